@@ -1,0 +1,54 @@
+using System.Runtime.InteropServices;
+
+namespace NeuralFlow.Native;
+
+/// <summary><c>nf_status</c>: what every C function returns.</summary>
+public enum NfStatus
+{
+    /// <summary>NF_OK</summary>
+    Ok = 0,
+    /// <summary>NF_ERROR_INVALID_ARGUMENT</summary>
+    InvalidArgument = 1,
+    /// <summary>NF_ERROR_UNSUPPORTED</summary>
+    Unsupported = 2,
+    /// <summary>NF_ERROR_OUT_OF_MEMORY</summary>
+    OutOfMemory = 3,
+    /// <summary>NF_ERROR_INTERNAL</summary>
+    Internal = 4,
+}
+
+/// <summary><c>nf_layout</c>: shape, element strides and offset, blittable.</summary>
+[StructLayout(LayoutKind.Sequential)]
+public unsafe struct NfLayout
+{
+    /// <summary>NF_MAX_RANK.</summary>
+    public const int MaxRank = 8;
+    /// <summary>Number of dimensions.</summary>
+    public int Rank;
+    /// <summary>Keep 0.</summary>
+    public int Reserved;
+    /// <summary>Elements from the buffer pointer to element [0, ..., 0].</summary>
+    public long Offset;
+    /// <summary>Dimensions (entries past Rank ignored).</summary>
+    public fixed long Shape[MaxRank];
+    /// <summary>Element strides (0 broadcasts).</summary>
+    public fixed long Strides[MaxRank];
+}
+
+/// <summary><c>nf_memory_stats</c>.</summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct NfMemoryStats
+{
+    /// <summary>Bytes handed out and not yet freed.</summary>
+    public long LiveBytes;
+    /// <summary>Highest LiveBytes seen.</summary>
+    public long PeakBytes;
+    /// <summary>Freed bytes kept for reuse.</summary>
+    public long CachedBytes;
+    /// <summary>Successful allocations.</summary>
+    public long AllocCount;
+    /// <summary>Frees.</summary>
+    public long FreeCount;
+    /// <summary>Allocations served from the cache.</summary>
+    public long CacheHits;
+}

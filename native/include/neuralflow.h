@@ -1,0 +1,238 @@
+/*
+ * neuralflow.h - the C ABI of the NeuralFlow native engine.
+ *
+ * C# owns meaning (shapes, dtypes, broadcasting, validation, autodiff); this library owns
+ * arithmetic. Callers pass buffers plus layouts that are already checked, but every function
+ * still validates what it can and returns a status instead of crashing: no C++ exception,
+ * abort or exit ever crosses this boundary.
+ *
+ * Conventions
+ *  - Every function returns nf_status (except the few plain getters). On failure,
+ *    nf_last_error() returns a thread-local, library-owned UTF-8 message naming what was wrong.
+ *  - Names read nf_<noun>_<verb> or nf_<family>.
+ *  - Layouts: shape and strides in elements, offset in elements from the buffer pointer.
+ *    A stride of 0 broadcasts. Unless a function says otherwise, all layouts passed to one
+ *    call have the same rank and shape (the caller expands broadcasting to stride 0), and an
+ *    output described as "contiguous" is written row-major from element 0 of its pointer.
+ *  - Buffers are host pointers from nf_buffer_alloc (64-byte aligned); kernels also accept any
+ *    suitably aligned host memory.
+ */
+#ifndef NEURALFLOW_H
+#define NEURALFLOW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(_WIN32)
+#  if defined(NEURALFLOW_BUILDING)
+#    define NF_API __declspec(dllexport)
+#  else
+#    define NF_API __declspec(dllimport)
+#  endif
+#else
+#  define NF_API __attribute__((visibility("default")))
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define NF_ABI_VERSION 1
+#define NF_MAX_RANK 8
+
+typedef enum nf_status {
+    NF_OK = 0,
+    NF_ERROR_INVALID_ARGUMENT = 1, /* bad shape, layout, axis, index, null pointer */
+    NF_ERROR_UNSUPPORTED = 2,      /* valid request this op/dtype pair does not implement */
+    NF_ERROR_OUT_OF_MEMORY = 3,
+    NF_ERROR_INTERNAL = 4
+} nf_status;
+
+typedef enum nf_dtype {
+    NF_FLOAT32 = 0,
+    NF_FLOAT64 = 1,
+    NF_INT32 = 2,
+    NF_INT64 = 3,
+    NF_UINT8 = 4,
+    NF_BOOL = 5 /* one byte, 0 or 1 */
+} nf_dtype;
+
+typedef struct nf_layout {
+    int32_t rank;                  /* 0..NF_MAX_RANK; rank 0 is a scalar (one element) */
+    int32_t reserved;              /* keep 0 */
+    int64_t offset;                /* elements from the buffer pointer to element [0,...,0] */
+    int64_t shape[NF_MAX_RANK];    /* entries past rank are ignored */
+    int64_t strides[NF_MAX_RANK];  /* elements; 0 broadcasts; may be negative */
+} nf_layout;
+
+/* ---- library ---------------------------------------------------------------------- */
+
+NF_API int32_t nf_abi_version(void);
+/* Thread-local message of the last failed call on this thread ("" if none). */
+NF_API const char* nf_last_error(void);
+/* One line: version, GEMM provider, threading. */
+NF_API const char* nf_build_info(void);
+/* Worker threads for large kernels (and the GEMM library); n >= 1. */
+NF_API nf_status nf_threads_set(int32_t n);
+NF_API int32_t nf_threads_get(void);
+
+/* ---- host memory: a caching allocator with statistics ----------------------------- */
+
+typedef struct nf_memory_stats {
+    int64_t live_bytes;    /* handed out and not yet freed */
+    int64_t peak_bytes;    /* highest live_bytes seen */
+    int64_t cached_bytes;  /* freed blocks kept for reuse */
+    int64_t alloc_count;   /* nf_buffer_alloc calls that succeeded */
+    int64_t free_count;    /* nf_buffer_free calls */
+    int64_t cache_hits;    /* allocations served from the cache */
+} nf_memory_stats;
+
+/* 64-byte aligned block of at least `bytes` (0 is allowed and gives a valid pointer). */
+NF_API nf_status nf_buffer_alloc(int64_t bytes, void** out);
+/* Returns a block from nf_buffer_alloc to the cache. NULL is ignored. */
+NF_API nf_status nf_buffer_free(void* ptr);
+NF_API nf_status nf_memory_stats_get(nf_memory_stats* out);
+/* Releases every cached (free) block to the system. */
+NF_API nf_status nf_memory_empty_cache(void);
+
+/* ---- binary: out = a (op) b, elementwise over one shape ----------------------------- */
+
+typedef enum nf_binary_op {
+    NF_BINARY_ADD = 0,
+    NF_BINARY_SUB = 1,
+    NF_BINARY_MUL = 2,
+    NF_BINARY_DIV = 3,           /* integers: truncating; x/0 gives 0 (never a trap) */
+    NF_BINARY_POW = 4,           /* integers: repeated squaring; negative exponent gives 0 unless |base| is 1 */
+    NF_BINARY_MAXIMUM = 5,       /* floats: NaN propagates */
+    NF_BINARY_MINIMUM = 6,
+    NF_BINARY_EQUAL = 7,         /* comparisons write NF_BOOL */
+    NF_BINARY_NOT_EQUAL = 8,
+    NF_BINARY_LESS = 9,
+    NF_BINARY_LESS_EQUAL = 10,
+    NF_BINARY_GREATER = 11,
+    NF_BINARY_GREATER_EQUAL = 12
+} nf_binary_op;
+
+/* a, b and out share one shape; a and b have `dtype`; out has `dtype`, or NF_BOOL for
+ * comparisons. Arithmetic on NF_BOOL is NF_ERROR_UNSUPPORTED (maximum/minimum are or/and). */
+NF_API nf_status nf_binary(nf_binary_op op, nf_dtype dtype,
+                           const void* a, const nf_layout* a_layout,
+                           const void* b, const nf_layout* b_layout,
+                           void* out, const nf_layout* out_layout);
+
+/* ---- unary: out = op(x) --------------------------------------------------------------- */
+
+typedef enum nf_unary_op {
+    NF_UNARY_NEG = 0,
+    NF_UNARY_ABS = 1,
+    NF_UNARY_EXP = 2,     /* EXP..TANH: float32/float64 only */
+    NF_UNARY_LOG = 3,
+    NF_UNARY_SQRT = 4,
+    NF_UNARY_SQUARE = 5,
+    NF_UNARY_RELU = 6,
+    NF_UNARY_SIGMOID = 7, /* numerically stable on both tails */
+    NF_UNARY_TANH = 8,
+    NF_UNARY_SIGN = 9     /* -1, 0, 1 (NaN stays NaN) */
+} nf_unary_op;
+
+/* x and out share one shape and dtype. NEG/ABS/SQUARE/RELU/SIGN also take integers
+ * (not NF_BOOL); the others need a float dtype. */
+NF_API nf_status nf_unary(nf_unary_op op, nf_dtype dtype,
+                          const void* x, const nf_layout* x_layout,
+                          void* out, const nf_layout* out_layout);
+
+/* ---- reduce ------------------------------------------------------------------------- */
+
+typedef enum nf_reduce_op {
+    NF_REDUCE_SUM = 0,
+    NF_REDUCE_MEAN = 1,   /* integers: truncating mean */
+    NF_REDUCE_MAX = 2,    /* NF_BOOL: any */
+    NF_REDUCE_MIN = 3,    /* NF_BOOL: all */
+    NF_REDUCE_PROD = 4,
+    NF_REDUCE_ARGMAX = 5, /* exactly one axis; first index of the extreme; NaN wins */
+    NF_REDUCE_ARGMIN = 6
+} nf_reduce_op;
+
+/* Reduces x over the axes whose bit is set in axes_mask (bit i = axis i; bits at or past
+ * x's rank are an error). out is contiguous with x's shape minus the reduced axes.
+ * out_dtype: `dtype` for SUM/MEAN/MAX/MIN/PROD (SUM/MEAN/PROD on NF_BOOL: unsupported);
+ * NF_INT64 or NF_INT32 for ARGMAX/ARGMIN. Floats accumulate in double.
+ * An empty reduction gives 0 (SUM), 1 (PROD), NaN (MEAN of floats, 0 for integers);
+ * MAX/MIN/ARGMAX/ARGMIN of an empty axis are NF_ERROR_INVALID_ARGUMENT. */
+NF_API nf_status nf_reduce(nf_reduce_op op, nf_dtype dtype,
+                           const void* x, const nf_layout* x_layout, uint32_t axes_mask,
+                           void* out, nf_dtype out_dtype);
+
+/* ---- softmax ------------------------------------------------------------------------ */
+
+/* Softmax (log_softmax when log != 0) along `axis` (0 <= axis < rank), subtracting the max
+ * first. float32/float64. out is contiguous with x's shape. */
+NF_API nf_status nf_softmax(int32_t log, nf_dtype dtype,
+                            const void* x, const nf_layout* x_layout, int32_t axis,
+                            void* out);
+
+/* ---- matmul ------------------------------------------------------------------------- */
+
+/* out[..., M, N] = op(a)[..., M, K] @ op(b)[..., K, N], where op transposes the last two
+ * axes when its flag is set. float32/float64. a, b and out have one rank >= 2; the batch
+ * axes (all but the last two) have out's shape, a and b may broadcast them with stride 0.
+ * Any strides are accepted (the engine packs what its GEMM cannot read in place).
+ * out_layout must be contiguous. */
+NF_API nf_status nf_matmul(nf_dtype dtype,
+                           const void* a, const nf_layout* a_layout, int32_t transpose_a,
+                           const void* b, const nf_layout* b_layout, int32_t transpose_b,
+                           void* out, const nf_layout* out_layout);
+
+/* ---- cast and copy ------------------------------------------------------------------ */
+
+/* out (contiguous, dst dtype) = x converted. Float to integer truncates toward zero and
+ * saturates at the target's range (NaN gives 0); integers to narrower integers wrap (two's
+ * complement, as NumPy); anything to NF_BOOL is (x != 0). */
+NF_API nf_status nf_cast(nf_dtype src, const void* x, const nf_layout* x_layout,
+                         nf_dtype dst, void* out);
+
+/* Strided copy of one shape: makes views contiguous, writes into views. */
+NF_API nf_status nf_copy(nf_dtype dtype, const void* x, const nf_layout* x_layout,
+                         void* out, const nf_layout* out_layout);
+
+/* ---- index: gather, one_hot ----------------------------------------------------------- */
+
+/* out (contiguous) has shape x.shape[:axis] + [index_count] + x.shape[axis+1:] and takes
+ * slice indices[j] of x along axis. indices: contiguous NF_INT32, NF_INT64 or NF_UINT8;
+ * an index outside [0, x.shape[axis]) is NF_ERROR_INVALID_ARGUMENT naming it. */
+NF_API nf_status nf_gather(nf_dtype dtype, const void* x, const nf_layout* x_layout,
+                           int32_t axis, nf_dtype index_dtype, const void* indices,
+                           int64_t index_count, void* out);
+
+/* out (contiguous, out_dtype) has shape indices.shape + [depth]; position indices[i] holds
+ * on_value, all others off_value; an index outside [0, depth) gives a row of off_value. */
+NF_API nf_status nf_one_hot(nf_dtype index_dtype, const void* indices,
+                            const nf_layout* indices_layout, int64_t depth,
+                            double on_value, double off_value, nf_dtype out_dtype, void* out);
+
+/* ---- fill, range, random ---------------------------------------------------------------- */
+
+NF_API nf_status nf_fill(nf_dtype dtype, void* out, int64_t count, double value);
+/* out[i] = (dtype)(start + i * delta), computed in double. */
+NF_API nf_status nf_range(nf_dtype dtype, void* out, int64_t count, double start, double delta);
+
+/*
+ * Counter-based random numbers, identical on every backend. Element i of a call uses the
+ * Philox4x32-10 block of counter (g & 0xffffffff, g >> 32, 0, 0) with g = offset + i and key
+ * (seed & 0xffffffff, seed >> 32); w0, w1 are its first two output words.
+ *  uniform: float64: u = ((uint64(w0) << 21) | (w1 >> 11)) * 2^-53; others: u = (w0 >> 8) * 2^-24;
+ *           out = low + (high - low) * u in double, then converted (integers: floor).
+ *  normal:  u1 = ((w0 >> 8) + 1) * 2^-24, u2 = (w1 >> 8) * 2^-24,
+ *           out = mean + stddev * sqrt(-2 ln u1) * cos(2 pi u2) in double, then converted.
+ * float32/float64 for normal; uniform also takes NF_INT32/NF_INT64.
+ */
+NF_API nf_status nf_random_uniform(nf_dtype dtype, void* out, int64_t count,
+                                   uint64_t seed, uint64_t offset, double low, double high);
+NF_API nf_status nf_random_normal(nf_dtype dtype, void* out, int64_t count,
+                                  uint64_t seed, uint64_t offset, double mean, double stddev);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* NEURALFLOW_H */

@@ -1,0 +1,77 @@
+namespace NeuralFlow.Backends;
+
+/// <summary>
+/// The narrow seam between the tensor API and the engines that do arithmetic. Every method
+/// receives buffers plus layouts that the API has already validated (same shapes, broadcasts
+/// expanded to stride 0, dtypes checked); a backend only computes. The contract of each method
+/// is the one of the C function of the same family in <c>native/include/neuralflow.h</c>.
+/// Pointers are host addresses of buffers from <see cref="Allocate"/>, layouts count elements.
+/// </summary>
+public interface IBackend
+{
+    /// <summary>"managed", "cpu" or "cuda".</summary>
+    string Name { get; }
+
+    /// <summary>A human-readable description (engine, GEMM provider, threads).</summary>
+    string Description { get; }
+
+    /// <summary>A buffer of at least <paramref name="bytes"/> bytes, 64-byte aligned.</summary>
+    DeviceBuffer Allocate(long bytes);
+
+    /// <summary>Allocator statistics of this backend.</summary>
+    MemoryStats GetMemoryStats();
+
+    /// <summary>Copies host bytes into a buffer at byte offset <paramref name="byteOffset"/>.</summary>
+    void Upload(ReadOnlySpan<byte> source, nint destination, long byteOffset);
+
+    /// <summary>Copies bytes out of a buffer from byte offset <paramref name="byteOffset"/>.</summary>
+    void Download(nint source, long byteOffset, Span<byte> destination);
+
+    /// <summary>out = a (op) b over one shape; out is <paramref name="dtype"/>, or Bool for comparisons.</summary>
+    void Binary(BinaryOp op, DType dtype, nint a, in Layout aLayout, nint b, in Layout bLayout, nint output, in Layout outLayout);
+
+    /// <summary>out = op(x) over one shape and dtype.</summary>
+    void Unary(UnaryOp op, DType dtype, nint x, in Layout xLayout, nint output, in Layout outLayout);
+
+    /// <summary>Reduces over the axes set in <paramref name="axesMask"/> into a contiguous output.</summary>
+    void Reduce(ReduceOp op, DType dtype, nint x, in Layout xLayout, uint axesMask, nint output, DType outDtype);
+
+    /// <summary>Softmax or log-softmax along <paramref name="axis"/> into a contiguous output.</summary>
+    void Softmax(bool log, DType dtype, nint x, in Layout xLayout, int axis, nint output);
+
+    /// <summary>Batched matrix product into a contiguous output.</summary>
+    void MatMul(DType dtype, nint a, in Layout aLayout, bool transposeA, nint b, in Layout bLayout, bool transposeB, nint output, in Layout outLayout);
+
+    /// <summary>Converts x into a contiguous output of dtype <paramref name="destination"/>.</summary>
+    void Cast(DType source, nint x, in Layout xLayout, DType destination, nint output);
+
+    /// <summary>Strided copy between two layouts of one shape.</summary>
+    void Copy(DType dtype, nint x, in Layout xLayout, nint output, in Layout outLayout);
+
+    /// <summary>Slices of x along <paramref name="axis"/> picked by contiguous indices.</summary>
+    void Gather(DType dtype, nint x, in Layout xLayout, int axis, DType indexDtype, nint indices, long indexCount, nint output);
+
+    /// <summary>One-hot rows of length <paramref name="depth"/>.</summary>
+    void OneHot(DType indexDtype, nint indices, in Layout indicesLayout, long depth, double onValue, double offValue, DType outDtype, nint output);
+
+    /// <summary>Sets <paramref name="count"/> elements to <paramref name="value"/>.</summary>
+    void Fill(DType dtype, nint output, long count, double value);
+
+    /// <summary>out[i] = start + i * delta.</summary>
+    void Range(DType dtype, nint output, long count, double start, double delta);
+
+    /// <summary>Philox uniform numbers in [low, high), identical on every backend.</summary>
+    void RandomUniform(DType dtype, nint output, long count, ulong seed, ulong offset, double low, double high);
+
+    /// <summary>Philox normal numbers, identical on every backend.</summary>
+    void RandomNormal(DType dtype, nint output, long count, ulong seed, ulong offset, double mean, double stddev);
+}
+
+/// <summary>Allocator statistics (bytes and counts), as <c>nf_memory_stats</c>.</summary>
+/// <param name="LiveBytes">Bytes handed out and not yet freed.</param>
+/// <param name="PeakBytes">Highest <paramref name="LiveBytes"/> seen.</param>
+/// <param name="CachedBytes">Freed bytes kept for reuse.</param>
+/// <param name="AllocCount">Successful allocations.</param>
+/// <param name="FreeCount">Frees.</param>
+/// <param name="CacheHits">Allocations served from the cache.</param>
+public readonly record struct MemoryStats(long LiveBytes, long PeakBytes, long CachedBytes, long AllocCount, long FreeCount, long CacheHits);

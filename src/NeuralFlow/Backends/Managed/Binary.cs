@@ -1,0 +1,316 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace NeuralFlow.Backends.Managed;
+
+/// <summary>
+/// A binary arithmetic op as a static-abstract struct: the JIT specialises the run kernel per
+/// (op, T) so the inner loops have no calls left. Vec handles two contiguous spans (a bias add
+/// [N, M] + [M] keeps both inner strides 1, so every row lands here); VecAS / VecSA are the
+/// broadcast-scalar forms (b or a has inner stride 0, e.g. a column broadcast [N, M] + [N, 1]).
+/// TensorPrimitives does these where it has the op; the rest use specialised scalar loops.
+/// </summary>
+internal interface IBinaryOp<T> where T : unmanaged
+{
+    static abstract T Apply(T a, T b);
+    static abstract void Vec(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d);
+    static abstract void VecAS(ReadOnlySpan<T> a, T b, Span<T> d);
+    static abstract void VecSA(T a, ReadOnlySpan<T> b, Span<T> d);
+}
+
+/// <summary>A comparison writing bool bytes.</summary>
+internal interface ICompareOp<T> where T : unmanaged
+{
+    static abstract bool Apply(T a, T b);
+}
+
+/// <summary>Scalar fallbacks for ops TensorPrimitives lacks; still specialised per op.</summary>
+internal static class ScalarLoops
+{
+    public static void Map<T, TOp>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) where T : unmanaged where TOp : IBinaryOp<T>
+    {
+        for (int i = 0; i < d.Length; i++) d[i] = TOp.Apply(a[i], b[i]);
+    }
+
+    public static void MapAS<T, TOp>(ReadOnlySpan<T> a, T b, Span<T> d) where T : unmanaged where TOp : IBinaryOp<T>
+    {
+        for (int i = 0; i < d.Length; i++) d[i] = TOp.Apply(a[i], b);
+    }
+
+    public static void MapSA<T, TOp>(T a, ReadOnlySpan<T> b, Span<T> d) where T : unmanaged where TOp : IBinaryOp<T>
+    {
+        for (int i = 0; i < d.Length; i++) d[i] = TOp.Apply(a, b[i]);
+    }
+}
+
+internal struct AddOp<T> : IBinaryOp<T> where T : unmanaged, INumber<T>
+{
+    public static T Apply(T a, T b) => a + b;
+    public static void Vec(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) => TensorPrimitives.Add(a, b, d);
+    public static void VecAS(ReadOnlySpan<T> a, T b, Span<T> d) => TensorPrimitives.Add(a, b, d);
+    public static void VecSA(T a, ReadOnlySpan<T> b, Span<T> d) => TensorPrimitives.Add(b, a, d);
+}
+
+internal struct SubOp<T> : IBinaryOp<T> where T : unmanaged, INumber<T>
+{
+    public static T Apply(T a, T b) => a - b;
+    public static void Vec(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) => TensorPrimitives.Subtract(a, b, d);
+    public static void VecAS(ReadOnlySpan<T> a, T b, Span<T> d) => TensorPrimitives.Subtract(a, b, d);
+    public static void VecSA(T a, ReadOnlySpan<T> b, Span<T> d) => TensorPrimitives.Subtract(a, b, d);
+}
+
+internal struct MulOp<T> : IBinaryOp<T> where T : unmanaged, INumber<T>
+{
+    public static T Apply(T a, T b) => a * b;
+    public static void Vec(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) => TensorPrimitives.Multiply(a, b, d);
+    public static void VecAS(ReadOnlySpan<T> a, T b, Span<T> d) => TensorPrimitives.Multiply(a, b, d);
+    public static void VecSA(T a, ReadOnlySpan<T> b, Span<T> d) => TensorPrimitives.Multiply(b, a, d);
+}
+
+internal struct DivFloatOp<T> : IBinaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public static T Apply(T a, T b) => a / b;
+    public static void Vec(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) => TensorPrimitives.Divide(a, b, d);
+    public static void VecAS(ReadOnlySpan<T> a, T b, Span<T> d) => TensorPrimitives.Divide(a, b, d);
+    public static void VecSA(T a, ReadOnlySpan<T> b, Span<T> d) => TensorPrimitives.Divide(a, b, d);
+}
+
+/// <summary>Truncating integer division that never traps: x/0 is 0 and MinValue/-1 wraps to MinValue.</summary>
+internal struct DivIntOp<T> : IBinaryOp<T> where T : unmanaged, IBinaryInteger<T>, IMinMaxValue<T>
+{
+    public static T Apply(T a, T b)
+    {
+        if (b == T.Zero) return T.Zero;
+        // Only signed types have -1; MinValue / -1 overflows (a hardware trap), its wrapped value is MinValue.
+        if (T.IsNegative(b) && b == -T.One && a == T.MinValue) return a;
+        return a / b;
+    }
+    public static void Vec(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) => ScalarLoops.Map<T, DivIntOp<T>>(a, b, d);
+    public static void VecAS(ReadOnlySpan<T> a, T b, Span<T> d) => ScalarLoops.MapAS<T, DivIntOp<T>>(a, b, d);
+    public static void VecSA(T a, ReadOnlySpan<T> b, Span<T> d) => ScalarLoops.MapSA<T, DivIntOp<T>>(a, b, d);
+}
+
+internal struct PowFloatOp<T> : IBinaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public static T Apply(T a, T b) => T.Pow(a, b);
+    public static void Vec(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) => TensorPrimitives.Pow(a, b, d);
+    public static void VecAS(ReadOnlySpan<T> a, T b, Span<T> d) => TensorPrimitives.Pow(a, b, d);
+    public static void VecSA(T a, ReadOnlySpan<T> b, Span<T> d) => TensorPrimitives.Pow(a, b, d);
+}
+
+/// <summary>Integer power by repeated squaring (wrapping); a negative exponent gives 0 unless |base| is 1.</summary>
+internal struct PowIntOp<T> : IBinaryOp<T> where T : unmanaged, IBinaryInteger<T>
+{
+    public static T Apply(T a, T b)
+    {
+        if (T.IsNegative(b))
+        {
+            if (a == T.One) return T.One;
+            if (T.IsNegative(a) && a == -T.One) return T.IsEvenInteger(b) ? T.One : a;
+            return T.Zero;
+        }
+        T result = T.One, x = a;
+        while (b != T.Zero)
+        {
+            if (!T.IsEvenInteger(b)) result *= x;
+            b >>>= 1;
+            if (b != T.Zero) x *= x;
+        }
+        return result;
+    }
+    public static void Vec(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) => ScalarLoops.Map<T, PowIntOp<T>>(a, b, d);
+    public static void VecAS(ReadOnlySpan<T> a, T b, Span<T> d) => ScalarLoops.MapAS<T, PowIntOp<T>>(a, b, d);
+    public static void VecSA(T a, ReadOnlySpan<T> b, Span<T> d) => ScalarLoops.MapSA<T, PowIntOp<T>>(a, b, d);
+}
+
+/// <summary>Maximum; for floats NaN propagates (T.Max and TensorPrimitives.Max both do). On bool bytes it is "or".</summary>
+internal struct MaxOp<T> : IBinaryOp<T> where T : unmanaged, INumber<T>
+{
+    public static T Apply(T a, T b) => T.Max(a, b);
+    public static void Vec(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) => TensorPrimitives.Max(a, b, d);
+    public static void VecAS(ReadOnlySpan<T> a, T b, Span<T> d) => TensorPrimitives.Max(a, b, d);
+    public static void VecSA(T a, ReadOnlySpan<T> b, Span<T> d) => TensorPrimitives.Max(b, a, d);
+}
+
+/// <summary>Minimum; NaN propagates. On bool bytes it is "and".</summary>
+internal struct MinOp<T> : IBinaryOp<T> where T : unmanaged, INumber<T>
+{
+    public static T Apply(T a, T b) => T.Min(a, b);
+    public static void Vec(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) => TensorPrimitives.Min(a, b, d);
+    public static void VecAS(ReadOnlySpan<T> a, T b, Span<T> d) => TensorPrimitives.Min(a, b, d);
+    public static void VecSA(T a, ReadOnlySpan<T> b, Span<T> d) => TensorPrimitives.Min(b, a, d);
+}
+
+internal struct EqOp<T> : ICompareOp<T> where T : unmanaged, INumber<T> { public static bool Apply(T a, T b) => a == b; }
+internal struct NeOp<T> : ICompareOp<T> where T : unmanaged, INumber<T> { public static bool Apply(T a, T b) => a != b; }
+internal struct LtOp<T> : ICompareOp<T> where T : unmanaged, INumber<T> { public static bool Apply(T a, T b) => a < b; }
+internal struct LeOp<T> : ICompareOp<T> where T : unmanaged, INumber<T> { public static bool Apply(T a, T b) => a <= b; }
+internal struct GtOp<T> : ICompareOp<T> where T : unmanaged, INumber<T> { public static bool Apply(T a, T b) => a > b; }
+internal struct GeOp<T> : ICompareOp<T> where T : unmanaged, INumber<T> { public static bool Apply(T a, T b) => a >= b; }
+
+public sealed partial class ManagedBackend
+{
+    /// <inheritdoc/>
+    public void Binary(BinaryOp op, DType dtype, nint a, in Layout aLayout, nint b, in Layout bLayout, nint output, in Layout outLayout)
+    {
+        const string M = nameof(Binary);
+        CheckDType(M, nameof(dtype), dtype);
+        long count = CheckLayout(M, nameof(outLayout), outLayout);
+        CheckLayout(M, nameof(aLayout), aLayout);
+        CheckLayout(M, nameof(bLayout), bLayout);
+        CheckSameShape(M, nameof(aLayout), aLayout, nameof(bLayout), bLayout);
+        CheckSameShape(M, nameof(aLayout), aLayout, nameof(outLayout), outLayout);
+        if ((uint)op > (uint)BinaryOp.GreaterEqual)
+            throw new ArgumentException($"{M}: op = {(int)op} is not a valid BinaryOp.", nameof(op));
+        bool arithmeticOnBool = dtype == DType.Bool && op < BinaryOp.Maximum;
+        if (arithmeticOnBool) throw Unsupported(M, op.ToString(), dtype);
+        CheckPointer(M, nameof(a), a, count);
+        CheckPointer(M, nameof(b), b, count);
+        CheckPointer(M, nameof(output), output, count);
+        if (count == 0) return;
+        var plan = StridedPlan.Create(outLayout, aLayout, bLayout);
+
+        if (op.IsComparison())
+        {
+            switch (dtype)
+            {
+                case DType.Float32: Compare<float>(op, plan, a, b, output); break;
+                case DType.Float64: Compare<double>(op, plan, a, b, output); break;
+                case DType.Int32: Compare<int>(op, plan, a, b, output); break;
+                case DType.Int64: Compare<long>(op, plan, a, b, output); break;
+                default: Compare<byte>(op, plan, a, b, output); break; // uint8 and bool
+            }
+            return;
+        }
+        switch (dtype)
+        {
+            case DType.Float32: BinaryFloat<float>(op, plan, a, b, output); break;
+            case DType.Float64: BinaryFloat<double>(op, plan, a, b, output); break;
+            case DType.Int32: BinaryInt<int>(op, plan, a, b, output); break;
+            case DType.Int64: BinaryInt<long>(op, plan, a, b, output); break;
+            case DType.UInt8: BinaryInt<byte>(op, plan, a, b, output); break;
+            default: // bool: maximum is "or", minimum is "and" on 0/1 bytes
+                if (op == BinaryOp.Maximum) RunBinary<byte, MaxOp<byte>>(plan, a, b, output);
+                else RunBinary<byte, MinOp<byte>>(plan, a, b, output);
+                break;
+        }
+    }
+
+    private static void BinaryFloat<T>(BinaryOp op, in StridedPlan p, nint a, nint b, nint o) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        switch (op)
+        {
+            case BinaryOp.Add: RunBinary<T, AddOp<T>>(p, a, b, o); break;
+            case BinaryOp.Sub: RunBinary<T, SubOp<T>>(p, a, b, o); break;
+            case BinaryOp.Mul: RunBinary<T, MulOp<T>>(p, a, b, o); break;
+            case BinaryOp.Div: RunBinary<T, DivFloatOp<T>>(p, a, b, o); break;
+            case BinaryOp.Pow: RunBinary<T, PowFloatOp<T>>(p, a, b, o, cost: 16); break;
+            case BinaryOp.Maximum: RunBinary<T, MaxOp<T>>(p, a, b, o); break;
+            default: RunBinary<T, MinOp<T>>(p, a, b, o); break;
+        }
+    }
+
+    private static void BinaryInt<T>(BinaryOp op, in StridedPlan p, nint a, nint b, nint o) where T : unmanaged, IBinaryInteger<T>, IMinMaxValue<T>
+    {
+        switch (op)
+        {
+            case BinaryOp.Add: RunBinary<T, AddOp<T>>(p, a, b, o); break;
+            case BinaryOp.Sub: RunBinary<T, SubOp<T>>(p, a, b, o); break;
+            case BinaryOp.Mul: RunBinary<T, MulOp<T>>(p, a, b, o); break;
+            case BinaryOp.Div: RunBinary<T, DivIntOp<T>>(p, a, b, o, cost: 4); break;
+            case BinaryOp.Pow: RunBinary<T, PowIntOp<T>>(p, a, b, o, cost: 8); break;
+            case BinaryOp.Maximum: RunBinary<T, MaxOp<T>>(p, a, b, o); break;
+            default: RunBinary<T, MinOp<T>>(p, a, b, o); break;
+        }
+    }
+
+    private static unsafe void RunBinary<T, TOp>(in StridedPlan p, nint a, nint b, nint o, int cost = 1)
+        where T : unmanaged where TOp : IBinaryOp<T>
+    {
+        p.Execute(new BinaryRun<T, TOp>
+        {
+            Out = (T*)o, A = (T*)a, B = (T*)b,
+            SO = p.Inner0, SA = p.Inner1, SB = p.Inner2,
+        }, cost);
+    }
+
+    private unsafe struct BinaryRun<T, TOp> : IRunKernel where T : unmanaged where TOp : IBinaryOp<T>
+    {
+        public T* Out, A, B;
+        public long SO, SA, SB;
+
+        public void Run(long oo, long oa, long ob, long n)
+        {
+            T* po = Out + oo, pa = A + oa, pb = B + ob;
+            if (SO == 1 && (SA | SB) is 0 or 1)
+            {
+                // Spans hold at most int.MaxValue elements: walk huge runs in slices.
+                while (n > 0)
+                {
+                    int m = (int)Math.Min(n, 1 << 30);
+                    var d = new Span<T>(po, m);
+                    if (SA == 1 && SB == 1) TOp.Vec(new ReadOnlySpan<T>(pa, m), new ReadOnlySpan<T>(pb, m), d);
+                    else if (SA == 1) TOp.VecAS(new ReadOnlySpan<T>(pa, m), *pb, d);
+                    else if (SB == 1) TOp.VecSA(*pa, new ReadOnlySpan<T>(pb, m), d);
+                    else d.Fill(TOp.Apply(*pa, *pb));
+                    n -= m; po += m; pa += m * SA; pb += m * SB;
+                }
+                return;
+            }
+            long so = SO, sa = SA, sb = SB;
+            for (long i = 0; i < n; i++, po += so, pa += sa, pb += sb)
+                *po = TOp.Apply(*pa, *pb);
+        }
+    }
+
+    private static unsafe void Compare<T>(BinaryOp op, in StridedPlan p, nint a, nint b, nint o) where T : unmanaged, INumber<T>
+    {
+        switch (op)
+        {
+            case BinaryOp.Equal: RunCompare<T, EqOp<T>>(p, a, b, o); break;
+            case BinaryOp.NotEqual: RunCompare<T, NeOp<T>>(p, a, b, o); break;
+            case BinaryOp.Less: RunCompare<T, LtOp<T>>(p, a, b, o); break;
+            case BinaryOp.LessEqual: RunCompare<T, LeOp<T>>(p, a, b, o); break;
+            case BinaryOp.Greater: RunCompare<T, GtOp<T>>(p, a, b, o); break;
+            default: RunCompare<T, GeOp<T>>(p, a, b, o); break;
+        }
+    }
+
+    private static unsafe void RunCompare<T, TOp>(in StridedPlan p, nint a, nint b, nint o)
+        where T : unmanaged where TOp : ICompareOp<T>
+    {
+        p.Execute(new CompareRun<T, TOp>
+        {
+            Out = (byte*)o, A = (T*)a, B = (T*)b,
+            SO = p.Inner0, SA = p.Inner1, SB = p.Inner2,
+        }, cost: 4); // a scalar loop (bool bytes from T lanes do not map onto one vector op)
+    }
+
+    private unsafe struct CompareRun<T, TOp> : IRunKernel where T : unmanaged where TOp : ICompareOp<T>
+    {
+        public byte* Out;
+        public T* A, B;
+        public long SO, SA, SB;
+
+        public void Run(long oo, long oa, long ob, long n)
+        {
+            byte* po = Out + oo;
+            T* pa = A + oa, pb = B + ob;
+            if (SO == 1 && SA == 1 && SB == 1)
+            {
+                // Branch-free body: the JIT turns the bool into a setcc, keeping the loop tight.
+                for (long i = 0; i < n; i++) po[i] = TOp.Apply(pa[i], pb[i]) ? (byte)1 : (byte)0;
+                return;
+            }
+            if (SO == 1 && SA == 1 && SB == 0)
+            {
+                T bv = *pb;
+                for (long i = 0; i < n; i++) po[i] = TOp.Apply(pa[i], bv) ? (byte)1 : (byte)0;
+                return;
+            }
+            long so = SO, sa = SA, sb = SB;
+            for (long i = 0; i < n; i++, po += so, pa += sa, pb += sb)
+                *po = TOp.Apply(*pa, *pb) ? (byte)1 : (byte)0;
+        }
+    }
+}

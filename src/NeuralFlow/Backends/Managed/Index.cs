@@ -1,0 +1,179 @@
+namespace NeuralFlow.Backends.Managed;
+
+public sealed partial class ManagedBackend
+{
+    /// <inheritdoc/>
+    public unsafe void Gather(DType dtype, nint x, in Layout xLayout, int axis, DType indexDtype, nint indices, long indexCount, nint output)
+    {
+        const string M = nameof(Gather);
+        CheckDType(M, nameof(dtype), dtype);
+        long xCount = CheckLayout(M, nameof(xLayout), xLayout);
+        CheckIndexDType(M, nameof(indexDtype), indexDtype);
+        CheckCount(M, nameof(indexCount), indexCount);
+        int rank = xLayout.Rank;
+        if (axis < 0 || axis >= rank)
+            throw new ArgumentException($"{M}: axis {axis} is out of range for x of rank {rank} (shape {xLayout.Shape}).", nameof(axis));
+        CheckPointer(M, nameof(indices), indices, indexCount);
+        var dims = xLayout.Shape.Dims;
+        long axisSize = dims[axis];
+        // Every index is checked before anything is written, so a bad index leaves out untouched.
+        for (long j = 0; j < indexCount; j++)
+        {
+            long ix = ReadIndex(indexDtype, indices, j);
+            if ((ulong)ix >= (ulong)axisSize)
+                throw new ArgumentException($"{M}: index {ix} is out of range for axis {axis} of size {axisSize}.", nameof(indices));
+        }
+        long outer = 1, inner = 1;
+        for (int d = 0; d < axis; d++) outer *= dims[d];
+        for (int d = axis + 1; d < rank; d++) inner *= dims[d];
+        long total = outer * indexCount * inner;
+        CheckPointer(M, nameof(x), x, xCount);
+        CheckPointer(M, nameof(output), output, total);
+        if (total == 0) return;
+
+        // out is [outer, indexCount, inner] contiguous; x is (outer dims) x axis x (inner dims)
+        // with any strides. The inner block is copied by a 2-operand plan (out contiguous, x
+        // strided), so a contiguous inner block (an embedding row) becomes one memcpy.
+        int innerRank = rank - axis - 1;
+        Span<long> innerShape = stackalloc long[Math.Max(innerRank, 1)];
+        Span<long> innerOut = stackalloc long[Math.Max(innerRank, 1)];
+        long s = 1;
+        for (int d = innerRank - 1; d >= 0; d--)
+        {
+            innerShape[d] = dims[axis + 1 + d];
+            innerOut[d] = s;
+            s *= innerShape[d];
+        }
+        var innerPlan = StridedPlan.Create(2, innerShape[..innerRank], innerOut[..innerRank],
+            xLayout.Strides.AsSpan(axis + 1), default, 0, 0, 0);
+        Span<long> outerShape = stackalloc long[Math.Max(axis, 1)];
+        for (int d = 0; d < axis; d++) outerShape[d] = dims[d];
+        var outerPlan = StridedPlan.Create(1, outerShape[..axis], xLayout.Strides.AsSpan(0, axis), default, default, 0, 0, 0);
+
+        var job = new GatherJob
+        {
+            Inner = innerPlan, Outer = outerPlan, X = x, Out = output, Indices = indices, IndexDtype = indexDtype,
+            IndexCount = indexCount, InnerCount = inner, AxisStride = xLayout.Strides[axis], XOffset = xLayout.Offset,
+            ElementSize = dtype.SizeInBytes(),
+        };
+        long units = outer * indexCount;
+        int pieces = ChunksFor(total, units);
+        if (pieces == 1) job.Run(0, units);
+        else Parallel.For(0, pieces, piece => job.Run(SplitPoint(units, pieces, piece), SplitPoint(units, pieces, piece + 1)));
+    }
+
+    private struct GatherJob
+    {
+        public StridedPlan Inner, Outer;
+        public nint X, Out, Indices;
+        public DType IndexDtype;
+        public long IndexCount, InnerCount, AxisStride, XOffset;
+        public int ElementSize;
+
+        /// <summary>Copies units [begin, end), unit u = (outer o, index j) = o * IndexCount + j.</summary>
+        public readonly void Run(long begin, long end)
+        {
+            switch (ElementSize)
+            {
+                case 1: Run<byte>(begin, end); break;
+                case 4: Run<int>(begin, end); break;
+                default: Run<long>(begin, end); break;
+            }
+        }
+
+        private readonly unsafe void Run<T>(long begin, long end) where T : unmanaged
+        {
+            var plan = Inner;
+            var copy = new CopyRun<T> { Out = (T*)Out, X = (T*)X, SO = plan.Inner0, SX = plan.Inner1 };
+            for (long u = begin; u < end; u++)
+            {
+                long o = u / IndexCount, j = u - o * IndexCount;
+                plan.Base0 = u * InnerCount;
+                plan.Base1 = XOffset + Outer.OffsetOf(o, Outer.S0) + ReadIndex(IndexDtype, Indices, j) * AxisStride;
+                plan.ForRuns(0, InnerCount, ref copy);
+            }
+        }
+    }
+
+    private static void CheckIndexDType(string method, string arg, DType dtype)
+    {
+        if (dtype is not (DType.Int32 or DType.Int64 or DType.UInt8))
+            throw new ArgumentException($"{method}: {arg} = {dtype.Name()} is not an index dtype; use int32, int64 or uint8.", arg);
+    }
+
+    private static unsafe long ReadIndex(DType dtype, nint p, long i) => dtype switch
+    {
+        DType.Int32 => ((int*)p)[i],
+        DType.Int64 => ((long*)p)[i],
+        _ => ((byte*)p)[i],
+    };
+
+    /// <inheritdoc/>
+    public unsafe void OneHot(DType indexDtype, nint indices, in Layout indicesLayout, long depth, double onValue, double offValue, DType outDtype, nint output)
+    {
+        const string M = nameof(OneHot);
+        CheckIndexDType(M, nameof(indexDtype), indexDtype);
+        CheckDType(M, nameof(outDtype), outDtype);
+        long count = CheckLayout(M, nameof(indicesLayout), indicesLayout);
+        CheckCount(M, nameof(depth), depth);
+        CheckPointer(M, nameof(indices), indices, count);
+        CheckPointer(M, nameof(output), output, count * depth);
+        if (count == 0 || depth == 0) return;
+        var plan = StridedPlan.Create(indicesLayout);
+        switch (outDtype)
+        {
+            case DType.Float32: OneHotAs<float, NumberFromDouble<float>>(plan, indexDtype, indices, depth, onValue, offValue, output); break;
+            case DType.Float64: OneHotAs<double, NumberFromDouble<double>>(plan, indexDtype, indices, depth, onValue, offValue, output); break;
+            case DType.Int32: OneHotAs<int, NumberFromDouble<int>>(plan, indexDtype, indices, depth, onValue, offValue, output); break;
+            case DType.Int64: OneHotAs<long, NumberFromDouble<long>>(plan, indexDtype, indices, depth, onValue, offValue, output); break;
+            case DType.UInt8: OneHotAs<byte, NumberFromDouble<byte>>(plan, indexDtype, indices, depth, onValue, offValue, output); break;
+            default: OneHotAs<byte, BoolFromDouble>(plan, indexDtype, indices, depth, onValue, offValue, output); break;
+        }
+    }
+
+    private static unsafe void OneHotAs<T, TConv>(in StridedPlan plan, DType indexDtype, nint indices, long depth, double on, double off, nint output)
+        where T : unmanaged where TConv : IFromDouble<T>
+    {
+        var k = new OneHotRun<T>
+        {
+            Out = (T*)output, Indices = indices, IndexDtype = indexDtype, Stride = plan.Inner0,
+            Depth = depth, On = TConv.From(on), Off = TConv.From(off),
+        };
+        long count = plan.Count;
+        int pieces = ChunksFor(count * depth, count);
+        if (pieces == 1)
+        {
+            plan.ForRuns(0, count, ref k);
+            return;
+        }
+        var p = plan;
+        Parallel.For(0, pieces, piece =>
+        {
+            var kk = k;
+            long b = SplitPoint(count, pieces, piece);
+            kk.Next = b;
+            p.ForRuns(b, SplitPoint(count, pieces, piece + 1), ref kk);
+        });
+    }
+
+    /// <summary>Writes one row of out per index; runs arrive in row-major order, so Next tracks the row.</summary>
+    private unsafe struct OneHotRun<T> : IRunKernel where T : unmanaged
+    {
+        public T* Out;
+        public nint Indices;
+        public DType IndexDtype;
+        public long Stride, Depth, Next;
+        public T On, Off;
+
+        public void Run(long o0, long o1, long o2, long n)
+        {
+            for (long i = 0; i < n; i++, Next++)
+            {
+                T* row = Out + Next * Depth;
+                FillWith(row, Depth, Off);
+                long ix = ReadIndex(IndexDtype, Indices, o0 + i * Stride);
+                if ((ulong)ix < (ulong)Depth) row[ix] = On; // out of range: the row stays off_value
+            }
+        }
+    }
+}

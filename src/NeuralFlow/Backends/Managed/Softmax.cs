@@ -1,0 +1,146 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace NeuralFlow.Backends.Managed;
+
+public sealed partial class ManagedBackend
+{
+    /// <inheritdoc/>
+    public void Softmax(bool log, DType dtype, nint x, in Layout xLayout, int axis, nint output)
+    {
+        const string M = nameof(Softmax);
+        CheckDType(M, nameof(dtype), dtype);
+        long count = CheckLayout(M, nameof(xLayout), xLayout);
+        if (!dtype.IsFloating()) throw Unsupported(M, log ? "log_softmax" : "softmax", dtype);
+        int rank = xLayout.Rank;
+        if (axis < 0 || axis >= rank)
+            throw new ArgumentException($"{M}: axis {axis} is out of range for x of rank {rank} (shape {xLayout.Shape}).", nameof(axis));
+        CheckPointer(M, nameof(x), x, count);
+        CheckPointer(M, nameof(output), output, count);
+        if (count == 0) return;
+
+        // The kernels read a contiguous source with out's indexing ([outer, n, inner] row-major)
+        // and write out. A contiguous x is read in place (the first pass reads x, later passes
+        // work on out); any other layout is first copied into out, which then is the source.
+        int size = dtype.SizeInBytes();
+        nint source = x + (nint)(xLayout.Offset * size);
+        if (!xLayout.IsContiguous)
+        {
+            var copyPlan = StridedPlan.Create(Layout.Contiguous(xLayout.Shape), xLayout);
+            if (dtype == DType.Float32) RunCopy<int>(copyPlan, x, output);
+            else RunCopy<long>(copyPlan, x, output);
+            source = output;
+        }
+
+        var dims = xLayout.Shape.Dims;
+        long outer = 1, inner = 1, n = dims[axis];
+        for (int d = 0; d < axis; d++) outer *= dims[d];
+        for (int d = axis + 1; d < rank; d++) inner *= dims[d];
+        if (dtype == DType.Float32) SoftmaxKernel<float>(log, source, output, outer, n, inner);
+        else SoftmaxKernel<double>(log, source, output, outer, n, inner);
+    }
+
+    private const int SoftmaxBlock = 256;
+
+    private static unsafe void SoftmaxKernel<T>(bool log, nint source, nint output, long outer, long n, long inner)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T* p = (T*)output, src = (T*)source;
+        if (inner == 1)
+        {
+            // Softmax along the last axis: each row is contiguous, so every step is a vector op.
+            void Rows(long b, long e)
+            {
+                for (long r = b; r < e; r++) SoftmaxRow(log, new ReadOnlySpan<T>(src + r * n, checked((int)n)), new Span<T>(p + r * n, (int)n));
+            }
+            int rowPieces = ChunksFor(outer * n * 8, outer);
+            if (rowPieces == 1) Rows(0, outer);
+            else Parallel.For(0, rowPieces, piece => Rows(SplitPoint(outer, rowPieces, piece), SplitPoint(outer, rowPieces, piece + 1)));
+            return;
+        }
+        // Softmax along an inner axis: the lanes are columns of [n, inner] blocks. Handle a block
+        // of columns at a time with row-wide vector ops, keeping max/sum vectors in L1.
+        long blocks = (inner + SoftmaxBlock - 1) / SoftmaxBlock, units = outer * blocks;
+        void Units(long ub, long ue)
+        {
+            for (long u = ub; u < ue; u++)
+            {
+                long o = u / blocks, c0 = (u - o * blocks) * SoftmaxBlock;
+                int w = (int)Math.Min(SoftmaxBlock, inner - c0);
+                SoftmaxColumns(log, src + o * n * inner + c0, p + o * n * inner + c0, n, inner, w);
+            }
+        }
+        int pieces = ChunksFor(outer * n * inner * 8, units);
+        if (pieces == 1) Units(0, units);
+        else Parallel.For(0, pieces, piece => Units(SplitPoint(units, pieces, piece), SplitPoint(units, pieces, piece + 1)));
+    }
+
+    /// <summary>One contiguous lane read from src and written to row: subtract the max, exponentiate, normalise (sum in double).</summary>
+    private static void SoftmaxRow<T>(bool log, ReadOnlySpan<T> src, Span<T> row) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T max = TensorPrimitives.Max(src);
+        TensorPrimitives.Subtract(src, max, row);
+        if (!log)
+        {
+            TensorPrimitives.Exp(row, row);
+            double sum = SumFloat<T>.Contiguous(row, 0);
+            TensorPrimitives.Divide(row, T.CreateTruncating(sum), row);
+            return;
+        }
+        // log_softmax = (x - max) - log(sum(exp(x - max))). The exps are summed in double and
+        // computed in double too: near the max, the result is a small difference, and float
+        // exp's last-bit error (TensorPrimitives gives exp(0f) = 1.0000001) would dominate it.
+        Span<double> tmp = stackalloc double[SoftmaxBlock];
+        double s = 0;
+        for (int i = 0; i < row.Length; i += SoftmaxBlock)
+        {
+            int m = Math.Min(SoftmaxBlock, row.Length - i);
+            ExpToDouble<T>(row.Slice(i, m), tmp[..m]);
+            s += TensorPrimitives.Sum((ReadOnlySpan<double>)tmp[..m]);
+        }
+        TensorPrimitives.Subtract(row, T.CreateTruncating(Math.Log(s)), row);
+    }
+
+    /// <summary>d = exp(x) evaluated in double.</summary>
+    private static void ExpToDouble<T>(ReadOnlySpan<T> x, Span<double> d) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float)) TensorPrimitives.ConvertTruncating<float, double>(System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(x), d);
+        else System.Runtime.InteropServices.MemoryMarshal.Cast<T, double>(x).CopyTo(d);
+        TensorPrimitives.Exp(d, d);
+    }
+
+    /// <summary>w lanes that are columns: element (r, j) is read at src[r * stride + j] and written at p[r * stride + j].</summary>
+    private static unsafe void SoftmaxColumns<T>(bool log, T* src, T* p, long n, long stride, int w) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Span<T> max = stackalloc T[w];
+        Span<T> tmp = stackalloc T[w];
+        Span<double> sum = stackalloc double[w];
+        Span<double> expD = log ? stackalloc double[w] : default;
+        new Span<T>(src, w).CopyTo(max);
+        for (long r = 1; r < n; r++) TensorPrimitives.Max(max, new ReadOnlySpan<T>(src + r * stride, w), max);
+        sum.Clear();
+        for (long r = 0; r < n; r++)
+        {
+            var row = new Span<T>(p + r * stride, w);
+            TensorPrimitives.Subtract(new ReadOnlySpan<T>(src + r * stride, w), max, row);
+            if (log)
+            {
+                ExpToDouble<T>(row, expD);
+                TensorPrimitives.Add(sum, expD, sum);
+            }
+            else
+            {
+                TensorPrimitives.Exp(row, row);
+                SumFloat<T>.Columns(sum, row);
+            }
+        }
+        // Reuse tmp for the per-column divisor (softmax) or log-sum (log_softmax), in T.
+        for (int j = 0; j < w; j++) tmp[j] = T.CreateTruncating(log ? Math.Log(sum[j]) : sum[j]);
+        for (long r = 0; r < n; r++)
+        {
+            var row = new Span<T>(p + r * stride, w);
+            if (log) TensorPrimitives.Subtract(row, tmp, row);
+            else TensorPrimitives.Divide(row, tmp, row);
+        }
+    }
+}

@@ -1,0 +1,259 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace NeuralFlow.Backends.Managed;
+
+/// <summary>A unary op as a static-abstract struct (see IBinaryOp): Apply for strided elements, Vec for contiguous spans.</summary>
+internal interface IUnaryOp<T> where T : unmanaged
+{
+    static abstract T Apply(T x);
+    static abstract void Vec(ReadOnlySpan<T> x, Span<T> d);
+}
+
+internal struct NegOp<T> : IUnaryOp<T> where T : unmanaged, INumberBase<T>
+{
+    public static T Apply(T x) => -x; // uint8 wraps (256 - x), as unsigned negation does in C
+    public static void Vec(ReadOnlySpan<T> x, Span<T> d) => TensorPrimitives.Negate(x, d);
+}
+
+internal struct AbsFloatOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public static T Apply(T x) => T.Abs(x);
+    public static void Vec(ReadOnlySpan<T> x, Span<T> d) => TensorPrimitives.Abs(x, d);
+}
+
+/// <summary>
+/// Integer |x| that wraps at MinValue instead of throwing (TensorPrimitives.Abs and T.Abs throw
+/// OverflowException there; the native engine returns MinValue). uint8 is the identity.
+/// </summary>
+internal struct AbsIntOp<T> : IUnaryOp<T> where T : unmanaged, IBinaryInteger<T>
+{
+    public static T Apply(T x) => T.IsNegative(x) ? T.Zero - x : x;
+    public static void Vec(ReadOnlySpan<T> x, Span<T> d)
+    {
+        for (int i = 0; i < d.Length; i++) d[i] = Apply(x[i]);
+    }
+}
+
+internal struct ExpOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public static T Apply(T x) => T.Exp(x);
+    public static void Vec(ReadOnlySpan<T> x, Span<T> d) => TensorPrimitives.Exp(x, d);
+}
+
+internal struct LogOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public static T Apply(T x) => T.Log(x);
+    public static void Vec(ReadOnlySpan<T> x, Span<T> d) => TensorPrimitives.Log(x, d);
+}
+
+internal struct SqrtOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public static T Apply(T x) => T.Sqrt(x);
+    public static void Vec(ReadOnlySpan<T> x, Span<T> d) => TensorPrimitives.Sqrt(x, d);
+}
+
+/// <summary>
+/// tanh. TensorPrimitives.Tanh loses relative precision near 0 (about 3e-5 relative in float32
+/// at |x| = 1e-3 and the sign of tiny doubles), so: float32 evaluates (e - 1) / (e + 1) with
+/// e = exp(2|x|) in double (error about 1e-16 / |x|, far below float resolution) on vectors,
+/// and tiny |x| returns x itself; float64 uses the C library's tanh per element.
+/// </summary>
+internal struct TanhOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public static T Apply(T x) => T.CreateTruncating(Math.Tanh(double.CreateTruncating(x)));
+
+    public static void Vec(ReadOnlySpan<T> x, Span<T> d)
+    {
+        if (typeof(T) != typeof(float))
+        {
+            for (int i = 0; i < d.Length; i++) d[i] = Apply(x[i]);
+            return;
+        }
+        const int Block = 256;
+        Span<double> e = stackalloc double[Block];
+        for (int start = 0; start < d.Length; start += Block)
+        {
+            int n = Math.Min(Block, d.Length - start);
+            var xs = System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(x.Slice(start, n));
+            var es = e[..n];
+            TensorPrimitives.ConvertTruncating<float, double>(xs, es);
+            TensorPrimitives.Abs(es, es);
+            // tanh(20) is 1 in double; clamping keeps exp finite (inf / inf would give NaN). NaN passes through.
+            TensorPrimitives.Min(es, 20.0, es);
+            TensorPrimitives.Multiply(es, 2.0, es);
+            TensorPrimitives.Exp(es, es);
+            var ds = System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(d.Slice(start, n));
+            for (int i = 0; i < n; i++)
+            {
+                float v = xs[i];
+                double t = (es[i] - 1) / (es[i] + 1);
+                // Below 1e-4, tanh(x) = x - x^3/3 rounds to x in float32.
+                ds[i] = Math.Abs(v) < 1e-4f ? v : MathF.CopySign((float)t, v);
+            }
+        }
+    }
+}
+
+internal struct SquareOp<T> : IUnaryOp<T> where T : unmanaged, INumber<T>
+{
+    public static T Apply(T x) => x * x;
+    public static void Vec(ReadOnlySpan<T> x, Span<T> d) => TensorPrimitives.Multiply(x, x, d);
+}
+
+/// <summary>max(x, 0); NaN propagates (as std::max(x, 0) and TensorFlow's relu do).</summary>
+internal struct ReluOp<T> : IUnaryOp<T> where T : unmanaged, INumber<T>
+{
+    public static T Apply(T x) => T.Max(x, T.Zero);
+    public static void Vec(ReadOnlySpan<T> x, Span<T> d) => TensorPrimitives.Max(x, T.Zero, d);
+}
+
+/// <summary>-1, 0 or 1; a float zero keeps its sign and NaN stays NaN (TensorPrimitives.Sign throws on NaN).</summary>
+internal struct SignOp<T> : IUnaryOp<T> where T : unmanaged, INumber<T>
+{
+    public static T Apply(T x) => x > T.Zero ? T.One : x < T.Zero ? -T.One : x;
+    public static void Vec(ReadOnlySpan<T> x, Span<T> d)
+    {
+        for (int i = 0; i < d.Length; i++) d[i] = Apply(x[i]);
+    }
+}
+
+/// <summary>
+/// Sigmoid through e = exp(-|x|), which never overflows: x >= 0 gives 1 / (1 + e) and x &lt; 0
+/// gives e / (1 + e). The naive 1 / (1 + exp(-x)) overflows exp for x &lt;&lt; 0 and flushes
+/// the (representable) tiny results to 0; this form keeps full relative precision on both tails.
+/// </summary>
+internal struct SigmoidOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public static T Apply(T x)
+    {
+        T e = T.Exp(-T.Abs(x));
+        T r = T.One / (T.One + e);
+        return x >= T.Zero ? r : e * r;
+    }
+
+    public static void Vec(ReadOnlySpan<T> x, Span<T> d)
+    {
+        // e = exp(-|x|) for a block into a stack buffer, then a vector select combines.
+        const int Block = 256;
+        Span<T> e = stackalloc T[Block];
+        for (int start = 0; start < d.Length; start += Block)
+        {
+            int n = Math.Min(Block, d.Length - start);
+            var xs = x.Slice(start, n);
+            var es = e[..n];
+            TensorPrimitives.Abs(xs, es);
+            TensorPrimitives.Negate(es, es);
+            TensorPrimitives.Exp(es, es);
+            var ds = d.Slice(start, n);
+            int i = 0;
+            if (Vector.IsHardwareAccelerated && n >= Vector<T>.Count)
+            {
+                for (; i <= n - Vector<T>.Count; i += Vector<T>.Count)
+                {
+                    var xv = new Vector<T>(xs[i..]);
+                    var ev = new Vector<T>(es[i..]);
+                    var r = Vector<T>.One / (Vector<T>.One + ev);
+                    Vector.ConditionalSelect(Vector.GreaterThanOrEqual(xv, Vector<T>.Zero), r, ev * r).CopyTo(ds[i..]);
+                }
+            }
+            for (; i < n; i++)
+            {
+                T r = T.One / (T.One + es[i]);
+                ds[i] = xs[i] >= T.Zero ? r : es[i] * r;
+            }
+        }
+    }
+}
+
+public sealed partial class ManagedBackend
+{
+    /// <inheritdoc/>
+    public void Unary(UnaryOp op, DType dtype, nint x, in Layout xLayout, nint output, in Layout outLayout)
+    {
+        const string M = nameof(Unary);
+        CheckDType(M, nameof(dtype), dtype);
+        long count = CheckLayout(M, nameof(outLayout), outLayout);
+        CheckLayout(M, nameof(xLayout), xLayout);
+        CheckSameShape(M, nameof(xLayout), xLayout, nameof(outLayout), outLayout);
+        if ((uint)op > (uint)UnaryOp.Sign)
+            throw new ArgumentException($"{M}: op = {(int)op} is not a valid UnaryOp.", nameof(op));
+        if (dtype == DType.Bool || (!dtype.IsFloating() && op.NeedsFloat()))
+            throw Unsupported(M, op.ToString(), dtype);
+        CheckPointer(M, nameof(x), x, count);
+        CheckPointer(M, nameof(output), output, count);
+        if (count == 0) return;
+        var plan = StridedPlan.Create(outLayout, xLayout);
+        switch (dtype)
+        {
+            case DType.Float32: UnaryFloat<float>(op, plan, x, output); break;
+            case DType.Float64: UnaryFloat<double>(op, plan, x, output); break;
+            case DType.Int32: UnaryInt<int>(op, plan, x, output); break;
+            case DType.Int64: UnaryInt<long>(op, plan, x, output); break;
+            default: UnaryInt<byte>(op, plan, x, output); break;
+        }
+    }
+
+    private static void UnaryFloat<T>(UnaryOp op, in StridedPlan p, nint x, nint o) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        switch (op)
+        {
+            case UnaryOp.Neg: RunUnary<T, NegOp<T>>(p, x, o); break;
+            case UnaryOp.Abs: RunUnary<T, AbsFloatOp<T>>(p, x, o); break;
+            case UnaryOp.Exp: RunUnary<T, ExpOp<T>>(p, x, o, 4); break;
+            case UnaryOp.Log: RunUnary<T, LogOp<T>>(p, x, o, 4); break;
+            case UnaryOp.Sqrt: RunUnary<T, SqrtOp<T>>(p, x, o, 2); break;
+            case UnaryOp.Square: RunUnary<T, SquareOp<T>>(p, x, o); break;
+            case UnaryOp.Relu: RunUnary<T, ReluOp<T>>(p, x, o); break;
+            case UnaryOp.Sigmoid: RunUnary<T, SigmoidOp<T>>(p, x, o, 10); break;
+            case UnaryOp.Tanh: RunUnary<T, TanhOp<T>>(p, x, o, 10); break;
+            default: RunUnary<T, SignOp<T>>(p, x, o); break;
+        }
+    }
+
+    private static void UnaryInt<T>(UnaryOp op, in StridedPlan p, nint x, nint o) where T : unmanaged, IBinaryInteger<T>
+    {
+        switch (op)
+        {
+            case UnaryOp.Neg: RunUnary<T, NegOp<T>>(p, x, o); break;
+            case UnaryOp.Abs: RunUnary<T, AbsIntOp<T>>(p, x, o); break;
+            case UnaryOp.Square: RunUnary<T, SquareOp<T>>(p, x, o); break;
+            case UnaryOp.Relu: RunUnary<T, ReluOp<T>>(p, x, o); break;
+            default: RunUnary<T, SignOp<T>>(p, x, o); break;
+        }
+    }
+
+    private static unsafe void RunUnary<T, TOp>(in StridedPlan p, nint x, nint o, int cost = 1)
+        where T : unmanaged where TOp : IUnaryOp<T>
+    {
+        p.Execute(new UnaryRun<T, TOp> { Out = (T*)o, X = (T*)x, SO = p.Inner0, SX = p.Inner1 }, cost);
+    }
+
+    private unsafe struct UnaryRun<T, TOp> : IRunKernel where T : unmanaged where TOp : IUnaryOp<T>
+    {
+        public T* Out, X;
+        public long SO, SX;
+
+        public void Run(long oo, long ox, long unused, long n)
+        {
+            T* po = Out + oo, px = X + ox;
+            if (SO == 1 && SX == 1)
+            {
+                while (n > 0)
+                {
+                    int m = (int)Math.Min(n, 1 << 30);
+                    TOp.Vec(new ReadOnlySpan<T>(px, m), new Span<T>(po, m));
+                    n -= m; po += m; px += m;
+                }
+                return;
+            }
+            if (SO == 1 && SX == 0)
+            {
+                FillWith(po, n, TOp.Apply(*px));
+                return;
+            }
+            long so = SO, sx = SX;
+            for (long i = 0; i < n; i++, po += so, px += sx) *po = TOp.Apply(*px);
+        }
+    }
+}

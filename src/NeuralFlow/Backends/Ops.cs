@@ -1,0 +1,82 @@
+namespace NeuralFlow.Backends;
+
+/// <summary>Elementwise binary operations; values match <c>nf_binary_op</c>.</summary>
+public enum BinaryOp
+{
+    /// <summary>a + b</summary>
+    Add = 0,
+    /// <summary>a - b</summary>
+    Sub = 1,
+    /// <summary>a * b</summary>
+    Mul = 2,
+    /// <summary>a / b (integers truncate; x/0 gives 0)</summary>
+    Div = 3,
+    /// <summary>a to the power b</summary>
+    Pow = 4,
+    /// <summary>larger of a and b (NaN propagates)</summary>
+    Maximum = 5,
+    /// <summary>smaller of a and b (NaN propagates)</summary>
+    Minimum = 6,
+    /// <summary>a == b, Bool result</summary>
+    Equal = 7,
+    /// <summary>a != b, Bool result</summary>
+    NotEqual = 8,
+    /// <summary>a &lt; b, Bool result</summary>
+    Less = 9,
+    /// <summary>a &lt;= b, Bool result</summary>
+    LessEqual = 10,
+    /// <summary>a &gt; b, Bool result</summary>
+    Greater = 11,
+    /// <summary>a &gt;= b, Bool result</summary>
+    GreaterEqual = 12,
+}
+
+/// <summary>Elementwise unary operations; values match <c>nf_unary_op</c>.</summary>
+public enum UnaryOp
+{
+    /// <summary>-x</summary>
+    Neg = 0,
+    /// <summary>|x|</summary>
+    Abs = 1,
+    /// <summary>e^x</summary>
+    Exp = 2,
+    /// <summary>natural logarithm</summary>
+    Log = 3,
+    /// <summary>square root</summary>
+    Sqrt = 4,
+    /// <summary>x*x</summary>
+    Square = 5,
+    /// <summary>max(x, 0)</summary>
+    Relu = 6,
+    /// <summary>1 / (1 + e^-x)</summary>
+    Sigmoid = 7,
+    /// <summary>hyperbolic tangent</summary>
+    Tanh = 8,
+    /// <summary>-1, 0 or 1</summary>
+    Sign = 9,
+}
+
+/// <summary>Reductions; values match <c>nf_reduce_op</c>.</summary>
+public enum ReduceOp
+{
+    /// <summary>sum</summary>
+    Sum = 0,
+    /// <summary>mean</summary>
+    Mean = 1,
+    /// <summary>maximum</summary>
+    Max = 2,
+    /// <summary>minimum</summary>
+    Min = 3,
+    /// <summary>product</summary>
+    Prod = 4,
+    /// <summary>index of the maximum along one axis</summary>
+    ArgMax = 5,
+    /// <summary>index of the minimum along one axis</summary>
+    ArgMin = 6,
+}
+
+internal static class OpFacts
+{
+    public static bool IsComparison(this BinaryOp op) => op >= BinaryOp.Equal;
+    public static bool NeedsFloat(this UnaryOp op) => op is UnaryOp.Exp or UnaryOp.Log or UnaryOp.Sqrt or UnaryOp.Sigmoid or UnaryOp.Tanh;
+}

@@ -1,0 +1,73 @@
+namespace NeuralFlow;
+
+/// <summary>Element type of a tensor. The numeric values match <c>nf_dtype</c> in the C ABI.</summary>
+public enum DType
+{
+    /// <summary>32-bit IEEE float (TensorFlow <c>tf.float32</c>).</summary>
+    Float32 = 0,
+    /// <summary>64-bit IEEE float.</summary>
+    Float64 = 1,
+    /// <summary>32-bit signed integer.</summary>
+    Int32 = 2,
+    /// <summary>64-bit signed integer.</summary>
+    Int64 = 3,
+    /// <summary>8-bit unsigned integer (images).</summary>
+    UInt8 = 4,
+    /// <summary>Boolean, one byte holding 0 or 1.</summary>
+    Bool = 5,
+}
+
+/// <summary>Facts about <see cref="DType"/> values.</summary>
+public static class DTypeExtensions
+{
+    /// <summary>Bytes per element.</summary>
+    public static int SizeInBytes(this DType dtype) => dtype switch
+    {
+        DType.Float32 or DType.Int32 => 4,
+        DType.Float64 or DType.Int64 => 8,
+        DType.UInt8 or DType.Bool => 1,
+        _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "unknown dtype"),
+    };
+
+    /// <summary>True for float32 and float64.</summary>
+    public static bool IsFloating(this DType dtype) => dtype is DType.Float32 or DType.Float64;
+
+    /// <summary>True for the integer dtypes (not bool).</summary>
+    public static bool IsInteger(this DType dtype) => dtype is DType.Int32 or DType.Int64 or DType.UInt8;
+
+    /// <summary>The lower-case name users know from NumPy and TensorFlow ("float32", "int32", ...).</summary>
+    public static string Name(this DType dtype) => dtype switch
+    {
+        DType.Float32 => "float32",
+        DType.Float64 => "float64",
+        DType.Int32 => "int32",
+        DType.Int64 => "int64",
+        DType.UInt8 => "uint8",
+        DType.Bool => "bool",
+        _ => dtype.ToString(),
+    };
+
+    /// <summary>The dtype whose elements are the C# type <typeparamref name="T"/>.</summary>
+    public static DType Of<T>() where T : unmanaged
+    {
+        if (typeof(T) == typeof(float)) return DType.Float32;
+        if (typeof(T) == typeof(double)) return DType.Float64;
+        if (typeof(T) == typeof(int)) return DType.Int32;
+        if (typeof(T) == typeof(long)) return DType.Int64;
+        if (typeof(T) == typeof(byte)) return DType.UInt8;
+        if (typeof(T) == typeof(bool)) return DType.Bool;
+        throw new NotSupportedException($"{typeof(T).Name} is not a tensor element type; use float, double, int, long, byte or bool.");
+    }
+
+    /// <summary>The C# type name that holds one element of <paramref name="dtype"/>.</summary>
+    public static string ClrName(this DType dtype) => dtype switch
+    {
+        DType.Float32 => "float",
+        DType.Float64 => "double",
+        DType.Int32 => "int",
+        DType.Int64 => "long",
+        DType.UInt8 => "byte",
+        DType.Bool => "bool",
+        _ => dtype.ToString(),
+    };
+}

@@ -1,0 +1,122 @@
+using NeuralFlow.Backends;
+
+namespace NeuralFlow;
+
+/// <summary>
+/// The short path of one op: validate, work out the result's shape and dtype, allocate it on
+/// the operands' backend, call the backend with layouts. Everything public in <see cref="NF"/>
+/// funnels through here.
+/// </summary>
+internal static class Engine
+{
+    /// <summary>The backend shared by the operands, or an error naming both.</summary>
+    public static IBackend BackendOf(string op, Tensor a, Tensor b)
+    {
+        var ba = a.Backend;
+        var bb = b.Backend;
+        if (ReferenceEquals(ba, bb)) return ba;
+        // A weak scalar lives wherever it was made; move it to the other operand's backend.
+        throw new ArgumentException(
+            $"{op}: operands live on different backends ({ba.Name} and {bb.Name}); move one with NF.UseBackend or make both in the same scope.");
+    }
+
+    /// <summary>NumPy broadcasting of two shapes, or an error naming both.</summary>
+    public static Shape BroadcastShapes(string op, Shape a, Shape b)
+    {
+        if (a == b) return a;
+        int rank = Math.Max(a.Rank, b.Rank);
+        var dims = new int[rank];
+        for (int i = 0; i < rank; i++)
+        {
+            int da = i - (rank - a.Rank) >= 0 ? a.Dims[i - (rank - a.Rank)] : 1;
+            int db = i - (rank - b.Rank) >= 0 ? b.Dims[i - (rank - b.Rank)] : 1;
+            if (da != db && da != 1 && db != 1)
+                throw new ArgumentException(
+                    $"{op}: shapes {a} and {b} cannot be broadcast together (dimension {i} of the result: {da} vs {db}).");
+            dims[i] = da == 1 ? db : da;
+        }
+        return new Shape(dims);
+    }
+
+    /// <summary>
+    /// The dtype both operands take. Two tensors must agree; a weak scalar (a C# number) takes
+    /// the tensor's dtype, except that a floating scalar with an integer tensor gives float32.
+    /// </summary>
+    public static DType CommonDType(string op, Tensor a, Tensor b)
+    {
+        if (a.DType == b.DType) return a.DType;
+        if (a.IsWeakScalar != b.IsWeakScalar)
+        {
+            var (tensor, scalar) = a.IsWeakScalar ? (b, a) : (a, b);
+            if (scalar.DType.IsFloating() && !tensor.DType.IsFloating()) return DType.Float32;
+            if (tensor.DType == DType.Bool) return scalar.DType;
+            return tensor.DType;
+        }
+        if (a.IsWeakScalar && b.IsWeakScalar)
+            return a.DType.IsFloating() ? a.DType : b.DType.IsFloating() ? b.DType : DType.Int64;
+        throw new ArgumentException(
+            $"{op}: dtypes must match, got {a.DType.Name()} and {b.DType.Name()}; convert one with NF.Cast(x, DType.{(a.DType.IsFloating() ? a.DType : b.DType)}).");
+    }
+
+    /// <summary>The tensor as <paramref name="dtype"/>: itself (a new reference) or a cast copy.</summary>
+    public static Tensor As(Tensor t, DType dtype) => t.DType == dtype ? t : NF.Cast(t, dtype);
+
+    public static Tensor Binary(BinaryOp op, Tensor a, Tensor b, string name)
+    {
+        var backend = BackendOf(name, a, b);
+        var dtype = CommonDType(name, a, b);
+        if (op == BinaryOp.Div && !dtype.IsFloating()) dtype = DType.Float32; // true division, as in PyTorch
+        if (dtype == DType.Bool && !op.IsComparison() && op is not (BinaryOp.Maximum or BinaryOp.Minimum))
+            throw new ArgumentException($"{name}: arithmetic on bool tensors is not defined; cast them first with NF.Cast(x, DType.Int32) or DType.Float32.");
+        var ca = As(a, dtype);
+        var cb = As(b, dtype);
+        try
+        {
+            var shape = BroadcastShapes(name, ca.Shape, cb.Shape);
+            var result = Tensor.Empty(shape, op.IsComparison() ? DType.Bool : dtype, backend);
+            backend.Binary(op, dtype, ca.Data, ca.Layout.BroadcastTo(shape), cb.Data, cb.Layout.BroadcastTo(shape), result.Data, result.Layout);
+            GC.KeepAlive(ca);
+            GC.KeepAlive(cb);
+            return result;
+        }
+        finally
+        {
+            if (!ReferenceEquals(ca, a)) ca.Dispose();
+            if (!ReferenceEquals(cb, b)) cb.Dispose();
+        }
+    }
+
+    public static Tensor Unary(UnaryOp op, Tensor x)
+    {
+        var dtype = x.DType;
+        if (dtype == DType.Bool)
+            throw new ArgumentException($"{op}: not defined for bool tensors; cast first with NF.Cast(x, DType.Float32).");
+        // Exp, Log, Sqrt, Sigmoid and Tanh of integers compute in float32, as PyTorch does.
+        var input = op.NeedsFloat() && !dtype.IsFloating() ? NF.Cast(x, DType.Float32) : x;
+        try
+        {
+            var result = Tensor.Empty(input.Shape, input.DType, input.Backend);
+            input.Backend.Unary(op, input.DType, input.Data, input.Layout, result.Data, result.Layout);
+            GC.KeepAlive(input);
+            return result;
+        }
+        finally
+        {
+            if (!ReferenceEquals(input, x)) input.Dispose();
+        }
+    }
+
+    /// <summary>Normalises axes (negative from the end, no repeats) into a bit mask.</summary>
+    public static uint AxesMask(string op, Shape shape, ReadOnlySpan<int> axes)
+    {
+        uint mask = 0;
+        foreach (var axis in axes)
+        {
+            int a = shape.NormalizeAxis(axis);
+            if ((mask & (1u << a)) != 0)
+                throw new ArgumentException($"{op}: axis {axis} is listed twice for shape {shape}.");
+            mask |= 1u << a;
+        }
+        return mask;
+    }
+}

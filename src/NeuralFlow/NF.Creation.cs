@@ -1,0 +1,103 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace NeuralFlow;
+
+public static partial class NF
+{
+    /// <summary>A scalar tensor (shape <c>()</c>) holding <paramref name="value"/>; the dtype follows the C# type.</summary>
+    public static Tensor Constant<T>(T value) where T : unmanaged => FromSpan<T>([value], Shape.Scalar);
+
+    /// <summary>A 1-D tensor from an array (int[] gives int32, float[] float32, byte[] uint8, ...).</summary>
+    public static Tensor Constant<T>(T[] values) where T : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        return FromSpan<T>(values, [values.Length]);
+    }
+
+    /// <summary>A tensor of <paramref name="shape"/> from row-major <paramref name="values"/>.</summary>
+    public static Tensor Constant<T>(T[] values, Shape shape) where T : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        if (values.Length != shape.Count)
+            throw new ArgumentException($"Constant: {values.Length} values cannot fill shape {shape} ({shape.Count} elements).", nameof(values));
+        return FromSpan<T>(values, shape);
+    }
+
+    /// <summary>A 2-D tensor from a rectangular array.</summary>
+    public static Tensor Constant<T>(T[,] values) where T : unmanaged =>
+        FromArray<T>(values, [values.GetLength(0), values.GetLength(1)]);
+
+    /// <summary>A 3-D tensor from a rectangular array.</summary>
+    public static Tensor Constant<T>(T[,,] values) where T : unmanaged =>
+        FromArray<T>(values, [values.GetLength(0), values.GetLength(1), values.GetLength(2)]);
+
+    /// <summary>A 4-D tensor from a rectangular array.</summary>
+    public static Tensor Constant<T>(T[,,,] values) where T : unmanaged =>
+        FromArray<T>(values, [values.GetLength(0), values.GetLength(1), values.GetLength(2), values.GetLength(3)]);
+
+    private static Tensor FromArray<T>(Array values, Shape shape) where T : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        // A rectangular array is one row-major block; read it in place, no per-element copy.
+        var span = MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<byte, T>(ref MemoryMarshal.GetArrayDataReference(values)), values.Length);
+        return FromSpan(span, shape);
+    }
+
+    internal static Tensor FromSpan<T>(ReadOnlySpan<T> values, Shape shape, bool weak = false) where T : unmanaged
+    {
+        var dtype = DTypeExtensions.Of<T>();
+        var backend = Backend;
+        var storage = new Storage(backend, shape.Count * dtype.SizeInBytes());
+        backend.Upload(MemoryMarshal.AsBytes(values), storage.Pointer, 0);
+        return new Tensor(storage, Layout.Contiguous(shape), dtype) { IsWeakScalar = weak };
+    }
+
+    /// <summary>A tensor of zeros (<c>tf.zeros</c>).</summary>
+    public static Tensor Zeros(Shape shape, DType dtype = DType.Float32) => Fill(shape, 0.0, dtype);
+
+    /// <summary>A tensor of ones (<c>tf.ones</c>).</summary>
+    public static Tensor Ones(Shape shape, DType dtype = DType.Float32) => Fill(shape, 1.0, dtype);
+
+    /// <summary>Zeros with the shape and dtype of <paramref name="like"/>.</summary>
+    public static Tensor ZerosLike(Tensor like) => Fill(like.Shape, 0.0, like.DType);
+
+    /// <summary>Ones with the shape and dtype of <paramref name="like"/>.</summary>
+    public static Tensor OnesLike(Tensor like) => Fill(like.Shape, 1.0, like.DType);
+
+    /// <summary>A tensor of <paramref name="shape"/> filled with <paramref name="value"/> (<c>tf.fill</c>).</summary>
+    public static Tensor Fill(Shape shape, double value, DType dtype = DType.Float32)
+    {
+        var result = Tensor.Empty(shape, dtype, Backend);
+        result.Backend.Fill(dtype, result.Data, shape.Count, value);
+        return result;
+    }
+
+    /// <summary>The integers 0, 1, ..., <paramref name="limit"/>-1 as int32 (<c>tf.range(limit)</c>).</summary>
+    public static Tensor Range(int limit) => Range(0, limit, 1);
+
+    /// <summary>int32 values start, start+delta, ... below <paramref name="limit"/>.</summary>
+    public static Tensor Range(int start, int limit, int delta = 1) => RangeOf(start, limit, delta, DType.Int32);
+
+    /// <summary>int64 values start, start+delta, ... below <paramref name="limit"/>.</summary>
+    public static Tensor Range(long start, long limit, long delta = 1) => RangeOf(start, limit, delta, DType.Int64);
+
+    /// <summary>float32 values start, start+delta, ... below <paramref name="limit"/> (<c>NF.Range(1f, 5f, 0.1f)</c> has 40).</summary>
+    public static Tensor Range(float start, float limit, float delta = 1f) => RangeOf(start, limit, delta, DType.Float32);
+
+    /// <summary>float64 values start, start+delta, ... below <paramref name="limit"/>.</summary>
+    public static Tensor Range(double start, double limit, double delta = 1.0) => RangeOf(start, limit, delta, DType.Float64);
+
+    private static Tensor RangeOf(double start, double limit, double delta, DType dtype)
+    {
+        if (delta == 0 || double.IsNaN(delta))
+            throw new ArgumentException($"Range: delta must be non-zero, got {delta}.", nameof(delta));
+        double n = Math.Ceiling((limit - start) / delta);
+        if (n > int.MaxValue)
+            throw new ArgumentException($"Range: ({start}, {limit}, {delta}) would have {n} elements, more than a tensor dimension holds.");
+        int count = n > 0 ? (int)n : 0;
+        var result = Tensor.Empty([count], dtype, Backend);
+        result.Backend.Range(dtype, result.Data, count, start, delta);
+        return result;
+    }
+}

@@ -1,0 +1,47 @@
+namespace NeuralFlow;
+
+public static partial class NF
+{
+    /// <summary>
+    /// Slices of <paramref name="x"/> along <paramref name="axis"/> picked by integer
+    /// <paramref name="indices"/> (<c>tf.gather</c>): the result has shape
+    /// x.shape[:axis] + indices.shape + x.shape[axis+1:].
+    /// </summary>
+    public static Tensor Gather(Tensor x, Tensor indices, int axis = 0)
+    {
+        CheckIndexDType(nameof(Gather), indices);
+        Engine.BackendOf(nameof(Gather), x, indices);
+        int a = x.Shape.NormalizeAxis(axis);
+        using var flat = indices.Contiguous();
+        var dims = new List<int>(x.Shape.ToArray()[..a]);
+        dims.AddRange(indices.Shape);
+        dims.AddRange(x.Shape.ToArray()[(a + 1)..]);
+        var outShape = new Shape(dims.ToArray());
+        var result = Tensor.Empty(outShape, x.DType, x.Backend);
+        x.Backend.Gather(x.DType, x.Data, x.Layout, a, flat.DType, flat.Data + (nint)(flat.Layout.Offset * flat.DType.SizeInBytes()), indices.Count, result.Data);
+        GC.KeepAlive(x);
+        GC.KeepAlive(flat);
+        return result;
+    }
+
+    /// <summary>
+    /// One-hot encoding (<c>tf.one_hot</c>): shape indices.shape + [depth], <paramref name="onValue"/>
+    /// at each index, <paramref name="offValue"/> elsewhere; an index outside [0, depth) gives a row of offValue.
+    /// </summary>
+    public static Tensor OneHot(Tensor indices, int depth, double onValue = 1, double offValue = 0, DType dtype = DType.Float32)
+    {
+        CheckIndexDType(nameof(OneHot), indices);
+        if (depth < 0) throw new ArgumentOutOfRangeException(nameof(depth), depth, "OneHot: depth must be at least 0.");
+        var dims = indices.Shape.ToArray().Append(depth).ToArray();
+        var result = Tensor.Empty(new Shape(dims), dtype, indices.Backend);
+        indices.Backend.OneHot(indices.DType, indices.Data, indices.Layout, depth, onValue, offValue, dtype, result.Data);
+        GC.KeepAlive(indices);
+        return result;
+    }
+
+    private static void CheckIndexDType(string op, Tensor indices)
+    {
+        if (indices.DType is not (DType.Int32 or DType.Int64 or DType.UInt8))
+            throw new ArgumentException($"{op}: indices must be int32, int64 or uint8, got {indices.DType.Name()}.", nameof(indices));
+    }
+}

@@ -1,0 +1,75 @@
+namespace NeuralFlow;
+
+public static partial class NF
+{
+    /// <summary>
+    /// Matrix product (<c>tf.matmul</c>): [..., M, K] @ [..., K, N] with broadcast batch axes;
+    /// the transpose flags swap the last two axes of an operand first. 1-D operands are
+    /// treated as a row (a) or a column (b) vector and that axis is dropped from the result.
+    /// </summary>
+    public static Tensor MatMul(Tensor a, Tensor b, bool transposeA = false, bool transposeB = false)
+    {
+        var backend = Engine.BackendOf(nameof(MatMul), a, b);
+        if (a.DType != b.DType)
+            throw new ArgumentException($"MatMul: dtypes must match, got {a.DType.Name()} and {b.DType.Name()}; convert one with NF.Cast.");
+        if (!a.DType.IsFloating())
+            throw new ArgumentException($"MatMul: needs float32 or float64 operands, got {a.DType.Name()}; convert with NF.Cast(x, DType.Float32).");
+        if (a.Rank == 0 || b.Rank == 0)
+            throw new ArgumentException($"MatMul: operands need at least one dimension, got shapes {a.Shape} and {b.Shape}.");
+        bool vecA = a.Rank == 1, vecB = b.Rank == 1;
+        var la = vecA ? a.Layout.InsertAxis(0) : a.Layout;
+        var lb = vecB ? b.Layout.InsertAxis(1) : b.Layout;
+        // Apply the transpose flags to the layouts: the kernel then always sees plain operands.
+        if (transposeA) la = SwapLast(la);
+        if (transposeB) lb = SwapLast(lb);
+        int m = la.Shape[-2], k = la.Shape[-1], kb = lb.Shape[-2], n = lb.Shape[-1];
+        if (k != kb)
+            throw new ArgumentException(
+                $"MatMul: inner dimensions do not match: a has shape {a.Shape}{(transposeA ? " (transposed)" : "")} with K={k}, b has shape {b.Shape}{(transposeB ? " (transposed)" : "")} with K={kb}.");
+        var batchA = new Shape(la.Shape.ToArray()[..^2]);
+        var batchB = new Shape(lb.Shape.ToArray()[..^2]);
+        var batch = Engine.BroadcastShapes(nameof(MatMul), batchA, batchB);
+        var outDims = batch.ToArray().Concat([m, n]).ToArray();
+        la = la.BroadcastTo(new Shape(batch.ToArray().Concat([m, k]).ToArray()));
+        lb = lb.BroadcastTo(new Shape(batch.ToArray().Concat([k, n]).ToArray()));
+        var result = Tensor.Empty(new Shape(outDims), a.DType, backend);
+        backend.MatMul(a.DType, a.Data, la, false, b.Data, lb, false, result.Data, result.Layout);
+        GC.KeepAlive(a);
+        GC.KeepAlive(b);
+        if (!vecA && !vecB) return result;
+        using (result)
+        {
+            var layout = result.Layout;
+            if (vecB) layout = layout.Select(layout.Rank - 1, 0);
+            if (vecA) layout = layout.Select(layout.Rank - (vecB ? 1 : 2), 0);
+            return result.View(layout);
+        }
+    }
+
+    private static Layout SwapLast(Layout l)
+    {
+        var perm = Enumerable.Range(0, l.Rank).ToArray();
+        (perm[^1], perm[^2]) = (perm[^2], perm[^1]);
+        return l.Permute(perm);
+    }
+
+    /// <summary>Softmax along <paramref name="axis"/> (<c>tf.nn.softmax</c>), numerically stable.</summary>
+    public static Tensor Softmax(Tensor logits, int axis = -1) => SoftmaxOf(logits, axis, log: false);
+
+    /// <summary>Log-softmax along <paramref name="axis"/> (<c>tf.nn.log_softmax</c>), numerically stable.</summary>
+    public static Tensor LogSoftmax(Tensor logits, int axis = -1) => SoftmaxOf(logits, axis, log: true);
+
+    private static Tensor SoftmaxOf(Tensor x, int axis, bool log)
+    {
+        string op = log ? nameof(LogSoftmax) : nameof(Softmax);
+        if (!x.DType.IsFloating())
+            throw new ArgumentException($"{op}: needs float32 or float64, got {x.DType.Name()}; convert with NF.Cast(x, DType.Float32).");
+        if (x.Rank == 0)
+            throw new ArgumentException($"{op}: needs at least one dimension, got a scalar.");
+        int a = x.Shape.NormalizeAxis(axis);
+        var result = Tensor.Empty(x.Shape, x.DType, x.Backend);
+        x.Backend.Softmax(log, x.DType, x.Data, x.Layout, a, result.Data);
+        GC.KeepAlive(x);
+        return result;
+    }
+}

@@ -1,0 +1,49 @@
+using System.Security.Cryptography;
+
+namespace NeuralFlow;
+
+public static partial class NF
+{
+    /// <summary>
+    /// Random numbers from a counter-based generator (Philox4x32-10): one seed gives the same
+    /// numbers on every backend. Each call consumes as many counters as it makes numbers.
+    /// </summary>
+    public static class Random
+    {
+        private static ulong _seed = (ulong)RandomNumberGenerator.GetInt32(int.MaxValue);
+        private static long _offset;
+
+        /// <summary>Restarts the generator from <paramref name="seed"/> (<c>tf.random.set_seed</c>).</summary>
+        public static void SetSeed(int seed)
+        {
+            _seed = (ulong)(uint)seed;
+            Interlocked.Exchange(ref _offset, 0);
+        }
+
+        private static ulong Take(long count) => (ulong)(Interlocked.Add(ref _offset, count) - count);
+
+        /// <summary>Uniform numbers in [minval, maxval) (<c>tf.random.uniform</c>); integer dtypes give integers.</summary>
+        public static Tensor Uniform(Shape shape, double minval = 0, double maxval = 1, DType dtype = DType.Float32)
+        {
+            if (!(maxval > minval))
+                throw new ArgumentException($"Random.Uniform: maxval ({maxval}) must be greater than minval ({minval}).", nameof(maxval));
+            if (dtype is DType.Bool or DType.UInt8)
+                throw new ArgumentException($"Random.Uniform: dtype must be float32, float64, int32 or int64, got {dtype.Name()}.", nameof(dtype));
+            var result = Tensor.Empty(shape, dtype, Backend);
+            result.Backend.RandomUniform(dtype, result.Data, shape.Count, _seed, Take(shape.Count), minval, maxval);
+            return result;
+        }
+
+        /// <summary>Normal numbers (<c>tf.random.normal</c>).</summary>
+        public static Tensor Normal(Shape shape, double mean = 0, double stddev = 1, DType dtype = DType.Float32)
+        {
+            if (!dtype.IsFloating())
+                throw new ArgumentException($"Random.Normal: dtype must be float32 or float64, got {dtype.Name()}.", nameof(dtype));
+            if (stddev < 0)
+                throw new ArgumentException($"Random.Normal: stddev must be at least 0, got {stddev}.", nameof(stddev));
+            var result = Tensor.Empty(shape, dtype, Backend);
+            result.Backend.RandomNormal(dtype, result.Data, shape.Count, _seed, Take(shape.Count), mean, stddev);
+            return result;
+        }
+    }
+}

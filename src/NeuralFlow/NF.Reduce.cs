@@ -1,0 +1,72 @@
+using NeuralFlow.Backends;
+
+namespace NeuralFlow;
+
+public static partial class NF
+{
+    /// <summary>Sum over <paramref name="axis"/>, or over everything when null (<c>tf.reduce_sum</c>). Bool sums give int64.</summary>
+    public static Tensor ReduceSum(Tensor x, int? axis = null, bool keepDims = false) => Reduce(ReduceOp.Sum, x, AxesOf(x, axis), keepDims);
+    /// <summary>Sum over several axes.</summary>
+    public static Tensor ReduceSum(Tensor x, int[] axes, bool keepDims = false) => Reduce(ReduceOp.Sum, x, axes, keepDims);
+    /// <summary>Mean over <paramref name="axis"/>, or everything (<c>tf.reduce_mean</c>); integers give a truncated mean, as TensorFlow's.</summary>
+    public static Tensor ReduceMean(Tensor x, int? axis = null, bool keepDims = false) => Reduce(ReduceOp.Mean, x, AxesOf(x, axis), keepDims);
+    /// <summary>Mean over several axes.</summary>
+    public static Tensor ReduceMean(Tensor x, int[] axes, bool keepDims = false) => Reduce(ReduceOp.Mean, x, axes, keepDims);
+    /// <summary>Maximum over <paramref name="axis"/>, or everything (<c>tf.reduce_max</c>).</summary>
+    public static Tensor ReduceMax(Tensor x, int? axis = null, bool keepDims = false) => Reduce(ReduceOp.Max, x, AxesOf(x, axis), keepDims);
+    /// <summary>Maximum over several axes.</summary>
+    public static Tensor ReduceMax(Tensor x, int[] axes, bool keepDims = false) => Reduce(ReduceOp.Max, x, axes, keepDims);
+    /// <summary>Minimum over <paramref name="axis"/>, or everything (<c>tf.reduce_min</c>).</summary>
+    public static Tensor ReduceMin(Tensor x, int? axis = null, bool keepDims = false) => Reduce(ReduceOp.Min, x, AxesOf(x, axis), keepDims);
+    /// <summary>Minimum over several axes.</summary>
+    public static Tensor ReduceMin(Tensor x, int[] axes, bool keepDims = false) => Reduce(ReduceOp.Min, x, axes, keepDims);
+    /// <summary>Product over <paramref name="axis"/>, or everything (<c>tf.reduce_prod</c>).</summary>
+    public static Tensor ReduceProd(Tensor x, int? axis = null, bool keepDims = false) => Reduce(ReduceOp.Prod, x, AxesOf(x, axis), keepDims);
+    /// <summary>Product over several axes.</summary>
+    public static Tensor ReduceProd(Tensor x, int[] axes, bool keepDims = false) => Reduce(ReduceOp.Prod, x, axes, keepDims);
+
+    /// <summary>Index of the largest value along <paramref name="axis"/>, as int64 (<c>tf.argmax</c>).</summary>
+    public static Tensor ArgMax(Tensor x, int axis = 0) => Reduce(ReduceOp.ArgMax, x, [axis], keepDims: false);
+    /// <summary>Index of the smallest value along <paramref name="axis"/>, as int64 (<c>tf.argmin</c>).</summary>
+    public static Tensor ArgMin(Tensor x, int axis = 0) => Reduce(ReduceOp.ArgMin, x, [axis], keepDims: false);
+
+    private static int[] AxesOf(Tensor x, int? axis) => axis is { } a ? [a] : Enumerable.Range(0, x.Rank).ToArray();
+
+    private static Tensor Reduce(ReduceOp op, Tensor x, int[] axes, bool keepDims)
+    {
+        ArgumentNullException.ThrowIfNull(axes);
+        string name = op is ReduceOp.ArgMax or ReduceOp.ArgMin ? op.ToString() : "Reduce" + op;
+        uint mask = Engine.AxesMask(name, x.Shape, axes);
+        // Bool: sums and products count (int64), means are fractions (float32); arg-reductions compare bytes.
+        var inputDtype = x.DType != DType.Bool ? x.DType : op switch
+        {
+            ReduceOp.Sum or ReduceOp.Prod => DType.Int64,
+            ReduceOp.Mean => DType.Float32,
+            ReduceOp.ArgMax or ReduceOp.ArgMin => DType.UInt8,
+            _ => DType.Bool,
+        };
+        var outDtype = op is ReduceOp.ArgMax or ReduceOp.ArgMin ? DType.Int64 : inputDtype;
+        var dims = x.Shape.Dims;
+        var kept = new List<int>(dims.Length);
+        var keptDims = new int[dims.Length];
+        for (int i = 0; i < dims.Length; i++)
+        {
+            bool reduced = (mask & (1u << i)) != 0;
+            if (!reduced) kept.Add(dims[i]);
+            keptDims[i] = reduced ? 1 : dims[i];
+        }
+        var input = Engine.As(x, inputDtype);
+        try
+        {
+            var result = Tensor.Empty(new Shape(kept.ToArray()), outDtype, input.Backend);
+            input.Backend.Reduce(op, inputDtype, input.Data, input.Layout, mask, result.Data, outDtype);
+            GC.KeepAlive(input);
+            if (!keepDims) return result;
+            using (result) return result.View(result.Layout.WithShape(new Shape(keptDims)));
+        }
+        finally
+        {
+            if (!ReferenceEquals(input, x)) input.Dispose();
+        }
+    }
+}

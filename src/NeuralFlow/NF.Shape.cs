@@ -1,0 +1,139 @@
+namespace NeuralFlow;
+
+public static partial class NF
+{
+    /// <summary>
+    /// The same elements with another shape (<c>tf.reshape</c>); one dimension may be -1 and is
+    /// then inferred. A view when the tensor is contiguous, else a copy.
+    /// </summary>
+    public static Tensor Reshape(Tensor x, int[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        var dims = (int[])shape.Clone();
+        int infer = -1;
+        long known = 1;
+        for (int i = 0; i < dims.Length; i++)
+        {
+            if (dims[i] == -1)
+            {
+                if (infer >= 0) throw new ArgumentException($"Reshape: only one dimension may be -1, got {Shape.Format(dims)}.", nameof(shape));
+                infer = i;
+            }
+            else if (dims[i] < 0) throw new ArgumentException($"Reshape: dimension {dims[i]} in {Shape.Format(dims)} is invalid.", nameof(shape));
+            else known *= dims[i];
+        }
+        if (infer >= 0)
+        {
+            if (known == 0 || x.Count % known != 0)
+                throw new ArgumentException($"Reshape: cannot reshape a tensor of shape {x.Shape} ({x.Count} elements) into {Shape.Format(dims)}.", nameof(shape));
+            dims[infer] = (int)(x.Count / known);
+        }
+        else if (known != x.Count)
+            throw new ArgumentException($"Reshape: cannot reshape a tensor of shape {x.Shape} ({x.Count} elements) into {Shape.Format(dims)} ({known} elements).", nameof(shape));
+        var target = new Shape(dims);
+        using var packed = x.Contiguous();
+        return packed.View(packed.Layout.WithShape(target));
+    }
+
+    /// <summary>Permutes the axes (<c>tf.transpose</c>); reverses them when <paramref name="perm"/> is null. A view.</summary>
+    public static Tensor Transpose(Tensor x, int[]? perm = null)
+    {
+        int rank = x.Rank;
+        perm ??= Enumerable.Range(0, rank).Reverse().ToArray();
+        if (perm.Length != rank)
+            throw new ArgumentException($"Transpose: perm has {perm.Length} entries but the tensor of shape {x.Shape} has rank {rank}.", nameof(perm));
+        var normalized = new int[rank];
+        var seen = new bool[rank];
+        for (int i = 0; i < rank; i++)
+        {
+            int a = x.Shape.NormalizeAxis(perm[i], nameof(perm));
+            if (seen[a]) throw new ArgumentException($"Transpose: perm [{string.Join(", ", perm)}] is not a permutation of 0..{rank - 1}.", nameof(perm));
+            seen[a] = true;
+            normalized[i] = a;
+        }
+        return x.View(x.Layout.Permute(normalized));
+    }
+
+    /// <summary>Removes size-1 dimensions: all of them, or just <paramref name="axis"/> (<c>tf.squeeze</c>). A view.</summary>
+    public static Tensor Squeeze(Tensor x, int? axis = null)
+    {
+        var layout = x.Layout;
+        if (axis is { } a)
+        {
+            int n = x.Shape.NormalizeAxis(a);
+            if (x.Shape[n] != 1)
+                throw new ArgumentException($"Squeeze: axis {a} of shape {x.Shape} has size {x.Shape[n]}, not 1.", nameof(axis));
+            return x.View(layout.Select(n, 0));
+        }
+        for (int i = layout.Rank - 1; i >= 0; i--)
+            if (layout.Shape.Dims[i] == 1) layout = layout.Select(i, 0);
+        return x.View(layout);
+    }
+
+    /// <summary>Inserts a size-1 dimension at <paramref name="axis"/> (<c>tf.expand_dims</c>); -1 appends. A view.</summary>
+    public static Tensor ExpandDims(Tensor x, int axis)
+    {
+        int rank = x.Rank;
+        int a = axis < 0 ? axis + rank + 1 : axis;
+        if (a < 0 || a > rank)
+            throw new ArgumentOutOfRangeException(nameof(axis), axis, $"ExpandDims: axis {axis} is out of range for shape {x.Shape}; valid axes are {-rank - 1}..{rank}.");
+        return x.View(x.Layout.InsertAxis(a));
+    }
+
+    /// <summary>Joins tensors along an existing axis (<c>tf.concat</c>).</summary>
+    public static Tensor Concat(IReadOnlyList<Tensor> tensors, int axis = 0)
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        if (tensors.Count == 0) throw new ArgumentException("Concat: needs at least one tensor.", nameof(tensors));
+        var first = tensors[0];
+        int a = first.Shape.NormalizeAxis(axis);
+        int total = 0;
+        foreach (var t in tensors)
+        {
+            if (t.DType != first.DType)
+                throw new ArgumentException($"Concat: dtypes must match, got {first.DType.Name()} and {t.DType.Name()}; convert with NF.Cast.", nameof(tensors));
+            if (!ReferenceEquals(t.Backend, first.Backend))
+                throw new ArgumentException($"Concat: tensors live on different backends ({first.Backend.Name} and {t.Backend.Name}).", nameof(tensors));
+            bool fits = t.Rank == first.Rank;
+            for (int i = 0; fits && i < t.Rank; i++) fits = i == a || t.Shape[i] == first.Shape[i];
+            if (!fits)
+                throw new ArgumentException($"Concat: shapes {first.Shape} and {t.Shape} differ outside axis {axis}.", nameof(tensors));
+            total += t.Shape[a];
+        }
+        var dims = first.Shape.ToArray();
+        dims[a] = total;
+        var result = Tensor.Empty(new Shape(dims), first.DType, first.Backend);
+        int start = 0;
+        foreach (var t in tensors)
+        {
+            int size = t.Shape[a];
+            result.Backend.Copy(t.DType, t.Data, t.Layout, result.Data, result.Layout.Slice(a, start, size));
+            GC.KeepAlive(t);
+            start += size;
+        }
+        return result;
+    }
+
+    /// <summary>Stacks tensors of one shape along a new axis (<c>tf.stack</c>).</summary>
+    public static Tensor Stack(IReadOnlyList<Tensor> tensors, int axis = 0)
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        if (tensors.Count == 0) throw new ArgumentException("Stack: needs at least one tensor.", nameof(tensors));
+        foreach (var t in tensors)
+            if (t.Shape != tensors[0].Shape)
+                throw new ArgumentException($"Stack: all tensors need one shape, got {tensors[0].Shape} and {t.Shape}.", nameof(tensors));
+        var expanded = tensors.Select(t => ExpandDims(t, axis)).ToArray();
+        try { return Concat(expanded, axis); }
+        finally { foreach (var e in expanded) e.Dispose(); }
+    }
+
+    /// <summary>Converts to <paramref name="dtype"/> (<c>tf.cast</c>): floats to integers truncate toward zero and saturate; anything to bool is x != 0.</summary>
+    public static Tensor Cast(Tensor x, DType dtype)
+    {
+        if (x.DType == dtype) return x.View(x.Layout);
+        var result = Tensor.Empty(x.Shape, dtype, x.Backend);
+        x.Backend.Cast(x.DType, x.Data, x.Layout, dtype, result.Data);
+        GC.KeepAlive(x);
+        return result;
+    }
+}

@@ -1,0 +1,99 @@
+using System.Collections;
+using System.Runtime.CompilerServices;
+
+namespace NeuralFlow;
+
+/// <summary>
+/// The dimensions of a tensor, immutable. Written as a collection expression where a shape is
+/// expected (<c>NF.Zeros([3, 4])</c>); <c>[]</c> is the scalar shape.
+/// </summary>
+[CollectionBuilder(typeof(Shape), nameof(Create))]
+public sealed class Shape : IEquatable<Shape>, IReadOnlyList<int>
+{
+    /// <summary>The most dimensions a tensor may have (the C ABI's NF_MAX_RANK).</summary>
+    public const int MaxRank = 8;
+
+    private readonly int[] _dims;
+
+    /// <summary>A shape with the given dimensions (each at least 0).</summary>
+    public Shape(params int[] dims)
+    {
+        ArgumentNullException.ThrowIfNull(dims);
+        if (dims.Length > MaxRank)
+            throw new ArgumentException($"A tensor has at most {MaxRank} dimensions; shape {Format(dims)} has {dims.Length}.", nameof(dims));
+        foreach (var d in dims)
+            if (d < 0) throw new ArgumentException($"Dimensions must be at least 0; shape {Format(dims)} has {d}.", nameof(dims));
+        _dims = (int[])dims.Clone();
+        long count = 1;
+        foreach (var d in _dims) count *= d;
+        Count = count;
+    }
+
+    /// <summary>Builds a shape from a collection expression.</summary>
+    public static Shape Create(ReadOnlySpan<int> dims) => new(dims.ToArray());
+
+    /// <summary>The shape of a scalar, <c>()</c>.</summary>
+    public static Shape Scalar { get; } = new();
+
+    /// <summary>Number of dimensions.</summary>
+    public int Rank => _dims.Length;
+
+    /// <summary>Number of elements (the product of the dimensions; 1 for a scalar).</summary>
+    public long Count { get; }
+
+    int IReadOnlyCollection<int>.Count => _dims.Length;
+
+    /// <summary>Size of dimension <paramref name="axis"/>; negative axes count from the end.</summary>
+    public int this[int axis] => _dims[NormalizeAxis(axis)];
+
+    /// <summary>The dimensions as a new array.</summary>
+    public int[] ToArray() => (int[])_dims.Clone();
+
+    internal ReadOnlySpan<int> Dims => _dims;
+
+    /// <summary>Turns a possibly negative axis into 0..Rank-1, or throws naming the axis and the rank.</summary>
+    public int NormalizeAxis(int axis, string? paramName = "axis")
+    {
+        int a = axis < 0 ? axis + Rank : axis;
+        if (a < 0 || a >= Rank)
+            throw new ArgumentOutOfRangeException(paramName, axis,
+                $"Axis {axis} is out of range for a tensor of rank {Rank} (shape {this}); valid axes are {-Rank}..{Rank - 1}.");
+        return a;
+    }
+
+    /// <summary>An array converts to a shape.</summary>
+    public static implicit operator Shape(int[] dims) => new(dims);
+
+    /// <summary>A shape converts to its dimensions (so it can be passed where an int[] is wanted, as to NF.Reshape).</summary>
+    public static implicit operator int[](Shape shape) => shape.ToArray();
+
+    /// <inheritdoc/>
+    public bool Equals(Shape? other) => other is not null && _dims.AsSpan().SequenceEqual(other._dims);
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => obj is Shape s && Equals(s);
+    /// <inheritdoc/>
+    public override int GetHashCode()
+    {
+        var h = new HashCode();
+        foreach (var d in _dims) h.Add(d);
+        return h.ToHashCode();
+    }
+    /// <summary>Equal when the dimensions are equal.</summary>
+    public static bool operator ==(Shape? a, Shape? b) => a is null ? b is null : a.Equals(b);
+    /// <summary>Not equal when the dimensions differ.</summary>
+    public static bool operator !=(Shape? a, Shape? b) => !(a == b);
+
+    /// <summary>The Python-style form users know: <c>(3, 4)</c>, <c>(4,)</c>, <c>()</c>.</summary>
+    public override string ToString() => Format(_dims);
+
+    internal static string Format(ReadOnlySpan<int> dims) => dims.Length switch
+    {
+        0 => "()",
+        1 => $"({dims[0]},)",
+        _ => "(" + string.Join(", ", dims.ToArray()) + ")",
+    };
+
+    /// <inheritdoc/>
+    public IEnumerator<int> GetEnumerator() => ((IEnumerable<int>)_dims).GetEnumerator();
+    IEnumerator IEnumerable.GetEnumerator() => _dims.GetEnumerator();
+}

@@ -1,0 +1,109 @@
+using System.Globalization;
+using System.Text;
+
+namespace NeuralFlow;
+
+public partial class Tensor
+{
+    /// <summary>Tensors with more elements than this print summarised, with "..." (NumPy's threshold).</summary>
+    internal const int SummaryThreshold = 1000;
+    private const int EdgeItems = 3;
+
+    /// <summary>
+    /// A NumPy-like rendering, e.g. <c>tensor([1, 2, 3, 4], shape=(4,), dtype=int32)</c>;
+    /// large tensors show their first and last three entries per axis.
+    /// </summary>
+    public override string ToString()
+    {
+        if (IsDisposed) return $"tensor(<disposed>, shape={Shape}, dtype={DType.Name()})";
+        bool summarize = Count > SummaryThreshold;
+        var (values, indexOf) = Gathered(summarize);
+        var cells = values.Select(v => FormatValue(v)).ToArray();
+        int width = cells.Length == 0 ? 0 : cells.Max(c => c.Length);
+        var sb = new StringBuilder("tensor(");
+        if (Rank == 0) sb.Append(cells[0]);
+        else Append(sb, 0, [], summarize, cells, indexOf, width, indent: "tensor(".Length);
+        sb.Append($", shape={Shape}, dtype={DType.Name()})");
+        return sb.ToString();
+    }
+
+    // Downloads only the elements that will be printed (all of them, or the edges when summarising).
+    private (double[] Values, Func<int[], int> IndexOf) Gathered(bool summarize)
+    {
+        if (!summarize)
+        {
+            var all = ToDoubleArray();
+            var strides = Layout.RowMajorStrides(Shape.Dims);
+            return (all, idx => (int)idx.Select((v, i) => v * strides[i]).Sum());
+        }
+        // Keep the first and last EdgeItems along every axis, then index into that smaller block.
+        using var edges = Edges(this);
+        var vals = edges.ToDoubleArray();
+        var edgeStrides = Layout.RowMajorStrides(edges.Shape.Dims);
+        var dims = Shape.Dims.ToArray();
+        return (vals, idx =>
+        {
+            long flat = 0;
+            for (int i = 0; i < idx.Length; i++)
+            {
+                int d = dims[i];
+                int j = d > 2 * EdgeItems && idx[i] >= d - EdgeItems ? idx[i] - (d - 2 * EdgeItems) : idx[i];
+                flat += j * edgeStrides[i];
+            }
+            return (int)flat;
+        });
+    }
+
+    private static Tensor Edges(Tensor t)
+    {
+        var current = t.View(t.Layout);
+        for (int axis = 0; axis < t.Rank; axis++)
+        {
+            int d = t.Shape[axis];
+            if (d <= 2 * EdgeItems) continue;
+            var head = current.View(current.Layout.Slice(axis, 0, EdgeItems));
+            var tail = current.View(current.Layout.Slice(axis, d - EdgeItems, EdgeItems));
+            var joined = NF.Concat([head, tail], axis);
+            head.Dispose(); tail.Dispose(); current.Dispose();
+            current = joined;
+        }
+        return current;
+    }
+
+    private void Append(StringBuilder sb, int axis, int[] prefix, bool summarize, string[] cells, Func<int[], int> indexOf, int width, int indent)
+    {
+        int d = Shape[axis];
+        sb.Append('[');
+        for (int i = 0; i < d; i++)
+        {
+            if (summarize && d > 2 * EdgeItems && i == EdgeItems)
+            {
+                sb.Append(axis == Rank - 1 ? "..., " : "...,\n" + new string(' ', indent + axis + 1));
+                i = d - EdgeItems;
+            }
+            int[] idx = [.. prefix, i];
+            if (axis == Rank - 1) sb.Append(cells[indexOf(idx)].PadLeft(width));
+            else Append(sb, axis + 1, idx, summarize, cells, indexOf, width, indent);
+            if (i < d - 1)
+                sb.Append(axis == Rank - 1 ? ", " : "," + new string('\n', Rank - 1 - axis) + new string(' ', indent + axis + 1));
+        }
+        sb.Append(']');
+    }
+
+    private string FormatValue(double v) => DType switch
+    {
+        DType.Bool => v != 0 ? "True" : "False",
+        DType.Float32 or DType.Float64 => FormatFloat(v),
+        _ => ((long)v).ToString(CultureInfo.InvariantCulture),
+    };
+
+    private static string FormatFloat(double v)
+    {
+        if (double.IsNaN(v)) return "nan";
+        if (double.IsInfinity(v)) return v > 0 ? "inf" : "-inf";
+        if (v == Math.Floor(v) && Math.Abs(v) < 1e16) return ((long)v).ToString(CultureInfo.InvariantCulture) + ".";
+        double a = Math.Abs(v);
+        if (a >= 1e-4 && a < 1e8) return v.ToString("0.####", CultureInfo.InvariantCulture);
+        return v.ToString("0.####e+00", CultureInfo.InvariantCulture);
+    }
+}

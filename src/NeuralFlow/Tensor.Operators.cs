@@ -1,0 +1,27 @@
+namespace NeuralFlow;
+
+public partial class Tensor
+{
+    /// <summary>a + b with broadcasting.</summary>
+    public static Tensor operator +(Tensor a, Tensor b) => NF.Add(a, b);
+    /// <summary>a - b with broadcasting.</summary>
+    public static Tensor operator -(Tensor a, Tensor b) => NF.Subtract(a, b);
+    /// <summary>a * b, elementwise, with broadcasting (use <see cref="NF.MatMul"/> for the matrix product).</summary>
+    public static Tensor operator *(Tensor a, Tensor b) => NF.Multiply(a, b);
+    /// <summary>a / b, true division (integers give float32).</summary>
+    public static Tensor operator /(Tensor a, Tensor b) => NF.Divide(a, b);
+    /// <summary>-x.</summary>
+    public static Tensor operator -(Tensor x) => NF.Negative(x);
+
+    // C# numbers become "weak" scalars: they take the other operand's dtype (2 * intTensor stays
+    // int32), except that a float with an integer tensor gives float32 (images / 255f).
+
+    /// <summary>An int as a weak scalar tensor.</summary>
+    public static implicit operator Tensor(int value) => NF.FromSpan<int>([value], Shape.Scalar, weak: true);
+    /// <summary>A long as a weak scalar tensor.</summary>
+    public static implicit operator Tensor(long value) => NF.FromSpan<long>([value], Shape.Scalar, weak: true);
+    /// <summary>A float as a weak scalar tensor.</summary>
+    public static implicit operator Tensor(float value) => NF.FromSpan<float>([value], Shape.Scalar, weak: true);
+    /// <summary>A double as a weak scalar tensor.</summary>
+    public static implicit operator Tensor(double value) => NF.FromSpan<double>([value], Shape.Scalar, weak: true);
+}

@@ -1,0 +1,173 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using NeuralFlow.Backends;
+
+namespace NeuralFlow;
+
+/// <summary>
+/// An immutable n-dimensional array with a <see cref="DType"/>, a <see cref="Shape"/> and a
+/// value held by a backend (TensorFlow <c>tf.Tensor</c>). Operations return new tensors;
+/// slices, transposes and reshapes of contiguous data are views over the same buffer.
+/// <c>Dispose</c> frees the buffer at once; tensors nobody disposes are freed by the GC.
+/// </summary>
+public partial class Tensor : IDisposable
+{
+    private Storage _storage;
+    private Layout _layout;
+    private bool _disposed;
+
+    internal Tensor(Storage storage, Layout layout, DType dtype)
+    {
+        _storage = storage;
+        _layout = layout;
+        DType = dtype;
+    }
+
+    /// <summary>Element type.</summary>
+    public DType DType { get; }
+
+    /// <summary>Dimensions.</summary>
+    public Shape Shape => _layout.Shape;
+
+    /// <summary>Number of dimensions (0 for a scalar).</summary>
+    public int Rank => _layout.Shape.Rank;
+
+    /// <summary>Number of elements.</summary>
+    public long Count => _layout.Shape.Count;
+
+    /// <summary>The backend that holds the value ("managed", "cpu", ...).</summary>
+    public IBackend Backend => _storage.Backend;
+
+    /// <summary>True once <see cref="Dispose"/> ran.</summary>
+    public bool IsDisposed => _disposed;
+
+    /// <summary>
+    /// True for tensors made implicitly from a C# number (<c>2 * x</c>): such a "weak" scalar
+    /// takes the other operand's dtype, as in PyTorch and JAX.
+    /// </summary>
+    internal bool IsWeakScalar { get; init; }
+
+    internal Layout Layout
+    {
+        get { ThrowIfDisposed(); return _layout; }
+    }
+
+    internal nint Data
+    {
+        get { ThrowIfDisposed(); return _storage.Pointer; }
+    }
+
+    internal Storage Storage
+    {
+        get { ThrowIfDisposed(); return _storage; }
+    }
+
+    /// <summary>Frees this tensor's hold on its buffer (views keep it alive until they go too).</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _storage.Release();
+    }
+
+    internal void ThrowIfDisposed()
+    {
+        if (_disposed)
+            throw new ObjectDisposedException(nameof(Tensor),
+                $"This {DType.Name()} tensor of shape {_layout.Shape} was disposed and can no longer be used.");
+    }
+
+    /// <summary>Swaps in new contents (used by <see cref="Variable"/>); the old buffer is released.</summary>
+    internal void ReplaceStorage(Storage storage, Layout layout)
+    {
+        ThrowIfDisposed();
+        var old = _storage;
+        _storage = storage;
+        _layout = layout;
+        old.Release();
+    }
+
+    /// <summary>A new, uninitialised, contiguous tensor.</summary>
+    internal static Tensor Empty(Shape shape, DType dtype, IBackend backend) =>
+        new(new Storage(backend, shape.Count * dtype.SizeInBytes()), Layout.Contiguous(shape), dtype);
+
+    /// <summary>Another tensor over the same buffer with <paramref name="layout"/>.</summary>
+    internal Tensor View(Layout layout)
+    {
+        ThrowIfDisposed();
+        _storage.AddRef();
+        return new Tensor(_storage, layout, DType);
+    }
+
+    /// <summary>True when the elements are row-major and packed from element 0 of the view.</summary>
+    internal bool IsContiguous => Layout.IsContiguous;
+
+    /// <summary>This tensor as a packed row-major tensor: a view when it already is one, else a copy.</summary>
+    internal Tensor Contiguous()
+    {
+        if (IsContiguous) return View(_layout);
+        var result = Empty(Shape, DType, Backend);
+        Backend.Copy(DType, Data, _layout, result.Data, result._layout);
+        GC.KeepAlive(this);
+        return result;
+    }
+
+    /// <summary>
+    /// A copy of the elements in row-major order (TensorFlow <c>numpy()</c>). <typeparamref name="T"/>
+    /// must be the element type of <see cref="DType"/> (float for float32, int for int32, byte
+    /// for uint8, bool for bool, ...).
+    /// </summary>
+    public T[] ToArray<T>() where T : unmanaged
+    {
+        CheckElementType<T>(nameof(ToArray));
+        var result = new T[Count];
+        CopyTo<T>(result);
+        return result;
+    }
+
+    /// <summary>The single element of a one-element tensor (TensorFlow <c>numpy()</c> on a scalar, PyTorch <c>item()</c>).</summary>
+    public T Item<T>() where T : unmanaged
+    {
+        CheckElementType<T>(nameof(Item));
+        if (Count != 1)
+            throw new InvalidOperationException(
+                $"Item<{typeof(T).Name}>() needs a tensor with exactly one element, but this one has shape {Shape} ({Count} elements); use ToArray<{typeof(T).Name}>() or index it first.");
+        Span<T> one = stackalloc T[1];
+        CopyTo(one);
+        return one[0];
+    }
+
+    private void CopyTo<T>(Span<T> destination) where T : unmanaged
+    {
+        if (destination.Length == 0) { ThrowIfDisposed(); return; }
+        if (IsContiguous)
+        {
+            Backend.Download(Data, _layout.Offset * DType.SizeInBytes(), MemoryMarshal.AsBytes(destination));
+        }
+        else
+        {
+            using var packed = Contiguous();
+            Backend.Download(packed.Data, packed._layout.Offset * DType.SizeInBytes(), MemoryMarshal.AsBytes(destination));
+        }
+        GC.KeepAlive(this);
+    }
+
+    private void CheckElementType<T>(string method) where T : unmanaged
+    {
+        ThrowIfDisposed();
+        DType wanted;
+        try { wanted = DTypeExtensions.Of<T>(); }
+        catch (NotSupportedException e) { throw new InvalidCastException(e.Message); }
+        if (wanted != DType)
+            throw new InvalidCastException(
+                $"{method}<{typeof(T).Name}>() reads a {wanted.Name()} tensor, but this tensor is {DType.Name()}; " +
+                $"use {method}<{DType.ClrName()}>(), or convert first with NF.Cast(tensor, DType.{wanted}).");
+    }
+
+    /// <summary>Elements as doubles (any dtype), row-major: handy for tests and printing.</summary>
+    internal double[] ToDoubleArray()
+    {
+        using var asDouble = DType == DType.Float64 ? View(_layout) : NF.Cast(this, DType.Float64);
+        return asDouble.ToArray<double>();
+    }
+}

@@ -1,0 +1,95 @@
+namespace NeuralFlow;
+
+/// <summary>
+/// A mutable tensor (TensorFlow <c>tf.Variable</c>): model weights and anything updated in
+/// place. It reads like any tensor; <see cref="Assign"/>, <see cref="AssignAdd"/> and
+/// <see cref="AssignSub"/> change its value, keeping shape and dtype.
+/// </summary>
+public class Variable : Tensor
+{
+    /// <summary>A variable holding a copy of <paramref name="initialValue"/>.</summary>
+    public Variable(Tensor initialValue, bool trainable = true, string? name = null)
+        : this(CopyOf(initialValue), trainable, name) { }
+
+    private Variable((Storage Storage, Layout Layout, DType DType) v, bool trainable, string? name)
+        : base(v.Storage, v.Layout, v.DType)
+    {
+        Trainable = trainable;
+        Name = name;
+    }
+
+    /// <summary>A float32 scalar variable.</summary>
+    public Variable(float value, bool trainable = true, string? name = null) : this(Scalar(NF.Constant(value)), trainable, name) { }
+    /// <summary>A float64 scalar variable.</summary>
+    public Variable(double value, bool trainable = true, string? name = null) : this(Scalar(NF.Constant(value)), trainable, name) { }
+    /// <summary>An int32 scalar variable.</summary>
+    public Variable(int value, bool trainable = true, string? name = null) : this(Scalar(NF.Constant(value)), trainable, name) { }
+    /// <summary>An int64 scalar variable.</summary>
+    public Variable(long value, bool trainable = true, string? name = null) : this(Scalar(NF.Constant(value)), trainable, name) { }
+
+    /// <summary>Whether gradient tapes watch this variable automatically and optimizers update it.</summary>
+    public bool Trainable { get; }
+
+    /// <summary>An optional name (shown by model summaries).</summary>
+    public string? Name { get; }
+
+    private static (Storage, Layout, DType) Scalar(Tensor fresh) => (fresh.Storage, fresh.Layout, fresh.DType);
+
+    private static (Storage, Layout, DType) CopyOf(Tensor value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var copy = Empty(value.Shape, value.DType, value.Backend);
+        value.Backend.Copy(value.DType, value.Data, value.Layout, copy.Data, copy.Layout);
+        GC.KeepAlive(value);
+        return (copy.Storage, copy.Layout, copy.DType);
+    }
+
+    /// <summary>Sets the value (<c>assign</c>); <paramref name="value"/> must have this shape, or broadcast to it.</summary>
+    public Variable Assign(Tensor value)
+    {
+        Write(nameof(Assign), value);
+        return this;
+    }
+
+    /// <summary>Adds to the value in place (<c>assign_add</c>).</summary>
+    public Variable AssignAdd(Tensor delta)
+    {
+        using var sum = NF.Add(this, delta);
+        Write(nameof(AssignAdd), sum);
+        return this;
+    }
+
+    /// <summary>Subtracts from the value in place (<c>assign_sub</c>).</summary>
+    public Variable AssignSub(Tensor delta)
+    {
+        using var difference = NF.Subtract(this, delta);
+        Write(nameof(AssignSub), difference);
+        return this;
+    }
+
+    private void Write(string op, Tensor value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        if (!ReferenceEquals(value.Backend, Backend))
+            throw new ArgumentException($"{op}: the value lives on {value.Backend.Name}, the variable on {Backend.Name}.", nameof(value));
+        var source = value;
+        if (value.DType != DType)
+        {
+            if (!value.IsWeakScalar)
+                throw new ArgumentException($"{op}: the variable is {DType.Name()} but the value is {value.DType.Name()}; convert with NF.Cast(value, DType.{DType}).", nameof(value));
+            source = NF.Cast(value, DType);
+        }
+        try
+        {
+            var target = Layout;
+            if (source.Rank > Rank || Engine.BroadcastShapes(op, source.Shape, Shape) != Shape)
+                throw new ArgumentException($"{op}: a value of shape {source.Shape} does not fit a variable of shape {Shape}.", nameof(value));
+            Backend.Copy(DType, source.Data, source.Layout.BroadcastTo(Shape), Data, target);
+            GC.KeepAlive(source);
+        }
+        finally
+        {
+            if (!ReferenceEquals(source, value)) source.Dispose();
+        }
+    }
+}
