@@ -1,3 +1,5 @@
+using static NeuralFlow.GradientHelpers;
+
 namespace NeuralFlow;
 
 public static partial class NF
@@ -36,15 +38,34 @@ public static partial class NF
         backend.MatMul(a.DType, a.Data, la, false, b.Data, lb, false, result.Data, result.Layout);
         GC.KeepAlive(a);
         GC.KeepAlive(b);
-        if (!vecA && !vecB) return result;
-        using (result)
+        if (vecA || vecB)
         {
-            var layout = result.Layout;
+            var full = result;
+            var layout = full.Layout;
             if (vecB) layout = layout.Select(layout.Rank - 1, 0);
             if (vecA) layout = layout.Select(layout.Rank - (vecB ? 1 : 2), 0);
-            return result.View(layout);
+            result = full.View(layout);
+            full.Dispose();
         }
+        return Tape.Record(result, a, b, MatMulGradient, (transposeA, transposeB));
     }
+
+    // C = op(A) @ op(B): dA = g @ op(B)^T and dB = op(A)^T @ g, written with the transpose
+    // flags so no transposed copy is made; broadcast batch axes are summed back; vectors are
+    // treated as a row (A) or a column (B) matrix.
+    private static readonly GradientRule MatMulGradient = static (g, n) =>
+    {
+        var (ta, tb) = ((bool, bool))n.State!;
+        var a = n.X;
+        var b = n.Y;
+        var A = a.Rank == 1 ? ExpandDims(a, 0) : a;
+        var B = b.Rank == 1 ? ExpandDims(b, -1) : b;
+        var G = b.Rank == 1 ? ExpandDims(g, -1) : g;
+        if (a.Rank == 1) G = ExpandDims(G, -2);
+        var dA = ta ? MatMul(B, G, transposeA: tb, transposeB: true) : MatMul(G, B, transposeB: !tb);
+        var dB = tb ? MatMul(G, A, transposeA: true, transposeB: ta) : MatMul(A, G, transposeA: !ta);
+        return [Reshape(ReduceTo(dA, A.Shape), a.Shape), Reshape(ReduceTo(dB, B.Shape), b.Shape)];
+    };
 
     private static Layout SwapLast(Layout l)
     {
@@ -70,6 +91,8 @@ public static partial class NF
         var result = Tensor.Empty(x.Shape, x.DType, x.Backend);
         x.Backend.Softmax(log, x.DType, x.Data, x.Layout, a, result.Data);
         GC.KeepAlive(x);
-        return result;
+        return log
+            ? Tape.Record(result, x, static (g, n) => [g - Exp(n.Output) * ReduceSum(g, (int)n.State!, keepDims: true)], a)
+            : Tape.Record(result, x, static (g, n) => [n.Output * (g - ReduceSum(g * n.Output, (int)n.State!, keepDims: true))], a);
     }
 }

@@ -1,23 +1,51 @@
 using NeuralFlow.Backends;
+using static NeuralFlow.GradientHelpers;
 
 namespace NeuralFlow;
 
+// Each op sits with its gradient rule (written with tensor ops, so it runs on every backend and
+// can itself be differentiated by an outer tape). Rules receive g = dLoss/dOutput.
 public static partial class NF
 {
     /// <summary>Elementwise a + b with broadcasting (<c>tf.add</c>).</summary>
-    public static Tensor Add(Tensor a, Tensor b) => Engine.Binary(BinaryOp.Add, a, b, nameof(Add));
+    public static Tensor Add(Tensor a, Tensor b) =>
+        Tape.Record(Engine.Binary(BinaryOp.Add, a, b, nameof(Add)), a, b,
+            static (g, n) => [Wants(n.X) ? ReduceTo(g, n.X.Shape) : null, Wants(n.Y) ? ReduceTo(g, n.Y.Shape) : null]);
+
     /// <summary>Elementwise a - b (<c>tf.subtract</c>).</summary>
-    public static Tensor Subtract(Tensor a, Tensor b) => Engine.Binary(BinaryOp.Sub, a, b, nameof(Subtract));
+    public static Tensor Subtract(Tensor a, Tensor b) =>
+        Tape.Record(Engine.Binary(BinaryOp.Sub, a, b, nameof(Subtract)), a, b,
+            static (g, n) => [Wants(n.X) ? ReduceTo(g, n.X.Shape) : null, Wants(n.Y) ? ReduceTo(-g, n.Y.Shape) : null]);
+
     /// <summary>Elementwise a * b (<c>tf.multiply</c>).</summary>
-    public static Tensor Multiply(Tensor a, Tensor b) => Engine.Binary(BinaryOp.Mul, a, b, nameof(Multiply));
+    public static Tensor Multiply(Tensor a, Tensor b) =>
+        Tape.Record(Engine.Binary(BinaryOp.Mul, a, b, nameof(Multiply)), a, b,
+            static (g, n) => [Wants(n.X) ? ReduceTo(g * n.Y, n.X.Shape) : null, Wants(n.Y) ? ReduceTo(g * n.X, n.Y.Shape) : null]);
+
     /// <summary>Elementwise true division a / b; integer operands give float32 (<c>tf.divide</c>, PyTorch semantics).</summary>
-    public static Tensor Divide(Tensor a, Tensor b) => Engine.Binary(BinaryOp.Div, a, b, nameof(Divide));
+    public static Tensor Divide(Tensor a, Tensor b) =>
+        Tape.Record(Engine.Binary(BinaryOp.Div, a, b, nameof(Divide)), a, b,
+            static (g, n) => [Wants(n.X) ? ReduceTo(g / n.Y, n.X.Shape) : null, Wants(n.Y) ? ReduceTo(-g * n.Output / n.Y, n.Y.Shape) : null]);
+
     /// <summary>Elementwise a to the power b (<c>tf.pow</c>).</summary>
-    public static Tensor Pow(Tensor a, Tensor b) => Engine.Binary(BinaryOp.Pow, a, b, nameof(Pow));
-    /// <summary>Elementwise maximum (<c>tf.maximum</c>).</summary>
-    public static Tensor Maximum(Tensor a, Tensor b) => Engine.Binary(BinaryOp.Maximum, a, b, nameof(Maximum));
-    /// <summary>Elementwise minimum (<c>tf.minimum</c>).</summary>
-    public static Tensor Minimum(Tensor a, Tensor b) => Engine.Binary(BinaryOp.Minimum, a, b, nameof(Minimum));
+    public static Tensor Pow(Tensor a, Tensor b) =>
+        Tape.Record(Engine.Binary(BinaryOp.Pow, a, b, nameof(Pow)), a, b,
+            static (g, n) => [Wants(n.X) ? ReduceTo(g * n.Y * Pow(n.X, n.Y - 1), n.X.Shape) : null,
+                              Wants(n.Y) ? ReduceTo(g * n.Output * Log(n.X), n.Y.Shape) : null]);
+
+    /// <summary>Elementwise maximum (<c>tf.maximum</c>); on ties the gradient goes to a.</summary>
+    public static Tensor Maximum(Tensor a, Tensor b) =>
+        Tape.Record(Engine.Binary(BinaryOp.Maximum, a, b, nameof(Maximum)), a, b,
+            static (g, n) => [Wants(n.X) ? ReduceTo(g * Mask(GreaterEqual(n.X, n.Y), g.DType), n.X.Shape) : null,
+                              Wants(n.Y) ? ReduceTo(g * Mask(Less(n.X, n.Y), g.DType), n.Y.Shape) : null]);
+
+    /// <summary>Elementwise minimum (<c>tf.minimum</c>); on ties the gradient goes to a.</summary>
+    public static Tensor Minimum(Tensor a, Tensor b) =>
+        Tape.Record(Engine.Binary(BinaryOp.Minimum, a, b, nameof(Minimum)), a, b,
+            static (g, n) => [Wants(n.X) ? ReduceTo(g * Mask(LessEqual(n.X, n.Y), g.DType), n.X.Shape) : null,
+                              Wants(n.Y) ? ReduceTo(g * Mask(Greater(n.X, n.Y), g.DType), n.Y.Shape) : null]);
+
+    // Comparisons have no gradient: their outputs are bool.
 
     /// <summary>Elementwise a == b as a bool tensor (<c>tf.equal</c>).</summary>
     public static Tensor Equal(Tensor a, Tensor b) => Engine.Binary(BinaryOp.Equal, a, b, nameof(Equal));
@@ -33,23 +61,44 @@ public static partial class NF
     public static Tensor GreaterEqual(Tensor a, Tensor b) => Engine.Binary(BinaryOp.GreaterEqual, a, b, nameof(GreaterEqual));
 
     /// <summary>Elementwise -x (<c>tf.negative</c>).</summary>
-    public static Tensor Negative(Tensor x) => Engine.Unary(UnaryOp.Neg, x);
+    public static Tensor Negative(Tensor x) =>
+        Tape.Record(Engine.Unary(UnaryOp.Neg, x), x, static (g, n) => [-g]);
+
     /// <summary>Elementwise |x| (<c>tf.abs</c>).</summary>
-    public static Tensor Abs(Tensor x) => Engine.Unary(UnaryOp.Abs, x);
+    public static Tensor Abs(Tensor x) =>
+        Tape.Record(Engine.Unary(UnaryOp.Abs, x), x, static (g, n) => [g * Sign(n.X)]);
+
     /// <summary>Elementwise e^x (<c>tf.exp</c>); integers compute in float32.</summary>
-    public static Tensor Exp(Tensor x) => Engine.Unary(UnaryOp.Exp, x);
+    public static Tensor Exp(Tensor x) =>
+        Tape.Record(Engine.Unary(UnaryOp.Exp, x), x, static (g, n) => [g * n.Output]);
+
     /// <summary>Elementwise natural logarithm (<c>tf.math.log</c>).</summary>
-    public static Tensor Log(Tensor x) => Engine.Unary(UnaryOp.Log, x);
+    public static Tensor Log(Tensor x) =>
+        Tape.Record(Engine.Unary(UnaryOp.Log, x), x, static (g, n) => [g / n.X]);
+
     /// <summary>Elementwise square root (<c>tf.sqrt</c>).</summary>
-    public static Tensor Sqrt(Tensor x) => Engine.Unary(UnaryOp.Sqrt, x);
+    public static Tensor Sqrt(Tensor x) =>
+        Tape.Record(Engine.Unary(UnaryOp.Sqrt, x), x, static (g, n) => [g / (2 * n.Output)]);
+
     /// <summary>Elementwise x*x (<c>tf.square</c>).</summary>
-    public static Tensor Square(Tensor x) => Engine.Unary(UnaryOp.Square, x);
+    public static Tensor Square(Tensor x) =>
+        Tape.Record(Engine.Unary(UnaryOp.Square, x), x, static (g, n) => [g * (2 * n.X)]);
+
     /// <summary>Elementwise max(x, 0) (<c>tf.nn.relu</c>).</summary>
-    public static Tensor Relu(Tensor x) => Engine.Unary(UnaryOp.Relu, x);
+    public static Tensor Relu(Tensor x) =>
+        Tape.Record(Engine.Unary(UnaryOp.Relu, x), x, static (g, n) => [g * Mask(Greater(n.X, 0), g.DType)]);
+
     /// <summary>Elementwise logistic sigmoid (<c>tf.sigmoid</c>), stable for large |x|.</summary>
-    public static Tensor Sigmoid(Tensor x) => Engine.Unary(UnaryOp.Sigmoid, x);
+    public static Tensor Sigmoid(Tensor x) =>
+        Tape.Record(Engine.Unary(UnaryOp.Sigmoid, x), x, static (g, n) => [g * n.Output * (1 - n.Output)]);
+
     /// <summary>Elementwise hyperbolic tangent (<c>tf.tanh</c>).</summary>
-    public static Tensor Tanh(Tensor x) => Engine.Unary(UnaryOp.Tanh, x);
-    /// <summary>Elementwise sign: -1, 0 or 1 (<c>tf.sign</c>).</summary>
+    public static Tensor Tanh(Tensor x) =>
+        Tape.Record(Engine.Unary(UnaryOp.Tanh, x), x, static (g, n) => [g * (1 - Square(n.Output))]);
+
+    /// <summary>Elementwise sign: -1, 0 or 1 (<c>tf.sign</c>); its gradient is zero.</summary>
     public static Tensor Sign(Tensor x) => Engine.Unary(UnaryOp.Sign, x);
+
+    /// <summary>The same values, but no gradient flows through (<c>tf.stop_gradient</c>).</summary>
+    public static Tensor StopGradient(Tensor x) => x.View(x.Layout);
 }

@@ -1,4 +1,5 @@
 using NeuralFlow.Backends;
+using static NeuralFlow.GradientHelpers;
 
 namespace NeuralFlow;
 
@@ -34,9 +35,38 @@ public static partial class NF
 
     private static Tensor Reduce(ReduceOp op, Tensor x, int[] axes, bool keepDims)
     {
+        var result = ReduceValue(op, x, axes, keepDims, out uint mask);
+        return op switch
+        {
+            ReduceOp.Sum => Tape.Record(result, x, static (g, n) => [Expand(g, n.X.Shape, (uint)n.State!)], mask),
+            ReduceOp.Mean => Tape.Record(result, x, static (g, n) =>
+            {
+                long reduced = n.X.Count / Math.Max(1, n.Output.Count);
+                return [Expand(g / (double)reduced, n.X.Shape, (uint)n.State!)];
+            }, mask),
+            // Max/min: the gradient is shared equally by the elements that attain the extreme.
+            ReduceOp.Max or ReduceOp.Min => Tape.Record(result, x, static (g, n) =>
+            {
+                uint m = (uint)n.State!;
+                var hits = Mask(Equal(n.X, Expand(n.Output, n.X.Shape, m)), n.X.DType);
+                return [Expand(g, n.X.Shape, m) * hits / Expand(ReduceSum(hits, AxesOfMask(m)), n.X.Shape, m)];
+            }, mask),
+            ReduceOp.Prod => Tape.Record(result, x, static (g, n) =>
+            {
+                uint m = (uint)n.State!;
+                return [Expand(g * n.Output, n.X.Shape, m) / n.X];
+            }, mask),
+            _ => result,
+        };
+    }
+
+    private static int[] AxesOfMask(uint mask) => Enumerable.Range(0, 32).Where(i => (mask & (1u << i)) != 0).ToArray();
+
+    private static Tensor ReduceValue(ReduceOp op, Tensor x, int[] axes, bool keepDims, out uint mask)
+    {
         ArgumentNullException.ThrowIfNull(axes);
         string name = op is ReduceOp.ArgMax or ReduceOp.ArgMin ? op.ToString() : "Reduce" + op;
-        uint mask = Engine.AxesMask(name, x.Shape, axes);
+        mask = Engine.AxesMask(name, x.Shape, axes);
         // Bool: sums and products count (int64), means are fractions (float32); arg-reductions compare bytes.
         var inputDtype = x.DType != DType.Bool ? x.DType : op switch
         {

@@ -1,3 +1,5 @@
+using static NeuralFlow.GradientHelpers;
+
 namespace NeuralFlow;
 
 public static partial class NF
@@ -32,8 +34,11 @@ public static partial class NF
             throw new ArgumentException($"Reshape: cannot reshape a tensor of shape {x.Shape} ({x.Count} elements) into {Shape.Format(dims)} ({known} elements).", nameof(shape));
         var target = new Shape(dims);
         using var packed = x.Contiguous();
-        return packed.View(packed.Layout.WithShape(target));
+        return Tape.Record(packed.View(packed.Layout.WithShape(target)), x, ShapeBack);
     }
+
+    // Reshape, Squeeze, ExpandDims and friends only move dimensions: the gradient takes the input's shape back.
+    private static readonly GradientRule ShapeBack = static (g, n) => [Reshape(g, n.X.Shape)];
 
     /// <summary>Permutes the axes (<c>tf.transpose</c>); reverses them when <paramref name="perm"/> is null. A view.</summary>
     public static Tensor Transpose(Tensor x, int[]? perm = null)
@@ -51,7 +56,13 @@ public static partial class NF
             seen[a] = true;
             normalized[i] = a;
         }
-        return x.View(x.Layout.Permute(normalized));
+        return Tape.Record(x.View(x.Layout.Permute(normalized)), x, static (g, n) =>
+        {
+            var perm = (int[])n.State!;
+            var inverse = new int[perm.Length];
+            for (int i = 0; i < perm.Length; i++) inverse[perm[i]] = i;
+            return [Transpose(g, inverse)];
+        }, normalized);
     }
 
     /// <summary>Removes size-1 dimensions: all of them, or just <paramref name="axis"/> (<c>tf.squeeze</c>). A view.</summary>
@@ -63,11 +74,11 @@ public static partial class NF
             int n = x.Shape.NormalizeAxis(a);
             if (x.Shape[n] != 1)
                 throw new ArgumentException($"Squeeze: axis {a} of shape {x.Shape} has size {x.Shape[n]}, not 1.", nameof(axis));
-            return x.View(layout.Select(n, 0));
+            return Tape.Record(x.View(layout.Select(n, 0)), x, ShapeBack);
         }
         for (int i = layout.Rank - 1; i >= 0; i--)
             if (layout.Shape.Dims[i] == 1) layout = layout.Select(i, 0);
-        return x.View(layout);
+        return Tape.Record(x.View(layout), x, ShapeBack);
     }
 
     /// <summary>Inserts a size-1 dimension at <paramref name="axis"/> (<c>tf.expand_dims</c>); -1 appends. A view.</summary>
@@ -77,7 +88,7 @@ public static partial class NF
         int a = axis < 0 ? axis + rank + 1 : axis;
         if (a < 0 || a > rank)
             throw new ArgumentOutOfRangeException(nameof(axis), axis, $"ExpandDims: axis {axis} is out of range for shape {x.Shape}; valid axes are {-rank - 1}..{rank}.");
-        return x.View(x.Layout.InsertAxis(a));
+        return Tape.Record(x.View(x.Layout.InsertAxis(a)), x, ShapeBack);
     }
 
     /// <summary>Joins tensors along an existing axis (<c>tf.concat</c>).</summary>
@@ -111,7 +122,27 @@ public static partial class NF
             GC.KeepAlive(t);
             start += size;
         }
-        return result;
+        return Tape.Record(result, tensors.ToArray(), static (g, n) =>
+        {
+            int axis = (int)n.State!, begin = 0;
+            var grads = new Tensor?[n.Inputs.Length];
+            for (int i = 0; i < grads.Length; i++)
+            {
+                int size = n.Inputs[i].Shape[axis];
+                grads[i] = g.View(g.Layout.Slice(axis, begin, size));
+                begin += size;
+            }
+            return grads;
+        }, a);
+    }
+
+    /// <summary>A view of <paramref name="x"/> broadcast to <paramref name="shape"/> by NumPy's rules (<c>tf.broadcast_to</c>); no copy.</summary>
+    public static Tensor BroadcastTo(Tensor x, Shape shape)
+    {
+        var target = Engine.BroadcastShapes(nameof(BroadcastTo), x.Shape, shape);
+        if (target != shape)
+            throw new ArgumentException($"BroadcastTo: shape {x.Shape} cannot be broadcast to {shape}.", nameof(shape));
+        return Tape.Record(x.View(x.Layout.BroadcastTo(shape)), x, static (g, n) => [ReduceTo(g, n.X.Shape)]);
     }
 
     /// <summary>Stacks tensors of one shape along a new axis (<c>tf.stack</c>).</summary>
@@ -130,10 +161,15 @@ public static partial class NF
     /// <summary>Converts to <paramref name="dtype"/> (<c>tf.cast</c>): floats to integers truncate toward zero and saturate; anything to bool is x != 0.</summary>
     public static Tensor Cast(Tensor x, DType dtype)
     {
-        if (x.DType == dtype) return x.View(x.Layout);
-        var result = Tensor.Empty(x.Shape, dtype, x.Backend);
-        x.Backend.Cast(x.DType, x.Data, x.Layout, dtype, result.Data);
-        GC.KeepAlive(x);
-        return result;
+        Tensor result;
+        if (x.DType == dtype) result = x.View(x.Layout);
+        else
+        {
+            result = Tensor.Empty(x.Shape, dtype, x.Backend);
+            x.Backend.Cast(x.DType, x.Data, x.Layout, dtype, result.Data);
+            GC.KeepAlive(x);
+        }
+        // Only float-to-float casts carry a gradient.
+        return dtype.IsFloating() ? Tape.Record(result, x, static (g, n) => [Cast(g, n.X.DType)]) : result;
     }
 }

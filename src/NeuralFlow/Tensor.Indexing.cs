@@ -78,7 +78,14 @@ public partial class Tensor
                     layout = layout.Select(axis, indices[i].Resolve(size, i, Shape));
                 }
             }
-            return View(layout);
+            return Tape.Record(View(layout), this, static (g, n) =>
+            {
+                // Scatter the gradient into zeros shaped like the input, at the same positions.
+                var dx = NF.ZerosLike(n.X);
+                using var target = dx[(TensorIndex[])n.State!];
+                Engine.CopyInto(g, target);
+                return [dx];
+            }, indices);
         }
     }
 }

@@ -1,0 +1,38 @@
+namespace NeuralFlow;
+
+/// <summary>Small pieces that several gradient rules share.</summary>
+internal static class GradientHelpers
+{
+    /// <summary>
+    /// Undoes broadcasting: sums <paramref name="grad"/> over the axes that broadcasting added or
+    /// stretched, so that it has <paramref name="shape"/> again.
+    /// </summary>
+    public static Tensor ReduceTo(Tensor grad, Shape shape)
+    {
+        if (grad.Shape == shape) return grad;
+        int lead = grad.Rank - shape.Rank;
+        var axes = new List<int>();
+        for (int i = 0; i < grad.Rank; i++)
+            if (i < lead || shape[i - lead] == 1 && grad.Shape[i] != 1) axes.Add(i);
+        using var summed = NF.ReduceSum(grad, axes.ToArray(), keepDims: true);
+        return NF.Reshape(summed, shape);
+    }
+
+    /// <summary>A reduction's gradient spread back over the input's shape (reduced axes had size 1 or were dropped).</summary>
+    public static Tensor Expand(Tensor grad, Shape inputShape, uint mask)
+    {
+        var kept = new int[inputShape.Rank];
+        for (int i = 0; i < kept.Length; i++) kept[i] = (mask & (1u << i)) != 0 ? 1 : inputShape[i];
+        using var reshaped = NF.Reshape(grad, kept);
+        return NF.BroadcastTo(reshaped, inputShape);
+    }
+
+    /// <summary>Whether an input can receive a gradient: floating tensors, not C# numbers (weak scalars).</summary>
+    public static bool Wants(Tensor input) => input.DType.IsFloating() && !input.IsWeakScalar;
+
+    /// <summary>1 where <paramref name="condition"/> holds, else 0, in <paramref name="dtype"/>.</summary>
+    public static Tensor Mask(Tensor condition, DType dtype)
+    {
+        using (condition) return NF.Cast(condition, dtype);
+    }
+}

@@ -1,0 +1,146 @@
+namespace NeuralFlow;
+
+/// <summary>
+/// Records operations while it is alive so that gradients can be computed afterwards
+/// (TensorFlow <c>tf.GradientTape</c>). Trainable variables used inside it are watched
+/// automatically; <see cref="Watch(Tensor)"/> adds plain tensors. A tape gives one
+/// <see cref="Gradient(Tensor, IReadOnlyList{Tensor})"/> call unless created with <c>persistent: true</c>. Tapes nest: an outer
+/// tape records the gradient computation of an inner one, which gives higher-order gradients.
+/// </summary>
+public sealed class GradientTape : IDisposable
+{
+    private readonly HashSet<Tensor> _watched = new(ReferenceEqualityComparer.Instance);
+    private readonly List<TapeNode> _nodes = [];
+    private bool _paused, _used, _disposed;
+
+    /// <summary>Starts recording on this thread.</summary>
+    /// <param name="persistent">Allow several <see cref="Gradient(Tensor, IReadOnlyList{Tensor})"/> calls (the tape then keeps its records until disposed).</param>
+    /// <param name="watchAccessedVariables">Watch trainable variables automatically (TensorFlow's watch_accessed_variables).</param>
+    public GradientTape(bool persistent = false, bool watchAccessedVariables = true)
+    {
+        Persistent = persistent;
+        WatchAccessedVariables = watchAccessedVariables;
+        Tape.Active.Add(this);
+    }
+
+    /// <summary>Whether <see cref="Gradient(Tensor, IReadOnlyList{Tensor})"/> may be called more than once.</summary>
+    public bool Persistent { get; }
+
+    /// <summary>Whether trainable variables are watched without <see cref="Watch(Tensor)"/>.</summary>
+    public bool WatchAccessedVariables { get; }
+
+    internal bool IsRecording => !_paused && !_disposed && !(_used && !Persistent);
+
+    /// <summary>Records operations on <paramref name="tensor"/> from now on (<c>tape.watch</c>).</summary>
+    public void Watch(Tensor tensor)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _watched.Add(tensor);
+    }
+
+    /// <summary>Records operations on each of <paramref name="tensors"/>.</summary>
+    public void Watch(IEnumerable<Tensor> tensors)
+    {
+        foreach (var t in tensors) Watch(t);
+    }
+
+    internal bool WatchesAny(Tensor[] inputs)
+    {
+        bool any = false;
+        foreach (var x in inputs)
+        {
+            // Every trainable variable among the inputs is registered, not just the first watched input.
+            if (WatchAccessedVariables && x is Variable { Trainable: true } && x.DType.IsFloating())
+                _watched.Add(x);
+            any |= _watched.Contains(x);
+        }
+        return any;
+    }
+
+    internal void Add(TapeNode node)
+    {
+        _nodes.Add(node);
+        _watched.Add(node.Output);
+    }
+
+    /// <summary>
+    /// The gradient of <paramref name="target"/> (summed over its elements, as TensorFlow does)
+    /// with respect to each source, in order. An entry is null where the source does not
+    /// influence the target.
+    /// </summary>
+    public Tensor[] Gradient(Tensor target, IReadOnlyList<Tensor> sources)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(sources);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_used && !Persistent)
+            throw new InvalidOperationException(
+                "This GradientTape already computed a gradient; a tape gives one Gradient call unless it is created with new GradientTape(persistent: true).");
+        if (!target.DType.IsFloating())
+            throw new ArgumentException($"Gradient: the target must be float32 or float64, got {target.DType.Name()}.", nameof(target));
+        _used = true;
+        _paused = true;
+        var grads = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
+        try
+        {
+            grads[target] = NF.OnesLike(target);
+            for (int i = _nodes.Count - 1; i >= 0; i--)
+            {
+                var node = _nodes[i];
+                if (!grads.TryGetValue(node.Output, out var g)) continue;
+                var inputGrads = node.Rule(g, node);
+                for (int j = 0; j < node.Inputs.Length; j++)
+                {
+                    var input = node.Inputs[j];
+                    var ig = inputGrads[j];
+                    // Only what this tape watched (or computed from it) gets a gradient, as in TensorFlow.
+                    if (ig is null || !input.DType.IsFloating() || !_watched.Contains(input)) continue;
+                    if (ig.Shape != input.Shape)
+                        throw new InvalidOperationException($"internal: gradient of shape {ig.Shape} for an input of shape {input.Shape}");
+                    grads[input] = grads.TryGetValue(input, out var existing) ? existing + ig : ig;
+                }
+            }
+            var result = new Tensor[sources.Count];
+            for (int i = 0; i < sources.Count; i++)
+                result[i] = grads.TryGetValue(sources[i], out var g) ? g : null!;
+            FreeIntermediates(grads.Values, result);
+            return result;
+        }
+        finally
+        {
+            _paused = false;
+            if (!Persistent) Release();
+        }
+    }
+
+    /// <summary>The gradient with respect to a single source (null when unconnected).</summary>
+    public Tensor Gradient(Tensor target, Tensor source) => Gradient(target, [source])[0];
+
+    // Intermediate gradients are garbage once the sources' gradients exist, unless an outer tape
+    // recorded them for a higher-order gradient.
+    private static void FreeIntermediates(IEnumerable<Tensor> intermediates, Tensor[] returned)
+    {
+        if (Tape.AnyRecording) return;
+        var keep = new HashSet<Tensor>(returned.Where(r => r is not null), ReferenceEqualityComparer.Instance);
+        foreach (var t in intermediates)
+            if (!keep.Contains(t)) t.Dispose();
+    }
+
+    // Drops the records (and with them the tape's references to intermediates) so that the
+    // memory of a training step can be reclaimed as soon as the step ends.
+    private void Release()
+    {
+        _nodes.Clear();
+        _watched.Clear();
+    }
+
+    /// <summary>Stops recording and frees what the tape held.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        Release();
+        Tape.Active.Remove(this);
+    }
+}

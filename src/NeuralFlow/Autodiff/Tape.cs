@@ -1,0 +1,54 @@
+namespace NeuralFlow;
+
+/// <summary>
+/// The recording side of autodiff: every differentiable op calls <see cref="Record(Tensor, Tensor, GradientRule, object?)"/>
+/// with its inputs and a static gradient rule. When no tape is recording on this thread that is
+/// one field read, so ops pay nothing for autodiff they do not use.
+/// </summary>
+internal static class Tape
+{
+    [ThreadStatic] private static List<GradientTape>? _active;
+
+    internal static List<GradientTape> Active => _active ??= [];
+
+    internal static bool AnyRecording
+    {
+        get
+        {
+            var tapes = _active;
+            if (tapes is null) return false;
+            foreach (var t in tapes) if (t.IsRecording) return true;
+            return false;
+        }
+    }
+
+    public static Tensor Record(Tensor output, Tensor x, GradientRule rule, object? state = null)
+    {
+        if (_active is not { Count: > 0 }) return output;
+        return RecordSlow(output, [x], rule, state);
+    }
+
+    public static Tensor Record(Tensor output, Tensor x, Tensor y, GradientRule rule, object? state = null)
+    {
+        if (_active is not { Count: > 0 }) return output;
+        return RecordSlow(output, [x, y], rule, state);
+    }
+
+    public static Tensor Record(Tensor output, Tensor[] inputs, GradientRule rule, object? state = null)
+    {
+        if (_active is not { Count: > 0 }) return output;
+        return RecordSlow(output, inputs, rule, state);
+    }
+
+    private static Tensor RecordSlow(Tensor output, Tensor[] inputs, GradientRule rule, object? state)
+    {
+        TapeNode? node = null;
+        foreach (var tape in _active!)
+        {
+            if (!tape.IsRecording || !tape.WatchesAny(inputs)) continue;
+            node ??= new TapeNode(inputs, output, rule, state);
+            tape.Add(node);
+        }
+        return output;
+    }
+}
