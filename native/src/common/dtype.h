@@ -1,0 +1,93 @@
+// dtype helpers: names, sizes, validation, compile-time dispatch and the saturating
+// double -> T conversion shared by cast, fill, range, one_hot and random.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <type_traits>
+
+#include "common/error.h"
+
+namespace nf {
+
+inline const char* dtype_name(nf_dtype dt) {
+    switch (dt) {
+        case NF_FLOAT32: return "float32";
+        case NF_FLOAT64: return "float64";
+        case NF_INT32: return "int32";
+        case NF_INT64: return "int64";
+        case NF_UINT8: return "uint8";
+        case NF_BOOL: return "bool";
+    }
+    return "invalid";
+}
+
+inline bool dtype_valid(int dt) { return dt >= NF_FLOAT32 && dt <= NF_BOOL; }
+inline bool dtype_is_float(nf_dtype dt) { return dt == NF_FLOAT32 || dt == NF_FLOAT64; }
+
+inline int64_t dtype_size(nf_dtype dt) {
+    switch (dt) {
+        case NF_FLOAT64: case NF_INT64: return 8;
+        case NF_FLOAT32: case NF_INT32: return 4;
+        default: return 1;
+    }
+}
+
+// Fails with a message like "nf_cast: dst = 17 is not a valid nf_dtype".
+inline void check_dtype(const char* fn, const char* arg, nf_dtype dt) {
+    if (!dtype_valid(static_cast<int>(dt)))
+        NF_INVALID("%s: %s = %d is not a valid nf_dtype", fn, arg, static_cast<int>(dt));
+}
+
+// Bool is stored as uint8_t, so dispatch hands kernels a tag carrying both the C++ storage
+// type and the nf_dtype (kernels that treat bool differently test Tag::dtype).
+template <class T, nf_dtype D>
+struct Tag {
+    using type = T;
+    static constexpr nf_dtype dtype = D;
+};
+using F32 = Tag<float, NF_FLOAT32>;
+using F64 = Tag<double, NF_FLOAT64>;
+using I32 = Tag<int32_t, NF_INT32>;
+using I64 = Tag<int64_t, NF_INT64>;
+using U8 = Tag<uint8_t, NF_UINT8>;
+using B8 = Tag<uint8_t, NF_BOOL>;
+
+// Calls f(Tag{}) for the runtime dtype; the caller validated dt already.
+template <class F>
+decltype(auto) dispatch(nf_dtype dt, F&& f) {
+    switch (dt) {
+        case NF_FLOAT32: return f(F32{});
+        case NF_FLOAT64: return f(F64{});
+        case NF_INT32: return f(I32{});
+        case NF_INT64: return f(I64{});
+        case NF_UINT8: return f(U8{});
+        case NF_BOOL: break;
+    }
+    return f(B8{});
+}
+
+// Converts a double to T the way the header specifies for every "then converted" path:
+// floats round to nearest, integers truncate toward zero and saturate, NaN gives 0, and bool
+// is (x != 0). Never relies on out-of-range float->int conversion (undefined behaviour).
+template <class Tg>
+inline typename Tg::type from_double(double x) {
+    using T = typename Tg::type;
+    if constexpr (Tg::dtype == NF_BOOL) {
+        return static_cast<T>(x != 0.0);
+    } else if constexpr (std::is_floating_point_v<T>) {
+        return static_cast<T>(x);
+    } else {
+        if (std::isnan(x)) return 0;
+        // 2^(bits) bounds are exact in double; compare before converting.
+        constexpr double lo = static_cast<double>(std::numeric_limits<T>::min());
+        // max + 1 is 2^31, 2^63 (rounded, exact power of two) or 256.
+        constexpr double hi_excl = static_cast<double>(std::numeric_limits<T>::max()) + 1.0;
+        if (x <= lo) return std::numeric_limits<T>::min();
+        if (x >= hi_excl) return std::numeric_limits<T>::max();
+        return static_cast<T>(x);
+    }
+}
+
+}  // namespace nf

@@ -1,0 +1,91 @@
+// Library-level entry points: ABI version, build info, and the worker-thread setting shared
+// by our OpenMP kernels and the GEMM provider.
+#include <omp.h>
+
+#include <atomic>
+#include <cstdio>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "common/error.h"
+#include "common/parallel.h"
+
+#if defined(NF_GEMM_OPENBLAS)
+#include <cblas.h>
+#elif defined(NF_GEMM_EIGEN)
+#include <Eigen/Core>
+#endif
+
+namespace nf {
+namespace {
+
+// 0 = not initialised yet; first use takes OpenMP's default (OMP_NUM_THREADS or core count).
+std::atomic<int> g_threads{0};
+
+void apply_gemm_threads(int n) {
+#if defined(NF_GEMM_OPENBLAS)
+    openblas_set_num_threads(n);
+#elif defined(NF_GEMM_EIGEN)
+    Eigen::setNbThreads(n);
+#endif
+}
+
+std::string gemm_provider() {
+#if defined(NF_GEMM_OPENBLAS)
+    std::string s = "OpenBLAS (static";
+    if (const char* cfg = openblas_get_config()) s += std::string(", ") + cfg;
+    return s + ")";
+#elif defined(NF_GEMM_EIGEN)
+    return "Eigen " + std::to_string(EIGEN_WORLD_VERSION) + "." + std::to_string(EIGEN_MAJOR_VERSION) + "." +
+           std::to_string(EIGEN_MINOR_VERSION);
+#else
+    return "none";
+#endif
+}
+
+}  // namespace
+
+int threads() {
+    int n = g_threads.load(std::memory_order_relaxed);
+    if (n > 0) return n;
+    n = omp_get_max_threads();
+    if (n < 1) n = 1;
+    int expected = 0;
+    if (g_threads.compare_exchange_strong(expected, n)) apply_gemm_threads(n);
+    return g_threads.load(std::memory_order_relaxed);
+}
+
+}  // namespace nf
+
+extern "C" NF_API int32_t nf_abi_version(void) { return NF_ABI_VERSION; }
+
+extern "C" NF_API const char* nf_build_info(void) {
+    // One string per thread count ever reported, never freed, so a returned pointer stays
+    // valid for good even if another thread changes the thread count meanwhile.
+    static std::mutex mu;
+    static std::map<int, std::string>* infos = new std::map<int, std::string>();
+    try {
+        const int n = nf::threads();
+        std::lock_guard<std::mutex> lock(mu);
+        std::string& info = (*infos)[n];
+        if (info.empty())
+            info = "NeuralFlow native 0.1.0 (abi " + std::to_string(NF_ABI_VERSION) + "); backend: cpu; gemm: " +
+                   nf::gemm_provider() + "; threads: " + std::to_string(n) + " (OpenMP " + std::to_string(_OPENMP) +
+                   "); compiler: gcc " + __VERSION__;
+        return info.c_str();
+    } catch (...) {
+        return "NeuralFlow native (build info unavailable)";
+    }
+}
+
+extern "C" NF_API nf_status nf_threads_set(int32_t n) {
+    return nf::guard("nf_threads_set", [&] {
+        if (n < 1) NF_INVALID("nf_threads_set: n = %d must be >= 1", n);
+        nf::g_threads.store(n);
+        omp_set_num_threads(n);  // the calling thread's default, for any omp region we don't size
+        nf::apply_gemm_threads(n);
+    });
+}
+
+extern "C" NF_API int32_t nf_threads_get(void) { return nf::threads(); }

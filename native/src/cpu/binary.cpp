@@ -1,0 +1,136 @@
+// nf_binary: out = a (op) b over one shape, any strides (0 = broadcast, negative allowed).
+#include <cmath>
+#include <type_traits>
+
+#include "common/dtype.h"
+#include "common/intmath.h"
+#include "common/layout.h"
+#include "common/parallel.h"
+
+namespace nf {
+namespace {
+
+// Each op is a struct with a static f(); `Out` is the result type for storage type T.
+// Kept branch-light so the contiguous loops vectorise.
+#define NF_ARITH_OP(Name, float_expr, int_expr)                                   \
+    struct Name {                                                                 \
+        template <class T> using Out = T;                                         \
+        template <class T> static inline T f(T a, T b) {                          \
+            if constexpr (std::is_floating_point_v<T>) return float_expr;         \
+            else return int_expr;                                                 \
+        }                                                                         \
+    };
+NF_ARITH_OP(Add, a + b, wrap_add(a, b))
+NF_ARITH_OP(Sub, a - b, wrap_sub(a, b))
+NF_ARITH_OP(Mul, a * b, wrap_mul(a, b))
+NF_ARITH_OP(Div, a / b, safe_div(a, b))
+NF_ARITH_OP(Pow, std::pow(a, b), int_pow(a, b))
+// NaN propagates from either side (a NaN makes both comparisons false, so `a != a` picks it).
+NF_ARITH_OP(Maximum, (a > b || a != a) ? a : b, a > b ? a : b)
+NF_ARITH_OP(Minimum, (a < b || a != a) ? a : b, a < b ? a : b)
+#undef NF_ARITH_OP
+
+#define NF_CMP_OP(Name, expr)                                                              \
+    struct Name {                                                                          \
+        template <class T> using Out = uint8_t;                                            \
+        template <class T> static inline uint8_t f(T a, T b) { return static_cast<uint8_t>(expr); } \
+    };
+NF_CMP_OP(Equal, a == b)
+NF_CMP_OP(NotEqual, a != b)
+NF_CMP_OP(Less, a < b)
+NF_CMP_OP(LessEqual, a <= b)
+NF_CMP_OP(Greater, a > b)
+NF_CMP_OP(GreaterEqual, a >= b)
+#undef NF_CMP_OP
+
+// One run of n elements; specialised loops for the common contiguous / broadcast-scalar cases.
+template <class Op, class T, class R>
+void run(const T* a, int64_t sa, const T* b, int64_t sb, R* o, int64_t so, int64_t n) {
+    if (so == 1) {
+        if (sa == 1 && sb == 1) {
+            for (int64_t i = 0; i < n; ++i) o[i] = Op::f(a[i], b[i]);
+            return;
+        }
+        if (sa == 0 && sb == 1) {
+            const T x = *a;
+            for (int64_t i = 0; i < n; ++i) o[i] = Op::f(x, b[i]);
+            return;
+        }
+        if (sa == 1 && sb == 0) {
+            const T y = *b;
+            for (int64_t i = 0; i < n; ++i) o[i] = Op::f(a[i], y);
+            return;
+        }
+    }
+    for (int64_t i = 0; i < n; ++i) o[i * so] = Op::f(a[i * sa], b[i * sb]);
+}
+
+template <class Op, class T>
+void apply(const void* a, const void* b, void* out, const nf_layout& al, const nf_layout& bl,
+           const nf_layout& ol) {
+    using R = typename Op::template Out<T>;
+    const T* pa = static_cast<const T*>(a) + al.offset;
+    const T* pb = static_cast<const T*>(b) + bl.offset;
+    R* po = static_cast<R*>(out) + ol.offset;
+    const nf_layout* ls[3] = {&al, &bl, &ol};
+    const Plan<3> p = make_plan(ls);
+    const int64_t sa = p.inner(0), sb = p.inner(1), so = p.inner(2);
+    const int64_t cost = std::is_same_v<Op, Pow> ? 16 : 1;
+    run_plan(p, cost, [&](const int64_t* off, int64_t n) {
+        run<Op>(pa + off[0], sa, pb + off[1], sb, po + off[2], so, n);
+    });
+}
+
+template <class T>
+void dispatch_op(nf_binary_op op, const void* a, const void* b, void* out, const nf_layout& al,
+                 const nf_layout& bl, const nf_layout& ol) {
+    switch (op) {
+        case NF_BINARY_ADD: return apply<Add, T>(a, b, out, al, bl, ol);
+        case NF_BINARY_SUB: return apply<Sub, T>(a, b, out, al, bl, ol);
+        case NF_BINARY_MUL: return apply<Mul, T>(a, b, out, al, bl, ol);
+        case NF_BINARY_DIV: return apply<Div, T>(a, b, out, al, bl, ol);
+        case NF_BINARY_POW: return apply<Pow, T>(a, b, out, al, bl, ol);
+        case NF_BINARY_MAXIMUM: return apply<Maximum, T>(a, b, out, al, bl, ol);
+        case NF_BINARY_MINIMUM: return apply<Minimum, T>(a, b, out, al, bl, ol);
+        case NF_BINARY_EQUAL: return apply<Equal, T>(a, b, out, al, bl, ol);
+        case NF_BINARY_NOT_EQUAL: return apply<NotEqual, T>(a, b, out, al, bl, ol);
+        case NF_BINARY_LESS: return apply<Less, T>(a, b, out, al, bl, ol);
+        case NF_BINARY_LESS_EQUAL: return apply<LessEqual, T>(a, b, out, al, bl, ol);
+        case NF_BINARY_GREATER: return apply<Greater, T>(a, b, out, al, bl, ol);
+        case NF_BINARY_GREATER_EQUAL: return apply<GreaterEqual, T>(a, b, out, al, bl, ol);
+    }
+}
+
+const char* op_name(nf_binary_op op) {
+    static const char* names[] = {"add", "sub", "mul", "div", "pow", "maximum", "minimum",
+                                  "equal", "not_equal", "less", "less_equal", "greater",
+                                  "greater_equal"};
+    return names[op];
+}
+
+}  // namespace
+}  // namespace nf
+
+extern "C" NF_API nf_status nf_binary(nf_binary_op op, nf_dtype dtype, const void* a,
+                                      const nf_layout* a_layout, const void* b,
+                                      const nf_layout* b_layout, void* out,
+                                      const nf_layout* out_layout) {
+    static const char* fn = "nf_binary";
+    return nf::guard(fn, [&] {
+        if (op < NF_BINARY_ADD || op > NF_BINARY_GREATER_EQUAL)
+            NF_INVALID("nf_binary: op = %d is not a valid nf_binary_op", static_cast<int>(op));
+        nf::check_dtype(fn, "dtype", dtype);
+        const int64_t n = nf::check_x_out(fn, a, a_layout, out, out_layout, "a");
+        nf::check_layout(fn, "b_layout", b_layout);
+        nf::check_same_shape(fn, "a_layout", *a_layout, "b_layout", *b_layout);
+        nf::check_buffer(fn, "b", b, n);
+        if (dtype == NF_BOOL && op <= NF_BINARY_POW)
+            NF_UNSUPPORTED("nf_binary: op %s is not supported for dtype bool", nf::op_name(op));
+        if (n == 0) return;
+        // Bool maximum/minimum on 0/1 bytes are exactly or/and.
+        nf::dispatch(dtype, [&](auto tag) {
+            using T = typename decltype(tag)::type;
+            nf::dispatch_op<T>(op, a, b, out, *a_layout, *b_layout, *out_layout);
+        });
+    });
+}

@@ -1,0 +1,128 @@
+// nf_gather (take slices along an axis) and nf_one_hot.
+#include <cstring>
+
+#include "common/dtype.h"
+#include "common/kernels.h"
+#include "common/layout.h"
+#include "common/parallel.h"
+
+namespace nf {
+namespace {
+
+// Index values widened to int64, whatever their storage dtype.
+int64_t index_at(nf_dtype dt, const void* p, int64_t i) {
+    switch (dt) {
+        case NF_INT32: return static_cast<const int32_t*>(p)[i];
+        case NF_INT64: return static_cast<const int64_t*>(p)[i];
+        default: return static_cast<const uint8_t*>(p)[i];
+    }
+}
+
+void check_index_dtype(const char* fn, nf_dtype dt) {
+    check_dtype(fn, "index_dtype", dt);
+    if (dt != NF_INT32 && dt != NF_INT64 && dt != NF_UINT8)
+        NF_INVALID("%s: index_dtype = %s must be int32, int64 or uint8", fn, dtype_name(dt));
+}
+
+}  // namespace
+}  // namespace nf
+
+extern "C" NF_API nf_status nf_gather(nf_dtype dtype, const void* x, const nf_layout* x_layout, int32_t axis,
+                                      nf_dtype index_dtype, const void* indices, int64_t index_count, void* out) {
+    static const char* fn = "nf_gather";
+    return nf::guard(fn, [&] {
+        nf::check_dtype(fn, "dtype", dtype);
+        nf::check_index_dtype(fn, index_dtype);
+        const int64_t n = nf::check_layout(fn, "x_layout", x_layout);
+        const nf_layout& xl = *x_layout;
+        if (axis < 0 || axis >= xl.rank)
+            NF_INVALID("nf_gather: axis = %d is outside [0, %d) for x of rank %d", axis, xl.rank, xl.rank);
+        if (index_count < 0) NF_INVALID("nf_gather: index_count = %lld is negative", (long long)index_count);
+        nf::check_buffer(fn, "x", x, n);
+        nf::check_buffer(fn, "indices", indices, index_count);
+        const int64_t len = xl.shape[axis];
+        // Validate every index before touching out, so a bad index leaves no partial result
+        // and the parallel copy below cannot fail.
+        for (int64_t j = 0; j < index_count; ++j) {
+            const int64_t v = nf::index_at(index_dtype, indices, j);
+            if (v < 0 || v >= len)
+                NF_INVALID("nf_gather: indices[%lld] = %lld is out of range [0, %lld) for axis %d of x with shape %s",
+                           (long long)j, (long long)v, (long long)len, axis, nf::shape_str(xl.shape, xl.rank).c_str());
+        }
+        int64_t outer = 1;
+        for (int d = 0; d < axis; ++d) outer *= xl.shape[d];
+        // Inner block: the axes after `axis`, copied as one strided sub-tensor per slice.
+        nf_layout inner{};
+        inner.rank = xl.rank - axis - 1;
+        for (int d = 0; d < inner.rank; ++d) {
+            inner.shape[d] = xl.shape[axis + 1 + d];
+            inner.strides[d] = xl.strides[axis + 1 + d];
+        }
+        const nf_layout inner_out = nf::contiguous_like(inner);
+        const int64_t inner_n = nf::numel_of(inner.shape, inner.rank);
+        const int64_t total = outer * index_count * inner_n;
+        nf::check_buffer(fn, "out", out, total);
+        if (total == 0) return;
+        const int64_t es = nf::dtype_size(dtype);
+        const char* px = static_cast<const char*>(x) + xl.offset * es;
+        char* po = static_cast<char*>(out);
+        const nf::Plan<2> ip = [&] {
+            const nf_layout* ls[2] = {&inner, &inner_out};
+            return nf::make_plan(ls);
+        }();
+        nf::parallel_chunks(outer * index_count, inner_n, [&](int64_t b, int64_t e) {
+            for (int64_t t = b; t < e; ++t) {
+                const int64_t o = t / index_count, j = t % index_count;
+                const int64_t src = nf::offset_of(o, xl.shape, xl.strides, axis) +
+                                    nf::index_at(index_dtype, indices, j) * xl.strides[axis];
+                const char* s = px + src * es;
+                char* d = po + t * inner_n * es;
+                if (ip.rank == 1 && ip.inner(0) == 1) {
+                    std::memcpy(d, s, static_cast<size_t>(inner_n * es));
+                    continue;
+                }
+                nf::for_runs(ip, 0, inner_n, [&](const int64_t* off, int64_t cnt) {
+                    const int64_t ss = ip.inner(0);
+                    for (int64_t i = 0; i < cnt; ++i)
+                        std::memcpy(d + (off[1] + i) * es, s + (off[0] + i * ss) * es, static_cast<size_t>(es));
+                });
+            }
+        });
+    });
+}
+
+extern "C" NF_API nf_status nf_one_hot(nf_dtype index_dtype, const void* indices, const nf_layout* indices_layout,
+                                       int64_t depth, double on_value, double off_value, nf_dtype out_dtype,
+                                       void* out) {
+    static const char* fn = "nf_one_hot";
+    return nf::guard(fn, [&] {
+        nf::check_index_dtype(fn, index_dtype);
+        nf::check_dtype(fn, "out_dtype", out_dtype);
+        const int64_t n = nf::check_layout(fn, "indices_layout", indices_layout);
+        if (depth < 0) NF_INVALID("nf_one_hot: depth = %lld is negative", (long long)depth);
+        nf::check_buffer(fn, "indices", indices, n);
+        if (depth > 0 && n > INT64_MAX / depth) NF_INVALID("nf_one_hot: output has more than 2^63 elements");
+        nf::check_buffer(fn, "out", out, n * depth);
+        if (n == 0 || depth == 0) return;
+        const nf_layout cl = nf::contiguous_like(*indices_layout);
+        const nf_layout* ls[2] = {indices_layout, &cl};
+        const nf::Plan<2> p = nf::make_plan(ls);
+        const int64_t es = nf::dtype_size(index_dtype);
+        const char* pi = static_cast<const char*>(indices) + indices_layout->offset * es;
+        nf::dispatch(out_dtype, [&](auto tag) {
+            using Tg = decltype(tag);
+            using T = typename Tg::type;
+            const T on = nf::from_double<Tg>(on_value), off = nf::from_double<Tg>(off_value);
+            T* po = static_cast<T*>(out);
+            const int64_t s = p.inner(0);
+            nf::run_plan(p, depth, [&](const int64_t* o, int64_t cnt) {
+                for (int64_t i = 0; i < cnt; ++i) {
+                    T* row = po + (o[1] + i) * depth;
+                    for (int64_t k = 0; k < depth; ++k) row[k] = off;
+                    const int64_t v = nf::index_at(index_dtype, pi, (o[0] + i * s));
+                    if (v >= 0 && v < depth) row[v] = on;
+                }
+            });
+        });
+    });
+}

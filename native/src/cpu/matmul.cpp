@@ -1,0 +1,200 @@
+// nf_matmul: batched out = op(a) @ op(b) through the GEMM provider (OpenBLAS or Eigen).
+//
+// Each operand's last two axes are viewed as a logical matrix (rows, cols, row stride,
+// col stride), with transpose flags swapping the two. A matrix the GEMM can read in place
+// (row-major or column-major with a leading dimension) is passed straight through with the
+// matching transpose flag; anything else (negative, zero or interleaved strides) is packed
+// into a contiguous temporary first. Batch axes are walked in the output's order, with
+// stride 0 (or size 1) broadcasting a or b.
+#include <climits>
+#include <cstring>
+#include <vector>
+
+#include "common/dtype.h"
+#include "common/layout.h"
+#include "common/parallel.h"
+
+#if defined(NF_GEMM_OPENBLAS)
+#include <cblas.h>
+#elif defined(NF_GEMM_EIGEN)
+#include <Eigen/Core>
+#endif
+
+namespace nf {
+namespace {
+
+// Row-major C[M,N] (leading dim ldc) = op(A) @ op(B); A is stored [M,K] (or [K,M] when
+// ta) with leading dim lda, likewise B. All sizes fit int (checked by the caller).
+template <class T>
+void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t lda, const T* B, int64_t ldb,
+          T* C, int64_t ldc) {
+#if defined(NF_GEMM_OPENBLAS)
+    const CBLAS_TRANSPOSE tra = ta ? CblasTrans : CblasNoTrans, trb = tb ? CblasTrans : CblasNoTrans;
+    if constexpr (std::is_same_v<T, float>)
+        cblas_sgemm(CblasRowMajor, tra, trb, (int)M, (int)N, (int)K, 1.0f, A, (int)lda, B, (int)ldb, 0.0f, C, (int)ldc);
+    else
+        cblas_dgemm(CblasRowMajor, tra, trb, (int)M, (int)N, (int)K, 1.0, A, (int)lda, B, (int)ldb, 0.0, C, (int)ldc);
+#elif defined(NF_GEMM_EIGEN)
+    using RM = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    using CMap = Eigen::Map<const RM, 0, Eigen::OuterStride<>>;
+    CMap a(A, ta ? K : M, ta ? M : K, Eigen::OuterStride<>(lda));
+    CMap b(B, tb ? N : K, tb ? K : N, Eigen::OuterStride<>(ldb));
+    Eigen::Map<RM, 0, Eigen::OuterStride<>> c(C, M, N, Eigen::OuterStride<>(ldc));
+    if (!ta && !tb) c.noalias() = a * b;
+    else if (ta && !tb) c.noalias() = a.transpose() * b;
+    else if (!ta && tb) c.noalias() = a * b.transpose();
+    else c.noalias() = a.transpose() * b.transpose();
+#endif
+}
+
+// Logical matrix: element (i, j) at p[i * rs + j * cs].
+struct Mat {
+    int64_t rows, cols, rs, cs;
+};
+
+// How GEMM can read a logical matrix in place: trans = false means row-major with leading
+// dimension ld; trans = true means it is the transpose of a row-major [cols, rows] matrix.
+// Strides of size-1 axes are irrelevant, so they never prevent the in-place path.
+bool blas_form(const Mat& m, bool* trans, int64_t* ld) {
+    const int64_t R = m.rows, C = m.cols;
+    if ((C == 1 || m.cs == 1) && (R == 1 || m.rs >= std::max<int64_t>(C, 1))) {
+        *trans = false;
+        *ld = R == 1 ? std::max<int64_t>(C, 1) : m.rs;
+        return *ld <= INT_MAX;
+    }
+    if ((R == 1 || m.rs == 1) && (C == 1 || m.cs >= std::max<int64_t>(R, 1))) {
+        *trans = true;
+        *ld = C == 1 ? std::max<int64_t>(R, 1) : m.cs;
+        return *ld <= INT_MAX;
+    }
+    return false;
+}
+
+template <class T>
+const T* pack(const T* p, const Mat& m, std::vector<T>& buf) {
+    buf.resize(static_cast<size_t>(m.rows * m.cols));
+    T* d = buf.data();
+    for (int64_t i = 0; i < m.rows; ++i)
+        for (int64_t j = 0; j < m.cols; ++j) d[i * m.cols + j] = p[i * m.rs + j * m.cs];
+    return d;
+}
+
+struct Operand {
+    Mat m;
+    int64_t batch_strides[NF_MAX_RANK];  // per output batch axis; 0 where broadcast
+};
+
+Operand make_operand(const nf_layout& l, bool transpose, const nf_layout& out) {
+    const int r = l.rank;
+    Operand o{};
+    o.m = transpose ? Mat{l.shape[r - 1], l.shape[r - 2], l.strides[r - 1], l.strides[r - 2]}
+                    : Mat{l.shape[r - 2], l.shape[r - 1], l.strides[r - 2], l.strides[r - 1]};
+    for (int d = 0; d < r - 2; ++d) o.batch_strides[d] = (l.shape[d] == 1 && out.shape[d] != 1) ? 0 : l.strides[d];
+    return o;
+}
+
+template <class T>
+void matmul(const T* a, const Operand& A, const T* b, const Operand& B, T* c, const nf_layout& ol) {
+    const int nb = ol.rank - 2;
+    const int64_t M = A.m.rows, K = A.m.cols, N = B.m.cols;
+    const int64_t batches = numel_of(ol.shape, nb);
+    if (M == 0 || N == 0 || batches == 0) return;
+    if (K == 0) {
+        std::memset(c, 0, sizeof(T) * static_cast<size_t>(batches * M * N));
+        return;
+    }
+    bool ta = false, tb = false;
+    int64_t lda = 0, ldb = 0;
+    const bool a_direct = blas_form(A.m, &ta, &lda), b_direct = blas_form(B.m, &tb, &ldb);
+
+    // Dense layer on a batch: b shared by every batch and a's batches stacked row-major right
+    // after each other -> one GEMM with M * batches rows instead of `batches` small ones.
+    bool b_shared = true;
+    for (int d = 0; d < nb; ++d) b_shared = b_shared && (B.batch_strides[d] == 0 || ol.shape[d] == 1);
+    if (nb > 0 && batches > 1 && b_shared && a_direct && !ta && M * batches <= INT_MAX) {
+        bool stacked = true;
+        int64_t expect = M * lda;
+        for (int d = nb - 1; d >= 0 && stacked; --d) {
+            if (ol.shape[d] == 1) continue;
+            stacked = A.batch_strides[d] == expect;
+            expect *= ol.shape[d];
+        }
+        if (stacked && b_direct) {
+            gemm(false, tb, M * batches, N, K, a, lda, b, ldb, c, N);
+            return;
+        }
+    }
+
+    std::vector<T> abuf, bbuf;
+    auto one = [&](int64_t i) {
+        const T* pa = a + offset_of(i, ol.shape, A.batch_strides, nb);
+        const T* pb = b + offset_of(i, ol.shape, B.batch_strides, nb);
+        bool ta1 = ta, tb1 = tb;
+        int64_t lda1 = lda, ldb1 = ldb;
+        if (!a_direct) { pa = pack(pa, A.m, abuf); ta1 = false; lda1 = K; }
+        if (!b_direct) { pb = pack(pb, B.m, bbuf); tb1 = false; ldb1 = N; }
+        gemm(ta1, tb1, M, N, K, pa, lda1, pb, ldb1, c + i * M * N, N);
+    };
+    // Many small products: one GEMM per thread at a time beats threading inside each tiny
+    // GEMM (the provider runs single-threaded inside our parallel region). Only without
+    // packing, which allocates and so must not run inside the region.
+    if (batches >= 2 && a_direct && b_direct && M * N * K <= 64 * 64 * 64) {
+        parallel_chunks(batches, M * N * K / 8, [&](int64_t s, int64_t e) {
+            for (int64_t i = s; i < e; ++i) one(i);
+        });
+        return;
+    }
+    for (int64_t i = 0; i < batches; ++i) one(i);
+}
+
+}  // namespace
+}  // namespace nf
+
+extern "C" NF_API nf_status nf_matmul(nf_dtype dtype, const void* a, const nf_layout* a_layout, int32_t transpose_a,
+                                      const void* b, const nf_layout* b_layout, int32_t transpose_b, void* out,
+                                      const nf_layout* out_layout) {
+    static const char* fn = "nf_matmul";
+    return nf::guard(fn, [&] {
+        nf::check_dtype(fn, "dtype", dtype);
+        if (!nf::dtype_is_float(dtype))
+            NF_UNSUPPORTED("nf_matmul: dtype %s is not supported (float32/float64 only)", nf::dtype_name(dtype));
+        const int64_t na = nf::check_layout(fn, "a_layout", a_layout);
+        const int64_t nb = nf::check_layout(fn, "b_layout", b_layout);
+        const int64_t no = nf::check_layout(fn, "out_layout", out_layout);
+        const nf_layout &al = *a_layout, &bl = *b_layout, &ol = *out_layout;
+        if (ol.rank < 2) NF_INVALID("nf_matmul: out_layout.rank = %d must be >= 2", ol.rank);
+        if (al.rank != ol.rank || bl.rank != ol.rank)
+            NF_INVALID("nf_matmul: a_layout.rank = %d, b_layout.rank = %d and out_layout.rank = %d must be equal",
+                       al.rank, bl.rank, ol.rank);
+        for (int d = 0; d < ol.rank - 2; ++d) {
+            if (al.shape[d] != ol.shape[d] && al.shape[d] != 1)
+                NF_INVALID("nf_matmul: batch axis %d: a_layout has %lld but out_layout has %lld", d,
+                           (long long)al.shape[d], (long long)ol.shape[d]);
+            if (bl.shape[d] != ol.shape[d] && bl.shape[d] != 1)
+                NF_INVALID("nf_matmul: batch axis %d: b_layout has %lld but out_layout has %lld", d,
+                           (long long)bl.shape[d], (long long)ol.shape[d]);
+        }
+        const nf::Operand A = nf::make_operand(al, transpose_a != 0, ol);
+        const nf::Operand B = nf::make_operand(bl, transpose_b != 0, ol);
+        const int r = ol.rank;
+        if (A.m.cols != B.m.rows)
+            NF_INVALID("nf_matmul: inner dimensions differ: op(a) is [%lld, %lld] but op(b) is [%lld, %lld]",
+                       (long long)A.m.rows, (long long)A.m.cols, (long long)B.m.rows, (long long)B.m.cols);
+        if (ol.shape[r - 2] != A.m.rows || ol.shape[r - 1] != B.m.cols)
+            NF_INVALID("nf_matmul: out_layout is %s but op(a) @ op(b) gives [..., %lld, %lld]",
+                       nf::shape_str(ol.shape, ol.rank).c_str(), (long long)A.m.rows, (long long)B.m.cols);
+        if (!nf::is_contiguous(ol)) NF_INVALID("nf_matmul: out_layout must be contiguous");
+        if (A.m.rows > INT_MAX || A.m.cols > INT_MAX || B.m.cols > INT_MAX)
+            NF_UNSUPPORTED("nf_matmul: matrix dimensions above 2^31-1 are not supported");
+        nf::check_buffer(fn, "a", a, na);
+        nf::check_buffer(fn, "b", b, nb);
+        nf::check_buffer(fn, "out", out, no);
+        if (no == 0) return;
+        if (dtype == NF_FLOAT32)
+            nf::matmul(static_cast<const float*>(a) + al.offset, A, static_cast<const float*>(b) + bl.offset, B,
+                       static_cast<float*>(out) + ol.offset, ol);
+        else
+            nf::matmul(static_cast<const double*>(a) + al.offset, A, static_cast<const double*>(b) + bl.offset, B,
+                       static_cast<double*>(out) + ol.offset, ol);
+    });
+}

@@ -1,0 +1,158 @@
+// nf_fill, nf_range and the counter-based random generators.
+//
+// Random numbers: Philox4x32-10 (Salmon et al., "Parallel Random Numbers: As Easy as 1, 2, 3",
+// SC'11), the same algorithm as Random123's philox4x32_R(10, ctr, key). Every backend (this
+// one, CUDA, and the C# managed backend) must reproduce it bit for bit, so the exact formula:
+//
+//   element i of a call with (seed, offset):
+//     g   = offset + i                                   (uint64, wraps)
+//     ctr = (c0, c1, c2, c3) = (g & 0xffffffff, g >> 32, 0, 0)
+//     key = (k0, k1)         = (seed & 0xffffffff, seed >> 32)
+//     repeat 10 times (round r = 0..9):
+//       if r > 0: k0 += 0x9E3779B9; k1 += 0xBB67AE85          (uint32, wrap)
+//       p0 = 0xD2511F53 * c0  (uint64 product), p1 = 0xCD9E8D57 * c2 (uint64 product)
+//       (c0, c1, c2, c3) = (hi32(p1) ^ c1 ^ k0, lo32(p1), hi32(p0) ^ c3 ^ k1, lo32(p0))
+//     w0 = c0, w1 = c1 (only the first two output words are used)
+//   Known answer (Random123 kat_vectors): ctr 0, key 0 -> 6627e8d5 e169c58d bc57ac4c 9b00dbd8.
+//
+//   uniform, float64: u = ((uint64(w0) << 21) | (w1 >> 11)) * 2^-53             in [0, 1)
+//   uniform, others:  u = (w0 >> 8) * 2^-24                                       in [0, 1)
+//            v = low + (high - low) * u   (double arithmetic, no fused multiply-add)
+//            float32: (float)v, round to nearest; int32/int64: floor(v), then saturated.
+//   normal:  u1 = ((w0 >> 8) + 1) * 2^-24 in (0, 1],  u2 = (w1 >> 8) * 2^-24 in [0, 1)
+//            v = mean + stddev * (sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2))
+//            in double with the C library's log/cos/sqrt, then (float)v for float32.
+// Each element depends only on its own counter, so results never depend on threading or
+// on how a range of offsets is split across calls.
+#include <cmath>
+#include <cstdint>
+
+#include "common/dtype.h"
+#include "common/parallel.h"
+
+namespace nf {
+namespace {
+
+struct Words {
+    uint32_t w0, w1;
+};
+
+inline Words philox4x32_10(uint64_t g, uint64_t seed) {
+    uint32_t c0 = static_cast<uint32_t>(g), c1 = static_cast<uint32_t>(g >> 32), c2 = 0, c3 = 0;
+    uint32_t k0 = static_cast<uint32_t>(seed), k1 = static_cast<uint32_t>(seed >> 32);
+    for (int r = 0; r < 10; ++r) {
+        if (r > 0) {
+            k0 += 0x9E3779B9u;
+            k1 += 0xBB67AE85u;
+        }
+        const uint64_t p0 = static_cast<uint64_t>(0xD2511F53u) * c0;
+        const uint64_t p1 = static_cast<uint64_t>(0xCD9E8D57u) * c2;
+        const uint32_t n0 = static_cast<uint32_t>(p1 >> 32) ^ c1 ^ k0;
+        const uint32_t n2 = static_cast<uint32_t>(p0 >> 32) ^ c3 ^ k1;
+        c1 = static_cast<uint32_t>(p1);
+        c3 = static_cast<uint32_t>(p0);
+        c0 = n0;
+        c2 = n2;
+    }
+    return {c0, c1};
+}
+
+constexpr double k2pow24 = 1.0 / 16777216.0;            // 2^-24
+constexpr double k2pow53 = 1.0 / 9007199254740992.0;    // 2^-53
+constexpr double kTwoPi = 6.283185307179586;
+
+// Philox work is ~10x an add per element.
+constexpr int64_t kRandomCost = 12;
+
+// Writes out[i] = f(i) for i in [0, count), converting through from_double.
+template <class Tg, class F>
+void generate(void* out, int64_t count, int64_t cost, F&& f) {
+    using T = typename Tg::type;
+    T* po = static_cast<T*>(out);
+    parallel_chunks(count, cost, [&](int64_t b, int64_t e) {
+        for (int64_t i = b; i < e; ++i) po[i] = from_double<Tg>(f(i));
+    });
+}
+
+void check_out(const char* fn, nf_dtype dtype, const void* out, int64_t count) {
+    check_dtype(fn, "dtype", dtype);
+    if (count < 0) NF_INVALID("%s: count = %lld is negative", fn, (long long)count);
+    if (!out && count > 0) NF_INVALID("%s: out is NULL but count = %lld", fn, (long long)count);
+}
+
+}  // namespace
+}  // namespace nf
+
+extern "C" NF_API nf_status nf_fill(nf_dtype dtype, void* out, int64_t count, double value) {
+    return nf::guard("nf_fill", [&] {
+        nf::check_out("nf_fill", dtype, out, count);
+        nf::dispatch(dtype, [&](auto tag) {
+            using Tg = decltype(tag);
+            const typename Tg::type v = nf::from_double<Tg>(value);
+            typename Tg::type* po = static_cast<typename Tg::type*>(out);
+            nf::parallel_chunks(count, 1, [&](int64_t b, int64_t e) {
+                for (int64_t i = b; i < e; ++i) po[i] = v;
+            });
+        });
+    });
+}
+
+extern "C" NF_API nf_status nf_range(nf_dtype dtype, void* out, int64_t count, double start, double delta) {
+    return nf::guard("nf_range", [&] {
+        nf::check_out("nf_range", dtype, out, count);
+        nf::dispatch(dtype, [&](auto tag) {
+            nf::generate<decltype(tag)>(out, count, 2,
+                                        [&](int64_t i) { return start + static_cast<double>(i) * delta; });
+        });
+    });
+}
+
+extern "C" NF_API nf_status nf_random_uniform(nf_dtype dtype, void* out, int64_t count, uint64_t seed,
+                                              uint64_t offset, double low, double high) {
+    static const char* fn = "nf_random_uniform";
+    return nf::guard(fn, [&] {
+        nf::check_out(fn, dtype, out, count);
+        if (dtype == NF_UINT8 || dtype == NF_BOOL)
+            NF_UNSUPPORTED("nf_random_uniform: dtype %s is not supported (float32, float64, int32, int64)",
+                           nf::dtype_name(dtype));
+        if (!std::isfinite(low) || !std::isfinite(high))
+            NF_INVALID("nf_random_uniform: low = %g and high = %g must be finite", low, high);
+        const double span = high - low;
+        nf::dispatch(dtype, [&](auto tag) {
+            using Tg = decltype(tag);
+            if constexpr (Tg::dtype == NF_FLOAT64) {
+                nf::generate<Tg>(out, count, nf::kRandomCost, [&](int64_t i) {
+                    const nf::Words w = nf::philox4x32_10(offset + static_cast<uint64_t>(i), seed);
+                    const uint64_t bits = (static_cast<uint64_t>(w.w0) << 21) | (w.w1 >> 11);
+                    return low + span * (static_cast<double>(bits) * nf::k2pow53);
+                });
+            } else {
+                nf::generate<Tg>(out, count, nf::kRandomCost, [&](int64_t i) {
+                    const nf::Words w = nf::philox4x32_10(offset + static_cast<uint64_t>(i), seed);
+                    const double v = low + span * (static_cast<double>(w.w0 >> 8) * nf::k2pow24);
+                    return Tg::dtype == NF_FLOAT32 ? v : std::floor(v);
+                });
+            }
+        });
+    });
+}
+
+extern "C" NF_API nf_status nf_random_normal(nf_dtype dtype, void* out, int64_t count, uint64_t seed,
+                                             uint64_t offset, double mean, double stddev) {
+    static const char* fn = "nf_random_normal";
+    return nf::guard(fn, [&] {
+        nf::check_out(fn, dtype, out, count);
+        if (!nf::dtype_is_float(dtype))
+            NF_UNSUPPORTED("nf_random_normal: dtype %s is not supported (float32/float64 only)", nf::dtype_name(dtype));
+        auto sample = [&](int64_t i) {
+            const nf::Words w = nf::philox4x32_10(offset + static_cast<uint64_t>(i), seed);
+            const double u1 = (static_cast<double>(w.w0 >> 8) + 1.0) * nf::k2pow24;
+            const double u2 = static_cast<double>(w.w1 >> 8) * nf::k2pow24;
+            return mean + stddev * (std::sqrt(-2.0 * std::log(u1)) * std::cos(nf::kTwoPi * u2));
+        };
+        if (dtype == NF_FLOAT32)
+            nf::generate<nf::F32>(out, count, nf::kRandomCost * 4, sample);
+        else
+            nf::generate<nf::F64>(out, count, nf::kRandomCost * 4, sample);
+    });
+}

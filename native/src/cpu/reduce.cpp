@@ -1,0 +1,289 @@
+// nf_reduce: SUM/MEAN/MAX/MIN/PROD over any set of axes, ARGMAX/ARGMIN over one axis.
+//
+// The input is split into kept axes (which index the contiguous output) and reduced axes,
+// each coalesced with make_plan. Two strategies:
+//  * columns: the kept axes collapse to one contiguous run in x (e.g. [batch, units] -> [units],
+//    the bias gradient). Rows of x are accumulated into an accumulator row, which streams
+//    memory in order and vectorises; threads split either the columns or the rows (with
+//    per-thread partial rows merged at the end).
+//  * per output: everything else, including row sums (reduced axes innermost and contiguous,
+//    where the run loop below is a tight multi-accumulator sum). Threads split the outputs,
+//    or, when there are fewer outputs than threads (full reductions), the reduced range.
+#include <cmath>
+#include <limits>
+#include <type_traits>
+#include <vector>
+
+#include "common/dtype.h"
+#include "common/layout.h"
+#include "common/parallel.h"
+
+namespace nf {
+namespace {
+
+enum class Kind { Sum, Prod, Max, Min };
+
+// Accumulator policy per kind and storage type. Floats accumulate in double (header
+// contract); integers in 64-bit unsigned so overflow wraps instead of being UB.
+template <Kind K, class T>
+struct Acc {
+    static constexpr bool fl = std::is_floating_point_v<T>;
+    using A = std::conditional_t<K == Kind::Max || K == Kind::Min, T, std::conditional_t<fl, double, uint64_t>>;
+
+    static A widen(T v) {
+        if constexpr (fl) return static_cast<A>(v);
+        else if constexpr (std::is_signed_v<T>) return static_cast<A>(static_cast<int64_t>(v));
+        else return static_cast<A>(v);
+    }
+    static A init() {
+        if constexpr (K == Kind::Sum) return A(0);
+        else if constexpr (K == Kind::Prod) return A(1);
+        else if constexpr (K == Kind::Max) return fl ? -std::numeric_limits<T>::infinity() : std::numeric_limits<T>::lowest();
+        else return fl ? std::numeric_limits<T>::infinity() : std::numeric_limits<T>::max();
+    }
+    // NaN propagates through MAX/MIN: once the accumulator is NaN no comparison replaces it.
+    static A step(A a, T v) {
+        if constexpr (K == Kind::Sum) return a + widen(v);
+        else if constexpr (K == Kind::Prod) return a * widen(v);
+        else if constexpr (K == Kind::Max) return (v > a || v != v) ? v : a;
+        else return (v < a || v != v) ? v : a;
+    }
+    static A merge(A a, A b) {
+        if constexpr (K == Kind::Sum) return a + b;
+        else if constexpr (K == Kind::Prod) return a * b;
+        else return step(a, b);
+    }
+    // Reduces one run; the contiguous sum uses 8 independent accumulators, written so the
+    // compiler turns them into vector registers (and the result is closer to a pairwise sum
+    // than a single running total).
+    static A run(A a, const T* p, int64_t s, int64_t n) {
+        if constexpr (K == Kind::Sum) {
+            if (s == 1 && n >= 16) {
+                A acc[8] = {};
+                int64_t i = 0;
+                for (; i + 8 <= n; i += 8)
+                    for (int k = 0; k < 8; ++k) acc[k] += widen(p[i + k]);
+                for (; i < n; ++i) acc[0] += widen(p[i]);
+                return a + (((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])));
+            }
+        }
+        if (s == 1) {
+            for (int64_t i = 0; i < n; ++i) a = step(a, p[i]);
+        } else {
+            for (int64_t i = 0; i < n; ++i) a = step(a, p[i * s]);
+        }
+        return a;
+    }
+    static T finish(A a, int64_t count, bool mean) {
+        if constexpr (K == Kind::Max || K == Kind::Min) {
+            return a;
+        } else if constexpr (fl) {
+            return static_cast<T>(mean ? a / static_cast<double>(count) : a);  // 0/0 = NaN
+        } else {
+            if (mean) return count ? static_cast<T>(static_cast<int64_t>(a) / count) : T(0);
+            return static_cast<T>(a);  // modular truncation of the wrapped 64-bit result
+        }
+    }
+};
+
+struct Split {
+    nf_layout kx, ko, rx;  // kept axes in x, kept axes in out (contiguous), reduced axes in x
+};
+
+Split split_axes(const nf_layout& x, uint32_t mask) {
+    Split s{};
+    s.kx.rank = s.ko.rank = s.rx.rank = 0;
+    for (int d = 0; d < x.rank; ++d) {
+        nf_layout& dst = (mask >> d) & 1u ? s.rx : s.kx;
+        dst.shape[dst.rank] = x.shape[d];
+        dst.strides[dst.rank] = x.strides[d];
+        dst.rank++;
+    }
+    s.ko = contiguous_like(s.kx);
+    return s;
+}
+
+// Reduces linear reduced elements [b, e) of plan rp starting from x offset base.
+template <class R, class T>
+typename R::A reduce_range(const Plan<1>& rp, const T* base, int64_t b, int64_t e) {
+    typename R::A a = R::init();
+    const int64_t s = rp.inner(0);
+    for_runs(rp, b, e, [&](const int64_t* off, int64_t n) { a = R::run(a, base + off[0], s, n); });
+    return a;
+}
+
+template <Kind K, class T>
+void reduce_values(const T* x, const Split& sp, T* out, bool mean) {
+    using R = Acc<K, T>;
+    using A = typename R::A;
+    const nf_layout* kls[2] = {&sp.kx, &sp.ko};
+    const nf_layout* rls[1] = {&sp.rx};
+    const Plan<2> kp = make_plan(kls);
+    const Plan<1> rp = make_plan(rls);
+    const int64_t nout = kp.numel, nred = numel_of(sp.rx.shape, sp.rx.rank);
+    if (nout == 0) return;
+    const int nt = threads();
+
+    if (kp.rank == 1 && kp.inner(0) == 1 && nout >= 2 && nred > 1) {
+        // Columns: out[j] = reduce_i x[row_i + j]; rows enumerated by the reduced plan.
+        const int64_t rs = rp.inner(0);
+        auto accumulate = [&](A* acc, int64_t rb, int64_t re, int64_t cb, int64_t ce) {
+            for_runs(rp, rb, re, [&](const int64_t* off, int64_t n) {
+                for (int64_t i = 0; i < n; ++i) {
+                    const T* row = x + off[0] + i * rs;
+                    for (int64_t j = cb; j < ce; ++j) acc[j] = R::step(acc[j], row[j]);
+                }
+            });
+        };
+        std::vector<A> acc;
+        if (nout >= 4096 || nt <= 1 || nout * nred < kParallelMin) {
+            acc.assign(static_cast<size_t>(nout), R::init());
+            parallel_chunks(nout, nred, [&](int64_t cb, int64_t ce) { accumulate(acc.data(), 0, nred, cb, ce); });
+        } else {
+            // Few columns, many rows: each thread sums its rows into its own partial row.
+            acc.assign(static_cast<size_t>(nout) * nt, R::init());
+            parallel_chunks_tid(nred, nout, [&](int tid, int64_t rb, int64_t re) {
+                accumulate(acc.data() + nout * tid, rb, re, 0, nout);
+            }, nt);
+            for (int t = 1; t < nt; ++t)
+                for (int64_t j = 0; j < nout; ++j) acc[j] = R::merge(acc[j], acc[nout * t + j]);
+        }
+        for (int64_t j = 0; j < nout; ++j) out[j] = R::finish(acc[j], nred, mean);
+        return;
+    }
+
+    if (nout < nt && nred * nout >= kParallelMin) {
+        // Full (or nearly full) reduction: split each output's range across threads.
+        std::vector<A> part(static_cast<size_t>(nt));
+        for_runs(kp, 0, nout, [&](const int64_t* off, int64_t n) {
+            for (int64_t j = 0; j < n; ++j) {
+                const T* base = x + off[0] + j * kp.inner(0);
+                std::fill(part.begin(), part.end(), R::init());
+                parallel_chunks_tid(nred, 1, [&](int tid, int64_t b, int64_t e) {
+                    part[tid] = reduce_range<R>(rp, base, b, e);
+                }, nt);
+                A a = part[0];
+                for (int t = 1; t < nt; ++t) a = R::merge(a, part[t]);
+                out[off[1] + j] = R::finish(a, nred, mean);
+            }
+        });
+        return;
+    }
+
+    parallel_chunks(nout, nred, [&](int64_t b, int64_t e) {
+        for_runs(kp, b, e, [&](const int64_t* off, int64_t n) {
+            for (int64_t j = 0; j < n; ++j)
+                out[off[1] + j] = R::finish(reduce_range<R>(rp, x + off[0] + j * kp.inner(0), 0, nred), nred, mean);
+        });
+    });
+}
+
+// First index of the extreme along one axis; the first NaN wins outright.
+template <bool IsMax, class T, class I>
+void arg_reduce(const T* x, const nf_layout& xl, int axis, I* out) {
+    nf_layout kx{}, ko{};
+    for (int d = 0; d < xl.rank; ++d) {
+        if (d == axis) continue;
+        kx.shape[kx.rank] = xl.shape[d];
+        kx.strides[kx.rank] = xl.strides[d];
+        kx.rank++;
+    }
+    ko = contiguous_like(kx);
+    const nf_layout* kls[2] = {&kx, &ko};
+    const Plan<2> kp = make_plan(kls);
+    const int64_t len = xl.shape[axis], s = xl.strides[axis];
+    auto scan = [&](const T* p) -> int64_t {
+        T best = p[0];
+        int64_t bi = 0;
+        if (best != best) return 0;
+        for (int64_t i = 1; i < len; ++i) {
+            const T v = p[i * s];
+            if (v != v) return i;
+            if (IsMax ? v > best : v < best) {
+                best = v;
+                bi = i;
+            }
+        }
+        return bi;
+    };
+    parallel_chunks(kp.numel, len, [&](int64_t b, int64_t e) {
+        for_runs(kp, b, e, [&](const int64_t* off, int64_t n) {
+            for (int64_t j = 0; j < n; ++j) out[off[1] + j] = static_cast<I>(scan(x + off[0] + j * kp.inner(0)));
+        });
+    });
+}
+
+const char* op_name(nf_reduce_op op) {
+    static const char* names[] = {"sum", "mean", "max", "min", "prod", "argmax", "argmin"};
+    return names[op];
+}
+
+}  // namespace
+}  // namespace nf
+
+extern "C" NF_API nf_status nf_reduce(nf_reduce_op op, nf_dtype dtype, const void* x, const nf_layout* x_layout,
+                                      uint32_t axes_mask, void* out, nf_dtype out_dtype) {
+    static const char* fn = "nf_reduce";
+    return nf::guard(fn, [&] {
+        if (op < NF_REDUCE_SUM || op > NF_REDUCE_ARGMIN)
+            NF_INVALID("nf_reduce: op = %d is not a valid nf_reduce_op", static_cast<int>(op));
+        nf::check_dtype(fn, "dtype", dtype);
+        nf::check_dtype(fn, "out_dtype", out_dtype);
+        const int64_t n = nf::check_layout(fn, "x_layout", x_layout);
+        const nf_layout& xl = *x_layout;
+        for (int bit = xl.rank; bit < 32; ++bit)
+            if ((axes_mask >> bit) & 1u)
+                NF_INVALID("nf_reduce: axes_mask has bit %d set but x has rank %d", bit, xl.rank);
+        nf::check_buffer(fn, "x", x, n);
+        int64_t nout = 1, nred = 1;
+        for (int d = 0; d < xl.rank; ++d) ((axes_mask >> d) & 1u ? nred : nout) *= xl.shape[d];
+        nf::check_buffer(fn, "out", out, nout);
+
+        const bool arg = op == NF_REDUCE_ARGMAX || op == NF_REDUCE_ARGMIN;
+        if (arg) {
+            if (__builtin_popcount(axes_mask) != 1)
+                NF_INVALID("nf_reduce: %s needs exactly one axis but axes_mask = 0x%x", nf::op_name(op), axes_mask);
+            if (out_dtype != NF_INT64 && out_dtype != NF_INT32)
+                NF_INVALID("nf_reduce: out_dtype = %s for %s must be int64 or int32", nf::dtype_name(out_dtype),
+                           nf::op_name(op));
+        } else if (out_dtype != dtype) {
+            NF_INVALID("nf_reduce: out_dtype = %s must equal dtype = %s for %s", nf::dtype_name(out_dtype),
+                       nf::dtype_name(dtype), nf::op_name(op));
+        }
+        if (dtype == NF_BOOL && (op == NF_REDUCE_SUM || op == NF_REDUCE_MEAN || op == NF_REDUCE_PROD))
+            NF_UNSUPPORTED("nf_reduce: op %s is not supported for dtype bool", nf::op_name(op));
+        if (nred == 0 && (op == NF_REDUCE_MAX || op == NF_REDUCE_MIN || arg))
+            NF_INVALID("nf_reduce: %s over an empty axis (x shape %s, axes_mask 0x%x) has no result",
+                       nf::op_name(op), nf::shape_str(xl.shape, xl.rank).c_str(), axes_mask);
+        if (nout == 0) return;
+
+        nf::dispatch(dtype, [&](auto tag) {
+            using T = typename decltype(tag)::type;
+            const T* px = static_cast<const T*>(x) + xl.offset;
+            if (arg) {
+                const int axis = __builtin_ctz(axes_mask);
+                if (out_dtype == NF_INT32 && xl.shape[axis] > INT32_MAX)
+                    NF_INVALID("nf_reduce: axis %d has %lld elements, too many for int32 indices", axis,
+                               (long long)xl.shape[axis]);
+                const bool mx = op == NF_REDUCE_ARGMAX;
+                if (out_dtype == NF_INT64)
+                    mx ? nf::arg_reduce<true>(px, xl, axis, static_cast<int64_t*>(out))
+                       : nf::arg_reduce<false>(px, xl, axis, static_cast<int64_t*>(out));
+                else
+                    mx ? nf::arg_reduce<true>(px, xl, axis, static_cast<int32_t*>(out))
+                       : nf::arg_reduce<false>(px, xl, axis, static_cast<int32_t*>(out));
+                return;
+            }
+            const nf::Split sp = nf::split_axes(xl, axes_mask);
+            T* po = static_cast<T*>(out);
+            switch (op) {
+                case NF_REDUCE_SUM: return nf::reduce_values<nf::Kind::Sum>(px, sp, po, false);
+                case NF_REDUCE_MEAN: return nf::reduce_values<nf::Kind::Sum>(px, sp, po, true);
+                case NF_REDUCE_PROD: return nf::reduce_values<nf::Kind::Prod>(px, sp, po, false);
+                case NF_REDUCE_MAX: return nf::reduce_values<nf::Kind::Max>(px, sp, po, false);
+                case NF_REDUCE_MIN: return nf::reduce_values<nf::Kind::Min>(px, sp, po, false);
+                default: return;
+            }
+        });
+    });
+}

@@ -1,0 +1,118 @@
+// nf_softmax: softmax / log_softmax along one axis, max-subtracted.
+//
+// x is first copied into out (which is contiguous with x's shape), then the op runs in place
+// on contiguous data viewed as [outer, L, inner]. That keeps one pair of kernels: rows
+// (axis last, inner == 1) and column blocks (inner > 1), where a block of up to kBlock
+// adjacent columns is reduced together so memory is read in order and the loops vectorise.
+#include <algorithm>
+#include <cmath>
+
+#include "common/dtype.h"
+#include "common/kernels.h"
+#include "common/layout.h"
+#include "common/parallel.h"
+
+namespace nf {
+namespace {
+
+constexpr int64_t kBlock = 256;
+
+template <class T>
+void softmax_rows(T* p, int64_t L, bool log) {
+    T m = p[0];
+    for (int64_t i = 1; i < L; ++i) m = p[i] > m ? p[i] : m;
+    double s = 0.0;
+    if (log) {
+        for (int64_t i = 0; i < L; ++i) s += static_cast<double>(std::exp(p[i] - m));
+        const T shift = static_cast<T>(std::log(s));
+        for (int64_t i = 0; i < L; ++i) p[i] = (p[i] - m) - shift;
+    } else {
+        for (int64_t i = 0; i < L; ++i) {
+            const T e = std::exp(p[i] - m);
+            p[i] = e;
+            s += static_cast<double>(e);
+        }
+        const T inv = static_cast<T>(1.0 / s);
+        for (int64_t i = 0; i < L; ++i) p[i] *= inv;
+    }
+}
+
+// Columns [c0, c0 + w) of one [L, inner] slab starting at p.
+template <class T>
+void softmax_cols(T* p, int64_t L, int64_t inner, int64_t w, bool log) {
+    T m[kBlock];
+    double s[kBlock];
+    std::copy(p, p + w, m);
+    for (int64_t k = 1; k < L; ++k) {
+        const T* row = p + k * inner;
+        for (int64_t i = 0; i < w; ++i) m[i] = row[i] > m[i] ? row[i] : m[i];
+    }
+    std::fill(s, s + w, 0.0);
+    for (int64_t k = 0; k < L; ++k) {
+        T* row = p + k * inner;
+        for (int64_t i = 0; i < w; ++i) {
+            const T e = std::exp(row[i] - m[i]);
+            if (!log) row[i] = e;
+            s[i] += static_cast<double>(e);
+        }
+    }
+    T f[kBlock];
+    for (int64_t i = 0; i < w; ++i) f[i] = static_cast<T>(log ? std::log(s[i]) : 1.0 / s[i]);
+    for (int64_t k = 0; k < L; ++k) {
+        T* row = p + k * inner;
+        if (log)
+            for (int64_t i = 0; i < w; ++i) row[i] = (row[i] - m[i]) - f[i];
+        else
+            for (int64_t i = 0; i < w; ++i) row[i] *= f[i];
+    }
+}
+
+template <class T>
+void softmax_inplace(T* p, int64_t outer, int64_t L, int64_t inner, bool log) {
+    const int64_t cost = L * 20;  // exp + a few passes per element
+    if (inner == 1) {
+        parallel_chunks(outer, cost, [&](int64_t b, int64_t e) {
+            for (int64_t o = b; o < e; ++o) softmax_rows(p + o * L, L, log);
+        });
+        return;
+    }
+    const int64_t nblk = (inner + kBlock - 1) / kBlock;
+    parallel_chunks(outer * nblk, cost * std::min(inner, kBlock), [&](int64_t b, int64_t e) {
+        for (int64_t t = b; t < e; ++t) {
+            const int64_t o = t / nblk, c0 = (t % nblk) * kBlock;
+            softmax_cols(p + o * L * inner + c0, L, inner, std::min(kBlock, inner - c0), log);
+        }
+    });
+}
+
+}  // namespace
+}  // namespace nf
+
+extern "C" NF_API nf_status nf_softmax(int32_t log, nf_dtype dtype, const void* x, const nf_layout* x_layout,
+                                       int32_t axis, void* out) {
+    static const char* fn = "nf_softmax";
+    return nf::guard(fn, [&] {
+        nf::check_dtype(fn, "dtype", dtype);
+        if (!nf::dtype_is_float(dtype))
+            NF_UNSUPPORTED("nf_softmax: dtype %s is not supported (float32/float64 only)", nf::dtype_name(dtype));
+        const int64_t n = nf::check_layout(fn, "x_layout", x_layout);
+        const nf_layout& xl = *x_layout;
+        if (axis < 0 || axis >= xl.rank)
+            NF_INVALID("nf_softmax: axis = %d is outside [0, %d) for x of rank %d", axis, xl.rank, xl.rank);
+        nf::check_buffer(fn, "x", x, n);
+        nf::check_buffer(fn, "out", out, n);
+        if (n == 0) return;
+        const nf_layout ol = nf::contiguous_like(xl);
+        // In place when x already is out's contiguous buffer; otherwise gather x into out.
+        if (!(x == out && xl.offset == 0 && nf::is_contiguous(xl)))
+            nf::copy_strided(nf::dtype_size(dtype), x, xl, out, ol);
+        int64_t outer = 1, inner = 1;
+        for (int d = 0; d < axis; ++d) outer *= xl.shape[d];
+        for (int d = axis + 1; d < xl.rank; ++d) inner *= xl.shape[d];
+        const int64_t L = xl.shape[axis];
+        if (dtype == NF_FLOAT32)
+            nf::softmax_inplace(static_cast<float*>(out), outer, L, inner, log != 0);
+        else
+            nf::softmax_inplace(static_cast<double*>(out), outer, L, inner, log != 0);
+    });
+}

@@ -1,0 +1,115 @@
+// nf_unary: out = op(x) over one shape, any strides.
+#include <cmath>
+#include <type_traits>
+
+#include "common/dtype.h"
+#include "common/intmath.h"
+#include "common/layout.h"
+#include "common/parallel.h"
+
+namespace nf {
+namespace {
+
+template <class T> constexpr bool is_float = std::is_floating_point_v<T>;
+
+struct Neg { template <class T> static T f(T x) { if constexpr (is_float<T>) return -x; else return wrap_neg(x); } };
+struct Abs {
+    template <class T> static T f(T x) {
+        if constexpr (is_float<T>) return std::fabs(x);
+        else if constexpr (std::is_signed_v<T>) return x < 0 ? wrap_neg(x) : x;  // INT_MIN stays INT_MIN
+        else return x;
+    }
+};
+struct Square { template <class T> static T f(T x) { if constexpr (is_float<T>) return x * x; else return wrap_mul(x, x); } };
+// `x < 0 ? 0 : x` rather than max(x, 0): NaN fails the comparison and is passed through.
+struct Relu { template <class T> static T f(T x) { return x < T(0) ? T(0) : x; } };
+struct Sign {
+    template <class T> static T f(T x) {
+        if constexpr (is_float<T>) {
+            if (x != x) return x;
+        }
+        return static_cast<T>((T(0) < x) - (x < T(0)));
+    }
+};
+struct Exp { template <class T> static T f(T x) { return std::exp(x); } };
+struct Log { template <class T> static T f(T x) { return std::log(x); } };
+struct Sqrt { template <class T> static T f(T x) { return std::sqrt(x); } };
+struct Tanh { template <class T> static T f(T x) { return std::tanh(x); } };
+// Stable on both tails: exp is only ever taken of a non-positive number, so it never
+// overflows, and 1 - sigmoid(|x|) cancellation is avoided by computing e / (1 + e) directly.
+struct Sigmoid {
+    template <class T> static T f(T x) {
+        if (x >= T(0)) return T(1) / (T(1) + std::exp(-x));
+        const T e = std::exp(x);
+        return e / (T(1) + e);
+    }
+};
+
+template <class Op, class T>
+void run(const T* x, int64_t sx, T* o, int64_t so, int64_t n) {
+    if (sx == 1 && so == 1) {
+        for (int64_t i = 0; i < n; ++i) o[i] = Op::f(x[i]);
+    } else {
+        for (int64_t i = 0; i < n; ++i) o[i * so] = Op::f(x[i * sx]);
+    }
+}
+
+template <class Op, class T>
+void apply(const void* x, const nf_layout& xl, void* out, const nf_layout& ol, int64_t cost) {
+    const T* px = static_cast<const T*>(x) + xl.offset;
+    T* po = static_cast<T*>(out) + ol.offset;
+    const nf_layout* ls[2] = {&xl, &ol};
+    const Plan<2> p = make_plan(ls);
+    const int64_t sx = p.inner(0), so = p.inner(1);
+    run_plan(p, cost, [&](const int64_t* off, int64_t n) { run<Op>(px + off[0], sx, po + off[1], so, n); });
+}
+
+template <class T>
+void dispatch_op(nf_unary_op op, const void* x, const nf_layout& xl, void* out, const nf_layout& ol) {
+    switch (op) {
+        case NF_UNARY_NEG: return apply<Neg, T>(x, xl, out, ol, 1);
+        case NF_UNARY_ABS: return apply<Abs, T>(x, xl, out, ol, 1);
+        case NF_UNARY_SQUARE: return apply<Square, T>(x, xl, out, ol, 1);
+        case NF_UNARY_RELU: return apply<Relu, T>(x, xl, out, ol, 1);
+        case NF_UNARY_SIGN: return apply<Sign, T>(x, xl, out, ol, 1);
+        default: break;
+    }
+    if constexpr (is_float<T>) {
+        switch (op) {
+            case NF_UNARY_EXP: return apply<Exp, T>(x, xl, out, ol, 8);
+            case NF_UNARY_LOG: return apply<Log, T>(x, xl, out, ol, 8);
+            case NF_UNARY_SQRT: return apply<Sqrt, T>(x, xl, out, ol, 2);
+            case NF_UNARY_SIGMOID: return apply<Sigmoid, T>(x, xl, out, ol, 10);
+            case NF_UNARY_TANH: return apply<Tanh, T>(x, xl, out, ol, 10);
+            default: break;
+        }
+    }
+}
+
+const char* op_name(nf_unary_op op) {
+    static const char* names[] = {"neg", "abs", "exp", "log", "sqrt", "square", "relu", "sigmoid", "tanh", "sign"};
+    return names[op];
+}
+
+}  // namespace
+}  // namespace nf
+
+extern "C" NF_API nf_status nf_unary(nf_unary_op op, nf_dtype dtype, const void* x,
+                                     const nf_layout* x_layout, void* out, const nf_layout* out_layout) {
+    static const char* fn = "nf_unary";
+    return nf::guard(fn, [&] {
+        if (op < NF_UNARY_NEG || op > NF_UNARY_SIGN)
+            NF_INVALID("nf_unary: op = %d is not a valid nf_unary_op", static_cast<int>(op));
+        nf::check_dtype(fn, "dtype", dtype);
+        const int64_t n = nf::check_x_out(fn, x, x_layout, out, out_layout);
+        const bool int_ok = op == NF_UNARY_NEG || op == NF_UNARY_ABS || op == NF_UNARY_SQUARE ||
+                            op == NF_UNARY_RELU || op == NF_UNARY_SIGN;
+        if (dtype == NF_BOOL || (!int_ok && !nf::dtype_is_float(dtype)))
+            NF_UNSUPPORTED("nf_unary: op %s is not supported for dtype %s", nf::op_name(op), nf::dtype_name(dtype));
+        if (n == 0) return;
+        nf::dispatch(dtype, [&](auto tag) {
+            using T = typename decltype(tag)::type;
+            nf::dispatch_op<T>(op, x, *x_layout, out, *out_layout);
+        });
+    });
+}

@@ -1,0 +1,179 @@
+// nf_binary against a naive reference (double for floats, 128-bit integers wrapped for ints)
+// over contiguous, transposed, strided, negative-stride and broadcast layouts.
+#include <limits>
+
+#include "test_util.h"
+
+using namespace nft;
+
+namespace {
+
+using I128 = __int128;
+
+template <class T> T wrap(I128 v) { return static_cast<T>(static_cast<uint64_t>(static_cast<unsigned __int128>(v))); }
+
+template <class T>
+double ref_int(nf_binary_op op, T a, T b) {
+    const I128 x = a, y = b;
+    switch (op) {
+        case NF_BINARY_ADD: return wrap<T>(x + y);
+        case NF_BINARY_SUB: return wrap<T>(x - y);
+        case NF_BINARY_MUL: return wrap<T>(x * y);
+        case NF_BINARY_DIV: return y == 0 ? 0 : wrap<T>(x / y);
+        case NF_BINARY_POW: {
+            if (y < 0) return x == 1 ? 1 : x == -1 ? (y % 2 ? -1 : 1) : 0;
+            I128 r = 1;
+            for (I128 i = 0; i < y; ++i) r = static_cast<I128>(static_cast<int64_t>(static_cast<uint64_t>(r * x)));
+            return wrap<T>(r);
+        }
+        case NF_BINARY_MAXIMUM: return x > y ? a : b;
+        case NF_BINARY_MINIMUM: return x < y ? a : b;
+        default: break;
+    }
+    return std::nan("");
+}
+
+double ref_float(nf_binary_op op, double x, double y) {
+    switch (op) {
+        case NF_BINARY_ADD: return x + y;
+        case NF_BINARY_SUB: return x - y;
+        case NF_BINARY_MUL: return x * y;
+        case NF_BINARY_DIV: return x / y;
+        case NF_BINARY_POW: return std::pow(x, y);
+        case NF_BINARY_MAXIMUM: return std::isnan(x) || std::isnan(y) ? std::nan("") : std::max(x, y);
+        case NF_BINARY_MINIMUM: return std::isnan(x) || std::isnan(y) ? std::nan("") : std::min(x, y);
+        default: break;
+    }
+    return std::nan("");
+}
+
+double ref_cmp(nf_binary_op op, double x, double y) {
+    switch (op) {
+        case NF_BINARY_EQUAL: return x == y;
+        case NF_BINARY_NOT_EQUAL: return x != y;
+        case NF_BINARY_LESS: return x < y;
+        case NF_BINARY_LESS_EQUAL: return x <= y;
+        case NF_BINARY_GREATER: return x > y;
+        default: return x >= y;
+    }
+}
+
+struct Combo {
+    Kind a, b, out;
+};
+const Combo kCombos[] = {
+    {Kind::Contig, Kind::Contig, Kind::Contig},      {Kind::Transposed, Kind::Contig, Kind::Contig},
+    {Kind::Strided, Kind::Negative, Kind::Contig},   {Kind::Broadcast, Kind::Contig, Kind::Contig},
+    {Kind::Contig, Kind::Broadcast, Kind::Strided},  {Kind::Negative, Kind::Transposed, Kind::Negative},
+    {Kind::Contig, Kind::Contig, Kind::Transposed},
+};
+
+// T: storage type; is_bool: run as NF_BOOL with 0/1 data.
+template <class T>
+void check_op(nf_binary_op op, nf_dtype dtype, double lo, double hi) {
+    const bool cmp = op >= NF_BINARY_EQUAL;
+    uint32_t seed = 1;
+    for (const Shape& s : elementwise_shapes()) {
+        for (const Combo& c : kCombos) {
+            const View va = make_view(s, c.a), vb = make_view(s, c.b), vo = make_view(s, c.out);
+            auto a = random_values<T>(va.storage, lo, hi, seed++);
+            auto b = random_values<T>(vb.storage, lo, hi, seed++);
+            if (std::is_floating_point_v<T> && a.size() > 3) a[1] = static_cast<T>(std::nan(""));  // NaN handling
+            const std::string what = std::string("op ") + std::to_string(op) + " shape " + str(s) + " a " +
+                                     kind_name(c.a) + " b " + kind_name(c.b) + " out " + kind_name(c.out);
+            const int64_t n = numel(s);
+            std::vector<double> want(static_cast<size_t>(n));
+            for (int64_t i = 0; i < n; ++i) {
+                const T x = a[elem_offset(va.l, i)], y = b[elem_offset(vb.l, i)];
+                if (cmp) want[i] = ref_cmp(op, x, y);
+                else if constexpr (std::is_floating_point_v<T>) want[i] = ref_float(op, x, y);
+                else if (dtype == NF_BOOL) want[i] = op == NF_BINARY_MAXIMUM ? (x || y) : (x && y);
+                else want[i] = ref_int<T>(op, x, y);
+            }
+            auto run = [&](auto* out_buf) {
+                ASSERT_EQ(nf_binary(op, dtype, a.data(), &va.l, b.data(), &vb.l, out_buf, &vo.l), NF_OK)
+                    << what << ": " << nf_last_error();
+                using R = std::remove_pointer_t<decltype(out_buf)>;
+                std::vector<R> got(static_cast<size_t>(n));
+                for (int64_t i = 0; i < n; ++i) got[i] = out_buf[elem_offset(vo.l, i)];
+                const double rt = std::is_same_v<R, float> ? (op == NF_BINARY_POW ? 4e-6 : 2e-6) : 1e-12;
+                EXPECT_TRUE(all_close(got.data(), want, rt, 1e-30, what));
+            };
+            if (cmp) {
+                std::vector<uint8_t> out(static_cast<size_t>(std::max<int64_t>(vo.storage, 1)), 7);
+                run(out.data());
+            } else {
+                std::vector<T> out(static_cast<size_t>(std::max<int64_t>(vo.storage, 1)), T(7));
+                run(out.data());
+            }
+        }
+    }
+}
+
+template <class T>
+void check_all_ops(nf_dtype dtype, double lo, double hi) {
+    for (int op = NF_BINARY_ADD; op <= NF_BINARY_GREATER_EQUAL; ++op) {
+        if (dtype == NF_BOOL && op <= NF_BINARY_POW) continue;
+        check_op<T>(static_cast<nf_binary_op>(op), dtype, lo, hi);
+    }
+}
+
+}  // namespace
+
+TEST(Binary, Float32) { check_all_ops<float>(NF_FLOAT32, -3, 3); }
+TEST(Binary, Float64) { check_all_ops<double>(NF_FLOAT64, -3, 3); }
+TEST(Binary, Int32) { check_all_ops<int32_t>(NF_INT32, -6, 7); }
+TEST(Binary, Int64) { check_all_ops<int64_t>(NF_INT64, -6, 7); }
+TEST(Binary, UInt8) { check_all_ops<uint8_t>(NF_UINT8, 0, 20); }
+TEST(Binary, Bool) { check_all_ops<uint8_t>(NF_BOOL, 0, 2); }
+
+TEST(Binary, SingleThreadMatchesReference) {
+    const int32_t saved = nf_threads_get();
+    ASSERT_EQ(nf_threads_set(1), NF_OK);
+    EXPECT_EQ(nf_threads_get(), 1);
+    check_op<float>(NF_BINARY_MUL, NF_FLOAT32, -3, 3);
+    ASSERT_EQ(nf_threads_set(saved), NF_OK);
+}
+
+// Integer edge cases that trap or are UB in naive C++.
+TEST(Binary, IntegerEdgeCasesNeverTrap) {
+    const int64_t mn = std::numeric_limits<int64_t>::min(), mx = std::numeric_limits<int64_t>::max();
+    std::vector<int64_t> a = {7, -7, mn, mn, mx, 5, 2, -2, 3, 1, -1, -1};
+    std::vector<int64_t> b = {0, 0, -1, 2, 1, -2, 62, 63, -1, -5, -3, -4};
+    const nf_layout l = contiguous({12});
+    std::vector<int64_t> out(12);
+    ASSERT_EQ(nf_binary(NF_BINARY_DIV, NF_INT64, a.data(), &l, b.data(), &l, out.data(), &l), NF_OK);
+    EXPECT_EQ(out[0], 0);
+    EXPECT_EQ(out[1], 0);
+    EXPECT_EQ(out[2], mn);  // wraps, no SIGFPE
+    EXPECT_EQ(out[3], mn / 2);
+    EXPECT_EQ(out[5], -2);  // truncating
+    ASSERT_EQ(nf_binary(NF_BINARY_ADD, NF_INT64, a.data(), &l, b.data(), &l, out.data(), &l), NF_OK);
+    EXPECT_EQ(out[4], mn);  // mx + 1 wraps
+    ASSERT_EQ(nf_binary(NF_BINARY_POW, NF_INT64, a.data(), &l, b.data(), &l, out.data(), &l), NF_OK);
+    EXPECT_EQ(out[6], int64_t(1) << 62);
+    EXPECT_EQ(out[7], mn);      // (-2)^63 wraps to INT64_MIN
+    EXPECT_EQ(out[8], 0);       // 3^-1
+    EXPECT_EQ(out[9], 1);       // 1^-5
+    EXPECT_EQ(out[10], -1);     // (-1)^-3
+    EXPECT_EQ(out[11], 1);      // (-1)^-4
+    std::vector<int32_t> a32 = {INT32_MIN, 9}, b32 = {-1, 0}, o32(2);
+    const nf_layout l2 = contiguous({2});
+    ASSERT_EQ(nf_binary(NF_BINARY_DIV, NF_INT32, a32.data(), &l2, b32.data(), &l2, o32.data(), &l2), NF_OK);
+    EXPECT_EQ(o32[0], INT32_MIN);
+    EXPECT_EQ(o32[1], 0);
+}
+
+TEST(Binary, FloatMaximumPropagatesNaN) {
+    const float nan = std::nanf("");
+    std::vector<float> a = {nan, 1, 2}, b = {1, nan, 3}, out(3);
+    const nf_layout l = contiguous({3});
+    ASSERT_EQ(nf_binary(NF_BINARY_MAXIMUM, NF_FLOAT32, a.data(), &l, b.data(), &l, out.data(), &l), NF_OK);
+    EXPECT_TRUE(std::isnan(out[0]));
+    EXPECT_TRUE(std::isnan(out[1]));
+    EXPECT_EQ(out[2], 3);
+    ASSERT_EQ(nf_binary(NF_BINARY_MINIMUM, NF_FLOAT32, a.data(), &l, b.data(), &l, out.data(), &l), NF_OK);
+    EXPECT_TRUE(std::isnan(out[0]));
+    EXPECT_TRUE(std::isnan(out[1]));
+    EXPECT_EQ(out[2], 2);
+}

@@ -1,0 +1,111 @@
+// nf_gather and nf_one_hot against naive references.
+#include "test_util.h"
+
+using namespace nft;
+
+namespace {
+
+template <class T, class I>
+void check_gather(nf_dtype dt, nf_dtype it) {
+    uint32_t seed = 21;
+    const std::vector<Shape> shapes = {{7}, {33}, {1025}, {7, 33}, {2, 3, 5}, {300, 250}, {4, 1, 6}};
+    for (const Shape& s : shapes)
+        for (int axis = 0; axis < static_cast<int>(s.size()); ++axis)
+            for (Kind k : kAllKinds) {
+                const View v = make_view(s, k);
+                auto x = random_values<T>(v.storage, 0, 100, seed++);
+                const int64_t len = s[axis];
+                for (int64_t count : {int64_t(0), int64_t(1), int64_t(5), len * 2}) {
+                    std::vector<I> idx(std::max<int64_t>(count, 1));
+                    for (int64_t j = 0; j < count; ++j) idx[j] = static_cast<I>((j * 7 + 3) % len);
+                    Shape os = s;
+                    os[axis] = count;
+                    const int64_t n = numel(os);
+                    std::vector<T> out(std::max<int64_t>(n, 1));
+                    const std::string what = "gather " + str(s) + " axis " + std::to_string(axis) + " count " +
+                                             std::to_string(count) + " " + kind_name(k);
+                    ASSERT_EQ(nf_gather(dt, x.data(), &v.l, axis, it, idx.data(), count, out.data()), NF_OK)
+                        << what << ": " << nf_last_error();
+                    int64_t inner = 1;
+                    for (size_t d = axis + 1; d < s.size(); ++d) inner *= s[d];
+                    std::vector<double> want(n);
+                    for (int64_t o = 0; o < n; ++o) {
+                        const int64_t j = (o / inner) % count, outer = o / (inner * count), in = o % inner;
+                        const int64_t src_lin = (outer * len + static_cast<int64_t>(idx[j])) * inner + in;
+                        want[o] = static_cast<double>(x[elem_offset(v.l, src_lin)]);
+                    }
+                    EXPECT_TRUE(all_close(out.data(), want, 0, 0, what));
+                }
+            }
+}
+
+}  // namespace
+
+TEST(Gather, Float32Int64Indices) { check_gather<float, int64_t>(NF_FLOAT32, NF_INT64); }
+TEST(Gather, Float64Int32Indices) { check_gather<double, int32_t>(NF_FLOAT64, NF_INT32); }
+TEST(Gather, Int32UInt8Indices) { check_gather<int32_t, uint8_t>(NF_INT32, NF_UINT8); }
+TEST(Gather, Int64AndBytes) {
+    check_gather<int64_t, int64_t>(NF_INT64, NF_INT64);
+    check_gather<uint8_t, int32_t>(NF_UINT8, NF_INT32);
+    check_gather<uint8_t, int32_t>(NF_BOOL, NF_INT32);
+}
+
+TEST(Gather, BadIndexNamed) {
+    std::vector<float> x(12), out(8);
+    const nf_layout l = contiguous({3, 4});
+    std::vector<int64_t> idx = {0, 2, 4, 1};
+    EXPECT_TRUE(fails_with(nf_gather(NF_FLOAT32, x.data(), &l, 1, NF_INT64, idx.data(), 4, out.data()),
+                           NF_ERROR_INVALID_ARGUMENT, {"nf_gather", "indices[2] = 4", "[0, 4)"}));
+    std::vector<int32_t> neg = {-1};
+    EXPECT_TRUE(fails_with(nf_gather(NF_FLOAT32, x.data(), &l, 0, NF_INT32, neg.data(), 1, out.data()),
+                           NF_ERROR_INVALID_ARGUMENT, {"indices[0] = -1", "[0, 3)"}));
+    EXPECT_TRUE(fails_with(nf_gather(NF_FLOAT32, x.data(), &l, 2, NF_INT32, neg.data(), 1, out.data()),
+                           NF_ERROR_INVALID_ARGUMENT, {"nf_gather", "axis = 2"}));
+    EXPECT_TRUE(fails_with(nf_gather(NF_FLOAT32, x.data(), &l, 0, NF_FLOAT32, neg.data(), 1, out.data()),
+                           NF_ERROR_INVALID_ARGUMENT, {"nf_gather", "index_dtype"}));
+}
+
+TEST(OneHot, AllOutputDtypesAndLayouts) {
+    uint32_t seed = 2;
+    const nf_dtype outs[] = {NF_FLOAT32, NF_FLOAT64, NF_INT32, NF_INT64, NF_UINT8, NF_BOOL};
+    for (const Shape& s : std::vector<Shape>{{}, {7}, {33}, {7, 33}, {1025}, {0}})
+        for (Kind k : kAllKinds)
+            for (nf_dtype od : outs) {
+                const View v = make_view(s, k);
+                auto idx = random_values<int64_t>(v.storage, -2, 12, seed++);  // some out of [0, 10)
+                const int64_t depth = 10, n = numel(s);
+                std::vector<double> out(std::max<int64_t>(n * depth, 1));  // big enough for any dtype
+                ASSERT_EQ(nf_one_hot(NF_INT64, idx.data(), &v.l, depth, 1.0, 0.0, od, out.data()), NF_OK)
+                    << nf_last_error();
+                ASSERT_EQ(nf_one_hot(NF_INT64, idx.data(), &v.l, depth, 1.0, 0.0, od, out.data()), NF_OK);
+                std::vector<double> want(n * depth, 0.0), got(n * depth);
+                for (int64_t i = 0; i < n; ++i) {
+                    const int64_t c = idx[elem_offset(v.l, i)];
+                    if (c >= 0 && c < depth) want[i * depth + c] = 1.0;
+                }
+                for (int64_t i = 0; i < n * depth; ++i) {
+                    const void* p = out.data();
+                    switch (od) {
+                        case NF_FLOAT32: got[i] = static_cast<const float*>(p)[i]; break;
+                        case NF_FLOAT64: got[i] = static_cast<const double*>(p)[i]; break;
+                        case NF_INT32: got[i] = static_cast<const int32_t*>(p)[i]; break;
+                        case NF_INT64: got[i] = static_cast<double>(static_cast<const int64_t*>(p)[i]); break;
+                        default: got[i] = static_cast<const uint8_t*>(p)[i]; break;
+                    }
+                }
+                EXPECT_TRUE(all_close(got.data(), want, 0, 0, "one_hot " + str(s) + " " + kind_name(k) + " dtype " + std::to_string(od)));
+            }
+}
+
+TEST(OneHot, OnOffValuesAndIndexDtypes) {
+    std::vector<uint8_t> idx = {2, 0, 9};
+    const nf_layout l = contiguous({3});
+    std::vector<float> out(9);
+    ASSERT_EQ(nf_one_hot(NF_UINT8, idx.data(), &l, 3, 5.0, -1.0, NF_FLOAT32, out.data()), NF_OK);
+    EXPECT_EQ(out, std::vector<float>({-1, -1, 5, 5, -1, -1, -1, -1, -1}));
+    std::vector<int32_t> idx32 = {1};
+    const nf_layout l1 = contiguous({1});
+    std::vector<uint8_t> o8(2);
+    ASSERT_EQ(nf_one_hot(NF_INT32, idx32.data(), &l1, 2, 300.0, -5.0, NF_UINT8, o8.data()), NF_OK);
+    EXPECT_EQ(o8, std::vector<uint8_t>({0, 255}));  // saturating conversion of on/off
+}

@@ -1,0 +1,119 @@
+// nf_unary against double references over every layout flavour.
+#include <limits>
+
+#include "test_util.h"
+
+using namespace nft;
+
+namespace {
+
+double ref(nf_unary_op op, double x, bool is_float) {
+    switch (op) {
+        case NF_UNARY_NEG: return -x;
+        case NF_UNARY_ABS: return std::fabs(x);
+        case NF_UNARY_EXP: return std::exp(x);
+        case NF_UNARY_LOG: return std::log(x);
+        case NF_UNARY_SQRT: return std::sqrt(x);
+        case NF_UNARY_SQUARE: return x * x;
+        case NF_UNARY_RELU: return std::isnan(x) ? x : (x > 0 ? x : 0);
+        case NF_UNARY_SIGMOID: return 1.0 / (1.0 + std::exp(-x));
+        case NF_UNARY_TANH: return std::tanh(x);
+        case NF_UNARY_SIGN: return std::isnan(x) ? x : (x > 0) - (x < 0);
+    }
+    (void)is_float;
+    return std::nan("");
+}
+
+const std::pair<Kind, Kind> kPairs[] = {{Kind::Contig, Kind::Contig},    {Kind::Transposed, Kind::Contig},
+                                        {Kind::Strided, Kind::Negative}, {Kind::Broadcast, Kind::Strided},
+                                        {Kind::Negative, Kind::Transposed}};
+
+template <class T>
+void check(nf_unary_op op, double lo, double hi) {
+    const nf_dtype dt = dtype_of<T>();
+    uint32_t seed = 100;
+    for (const Shape& s : elementwise_shapes()) {
+        for (auto [kx, ko] : kPairs) {
+            const View vx = make_view(s, kx), vo = make_view(s, ko);
+            auto x = random_values<T>(vx.storage, lo, hi, seed++);
+            std::vector<T> out(static_cast<size_t>(std::max<int64_t>(vo.storage, 1)), T(9));
+            const std::string what = "op " + std::to_string(op) + " shape " + str(s) + " x " + kind_name(kx) +
+                                     " out " + kind_name(ko);
+            ASSERT_EQ(nf_unary(op, dt, x.data(), &vx.l, out.data(), &vo.l), NF_OK) << what << ": " << nf_last_error();
+            const int64_t n = numel(s);
+            std::vector<double> want(static_cast<size_t>(n));
+            std::vector<T> got(static_cast<size_t>(n));
+            for (int64_t i = 0; i < n; ++i) {
+                want[i] = ref(op, static_cast<double>(x[elem_offset(vx.l, i)]), std::is_floating_point_v<T>);
+                if constexpr (!std::is_floating_point_v<T>) want[i] = static_cast<double>(static_cast<T>(static_cast<int64_t>(want[i])));
+                got[i] = out[elem_offset(vo.l, i)];
+            }
+            EXPECT_TRUE(all_close(got.data(), want, rtol<T>() * 2, 1e-300, what));
+        }
+    }
+}
+
+}  // namespace
+
+TEST(Unary, Float32AllOps) {
+    for (int op = NF_UNARY_NEG; op <= NF_UNARY_SIGN; ++op) {
+        const bool positive = op == NF_UNARY_LOG || op == NF_UNARY_SQRT;
+        check<float>(static_cast<nf_unary_op>(op), positive ? 0.01 : -8, 8);
+    }
+}
+TEST(Unary, Float64AllOps) {
+    for (int op = NF_UNARY_NEG; op <= NF_UNARY_SIGN; ++op) {
+        const bool positive = op == NF_UNARY_LOG || op == NF_UNARY_SQRT;
+        check<double>(static_cast<nf_unary_op>(op), positive ? 0.01 : -8, 8);
+    }
+}
+TEST(Unary, IntegerOps) {
+    const nf_unary_op ops[] = {NF_UNARY_NEG, NF_UNARY_ABS, NF_UNARY_SQUARE, NF_UNARY_RELU, NF_UNARY_SIGN};
+    for (nf_unary_op op : ops) {
+        check<int32_t>(op, -1000, 1000);
+        check<int64_t>(op, -1000, 1000);
+        check<uint8_t>(op, 0, 256);
+    }
+}
+
+TEST(Unary, SigmoidStableOnTails) {
+    std::vector<double> x = {-1000, -745, -50, 0, 50, 1000};
+    std::vector<double> out(x.size());
+    const nf_layout l = contiguous({6});
+    ASSERT_EQ(nf_unary(NF_UNARY_SIGMOID, NF_FLOAT64, x.data(), &l, out.data(), &l), NF_OK);
+    for (double v : out) EXPECT_FALSE(std::isnan(v));
+    EXPECT_EQ(out[0], 0.0);
+    EXPECT_NEAR(out[2] / std::exp(-50.0), 1.0, 1e-12);  // relative accuracy deep in the left tail
+    EXPECT_EQ(out[3], 0.5);
+    EXPECT_EQ(out[5], 1.0);
+    std::vector<float> xf = {-200.f, -80.f, 80.f, 200.f}, of(4);
+    const nf_layout l4 = contiguous({4});
+    ASSERT_EQ(nf_unary(NF_UNARY_SIGMOID, NF_FLOAT32, xf.data(), &l4, of.data(), &l4), NF_OK);
+    EXPECT_EQ(of[0], 0.0f);
+    EXPECT_NEAR(of[1] / std::exp(-80.0), 1.0, 1e-5);  // still relative accuracy, not 0
+    EXPECT_EQ(of[3], 1.0f);
+}
+
+TEST(Unary, SignAndReluKeepNaN) {
+    std::vector<float> x = {std::nanf(""), -0.5f, 0.f, 2.f}, out(4);
+    const nf_layout l = contiguous({4});
+    ASSERT_EQ(nf_unary(NF_UNARY_SIGN, NF_FLOAT32, x.data(), &l, out.data(), &l), NF_OK);
+    EXPECT_TRUE(std::isnan(out[0]));
+    EXPECT_EQ(out[1], -1.f);
+    EXPECT_EQ(out[2], 0.f);
+    EXPECT_EQ(out[3], 1.f);
+    ASSERT_EQ(nf_unary(NF_UNARY_RELU, NF_FLOAT32, x.data(), &l, out.data(), &l), NF_OK);
+    EXPECT_TRUE(std::isnan(out[0]));
+    EXPECT_EQ(out[1], 0.f);
+}
+
+TEST(Unary, IntegerAbsAndNegWrap) {
+    std::vector<int32_t> x = {INT32_MIN, -3}, out(2);
+    const nf_layout l = contiguous({2});
+    ASSERT_EQ(nf_unary(NF_UNARY_ABS, NF_INT32, x.data(), &l, out.data(), &l), NF_OK);
+    EXPECT_EQ(out[0], INT32_MIN);
+    EXPECT_EQ(out[1], 3);
+    ASSERT_EQ(nf_unary(NF_UNARY_NEG, NF_INT32, x.data(), &l, out.data(), &l), NF_OK);
+    EXPECT_EQ(out[0], INT32_MIN);
+    EXPECT_EQ(out[1], 3);
+}

@@ -1,0 +1,175 @@
+// Shared helpers for the native tests: layouts of every flavour (contiguous, transposed,
+// every-other-element, negative strides, stride-0 broadcast), deterministic random data,
+// element access through a layout, and tolerant comparison against double references.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "neuralflow.h"
+
+namespace nft {
+
+using Shape = std::vector<int64_t>;
+
+inline int64_t numel(const Shape& s) {
+    int64_t n = 1;
+    for (int64_t d : s) n *= d;
+    return n;
+}
+
+inline std::string str(const Shape& s) {
+    std::string r = "[";
+    for (size_t i = 0; i < s.size(); ++i) r += (i ? "," : "") + std::to_string(s[i]);
+    return r + "]";
+}
+
+inline nf_layout contiguous(const Shape& s) {
+    nf_layout l{};
+    l.rank = static_cast<int32_t>(s.size());
+    int64_t st = 1;
+    for (int d = l.rank - 1; d >= 0; --d) {
+        l.shape[d] = s[d];
+        l.strides[d] = st;
+        st *= s[d];
+    }
+    return l;
+}
+
+enum class Kind { Contig, Transposed, Strided, Negative, Broadcast };
+inline const char* kind_name(Kind k) {
+    switch (k) {
+        case Kind::Contig: return "contig";
+        case Kind::Transposed: return "transposed";
+        case Kind::Strided: return "strided";
+        case Kind::Negative: return "negative";
+        case Kind::Broadcast: return "broadcast";
+    }
+    return "?";
+}
+const Kind kAllKinds[] = {Kind::Contig, Kind::Transposed, Kind::Strided, Kind::Negative, Kind::Broadcast};
+
+// A layout of `kind` for shape s plus the number of elements its buffer needs.
+struct View {
+    nf_layout l;
+    int64_t storage;
+};
+
+inline View make_view(const Shape& s, Kind k) {
+    View v{contiguous(s), numel(s)};
+    nf_layout& l = v.l;
+    const int r = l.rank;
+    switch (k) {
+        case Kind::Contig: break;
+        case Kind::Transposed: {  // column-major: axis 0 fastest
+            int64_t st = 1;
+            for (int d = 0; d < r; ++d) {
+                l.strides[d] = st;
+                st *= s[d];
+            }
+            break;
+        }
+        case Kind::Strided:  // every other element along every axis, plus an offset of 3
+            for (int d = 0; d < r; ++d) l.strides[d] *= 2;
+            l.offset = 3;
+            v.storage = 2 * numel(s) + 3;
+            break;
+        case Kind::Negative:  // every axis reversed
+            for (int d = 0; d < r; ++d) {
+                l.offset += (s[d] - 1) * l.strides[d];
+                l.strides[d] = -l.strides[d];
+            }
+            if (numel(s) == 0) l.offset = 0;
+            break;
+        case Kind::Broadcast:  // axis 0 repeats (stride 0); rank 0 stays a scalar
+            if (r > 0) {
+                l.strides[0] = 0;
+                v.storage = std::max<int64_t>(1, numel(s) / std::max<int64_t>(s[0], 1));
+                if (s[0] == 0) v.storage = 0;
+            }
+            break;
+    }
+    return v;
+}
+
+// Element offset of row-major linear index i in layout l.
+inline int64_t elem_offset(const nf_layout& l, int64_t i) {
+    int64_t off = l.offset;
+    for (int d = l.rank - 1; d >= 0; --d) {
+        off += (i % l.shape[d]) * l.strides[d];
+        i /= l.shape[d];
+    }
+    return off;
+}
+
+template <class T>
+std::vector<T> random_values(int64_t n, double lo, double hi, uint32_t seed) {
+    std::mt19937 g(seed);
+    std::uniform_real_distribution<double> u(lo, hi);
+    std::vector<T> v(static_cast<size_t>(std::max<int64_t>(n, 1)));
+    for (auto& x : v) {
+        if constexpr (std::is_floating_point_v<T>) x = static_cast<T>(u(g));
+        else x = static_cast<T>(std::floor(u(g)));
+    }
+    return v;
+}
+
+template <class T> constexpr nf_dtype dtype_of();
+template <> constexpr nf_dtype dtype_of<float>() { return NF_FLOAT32; }
+template <> constexpr nf_dtype dtype_of<double>() { return NF_FLOAT64; }
+template <> constexpr nf_dtype dtype_of<int32_t>() { return NF_INT32; }
+template <> constexpr nf_dtype dtype_of<int64_t>() { return NF_INT64; }
+template <> constexpr nf_dtype dtype_of<uint8_t>() { return NF_UINT8; }
+
+// |got - want| <= atol + rtol * |want|; NaN matches NaN, inf matches the same inf.
+inline bool close(double got, double want, double rtol, double atol) {
+    if (std::isnan(want)) return std::isnan(got);
+    if (std::isinf(want)) return got == want;
+    return std::fabs(got - want) <= atol + rtol * std::fabs(want);
+}
+
+// Relative tolerance for a float type against a double reference.
+template <class T> constexpr double rtol() { return std::is_same_v<T, float> ? 2e-6 : 1e-12; }
+
+// Compares got[i] to want[i]; reports the first few mismatches with `what`.
+template <class T>
+::testing::AssertionResult all_close(const T* got, const std::vector<double>& want, double rt, double at,
+                                     const std::string& what) {
+    int bad = 0;
+    std::string msg;
+    for (size_t i = 0; i < want.size(); ++i) {
+        if (!close(static_cast<double>(got[i]), want[i], rt, at)) {
+            if (bad < 5)
+                msg += "\n  [" + std::to_string(i) + "] got " + std::to_string(static_cast<double>(got[i])) +
+                       " want " + std::to_string(want[i]);
+            ++bad;
+        }
+    }
+    if (!bad) return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure() << what << ": " << bad << " of " << want.size() << " differ" << msg;
+}
+
+// Shapes used by the elementwise suites: sizes 1, 7, 33, 1025, one above the OpenMP
+// threshold, a scalar, an empty tensor and a few 2-D / 3-D shapes.
+inline std::vector<Shape> elementwise_shapes() {
+    return {{}, {1}, {7}, {33}, {1025}, {70001}, {0}, {0, 5}, {7, 33}, {33, 7}, {3, 1025}, {2, 3, 5}, {300, 250}};
+}
+
+// Expects status `want` and a last-error message containing every fragment.
+inline ::testing::AssertionResult fails_with(nf_status got, nf_status want, std::vector<std::string> fragments) {
+    const std::string msg = nf_last_error();
+    if (got != want)
+        return ::testing::AssertionFailure() << "status " << got << " want " << want << " (message: " << msg << ")";
+    for (const auto& f : fragments)
+        if (msg.find(f) == std::string::npos)
+            return ::testing::AssertionFailure() << "message '" << msg << "' lacks '" << f << "'";
+    return ::testing::AssertionSuccess();
+}
+
+}  // namespace nft
