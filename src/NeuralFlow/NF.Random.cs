@@ -20,6 +20,9 @@ public static partial class NF
             Interlocked.Exchange(ref _offset, 0);
         }
 
+        /// <summary>A number drawn from the generator (consumes one counter), for seeding other generators such as Fit's shuffling.</summary>
+        internal static ulong NextSeed() => _seed * 0x9E3779B97F4A7C15UL ^ Take(1);
+
         private static ulong Take(long count) => (ulong)(Interlocked.Add(ref _offset, count) - count);
 
         /// <summary>Uniform numbers in [minval, maxval) (<c>tf.random.uniform</c>); integer dtypes give integers.</summary>

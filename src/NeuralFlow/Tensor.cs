@@ -21,6 +21,7 @@ public partial class Tensor : IDisposable
         _storage = storage;
         _layout = layout;
         DType = dtype;
+        if (this is not Variable) TensorScope.Track(this);
     }
 
     /// <summary>Element type.</summary>

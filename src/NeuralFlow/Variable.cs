@@ -19,13 +19,13 @@ public class Variable : Tensor
     }
 
     /// <summary>A float32 scalar variable.</summary>
-    public Variable(float value, bool trainable = true, string? name = null) : this(Scalar(NF.Constant(value)), trainable, name) { }
+    public Variable(float value, bool trainable = true, string? name = null) : this(NF.Constant(value), trainable, name) { }
     /// <summary>A float64 scalar variable.</summary>
-    public Variable(double value, bool trainable = true, string? name = null) : this(Scalar(NF.Constant(value)), trainable, name) { }
+    public Variable(double value, bool trainable = true, string? name = null) : this(NF.Constant(value), trainable, name) { }
     /// <summary>An int32 scalar variable.</summary>
-    public Variable(int value, bool trainable = true, string? name = null) : this(Scalar(NF.Constant(value)), trainable, name) { }
+    public Variable(int value, bool trainable = true, string? name = null) : this(NF.Constant(value), trainable, name) { }
     /// <summary>An int64 scalar variable.</summary>
-    public Variable(long value, bool trainable = true, string? name = null) : this(Scalar(NF.Constant(value)), trainable, name) { }
+    public Variable(long value, bool trainable = true, string? name = null) : this(NF.Constant(value), trainable, name) { }
 
     /// <summary>Whether gradient tapes watch this variable automatically and optimizers update it.</summary>
     public bool Trainable { get; }
@@ -33,15 +33,15 @@ public class Variable : Tensor
     /// <summary>An optional name (shown by model summaries).</summary>
     public string? Name { get; }
 
-    private static (Storage, Layout, DType) Scalar(Tensor fresh) => (fresh.Storage, fresh.Layout, fresh.DType);
-
+    // A variable owns a fresh buffer (never a temporary tensor's), so no tensor scope can free it.
     private static (Storage, Layout, DType) CopyOf(Tensor value)
     {
         ArgumentNullException.ThrowIfNull(value);
-        var copy = Empty(value.Shape, value.DType, value.Backend);
-        value.Backend.Copy(value.DType, value.Data, value.Layout, copy.Data, copy.Layout);
+        var storage = new Storage(value.Backend, value.Count * value.DType.SizeInBytes());
+        var layout = Layout.Contiguous(value.Shape);
+        value.Backend.Copy(value.DType, value.Data, value.Layout, storage.Pointer, layout);
         GC.KeepAlive(value);
-        return (copy.Storage, copy.Layout, copy.DType);
+        return (storage, layout, value.DType);
     }
 
     /// <summary>Sets the value (<c>assign</c>); <paramref name="value"/> must have this shape, or broadcast to it.</summary>

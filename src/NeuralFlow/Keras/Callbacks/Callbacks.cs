@@ -1,0 +1,99 @@
+namespace NeuralFlow.Keras;
+
+/// <summary>Hooks into <c>Fit</c> (<c>tf.keras.callbacks</c>). One partial file per callback.</summary>
+public static partial class Callbacks
+{
+    /// <summary>A hook called by <c>Fit</c>; override what you need (<c>tf.keras.callbacks.Callback</c>).</summary>
+    public abstract class Callback
+    {
+        /// <summary>The model being trained (set by <c>Fit</c>).</summary>
+        public Model? Model { get; internal set; }
+        /// <summary>Before the first epoch.</summary>
+        public virtual void OnTrainBegin() { }
+        /// <summary>After the last epoch.</summary>
+        public virtual void OnTrainEnd() { }
+        /// <summary>Before each epoch (0-based).</summary>
+        public virtual void OnEpochBegin(int epoch) { }
+        /// <summary>After each epoch, with that epoch's loss and metrics (validation ones prefixed "val_").</summary>
+        public virtual void OnEpochEnd(int epoch, IReadOnlyDictionary<string, float> logs) { }
+        /// <summary>After each training batch, with the running loss and metrics.</summary>
+        public virtual void OnBatchEnd(int batch, IReadOnlyDictionary<string, float> logs) { }
+    }
+
+    /// <summary>Stops training when <paramref name="monitor"/> has not improved for <paramref name="patience"/> epochs (<c>EarlyStopping</c>).</summary>
+    public sealed class EarlyStopping(string monitor = "val_loss", double minDelta = 0, int patience = 0, string mode = "auto", bool restoreBestWeights = false) : Callback
+    {
+        private double _best;
+        private int _wait;
+        private Tensor[]? _bestWeights;
+
+        /// <summary>The epoch (0-based) at which training stopped, or -1.</summary>
+        public int StoppedEpoch { get; private set; } = -1;
+
+        private bool Maximize => mode == "max" || mode == "auto" && (monitor.Contains("acc") || monitor.Contains("auc"));
+
+        /// <inheritdoc/>
+        public override void OnTrainBegin()
+        {
+            _best = Maximize ? double.NegativeInfinity : double.PositiveInfinity;
+            _wait = 0;
+            StoppedEpoch = -1;
+        }
+
+        /// <inheritdoc/>
+        public override void OnEpochEnd(int epoch, IReadOnlyDictionary<string, float> logs)
+        {
+            if (!logs.TryGetValue(monitor, out var current))
+                throw new InvalidOperationException($"EarlyStopping monitors '{monitor}', but the logs have {string.Join(", ", logs.Keys)}.");
+            bool improved = Maximize ? current - minDelta > _best : current + minDelta < _best;
+            if (improved)
+            {
+                _best = current;
+                _wait = 0;
+                if (restoreBestWeights) _bestWeights = Model!.Variables.Select(v => NF.Cast(v, v.DType)).ToArray();
+                return;
+            }
+            if (++_wait > patience)
+            {
+                StoppedEpoch = epoch;
+                Model!.StopTraining = true;
+                if (restoreBestWeights && _bestWeights is not null)
+                    foreach (var (v, w) in Model.Variables.Zip(_bestWeights)) v.Assign(w);
+            }
+        }
+    }
+
+    /// <summary>Stops training as soon as the loss is NaN or infinite (<c>TerminateOnNaN</c>).</summary>
+    public sealed class TerminateOnNaN : Callback
+    {
+        /// <inheritdoc/>
+        public override void OnBatchEnd(int batch, IReadOnlyDictionary<string, float> logs)
+        {
+            if (logs.TryGetValue("loss", out var loss) && !float.IsFinite(loss))
+            {
+                Console.WriteLine($"Batch {batch}: invalid loss, terminating training");
+                Model!.StopTraining = true;
+            }
+        }
+    }
+
+    /// <summary>Callbacks from lambdas (<c>LambdaCallback</c>).</summary>
+    public sealed class LambdaCallback(
+        Action<int, IReadOnlyDictionary<string, float>>? onEpochEnd = null,
+        Action<int, IReadOnlyDictionary<string, float>>? onBatchEnd = null,
+        Action<int>? onEpochBegin = null,
+        Action? onTrainBegin = null,
+        Action? onTrainEnd = null) : Callback
+    {
+        /// <inheritdoc/>
+        public override void OnEpochEnd(int epoch, IReadOnlyDictionary<string, float> logs) => onEpochEnd?.Invoke(epoch, logs);
+        /// <inheritdoc/>
+        public override void OnBatchEnd(int batch, IReadOnlyDictionary<string, float> logs) => onBatchEnd?.Invoke(batch, logs);
+        /// <inheritdoc/>
+        public override void OnEpochBegin(int epoch) => onEpochBegin?.Invoke(epoch);
+        /// <inheritdoc/>
+        public override void OnTrainBegin() => onTrainBegin?.Invoke();
+        /// <inheritdoc/>
+        public override void OnTrainEnd() => onTrainEnd?.Invoke();
+    }
+}

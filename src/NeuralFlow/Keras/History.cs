@@ -1,0 +1,53 @@
+namespace NeuralFlow.Keras;
+
+/// <summary>What <c>Fit</c> recorded: one value per epoch for each loss and metric (Keras' <c>history.history</c>).</summary>
+public sealed class History
+{
+    private readonly Dictionary<string, List<float>> _values = [];
+
+    /// <summary>The values of <paramref name="key"/> ("loss", "accuracy", "val_loss", ...), one per epoch.</summary>
+    public IReadOnlyList<float> this[string key] => _values.TryGetValue(key, out var v)
+        ? v
+        : throw new KeyNotFoundException($"History has no '{key}'; it has {string.Join(", ", _values.Keys)}.");
+
+    /// <summary>The recorded names, in first-seen order.</summary>
+    public IReadOnlyCollection<string> Keys => _values.Keys;
+
+    /// <summary>Number of epochs recorded.</summary>
+    public int Epochs => _values.Count == 0 ? 0 : _values.Values.Max(v => v.Count);
+
+    internal void Add(IReadOnlyDictionary<string, float> logs)
+    {
+        foreach (var (k, v) in logs)
+        {
+            if (!_values.TryGetValue(k, out var list)) _values[k] = list = [];
+            list.Add(v);
+        }
+    }
+}
+
+/// <summary>What <c>Evaluate</c> returns: the loss, then each metric; deconstructs in that order.</summary>
+public sealed class EvaluationResult(IReadOnlyList<KeyValuePair<string, float>> values)
+{
+    /// <summary>Names and values, the loss first.</summary>
+    public IReadOnlyList<KeyValuePair<string, float>> Values { get; } = values;
+
+    /// <summary>The loss.</summary>
+    public float Loss => Values[0].Value;
+
+    /// <summary>The value named <paramref name="name"/>.</summary>
+    public float this[string name] => Values.First(kv => kv.Key == name).Value;
+
+    /// <summary>(loss, metric).</summary>
+    public void Deconstruct(out float loss, out float metric) { loss = Loss; metric = Values.Count > 1 ? Values[1].Value : float.NaN; }
+
+    /// <summary>(loss, metric1, metric2).</summary>
+    public void Deconstruct(out float loss, out float metric1, out float metric2)
+    {
+        Deconstruct(out loss, out metric1);
+        metric2 = Values.Count > 2 ? Values[2].Value : float.NaN;
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => string.Join(" - ", Values.Select(kv => $"{kv.Key}: {kv.Value:0.0000}"));
+}

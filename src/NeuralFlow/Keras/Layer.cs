@@ -1,0 +1,148 @@
+using System.Reflection;
+
+namespace NeuralFlow.Keras;
+
+/// <summary>
+/// A Keras layer: a computation with weights that it builds lazily from the shape of its first
+/// input (<c>tf.keras.layers.Layer</c>). Subclasses implement <see cref="Forward"/> and, when
+/// they have weights, <see cref="Build"/>; models and composite layers override <see cref="Call"/>.
+/// </summary>
+public abstract class Layer
+{
+    private static int _counter;
+    [ThreadStatic] private static bool _training;
+    private readonly List<Variable> _ownWeights = [];
+
+    /// <summary>A layer named <paramref name="name"/>, or after its type ("dense_3").</summary>
+    protected Layer(string? name = null)
+    {
+        Name = name ?? $"{ToSnakeCase(GetType().Name)}_{Interlocked.Increment(ref _counter)}";
+    }
+
+    /// <summary>The layer's name (shown by <c>Summary()</c>).</summary>
+    public string Name { get; }
+
+    /// <summary>True once the weights exist.</summary>
+    public bool Built { get; private set; }
+
+    /// <summary>Shape of the last output (for <c>Summary()</c>); null before the first call.</summary>
+    public Shape? OutputShape { get; protected set; }
+
+    /// <summary>
+    /// True while <c>Fit</c> runs a training step (Keras' learning phase): <c>Dropout</c> is active
+    /// only then. Use <see cref="TrainingMode"/> to set it in a custom loop.
+    /// </summary>
+    public static bool IsTraining => _training;
+
+    /// <summary>Sets the learning phase on this thread until the scope is disposed.</summary>
+    public static IDisposable TrainingMode(bool training = true)
+    {
+        var previous = _training;
+        _training = training;
+        return new Restore(() => _training = previous);
+    }
+
+    private sealed class Restore(Action undo) : IDisposable
+    {
+        private Action? _undo = undo;
+        public void Dispose() { _undo?.Invoke(); _undo = null; }
+    }
+
+    /// <summary>Applies the layer (building its weights on the first call).</summary>
+    public virtual Tensor Call(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        EnsureBuilt(x.Shape);
+        var y = Forward(x);
+        OutputShape = y.Shape;
+        return y;
+    }
+
+    /// <summary>The computation of a layer whose weights exist.</summary>
+    protected virtual Tensor Forward(Tensor x) =>
+        throw new NotImplementedException($"{GetType().Name} must override Forward (a layer) or Call (a model).");
+
+    /// <summary>Creates the weights for inputs of <paramref name="inputShape"/>.</summary>
+    protected virtual void Build(Shape inputShape) { }
+
+    /// <summary>Builds the layer for <paramref name="inputShape"/> unless it is built.</summary>
+    public void EnsureBuilt(Shape inputShape)
+    {
+        if (Built) return;
+        Build(inputShape);
+        Built = true;
+    }
+
+    /// <summary>Creates a weight of this layer (<c>add_weight</c>).</summary>
+    protected Variable AddWeight(string name, Shape shape, Initializer initializer, bool trainable = true)
+    {
+        var fanIn = shape.Rank >= 2 ? shape[-2] : shape.Rank == 1 ? shape[0] : 1;
+        var fanOut = shape.Rank >= 1 ? shape[-1] : 1;
+        Variable w;
+        using (var value = initializer.Create(shape, fanIn, fanOut))
+            w = new Variable(value, trainable, $"{Name}/{name}");
+        _ownWeights.Add(w);
+        return w;
+    }
+
+    /// <summary>All weights: this layer's own, then those of the layers it holds.</summary>
+    public IReadOnlyList<Variable> Variables
+    {
+        get
+        {
+            var all = new List<Variable>(_ownWeights);
+            var seen = new HashSet<Variable>(_ownWeights, ReferenceEqualityComparer.Instance);
+            foreach (var layer in SubLayers)
+                foreach (var v in layer.Variables)
+                    if (seen.Add(v)) all.Add(v);
+            foreach (var v in VariableFields())
+                if (seen.Add(v)) all.Add(v);
+            return all;
+        }
+    }
+
+    /// <summary>The weights that training updates.</summary>
+    public IReadOnlyList<Variable> TrainableVariables => Variables.Where(v => v.Trainable).ToList();
+
+    /// <summary>
+    /// Layers held by this one in fields (directly or in collections of layers), found without
+    /// registration, in declaration order.
+    /// </summary>
+    public virtual IReadOnlyList<Layer> SubLayers
+    {
+        get
+        {
+            var result = new List<Layer>();
+            foreach (var value in FieldValues())
+            {
+                if (value is Layer l && !ReferenceEquals(l, this) && !result.Contains(l)) result.Add(l);
+                else if (value is IEnumerable<Layer> many)
+                    foreach (var m in many) if (m is not null && !result.Contains(m)) result.Add(m);
+            }
+            return result;
+        }
+    }
+
+    private IEnumerable<Variable> VariableFields() => FieldValues().OfType<Variable>();
+
+    private IEnumerable<object> FieldValues()
+    {
+        for (var type = GetType(); type is not null && type != typeof(Layer); type = type.BaseType)
+            foreach (var f in type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
+                if (f.GetValue(this) is { } value) yield return value;
+    }
+
+    /// <summary>Number of scalars in the weights.</summary>
+    public long CountParams() => Variables.Sum(v => v.Count);
+
+    private static string ToSnakeCase(string name)
+    {
+        var sb = new System.Text.StringBuilder();
+        for (int i = 0; i < name.Length; i++)
+        {
+            if (char.IsUpper(name[i]) && i > 0 && !char.IsUpper(name[i - 1])) sb.Append('_');
+            sb.Append(char.ToLowerInvariant(name[i]));
+        }
+        return sb.ToString();
+    }
+}

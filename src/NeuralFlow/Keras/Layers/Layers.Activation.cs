@@ -1,0 +1,14 @@
+namespace NeuralFlow.Keras;
+
+public static partial class Layers
+{
+    /// <summary>Applies an activation by name or function (<c>tf.keras.layers.Activation</c>).</summary>
+    public sealed class Activation(ActivationFunction activation, string? name = null) : Layer(name)
+    {
+        /// <summary>The function applied.</summary>
+        public ActivationFunction Function { get; } = activation ?? throw new ArgumentNullException(nameof(activation));
+
+        /// <inheritdoc/>
+        protected override Tensor Forward(Tensor x) => Function.Apply(x);
+    }
+}

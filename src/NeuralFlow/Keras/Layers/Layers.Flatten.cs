@@ -1,0 +1,11 @@
+namespace NeuralFlow.Keras;
+
+public static partial class Layers
+{
+    /// <summary>Flattens all but the batch axis: (N, 28, 28) to (N, 784) (<c>tf.keras.layers.Flatten</c>).</summary>
+    public sealed class Flatten(string? name = null) : Layer(name)
+    {
+        /// <inheritdoc/>
+        protected override Tensor Forward(Tensor x) => x.Rank <= 1 ? NF.Reshape(x, [-1, 1]) : NF.Reshape(x, [x.Shape[0], -1]);
+    }
+}

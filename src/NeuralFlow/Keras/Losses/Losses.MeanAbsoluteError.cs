@@ -1,0 +1,22 @@
+namespace NeuralFlow.Keras;
+
+public static partial class Losses
+{
+    /// <summary>mean(|yTrue - yPred|) over the last axis (<c>tf.keras.losses.MeanAbsoluteError</c>).</summary>
+    public sealed class MeanAbsoluteError : Loss
+    {
+        /// <inheritdoc/>
+        public override string Name => "mean_absolute_error";
+        /// <inheritdoc/>
+        public override Tensor PerExampleLoss(Tensor yTrue, Tensor yPred) => PerExample(yTrue, yPred);
+
+        /// <summary>One value per example.</summary>
+        public static Tensor PerExample(Tensor yTrue, Tensor yPred)
+        {
+            var t = LikePrediction(yTrue, yPred);
+            if (yPred.Rank == 0) return NF.Abs(t - yPred);
+            CheckShapes("MeanAbsoluteError", t, yPred);
+            return NF.ReduceMean(NF.Abs(t - yPred), -1);
+        }
+    }
+}

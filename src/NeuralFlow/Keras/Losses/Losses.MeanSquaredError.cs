@@ -1,0 +1,22 @@
+namespace NeuralFlow.Keras;
+
+public static partial class Losses
+{
+    /// <summary>mean((yTrue - yPred)^2) over the last axis (<c>tf.keras.losses.MeanSquaredError</c>).</summary>
+    public sealed class MeanSquaredError : Loss
+    {
+        /// <inheritdoc/>
+        public override string Name => "mean_squared_error";
+        /// <inheritdoc/>
+        public override Tensor PerExampleLoss(Tensor yTrue, Tensor yPred) => PerExample(yTrue, yPred);
+
+        /// <summary>One value per example.</summary>
+        public static Tensor PerExample(Tensor yTrue, Tensor yPred)
+        {
+            var t = LikePrediction(yTrue, yPred);
+            if (yPred.Rank == 0) return NF.Square(t - yPred);
+            CheckShapes("MeanSquaredError", t, yPred);
+            return NF.ReduceMean(NF.Square(t - yPred), -1);
+        }
+    }
+}

@@ -1,0 +1,124 @@
+namespace NeuralFlow.Keras;
+
+/// <summary>
+/// The Keras metrics (<c>tf.keras.metrics</c>): stateful accumulators of a running sum and
+/// count (never lists), with <c>UpdateState</c>, <c>Result</c> and <c>ResetState</c>.
+/// </summary>
+public static partial class Metrics
+{
+    /// <summary>A metric: a running total over a running count.</summary>
+    public abstract class Metric(string name)
+    {
+        /// <summary>Sum of the values seen.</summary>
+        protected double Total;
+        /// <summary>Number of values seen.</summary>
+        protected double Counted;
+
+        /// <summary>The Keras name, used in <c>History</c> and progress lines ("accuracy", "loss", ...).</summary>
+        public string Name { get; set; } = name;
+
+        /// <summary>The current value (Keras returns a scalar tensor; this returns the number).</summary>
+        public virtual float Result() => Counted == 0 ? 0f : (float)(Total / Counted);
+
+        /// <summary>Forgets everything seen (<c>reset_state</c>).</summary>
+        public virtual void ResetState() { Total = 0; Counted = 0; }
+
+        /// <summary>Adds the values of <paramref name="values"/> (any shape) to the running mean.</summary>
+        protected void Accumulate(Tensor values)
+        {
+            using var scope = TensorScope.Begin();
+            var v = values.DType == DType.Float64 ? values : NF.Cast(values, DType.Float64);
+            Total += NF.ReduceSum(v).Item<double>();
+            Counted += values.Count;
+        }
+
+        /// <inheritdoc/>
+        public override string ToString() => $"{Name}: {Result():0.####}";
+    }
+
+    /// <summary>A metric fed (yTrue, yPred) pairs, as <c>Compile</c>'s metrics are.</summary>
+    public abstract class PredictionMetric(string name) : Metric(name)
+    {
+        /// <summary>Accumulates one batch.</summary>
+        public void UpdateState(Tensor yTrue, Tensor yPred)
+        {
+            using var scope = TensorScope.Begin();
+            Accumulate(Matches(yTrue, yPred));
+        }
+
+        /// <summary>Per-example values (1 for a hit, 0 for a miss, for accuracies).</summary>
+        protected abstract Tensor Matches(Tensor yTrue, Tensor yPred);
+    }
+
+    /// <summary>The running mean of the values given (<c>tf.keras.metrics.Mean</c>).</summary>
+    public sealed class Mean(string name = "mean") : Metric(name)
+    {
+        /// <summary>Adds the values of <paramref name="values"/> (a loss, say).</summary>
+        public void UpdateState(Tensor values) => Accumulate(values);
+        /// <summary>Adds one number.</summary>
+        public void UpdateState(double value) { Total += value; Counted += 1; }
+    }
+
+    /// <summary>The running sum (<c>tf.keras.metrics.Sum</c>).</summary>
+    public sealed class Sum(string name = "sum") : Metric(name)
+    {
+        /// <summary>Adds the values of <paramref name="values"/>.</summary>
+        public void UpdateState(Tensor values) => Accumulate(values);
+        /// <inheritdoc/>
+        public override float Result() => (float)Total;
+    }
+
+    /// <summary>Fraction of predictions equal to the targets (<c>tf.keras.metrics.Accuracy</c>).</summary>
+    public sealed class Accuracy(string name = "accuracy") : PredictionMetric(name)
+    {
+        /// <inheritdoc/>
+        protected override Tensor Matches(Tensor yTrue, Tensor yPred) =>
+            NF.Cast(NF.Equal(NF.Cast(yTrue, DType.Float64), NF.Cast(yPred, DType.Float64)), DType.Float64);
+    }
+
+    /// <summary>Fraction of predictions on the right side of <paramref name="threshold"/> (<c>tf.keras.metrics.BinaryAccuracy</c>).</summary>
+    public sealed class BinaryAccuracy(string name = "accuracy", double threshold = 0.5) : PredictionMetric(name)
+    {
+        /// <inheritdoc/>
+        protected override Tensor Matches(Tensor yTrue, Tensor yPred) =>
+            NF.Cast(NF.Equal(NF.Cast(NF.Greater(yPred, threshold), DType.Float64), NF.Cast(yTrue, DType.Float64)), DType.Float64);
+    }
+
+    /// <summary>Fraction of rows whose arg-max matches the one-hot target's (<c>tf.keras.metrics.CategoricalAccuracy</c>).</summary>
+    public sealed class CategoricalAccuracy(string name = "accuracy") : PredictionMetric(name)
+    {
+        /// <inheritdoc/>
+        protected override Tensor Matches(Tensor yTrue, Tensor yPred) =>
+            NF.Cast(NF.Equal(NF.ArgMax(yTrue, -1), NF.ArgMax(yPred, -1)), DType.Float64);
+    }
+
+    /// <summary>Fraction of rows whose arg-max equals the integer label (<c>tf.keras.metrics.SparseCategoricalAccuracy</c>).</summary>
+    public sealed class SparseCategoricalAccuracy(string name = "accuracy") : PredictionMetric(name)
+    {
+        /// <inheritdoc/>
+        protected override Tensor Matches(Tensor yTrue, Tensor yPred)
+        {
+            var labels = NF.Cast(yTrue.Rank == yPred.Rank ? NF.Squeeze(yTrue, -1) : yTrue, DType.Int64);
+            return NF.Cast(NF.Equal(labels, NF.ArgMax(yPred, -1)), DType.Float64);
+        }
+    }
+
+    /// <summary>
+    /// The metric named <paramref name="name"/>; "accuracy"/"acc" resolves to the accuracy that
+    /// fits <paramref name="loss"/>, as Keras does.
+    /// </summary>
+    public static PredictionMetric Get(string name, Losses.Loss? loss = null) => name.ToLowerInvariant() switch
+    {
+        "accuracy" or "acc" => loss switch
+        {
+            Losses.SparseCategoricalCrossentropy => new SparseCategoricalAccuracy(),
+            Losses.CategoricalCrossentropy => new CategoricalAccuracy(),
+            Losses.BinaryCrossentropy => new BinaryAccuracy(),
+            _ => new Accuracy(),
+        },
+        "sparse_categorical_accuracy" => new SparseCategoricalAccuracy(name),
+        "categorical_accuracy" => new CategoricalAccuracy(name),
+        "binary_accuracy" => new BinaryAccuracy(name),
+        _ => throw new ArgumentException($"Unknown metric '{name}'; use accuracy, sparse_categorical_accuracy, categorical_accuracy or binary_accuracy.", nameof(name)),
+    };
+}

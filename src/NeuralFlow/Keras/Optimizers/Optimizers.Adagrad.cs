@@ -1,0 +1,26 @@
+namespace NeuralFlow.Keras;
+
+public static partial class Optimizers
+{
+    /// <summary>
+    /// Adagrad (<c>tf.keras.optimizers.Adagrad</c>): acc += g^2; w -= lr g / (sqrt(acc) + epsilon),
+    /// the accumulator starting at <paramref name="initialAccumulatorValue"/>.
+    /// </summary>
+    public sealed class Adagrad(LearningRate? learningRate = null, double initialAccumulatorValue = 0.1, double epsilon = 1e-7)
+        : Optimizer(learningRate ?? 0.001)
+    {
+        /// <summary>Added to the denominator.</summary>
+        public double Epsilon { get; } = epsilon;
+
+        /// <inheritdoc/>
+        protected override Variable[] CreateSlots(Variable variable) => [ZerosLike(variable, initialAccumulatorValue)];
+
+        /// <inheritdoc/>
+        protected override void Update(Variable variable, Tensor gradient, Variable[] slots, double learningRate, long step)
+        {
+            var acc = slots[0];
+            acc.AssignAdd(NF.Square(gradient));
+            variable.AssignSub(learningRate * gradient / (NF.Sqrt(acc) + Epsilon));
+        }
+    }
+}

@@ -1,0 +1,33 @@
+namespace NeuralFlow.Keras;
+
+public static partial class Optimizers
+{
+    /// <summary>
+    /// Gradient descent with optional (Nesterov) momentum (<c>tf.keras.optimizers.SGD</c>):
+    /// velocity = momentum * velocity - lr * g; w += velocity (Nesterov: w += momentum * velocity - lr * g).
+    /// </summary>
+    public sealed class SGD(LearningRate? learningRate = null, double momentum = 0, bool nesterov = false)
+        : Optimizer(learningRate ?? 0.01)
+    {
+        /// <summary>Momentum factor (0 disables it).</summary>
+        public double Momentum { get; } = momentum >= 0 ? momentum : throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "SGD: momentum must be at least 0.");
+        /// <summary>Whether momentum is Nesterov's.</summary>
+        public bool Nesterov { get; } = nesterov;
+
+        /// <inheritdoc/>
+        protected override Variable[] CreateSlots(Variable variable) => Momentum > 0 ? [ZerosLike(variable)] : [];
+
+        /// <inheritdoc/>
+        protected override void Update(Variable variable, Tensor gradient, Variable[] slots, double learningRate, long step)
+        {
+            if (Momentum == 0)
+            {
+                variable.AssignSub(learningRate * gradient);
+                return;
+            }
+            var velocity = slots[0];
+            velocity.Assign(Momentum * velocity - learningRate * gradient);
+            variable.AssignAdd(Nesterov ? Momentum * velocity - learningRate * gradient : velocity);
+        }
+    }
+}

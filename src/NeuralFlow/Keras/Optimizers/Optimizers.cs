@@ -1,0 +1,136 @@
+namespace NeuralFlow.Keras;
+
+/// <summary>
+/// The Keras optimizers (<c>tf.keras.optimizers</c>) with Keras' defaults. Strings convert:
+/// "sgd", "adam", "rmsprop", "adagrad".
+/// </summary>
+public static partial class Optimizers
+{
+    /// <summary>Looks up an optimizer by name, with Keras' default settings.</summary>
+    public static Optimizer Get(string name) => name.ToLowerInvariant() switch
+    {
+        "sgd" => new SGD(),
+        "adam" => new Adam(),
+        "rmsprop" => new RMSprop(),
+        "adagrad" => new Adagrad(),
+        _ => throw new ArgumentException($"Unknown optimizer '{name}'; use sgd, adam, rmsprop or adagrad.", nameof(name)),
+    };
+
+    /// <summary>
+    /// Updates variables from gradients. Each variable gets its own slots (momentum, moments)
+    /// the first time it is seen.
+    /// </summary>
+    public abstract class Optimizer
+    {
+        private readonly Dictionary<Variable, Variable[]> _slots = new(ReferenceEqualityComparer.Instance);
+
+        /// <summary>An optimizer with the given learning rate (a number or a schedule).</summary>
+        protected Optimizer(LearningRate learningRate) => LearningRate = learningRate;
+
+        /// <summary>The learning rate: a constant or a schedule of <see cref="Iterations"/>.</summary>
+        public LearningRate LearningRate { get; set; }
+
+        /// <summary>Number of <c>ApplyGradients</c> calls so far (Keras' <c>iterations</c>).</summary>
+        public long Iterations { get; private set; }
+
+        /// <summary>The learning rate for the current step.</summary>
+        public double CurrentLearningRate => LearningRate.At(Iterations);
+
+        /// <summary>Looks up an optimizer by name.</summary>
+        public static implicit operator Optimizer(string name) => Get(name);
+
+        /// <summary>Applies one step: gradient i updates variable i. Null gradients are skipped.</summary>
+        public void ApplyGradients(IReadOnlyList<Tensor?> gradients, IReadOnlyList<Variable> variables)
+        {
+            ArgumentNullException.ThrowIfNull(gradients);
+            ArgumentNullException.ThrowIfNull(variables);
+            if (gradients.Count != variables.Count)
+                throw new ArgumentException($"ApplyGradients: {gradients.Count} gradients for {variables.Count} variables.");
+            ApplyGradients(gradients.Zip(variables));
+        }
+
+        /// <summary>Applies one step from (gradient, variable) pairs (Keras' zipped form).</summary>
+        public void ApplyGradients(IEnumerable<(Tensor? Gradient, Variable Variable)> pairs)
+        {
+            double lr = CurrentLearningRate;
+            long step = Iterations + 1;
+            foreach (var (g, v) in pairs)
+            {
+                if (g is null) continue;
+                if (g.Shape != v.Shape)
+                    throw new ArgumentException($"ApplyGradients: gradient of shape {g.Shape} for variable {v.Name ?? ""} of shape {v.Shape}.");
+                if (!_slots.TryGetValue(v, out var slots))
+                    _slots[v] = slots = CreateSlots(v);
+                using var scope = TensorScope.Begin();
+                Update(v, g, slots, lr, step);
+            }
+            Iterations++;
+        }
+
+        /// <summary>State kept per variable (zeros shaped like it, by default none).</summary>
+        protected virtual Variable[] CreateSlots(Variable variable) => [];
+
+        /// <summary>A zero-filled slot shaped like <paramref name="variable"/>.</summary>
+        protected static Variable ZerosLike(Variable variable, double value = 0)
+        {
+            using var zeros = NF.Fill(variable.Shape, value, variable.DType);
+            return new Variable(zeros, trainable: false);
+        }
+
+        /// <summary>Updates one variable in place; <paramref name="step"/> counts from 1.</summary>
+        protected abstract void Update(Variable variable, Tensor gradient, Variable[] slots, double learningRate, long step);
+    }
+}
+
+/// <summary>A learning rate: a constant (numbers convert implicitly) or a schedule.</summary>
+public sealed class LearningRate
+{
+    private readonly Func<long, double> _at;
+
+    private LearningRate(Func<long, double> at, string description)
+    {
+        _at = at;
+        Description = description;
+    }
+
+    /// <summary>What it is, for printing.</summary>
+    public string Description { get; }
+
+    /// <summary>The rate at optimizer step <paramref name="step"/> (counting from 0).</summary>
+    public double At(long step) => _at(step);
+
+    /// <summary>A constant rate.</summary>
+    public static implicit operator LearningRate(double rate) => new(_ => rate, rate.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    /// <summary>A constant rate.</summary>
+    public static implicit operator LearningRate(float rate) => (double)rate;
+    /// <summary>A schedule.</summary>
+    public static implicit operator LearningRate(LearningRateSchedule schedule) => new(schedule.At, schedule.ToString() ?? "schedule");
+
+    /// <inheritdoc/>
+    public override string ToString() => Description;
+}
+
+/// <summary>A learning rate that depends on the step (<c>tf.keras.optimizers.schedules</c>).</summary>
+public abstract class LearningRateSchedule
+{
+    /// <summary>The rate at step <paramref name="step"/> (counting from 0).</summary>
+    public abstract double At(long step);
+}
+
+/// <summary>
+/// rate = initial * decayRate^(step / decaySteps), the division floored when
+/// <paramref name="staircase"/> (<c>tf.keras.optimizers.schedules.ExponentialDecay</c>).
+/// </summary>
+public sealed class ExponentialDecay(double initialLearningRate, long decaySteps, double decayRate, bool staircase = false) : LearningRateSchedule
+{
+    /// <inheritdoc/>
+    public override double At(long step)
+    {
+        double p = (double)step / decaySteps;
+        if (staircase) p = Math.Floor(p);
+        return initialLearningRate * Math.Pow(decayRate, p);
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"ExponentialDecay({initialLearningRate}, {decaySteps}, {decayRate}{(staircase ? ", staircase" : "")})";
+}

@@ -1,0 +1,51 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+namespace NeuralFlow.Keras;
+
+/// <summary>
+/// Keras-style progress: "235/235 [=====...] - 1s 4ms/step - loss: 0.5 - accuracy: 0.8".
+/// A live bar redrawn in place on a terminal (at most ~10 times a second); one line per epoch
+/// when output is redirected or verbose is 2.
+/// </summary>
+internal sealed class ProgressBar(int steps, int verbose, TextWriter output)
+{
+    private const int Width = 30;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly bool _live = verbose == 1 && !Console.IsOutputRedirected && ReferenceEquals(output, Console.Out);
+    private long _lastDraw = -1000;
+
+    public void Update(int step, IReadOnlyDictionary<string, float> logs)
+    {
+        if (!_live) return;
+        long now = _clock.ElapsedMilliseconds;
+        if (step < steps && now - _lastDraw < 100) return;
+        _lastDraw = now;
+        output.Write("\r" + Line(step, logs));
+    }
+
+    public void Finish(IReadOnlyDictionary<string, float> logs)
+    {
+        if (verbose == 0) return;
+        output.WriteLine((_live ? "\r" : "") + Line(steps, logs));
+    }
+
+    private string Line(int step, IReadOnlyDictionary<string, float> logs)
+    {
+        var sb = new StringBuilder();
+        string count = steps.ToString(CultureInfo.InvariantCulture);
+        sb.Append(step.ToString(CultureInfo.InvariantCulture).PadLeft(count.Length)).Append('/').Append(count).Append(" [");
+        int filled = steps == 0 ? Width : (int)((long)Width * step / steps);
+        sb.Append('=', Math.Max(0, filled - (step < steps ? 1 : 0)));
+        if (step < steps) sb.Append('>');
+        sb.Append('.', Width - Math.Max(filled, step < steps ? Math.Max(filled, 1) : filled));
+        sb.Append("] - ");
+        double seconds = _clock.Elapsed.TotalSeconds;
+        sb.Append(step < steps ? $"ETA: {Math.Max(0, seconds / Math.Max(step, 1) * (steps - step)):0}s" : $"{seconds:0}s");
+        double perStep = seconds / Math.Max(step, 1);
+        sb.Append(perStep >= 1 ? $" {perStep:0}s/step" : perStep >= 1e-3 ? $" {perStep * 1e3:0}ms/step" : $" {perStep * 1e6:0}us/step");
+        foreach (var (k, v) in logs) sb.Append(" - ").Append(k).Append(": ").Append(v.ToString("0.0000", CultureInfo.InvariantCulture));
+        return sb.ToString();
+    }
+}
