@@ -21,6 +21,7 @@ public partial class Tensor : IDisposable
         _storage = storage;
         _layout = layout;
         DType = dtype;
+        global::NeuralFlow.Data.Pipeline.TemporaryScope.Register(this);
     }
 
     /// <summary>Element type.</summary>
