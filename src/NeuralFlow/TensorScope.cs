@@ -40,13 +40,25 @@ public sealed class TensorScope : IDisposable
         return tensor;
     }
 
-    /// <summary>Disposes the tensors made inside the scope and restores the enclosing one.</summary>
-    public void Dispose()
+    /// <summary>True when <paramref name="tensor"/> was made while this scope was the innermost one.</summary>
+    internal bool Created(Tensor tensor)
+    {
+        foreach (var t in _tensors)
+            if (ReferenceEquals(t, tensor)) return true;
+        return false;
+    }
+
+    /// <summary>Ends the scope, disposing what it recorded except <paramref name="keep"/> (which the caller then owns).</summary>
+    internal void DisposeExcept(IReadOnlyCollection<Tensor> keep)
     {
         if (_disposed) return;
         _disposed = true;
         if (ReferenceEquals(_current, this)) _current = _outer;
-        foreach (var t in _tensors) t.Dispose();
+        foreach (var t in _tensors)
+            if (!keep.Contains(t, ReferenceEqualityComparer.Instance)) t.Dispose();
         _tensors.Clear();
     }
+
+    /// <summary>Disposes the tensors made inside the scope and restores the enclosing one.</summary>
+    public void Dispose() => DisposeExcept([]);
 }

@@ -1,0 +1,53 @@
+using NeuralFlow.Data.Pipeline;
+
+namespace NeuralFlow.Data;
+
+/// <summary>
+/// <c>Map</c> and <c>Filter</c> with one parameter per component, so that a pair dataset reads
+/// <c>.Map((img, label) => (NF.Cast(img, DType.Float32) / 255f, label))</c> as in TensorFlow.
+/// </summary>
+public static class DatasetExtensions
+{
+    /// <summary><see cref="Dataset{T}.Map{TResult}"/> with the pair's components as two parameters.</summary>
+    public static Dataset<TResult> Map<TResult>(this Dataset<(Tensor, Tensor)> dataset, Func<Tensor, Tensor, TResult> fn, int parallelism = 1)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        return dataset.Map(e => fn(e.Item1, e.Item2), parallelism);
+    }
+
+    /// <summary><see cref="Dataset{T}.Map{TResult}"/> with the triple's components as three parameters.</summary>
+    public static Dataset<TResult> Map<TResult>(this Dataset<(Tensor, Tensor, Tensor)> dataset, Func<Tensor, Tensor, Tensor, TResult> fn, int parallelism = 1)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        return dataset.Map(e => fn(e.Item1, e.Item2, e.Item3), parallelism);
+    }
+
+    /// <summary><see cref="Dataset{T}.Filter"/> with the pair's components as two parameters.</summary>
+    public static Dataset<(Tensor, Tensor)> Filter(this Dataset<(Tensor, Tensor)> dataset, Func<Tensor, Tensor, bool> predicate)
+    {
+        ArgumentNullException.ThrowIfNull(predicate);
+        return dataset.Filter(e => predicate(e.Item1, e.Item2));
+    }
+
+    /// <summary><see cref="Dataset{T}.Filter"/> with the triple's components as three parameters.</summary>
+    public static Dataset<(Tensor, Tensor, Tensor)> Filter(this Dataset<(Tensor, Tensor, Tensor)> dataset, Func<Tensor, Tensor, Tensor, bool> predicate)
+    {
+        ArgumentNullException.ThrowIfNull(predicate);
+        return dataset.Filter(e => predicate(e.Item1, e.Item2, e.Item3));
+    }
+}
+
+/// <summary>Keeping a tensor that a pipeline would otherwise dispose.</summary>
+public static class TensorOwnership
+{
+    /// <summary>
+    /// A new handle on the same data (no copy) that belongs to the caller: it stays valid after
+    /// the pipeline disposes the original, e.g. an element of a <see cref="Dataset{T}.AutoDispose"/>
+    /// loop the caller wants to keep. Dispose it, or let the GC free it.
+    /// </summary>
+    public static Tensor Keep(this Tensor tensor)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        return tensor.View(tensor.Layout);
+    }
+}

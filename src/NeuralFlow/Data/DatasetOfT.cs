@@ -1,0 +1,108 @@
+using System.Collections;
+using NeuralFlow.Data.Pipeline;
+
+namespace NeuralFlow.Data;
+
+/// <summary>
+/// A dataset whose elements are <typeparamref name="T"/>: a <see cref="Tensor"/>, or a tuple of
+/// 2 or 3 tensors (or of such tuples), which <c>foreach (var (x, y) in ds)</c> deconstructs.
+/// Every method returns a new dataset and leaves this one unchanged; nothing runs until it is
+/// enumerated, and every enumeration is a fresh pass. See <see cref="Dataset"/> for who
+/// disposes which tensors.
+/// </summary>
+public sealed class Dataset<T> : Dataset, IEnumerable<T>
+{
+    private readonly bool _disposeEach;
+
+    internal Dataset(Node node, bool disposeEach = false) : base(node)
+    {
+        if (Structure<T>.Instance.Width != node.Width)
+            throw new InvalidOperationException($"Internal: element type {typeof(T).Name} needs {Structure<T>.Instance.Width} tensors, the pipeline makes {node.Width}.");
+        _disposeEach = disposeEach;
+    }
+
+    private Dataset<T> With(Node node) => new(node, _disposeEach);
+
+    /// <summary>
+    /// Applies <paramref name="fn"/> to every element (<c>map</c>). With
+    /// <paramref name="parallelism"/> above 1 (<c>num_parallel_calls</c>), that many elements are
+    /// processed at once on the thread pool; the output order stays the input order. The
+    /// function's inputs and the tensors it creates but does not return are disposed when it
+    /// returns; an exception it throws reaches the consumer with its own type and stack.
+    /// </summary>
+    public Dataset<TResult> Map<TResult>(Func<T, TResult> fn, int parallelism = 1)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        if (parallelism < 1 && parallelism != Autotune)
+            throw new ArgumentOutOfRangeException(nameof(parallelism), parallelism, "Map: parallelism must be at least 1, or Dataset.Autotune.");
+        if (parallelism == Autotune) parallelism = Environment.ProcessorCount;
+        var node = new MapNode(Node, Structure.Lift(fn), Structure<TResult>.Instance.Width, parallelism);
+        return new Dataset<TResult>(node, _disposeEach);
+    }
+
+    /// <summary>Keeps the elements for which <paramref name="predicate"/> is true (<c>filter</c>).</summary>
+    public Dataset<T> Filter(Func<T, bool> predicate)
+    {
+        ArgumentNullException.ThrowIfNull(predicate);
+        return With(new FilterNode(Node, Structure.Lift(predicate)));
+    }
+
+    /// <summary>
+    /// Shuffles with a buffer of <paramref name="bufferSize"/> elements, as TensorFlow does:
+    /// each output is drawn uniformly from the buffer and replaced by the next input, so a buffer
+    /// as large as the dataset gives a full uniform shuffle and a smaller one only mixes nearby
+    /// elements. With <paramref name="reshuffleEachIteration"/> every pass has a new order; a
+    /// <paramref name="seed"/> makes the sequence of orders the same in every run.
+    /// </summary>
+    public Dataset<T> Shuffle(int bufferSize, int? seed = null, bool reshuffleEachIteration = true) =>
+        With(new ShuffleNode(Node, bufferSize, seed, reshuffleEachIteration));
+
+    /// <summary>
+    /// Groups <paramref name="batchSize"/> consecutive elements and stacks each component along a
+    /// new first axis. The last, smaller batch is kept unless <paramref name="dropRemainder"/>.
+    /// </summary>
+    public Dataset<T> Batch(int batchSize, bool dropRemainder = false) => With(new BatchNode(Node, batchSize, dropRemainder));
+
+    /// <summary>
+    /// Prepares up to <paramref name="bufferSize"/> elements ahead on a background thread while
+    /// the consumer works (<see cref="Dataset.Autotune"/>: adapts). Leaving the loop early stops
+    /// and ends the thread.
+    /// </summary>
+    public Dataset<T> Prefetch(int bufferSize) => With(new PrefetchNode(Node, bufferSize));
+
+    /// <summary>Repeats the dataset <paramref name="count"/> times (-1: forever).</summary>
+    public Dataset<T> Repeat(int count = -1) => With(new RepeatNode(Node, count));
+
+    /// <summary>At most the first <paramref name="count"/> elements (-1: all).</summary>
+    public Dataset<T> Take(long count) => With(new TakeNode(Node, count));
+
+    /// <summary>All but the first <paramref name="count"/> elements (-1: none).</summary>
+    public Dataset<T> Skip(long count) => With(new SkipNode(Node, count));
+
+    /// <summary>
+    /// Keeps the elements of the first complete pass in memory and replays them in later passes,
+    /// so the work before <c>Cache</c> runs once. Place it before <c>Shuffle</c> so that later
+    /// passes are still shuffled.
+    /// </summary>
+    public Dataset<T> Cache() => With(new CacheNode(Node));
+
+    /// <summary>This dataset's elements paired with <paramref name="other"/>'s, ending with the shorter.</summary>
+    public Dataset<(T, TOther)> Zip<TOther>(Dataset<TOther> other) => Zip(this, other);
+
+    /// <summary>
+    /// The same dataset, except that each element a loop receives is disposed when the loop moves
+    /// to the next one (or ends): deterministic freeing for loops that do not keep elements.
+    /// Keep one past that point with <see cref="TensorOwnership.Keep"/>.
+    /// </summary>
+    public Dataset<T> AutoDispose() => new(Node, disposeEach: true);
+
+    /// <summary>Starts a pass over the dataset.</summary>
+    public IEnumerator<T> GetEnumerator()
+    {
+        var structure = Structure<T>.Instance;
+        using var pass = new PassEnumerator(Node, _disposeEach);
+        while (pass.MoveNext()) yield return structure.Build(pass.Current);
+    }
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+}

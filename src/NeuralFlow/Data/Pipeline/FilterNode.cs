@@ -1,0 +1,42 @@
+namespace NeuralFlow.Data.Pipeline;
+
+/// <summary>Keeps the elements a predicate accepts; rejected elements are disposed at once.</summary>
+internal sealed class FilterNode(Node upstream, Func<Tensor[], bool> predicate) : Node
+{
+    public override int Width => upstream.Width;
+    public override long Cardinality => upstream.Cardinality == Dataset.Infinite ? Dataset.Infinite : Dataset.Unknown;
+
+    public override IEnumerator<Part[]> Open()
+    {
+        using var source = upstream.Open();
+        while (source.MoveNext())
+        {
+            var element = source.Current;
+            bool keep;
+            try { keep = Test(element); }
+            catch { Element.Dispose(element); throw; }
+            if (keep) yield return element;
+            else Element.Dispose(element);
+        }
+    }
+
+    /// <summary>Runs the predicate on views of the element; everything it creates is disposed.</summary>
+    private bool Test(Part[] element)
+    {
+        var views = new Tensor[element.Length];
+        for (int i = 0; i < element.Length; i++)
+        {
+            var p = element[i];
+            views[i] = p.Tensor is { } t ? t.View(t.Layout) : p.Take();
+        }
+        try
+        {
+            using var scope = TensorScope.Begin();
+            return predicate(views);
+        }
+        finally
+        {
+            foreach (var v in views) v.Dispose();
+        }
+    }
+}

@@ -1,0 +1,85 @@
+namespace NeuralFlow.Data.Pipeline;
+
+/// <summary>
+/// Applies a function to each element, optionally on several threads at once, always
+/// delivering results in input order. The function's inputs and every tensor it creates
+/// but does not return are disposed as soon as it returns.
+/// </summary>
+internal sealed class MapNode(Node upstream, Func<Tensor[], Tensor[]> fn, int width, int parallelism) : Node
+{
+    public override int Width => width;
+    public override long Cardinality => upstream.Cardinality;
+
+    public override IEnumerator<Part[]> Open() => parallelism <= 1 ? Sequential() : Parallel();
+
+    private IEnumerator<Part[]> Sequential()
+    {
+        using var source = upstream.Open();
+        while (source.MoveNext()) yield return Apply(source.Current);
+    }
+
+    private IEnumerator<Part[]> Parallel()
+    {
+        var pending = new Queue<Task<Part[]>>();
+        var source = upstream.Open();
+        try
+        {
+            while (true)
+            {
+                while (pending.Count < parallelism && source.MoveNext())
+                {
+                    var element = source.Current;
+                    pending.Enqueue(Task.Run(() => Apply(element)));
+                }
+                if (pending.Count == 0) yield break;
+                // GetResult rethrows the function's own exception with its original stack.
+                yield return pending.Dequeue().GetAwaiter().GetResult();
+            }
+        }
+        finally
+        {
+            // Early exit or an error: let work in flight finish, then free what it made.
+            foreach (var task in pending)
+            {
+                try { Element.Dispose(task.GetAwaiter().GetResult()); }
+                catch (Exception) { /* the first error is already on its way to the consumer */ }
+            }
+            source.Dispose();
+        }
+    }
+
+    /// <summary>Runs the function on one element (consumed) and returns an element the caller owns.</summary>
+    private Part[] Apply(Part[] input)
+    {
+        var args = Element.Take(input);
+        Tensor[] outputs;
+        var scope = TensorScope.Begin();
+        try
+        {
+            outputs = fn(args);
+        }
+        catch
+        {
+            scope.Dispose();
+            foreach (var a in args) a.Dispose();
+            throw;
+        }
+        // An output the function made (or was given) is ours to hand on, once. Anything else (a
+        // tensor it captured from outside, or a repeat) becomes a new view, so that disposing the
+        // element downstream never frees the user's own tensor.
+        var owned = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        var isOwned = new bool[outputs.Length];
+        for (int i = 0; i < outputs.Length; i++)
+        {
+            var t = outputs[i];
+            isOwned[i] = (scope.Created(t) || args.Contains(t, ReferenceEqualityComparer.Instance)) && owned.Add(t);
+        }
+        scope.DisposeExcept(owned);
+        foreach (var a in args)
+            if (!owned.Contains(a)) a.Dispose();
+        var result = new Part[outputs.Length];
+        for (int i = 0; i < outputs.Length; i++)
+            result[i] = Part.Owned(isOwned[i] ? outputs[i] : outputs[i].View(outputs[i].Layout));
+        return result;
+    }
+}

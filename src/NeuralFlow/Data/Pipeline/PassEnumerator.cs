@@ -1,0 +1,34 @@
+namespace NeuralFlow.Data.Pipeline;
+
+/// <summary>
+/// The consumer's end of a pass: turns each element into tensors the consumer owns, and in
+/// "dispose each" mode frees the previous element's tensors when the next is requested.
+/// </summary>
+internal sealed class PassEnumerator(Node node, bool disposeEach) : IDisposable
+{
+    private readonly IEnumerator<Part[]> _source = node.Open();
+    private Tensor[]? _current;
+
+    public Tensor[] Current => _current ?? throw new InvalidOperationException("MoveNext has not been called.");
+
+    public bool MoveNext()
+    {
+        ReleaseCurrent();
+        if (!_source.MoveNext()) return false;
+        _current = Element.Take(_source.Current);
+        return true;
+    }
+
+    private void ReleaseCurrent()
+    {
+        if (disposeEach && _current is not null)
+            foreach (var t in _current) t.Dispose();
+        _current = null;
+    }
+
+    public void Dispose()
+    {
+        ReleaseCurrent();
+        _source.Dispose();
+    }
+}

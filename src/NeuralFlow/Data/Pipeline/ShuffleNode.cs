@@ -1,0 +1,79 @@
+namespace NeuralFlow.Data.Pipeline;
+
+/// <summary>
+/// TensorFlow's buffered shuffle: fill a buffer with the first <c>bufferSize</c> elements,
+/// then repeatedly yield a uniformly chosen one and put the next input element in its place.
+/// A buffer at least as large as the data gives a uniform permutation. Each pass uses its
+/// own seed: derived from <c>seed</c> and the pass number when reshuffling (so a seeded
+/// pipeline repeats the same sequence of orders run after run), the same seed every pass otherwise.
+/// </summary>
+internal sealed class ShuffleNode : Node
+{
+    private readonly Node _upstream;
+    private readonly int _bufferSize;
+    private readonly int _seed;
+    private readonly bool _reshuffle;
+    private readonly bool _seeded;
+    private int _pass = -1;
+
+    public ShuffleNode(Node upstream, int bufferSize, int? seed, bool reshuffleEachIteration)
+    {
+        if (bufferSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(bufferSize), bufferSize, "Shuffle: bufferSize must be at least 1 (1 leaves the order unchanged).");
+        _upstream = upstream;
+        _bufferSize = bufferSize;
+        _seeded = seed.HasValue;
+        _seed = seed ?? System.Random.Shared.Next();
+        _reshuffle = reshuffleEachIteration;
+    }
+
+    public override int Width => _upstream.Width;
+    public override long Cardinality => _upstream.Cardinality;
+
+    public override IEnumerator<Part[]> Open()
+    {
+        int pass = Interlocked.Increment(ref _pass);
+        int seed = !_reshuffle ? _seed
+            : _seeded ? Mix(_seed, pass)
+            : System.Random.Shared.Next();
+        return Run(new System.Random(seed));
+    }
+
+    /// <summary>A fixed mix of seed and pass (SplitMix64's finaliser): unlike HashCode, the same in every process.</summary>
+    private static int Mix(int seed, int pass)
+    {
+        ulong z = ((ulong)(uint)seed << 32 | (uint)pass) + 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return (int)(z ^ (z >> 31));
+    }
+
+    private IEnumerator<Part[]> Run(System.Random random)
+    {
+        var buffer = new List<Part[]>(Math.Min(_bufferSize, 1 << 16));
+        try
+        {
+            using var source = _upstream.Open();
+            while (buffer.Count < _bufferSize && source.MoveNext()) buffer.Add(source.Current);
+            while (buffer.Count > 0)
+            {
+                int i = random.Next(buffer.Count);
+                var chosen = buffer[i];
+                if (source.MoveNext())
+                {
+                    buffer[i] = source.Current;
+                }
+                else
+                {
+                    buffer[i] = buffer[^1];
+                    buffer.RemoveAt(buffer.Count - 1);
+                }
+                yield return chosen;
+            }
+        }
+        finally
+        {
+            Element.DisposeAll(buffer);
+        }
+    }
+}
