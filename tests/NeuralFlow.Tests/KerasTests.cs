@@ -1,3 +1,4 @@
+using NeuralFlow.Data;
 using NeuralFlow.Keras;
 
 namespace NeuralFlow.Tests;
@@ -232,3 +233,77 @@ public abstract class KerasTests(string backend) : BackendTest(backend)
 public sealed class ManagedKerasTests() : KerasTests("managed");
 
 public sealed class NativeCpuKerasTests() : KerasTests("cpu");
+
+/// <summary>The workshop on the embedded MNIST sample: logistic regression, and the Keras model fed by arrays and by a Dataset.</summary>
+public abstract class MnistSampleTests(string backend) : BackendTest(backend)
+{
+    [SkippableFact]
+    public void Logistic_regression_on_the_sample_reaches_85_percent()
+    {
+        RequireBackend();
+        NF.Random.SetSeed(1);
+        var ((xTrain, yTrain), (xTest, yTest)) = NeuralFlow.Data.Datasets.Mnist.LoadSample();
+        var x = NF.Reshape(NF.Cast(xTrain, DType.Float32) / 255f, [-1, 28 * 28]);
+        var y = NF.OneHot(yTrain, depth: 10);
+        var w = new Variable(NF.Zeros([784, 10]));
+        var b = new Variable(NF.Zeros([10]));
+        var optimizer = new Optimizers.SGD(learningRate: 0.5f);
+        for (int epoch = 0; epoch < 5; epoch++)
+            for (int start = 0; start < 8000; start += 100)
+            {
+                using var scope = TensorScope.Begin();
+                using var tape = new GradientTape();
+                var probs = NF.Softmax(NF.MatMul(x[start..(start + 100)], w) + b);
+                var loss = NF.ReduceMean(Losses.CategoricalCrossentropy.PerExample(y[start..(start + 100)], probs));
+                optimizer.ApplyGradients(tape.Gradient(loss, [w, b]), [w, b]);
+            }
+        var testProbs = NF.Softmax(NF.MatMul(NF.Reshape(NF.Cast(xTest, DType.Float32) / 255f, [-1, 784]), w) + b);
+        var accuracy = NF.ReduceMean(NF.Cast(NF.Equal(NF.ArgMax(testProbs, axis: 1), NF.Cast(yTest, DType.Int64)), DType.Float32)).Item<float>();
+        Assert.True(accuracy >= 0.85f, $"test accuracy {accuracy}");
+    }
+
+    [SkippableFact]
+    public void Keras_fit_improves_validation_accuracy_for_three_epochs()
+    {
+        RequireBackend();
+        NF.Random.SetSeed(2);
+        var ((xTrain, yTrain), (xTest, yTest)) = NeuralFlow.Data.Datasets.Mnist.LoadSample();
+        var model = new Sequential(
+            new Layers.Flatten(),
+            new Layers.Dense(50),
+            new Layers.ReLU(),
+            new Layers.Dense(10, activation: "softmax"));
+        model.Compile(optimizer: "sgd", loss: "sparse_categorical_crossentropy", metrics: ["accuracy"]);
+        var history = model.Fit(xTrain / 255f, yTrain, batchSize: 64, epochs: 3, verbose: 0, validationData: (xTest / 255f, yTest));
+        var valAcc = history["val_accuracy"];
+        Assert.True(valAcc[1] > valAcc[0] && valAcc[2] > valAcc[1], $"val_accuracy {string.Join(", ", valAcc)}");
+        Assert.True(valAcc[2] > 0.7f, $"val_accuracy {string.Join(", ", valAcc)}");
+    }
+
+    [SkippableFact]
+    public void Fit_evaluate_and_predict_take_a_dataset()
+    {
+        RequireBackend();
+        NF.Random.SetSeed(3);
+        var ((xTrain, yTrain), (xTest, yTest)) = NeuralFlow.Data.Datasets.Mnist.LoadSample();
+        var train = NeuralFlow.Data.Dataset.FromTensorSlices(xTrain, yTrain)
+            .Map((img, label) => (NF.Cast(NF.Reshape(img, [28 * 28]), DType.Float32) / 255f, label))
+            .Shuffle(bufferSize: 5000, seed: 4)
+            .Batch(128)
+            .Prefetch(NeuralFlow.Data.Dataset.Autotune);
+        var test = NeuralFlow.Data.Dataset.FromTensorSlices(NF.Reshape(xTest / 255f, [-1, 784]), yTest).Batch(500);
+        var model = new Sequential(new Layers.Dense(50, activation: "relu"), new Layers.Dense(10, activation: "softmax"));
+        model.Compile(new Optimizers.Adam(0.003f), "sparse_categorical_crossentropy", ["accuracy"]);
+        var history = model.Fit(train, epochs: 2, verbose: 0, validationData: test);
+        Assert.Equal(2, history["val_accuracy"].Count);
+        Assert.True(history["val_accuracy"][1] > 0.85f, $"val_accuracy {string.Join(", ", history["val_accuracy"])}");
+        var (loss, acc) = model.Evaluate(test);
+        Assert.Equal(history["val_accuracy"][1], acc, 4);
+        Assert.Equal(new Shape(2000, 10), model.Predict(test).Shape);
+        Assert.Throws<ArgumentException>(() => model.Fit(NeuralFlow.Data.Dataset.FromTensorSlices(xTest), epochs: 1, verbose: 0));
+    }
+}
+
+public sealed class ManagedMnistSampleTests() : MnistSampleTests("managed");
+
+public sealed class NativeCpuMnistSampleTests() : MnistSampleTests("cpu");

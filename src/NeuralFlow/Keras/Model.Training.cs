@@ -51,7 +51,7 @@ public abstract partial class Model
                        (Tensor X, Tensor Y)? validationData = null, double validationSplit = 0, bool shuffle = true,
                        IEnumerable<Callbacks.Callback>? callbacks = null)
     {
-        var (optimizer, loss) = Compiled(nameof(Fit));
+        Compiled(nameof(Fit));
         CheckData(nameof(Fit), x, y);
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "Fit: batchSize must be at least 1.");
         if (validationSplit is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(validationSplit), validationSplit, "Fit: validationSplit must be in [0, 1).");
@@ -63,12 +63,44 @@ public abstract partial class Model
             (x, y) = (x[..split], y[..split]);
             n = split;
         }
+        var shuffler = new System.Random(unchecked((int)NF.Random.NextSeed()));
+        int steps = (n + batchSize - 1) / batchSize;
+        var (tx, ty) = (x, y);
+        IEnumerable<(Tensor, Tensor)> EpochBatches()
+        {
+            var order = Enumerable.Range(0, n).ToArray();
+            if (shuffle) shuffler.Shuffle(order);
+            for (int step = 0; step < steps; step++)
+                yield return Batch(tx, ty, order, step * batchSize, Math.Min(batchSize, n - step * batchSize), shuffle);
+        }
+        Func<EvaluationResult>? validate = validationData is { } val ? () => Evaluate(val.X, val.Y, batchSize) : null;
+        return FitLoop(EpochBatches, steps, epochs, verbose, validate, callbacks);
+    }
+
+    /// <summary>
+    /// Trains on a dataset of (features, labels) batches (<c>model.fit(dataset)</c>), one pass per
+    /// epoch; batch, shuffle and prefetch it with the <see cref="Data.Dataset"/> methods.
+    /// </summary>
+    public History Fit(Data.Dataset dataset, int epochs = 1, int verbose = 1, Data.Dataset? validationData = null,
+                       IEnumerable<Callbacks.Callback>? callbacks = null)
+    {
+        Compiled(nameof(Fit));
+        var batches = Pairs(nameof(Fit), dataset);
+        Func<EvaluationResult>? validate = validationData is null ? null : () => Evaluate(validationData);
+        int steps = dataset.Cardinality > 0 ? (int)dataset.Cardinality : 0;
+        return FitLoop(() => batches(), steps, epochs, verbose, validate, callbacks);
+    }
+
+    // The training loop shared by both Fit overloads: one TensorScope per step, so everything a
+    // step makes (batch gathers, activations, gradients, optimizer temporaries) is freed when it ends.
+    private History FitLoop(Func<IEnumerable<(Tensor X, Tensor Y)>> epochBatches, int steps, int epochs, int verbose,
+                            Func<EvaluationResult>? validate, IEnumerable<Callbacks.Callback>? callbacks)
+    {
+        var (optimizer, loss) = Compiled(nameof(Fit));
         var hooks = (callbacks ?? []).ToList();
         foreach (var c in hooks) c.Model = this;
         var history = new History();
         var lossMean = new Metrics.Mean("loss");
-        var shuffler = new System.Random(unchecked((int)NF.Random.NextSeed()));
-        int steps = (n + batchSize - 1) / batchSize;
         StopTraining = false;
         foreach (var c in hooks) c.OnTrainBegin();
         for (int epoch = 0; epoch < epochs && !StopTraining; epoch++)
@@ -77,38 +109,41 @@ public abstract partial class Model
             foreach (var c in hooks) c.OnEpochBegin(epoch);
             lossMean.ResetState();
             foreach (var m in _metrics) m.ResetState();
-            var order = Enumerable.Range(0, n).ToArray();
-            if (shuffle) shuffler.Shuffle(order);
             var bar = new ProgressBar(steps, verbose, Console.Out);
             var trainable = TrainableVariables;
-            for (int step = 0; step < steps; step++)
+            int step = 0;
+            using (var batches = epochBatches().GetEnumerator())
             {
-                using (var scope = TensorScope.Begin())
+                while (true)
                 {
-                    var (xb, yb) = Batch(x, y, order, step * batchSize, Math.Min(batchSize, n - step * batchSize), shuffle);
-                    Tensor[] grads;
-                    Tensor yPred, lossValue;
-                    using (Layer.TrainingMode())
-                    using (var tape = new GradientTape())
+                    using (var scope = TensorScope.Begin())
                     {
-                        yPred = Call(xb);
-                        lossValue = loss.Call(yb, yPred);
-                        if (trainable.Count == 0) trainable = TrainableVariables; // built on the first call
-                        grads = tape.Gradient(lossValue, trainable);
+                        if (!batches.MoveNext()) break;
+                        var (xb, yb) = batches.Current;
+                        Tensor[] grads;
+                        Tensor yPred, lossValue;
+                        using (Layer.TrainingMode())
+                        using (var tape = new GradientTape())
+                        {
+                            yPred = Call(xb);
+                            lossValue = loss.Call(yb, yPred);
+                            if (trainable.Count == 0) trainable = TrainableVariables; // built on the first call
+                            grads = tape.Gradient(lossValue, trainable);
+                        }
+                        optimizer.ApplyGradients(grads, trainable);
+                        lossMean.UpdateState(lossValue);
+                        foreach (var m in _metrics) m.UpdateState(yb, yPred);
                     }
-                    optimizer.ApplyGradients(grads, trainable);
-                    lossMean.UpdateState(lossValue);
-                    foreach (var m in _metrics) m.UpdateState(yb, yPred);
+                    var logs = Logs(lossMean);
+                    bar.Update(++step, logs);
+                    foreach (var c in hooks) c.OnBatchEnd(step - 1, logs);
+                    if (StopTraining) break;
                 }
-                var logs = Logs(lossMean, "");
-                bar.Update(step + 1, logs);
-                foreach (var c in hooks) c.OnBatchEnd(step, logs);
-                if (StopTraining) break;
             }
-            var epochLogs = Logs(lossMean, "");
-            if (validationData is { } val)
-                foreach (var (k, v) in Evaluate(val.X, val.Y, batchSize, verbose: 0).Values) epochLogs["val_" + k] = v;
-            bar.Finish(epochLogs);
+            var epochLogs = Logs(lossMean);
+            if (validate is not null)
+                foreach (var (k, v) in validate().Values) epochLogs["val_" + k] = v;
+            bar.Finish(step, epochLogs);
             history.Add(epochLogs);
             foreach (var c in hooks) c.OnEpochEnd(epoch, epochLogs);
         }
@@ -116,27 +151,54 @@ public abstract partial class Model
         return history;
     }
 
+    // A dataset's elements as (x, y) pairs; each pair is freed when the next is requested.
+    private static Func<IEnumerable<(Tensor, Tensor)>> Pairs(string method, Data.Dataset dataset)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        if (dataset.ComponentCount != 2)
+            throw new ArgumentException($"{method}: the dataset's elements need two tensors (features, labels), but they have {dataset.ComponentCount}.", nameof(dataset));
+        return () => dataset.EnumerateTensors(disposeEach: true).Select(e => (e[0], e[1]));
+    }
+
     /// <summary>The loss and metrics on (x, y), batch by batch (<c>model.evaluate</c>).</summary>
     public EvaluationResult Evaluate(Tensor x, Tensor y, int batchSize = 32, int verbose = 0)
     {
-        var (_, loss) = Compiled(nameof(Evaluate));
+        Compiled(nameof(Evaluate));
         CheckData(nameof(Evaluate), x, y);
-        var lossMean = new Metrics.Mean("loss");
-        var metrics = _metrics;
-        foreach (var m in metrics) m.ResetState(); // Fit has already read the epoch's training values
         int n = x.Shape[0];
-        for (int start = 0; start < n; start += batchSize)
+        IEnumerable<(Tensor, Tensor)> Batches()
+        {
+            for (int start = 0; start < n; start += batchSize)
+                yield return (x[start..(start + batchSize)], y[start..(start + batchSize)]);
+        }
+        return EvaluateBatches(Batches(), verbose);
+    }
+
+    /// <summary>The loss and metrics over a dataset of (features, labels) batches.</summary>
+    public EvaluationResult Evaluate(Data.Dataset dataset, int verbose = 0)
+    {
+        Compiled(nameof(Evaluate));
+        return EvaluateBatches(Pairs(nameof(Evaluate), dataset)(), verbose);
+    }
+
+    private EvaluationResult EvaluateBatches(IEnumerable<(Tensor X, Tensor Y)> batches, int verbose)
+    {
+        var (_, loss) = Compiled(nameof(Evaluate));
+        var lossMean = new Metrics.Mean("loss");
+        foreach (var m in _metrics) m.ResetState(); // Fit has already read the epoch's training values
+        using var items = batches.GetEnumerator();
+        while (true)
         {
             using var scope = TensorScope.Begin();
-            var xb = x[start..(start + batchSize)];
-            var yb = y[start..(start + batchSize)];
+            if (!items.MoveNext()) break;
+            var (xb, yb) = items.Current;
             var yPred = Call(xb);
-            // Weight by batch size so the result is the mean over examples, not over batches.
+            // Per example, so the result is the mean over examples, not over batches.
             lossMean.UpdateState(loss.PerExampleLoss(yb, yPred));
-            foreach (var m in metrics) m.UpdateState(yb, yPred);
+            foreach (var m in _metrics) m.UpdateState(yb, yPred);
         }
         var values = new List<KeyValuePair<string, float>> { new("loss", lossMean.Result()) };
-        values.AddRange(metrics.Select(m => new KeyValuePair<string, float>(m.Name, m.Result())));
+        values.AddRange(_metrics.Select(m => new KeyValuePair<string, float>(m.Name, m.Result())));
         var result = new EvaluationResult(values);
         if (verbose > 0) Console.WriteLine(result);
         return result;
@@ -163,6 +225,26 @@ public abstract partial class Model
         }
     }
 
+    /// <summary>The model's outputs for each element (or the first tensor of each element) of a dataset of batches.</summary>
+    public Tensor Predict(Data.Dataset dataset)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        var outputs = new List<Tensor>();
+        try
+        {
+            foreach (var element in dataset.EnumerateTensors(disposeEach: true))
+            {
+                using var scope = TensorScope.Begin();
+                outputs.Add(scope.Keep(Call(element[0])));
+            }
+            return NF.Concat(outputs, axis: 0);
+        }
+        finally
+        {
+            foreach (var o in outputs) o.Dispose();
+        }
+    }
+
     private static void CheckData(string method, Tensor x, Tensor y)
     {
         ArgumentNullException.ThrowIfNull(x);
@@ -179,10 +261,10 @@ public abstract partial class Model
         return (NF.Gather(x, idx), NF.Gather(y, idx));
     }
 
-    private Dictionary<string, float> Logs(Metrics.Mean lossMean, string prefix)
+    private Dictionary<string, float> Logs(Metrics.Mean lossMean)
     {
-        var logs = new Dictionary<string, float> { [prefix + "loss"] = lossMean.Result() };
-        foreach (var m in _metrics) logs[prefix + m.Name] = m.Result();
+        var logs = new Dictionary<string, float> { ["loss"] = lossMean.Result() };
+        foreach (var m in _metrics) logs[m.Name] = m.Result();
         return logs;
     }
 }

@@ -11,6 +11,7 @@ namespace NeuralFlow.Keras;
 /// </summary>
 internal sealed class ProgressBar(int steps, int verbose, TextWriter output)
 {
+    private int steps = steps;
     private const int Width = 30;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly bool _live = verbose == 1 && !Console.IsOutputRedirected && ReferenceEquals(output, Console.Out);
@@ -25,15 +26,25 @@ internal sealed class ProgressBar(int steps, int verbose, TextWriter output)
         output.Write("\r" + Line(step, logs));
     }
 
-    public void Finish(IReadOnlyDictionary<string, float> logs)
+    /// <summary>The epoch's closing line; <paramref name="stepsDone"/> is what ran (a dataset may not say its length upfront).</summary>
+    public void Finish(int stepsDone, IReadOnlyDictionary<string, float> logs)
     {
         if (verbose == 0) return;
-        output.WriteLine((_live ? "\r" : "") + Line(steps, logs));
+        if (steps <= 0) steps = stepsDone;
+        output.WriteLine((_live ? "\r" : "") + Line(stepsDone, logs));
     }
 
     private string Line(int step, IReadOnlyDictionary<string, float> logs)
     {
         var sb = new StringBuilder();
+        if (steps <= 0)
+        {
+            // Unknown length: count steps without a bar.
+            sb.Append(step.ToString(CultureInfo.InvariantCulture)).Append("/Unknown - ");
+            sb.Append($"{_clock.Elapsed.TotalSeconds:0}s");
+            foreach (var (k, v) in logs) sb.Append(" - ").Append(k).Append(": ").Append(v.ToString("0.0000", CultureInfo.InvariantCulture));
+            return sb.ToString();
+        }
         string count = steps.ToString(CultureInfo.InvariantCulture);
         sb.Append(step.ToString(CultureInfo.InvariantCulture).PadLeft(count.Length)).Append('/').Append(count).Append(" [");
         int filled = steps == 0 ? Width : (int)((long)Width * step / steps);
