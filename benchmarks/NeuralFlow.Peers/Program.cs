@@ -8,6 +8,9 @@ using NeuralFlow.Keras;
 var mode = args.Length > 0 ? args[0] : "custom_loop";
 switch (mode)
 {
+    case "ops":
+        OpTimes();
+        break;
     case "custom_loop":
         CustomLoop(args.Length > 1 ? int.Parse(args[1]) : 2000);
         break;
@@ -41,4 +44,30 @@ static void CustomLoop(int steps)
     }
     double secs = clock.Elapsed.TotalSeconds;
     Console.WriteLine($"custom_loop samples_per_s {(steps - 20) * 256 / secs:0} backend=neuralflow-{NF.Backend.Name}");
+}
+
+// Average time of each op of the custom loop's step, to see where a step goes.
+static void OpTimes()
+{
+    NF.Random.SetSeed(3);
+    var x = NF.Random.Uniform([256, 784]);
+    var w = NF.Random.Normal([784, 50]);
+    var g = NF.Random.Normal([256, 50]);
+    var b = NF.Random.Normal([50]);
+    void Time(string name, Func<Tensor> op)
+    {
+        for (int i = 0; i < 20; i++) op().Dispose();
+        var sw = Stopwatch.StartNew();
+        int n = 500;
+        for (int i = 0; i < n; i++) op().Dispose();
+        Console.WriteLine($"{name,-28} {sw.Elapsed.TotalMicroseconds / n,8:0.0} us");
+    }
+    Time("matmul 256x784 @ 784x50", () => NF.MatMul(x, w));
+    Time("matmul x^T @ g (784x50)", () => NF.MatMul(x, g, transposeA: true));
+    Time("matmul g @ w^T (256x784)", () => NF.MatMul(g, w, transposeB: true));
+    Time("add bias [256,50]+[50]", () => g + b);
+    Time("relu [256,50]", () => NF.Relu(g));
+    Time("softmax [256,50]", () => NF.Softmax(g));
+    Time("reduce_sum axis0 [256,50]", () => NF.ReduceSum(g, 0));
+    Time("add 1 element", () => b[0] + b[1]);
 }

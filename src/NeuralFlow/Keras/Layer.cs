@@ -9,14 +9,14 @@ namespace NeuralFlow.Keras;
 /// </summary>
 public abstract class Layer
 {
-    private static int _counter;
+    private static readonly Dictionary<string, int> Counters = [];
     [ThreadStatic] private static bool _training;
     private readonly List<Variable> _ownWeights = [];
 
     /// <summary>A layer named <paramref name="name"/>, or after its type ("dense_3").</summary>
     protected Layer(string? name = null)
     {
-        Name = name ?? $"{ToSnakeCase(GetType().Name)}_{Interlocked.Increment(ref _counter)}";
+        Name = name ?? UniqueName(ToSnakeCase(GetType().Name));
     }
 
     /// <summary>The layer's name (shown by <c>Summary()</c>).</summary>
@@ -134,6 +134,17 @@ public abstract class Layer
 
     /// <summary>Number of scalars in the weights.</summary>
     public long CountParams() => Variables.Sum(v => v.Count);
+
+    // Keras numbers names per kind: dense, dense_1, dense_2, ...
+    private static string UniqueName(string kind)
+    {
+        lock (Counters)
+        {
+            Counters.TryGetValue(kind, out int n);
+            Counters[kind] = n + 1;
+            return n == 0 ? kind : $"{kind}_{n}";
+        }
+    }
 
     private static string ToSnakeCase(string name)
     {

@@ -1,0 +1,66 @@
+// The workshop's Keras chapter (section 7): Flatten, Dense 50, ReLU, Dense 10 softmax, trained
+// with Compile/Fit on MNIST, then Evaluate and Predict. Uses the full MNIST when its four IDX
+// files are present (--data DIR, or the NeuralFlow cache folder), else the embedded 10,000-digit sample.
+//   dotnet run -c Release --project samples/MnistKeras -- [--epochs 5] [--batch-size 64] [--backend cpu|managed] [--data DIR]
+using NeuralFlow;
+using NeuralFlow.Data;
+using NeuralFlow.Keras;
+
+int epochs = 5, batchSize = 64;
+string? dataDir = null;
+for (int i = 0; i < args.Length; i++)
+{
+    string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+    switch (args[i])
+    {
+        case "--epochs": epochs = int.Parse(Next()); break;
+        case "--batch-size": batchSize = int.Parse(Next()); break;
+        case "--backend": NF.UseBackend(Next()); break;
+        case "--data": dataDir = Next(); break;
+        case "--help" or "-h":
+            Console.WriteLine("usage: MnistKeras [--epochs N] [--batch-size N] [--backend cpu|managed] [--data DIR]");
+            return 0;
+        default:
+            Console.Error.WriteLine($"unknown argument {args[i]}; see --help");
+            return 2;
+    }
+}
+
+Console.WriteLine($"NeuralFlow on {NF.Backend.Name}: {NF.Backend.Description}");
+var ((xTrain, yTrain), (xTest, yTest)) = Load(dataDir);
+Console.WriteLine($"train {xTrain.Shape} {xTrain.DType.Name()}, test {xTest.Shape}");
+for (int i = 0; i < 10; i++)
+    Console.Write($"{(i == 0 ? "Number of" : ",")} {i}s: {NF.ReduceSum(NF.Cast(NF.Equal(yTrain, i), DType.Int32)).Item<int>()}");
+Console.WriteLine();
+
+NF.Random.SetSeed(42);
+var model = new Sequential(
+    new Layers.Flatten(),
+    new Layers.Dense(50),
+    new Layers.ReLU(),
+    new Layers.Dense(10, activation: "softmax"));
+model.Compile(optimizer: new Optimizers.SGD(learningRate: 0.1f), loss: "sparse_categorical_crossentropy", metrics: ["accuracy"]);
+var history = model.Fit(xTrain / 255f, yTrain, batchSize: batchSize, epochs: epochs, validationData: (xTest / 255f, yTest));
+model.Summary();
+var (testLoss, testAcc) = model.Evaluate(xTest / 255f, yTest);
+Console.WriteLine($"Test loss: {testLoss:0.0000} - test accuracy: {testAcc:0.0000}");
+var probabilities = model.Predict(xTest[..5] / 255f);
+Console.WriteLine($"Predicted {string.Join(" ", NF.ArgMax(probabilities, axis: 1).ToArray<long>())} for labels {string.Join(" ", yTest[..5].ToArray<byte>())}");
+Console.WriteLine($"val_accuracy per epoch: {string.Join(", ", history["val_accuracy"].Select(a => a.ToString("0.0000")))}");
+return 0;
+
+static ((Tensor, Tensor), (Tensor, Tensor)) Load(string? dir)
+{
+    string[] files = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"];
+    string Find(string folder, string f) => File.Exists(Path.Combine(folder, f + ".gz")) ? Path.Combine(folder, f + ".gz") : Path.Combine(folder, f);
+    foreach (var folder in new[] { dir, Datasets.CacheFolder("mnist") })
+    {
+        if (folder is null || !files.All(f => File.Exists(Find(folder, f)))) continue;
+        Console.WriteLine($"Full MNIST from {folder}");
+        var t = files.Select(f => Idx.Read(Find(folder, f))).ToArray();
+        return ((t[0], t[1]), (t[2], t[3]));
+    }
+    if (dir is not null) throw new FileNotFoundException($"--data {dir}: the folder needs {string.Join(", ", files)} (raw or .gz).");
+    Console.WriteLine("Full MNIST not found (see README: Data sets); training on the embedded 10,000-digit sample.");
+    return Datasets.Mnist.LoadSample();
+}
