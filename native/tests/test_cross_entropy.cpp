@@ -14,11 +14,15 @@ void reference(const std::vector<T>& x, const nf_layout& l, const std::vector<do
     grad.assign(n * c, 0.0);
     for (int64_t i = 0; i < n; ++i) {
         auto at = [&](int64_t j) { return static_cast<double>(x[elem_offset(l, i * c + j)]); };
-        double m = -INFINITY;
-        for (int64_t j = 0; j < c; ++j) m = std::max(m, at(j));
-        double s = 0;
-        for (int64_t j = 0; j < c; ++j) s += std::exp(at(j) - m);
-        const double log_s = std::log(s);
+        // The max's own term is exactly 1; summing the rest alone lets log1p keep small losses precise.
+        int64_t a = 0;
+        for (int64_t j = 1; j < c; ++j)
+            if (at(j) > at(a)) a = j;
+        const double m = at(a);
+        double rest = 0;
+        for (int64_t j = 0; j < c; ++j)
+            if (j != a) rest += std::exp(at(j) - m);
+        const double s = 1 + rest, log_s = std::log1p(rest);
         for (int64_t j = 0; j < c; ++j) {
             if (y[i * c + j] != 0) loss[i] += y[i * c + j] * (log_s - (at(j) - m));
             grad[i * c + j] = std::exp(at(j) - m) / s - y[i * c + j];
@@ -141,6 +145,11 @@ TEST(CrossEntropy, StableForHugeLogits) {
     float ls = 0;
     ASSERT_EQ(nf_softmax_cross_entropy(NF_FLOAT32, xs.data(), &l2, NF_INT64, &lab, 1, &ls, nullptr), NF_OK);
     EXPECT_NEAR(ls, std::log1p(std::exp(-20.0)), 1e-6 * std::log1p(std::exp(-20.0)));
+    // float64: log1p(e^-40) ~ 4.2e-18 would be 0 as log(1 + e^-40).
+    std::vector<double> xs64 = {40, 0};
+    double ls64 = 0;
+    ASSERT_EQ(nf_softmax_cross_entropy(NF_FLOAT64, xs64.data(), &l2, NF_INT64, &lab, 1, &ls64, nullptr), NF_OK);
+    EXPECT_NEAR(ls64, std::exp(-40.0), 1e-12 * std::exp(-40.0));
 }
 
 TEST(CrossEntropy, EmptyShapes) {

@@ -1,11 +1,11 @@
 // nf_softmax_cross_entropy: fused, numerically stable log-softmax cross-entropy per row, with
 // the gradient softmax(x) - y written in the same call.
 //
-// Per row: one pass over the logits for the max m, one computing e_c = exp(x_c - m) in double
-// (kept in a per-thread scratch row) and their sum s, one writing. With d_c = x_c - m the loss
-// is sum_c y_c * (log s - d_c), a sum of non-negative terms, so it keeps full relative
-// precision even for a confidently right prediction; the gradient e_c / s - y_c is formed in
-// double and rounded once.
+// Per row: one pass over the logits for the max m (at column a), one computing
+// e_c = exp(x_c - m) in double (kept in a per-thread scratch row) and their sum s = 1 + rest,
+// one writing. With d_c = x_c - m the loss is sum_c y_c * (log1p(rest) - d_c), a sum of
+// non-negative terms, so it keeps full relative precision even for a confidently right
+// prediction; the gradient e_c / s - y_c is formed in double and rounded once.
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -35,15 +35,18 @@ void cross_entropy(const T* x, const Rows& r, T* loss, T* grad) {
         for (int64_t i = b; i < e; ++i) {
             const T* row = x + i * r.row_stride;
             const int64_t cs = r.col_stride;
-            T m = row[0];
-            for (int64_t c = 1; c < r.c; ++c) m = row[c * cs] > m ? row[c * cs] : m;
-            const double md = static_cast<double>(m);
-            double s = 0.0;
+            int64_t arg = 0;
+            for (int64_t c = 1; c < r.c; ++c)
+                if (row[c * cs] > row[arg * cs]) arg = c;
+            const double md = static_cast<double>(row[arg * cs]);
+            // s = 1 + rest, the max's own term being exactly 1: log1p(rest) keeps the relative
+            // precision of a small loss, where log(s) of an s rounded near 1 would not.
+            double rest = 0.0;
             for (int64_t c = 0; c < r.c; ++c) {
-                ex[c] = std::exp(static_cast<double>(row[c * cs]) - md);
-                s += ex[c];
+                ex[c] = c == arg ? 1.0 : std::exp(static_cast<double>(row[c * cs]) - md);
+                rest += c == arg ? 0.0 : ex[c];
             }
-            const double log_s = std::log(s), inv_s = 1.0 / s;
+            const double log_s = std::log1p(rest), inv_s = 1.0 / (1.0 + rest);
             T* g = grad ? grad + i * r.c : nullptr;
             if (r.sparse) {
                 const int64_t k = index_at(r.label_dtype, r.labels, i);
