@@ -145,6 +145,17 @@ TEST(CrossEntropy, StableForHugeLogits) {
     float ls = 0;
     ASSERT_EQ(nf_softmax_cross_entropy(NF_FLOAT32, xs.data(), &l2, NF_INT64, &lab, 1, &ls, nullptr), NF_OK);
     EXPECT_NEAR(ls, std::log1p(std::exp(-20.0)), 1e-6 * std::log1p(std::exp(-20.0)));
+    // An infinite logit is a certain prediction: loss 0 at its class, inf elsewhere.
+    std::vector<double> xinf = {INFINITY, 0, INFINITY, 0}, linf(2), ginf(4);
+    const int64_t labinf[2] = {0, 1};
+    const nf_layout l22 = contiguous({2, 2});
+    ASSERT_EQ(nf_softmax_cross_entropy(NF_FLOAT64, xinf.data(), &l22, NF_INT64, labinf, 1, linf.data(), ginf.data()), NF_OK);
+    EXPECT_EQ(linf[0], 0.0);
+    EXPECT_EQ(linf[1], INFINITY);
+    EXPECT_EQ(ginf[0], 0.0);
+    EXPECT_EQ(ginf[1], 0.0);
+    EXPECT_EQ(ginf[2], 1.0);
+    EXPECT_EQ(ginf[3], -1.0);
     // float64: log1p(e^-40) ~ 4.2e-18 would be 0 as log(1 + e^-40).
     std::vector<double> xs64 = {40, 0};
     double ls64 = 0;

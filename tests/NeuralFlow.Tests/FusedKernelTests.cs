@@ -131,7 +131,14 @@ public abstract class FusedKernelTests(string backend) : BackendTest(backend)
         var tiny = new Fused.CrossEntropyCase([40, 0], new Layout(new Shape(1, 2), [2, 1], 0), DType.Int64, Sparse: [0], Dense: null);
         var (tl, _) = Fused.RunCrossEntropy(B, DType.Float64, tiny, withGrad: false);
         AssertClose([Math.Exp(-40)], tl, 1e-12, 0, "log1p(e^-40)");
+        // An infinite logit is a certain prediction: loss 0 at its class, inf elsewhere.
+        var inf = new Fused.CrossEntropyCase([double.PositiveInfinity, 0, double.PositiveInfinity, 0],
+            new Layout(new Shape(2, 2), [2, 1], 0), DType.Int32, Sparse: [0, 1], Dense: null);
+        var (il, ig) = Fused.RunCrossEntropy(B, DType.Float64, inf, withGrad: true);
+        Assert.Equal([0.0, double.PositiveInfinity], il);
+        Assert.Equal([0.0, 0.0, 1.0, -1.0], ig);
     }
+
 
     [SkippableFact]
     public void Softmax_cross_entropy_rejects_bad_input()

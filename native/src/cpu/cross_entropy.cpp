@@ -39,18 +39,20 @@ void cross_entropy(const T* x, const Rows& r, T* loss, T* grad) {
             for (int64_t c = 1; c < r.c; ++c)
                 if (row[c * cs] > row[arg * cs]) arg = c;
             const double md = static_cast<double>(row[arg * cs]);
+            // d_c = x_c - m, exactly 0 at the max (also when the max is +inf).
+            auto d = [&](int64_t c) { return c == arg ? 0.0 : static_cast<double>(row[c * cs]) - md; };
             // s = 1 + rest, the max's own term being exactly 1: log1p(rest) keeps the relative
             // precision of a small loss, where log(s) of an s rounded near 1 would not.
             double rest = 0.0;
             for (int64_t c = 0; c < r.c; ++c) {
-                ex[c] = c == arg ? 1.0 : std::exp(static_cast<double>(row[c * cs]) - md);
+                ex[c] = std::exp(d(c));
                 rest += c == arg ? 0.0 : ex[c];
             }
             const double log_s = std::log1p(rest), inv_s = 1.0 / (1.0 + rest);
             T* g = grad ? grad + i * r.c : nullptr;
             if (r.sparse) {
                 const int64_t k = index_at(r.label_dtype, r.labels, i);
-                loss[i] = static_cast<T>(log_s - (static_cast<double>(row[k * cs]) - md));
+                loss[i] = static_cast<T>(log_s - d(k));
                 if (g) {
                     for (int64_t c = 0; c < r.c; ++c) g[c] = static_cast<T>(ex[c] * inv_s);
                     g[k] = static_cast<T>(ex[k] * inv_s - 1.0);
@@ -62,7 +64,7 @@ void cross_entropy(const T* x, const Rows& r, T* loss, T* grad) {
             for (int64_t c = 0; c < r.c; ++c) {
                 const double yc = static_cast<double>(y[c]);
                 // A zero label contributes nothing, even where log_softmax is -inf.
-                if (yc != 0.0) acc += yc * (log_s - (static_cast<double>(row[c * cs]) - md));
+                if (yc != 0.0) acc += yc * (log_s - d(c));
                 if (g) g[c] = static_cast<T>(ex[c] * inv_s - yc);
             }
             loss[i] = static_cast<T>(acc);
