@@ -271,8 +271,9 @@ NF_API nf_status nf_optimizer_update(nf_optimizer kind, nf_dtype dtype, void* pa
                                      const nf_optimizer_params* p);
 
 /*
- * Row-wise cross-entropy of softmax(logits) against labels, computed stably (max-subtracted
- * log-sum-exp, summed in double). logits: float32/float64 [N, C], any strides.
+ * Row-wise cross-entropy of softmax(logits) against labels, computed stably in double: with
+ * d = x - max(x) (exactly 0 at the max), log_softmax = d - log1p(sum of exp(d) off the max).
+ * logits: float32/float64 [N, C], any strides.
  * labels: sparse != 0: contiguous [N] class indices of NF_INT32, NF_INT64 or NF_UINT8 (a label
  * outside [0, C) is NF_ERROR_INVALID_ARGUMENT naming its row and value); sparse == 0:
  * contiguous [N, C] of `dtype` (label_dtype must equal dtype), one probability row per sample.
