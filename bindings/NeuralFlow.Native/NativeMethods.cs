@@ -74,4 +74,12 @@ public static unsafe partial class NativeMethods
     /// <summary>nf_random_normal</summary>
     [LibraryImport(LibraryName)]
     public static partial NfStatus nf_random_normal(int dtype, nint output, long count, ulong seed, ulong offset, double mean, double stddev);
+
+    // ---- training
+    /// <summary>nf_optimizer_update</summary>
+    [LibraryImport(LibraryName)]
+    public static partial NfStatus nf_optimizer_update(int kind, int dtype, nint param, nint grad, nint slot0, nint slot1, long count, NfOptimizerParams* p);
+    /// <summary>nf_softmax_cross_entropy</summary>
+    [LibraryImport(LibraryName)]
+    public static partial NfStatus nf_softmax_cross_entropy(int dtype, nint logits, NfLayout* logitsLayout, int labelDtype, nint labels, int sparse, nint lossOut, nint gradOut);
 }

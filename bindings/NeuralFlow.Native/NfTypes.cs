@@ -52,3 +52,27 @@ public struct NfMemoryStats
     /// <summary>Allocations served from the cache.</summary>
     public long CacheHits;
 }
+
+/// <summary><c>nf_optimizer_params</c>: hyperparameters of one fused optimizer step (64 bytes).</summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct NfOptimizerParams
+{
+    /// <summary>Learning rate.</summary>
+    public double LearningRate;
+    /// <summary>SGD and RMSprop momentum.</summary>
+    public double Momentum;
+    /// <summary>Adam first-moment decay.</summary>
+    public double Beta1;
+    /// <summary>Adam second-moment decay.</summary>
+    public double Beta2;
+    /// <summary>Added to the denominator (Adam, RMSprop, Adagrad).</summary>
+    public double Epsilon;
+    /// <summary>RMSprop mean-square decay.</summary>
+    public double Rho;
+    /// <summary>SGD: nonzero for Nesterov momentum.</summary>
+    public int Nesterov;
+    /// <summary>Keep 0.</summary>
+    public int Reserved;
+    /// <summary>1 for the first update of a variable.</summary>
+    public long Step;
+}

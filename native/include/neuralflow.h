@@ -231,6 +231,60 @@ NF_API nf_status nf_random_uniform(nf_dtype dtype, void* out, int64_t count,
 NF_API nf_status nf_random_normal(nf_dtype dtype, void* out, int64_t count,
                                   uint64_t seed, uint64_t offset, double mean, double stddev);
 
+/* ---- training: fused optimizer update, softmax cross-entropy -------------------------- */
+
+typedef enum nf_optimizer {
+    NF_OPTIMIZER_SGD = 0,     /* slot0 = velocity (NULL allowed when momentum == 0); slot1 unused */
+    NF_OPTIMIZER_ADAM = 1,    /* slot0 = m, slot1 = v */
+    NF_OPTIMIZER_RMSPROP = 2, /* slot0 = mean square, slot1 = momentum buffer (NULL allowed when momentum <= 0) */
+    NF_OPTIMIZER_ADAGRAD = 3  /* slot0 = accumulator; slot1 unused */
+} nf_optimizer;
+
+/* Hyperparameters of one update; each kind reads the fields it names. */
+typedef struct nf_optimizer_params {
+    double learning_rate;
+    double momentum;   /* SGD, RMSprop */
+    double beta1;      /* Adam */
+    double beta2;      /* Adam */
+    double epsilon;    /* Adam, RMSprop, Adagrad */
+    double rho;        /* RMSprop */
+    int32_t nesterov;  /* SGD: nonzero for Nesterov momentum */
+    int32_t reserved;  /* keep 0 */
+    int64_t step;      /* 1 for the first update of a variable; must be >= 1 */
+} nf_optimizer_params;
+
+/*
+ * One optimizer step for `count` elements of contiguous float32/float64 buffers, in place and
+ * in one pass, with the Keras 2 formulas. Hyperparameters are converted to `dtype` once and
+ * the arithmetic runs in `dtype`, in this order (g = grad, w = param):
+ *  SGD:     momentum == 0: w -= lr*g; else v = momentum*v - lr*g and
+ *           w += (nesterov ? momentum*v - lr*g : v).
+ *  Adam:    m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*(g*g);
+ *           w -= (alpha*m) / (sqrt(v) + eps), alpha = lr*sqrt(1-b2^step)/(1-b1^step) in double.
+ *  RMSprop: ms = rho*ms + (1-rho)*(g*g); inc = (lr*g) / (sqrt(ms) + eps);
+ *           momentum > 0: mom = momentum*mom + inc, w -= mom; else w -= inc.
+ *  Adagrad: acc += g*g; w -= (lr*g) / (sqrt(acc) + eps).
+ * Buffers a kind does not use may be NULL; NULL buffers are also accepted when count is 0.
+ */
+NF_API nf_status nf_optimizer_update(nf_optimizer kind, nf_dtype dtype, void* param, const void* grad,
+                                     void* slot0, void* slot1, int64_t count,
+                                     const nf_optimizer_params* p);
+
+/*
+ * Row-wise cross-entropy of softmax(logits) against labels, computed stably in double: with
+ * d = x - max(x) (exactly 0 at the max), log_softmax = d - log1p(sum of exp(d) off the max).
+ * logits: float32/float64 [N, C], any strides.
+ * labels: sparse != 0: contiguous [N] class indices of NF_INT32, NF_INT64 or NF_UINT8 (a label
+ * outside [0, C) is NF_ERROR_INVALID_ARGUMENT naming its row and value); sparse == 0:
+ * contiguous [N, C] of `dtype` (label_dtype must equal dtype), one probability row per sample.
+ * Writes loss_out[N] = -sum_c y_c * log_softmax(x)_c (terms with y_c == 0 are skipped) and,
+ * when grad_out is not NULL, grad_out[N, C] (contiguous) = softmax(x) - y, the gradient of each
+ * row's loss with respect to its logits (the caller scales it by the upstream gradient).
+ */
+NF_API nf_status nf_softmax_cross_entropy(nf_dtype dtype, const void* logits, const nf_layout* logits_layout,
+                                          nf_dtype label_dtype, const void* labels, int32_t sparse,
+                                          void* loss_out, void* grad_out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -36,6 +36,15 @@ public class BindingsTests
         Assert.Equal(header, BoundNames());
     }
 
+    [Fact]
+    public void Optimizer_params_binding_has_the_C_layout()
+    {
+        // Offsets of nf_optimizer_params (static_asserts in native/tests/test_optimizer.cpp).
+        Assert.Equal(64, Marshal.SizeOf<NfOptimizerParams>());
+        Assert.Equal(48, (int)Marshal.OffsetOf<NfOptimizerParams>(nameof(NfOptimizerParams.Nesterov)));
+        Assert.Equal(56, (int)Marshal.OffsetOf<NfOptimizerParams>(nameof(NfOptimizerParams.Step)));
+    }
+
     [SkippableFact]
     public void Library_exports_exactly_the_bound_symbols()
     {

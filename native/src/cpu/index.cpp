@@ -9,15 +9,6 @@
 namespace nf {
 namespace {
 
-// Index values widened to int64, whatever their storage dtype.
-int64_t index_at(nf_dtype dt, const void* p, int64_t i) {
-    switch (dt) {
-        case NF_INT32: return static_cast<const int32_t*>(p)[i];
-        case NF_INT64: return static_cast<const int64_t*>(p)[i];
-        default: return static_cast<const uint8_t*>(p)[i];
-    }
-}
-
 void check_index_dtype(const char* fn, nf_dtype dt) {
     check_dtype(fn, "index_dtype", dt);
     if (dt != NF_INT32 && dt != NF_INT64 && dt != NF_UINT8)

@@ -65,6 +65,23 @@ public interface IBackend
 
     /// <summary>Philox normal numbers, identical on every backend.</summary>
     void RandomNormal(DType dtype, nint output, long count, ulong seed, ulong offset, double mean, double stddev);
+
+    /// <summary>
+    /// One fused optimizer step, in place, over <paramref name="count"/> elements of contiguous
+    /// float32/float64 buffers: <paramref name="param"/> -= update(<paramref name="grad"/>),
+    /// with the slots (<see cref="OptimizerKind"/> says which) updated alongside. Slots a kind
+    /// does not use may be 0.
+    /// </summary>
+    void OptimizerUpdate(OptimizerKind kind, DType dtype, nint param, nint grad, nint slot0, nint slot1, long count, in OptimizerParams p);
+
+    /// <summary>
+    /// Row-wise, numerically stable cross-entropy of softmax(logits) for logits [N, C] (any
+    /// strides): <paramref name="lossOut"/>[N] = -sum_c y_c log_softmax(x)_c and, when
+    /// <paramref name="gradOut"/> is not 0, the contiguous [N, C] gradient softmax(x) - y.
+    /// Sparse labels are N contiguous class indices of int32/int64/uint8 (out of range throws);
+    /// dense labels are a contiguous [N, C] of <paramref name="dtype"/>.
+    /// </summary>
+    void SoftmaxCrossEntropy(DType dtype, nint logits, in Layout logitsLayout, DType labelDtype, nint labels, bool sparse, nint lossOut, nint gradOut);
 }
 
 /// <summary>Allocator statistics (bytes and counts), as <c>nf_memory_stats</c>.</summary>

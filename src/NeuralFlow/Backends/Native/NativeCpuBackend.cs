@@ -144,4 +144,22 @@ public sealed unsafe class NativeCpuBackend : IBackend
     /// <inheritdoc/>
     public void RandomNormal(DType dtype, nint output, long count, ulong seed, ulong offset, double mean, double stddev) =>
         NativeErrors.ThrowIfFailed(nf_random_normal((int)dtype, output, count, seed, offset, mean, stddev));
+
+    /// <inheritdoc/>
+    public void OptimizerUpdate(OptimizerKind kind, DType dtype, nint param, nint grad, nint slot0, nint slot1, long count, in OptimizerParams p)
+    {
+        var np = new NfOptimizerParams
+        {
+            LearningRate = p.LearningRate, Momentum = p.Momentum, Beta1 = p.Beta1, Beta2 = p.Beta2,
+            Epsilon = p.Epsilon, Rho = p.Rho, Nesterov = p.Nesterov ? 1 : 0, Step = p.Step,
+        };
+        NativeErrors.ThrowIfFailed(nf_optimizer_update((int)kind, (int)dtype, param, grad, slot0, slot1, count, &np));
+    }
+
+    /// <inheritdoc/>
+    public void SoftmaxCrossEntropy(DType dtype, nint logits, in Layout logitsLayout, DType labelDtype, nint labels, bool sparse, nint lossOut, nint gradOut)
+    {
+        NfLayout lx = ToNative(logitsLayout);
+        NativeErrors.ThrowIfFailed(nf_softmax_cross_entropy((int)dtype, logits, &lx, (int)labelDtype, labels, sparse ? 1 : 0, lossOut, gradOut));
+    }
 }

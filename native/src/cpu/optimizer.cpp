@@ -1,0 +1,188 @@
+// nf_optimizer_update: one fused, in-place pass per variable for SGD, Adam, RMSprop, Adagrad.
+//
+// Hyperparameters become T once; the per-element arithmetic then runs in T in exactly the
+// order of the tensor-op formulas in the header (and of the managed backend), so the three
+// paths agree to the last bit where the compiler does not contract (-ffp-contract=off).
+// This file builds with -fno-math-errno so the sqrt loops vectorise.
+#include <cmath>
+#include <string>
+
+#include "common/dtype.h"
+#include "common/parallel.h"
+
+namespace nf {
+namespace {
+
+const char* kind_name(nf_optimizer kind) {
+    switch (kind) {
+        case NF_OPTIMIZER_SGD: return "sgd";
+        case NF_OPTIMIZER_ADAM: return "adam";
+        case NF_OPTIMIZER_RMSPROP: return "rmsprop";
+        case NF_OPTIMIZER_ADAGRAD: return "adagrad";
+    }
+    return "invalid";
+}
+
+[[noreturn]] void missing_slot(nf_optimizer kind, int slot, double momentum) {
+    static const char* names[4][2] = {
+        {"velocity", ""}, {"m", "v"}, {"mean square", "momentum buffer"}, {"accumulator", ""}};
+    const bool uses_momentum = kind == NF_OPTIMIZER_SGD || kind == NF_OPTIMIZER_RMSPROP;
+    const std::string why = uses_momentum ? format(" with momentum = %g", momentum) : std::string();
+    NF_INVALID("nf_optimizer_update: slot%d (%s) is NULL but %s%s needs it", slot, names[kind][slot],
+               kind_name(kind), why.c_str());
+}
+
+// The buffers of one call, already offset to a chunk [b, e) by the caller.
+template <class T>
+struct Buffers {
+    T* __restrict w;
+    const T* __restrict g;
+    T* __restrict s0;
+    T* __restrict s1;
+};
+
+template <class T>
+void sgd(const Buffers<T>& x, int64_t n, const nf_optimizer_params& p) {
+    T* __restrict w = x.w;
+    const T* __restrict g = x.g;
+    const T lr = static_cast<T>(p.learning_rate);
+    if (p.momentum == 0) {
+        for (int64_t i = 0; i < n; ++i) w[i] -= lr * g[i];
+        return;
+    }
+    T* __restrict v = x.s0;
+    const T mu = static_cast<T>(p.momentum);
+    if (p.nesterov) {
+        for (int64_t i = 0; i < n; ++i) {
+            const T vi = mu * v[i] - lr * g[i];
+            v[i] = vi;
+            w[i] += mu * vi - lr * g[i];
+        }
+    } else {
+        for (int64_t i = 0; i < n; ++i) {
+            const T vi = mu * v[i] - lr * g[i];
+            v[i] = vi;
+            w[i] += vi;
+        }
+    }
+}
+
+template <class T>
+void adam(const Buffers<T>& x, int64_t n, const nf_optimizer_params& p) {
+    T* __restrict w = x.w;
+    const T* __restrict g = x.g;
+    T* __restrict m = x.s0;
+    T* __restrict v = x.s1;
+    const double t = static_cast<double>(p.step);
+    const T alpha = static_cast<T>(p.learning_rate * std::sqrt(1.0 - std::pow(p.beta2, t)) /
+                                   (1.0 - std::pow(p.beta1, t)));
+    const T b1 = static_cast<T>(p.beta1), c1 = static_cast<T>(1.0 - p.beta1);
+    const T b2 = static_cast<T>(p.beta2), c2 = static_cast<T>(1.0 - p.beta2);
+    const T eps = static_cast<T>(p.epsilon);
+    for (int64_t i = 0; i < n; ++i) {
+        const T gi = g[i];
+        const T mi = b1 * m[i] + c1 * gi;
+        const T vi = b2 * v[i] + c2 * (gi * gi);
+        m[i] = mi;
+        v[i] = vi;
+        w[i] -= (alpha * mi) / (std::sqrt(vi) + eps);
+    }
+}
+
+template <class T>
+void rmsprop(const Buffers<T>& x, int64_t n, const nf_optimizer_params& p) {
+    T* __restrict w = x.w;
+    const T* __restrict g = x.g;
+    T* __restrict ms = x.s0;
+    const T rho = static_cast<T>(p.rho), c = static_cast<T>(1.0 - p.rho);
+    const T lr = static_cast<T>(p.learning_rate), eps = static_cast<T>(p.epsilon);
+    if (p.momentum > 0) {
+        T* __restrict mom = x.s1;
+        const T mu = static_cast<T>(p.momentum);
+        for (int64_t i = 0; i < n; ++i) {
+            const T gi = g[i];
+            const T si = rho * ms[i] + c * (gi * gi);
+            ms[i] = si;
+            const T mi = mu * mom[i] + (lr * gi) / (std::sqrt(si) + eps);
+            mom[i] = mi;
+            w[i] -= mi;
+        }
+    } else {
+        for (int64_t i = 0; i < n; ++i) {
+            const T gi = g[i];
+            const T si = rho * ms[i] + c * (gi * gi);
+            ms[i] = si;
+            w[i] -= (lr * gi) / (std::sqrt(si) + eps);
+        }
+    }
+}
+
+template <class T>
+void adagrad(const Buffers<T>& x, int64_t n, const nf_optimizer_params& p) {
+    T* __restrict w = x.w;
+    const T* __restrict g = x.g;
+    T* __restrict acc = x.s0;
+    const T lr = static_cast<T>(p.learning_rate), eps = static_cast<T>(p.epsilon);
+    for (int64_t i = 0; i < n; ++i) {
+        const T gi = g[i];
+        const T ai = acc[i] + gi * gi;
+        acc[i] = ai;
+        w[i] -= (lr * gi) / (std::sqrt(ai) + eps);
+    }
+}
+
+template <class T>
+void update(nf_optimizer kind, void* param, const void* grad, void* slot0, void* slot1, int64_t count,
+            const nf_optimizer_params& p) {
+    using Kernel = void (*)(const Buffers<T>&, int64_t, const nf_optimizer_params&);
+    Kernel k = kind == NF_OPTIMIZER_SGD ? sgd<T> : kind == NF_OPTIMIZER_ADAM ? adam<T>
+             : kind == NF_OPTIMIZER_RMSPROP ? rmsprop<T> : adagrad<T>;
+    // sqrt + divide per element for all but SGD.
+    const int64_t cost = kind == NF_OPTIMIZER_SGD ? 1 : 4;
+    T* w = static_cast<T*>(param);
+    const T* g = static_cast<const T*>(grad);
+    T* s0 = static_cast<T*>(slot0);
+    T* s1 = static_cast<T*>(slot1);
+    parallel_chunks(count, cost, [&](int64_t b, int64_t e) {
+        // Unused slots stay NULL; offsetting them would be undefined behaviour.
+        const Buffers<T> x{w + b, g + b, s0 ? s0 + b : nullptr, s1 ? s1 + b : nullptr};
+        k(x, e - b, p);
+    });
+}
+
+}  // namespace
+}  // namespace nf
+
+extern "C" NF_API nf_status nf_optimizer_update(nf_optimizer kind, nf_dtype dtype, void* param, const void* grad,
+                                                void* slot0, void* slot1, int64_t count,
+                                                const nf_optimizer_params* p) {
+    static const char* fn = "nf_optimizer_update";
+    return nf::guard(fn, [&] {
+        const int k = static_cast<int>(kind);
+        if (k < NF_OPTIMIZER_SGD || k > NF_OPTIMIZER_ADAGRAD)
+            NF_INVALID("nf_optimizer_update: kind = %d is not a valid nf_optimizer", k);
+        nf::check_dtype(fn, "dtype", dtype);
+        if (!nf::dtype_is_float(dtype))
+            NF_UNSUPPORTED("nf_optimizer_update: dtype %s is not supported (float32/float64 only)",
+                           nf::dtype_name(dtype));
+        if (count < 0) NF_INVALID("nf_optimizer_update: count = %lld is negative", (long long)count);
+        if (!p) NF_INVALID("nf_optimizer_update: p is NULL");
+        if (p->reserved != 0) NF_INVALID("nf_optimizer_update: p->reserved = %d must be 0", p->reserved);
+        if (p->step < 1)
+            NF_INVALID("nf_optimizer_update: p->step = %lld must be at least 1", (long long)p->step);
+        nf::check_buffer(fn, "param", param, count);
+        nf::check_buffer(fn, "grad", grad, count);
+        // Which slots this kind (with these hyperparameters) reads and writes.
+        const bool need0 = kind != NF_OPTIMIZER_SGD || p->momentum != 0;
+        const bool need1 = kind == NF_OPTIMIZER_ADAM || (kind == NF_OPTIMIZER_RMSPROP && p->momentum > 0);
+        if (count > 0) {
+            if (need0 && !slot0) nf::missing_slot(kind, 0, p->momentum);
+            if (need1 && !slot1) nf::missing_slot(kind, 1, p->momentum);
+        }
+        if (count == 0) return;
+        if (dtype == NF_FLOAT32)
+            nf::update<float>(kind, param, grad, need0 ? slot0 : nullptr, need1 ? slot1 : nullptr, count, *p);
+        else
+            nf::update<double>(kind, param, grad, need0 ? slot0 : nullptr, need1 ? slot1 : nullptr, count, *p);
+    });
+}

@@ -1,0 +1,206 @@
+// nf_softmax_cross_entropy: sparse and dense labels, every logits layout, against a double
+// reference; stability at +-1000; bad input.
+#include "test_util.h"
+
+using namespace nft;
+
+namespace {
+
+// loss[i] = sum_c y_ic (log s_i - (x_ic - m_i)), grad = softmax - y, from logits read through layout l.
+template <class T>
+void reference(const std::vector<T>& x, const nf_layout& l, const std::vector<double>& y, int64_t n, int64_t c,
+               std::vector<double>& loss, std::vector<double>& grad) {
+    loss.assign(n, 0.0);
+    grad.assign(n * c, 0.0);
+    for (int64_t i = 0; i < n; ++i) {
+        auto at = [&](int64_t j) { return static_cast<double>(x[elem_offset(l, i * c + j)]); };
+        // The max's own term is exactly 1; summing the rest alone lets log1p keep small losses precise.
+        int64_t a = 0;
+        for (int64_t j = 1; j < c; ++j)
+            if (at(j) > at(a)) a = j;
+        const double m = at(a);
+        double rest = 0;
+        for (int64_t j = 0; j < c; ++j)
+            if (j != a) rest += std::exp(at(j) - m);
+        const double s = 1 + rest, log_s = std::log1p(rest);
+        for (int64_t j = 0; j < c; ++j) {
+            if (y[i * c + j] != 0) loss[i] += y[i * c + j] * (log_s - (at(j) - m));
+            grad[i * c + j] = std::exp(at(j) - m) / s - y[i * c + j];
+        }
+    }
+}
+
+template <class L>
+std::vector<L> sparse_labels(int64_t n, int64_t c, uint32_t seed) {
+    std::mt19937 g(seed);
+    std::vector<L> v(static_cast<size_t>(std::max<int64_t>(n, 1)));
+    for (auto& k : v) k = static_cast<L>(g() % static_cast<uint32_t>(c));
+    return v;
+}
+
+template <class T>
+constexpr double loss_rtol() { return std::is_same_v<T, float> ? 2e-6 : 1e-12; }
+template <class T>
+constexpr double grad_atol() { return std::is_same_v<T, float> ? 1e-7 : 1e-15; }
+
+template <class T, class L>
+void check_sparse() {
+    const nf_dtype dt = dtype_of<T>();
+    uint32_t seed = 21;
+    const std::vector<Shape> shapes = {{1, 1}, {1, 7}, {7, 33}, {33, 10}, {5, 1025}, {3000, 10}, {64, 250}};
+    for (const Shape& s : shapes) {
+        const int64_t n = s[0], c = s[1];
+        if (c > 256 && std::is_same_v<L, uint8_t>) continue;
+        for (Kind k : kAllKinds) {
+            const View v = make_view(s, k);
+            const auto x = random_values<T>(v.storage, -15, 15, seed++);
+            const auto labels = sparse_labels<L>(n, c, seed++);
+            std::vector<double> y(n * c, 0.0), want_loss, want_grad;
+            for (int64_t i = 0; i < n; ++i) y[i * c + static_cast<int64_t>(labels[i])] = 1.0;
+            reference(x, v.l, y, n, c, want_loss, want_grad);
+            std::vector<T> loss(n, T(-7)), grad(n * c, T(-7)), loss_only(n, T(-7));
+            const std::string what = "sparse " + str(s) + " " + kind_name(k);
+            ASSERT_EQ(nf_softmax_cross_entropy(dt, x.data(), &v.l, dtype_of<L>(), labels.data(), 1, loss.data(), grad.data()),
+                      NF_OK) << what << ": " << nf_last_error();
+            EXPECT_TRUE(all_close(loss.data(), want_loss, loss_rtol<T>(), 0, what + " loss"));
+            EXPECT_TRUE(all_close(grad.data(), want_grad, loss_rtol<T>(), grad_atol<T>(), what + " grad"));
+            // Without grad_out: the same loss.
+            ASSERT_EQ(nf_softmax_cross_entropy(dt, x.data(), &v.l, dtype_of<L>(), labels.data(), 1, loss_only.data(), nullptr),
+                      NF_OK) << what << ": " << nf_last_error();
+            EXPECT_EQ(0, std::memcmp(loss.data(), loss_only.data(), n * sizeof(T))) << what;
+        }
+    }
+}
+
+template <class T>
+void check_dense() {
+    const nf_dtype dt = dtype_of<T>();
+    uint32_t seed = 99;
+    const std::vector<Shape> shapes = {{1, 1}, {1, 7}, {7, 33}, {33, 10}, {5, 1025}, {3000, 10}};
+    for (const Shape& s : shapes) {
+        const int64_t n = s[0], c = s[1];
+        for (Kind k : kAllKinds) {
+            const View v = make_view(s, k);
+            const auto x = random_values<T>(v.storage, -15, 15, seed++);
+            // Probability rows, with some exact zeros (label smoothing off for half the classes).
+            auto yt = random_values<T>(n * c, 0, 1, seed++);
+            for (int64_t i = 0; i < n; ++i) {
+                double sum = 0;
+                for (int64_t j = 0; j < c; ++j) {
+                    if ((i + j) % 2 == 1 && c > 1) yt[i * c + j] = 0;
+                    sum += yt[i * c + j];
+                }
+                for (int64_t j = 0; j < c; ++j) yt[i * c + j] = static_cast<T>(yt[i * c + j] / sum);
+            }
+            const std::vector<double> y(yt.begin(), yt.begin() + n * c);
+            std::vector<double> want_loss, want_grad;
+            reference(x, v.l, y, n, c, want_loss, want_grad);
+            std::vector<T> loss(n, T(-7)), grad(n * c, T(-7));
+            const std::string what = "dense " + str(s) + " " + kind_name(k);
+            ASSERT_EQ(nf_softmax_cross_entropy(dt, x.data(), &v.l, dt, yt.data(), 0, loss.data(), grad.data()), NF_OK)
+                << what << ": " << nf_last_error();
+            EXPECT_TRUE(all_close(loss.data(), want_loss, loss_rtol<T>(), 0, what + " loss"));
+            EXPECT_TRUE(all_close(grad.data(), want_grad, loss_rtol<T>(), grad_atol<T>(), what + " grad"));
+        }
+    }
+}
+
+}  // namespace
+
+TEST(CrossEntropy, SparseFloat32Int32) { check_sparse<float, int32_t>(); }
+TEST(CrossEntropy, SparseFloat32Int64) { check_sparse<float, int64_t>(); }
+TEST(CrossEntropy, SparseFloat32UInt8) { check_sparse<float, uint8_t>(); }
+TEST(CrossEntropy, SparseFloat64Int32) { check_sparse<double, int32_t>(); }
+TEST(CrossEntropy, SparseFloat64Int64) { check_sparse<double, int64_t>(); }
+TEST(CrossEntropy, DenseFloat32) { check_dense<float>(); }
+TEST(CrossEntropy, DenseFloat64) { check_dense<double>(); }
+
+TEST(CrossEntropy, StableForHugeLogits) {
+    // Row 0: the label holds the max, so the loss is ~e^-2000 (0 in float); row 1: the label is
+    // 2000 below the max; row 2: all equal at -1000, log(3).
+    std::vector<float> x = {1000, -1000, 0, 1000, -1000, 0, -1000, -1000, -1000};
+    const nf_layout l = contiguous({3, 3});
+    const int32_t labels[3] = {0, 1, 2};
+    std::vector<float> loss(3), grad(9);
+    ASSERT_EQ(nf_softmax_cross_entropy(NF_FLOAT32, x.data(), &l, NF_INT32, labels, 1, loss.data(), grad.data()), NF_OK)
+        << nf_last_error();
+    EXPECT_EQ(loss[0], 0.0f);
+    EXPECT_FLOAT_EQ(loss[1], 2000.0f);
+    EXPECT_NEAR(loss[2], std::log(3.0), 1e-6);
+    for (float gv : grad) EXPECT_TRUE(std::isfinite(gv));
+    EXPECT_EQ(grad[0], 0.0f);  // softmax 1 - label 1
+    EXPECT_FLOAT_EQ(grad[3], 1.0f);
+    EXPECT_FLOAT_EQ(grad[4], -1.0f);
+    EXPECT_NEAR(grad[8], 1.0 / 3 - 1, 1e-7);
+    // Dense, float64, a zero label where log_softmax underflows to -2000: still finite.
+    std::vector<double> xd = {1000, -1000}, y = {1, 0}, lossd(1), gradd(2);
+    const nf_layout l2 = contiguous({1, 2});
+    ASSERT_EQ(nf_softmax_cross_entropy(NF_FLOAT64, xd.data(), &l2, NF_FLOAT64, y.data(), 0, lossd.data(), gradd.data()), NF_OK);
+    EXPECT_EQ(lossd[0], 0.0);
+    EXPECT_EQ(gradd[0], 0.0);
+    EXPECT_EQ(gradd[1], 0.0);
+    // Small losses keep their relative precision: log(1 + e^-20) ~ 2.06e-9.
+    std::vector<float> xs = {20, 0};
+    const int64_t lab = 0;
+    float ls = 0;
+    ASSERT_EQ(nf_softmax_cross_entropy(NF_FLOAT32, xs.data(), &l2, NF_INT64, &lab, 1, &ls, nullptr), NF_OK);
+    EXPECT_NEAR(ls, std::log1p(std::exp(-20.0)), 1e-6 * std::log1p(std::exp(-20.0)));
+    // An infinite logit is a certain prediction: loss 0 at its class, inf elsewhere.
+    std::vector<double> xinf = {INFINITY, 0, INFINITY, 0}, linf(2), ginf(4);
+    const int64_t labinf[2] = {0, 1};
+    const nf_layout l22 = contiguous({2, 2});
+    ASSERT_EQ(nf_softmax_cross_entropy(NF_FLOAT64, xinf.data(), &l22, NF_INT64, labinf, 1, linf.data(), ginf.data()), NF_OK);
+    EXPECT_EQ(linf[0], 0.0);
+    EXPECT_EQ(linf[1], INFINITY);
+    EXPECT_EQ(ginf[0], 0.0);
+    EXPECT_EQ(ginf[1], 0.0);
+    EXPECT_EQ(ginf[2], 1.0);
+    EXPECT_EQ(ginf[3], -1.0);
+    // float64: log1p(e^-40) ~ 4.2e-18 would be 0 as log(1 + e^-40).
+    std::vector<double> xs64 = {40, 0};
+    double ls64 = 0;
+    ASSERT_EQ(nf_softmax_cross_entropy(NF_FLOAT64, xs64.data(), &l2, NF_INT64, &lab, 1, &ls64, nullptr), NF_OK);
+    EXPECT_NEAR(ls64, std::exp(-40.0), 1e-12 * std::exp(-40.0));
+}
+
+TEST(CrossEntropy, EmptyShapes) {
+    const nf_layout l0 = contiguous({0, 5});
+    EXPECT_EQ(nf_softmax_cross_entropy(NF_FLOAT32, nullptr, &l0, NF_INT32, nullptr, 1, nullptr, nullptr), NF_OK)
+        << nf_last_error();
+    // Dense with no classes: no terms, zero loss.
+    const nf_layout l30 = contiguous({3, 0});
+    float loss[3] = {-1, -1, -1};
+    EXPECT_EQ(nf_softmax_cross_entropy(NF_FLOAT32, nullptr, &l30, NF_FLOAT32, nullptr, 0, loss, nullptr), NF_OK)
+        << nf_last_error();
+    for (float v : loss) EXPECT_EQ(v, 0.0f);
+}
+
+TEST(CrossEntropy, Errors) {
+    float x[6] = {}, loss[2] = {-1, -1}, grad[6] = {};
+    const nf_layout l = contiguous({2, 3}), l1 = contiguous({6});
+    const int32_t good[2] = {0, 2}, bad_hi[2] = {0, 3}, bad_neg[2] = {-1, 0};
+    const nf_status bad = NF_ERROR_INVALID_ARGUMENT;
+    EXPECT_TRUE(fails_with(nf_softmax_cross_entropy(NF_FLOAT32, x, &l, NF_INT32, bad_hi, 1, loss, grad), bad,
+                           {"nf_softmax_cross_entropy", "row 1 has label 3", "[0, 3)"}));
+    EXPECT_TRUE(fails_with(nf_softmax_cross_entropy(NF_FLOAT32, x, &l, NF_INT32, bad_neg, 1, loss, grad), bad,
+                           {"row 0 has label -1"}));
+    EXPECT_EQ(loss[0], -1.0f);  // nothing written on failure
+    EXPECT_TRUE(fails_with(nf_softmax_cross_entropy(NF_INT32, x, &l, NF_INT32, good, 1, loss, grad),
+                           NF_ERROR_UNSUPPORTED, {"nf_softmax_cross_entropy", "dtype int32"}));
+    EXPECT_TRUE(fails_with(nf_softmax_cross_entropy(NF_FLOAT32, x, &l1, NF_INT32, good, 1, loss, grad), bad,
+                           {"rank 1", "[N, C]"}));
+    EXPECT_TRUE(fails_with(nf_softmax_cross_entropy(NF_FLOAT32, x, nullptr, NF_INT32, good, 1, loss, grad), bad,
+                           {"logits_layout is NULL"}));
+    EXPECT_TRUE(fails_with(nf_softmax_cross_entropy(NF_FLOAT32, x, &l, NF_FLOAT32, good, 1, loss, grad), bad,
+                           {"label_dtype = float32", "sparse"}));
+    EXPECT_TRUE(fails_with(nf_softmax_cross_entropy(NF_FLOAT32, x, &l, NF_FLOAT64, x, 0, loss, grad), bad,
+                           {"label_dtype = float64", "dtype = float32", "dense"}));
+    EXPECT_TRUE(fails_with(nf_softmax_cross_entropy(NF_FLOAT32, nullptr, &l, NF_INT32, good, 1, loss, grad), bad,
+                           {"logits is NULL"}));
+    EXPECT_TRUE(fails_with(nf_softmax_cross_entropy(NF_FLOAT32, x, &l, NF_INT32, nullptr, 1, loss, grad), bad,
+                           {"labels is NULL"}));
+    EXPECT_TRUE(fails_with(nf_softmax_cross_entropy(NF_FLOAT32, x, &l, NF_INT32, good, 1, nullptr, grad), bad,
+                           {"loss_out is NULL"}));
+    EXPECT_TRUE(fails_with(nf_softmax_cross_entropy(NF_FLOAT32, x, &l, static_cast<nf_dtype>(9), good, 1, loss, grad), bad,
+                           {"label_dtype = 9"}));
+}

@@ -1,0 +1,201 @@
+using System.Numerics;
+
+namespace NeuralFlow.Backends.Managed;
+
+/// <summary>
+/// One fused optimizer step over a vector of lanes: w and the slots are updated in place from g.
+/// Each kind is a struct, so the JIT emits one loop per (kind, T). The arithmetic is the order
+/// of <c>nf_optimizer_update</c> in <c>neuralflow.h</c> (no fused multiply-add), so results
+/// match the native engine and the tensor-op formulas bit for bit.
+/// </summary>
+internal interface IOptimizerStep<T> where T : unmanaged
+{
+    void Step(ref Vector<T> w, Vector<T> g, ref Vector<T> s0, ref Vector<T> s1);
+}
+
+/// <summary>Hyperparameters converted to T once and broadcast to every lane.</summary>
+internal static class Lanes
+{
+    public static Vector<T> Of<T>(double value) where T : unmanaged, IFloatingPointIeee754<T> => new(T.CreateTruncating(value));
+}
+
+/// <summary>SGD without momentum: w -= lr*g.</summary>
+internal readonly struct SgdStep<T>(in OptimizerParams p) : IOptimizerStep<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly Vector<T> _lr = Lanes.Of<T>(p.LearningRate);
+
+    public void Step(ref Vector<T> w, Vector<T> g, ref Vector<T> s0, ref Vector<T> s1) => w -= _lr * g;
+}
+
+/// <summary>SGD with momentum: v = mu*v - lr*g; w += nesterov ? mu*v - lr*g : v.</summary>
+internal readonly struct MomentumStep<T>(in OptimizerParams p) : IOptimizerStep<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly Vector<T> _lr = Lanes.Of<T>(p.LearningRate), _mu = Lanes.Of<T>(p.Momentum);
+    private readonly bool _nesterov = p.Nesterov;
+
+    public void Step(ref Vector<T> w, Vector<T> g, ref Vector<T> s0, ref Vector<T> s1)
+    {
+        s0 = _mu * s0 - _lr * g;
+        w += _nesterov ? _mu * s0 - _lr * g : s0;
+    }
+}
+
+/// <summary>Adam: m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*(g*g); w -= (alpha*m) / (sqrt(v) + eps).</summary>
+internal readonly struct AdamStep<T>(in OptimizerParams p) : IOptimizerStep<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly Vector<T> _alpha = Lanes.Of<T>(
+        p.LearningRate * Math.Sqrt(1.0 - Math.Pow(p.Beta2, p.Step)) / (1.0 - Math.Pow(p.Beta1, p.Step)));
+    private readonly Vector<T> _b1 = Lanes.Of<T>(p.Beta1), _c1 = Lanes.Of<T>(1.0 - p.Beta1);
+    private readonly Vector<T> _b2 = Lanes.Of<T>(p.Beta2), _c2 = Lanes.Of<T>(1.0 - p.Beta2);
+    private readonly Vector<T> _eps = Lanes.Of<T>(p.Epsilon);
+
+    public void Step(ref Vector<T> w, Vector<T> g, ref Vector<T> s0, ref Vector<T> s1)
+    {
+        s0 = _b1 * s0 + _c1 * g;
+        s1 = _b2 * s1 + _c2 * (g * g);
+        w -= (_alpha * s0) / (Vector.SquareRoot(s1) + _eps);
+    }
+}
+
+/// <summary>RMSprop: ms = rho*ms + (1-rho)*(g*g); inc = (lr*g) / (sqrt(ms) + eps); momentum: mom = mu*mom + inc, w -= mom; else w -= inc.</summary>
+internal readonly struct RmsPropStep<T>(in OptimizerParams p) : IOptimizerStep<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly Vector<T> _rho = Lanes.Of<T>(p.Rho), _c = Lanes.Of<T>(1.0 - p.Rho);
+    private readonly Vector<T> _lr = Lanes.Of<T>(p.LearningRate), _eps = Lanes.Of<T>(p.Epsilon), _mu = Lanes.Of<T>(p.Momentum);
+    private readonly bool _momentum = p.Momentum > 0;
+
+    public void Step(ref Vector<T> w, Vector<T> g, ref Vector<T> s0, ref Vector<T> s1)
+    {
+        s0 = _rho * s0 + _c * (g * g);
+        var inc = (_lr * g) / (Vector.SquareRoot(s0) + _eps);
+        if (_momentum)
+        {
+            s1 = _mu * s1 + inc;
+            w -= s1;
+        }
+        else w -= inc;
+    }
+}
+
+/// <summary>Adagrad: acc += g*g; w -= (lr*g) / (sqrt(acc) + eps).</summary>
+internal readonly struct AdagradStep<T>(in OptimizerParams p) : IOptimizerStep<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly Vector<T> _lr = Lanes.Of<T>(p.LearningRate), _eps = Lanes.Of<T>(p.Epsilon);
+
+    public void Step(ref Vector<T> w, Vector<T> g, ref Vector<T> s0, ref Vector<T> s1)
+    {
+        s0 += g * g;
+        w -= (_lr * g) / (Vector.SquareRoot(s0) + _eps);
+    }
+}
+
+public sealed partial class ManagedBackend
+{
+    /// <inheritdoc/>
+    public void OptimizerUpdate(OptimizerKind kind, DType dtype, nint param, nint grad, nint slot0, nint slot1, long count, in OptimizerParams p)
+    {
+        const string M = nameof(OptimizerUpdate);
+        if ((uint)kind > (uint)OptimizerKind.Adagrad)
+            throw new ArgumentException($"{M}: kind = {(int)kind} is not a valid OptimizerKind.", nameof(kind));
+        CheckDType(M, nameof(dtype), dtype);
+        if (!dtype.IsFloating()) throw Unsupported(M, "an optimizer update", dtype);
+        CheckCount(M, nameof(count), count);
+        if (p.Step < 1)
+            throw new ArgumentException($"{M}: p.Step = {p.Step} must be at least 1.", nameof(p));
+        CheckPointer(M, nameof(param), param, count);
+        CheckPointer(M, nameof(grad), grad, count);
+        // Which slots this kind (with these hyperparameters) reads and writes.
+        bool need0 = kind != OptimizerKind.Sgd || p.Momentum != 0;
+        bool need1 = kind == OptimizerKind.Adam || (kind == OptimizerKind.RmsProp && p.Momentum > 0);
+        if (count > 0)
+        {
+            if (need0 && slot0 == 0) throw MissingSlot(kind, 0, p.Momentum);
+            if (need1 && slot1 == 0) throw MissingSlot(kind, 1, p.Momentum);
+        }
+        if (count == 0) return;
+        if (!need0) slot0 = 0;
+        if (!need1) slot1 = 0;
+        if (dtype == DType.Float32) OptimizerUpdate<float>(kind, param, grad, slot0, slot1, count, p);
+        else OptimizerUpdate<double>(kind, param, grad, slot0, slot1, count, p);
+    }
+
+    private static ArgumentException MissingSlot(OptimizerKind kind, int slot, double momentum)
+    {
+        string name = (kind, slot) switch
+        {
+            (OptimizerKind.Sgd, _) => "velocity",
+            (OptimizerKind.Adam, 0) => "m",
+            (OptimizerKind.Adam, _) => "v",
+            (OptimizerKind.RmsProp, 0) => "mean square",
+            (OptimizerKind.RmsProp, _) => "momentum buffer",
+            _ => "accumulator",
+        };
+        string why = kind is OptimizerKind.Sgd or OptimizerKind.RmsProp ? $" with momentum = {momentum}" : "";
+        return new ArgumentException(
+            $"{nameof(OptimizerUpdate)}: slot{slot} ({name}) is 0 but {kind}{why} needs it.", slot == 0 ? "slot0" : "slot1");
+    }
+
+    private static void OptimizerUpdate<T>(OptimizerKind kind, nint w, nint g, nint s0, nint s1, long count, in OptimizerParams p)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        switch (kind)
+        {
+            case OptimizerKind.Sgd when p.Momentum == 0: RunOptimizer<T, SgdStep<T>>(new(p), w, g, s0, s1, count, 1); break;
+            case OptimizerKind.Sgd: RunOptimizer<T, MomentumStep<T>>(new(p), w, g, s0, s1, count, 2); break;
+            case OptimizerKind.Adam: RunOptimizer<T, AdamStep<T>>(new(p), w, g, s0, s1, count, 4); break;
+            case OptimizerKind.RmsProp: RunOptimizer<T, RmsPropStep<T>>(new(p), w, g, s0, s1, count, 4); break;
+            default: RunOptimizer<T, AdagradStep<T>>(new(p), w, g, s0, s1, count, 4); break;
+        }
+    }
+
+    /// <summary>Runs <paramref name="step"/> over [0, count), in parallel pieces above the threshold.</summary>
+    private static void RunOptimizer<T, TStep>(TStep step, nint w, nint g, nint s0, nint s1, long count, long cost)
+        where T : unmanaged where TStep : struct, IOptimizerStep<T>
+    {
+        int pieces = ChunksFor(count * cost, count / Vector<T>.Count);
+        if (pieces == 1)
+        {
+            OptimizerRange<T, TStep>(step, w, g, s0, s1, 0, count);
+            return;
+        }
+        Parallel.For(0, pieces, piece =>
+            OptimizerRange<T, TStep>(step, w, g, s0, s1, SplitPoint(count, pieces, piece), SplitPoint(count, pieces, piece + 1)));
+    }
+
+    private static unsafe void OptimizerRange<T, TStep>(TStep step, nint w, nint g, nint s0, nint s1, long begin, long end)
+        where T : unmanaged where TStep : struct, IOptimizerStep<T>
+    {
+        T* pw = (T*)w, pg = (T*)g, p0 = (T*)s0, p1 = (T*)s1;
+        int lanes = Vector<T>.Count;
+        long i = begin;
+        for (; i + lanes <= end; i += lanes)
+            StepLanes(ref step, pw + i, pg + i, p0 == null ? null : p0 + i, p1 == null ? null : p1 + i);
+        int rest = (int)(end - i);
+        if (rest == 0) return;
+        // The tail runs the same vector code on zero-padded copies (padding lanes are discarded).
+        T* buf = stackalloc T[4 * lanes];
+        new Span<T>(buf, 4 * lanes).Clear();
+        T* tw = buf, tg = buf + lanes, t0 = p0 == null ? null : buf + 2 * lanes, t1 = p1 == null ? null : buf + 3 * lanes;
+        CopyElements(pw + i, tw, rest);
+        CopyElements(pg + i, tg, rest);
+        if (t0 != null) CopyElements(p0 + i, t0, rest);
+        if (t1 != null) CopyElements(p1 + i, t1, rest);
+        StepLanes(ref step, tw, tg, t0, t1);
+        CopyElements(tw, pw + i, rest);
+        if (t0 != null) CopyElements(t0, p0 + i, rest);
+        if (t1 != null) CopyElements(t1, p1 + i, rest);
+    }
+
+    private static unsafe void StepLanes<T, TStep>(ref TStep step, T* w, T* g, T* s0, T* s1)
+        where T : unmanaged where TStep : struct, IOptimizerStep<T>
+    {
+        Vector<T> vw = Vector.Load(w), v0 = s0 == null ? default : Vector.Load(s0), v1 = s1 == null ? default : Vector.Load(s1);
+        step.Step(ref vw, Vector.Load(g), ref v0, ref v1);
+        vw.Store(w);
+        if (s0 != null) v0.Store(s0);
+        if (s1 != null) v1.Store(s1);
+    }
+
+    private static unsafe void CopyElements<T>(T* from, T* to, int count) where T : unmanaged =>
+        new ReadOnlySpan<T>(from, count).CopyTo(new Span<T>(to, count));
+}
