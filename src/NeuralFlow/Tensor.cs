@@ -48,6 +48,12 @@ public partial class Tensor : IDisposable
     /// </summary>
     internal bool IsWeakScalar { get; init; }
 
+    /// <summary>
+    /// For the output of a last-axis softmax, the logits it came from: the cross-entropy losses use
+    /// them directly (one fused, stable kernel), as Keras does for a softmax output layer.
+    /// </summary>
+    internal Tensor? SoftmaxOf { get; set; }
+
     internal Layout Layout
     {
         get { ThrowIfDisposed(); return _layout; }

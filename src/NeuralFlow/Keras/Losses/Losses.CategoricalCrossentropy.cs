@@ -20,8 +20,20 @@ public static partial class Losses
         {
             var y = LikePrediction(yTrue, yPred);
             CheckShapes("CategoricalCrossentropy", y, yPred);
+            if (FusedLogits(yPred, fromLogits) is { } logits)
+                return NF.SoftmaxCrossEntropy(logits, y, sparse: false);
             return -NF.ReduceSum(y * LogProbabilities(yPred, fromLogits), -1);
         }
+    }
+
+    /// <summary>
+    /// The logits to feed the fused softmax cross-entropy kernel: yPred itself with fromLogits, or,
+    /// as Keras does, the input of the softmax that produced yPred; null when neither applies.
+    /// </summary>
+    internal static Tensor? FusedLogits(Tensor yPred, bool fromLogits)
+    {
+        var logits = fromLogits ? yPred : yPred.SoftmaxOf;
+        return logits is { Rank: 2 } && logits.DType.IsFloating() && !logits.IsDisposed ? logits : null;
     }
 
     /// <summary>log of class probabilities: log-softmax of logits, or the log of clipped, renormalised probabilities (as Keras).</summary>

@@ -22,6 +22,8 @@ public static partial class Losses
             if (labels.Rank == yPred.Rank && labels.Shape[-1] == 1) labels = NF.Squeeze(labels, -1);
             if (labels.Rank != yPred.Rank - 1)
                 throw new ArgumentException($"SparseCategoricalCrossentropy: labels of shape {yTrue.Shape} do not match predictions of shape {yPred.Shape}; expected labels of shape {new Shape(yPred.Shape.ToArray()[..^1])}.");
+            if (FusedLogits(yPred, fromLogits) is { } logits && labels.DType is DType.Int32 or DType.Int64 or DType.UInt8)
+                return NF.SoftmaxCrossEntropy(logits, labels, sparse: true);
             var oneHot = NF.OneHot(labels, yPred.Shape[-1], dtype: yPred.DType);
             return -NF.ReduceSum(oneHot * LogProbabilities(yPred, fromLogits), -1);
         }

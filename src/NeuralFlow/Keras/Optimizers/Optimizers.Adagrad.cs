@@ -1,3 +1,5 @@
+using NeuralFlow.Backends;
+
 namespace NeuralFlow.Keras;
 
 public static partial class Optimizers
@@ -16,11 +18,10 @@ public static partial class Optimizers
         protected override Variable[] CreateSlots(Variable variable) => [ZerosLike(variable, initialAccumulatorValue)];
 
         /// <inheritdoc/>
-        protected override void Update(Variable variable, Tensor gradient, Variable[] slots, double learningRate, long step)
-        {
-            var acc = slots[0];
-            acc.AssignAdd(NF.Square(gradient));
-            variable.AssignSub(learningRate * gradient / (NF.Sqrt(acc) + Epsilon));
-        }
+        protected override OptimizerKind? Kind => OptimizerKind.Adagrad;
+
+        /// <inheritdoc/>
+        protected override OptimizerParams Parameters(double learningRate, long step) =>
+            new(learningRate, Epsilon: Epsilon, Step: step);
     }
 }

@@ -1,3 +1,5 @@
+using NeuralFlow.Backends;
+
 namespace NeuralFlow.Keras;
 
 public static partial class Optimizers
@@ -20,13 +22,10 @@ public static partial class Optimizers
         protected override Variable[] CreateSlots(Variable variable) => [ZerosLike(variable), ZerosLike(variable)];
 
         /// <inheritdoc/>
-        protected override void Update(Variable variable, Tensor gradient, Variable[] slots, double learningRate, long step)
-        {
-            var (m, v) = (slots[0], slots[1]);
-            m.Assign(Beta1 * m + (1 - Beta1) * gradient);
-            v.Assign(Beta2 * v + (1 - Beta2) * NF.Square(gradient));
-            double alpha = learningRate * Math.Sqrt(1 - Math.Pow(Beta2, step)) / (1 - Math.Pow(Beta1, step));
-            variable.AssignSub(alpha * m / (NF.Sqrt(v) + Epsilon));
-        }
+        protected override OptimizerKind? Kind => OptimizerKind.Adam;
+
+        /// <inheritdoc/>
+        protected override OptimizerParams Parameters(double learningRate, long step) =>
+            new(learningRate, Beta1: Beta1, Beta2: Beta2, Epsilon: Epsilon, Step: step);
     }
 }

@@ -1,3 +1,5 @@
+using NeuralFlow.Backends;
+
 namespace NeuralFlow.Keras;
 
 public static partial class Optimizers
@@ -21,18 +23,10 @@ public static partial class Optimizers
             Momentum > 0 ? [ZerosLike(variable), ZerosLike(variable)] : [ZerosLike(variable)];
 
         /// <inheritdoc/>
-        protected override void Update(Variable variable, Tensor gradient, Variable[] slots, double learningRate, long step)
-        {
-            var ms = slots[0];
-            ms.Assign(Rho * ms + (1 - Rho) * NF.Square(gradient));
-            var increment = learningRate * gradient / (NF.Sqrt(ms) + Epsilon);
-            if (Momentum > 0)
-            {
-                var mom = slots[1];
-                mom.Assign(Momentum * mom + increment);
-                variable.AssignSub(mom);
-            }
-            else variable.AssignSub(increment);
-        }
+        protected override OptimizerKind? Kind => OptimizerKind.RmsProp;
+
+        /// <inheritdoc/>
+        protected override OptimizerParams Parameters(double learningRate, long step) =>
+            new(learningRate, Momentum: Momentum, Rho: Rho, Epsilon: Epsilon, Step: step);
     }
 }

@@ -1,3 +1,5 @@
+using NeuralFlow.Backends;
+
 namespace NeuralFlow.Keras;
 
 public static partial class Optimizers
@@ -18,16 +20,10 @@ public static partial class Optimizers
         protected override Variable[] CreateSlots(Variable variable) => Momentum > 0 ? [ZerosLike(variable)] : [];
 
         /// <inheritdoc/>
-        protected override void Update(Variable variable, Tensor gradient, Variable[] slots, double learningRate, long step)
-        {
-            if (Momentum == 0)
-            {
-                variable.AssignSub(learningRate * gradient);
-                return;
-            }
-            var velocity = slots[0];
-            velocity.Assign(Momentum * velocity - learningRate * gradient);
-            variable.AssignAdd(Nesterov ? Momentum * velocity - learningRate * gradient : velocity);
-        }
+        protected override OptimizerKind? Kind => OptimizerKind.Sgd;
+
+        /// <inheritdoc/>
+        protected override OptimizerParams Parameters(double learningRate, long step) =>
+            new(learningRate, Momentum: Momentum, Nesterov: Nesterov, Step: step);
     }
 }

@@ -1,3 +1,5 @@
+using NeuralFlow.Backends;
+
 namespace NeuralFlow.Keras;
 
 /// <summary>
@@ -61,11 +63,36 @@ public static partial class Optimizers
                     throw new ArgumentException($"ApplyGradients: gradient of shape {g.Shape} for variable {v.Name ?? ""} of shape {v.Shape}.");
                 if (!_slots.TryGetValue(v, out var slots))
                     _slots[v] = slots = CreateSlots(v);
-                using var scope = TensorScope.Begin();
-                Update(v, g, slots, lr, step);
+                if (Kind is { } kind && v.DType.IsFloating()) ApplyFused(kind, v, g, slots, lr, step);
+                else
+                {
+                    using var scope = TensorScope.Begin();
+                    Update(v, g, slots, lr, step);
+                }
             }
             Iterations++;
         }
+
+        // One kernel call updates the variable and its slots in place (nf_optimizer_update).
+        private void ApplyFused(OptimizerKind kind, Variable v, Tensor g, Variable[] slots, double lr, long step)
+        {
+            if (!ReferenceEquals(g.Backend, v.Backend))
+                throw new ArgumentException($"ApplyGradients: the gradient lives on {g.Backend.Name}, the variable {v.Name ?? ""} on {v.Backend.Name}.");
+            var grad = g.DType == v.DType && g.IsContiguous ? g : null;
+            using var packed = grad is null ? NF.Cast(g, v.DType).Contiguous() : null;
+            var source = grad ?? packed!;
+            nint gradPointer = source.Data + (nint)(source.Layout.Offset * v.DType.SizeInBytes());
+            v.Backend.OptimizerUpdate(kind, v.DType, v.Data, gradPointer,
+                slots.Length > 0 ? slots[0].Data : 0, slots.Length > 1 ? slots[1].Data : 0, v.Count, Parameters(lr, step));
+            GC.KeepAlive(source);
+            GC.KeepAlive(slots);
+        }
+
+        /// <summary>The fused kernel that implements this optimizer, or null to use <see cref="Update"/>.</summary>
+        protected virtual OptimizerKind? Kind => null;
+
+        /// <summary>The fused kernel's settings for one step.</summary>
+        protected virtual OptimizerParams Parameters(double learningRate, long step) => new(learningRate, Step: step);
 
         /// <summary>State kept per variable (zeros shaped like it, by default none).</summary>
         protected virtual Variable[] CreateSlots(Variable variable) => [];
@@ -77,8 +104,12 @@ public static partial class Optimizers
             return new Variable(zeros, trainable: false);
         }
 
-        /// <summary>Updates one variable in place; <paramref name="step"/> counts from 1.</summary>
-        protected abstract void Update(Variable variable, Tensor gradient, Variable[] slots, double learningRate, long step);
+        /// <summary>
+        /// Updates one variable in place with tensor ops; <paramref name="step"/> counts from 1.
+        /// Custom optimizers override this; the built-in ones use a fused kernel instead (<see cref="Kind"/>).
+        /// </summary>
+        protected virtual void Update(Variable variable, Tensor gradient, Variable[] slots, double learningRate, long step) =>
+            throw new NotSupportedException($"{GetType().Name} must override Update or name a fused kernel with Kind.");
     }
 }
 
