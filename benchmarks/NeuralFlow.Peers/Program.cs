@@ -14,8 +14,11 @@ switch (mode)
     case "custom_loop":
         CustomLoop(args.Length > 1 ? int.Parse(args[1]) : 2000);
         break;
+    case "fashion_fit":
+        FashionFit(args.Length > 1 ? int.Parse(args[1]) : 5, args.Length > 2 ? int.Parse(args[2]) : 0);
+        break;
     default:
-        Console.Error.WriteLine($"unknown mode {mode}; use custom_loop");
+        Console.Error.WriteLine($"unknown mode {mode}; use custom_loop, fashion_fit or ops");
         return 2;
 }
 return 0;
@@ -44,6 +47,32 @@ static void CustomLoop(int steps)
     }
     double secs = clock.Elapsed.TotalSeconds;
     Console.WriteLine($"custom_loop samples_per_s {(steps - 20) * 256 / secs:0} backend=neuralflow-{NF.Backend.Name}");
+}
+
+// The workshop's Keras model (Glorot-uniform kernels, zero biases), SGD lr 0.01, batch 256,
+// shuffled, full Fashion-MNIST, validation on its test set each epoch.
+static void FashionFit(int epochs, int seed)
+{
+    var ((xTrain, yTrain), (xTest, yTest)) = NeuralFlow.Data.Datasets.FashionMnist.LoadData();
+    NF.Random.SetSeed(seed);
+    var model = new Sequential(
+        new Layers.Flatten(),
+        new Layers.Dense(50),
+        new Layers.ReLU(),
+        new Layers.Dense(10, activation: "softmax"));
+    model.Compile(optimizer: new Optimizers.SGD(learningRate: 0.01f), loss: "sparse_categorical_crossentropy", metrics: ["accuracy"]);
+    var x = xTrain / 255f;
+    var xVal = xTest / 255f;
+    float acc = 0;
+    var clock = Stopwatch.StartNew();
+    var history = model.Fit(x, yTrain, batchSize: 256, epochs: epochs, verbose: 0, validationData: (xVal, yTest),
+        callbacks: [new Callbacks.LambdaCallback(onEpochEnd: (e, logs) =>
+        {
+            acc = logs["val_accuracy"];
+            Console.WriteLine($"epoch {e + 1} val_accuracy {acc:0.0000}");
+        })]);
+    double total = clock.Elapsed.TotalSeconds;
+    Console.WriteLine($"fit seconds_per_epoch {total / epochs:0.000} final_val_accuracy {acc:0.0000} backend=neuralflow-{NF.Backend.Name}");
 }
 
 // Average time of each op of the custom loop's step, to see where a step goes.
