@@ -62,9 +62,18 @@ public static partial class NF
         var B = b.Rank == 1 ? ExpandDims(b, -1) : b;
         var G = b.Rank == 1 ? ExpandDims(g, -1) : g;
         if (a.Rank == 1) G = ExpandDims(G, -2);
-        var dA = ta ? MatMul(B, G, transposeA: tb, transposeB: true) : MatMul(G, B, transposeB: !tb);
-        var dB = tb ? MatMul(G, A, transposeA: true, transposeB: ta) : MatMul(A, G, transposeA: !ta);
-        return [Reshape(ReduceTo(dA, A.Shape), a.Shape), Reshape(ReduceTo(dB, B.Shape), b.Shape)];
+        Tensor? dA = null, dB = null;
+        if (n.Wants(0))
+        {
+            var d = ta ? MatMul(B, G, transposeA: tb, transposeB: true) : MatMul(G, B, transposeB: !tb);
+            dA = Reshape(ReduceTo(d, A.Shape), a.Shape);
+        }
+        if (n.Wants(1))
+        {
+            var d = tb ? MatMul(G, A, transposeA: true, transposeB: ta) : MatMul(A, G, transposeA: !ta);
+            dB = Reshape(ReduceTo(d, B.Shape), b.Shape);
+        }
+        return [dA, dB];
     };
 
     private static Layout SwapLast(Layout l)

@@ -10,40 +10,40 @@ public static partial class NF
     /// <summary>Elementwise a + b with broadcasting (<c>tf.add</c>).</summary>
     public static Tensor Add(Tensor a, Tensor b) =>
         Tape.Record(Engine.Binary(BinaryOp.Add, a, b, nameof(Add)), a, b,
-            static (g, n) => [Wants(n.X) ? ReduceTo(g, n.X.Shape) : null, Wants(n.Y) ? ReduceTo(g, n.Y.Shape) : null]);
+            static (g, n) => [n.Wants(0) ? ReduceTo(g, n.X.Shape) : null, n.Wants(1) ? ReduceTo(g, n.Y.Shape) : null]);
 
     /// <summary>Elementwise a - b (<c>tf.subtract</c>).</summary>
     public static Tensor Subtract(Tensor a, Tensor b) =>
         Tape.Record(Engine.Binary(BinaryOp.Sub, a, b, nameof(Subtract)), a, b,
-            static (g, n) => [Wants(n.X) ? ReduceTo(g, n.X.Shape) : null, Wants(n.Y) ? ReduceTo(-g, n.Y.Shape) : null]);
+            static (g, n) => [n.Wants(0) ? ReduceTo(g, n.X.Shape) : null, n.Wants(1) ? ReduceTo(-g, n.Y.Shape) : null]);
 
     /// <summary>Elementwise a * b (<c>tf.multiply</c>).</summary>
     public static Tensor Multiply(Tensor a, Tensor b) =>
         Tape.Record(Engine.Binary(BinaryOp.Mul, a, b, nameof(Multiply)), a, b,
-            static (g, n) => [Wants(n.X) ? ReduceTo(g * n.Y, n.X.Shape) : null, Wants(n.Y) ? ReduceTo(g * n.X, n.Y.Shape) : null]);
+            static (g, n) => [n.Wants(0) ? ReduceTo(g * n.Y, n.X.Shape) : null, n.Wants(1) ? ReduceTo(g * n.X, n.Y.Shape) : null]);
 
     /// <summary>Elementwise true division a / b; integer operands give float32 (<c>tf.divide</c>, PyTorch semantics).</summary>
     public static Tensor Divide(Tensor a, Tensor b) =>
         Tape.Record(Engine.Binary(BinaryOp.Div, a, b, nameof(Divide)), a, b,
-            static (g, n) => [Wants(n.X) ? ReduceTo(g / n.Y, n.X.Shape) : null, Wants(n.Y) ? ReduceTo(-g * n.Output / n.Y, n.Y.Shape) : null]);
+            static (g, n) => [n.Wants(0) ? ReduceTo(g / n.Y, n.X.Shape) : null, n.Wants(1) ? ReduceTo(-g * n.Output / n.Y, n.Y.Shape) : null]);
 
     /// <summary>Elementwise a to the power b (<c>tf.pow</c>).</summary>
     public static Tensor Pow(Tensor a, Tensor b) =>
         Tape.Record(Engine.Binary(BinaryOp.Pow, a, b, nameof(Pow)), a, b,
-            static (g, n) => [Wants(n.X) ? ReduceTo(g * n.Y * Pow(n.X, n.Y - 1), n.X.Shape) : null,
-                              Wants(n.Y) ? ReduceTo(g * n.Output * Log(n.X), n.Y.Shape) : null]);
+            static (g, n) => [n.Wants(0) ? ReduceTo(g * n.Y * Pow(n.X, n.Y - 1), n.X.Shape) : null,
+                              n.Wants(1) ? ReduceTo(g * n.Output * Log(n.X), n.Y.Shape) : null]);
 
     /// <summary>Elementwise maximum (<c>tf.maximum</c>); on ties the gradient goes to a.</summary>
     public static Tensor Maximum(Tensor a, Tensor b) =>
         Tape.Record(Engine.Binary(BinaryOp.Maximum, a, b, nameof(Maximum)), a, b,
-            static (g, n) => [Wants(n.X) ? ReduceTo(g * Mask(GreaterEqual(n.X, n.Y), g.DType), n.X.Shape) : null,
-                              Wants(n.Y) ? ReduceTo(g * Mask(Less(n.X, n.Y), g.DType), n.Y.Shape) : null]);
+            static (g, n) => [n.Wants(0) ? ReduceTo(g * Mask(GreaterEqual(n.X, n.Y), g.DType), n.X.Shape) : null,
+                              n.Wants(1) ? ReduceTo(g * Mask(Less(n.X, n.Y), g.DType), n.Y.Shape) : null]);
 
     /// <summary>Elementwise minimum (<c>tf.minimum</c>); on ties the gradient goes to a.</summary>
     public static Tensor Minimum(Tensor a, Tensor b) =>
         Tape.Record(Engine.Binary(BinaryOp.Minimum, a, b, nameof(Minimum)), a, b,
-            static (g, n) => [Wants(n.X) ? ReduceTo(g * Mask(LessEqual(n.X, n.Y), g.DType), n.X.Shape) : null,
-                              Wants(n.Y) ? ReduceTo(g * Mask(Greater(n.X, n.Y), g.DType), n.Y.Shape) : null]);
+            static (g, n) => [n.Wants(0) ? ReduceTo(g * Mask(LessEqual(n.X, n.Y), g.DType), n.X.Shape) : null,
+                              n.Wants(1) ? ReduceTo(g * Mask(Greater(n.X, n.Y), g.DType), n.Y.Shape) : null]);
 
     // Comparisons have no gradient: their outputs are bool.
 

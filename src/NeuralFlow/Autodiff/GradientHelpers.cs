@@ -27,8 +27,6 @@ internal static class GradientHelpers
         return NF.BroadcastTo(reshaped, inputShape);
     }
 
-    /// <summary>Whether an input can receive a gradient: floating tensors, not C# numbers (weak scalars).</summary>
-    public static bool Wants(Tensor input) => input.DType.IsFloating() && !input.IsWeakScalar;
 
     /// <summary>1 where <paramref name="condition"/> holds, else 0, in <paramref name="dtype"/>.</summary>
     public static Tensor Mask(Tensor condition, DType dtype)

@@ -89,6 +89,8 @@ public sealed class GradientTape : IDisposable
             {
                 var node = _nodes[i];
                 if (!grads.TryGetValue(node.Output, out var g)) continue;
+                for (int j = 0; j < node.Inputs.Length; j++)
+                    node.Wanted[j] = node.Inputs[j].DType.IsFloating() && _watched.Contains(node.Inputs[j]);
                 var inputGrads = node.Rule(g, node);
                 for (int j = 0; j < node.Inputs.Length; j++)
                 {

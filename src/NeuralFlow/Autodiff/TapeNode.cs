@@ -16,4 +16,10 @@ internal sealed class TapeNode(Tensor[] inputs, Tensor output, GradientRule rule
 
     public Tensor X => Inputs[0];
     public Tensor Y => Inputs[1];
+
+    /// <summary>Set by the tape before the rule runs: whether input i needs a gradient at all.</summary>
+    internal bool[] Wanted { get; } = new bool[inputs.Length];
+
+    /// <summary>Whether the rule should compute the gradient of input <paramref name="i"/> (others may be skipped).</summary>
+    public bool Wants(int i) => Wanted[i];
 }
