@@ -231,6 +231,28 @@ public abstract class GradientTests(string backend) : BackendTest(backend)
     }
 
     [SkippableFact]
+    public void A_used_tape_that_is_never_disposed_stops_being_tracked()
+    {
+        RequireBackend();
+        var w = new Variable(2.0);
+        int before = Tape.Active.Count;
+        for (int step = 0; step < 100; step++)
+        {
+            var tape = new GradientTape();               // no using: the workshop's loop written without Dispose
+            var loss = w * w;
+            w.AssignSub(0.1 * tape.Gradient(loss, w));
+        }
+        // Each leaked registration would be walked by every later op on this thread.
+        Assert.Equal(before, Tape.Active.Count);
+        var persistent = new GradientTape(persistent: true);
+        var y = w * w;
+        persistent.Gradient(y, w);
+        Assert.Equal(before + 1, Tape.Active.Count);     // may still be asked again: kept until disposed
+        persistent.Dispose();
+        Assert.Equal(before, Tape.Active.Count);
+    }
+
+    [SkippableFact]
     public void Workshop_section2_gradient_descent_converges()
     {
         RequireBackend();

@@ -112,7 +112,13 @@ public sealed class GradientTape : IDisposable
         finally
         {
             _paused = false;
-            if (!Persistent) Release();
+            if (!Persistent)
+            {
+                Release();
+                // A used non-persistent tape never records again: unregister it now, so that a loop
+                // that never disposes its tapes does not leave every later op walking a growing list.
+                Tape.Active.Remove(this);
+            }
         }
     }
 

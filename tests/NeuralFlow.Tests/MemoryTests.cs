@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using NeuralFlow.Keras;
+using Xunit.Abstractions;
+
+namespace NeuralFlow.Tests;
+
+/// <summary>
+/// Memory (issue 3): the workshop's custom training loop written with no <c>Dispose</c> at all,
+/// and <c>Fit</c>, keep the backend's live bytes bounded: at the end within 10% of what they
+/// were after the first 1,000 steps (the first epoch for <c>Fit</c>).
+/// </summary>
+public abstract class MemoryTests(string backend, ITestOutputHelper output) : BackendTest(backend)
+{
+    private const double Slack = 0.10;
+
+    /// <summary>Live bytes once every unreachable tensor has been finalized.</summary>
+    private static long LiveBytes()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        return NF.Backend.GetMemoryStats().LiveBytes;
+    }
+
+    private static (Tensor X, Tensor Y) SyntheticData(int n)
+    {
+        NF.Random.SetSeed(7);
+        return (NF.Random.Uniform([n, 784]), NF.Random.Uniform([n], 0, 10, DType.Int32));
+    }
+
+    /// <summary>10,000 steps on the native backend; 2,000 on the managed one, which is slower (~60 s budget).</summary>
+    protected abstract int CustomLoopSteps { get; }
+
+    [SkippableFact]
+    public void Custom_training_loop_without_Dispose_keeps_live_bytes_bounded()
+    {
+        RequireBackend();
+        const int batch = 256, baselineStep = 1000;
+        var (x, y) = SyntheticData(4 * batch);
+        var model = new Sequential(new Layers.Dense(50, activation: "relu"), new Layers.Dense(10, activation: "softmax"));
+        var lossFn = new Losses.SparseCategoricalCrossentropy();
+        var optimizer = new Optimizers.SGD(learningRate: 0.1f);
+        long baseline = 0;
+        int tapesBefore = Tape.Active.Count;
+        var clock = Stopwatch.StartNew();
+        for (int step = 0; step < CustomLoopSteps; step++)
+        {
+            int start = step % 4 * batch;
+            var xb = x[start..(start + batch)];
+            var yb = y[start..(start + batch)];
+            var tape = new GradientTape();                       // no using, no Dispose, on purpose
+            var loss = lossFn.Call(yb, model.Call(xb));
+            optimizer.ApplyGradients(tape.Gradient(loss, model.TrainableVariables), model.TrainableVariables);
+            if (step + 1 == baselineStep) baseline = LiveBytes();
+        }
+        long end = LiveBytes();
+        output.WriteLine($"{BackendName}: {CustomLoopSteps} steps in {clock.Elapsed.TotalSeconds:F1} s; live bytes after {baselineStep} steps {baseline:N0}, at the end {end:N0} ({(end - baseline) / (double)baseline:P2})");
+        Assert.True(end <= baseline * (1 + Slack),
+            $"{BackendName}: live bytes grew from {baseline:N0} after {baselineStep} steps to {end:N0} after {CustomLoopSteps}.");
+        // A used, non-persistent tape can never record again: it must not stay registered on the thread.
+        Assert.Equal(tapesBefore, Tape.Active.Count);
+    }
+
+    [SkippableFact]
+    public void Fit_for_20_epochs_keeps_live_bytes_bounded()
+    {
+        RequireBackend();
+        var (x, y) = SyntheticData(2560);
+        var model = new Sequential(new Layers.Dense(50, activation: "relu"), new Layers.Dense(10, activation: "softmax"));
+        model.Compile(optimizer: "sgd", loss: "sparse_categorical_crossentropy", metrics: ["accuracy"]);
+        var readings = new List<long>();
+        var probe = new Callbacks.LambdaCallback(onEpochEnd: (_, _) => readings.Add(LiveBytes()));
+        var clock = Stopwatch.StartNew();
+        model.Fit(x, y, batchSize: 256, epochs: 20, verbose: 0, callbacks: [probe]);
+        long end = LiveBytes();
+        output.WriteLine($"{BackendName}: Fit 20 epochs in {clock.Elapsed.TotalSeconds:F1} s; live bytes after epoch 1 {readings[0]:N0}, max over epochs {readings.Max():N0}, at the end {end:N0} ({(end - readings[0]) / (double)readings[0]:P2})");
+        Assert.Equal(20, readings.Count);
+        Assert.True(end <= readings[0] * (1 + Slack),
+            $"{BackendName}: live bytes grew from {readings[0]:N0} after the first epoch to {end:N0} after 20 (per epoch: {string.Join(", ", readings)}).");
+    }
+}
+
+public sealed class ManagedMemoryTests(ITestOutputHelper output) : MemoryTests("managed", output)
+{
+    protected override int CustomLoopSteps => 2000;
+}
+
+public sealed class NativeCpuMemoryTests(ITestOutputHelper output) : MemoryTests("cpu", output)
+{
+    protected override int CustomLoopSteps => 10_000;
+}
