@@ -62,6 +62,16 @@ public class ElementwiseBenchmark : BackendBenchmark
     [Benchmark(Baseline = true)]
     public void MemCopy() => _src.AsSpan().CopyTo(_dst);
 
+    /// <summary>The same copy through the C library's memcpy (no 'rep movsb' fast path).</summary>
+    [Benchmark]
+    public unsafe void LibcMemcpy()
+    {
+        fixed (float* s = _src, d = _dst) memcpy(d, s, (nuint)(_src.Length * sizeof(float)));
+    }
+
+    [DllImport("libc", EntryPoint = "memcpy")]
+    private static extern unsafe void* memcpy(void* destination, void* source, nuint bytes);
+
     [Benchmark]
     public void BroadcastAdd() => NF.Add(_x, _row).Dispose();
 

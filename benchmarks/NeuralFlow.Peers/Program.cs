@@ -99,4 +99,18 @@ static void OpTimes()
     Time("softmax [256,50]", () => NF.Softmax(g));
     Time("reduce_sum axis0 [256,50]", () => NF.ReduceSum(g, 0));
     Time("add 1 element", () => b[0] + b[1]);
+    foreach (int n in new[] { 512, 1024, 2048 })
+    {
+        var a = NF.Random.Normal([n, n]);
+        var c = NF.Random.Normal([n, n]);
+        for (int i = 0; i < 3; i++) NF.MatMul(a, c).Dispose();
+        double best = double.MaxValue;
+        for (int r = 0; r < 20; r++)
+        {
+            var sw = Stopwatch.StartNew();
+            NF.MatMul(a, c).Dispose();
+            best = Math.Min(best, sw.Elapsed.TotalSeconds);
+        }
+        Console.WriteLine($"sgemm n={n,-5} {2.0 * n * n * n / best / 1e9,8:0.0} GFLOP/s");
+    }
 }

@@ -27,8 +27,14 @@ public static partial class Metrics
         protected void Accumulate(Tensor values)
         {
             using var scope = TensorScope.Begin();
-            var v = values.DType == DType.Float64 ? values : NF.Cast(values, DType.Float64);
-            Total += NF.ReduceSum(v).Item<double>();
+            // Reads what it must in the cheapest way: a scalar (a batch loss) directly, hits as a count.
+            Total += (values.Count, values.DType) switch
+            {
+                (1, DType.Float32) => values.Item<float>(),
+                (1, DType.Float64) => values.Item<double>(),
+                (_, DType.Bool) => NF.ReduceSum(values).Item<long>(),
+                _ => NF.ReduceSum(NF.Cast(values, DType.Float64)).Item<double>(),
+            };
             Counted += values.Count;
         }
 
@@ -46,7 +52,7 @@ public static partial class Metrics
             Accumulate(Matches(yTrue, yPred));
         }
 
-        /// <summary>Per-example values (1 for a hit, 0 for a miss, for accuracies).</summary>
+        /// <summary>Per-example values: a bool tensor of hits for accuracies, or numbers to average.</summary>
         protected abstract Tensor Matches(Tensor yTrue, Tensor yPred);
     }
 
@@ -73,7 +79,7 @@ public static partial class Metrics
     {
         /// <inheritdoc/>
         protected override Tensor Matches(Tensor yTrue, Tensor yPred) =>
-            NF.Cast(NF.Equal(NF.Cast(yTrue, DType.Float64), NF.Cast(yPred, DType.Float64)), DType.Float64);
+            NF.Equal(NF.Cast(yTrue, DType.Float64), NF.Cast(yPred, DType.Float64));
     }
 
     /// <summary>Fraction of predictions on the right side of <paramref name="threshold"/> (<c>tf.keras.metrics.BinaryAccuracy</c>).</summary>
@@ -81,7 +87,7 @@ public static partial class Metrics
     {
         /// <inheritdoc/>
         protected override Tensor Matches(Tensor yTrue, Tensor yPred) =>
-            NF.Cast(NF.Equal(NF.Cast(NF.Greater(yPred, threshold), DType.Float64), NF.Cast(yTrue, DType.Float64)), DType.Float64);
+            NF.Equal(NF.Greater(yPred, threshold), NF.Greater(yTrue, 0.5));
     }
 
     /// <summary>Fraction of rows whose arg-max matches the one-hot target's (<c>tf.keras.metrics.CategoricalAccuracy</c>).</summary>
@@ -89,7 +95,7 @@ public static partial class Metrics
     {
         /// <inheritdoc/>
         protected override Tensor Matches(Tensor yTrue, Tensor yPred) =>
-            NF.Cast(NF.Equal(NF.ArgMax(yTrue, -1), NF.ArgMax(yPred, -1)), DType.Float64);
+            NF.Equal(NF.ArgMax(yTrue, -1), NF.ArgMax(yPred, -1));
     }
 
     /// <summary>Fraction of rows whose arg-max equals the integer label (<c>tf.keras.metrics.SparseCategoricalAccuracy</c>).</summary>
@@ -99,7 +105,7 @@ public static partial class Metrics
         protected override Tensor Matches(Tensor yTrue, Tensor yPred)
         {
             var labels = NF.Cast(yTrue.Rank == yPred.Rank ? NF.Squeeze(yTrue, -1) : yTrue, DType.Int64);
-            return NF.Cast(NF.Equal(labels, NF.ArgMax(yPred, -1)), DType.Float64);
+            return NF.Equal(labels, NF.ArgMax(yPred, -1));
         }
     }
 
