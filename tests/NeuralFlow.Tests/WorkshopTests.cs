@@ -44,7 +44,7 @@ public abstract class WorkshopTests(string backend) : BackendTest(backend)
         m.Assign(sxy / sxx);
         b.Assign(NF.ReduceMean(ys) - m * NF.ReduceMean(xs));
         Assert.InRange(m.Item<float>(), 3.3f, 3.7f);
-        Assert.InRange(b.Item<float>(), -1.3f, -0.7f);
+        Assert.InRange(b.Item<float>(), -1.2f, -0.8f); // m and b within 0.2 of the line
         static Tensor Mse(Tensor yTrue, Tensor yPred) => NF.ReduceMean(NF.Square(yTrue - yPred));
         var loss = Mse(ys, xs * m + b).Item<float>();
         Assert.InRange(loss, 0.2f, 0.45f); // the noise is uniform on [-1, 1]: variance 1/3
