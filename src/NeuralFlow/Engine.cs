@@ -15,9 +15,15 @@ internal static class Engine
         var ba = a.Backend;
         var bb = b.Backend;
         if (ReferenceEquals(ba, bb)) return ba;
-        // A weak scalar lives wherever it was made; move it to the other operand's backend.
         throw new ArgumentException(
             $"{op}: operands live on different backends ({ba.Name} and {bb.Name}); move one with NF.UseBackend or make both in the same scope.");
+    }
+
+    private static Tensor Rehome(Tensor weak, IBackend target)
+    {
+        var moved = Tensor.Empty(weak.Shape, weak.DType, target, weakScalar: true);
+        target.Fill(weak.DType, moved.Data, moved.Count, weak.ToDoubleArray()[0]);
+        return moved;
     }
 
     /// <summary>NumPy broadcasting of two shapes, or an error naming both.</summary>
@@ -63,6 +69,12 @@ internal static class Engine
 
     public static Tensor Binary(BinaryOp op, Tensor a, Tensor b, string name)
     {
+        // A C# number becomes a tensor on the scope's backend; it follows the tensor it meets.
+        if (!ReferenceEquals(a.Backend, b.Backend))
+        {
+            if (a.IsWeakScalar) a = Rehome(a, b.Backend);
+            else if (b.IsWeakScalar) b = Rehome(b, a.Backend);
+        }
         var backend = BackendOf(name, a, b);
         var dtype = CommonDType(name, a, b);
         if (op == BinaryOp.Div && !dtype.IsFloating()) dtype = DType.Float32; // true division, as in PyTorch

@@ -95,8 +95,8 @@ public partial class Tensor : IDisposable
     }
 
     /// <summary>A new, uninitialised, contiguous tensor.</summary>
-    internal static Tensor Empty(Shape shape, DType dtype, IBackend backend) =>
-        new(new Storage(backend, shape.Count * dtype.SizeInBytes()), Layout.Contiguous(shape), dtype);
+    internal static Tensor Empty(Shape shape, DType dtype, IBackend backend, bool weakScalar = false) =>
+        new(new Storage(backend, shape.Count * dtype.SizeInBytes()), Layout.Contiguous(shape), dtype) { IsWeakScalar = weakScalar };
 
     /// <summary>Another tensor over the same buffer with <paramref name="layout"/>.</summary>
     internal Tensor View(Layout layout)

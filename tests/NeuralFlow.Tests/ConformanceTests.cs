@@ -490,6 +490,22 @@ public abstract class ConformanceTests(string backend) : BackendTest(backend)
     }
 
     [SkippableFact]
+    public void Csharp_numbers_follow_the_tensor_to_its_backend()
+    {
+        RequireBackend();
+        using var x = NF.Constant(new[] { 1f, 2f });
+        var other = BackendName == "managed" ? Backends.BackendRegistry.NativeCpu : Backends.BackendRegistry.Managed;
+        Skip.If(other is null, "only one backend here");
+        // Outside this test's scope, numbers are made on another backend; they still combine with x.
+        using (NF.UseBackend(other!))
+        {
+            using var y = x * 2 + 1;
+            Assert.Equal(x.Backend, y.Backend);
+            Assert.Equal([3f, 5f], y.ToArray<float>());
+        }
+    }
+
+    [SkippableFact]
     public void Memory_is_returned_on_dispose()
     {
         RequireBackend();

@@ -206,6 +206,15 @@ public abstract class KerasTests(string backend) : BackendTest(backend)
         Assert.Equal(2, h.Epochs);        // the first epoch sets the best; the second fails to beat it by 10
         Assert.Equal([0, 1], epochsSeen);
         Assert.Equal(1, stop.StoppedEpoch);
+        // restoreBestWeights puts back the weights of the best epoch (copies, not views of the live weights).
+        var restoring = new Sequential(new Layers.Flatten(), new Layers.Dense(10, activation: "softmax"));
+        restoring.Compile(new Optimizers.SGD(0.5f), "sparse_categorical_crossentropy");
+        float[]? bestKernel = null;
+        var best = new Callbacks.EarlyStopping(monitor: "loss", patience: 0, minDelta: 10, restoreBestWeights: true);
+        restoring.Fit(x / 255f, y, batchSize: 64, epochs: 5, verbose: 0, callbacks:
+            [new Callbacks.LambdaCallback(onEpochEnd: (ep, logs) => { if (ep == 0) bestKernel = restoring.Variables[0].ToArray<float>(); }), best]);
+        Assert.Equal(1, best.StoppedEpoch);
+        Assert.Equal(bestKernel, restoring.Variables[0].ToArray<float>());
         var nanModel = new Sequential(new Layers.Flatten(), new Layers.Dense(10));
         nanModel.Compile(new Optimizers.SGD(1e30f), "mse");
         var hn = nanModel.Fit(x, NF.OneHot(y, 10), batchSize: 64, epochs: 3, verbose: 0, callbacks: [new Callbacks.TerminateOnNaN()]);

@@ -50,7 +50,11 @@ public static partial class Callbacks
             {
                 _best = current;
                 _wait = 0;
-                if (restoreBestWeights) _bestWeights = Model!.Variables.Select(v => NF.Cast(v, v.DType)).ToArray();
+                if (restoreBestWeights)
+                {
+                    foreach (var w in _bestWeights ?? []) w.Dispose();
+                    _bestWeights = Model!.Variables.Select(v => (Tensor)new Variable(v, trainable: false)).ToArray(); // copies
+                }
                 return;
             }
             if (++_wait > patience)
