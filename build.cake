@@ -1,20 +1,32 @@
 // NeuralFlow build orchestration: dotnet tool restore && dotnet cake [--target=Test]
-// Targets: Clean, Native, Build, Test (Default), Bench.
+// Targets: Clean, Native, Build, Test (Default), Bench, NativeArtifact, Pack, ConsumerTest, GpuCheck.
+// Arguments: --configuration=Release|Debug, --cuda (passes -DNEURALFLOW_CUDA=ON to CMake),
+// --preset=<CMake configure preset> (CMakePresets.json; default: the plain configure below),
+// --consumer=false (Test skips the package consumer test), --require-rids=linux-x64,win-x64,...
+// (Pack fails unless artifacts/native/<rid>/ holds a native library for each), --filter (Bench).
+using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 
 var target = Argument("target", "Test");
 var configuration = Argument("configuration", "Release");
+var cuda = HasArgument("cuda") && Argument("cuda", "true") != "false";
+var preset = Argument("preset", "");
+var runConsumer = Argument("consumer", "true") != "false";
+var requireRids = Argument("require-rids", "");
 var nativeDir = "build/native";
 var benchFilter = Argument("filter", "*");
+var packageDir = MakeAbsolute(Directory("artifacts/packages")).FullPath;
+var nativeArtifacts = MakeAbsolute(Directory("artifacts/native")).FullPath;
 
 int passed = 0, failed = 0, skipped = 0;
 
 // Runs a command, echoes its output, and returns the lines (for counting test results).
-List<string> Run(string tool, string arguments, IDictionary<string, string> env = null, bool allowFailure = false)
+List<string> Run(string tool, string arguments, IDictionary<string, string> env = null, bool allowFailure = false, string workingDirectory = null)
 {
     Information($"> {tool} {arguments}");
     var settings = new ProcessSettings { Arguments = arguments, RedirectStandardOutput = true, RedirectStandardError = false };
     if (env != null) settings.EnvironmentVariables = env;
+    if (workingDirectory != null) settings.WorkingDirectory = workingDirectory;
     var exit = StartProcess(tool, settings, out var output);
     var lines = output.ToList();
     foreach (var line in lines) Console.WriteLine(line);
@@ -22,16 +34,32 @@ List<string> Run(string tool, string arguments, IDictionary<string, string> env 
     return lines;
 }
 
+// The portable RID of this machine (linux-x64, win-x64, osx-arm64, ...), as NuGet names runtimes/ folders.
+string HostRid()
+{
+    string os = IsRunningOnWindows() ? "win" : RuntimeInformation.IsOSPlatform(OSPlatform.OSX) ? "osx" : "linux";
+    return $"{os}-{RuntimeInformation.OSArchitecture.ToString().ToLowerInvariant()}";
+}
+
+string NativeFileName() =>
+    IsRunningOnWindows() ? "neuralflow.dll" : RuntimeInformation.IsOSPlatform(OSPlatform.OSX) ? "libneuralflow.dylib" : "libneuralflow.so";
+
+string CMakeArgs() => $"-DCMAKE_BUILD_TYPE={configuration} -DNEURALFLOW_BUILD_TESTS=ON" + (cuda ? " -DNEURALFLOW_CUDA=ON" : "");
+
 Task("Clean").Does(() =>
 {
     CleanDirectory(nativeDir);
+    CleanDirectory("artifacts");
     DotNetClean("NeuralFlow.sln", new DotNetCleanSettings { Configuration = configuration });
 });
 
 Task("Native").Does(() =>
 {
-    Run("cmake", $"-S . -B {nativeDir} -DCMAKE_BUILD_TYPE={configuration} -DNEURALFLOW_BUILD_TESTS=ON");
-    Run("cmake", $"--build {nativeDir} -j 2");
+    if (preset != "")
+        Run("cmake", $"--preset {preset} {CMakeArgs()}");
+    else
+        Run("cmake", $"-S . -B {nativeDir} {CMakeArgs()}");
+    Run("cmake", $"--build {nativeDir} --config {configuration} -j 2");
 });
 
 Task("Build").IsDependentOn("Native").Does(() =>
@@ -39,10 +67,154 @@ Task("Build").IsDependentOn("Native").Does(() =>
     DotNetBuild("NeuralFlow.sln", new DotNetBuildSettings { Configuration = configuration });
 });
 
+// Copies this machine's native library into artifacts/native/<rid>/ for the package (and for CI
+// to upload), without symbols where a strip tool exists.
+void StageNative()
+{
+    var built = $"{nativeDir}/lib/{NativeFileName()}";
+    if (!FileExists(built)) throw new Exception($"{built} is missing: run the Native target first");
+    var dest = $"{nativeArtifacts}/{HostRid()}";
+    EnsureDirectoryExists(dest);
+    CopyFile(built, $"{dest}/{NativeFileName()}");
+    // Linux: drop symbols not needed for relocation; macOS: keep only the exported ones.
+    if (!IsRunningOnWindows())
+        Run("strip", $"{(RuntimeInformation.IsOSPlatform(OSPlatform.OSX) ? "-x" : "--strip-unneeded")} {dest}/{NativeFileName()}");
+    Information($"{dest}/{NativeFileName()}: {new FileInfo($"{dest}/{NativeFileName()}").Length / 1048576.0:F1} MiB (as built: {new FileInfo(built).Length / 1048576.0:F1} MiB)");
+}
+void StageNativeIfBuilt()
+{
+    if (FileExists($"{nativeDir}/lib/{NativeFileName()}")) StageNative();
+}
+
+Task("NativeArtifact").Does(() => StageNative());
+
+// One NeuralFlow package with every RID found under artifacts/native/<rid>/. This machine's
+// library is staged first when it was built here; a CI pack job downloads the others there.
+Task("Pack").Does(() =>
+{
+    StageNativeIfBuilt();
+    foreach (var rid in requireRids.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+    {
+        if (!DirectoryExists($"{nativeArtifacts}/{rid}") || !System.IO.Directory.EnumerateFiles($"{nativeArtifacts}/{rid}").Any())
+            throw new Exception($"--require-rids: no native library under {nativeArtifacts}/{rid}");
+    }
+    CleanDirectory(packageDir);
+    Run("dotnet", $"pack src/NeuralFlow/NeuralFlow.csproj -c {configuration} -o \"{packageDir}\"");
+    foreach (var p in System.IO.Directory.GetFiles(packageDir, "*.nupkg"))
+    {
+        Information($"{System.IO.Path.GetFileName(p)}: {new FileInfo(p).Length / 1048576.0:F1} MiB");
+        using var zip = System.IO.Compression.ZipFile.OpenRead(p);
+        foreach (var e in zip.Entries.Where(e => e.FullName.StartsWith("lib/") || e.FullName.StartsWith("runtimes/")))
+            Information($"  {e.FullName} ({e.Length} bytes)");
+        if (zip.Entries.Any(e => e.FullName.StartsWith("lib/") && Regex.IsMatch(e.Name, @"neuralflow\.(so|dll|dylib)$") && e.Name != "NeuralFlow.Native.dll"))
+            throw new Exception($"{p}: a native library is in lib/ (it belongs under runtimes/<rid>/native only)");
+    }
+});
+// The package as a user gets it: a fresh console project outside the solution restores
+// NeuralFlow from the local pack output only (public feed for its dependencies), trains for two
+// epochs, once as is (the native engine from runtimes/<rid>/native) and once with the native
+// library deleted (the managed fallback, with its one-line notice). Returns (passed, failed).
+(int Passed, int Failed) ConsumerTest()
+{
+    var version = XmlPeek("Directory.Build.props", "/Project/PropertyGroup/Version");
+    if (!System.IO.Directory.GetFiles(packageDir, $"NeuralFlow.{version}.nupkg").Any())
+        throw new Exception($"{packageDir}/NeuralFlow.{version}.nupkg is missing: run the Pack target first");
+    var dir = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"neuralflow-consumer-{Guid.NewGuid():N}");
+    System.IO.Directory.CreateDirectory(dir);
+    Information($"== consumer test in {dir} (NeuralFlow {version} from {packageDir})");
+    // Empty Directory.Build.* files stop MSBuild from picking up anything above the temp folder.
+    System.IO.File.WriteAllText($"{dir}/Directory.Build.props", "<Project />\n");
+    System.IO.File.WriteAllText($"{dir}/Directory.Build.targets", "<Project />\n");
+    System.IO.File.WriteAllText($"{dir}/nuget.config", $"""
+        <?xml version="1.0" encoding="utf-8"?>
+        <configuration>
+          <config>
+            <!-- A package cache of its own, so a stale NeuralFlow {version} in ~/.nuget/packages is never used. -->
+            <add key="globalPackagesFolder" value="packages" />
+          </config>
+          <packageSources>
+            <clear />
+            <add key="local" value="{System.Security.SecurityElement.Escape(packageDir)}" />
+            <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
+          </packageSources>
+          <packageSourceMapping>
+            <packageSource key="local"><package pattern="NeuralFlow" /><package pattern="NeuralFlow.*" /></packageSource>
+            <packageSource key="nuget.org"><package pattern="*" /></packageSource>
+          </packageSourceMapping>
+        </configuration>
+        """);
+    System.IO.File.WriteAllText($"{dir}/Consumer.csproj", $"""
+        <Project Sdk="Microsoft.NET.Sdk">
+          <PropertyGroup>
+            <OutputType>Exe</OutputType>
+            <TargetFramework>net10.0</TargetFramework>
+            <Nullable>enable</Nullable>
+            <ImplicitUsings>enable</ImplicitUsings>
+          </PropertyGroup>
+          <ItemGroup>
+            <PackageReference Include="NeuralFlow" Version="{version}" />
+          </ItemGroup>
+        </Project>
+        """);
+    CopyFile("tests/consumer/Program.cs", $"{dir}/Program.cs");
+
+    Run("dotnet", "build -c Release", workingDirectory: dir);
+    var outDir = $"{dir}/bin/Release/net10.0";
+    var rid = HostRid();
+    var nativeInOutput = $"{outDir}/runtimes/{rid}/native/{NativeFileName()}";
+    // No hints: the library must be found through the package's runtimes/ folder on its own.
+    var env = new Dictionary<string, string> { ["NEURALFLOW_NATIVE_PATH"] = "", ["NEURALFLOW_BACKEND"] = "" };
+
+    (bool Ok, string Why) Check(List<string> lines, bool ok, string why) => (ok && lines.Any(l => Regex.IsMatch(l, @"test accuracy after 2 epochs 0\.\d+")), why);
+    var results = new List<(string Name, bool Ok, string Why)>();
+
+    List<string> RunConsumer()
+    {
+        var settings = new ProcessSettings { Arguments = $"\"{outDir}/Consumer.dll\"", RedirectStandardOutput = true, RedirectStandardError = true, EnvironmentVariables = env, WorkingDirectory = dir };
+        var exit = StartProcess("dotnet", settings, out var stdout, out var stderr);
+        var lines = stderr.Concat(stdout).ToList();
+        foreach (var l in lines) Console.WriteLine($"  | {l}");
+        if (exit != 0) lines.Add($"(exit code {exit})");
+        return lines;
+    }
+
+    Information("== consumer run 1: as restored (expects the native cpu backend from runtimes/" + rid + "/native)");
+    var first = RunConsumer();
+    var r1 = Check(first,
+        FileExists(nativeInOutput)
+        && first.Any(l => l.Contains("consumer: backend cpu"))
+        && first.Any(l => l.Contains("consumer: native library") && l.Replace('\\', '/').Contains($"runtimes/{rid}/native/"))
+        && !first.Any(l => l.Contains("native engine unavailable")),
+        $"expected 'consumer: backend cpu' with the library loaded from runtimes/{rid}/native ({nativeInOutput} {(FileExists(nativeInOutput) ? "present" : "ABSENT")})");
+    results.Add(("consumer test, native", r1.Ok, r1.Why));
+
+    Information("== consumer run 2: native library deleted (expects the managed fallback notice, then training)");
+    foreach (var f in System.IO.Directory.GetFiles(outDir, NativeFileName(), SearchOption.AllDirectories)) System.IO.File.Delete(f);
+    var second = RunConsumer();
+    var r2 = Check(second,
+        second.Any(l => l.StartsWith("NeuralFlow: native engine unavailable") && l.Contains("using the managed backend"))
+        && second.Any(l => l.Contains("consumer: backend managed")),
+        "expected the one-line 'NeuralFlow: native engine unavailable ... using the managed backend.' notice, 'consumer: backend managed' and an accuracy");
+    results.Add(("consumer test, managed fallback", r2.Ok, r2.Why));
+
+    foreach (var (name, ok, why) in results)
+        if (ok) Information($"PASS {name}"); else Error($"FAIL {name}: {why}");
+    if (results.All(r => r.Ok)) System.IO.Directory.Delete(dir, recursive: true);
+    else Error($"consumer project kept in {dir}");
+    return (results.Count(r => r.Ok), results.Count(r => !r.Ok));
+}
+
+Task("ConsumerTest").IsDependentOn("Pack").Does(() =>
+{
+    var (p, f) = ConsumerTest();
+    Console.WriteLine($"{p} passed, {f} failed, 0 skipped");
+    if (f > 0) throw new Exception($"{f} consumer test run(s) failed");
+});
+
 Task("Test").IsDependentOn("Build").Does(() =>
 {
     // Native kernels (GoogleTest through CTest).
-    var ctest = Run("ctest", $"--test-dir {nativeDir} --output-on-failure", allowFailure: true);
+    var ctest = Run("ctest", $"--test-dir {nativeDir} -C {configuration} --output-on-failure", allowFailure: true);
     var c = ctest.Select(l => Regex.Match(l, @"(\d+)% tests passed, (\d+) tests failed out of (\d+)")).FirstOrDefault(m => m.Success);
     if (c == null) { failed += 1; Error("ctest printed no summary"); }
     else
@@ -71,13 +243,32 @@ Task("Test").IsDependentOn("Build").Does(() =>
             skipped += int.Parse(m.Groups[3].Value);
         }
     }
+
+    // The package as a user gets it (two runs: native, managed fallback); --consumer=false skips.
+    if (runConsumer)
+    {
+        try
+        {
+            StageNativeIfBuilt();
+            Run("dotnet", $"pack src/NeuralFlow/NeuralFlow.csproj -c {configuration} -o \"{packageDir}\"");
+            var (p, f) = ConsumerTest();
+            passed += p; failed += f;
+        }
+        catch (Exception e) { failed += 2; Error($"consumer test: {e.Message}"); }
+    }
     Console.WriteLine($"{passed} passed, {failed} failed, {skipped} skipped");
     if (failed > 0) throw new Exception($"{failed} test(s) failed");
 });
-
 Task("Bench").IsDependentOn("Build").Does(() =>
 {
     Run("dotnet", $"run -c Release --project benchmarks/NeuralFlow.Benchmarks --no-build -- --filter {benchFilter}");
+});
+
+Task("GpuCheck").Does(() =>
+{
+    if (!FileExists("scripts/gpu-check.sh"))
+        throw new Exception("GpuCheck: no CUDA backend yet (scripts/gpu-check.sh does not exist); nothing to check on a GPU.");
+    Run("bash", "scripts/gpu-check.sh");
 });
 
 Task("Default").IsDependentOn("Test");
