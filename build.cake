@@ -1,9 +1,10 @@
 // NeuralFlow build orchestration: dotnet tool restore && dotnet cake [--target=Test]
-// Targets: Clean, Native, Build, Test (Default), Bench, NativeArtifact, Pack, ConsumerTest, GpuCheck.
+// Targets: Clean, Deps, Native, Build, Test (Default), Bench, NativeArtifact, Pack, ConsumerTest, GpuCheck.
 // Arguments: --configuration=Release|Debug, --cuda (passes -DNEURALFLOW_CUDA=ON to CMake),
 // --preset=<CMake configure preset> (CMakePresets.json; default: the plain configure below),
 // --consumer=false (Test skips the package consumer test), --require-rids=linux-x64,win-x64,...
-// (Pack fails unless artifacts/native/<rid>/ holds a native library for each), --filter (Bench).
+// (Pack fails unless artifacts/native/<rid>/ holds a native library for each, and packs those
+// prebuilt libraries without building the native engine: CI's final job), --filter (Bench).
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 
@@ -53,6 +54,20 @@ Task("Clean").Does(() =>
     DotNetClean("NeuralFlow.sln", new DotNetCleanSettings { Configuration = configuration });
 });
 
+// The native build's system dependencies (CI runners): Debian/Ubuntu packages, Homebrew on
+// macOS; on Windows the windows-msvc preset's vcpkg manifest (vcpkg.json) brings them at configure.
+Task("Deps").Does(() =>
+{
+    if (IsRunningOnWindows()) { Information("Windows: eigen3 and gtest come from vcpkg.json when the windows-msvc preset configures"); return; }
+    if (RuntimeInformation.IsOSPlatform(OSPlatform.OSX))
+    {
+        Run("brew", "install eigen libomp googletest");
+        return;
+    }
+    var sudo = Environment.UserName == "root" ? "" : "sudo ";
+    Run("bash", $"-c \"{sudo}apt-get update -qq && {sudo}env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends cmake g++ make binutils libgtest-dev libopenblas-openmp-dev\"");
+});
+
 Task("Native").Does(() =>
 {
     if (preset != "")
@@ -99,7 +114,8 @@ Task("Pack").Does(() =>
             throw new Exception($"--require-rids: no native library under {nativeArtifacts}/{rid}");
     }
     CleanDirectory(packageDir);
-    Run("dotnet", $"pack src/NeuralFlow/NeuralFlow.csproj -c {configuration} -o \"{packageDir}\"");
+    var skipNative = requireRids != "" ? " -p:NeuralFlowSkipNative=true" : "";
+    Run("dotnet", $"pack src/NeuralFlow/NeuralFlow.csproj -c {configuration} -o \"{packageDir}\"{skipNative}");
     foreach (var p in System.IO.Directory.GetFiles(packageDir, "*.nupkg"))
     {
         Information($"{System.IO.Path.GetFileName(p)}: {new FileInfo(p).Length / 1048576.0:F1} MiB");
