@@ -16,7 +16,6 @@ public class DataPipelineBenchmark
 {
     private Tensor _x = null!, _y = null!, _xScaled = null!;
     private Sequential _model = null!;
-    private List<Tensor> _batches = null!;
 
     /// <summary>Batches in one epoch (printed at set-up for the batches-per-second figure).</summary>
     public int Batches { get; private set; }
@@ -29,8 +28,7 @@ public class DataPipelineBenchmark
         _xScaled = NF.Reshape(_x / 255f, [-1, 28 * 28]);
         _model = new Sequential(new Layers.Dense(50, activation: "relu"), new Layers.Dense(10, activation: "softmax"));
         _model.Compile(new Optimizers.SGD(0.01f), "sparse_categorical_crossentropy", ["accuracy"]);
-        _batches = Pipeline().Select(b => b.Item1).ToList();
-        Batches = _batches.Count;
+        Batches = Drain(Pipeline());
         Console.WriteLine($"// data: {(fashion ? "Fashion-MNIST" : "MNIST sample")}, {_x.Shape[0]} images, {Batches} batches per epoch, backend {NF.Backend.Name}");
     }
 
