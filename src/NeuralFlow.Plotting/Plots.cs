@@ -164,6 +164,7 @@ public static class Plots
             plot.Axes.Frameless();
             plot.HideGrid();
             plot.Axes.SetLimits(0, side, 0, side);
+            plot.Axes.SquareUnits();
             bool right = pred[k] == truth[k];
             plot.Title(right ? $"{pred[k]}" : $"{pred[k]} (true {truth[k]})", size: 13);
             plot.Axes.Title.Label.ForeColor = right ? Colors.DarkGreen : Colors.Red;
