@@ -7,22 +7,12 @@ using NeuralFlow.Plotting;
 
 int steps = 100;
 string? plotFile = null;
-for (int i = 0; i < args.Length; i++)
+if (SampleOptions.Parse(args, "LinearRegression [--steps N] [--backend cpu|managed] [--plot FILE.png]", new()
 {
-    string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
-    switch (args[i])
-    {
-        case "--steps" or "--epochs": steps = int.Parse(Next()); break;
-        case "--backend": NF.UseBackend(Next()); break;
-        case "--plot": plotFile = Next(); break;
-        case "--help" or "-h":
-            Console.WriteLine("usage: LinearRegression [--steps N] [--backend cpu|managed] [--plot FILE.png]");
-            return 0;
-        default:
-            Console.Error.WriteLine($"unknown argument {args[i]}; see --help");
-            return 2;
-    }
-}
+    ["--steps"] = v => steps = int.Parse(v),
+    ["--epochs"] = v => steps = int.Parse(v),
+    ["--plot"] = v => plotFile = v,
+}) is int exit) return exit;
 
 Console.WriteLine($"Backend: {NF.Backend.Name} - {NF.Backend.Description}");
 NF.Random.SetSeed(42);

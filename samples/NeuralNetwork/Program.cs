@@ -9,23 +9,12 @@ using NeuralFlow.Plotting;
 
 int epochs = 5, batchSize = 64;
 string? plotFile = null;
-for (int i = 0; i < args.Length; i++)
+if (SampleOptions.Parse(args, "NeuralNetwork [--epochs N] [--batch-size N] [--backend cpu|managed] [--plot FILE.png]", new()
 {
-    string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
-    switch (args[i])
-    {
-        case "--epochs": epochs = int.Parse(Next()); break;
-        case "--batch-size": batchSize = int.Parse(Next()); break;
-        case "--backend": NF.UseBackend(Next()); break;
-        case "--plot": plotFile = Next(); break;
-        case "--help" or "-h":
-            Console.WriteLine("usage: NeuralNetwork [--epochs N] [--batch-size N] [--backend cpu|managed] [--plot FILE.png]");
-            return 0;
-        default:
-            Console.Error.WriteLine($"unknown argument {args[i]}; see --help");
-            return 2;
-    }
-}
+    ["--epochs"] = v => epochs = int.Parse(v),
+    ["--batch-size"] = v => batchSize = int.Parse(v),
+    ["--plot"] = v => plotFile = v,
+}) is int exit) return exit;
 
 Console.WriteLine($"Backend: {NF.Backend.Name} - {NF.Backend.Description}");
 var ((xTrain, yTrain), (xTest, yTest)) = Datasets.Mnist.LoadSample();
