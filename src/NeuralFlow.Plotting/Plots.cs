@@ -46,8 +46,7 @@ public static class Plots
             plot.XLabel("epoch");
             plot.YLabel(name);
             plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
-            plot.Legend.Alignment = name.Contains("loss") ? Alignment.UpperRight : Alignment.LowerRight;
-            plot.ShowLegend();
+            plot.ShowLegend(Edge.Bottom);                             // below the axes: never over a curve
         }
         return Save(path, full => multiplot.SavePng(full, panelWidth * names.Count, height));
     }
@@ -129,7 +128,7 @@ public static class Plots
     /// <param name="actual">The true class of each image, shape (n).</param>
     /// <param name="path">The PNG file to write.</param>
     /// <param name="columns">Images per row.</param>
-    /// <param name="cellSize">Width and height in pixels of one image with its title.</param>
+    /// <param name="cellSize">Width and height in pixels of one image (its title adds a strip above it).</param>
     /// <returns>The full path of the file written.</returns>
     /// <exception cref="ArgumentException">The shapes do not fit together or an image is not square.</exception>
     public static string DigitGrid(Tensor images, Tensor predicted, Tensor actual, string path, int columns = 8, int cellSize = 120)
@@ -164,14 +163,16 @@ public static class Plots
             plot.Axes.Frameless();
             plot.HideGrid();
             plot.Axes.SetLimits(0, side, 0, side);
-            plot.Axes.SquareUnits();
             bool right = pred[k] == truth[k];
             plot.Title(right ? $"{pred[k]}" : $"{pred[k]} (true {truth[k]})", size: 13);
             plot.Axes.Title.Label.ForeColor = right ? Colors.DarkGreen : Colors.Red;
             plot.Axes.Title.Label.Bold = !right;
         }
-        return Save(path, full => multiplot.SavePng(full, columns * cellSize, rows * (cellSize + 10)));
+        return Save(path, full => multiplot.SavePng(full, columns * cellSize, rows * (cellSize + TitleHeight)));
     }
+
+    /// <summary>Pixels above each digit for its title, so that the image itself stays square.</summary>
+    const int TitleHeight = 26;
 
     static void AddCurve(ScottPlot.Plot plot, IReadOnlyList<float> values, string label, Color color, MarkerShape marker)
     {
