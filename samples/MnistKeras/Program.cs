@@ -1,30 +1,21 @@
 // The workshop's Keras chapter (section 7): Flatten, Dense 50, ReLU, Dense 10 softmax, trained
 // with Compile/Fit on MNIST, then Evaluate and Predict. Uses the full MNIST when its four IDX
 // files are present (--data DIR, or the NeuralFlow cache folder), else the embedded 10,000-digit sample.
-//   dotnet run -c Release --project samples/MnistKeras -- [--epochs 5] [--batch-size 64] [--backend cpu|managed] [--data DIR]
+//   dotnet run -c Release --project samples/MnistKeras -- [--epochs 5] [--batch-size 64] [--backend cpu|managed] [--data DIR] [--plot curves.png]
 using NeuralFlow;
 using NeuralFlow.Data;
 using NeuralFlow.Keras;
+using NeuralFlow.Plotting;
 
 int epochs = 5, batchSize = 64;
-string? dataDir = null;
-for (int i = 0; i < args.Length; i++)
+string? dataDir = null, plotFile = null;
+if (SampleOptions.Parse(args, "MnistKeras [--epochs N] [--batch-size N] [--backend cpu|managed] [--data DIR] [--plot FILE.png]", new()
 {
-    string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
-    switch (args[i])
-    {
-        case "--epochs": epochs = int.Parse(Next()); break;
-        case "--batch-size": batchSize = int.Parse(Next()); break;
-        case "--backend": NF.UseBackend(Next()); break;
-        case "--data": dataDir = Next(); break;
-        case "--help" or "-h":
-            Console.WriteLine("usage: MnistKeras [--epochs N] [--batch-size N] [--backend cpu|managed] [--data DIR]");
-            return 0;
-        default:
-            Console.Error.WriteLine($"unknown argument {args[i]}; see --help");
-            return 2;
-    }
-}
+    ["--epochs"] = v => epochs = int.Parse(v),
+    ["--batch-size"] = v => batchSize = int.Parse(v),
+    ["--data"] = v => dataDir = v,
+    ["--plot"] = v => plotFile = v,
+}) is int exit) return exit;
 
 Console.WriteLine($"NeuralFlow on {NF.Backend.Name}: {NF.Backend.Description}");
 var ((xTrain, yTrain), (xTest, yTest)) = Load(dataDir);
@@ -47,6 +38,8 @@ Console.WriteLine($"Test loss: {testLoss:0.0000} - test accuracy: {testAcc:0.000
 var probabilities = model.Predict(xTest[..5] / 255f);
 Console.WriteLine($"Predicted {string.Join(" ", NF.ArgMax(probabilities, axis: 1).ToArray<long>())} for labels {string.Join(" ", yTest[..5].ToArray<byte>())}");
 Console.WriteLine($"val_accuracy per epoch: {string.Join(", ", history["val_accuracy"].Select(a => a.ToString("0.0000")))}");
+if (plotFile is not null)
+    Console.WriteLine($"Plot: {history.Plot(plotFile)}");
 return 0;
 
 static ((Tensor, Tensor), (Tensor, Tensor)) Load(string? dir)

@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "common/dtype.h"
+#include "common/fastmath.h"
 #include "common/kernels.h"
 #include "common/layout.h"
 #include "common/parallel.h"
@@ -21,17 +22,21 @@ template <class T>
 void softmax_rows(T* p, int64_t L, bool log) {
     T m = p[0];
     for (int64_t i = 1; i < L; ++i) m = p[i] > m ? p[i] : m;
+    // exp in its own loop (vectorised), then the sum in double in a second one: a reduction in
+    // the same loop would keep both scalar.
     double s = 0.0;
     if (log) {
-        for (int64_t i = 0; i < L; ++i) s += static_cast<double>(std::exp(p[i] - m));
+        T buffer[kBlock];
+        for (int64_t b = 0; b < L; b += kBlock) {
+            const int64_t n = std::min(kBlock, L - b);
+            for (int64_t i = 0; i < n; ++i) buffer[i] = exp_of(p[b + i] - m);
+            for (int64_t i = 0; i < n; ++i) s += static_cast<double>(buffer[i]);
+        }
         const T shift = static_cast<T>(std::log(s));
         for (int64_t i = 0; i < L; ++i) p[i] = (p[i] - m) - shift;
     } else {
-        for (int64_t i = 0; i < L; ++i) {
-            const T e = std::exp(p[i] - m);
-            p[i] = e;
-            s += static_cast<double>(e);
-        }
+        for (int64_t i = 0; i < L; ++i) p[i] = exp_of(p[i] - m);
+        for (int64_t i = 0; i < L; ++i) s += static_cast<double>(p[i]);
         const T inv = static_cast<T>(1.0 / s);
         for (int64_t i = 0; i < L; ++i) p[i] *= inv;
     }
@@ -51,7 +56,7 @@ void softmax_cols(T* p, int64_t L, int64_t inner, int64_t w, bool log) {
     for (int64_t k = 0; k < L; ++k) {
         T* row = p + k * inner;
         for (int64_t i = 0; i < w; ++i) {
-            const T e = std::exp(row[i] - m[i]);
+            const T e = exp_of(row[i] - m[i]);
             if (!log) row[i] = e;
             s[i] += static_cast<double>(e);
         }

@@ -3,6 +3,7 @@
 #include <type_traits>
 
 #include "common/dtype.h"
+#include "common/fastmath.h"
 #include "common/intmath.h"
 #include "common/layout.h"
 #include "common/parallel.h"
@@ -31,7 +32,7 @@ struct Sign {
         return static_cast<T>((T(0) < x) - (x < T(0)));
     }
 };
-struct Exp { template <class T> static T f(T x) { return std::exp(x); } };
+struct Exp { template <class T> static T f(T x) { return exp_of(x); } };
 struct Log { template <class T> static T f(T x) { return std::log(x); } };
 struct Sqrt { template <class T> static T f(T x) { return std::sqrt(x); } };
 struct Tanh { template <class T> static T f(T x) { return std::tanh(x); } };
@@ -39,8 +40,8 @@ struct Tanh { template <class T> static T f(T x) { return std::tanh(x); } };
 // overflows, and 1 - sigmoid(|x|) cancellation is avoided by computing e / (1 + e) directly.
 struct Sigmoid {
     template <class T> static T f(T x) {
-        if (x >= T(0)) return T(1) / (T(1) + std::exp(-x));
-        const T e = std::exp(x);
+        if (x >= T(0)) return T(1) / (T(1) + exp_of(-x));
+        const T e = exp_of(x);
         return e / (T(1) + e);
     }
 };

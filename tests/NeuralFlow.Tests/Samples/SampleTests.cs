@@ -1,0 +1,118 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace NeuralFlow.Tests.Samples;
+
+/// <summary>
+/// Runs each sample (built with the tests: the test project references the sample projects) as
+/// <c>dotnet samples/NAME/bin/CONFIG/net10.0/NAME.dll</c> with a small epoch count, once per test
+/// run, and checks its exit code, one line of its output and the PNG its <c>--plot</c> wrote.
+/// </summary>
+public sealed class SampleRuns : IDisposable
+{
+    /// <summary>Name, arguments, a line the output must contain (regex), the plot's expected width and height (0: no plot).</summary>
+    public static readonly (string Name, string Args, string Line, int Width, int Height)[] Samples =
+    [
+        ("Tensors", "", @"^tensor\(\[1, 2, 3, 4\], shape=\(4,\), dtype=int32\)$", 0, 0),
+        ("LinearRegression", "--steps 20", @"^m = 3\.\d{4}, b = -?\d\.\d{4}, loss = \d\.\d{4}$", 600, 450),
+        ("LogisticRegression", "--epochs 5", @"^Test loss: \d+\.\d{4} - test accuracy: 0\.\d{4}$", 960, 584),
+        ("NeuralNetwork", "--epochs 1", @"^MyModel: loss: \d+\.\d{4} - accuracy: 0\.\d{4}$", 1200, 450),
+        ("Pipelines", "--epochs 1 --batch-size 512", @"^Epoch 1/1: Loss: \d+\.\d{4} Accuracy: 0\.\d{4} Test accuracy: 0\.\d{4}$", 1200, 450),
+        ("MnistKeras", "--epochs 1", @"^Test loss: \d+\.\d{4} - test accuracy: 0\.\d{4}$", 1200, 450),
+    ];
+
+    /// <summary>Where the samples write their plots.</summary>
+    public string PlotFolder { get; } = Directory.CreateTempSubdirectory("neuralflow-samples-").FullName;
+
+    private readonly ConcurrentDictionary<string, Lazy<(int ExitCode, string Output, string Plot)>> _runs = new();
+
+    /// <summary>The result of running sample <paramref name="name"/> (run on first request).</summary>
+    public (int ExitCode, string Output, string Plot) Run(string name) =>
+        _runs.GetOrAdd(name, n => new Lazy<(int, string, string)>(() => Start(n))).Value;
+
+    private (int, string, string) Start(string name)
+    {
+        var sample = Samples.Single(s => s.Name == name);
+        string dll = Path.Combine(Repo.Root, "samples", name, "bin", Repo.Configuration, "net10.0", name + ".dll");
+        Assert.True(File.Exists(dll), $"{dll} is missing: build the solution (or the tests, which reference the samples) in {Repo.Configuration}.");
+        string plot = sample.Width > 0 ? Path.Combine(PlotFolder, name + ".png") : "";
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Repo.Root };
+        info.ArgumentList.Add(dll);
+        foreach (var a in sample.Args.Split(' ', StringSplitOptions.RemoveEmptyEntries)) info.ArgumentList.Add(a);
+        if (plot.Length > 0) { info.ArgumentList.Add("--plot"); info.ArgumentList.Add(plot); }
+        // An empty data folder: MnistKeras must take the embedded sample, never a full MNIST in the user's cache.
+        info.Environment["NEURALFLOW_DATA"] = Path.Combine(PlotFolder, "no-data");
+        using var process = Process.Start(info)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        string stdout = process.StandardOutput.ReadToEnd();
+        if (!process.WaitForExit(TimeSpan.FromSeconds(60))) { process.Kill(entireProcessTree: true); Assert.Fail($"{name} ran over 60 s.\n{stdout}"); }
+        return (process.ExitCode, stdout + stderr.Result, plot);
+    }
+
+    /// <summary>Deletes the plots.</summary>
+    public void Dispose()
+    {
+        try { Directory.Delete(PlotFolder, recursive: true); } catch (IOException) { }
+    }
+}
+
+public sealed class SampleTests(SampleRuns runs) : IClassFixture<SampleRuns>
+{
+    public static TheoryData<string> Names() => new(SampleRuns.Samples.Select(s => s.Name));
+
+    public static TheoryData<string> PlottingNames() => new(SampleRuns.Samples.Where(s => s.Width > 0).Select(s => s.Name));
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void SampleRunsAndPrintsItsResult(string name)
+    {
+        var (exitCode, output, _) = runs.Run(name);
+        Assert.True(exitCode == 0, $"{name} exited with {exitCode}:\n{output}");
+        string line = SampleRuns.Samples.Single(s => s.Name == name).Line;
+        Assert.True(Regex.IsMatch(output, line, RegexOptions.Multiline), $"{name}: no line matches {line} in:\n{output}");
+    }
+
+    [Fact]
+    public void MnistKerasSaysItTrainsOnTheSampleWhenTheFullMnistIsAbsent()
+    {
+        var (_, output, _) = runs.Run("MnistKeras");
+        Assert.Contains("Full MNIST not found", output);
+    }
+
+    [Theory]
+    [MemberData(nameof(PlottingNames))]
+    public void SamplePlotIsAPngOfTheExpectedSize(string name)
+    {
+        var (exitCode, output, plot) = runs.Run(name);
+        Assert.True(exitCode == 0, $"{name} exited with {exitCode}:\n{output}");
+        Assert.Contains($"Plot: {plot}", output);
+        var (width, height) = PngSize(File.ReadAllBytes(plot));
+        var expected = SampleRuns.Samples.Single(s => s.Name == name);
+        Assert.Equal((expected.Width, expected.Height), (width, height));
+    }
+
+    [Fact]
+    public void UnknownArgumentExitsWithTwo()
+    {
+        string dll = Path.Combine(Repo.Root, "samples", "Pipelines", "bin", Repo.Configuration, "net10.0", "Pipelines.dll");
+        var info = new ProcessStartInfo("dotnet", [dll, "--epoch", "1"]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(info)!;
+        string error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.Equal(2, process.ExitCode);
+        Assert.Contains("unknown argument --epoch", error);
+    }
+
+    /// <summary>Width and height from a PNG's IHDR chunk, after checking the signature.</summary>
+    internal static (int Width, int Height) PngSize(byte[] png)
+    {
+        byte[] signature = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
+        Assert.True(png.Length > 33, $"a PNG has at least 33 bytes; got {png.Length}");
+        Assert.Equal(signature, png[..8]);
+        Assert.Equal(13, BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(8)));
+        Assert.Equal("IHDR", System.Text.Encoding.ASCII.GetString(png, 12, 4));
+        return (BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)), BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20)));
+    }
+}
