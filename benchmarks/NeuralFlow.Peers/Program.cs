@@ -14,6 +14,9 @@ switch (mode)
     case "custom_loop":
         CustomLoop(args.Length > 1 ? int.Parse(args[1]) : 2000);
         break;
+    case "fit_parts":
+        FitParts();
+        break;
     case "fashion_fit":
         FashionFit(args.Length > 1 ? int.Parse(args[1]) : 5, args.Length > 2 ? int.Parse(args[2]) : 0);
         break;
@@ -75,6 +78,25 @@ static void FashionFit(int epochs, int seed)
     Console.WriteLine($"fit seconds_per_epoch {total / epochs:0.000} final_val_accuracy {acc:0.0000} backend=neuralflow-{NF.Backend.Name}");
 }
 
+// Where a Fit epoch goes: the same training with and without validation and metrics.
+static void FitParts()
+{
+    var ((xTrain, yTrain), (xTest, yTest)) = NeuralFlow.Data.Datasets.FashionMnist.LoadData();
+    var x = xTrain / 255f;
+    var xVal = xTest / 255f;
+    foreach (var (name, metrics, validate) in new[] { ("full", true, true), ("no validation", true, false), ("no metrics", false, true), ("bare", false, false) })
+    {
+        NF.Random.SetSeed(0);
+        var model = new Sequential(new Layers.Flatten(), new Layers.Dense(50), new Layers.ReLU(), new Layers.Dense(10, activation: "softmax"));
+        model.Compile(new Optimizers.SGD(learningRate: 0.01f), "sparse_categorical_crossentropy", metrics ? ["accuracy"] : null);
+        model.Fit(x, yTrain, batchSize: 256, epochs: 1, verbose: 0); // warm-up
+        int gen0 = GC.CollectionCount(0), gen2 = GC.CollectionCount(2);
+        var clock = Stopwatch.StartNew();
+        model.Fit(x, yTrain, batchSize: 256, epochs: 4, verbose: 0, validationData: validate ? (xVal, yTest) : null);
+        Console.WriteLine($"{name,-14} {clock.Elapsed.TotalSeconds / 4:0.000} s/epoch, GCs per epoch: gen0 {(GC.CollectionCount(0) - gen0) / 4.0}, gen2 {(GC.CollectionCount(2) - gen2) / 4.0}");
+    }
+}
+
 // Average time of each op of the custom loop's step, to see where a step goes.
 static void OpTimes()
 {
@@ -99,6 +121,16 @@ static void OpTimes()
     Time("softmax [256,50]", () => NF.Softmax(g));
     Time("reduce_sum axis0 [256,50]", () => NF.ReduceSum(g, 0));
     Time("add 1 element", () => b[0] + b[1]);
+    var probs = NF.Softmax(NF.Random.Normal([256, 10]));
+    var labels = NF.Cast(NF.Random.Uniform([256], 0, 10, DType.Int32), DType.UInt8);
+    var acc = new Metrics.SparseCategoricalAccuracy();
+    Time("accuracy UpdateState", () => { acc.UpdateState(labels, probs); return NF.Zeros([1]); });
+    Time("argmax [256,10]", () => NF.ArgMax(probs, -1));
+    Time("cast u8->i64 [256]", () => NF.Cast(labels, DType.Int64));
+    Time("reduce_sum bool [256]", () => NF.ReduceSum(NF.Greater(probs, 0.5f)));
+    var lossMean = new Metrics.Mean();
+    var lossValue = NF.ReduceMean(probs);
+    Time("mean UpdateState scalar", () => { lossMean.UpdateState(lossValue); return NF.Zeros([1]); });
     foreach (int n in new[] { 512, 1024, 2048 })
     {
         var a = NF.Random.Normal([n, n]);
