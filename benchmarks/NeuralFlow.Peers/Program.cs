@@ -12,7 +12,10 @@ switch (mode)
         OpTimes();
         break;
     case "custom_loop":
-        CustomLoop(args.Length > 1 ? int.Parse(args[1]) : 2000);
+        CustomLoop(args.Length > 1 ? int.Parse(args[1]) : 2000, useScope: true);
+        break;
+    case "custom_loop_plain":
+        CustomLoop(args.Length > 1 ? int.Parse(args[1]) : 2000, useScope: false);
         break;
     case "fit_parts":
         FitParts();
@@ -27,8 +30,9 @@ switch (mode)
 return 0;
 
 // The workshop's custom loop: 784-50-10 with softmax, SGD lr 0.05, batch 256, batches sliced
-// from 60000 random MNIST-shaped rows.
-static void CustomLoop(int steps)
+// from 60000 random MNIST-shaped rows. useScope: each step in a TensorScope (the recommended
+// idiom); without it, exactly as the workshop writes it, nothing disposed (the GC frees it).
+static void CustomLoop(int steps, bool useScope)
 {
     NF.Random.SetSeed(3);
     var x = NF.Random.Uniform([60000, 784]);
@@ -41,7 +45,7 @@ static void CustomLoop(int steps)
     {
         if (step == 20) clock.Start();
         int i = step * 256 % (60000 - 256);
-        using var scope = TensorScope.Begin();
+        using var scope = useScope ? TensorScope.Begin() : null;
         var xb = x[i..(i + 256)];
         var yb = y[i..(i + 256)];
         using var tape = new GradientTape();
@@ -49,7 +53,7 @@ static void CustomLoop(int steps)
         optimizer.ApplyGradients(tape.Gradient(loss, model.TrainableVariables), model.TrainableVariables);
     }
     double secs = clock.Elapsed.TotalSeconds;
-    Console.WriteLine($"custom_loop samples_per_s {(steps - 20) * 256 / secs:0} backend=neuralflow-{NF.Backend.Name}");
+    Console.WriteLine($"custom_loop{(useScope ? "" : "_plain")} samples_per_s {(steps - 20) * 256 / secs:0} backend=neuralflow-{NF.Backend.Name}");
 }
 
 // The workshop's Keras model (Glorot-uniform kernels, zero biases), SGD lr 0.01, batch 256,
