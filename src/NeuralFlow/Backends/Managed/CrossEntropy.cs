@@ -89,9 +89,13 @@ public sealed partial class ManagedBackend
                     TensorPrimitives.Subtract(d, d[arg], d);
                     // s = 1 + rest with the max's own term exactly 1 (d[arg] is exactly 0):
                     // log1p(rest) keeps a small loss's relative precision where log(s) would not.
+                    // Plain loops, not TensorPrimitives.Exp/Sum: those pick vector or scalar paths by
+                    // the scratch array's alignment, so the same row could differ in the last bit
+                    // from call to call (the loss with and without the gradient differed by 1 ulp).
                     d[arg] = double.NegativeInfinity;
-                    TensorPrimitives.Exp(d, e);
-                    double rest = TensorPrimitives.Sum<double>(e), logS = Log1P(rest);
+                    double rest = 0;
+                    for (int j = 0; j < c; j++) rest += e[j] = Math.Exp(d[j]);
+                    double logS = Log1P(rest);
                     d[arg] = 0;
                     e[arg] = 1;
                     TensorPrimitives.Multiply(e, 1.0 / (1.0 + rest), e);
