@@ -121,11 +121,17 @@ internal static class Engine
     /// <summary>Writes <paramref name="source"/>'s values into the buffer behind <paramref name="target"/> (a fresh tensor or a view of one).</summary>
     public static void CopyInto(Tensor source, Tensor target)
     {
-        using var value = As(source, target.DType) is var v && ReferenceEquals(v, source) ? null : v;
-        var src = value ?? source;
-        target.Backend.Copy(target.DType, src.Data, src.Layout.BroadcastTo(target.Shape), target.Data, target.Layout);
-        GC.KeepAlive(src);
-        GC.KeepAlive(target);
+        var src = As(source, target.DType);
+        try
+        {
+            target.Backend.Copy(target.DType, src.Data, src.Layout.BroadcastTo(target.Shape), target.Data, target.Layout);
+            GC.KeepAlive(src);
+            GC.KeepAlive(target);
+        }
+        finally
+        {
+            if (!ReferenceEquals(src, source)) src.Dispose();
+        }
     }
 
     /// <summary>Normalises axes (negative from the end, no repeats) into a bit mask.</summary>

@@ -59,11 +59,10 @@ void check_buffer(const char* fn, const char* arg, const void* p, int64_t numel)
 }
 
 int64_t check_x_out(const char* fn, const void* x, const nf_layout* x_layout, const void* out,
-                    const nf_layout* out_layout, const char* x_name) {
-    const std::string xl = std::string(x_name) + "_layout";
-    const int64_t n = check_layout(fn, xl.c_str(), x_layout);
+                    const nf_layout* out_layout, const char* x_name, const char* x_layout_name) {
+    const int64_t n = check_layout(fn, x_layout_name, x_layout);
     check_layout(fn, "out_layout", out_layout);
-    check_same_shape(fn, xl.c_str(), *x_layout, "out_layout", *out_layout);
+    check_same_shape(fn, x_layout_name, *x_layout, "out_layout", *out_layout);
     check_buffer(fn, x_name, x, n);
     check_buffer(fn, "out", out, n);
     return n;

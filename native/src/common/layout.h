@@ -29,9 +29,11 @@ void check_same_shape(const char* fn, const char* a_name, const nf_layout& a,
 void check_buffer(const char* fn, const char* arg, const void* p, int64_t numel);
 
 // The usual elementwise checks for an input x and an output out of one shape (argument names
-// "x"/"x_layout" and "out"/"out_layout"). Returns the element count.
+// "x"/"x_layout" and "out"/"out_layout" unless given). Returns the element count. The names are
+// literals, not built per call: this runs on every op.
 int64_t check_x_out(const char* fn, const void* x, const nf_layout* x_layout, const void* out,
-                    const nf_layout* out_layout, const char* x_name = "x");
+                    const nf_layout* out_layout, const char* x_name = "x",
+                    const char* x_layout_name = "x_layout");
 
 // "[2, 3, 4]"
 std::string shape_str(const int64_t* shape, int rank);

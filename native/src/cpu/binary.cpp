@@ -120,7 +120,7 @@ extern "C" NF_API nf_status nf_binary(nf_binary_op op, nf_dtype dtype, const voi
         if (op < NF_BINARY_ADD || op > NF_BINARY_GREATER_EQUAL)
             NF_INVALID("nf_binary: op = %d is not a valid nf_binary_op", static_cast<int>(op));
         nf::check_dtype(fn, "dtype", dtype);
-        const int64_t n = nf::check_x_out(fn, a, a_layout, out, out_layout, "a");
+        const int64_t n = nf::check_x_out(fn, a, a_layout, out, out_layout, "a", "a_layout");
         nf::check_layout(fn, "b_layout", b_layout);
         nf::check_same_shape(fn, "a_layout", *a_layout, "b_layout", *b_layout);
         nf::check_buffer(fn, "b", b, n);
