@@ -2,6 +2,7 @@
 #include <cmath>
 #include <type_traits>
 
+#include "common/checks.h"
 #include "common/dtype.h"
 #include "common/intmath.h"
 #include "common/layout.h"
@@ -101,13 +102,6 @@ void dispatch_op(nf_binary_op op, const void* a, const void* b, void* out, const
     }
 }
 
-const char* op_name(nf_binary_op op) {
-    static const char* names[] = {"add", "sub", "mul", "div", "pow", "maximum", "minimum",
-                                  "equal", "not_equal", "less", "less_equal", "greater",
-                                  "greater_equal"};
-    return names[op];
-}
-
 }  // namespace
 }  // namespace nf
 
@@ -117,15 +111,7 @@ extern "C" NF_API nf_status nf_binary(nf_binary_op op, nf_dtype dtype, const voi
                                       const nf_layout* out_layout) {
     static const char* fn = "nf_binary";
     return nf::guard(fn, [&] {
-        if (op < NF_BINARY_ADD || op > NF_BINARY_GREATER_EQUAL)
-            NF_INVALID("nf_binary: op = %d is not a valid nf_binary_op", static_cast<int>(op));
-        nf::check_dtype(fn, "dtype", dtype);
-        const int64_t n = nf::check_x_out(fn, a, a_layout, out, out_layout, "a", "a_layout");
-        nf::check_layout(fn, "b_layout", b_layout);
-        nf::check_same_shape(fn, "a_layout", *a_layout, "b_layout", *b_layout);
-        nf::check_buffer(fn, "b", b, n);
-        if (dtype == NF_BOOL && op <= NF_BINARY_POW)
-            NF_UNSUPPORTED("nf_binary: op %s is not supported for dtype bool", nf::op_name(op));
+        const int64_t n = nf::check_binary(fn, op, dtype, a, a_layout, b, b_layout, out, out_layout);
         if (n == 0) return;
         // Bool maximum/minimum on 0/1 bytes are exactly or/and.
         nf::dispatch(dtype, [&](auto tag) {

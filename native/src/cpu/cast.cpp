@@ -3,6 +3,7 @@
 #include <cstring>
 #include <type_traits>
 
+#include "common/checks.h"
 #include "common/dtype.h"
 #include "common/kernels.h"
 #include "common/layout.h"
@@ -87,11 +88,7 @@ extern "C" NF_API nf_status nf_cast(nf_dtype src, const void* x, const nf_layout
                                     void* out) {
     static const char* fn = "nf_cast";
     return nf::guard(fn, [&] {
-        nf::check_dtype(fn, "src", src);
-        nf::check_dtype(fn, "dst", dst);
-        const int64_t n = nf::check_layout(fn, "x_layout", x_layout);
-        nf::check_buffer(fn, "x", x, n);
-        nf::check_buffer(fn, "out", out, n);
+        const int64_t n = nf::check_cast(fn, src, x, x_layout, dst, out);
         if (n == 0) return;
         const nf_layout ol = nf::contiguous_like(*x_layout);
         if (src == dst) return nf::copy_strided(nf::dtype_size(src), x, *x_layout, out, ol);
@@ -118,8 +115,7 @@ extern "C" NF_API nf_status nf_copy(nf_dtype dtype, const void* x, const nf_layo
                                     const nf_layout* out_layout) {
     static const char* fn = "nf_copy";
     return nf::guard(fn, [&] {
-        nf::check_dtype(fn, "dtype", dtype);
-        const int64_t n = nf::check_x_out(fn, x, x_layout, out, out_layout);
+        const int64_t n = nf::check_copy(fn, dtype, x, x_layout, out, out_layout);
         if (n == 0) return;
         nf::copy_strided(nf::dtype_size(dtype), x, *x_layout, out, *out_layout);
     });

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <vector>
 
+#include "common/checks.h"
 #include "common/dtype.h"
 #include "common/layout.h"
 #include "common/parallel.h"
@@ -81,32 +82,15 @@ extern "C" NF_API nf_status nf_softmax_cross_entropy(nf_dtype dtype, const void*
                                                      void* grad_out) {
     static const char* fn = "nf_softmax_cross_entropy";
     return nf::guard(fn, [&] {
-        nf::check_dtype(fn, "dtype", dtype);
-        if (!nf::dtype_is_float(dtype))
-            NF_UNSUPPORTED("nf_softmax_cross_entropy: dtype %s is not supported (float32/float64 only)",
-                           nf::dtype_name(dtype));
-        const int64_t total = nf::check_layout(fn, "logits_layout", logits_layout);
+        const nf::CrossEntropyArgs ce =
+            nf::check_cross_entropy(fn, dtype, logits, logits_layout, label_dtype, labels, sparse, loss_out);
         const nf_layout& xl = *logits_layout;
-        if (xl.rank != 2)
-            NF_INVALID("nf_softmax_cross_entropy: logits_layout has rank %d but must be 2 ([N, C])", xl.rank);
-        nf::check_dtype(fn, "label_dtype", label_dtype);
-        if (sparse && label_dtype != NF_INT32 && label_dtype != NF_INT64 && label_dtype != NF_UINT8)
-            NF_INVALID("nf_softmax_cross_entropy: label_dtype = %s must be int32, int64 or uint8 for sparse labels",
-                       nf::dtype_name(label_dtype));
-        if (!sparse && label_dtype != dtype)
-            NF_INVALID("nf_softmax_cross_entropy: label_dtype = %s must equal dtype = %s for dense labels",
-                       nf::dtype_name(label_dtype), nf::dtype_name(dtype));
-        const int64_t n = xl.shape[0], c = xl.shape[1];
-        nf::check_buffer(fn, "logits", logits, total);
-        nf::check_buffer(fn, "labels", labels, sparse ? n : total);
-        nf::check_buffer(fn, "loss_out", loss_out, n);
+        const int64_t n = ce.n, c = ce.c;
         // Every label is checked before anything is written, so a bad one leaves no partial result.
         if (sparse) {
             for (int64_t i = 0; i < n; ++i) {
                 const int64_t k = nf::index_at(label_dtype, labels, i);
-                if (k < 0 || k >= c)
-                    NF_INVALID("nf_softmax_cross_entropy: row %lld has label %lld, outside [0, %lld)",
-                               (long long)i, (long long)k, (long long)c);
+                if (k < 0 || k >= c) nf::fail_label(fn, i, k, c);
             }
         }
         if (n == 0) return;

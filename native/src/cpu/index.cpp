@@ -1,6 +1,7 @@
 // nf_gather (take slices along an axis) and nf_one_hot.
 #include <cstring>
 
+#include "common/checks.h"
 #include "common/dtype.h"
 #include "common/kernels.h"
 #include "common/layout.h"
@@ -9,12 +10,6 @@
 namespace nf {
 namespace {
 
-void check_index_dtype(const char* fn, nf_dtype dt) {
-    check_dtype(fn, "index_dtype", dt);
-    if (dt != NF_INT32 && dt != NF_INT64 && dt != NF_UINT8)
-        NF_INVALID("%s: index_dtype = %s must be int32, int64 or uint8", fn, dtype_name(dt));
-}
-
 }  // namespace
 }  // namespace nf
 
@@ -22,26 +17,16 @@ extern "C" NF_API nf_status nf_gather(nf_dtype dtype, const void* x, const nf_la
                                       nf_dtype index_dtype, const void* indices, int64_t index_count, void* out) {
     static const char* fn = "nf_gather";
     return nf::guard(fn, [&] {
-        nf::check_dtype(fn, "dtype", dtype);
-        nf::check_index_dtype(fn, index_dtype);
-        const int64_t n = nf::check_layout(fn, "x_layout", x_layout);
+        const nf::GatherArgs g = nf::check_gather(fn, dtype, x, x_layout, axis, index_dtype, indices, index_count, out);
         const nf_layout& xl = *x_layout;
-        if (axis < 0 || axis >= xl.rank)
-            NF_INVALID("nf_gather: axis = %d is outside [0, %d) for x of rank %d", axis, xl.rank, xl.rank);
-        if (index_count < 0) NF_INVALID("nf_gather: index_count = %lld is negative", (long long)index_count);
-        nf::check_buffer(fn, "x", x, n);
-        nf::check_buffer(fn, "indices", indices, index_count);
-        const int64_t len = xl.shape[axis];
+        const int64_t len = g.len;
         // Validate every index before touching out, so a bad index leaves no partial result
         // and the parallel copy below cannot fail.
         for (int64_t j = 0; j < index_count; ++j) {
             const int64_t v = nf::index_at(index_dtype, indices, j);
-            if (v < 0 || v >= len)
-                NF_INVALID("nf_gather: indices[%lld] = %lld is out of range [0, %lld) for axis %d of x with shape %s",
-                           (long long)j, (long long)v, (long long)len, axis, nf::shape_str(xl.shape, xl.rank).c_str());
+            if (v < 0 || v >= len) nf::fail_gather_index(fn, j, v, len, axis, xl);
         }
-        int64_t outer = 1;
-        for (int d = 0; d < axis; ++d) outer *= xl.shape[d];
+        const int64_t outer = g.outer;
         // Inner block: the axes after `axis`, copied as one strided sub-tensor per slice.
         nf_layout inner{};
         inner.rank = xl.rank - axis - 1;
@@ -51,8 +36,7 @@ extern "C" NF_API nf_status nf_gather(nf_dtype dtype, const void* x, const nf_la
         }
         const nf_layout inner_out = nf::contiguous_like(inner);
         const int64_t inner_n = nf::numel_of(inner.shape, inner.rank);
-        const int64_t total = outer * index_count * inner_n;
-        nf::check_buffer(fn, "out", out, total);
+        const int64_t total = g.total;
         if (total == 0) return;
         const int64_t es = nf::dtype_size(dtype);
         const char* px = static_cast<const char*>(x) + xl.offset * es;
@@ -87,13 +71,7 @@ extern "C" NF_API nf_status nf_one_hot(nf_dtype index_dtype, const void* indices
                                        void* out) {
     static const char* fn = "nf_one_hot";
     return nf::guard(fn, [&] {
-        nf::check_index_dtype(fn, index_dtype);
-        nf::check_dtype(fn, "out_dtype", out_dtype);
-        const int64_t n = nf::check_layout(fn, "indices_layout", indices_layout);
-        if (depth < 0) NF_INVALID("nf_one_hot: depth = %lld is negative", (long long)depth);
-        nf::check_buffer(fn, "indices", indices, n);
-        if (depth > 0 && n > INT64_MAX / depth) NF_INVALID("nf_one_hot: output has more than 2^63 elements");
-        nf::check_buffer(fn, "out", out, n * depth);
+        const int64_t n = nf::check_one_hot(fn, index_dtype, indices, indices_layout, depth, out_dtype, out);
         if (n == 0 || depth == 0) return;
         const nf_layout cl = nf::contiguous_like(*indices_layout);
         const nf_layout* ls[2] = {indices_layout, &cl};

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <vector>
 
+#include "common/checks.h"
 #include "common/dtype.h"
 #include "common/layout.h"
 #include "common/parallel.h"
@@ -155,41 +156,12 @@ extern "C" NF_API nf_status nf_matmul(nf_dtype dtype, const void* a, const nf_la
                                       const nf_layout* out_layout) {
     static const char* fn = "nf_matmul";
     return nf::guard(fn, [&] {
-        nf::check_dtype(fn, "dtype", dtype);
-        if (!nf::dtype_is_float(dtype))
-            NF_UNSUPPORTED("nf_matmul: dtype %s is not supported (float32/float64 only)", nf::dtype_name(dtype));
-        const int64_t na = nf::check_layout(fn, "a_layout", a_layout);
-        const int64_t nb = nf::check_layout(fn, "b_layout", b_layout);
-        const int64_t no = nf::check_layout(fn, "out_layout", out_layout);
+        const nf::MatmulArgs m = nf::check_matmul(fn, dtype, a, a_layout, transpose_a, b, b_layout, transpose_b,
+                                                  out, out_layout);
         const nf_layout &al = *a_layout, &bl = *b_layout, &ol = *out_layout;
-        if (ol.rank < 2) NF_INVALID("nf_matmul: out_layout.rank = %d must be >= 2", ol.rank);
-        if (al.rank != ol.rank || bl.rank != ol.rank)
-            NF_INVALID("nf_matmul: a_layout.rank = %d, b_layout.rank = %d and out_layout.rank = %d must be equal",
-                       al.rank, bl.rank, ol.rank);
-        for (int d = 0; d < ol.rank - 2; ++d) {
-            if (al.shape[d] != ol.shape[d] && al.shape[d] != 1)
-                NF_INVALID("nf_matmul: batch axis %d: a_layout has %lld but out_layout has %lld", d,
-                           (long long)al.shape[d], (long long)ol.shape[d]);
-            if (bl.shape[d] != ol.shape[d] && bl.shape[d] != 1)
-                NF_INVALID("nf_matmul: batch axis %d: b_layout has %lld but out_layout has %lld", d,
-                           (long long)bl.shape[d], (long long)ol.shape[d]);
-        }
         const nf::Operand A = nf::make_operand(al, transpose_a != 0, ol);
         const nf::Operand B = nf::make_operand(bl, transpose_b != 0, ol);
-        const int r = ol.rank;
-        if (A.m.cols != B.m.rows)
-            NF_INVALID("nf_matmul: inner dimensions differ: op(a) is [%lld, %lld] but op(b) is [%lld, %lld]",
-                       (long long)A.m.rows, (long long)A.m.cols, (long long)B.m.rows, (long long)B.m.cols);
-        if (ol.shape[r - 2] != A.m.rows || ol.shape[r - 1] != B.m.cols)
-            NF_INVALID("nf_matmul: out_layout is %s but op(a) @ op(b) gives [..., %lld, %lld]",
-                       nf::shape_str(ol.shape, ol.rank).c_str(), (long long)A.m.rows, (long long)B.m.cols);
-        if (!nf::is_contiguous(ol)) NF_INVALID("nf_matmul: out_layout must be contiguous");
-        if (A.m.rows > INT_MAX || A.m.cols > INT_MAX || B.m.cols > INT_MAX)
-            NF_UNSUPPORTED("nf_matmul: matrix dimensions above 2^31-1 are not supported");
-        nf::check_buffer(fn, "a", a, na);
-        nf::check_buffer(fn, "b", b, nb);
-        nf::check_buffer(fn, "out", out, no);
-        if (no == 0) return;
+        if (m.out_numel == 0) return;
         if (dtype == NF_FLOAT32)
             nf::matmul(static_cast<const float*>(a) + al.offset, A, static_cast<const float*>(b) + bl.offset, B,
                        static_cast<float*>(out) + ol.offset, ol);

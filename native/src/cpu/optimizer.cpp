@@ -7,30 +7,12 @@
 #include <cmath>
 #include <string>
 
+#include "common/checks.h"
 #include "common/dtype.h"
 #include "common/parallel.h"
 
 namespace nf {
 namespace {
-
-const char* kind_name(nf_optimizer kind) {
-    switch (kind) {
-        case NF_OPTIMIZER_SGD: return "sgd";
-        case NF_OPTIMIZER_ADAM: return "adam";
-        case NF_OPTIMIZER_RMSPROP: return "rmsprop";
-        case NF_OPTIMIZER_ADAGRAD: return "adagrad";
-    }
-    return "invalid";
-}
-
-[[noreturn]] void missing_slot(nf_optimizer kind, int slot, double momentum) {
-    static const char* names[4][2] = {
-        {"velocity", ""}, {"m", "v"}, {"mean square", "momentum buffer"}, {"accumulator", ""}};
-    const bool uses_momentum = kind == NF_OPTIMIZER_SGD || kind == NF_OPTIMIZER_RMSPROP;
-    const std::string why = uses_momentum ? format(" with momentum = %g", momentum) : std::string();
-    NF_INVALID("nf_optimizer_update: slot%d (%s) is NULL but %s%s needs it", slot, names[kind][slot],
-               kind_name(kind), why.c_str());
-}
 
 // The buffers of one call, already offset to a chunk [b, e) by the caller.
 template <class T>
@@ -158,27 +140,8 @@ extern "C" NF_API nf_status nf_optimizer_update(nf_optimizer kind, nf_dtype dtyp
                                                 const nf_optimizer_params* p) {
     static const char* fn = "nf_optimizer_update";
     return nf::guard(fn, [&] {
-        const int k = static_cast<int>(kind);
-        if (k < NF_OPTIMIZER_SGD || k > NF_OPTIMIZER_ADAGRAD)
-            NF_INVALID("nf_optimizer_update: kind = %d is not a valid nf_optimizer", k);
-        nf::check_dtype(fn, "dtype", dtype);
-        if (!nf::dtype_is_float(dtype))
-            NF_UNSUPPORTED("nf_optimizer_update: dtype %s is not supported (float32/float64 only)",
-                           nf::dtype_name(dtype));
-        if (count < 0) NF_INVALID("nf_optimizer_update: count = %lld is negative", (long long)count);
-        if (!p) NF_INVALID("nf_optimizer_update: p is NULL");
-        if (p->reserved != 0) NF_INVALID("nf_optimizer_update: p->reserved = %d must be 0", p->reserved);
-        if (p->step < 1)
-            NF_INVALID("nf_optimizer_update: p->step = %lld must be at least 1", (long long)p->step);
-        nf::check_buffer(fn, "param", param, count);
-        nf::check_buffer(fn, "grad", grad, count);
-        // Which slots this kind (with these hyperparameters) reads and writes.
-        const bool need0 = kind != NF_OPTIMIZER_SGD || p->momentum != 0;
-        const bool need1 = kind == NF_OPTIMIZER_ADAM || (kind == NF_OPTIMIZER_RMSPROP && p->momentum > 0);
-        if (count > 0) {
-            if (need0 && !slot0) nf::missing_slot(kind, 0, p->momentum);
-            if (need1 && !slot1) nf::missing_slot(kind, 1, p->momentum);
-        }
+        const nf::OptimizerSlots sl = nf::check_optimizer(fn, kind, dtype, param, grad, slot0, slot1, count, p);
+        const bool need0 = sl.need0, need1 = sl.need1;
         if (count == 0) return;
         if (dtype == NF_FLOAT32)
             nf::update<float>(kind, param, grad, need0 ? slot0 : nullptr, need1 ? slot1 : nullptr, count, *p);

@@ -27,6 +27,7 @@
 #include <cmath>
 #include <cstdint>
 
+#include "common/checks.h"
 #include "common/dtype.h"
 #include "common/parallel.h"
 
@@ -74,18 +75,12 @@ void generate(void* out, int64_t count, int64_t cost, F&& f) {
     });
 }
 
-void check_out(const char* fn, nf_dtype dtype, const void* out, int64_t count) {
-    check_dtype(fn, "dtype", dtype);
-    if (count < 0) NF_INVALID("%s: count = %lld is negative", fn, (long long)count);
-    if (!out && count > 0) NF_INVALID("%s: out is NULL but count = %lld", fn, (long long)count);
-}
-
 }  // namespace
 }  // namespace nf
 
 extern "C" NF_API nf_status nf_fill(nf_dtype dtype, void* out, int64_t count, double value) {
     return nf::guard("nf_fill", [&] {
-        nf::check_out("nf_fill", dtype, out, count);
+        nf::check_fill("nf_fill", dtype, out, count);
         nf::dispatch(dtype, [&](auto tag) {
             using Tg = decltype(tag);
             const typename Tg::type v = nf::from_double<Tg>(value);
@@ -99,7 +94,7 @@ extern "C" NF_API nf_status nf_fill(nf_dtype dtype, void* out, int64_t count, do
 
 extern "C" NF_API nf_status nf_range(nf_dtype dtype, void* out, int64_t count, double start, double delta) {
     return nf::guard("nf_range", [&] {
-        nf::check_out("nf_range", dtype, out, count);
+        nf::check_fill("nf_range", dtype, out, count);
         nf::dispatch(dtype, [&](auto tag) {
             nf::generate<decltype(tag)>(out, count, 2,
                                         [&](int64_t i) { return start + static_cast<double>(i) * delta; });
@@ -111,12 +106,7 @@ extern "C" NF_API nf_status nf_random_uniform(nf_dtype dtype, void* out, int64_t
                                               uint64_t offset, double low, double high) {
     static const char* fn = "nf_random_uniform";
     return nf::guard(fn, [&] {
-        nf::check_out(fn, dtype, out, count);
-        if (dtype == NF_UINT8 || dtype == NF_BOOL)
-            NF_UNSUPPORTED("nf_random_uniform: dtype %s is not supported (float32, float64, int32, int64)",
-                           nf::dtype_name(dtype));
-        if (!std::isfinite(low) || !std::isfinite(high))
-            NF_INVALID("nf_random_uniform: low = %g and high = %g must be finite", low, high);
+        nf::check_random_uniform(fn, dtype, out, count, low, high);
         const double span = high - low;
         nf::dispatch(dtype, [&](auto tag) {
             using Tg = decltype(tag);
@@ -141,9 +131,7 @@ extern "C" NF_API nf_status nf_random_normal(nf_dtype dtype, void* out, int64_t 
                                              uint64_t offset, double mean, double stddev) {
     static const char* fn = "nf_random_normal";
     return nf::guard(fn, [&] {
-        nf::check_out(fn, dtype, out, count);
-        if (!nf::dtype_is_float(dtype))
-            NF_UNSUPPORTED("nf_random_normal: dtype %s is not supported (float32/float64 only)", nf::dtype_name(dtype));
+        nf::check_random_normal(fn, dtype, out, count);
         auto sample = [&](int64_t i) {
             const nf::Words w = nf::philox4x32_10(offset + static_cast<uint64_t>(i), seed);
             const double u1 = (static_cast<double>(w.w0 >> 8) + 1.0) * nf::k2pow24;

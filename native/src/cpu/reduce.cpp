@@ -14,6 +14,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "common/checks.h"
 #include "common/dtype.h"
 #include "common/layout.h"
 #include "common/parallel.h"
@@ -213,11 +214,6 @@ void arg_reduce(const T* x, const nf_layout& xl, int axis, I* out) {
     });
 }
 
-const char* op_name(nf_reduce_op op) {
-    static const char* names[] = {"sum", "mean", "max", "min", "prod", "argmax", "argmin"};
-    return names[op];
-}
-
 }  // namespace
 }  // namespace nf
 
@@ -225,46 +221,16 @@ extern "C" NF_API nf_status nf_reduce(nf_reduce_op op, nf_dtype dtype, const voi
                                       uint32_t axes_mask, void* out, nf_dtype out_dtype) {
     static const char* fn = "nf_reduce";
     return nf::guard(fn, [&] {
-        if (op < NF_REDUCE_SUM || op > NF_REDUCE_ARGMIN)
-            NF_INVALID("nf_reduce: op = %d is not a valid nf_reduce_op", static_cast<int>(op));
-        nf::check_dtype(fn, "dtype", dtype);
-        nf::check_dtype(fn, "out_dtype", out_dtype);
-        const int64_t n = nf::check_layout(fn, "x_layout", x_layout);
+        const nf::ReduceArgs ra = nf::check_reduce(fn, op, dtype, x, x_layout, axes_mask, out, out_dtype);
         const nf_layout& xl = *x_layout;
-        for (int bit = xl.rank; bit < 32; ++bit)
-            if ((axes_mask >> bit) & 1u)
-                NF_INVALID("nf_reduce: axes_mask has bit %d set but x has rank %d", bit, xl.rank);
-        nf::check_buffer(fn, "x", x, n);
-        int64_t nout = 1, nred = 1;
-        for (int d = 0; d < xl.rank; ++d) ((axes_mask >> d) & 1u ? nred : nout) *= xl.shape[d];
-        nf::check_buffer(fn, "out", out, nout);
-
-        const bool arg = op == NF_REDUCE_ARGMAX || op == NF_REDUCE_ARGMIN;
-        if (arg) {
-            if (__builtin_popcount(axes_mask) != 1)
-                NF_INVALID("nf_reduce: %s needs exactly one axis but axes_mask = 0x%x", nf::op_name(op), axes_mask);
-            if (out_dtype != NF_INT64 && out_dtype != NF_INT32)
-                NF_INVALID("nf_reduce: out_dtype = %s for %s must be int64 or int32", nf::dtype_name(out_dtype),
-                           nf::op_name(op));
-        } else if (out_dtype != dtype) {
-            NF_INVALID("nf_reduce: out_dtype = %s must equal dtype = %s for %s", nf::dtype_name(out_dtype),
-                       nf::dtype_name(dtype), nf::op_name(op));
-        }
-        if (dtype == NF_BOOL && (op == NF_REDUCE_SUM || op == NF_REDUCE_MEAN || op == NF_REDUCE_PROD))
-            NF_UNSUPPORTED("nf_reduce: op %s is not supported for dtype bool", nf::op_name(op));
-        if (nred == 0 && (op == NF_REDUCE_MAX || op == NF_REDUCE_MIN || arg))
-            NF_INVALID("nf_reduce: %s over an empty axis (x shape %s, axes_mask 0x%x) has no result",
-                       nf::op_name(op), nf::shape_str(xl.shape, xl.rank).c_str(), axes_mask);
-        if (nout == 0) return;
+        const bool arg = ra.arg;
+        if (ra.nout == 0) return;
 
         nf::dispatch(dtype, [&](auto tag) {
             using T = typename decltype(tag)::type;
             const T* px = static_cast<const T*>(x) + xl.offset;
             if (arg) {
-                const int axis = __builtin_ctz(axes_mask);
-                if (out_dtype == NF_INT32 && xl.shape[axis] > INT32_MAX)
-                    NF_INVALID("nf_reduce: axis %d has %lld elements, too many for int32 indices", axis,
-                               (long long)xl.shape[axis]);
+                const int axis = ra.axis;
                 const bool mx = op == NF_REDUCE_ARGMAX;
                 if (out_dtype == NF_INT64)
                     mx ? nf::arg_reduce<true>(px, xl, axis, static_cast<int64_t*>(out))

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "common/checks.h"
 #include "common/dtype.h"
 #include "common/fastmath.h"
 #include "common/kernels.h"
@@ -97,15 +98,8 @@ extern "C" NF_API nf_status nf_softmax(int32_t log, nf_dtype dtype, const void* 
                                        int32_t axis, void* out) {
     static const char* fn = "nf_softmax";
     return nf::guard(fn, [&] {
-        nf::check_dtype(fn, "dtype", dtype);
-        if (!nf::dtype_is_float(dtype))
-            NF_UNSUPPORTED("nf_softmax: dtype %s is not supported (float32/float64 only)", nf::dtype_name(dtype));
-        const int64_t n = nf::check_layout(fn, "x_layout", x_layout);
+        const int64_t n = nf::check_softmax(fn, dtype, x, x_layout, axis, out);
         const nf_layout& xl = *x_layout;
-        if (axis < 0 || axis >= xl.rank)
-            NF_INVALID("nf_softmax: axis = %d is outside [0, %d) for x of rank %d", axis, xl.rank, xl.rank);
-        nf::check_buffer(fn, "x", x, n);
-        nf::check_buffer(fn, "out", out, n);
         if (n == 0) return;
         const nf_layout ol = nf::contiguous_like(xl);
         // In place when x already is out's contiguous buffer; otherwise gather x into out.

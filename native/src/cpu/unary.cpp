@@ -2,6 +2,7 @@
 #include <cmath>
 #include <type_traits>
 
+#include "common/checks.h"
 #include "common/dtype.h"
 #include "common/fastmath.h"
 #include "common/intmath.h"
@@ -87,11 +88,6 @@ void dispatch_op(nf_unary_op op, const void* x, const nf_layout& xl, void* out, 
     }
 }
 
-const char* op_name(nf_unary_op op) {
-    static const char* names[] = {"neg", "abs", "exp", "log", "sqrt", "square", "relu", "sigmoid", "tanh", "sign"};
-    return names[op];
-}
-
 }  // namespace
 }  // namespace nf
 
@@ -99,14 +95,7 @@ extern "C" NF_API nf_status nf_unary(nf_unary_op op, nf_dtype dtype, const void*
                                      const nf_layout* x_layout, void* out, const nf_layout* out_layout) {
     static const char* fn = "nf_unary";
     return nf::guard(fn, [&] {
-        if (op < NF_UNARY_NEG || op > NF_UNARY_SIGN)
-            NF_INVALID("nf_unary: op = %d is not a valid nf_unary_op", static_cast<int>(op));
-        nf::check_dtype(fn, "dtype", dtype);
-        const int64_t n = nf::check_x_out(fn, x, x_layout, out, out_layout);
-        const bool int_ok = op == NF_UNARY_NEG || op == NF_UNARY_ABS || op == NF_UNARY_SQUARE ||
-                            op == NF_UNARY_RELU || op == NF_UNARY_SIGN;
-        if (dtype == NF_BOOL || (!int_ok && !nf::dtype_is_float(dtype)))
-            NF_UNSUPPORTED("nf_unary: op %s is not supported for dtype %s", nf::op_name(op), nf::dtype_name(dtype));
+        const int64_t n = nf::check_unary(fn, op, dtype, x, x_layout, out, out_layout);
         if (n == 0) return;
         nf::dispatch(dtype, [&](auto tag) {
             using T = typename decltype(tag)::type;

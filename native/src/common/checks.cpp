@@ -1,0 +1,306 @@
+#include "common/checks.h"
+
+#include <climits>
+#include <cmath>
+#include <string>
+
+namespace nf {
+namespace {
+
+const char* binary_op_name(nf_binary_op op) {
+    static const char* names[] = {"add", "sub", "mul", "div", "pow", "maximum", "minimum",
+                                  "equal", "not_equal", "less", "less_equal", "greater",
+                                  "greater_equal"};
+    return names[op];
+}
+
+const char* unary_op_name(nf_unary_op op) {
+    static const char* names[] = {"neg", "abs", "exp", "log", "sqrt", "square", "relu", "sigmoid", "tanh", "sign"};
+    return names[op];
+}
+
+const char* optimizer_name(nf_optimizer kind) {
+    switch (kind) {
+        case NF_OPTIMIZER_SGD: return "sgd";
+        case NF_OPTIMIZER_ADAM: return "adam";
+        case NF_OPTIMIZER_RMSPROP: return "rmsprop";
+        case NF_OPTIMIZER_ADAGRAD: return "adagrad";
+    }
+    return "invalid";
+}
+
+void require_float(const char* fn, nf_dtype dtype) {
+    check_dtype(fn, "dtype", dtype);
+    if (!dtype_is_float(dtype))
+        NF_UNSUPPORTED("%s: dtype %s is not supported (float32/float64 only)", fn, dtype_name(dtype));
+}
+
+void check_count(const char* fn, int64_t count) {
+    if (count < 0) NF_INVALID("%s: count = %lld is negative", fn, (long long)count);
+}
+
+[[noreturn]] void missing_slot(const char* fn, nf_optimizer kind, int slot, double momentum) {
+    static const char* names[4][2] = {
+        {"velocity", ""}, {"m", "v"}, {"mean square", "momentum buffer"}, {"accumulator", ""}};
+    const bool uses_momentum = kind == NF_OPTIMIZER_SGD || kind == NF_OPTIMIZER_RMSPROP;
+    const std::string why = uses_momentum ? format(" with momentum = %g", momentum) : std::string();
+    NF_INVALID("%s: slot%d (%s) is NULL but %s%s needs it", fn, slot, names[kind][slot], optimizer_name(kind),
+               why.c_str());
+}
+
+}  // namespace
+
+int64_t check_binary(const char* fn, nf_binary_op op, nf_dtype dtype, const void* a, const nf_layout* a_layout,
+                     const void* b, const nf_layout* b_layout, const void* out, const nf_layout* out_layout) {
+    if (op < NF_BINARY_ADD || op > NF_BINARY_GREATER_EQUAL)
+        NF_INVALID("%s: op = %d is not a valid nf_binary_op", fn, static_cast<int>(op));
+    check_dtype(fn, "dtype", dtype);
+    const int64_t n = check_x_out(fn, a, a_layout, out, out_layout, "a", "a_layout");
+    check_layout(fn, "b_layout", b_layout);
+    check_same_shape(fn, "a_layout", *a_layout, "b_layout", *b_layout);
+    check_buffer(fn, "b", b, n);
+    if (dtype == NF_BOOL && op <= NF_BINARY_POW)
+        NF_UNSUPPORTED("%s: op %s is not supported for dtype bool", fn, binary_op_name(op));
+    return n;
+}
+
+int64_t check_unary(const char* fn, nf_unary_op op, nf_dtype dtype, const void* x, const nf_layout* x_layout,
+                    const void* out, const nf_layout* out_layout) {
+    if (op < NF_UNARY_NEG || op > NF_UNARY_SIGN)
+        NF_INVALID("%s: op = %d is not a valid nf_unary_op", fn, static_cast<int>(op));
+    check_dtype(fn, "dtype", dtype);
+    const int64_t n = check_x_out(fn, x, x_layout, out, out_layout);
+    const bool int_ok = op == NF_UNARY_NEG || op == NF_UNARY_ABS || op == NF_UNARY_SQUARE ||
+                        op == NF_UNARY_RELU || op == NF_UNARY_SIGN;
+    if (dtype == NF_BOOL || (!int_ok && !dtype_is_float(dtype)))
+        NF_UNSUPPORTED("%s: op %s is not supported for dtype %s", fn, unary_op_name(op), dtype_name(dtype));
+    return n;
+}
+
+const char* reduce_op_name(nf_reduce_op op) {
+    static const char* names[] = {"sum", "mean", "max", "min", "prod", "argmax", "argmin"};
+    return names[op];
+}
+
+ReduceArgs check_reduce(const char* fn, nf_reduce_op op, nf_dtype dtype, const void* x, const nf_layout* x_layout,
+                        uint32_t axes_mask, const void* out, nf_dtype out_dtype) {
+    if (op < NF_REDUCE_SUM || op > NF_REDUCE_ARGMIN)
+        NF_INVALID("%s: op = %d is not a valid nf_reduce_op", fn, static_cast<int>(op));
+    check_dtype(fn, "dtype", dtype);
+    check_dtype(fn, "out_dtype", out_dtype);
+    const int64_t n = check_layout(fn, "x_layout", x_layout);
+    const nf_layout& xl = *x_layout;
+    for (int bit = xl.rank; bit < 32; ++bit)
+        if ((axes_mask >> bit) & 1u)
+            NF_INVALID("%s: axes_mask has bit %d set but x has rank %d", fn, bit, xl.rank);
+    check_buffer(fn, "x", x, n);
+    ReduceArgs r{1, 1, op == NF_REDUCE_ARGMAX || op == NF_REDUCE_ARGMIN, 0};
+    for (int d = 0; d < xl.rank; ++d) ((axes_mask >> d) & 1u ? r.nred : r.nout) *= xl.shape[d];
+    check_buffer(fn, "out", out, r.nout);
+    if (r.arg) {
+        if (__builtin_popcount(axes_mask) != 1)
+            NF_INVALID("%s: %s needs exactly one axis but axes_mask = 0x%x", fn, reduce_op_name(op), axes_mask);
+        if (out_dtype != NF_INT64 && out_dtype != NF_INT32)
+            NF_INVALID("%s: out_dtype = %s for %s must be int64 or int32", fn, dtype_name(out_dtype),
+                       reduce_op_name(op));
+        r.axis = __builtin_ctz(axes_mask);
+    } else if (out_dtype != dtype) {
+        NF_INVALID("%s: out_dtype = %s must equal dtype = %s for %s", fn, dtype_name(out_dtype), dtype_name(dtype),
+                   reduce_op_name(op));
+    }
+    if (dtype == NF_BOOL && (op == NF_REDUCE_SUM || op == NF_REDUCE_MEAN || op == NF_REDUCE_PROD))
+        NF_UNSUPPORTED("%s: op %s is not supported for dtype bool", fn, reduce_op_name(op));
+    if (r.nred == 0 && (op == NF_REDUCE_MAX || op == NF_REDUCE_MIN || r.arg))
+        NF_INVALID("%s: %s over an empty axis (x shape %s, axes_mask 0x%x) has no result", fn, reduce_op_name(op),
+                   shape_str(xl.shape, xl.rank).c_str(), axes_mask);
+    if (r.arg && out_dtype == NF_INT32 && xl.shape[r.axis] > INT32_MAX)
+        NF_INVALID("%s: axis %d has %lld elements, too many for int32 indices", fn, r.axis,
+                   (long long)xl.shape[r.axis]);
+    return r;
+}
+
+int64_t check_softmax(const char* fn, nf_dtype dtype, const void* x, const nf_layout* x_layout, int32_t axis,
+                      const void* out) {
+    require_float(fn, dtype);
+    const int64_t n = check_layout(fn, "x_layout", x_layout);
+    const nf_layout& xl = *x_layout;
+    if (axis < 0 || axis >= xl.rank)
+        NF_INVALID("%s: axis = %d is outside [0, %d) for x of rank %d", fn, axis, xl.rank, xl.rank);
+    check_buffer(fn, "x", x, n);
+    check_buffer(fn, "out", out, n);
+    return n;
+}
+
+MatmulArgs check_matmul(const char* fn, nf_dtype dtype, const void* a, const nf_layout* a_layout, int32_t transpose_a,
+                        const void* b, const nf_layout* b_layout, int32_t transpose_b, const void* out,
+                        const nf_layout* out_layout) {
+    require_float(fn, dtype);
+    const int64_t na = check_layout(fn, "a_layout", a_layout);
+    const int64_t nb = check_layout(fn, "b_layout", b_layout);
+    const int64_t no = check_layout(fn, "out_layout", out_layout);
+    const nf_layout &al = *a_layout, &bl = *b_layout, &ol = *out_layout;
+    if (ol.rank < 2) NF_INVALID("%s: out_layout.rank = %d must be >= 2", fn, ol.rank);
+    if (al.rank != ol.rank || bl.rank != ol.rank)
+        NF_INVALID("%s: a_layout.rank = %d, b_layout.rank = %d and out_layout.rank = %d must be equal", fn, al.rank,
+                   bl.rank, ol.rank);
+    MatmulArgs m{};
+    m.batch = 1;
+    for (int d = 0; d < ol.rank - 2; ++d) {
+        if (al.shape[d] != ol.shape[d] && al.shape[d] != 1)
+            NF_INVALID("%s: batch axis %d: a_layout has %lld but out_layout has %lld", fn, d, (long long)al.shape[d],
+                       (long long)ol.shape[d]);
+        if (bl.shape[d] != ol.shape[d] && bl.shape[d] != 1)
+            NF_INVALID("%s: batch axis %d: b_layout has %lld but out_layout has %lld", fn, d, (long long)bl.shape[d],
+                       (long long)ol.shape[d]);
+        m.batch *= ol.shape[d];
+    }
+    const int r = ol.rank;
+    const int64_t a_rows = al.shape[r - 2 + (transpose_a ? 1 : 0)], a_cols = al.shape[r - 1 - (transpose_a ? 1 : 0)];
+    const int64_t b_rows = bl.shape[r - 2 + (transpose_b ? 1 : 0)], b_cols = bl.shape[r - 1 - (transpose_b ? 1 : 0)];
+    if (a_cols != b_rows)
+        NF_INVALID("%s: inner dimensions differ: op(a) is [%lld, %lld] but op(b) is [%lld, %lld]", fn,
+                   (long long)a_rows, (long long)a_cols, (long long)b_rows, (long long)b_cols);
+    if (ol.shape[r - 2] != a_rows || ol.shape[r - 1] != b_cols)
+        NF_INVALID("%s: out_layout is %s but op(a) @ op(b) gives [..., %lld, %lld]", fn,
+                   shape_str(ol.shape, ol.rank).c_str(), (long long)a_rows, (long long)b_cols);
+    if (!is_contiguous(ol)) NF_INVALID("%s: out_layout must be contiguous", fn);
+    if (a_rows > INT_MAX || a_cols > INT_MAX || b_cols > INT_MAX)
+        NF_UNSUPPORTED("%s: matrix dimensions above 2^31-1 are not supported", fn);
+    check_buffer(fn, "a", a, na);
+    check_buffer(fn, "b", b, nb);
+    check_buffer(fn, "out", out, no);
+    m.m = a_rows;
+    m.k = a_cols;
+    m.n = b_cols;
+    m.out_numel = no;
+    return m;
+}
+
+int64_t check_cast(const char* fn, nf_dtype src, const void* x, const nf_layout* x_layout, nf_dtype dst,
+                   const void* out) {
+    check_dtype(fn, "src", src);
+    check_dtype(fn, "dst", dst);
+    const int64_t n = check_layout(fn, "x_layout", x_layout);
+    check_buffer(fn, "x", x, n);
+    check_buffer(fn, "out", out, n);
+    return n;
+}
+
+int64_t check_copy(const char* fn, nf_dtype dtype, const void* x, const nf_layout* x_layout, const void* out,
+                   const nf_layout* out_layout) {
+    check_dtype(fn, "dtype", dtype);
+    return check_x_out(fn, x, x_layout, out, out_layout);
+}
+
+void check_index_dtype(const char* fn, nf_dtype dt) {
+    check_dtype(fn, "index_dtype", dt);
+    if (dt != NF_INT32 && dt != NF_INT64 && dt != NF_UINT8)
+        NF_INVALID("%s: index_dtype = %s must be int32, int64 or uint8", fn, dtype_name(dt));
+}
+
+GatherArgs check_gather(const char* fn, nf_dtype dtype, const void* x, const nf_layout* x_layout, int32_t axis,
+                        nf_dtype index_dtype, const void* indices, int64_t index_count, const void* out) {
+    check_dtype(fn, "dtype", dtype);
+    check_index_dtype(fn, index_dtype);
+    const int64_t n = check_layout(fn, "x_layout", x_layout);
+    const nf_layout& xl = *x_layout;
+    if (axis < 0 || axis >= xl.rank)
+        NF_INVALID("%s: axis = %d is outside [0, %d) for x of rank %d", fn, axis, xl.rank, xl.rank);
+    if (index_count < 0) NF_INVALID("%s: index_count = %lld is negative", fn, (long long)index_count);
+    check_buffer(fn, "x", x, n);
+    check_buffer(fn, "indices", indices, index_count);
+    GatherArgs g{xl.shape[axis], 1, 1, 0};
+    for (int d = 0; d < axis; ++d) g.outer *= xl.shape[d];
+    for (int d = axis + 1; d < xl.rank; ++d) g.inner_n *= xl.shape[d];
+    g.total = g.outer * index_count * g.inner_n;
+    check_buffer(fn, "out", out, g.total);
+    return g;
+}
+
+void fail_gather_index(const char* fn, int64_t j, int64_t value, int64_t len, int axis, const nf_layout& xl) {
+    NF_INVALID("%s: indices[%lld] = %lld is out of range [0, %lld) for axis %d of x with shape %s", fn, (long long)j,
+               (long long)value, (long long)len, axis, shape_str(xl.shape, xl.rank).c_str());
+}
+
+int64_t check_one_hot(const char* fn, nf_dtype index_dtype, const void* indices, const nf_layout* indices_layout,
+                      int64_t depth, nf_dtype out_dtype, const void* out) {
+    check_index_dtype(fn, index_dtype);
+    check_dtype(fn, "out_dtype", out_dtype);
+    const int64_t n = check_layout(fn, "indices_layout", indices_layout);
+    if (depth < 0) NF_INVALID("%s: depth = %lld is negative", fn, (long long)depth);
+    check_buffer(fn, "indices", indices, n);
+    if (depth > 0 && n > INT64_MAX / depth) NF_INVALID("%s: output has more than 2^63 elements", fn);
+    check_buffer(fn, "out", out, n * depth);
+    return n;
+}
+
+void check_fill(const char* fn, nf_dtype dtype, const void* out, int64_t count) {
+    check_dtype(fn, "dtype", dtype);
+    check_count(fn, count);
+    if (!out && count > 0) NF_INVALID("%s: out is NULL but count = %lld", fn, (long long)count);
+}
+
+void check_random_uniform(const char* fn, nf_dtype dtype, const void* out, int64_t count, double low, double high) {
+    check_fill(fn, dtype, out, count);
+    if (dtype == NF_UINT8 || dtype == NF_BOOL)
+        NF_UNSUPPORTED("%s: dtype %s is not supported (float32, float64, int32, int64)", fn, dtype_name(dtype));
+    if (!std::isfinite(low) || !std::isfinite(high))
+        NF_INVALID("%s: low = %g and high = %g must be finite", fn, low, high);
+}
+
+void check_random_normal(const char* fn, nf_dtype dtype, const void* out, int64_t count) {
+    check_fill(fn, dtype, out, count);
+    if (!dtype_is_float(dtype))
+        NF_UNSUPPORTED("%s: dtype %s is not supported (float32/float64 only)", fn, dtype_name(dtype));
+}
+
+OptimizerSlots check_optimizer(const char* fn, nf_optimizer kind, nf_dtype dtype, const void* param,
+                               const void* grad, const void* slot0, const void* slot1, int64_t count,
+                               const nf_optimizer_params* p) {
+    const int k = static_cast<int>(kind);
+    if (k < NF_OPTIMIZER_SGD || k > NF_OPTIMIZER_ADAGRAD)
+        NF_INVALID("%s: kind = %d is not a valid nf_optimizer", fn, k);
+    require_float(fn, dtype);
+    check_count(fn, count);
+    if (!p) NF_INVALID("%s: p is NULL", fn);
+    if (p->reserved != 0) NF_INVALID("%s: p->reserved = %d must be 0", fn, p->reserved);
+    if (p->step < 1) NF_INVALID("%s: p->step = %lld must be at least 1", fn, (long long)p->step);
+    check_buffer(fn, "param", param, count);
+    check_buffer(fn, "grad", grad, count);
+    OptimizerSlots s{kind != NF_OPTIMIZER_SGD || p->momentum != 0,
+                     kind == NF_OPTIMIZER_ADAM || (kind == NF_OPTIMIZER_RMSPROP && p->momentum > 0)};
+    if (count > 0) {
+        if (s.need0 && !slot0) missing_slot(fn, kind, 0, p->momentum);
+        if (s.need1 && !slot1) missing_slot(fn, kind, 1, p->momentum);
+    }
+    return s;
+}
+
+CrossEntropyArgs check_cross_entropy(const char* fn, nf_dtype dtype, const void* logits,
+                                     const nf_layout* logits_layout, nf_dtype label_dtype, const void* labels,
+                                     int32_t sparse, const void* loss_out) {
+    require_float(fn, dtype);
+    const int64_t total = check_layout(fn, "logits_layout", logits_layout);
+    const nf_layout& xl = *logits_layout;
+    if (xl.rank != 2) NF_INVALID("%s: logits_layout has rank %d but must be 2 ([N, C])", fn, xl.rank);
+    check_dtype(fn, "label_dtype", label_dtype);
+    if (sparse && label_dtype != NF_INT32 && label_dtype != NF_INT64 && label_dtype != NF_UINT8)
+        NF_INVALID("%s: label_dtype = %s must be int32, int64 or uint8 for sparse labels", fn,
+                   dtype_name(label_dtype));
+    if (!sparse && label_dtype != dtype)
+        NF_INVALID("%s: label_dtype = %s must equal dtype = %s for dense labels", fn, dtype_name(label_dtype),
+                   dtype_name(dtype));
+    const CrossEntropyArgs r{xl.shape[0], xl.shape[1]};
+    check_buffer(fn, "logits", logits, total);
+    check_buffer(fn, "labels", labels, sparse ? r.n : total);
+    check_buffer(fn, "loss_out", loss_out, r.n);
+    // A sparse label must name a class, and there is none when C is 0: every row's label fails.
+    return r;
+}
+
+void fail_label(const char* fn, int64_t row, int64_t label, int64_t classes) {
+    NF_INVALID("%s: row %lld has label %lld, outside [0, %lld)", fn, (long long)row, (long long)label,
+               (long long)classes);
+}
+
+}  // namespace nf

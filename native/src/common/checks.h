@@ -1,0 +1,95 @@
+// Argument checks of every exported kernel, shared by the CPU engine (nf_*) and the CUDA
+// engine (nf_cuda_*), so both libraries reject exactly the same calls with the same messages.
+// `fn` is the exported function's name and starts every message. Each check throws nf::Error
+// (see common/error.h); the entry point's nf::guard turns that into a status.
+//
+// What stays with the engines: checks that must read buffer contents (gather indices and
+// sparse labels), because only the engine that owns the memory can read it.
+#pragma once
+
+#include <cstdint>
+
+#include "common/dtype.h"
+#include "common/layout.h"
+#include "neuralflow.h"
+
+namespace nf {
+
+// Returns the element count of the shared shape.
+int64_t check_binary(const char* fn, nf_binary_op op, nf_dtype dtype, const void* a, const nf_layout* a_layout,
+                     const void* b, const nf_layout* b_layout, const void* out, const nf_layout* out_layout);
+
+int64_t check_unary(const char* fn, nf_unary_op op, nf_dtype dtype, const void* x, const nf_layout* x_layout,
+                    const void* out, const nf_layout* out_layout);
+
+struct ReduceArgs {
+    int64_t nout;  // output elements
+    int64_t nred;  // elements reduced into each output
+    bool arg;      // ARGMAX/ARGMIN
+    int axis;      // the axis of ARGMAX/ARGMIN
+};
+ReduceArgs check_reduce(const char* fn, nf_reduce_op op, nf_dtype dtype, const void* x, const nf_layout* x_layout,
+                        uint32_t axes_mask, const void* out, nf_dtype out_dtype);
+const char* reduce_op_name(nf_reduce_op op);
+
+// Returns the element count.
+int64_t check_softmax(const char* fn, nf_dtype dtype, const void* x, const nf_layout* x_layout, int32_t axis,
+                      const void* out);
+
+// Shapes of one batched product: op(a) is [m, k], op(b) is [k, n], `batch` matrices.
+struct MatmulArgs {
+    int64_t m, n, k, batch;
+    int64_t out_numel;
+};
+MatmulArgs check_matmul(const char* fn, nf_dtype dtype, const void* a, const nf_layout* a_layout, int32_t transpose_a,
+                        const void* b, const nf_layout* b_layout, int32_t transpose_b, const void* out,
+                        const nf_layout* out_layout);
+
+// Returns the element count.
+int64_t check_cast(const char* fn, nf_dtype src, const void* x, const nf_layout* x_layout, nf_dtype dst,
+                   const void* out);
+int64_t check_copy(const char* fn, nf_dtype dtype, const void* x, const nf_layout* x_layout, const void* out,
+                   const nf_layout* out_layout);
+
+void check_index_dtype(const char* fn, nf_dtype dt);
+
+struct GatherArgs {
+    int64_t len;      // x.shape[axis]
+    int64_t outer;    // product of the axes before axis
+    int64_t inner_n;  // product of the axes after axis
+    int64_t total;    // output elements
+};
+// Everything but the index values (the engine checks those: it owns the memory).
+GatherArgs check_gather(const char* fn, nf_dtype dtype, const void* x, const nf_layout* x_layout, int32_t axis,
+                        nf_dtype index_dtype, const void* indices, int64_t index_count, const void* out);
+// "nf_gather: indices[3] = 7 is out of range [0, 5) for axis 0 of x with shape [5, 2]"
+[[noreturn]] void fail_gather_index(const char* fn, int64_t j, int64_t value, int64_t len, int axis,
+                                    const nf_layout& x_layout);
+
+// Returns the number of indices.
+int64_t check_one_hot(const char* fn, nf_dtype index_dtype, const void* indices, const nf_layout* indices_layout,
+                      int64_t depth, nf_dtype out_dtype, const void* out);
+
+void check_fill(const char* fn, nf_dtype dtype, const void* out, int64_t count);
+void check_random_uniform(const char* fn, nf_dtype dtype, const void* out, int64_t count, double low, double high);
+void check_random_normal(const char* fn, nf_dtype dtype, const void* out, int64_t count);
+
+// Which slots the update reads and writes (the check fails when one of those is NULL).
+struct OptimizerSlots {
+    bool need0, need1;
+};
+OptimizerSlots check_optimizer(const char* fn, nf_optimizer kind, nf_dtype dtype, const void* param,
+                               const void* grad, const void* slot0, const void* slot1, int64_t count,
+                               const nf_optimizer_params* p);
+
+struct CrossEntropyArgs {
+    int64_t n, c;  // rows, classes
+};
+// Everything but the sparse label values.
+CrossEntropyArgs check_cross_entropy(const char* fn, nf_dtype dtype, const void* logits,
+                                     const nf_layout* logits_layout, nf_dtype label_dtype, const void* labels,
+                                     int32_t sparse, const void* loss_out);
+// "nf_softmax_cross_entropy: row 4 has label 12, outside [0, 10)"
+[[noreturn]] void fail_label(const char* fn, int64_t row, int64_t label, int64_t classes);
+
+}  // namespace nf
