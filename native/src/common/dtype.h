@@ -8,6 +8,7 @@
 #include <type_traits>
 
 #include "common/error.h"
+#include "common/hd.h"
 
 namespace nf {
 
@@ -82,14 +83,14 @@ decltype(auto) dispatch(nf_dtype dt, F&& f) {
 // floats round to nearest, integers truncate toward zero and saturate, NaN gives 0, and bool
 // is (x != 0). Never relies on out-of-range float->int conversion (undefined behaviour).
 template <class Tg>
-inline typename Tg::type from_double(double x) {
+NF_HD inline typename Tg::type from_double(double x) {
     using T = typename Tg::type;
     if constexpr (Tg::dtype == NF_BOOL) {
         return static_cast<T>(x != 0.0);
     } else if constexpr (std::is_floating_point_v<T>) {
         return static_cast<T>(x);
     } else {
-        if (std::isnan(x)) return 0;
+        if (x != x) return 0;  // NaN (written without std::isnan so CUDA kernels share this)
         // 2^(bits) bounds are exact in double; compare before converting.
         constexpr double lo = static_cast<double>(std::numeric_limits<T>::min());
         // max + 1 is 2^31, 2^63 (rounded, exact power of two) or 256.
@@ -97,6 +98,21 @@ inline typename Tg::type from_double(double x) {
         if (x <= lo) return std::numeric_limits<T>::min();
         if (x >= hi_excl) return std::numeric_limits<T>::max();
         return static_cast<T>(x);
+    }
+}
+
+// Element conversion following the header: float -> integer truncates and saturates with
+// NaN -> 0 (via from_double, never an out-of-range C++ conversion); anything -> bool is
+// (x != 0); integer -> integer wraps (two's complement), everything else is a plain cast.
+template <class S, class DTag>
+NF_HD inline typename DTag::type convert(S x) {
+    using D = typename DTag::type;
+    if constexpr (DTag::dtype == NF_BOOL) {
+        return static_cast<D>(x != S(0));
+    } else if constexpr (std::is_floating_point_v<S> && std::is_integral_v<D>) {
+        return from_double<DTag>(static_cast<double>(x));
+    } else {
+        return static_cast<D>(x);
     }
 }
 

@@ -14,21 +14,6 @@ namespace {
 
 constexpr int64_t kTile = 32;
 
-// Element conversion following the header: float -> integer truncates and saturates with
-// NaN -> 0 (via from_double, never an out-of-range C++ conversion); anything -> bool is
-// (x != 0); integer -> integer wraps (two's complement), everything else is a plain cast.
-template <class S, class DTag>
-inline typename DTag::type convert(S x) {
-    using D = typename DTag::type;
-    if constexpr (DTag::dtype == NF_BOOL) {
-        return static_cast<D>(x != S(0));
-    } else if constexpr (std::is_floating_point_v<S> && std::is_integral_v<D>) {
-        return from_double<DTag>(static_cast<double>(x));
-    } else {
-        return static_cast<D>(x);
-    }
-}
-
 template <class S, class DTag>
 void cast_run(const S* x, int64_t sx, typename DTag::type* o, int64_t n) {
     if (sx == 1) {

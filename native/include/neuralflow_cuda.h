@@ -1,0 +1,129 @@
+/*
+ * neuralflow_cuda.h - the C ABI of the NeuralFlow CUDA engine (libneuralflow_cuda).
+ *
+ * A separate library: the CPU engine never depends on CUDA, and this one is loaded on demand.
+ * It links the CUDA runtime statically and cuBLAS dynamically, so it loads on any machine with
+ * the cuBLAS libraries; without an NVIDIA driver or device, nf_cuda_device_count says so and the
+ * CUDA backend is simply not offered.
+ *
+ * Conventions are those of neuralflow.h (types, statuses, layouts, argument checks and error
+ * messages are shared), with these differences:
+ *  - Every kernel nf_cuda_<family> takes exactly the arguments of nf_<family>, but its buffers
+ *    are device pointers from nf_cuda_buffer_alloc of the calling thread's current device
+ *    (nf_cuda_device_set). Host-side arguments (layouts, nf_optimizer_params) stay host pointers.
+ *  - Kernels are queued in order on the device's default stream and return before they finish;
+ *    nf_cuda_copy_to_host and nf_cuda_synchronize wait. Errors of a running kernel surface at the
+ *    next call that waits.
+ *  - The checks that read buffer contents (gather indices, sparse labels) run on the device and
+ *    the call waits for their verdict, so a bad index is still NF_ERROR_INVALID_ARGUMENT naming
+ *    the first bad position, and nothing is written.
+ *  - Floats accumulate in double as on the CPU; results match the CPU engine to rounding, and
+ *    the random generators match it exactly (uniform bit for bit; normal to 1 ulp of double,
+ *    as the device's log/cos differ from the C library's in the last bit).
+ *  - GEMM runs through cuBLAS in full float32/float64 precision unless nf_cuda_tf32_set(1).
+ */
+#ifndef NEURALFLOW_CUDA_H
+#define NEURALFLOW_CUDA_H
+
+#include "neuralflow.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define NF_CUDA_ABI_VERSION 1
+
+/* ---- library and devices ------------------------------------------------------------- */
+
+NF_API int32_t nf_cuda_abi_version(void);
+/* Thread-local message of the last failed nf_cuda_* call on this thread ("" if none). */
+NF_API const char* nf_cuda_last_error(void);
+/* One line: version, CUDA runtime and cuBLAS versions, the architectures built for. */
+NF_API const char* nf_cuda_build_info(void);
+
+/* Number of usable devices. Without a driver or device: NF_ERROR_UNSUPPORTED, *count = 0,
+ * and nf_cuda_last_error says why (e.g. "CUDA driver version is insufficient"). */
+NF_API nf_status nf_cuda_device_count(int32_t* count);
+
+typedef struct nf_cuda_device_props {
+    char name[256];          /* UTF-8, NUL-terminated */
+    int64_t total_bytes;     /* global memory */
+    int32_t major, minor;    /* compute capability */
+    int32_t multiprocessors;
+    int32_t reserved;        /* 0 */
+} nf_cuda_device_props;
+
+NF_API nf_status nf_cuda_device_props_get(int32_t device, nf_cuda_device_props* out);
+/* Makes `device` current for the calling thread's kernels and allocations. */
+NF_API nf_status nf_cuda_device_set(int32_t device);
+NF_API nf_status nf_cuda_device_get(int32_t* device);
+/* Waits for everything queued on the current device. */
+NF_API nf_status nf_cuda_synchronize(void);
+/* TF32 tensor-core GEMM for float32 (faster, about 10 bits of mantissa): 0 (default) or 1. */
+NF_API nf_status nf_cuda_tf32_set(int32_t enabled);
+
+/* ---- device memory: a caching allocator per device ------------------------------------- */
+
+/* 256-byte aligned block of at least `bytes` on the current device. When the device is full,
+ * the allocator returns its cached blocks to the driver and retries once; if that fails too:
+ * NF_ERROR_OUT_OF_MEMORY with a message saying how much was asked for and how much is held. */
+NF_API nf_status nf_cuda_buffer_alloc(int64_t bytes, void** out);
+/* Returns a block to its device's cache; any thread may call it. NULL is ignored. */
+NF_API nf_status nf_cuda_buffer_free(void* ptr);
+NF_API nf_status nf_cuda_memory_stats_get(int32_t device, nf_memory_stats* out);
+/* Returns every cached (free) block of `device` to the driver. */
+NF_API nf_status nf_cuda_memory_empty_cache(int32_t device);
+
+/* Host <-> device copies of `bytes` bytes. Host memory may be any (pageable) memory: large
+ * copies are staged through pinned buffers in chunks, overlapping the host copy with the DMA.
+ * Both wait until the bytes have arrived. */
+NF_API nf_status nf_cuda_copy_to_device(void* device_dst, const void* host_src, int64_t bytes);
+NF_API nf_status nf_cuda_copy_to_host(void* host_dst, const void* device_src, int64_t bytes);
+
+/* ---- kernels: the contracts of the nf_* functions of the same family ------------------- */
+
+NF_API nf_status nf_cuda_binary(nf_binary_op op, nf_dtype dtype,
+                                const void* a, const nf_layout* a_layout,
+                                const void* b, const nf_layout* b_layout,
+                                void* out, const nf_layout* out_layout);
+NF_API nf_status nf_cuda_unary(nf_unary_op op, nf_dtype dtype,
+                               const void* x, const nf_layout* x_layout,
+                               void* out, const nf_layout* out_layout);
+NF_API nf_status nf_cuda_reduce(nf_reduce_op op, nf_dtype dtype,
+                                const void* x, const nf_layout* x_layout, uint32_t axes_mask,
+                                void* out, nf_dtype out_dtype);
+NF_API nf_status nf_cuda_softmax(int32_t log, nf_dtype dtype,
+                                 const void* x, const nf_layout* x_layout, int32_t axis,
+                                 void* out);
+NF_API nf_status nf_cuda_matmul(nf_dtype dtype,
+                                const void* a, const nf_layout* a_layout, int32_t transpose_a,
+                                const void* b, const nf_layout* b_layout, int32_t transpose_b,
+                                void* out, const nf_layout* out_layout);
+NF_API nf_status nf_cuda_cast(nf_dtype src, const void* x, const nf_layout* x_layout,
+                              nf_dtype dst, void* out);
+NF_API nf_status nf_cuda_copy(nf_dtype dtype, const void* x, const nf_layout* x_layout,
+                              void* out, const nf_layout* out_layout);
+NF_API nf_status nf_cuda_gather(nf_dtype dtype, const void* x, const nf_layout* x_layout,
+                                int32_t axis, nf_dtype index_dtype, const void* indices,
+                                int64_t index_count, void* out);
+NF_API nf_status nf_cuda_one_hot(nf_dtype index_dtype, const void* indices,
+                                 const nf_layout* indices_layout, int64_t depth,
+                                 double on_value, double off_value, nf_dtype out_dtype, void* out);
+NF_API nf_status nf_cuda_fill(nf_dtype dtype, void* out, int64_t count, double value);
+NF_API nf_status nf_cuda_range(nf_dtype dtype, void* out, int64_t count, double start, double delta);
+NF_API nf_status nf_cuda_random_uniform(nf_dtype dtype, void* out, int64_t count,
+                                        uint64_t seed, uint64_t offset, double low, double high);
+NF_API nf_status nf_cuda_random_normal(nf_dtype dtype, void* out, int64_t count,
+                                       uint64_t seed, uint64_t offset, double mean, double stddev);
+NF_API nf_status nf_cuda_optimizer_update(nf_optimizer kind, nf_dtype dtype, void* param, const void* grad,
+                                          void* slot0, void* slot1, int64_t count,
+                                          const nf_optimizer_params* p);
+NF_API nf_status nf_cuda_softmax_cross_entropy(nf_dtype dtype, const void* logits, const nf_layout* logits_layout,
+                                               nf_dtype label_dtype, const void* labels, int32_t sparse,
+                                               void* loss_out, void* grad_out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* NEURALFLOW_CUDA_H */

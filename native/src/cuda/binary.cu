@@ -1,0 +1,109 @@
+// nf_cuda_binary: out = a (op) b over one shape, any strides (0 = broadcast, negative allowed).
+// The op structs mirror cpu/binary.cpp; integer arithmetic shares common/intmath.h.
+#include <type_traits>
+
+#include "common/intmath.h"
+#include "cuda/elementwise.cuh"
+#include "neuralflow_cuda.h"
+
+namespace nf {
+namespace cuda {
+namespace {
+
+#define NF_ARITH_OP(Name, float_expr, int_expr)                                   \
+    struct Name {                                                                 \
+        template <class T> using Out = T;                                         \
+        template <class T> __device__ static T f(T a, T b) {                      \
+            if constexpr (std::is_floating_point_v<T>) return float_expr;         \
+            else return int_expr;                                                 \
+        }                                                                         \
+    };
+NF_ARITH_OP(Add, a + b, wrap_add(a, b))
+NF_ARITH_OP(Sub, a - b, wrap_sub(a, b))
+NF_ARITH_OP(Mul, a * b, wrap_mul(a, b))
+NF_ARITH_OP(Div, a / b, safe_div(a, b))
+NF_ARITH_OP(Pow, pow(a, b), int_pow(a, b))
+// NaN propagates from either side (a NaN makes both comparisons false, so `a != a` picks it).
+NF_ARITH_OP(Maximum, (a > b || a != a) ? a : b, a > b ? a : b)
+NF_ARITH_OP(Minimum, (a < b || a != a) ? a : b, a < b ? a : b)
+#undef NF_ARITH_OP
+
+#define NF_CMP_OP(Name, expr)                                                                  \
+    struct Name {                                                                              \
+        template <class T> using Out = uint8_t;                                                \
+        template <class T> __device__ static uint8_t f(T a, T b) { return static_cast<uint8_t>(expr); } \
+    };
+NF_CMP_OP(Equal, a == b)
+NF_CMP_OP(NotEqual, a != b)
+NF_CMP_OP(Less, a < b)
+NF_CMP_OP(LessEqual, a <= b)
+NF_CMP_OP(Greater, a > b)
+NF_CMP_OP(GreaterEqual, a >= b)
+#undef NF_CMP_OP
+
+template <class Op, class T>
+struct BinaryFn {
+    using R = typename Op::template Out<T>;
+    const T* a;
+    const T* b;
+    R* o;
+    __device__ void at(const int64_t (&off)[3]) const { o[off[2]] = Op::template f<T>(a[off[0]], b[off[1]]); }
+    __device__ void pack(int64_t i) const {
+        const Pack4<T> x = reinterpret_cast<const Pack4<T>*>(a)[i];
+        const Pack4<T> y = reinterpret_cast<const Pack4<T>*>(b)[i];
+        Pack4<R> r;
+#pragma unroll
+        for (int k = 0; k < 4; ++k) r.v[k] = Op::template f<T>(x.v[k], y.v[k]);
+        reinterpret_cast<Pack4<R>*>(o)[i] = r;
+    }
+};
+
+template <class Op, class T>
+void apply(const char* fn, const void* a, const nf_layout& al, const void* b, const nf_layout& bl, void* out,
+           const nf_layout& ol) {
+    using R = typename Op::template Out<T>;
+    BinaryFn<Op, T> f{static_cast<const T*>(a) + al.offset, static_cast<const T*>(b) + bl.offset,
+                      static_cast<R*>(out) + ol.offset};
+    const nf_layout* ls[3] = {&al, &bl, &ol};
+    const bool aligned = aligned4<T>(f.a) && aligned4<T>(f.b) && aligned4<R>(f.o);
+    elementwise(fn, make_plan(ls), f, aligned);
+}
+
+template <class T>
+void dispatch_op(const char* fn, nf_binary_op op, const void* a, const nf_layout& al, const void* b,
+                 const nf_layout& bl, void* out, const nf_layout& ol) {
+    switch (op) {
+        case NF_BINARY_ADD: return apply<Add, T>(fn, a, al, b, bl, out, ol);
+        case NF_BINARY_SUB: return apply<Sub, T>(fn, a, al, b, bl, out, ol);
+        case NF_BINARY_MUL: return apply<Mul, T>(fn, a, al, b, bl, out, ol);
+        case NF_BINARY_DIV: return apply<Div, T>(fn, a, al, b, bl, out, ol);
+        case NF_BINARY_POW: return apply<Pow, T>(fn, a, al, b, bl, out, ol);
+        case NF_BINARY_MAXIMUM: return apply<Maximum, T>(fn, a, al, b, bl, out, ol);
+        case NF_BINARY_MINIMUM: return apply<Minimum, T>(fn, a, al, b, bl, out, ol);
+        case NF_BINARY_EQUAL: return apply<Equal, T>(fn, a, al, b, bl, out, ol);
+        case NF_BINARY_NOT_EQUAL: return apply<NotEqual, T>(fn, a, al, b, bl, out, ol);
+        case NF_BINARY_LESS: return apply<Less, T>(fn, a, al, b, bl, out, ol);
+        case NF_BINARY_LESS_EQUAL: return apply<LessEqual, T>(fn, a, al, b, bl, out, ol);
+        case NF_BINARY_GREATER: return apply<Greater, T>(fn, a, al, b, bl, out, ol);
+        case NF_BINARY_GREATER_EQUAL: return apply<GreaterEqual, T>(fn, a, al, b, bl, out, ol);
+    }
+}
+
+}  // namespace
+}  // namespace cuda
+}  // namespace nf
+
+extern "C" NF_API nf_status nf_cuda_binary(nf_binary_op op, nf_dtype dtype, const void* a, const nf_layout* a_layout,
+                                           const void* b, const nf_layout* b_layout, void* out,
+                                           const nf_layout* out_layout) {
+    static const char* fn = "nf_cuda_binary";
+    return nf::guard(fn, [&] {
+        const int64_t n = nf::check_binary(fn, op, dtype, a, a_layout, b, b_layout, out, out_layout);
+        if (n == 0) return;
+        // Bool maximum/minimum on 0/1 bytes are exactly or/and.
+        nf::dispatch(dtype, [&](auto tag) {
+            using T = typename decltype(tag)::type;
+            nf::cuda::dispatch_op<T>(fn, op, a, *a_layout, b, *b_layout, out, *out_layout);
+        });
+    });
+}

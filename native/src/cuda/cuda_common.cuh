@@ -1,0 +1,105 @@
+// Shared plumbing of the CUDA engine: error mapping, launch sizes, strided index math and
+// block reductions. Kernels follow the CPU engine's semantics exactly (same op structs where
+// they can be shared through NF_HD, same accumulation types).
+#pragma once
+
+#include <cuda_runtime.h>
+
+#include <cstdint>
+
+#include "common/checks.h"
+#include "common/dtype.h"
+#include "common/error.h"
+#include "common/layout.h"
+#include "cuda/runtime.h"
+
+namespace nf {
+namespace cuda {
+
+template <class I>
+__device__ inline int64_t load_index(const void* p, int64_t i) {
+    return static_cast<int64_t>(static_cast<const I*>(p)[i]);
+}
+
+// Element i of a contiguous int32/int64/uint8 index array, widened.
+__device__ inline int64_t index_value(nf_dtype dt, const void* p, int64_t i) {
+    switch (dt) {
+        case NF_INT32: return load_index<int32_t>(p, i);
+        case NF_INT64: return load_index<int64_t>(p, i);
+        default: return load_index<uint8_t>(p, i);
+    }
+}
+
+// The coalesced layout of N operands of one shape (from make_plan), passed to kernels by value.
+template <int N>
+struct Strided {
+    int rank;
+    int64_t shape[NF_MAX_RANK];
+    int64_t strides[N][NF_MAX_RANK];
+
+    static Strided from(const Plan<N>& p) {
+        Strided s{};
+        s.rank = p.rank;
+        for (int d = 0; d < p.rank; ++d) {
+            s.shape[d] = p.shape[d];
+            for (int k = 0; k < N; ++k) s.strides[k][d] = p.strides[k][d];
+        }
+        return s;
+    }
+
+    // Element offsets of linear (row-major) index i in each operand.
+    __device__ void offsets(int64_t i, int64_t (&off)[N]) const {
+        for (int k = 0; k < N; ++k) off[k] = 0;
+        for (int d = rank - 1; d >= 0; --d) {
+            const int64_t q = i / shape[d], r = i - q * shape[d];
+            for (int k = 0; k < N; ++k) off[k] += r * strides[k][d];
+            i = q;
+        }
+    }
+};
+
+// Row-major offset of linear index i in a sub-layout (shape/strides of `rank` axes).
+__device__ inline int64_t offset_in(int64_t i, const int64_t* shape, const int64_t* strides, int rank) {
+    int64_t off = 0;
+    for (int d = rank - 1; d >= 0; --d) {
+        const int64_t q = i / shape[d];
+        off += (i - q * shape[d]) * strides[d];
+        i = q;
+    }
+    return off;
+}
+
+// True when every operand of the plan is one contiguous run.
+template <int N>
+bool all_contiguous(const Plan<N>& p) {
+    if (p.rank != 1) return false;
+    for (int k = 0; k < N; ++k)
+        if (p.inner(k) != 1) return false;
+    return true;
+}
+
+// Sum of v over the block, in a fixed order (warp shuffles, then warp 0 over the warp
+// totals), so the result never depends on scheduling. Every thread gets the total.
+// `shared` holds at least 32 values.
+template <class A, class Combine>
+__device__ A block_reduce(A v, A* shared, Combine combine) {
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = (blockDim.x + 31) >> 5;
+    for (int o = 16; o > 0; o >>= 1) v = combine(v, __shfl_down_sync(0xffffffffu, v, o));
+    __syncthreads();  // `shared` may still be read by a previous reduction
+    if (lane == 0) shared[warp] = v;
+    __syncthreads();
+    if (warp == 0) {
+        v = lane < warps ? shared[lane] : shared[0];
+        // Lanes past `warps` repeat warp 0's value but are never combined below.
+        for (int o = 16; o > 0; o >>= 1) {
+            const A other = __shfl_down_sync(0xffffffffu, v, o);
+            if (lane + o < warps) v = combine(v, other);
+        }
+        if (lane == 0) shared[0] = v;
+    }
+    __syncthreads();
+    return shared[0];
+}
+
+}  // namespace cuda
+}  // namespace nf

@@ -1,0 +1,144 @@
+// nf_cuda_gather and nf_cuda_one_hot.
+//
+// Index checks run on the device (the indices live there): a kernel records the first bad
+// position with atomicMin, and the call waits for that one word. A bad index therefore still
+// fails the call with the CPU engine's message before anything is written.
+#include "cuda/cuda_common.cuh"
+#include "neuralflow_cuda.h"
+
+namespace nf {
+namespace cuda {
+namespace {
+
+template <class I>
+__global__ void first_bad_index(const I* idx, int64_t count, int64_t len, unsigned long long* first) {
+    for (int64_t j = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; j < count;
+         j += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+        const int64_t v = static_cast<int64_t>(idx[j]);
+        if (v < 0 || v >= len) atomicMin(first, static_cast<unsigned long long>(j));
+    }
+}
+
+template <class I>
+int64_t find_bad(const char* fn, const I* idx, int64_t count, int64_t len, int64_t* bad_value) {
+    Scratch slot(fn, sizeof(unsigned long long));
+    auto* first = static_cast<unsigned long long*>(slot.get());
+    NF_CUDA(cudaMemsetAsync(first, 0xff, sizeof *first, 0), fn);
+    first_bad_index<<<grid_for(count), kThreads>>>(idx, count, len, first);
+    NF_CUDA_LAUNCHED(fn);
+    unsigned long long j = 0;
+    NF_CUDA(cudaMemcpy(&j, first, sizeof j, cudaMemcpyDeviceToHost), fn);
+    if (j == ~0ull) return -1;
+    I v{};
+    NF_CUDA(cudaMemcpy(&v, idx + j, sizeof v, cudaMemcpyDeviceToHost), fn);
+    *bad_value = static_cast<int64_t>(v);
+    return static_cast<int64_t>(j);
+}
+
+}  // namespace
+
+int64_t first_out_of_range(const char* fn, nf_dtype index_dtype, const void* idx, int64_t count, int64_t len,
+                           int64_t* bad_value) {
+    if (count == 0) return -1;
+    switch (index_dtype) {
+        case NF_INT32: return find_bad(fn, static_cast<const int32_t*>(idx), count, len, bad_value);
+        case NF_INT64: return find_bad(fn, static_cast<const int64_t*>(idx), count, len, bad_value);
+        default: return find_bad(fn, static_cast<const uint8_t*>(idx), count, len, bad_value);
+    }
+}
+
+
+namespace {
+
+// x viewed as [outer axes..., axis, inner axes...]; output t = ((o * count) + j) * inner_n + r.
+struct GatherGeometry {
+    int axis, inner_rank;
+    int64_t axis_stride, count, inner_n;
+    int64_t shape[NF_MAX_RANK], strides[NF_MAX_RANK];  // x's, all axes
+};
+
+template <class W>
+__global__ void gather_kernel(const W* x, W* out, GatherGeometry g, nf_dtype index_dtype, const void* idx,
+                              int64_t total) {
+    for (int64_t t = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; t < total;
+         t += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+        const int64_t r = t % g.inner_n, q = t / g.inner_n;
+        const int64_t j = q % g.count, o = q / g.count;
+        const int64_t src = offset_in(o, g.shape, g.strides, g.axis) + index_value(index_dtype, idx, j) * g.axis_stride +
+                            offset_in(r, g.shape + g.axis + 1, g.strides + g.axis + 1, g.inner_rank);
+        out[t] = x[src];
+    }
+}
+
+template <class W>
+void gather(const char* fn, const void* x, const nf_layout& xl, int axis, nf_dtype index_dtype, const void* idx,
+            int64_t count, int64_t inner_n, int64_t total, void* out) {
+    GatherGeometry g{};
+    g.axis = axis;
+    g.inner_rank = xl.rank - axis - 1;
+    g.axis_stride = xl.strides[axis];
+    g.count = count;
+    g.inner_n = inner_n;
+    for (int d = 0; d < xl.rank; ++d) {
+        g.shape[d] = xl.shape[d];
+        g.strides[d] = xl.strides[d];
+    }
+    gather_kernel<W><<<grid_for(total), kThreads>>>(static_cast<const W*>(x) + xl.offset, static_cast<W*>(out), g,
+                                                    index_dtype, idx, total);
+    NF_CUDA_LAUNCHED(fn);
+}
+
+template <class T>
+__global__ void one_hot_kernel(Strided<1> il, nf_dtype index_dtype, const void* idx, int64_t depth, T on, T off,
+                               T* out, int64_t total) {
+    for (int64_t t = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; t < total;
+         t += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+        const int64_t i = t / depth, k = t - i * depth;
+        int64_t o[1];
+        il.offsets(i, o);
+        out[t] = index_value(index_dtype, idx, o[0]) == k ? on : off;
+    }
+}
+
+}  // namespace
+}  // namespace cuda
+}  // namespace nf
+
+extern "C" NF_API nf_status nf_cuda_gather(nf_dtype dtype, const void* x, const nf_layout* x_layout, int32_t axis,
+                                           nf_dtype index_dtype, const void* indices, int64_t index_count, void* out) {
+    static const char* fn = "nf_cuda_gather";
+    return nf::guard(fn, [&] {
+        const nf::GatherArgs g = nf::check_gather(fn, dtype, x, x_layout, axis, index_dtype, indices, index_count, out);
+        int64_t value = 0;
+        const int64_t bad = nf::cuda::first_out_of_range(fn, index_dtype, indices, index_count, g.len, &value);
+        if (bad >= 0) nf::fail_gather_index(fn, bad, value, g.len, axis, *x_layout);
+        if (g.total == 0) return;
+        switch (nf::dtype_size(dtype)) {
+            case 8: return nf::cuda::gather<uint64_t>(fn, x, *x_layout, axis, index_dtype, indices, index_count, g.inner_n, g.total, out);
+            case 4: return nf::cuda::gather<uint32_t>(fn, x, *x_layout, axis, index_dtype, indices, index_count, g.inner_n, g.total, out);
+            default: return nf::cuda::gather<uint8_t>(fn, x, *x_layout, axis, index_dtype, indices, index_count, g.inner_n, g.total, out);
+        }
+    });
+}
+
+extern "C" NF_API nf_status nf_cuda_one_hot(nf_dtype index_dtype, const void* indices, const nf_layout* indices_layout,
+                                            int64_t depth, double on_value, double off_value, nf_dtype out_dtype,
+                                            void* out) {
+    static const char* fn = "nf_cuda_one_hot";
+    return nf::guard(fn, [&] {
+        const int64_t n = nf::check_one_hot(fn, index_dtype, indices, indices_layout, depth, out_dtype, out);
+        if (n == 0 || depth == 0) return;
+        const nf_layout* ls[1] = {indices_layout};
+        const nf::cuda::Strided<1> il = nf::cuda::Strided<1>::from(nf::make_plan(ls));
+        const int64_t es = nf::dtype_size(index_dtype);
+        const void* pi = static_cast<const char*>(indices) + indices_layout->offset * es;
+        nf::dispatch(out_dtype, [&](auto tag) {
+            using Tg = decltype(tag);
+            using T = typename Tg::type;
+            const T on = nf::from_double<Tg>(on_value), off = nf::from_double<Tg>(off_value);
+            nf::cuda::one_hot_kernel<T><<<nf::cuda::grid_for(n * depth), nf::cuda::kThreads>>>(
+                il, index_dtype, pi, depth, on, off, static_cast<T*>(out), n * depth);
+            NF_CUDA_LAUNCHED(fn);
+        });
+    });
+}
