@@ -1,0 +1,156 @@
+// CUDA vs CPU engine: gather, one_hot, fill, range, the Philox generators (the same numbers
+// from the same seed) and the fused optimizer updates (bit for bit).
+#include <cmath>
+#include <cstring>
+
+#include "cuda_util.h"
+
+using namespace nft;
+using namespace nftc;
+
+namespace {
+
+template <class I>
+void check_gather(const Shape& s, Kind k, int axis, nf_dtype idt) {
+    const View v = make_view(s, k);
+    const auto x = random_values<float>(v.storage, -5.0, 5.0, 61);
+    const auto idx = random_values<I>(9, 0.0, static_cast<double>(s[axis]), 62);
+    int64_t total = 9;
+    for (size_t d = 0; d < s.size(); ++d)
+        if (static_cast<int>(d) != axis) total *= s[d];
+    std::vector<float> cpu(total);
+    ASSERT_EQ(nf_gather(NF_FLOAT32, x.data(), &v.l, axis, idt, idx.data(), 9, cpu.data()), NF_OK) << nf_last_error();
+    DeviceBuffer dx(x), di(idx), dout(cpu.size() * sizeof(float));
+    ASSERT_EQ(nf_cuda_gather(NF_FLOAT32, dx.get(), &v.l, axis, idt, di.get(), 9, dout.get()), NF_OK) << nf_cuda_last_error();
+    EXPECT_TRUE(same(dout.download<float>(cpu.size()), cpu, "gather " + str(s) + " " + kind_name(k) + " axis " + std::to_string(axis)));
+}
+
+TEST(CudaIndex, GatherMatchesCpu) {
+    NFTC_REQUIRE_DEVICE();
+    for (Kind k : {Kind::Contig, Kind::Transposed, Kind::Strided, Kind::Negative})
+        for (int axis = 0; axis < 3; ++axis) {
+            check_gather<int32_t>({5, 7, 3}, k, axis, NF_INT32);
+            check_gather<int64_t>({5, 7, 3}, k, axis, NF_INT64);
+            check_gather<uint8_t>({5, 7, 3}, k, axis, NF_UINT8);
+        }
+}
+
+TEST(CudaIndex, BadGatherIndexFailsLikeCpu) {
+    NFTC_REQUIRE_DEVICE();
+    const std::vector<float> x(10, 1.0f);
+    const std::vector<int64_t> idx = {1, 4, 9, 5, -2};
+    const nf_layout l = contiguous({5, 2});
+    DeviceBuffer dx(x), di(idx), dout(5 * 2 * sizeof(float));
+    EXPECT_EQ(nf_cuda_gather(NF_FLOAT32, dx.get(), &l, 0, NF_INT64, di.get(), 5, dout.get()), NF_ERROR_INVALID_ARGUMENT);
+    EXPECT_STREQ(nf_cuda_last_error(),
+                 "nf_cuda_gather: indices[2] = 9 is out of range [0, 5) for axis 0 of x with shape [5, 2]");
+}
+
+TEST(CudaIndex, OneHotMatchesCpu) {
+    NFTC_REQUIRE_DEVICE();
+    for (Kind k : {Kind::Contig, Kind::Transposed, Kind::Negative}) {
+        const Shape s = {6, 4};
+        const View v = make_view(s, k);
+        const auto idx = random_values<int32_t>(v.storage, -1.0, 12.0, 63);  // some outside [0, depth)
+        std::vector<double> cpu(numel(s) * 10);
+        ASSERT_EQ(nf_one_hot(NF_INT32, idx.data(), &v.l, 10, 1.5, -0.5, NF_FLOAT64, cpu.data()), NF_OK);
+        DeviceBuffer di(idx), dout(cpu.size() * sizeof(double));
+        ASSERT_EQ(nf_cuda_one_hot(NF_INT32, di.get(), &v.l, 10, 1.5, -0.5, NF_FLOAT64, dout.get()), NF_OK)
+            << nf_cuda_last_error();
+        EXPECT_TRUE(same(dout.download<double>(cpu.size()), cpu, std::string("one_hot ") + kind_name(k)));
+    }
+}
+
+// Runs one generator on both engines into 8-byte slots and compares the raw bytes.
+template <class Cpu, class Cuda>
+void same_numbers(nf_dtype dt, int64_t count, Cpu cpu_fn, Cuda cuda_fn, const std::string& what, double rt = 0) {
+    const size_t bytes = static_cast<size_t>(count) * 8;
+    std::vector<uint8_t> cpu(bytes, 0);
+    ASSERT_EQ(cpu_fn(cpu.data()), NF_OK) << nf_last_error();
+    DeviceBuffer d(std::vector<uint8_t>(bytes, 0));
+    ASSERT_EQ(cuda_fn(d.get()), NF_OK) << nf_cuda_last_error();
+    const auto got = d.download<uint8_t>(bytes);
+    if (rt == 0) {
+        EXPECT_TRUE(same(got, cpu, what));
+        return;
+    }
+    if (dt == NF_FLOAT32) {
+        std::vector<float> g(count), c(count);
+        std::memcpy(g.data(), got.data(), count * 4);
+        std::memcpy(c.data(), cpu.data(), count * 4);
+        EXPECT_TRUE(near(g, c, rt, 0, what));
+    } else {
+        std::vector<double> g(count), c(count);
+        std::memcpy(g.data(), got.data(), count * 8);
+        std::memcpy(c.data(), cpu.data(), count * 8);
+        EXPECT_TRUE(near(g, c, rt, 0, what));
+    }
+}
+
+TEST(CudaRandom, FillRangeUniformAreIdentical) {
+    NFTC_REQUIRE_DEVICE();
+    const int64_t n = 100003;
+    for (nf_dtype dt : {NF_FLOAT32, NF_FLOAT64, NF_INT32, NF_INT64, NF_UINT8, NF_BOOL}) {
+        const std::string name = "dtype " + std::to_string(dt);
+        same_numbers(dt, n, [&](void* o) { return nf_fill(dt, o, n, 2.75); },
+                     [&](void* o) { return nf_cuda_fill(dt, o, n, 2.75); }, "fill " + name);
+        same_numbers(dt, n, [&](void* o) { return nf_range(dt, o, n, -3.5, 0.25); },
+                     [&](void* o) { return nf_cuda_range(dt, o, n, -3.5, 0.25); }, "range " + name);
+        if (dt == NF_UINT8 || dt == NF_BOOL) continue;
+        same_numbers(dt, n, [&](void* o) { return nf_random_uniform(dt, o, n, 42, 7, -2.0, 3.0); },
+                     [&](void* o) { return nf_cuda_random_uniform(dt, o, n, 42, 7, -2.0, 3.0); }, "uniform " + name);
+    }
+}
+
+TEST(CudaRandom, NormalMatchesToTheLastBitsOfDouble) {
+    NFTC_REQUIRE_DEVICE();
+    const int64_t n = 100003;
+    // The device's log/cos may differ from glibc's in the last bit of a double; after rounding
+    // to float32 that almost never shows, so allow one float32 ulp there.
+    same_numbers(NF_FLOAT32, n, [&](void* o) { return nf_random_normal(NF_FLOAT32, o, n, 9, (1ull << 32) - 5, 1.0, 2.0); },
+                 [&](void* o) { return nf_cuda_random_normal(NF_FLOAT32, o, n, 9, (1ull << 32) - 5, 1.0, 2.0); },
+                 "normal float32", 1.2e-7);
+    same_numbers(NF_FLOAT64, n, [&](void* o) { return nf_random_normal(NF_FLOAT64, o, n, 9, 3, 1.0, 2.0); },
+                 [&](void* o) { return nf_cuda_random_normal(NF_FLOAT64, o, n, 9, 3, 1.0, 2.0); }, "normal float64",
+                 1e-14);
+}
+
+template <class T>
+void check_optimizer(nf_optimizer kind, double momentum, int nesterov) {
+    const int64_t n = 70001;
+    auto w = random_values<T>(n, -1.0, 1.0, 71), g = random_values<T>(n, -1.0, 1.0, 72);
+    auto s0 = random_values<T>(n, 0.0, 1.0, 73), s1 = random_values<T>(n, 0.0, 1.0, 74);
+    nf_optimizer_params p{};
+    p.learning_rate = 0.01;
+    p.momentum = momentum;
+    p.beta1 = 0.9;
+    p.beta2 = 0.999;
+    p.epsilon = 1e-7;
+    p.rho = 0.9;
+    p.nesterov = nesterov;
+    p.step = 3;
+    DeviceBuffer dw(w), dg(g), ds0(s0), ds1(s1);
+    ASSERT_EQ(nf_optimizer_update(kind, dtype_of<T>(), w.data(), g.data(), s0.data(), s1.data(), n, &p), NF_OK)
+        << nf_last_error();
+    ASSERT_EQ(nf_cuda_optimizer_update(kind, dtype_of<T>(), dw.get(), dg.get(), ds0.get(), ds1.get(), n, &p), NF_OK)
+        << nf_cuda_last_error();
+    const std::string what = "optimizer " + std::to_string(kind) + " momentum " + std::to_string(momentum);
+    EXPECT_TRUE(same(dw.download<T>(n), w, what + " param"));
+    EXPECT_TRUE(same(ds0.download<T>(n), s0, what + " slot0"));
+    EXPECT_TRUE(same(ds1.download<T>(n), s1, what + " slot1"));
+}
+
+TEST(CudaOptimizer, UpdatesAreBitIdentical) {
+    NFTC_REQUIRE_DEVICE();
+    for (auto f : {check_optimizer<float>, check_optimizer<double>}) {
+        f(NF_OPTIMIZER_SGD, 0.0, 0);
+        f(NF_OPTIMIZER_SGD, 0.9, 0);
+        f(NF_OPTIMIZER_SGD, 0.9, 1);
+        f(NF_OPTIMIZER_ADAM, 0.0, 0);
+        f(NF_OPTIMIZER_RMSPROP, 0.0, 0);
+        f(NF_OPTIMIZER_RMSPROP, 0.5, 0);
+        f(NF_OPTIMIZER_ADAGRAD, 0.0, 0);
+    }
+}
+
+}  // namespace
