@@ -5,20 +5,33 @@ namespace NeuralFlow.Native;
 /// <summary>The one path from an <see cref="NfStatus"/> to a .NET exception.</summary>
 public static class NativeErrors
 {
-    /// <summary>Throws the exception that matches <paramref name="status"/>, with the library's message.</summary>
+    /// <summary>Throws the exception that matches <paramref name="status"/>, with the CPU engine's message.</summary>
     public static void ThrowIfFailed(NfStatus status)
     {
-        if (status != NfStatus.Ok) Throw(status);
+        if (status != NfStatus.Ok) Throw(status, LastError());
     }
 
-    /// <summary>The calling thread's last native error message.</summary>
+    /// <summary>Throws the exception that matches <paramref name="status"/>, with the CUDA engine's message.</summary>
+    public static void ThrowIfCudaFailed(NfStatus status)
+    {
+        if (status != NfStatus.Ok) Throw(status, CudaLastError());
+    }
+
+    /// <summary>The calling thread's last CPU-engine error message.</summary>
     public static string LastError() => Marshal.PtrToStringUTF8(NativeMethods.nf_last_error()) ?? "";
 
-    private static void Throw(NfStatus status)
+    /// <summary>The calling thread's last CUDA-engine error message.</summary>
+    public static string CudaLastError() => Marshal.PtrToStringUTF8(NativeCudaMethods.nf_cuda_last_error()) ?? "";
+
+    /// <summary>
+    /// The exception for a failed native call: bad arguments are <see cref="ArgumentException"/>,
+    /// unsupported requests <see cref="NotSupportedException"/>, exhausted memory
+    /// <see cref="InsufficientMemoryException"/> (an <see cref="OutOfMemoryException"/>).
+    /// </summary>
+    public static Exception ToException(NfStatus status, string message)
     {
-        string message = LastError();
         if (message.Length == 0) message = $"native call failed with {status}";
-        throw status switch
+        return status switch
         {
             NfStatus.InvalidArgument => new ArgumentException(message),
             NfStatus.Unsupported => new NotSupportedException(message),
@@ -26,4 +39,6 @@ public static class NativeErrors
             _ => new InvalidOperationException($"NeuralFlow native engine: {message}"),
         };
     }
+
+    private static void Throw(NfStatus status, string message) => throw ToException(status, message);
 }

@@ -4,27 +4,47 @@ using System.Runtime.InteropServices;
 namespace NeuralFlow.Native;
 
 /// <summary>
-/// Finds the native engine: where <c>NEURALFLOW_NATIVE_PATH</c> points (a file or a folder),
-/// next to this assembly, or in <c>runtimes/&lt;rid&gt;/native</c> below it (the NuGet layout),
-/// then the system's default search. Never throws: <see cref="TryLoad"/> says why it failed.
+/// Finds the native engines: the CPU engine (libneuralflow) where <c>NEURALFLOW_NATIVE_PATH</c>
+/// points (a file or a folder), next to this assembly, or in <c>runtimes/&lt;rid&gt;/native</c>
+/// below it (the NuGet layout), then the system's default search; the CUDA engine
+/// (libneuralflow_cuda, loaded only when asked for) in <c>NEURALFLOW_CUDA_PATH</c>, the folder of
+/// <c>NEURALFLOW_NATIVE_PATH</c>, and the same places. Never throws: the TryLoad methods say why
+/// a library cannot be had.
 /// </summary>
 public static class NativeLibraryLoader
 {
     private static readonly object Gate = new();
     private static bool _resolverSet;
-    private static nint _handle;
-    private static string? _failure;
+    private static readonly Library Cpu = new(NativeMethods.LibraryName, "NEURALFLOW_NATIVE_PATH");
+    private static readonly Library Cuda = new(NativeCudaMethods.LibraryName, "NEURALFLOW_CUDA_PATH");
 
-    /// <summary>File name of the engine on this OS.</summary>
-    public static string FileName =>
-        OperatingSystem.IsWindows() ? "neuralflow.dll" :
-        OperatingSystem.IsMacOS() ? "libneuralflow.dylib" : "libneuralflow.so";
+    /// <summary>File name of the CPU engine on this OS.</summary>
+    public static string FileName => Cpu.FileName;
 
-    /// <summary>Where the engine was loaded from, once loaded.</summary>
-    public static string? LoadedFrom { get; private set; }
+    /// <summary>File name of the CUDA engine on this OS.</summary>
+    public static string CudaFileName => Cuda.FileName;
 
-    /// <summary>Loads the engine once; false with a reason when it cannot be had.</summary>
-    public static bool TryLoad(out string? failure)
+    /// <summary>Where the CPU engine was loaded from, once loaded.</summary>
+    public static string? LoadedFrom => Cpu.LoadedFrom;
+
+    /// <summary>Where the CUDA engine was loaded from, once loaded.</summary>
+    public static string? CudaLoadedFrom => Cuda.LoadedFrom;
+
+    /// <summary>NF_ABI_VERSION that these bindings mirror.</summary>
+    public const int ExpectedAbiVersion = 1;
+
+    /// <summary>NF_CUDA_ABI_VERSION that these bindings mirror.</summary>
+    public const int ExpectedCudaAbiVersion = 1;
+
+    /// <summary>Loads the CPU engine once; false with a reason when it cannot be had.</summary>
+    public static bool TryLoad(out string? failure) =>
+        Load(Cpu, () => NativeMethods.nf_abi_version(), ExpectedAbiVersion, out failure);
+
+    /// <summary>Loads the CUDA engine once; false with a reason when it cannot be had (not built, no cuBLAS).</summary>
+    public static bool TryLoadCuda(out string? failure) =>
+        Load(Cuda, () => NativeCudaMethods.nf_cuda_abi_version(), ExpectedCudaAbiVersion, out failure);
+
+    private static bool Load(Library lib, Func<int> abiVersion, int expected, out string? failure)
     {
         lock (Gate)
         {
@@ -32,39 +52,49 @@ public static class NativeLibraryLoader
             {
                 NativeLibrary.SetDllImportResolver(typeof(NativeLibraryLoader).Assembly, Resolve);
                 _resolverSet = true;
-                _handle = LoadFirst(out _failure);
-                if (_handle != 0)
+            }
+            if (!lib.Attempted)
+            {
+                lib.Attempted = true;
+                lib.Handle = LoadFirst(lib, out lib.Failure);
+                if (lib.Handle != 0)
                 {
-                    int abi = NativeMethods.nf_abi_version();
-                    if (abi != ExpectedAbiVersion)
+                    int abi = abiVersion();
+                    if (abi != expected)
                     {
-                        _failure = $"{LoadedFrom} has ABI version {abi}, these bindings need {ExpectedAbiVersion}";
-                        _handle = 0;
+                        lib.Failure = $"{lib.LoadedFrom} has ABI version {abi}, these bindings need {expected}";
+                        lib.Handle = 0;
                     }
                 }
             }
-            failure = _failure;
-            return _handle != 0;
+            failure = lib.Failure;
+            return lib.Handle != 0;
         }
     }
 
-    /// <summary>NF_ABI_VERSION that these bindings mirror.</summary>
-    public const int ExpectedAbiVersion = 1;
-
     private static nint Resolve(string name, Assembly assembly, DllImportSearchPath? path) =>
-        name == NativeMethods.LibraryName ? _handle : 0;
+        name == Cpu.Name ? Cpu.Handle : name == Cuda.Name ? Cuda.Handle : 0;
 
-    /// <summary>The places searched, in order.</summary>
-    public static IEnumerable<string> Candidates()
+    /// <summary>The places searched for the CPU engine, in order.</summary>
+    public static IEnumerable<string> Candidates() => Candidates(Cpu);
+
+    private static IEnumerable<string> Candidates(Library lib)
     {
-        var env = Environment.GetEnvironmentVariable("NEURALFLOW_NATIVE_PATH");
-        if (!string.IsNullOrEmpty(env))
-            yield return Directory.Exists(env) ? Path.Combine(env, FileName) : env;
+        var own = Environment.GetEnvironmentVariable(lib.PathVariable);
+        if (!string.IsNullOrEmpty(own))
+            yield return Directory.Exists(own) ? Path.Combine(own, lib.FileName) : own;
+        if (lib != Cpu)
+        {
+            // The CUDA engine is built and shipped beside the CPU one.
+            var native = Environment.GetEnvironmentVariable(Cpu.PathVariable);
+            if (!string.IsNullOrEmpty(native))
+                yield return Path.Combine(Directory.Exists(native) ? native : Path.GetDirectoryName(native) ?? ".", lib.FileName);
+        }
         var dir = Path.GetDirectoryName(typeof(NativeLibraryLoader).Assembly.Location);
         if (string.IsNullOrEmpty(dir)) dir = AppContext.BaseDirectory;
-        yield return Path.Combine(dir, FileName);
-        yield return Path.Combine(dir, "runtimes", RuntimeInformation.RuntimeIdentifier, "native", FileName);
-        yield return Path.Combine(dir, "runtimes", PortableRid(), "native", FileName);
+        yield return Path.Combine(dir, lib.FileName);
+        yield return Path.Combine(dir, "runtimes", RuntimeInformation.RuntimeIdentifier, "native", lib.FileName);
+        yield return Path.Combine(dir, "runtimes", PortableRid(), "native", lib.FileName);
     }
 
     private static string PortableRid()
@@ -74,29 +104,46 @@ public static class NativeLibraryLoader
         return $"{os}-{arch}";
     }
 
-    private static nint LoadFirst(out string? failure)
+    private static nint LoadFirst(Library lib, out string? failure)
     {
         var tried = new List<string>();
-        bool explicitPath = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NEURALFLOW_NATIVE_PATH"));
-        foreach (var candidate in Candidates())
+        bool explicitPath = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(lib.PathVariable));
+        foreach (var candidate in Candidates(lib))
         {
             if (!File.Exists(candidate)) { tried.Add($"{candidate} (absent)"); continue; }
-            if (NativeLibrary.TryLoad(candidate, out var h))
+            try
             {
-                LoadedFrom = candidate;
+                lib.LoadedFrom = candidate;
                 failure = null;
-                return h;
+                return NativeLibrary.Load(candidate);
             }
-            tried.Add($"{candidate} (could not be loaded)");
+            catch (Exception e) when (e is DllNotFoundException or BadImageFormatException)
+            {
+                // Present but not loadable: for the CUDA engine usually a missing cuBLAS.
+                tried.Add($"{candidate} (could not be loaded: {e.Message})");
+                lib.LoadedFrom = null;
+            }
             if (explicitPath) break;
         }
-        if (!explicitPath && NativeLibrary.TryLoad(NativeMethods.LibraryName, typeof(NativeLibraryLoader).Assembly, null, out var sys))
+        if (!explicitPath && NativeLibrary.TryLoad(lib.Name, typeof(NativeLibraryLoader).Assembly, null, out var sys))
         {
-            LoadedFrom = NativeMethods.LibraryName;
+            lib.LoadedFrom = lib.Name;
             failure = null;
             return sys;
         }
-        failure = $"{FileName} not found; tried {string.Join(", ", tried)}";
+        failure = $"{lib.FileName} not found; tried {string.Join(", ", tried)}";
         return 0;
+    }
+
+    private sealed class Library(string name, string pathVariable)
+    {
+        public string Name { get; } = name;
+        public string PathVariable { get; } = pathVariable;
+        public string FileName { get; } =
+            OperatingSystem.IsWindows() ? $"{name}.dll" : OperatingSystem.IsMacOS() ? $"lib{name}.dylib" : $"lib{name}.so";
+        public bool Attempted;
+        public nint Handle;
+        public string? Failure;
+        public string? LoadedFrom;
     }
 }

@@ -76,3 +76,21 @@ public struct NfOptimizerParams
     /// <summary>1 for the first update of a variable.</summary>
     public long Step;
 }
+
+/// <summary><c>nf_cuda_device_props</c>: one CUDA device as the driver describes it.</summary>
+[StructLayout(LayoutKind.Sequential)]
+public unsafe struct NfCudaDeviceProps
+{
+    /// <summary>UTF-8, NUL-terminated device name.</summary>
+    public fixed byte Name[256];
+    /// <summary>Global memory in bytes.</summary>
+    public long TotalBytes;
+    /// <summary>Compute capability, major.</summary>
+    public int Major;
+    /// <summary>Compute capability, minor.</summary>
+    public int Minor;
+    /// <summary>Streaming multiprocessors.</summary>
+    public int Multiprocessors;
+    /// <summary>Keep 0.</summary>
+    public int Reserved;
+}

@@ -9,14 +9,44 @@ namespace NeuralFlow;
 /// </summary>
 internal static class Engine
 {
-    /// <summary>The backend shared by the operands, or an error naming both.</summary>
+    /// <summary>The backend shared by the operands, or an error naming both devices.</summary>
     public static IBackend BackendOf(string op, Tensor a, Tensor b)
     {
         var ba = a.Backend;
         var bb = b.Backend;
         if (ReferenceEquals(ba, bb)) return ba;
         throw new ArgumentException(
-            $"{op}: operands live on different backends ({ba.Name} and {bb.Name}); move one with NF.UseBackend or make both in the same scope.");
+            $"{op}: operands are on different devices ({Describe(ba)} and {Describe(bb)}); move one with tensor.To(\"{ba.Device}\") or make both under the same NF.Device scope.");
+    }
+
+    // "gpu:0", "cpu", or "cpu (managed backend)" where two CPU backends must be told apart.
+    private static string Describe(IBackend b) =>
+        b.Device.Kind == DeviceKind.Cpu && b.Name != "cpu" ? $"cpu ({b.Name} backend)" : b.Device.ToString();
+
+    /// <summary>Copies the contiguous <paramref name="source"/> into the fresh <paramref name="target"/> on another backend.</summary>
+    public static unsafe void Transfer(Tensor source, Tensor target)
+    {
+        long bytes = source.Count * source.DType.SizeInBytes();
+        long from = source.Layout.Offset * source.DType.SizeInBytes();
+        var (sb, tb) = (source.Backend, target.Backend);
+        // Through host memory that one side can address directly; else a staging array (GPU to GPU).
+        const int Chunk = 1 << 30;
+        for (long done = 0; done < bytes; done += Chunk)
+        {
+            int n = (int)Math.Min(Chunk, bytes - done);
+            if (sb.IsHostMemory)
+                tb.Upload(new ReadOnlySpan<byte>((byte*)source.Data + from + done, n), target.Data, done);
+            else if (tb.IsHostMemory)
+                sb.Download(source.Data, from + done, new Span<byte>((byte*)target.Data + done, n));
+            else
+            {
+                var staging = new byte[n];
+                sb.Download(source.Data, from + done, staging);
+                tb.Upload(staging, target.Data, done);
+            }
+        }
+        GC.KeepAlive(source);
+        GC.KeepAlive(target);
     }
 
     private static Tensor Rehome(Tensor weak, IBackend target)

@@ -1,3 +1,4 @@
+using NeuralFlow.Backends;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -60,15 +61,18 @@ public static partial class NF
     public static Tensor Ones(Shape shape, DType dtype = DType.Float32) => Fill(shape, 1.0, dtype);
 
     /// <summary>Zeros with the shape and dtype of <paramref name="like"/>.</summary>
-    public static Tensor ZerosLike(Tensor like) => Fill(like.Shape, 0.0, like.DType);
+    public static Tensor ZerosLike(Tensor like) => Fill(like.Shape, 0.0, like.DType, like.Backend);
 
     /// <summary>Ones with the shape and dtype of <paramref name="like"/>.</summary>
-    public static Tensor OnesLike(Tensor like) => Fill(like.Shape, 1.0, like.DType);
+    public static Tensor OnesLike(Tensor like) => Fill(like.Shape, 1.0, like.DType, like.Backend);
 
     /// <summary>A tensor of <paramref name="shape"/> filled with <paramref name="value"/> (<c>tf.fill</c>).</summary>
-    public static Tensor Fill(Shape shape, double value, DType dtype = DType.Float32)
+    public static Tensor Fill(Shape shape, double value, DType dtype = DType.Float32) => Fill(shape, value, dtype, Backend);
+
+    // On a given backend: the *Like functions keep the device of the tensor they copy, as in PyTorch and TensorFlow.
+    internal static Tensor Fill(Shape shape, double value, DType dtype, IBackend backend)
     {
-        var result = Tensor.Empty(shape, dtype, Backend);
+        var result = Tensor.Empty(shape, dtype, backend);
         result.Backend.Fill(dtype, result.Data, shape.Count, value);
         return result;
     }

@@ -103,8 +103,7 @@ public static partial class NF
         {
             if (t.DType != first.DType)
                 throw new ArgumentException($"Concat: dtypes must match, got {first.DType.Name()} and {t.DType.Name()}; convert with NF.Cast.", nameof(tensors));
-            if (!ReferenceEquals(t.Backend, first.Backend))
-                throw new ArgumentException($"Concat: tensors live on different backends ({first.Backend.Name} and {t.Backend.Name}).", nameof(tensors));
+            Engine.BackendOf(nameof(Concat), first, t);
             bool fits = t.Rank == first.Rank;
             for (int i = 0; fits && i < t.Rank; i++) fits = i == a || t.Shape[i] == first.Shape[i];
             if (!fits)

@@ -70,8 +70,7 @@ public class Variable : Tensor
     private void Write(string op, Tensor value)
     {
         ArgumentNullException.ThrowIfNull(value);
-        if (!ReferenceEquals(value.Backend, Backend))
-            throw new ArgumentException($"{op}: the value lives on {value.Backend.Name}, the variable on {Backend.Name}.", nameof(value));
+        Engine.BackendOf(op, this, value);
         var source = value;
         if (value.DType != DType)
         {

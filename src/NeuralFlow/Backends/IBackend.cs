@@ -5,7 +5,8 @@ namespace NeuralFlow.Backends;
 /// receives buffers plus layouts that the API has already validated (same shapes, broadcasts
 /// expanded to stride 0, dtypes checked); a backend only computes. The contract of each method
 /// is the one of the C function of the same family in <c>native/include/neuralflow.h</c>.
-/// Pointers are host addresses of buffers from <see cref="Allocate"/>, layouts count elements.
+/// Pointers are addresses of buffers from <see cref="Allocate"/> (host or device memory, see
+/// <see cref="IsHostMemory"/>); layouts count elements.
 /// </summary>
 public interface IBackend
 {
@@ -14,6 +15,15 @@ public interface IBackend
 
     /// <summary>A human-readable description (engine, GEMM provider, threads).</summary>
     string Description { get; }
+
+    /// <summary>The device that holds this backend's buffers ("cpu" for managed and cpu, "gpu:N" for CUDA).</summary>
+    Device Device { get; }
+
+    /// <summary>
+    /// True when buffer pointers are host addresses the CPU may read and write (managed, cpu);
+    /// false for device memory (CUDA), which only <see cref="Upload"/>/<see cref="Download"/> reach.
+    /// </summary>
+    bool IsHostMemory { get; }
 
     /// <summary>A buffer of at least <paramref name="bytes"/> bytes, 64-byte aligned.</summary>
     DeviceBuffer Allocate(long bytes);

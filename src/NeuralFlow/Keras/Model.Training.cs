@@ -97,6 +97,10 @@ public abstract partial class Model
                             Func<EvaluationResult>? validate, IEnumerable<Callbacks.Callback>? callbacks)
     {
         var (optimizer, loss) = Compiled(nameof(Fit));
+        // Everything a step makes (and the variables, when the first step builds the model) lives
+        // on the model's device; each batch is moved there once, whatever device the data is on.
+        var backend = PlacementBackend();
+        using var placement = NF.UseBackend(backend);
         var hooks = (callbacks ?? []).ToList();
         foreach (var c in hooks) c.Model = this;
         var history = new History();
@@ -119,7 +123,7 @@ public abstract partial class Model
                     using (var scope = TensorScope.Begin())
                     {
                         if (!batches.MoveNext()) break;
-                        var (xb, yb) = batches.Current;
+                        var (xb, yb) = OnBackend(batches.Current, backend);
                         Tensor[] grads;
                         Tensor yPred, lossValue;
                         using (Layer.TrainingMode())
@@ -184,6 +188,8 @@ public abstract partial class Model
     private EvaluationResult EvaluateBatches(IEnumerable<(Tensor X, Tensor Y)> batches, int verbose)
     {
         var (_, loss) = Compiled(nameof(Evaluate));
+        var backend = PlacementBackend();
+        using var placement = NF.UseBackend(backend);
         var lossMean = new Metrics.Mean("loss");
         foreach (var m in _metrics) m.ResetState(); // Fit has already read the epoch's training values
         using var items = batches.GetEnumerator();
@@ -191,7 +197,7 @@ public abstract partial class Model
         {
             using var scope = TensorScope.Begin();
             if (!items.MoveNext()) break;
-            var (xb, yb) = items.Current;
+            var (xb, yb) = OnBackend(items.Current, backend);
             var yPred = Call(xb);
             // Per example, so the result is the mean over examples, not over batches.
             lossMean.UpdateState(loss.PerExampleLoss(yb, yPred));
@@ -210,12 +216,14 @@ public abstract partial class Model
         ArgumentNullException.ThrowIfNull(x);
         if (x.Rank == 0) throw new ArgumentException("Predict: x needs a batch axis, got a scalar.", nameof(x));
         var outputs = new List<Tensor>();
+        var backend = PlacementBackend();
+        using var placement = NF.UseBackend(backend);
         try
         {
             for (int start = 0; start < x.Shape[0]; start += batchSize)
             {
                 using var scope = TensorScope.Begin();
-                outputs.Add(scope.Keep(Call(x[start..(start + batchSize)])));
+                outputs.Add(scope.Keep(Call(OnBackend(x[start..(start + batchSize)], backend))));
             }
             return NF.Concat(outputs, axis: 0);
         }
@@ -230,12 +238,14 @@ public abstract partial class Model
     {
         ArgumentNullException.ThrowIfNull(dataset);
         var outputs = new List<Tensor>();
+        var backend = PlacementBackend();
+        using var placement = NF.UseBackend(backend);
         try
         {
             foreach (var element in dataset.EnumerateTensors(disposeEach: true))
             {
                 using var scope = TensorScope.Begin();
-                outputs.Add(scope.Keep(Call(element[0])));
+                outputs.Add(scope.Keep(Call(OnBackend(element[0], backend))));
             }
             return NF.Concat(outputs, axis: 0);
         }
@@ -253,13 +263,27 @@ public abstract partial class Model
             throw new ArgumentException($"{method}: x and y need the same number of examples along their first axis, got shapes {x.Shape} and {y.Shape}.");
     }
 
-    // One batch: contiguous rows when not shuffling (a view), else a gather of the shuffled rows.
+    // One batch: contiguous rows when not shuffling (a view), else a gather of the shuffled rows
+    // (on the data's device; FitLoop then moves the batch to the model's).
     private static (Tensor X, Tensor Y) Batch(Tensor x, Tensor y, int[] order, int start, int count, bool shuffled)
     {
         if (!shuffled) return (x[start..(start + count)], y[start..(start + count)]);
-        var idx = NF.Constant(order.AsSpan(start, count).ToArray());
-        return (NF.Gather(x, idx), NF.Gather(y, idx));
+        Tensor idx;
+        using (NF.UseBackend(x.Backend)) idx = NF.Constant(order.AsSpan(start, count).ToArray());
+        var ix = ReferenceEquals(y.Backend, x.Backend) ? idx : idx.To(y.Backend);
+        return (NF.Gather(x, idx), NF.Gather(y, ix));
     }
+
+    // The model's device: where its variables are, or (not built yet) the current scope's.
+    private Backends.IBackend PlacementBackend() => Variables.Count > 0 ? Variables[0].Backend : NF.Backend;
+
+    // The batch on the model's backend: the same tensors when already there, else copies that the
+    // step's TensorScope frees.
+    private static Tensor OnBackend(Tensor t, Backends.IBackend backend) =>
+        ReferenceEquals(t.Backend, backend) ? t : t.To(backend);
+
+    private static (Tensor X, Tensor Y) OnBackend((Tensor X, Tensor Y) batch, Backends.IBackend backend) =>
+        (OnBackend(batch.X, backend), OnBackend(batch.Y, backend));
 
     private Dictionary<string, float> Logs(Metrics.Mean lossMean)
     {

@@ -35,6 +35,12 @@ public sealed partial class ManagedBackend : IBackend
     public string Name => "managed";
 
     /// <inheritdoc/>
+    public Device Device => Device.Cpu;
+
+    /// <inheritdoc/>
+    public bool IsHostMemory => true;
+
+    /// <inheritdoc/>
     public string Description =>
         $"NeuralFlow managed engine (pure C#, {VectorDescription()}, built-in blocked GEMM, " +
         $"{Workers} thread{(Workers == 1 ? "" : "s")} via Parallel.For)";

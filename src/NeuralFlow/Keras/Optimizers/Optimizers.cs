@@ -76,8 +76,7 @@ public static partial class Optimizers
         // One kernel call updates the variable and its slots in place (nf_optimizer_update).
         private void ApplyFused(OptimizerKind kind, Variable v, Tensor g, Variable[] slots, double lr, long step)
         {
-            if (!ReferenceEquals(g.Backend, v.Backend))
-                throw new ArgumentException($"ApplyGradients: the gradient lives on {g.Backend.Name}, the variable {v.Name ?? ""} on {v.Backend.Name}.");
+            Engine.BackendOf($"ApplyGradients (variable {v.Name ?? "?"})", v, g);
             var grad = g.DType == v.DType && g.IsContiguous ? g : null;
             using var packed = grad is null ? NF.Cast(g, v.DType).Contiguous() : null;
             var source = grad ?? packed!;
@@ -100,7 +99,7 @@ public static partial class Optimizers
         /// <summary>A zero-filled slot shaped like <paramref name="variable"/>.</summary>
         protected static Variable ZerosLike(Variable variable, double value = 0)
         {
-            using var zeros = NF.Fill(variable.Shape, value, variable.DType);
+            using var zeros = NF.Fill(variable.Shape, value, variable.DType, variable.Backend);
             return new Variable(zeros, trainable: false);
         }
 
