@@ -4,7 +4,8 @@ namespace NeuralFlow.Tests;
 
 /// <summary>
 /// Runs a test class against one backend. The native CPU backend is skipped (visibly) where
-/// the native library was not built, unless NEURALFLOW_REQUIRE_NATIVE=1 (CI) makes that a failure.
+/// the native library was not built, unless NEURALFLOW_REQUIRE_NATIVE=1 (CI) makes that a failure;
+/// the CUDA backend is skipped, with the driver's reason, where no GPU can be used.
 /// </summary>
 public abstract class BackendTest : IDisposable
 {
@@ -13,6 +14,12 @@ public abstract class BackendTest : IDisposable
     protected BackendTest(string backend)
     {
         BackendName = backend;
+        if (backend == "cuda" && BackendRegistry.Cuda.Count == 0)
+        {
+            // Visible in every test report: which suite did not run on a GPU, and why.
+            SkipReason = $"no CUDA device: {BackendRegistry.CudaFailure}";
+            return;
+        }
         if (backend == "cpu" && BackendRegistry.NativeCpu is null)
         {
             if (Environment.GetEnvironmentVariable("NEURALFLOW_REQUIRE_NATIVE") == "1")

@@ -526,3 +526,5 @@ public abstract class ConformanceTests(string backend) : BackendTest(backend)
 public sealed class ManagedConformanceTests() : ConformanceTests("managed");
 
 public sealed class NativeCpuConformanceTests() : ConformanceTests("cpu");
+
+public sealed class CudaConformanceTests() : ConformanceTests("cuda");

@@ -114,3 +114,5 @@ public abstract class ErrorMessageTests(string backend) : BackendTest(backend)
 public sealed class ManagedErrorMessageTests() : ErrorMessageTests("managed");
 
 public sealed class NativeCpuErrorMessageTests() : ErrorMessageTests("cpu");
+
+public sealed class CudaErrorMessageTests() : ErrorMessageTests("cuda");

@@ -160,6 +160,8 @@ public sealed class ManagedFusedKernelTests() : FusedKernelTests("managed");
 
 public sealed class NativeCpuFusedKernelTests() : FusedKernelTests("cpu");
 
+public sealed class CudaFusedKernelTests() : FusedKernelTests("cuda");
+
 /// <summary>The managed and native fused kernels give the same numbers.</summary>
 public class FusedKernelAgreementTests
 {

@@ -288,3 +288,5 @@ public abstract class GradientTests(string backend) : BackendTest(backend)
 public sealed class ManagedGradientTests() : GradientTests("managed");
 
 public sealed class NativeCpuGradientTests() : GradientTests("cpu");
+
+public sealed class CudaGradientTests() : GradientTests("cuda");

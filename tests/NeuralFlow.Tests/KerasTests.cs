@@ -243,6 +243,8 @@ public sealed class ManagedKerasTests() : KerasTests("managed");
 
 public sealed class NativeCpuKerasTests() : KerasTests("cpu");
 
+public sealed class CudaKerasTests() : KerasTests("cuda");
+
 /// <summary>The workshop on the embedded MNIST sample: logistic regression, and the Keras model fed by arrays and by a Dataset.</summary>
 public abstract class MnistSampleTests(string backend) : BackendTest(backend)
 {
@@ -316,3 +318,5 @@ public abstract class MnistSampleTests(string backend) : BackendTest(backend)
 public sealed class ManagedMnistSampleTests() : MnistSampleTests("managed");
 
 public sealed class NativeCpuMnistSampleTests() : MnistSampleTests("cpu");
+
+public sealed class CudaMnistSampleTests() : MnistSampleTests("cuda");

@@ -89,3 +89,8 @@ public sealed class NativeCpuMemoryTests(ITestOutputHelper output) : MemoryTests
 {
     protected override int CustomLoopSteps => 10_000;
 }
+
+public sealed class CudaMemoryTests(ITestOutputHelper output) : MemoryTests("cuda", output)
+{
+    protected override int CustomLoopSteps => 10_000;
+}

@@ -75,3 +75,5 @@ public abstract class WorkshopTests(string backend) : BackendTest(backend)
 public sealed class ManagedWorkshopTests() : WorkshopTests("managed");
 
 public sealed class NativeCpuWorkshopTests() : WorkshopTests("cpu");
+
+public sealed class CudaWorkshopTests() : WorkshopTests("cuda");

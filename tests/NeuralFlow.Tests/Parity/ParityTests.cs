@@ -131,6 +131,14 @@ public abstract class ParityTests(string backend, ITestOutputHelper output) : Ba
     }
 }
 
+// The concrete suites (lost once in a merge, which left the parity tests silently not running:
+// AllBackendsRunParity in CudaDeviceTests guards against that now).
+public sealed class ManagedParityTests(ITestOutputHelper output) : ParityTests("managed", output);
+
+public sealed class NativeCpuParityTests(ITestOutputHelper output) : ParityTests("cpu", output);
+
+public sealed class CudaParityTests(ITestOutputHelper output) : ParityTests("cuda", output);
+
 /// <summary>One fixture written by <c>tests/parity/make_fixtures.py</c>.</summary>
 public sealed class ParityFixture
 {
