@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# GPU check (issue 5): the CUDA engine, its tests and the C# suites on a real NVIDIA GPU, and the
+# training step against PyTorch on the same GPU, in one table.
+#
+#   bash scripts/gpu-check.sh --prepare   # here, with the .NET SDK: makes artifacts/gpu-check/bundle.tar.xz
+#                                         # (self-contained C# check app + CPU engine + GoogleTest sources)
+#   bash scripts/gpu-check.sh             # on the GPU machine (nvcc, CMake, PyTorch; no .NET needed):
+#                                         # builds libneuralflow_cuda there, runs everything, prints the table
+#
+# Results go to $OUT (the device tool's output folder) or artifacts/gpu-check/out. The run is
+# budgeted to finish in under 8 minutes; each stage has its own timeout and a failed stage is
+# reported in the table instead of stopping the others.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+bundle=artifacts/gpu-check/bundle.tar.xz
+
+prepare() {
+  set -e
+  command -v dotnet >/dev/null || { echo "--prepare needs the .NET SDK"; exit 1; }
+  # The CPU engine (static OpenBLAS inside) travels prebuilt: GPU machines rarely have OpenBLAS.
+  cmake -S . -B build/native -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build build/native --target neuralflow -j 2
+  rm -rf artifacts/gpu-check && mkdir -p artifacts/gpu-check
+  dotnet publish tests/NeuralFlow.GpuCheck -c Release -r linux-x64 --self-contained \
+    -p:NeuralFlowSkipNative=true -o artifacts/gpu-check/app
+  # The CUDA engine is built on the GPU machine against its own CUDA; never ship this one there.
+  rm -f artifacts/gpu-check/app/libneuralflow_cuda.so
+  cp /usr/lib/x86_64-linux-gnu/libgomp.so.1 artifacts/gpu-check/app/ 2>/dev/null || true
+  cp -r /usr/src/googletest artifacts/gpu-check/googletest
+  tar -C artifacts/gpu-check -cJf "$bundle" app googletest
+  rm -rf artifacts/gpu-check/app artifacts/gpu-check/googletest
+  ls -la "$bundle"
+}
+
+if [ "${1:-}" = "--prepare" ]; then prepare; exit 0; fi
+
+out=${OUT:-$root/artifacts/gpu-check/out}
+mkdir -p "$out"
+log() { echo "[gpu-check $(date +%H:%M:%S)] $*" | tee -a "$out/progress.log"; }
+start=$(date +%s)
+
+command -v nvcc >/dev/null || { log "no nvcc on PATH: this script runs on a machine with an NVIDIA GPU and the CUDA toolkit"; exit 2; }
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader > "$out/gpu.txt" 2>&1 || true
+log "GPU: $(cat "$out/gpu.txt")"
+nvcc --version | tail -n 2 > "$out/nvcc.txt"
+
+# ---- 1. unpack the C# app, the CPU engine and GoogleTest ------------------------------------
+work=$(mktemp -d)
+app=""
+if [ -f "$bundle" ]; then
+  tar -C "$work" -xJf "$bundle"
+  app=$work/app
+  # Use the bundled libgomp only where the system has none.
+  ldconfig -p 2>/dev/null | grep -q libgomp.so.1 || export LD_LIBRARY_PATH="$app${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+else
+  log "no $bundle (run --prepare where .NET is installed): native checks only"
+fi
+
+# ---- 2. build the CUDA engine, its tests and the kernel lab here (sm_90 for this GPU) -------
+arch=$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader 2>/dev/null | head -n 1 | tr -d '.')
+cmake_args=(-S . -B build/gpu -DCMAKE_BUILD_TYPE=Release -DNEURALFLOW_CUDA=ON -DNEURALFLOW_BUILD_CUDA_BENCH=ON
+            -DCMAKE_CUDA_ARCHITECTURES="${arch:-90}")
+if [ -n "$app" ]; then
+  cmake_args+=(-DNEURALFLOW_PREBUILT_CPU_LIB="$app/libneuralflow.so" -DNEURALFLOW_GTEST_SOURCE_DIR="$work/googletest")
+fi
+log "configure + build (arch sm_${arch:-90})"
+build_status=0
+timeout 240 cmake "${cmake_args[@]}" > "$out/build.log" 2>&1 &&
+  timeout 240 cmake --build build/gpu -j "$(nproc)" --target neuralflow_cuda neuralflow_cuda_tests nf_cuda_kernels_bench >> "$out/build.log" 2>&1 ||
+  build_status=$?
+log "build exit $build_status ($(( $(date +%s) - start )) s)"
+cudalib=$root/build/gpu/lib/libneuralflow_cuda.so
+
+# ---- 3. native CUDA tests: every op family against the CPU engine -----------------------------
+native_summary="not run"
+if [ "$build_status" = 0 ]; then
+  timeout 180 build/gpu/native/tests/neuralflow_cuda_tests --gtest_output=xml:"$out/native-cuda-tests.xml" > "$out/native-cuda-tests.txt" 2>&1
+  native_summary=$(python3 - "$out/native-cuda-tests.xml" <<'EOF'
+import sys, xml.etree.ElementTree as ET
+try:
+    r = ET.parse(sys.argv[1]).getroot()
+    t, f, s = int(r.get('tests')), int(r.get('failures')) + int(r.get('errors', 0)), int(r.get('skipped', 0) or r.get('disabled', 0))
+    print(f"{t - f - s} passed, {f} failed, {s} skipped")
+except Exception as e:
+    print(f"no result ({e})")
+EOF
+)
+  log "native CUDA tests: $native_summary"
+  # ---- 4. kernel lab: validate, then GB/s and TFLOP/s against copy bandwidth and cuBLAS peak --
+  timeout 120 build/gpu/native/nf_cuda_kernels_bench --csv "$out/kernels.csv" > "$out/kernels.md" 2> "$out/kernels.err"
+  log "kernel lab exit $?"
+fi
+
+# ---- 5. the C# suites on the CUDA backend, from the self-contained publish -------------------
+csharp_summary="not run"
+if [ -n "$app" ] && [ "$build_status" = 0 ]; then
+  export NEURALFLOW_NATIVE_PATH="$app" NEURALFLOW_CUDA_PATH="$cudalib"
+  "$app/NeuralFlow.GpuCheck" info > "$out/csharp-info.txt" 2>&1
+  log "$(head -n 2 "$out/csharp-info.txt" | tr '\n' ' ')"
+  timeout 200 "$app/NeuralFlow.GpuCheck" tests --prefix Cuda \
+    --filter Conformance,Parity,FusedKernel,Gradient,Keras,ErrorMessage,Workshop,MnistSample > "$out/csharp-tests.txt" 2>&1
+  csharp_summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out/csharp-tests.txt" | tail -n 1)
+  log "C# suites on CUDA: ${csharp_summary:-no summary}"
+  # ---- 6. training steps: NeuralFlow and PyTorch on the same GPU ----------------------------
+  timeout 90 "$app/NeuralFlow.GpuCheck" steps --device gpu:0 --steps 200 > "$out/steps-neuralflow.jsonl" 2> "$out/steps-neuralflow.err"
+fi
+timeout 90 python3 benchmarks/gpu/torch_steps.py --device cuda --steps 200 > "$out/steps-pytorch.jsonl" 2> "$out/steps-pytorch.err"
+
+# ---- 7. one table -----------------------------------------------------------------------------
+python3 - "$out" "$native_summary" "${csharp_summary:-no summary}" "$(cat "$out/gpu.txt")" "$(( $(date +%s) - start ))" <<'EOF' | tee "$out/summary.md"
+import json, os, sys
+out, native, csharp, gpu, secs = sys.argv[1:6]
+def jsonl(name):
+    try:
+        return {d['model']: d for d in (json.loads(l) for l in open(os.path.join(out, name)) if l.strip())}
+    except Exception:
+        return {}
+nf, pt = jsonl('steps-neuralflow.jsonl'), jsonl('steps-pytorch.jsonl')
+print(f"## GPU check: {gpu}\n")
+print("| check | result |\n|---|---|")
+print(f"| native CUDA tests (vs the CPU engine) | {native} |")
+print(f"| C# conformance, parity, Keras, gradient suites on cuda | {csharp} |")
+print(f"| total time | {secs} s |\n")
+print("| training step (batch 128, Adam, float32) | NeuralFlow ms | PyTorch ms | NeuralFlow / PyTorch |\n|---|---|---|---|")
+for m in ('workshop_mlp', 'mlp_784_512_512_10'):
+    a, b = nf.get(m, {}).get('ms_per_step'), pt.get(m, {}).get('ms_per_step')
+    ratio = f"{a / b:.2f}x" if a and b else "n/a"
+    print(f"| {m} | {a if a else 'n/a'} | {b if b else 'n/a'} | {ratio} |")
+kl = os.path.join(out, 'kernels.md')
+if os.path.exists(kl):
+    print("\n### Kernel lab\n")
+    print(open(kl).read())
+EOF
+rm -rf "$work"
+exit 0
