@@ -41,7 +41,8 @@ log() { echo "[gpu-check $(date +%H:%M:%S)] $*" | tee -a "$out/progress.log"; }
 start=$(date +%s)
 
 command -v nvcc >/dev/null || { log "no nvcc on PATH: this script runs on a machine with an NVIDIA GPU and the CUDA toolkit"; exit 2; }
-nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader > "$out/gpu.txt" 2>&1 || true
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader > "$out/gpu.txt" 2>/dev/null ||
+  echo "no nvidia-smi (no NVIDIA driver here?)" > "$out/gpu.txt"
 log "GPU: $(cat "$out/gpu.txt")"
 nvcc --version | tail -n 2 > "$out/nvcc.txt"
 
@@ -79,9 +80,10 @@ if [ "$build_status" = 0 ]; then
   native_summary=$(python3 - "$out/native-cuda-tests.xml" <<'EOF'
 import sys, xml.etree.ElementTree as ET
 try:
-    r = ET.parse(sys.argv[1]).getroot()
-    t, f, s = int(r.get('tests')), int(r.get('failures')) + int(r.get('errors', 0)), int(r.get('skipped', 0) or r.get('disabled', 0))
-    print(f"{t - f - s} passed, {f} failed, {s} skipped")
+    cases = list(ET.parse(sys.argv[1]).getroot().iter('testcase'))
+    f = sum(1 for c in cases if c.find('failure') is not None or c.find('error') is not None)
+    s = sum(1 for c in cases if c.find('skipped') is not None or c.get('result') == 'skipped')
+    print(f"{len(cases) - f - s} passed, {f} failed, {s} skipped")
 except Exception as e:
     print(f"no result ({e})")
 EOF
