@@ -108,6 +108,19 @@ void StageNativeIfBuilt()
 
 Task("NativeArtifact").Does(() => StageNative());
 
+// The three packages into artifacts/packages: NeuralFlow, NeuralFlow.Plotting, and NeuralFlow.Cuda
+// when a CUDA engine was staged under artifacts/native-cuda/<rid>/.
+void PackAll(string extraArgs = "")
+{
+    CleanDirectory(packageDir);
+    Run("dotnet", $"pack src/NeuralFlow/NeuralFlow.csproj -c {configuration} -o \"{packageDir}\"{extraArgs}");
+    Run("dotnet", $"pack src/NeuralFlow.Plotting/NeuralFlow.Plotting.csproj -c {configuration} -o \"{packageDir}\"{extraArgs}");
+    if (DirectoryExists(cudaArtifacts) && System.IO.Directory.EnumerateFiles(cudaArtifacts, "*", SearchOption.AllDirectories).Any())
+        Run("dotnet", $"pack src/NeuralFlow.Cuda/NeuralFlow.Cuda.csproj -c {configuration} -o \"{packageDir}\"{extraArgs}");
+    else
+        Warning("NeuralFlow.Cuda not packed: no CUDA engine was built (install nvcc, see README \"Building the parts\").");
+}
+
 // One NeuralFlow package with every RID found under artifacts/native/<rid>/. This machine's
 // library is staged first when it was built here; a CI pack job downloads the others there.
 Task("Pack").Does(() =>
@@ -118,14 +131,7 @@ Task("Pack").Does(() =>
         if (!DirectoryExists($"{nativeArtifacts}/{rid}") || !System.IO.Directory.EnumerateFiles($"{nativeArtifacts}/{rid}").Any())
             throw new Exception($"--require-rids: no native library under {nativeArtifacts}/{rid}");
     }
-    CleanDirectory(packageDir);
-    var skipNative = requireRids != "" ? " -p:NeuralFlowSkipNative=true" : "";
-    Run("dotnet", $"pack src/NeuralFlow/NeuralFlow.csproj -c {configuration} -o \"{packageDir}\"{skipNative}");
-    Run("dotnet", $"pack src/NeuralFlow.Plotting/NeuralFlow.Plotting.csproj -c {configuration} -o \"{packageDir}\"{skipNative}");
-    if (DirectoryExists(cudaArtifacts) && System.IO.Directory.EnumerateFiles(cudaArtifacts, "*", SearchOption.AllDirectories).Any())
-        Run("dotnet", $"pack src/NeuralFlow.Cuda/NeuralFlow.Cuda.csproj -c {configuration} -o \"{packageDir}\"{skipNative}");
-    else
-        Warning("NeuralFlow.Cuda not packed: no CUDA engine was built (install nvcc, see README \"Building the parts\").");
+    PackAll(requireRids != "" ? " -p:NeuralFlowSkipNative=true" : "");
     foreach (var p in System.IO.Directory.GetFiles(packageDir, "*.nupkg"))
     {
         Information($"{System.IO.Path.GetFileName(p)}: {new FileInfo(p).Length / 1048576.0:F1} MiB");
@@ -147,6 +153,10 @@ Task("Pack").Does(() =>
     var version = XmlPeek("Directory.Build.props", "/Project/PropertyGroup/Version");
     if (!System.IO.Directory.GetFiles(packageDir, $"NeuralFlow.{version}.nupkg").Any())
         throw new Exception($"{packageDir}/NeuralFlow.{version}.nupkg is missing: run the Pack target first");
+    // NeuralFlow.Cuda too when it was packed (the CUDA engine was built): it must load and say why
+    // there is no GPU here, never break the CPU path.
+    bool withCuda = System.IO.Directory.GetFiles(packageDir, $"NeuralFlow.Cuda.{version}.nupkg").Any();
+    var cudaReference = withCuda ? $"\n            <PackageReference Include=\"NeuralFlow.Cuda\" Version=\"{version}\" />" : "";
     var dir = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"neuralflow-consumer-{Guid.NewGuid():N}");
     System.IO.Directory.CreateDirectory(dir);
     Information($"== consumer test in {dir} (NeuralFlow {version} from {packageDir})");
@@ -181,6 +191,7 @@ Task("Pack").Does(() =>
           </PropertyGroup>
           <ItemGroup>
             <PackageReference Include="NeuralFlow" Version="{version}" />
+            <PackageReference Include="NeuralFlow.Plotting" Version="{version}" />{cudaReference}
           </ItemGroup>
         </Project>
         """);
@@ -191,7 +202,7 @@ Task("Pack").Does(() =>
     var rid = HostRid();
     var nativeInOutput = $"{outDir}/runtimes/{rid}/native/{NativeFileName()}";
     // No hints: the library must be found through the package's runtimes/ folder on its own.
-    var env = new Dictionary<string, string> { ["NEURALFLOW_NATIVE_PATH"] = "", ["NEURALFLOW_BACKEND"] = "" };
+    var env = new Dictionary<string, string> { ["NEURALFLOW_NATIVE_PATH"] = "", ["NEURALFLOW_CUDA_PATH"] = "", ["NEURALFLOW_BACKEND"] = "" };
 
     (bool Ok, string Why) Check(List<string> lines, bool ok, string why) => (ok && lines.Any(l => Regex.IsMatch(l, @"test accuracy after 2 epochs 0\.\d+")), why);
     var results = new List<(string Name, bool Ok, string Why)>();
@@ -212,8 +223,11 @@ Task("Pack").Does(() =>
         FileExists(nativeInOutput)
         && first.Any(l => l.Contains("consumer: backend cpu"))
         && first.Any(l => l.Contains("consumer: native library") && l.Replace('\\', '/').Contains($"runtimes/{rid}/native/"))
-        && !first.Any(l => l.Contains("native engine unavailable")),
-        $"expected 'consumer: backend cpu' with the library loaded from runtimes/{rid}/native ({nativeInOutput} {(FileExists(nativeInOutput) ? "present" : "ABSENT")})");
+        && !first.Any(l => l.Contains("native engine unavailable"))
+        && first.Any(l => Regex.IsMatch(l, @"consumer: plot \d{4,} bytes"))
+        && (!withCuda || first.Any(l => l.Contains("consumer: devices cpu") && l.Replace('\\', '/').Contains($"runtimes/{rid}/native/{CudaFileName()}"))),
+        $"expected 'consumer: backend cpu' with the library loaded from runtimes/{rid}/native ({nativeInOutput} {(FileExists(nativeInOutput) ? "present" : "ABSENT")}), a plot" +
+        (withCuda ? $", and the CUDA engine loaded from runtimes/{rid}/native (NeuralFlow.Cuda)" : ""));
     results.Add(("consumer test, native", r1.Ok, r1.Why));
 
     Information("== consumer run 2: native library deleted (expects the managed fallback notice, then training)");
@@ -280,7 +294,7 @@ Task("Test").IsDependentOn("Build").Does(() =>
         try
         {
             StageNativeIfBuilt();
-            Run("dotnet", $"pack src/NeuralFlow/NeuralFlow.csproj -c {configuration} -o \"{packageDir}\"");
+            PackAll();
             var (p, f) = ConsumerTest();
             passed += p; failed += f;
         }

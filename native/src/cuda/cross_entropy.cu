@@ -11,12 +11,12 @@ namespace {
 
 constexpr int kRowsPerBlock = 8;
 
+// One row per warp. Rows come from a grid-stride loop (n / 8 may exceed the grid's block
+// limit); the row index is the same for every lane of a warp, so whole warps run the shuffles.
 template <class T>
-__global__ void cross_entropy_kernel(const T* x, int64_t n, int64_t c, int64_t rs, int64_t cs, nf_dtype label_dtype,
-                                     const void* labels, bool sparse, T* loss, T* grad) {
+__device__ void cross_entropy_row(const T* x, int64_t i, int64_t c, int64_t rs, int64_t cs, nf_dtype label_dtype,
+                                  const void* labels, bool sparse, T* loss, T* grad) {
     const int lane = threadIdx.x & 31;
-    const int64_t i = blockIdx.x * static_cast<int64_t>(kRowsPerBlock) + (threadIdx.x >> 5);
-    if (i >= n) return;  // whole warps leave together
     const T* row = x + i * rs;
     // First index of the maximum: every lane starts from column 0 and scans its columns in
     // order, then the lanes merge (a larger value wins, a tie goes to the smaller index).
@@ -64,6 +64,14 @@ __global__ void cross_entropy_kernel(const T* x, int64_t n, int64_t c, int64_t r
 }
 
 template <class T>
+__global__ void cross_entropy_kernel(const T* x, int64_t n, int64_t c, int64_t rs, int64_t cs, nf_dtype label_dtype,
+                                     const void* labels, bool sparse, T* loss, T* grad) {
+    for (int64_t i = blockIdx.x * static_cast<int64_t>(kRowsPerBlock) + (threadIdx.x >> 5); i < n;
+         i += static_cast<int64_t>(gridDim.x) * kRowsPerBlock)
+        cross_entropy_row(x, i, c, rs, cs, label_dtype, labels, sparse, loss, grad);
+}
+
+template <class T>
 __global__ void zero_kernel(T* p, int64_t n) {
     for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < n;
          i += static_cast<int64_t>(gridDim.x) * blockDim.x)
@@ -76,9 +84,8 @@ void cross_entropy(const char* fn, const T* x, const nf_layout& xl, int64_t n, i
     if (c == 0) {  // dense only (sparse labels failed the range check): no terms, zero loss
         zero_kernel<<<grid_for(n), kThreads>>>(loss, n);
     } else {
-        const unsigned blocks = static_cast<unsigned>((n + kRowsPerBlock - 1) / kRowsPerBlock);
-        cross_entropy_kernel<<<blocks, 32 * kRowsPerBlock>>>(x + xl.offset, n, c, xl.strides[0], xl.strides[1],
-                                                             label_dtype, labels, sparse, loss, grad);
+        cross_entropy_kernel<<<grid_for(n, kRowsPerBlock), 32 * kRowsPerBlock>>>(
+            x + xl.offset, n, c, xl.strides[0], xl.strides[1], label_dtype, labels, sparse, loss, grad);
     }
     NF_CUDA_LAUNCHED(fn);
 }

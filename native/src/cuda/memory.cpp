@@ -27,6 +27,7 @@ int64_t round_size(int64_t bytes) {
     constexpr int64_t small = 512, large = 2 << 20;
     if (bytes <= 0) return small;
     if (bytes < (1 << 20)) return (bytes + small - 1) / small * small;
+    if (bytes > INT64_MAX - large) return bytes;  // rounding would overflow; cudaMalloc fails anyway
     return (bytes + large - 1) / large * large;
 }
 
@@ -124,7 +125,9 @@ void release(const char* fn, void* ptr) {
     h.stats.free_count++;
 }
 
-// Two pinned staging buffers: while the DMA engine moves one, the host fills (or drains) the other.
+// Two pinned staging buffers per device: while the DMA engine moves one, the host fills (or
+// drains) the other. Per device because an event can only be recorded on a stream of the
+// device that was current when it was created.
 constexpr int64_t kChunk = 4 << 20;
 constexpr int64_t kDirect = 64 << 10;  // below this, a plain cudaMemcpy is cheaper than staging
 
@@ -144,9 +147,9 @@ struct Staging {
     }
 };
 
-Staging& staging() {
-    static Staging* s = new Staging();
-    return *s;
+Staging& staging(const char* fn) {
+    static Staging* s = new Staging[kMaxDevices];  // never destroyed, like the heaps
+    return s[current_device(fn)];
 }
 
 void to_device(const char* fn, void* dst, const void* src, int64_t bytes) {
@@ -154,7 +157,7 @@ void to_device(const char* fn, void* dst, const void* src, int64_t bytes) {
         NF_CUDA(cudaMemcpy(dst, src, static_cast<size_t>(bytes), cudaMemcpyHostToDevice), fn);
         return;
     }
-    Staging& s = staging();
+    Staging& s = staging(fn);
     std::lock_guard<std::mutex> lock(s.mutex);
     s.init(fn);
     int k = 0;
@@ -175,7 +178,7 @@ void to_host(const char* fn, void* dst, const void* src, int64_t bytes) {
         NF_CUDA(cudaMemcpy(dst, src, static_cast<size_t>(bytes), cudaMemcpyDeviceToHost), fn);
         return;
     }
-    Staging& s = staging();
+    Staging& s = staging(fn);
     std::lock_guard<std::mutex> lock(s.mutex);
     s.init(fn);
     const int64_t chunks = (bytes + kChunk - 1) / kChunk;
@@ -211,6 +214,7 @@ extern "C" NF_API nf_status nf_cuda_buffer_alloc(int64_t bytes, void** out) {
     static const char* fn = "nf_cuda_buffer_alloc";
     return nf::guard(fn, [&] {
         if (!out) NF_INVALID("%s: out is NULL", fn);
+        *out = nullptr;  // as nf_buffer_alloc: a failed call leaves no stale pointer behind
         if (bytes < 0) NF_INVALID("%s: bytes = %lld is negative", fn, (long long)bytes);
         *out = nf::cuda::allocate(fn, bytes);
     });

@@ -103,20 +103,23 @@ __global__ void per_thread_kernel(const T* x, Geometry g, T* out, bool mean) {
         out[o] = R::finish(reduce_range<R>(x, g, o, 0, g.nred, 1), g.nred, mean);
 }
 
-// Block b reduces slice (b % parts) of output (b / parts); the threads of the block stride
+// Work item b reduces slice (b % parts) of output (b / parts); the threads of the block stride
 // through the slice and a shuffle tree combines them. parts == 1 writes the result directly.
+// Blocks loop over the nout * parts items: there can be more of them than a grid has blocks.
 template <class R, class T>
 __global__ void per_block_kernel(const T* x, Geometry g, int64_t parts, typename R::A* partial, T* out, bool mean) {
     using A = typename R::A;
     __shared__ A shared[32];
-    const int64_t o = blockIdx.x / parts, part = blockIdx.x % parts;
     const int64_t len = (g.nred + parts - 1) / parts;
-    const int64_t begin = part * len, end = min(g.nred, begin + len);
-    A a = begin + threadIdx.x < end ? reduce_range<R>(x, g, o, begin + threadIdx.x, end, blockDim.x) : R::init();
-    a = block_reduce(a, shared, [](A p, A q) { return R::merge(p, q); });
-    if (threadIdx.x == 0) {
-        if (parts == 1) out[o] = R::finish(a, g.nred, mean);
-        else partial[blockIdx.x] = a;
+    for (int64_t b = blockIdx.x; b < g.nout * parts; b += gridDim.x) {
+        const int64_t o = b / parts, part = b % parts;
+        const int64_t begin = part * len, end = min(g.nred, begin + len);
+        A a = begin + threadIdx.x < end ? reduce_range<R>(x, g, o, begin + threadIdx.x, end, blockDim.x) : R::init();
+        a = block_reduce(a, shared, [](A p, A q) { return R::merge(p, q); });
+        if (threadIdx.x == 0) {
+            if (parts == 1) out[o] = R::finish(a, g.nred, mean);
+            else partial[b] = a;
+        }
     }
 }
 
@@ -150,7 +153,9 @@ void reduce_values(const char* fn, const T* x, const Geometry& g, T* out, bool m
     }
     Scratch scratch(fn, parts > 1 ? static_cast<int64_t>(sizeof(A)) * g.nout * parts : 1);
     A* partial = static_cast<A*>(scratch.get());
-    per_block_kernel<R><<<static_cast<unsigned>(g.nout * parts), kThreads>>>(x, g, parts, partial, out, mean);
+    const int64_t items = g.nout * parts;
+    const unsigned grid = static_cast<unsigned>(std::min<int64_t>(items, int64_t{1} << 30));
+    per_block_kernel<R><<<grid, kThreads>>>(x, g, parts, partial, out, mean);
     NF_CUDA_LAUNCHED(fn);
     if (parts > 1) {
         combine_parts_kernel<R><<<grid_for(g.nout), kThreads>>>(partial, parts, g.nout, g.nred, out, mean);

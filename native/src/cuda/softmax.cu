@@ -28,19 +28,22 @@ __device__ void finish_row(T* p, int64_t L, T m, double s, bool log, int64_t fir
 
 constexpr int kRowsPerBlock = 8;
 
+// Warps loop over the rows (a grid-stride loop: rows / 8 may exceed the grid's block limit);
+// the loop condition is the same for every lane of a warp, so whole warps run the shuffles.
 template <class T>
 __global__ void warp_rows_kernel(T* p, int64_t rows, int64_t L, bool log) {
     const int lane = threadIdx.x & 31;
-    const int64_t row = blockIdx.x * static_cast<int64_t>(kRowsPerBlock) + (threadIdx.x >> 5);
-    if (row >= rows) return;  // whole warps leave together
-    T* r = p + row * L;
-    T m = r[0];
-    for (int64_t i = lane; i < L; i += 32) m = larger(m, r[i]);
-    for (int o = 16; o > 0; o >>= 1) m = larger(m, __shfl_xor_sync(0xffffffffu, m, o));
-    double s = 0.0;
-    for (int64_t i = lane; i < L; i += 32) s += static_cast<double>(exp(r[i] - m));
-    for (int o = 16; o > 0; o >>= 1) s += __shfl_xor_sync(0xffffffffu, s, o);
-    finish_row(r, L, m, s, log, lane, 32);
+    for (int64_t row = blockIdx.x * static_cast<int64_t>(kRowsPerBlock) + (threadIdx.x >> 5); row < rows;
+         row += static_cast<int64_t>(gridDim.x) * kRowsPerBlock) {
+        T* r = p + row * L;
+        T m = r[0];
+        for (int64_t i = lane; i < L; i += 32) m = larger(m, r[i]);
+        for (int o = 16; o > 0; o >>= 1) m = larger(m, __shfl_xor_sync(0xffffffffu, m, o));
+        double s = 0.0;
+        for (int64_t i = lane; i < L; i += 32) s += static_cast<double>(exp(r[i] - m));
+        for (int o = 16; o > 0; o >>= 1) s += __shfl_xor_sync(0xffffffffu, s, o);
+        finish_row(r, L, m, s, log, lane, 32);
+    }
 }
 
 template <class T>
@@ -79,8 +82,7 @@ __global__ void cols_kernel(T* p, int64_t outer, int64_t L, int64_t inner, bool 
 template <class T>
 void softmax_inplace(const char* fn, T* p, int64_t outer, int64_t L, int64_t inner, bool log) {
     if (inner == 1 && L <= 1024) {
-        const unsigned blocks = static_cast<unsigned>((outer + kRowsPerBlock - 1) / kRowsPerBlock);
-        warp_rows_kernel<<<blocks, 32 * kRowsPerBlock>>>(p, outer, L, log);
+        warp_rows_kernel<<<grid_for(outer, kRowsPerBlock), 32 * kRowsPerBlock>>>(p, outer, L, log);
     } else if (inner == 1) {
         block_rows_kernel<<<static_cast<unsigned>(outer), kThreads>>>(p, L, log);
     } else {

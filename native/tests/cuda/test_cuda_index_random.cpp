@@ -63,7 +63,8 @@ TEST(CudaIndex, OneHotMatchesCpu) {
 
 // Runs one generator on both engines into 8-byte slots and compares the raw bytes.
 template <class Cpu, class Cuda>
-void same_numbers(nf_dtype dt, int64_t count, Cpu cpu_fn, Cuda cuda_fn, const std::string& what, double rt = 0) {
+void same_numbers(nf_dtype dt, int64_t count, Cpu cpu_fn, Cuda cuda_fn, const std::string& what, double rt = 0,
+                  double at = 0) {
     const size_t bytes = static_cast<size_t>(count) * 8;
     std::vector<uint8_t> cpu(bytes, 0);
     ASSERT_EQ(cpu_fn(cpu.data()), NF_OK) << nf_last_error();
@@ -78,12 +79,12 @@ void same_numbers(nf_dtype dt, int64_t count, Cpu cpu_fn, Cuda cuda_fn, const st
         std::vector<float> g(count), c(count);
         std::memcpy(g.data(), got.data(), count * 4);
         std::memcpy(c.data(), cpu.data(), count * 4);
-        EXPECT_TRUE(near(g, c, rt, 0, what));
+        EXPECT_TRUE(near(g, c, rt, at, what));
     } else {
         std::vector<double> g(count), c(count);
         std::memcpy(g.data(), got.data(), count * 8);
         std::memcpy(c.data(), cpu.data(), count * 8);
-        EXPECT_TRUE(near(g, c, rt, 0, what));
+        EXPECT_TRUE(near(g, c, rt, at, what));
     }
 }
 
@@ -106,13 +107,15 @@ TEST(CudaRandom, NormalMatchesToTheLastBitsOfDouble) {
     NFTC_REQUIRE_DEVICE();
     const int64_t n = 100003;
     // The device's log/cos may differ from glibc's in the last bit of a double; after rounding
-    // to float32 that almost never shows, so allow one float32 ulp there.
+    // to float32 that almost never shows, so allow one float32 ulp there. In float64 an ulp of
+    // z becomes ~4e-16 absolute in mean + stddev * z, which is far more than 1e-14 relative
+    // where the sum cancels to near 0 (about 600 of these samples): allow it absolutely too.
     same_numbers(NF_FLOAT32, n, [&](void* o) { return nf_random_normal(NF_FLOAT32, o, n, 9, (1ull << 32) - 5, 1.0, 2.0); },
                  [&](void* o) { return nf_cuda_random_normal(NF_FLOAT32, o, n, 9, (1ull << 32) - 5, 1.0, 2.0); },
                  "normal float32", 1.2e-7);
     same_numbers(NF_FLOAT64, n, [&](void* o) { return nf_random_normal(NF_FLOAT64, o, n, 9, 3, 1.0, 2.0); },
                  [&](void* o) { return nf_cuda_random_normal(NF_FLOAT64, o, n, 9, 3, 1.0, 2.0); }, "normal float64",
-                 1e-14);
+                 1e-14, 1e-14);
 }
 
 template <class T>

@@ -59,6 +59,9 @@ TEST(CudaChecks, BadArgumentsFailBeforeTouchingTheDevice) {
 TEST(CudaMemory, CachingAllocatorCountsAndReuses) {
     NFTC_REQUIRE_DEVICE();
     ASSERT_EQ(nf_cuda_device_set(0), NF_OK);
+    // Start from an empty cache: blocks cached by earlier tests (e.g. a 1024- or 1536-byte one)
+    // would otherwise serve these requests instead of a fresh 1024-byte block and of p.
+    ASSERT_EQ(nf_cuda_memory_empty_cache(0), NF_OK);
     nf_memory_stats before{}, mid{}, after{};
     ASSERT_EQ(nf_cuda_memory_stats_get(0, &before), NF_OK);
     void* p = nullptr;
