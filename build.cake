@@ -1,6 +1,7 @@
 // NeuralFlow build orchestration: dotnet tool restore && dotnet cake [--target=Test]
 // Targets: Clean, Deps, Native, Build, Test (Default), Bench, NativeArtifact, Pack, ConsumerTest, GpuCheck.
-// Arguments: --configuration=Release|Debug, --cuda (passes -DNEURALFLOW_CUDA=ON to CMake),
+// Arguments: --configuration=Release|Debug, --cuda (passes -DNEURALFLOW_CUDA=ON to CMake; Deps then
+// installs the CUDA toolkit), --cuda-host=<compiler> (CMAKE_CUDA_HOST_COMPILER, e.g. g++-12),
 // --preset=<CMake configure preset> (CMakePresets.json; default: the plain configure below),
 // --consumer=false (Test skips the package consumer test), --require-rids=linux-x64,win-x64,...
 // (Pack fails unless artifacts/native/<rid>/ holds a native library for each, and packs those
@@ -11,6 +12,7 @@ using System.Text.RegularExpressions;
 var target = Argument("target", "Test");
 var configuration = Argument("configuration", "Release");
 var cuda = HasArgument("cuda") && Argument("cuda", "true") != "false";
+var cudaHost = Argument("cuda-host", "");
 var preset = Argument("preset", "");
 var runConsumer = Argument("consumer", "true") != "false";
 var requireRids = Argument("require-rids", "");
@@ -47,7 +49,8 @@ string NativeFileName(string name = "neuralflow") =>
     IsRunningOnWindows() ? $"{name}.dll" : RuntimeInformation.IsOSPlatform(OSPlatform.OSX) ? $"lib{name}.dylib" : $"lib{name}.so";
 string CudaFileName() => NativeFileName("neuralflow_cuda");
 
-string CMakeArgs() => $"-DCMAKE_BUILD_TYPE={configuration} -DNEURALFLOW_BUILD_TESTS=ON" + (cuda ? " -DNEURALFLOW_CUDA=ON" : "");
+string CMakeArgs() => $"-DCMAKE_BUILD_TYPE={configuration} -DNEURALFLOW_BUILD_TESTS=ON" + (cuda ? " -DNEURALFLOW_CUDA=ON" : "")
+    + (cudaHost != "" ? $" -DCMAKE_CUDA_HOST_COMPILER={cudaHost}" : "");
 
 Task("Clean").Does(() =>
 {
@@ -67,7 +70,11 @@ Task("Deps").Does(() =>
         return;
     }
     var sudo = Environment.UserName == "root" ? "" : "sudo ";
-    Run("bash", $"-c \"{sudo}apt-get update -qq && {sudo}env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends cmake g++ make binutils libgtest-dev libopenblas-openmp-dev\"");
+    // --cuda adds the CUDA toolkit (Ubuntu multiverse / Debian non-free) and --cuda-host's compiler.
+    // Debian/Ubuntu name clang++-14's package clang-14; g++-12's is g++-12.
+    var hostPackage = cudaHost.StartsWith("clang++") ? "clang" + cudaHost["clang++".Length..] : cudaHost;
+    var cudaPackages = cuda ? " nvidia-cuda-toolkit" + (hostPackage != "" ? $" {hostPackage}" : "") : "";
+    Run("bash", $"-c \"{sudo}apt-get update -qq && {sudo}env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends cmake g++ make binutils libgtest-dev libopenblas-openmp-dev{cudaPackages}\"");
 });
 
 Task("Native").Does(() =>
@@ -106,7 +113,7 @@ void StageNativeIfBuilt()
     if (FileExists($"{nativeDir}/lib/{CudaFileName()}")) StageLibrary(CudaFileName(), cudaArtifacts);
 }
 
-Task("NativeArtifact").Does(() => StageNative());
+Task("NativeArtifact").Does(() => StageNativeIfBuilt());
 
 // The three packages into artifacts/packages: NeuralFlow, NeuralFlow.Plotting, and NeuralFlow.Cuda
 // when a CUDA engine was staged under artifacts/native-cuda/<rid>/.
