@@ -80,7 +80,8 @@ bool all_contiguous(const Plan<N>& p) {
 
 // Sum of v over the block, in a fixed order (warp shuffles, then warp 0 over the warp
 // totals), so the result never depends on scheduling. Every thread gets the total.
-// `shared` holds at least 32 values.
+// `shared` holds at least 32 values. Every thread of the block must call it, and blockDim.x
+// must be a multiple of 32 (the shuffles name all 32 lanes).
 template <class A, class Combine>
 __device__ A block_reduce(A v, A* shared, Combine combine) {
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = (blockDim.x + 31) >> 5;
