@@ -13,8 +13,22 @@ public abstract class BackendBenchmark
     public static IEnumerable<string> Backends => BackendRegistry.Available.Select(b => b.Name);
 
     protected IDisposable? Scope;
+    private Device _device;
 
-    protected void Enter() => Scope = NF.UseBackend(Backend);
+    protected void Enter()
+    {
+        Scope = NF.UseBackend(Backend);
+        _device = NF.CurrentDevice;
+    }
+
+    /// <summary>
+    /// Waits for the GPU (a CUDA op returns once queued): each measured call then includes its
+    /// kernel's run, not only its launch. Nothing to wait for on the CPU backends.
+    /// </summary>
+    protected void Done()
+    {
+        if (_device.Kind == DeviceKind.Gpu) NF.Cuda.Synchronize(_device.Index);
+    }
 
     [GlobalCleanup]
     public void Leave() => Scope?.Dispose();
@@ -37,7 +51,11 @@ public class MatMulBenchmark : BackendBenchmark
     }
 
     [Benchmark]
-    public void MatMul() => NF.MatMul(_a, _b).Dispose();
+    public void MatMul()
+    {
+        NF.MatMul(_a, _b).Dispose();
+        Done();
+    }
 }
 
 /// <summary>Bandwidth-bound kernels on 4096 x 4096 float32, against a plain copy of the same bytes.</summary>
@@ -75,19 +93,39 @@ public class ElementwiseBenchmark : BackendBenchmark
     private static extern unsafe void* memcpy(void* destination, void* source, nuint bytes);
 
     [Benchmark]
-    public void BroadcastAdd() => NF.Add(_x, _row).Dispose();
+    public void BroadcastAdd()
+    {
+        NF.Add(_x, _row).Dispose();
+        Done();
+    }
 
     [Benchmark]
-    public void RowSoftmax() => NF.Softmax(_x).Dispose();
+    public void RowSoftmax()
+    {
+        NF.Softmax(_x).Dispose();
+        Done();
+    }
 
     [Benchmark]
-    public void ReduceSumAll() => NF.ReduceSum(_x).Dispose();
+    public void ReduceSumAll()
+    {
+        NF.ReduceSum(_x).Dispose();
+        Done();
+    }
 
     [Benchmark]
-    public void ReduceSumRows() => NF.ReduceSum(_x, 1).Dispose();
+    public void ReduceSumRows()
+    {
+        NF.ReduceSum(_x, 1).Dispose();
+        Done();
+    }
 
     [Benchmark]
-    public void ReduceSumColumns() => NF.ReduceSum(_x, 0).Dispose();
+    public void ReduceSumColumns()
+    {
+        NF.ReduceSum(_x, 0).Dispose();
+        Done();
+    }
 }
 
 /// <summary>The fixed cost of one op: a + b on 1-element tensors.</summary>
@@ -104,5 +142,9 @@ public class OverheadBenchmark : BackendBenchmark
     }
 
     [Benchmark]
-    public void AddOneElement() => NF.Add(_a, _b).Dispose();
+    public void AddOneElement()
+    {
+        NF.Add(_a, _b).Dispose();
+        Done();
+    }
 }
