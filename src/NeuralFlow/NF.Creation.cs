@@ -50,8 +50,28 @@ public static partial class NF
         var dtype = DTypeExtensions.Of<T>();
         var backend = Backend;
         var storage = new Storage(backend, shape.Count * dtype.SizeInBytes());
-        backend.Upload(MemoryMarshal.AsBytes(values), storage.Pointer, 0);
+        // One value on a GPU (a C# number in `x * 2`): a fill kernel queues behind the work in
+        // flight, where a 4-byte copy from pageable memory would wait for all of it.
+        if (!backend.IsHostMemory && values.Length == 1 && ExactAsDouble(values[0], out double v))
+            backend.Fill(dtype, storage.Pointer, 1, v);
+        else
+            backend.Upload(MemoryMarshal.AsBytes(values), storage.Pointer, 0);
         return new Tensor(storage, Layout.Contiguous(shape), dtype) { IsWeakScalar = weak };
+    }
+
+    // The value as a double when that is exact (always but for huge 64-bit integers).
+    private static bool ExactAsDouble<T>(T value, out double result) where T : unmanaged
+    {
+        switch (value)
+        {
+            case float f: result = f; return true;
+            case double d: result = d; return true;
+            case int i: result = i; return true;
+            case byte b: result = b; return true;
+            case bool b: result = b ? 1 : 0; return true;
+            case long l: result = l; return (long)result == l && Math.Abs(l) < (1L << 53);
+            default: result = 0; return false;
+        }
     }
 
     /// <summary>A tensor of zeros (<c>tf.zeros</c>).</summary>

@@ -210,6 +210,26 @@ public class DeviceTests
     }
 
     [Fact]
+    public void A_single_value_on_a_device_is_filled_not_copied()
+    {
+        // A copy from pageable memory waits for every queued kernel; a fill kernel does not.
+        var gpu = new DeviceDouble(1);
+        using (NF.UseBackend(gpu))
+        {
+            using var half = NF.Constant(2.5f);
+            using var flag = NF.Constant(true);
+            using var big = NF.Constant(long.MaxValue - 1);   // not exact as a double: copied
+            using var x = NF.Constant(new[] { 1f, 2f });
+            using var y = x * 3;
+            Assert.Equal(2, gpu.Uploads);                      // `big` and the array
+            Assert.Equal(2.5f, half.Item<float>());
+            Assert.True(flag.Item<bool>());
+            Assert.Equal(long.MaxValue - 1, big.Item<long>());
+            Assert.Equal(new[] { 3f, 6f }, y.ToArray<float>());
+        }
+    }
+
+    [Fact]
     public void Fit_evaluate_and_predict_train_on_a_device_with_data_on_the_host()
     {
         var gpu = new DeviceDouble(3);
