@@ -281,10 +281,16 @@ Task("Test").IsDependentOn("Build").Does(() =>
         ("default backend", new Dictionary<string, string> { ["NEURALFLOW_REQUIRE_NATIVE"] = EnvironmentVariable("NEURALFLOW_REQUIRE_NATIVE") ?? "0" }),
         ("NEURALFLOW_BACKEND=managed", new Dictionary<string, string> { ["NEURALFLOW_BACKEND"] = "managed" }),
     };
-    foreach (var (name, env) in runs)
+    // The Cuda* suites once more against the CUDA engine's own sources run by the CPU emulator
+    // (native/tests/cuda/emu), so the C# CUDA backend is exercised on machines without a GPU.
+    var emulated = $"{nativeDir}/native/tests/libneuralflow_cuda_emu.so";
+    var cudaRuns = FileExists(emulated)
+        ? new[] { ("Cuda* suites on the emulated CUDA engine", new Dictionary<string, string> { ["NEURALFLOW_CUDA_PATH"] = MakeAbsolute(File(emulated)).FullPath, ["NEURALFLOW_BACKEND"] = "" }, " --filter FullyQualifiedName~NeuralFlow.Tests.Cuda") }
+        : Array.Empty<(string, Dictionary<string, string>, string)>();
+    foreach (var (name, env, filter) in runs.Select(r => (r.Name, r.Env, "")).Concat(cudaRuns))
     {
         Information($"== dotnet test ({name})");
-        var lines = Run("dotnet", $"test NeuralFlow.sln -c {configuration} --no-build", env, allowFailure: true);
+        var lines = Run("dotnet", $"test NeuralFlow.sln -c {configuration} --no-build{filter}", env, allowFailure: true);
         var summaries = lines.Select(l => Regex.Match(l, @"Failed:\s+(\d+),\s+Passed:\s+(\d+),\s+Skipped:\s+(\d+)")).Where(m => m.Success).ToList();
         if (summaries.Count == 0) { failed += 1; Error($"dotnet test ({name}) printed no summary"); }
         foreach (var m in summaries)

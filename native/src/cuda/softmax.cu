@@ -65,19 +65,22 @@ __global__ void warp_rows_kernel(const T* src, T* dst, int64_t rows, int64_t L, 
     }
 }
 
-// Rows longer than 1024: one block per row, three passes over the row (it stays in L2).
+// Rows longer than 1024: one block per row (blocks loop over the rows), three passes over the
+// row (it stays in L2).
 template <class T>
-__global__ void block_rows_kernel(const T* src, T* dst, int64_t L, bool log) {
+__global__ void block_rows_kernel(const T* src, T* dst, int64_t rows, int64_t L, bool log) {
     __shared__ T shared_m[32];
     __shared__ double shared_s[32];
-    const T* r = src + blockIdx.x * L;
-    T m = r[0];
-    for (int64_t i = threadIdx.x; i < L; i += blockDim.x) m = larger(m, r[i]);
-    m = block_reduce(m, shared_m, [](T a, T b) { return larger(a, b); });
-    double s = 0.0;
-    for (int64_t i = threadIdx.x; i < L; i += blockDim.x) s += static_cast<double>(exp(r[i] - m));
-    s = block_reduce(s, shared_s, [](double a, double b) { return a + b; });
-    finish_row(r, dst + blockIdx.x * L, L, m, s, log, threadIdx.x, blockDim.x);
+    for (int64_t row = blockIdx.x; row < rows; row += gridDim.x) {
+        const T* r = src + row * L;
+        T m = r[0];
+        for (int64_t i = threadIdx.x; i < L; i += blockDim.x) m = larger(m, r[i]);
+        m = block_reduce(m, shared_m, [](T a, T b) { return larger(a, b); });
+        double s = 0.0;
+        for (int64_t i = threadIdx.x; i < L; i += blockDim.x) s += static_cast<double>(exp(r[i] - m));
+        s = block_reduce(s, shared_s, [](double a, double b) { return a + b; });
+        finish_row(r, dst + row * L, L, m, s, log, threadIdx.x, blockDim.x);
+    }
 }
 
 // Other axes: one thread per (outer, inner) column; neighbouring threads read neighbouring addresses.
@@ -102,7 +105,7 @@ void softmax(const char* fn, const T* src, T* dst, int64_t outer, int64_t L, int
     if (inner == 1 && L <= 32) warp_rows_kernel<1><<<warps, threads>>>(src, dst, outer, L, log);
     else if (inner == 1 && L <= 128) warp_rows_kernel<4><<<warps, threads>>>(src, dst, outer, L, log);
     else if (inner == 1 && L <= 1024) warp_rows_kernel<32><<<warps, threads>>>(src, dst, outer, L, log);
-    else if (inner == 1) block_rows_kernel<<<static_cast<unsigned>(outer), kThreads>>>(src, dst, L, log);
+    else if (inner == 1) block_rows_kernel<<<grid_for(outer, 1), kThreads>>>(src, dst, outer, L, log);
     else cols_kernel<<<grid_for(outer * inner), kThreads>>>(src, dst, outer, L, inner, log);
     NF_CUDA_LAUNCHED(fn);
 }

@@ -15,6 +15,14 @@
 
 namespace nftc {
 
+// The emulated run (tests/cuda/emu) executes kernels thread by thread on the CPU: the largest
+// shapes shrink there, still above every strategy's threshold.
+#if defined(NFTC_EMULATED)
+constexpr bool kEmulated = true;
+#else
+constexpr bool kEmulated = false;
+#endif
+
 // "" when a device is usable, else why not (once per process).
 inline const std::string& no_device_reason() {
     static const std::string reason = [] {

@@ -47,7 +47,7 @@ std::vector<Case> cases() {
     cs.push_back({{1, 1}, {1, 1}, {1, 1}, false, false, Kind::Contig, Kind::Contig});
     cs.push_back({{128, 784}, {784, 512}, {128, 512}, false, false, Kind::Contig, Kind::Contig});  // the MLP layer
     cs.push_back({{128, 512}, {784, 512}, {128, 784}, false, true, Kind::Contig, Kind::Contig});   // its input gradient
-    cs.push_back({{784, 128}, {128, 512}, {784, 512}, true, false, Kind::Contig, Kind::Contig});   // its weight gradient
+    cs.push_back({{128, 784}, {128, 512}, {784, 512}, true, false, Kind::Contig, Kind::Contig});   // its weight gradient
     cs.push_back({{5, 0}, {0, 6}, {5, 6}, false, false, Kind::Contig, Kind::Contig});              // K = 0
     cs.push_back({{4, 3, 17, 9}, {4, 3, 9, 5}, {4, 3, 17, 5}, false, false, Kind::Contig, Kind::Contig});
     cs.push_back({{4, 3, 17, 9}, {4, 3, 9, 5}, {4, 3, 17, 5}, false, false, Kind::Strided, Kind::Transposed});
