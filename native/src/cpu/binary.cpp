@@ -4,6 +4,7 @@
 
 #include "common/checks.h"
 #include "common/dtype.h"
+#include "common/elementwise_ops.h"
 #include "common/intmath.h"
 #include "common/layout.h"
 #include "common/parallel.h"
@@ -11,38 +12,7 @@
 namespace nf {
 namespace {
 
-// Each op is a struct with a static f(); `Out` is the result type for storage type T.
-// Kept branch-light so the contiguous loops vectorise.
-#define NF_ARITH_OP(Name, float_expr, int_expr)                                   \
-    struct Name {                                                                 \
-        template <class T> using Out = T;                                         \
-        template <class T> static inline T f(T a, T b) {                          \
-            if constexpr (std::is_floating_point_v<T>) return float_expr;         \
-            else return int_expr;                                                 \
-        }                                                                         \
-    };
-NF_ARITH_OP(Add, a + b, wrap_add(a, b))
-NF_ARITH_OP(Sub, a - b, wrap_sub(a, b))
-NF_ARITH_OP(Mul, a * b, wrap_mul(a, b))
-NF_ARITH_OP(Div, a / b, safe_div(a, b))
-NF_ARITH_OP(Pow, std::pow(a, b), int_pow(a, b))
-// NaN propagates from either side (a NaN makes both comparisons false, so `a != a` picks it).
-NF_ARITH_OP(Maximum, (a > b || a != a) ? a : b, a > b ? a : b)
-NF_ARITH_OP(Minimum, (a < b || a != a) ? a : b, a < b ? a : b)
-#undef NF_ARITH_OP
-
-#define NF_CMP_OP(Name, expr)                                                              \
-    struct Name {                                                                          \
-        template <class T> using Out = uint8_t;                                            \
-        template <class T> static inline uint8_t f(T a, T b) { return static_cast<uint8_t>(expr); } \
-    };
-NF_CMP_OP(Equal, a == b)
-NF_CMP_OP(NotEqual, a != b)
-NF_CMP_OP(Less, a < b)
-NF_CMP_OP(LessEqual, a <= b)
-NF_CMP_OP(Greater, a > b)
-NF_CMP_OP(GreaterEqual, a >= b)
-#undef NF_CMP_OP
+using namespace ops;  // Add, Sub, ... (common/elementwise_ops.h, shared with the CUDA engine)
 
 // One run of n elements; specialised loops for the common contiguous / broadcast-scalar cases.
 template <class Op, class T, class R>

@@ -23,44 +23,18 @@
 //            v = mean + stddev * (sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2))
 //            in double with the C library's log/cos/sqrt, then (float)v for float32.
 // Each element depends only on its own counter, so results never depend on threading or
-// on how a range of offsets is split across calls.
+// on how a range of offsets is split across calls. The code is common/philox.h, which the
+// CUDA engine compiles too.
 #include <cmath>
 #include <cstdint>
 
 #include "common/checks.h"
 #include "common/dtype.h"
+#include "common/philox.h"
 #include "common/parallel.h"
 
 namespace nf {
 namespace {
-
-struct Words {
-    uint32_t w0, w1;
-};
-
-inline Words philox4x32_10(uint64_t g, uint64_t seed) {
-    uint32_t c0 = static_cast<uint32_t>(g), c1 = static_cast<uint32_t>(g >> 32), c2 = 0, c3 = 0;
-    uint32_t k0 = static_cast<uint32_t>(seed), k1 = static_cast<uint32_t>(seed >> 32);
-    for (int r = 0; r < 10; ++r) {
-        if (r > 0) {
-            k0 += 0x9E3779B9u;
-            k1 += 0xBB67AE85u;
-        }
-        const uint64_t p0 = static_cast<uint64_t>(0xD2511F53u) * c0;
-        const uint64_t p1 = static_cast<uint64_t>(0xCD9E8D57u) * c2;
-        const uint32_t n0 = static_cast<uint32_t>(p1 >> 32) ^ c1 ^ k0;
-        const uint32_t n2 = static_cast<uint32_t>(p0 >> 32) ^ c3 ^ k1;
-        c1 = static_cast<uint32_t>(p1);
-        c3 = static_cast<uint32_t>(p0);
-        c0 = n0;
-        c2 = n2;
-    }
-    return {c0, c1};
-}
-
-constexpr double k2pow24 = 1.0 / 16777216.0;            // 2^-24
-constexpr double k2pow53 = 1.0 / 9007199254740992.0;    // 2^-53
-constexpr double kTwoPi = 6.283185307179586;
 
 // Philox work is ~10x an add per element.
 constexpr int64_t kRandomCost = 12;
@@ -110,19 +84,10 @@ extern "C" NF_API nf_status nf_random_uniform(nf_dtype dtype, void* out, int64_t
         const double span = high - low;
         nf::dispatch(dtype, [&](auto tag) {
             using Tg = decltype(tag);
-            if constexpr (Tg::dtype == NF_FLOAT64) {
-                nf::generate<Tg>(out, count, nf::kRandomCost, [&](int64_t i) {
-                    const nf::Words w = nf::philox4x32_10(offset + static_cast<uint64_t>(i), seed);
-                    const uint64_t bits = (static_cast<uint64_t>(w.w0) << 21) | (w.w1 >> 11);
-                    return low + span * (static_cast<double>(bits) * nf::k2pow53);
-                });
-            } else {
-                nf::generate<Tg>(out, count, nf::kRandomCost, [&](int64_t i) {
-                    const nf::Words w = nf::philox4x32_10(offset + static_cast<uint64_t>(i), seed);
-                    const double v = low + span * (static_cast<double>(w.w0 >> 8) * nf::k2pow24);
-                    return Tg::dtype == NF_FLOAT32 ? v : std::floor(v);
-                });
-            }
+            constexpr bool full = Tg::dtype == NF_FLOAT64, floor_it = Tg::dtype != NF_FLOAT32 && !full;
+            nf::generate<Tg>(out, count, nf::kRandomCost, [&](int64_t i) {
+                return nf::philox_uniform(offset + static_cast<uint64_t>(i), seed, low, span, full, floor_it);
+            });
         });
     });
 }
@@ -133,10 +98,7 @@ extern "C" NF_API nf_status nf_random_normal(nf_dtype dtype, void* out, int64_t 
     return nf::guard(fn, [&] {
         nf::check_random_normal(fn, dtype, out, count);
         auto sample = [&](int64_t i) {
-            const nf::Words w = nf::philox4x32_10(offset + static_cast<uint64_t>(i), seed);
-            const double u1 = (static_cast<double>(w.w0 >> 8) + 1.0) * nf::k2pow24;
-            const double u2 = static_cast<double>(w.w1 >> 8) * nf::k2pow24;
-            return mean + stddev * (std::sqrt(-2.0 * std::log(u1)) * std::cos(nf::kTwoPi * u2));
+            return nf::philox_normal(offset + static_cast<uint64_t>(i), seed, mean, stddev);
         };
         if (dtype == NF_FLOAT32)
             nf::generate<nf::F32>(out, count, nf::kRandomCost * 4, sample);

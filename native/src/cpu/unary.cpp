@@ -4,6 +4,7 @@
 
 #include "common/checks.h"
 #include "common/dtype.h"
+#include "common/elementwise_ops.h"
 #include "common/fastmath.h"
 #include "common/intmath.h"
 #include "common/layout.h"
@@ -12,27 +13,8 @@
 namespace nf {
 namespace {
 
-template <class T> constexpr bool is_float = std::is_floating_point_v<T>;
+using namespace ops;  // Neg, Abs, Square, Relu, Sign (common/elementwise_ops.h)
 
-struct Neg { template <class T> static T f(T x) { if constexpr (is_float<T>) return -x; else return wrap_neg(x); } };
-struct Abs {
-    template <class T> static T f(T x) {
-        if constexpr (is_float<T>) return std::fabs(x);
-        else if constexpr (std::is_signed_v<T>) return x < 0 ? wrap_neg(x) : x;  // INT_MIN stays INT_MIN
-        else return x;
-    }
-};
-struct Square { template <class T> static T f(T x) { if constexpr (is_float<T>) return x * x; else return wrap_mul(x, x); } };
-// `x < 0 ? 0 : x` rather than max(x, 0): NaN fails the comparison and is passed through.
-struct Relu { template <class T> static T f(T x) { return x < T(0) ? T(0) : x; } };
-struct Sign {
-    template <class T> static T f(T x) {
-        if constexpr (is_float<T>) {
-            if (x != x) return x;
-        }
-        return static_cast<T>((T(0) < x) - (x < T(0)));
-    }
-};
 struct Exp { template <class T> static T f(T x) { return exp_of(x); } };
 struct Log { template <class T> static T f(T x) { return std::log(x); } };
 struct Sqrt { template <class T> static T f(T x) { return std::sqrt(x); } };

@@ -1,8 +1,8 @@
 // nf_cuda_binary: out = a (op) b over one shape, any strides (0 = broadcast, negative allowed).
-// The op structs mirror cpu/binary.cpp; integer arithmetic shares common/intmath.h.
+// The ops are the CPU engine's (common/elementwise_ops.h).
 #include <type_traits>
 
-#include "common/intmath.h"
+#include "common/elementwise_ops.h"
 #include "cuda/elementwise.cuh"
 #include "neuralflow_cuda.h"
 
@@ -10,36 +10,7 @@ namespace nf {
 namespace cuda {
 namespace {
 
-#define NF_ARITH_OP(Name, float_expr, int_expr)                                   \
-    struct Name {                                                                 \
-        template <class T> using Out = T;                                         \
-        template <class T> __device__ static T f(T a, T b) {                      \
-            if constexpr (std::is_floating_point_v<T>) return float_expr;         \
-            else return int_expr;                                                 \
-        }                                                                         \
-    };
-NF_ARITH_OP(Add, a + b, wrap_add(a, b))
-NF_ARITH_OP(Sub, a - b, wrap_sub(a, b))
-NF_ARITH_OP(Mul, a * b, wrap_mul(a, b))
-NF_ARITH_OP(Div, a / b, safe_div(a, b))
-NF_ARITH_OP(Pow, pow(a, b), int_pow(a, b))
-// NaN propagates from either side (a NaN makes both comparisons false, so `a != a` picks it).
-NF_ARITH_OP(Maximum, (a > b || a != a) ? a : b, a > b ? a : b)
-NF_ARITH_OP(Minimum, (a < b || a != a) ? a : b, a < b ? a : b)
-#undef NF_ARITH_OP
-
-#define NF_CMP_OP(Name, expr)                                                                  \
-    struct Name {                                                                              \
-        template <class T> using Out = uint8_t;                                                \
-        template <class T> __device__ static uint8_t f(T a, T b) { return static_cast<uint8_t>(expr); } \
-    };
-NF_CMP_OP(Equal, a == b)
-NF_CMP_OP(NotEqual, a != b)
-NF_CMP_OP(Less, a < b)
-NF_CMP_OP(LessEqual, a <= b)
-NF_CMP_OP(Greater, a > b)
-NF_CMP_OP(GreaterEqual, a >= b)
-#undef NF_CMP_OP
+using namespace ops;  // Add, Sub, ... (common/elementwise_ops.h: the CPU engine's own definitions)
 
 template <class Op, class T>
 struct BinaryFn {

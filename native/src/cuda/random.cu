@@ -1,41 +1,13 @@
-// nf_cuda_fill, nf_cuda_range and the counter-based random generators: the formulas of
-// cpu/random.cpp (Philox4x32-10, see there and neuralflow.h), one element per thread.
+// nf_cuda_fill, nf_cuda_range and the counter-based random generators: common/philox.h, the
+// very code of the CPU engine, one element per thread.
 // Built with --fmad=false: `low + span * u` must round exactly as on the CPU.
+#include "common/philox.h"
 #include "cuda/cuda_common.cuh"
 #include "neuralflow_cuda.h"
 
 namespace nf {
 namespace cuda {
 namespace {
-
-struct Words {
-    uint32_t w0, w1;
-};
-
-__device__ Words philox4x32_10(uint64_t g, uint64_t seed) {
-    uint32_t c0 = static_cast<uint32_t>(g), c1 = static_cast<uint32_t>(g >> 32), c2 = 0, c3 = 0;
-    uint32_t k0 = static_cast<uint32_t>(seed), k1 = static_cast<uint32_t>(seed >> 32);
-#pragma unroll
-    for (int r = 0; r < 10; ++r) {
-        if (r > 0) {
-            k0 += 0x9E3779B9u;
-            k1 += 0xBB67AE85u;
-        }
-        const uint32_t hi0 = __umulhi(0xD2511F53u, c0), lo0 = 0xD2511F53u * c0;
-        const uint32_t hi1 = __umulhi(0xCD9E8D57u, c2), lo1 = 0xCD9E8D57u * c2;
-        const uint32_t n0 = hi1 ^ c1 ^ k0;
-        const uint32_t n2 = hi0 ^ c3 ^ k1;
-        c1 = lo1;
-        c3 = lo0;
-        c0 = n0;
-        c2 = n2;
-    }
-    return {c0, c1};
-}
-
-constexpr double k2pow24 = 1.0 / 16777216.0;
-constexpr double k2pow53 = 1.0 / 9007199254740992.0;
-constexpr double kTwoPi = 6.283185307179586;
 
 enum class Gen { Fill, Range, Uniform, Normal };
 
@@ -54,19 +26,10 @@ __global__ void generate_kernel(typename Tg::type* out, int64_t count, GenParams
         } else if constexpr (G == Gen::Range) {
             v = p.a + static_cast<double>(i) * p.b;
         } else if constexpr (G == Gen::Uniform) {
-            const Words w = philox4x32_10(p.offset + static_cast<uint64_t>(i), p.seed);
-            if constexpr (Tg::dtype == NF_FLOAT64) {
-                const uint64_t bits = (static_cast<uint64_t>(w.w0) << 21) | (w.w1 >> 11);
-                v = p.a + p.b * (static_cast<double>(bits) * k2pow53);
-            } else {
-                v = p.a + p.b * (static_cast<double>(w.w0 >> 8) * k2pow24);
-                if constexpr (Tg::dtype != NF_FLOAT32) v = floor(v);
-            }
+            constexpr bool full = Tg::dtype == NF_FLOAT64, floor_it = Tg::dtype != NF_FLOAT32 && !full;
+            v = philox_uniform(p.offset + static_cast<uint64_t>(i), p.seed, p.a, p.b, full, floor_it);
         } else {
-            const Words w = philox4x32_10(p.offset + static_cast<uint64_t>(i), p.seed);
-            const double u1 = (static_cast<double>(w.w0 >> 8) + 1.0) * k2pow24;
-            const double u2 = static_cast<double>(w.w1 >> 8) * k2pow24;
-            v = p.a + p.b * (sqrt(-2.0 * log(u1)) * cos(kTwoPi * u2));
+            v = philox_normal(p.offset + static_cast<uint64_t>(i), p.seed, p.a, p.b);
         }
         out[i] = from_double<Tg>(v);
     }

@@ -1,7 +1,7 @@
 // nf_cuda_unary: out = op(x) over one shape, any strides. Mirrors cpu/unary.cpp.
 #include <type_traits>
 
-#include "common/intmath.h"
+#include "common/elementwise_ops.h"
 #include "cuda/elementwise.cuh"
 #include "neuralflow_cuda.h"
 
@@ -9,33 +9,8 @@ namespace nf {
 namespace cuda {
 namespace {
 
-template <class T> constexpr bool is_float = std::is_floating_point_v<T>;
+using namespace ops;  // Neg, Abs, Square, Relu, Sign: the CPU engine's (common/elementwise_ops.h)
 
-struct Neg { template <class T> __device__ static T f(T x) { if constexpr (is_float<T>) return -x; else return wrap_neg(x); } };
-struct Abs {
-    template <class T> __device__ static T f(T x) {
-        if constexpr (is_float<T>) return fabs(x);
-        else if constexpr (std::is_signed_v<T>) return x < 0 ? wrap_neg(x) : x;  // INT_MIN stays INT_MIN
-        else return x;
-    }
-};
-struct Square { template <class T> __device__ static T f(T x) { if constexpr (is_float<T>) return x * x; else return wrap_mul(x, x); } };
-// NaN fails the comparison and is passed through, as on the CPU.
-struct Relu {
-    template <class T> __device__ static T f(T x) {
-        if constexpr (std::is_unsigned_v<T>) return x;
-        else return x < T(0) ? T(0) : x;
-    }
-};
-struct Sign {
-    template <class T> __device__ static T f(T x) {
-        if constexpr (is_float<T>) {
-            if (x != x) return x;
-        }
-        if constexpr (std::is_unsigned_v<T>) return static_cast<T>(x != 0);
-        else return static_cast<T>((T(0) < x) - (x < T(0)));
-    }
-};
 struct Exp { template <class T> __device__ static T f(T x) { return exp(x); } };
 struct Log { template <class T> __device__ static T f(T x) { return log(x); } };
 struct Sqrt { template <class T> __device__ static T f(T x) { return sqrt(x); } };
