@@ -43,7 +43,7 @@ inline void check_dtype(const char* fn, const char* arg, nf_dtype dt) {
 
 // Element i of a contiguous NF_INT32 / NF_INT64 / NF_UINT8 index array (the caller checked
 // the dtype), widened to int64: gather indices, one_hot indices, sparse labels.
-inline int64_t index_at(nf_dtype dt, const void* p, int64_t i) {
+NF_HD inline int64_t index_at(nf_dtype dt, const void* p, int64_t i) {
     switch (dt) {
         case NF_INT32: return static_cast<const int32_t*>(p)[i];
         case NF_INT64: return static_cast<const int64_t*>(p)[i];

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "common/error.h"
+#include "common/hd.h"
 #include "neuralflow.h"
 
 namespace nf {
@@ -129,7 +130,7 @@ void for_runs(const Plan<N>& p, int64_t begin, int64_t end, F&& f) {
 }
 
 // Element offset of linear row-major index `i` within dims [0, rank) of shape/strides.
-inline int64_t offset_of(int64_t i, const int64_t* shape, const int64_t* strides, int rank) {
+NF_HD inline int64_t offset_of(int64_t i, const int64_t* shape, const int64_t* strides, int rank) {
     int64_t off = 0;
     for (int d = rank - 1; d >= 0; --d) {
         const int64_t q = i / shape[d];

@@ -46,7 +46,7 @@ __device__ void cross_entropy_row(const T* x, int64_t i, int64_t c, int64_t rs, 
     const double log_s = log1p(rest), inv_s = 1.0 / (1.0 + rest);
     T* g = grad ? grad + i * c : nullptr;
     if (sparse) {
-        const int64_t label = index_value(label_dtype, labels, i);
+        const int64_t label = index_at(label_dtype, labels, i);
         if (lane == 0) loss[i] = static_cast<T>(log_s - d(label));
         if (g)
             for (int64_t k = lane; k < c; k += 32) g[k] = static_cast<T>(exp(d(k)) * inv_s - (k == label ? 1.0 : 0.0));

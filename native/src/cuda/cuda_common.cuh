@@ -16,20 +16,6 @@
 namespace nf {
 namespace cuda {
 
-template <class I>
-__device__ inline int64_t load_index(const void* p, int64_t i) {
-    return static_cast<int64_t>(static_cast<const I*>(p)[i]);
-}
-
-// Element i of a contiguous int32/int64/uint8 index array, widened.
-__device__ inline int64_t index_value(nf_dtype dt, const void* p, int64_t i) {
-    switch (dt) {
-        case NF_INT32: return load_index<int32_t>(p, i);
-        case NF_INT64: return load_index<int64_t>(p, i);
-        default: return load_index<uint8_t>(p, i);
-    }
-}
-
 // The coalesced layout of N operands of one shape (from make_plan), passed to kernels by value.
 template <int N>
 struct Strided {
@@ -57,17 +43,6 @@ struct Strided {
         }
     }
 };
-
-// Row-major offset of linear index i in a sub-layout (shape/strides of `rank` axes).
-__device__ inline int64_t offset_in(int64_t i, const int64_t* shape, const int64_t* strides, int rank) {
-    int64_t off = 0;
-    for (int d = rank - 1; d >= 0; --d) {
-        const int64_t q = i / shape[d];
-        off += (i - q * shape[d]) * strides[d];
-        i = q;
-    }
-    return off;
-}
 
 // True when every operand of the plan is one contiguous run.
 template <int N>

@@ -64,8 +64,8 @@ __global__ void gather_kernel(const W* x, W* out, GatherGeometry g, nf_dtype ind
          t += static_cast<int64_t>(gridDim.x) * blockDim.x) {
         const int64_t r = t % g.inner_n, q = t / g.inner_n;
         const int64_t j = q % g.count, o = q / g.count;
-        const int64_t src = offset_in(o, g.shape, g.strides, g.axis) + index_value(index_dtype, idx, j) * g.axis_stride +
-                            offset_in(r, g.shape + g.axis + 1, g.strides + g.axis + 1, g.inner_rank);
+        const int64_t src = offset_of(o, g.shape, g.strides, g.axis) + index_at(index_dtype, idx, j) * g.axis_stride +
+                            offset_of(r, g.shape + g.axis + 1, g.strides + g.axis + 1, g.inner_rank);
         out[t] = x[src];
     }
 }
@@ -96,7 +96,7 @@ __global__ void one_hot_kernel(Strided<1> il, nf_dtype index_dtype, const void* 
         const int64_t i = t / depth, k = t - i * depth;
         int64_t o[1];
         il.offsets(i, o);
-        out[t] = index_value(index_dtype, idx, o[0]) == k ? on : off;
+        out[t] = index_at(index_dtype, idx, o[0]) == k ? on : off;
     }
 }
 
