@@ -69,7 +69,7 @@ public static partial class NF
             case int i: result = i; return true;
             case byte b: result = b; return true;
             case bool b: result = b ? 1 : 0; return true;
-            case long l: result = l; return (long)result == l && Math.Abs(l) < (1L << 53);
+            case long l: result = l; return l is >= -(1L << 53) and <= 1L << 53;
             default: result = 0; return false;
         }
     }

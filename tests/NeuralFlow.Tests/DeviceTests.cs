@@ -219,9 +219,11 @@ public class DeviceTests
             using var half = NF.Constant(2.5f);
             using var flag = NF.Constant(true);
             using var big = NF.Constant(long.MaxValue - 1);   // not exact as a double: copied
+            using var smallest = NF.Constant(long.MinValue);   // once threw OverflowException (Math.Abs)
             using var x = NF.Constant(new[] { 1f, 2f });
             using var y = x * 3;
-            Assert.Equal(2, gpu.Uploads);                      // `big` and the array
+            Assert.Equal(3, gpu.Uploads);                      // `big`, `smallest` and the array
+            Assert.Equal(long.MinValue, smallest.Item<long>());
             Assert.Equal(2.5f, half.Item<float>());
             Assert.True(flag.Item<bool>());
             Assert.Equal(long.MaxValue - 1, big.Item<long>());

@@ -7,12 +7,6 @@
 #include "common/layout.h"
 #include "common/parallel.h"
 
-namespace nf {
-namespace {
-
-}  // namespace
-}  // namespace nf
-
 extern "C" NF_API nf_status nf_gather(nf_dtype dtype, const void* x, const nf_layout* x_layout, int32_t axis,
                                       nf_dtype index_dtype, const void* indices, int64_t index_count, void* out) {
     static const char* fn = "nf_gather";

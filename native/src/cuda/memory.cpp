@@ -54,6 +54,10 @@ int current_device(const char* fn) {
     return d;
 }
 
+void check_device_index(const char* fn, int32_t device) {
+    if (device < 0 || device >= kMaxDevices) NF_INVALID("%s: device = %d is not valid", fn, device);
+}
+
 // Returns the device's cached blocks to the driver; the caller holds the mutex.
 void release_cached(int device) {
     DeviceHeap& h = heaps().device[device];
@@ -229,7 +233,7 @@ extern "C" NF_API nf_status nf_cuda_memory_stats_get(int32_t device, nf_memory_s
     static const char* fn = "nf_cuda_memory_stats_get";
     return nf::guard(fn, [&] {
         if (!out) NF_INVALID("%s: out is NULL", fn);
-        if (device < 0 || device >= nf::cuda::kMaxDevices) NF_INVALID("%s: device = %d is not valid", fn, device);
+        nf::cuda::check_device_index(fn, device);
         auto& hs = nf::cuda::heaps();
         std::lock_guard<std::mutex> lock(hs.mutex);
         *out = hs.device[device].stats;
@@ -239,7 +243,7 @@ extern "C" NF_API nf_status nf_cuda_memory_stats_get(int32_t device, nf_memory_s
 extern "C" NF_API nf_status nf_cuda_memory_empty_cache(int32_t device) {
     static const char* fn = "nf_cuda_memory_empty_cache";
     return nf::guard(fn, [&] {
-        if (device < 0 || device >= nf::cuda::kMaxDevices) NF_INVALID("%s: device = %d is not valid", fn, device);
+        nf::cuda::check_device_index(fn, device);
         auto& hs = nf::cuda::heaps();
         std::lock_guard<std::mutex> lock(hs.mutex);
         nf::cuda::release_cached(device);

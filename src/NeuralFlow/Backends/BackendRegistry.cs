@@ -44,8 +44,6 @@ public static class BackendRegistry
     /// <summary>One backend per usable GPU (empty without the CUDA engine, a driver or a device).</summary>
     public static IReadOnlyList<IBackend> Cuda => LazyCuda.Value.Devices;
 
-    internal static IReadOnlyList<CudaBackend> CudaDevices => LazyCuda.Value.Devices;
-
     /// <summary>Why no GPU can be used, or null when one can.</summary>
     public static string? CudaFailure => Cuda.Count > 0 ? null : LazyCuda.Value.Failure ?? "no CUDA device";
 

@@ -275,7 +275,7 @@ public abstract partial class Model
     }
 
     // The model's device: where its variables are, or (not built yet) the current scope's.
-    private Backends.IBackend PlacementBackend() => Variables.Count > 0 ? Variables[0].Backend : NF.Backend;
+    private Backends.IBackend PlacementBackend() => Variables is [var first, ..] ? first.Backend : NF.Backend;
 
     // The batch on the model's backend: the same tensors when already there, else copies that the
     // step's TensorScope frees.
