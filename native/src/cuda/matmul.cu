@@ -51,21 +51,7 @@ GemmOperand prepare(const char* fn, const T* p, const Operand& op, const nf_layo
     const int nb = ol.rank - 2;
     GemmOperand g{p, false, 0, 0};
     bool direct = blas_form(op.m, &g.trans, &g.ld);
-    // The batch axes must collapse to a single non-negative stride.
-    nf_layout batch{};
-    batch.rank = nb;
-    for (int d = 0; d < nb; ++d) {
-        batch.shape[d] = ol.shape[d];
-        batch.strides[d] = op.batch_strides[d];
-    }
-    const nf_layout* ls[1] = {&batch};
-    const Plan<1> bp = make_plan(ls);
-    direct = direct && (batches == 1 || (bp.rank == 1 && bp.strides[0][0] >= 0));
-    if (direct) {
-        g.batch_stride = batches == 1 ? 0 : bp.strides[0][0];
-        return g;
-    }
-    // Pack [batch..., rows, cols] contiguously (broadcast batches are materialised).
+    // The operand as [batch..., rows, cols] (batch strides 0 where it broadcasts).
     nf_layout src{};
     src.rank = nb + 2;
     for (int d = 0; d < nb; ++d) {
@@ -76,6 +62,17 @@ GemmOperand prepare(const char* fn, const T* p, const Operand& op, const nf_layo
     src.shape[nb + 1] = op.m.cols;
     src.strides[nb] = op.m.rs;
     src.strides[nb + 1] = op.m.cs;
+    // Read in place when the batch axes collapse to a single non-negative stride.
+    nf_layout batch = src;
+    batch.rank = nb;
+    const nf_layout* ls[1] = {&batch};
+    const Plan<1> bp = make_plan(ls);
+    direct = direct && (batches == 1 || (bp.rank == 1 && bp.strides[0][0] >= 0));
+    if (direct) {
+        g.batch_stride = batches == 1 ? 0 : bp.strides[0][0];
+        return g;
+    }
+    // Else pack it contiguously (broadcast batches are materialised).
     const nf_layout dst = contiguous_like(src);
     keep = std::make_unique<Scratch>(fn, static_cast<int64_t>(sizeof(T)) * batches * op.m.rows * op.m.cols);
     copy_strided(fn, sizeof(T), p, src, keep->get(), dst);

@@ -99,8 +99,7 @@ public abstract partial class Model
         var (optimizer, loss) = Compiled(nameof(Fit));
         // Everything a step makes (and the variables, when the first step builds the model) lives
         // on the model's device; each batch is moved there once, whatever device the data is on.
-        var backend = PlacementBackend();
-        using var placement = NF.UseBackend(backend);
+        using var placement = OnModelDevice(out var backend);
         var hooks = (callbacks ?? []).ToList();
         foreach (var c in hooks) c.Model = this;
         var history = new History();
@@ -188,8 +187,7 @@ public abstract partial class Model
     private EvaluationResult EvaluateBatches(IEnumerable<(Tensor X, Tensor Y)> batches, int verbose)
     {
         var (_, loss) = Compiled(nameof(Evaluate));
-        var backend = PlacementBackend();
-        using var placement = NF.UseBackend(backend);
+        using var placement = OnModelDevice(out var backend);
         var lossMean = new Metrics.Mean("loss");
         foreach (var m in _metrics) m.ResetState(); // Fit has already read the epoch's training values
         using var items = batches.GetEnumerator();
@@ -216,8 +214,7 @@ public abstract partial class Model
         ArgumentNullException.ThrowIfNull(x);
         if (x.Rank == 0) throw new ArgumentException("Predict: x needs a batch axis, got a scalar.", nameof(x));
         var outputs = new List<Tensor>();
-        var backend = PlacementBackend();
-        using var placement = NF.UseBackend(backend);
+        using var placement = OnModelDevice(out var backend);
         try
         {
             for (int start = 0; start < x.Shape[0]; start += batchSize)
@@ -238,8 +235,7 @@ public abstract partial class Model
     {
         ArgumentNullException.ThrowIfNull(dataset);
         var outputs = new List<Tensor>();
-        var backend = PlacementBackend();
-        using var placement = NF.UseBackend(backend);
+        using var placement = OnModelDevice(out var backend);
         try
         {
             foreach (var element in dataset.EnumerateTensors(disposeEach: true))
@@ -274,8 +270,13 @@ public abstract partial class Model
         return (NF.Gather(x, idx), NF.Gather(y, ix));
     }
 
-    // The model's device: where its variables are, or (not built yet) the current scope's.
-    private Backends.IBackend PlacementBackend() => Variables is [var first, ..] ? first.Backend : NF.Backend;
+    // Makes the model's device (where its variables are; if not built yet, the current scope's)
+    // the scope's backend until disposed, so everything Fit, Evaluate and Predict make lands there.
+    private IDisposable OnModelDevice(out Backends.IBackend backend)
+    {
+        backend = Variables is [var first, ..] ? first.Backend : NF.Backend;
+        return NF.UseBackend(backend);
+    }
 
     // The batch on the model's backend: the same tensors when already there, else copies that the
     // step's TensorScope frees.

@@ -33,7 +33,6 @@ struct Fiber {
     jmp_buf jb;
     bool started = false;
     Wait wait = Wait::None;
-    unsigned tid = 0;
 };
 
 constexpr size_t kStackBytes = 128 * 1024;
@@ -89,10 +88,7 @@ void run_block(unsigned threads) {
             makecontext(&f.ctx, worker, 0);
         }
     }
-    for (unsigned t = 0; t < threads; ++t) {
-        g_fibers[t].wait = Wait::None;
-        g_fibers[t].tid = t;
-    }
+    for (unsigned t = 0; t < threads; ++t) g_fibers[t].wait = Wait::None;
     for (;;) {
         bool ran = false;
         for (unsigned t = 0; t < threads; ++t) {
