@@ -282,10 +282,11 @@ Task("Test").IsDependentOn("Build").Does(() =>
         ("NEURALFLOW_BACKEND=managed", new Dictionary<string, string> { ["NEURALFLOW_BACKEND"] = "managed" }),
     };
     // The Cuda* suites once more against the CUDA engine's own sources run by the CPU emulator
-    // (native/tests/cuda/emu), so the C# CUDA backend is exercised on machines without a GPU.
+    // (native/tests/cuda/emu), so the C# CUDA backend is exercised on machines without a GPU; and
+    // the device tests, which then see a GPU as the default device.
     var emulated = $"{nativeDir}/native/tests/libneuralflow_cuda_emu.so";
     var cudaRuns = FileExists(emulated)
-        ? new[] { ("Cuda* suites on the emulated CUDA engine", new Dictionary<string, string> { ["NEURALFLOW_CUDA_PATH"] = MakeAbsolute(File(emulated)).FullPath, ["NEURALFLOW_BACKEND"] = "" }, " --filter FullyQualifiedName~NeuralFlow.Tests.Cuda") }
+        ? new[] { ("Cuda* suites on the emulated CUDA engine", new Dictionary<string, string> { ["NEURALFLOW_CUDA_PATH"] = MakeAbsolute(File(emulated)).FullPath, ["NEURALFLOW_BACKEND"] = "" }, " --filter \"FullyQualifiedName~NeuralFlow.Tests.Cuda|FullyQualifiedName~NeuralFlow.Tests.DeviceTests\"") }
         : Array.Empty<(string, Dictionary<string, string>, string)>();
     foreach (var (name, env, filter) in runs.Select(r => (r.Name, r.Env, "")).Concat(cudaRuns))
     {

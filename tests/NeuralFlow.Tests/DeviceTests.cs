@@ -192,7 +192,8 @@ public class DeviceTests
     {
         var gpu = new DeviceDouble(7);
         var other = new DeviceDouble(8);
-        using var host = NF.Reshape(NF.Range(0.0, 12.0), [3, 4]);
+        Tensor host;
+        using (NF.UseBackend(BackendRegistry.Managed)) host = NF.Reshape(NF.Range(0.0, 12.0), [3, 4]);  // not the default device: that may be a GPU
         using var view = NF.Transpose(host)[1..];                 // strided: packed before the copy
         using var onGpu = view.To(gpu);                            // host -> device: an upload
         Assert.Equal(Device.Gpu(7), onGpu.Device);
@@ -207,6 +208,7 @@ public class DeviceTests
         Assert.Contains("[[ 1.", onGpu.ToString());
         var e = Assert.Throws<ArgumentException>(() => NF.Add(onGpu, host));
         Assert.Contains("operands are on different devices (gpu:7 and cpu", e.Message);
+        host.Dispose();
     }
 
     [Fact]
