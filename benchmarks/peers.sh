@@ -1,16 +1,67 @@
 #!/usr/bin/env bash
 # Same-run comparison with PyTorch (Debian's python3-torch) on this machine. OpenBLAS runs at
 # its best (AVX-512 kernels) for both sides: the OPENBLAS_* overrides are unset here only.
-#   bash benchmarks/peers.sh [custom_loop_steps] [fashion_epochs]
+#   bash benchmarks/peers.sh [custom_loop_steps] [fashion_epochs] [--load quiet|spin|syscalls|all] [--runs N]
+# --load runs every pair quiet, and/or while another process keeps one of the cores busy
+# (../shared/peers/busy_core.sh: a spin loop, or `yes > /dev/null`, which also makes system
+# calls): the condition of users' laptops, CI runners and containers. Sides alternate within
+# each run; each line ends with NeuralFlow's ratio to PyTorch (>1: NeuralFlow is faster).
+# The last lines give, per condition, the range over the runs and the slowdown of each side
+# against its own quiet numbers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-steps=${1:-2000}
-epochs=${2:-10}
+steps=2000 epochs=10 loads=quiet runs=1
+pos=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    --load) loads=$2; shift 2 ;;
+    --runs) runs=$2; shift 2 ;;
+    *) pos+=("$1"); shift ;;
+  esac
+done
+[ ${#pos[@]} -gt 0 ] && steps=${pos[0]}
+[ ${#pos[@]} -gt 1 ] && epochs=${pos[1]}
+[ "$loads" = all ] && loads="quiet spin syscalls"
 peers=../shared/peers
 dotnet build -c Release benchmarks/NeuralFlow.Peers -v q -nologo >/dev/null
-run() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$@"; }
 app=benchmarks/NeuralFlow.Peers/bin/Release/net10.0/NeuralFlow.Peers.dll
-run dotnet "$app" custom_loop "$steps"
-run /usr/bin/python3 "$peers/custom_loop_torch.py" "$steps"
-run dotnet "$app" fashion_fit "$epochs"
-run /usr/bin/python3 "$peers/fashion_fit_torch.py" "$epochs"
+results=$(mktemp)
+trap 'rm -f "$results"' EXIT
+
+# run LOAD COMMAND...: the command quiet or under the named background load.
+run() {
+  local load=$1; shift
+  if [ "$load" = quiet ]; then env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$@"
+  else env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE bash "$peers/busy_core.sh" --load "$load" "$@"; fi
+}
+# value KEY: the number after KEY in the command's output.
+value() { awk -v k="$1" '{ for (i = 1; i < NF; i++) if ($i == k) v = $(i + 1) } END { print v }'; }
+
+for r in $(seq 1 "$runs"); do
+  for load in $loads; do
+    nf_loop=$(run "$load" dotnet "$app" custom_loop_plain "$steps" | value samples_per_s)
+    pt_loop=$(run "$load" /usr/bin/python3 "$peers/custom_loop_torch.py" "$steps" | value samples_per_s)
+    nf_fit=$(run "$load" dotnet "$app" fashion_fit "$epochs" | value seconds_per_epoch)
+    pt_fit=$(run "$load" /usr/bin/python3 "$peers/fashion_fit_torch.py" "$epochs" | value seconds_per_epoch)
+    printf 'run %d %-8s custom_loop samples/s: neuralflow %s pytorch %s ratio %.2f | fit s/epoch: neuralflow %s pytorch %s ratio %.2f\n' \
+      "$r" "$load" "$nf_loop" "$pt_loop" "$(awk "BEGIN { print $nf_loop / $pt_loop }")" "$nf_fit" "$pt_fit" "$(awk "BEGIN { print $pt_fit / $nf_fit }")"
+    echo "$load $nf_loop $pt_loop $nf_fit $pt_fit" >> "$results"
+  done
+done
+
+# Summary: ranges of the ratios per load, and each side's slowdown against its quiet median.
+awk '
+  { n[$1]++; i = n[$1]; loop[$1, i] = $2 / $3; fit[$1, i] = $5 / $4; nfl[$1, i] = $2; ptl[$1, i] = $3; nff[$1, i] = $4; ptf[$1, i] = $5; order[$1] = order[$1] ? order[$1] : ++k; name[k] = $1 }
+  function lo(a, l,   m, j) { m = a[l, 1]; for (j = 2; j <= n[l]; j++) if (a[l, j] < m) m = a[l, j]; return m }
+  function hi(a, l,   m, j) { m = a[l, 1]; for (j = 2; j <= n[l]; j++) if (a[l, j] > m) m = a[l, j]; return m }
+  function mean(a, l,   s, j) { s = 0; for (j = 1; j <= n[l]; j++) s += a[l, j]; return s / n[l] }
+  END {
+    for (j = 1; j <= k; j++) {
+      l = name[j]
+      printf "summary %-8s custom_loop ratio %.2f-%.2f, fit ratio %.2f-%.2f (%d runs)", l, lo(loop, l), hi(loop, l), lo(fit, l), hi(fit, l), n[l]
+      if (l != "quiet" && n["quiet"] > 0)
+        printf "; slowdown vs quiet: fit neuralflow %.2fx pytorch %.2fx, loop neuralflow %.2fx pytorch %.2fx",
+          mean(nff, l) / mean(nff, "quiet"), mean(ptf, l) / mean(ptf, "quiet"), mean(nfl, "quiet") / mean(nfl, l), mean(ptl, "quiet") / mean(ptl, l)
+      printf "\n"
+    }
+  }' "$results"

@@ -1,7 +1,5 @@
-// Library-level entry points: ABI version, build info, and the worker-thread setting shared
-// by our OpenMP kernels and the GEMM provider.
-#include <omp.h>
-
+// Library-level entry points: ABI version, build info, and the worker-thread setting of the
+// engine's one pool (cpu/thread_pool.h), which runs the kernels and the GEMM alike.
 #include <atomic>
 #include <cstdio>
 #include <map>
@@ -20,14 +18,18 @@
 namespace nf {
 namespace {
 
-// 0 = not initialised yet; first use takes OpenMP's default (OMP_NUM_THREADS or core count).
+// 0 = not initialised yet; first use takes default_thread_count() (NEURALFLOW_NUM_THREADS,
+// else the CPUs this process may use: affinity mask and cgroup quota).
 std::atomic<int> g_threads{0};
 
-void apply_gemm_threads(int n) {
+// The GEMM provider always runs single-threaded: matmul.cpp cuts large products into parts
+// for our pool, so that one pool (with its load-tolerant scheduling) serves every kernel and
+// no second team of threads spins between calls.
+void apply_gemm_threads() {
 #if defined(NF_GEMM_OPENBLAS)
-    openblas_set_num_threads(n);
+    openblas_set_num_threads(1);
 #elif defined(NF_GEMM_EIGEN)
-    Eigen::setNbThreads(n);
+    Eigen::setNbThreads(1);
 #endif
 }
 
@@ -49,10 +51,9 @@ std::string gemm_provider() {
 int threads() {
     int n = g_threads.load(std::memory_order_relaxed);
     if (n > 0) return n;
-    n = omp_get_max_threads();
-    if (n < 1) n = 1;
+    n = default_thread_count();
     int expected = 0;
-    if (g_threads.compare_exchange_strong(expected, n)) apply_gemm_threads(n);
+    if (g_threads.compare_exchange_strong(expected, n)) apply_gemm_threads();
     return g_threads.load(std::memory_order_relaxed);
 }
 
@@ -71,8 +72,7 @@ extern "C" NF_API const char* nf_build_info(void) {
         std::string& info = (*infos)[n];
         if (info.empty())
             info = "NeuralFlow native 0.1.0 (abi " + std::to_string(NF_ABI_VERSION) + "); backend: cpu; gemm: " +
-                   nf::gemm_provider() + "; threads: " + std::to_string(n) + " (OpenMP " + std::to_string(_OPENMP) +
-                   "); compiler: gcc " + __VERSION__;
+                   nf::gemm_provider() + "; threads: " + std::to_string(n) + " (NeuralFlow pool); compiler: gcc " + __VERSION__;
         return info.c_str();
     } catch (...) {
         return "NeuralFlow native (build info unavailable)";
@@ -82,9 +82,9 @@ extern "C" NF_API const char* nf_build_info(void) {
 extern "C" NF_API nf_status nf_threads_set(int32_t n) {
     return nf::guard("nf_threads_set", [&] {
         if (n < 1) NF_INVALID("nf_threads_set: n = %d must be >= 1", n);
+        nf::threads();  // first-use initialisation (GEMM provider single-threaded) happens once
         nf::g_threads.store(n);
-        omp_set_num_threads(n);  // the calling thread's default, for any omp region we don't size
-        nf::apply_gemm_threads(n);
+        nf::pool_resize(n);
     });
 }
 

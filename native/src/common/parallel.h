@@ -1,13 +1,16 @@
-// Threading policy: one global worker count (nf_threads_set) used as num_threads on every
-// parallel region, because omp_set_num_threads only affects the calling thread and .NET calls
-// us from many threads. Small work stays on the calling thread: a fork/join costs a few
+// Threading policy: one global thread count (nf_threads_set; default: what the process may
+// really use, see cpu/thread_pool.h) and one pool of workers for every kernel. Work is cut
+// into parts fixed by its size alone (never by the thread count or by timing), which the
+// caller and the workers claim one at a time: a core taken by another process slows only the
+// parts it holds, and results that combine per-part partials are the same however the parts
+// were shared out. Small work stays on the calling thread: a hand-off costs a few
 // microseconds, which only pays off above roughly kParallelMin elements of simple arithmetic.
 #pragma once
 
-#include <omp.h>
-
 #include <algorithm>
 #include <cstdint>
+
+#include "cpu/thread_pool.h"
 
 namespace nf {
 
@@ -16,27 +19,60 @@ int threads();  // library.cpp
 // Measured on the 2-core dev box (see native/README.md): below ~32K float adds a parallel
 // region is slower than the serial loop.
 constexpr int64_t kParallelMin = 32768;
+// Work in a part: half of kParallelMin (a few microseconds), so that work just above the
+// threshold splits in two and large work in many parts a slow thread cannot hold up for long.
+constexpr int64_t kPartWork = kParallelMin / 2;
+// Parts at most: enough for dynamic balance on many cores, few enough that per-part
+// partials (reductions) stay small.
+constexpr int64_t kMaxParts = 64;
 
-// Splits [0, n) into one contiguous chunk per thread and calls f(tid, begin, end) on each,
-// with tid in [0, threads()) (0 when run serially). `cost` scales n for heavier per-element
-// work (e.g. exp ~ 8). f must not throw: an exception cannot leave an OpenMP region.
-// Callers that size per-thread buffers pass the thread count they sized them for as nt_max
+// n * cost without overflow (saturates at INT64_MAX; both are >= 0).
+inline int64_t work_of(int64_t n, int64_t cost) {
+    cost = std::max<int64_t>(cost, 1);
+    return n > INT64_MAX / cost ? INT64_MAX : n * cost;
+}
+
+// How many parts [0, n) is cut into for per-element cost `cost` (1 for an add, ~8 for exp),
+// at most max_parts. 1 means: run on the calling thread.
+inline int64_t part_count(int64_t n, int64_t cost, int64_t max_parts = kMaxParts) {
+    const int64_t work = work_of(n, cost);
+    if (n < 2 || work < kParallelMin) return 1;
+    return std::max<int64_t>(1, std::min({work / kPartWork, n, max_parts}));
+}
+
+// Start of part p of `parts` over [0, n): the first n % parts parts get one more element.
+// (The obvious n * p / parts overflows for huge n.)
+inline int64_t part_begin(int64_t n, int64_t parts, int64_t p) {
+    return (n / parts) * p + std::min(p, n % parts);
+}
+
+// Calls f(slot, part, begin, end) for each of `parts` parts of [0, n), on at most nt_max
+// threads (0: threads()). slot < the thread count used, and one slot runs one part at a time.
+// f must not throw (an exception cannot cross a worker thread).
+template <class F>
+void parallel_parts(int64_t n, int64_t parts, F&& f, int nt_max = 0) {
+    if (nt_max <= 0) nt_max = threads();
+    struct Ctx {
+        F* f;
+        int64_t n, parts;
+    } ctx{&f, n, parts};
+    pool_run(parts, nt_max, [](void* c, int slot, int64_t p) {
+        auto* x = static_cast<Ctx*>(c);
+        (*x->f)(slot, p, part_begin(x->n, x->parts, p), part_begin(x->n, x->parts, p + 1));
+    }, &ctx);
+}
+
+// Calls f(slot, begin, end) over [0, n) split by part_count(n, cost); see parallel_parts.
+// Callers that size per-slot buffers pass the thread count they sized them for as nt_max
 // (threads() may change concurrently through nf_threads_set).
 template <class F>
 void parallel_chunks_tid(int64_t n, int64_t cost, F&& f, int nt_max = 0) {
-    if (nt_max <= 0) nt_max = threads();
-    const int64_t work = n * std::max<int64_t>(cost, 1);
-    if (nt_max <= 1 || work < kParallelMin || n < 2 || omp_in_parallel()) {
+    const int64_t parts = part_count(n, cost);
+    if (parts == 1) {
         f(0, int64_t{0}, n);
         return;
     }
-    const int64_t want = std::max<int64_t>(1, work / (kParallelMin / 2));
-    const int nt = static_cast<int>(std::min<int64_t>(std::min<int64_t>(nt_max, want), n));
-#pragma omp parallel num_threads(nt)
-    {
-        const int64_t t = omp_get_thread_num(), T = omp_get_num_threads();
-        f(static_cast<int>(t), n * t / T, n * (t + 1) / T);
-    }
+    parallel_parts(n, parts, [&](int slot, int64_t, int64_t b, int64_t e) { f(slot, b, e); }, nt_max);
 }
 
 template <class F>

@@ -6,6 +6,7 @@
 // matching transpose flag; anything else (negative, zero or interleaved strides) is packed
 // into a contiguous temporary first. Batch axes are walked in the output's order, with
 // stride 0 (or size 1) broadcasting a or b.
+#include <algorithm>
 #include <climits>
 #include <cstring>
 #include <vector>
@@ -49,6 +50,36 @@ void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t
 #endif
 }
 
+// One GEMM cut into row blocks (or column blocks when there are fewer rows than columns) for
+// the engine's pool, the provider running single-threaded inside each block. Every element of
+// C is still one provider call over the whole K, so the cut does not change results. Blocks are
+// multiples of 16 rows (the kernels' unroll) and at most 4 per thread: enough that a thread
+// slowed by another process holds up only a small share, few enough that re-packing the shared
+// operand once per block stays a few percent of the work.
+constexpr int64_t kGemmBlock = 16;
+constexpr int64_t kGemmPartMacs = int64_t{1} << 18;  // ~10 us single-threaded
+
+template <class T>
+void gemm_parallel(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t lda, const T* B,
+                   int64_t ldb, T* C, int64_t ldc) {
+    const int nt = threads();
+    const bool rows = M >= N;
+    const int64_t dim = rows ? M : N, units = (dim + kGemmBlock - 1) / kGemmBlock;
+    const int64_t macs = work_of(work_of(M, N), K);
+    const int64_t parts = nt <= 1 ? 1 : std::min({macs / kGemmPartMacs, units, int64_t{4} * nt});
+    if (parts <= 1) {
+        gemm(ta, tb, M, N, K, A, lda, B, ldb, C, ldc);
+        return;
+    }
+    parallel_parts(units, parts, [&](int, int64_t, int64_t ub, int64_t ue) {
+        const int64_t b = ub * kGemmBlock, e = std::min(dim, ue * kGemmBlock);
+        if (rows)  // rows b..e of op(A) and of C
+            gemm(ta, tb, e - b, N, K, A + (ta ? b : b * lda), lda, B, ldb, C + b * ldc, ldc);
+        else  // columns b..e of op(B) and of C
+            gemm(ta, tb, M, e - b, K, A, lda, B + (tb ? b * ldb : b), ldb, C + b, ldc);
+    }, nt);
+}
+
 template <class T>
 const T* pack(const T* p, const Mat& m, std::vector<T>& buf) {
     buf.resize(static_cast<size_t>(m.rows * m.cols));
@@ -85,7 +116,7 @@ void matmul(const T* a, const Operand& A, const T* b, const Operand& B, T* c, co
             expect *= ol.shape[d];
         }
         if (stacked && b_direct) {
-            gemm(false, tb, M * batches, N, K, a, lda, b, ldb, c, N);
+            gemm_parallel(false, tb, M * batches, N, K, a, lda, b, ldb, c, N);
             return;
         }
     }
@@ -98,7 +129,7 @@ void matmul(const T* a, const Operand& A, const T* b, const Operand& B, T* c, co
         int64_t lda1 = lda, ldb1 = ldb;
         if (!a_direct) { pa = pack(pa, A.m, abuf); ta1 = false; lda1 = K; }
         if (!b_direct) { pb = pack(pb, B.m, bbuf); tb1 = false; ldb1 = N; }
-        gemm(ta1, tb1, M, N, K, pa, lda1, pb, ldb1, c + i * M * N, N);
+        gemm_parallel(ta1, tb1, M, N, K, pa, lda1, pb, ldb1, c + i * M * N, N);
     };
     // Many small products: one GEMM per thread at a time beats threading inside each tiny
     // GEMM (the provider runs single-threaded inside our parallel region). Only without

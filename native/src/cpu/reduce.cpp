@@ -22,6 +22,9 @@
 namespace nf {
 namespace {
 
+// Partial rows at most for a column reduction (each part holds one row of accumulators).
+constexpr int64_t kMaxRowParts = 16;
+
 enum class Kind { Sum, Prod, Max, Min };
 
 // Accumulator policy per kind and storage type. Floats accumulate in double (header
@@ -137,34 +140,37 @@ void reduce_values(const T* x, const Split& sp, T* out, bool mean) {
             });
         };
         std::vector<A> acc;
-        if (nout >= 4096 || nt <= 1 || nout * nred < kParallelMin) {
+        const int64_t row_parts = nt <= 1 || nout >= 4096 ? 1 : part_count(nred, nout, kMaxRowParts);
+        if (row_parts == 1) {
             acc.assign(static_cast<size_t>(nout), R::init());
             parallel_chunks(nout, nred, [&](int64_t cb, int64_t ce) { accumulate(acc.data(), 0, nred, cb, ce); });
         } else {
-            // Few columns, many rows: each thread sums its rows into its own partial row.
-            acc.assign(static_cast<size_t>(nout) * nt, R::init());
-            parallel_chunks_tid(nred, nout, [&](int tid, int64_t rb, int64_t re) {
-                accumulate(acc.data() + nout * tid, rb, re, 0, nout);
-            }, nt);
-            for (int t = 1; t < nt; ++t)
-                for (int64_t j = 0; j < nout; ++j) acc[j] = R::merge(acc[j], acc[nout * t + j]);
+            // Few columns, many rows: each part sums its rows into its own partial row, merged
+            // in part order (the parts depend on the sizes only, so the result does too).
+            acc.assign(static_cast<size_t>(nout * row_parts), R::init());
+            parallel_parts(nred, row_parts, [&](int, int64_t p, int64_t rb, int64_t re) {
+                accumulate(acc.data() + nout * p, rb, re, 0, nout);
+            });
+            for (int64_t p = 1; p < row_parts; ++p)
+                for (int64_t j = 0; j < nout; ++j) acc[j] = R::merge(acc[j], acc[nout * p + j]);
         }
         for (int64_t j = 0; j < nout; ++j) out[j] = R::finish(acc[j], nred, mean);
         return;
     }
 
-    if (nout < nt && nred * nout >= kParallelMin) {
-        // Full (or nearly full) reduction: split each output's range across threads.
-        std::vector<A> part(static_cast<size_t>(nt));
+    if (nout < nt && work_of(nred, nout) >= kParallelMin) {
+        // Full (or nearly full) reduction: split each output's range into parts, merged in
+        // part order.
+        const int64_t parts = part_count(nred, 1);
+        std::vector<A> part(static_cast<size_t>(parts));
         for_runs(kp, 0, nout, [&](const int64_t* off, int64_t n) {
             for (int64_t j = 0; j < n; ++j) {
                 const T* base = x + off[0] + j * kp.inner(0);
-                std::fill(part.begin(), part.end(), R::init());
-                parallel_chunks_tid(nred, 1, [&](int tid, int64_t b, int64_t e) {
-                    part[tid] = reduce_range<R>(rp, base, b, e);
-                }, nt);
+                parallel_parts(nred, parts, [&](int, int64_t p, int64_t b, int64_t e) {
+                    part[static_cast<size_t>(p)] = reduce_range<R>(rp, base, b, e);
+                });
                 A a = part[0];
-                for (int t = 1; t < nt; ++t) a = R::merge(a, part[t]);
+                for (int64_t p = 1; p < parts; ++p) a = R::merge(a, part[static_cast<size_t>(p)]);
                 out[off[1] + j] = R::finish(a, nred, mean);
             }
         });

@@ -206,7 +206,7 @@ public sealed partial class ManagedBackend
         }
         int pieces = ChunksFor(p.Count, units);
         if (pieces == 1) Units(0, units);
-        else Parallel.For(0, pieces, piece => Units(SplitPoint(units, pieces, piece), SplitPoint(units, pieces, piece + 1)));
+        else Parallel.For(0, pieces, ManagedBackend.Options, piece => Units(SplitPoint(units, pieces, piece), SplitPoint(units, pieces, piece + 1)));
         return true;
     }
 

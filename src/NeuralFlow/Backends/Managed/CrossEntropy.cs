@@ -65,7 +65,7 @@ public sealed partial class ManagedBackend
             var self = this;
             int pieces = ChunksFor(n * Classes * 24, n);
             if (pieces == 1) Rows<T>(0, n);
-            else Parallel.For(0, pieces, piece => self.Rows<T>(SplitPoint(n, pieces, piece), SplitPoint(n, pieces, piece + 1)));
+            else Parallel.For(0, pieces, ManagedBackend.Options, piece => self.Rows<T>(SplitPoint(n, pieces, piece), SplitPoint(n, pieces, piece + 1)));
         }
 
         private readonly unsafe void Rows<T>(long begin, long end) where T : unmanaged, IFloatingPointIeee754<T>

@@ -59,7 +59,7 @@ public sealed partial class ManagedBackend
         long units = outer * indexCount;
         int pieces = ChunksFor(total, units);
         if (pieces == 1) job.Run(0, units);
-        else Parallel.For(0, pieces, piece => job.Run(SplitPoint(units, pieces, piece), SplitPoint(units, pieces, piece + 1)));
+        else Parallel.For(0, pieces, ManagedBackend.Options, piece => job.Run(SplitPoint(units, pieces, piece), SplitPoint(units, pieces, piece + 1)));
     }
 
     private struct GatherJob
@@ -147,7 +147,7 @@ public sealed partial class ManagedBackend
             return;
         }
         var p = plan;
-        Parallel.For(0, pieces, piece =>
+        Parallel.For(0, pieces, ManagedBackend.Options, piece =>
         {
             var kk = k;
             long b = SplitPoint(count, pieces, piece);

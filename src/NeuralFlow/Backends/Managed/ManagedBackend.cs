@@ -27,7 +27,23 @@ public sealed partial class ManagedBackend : IBackend
     /// <summary>Pieces per core when splitting: a few, so a core slowed by other load does not hold everyone up.</summary>
     internal static long PiecesPerWorker = 4;
 
-    internal static readonly int Workers = Math.Max(1, Environment.ProcessorCount);
+    /// <summary>Threads a kernel may use (<see cref="NF.Threads"/> sets it).</summary>
+    internal static int Workers
+    {
+        get => Volatile.Read(ref _workers);
+        set
+        {
+            Volatile.Write(ref _workers, value);
+            Options = new ParallelOptions { MaxDegreeOfParallelism = value };
+        }
+    }
+    private static int _workers = NF.Threads.Count;
+
+    /// <summary>
+    /// What every Parallel.For here runs with: at most <see cref="Workers"/> threads, so that
+    /// NF.Threads.Set(1) really keeps the work on one thread.
+    /// </summary>
+    internal static ParallelOptions Options { get; private set; } = new() { MaxDegreeOfParallelism = NF.Threads.Count };
 
     private long _liveBytes, _peakBytes, _allocCount, _freeCount;
 

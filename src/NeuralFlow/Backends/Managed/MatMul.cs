@@ -122,7 +122,7 @@ internal static unsafe class Gemm<T, TV, TS> where T : unmanaged, INumber<T> whe
                     else
                     {
                         long j0 = jc, p0 = pc;
-                        Parallel.For(0, pieces, piece => RowBlocks(args, bPack,
+                        Parallel.For(0, pieces, ManagedBackend.Options, piece => RowBlocks(args, bPack,
                             ManagedBackend.SplitPoint(blocks, pieces, piece), ManagedBackend.SplitPoint(blocks, pieces, piece + 1),
                             p0, kc, j0, nc, accumulate));
                     }
@@ -345,7 +345,7 @@ public sealed partial class ManagedBackend
         if (batch > 1 && flops < 4 * Gemm<T, T, SimdScalar<T>>.ParallelFlops && batch * flops >= Gemm<T, T, SimdScalar<T>>.ParallelFlops)
         {
             int pieces = (int)Math.Min(batch, Workers * 4L);
-            Parallel.For(0, pieces, piece =>
+            Parallel.For(0, pieces, ManagedBackend.Options, piece =>
             {
                 for (long i = SplitPoint(batch, pieces, piece), e = SplitPoint(batch, pieces, piece + 1); i < e; i++)
                     GemmOne(At(i), flops, false);

@@ -158,7 +158,7 @@ public sealed partial class ManagedBackend
             OptimizerRange<T, TStep>(step, w, g, s0, s1, 0, count);
             return;
         }
-        Parallel.For(0, pieces, piece =>
+        Parallel.For(0, pieces, ManagedBackend.Options, piece =>
             OptimizerRange<T, TStep>(step, w, g, s0, s1, SplitPoint(count, pieces, piece), SplitPoint(count, pieces, piece + 1)));
     }
 

@@ -190,7 +190,7 @@ public sealed partial class ManagedBackend
             for (long i = 0; i < count; i++) p[i] = TConv.From(gen.At(i));
             return;
         }
-        Parallel.For(0, pieces, piece =>
+        Parallel.For(0, pieces, ManagedBackend.Options, piece =>
         {
             long b = SplitPoint(count, pieces, piece), e = SplitPoint(count, pieces, piece + 1);
             for (long i = b; i < e; i++) p[i] = TConv.From(gen.At(i));

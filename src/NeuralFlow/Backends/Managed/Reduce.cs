@@ -347,7 +347,7 @@ public sealed partial class ManagedBackend
         {
             plan.Base0 = K.Base0 + K.OffsetOf(i, K.S0);
             var p = plan;
-            Parallel.For(0, pieces, piece =>
+            Parallel.For(0, pieces, ManagedBackend.Options, piece =>
             {
                 var k = new AccumulateRun<T, TAcc, TRed> { X = px, S = p.Inner0, Acc = TRed.Identity };
                 p.ForRuns(SplitPoint(rCount, pieces, piece), SplitPoint(rCount, pieces, piece + 1), ref k);
@@ -371,7 +371,7 @@ public sealed partial class ManagedBackend
             return;
         }
         var plan = K;
-        Parallel.For(0, pieces, piece =>
+        Parallel.For(0, pieces, ManagedBackend.Options, piece =>
         {
             long b = SplitPoint(outCount, pieces, piece);
             var w = new OutputWalker<TK> { Kernel = kernel, Stride = plan.Inner0, Next = b };
@@ -462,7 +462,7 @@ public sealed partial class ManagedBackend
         }
         int pieces = ChunksFor(K.Count * R.Count, units);
         if (pieces == 1) RunUnits(0, units);
-        else Parallel.For(0, pieces, piece => RunUnits(SplitPoint(units, pieces, piece), SplitPoint(units, pieces, piece + 1)));
+        else Parallel.For(0, pieces, ManagedBackend.Options, piece => RunUnits(SplitPoint(units, pieces, piece), SplitPoint(units, pieces, piece + 1)));
     }
 
     private unsafe struct ColumnRun<T, TAcc, TRed> : IRunKernel

@@ -55,7 +55,7 @@ public sealed partial class ManagedBackend
             }
             int rowPieces = ChunksFor(outer * n * 8, outer);
             if (rowPieces == 1) Rows(0, outer);
-            else Parallel.For(0, rowPieces, piece => Rows(SplitPoint(outer, rowPieces, piece), SplitPoint(outer, rowPieces, piece + 1)));
+            else Parallel.For(0, rowPieces, ManagedBackend.Options, piece => Rows(SplitPoint(outer, rowPieces, piece), SplitPoint(outer, rowPieces, piece + 1)));
             return;
         }
         // Softmax along an inner axis: the lanes are columns of [n, inner] blocks. Handle a block
@@ -72,7 +72,7 @@ public sealed partial class ManagedBackend
         }
         int pieces = ChunksFor(outer * n * inner * 8, units);
         if (pieces == 1) Units(0, units);
-        else Parallel.For(0, pieces, piece => Units(SplitPoint(units, pieces, piece), SplitPoint(units, pieces, piece + 1)));
+        else Parallel.For(0, pieces, ManagedBackend.Options, piece => Units(SplitPoint(units, pieces, piece), SplitPoint(units, pieces, piece + 1)));
     }
 
     /// <summary>One contiguous lane read from src and written to row: subtract the max, exponentiate, normalise (sum in double).</summary>

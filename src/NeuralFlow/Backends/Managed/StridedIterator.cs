@@ -169,7 +169,7 @@ internal struct StridedPlan
             return;
         }
         var plan = this;
-        Parallel.For(0, pieces, piece =>
+        Parallel.For(0, pieces, ManagedBackend.Options, piece =>
         {
             var k = kernel;
             // Piece edges on multiples of 64 elements keep threads off each other's cache lines.

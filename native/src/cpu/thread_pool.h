@@ -1,0 +1,44 @@
+// The CPU engine's one pool of worker threads, shared by every kernel and by the GEMM (which
+// runs single-threaded inside the pool's parts).
+//
+// Why not OpenMP: an OpenMP region is a fork/join of a fixed team with one static share per
+// thread, so when another process holds one of the cores the whole region waits for the
+// descheduled member (a scheduler time slice, milliseconds), and idle team members spin for
+// ~300K iterations between regions, stealing the busy core from the thread doing real work.
+// On a 2-core machine with one core busy that made the native engine 4.5-8x slower
+// (issue 12). Here:
+//  - work is cut into parts that the caller and the workers claim one at a time from an
+//    atomic counter, so a slow or descheduled worker delays at most the part it holds;
+//  - the caller never waits for a worker that has not started: a worker that wakes late
+//    finds every part claimed and goes back to sleep;
+//  - idle workers spin for a few microseconds only, then sleep on a condition variable;
+//  - one job at a time: a second thread that calls in while a job runs (the data pipeline's
+//    prefetch thread, say) runs its parts itself instead of queueing behind it.
+#pragma once
+
+#include <cstdint>
+
+namespace nf {
+
+// Part function: fn(ctx, slot, part). `slot` is in [0, pool_slots()) and no two parts run on
+// the same slot at the same time, so per-slot scratch buffers are safe. Must not throw.
+using PartFn = void (*)(void* ctx, int slot, int64_t part);
+
+// Runs fn for every part in [0, parts) on at most `max_threads` threads (the caller included)
+// and returns when all have run. Runs serially on the calling thread when max_threads <= 1,
+// parts == 1, the pool is busy with another caller's job, or when called from inside a part.
+void pool_run(int64_t parts, int max_threads, PartFn fn, void* ctx);
+
+// The number of distinct slots pool_run can pass (sizes per-slot scratch buffers).
+int pool_slots();
+
+// Resizes the pool to n threads in all (the caller plus n - 1 workers). Not concurrent with
+// pool_run on another thread's job: it waits for a running job to finish first.
+void pool_resize(int n);
+
+// The thread count the process may really use: NEURALFLOW_NUM_THREADS if set, else the CPUs
+// in this process's affinity mask, capped by a cgroup CPU quota (rounded up), as .NET's
+// Environment.ProcessorCount does.
+int default_thread_count();
+
+}  // namespace nf

@@ -1,0 +1,122 @@
+// The engine's worker pool (cpu/thread_pool.h) through the public ABI: results that do not
+// depend on the thread count, GEMMs cut into blocks, kernels called from several threads at
+// once, and the thread count changed while they run.
+#include <atomic>
+#include <thread>
+
+#include "test_util.h"
+
+using namespace nft;
+
+namespace {
+
+// Restores the thread count a test changed.
+struct ThreadCount {
+    int saved = nf_threads_get();
+    ~ThreadCount() { nf_threads_set(saved); }
+};
+
+std::vector<float> sum_columns(const std::vector<float>& x, int64_t rows, int64_t cols, uint32_t mask) {
+    const nf_layout l = contiguous({rows, cols});
+    std::vector<float> out(mask == 3 ? 1 : (mask == 1 ? cols : rows));
+    EXPECT_EQ(nf_reduce(NF_REDUCE_SUM, NF_FLOAT32, x.data(), &l, mask, out.data(), NF_FLOAT32), NF_OK)
+        << nf_last_error();
+    return out;
+}
+
+std::vector<float> matmul(const std::vector<float>& a, const std::vector<float>& b, int64_t M, int64_t N,
+                          int64_t K) {
+    const nf_layout al = contiguous({M, K}), bl = contiguous({K, N}), ol = contiguous({M, N});
+    std::vector<float> out(static_cast<size_t>(M * N), -1.f);
+    EXPECT_EQ(nf_matmul(NF_FLOAT32, a.data(), &al, 0, b.data(), &bl, 0, out.data(), &ol), NF_OK) << nf_last_error();
+    return out;
+}
+
+// The provider's edge kernels (rows past the last full register tile) may sum in another
+// order than its main kernels, so a product cut at other rows can differ in the last bits.
+bool close(const std::vector<float>& got, const std::vector<float>& want) {
+    if (got.size() != want.size()) return false;
+    for (size_t i = 0; i < got.size(); ++i)
+        if (!(std::fabs(got[i] - want[i]) <= 1e-5f * (1.f + std::fabs(want[i])))) return false;
+    return true;
+}
+
+}  // namespace
+
+// Parts are fixed by the sizes, never by the thread count or by who ran them: a float sum
+// merges the same partials in the same order with 1, 2, 3 or 7 threads, bit for bit.
+TEST(Threads, ReductionsDoNotDependOnTheThreadCount) {
+    ThreadCount keep;
+    const int64_t rows = 40000, cols = 3;  // few columns, many rows: per-part partial rows
+    const auto x = random_values<float>(rows * cols, -1, 1, 7);
+    for (uint32_t mask : {1u, 3u}) {
+        ASSERT_EQ(nf_threads_set(1), NF_OK);
+        const auto want = sum_columns(x, rows, cols, mask);
+        for (int n : {2, 3, 7}) {
+            ASSERT_EQ(nf_threads_set(n), NF_OK);
+            for (int rep = 0; rep < 3; ++rep)
+                EXPECT_EQ(sum_columns(x, rows, cols, mask), want) << "mask " << mask << ", " << n << " threads";
+        }
+    }
+}
+
+// A GEMM cut into row or column blocks gives the single-threaded product (to rounding).
+TEST(Threads, GemmBlocksMatchTheSingleThreadedProduct) {
+    ThreadCount keep;
+    struct Case { int64_t M, N, K; };
+    for (auto c : {Case{333, 65, 120}, Case{40, 517, 96}, Case{257, 257, 64}}) {
+        const auto a = random_values<float>(c.M * c.K, -1, 1, 1), b = random_values<float>(c.K * c.N, -1, 1, 2);
+        ASSERT_EQ(nf_threads_set(1), NF_OK);
+        const auto want = matmul(a, b, c.M, c.N, c.K);
+        for (int n : {2, 3, 5}) {
+            ASSERT_EQ(nf_threads_set(n), NF_OK);
+            EXPECT_TRUE(close(matmul(a, b, c.M, c.N, c.K), want)) << c.M << "x" << c.K << " @ " << c.K << "x" << c.N << ", "
+                                                         << n << " threads";
+        }
+    }
+}
+
+// Kernels called from several threads at once (a .NET caller and its prefetch thread), while
+// another thread keeps changing the thread count: every result stays right.
+TEST(Threads, ConcurrentCallersAndResizes) {
+    ThreadCount keep;
+    const int64_t n = 1 << 18, M = 96, N = 80, K = 64;
+    const auto x = random_values<float>(n, -1, 1, 3), y = random_values<float>(n, -1, 1, 4);
+    const auto a = random_values<float>(M * K, -1, 1, 5), b = random_values<float>(K * N, -1, 1, 6);
+    ASSERT_EQ(nf_threads_set(2), NF_OK);
+    const auto want_mm = matmul(a, b, M, N, K);
+    std::atomic<bool> stop{false};
+    std::atomic<int> bad{0};
+    std::thread resizer([&] {
+        for (int i = 0; !stop.load(); ++i) {
+            nf_threads_set(1 + i % 3);
+            std::this_thread::yield();
+        }
+    });
+    std::vector<std::thread> callers;
+    for (int t = 0; t < 3; ++t)
+        callers.emplace_back([&] {
+            const nf_layout l = contiguous({n});
+            std::vector<float> out(static_cast<size_t>(n));
+            for (int it = 0; it < 30; ++it) {
+                if (nf_binary(NF_BINARY_ADD, NF_FLOAT32, x.data(), &l, y.data(), &l, out.data(), &l) != NF_OK) bad++;
+                for (int64_t i = 0; i < n; i += 4099)
+                    if (out[i] != x[i] + y[i]) bad++;
+                if (!close(matmul(a, b, M, N, K), want_mm)) bad++;
+            }
+        });
+    for (auto& t : callers) t.join();
+    stop = true;
+    resizer.join();
+    EXPECT_EQ(bad.load(), 0);
+}
+
+TEST(Threads, ThreadCountIsSetAndRead) {
+    ThreadCount keep;
+    EXPECT_GE(nf_threads_get(), 1);
+    ASSERT_EQ(nf_threads_set(3), NF_OK);
+    EXPECT_EQ(nf_threads_get(), 3);
+    EXPECT_NE(std::string(nf_build_info()).find("threads: 3"), std::string::npos) << nf_build_info();
+    EXPECT_EQ(nf_threads_set(0), NF_ERROR_INVALID_ARGUMENT);
+    EXPECT_EQ(nf_threads_get(), 3);
+}
