@@ -8,6 +8,7 @@
 // stride 0 (or size 1) broadcasting a or b.
 #include <algorithm>
 #include <climits>
+#include <cmath>
 #include <cstring>
 #include <vector>
 
@@ -50,33 +51,41 @@ void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t
 #endif
 }
 
-// One GEMM cut into row blocks (or column blocks when there are fewer rows than columns) for
-// the engine's pool, the provider running single-threaded inside each block. Every element of
-// C is still one provider call over the whole K, so the cut does not change results. Blocks are
-// multiples of 16 rows (the kernels' unroll) and at most 4 per thread: enough that a thread
-// slowed by another process holds up only a small share, few enough that re-packing the shared
-// operand once per block stays a few percent of the work.
+// One GEMM cut into tiles of C for the engine's pool, the provider running single-threaded
+// inside each. Every element of C is still one provider call over the whole K, so the cut does
+// not change results beyond the provider's edge-kernel rounding. Tiles are multiples of 16 rows
+// and columns (the kernels' unroll), as square as the product allows (a tile re-packs its rows
+// of A and its columns of B, so square tiles re-pack the least), and at most 4 per thread:
+// enough that a thread slowed by another process holds up only a small share, few enough that
+// the re-packing stays a few percent of the work.
 constexpr int64_t kGemmBlock = 16;
 constexpr int64_t kGemmPartMacs = int64_t{1} << 18;  // ~10 us single-threaded
+// From here (256^3, ~0.2 ms) one tile per thread: the provider's own blocking inside a big tile
+// beats finer tiles (n=512 ran at 60% of OpenBLAS's own threading with 4 tiles per thread),
+// and a thread held up by another process costs a fraction of a long product, not a multiple.
+constexpr int64_t kGemmLargeMacs = int64_t{1} << 24;
 
 template <class T>
 void gemm_parallel(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t lda, const T* B,
                    int64_t ldb, T* C, int64_t ldc) {
     const int nt = threads();
-    const bool rows = M >= N;
-    const int64_t dim = rows ? M : N, units = (dim + kGemmBlock - 1) / kGemmBlock;
+    const int64_t um = (M + kGemmBlock - 1) / kGemmBlock, un = (N + kGemmBlock - 1) / kGemmBlock;
     const int64_t macs = work_of(work_of(M, N), K);
-    const int64_t parts = nt <= 1 ? 1 : std::min({macs / kGemmPartMacs, units, int64_t{4} * nt});
-    if (parts <= 1) {
+    const int64_t target = nt <= 1 ? 1 : std::min(macs / kGemmPartMacs, (macs >= kGemmLargeMacs ? 1 : 4) * int64_t{nt});
+    if (target <= 1) {
         gemm(ta, tb, M, N, K, A, lda, B, ldb, C, ldc);
         return;
     }
-    parallel_parts(units, parts, [&](int, int64_t, int64_t ub, int64_t ue) {
-        const int64_t b = ub * kGemmBlock, e = std::min(dim, ue * kGemmBlock);
-        if (rows)  // rows b..e of op(A) and of C
-            gemm(ta, tb, e - b, N, K, A + (ta ? b : b * lda), lda, B, ldb, C + b * ldc, ldc);
-        else  // columns b..e of op(B) and of C
-            gemm(ta, tb, M, e - b, K, A, lda, B + (tb ? b * ldb : b), ldb, C + b, ldc);
+    // rt x ct tiles with rt / ct close to M / N.
+    int64_t rt = static_cast<int64_t>(std::lround(std::sqrt(static_cast<double>(target) * M / N)));
+    rt = std::clamp<int64_t>(rt, 1, std::min(um, target));
+    const int64_t ct = std::clamp<int64_t>(target / rt, 1, un);
+    parallel_parts(rt * ct, rt * ct, [&](int, int64_t p, int64_t, int64_t) {
+        const int64_t r = p / ct, c = p % ct;
+        const int64_t r0 = part_begin(um, rt, r) * kGemmBlock, r1 = std::min(M, part_begin(um, rt, r + 1) * kGemmBlock);
+        const int64_t c0 = part_begin(un, ct, c) * kGemmBlock, c1 = std::min(N, part_begin(un, ct, c + 1) * kGemmBlock);
+        gemm(ta, tb, r1 - r0, c1 - c0, K, A + (ta ? r0 : r0 * lda), lda, B + (tb ? c0 * ldb : c0), ldb,
+             C + r0 * ldc + c0, ldc);
     }, nt);
 }
 
