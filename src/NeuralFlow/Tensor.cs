@@ -16,12 +16,14 @@ public partial class Tensor : IDisposable
     private Layout _layout;
     private bool _disposed;
 
-    internal Tensor(Storage storage, Layout layout, DType dtype)
+    internal Tensor(Storage storage, Layout layout, DType dtype) : this(storage, layout, dtype, track: true) { }
+
+    private Tensor(Storage storage, Layout layout, DType dtype, bool track)
     {
         _storage = storage;
         _layout = layout;
         DType = dtype;
-        if (this is not Variable) TensorScope.Track(this);
+        if (track && this is not Variable) TensorScope.Track(this);
     }
 
     /// <summary>Element type.</summary>
@@ -104,6 +106,17 @@ public partial class Tensor : IDisposable
         ThrowIfDisposed();
         _storage.AddRef();
         return new Tensor(_storage, layout, DType);
+    }
+
+    /// <summary>
+    /// A view no <see cref="TensorScope"/> disposes: the caller owns it outright (a gradient tape
+    /// keeps these of the variables an op read, beyond the step's scope if it must).
+    /// </summary>
+    internal Tensor UntrackedView()
+    {
+        ThrowIfDisposed();
+        _storage.AddRef();
+        return new Tensor(_storage, _layout, DType, track: false);
     }
 
     /// <summary>True when the elements are row-major and packed from element 0 of the view.</summary>

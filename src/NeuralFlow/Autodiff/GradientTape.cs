@@ -60,6 +60,7 @@ public sealed class GradientTape : IDisposable
 
     internal void Add(TapeNode node)
     {
+        node.Hold();
         _nodes.Add(node);
         _watched.Add(node.Output);
     }
@@ -89,6 +90,7 @@ public sealed class GradientTape : IDisposable
             {
                 var node = _nodes[i];
                 if (!grads.TryGetValue(node.Output, out var g)) continue;
+                node.CheckVersions();
                 for (int j = 0; j < node.Inputs.Length; j++)
                     node.Wanted[j] = node.Inputs[j].DType.IsFloating() && _watched.Contains(node.Inputs[j]);
                 var inputGrads = node.Rule(g, node);
@@ -139,6 +141,7 @@ public sealed class GradientTape : IDisposable
     // memory of a training step can be reclaimed as soon as the step ends.
     private void Release()
     {
+        foreach (var node in _nodes) node.Release();
         _nodes.Clear();
         _watched.Clear();
     }
