@@ -109,7 +109,7 @@ public sealed class GradientTape : IDisposable
             for (int i = 0; i < sources.Count; i++)
                 result[i] = grads.TryGetValue(sources[i], out var g) ? g : null!;
             FreeIntermediates(grads.Values, result);
-            return result;
+            return Distinct(result);
         }
         finally
         {
@@ -126,6 +126,18 @@ public sealed class GradientTape : IDisposable
 
     /// <summary>The gradient with respect to a single source (null when unconnected).</summary>
     public Tensor Gradient(Tensor target, Tensor source) => Gradient(target, [source])[0];
+
+    // Rules pass a gradient through unchanged where they can (add, identity, reshape of the same
+    // shape), so two sources, or one listed twice, may share a gradient object. The caller owns each
+    // result and may dispose it: every entry after the first gets its own tensor (a view, recorded
+    // as an identity so an outer tape still differentiates through it).
+    private static Tensor[] Distinct(Tensor[] result)
+    {
+        var seen = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < result.Length; i++)
+            if (result[i] is { } g && !seen.Add(g)) result[i] = GradientHelpers.Identity(g);
+        return result;
+    }
 
     // Intermediate gradients are garbage once the sources' gradients exist, unless an outer tape
     // recorded them for a higher-order gradient.
