@@ -6,6 +6,9 @@ namespace NeuralFlow;
 /// automatically; <see cref="Watch(Tensor)"/> adds plain tensors. A tape gives one
 /// <see cref="Gradient(Tensor, IReadOnlyList{Tensor})"/> call unless created with <c>persistent: true</c>. Tapes nest: an outer
 /// tape records the gradient computation of an inner one, which gives higher-order gradients.
+/// Gradients use the values the recorded ops read, as in TensorFlow: assigning a variable (or an
+/// optimizer step) while a tape still holds records that read it gives the variable a fresh buffer
+/// and leaves the old value to the tape. Each returned gradient is a tensor of its own.
 /// </summary>
 public sealed class GradientTape : IDisposable
 {
