@@ -157,6 +157,8 @@ internal static class Engine
             target.Backend.Copy(target.DType, src.Data, src.Layout.BroadcastTo(target.Shape), target.Data, target.Layout);
             GC.KeepAlive(src);
             GC.KeepAlive(target);
+            // An in-place write: a tape that saved this buffer must not compute from the new contents.
+            target.Storage.BumpVersion();
         }
         finally
         {

@@ -102,7 +102,7 @@ public static partial class NF
         GC.KeepAlive(x);
         if (!log && a == x.Rank - 1) result.SoftmaxOf = x;
         return log
-            ? Tape.Record(result, x, static (g, n) => [g - Exp(n.Output) * ReduceSum(g, (int)n.State!, keepDims: true)], a)
-            : Tape.Record(result, x, static (g, n) => [n.Output * (g - ReduceSum(g * n.Output, (int)n.State!, keepDims: true))], a);
+            ? Tape.Record(result, x, static (g, n) => [g - Exp(n.Output) * ReduceSum(g, (int)n.State!, keepDims: true)], a, op)
+            : Tape.Record(result, x, static (g, n) => [n.Output * (g - ReduceSum(g * n.Output, (int)n.State!, keepDims: true))], a, op);
     }
 }

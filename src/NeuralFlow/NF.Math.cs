@@ -30,8 +30,21 @@ public static partial class NF
     /// <summary>Elementwise a to the power b (<c>tf.pow</c>).</summary>
     public static Tensor Pow(Tensor a, Tensor b) =>
         Tape.Record(Engine.Binary(BinaryOp.Pow, a, b, nameof(Pow)), a, b,
-            static (g, n) => [n.Wants(0) ? ReduceTo(g * n.Y * Pow(n.X, n.Y - 1), n.X.Shape) : null,
-                              n.Wants(1) ? ReduceTo(g * n.Output * Log(n.X), n.Y.Shape) : null]);
+            static (g, n) => [n.Wants(0) ? ReduceTo(g * n.Y * Pow(n.X, PowExponentBelow(n.Y)), n.X.Shape) : null,
+                              n.Wants(1) ? ReduceTo(g * n.Output * LogWherePositive(n.X), n.Y.Shape) : null]);
+
+    // d(x^y)/dx = y x^(y-1), which is 0 * inf = NaN at x = 0, y = 0 where the true value (and
+    // PyTorch's) is 0: there the exponent y-1 becomes 0, so the product is y * 1 = 0.
+    private static Tensor PowExponentBelow(Tensor y) => y - 1 + Mask(Equal(y, 0), y.DType);
+
+    // d(x^y)/dy = x^y log(x): TensorFlow takes log(x) as 0 where x <= 0 (no real derivative there;
+    // at x = 0 the limit of x^y log x is 0 for y > 0), instead of 0 * -inf = NaN. The log is taken
+    // of 1 there so that its own gradient stays finite too.
+    private static Tensor LogWherePositive(Tensor x)
+    {
+        var positive = Mask(Greater(x, 0), x.DType);
+        return Log(x * positive + (1 - positive)) * positive;
+    }
 
     /// <summary>Elementwise maximum (<c>tf.maximum</c>); on ties the gradient goes to a.</summary>
     public static Tensor Maximum(Tensor a, Tensor b) =>

@@ -38,27 +38,44 @@ public static partial class NF
         var result = ReduceValue(op, x, axes, keepDims, out uint mask);
         return op switch
         {
-            ReduceOp.Sum => Tape.Record(result, x, static (g, n) => [Expand(g, n.X.Shape, (uint)n.State!)], mask),
+            ReduceOp.Sum => Tape.Record(result, x, static (g, n) => [Expand(g, n.X.Shape, (uint)n.State!)], mask, "ReduceSum"),
             ReduceOp.Mean => Tape.Record(result, x, static (g, n) =>
             {
                 long reduced = n.X.Count / Math.Max(1, n.Output.Count);
                 return [Expand(g / (double)reduced, n.X.Shape, (uint)n.State!)];
-            }, mask),
+            }, mask, "ReduceMean"),
             // Max/min: the gradient is shared equally by the elements that attain the extreme.
             ReduceOp.Max or ReduceOp.Min => Tape.Record(result, x, static (g, n) =>
             {
                 uint m = (uint)n.State!;
                 var hits = Mask(Equal(n.X, Expand(n.Output, n.X.Shape, m)), n.X.DType);
                 return [Expand(g, n.X.Shape, m) * hits / Expand(ReduceSum(hits, AxesOfMask(m)), n.X.Shape, m)];
-            }, mask),
-            ReduceOp.Prod => Tape.Record(result, x, static (g, n) =>
-            {
-                uint m = (uint)n.State!;
-                return [Expand(g * n.Output, n.X.Shape, m) / n.X];
-            }, mask),
+            }, mask, op == ReduceOp.Max ? "ReduceMax" : "ReduceMin"),
+            ReduceOp.Prod => Tape.Record(result, x, ReduceProdGradient, mask, "ReduceProd"),
             _ => result,
         };
     }
+
+    // d(prod x)/dx_i is the product of the other factors. prod / x_i is 0/0 = NaN at a zero, so
+    // count the zeros of each reduced slice (TensorFlow's rule gets the same with exclusive
+    // products): none: prod / x_i; one: the zero gets the product Q of the others, the rest 0;
+    // more: all 0. Written so that the rule's own gradient (second order) is right too with up
+    // to one zero: Q does not depend on the zero, and the "rest 0" is Q * Z / x_i with Z the
+    // zero factor itself (0, but its derivative is Q / x_i, as that of prod_{j != i} x_j).
+    private static readonly GradientRule ReduceProdGradient = static (g, n) =>
+    {
+        uint m = (uint)n.State!;
+        var x = n.X;
+        var axes = AxesOfMask(m);
+        var isZero = Mask(Equal(x, 0), x.DType);
+        var nonZero = x * (1 - isZero) + isZero;                    // zeros replaced by a constant 1
+        var zeros = ReduceSum(isZero, axes, keepDims: true);
+        var others = ReduceProd(nonZero, axes, keepDims: true);     // product of the non-zero factors
+        var zeroFactor = ReduceSum(x * isZero, axes, keepDims: true);
+        var share = Mask(Equal(zeros, 0), x.DType) / nonZero
+                  + Mask(Equal(zeros, 1), x.DType) * (isZero + (1 - isZero) * zeroFactor / nonZero);
+        return [Expand(g, x.Shape, m) * others * share];
+    };
 
     private static int[] AxesOfMask(uint mask) => Enumerable.Range(0, 32).Where(i => (mask & (1u << i)) != 0).ToArray();
 

@@ -31,4 +31,28 @@ internal sealed class Storage
     {
         if (Interlocked.Decrement(ref _refs) == 0) _buffer.Dispose();
     }
+
+    // ---- Versions (autodiff): what a gradient tape saved must not change under it. ----
+
+    private long _version;
+    private int _tapeSaves;
+
+    /// <summary>
+    /// Counts in-place writes to this buffer (PyTorch's version counter): a tape records it with
+    /// what it saves and refuses a gradient from a buffer written since.
+    /// </summary>
+    public long Version => Interlocked.Read(ref _version);
+
+    /// <summary>Called by every write into an existing buffer (assign, optimizer update, copy-into).</summary>
+    public void BumpVersion() => Interlocked.Increment(ref _version);
+
+    /// <summary>
+    /// How many live tape records read this buffer. A variable about to be written in place while
+    /// this is non-zero moves to a fresh buffer instead (copy-on-write), leaving this one to the tape.
+    /// </summary>
+    public bool SavedByTape => Volatile.Read(ref _tapeSaves) > 0;
+
+    public void AddTapeSave() => Interlocked.Increment(ref _tapeSaves);
+
+    public void RemoveTapeSave() => Interlocked.Decrement(ref _tapeSaves);
 }

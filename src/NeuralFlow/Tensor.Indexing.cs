@@ -85,7 +85,7 @@ public partial class Tensor
                 using var target = dx[(TensorIndex[])n.State!];
                 Engine.CopyInto(g, target);
                 return [dx];
-            }, indices);
+            }, indices, "Tensor indexing");
         }
     }
 }

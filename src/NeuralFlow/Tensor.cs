@@ -16,12 +16,14 @@ public partial class Tensor : IDisposable
     private Layout _layout;
     private bool _disposed;
 
-    internal Tensor(Storage storage, Layout layout, DType dtype)
+    internal Tensor(Storage storage, Layout layout, DType dtype) : this(storage, layout, dtype, track: true) { }
+
+    private Tensor(Storage storage, Layout layout, DType dtype, bool track)
     {
         _storage = storage;
         _layout = layout;
         DType = dtype;
-        if (this is not Variable) TensorScope.Track(this);
+        if (track && this is not Variable) TensorScope.Track(this);
     }
 
     /// <summary>Element type.</summary>
@@ -50,9 +52,28 @@ public partial class Tensor : IDisposable
 
     /// <summary>
     /// For the output of a last-axis softmax, the logits it came from: the cross-entropy losses use
-    /// them directly (one fused, stable kernel), as Keras does for a softmax output layer.
+    /// them directly (one fused, stable kernel), as Keras does for a softmax output layer. Null once
+    /// either tensor was written in place (a variable's assign, say) since the softmax ran: the
+    /// logits would then no longer be the ones these probabilities came from.
     /// </summary>
-    internal Tensor? SoftmaxOf { get; set; }
+    internal Tensor? SoftmaxOf
+    {
+        get
+        {
+            if (_softmaxOf is not { } source || source.Logits.IsDisposed || _disposed) return null;
+            return source.LogitsAt.Matches(source.Logits) && source.SelfAt.Matches(this) ? source.Logits : null;
+        }
+        set => _softmaxOf = value is null ? null : (value, BufferVersion.Of(value), BufferVersion.Of(this));
+    }
+
+    private (Tensor Logits, BufferVersion LogitsAt, BufferVersion SelfAt)? _softmaxOf;
+
+    /// <summary>Which buffer a tensor read and at which version: equal later only if nothing wrote it since.</summary>
+    private readonly record struct BufferVersion(Storage Storage, long Version)
+    {
+        public static BufferVersion Of(Tensor t) => new(t.Storage, t.Storage.Version);
+        public bool Matches(Tensor t) => ReferenceEquals(t.Storage, Storage) && t.Storage.Version == Version;
+    }
 
     internal Layout Layout
     {
@@ -104,6 +125,17 @@ public partial class Tensor : IDisposable
         ThrowIfDisposed();
         _storage.AddRef();
         return new Tensor(_storage, layout, DType);
+    }
+
+    /// <summary>
+    /// A view no <see cref="TensorScope"/> disposes: the caller owns it outright (a gradient tape
+    /// keeps these of the variables an op read, beyond the step's scope if it must).
+    /// </summary>
+    internal Tensor UntrackedView()
+    {
+        ThrowIfDisposed();
+        _storage.AddRef();
+        return new Tensor(_storage, _layout, DType, track: false);
     }
 
     /// <summary>True when the elements are row-major and packed from element 0 of the view.</summary>

@@ -1,3 +1,5 @@
+using NeuralFlow.Backends;
+
 namespace NeuralFlow;
 
 /// <summary>
@@ -54,7 +56,7 @@ public class Variable : Tensor
     /// <summary>Adds to the value in place (<c>assign_add</c>).</summary>
     public Variable AssignAdd(Tensor delta)
     {
-        using var sum = NF.Add(this, delta);
+        using var sum = Engine.Binary(BinaryOp.Add, this, delta, nameof(AssignAdd)); // an update, not a differentiable op: not recorded
         Write(nameof(AssignAdd), sum);
         return this;
     }
@@ -62,9 +64,30 @@ public class Variable : Tensor
     /// <summary>Subtracts from the value in place (<c>assign_sub</c>).</summary>
     public Variable AssignSub(Tensor delta)
     {
-        using var difference = NF.Subtract(this, delta);
+        using var difference = Engine.Binary(BinaryOp.Sub, this, delta, nameof(AssignSub)); // an update, not a differentiable op: not recorded
         Write(nameof(AssignSub), difference);
         return this;
+    }
+
+    /// <summary>
+    /// Call before any in-place write to this variable's buffer (assign, optimizer step). When a
+    /// live gradient tape still reads the current value (an op recorded on a persistent tape, or a
+    /// second tape not yet used, as in a GAN's two steps), the variable moves to a fresh buffer and
+    /// the tape keeps the old one: the gradient then uses the value the op read, as TensorFlow's.
+    /// Otherwise (the usual loop: tape used, then the optimizer step) the write happens in place,
+    /// with no copy. Either way the buffer's version goes up.
+    /// </summary>
+    /// <param name="keepContents">Whether the write reads the current value (an optimizer update), so a fresh buffer must start as a copy.</param>
+    internal void BeginWrite(bool keepContents)
+    {
+        if (Storage.SavedByTape)
+        {
+            var fresh = new Storage(Backend, Count * DType.SizeInBytes());
+            var layout = Layout.Contiguous(Shape);
+            if (keepContents) Backend.Copy(DType, Data, Layout, fresh.Pointer, layout);
+            ReplaceStorage(fresh, layout);
+        }
+        Storage.BumpVersion();
     }
 
     private void Write(string op, Tensor value)
@@ -80,10 +103,11 @@ public class Variable : Tensor
         }
         try
         {
-            var target = Layout;
             if (source.Rank > Rank || Engine.BroadcastShapes(op, source.Shape, Shape) != Shape)
                 throw new ArgumentException($"{op}: a value of shape {source.Shape} does not fit a variable of shape {Shape}.", nameof(value));
-            Backend.Copy(DType, source.Data, source.Layout.BroadcastTo(Shape), Data, target);
+            // Every element is overwritten: a fresh buffer, if one is needed, need not start as a copy.
+            BeginWrite(keepContents: false);
+            Backend.Copy(DType, source.Data, source.Layout.BroadcastTo(Shape), Data, Layout);
             GC.KeepAlive(source);
         }
         finally

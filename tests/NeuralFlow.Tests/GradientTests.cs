@@ -8,11 +8,11 @@ namespace NeuralFlow.Tests;
 /// </summary>
 public abstract class GradientTests(string backend) : BackendTest(backend)
 {
-    private static (double[] V, int[] Shape) In(int[] shape, int seed, double lo = -2, double hi = 2) =>
+    internal static (double[] V, int[] Shape) In(int[] shape, int seed, double lo = -2, double hi = 2) =>
         (RandomValues((int)new Shape(shape).Count, seed, lo, hi), shape);
 
     /// <summary>Compares the tape's gradient of sum(f(x) * w) with central differences.</summary>
-    private static void Check(Func<Tensor[], Tensor> f, params (double[] V, int[] Shape)[] inputs)
+    internal static void Check(Func<Tensor[], Tensor> f, params (double[] V, int[] Shape)[] inputs)
     {
         var xs = inputs.Select(i => NF.Constant(i.V, i.Shape)).ToArray();
         Tensor[] grads;

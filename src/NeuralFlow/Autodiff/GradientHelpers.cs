@@ -28,6 +28,9 @@ internal static class GradientHelpers
     }
 
 
+    /// <summary>The same values as a new tensor (a view), recorded as an identity op (<c>tf.identity</c>).</summary>
+    public static Tensor Identity(Tensor x) => Tape.Record(x.View(x.Layout), x, static (g, n) => [g]);
+
     /// <summary>1 where <paramref name="condition"/> holds, else 0, in <paramref name="dtype"/>.</summary>
     public static Tensor Mask(Tensor condition, DType dtype)
     {

@@ -6,6 +6,9 @@ namespace NeuralFlow;
 /// automatically; <see cref="Watch(Tensor)"/> adds plain tensors. A tape gives one
 /// <see cref="Gradient(Tensor, IReadOnlyList{Tensor})"/> call unless created with <c>persistent: true</c>. Tapes nest: an outer
 /// tape records the gradient computation of an inner one, which gives higher-order gradients.
+/// Gradients use the values the recorded ops read, as in TensorFlow: assigning a variable (or an
+/// optimizer step) while a tape still holds records that read it gives the variable a fresh buffer
+/// and leaves the old value to the tape. Each returned gradient is a tensor of its own.
 /// </summary>
 public sealed class GradientTape : IDisposable
 {
@@ -60,6 +63,7 @@ public sealed class GradientTape : IDisposable
 
     internal void Add(TapeNode node)
     {
+        node.Hold();
         _nodes.Add(node);
         _watched.Add(node.Output);
     }
@@ -89,6 +93,7 @@ public sealed class GradientTape : IDisposable
             {
                 var node = _nodes[i];
                 if (!grads.TryGetValue(node.Output, out var g)) continue;
+                node.CheckVersions();
                 for (int j = 0; j < node.Inputs.Length; j++)
                     node.Wanted[j] = node.Inputs[j].DType.IsFloating() && _watched.Contains(node.Inputs[j]);
                 var inputGrads = node.Rule(g, node);
@@ -107,7 +112,7 @@ public sealed class GradientTape : IDisposable
             for (int i = 0; i < sources.Count; i++)
                 result[i] = grads.TryGetValue(sources[i], out var g) ? g : null!;
             FreeIntermediates(grads.Values, result);
-            return result;
+            return Distinct(result);
         }
         finally
         {
@@ -125,6 +130,18 @@ public sealed class GradientTape : IDisposable
     /// <summary>The gradient with respect to a single source (null when unconnected).</summary>
     public Tensor Gradient(Tensor target, Tensor source) => Gradient(target, [source])[0];
 
+    // Rules pass a gradient through unchanged where they can (add, identity, reshape of the same
+    // shape), so two sources, or one listed twice, may share a gradient object. The caller owns each
+    // result and may dispose it: every entry after the first gets its own tensor (a view, recorded
+    // as an identity so an outer tape still differentiates through it).
+    private static Tensor[] Distinct(Tensor[] result)
+    {
+        var seen = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < result.Length; i++)
+            if (result[i] is { } g && !seen.Add(g)) result[i] = GradientHelpers.Identity(g);
+        return result;
+    }
+
     // Intermediate gradients are garbage once the sources' gradients exist, unless an outer tape
     // recorded them for a higher-order gradient.
     private static void FreeIntermediates(IEnumerable<Tensor> intermediates, Tensor[] returned)
@@ -139,6 +156,7 @@ public sealed class GradientTape : IDisposable
     // memory of a training step can be reclaimed as soon as the step ends.
     private void Release()
     {
+        foreach (var node in _nodes) node.Release();
         _nodes.Clear();
         _watched.Clear();
     }

@@ -1,9 +1,12 @@
+using System.Runtime.CompilerServices;
+
 namespace NeuralFlow;
 
 /// <summary>
-/// The recording side of autodiff: every differentiable op calls <see cref="Record(Tensor, Tensor, GradientRule, object?)"/>
+/// The recording side of autodiff: every differentiable op calls <see cref="Record(Tensor, Tensor, GradientRule, object?, string)"/>
 /// with its inputs and a static gradient rule. When no tape is recording on this thread that is
-/// one field read, so ops pay nothing for autodiff they do not use.
+/// one field read, so ops pay nothing for autodiff they do not use. The op's name (the caller's,
+/// unless given) only serves error messages.
 /// </summary>
 internal static class Tape
 {
@@ -22,31 +25,31 @@ internal static class Tape
         }
     }
 
-    public static Tensor Record(Tensor output, Tensor x, GradientRule rule, object? state = null)
+    public static Tensor Record(Tensor output, Tensor x, GradientRule rule, object? state = null, [CallerMemberName] string op = "")
     {
         if (_active is not { Count: > 0 }) return output;
-        return RecordSlow(output, [x], rule, state);
+        return RecordSlow(output, [x], rule, state, op);
     }
 
-    public static Tensor Record(Tensor output, Tensor x, Tensor y, GradientRule rule, object? state = null)
+    public static Tensor Record(Tensor output, Tensor x, Tensor y, GradientRule rule, object? state = null, [CallerMemberName] string op = "")
     {
         if (_active is not { Count: > 0 }) return output;
-        return RecordSlow(output, [x, y], rule, state);
+        return RecordSlow(output, [x, y], rule, state, op);
     }
 
-    public static Tensor Record(Tensor output, Tensor[] inputs, GradientRule rule, object? state = null)
+    public static Tensor Record(Tensor output, Tensor[] inputs, GradientRule rule, object? state = null, [CallerMemberName] string op = "")
     {
         if (_active is not { Count: > 0 }) return output;
-        return RecordSlow(output, inputs, rule, state);
+        return RecordSlow(output, inputs, rule, state, op);
     }
 
-    private static Tensor RecordSlow(Tensor output, Tensor[] inputs, GradientRule rule, object? state)
+    private static Tensor RecordSlow(Tensor output, Tensor[] inputs, GradientRule rule, object? state, string op)
     {
         TapeNode? node = null;
         foreach (var tape in _active!)
         {
             if (!tape.IsRecording || !tape.WatchesAny(inputs)) continue;
-            node ??= new TapeNode(inputs, output, rule, state);
+            node ??= new TapeNode(inputs, output, rule, state, op);
             tape.Add(node);
         }
         return output;

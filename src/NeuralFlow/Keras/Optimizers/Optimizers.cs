@@ -81,6 +81,9 @@ public static partial class Optimizers
             using var packed = grad is null ? NF.Cast(g, v.DType).Contiguous() : null;
             var source = grad ?? packed!;
             nint gradPointer = source.Data + (nint)(source.Layout.Offset * v.DType.SizeInBytes());
+            // The kernel reads and writes the variable and its slots in place.
+            v.BeginWrite(keepContents: true);
+            foreach (var slot in slots) slot.BeginWrite(keepContents: true);
             v.Backend.OptimizerUpdate(kind, v.DType, v.Data, gradPointer,
                 slots.Length > 0 ? slots[0].Data : 0, slots.Length > 1 ? slots[1].Data : 0, v.Count, Parameters(lr, step));
             GC.KeepAlive(source);
