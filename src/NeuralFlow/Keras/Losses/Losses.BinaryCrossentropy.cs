@@ -18,8 +18,7 @@ public static partial class Losses
         /// <summary>One value per example.</summary>
         public static Tensor PerExample(Tensor yTrue, Tensor yPred, bool fromLogits = false)
         {
-            var y = LikePrediction(yTrue, yPred);
-            CheckShapes("BinaryCrossentropy", y, yPred);
+            (var y, yPred) = Aligned("BinaryCrossentropy", yTrue, yPred);
             Tensor elementwise = fromLogits
                 // max(x, 0) - x*y + log(1 + e^-|x|): stable for any logit.
                 ? NF.Relu(yPred) - yPred * y + NF.Log(1 + NF.Exp(-NF.Abs(yPred)))
