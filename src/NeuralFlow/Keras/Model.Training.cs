@@ -58,7 +58,12 @@ public abstract partial class Model
         CheckEpochs(epochs, initialEpoch, verbose);
         if (validationSplit is < 0 or >= 1 || double.IsNaN(validationSplit))
             throw new ArgumentOutOfRangeException(nameof(validationSplit), validationSplit, "Fit: validationSplit must be in [0, 1).");
-        if (validationData is { } given) CheckData(nameof(Fit) + " (validationData)", given.X, given.Y);
+        if (validationData is { } given)
+        {
+            CheckData(nameof(Fit) + " (validationData)", given.X, given.Y);
+            if (given.X.Shape[0] == 0)
+                throw new ArgumentException("Fit: validationData has 0 examples; there is nothing to validate on.", nameof(validationData));
+        }
         int n = x.Shape[0];
         if (n == 0)
             throw new ArgumentException($"Fit: x and y have 0 examples (shapes {x.Shape} and {y.Shape}); there is nothing to train on.", nameof(x));

@@ -71,6 +71,8 @@ public abstract class KerasTrainingTrustTests(string backend) : BackendTest(back
         var e = Assert.Throws<ArgumentException>(() => model.Fit(NF.Zeros([0, 3]), NF.Zeros([0, 1]), verbose: 0));
         Assert.Contains("0 examples", e.Message);
         Assert.Throws<ArgumentException>(() => model.Evaluate(NF.Zeros([0, 3]), NF.Zeros([0, 1])));
+        e = Assert.Throws<ArgumentException>(() => model.Fit(NF.Zeros([4, 3]), NF.Zeros([4, 1]), validationData: (NF.Zeros([0, 3]), NF.Zeros([0, 1])), verbose: 0));
+        Assert.Contains("validationData", e.Message);
         var empty = Dataset.FromTensorSlices(NF.Zeros([4, 3]), NF.Zeros([4, 1])).Take(0).Batch(2);
         Assert.Throws<InvalidOperationException>(() => model.Fit(empty, verbose: 0));
         Assert.Throws<InvalidOperationException>(() => model.Evaluate(empty));

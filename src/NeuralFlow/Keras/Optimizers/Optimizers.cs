@@ -85,7 +85,7 @@ public static partial class Optimizers
                 var (g, v) = list[i];
                 if (v is null) throw new ArgumentException($"ApplyGradients: variable {i} is null.", nameof(pairs));
                 string name = v.Name is { } n ? $"'{n}'" : $"{i}";
-                if (!v.DType.IsFloating())
+                if (g is not null && !v.DType.IsFloating()) // a variable without a gradient is skipped anyway
                     throw new ArgumentException($"ApplyGradients: variable {name} has dtype {v.DType.Name()}; optimizers update float variables only (float32, float64).", nameof(pairs));
                 if (g is not null && g.Shape != v.Shape)
                     throw new ArgumentException($"ApplyGradients: the gradient for variable {name} has shape {g.Shape} but the variable has shape {v.Shape}.", nameof(pairs));
