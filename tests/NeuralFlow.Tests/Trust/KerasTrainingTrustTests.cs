@@ -233,6 +233,30 @@ public abstract class KerasTrainingTrustTests(string backend) : BackendTest(back
             Directory.Delete(dir);
         }
     }
+
+    [SkippableFact]
+    public void A_directory_in_place_of_a_data_set_file_is_named_instead_of_downloaded_over()
+    {
+        RequireBackend();
+        var root = Directory.CreateTempSubdirectory("nf-data-root").FullName;
+        var saved = Environment.GetEnvironmentVariable("NEURALFLOW_DATA");
+        try
+        {
+            Environment.SetEnvironmentVariable("NEURALFLOW_DATA", root);
+            var blocker = Path.Combine(root, "dir-test", "train-images-idx3-ubyte.gz");
+            Directory.CreateDirectory(blocker);
+            var source = new NeuralFlow.Data.Sources.IdxSource("dir-test", "Dir test", [], [],
+                new NeuralFlow.Data.Sources.RemoteFile("train-images-idx3-ubyte.gz", ""));
+            var e = Assert.Throws<IOException>(() => source.Load());
+            Assert.Contains(blocker, e.Message);
+            Assert.Contains("is a directory", e.Message);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("NEURALFLOW_DATA", saved);
+            Directory.Delete(root, recursive: true);
+        }
+    }
 }
 
 public sealed class ManagedKerasTrainingTrustTests() : KerasTrainingTrustTests("managed");
