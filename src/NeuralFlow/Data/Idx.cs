@@ -18,6 +18,7 @@ public static class Idx
     public static Tensor Read(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
+        NotADirectory("Idx.Read", path);
         using var file = File.OpenRead(path);
         return Read(file, path);
     }
@@ -111,6 +112,7 @@ public static class Idx
             throw new ArgumentException($"Idx.Write writes uint8 tensors, got {tensor.DType.Name()}; convert with NF.Cast(x, DType.UInt8).", nameof(tensor));
         if (tensor.Rank == 0)
             throw new ArgumentException("Idx.Write: IDX files hold arrays of rank 1 or more, got a scalar.", nameof(tensor));
+        NotADirectory("Idx.Write", path);
         var temp = path + "." + Guid.NewGuid().ToString("N")[..8] + ".part";
         try
         {
@@ -126,6 +128,16 @@ public static class Idx
         {
             File.Delete(temp);
         }
+    }
+
+    /// <summary>
+    /// Throws when <paramref name="path"/> is a directory: the runtime would say only "access
+    /// denied" (reading) or fail on a temporary file (writing), without naming the problem.
+    /// </summary>
+    internal static void NotADirectory(string method, string path)
+    {
+        if (Directory.Exists(path))
+            throw new IOException($"{method}: {path} is a directory, not an IDX file; give the path of a file (e.g. {Path.Combine(path, "train-images-idx3-ubyte.gz")}).");
     }
 
     /// <summary>Writes a uint8 tensor as raw (uncompressed) IDX data to <paramref name="stream"/>.</summary>

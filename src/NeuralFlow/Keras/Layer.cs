@@ -1,5 +1,3 @@
-using System.Reflection;
-
 namespace NeuralFlow.Keras;
 
 /// <summary>
@@ -85,52 +83,38 @@ public abstract class Layer
         return w;
     }
 
-    /// <summary>All weights: this layer's own, then those of the layers it holds.</summary>
+    /// <summary>
+    /// All weights, each once, in Keras' order: this layer's own (made by <see cref="AddWeight"/>,
+    /// then variables held in its fields), then those of the layers it holds, depth first. A
+    /// cycle (a sublayer holding a reference back to its model) is visited once.
+    /// </summary>
     public IReadOnlyList<Variable> Variables
     {
         get
         {
-            var all = new List<Variable>(_ownWeights);
-            var seen = new HashSet<Variable>(_ownWeights, ReferenceEqualityComparer.Instance);
-            foreach (var layer in SubLayers)
-                foreach (var v in layer.Variables)
-                    if (seen.Add(v)) all.Add(v);
-            foreach (var v in VariableFields())
-                if (seen.Add(v)) all.Add(v);
+            var all = new List<Variable>();
+            Gather(this, all, new HashSet<Variable>(ReferenceEqualityComparer.Instance), new HashSet<Layer>(ReferenceEqualityComparer.Instance));
             return all;
         }
+    }
+
+    private static void Gather(Layer layer, List<Variable> all, HashSet<Variable> seenVariables, HashSet<Layer> seenLayers)
+    {
+        if (!seenLayers.Add(layer)) return;
+        foreach (var v in layer._ownWeights.Concat(Tracking.InFields(layer).Variables))
+            if (seenVariables.Add(v)) all.Add(v);
+        foreach (var sub in layer.SubLayers)
+            Gather(sub, all, seenVariables, seenLayers);
     }
 
     /// <summary>The weights that training updates.</summary>
     public IReadOnlyList<Variable> TrainableVariables => Variables.Where(v => v.Trainable).ToList();
 
     /// <summary>
-    /// Layers held by this one in fields (directly or in collections of layers), found without
-    /// registration, in declaration order.
+    /// Layers held by this one in fields (directly or in arrays, lists, dictionaries and other
+    /// collections of layers), found without registration, in declaration order.
     /// </summary>
-    public virtual IReadOnlyList<Layer> SubLayers
-    {
-        get
-        {
-            var result = new List<Layer>();
-            foreach (var value in FieldValues())
-            {
-                if (value is Layer l && !ReferenceEquals(l, this) && !result.Contains(l)) result.Add(l);
-                else if (value is IEnumerable<Layer> many)
-                    foreach (var m in many) if (m is not null && !result.Contains(m)) result.Add(m);
-            }
-            return result;
-        }
-    }
-
-    private IEnumerable<Variable> VariableFields() => FieldValues().OfType<Variable>();
-
-    private IEnumerable<object> FieldValues()
-    {
-        for (var type = GetType(); type is not null && type != typeof(Layer); type = type.BaseType)
-            foreach (var f in type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
-                if (f.GetValue(this) is { } value) yield return value;
-    }
+    public virtual IReadOnlyList<Layer> SubLayers => Tracking.InFields(this).Layers;
 
     /// <summary>Number of scalars in the weights.</summary>
     public long CountParams() => Variables.Sum(v => v.Count);

@@ -41,24 +41,40 @@ public abstract partial class Model
     /// <param name="x">Inputs, first axis = examples.</param>
     /// <param name="y">Targets, first axis = examples.</param>
     /// <param name="batchSize">Examples per step.</param>
-    /// <param name="epochs">Passes over the data.</param>
+    /// <param name="epochs">The epoch to train up to: epochs <paramref name="initialEpoch"/> to epochs - 1 run, as in Keras.</param>
     /// <param name="verbose">0 silent, 1 progress bar (one line per epoch when output is redirected), 2 one line per epoch.</param>
     /// <param name="validationData">Data evaluated after each epoch ("val_" entries).</param>
     /// <param name="validationSplit">Fraction of the last examples held out for validation (before shuffling), as Keras.</param>
     /// <param name="shuffle">Shuffle the training examples each epoch.</param>
     /// <param name="callbacks">Hooks called during training.</param>
+    /// <param name="initialEpoch">The epoch to start at (to resume a run), as Keras' initial_epoch.</param>
     public History Fit(Tensor x, Tensor y, int batchSize = 32, int epochs = 1, int verbose = 1,
                        (Tensor X, Tensor Y)? validationData = null, double validationSplit = 0, bool shuffle = true,
-                       IEnumerable<Callbacks.Callback>? callbacks = null)
+                       IEnumerable<Callbacks.Callback>? callbacks = null, int initialEpoch = 0)
     {
         Compiled(nameof(Fit));
         CheckData(nameof(Fit), x, y);
-        if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "Fit: batchSize must be at least 1.");
-        if (validationSplit is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(validationSplit), validationSplit, "Fit: validationSplit must be in [0, 1).");
+        CheckPositive(nameof(Fit), nameof(batchSize), batchSize);
+        CheckEpochs(epochs, initialEpoch, verbose);
+        if (validationSplit is < 0 or >= 1 || double.IsNaN(validationSplit))
+            throw new ArgumentOutOfRangeException(nameof(validationSplit), validationSplit, "Fit: validationSplit must be in [0, 1).");
+        if (validationData is { } given)
+        {
+            CheckData(nameof(Fit) + " (validationData)", given.X, given.Y);
+            if (given.X.Shape[0] == 0)
+                throw new ArgumentException("Fit: validationData has 0 examples; there is nothing to validate on.", nameof(validationData));
+        }
         int n = x.Shape[0];
+        if (n == 0)
+            throw new ArgumentException($"Fit: x and y have 0 examples (shapes {x.Shape} and {y.Shape}); there is nothing to train on.", nameof(x));
         if (validationSplit > 0 && validationData is null)
         {
-            int split = n - (int)(n * validationSplit);
+            // Keras' train_validation_split: the first floor(n * (1 - split)) examples train.
+            int split = (int)Math.Floor(n * (1 - validationSplit));
+            if (split == 0 || split == n)
+                throw new ArgumentException(
+                    $"Fit: training data contains {n} examples, which is not sufficient to split it into a validation and training set as specified by validationSplit = {validationSplit}. " +
+                    "Either provide more data, or a different value for validationSplit.", nameof(validationSplit));
             validationData = (x[split..], y[split..]);
             (x, y) = (x[..split], y[..split]);
             n = split;
@@ -74,26 +90,53 @@ public abstract partial class Model
                 yield return Batch(tx, ty, order, step * batchSize, Math.Min(batchSize, n - step * batchSize), shuffle);
         }
         Func<EvaluationResult>? validate = validationData is { } val ? () => Evaluate(val.X, val.Y, batchSize) : null;
-        return FitLoop(EpochBatches, steps, epochs, verbose, validate, callbacks);
+        return FitLoop(EpochBatches, steps, stepsPerEpoch: null, recreateEachEpoch: true, epochs, initialEpoch, verbose, validate, callbacks);
     }
 
     /// <summary>
     /// Trains on a dataset of (features, labels) batches (<c>model.fit(dataset)</c>), one pass per
     /// epoch; batch, shuffle and prefetch it with the <see cref="Data.Dataset"/> methods.
     /// </summary>
+    /// <param name="dataset">(features, labels) batches.</param>
+    /// <param name="epochs">The epoch to train up to: epochs <paramref name="initialEpoch"/> to epochs - 1 run.</param>
+    /// <param name="verbose">0 silent, 1 progress bar, 2 one line per epoch.</param>
+    /// <param name="validationData">A dataset evaluated after each epoch ("val_" entries).</param>
+    /// <param name="callbacks">Hooks called during training.</param>
+    /// <param name="initialEpoch">The epoch to start at (to resume a run).</param>
+    /// <param name="stepsPerEpoch">
+    /// Batches per epoch (Keras' steps_per_epoch), required for an infinite dataset
+    /// (<c>Repeat()</c>). Unless it equals the dataset's length, the next epoch continues where
+    /// the last one stopped instead of restarting the dataset, and training stops early (with a
+    /// warning) if the data runs out, as in Keras.
+    /// </param>
+    /// <param name="validationSteps">Batches of <paramref name="validationData"/> per evaluation; required when it is infinite.</param>
     public History Fit(Data.Dataset dataset, int epochs = 1, int verbose = 1, Data.Dataset? validationData = null,
-                       IEnumerable<Callbacks.Callback>? callbacks = null)
+                       IEnumerable<Callbacks.Callback>? callbacks = null, int? stepsPerEpoch = null, int? validationSteps = null,
+                       int initialEpoch = 0)
     {
         Compiled(nameof(Fit));
+        CheckEpochs(epochs, initialEpoch, verbose);
         var batches = Pairs(nameof(Fit), dataset);
-        Func<EvaluationResult>? validate = validationData is null ? null : () => Evaluate(validationData);
-        int steps = dataset.Cardinality > 0 ? (int)dataset.Cardinality : 0;
-        return FitLoop(() => batches(), steps, epochs, verbose, validate, callbacks);
+        CheckSteps(nameof(Fit), dataset, stepsPerEpoch, nameof(stepsPerEpoch));
+        if (validationData is not null)
+        {
+            Pairs(nameof(Fit) + " (validationData)", validationData);
+            CheckSteps(nameof(Fit) + " (validationData)", validationData, validationSteps, nameof(validationSteps));
+        }
+        Func<EvaluationResult>? validate = validationData is null ? null : () => Evaluate(validationData, steps: validationSteps);
+        long cardinality = dataset.Cardinality;
+        int steps = stepsPerEpoch ?? (cardinality > 0 ? (int)Math.Min(cardinality, int.MaxValue) : 0);
+        // Keras' DataHandler.should_recreate_iterator: restart each epoch unless steps cut the dataset.
+        bool recreate = stepsPerEpoch is null || cardinality == stepsPerEpoch;
+        return FitLoop(() => batches(), steps, stepsPerEpoch, recreate, epochs, initialEpoch, verbose, validate, callbacks);
     }
 
     // The training loop shared by both Fit overloads: one TensorScope per step, so everything a
-    // step makes (batch gathers, activations, gradients, optimizer temporaries) is freed when it ends.
-    private History FitLoop(Func<IEnumerable<(Tensor X, Tensor Y)>> epochBatches, int steps, int epochs, int verbose,
+    // step makes (batch gathers, activations, gradients, optimizer temporaries) is freed when it
+    // ends. An epoch is one pass of epochBatches, or stepsPerEpoch batches of it; without
+    // recreateEachEpoch the next epoch continues the same pass.
+    private History FitLoop(Func<IEnumerable<(Tensor X, Tensor Y)>> epochBatches, int steps, int? stepsPerEpoch, bool recreateEachEpoch,
+                            int epochs, int initialEpoch, int verbose,
                             Func<EvaluationResult>? validate, IEnumerable<Callbacks.Callback>? callbacks)
     {
         var (optimizer, loss) = Compiled(nameof(Fit));
@@ -105,23 +148,34 @@ public abstract partial class Model
         var history = new History();
         var lossMean = new Metrics.Mean("loss");
         StopTraining = false;
-        foreach (var c in hooks) c.OnTrainBegin();
-        for (int epoch = 0; epoch < epochs && !StopTraining; epoch++)
+        IEnumerator<(Tensor X, Tensor Y)>? batches = null;
+        try
         {
-            if (verbose > 0) Console.WriteLine($"Epoch {epoch + 1}/{epochs}");
-            foreach (var c in hooks) c.OnEpochBegin(epoch);
-            lossMean.ResetState();
-            foreach (var m in _metrics) m.ResetState();
-            var bar = new ProgressBar(steps, verbose, Console.Out);
-            var trainable = TrainableVariables;
-            int step = 0;
-            using (var batches = epochBatches().GetEnumerator())
+            foreach (var c in hooks) c.OnTrainBegin();
+            for (int epoch = initialEpoch; epoch < epochs && !StopTraining; epoch++)
             {
-                while (true)
+                if (batches is null || recreateEachEpoch)
+                {
+                    batches?.Dispose();
+                    batches = epochBatches().GetEnumerator();
+                }
+                if (verbose > 0) Console.WriteLine($"Epoch {epoch + 1}/{epochs}");
+                foreach (var c in hooks) c.OnEpochBegin(epoch);
+                lossMean.ResetState();
+                foreach (var m in _metrics) m.ResetState();
+                var bar = new ProgressBar(steps, verbose, Console.Out);
+                var trainable = TrainableVariables;
+                int step = 0;
+                bool ranOut = false;
+                while (stepsPerEpoch is not { } limit || step < limit)
                 {
                     using (var scope = TensorScope.Begin())
                     {
-                        if (!batches.MoveNext()) break;
+                        if (!batches.MoveNext())
+                        {
+                            ranOut = true;
+                            break;
+                        }
                         var (xb, yb) = OnBackend(batches.Current, backend);
                         Tensor[] grads;
                         Tensor yPred, lossValue;
@@ -142,16 +196,54 @@ public abstract partial class Model
                     foreach (var c in hooks) c.OnBatchEnd(step - 1, logs);
                     if (StopTraining) break;
                 }
+                if (step == 0 && epoch == initialEpoch)
+                    throw new InvalidOperationException("Fit: the dataset produced no batches, so there is nothing to train on (an empty dataset, or one filtered or skipped to nothing).");
+                if (ranOut && stepsPerEpoch is not null && !recreateEachEpoch)
+                {
+                    // Keras: "Your input ran out of data; interrupting training."
+                    if (verbose > 0)
+                        Console.WriteLine($"WARNING: Your input ran out of data; interrupting training. Make sure that your dataset can generate at least stepsPerEpoch * epochs batches ({stepsPerEpoch} * {epochs - initialEpoch}); you may need Repeat().");
+                    StopTraining = true;
+                    if (step == 0) break; // nothing ran this epoch: no entry in the history
+                }
+                var epochLogs = Logs(lossMean);
+                if (validate is not null)
+                    foreach (var (k, v) in validate().Values) epochLogs["val_" + k] = v;
+                bar.Finish(step, epochLogs);
+                history.Add(epochLogs);
+                foreach (var c in hooks) c.OnEpochEnd(epoch, epochLogs);
             }
-            var epochLogs = Logs(lossMean);
-            if (validate is not null)
-                foreach (var (k, v) in validate().Values) epochLogs["val_" + k] = v;
-            bar.Finish(step, epochLogs);
-            history.Add(epochLogs);
-            foreach (var c in hooks) c.OnEpochEnd(epoch, epochLogs);
+            foreach (var c in hooks) c.OnTrainEnd();
         }
-        foreach (var c in hooks) c.OnTrainEnd();
+        finally
+        {
+            batches?.Dispose();
+        }
         return history;
+    }
+
+    // Keras' checks of epochs and initial_epoch (and verbose, which is 0, 1 or 2).
+    private static void CheckEpochs(int epochs, int initialEpoch, int verbose)
+    {
+        if (epochs < 0) throw new ArgumentOutOfRangeException(nameof(epochs), epochs, "Fit: epochs must be at least 0.");
+        if (initialEpoch < 0) throw new ArgumentOutOfRangeException(nameof(initialEpoch), initialEpoch, "Fit: initialEpoch must be at least 0.");
+        if (verbose is < 0 or > 2) throw new ArgumentOutOfRangeException(nameof(verbose), verbose, "Fit: verbose must be 0 (silent), 1 (progress bar) or 2 (one line per epoch).");
+    }
+
+    private static void CheckPositive(string method, string name, int value)
+    {
+        if (value < 1) throw new ArgumentOutOfRangeException(name, value, $"{method}: {name} must be at least 1.");
+    }
+
+    // A step count must be positive when given and is required for an infinite dataset, which
+    // would otherwise never end (Keras refuses it the same way).
+    private static void CheckSteps(string method, Data.Dataset dataset, int? steps, string name)
+    {
+        if (steps is { } s) CheckPositive(method, name, s);
+        else if (dataset.Cardinality == Data.Dataset.Infinite)
+            throw new ArgumentException(
+                $"{method}: the dataset is infinite (Repeat() without a count), so {name} must say how many batches to run; " +
+                "it can be any number, e.g. the number of batches in one pass of the data. If you did not intend an infinite dataset, do not call Repeat() on it.", name);
     }
 
     // A dataset's elements as (x, y) pairs; each pair is freed when the next is requested.
@@ -168,7 +260,10 @@ public abstract partial class Model
     {
         Compiled(nameof(Evaluate));
         CheckData(nameof(Evaluate), x, y);
+        CheckPositive(nameof(Evaluate), nameof(batchSize), batchSize);
         int n = x.Shape[0];
+        if (n == 0)
+            throw new ArgumentException($"Evaluate: x and y have 0 examples (shapes {x.Shape} and {y.Shape}); there is nothing to evaluate.", nameof(x));
         IEnumerable<(Tensor, Tensor)> Batches()
         {
             for (int start = 0; start < n; start += batchSize)
@@ -177,11 +272,16 @@ public abstract partial class Model
         return EvaluateBatches(Batches(), verbose);
     }
 
-    /// <summary>The loss and metrics over a dataset of (features, labels) batches.</summary>
-    public EvaluationResult Evaluate(Data.Dataset dataset, int verbose = 0)
+    /// <summary>
+    /// The loss and metrics over a dataset of (features, labels) batches; <paramref name="steps"/>
+    /// batches of it when given (required for an infinite dataset).
+    /// </summary>
+    public EvaluationResult Evaluate(Data.Dataset dataset, int verbose = 0, int? steps = null)
     {
         Compiled(nameof(Evaluate));
-        return EvaluateBatches(Pairs(nameof(Evaluate), dataset)(), verbose);
+        var pairs = Pairs(nameof(Evaluate), dataset);
+        CheckSteps(nameof(Evaluate), dataset, steps, nameof(steps));
+        return EvaluateBatches(steps is { } s ? pairs().Take(s) : pairs(), verbose);
     }
 
     private EvaluationResult EvaluateBatches(IEnumerable<(Tensor X, Tensor Y)> batches, int verbose)
@@ -191,16 +291,20 @@ public abstract partial class Model
         var lossMean = new Metrics.Mean("loss");
         foreach (var m in _metrics) m.ResetState(); // Fit has already read the epoch's training values
         using var items = batches.GetEnumerator();
+        int count = 0;
         while (true)
         {
             using var scope = TensorScope.Begin();
             if (!items.MoveNext()) break;
+            count++;
             var (xb, yb) = OnBackend(items.Current, backend);
             var yPred = Call(xb);
             // Per example, so the result is the mean over examples, not over batches.
             lossMean.UpdateState(loss.PerExampleLoss(yb, yPred));
             foreach (var m in _metrics) m.UpdateState(yb, yPred);
         }
+        if (count == 0)
+            throw new InvalidOperationException("Evaluate: the dataset produced no batches, so there is nothing to evaluate.");
         var values = new List<KeyValuePair<string, float>> { new("loss", lossMean.Result()) };
         values.AddRange(_metrics.Select(m => new KeyValuePair<string, float>(m.Name, m.Result())));
         var result = new EvaluationResult(values);
@@ -208,41 +312,55 @@ public abstract partial class Model
         return result;
     }
 
-    /// <summary>The model's outputs for <paramref name="x"/>, computed batch by batch (<c>model.predict</c>).</summary>
+    /// <summary>
+    /// The model's outputs for <paramref name="x"/>, computed batch by batch (<c>model.predict</c>).
+    /// For 0 rows, the empty result of the right shape (0, outputs...).
+    /// </summary>
     public Tensor Predict(Tensor x, int batchSize = 32)
     {
         ArgumentNullException.ThrowIfNull(x);
         if (x.Rank == 0) throw new ArgumentException("Predict: x needs a batch axis, got a scalar.", nameof(x));
-        var outputs = new List<Tensor>();
-        using var placement = OnModelDevice(out var backend);
-        try
+        CheckPositive(nameof(Predict), nameof(batchSize), batchSize);
+        int n = x.Shape[0];
+        // 0 rows: one call on the empty batch gives the output's shape (the model sees a batch of 0).
+        IEnumerable<Tensor> Batches()
         {
-            for (int start = 0; start < x.Shape[0]; start += batchSize)
-            {
-                using var scope = TensorScope.Begin();
-                outputs.Add(scope.Keep(Call(OnBackend(x[start..(start + batchSize)], backend))));
-            }
-            return NF.Concat(outputs, axis: 0);
+            int start = 0;
+            do yield return x[start..Math.Min(n, start + batchSize)];
+            while ((start += batchSize) < n);
         }
-        finally
-        {
-            foreach (var o in outputs) o.Dispose();
-        }
+        return PredictBatches(Batches(), nameof(Predict));
     }
 
-    /// <summary>The model's outputs for each element (or the first tensor of each element) of a dataset of batches.</summary>
-    public Tensor Predict(Data.Dataset dataset)
+    /// <summary>
+    /// The model's outputs for each element (or the first tensor of each element) of a dataset of
+    /// batches; <paramref name="steps"/> batches of it when given (required for an infinite dataset).
+    /// </summary>
+    public Tensor Predict(Data.Dataset dataset, int? steps = null)
     {
         ArgumentNullException.ThrowIfNull(dataset);
+        CheckSteps(nameof(Predict), dataset, steps, nameof(steps));
+        var elements = dataset.EnumerateTensors(disposeEach: true).Select(e => e[0]);
+        return PredictBatches(steps is { } s ? elements.Take(s) : elements, nameof(Predict));
+    }
+
+    private Tensor PredictBatches(IEnumerable<Tensor> batches, string method)
+    {
         var outputs = new List<Tensor>();
         using var placement = OnModelDevice(out var backend);
         try
         {
-            foreach (var element in dataset.EnumerateTensors(disposeEach: true))
+            using (var items = batches.GetEnumerator())
             {
-                using var scope = TensorScope.Begin();
-                outputs.Add(scope.Keep(Call(OnBackend(element[0], backend))));
+                while (true)
+                {
+                    using var scope = TensorScope.Begin();
+                    if (!items.MoveNext()) break;
+                    outputs.Add(scope.Keep(Call(OnBackend(items.Current, backend))));
+                }
             }
+            if (outputs.Count == 0)
+                throw new InvalidOperationException($"{method}: the dataset produced no batches, so the shape of the outputs is unknown; predict on an empty tensor instead to get an empty result.");
             return NF.Concat(outputs, axis: 0);
         }
         finally

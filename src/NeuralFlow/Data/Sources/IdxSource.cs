@@ -42,8 +42,11 @@ internal sealed class IdxSource(string name, string displayName, IList<string> m
     private static string? Find(string folder, string file)
     {
         var gz = Path.Combine(folder, file);
-        if (File.Exists(gz)) return gz;
         var raw = Path.Combine(folder, Path.GetFileNameWithoutExtension(file));
+        // A directory in a file's place would otherwise look like a missing file, then fail the download's rename.
+        Idx.NotADirectory("Datasets.LoadData", gz);
+        Idx.NotADirectory("Datasets.LoadData", raw);
+        if (File.Exists(gz)) return gz;
         return File.Exists(raw) ? raw : null;
     }
 

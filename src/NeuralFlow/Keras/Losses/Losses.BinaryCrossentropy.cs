@@ -18,8 +18,7 @@ public static partial class Losses
         /// <summary>One value per example.</summary>
         public static Tensor PerExample(Tensor yTrue, Tensor yPred, bool fromLogits = false)
         {
-            var y = LikePrediction(yTrue, yPred);
-            CheckShapes("BinaryCrossentropy", y, yPred);
+            (var y, yPred) = Aligned("BinaryCrossentropy", yTrue, yPred);
             Tensor elementwise = fromLogits
                 ? WithLogits(y, yPred)
                 : -(y * NF.Log(Clip(yPred)) + (1 - y) * NF.Log(1 - Clip(yPred)));

@@ -18,8 +18,7 @@ public static partial class Losses
         /// <summary>One value per example: -sum(yTrue * log(yPred)).</summary>
         public static Tensor PerExample(Tensor yTrue, Tensor yPred, bool fromLogits = false)
         {
-            var y = LikePrediction(yTrue, yPred);
-            CheckShapes("CategoricalCrossentropy", y, yPred);
+            (var y, yPred) = Aligned("CategoricalCrossentropy", yTrue, yPred);
             if (FusedLogits(yPred, fromLogits) is { } logits)
                 return NF.SoftmaxCrossEntropy(logits, y, sparse: false);
             return -NF.ReduceSum(y * LogProbabilities(yPred, fromLogits), -1);

@@ -13,9 +13,8 @@ public static partial class Losses
         /// <summary>One value per example.</summary>
         public static Tensor PerExample(Tensor yTrue, Tensor yPred)
         {
-            var t = LikePrediction(yTrue, yPred);
-            if (yPred.Rank == 0) return NF.Abs(t - yPred);
-            CheckShapes("MeanAbsoluteError", t, yPred);
+            if (yPred.Rank == 0) return NF.Abs(LikePrediction(yTrue, yPred) - yPred);
+            (var t, yPred) = Aligned("MeanAbsoluteError", yTrue, yPred);
             return NF.ReduceMean(NF.Abs(t - yPred), -1);
         }
     }

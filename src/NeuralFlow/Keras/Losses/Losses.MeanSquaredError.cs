@@ -13,9 +13,8 @@ public static partial class Losses
         /// <summary>One value per example.</summary>
         public static Tensor PerExample(Tensor yTrue, Tensor yPred)
         {
-            var t = LikePrediction(yTrue, yPred);
-            if (yPred.Rank == 0) return NF.Square(t - yPred);
-            CheckShapes("MeanSquaredError", t, yPred);
+            if (yPred.Rank == 0) return NF.Square(LikePrediction(yTrue, yPred) - yPred);
+            (var t, yPred) = Aligned("MeanSquaredError", yTrue, yPred);
             return NF.ReduceMean(NF.Square(t - yPred), -1);
         }
     }

@@ -43,9 +43,7 @@ public static partial class Losses
 
     internal static Tensor Clip(Tensor p) => NF.Minimum(NF.Maximum(p, Epsilon), 1 - Epsilon);
 
-    internal static void CheckShapes(string loss, Tensor yTrue, Tensor yPred)
-    {
-        if (yTrue.Shape != yPred.Shape)
-            throw new ArgumentException($"{loss}: yTrue has shape {yTrue.Shape} but yPred has shape {yPred.Shape}; they must match.");
-    }
+    /// <summary>yTrue cast to yPred's dtype, then both at the same rank and shape (<see cref="Targets.Align"/>).</summary>
+    internal static (Tensor YTrue, Tensor YPred) Aligned(string loss, Tensor yTrue, Tensor yPred) =>
+        Targets.Align(loss, LikePrediction(yTrue, yPred), yPred);
 }

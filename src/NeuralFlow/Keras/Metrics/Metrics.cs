@@ -78,24 +78,33 @@ public static partial class Metrics
     public sealed class Accuracy(string name = "accuracy") : PredictionMetric(name)
     {
         /// <inheritdoc/>
-        protected override Tensor Matches(Tensor yTrue, Tensor yPred) =>
-            NF.Equal(NF.Cast(yTrue, DType.Float64), NF.Cast(yPred, DType.Float64));
+        protected override Tensor Matches(Tensor yTrue, Tensor yPred)
+        {
+            (yTrue, yPred) = Targets.Align("Accuracy", yTrue, yPred);
+            return NF.Equal(NF.Cast(yTrue, DType.Float64), NF.Cast(yPred, DType.Float64));
+        }
     }
 
     /// <summary>Fraction of predictions on the right side of <paramref name="threshold"/> (<c>tf.keras.metrics.BinaryAccuracy</c>).</summary>
     public sealed class BinaryAccuracy(string name = "accuracy", double threshold = 0.5) : PredictionMetric(name)
     {
         /// <inheritdoc/>
-        protected override Tensor Matches(Tensor yTrue, Tensor yPred) =>
-            NF.Equal(NF.Greater(yPred, threshold), NF.Greater(yTrue, 0.5));
+        protected override Tensor Matches(Tensor yTrue, Tensor yPred)
+        {
+            (yTrue, yPred) = Targets.Align("BinaryAccuracy", yTrue, yPred);
+            return NF.Equal(NF.Greater(yPred, threshold), NF.Greater(yTrue, 0.5));
+        }
     }
 
     /// <summary>Fraction of rows whose arg-max matches the one-hot target's (<c>tf.keras.metrics.CategoricalAccuracy</c>).</summary>
     public sealed class CategoricalAccuracy(string name = "accuracy") : PredictionMetric(name)
     {
         /// <inheritdoc/>
-        protected override Tensor Matches(Tensor yTrue, Tensor yPred) =>
-            NF.Equal(NF.ArgMax(yTrue, -1), NF.ArgMax(yPred, -1));
+        protected override Tensor Matches(Tensor yTrue, Tensor yPred)
+        {
+            (yTrue, yPred) = Targets.Align("CategoricalAccuracy", yTrue, yPred);
+            return NF.Equal(NF.ArgMax(yTrue, -1), NF.ArgMax(yPred, -1));
+        }
     }
 
     /// <summary>Fraction of rows whose arg-max equals the integer label (<c>tf.keras.metrics.SparseCategoricalAccuracy</c>).</summary>
@@ -104,8 +113,8 @@ public static partial class Metrics
         /// <inheritdoc/>
         protected override Tensor Matches(Tensor yTrue, Tensor yPred)
         {
-            var labels = NF.Cast(yTrue.Rank == yPred.Rank ? NF.Squeeze(yTrue, -1) : yTrue, DType.Int64);
-            return NF.Equal(labels, NF.ArgMax(yPred, -1));
+            var labels = Targets.SparseLabels("SparseCategoricalAccuracy", yTrue, yPred);
+            return NF.Equal(NF.Cast(labels, DType.Int64), NF.ArgMax(yPred, -1));
         }
     }
 

@@ -47,13 +47,15 @@ public static partial class Optimizers
             ArgumentNullException.ThrowIfNull(gradients);
             ArgumentNullException.ThrowIfNull(variables);
             if (gradients.Count != variables.Count)
-                throw new ArgumentException($"ApplyGradients: {gradients.Count} gradients for {variables.Count} variables.");
+                throw new ArgumentException($"ApplyGradients: got {gradients.Count} gradients for {variables.Count} variables; gradient i updates variable i, so the counts must match.");
             ApplyGradients(gradients.Zip(variables));
         }
 
         /// <summary>Applies one step from (gradient, variable) pairs (Keras' zipped form).</summary>
         public void ApplyGradients(IEnumerable<(Tensor? Gradient, Variable Variable)> pairs)
         {
+            ArgumentNullException.ThrowIfNull(pairs);
+            pairs = ValidGradients(pairs);
             double lr = CurrentLearningRate;
             long step = Iterations + 1;
             foreach (var (g, v) in pairs)
@@ -71,6 +73,28 @@ public static partial class Optimizers
                 }
             }
             Iterations++;
+        }
+
+        // Every pair is checked before any variable changes, so a bad one leaves no partial step;
+        // as Keras, a step where no variable has a gradient is an error, not a silent no-op.
+        private static IReadOnlyList<(Tensor? Gradient, Variable Variable)> ValidGradients(IEnumerable<(Tensor? Gradient, Variable Variable)> pairs)
+        {
+            var list = pairs.ToList();
+            for (int i = 0; i < list.Count; i++)
+            {
+                var (g, v) = list[i];
+                if (v is null) throw new ArgumentException($"ApplyGradients: variable {i} is null.", nameof(pairs));
+                string name = v.Name is { } n ? $"'{n}'" : $"{i}";
+                if (g is not null && !v.DType.IsFloating()) // a variable without a gradient is skipped anyway
+                    throw new ArgumentException($"ApplyGradients: variable {name} has dtype {v.DType.Name()}; optimizers update float variables only (float32, float64).", nameof(pairs));
+                if (g is not null && g.Shape != v.Shape)
+                    throw new ArgumentException($"ApplyGradients: the gradient for variable {name} has shape {g.Shape} but the variable has shape {v.Shape}.", nameof(pairs));
+            }
+            if (list.Count > 0 && list.All(p => p.Gradient is null)) // none at all is a no-op step, as in Keras
+                throw new ArgumentException(
+                    $"ApplyGradients: No gradients provided for any variable: [{string.Join(", ", list.Select((p, i) => p.Variable.Name ?? $"variable {i}"))}]. " +
+                    "Check that the loss depends on the variables (computed inside the GradientTape, from them).", nameof(pairs));
+            return list;
         }
 
         // One kernel call updates the variable and its slots in place (nf_optimizer_update).
