@@ -26,7 +26,7 @@ internal static class Engine
     /// <summary>Copies the contiguous <paramref name="source"/> into the fresh <paramref name="target"/> on another backend.</summary>
     public static unsafe void Transfer(Tensor source, Tensor target)
     {
-        long bytes = source.Count * source.DType.SizeInBytes();
+        long bytes = source.Shape.ByteCount(source.DType);
         long from = source.Layout.Offset * source.DType.SizeInBytes();
         var (sb, tb) = (source.Backend, target.Backend);
         // Through host memory that one side can address directly; else a staging array (GPU to GPU).

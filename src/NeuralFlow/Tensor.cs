@@ -96,7 +96,7 @@ public partial class Tensor : IDisposable
 
     /// <summary>A new, uninitialised, contiguous tensor.</summary>
     internal static Tensor Empty(Shape shape, DType dtype, IBackend backend, bool weakScalar = false) =>
-        new(new Storage(backend, shape.Count * dtype.SizeInBytes()), Layout.Contiguous(shape), dtype) { IsWeakScalar = weakScalar };
+        new(new Storage(backend, shape.ByteCount(dtype)), Layout.Contiguous(shape), dtype) { IsWeakScalar = weakScalar };
 
     /// <summary>Another tensor over the same buffer with <paramref name="layout"/>.</summary>
     internal Tensor View(Layout layout)
@@ -127,6 +127,9 @@ public partial class Tensor : IDisposable
     public T[] ToArray<T>() where T : unmanaged
     {
         CheckElementType<T>(nameof(ToArray));
+        if (Count > Array.MaxLength)
+            throw new InvalidOperationException(
+                $"ToArray<{typeof(T).Name}>(): a tensor of shape {Shape} has {Count} elements, more than a .NET array holds ({Array.MaxLength}); read it in slices.");
         var result = new T[Count];
         CopyTo<T>(result);
         return result;

@@ -37,7 +37,7 @@ public class Variable : Tensor
     private static (Storage, Layout, DType) CopyOf(Tensor value)
     {
         ArgumentNullException.ThrowIfNull(value);
-        var storage = new Storage(value.Backend, value.Count * value.DType.SizeInBytes());
+        var storage = new Storage(value.Backend, value.Shape.ByteCount(value.DType));
         var layout = Layout.Contiguous(value.Shape);
         value.Backend.Copy(value.DType, value.Data, value.Layout, storage.Pointer, layout);
         GC.KeepAlive(value);
