@@ -14,7 +14,7 @@ public partial class Tensor : IDisposable
 {
     private Storage _storage;
     private Layout _layout;
-    private bool _disposed;
+    private int _disposed; // 0 or 1, set once by Interlocked.Exchange
 
     internal Tensor(Storage storage, Layout layout, DType dtype)
     {
@@ -40,7 +40,7 @@ public partial class Tensor : IDisposable
     public IBackend Backend => _storage.Backend;
 
     /// <summary>True once <see cref="Dispose"/> ran.</summary>
-    public bool IsDisposed => _disposed;
+    public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
     /// <summary>
     /// True for tensors made implicitly from a C# number (<c>2 * x</c>): such a "weak" scalar
@@ -69,17 +69,20 @@ public partial class Tensor : IDisposable
         get { ThrowIfDisposed(); return _storage; }
     }
 
-    /// <summary>Frees this tensor's hold on its buffer (views keep it alive until they go too).</summary>
+    /// <summary>
+    /// Frees this tensor's hold on its buffer (views keep it alive until they go too). Idempotent
+    /// and thread-safe: of two threads disposing one tensor at once (an owner and a consumer, a
+    /// scope and another thread), exactly one releases the reference.
+    /// </summary>
     public void Dispose()
     {
-        if (_disposed) return;
-        _disposed = true;
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _storage.Release();
     }
 
     internal void ThrowIfDisposed()
     {
-        if (_disposed)
+        if (IsDisposed)
             throw new ObjectDisposedException(nameof(Tensor),
                 $"This {DType.Name()} tensor of shape {_layout.Shape} was disposed and can no longer be used.");
     }
