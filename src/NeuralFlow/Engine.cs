@@ -52,6 +52,7 @@ internal static class Engine
     private static Tensor Rehome(Tensor weak, IBackend target)
     {
         var moved = Tensor.Empty(weak.Shape, weak.DType, target, weakScalar: true);
+        moved.WeakValue = weak.WeakValue;
         target.Fill(weak.DType, moved.Data, moved.Count, weak.ToDoubleArray()[0]);
         return moved;
     }
@@ -110,6 +111,8 @@ internal static class Engine
         if (op == BinaryOp.Div && !dtype.IsFloating()) dtype = DType.Float32; // true division, as in PyTorch
         if (dtype == DType.Bool && !op.IsComparison() && op is not (BinaryOp.Maximum or BinaryOp.Minimum))
             throw new ArgumentException($"{name}: arithmetic on bool tensors is not defined; cast them first with NF.Cast(x, DType.Int32) or DType.Float32.");
+        ScalarRange.CheckWeak(name, a, dtype);
+        ScalarRange.CheckWeak(name, b, dtype);
         var ca = As(a, dtype);
         var cb = As(b, dtype);
         try

@@ -92,6 +92,7 @@ public static partial class NF
     // On a given backend: the *Like functions keep the device of the tensor they copy, as in PyTorch and TensorFlow.
     internal static Tensor Fill(Shape shape, double value, DType dtype, IBackend backend)
     {
+        ScalarRange.Check(nameof(Fill), value, dtype);
         var result = Tensor.Empty(shape, dtype, backend);
         result.Backend.Fill(dtype, result.Data, shape.Count, value);
         return result;

@@ -54,6 +54,8 @@ public static partial class NF
     {
         CheckIndexDType(nameof(OneHot), indices);
         if (depth < 0) throw new ArgumentOutOfRangeException(nameof(depth), depth, "OneHot: depth must be at least 0.");
+        ScalarRange.Check($"{nameof(OneHot)} (onValue)", onValue, dtype);
+        ScalarRange.Check($"{nameof(OneHot)} (offValue)", offValue, dtype);
         var dims = indices.Shape.ToArray().Append(depth).ToArray();
         var result = Tensor.Empty(new Shape(dims), dtype, indices.Backend);
         indices.Backend.OneHot(indices.DType, indices.Data, indices.Layout, depth, onValue, offValue, dtype, result.Data);

@@ -48,6 +48,9 @@ public partial class Tensor : IDisposable
     /// </summary>
     internal bool IsWeakScalar { get; init; }
 
+    /// <summary>The C# number a weak scalar was made from (boxed), so that its range is checked against the dtype it takes without reading the device.</summary>
+    internal object? WeakValue { get; set; }
+
     /// <summary>
     /// For the output of a last-axis softmax, the logits it came from: the cross-entropy losses use
     /// them directly (one fused, stable kernel), as Keras does for a softmax output layer.
