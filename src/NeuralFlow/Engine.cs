@@ -154,12 +154,11 @@ internal static class Engine
     /// <summary>Writes <paramref name="source"/>'s values into the buffer behind <paramref name="target"/> (a fresh tensor or a view of one).</summary>
     public static void CopyInto(Tensor source, Tensor target)
     {
+        ScalarRange.CheckWeak(nameof(CopyInto), source, target.DType);
         var src = As(source, target.DType);
         try
         {
-            target.Backend.Copy(target.DType, src.Data, src.Layout.BroadcastTo(target.Shape), target.Data, target.Layout);
-            GC.KeepAlive(src);
-            GC.KeepAlive(target);
+            Aliasing.Copy(src, src.Layout.BroadcastTo(target.Shape), target, target.Layout);
         }
         finally
         {

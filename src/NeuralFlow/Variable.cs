@@ -76,15 +76,15 @@ public class Variable : Tensor
         {
             if (!value.IsWeakScalar)
                 throw new ArgumentException($"{op}: the variable is {DType.Name()} but the value is {value.DType.Name()}; convert with NF.Cast(value, DType.{DType}).", nameof(value));
+            ScalarRange.CheckWeak(op, value, DType);
             source = NF.Cast(value, DType);
         }
         try
         {
-            var target = Layout;
             if (source.Rank > Rank || Engine.BroadcastShapes(op, source.Shape, Shape) != Shape)
                 throw new ArgumentException($"{op}: a value of shape {source.Shape} does not fit a variable of shape {Shape}.", nameof(value));
-            Backend.Copy(DType, source.Data, source.Layout.BroadcastTo(Shape), Data, target);
-            GC.KeepAlive(source);
+            // The value may be a view of this variable (v.Assign(NF.Transpose(v))).
+            Aliasing.Copy(source, source.Layout.BroadcastTo(Shape), this, Layout);
         }
         finally
         {
