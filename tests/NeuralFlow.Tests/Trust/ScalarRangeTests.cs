@@ -50,6 +50,22 @@ public abstract class ScalarRangeTests(string backend) : BackendTest(backend)
     }
 
     [SkippableFact]
+    public void A_long_past_2_pow_53_made_on_another_backend_keeps_every_bit()
+    {
+        RequireBackend();
+        // The number is made under another backend and moved to the tensor's: it was filled
+        // there as a double, 9007199254740993 becoming 9007199254740992.
+        string other = BackendName == "managed" ? "cpu" : "managed";
+        Skip.If(other == "cpu" && Backends.BackendRegistry.NativeCpu is null, "native CPU backend not built");
+        using var x = NF.Constant(new[] { 0L });
+        using (NF.UseBackend(other))
+        {
+            using var sum = x + 9007199254740993L;
+            Assert.Equal(9007199254740993L, sum.ToArray<long>()[0]);
+        }
+    }
+
+    [SkippableFact]
     public void Assign_of_a_number_outside_the_variables_dtype_throws()
     {
         RequireBackend();
