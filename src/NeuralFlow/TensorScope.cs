@@ -57,9 +57,12 @@ public sealed class TensorScope : IDisposable
     /// </summary>
     internal static void Detach() => _current.Value = null;
 
-    internal static void Track(Tensor tensor)
+    internal static void Track(Tensor tensor) => AddToLive(_current.Value, tensor);
+
+    // Records the tensor in the innermost scope from `start` outwards that has not ended.
+    private static void AddToLive(TensorScope? start, Tensor tensor)
     {
-        for (var scope = _current.Value; scope is not null; scope = scope._outer)
+        for (var scope = start; scope is not null; scope = scope._outer)
             lock (scope._tensors)
                 if (!scope._disposed)
                 {
@@ -81,8 +84,7 @@ public sealed class TensorScope : IDisposable
             found = i >= 0;
             if (found) _tensors.RemoveAt(i);
         }
-        if (found && _outer is not null)
-            lock (_outer._tensors) _outer._tensors.Add(tensor);
+        if (found) AddToLive(_outer, tensor);
         return tensor;
     }
 
