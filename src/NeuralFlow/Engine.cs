@@ -26,7 +26,7 @@ internal static class Engine
     /// <summary>Copies the contiguous <paramref name="source"/> into the fresh <paramref name="target"/> on another backend.</summary>
     public static unsafe void Transfer(Tensor source, Tensor target)
     {
-        long bytes = source.Count * source.DType.SizeInBytes();
+        long bytes = source.Shape.ByteCount(source.DType);
         long from = source.Layout.Offset * source.DType.SizeInBytes();
         var (sb, tb) = (source.Backend, target.Backend);
         // Through host memory that one side can address directly; else a staging array (GPU to GPU).
@@ -52,7 +52,11 @@ internal static class Engine
     private static Tensor Rehome(Tensor weak, IBackend target)
     {
         var moved = Tensor.Empty(weak.Shape, weak.DType, target, weakScalar: true);
-        target.Fill(weak.DType, moved.Data, moved.Count, weak.ToDoubleArray()[0]);
+        moved.WeakValue = weak.WeakValue;
+        // A fill kernel queues behind the work in flight (see NF.FromSpan), but takes a double:
+        // a long past 2^53 would be rounded (a silently wrong int64 sum), so its bytes are copied.
+        if (weak.WeakValue is long l && (l > 1L << 53 || l < -(1L << 53))) Transfer(weak, moved);
+        else target.Fill(weak.DType, moved.Data, moved.Count, weak.ToDoubleArray()[0]);
         return moved;
     }
 
@@ -110,6 +114,8 @@ internal static class Engine
         if (op == BinaryOp.Div && !dtype.IsFloating()) dtype = DType.Float32; // true division, as in PyTorch
         if (dtype == DType.Bool && !op.IsComparison() && op is not (BinaryOp.Maximum or BinaryOp.Minimum))
             throw new ArgumentException($"{name}: arithmetic on bool tensors is not defined; cast them first with NF.Cast(x, DType.Int32) or DType.Float32.");
+        ScalarRange.CheckWeak(name, a, dtype);
+        ScalarRange.CheckWeak(name, b, dtype);
         var ca = As(a, dtype);
         var cb = As(b, dtype);
         try
@@ -151,12 +157,11 @@ internal static class Engine
     /// <summary>Writes <paramref name="source"/>'s values into the buffer behind <paramref name="target"/> (a fresh tensor or a view of one).</summary>
     public static void CopyInto(Tensor source, Tensor target)
     {
+        ScalarRange.CheckWeak(nameof(CopyInto), source, target.DType);
         var src = As(source, target.DType);
         try
         {
-            target.Backend.Copy(target.DType, src.Data, src.Layout.BroadcastTo(target.Shape), target.Data, target.Layout);
-            GC.KeepAlive(src);
-            GC.KeepAlive(target);
+            Aliasing.Copy(src, src.Layout.BroadcastTo(target.Shape), target, target.Layout);
             // An in-place write: a tape that saved this buffer must not compute from the new contents.
             target.Storage.BumpVersion();
         }

@@ -3,7 +3,8 @@ namespace NeuralFlow;
 /// <summary>
 /// How a tensor's elements sit in its buffer: a shape, a stride per dimension (in elements,
 /// 0 broadcasts, negative walks backwards) and an offset (in elements). Views (slices,
-/// transposes, broadcasts) are new layouts over the same buffer. Mirrors <c>nf_layout</c>.
+/// transposes, broadcasts) are new layouts over the same buffer. Mirrors <c>nf_layout</c>, whose
+/// int64 dimensions hold these int32 ones (the widths are set out on <see cref="NeuralFlow.Shape"/>).
 /// </summary>
 public readonly struct Layout
 {

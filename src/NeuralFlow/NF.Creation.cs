@@ -49,7 +49,7 @@ public static partial class NF
     {
         var dtype = DTypeExtensions.Of<T>();
         var backend = Backend;
-        var storage = new Storage(backend, shape.Count * dtype.SizeInBytes());
+        var storage = new Storage(backend, shape.ByteCount(dtype));
         // One value on a GPU (a C# number in `x * 2`): a fill kernel queues behind the work in
         // flight, where a 4-byte copy from pageable memory would wait for all of it.
         if (!backend.IsHostMemory && values.Length == 1 && ExactAsDouble(values[0], out double v))
@@ -92,6 +92,7 @@ public static partial class NF
     // On a given backend: the *Like functions keep the device of the tensor they copy, as in PyTorch and TensorFlow.
     internal static Tensor Fill(Shape shape, double value, DType dtype, IBackend backend)
     {
+        ScalarRange.Check(nameof(Fill), value, dtype);
         var result = Tensor.Empty(shape, dtype, backend);
         result.Backend.Fill(dtype, result.Data, shape.Count, value);
         return result;
@@ -114,8 +115,10 @@ public static partial class NF
 
     private static Tensor RangeOf(double start, double limit, double delta, DType dtype)
     {
-        if (delta == 0 || double.IsNaN(delta))
-            throw new ArgumentException($"Range: delta must be non-zero, got {delta}.", nameof(delta));
+        if (delta == 0 || !double.IsFinite(delta))
+            throw new ArgumentException($"Range: delta must be finite and non-zero, got {delta}.", nameof(delta));
+        if (!double.IsFinite(start) || !double.IsFinite(limit))
+            throw new ArgumentException($"Range: start and limit must be finite, got ({start}, {limit}).");
         double n = Math.Ceiling((limit - start) / delta);
         if (n > int.MaxValue)
             throw new ArgumentException($"Range: ({start}, {limit}, {delta}) would have {n} elements, more than a tensor dimension holds.");

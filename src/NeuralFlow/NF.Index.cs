@@ -32,8 +32,8 @@ public static partial class NF
             perm.RemoveAt(axis);
             perm.Insert(0, axis);
             var movedShape = perm.Select(p => x.Shape[p]).ToArray();      // x with the axis first
-            int k = (int)n.Y.Count;
-            int inner = (int)(x.Count / Math.Max(1, rows));
+            int k = checked((int)n.Y.Count);
+            int inner = checked((int)(x.Count / Math.Max(1, rows)));
             // g has shape x[:axis] + idx + x[axis+1:]; bring the index axes to the front too.
             int idxRank = n.Y.Rank;
             var gPerm = Enumerable.Range(axis, idxRank).Concat(Enumerable.Range(0, axis)).Concat(Enumerable.Range(axis + idxRank, g.Rank - axis - idxRank)).ToArray();
@@ -54,6 +54,8 @@ public static partial class NF
     {
         CheckIndexDType(nameof(OneHot), indices);
         if (depth < 0) throw new ArgumentOutOfRangeException(nameof(depth), depth, "OneHot: depth must be at least 0.");
+        ScalarRange.Check($"{nameof(OneHot)} (onValue)", onValue, dtype);
+        ScalarRange.Check($"{nameof(OneHot)} (offValue)", offValue, dtype);
         var dims = indices.Shape.ToArray().Append(depth).ToArray();
         var result = Tensor.Empty(new Shape(dims), dtype, indices.Backend);
         indices.Backend.OneHot(indices.DType, indices.Data, indices.Layout, depth, onValue, offValue, dtype, result.Data);

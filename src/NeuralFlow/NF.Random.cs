@@ -32,6 +32,11 @@ public static partial class NF
                 throw new ArgumentException($"Random.Uniform: maxval ({maxval}) must be greater than minval ({minval}).", nameof(maxval));
             if (dtype is DType.Bool or DType.UInt8)
                 throw new ArgumentException($"Random.Uniform: dtype must be float32, float64, int32 or int64, got {dtype.Name()}.", nameof(dtype));
+            if (!double.IsFinite(minval) || !double.IsFinite(maxval))
+                throw new ArgumentException($"Random.Uniform: minval and maxval must be finite, got ({minval}, {maxval}).");
+            // Integers are drawn from [minval, maxval): both ends must be numbers of the dtype.
+            ScalarRange.Check("Random.Uniform (minval)", minval, dtype);
+            ScalarRange.Check("Random.Uniform (maxval - 1)", maxval - 1, dtype);
             var result = Tensor.Empty(shape, dtype, Backend);
             result.Backend.RandomUniform(dtype, result.Data, shape.Count, _seed, Take(shape.Count), minval, maxval);
             return result;

@@ -22,13 +22,18 @@ public static partial class NF
                 infer = i;
             }
             else if (dims[i] < 0) throw new ArgumentException($"Reshape: dimension {dims[i]} in {Shape.Format(dims)} is invalid.", nameof(shape));
-            else known *= dims[i];
+            // Past the largest element count, the product can only be wrong: say so, never wrap.
+            else if (!TryMultiply(known, dims[i], out known))
+                throw new ArgumentException($"Reshape: cannot reshape a tensor of shape {x.Shape} ({x.Count} elements) into {Shape.Format(dims)} (more elements than a tensor can hold).", nameof(shape));
         }
         if (infer >= 0)
         {
             if (known == 0 || x.Count % known != 0)
                 throw new ArgumentException($"Reshape: cannot reshape a tensor of shape {x.Shape} ({x.Count} elements) into {Shape.Format(dims)}.", nameof(shape));
-            dims[infer] = (int)(x.Count / known);
+            long inferred = x.Count / known;
+            if (inferred > int.MaxValue)
+                throw new ArgumentException($"Reshape: the -1 in {Shape.Format(dims)} would be {inferred} for a tensor of shape {x.Shape}, more than a dimension holds ({int.MaxValue}).", nameof(shape));
+            dims[infer] = (int)inferred;
         }
         else if (known != x.Count)
             throw new ArgumentException($"Reshape: cannot reshape a tensor of shape {x.Shape} ({x.Count} elements) into {Shape.Format(dims)} ({known} elements).", nameof(shape));
@@ -108,7 +113,7 @@ public static partial class NF
             for (int i = 0; fits && i < t.Rank; i++) fits = i == a || t.Shape[i] == first.Shape[i];
             if (!fits)
                 throw new ArgumentException($"Concat: shapes {first.Shape} and {t.Shape} differ outside axis {axis}.", nameof(tensors));
-            total += t.Shape[a];
+            total = SumOfDims(nameof(Concat), total, t.Shape[a], a, tensors);
         }
         var dims = first.Shape.ToArray();
         dims[a] = total;
@@ -133,6 +138,23 @@ public static partial class NF
             }
             return grads;
         }, a);
+    }
+
+    private static bool TryMultiply(long a, long b, out long product)
+    {
+        try { product = checked(a * b); return true; }
+        catch (OverflowException) { product = 0; return false; }
+    }
+
+    // A dimension that is the sum of the operands' dimensions (concat, stack) must fit int32.
+    private static int SumOfDims(string op, int total, int size, int axis, IReadOnlyList<Tensor> tensors)
+    {
+        long sum = (long)total + size;
+        if (sum > int.MaxValue)
+            throw new OverflowException(
+                $"{op}: the result's axis {axis} would have {tensors.Sum(t => (long)t.Shape[axis])} elements " +
+                $"(from shapes {string.Join(", ", tensors.Select(t => t.Shape))}), more than a dimension holds ({int.MaxValue}).");
+        return (int)sum;
     }
 
     /// <summary>A view of <paramref name="x"/> broadcast to <paramref name="shape"/> by NumPy's rules (<c>tf.broadcast_to</c>); no copy.</summary>

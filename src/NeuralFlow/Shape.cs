@@ -7,6 +7,16 @@ namespace NeuralFlow;
 /// The dimensions of a tensor, immutable. Written as a collection expression where a shape is
 /// expected (<c>NF.Zeros([3, 4])</c>); <c>[]</c> is the scalar shape.
 /// </summary>
+/// <remarks>
+/// Widths, the one rule for the C# API and the C ABI (whose <c>nf_layout</c> holds int64
+/// dimensions, strides and offsets): every dimension fits int32 (so a dimension is an
+/// <c>int</c> here and widens losslessly to int64 there); every element count, stride and byte
+/// count is int64 and computed with checked arithmetic. A shape whose element count (or the
+/// product of its non-zero dimensions, which sets its strides) passes int64, or a tensor whose
+/// byte count does, is refused with an <see cref="OverflowException"/> naming the shape, never
+/// wrapped into a small buffer. Sizes that fit int64 but not in memory fail in the allocator
+/// with an <see cref="OutOfMemoryException"/> (<see cref="InsufficientMemoryException"/> on a GPU).
+/// </remarks>
 [CollectionBuilder(typeof(Shape), nameof(Create))]
 public sealed class Shape : IEquatable<Shape>, IReadOnlyList<int>
 {
@@ -24,9 +34,45 @@ public sealed class Shape : IEquatable<Shape>, IReadOnlyList<int>
         foreach (var d in dims)
             if (d < 0) throw new ArgumentException($"Dimensions must be at least 0; shape {Format(dims)} has {d}.", nameof(dims));
         _dims = (int[])dims.Clone();
-        long count = 1;
-        foreach (var d in _dims) count *= d;
-        Count = count;
+        Count = CheckedCount(_dims);
+    }
+
+    // The element count; also checks the product of the non-zero dimensions, the largest
+    // row-major stride, so that no layout of a valid shape can wrap either.
+    private static long CheckedCount(int[] dims)
+    {
+        long count = 1, strideSpan = 1;
+        try
+        {
+            checked
+            {
+                foreach (var d in dims)
+                {
+                    count *= d;
+                    strideSpan *= Math.Max(d, 1);
+                }
+            }
+        }
+        catch (OverflowException)
+        {
+            throw new OverflowException(
+                $"Shape {Format(dims)} has more elements than a tensor can hold (the element count must fit a 64-bit integer).");
+        }
+        return count;
+    }
+
+    /// <summary>
+    /// Bytes needed for this many elements of <paramref name="dtype"/>, checked: an overflow is
+    /// an <see cref="OverflowException"/> naming the shape and the dtype.
+    /// </summary>
+    internal long ByteCount(DType dtype)
+    {
+        try { return checked(Count * dtype.SizeInBytes()); }
+        catch (OverflowException)
+        {
+            throw new OverflowException(
+                $"A {dtype.Name()} tensor of shape {this} would need {Count} x {dtype.SizeInBytes()} bytes, more than a 64-bit byte count holds.");
+        }
     }
 
     /// <summary>Builds a shape from a collection expression.</summary>

@@ -25,11 +25,38 @@ internal sealed class Storage
     /// <summary>The buffer's address; callers keep the owning tensor alive across the call.</summary>
     public nint Pointer => _buffer.Pointer;
 
-    public void AddRef() => Interlocked.Increment(ref _refs);
+    // Both sides are compare-and-swap loops, so that a count that reached 0 stays 0: the buffer
+    // is freed exactly once, and no new view can take a reference to freed memory (a thread that
+    // makes a view while another disposes the last holder gets an ObjectDisposedException).
 
+    /// <summary>Takes one more reference; throws when the buffer is already freed.</summary>
+    public void AddRef()
+    {
+        int refs = Volatile.Read(ref _refs);
+        while (true)
+        {
+            if (refs <= 0)
+                throw new ObjectDisposedException(nameof(Tensor), "The tensor's buffer was freed (its last holder was disposed) and can no longer be used.");
+            int seen = Interlocked.CompareExchange(ref _refs, refs + 1, refs);
+            if (seen == refs) return;
+            refs = seen;
+        }
+    }
+
+    /// <summary>Drops one reference, freeing the buffer with the last; never goes below zero.</summary>
     public void Release()
     {
-        if (Interlocked.Decrement(ref _refs) == 0) _buffer.Dispose();
+        int refs = Volatile.Read(ref _refs);
+        while (refs > 0)
+        {
+            int seen = Interlocked.CompareExchange(ref _refs, refs - 1, refs);
+            if (seen == refs)
+            {
+                if (refs == 1) _buffer.Dispose();
+                return;
+            }
+            refs = seen;
+        }
     }
 
     // ---- Versions (autodiff): what a gradient tape saved must not change under it. ----

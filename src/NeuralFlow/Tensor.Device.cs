@@ -25,6 +25,7 @@ public partial class Tensor
         if (ReferenceEquals(Backend, backend)) return View(Layout);
         using var packed = Contiguous();
         var result = Empty(Shape, DType, backend, IsWeakScalar);
+        result.WeakValue = WeakValue;
         Engine.Transfer(packed, result);
         return result;
     }

@@ -9,12 +9,17 @@ namespace NeuralFlow;
 /// </summary>
 public readonly struct TensorIndex
 {
-    private readonly Index _index;
+    // A position is kept as written: a plain int (negative counts from the end, as in Python) or
+    // an Index (^n). Turning -n into ^n here overflowed for int.MinValue ("Non-negative number
+    // required", naming nothing); the error is now the one of any other out-of-range index.
+    private readonly int _position;
+    private readonly bool _fromEnd;
     private readonly Range _range;
 
-    private TensorIndex(Index index, Range range, bool isRange)
+    private TensorIndex(int position, bool fromEnd, Range range, bool isRange)
     {
-        _index = index;
+        _position = position;
+        _fromEnd = fromEnd;
         _range = range;
         IsRange = isRange;
     }
@@ -22,21 +27,22 @@ public readonly struct TensorIndex
     /// <summary>True for a range, false for a single position.</summary>
     public bool IsRange { get; }
 
-    /// <summary>A single position.</summary>
-    public static implicit operator TensorIndex(int index) =>
-        new(index >= 0 ? Index.FromStart(index) : Index.FromEnd(-index), default, false);
+    /// <summary>A single position; a negative one counts from the end (-1 is the last).</summary>
+    public static implicit operator TensorIndex(int index) => new(index, false, default, false);
     /// <summary>A single position, possibly from the end (^1).</summary>
-    public static implicit operator TensorIndex(Index index) => new(index, default, false);
+    public static implicit operator TensorIndex(Index index) => new(index.Value, index.IsFromEnd, default, false);
     /// <summary>A range of positions.</summary>
-    public static implicit operator TensorIndex(Range range) => new(default, range, true);
+    public static implicit operator TensorIndex(Range range) => new(0, false, range, true);
 
     internal int Resolve(int size, int axis, Shape shape)
     {
-        int i = _index.IsFromEnd ? size - _index.Value : _index.Value;
+        // In 64 bits: size + int.MinValue and size - ^int.MaxValue cannot wrap.
+        long i = _fromEnd ? (long)size - _position : _position < 0 ? (long)size + _position : _position;
         if (i < 0 || i >= size)
             throw new IndexOutOfRangeException(
-                $"Index {(_index.IsFromEnd ? "^" + _index.Value : _index.Value.ToString())} is out of range for axis {axis} of size {size} (shape {shape}).");
-        return i;
+                $"Index {(_fromEnd ? "^" : "")}{_position} is out of range for axis {axis} with size {size} (shape {shape}); " +
+                (size == 0 ? "the axis is empty." : $"valid indices are {-size}..{size - 1}."));
+        return (int)i;
     }
 
     internal (int Start, int Count) Resolve(int size)
@@ -62,7 +68,7 @@ public partial class Tensor
             ArgumentNullException.ThrowIfNull(indices);
             var layout = Layout;
             if (indices.Length > Rank)
-                throw new IndexOutOfRangeException($"Too many indices: {indices.Length} for a tensor of shape {Shape}.");
+                throw new IndexOutOfRangeException($"Too many indices: {indices.Length} for a tensor of shape {Shape} (rank {Rank}).");
             int axis = 0; // axis of the result that the next index applies to
             for (int i = 0; i < indices.Length; i++)
             {

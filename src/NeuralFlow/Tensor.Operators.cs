@@ -17,11 +17,19 @@ public partial class Tensor
     // int32), except that a float with an integer tensor gives float32 (images / 255f).
 
     /// <summary>An int as a weak scalar tensor.</summary>
-    public static implicit operator Tensor(int value) => NF.FromSpan<int>([value], Shape.Scalar, weak: true);
+    public static implicit operator Tensor(int value) => Weak(value);
     /// <summary>A long as a weak scalar tensor.</summary>
-    public static implicit operator Tensor(long value) => NF.FromSpan<long>([value], Shape.Scalar, weak: true);
+    public static implicit operator Tensor(long value) => Weak(value);
     /// <summary>A float as a weak scalar tensor.</summary>
-    public static implicit operator Tensor(float value) => NF.FromSpan<float>([value], Shape.Scalar, weak: true);
+    public static implicit operator Tensor(float value) => Weak(value);
     /// <summary>A double as a weak scalar tensor.</summary>
-    public static implicit operator Tensor(double value) => NF.FromSpan<double>([value], Shape.Scalar, weak: true);
+    public static implicit operator Tensor(double value) => Weak(value);
+
+    // The value is kept beside the tensor: the dtype it ends up in is range-checked (ScalarRange).
+    private static Tensor Weak<T>(T value) where T : unmanaged
+    {
+        var t = NF.FromSpan<T>([value], Shape.Scalar, weak: true);
+        t.WeakValue = value;
+        return t;
+    }
 }

@@ -14,7 +14,7 @@ public partial class Tensor : IDisposable
 {
     private Storage _storage;
     private Layout _layout;
-    private bool _disposed;
+    private int _disposed; // 0 or 1, set once by Interlocked.Exchange
 
     internal Tensor(Storage storage, Layout layout, DType dtype) : this(storage, layout, dtype, track: true) { }
 
@@ -42,13 +42,16 @@ public partial class Tensor : IDisposable
     public IBackend Backend => _storage.Backend;
 
     /// <summary>True once <see cref="Dispose"/> ran.</summary>
-    public bool IsDisposed => _disposed;
+    public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
     /// <summary>
     /// True for tensors made implicitly from a C# number (<c>2 * x</c>): such a "weak" scalar
     /// takes the other operand's dtype, as in PyTorch and JAX.
     /// </summary>
     internal bool IsWeakScalar { get; init; }
+
+    /// <summary>The C# number a weak scalar was made from (boxed), so that its range is checked against the dtype it takes without reading the device.</summary>
+    internal object? WeakValue { get; set; }
 
     /// <summary>
     /// For the output of a last-axis softmax, the logits it came from: the cross-entropy losses use
@@ -60,7 +63,7 @@ public partial class Tensor : IDisposable
     {
         get
         {
-            if (_softmaxOf is not { } source || source.Logits.IsDisposed || _disposed) return null;
+            if (_softmaxOf is not { } source || source.Logits.IsDisposed || IsDisposed) return null;
             return source.LogitsAt.Matches(source.Logits) && source.SelfAt.Matches(this) ? source.Logits : null;
         }
         set => _softmaxOf = value is null ? null : (value, BufferVersion.Of(value), BufferVersion.Of(this));
@@ -90,17 +93,20 @@ public partial class Tensor : IDisposable
         get { ThrowIfDisposed(); return _storage; }
     }
 
-    /// <summary>Frees this tensor's hold on its buffer (views keep it alive until they go too).</summary>
+    /// <summary>
+    /// Frees this tensor's hold on its buffer (views keep it alive until they go too). Idempotent
+    /// and thread-safe: of two threads disposing one tensor at once (an owner and a consumer, a
+    /// scope and another thread), exactly one releases the reference.
+    /// </summary>
     public void Dispose()
     {
-        if (_disposed) return;
-        _disposed = true;
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _storage.Release();
     }
 
     internal void ThrowIfDisposed()
     {
-        if (_disposed)
+        if (IsDisposed)
             throw new ObjectDisposedException(nameof(Tensor),
                 $"This {DType.Name()} tensor of shape {_layout.Shape} was disposed and can no longer be used.");
     }
@@ -117,7 +123,7 @@ public partial class Tensor : IDisposable
 
     /// <summary>A new, uninitialised, contiguous tensor.</summary>
     internal static Tensor Empty(Shape shape, DType dtype, IBackend backend, bool weakScalar = false) =>
-        new(new Storage(backend, shape.Count * dtype.SizeInBytes()), Layout.Contiguous(shape), dtype) { IsWeakScalar = weakScalar };
+        new(new Storage(backend, shape.ByteCount(dtype)), Layout.Contiguous(shape), dtype) { IsWeakScalar = weakScalar };
 
     /// <summary>Another tensor over the same buffer with <paramref name="layout"/>.</summary>
     internal Tensor View(Layout layout)
@@ -159,6 +165,9 @@ public partial class Tensor : IDisposable
     public T[] ToArray<T>() where T : unmanaged
     {
         CheckElementType<T>(nameof(ToArray));
+        if (Count > Array.MaxLength)
+            throw new InvalidOperationException(
+                $"ToArray<{typeof(T).Name}>(): a tensor of shape {Shape} has {Count} elements, more than a .NET array holds ({Array.MaxLength}); read it in slices.");
         var result = new T[Count];
         CopyTo<T>(result);
         return result;

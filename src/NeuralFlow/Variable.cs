@@ -39,7 +39,7 @@ public class Variable : Tensor
     private static (Storage, Layout, DType) CopyOf(Tensor value)
     {
         ArgumentNullException.ThrowIfNull(value);
-        var storage = new Storage(value.Backend, value.Count * value.DType.SizeInBytes());
+        var storage = new Storage(value.Backend, value.Shape.ByteCount(value.DType));
         var layout = Layout.Contiguous(value.Shape);
         value.Backend.Copy(value.DType, value.Data, value.Layout, storage.Pointer, layout);
         GC.KeepAlive(value);
@@ -82,7 +82,7 @@ public class Variable : Tensor
     {
         if (Storage.SavedByTape)
         {
-            var fresh = new Storage(Backend, Count * DType.SizeInBytes());
+            var fresh = new Storage(Backend, Shape.ByteCount(DType));
             var layout = Layout.Contiguous(Shape);
             if (keepContents) Backend.Copy(DType, Data, Layout, fresh.Pointer, layout);
             ReplaceStorage(fresh, layout);
@@ -99,6 +99,7 @@ public class Variable : Tensor
         {
             if (!value.IsWeakScalar)
                 throw new ArgumentException($"{op}: the variable is {DType.Name()} but the value is {value.DType.Name()}; convert with NF.Cast(value, DType.{DType}).", nameof(value));
+            ScalarRange.CheckWeak(op, value, DType);
             source = NF.Cast(value, DType);
         }
         try
@@ -107,8 +108,8 @@ public class Variable : Tensor
                 throw new ArgumentException($"{op}: a value of shape {source.Shape} does not fit a variable of shape {Shape}.", nameof(value));
             // Every element is overwritten: a fresh buffer, if one is needed, need not start as a copy.
             BeginWrite(keepContents: false);
-            Backend.Copy(DType, source.Data, source.Layout.BroadcastTo(Shape), Data, Layout);
-            GC.KeepAlive(source);
+            // The value may be a view of this variable (v.Assign(NF.Transpose(v))).
+            Aliasing.Copy(source, source.Layout.BroadcastTo(Shape), this, Layout);
         }
         finally
         {

@@ -63,6 +63,9 @@ internal sealed class PrefetchNode : Node
 
         private void Produce()
         {
+            // The thread inherits the starter's async flow, TensorScope included (it follows the
+            // flow): the elements it makes must not belong to the step that happened to start it.
+            TensorScope.Detach();
             try
             {
                 using var source = _upstream.Open();

@@ -101,8 +101,11 @@ public static partial class Optimizers
         private void ApplyFused(OptimizerKind kind, Variable v, Tensor g, Variable[] slots, double lr, long step)
         {
             Engine.BackendOf($"ApplyGradients (variable {v.Name ?? "?"})", v, g);
-            var grad = g.DType == v.DType && g.IsContiguous ? g : null;
-            using var packed = grad is null ? NF.Cast(g, v.DType).Contiguous() : null;
+            // The kernel takes its buffers as restrict pointers: a gradient over the variable's
+            // (or a slot's) own buffer is copied first, as any in-place write of an overlapping input.
+            bool aliased = Aliasing.MayShareMemory(g, g.Layout, v, v.Layout) || slots.Any(s => Aliasing.MayShareMemory(g, g.Layout, s, s.Layout));
+            var grad = g.DType == v.DType && g.IsContiguous && !aliased ? g : null;
+            using var packed = grad is not null ? null : aliased ? Aliasing.FreshCopy(g, v.DType) : NF.Cast(g, v.DType).Contiguous();
             var source = grad ?? packed!;
             nint gradPointer = source.Data + (nint)(source.Layout.Offset * v.DType.SizeInBytes());
             // The kernel reads and writes the variable and its slots in place.
