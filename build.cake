@@ -274,6 +274,23 @@ Task("ConsumerTest").IsDependentOn("Pack").Does(() =>
     if (f > 0) throw new Exception($"{f} consumer test run(s) failed");
 });
 
+// The fuzz harness of the parsers of untrusted bytes (tests/fuzz/README.md), for
+// --fuzz-seconds=N in all (default 60; 0 skips it). Each target counts as one test.
+var fuzzSeconds = double.Parse(Argument("fuzz-seconds", "60"), System.Globalization.CultureInfo.InvariantCulture);
+(int Passed, int Failed) Fuzz()
+{
+    if (fuzzSeconds <= 0) { Information("fuzzing skipped (--fuzz-seconds=0)"); return (0, 0); }
+    var project = "tests/fuzz/NeuralFlow.Fuzz";
+    try { Run("dotnet", $"build {project} -c {configuration} --nologo -v q"); }
+    catch (Exception e) { Error($"the fuzz harness did not build: {e.Message}"); return (0, 1); }
+    var lines = Run("dotnet", $"{project}/bin/{configuration}/net10.0/NeuralFlow.Fuzz.dll --seconds {fuzzSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)} --failures artifacts/fuzz", allowFailure: true);
+    var results = lines.Select(l => Regex.Match(l, @"^fuzz [\w-]+: .* (\d+) failures$")).Where(m => m.Success).ToList();
+    if (results.Count == 0) { Error("the fuzz harness printed no results"); return (0, 1); }
+    int bad = results.Count(m => m.Groups[1].Value != "0") + (lines.Any(l => l.Contains("worker is stuck")) ? 1 : 0);
+    if (bad > 0) Error("fuzzing found failing inputs (saved under artifacts/fuzz/; see tests/fuzz/README.md)");
+    return (results.Count - Math.Min(bad, results.Count), bad);
+}
+
 Task("Test").IsDependentOn("Build").Does(() =>
 {
     // Native kernels (GoogleTest through CTest).
@@ -328,6 +345,8 @@ Task("Test").IsDependentOn("Build").Does(() =>
         }
         catch (Exception e) { failed += 2; Error($"consumer test: {e.Message}"); }
     }
+    var (fuzzPassed, fuzzFailed) = Fuzz();
+    passed += fuzzPassed; failed += fuzzFailed;
     Console.WriteLine($"{passed} passed, {failed} failed, {skipped} skipped");
     if (failed > 0) throw new Exception($"{failed} test(s) failed");
 });
