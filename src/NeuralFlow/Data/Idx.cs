@@ -12,7 +12,7 @@ namespace NeuralFlow.Data;
 /// </summary>
 public static class Idx
 {
-    private const byte UnsignedByte = 0x08;
+    internal const byte UnsignedByte = 0x08;
 
     /// <summary>Reads an IDX file (raw or gzip) into a uint8 tensor; errors name the file.</summary>
     public static Tensor Read(string path)

@@ -10,8 +10,6 @@ namespace NeuralFlow.Data;
 /// </summary>
 internal static class IdxReader
 {
-    private const byte UnsignedByte = 0x08;
-
     // Deflate expands at most 1032-fold (a 258-byte match in under 2 bits): the most data a gzip
     // input of known length can hold.
     private const long MaxDeflateRatio = 1032;
@@ -38,7 +36,7 @@ internal static class IdxReader
         if (magic[0] != 0 || magic[1] != 0)
             throw new InvalidDataException(
                 $"{name} is not an IDX file: wrong magic number 0x{Convert.ToHexString(magic)} (IDX files start with 0x0000, then a type code and the rank, e.g. 0x00000803 for MNIST images).");
-        if (magic[2] != UnsignedByte)
+        if (magic[2] != Idx.UnsignedByte)
             throw new InvalidDataException($"{name}: IDX type code 0x{magic[2]:X2} is not supported; only unsigned bytes (0x08) are, as in MNIST.");
         int rank = magic[3];
         if (rank is 0 or > Shape.MaxRank)
