@@ -41,6 +41,10 @@ present() {
     g++) command -v c++ >/dev/null 2>&1 || command -v g++ >/dev/null 2>&1 || command -v clang++ >/dev/null 2>&1 ;;
     make) command -v make >/dev/null 2>&1 ;;
     binutils) command -v strip >/dev/null 2>&1 ;;
+    # --cuda: an nvcc from NVIDIA's own packages or installer counts too, and a host compiler on PATH.
+    nvidia-cuda-toolkit) command -v nvcc >/dev/null 2>&1 || [ -x /usr/local/cuda/bin/nvcc ] || dpkg -s "$1" >/dev/null 2>&1 ;;
+    clang-[0-9]*) command -v "clang++-${1#clang-}" >/dev/null 2>&1 ;;
+    g++-[0-9]*) command -v "$1" >/dev/null 2>&1 ;;
     *) [ "$has_dpkg" = 1 ] && dpkg -s "$1" >/dev/null 2>&1 ;;
   esac
 }

@@ -12,7 +12,7 @@ namespace NeuralFlow.Tests.Trust;
 /// </summary>
 public sealed class NativeDepsScriptTests
 {
-    private static (int Exit, string Out, string Err) Script(string args, string missing, string? user = null, bool dryRun = true)
+    private static (int Exit, string Out, string Err) Script(string args, string? missing, string? user = null, bool dryRun = true, string? path = null)
     {
         Skip.IfNot(RuntimeInformation.IsOSPlatform(OSPlatform.Linux), "scripts/native-deps.sh serves Linux only");
         var start = new ProcessStartInfo("bash", $"scripts/native-deps.sh {args}")
@@ -21,7 +21,9 @@ public sealed class NativeDepsScriptTests
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        start.Environment["NEURALFLOW_DEPS_PRETEND_MISSING"] = missing;
+        if (missing is not null) start.Environment["NEURALFLOW_DEPS_PRETEND_MISSING"] = missing;
+        else start.Environment.Remove("NEURALFLOW_DEPS_PRETEND_MISSING");
+        if (path is not null) start.Environment["PATH"] = path;
         if (user is not null) start.Environment["NEURALFLOW_DEPS_PRETEND_USER"] = user;
         start.Environment["NEURALFLOW_DEPS_DRY_RUN"] = dryRun ? "1" : "0";
         using var process = Process.Start(start)!;
@@ -78,6 +80,25 @@ public sealed class NativeDepsScriptTests
     public void The_hint_for_dotnet_build_gives_the_exact_command(string user, string hint)
     {
         Assert.Equal((0, hint, ""), Script("hint --engine", "cmake", user));
+    }
+
+    [SkippableFact]
+    public void An_nvcc_on_the_path_counts_as_the_cuda_toolkit()
+    {
+        // A machine with NVIDIA's own CUDA packages has nvcc but not Debian's nvidia-cuda-toolkit:
+        // Native --cuda must not install the latter over it.
+        var bin = Directory.CreateTempSubdirectory("nf-deps-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(bin, "nvcc"), "#!/bin/sh\n");
+            File.SetUnixFileMode(Path.Combine(bin, "nvcc"), UnixFileMode.UserRead | UnixFileMode.UserExecute);
+            var (_, output, _) = Script("check nvidia-cuda-toolkit", missing: null, path: $"{bin}:/usr/bin:/bin");
+            Assert.DoesNotContain("nvidia-cuda-toolkit", output);
+        }
+        finally
+        {
+            Directory.Delete(bin, recursive: true);
+        }
     }
 
     [SkippableFact]
