@@ -59,9 +59,13 @@ Task("Clean").Does(() =>
     DotNetClean("NeuralFlow.sln", new DotNetCleanSettings { Configuration = configuration });
 });
 
-// The native build's system dependencies (CI runners): Debian/Ubuntu packages, Homebrew on
-// macOS; on Windows the windows-msvc preset's vcpkg manifest (vcpkg.json) brings them at configure.
-Task("Deps").Does(() =>
+// The native build's system dependencies: Debian/Ubuntu packages (scripts/native-deps.sh installs
+// the missing ones: apt-get as root, sudo where it needs no password, else it stops with the one
+// command to run), Homebrew on macOS; on Windows the windows-msvc preset's vcpkg manifest
+// (vcpkg.json) brings them at configure. Native runs the same check first, so the README's test
+// command sets up a fresh machine. NEURALFLOW_DEPS_DRY_RUN=1 and NEURALFLOW_DEPS_PRETEND_MISSING /
+// _USER (see the script) show what it would do without changing the machine.
+void InstallNativeDeps()
 {
     if (IsRunningOnWindows()) { Information("Windows: eigen3 and gtest come from vcpkg.json when the windows-msvc preset configures"); return; }
     if (RuntimeInformation.IsOSPlatform(OSPlatform.OSX))
@@ -69,16 +73,26 @@ Task("Deps").Does(() =>
         Run("brew", "install eigen libomp googletest");
         return;
     }
-    var sudo = Environment.UserName == "root" ? "" : "sudo ";
     // --cuda adds the CUDA toolkit (Ubuntu multiverse / Debian non-free) and --cuda-host's compiler.
     // Debian/Ubuntu name clang++-14's package clang-14; g++-12's is g++-12.
     var hostPackage = cudaHost.StartsWith("clang++") ? "clang" + cudaHost["clang++".Length..] : cudaHost;
     var cudaPackages = cuda ? " nvidia-cuda-toolkit" + (hostPackage != "" ? $" {hostPackage}" : "") : "";
-    Run("bash", $"-c \"{sudo}apt-get update -qq && {sudo}env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends cmake g++ make binutils libgtest-dev libopenblas-openmp-dev{cudaPackages}\"");
-});
+    Information($"> bash scripts/native-deps.sh install{cudaPackages}");
+    var exit = StartProcess("bash", new ProcessSettings { Arguments = $"scripts/native-deps.sh install{cudaPackages}", RedirectStandardOutput = true, RedirectStandardError = true },
+        out var stdout, out var stderr);
+    foreach (var line in stdout) Console.WriteLine(line);
+    var errors = stderr.Where(l => l.Trim() != "").ToList();
+    foreach (var line in errors.SkipLast(1)) Console.Error.WriteLine(line);
+    // The script's last line says what is missing and the exact command to run.
+    if (exit != 0) throw new Exception(errors.LastOrDefault() ?? $"scripts/native-deps.sh exited with {exit}");
+}
+
+Task("Deps").Does(() => InstallNativeDeps());
 
 Task("Native").Does(() =>
 {
+    // macOS and Windows keep their own set-up (Deps); elsewhere what is missing is installed first.
+    if (!IsRunningOnWindows() && !RuntimeInformation.IsOSPlatform(OSPlatform.OSX)) InstallNativeDeps();
     if (preset != "")
         Run("cmake", $"--preset {preset} {CMakeArgs()}");
     else
@@ -260,6 +274,23 @@ Task("ConsumerTest").IsDependentOn("Pack").Does(() =>
     if (f > 0) throw new Exception($"{f} consumer test run(s) failed");
 });
 
+// The fuzz harness of the parsers of untrusted bytes (tests/fuzz/README.md), for
+// --fuzz-seconds=N in all (default 60; 0 skips it). Each target counts as one test.
+var fuzzSeconds = double.Parse(Argument("fuzz-seconds", "60"), System.Globalization.CultureInfo.InvariantCulture);
+(int Passed, int Failed) Fuzz()
+{
+    if (fuzzSeconds <= 0) { Information("fuzzing skipped (--fuzz-seconds=0)"); return (0, 0); }
+    var project = "tests/fuzz/NeuralFlow.Fuzz";
+    try { Run("dotnet", $"build {project} -c {configuration} --nologo -v q"); }
+    catch (Exception e) { Error($"the fuzz harness did not build: {e.Message}"); return (0, 1); }
+    var lines = Run("dotnet", $"{project}/bin/{configuration}/net10.0/NeuralFlow.Fuzz.dll --seconds {fuzzSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)} --failures artifacts/fuzz", allowFailure: true);
+    var results = lines.Select(l => Regex.Match(l, @"^fuzz [\w-]+: .* (\d+) failures$")).Where(m => m.Success).ToList();
+    if (results.Count == 0) { Error("the fuzz harness printed no results"); return (0, 1); }
+    int bad = results.Count(m => m.Groups[1].Value != "0") + (lines.Any(l => l.Contains("worker is stuck")) ? 1 : 0);
+    if (bad > 0) Error("fuzzing found failing inputs (saved under artifacts/fuzz/; see tests/fuzz/README.md)");
+    return (results.Count - Math.Min(bad, results.Count), bad);
+}
+
 Task("Test").IsDependentOn("Build").Does(() =>
 {
     // Native kernels (GoogleTest through CTest).
@@ -314,6 +345,8 @@ Task("Test").IsDependentOn("Build").Does(() =>
         }
         catch (Exception e) { failed += 2; Error($"consumer test: {e.Message}"); }
     }
+    var (fuzzPassed, fuzzFailed) = Fuzz();
+    passed += fuzzPassed; failed += fuzzFailed;
     Console.WriteLine($"{passed} passed, {failed} failed, {skipped} skipped");
     if (failed > 0) throw new Exception($"{failed} test(s) failed");
 });

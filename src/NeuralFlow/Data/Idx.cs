@@ -12,7 +12,7 @@ namespace NeuralFlow.Data;
 /// </summary>
 public static class Idx
 {
-    private const byte UnsignedByte = 0x08;
+    internal const byte UnsignedByte = 0x08;
 
     /// <summary>Reads an IDX file (raw or gzip) into a uint8 tensor; errors name the file.</summary>
     public static Tensor Read(string path)
@@ -34,71 +34,11 @@ public static class Idx
         return NF.Constant(data, shape);
     }
 
-    /// <summary>The values and shape of IDX data, without making a tensor (for checks and tests).</summary>
-    internal static (byte[] Data, Shape Shape) ReadBytes(Stream stream, string name)
-    {
-        if (!stream.CanSeek)
-        {
-            // Telling gzip from raw needs a look back at the first bytes; streams that cannot
-            // seek (a network response) are small compressed files, copied once.
-            var copy = new MemoryStream();
-            stream.CopyTo(copy);
-            copy.Position = 0;
-            stream = copy;
-        }
-        var buffered = new BufferedStream(stream, 1 << 16);
-        Span<byte> magic = stackalloc byte[4];
-        int got = buffered.ReadAtLeast(magic, 4, throwOnEndOfStream: false);
-        Stream input = buffered;
-        if (got >= 2 && magic[0] == 0x1F && magic[1] == 0x8B)
-        {
-            buffered.Seek(-got, SeekOrigin.Current);
-            input = new GZipStream(buffered, CompressionMode.Decompress);
-            got = ReadFully(input, magic, name);
-        }
-        if (got < 4)
-            throw new InvalidDataException($"{name} is not an IDX file: it is truncated before the end of its 4-byte magic number.");
-        if (magic[0] != 0 || magic[1] != 0)
-            throw new InvalidDataException(
-                $"{name} is not an IDX file: wrong magic number 0x{Convert.ToHexString(magic)} (IDX files start with 0x0000, then a type code and the rank, e.g. 0x00000803 for MNIST images).");
-        if (magic[2] != UnsignedByte)
-            throw new InvalidDataException($"{name}: IDX type code 0x{magic[2]:X2} is not supported; only unsigned bytes (0x08) are, as in MNIST.");
-        int rank = magic[3];
-        if (rank is 0 or > Shape.MaxRank)
-            throw new InvalidDataException($"{name}: the IDX header gives rank {rank}; expected 1 to {Shape.MaxRank}.");
-        var header = new byte[4 * rank];
-        if (ReadFully(input, header, name) < header.Length)
-            throw new InvalidDataException($"{name} is truncated: it ends inside its header (the {rank} dimensions).");
-        var dims = new int[rank];
-        long count = 1;
-        for (int i = 0; i < rank; i++)
-        {
-            dims[i] = BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(4 * i));
-            count *= dims[i];
-            if (dims[i] < 0 || count > Array.MaxLength)
-                throw new InvalidDataException($"{name}: the IDX header gives impossible dimensions ({string.Join(", ", dims[..(i + 1)])}).");
-        }
-        var data = new byte[count];
-        int read = ReadFully(input, data, name);
-        if (read < count)
-            throw new InvalidDataException(
-                $"{name} is truncated: its header promises shape ({string.Join(", ", dims)}) = {count:N0} bytes of data, but only {read:N0} follow.");
-        if (ReadFully(input, stackalloc byte[1], name) != 0)
-            throw new InvalidDataException($"{name} has data beyond the {count:N0} bytes its header describes ({string.Join(", ", dims)}); it is not a valid IDX file.");
-        return (data, new Shape(dims));
-    }
-
-    private static int ReadFully(Stream input, Span<byte> into, string name)
-    {
-        try
-        {
-            return input.ReadAtLeast(into, into.Length, throwOnEndOfStream: false);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new InvalidDataException($"{name} is not valid gzip data (a damaged or truncated download?): {e.Message}", e);
-        }
-    }
+    /// <summary>
+    /// The values and shape of IDX data, without making a tensor (for checks and tests); the
+    /// parsing and its checks of untrusted bytes are in <see cref="IdxReader"/>.
+    /// </summary>
+    internal static (byte[] Data, Shape Shape) ReadBytes(Stream stream, string name) => IdxReader.Read(stream, name);
 
     /// <summary>
     /// Writes a uint8 tensor as an IDX file, gzip-compressed when <paramref name="path"/> ends in

@@ -59,6 +59,17 @@ internal sealed class IdxSource(string name, string displayName, IList<string> m
 
     private static (Tensor X, Tensor Y) ReadPair(Func<string, (Stream Stream, string Name)> open, string imagesFile, string labelsFile)
     {
+        var (images, imagesShape, labels, labelsShape) = ReadPairBytes(open, imagesFile, labelsFile);
+        return (NF.Constant(images, imagesShape), NF.Constant(labels, labelsShape));
+    }
+
+    /// <summary>
+    /// The values and shapes of one images/labels pair, checked to belong together (for the
+    /// tensors above, and for the fuzz harness in tests/fuzz, which feeds it untrusted bytes).
+    /// </summary>
+    internal static (byte[] Images, Shape ImagesShape, byte[] Labels, Shape LabelsShape) ReadPairBytes(
+        Func<string, (Stream Stream, string Name)> open, string imagesFile, string labelsFile)
+    {
         var (images, imagesShape, imagesName) = ReadBytes(open, imagesFile);
         var (labels, labelsShape, labelsName) = ReadBytes(open, labelsFile);
         if (imagesShape.Rank != 3)
@@ -68,7 +79,7 @@ internal sealed class IdxSource(string name, string displayName, IList<string> m
         if (labelsShape[0] != imagesShape[0])
             throw new InvalidDataException(
                 $"{labelsName} has {labelsShape[0]:N0} labels but {imagesName} has {imagesShape[0]:N0} images; the files do not belong together (mixed train/test or a damaged file?).");
-        return (NF.Constant(images, imagesShape), NF.Constant(labels, labelsShape));
+        return (images, imagesShape, labels, labelsShape);
     }
 
     private static (byte[] Data, Shape Shape, string Name) ReadBytes(Func<string, (Stream Stream, string Name)> open, string file)

@@ -1,0 +1,47 @@
+namespace NeuralFlow.Data;
+
+/// <summary>
+/// A read-only, forward-only stream of <paramref name="head"/>, then the rest of
+/// <paramref name="body"/>, then <paramref name="tail"/>: bytes already peeked from a stream that
+/// cannot seek are put back in front, and a marker can be put behind (see <see cref="CheckedGzipStream"/>).
+/// <paramref name="body"/> is not disposed.
+/// </summary>
+internal sealed class SpliceStream(byte[] head, Stream body, byte[] tail) : Stream
+{
+    private int _head, _tail;
+    private bool _bodyDone;
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        if (buffer.IsEmpty) return 0;
+        if (_head < head.Length) return Take(head, ref _head, buffer);
+        if (!_bodyDone)
+        {
+            int n = body.Read(buffer);
+            if (n > 0) return n;
+            _bodyDone = true;
+        }
+        return Take(tail, ref _tail, buffer);
+    }
+
+    private static int Take(byte[] from, ref int at, Span<byte> into)
+    {
+        int n = Math.Min(into.Length, from.Length - at);
+        from.AsSpan(at, n).CopyTo(into);
+        at += n;
+        return n;
+    }
+
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}

@@ -1,0 +1,79 @@
+using NeuralFlow.Data;
+using NeuralFlow.Data.Sources;
+
+namespace NeuralFlow.Fuzz;
+
+/// <summary>One parser under test: it gets the fuzzed bytes and may only return or throw a clear error.</summary>
+internal sealed record Target(string Name, string Description, Action<byte[]> Run);
+
+/// <summary>
+/// The parsers of untrusted bytes in src/NeuralFlow/Data: the IDX reader (raw and gzip), through a
+/// seekable stream (a file) and a non-seekable one that hands out a few bytes per read (a network
+/// response), and the MNIST-layout pair check of IdxSource on top of it.
+/// </summary>
+internal static class Targets
+{
+    /// <summary>The name every target gives its input; a clear error must mention it.</summary>
+    public const string InputName = "fuzz-input";
+
+    public static readonly Target[] All =
+    [
+        new("idx", "Idx.ReadBytes on a seekable stream (a file)",
+            input => Idx.ReadBytes(new MemoryStream(input, writable: false), InputName)),
+        new("idx-stream", "Idx.ReadBytes on a non-seekable stream with short reads (a download)",
+            input => Idx.ReadBytes(new TrickleStream(input), InputName)),
+        new("idx-source", "IdxSource's images/labels pair check, the input as either file",
+            input =>
+            {
+                ReadPair(input, asImages: true);
+                ReadPair(input, asImages: false);
+            }),
+    ];
+
+    // A valid partner file for the pair check: two 2x2 images, or two labels.
+    private static readonly byte[] TwoImages = [0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 2, 1, 2, 3, 4, 5, 6, 7, 8];
+    private static readonly byte[] TwoLabels = [0, 0, 8, 1, 0, 0, 0, 2, 3, 7];
+
+    private static void ReadPair(byte[] input, bool asImages)
+    {
+        IdxSource.ReadPairBytes(file => file == "images"
+            ? (new MemoryStream(asImages ? input : TwoImages, writable: false), asImages ? InputName : "images")
+            : (new MemoryStream(asImages ? TwoLabels : input, writable: false), asImages ? "labels" : InputName),
+            "images", "labels");
+    }
+
+    /// <summary>
+    /// Whether <paramref name="e"/> is what malformed input may raise: an InvalidDataException or
+    /// FormatException whose message names the input (so a user knows which file is bad).
+    /// </summary>
+    public static bool IsClearError(Exception e) =>
+        e is InvalidDataException or FormatException && e.Message.Contains(InputName, StringComparison.Ordinal);
+}
+
+/// <summary>A read-only, non-seekable stream that returns 1 to 7 bytes per read, as a network response may.</summary>
+internal sealed class TrickleStream(byte[] data) : Stream
+{
+    private int _position;
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        // The chunk size depends on the position only, so a run is reproducible.
+        int n = Math.Min(Math.Min(buffer.Length, data.Length - _position), 1 + _position % 7);
+        data.AsSpan(_position, n).CopyTo(buffer);
+        _position += n;
+        return n;
+    }
+
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
