@@ -1,5 +1,7 @@
 // Library-level entry points: ABI version, build info, and the worker-thread setting of the
-// engine's one pool (cpu/thread_pool.h), which runs the kernels and the GEMM alike.
+// engine's one pool (cpu/thread_pool.h), which runs the kernels, and of the GEMM provider.
+#include <omp.h>
+
 #include <atomic>
 #include <cstdio>
 #include <map>
@@ -22,14 +24,13 @@ namespace {
 // else the CPUs this process may use: affinity mask and cgroup quota).
 std::atomic<int> g_threads{0};
 
-// The GEMM provider always runs single-threaded: matmul.cpp cuts large products into parts
-// for our pool, so that one pool (with its load-tolerant scheduling) serves every kernel and
-// no second team of threads spins between calls.
-void apply_gemm_threads() {
+// The GEMM provider's own thread count (its buffers are sized for it); matmul.cpp then picks
+// 1 or this count per call through set_gemm_threads.
+void apply_gemm_threads(int n) {
 #if defined(NF_GEMM_OPENBLAS)
-    openblas_set_num_threads(1);
+    openblas_set_num_threads(n);
 #elif defined(NF_GEMM_EIGEN)
-    Eigen::setNbThreads(1);
+    Eigen::setNbThreads(n);
 #endif
 }
 
@@ -48,12 +49,22 @@ std::string gemm_provider() {
 
 }  // namespace
 
+void set_gemm_threads(int n) {
+#if defined(NF_GEMM_OPENBLAS)
+    // The OpenMP build of OpenBLAS takes its thread count for a call from the calling thread's
+    // OpenMP setting (omp_get_max_threads), so this is per thread and per call.
+    omp_set_num_threads(n);
+#elif defined(NF_GEMM_EIGEN)
+    Eigen::setNbThreads(n);
+#endif
+}
+
 int threads() {
     int n = g_threads.load(std::memory_order_relaxed);
     if (n > 0) return n;
     n = default_thread_count();
     int expected = 0;
-    if (g_threads.compare_exchange_strong(expected, n)) apply_gemm_threads();
+    if (g_threads.compare_exchange_strong(expected, n)) apply_gemm_threads(n);
     return g_threads.load(std::memory_order_relaxed);
 }
 
@@ -72,7 +83,7 @@ extern "C" NF_API const char* nf_build_info(void) {
         std::string& info = (*infos)[n];
         if (info.empty())
             info = "NeuralFlow native 0.1.0 (abi " + std::to_string(NF_ABI_VERSION) + "); backend: cpu; gemm: " +
-                   nf::gemm_provider() + "; threads: " + std::to_string(n) + " (NeuralFlow pool); compiler: gcc " + __VERSION__;
+                   nf::gemm_provider() + "; threads: " + std::to_string(n) + " (NeuralFlow pool; GEMM: provider threads from 256^3 MACs); compiler: gcc " + __VERSION__;
         return info.c_str();
     } catch (...) {
         return "NeuralFlow native (build info unavailable)";
@@ -84,6 +95,7 @@ extern "C" NF_API nf_status nf_threads_set(int32_t n) {
         if (n < 1) NF_INVALID("nf_threads_set: n = %d must be >= 1", n);
         nf::threads();  // first-use initialisation (GEMM provider single-threaded) happens once
         nf::g_threads.store(n);
+        nf::apply_gemm_threads(n);
         nf::pool_resize(n);
     });
 }

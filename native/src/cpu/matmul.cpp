@@ -8,7 +8,6 @@
 // stride 0 (or size 1) broadcasting a or b.
 #include <algorithm>
 #include <climits>
-#include <cmath>
 #include <cstring>
 #include <vector>
 
@@ -51,42 +50,24 @@ void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t
 #endif
 }
 
-// One GEMM cut into tiles of C for the engine's pool, the provider running single-threaded
-// inside each. Every element of C is still one provider call over the whole K, so the cut does
-// not change results beyond the provider's edge-kernel rounding. Tiles are multiples of 16 rows
-// and columns (the kernels' unroll), as square as the product allows (a tile re-packs its rows
-// of A and its columns of B, so square tiles re-pack the least), and at most 4 per thread:
-// enough that a thread slowed by another process holds up only a small share, few enough that
-// the re-packing stays a few percent of the work.
-constexpr int64_t kGemmBlock = 16;
-constexpr int64_t kGemmPartMacs = int64_t{1} << 18;  // ~10 us single-threaded
-// From here (256^3, ~0.2 ms) one tile per thread: the provider's own blocking inside a big tile
-// beats finer tiles (n=512 ran at 60% of OpenBLAS's own threading with 4 tiles per thread),
-// and a thread held up by another process costs a fraction of a long product, not a multiple.
-constexpr int64_t kGemmLargeMacs = int64_t{1} << 24;
+// Threads for one GEMM. Small products run single-threaded on the caller; from
+// kGemmThreadedMacs up the provider uses its own threads. Why not tiles on our pool: measured
+// here, two single-threaded OpenBLAS calls from two threads of one process take exactly twice
+// as long as one (they serialise inside OpenBLAS; two processes run side by side at full
+// speed), so tiles gain nothing. Why single-threaded below the threshold: the provider's
+// threads are a fork/join team with a static share each, so with another process on a core a
+// small product waits a whole scheduler slice for the descheduled member, while its quiet gain
+// is small (256x784x50: 110 us on one thread, 81 us on two). The OpenMP OpenBLAS reads the
+// calling thread's OpenMP thread count on every call, so setting it here is per call and per
+// thread (nothing global changes under another thread's GEMM).
+constexpr int64_t kGemmThreadedMacs = int64_t{1} << 24;  // 256^3
 
 template <class T>
-void gemm_parallel(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t lda, const T* B,
+void gemm_threaded(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t lda, const T* B,
                    int64_t ldb, T* C, int64_t ldc) {
     const int nt = threads();
-    const int64_t um = (M + kGemmBlock - 1) / kGemmBlock, un = (N + kGemmBlock - 1) / kGemmBlock;
-    const int64_t macs = work_of(work_of(M, N), K);
-    const int64_t target = nt <= 1 ? 1 : std::min(macs / kGemmPartMacs, (macs >= kGemmLargeMacs ? 1 : 4) * int64_t{nt});
-    if (target <= 1) {
-        gemm(ta, tb, M, N, K, A, lda, B, ldb, C, ldc);
-        return;
-    }
-    // rt x ct tiles with rt / ct close to M / N.
-    int64_t rt = static_cast<int64_t>(std::lround(std::sqrt(static_cast<double>(target) * M / N)));
-    rt = std::clamp<int64_t>(rt, 1, std::min(um, target));
-    const int64_t ct = std::clamp<int64_t>(target / rt, 1, un);
-    parallel_parts(rt * ct, rt * ct, [&](int, int64_t p, int64_t, int64_t) {
-        const int64_t r = p / ct, c = p % ct;
-        const int64_t r0 = part_begin(um, rt, r) * kGemmBlock, r1 = std::min(M, part_begin(um, rt, r + 1) * kGemmBlock);
-        const int64_t c0 = part_begin(un, ct, c) * kGemmBlock, c1 = std::min(N, part_begin(un, ct, c + 1) * kGemmBlock);
-        gemm(ta, tb, r1 - r0, c1 - c0, K, A + (ta ? r0 : r0 * lda), lda, B + (tb ? c0 * ldb : c0), ldb,
-             C + r0 * ldc + c0, ldc);
-    }, nt);
+    set_gemm_threads(nt > 1 && work_of(work_of(M, N), K) >= kGemmThreadedMacs ? nt : 1);
+    gemm(ta, tb, M, N, K, A, lda, B, ldb, C, ldc);
 }
 
 template <class T>
@@ -125,7 +106,7 @@ void matmul(const T* a, const Operand& A, const T* b, const Operand& B, T* c, co
             expect *= ol.shape[d];
         }
         if (stacked && b_direct) {
-            gemm_parallel(false, tb, M * batches, N, K, a, lda, b, ldb, c, N);
+            gemm_threaded(false, tb, M * batches, N, K, a, lda, b, ldb, c, N);
             return;
         }
     }
@@ -138,7 +119,7 @@ void matmul(const T* a, const Operand& A, const T* b, const Operand& B, T* c, co
         int64_t lda1 = lda, ldb1 = ldb;
         if (!a_direct) { pa = pack(pa, A.m, abuf); ta1 = false; lda1 = K; }
         if (!b_direct) { pb = pack(pb, B.m, bbuf); tb1 = false; ldb1 = N; }
-        gemm_parallel(ta1, tb1, M, N, K, pa, lda1, pb, ldb1, c + i * M * N, N);
+        gemm_threaded(ta1, tb1, M, N, K, pa, lda1, pb, ldb1, c + i * M * N, N);
     };
     // Many small products: one GEMM per thread at a time beats threading inside each tiny
     // GEMM (the provider runs single-threaded inside our parallel region). Only without
