@@ -60,7 +60,7 @@ TEST(Threads, ReductionsDoNotDependOnTheThreadCount) {
     }
 }
 
-// A GEMM cut into row or column blocks gives the single-threaded product (to rounding).
+// A GEMM on the provider's threads (or on one) gives the single-threaded product (to rounding).
 TEST(Threads, GemmBlocksMatchTheSingleThreadedProduct) {
     ThreadCount keep;
     struct Case { int64_t M, N, K; };
