@@ -24,15 +24,17 @@ var cudaArtifacts = MakeAbsolute(Directory("artifacts/native-cuda")).FullPath;
 
 int passed = 0, failed = 0, skipped = 0;
 
-// Runs a command, echoes its output, and returns the lines (for counting test results).
-List<string> Run(string tool, string arguments, IDictionary<string, string> env = null, bool allowFailure = false, string workingDirectory = null)
+// Runs a command, echoes its output, and returns the lines (for counting test results); with
+// stderr, its standard error too (after the output).
+List<string> Run(string tool, string arguments, IDictionary<string, string> env = null, bool allowFailure = false, string workingDirectory = null, bool stderr = false)
 {
     Information($"> {tool} {arguments}");
-    var settings = new ProcessSettings { Arguments = arguments, RedirectStandardOutput = true, RedirectStandardError = false };
+    var settings = new ProcessSettings { Arguments = arguments, RedirectStandardOutput = true, RedirectStandardError = stderr };
     if (env != null) settings.EnvironmentVariables = env;
     if (workingDirectory != null) settings.WorkingDirectory = workingDirectory;
-    var exit = StartProcess(tool, settings, out var output);
-    var lines = output.ToList();
+    IEnumerable<string> output, errors = Enumerable.Empty<string>();
+    var exit = stderr ? StartProcess(tool, settings, out output, out errors) : StartProcess(tool, settings, out output);
+    var lines = output.Concat(errors).ToList();
     foreach (var line in lines) Console.WriteLine(line);
     if (exit != 0 && !allowFailure) throw new Exception($"{tool} exited with {exit}");
     return lines;
@@ -275,11 +277,11 @@ List<string> RunCtest(string dir, IDictionary<string, string> env = null)
 
 // Runs the C# suites (filter: " --filter ..." or "") and adds their counts to passed/failed/skipped;
 // returns the output. A crashed test host still prints a summary of what ran before the crash, so
-// an aborted run counts as one more failure.
+// an aborted run (said on stderr, with the crash's first line) counts as one more failure.
 List<string> RunDotnetTest(string name, string filter, IDictionary<string, string> env)
 {
     Information($"== dotnet test ({name})");
-    var lines = Run("dotnet", $"test NeuralFlow.sln -c {configuration} --no-build{filter}", env, allowFailure: true);
+    var lines = Run("dotnet", $"test NeuralFlow.sln -c {configuration} --no-build{filter}", env, allowFailure: true, stderr: true);
     var summaries = lines.Select(l => Regex.Match(l, @"Failed:\s+(\d+),\s+Passed:\s+(\d+),\s+Skipped:\s+(\d+)")).Where(m => m.Success).ToList();
     if (summaries.Count == 0) { failed += 1; Error($"dotnet test ({name}) printed no summary"); }
     foreach (var m in summaries)
