@@ -1,5 +1,5 @@
 // NeuralFlow build orchestration: dotnet tool restore && dotnet cake [--target=Test]
-// Targets: Clean, Deps, Native, Build, Test (Default), Bench, NativeArtifact, Pack, ConsumerTest, GpuCheck.
+// Targets: Clean, Deps, Native, Build, Test (Default), Sanitize, Bench, NativeArtifact, Pack, ConsumerTest, GpuCheck.
 // Arguments: --configuration=Release|Debug, --cuda (passes -DNEURALFLOW_CUDA=ON to CMake; Deps then
 // installs the CUDA toolkit), --cuda-host=<compiler> (CMAKE_CUDA_HOST_COMPILER, e.g. g++-12),
 // --preset=<CMake configure preset> (CMakePresets.json; default: the plain configure below),
@@ -24,15 +24,17 @@ var cudaArtifacts = MakeAbsolute(Directory("artifacts/native-cuda")).FullPath;
 
 int passed = 0, failed = 0, skipped = 0;
 
-// Runs a command, echoes its output, and returns the lines (for counting test results).
-List<string> Run(string tool, string arguments, IDictionary<string, string> env = null, bool allowFailure = false, string workingDirectory = null)
+// Runs a command, echoes its output, and returns the lines (for counting test results); with
+// stderr, its standard error too (after the output).
+List<string> Run(string tool, string arguments, IDictionary<string, string> env = null, bool allowFailure = false, string workingDirectory = null, bool stderr = false)
 {
     Information($"> {tool} {arguments}");
-    var settings = new ProcessSettings { Arguments = arguments, RedirectStandardOutput = true, RedirectStandardError = false };
+    var settings = new ProcessSettings { Arguments = arguments, RedirectStandardOutput = true, RedirectStandardError = stderr };
     if (env != null) settings.EnvironmentVariables = env;
     if (workingDirectory != null) settings.WorkingDirectory = workingDirectory;
-    var exit = StartProcess(tool, settings, out var output);
-    var lines = output.ToList();
+    IEnumerable<string> output, errors = Enumerable.Empty<string>();
+    var exit = stderr ? StartProcess(tool, settings, out output, out errors) : StartProcess(tool, settings, out output);
+    var lines = output.Concat(errors).ToList();
     foreach (var line in lines) Console.WriteLine(line);
     if (exit != 0 && !allowFailure) throw new Exception($"{tool} exited with {exit}");
     return lines;
@@ -291,19 +293,92 @@ var fuzzSeconds = double.Parse(Argument("fuzz-seconds", "60"), System.Globalizat
     return (results.Count - Math.Min(bad, results.Count), bad);
 }
 
+// Runs CTest in a build folder, adds its counts to passed/failed/skipped, returns its output.
+List<string> RunCtest(string dir, IDictionary<string, string> env = null)
+{
+    var ctest = Run("ctest", $"--test-dir {dir} -C {configuration} --output-on-failure", env, allowFailure: true);
+    var c = ctest.Select(l => Regex.Match(l, @"(\d+)% tests passed, (\d+) tests failed out of (\d+)")).FirstOrDefault(m => m.Success);
+    if (c == null) { failed += 1; Error($"ctest ({dir}) printed no summary"); return ctest; }
+    // CTest counts skipped tests (the CUDA suite without a GPU) as passed; count them apart.
+    int total = int.Parse(c.Groups[3].Value), bad = int.Parse(c.Groups[2].Value);
+    int skippedHere = ctest.Count(l => Regex.IsMatch(l, @"^\s*\d+ - .*\(Skipped\)\s*$"));
+    passed += total - bad - skippedHere; failed += bad; skipped += skippedHere;
+    return ctest;
+}
+
+// Runs the C# suites (filter: " --filter ..." or "") and adds their counts to passed/failed/skipped;
+// returns the output. A crashed test host still prints a summary of what ran before the crash, so
+// an aborted run (said on stderr, with the crash's first line) counts as one more failure.
+List<string> RunDotnetTest(string name, string filter, IDictionary<string, string> env)
+{
+    Information($"== dotnet test ({name})");
+    var lines = Run("dotnet", $"test NeuralFlow.sln -c {configuration} --no-build{filter}", env, allowFailure: true, stderr: true);
+    var summaries = lines.Select(l => Regex.Match(l, @"Failed:\s+(\d+),\s+Passed:\s+(\d+),\s+Skipped:\s+(\d+)")).Where(m => m.Success).ToList();
+    if (summaries.Count == 0) { failed += 1; Error($"dotnet test ({name}) printed no summary"); }
+    foreach (var m in summaries)
+    {
+        failed += int.Parse(m.Groups[1].Value);
+        passed += int.Parse(m.Groups[2].Value);
+        skipped += int.Parse(m.Groups[3].Value);
+    }
+    if (lines.Any(l => l.Contains("Test Run Aborted"))) { failed += 1; Error($"dotnet test ({name}): the test run was aborted (test host crashed)"); }
+    return lines;
+}
+
+// The sanitizer runs (native/README.md): the CPU engine and its GoogleTest suite built with
+// -fsanitize=address,undefined into build/native-asan (NEURALFLOW_SANITIZE, CUDA off), that
+// suite, then the C# suites that exercise the native kernels against the sanitized library.
+// A report aborts the process (-fno-sanitize-recover=all, halt_on_error=1), failing the test or
+// the test run that hit it, and each report in the output counts as one more failure. Linux with
+// GCC only: elsewhere it is skipped.
+void SanitizedRuns()
+{
+    if (!RuntimeInformation.IsOSPlatform(OSPlatform.Linux)) { Warning("sanitizer runs skipped: Linux (GCC's libasan) only"); return; }
+    const string dir = "build/native-asan";
+    Run("cmake", $"-S . -B {dir} -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNEURALFLOW_BUILD_TESTS=ON -DNEURALFLOW_SANITIZE=ON");
+    Run("cmake", $"--build {dir} -j 2");
+    // detect_leaks=0: the .NET runtime's own allocations would be reported at exit. handle_segv=0
+    // and allow_user_segv_handler=1: .NET turns SIGSEGV into NullReferenceException itself.
+    var env = new Dictionary<string, string>
+    {
+        ["ASAN_OPTIONS"] = "detect_leaks=0:handle_segv=0:allow_user_segv_handler=1:halt_on_error=1",
+        ["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1",
+    };
+    Information("== ctest (sanitized CPU engine)");
+    var output = RunCtest(dir, env);
+
+    // The runtime (dotnet) is not instrumented, so ASan's runtime must be loaded first.
+    var libasan = Run("g++", "-print-file-name=libasan.so").FirstOrDefault()?.Trim() ?? "";
+    if (!System.IO.Path.IsPathRooted(libasan) || !FileExists(libasan)) throw new Exception($"g++ -print-file-name=libasan.so gave '{libasan}', not a file");
+    var dotnetEnv = new Dictionary<string, string>(env)
+    {
+        ["LD_PRELOAD"] = libasan,
+        ["NEURALFLOW_NATIVE_PATH"] = MakeAbsolute(File($"{dir}/lib/{NativeFileName()}")).FullPath,
+        ["NEURALFLOW_REQUIRE_NATIVE"] = "1",  // a sanitized library that fails to load is a failure, not a fallback
+        ["NEURALFLOW_CUDA_PATH"] = "",
+        ["NEURALFLOW_BACKEND"] = "",
+    };
+    var suites = new[] { "NativeCpuConformanceTests", "CrossBackendTests", "NativeCpuFusedKernelTests", "FusedKernelAgreementTests",
+                         "NativeCpuGradientTests", "ErrorMessageTests" };
+    output.AddRange(RunDotnetTest("sanitized CPU engine", " --filter \"" + string.Join("|", suites.Select(t => $"FullyQualifiedName~{t}")) + "\"", dotnetEnv));
+
+    // CTest's --output-on-failure and the test host's crash message carry the reports' first lines.
+    var reports = output.Where(l => Regex.IsMatch(l, @"runtime error:|ERROR: AddressSanitizer")).ToList();
+    foreach (var r in reports) Error($"sanitizer report: {r.Trim()}");
+    failed += reports.Count;
+}
+
+Task("Sanitize").IsDependentOn("Build").Does(() =>
+{
+    SanitizedRuns();
+    Console.WriteLine($"{passed} passed, {failed} failed, {skipped} skipped");
+    if (failed > 0) throw new Exception($"{failed} sanitized test(s) failed or reported");
+});
+
 Task("Test").IsDependentOn("Build").Does(() =>
 {
     // Native kernels (GoogleTest through CTest).
-    var ctest = Run("ctest", $"--test-dir {nativeDir} -C {configuration} --output-on-failure", allowFailure: true);
-    var c = ctest.Select(l => Regex.Match(l, @"(\d+)% tests passed, (\d+) tests failed out of (\d+)")).FirstOrDefault(m => m.Success);
-    if (c == null) { failed += 1; Error("ctest printed no summary"); }
-    else
-    {
-        // CTest counts skipped tests (the CUDA suite without a GPU) as passed; count them apart.
-        int total = int.Parse(c.Groups[3].Value), bad = int.Parse(c.Groups[2].Value);
-        int skippedHere = ctest.Count(l => Regex.IsMatch(l, @"^\s*\d+ - .*\(Skipped\)\s*$"));
-        passed += total - bad - skippedHere; failed += bad; skipped += skippedHere;
-    }
+    RunCtest(nativeDir);
 
     // The C# suites: once with the default backend (native where built), once forced to the
     // managed fallback. NEURALFLOW_REQUIRE_NATIVE turns a missing native library into failures.
@@ -321,17 +396,13 @@ Task("Test").IsDependentOn("Build").Does(() =>
         : Array.Empty<(string, Dictionary<string, string>, string)>();
     foreach (var (name, env, filter) in runs.Select(r => (r.Name, r.Env, "")).Concat(cudaRuns))
     {
-        Information($"== dotnet test ({name})");
-        var lines = Run("dotnet", $"test NeuralFlow.sln -c {configuration} --no-build{filter}", env, allowFailure: true);
-        var summaries = lines.Select(l => Regex.Match(l, @"Failed:\s+(\d+),\s+Passed:\s+(\d+),\s+Skipped:\s+(\d+)")).Where(m => m.Success).ToList();
-        if (summaries.Count == 0) { failed += 1; Error($"dotnet test ({name}) printed no summary"); }
-        foreach (var m in summaries)
-        {
-            failed += int.Parse(m.Groups[1].Value);
-            passed += int.Parse(m.Groups[2].Value);
-            skipped += int.Parse(m.Groups[3].Value);
-        }
+        RunDotnetTest(name, filter, env);
     }
+
+    // The CPU engine built with AddressSanitizer + UBSan, under its GoogleTest suite and the C#
+    // suites that drive the native kernels (Linux; see SanitizedRuns).
+    try { SanitizedRuns(); }
+    catch (Exception e) { failed += 1; Error($"sanitizer runs: {e.Message}"); }
 
     // The package as a user gets it (two runs: native, managed fallback); --consumer=false skips.
     if (runConsumer)

@@ -40,7 +40,18 @@ extern "C" {
 #define NF_ABI_VERSION 1
 #define NF_MAX_RANK 8
 
-typedef enum nf_status {
+/* The enums are 32-bit integers on the wire, and callers (the C# bindings among them) may pass
+ * any 32-bit value; the library validates it and fails with NF_ERROR_INVALID_ARGUMENT. In C++
+ * they therefore get int32_t as their fixed underlying type, which makes every such value a
+ * valid value of the enum: without it, merely reading an out-of-range argument (before it can
+ * be checked) is undefined behaviour. C sees the same enums with the same size and values. */
+#ifdef __cplusplus
+#  define NF_ENUM(name) enum name : int32_t
+#else
+#  define NF_ENUM(name) enum name
+#endif
+
+typedef NF_ENUM(nf_status) {
     NF_OK = 0,
     NF_ERROR_INVALID_ARGUMENT = 1, /* bad shape, layout, axis, index, null pointer */
     NF_ERROR_UNSUPPORTED = 2,      /* valid request this op/dtype pair does not implement */
@@ -48,7 +59,7 @@ typedef enum nf_status {
     NF_ERROR_INTERNAL = 4
 } nf_status;
 
-typedef enum nf_dtype {
+typedef NF_ENUM(nf_dtype) {
     NF_FLOAT32 = 0,
     NF_FLOAT64 = 1,
     NF_INT32 = 2,
@@ -97,7 +108,7 @@ NF_API nf_status nf_memory_empty_cache(void);
 
 /* ---- binary: out = a (op) b, elementwise over one shape ----------------------------- */
 
-typedef enum nf_binary_op {
+typedef NF_ENUM(nf_binary_op) {
     NF_BINARY_ADD = 0,
     NF_BINARY_SUB = 1,
     NF_BINARY_MUL = 2,
@@ -122,7 +133,7 @@ NF_API nf_status nf_binary(nf_binary_op op, nf_dtype dtype,
 
 /* ---- unary: out = op(x) --------------------------------------------------------------- */
 
-typedef enum nf_unary_op {
+typedef NF_ENUM(nf_unary_op) {
     NF_UNARY_NEG = 0,
     NF_UNARY_ABS = 1,
     NF_UNARY_EXP = 2,     /* EXP..TANH: float32/float64 only */
@@ -143,7 +154,7 @@ NF_API nf_status nf_unary(nf_unary_op op, nf_dtype dtype,
 
 /* ---- reduce ------------------------------------------------------------------------- */
 
-typedef enum nf_reduce_op {
+typedef NF_ENUM(nf_reduce_op) {
     NF_REDUCE_SUM = 0,
     NF_REDUCE_MEAN = 1,   /* integers: truncating mean */
     NF_REDUCE_MAX = 2,    /* NF_BOOL: any */
@@ -233,7 +244,7 @@ NF_API nf_status nf_random_normal(nf_dtype dtype, void* out, int64_t count,
 
 /* ---- training: fused optimizer update, softmax cross-entropy -------------------------- */
 
-typedef enum nf_optimizer {
+typedef NF_ENUM(nf_optimizer) {
     NF_OPTIMIZER_SGD = 0,     /* slot0 = velocity (NULL allowed when momentum == 0); slot1 unused */
     NF_OPTIMIZER_ADAM = 1,    /* slot0 = m, slot1 = v */
     NF_OPTIMIZER_RMSPROP = 2, /* slot0 = mean square, slot1 = momentum buffer (NULL allowed when momentum <= 0) */

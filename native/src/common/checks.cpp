@@ -37,6 +37,9 @@ void require_float(const char* fn, nf_dtype dtype) {
 
 void check_count(const char* fn, int64_t count) {
     if (count < 0) NF_INVALID("%s: count = %lld is negative", fn, (long long)count);
+    // Bounded like a layout's element count, so count * element size (and the work estimate
+    // count * cost) cannot overflow.
+    if (count > kMaxElements) NF_INVALID("%s: count = %lld is more than 2^60 elements", fn, (long long)count);
 }
 
 [[noreturn]] void missing_slot(const char* fn, nf_optimizer kind, int slot, double momentum) {
@@ -206,13 +209,16 @@ GatherArgs check_gather(const char* fn, nf_dtype dtype, const void* x, const nf_
     const nf_layout& xl = *x_layout;
     if (axis < 0 || axis >= xl.rank)
         NF_INVALID("%s: axis = %d is outside [0, %d) for x of rank %d", fn, axis, xl.rank, xl.rank);
-    if (index_count < 0) NF_INVALID("%s: index_count = %lld is negative", fn, (long long)index_count);
+    if (index_count < 0 || index_count > kMaxElements)
+        NF_INVALID("%s: index_count = %lld is outside [0, 2^60]", fn, (long long)index_count);
     check_buffer(fn, "x", x, n);
     check_buffer(fn, "indices", indices, index_count);
     GatherArgs g{xl.shape[axis], 1, 1, 0};
     for (int d = 0; d < axis; ++d) g.outer *= xl.shape[d];
     for (int d = axis + 1; d < xl.rank; ++d) g.inner_n *= xl.shape[d];
-    g.total = g.outer * index_count * g.inner_n;
+    // outer * inner_n is a partial product of x's shape (bounded by check_layout); index_count is not.
+    g.total = size_mul(fn, "output elements (outer axes x index_count x inner axes)",
+                       size_mul(fn, "outer axes x index_count", g.outer, index_count), g.inner_n);
     check_buffer(fn, "out", out, g.total);
     return g;
 }
@@ -229,8 +235,7 @@ int64_t check_one_hot(const char* fn, nf_dtype index_dtype, const void* indices,
     const int64_t n = check_layout(fn, "indices_layout", indices_layout);
     if (depth < 0) NF_INVALID("%s: depth = %lld is negative", fn, (long long)depth);
     check_buffer(fn, "indices", indices, n);
-    if (depth > 0 && n > INT64_MAX / depth) NF_INVALID("%s: output has more than 2^63 elements", fn);
-    check_buffer(fn, "out", out, n * depth);
+    check_buffer(fn, "out", out, size_mul(fn, "output elements (indices x depth)", n, depth));
     return n;
 }
 

@@ -14,7 +14,11 @@ namespace nf {
 
 inline float exp_fast(float x) {
     const float hi = 88.3762626647949f, lo = -87.3365447505531f;
-    float c = x < lo ? lo : (x > hi ? hi : x);
+    // Clamp written so that NaN lands on lo (both comparisons false): the exponent k below then
+    // stays in range for every input. A NaN reaching the float -> int conversion would be
+    // undefined and give INT_MIN, whose shifted exponent is undefined too. Same selects, same
+    // speed; NaN is returned as is at the end.
+    float c = x > lo ? (x < hi ? x : hi) : lo;
     float fx = c * 1.44269504088896341f + 0.5f;
     int32_t k = static_cast<int32_t>(fx);
     k -= static_cast<float>(k) > fx ? 1 : 0;  // floor
@@ -29,7 +33,7 @@ inline float exp_fast(float x) {
     p = p * r + 1.6666665459e-1f;
     p = p * r + 5.0000001201e-1f;
     float y = p * r2 + r + 1.0f;
-    const float scale = __builtin_bit_cast(float, (k + 127) << 23);
+    const float scale = __builtin_bit_cast(float, static_cast<uint32_t>(k + 127) << 23);  // k + 127 in [1, 255]
     y *= scale;
     y = x > 88.72283905206835f ? std::numeric_limits<float>::infinity() : y;
     y = x < lo ? 0.0f : y;

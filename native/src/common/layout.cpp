@@ -1,5 +1,7 @@
 #include "common/layout.h"
 
+#include "common/intmath.h"
+
 namespace nf {
 
 int64_t numel_of(const int64_t* shape, int rank) {
@@ -22,26 +24,48 @@ int64_t check_layout(const char* fn, const char* arg, const nf_layout* l) {
     if (l->rank < 0 || l->rank > NF_MAX_RANK)
         NF_INVALID("%s: %s.rank = %d is outside [0, %d]", fn, arg, l->rank, NF_MAX_RANK);
     if (l->reserved != 0) NF_INVALID("%s: %s.reserved = %d must be 0", fn, arg, l->reserved);
+    // The product of the nonzero axes bounds every partial product of the shape that a check or
+    // kernel forms (output counts of a reduction, batch counts, ...), also of an empty tensor.
     int64_t n = 1;
-    bool overflow = false;
+    bool overflow = false, empty = false;
     for (int d = 0; d < l->rank; ++d) {
         const int64_t s = l->shape[d];
         if (s < 0) NF_INVALID("%s: %s.shape[%d] = %lld is negative", fn, arg, d, (long long)s);
-        if (s != 0 && n > INT64_MAX / s) overflow = true;
-        else n *= s;
+        if (s == 0) empty = true;
+        else if (!overflow) overflow = mul_overflows(n, s, &n) || n > kMaxElements;
     }
-    for (int d = 0; d < l->rank; ++d)
-        if (l->shape[d] == 0) return 0;
-    if (overflow) NF_INVALID("%s: %s has more than 2^63 elements", fn, arg);
+    if (overflow)
+        NF_INVALID("%s: %s with shape %s is too large: its nonzero axes multiply past 2^60", fn, arg,
+                   shape_str(l->shape, l->rank).c_str());
+    if (empty) return 0;  // nothing is ever addressed, whatever the offset and strides
     if (l->offset < 0) NF_INVALID("%s: %s.offset = %lld is negative", fn, arg, (long long)l->offset);
+    // The lowest and highest element addressed. Every partial offset a kernel forms lies between
+    // them (give or take one stride), so bounding them bounds all the index arithmetic after this.
+    int64_t lowest = l->offset, highest = l->offset;
+    for (int d = 0; d < l->rank; ++d) {
+        int64_t span;
+        int64_t& end = l->strides[d] < 0 ? lowest : highest;
+        if (mul_overflows(l->strides[d], l->shape[d] - 1, &span) || add_overflows(end, span, &end))
+            NF_INVALID("%s: %s addresses elements beyond 64-bit offsets (offset %lld, shape %s, strides %s)", fn,
+                       arg, (long long)l->offset, shape_str(l->shape, l->rank).c_str(),
+                       shape_str(l->strides, l->rank).c_str());
+    }
     // Negative strides are fine as long as no element lands before the buffer pointer.
-    int64_t lowest = l->offset;
-    for (int d = 0; d < l->rank; ++d)
-        if (l->strides[d] < 0) lowest += l->strides[d] * (l->shape[d] - 1);
     if (lowest < 0)
         NF_INVALID("%s: %s addresses element %lld before the buffer start (offset %lld with negative strides)",
                    fn, arg, (long long)lowest, (long long)l->offset);
+    if (highest > kMaxElements)
+        NF_INVALID("%s: %s addresses element %lld, past the 2^60 elements a 64-bit byte offset reaches "
+                   "(offset %lld, shape %s, strides %s)", fn, arg, (long long)highest, (long long)l->offset,
+                   shape_str(l->shape, l->rank).c_str(), shape_str(l->strides, l->rank).c_str());
     return n;
+}
+
+int64_t size_mul(const char* fn, const char* what, int64_t a, int64_t b) {
+    int64_t r;
+    if (mul_overflows(a, b, &r) || r > kMaxElements)
+        NF_INVALID("%s: %s = %lld * %lld is more than 2^60", fn, what, (long long)a, (long long)b);
+    return r;
 }
 
 void check_same_shape(const char* fn, const char* a_name, const nf_layout& a,

@@ -17,9 +17,20 @@
 
 namespace nf {
 
-// Validates a layout argument: non-null, rank 0..8, reserved 0, shape >= 0, element count
-// fits int64. Returns the element count. `fn`/`arg` name the call and argument in messages.
+// The most elements a tensor may hold or a layout may reach: 2^60, so that the byte count or
+// byte offset of any element (8 bytes at most) fits int64 and no kernel arithmetic on indices,
+// offsets or sizes of a checked layout can overflow.
+constexpr int64_t kMaxElements = INT64_MAX / 8;
+
+// Validates a layout argument: non-null, rank 0..8, reserved 0, shape >= 0, the product of
+// the nonzero axes at most kMaxElements and (unless it holds no element) the lowest and highest
+// addressed element within [0, kMaxElements], all computed without overflow. Returns the element count. `fn`/`arg` name the
+// call and argument in messages.
 int64_t check_layout(const char* fn, const char* arg, const nf_layout* l);
+
+// a * b (both >= 0) for the size `what` ("output elements"), failing with NF_INVALID naming it
+// when the product passes kMaxElements (or int64).
+int64_t size_mul(const char* fn, const char* what, int64_t a, int64_t b);
 
 // Fails unless a and b have one rank and shape ("nf_binary: shape mismatch: a_layout is [2, 3]
 // but out_layout is [3, 2]").

@@ -8,10 +8,12 @@
 // prediction; the gradient e_c / s - y_c is formed in double and rounded once.
 #include <algorithm>
 #include <cmath>
+#include <new>
 #include <vector>
 
 #include "common/checks.h"
 #include "common/dtype.h"
+#include "common/intmath.h"
 #include "common/layout.h"
 #include "common/parallel.h"
 
@@ -30,8 +32,11 @@ template <class T>
 void cross_entropy(const T* x, const Rows& r, T* loss, T* grad) {
     const int nt = threads();
     // One scratch row of exps per worker, allocated here: nothing may throw inside the region.
-    std::vector<double> scratch(static_cast<size_t>(nt) * static_cast<size_t>(r.c));
-    parallel_chunks_tid(r.n, r.c * 24, [&](int tid, int64_t b, int64_t e) {
+    // nt * C can pass int64 (and wrap size_t) for an absurd C: that is out of memory, never a short row.
+    int64_t cells;
+    if (mul_overflows<int64_t>(nt, r.c, &cells) || cells > kMaxElements) throw std::bad_alloc();
+    std::vector<double> scratch(static_cast<size_t>(cells));
+    parallel_chunks_tid(r.n, sat_mul(r.c, 24), [&](int tid, int64_t b, int64_t e) {
         double* ex = scratch.data() + static_cast<size_t>(tid) * static_cast<size_t>(r.c);
         for (int64_t i = b; i < e; ++i) {
             const T* row = x + i * r.row_stride;

@@ -13,6 +13,7 @@
 
 #include "common/checks.h"
 #include "common/dtype.h"
+#include "common/intmath.h"
 #include "common/layout.h"
 #include "common/matrix.h"
 #include "common/parallel.h"
@@ -124,8 +125,10 @@ void matmul(const T* a, const Operand& A, const T* b, const Operand& B, T* c, co
     // Many small products: one GEMM per thread at a time beats threading inside each tiny
     // GEMM (the provider runs single-threaded inside our parallel region). Only without
     // packing, which allocates and so must not run inside the region.
-    if (batches >= 2 && a_direct && b_direct && M * N * K <= 64 * 64 * 64) {
-        parallel_chunks(batches, M * N * K / 8, [&](int64_t s, int64_t e) {
+    // M, N and K each fit int, but their product need not fit int64.
+    const int64_t flops = sat_mul(M * N, K);
+    if (batches >= 2 && a_direct && b_direct && flops <= 64 * 64 * 64) {
+        parallel_chunks(batches, flops / 8, [&](int64_t s, int64_t e) {
             for (int64_t i = s; i < e; ++i) one(i);
         });
         return;

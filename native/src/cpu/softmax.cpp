@@ -10,6 +10,7 @@
 #include "common/checks.h"
 #include "common/dtype.h"
 #include "common/fastmath.h"
+#include "common/intmath.h"
 #include "common/kernels.h"
 #include "common/layout.h"
 #include "common/parallel.h"
@@ -100,7 +101,7 @@ void softmax_cols(T* p, int64_t L, int64_t inner, int64_t w, bool log) {
 
 template <class T>
 void softmax_inplace(T* p, int64_t outer, int64_t L, int64_t inner, bool log) {
-    const int64_t cost = L * 20;  // exp + a few passes per element
+    const int64_t cost = sat_mul(L, 20);  // exp + a few passes per element (L may be near 2^60)
     if (inner == 1) {
         parallel_chunks(outer, cost, [&](int64_t b, int64_t e) {
             for (int64_t o = b; o < e; ++o) softmax_rows(p + o * L, L, log);
@@ -108,7 +109,7 @@ void softmax_inplace(T* p, int64_t outer, int64_t L, int64_t inner, bool log) {
         return;
     }
     const int64_t nblk = (inner + kBlock - 1) / kBlock;
-    parallel_chunks(outer * nblk, cost * std::min(inner, kBlock), [&](int64_t b, int64_t e) {
+    parallel_chunks(outer * nblk, sat_mul(cost, std::min(inner, kBlock)), [&](int64_t b, int64_t e) {
         for (int64_t t = b; t < e; ++t) {
             const int64_t o = t / nblk, c0 = (t % nblk) * kBlock;
             softmax_cols(p + o * L * inner + c0, L, inner, std::min(kBlock, inner - c0), log);

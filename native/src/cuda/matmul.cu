@@ -74,7 +74,10 @@ GemmOperand prepare(const char* fn, const T* p, const Operand& op, const nf_layo
     }
     // Else pack it contiguously (broadcast batches are materialised).
     const nf_layout dst = contiguous_like(src);
-    keep = std::make_unique<Scratch>(fn, static_cast<int64_t>(sizeof(T)) * batches * op.m.rows * op.m.cols);
+    // rows * cols is bounded by the operand's checked layout; times a broadcast batch count it need not be.
+    const int64_t elements = size_mul(fn, "packed operand elements (batches x rows x cols)", batches,
+                                      op.m.rows * op.m.cols);
+    keep = std::make_unique<Scratch>(fn, static_cast<int64_t>(sizeof(T)) * elements);
     copy_strided(fn, sizeof(T), p, src, keep->get(), dst);
     return {keep->get(), false, std::max<int64_t>(op.m.cols, 1), op.m.rows * op.m.cols};
 }

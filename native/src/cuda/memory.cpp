@@ -80,7 +80,7 @@ void* allocate(const char* fn, int64_t bytes) {
     void* ptr = nullptr;
     // Reuse the smallest cached block that fits without wasting more than half of it.
     auto it = h.free_blocks.lower_bound(size);
-    if (it != h.free_blocks.end() && it->first <= 2 * size) {
+    if (it != h.free_blocks.end() && it->first / 2 <= size) {  // not 2 * size: that can overflow
         ptr = it->second;
         h.stats.cached_bytes -= it->first;
         h.stats.cache_hits++;
@@ -220,6 +220,9 @@ extern "C" NF_API nf_status nf_cuda_buffer_alloc(int64_t bytes, void** out) {
         if (!out) NF_INVALID("%s: out is NULL", fn);
         *out = nullptr;  // as nf_buffer_alloc: a failed call leaves no stale pointer behind
         if (bytes < 0) NF_INVALID("%s: bytes = %lld is negative", fn, (long long)bytes);
+        // As nf_buffer_alloc: no device has 2^56 bytes, and the size arithmetic stays far from overflow.
+        if (bytes > (int64_t(1) << 56))
+            nf::fail(NF_ERROR_OUT_OF_MEMORY, "%s: bytes = %lld is too large", fn, (long long)bytes);
         *out = nf::cuda::allocate(fn, bytes);
     });
 }
