@@ -14,7 +14,7 @@ namespace NeuralFlow.Data;
 /// are taken for the missing trailer or data and fail the CRC check; after trailing garbage it
 /// never comes out, and the end of the data is then an <see cref="InvalidDataException"/>.
 /// </remarks>
-internal sealed class CheckedGzipStream : Stream
+internal sealed class CheckedGzipStream : ForwardOnlyStream
 {
     private static readonly byte[] EndPayload = "NeuralFlow gzip end"u8.ToArray();
     private static readonly byte[] EndMember = Compress(EndPayload);
@@ -29,14 +29,6 @@ internal sealed class CheckedGzipStream : Stream
     /// <param name="body">The rest of the compressed data; not disposed.</param>
     public CheckedGzipStream(byte[] head, Stream body) =>
         _gzip = new GZipStream(new SpliceStream(head, body, EndMember), CompressionMode.Decompress);
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -80,11 +72,6 @@ internal sealed class CheckedGzipStream : Stream
         if (disposing) _gzip.Dispose();
         base.Dispose(disposing);
     }
-
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     private static byte[] Compress(byte[] raw)
     {

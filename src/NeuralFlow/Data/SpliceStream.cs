@@ -6,18 +6,10 @@ namespace NeuralFlow.Data;
 /// cannot seek are put back in front, and a marker can be put behind (see <see cref="CheckedGzipStream"/>).
 /// <paramref name="body"/> is not disposed.
 /// </summary>
-internal sealed class SpliceStream(byte[] head, Stream body, byte[] tail) : Stream
+internal sealed class SpliceStream(byte[] head, Stream body, byte[] tail) : ForwardOnlyStream
 {
     private int _head, _tail;
     private bool _bodyDone;
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -39,9 +31,4 @@ internal sealed class SpliceStream(byte[] head, Stream body, byte[] tail) : Stre
         at += n;
         return n;
     }
-
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

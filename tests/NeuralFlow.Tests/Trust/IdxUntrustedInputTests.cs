@@ -123,15 +123,9 @@ public sealed class IdxUntrustedInputTests
     }
 
     /// <summary>A download: no length, no seeking, a few bytes per read.</summary>
-    private sealed class NonSeekableStream(byte[] data) : Stream
+    private sealed class NonSeekableStream(byte[] data) : NeuralFlow.Data.ForwardOnlyStream
     {
         private int _position;
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
         public override int Read(Span<byte> buffer)
         {
             int n = Math.Min(Math.Min(buffer.Length, data.Length - _position), 4096 + _position % 7);
@@ -139,9 +133,5 @@ public sealed class IdxUntrustedInputTests
             _position += n;
             return n;
         }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -51,17 +51,9 @@ internal static class Targets
 }
 
 /// <summary>A read-only, non-seekable stream that returns 1 to 7 bytes per read, as a network response may.</summary>
-internal sealed class TrickleStream(byte[] data) : Stream
+internal sealed class TrickleStream(byte[] data) : NeuralFlow.Data.ForwardOnlyStream
 {
     private int _position;
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -71,9 +63,4 @@ internal sealed class TrickleStream(byte[] data) : Stream
         _position += n;
         return n;
     }
-
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
