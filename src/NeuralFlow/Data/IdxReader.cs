@@ -53,6 +53,14 @@ internal static class IdxReader
             if (dims[i] < 0 || count > Array.MaxLength)
                 throw new InvalidDataException($"{name}: the IDX header gives impossible dimensions ({string.Join(", ", dims[..(i + 1)])}).");
         }
+        // Shape's own rules too (with a 0 among them, the other dimensions' product must still fit
+        // a 64-bit stride), so a damaged header is a data error, not an OverflowException later.
+        Shape shape;
+        try { shape = new Shape(dims); }
+        catch (OverflowException e)
+        {
+            throw new InvalidDataException($"{name}: the IDX header gives impossible dimensions ({string.Join(", ", dims)}): {e.Message}", e);
+        }
 
         // The claim against the input's length, where the stream knows it.
         if (rest is long after && !gzip)
@@ -72,7 +80,7 @@ internal static class IdxReader
 
         if ((gzip || rest is null) && ReadFully(input, stackalloc byte[1], name) != 0)
             throw Beyond(name, dims, count);
-        return (data, new Shape(dims));
+        return (data, shape);
     }
 
     private static byte[] ReadData(Stream input, long count, bool sizeKnown, string name, int[] dims)
