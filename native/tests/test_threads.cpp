@@ -16,10 +16,11 @@ struct ThreadCount {
     ~ThreadCount() { nf_threads_set(saved); }
 };
 
-std::vector<float> sum_columns(const std::vector<float>& x, int64_t rows, int64_t cols, uint32_t mask) {
+template <class T>
+std::vector<T> sum_columns(const std::vector<T>& x, int64_t rows, int64_t cols, uint32_t mask) {
     const nf_layout l = contiguous({rows, cols});
-    std::vector<float> out(mask == 3 ? 1 : (mask == 1 ? cols : rows));
-    EXPECT_EQ(nf_reduce(NF_REDUCE_SUM, NF_FLOAT32, x.data(), &l, mask, out.data(), NF_FLOAT32), NF_OK)
+    std::vector<T> out(mask == 3 ? 1 : (mask == 1 ? cols : rows));
+    EXPECT_EQ(nf_reduce(NF_REDUCE_SUM, dtype_of<T>(), x.data(), &l, mask, out.data(), dtype_of<T>()), NF_OK)
         << nf_last_error();
     return out;
 }
@@ -43,12 +44,13 @@ bool close(const std::vector<float>& got, const std::vector<float>& want) {
 
 }  // namespace
 
-// Parts are fixed by the sizes, never by the thread count or by who ran them: a float sum
-// merges the same partials in the same order with 1, 2, 3 or 7 threads, bit for bit.
+// Parts are fixed by the sizes, never by the thread count or by who ran them: a sum merges
+// the same partials in the same order with 1, 2, 3 or 7 threads, bit for bit. float64, whose
+// double accumulator would show any other order in the last bit (float32 results hide it).
 TEST(Threads, ReductionsDoNotDependOnTheThreadCount) {
     ThreadCount keep;
     const int64_t rows = 40000, cols = 3;  // few columns, many rows: per-part partial rows
-    const auto x = random_values<float>(rows * cols, -1, 1, 7);
+    const auto x = random_values<double>(rows * cols, -1, 1, 7);
     for (uint32_t mask : {1u, 3u}) {
         ASSERT_EQ(nf_threads_set(1), NF_OK);
         const auto want = sum_columns(x, rows, cols, mask);

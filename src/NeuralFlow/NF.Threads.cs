@@ -14,7 +14,7 @@ public static partial class NF
     /// <remarks>
     /// The default is what the process may really use: the CPUs in its affinity mask, capped by
     /// a container's CPU quota (as <see cref="Environment.ProcessorCount"/>), or
-    /// <c>NEURALFLOW_NUM_THREADS</c> when set. The native engine runs every kernel and the GEMM
+    /// <c>NEURALFLOW_NUM_THREADS</c> when set. The native engine runs every kernel
     /// on one pool whose idle workers sleep after a few microseconds and whose work is cut into
     /// parts claimed one at a time, so another busy process slows it by about the share of the
     /// cores it takes, not by a whole scheduler time slice per operation. The managed engine

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "common/intmath.h"
 #include "cpu/thread_pool.h"
 
 namespace nf {
@@ -28,11 +29,8 @@ constexpr int64_t kPartWork = kParallelMin / 2;
 // partials (reductions) stay small.
 constexpr int64_t kMaxParts = 64;
 
-// n * cost without overflow (saturates at INT64_MAX; both are >= 0).
-inline int64_t work_of(int64_t n, int64_t cost) {
-    cost = std::max<int64_t>(cost, 1);
-    return n > INT64_MAX / cost ? INT64_MAX : n * cost;
-}
+// n * cost, a cost below 1 counting as 1; saturates (intmath.h's sat_mul) instead of wrapping.
+inline int64_t work_of(int64_t n, int64_t cost) { return sat_mul(n, std::max<int64_t>(cost, 1)); }
 
 // How many parts [0, n) is cut into for per-element cost `cost` (1 for an add, ~8 for exp),
 // at most max_parts. 1 means: run on the calling thread.

@@ -67,7 +67,7 @@ template <class T>
 void gemm_threaded(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t lda, const T* B,
                    int64_t ldb, T* C, int64_t ldc) {
     const int nt = threads();
-    set_gemm_threads(nt > 1 && work_of(work_of(M, N), K) >= kGemmThreadedMacs ? nt : 1);
+    set_gemm_threads(nt > 1 && sat_mul(M * N, K) >= kGemmThreadedMacs ? nt : 1);  // M, N fit int
     gemm(ta, tb, M, N, K, A, lda, B, ldb, C, ldc);
 }
 

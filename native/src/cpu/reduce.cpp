@@ -24,6 +24,10 @@ namespace {
 
 // Partial rows at most for a column reduction (each part holds one row of accumulators).
 constexpr int64_t kMaxRowParts = 16;
+// Below this many outputs each output's range is split into parts (rather than the outputs
+// shared out). A constant, not the thread count, so that which path runs, and so the result,
+// does not depend on the thread count either.
+constexpr int64_t kFewOutputs = 4;
 
 enum class Kind { Sum, Prod, Max, Min };
 
@@ -126,7 +130,6 @@ void reduce_values(const T* x, const Split& sp, T* out, bool mean) {
     const Plan<1> rp = make_plan(rls);
     const int64_t nout = kp.numel, nred = numel_of(sp.rx.shape, sp.rx.rank);
     if (nout == 0) return;
-    const int nt = threads();
 
     if (kp.rank == 1 && kp.inner(0) == 1 && nout >= 2 && nred > 1) {
         // Columns: out[j] = reduce_i x[row_i + j]; rows enumerated by the reduced plan.
@@ -140,7 +143,7 @@ void reduce_values(const T* x, const Split& sp, T* out, bool mean) {
             });
         };
         std::vector<A> acc;
-        const int64_t row_parts = nt <= 1 || nout >= 4096 ? 1 : part_count(nred, nout, kMaxRowParts);
+        const int64_t row_parts = nout >= 4096 ? 1 : part_count(nred, nout, kMaxRowParts);
         if (row_parts == 1) {
             acc.assign(static_cast<size_t>(nout), R::init());
             parallel_chunks(nout, nred, [&](int64_t cb, int64_t ce) { accumulate(acc.data(), 0, nred, cb, ce); });
@@ -158,7 +161,7 @@ void reduce_values(const T* x, const Split& sp, T* out, bool mean) {
         return;
     }
 
-    if (nout < nt && work_of(nred, nout) >= kParallelMin) {
+    if (nout < kFewOutputs && work_of(nred, nout) >= kParallelMin) {
         // Full (or nearly full) reduction: split each output's range into parts, merged in
         // part order.
         const int64_t parts = part_count(nred, 1);

@@ -67,11 +67,6 @@ void run_parts(Job* j, int slot) {
 
 class Pool {
 public:
-    int slots() {
-        std::lock_guard<std::mutex> lk(mu_);
-        return size_ == 0 ? default_thread_count() : size_;
-    }
-
     void resize(int n) {
         acquire_busy();
         {
@@ -273,8 +268,6 @@ int default_thread_count() {
 }
 
 void pool_run(int64_t parts, int max_threads, PartFn fn, void* ctx) { pool().run(parts, max_threads, fn, ctx); }
-
-int pool_slots() { return pool().slots(); }
 
 void pool_resize(int n) { pool().resize(n); }
 

@@ -1,5 +1,5 @@
-// The CPU engine's one pool of worker threads, shared by every kernel and by the GEMM (which
-// runs single-threaded inside the pool's parts).
+// The CPU engine's one pool of worker threads, shared by every kernel (the GEMM keeps the
+// provider's own threads: see matmul.cpp).
 //
 // Why not OpenMP: an OpenMP region is a fork/join of a fixed team with one static share per
 // thread, so when another process holds one of the cores the whole region waits for the
@@ -28,9 +28,6 @@ using PartFn = void (*)(void* ctx, int slot, int64_t part);
 // and returns when all have run. Runs serially on the calling thread when max_threads <= 1,
 // parts == 1, the pool is busy with another caller's job, or when called from inside a part.
 void pool_run(int64_t parts, int max_threads, PartFn fn, void* ctx);
-
-// The number of distinct slots pool_run can pass (sizes per-slot scratch buffers).
-int pool_slots();
 
 // Resizes the pool to n threads in all (the caller plus n - 1 workers). Not concurrent with
 // pool_run on another thread's job: it waits for a running job to finish first.
