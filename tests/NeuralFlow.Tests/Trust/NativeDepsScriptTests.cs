@@ -86,14 +86,21 @@ public sealed class NativeDepsScriptTests
     public void An_nvcc_on_the_path_counts_as_the_cuda_toolkit()
     {
         // A machine with NVIDIA's own CUDA packages has nvcc but not Debian's nvidia-cuda-toolkit:
-        // Native --cuda must not install the latter over it.
+        // Native --cuda must not install the latter over it. PATH holds only a dpkg that knows no
+        // package (and an apt-get), so neither this machine's toolkit nor its nvcc can answer.
         var bin = Directory.CreateTempSubdirectory("nf-deps-").FullName;
+        void Tool(string name, string body)
+        {
+            File.WriteAllText(Path.Combine(bin, name), $"#!/bin/sh\n{body}\n");
+            File.SetUnixFileMode(Path.Combine(bin, name), UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        }
         try
         {
-            File.WriteAllText(Path.Combine(bin, "nvcc"), "#!/bin/sh\n");
-            File.SetUnixFileMode(Path.Combine(bin, "nvcc"), UnixFileMode.UserRead | UnixFileMode.UserExecute);
-            var (_, output, _) = Script("check nvidia-cuda-toolkit", missing: null, path: $"{bin}:/usr/bin:/bin");
-            Assert.DoesNotContain("nvidia-cuda-toolkit", output);
+            Tool("dpkg", "exit 1");
+            Tool("apt-get", "exit 0");
+            Assert.Contains("nvidia-cuda-toolkit", Script("check nvidia-cuda-toolkit", missing: null, path: bin).Out);
+            Tool("nvcc", "exit 0");
+            Assert.DoesNotContain("nvidia-cuda-toolkit", Script("check nvidia-cuda-toolkit", missing: null, path: bin).Out);
         }
         finally
         {
