@@ -36,7 +36,7 @@ public static partial class NF
                 throw new ArgumentOutOfRangeException(nameof(count), count,
                     $"NF.Threads.Set: count = {count}; it must be from 1 to {MaxThreads}.");
             Volatile.Write(ref _count, count);
-            ManagedBackend.Workers = count;
+            ManagedBackend.ThreadsChanged(count);
             if (BackendRegistry.NativeCpu != null) NativeErrors.ThrowIfFailed(NativeMethods.nf_threads_set(count));
         }
 

@@ -9,6 +9,12 @@ namespace NeuralFlow;
 /// </summary>
 internal static class ScalarRange
 {
+    /// <summary>As <see cref="Check(string, object, DType)"/>, boxing the number only for an integer dtype (fills call this for every Zeros/Ones).</summary>
+    public static void Check(string op, double value, DType dtype)
+    {
+        if (dtype.IsInteger()) Check(op, (object)value, dtype);
+    }
+
     /// <summary>Throws an <see cref="OverflowException"/> naming the value and the dtype when <paramref name="value"/> does not fit <paramref name="dtype"/>.</summary>
     public static void Check(string op, object value, DType dtype)
     {

@@ -66,10 +66,14 @@ public partial class Tensor : IDisposable
             if (_softmaxOf is not { } source || source.Logits.IsDisposed || IsDisposed) return null;
             return source.LogitsAt.Matches(source.Logits) && source.SelfAt.Matches(this) ? source.Logits : null;
         }
-        set => _softmaxOf = value is null ? null : (value, BufferVersion.Of(value), BufferVersion.Of(this));
+        set => _softmaxOf = value is null ? null : new SoftmaxSource(value, BufferVersion.Of(value), BufferVersion.Of(this));
     }
 
-    private (Tensor Logits, BufferVersion LogitsAt, BufferVersion SelfAt)? _softmaxOf;
+    // A reference, not an inline tuple: only softmax outputs carry one, and every tensor would
+    // otherwise grow by the tuple's size.
+    private SoftmaxSource? _softmaxOf;
+
+    private sealed record SoftmaxSource(Tensor Logits, BufferVersion LogitsAt, BufferVersion SelfAt);
 
     /// <summary>Which buffer a tensor read and at which version: equal later only if nothing wrote it since.</summary>
     private readonly record struct BufferVersion(Storage Storage, long Version)

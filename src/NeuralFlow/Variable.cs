@@ -36,12 +36,13 @@ public class Variable : Tensor
     public string? Name { get; }
 
     // A variable owns a fresh buffer (never a temporary tensor's), so no tensor scope can free it.
-    private static (Storage, Layout, DType) CopyOf(Tensor value)
+    // copyContents false: a buffer of the value's size whose contents the caller overwrites.
+    private static (Storage, Layout, DType) CopyOf(Tensor value, bool copyContents = true)
     {
         ArgumentNullException.ThrowIfNull(value);
         var storage = new Storage(value.Backend, value.Shape.ByteCount(value.DType));
         var layout = Layout.Contiguous(value.Shape);
-        value.Backend.Copy(value.DType, value.Data, value.Layout, storage.Pointer, layout);
+        if (copyContents) value.Backend.Copy(value.DType, value.Data, value.Layout, storage.Pointer, layout);
         GC.KeepAlive(value);
         return (storage, layout, value.DType);
     }
@@ -82,9 +83,7 @@ public class Variable : Tensor
     {
         if (Storage.SavedByTape)
         {
-            var fresh = new Storage(Backend, Shape.ByteCount(DType));
-            var layout = Layout.Contiguous(Shape);
-            if (keepContents) Backend.Copy(DType, Data, Layout, fresh.Pointer, layout);
+            var (fresh, layout, _) = CopyOf(this, keepContents);
             ReplaceStorage(fresh, layout);
         }
         Storage.BumpVersion();

@@ -27,17 +27,11 @@ public sealed partial class ManagedBackend : IBackend
     /// <summary>Pieces per core when splitting: a few, so a core slowed by other load does not hold everyone up.</summary>
     internal static long PiecesPerWorker = 4;
 
-    /// <summary>Threads a kernel may use (<see cref="NF.Threads"/> sets it).</summary>
-    internal static int Workers
-    {
-        get => Volatile.Read(ref _workers);
-        set
-        {
-            Volatile.Write(ref _workers, value);
-            Options = new ParallelOptions { MaxDegreeOfParallelism = value };
-        }
-    }
-    private static int _workers = NF.Threads.Count;
+    /// <summary>Threads a kernel may use: <see cref="NF.Threads.Count"/>.</summary>
+    internal static int Workers => NF.Threads.Count;
+
+    /// <summary>Called by <see cref="NF.Threads.Set"/> so that <see cref="Options"/> follows the count.</summary>
+    internal static void ThreadsChanged(int count) => Options = new ParallelOptions { MaxDegreeOfParallelism = count };
 
     /// <summary>
     /// What every Parallel.For here runs with: at most <see cref="Workers"/> threads, so that

@@ -60,12 +60,10 @@ public static partial class Optimizers
             long step = Iterations + 1;
             foreach (var (g, v) in pairs)
             {
-                if (g is null) continue;
-                if (g.Shape != v.Shape)
-                    throw new ArgumentException($"ApplyGradients: gradient of shape {g.Shape} for variable {v.Name ?? ""} of shape {v.Shape}.");
+                if (g is null) continue;  // shapes and dtypes were checked by ValidGradients
                 if (!_slots.TryGetValue(v, out var slots))
                     _slots[v] = slots = CreateSlots(v);
-                if (Kind is { } kind && v.DType.IsFloating()) ApplyFused(kind, v, g, slots, lr, step);
+                if (Kind is { } kind) ApplyFused(kind, v, g, slots, lr, step);
                 else
                 {
                     using var scope = TensorScope.Begin();
