@@ -51,12 +51,12 @@ internal static class Engine
 
     private static Tensor Rehome(Tensor weak, IBackend target)
     {
-        var moved = Tensor.Empty(weak.Shape, weak.DType, target, weakScalar: true);
-        moved.WeakValue = weak.WeakValue;
         // A fill kernel queues behind the work in flight (see NF.FromSpan), but takes a double:
         // a long past 2^53 would be rounded (a silently wrong int64 sum), so its bytes are copied.
-        if (weak.WeakValue is long l && (l > 1L << 53 || l < -(1L << 53))) Transfer(weak, moved);
-        else target.Fill(weak.DType, moved.Data, moved.Count, weak.ToDoubleArray()[0]);
+        if (weak.WeakValue is long l && !NF.ExactAsDouble(l, out _)) return weak.To(target);
+        var moved = Tensor.Empty(weak.Shape, weak.DType, target, weakScalar: true);
+        moved.WeakValue = weak.WeakValue;
+        target.Fill(weak.DType, moved.Data, moved.Count, weak.ToDoubleArray()[0]);
         return moved;
     }
 

@@ -60,7 +60,7 @@ public static partial class NF
     }
 
     // The value as a double when that is exact (always but for huge 64-bit integers).
-    private static bool ExactAsDouble<T>(T value, out double result) where T : unmanaged
+    internal static bool ExactAsDouble<T>(T value, out double result) where T : unmanaged
     {
         switch (value)
         {

@@ -29,7 +29,11 @@ internal static class GradientHelpers
 
 
     /// <summary>The same values as a new tensor (a view), recorded as an identity op (<c>tf.identity</c>).</summary>
-    public static Tensor Identity(Tensor x) => Tape.Record(x.View(x.Layout), x, static (g, n) => [g]);
+    public static Tensor Identity(Tensor x) => Identity(x, x, nameof(Identity));
+
+    /// <summary>A view of <paramref name="value"/> recorded as an identity of <paramref name="source"/> (a variable's old value read for its gradient).</summary>
+    public static Tensor Identity(Tensor value, Tensor source, string op) =>
+        Tape.Record(value.View(value.Layout), source, static (g, _) => [g], op: op);
 
     /// <summary>1 where <paramref name="condition"/> holds, else 0, in <paramref name="dtype"/>.</summary>
     public static Tensor Mask(Tensor condition, DType dtype)

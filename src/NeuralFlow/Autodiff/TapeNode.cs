@@ -68,7 +68,7 @@ internal sealed class TapeNode
         // rule (a higher-order gradient) sees the variable it watches.
         if (ReferenceEquals(v.Storage, _saved[i].Storage)) return v;
         // Moved since: the old value, as a read of the variable recorded for outer tapes.
-        return Tape.Record(saved.View(saved.Layout), v, static (g, _) => [g], op: "ReadVariable");
+        return GradientHelpers.Identity(saved, v, "ReadVariable");
     }
 
     /// <summary>Set by the tape before the rule runs: whether input i needs a gradient at all.</summary>
