@@ -25,11 +25,13 @@ std::vector<T> sum_columns(const std::vector<T>& x, int64_t rows, int64_t cols, 
     return out;
 }
 
+// op(a) [M, K] @ op(b) [K, N]; a is stored [K, M] when ta, b [N, K] when tb.
 std::vector<float> matmul(const std::vector<float>& a, const std::vector<float>& b, int64_t M, int64_t N,
-                          int64_t K) {
-    const nf_layout al = contiguous({M, K}), bl = contiguous({K, N}), ol = contiguous({M, N});
+                          int64_t K, bool ta = false, bool tb = false) {
+    const nf_layout al = ta ? contiguous({K, M}) : contiguous({M, K}), bl = tb ? contiguous({N, K}) : contiguous({K, N}),
+                    ol = contiguous({M, N});
     std::vector<float> out(static_cast<size_t>(M * N), -1.f);
-    EXPECT_EQ(nf_matmul(NF_FLOAT32, a.data(), &al, 0, b.data(), &bl, 0, out.data(), &ol), NF_OK) << nf_last_error();
+    EXPECT_EQ(nf_matmul(NF_FLOAT32, a.data(), &al, ta, b.data(), &bl, tb, out.data(), &ol), NF_OK) << nf_last_error();
     return out;
 }
 
@@ -62,18 +64,42 @@ TEST(Threads, ReductionsDoNotDependOnTheThreadCount) {
     }
 }
 
-// A GEMM on the provider's threads (or on one) gives the single-threaded product (to rounding).
+// A GEMM cut into row or column blocks (the products of a training step, from 2^22
+// multiply-adds) gives the same bits on 1, 2, 3 or 5 threads, with and without transposes, at
+// sizes that are not whole register tiles: the blocks depend on the sizes only. Below the
+// split it is one GEMM; past 2^24 the provider's threads, equal to rounding. Every result is
+// also checked against a float64 product.
 TEST(Threads, GemmBlocksMatchTheSingleThreadedProduct) {
     ThreadCount keep;
-    struct Case { int64_t M, N, K; };
-    for (auto c : {Case{333, 65, 120}, Case{40, 517, 96}, Case{257, 257, 64}}) {
+    struct Case { int64_t M, N, K; bool ta, tb; };
+    const Case cases[] = {
+        {333, 65, 120, false, false}, {40, 517, 96, false, false},  // below the split: one thread
+        {256, 50, 784, false, false},                               // the workshop's forward, split by rows
+        {784, 50, 256, true, false},                                // its kernel gradient x^T @ g
+        {256, 784, 50, false, true},                                // its input gradient g @ w^T, split by columns
+        {61, 1203, 77, true, true},                                 // odd sizes, column blocks, both transposed
+        {1000, 37, 300, false, true},                               // odd sizes, row blocks
+        {257, 257, 300, false, false},                              // past 2^24: the provider's threads
+    };
+    auto split = [](const Case& c) { const int64_t macs = c.M * c.N * c.K; return macs >= (1 << 22) && macs < (1 << 24); };
+    for (const auto& c : cases) {
         const auto a = random_values<float>(c.M * c.K, -1, 1, 1), b = random_values<float>(c.K * c.N, -1, 1, 2);
         ASSERT_EQ(nf_threads_set(1), NF_OK);
-        const auto want = matmul(a, b, c.M, c.N, c.K);
+        const auto want = matmul(a, b, c.M, c.N, c.K, c.ta, c.tb);
+        // A float64 reference: the single-threaded product is itself right.
+        for (int64_t i = 0; i < c.M; i += 7)
+            for (int64_t j = 0; j < c.N; j += 5) {
+                double r = 0;
+                for (int64_t k = 0; k < c.K; ++k)
+                    r += double(c.ta ? a[k * c.M + i] : a[i * c.K + k]) * double(c.tb ? b[j * c.K + k] : b[k * c.N + j]);
+                ASSERT_NEAR(want[i * c.N + j], r, 1e-4 * (1 + std::fabs(r))) << c.M << "x" << c.N << "x" << c.K;
+            }
         for (int n : {2, 3, 5}) {
             ASSERT_EQ(nf_threads_set(n), NF_OK);
-            EXPECT_TRUE(close(matmul(a, b, c.M, c.N, c.K), want)) << c.M << "x" << c.K << " @ " << c.K << "x" << c.N << ", "
-                                                         << n << " threads";
+            for (int rep = 0; rep < 3; ++rep)
+                EXPECT_TRUE(split(c) ? matmul(a, b, c.M, c.N, c.K, c.ta, c.tb) == want
+                                     : close(matmul(a, b, c.M, c.N, c.K, c.ta, c.tb), want))
+                    << c.M << "x" << c.N << "x" << c.K << " ta " << c.ta << " tb " << c.tb << ", " << n << " threads";
         }
     }
 }

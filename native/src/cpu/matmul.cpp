@@ -51,24 +51,59 @@ void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t
 #endif
 }
 
-// Threads for one GEMM. Small products run single-threaded on the caller; from
-// kGemmThreadedMacs up the provider uses its own threads. Why not tiles on our pool: measured
-// here, two single-threaded OpenBLAS calls from two threads of one process take exactly twice
-// as long as one (they serialise inside OpenBLAS; two processes run side by side at full
-// speed), so tiles gain nothing. Why single-threaded below the threshold: the provider's
-// threads are a fork/join team with a static share each, so with another process on a core a
-// small product waits a whole scheduler slice for the descheduled member, while its quiet gain
-// is small (256x784x50: 110 us on one thread, 81 us on two). The OpenMP OpenBLAS reads the
-// calling thread's OpenMP thread count on every call, so setting it here is per call and per
-// thread (nothing global changes under another thread's GEMM).
-constexpr int64_t kGemmThreadedMacs = int64_t{1} << 24;  // 256^3
+// Threads for one GEMM, by size:
+//  - below kGemmSplitMacs: one GEMM on the caller (a hand-off would cost more than it saves);
+//  - up to kGemmProviderMacs: the product is cut into row (or column) blocks, one
+//    single-threaded GEMM each, claimed from our pool like any other parts. These are the
+//    products of a training step (256x784x50: 105 us on one thread, 60-70 us in blocks on two
+//    here), too short to wait a scheduler slice for a descheduled thread: a block held up by
+//    another process delays only itself, and once the pool has seen our cores contended
+//    (pool_contended) the caller runs every block itself, so nothing waits on a worker.
+//    The blocks depend on the sizes only, so the result is the same bits on 1 or 8 threads,
+//    quiet or loaded (the provider's edge kernels round differently from its main ones, so
+//    one unsplit GEMM would not match). Running them serially costs 5-15% over one GEMM.
+//  - from kGemmProviderMacs up: the provider's own threads, which share packed panels between
+//    threads (blocks would each repack the whole other operand) and whose milliseconds-long
+//    calls dwarf a late start. There the result may differ in the last bits between thread
+//    counts, as with every BLAS.
+// The OpenMP OpenBLAS reads the calling thread's OpenMP thread count on every call, so
+// set_gemm_threads is per call and per thread (nothing global changes under another thread's
+// GEMM).
+constexpr int64_t kGemmSplitMacs = int64_t{1} << 22;
+constexpr int64_t kGemmProviderMacs = int64_t{1} << 24;  // 256^3
+// Work per block (about 20 us on one core here) and the block edge granularity (whole
+// micro-kernel tiles, so that only the last block runs the provider's edge code).
+constexpr int64_t kGemmBlockMacs = int64_t{1} << 21;
+constexpr int64_t kGemmBlockEdge = 16;
 
 template <class T>
 void gemm_threaded(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t lda, const T* B,
                    int64_t ldb, T* C, int64_t ldc) {
     const int nt = threads();
-    set_gemm_threads(nt > 1 && sat_mul(M * N, K) >= kGemmThreadedMacs ? nt : 1);  // M, N fit int
-    gemm(ta, tb, M, N, K, A, lda, B, ldb, C, ldc);
+    const int64_t macs = sat_mul(M * N, K);  // M, N fit int
+    if (nt > 1 && macs >= kGemmProviderMacs) {
+        set_gemm_threads(nt);
+        gemm(ta, tb, M, N, K, A, lda, B, ldb, C, ldc);
+        return;
+    }
+    set_gemm_threads(1);
+    // Blocks of whole tiles along the longer side of C.
+    const bool by_rows = M >= N;
+    const int64_t len = by_rows ? M : N;
+    const int64_t tiles = (len + kGemmBlockEdge - 1) / kGemmBlockEdge;
+    const int64_t parts = std::min(tiles, macs / kGemmBlockMacs);
+    if (macs < kGemmSplitMacs || parts < 2) {
+        gemm(ta, tb, M, N, K, A, lda, B, ldb, C, ldc);
+        return;
+    }
+    parallel_parts(tiles, parts, [&](int, int64_t, int64_t t0, int64_t t1) {
+        set_gemm_threads(1);
+        const int64_t i0 = t0 * kGemmBlockEdge, i1 = std::min(len, t1 * kGemmBlockEdge);
+        if (by_rows)  // rows i0..i1 of op(A) and of C
+            gemm(ta, tb, i1 - i0, N, K, ta ? A + i0 : A + i0 * lda, lda, B, ldb, C + i0 * ldc, ldc);
+        else  // columns i0..i1 of op(B) and of C
+            gemm(ta, tb, M, i1 - i0, K, A, lda, tb ? B + i0 * ldb : B + i0, ldb, C + i0, ldc);
+    }, pool_contended() ? 1 : nt);
 }
 
 template <class T>

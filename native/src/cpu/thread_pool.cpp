@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
@@ -29,12 +30,32 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// How long an idle worker keeps polling for the next job before it sleeps. Kernels of one
-// training step come a few microseconds apart, so a short spin catches most of them without a
-// wake-up; longer spins only burn a core that another process (or our own caller) wants.
-constexpr auto kIdleSpin = std::chrono::microseconds(30);
+// How long an idle worker keeps polling for the next job before it sleeps. A wake-up from
+// sleep costs tens of microseconds on a virtual machine (measured here: a 100 us GEMM split
+// over two threads took 150-170 us when the worker had to be woken, 80 us when it was
+// polling), and the parallel kernels of one training step come 20-100 us apart. So on a
+// quiet machine workers poll long enough to bridge a step's gaps; once anything shows that
+// another thread wants our cores (see Contention), they poll briefly, because a polling
+// worker then takes CPU time from the thread doing real work.
+constexpr auto kIdleSpinQuiet = std::chrono::microseconds(500);
+constexpr auto kIdleSpinContended = std::chrono::microseconds(30);
 // How long the caller polls for parts held by workers before it yields its core to them.
 constexpr auto kJoinSpin = std::chrono::microseconds(20);
+// A polling thread that sees this much time pass between two of its clock reads (taken every
+// few microseconds) lost its core to another thread meanwhile.
+constexpr auto kPreemptedGap = std::chrono::microseconds(60);
+// A caller that waits this long for a part a worker holds (parts are sized to tens of
+// microseconds) had a worker descheduled mid-part.
+constexpr auto kStalledJoin = std::chrono::microseconds(250);
+// Signs of contention are weighed, not trusted one by one: a quiet virtual machine also
+// shows a stray one now and then (the hypervisor or a .NET runtime thread taking a core for a
+// moment), while another process competing for a core shows them every few milliseconds.
+// Each sign adds one to a score that halves every kContentionHalfLife; the pool counts as
+// contended while the score is at least kContendedScore. Once contended, workers poll briefly
+// and mid-size work stays on the caller, so the signs stop and the score decays: about every
+// 100 ms the pool tries the quiet policy again, and a machine that got quiet gets it back.
+constexpr auto kContentionHalfLife = std::chrono::milliseconds(50);
+constexpr double kContendedScore = 2.5;
 
 // One call's work. Shared by the caller and the workers that joined it; the last one to
 // release it deletes it, so a worker that wakes after the caller returned never touches freed
@@ -55,6 +76,37 @@ void release(Job* j) {
 }
 
 thread_local bool t_in_part = false;
+
+// Whether our threads recently had to share a core, from signs reported by a worker whose
+// polling was interrupted by the scheduler, or by a caller left waiting for a descheduled
+// worker. Read by the idle spin and by pool_contended() (the GEMM then keeps mid-size
+// products on one thread). Signs are rare (never more than one per job or idle spell), so a
+// mutex is cheap; reads take it too, once per job.
+class Contention {
+public:
+    void note(Clock::time_point now) {
+        std::lock_guard<std::mutex> lk(mu_);
+        score_ = decayed(now) + 1.0;
+        at_ = now;
+    }
+    bool active(Clock::time_point now) {
+        std::lock_guard<std::mutex> lk(mu_);
+        return decayed(now) >= kContendedScore;
+    }
+
+private:
+    double decayed(Clock::time_point now) const {  // mu_ held
+        if (score_ == 0.0 || now <= at_) return score_;
+        const double halves = std::chrono::duration<double>(now - at_) / kContentionHalfLife;
+        return halves > 30 ? 0.0 : score_ * std::exp2(-halves);
+    }
+
+    std::mutex mu_;
+    double score_ = 0.0;
+    Clock::time_point at_{};
+};
+
+Contention g_contention;
 
 void run_parts(Job* j, int slot) {
     t_in_part = true;
@@ -131,10 +183,21 @@ private:
     // Parts still held by workers: poll briefly, then yield so that a worker sharing our core
     // (or descheduled by another process) gets the CPU to finish them.
     static void wait_done(Job* j) {
-        const auto spin_until = Clock::now() + kJoinSpin;
+        if (j->done.load(std::memory_order_acquire) >= j->parts) return;
+        const auto start = Clock::now(), spin_until = start + kJoinSpin;
+        bool stalled = false;
         for (int i = 0; j->done.load(std::memory_order_acquire) < j->parts; ++i) {
-            if ((i & 63) == 63 && Clock::now() > spin_until) std::this_thread::yield();
-            else NF_CPU_RELAX();
+            if ((i & 63) != 63) {
+                NF_CPU_RELAX();
+                continue;
+            }
+            const auto now = Clock::now();
+            if (now <= spin_until) continue;
+            if (!stalled && now - start > kStalledJoin) {
+                stalled = true;
+                g_contention.note(now);
+            }
+            std::this_thread::yield();
         }
     }
 
@@ -161,10 +224,20 @@ private:
     void work(uint64_t seen) {
         int slot = 0;
         for (;;) {
-            const auto spin_until = Clock::now() + kIdleSpin;
+            auto last = Clock::now();
+            const auto spin_until = last + (g_contention.active(last) ? kIdleSpinContended : kIdleSpinQuiet);
             for (int i = 0; gen_.load(std::memory_order_acquire) == seen; ++i) {
-                if ((i & 63) == 63 && Clock::now() > spin_until) break;
-                NF_CPU_RELAX();
+                if ((i & 63) != 63) {
+                    NF_CPU_RELAX();
+                    continue;
+                }
+                const auto now = Clock::now();
+                if (now - last > kPreemptedGap) {  // descheduled while polling: someone wants this core
+                    g_contention.note(now);
+                    break;
+                }
+                if (now > spin_until) break;
+                last = now;
             }
             Job* j = nullptr;
             {
@@ -268,6 +341,8 @@ int default_thread_count() {
 }
 
 void pool_run(int64_t parts, int max_threads, PartFn fn, void* ctx) { pool().run(parts, max_threads, fn, ctx); }
+
+bool pool_contended() { return g_contention.active(Clock::now()); }
 
 void pool_resize(int n) { pool().resize(n); }
 

@@ -11,7 +11,9 @@
 //    atomic counter, so a slow or descheduled worker delays at most the part it holds;
 //  - the caller never waits for a worker that has not started: a worker that wakes late
 //    finds every part claimed and goes back to sleep;
-//  - idle workers spin for a few microseconds only, then sleep on a condition variable;
+//  - idle workers poll for the next job, then sleep on a condition variable: for half a
+//    millisecond on a quiet machine (a wake-up costs tens of microseconds), for 30 us once a
+//    thread of ours was seen losing its core to another (pool_contended);
 //  - one job at a time: a second thread that calls in while a job runs (the data pipeline's
 //    prefetch thread, say) runs its parts itself instead of queueing behind it.
 #pragma once
@@ -28,6 +30,11 @@ using PartFn = void (*)(void* ctx, int slot, int64_t part);
 // and returns when all have run. Runs serially on the calling thread when max_threads <= 1,
 // parts == 1, the pool is busy with another caller's job, or when called from inside a part.
 void pool_run(int64_t parts, int max_threads, PartFn fn, void* ctx);
+
+// Whether our threads recently had to share a core with other work (a worker descheduled
+// while polling, or a caller left waiting on a descheduled worker's part). Policies that only
+// pay off with every core free (splitting mid-size work) check it.
+bool pool_contended();
 
 // Resizes the pool to n threads in all (the caller plus n - 1 workers). Not concurrent with
 // pool_run on another thread's job: it waits for a running job to finish first.
