@@ -204,3 +204,35 @@ TEST(CrossEntropy, Errors) {
     EXPECT_TRUE(fails_with(nf_softmax_cross_entropy(NF_FLOAT32, x, &l, static_cast<nf_dtype>(9), good, 1, loss, grad), bad,
                            {"label_dtype = 9"}));
 }
+
+// The float32 kernel's exponentials across the whole range of d = x - max: a two-class row
+// [0, d] with label 0 has
+// loss log1p(e^d) and gradient e^d / (1 + e^d) for the second class, both rounded once to
+// float from the exact values, and 0 where e^d is below every float.
+TEST(CrossEntropy, Float32ExpsAreRightOverTheWholeRange) {
+    std::vector<float> x;
+    for (double d = -800; d <= 0; d += 0.37) x.insert(x.end(), {0.0f, static_cast<float>(d)});
+    for (float d : {-1e-30f, -1e-7f, -0.5f, -87.3f, -103.97f, -104.0f, -745.2f, -1e30f}) x.insert(x.end(), {0.0f, d});
+    const int64_t n = static_cast<int64_t>(x.size() / 2);
+    const nf_layout l = contiguous({n, 2});
+    const std::vector<int32_t> labels(static_cast<size_t>(n), 0);
+    std::vector<float> loss(n), grad(2 * n);
+    ASSERT_EQ(nf_softmax_cross_entropy(NF_FLOAT32, x.data(), &l, NF_INT32, labels.data(), 1, loss.data(), grad.data()),
+              NF_OK)
+        << nf_last_error();
+    for (int64_t i = 0; i < n; ++i) {
+        const long double e = std::exp(static_cast<long double>(x[2 * i + 1]));
+        const float want_loss = static_cast<float>(std::log1p(e)), want_p = static_cast<float>(e / (1 + e));
+        // Rounded once from a double within a few ulp of the exact value: the float is the
+        // nearest, or (at a rounding tie within that error) its neighbour.
+        EXPECT_LE(std::fabs(loss[i] - want_loss), std::nextafter(std::fabs(want_loss), INFINITY) - std::fabs(want_loss))
+            << "d = " << x[2 * i + 1];
+        EXPECT_LE(std::fabs(grad[2 * i + 1] - want_p), std::nextafter(want_p, INFINITY) - want_p) << "d = " << x[2 * i + 1];
+        // The labelled class: p - 1 cancels, so its error is absolute, a double ulp of 1 (as in
+        // every softmax - one-hot gradient).
+        const float want_g0 = static_cast<float>(1 / (1 + e) - 1);
+        EXPECT_LE(std::fabs(grad[2 * i] - want_g0),
+                  std::nextafter(std::fabs(want_g0), INFINITY) - std::fabs(want_g0) + 0x1p-52)
+            << "d = " << x[2 * i + 1];
+    }
+}

@@ -14,6 +14,7 @@
 #include "common/kernels.h"
 #include "common/layout.h"
 #include "common/parallel.h"
+#include "cpu/simd.h"
 
 namespace nf {
 namespace {
@@ -25,7 +26,7 @@ constexpr int64_t kBlock = 256;
 // the pipeline full and vectorise. The combining order is fixed, so results do not depend on
 // threads.
 template <class T>
-T row_max(const T* p, int64_t n) {
+NF_INLINE T row_max(const T* p, int64_t n) {
     T m[8];
     for (int k = 0; k < 8; ++k) m[k] = p[0];
     int64_t i = 0;
@@ -37,7 +38,7 @@ T row_max(const T* p, int64_t n) {
 }
 
 template <class T>
-double row_sum(const T* p, int64_t n) {
+NF_INLINE double row_sum(const T* p, int64_t n) {
     double s[8] = {};
     int64_t i = 0;
     for (; i + 8 <= n; i += 8)
@@ -47,7 +48,7 @@ double row_sum(const T* p, int64_t n) {
 }
 
 template <class T>
-void softmax_rows(T* p, int64_t L, bool log) {
+NF_INLINE void softmax_rows(T* p, int64_t L, bool log) {
     const T m = row_max(p, L);
     // exp in its own loop (vectorised), then the sum in double in a second one: a reduction in
     // the same loop would keep both scalar.
@@ -71,7 +72,7 @@ void softmax_rows(T* p, int64_t L, bool log) {
 
 // Columns [c0, c0 + w) of one [L, inner] slab starting at p.
 template <class T>
-void softmax_cols(T* p, int64_t L, int64_t inner, int64_t w, bool log) {
+NF_INLINE void softmax_cols(T* p, int64_t L, int64_t inner, int64_t w, bool log) {
     T m[kBlock];
     double s[kBlock];
     std::copy(p, p + w, m);
@@ -99,22 +100,49 @@ void softmax_cols(T* p, int64_t L, int64_t inner, int64_t w, bool log) {
     }
 }
 
+// The units the pool hands out (rows [b, e), or column blocks [b, e) of nblk per slab),
+// compiled once per SIMD level (cpu/simd.h).
+template <class T>
+NF_INLINE void rows_chunk(T* p, int64_t b, int64_t e, int64_t L, bool log) {
+    for (int64_t o = b; o < e; ++o) softmax_rows(p + o * L, L, log);
+}
+
+template <class T>
+NF_INLINE void cols_chunk(T* p, int64_t b, int64_t e, int64_t L, int64_t inner, int64_t nblk, bool log) {
+    for (int64_t t = b; t < e; ++t) {
+        const int64_t o = t / nblk, c0 = (t % nblk) * kBlock;
+        softmax_cols(p + o * L * inner + c0, L, inner, std::min(kBlock, inner - c0), log);
+    }
+}
+
+NF_SIMD_CLONES void rows_f32(float* p, int64_t b, int64_t e, int64_t L, bool log) { rows_chunk(p, b, e, L, log); }
+NF_SIMD_CLONES void rows_f64(double* p, int64_t b, int64_t e, int64_t L, bool log) { rows_chunk(p, b, e, L, log); }
+NF_SIMD_CLONES void cols_f32(float* p, int64_t b, int64_t e, int64_t L, int64_t inner, int64_t nblk, bool log) {
+    cols_chunk(p, b, e, L, inner, nblk, log);
+}
+NF_SIMD_CLONES void cols_f64(double* p, int64_t b, int64_t e, int64_t L, int64_t inner, int64_t nblk, bool log) {
+    cols_chunk(p, b, e, L, inner, nblk, log);
+}
+void rows(float* p, int64_t b, int64_t e, int64_t L, bool log) { rows_f32(p, b, e, L, log); }
+void rows(double* p, int64_t b, int64_t e, int64_t L, bool log) { rows_f64(p, b, e, L, log); }
+void cols(float* p, int64_t b, int64_t e, int64_t L, int64_t inner, int64_t nblk, bool log) {
+    cols_f32(p, b, e, L, inner, nblk, log);
+}
+void cols(double* p, int64_t b, int64_t e, int64_t L, int64_t inner, int64_t nblk, bool log) {
+    cols_f64(p, b, e, L, inner, nblk, log);
+}
+
 template <class T>
 void softmax_inplace(T* p, int64_t outer, int64_t L, int64_t inner, bool log) {
-    const int64_t cost = sat_mul(L, 20);  // exp + a few passes per element (L may be near 2^60)
+    // Per element: exp and a few passes, about 4 adds' worth with wide vectors (L may be near 2^60).
+    const int64_t cost = sat_mul(L, 4);
     if (inner == 1) {
-        parallel_chunks(outer, cost, [&](int64_t b, int64_t e) {
-            for (int64_t o = b; o < e; ++o) softmax_rows(p + o * L, L, log);
-        });
+        parallel_chunks(outer, cost, [&](int64_t b, int64_t e) { rows(p, b, e, L, log); });
         return;
     }
     const int64_t nblk = (inner + kBlock - 1) / kBlock;
-    parallel_chunks(outer * nblk, sat_mul(cost, std::min(inner, kBlock)), [&](int64_t b, int64_t e) {
-        for (int64_t t = b; t < e; ++t) {
-            const int64_t o = t / nblk, c0 = (t % nblk) * kBlock;
-            softmax_cols(p + o * L * inner + c0, L, inner, std::min(kBlock, inner - c0), log);
-        }
-    });
+    parallel_chunks(outer * nblk, sat_mul(cost, std::min(inner, kBlock)),
+                    [&](int64_t b, int64_t e) { cols(p, b, e, L, inner, nblk, log); });
 }
 
 }  // namespace

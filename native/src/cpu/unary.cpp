@@ -9,6 +9,7 @@
 #include "common/intmath.h"
 #include "common/layout.h"
 #include "common/parallel.h"
+#include "cpu/simd.h"
 
 namespace nf {
 namespace {
@@ -30,9 +31,20 @@ struct Sigmoid {
 };
 
 template <class Op, class T>
+NF_INLINE void contiguous(const T* x, T* o, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) o[i] = Op::f(x[i]);
+}
+
+// The float ops that are arithmetic, not memory, bound: compiled once per SIMD level (cpu/simd.h).
+NF_SIMD_CLONES void exp_f32(const float* x, float* o, int64_t n) { contiguous<Exp>(x, o, n); }
+NF_SIMD_CLONES void sigmoid_f32(const float* x, float* o, int64_t n) { contiguous<Sigmoid>(x, o, n); }
+
+template <class Op, class T>
 void run(const T* x, int64_t sx, T* o, int64_t so, int64_t n) {
     if (sx == 1 && so == 1) {
-        for (int64_t i = 0; i < n; ++i) o[i] = Op::f(x[i]);
+        if constexpr (std::is_same_v<T, float> && std::is_same_v<Op, Exp>) exp_f32(x, o, n);
+        else if constexpr (std::is_same_v<T, float> && std::is_same_v<Op, Sigmoid>) sigmoid_f32(x, o, n);
+        else contiguous<Op>(x, o, n);
     } else {
         for (int64_t i = 0; i < n; ++i) o[i * so] = Op::f(x[i * sx]);
     }
