@@ -12,6 +12,7 @@ internal static class Aliasing
     /// ranges overlap (NumPy's <c>may_share_memory</c>: by extent, so it may say yes for
     /// interleaved views that never touch the same element; those take the safe path too).
     /// </summary>
+    [MethodImpl(Hot)]
     public static bool MayShareMemory(Tensor a, in Layout la, Tensor b, in Layout lb)
     {
         if (!ReferenceEquals(a.Storage, b.Storage)) return false;

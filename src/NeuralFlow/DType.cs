@@ -21,6 +21,7 @@ public enum DType
 public static class DTypeExtensions
 {
     /// <summary>Bytes per element.</summary>
+    [MethodImpl(Hot)]
     public static int SizeInBytes(this DType dtype) => dtype switch
     {
         DType.Float32 or DType.Int32 => 4,
@@ -30,9 +31,11 @@ public static class DTypeExtensions
     };
 
     /// <summary>True for float32 and float64.</summary>
+    [MethodImpl(Hot)]
     public static bool IsFloating(this DType dtype) => dtype is DType.Float32 or DType.Float64;
 
     /// <summary>True for the integer dtypes (not bool).</summary>
+    [MethodImpl(Hot)]
     public static bool IsInteger(this DType dtype) => dtype is DType.Int32 or DType.Int64 or DType.UInt8;
 
     /// <summary>The lower-case name users know from NumPy and TensorFlow ("float32", "int32", ...).</summary>
@@ -48,6 +51,7 @@ public static class DTypeExtensions
     };
 
     /// <summary>The dtype whose elements are the C# type <typeparamref name="T"/>.</summary>
+    [MethodImpl(Hot)]
     public static DType Of<T>() where T : unmanaged
     {
         if (typeof(T) == typeof(float)) return DType.Float32;

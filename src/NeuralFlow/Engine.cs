@@ -10,6 +10,7 @@ namespace NeuralFlow;
 internal static class Engine
 {
     /// <summary>The backend shared by the operands, or an error naming both devices.</summary>
+    [MethodImpl(Hot)]
     public static IBackend BackendOf(string op, Tensor a, Tensor b)
     {
         var ba = a.Backend;
@@ -61,6 +62,7 @@ internal static class Engine
     }
 
     /// <summary>NumPy broadcasting of two shapes, or an error naming both.</summary>
+    [MethodImpl(Hot)]
     public static Shape BroadcastShapes(string op, Shape a, Shape b)
     {
         if (a == b) return a;
@@ -82,6 +84,7 @@ internal static class Engine
     /// The dtype both operands take. Two tensors must agree; a weak scalar (a C# number) takes
     /// the tensor's dtype, except that a floating scalar with an integer tensor gives float32.
     /// </summary>
+    [MethodImpl(Hot)]
     public static DType CommonDType(string op, Tensor a, Tensor b)
     {
         if (a.DType == b.DType) return a.DType;
@@ -99,8 +102,10 @@ internal static class Engine
     }
 
     /// <summary>The tensor as <paramref name="dtype"/>: itself (a new reference) or a cast copy.</summary>
+    [MethodImpl(Hot)]
     public static Tensor As(Tensor t, DType dtype) => t.DType == dtype ? t : NF.Cast(t, dtype);
 
+    [MethodImpl(Hot)]
     public static Tensor Binary(BinaryOp op, Tensor a, Tensor b, string name)
     {
         // A C# number becomes a tensor on the scope's backend; it follows the tensor it meets.
@@ -134,6 +139,7 @@ internal static class Engine
         }
     }
 
+    [MethodImpl(Hot)]
     public static Tensor Unary(UnaryOp op, Tensor x)
     {
         var dtype = x.DType;
@@ -172,6 +178,7 @@ internal static class Engine
     }
 
     /// <summary>Normalises axes (negative from the end, no repeats) into a bit mask.</summary>
+    [MethodImpl(Hot)]
     public static uint AxesMask(string op, Shape shape, ReadOnlySpan<int> axes)
     {
         uint mask = 0;

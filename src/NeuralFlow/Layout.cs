@@ -16,6 +16,7 @@ public readonly struct Layout
     public long Offset { get; }
 
     /// <summary>A layout from its parts.</summary>
+    [MethodImpl(Hot)]
     public Layout(Shape shape, long[] strides, long offset)
     {
         if (strides.Length != shape.Rank)
@@ -26,12 +27,14 @@ public readonly struct Layout
     }
 
     /// <summary>The row-major layout of <paramref name="shape"/> starting at element 0.</summary>
+    [MethodImpl(Hot)]
     public static Layout Contiguous(Shape shape) => new(shape, RowMajorStrides(shape.Dims), 0);
 
     /// <summary>Number of dimensions.</summary>
     public int Rank => Shape.Rank;
 
     /// <summary>Row-major strides for <paramref name="dims"/>.</summary>
+    [MethodImpl(Hot)]
     public static long[] RowMajorStrides(ReadOnlySpan<int> dims)
     {
         var strides = new long[dims.Length];
@@ -65,6 +68,7 @@ public readonly struct Layout
     /// This layout broadcast to <paramref name="target"/> by NumPy's rules: missing leading
     /// dimensions and size-1 dimensions get stride 0. The caller has checked compatibility.
     /// </summary>
+    [MethodImpl(Hot)]
     public Layout BroadcastTo(Shape target)
     {
         int lead = target.Rank - Rank;
@@ -78,6 +82,7 @@ public readonly struct Layout
     }
 
     /// <summary>The axes reordered: axis i of the result is axis perm[i] of this layout.</summary>
+    [MethodImpl(Hot)]
     public Layout Permute(ReadOnlySpan<int> perm)
     {
         var dims = new int[Rank];
@@ -91,6 +96,7 @@ public readonly struct Layout
     }
 
     /// <summary>The same buffer seen with another shape; only valid for contiguous layouts.</summary>
+    [MethodImpl(Hot)]
     public Layout WithShape(Shape shape) => new(shape, RowMajorStrides(shape.Dims), Offset);
 
     /// <summary>Element <paramref name="index"/> of <paramref name="axis"/>, which disappears from the result.</summary>
@@ -105,6 +111,7 @@ public readonly struct Layout
     }
 
     /// <summary>Elements start, start+step, ... (count of them) along <paramref name="axis"/>.</summary>
+    [MethodImpl(Hot)]
     public Layout Slice(int axis, int start, int count, int step = 1)
     {
         var dims = Shape.ToArray();
@@ -116,6 +123,7 @@ public readonly struct Layout
     }
 
     /// <summary>A size-1 dimension inserted at <paramref name="axis"/> (0..Rank).</summary>
+    [MethodImpl(Hot)]
     public Layout InsertAxis(int axis)
     {
         var dims = Shape.ToArray().ToList();

@@ -7,9 +7,11 @@ namespace NeuralFlow;
 public static partial class NF
 {
     /// <summary>A scalar tensor (shape <c>()</c>) holding <paramref name="value"/>; the dtype follows the C# type.</summary>
+    [MethodImpl(Hot)]
     public static Tensor Constant<T>(T value) where T : unmanaged => FromSpan<T>([value], Shape.Scalar);
 
     /// <summary>A 1-D tensor from an array (int[] gives int32, float[] float32, byte[] uint8, ...).</summary>
+    [MethodImpl(Hot)]
     public static Tensor Constant<T>(T[] values) where T : unmanaged
     {
         ArgumentNullException.ThrowIfNull(values);
@@ -17,6 +19,7 @@ public static partial class NF
     }
 
     /// <summary>A tensor of <paramref name="shape"/> from row-major <paramref name="values"/>.</summary>
+    [MethodImpl(Hot)]
     public static Tensor Constant<T>(T[] values, Shape shape) where T : unmanaged
     {
         ArgumentNullException.ThrowIfNull(values);
@@ -26,14 +29,17 @@ public static partial class NF
     }
 
     /// <summary>A 2-D tensor from a rectangular array.</summary>
+    [MethodImpl(Hot)]
     public static Tensor Constant<T>(T[,] values) where T : unmanaged =>
         FromArray<T>(values, [values.GetLength(0), values.GetLength(1)]);
 
     /// <summary>A 3-D tensor from a rectangular array.</summary>
+    [MethodImpl(Hot)]
     public static Tensor Constant<T>(T[,,] values) where T : unmanaged =>
         FromArray<T>(values, [values.GetLength(0), values.GetLength(1), values.GetLength(2)]);
 
     /// <summary>A 4-D tensor from a rectangular array.</summary>
+    [MethodImpl(Hot)]
     public static Tensor Constant<T>(T[,,,] values) where T : unmanaged =>
         FromArray<T>(values, [values.GetLength(0), values.GetLength(1), values.GetLength(2), values.GetLength(3)]);
 
@@ -45,6 +51,7 @@ public static partial class NF
         return FromSpan(span, shape);
     }
 
+    [MethodImpl(Hot)]
     internal static Tensor FromSpan<T>(ReadOnlySpan<T> values, Shape shape, bool weak = false) where T : unmanaged
     {
         var dtype = DTypeExtensions.Of<T>();
@@ -84,12 +91,15 @@ public static partial class NF
     public static Tensor ZerosLike(Tensor like) => Fill(like.Shape, 0.0, like.DType, like.Backend);
 
     /// <summary>Ones with the shape and dtype of <paramref name="like"/>.</summary>
+    [MethodImpl(Hot)]
     public static Tensor OnesLike(Tensor like) => Fill(like.Shape, 1.0, like.DType, like.Backend);
 
     /// <summary>A tensor of <paramref name="shape"/> filled with <paramref name="value"/> (<c>tf.fill</c>).</summary>
+    [MethodImpl(Hot)]
     public static Tensor Fill(Shape shape, double value, DType dtype = DType.Float32) => Fill(shape, value, dtype, Backend);
 
     // On a given backend: the *Like functions keep the device of the tensor they copy, as in PyTorch and TensorFlow.
+    [MethodImpl(Hot)]
     internal static Tensor Fill(Shape shape, double value, DType dtype, IBackend backend)
     {
         ScalarRange.Check(nameof(Fill), value, dtype);

@@ -9,6 +9,7 @@ public static partial class NF
     /// else [N, C] probabilities of the logits' dtype. The kernel also writes softmax - labels, which
     /// is the gradient, so the backward pass is one multiply.
     /// </summary>
+    [MethodImpl(Hot)]
     internal static Tensor SoftmaxCrossEntropy(Tensor logits, Tensor labels, bool sparse)
     {
         if (logits.Rank != 2 || !logits.DType.IsFloating())

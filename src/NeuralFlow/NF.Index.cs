@@ -7,6 +7,7 @@ public static partial class NF
     /// <paramref name="indices"/> (<c>tf.gather</c>): the result has shape
     /// x.shape[:axis] + indices.shape + x.shape[axis+1:].
     /// </summary>
+    [MethodImpl(Hot)]
     public static Tensor Gather(Tensor x, Tensor indices, int axis = 0)
     {
         CheckIndexDType(nameof(Gather), indices);
@@ -63,6 +64,7 @@ public static partial class NF
         return result;
     }
 
+    [MethodImpl(Hot)]
     private static void CheckIndexDType(string op, Tensor indices)
     {
         if (indices.DType is not (DType.Int32 or DType.Int64 or DType.UInt8))

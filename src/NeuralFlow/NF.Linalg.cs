@@ -9,6 +9,7 @@ public static partial class NF
     /// the transpose flags swap the last two axes of an operand first. 1-D operands are
     /// treated as a row (a) or a column (b) vector and that axis is dropped from the result.
     /// </summary>
+    [MethodImpl(Hot)]
     public static Tensor MatMul(Tensor a, Tensor b, bool transposeA = false, bool transposeB = false)
     {
         var backend = Engine.BackendOf(nameof(MatMul), a, b);
@@ -76,6 +77,7 @@ public static partial class NF
         return [dA, dB];
     };
 
+    [MethodImpl(Hot)]
     private static Layout SwapLast(Layout l)
     {
         var perm = Enumerable.Range(0, l.Rank).ToArray();
@@ -84,11 +86,13 @@ public static partial class NF
     }
 
     /// <summary>Softmax along <paramref name="axis"/> (<c>tf.nn.softmax</c>), numerically stable.</summary>
+    [MethodImpl(Hot)]
     public static Tensor Softmax(Tensor logits, int axis = -1) => SoftmaxOf(logits, axis, log: false);
 
     /// <summary>Log-softmax along <paramref name="axis"/> (<c>tf.nn.log_softmax</c>), numerically stable.</summary>
     public static Tensor LogSoftmax(Tensor logits, int axis = -1) => SoftmaxOf(logits, axis, log: true);
 
+    [MethodImpl(Hot)]
     private static Tensor SoftmaxOf(Tensor x, int axis, bool log)
     {
         string op = log ? nameof(LogSoftmax) : nameof(Softmax);

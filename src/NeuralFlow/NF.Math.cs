@@ -8,6 +8,7 @@ namespace NeuralFlow;
 public static partial class NF
 {
     /// <summary>Elementwise a + b with broadcasting (<c>tf.add</c>).</summary>
+    [MethodImpl(Hot)]
     public static Tensor Add(Tensor a, Tensor b) =>
         Tape.Record(Engine.Binary(BinaryOp.Add, a, b, nameof(Add)), a, b,
             static (g, n) => [n.Wants(0) ? ReduceTo(g, n.X.Shape) : null, n.Wants(1) ? ReduceTo(g, n.Y.Shape) : null]);
@@ -18,11 +19,13 @@ public static partial class NF
             static (g, n) => [n.Wants(0) ? ReduceTo(g, n.X.Shape) : null, n.Wants(1) ? ReduceTo(-g, n.Y.Shape) : null]);
 
     /// <summary>Elementwise a * b (<c>tf.multiply</c>).</summary>
+    [MethodImpl(Hot)]
     public static Tensor Multiply(Tensor a, Tensor b) =>
         Tape.Record(Engine.Binary(BinaryOp.Mul, a, b, nameof(Multiply)), a, b,
             static (g, n) => [n.Wants(0) ? ReduceTo(g * n.Y, n.X.Shape) : null, n.Wants(1) ? ReduceTo(g * n.X, n.Y.Shape) : null]);
 
     /// <summary>Elementwise true division a / b; integer operands give float32 (<c>tf.divide</c>, PyTorch semantics).</summary>
+    [MethodImpl(Hot)]
     public static Tensor Divide(Tensor a, Tensor b) =>
         Tape.Record(Engine.Binary(BinaryOp.Div, a, b, nameof(Divide)), a, b,
             static (g, n) => [n.Wants(0) ? ReduceTo(g / n.Y, n.X.Shape) : null, n.Wants(1) ? ReduceTo(-g * n.Output / n.Y, n.Y.Shape) : null]);
@@ -61,6 +64,7 @@ public static partial class NF
     // Comparisons have no gradient: their outputs are bool.
 
     /// <summary>Elementwise a == b as a bool tensor (<c>tf.equal</c>).</summary>
+    [MethodImpl(Hot)]
     public static Tensor Equal(Tensor a, Tensor b) => Engine.Binary(BinaryOp.Equal, a, b, nameof(Equal));
     /// <summary>Elementwise a != b (<c>tf.not_equal</c>).</summary>
     public static Tensor NotEqual(Tensor a, Tensor b) => Engine.Binary(BinaryOp.NotEqual, a, b, nameof(NotEqual));
@@ -69,6 +73,7 @@ public static partial class NF
     /// <summary>Elementwise a &lt;= b (<c>tf.less_equal</c>).</summary>
     public static Tensor LessEqual(Tensor a, Tensor b) => Engine.Binary(BinaryOp.LessEqual, a, b, nameof(LessEqual));
     /// <summary>Elementwise a &gt; b (<c>tf.greater</c>).</summary>
+    [MethodImpl(Hot)]
     public static Tensor Greater(Tensor a, Tensor b) => Engine.Binary(BinaryOp.Greater, a, b, nameof(Greater));
     /// <summary>Elementwise a &gt;= b (<c>tf.greater_equal</c>).</summary>
     public static Tensor GreaterEqual(Tensor a, Tensor b) => Engine.Binary(BinaryOp.GreaterEqual, a, b, nameof(GreaterEqual));
@@ -98,6 +103,7 @@ public static partial class NF
         Tape.Record(Engine.Unary(UnaryOp.Square, x), x, static (g, n) => [g * (2 * n.X)]);
 
     /// <summary>Elementwise max(x, 0) (<c>tf.nn.relu</c>).</summary>
+    [MethodImpl(Hot)]
     public static Tensor Relu(Tensor x) =>
         Tape.Record(Engine.Unary(UnaryOp.Relu, x), x, static (g, n) => [g * Mask(Greater(n.X, 0), g.DType)]);
 

@@ -6,20 +6,28 @@ namespace NeuralFlow;
 public static partial class NF
 {
     /// <summary>Sum over <paramref name="axis"/>, or over everything when null (<c>tf.reduce_sum</c>). Bool sums give int64.</summary>
+    [MethodImpl(Hot)]
     public static Tensor ReduceSum(Tensor x, int? axis = null, bool keepDims = false) => Reduce(ReduceOp.Sum, x, AxesOf(x, axis), keepDims);
     /// <summary>Sum over several axes.</summary>
+    [MethodImpl(Hot)]
     public static Tensor ReduceSum(Tensor x, int[] axes, bool keepDims = false) => Reduce(ReduceOp.Sum, x, axes, keepDims);
     /// <summary>Mean over <paramref name="axis"/>, or everything (<c>tf.reduce_mean</c>); integers give a truncated mean, as TensorFlow's.</summary>
+    [MethodImpl(Hot)]
     public static Tensor ReduceMean(Tensor x, int? axis = null, bool keepDims = false) => Reduce(ReduceOp.Mean, x, AxesOf(x, axis), keepDims);
     /// <summary>Mean over several axes.</summary>
+    [MethodImpl(Hot)]
     public static Tensor ReduceMean(Tensor x, int[] axes, bool keepDims = false) => Reduce(ReduceOp.Mean, x, axes, keepDims);
     /// <summary>Maximum over <paramref name="axis"/>, or everything (<c>tf.reduce_max</c>).</summary>
+    [MethodImpl(Hot)]
     public static Tensor ReduceMax(Tensor x, int? axis = null, bool keepDims = false) => Reduce(ReduceOp.Max, x, AxesOf(x, axis), keepDims);
     /// <summary>Maximum over several axes.</summary>
+    [MethodImpl(Hot)]
     public static Tensor ReduceMax(Tensor x, int[] axes, bool keepDims = false) => Reduce(ReduceOp.Max, x, axes, keepDims);
     /// <summary>Minimum over <paramref name="axis"/>, or everything (<c>tf.reduce_min</c>).</summary>
+    [MethodImpl(Hot)]
     public static Tensor ReduceMin(Tensor x, int? axis = null, bool keepDims = false) => Reduce(ReduceOp.Min, x, AxesOf(x, axis), keepDims);
     /// <summary>Minimum over several axes.</summary>
+    [MethodImpl(Hot)]
     public static Tensor ReduceMin(Tensor x, int[] axes, bool keepDims = false) => Reduce(ReduceOp.Min, x, axes, keepDims);
     /// <summary>Product over <paramref name="axis"/>, or everything (<c>tf.reduce_prod</c>).</summary>
     public static Tensor ReduceProd(Tensor x, int? axis = null, bool keepDims = false) => Reduce(ReduceOp.Prod, x, AxesOf(x, axis), keepDims);
@@ -27,12 +35,15 @@ public static partial class NF
     public static Tensor ReduceProd(Tensor x, int[] axes, bool keepDims = false) => Reduce(ReduceOp.Prod, x, axes, keepDims);
 
     /// <summary>Index of the largest value along <paramref name="axis"/>, as int64 (<c>tf.argmax</c>).</summary>
+    [MethodImpl(Hot)]
     public static Tensor ArgMax(Tensor x, int axis = 0) => Reduce(ReduceOp.ArgMax, x, [axis], keepDims: false);
     /// <summary>Index of the smallest value along <paramref name="axis"/>, as int64 (<c>tf.argmin</c>).</summary>
     public static Tensor ArgMin(Tensor x, int axis = 0) => Reduce(ReduceOp.ArgMin, x, [axis], keepDims: false);
 
+    [MethodImpl(Hot)]
     private static int[] AxesOf(Tensor x, int? axis) => axis is { } a ? [a] : Enumerable.Range(0, x.Rank).ToArray();
 
+    [MethodImpl(Hot)]
     private static Tensor Reduce(ReduceOp op, Tensor x, int[] axes, bool keepDims)
     {
         var result = ReduceValue(op, x, axes, keepDims, out uint mask);
@@ -79,6 +90,7 @@ public static partial class NF
 
     private static int[] AxesOfMask(uint mask) => Enumerable.Range(0, 32).Where(i => (mask & (1u << i)) != 0).ToArray();
 
+    [MethodImpl(Hot)]
     private static Tensor ReduceValue(ReduceOp op, Tensor x, int[] axes, bool keepDims, out uint mask)
     {
         ArgumentNullException.ThrowIfNull(axes);

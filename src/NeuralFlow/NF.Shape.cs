@@ -8,6 +8,7 @@ public static partial class NF
     /// The same elements with another shape (<c>tf.reshape</c>); one dimension may be -1 and is
     /// then inferred. A view when the tensor is contiguous, else a copy.
     /// </summary>
+    [MethodImpl(Hot)]
     public static Tensor Reshape(Tensor x, int[] shape)
     {
         ArgumentNullException.ThrowIfNull(shape);
@@ -87,6 +88,7 @@ public static partial class NF
     }
 
     /// <summary>Inserts a size-1 dimension at <paramref name="axis"/> (<c>tf.expand_dims</c>); -1 appends. A view.</summary>
+    [MethodImpl(Hot)]
     public static Tensor ExpandDims(Tensor x, int axis)
     {
         int rank = x.Rank;
@@ -97,6 +99,7 @@ public static partial class NF
     }
 
     /// <summary>Joins tensors along an existing axis (<c>tf.concat</c>).</summary>
+    [MethodImpl(Hot)]
     public static Tensor Concat(IReadOnlyList<Tensor> tensors, int axis = 0)
     {
         ArgumentNullException.ThrowIfNull(tensors);
@@ -140,6 +143,7 @@ public static partial class NF
         }, a);
     }
 
+    [MethodImpl(Hot)]
     private static bool TryMultiply(long a, long b, out long product)
     {
         try { product = checked(a * b); return true; }
@@ -147,6 +151,7 @@ public static partial class NF
     }
 
     // A dimension that is the sum of the operands' dimensions (concat, stack) must fit int32.
+    [MethodImpl(Hot)]
     private static int SumOfDims(string op, int total, int size, int axis, IReadOnlyList<Tensor> tensors)
     {
         long sum = (long)total + size;
@@ -158,6 +163,7 @@ public static partial class NF
     }
 
     /// <summary>A view of <paramref name="x"/> broadcast to <paramref name="shape"/> by NumPy's rules (<c>tf.broadcast_to</c>); no copy.</summary>
+    [MethodImpl(Hot)]
     public static Tensor BroadcastTo(Tensor x, Shape shape)
     {
         var target = Engine.BroadcastShapes(nameof(BroadcastTo), x.Shape, shape);
@@ -167,6 +173,7 @@ public static partial class NF
     }
 
     /// <summary>Stacks tensors of one shape along a new axis (<c>tf.stack</c>).</summary>
+    [MethodImpl(Hot)]
     public static Tensor Stack(IReadOnlyList<Tensor> tensors, int axis = 0)
     {
         ArgumentNullException.ThrowIfNull(tensors);
@@ -180,6 +187,7 @@ public static partial class NF
     }
 
     /// <summary>Converts to <paramref name="dtype"/> (<c>tf.cast</c>): floats to integers truncate toward zero and saturate; anything to bool is x != 0.</summary>
+    [MethodImpl(Hot)]
     public static Tensor Cast(Tensor x, DType dtype)
     {
         Tensor result;

@@ -18,9 +18,11 @@ public static partial class NF
     public static IBackend Backend => ScopedBackend.Value ?? BackendRegistry.Default;
 
     /// <summary>Makes new tensors on <paramref name="name"/> ("managed", "cpu") until the scope is disposed.</summary>
+    [MethodImpl(Hot)]
     public static IDisposable UseBackend(string name) => UseBackend(BackendRegistry.Get(name));
 
     /// <summary>Makes new tensors on <paramref name="backend"/> until the scope is disposed.</summary>
+    [MethodImpl(Hot)]
     public static IDisposable UseBackend(IBackend backend)
     {
         ArgumentNullException.ThrowIfNull(backend);
@@ -32,6 +34,7 @@ public static partial class NF
     private sealed class BackendScope(IBackend? previous) : IDisposable
     {
         private bool _done;
+        [MethodImpl(Hot)]
         public void Dispose()
         {
             if (_done) return;

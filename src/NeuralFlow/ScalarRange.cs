@@ -10,12 +10,14 @@ namespace NeuralFlow;
 internal static class ScalarRange
 {
     /// <summary>As <see cref="Check(string, object, DType)"/>, boxing the number only for an integer dtype (fills call this for every Zeros/Ones).</summary>
+    [MethodImpl(Hot)]
     public static void Check(string op, double value, DType dtype)
     {
         if (dtype.IsInteger()) Check(op, (object)value, dtype);
     }
 
     /// <summary>Throws an <see cref="OverflowException"/> naming the value and the dtype when <paramref name="value"/> does not fit <paramref name="dtype"/>.</summary>
+    [MethodImpl(Hot)]
     public static void Check(string op, object value, DType dtype)
     {
         if (!dtype.IsInteger()) return; // float32/float64 saturate to inf; bool is value != 0
@@ -52,6 +54,7 @@ internal static class ScalarRange
     }
 
     /// <summary>Checks the C# number behind a weak scalar tensor (other tensors pass).</summary>
+    [MethodImpl(Hot)]
     public static void CheckWeak(string op, Tensor t, DType dtype)
     {
         if (t.IsWeakScalar && t.WeakValue is { } v) Check(op, v, dtype);

@@ -26,6 +26,7 @@ public sealed class Shape : IEquatable<Shape>, IReadOnlyList<int>
     private readonly int[] _dims;
 
     /// <summary>A shape with the given dimensions (each at least 0).</summary>
+    [MethodImpl(Hot)]
     public Shape(params int[] dims)
     {
         ArgumentNullException.ThrowIfNull(dims);
@@ -39,6 +40,7 @@ public sealed class Shape : IEquatable<Shape>, IReadOnlyList<int>
 
     // The element count; also checks the product of the non-zero dimensions, the largest
     // row-major stride, so that no layout of a valid shape can wrap either.
+    [MethodImpl(Hot)]
     private static long CheckedCount(int[] dims)
     {
         long count = 1, strideSpan = 1;
@@ -65,6 +67,7 @@ public sealed class Shape : IEquatable<Shape>, IReadOnlyList<int>
     /// Bytes needed for this many elements of <paramref name="dtype"/>, checked: an overflow is
     /// an <see cref="OverflowException"/> naming the shape and the dtype.
     /// </summary>
+    [MethodImpl(Hot)]
     internal long ByteCount(DType dtype)
     {
         try { return checked(Count * dtype.SizeInBytes()); }
@@ -76,6 +79,7 @@ public sealed class Shape : IEquatable<Shape>, IReadOnlyList<int>
     }
 
     /// <summary>Builds a shape from a collection expression.</summary>
+    [MethodImpl(Hot)]
     public static Shape Create(ReadOnlySpan<int> dims) => new(dims.ToArray());
 
     /// <summary>The shape of a scalar, <c>()</c>.</summary>
@@ -93,11 +97,13 @@ public sealed class Shape : IEquatable<Shape>, IReadOnlyList<int>
     public int this[int axis] => _dims[NormalizeAxis(axis)];
 
     /// <summary>The dimensions as a new array.</summary>
+    [MethodImpl(Hot)]
     public int[] ToArray() => (int[])_dims.Clone();
 
     internal ReadOnlySpan<int> Dims => _dims;
 
     /// <summary>Turns a possibly negative axis into 0..Rank-1, or throws naming the axis and the rank.</summary>
+    [MethodImpl(Hot)]
     public int NormalizeAxis(int axis, string? paramName = "axis")
     {
         int a = axis < 0 ? axis + Rank : axis;
@@ -114,8 +120,10 @@ public sealed class Shape : IEquatable<Shape>, IReadOnlyList<int>
     public static implicit operator int[](Shape shape) => shape.ToArray();
 
     /// <inheritdoc/>
+    [MethodImpl(Hot)]
     public bool Equals(Shape? other) => other is not null && _dims.AsSpan().SequenceEqual(other._dims);
     /// <inheritdoc/>
+    [MethodImpl(Hot)]
     public override bool Equals(object? obj) => obj is Shape s && Equals(s);
     /// <inheritdoc/>
     public override int GetHashCode()
@@ -140,6 +148,7 @@ public sealed class Shape : IEquatable<Shape>, IReadOnlyList<int>
     };
 
     /// <inheritdoc/>
+    [MethodImpl(Hot)]
     public IEnumerator<int> GetEnumerator() => ((IEnumerable<int>)_dims).GetEnumerator();
     IEnumerator IEnumerable.GetEnumerator() => _dims.GetEnumerator();
 }

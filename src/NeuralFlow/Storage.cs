@@ -12,6 +12,7 @@ internal sealed class Storage
     private readonly DeviceBuffer _buffer;
     private int _refs = 1;
 
+    [MethodImpl(Hot)]
     public Storage(IBackend backend, long bytes)
     {
         Backend = backend;
@@ -30,6 +31,7 @@ internal sealed class Storage
     // makes a view while another disposes the last holder gets an ObjectDisposedException).
 
     /// <summary>Takes one more reference; throws when the buffer is already freed.</summary>
+    [MethodImpl(Hot)]
     public void AddRef()
     {
         int refs = Volatile.Read(ref _refs);
@@ -44,6 +46,7 @@ internal sealed class Storage
     }
 
     /// <summary>Drops one reference, freeing the buffer with the last; never goes below zero.</summary>
+    [MethodImpl(Hot)]
     public void Release()
     {
         int refs = Volatile.Read(ref _refs);
@@ -71,6 +74,7 @@ internal sealed class Storage
     public long Version => Interlocked.Read(ref _version);
 
     /// <summary>Called by every write into an existing buffer (assign, optimizer update, copy-into).</summary>
+    [MethodImpl(Hot)]
     public void BumpVersion() => Interlocked.Increment(ref _version);
 
     /// <summary>
@@ -79,7 +83,9 @@ internal sealed class Storage
     /// </summary>
     public bool SavedByTape => Volatile.Read(ref _tapeSaves) > 0;
 
+    [MethodImpl(Hot)]
     public void AddTapeSave() => Interlocked.Increment(ref _tapeSaves);
 
+    [MethodImpl(Hot)]
     public void RemoveTapeSave() => Interlocked.Decrement(ref _tapeSaves);
 }

@@ -16,6 +16,7 @@ public readonly struct TensorIndex
     private readonly bool _fromEnd;
     private readonly Range _range;
 
+    [MethodImpl(Hot)]
     private TensorIndex(int position, bool fromEnd, Range range, bool isRange)
     {
         _position = position;
@@ -34,6 +35,7 @@ public readonly struct TensorIndex
     /// <summary>A range of positions.</summary>
     public static implicit operator TensorIndex(Range range) => new(0, false, range, true);
 
+    [MethodImpl(Hot)]
     internal int Resolve(int size, int axis, Shape shape)
     {
         // In 64 bits: size + int.MinValue and size - ^int.MaxValue cannot wrap.

@@ -3,12 +3,15 @@ namespace NeuralFlow;
 public partial class Tensor
 {
     /// <summary>a + b with broadcasting.</summary>
+    [MethodImpl(Hot)]
     public static Tensor operator +(Tensor a, Tensor b) => NF.Add(a, b);
     /// <summary>a - b with broadcasting.</summary>
     public static Tensor operator -(Tensor a, Tensor b) => NF.Subtract(a, b);
     /// <summary>a * b, elementwise, with broadcasting (use <see cref="NF.MatMul"/> for the matrix product).</summary>
+    [MethodImpl(Hot)]
     public static Tensor operator *(Tensor a, Tensor b) => NF.Multiply(a, b);
     /// <summary>a / b, true division (integers give float32).</summary>
+    [MethodImpl(Hot)]
     public static Tensor operator /(Tensor a, Tensor b) => NF.Divide(a, b);
     /// <summary>-x.</summary>
     public static Tensor operator -(Tensor x) => NF.Negative(x);
@@ -26,6 +29,7 @@ public partial class Tensor
     public static implicit operator Tensor(double value) => Weak(value);
 
     // The value is kept beside the tensor: the dtype it ends up in is range-checked (ScalarRange).
+    [MethodImpl(Hot)]
     private static Tensor Weak<T>(T value) where T : unmanaged
     {
         var t = NF.FromSpan<T>([value], Shape.Scalar, weak: true);

@@ -16,8 +16,10 @@ public partial class Tensor : IDisposable
     private Layout _layout;
     private int _disposed; // 0 or 1, set once by Interlocked.Exchange
 
+    [MethodImpl(Hot)]
     internal Tensor(Storage storage, Layout layout, DType dtype) : this(storage, layout, dtype, track: true) { }
 
+    [MethodImpl(Hot)]
     private Tensor(Storage storage, Layout layout, DType dtype, bool track)
     {
         _storage = storage;
@@ -102,12 +104,14 @@ public partial class Tensor : IDisposable
     /// and thread-safe: of two threads disposing one tensor at once (an owner and a consumer, a
     /// scope and another thread), exactly one releases the reference.
     /// </summary>
+    [MethodImpl(Hot)]
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _storage.Release();
     }
 
+    [MethodImpl(Hot)]
     internal void ThrowIfDisposed()
     {
         if (IsDisposed)
@@ -126,10 +130,12 @@ public partial class Tensor : IDisposable
     }
 
     /// <summary>A new, uninitialised, contiguous tensor.</summary>
+    [MethodImpl(Hot)]
     internal static Tensor Empty(Shape shape, DType dtype, IBackend backend, bool weakScalar = false) =>
         new(new Storage(backend, shape.ByteCount(dtype)), Layout.Contiguous(shape), dtype) { IsWeakScalar = weakScalar };
 
     /// <summary>Another tensor over the same buffer with <paramref name="layout"/>.</summary>
+    [MethodImpl(Hot)]
     internal Tensor View(Layout layout)
     {
         ThrowIfDisposed();
@@ -141,6 +147,7 @@ public partial class Tensor : IDisposable
     /// A view no <see cref="TensorScope"/> disposes: the caller owns it outright (a gradient tape
     /// keeps these of the variables an op read, beyond the step's scope if it must).
     /// </summary>
+    [MethodImpl(Hot)]
     internal Tensor UntrackedView()
     {
         ThrowIfDisposed();
@@ -152,6 +159,7 @@ public partial class Tensor : IDisposable
     internal bool IsContiguous => Layout.IsContiguous;
 
     /// <summary>This tensor as a packed row-major tensor: a view when it already is one, else a copy.</summary>
+    [MethodImpl(Hot)]
     internal Tensor Contiguous()
     {
         if (IsContiguous) return View(_layout);
@@ -166,6 +174,7 @@ public partial class Tensor : IDisposable
     /// must be the element type of <see cref="DType"/> (float for float32, int for int32, byte
     /// for uint8, bool for bool, ...).
     /// </summary>
+    [MethodImpl(Hot)]
     public T[] ToArray<T>() where T : unmanaged
     {
         CheckElementType<T>(nameof(ToArray));
@@ -178,6 +187,7 @@ public partial class Tensor : IDisposable
     }
 
     /// <summary>The single element of a one-element tensor (TensorFlow <c>numpy()</c> on a scalar, PyTorch <c>item()</c>).</summary>
+    [MethodImpl(Hot)]
     public T Item<T>() where T : unmanaged
     {
         CheckElementType<T>(nameof(Item));
@@ -189,6 +199,7 @@ public partial class Tensor : IDisposable
         return one[0];
     }
 
+    [MethodImpl(Hot)]
     private void CopyTo<T>(Span<T> destination) where T : unmanaged
     {
         if (destination.Length == 0) { ThrowIfDisposed(); return; }
@@ -204,6 +215,7 @@ public partial class Tensor : IDisposable
         GC.KeepAlive(this);
     }
 
+    [MethodImpl(Hot)]
     private void CheckElementType<T>(string method) where T : unmanaged
     {
         ThrowIfDisposed();

@@ -30,6 +30,7 @@ public sealed class TensorScope : IDisposable
     }
 
     /// <summary>Starts a scope in this async flow (this thread, and the code that awaits from it).</summary>
+    [MethodImpl(Hot)]
     public static TensorScope Begin() => new(Current);
 
     /// <summary>
@@ -57,9 +58,11 @@ public sealed class TensorScope : IDisposable
     /// </summary>
     internal static void Detach() => _current.Value = null;
 
+    [MethodImpl(Hot)]
     internal static void Track(Tensor tensor) => AddToLive(_current.Value, tensor);
 
     // Records the tensor in the innermost scope from `start` outwards that has not ended.
+    [MethodImpl(Hot)]
     private static void AddToLive(TensorScope? start, Tensor tensor)
     {
         for (var scope = start; scope is not null; scope = scope._outer)
@@ -98,6 +101,7 @@ public sealed class TensorScope : IDisposable
     }
 
     /// <summary>Ends the scope, disposing what it recorded except <paramref name="keep"/> (which the caller then owns).</summary>
+    [MethodImpl(Hot)]
     internal void DisposeExcept(IReadOnlyCollection<Tensor> keep)
     {
         Tensor[] recorded;
@@ -114,5 +118,6 @@ public sealed class TensorScope : IDisposable
     }
 
     /// <summary>Disposes the tensors made inside the scope and restores the enclosing one.</summary>
+    [MethodImpl(Hot)]
     public void Dispose() => DisposeExcept([]);
 }

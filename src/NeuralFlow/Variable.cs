@@ -79,6 +79,7 @@ public class Variable : Tensor
     /// with no copy. Either way the buffer's version goes up.
     /// </summary>
     /// <param name="keepContents">Whether the write reads the current value (an optimizer update), so a fresh buffer must start as a copy.</param>
+    [MethodImpl(Hot)]
     internal void BeginWrite(bool keepContents)
     {
         if (Storage.SavedByTape)

@@ -7,6 +7,7 @@ internal static class GradientHelpers
     /// Undoes broadcasting: sums <paramref name="grad"/> over the axes that broadcasting added or
     /// stretched, so that it has <paramref name="shape"/> again.
     /// </summary>
+    [MethodImpl(Hot)]
     public static Tensor ReduceTo(Tensor grad, Shape shape)
     {
         if (grad.Shape == shape) return grad;
@@ -19,6 +20,7 @@ internal static class GradientHelpers
     }
 
     /// <summary>A reduction's gradient spread back over the input's shape (reduced axes had size 1 or were dropped).</summary>
+    [MethodImpl(Hot)]
     public static Tensor Expand(Tensor grad, Shape inputShape, uint mask)
     {
         var kept = new int[inputShape.Rank];
@@ -36,6 +38,7 @@ internal static class GradientHelpers
         Tape.Record(value.View(value.Layout), source, static (g, _) => [g], op: op);
 
     /// <summary>1 where <paramref name="condition"/> holds, else 0, in <paramref name="dtype"/>.</summary>
+    [MethodImpl(Hot)]
     public static Tensor Mask(Tensor condition, DType dtype)
     {
         using (condition) return NF.Cast(condition, dtype);

@@ -19,6 +19,7 @@ public sealed class GradientTape : IDisposable
     /// <summary>Starts recording on this thread.</summary>
     /// <param name="persistent">Allow several <see cref="Gradient(Tensor, IReadOnlyList{Tensor})"/> calls (the tape then keeps its records until disposed).</param>
     /// <param name="watchAccessedVariables">Watch trainable variables automatically (TensorFlow's watch_accessed_variables).</param>
+    [MethodImpl(Hot)]
     public GradientTape(bool persistent = false, bool watchAccessedVariables = true)
     {
         Persistent = persistent;
@@ -48,6 +49,7 @@ public sealed class GradientTape : IDisposable
         foreach (var t in tensors) Watch(t);
     }
 
+    [MethodImpl(Hot)]
     internal bool WatchesAny(Tensor[] inputs)
     {
         bool any = false;
@@ -61,6 +63,7 @@ public sealed class GradientTape : IDisposable
         return any;
     }
 
+    [MethodImpl(Hot)]
     internal void Add(TapeNode node)
     {
         node.Hold();
@@ -73,6 +76,7 @@ public sealed class GradientTape : IDisposable
     /// with respect to each source, in order. An entry is null where the source does not
     /// influence the target.
     /// </summary>
+    [MethodImpl(Hot)]
     public Tensor[] Gradient(Tensor target, IReadOnlyList<Tensor> sources)
     {
         ArgumentNullException.ThrowIfNull(target);
@@ -128,12 +132,14 @@ public sealed class GradientTape : IDisposable
     }
 
     /// <summary>The gradient with respect to a single source (null when unconnected).</summary>
+    [MethodImpl(Hot)]
     public Tensor Gradient(Tensor target, Tensor source) => Gradient(target, [source])[0];
 
     // Rules pass a gradient through unchanged where they can (add, identity, reshape of the same
     // shape), so two sources, or one listed twice, may share a gradient object. The caller owns each
     // result and may dispose it: every entry after the first gets its own tensor (a view, recorded
     // as an identity so an outer tape still differentiates through it).
+    [MethodImpl(Hot)]
     private static Tensor[] Distinct(Tensor[] result)
     {
         var seen = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
@@ -144,6 +150,7 @@ public sealed class GradientTape : IDisposable
 
     // Intermediate gradients are garbage once the sources' gradients exist, unless an outer tape
     // recorded them for a higher-order gradient.
+    [MethodImpl(Hot)]
     private static void FreeIntermediates(IEnumerable<Tensor> intermediates, Tensor[] returned)
     {
         if (Tape.AnyRecording) return;
@@ -154,6 +161,7 @@ public sealed class GradientTape : IDisposable
 
     // Drops the records (and with them the tape's references to intermediates) so that the
     // memory of a training step can be reclaimed as soon as the step ends.
+    [MethodImpl(Hot)]
     private void Release()
     {
         foreach (var node in _nodes) node.Release();
@@ -162,6 +170,7 @@ public sealed class GradientTape : IDisposable
     }
 
     /// <summary>Stops recording and frees what the tape held.</summary>
+    [MethodImpl(Hot)]
     public void Dispose()
     {
         if (_disposed) return;

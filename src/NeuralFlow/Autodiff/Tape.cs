@@ -25,24 +25,28 @@ internal static class Tape
         }
     }
 
+    [MethodImpl(Hot)]
     public static Tensor Record(Tensor output, Tensor x, GradientRule rule, object? state = null, [CallerMemberName] string op = "")
     {
         if (_active is not { Count: > 0 }) return output;
         return RecordSlow(output, [x], rule, state, op);
     }
 
+    [MethodImpl(Hot)]
     public static Tensor Record(Tensor output, Tensor x, Tensor y, GradientRule rule, object? state = null, [CallerMemberName] string op = "")
     {
         if (_active is not { Count: > 0 }) return output;
         return RecordSlow(output, [x, y], rule, state, op);
     }
 
+    [MethodImpl(Hot)]
     public static Tensor Record(Tensor output, Tensor[] inputs, GradientRule rule, object? state = null, [CallerMemberName] string op = "")
     {
         if (_active is not { Count: > 0 }) return output;
         return RecordSlow(output, inputs, rule, state, op);
     }
 
+    [MethodImpl(Hot)]
     private static Tensor RecordSlow(Tensor output, Tensor[] inputs, GradientRule rule, object? state, string op)
     {
         TapeNode? node = null;

@@ -19,6 +19,7 @@ internal sealed class TapeNode
     private readonly (Storage Storage, long Version)[] _saved;
     private int _holders;
 
+    [MethodImpl(Hot)]
     public TapeNode(Tensor[] inputs, Tensor output, GradientRule rule, object? state, string op)
     {
         Inputs = inputs;
@@ -60,6 +61,7 @@ internal sealed class TapeNode
     public Tensor Y => Value(1);
 
     /// <summary>Input <paramref name="i"/>'s value when the op ran: what rules read.</summary>
+    [MethodImpl(Hot)]
     public Tensor Value(int i)
     {
         var saved = _values[i];
@@ -75,12 +77,14 @@ internal sealed class TapeNode
     internal bool[] Wanted { get; }
 
     /// <summary>Whether the rule should compute the gradient of input <paramref name="i"/> (others may be skipped).</summary>
+    [MethodImpl(Hot)]
     public bool Wants(int i) => Wanted[i];
 
     /// <summary>
     /// Throws when a buffer this op read (or wrote) was written in place since it was recorded:
     /// the rule would compute from values the op never saw (PyTorch's in-place check).
     /// </summary>
+    [MethodImpl(Hot)]
     public void CheckVersions()
     {
         for (int i = 0; i < _saved.Length; i++)
@@ -98,9 +102,11 @@ internal sealed class TapeNode
     }
 
     /// <summary>A tape starts holding this record (a record is shared by every tape recording at the time).</summary>
+    [MethodImpl(Hot)]
     internal void Hold() => _holders++;
 
     /// <summary>A tape lets go; the last one frees the saved values, so later writes need no copy.</summary>
+    [MethodImpl(Hot)]
     internal void Release()
     {
         if (--_holders > 0) return;

@@ -25,6 +25,7 @@ namespace NeuralFlow.Backends;
 public abstract class DeviceBuffer : SafeHandle
 {
     /// <summary>Wraps <paramref name="pointer"/>, a block of <paramref name="bytes"/> bytes.</summary>
+    [MethodImpl(Hot)]
     protected DeviceBuffer(nint pointer, long bytes) : base(0, ownsHandle: true)
     {
         SetHandle(pointer);
@@ -46,6 +47,7 @@ public abstract class DeviceBuffer : SafeHandle
     /// <summary>Bytes currently held by undisposed, unfinalized buffers of every backend.</summary>
     public static long LiveBytes => Interlocked.Read(ref _liveBytes);
 
+    [MethodImpl(Hot)]
     private static void CollectGarbageTensors(long live)
     {
         if (Interlocked.Exchange(ref _collecting, 1) == 1) return;
@@ -89,6 +91,7 @@ public abstract class DeviceBuffer : SafeHandle
     protected abstract void Free(nint pointer);
 
     /// <inheritdoc/>
+    [MethodImpl(Hot)]
     protected sealed override bool ReleaseHandle()
     {
         Free(handle);

@@ -77,6 +77,8 @@ public enum ReduceOp
 
 internal static class OpFacts
 {
+    [MethodImpl(Hot)]
     public static bool IsComparison(this BinaryOp op) => op >= BinaryOp.Equal;
+    [MethodImpl(Hot)]
     public static bool NeedsFloat(this UnaryOp op) => op is UnaryOp.Exp or UnaryOp.Log or UnaryOp.Sqrt or UnaryOp.Sigmoid or UnaryOp.Tanh;
 }

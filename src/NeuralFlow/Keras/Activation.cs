@@ -19,6 +19,7 @@ public sealed class ActivationFunction
     public string Name { get; }
 
     /// <summary>Applies the function.</summary>
+    [MethodImpl(Hot)]
     public Tensor Apply(Tensor x) => _apply(x);
 
     /// <summary>Looks up an activation by its Keras name.</summary>

@@ -33,6 +33,7 @@ public abstract class Layer
     public static bool IsTraining => _training;
 
     /// <summary>Sets the learning phase on this thread until the scope is disposed.</summary>
+    [MethodImpl(Hot)]
     public static IDisposable TrainingMode(bool training = true)
     {
         var previous = _training;
@@ -43,10 +44,12 @@ public abstract class Layer
     private sealed class Restore(Action undo) : IDisposable
     {
         private Action? _undo = undo;
+        [MethodImpl(Hot)]
         public void Dispose() { _undo?.Invoke(); _undo = null; }
     }
 
     /// <summary>Applies the layer (building its weights on the first call).</summary>
+    [MethodImpl(Hot)]
     public virtual Tensor Call(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
@@ -64,6 +67,7 @@ public abstract class Layer
     protected virtual void Build(Shape inputShape) { }
 
     /// <summary>Builds the layer for <paramref name="inputShape"/> unless it is built.</summary>
+    [MethodImpl(Hot)]
     public void EnsureBuilt(Shape inputShape)
     {
         if (Built) return;
@@ -98,6 +102,7 @@ public abstract class Layer
         }
     }
 
+    [MethodImpl(Hot)]
     private static void Gather(Layer layer, List<Variable> all, HashSet<Variable> seenVariables, HashSet<Layer> seenLayers)
     {
         if (!seenLayers.Add(layer)) return;

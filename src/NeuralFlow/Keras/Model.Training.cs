@@ -398,12 +398,14 @@ public abstract partial class Model
 
     // The batch on the model's backend: the same tensors when already there, else copies that the
     // step's TensorScope frees.
+    [MethodImpl(Hot)]
     private static Tensor OnBackend(Tensor t, Backends.IBackend backend) =>
         ReferenceEquals(t.Backend, backend) ? t : t.To(backend);
 
     private static (Tensor X, Tensor Y) OnBackend((Tensor X, Tensor Y) batch, Backends.IBackend backend) =>
         (OnBackend(batch.X, backend), OnBackend(batch.Y, backend));
 
+    [MethodImpl(Hot)]
     private Dictionary<string, float> Logs(Metrics.Mean lossMean)
     {
         var logs = new Dictionary<string, float> { ["loss"] = lossMean.Result() };

@@ -70,6 +70,7 @@ public class Sequential : Model
     public override IReadOnlyList<Layer> SubLayers => _layers;
 
     /// <inheritdoc/>
+    [MethodImpl(Hot)]
     public override Tensor Call(Tensor x)
     {
         foreach (var layer in _layers) x = layer.Call(x);

@@ -17,6 +17,7 @@ internal sealed class ProgressBar(int steps, int verbose, TextWriter output)
     private readonly bool _live = verbose == 1 && !Console.IsOutputRedirected && ReferenceEquals(output, Console.Out);
     private long _lastDraw = -1000;
 
+    [MethodImpl(Hot)]
     public void Update(int step, IReadOnlyDictionary<string, float> logs)
     {
         if (!_live) return;

@@ -33,6 +33,7 @@ internal static class Targets
     /// checked to be in [0, classes): a one-hot of any other label is all zeros, which would add
     /// nothing to a loss instead of failing.
     /// </summary>
+    [MethodImpl(Hot)]
     public static Tensor SparseLabels(string who, Tensor yTrue, Tensor yPred, bool checkRange = true)
     {
         ArgumentNullException.ThrowIfNull(yTrue);
@@ -54,6 +55,7 @@ internal static class Targets
     /// label is in [0, <paramref name="classes"/>). Reads two numbers (the minimum and maximum);
     /// the labels themselves only when one is bad.
     /// </summary>
+    [MethodImpl(Hot)]
     public static void CheckLabelRange(string who, Tensor labels, int classes)
     {
         if (labels.Count == 0) return;

@@ -26,6 +26,7 @@ internal static class Tracking
         return found;
     }
 
+    [MethodImpl(Hot)]
     private static void Visit(object value, HashSet<object> seen, List<Layer> layers, List<Variable> variables)
     {
         switch (value)
@@ -64,6 +65,7 @@ internal static class Tracking
     }
 
     // The value of a KeyValuePair (a read-only dictionary that is not an IDictionary), else the item.
+    [MethodImpl(Hot)]
     private static object ValueOfPair(object item)
     {
         var type = item.GetType();
@@ -72,12 +74,14 @@ internal static class Tracking
         return item;
     }
 
+    [MethodImpl(Hot)]
     private static bool IsMaterializedCollection(Type type) =>
         type.IsArray || typeof(ICollection).IsAssignableFrom(type) ||
         type.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() is var d &&
                                       (d == typeof(IReadOnlyCollection<>) || d == typeof(ICollection<>)));
 
     // The element type of a collection type (a dictionary's value type), or object when unknown.
+    [MethodImpl(Hot)]
     private static Type ElementType(Type type)
     {
         if (type.IsArray) return type.GetElementType()!;
@@ -92,6 +96,7 @@ internal static class Tracking
 
     // Whether a value of this static type can be, or contain, a layer or a variable (so a
     // List<int> or a float[] is never walked).
+    [MethodImpl(Hot)]
     private static bool MayHold(Type type) =>
         typeof(Layer).IsAssignableFrom(type) || typeof(Tensor).IsAssignableFrom(type) ||
         type.IsAssignableFrom(typeof(Layer)) || type.IsAssignableFrom(typeof(Variable)) ||

@@ -6,6 +6,7 @@ namespace NeuralFlow.Backends.Native;
 /// <summary>The C++ engine (BLAS-grade GEMM, OpenMP kernels) through the C ABI.</summary>
 internal sealed unsafe class NativeCpuBackend : NativeKernelBackend<CpuApi>, IBackend
 {
+    [MethodImpl(Hot)]
     private NativeCpuBackend() { }
 
     /// <summary>The engine, or null with the reason when the native library cannot be loaded.</summary>
@@ -27,10 +28,12 @@ internal sealed unsafe class NativeCpuBackend : NativeKernelBackend<CpuApi>, IBa
 
     private sealed class NativeBuffer(nint pointer, long bytes) : DeviceBuffer(pointer, bytes)
     {
+        [MethodImpl(Hot)]
         protected override void Free(nint pointer) => nf_buffer_free(pointer);
     }
 
     /// <inheritdoc/>
+    [MethodImpl(Hot)]
     public DeviceBuffer Allocate(long bytes)
     {
         nint p;
@@ -50,10 +53,12 @@ internal sealed unsafe class NativeCpuBackend : NativeKernelBackend<CpuApi>, IBa
     public static void EmptyCache() => NativeErrors.ThrowIfFailed(nf_memory_empty_cache());
 
     /// <inheritdoc/>
+    [MethodImpl(Hot)]
     public void Upload(ReadOnlySpan<byte> source, nint destination, long byteOffset) =>
         source.CopyTo(new Span<byte>((byte*)destination + byteOffset, source.Length));
 
     /// <inheritdoc/>
+    [MethodImpl(Hot)]
     public void Download(nint source, long byteOffset, Span<byte> destination) =>
         new ReadOnlySpan<byte>((byte*)source + byteOffset, destination.Length).CopyTo(destination);
 }

@@ -32,6 +32,7 @@ public static partial class Layers
         }
 
         /// <inheritdoc/>
+        [MethodImpl(Hot)]
         protected override Tensor Forward(Tensor x)
         {
             if (x.Shape[-1] != Kernel!.Shape[0])

@@ -6,6 +6,7 @@ public static partial class Layers
     public sealed class Flatten(string? name = null) : Layer(name)
     {
         /// <inheritdoc/>
+        [MethodImpl(Hot)]
         protected override Tensor Forward(Tensor x) => x.Rank <= 1 ? NF.Reshape(x, [-1, 1]) : NF.Reshape(x, [x.Shape[0], -1]);
     }
 }

@@ -6,6 +6,7 @@ public static partial class Layers
     public sealed class ReLU(string? name = null) : Layer(name)
     {
         /// <inheritdoc/>
+        [MethodImpl(Hot)]
         protected override Tensor Forward(Tensor x) => NF.Relu(x);
     }
 }

@@ -29,6 +29,7 @@ public static partial class Losses
     /// The logits to feed the fused softmax cross-entropy kernel: yPred itself with fromLogits, or,
     /// as Keras does, the input of the softmax that produced yPred; null when neither applies.
     /// </summary>
+    [MethodImpl(Hot)]
     internal static Tensor? FusedLogits(Tensor yPred, bool fromLogits)
     {
         var logits = fromLogits ? yPred : yPred.SoftmaxOf;

@@ -13,9 +13,11 @@ public static partial class Losses
         /// <inheritdoc/>
         public override string Name => "sparse_categorical_crossentropy";
         /// <inheritdoc/>
+        [MethodImpl(Hot)]
         public override Tensor PerExampleLoss(Tensor yTrue, Tensor yPred) => PerExample(yTrue, yPred, FromLogits);
 
         /// <summary>One value per example: -log(yPred[label]).</summary>
+        [MethodImpl(Hot)]
         public static Tensor PerExample(Tensor yTrue, Tensor yPred, bool fromLogits = false)
         {
             // The fused kernel checks the labels' range itself (on every engine); the one-hot path cannot.

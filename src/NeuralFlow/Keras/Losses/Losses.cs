@@ -18,6 +18,7 @@ public static partial class Losses
         public abstract Tensor PerExampleLoss(Tensor yTrue, Tensor yPred);
 
         /// <summary>The mean over the batch (Keras' default reduction).</summary>
+        [MethodImpl(Hot)]
         public Tensor Call(Tensor yTrue, Tensor yPred) => NF.ReduceMean(PerExampleLoss(yTrue, yPred));
 
         /// <summary>Looks up a loss by name or alias.</summary>

@@ -18,12 +18,14 @@ public static partial class Metrics
         public string Name { get; set; } = name;
 
         /// <summary>The current value (Keras returns a scalar tensor; this returns the number).</summary>
+        [MethodImpl(Hot)]
         public virtual float Result() => Counted == 0 ? 0f : (float)(Total / Counted);
 
         /// <summary>Forgets everything seen (<c>reset_state</c>).</summary>
         public virtual void ResetState() { Total = 0; Counted = 0; }
 
         /// <summary>Adds the values of <paramref name="values"/> (any shape) to the running mean.</summary>
+        [MethodImpl(Hot)]
         protected void Accumulate(Tensor values)
         {
             using var scope = TensorScope.Begin();
@@ -46,6 +48,7 @@ public static partial class Metrics
     public abstract class PredictionMetric(string name) : Metric(name)
     {
         /// <summary>Accumulates one batch.</summary>
+        [MethodImpl(Hot)]
         public void UpdateState(Tensor yTrue, Tensor yPred)
         {
             using var scope = TensorScope.Begin();
@@ -60,8 +63,10 @@ public static partial class Metrics
     public sealed class Mean(string name = "mean") : Metric(name)
     {
         /// <summary>Adds the values of <paramref name="values"/> (a loss, say).</summary>
+        [MethodImpl(Hot)]
         public void UpdateState(Tensor values) => Accumulate(values);
         /// <summary>Adds one number.</summary>
+        [MethodImpl(Hot)]
         public void UpdateState(double value) { Total += value; Counted += 1; }
     }
 
@@ -69,8 +74,10 @@ public static partial class Metrics
     public sealed class Sum(string name = "sum") : Metric(name)
     {
         /// <summary>Adds the values of <paramref name="values"/>.</summary>
+        [MethodImpl(Hot)]
         public void UpdateState(Tensor values) => Accumulate(values);
         /// <inheritdoc/>
+        [MethodImpl(Hot)]
         public override float Result() => (float)Total;
     }
 
@@ -78,6 +85,7 @@ public static partial class Metrics
     public sealed class Accuracy(string name = "accuracy") : PredictionMetric(name)
     {
         /// <inheritdoc/>
+        [MethodImpl(Hot)]
         protected override Tensor Matches(Tensor yTrue, Tensor yPred)
         {
             (yTrue, yPred) = Targets.Align("Accuracy", yTrue, yPred);
@@ -89,6 +97,7 @@ public static partial class Metrics
     public sealed class BinaryAccuracy(string name = "accuracy", double threshold = 0.5) : PredictionMetric(name)
     {
         /// <inheritdoc/>
+        [MethodImpl(Hot)]
         protected override Tensor Matches(Tensor yTrue, Tensor yPred)
         {
             (yTrue, yPred) = Targets.Align("BinaryAccuracy", yTrue, yPred);
@@ -100,6 +109,7 @@ public static partial class Metrics
     public sealed class CategoricalAccuracy(string name = "accuracy") : PredictionMetric(name)
     {
         /// <inheritdoc/>
+        [MethodImpl(Hot)]
         protected override Tensor Matches(Tensor yTrue, Tensor yPred)
         {
             (yTrue, yPred) = Targets.Align("CategoricalAccuracy", yTrue, yPred);
@@ -111,6 +121,7 @@ public static partial class Metrics
     public sealed class SparseCategoricalAccuracy(string name = "accuracy") : PredictionMetric(name)
     {
         /// <inheritdoc/>
+        [MethodImpl(Hot)]
         protected override Tensor Matches(Tensor yTrue, Tensor yPred)
         {
             var labels = Targets.SparseLabels("SparseCategoricalAccuracy", yTrue, yPred);

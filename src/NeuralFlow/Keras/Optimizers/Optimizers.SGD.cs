@@ -23,6 +23,7 @@ public static partial class Optimizers
         protected override OptimizerKind? Kind => OptimizerKind.Sgd;
 
         /// <inheritdoc/>
+        [MethodImpl(Hot)]
         protected override OptimizerParams Parameters(double learningRate, long step) =>
             new(learningRate, Momentum: Momentum, Nesterov: Nesterov, Step: step);
     }

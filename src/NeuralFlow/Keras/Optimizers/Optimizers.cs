@@ -42,6 +42,7 @@ public static partial class Optimizers
         public static implicit operator Optimizer(string name) => Get(name);
 
         /// <summary>Applies one step: gradient i updates variable i. Null gradients are skipped.</summary>
+        [MethodImpl(Hot)]
         public void ApplyGradients(IReadOnlyList<Tensor?> gradients, IReadOnlyList<Variable> variables)
         {
             ArgumentNullException.ThrowIfNull(gradients);
@@ -52,6 +53,7 @@ public static partial class Optimizers
         }
 
         /// <summary>Applies one step from (gradient, variable) pairs (Keras' zipped form).</summary>
+        [MethodImpl(Hot)]
         public void ApplyGradients(IEnumerable<(Tensor? Gradient, Variable Variable)> pairs)
         {
             ArgumentNullException.ThrowIfNull(pairs);
@@ -75,6 +77,7 @@ public static partial class Optimizers
 
         // Every pair is checked before any variable changes, so a bad one leaves no partial step;
         // as Keras, a step where no variable has a gradient is an error, not a silent no-op.
+        [MethodImpl(Hot)]
         private static IReadOnlyList<(Tensor? Gradient, Variable Variable)> ValidGradients(IEnumerable<(Tensor? Gradient, Variable Variable)> pairs)
         {
             var list = pairs.ToList();
@@ -96,6 +99,7 @@ public static partial class Optimizers
         }
 
         // One kernel call updates the variable and its slots in place (nf_optimizer_update).
+        [MethodImpl(Hot)]
         private void ApplyFused(OptimizerKind kind, Variable v, Tensor g, Variable[] slots, double lr, long step)
         {
             Engine.BackendOf($"ApplyGradients (variable {v.Name ?? "?"})", v, g);
@@ -155,6 +159,7 @@ public sealed class LearningRate
     public string Description { get; }
 
     /// <summary>The rate at optimizer step <paramref name="step"/> (counting from 0).</summary>
+    [MethodImpl(Hot)]
     public double At(long step) => _at(step);
 
     /// <summary>A constant rate.</summary>
@@ -182,6 +187,7 @@ public abstract class LearningRateSchedule
 public sealed class ExponentialDecay(double initialLearningRate, long decaySteps, double decayRate, bool staircase = false) : LearningRateSchedule
 {
     /// <inheritdoc/>
+    [MethodImpl(Hot)]
     public override double At(long step)
     {
         double p = (double)step / decaySteps;
