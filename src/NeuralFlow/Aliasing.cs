@@ -52,19 +52,15 @@ internal static class Aliasing
     /// </summary>
     public static void Copy(Tensor source, in Layout sourceLayout, Tensor target, in Layout targetLayout)
     {
-        var backend = target.Backend;
         if (MayShareMemory(source, sourceLayout, target, targetLayout) && !SameElements(sourceLayout, targetLayout))
         {
-            using var temp = Tensor.Empty(sourceLayout.Shape, source.DType, backend);
-            backend.Copy(source.DType, source.Data, sourceLayout, temp.Data, temp.Layout);
-            backend.Copy(target.DType, temp.Data, temp.Layout, target.Data, targetLayout);
-            GC.KeepAlive(temp);
+            using var temp = Tensor.Empty(sourceLayout.Shape, source.DType, target.Backend);
+            Engine.Copy(source, sourceLayout, temp, temp.Layout);
+            Engine.Copy(temp, temp.Layout, target, targetLayout);
         }
         else
         {
-            backend.Copy(target.DType, source.Data, sourceLayout, target.Data, targetLayout);
+            Engine.Copy(source, sourceLayout, target, targetLayout);
         }
-        GC.KeepAlive(source);
-        GC.KeepAlive(target);
     }
 }

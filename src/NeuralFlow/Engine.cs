@@ -3,11 +3,14 @@ using NeuralFlow.Backends;
 namespace NeuralFlow;
 
 /// <summary>
-/// The short path of one op: validate, work out the result's shape and dtype, allocate it on
-/// the operands' backend, call the backend with layouts. Everything public in <see cref="NF"/>
-/// funnels through here.
+/// The one road from the API to a backend. The ops (NF, Tensor, Variable, the optimizers) keep
+/// their API and gradient rules; they validate and shape their results here, and only the
+/// Engine files call <see cref="IBackend"/>, holding the operands alive across each call with
+/// <see cref="Operands"/>. This file: the rules shared by ops (devices, broadcasting, dtypes,
+/// axes) and the elementwise ops; Engine.Memory.cs: creation, copies and transfers;
+/// Engine.Kernels.cs: the other kernels.
 /// </summary>
-internal static class Engine
+internal static partial class Engine
 {
     /// <summary>The backend shared by the operands, or an error naming both devices.</summary>
     [MethodImpl(Hot)]
@@ -23,43 +26,6 @@ internal static class Engine
     // "gpu:0", "cpu", or "cpu (managed backend)" where two CPU backends must be told apart.
     private static string Describe(IBackend b) =>
         b.Device.Kind == DeviceKind.Cpu && b.Name != "cpu" ? $"cpu ({b.Name} backend)" : b.Device.ToString();
-
-    /// <summary>Copies the contiguous <paramref name="source"/> into the fresh <paramref name="target"/> on another backend.</summary>
-    public static unsafe void Transfer(Tensor source, Tensor target)
-    {
-        long bytes = source.Shape.ByteCount(source.DType);
-        long from = source.Layout.Offset * source.DType.SizeInBytes();
-        var (sb, tb) = (source.Backend, target.Backend);
-        // Through host memory that one side can address directly; else a staging array (GPU to GPU).
-        const int Chunk = 1 << 30;
-        for (long done = 0; done < bytes; done += Chunk)
-        {
-            int n = (int)Math.Min(Chunk, bytes - done);
-            if (sb.IsHostMemory)
-                tb.Upload(new ReadOnlySpan<byte>((byte*)source.Data + from + done, n), target.Data, done);
-            else if (tb.IsHostMemory)
-                sb.Download(source.Data, from + done, new Span<byte>((byte*)target.Data + done, n));
-            else
-            {
-                var staging = new byte[n];
-                sb.Download(source.Data, from + done, staging);
-                tb.Upload(staging, target.Data, done);
-            }
-        }
-        GC.KeepAlive(source);
-        GC.KeepAlive(target);
-    }
-
-    private static Tensor Rehome(Tensor weak, IBackend target)
-    {
-        // A fill kernel queues behind the work in flight (see NF.FromSpan), but takes a double:
-        // a long past 2^53 would be rounded (a silently wrong int64 sum), so its bytes are copied.
-        if (weak.WeakValue is long l && !NF.ExactAsDouble(l, out _)) return weak.To(target);
-        var moved = Tensor.Empty(weak.Shape, weak.DType, target, weakScalar: true);
-        moved.WeakValue = weak.WeakValue;
-        target.Fill(weak.DType, moved.Data, moved.Count, weak.ToDoubleArray()[0]);
-        return moved;
-    }
 
     /// <summary>NumPy broadcasting of two shapes, or an error naming both.</summary>
     [MethodImpl(Hot)]
@@ -108,7 +74,7 @@ internal static class Engine
     [MethodImpl(Hot)]
     public static Tensor Binary(BinaryOp op, Tensor a, Tensor b, string name)
     {
-        // A C# number becomes a tensor on the scope's backend; it follows the tensor it meets.
+        // A C# number, still only a value (WeakScalar), goes to the backend of the tensor it meets.
         if (!ReferenceEquals(a.Backend, b.Backend))
         {
             if (a.IsWeakScalar) a = Rehome(a, b.Backend);
@@ -127,9 +93,8 @@ internal static class Engine
         {
             var shape = BroadcastShapes(name, ca.Shape, cb.Shape);
             var result = Tensor.Empty(shape, op.IsComparison() ? DType.Bool : dtype, backend);
-            backend.Binary(op, dtype, ca.Data, ca.Layout.BroadcastTo(shape), cb.Data, cb.Layout.BroadcastTo(shape), result.Data, result.Layout);
-            GC.KeepAlive(ca);
-            GC.KeepAlive(cb);
+            using (var held = new Operands(ca, cb))
+                backend.Binary(op, dtype, held.A, ca.Layout.BroadcastTo(shape), held.B, cb.Layout.BroadcastTo(shape), result.Data, result.Layout);
             return result;
         }
         finally
@@ -150,30 +115,13 @@ internal static class Engine
         try
         {
             var result = Tensor.Empty(input.Shape, input.DType, input.Backend);
-            input.Backend.Unary(op, input.DType, input.Data, input.Layout, result.Data, result.Layout);
-            GC.KeepAlive(input);
+            using (var held = new Operands(input))
+                input.Backend.Unary(op, input.DType, held.A, input.Layout, result.Data, result.Layout);
             return result;
         }
         finally
         {
             if (!ReferenceEquals(input, x)) input.Dispose();
-        }
-    }
-
-    /// <summary>Writes <paramref name="source"/>'s values into the buffer behind <paramref name="target"/> (a fresh tensor or a view of one).</summary>
-    public static void CopyInto(Tensor source, Tensor target)
-    {
-        ScalarRange.CheckWeak(nameof(CopyInto), source, target.DType);
-        var src = As(source, target.DType);
-        try
-        {
-            Aliasing.Copy(src, src.Layout.BroadcastTo(target.Shape), target, target.Layout);
-            // An in-place write: a tape that saved this buffer must not compute from the new contents.
-            target.Storage.BumpVersion();
-        }
-        finally
-        {
-            if (!ReferenceEquals(src, source)) src.Dispose();
         }
     }
 

@@ -52,19 +52,7 @@ public static partial class NF
     }
 
     [MethodImpl(Hot)]
-    internal static Tensor FromSpan<T>(ReadOnlySpan<T> values, Shape shape, bool weak = false) where T : unmanaged
-    {
-        var dtype = DTypeExtensions.Of<T>();
-        var backend = Backend;
-        var storage = new Storage(backend, shape.ByteCount(dtype));
-        // One value on a GPU (a C# number in `x * 2`): a fill kernel queues behind the work in
-        // flight, where a 4-byte copy from pageable memory would wait for all of it.
-        if (!backend.IsHostMemory && values.Length == 1 && ExactAsDouble(values[0], out double v))
-            backend.Fill(dtype, storage.Pointer, 1, v);
-        else
-            backend.Upload(MemoryMarshal.AsBytes(values), storage.Pointer, 0);
-        return new Tensor(storage, Layout.Contiguous(shape), dtype) { IsWeakScalar = weak };
-    }
+    private static Tensor FromSpan<T>(ReadOnlySpan<T> values, Shape shape) where T : unmanaged => Engine.FromHost(values, shape, Backend);
 
     // The value as a double when that is exact (always but for huge 64-bit integers).
     internal static bool ExactAsDouble<T>(T value, out double result) where T : unmanaged
@@ -104,7 +92,7 @@ public static partial class NF
     {
         ScalarRange.Check(nameof(Fill), value, dtype);
         var result = Tensor.Empty(shape, dtype, backend);
-        result.Backend.Fill(dtype, result.Data, shape.Count, value);
+        Engine.Fill(result, value);
         return result;
     }
 
@@ -134,7 +122,7 @@ public static partial class NF
             throw new ArgumentException($"Range: ({start}, {limit}, {delta}) would have {n} elements, more than a tensor dimension holds.");
         int count = n > 0 ? (int)n : 0;
         var result = Tensor.Empty([count], dtype, Backend);
-        result.Backend.Range(dtype, result.Data, count, start, delta);
+        Engine.Range(result, start, delta);
         return result;
     }
 }

@@ -21,11 +21,11 @@ public static partial class NF
             throw new ArgumentException($"SoftmaxCrossEntropy: labels of shape {labels.Shape} do not fit logits of shape {logits.Shape}.");
         using var packedLabels = sparse || labels.DType == logits.DType ? labels.Contiguous() : Cast(labels, logits.DType).Contiguous();
         var loss = Tensor.Empty([n], logits.DType, logits.Backend);
-        var grad = Tensor.Empty(logits.Shape, logits.DType, logits.Backend);
-        nint labelData = packedLabels.Data + (nint)(packedLabels.Layout.Offset * packedLabels.DType.SizeInBytes());
-        logits.Backend.SoftmaxCrossEntropy(logits.DType, logits.Data, logits.Layout, packedLabels.DType, labelData, sparse, loss.Data, grad.Data);
-        GC.KeepAlive(logits);
-        GC.KeepAlive(packedLabels);
+        // The gradient comes with the loss from the same pass, but only a recording tape reads it:
+        // Evaluate and plain loss calls skip writing (and allocating) [N, C] of it.
+        var grad = Tape.AnyRecording ? Tensor.Empty(logits.Shape, logits.DType, logits.Backend) : null;
+        Engine.SoftmaxCrossEntropy(logits, packedLabels, sparse, loss, grad);
+        if (grad is null) return loss;
         // The rule needs only the stored gradient; dense labels get no gradient (they are targets).
         return Tape.Record(loss, [logits], static (g, n) => [ExpandDims(g, -1) * (Tensor)n.State!], grad);
     }

@@ -19,9 +19,7 @@ public static partial class NF
         dims.AddRange(x.Shape.ToArray()[(a + 1)..]);
         var outShape = new Shape(dims.ToArray());
         var result = Tensor.Empty(outShape, x.DType, x.Backend);
-        x.Backend.Gather(x.DType, x.Data, x.Layout, a, flat.DType, flat.Data + (nint)(flat.Layout.Offset * flat.DType.SizeInBytes()), indices.Count, result.Data);
-        GC.KeepAlive(x);
-        GC.KeepAlive(flat);
+        Engine.Gather(x, a, flat, result);
         return Tape.Record(result, x, indices, static (g, n) =>
         {
             // Scatter-add as a product with the one-hot matrix of the indices: rows picked twice
@@ -59,8 +57,7 @@ public static partial class NF
         ScalarRange.Check($"{nameof(OneHot)} (offValue)", offValue, dtype);
         var dims = indices.Shape.ToArray().Append(depth).ToArray();
         var result = Tensor.Empty(new Shape(dims), dtype, indices.Backend);
-        indices.Backend.OneHot(indices.DType, indices.Data, indices.Layout, depth, onValue, offValue, dtype, result.Data);
-        GC.KeepAlive(indices);
+        Engine.OneHot(indices, depth, onValue, offValue, result);
         return result;
     }
 

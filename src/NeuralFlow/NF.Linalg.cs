@@ -36,9 +36,7 @@ public static partial class NF
         la = la.BroadcastTo(new Shape(batch.ToArray().Concat([m, k]).ToArray()));
         lb = lb.BroadcastTo(new Shape(batch.ToArray().Concat([k, n]).ToArray()));
         var result = Tensor.Empty(new Shape(outDims), a.DType, backend);
-        backend.MatMul(a.DType, a.Data, la, false, b.Data, lb, false, result.Data, result.Layout);
-        GC.KeepAlive(a);
-        GC.KeepAlive(b);
+        Engine.MatMul(a, la, b, lb, result);
         if (vecA || vecB)
         {
             var full = result;
@@ -83,30 +81,5 @@ public static partial class NF
         var perm = Enumerable.Range(0, l.Rank).ToArray();
         (perm[^1], perm[^2]) = (perm[^2], perm[^1]);
         return l.Permute(perm);
-    }
-
-    /// <summary>Softmax along <paramref name="axis"/> (<c>tf.nn.softmax</c>), numerically stable.</summary>
-    [MethodImpl(Hot)]
-    public static Tensor Softmax(Tensor logits, int axis = -1) => SoftmaxOf(logits, axis, log: false);
-
-    /// <summary>Log-softmax along <paramref name="axis"/> (<c>tf.nn.log_softmax</c>), numerically stable.</summary>
-    public static Tensor LogSoftmax(Tensor logits, int axis = -1) => SoftmaxOf(logits, axis, log: true);
-
-    [MethodImpl(Hot)]
-    private static Tensor SoftmaxOf(Tensor x, int axis, bool log)
-    {
-        string op = log ? nameof(LogSoftmax) : nameof(Softmax);
-        if (!x.DType.IsFloating())
-            throw new ArgumentException($"{op}: needs float32 or float64, got {x.DType.Name()}; convert with NF.Cast(x, DType.Float32).");
-        if (x.Rank == 0)
-            throw new ArgumentException($"{op}: needs at least one dimension, got a scalar.");
-        int a = x.Shape.NormalizeAxis(axis);
-        var result = Tensor.Empty(x.Shape, x.DType, x.Backend);
-        x.Backend.Softmax(log, x.DType, x.Data, x.Layout, a, result.Data);
-        GC.KeepAlive(x);
-        if (!log && a == x.Rank - 1) result.SoftmaxOf = x;
-        return log
-            ? Tape.Record(result, x, static (g, n) => [g - Exp(n.Output) * ReduceSum(g, (int)n.State!, keepDims: true)], a, op)
-            : Tape.Record(result, x, static (g, n) => [n.Output * (g - ReduceSum(g * n.Output, (int)n.State!, keepDims: true))], a, op);
     }
 }

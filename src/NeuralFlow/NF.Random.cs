@@ -38,7 +38,7 @@ public static partial class NF
             ScalarRange.Check("Random.Uniform (minval)", minval, dtype);
             ScalarRange.Check("Random.Uniform (maxval - 1)", maxval - 1, dtype);
             var result = Tensor.Empty(shape, dtype, Backend);
-            result.Backend.RandomUniform(dtype, result.Data, shape.Count, _seed, Take(shape.Count), minval, maxval);
+            Engine.RandomUniform(result, _seed, Take(shape.Count), minval, maxval);
             return result;
         }
 
@@ -50,7 +50,7 @@ public static partial class NF
             if (stddev < 0)
                 throw new ArgumentException($"Random.Normal: stddev must be at least 0, got {stddev}.", nameof(stddev));
             var result = Tensor.Empty(shape, dtype, Backend);
-            result.Backend.RandomNormal(dtype, result.Data, shape.Count, _seed, Take(shape.Count), mean, stddev);
+            Engine.RandomNormal(result, _seed, Take(shape.Count), mean, stddev);
             return result;
         }
     }

@@ -118,8 +118,7 @@ public static partial class NF
         try
         {
             var result = Tensor.Empty(new Shape(kept.ToArray()), outDtype, input.Backend);
-            input.Backend.Reduce(op, inputDtype, input.Data, input.Layout, mask, result.Data, outDtype);
-            GC.KeepAlive(input);
+            Engine.Reduce(op, input, mask, result);
             if (!keepDims) return result;
             using (result) return result.View(result.Layout.WithShape(new Shape(keptDims)));
         }

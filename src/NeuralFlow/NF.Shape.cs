@@ -125,8 +125,7 @@ public static partial class NF
         foreach (var t in tensors)
         {
             int size = t.Shape[a];
-            result.Backend.Copy(t.DType, t.Data, t.Layout, result.Data, result.Layout.Slice(a, start, size));
-            GC.KeepAlive(t);
+            Engine.Copy(t, t.Layout, result, result.Layout.Slice(a, start, size));
             start += size;
         }
         return Tape.Record(result, tensors.ToArray(), static (g, n) =>
@@ -184,21 +183,5 @@ public static partial class NF
         var expanded = tensors.Select(t => ExpandDims(t, axis)).ToArray();
         try { return Concat(expanded, axis); }
         finally { foreach (var e in expanded) e.Dispose(); }
-    }
-
-    /// <summary>Converts to <paramref name="dtype"/> (<c>tf.cast</c>): floats to integers truncate toward zero and saturate; anything to bool is x != 0.</summary>
-    [MethodImpl(Hot)]
-    public static Tensor Cast(Tensor x, DType dtype)
-    {
-        Tensor result;
-        if (x.DType == dtype) result = x.View(x.Layout);
-        else
-        {
-            result = Tensor.Empty(x.Shape, dtype, x.Backend);
-            x.Backend.Cast(x.DType, x.Data, x.Layout, dtype, result.Data);
-            GC.KeepAlive(x);
-        }
-        // Only float-to-float casts carry a gradient.
-        return dtype.IsFloating() ? Tape.Record(result, x, static (g, n) => [Cast(g, n.X.DType)]) : result;
     }
 }

@@ -9,7 +9,10 @@ namespace NeuralFlow;
 /// </summary>
 internal sealed class Storage
 {
-    private readonly DeviceBuffer _buffer;
+    // Null only while a C# number's storage waits for the op that places it (see Deferred).
+    private DeviceBuffer? _buffer;
+    private readonly object? _deferredValue;
+    private readonly DType _deferredType;
     private int _refs = 1;
 
     [MethodImpl(Hot)]
@@ -19,12 +22,48 @@ internal sealed class Storage
         _buffer = backend.Allocate(bytes);
     }
 
-    public IBackend Backend { get; }
-    public long Bytes => _buffer.Bytes;
-    public bool IsFreed => _buffer.IsClosed;
+    private Storage(IBackend backend, object value, DType dtype)
+    {
+        Backend = backend;
+        _deferredValue = value;
+        _deferredType = dtype;
+    }
 
-    /// <summary>The buffer's address; callers keep the owning tensor alive across the call.</summary>
-    public nint Pointer => _buffer.Pointer;
+    /// <summary>
+    /// The storage of a C# number (<c>x * 2</c>): nothing is allocated or written until a kernel
+    /// needs the address. An op that meets a tensor on another backend makes its own copy of
+    /// the value there instead, so the number never visits <paramref name="backend"/> at all
+    /// (on a GPU that would be a kernel and, to move it, a read back that waits for the device).
+    /// </summary>
+    [MethodImpl(Hot)]
+    public static Storage Deferred(IBackend backend, object value, DType dtype) => new(backend, value, dtype);
+
+    public IBackend Backend { get; }
+
+    /// <summary>True once the buffer was freed (or, never placed, its last holder let go).</summary>
+    public bool IsFreed => _buffer?.IsClosed ?? Volatile.Read(ref _refs) <= 0;
+
+    /// <summary>The buffer's address; callers keep the owning tensor alive across the call (<see cref="Operands"/>).</summary>
+    public nint Pointer
+    {
+        [MethodImpl(Hot)]
+        get => (_buffer ?? Place()).Pointer;
+    }
+
+    private DeviceBuffer Place()
+    {
+        if (Volatile.Read(ref _refs) <= 0)
+            throw new ObjectDisposedException(nameof(Tensor), "The tensor's buffer was freed (its last holder was disposed) and can no longer be used.");
+        var buffer = Backend.Allocate(_deferredType.SizeInBytes());
+        Engine.WriteScalar(Backend, _deferredType, buffer.Pointer, _deferredValue!);
+        // Two threads may place it at once: one buffer wins, the other is freed.
+        if (Interlocked.CompareExchange(ref _buffer, buffer, null) is { } placed)
+        {
+            buffer.Dispose();
+            return placed;
+        }
+        return buffer;
+    }
 
     // Both sides are compare-and-swap loops, so that a count that reached 0 stays 0: the buffer
     // is freed exactly once, and no new view can take a reference to freed memory (a thread that
@@ -55,7 +94,7 @@ internal sealed class Storage
             int seen = Interlocked.CompareExchange(ref _refs, refs - 1, refs);
             if (seen == refs)
             {
-                if (refs == 1) _buffer.Dispose();
+                if (refs == 1) Volatile.Read(ref _buffer)?.Dispose();
                 return;
             }
             refs = seen;

@@ -23,9 +23,10 @@ public partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(backend);
         if (ReferenceEquals(Backend, backend)) return View(Layout);
+        // A C# number moves as its value: nothing to read back.
+        if (IsWeakScalar && WeakValue is { } value) { ThrowIfDisposed(); return Engine.WeakScalar(value, DType, backend); }
         using var packed = Contiguous();
-        var result = Empty(Shape, DType, backend, IsWeakScalar);
-        result.WeakValue = WeakValue;
+        var result = Empty(Shape, DType, backend);
         Engine.Transfer(packed, result);
         return result;
     }

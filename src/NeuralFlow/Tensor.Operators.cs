@@ -28,12 +28,8 @@ public partial class Tensor
     /// <summary>A double as a weak scalar tensor.</summary>
     public static implicit operator Tensor(double value) => Weak(value);
 
-    // The value is kept beside the tensor: the dtype it ends up in is range-checked (ScalarRange).
+    // Kept as the value until an op knows the backend it goes to (see Engine.WeakScalar); the
+    // dtype it ends up in is range-checked against it (ScalarRange).
     [MethodImpl(Hot)]
-    private static Tensor Weak<T>(T value) where T : unmanaged
-    {
-        var t = NF.FromSpan<T>([value], Shape.Scalar, weak: true);
-        t.WeakValue = value;
-        return t;
-    }
+    private static Tensor Weak<T>(T value) where T : unmanaged => Engine.WeakScalar(value, DTypeExtensions.Of<T>(), NF.Backend);
 }

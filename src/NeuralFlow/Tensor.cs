@@ -53,36 +53,7 @@ public partial class Tensor : IDisposable
     internal bool IsWeakScalar { get; init; }
 
     /// <summary>The C# number a weak scalar was made from (boxed), so that its range is checked against the dtype it takes without reading the device.</summary>
-    internal object? WeakValue { get; set; }
-
-    /// <summary>
-    /// For the output of a last-axis softmax, the logits it came from: the cross-entropy losses use
-    /// them directly (one fused, stable kernel), as Keras does for a softmax output layer. Null once
-    /// either tensor was written in place (a variable's assign, say) since the softmax ran: the
-    /// logits would then no longer be the ones these probabilities came from.
-    /// </summary>
-    internal Tensor? SoftmaxOf
-    {
-        get
-        {
-            if (_softmaxOf is not { } source || source.Logits.IsDisposed || IsDisposed) return null;
-            return source.LogitsAt.Matches(source.Logits) && source.SelfAt.Matches(this) ? source.Logits : null;
-        }
-        set => _softmaxOf = value is null ? null : new SoftmaxSource(value, BufferVersion.Of(value), BufferVersion.Of(this));
-    }
-
-    // A reference, not an inline tuple: only softmax outputs carry one, and every tensor would
-    // otherwise grow by the tuple's size.
-    private SoftmaxSource? _softmaxOf;
-
-    private sealed record SoftmaxSource(Tensor Logits, BufferVersion LogitsAt, BufferVersion SelfAt);
-
-    /// <summary>Which buffer a tensor read and at which version: equal later only if nothing wrote it since.</summary>
-    private readonly record struct BufferVersion(Storage Storage, long Version)
-    {
-        public static BufferVersion Of(Tensor t) => new(t.Storage, t.Storage.Version);
-        public bool Matches(Tensor t) => ReferenceEquals(t.Storage, Storage) && t.Storage.Version == Version;
-    }
+    internal object? WeakValue { get; init; }
 
     internal Layout Layout
     {
@@ -131,8 +102,8 @@ public partial class Tensor : IDisposable
 
     /// <summary>A new, uninitialised, contiguous tensor.</summary>
     [MethodImpl(Hot)]
-    internal static Tensor Empty(Shape shape, DType dtype, IBackend backend, bool weakScalar = false) =>
-        new(new Storage(backend, shape.ByteCount(dtype)), Layout.Contiguous(shape), dtype) { IsWeakScalar = weakScalar };
+    internal static Tensor Empty(Shape shape, DType dtype, IBackend backend) =>
+        new(new Storage(backend, shape.ByteCount(dtype)), Layout.Contiguous(shape), dtype);
 
     /// <summary>Another tensor over the same buffer with <paramref name="layout"/>.</summary>
     [MethodImpl(Hot)]
@@ -164,8 +135,7 @@ public partial class Tensor : IDisposable
     {
         if (IsContiguous) return View(_layout);
         var result = Empty(Shape, DType, Backend);
-        Backend.Copy(DType, Data, _layout, result.Data, result._layout);
-        GC.KeepAlive(this);
+        Engine.Copy(this, _layout, result, result._layout);
         return result;
     }
 
@@ -205,14 +175,13 @@ public partial class Tensor : IDisposable
         if (destination.Length == 0) { ThrowIfDisposed(); return; }
         if (IsContiguous)
         {
-            Backend.Download(Data, _layout.Offset * DType.SizeInBytes(), MemoryMarshal.AsBytes(destination));
+            Engine.Download(this, destination);
         }
         else
         {
             using var packed = Contiguous();
-            Backend.Download(packed.Data, packed._layout.Offset * DType.SizeInBytes(), MemoryMarshal.AsBytes(destination));
+            Engine.Download(packed, destination);
         }
-        GC.KeepAlive(this);
     }
 
     [MethodImpl(Hot)]

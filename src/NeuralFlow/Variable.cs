@@ -42,8 +42,7 @@ public class Variable : Tensor
         ArgumentNullException.ThrowIfNull(value);
         var storage = new Storage(value.Backend, value.Shape.ByteCount(value.DType));
         var layout = Layout.Contiguous(value.Shape);
-        if (copyContents) value.Backend.Copy(value.DType, value.Data, value.Layout, storage.Pointer, layout);
-        GC.KeepAlive(value);
+        if (copyContents) Engine.Copy(value, value.Layout, storage, layout);
         return (storage, layout, value.DType);
     }
 

@@ -18,8 +18,12 @@ internal sealed class DeviceDouble(int index) : IBackend
     public bool IsHostMemory => false;
     public int Uploads { get; private set; }
     public int Downloads { get; private set; }
+    public int Allocations { get; private set; }
+    public int Fills { get; private set; }
+    /// <summary>Cross-entropy calls that asked for the gradient too (a non-zero gradOut).</summary>
+    public int GradientRequests { get; private set; }
 
-    public DeviceBuffer Allocate(long bytes) => _engine.Allocate(bytes);
+    public DeviceBuffer Allocate(long bytes) { Allocations++; return _engine.Allocate(bytes); }
     public MemoryStats GetMemoryStats() => _engine.GetMemoryStats();
     public void Upload(ReadOnlySpan<byte> source, nint destination, long byteOffset) { Uploads++; _engine.Upload(source, destination, byteOffset); }
     public void Download(nint source, long byteOffset, Span<byte> destination) { Downloads++; _engine.Download(source, byteOffset, destination); }
@@ -32,10 +36,14 @@ internal sealed class DeviceDouble(int index) : IBackend
     public void Copy(DType dtype, nint x, in Layout xLayout, nint output, in Layout outLayout) => _engine.Copy(dtype, x, xLayout, output, outLayout);
     public void Gather(DType dtype, nint x, in Layout xLayout, int axis, DType indexDtype, nint indices, long indexCount, nint output) => _engine.Gather(dtype, x, xLayout, axis, indexDtype, indices, indexCount, output);
     public void OneHot(DType indexDtype, nint indices, in Layout indicesLayout, long depth, double onValue, double offValue, DType outDtype, nint output) => _engine.OneHot(indexDtype, indices, indicesLayout, depth, onValue, offValue, outDtype, output);
-    public void Fill(DType dtype, nint output, long count, double value) => _engine.Fill(dtype, output, count, value);
+    public void Fill(DType dtype, nint output, long count, double value) { Fills++; _engine.Fill(dtype, output, count, value); }
     public void Range(DType dtype, nint output, long count, double start, double delta) => _engine.Range(dtype, output, count, start, delta);
     public void RandomUniform(DType dtype, nint output, long count, ulong seed, ulong offset, double low, double high) => _engine.RandomUniform(dtype, output, count, seed, offset, low, high);
     public void RandomNormal(DType dtype, nint output, long count, ulong seed, ulong offset, double mean, double stddev) => _engine.RandomNormal(dtype, output, count, seed, offset, mean, stddev);
     public void OptimizerUpdate(OptimizerKind kind, DType dtype, nint param, nint grad, nint slot0, nint slot1, long count, in OptimizerParams p) => _engine.OptimizerUpdate(kind, dtype, param, grad, slot0, slot1, count, p);
-    public void SoftmaxCrossEntropy(DType dtype, nint logits, in Layout logitsLayout, DType labelDtype, nint labels, bool sparse, nint lossOut, nint gradOut) => _engine.SoftmaxCrossEntropy(dtype, logits, logitsLayout, labelDtype, labels, sparse, lossOut, gradOut);
+    public void SoftmaxCrossEntropy(DType dtype, nint logits, in Layout logitsLayout, DType labelDtype, nint labels, bool sparse, nint lossOut, nint gradOut)
+    {
+        if (gradOut != 0) GradientRequests++;
+        _engine.SoftmaxCrossEntropy(dtype, logits, logitsLayout, labelDtype, labels, sparse, lossOut, gradOut);
+    }
 }

@@ -234,6 +234,71 @@ public class DeviceTests
     }
 
     [Fact]
+    public void A_csharp_number_goes_to_the_tensor_it_meets_without_visiting_the_scope_device()
+    {
+        // `cpuTensor * 2` under a GPU scope once made the 2 on the GPU, read it back (a device
+        // sync) and refilled it on the CPU; the number now waits until the op knows the backend.
+        var gpu = new DeviceDouble(5);
+        Tensor floats, longs;
+        using (NF.UseBackend(BackendRegistry.Managed))
+        {
+            floats = NF.Constant(new[] { 1f, 2f });
+            longs = NF.Constant(new[] { 1L, 2L });
+        }
+        using (NF.UseBackend(gpu))
+        {
+            using var doubled = floats * 2;
+            using var shifted = 1.5 + floats;
+            using var big = longs + (long.MaxValue - 2);   // not exact as a double: still exact
+            Assert.Same(BackendRegistry.Managed, doubled.Backend);
+            Assert.Equal(new[] { 2f, 4f }, doubled.ToArray<float>());
+            Assert.Equal(new[] { 2.5f, 3.5f }, shifted.ToArray<float>());
+            Assert.Equal(new[] { long.MaxValue - 1, long.MaxValue }, big.ToArray<long>());
+            Tensor alone = 3;                              // nothing met yet: made on the scope's device when read
+            Assert.Equal(0, gpu.Allocations);
+            Assert.Equal((0, 0, 0), (gpu.Uploads, gpu.Downloads, gpu.Fills));
+            Assert.Equal(3, alone.Item<int>());
+            Assert.Equal(Device.Gpu(5), alone.Device);
+            Assert.Equal(1, gpu.Allocations);
+        }
+        floats.Dispose();
+        longs.Dispose();
+    }
+
+    [Fact]
+    public void Cross_entropy_computes_its_gradient_only_for_a_recording_tape()
+    {
+        var gpu = new DeviceDouble(6);
+        NF.Random.SetSeed(3);
+        using (NF.UseBackend(gpu))
+        {
+            var logits = new Variable(NF.Random.Normal([4, 3]));
+            using var labels = NF.Constant(new[] { 0, 2, 1, 2 });
+            var loss = new Keras.Losses.SparseCategoricalCrossentropy(fromLogits: true);
+            var plain = loss.Call(labels, logits).Item<float>();
+            Assert.Equal(0, gpu.GradientRequests);
+            using (var tape = new GradientTape())
+            {
+                var recorded = loss.Call(labels, logits);
+                Assert.Equal(plain, recorded.Item<float>());
+                Assert.Equal(1, gpu.GradientRequests);
+                Assert.Equal([4, 3], tape.Gradient(recorded, logits).Shape.ToArray());
+            }
+            // A model: Fit asks for gradients, Evaluate and Predict do not.
+            using var x = NF.Random.Uniform([40, 5]);
+            using var y = NF.Cast(NF.Greater(NF.ReduceSum(x, axis: 1), 2.5), DType.Int32);
+            var model = new Sequential(new Layers.Dense(4, activation: "relu"), new Layers.Dense(2, activation: "softmax"));
+            model.Compile(new Keras.Optimizers.SGD(0.1f), "sparse_categorical_crossentropy", ["accuracy"]);
+            model.Fit(x, y, batchSize: 20, epochs: 1, verbose: 0);
+            int afterFit = gpu.GradientRequests;
+            Assert.Equal(3, afterFit);
+            model.Evaluate(x, y, batchSize: 20);
+            model.Predict(x).Dispose();
+            Assert.Equal(afterFit, gpu.GradientRequests);
+        }
+    }
+
+    [Fact]
     public void Fit_evaluate_and_predict_train_on_a_device_with_data_on_the_host()
     {
         var gpu = new DeviceDouble(3);

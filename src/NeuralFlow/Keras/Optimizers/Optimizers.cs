@@ -109,14 +109,10 @@ public static partial class Optimizers
             var grad = g.DType == v.DType && g.IsContiguous && !aliased ? g : null;
             using var packed = grad is not null ? null : aliased ? Aliasing.FreshCopy(g, v.DType) : NF.Cast(g, v.DType).Contiguous();
             var source = grad ?? packed!;
-            nint gradPointer = source.Data + (nint)(source.Layout.Offset * v.DType.SizeInBytes());
             // The kernel reads and writes the variable and its slots in place.
             v.BeginWrite(keepContents: true);
             foreach (var slot in slots) slot.BeginWrite(keepContents: true);
-            v.Backend.OptimizerUpdate(kind, v.DType, v.Data, gradPointer,
-                slots.Length > 0 ? slots[0].Data : 0, slots.Length > 1 ? slots[1].Data : 0, v.Count, Parameters(lr, step));
-            GC.KeepAlive(source);
-            GC.KeepAlive(slots);
+            Engine.OptimizerUpdate(kind, v, source, slots, Parameters(lr, step));
         }
 
         /// <summary>The fused kernel that implements this optimizer, or null to use <see cref="Update"/>.</summary>

@@ -1,0 +1,80 @@
+using NeuralFlow.Backends;
+
+namespace NeuralFlow;
+
+// The kernels other than elementwise ops and copies. Each takes operands the op has validated
+// and a fresh result it has shaped, and holds the operands alive across the backend call.
+internal static partial class Engine
+{
+    /// <summary>
+    /// result = a @ b over broadcast batch axes. The layouts already carry any transposes:
+    /// <see cref="NF.MatMul"/> alone decides them, so the backend's transpose flags are always false.
+    /// </summary>
+    [MethodImpl(Hot)]
+    public static void MatMul(Tensor a, in Layout aLayout, Tensor b, in Layout bLayout, Tensor result)
+    {
+        using var held = new Operands(a, b);
+        result.Backend.MatMul(a.DType, held.A, aLayout, false, held.B, bLayout, false, result.Data, result.Layout);
+    }
+
+    /// <summary>Softmax or log-softmax of <paramref name="x"/> along <paramref name="axis"/> into the fresh, contiguous <paramref name="result"/>.</summary>
+    [MethodImpl(Hot)]
+    public static void Softmax(bool log, Tensor x, int axis, Tensor result)
+    {
+        using var held = new Operands(x);
+        x.Backend.Softmax(log, x.DType, held.A, x.Layout, axis, result.Data);
+    }
+
+    /// <summary>Reduces <paramref name="input"/> over the axes in <paramref name="axesMask"/> into the fresh <paramref name="result"/>.</summary>
+    [MethodImpl(Hot)]
+    public static void Reduce(ReduceOp op, Tensor input, uint axesMask, Tensor result)
+    {
+        using var held = new Operands(input);
+        input.Backend.Reduce(op, input.DType, held.A, input.Layout, axesMask, result.Data, result.DType);
+    }
+
+    /// <summary>Converts <paramref name="x"/> into the fresh <paramref name="result"/> of another dtype.</summary>
+    [MethodImpl(Hot)]
+    public static void Cast(Tensor x, Tensor result)
+    {
+        using var held = new Operands(x);
+        x.Backend.Cast(x.DType, held.A, x.Layout, result.DType, result.Data);
+    }
+
+    /// <summary>Slices of <paramref name="x"/> along <paramref name="axis"/> picked by the packed <paramref name="indices"/>.</summary>
+    [MethodImpl(Hot)]
+    public static void Gather(Tensor x, int axis, Tensor indices, Tensor result)
+    {
+        using var held = new Operands(x, indices);
+        x.Backend.Gather(x.DType, held.A, x.Layout, axis, indices.DType, held.FirstOfB, indices.Count, result.Data);
+    }
+
+    /// <summary>One-hot rows of length <paramref name="depth"/> for <paramref name="indices"/> into the fresh <paramref name="result"/>.</summary>
+    public static void OneHot(Tensor indices, long depth, double onValue, double offValue, Tensor result)
+    {
+        using var held = new Operands(indices);
+        indices.Backend.OneHot(indices.DType, held.A, indices.Layout, depth, onValue, offValue, result.DType, result.Data);
+    }
+
+    /// <summary>
+    /// Per-row softmax cross-entropy of <paramref name="logits"/> against the packed
+    /// <paramref name="labels"/> into <paramref name="loss"/>, and softmax - labels into
+    /// <paramref name="gradient"/> when one is asked for.
+    /// </summary>
+    [MethodImpl(Hot)]
+    public static void SoftmaxCrossEntropy(Tensor logits, Tensor labels, bool sparse, Tensor loss, Tensor? gradient)
+    {
+        using var held = new Operands(logits, labels);
+        logits.Backend.SoftmaxCrossEntropy(logits.DType, held.A, logits.Layout, labels.DType, held.FirstOfB, sparse,
+            loss.Data, gradient is null ? 0 : gradient.Data);
+    }
+
+    /// <summary>One fused optimizer step on <paramref name="variable"/> and its slots, in place, from the packed <paramref name="gradient"/>.</summary>
+    [MethodImpl(Hot)]
+    public static void OptimizerUpdate(OptimizerKind kind, Variable variable, Tensor gradient, Variable[] slots, in OptimizerParams p)
+    {
+        using var held = new Operands(variable, gradient, slots.Length > 0 ? slots[0] : null, slots.Length > 1 ? slots[1] : null);
+        variable.Backend.OptimizerUpdate(kind, variable.DType, held.A, held.FirstOfB,
+            slots.Length > 0 ? held.C : 0, slots.Length > 1 ? held.D : 0, variable.Count, p);
+    }
+}

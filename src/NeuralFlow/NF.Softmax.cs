@@ -1,0 +1,28 @@
+namespace NeuralFlow;
+
+public static partial class NF
+{
+    /// <summary>Softmax along <paramref name="axis"/> (<c>tf.nn.softmax</c>), numerically stable.</summary>
+    [MethodImpl(Hot)]
+    public static Tensor Softmax(Tensor logits, int axis = -1) => SoftmaxOf(logits, axis, log: false);
+
+    /// <summary>Log-softmax along <paramref name="axis"/> (<c>tf.nn.log_softmax</c>), numerically stable.</summary>
+    public static Tensor LogSoftmax(Tensor logits, int axis = -1) => SoftmaxOf(logits, axis, log: true);
+
+    [MethodImpl(Hot)]
+    private static Tensor SoftmaxOf(Tensor x, int axis, bool log)
+    {
+        string op = log ? nameof(LogSoftmax) : nameof(Softmax);
+        if (!x.DType.IsFloating())
+            throw new ArgumentException($"{op}: needs float32 or float64, got {x.DType.Name()}; convert with NF.Cast(x, DType.Float32).");
+        if (x.Rank == 0)
+            throw new ArgumentException($"{op}: needs at least one dimension, got a scalar.");
+        int a = x.Shape.NormalizeAxis(axis);
+        // A last-axis softmax remembers its logits for the cross-entropy losses (Keras.SoftmaxShortcut).
+        var result = !log && a == x.Rank - 1 ? new Keras.SoftmaxOutput(x) : Tensor.Empty(x.Shape, x.DType, x.Backend);
+        Engine.Softmax(log, x, a, result);
+        return log
+            ? Tape.Record(result, x, static (g, n) => [g - Exp(n.Output) * ReduceSum(g, (int)n.State!, keepDims: true)], a, op)
+            : Tape.Record(result, x, static (g, n) => [n.Output * (g - ReduceSum(g * n.Output, (int)n.State!, keepDims: true))], a, op);
+    }
+}
