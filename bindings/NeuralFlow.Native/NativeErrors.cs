@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace NeuralFlow.Native;
 
 /// <summary>The one path from an <see cref="NfStatus"/> to a .NET exception.</summary>
@@ -18,10 +16,10 @@ public static class NativeErrors
     }
 
     /// <summary>The calling thread's last CPU-engine error message.</summary>
-    public static string LastError() => Marshal.PtrToStringUTF8(NativeMethods.nf_last_error()) ?? "";
+    public static string LastError() => NativeLibraryLoader.Kernels.LastError();
 
     /// <summary>The calling thread's last CUDA-engine error message.</summary>
-    public static string CudaLastError() => Marshal.PtrToStringUTF8(NativeCudaMethods.nf_cuda_last_error()) ?? "";
+    public static string CudaLastError() => NativeLibraryLoader.CudaKernels.LastError();
 
     /// <summary>
     /// The exception for a failed native call: bad arguments are <see cref="ArgumentException"/>,

@@ -8,15 +8,17 @@ namespace NeuralFlow.Native;
 /// points (a file or a folder), next to this assembly, or in <c>runtimes/&lt;rid&gt;/native</c>
 /// below it (the NuGet layout), then the system's default search; the CUDA engine
 /// (libneuralflow_cuda, loaded only when asked for) in <c>NEURALFLOW_CUDA_PATH</c>, the folder of
-/// <c>NEURALFLOW_NATIVE_PATH</c>, and the same places. Never throws: the TryLoad methods say why
-/// a library cannot be had.
+/// <c>NEURALFLOW_NATIVE_PATH</c>, and the same places. The TryLoad methods say why a library
+/// cannot be had (absent, not loadable, another ABI version); a library of the right ABI version
+/// that lacks an export of <see cref="NativeKernelTable"/> is a broken build, and its first
+/// TryLoad throws <see cref="EntryPointNotFoundException"/> naming the export and the file.
 /// </summary>
 public static class NativeLibraryLoader
 {
     private static readonly object Gate = new();
     private static bool _resolverSet;
-    private static readonly Library Cpu = new(NativeMethods.LibraryName, "NEURALFLOW_NATIVE_PATH");
-    private static readonly Library Cuda = new(NativeCudaMethods.LibraryName, "NEURALFLOW_CUDA_PATH");
+    private static readonly Library Cpu = new(NativeMethods.LibraryName, NativeMethods.Prefix, "NEURALFLOW_NATIVE_PATH");
+    private static readonly Library Cuda = new(NativeCudaMethods.LibraryName, NativeCudaMethods.Prefix, "NEURALFLOW_CUDA_PATH");
 
     /// <summary>File name of the CPU engine on this OS.</summary>
     public static string FileName => Cpu.FileName;
@@ -36,15 +38,22 @@ public static class NativeLibraryLoader
     /// <summary>NF_CUDA_ABI_VERSION that these bindings mirror.</summary>
     public const int ExpectedCudaAbiVersion = 1;
 
+    /// <summary>The CPU engine's kernels (<c>nf_*</c>); throws unless <see cref="TryLoad"/> succeeded.</summary>
+    public static ref readonly NativeKernelTable Kernels => ref Loaded(Cpu).Kernels;
+
+    /// <summary>The CUDA engine's kernels (<c>nf_cuda_*</c>); throws unless <see cref="TryLoadCuda"/> succeeded.</summary>
+    public static ref readonly NativeKernelTable CudaKernels => ref Loaded(Cuda).Kernels;
+
     /// <summary>Loads the CPU engine once; false with a reason when it cannot be had.</summary>
-    public static bool TryLoad(out string? failure) =>
-        Load(Cpu, () => NativeMethods.nf_abi_version(), ExpectedAbiVersion, out failure);
+    public static bool TryLoad(out string? failure) => Load(Cpu, ExpectedAbiVersion, out failure);
 
     /// <summary>Loads the CUDA engine once; false with a reason when it cannot be had (not built, no cuBLAS).</summary>
-    public static bool TryLoadCuda(out string? failure) =>
-        Load(Cuda, () => NativeCudaMethods.nf_cuda_abi_version(), ExpectedCudaAbiVersion, out failure);
+    public static bool TryLoadCuda(out string? failure) => Load(Cuda, ExpectedCudaAbiVersion, out failure);
 
-    private static bool Load(Library lib, Func<int> abiVersion, int expected, out string? failure)
+    private static Library Loaded(Library lib) =>
+        lib.Handle != 0 ? lib : throw new InvalidOperationException($"{lib.FileName} is not loaded: {lib.Failure ?? "not attempted yet"}");
+
+    private static bool Load(Library lib, int expected, out string? failure)
     {
         lock (Gate)
         {
@@ -59,11 +68,25 @@ public static class NativeLibraryLoader
                 lib.Handle = LoadFirst(lib, out lib.Failure);
                 if (lib.Handle != 0)
                 {
-                    int abi = abiVersion();
+                    int abi = AbiVersion(lib);
                     if (abi != expected)
                     {
                         lib.Failure = $"{lib.LoadedFrom} has ABI version {abi}, these bindings need {expected}";
                         lib.Handle = 0;
+                    }
+                    else
+                    {
+                        try
+                        {
+                            lib.Kernels = NativeKernelTable.FromLibrary(lib.Handle, lib.Prefix, lib.LoadedFrom);
+                        }
+                        catch (EntryPointNotFoundException e)
+                        {
+                            // Thrown once, here; later calls report it as the reason.
+                            lib.Failure = e.Message;
+                            lib.Handle = 0;
+                            throw;
+                        }
                     }
                 }
             }
@@ -71,6 +94,13 @@ public static class NativeLibraryLoader
             return lib.Handle != 0;
         }
     }
+
+    // Read before the table: a library of another ABI version may lack some of its exports, and
+    // then the version mismatch is the message worth giving.
+    private static unsafe int AbiVersion(Library lib) =>
+        NativeLibrary.TryGetExport(lib.Handle, lib.Prefix + nameof(NativeKernelTable.abi_version), out nint f)
+            ? ((delegate* unmanaged<int>)f)()
+            : -1;
 
     private static nint Resolve(string name, Assembly assembly, DllImportSearchPath? path) =>
         name == Cpu.Name ? Cpu.Handle : name == Cuda.Name ? Cuda.Handle : 0;
@@ -135,9 +165,10 @@ public static class NativeLibraryLoader
         return 0;
     }
 
-    private sealed class Library(string name, string pathVariable)
+    private sealed class Library(string name, string prefix, string pathVariable)
     {
         public string Name { get; } = name;
+        public string Prefix { get; } = prefix;
         public string PathVariable { get; } = pathVariable;
         public string FileName { get; } =
             OperatingSystem.IsWindows() ? $"{name}.dll" : OperatingSystem.IsMacOS() ? $"lib{name}.dylib" : $"lib{name}.so";
@@ -145,5 +176,6 @@ public static class NativeLibraryLoader
         public nint Handle;
         public string? Failure;
         public string? LoadedFrom;
+        public NativeKernelTable Kernels;
     }
 }

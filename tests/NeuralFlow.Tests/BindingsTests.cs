@@ -17,15 +17,62 @@ public class BindingsTests
         return dir?.FullName ?? throw new InvalidOperationException("repository root not found above " + AppContext.BaseDirectory);
     }
 
-    private static SortedSet<string> BoundNames(Type bindings = null!) =>
-        new((bindings ?? typeof(NativeMethods)).GetMethods(BindingFlags.Public | BindingFlags.Static)
-            .Where(m => m.GetCustomAttribute<LibraryImportAttribute>() is not null)
-            .Select(m => m.GetCustomAttribute<LibraryImportAttribute>()!.EntryPoint ?? m.Name));
-
-    private static SortedSet<string> HeaderNames(string file = "neuralflow.h")
+    // The engine's own LibraryImport entry points plus the kernel table under its prefix.
+    private static SortedSet<string> BoundNames(Type engineMethods, string prefix)
     {
-        var header = File.ReadAllText(Path.Combine(RepoRoot(), "native", "include", file));
-        return new(Regex.Matches(header, @"NF_API\s+[\w\s\*]+?\b(nf_\w+)\s*\(").Select(m => m.Groups[1].Value));
+        var own = engineMethods.GetMethods(BindingFlags.Public | BindingFlags.Static)
+            .Where(m => m.GetCustomAttribute<LibraryImportAttribute>() is not null)
+            .Select(m => m.GetCustomAttribute<LibraryImportAttribute>()!.EntryPoint ?? m.Name).ToList();
+        var table = NativeKernelTable.Fields.Select(f => prefix + f.Name).ToList();
+        Assert.Empty(own.Intersect(table)); // each entry point declared once
+        return new(own.Concat(table));
+    }
+
+    private static SortedSet<string> CpuBound() => BoundNames(typeof(NativeMethods), NativeMethods.Prefix);
+
+    private static SortedSet<string> CudaBound() => BoundNames(typeof(NativeCudaMethods), NativeCudaMethods.Prefix);
+
+    private static string Header(string file) => File.ReadAllText(Path.Combine(RepoRoot(), "native", "include", file));
+
+    private static SortedSet<string> HeaderNames(string file = "neuralflow.h") =>
+        new(Regex.Matches(Header(file), @"NF_API\s+[\w\s\*]+?\b(nf_\w+)\s*\(").Select(m => m.Groups[1].Value));
+
+    /// <summary>Each declaration of the header as "return(param, ...)" in the C# type names the table uses.</summary>
+    private static Dictionary<string, string> HeaderSignatures(string file) =>
+        Regex.Matches(Header(file), @"NF_API\s+(?<ret>[\w\s\*]+?)\s*\b(?<name>nf_\w+)\s*\((?<params>[^)]*)\)")
+            .ToDictionary(m => m.Groups["name"].Value, m =>
+            {
+                var ps = m.Groups["params"].Value.Trim() == "void" ? [] :
+                    m.Groups["params"].Value.Split(',').Select(p => Regex.Replace(p.Trim(), @"\s*\b\w+$", ""));
+                return $"{CSharpType(m.Groups["ret"].Value)}({string.Join(", ", ps.Select(CSharpType))})";
+            });
+
+    // How the bindings spell a C type: enums are int on the wire, pointers to data are nint.
+    private static string CSharpType(string c)
+    {
+        var t = Regex.Replace(c.Replace("const", ""), @"\s+", "");
+        return t switch
+        {
+            "nf_status" => "NfStatus",
+            "int32_t" => "Int32",
+            "uint32_t" => "UInt32",
+            "int64_t" => "Int64",
+            "uint64_t" => "UInt64",
+            "double" => "Double",
+            "void*" or "char*" => "IntPtr",
+            "void**" => "IntPtr*",
+            "nf_layout*" => "NfLayout*",
+            "nf_optimizer_params*" => "NfOptimizerParams*",
+            _ when Regex.IsMatch(t, @"^nf_\w+$") => "Int32", // an nf_ enum
+            _ => "unmapped C type " + t,
+        };
+    }
+
+    private static string TableSignature(FieldInfo field)
+    {
+        var f = field.FieldType;
+        Assert.True(f.IsFunctionPointer && f.IsUnmanagedFunctionPointer, $"{field.Name} is not a delegate* unmanaged");
+        return $"{f.GetFunctionPointerReturnType().Name}({string.Join(", ", f.GetFunctionPointerParameterTypes().Select(p => p.Name))})";
     }
 
     private static SortedSet<string> Exports(string library)
@@ -43,7 +90,7 @@ public class BindingsTests
     {
         var header = HeaderNames();
         Assert.NotEmpty(header);
-        Assert.Equal(header, BoundNames());
+        Assert.Equal(header, CpuBound());
     }
 
     [Fact]
@@ -51,16 +98,37 @@ public class BindingsTests
     {
         var header = HeaderNames("neuralflow_cuda.h");
         Assert.Contains("nf_cuda_matmul", header);
-        Assert.Equal(header, BoundNames(typeof(NativeCudaMethods)));
-        // Every CPU kernel has its CUDA twin with the same parameters.
-        var cuda = typeof(NativeCudaMethods).GetMethods().ToDictionary(m => m.Name);
-        foreach (var m in typeof(NativeMethods).GetMethods().Where(m => m.Name.StartsWith("nf_", StringComparison.Ordinal)))
+        Assert.Equal(header, CudaBound());
+    }
+
+    [Theory]
+    [InlineData("neuralflow.h", NativeMethods.Prefix)]
+    [InlineData("neuralflow_cuda.h", NativeCudaMethods.Prefix)]
+    public void Kernel_table_signatures_match_the_header(string file, string prefix)
+    {
+        // The one C# declaration of each kernel against both C declarations of it.
+        var header = HeaderSignatures(file);
+        foreach (var field in NativeKernelTable.Fields)
+            Assert.Equal($"{prefix}{field.Name}: {header[prefix + field.Name]}", $"{prefix}{field.Name}: {TableSignature(field)}");
+    }
+
+    [SkippableFact]
+    public unsafe void A_missing_export_fails_at_load_naming_the_export_and_the_library()
+    {
+        Skip.If(BackendRegistry.NativeCpu is null, $"native library not built: {BackendRegistry.NativeFailure}");
+        var path = NativeLibraryLoader.LoadedFrom!;
+        nint handle = NativeLibrary.Load(path);
+        try
         {
-            var kernels = new[] { "binary", "unary", "reduce", "softmax", "matmul", "cast", "copy", "gather", "one_hot", "fill", "range",
-                                  "random_uniform", "random_normal", "optimizer_update", "softmax_cross_entropy" };
-            if (!kernels.Contains(m.Name["nf_".Length..])) continue;
-            var twin = cuda["nf_cuda_" + m.Name["nf_".Length..]];
-            Assert.Equal(m.GetParameters().Select(p => p.ParameterType), twin.GetParameters().Select(p => p.ParameterType));
+            var e = Assert.Throws<EntryPointNotFoundException>(() => NativeKernelTable.FromLibrary(handle, "nf_absent_", path));
+            Assert.Contains("nf_absent_matmul", e.Message);
+            Assert.Contains(path, e.Message);
+            var table = NativeKernelTable.FromLibrary(handle, NativeMethods.Prefix, path);
+            Assert.Equal(NativeLibraryLoader.ExpectedAbiVersion, table.abi_version());
+        }
+        finally
+        {
+            NativeLibrary.Free(handle);
         }
     }
 
@@ -80,7 +148,7 @@ public class BindingsTests
             $"CUDA engine not built or not loadable: {failure}");
         Assert.True(loaded, failure);
         Skip.IfNot(OperatingSystem.IsLinux(), "symbol listing uses nm (Linux)");
-        Assert.Equal(BoundNames(typeof(NativeCudaMethods)), Exports(NativeLibraryLoader.CudaLoadedFrom!));
+        Assert.Equal(CudaBound(), Exports(NativeLibraryLoader.CudaLoadedFrom!));
     }
 
     [Fact]
@@ -99,7 +167,7 @@ public class BindingsTests
             $"native library not built: {BackendRegistry.NativeFailure}");
         Assert.NotNull(BackendRegistry.NativeCpu);
         Skip.IfNot(OperatingSystem.IsLinux(), "symbol listing uses nm (Linux)");
-        Assert.Equal(BoundNames(), Exports(NativeLibraryLoader.LoadedFrom!));
+        Assert.Equal(CpuBound(), Exports(NativeLibraryLoader.LoadedFrom!));
     }
 
     [SkippableFact]
@@ -111,7 +179,7 @@ public class BindingsTests
         unsafe
         {
             var layout = new NfLayout { Rank = 9 };
-            var status = NativeMethods.nf_copy(0, 0, &layout, 0, &layout);
+            var status = NativeLibraryLoader.Kernels.copy(0, 0, &layout, 0, &layout);
             Assert.Equal(NfStatus.InvalidArgument, status);
             Assert.NotEmpty(NativeErrors.LastError());
         }

@@ -64,17 +64,24 @@ public abstract class FusedKernelTests(string backend) : BackendTest(backend)
     public void Optimizer_update_rejects_bad_input()
     {
         RequireBackend();
-        using var buf = B.Allocate(64);
-        nint p = buf.Pointer;
+        using var guards = new Sentinels(B);
+        nint p = guards.Output(new float[4], "param");
         var adam = new OptimizerParams(0.01);
-        Assert.Contains("slot1", Assert.Throws<ArgumentException>(() => B.OptimizerUpdate(OptimizerKind.Adam, DType.Float32, p, p, p, 0, 4, adam)).Message);
-        Assert.Contains("slot0", Assert.Throws<ArgumentException>(() => B.OptimizerUpdate(OptimizerKind.Sgd, DType.Float32, p, p, 0, 0, 4, new OptimizerParams(0.1, Momentum: 0.9))).Message);
-        Assert.Contains("step", Assert.Throws<ArgumentException>(() => B.OptimizerUpdate(OptimizerKind.Adam, DType.Float32, p, p, p, p, 4, adam with { Step = 0 })).Message, StringComparison.OrdinalIgnoreCase);
-        Assert.Contains("count", Assert.Throws<ArgumentException>(() => B.OptimizerUpdate(OptimizerKind.Adagrad, DType.Float32, p, p, p, 0, -1, adam)).Message);
-        Assert.Contains("kind", Assert.Throws<ArgumentException>(() => B.OptimizerUpdate((OptimizerKind)9, DType.Float32, p, p, p, p, 4, adam)).Message);
-        Assert.Throws<NotSupportedException>(() => B.OptimizerUpdate(OptimizerKind.Sgd, DType.Int32, p, p, 0, 0, 4, adam));
+        // Every call, refused or not, must leave the bytes after its 4 elements alone.
+        void Refused<E>(string what, Action call) where E : Exception
+        {
+            Assert.Contains(what, Assert.Throws<E>(call).Message, StringComparison.OrdinalIgnoreCase);
+            guards.Check("a refused update (" + what + ")");
+        }
+        Refused<ArgumentException>("slot1", () => B.OptimizerUpdate(OptimizerKind.Adam, DType.Float32, p, p, p, 0, 4, adam));
+        Refused<ArgumentException>("slot0", () => B.OptimizerUpdate(OptimizerKind.Sgd, DType.Float32, p, p, 0, 0, 4, new OptimizerParams(0.1, Momentum: 0.9)));
+        Refused<ArgumentException>("step", () => B.OptimizerUpdate(OptimizerKind.Adam, DType.Float32, p, p, p, p, 4, adam with { Step = 0 }));
+        Refused<ArgumentException>("count", () => B.OptimizerUpdate(OptimizerKind.Adagrad, DType.Float32, p, p, p, 0, -1, adam));
+        Refused<ArgumentException>("kind", () => B.OptimizerUpdate((OptimizerKind)9, DType.Float32, p, p, p, p, 4, adam));
+        Refused<NotSupportedException>("", () => B.OptimizerUpdate(OptimizerKind.Sgd, DType.Int32, p, p, 0, 0, 4, adam));
         // Unused slots may be 0, and so may everything when count is 0.
         B.OptimizerUpdate(OptimizerKind.Sgd, DType.Float32, p, p, 0, 0, 4, new OptimizerParams(0.1));
+        guards.Check("sgd on 4 elements");
         B.OptimizerUpdate(OptimizerKind.Adam, DType.Float64, 0, 0, 0, 0, 0, adam);
     }
 
@@ -276,16 +283,18 @@ internal static class Fused
     {
         int n = w0.Length;
         var dtype = typeof(T) == typeof(float) ? DType.Float32 : DType.Float64;
-        using var w = Upload(backend, w0);
-        using var s0 = Upload(backend, Enumerable.Repeat(T.CreateTruncating(c.Slot0Init), n).ToArray());
-        using var s1 = Upload(backend, new T[n]);
+        using var guards = new Sentinels(backend);
+        nint w = guards.Output(w0, "param");
+        nint s0 = guards.Output(Enumerable.Repeat(T.CreateTruncating(c.Slot0Init), n).ToArray(), "slot0");
+        nint s1 = guards.Output(new T[n], "slot1");
         using var g = backend.Allocate((long)n * dtype.SizeInBytes());
         for (int step = 1; step <= grads.Length; step++)
         {
             backend.Upload(MemoryMarshal.AsBytes(grads[step - 1].AsSpan()), g.Pointer, 0);
-            backend.OptimizerUpdate(c.Kind, dtype, w.Pointer, g.Pointer, c.Uses0 ? s0.Pointer : 0, c.Uses1 ? s1.Pointer : 0, n, c.P with { Step = step });
+            backend.OptimizerUpdate(c.Kind, dtype, w, g.Pointer, c.Uses0 ? s0 : 0, c.Uses1 ? s1 : 0, n, c.P with { Step = step });
+            guards.Check($"{c.Name} step {step}");
         }
-        return (Download<T>(backend, w, n), c.Uses0 ? Download<T>(backend, s0, n) : null, c.Uses1 ? Download<T>(backend, s1, n) : null);
+        return (guards.Read<T>(w, n), c.Uses0 ? guards.Read<T>(s0, n) : null, c.Uses1 ? guards.Read<T>(s1, n) : null);
     }
 
     private static DeviceBuffer Upload<T>(IBackend backend, T[] data) where T : unmanaged
@@ -293,13 +302,6 @@ internal static class Fused
         var b = backend.Allocate((long)data.Length * Marshal.SizeOf<T>());
         backend.Upload(MemoryMarshal.AsBytes(data.AsSpan()), b.Pointer, 0);
         return b;
-    }
-
-    private static T[] Download<T>(IBackend backend, DeviceBuffer b, long count) where T : unmanaged
-    {
-        var r = new T[count];
-        backend.Download(b.Pointer, 0, MemoryMarshal.AsBytes(r.AsSpan()));
-        return r;
     }
 
     // ---- cross-entropy ----------------------------------------------------------------------
@@ -373,10 +375,12 @@ internal static class Fused
                 _ => Upload(b, k),
             }
             : UploadAs(b, d.LabelDtype, d.Dense!);
-        using var loss = b.Allocate(n * 8);
-        using var grad = b.Allocate(total * 8);
-        b.SoftmaxCrossEntropy(dtype, logits.Pointer, d.Layout, d.LabelDtype, labels.Pointer, d.Sparse is not null, loss.Pointer, withGrad ? grad.Pointer : 0);
-        return (DownloadAsDouble(b, dtype, loss, n), withGrad ? DownloadAsDouble(b, dtype, grad, total) : []);
+        using var guards = new Sentinels(b);
+        long size = dtype.SizeInBytes();
+        nint loss = guards.Output(n * size, "loss"), grad = guards.Output(total * size, "grad");
+        b.SoftmaxCrossEntropy(dtype, logits.Pointer, d.Layout, d.LabelDtype, labels.Pointer, d.Sparse is not null, loss, withGrad ? grad : 0);
+        guards.Check("softmax_cross_entropy");
+        return (ReadAsDouble(guards, dtype, loss, n), withGrad ? ReadAsDouble(guards, dtype, grad, total) : []);
     }
 
     private static DeviceBuffer UploadAs(IBackend b, DType dtype, double[] v) => dtype switch
@@ -386,6 +390,6 @@ internal static class Fused
         _ => Upload(b, v),
     };
 
-    private static double[] DownloadAsDouble(IBackend b, DType dtype, DeviceBuffer buf, long count) =>
-        dtype == DType.Float32 ? D(Download<float>(b, buf, count)) : Download<double>(b, buf, count);
+    private static double[] ReadAsDouble(Sentinels guards, DType dtype, nint output, long count) =>
+        dtype == DType.Float32 ? D(guards.Read<float>(output, count)) : guards.Read<double>(output, count);
 }

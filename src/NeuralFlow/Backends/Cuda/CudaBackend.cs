@@ -11,14 +11,14 @@ namespace NeuralFlow.Backends.Cuda;
 /// with <see cref="Upload"/>/<see cref="Download"/> (staged through pinned memory by the engine).
 /// Kernels are queued in order on the device's stream; downloads wait for them.
 /// </summary>
-internal sealed unsafe class CudaBackend : NativeKernelBackend<CudaApi>, IBackend
+internal sealed unsafe class CudaBackend : NativeKernelBackend, IBackend
 {
     private readonly int _index;
 
     // The device current on this thread (plus one, so 0 means "not set yet").
     [ThreadStatic] private static int t_currentPlusOne;
 
-    private CudaBackend(int index, in NfCudaDeviceProps props)
+    private CudaBackend(int index, in NfCudaDeviceProps props) : base(NativeLibraryLoader.CudaKernels)
     {
         _index = index;
         fixed (byte* name = props.Name) DeviceName = Marshal.PtrToStringUTF8((nint)name) ?? "";
@@ -75,7 +75,7 @@ internal sealed unsafe class CudaBackend : NativeKernelBackend<CudaApi>, IBacken
     /// <inheritdoc/>
     public string Description =>
         $"CUDA engine on gpu:{_index} ({DeviceName}, {TotalBytes / (double)(1L << 30):F1} GiB, compute {ComputeCapability}; " +
-        $"{Marshal.PtrToStringUTF8(nf_cuda_build_info())}) from {NativeLibraryLoader.CudaLoadedFrom}";
+        $"{Marshal.PtrToStringUTF8(Api.build_info())}) from {NativeLibraryLoader.CudaLoadedFrom}";
 
     /// <summary>Makes this backend's device current on the calling thread, once per thread.</summary>
     protected override void Enter()
@@ -87,8 +87,11 @@ internal sealed unsafe class CudaBackend : NativeKernelBackend<CudaApi>, IBacken
 
     private sealed class CudaBuffer(nint pointer, long bytes) : DeviceBuffer(pointer, bytes)
     {
+        // Read once the engine is loaded (buffers exist only after that).
+        private static readonly delegate* unmanaged<nint, NfStatus> s_free = NativeLibraryLoader.CudaKernels.buffer_free;
+
         // The allocator is thread-safe and knows each block's device: the finalizer may free.
-        protected override void Free(nint pointer) => nf_cuda_buffer_free(pointer);
+        protected override void Free(nint pointer) => s_free(pointer);
     }
 
     /// <summary>
@@ -100,13 +103,13 @@ internal sealed unsafe class CudaBackend : NativeKernelBackend<CudaApi>, IBacken
     {
         Enter();
         nint p;
-        var status = nf_cuda_buffer_alloc(bytes, &p);
+        var status = Api.buffer_alloc(bytes, &p);
         if (status == NfStatus.OutOfMemory)
         {
             GC.Collect();
             GC.WaitForPendingFinalizers();
             NativeErrors.ThrowIfCudaFailed(nf_cuda_memory_empty_cache(_index));
-            status = nf_cuda_buffer_alloc(bytes, &p);
+            status = Api.buffer_alloc(bytes, &p);
             if (status == NfStatus.OutOfMemory)
                 throw new InsufficientMemoryException(
                     $"{NativeErrors.CudaLastError()} (after collecting unreferenced tensors and emptying the cache; " +

@@ -4,10 +4,10 @@ using static NeuralFlow.Native.NativeMethods;
 namespace NeuralFlow.Backends.Native;
 
 /// <summary>The C++ engine (BLAS-grade GEMM, OpenMP kernels) through the C ABI.</summary>
-internal sealed unsafe class NativeCpuBackend : NativeKernelBackend<CpuApi>, IBackend
+internal sealed unsafe class NativeCpuBackend : NativeKernelBackend, IBackend
 {
     [MethodImpl(Hot)]
-    private NativeCpuBackend() { }
+    private NativeCpuBackend() : base(NativeLibraryLoader.Kernels) { }
 
     /// <summary>The engine, or null with the reason when the native library cannot be loaded.</summary>
     public static NativeCpuBackend? TryCreate(out string? failure) =>
@@ -24,12 +24,16 @@ internal sealed unsafe class NativeCpuBackend : NativeKernelBackend<CpuApi>, IBa
 
     /// <inheritdoc/>
     public string Description =>
-        $"native CPU engine ({System.Runtime.InteropServices.Marshal.PtrToStringUTF8(nf_build_info())}) from {NativeLibraryLoader.LoadedFrom}";
+        $"native CPU engine ({System.Runtime.InteropServices.Marshal.PtrToStringUTF8(Api.build_info())}) from {NativeLibraryLoader.LoadedFrom}";
 
     private sealed class NativeBuffer(nint pointer, long bytes) : DeviceBuffer(pointer, bytes)
     {
+        // Static readonly: read once the engine is loaded (buffers exist only after that), and
+        // the JIT then calls it as a constant.
+        private static readonly delegate* unmanaged<nint, NfStatus> s_free = NativeLibraryLoader.Kernels.buffer_free;
+
         [MethodImpl(Hot)]
-        protected override void Free(nint pointer) => nf_buffer_free(pointer);
+        protected override void Free(nint pointer) => s_free(pointer);
     }
 
     /// <inheritdoc/>
@@ -37,7 +41,7 @@ internal sealed unsafe class NativeCpuBackend : NativeKernelBackend<CpuApi>, IBa
     public DeviceBuffer Allocate(long bytes)
     {
         nint p;
-        NativeErrors.ThrowIfFailed(nf_buffer_alloc(bytes, &p));
+        Api.ThrowIfFailed(Api.buffer_alloc(bytes, &p));
         return new NativeBuffer(p, bytes);
     }
 

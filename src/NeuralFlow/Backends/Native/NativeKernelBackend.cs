@@ -3,12 +3,18 @@ using NeuralFlow.Native;
 namespace NeuralFlow.Backends.Native;
 
 /// <summary>
-/// The kernel half of a native backend, written once for every engine with the C ABI's kernel
-/// signatures: layouts become <see cref="NfLayout"/>s on the stack, statuses become exceptions.
-/// <see cref="Enter"/> runs before each call (the CUDA backend selects its device there).
+/// The kernel half of a native backend, written once for every engine over its
+/// <see cref="NativeKernelTable"/> (the CPU engine's <c>nf_*</c> or the CUDA engine's
+/// <c>nf_cuda_*</c> exports): layouts become <see cref="NfLayout"/>s on the stack, statuses
+/// become exceptions with that engine's message. <see cref="Enter"/> runs before each call (the
+/// CUDA backend selects its device there).
 /// </summary>
-internal abstract unsafe class NativeKernelBackend<TApi> where TApi : struct, INativeApi
+internal abstract unsafe class NativeKernelBackend(in NativeKernelTable kernels)
 {
+    // Held by value: a call is one load of the function pointer from this object and an
+    // unmanaged indirect call, as cheap as the LibraryImport stubs it replaces.
+    private protected readonly NativeKernelTable Api = kernels;
+
     /// <summary>Prepares the calling thread for a kernel call (nothing on the CPU).</summary>
     protected virtual void Enter() { }
 
@@ -28,67 +34,75 @@ internal abstract unsafe class NativeKernelBackend<TApi> where TApi : struct, IN
     }
 
     /// <inheritdoc cref="IBackend.Binary"/>
+    [MethodImpl(Hot)]
     public void Binary(BinaryOp op, DType dtype, nint a, in Layout aLayout, nint b, in Layout bLayout, nint output, in Layout outLayout)
     {
         NfLayout la = ToNative(aLayout), lb = ToNative(bLayout), lo = ToNative(outLayout);
         Enter();
-        TApi.ThrowIfFailed(TApi.Binary((int)op, (int)dtype, a, &la, b, &lb, output, &lo));
+        Api.ThrowIfFailed(Api.binary((int)op, (int)dtype, a, &la, b, &lb, output, &lo));
     }
 
     /// <inheritdoc cref="IBackend.Unary"/>
+    [MethodImpl(Hot)]
     public void Unary(UnaryOp op, DType dtype, nint x, in Layout xLayout, nint output, in Layout outLayout)
     {
         NfLayout lx = ToNative(xLayout), lo = ToNative(outLayout);
         Enter();
-        TApi.ThrowIfFailed(TApi.Unary((int)op, (int)dtype, x, &lx, output, &lo));
+        Api.ThrowIfFailed(Api.unary((int)op, (int)dtype, x, &lx, output, &lo));
     }
 
     /// <inheritdoc cref="IBackend.Reduce"/>
+    [MethodImpl(Hot)]
     public void Reduce(ReduceOp op, DType dtype, nint x, in Layout xLayout, uint axesMask, nint output, DType outDtype)
     {
         NfLayout lx = ToNative(xLayout);
         Enter();
-        TApi.ThrowIfFailed(TApi.Reduce((int)op, (int)dtype, x, &lx, axesMask, output, (int)outDtype));
+        Api.ThrowIfFailed(Api.reduce((int)op, (int)dtype, x, &lx, axesMask, output, (int)outDtype));
     }
 
     /// <inheritdoc cref="IBackend.Softmax"/>
+    [MethodImpl(Hot)]
     public void Softmax(bool log, DType dtype, nint x, in Layout xLayout, int axis, nint output)
     {
         NfLayout lx = ToNative(xLayout);
         Enter();
-        TApi.ThrowIfFailed(TApi.Softmax(log ? 1 : 0, (int)dtype, x, &lx, axis, output));
+        Api.ThrowIfFailed(Api.softmax(log ? 1 : 0, (int)dtype, x, &lx, axis, output));
     }
 
     /// <inheritdoc cref="IBackend.MatMul"/>
+    [MethodImpl(Hot)]
     public void MatMul(DType dtype, nint a, in Layout aLayout, bool transposeA, nint b, in Layout bLayout, bool transposeB, nint output, in Layout outLayout)
     {
         NfLayout la = ToNative(aLayout), lb = ToNative(bLayout), lo = ToNative(outLayout);
         Enter();
-        TApi.ThrowIfFailed(TApi.MatMul((int)dtype, a, &la, transposeA ? 1 : 0, b, &lb, transposeB ? 1 : 0, output, &lo));
+        Api.ThrowIfFailed(Api.matmul((int)dtype, a, &la, transposeA ? 1 : 0, b, &lb, transposeB ? 1 : 0, output, &lo));
     }
 
     /// <inheritdoc cref="IBackend.Cast"/>
+    [MethodImpl(Hot)]
     public void Cast(DType source, nint x, in Layout xLayout, DType destination, nint output)
     {
         NfLayout lx = ToNative(xLayout);
         Enter();
-        TApi.ThrowIfFailed(TApi.Cast((int)source, x, &lx, (int)destination, output));
+        Api.ThrowIfFailed(Api.cast((int)source, x, &lx, (int)destination, output));
     }
 
     /// <inheritdoc cref="IBackend.Copy"/>
+    [MethodImpl(Hot)]
     public void Copy(DType dtype, nint x, in Layout xLayout, nint output, in Layout outLayout)
     {
         NfLayout lx = ToNative(xLayout), lo = ToNative(outLayout);
         Enter();
-        TApi.ThrowIfFailed(TApi.Copy((int)dtype, x, &lx, output, &lo));
+        Api.ThrowIfFailed(Api.copy((int)dtype, x, &lx, output, &lo));
     }
 
     /// <inheritdoc cref="IBackend.Gather"/>
+    [MethodImpl(Hot)]
     public void Gather(DType dtype, nint x, in Layout xLayout, int axis, DType indexDtype, nint indices, long indexCount, nint output)
     {
         NfLayout lx = ToNative(xLayout);
         Enter();
-        TApi.ThrowIfFailed(TApi.Gather((int)dtype, x, &lx, axis, (int)indexDtype, indices, indexCount, output));
+        Api.ThrowIfFailed(Api.gather((int)dtype, x, &lx, axis, (int)indexDtype, indices, indexCount, output));
     }
 
     /// <inheritdoc cref="IBackend.OneHot"/>
@@ -96,38 +110,40 @@ internal abstract unsafe class NativeKernelBackend<TApi> where TApi : struct, IN
     {
         NfLayout li = ToNative(indicesLayout);
         Enter();
-        TApi.ThrowIfFailed(TApi.OneHot((int)indexDtype, indices, &li, depth, onValue, offValue, (int)outDtype, output));
+        Api.ThrowIfFailed(Api.one_hot((int)indexDtype, indices, &li, depth, onValue, offValue, (int)outDtype, output));
     }
 
     /// <inheritdoc cref="IBackend.Fill"/>
+    [MethodImpl(Hot)]
     public void Fill(DType dtype, nint output, long count, double value)
     {
         Enter();
-        TApi.ThrowIfFailed(TApi.Fill((int)dtype, output, count, value));
+        Api.ThrowIfFailed(Api.fill((int)dtype, output, count, value));
     }
 
     /// <inheritdoc cref="IBackend.Range"/>
     public void Range(DType dtype, nint output, long count, double start, double delta)
     {
         Enter();
-        TApi.ThrowIfFailed(TApi.Range((int)dtype, output, count, start, delta));
+        Api.ThrowIfFailed(Api.range((int)dtype, output, count, start, delta));
     }
 
     /// <inheritdoc cref="IBackend.RandomUniform"/>
     public void RandomUniform(DType dtype, nint output, long count, ulong seed, ulong offset, double low, double high)
     {
         Enter();
-        TApi.ThrowIfFailed(TApi.RandomUniform((int)dtype, output, count, seed, offset, low, high));
+        Api.ThrowIfFailed(Api.random_uniform((int)dtype, output, count, seed, offset, low, high));
     }
 
     /// <inheritdoc cref="IBackend.RandomNormal"/>
     public void RandomNormal(DType dtype, nint output, long count, ulong seed, ulong offset, double mean, double stddev)
     {
         Enter();
-        TApi.ThrowIfFailed(TApi.RandomNormal((int)dtype, output, count, seed, offset, mean, stddev));
+        Api.ThrowIfFailed(Api.random_normal((int)dtype, output, count, seed, offset, mean, stddev));
     }
 
     /// <inheritdoc cref="IBackend.OptimizerUpdate"/>
+    [MethodImpl(Hot)]
     public void OptimizerUpdate(OptimizerKind kind, DType dtype, nint param, nint grad, nint slot0, nint slot1, long count, in OptimizerParams p)
     {
         var np = new NfOptimizerParams
@@ -136,14 +152,15 @@ internal abstract unsafe class NativeKernelBackend<TApi> where TApi : struct, IN
             Epsilon = p.Epsilon, Rho = p.Rho, Nesterov = p.Nesterov ? 1 : 0, Step = p.Step,
         };
         Enter();
-        TApi.ThrowIfFailed(TApi.OptimizerUpdate((int)kind, (int)dtype, param, grad, slot0, slot1, count, &np));
+        Api.ThrowIfFailed(Api.optimizer_update((int)kind, (int)dtype, param, grad, slot0, slot1, count, &np));
     }
 
     /// <inheritdoc cref="IBackend.SoftmaxCrossEntropy"/>
+    [MethodImpl(Hot)]
     public void SoftmaxCrossEntropy(DType dtype, nint logits, in Layout logitsLayout, DType labelDtype, nint labels, bool sparse, nint lossOut, nint gradOut)
     {
         NfLayout lx = ToNative(logitsLayout);
         Enter();
-        TApi.ThrowIfFailed(TApi.SoftmaxCrossEntropy((int)dtype, logits, &lx, (int)labelDtype, labels, sparse ? 1 : 0, lossOut, gradOut));
+        Api.ThrowIfFailed(Api.softmax_cross_entropy((int)dtype, logits, &lx, (int)labelDtype, labels, sparse ? 1 : 0, lossOut, gradOut));
     }
 }
