@@ -227,8 +227,8 @@ internal static class Fused
         new("sgd_momentum", OptimizerKind.Sgd, new(0.1, Momentum: 0.9), 0, true, false),
         new("sgd_nesterov", OptimizerKind.Sgd, new(0.1, Momentum: 0.9, Nesterov: true), 0, true, false),
         new("adam", OptimizerKind.Adam, new(0.01), 0, true, true),
-        new("rmsprop", OptimizerKind.RmsProp, new(0.01), 0, true, false),
-        new("rmsprop_momentum", OptimizerKind.RmsProp, new(0.01, Momentum: 0.5), 0, true, true),
+        new("rmsprop", OptimizerKind.RMSprop, new(0.01), 0, true, false),
+        new("rmsprop_momentum", OptimizerKind.RMSprop, new(0.01, Momentum: 0.5), 0, true, true),
         new("adagrad", OptimizerKind.Adagrad, new(0.1), 0.1, true, false),
     ];
 
@@ -260,7 +260,7 @@ internal static class Fused
                 s1 = C(p.Beta2) * s1 + C(1 - p.Beta2) * (g * g);
                 w -= alpha * s0 / (U.Sqrt(s1) + eps);
                 break;
-            case OptimizerKind.RmsProp:
+            case OptimizerKind.RMSprop:
                 s0 = C(p.Rho) * s0 + C(1 - p.Rho) * (g * g);
                 U inc = lr * g / (U.Sqrt(s0) + eps);
                 if (p.Momentum > 0)

@@ -8,7 +8,7 @@ public enum OptimizerKind
     /// <summary>Adam; slot0 = first moment m, slot1 = second moment v.</summary>
     Adam = 1,
     /// <summary>RMSprop; slot0 = mean square, slot1 = momentum buffer (unused when momentum is 0).</summary>
-    RmsProp = 2,
+    RMSprop = 2,
     /// <summary>Adagrad; slot0 = accumulator.</summary>
     Adagrad = 3,
 }

@@ -58,7 +58,7 @@ internal readonly struct AdamStep<T>(in OptimizerParams p) : IOptimizerStep<T> w
 }
 
 /// <summary>RMSprop: ms = rho*ms + (1-rho)*(g*g); inc = (lr*g) / (sqrt(ms) + eps); momentum: mom = mu*mom + inc, w -= mom; else w -= inc.</summary>
-internal readonly struct RmsPropStep<T>(in OptimizerParams p) : IOptimizerStep<T> where T : unmanaged, IFloatingPointIeee754<T>
+internal readonly struct RMSpropStep<T>(in OptimizerParams p) : IOptimizerStep<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly Vector<T> _rho = Lanes.Of<T>(p.Rho), _c = Lanes.Of<T>(1.0 - p.Rho);
     private readonly Vector<T> _lr = Lanes.Of<T>(p.LearningRate), _eps = Lanes.Of<T>(p.Epsilon), _mu = Lanes.Of<T>(p.Momentum);
@@ -106,7 +106,7 @@ public sealed partial class ManagedBackend
         CheckPointer(M, nameof(grad), grad, count);
         // Which slots this kind (with these hyperparameters) reads and writes.
         bool need0 = kind != OptimizerKind.Sgd || p.Momentum != 0;
-        bool need1 = kind == OptimizerKind.Adam || (kind == OptimizerKind.RmsProp && p.Momentum > 0);
+        bool need1 = kind == OptimizerKind.Adam || (kind == OptimizerKind.RMSprop && p.Momentum > 0);
         if (count > 0)
         {
             if (need0 && slot0 == 0) throw MissingSlot(kind, 0, p.Momentum);
@@ -126,11 +126,11 @@ public sealed partial class ManagedBackend
             (OptimizerKind.Sgd, _) => "velocity",
             (OptimizerKind.Adam, 0) => "m",
             (OptimizerKind.Adam, _) => "v",
-            (OptimizerKind.RmsProp, 0) => "mean square",
-            (OptimizerKind.RmsProp, _) => "momentum buffer",
+            (OptimizerKind.RMSprop, 0) => "mean square",
+            (OptimizerKind.RMSprop, _) => "momentum buffer",
             _ => "accumulator",
         };
-        string why = kind is OptimizerKind.Sgd or OptimizerKind.RmsProp ? $" with momentum = {momentum}" : "";
+        string why = kind is OptimizerKind.Sgd or OptimizerKind.RMSprop ? $" with momentum = {momentum}" : "";
         return new ArgumentException(
             $"{nameof(OptimizerUpdate)}: slot{slot} ({name}) is 0 but {kind}{why} needs it.", slot == 0 ? "slot0" : "slot1");
     }
@@ -143,7 +143,7 @@ public sealed partial class ManagedBackend
             case OptimizerKind.Sgd when p.Momentum == 0: RunOptimizer<T, SgdStep<T>>(new(p), w, g, s0, s1, count, 1); break;
             case OptimizerKind.Sgd: RunOptimizer<T, MomentumStep<T>>(new(p), w, g, s0, s1, count, 2); break;
             case OptimizerKind.Adam: RunOptimizer<T, AdamStep<T>>(new(p), w, g, s0, s1, count, 4); break;
-            case OptimizerKind.RmsProp: RunOptimizer<T, RmsPropStep<T>>(new(p), w, g, s0, s1, count, 4); break;
+            case OptimizerKind.RMSprop: RunOptimizer<T, RMSpropStep<T>>(new(p), w, g, s0, s1, count, 4); break;
             default: RunOptimizer<T, AdagradStep<T>>(new(p), w, g, s0, s1, count, 4); break;
         }
     }

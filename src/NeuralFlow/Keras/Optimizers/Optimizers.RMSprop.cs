@@ -23,7 +23,7 @@ public static partial class Optimizers
             Momentum > 0 ? [ZerosLike(variable), ZerosLike(variable)] : [ZerosLike(variable)];
 
         /// <inheritdoc/>
-        protected override OptimizerKind? Kind => OptimizerKind.RmsProp;
+        protected override OptimizerKind? Kind => OptimizerKind.RMSprop;
 
         /// <inheritdoc/>
         protected override OptimizerParams Parameters(double learningRate, long step) =>
