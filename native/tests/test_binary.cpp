@@ -100,11 +100,13 @@ void check_op(nf_binary_op op, nf_dtype dtype, double lo, double hi) {
                 EXPECT_TRUE(all_close(got.data(), want, rt, 1e-30, what));
             };
             if (cmp) {
-                std::vector<uint8_t> out(static_cast<size_t>(std::max<int64_t>(vo.storage, 1)), 7);
+                nft::Guarded<uint8_t> out(static_cast<size_t>(std::max<int64_t>(vo.storage, 1)), 7);
                 run(out.data());
+                EXPECT_TRUE(out.intact("comparison output"));
             } else {
-                std::vector<T> out(static_cast<size_t>(std::max<int64_t>(vo.storage, 1)), T(7));
+                nft::Guarded<T> out(static_cast<size_t>(std::max<int64_t>(vo.storage, 1)), T(7));
                 run(out.data());
+                EXPECT_TRUE(out.intact("output"));
             }
         }
     }
@@ -141,7 +143,7 @@ TEST(Binary, IntegerEdgeCasesNeverTrap) {
     std::vector<int64_t> a = {7, -7, mn, mn, mx, 5, 2, -2, 3, 1, -1, -1};
     std::vector<int64_t> b = {0, 0, -1, 2, 1, -2, 62, 63, -1, -5, -3, -4};
     const nf_layout l = contiguous({12});
-    std::vector<int64_t> out(12);
+    nft::Guarded<int64_t> out(12);
     ASSERT_EQ(nf_binary(NF_BINARY_DIV, NF_INT64, a.data(), &l, b.data(), &l, out.data(), &l), NF_OK);
     EXPECT_EQ(out[0], 0);
     EXPECT_EQ(out[1], 0);

@@ -103,8 +103,8 @@ TEST(Cast, LayoutsAndSizes) {
             const View v = make_view(s, k);
             auto x = random_values<float>(v.storage, -300, 300, seed++);
             const int64_t n = numel(s);
-            std::vector<int32_t> out(std::max<int64_t>(n, 1));
-            std::vector<uint8_t> out8(std::max<int64_t>(n, 1));
+            nft::Guarded<int32_t> out(std::max<int64_t>(n, 1));
+            nft::Guarded<uint8_t> out8(std::max<int64_t>(n, 1));
             ASSERT_EQ(nf_cast(NF_FLOAT32, x.data(), &v.l, NF_INT32, out.data()), NF_OK) << nf_last_error();
             ASSERT_EQ(nf_cast(NF_FLOAT32, x.data(), &v.l, NF_UINT8, out8.data()), NF_OK) << nf_last_error();
             std::vector<double> want(n), want8(n);
@@ -126,7 +126,7 @@ TEST(Copy, ViewsToViewsAllSizes) {
             for (Kind ko : outs) {
                 const View vx = make_view(s, kx), vo = make_view(s, ko);
                 auto x = random_values<int64_t>(vx.storage, -1e6, 1e6, seed++);
-                std::vector<int64_t> out(std::max<int64_t>(vo.storage, 1), -1);
+                nft::Guarded<int64_t> out(std::max<int64_t>(vo.storage, 1), -1);
                 ASSERT_EQ(nf_copy(NF_INT64, x.data(), &vx.l, out.data(), &vo.l), NF_OK) << nf_last_error();
                 const int64_t n = numel(s);
                 std::vector<double> want(n);

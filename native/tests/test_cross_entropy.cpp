@@ -58,7 +58,7 @@ void check_sparse() {
             std::vector<double> y(n * c, 0.0), want_loss, want_grad;
             for (int64_t i = 0; i < n; ++i) y[i * c + static_cast<int64_t>(labels[i])] = 1.0;
             reference(x, v.l, y, n, c, want_loss, want_grad);
-            std::vector<T> loss(n, T(-7)), grad(n * c, T(-7)), loss_only(n, T(-7));
+            nft::Guarded<T> loss(n, T(-7)), grad(n * c, T(-7)), loss_only(n, T(-7));
             const std::string what = "sparse " + str(s) + " " + kind_name(k);
             ASSERT_EQ(nf_softmax_cross_entropy(dt, x.data(), &v.l, dtype_of<L>(), labels.data(), 1, loss.data(), grad.data()),
                       NF_OK) << what << ": " << nf_last_error();
@@ -95,7 +95,7 @@ void check_dense() {
             const std::vector<double> y(yt.begin(), yt.begin() + n * c);
             std::vector<double> want_loss, want_grad;
             reference(x, v.l, y, n, c, want_loss, want_grad);
-            std::vector<T> loss(n, T(-7)), grad(n * c, T(-7));
+            nft::Guarded<T> loss(n, T(-7)), grad(n * c, T(-7));
             const std::string what = "dense " + str(s) + " " + kind_name(k);
             ASSERT_EQ(nf_softmax_cross_entropy(dt, x.data(), &v.l, dt, yt.data(), 0, loss.data(), grad.data()), NF_OK)
                 << what << ": " << nf_last_error();
@@ -121,7 +121,7 @@ TEST(CrossEntropy, StableForHugeLogits) {
     std::vector<float> x = {1000, -1000, 0, 1000, -1000, 0, -1000, -1000, -1000};
     const nf_layout l = contiguous({3, 3});
     const int32_t labels[3] = {0, 1, 2};
-    std::vector<float> loss(3), grad(9);
+    nft::Guarded<float> loss(3), grad(9);
     ASSERT_EQ(nf_softmax_cross_entropy(NF_FLOAT32, x.data(), &l, NF_INT32, labels, 1, loss.data(), grad.data()), NF_OK)
         << nf_last_error();
     EXPECT_EQ(loss[0], 0.0f);
@@ -216,7 +216,7 @@ TEST(CrossEntropy, Float32ExpsAreRightOverTheWholeRange) {
     const int64_t n = static_cast<int64_t>(x.size() / 2);
     const nf_layout l = contiguous({n, 2});
     const std::vector<int32_t> labels(static_cast<size_t>(n), 0);
-    std::vector<float> loss(n), grad(2 * n);
+    nft::Guarded<float> loss(n), grad(2 * n);
     ASSERT_EQ(nf_softmax_cross_entropy(NF_FLOAT32, x.data(), &l, NF_INT32, labels.data(), 1, loss.data(), grad.data()),
               NF_OK)
         << nf_last_error();

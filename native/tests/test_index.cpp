@@ -21,7 +21,7 @@ void check_gather(nf_dtype dt, nf_dtype it) {
                     Shape os = s;
                     os[axis] = count;
                     const int64_t n = numel(os);
-                    std::vector<T> out(std::max<int64_t>(n, 1));
+                    nft::Guarded<T> out(std::max<int64_t>(n, 1));
                     const std::string what = "gather " + str(s) + " axis " + std::to_string(axis) + " count " +
                                              std::to_string(count) + " " + kind_name(k);
                     ASSERT_EQ(nf_gather(dt, x.data(), &v.l, axis, it, idx.data(), count, out.data()), NF_OK)
@@ -74,7 +74,7 @@ TEST(OneHot, AllOutputDtypesAndLayouts) {
                 const View v = make_view(s, k);
                 auto idx = random_values<int64_t>(v.storage, -2, 12, seed++);  // some out of [0, 10)
                 const int64_t depth = 10, n = numel(s);
-                std::vector<double> out(std::max<int64_t>(n * depth, 1));  // big enough for any dtype
+                nft::Guarded<double> out(std::max<int64_t>(n * depth, 1));  // big enough for any dtype
                 ASSERT_EQ(nf_one_hot(NF_INT64, idx.data(), &v.l, depth, 1.0, 0.0, od, out.data()), NF_OK)
                     << nf_last_error();
                 ASSERT_EQ(nf_one_hot(NF_INT64, idx.data(), &v.l, depth, 1.0, 0.0, od, out.data()), NF_OK);
@@ -100,12 +100,12 @@ TEST(OneHot, AllOutputDtypesAndLayouts) {
 TEST(OneHot, OnOffValuesAndIndexDtypes) {
     std::vector<uint8_t> idx = {2, 0, 9};
     const nf_layout l = contiguous({3});
-    std::vector<float> out(9);
+    nft::Guarded<float> out(9);
     ASSERT_EQ(nf_one_hot(NF_UINT8, idx.data(), &l, 3, 5.0, -1.0, NF_FLOAT32, out.data()), NF_OK);
     EXPECT_EQ(out, std::vector<float>({-1, -1, 5, 5, -1, -1, -1, -1, -1}));
     std::vector<int32_t> idx32 = {1};
     const nf_layout l1 = contiguous({1});
-    std::vector<uint8_t> o8(2);
+    nft::Guarded<uint8_t> o8(2);
     ASSERT_EQ(nf_one_hot(NF_INT32, idx32.data(), &l1, 2, 300.0, -5.0, NF_UINT8, o8.data()), NF_OK);
     EXPECT_EQ(o8, std::vector<uint8_t>({0, 255}));  // saturating conversion of on/off
 }

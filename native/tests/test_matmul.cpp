@@ -36,7 +36,7 @@ void check(const Shape& batch, const Shape& a_batch, const Shape& b_batch, int64
     auto a = make<T>(as, ka, seed, &al);
     auto b = make<T>(bs, kb, seed + 1, &bl);
     const nf_layout ol = contiguous(os);
-    std::vector<T> out(std::max<int64_t>(numel(os), 1), T(99));
+    nft::Guarded<T> out(std::max<int64_t>(numel(os), 1), T(99));
     const std::string what = "a " + str(as) + " " + kind_name(ka) + (ta ? " T" : "") + ", b " + str(bs) + " " +
                              kind_name(kb) + (tb ? " T" : "") + ", out " + str(os);
     ASSERT_EQ(nf_matmul(dtype_of<T>(), a.data(), &al, ta, b.data(), &bl, tb, out.data(), &ol), NF_OK)

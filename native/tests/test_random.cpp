@@ -50,7 +50,7 @@ TEST(Random, Float32ReferenceValues) {
 
 TEST(Random, DeterministicAndSplitInvariant) {
     for (nf_dtype dt : {NF_FLOAT32, NF_FLOAT64}) {
-        std::vector<double> one(100), two(100), again(100);  // storage big enough for either dtype
+        nft::Guarded<double> one(100), two(100), again(100);  // storage big enough for either dtype
         char* p2 = reinterpret_cast<char*>(two.data());
         const int64_t es = dt == NF_FLOAT32 ? 4 : 8;
         ASSERT_EQ(nf_random_uniform(dt, one.data(), 100, 1234, 0, -2.0, 3.0), NF_OK);

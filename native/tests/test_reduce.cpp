@@ -97,7 +97,7 @@ void check_values(nf_dtype dt, double lo, double hi, std::initializer_list<nf_re
                 const View v = make_view(c.shape, k);
                 auto x = random_values<T>(v.storage, lo, hi, seed++);
                 const auto want = reference(op, dt == NF_BOOL, x, v.l, c.mask);
-                std::vector<T> out(std::max<size_t>(want.size(), 1), T(3));
+                nft::Guarded<T> out(std::max<size_t>(want.size(), 1), T(3));
                 const std::string what = "op " + std::to_string(op) + " shape " + str(c.shape) + " mask " +
                                          std::to_string(c.mask) + " " + kind_name(k);
                 ASSERT_EQ(nf_reduce(op, dt, x.data(), &v.l, c.mask, out.data(), dt), NF_OK)
@@ -130,7 +130,7 @@ TEST(Reduce, Float32SumAccuratelyAccumulated) {
 
 TEST(Reduce, EmptyReductions) {
     const nf_layout l = contiguous({0, 3});
-    std::vector<float> out(3, 5.f);
+    nft::Guarded<float> out(3, 5.f);
     ASSERT_EQ(nf_reduce(NF_REDUCE_SUM, NF_FLOAT32, nullptr, &l, 1, out.data(), NF_FLOAT32), NF_OK);
     EXPECT_EQ(out, std::vector<float>({0, 0, 0}));
     ASSERT_EQ(nf_reduce(NF_REDUCE_PROD, NF_FLOAT32, nullptr, &l, 1, out.data(), NF_FLOAT32), NF_OK);
@@ -193,7 +193,7 @@ void check_arg(nf_dtype dt, nf_dtype it, double lo, double hi, bool with_nan) {
                     }
                     want[o] = static_cast<double>(best);
                 }
-                std::vector<I> out(std::max<int64_t>(nout, 1), I(-9));
+                nft::Guarded<I> out(std::max<int64_t>(nout, 1), I(-9));
                 const std::string what = std::string(is_max ? "argmax" : "argmin") + " shape " + str(c.shape) +
                                          " mask " + std::to_string(c.mask) + " " + kind_name(k);
                 ASSERT_EQ(nf_reduce(is_max ? NF_REDUCE_ARGMAX : NF_REDUCE_ARGMIN, dt, x.data(), &l, c.mask, out.data(), it),

@@ -16,7 +16,7 @@ void check(bool log) {
                 const View v = make_view(s, k);
                 auto x = random_values<T>(v.storage, -20, 20, seed++);
                 const int64_t n = numel(s);
-                std::vector<T> out(n, T(-1));
+                nft::Guarded<T> out(n, T(-1));
                 const std::string what = std::string(log ? "log_softmax" : "softmax") + " shape " + str(s) +
                                          " axis " + std::to_string(axis) + " " + kind_name(k);
                 ASSERT_EQ(nf_softmax(log, dt, x.data(), &v.l, axis, out.data()), NF_OK) << what << ": " << nf_last_error();

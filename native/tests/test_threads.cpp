@@ -19,7 +19,7 @@ struct ThreadCount {
 template <class T>
 std::vector<T> sum_columns(const std::vector<T>& x, int64_t rows, int64_t cols, uint32_t mask) {
     const nf_layout l = contiguous({rows, cols});
-    std::vector<T> out(mask == 3 ? 1 : (mask == 1 ? cols : rows));
+    nft::Guarded<T> out(mask == 3 ? 1 : (mask == 1 ? cols : rows));
     EXPECT_EQ(nf_reduce(NF_REDUCE_SUM, dtype_of<T>(), x.data(), &l, mask, out.data(), dtype_of<T>()), NF_OK)
         << nf_last_error();
     return out;
@@ -30,7 +30,7 @@ std::vector<float> matmul(const std::vector<float>& a, const std::vector<float>&
                           int64_t K, bool ta = false, bool tb = false) {
     const nf_layout al = ta ? contiguous({K, M}) : contiguous({M, K}), bl = tb ? contiguous({N, K}) : contiguous({K, N}),
                     ol = contiguous({M, N});
-    std::vector<float> out(static_cast<size_t>(M * N), -1.f);
+    nft::Guarded<float> out(static_cast<size_t>(M * N), -1.f);
     EXPECT_EQ(nf_matmul(NF_FLOAT32, a.data(), &al, ta, b.data(), &bl, tb, out.data(), &ol), NF_OK) << nf_last_error();
     return out;
 }
@@ -125,7 +125,7 @@ TEST(Threads, ConcurrentCallersAndResizes) {
     for (int t = 0; t < 3; ++t)
         callers.emplace_back([&] {
             const nf_layout l = contiguous({n});
-            std::vector<float> out(static_cast<size_t>(n));
+            nft::Guarded<float> out(static_cast<size_t>(n));
             for (int it = 0; it < 30; ++it) {
                 if (nf_binary(NF_BINARY_ADD, NF_FLOAT32, x.data(), &l, y.data(), &l, out.data(), &l) != NF_OK) bad++;
                 for (int64_t i = 0; i < n; i += 4099)

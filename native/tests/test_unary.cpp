@@ -36,10 +36,11 @@ void check(nf_unary_op op, double lo, double hi) {
         for (auto [kx, ko] : kPairs) {
             const View vx = make_view(s, kx), vo = make_view(s, ko);
             auto x = random_values<T>(vx.storage, lo, hi, seed++);
-            std::vector<T> out(static_cast<size_t>(std::max<int64_t>(vo.storage, 1)), T(9));
+            nft::Guarded<T> out(static_cast<size_t>(std::max<int64_t>(vo.storage, 1)), T(9));
             const std::string what = "op " + std::to_string(op) + " shape " + str(s) + " x " + kind_name(kx) +
                                      " out " + kind_name(ko);
             ASSERT_EQ(nf_unary(op, dt, x.data(), &vx.l, out.data(), &vo.l), NF_OK) << what << ": " << nf_last_error();
+            EXPECT_TRUE(out.intact(what));
             const int64_t n = numel(s);
             std::vector<double> want(static_cast<size_t>(n));
             std::vector<T> got(static_cast<size_t>(n));
@@ -78,7 +79,7 @@ TEST(Unary, IntegerOps) {
 
 TEST(Unary, SigmoidStableOnTails) {
     std::vector<double> x = {-1000, -745, -50, 0, 50, 1000};
-    std::vector<double> out(x.size());
+    nft::Guarded<double> out(x.size());
     const nf_layout l = contiguous({6});
     ASSERT_EQ(nf_unary(NF_UNARY_SIGMOID, NF_FLOAT64, x.data(), &l, out.data(), &l), NF_OK);
     for (double v : out) EXPECT_FALSE(std::isnan(v));

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstring>
 #include <random>
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -160,6 +161,71 @@ template <class T>
 inline std::vector<Shape> elementwise_shapes() {
     return {{}, {1}, {7}, {33}, {1025}, {70001}, {0}, {0, 5}, {7, 33}, {33, 7}, {3, 1025}, {2, 3, 5}, {300, 250}};
 }
+
+// ---- sentinels (as ggml's backend tests) ----------------------------------------------------
+// Every output buffer a kernel test hands to the engine has kGuardBytes guard bytes after its
+// end, set to a pattern; a kernel that writes past the end of its output changes them. The
+// guard is written once, so a check after the last call also catches every earlier call.
+constexpr size_t kGuardBytes = 64;
+inline uint8_t guard_byte(size_t i) { return static_cast<uint8_t>(0xA5 ^ (i * 29)); }
+inline void write_guard(void* end) {
+    auto* p = static_cast<uint8_t*>(end);
+    for (size_t i = 0; i < kGuardBytes; ++i) p[i] = guard_byte(i);
+}
+// The one check: `end` points at the guard bytes (host memory) of the output named `what`.
+inline ::testing::AssertionResult guard_intact(const void* end, const std::string& what) {
+    const auto* p = static_cast<const uint8_t*>(end);
+    for (size_t i = 0; i < kGuardBytes; ++i)
+        if (p[i] != guard_byte(i))
+            return ::testing::AssertionFailure() << what << ": the kernel wrote past the end of its output (guard byte "
+                                                 << i << " is 0x" << std::hex << int(p[i]) << ")";
+    return ::testing::AssertionSuccess();
+}
+
+// A host output buffer of n elements (each `fill`) followed by guard bytes: std::vector's
+// interface for the tests, with the guard checked by intact() and, at the latest, on
+// destruction (so no output buffer goes unchecked).
+template <class T>
+class Guarded {
+public:
+    using value_type = T;
+    using iterator = T*;
+    using const_iterator = const T*;
+    explicit Guarded(size_t n = 0, T fill = T()) : n_(n), v_(n + (kGuardBytes + sizeof(T) - 1) / sizeof(T), fill) {
+        write_guard(v_.data() + n_);
+    }
+    Guarded(const Guarded& o) : n_(o.n_), v_(o.v_) {}
+    Guarded& operator=(const Guarded& o) {
+        EXPECT_TRUE(intact());
+        n_ = o.n_;
+        v_ = o.v_;
+        return *this;
+    }
+    ~Guarded() { EXPECT_TRUE(intact()); }
+
+    T* data() { return v_.data(); }
+    const T* data() const { return v_.data(); }
+    size_t size() const { return n_; }
+    T& operator[](size_t i) { return v_[i]; }
+    const T& operator[](size_t i) const { return v_[i]; }
+    T* begin() { return v_.data(); }
+    T* end() { return v_.data() + n_; }
+    const T* begin() const { return v_.data(); }
+    const T* end() const { return v_.data() + n_; }
+    std::vector<T> values() const { return std::vector<T>(begin(), end()); }
+    operator std::vector<T>() const { return values(); }
+    ::testing::AssertionResult intact(const std::string& what = "output") const {
+        return guard_intact(v_.data() + n_, what);
+    }
+
+    friend bool operator==(const Guarded& a, const std::vector<T>& b) { return std::equal(a.begin(), a.end(), b.begin(), b.end()); }
+    friend bool operator==(const std::vector<T>& a, const Guarded& b) { return b == a; }
+    friend bool operator==(const Guarded& a, const Guarded& b) { return std::equal(a.begin(), a.end(), b.begin(), b.end()); }
+
+private:
+    size_t n_;
+    std::vector<T> v_;
+};
 
 // Expects status `want` and a last-error message containing every fragment.
 inline ::testing::AssertionResult fails_with(nf_status got, nf_status want, std::vector<std::string> fragments) {

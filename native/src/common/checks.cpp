@@ -4,19 +4,35 @@
 #include <cmath>
 #include <string>
 
+#include "common/elementwise_list.h"
+
 namespace nf {
 namespace {
 
-const char* binary_op_name(nf_binary_op op) {
-    static const char* names[] = {"add", "sub", "mul", "div", "pow", "maximum", "minimum",
-                                  "equal", "not_equal", "less", "less_equal", "greater",
-                                  "greater_equal"};
-    return names[op];
+// Name and dtype rule of each op, from common/elementwise_list.h; NULL name: not a valid op.
+struct OpInfo {
+    const char* name;
+    bool flag;  // binary: defined on bool; unary: takes integers
+};
+
+OpInfo binary_op_info(nf_binary_op op) {
+    switch (op) {
+#define NF_INFO(E, Op, name, flag, cost) \
+        case E: return {name, flag != 0};
+        NF_BINARY_OPS(NF_INFO)
+#undef NF_INFO
+    }
+    return {nullptr, false};
 }
 
-const char* unary_op_name(nf_unary_op op) {
-    static const char* names[] = {"neg", "abs", "exp", "log", "sqrt", "square", "relu", "sigmoid", "tanh", "sign"};
-    return names[op];
+OpInfo unary_op_info(nf_unary_op op) {
+    switch (op) {
+#define NF_INFO(E, Op, name, flag, cost) \
+        case E: return {name, flag != 0};
+        NF_UNARY_OPS(NF_INFO)
+#undef NF_INFO
+    }
+    return {nullptr, false};
 }
 
 const char* optimizer_name(nf_optimizer kind) {
@@ -55,28 +71,25 @@ void check_count(const char* fn, int64_t count) {
 
 int64_t check_binary(const char* fn, nf_binary_op op, nf_dtype dtype, const void* a, const nf_layout* a_layout,
                      const void* b, const nf_layout* b_layout, const void* out, const nf_layout* out_layout) {
-    if (op < NF_BINARY_ADD || op > NF_BINARY_GREATER_EQUAL)
-        NF_INVALID("%s: op = %d is not a valid nf_binary_op", fn, static_cast<int>(op));
+    const OpInfo info = binary_op_info(op);
+    if (!info.name) NF_INVALID("%s: op = %d is not a valid nf_binary_op", fn, static_cast<int>(op));
     check_dtype(fn, "dtype", dtype);
     const int64_t n = check_x_out(fn, a, a_layout, out, out_layout, "a", "a_layout");
     check_layout(fn, "b_layout", b_layout);
     check_same_shape(fn, "a_layout", *a_layout, "b_layout", *b_layout);
     check_buffer(fn, "b", b, n);
-    if (dtype == NF_BOOL && op <= NF_BINARY_POW)
-        NF_UNSUPPORTED("%s: op %s is not supported for dtype bool", fn, binary_op_name(op));
+    if (dtype == NF_BOOL && !info.flag) NF_UNSUPPORTED("%s: op %s is not supported for dtype bool", fn, info.name);
     return n;
 }
 
 int64_t check_unary(const char* fn, nf_unary_op op, nf_dtype dtype, const void* x, const nf_layout* x_layout,
                     const void* out, const nf_layout* out_layout) {
-    if (op < NF_UNARY_NEG || op > NF_UNARY_SIGN)
-        NF_INVALID("%s: op = %d is not a valid nf_unary_op", fn, static_cast<int>(op));
+    const OpInfo info = unary_op_info(op);
+    if (!info.name) NF_INVALID("%s: op = %d is not a valid nf_unary_op", fn, static_cast<int>(op));
     check_dtype(fn, "dtype", dtype);
     const int64_t n = check_x_out(fn, x, x_layout, out, out_layout);
-    const bool int_ok = op == NF_UNARY_NEG || op == NF_UNARY_ABS || op == NF_UNARY_SQUARE ||
-                        op == NF_UNARY_RELU || op == NF_UNARY_SIGN;
-    if (dtype == NF_BOOL || (!int_ok && !dtype_is_float(dtype)))
-        NF_UNSUPPORTED("%s: op %s is not supported for dtype %s", fn, unary_op_name(op), dtype_name(dtype));
+    if (dtype == NF_BOOL || (!info.flag && !dtype_is_float(dtype)))
+        NF_UNSUPPORTED("%s: op %s is not supported for dtype %s", fn, info.name, dtype_name(dtype));
     return n;
 }
 
@@ -272,8 +285,7 @@ OptimizerSlots check_optimizer(const char* fn, nf_optimizer kind, nf_dtype dtype
     if (p->step < 1) NF_INVALID("%s: p->step = %lld must be at least 1", fn, (long long)p->step);
     check_buffer(fn, "param", param, count);
     check_buffer(fn, "grad", grad, count);
-    OptimizerSlots s{kind != NF_OPTIMIZER_SGD || p->momentum != 0,
-                     kind == NF_OPTIMIZER_ADAM || (kind == NF_OPTIMIZER_RMSPROP && p->momentum > 0)};
+    const OptimizerSlots s = optimizer_slots(kind, p->momentum);
     if (count > 0) {
         if (s.need0 && !slot0) missing_slot(fn, kind, 0, p->momentum);
         if (s.need1 && !slot1) missing_slot(fn, kind, 1, p->momentum);

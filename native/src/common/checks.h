@@ -11,6 +11,7 @@
 
 #include "common/dtype.h"
 #include "common/layout.h"
+#include "common/optimizer_step.h"
 #include "neuralflow.h"
 
 namespace nf {
@@ -74,10 +75,7 @@ void check_fill(const char* fn, nf_dtype dtype, const void* out, int64_t count);
 void check_random_uniform(const char* fn, nf_dtype dtype, const void* out, int64_t count, double low, double high);
 void check_random_normal(const char* fn, nf_dtype dtype, const void* out, int64_t count);
 
-// Which slots the update reads and writes (the check fails when one of those is NULL).
-struct OptimizerSlots {
-    bool need0, need1;
-};
+// Returns optimizer_slots (common/optimizer_step.h); fails when a slot it needs is NULL.
 OptimizerSlots check_optimizer(const char* fn, nf_optimizer kind, nf_dtype dtype, const void* param,
                                const void* grad, const void* slot0, const void* slot1, int64_t count,
                                const nf_optimizer_params* p);

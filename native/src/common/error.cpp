@@ -69,5 +69,3 @@ const char* last_error() noexcept {
 }
 
 }  // namespace nf
-
-extern "C" NF_API const char* nf_last_error(void) { return nf::last_error(); }

@@ -31,6 +31,8 @@ std::string format(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 #define NF_UNSUPPORTED(...) ::nf::fail(NF_ERROR_UNSUPPORTED, __VA_ARGS__)
 
 void set_last_error(const char* message) noexcept;
+// This thread's last message ("" when none); each engine exports it as its own nf_*last_error.
+const char* last_error() noexcept;
 
 // Runs body() and maps every exception to a status. `fn` names the exported function for
 // messages that do not carry their own (out of memory, unexpected internal errors).

@@ -4,10 +4,11 @@
 
 #include "common/checks.h"
 #include "common/dtype.h"
+#include "common/elementwise_list.h"
 #include "common/elementwise_ops.h"
 #include "common/intmath.h"
 #include "common/layout.h"
-#include "common/parallel.h"
+#include "cpu/parallel.h"
 
 namespace nf {
 namespace {
@@ -38,7 +39,7 @@ void run(const T* a, int64_t sa, const T* b, int64_t sb, R* o, int64_t so, int64
 
 template <class Op, class T>
 void apply(const void* a, const void* b, void* out, const nf_layout& al, const nf_layout& bl,
-           const nf_layout& ol) {
+           const nf_layout& ol, int64_t cost) {
     using R = typename Op::template Out<T>;
     const T* pa = static_cast<const T*>(a) + al.offset;
     const T* pb = static_cast<const T*>(b) + bl.offset;
@@ -46,7 +47,6 @@ void apply(const void* a, const void* b, void* out, const nf_layout& al, const n
     const nf_layout* ls[3] = {&al, &bl, &ol};
     const Plan<3> p = make_plan(ls);
     const int64_t sa = p.inner(0), sb = p.inner(1), so = p.inner(2);
-    const int64_t cost = std::is_same_v<Op, Pow> ? 16 : 1;
     run_plan(p, cost, [&](const int64_t* off, int64_t n) {
         run<Op>(pa + off[0], sa, pb + off[1], sb, po + off[2], so, n);
     });
@@ -56,19 +56,10 @@ template <class T>
 void dispatch_op(nf_binary_op op, const void* a, const void* b, void* out, const nf_layout& al,
                  const nf_layout& bl, const nf_layout& ol) {
     switch (op) {
-        case NF_BINARY_ADD: return apply<Add, T>(a, b, out, al, bl, ol);
-        case NF_BINARY_SUB: return apply<Sub, T>(a, b, out, al, bl, ol);
-        case NF_BINARY_MUL: return apply<Mul, T>(a, b, out, al, bl, ol);
-        case NF_BINARY_DIV: return apply<Div, T>(a, b, out, al, bl, ol);
-        case NF_BINARY_POW: return apply<Pow, T>(a, b, out, al, bl, ol);
-        case NF_BINARY_MAXIMUM: return apply<Maximum, T>(a, b, out, al, bl, ol);
-        case NF_BINARY_MINIMUM: return apply<Minimum, T>(a, b, out, al, bl, ol);
-        case NF_BINARY_EQUAL: return apply<Equal, T>(a, b, out, al, bl, ol);
-        case NF_BINARY_NOT_EQUAL: return apply<NotEqual, T>(a, b, out, al, bl, ol);
-        case NF_BINARY_LESS: return apply<Less, T>(a, b, out, al, bl, ol);
-        case NF_BINARY_LESS_EQUAL: return apply<LessEqual, T>(a, b, out, al, bl, ol);
-        case NF_BINARY_GREATER: return apply<Greater, T>(a, b, out, al, bl, ol);
-        case NF_BINARY_GREATER_EQUAL: return apply<GreaterEqual, T>(a, b, out, al, bl, ol);
+#define NF_CASE(E, Op, name, on_bool, cost) \
+        case E: return apply<Op, T>(a, b, out, al, bl, ol, cost);
+        NF_BINARY_OPS(NF_CASE)
+#undef NF_CASE
     }
 }
 

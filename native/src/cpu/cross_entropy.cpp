@@ -15,7 +15,7 @@
 #include "common/dtype.h"
 #include "common/intmath.h"
 #include "common/layout.h"
-#include "common/parallel.h"
+#include "cpu/parallel.h"
 
 namespace nf {
 namespace {

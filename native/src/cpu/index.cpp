@@ -3,9 +3,9 @@
 
 #include "common/checks.h"
 #include "common/dtype.h"
-#include "common/kernels.h"
 #include "common/layout.h"
-#include "common/parallel.h"
+#include "cpu/kernels.h"
+#include "cpu/parallel.h"
 
 extern "C" NF_API nf_status nf_gather(nf_dtype dtype, const void* x, const nf_layout* x_layout, int32_t axis,
                                       nf_dtype index_dtype, const void* indices, int64_t index_count, void* out) {

@@ -16,7 +16,7 @@
 #include "common/intmath.h"
 #include "common/layout.h"
 #include "common/matrix.h"
-#include "common/parallel.h"
+#include "cpu/parallel.h"
 
 #if defined(NF_GEMM_OPENBLAS)
 #include <cblas.h>

@@ -1,4 +1,4 @@
-// nf_fill, nf_range and the counter-based random generators.
+// nf_random_uniform, nf_random_normal: the counter-based random generators.
 //
 // Random numbers: Philox4x32-10 (Salmon et al., "Parallel Random Numbers: As Easy as 1, 2, 3",
 // SC'11), the same algorithm as Random123's philox4x32_R(10, ctr, key). Every backend (this
@@ -31,7 +31,7 @@
 #include "common/checks.h"
 #include "common/dtype.h"
 #include "common/philox.h"
-#include "common/parallel.h"
+#include "cpu/generate.h"
 
 namespace nf {
 namespace {
@@ -39,42 +39,8 @@ namespace {
 // Philox work is ~10x an add per element.
 constexpr int64_t kRandomCost = 12;
 
-// Writes out[i] = f(i) for i in [0, count), converting through from_double.
-template <class Tg, class F>
-void generate(void* out, int64_t count, int64_t cost, F&& f) {
-    using T = typename Tg::type;
-    T* po = static_cast<T*>(out);
-    parallel_chunks(count, cost, [&](int64_t b, int64_t e) {
-        for (int64_t i = b; i < e; ++i) po[i] = from_double<Tg>(f(i));
-    });
-}
-
 }  // namespace
 }  // namespace nf
-
-extern "C" NF_API nf_status nf_fill(nf_dtype dtype, void* out, int64_t count, double value) {
-    return nf::guard("nf_fill", [&] {
-        nf::check_fill("nf_fill", dtype, out, count);
-        nf::dispatch(dtype, [&](auto tag) {
-            using Tg = decltype(tag);
-            const typename Tg::type v = nf::from_double<Tg>(value);
-            typename Tg::type* po = static_cast<typename Tg::type*>(out);
-            nf::parallel_chunks(count, 1, [&](int64_t b, int64_t e) {
-                for (int64_t i = b; i < e; ++i) po[i] = v;
-            });
-        });
-    });
-}
-
-extern "C" NF_API nf_status nf_range(nf_dtype dtype, void* out, int64_t count, double start, double delta) {
-    return nf::guard("nf_range", [&] {
-        nf::check_fill("nf_range", dtype, out, count);
-        nf::dispatch(dtype, [&](auto tag) {
-            nf::generate<decltype(tag)>(out, count, 2,
-                                        [&](int64_t i) { return start + static_cast<double>(i) * delta; });
-        });
-    });
-}
 
 extern "C" NF_API nf_status nf_random_uniform(nf_dtype dtype, void* out, int64_t count, uint64_t seed,
                                               uint64_t offset, double low, double high) {

@@ -17,7 +17,8 @@
 #include "common/checks.h"
 #include "common/dtype.h"
 #include "common/layout.h"
-#include "common/parallel.h"
+#include "common/reduce_acc.h"
+#include "cpu/parallel.h"
 
 namespace nf {
 namespace {
@@ -29,38 +30,14 @@ constexpr int64_t kMaxRowParts = 16;
 // does not depend on the thread count either.
 constexpr int64_t kFewOutputs = 4;
 
-enum class Kind { Sum, Prod, Max, Min };
+using Kind = ReduceKind;
 
-// Accumulator policy per kind and storage type. Floats accumulate in double (header
-// contract); integers in 64-bit unsigned so overflow wraps instead of being UB.
+// The shared policy (common/reduce_acc.h) plus the CPU's run loop.
 template <Kind K, class T>
-struct Acc {
-    static constexpr bool fl = std::is_floating_point_v<T>;
-    using A = std::conditional_t<K == Kind::Max || K == Kind::Min, T, std::conditional_t<fl, double, uint64_t>>;
+struct Acc : ReduceAcc<K, T> {
+    using Base = ReduceAcc<K, T>;
+    using A = typename Base::A;
 
-    static A widen(T v) {
-        if constexpr (fl) return static_cast<A>(v);
-        else if constexpr (std::is_signed_v<T>) return static_cast<A>(static_cast<int64_t>(v));
-        else return static_cast<A>(v);
-    }
-    static A init() {
-        if constexpr (K == Kind::Sum) return A(0);
-        else if constexpr (K == Kind::Prod) return A(1);
-        else if constexpr (K == Kind::Max) return fl ? -std::numeric_limits<T>::infinity() : std::numeric_limits<T>::lowest();
-        else return fl ? std::numeric_limits<T>::infinity() : std::numeric_limits<T>::max();
-    }
-    // NaN propagates through MAX/MIN: once the accumulator is NaN no comparison replaces it.
-    static A step(A a, T v) {
-        if constexpr (K == Kind::Sum) return a + widen(v);
-        else if constexpr (K == Kind::Prod) return a * widen(v);
-        else if constexpr (K == Kind::Max) return (v > a || v != v) ? v : a;
-        else return (v < a || v != v) ? v : a;
-    }
-    static A merge(A a, A b) {
-        if constexpr (K == Kind::Sum) return a + b;
-        else if constexpr (K == Kind::Prod) return a * b;
-        else return step(a, b);
-    }
     // Reduces one run; the contiguous sum uses 8 independent accumulators, written so the
     // compiler turns them into vector registers (and the result is closer to a pairwise sum
     // than a single running total).
@@ -70,27 +47,17 @@ struct Acc {
                 A acc[8] = {};
                 int64_t i = 0;
                 for (; i + 8 <= n; i += 8)
-                    for (int k = 0; k < 8; ++k) acc[k] += widen(p[i + k]);
-                for (; i < n; ++i) acc[0] += widen(p[i]);
+                    for (int k = 0; k < 8; ++k) acc[k] += Base::widen(p[i + k]);
+                for (; i < n; ++i) acc[0] += Base::widen(p[i]);
                 return a + (((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])));
             }
         }
         if (s == 1) {
-            for (int64_t i = 0; i < n; ++i) a = step(a, p[i]);
+            for (int64_t i = 0; i < n; ++i) a = Base::step(a, p[i]);
         } else {
-            for (int64_t i = 0; i < n; ++i) a = step(a, p[i * s]);
+            for (int64_t i = 0; i < n; ++i) a = Base::step(a, p[i * s]);
         }
         return a;
-    }
-    static T finish(A a, int64_t count, bool mean) {
-        if constexpr (K == Kind::Max || K == Kind::Min) {
-            return a;
-        } else if constexpr (fl) {
-            return static_cast<T>(mean ? a / static_cast<double>(count) : a);  // 0/0 = NaN
-        } else {
-            if (mean) return count ? static_cast<T>(static_cast<int64_t>(a) / count) : T(0);
-            return static_cast<T>(a);  // modular truncation of the wrapped 64-bit result
-        }
     }
 };
 

@@ -9,11 +9,11 @@
 
 #include "common/checks.h"
 #include "common/dtype.h"
-#include "common/fastmath.h"
 #include "common/intmath.h"
-#include "common/kernels.h"
 #include "common/layout.h"
-#include "common/parallel.h"
+#include "cpu/fastmath.h"
+#include "cpu/kernels.h"
+#include "cpu/parallel.h"
 #include "cpu/simd.h"
 
 namespace nf {

@@ -4,11 +4,12 @@
 
 #include "common/checks.h"
 #include "common/dtype.h"
+#include "common/elementwise_list.h"
 #include "common/elementwise_ops.h"
-#include "common/fastmath.h"
 #include "common/intmath.h"
 #include "common/layout.h"
-#include "common/parallel.h"
+#include "cpu/fastmath.h"
+#include "cpu/parallel.h"
 #include "cpu/simd.h"
 
 namespace nf {
@@ -60,25 +61,15 @@ void apply(const void* x, const nf_layout& xl, void* out, const nf_layout& ol, i
     run_plan(p, cost, [&](const int64_t* off, int64_t n) { run<Op>(px + off[0], sx, po + off[1], so, n); });
 }
 
+// Float-only ops (flag 0 in the list) are not instantiated for integers; check_unary has
+// already refused those calls.
 template <class T>
 void dispatch_op(nf_unary_op op, const void* x, const nf_layout& xl, void* out, const nf_layout& ol) {
     switch (op) {
-        case NF_UNARY_NEG: return apply<Neg, T>(x, xl, out, ol, 1);
-        case NF_UNARY_ABS: return apply<Abs, T>(x, xl, out, ol, 1);
-        case NF_UNARY_SQUARE: return apply<Square, T>(x, xl, out, ol, 1);
-        case NF_UNARY_RELU: return apply<Relu, T>(x, xl, out, ol, 1);
-        case NF_UNARY_SIGN: return apply<Sign, T>(x, xl, out, ol, 1);
-        default: break;
-    }
-    if constexpr (is_float<T>) {
-        switch (op) {
-            case NF_UNARY_EXP: return apply<Exp, T>(x, xl, out, ol, 8);
-            case NF_UNARY_LOG: return apply<Log, T>(x, xl, out, ol, 8);
-            case NF_UNARY_SQRT: return apply<Sqrt, T>(x, xl, out, ol, 2);
-            case NF_UNARY_SIGMOID: return apply<Sigmoid, T>(x, xl, out, ol, 10);
-            case NF_UNARY_TANH: return apply<Tanh, T>(x, xl, out, ol, 10);
-            default: break;
-        }
+#define NF_CASE(E, Op, name, ints, cost) \
+        case E: if constexpr (ints || is_float<T>) apply<Op, T>(x, xl, out, ol, cost); return;
+        NF_UNARY_OPS(NF_CASE)
+#undef NF_CASE
     }
 }
 

@@ -2,6 +2,7 @@
 // The ops are the CPU engine's (common/elementwise_ops.h).
 #include <type_traits>
 
+#include "common/elementwise_list.h"
 #include "common/elementwise_ops.h"
 #include "cuda/elementwise.cuh"
 #include "neuralflow_cuda.h"
@@ -44,19 +45,10 @@ template <class T>
 void dispatch_op(const char* fn, nf_binary_op op, const void* a, const nf_layout& al, const void* b,
                  const nf_layout& bl, void* out, const nf_layout& ol) {
     switch (op) {
-        case NF_BINARY_ADD: return apply<Add, T>(fn, a, al, b, bl, out, ol);
-        case NF_BINARY_SUB: return apply<Sub, T>(fn, a, al, b, bl, out, ol);
-        case NF_BINARY_MUL: return apply<Mul, T>(fn, a, al, b, bl, out, ol);
-        case NF_BINARY_DIV: return apply<Div, T>(fn, a, al, b, bl, out, ol);
-        case NF_BINARY_POW: return apply<Pow, T>(fn, a, al, b, bl, out, ol);
-        case NF_BINARY_MAXIMUM: return apply<Maximum, T>(fn, a, al, b, bl, out, ol);
-        case NF_BINARY_MINIMUM: return apply<Minimum, T>(fn, a, al, b, bl, out, ol);
-        case NF_BINARY_EQUAL: return apply<Equal, T>(fn, a, al, b, bl, out, ol);
-        case NF_BINARY_NOT_EQUAL: return apply<NotEqual, T>(fn, a, al, b, bl, out, ol);
-        case NF_BINARY_LESS: return apply<Less, T>(fn, a, al, b, bl, out, ol);
-        case NF_BINARY_LESS_EQUAL: return apply<LessEqual, T>(fn, a, al, b, bl, out, ol);
-        case NF_BINARY_GREATER: return apply<Greater, T>(fn, a, al, b, bl, out, ol);
-        case NF_BINARY_GREATER_EQUAL: return apply<GreaterEqual, T>(fn, a, al, b, bl, out, ol);
+#define NF_CASE(E, Op, name, on_bool, cost) \
+        case E: return apply<Op, T>(fn, a, al, b, bl, out, ol);
+        NF_BINARY_OPS(NF_CASE)
+#undef NF_CASE
     }
 }
 

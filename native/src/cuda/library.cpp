@@ -10,8 +10,6 @@
 #include "neuralflow_cuda.h"
 
 namespace nf {
-const char* last_error() noexcept;  // common/error.cpp
-
 namespace cuda {
 
 void check(cudaError_t err, const char* fn, const char* what) {

@@ -1,8 +1,9 @@
 // nf_cuda_reduce: SUM/MEAN/MAX/MIN/PROD over any set of axes, ARGMAX/ARGMIN over one axis.
 //
 // x is split into kept axes (indexing the contiguous output) and reduced axes, each coalesced
-// with make_plan as on the CPU. Accumulators follow cpu/reduce.cpp: floats in double, integers
-// in wrapping 64-bit, MAX/MIN in the element type with NaN propagating. Two strategies:
+// with make_plan as on the CPU. Accumulators are the CPU's (common/reduce_acc.h): floats in
+// double, integers in wrapping 64-bit, MAX/MIN in the element type with NaN propagating.
+// Two strategies:
 //  * thread per output: each thread walks its reduced elements in order. Neighbouring threads
 //    read neighbouring addresses when the kept axes are innermost (the bias gradient, column
 //    sums), so this is the coalesced choice there, and the choice for short reductions.
@@ -14,6 +15,7 @@
 #include <limits>
 #include <type_traits>
 
+#include "common/reduce_acc.h"
 #include "cuda/cuda_common.cuh"
 #include "neuralflow_cuda.h"
 
@@ -21,45 +23,12 @@ namespace nf {
 namespace cuda {
 namespace {
 
-enum class Kind { Sum, Prod, Max, Min };
+using Kind = ReduceKind;
 
+// The CPU engine's policy (common/reduce_acc.h). Shuffles move 32/64-bit words, so byte-sized
+// MAX/MIN accumulate in int.
 template <Kind K, class T>
-struct Acc {
-    static constexpr bool fl = std::is_floating_point_v<T>;
-    // Shuffles move 32/64-bit words, so byte-sized MAX/MIN accumulate in int.
-    using MinMax = std::conditional_t<(sizeof(T) < 4), int32_t, T>;
-    using A = std::conditional_t<K == Kind::Max || K == Kind::Min, MinMax,
-                                 std::conditional_t<fl, double, unsigned long long>>;
-
-    __device__ static A widen(T v) {
-        if constexpr (K == Kind::Max || K == Kind::Min) return static_cast<A>(v);
-        else if constexpr (fl) return static_cast<A>(v);
-        else if constexpr (std::is_signed_v<T>) return static_cast<A>(static_cast<long long>(v));
-        else return static_cast<A>(v);
-    }
-    __device__ static A init() {
-        if constexpr (K == Kind::Sum) return A(0);
-        else if constexpr (K == Kind::Prod) return A(1);
-        else if constexpr (K == Kind::Max) return fl ? A(-INFINITY) : A(std::numeric_limits<T>::lowest());
-        else return fl ? A(INFINITY) : A(std::numeric_limits<T>::max());
-    }
-    __device__ static A merge(A a, A b) {
-        if constexpr (K == Kind::Sum) return a + b;
-        else if constexpr (K == Kind::Prod) return a * b;
-        else if constexpr (K == Kind::Max) return (b > a || b != b) ? b : a;  // NaN wins and stays
-        else return (b < a || b != b) ? b : a;
-    }
-    __device__ static T finish(A a, int64_t count, bool mean) {
-        if constexpr (K == Kind::Max || K == Kind::Min) {
-            return static_cast<T>(a);
-        } else if constexpr (fl) {
-            return static_cast<T>(mean ? a / static_cast<double>(count) : a);  // 0/0 = NaN
-        } else {
-            if (mean) return count ? static_cast<T>(static_cast<long long>(a) / count) : T(0);
-            return static_cast<T>(a);  // modular truncation of the wrapped 64-bit result
-        }
-    }
-};
+using Acc = ReduceAcc<K, T, std::conditional_t<(sizeof(T) < 4), int32_t, T>, unsigned long long>;
 
 struct Geometry {
     Strided<1> kept;     // kept axes of x, in output order

@@ -1,6 +1,7 @@
 // nf_cuda_unary: out = op(x) over one shape, any strides. Mirrors cpu/unary.cpp.
 #include <type_traits>
 
+#include "common/elementwise_list.h"
 #include "common/elementwise_ops.h"
 #include "cuda/elementwise.cuh"
 #include "neuralflow_cuda.h"
@@ -44,25 +45,15 @@ void apply(const char* fn, const void* x, const nf_layout& xl, void* out, const 
     elementwise(fn, make_plan(ls), f, aligned4<T>(f.x) && aligned4<T>(f.o));
 }
 
+// Float-only ops (flag 0 in the list) are not instantiated for integers; check_unary has
+// already refused those calls.
 template <class T>
 void dispatch_op(const char* fn, nf_unary_op op, const void* x, const nf_layout& xl, void* out, const nf_layout& ol) {
     switch (op) {
-        case NF_UNARY_NEG: return apply<Neg, T>(fn, x, xl, out, ol);
-        case NF_UNARY_ABS: return apply<Abs, T>(fn, x, xl, out, ol);
-        case NF_UNARY_SQUARE: return apply<Square, T>(fn, x, xl, out, ol);
-        case NF_UNARY_RELU: return apply<Relu, T>(fn, x, xl, out, ol);
-        case NF_UNARY_SIGN: return apply<Sign, T>(fn, x, xl, out, ol);
-        default: break;
-    }
-    if constexpr (is_float<T>) {
-        switch (op) {
-            case NF_UNARY_EXP: return apply<Exp, T>(fn, x, xl, out, ol);
-            case NF_UNARY_LOG: return apply<Log, T>(fn, x, xl, out, ol);
-            case NF_UNARY_SQRT: return apply<Sqrt, T>(fn, x, xl, out, ol);
-            case NF_UNARY_SIGMOID: return apply<Sigmoid, T>(fn, x, xl, out, ol);
-            case NF_UNARY_TANH: return apply<Tanh, T>(fn, x, xl, out, ol);
-            default: break;
-        }
+#define NF_CASE(E, Op, name, ints, cost) \
+        case E: if constexpr (ints || is_float<T>) apply<Op, T>(fn, x, xl, out, ol); return;
+        NF_UNARY_OPS(NF_CASE)
+#undef NF_CASE
     }
 }
 

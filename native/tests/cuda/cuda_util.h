@@ -39,17 +39,34 @@ inline const std::string& no_device_reason() {
             GTEST_SKIP() << "no CUDA device: " << ::nftc::no_device_reason();              \
     } while (0)
 
-// A device buffer holding a copy of host bytes (or `bytes` uninitialised bytes).
+// A device buffer holding a copy of host bytes (or `bytes` uninitialised bytes), followed by
+// nft::kGuardBytes guard bytes (test_util.h's sentinels), checked by intact() and, at the
+// latest, when the buffer is freed: every device output of the suite is guarded.
 class DeviceBuffer {
 public:
     explicit DeviceBuffer(size_t bytes) : bytes_(bytes) {
-        EXPECT_EQ(nf_cuda_buffer_alloc(static_cast<int64_t>(bytes), &ptr_), NF_OK) << nf_cuda_last_error();
+        EXPECT_EQ(nf_cuda_buffer_alloc(static_cast<int64_t>(bytes + nft::kGuardBytes), &ptr_), NF_OK)
+            << nf_cuda_last_error();
+        if (!ptr_) return;
+        uint8_t guard[nft::kGuardBytes];
+        nft::write_guard(guard);
+        EXPECT_EQ(nf_cuda_copy_to_device(static_cast<uint8_t*>(ptr_) + bytes_, guard, nft::kGuardBytes), NF_OK)
+            << nf_cuda_last_error();
     }
     template <class T>
     explicit DeviceBuffer(const std::vector<T>& host) : DeviceBuffer(host.size() * sizeof(T)) {
         EXPECT_EQ(nf_cuda_copy_to_device(ptr_, host.data(), static_cast<int64_t>(bytes_)), NF_OK) << nf_cuda_last_error();
     }
-    ~DeviceBuffer() { nf_cuda_buffer_free(ptr_); }
+    ~DeviceBuffer() {
+        if (ptr_) EXPECT_TRUE(intact());
+        nf_cuda_buffer_free(ptr_);
+    }
+    ::testing::AssertionResult intact(const std::string& what = "device output") const {
+        uint8_t guard[nft::kGuardBytes];
+        if (nf_cuda_copy_to_host(guard, static_cast<const uint8_t*>(ptr_) + bytes_, nft::kGuardBytes) != NF_OK)
+            return ::testing::AssertionFailure() << what << ": guard not readable: " << nf_cuda_last_error();
+        return nft::guard_intact(guard, what);
+    }
     DeviceBuffer(const DeviceBuffer&) = delete;
     DeviceBuffer& operator=(const DeviceBuffer&) = delete;
 

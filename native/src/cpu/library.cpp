@@ -9,7 +9,7 @@
 #include <string>
 
 #include "common/error.h"
-#include "common/parallel.h"
+#include "cpu/parallel.h"
 
 #if defined(NF_GEMM_OPENBLAS)
 #include <cblas.h>
@@ -71,6 +71,8 @@ int threads() {
 }  // namespace nf
 
 extern "C" NF_API int32_t nf_abi_version(void) { return NF_ABI_VERSION; }
+
+extern "C" NF_API const char* nf_last_error(void) { return nf::last_error(); }
 
 extern "C" NF_API const char* nf_build_info(void) {
     // One string per thread count ever reported, never freed, so a returned pointer stays

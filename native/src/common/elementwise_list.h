@@ -1,0 +1,39 @@
+// The one list of nf_binary / nf_unary ops. Both engines' dispatch switches (cpu/binary.cpp,
+// cpu/unary.cpp, cuda/binary.cu, cuda/unary.cu) and the argument checks (common/checks.cpp:
+// valid op, name, which dtypes) are expanded from it, so a new elementwise op is one enum value
+// in the C headers, one line here and its functor (common/elementwise_ops.h when both engines
+// compute it the same way, else a struct of that name in each engine's unary/binary file).
+//
+// X(enum, Functor, "name", flag, cpu_cost):
+//  * binary flag: the op is defined on NF_BOOL (0/1 bytes: maximum/minimum are or/and,
+//    comparisons compare) rather than NF_ERROR_UNSUPPORTED;
+//  * unary flag: the op takes integer dtypes (not NF_BOOL) as well as floats;
+//  * cpu_cost: work per element in adds (cpu/parallel.h: how finely the pool splits it).
+#pragma once
+
+#define NF_BINARY_OPS(X)                                   \
+    X(NF_BINARY_ADD, Add, "add", 0, 1)                     \
+    X(NF_BINARY_SUB, Sub, "sub", 0, 1)                     \
+    X(NF_BINARY_MUL, Mul, "mul", 0, 1)                     \
+    X(NF_BINARY_DIV, Div, "div", 0, 1)                     \
+    X(NF_BINARY_POW, Pow, "pow", 0, 16)                    \
+    X(NF_BINARY_MAXIMUM, Maximum, "maximum", 1, 1)         \
+    X(NF_BINARY_MINIMUM, Minimum, "minimum", 1, 1)         \
+    X(NF_BINARY_EQUAL, Equal, "equal", 1, 1)               \
+    X(NF_BINARY_NOT_EQUAL, NotEqual, "not_equal", 1, 1)    \
+    X(NF_BINARY_LESS, Less, "less", 1, 1)                  \
+    X(NF_BINARY_LESS_EQUAL, LessEqual, "less_equal", 1, 1) \
+    X(NF_BINARY_GREATER, Greater, "greater", 1, 1)         \
+    X(NF_BINARY_GREATER_EQUAL, GreaterEqual, "greater_equal", 1, 1)
+
+#define NF_UNARY_OPS(X)                              \
+    X(NF_UNARY_NEG, Neg, "neg", 1, 1)                \
+    X(NF_UNARY_ABS, Abs, "abs", 1, 1)                \
+    X(NF_UNARY_EXP, Exp, "exp", 0, 8)                \
+    X(NF_UNARY_LOG, Log, "log", 0, 8)                \
+    X(NF_UNARY_SQRT, Sqrt, "sqrt", 0, 2)             \
+    X(NF_UNARY_SQUARE, Square, "square", 1, 1)       \
+    X(NF_UNARY_RELU, Relu, "relu", 1, 1)             \
+    X(NF_UNARY_SIGMOID, Sigmoid, "sigmoid", 0, 10)   \
+    X(NF_UNARY_TANH, Tanh, "tanh", 0, 10)            \
+    X(NF_UNARY_SIGN, Sign, "sign", 1, 1)
