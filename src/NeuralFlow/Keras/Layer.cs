@@ -5,7 +5,7 @@ namespace NeuralFlow.Keras;
 /// input (<c>tf.keras.layers.Layer</c>). Subclasses implement <see cref="Forward"/> and, when
 /// they have weights, <see cref="Build"/>; models and composite layers override <see cref="Call"/>.
 /// </summary>
-public abstract class Layer
+public abstract partial class Layer
 {
     private static readonly Dictionary<string, int> Counters = [];
     [ThreadStatic] private static bool _training;

@@ -1,0 +1,101 @@
+using System.Text.Json;
+
+namespace NeuralFlow.Keras;
+
+public abstract partial class Model
+{
+    private const string FormatKey = "format", FormatValue = "neuralflow.weights", OrderKey = "neuralflow.order";
+
+    /// <summary>
+    /// Writes every weight to <paramref name="path"/> as safetensors (Keras' <c>save_weights</c>),
+    /// atomically, each under its variable's name (<c>dense_1/kernel</c>), with their order
+    /// recorded so that <see cref="LoadWeights"/> can also match an identical model whose layers
+    /// were named differently (another process, another model built first). Any safetensors
+    /// reader opens the file.
+    /// </summary>
+    public void SaveWeights(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var variables = Variables;
+        var keys = Keys(variables);
+        var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        for (int i = 0; i < variables.Count; i++) tensors.Add(keys[i], variables[i]);
+        NF.Safetensors.Save(tensors, path, new Dictionary<string, string>
+        {
+            [FormatKey] = FormatValue,
+            [OrderKey] = JsonSerializer.Serialize(keys),
+        });
+    }
+
+    /// <summary>
+    /// Sets every weight from a file written by <see cref="SaveWeights"/> (or any safetensors
+    /// file naming the weights as this model does) — Keras' <c>load_weights</c>. Weights are
+    /// matched by name when the file has every name, else in order (a model of the same
+    /// architecture whose layers got other names). Shapes must match; float precision is
+    /// converted. Nothing is written unless every weight fits; errors name the weight.
+    /// </summary>
+    public void LoadWeights(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var variables = Variables;
+        if (variables.Count == 0)
+            throw new InvalidOperationException(
+                $"LoadWeights: {Name} has no weights yet (layers make them on the first call); call the model once on a batch, or EnsureBuilt(inputShape), then load.");
+        var file = NF.Safetensors.Load(path, out var metadata);
+        try
+        {
+            var keys = Keys(variables);
+            var order = MatchOrder(keys, file, metadata, path);
+            for (int i = 0; i < variables.Count; i++)
+                Layer.CheckFits("LoadWeights", variables[i], file[order[i]], $"'{order[i]}' in {path}");
+            for (int i = 0; i < variables.Count; i++) Layer.AssignConverted(variables[i], file[order[i]]);
+        }
+        finally
+        {
+            foreach (var t in file.Values) t.Dispose();
+        }
+    }
+
+    // The file's key for each variable: by name when the file has them all, else by the order
+    // SaveWeights recorded.
+    private string[] MatchOrder(string[] keys, Dictionary<string, Tensor> file, IReadOnlyDictionary<string, string> metadata, string path)
+    {
+        if (keys.All(file.ContainsKey))
+        {
+            if (file.Count != keys.Length)
+                throw new InvalidDataException(
+                    $"LoadWeights: '{path}' holds {file.Count} weights, {Name} has {keys.Length}; extra in the file: {string.Join(", ", file.Keys.Except(keys))}.");
+            return keys;
+        }
+        string[]? order = null;
+        if (metadata.TryGetValue(OrderKey, out var json))
+        {
+            try { order = JsonSerializer.Deserialize<string[]>(json); }
+            catch (JsonException) { order = null; }
+        }
+        if (order is null || !order.All(file.ContainsKey) || order.Length != file.Count)
+        {
+            var missing = keys.Where(k => !file.ContainsKey(k)).Take(5);
+            throw new InvalidDataException(
+                $"LoadWeights: '{path}' has no weight named {string.Join(", ", missing)} (it holds {string.Join(", ", file.Keys.Take(8))}{(file.Count > 8 ? ", ..." : "")}), and records no order to match them by.");
+        }
+        if (order.Length != keys.Length)
+            throw new InvalidDataException(
+                $"LoadWeights: '{path}' holds {order.Length} weights, {Name} has {keys.Length}: it was saved from another architecture.");
+        return order;
+    }
+
+    // Each variable's name, unique within the model ("weight_3" for an unnamed one).
+    private static string[] Keys(IReadOnlyList<Variable> variables)
+    {
+        var keys = new string[variables.Count];
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < keys.Length; i++)
+        {
+            string key = variables[i].Name ?? $"weight_{i}";
+            if (!used.Add(key)) used.Add(key = $"{key}_{i}");
+            keys[i] = key;
+        }
+        return keys;
+    }
+}
