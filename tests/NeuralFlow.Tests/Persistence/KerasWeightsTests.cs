@@ -9,12 +9,13 @@ namespace NeuralFlow.Tests;
 /// </summary>
 public abstract class KerasWeightsTests(string backend) : BackendTest(backend), IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("nf-weights-").FullName;
+    private readonly TempDirectory _temp = new();
+    private string _dir => _temp.Path;
 
     void IDisposable.Dispose()
     {
         Dispose();
-        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
+        _temp.Dispose();
     }
 
     private static Sequential NewModel(int hidden = 16) =>
@@ -119,12 +120,10 @@ public sealed class CudaKerasWeightsTests() : KerasWeightsTests("cuda");
 /// <summary>Weights saved on one backend load on another, with identical predictions.</summary>
 public sealed class CrossBackendWeightsTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("nf-weights-x-").FullName;
+    private readonly TempDirectory _temp = new();
+    private string _dir => _temp.Path;
 
-    public void Dispose()
-    {
-        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
-    }
+    public void Dispose() => _temp.Dispose();
 
     [SkippableFact]
     public void Saved_on_the_native_engine_loaded_on_the_managed_one()

@@ -13,14 +13,14 @@ namespace NeuralFlow.Tests;
 /// </summary>
 public abstract class SafetensorsTests(string backend) : BackendTest(backend), IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("nf-safetensors-").FullName;
+    private readonly TempDirectory _dir = new();
 
-    private string PathOf(string name) => System.IO.Path.Combine(_dir, name);
+    private string PathOf(string name) => _dir.File(name);
 
     void IDisposable.Dispose()
     {
         Dispose();
-        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
+        _dir.Dispose();
     }
 
     [SkippableFact]
@@ -166,12 +166,10 @@ public sealed class CudaSafetensorsTests() : SafetensorsTests("cuda");
 /// </summary>
 public sealed class SafetensorsUntrustedInputTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("nf-safetensors-bad-").FullName;
+    private readonly TempDirectory _temp = new();
+    private string _dir => _temp.Path;
 
-    public void Dispose()
-    {
-        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
-    }
+    public void Dispose() => _temp.Dispose();
 
     // A file with this header text and this many data bytes.
     private string File_(string header, int dataBytes = 0, ulong? claimedLength = null, byte fill = 0)
@@ -285,12 +283,10 @@ public sealed class SafetensorsUntrustedInputTests : IDisposable
 /// <summary>Atomic writes: a write that fails midway leaves the old file whole and no temporary behind.</summary>
 public sealed class AtomicFileTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("nf-atomic-").FullName;
+    private readonly TempDirectory _temp = new();
+    private string _dir => _temp.Path;
 
-    public void Dispose()
-    {
-        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
-    }
+    public void Dispose() => _temp.Dispose();
 
     [Fact]
     public void A_failed_write_keeps_the_previous_file_and_leaves_no_temporary()
