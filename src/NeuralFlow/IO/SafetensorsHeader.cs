@@ -76,6 +76,10 @@ internal static class SafetensorsHeader
         {
             throw Bad(file, $"the header is not valid JSON ({e.Message})");
         }
+        catch (InvalidOperationException e)  // a name or string that is not valid UTF-8
+        {
+            throw Bad(file, $"the header is not valid UTF-8 JSON ({e.Message})");
+        }
         CheckRanges(entries, dataBytes, file);
         return (entries, metadata);
     }

@@ -207,6 +207,16 @@ public sealed class SafetensorsUntrustedInputTests : IDisposable
     public void Not_json() => Rejects(File_("{\"a\" \"b\"}"), "not valid JSON");
 
     [Fact]
+    public void Names_that_are_not_utf8()
+    {
+        // Found by the fuzzer: the JSON reader's string decoding threw InvalidOperationException.
+        byte[] header = Encoding.UTF8.GetBytes("{\"a\u00e9\":{}}");
+        header[3] = 0xFF;
+        var path = WriteRaw([.. BitConverter.GetBytes((ulong)header.Length), .. header]);
+        Rejects(path, "not valid UTF-8");
+    }
+
+    [Fact]
     public void Not_an_object() => Rejects(File_("[1, 2, 3]"), "the header should be an object");
 
     [Fact]
@@ -263,6 +273,25 @@ public sealed class SafetensorsUntrustedInputTests : IDisposable
     [Fact]
     public void Bool_bytes_other_than_0_and_1() =>
         Rejects(File_("{\"m\":{\"dtype\":\"BOOL\",\"shape\":[3],\"data_offsets\":[0,3]}}", 3, fill: 2), "holds the byte 2");
+
+    /// <summary>Every file of the fuzz corpus (tests/fuzz/corpus/safetensors: seeds and inputs that once failed) loads or is a clear error.</summary>
+    [Fact]
+    public void Every_fuzz_corpus_file_loads_or_is_a_clear_error()
+    {
+        var files = Directory.GetFiles(Path.Combine(NeuralFlow.Tests.Samples.Repo.Root, "tests", "fuzz", "corpus", "safetensors"));
+        Assert.NotEmpty(files);
+        foreach (var file in files)
+        {
+            try
+            {
+                foreach (var t in NF.Safetensors.Load(file).Values) t.Dispose();
+            }
+            catch (InvalidDataException e)
+            {
+                Assert.Contains(file, e.Message);
+            }
+        }
+    }
 
     [Fact]
     public void Saving_refuses_the_reserved_name()

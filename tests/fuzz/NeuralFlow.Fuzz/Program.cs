@@ -11,31 +11,37 @@ using NeuralFlow.Fuzz;
 // allocation out of proportion to the input is a failure, saved under --failures.
 //
 //   dotnet run -c Release --project tests/fuzz/NeuralFlow.Fuzz -- [--seconds 60] [--seed 1]
-//       [--target idx|idx-stream|idx-source] [--corpus DIR] [--failures DIR] [--hang-seconds 10]
-//   ... -- --make-seeds            (rewrites corpus/idx/seed-*)
+//       [--target idx|idx-stream|idx-source|safetensors] [--corpus DIR] [--failures DIR] [--hang-seconds 10]
+//   ... -- --make-seeds            (rewrites corpus/<corpus>/seed-*)
 //   ... -- --replay FILE...        (runs files only, printing each outcome)
 
 var options = Options.Parse(args);
-var corpusDir = options.Corpus ?? Path.Combine(RepoRoot(), "tests", "fuzz", "corpus", "idx");
+// The corpus root: one folder per kind of input (corpus/idx, corpus/safetensors).
+var corpusRoot = options.Corpus ?? Path.Combine(RepoRoot(), "tests", "fuzz", "corpus");
 if (options.MakeSeeds)
 {
-    Directory.CreateDirectory(corpusDir);
-    foreach (var (name, bytes) in Seeds.All()) File.WriteAllBytes(Path.Combine(corpusDir, name), bytes);
-    Console.WriteLine($"wrote {Seeds.All().Count()} seeds to {corpusDir}");
+    foreach (var kind in Seeds.Kinds)
+    {
+        var dir = Path.Combine(corpusRoot, kind);
+        Directory.CreateDirectory(dir);
+        var seeds = Seeds.For(kind).ToList();
+        foreach (var (name, bytes) in seeds) File.WriteAllBytes(Path.Combine(dir, name), bytes);
+        Console.WriteLine($"wrote {seeds.Count} seeds to {dir}");
+    }
     return 0;
 }
 
 var targets = Targets.All.Where(t => options.Target is null || t.Name == options.Target).ToArray();
 if (targets.Length == 0) { Console.Error.WriteLine($"no target named {options.Target}; targets: {string.Join(", ", Targets.All.Select(t => t.Name))}"); return 2; }
-var files = options.Replay.Count > 0 ? options.Replay : Directory.GetFiles(corpusDir).Order(StringComparer.Ordinal).ToList();
-var corpus = files.Select(f => (Name: Path.GetFileName(f), Bytes: File.ReadAllBytes(f))).ToList();
-if (corpus.Count == 0) { Console.Error.WriteLine($"the corpus {corpusDir} is empty"); return 2; }
-
 var runner = new Runner(options.HangSeconds);
 int failedTargets = 0;
 for (int t = 0; t < targets.Length; t++)
 {
     var target = targets[t];
+    var corpusDir = Path.Combine(corpusRoot, target.Corpus);
+    var files = options.Replay.Count > 0 ? options.Replay : Directory.GetFiles(corpusDir).Order(StringComparer.Ordinal).ToList();
+    var corpus = files.Select(f => (Name: Path.GetFileName(f), Bytes: File.ReadAllBytes(f))).ToList();
+    if (corpus.Count == 0) { Console.Error.WriteLine($"the corpus {corpusDir} is empty"); return 2; }
     var failures = new List<string>();
     var pool = corpus.Select(c => c.Bytes).ToList();
     var seen = new HashSet<string>();

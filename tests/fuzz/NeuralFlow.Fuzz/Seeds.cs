@@ -1,13 +1,50 @@
 namespace NeuralFlow.Fuzz;
 
 /// <summary>
-/// The seed corpus (tests/fuzz/corpus/idx/seed-*): small valid IDX files, raw and gzip, and the
-/// edge cases around them. `--make-seeds` rewrites these files; inputs the fuzzer found that
-/// once failed are kept beside them as crash-* and are never rewritten.
+/// The seed corpora (tests/fuzz/corpus/&lt;kind&gt;/seed-*): small valid files and the edge cases
+/// around them. `--make-seeds` rewrites these files; inputs the fuzzer found that once failed
+/// are kept beside them as crash-* and are never rewritten.
 /// </summary>
 internal static class Seeds
 {
-    public static IEnumerable<(string Name, byte[] Bytes)> All()
+    /// <summary>The corpus folders, one per kind of input.</summary>
+    public static readonly string[] Kinds = ["idx", "safetensors"];
+
+    public static IEnumerable<(string Name, byte[] Bytes)> For(string kind) => kind switch
+    {
+        "idx" => Idx(),
+        "safetensors" => Safetensors(),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "no such corpus"),
+    };
+
+    // Small valid safetensors files of every dtype, and the edge cases the reader must refuse.
+    private static IEnumerable<(string Name, byte[] Bytes)> Safetensors()
+    {
+        static byte[] File(string header, params byte[] data)
+        {
+            var json = System.Text.Encoding.UTF8.GetBytes(header);
+            var bytes = new byte[8 + json.Length + data.Length];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)json.Length);
+            json.CopyTo(bytes, 8);
+            data.CopyTo(bytes, 8 + json.Length);
+            return bytes;
+        }
+        yield return ("seed-empty-header.safetensors", File("{}"));
+        yield return ("seed-f32.safetensors", File("{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", 0, 0, 128, 63, 0, 0, 0, 64));
+        yield return ("seed-all-dtypes.safetensors", File(
+            "{\"__metadata__\":{\"format\":\"pt\"},\"a\":{\"dtype\":\"F64\",\"shape\":[],\"data_offsets\":[0,8]}," +
+            "\"b\":{\"dtype\":\"I64\",\"shape\":[1],\"data_offsets\":[8,16]},\"c\":{\"dtype\":\"I32\",\"shape\":[1,1],\"data_offsets\":[16,20]}," +
+            "\"d\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[20,22]},\"e\":{\"dtype\":\"BOOL\",\"shape\":[2],\"data_offsets\":[22,24]}," +
+            "\"f\":{\"dtype\":\"F32\",\"shape\":[0,3],\"data_offsets\":[24,24]}}",
+            [.. new byte[8], .. new byte[8], 1, 0, 0, 0, 7, 9, 1, 0]));
+        yield return ("seed-padded.safetensors", File("{\"x\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1]}}    ", 5));
+        yield return ("seed-overlap.safetensors", File("{\"a\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[0,2]},\"b\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[1,3]}}", 1, 2, 3));
+        yield return ("seed-huge-shape.safetensors", File("{\"a\":{\"dtype\":\"F64\",\"shape\":[2147483647,2147483647],\"data_offsets\":[0,8]}}", new byte[8]));
+        yield return ("seed-header-cut.safetensors", File("{\"a\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1]}}", 1)[..20]);
+        yield return ("seed-length-only.safetensors", [8, 0, 0, 0, 0, 0, 0, 0]);
+    }
+
+    private static IEnumerable<(string Name, byte[] Bytes)> Idx()
     {
         byte[] labels = [.. Header(8, 3), 1, 7, 9];
         byte[] images = [.. Header(8, 2, 3, 3), .. Enumerable.Range(0, 18).Select(i => (byte)(i * 14))];

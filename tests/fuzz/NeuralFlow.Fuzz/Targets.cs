@@ -3,13 +3,17 @@ using NeuralFlow.Data.Sources;
 
 namespace NeuralFlow.Fuzz;
 
-/// <summary>One parser under test: it gets the fuzzed bytes and may only return or throw a clear error.</summary>
-internal sealed record Target(string Name, string Description, Action<byte[]> Run);
+/// <summary>
+/// One parser under test: it gets the fuzzed bytes and may only return or throw a clear error.
+/// Its corpus is the folder tests/fuzz/corpus/<see cref="Corpus"/>.
+/// </summary>
+internal sealed record Target(string Name, string Corpus, string Description, Action<byte[]> Run);
 
 /// <summary>
-/// The parsers of untrusted bytes in src/NeuralFlow/Data: the IDX reader (raw and gzip), through a
-/// seekable stream (a file) and a non-seekable one that hands out a few bytes per read (a network
-/// response), and the MNIST-layout pair check of IdxSource on top of it.
+/// The parsers of untrusted bytes: the IDX reader of src/NeuralFlow/Data (raw and gzip), through
+/// a seekable stream (a file) and a non-seekable one that hands out a few bytes per read (a
+/// network response), the MNIST-layout pair check of IdxSource on top of it; and the
+/// safetensors reader of src/NeuralFlow/IO, on a file.
 /// </summary>
 internal static class Targets
 {
@@ -18,17 +22,27 @@ internal static class Targets
 
     public static readonly Target[] All =
     [
-        new("idx", "Idx.ReadBytes on a seekable stream (a file)",
+        new("idx", "idx", "Idx.ReadBytes on a seekable stream (a file)",
             input => Idx.ReadBytes(new MemoryStream(input, writable: false), InputName)),
-        new("idx-stream", "Idx.ReadBytes on a non-seekable stream with short reads (a download)",
+        new("idx-stream", "idx", "Idx.ReadBytes on a non-seekable stream with short reads (a download)",
             input => Idx.ReadBytes(new TrickleStream(input), InputName)),
-        new("idx-source", "IdxSource's images/labels pair check, the input as either file",
+        new("idx-source", "idx", "IdxSource's images/labels pair check, the input as either file",
             input =>
             {
                 ReadPair(input, asImages: true);
                 ReadPair(input, asImages: false);
             }),
+        new("safetensors", "safetensors", "NF.Safetensors.Load on the input as a file",
+            input =>
+            {
+                File.WriteAllBytes(SafetensorsFile, input);
+                foreach (var t in NF.Safetensors.Load(SafetensorsFile).Values) t.Dispose();
+            }),
     ];
+
+    // One file per process, named after the input so that error messages name it.
+    private static readonly string SafetensorsFile =
+        Path.Combine(Directory.CreateTempSubdirectory("nf-fuzz-").FullName, $"{InputName}.safetensors");
 
     // A valid partner file for the pair check: two 2x2 images, or two labels.
     private static readonly byte[] TwoImages = [0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 2, 1, 2, 3, 4, 5, 6, 7, 8];
