@@ -27,8 +27,18 @@ public static partial class NF
         /// <param name="metadata">Free-form string pairs stored in the header's <c>__metadata__</c>.</param>
         public static void Save(IReadOnlyDictionary<string, Tensor> tensors, string path, IReadOnlyDictionary<string, string>? metadata = null)
         {
-            ArgumentNullException.ThrowIfNull(tensors);
             ArgumentException.ThrowIfNullOrEmpty(path);
+            var write = Writer(tensors, metadata);
+            AtomicFile.Write(path, write);
+        }
+
+        /// <summary>
+        /// Checks <paramref name="tensors"/> and <paramref name="metadata"/> and returns what writes
+        /// them as one safetensors file to a stream (a file, or an entry of a model archive).
+        /// </summary>
+        internal static Action<Stream> Writer(IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata)
+        {
+            ArgumentNullException.ThrowIfNull(tensors);
             var entries = new List<SafetensorsEntry>(tensors.Count);
             var values = new List<Tensor>(tensors.Count);
             long offset = 0;
@@ -47,14 +57,14 @@ public static partial class NF
                 foreach (var (k, v) in metadata)
                     if (k is null || v is null) throw new ArgumentException("Safetensors.Save: metadata keys and values must not be null.", nameof(metadata));
             var header = SafetensorsHeader.Write(entries, metadata);
-            AtomicFile.Write(path, stream =>
+            return stream =>
             {
                 Span<byte> length = stackalloc byte[8];
                 BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
                 stream.Write(length);
                 stream.Write(header);
                 foreach (var t in values) WriteData(t, stream);
-            });
+            };
         }
 
         /// <summary>

@@ -72,8 +72,12 @@ public abstract partial class Layer
     {
         if (Built) return;
         Build(inputShape);
+        BuildInputShape = inputShape;
         Built = true;
     }
+
+    /// <summary>The input shape the layer built its weights for (Keras' build config); null before.</summary>
+    public Shape? BuildInputShape { get; private set; }
 
     /// <summary>Creates a weight of this layer (<c>add_weight</c>).</summary>
     protected Variable AddWeight(string name, Shape shape, Initializer initializer, bool trainable = true)

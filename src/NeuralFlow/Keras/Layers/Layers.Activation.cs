@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace NeuralFlow.Keras;
 
 public static partial class Layers
@@ -7,6 +9,14 @@ public static partial class Layers
     {
         /// <summary>The function applied.</summary>
         public ActivationFunction Function { get; } = activation ?? throw new ArgumentNullException(nameof(activation));
+
+        /// <inheritdoc/>
+        public override JsonObject GetConfig()
+        {
+            var c = base.GetConfig();
+            c["activation"] = ConfigName(Function);
+            return c;
+        }
 
         /// <inheritdoc/>
         protected override Tensor Forward(Tensor x) => Function.Apply(x);

@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace NeuralFlow.Keras;
 
 public static partial class Layers
@@ -16,6 +18,15 @@ public static partial class Layers
         /// <summary>The activation, or null for linear.</summary>
         public ActivationFunction? Activation { get; } = activation;
 
+        /// <summary>Whether the layer adds a bias.</summary>
+        public bool UseBias { get; } = useBias;
+
+        /// <summary>How the kernel starts (Keras' default: Glorot uniform).</summary>
+        public Initializer KernelInitializer { get; } = kernelInitializer ?? Initializer.GlorotUniform;
+
+        /// <summary>How the bias starts (zeros).</summary>
+        public Initializer BiasInitializer { get; } = biasInitializer ?? Initializer.Zeros;
+
         /// <summary>The [inputs, units] weight matrix, once built.</summary>
         public Variable? Kernel { get; private set; }
 
@@ -23,12 +34,24 @@ public static partial class Layers
         public Variable? Bias { get; private set; }
 
         /// <inheritdoc/>
+        public override JsonObject GetConfig()
+        {
+            var c = base.GetConfig();
+            c["units"] = Units;
+            c["activation"] = Activation is null ? "linear" : ConfigName(Activation);
+            c["use_bias"] = UseBias;
+            c["kernel_initializer"] = KernelInitializer.Name;
+            c["bias_initializer"] = BiasInitializer.Name;
+            return c;
+        }
+
+        /// <inheritdoc/>
         protected override void Build(Shape inputShape)
         {
             if (inputShape.Rank < 1)
                 throw new ArgumentException($"Dense needs inputs with at least one dimension, got shape {inputShape}.");
-            Kernel = AddWeight("kernel", [inputShape[-1], Units], kernelInitializer ?? Initializer.GlorotUniform);
-            if (useBias) Bias = AddWeight("bias", [Units], biasInitializer ?? Initializer.Zeros);
+            Kernel = AddWeight("kernel", [inputShape[-1], Units], KernelInitializer);
+            if (UseBias) Bias = AddWeight("bias", [Units], BiasInitializer);
         }
 
         /// <inheritdoc/>

@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace NeuralFlow.Keras;
 
 public static partial class Layers
@@ -10,6 +12,14 @@ public static partial class Layers
     {
         /// <summary>Fraction of inputs dropped while training.</summary>
         public double Rate { get; } = rate is >= 0 and < 1 ? rate : throw new ArgumentOutOfRangeException(nameof(rate), rate, "Dropout: rate must be in [0, 1).");
+
+        /// <inheritdoc/>
+        public override JsonObject GetConfig()
+        {
+            var c = base.GetConfig();
+            c["rate"] = Rate;
+            return c;
+        }
 
         /// <inheritdoc/>
         protected override Tensor Forward(Tensor x)

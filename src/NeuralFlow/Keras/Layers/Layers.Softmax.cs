@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace NeuralFlow.Keras;
 
 public static partial class Layers
@@ -5,7 +7,18 @@ public static partial class Layers
     /// <summary>Softmax along <paramref name="axis"/> (<c>tf.keras.layers.Softmax</c>).</summary>
     public sealed class Softmax(int axis = -1, string? name = null) : Layer(name)
     {
+        /// <summary>The axis the softmax runs along.</summary>
+        public int Axis { get; } = axis;
+
         /// <inheritdoc/>
-        protected override Tensor Forward(Tensor x) => NF.Softmax(x, axis);
+        public override JsonObject GetConfig()
+        {
+            var c = base.GetConfig();
+            c["axis"] = Axis;
+            return c;
+        }
+
+        /// <inheritdoc/>
+        protected override Tensor Forward(Tensor x) => NF.Softmax(x, Axis);
     }
 }

@@ -14,8 +14,11 @@ public static partial class Optimizers
         /// <summary>Added to the denominator.</summary>
         public double Epsilon { get; } = epsilon;
 
+        /// <summary>Where each accumulator starts.</summary>
+        public double InitialAccumulatorValue { get; } = initialAccumulatorValue;
+
         /// <inheritdoc/>
-        protected override Variable[] CreateSlots(Variable variable) => [ZerosLike(variable, initialAccumulatorValue)];
+        protected override Variable[] CreateSlots(Variable variable) => [ZerosLike(variable, InitialAccumulatorValue)];
 
         /// <inheritdoc/>
         protected override OptimizerKind? Kind => OptimizerKind.Adagrad;

@@ -124,6 +124,30 @@ public static partial class Optimizers
         /// <summary>State kept per variable (zeros shaped like it, by default none).</summary>
         protected virtual Variable[] CreateSlots(Variable variable) => [];
 
+        /// <summary>The slots of <paramref name="variable"/>, or null before its first update (for saving).</summary>
+        internal Variable[]? SlotsOf(Variable variable) => _slots.TryGetValue(variable, out var slots) ? slots : null;
+
+        /// <summary>
+        /// Restores a saved state: the iteration count and, per variable, its slot values (for
+        /// loading). Slots are created as a first update would, then overwritten.
+        /// </summary>
+        internal void Restore(long iterations, IReadOnlyList<(Variable Variable, IReadOnlyList<Tensor> Slots)> saved)
+        {
+            foreach (var (v, values) in saved)
+            {
+                var slots = CreateSlots(v);
+                if (slots.Length != values.Count)
+                    throw new InvalidDataException($"{GetType().Name} keeps {slots.Length} slots per weight, but the saved state has {values.Count} for {v.Name}.");
+                for (int i = 0; i < slots.Length; i++)
+                {
+                    Layer.CheckFits("Load", slots[i], values[i], $"saved slot {i} of {v.Name}");
+                    Layer.AssignConverted(slots[i], values[i]);
+                }
+                _slots[v] = slots;
+            }
+            Iterations = iterations;
+        }
+
         /// <summary>A zero-filled slot shaped like <paramref name="variable"/>.</summary>
         protected static Variable ZerosLike(Variable variable, double value = 0)
         {
@@ -145,11 +169,19 @@ public sealed class LearningRate
 {
     private readonly Func<long, double> _at;
 
-    private LearningRate(Func<long, double> at, string description)
+    private LearningRate(Func<long, double> at, string description, double? constant = null, LearningRateSchedule? schedule = null)
     {
         _at = at;
         Description = description;
+        Constant = constant;
+        Schedule = schedule;
     }
+
+    /// <summary>The rate when it is a constant, else null (for saving).</summary>
+    internal double? Constant { get; }
+
+    /// <summary>The schedule when it is one, else null (for saving).</summary>
+    internal LearningRateSchedule? Schedule { get; }
 
     /// <summary>What it is, for printing.</summary>
     public string Description { get; }
@@ -159,11 +191,11 @@ public sealed class LearningRate
     public double At(long step) => _at(step);
 
     /// <summary>A constant rate.</summary>
-    public static implicit operator LearningRate(double rate) => new(_ => rate, rate.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    public static implicit operator LearningRate(double rate) => new(_ => rate, rate.ToString(System.Globalization.CultureInfo.InvariantCulture), constant: rate);
     /// <summary>A constant rate.</summary>
     public static implicit operator LearningRate(float rate) => (double)rate;
     /// <summary>A schedule.</summary>
-    public static implicit operator LearningRate(LearningRateSchedule schedule) => new(schedule.At, schedule.ToString() ?? "schedule");
+    public static implicit operator LearningRate(LearningRateSchedule schedule) => new(schedule.At, schedule.ToString() ?? "schedule", schedule: schedule);
 
     /// <inheritdoc/>
     public override string ToString() => Description;
@@ -182,6 +214,15 @@ public abstract class LearningRateSchedule
 /// </summary>
 public sealed class ExponentialDecay(double initialLearningRate, long decaySteps, double decayRate, bool staircase = false) : LearningRateSchedule
 {
+    /// <summary>The rate at step 0.</summary>
+    public double InitialLearningRate { get; } = initialLearningRate;
+    /// <summary>Steps per decay.</summary>
+    public long DecaySteps { get; } = decaySteps;
+    /// <summary>The factor per <see cref="DecaySteps"/>.</summary>
+    public double DecayRate { get; } = decayRate;
+    /// <summary>Whether the exponent is floored.</summary>
+    public bool Staircase { get; } = staircase;
+
     /// <inheritdoc/>
     [MethodImpl(Hot)]
     public override double At(long step)

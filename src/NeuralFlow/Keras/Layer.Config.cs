@@ -1,0 +1,19 @@
+using System.Text.Json.Nodes;
+
+namespace NeuralFlow.Keras;
+
+public abstract partial class Layer
+{
+    /// <summary>
+    /// The constructor arguments that rebuild this layer (Keras' <c>get_config</c>): what
+    /// <see cref="Model.Save"/> writes to <c>config.json</c>, read back by the factory registered
+    /// for its type (<see cref="KerasSerialization.Register{TLayer}"/>). Layers with arguments
+    /// override it and add theirs to the base's <c>name</c>.
+    /// </summary>
+    public virtual JsonObject GetConfig() => new() { ["name"] = Name };
+
+    /// <summary>The registered name of <paramref name="activation"/>, or an error naming the layer when it is a C# function.</summary>
+    protected string ConfigName(ActivationFunction activation) =>
+        activation.Name != "custom" ? activation.Name : throw new NotSupportedException(
+            $"{Name}: its activation is a C# function, which a model file cannot hold; use a named activation (relu, sigmoid, softmax, tanh, linear, exponential), or save the weights alone with SaveWeights.");
+}

@@ -1,0 +1,206 @@
+using System.IO.Compression;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using NeuralFlow.IO;
+
+namespace NeuralFlow.Keras;
+
+public abstract partial class Model
+{
+    private const string ModelFormat = "neuralflow.model";
+    private const int ModelFormatVersion = 1;
+    // A model's JSON is a few kilobytes; a larger one is not ours.
+    private const long MaxJsonEntryBytes = 16L << 20;
+
+    /// <summary>
+    /// Saves the whole model to one <c>.nfmodel</c> file (Keras' <c>model.save</c>), atomically:
+    /// a zip, as Keras' <c>.keras</c>, holding <c>metadata.json</c> (format and library version),
+    /// <c>config.json</c> (each layer's type and arguments, and what <c>Compile</c> was given),
+    /// <c>model.weights.safetensors</c> and, once trained, <c>optimizer.safetensors</c> (the
+    /// optimizer's slots and iteration count), so that <see cref="Load"/> rebuilds it without user
+    /// code and training resumes exactly where it stopped.
+    /// </summary>
+    /// <remarks>
+    /// A <see cref="Sequential"/> model of registered layer types (every built-in one, and yours
+    /// after <see cref="KerasSerialization.Register{TLayer}"/>). A subclassed model is code: save
+    /// its weights with <see cref="SaveWeights"/> and load them into an instance you construct, as
+    /// in Keras.
+    /// </remarks>
+    public void Save(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (this is not Sequential sequential)
+            throw new NotSupportedException(
+                $"Save: {Name} is a {GetType().Name}, a subclassed model, whose structure is C# code a file cannot hold; save its weights with SaveWeights and load them with LoadWeights into an instance you construct (Keras does the same).");
+        if (sequential.Layers.FirstOrDefault(l => !l.Built) is { } unbuilt)
+            throw new InvalidOperationException($"Save: layer {unbuilt.Name} has no weights yet; call the model once on a batch (or Fit it) before saving.");
+
+        var config = new JsonObject
+        {
+            ["class_name"] = "Sequential",
+            ["config"] = new JsonObject
+            {
+                ["name"] = Name,
+                ["layers"] = new JsonArray(sequential.Layers.Select(l => (JsonNode)KerasSerialization.Serialize(l)).ToArray()),
+            },
+        };
+        if (_optimizer is not null && _loss is not null) config["compile_config"] = CompileConfig.Serialize(_optimizer, _loss, _metrics);
+
+        var variables = Variables;
+        var keys = Keys(variables);
+        var weights = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        for (int i = 0; i < variables.Count; i++) weights.Add(keys[i], variables[i]);
+        var writeWeights = NF.Safetensors.Writer(weights, new Dictionary<string, string> { [OrderKey] = JsonSerializer.Serialize(keys) });
+        var writeOptimizer = _optimizer is null ? null : OptimizerState(_optimizer, variables);
+        var metadata = new JsonObject
+        {
+            ["format"] = ModelFormat,
+            ["format_version"] = ModelFormatVersion,
+            ["library_version"] = typeof(Model).Assembly.GetName().Version?.ToString(),
+            ["saved_at"] = DateTime.UtcNow.ToString("O"),
+        };
+
+        AtomicFile.Write(path, stream =>
+        {
+            using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
+            WriteEntry(zip, "metadata.json", s => s.Write(JsonSerializer.SerializeToUtf8Bytes(metadata)), CompressionLevel.Optimal);
+            WriteEntry(zip, "config.json", s => s.Write(JsonSerializer.SerializeToUtf8Bytes(config, new JsonSerializerOptions { WriteIndented = true })), CompressionLevel.Optimal);
+            WriteEntry(zip, "model.weights.safetensors", writeWeights, CompressionLevel.NoCompression);
+            if (writeOptimizer is not null) WriteEntry(zip, "optimizer.safetensors", writeOptimizer, CompressionLevel.NoCompression);
+        });
+    }
+
+    /// <summary>
+    /// Rebuilds a model saved by <see cref="Save"/> (Keras' <c>keras.models.load_model</c>):
+    /// its layers, weights and, when it was compiled, its optimizer, loss and metrics with the
+    /// optimizer's state, on the default device. Every part is validated; a corrupt or foreign
+    /// file is an <see cref="InvalidDataException"/> naming the file and what is wrong.
+    /// </summary>
+    public static Model Load(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ZipArchive zip;
+        try { zip = ZipFile.OpenRead(path); }
+        catch (InvalidDataException e) { throw new InvalidDataException($"'{path}' is not a NeuralFlow model file (not a zip archive: {e.Message}).", e); }
+        using (zip)
+        {
+            var metadata = ReadJson(zip, "metadata.json", path);
+            if (metadata["format"]?.GetValue<string>() != ModelFormat)
+                throw new InvalidDataException($"'{path}' is not a NeuralFlow model file (metadata.json names format '{metadata["format"]}').");
+            if (metadata["format_version"]?.GetValue<int>() is not { } version || version > ModelFormatVersion)
+                throw new InvalidDataException($"'{path}' has model format version {metadata["format_version"]}; this library reads up to {ModelFormatVersion}: update NeuralFlow.");
+            var config = ReadJson(zip, "config.json", path);
+            if (config["class_name"]?.GetValue<string>() != "Sequential" || config["config"]?["layers"] is not JsonArray layers)
+                throw new InvalidDataException($"'{path}': config.json does not describe a Sequential model.");
+            var model = new Sequential(layers.Select(l => KerasSerialization.Deserialize(l, path)).ToList(), config["config"]!["name"]?.GetValue<string>());
+
+            var variables = model.Variables;
+            using (var weights = new ArchivedTensors(zip, "model.weights.safetensors", path))
+            {
+                var keys = model.MatchOrder(Keys(variables), weights.Tensors, weights.Metadata, path);
+                for (int i = 0; i < variables.Count; i++) Layer.CheckFits("Load", variables[i], weights.Tensors[keys[i]], $"'{keys[i]}' in {path}");
+                for (int i = 0; i < variables.Count; i++) Layer.AssignConverted(variables[i], weights.Tensors[keys[i]]);
+            }
+            if (config["compile_config"] is JsonObject compile)
+            {
+                var (optimizer, loss, metrics) = CompileConfig.Deserialize(compile, path);
+                model.Compile(optimizer, loss, metrics);
+                if (zip.GetEntry("optimizer.safetensors") is not null)
+                {
+                    using var state = new ArchivedTensors(zip, "optimizer.safetensors", path);
+                    RestoreOptimizer(optimizer, variables, state.Tensors, path);
+                }
+            }
+            return model;
+        }
+    }
+
+    // The optimizer's iteration count, and each trained variable's slots as "slots/{variable}/{slot}".
+    private static Action<Stream> OptimizerState(Optimizers.Optimizer optimizer, IReadOnlyList<Variable> variables)
+    {
+        var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal) { ["iterations"] = NF.Constant(optimizer.Iterations) };
+        for (int i = 0; i < variables.Count; i++)
+            if (optimizer.SlotsOf(variables[i]) is { } slots)
+                for (int j = 0; j < slots.Length; j++) tensors.Add($"slots/{i}/{j}", slots[j]);
+        return NF.Safetensors.Writer(tensors, null);
+    }
+
+    private static void RestoreOptimizer(Optimizers.Optimizer optimizer, IReadOnlyList<Variable> variables, Dictionary<string, Tensor> state, string path)
+    {
+        if (!state.TryGetValue("iterations", out var iterations) || iterations.DType != DType.Int64 || iterations.Count != 1)
+            throw new InvalidDataException($"'{path}': optimizer.safetensors lacks an int64 'iterations'.");
+        var saved = new List<(Variable, IReadOnlyList<Tensor>)>();
+        for (int i = 0; i < variables.Count; i++)
+        {
+            var slots = new List<Tensor>();
+            while (state.TryGetValue($"slots/{i}/{slots.Count}", out var slot)) slots.Add(slot);
+            if (slots.Count > 0) saved.Add((variables[i], slots));
+        }
+        int expected = saved.Sum(s => s.Item2.Count) + 1;
+        if (expected != state.Count)
+            throw new InvalidDataException($"'{path}': optimizer.safetensors holds {state.Count} tensors, {expected} of which match this model's weights.");
+        optimizer.Restore(iterations.Item<long>(), saved);
+    }
+
+    private static void WriteEntry(ZipArchive zip, string name, Action<Stream> write, CompressionLevel level)
+    {
+        using var s = zip.CreateEntry(name, level).Open();
+        write(s);
+    }
+
+    private static JsonObject ReadJson(ZipArchive zip, string name, string path)
+    {
+        var entry = zip.GetEntry(name) ?? throw new InvalidDataException($"'{path}' lacks {name}: not a NeuralFlow model file, or a damaged one.");
+        if (entry.Length > MaxJsonEntryBytes) throw new InvalidDataException($"'{path}': {name} claims {entry.Length} bytes, more than a model's JSON.");
+        using var s = entry.Open();
+        var bytes = new byte[entry.Length];
+        s.ReadExactly(bytes);
+        try
+        {
+            return JsonNode.Parse(bytes, documentOptions: new JsonDocumentOptions { MaxDepth = 64 }) as JsonObject
+                ?? throw new InvalidDataException($"'{path}': {name} is not a JSON object.");
+        }
+        catch (JsonException e) { throw new InvalidDataException($"'{path}': {name} is not valid JSON ({e.Message}).", e); }
+    }
+
+    // A safetensors entry of the archive, copied to a temporary file (the reader validates and
+    // reads files by offset) and loaded; the tensors are disposed with it.
+    private sealed class ArchivedTensors : IDisposable
+    {
+        public ArchivedTensors(ZipArchive zip, string name, string path)
+        {
+            var entry = zip.GetEntry(name) ?? throw new InvalidDataException($"'{path}' lacks {name}.");
+            string temp = Path.Combine(Path.GetTempPath(), $"nf-{Guid.NewGuid():N}.safetensors");
+            try
+            {
+                using (var source = entry.Open())
+                using (var target = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.None))
+                {
+                    // Never more than the entry declares: a zip that lies about sizes cannot fill the disk.
+                    var buffer = new byte[1 << 16];
+                    long total = 0;
+                    for (int n; (n = source.Read(buffer)) > 0;)
+                    {
+                        total += n;
+                        if (total > entry.Length) throw new InvalidDataException($"'{path}': {name} holds more bytes than it declares.");
+                        target.Write(buffer, 0, n);
+                    }
+                }
+                try { Tensors = NF.Safetensors.Load(temp, out var metadata); Metadata = metadata; }
+                catch (InvalidDataException e) { throw new InvalidDataException($"'{path}', {name}: {e.Message}", e); }
+            }
+            finally
+            {
+                try { File.Delete(temp); } catch (IOException) { }
+            }
+        }
+
+        public Dictionary<string, Tensor> Tensors { get; } = [];
+        public IReadOnlyDictionary<string, string> Metadata { get; } = new Dictionary<string, string>();
+
+        public void Dispose()
+        {
+            foreach (var t in Tensors.Values) t.Dispose();
+        }
+    }
+}

@@ -1,0 +1,197 @@
+using System.IO.Compression;
+using System.Text.Json.Nodes;
+using NeuralFlow.Keras;
+
+namespace NeuralFlow.Tests;
+
+/// <summary>
+/// model.Save / Model.Load (issue 14) on every backend: the rebuilt model predicts the same bits,
+/// comes back compiled, and resumes training exactly where the saved one stopped.
+/// </summary>
+public abstract class ModelSaveTests(string backend) : BackendTest(backend), IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    void IDisposable.Dispose()
+    {
+        Dispose();
+        _temp.Dispose();
+    }
+
+    private static (Tensor X, Tensor Y) Data()
+    {
+        NF.Random.SetSeed(21);
+        return (NF.Random.Uniform([96, 4, 3]), NF.Random.Uniform([96], 0, 4, DType.Int32));
+    }
+
+    private static Sequential NewModel() => new(
+        new Layers.Flatten(), new Layers.Dense(24, activation: "relu"), new Layers.Dropout(0.25),
+        new Layers.Dense(4), new Layers.Softmax());
+
+    [SkippableFact]
+    public void A_trained_model_reloads_compiled_and_resumes_exactly()
+    {
+        RequireBackend();
+        var (x, y) = Data();
+        var model = NewModel();
+        model.Compile(new Optimizers.Adam(learningRate: new ExponentialDecay(0.01, 5, 0.9)), "sparse_categorical_crossentropy", ["accuracy"]);
+        model.Fit(x, y, batchSize: 32, epochs: 2, verbose: 0);
+        string path = _temp.File("model.nfmodel");
+        model.Save(path);
+
+        var loaded = Model.Load(path);
+        Assert.IsType<Sequential>(loaded);
+        Assert.Equal(model.Predict(x).ToArray<float>(), loaded.Predict(x).ToArray<float>());
+        Assert.Equal(model.SummaryText().Replace(model.Name, "m"), loaded.SummaryText().Replace(loaded.Name, "m"));
+        var adam = Assert.IsType<Optimizers.Adam>(loaded.Optimizer);
+        Assert.Equal(model.Optimizer!.Iterations, adam.Iterations);
+        Assert.Equal(model.Optimizer.CurrentLearningRate, adam.CurrentLearningRate);
+
+        // One more epoch on each, same shuffling and dropout draws: the same weights, bit for bit.
+        NF.Random.SetSeed(99);
+        var h1 = model.Fit(x, y, batchSize: 32, epochs: 1, verbose: 0);
+        NF.Random.SetSeed(99);
+        var h2 = loaded.Fit(x, y, batchSize: 32, epochs: 1, verbose: 0);
+        Assert.Equal(h1["loss"], h2["loss"]);
+        Assert.Equal(h1["accuracy"], h2["accuracy"]);
+        for (int i = 0; i < model.Variables.Count; i++)
+            Assert.Equal(model.Variables[i].ToArray<float>(), loaded.Variables[i].ToArray<float>());
+    }
+
+    [SkippableFact]
+    public void An_uncompiled_model_reloads_uncompiled()
+    {
+        RequireBackend();
+        var (x, _) = Data();
+        var model = NewModel();
+        model.Call(x);
+        string path = _temp.File("plain.nfmodel");
+        model.Save(path);
+        var loaded = Model.Load(path);
+        Assert.Null(loaded.Optimizer);
+        Assert.Equal(model.Predict(x).ToArray<float>(), loaded.Predict(x).ToArray<float>());
+        using var zip = ZipFile.OpenRead(path);
+        Assert.Equal(["metadata.json", "config.json", "model.weights.safetensors"], zip.Entries.Select(e => e.FullName));
+        var config = JsonNode.Parse(zip.GetEntry("config.json")!.Open())!;
+        Assert.Equal("Dense", config["config"]!["layers"]![1]!["class_name"]!.GetValue<string>());
+        Assert.Equal(24, config["config"]!["layers"]![1]!["config"]!["units"]!.GetValue<int>());
+    }
+}
+
+public sealed class ManagedModelSaveTests() : ModelSaveTests("managed");
+public sealed class NativeCpuModelSaveTests() : ModelSaveTests("cpu");
+public sealed class CudaModelSaveTests() : ModelSaveTests("cuda");
+
+/// <summary>What a model file cannot hold, and files that are not model files: errors that say so.</summary>
+public sealed class ModelSaveLimitsTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private sealed class Scale(string? name = null) : Layer(name)
+    {
+        public Variable? Factor { get; private set; }
+        protected override void Build(Shape inputShape) => Factor = AddWeight("factor", [inputShape[-1]], Initializer.Get("ones"));
+        protected override Tensor Forward(Tensor x) => x * Factor!;
+    }
+
+    private sealed class Subclassed : Model
+    {
+        private readonly Layers.Dense _dense = new(2);
+        public override Tensor Call(Tensor x) => _dense.Call(x);
+    }
+
+    [Fact]
+    public void A_custom_layer_saves_once_registered()
+    {
+        var x = NF.Constant(new float[,] { { 1, 2 }, { 3, 4 } });
+        var model = new Sequential(new Scale(), new Layers.Dense(1));
+        model.Call(x);
+        string path = _temp.File("custom.nfmodel");
+        var unregistered = Assert.Throws<NotSupportedException>(() => model.Save(path));
+        Assert.Contains("KerasSerialization.Register<Scale>", unregistered.Message);
+        Assert.False(File.Exists(path));
+
+        KerasSerialization.Register("Scale", c => new Scale(c["name"]?.GetValue<string>()));
+        ((Scale)model.Layers[0]).Factor!.Assign(NF.Constant(new[] { 2f, -1f }));
+        model.Save(path);
+        var loaded = Model.Load(path);
+        Assert.Equal(model.Predict(x).ToArray<float>(), loaded.Predict(x).ToArray<float>());
+    }
+
+    [Fact]
+    public void Code_a_file_cannot_hold_is_named()
+    {
+        var x = NF.Ones([1, 3]);
+        var custom = new Sequential(new Layers.Dense(2, activation: (Func<Tensor, Tensor>)(t => t * 2)));
+        custom.Call(x);
+        Assert.Contains("activation is a C# function", Assert.Throws<NotSupportedException>(() => custom.Save(_temp.File("a.nfmodel"))).Message);
+        var sub = new Subclassed();
+        sub.Call(x);
+        Assert.Contains("SaveWeights", Assert.Throws<NotSupportedException>(() => sub.Save(_temp.File("b.nfmodel"))).Message);
+        Assert.Contains("no weights yet", Assert.Throws<InvalidOperationException>(() => new Sequential(new Layers.Dense(2)).Save(_temp.File("c.nfmodel"))).Message);
+    }
+
+    [Fact]
+    public void Files_that_are_not_model_files_are_named()
+    {
+        string notZip = _temp.File("not.nfmodel");
+        File.WriteAllText(notZip, "hello");
+        Assert.Contains("not a zip", Assert.Throws<InvalidDataException>(() => Model.Load(notZip)).Message);
+
+        string empty = _temp.File("empty.nfmodel");
+        using (var zip = ZipFile.Open(empty, ZipArchiveMode.Create)) zip.CreateEntry("readme.txt");
+        Assert.Contains("lacks metadata.json", Assert.Throws<InvalidDataException>(() => Model.Load(empty)).Message);
+
+        var model = new Sequential(new Layers.Dense(2));
+        model.Call(NF.Ones([1, 3]));
+        string good = _temp.File("good.nfmodel");
+        model.Save(good);
+        string newer = _temp.File("newer.nfmodel");
+        File.Copy(good, newer);
+        using (var zip = ZipFile.Open(newer, ZipArchiveMode.Update))
+        {
+            zip.GetEntry("metadata.json")!.Delete();
+            using var s = new StreamWriter(zip.CreateEntry("metadata.json").Open());
+            s.Write("{\"format\": \"neuralflow.model\", \"format_version\": 7}");
+        }
+        Assert.Contains("update NeuralFlow", Assert.Throws<InvalidDataException>(() => Model.Load(newer)).Message);
+
+        string damaged = _temp.File("damaged.nfmodel");
+        File.Copy(good, damaged);
+        using (var zip = ZipFile.Open(damaged, ZipArchiveMode.Update))
+        {
+            zip.GetEntry("model.weights.safetensors")!.Delete();
+            using var s = zip.CreateEntry("model.weights.safetensors").Open();
+            s.Write(new byte[] { 200, 0, 0, 0, 0, 0, 0, 0, (byte)'{' });
+        }
+        var e = Assert.Throws<InvalidDataException>(() => Model.Load(damaged));
+        Assert.Contains("model.weights.safetensors", e.Message);
+    }
+
+    [SkippableFact]
+    public void Saved_on_the_native_engine_loaded_on_the_managed_one()
+    {
+        Skip.If(Backends.BackendRegistry.NativeCpu is null, "native CPU backend not built");
+        string path = _temp.File("x.nfmodel");
+        float[] want;
+        float[] input = [0.5f, -1, 2, 0.25f, 3, -2];
+        using (NF.UseBackend("cpu"))
+        {
+            var model = new Sequential(new Layers.Dense(5, activation: "tanh"), new Layers.Dense(2, activation: "softmax"));
+            model.Compile("sgd", "sparse_categorical_crossentropy");
+            var x = NF.Constant(input, [2, 3]);
+            model.Fit(x, NF.Constant(new[] { 0, 1 }), batchSize: 2, epochs: 2, verbose: 0);
+            model.Save(path);
+            want = model.Predict(x).ToArray<float>();
+        }
+        using (NF.UseBackend("managed"))
+        {
+            var loaded = Model.Load(path);
+            Assert.Equal("managed", loaded.Variables[0].Backend.Name);
+            var got = loaded.Predict(NF.Constant(input, [2, 3])).ToArray<float>();
+            for (int i = 0; i < want.Length; i++) Assert.Equal(want[i], got[i], 5);
+        }
+    }
+}
