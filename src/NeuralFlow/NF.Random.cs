@@ -23,6 +23,17 @@ public static partial class NF
         /// <summary>A number drawn from the generator (consumes one counter), for seeding other generators such as Fit's shuffling.</summary>
         internal static ulong NextSeed() => _seed * 0x9E3779B97F4A7C15UL ^ Take(1);
 
+        /// <summary>The generator's position (seed and counter), saved by checkpoints so that a resumed run draws the same numbers.</summary>
+        internal static (ulong Seed, long Offset) State
+        {
+            get => (_seed, Interlocked.Read(ref _offset));
+            set
+            {
+                _seed = value.Seed;
+                Interlocked.Exchange(ref _offset, value.Offset);
+            }
+        }
+
         private static ulong Take(long count) => (ulong)(Interlocked.Add(ref _offset, count) - count);
 
         /// <summary>Uniform numbers in [minval, maxval) (<c>tf.random.uniform</c>); integer dtypes give integers.</summary>

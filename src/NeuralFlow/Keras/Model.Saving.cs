@@ -46,6 +46,16 @@ public abstract partial class Model
         };
         if (_optimizer is not null && _loss is not null) config["compile_config"] = CompileConfig.Serialize(_optimizer, _loss, _metrics);
 
+        WriteArchive(path, config, trainingState: null);
+    }
+
+    /// <summary>
+    /// Writes the archive: metadata, the config when given (a checkpoint of any model has none),
+    /// the training state when given (a checkpoint's epoch and random position), the weights and
+    /// the optimizer's state.
+    /// </summary>
+    internal void WriteArchive(string path, JsonObject? config, JsonObject? trainingState)
+    {
         var variables = Variables;
         var keys = Keys(variables);
         var weights = new Dictionary<string, Tensor>(StringComparer.Ordinal);
@@ -64,10 +74,24 @@ public abstract partial class Model
         {
             using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
             WriteEntry(zip, "metadata.json", s => s.Write(JsonSerializer.SerializeToUtf8Bytes(metadata)), CompressionLevel.Optimal);
-            WriteEntry(zip, "config.json", s => s.Write(JsonSerializer.SerializeToUtf8Bytes(config, new JsonSerializerOptions { WriteIndented = true })), CompressionLevel.Optimal);
+            if (config is not null)
+                WriteEntry(zip, "config.json", s => s.Write(JsonSerializer.SerializeToUtf8Bytes(config, new JsonSerializerOptions { WriteIndented = true })), CompressionLevel.Optimal);
+            if (trainingState is not null)
+                WriteEntry(zip, "training_state.json", s => s.Write(JsonSerializer.SerializeToUtf8Bytes(trainingState)), CompressionLevel.Optimal);
             WriteEntry(zip, "model.weights.safetensors", writeWeights, CompressionLevel.NoCompression);
             if (writeOptimizer is not null) WriteEntry(zip, "optimizer.safetensors", writeOptimizer, CompressionLevel.NoCompression);
         });
+    }
+
+    /// <summary>
+    /// Restores this model's weights and, when both have one, its optimizer's state from an
+    /// archive of <see cref="WriteArchive"/>; returns the archive's training state (or null).
+    /// </summary>
+    internal JsonObject? RestoreArchive(string path)
+    {
+        using var zip = OpenArchive(path);
+        RestoreWeightsAndState(zip, path, _optimizer);
+        return zip.GetEntry("training_state.json") is null ? null : ReadJson(zip, "training_state.json", path);
     }
 
     /// <summary>
@@ -79,39 +103,60 @@ public abstract partial class Model
     public static Model Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        using var zip = OpenArchive(path);
+        var config = zip.GetEntry("config.json") is null
+            ? throw new InvalidDataException($"'{path}' holds weights but no architecture (a training checkpoint): load it into a model you build, with the callback that wrote it.")
+            : ReadJson(zip, "config.json", path);
+        if (config["class_name"]?.GetValue<string>() != "Sequential" || config["config"]?["layers"] is not JsonArray layers)
+            throw new InvalidDataException($"'{path}': config.json does not describe a Sequential model.");
+        var model = new Sequential(layers.Select(l => KerasSerialization.Deserialize(l, path)).ToList(), config["config"]!["name"]?.GetValue<string>());
+        Optimizers.Optimizer? optimizer = null;
+        if (config["compile_config"] is JsonObject compile)
+        {
+            var (opt, loss, metrics) = CompileConfig.Deserialize(compile, path);
+            model.Compile(opt, loss, metrics);
+            optimizer = opt;
+        }
+        model.RestoreWeightsAndState(zip, path, optimizer);
+        return model;
+    }
+
+    // Opens a model archive and checks its metadata.
+    private static ZipArchive OpenArchive(string path)
+    {
         ZipArchive zip;
         try { zip = ZipFile.OpenRead(path); }
         catch (InvalidDataException e) { throw new InvalidDataException($"'{path}' is not a NeuralFlow model file (not a zip archive: {e.Message}).", e); }
-        using (zip)
+        try
         {
             var metadata = ReadJson(zip, "metadata.json", path);
             if (metadata["format"]?.GetValue<string>() != ModelFormat)
                 throw new InvalidDataException($"'{path}' is not a NeuralFlow model file (metadata.json names format '{metadata["format"]}').");
             if (metadata["format_version"]?.GetValue<int>() is not { } version || version > ModelFormatVersion)
                 throw new InvalidDataException($"'{path}' has model format version {metadata["format_version"]}; this library reads up to {ModelFormatVersion}: update NeuralFlow.");
-            var config = ReadJson(zip, "config.json", path);
-            if (config["class_name"]?.GetValue<string>() != "Sequential" || config["config"]?["layers"] is not JsonArray layers)
-                throw new InvalidDataException($"'{path}': config.json does not describe a Sequential model.");
-            var model = new Sequential(layers.Select(l => KerasSerialization.Deserialize(l, path)).ToList(), config["config"]!["name"]?.GetValue<string>());
+            return zip;
+        }
+        catch
+        {
+            zip.Dispose();
+            throw;
+        }
+    }
 
-            var variables = model.Variables;
-            using (var weights = new ArchivedTensors(zip, "model.weights.safetensors", path))
-            {
-                var keys = model.MatchOrder(Keys(variables), weights.Tensors, weights.Metadata, path);
-                for (int i = 0; i < variables.Count; i++) Layer.CheckFits("Load", variables[i], weights.Tensors[keys[i]], $"'{keys[i]}' in {path}");
-                for (int i = 0; i < variables.Count; i++) Layer.AssignConverted(variables[i], weights.Tensors[keys[i]]);
-            }
-            if (config["compile_config"] is JsonObject compile)
-            {
-                var (optimizer, loss, metrics) = CompileConfig.Deserialize(compile, path);
-                model.Compile(optimizer, loss, metrics);
-                if (zip.GetEntry("optimizer.safetensors") is not null)
-                {
-                    using var state = new ArchivedTensors(zip, "optimizer.safetensors", path);
-                    RestoreOptimizer(optimizer, variables, state.Tensors, path);
-                }
-            }
-            return model;
+    // The archive's weights into this model's variables, and its optimizer state into optimizer.
+    private void RestoreWeightsAndState(ZipArchive zip, string path, Optimizers.Optimizer? optimizer)
+    {
+        var variables = Variables;
+        using (var weights = new ArchivedTensors(zip, "model.weights.safetensors", path))
+        {
+            var keys = MatchOrder(Keys(variables), weights.Tensors, weights.Metadata, path);
+            for (int i = 0; i < variables.Count; i++) Layer.CheckFits("Load", variables[i], weights.Tensors[keys[i]], $"'{keys[i]}' in {path}");
+            for (int i = 0; i < variables.Count; i++) Layer.AssignConverted(variables[i], weights.Tensors[keys[i]]);
+        }
+        if (optimizer is not null && zip.GetEntry("optimizer.safetensors") is not null)
+        {
+            using var state = new ArchivedTensors(zip, "optimizer.safetensors", path);
+            RestoreOptimizer(optimizer, variables, state.Tensors, path);
         }
     }
 

@@ -79,13 +79,14 @@ public abstract partial class Model
             (x, y) = (x[..split], y[..split]);
             n = split;
         }
-        var shuffler = new System.Random(unchecked((int)NF.Random.NextSeed()));
         int steps = (n + batchSize - 1) / batchSize;
         var (tx, ty) = (x, y);
         IEnumerable<(Tensor, Tensor)> EpochBatches()
         {
             var order = Enumerable.Range(0, n).ToArray();
-            if (shuffle) shuffler.Shuffle(order);
+            // Each epoch's order is drawn from NF.Random when the epoch starts, so a run resumed
+            // from a checkpoint (which restores NF.Random's position) shuffles as the original did.
+            if (shuffle) new System.Random(unchecked((int)NF.Random.NextSeed())).Shuffle(order);
             for (int step = 0; step < steps; step++)
                 yield return Batch(tx, ty, order, step * batchSize, Math.Min(batchSize, n - step * batchSize), shuffle);
         }
@@ -151,7 +152,17 @@ public abstract partial class Model
         IEnumerator<(Tensor X, Tensor Y)>? batches = null;
         try
         {
+            // A callback that restores weights (BackupAndRestore) needs them to exist: a model
+            // that builds on its first call runs once, forward only, on the first batch.
+            if (hooks.Any(c => c.NeedsWeightsAtStart) && Variables.Count == 0)
+            {
+                using var scope = TensorScope.Begin();
+                using var first = epochBatches().GetEnumerator();
+                if (first.MoveNext()) Call(OnBackend(first.Current, backend).X);
+            }
             foreach (var c in hooks) c.OnTrainBegin();
+            foreach (var c in hooks)
+                if (c.ResumeEpoch is { } resume) initialEpoch = Math.Max(initialEpoch, resume);
             for (int epoch = initialEpoch; epoch < epochs && !StopTraining; epoch++)
             {
                 if (batches is null || recreateEachEpoch)

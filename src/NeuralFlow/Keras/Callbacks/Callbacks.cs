@@ -18,24 +18,28 @@ public static partial class Callbacks
         public virtual void OnEpochEnd(int epoch, IReadOnlyDictionary<string, float> logs) { }
         /// <summary>After each training batch, with the running loss and metrics.</summary>
         public virtual void OnBatchEnd(int batch, IReadOnlyDictionary<string, float> logs) { }
+
+        /// <summary>Whether <see cref="OnTrainBegin"/> needs the model's weights to exist (Fit builds the model first).</summary>
+        internal virtual bool NeedsWeightsAtStart => false;
+
+        /// <summary>Read after <see cref="OnTrainBegin"/>: the epoch to continue from (a restored run), or null.</summary>
+        internal virtual int? ResumeEpoch => null;
     }
 
     /// <summary>Stops training when <paramref name="monitor"/> has not improved for <paramref name="patience"/> epochs (<c>EarlyStopping</c>).</summary>
     public sealed class EarlyStopping(string monitor = "val_loss", double minDelta = 0, int patience = 0, string mode = "auto", bool restoreBestWeights = false) : Callback
     {
-        private double _best;
+        private readonly Improvement _best = new(monitor, mode, nameof(EarlyStopping), minDelta);
         private int _wait;
         private Tensor[]? _bestWeights;
 
         /// <summary>The epoch (0-based) at which training stopped, or -1.</summary>
         public int StoppedEpoch { get; private set; } = -1;
 
-        private bool Maximize => mode == "max" || mode == "auto" && (monitor.Contains("acc") || monitor.Contains("auc"));
-
         /// <inheritdoc/>
         public override void OnTrainBegin()
         {
-            _best = Maximize ? double.NegativeInfinity : double.PositiveInfinity;
+            _best.Reset();
             _wait = 0;
             StoppedEpoch = -1;
         }
@@ -43,12 +47,8 @@ public static partial class Callbacks
         /// <inheritdoc/>
         public override void OnEpochEnd(int epoch, IReadOnlyDictionary<string, float> logs)
         {
-            if (!logs.TryGetValue(monitor, out var current))
-                throw new InvalidOperationException($"EarlyStopping monitors '{monitor}', but the logs have {string.Join(", ", logs.Keys)}.");
-            bool improved = Maximize ? current - minDelta > _best : current + minDelta < _best;
-            if (improved)
+            if (_best.Improved(logs))
             {
-                _best = current;
                 _wait = 0;
                 if (restoreBestWeights)
                 {

@@ -1,0 +1,133 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace NeuralFlow.Keras;
+
+public static partial class Callbacks
+{
+    /// <summary>
+    /// Saves the model (or its weights) after each epoch, or only when <paramref name="monitor"/>
+    /// improves (<c>tf.keras.callbacks.ModelCheckpoint</c>). The path may name the epoch and any
+    /// log: <c>"ckpt-{epoch:00}-{val_loss:0.000}.nfmodel"</c> (a .NET format after the colon;
+    /// epochs count from 1, as in Keras' file names). Every write is atomic.
+    /// </summary>
+    /// <param name="filepath">Where to save; with placeholders, one file per epoch.</param>
+    /// <param name="monitor">The log that decides what is best.</param>
+    /// <param name="saveBestOnly">Save only when <paramref name="monitor"/> improved on every earlier epoch.</param>
+    /// <param name="saveWeightsOnly">Save with <see cref="Model.SaveWeights"/> (safetensors) instead of <see cref="Model.Save"/>.</param>
+    /// <param name="mode">"min", "max", or "auto" (max for accuracies and AUC).</param>
+    public sealed class ModelCheckpoint(string filepath, string monitor = "val_loss", bool saveBestOnly = false, bool saveWeightsOnly = false, string mode = "auto")
+        : Callback
+    {
+        private readonly string _filepath = !string.IsNullOrEmpty(filepath) ? filepath : throw new ArgumentException("ModelCheckpoint: filepath is empty.", nameof(filepath));
+        private readonly Improvement _best = new(monitor, mode, nameof(ModelCheckpoint));
+
+        /// <summary>The best value of the monitored log so far (NaN before any).</summary>
+        public double Best => _best.Best;
+
+        /// <inheritdoc/>
+        public override void OnTrainBegin() => _best.Reset();
+
+        /// <inheritdoc/>
+        public override void OnEpochEnd(int epoch, IReadOnlyDictionary<string, float> logs)
+        {
+            if (saveBestOnly && !_best.Improved(logs)) return;
+            string path = FormatPath(_filepath, epoch + 1, logs);
+            if (saveWeightsOnly) Model!.SaveWeights(path);
+            else Model!.Save(path);
+        }
+
+        // "{epoch:00}" and "{val_loss:0.0000}": each placeholder with its .NET format.
+        internal static string FormatPath(string template, int epoch, IReadOnlyDictionary<string, float> logs) =>
+            Regex.Replace(template, @"\{(\w+)(?::([^}]*))?\}", m =>
+            {
+                string key = m.Groups[1].Value, format = m.Groups[2].Success ? m.Groups[2].Value : "";
+                if (key == "epoch") return epoch.ToString(format, CultureInfo.InvariantCulture);
+                if (logs.TryGetValue(key, out var v)) return v.ToString(format, CultureInfo.InvariantCulture);
+                throw new InvalidOperationException($"ModelCheckpoint: the path '{template}' names '{key}', but the logs have {string.Join(", ", logs.Keys)} (and epoch).");
+            });
+    }
+
+    /// <summary>
+    /// Makes a killed <c>Fit</c> resumable (<c>tf.keras.callbacks.BackupAndRestore</c>): after each
+    /// epoch it writes a checkpoint to <paramref name="backupDir"/> (weights, optimizer state,
+    /// epoch, and the position of NF.Random, which draws the shuffles and dropout masks), and a
+    /// <c>Fit</c> started with a checkpoint there restores it and continues from the next epoch,
+    /// with the same numbers as an uninterrupted run. When training finishes the checkpoint is
+    /// deleted (unless <paramref name="deleteCheckpoint"/> is false).
+    /// </summary>
+    public sealed class BackupAndRestore(string backupDir, bool deleteCheckpoint = true) : Callback
+    {
+        private readonly string _dir = !string.IsNullOrEmpty(backupDir) ? backupDir : throw new ArgumentException("BackupAndRestore: backupDir is empty.", nameof(backupDir));
+        private int? _resume;
+
+        private string CheckpointPath => Path.Combine(_dir, "checkpoint.nfmodel");
+
+        internal override bool NeedsWeightsAtStart => true;
+        internal override int? ResumeEpoch => _resume;
+
+        /// <inheritdoc/>
+        public override void OnTrainBegin()
+        {
+            _resume = null;
+            Directory.CreateDirectory(_dir);
+            if (!File.Exists(CheckpointPath)) return;
+            var state = Model!.RestoreArchive(CheckpointPath)
+                ?? throw new InvalidDataException($"'{CheckpointPath}' holds no training state: not a BackupAndRestore checkpoint.");
+            try
+            {
+                NF.Random.State = (ulong.Parse(state["random_seed"]!.GetValue<string>(), CultureInfo.InvariantCulture),
+                                   state["random_offset"]!.GetValue<long>());
+                _resume = state["epoch"]!.GetValue<int>() + 1;
+            }
+            catch (Exception e) when (e is FormatException or InvalidOperationException or NullReferenceException or OverflowException)
+            {
+                throw new InvalidDataException($"'{CheckpointPath}': its training state is damaged ({e.Message}).", e);
+            }
+        }
+
+        /// <inheritdoc/>
+        public override void OnEpochEnd(int epoch, IReadOnlyDictionary<string, float> logs)
+        {
+            var (seed, offset) = NF.Random.State;
+            Model!.WriteArchive(CheckpointPath, config: null, new JsonObject
+            {
+                ["epoch"] = epoch,
+                ["random_seed"] = seed.ToString(CultureInfo.InvariantCulture),
+                ["random_offset"] = offset,
+            });
+        }
+
+        /// <inheritdoc/>
+        public override void OnTrainEnd()
+        {
+            if (deleteCheckpoint && File.Exists(CheckpointPath)) File.Delete(CheckpointPath);
+        }
+    }
+
+    /// <summary>Whether a monitored log improved (EarlyStopping's and ModelCheckpoint's shared rule).</summary>
+    internal sealed class Improvement(string monitor, string mode, string owner, double minDelta = 0)
+    {
+        private readonly bool _maximize = mode switch
+        {
+            "max" => true,
+            "min" => false,
+            "auto" => monitor.Contains("acc") || monitor.Contains("auc"),
+            _ => throw new ArgumentException($"{owner}: mode must be \"min\", \"max\" or \"auto\", got \"{mode}\".", nameof(mode)),
+        };
+
+        public double Best { get; private set; } = double.NaN;
+
+        public void Reset() => Best = double.NaN;
+
+        public bool Improved(IReadOnlyDictionary<string, float> logs)
+        {
+            if (!logs.TryGetValue(monitor, out var current))
+                throw new InvalidOperationException($"{owner} monitors '{monitor}', but the logs have {string.Join(", ", logs.Keys)}.");
+            bool better = double.IsNaN(Best) || (_maximize ? current - minDelta > Best : current + minDelta < Best);
+            if (better) Best = current;
+            return better;
+        }
+    }
+}
