@@ -6,15 +6,9 @@ namespace NeuralFlow.Tests;
 /// ModelCheckpoint and BackupAndRestore (issue 14) on every backend: a Fit killed after an
 /// epoch resumes, in a fresh model, to the same weights and losses as a run never interrupted.
 /// </summary>
-public abstract class CheckpointTests(string backend) : BackendTest(backend), IDisposable
+public abstract class CheckpointTests(string backend) : BackendFileTest(backend)
 {
-    private readonly TempDirectory _temp = new();
 
-    void IDisposable.Dispose()
-    {
-        Dispose();
-        _temp.Dispose();
-    }
 
     private static (Tensor X, Tensor Y) Data()
     {
@@ -45,12 +39,12 @@ public abstract class CheckpointTests(string backend) : BackendTest(backend), ID
 
         NF.Random.SetSeed(7);
         var straight = Compiled();
-        var full = straight.Fit(x, y, batchSize: 16, epochs: 4, verbose: 0, callbacks: [new Callbacks.BackupAndRestore(_temp.File("a"))]);
-        Assert.False(File.Exists(_temp.File("a/checkpoint.nfmodel")));     // deleted once training finished
+        var full = straight.Fit(x, y, batchSize: 16, epochs: 4, verbose: 0, callbacks: [new Callbacks.BackupAndRestore(Temp.File("a"))]);
+        Assert.False(File.Exists(Temp.File("a/checkpoint.nfmodel")));     // deleted once training finished
 
         NF.Random.SetSeed(7);
         var killed = Compiled();
-        string dir = _temp.File("b");
+        string dir = Temp.File("b");
         Assert.Throws<OperationCanceledException>(() =>
             killed.Fit(x, y, batchSize: 16, epochs: 4, verbose: 0, callbacks: [new Callbacks.BackupAndRestore(dir), new KillAfter(1)]));
         Assert.True(File.Exists(Path.Combine(dir, "checkpoint.nfmodel")));
@@ -73,18 +67,18 @@ public abstract class CheckpointTests(string backend) : BackendTest(backend), ID
         var (x, y) = Data();
         NF.Random.SetSeed(1);
         var model = Compiled();
-        var best = new Callbacks.ModelCheckpoint(_temp.File("best-{epoch:00}-{loss:0.00}.nfmodel"), monitor: "loss", saveBestOnly: true);
-        var every = new Callbacks.ModelCheckpoint(_temp.File("w-{epoch}.safetensors"), saveWeightsOnly: true, monitor: "loss");
+        var best = new Callbacks.ModelCheckpoint(Temp.File("best-{epoch:00}-{loss:0.00}.nfmodel"), monitor: "loss", saveBestOnly: true);
+        var every = new Callbacks.ModelCheckpoint(Temp.File("w-{epoch}.safetensors"), saveWeightsOnly: true, monitor: "loss");
         var history = model.Fit(x, y, batchSize: 16, epochs: 5, verbose: 0, callbacks: [best, every]);
 
         var losses = history["loss"];
         var improved = Enumerable.Range(0, 5).Where(e => losses.Take(e).All(l => losses[e] < l)).ToList();
-        var files = Directory.GetFiles(_temp.Path, "best-*.nfmodel").Select(Path.GetFileName).Order().ToList();
+        var files = Directory.GetFiles(Temp.Path, "best-*.nfmodel").Select(Path.GetFileName).Order().ToList();
         Assert.Equal(improved.Select(e => $"best-{e + 1:00}-{losses[e].ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)}.nfmodel"), files);
         Assert.Equal(losses.Min(), best.Best, 6);
-        Assert.Equal(5, Directory.GetFiles(_temp.Path, "w-*.safetensors").Length);
+        Assert.Equal(5, Directory.GetFiles(Temp.Path, "w-*.safetensors").Length);
 
-        var last = Model.Load(Path.Combine(_temp.Path, files[^1]!));
+        var last = Model.Load(Path.Combine(Temp.Path, files[^1]!));
         if (improved[^1] == 4) Assert.Equal(model.Predict(x).ToArray<float>(), last.Predict(x).ToArray<float>());
     }
 }

@@ -7,16 +7,10 @@ namespace NeuralFlow.Tests;
 /// a trained model's weights reload into a fresh model of the same architecture (whose layers
 /// got other names) with bit-identical predictions, and every mismatch names the weight.
 /// </summary>
-public abstract class KerasWeightsTests(string backend) : BackendTest(backend), IDisposable
+public abstract class KerasWeightsTests(string backend) : BackendFileTest(backend)
 {
-    private readonly TempDirectory _temp = new();
-    private string _dir => _temp.Path;
+    private string _dir => Temp.Path;
 
-    void IDisposable.Dispose()
-    {
-        Dispose();
-        _temp.Dispose();
-    }
 
     private static Sequential NewModel(int hidden = 16) =>
         new(new Layers.Dense(hidden, activation: "relu"), new Layers.Dense(3, activation: "softmax"));
@@ -121,6 +115,7 @@ public sealed class CudaKerasWeightsTests() : KerasWeightsTests("cuda");
 public sealed class CrossBackendWeightsTests : IDisposable
 {
     private readonly TempDirectory _temp = new();
+    private TempDirectory Temp => _temp;
     private string _dir => _temp.Path;
 
     public void Dispose() => _temp.Dispose();

@@ -8,15 +8,9 @@ namespace NeuralFlow.Tests;
 /// model.Save / Model.Load (issue 14) on every backend: the rebuilt model predicts the same bits,
 /// comes back compiled, and resumes training exactly where the saved one stopped.
 /// </summary>
-public abstract class ModelSaveTests(string backend) : BackendTest(backend), IDisposable
+public abstract class ModelSaveTests(string backend) : BackendFileTest(backend)
 {
-    private readonly TempDirectory _temp = new();
 
-    void IDisposable.Dispose()
-    {
-        Dispose();
-        _temp.Dispose();
-    }
 
     private static (Tensor X, Tensor Y) Data()
     {
@@ -36,7 +30,7 @@ public abstract class ModelSaveTests(string backend) : BackendTest(backend), IDi
         var model = NewModel();
         model.Compile(new Optimizers.Adam(learningRate: new ExponentialDecay(0.01, 5, 0.9)), "sparse_categorical_crossentropy", ["accuracy"]);
         model.Fit(x, y, batchSize: 32, epochs: 2, verbose: 0);
-        string path = _temp.File("model.nfmodel");
+        string path = Temp.File("model.nfmodel");
         model.Save(path);
 
         var loaded = Model.Load(path);
@@ -65,7 +59,7 @@ public abstract class ModelSaveTests(string backend) : BackendTest(backend), IDi
         var (x, _) = Data();
         var model = NewModel();
         model.Call(x);
-        string path = _temp.File("plain.nfmodel");
+        string path = Temp.File("plain.nfmodel");
         model.Save(path);
         var loaded = Model.Load(path);
         Assert.Null(loaded.Optimizer);
@@ -86,6 +80,7 @@ public sealed class CudaModelSaveTests() : ModelSaveTests("cuda");
 public sealed class ModelSaveLimitsTests : IDisposable
 {
     private readonly TempDirectory _temp = new();
+    private TempDirectory Temp => _temp;
 
     public void Dispose() => _temp.Dispose();
 
@@ -108,7 +103,7 @@ public sealed class ModelSaveLimitsTests : IDisposable
         var x = NF.Constant(new float[,] { { 1, 2 }, { 3, 4 } });
         var model = new Sequential(new Scale(), new Layers.Dense(1));
         model.Call(x);
-        string path = _temp.File("custom.nfmodel");
+        string path = Temp.File("custom.nfmodel");
         var unregistered = Assert.Throws<NotSupportedException>(() => model.Save(path));
         Assert.Contains("KerasSerialization.Register<Scale>", unregistered.Message);
         Assert.False(File.Exists(path));
@@ -126,29 +121,29 @@ public sealed class ModelSaveLimitsTests : IDisposable
         var x = NF.Ones([1, 3]);
         var custom = new Sequential(new Layers.Dense(2, activation: (Func<Tensor, Tensor>)(t => t * 2)));
         custom.Call(x);
-        Assert.Contains("activation is a C# function", Assert.Throws<NotSupportedException>(() => custom.Save(_temp.File("a.nfmodel"))).Message);
+        Assert.Contains("activation is a C# function", Assert.Throws<NotSupportedException>(() => custom.Save(Temp.File("a.nfmodel"))).Message);
         var sub = new Subclassed();
         sub.Call(x);
-        Assert.Contains("SaveWeights", Assert.Throws<NotSupportedException>(() => sub.Save(_temp.File("b.nfmodel"))).Message);
-        Assert.Contains("no weights yet", Assert.Throws<InvalidOperationException>(() => new Sequential(new Layers.Dense(2)).Save(_temp.File("c.nfmodel"))).Message);
+        Assert.Contains("SaveWeights", Assert.Throws<NotSupportedException>(() => sub.Save(Temp.File("b.nfmodel"))).Message);
+        Assert.Contains("no weights yet", Assert.Throws<InvalidOperationException>(() => new Sequential(new Layers.Dense(2)).Save(Temp.File("c.nfmodel"))).Message);
     }
 
     [Fact]
     public void Files_that_are_not_model_files_are_named()
     {
-        string notZip = _temp.File("not.nfmodel");
+        string notZip = Temp.File("not.nfmodel");
         File.WriteAllText(notZip, "hello");
         Assert.Contains("not a zip", Assert.Throws<InvalidDataException>(() => Model.Load(notZip)).Message);
 
-        string empty = _temp.File("empty.nfmodel");
+        string empty = Temp.File("empty.nfmodel");
         using (var zip = ZipFile.Open(empty, ZipArchiveMode.Create)) zip.CreateEntry("readme.txt");
         Assert.Contains("lacks metadata.json", Assert.Throws<InvalidDataException>(() => Model.Load(empty)).Message);
 
         var model = new Sequential(new Layers.Dense(2));
         model.Call(NF.Ones([1, 3]));
-        string good = _temp.File("good.nfmodel");
+        string good = Temp.File("good.nfmodel");
         model.Save(good);
-        string newer = _temp.File("newer.nfmodel");
+        string newer = Temp.File("newer.nfmodel");
         File.Copy(good, newer);
         using (var zip = ZipFile.Open(newer, ZipArchiveMode.Update))
         {
@@ -158,7 +153,7 @@ public sealed class ModelSaveLimitsTests : IDisposable
         }
         Assert.Contains("update NeuralFlow", Assert.Throws<InvalidDataException>(() => Model.Load(newer)).Message);
 
-        string damaged = _temp.File("damaged.nfmodel");
+        string damaged = Temp.File("damaged.nfmodel");
         File.Copy(good, damaged);
         using (var zip = ZipFile.Open(damaged, ZipArchiveMode.Update))
         {
@@ -174,7 +169,7 @@ public sealed class ModelSaveLimitsTests : IDisposable
     public void Saved_on_the_native_engine_loaded_on_the_managed_one()
     {
         Skip.If(Backends.BackendRegistry.NativeCpu is null, "native CPU backend not built");
-        string path = _temp.File("x.nfmodel");
+        string path = Temp.File("x.nfmodel");
         float[] want;
         float[] input = [0.5f, -1, 2, 0.25f, 3, -2];
         using (NF.UseBackend("cpu"))

@@ -11,17 +11,11 @@ namespace NeuralFlow.Tests;
 /// of an independent writer (Python + NumPy, from the specification) load with the right values
 /// and ours parse with its reader; and corrupt or hostile files are clear errors.
 /// </summary>
-public abstract class SafetensorsTests(string backend) : BackendTest(backend), IDisposable
+public abstract class SafetensorsTests(string backend) : BackendFileTest(backend)
 {
-    private readonly TempDirectory _dir = new();
 
-    private string PathOf(string name) => _dir.File(name);
+    private string PathOf(string name) => Temp.File(name);
 
-    void IDisposable.Dispose()
-    {
-        Dispose();
-        _dir.Dispose();
-    }
 
     [SkippableFact]
     public void Every_dtype_shape_and_layout_round_trips_with_metadata()
@@ -167,6 +161,7 @@ public sealed class CudaSafetensorsTests() : SafetensorsTests("cuda");
 public sealed class SafetensorsUntrustedInputTests : IDisposable
 {
     private readonly TempDirectory _temp = new();
+    private TempDirectory Temp => _temp;
     private string _dir => _temp.Path;
 
     public void Dispose() => _temp.Dispose();
@@ -313,6 +308,7 @@ public sealed class SafetensorsUntrustedInputTests : IDisposable
 public sealed class AtomicFileTests : IDisposable
 {
     private readonly TempDirectory _temp = new();
+    private TempDirectory Temp => _temp;
     private string _dir => _temp.Path;
 
     public void Dispose() => _temp.Dispose();
