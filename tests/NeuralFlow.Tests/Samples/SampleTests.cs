@@ -21,6 +21,7 @@ public sealed class SampleRuns : IDisposable
         ("NeuralNetwork", "--epochs 1", @"^MyModel: loss: \d+\.\d{4} - accuracy: 0\.\d{4}$", 1200, 450),
         ("Pipelines", "--epochs 1 --batch-size 512", @"^Epoch 1/1: Loss: \d+\.\d{4} Accuracy: 0\.\d{4} Test accuracy: 0\.\d{4}$", 1200, 450),
         ("MnistKeras", "--epochs 1", @"^Test loss: \d+\.\d{4} - test accuracy: 0\.\d{4}$", 1200, 450),
+        ("SaveAndLoad", "--epochs 1 --dir {tmp}/save-and-load", @"^Loaded model: test loss \d+\.\d{4} - test accuracy 0\.\d{4}, optimizer Adam at step \d+$", 0, 0),
     ];
 
     /// <summary>Where the samples write their plots.</summary>
@@ -40,7 +41,7 @@ public sealed class SampleRuns : IDisposable
         string plot = sample.Width > 0 ? Path.Combine(PlotFolder, name + ".png") : "";
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Repo.Root };
         info.ArgumentList.Add(dll);
-        foreach (var a in sample.Args.Split(' ', StringSplitOptions.RemoveEmptyEntries)) info.ArgumentList.Add(a);
+        foreach (var a in sample.Args.Split(' ', StringSplitOptions.RemoveEmptyEntries)) info.ArgumentList.Add(a.Replace("{tmp}", PlotFolder));
         if (plot.Length > 0) { info.ArgumentList.Add("--plot"); info.ArgumentList.Add(plot); }
         // An empty data folder: MnistKeras must take the embedded sample, never a full MNIST in the user's cache.
         info.Environment["NEURALFLOW_DATA"] = Path.Combine(PlotFolder, "no-data");
@@ -91,6 +92,25 @@ public sealed class SampleTests(SampleRuns runs) : IClassFixture<SampleRuns>
         var (width, height) = PngSize(File.ReadAllBytes(plot));
         var expected = SampleRuns.Samples.Single(s => s.Name == name);
         Assert.Equal((expected.Width, expected.Height), (width, height));
+    }
+
+    /// <summary>The model SaveAndLoad saved, loaded in a fresh process, predicts the trained model's exact bits.</summary>
+    [Fact]
+    public void SaveAndLoadPredictsTheSameBitsInAFreshProcess()
+    {
+        var (exitCode, output, _) = runs.Run("SaveAndLoad");
+        Assert.True(exitCode == 0, output);
+        string trained = Regex.Match(output, @"^Trained model predictions: (\w+)$", RegexOptions.Multiline).Groups[1].Value;
+        Assert.NotEmpty(trained);
+        string dll = Path.Combine(Repo.Root, "samples", "SaveAndLoad", "bin", Repo.Configuration, "net10.0", "SaveAndLoad.dll");
+        var info = new ProcessStartInfo("dotnet", [dll, "predict", "--dir", Path.Combine(runs.PlotFolder, "save-and-load")])
+            { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(info)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        string fresh = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, fresh + stderr.Result);
+        Assert.Contains($"Loaded model predictions: {trained}", fresh);
     }
 
     [Fact]
