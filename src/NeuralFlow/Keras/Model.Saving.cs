@@ -87,11 +87,26 @@ public abstract partial class Model
     /// Restores this model's weights and, when both have one, its optimizer's state from an
     /// archive of <see cref="WriteArchive"/>; returns the archive's training state (or null).
     /// </summary>
-    internal JsonObject? RestoreArchive(string path)
+    internal JsonObject? RestoreArchive(string path) => Damaged(path, () =>
     {
         using var zip = OpenArchive(path);
         RestoreWeightsAndState(zip, path, _optimizer);
         return zip.GetEntry("training_state.json") is null ? null : ReadJson(zip, "training_state.json", path);
+    });
+
+    // The zip reader finds most damage lazily (its directory on the first lookup, a header when
+    // an entry opens), and JSON values are type-checked when read (a number where a string
+    // should be, text that is not UTF-8, a missing key): none of these name the file, so say
+    // which file is damaged.
+    private static T Damaged<T>(string path, Func<T> read)
+    {
+        try { return read(); }
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or NotSupportedException or InvalidOperationException
+                                      or FormatException or OverflowException or KeyNotFoundException or NullReferenceException or ArgumentException
+                                  && !e.Message.Contains(path, StringComparison.Ordinal))
+        {
+            throw new InvalidDataException($"'{path}' is a damaged model file: {e.Message}", e);
+        }
     }
 
     /// <summary>
@@ -103,6 +118,11 @@ public abstract partial class Model
     public static Model Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        return Damaged(path, () => LoadArchive(path));
+    }
+
+    private static Model LoadArchive(string path)
+    {
         using var zip = OpenArchive(path);
         var config = zip.GetEntry("config.json") is null
             ? throw new InvalidDataException($"'{path}' holds weights but no architecture (a training checkpoint): load it into a model you build, with the callback that wrote it.")

@@ -39,10 +39,10 @@ internal sealed class Runner
         string outcome = _error is null ? "ok" : $"{_error.GetType().Name}: {_error.Message}";
         if (_error is not null && !Targets.IsClearError(_error))
             return (outcome, $"crash: {_error.GetType().FullName}: {_error.Message}\n{_error.StackTrace}");
-        long allowed = (1 << 20) + 4L * input.Length;
+        long allowed = target.FixedAllocation + 4L * input.Length;
         if (_allocated > allowed)
         {
-            allowed = (1 << 20) + 4L * Math.Max(input.Length, Mutator.TryGunzip(input, limit: 1 << 30)?.Length ?? 0);
+            allowed = target.FixedAllocation + 4L * Math.Max(input.Length, Mutator.TryGunzip(input, limit: 1 << 30)?.Length ?? 0);
             if (_allocated > allowed)
                 return (outcome, $"unbounded allocation: {_allocated:N0} bytes allocated for a {input.Length:N0}-byte input (allowed {allowed:N0}); outcome {outcome}");
         }

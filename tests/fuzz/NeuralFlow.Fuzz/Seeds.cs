@@ -8,12 +8,13 @@ namespace NeuralFlow.Fuzz;
 internal static class Seeds
 {
     /// <summary>The corpus folders, one per kind of input.</summary>
-    public static readonly string[] Kinds = ["idx", "safetensors"];
+    public static readonly string[] Kinds = ["idx", "safetensors", "nfmodel"];
 
     public static IEnumerable<(string Name, byte[] Bytes)> For(string kind) => kind switch
     {
         "idx" => Idx(),
         "safetensors" => Safetensors(),
+        "nfmodel" => Models(),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "no such corpus"),
     };
 
@@ -42,6 +43,51 @@ internal static class Seeds
         yield return ("seed-huge-shape.safetensors", File("{\"a\":{\"dtype\":\"F64\",\"shape\":[2147483647,2147483647],\"data_offsets\":[0,8]}}", new byte[8]));
         yield return ("seed-header-cut.safetensors", File("{\"a\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1]}}", 1)[..20]);
         yield return ("seed-length-only.safetensors", [8, 0, 0, 0, 0, 0, 0, 0]);
+    }
+
+    // Small saved models (compiled with optimizer state, and plain), stored uncompressed so that
+    // mutations reach the JSON and safetensors inside, and a zip with a missing part.
+    private static IEnumerable<(string Name, byte[] Bytes)> Models()
+    {
+        byte[] Saved(bool compiled)
+        {
+            NF.Random.SetSeed(1);
+            var model = new NeuralFlow.Keras.Sequential(new NeuralFlow.Keras.Layers.Dense(3, activation: "relu"), new NeuralFlow.Keras.Layers.Dense(2));
+            var x = NF.Random.Normal([4, 2]);
+            if (compiled)
+            {
+                model.Compile(new NeuralFlow.Keras.Optimizers.Adam(), "mse");
+                model.Fit(x, NF.Zeros([4, 2]), batchSize: 2, epochs: 1, verbose: 0);
+            }
+            else model.Call(x);
+            string path = Path.Combine(Path.GetTempPath(), $"nf-seed-{Guid.NewGuid():N}.nfmodel");
+            model.Save(path);
+            var bytes = Stored(File.ReadAllBytes(path));
+            File.Delete(path);
+            return bytes;
+        }
+        yield return ("seed-compiled.nfmodel", Saved(compiled: true));
+        yield return ("seed-plain.nfmodel", Saved(compiled: false));
+        using var partial = new MemoryStream();
+        using (var zip = new System.IO.Compression.ZipArchive(partial, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true))
+            using (var w = new StreamWriter(zip.CreateEntry("metadata.json", System.IO.Compression.CompressionLevel.NoCompression).Open()))
+                w.Write("{\"format\": \"neuralflow.model\", \"format_version\": 1}");
+        yield return ("seed-metadata-only.nfmodel", partial.ToArray());
+    }
+
+    // The archive rewritten with every entry stored (no compression).
+    private static byte[] Stored(byte[] zipBytes)
+    {
+        using var source = new System.IO.Compression.ZipArchive(new MemoryStream(zipBytes));
+        using var result = new MemoryStream();
+        using (var target = new System.IO.Compression.ZipArchive(result, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true))
+            foreach (var e in source.Entries)
+            {
+                using var from = e.Open();
+                using var to = target.CreateEntry(e.FullName, System.IO.Compression.CompressionLevel.NoCompression).Open();
+                from.CopyTo(to);
+            }
+        return result.ToArray();
     }
 
     private static IEnumerable<(string Name, byte[] Bytes)> Idx()

@@ -5,9 +5,11 @@ namespace NeuralFlow.Fuzz;
 
 /// <summary>
 /// One parser under test: it gets the fuzzed bytes and may only return or throw a clear error.
-/// Its corpus is the folder tests/fuzz/corpus/<see cref="Corpus"/>.
+/// Its corpus is the folder tests/fuzz/corpus/<see cref="Corpus"/>. It may allocate
+/// <see cref="FixedAllocation"/> bytes plus 4 per input byte (a model loader builds layers and
+/// reads a zip whatever the input; a parser needs little).
 /// </summary>
-internal sealed record Target(string Name, string Corpus, string Description, Action<byte[]> Run);
+internal sealed record Target(string Name, string Corpus, string Description, Action<byte[]> Run, long FixedAllocation = 1 << 20);
 
 /// <summary>
 /// The parsers of untrusted bytes: the IDX reader of src/NeuralFlow/Data (raw and gzip), through
@@ -38,11 +40,18 @@ internal static class Targets
                 File.WriteAllBytes(SafetensorsFile, input);
                 foreach (var t in NF.Safetensors.Load(SafetensorsFile).Values) t.Dispose();
             }),
+        new("nfmodel", "nfmodel", "Model.Load on the input as a .nfmodel file (a zip of JSON and safetensors)",
+            input =>
+            {
+                File.WriteAllBytes(ModelFile, input);
+                NeuralFlow.Keras.Model.Load(ModelFile);
+            }, FixedAllocation: 16 << 20),
     ];
 
-    // One file per process, named after the input so that error messages name it.
-    private static readonly string SafetensorsFile =
-        Path.Combine(Directory.CreateTempSubdirectory("nf-fuzz-").FullName, $"{InputName}.safetensors");
+    // One file per process and kind, named after the input so that error messages name it.
+    private static readonly string Folder = Directory.CreateTempSubdirectory("nf-fuzz-").FullName;
+    private static readonly string SafetensorsFile = Path.Combine(Folder, $"{InputName}.safetensors");
+    private static readonly string ModelFile = Path.Combine(Folder, $"{InputName}.nfmodel");
 
     // A valid partner file for the pair check: two 2x2 images, or two labels.
     private static readonly byte[] TwoImages = [0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 2, 1, 2, 3, 4, 5, 6, 7, 8];
