@@ -1,4 +1,4 @@
-// Keep what you trained: train a small MNIST model with checkpoints, save it whole, load it back
+// Keep what you trained: train a small MNIST model with checkpoints, save it whole (and export it to ONNX), load it back
 // (in this process, or in a fresh one with `predict`), and check the predictions agree bit for bit.
 //   dotnet run -c Release --project samples/SaveAndLoad -- [--epochs 2] [--dir FOLDER] [--backend cpu|managed]
 //   dotnet run -c Release --project samples/SaveAndLoad -- predict --dir FOLDER     (a fresh process loads the saved model)
@@ -39,8 +39,10 @@ if (!predictOnly)
     ]);
     model.Save(modelPath);                                                       // architecture, weights, optimizer state
     model.SaveWeights(Path.Combine(dir, "mnist.weights.safetensors"));           // weights alone, for any safetensors reader
+    model.ExportOnnx(Path.Combine(dir, "mnist.onnx"));                          // the inference graph, for ONNX Runtime
     Console.WriteLine($"Saved {modelPath} ({new FileInfo(modelPath).Length:N0} bytes)");
     Console.WriteLine($"Trained model predictions: {Digest(model.Predict(probe))}");
+    Console.WriteLine($"Exported {Path.Combine(dir, "mnist.onnx")} for ONNX Runtime");
 }
 
 var loaded = Model.Load(modelPath);

@@ -1,0 +1,160 @@
+using NeuralFlow.IO;
+
+namespace NeuralFlow.Keras;
+
+public abstract partial class Model
+{
+    private const string OnnxSupportedLayers = "Dense, Activation, Dropout, Flatten, ReLU and Softmax";
+
+    /// <summary>
+    /// Writes the model's inference graph as an ONNX model (opset 17, IR version 8), atomically,
+    /// for ONNX Runtime and other ONNX consumers: input <c>"input"</c> with a symbolic batch
+    /// dimension and the trailing dimensions the model was built for, output <c>"output"</c>; the
+    /// weights are stored in the file. Dense becomes Gemm (2-D inputs) or MatMul + Add, then its
+    /// activation; Dropout, the identity at inference, becomes Identity. float64 models export as
+    /// double.
+    /// </summary>
+    /// <remarks>
+    /// A <see cref="Sequential"/> model of built-in layers, built (called once or trained). A
+    /// subclassed model, a custom layer or a custom C# activation is C# code that ONNX cannot
+    /// hold: a <see cref="NotSupportedException"/> names it.
+    /// </remarks>
+    public void ExportOnnx(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (this is not Sequential sequential)
+            throw new NotSupportedException(
+                $"ExportOnnx: {Name} is a {GetType().Name}, a subclassed model, whose forward pass is C# code; only a Sequential model of {OnnxSupportedLayers} layers exports to ONNX.");
+        if (sequential.Layers.Count == 0)
+            throw new InvalidOperationException($"ExportOnnx: {Name} has no layers.");
+        if (sequential.Layers.FirstOrDefault(l => !l.Built) is { } unbuilt)
+            throw new InvalidOperationException($"ExportOnnx: layer {unbuilt.Name} has no weights yet; call the model once on a batch (or Fit it) before exporting.");
+
+        var variables = Variables;
+        var dtypes = variables.Select(v => v.DType).Distinct().ToList();
+        if (dtypes.Count > 1 || dtypes.Any(d => d is not (DType.Float32 or DType.Float64)))
+            throw new NotSupportedException($"ExportOnnx: {Name} has weights of {string.Join(" and ", dtypes.Select(d => d.Name()))}; ONNX export needs all weights float32 or all float64.");
+        var graph = new OnnxGraph(dtypes.FirstOrDefault(DType.Float32));
+
+        var inputShape = sequential.Layers[0].BuildInputShape!.ToArray();
+        var shape = inputShape.Skip(1).Select(d => (long)d).ToList(); // the trailing dims; the batch axis is symbolic
+        string x = "input";
+        foreach (var layer in sequential.Layers)
+            x = graph.Add(layer, x, shape);
+        graph.NameOutput(x, "output");
+
+        var input = OnnxWriter.ValueInfo("input", graph.ElemType, [OnnxWriter.Dim.Symbol("batch"), .. inputShape.Skip(1).Select(d => new OnnxWriter.Dim(d))]);
+        var output = OnnxWriter.ValueInfo("output", graph.ElemType, [OnnxWriter.Dim.Symbol("batch"), .. shape.Select(d => new OnnxWriter.Dim(d))]);
+        var model = OnnxWriter.Model(
+            OnnxWriter.Graph(Name, graph.Nodes(), graph.Initializers, [input], [output]),
+            "NeuralFlow", typeof(Model).Assembly.GetName().Version?.ToString() ?? "");
+        AtomicFile.Write(path, stream => stream.Write(model));
+    }
+
+    /// <summary>The nodes and weights of an exported graph, one layer at a time.</summary>
+    private sealed class OnnxGraph(DType dtype)
+    {
+        private readonly List<(string Op, string Name, string[] Inputs, string Output, byte[][] Attributes)> _nodes = [];
+
+        public int ElemType { get; } = dtype == DType.Float64 ? OnnxWriter.Double : OnnxWriter.Float;
+
+        public List<byte[]> Initializers { get; } = [];
+
+        /// <summary>
+        /// Appends the nodes of <paramref name="layer"/> reading tensor <paramref name="x"/> of
+        /// trailing dims <paramref name="shape"/> (updated to the output's); returns the output's name.
+        /// </summary>
+        public string Add(Layer layer, string x, List<long> shape)
+        {
+            switch (layer)
+            {
+                case Layers.Dense dense:
+                    return Dense(dense, x, shape);
+                case Layers.Flatten:
+                    long size = shape.Aggregate(1L, (a, d) => a * d);
+                    shape.Clear();
+                    shape.Add(size);
+                    return Node("Flatten", layer.Name, [x], OnnxWriter.IntAttribute("axis", 1));
+                case Layers.Activation activation:
+                    return Activation(activation.Function, layer, x);
+                case Layers.ReLU:
+                    return Node("Relu", layer.Name, [x]);
+                case Layers.Softmax softmax:
+                    return Node("Softmax", layer.Name, [x], OnnxWriter.IntAttribute("axis", softmax.Axis));
+                case Layers.Dropout:
+                    return Node("Identity", layer.Name, [x]);
+                default:
+                    throw new NotSupportedException(
+                        $"ExportOnnx: layer {layer.Name} is a {layer.GetType().Name}, which has no ONNX form here; the layers that export are {OnnxSupportedLayers}.");
+            }
+        }
+
+        private string Dense(Layers.Dense dense, string x, List<long> shape)
+        {
+            if (shape.Count == 0)
+                throw new NotSupportedException($"ExportOnnx: layer {dense.Name} was built for inputs of shape {dense.BuildInputShape}, with no axis besides the batch axis; give it inputs of shape (batch, features).");
+            string kernel = Weight(dense.Kernel!);
+            string? bias = dense.Bias is null ? null : Weight(dense.Bias);
+            // Gemm is one fused node for the common 2-D case; MatMul broadcasts over leading axes.
+            string y;
+            if (shape.Count == 1)
+                y = Node("Gemm", dense.Name, bias is null ? [x, kernel] : [x, kernel, bias]);
+            else
+            {
+                y = Node("MatMul", $"{dense.Name}/MatMul", [x, kernel]);
+                if (bias is not null) y = Node("Add", $"{dense.Name}/BiasAdd", [y, bias]);
+            }
+            shape[^1] = dense.Units;
+            return dense.Activation is null ? y : Activation(dense.Activation, dense, y);
+        }
+
+        private string Activation(ActivationFunction function, Layer layer, string x)
+        {
+            string? op = function.Name.ToLowerInvariant() switch
+            {
+                "relu" => "Relu",
+                "sigmoid" => "Sigmoid",
+                "tanh" => "Tanh",
+                "softmax" => "Softmax",
+                "exponential" => "Exp",
+                "linear" => null,
+                _ => throw new NotSupportedException(
+                    $"ExportOnnx: layer {layer.Name} applies a custom C# activation ('{function.Name}'), which ONNX cannot hold; use relu, sigmoid, softmax, tanh, linear or exponential by name."),
+            };
+            if (op is null) return x;
+            string name = layer is Layers.Activation ? layer.Name : $"{layer.Name}/{op}";
+            // Keras' softmax activation normalizes the last axis (NF.Softmax's default).
+            return op == "Softmax" ? Node(op, name, [x], OnnxWriter.IntAttribute("axis", -1)) : Node(op, name, [x]);
+        }
+
+        private string Weight(Variable v)
+        {
+            string name = v.Name ?? $"weight_{Initializers.Count}";
+            var dims = v.Shape.ToArray().Select(d => (long)d);
+            Initializers.Add(v.DType == DType.Float64
+                ? OnnxWriter.Tensor(name, dims, v.ToArray<double>())
+                : OnnxWriter.Tensor(name, dims, v.ToArray<float>()));
+            return name;
+        }
+
+        private string Node(string op, string name, string[] inputs, params byte[][] attributes)
+        {
+            string output = $"{name}:0";
+            _nodes.Add((op, name, inputs, output, attributes));
+            return output;
+        }
+
+        /// <summary>
+        /// Names the graph's result <paramref name="output"/>: the last node's output, which
+        /// nothing else reads, or an Identity when no layer added a node (linear activations only).
+        /// </summary>
+        public void NameOutput(string result, string output)
+        {
+            if (_nodes.Count == 0 || _nodes[^1].Output != result) Node("Identity", "output", [result]);
+            _nodes[^1] = _nodes[^1] with { Output = output };
+        }
+
+        public IEnumerable<byte[]> Nodes() =>
+            _nodes.Select(n => OnnxWriter.Node(n.Op, n.Name, n.Inputs, [n.Output], n.Attributes));
+    }
+}

@@ -1,0 +1,233 @@
+using Google.Protobuf;
+using Microsoft.ML.OnnxRuntime;
+using NeuralFlow.Keras;
+
+namespace NeuralFlow.Tests;
+
+/// <summary>
+/// model.ExportOnnx (issue 14) on every backend: ONNX Runtime, an independent engine, runs the
+/// exported file on random batches of two sizes and agrees with model.Predict to 1e-5.
+/// </summary>
+public abstract class OnnxExportTests(string backend) : BackendFileTest(backend)
+{
+    private const double Tolerance = 1e-5;
+
+    [SkippableFact]
+    public void A_trained_classifier_runs_in_onnx_runtime_as_in_predict()
+    {
+        RequireBackend();
+        NF.Random.SetSeed(5);
+        var x = NF.Random.Uniform([96, 4, 3]);
+        var y = NF.Random.Uniform([96], 0, 4, DType.Int32);
+        var model = new Sequential(
+            new Layers.Flatten(), new Layers.Dense(24, activation: "relu"), new Layers.Dropout(0.25),
+            new Layers.Dense(4), new Layers.Softmax());
+        model.Compile("adam", "sparse_categorical_crossentropy");
+        model.Fit(x, y, batchSize: 32, epochs: 2, verbose: 0);
+
+        string path = Temp.File("classifier.onnx");
+        model.ExportOnnx(path);
+        using var session = new InferenceSession(path);
+        var input = session.InputMetadata["input"];
+        Assert.Equal(["batch", "", ""], input.SymbolicDimensions);
+        Assert.Equal([-1, 4, 3], input.Dimensions);
+        Assert.Equal(["output"], session.OutputMetadata.Keys);
+        AssertSameAsPredict(model, session, [4, 3], batches: [1, 37]);
+    }
+
+    [SkippableFact]
+    public void Every_activation_on_features_in_onnx_runtime_as_in_predict()
+    {
+        RequireBackend();
+        NF.Random.SetSeed(6);
+        var model = new Sequential(
+            new Layers.Dense(8, activation: "sigmoid"), new Layers.ReLU(), new Layers.Dense(6, activation: "tanh"),
+            new Layers.Activation("exponential"), new Layers.Dense(5, activation: "linear", useBias: false),
+            new Layers.Activation("linear"), new Layers.Dense(3, activation: "softmax"));
+        Fit(model, NF.Random.Uniform([64, 5]), 3);
+
+        string path = Temp.File("features.onnx");
+        model.ExportOnnx(path);
+        using var session = new InferenceSession(path);
+        AssertSameAsPredict(model, session, [5], batches: [3, 64]);
+    }
+
+    [SkippableFact]
+    public void Dense_on_a_3d_input_uses_matmul_over_the_leading_axes()
+    {
+        RequireBackend();
+        NF.Random.SetSeed(7);
+        var model = new Sequential(
+            new Layers.Dense(5, activation: "relu"), new Layers.Flatten(), new Layers.Dense(2), new Layers.Softmax(axis: 1));
+        Fit(model, NF.Random.Uniform([40, 4, 3]), 2);
+
+        string path = Temp.File("matmul.onnx");
+        model.ExportOnnx(path);
+        using var session = new InferenceSession(path);
+        AssertSameAsPredict(model, session, [4, 3], batches: [2, 33]);
+    }
+
+    [SkippableFact]
+    public void A_float64_model_exports_as_double()
+    {
+        RequireBackend();
+        NF.Random.SetSeed(8);
+        var init = new Initializer("uniform64", (s, _, _) => NF.Cast(NF.Random.Uniform(s) - 0.5f, DType.Float64));
+        var model = new Sequential(
+            new Layers.Dense(6, activation: "tanh", kernelInitializer: init, biasInitializer: init),
+            new Layers.Dense(3, activation: "softmax", kernelInitializer: init, biasInitializer: init));
+        model.Call(NF.Cast(NF.Random.Uniform([2, 4]), DType.Float64));
+
+        string path = Temp.File("double.onnx");
+        model.ExportOnnx(path);
+        using var session = new InferenceSession(path);
+        Assert.Equal(typeof(double), session.InputMetadata["input"].ElementType);
+        foreach (int n in new[] { 5, 19 })
+        {
+            var x = NF.Cast(NF.Random.Uniform([n, 4], -2, 2), DType.Float64);
+            var want = model.Predict(x).ToArray<double>();
+            using var value = OrtValue.CreateTensorValueFromMemory(x.ToArray<double>(), [n, 4]);
+            using var runOptions = new RunOptions();
+            using var outputs = session.Run(runOptions, ["input"], [value], ["output"]);
+            AssertClose(want, outputs[0].GetTensorDataAsSpan<double>().ToArray());
+        }
+    }
+
+    private static void Fit(Sequential model, Tensor x, int classes)
+    {
+        model.Compile("adam", "sparse_categorical_crossentropy");
+        model.Fit(x, NF.Random.Uniform([x.Shape[0]], 0, classes, DType.Int32), batchSize: 16, epochs: 2, verbose: 0);
+    }
+
+    /// <summary>Random inputs of each batch size through both engines: the same shape, values within the tolerance.</summary>
+    private static void AssertSameAsPredict(Sequential model, InferenceSession session, int[] features, int[] batches)
+    {
+        foreach (int n in batches)
+        {
+            int[] shape = [n, .. features];
+            var x = NF.Random.Uniform(shape, -2, 2);
+            var want = model.Predict(x, batchSize: 16);
+            using var value = OrtValue.CreateTensorValueFromMemory(x.ToArray<float>(), shape.Select(d => (long)d).ToArray());
+            using var runOptions = new RunOptions();
+            using var outputs = session.Run(runOptions, ["input"], [value], ["output"]);
+            Assert.Equal(want.Shape.ToArray().Select(d => (long)d), outputs[0].GetTensorTypeAndShape().Shape);
+            AssertClose(want.ToArray<float>().Select(v => (double)v).ToArray(),
+                        outputs[0].GetTensorDataAsSpan<float>().ToArray().Select(v => (double)v).ToArray());
+        }
+    }
+
+    private static void AssertClose(double[] want, double[] got)
+    {
+        Assert.Equal(want.Length, got.Length);
+        double max = want.Zip(got, (a, b) => Math.Abs(a - b)).DefaultIfEmpty(0).Max();
+        Assert.True(max <= Tolerance, $"ONNX Runtime and Predict differ by up to {max:G3} (tolerance {Tolerance:G3}).");
+    }
+}
+
+public sealed class ManagedOnnxExportTests() : OnnxExportTests("managed");
+public sealed class NativeCpuOnnxExportTests() : OnnxExportTests("cpu");
+public sealed class CudaOnnxExportTests() : OnnxExportTests("cuda");
+
+/// <summary>The file's versions, models ONNX cannot hold, and atomic writes.</summary>
+public sealed class OnnxExportLimitsTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private sealed class Subclassed : Model
+    {
+        private readonly Layers.Dense _dense = new(2);
+        public override Tensor Call(Tensor x) => _dense.Call(x);
+    }
+
+    private sealed class Scale(string? name = null) : Layer(name)
+    {
+        protected override Tensor Forward(Tensor x) => x * 2;
+    }
+
+    private static Sequential Built(params Layer[] layers)
+    {
+        var model = new Sequential(layers);
+        model.Call(NF.Ones([2, 3]));
+        return model;
+    }
+
+    [Fact]
+    public void The_file_declares_opset_17_and_ir_version_8()
+    {
+        string path = _temp.File("m.onnx");
+        Built(new Layers.Dense(2)).ExportOnnx(path);
+        var input = new CodedInputStream(File.ReadAllBytes(path));
+        long ir = 0;
+        var opsets = new List<(string Domain, long Version)>();
+        string producer = "";
+        for (uint tag; (tag = input.ReadTag()) != 0;)
+        {
+            switch (WireFormat.GetTagFieldNumber(tag))
+            {
+                case 1: ir = input.ReadInt64(); break;
+                case 2: producer = input.ReadString(); break;
+                case 8:
+                    var opset = new CodedInputStream(input.ReadBytes().ToByteArray());
+                    string domain = "";
+                    long version = 0;
+                    for (uint t; (t = opset.ReadTag()) != 0;)
+                    {
+                        if (WireFormat.GetTagFieldNumber(t) == 1) domain = opset.ReadString();
+                        else if (WireFormat.GetTagFieldNumber(t) == 2) version = opset.ReadInt64();
+                        else opset.SkipLastField();
+                    }
+                    opsets.Add((domain, version));
+                    break;
+                default: input.SkipLastField(); break;
+            }
+        }
+        Assert.Equal(8, ir);
+        Assert.Equal([("", 17L)], opsets);
+        Assert.Equal("NeuralFlow", producer);
+        using var session = new InferenceSession(path);
+        Assert.Equal("NeuralFlow", session.ModelMetadata.ProducerName);
+    }
+
+    [Fact]
+    public void What_onnx_cannot_hold_is_named_and_nothing_is_written()
+    {
+        string path = _temp.File("m.onnx");
+        File.WriteAllText(path, "previous export");
+
+        var sub = new Subclassed();
+        sub.Call(NF.Ones([1, 3]));
+        var e = Assert.Throws<NotSupportedException>(() => sub.ExportOnnx(path));
+        Assert.Contains("subclassed model", e.Message);
+        Assert.Contains("Sequential", e.Message);
+
+        var custom = Built(new Layers.Dense(2, activation: (Func<Tensor, Tensor>)(t => t * 2), name: "doubling"));
+        e = Assert.Throws<NotSupportedException>(() => custom.ExportOnnx(path));
+        Assert.Contains("doubling", e.Message);
+        Assert.Contains("custom C# activation", e.Message);
+
+        var unknown = Built(new Layers.Dense(3), new Scale("scale"));
+        e = Assert.Throws<NotSupportedException>(() => unknown.ExportOnnx(path));
+        Assert.Contains("scale is a Scale", e.Message);
+        Assert.Contains("Dense, Activation, Dropout, Flatten, ReLU and Softmax", e.Message);
+
+        Assert.Contains("no weights yet", Assert.Throws<InvalidOperationException>(() => new Sequential(new Layers.Dense(2)).ExportOnnx(path)).Message);
+
+        // Every failure left the previous file whole and no temporary file beside it.
+        Assert.Equal("previous export", File.ReadAllText(path));
+        Assert.Equal([path], Directory.GetFiles(_temp.Path));
+    }
+
+    [Fact]
+    public void An_export_replaces_the_previous_file_whole()
+    {
+        string path = _temp.File("m.onnx");
+        Built(new Layers.Dense(7)).ExportOnnx(path);
+        Built(new Layers.Dense(2, activation: "relu")).ExportOnnx(path);
+        using (var session = new InferenceSession(path))
+            Assert.Equal([-1, 2], session.OutputMetadata["output"].Dimensions);
+        Assert.Equal([path], Directory.GetFiles(_temp.Path));
+        Assert.Throws<DirectoryNotFoundException>(() => Built(new Layers.Dense(2)).ExportOnnx(_temp.File("missing/m.onnx")));
+    }
+}
