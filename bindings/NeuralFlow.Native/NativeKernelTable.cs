@@ -46,8 +46,8 @@ public readonly unsafe struct NativeKernelTable
     public readonly delegate* unmanaged<int, int, nint, NfLayout*, uint, nint, int, NfStatus> reduce;
     /// <summary>(log, dtype, x, xLayout, axis, output)</summary>
     public readonly delegate* unmanaged<int, int, nint, NfLayout*, int, nint, NfStatus> softmax;
-    /// <summary>(dtype, a, aLayout, transposeA, b, bLayout, transposeB, output, outLayout)</summary>
-    public readonly delegate* unmanaged<int, nint, NfLayout*, int, nint, NfLayout*, int, nint, NfLayout*, NfStatus> matmul;
+    /// <summary>(dtype, a, aLayout, b, bLayout, output, outLayout); a transposed operand is a layout with its last two axes swapped</summary>
+    public readonly delegate* unmanaged<int, nint, NfLayout*, nint, NfLayout*, nint, NfLayout*, NfStatus> matmul;
     /// <summary>(source, x, xLayout, destination, output)</summary>
     public readonly delegate* unmanaged<int, nint, NfLayout*, int, nint, NfStatus> cast;
     /// <summary>(dtype, x, xLayout, output, outLayout)</summary>

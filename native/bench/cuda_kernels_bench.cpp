@@ -348,8 +348,16 @@ std::vector<Case> make_cases(bool quick) {
     for (const Mm& m : mms) {
         const int64_t M = m.ta ? m.ac : m.ar, K = m.ta ? m.ar : m.ac, N = m.tb ? m.br : m.bc;
         const bool b3 = m.batch > 1;
-        const nf_layout la = b3 ? contig({m.batch, m.ar, m.ac}) : contig({m.ar, m.ac});
-        const nf_layout lb = b3 ? contig({m.batch, m.br, m.bc}) : contig({m.br, m.bc});
+        // A transposed operand: its stored layout with the last two axes swapped.
+        auto swap_last = [](nf_layout l) {
+            std::swap(l.shape[l.rank - 2], l.shape[l.rank - 1]);
+            std::swap(l.strides[l.rank - 2], l.strides[l.rank - 1]);
+            return l;
+        };
+        nf_layout la = b3 ? contig({m.batch, m.ar, m.ac}) : contig({m.ar, m.ac});
+        nf_layout lb = b3 ? contig({m.batch, m.br, m.bc}) : contig({m.br, m.bc});
+        if (m.ta) la = swap_last(la);
+        if (m.tb) lb = swap_last(lb);
         const nf_layout lo = b3 ? contig({m.batch, M, N}) : contig({M, N});
         auto dims = [&](int64_t r, int64_t c, int t) {
             return (b3 ? "[" + std::to_string(m.batch) + "," : std::string("[")) + std::to_string(r) + "," +
@@ -357,8 +365,8 @@ std::vector<Case> make_cases(bool quick) {
         };
         Case c{m.label, dims(m.ar, m.ac, m.ta) + "x" + dims(m.br, m.bc, m.tb), m.dt == D ? "f64" : "f32",
                {in(m.dt, m.batch * m.ar * m.ac), in(m.dt, m.batch * m.br * m.bc), out(m.dt, m.batch * M * N)}, m.tol,
-               0, 2.0 * m.batch * M * N * K, [=, dt = m.dt, ta = m.ta, tb = m.tb](const Engine& e, void* const* p) {
-                   return e.matmul(dt, p[0], &la, ta, p[1], &lb, tb, p[2], &lo);
+               0, 2.0 * m.batch * M * N * K, [=, dt = m.dt](const Engine& e, void* const* p) {
+                   return e.matmul(dt, p[0], &la, p[1], &lb, p[2], &lo);
                }};
         c.gemm_ref = m.ref;
         c.rms_floor = true;

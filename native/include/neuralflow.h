@@ -37,7 +37,7 @@
 extern "C" {
 #endif
 
-#define NF_ABI_VERSION 1
+#define NF_ABI_VERSION 2
 #define NF_MAX_RANK 8
 
 /* The enums are 32-bit integers on the wire, and callers (the C# bindings among them) may pass
@@ -184,14 +184,14 @@ NF_API nf_status nf_softmax(int32_t log, nf_dtype dtype,
 
 /* ---- matmul ------------------------------------------------------------------------- */
 
-/* out[..., M, N] = op(a)[..., M, K] @ op(b)[..., K, N], where op transposes the last two
- * axes when its flag is set. float32/float64. a, b and out have one rank >= 2; the batch
- * axes (all but the last two) have out's shape, a and b may broadcast them with stride 0.
- * Any strides are accepted (the engine packs what its GEMM cannot read in place).
- * out_layout must be contiguous. */
+/* out[..., M, N] = a[..., M, K] @ b[..., K, N]. float32/float64. a, b and out have one
+ * rank >= 2; the batch axes (all but the last two) have out's shape, a and b may broadcast
+ * them with stride 0. Any strides are accepted: a transposed operand is its layout with the
+ * last two axes (shape and strides) swapped, which the GEMM reads in place, and the engine
+ * packs what its GEMM cannot read. out_layout must be contiguous. */
 NF_API nf_status nf_matmul(nf_dtype dtype,
-                           const void* a, const nf_layout* a_layout, int32_t transpose_a,
-                           const void* b, const nf_layout* b_layout, int32_t transpose_b,
+                           const void* a, const nf_layout* a_layout,
+                           const void* b, const nf_layout* b_layout,
                            void* out, const nf_layout* out_layout);
 
 /* ---- cast and copy ------------------------------------------------------------------ */

@@ -31,7 +31,7 @@
 extern "C" {
 #endif
 
-#define NF_CUDA_ABI_VERSION 1
+#define NF_CUDA_ABI_VERSION 2
 
 /* ---- library and devices ------------------------------------------------------------- */
 
@@ -96,8 +96,8 @@ NF_API nf_status nf_cuda_softmax(int32_t log, nf_dtype dtype,
                                  const void* x, const nf_layout* x_layout, int32_t axis,
                                  void* out);
 NF_API nf_status nf_cuda_matmul(nf_dtype dtype,
-                                const void* a, const nf_layout* a_layout, int32_t transpose_a,
-                                const void* b, const nf_layout* b_layout, int32_t transpose_b,
+                                const void* a, const nf_layout* a_layout,
+                                const void* b, const nf_layout* b_layout,
                                 void* out, const nf_layout* out_layout);
 NF_API nf_status nf_cuda_cast(nf_dtype src, const void* x, const nf_layout* x_layout,
                               nf_dtype dst, void* out);

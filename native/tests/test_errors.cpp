@@ -38,13 +38,14 @@ TEST(Errors, MismatchedShapes) {
                            {"nf_binary", "shape mismatch", "[2, 3]", "[3, 2]"}));
     EXPECT_TRUE(fails_with(nf_copy(NF_FLOAT32, a, &l23, out, &l6), NF_ERROR_INVALID_ARGUMENT, {"nf_copy", "[6]"}));
     const nf_layout l22 = contiguous({2, 2});
-    EXPECT_TRUE(fails_with(nf_matmul(NF_FLOAT32, a, &l23, 0, a, &l23, 0, out, &l22), NF_ERROR_INVALID_ARGUMENT,
+    EXPECT_TRUE(fails_with(nf_matmul(NF_FLOAT32, a, &l23, a, &l23, out, &l22), NF_ERROR_INVALID_ARGUMENT,
                            {"nf_matmul", "inner dimensions"}));
-    EXPECT_TRUE(fails_with(nf_matmul(NF_FLOAT32, a, &l6, 0, a, &l6, 0, out, &l6), NF_ERROR_INVALID_ARGUMENT,
+    EXPECT_TRUE(fails_with(nf_matmul(NF_FLOAT32, a, &l6, a, &l6, out, &l6), NF_ERROR_INVALID_ARGUMENT,
                            {"nf_matmul", "rank = 1"}));
     nf_layout strided_out = l22;
     strided_out.strides[0] = 4;
-    EXPECT_TRUE(fails_with(nf_matmul(NF_FLOAT32, a, &l23, 0, a, &l23, 1, out, &strided_out), NF_ERROR_INVALID_ARGUMENT,
+    const nf_layout l23t = transposed(l23);
+    EXPECT_TRUE(fails_with(nf_matmul(NF_FLOAT32, a, &l23, a, &l23t, out, &strided_out), NF_ERROR_INVALID_ARGUMENT,
                            {"nf_matmul", "contiguous"}));
 }
 
@@ -81,7 +82,7 @@ TEST(Errors, BadDtypeForOp) {
                            {"nf_reduce", "sum", "bool"}));
     EXPECT_TRUE(fails_with(nf_softmax(0, NF_INT32, i, &l, 0, io), NF_ERROR_UNSUPPORTED, {"nf_softmax", "int32"}));
     const nf_layout l22 = contiguous({2, 2});
-    EXPECT_TRUE(fails_with(nf_matmul(NF_INT32, i, &l22, 0, i, &l22, 0, io, &l22), NF_ERROR_UNSUPPORTED,
+    EXPECT_TRUE(fails_with(nf_matmul(NF_INT32, i, &l22, i, &l22, io, &l22), NF_ERROR_UNSUPPORTED,
                            {"nf_matmul", "int32"}));
     EXPECT_TRUE(fails_with(nf_binary(static_cast<nf_binary_op>(42), NF_FLOAT32, i, &l, i, &l, io, &l),
                            NF_ERROR_INVALID_ARGUMENT, {"nf_binary", "op = 42"}));

@@ -39,7 +39,8 @@ void check(const Shape& batch, const Shape& a_batch, const Shape& b_batch, int64
     nft::Guarded<T> out(std::max<int64_t>(numel(os), 1), T(99));
     const std::string what = "a " + str(as) + " " + kind_name(ka) + (ta ? " T" : "") + ", b " + str(bs) + " " +
                              kind_name(kb) + (tb ? " T" : "") + ", out " + str(os);
-    ASSERT_EQ(nf_matmul(dtype_of<T>(), a.data(), &al, ta, b.data(), &bl, tb, out.data(), &ol), NF_OK)
+    const nf_layout alt = transposed_if(ta, al), blt = transposed_if(tb, bl);
+    ASSERT_EQ(nf_matmul(dtype_of<T>(), a.data(), &alt, b.data(), &blt, out.data(), &ol), NF_OK)
         << what << ": " << nf_last_error();
     const int nb = static_cast<int>(batch.size());
     const int64_t batches = numel(batch);

@@ -31,7 +31,8 @@ std::vector<float> matmul(const std::vector<float>& a, const std::vector<float>&
     const nf_layout al = ta ? contiguous({K, M}) : contiguous({M, K}), bl = tb ? contiguous({N, K}) : contiguous({K, N}),
                     ol = contiguous({M, N});
     nft::Guarded<float> out(static_cast<size_t>(M * N), -1.f);
-    EXPECT_EQ(nf_matmul(NF_FLOAT32, a.data(), &al, ta, b.data(), &bl, tb, out.data(), &ol), NF_OK) << nf_last_error();
+    const nf_layout alt = transposed_if(ta, al), blt = transposed_if(tb, bl);
+    EXPECT_EQ(nf_matmul(NF_FLOAT32, a.data(), &alt, b.data(), &blt, out.data(), &ol), NF_OK) << nf_last_error();
     return out;
 }
 

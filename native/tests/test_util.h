@@ -11,6 +11,7 @@
 #include <random>
 #include <algorithm>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "neuralflow.h"
@@ -30,6 +31,15 @@ inline std::string str(const Shape& s) {
     for (size_t i = 0; i < s.size(); ++i) r += (i ? "," : "") + std::to_string(s[i]);
     return r + "]";
 }
+
+// The layout of the transposed matrix: the last two axes, shape and strides, swapped. How a
+// caller passes a transposed operand to nf_matmul (the GEMM reads it in place).
+inline nf_layout transposed(nf_layout l) {
+    std::swap(l.shape[l.rank - 2], l.shape[l.rank - 1]);
+    std::swap(l.strides[l.rank - 2], l.strides[l.rank - 1]);
+    return l;
+}
+inline nf_layout transposed_if(bool t, const nf_layout& l) { return t ? transposed(l) : l; }
 
 inline nf_layout contiguous(const Shape& s) {
     nf_layout l{};

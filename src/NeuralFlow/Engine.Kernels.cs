@@ -8,13 +8,13 @@ internal static partial class Engine
 {
     /// <summary>
     /// result = a @ b over broadcast batch axes. The layouts already carry any transposes:
-    /// <see cref="NF.MatMul"/> alone decides them, so the backend's transpose flags are always false.
+    /// <see cref="NF.MatMul"/> alone decides them (the ABI has no transpose flags).
     /// </summary>
     [MethodImpl(Hot)]
     public static void MatMul(Tensor a, in Layout aLayout, Tensor b, in Layout bLayout, Tensor result)
     {
         using var held = new Operands(a, b);
-        result.Backend.MatMul(a.DType, held.A, aLayout, false, held.B, bLayout, false, result.Data, result.Layout);
+        result.Backend.MatMul(a.DType, held.A, aLayout, held.B, bLayout, result.Data, result.Layout);
     }
 
     /// <summary>Softmax or log-softmax of <paramref name="x"/> along <paramref name="axis"/> into the fresh, contiguous <paramref name="result"/>.</summary>

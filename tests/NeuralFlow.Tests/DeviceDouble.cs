@@ -31,7 +31,7 @@ internal sealed class DeviceDouble(int index) : IBackend
     public void Unary(UnaryOp op, DType dtype, nint x, in Layout xLayout, nint output, in Layout outLayout) => _engine.Unary(op, dtype, x, xLayout, output, outLayout);
     public void Reduce(ReduceOp op, DType dtype, nint x, in Layout xLayout, uint axesMask, nint output, DType outDtype) => _engine.Reduce(op, dtype, x, xLayout, axesMask, output, outDtype);
     public void Softmax(bool log, DType dtype, nint x, in Layout xLayout, int axis, nint output) => _engine.Softmax(log, dtype, x, xLayout, axis, output);
-    public void MatMul(DType dtype, nint a, in Layout aLayout, bool transposeA, nint b, in Layout bLayout, bool transposeB, nint output, in Layout outLayout) => _engine.MatMul(dtype, a, aLayout, transposeA, b, bLayout, transposeB, output, outLayout);
+    public void MatMul(DType dtype, nint a, in Layout aLayout, nint b, in Layout bLayout, nint output, in Layout outLayout) => _engine.MatMul(dtype, a, aLayout, b, bLayout, output, outLayout);
     public void Cast(DType source, nint x, in Layout xLayout, DType destination, nint output) => _engine.Cast(source, x, xLayout, destination, output);
     public void Copy(DType dtype, nint x, in Layout xLayout, nint output, in Layout outLayout) => _engine.Copy(dtype, x, xLayout, output, outLayout);
     public void Gather(DType dtype, nint x, in Layout xLayout, int axis, DType indexDtype, nint indices, long indexCount, nint output) => _engine.Gather(dtype, x, xLayout, axis, indexDtype, indices, indexCount, output);

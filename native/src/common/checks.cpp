@@ -147,8 +147,8 @@ int64_t check_softmax(const char* fn, nf_dtype dtype, const void* x, const nf_la
     return n;
 }
 
-MatmulArgs check_matmul(const char* fn, nf_dtype dtype, const void* a, const nf_layout* a_layout, int32_t transpose_a,
-                        const void* b, const nf_layout* b_layout, int32_t transpose_b, const void* out,
+MatmulArgs check_matmul(const char* fn, nf_dtype dtype, const void* a, const nf_layout* a_layout,
+                        const void* b, const nf_layout* b_layout, const void* out,
                         const nf_layout* out_layout) {
     require_float(fn, dtype);
     const int64_t na = check_layout(fn, "a_layout", a_layout);
@@ -171,13 +171,13 @@ MatmulArgs check_matmul(const char* fn, nf_dtype dtype, const void* a, const nf_
         m.batch *= ol.shape[d];
     }
     const int r = ol.rank;
-    const int64_t a_rows = al.shape[r - 2 + (transpose_a ? 1 : 0)], a_cols = al.shape[r - 1 - (transpose_a ? 1 : 0)];
-    const int64_t b_rows = bl.shape[r - 2 + (transpose_b ? 1 : 0)], b_cols = bl.shape[r - 1 - (transpose_b ? 1 : 0)];
+    const int64_t a_rows = al.shape[r - 2], a_cols = al.shape[r - 1];
+    const int64_t b_rows = bl.shape[r - 2], b_cols = bl.shape[r - 1];
     if (a_cols != b_rows)
-        NF_INVALID("%s: inner dimensions differ: op(a) is [%lld, %lld] but op(b) is [%lld, %lld]", fn,
+        NF_INVALID("%s: inner dimensions differ: a is [%lld, %lld] but b is [%lld, %lld]", fn,
                    (long long)a_rows, (long long)a_cols, (long long)b_rows, (long long)b_cols);
     if (ol.shape[r - 2] != a_rows || ol.shape[r - 1] != b_cols)
-        NF_INVALID("%s: out_layout is %s but op(a) @ op(b) gives [..., %lld, %lld]", fn,
+        NF_INVALID("%s: out_layout is %s but a @ b gives [..., %lld, %lld]", fn,
                    shape_str(ol.shape, ol.rank).c_str(), (long long)a_rows, (long long)b_cols);
     if (!is_contiguous(ol)) NF_INVALID("%s: out_layout must be contiguous", fn);
     if (a_rows > INT_MAX || a_cols > INT_MAX || b_cols > INT_MAX)

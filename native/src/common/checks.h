@@ -42,8 +42,8 @@ struct MatmulArgs {
     int64_t m, n, k, batch;
     int64_t out_numel;
 };
-MatmulArgs check_matmul(const char* fn, nf_dtype dtype, const void* a, const nf_layout* a_layout, int32_t transpose_a,
-                        const void* b, const nf_layout* b_layout, int32_t transpose_b, const void* out,
+MatmulArgs check_matmul(const char* fn, nf_dtype dtype, const void* a, const nf_layout* a_layout,
+                        const void* b, const nf_layout* b_layout, const void* out,
                         const nf_layout* out_layout);
 
 // Returns the element count.

@@ -1,6 +1,6 @@
 // The logical matrices of a batched product, shared by the CPU and CUDA engines: how an
-// operand's last two axes (after its transpose flag) read as a matrix, whether a BLAS can read
-// it in place, and its per-batch strides.
+// operand's last two axes read as a matrix (a transposed operand is a layout with those axes
+// swapped), whether a BLAS can read it in place, and its per-batch strides.
 #pragma once
 
 #include <algorithm>
@@ -39,11 +39,10 @@ struct Operand {
     int64_t batch_strides[NF_MAX_RANK];  // per output batch axis; 0 where broadcast
 };
 
-inline Operand make_operand(const nf_layout& l, bool transpose, const nf_layout& out) {
+inline Operand make_operand(const nf_layout& l, const nf_layout& out) {
     const int r = l.rank;
     Operand o{};
-    o.m = transpose ? Mat{l.shape[r - 1], l.shape[r - 2], l.strides[r - 1], l.strides[r - 2]}
-                    : Mat{l.shape[r - 2], l.shape[r - 1], l.strides[r - 2], l.strides[r - 1]};
+    o.m = Mat{l.shape[r - 2], l.shape[r - 1], l.strides[r - 2], l.strides[r - 1]};
     for (int d = 0; d < r - 2; ++d) o.batch_strides[d] = (l.shape[d] == 1 && out.shape[d] != 1) ? 0 : l.strides[d];
     return o;
 }

@@ -1,7 +1,7 @@
-// nf_matmul: batched out = op(a) @ op(b) through the GEMM provider (OpenBLAS or Eigen).
+// nf_matmul: batched out = a @ b through the GEMM provider (OpenBLAS or Eigen).
 //
 // Each operand's last two axes are viewed as a logical matrix (rows, cols, row stride,
-// col stride), with transpose flags swapping the two. A matrix the GEMM can read in place
+// col stride); a transposed operand comes as a layout with those axes swapped. A matrix the GEMM can read in place
 // (row-major or column-major with a leading dimension) is passed straight through with the
 // matching transpose flag; anything else (negative, zero or interleaved strides) is packed
 // into a contiguous temporary first. Batch axes are walked in the output's order, with
@@ -174,16 +174,14 @@ void matmul(const T* a, const Operand& A, const T* b, const Operand& B, T* c, co
 }  // namespace
 }  // namespace nf
 
-extern "C" NF_API nf_status nf_matmul(nf_dtype dtype, const void* a, const nf_layout* a_layout, int32_t transpose_a,
-                                      const void* b, const nf_layout* b_layout, int32_t transpose_b, void* out,
-                                      const nf_layout* out_layout) {
+extern "C" NF_API nf_status nf_matmul(nf_dtype dtype, const void* a, const nf_layout* a_layout, const void* b,
+                                      const nf_layout* b_layout, void* out, const nf_layout* out_layout) {
     static const char* fn = "nf_matmul";
     return nf::guard(fn, [&] {
-        const nf::MatmulArgs m = nf::check_matmul(fn, dtype, a, a_layout, transpose_a, b, b_layout, transpose_b,
-                                                  out, out_layout);
+        const nf::MatmulArgs m = nf::check_matmul(fn, dtype, a, a_layout, b, b_layout, out, out_layout);
         const nf_layout &al = *a_layout, &bl = *b_layout, &ol = *out_layout;
-        const nf::Operand A = nf::make_operand(al, transpose_a != 0, ol);
-        const nf::Operand B = nf::make_operand(bl, transpose_b != 0, ol);
+        const nf::Operand A = nf::make_operand(al, ol);
+        const nf::Operand B = nf::make_operand(bl, ol);
         if (m.out_numel == 0) return;
         if (dtype == NF_FLOAT32)
             nf::matmul(static_cast<const float*>(a) + al.offset, A, static_cast<const float*>(b) + bl.offset, B,

@@ -1,4 +1,4 @@
-// nf_cuda_matmul: batched out = op(a) @ op(b) through cuBLAS.
+// nf_cuda_matmul: batched out = a @ b through cuBLAS (a transposed operand is a layout with its last two axes swapped).
 //
 // The row-major product C[M,N] = A'[M,K] B'[K,N] is cuBLAS's column-major C^T = B'^T A'^T, so
 // b is passed first. Each operand's logical matrix (common/matrix.h, shared with the CPU) is
@@ -97,7 +97,7 @@ cublasStatus_t gemm(cublasHandle_t h, cublasOperation_t ta, cublasOperation_t tb
 }
 
 template <class T>
-void matmul(const char* fn, const T* a, const nf_layout& al, bool ta, const T* b, const nf_layout& bl, bool tb, T* c,
+void matmul(const char* fn, const T* a, const nf_layout& al, const T* b, const nf_layout& bl, T* c,
             const nf_layout& ol, const MatmulArgs& args) {
     const int64_t M = args.m, N = args.n, K = args.k, batches = args.batch;
     if (K == 0) {
@@ -106,8 +106,8 @@ void matmul(const char* fn, const T* a, const nf_layout& al, bool ta, const T* b
     }
     if (batches > INT_MAX) NF_UNSUPPORTED("%s: %lld batches are more than cuBLAS takes in one call", fn, (long long)batches);
     std::unique_ptr<Scratch> keep_a, keep_b;
-    const GemmOperand A = prepare(fn, a, make_operand(al, ta, ol), ol, batches, keep_a);
-    const GemmOperand B = prepare(fn, b, make_operand(bl, tb, ol), ol, batches, keep_b);
+    const GemmOperand A = prepare(fn, a, make_operand(al, ol), ol, batches, keep_a);
+    const GemmOperand B = prepare(fn, b, make_operand(bl, ol), ol, batches, keep_b);
     int device = 0;
     NF_CUDA(cudaGetDevice(&device), fn);
     if (device >= 64) NF_UNSUPPORTED("%s: device %d is past the 64 this library tracks", fn, device);
@@ -136,22 +136,18 @@ extern "C" NF_API nf_status nf_cuda_tf32_set(int32_t enabled) {
     });
 }
 
-extern "C" NF_API nf_status nf_cuda_matmul(nf_dtype dtype, const void* a, const nf_layout* a_layout, int32_t transpose_a,
-                                           const void* b, const nf_layout* b_layout, int32_t transpose_b, void* out,
-                                           const nf_layout* out_layout) {
+extern "C" NF_API nf_status nf_cuda_matmul(nf_dtype dtype, const void* a, const nf_layout* a_layout, const void* b,
+                                           const nf_layout* b_layout, void* out, const nf_layout* out_layout) {
     static const char* fn = "nf_cuda_matmul";
     return nf::guard(fn, [&] {
-        const nf::MatmulArgs m =
-            nf::check_matmul(fn, dtype, a, a_layout, transpose_a, b, b_layout, transpose_b, out, out_layout);
+        const nf::MatmulArgs m = nf::check_matmul(fn, dtype, a, a_layout, b, b_layout, out, out_layout);
         if (m.out_numel == 0) return;
         const nf_layout &al = *a_layout, &bl = *b_layout, &ol = *out_layout;
         if (dtype == NF_FLOAT32)
-            nf::cuda::matmul(fn, static_cast<const float*>(a) + al.offset, al, transpose_a != 0,
-                             static_cast<const float*>(b) + bl.offset, bl, transpose_b != 0,
+            nf::cuda::matmul(fn, static_cast<const float*>(a) + al.offset, al, static_cast<const float*>(b) + bl.offset, bl,
                              static_cast<float*>(out) + ol.offset, ol, m);
         else
-            nf::cuda::matmul(fn, static_cast<const double*>(a) + al.offset, al, transpose_a != 0,
-                             static_cast<const double*>(b) + bl.offset, bl, transpose_b != 0,
+            nf::cuda::matmul(fn, static_cast<const double*>(a) + al.offset, al, static_cast<const double*>(b) + bl.offset, bl,
                              static_cast<double*>(out) + ol.offset, ol, m);
     });
 }

@@ -20,10 +20,11 @@ void check_matmul(const Case& c, double per_k = 0) {
     const View va = make_view(c.a, c.ka), vb = make_view(c.b, c.kb), vo = make_view(c.out, Kind::Contig);
     const auto a = random_values<T>(va.storage, -1.0, 1.0, 51), b = random_values<T>(vb.storage, -1.0, 1.0, 52);
     std::vector<T> cpu(std::max<int64_t>(numel(c.out), 1));
-    ASSERT_EQ(nf_matmul(dtype_of<T>(), a.data(), &va.l, c.ta, b.data(), &vb.l, c.tb, cpu.data(), &vo.l), NF_OK)
+    const nf_layout al = transposed_if(c.ta, va.l), bl = transposed_if(c.tb, vb.l);
+    ASSERT_EQ(nf_matmul(dtype_of<T>(), a.data(), &al, b.data(), &bl, cpu.data(), &vo.l), NF_OK)
         << nf_last_error();
     DeviceBuffer da(a), db(b), dout(std::vector<T>(cpu.size(), T(7)));
-    ASSERT_EQ(nf_cuda_matmul(dtype_of<T>(), da.get(), &va.l, c.ta, db.get(), &vb.l, c.tb, dout.get(), &vo.l), NF_OK)
+    ASSERT_EQ(nf_cuda_matmul(dtype_of<T>(), da.get(), &al, db.get(), &bl, dout.get(), &vo.l), NF_OK)
         << nf_cuda_last_error();
     const int64_t k = c.ta ? c.a[c.a.size() - 2] : c.a.back();
     // Sums of k products of numbers in [-1, 1], accumulated in other orders.

@@ -38,8 +38,8 @@ TEST(CudaChecks, BadArgumentsFailBeforeTouchingTheDevice) {
     EXPECT_NE(std::strstr(nf_cuda_last_error(), "shape mismatch"), nullptr) << nf_cuda_last_error();
     EXPECT_EQ(nf_cuda_unary(NF_UNARY_EXP, NF_INT32, &dummy, &l, &dummy, &l), NF_ERROR_UNSUPPORTED);
     EXPECT_STREQ(nf_cuda_last_error(), "nf_cuda_unary: op exp is not supported for dtype int32");
-    EXPECT_EQ(nf_cuda_matmul(NF_INT32, &dummy, &l, 0, &dummy, &l, 0, &dummy, &l), NF_ERROR_UNSUPPORTED);
-    EXPECT_EQ(nf_cuda_matmul(NF_FLOAT32, &dummy, &l, 0, &dummy, &l, 0, &dummy, &l), NF_ERROR_INVALID_ARGUMENT);
+    EXPECT_EQ(nf_cuda_matmul(NF_INT32, &dummy, &l, &dummy, &l, &dummy, &l), NF_ERROR_UNSUPPORTED);
+    EXPECT_EQ(nf_cuda_matmul(NF_FLOAT32, &dummy, &l, &dummy, &l, &dummy, &l), NF_ERROR_INVALID_ARGUMENT);
     EXPECT_NE(std::strstr(nf_cuda_last_error(), "nf_cuda_matmul: inner dimensions differ"), nullptr);
     EXPECT_EQ(nf_cuda_reduce(NF_REDUCE_ARGMAX, NF_FLOAT32, &dummy, &l, 3u, &dummy, NF_INT64), NF_ERROR_INVALID_ARGUMENT);
     EXPECT_STREQ(nf_cuda_last_error(), "nf_cuda_reduce: argmax needs exactly one axis but axes_mask = 0x3");

@@ -49,8 +49,11 @@ public interface IBackend
     /// <summary>Softmax or log-softmax along <paramref name="axis"/> into a contiguous output.</summary>
     void Softmax(bool log, DType dtype, nint x, in Layout xLayout, int axis, nint output);
 
-    /// <summary>Batched matrix product into a contiguous output.</summary>
-    void MatMul(DType dtype, nint a, in Layout aLayout, bool transposeA, nint b, in Layout bLayout, bool transposeB, nint output, in Layout outLayout);
+    /// <summary>
+    /// Batched matrix product a @ b into a contiguous output. A transposed operand is a layout
+    /// with its last two axes swapped (NF.MatMul makes it; kernels read such views in place).
+    /// </summary>
+    void MatMul(DType dtype, nint a, in Layout aLayout, nint b, in Layout bLayout, nint output, in Layout outLayout);
 
     /// <summary>Converts x into a contiguous output of dtype <paramref name="destination"/>.</summary>
     void Cast(DType source, nint x, in Layout xLayout, DType destination, nint output);

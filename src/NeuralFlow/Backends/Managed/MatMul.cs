@@ -279,7 +279,7 @@ internal static unsafe class Gemm<T, TV, TS> where T : unmanaged, INumber<T> whe
 public sealed partial class ManagedBackend
 {
     /// <inheritdoc/>
-    public unsafe void MatMul(DType dtype, nint a, in Layout aLayout, bool transposeA, nint b, in Layout bLayout, bool transposeB, nint output, in Layout outLayout)
+    public unsafe void MatMul(DType dtype, nint a, in Layout aLayout, nint b, in Layout bLayout, nint output, in Layout outLayout)
     {
         const string Mn = nameof(MatMul);
         CheckDType(Mn, nameof(dtype), dtype);
@@ -297,13 +297,10 @@ public sealed partial class ManagedBackend
         int r2 = rank - 2, r1 = rank - 1;
         // op() swaps the last two axes logically: only which stride walks rows changes.
         long m = od[r2], n = od[r1];
-        long am = transposeA ? ad[r1] : ad[r2], ak = transposeA ? ad[r2] : ad[r1];
-        long sam = transposeA ? ast[r1] : ast[r2], sak = transposeA ? ast[r2] : ast[r1];
-        long bk = transposeB ? bd[r1] : bd[r2], bn = transposeB ? bd[r2] : bd[r1];
-        long sbk = transposeB ? bst[r1] : bst[r2], sbn = transposeB ? bst[r2] : bst[r1];
+        long am = ad[r2], ak = ad[r1], sam = ast[r2], sak = ast[r1];
+        long bk = bd[r2], bn = bd[r1], sbk = bst[r2], sbn = bst[r1];
         if (am != m || bn != n || ak != bk)
-            throw new ArgumentException($"{Mn}: shapes do not multiply: op(a) is [{am}, {ak}] (a {aLayout.Shape}, transposeA {transposeA}), " +
-                $"op(b) is [{bk}, {bn}] (b {bLayout.Shape}, transposeB {transposeB}), out is {outLayout.Shape}.", nameof(bLayout));
+            throw new ArgumentException($"{Mn}: shapes do not multiply: a is {aLayout.Shape}, b is {bLayout.Shape}, out is {outLayout.Shape}.", nameof(bLayout));
         // Batch axes: a and b match out there (or are 1, which broadcasts like stride 0).
         Span<long> batchShape = stackalloc long[Math.Max(r2, 1)], aBs = stackalloc long[Math.Max(r2, 1)], bBs = stackalloc long[Math.Max(r2, 1)];
         long batch = 1;

@@ -71,11 +71,11 @@ internal abstract unsafe class NativeKernelBackend(in NativeKernelTable kernels)
 
     /// <inheritdoc cref="IBackend.MatMul"/>
     [MethodImpl(Hot)]
-    public void MatMul(DType dtype, nint a, in Layout aLayout, bool transposeA, nint b, in Layout bLayout, bool transposeB, nint output, in Layout outLayout)
+    public void MatMul(DType dtype, nint a, in Layout aLayout, nint b, in Layout bLayout, nint output, in Layout outLayout)
     {
         NfLayout la = ToNative(aLayout), lb = ToNative(bLayout), lo = ToNative(outLayout);
         Enter();
-        Api.ThrowIfFailed(Api.matmul((int)dtype, a, &la, transposeA ? 1 : 0, b, &lb, transposeB ? 1 : 0, output, &lo));
+        Api.ThrowIfFailed(Api.matmul((int)dtype, a, &la, b, &lb, output, &lo));
     }
 
     /// <inheritdoc cref="IBackend.Cast"/>
