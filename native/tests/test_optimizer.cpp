@@ -85,10 +85,12 @@ void check(const Config& c) {
     const double rt = std::is_same_v<T, float> ? 2e-5 : 1e-12, at = std::is_same_v<T, float> ? 1e-6 : 1e-14;
     uint32_t seed = 11;
     for (int64_t n : {1, 7, 33, 1025, 70001}) {
-        auto w = random_values<T>(n, -1, 1, seed++);
-        std::vector<T> s0(n, static_cast<T>(c.slot0_init)), s1(n, T(0));
-        std::vector<double> wd(w.begin(), w.begin() + n), s0d(s0.begin(), s0.end()), s1d(n, 0.0);
-        std::vector<T> wt(w.begin(), w.begin() + n), s0t(s0), s1t(s1);  // same formula in T
+        // The parameter and both slots are written in place: each has guard bytes after it.
+        const auto w0 = random_values<T>(n, -1, 1, seed++);
+        nft::Guarded<T> w(n), s0(n, static_cast<T>(c.slot0_init)), s1(n, T(0));
+        std::copy(w0.begin(), w0.begin() + n, w.begin());
+        std::vector<double> wd(w.begin(), w.end()), s0d(s0.begin(), s0.end()), s1d(n, 0.0);
+        std::vector<T> wt(w.begin(), w.end()), s0t(s0.values()), s1t(s1.values());  // same formula in T
         for (int64_t step = 1; step <= 5; ++step) {
             const auto g = random_values<T>(n, -1, 1, seed++);
             nf_optimizer_params p = c.p;
@@ -99,6 +101,9 @@ void check(const Config& c) {
                                           c.uses1 ? s1.data() : nullptr, n, &p),
                       NF_OK)
                 << what << ": " << nf_last_error();
+            EXPECT_TRUE(w.intact(what + " param"));
+            EXPECT_TRUE(s0.intact(what + " slot0"));
+            EXPECT_TRUE(s1.intact(what + " slot1"));
             for (int64_t i = 0; i < n; ++i) {
                 step_ref<double>(c, p, wd[i], static_cast<double>(g[i]), s0d[i], s1d[i]);
                 step_ref<T>(c, p, wt[i], g[i], s0t[i], s1t[i]);
