@@ -56,6 +56,14 @@ public readonly unsafe struct NativeKernelTable
     public readonly delegate* unmanaged<int, nint, NfLayout*, int, int, nint, long, nint, NfStatus> gather;
     /// <summary>(indexDtype, indices, indicesLayout, depth, onValue, offValue, outDtype, output)</summary>
     public readonly delegate* unmanaged<int, nint, NfLayout*, long, double, double, int, nint, NfStatus> one_hot;
+    /// <summary>(dtype, x, xLayout, window, output, outLayout)</summary>
+    public readonly delegate* unmanaged<int, nint, NfLayout*, NfWindow2D*, nint, NfLayout*, NfStatus> im2col;
+    /// <summary>(dtype, cols, colsLayout, window, output, outLayout)</summary>
+    public readonly delegate* unmanaged<int, nint, NfLayout*, NfWindow2D*, nint, NfLayout*, NfStatus> col2im;
+    /// <summary>(op, dtype, x, xLayout, window, output, outLayout)</summary>
+    public readonly delegate* unmanaged<int, int, nint, NfLayout*, NfWindow2D*, nint, NfLayout*, NfStatus> pool2d;
+    /// <summary>(op, dtype, x, xLayout, dy, dyLayout, window, dx, dxLayout)</summary>
+    public readonly delegate* unmanaged<int, int, nint, NfLayout*, nint, NfLayout*, NfWindow2D*, nint, NfLayout*, NfStatus> pool2d_backward;
     /// <summary>(dtype, output, count, value)</summary>
     public readonly delegate* unmanaged<int, nint, long, double, NfStatus> fill;
     /// <summary>(dtype, output, count, start, delta)</summary>

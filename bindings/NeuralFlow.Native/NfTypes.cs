@@ -53,6 +53,28 @@ public struct NfMemoryStats
     public long CacheHits;
 }
 
+/// <summary><c>nf_window2d</c>: the window of a 2-D convolution or pooling over NHWC data (32 bytes).</summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct NfWindow2D
+{
+    /// <summary>Window height (taps).</summary>
+    public int KernelH;
+    /// <summary>Window width (taps).</summary>
+    public int KernelW;
+    /// <summary>Rows between output positions.</summary>
+    public int StrideH;
+    /// <summary>Columns between output positions.</summary>
+    public int StrideW;
+    /// <summary>Rows between taps.</summary>
+    public int DilationH;
+    /// <summary>Columns between taps.</summary>
+    public int DilationW;
+    /// <summary>Padding rows above the image.</summary>
+    public int PadTop;
+    /// <summary>Padding columns left of the image.</summary>
+    public int PadLeft;
+}
+
 /// <summary><c>nf_optimizer_params</c>: hyperparameters of one fused optimizer step (64 bytes).</summary>
 [StructLayout(LayoutKind.Sequential)]
 public struct NfOptimizerParams

@@ -221,6 +221,39 @@ NF_API nf_status nf_one_hot(nf_dtype index_dtype, const void* indices,
                             const nf_layout* indices_layout, int64_t depth,
                             double on_value, double off_value, nf_dtype out_dtype, void* out);
 
+/* ---- convolution and pooling windows over NHWC data -------------------------------------- */
+
+/* Output position (oh, ow) with tap (kh, kw) reads input row oh*stride_h + kh*dilation_h - pad_top
+ * and column ow*stride_w + kw*dilation_w - pad_left; taps outside the image are padding. OH and OW
+ * come from the output layout, so the bottom and right padding need no fields. */
+typedef struct nf_window2d {
+    int32_t kernel_h, kernel_w, stride_h, stride_w, dilation_h, dilation_w, pad_top, pad_left;
+} nf_window2d;
+
+typedef NF_ENUM(nf_pool_op) {
+    NF_POOL_MAX = 0,    /* max over in-image taps (padding never wins); NaN propagates */
+    NF_POOL_AVERAGE = 1 /* mean over in-image taps (padding not counted) */
+} nf_pool_op;
+
+/* x [N, H, W, C] (any strides) -> out [N, OH, OW, KH, KW, C] contiguous:
+ * out[n,oh,ow,kh,kw,c] = x[n, oh*sh + kh*dh - pad_top, ow*sw + kw*dw - pad_left, c], 0 outside the image.
+ * OH, OW are out_layout.shape[1], [2]. float32/float64. */
+NF_API nf_status nf_im2col(nf_dtype dtype, const void* x, const nf_layout* x_layout,
+                           const nf_window2d* window, void* out, const nf_layout* out_layout);
+/* The adjoint: cols [N, OH, OW, KH, KW, C] (any strides) summed onto out [N, H, W, C] contiguous,
+ * which it overwrites. */
+NF_API nf_status nf_col2im(nf_dtype dtype, const void* cols, const nf_layout* cols_layout,
+                           const nf_window2d* window, void* out, const nf_layout* out_layout);
+/* x [N, H, W, C] -> out [N, OH, OW, C] contiguous. A window with no in-image tap gives 0. */
+NF_API nf_status nf_pool2d(nf_pool_op op, nf_dtype dtype, const void* x, const nf_layout* x_layout,
+                           const nf_window2d* window, void* out, const nf_layout* out_layout);
+/* dx [N, H, W, C] contiguous (overwritten) from dy [N, OH, OW, C]: MAX sends each output's gradient
+ * to the first tap in (kh, kw) order holding its maximum (a NaN tap wins); AVERAGE splits it evenly
+ * over the in-image taps. */
+NF_API nf_status nf_pool2d_backward(nf_pool_op op, nf_dtype dtype, const void* x, const nf_layout* x_layout,
+                                    const void* dy, const nf_layout* dy_layout, const nf_window2d* window,
+                                    void* dx, const nf_layout* dx_layout);
+
 /* ---- fill, range, random ---------------------------------------------------------------- */
 
 NF_API nf_status nf_fill(nf_dtype dtype, void* out, int64_t count, double value);

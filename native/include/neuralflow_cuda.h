@@ -109,6 +109,16 @@ NF_API nf_status nf_cuda_gather(nf_dtype dtype, const void* x, const nf_layout* 
 NF_API nf_status nf_cuda_one_hot(nf_dtype index_dtype, const void* indices,
                                  const nf_layout* indices_layout, int64_t depth,
                                  double on_value, double off_value, nf_dtype out_dtype, void* out);
+/* Convolution and pooling windows (nf_window2d, nf_pool_op: see neuralflow.h). */
+NF_API nf_status nf_cuda_im2col(nf_dtype dtype, const void* x, const nf_layout* x_layout,
+                                const nf_window2d* window, void* out, const nf_layout* out_layout);
+NF_API nf_status nf_cuda_col2im(nf_dtype dtype, const void* cols, const nf_layout* cols_layout,
+                                const nf_window2d* window, void* out, const nf_layout* out_layout);
+NF_API nf_status nf_cuda_pool2d(nf_pool_op op, nf_dtype dtype, const void* x, const nf_layout* x_layout,
+                                const nf_window2d* window, void* out, const nf_layout* out_layout);
+NF_API nf_status nf_cuda_pool2d_backward(nf_pool_op op, nf_dtype dtype, const void* x, const nf_layout* x_layout,
+                                         const void* dy, const nf_layout* dy_layout, const nf_window2d* window,
+                                         void* dx, const nf_layout* dx_layout);
 NF_API nf_status nf_cuda_fill(nf_dtype dtype, void* out, int64_t count, double value);
 NF_API nf_status nf_cuda_range(nf_dtype dtype, void* out, int64_t count, double start, double delta);
 NF_API nf_status nf_cuda_random_uniform(nf_dtype dtype, void* out, int64_t count,

@@ -63,6 +63,7 @@ public class BindingsTests
             "void**" => "IntPtr*",
             "nf_layout*" => "NfLayout*",
             "nf_optimizer_params*" => "NfOptimizerParams*",
+            "nf_window2d*" => "NfWindow2D*",
             _ when Regex.IsMatch(t, @"^nf_\w+$") => "Int32", // an nf_ enum
             _ => "unmapped C type " + t,
         };
@@ -158,6 +159,15 @@ public class BindingsTests
         Assert.Equal(64, Marshal.SizeOf<NfOptimizerParams>());
         Assert.Equal(48, (int)Marshal.OffsetOf<NfOptimizerParams>(nameof(NfOptimizerParams.Nesterov)));
         Assert.Equal(56, (int)Marshal.OffsetOf<NfOptimizerParams>(nameof(NfOptimizerParams.Step)));
+    }
+
+    [Fact]
+    public void Window2d_binding_has_the_C_layout()
+    {
+        // Eight int32 fields in the header's order (static_assert in native/tests/test_conv.cpp).
+        Assert.Equal(32, Marshal.SizeOf<NfWindow2D>());
+        Assert.Equal(24, (int)Marshal.OffsetOf<NfWindow2D>(nameof(NfWindow2D.PadTop)));
+        Assert.Equal(28, (int)Marshal.OffsetOf<NfWindow2D>(nameof(NfWindow2D.PadLeft)));
     }
 
     [SkippableFact]

@@ -36,6 +36,7 @@ public sealed class EnumsMatchHeaderTests
         { "nf_unary_op", "NF_UNARY_", nameof(UnaryOp) },
         { "nf_reduce_op", "NF_REDUCE_", nameof(ReduceOp) },
         { "nf_optimizer", "NF_OPTIMIZER_", nameof(OptimizerKind) },
+        { "nf_pool_op", "NF_POOL_", nameof(PoolOp) },
     };
 
     [Theory]
@@ -49,6 +50,7 @@ public sealed class EnumsMatchHeaderTests
             nameof(BinaryOp) => CSharpEnum<BinaryOp>(),
             nameof(UnaryOp) => CSharpEnum<UnaryOp>(),
             nameof(ReduceOp) => CSharpEnum<ReduceOp>(),
+            nameof(PoolOp) => CSharpEnum<PoolOp>(),
             _ => CSharpEnum<OptimizerKind>(),
         };
         Assert.Equal(native.OrderBy(kv => kv.Value), managed.OrderBy(kv => kv.Value));

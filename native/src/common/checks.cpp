@@ -320,4 +320,138 @@ void fail_label(const char* fn, int64_t row, int64_t label, int64_t classes) {
                (long long)classes);
 }
 
+namespace {
+
+void check_rank(const char* fn, const char* arg, const nf_layout& l, int rank, const char* axes) {
+    if (l.rank != rank)
+        NF_INVALID("%s: %s has rank %d (shape %s), expected %d: %s", fn, arg, l.rank, shape_str(l.shape, l.rank).c_str(),
+                   rank, axes);
+}
+
+void check_output_contiguous(const char* fn, const char* arg, const nf_layout& l) {
+    if (!is_contiguous(l))
+        NF_INVALID("%s: %s must be contiguous (row-major strides), got shape %s", fn, arg,
+                   shape_str(l.shape, l.rank).c_str());
+}
+
+// Fails naming both arguments when axis `what` differs.
+void check_axis(const char* fn, const char* what, const char* a_name, const nf_layout& a, int ad, const char* b_name,
+                const nf_layout& b, int bd) {
+    if (a.shape[ad] != b.shape[bd])
+        NF_INVALID("%s: %s mismatch: %s is %s but %s is %s", fn, what, a_name, shape_str(a.shape, a.rank).c_str(),
+                   b_name, shape_str(b.shape, b.rank).c_str());
+}
+
+// The window fields and the reach of the last tap: (O - 1) * stride + (K - 1) * dilation must stay
+// within kMaxElements, so that no tap index computed by the kernels overflows.
+Window2DArgs window_args(const char* fn, const nf_window2d* window, const nf_layout& img, int64_t oh, int64_t ow) {
+    if (!window) NF_INVALID("%s: window is NULL", fn);
+    const nf_window2d& w = *window;
+    const struct {
+        const char* name;
+        int32_t v, min;
+    } fields[] = {{"kernel_h", w.kernel_h, 1},     {"kernel_w", w.kernel_w, 1},     {"stride_h", w.stride_h, 1},
+                  {"stride_w", w.stride_w, 1},     {"dilation_h", w.dilation_h, 1}, {"dilation_w", w.dilation_w, 1},
+                  {"pad_top", w.pad_top, 0},       {"pad_left", w.pad_left, 0}};
+    for (const auto& f : fields)
+        if (f.v < f.min) NF_INVALID("%s: window->%s = %d must be >= %d", fn, f.name, f.v, f.min);
+    Window2DArgs a{img.shape[0], img.shape[1], img.shape[2], img.shape[3], oh, ow,
+                   w.kernel_h, w.kernel_w, w.stride_h, w.stride_w, w.dilation_h, w.dilation_w, w.pad_top, w.pad_left};
+    if (oh > 0) size_mul(fn, "window reach ((OH - 1) x stride_h)", oh - 1, a.sh);
+    if (ow > 0) size_mul(fn, "window reach ((OW - 1) x stride_w)", ow - 1, a.sw);
+    return a;
+}
+
+}  // namespace
+
+Window2DArgs check_im2col(const char* fn, nf_dtype dtype, const void* x, const nf_layout* x_layout,
+                          const nf_window2d* window, const void* out, const nf_layout* out_layout) {
+    require_float(fn, dtype);
+    const int64_t nx = check_layout(fn, "x_layout", x_layout);
+    const int64_t no = check_layout(fn, "out_layout", out_layout);
+    const nf_layout &xl = *x_layout, &ol = *out_layout;
+    check_rank(fn, "x_layout", xl, 4, "[N, H, W, C]");
+    check_rank(fn, "out_layout", ol, 6, "[N, OH, OW, KH, KW, C]");
+    const Window2DArgs a = window_args(fn, window, xl, ol.shape[1], ol.shape[2]);
+    check_axis(fn, "batch (N)", "x_layout", xl, 0, "out_layout", ol, 0);
+    check_axis(fn, "channels (C)", "x_layout", xl, 3, "out_layout", ol, 5);
+    if (ol.shape[3] != a.kh || ol.shape[4] != a.kw)
+        NF_INVALID("%s: out_layout is %s but its axes 3, 4 must be window->kernel_h, kernel_w = %lld, %lld", fn,
+                   shape_str(ol.shape, ol.rank).c_str(), (long long)a.kh, (long long)a.kw);
+    check_output_contiguous(fn, "out_layout", ol);
+    check_buffer(fn, "x", x, nx);
+    check_buffer(fn, "out", out, no);
+    return a;
+}
+
+Window2DArgs check_col2im(const char* fn, nf_dtype dtype, const void* cols, const nf_layout* cols_layout,
+                          const nf_window2d* window, const void* out, const nf_layout* out_layout) {
+    require_float(fn, dtype);
+    const int64_t nc = check_layout(fn, "cols_layout", cols_layout);
+    const int64_t no = check_layout(fn, "out_layout", out_layout);
+    const nf_layout &cl = *cols_layout, &ol = *out_layout;
+    check_rank(fn, "cols_layout", cl, 6, "[N, OH, OW, KH, KW, C]");
+    check_rank(fn, "out_layout", ol, 4, "[N, H, W, C]");
+    const Window2DArgs a = window_args(fn, window, ol, cl.shape[1], cl.shape[2]);
+    check_axis(fn, "batch (N)", "cols_layout", cl, 0, "out_layout", ol, 0);
+    check_axis(fn, "channels (C)", "cols_layout", cl, 5, "out_layout", ol, 3);
+    if (cl.shape[3] != a.kh || cl.shape[4] != a.kw)
+        NF_INVALID("%s: cols_layout is %s but its axes 3, 4 must be window->kernel_h, kernel_w = %lld, %lld", fn,
+                   shape_str(cl.shape, cl.rank).c_str(), (long long)a.kh, (long long)a.kw);
+    check_output_contiguous(fn, "out_layout", ol);
+    check_buffer(fn, "cols", cols, nc);
+    check_buffer(fn, "out", out, no);
+    return a;
+}
+
+namespace {
+
+void check_pool_op(const char* fn, nf_pool_op op) {
+    if (op != NF_POOL_MAX && op != NF_POOL_AVERAGE)
+        NF_INVALID("%s: op = %d is not a pool op (NF_POOL_MAX = 0, NF_POOL_AVERAGE = 1)", fn, static_cast<int>(op));
+}
+
+}  // namespace
+
+Window2DArgs check_pool2d(const char* fn, nf_pool_op op, nf_dtype dtype, const void* x, const nf_layout* x_layout,
+                          const nf_window2d* window, const void* out, const nf_layout* out_layout) {
+    check_pool_op(fn, op);
+    require_float(fn, dtype);
+    const int64_t nx = check_layout(fn, "x_layout", x_layout);
+    const int64_t no = check_layout(fn, "out_layout", out_layout);
+    const nf_layout &xl = *x_layout, &ol = *out_layout;
+    check_rank(fn, "x_layout", xl, 4, "[N, H, W, C]");
+    check_rank(fn, "out_layout", ol, 4, "[N, OH, OW, C]");
+    const Window2DArgs a = window_args(fn, window, xl, ol.shape[1], ol.shape[2]);
+    check_axis(fn, "batch (N)", "x_layout", xl, 0, "out_layout", ol, 0);
+    check_axis(fn, "channels (C)", "x_layout", xl, 3, "out_layout", ol, 3);
+    check_output_contiguous(fn, "out_layout", ol);
+    check_buffer(fn, "x", x, nx);
+    check_buffer(fn, "out", out, no);
+    return a;
+}
+
+Window2DArgs check_pool2d_backward(const char* fn, nf_pool_op op, nf_dtype dtype, const void* x,
+                                   const nf_layout* x_layout, const void* dy, const nf_layout* dy_layout,
+                                   const nf_window2d* window, const void* dx, const nf_layout* dx_layout) {
+    check_pool_op(fn, op);
+    require_float(fn, dtype);
+    const int64_t nx = check_layout(fn, "x_layout", x_layout);
+    const int64_t ny = check_layout(fn, "dy_layout", dy_layout);
+    const int64_t nd = check_layout(fn, "dx_layout", dx_layout);
+    const nf_layout &xl = *x_layout, &yl = *dy_layout, &dl = *dx_layout;
+    check_rank(fn, "x_layout", xl, 4, "[N, H, W, C]");
+    check_rank(fn, "dy_layout", yl, 4, "[N, OH, OW, C]");
+    check_rank(fn, "dx_layout", dl, 4, "[N, H, W, C]");
+    check_same_shape(fn, "x_layout", xl, "dx_layout", dl);
+    const Window2DArgs a = window_args(fn, window, dl, yl.shape[1], yl.shape[2]);
+    check_axis(fn, "batch (N)", "dy_layout", yl, 0, "dx_layout", dl, 0);
+    check_axis(fn, "channels (C)", "dy_layout", yl, 3, "dx_layout", dl, 3);
+    check_output_contiguous(fn, "dx_layout", dl);
+    if (op == NF_POOL_MAX) check_buffer(fn, "x", x, nx);
+    check_buffer(fn, "dy", dy, ny);
+    check_buffer(fn, "dx", dx, nd);
+    return a;
+}
+
 }  // namespace nf

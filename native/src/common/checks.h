@@ -12,6 +12,7 @@
 #include "common/dtype.h"
 #include "common/layout.h"
 #include "common/optimizer_step.h"
+#include "common/window2d.h"
 #include "neuralflow.h"
 
 namespace nf {
@@ -89,5 +90,19 @@ CrossEntropyArgs check_cross_entropy(const char* fn, nf_dtype dtype, const void*
                                      int32_t sparse, const void* loss_out);
 // "nf_softmax_cross_entropy: row 4 has label 12, outside [0, 10)"
 [[noreturn]] void fail_label(const char* fn, int64_t row, int64_t label, int64_t classes);
+
+// x [N, H, W, C] -> out [N, OH, OW, KH, KW, C] (contiguous).
+Window2DArgs check_im2col(const char* fn, nf_dtype dtype, const void* x, const nf_layout* x_layout,
+                          const nf_window2d* window, const void* out, const nf_layout* out_layout);
+// cols [N, OH, OW, KH, KW, C] -> out [N, H, W, C] (contiguous).
+Window2DArgs check_col2im(const char* fn, nf_dtype dtype, const void* cols, const nf_layout* cols_layout,
+                          const nf_window2d* window, const void* out, const nf_layout* out_layout);
+// x [N, H, W, C] -> out [N, OH, OW, C] (contiguous).
+Window2DArgs check_pool2d(const char* fn, nf_pool_op op, nf_dtype dtype, const void* x, const nf_layout* x_layout,
+                          const nf_window2d* window, const void* out, const nf_layout* out_layout);
+// x and dx [N, H, W, C] (dx contiguous), dy [N, OH, OW, C]; x is read for MAX only.
+Window2DArgs check_pool2d_backward(const char* fn, nf_pool_op op, nf_dtype dtype, const void* x,
+                                   const nf_layout* x_layout, const void* dy, const nf_layout* dy_layout,
+                                   const nf_window2d* window, const void* dx, const nf_layout* dx_layout);
 
 }  // namespace nf

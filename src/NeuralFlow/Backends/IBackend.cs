@@ -55,6 +55,33 @@ public interface IBackend
     /// </summary>
     void MatMul(DType dtype, nint a, in Layout aLayout, nint b, in Layout bLayout, nint output, in Layout outLayout);
 
+    /// <summary>
+    /// Convolution patches (im2col): x [N, H, W, C] (any layout) into the contiguous output
+    /// [N, OH, OW, KH, KW, C], out[n, oh, ow, kh, kw, c] = x at the tap's pixel, 0 for padding.
+    /// </summary>
+    void Im2Col(DType dtype, nint x, in Layout xLayout, in Window2D window, nint output, in Layout outLayout) =>
+        throw new NotSupportedException($"{Name}: Im2Col is not implemented on this backend.");
+
+    /// <summary>
+    /// The adjoint of <see cref="Im2Col"/> (col2im): cols [N, OH, OW, KH, KW, C] (any layout)
+    /// summed back onto the contiguous output [N, H, W, C], which it overwrites.
+    /// </summary>
+    void Col2Im(DType dtype, nint cols, in Layout colsLayout, in Window2D window, nint output, in Layout outLayout) =>
+        throw new NotSupportedException($"{Name}: Col2Im is not implemented on this backend.");
+
+    /// <summary>Max or average pooling: x [N, H, W, C] (any layout) into the contiguous output [N, OH, OW, C].</summary>
+    void Pool2D(PoolOp op, DType dtype, nint x, in Layout xLayout, in Window2D window, nint output, in Layout outLayout) =>
+        throw new NotSupportedException($"{Name}: Pool2D is not implemented on this backend.");
+
+    /// <summary>
+    /// The gradient of <see cref="Pool2D"/>: dy [N, OH, OW, C] back onto the contiguous dx
+    /// [N, H, W, C], which it overwrites. Max: each output's gradient goes to the first tap (in
+    /// kh, kw order) holding its maximum (a NaN tap wins); average: split evenly over its
+    /// in-image taps.
+    /// </summary>
+    void Pool2DBackward(PoolOp op, DType dtype, nint x, in Layout xLayout, nint dy, in Layout dyLayout, in Window2D window, nint dx, in Layout dxLayout) =>
+        throw new NotSupportedException($"{Name}: Pool2DBackward is not implemented on this backend.");
+
     /// <summary>Converts x into a contiguous output of dtype <paramref name="destination"/>.</summary>
     void Cast(DType source, nint x, in Layout xLayout, DType destination, nint output);
 

@@ -113,6 +113,52 @@ internal abstract unsafe class NativeKernelBackend(in NativeKernelTable kernels)
         Api.ThrowIfFailed(Api.one_hot((int)indexDtype, indices, &li, depth, onValue, offValue, (int)outDtype, output));
     }
 
+    private static NfWindow2D ToNative(in Window2D w) => new()
+    {
+        KernelH = w.KernelH, KernelW = w.KernelW, StrideH = w.StrideH, StrideW = w.StrideW,
+        DilationH = w.DilationH, DilationW = w.DilationW, PadTop = w.PadTop, PadLeft = w.PadLeft,
+    };
+
+    /// <inheritdoc cref="IBackend.Im2Col"/>
+    [MethodImpl(Hot)]
+    public void Im2Col(DType dtype, nint x, in Layout xLayout, in Window2D window, nint output, in Layout outLayout)
+    {
+        NfLayout lx = ToNative(xLayout), lo = ToNative(outLayout);
+        NfWindow2D w = ToNative(window);
+        Enter();
+        Api.ThrowIfFailed(Api.im2col((int)dtype, x, &lx, &w, output, &lo));
+    }
+
+    /// <inheritdoc cref="IBackend.Col2Im"/>
+    [MethodImpl(Hot)]
+    public void Col2Im(DType dtype, nint cols, in Layout colsLayout, in Window2D window, nint output, in Layout outLayout)
+    {
+        NfLayout lc = ToNative(colsLayout), lo = ToNative(outLayout);
+        NfWindow2D w = ToNative(window);
+        Enter();
+        Api.ThrowIfFailed(Api.col2im((int)dtype, cols, &lc, &w, output, &lo));
+    }
+
+    /// <inheritdoc cref="IBackend.Pool2D"/>
+    [MethodImpl(Hot)]
+    public void Pool2D(PoolOp op, DType dtype, nint x, in Layout xLayout, in Window2D window, nint output, in Layout outLayout)
+    {
+        NfLayout lx = ToNative(xLayout), lo = ToNative(outLayout);
+        NfWindow2D w = ToNative(window);
+        Enter();
+        Api.ThrowIfFailed(Api.pool2d((int)op, (int)dtype, x, &lx, &w, output, &lo));
+    }
+
+    /// <inheritdoc cref="IBackend.Pool2DBackward"/>
+    [MethodImpl(Hot)]
+    public void Pool2DBackward(PoolOp op, DType dtype, nint x, in Layout xLayout, nint dy, in Layout dyLayout, in Window2D window, nint dx, in Layout dxLayout)
+    {
+        NfLayout lx = ToNative(xLayout), ly = ToNative(dyLayout), ld = ToNative(dxLayout);
+        NfWindow2D w = ToNative(window);
+        Enter();
+        Api.ThrowIfFailed(Api.pool2d_backward((int)op, (int)dtype, x, &lx, dy, &ly, &w, dx, &ld));
+    }
+
     /// <inheritdoc cref="IBackend.Fill"/>
     [MethodImpl(Hot)]
     public void Fill(DType dtype, nint output, long count, double value)

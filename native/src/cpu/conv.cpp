@@ -1,0 +1,85 @@
+// nf_im2col and its adjoint nf_col2im (NHWC). Work is cut into whole output rows (parallel.h),
+// and col2im gathers into each dx row instead of scattering from cols, so no two parts touch one
+// element and the sums (in common/window2d.h's (kh, kw) order) are the same on any thread count.
+#include <cstring>
+
+#include "common/checks.h"
+#include "common/window2d.h"
+#include "cpu/parallel.h"
+
+namespace {
+
+template <class T>
+void im2col(const T* x, const int64_t* xs, const nf::Window2DArgs& a, T* out) {
+    const int64_t rows = a.n * a.oh * a.ow, row_len = a.kh * a.kw * a.c;
+    nf::parallel_chunks(rows, row_len, [&](int64_t b, int64_t e) {
+        for (int64_t r = b; r < e; ++r) {
+            const int64_t ow = r % a.ow, oh = (r / a.ow) % a.oh, n = r / (a.ow * a.oh);
+            T* o = out + r * row_len;
+            for (int64_t kh = 0; kh < a.kh; ++kh) {
+                const int64_t h = nf::tap_in(oh, kh, a.sh, a.dh, a.pt, a.h);
+                for (int64_t kw = 0; kw < a.kw; ++kw, o += a.c) {
+                    const int64_t w = nf::tap_in(ow, kw, a.sw, a.dw, a.pl, a.w);
+                    if (h < 0 || w < 0) {
+                        std::memset(o, 0, static_cast<size_t>(a.c) * sizeof(T));
+                        continue;
+                    }
+                    const T* s = x + nf::off4(xs, n, h, w, 0);
+                    for (int64_t c = 0; c < a.c; ++c) o[c] = s[c * xs[3]];
+                }
+            }
+        }
+    });
+}
+
+template <class T>
+void col2im(const T* cols, const int64_t* cs, const nf::Window2DArgs& a, T* out) {
+    // One part: whole rows (n, h) of out; each element sums its taps in (kh, kw) order, as
+    // window2d.h's col2im_at (the CUDA kernel) does.
+    nf::parallel_chunks(a.n * a.h, a.w * a.c * a.kh * a.kw, [&](int64_t b, int64_t e) {
+        for (int64_t r = b; r < e; ++r) {
+            const int64_t h = r % a.h, n = r / a.h;
+            T* row = out + r * a.w * a.c;
+            std::memset(row, 0, static_cast<size_t>(a.w * a.c) * sizeof(T));
+            for (int64_t w = 0; w < a.w; ++w) {
+                T* o = row + w * a.c;
+                nf::for_readers(a, h, w, [&](int64_t kh, int64_t kw, int64_t oh, int64_t ow) {
+                    const T* s = cols + nf::cols_offset(cs, n, oh, ow, kh, kw);
+                    for (int64_t c = 0; c < a.c; ++c) o[c] += s[c * cs[5]];
+                });
+            }
+        }
+    });
+}
+
+}  // namespace
+
+extern "C" NF_API nf_status nf_im2col(nf_dtype dtype, const void* x, const nf_layout* x_layout,
+                                      const nf_window2d* window, void* out, const nf_layout* out_layout) {
+    static const char* fn = "nf_im2col";
+    return nf::guard(fn, [&] {
+        const nf::Window2DArgs a = nf::check_im2col(fn, dtype, x, x_layout, window, out, out_layout);
+        if (nf::numel_of(out_layout->shape, 6) == 0) return;
+        if (dtype == NF_FLOAT32)
+            im2col(static_cast<const float*>(x) + x_layout->offset, x_layout->strides, a,
+                   static_cast<float*>(out) + out_layout->offset);
+        else
+            im2col(static_cast<const double*>(x) + x_layout->offset, x_layout->strides, a,
+                   static_cast<double*>(out) + out_layout->offset);
+    });
+}
+
+extern "C" NF_API nf_status nf_col2im(nf_dtype dtype, const void* cols, const nf_layout* cols_layout,
+                                      const nf_window2d* window, void* out, const nf_layout* out_layout) {
+    static const char* fn = "nf_col2im";
+    return nf::guard(fn, [&] {
+        const nf::Window2DArgs a = nf::check_col2im(fn, dtype, cols, cols_layout, window, out, out_layout);
+        if (nf::numel_of(out_layout->shape, 4) == 0) return;
+        if (dtype == NF_FLOAT32)
+            col2im(static_cast<const float*>(cols) + cols_layout->offset, cols_layout->strides, a,
+                   static_cast<float*>(out) + out_layout->offset);
+        else
+            col2im(static_cast<const double*>(cols) + cols_layout->offset, cols_layout->strides, a,
+                   static_cast<double*>(out) + out_layout->offset);
+    });
+}
