@@ -60,6 +60,18 @@ internal static class OnnxWriter
     /// <summary>AttributeProto of type INT.</summary>
     public static byte[] IntAttribute(string name, long value) => Message(a => a.String(1, name).Int64(3, value).Int64(20, 2));
 
+    /// <summary>AttributeProto of type INTS.</summary>
+    public static byte[] IntsAttribute(string name, IEnumerable<long> values) => Message(a =>
+    {
+        a.String(1, name);
+        foreach (var v in values) a.Int64(8, v);
+        a.Int64(20, 7);
+    });
+
+    /// <summary>TensorProto of int64 values (shapes for Reshape), stored as little-endian raw_data.</summary>
+    public static byte[] Tensor(string name, IEnumerable<long> dims, long[] values) =>
+        Tensor(name, dims, 7, LittleEndian(values, sizeof(long), (span, v) => BinaryPrimitives.WriteInt64LittleEndian(span, v)));
+
     /// <summary>ValueInfoProto of a tensor: name, element type and shape.</summary>
     public static byte[] ValueInfo(string name, int elemType, IEnumerable<Dim> dims)
     {

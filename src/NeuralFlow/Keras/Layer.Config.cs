@@ -16,4 +16,13 @@ public abstract partial class Layer
     protected string ConfigName(ActivationFunction activation) =>
         activation.Name != "custom" ? activation.Name : throw new NotSupportedException(
             $"{Name}: its activation is a C# function, which a model file cannot hold; use a named activation (relu, sigmoid, softmax, tanh, linear, exponential), or save the weights alone with SaveWeights.");
+
+    /// <summary>The config entries of a layer with a kernel, a bias and an activation (Dense, Conv2D), in Keras' names.</summary>
+    private protected void AddKernelConfig(JsonObject c, ActivationFunction? activation, bool useBias, Initializer kernel, Initializer bias)
+    {
+        c["activation"] = activation is null ? "linear" : ConfigName(activation);
+        c["use_bias"] = useBias;
+        c["kernel_initializer"] = kernel.Name;
+        c["bias_initializer"] = bias.Name;
+    }
 }

@@ -82,8 +82,11 @@ public abstract partial class Layer
     /// <summary>Creates a weight of this layer (<c>add_weight</c>).</summary>
     protected Variable AddWeight(string name, Shape shape, Initializer initializer, bool trainable = true)
     {
-        var fanIn = shape.Rank >= 2 ? shape[-2] : shape.Rank == 1 ? shape[0] : 1;
-        var fanOut = shape.Rank >= 1 ? shape[-1] : 1;
+        // Keras' fans: a convolution kernel [KH, KW, in, out] counts its receptive field KH * KW.
+        int receptive = 1;
+        for (int i = 0; i < shape.Rank - 2; i++) receptive *= shape[i];
+        var fanIn = shape.Rank >= 2 ? shape[-2] * receptive : shape.Rank == 1 ? shape[0] : 1;
+        var fanOut = shape.Rank >= 1 ? shape[-1] * receptive : 1;
         Variable w;
         using (var value = initializer.Create(shape, fanIn, fanOut))
             w = new Variable(value, trainable, $"{Name}/{name}");

@@ -93,6 +93,44 @@ public abstract class OnnxExportTests(string backend) : BackendFileTest(backend)
         }
     }
 
+    [SkippableFact]
+    public void Cnns_run_in_onnx_runtime_as_in_predict()
+    {
+        RequireBackend();
+        NF.Random.SetSeed(15);
+        // Conv2D and the pools go through NHWC <-> NCHW Transposes; the TensorFlow "same" pads
+        // (odd one at the bottom/right) become explicit ONNX pads.
+        var model = new Sequential(
+            new Layers.Conv2D(4, 3, strides: 2, padding: "same", activation: "relu"),
+            new Layers.MaxPooling2D(3, strides: 2, padding: "same"),
+            new Layers.AveragePooling2D([2, 1], padding: "same"),
+            new Layers.Conv2D(3, [2, 2], dilationRate: [1, 2], padding: "same"),
+            new Layers.Reshape([-1, 3]),
+            new Layers.Flatten(),
+            new Layers.Dense(4, activation: "softmax"));
+        Fit(model, NF.Random.Uniform([32, 11, 10, 2]), 4);
+        string path = Temp.File("cnn.onnx");
+        model.ExportOnnx(path);
+        using (var session = new InferenceSession(path))
+            AssertSameAsPredict(model, session, [11, 10, 2], batches: [1, 5]);
+
+        var pooled = new Sequential(
+            new Layers.Conv2D(5, 2, activation: "tanh"), new Layers.GlobalMaxPooling2D(), new Layers.Reshape([5, 1]),
+            new Layers.Dense(2), new Layers.Flatten(), new Layers.Dense(3, activation: "softmax"));
+        Fit(pooled, NF.Random.Uniform([32, 6, 7, 3]), 3);
+        string path2 = Temp.File("pooled.onnx");
+        pooled.ExportOnnx(path2);
+        using (var session = new InferenceSession(path2))
+            AssertSameAsPredict(pooled, session, [6, 7, 3], batches: [3]);
+
+        var averaged = new Sequential(new Layers.Conv2D(3, 1, useBias: false), new Layers.GlobalAveragePooling2D());
+        Fit(averaged, NF.Random.Uniform([32, 4, 5, 2]), 3);
+        string path3 = Temp.File("averaged.onnx");
+        averaged.ExportOnnx(path3);
+        using (var session = new InferenceSession(path3))
+            AssertSameAsPredict(averaged, session, [4, 5, 2], batches: [2]);
+    }
+
     private static void Fit(Sequential model, Tensor x, int classes)
     {
         model.Compile("adam", "sparse_categorical_crossentropy");
@@ -210,7 +248,7 @@ public sealed class OnnxExportLimitsTests : IDisposable
         var unknown = Built(new Layers.Dense(3), new Scale("scale"));
         e = Assert.Throws<NotSupportedException>(() => unknown.ExportOnnx(path));
         Assert.Contains("scale is a Scale", e.Message);
-        Assert.Contains("Dense, Activation, Dropout, Flatten, ReLU and Softmax", e.Message);
+        Assert.Contains("Dense, Conv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, Reshape, Activation, Dropout, Flatten, ReLU and Softmax", e.Message);
 
         Assert.Contains("no weights yet", Assert.Throws<InvalidOperationException>(() => new Sequential(new Layers.Dense(2)).ExportOnnx(path)).Message);
 

@@ -38,10 +38,7 @@ public static partial class Layers
         {
             var c = base.GetConfig();
             c["units"] = Units;
-            c["activation"] = Activation is null ? "linear" : ConfigName(Activation);
-            c["use_bias"] = UseBias;
-            c["kernel_initializer"] = KernelInitializer.Name;
-            c["bias_initializer"] = BiasInitializer.Name;
+            AddKernelConfig(c, Activation, UseBias, KernelInitializer, BiasInitializer);
             return c;
         }
 

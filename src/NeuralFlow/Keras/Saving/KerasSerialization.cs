@@ -23,6 +23,15 @@ public static class KerasSerialization
         Register("Flatten", c => new Layers.Flatten(NameOf(c)));
         Register("ReLU", c => new Layers.ReLU(NameOf(c)));
         Register("Softmax", c => new Layers.Softmax(Int(c, "axis", -1), NameOf(c)));
+        Register("Conv2D", c => new Layers.Conv2D(
+            Int(c, "filters"), Ints(c, "kernel_size"), Ints(c, "strides"), String(c, "padding", "valid"), Ints(c, "dilation_rate"),
+            Activation(c, "activation"), Bool(c, "use_bias", true),
+            Initializer(c, "kernel_initializer"), Initializer(c, "bias_initializer"), NameOf(c)));
+        Register("MaxPooling2D", c => new Layers.MaxPooling2D(Ints(c, "pool_size"), Ints(c, "strides"), String(c, "padding", "valid"), NameOf(c)));
+        Register("AveragePooling2D", c => new Layers.AveragePooling2D(Ints(c, "pool_size"), Ints(c, "strides"), String(c, "padding", "valid"), NameOf(c)));
+        Register("GlobalAveragePooling2D", c => new Layers.GlobalAveragePooling2D(NameOf(c)));
+        Register("GlobalMaxPooling2D", c => new Layers.GlobalMaxPooling2D(NameOf(c)));
+        Register("Reshape", c => new Layers.Reshape(Ints(c, "target_shape"), NameOf(c)));
     }
 
     /// <summary>
@@ -78,6 +87,14 @@ public static class KerasSerialization
     private static int Int(JsonObject c, string key, int? fallback = null) =>
         c[key]?.GetValue<int>() ?? fallback ?? throw new FormatException($"'{key}' is missing");
     private static double Double(JsonObject c, string key) => c[key]?.GetValue<double>() ?? throw new FormatException($"'{key}' is missing");
+    private static string String(JsonObject c, string key, string fallback) => c[key]?.GetValue<string>() ?? fallback;
+    // Keras writes pairs such as kernel_size as a list; a single number stands for both.
+    private static int[] Ints(JsonObject c, string key) => c[key] switch
+    {
+        JsonArray a => a.Select(v => v?.GetValue<int>() ?? throw new FormatException($"'{key}' holds a null")).ToArray(),
+        JsonValue v => [v.GetValue<int>()],
+        _ => throw new FormatException($"'{key}' is missing"),
+    };
     private static bool Bool(JsonObject c, string key, bool fallback) => c[key]?.GetValue<bool>() ?? fallback;
     private static ActivationFunction? Activation(JsonObject c, string key) =>
         c[key]?.GetValue<string>() is { } name ? ActivationFunction.Get(name) : null;

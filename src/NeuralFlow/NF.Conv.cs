@@ -1,0 +1,105 @@
+using NeuralFlow.Backends;
+
+namespace NeuralFlow;
+
+public static partial class NF
+{
+    /// <summary>
+    /// 2-D convolution (<c>tf.nn.conv2d</c>, cross-correlation as in every framework): input
+    /// NHWC [N, H, W, C], kernel HWIO [KH, KW, C, O] (Keras' layout), result [N, OH, OW, O].
+    /// <paramref name="strides"/> and <paramref name="dilations"/> have one value per spatial
+    /// axis (or one for both); <paramref name="padding"/> is "valid" or "same" (TensorFlow's rule).
+    /// </summary>
+    [MethodImpl(Hot)]
+    public static Tensor Conv2D(Tensor input, Tensor kernel, int[]? strides = null, string padding = "valid", int[]? dilations = null)
+    {
+        const string op = nameof(Conv2D);
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(kernel);
+        Engine.BackendOf(op, input, kernel);
+        if (!input.DType.IsFloating() || kernel.DType != input.DType)
+            throw new ArgumentException($"{op}: input and kernel must both be float32 or both float64, got {input.DType.Name()} and {kernel.DType.Name()}; convert with NF.Cast.");
+        if (input.Rank != 4)
+            throw new ArgumentException($"{op}: input must be NHWC [N, H, W, C], got shape {input.Shape}.", nameof(input));
+        if (kernel.Rank != 4)
+            throw new ArgumentException($"{op}: kernel must be HWIO [KH, KW, C, O], got shape {kernel.Shape}.", nameof(kernel));
+        if (kernel.Shape[2] != input.Shape[3])
+            throw new ArgumentException(
+                $"{op}: kernel {kernel.Shape} expects {kernel.Shape[2]} input channels but input {input.Shape} has {input.Shape[3]}.", nameof(kernel));
+        var (window, oh, ow) = WindowFor(op, input.Shape, kernel.Shape[0], kernel.Shape[1], strides, padding, dilations);
+        int n = input.Shape[0], kh = kernel.Shape[0], kw = kernel.Shape[1], c = input.Shape[3], o = kernel.Shape[3];
+        // im2col, then one product [N*OH*OW, KH*KW*C] @ [KH*KW*C, O]. The tape differentiates
+        // the product (kernel: cols^T @ dy) and Patches (input: col2im(dy @ kernel^T)).
+        var cols = Patches(input, window, oh, ow);
+        var y = MatMul(Reshape(cols, [n * oh * ow, kh * kw * c]), Reshape(kernel, [kh * kw * c, o]));
+        return Reshape(y, [n, oh, ow, o]);
+    }
+
+    /// <summary>im2col as an op: [N, H, W, C] into [N, OH, OW, KH, KW, C]; its gradient is col2im.</summary>
+    [MethodImpl(Hot)]
+    internal static Tensor Patches(Tensor x, Window2D window, int oh, int ow)
+    {
+        var result = Tensor.Empty(new Shape(x.Shape[0], oh, ow, window.KernelH, window.KernelW, x.Shape[3]), x.DType, x.Backend);
+        Engine.Im2Col(x, window, result);
+        return Tape.Record(result, x, PatchesGradient, window);
+    }
+
+    private static readonly GradientRule PatchesGradient = static (g, n) => [Unpatches(g, (Window2D)n.State!, n.X.Shape)];
+
+    /// <summary>col2im as an op (the adjoint of <see cref="Patches"/>); its gradient is im2col.</summary>
+    [MethodImpl(Hot)]
+    internal static Tensor Unpatches(Tensor cols, Window2D window, Shape imageShape)
+    {
+        var result = Tensor.Empty(imageShape, cols.DType, cols.Backend);
+        Engine.Col2Im(cols, window, result);
+        return Tape.Record(result, cols, static (g, n) => [Patches(g, (Window2D)n.State!, n.X.Shape[1], n.X.Shape[2])], window);
+    }
+
+    /// <summary>
+    /// The window of a convolution or pooling over an NHWC input and its output size:
+    /// "valid" keeps in-image windows only; "same" gives ceil(in / stride) and pads as TensorFlow
+    /// (pad_total = max((out - 1) * stride + (k - 1) * dilation + 1 - in, 0), the odd one at the bottom/right).
+    /// </summary>
+    internal static (Window2D Window, int OH, int OW) WindowFor(string op, Shape input, int kh, int kw, int[]? strides, string padding, int[]? dilations)
+    {
+        var (sh, sw) = Pair(op, "strides", strides);
+        var (dh, dw) = Pair(op, "dilations", dilations);
+        if (kh < 1 || kw < 1)
+            throw new ArgumentException($"{op}: the window must be at least 1x1, got {kh}x{kw}.");
+        bool same = padding?.ToLowerInvariant() switch
+        {
+            "same" => true,
+            "valid" => false,
+            _ => throw new ArgumentException($"{op}: padding must be \"valid\" or \"same\", got \"{padding}\".", nameof(padding)),
+        };
+        var (oh, top) = Axis(op, "height", input[1], kh, sh, dh, same);
+        var (ow, left) = Axis(op, "width", input[2], kw, sw, dw, same);
+        return (new Window2D(kh, kw, sh, sw, dh, dw, top, left), oh, ow);
+    }
+
+    private static (int Out, int PadBefore) Axis(string op, string name, int size, int k, int stride, int dilation, bool same)
+    {
+        long span = (long)(k - 1) * dilation + 1;
+        if (same)
+        {
+            int o = (int)((size + (long)stride - 1) / stride);
+            long total = Math.Max((o - 1L) * stride + span - size, 0);
+            return (o, (int)(total / 2));
+        }
+        if (span > size)
+            throw new ArgumentException(
+                $"{op}: the window spans {span} along the {name} but the input has only {size} there (\"valid\" padding); use padding \"same\" or a larger input.");
+        return ((int)((size - span) / stride + 1), 0);
+    }
+
+    private static (int, int) Pair(string op, string name, int[]? values)
+    {
+        if (values is null) return (1, 1);
+        if (values.Length is not (1 or 2))
+            throw new ArgumentException($"{op}: {name} needs 1 or 2 values (height, width), got {values.Length}.", name);
+        int a = values[0], b = values[^1];
+        if (a < 1 || b < 1)
+            throw new ArgumentException($"{op}: {name} must be at least 1, got [{string.Join(", ", values)}].", name);
+        return (a, b);
+    }
+}
