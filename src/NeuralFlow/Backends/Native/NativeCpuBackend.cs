@@ -53,9 +53,6 @@ internal sealed unsafe class NativeCpuBackend : NativeKernelBackend, IBackend
         return new MemoryStats(s.LiveBytes, s.PeakBytes, s.CachedBytes, s.AllocCount, s.FreeCount, s.CacheHits);
     }
 
-    /// <summary>Releases cached host blocks to the system.</summary>
-    public static void EmptyCache() => NativeErrors.ThrowIfFailed(nf_memory_empty_cache());
-
     /// <inheritdoc/>
     [MethodImpl(Hot)]
     public void Upload(ReadOnlySpan<byte> source, nint destination, long byteOffset) =>

@@ -227,11 +227,11 @@ public sealed class ExponentialDecay(double initialLearningRate, long decaySteps
     [MethodImpl(Hot)]
     public override double At(long step)
     {
-        double p = (double)step / decaySteps;
-        if (staircase) p = Math.Floor(p);
-        return initialLearningRate * Math.Pow(decayRate, p);
+        double p = (double)step / DecaySteps;
+        if (Staircase) p = Math.Floor(p);
+        return InitialLearningRate * Math.Pow(DecayRate, p);
     }
 
     /// <inheritdoc/>
-    public override string ToString() => $"ExponentialDecay({initialLearningRate}, {decaySteps}, {decayRate}{(staircase ? ", staircase" : "")})";
+    public override string ToString() => $"ExponentialDecay({InitialLearningRate}, {DecaySteps}, {DecayRate}{(Staircase ? ", staircase" : "")})";
 }
