@@ -59,6 +59,38 @@ public abstract partial class Layer
         return y;
     }
 
+    /// <summary>
+    /// Applies the layer in training (<paramref name="training"/> true) or inference mode, as Keras'
+    /// <c>layer(x, training=...)</c>: Dropout drops and BatchNormalization uses the batch's
+    /// statistics only in training mode. The mode holds for the nested layers of this call only.
+    /// </summary>
+    [MethodImpl(Hot)]
+    public Tensor Call(Tensor x, bool training)
+    {
+        using (TrainingMode(training)) return Call(x);
+    }
+
+    /// <summary>
+    /// Applies a layer that takes several inputs (the merge layers <c>Add</c>, <c>Concatenate</c>,
+    /// <c>Multiply</c>, a functional model with several inputs), as Keras' <c>layer([a, b])</c>.
+    /// A layer of one input accepts a list of one.
+    /// </summary>
+    [MethodImpl(Hot)]
+    public virtual Tensor Call(IReadOnlyList<Tensor> inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        if (inputs.Count != 1)
+            throw new ArgumentException($"{Name} ({GetType().Name}) takes one input, but a list of {inputs.Count} was given.", nameof(inputs));
+        return Call(inputs[0]);
+    }
+
+    /// <summary><see cref="Call(IReadOnlyList{Tensor})"/> in training or inference mode.</summary>
+    [MethodImpl(Hot)]
+    public Tensor Call(IReadOnlyList<Tensor> inputs, bool training)
+    {
+        using (TrainingMode(training)) return Call(inputs);
+    }
+
     /// <summary>The computation of a layer whose weights exist.</summary>
     protected virtual Tensor Forward(Tensor x) =>
         throw new NotImplementedException($"{GetType().Name} must override Forward (a layer) or Call (a model).");
@@ -121,6 +153,13 @@ public abstract partial class Layer
 
     /// <summary>The weights that training updates.</summary>
     public IReadOnlyList<Variable> TrainableVariables => Variables.Where(v => v.Trainable).ToList();
+
+    /// <summary>
+    /// The weights that training does not update by gradient (Keras' <c>non_trainable_variables</c>):
+    /// BatchNormalization's moving statistics, and weights made with <c>trainable: false</c>.
+    /// They are saved with the model like any other weight.
+    /// </summary>
+    public IReadOnlyList<Variable> NonTrainableVariables => Variables.Where(v => !v.Trainable).ToList();
 
     /// <summary>
     /// Layers held by this one in fields (directly or in arrays, lists, dictionaries and other

@@ -1,0 +1,69 @@
+using NeuralFlow.Keras;
+
+namespace NeuralFlow.Tests.LayerTests;
+
+/// <summary>Keras' <c>layer(x, training=...)</c>, non-trainable weights and the list form of Call.</summary>
+public sealed class TrainingFlagTests
+{
+    [Fact]
+    public void CallWithTrainingTrueDropsAndRestoresTheMode()
+    {
+        var dropout = new Keras.Layers.Dropout(0.5);
+        using var x = NF.Ones([1000]);
+        Assert.False(Layer.IsTraining);
+        using var inference = dropout.Call(x, training: false);
+        Assert.Equal(1000f, NF.ReduceSum(inference).Item<float>());
+        using var trained = dropout.Call(x, training: true);
+        var zeros = trained.ToArray<float>().Count(v => v == 0);
+        Assert.InRange(zeros, 350, 650);
+        Assert.All(trained.ToArray<float>(), v => Assert.True(v == 0 || v == 2f));
+        Assert.False(Layer.IsTraining); // the mode holds for that call only
+    }
+
+    [Fact]
+    public void TrainingFalseInsideATrainingScopeWins()
+    {
+        var dropout = new Keras.Layers.Dropout(0.5);
+        using var x = NF.Ones([100]);
+        using (Layer.TrainingMode())
+        {
+            using var y = dropout.Call(x, training: false);
+            Assert.Equal(100f, NF.ReduceSum(y).Item<float>());
+            Assert.True(Layer.IsTraining);
+        }
+    }
+
+    private sealed class WithCounter : Layer
+    {
+        public Variable? Kernel, Count;
+        protected override void Build(Shape inputShape)
+        {
+            Kernel = AddWeight("kernel", [inputShape[-1], 2], Initializer.Get("ones"));
+            Count = AddWeight("count", [], Initializer.Get("zeros"), trainable: false);
+        }
+        protected override Tensor Forward(Tensor x) => NF.MatMul(x, Kernel!);
+    }
+
+    [Fact]
+    public void NonTrainableVariablesAreTheOnesMadeWithTrainableFalse()
+    {
+        var layer = new WithCounter();
+        using var x = NF.Ones([3, 4]);
+        using var y = layer.Call(x);
+        Assert.Equal([layer.Kernel!], layer.TrainableVariables);
+        Assert.Equal([layer.Count!], layer.NonTrainableVariables);
+        Assert.Equal(2, layer.Variables.Count);
+    }
+
+    [Fact]
+    public void ALayerOfOneInputTakesAListOfOneAndNamesAListOfTwo()
+    {
+        var dense = new Keras.Layers.Dense(2, name: "d_list");
+        using var x = NF.Ones([3, 4]);
+        using var y = dense.Call([x]);
+        Assert.Equal(new Shape(3, 2), y.Shape);
+        var e = Assert.Throws<ArgumentException>(() => dense.Call([x, x]));
+        Assert.Contains("d_list", e.Message);
+        Assert.Contains("list of 2", e.Message);
+    }
+}
