@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using NeuralFlow.Backends;
 using NeuralFlow.IO;
 
 namespace NeuralFlow;
@@ -16,6 +17,10 @@ public static partial class NF
     {
         // Staging for tensors the host cannot address (GPU memory), a slice at a time.
         private const int Chunk = 4 << 20;
+
+        // Tensors from this size up are mapped from the file rather than read into fresh memory:
+        // the weights that matter for memory, while small tensors (a bias) do not each pin a view.
+        internal const long MapThreshold = 1 << 20;
 
         /// <summary>
         /// Writes <paramref name="tensors"/> to <paramref name="path"/>, atomically (a temporary
@@ -72,8 +77,13 @@ public static partial class NF
         /// device, in the file's header order. The header is validated whole before any data is
         /// read (size cap, field types, unique names, sizes against byte ranges, ranges tiling
         /// the data exactly); a corrupt, truncated or hostile file is an
-        /// <see cref="InvalidDataException"/> naming the file and what is wrong. Data is read
-        /// straight into each tensor's memory (a CPU tensor gets no intermediate copy).
+        /// <see cref="InvalidDataException"/> naming the file and what is wrong. On the CPU engines
+        /// a tensor of 1 MiB or more is not copied at all: it maps the file (copy-on-write, so
+        /// nothing written to the tensor reaches the file) and its bytes come from the page cache
+        /// as they are first read; smaller tensors, and tensors for a GPU, are read straight into
+        /// their memory. A mapped file stays mapped until its last tensor is disposed (or
+        /// collected); do not truncate it in place meanwhile (NeuralFlow's writers never do: they
+        /// rename a new file over the old).
         /// </summary>
         public static Dictionary<string, Tensor> Load(string path) => Load(path, out _);
 
@@ -85,15 +95,28 @@ public static partial class NF
             var (entries, meta, dataStart) = ReadHeader(file, path);
             metadata = meta;
             var result = new Dictionary<string, Tensor>(entries.Count, StringComparer.Ordinal);
+            var backend = Backend;
+            MappedFile? mapped = null;
             try
             {
                 foreach (var e in entries)
-                    result.Add(e.Name, ReadTensor(file, path, e, dataStart));
+                {
+                    if (Mappable(backend, e, dataStart))
+                    {
+                        mapped ??= MappedFile.Open(file);
+                        result.Add(e.Name, MapTensor(mapped, path, e, dataStart, backend));
+                    }
+                    else result.Add(e.Name, ReadTensor(file, path, e, dataStart));
+                }
             }
             catch
             {
                 foreach (var t in result.Values) t.Dispose();
                 throw;
+            }
+            finally
+            {
+                mapped?.Release(); // the tensors hold their own references
             }
             return result;
         }
@@ -124,6 +147,30 @@ public static partial class NF
             long dataStart = 8 + (long)n;
             var (entries, metadata) = SafetensorsHeader.Parse(json, length - dataStart, path);
             return (entries, metadata, dataStart);
+        }
+
+        // A host-memory tensor big enough to be worth a mapping, whose first byte is aligned for
+        // its element type (the kernels read elements with aligned loads).
+        private static bool Mappable(IBackend backend, SafetensorsEntry e, long dataStart) =>
+            backend.IsHostMemory && e.End - e.Begin >= MapThreshold && (dataStart + e.Begin) % e.DType.SizeInBytes() == 0;
+
+        private static Tensor MapTensor(MappedFile mapped, string path, SafetensorsEntry e, long dataStart, IBackend backend)
+        {
+            long bytes = e.End - e.Begin;
+            var tensor = new Tensor(new Storage(backend, mapped.Buffer(dataStart + e.Begin, bytes)), Layout.Contiguous(e.Shape), e.DType);
+            try
+            {
+                if (e.DType == DType.Bool)
+                    for (long done = 0; done < bytes; done += Chunk)
+                        CheckBools(HostSpan(tensor.Data, done, (int)Math.Min(Chunk, bytes - done)), e, path);
+                GC.KeepAlive(tensor);
+                return tensor;
+            }
+            catch
+            {
+                tensor.Dispose();
+                throw;
+            }
         }
 
         private static Tensor ReadTensor(Microsoft.Win32.SafeHandles.SafeFileHandle file, string path, SafetensorsEntry e, long dataStart)

@@ -22,6 +22,13 @@ internal sealed class Storage
         _buffer = backend.Allocate(bytes);
     }
 
+    /// <summary>A storage over a buffer made elsewhere (a mapped file's bytes) that <paramref name="backend"/> can address.</summary>
+    public Storage(IBackend backend, DeviceBuffer buffer)
+    {
+        Backend = backend;
+        _buffer = buffer;
+    }
+
     private Storage(IBackend backend, object value, DType dtype)
     {
         Backend = backend;
