@@ -106,6 +106,7 @@ public static partial class NF
                         mapped ??= MappedFile.Open(file);
                         result.Add(e.Name, MapTensor(mapped, path, e, dataStart, backend));
                     }
+                    else if (e.Half != HalfFloat.None) result.Add(e.Name, ReadWidened(file, path, e, dataStart, backend));
                     else result.Add(e.Name, ReadTensor(file, path, e, dataStart));
                 }
             }
@@ -152,7 +153,7 @@ public static partial class NF
         // A host-memory tensor big enough to be worth a mapping, whose first byte is aligned for
         // its element type (the kernels read elements with aligned loads).
         private static bool Mappable(IBackend backend, SafetensorsEntry e, long dataStart) =>
-            backend.IsHostMemory && e.End - e.Begin >= MapThreshold && (dataStart + e.Begin) % e.DType.SizeInBytes() == 0;
+            backend.IsHostMemory && e.Half == HalfFloat.None && e.End - e.Begin >= MapThreshold && (dataStart + e.Begin) % e.DType.SizeInBytes() == 0;
 
         private static Tensor MapTensor(MappedFile mapped, string path, SafetensorsEntry e, long dataStart, IBackend backend)
         {
@@ -208,6 +209,45 @@ public static partial class NF
             {
                 tensor.Dispose();
                 throw;
+            }
+        }
+
+        // F16 and BF16 (PyTorch's float16 and bfloat16 checkpoints): the 2-byte values are read a
+        // chunk at a time and widened to float32, which holds every one of them exactly.
+        private static Tensor ReadWidened(Microsoft.Win32.SafeHandles.SafeFileHandle file, string path, SafetensorsEntry e, long dataStart, IBackend backend)
+        {
+            const int PerChunk = Chunk / sizeof(float);
+            long count = e.Shape.Count;
+            var tensor = new Tensor(new Storage(backend, count * sizeof(float)), Layout.Contiguous(e.Shape), DType.Float32);
+            byte[] raw = ArrayPool<byte>.Shared.Rent(PerChunk * 2);
+            float[] wide = ArrayPool<float>.Shared.Rent(PerChunk);
+            try
+            {
+                for (long done = 0; done < count; done += PerChunk)
+                {
+                    int n = (int)Math.Min(PerChunk, count - done);
+                    ReadExactly(file, raw.AsSpan(0, 2 * n), dataStart + e.Begin + 2 * done, path);
+                    for (int i = 0; i < n; i++)
+                    {
+                        ushort bits = BinaryPrimitives.ReadUInt16LittleEndian(raw.AsSpan(2 * i));
+                        wide[i] = e.Half == HalfFloat.F16 ? (float)BitConverter.UInt16BitsToHalf(bits) : BitConverter.Int32BitsToSingle(bits << 16);
+                    }
+                    var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(wide.AsSpan(0, n));
+                    if (backend.IsHostMemory) bytes.CopyTo(HostSpan(tensor.Data, done * sizeof(float), bytes.Length));
+                    else backend.Upload(bytes, tensor.Data, done * sizeof(float));
+                }
+                GC.KeepAlive(tensor);
+                return tensor;
+            }
+            catch
+            {
+                tensor.Dispose();
+                throw;
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(raw);
+                ArrayPool<float>.Shared.Return(wide);
             }
         }
 

@@ -3,8 +3,23 @@ using System.Text.Json;
 
 namespace NeuralFlow.IO;
 
-/// <summary>One tensor of a safetensors file: its dtype, shape and byte range in the data section.</summary>
-internal readonly record struct SafetensorsEntry(string Name, DType DType, Shape Shape, long Begin, long End);
+/// <summary>
+/// One tensor of a safetensors file: the dtype it loads as, its shape and byte range in the data
+/// section, and, for a 16-bit float the file stores (F16, BF16), which one: those load widened
+/// to float32.
+/// </summary>
+internal readonly record struct SafetensorsEntry(string Name, DType DType, Shape Shape, long Begin, long End, HalfFloat Half = HalfFloat.None);
+
+/// <summary>The 16-bit float formats a safetensors file may hold, which NeuralFlow widens to float32 on load.</summary>
+internal enum HalfFloat
+{
+    /// <summary>Stored as the dtype it loads as.</summary>
+    None,
+    /// <summary>IEEE 754 binary16 (PyTorch's float16).</summary>
+    F16,
+    /// <summary>bfloat16: the upper half of a float32.</summary>
+    BF16,
+}
 
 /// <summary>
 /// The safetensors header (https://github.com/huggingface/safetensors): after an 8-byte
@@ -102,6 +117,7 @@ internal static class SafetensorsHeader
         string what = $"tensor '{name}'";
         Expect(ref reader, JsonTokenType.StartObject, what, file);
         DType? dtype = null;
+        var half = HalfFloat.None;
         int[]? dims = null;
         long[]? offsets = null;
         while (true)
@@ -114,8 +130,9 @@ internal static class SafetensorsHeader
                 case "dtype" when dtype is null:
                     Expect(ref reader, JsonTokenType.String, $"{what}: dtype", file);
                     string code = reader.GetString()!;
-                    dtype = FromCode(code) ?? throw Bad(file,
-                        $"{what} has dtype '{code}', which NeuralFlow does not hold (F32, F64, I32, I64, U8 and BOOL); convert it when writing the file");
+                    half = code switch { "F16" => HalfFloat.F16, "BF16" => HalfFloat.BF16, _ => HalfFloat.None };
+                    dtype = (half != HalfFloat.None ? DType.Float32 : FromCode(code)) ?? throw Bad(file,
+                        $"{what} has dtype '{code}', which NeuralFlow does not read (F32, F64, I32, I64, U8 and BOOL, and F16 and BF16 widened to F32); convert it when writing the file");
                     break;
                 case "shape" when dims is null:
                     dims = ReadIntegers(ref reader, $"{what}: shape", file, Shape.MaxRank, int.MaxValue).Select(d => (int)d).ToArray();
@@ -138,11 +155,12 @@ internal static class SafetensorsHeader
         try { shape = new Shape(dims); }
         catch (Exception e) when (e is ArgumentException or OverflowException) { throw Bad(file, $"{what}: {e.Message}"); }
         long bytes;
-        try { bytes = shape.ByteCount(dtype.Value); }
-        catch (OverflowException) { throw Bad(file, $"{what} of shape {shape} and dtype {dtype.Value.Name()} is larger than any file"); }
+        string stored = half != HalfFloat.None ? half.ToString() : dtype.Value.Name();
+        try { bytes = half != HalfFloat.None ? checked(shape.Count * 2) : shape.ByteCount(dtype.Value); }
+        catch (OverflowException) { throw Bad(file, $"{what} of shape {shape} and dtype {stored} is larger than any file"); }
         if (bytes != offsets[1] - offsets[0])
-            throw Bad(file, $"{what} of shape {shape} and dtype {dtype.Value.Name()} needs {bytes} bytes, but its data_offsets [{offsets[0]}, {offsets[1]}] span {offsets[1] - offsets[0]}");
-        return new SafetensorsEntry(name, dtype.Value, shape, offsets[0], offsets[1]);
+            throw Bad(file, $"{what} of shape {shape} and dtype {stored} needs {bytes} bytes, but its data_offsets [{offsets[0]}, {offsets[1]}] span {offsets[1] - offsets[0]}");
+        return new SafetensorsEntry(name, dtype.Value, shape, offsets[0], offsets[1], half);
     }
 
     private static long[] ReadIntegers(ref Utf8JsonReader reader, string what, string file, int maxCount, long maxValue)

@@ -106,3 +106,64 @@ public abstract class SafetensorsMappingTests(string backend) : BackendFileTest(
 public sealed class ManagedSafetensorsMappingTests() : SafetensorsMappingTests("managed");
 public sealed class NativeCpuSafetensorsMappingTests() : SafetensorsMappingTests("cpu");
 public sealed class CudaSafetensorsMappingTests() : SafetensorsMappingTests("cuda");
+
+/// <summary>PyTorch's float16 and bfloat16 checkpoints load widened to float32 (exactly), on every backend.</summary>
+public abstract class SafetensorsHalfTests(string backend) : BackendFileTest(backend)
+{
+    // A file written by hand from the specification: F16 and BF16 tensors and an F32 one.
+    private string HalfFile(ushort[] f16, ushort[] bf16)
+    {
+        string header = $"{{\"h\":{{\"dtype\":\"F16\",\"shape\":[{f16.Length}],\"data_offsets\":[0,{2 * f16.Length}]}}," +
+                        $"\"b\":{{\"dtype\":\"BF16\",\"shape\":[1,{bf16.Length}],\"data_offsets\":[{2 * f16.Length},{2 * (f16.Length + bf16.Length)}]}}}}";
+        byte[] json = Encoding.UTF8.GetBytes(header);
+        var bytes = new byte[8 + json.Length + 2 * (f16.Length + bf16.Length)];
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)json.Length);
+        json.CopyTo(bytes, 8);
+        int at = 8 + json.Length;
+        foreach (var v in f16.Concat(bf16)) { BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(at), v); at += 2; }
+        string path = Temp.File("half.safetensors");
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    [SkippableFact]
+    public void F16_and_BF16_load_as_the_float32_values_they_hold()
+    {
+        RequireBackend();
+        // float16 bit patterns: 1.5, -2, 65504 (largest), 2^-24 (smallest subnormal), +inf, -0
+        ushort[] f16 = [0x3E00, 0xC000, 0x7BFF, 0x0001, 0x7C00, 0x8000];
+        float[] f16Values = [1.5f, -2f, 65504f, MathF.Pow(2, -24), float.PositiveInfinity, -0f];
+        // bfloat16 = the upper 16 bits of a float32: pi rounded down, -1e30's upper half, 1
+        float[] bfSource = [MathF.PI, -1e30f, 1f];
+        ushort[] bf16 = bfSource.Select(v => (ushort)(BitConverter.SingleToInt32Bits(v) >>> 16)).ToArray();
+        float[] bfValues = bf16.Select(b => BitConverter.Int32BitsToSingle(b << 16)).ToArray();
+
+        var loaded = NF.Safetensors.Load(HalfFile(f16, bf16));
+        Assert.Equal(DType.Float32, loaded["h"].DType);
+        Assert.Equal(new Shape(6), loaded["h"].Shape);
+        Assert.Equal(f16Values.Select(BitConverter.SingleToInt32Bits), loaded["h"].ToArray<float>().Select(BitConverter.SingleToInt32Bits));
+        Assert.Equal(new Shape(1, 3), loaded["b"].Shape);
+        Assert.Equal(bfValues, loaded["b"].ToArray<float>());
+        Assert.Equal(3.140625f, loaded["b"].ToArray<float>()[0]);
+        foreach (var t in loaded.Values) t.Dispose();
+    }
+
+    [SkippableFact]
+    public void A_half_tensor_whose_range_does_not_fit_its_shape_is_refused()
+    {
+        RequireBackend();
+        string header = "{\"h\":{\"dtype\":\"F16\",\"shape\":[3],\"data_offsets\":[0,12]}}";
+        byte[] json = Encoding.UTF8.GetBytes(header);
+        var bytes = new byte[8 + json.Length + 12];
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)json.Length);
+        json.CopyTo(bytes, 8);
+        string path = Temp.File("badhalf.safetensors");
+        File.WriteAllBytes(path, bytes);
+        var e = Assert.Throws<InvalidDataException>(() => NF.Safetensors.Load(path));
+        Assert.Contains("dtype F16 needs 6 bytes", e.Message);
+    }
+}
+
+public sealed class ManagedSafetensorsHalfTests() : SafetensorsHalfTests("managed");
+public sealed class NativeCpuSafetensorsHalfTests() : SafetensorsHalfTests("cpu");
+public sealed class CudaSafetensorsHalfTests() : SafetensorsHalfTests("cuda");
