@@ -10,20 +10,33 @@ public partial class Tensor
     private const int EdgeItems = 3;
 
     /// <summary>
-    /// A NumPy-like rendering, e.g. <c>tensor([1, 2, 3, 4], shape=(4,), dtype=int32)</c>;
-    /// large tensors show their first and last three entries per axis.
+    /// A NumPy-like rendering, e.g. <c>tensor([1, 2, 3, 4], shape=(4,), dtype=int32)</c>, floats
+    /// with NumPy's digits (<c>tensor(1.5081716, shape=(), dtype=float32)</c>, arrays with at most
+    /// 8 fractional digits, points aligned); large tensors show their first and last three
+    /// entries per axis. A <see cref="Variable"/> prints as TensorFlow's do.
     /// </summary>
     public override string ToString()
     {
         if (IsDisposed) return $"tensor(<disposed>, shape={Shape}, dtype={DType.Name()})";
+        return $"tensor({Body("tensor(".Length)}, shape={Shape}, dtype={DType.Name()})";
+    }
+
+    /// <summary>
+    /// The values: a scalar's digits, or the nested brackets of an array whose continuation
+    /// lines are indented by <paramref name="indent"/> columns (the width of what precedes it).
+    /// </summary>
+    private protected string Body(int indent)
+    {
         bool summarize = Count > SummaryThreshold;
         var (values, indexOf) = Gathered(summarize);
-        var cells = values.Select(v => FormatValue(v)).ToArray();
+        bool single = DType == DType.Float32;
+        var cells = DType is DType.Float32 or DType.Float64
+            ? Rank == 0 ? [FloatFormat.Scalar(values[0], single)] : FloatFormat.Array(values, single)
+            : values.Select(FormatValue).ToArray();
+        if (Rank == 0) return cells[0];
         int width = cells.Length == 0 ? 0 : cells.Max(c => c.Length);
-        var sb = new StringBuilder("tensor(");
-        if (Rank == 0) sb.Append(cells[0]);
-        else Append(sb, 0, [], summarize, cells, indexOf, width, indent: "tensor(".Length);
-        sb.Append($", shape={Shape}, dtype={DType.Name()})");
+        var sb = new StringBuilder();
+        Append(sb, 0, [], summarize, cells, indexOf, width, indent);
         return sb.ToString();
     }
 
@@ -90,20 +103,7 @@ public partial class Tensor
         sb.Append(']');
     }
 
-    private string FormatValue(double v) => DType switch
-    {
-        DType.Bool => v != 0 ? "True" : "False",
-        DType.Float32 or DType.Float64 => FormatFloat(v),
-        _ => ((long)v).ToString(CultureInfo.InvariantCulture),
-    };
-
-    private static string FormatFloat(double v)
-    {
-        if (double.IsNaN(v)) return "nan";
-        if (double.IsInfinity(v)) return v > 0 ? "inf" : "-inf";
-        if (v == Math.Floor(v) && Math.Abs(v) < 1e16) return ((long)v).ToString(CultureInfo.InvariantCulture) + ".";
-        double a = Math.Abs(v);
-        if (a >= 1e-4 && a < 1e8) return v.ToString("0.####", CultureInfo.InvariantCulture);
-        return v.ToString("0.####e+00", CultureInfo.InvariantCulture);
-    }
+    private string FormatValue(double v) => DType == DType.Bool
+        ? v != 0 ? "True" : "False"
+        : ((long)v).ToString(CultureInfo.InvariantCulture);
 }

@@ -46,6 +46,20 @@ public class Variable : Tensor
         return (storage, layout, value.DType);
     }
 
+    /// <summary>
+    /// TensorFlow's rendering of a variable: <c>&lt;Variable 'dense/kernel' shape=(2, 3)
+    /// dtype=float32, numpy=array([...], dtype=float32)&gt;</c> (NumPy's repr, which names the
+    /// dtype unless it is float64, int64 or bool).
+    /// </summary>
+    public override string ToString()
+    {
+        string head = $"<Variable '{Name ?? "Variable"}' shape={Shape} dtype={DType.Name()}";
+        if (IsDisposed) return head + ", <disposed>>";
+        if (Rank == 0) return $"{head}, numpy={Body(0)}>";
+        string dtype = DType is DType.Float64 or DType.Int64 or DType.Bool ? "" : $", dtype={DType.Name()}";
+        return $"{head}, numpy=array({Body("array(".Length)}{dtype})>";
+    }
+
     /// <summary>Sets the value (<c>assign</c>); <paramref name="value"/> must have this shape, or broadcast to it.</summary>
     public Variable Assign(Tensor value)
     {

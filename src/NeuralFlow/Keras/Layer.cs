@@ -3,7 +3,7 @@ namespace NeuralFlow.Keras;
 /// <summary>
 /// A Keras layer: a computation with weights that it builds lazily from the shape of its first
 /// input (<c>tf.keras.layers.Layer</c>). Subclasses implement <see cref="Forward"/> and, when
-/// they have weights, <see cref="Build"/>; models and composite layers override <see cref="Call"/>.
+/// they have weights, <see cref="Build"/>; models and composite layers override <see cref="Call(Tensor)"/>.
 /// </summary>
 public abstract partial class Layer
 {

@@ -4,7 +4,7 @@ namespace NeuralFlow.Keras;
 
 /// <summary>
 /// A model (<c>tf.keras.Model</c>): a layer that holds layers and can be trained with
-/// <c>Compile</c>/<c>Fit</c>. Subclass it and override <see cref="Layer.Call"/>; the layers and
+/// <c>Compile</c>/<c>Fit</c>. Subclass it and override <see cref="Layer.Call(Tensor)"/>; the layers and
 /// variables held in its fields are found without registration.
 /// </summary>
 public abstract partial class Model(string? name = null) : Layer(name)
