@@ -33,7 +33,7 @@ public sealed class ActivationFunction
     {
         "relu" => new(name, NF.Relu),
         "sigmoid" => new(name, NF.Sigmoid),
-        "softmax" => new(name, x => NF.Softmax(x)),
+        "softmax" => new(name, x => NF.KerasSoftmax(x)),
         "tanh" => new(name, NF.Tanh),
         "linear" or "" => new("linear", x => x),
         "exponential" => new(name, NF.Exp),

@@ -14,7 +14,7 @@ public abstract class SoftmaxShortcutTests(string backend) : BackendTest(backend
     private static (Variable Logits, Tensor Probabilities) SoftmaxThenAssign()
     {
         var logits = new Variable(NF.Constant(new[] { 1.0, 2.0, 3.0 }, [1, 3]));
-        var probabilities = NF.Softmax(logits);
+        var probabilities = NF.KerasSoftmax(logits);
         logits.Assign(NF.Constant(new[] { 0.0, 10.0, 0.0 }, [1, 3]));   // the fused path would give ~10
         return (logits, probabilities);
     }
@@ -55,11 +55,28 @@ public abstract class SoftmaxShortcutTests(string backend) : BackendTest(backend
     {
         RequireBackend();
         var logits = new Variable(NF.Constant(new[] { 1.0, 2.0, 3.0 }, [1, 3]));
-        var p = NF.Softmax(logits);
+        var p = NF.KerasSoftmax(logits);
         Assert.Same(logits, p.SoftmaxOf);
         Assert.Equal(LossOfOldLogits, new Losses.SparseCategoricalCrossentropy().Call(NF.Constant(new[] { 2 }, [1]), p).Item<double>(), 1e-6);
         logits.AssignAdd(0.0);
         Assert.Null(p.SoftmaxOf);
+    }
+
+    // Keras 3 fuses only its own softmax (activation "softmax", layers.Softmax), which marks its
+    // output; tf.nn.softmax's output is plain probabilities, clipped to [1e-7, 1 - 1e-7] by the loss.
+    // logits [0, 100], true class 0: the fused value would be 100, Keras gives -log(1e-7) = 16.118095.
+    [SkippableFact]
+    public void NF_Softmax_output_is_plain_probabilities_clipped_as_keras_clips_them()
+    {
+        RequireBackend();
+        var logits = NF.Constant(new[] { 0.0, 100.0 }, [1, 2]);
+        var p = NF.Softmax(logits);
+        Assert.Null(p.SoftmaxOf);
+        Assert.Equal(-Math.Log(1e-7), new Losses.SparseCategoricalCrossentropy().Call(NF.Constant(new[] { 0 }, [1]), p).Item<double>(), 1e-5);
+        Assert.Equal(-Math.Log(1e-7), new Losses.CategoricalCrossentropy().Call(NF.Constant(new[] { 1.0, 0.0 }, [1, 2]), p).Item<double>(), 1e-5);
+        // The Keras activation and layer take the logits: 100.
+        Assert.Equal(100.0, new Losses.SparseCategoricalCrossentropy().Call(NF.Constant(new[] { 0 }, [1]), ActivationFunction.Get("softmax").Apply(logits)).Item<double>(), 1e-9);
+        Assert.Equal(100.0, new Losses.SparseCategoricalCrossentropy().Call(NF.Constant(new[] { 0 }, [1]), new Keras.Layers.Softmax().Call(logits)).Item<double>(), 1e-9);
     }
 }
 

@@ -19,6 +19,6 @@ public static partial class Layers
         }
 
         /// <inheritdoc/>
-        protected override Tensor Forward(Tensor x) => NF.Softmax(x, Axis);
+        protected override Tensor Forward(Tensor x) => NF.KerasSoftmax(x, Axis);
     }
 }
