@@ -1,0 +1,98 @@
+using System.Globalization;
+
+namespace NeuralFlow.Keras;
+
+public static partial class Callbacks
+{
+    /// <summary>
+    /// Sets the optimizer's learning rate at the start of each epoch to
+    /// <c>schedule(epoch, currentRate)</c> (<c>tf.keras.callbacks.LearningRateScheduler</c>);
+    /// epochs count from 0. A rate that is not a positive finite number is an error naming the epoch.
+    /// </summary>
+    public sealed class LearningRateScheduler(Func<int, double, double> schedule, int verbose = 0) : Callback
+    {
+        private readonly Func<int, double, double> _schedule = schedule ?? throw new ArgumentNullException(nameof(schedule));
+
+        /// <summary>A schedule of the epoch alone (Keras accepts <c>schedule(epoch)</c> too).</summary>
+        public LearningRateScheduler(Func<int, double> schedule, int verbose = 0)
+            : this(schedule is null ? throw new ArgumentNullException(nameof(schedule)) : (epoch, _) => schedule(epoch), verbose) { }
+
+        /// <inheritdoc/>
+        public override void OnEpochBegin(int epoch)
+        {
+            var optimizer = OptimizerOf(Model, nameof(LearningRateScheduler));
+            double rate = _schedule(epoch, optimizer.CurrentLearningRate);
+            if (!double.IsFinite(rate) || rate < 0)
+                throw new InvalidOperationException($"LearningRateScheduler: the schedule returned {rate} for epoch {epoch}; a learning rate must be a finite number >= 0.");
+            optimizer.LearningRate = rate;
+            if (verbose > 0)
+                Console.WriteLine($"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to {rate.ToString("R", CultureInfo.InvariantCulture)}.");
+        }
+    }
+
+    /// <summary>
+    /// Multiplies the learning rate by <paramref name="factor"/> when <paramref name="monitor"/>
+    /// has not improved by more than <paramref name="minDelta"/> for <paramref name="patience"/>
+    /// epochs, then waits <paramref name="cooldown"/> epochs before counting again, never going
+    /// below <paramref name="minLr"/> (<c>tf.keras.callbacks.ReduceLROnPlateau</c>, Keras 3's rule).
+    /// </summary>
+    public sealed class ReduceLROnPlateau : Callback
+    {
+        private readonly Improvement _best;
+        private readonly double _factor, _minLr;
+        private readonly int _patience, _cooldown, _verbose;
+        private int _wait, _cooldownCounter;
+
+        /// <summary>A callback with Keras' arguments and defaults.</summary>
+        public ReduceLROnPlateau(string monitor = "val_loss", double factor = 0.1, int patience = 10, int verbose = 0,
+                                 string mode = "auto", double minDelta = 1e-4, int cooldown = 0, double minLr = 0)
+        {
+            if (!(factor < 1.0) || !(factor >= 0))
+                throw new ArgumentOutOfRangeException(nameof(factor), factor, "ReduceLROnPlateau: factor must be in [0, 1): it multiplies the learning rate.");
+            ArgumentOutOfRangeException.ThrowIfNegative(patience);
+            ArgumentOutOfRangeException.ThrowIfNegative(cooldown);
+            if (!(minLr >= 0)) throw new ArgumentOutOfRangeException(nameof(minLr), minLr, "ReduceLROnPlateau: minLr must be >= 0.");
+            _best = new Improvement(monitor, mode, nameof(ReduceLROnPlateau), Math.Abs(minDelta));
+            (_factor, _patience, _verbose, _cooldown, _minLr) = (factor, patience, verbose, cooldown, minLr);
+        }
+
+        /// <inheritdoc/>
+        public override void OnTrainBegin()
+        {
+            _best.Reset();
+            _wait = 0;
+            _cooldownCounter = 0;
+        }
+
+        /// <inheritdoc/>
+        public override void OnEpochEnd(int epoch, IReadOnlyDictionary<string, float> logs)
+        {
+            if (_cooldownCounter > 0)
+            {
+                _cooldownCounter--;
+                _wait = 0;
+            }
+            if (_best.Improved(logs))
+            {
+                _wait = 0;
+                return;
+            }
+            // Keras asks in_cooldown() again after the decrement: the last cooldown epoch already counts.
+            if (_cooldownCounter > 0 || ++_wait < _patience) return;
+            var optimizer = OptimizerOf(Model, nameof(ReduceLROnPlateau));
+            double old = optimizer.CurrentLearningRate;
+            if (old > (float)_minLr)
+            {
+                double rate = Math.Max(old * _factor, _minLr);
+                optimizer.LearningRate = rate;
+                if (_verbose > 0)
+                    Console.WriteLine($"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {rate.ToString("R", CultureInfo.InvariantCulture)}.");
+                _cooldownCounter = _cooldown;
+                _wait = 0;
+            }
+        }
+    }
+
+    private static Optimizers.Optimizer OptimizerOf(Model? model, string owner) =>
+        model?.Optimizer ?? throw new InvalidOperationException($"{owner} changes the optimizer's learning rate: use it in Fit of a compiled model.");
+}
