@@ -109,46 +109,5 @@ internal static class OnnxWriter
 
     private delegate void SpanAction<T>(Span<byte> span, T value);
 
-    private static byte[] Message(Action<Fields> write)
-    {
-        using var buffer = new MemoryStream();
-        using (var output = new CodedOutputStream(buffer, leaveOpen: true))
-        {
-            write(new Fields(output));
-            output.Flush();
-        }
-        return buffer.ToArray();
-    }
-
-    /// <summary>Writes fields of one message, each as its tag (number and wire type) and value.</summary>
-    private readonly struct Fields(CodedOutputStream output)
-    {
-        public Fields Int64(int field, long value)
-        {
-            output.WriteTag(field, WireFormat.WireType.Varint);
-            output.WriteInt64(value);
-            return this;
-        }
-
-        public Fields Float(int field, float value)
-        {
-            output.WriteTag(field, WireFormat.WireType.Fixed32);
-            output.WriteFloat(value);
-            return this;
-        }
-
-        public Fields String(int field, string value)
-        {
-            output.WriteTag(field, WireFormat.WireType.LengthDelimited);
-            output.WriteString(value);
-            return this;
-        }
-
-        public Fields Bytes(int field, byte[] value)
-        {
-            output.WriteTag(field, WireFormat.WireType.LengthDelimited);
-            output.WriteBytes(UnsafeByteOperations.UnsafeWrap(value));
-            return this;
-        }
-    }
+    private static byte[] Message(Action<ProtoFields> write) => ProtoFields.Message(write);
 }
