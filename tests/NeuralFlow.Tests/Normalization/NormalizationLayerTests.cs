@@ -29,6 +29,9 @@ public abstract class NormalizationLayerTests(string backend) : BackendFileTest(
         Assert.Equal(new float[] { 1, 1, 1, 1 }, bn.Gamma!.ToArray<float>());
         Assert.Equal(new float[] { 0, 0, 0, 0 }, bn.MovingMean!.ToArray<float>());
         Assert.Equal(new float[] { 1, 1, 1, 1 }, bn.MovingVariance!.ToArray<float>());
+        var config = bn.GetConfig();
+        Assert.Equal(0.99, config["momentum"]!.GetValue<double>());
+        Assert.Equal("ones", config["moving_variance_initializer"]!.GetValue<string>());
 
         var plain = new Layers.BatchNormalization(axis: 1, center: false, scale: false);
         plain.Call(x);
@@ -206,6 +209,11 @@ public abstract class NormalizationLayerTests(string backend) : BackendFileTest(
             Assert.Equal(0, sample.Average(), 5);
         }
         Assert.Equal(4 * 5, two.TrainableVariables.Sum(v => (int)v.Count));
+
+        // Keras' config: one axis as a number, several as a list.
+        Assert.Equal(-1, ln.GetConfig()["axis"]!.GetValue<int>());
+        Assert.Equal("[1,2]", two.GetConfig()["axis"]!.ToJsonString());
+        Assert.Equal(false, two.GetConfig()["center"]!.GetValue<bool>());
     }
 
     [SkippableFact]

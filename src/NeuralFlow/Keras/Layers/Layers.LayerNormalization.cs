@@ -63,7 +63,8 @@ public static partial class Layers
         public override JsonObject GetConfig()
         {
             var c = base.GetConfig();
-            c["axis"] = new JsonArray(Axis.Select(a => (JsonNode)a).ToArray());
+            // As Keras: one axis is written as a number, several as a list.
+            c["axis"] = Axis.Length == 1 ? Axis[0] : new JsonArray(Axis.Select(a => (JsonNode)a).ToArray());
             c["epsilon"] = Epsilon;
             c["center"] = Center;
             c["scale"] = Scale;
