@@ -64,6 +64,14 @@ public readonly unsafe struct NativeKernelTable
     public readonly delegate* unmanaged<int, int, nint, NfLayout*, NfWindow2D*, nint, NfLayout*, NfStatus> pool2d;
     /// <summary>(op, dtype, x, xLayout, dy, dyLayout, window, dx, dxLayout)</summary>
     public readonly delegate* unmanaged<int, int, nint, NfLayout*, nint, NfLayout*, NfWindow2D*, nint, NfLayout*, NfStatus> pool2d_backward;
+    /// <summary>(dtype, x, outer, features, inner, gamma, beta, mean, variance, epsilon, output, batchMean, batchVariance)</summary>
+    public readonly delegate* unmanaged<int, nint, long, long, long, nint, nint, nint, nint, double, nint, nint, nint, NfStatus> batch_norm;
+    /// <summary>(dtype, x, outer, features, inner, dy, gamma, mean, variance, epsilon, training, dx, dgamma, dbeta)</summary>
+    public readonly delegate* unmanaged<int, nint, long, long, long, nint, nint, nint, nint, double, int, nint, nint, nint, NfStatus> batch_norm_backward;
+    /// <summary>(dtype, x, rows, cols, gamma, beta, epsilon, output)</summary>
+    public readonly delegate* unmanaged<int, nint, long, long, nint, nint, double, nint, NfStatus> layer_norm;
+    /// <summary>(dtype, x, rows, cols, dy, gamma, epsilon, dx, dgamma, dbeta)</summary>
+    public readonly delegate* unmanaged<int, nint, long, long, nint, nint, double, nint, nint, nint, NfStatus> layer_norm_backward;
     /// <summary>(dtype, output, count, value)</summary>
     public readonly delegate* unmanaged<int, nint, long, double, NfStatus> fill;
     /// <summary>(dtype, output, count, start, delta)</summary>

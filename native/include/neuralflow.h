@@ -254,6 +254,47 @@ NF_API nf_status nf_pool2d_backward(nf_pool_op op, nf_dtype dtype, const void* x
                                     const void* dy, const nf_layout* dy_layout, const nf_window2d* window,
                                     void* dx, const nf_layout* dx_layout);
 
+/* ---- normalization: fused batch and layer normalization --------------------------------- */
+
+/*
+ * Batch normalization over contiguous x viewed as [outer, features, inner] (feature axis in the
+ * middle: NHWC with axis -1 is [N*H*W, C, 1]); each feature's statistics run over its
+ * outer * inner elements. gamma, beta: [features], NULL for 1 and 0. Statistics accumulate in
+ * double (two passes: mean, then the mean squared deviation), so float32 inputs with a large
+ * mean keep their precision.
+ *  mean and variance NULL (training): the batch mean and biased variance are computed and
+ *   written to batch_mean/batch_variance ([features], both required);
+ *  otherwise (inference): the given mean/variance [features] are used and batch_mean/
+ *   batch_variance must be NULL.
+ * out[o, f, i] = gamma[f] * (x - mean[f]) / sqrt(variance[f] + epsilon) + beta[f] (contiguous).
+ * float32/float64; epsilon >= 0 and finite.
+ */
+NF_API nf_status nf_batch_norm(nf_dtype dtype, const void* x, int64_t outer, int64_t features, int64_t inner,
+                               const void* gamma, const void* beta, const void* mean, const void* variance,
+                               double epsilon, void* out, void* batch_mean, void* batch_variance);
+/*
+ * The gradient of nf_batch_norm for upstream dy (contiguous, shaped as x). training != 0: through
+ * the batch statistics, which it recomputes from x in double (mean/variance must be NULL):
+ * dx = gamma * rstd * (dy - mean(dy) - xhat * mean(dy * xhat)); training == 0: with the given
+ * mean/variance, dx = gamma * rstd * dy. dgamma[f] = sum(dy * xhat), dbeta[f] = sum(dy).
+ * dx, dgamma, dbeta may each be NULL (not wanted); gamma NULL means 1.
+ */
+NF_API nf_status nf_batch_norm_backward(nf_dtype dtype, const void* x, int64_t outer, int64_t features,
+                                        int64_t inner, const void* dy, const void* gamma, const void* mean,
+                                        const void* variance, double epsilon, int32_t training, void* dx,
+                                        void* dgamma, void* dbeta);
+/*
+ * Layer normalization over contiguous x viewed as [rows, cols]: each row is normalized by its own
+ * mean and biased variance (accumulated in double); gamma, beta: [cols], NULL for 1 and 0.
+ */
+NF_API nf_status nf_layer_norm(nf_dtype dtype, const void* x, int64_t rows, int64_t cols, const void* gamma,
+                               const void* beta, double epsilon, void* out);
+/* Its gradient (row statistics recomputed from x in double): dx = rstd * (g - mean(g) - xhat *
+ * mean(g * xhat)) with g = gamma * dy per row; dgamma[c] = sum over rows of dy * xhat, dbeta[c]
+ * = sum of dy. dx, dgamma, dbeta may each be NULL. */
+NF_API nf_status nf_layer_norm_backward(nf_dtype dtype, const void* x, int64_t rows, int64_t cols, const void* dy,
+                                        const void* gamma, double epsilon, void* dx, void* dgamma, void* dbeta);
+
 /* ---- fill, range, random ---------------------------------------------------------------- */
 
 NF_API nf_status nf_fill(nf_dtype dtype, void* out, int64_t count, double value);

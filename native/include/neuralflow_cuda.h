@@ -119,6 +119,19 @@ NF_API nf_status nf_cuda_pool2d(nf_pool_op op, nf_dtype dtype, const void* x, co
 NF_API nf_status nf_cuda_pool2d_backward(nf_pool_op op, nf_dtype dtype, const void* x, const nf_layout* x_layout,
                                          const void* dy, const nf_layout* dy_layout, const nf_window2d* window,
                                          void* dx, const nf_layout* dx_layout);
+/* Fused batch and layer normalization (see neuralflow.h). */
+NF_API nf_status nf_cuda_batch_norm(nf_dtype dtype, const void* x, int64_t outer, int64_t features, int64_t inner,
+                                    const void* gamma, const void* beta, const void* mean, const void* variance,
+                                    double epsilon, void* out, void* batch_mean, void* batch_variance);
+NF_API nf_status nf_cuda_batch_norm_backward(nf_dtype dtype, const void* x, int64_t outer, int64_t features,
+                                             int64_t inner, const void* dy, const void* gamma, const void* mean,
+                                             const void* variance, double epsilon, int32_t training, void* dx,
+                                             void* dgamma, void* dbeta);
+NF_API nf_status nf_cuda_layer_norm(nf_dtype dtype, const void* x, int64_t rows, int64_t cols, const void* gamma,
+                                    const void* beta, double epsilon, void* out);
+NF_API nf_status nf_cuda_layer_norm_backward(nf_dtype dtype, const void* x, int64_t rows, int64_t cols,
+                                             const void* dy, const void* gamma, double epsilon, void* dx,
+                                             void* dgamma, void* dbeta);
 NF_API nf_status nf_cuda_fill(nf_dtype dtype, void* out, int64_t count, double value);
 NF_API nf_status nf_cuda_range(nf_dtype dtype, void* out, int64_t count, double start, double delta);
 NF_API nf_status nf_cuda_random_uniform(nf_dtype dtype, void* out, int64_t count,

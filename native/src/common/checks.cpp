@@ -5,6 +5,7 @@
 #include <string>
 
 #include "common/elementwise_list.h"
+#include "common/intmath.h"
 
 namespace nf {
 namespace {
@@ -452,6 +453,68 @@ Window2DArgs check_pool2d_backward(const char* fn, nf_pool_op op, nf_dtype dtype
     check_buffer(fn, "dy", dy, ny);
     check_buffer(fn, "dx", dx, nd);
     return a;
+}
+
+namespace {
+
+// What every normalization kernel takes first: a float dtype, x viewed as [a, b, c] (each count
+// >= 0, their product within kMaxElements), epsilon finite and >= 0, and x plus its same-sized
+// partner (out or dy) not NULL unless empty. Returns the element count.
+int64_t check_norm_operands(const char* fn, nf_dtype dtype, const char* names, int64_t a, int64_t b, int64_t c,
+                            double epsilon, const void* x, const void* other, const char* other_name) {
+    require_float(fn, dtype);
+    if (a < 0 || b < 0 || c < 0)
+        NF_INVALID("%s: %s = [%lld, %lld, %lld] has a negative count", fn, names, (long long)a, (long long)b,
+                   (long long)c);
+    const int64_t total = sat_mul(sat_mul(a, b), c);
+    if (total > kMaxElements)
+        NF_INVALID("%s: %s = [%lld, %lld, %lld] is more than 2^60 elements", fn, names, (long long)a, (long long)b,
+                   (long long)c);
+    if (!(epsilon >= 0) || !std::isfinite(epsilon))
+        NF_INVALID("%s: epsilon = %g must be finite and >= 0", fn, epsilon);
+    if (!x && total > 0) NF_INVALID("%s: x is NULL", fn);
+    if (!other && total > 0) NF_INVALID("%s: %s is NULL", fn, other_name);
+    return total;
+}
+
+// Fails unless a [features] buffer that must be given is (the empty case aside).
+void require_stat(const char* fn, const char* name, const void* p, int64_t features) {
+    if (!p && features > 0) NF_INVALID("%s: %s is NULL", fn, name);
+}
+
+}  // namespace
+
+int64_t check_batch_norm(const char* fn, nf_dtype dtype, const void* x, int64_t outer, int64_t features,
+                         int64_t inner, const void* mean, const void* variance, double epsilon, const void* out,
+                         const void* batch_mean, const void* batch_variance) {
+    check_norm_operands(fn, dtype, "[outer, features, inner]", outer, features, inner, epsilon, x, out, "out");
+    if ((mean == nullptr) != (variance == nullptr))
+        NF_INVALID("%s: mean and variance must both be given (inference) or both be NULL (training)", fn);
+    if (mean && (batch_mean || batch_variance))
+        NF_INVALID("%s: batch_mean and batch_variance must be NULL when mean and variance are given", fn);
+    if (!mean) {
+        require_stat(fn, "batch_mean (training)", batch_mean, features);
+        require_stat(fn, "batch_variance (training)", batch_variance, features);
+    }
+    return sat_mul(outer, inner);
+}
+
+int64_t check_batch_norm_backward(const char* fn, nf_dtype dtype, const void* x, int64_t outer, int64_t features,
+                                  int64_t inner, const void* dy, const void* mean, const void* variance,
+                                  double epsilon, int32_t training) {
+    check_norm_operands(fn, dtype, "[outer, features, inner]", outer, features, inner, epsilon, x, dy, "dy");
+    if (training && (mean || variance))
+        NF_INVALID("%s: training recomputes the batch statistics, so mean and variance must be NULL", fn);
+    if (!training) {
+        require_stat(fn, "mean (inference)", mean, features);
+        require_stat(fn, "variance (inference)", variance, features);
+    }
+    return sat_mul(outer, inner);
+}
+
+void check_layer_norm(const char* fn, nf_dtype dtype, const void* x, int64_t rows, int64_t cols, double epsilon,
+                      const void* out_or_dy, const char* out_name) {
+    check_norm_operands(fn, dtype, "[rows, cols, 1]", rows, cols, 1, epsilon, x, out_or_dy, out_name);
 }
 
 }  // namespace nf

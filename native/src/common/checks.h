@@ -105,4 +105,16 @@ Window2DArgs check_pool2d_backward(const char* fn, nf_pool_op op, nf_dtype dtype
                                    const nf_layout* x_layout, const void* dy, const nf_layout* dy_layout,
                                    const nf_window2d* window, const void* dx, const nf_layout* dx_layout);
 
+// Batch normalization over [outer, features, inner]; returns outer * inner (elements per feature).
+// Training (mean and variance NULL) needs batch_mean/batch_variance; inference forbids them.
+int64_t check_batch_norm(const char* fn, nf_dtype dtype, const void* x, int64_t outer, int64_t features,
+                         int64_t inner, const void* mean, const void* variance, double epsilon, const void* out,
+                         const void* batch_mean, const void* batch_variance);
+int64_t check_batch_norm_backward(const char* fn, nf_dtype dtype, const void* x, int64_t outer, int64_t features,
+                                  int64_t inner, const void* dy, const void* mean, const void* variance,
+                                  double epsilon, int32_t training);
+// Layer normalization over [rows, cols]; `out` is the forward output or NULL (backward: dy).
+void check_layer_norm(const char* fn, nf_dtype dtype, const void* x, int64_t rows, int64_t cols, double epsilon,
+                      const void* out_or_dy, const char* out_name);
+
 }  // namespace nf

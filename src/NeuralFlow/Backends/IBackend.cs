@@ -82,6 +82,34 @@ public interface IBackend
     void Pool2DBackward(PoolOp op, DType dtype, nint x, in Layout xLayout, nint dy, in Layout dyLayout, in Window2D window, nint dx, in Layout dxLayout) =>
         throw new NotSupportedException($"{Name}: Pool2DBackward is not implemented on this backend.");
 
+    /// <summary>
+    /// Fused batch normalization over contiguous x viewed as [outer, features, inner] (the
+    /// feature axis in the middle), statistics per feature over outer * inner elements,
+    /// accumulated in double. gamma/beta [features] may be 0 (1 and 0). With mean and variance 0
+    /// (training) it writes the batch mean and biased variance to batchMean/batchVariance; with
+    /// them given (inference) it uses them and batchMean/batchVariance must be 0. Output: contiguous, shaped as x.
+    /// </summary>
+    void BatchNorm(DType dtype, nint x, long outer, long features, long inner, nint gamma, nint beta, nint mean, nint variance,
+                   double epsilon, nint output, nint batchMean, nint batchVariance) =>
+        throw new NotSupportedException($"{Name}: BatchNorm is not implemented on this backend.");
+
+    /// <summary>
+    /// The gradient of <see cref="BatchNorm"/> for the contiguous upstream dy: training
+    /// (mean and variance 0) differentiates through the batch statistics, recomputed from x in
+    /// double; inference uses the given mean/variance. dx, dgamma and dbeta may each be 0.
+    /// </summary>
+    void BatchNormBackward(DType dtype, nint x, long outer, long features, long inner, nint dy, nint gamma, nint mean, nint variance,
+                           double epsilon, bool training, nint dx, nint dgamma, nint dbeta) =>
+        throw new NotSupportedException($"{Name}: BatchNormBackward is not implemented on this backend.");
+
+    /// <summary>Fused layer normalization of contiguous x viewed as [rows, cols], per-row statistics in double; gamma/beta [cols] may be 0.</summary>
+    void LayerNorm(DType dtype, nint x, long rows, long cols, nint gamma, nint beta, double epsilon, nint output) =>
+        throw new NotSupportedException($"{Name}: LayerNorm is not implemented on this backend.");
+
+    /// <summary>The gradient of <see cref="LayerNorm"/> for the contiguous upstream dy; dx, dgamma and dbeta may each be 0.</summary>
+    void LayerNormBackward(DType dtype, nint x, long rows, long cols, nint dy, nint gamma, double epsilon, nint dx, nint dgamma, nint dbeta) =>
+        throw new NotSupportedException($"{Name}: LayerNormBackward is not implemented on this backend.");
+
     /// <summary>Converts x into a contiguous output of dtype <paramref name="destination"/>.</summary>
     void Cast(DType source, nint x, in Layout xLayout, DType destination, nint output);
 

@@ -131,6 +131,37 @@ public abstract class OnnxExportTests(string backend) : BackendFileTest(backend)
             AssertSameAsPredict(averaged, session, [4, 5, 2], batches: [2]);
     }
 
+    [SkippableFact]
+    public void Normalization_layers_run_in_onnx_runtime_as_in_predict()
+    {
+        RequireBackend();
+        NF.Random.SetSeed(17);
+        // BatchNormalization exports its inference form (Mul and Add by per-feature constants
+        // shaped to broadcast along its axis, NHWC or not); LayerNormalization is opset 17's op.
+        var model = new Sequential(
+            new Layers.Conv2D(4, 3, padding: "same", useBias: false),
+            new Layers.BatchNormalization(momentum: 0.5),
+            new Layers.ReLU(),
+            new Layers.BatchNormalization(axis: 1, center: false),
+            new Layers.LayerNormalization([2, 3], epsilon: 1e-5),
+            new Layers.Reshape([-1, 4]),
+            new Layers.LayerNormalization(scale: false),
+            new Layers.Flatten(),
+            new Layers.Dense(3, activation: "softmax"));
+        // Fit moves the statistics away from 0 and 1, so the export is checked with real values.
+        Fit(model, NF.Random.Uniform([32, 5, 6, 2]), 3);
+        string path = Temp.File("norm.onnx");
+        model.ExportOnnx(path);
+        using (var session = new InferenceSession(path))
+            AssertSameAsPredict(model, session, [5, 6, 2], batches: [1, 6]);
+
+        var middle = new Sequential(new Layers.Dense(4), new Layers.Reshape([2, 2]), new Layers.LayerNormalization(axis: 1, name: "ln_middle"));
+        middle.Call(NF.Ones([2, 3]));
+        var e = Assert.Throws<NotSupportedException>(() => middle.ExportOnnx(Temp.File("middle.onnx")));
+        Assert.Contains("ln_middle", e.Message);
+        Assert.Contains("trailing axes", e.Message);
+    }
+
     private static void Fit(Sequential model, Tensor x, int classes)
     {
         model.Compile("adam", "sparse_categorical_crossentropy");
@@ -248,7 +279,7 @@ public sealed class OnnxExportLimitsTests : IDisposable
         var unknown = Built(new Layers.Dense(3), new Scale("scale"));
         e = Assert.Throws<NotSupportedException>(() => unknown.ExportOnnx(path));
         Assert.Contains("scale is a Scale", e.Message);
-        Assert.Contains("Dense, Conv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, Reshape, Activation, Dropout, Flatten, ReLU and Softmax", e.Message);
+        Assert.Contains("Dense, Conv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, Reshape, BatchNormalization, LayerNormalization, Activation, Dropout, Flatten, ReLU and Softmax", e.Message);
 
         Assert.Contains("no weights yet", Assert.Throws<InvalidOperationException>(() => new Sequential(new Layers.Dense(2)).ExportOnnx(path)).Message);
 

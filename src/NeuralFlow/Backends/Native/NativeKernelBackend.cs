@@ -159,6 +159,40 @@ internal abstract unsafe class NativeKernelBackend(in NativeKernelTable kernels)
         Api.ThrowIfFailed(Api.pool2d_backward((int)op, (int)dtype, x, &lx, dy, &ly, &w, dx, &ld));
     }
 
+    /// <inheritdoc cref="IBackend.BatchNorm"/>
+    [MethodImpl(Hot)]
+    public void BatchNorm(DType dtype, nint x, long outer, long features, long inner, nint gamma, nint beta, nint mean, nint variance,
+                          double epsilon, nint output, nint batchMean, nint batchVariance)
+    {
+        Enter();
+        Api.ThrowIfFailed(Api.batch_norm((int)dtype, x, outer, features, inner, gamma, beta, mean, variance, epsilon, output, batchMean, batchVariance));
+    }
+
+    /// <inheritdoc cref="IBackend.BatchNormBackward"/>
+    [MethodImpl(Hot)]
+    public void BatchNormBackward(DType dtype, nint x, long outer, long features, long inner, nint dy, nint gamma, nint mean, nint variance,
+                                  double epsilon, bool training, nint dx, nint dgamma, nint dbeta)
+    {
+        Enter();
+        Api.ThrowIfFailed(Api.batch_norm_backward((int)dtype, x, outer, features, inner, dy, gamma, mean, variance, epsilon, training ? 1 : 0, dx, dgamma, dbeta));
+    }
+
+    /// <inheritdoc cref="IBackend.LayerNorm"/>
+    [MethodImpl(Hot)]
+    public void LayerNorm(DType dtype, nint x, long rows, long cols, nint gamma, nint beta, double epsilon, nint output)
+    {
+        Enter();
+        Api.ThrowIfFailed(Api.layer_norm((int)dtype, x, rows, cols, gamma, beta, epsilon, output));
+    }
+
+    /// <inheritdoc cref="IBackend.LayerNormBackward"/>
+    [MethodImpl(Hot)]
+    public void LayerNormBackward(DType dtype, nint x, long rows, long cols, nint dy, nint gamma, double epsilon, nint dx, nint dgamma, nint dbeta)
+    {
+        Enter();
+        Api.ThrowIfFailed(Api.layer_norm_backward((int)dtype, x, rows, cols, dy, gamma, epsilon, dx, dgamma, dbeta));
+    }
+
     /// <inheritdoc cref="IBackend.Fill"/>
     [MethodImpl(Hot)]
     public void Fill(DType dtype, nint output, long count, double value)

@@ -32,6 +32,13 @@ public static class KerasSerialization
         Register("GlobalAveragePooling2D", c => new Layers.GlobalAveragePooling2D(NameOf(c)));
         Register("GlobalMaxPooling2D", c => new Layers.GlobalMaxPooling2D(NameOf(c)));
         Register("Reshape", c => new Layers.Reshape(Ints(c, "target_shape"), NameOf(c)));
+        Register("BatchNormalization", c => new Layers.BatchNormalization(
+            Int(c, "axis", -1), Double(c, "momentum", 0.99), Double(c, "epsilon", 1e-3), Bool(c, "center", true), Bool(c, "scale", true),
+            Initializer(c, "beta_initializer"), Initializer(c, "gamma_initializer"),
+            Initializer(c, "moving_mean_initializer"), Initializer(c, "moving_variance_initializer"), NameOf(c)));
+        Register("LayerNormalization", c => new Layers.LayerNormalization(
+            Ints(c, "axis"), Double(c, "epsilon", 1e-3), Bool(c, "center", true), Bool(c, "scale", true),
+            Initializer(c, "beta_initializer"), Initializer(c, "gamma_initializer"), NameOf(c)));
     }
 
     /// <summary>
@@ -86,7 +93,8 @@ public static class KerasSerialization
     private static string? NameOf(JsonObject c) => c["name"]?.GetValue<string>();
     private static int Int(JsonObject c, string key, int? fallback = null) =>
         c[key]?.GetValue<int>() ?? fallback ?? throw new FormatException($"'{key}' is missing");
-    private static double Double(JsonObject c, string key) => c[key]?.GetValue<double>() ?? throw new FormatException($"'{key}' is missing");
+    private static double Double(JsonObject c, string key, double? fallback = null) =>
+        c[key]?.GetValue<double>() ?? fallback ?? throw new FormatException($"'{key}' is missing");
     private static string String(JsonObject c, string key, string fallback) => c[key]?.GetValue<string>() ?? fallback;
     // Keras writes pairs such as kernel_size as a list; a single number stands for both.
     private static int[] Ints(JsonObject c, string key) => c[key] switch

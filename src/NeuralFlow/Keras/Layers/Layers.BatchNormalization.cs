@@ -1,0 +1,125 @@
+using System.Text.Json.Nodes;
+
+namespace NeuralFlow.Keras;
+
+public static partial class Layers
+{
+    /// <summary>
+    /// Batch normalization (<c>tf.keras.layers.BatchNormalization</c>): in training mode (Fit, or
+    /// <c>Call(x, training: true)</c>) it normalizes with the batch's mean and biased variance over
+    /// every axis but <paramref name="axis"/> and moves the moving statistics towards them
+    /// (moving = moving * momentum + batch * (1 - momentum), Keras' rule, with the biased batch
+    /// variance as Keras uses it); otherwise (Evaluate, Predict, <c>Call(x)</c>) it normalizes with
+    /// the moving statistics. gamma and beta are trained; moving_mean and moving_variance are
+    /// non-trainable weights, saved with the model.
+    /// </summary>
+    public sealed class BatchNormalization(int axis = -1, double momentum = 0.99, double epsilon = 1e-3, bool center = true, bool scale = true,
+                                           Initializer? betaInitializer = null, Initializer? gammaInitializer = null,
+                                           Initializer? movingMeanInitializer = null, Initializer? movingVarianceInitializer = null,
+                                           string? name = null) : Layer(name)
+    {
+        /// <summary>The feature axis (Keras' default -1: channels last).</summary>
+        public int Axis { get; } = axis;
+
+        /// <summary>Weight of the old value in the moving averages.</summary>
+        public double Momentum { get; } = momentum is >= 0 and <= 1 ? momentum
+            : throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "BatchNormalization: momentum must be in [0, 1].");
+
+        /// <summary>Added to the variance before its square root.</summary>
+        public double Epsilon { get; } = epsilon >= 0 && double.IsFinite(epsilon) ? epsilon
+            : throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "BatchNormalization: epsilon must be finite and >= 0.");
+
+        /// <summary>Whether the layer adds beta.</summary>
+        public bool Center { get; } = center;
+
+        /// <summary>Whether the layer multiplies by gamma.</summary>
+        public bool Scale { get; } = scale;
+
+        /// <summary>How beta starts (zeros).</summary>
+        public Initializer BetaInitializer { get; } = betaInitializer ?? Initializer.Zeros;
+
+        /// <summary>How gamma starts (ones).</summary>
+        public Initializer GammaInitializer { get; } = gammaInitializer ?? Initializer.Get("ones");
+
+        /// <summary>How the moving mean starts (zeros).</summary>
+        public Initializer MovingMeanInitializer { get; } = movingMeanInitializer ?? Initializer.Zeros;
+
+        /// <summary>How the moving variance starts (ones).</summary>
+        public Initializer MovingVarianceInitializer { get; } = movingVarianceInitializer ?? Initializer.Get("ones");
+
+        /// <summary>The [features] scale, once built (null when <see cref="Scale"/> is false).</summary>
+        public Variable? Gamma { get; private set; }
+
+        /// <summary>The [features] offset, once built (null when <see cref="Center"/> is false).</summary>
+        public Variable? Beta { get; private set; }
+
+        /// <summary>The [features] moving mean (non-trainable), once built.</summary>
+        public Variable? MovingMean { get; private set; }
+
+        /// <summary>The [features] moving variance (non-trainable), once built.</summary>
+        public Variable? MovingVariance { get; private set; }
+
+        private int _rank, _axis;
+
+        /// <inheritdoc/>
+        public override JsonObject GetConfig()
+        {
+            var c = base.GetConfig();
+            c["axis"] = Axis;
+            c["momentum"] = Momentum;
+            c["epsilon"] = Epsilon;
+            c["center"] = Center;
+            c["scale"] = Scale;
+            c["beta_initializer"] = BetaInitializer.Name;
+            c["gamma_initializer"] = GammaInitializer.Name;
+            c["moving_mean_initializer"] = MovingMeanInitializer.Name;
+            c["moving_variance_initializer"] = MovingVarianceInitializer.Name;
+            return c;
+        }
+
+        /// <inheritdoc/>
+        protected override void Build(Shape inputShape)
+        {
+            _axis = FeatureAxis(Name, inputShape, Axis);
+            _rank = inputShape.Rank;
+            Shape shape = [inputShape[_axis]];
+            // Keras' weight order: gamma, beta, moving_mean, moving_variance.
+            if (Scale) Gamma = AddWeight("gamma", shape, GammaInitializer);
+            if (Center) Beta = AddWeight("beta", shape, BetaInitializer);
+            MovingMean = AddWeight("moving_mean", shape, MovingMeanInitializer, trainable: false);
+            MovingVariance = AddWeight("moving_variance", shape, MovingVarianceInitializer, trainable: false);
+        }
+
+        /// <inheritdoc/>
+        protected override Tensor Forward(Tensor x)
+        {
+            int features = MovingMean!.Shape[0];
+            if (x.Rank != _rank || x.Shape[_axis] != features)
+                throw new ArgumentException(
+                    $"{Name}: was built for inputs of rank {_rank} with {features} features on axis {Axis}, got shape {x.Shape}.", nameof(x));
+            var input = x.DType == MovingMean.DType ? x : NF.Cast(x, MovingMean.DType);
+            if (!IsTraining)
+                return NF.BatchNormalization(input, MovingMean, MovingVariance!, Gamma, Beta, _axis, Epsilon);
+            var (y, mean, variance) = NF.BatchNormalizationTraining(input, Gamma, Beta, _axis, Epsilon);
+            // Plain assignments: the batch statistics are values (not on any tape) and the moving
+            // statistics are non-trainable, so nothing here is differentiated.
+            using (mean)
+            using (variance)
+            {
+                MovingMean.Assign(MovingMean * Momentum + mean * (1 - Momentum));
+                MovingVariance!.Assign(MovingVariance * Momentum + variance * (1 - Momentum));
+            }
+            return y;
+        }
+    }
+
+    /// <summary>The non-negative feature axis of <paramref name="shape"/>, or an error naming the layer.</summary>
+    internal static int FeatureAxis(string layer, Shape shape, int axis)
+    {
+        int a = axis < 0 ? axis + shape.Rank : axis;
+        if (a < 0 || a >= shape.Rank)
+            throw new ArgumentOutOfRangeException(nameof(axis), axis,
+                $"{layer}: axis {axis} is out of range for inputs of shape {shape} (rank {shape.Rank}); valid axes are {-shape.Rank}..{shape.Rank - 1}.");
+        return a;
+    }
+}
