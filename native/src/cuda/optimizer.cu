@@ -43,6 +43,7 @@ void update(const char* fn, nf_optimizer kind, void* param, const void* grad, vo
         case NF_OPTIMIZER_ADAM: update_kernel<NF_OPTIMIZER_ADAM, T><<<grid, kThreads>>>(w, g, s0, s1, n, h); break;
         case NF_OPTIMIZER_RMSPROP: update_kernel<NF_OPTIMIZER_RMSPROP, T><<<grid, kThreads>>>(w, g, s0, s1, n, h); break;
         case NF_OPTIMIZER_ADAGRAD: update_kernel<NF_OPTIMIZER_ADAGRAD, T><<<grid, kThreads>>>(w, g, s0, s1, n, h); break;
+        default: return;  // issue 16's kinds never come here (optimizer_plain sends them to update_ex)
     }
     NF_CUDA_LAUNCHED(fn);
 }

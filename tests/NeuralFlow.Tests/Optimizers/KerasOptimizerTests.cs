@@ -182,6 +182,31 @@ public abstract class KerasOptimizerTests(string backend) : BackendTest(backend)
         Assert.Equal(-1f, cb[0], 6);
     }
 
+    // A custom optimizer (tensor-op Update, no fused kernel) gets the same options through the
+    // base class: plain SGD written by hand matches the built-in one, clipping and decay included.
+    private sealed class HandSgd(double lr, double? weightDecay, double? clipValue, double? clipNorm)
+        : Optimizers.Optimizer(lr, weightDecay, clipNorm, clipValue, null)
+    {
+        protected override void Update(Variable variable, Tensor gradient, Variable[] slots, double learningRate, long step) =>
+            variable.AssignSub(gradient * learningRate);
+    }
+
+    [SkippableFact]
+    public void A_custom_optimizer_gets_clipping_and_weight_decay()
+    {
+        RequireBackend();
+        float[] Run(Optimizers.Optimizer o)
+        {
+            var v = new Variable(NF.Constant(new[] { 1f, -2f, 3f }));
+            for (int i = 0; i < 3; i++) o.ApplyGradients([NF.Constant(new[] { 4f, -0.5f, 0.25f })], [v]);
+            return v.ToArray<float>();
+        }
+        var byHand = Run(new HandSgd(0.1, 0.01, 0.5, null));
+        var builtIn = Run(new Optimizers.SGD(0.1, weightDecay: 0.01, clipValue: 0.5));
+        Reference.AssertClose(D(builtIn), D(byHand), 1e-6, 1e-7, "custom vs built-in, clipvalue + decay");
+        Reference.AssertClose(D(Run(new Optimizers.SGD(0.1, clipNorm: 1))), D(Run(new HandSgd(0.1, null, null, 1))), 1e-6, 1e-7, "clipnorm");
+    }
+
     [SkippableFact]
     public void Options_are_checked_with_clear_messages()
     {
