@@ -84,6 +84,8 @@ public readonly unsafe struct NativeKernelTable
     // ---- training
     /// <summary>(kind, dtype, param, grad, slot0, slot1, count, params)</summary>
     public readonly delegate* unmanaged<int, int, nint, nint, nint, nint, long, NfOptimizerParams*, NfStatus> optimizer_update;
+    /// <summary>(kind, dtype, param, grad, slot0, slot1, slot2, count, params, options): issue 16's kinds and options</summary>
+    public readonly delegate* unmanaged<int, int, nint, nint, nint, nint, nint, long, NfOptimizerParams*, NfOptimizerOptions*, NfStatus> optimizer_update_ex;
     /// <summary>(dtype, logits, logitsLayout, labelDtype, labels, sparse, lossOut, gradOut)</summary>
     public readonly delegate* unmanaged<int, nint, NfLayout*, int, nint, int, nint, nint, NfStatus> softmax_cross_entropy;
 

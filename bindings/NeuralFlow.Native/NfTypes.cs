@@ -75,6 +75,24 @@ public struct NfWindow2D
     public int PadLeft;
 }
 
+/// <summary><c>nf_optimizer_options</c>: gradient clipping, weight decay, AMSGrad and centered RMSprop (40 bytes).</summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct NfOptimizerOptions
+{
+    /// <summary>Nonzero: w = w - (w*WeightDecay)*lr first.</summary>
+    public double WeightDecay;
+    /// <summary>With GradDiv nonzero: g = (g*GradMul)/GradDiv.</summary>
+    public double GradMul;
+    /// <summary>0: no scaling.</summary>
+    public double GradDiv;
+    /// <summary>Positive: g clipped to [-ClipValue, ClipValue].</summary>
+    public double ClipValue;
+    /// <summary>Adam: nonzero for AMSGrad (slot2).</summary>
+    public int Amsgrad;
+    /// <summary>RMSprop: nonzero for centered (slot2).</summary>
+    public int Centered;
+}
+
 /// <summary><c>nf_optimizer_params</c>: hyperparameters of one fused optimizer step (64 bytes).</summary>
 [StructLayout(LayoutKind.Sequential)]
 public struct NfOptimizerParams

@@ -322,7 +322,11 @@ typedef NF_ENUM(nf_optimizer) {
     NF_OPTIMIZER_SGD = 0,     /* slot0 = velocity (NULL allowed when momentum == 0); slot1 unused */
     NF_OPTIMIZER_ADAM = 1,    /* slot0 = m, slot1 = v */
     NF_OPTIMIZER_RMSPROP = 2, /* slot0 = mean square, slot1 = momentum buffer (NULL allowed when momentum <= 0) */
-    NF_OPTIMIZER_ADAGRAD = 3  /* slot0 = accumulator; slot1 unused */
+    NF_OPTIMIZER_ADAGRAD = 3, /* slot0 = accumulator; slot1 unused */
+    /* Keras 3's optimizers of issue 16 (nf_optimizer_update_ex below gives their formulas) */
+    NF_OPTIMIZER_NADAM = 4,   /* slot0 = m, slot1 = v */
+    NF_OPTIMIZER_ADAMAX = 5,  /* slot0 = m, slot1 = u (exponentially weighted infinity norm) */
+    NF_OPTIMIZER_ADADELTA = 6 /* slot0 = accumulated g^2, slot1 = accumulated update^2 */
 } nf_optimizer;
 
 /* Hyperparameters of one update; each kind reads the fields it names. */
@@ -354,6 +358,37 @@ typedef struct nf_optimizer_params {
 NF_API nf_status nf_optimizer_update(nf_optimizer kind, nf_dtype dtype, void* param, const void* grad,
                                      void* slot0, void* slot1, int64_t count,
                                      const nf_optimizer_params* p);
+
+/* ---- optimizers, issue 16: Nadam/Adamax/Adadelta, AMSGrad, centered RMSprop, clipping, weight decay ---- */
+
+/* What nf_optimizer_update_ex adds to a step; all zeros is a plain nf_optimizer_update. */
+typedef struct nf_optimizer_options {
+    double weight_decay; /* nonzero: w = w - (w*weight_decay)*learning_rate before the update (Keras 3) */
+    double grad_mul;     /* with grad_div != 0: g = (g*grad_mul)/grad_div first (clipnorm, global_clipnorm) */
+    double grad_div;     /* 0: no scaling */
+    double clip_value;   /* > 0: g = min(max(g, -clip_value), clip_value) after the scaling (clipvalue) */
+    int32_t amsgrad;     /* Adam: nonzero keeps slot2 = max over steps of v and divides by its root */
+    int32_t centered;    /* RMSprop: nonzero keeps slot2 = mean gradient (Keras 3 centered formula) */
+} nf_optimizer_options;
+
+/*
+ * nf_optimizer_update with a third slot and options (NULL options = all zeros; slot2 may be NULL
+ * unless amsgrad/centered asks for it). Order per element: scale g, clip g, decay w, then the
+ * kind's step in T:
+ *  Adam amsgrad: the Adam step, but with vh = max(vh, v) and w -= (alpha*m) / (sqrt(vh) + eps).
+ *  RMSprop centered: ms = rho*ms + (1-rho)*(g*g); mg = rho*mg + (1-rho)*g;
+ *           inc = (g*lr) / sqrt((ms - mg*mg) + eps); then momentum as in RMSprop.
+ *  Nadam:   m = m + (g - m)*(1-b1); v = v + (g*g - v)*(1-b2);
+ *           mh = (u1*m)/(1-P1) + ((1-u0)*g)/(1-P0); w -= (mh*lr) / (sqrt(v/(1-b2^step)) + eps),
+ *           u0 = b1*(1-0.5*0.96^step), u1 = b1*(1-0.5*0.96^(step+1)), P0 = product of u over
+ *           steps 1..step, P1 = P0*u1, all in double once per call.
+ *  Adamax:  m = m + (g - m)*(1-b1); u = max(b2*u, |g|); w -= (lr*m) / ((1-b1^step)*(u + eps)).
+ *  Adadelta: ag = rho*ag + ((1-rho)*g)*g; d = (-sqrt(ad + eps)*g) / sqrt(ag + eps);
+ *           ad = rho*ad + ((1-rho)*d)*d; w += lr*d.
+ */
+NF_API nf_status nf_optimizer_update_ex(nf_optimizer kind, nf_dtype dtype, void* param, const void* grad,
+                                        void* slot0, void* slot1, void* slot2, int64_t count,
+                                        const nf_optimizer_params* p, const nf_optimizer_options* o);
 
 /*
  * Row-wise cross-entropy of softmax(logits) against labels, computed stably in double: with

@@ -141,6 +141,10 @@ NF_API nf_status nf_cuda_random_normal(nf_dtype dtype, void* out, int64_t count,
 NF_API nf_status nf_cuda_optimizer_update(nf_optimizer kind, nf_dtype dtype, void* param, const void* grad,
                                           void* slot0, void* slot1, int64_t count,
                                           const nf_optimizer_params* p);
+/* nf_optimizer_update_ex (issue 16) on device buffers; options stay a host pointer. */
+NF_API nf_status nf_cuda_optimizer_update_ex(nf_optimizer kind, nf_dtype dtype, void* param, const void* grad,
+                                             void* slot0, void* slot1, void* slot2, int64_t count,
+                                             const nf_optimizer_params* p, const nf_optimizer_options* o);
 NF_API nf_status nf_cuda_softmax_cross_entropy(nf_dtype dtype, const void* logits, const nf_layout* logits_layout,
                                                nf_dtype label_dtype, const void* labels, int32_t sparse,
                                                void* loss_out, void* grad_out);

@@ -1,5 +1,7 @@
 // nf_optimizer_update: every kind and dtype against a double reference over several steps,
-// against the same formula evaluated in T (bit for bit), and bad input.
+// against the same formula evaluated in T (bit for bit), and bad input. Below, issue 16's
+// nf_optimizer_update_ex (Nadam, Adamax, Adadelta, AMSGrad, centered RMSprop, clipping, weight
+// decay) the same way, its reference reusing step_ref for what is unchanged.
 #include "test_util.h"
 
 using namespace nft;
@@ -189,5 +191,215 @@ TEST(Optimizer, ParamsStructLayout) {
     static_assert(sizeof(nf_optimizer_params) == 64, "nf_optimizer_params is 64 bytes");
     static_assert(offsetof(nf_optimizer_params, nesterov) == 48, "nesterov at 48");
     static_assert(offsetof(nf_optimizer_params, step) == 56, "step at 56");
+    SUCCEED();
+}
+
+// ---- issue 16: nf_optimizer_update_ex ------------------------------------------------------
+
+namespace {
+
+struct ExConfig {
+    const char* name;
+    nf_optimizer kind;
+    nf_optimizer_params p;
+    nf_optimizer_options o;
+    bool uses[3];
+};
+
+nf_optimizer_params ex_params(double lr, double b1 = 0.9, double b2 = 0.999, double eps = 1e-7, double rho = 0.9,
+                           double momentum = 0) {
+    nf_optimizer_params p{};
+    p.learning_rate = lr;
+    p.momentum = momentum;
+    p.beta1 = b1;
+    p.beta2 = b2;
+    p.epsilon = eps;
+    p.rho = rho;
+    p.step = 1;
+    return p;
+}
+
+std::vector<ExConfig> ex_configs() {
+    return {
+        {"nadam", NF_OPTIMIZER_NADAM, ex_params(0.01, 0.5, 0.67, 1e-5), optimizer_options(), {true, true, false}},
+        {"adamax", NF_OPTIMIZER_ADAMAX, ex_params(0.2, 0.85, 0.95, 1e-6), optimizer_options(), {true, true, false}},
+        {"adadelta", NF_OPTIMIZER_ADADELTA, ex_params(1.0, 0.9, 0.999, 1e-6, 0.8), optimizer_options(), {true, true, false}},
+        {"adam_amsgrad", NF_OPTIMIZER_ADAM, ex_params(0.01), optimizer_options(0, 0, 0, 0, 1), {true, true, true}},
+        {"rmsprop_centered", NF_OPTIMIZER_RMSPROP, ex_params(0.01), optimizer_options(0, 0, 0, 0, 0, 1), {true, false, true}},
+        {"rmsprop_centered_momentum", NF_OPTIMIZER_RMSPROP, ex_params(0.01, 0.9, 0.999, 1e-7, 0.9, 0.5),
+         optimizer_options(0, 0, 0, 0, 0, 1), {true, true, true}},
+        {"adam_weight_decay", NF_OPTIMIZER_ADAM, ex_params(0.01), optimizer_options(0.004), {true, true, false}},
+        {"sgd_clipnorm", NF_OPTIMIZER_SGD, ex_params(0.1), optimizer_options(0, 0.75, 2.5), {false, false, false}},
+        {"adagrad_clipvalue_decay", NF_OPTIMIZER_ADAGRAD, ex_params(0.1), optimizer_options(0.5, 0, 0, 0.25), {true, false, false}},
+        {"adadelta_all", NF_OPTIMIZER_ADADELTA, ex_params(0.5, 0.9, 0.999, 1e-7, 0.9), optimizer_options(0.01, 2, 3), {true, true, false}},
+    };
+}
+
+// One step of the header's formula in U, hyperparameters converted to U as the header says.
+template <class U>
+void step_ref_ex(const ExConfig& c, const nf_optimizer_params& p, U& w, U g, U& s0, U& s1, U& s2) {
+    auto C = [](double x) { return static_cast<U>(x); };
+    const U lr = C(p.learning_rate), eps = C(p.epsilon);
+    const nf_optimizer_options& o = c.o;
+    if (o.grad_div != 0) g = (g * C(o.grad_mul)) / C(o.grad_div);
+    if (o.clip_value > 0) g = g < -C(o.clip_value) ? -C(o.clip_value) : g > C(o.clip_value) ? C(o.clip_value) : g;
+    if (o.weight_decay != 0) w = w - (w * C(o.weight_decay)) * lr;
+    const double t = static_cast<double>(p.step);
+    switch (c.kind) {
+        case NF_OPTIMIZER_NADAM: {
+            double prod = 1;
+            for (int64_t i = 1; i <= p.step; ++i) prod *= p.beta1 * (1 - 0.5 * std::pow(0.96, static_cast<double>(i)));
+            const double u0 = p.beta1 * (1 - 0.5 * std::pow(0.96, t)), u1 = p.beta1 * (1 - 0.5 * std::pow(0.96, t + 1));
+            s0 = s0 + (g - s0) * C(1 - p.beta1);
+            s1 = s1 + (g * g - s1) * C(1 - p.beta2);
+            const U mh = (C(u1) * s0) / C(1 - prod * u1) + (C(1 - u0) * g) / C(1 - prod);
+            w -= (mh * lr) / (std::sqrt(s1 / C(1 - std::pow(p.beta2, t))) + eps);
+            break;
+        }
+        case NF_OPTIMIZER_ADAMAX: {
+            s0 = s0 + (g - s0) * C(1 - p.beta1);
+            const U a = C(p.beta2) * s1, b = std::fabs(g);
+            s1 = a > b ? a : b;
+            w -= (lr * s0) / (C(1 - std::pow(p.beta1, t)) * (s1 + eps));
+            break;
+        }
+        case NF_OPTIMIZER_ADADELTA: {
+            s0 = C(p.rho) * s0 + (C(1 - p.rho) * g) * g;
+            const U d = (-std::sqrt(s1 + eps) * g) / std::sqrt(s0 + eps);
+            s1 = C(p.rho) * s1 + (C(1 - p.rho) * d) * d;
+            w += lr * d;
+            break;
+        }
+        case NF_OPTIMIZER_ADAM:
+            if (o.amsgrad) {
+                const U alpha = C(p.learning_rate * std::sqrt(1.0 - std::pow(p.beta2, t)) / (1.0 - std::pow(p.beta1, t)));
+                s0 = C(p.beta1) * s0 + C(1 - p.beta1) * g;
+                s1 = C(p.beta2) * s1 + C(1 - p.beta2) * (g * g);
+                s2 = s2 > s1 ? s2 : s1;
+                w -= (alpha * s0) / (std::sqrt(s2) + eps);
+            } else {
+                step_ref<U>(Config{c.name, c.kind, p, 0, true, true}, p, w, g, s0, s1);
+            }
+            break;
+        case NF_OPTIMIZER_RMSPROP: {  // centered
+            s0 = C(p.rho) * s0 + C(1 - p.rho) * (g * g);
+            s2 = C(p.rho) * s2 + C(1 - p.rho) * g;
+            const U inc = (g * lr) / std::sqrt((s0 - s2 * s2) + eps);
+            if (p.momentum > 0) {
+                s1 = C(p.momentum) * s1 + inc;
+                w -= s1;
+            } else {
+                w -= inc;
+            }
+            break;
+        }
+        default:  // SGD, Adagrad: only the options differ from nf_optimizer_update
+            step_ref<U>(Config{c.name, c.kind, p, 0, true, false}, p, w, g, s0, s1);
+            break;
+    }
+}
+
+template <class T>
+void check_ex(const ExConfig& c) {
+    const nf_dtype dt = dtype_of<T>();
+    const double rt = std::is_same_v<T, float> ? 3e-5 : 1e-12, at = std::is_same_v<T, float> ? 1e-6 : 1e-14;
+    uint32_t seed = 23;
+    for (int64_t n : {1, 7, 33, 1025, 70001}) {
+        const auto w0 = random_values<T>(n, -1, 1, seed++);
+        nft::Guarded<T> w(n), s[3] = {nft::Guarded<T>(n, T(0)), nft::Guarded<T>(n, T(0)), nft::Guarded<T>(n, T(0))};
+        std::copy(w0.begin(), w0.begin() + n, w.begin());
+        std::vector<double> wd(w.begin(), w.end()), sd[3] = {std::vector<double>(n), std::vector<double>(n), std::vector<double>(n)};
+        std::vector<T> wt(w.begin(), w.end()), st[3] = {std::vector<T>(n), std::vector<T>(n), std::vector<T>(n)};
+        for (int64_t step = 1; step <= 5; ++step) {
+            const auto g = random_values<T>(n, -1, 1, seed++);
+            nf_optimizer_params p = c.p;
+            p.step = step;
+            const std::string what = std::string(c.name) + " n=" + std::to_string(n) + " step " + std::to_string(step);
+            ASSERT_EQ(nf_optimizer_update_ex(c.kind, dt, w.data(), g.data(), c.uses[0] ? s[0].data() : nullptr,
+                                             c.uses[1] ? s[1].data() : nullptr, c.uses[2] ? s[2].data() : nullptr, n, &p,
+                                             &c.o),
+                      NF_OK)
+                << what << ": " << nf_last_error();
+            EXPECT_TRUE(w.intact(what + " param"));
+            for (int k = 0; k < 3; ++k) EXPECT_TRUE(s[k].intact(what + " slot" + std::to_string(k)));
+            for (int64_t i = 0; i < n; ++i) {
+                step_ref_ex<double>(c, p, wd[i], static_cast<double>(g[i]), sd[0][i], sd[1][i], sd[2][i]);
+                step_ref_ex<T>(c, p, wt[i], g[i], st[0][i], st[1][i], st[2][i]);
+            }
+            EXPECT_TRUE(all_close(w.data(), wd, rt, at, what + " param"));
+            EXPECT_EQ(0, std::memcmp(w.data(), wt.data(), n * sizeof(T))) << what << " param differs from the formula in T";
+            for (int k = 0; k < 3; ++k) {
+                if (!c.uses[k]) continue;
+                EXPECT_TRUE(all_close(s[k].data(), sd[k], rt, at, what + " slot" + std::to_string(k)));
+                EXPECT_EQ(0, std::memcmp(s[k].data(), st[k].data(), n * sizeof(T))) << what << " slot" << k << " differs";
+            }
+        }
+    }
+}
+
+}  // namespace
+
+TEST(OptimizerEx, Float32) {
+    for (const ExConfig& c : ex_configs()) check_ex<float>(c);
+}
+TEST(OptimizerEx, Float64) {
+    for (const ExConfig& c : ex_configs()) check_ex<double>(c);
+}
+
+TEST(OptimizerEx, PlainCallOfNewKindsEqualsEx) {
+    // nf_optimizer_update accepts the new kinds and gives what _ex gives with no options.
+    for (nf_optimizer kind : {NF_OPTIMIZER_NADAM, NF_OPTIMIZER_ADAMAX, NF_OPTIMIZER_ADADELTA}) {
+        auto w = random_values<float>(100, -1, 1, 5), g = random_values<float>(100, -1, 1, 6);
+        std::vector<float> w2 = w, a0(100), a1(100), b0(100), b1(100);
+        nf_optimizer_params p = ex_params(0.1, 0.9, 0.999, 1e-7, 0.95);
+        p.step = 4;
+        ASSERT_EQ(nf_optimizer_update(kind, NF_FLOAT32, w.data(), g.data(), a0.data(), a1.data(), 100, &p), NF_OK) << nf_last_error();
+        ASSERT_EQ(nf_optimizer_update_ex(kind, NF_FLOAT32, w2.data(), g.data(), b0.data(), b1.data(), nullptr, 100, &p, nullptr), NF_OK)
+            << nf_last_error();
+        EXPECT_EQ(w, w2) << kind;
+        EXPECT_EQ(a1, b1) << kind;
+    }
+}
+
+TEST(OptimizerEx, NadamProductPastTwoThousandSteps) {
+    // The u-product's tail is b1^(step-2000); at step 2500 the step must stay finite and close
+    // to the one computed with the full product in double.
+    double w = 1, g = 0.5, m = 0, v = 0;
+    nf_optimizer_params p = ex_params(0.01);
+    p.step = 2500;
+    ASSERT_EQ(nf_optimizer_update_ex(NF_OPTIMIZER_NADAM, NF_FLOAT64, &w, &g, &m, &v, nullptr, 1, &p, nullptr), NF_OK);
+    double prod = 1;
+    for (int i = 1; i <= 2500; ++i) prod *= 0.9 * (1 - 0.5 * std::pow(0.96, i));
+    const double u0 = 0.9 * (1 - 0.5 * std::pow(0.96, 2500.0)), u1 = 0.9 * (1 - 0.5 * std::pow(0.96, 2501.0));
+    const double mh = u1 * (0.1 * 0.5) / (1 - prod * u1) + (1 - u0) * 0.5 / (1 - prod);
+    const double vh = (0.001 * 0.25) / (1 - std::pow(0.999, 2500.0));
+    EXPECT_NEAR(w, 1 - mh * 0.01 / (std::sqrt(vh) + 1e-7), 1e-12);
+}
+
+TEST(OptimizerEx, Errors) {
+    float w[4] = {}, g[4] = {1, 1, 1, 1}, s0[4] = {}, s1[4] = {}, s2[4] = {};
+    nf_optimizer_params p = ex_params(0.1);
+    const nf_status bad = NF_ERROR_INVALID_ARGUMENT;
+    nf_optimizer_options ams = optimizer_options(0, 0, 0, 0, 1), centered = optimizer_options(0, 0, 0, 0, 0, 1), nan = optimizer_options(NAN);
+    EXPECT_TRUE(fails_with(nf_optimizer_update_ex(NF_OPTIMIZER_ADAM, NF_FLOAT32, w, g, s0, s1, nullptr, 4, &p, &ams), bad,
+                           {"nf_optimizer_update_ex", "slot2 (v_hat (amsgrad)) is NULL"}));
+    EXPECT_TRUE(fails_with(nf_optimizer_update_ex(NF_OPTIMIZER_RMSPROP, NF_FLOAT32, w, g, s0, nullptr, nullptr, 4, &p, &centered),
+                           bad, {"slot2 (mean gradient (centered)) is NULL"}));
+    EXPECT_TRUE(fails_with(nf_optimizer_update_ex(NF_OPTIMIZER_NADAM, NF_FLOAT32, w, g, s0, nullptr, s2, 4, &p, nullptr), bad,
+                           {"slot1 (v) is NULL", "nadam"}));
+    EXPECT_TRUE(fails_with(nf_optimizer_update_ex(NF_OPTIMIZER_ADADELTA, NF_FLOAT32, w, g, nullptr, s1, s2, 4, &p, nullptr), bad,
+                           {"slot0 (accumulated gradient) is NULL", "adadelta"}));
+    EXPECT_TRUE(fails_with(nf_optimizer_update_ex(NF_OPTIMIZER_SGD, NF_FLOAT32, w, g, s0, s1, s2, 4, &p, &nan), bad,
+                           {"an option is NaN"}));
+    EXPECT_TRUE(fails_with(nf_optimizer_update_ex(static_cast<nf_optimizer>(7), NF_FLOAT32, w, g, s0, s1, s2, 4, &p, nullptr),
+                           bad, {"kind = 7"}));
+    for (float x : w) EXPECT_EQ(x, 0.0f);
+}
+
+TEST(OptimizerEx, OptionsStructLayout) {
+    // The C# binding (NfOptimizerOptions) mirrors these offsets.
+    static_assert(sizeof(nf_optimizer_options) == 40, "nf_optimizer_options is 40 bytes");
+    static_assert(offsetof(nf_optimizer_options, clip_value) == 24, "clip_value at 24");
+    static_assert(offsetof(nf_optimizer_options, centered) == 36, "centered at 36");
     SUCCEED();
 }

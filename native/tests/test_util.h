@@ -237,6 +237,19 @@ private:
     std::vector<T> v_;
 };
 
+// nf_optimizer_update_ex's options (issue 16), for the CPU and CUDA optimizer tests.
+inline nf_optimizer_options optimizer_options(double wd = 0, double mul = 0, double div = 0, double clip = 0, int ams = 0,
+                                              int centered = 0) {
+    nf_optimizer_options o{};
+    o.weight_decay = wd;
+    o.grad_mul = mul;
+    o.grad_div = div;
+    o.clip_value = clip;
+    o.amsgrad = ams;
+    o.centered = centered;
+    return o;
+}
+
 // Expects status `want` and a last-error message containing every fragment.
 inline ::testing::AssertionResult fails_with(nf_status got, nf_status want, std::vector<std::string> fragments) {
     const std::string msg = nf_last_error();

@@ -74,7 +74,8 @@ internal static partial class Engine
     public static void OptimizerUpdate(OptimizerKind kind, Variable variable, Tensor gradient, Variable[] slots, in OptimizerParams p)
     {
         using var held = new Operands(variable, gradient, slots.Length > 0 ? slots[0] : null, slots.Length > 1 ? slots[1] : null);
+        using var third = new Operands(slots.Length > 2 ? slots[2] : variable);
         variable.Backend.OptimizerUpdate(kind, variable.DType, held.A, held.FirstOfB,
-            slots.Length > 0 ? held.C : 0, slots.Length > 1 ? held.D : 0, variable.Count, p);
+            slots.Length > 0 ? held.C : 0, slots.Length > 1 ? held.D : 0, slots.Length > 2 ? third.A : 0, variable.Count, p);
     }
 }

@@ -63,6 +63,7 @@ public class BindingsTests
             "void**" => "IntPtr*",
             "nf_layout*" => "NfLayout*",
             "nf_optimizer_params*" => "NfOptimizerParams*",
+            "nf_optimizer_options*" => "NfOptimizerOptions*",
             "nf_window2d*" => "NfWindow2D*",
             _ when Regex.IsMatch(t, @"^nf_\w+$") => "Int32", // an nf_ enum
             _ => "unmapped C type " + t,
@@ -159,6 +160,15 @@ public class BindingsTests
         Assert.Equal(64, Marshal.SizeOf<NfOptimizerParams>());
         Assert.Equal(48, (int)Marshal.OffsetOf<NfOptimizerParams>(nameof(NfOptimizerParams.Nesterov)));
         Assert.Equal(56, (int)Marshal.OffsetOf<NfOptimizerParams>(nameof(NfOptimizerParams.Step)));
+    }
+
+    [Fact]
+    public void Optimizer_options_binding_has_the_C_layout()
+    {
+        // Offsets of nf_optimizer_options (static_asserts in native/tests/test_optimizer_ex.cpp).
+        Assert.Equal(40, Marshal.SizeOf<NfOptimizerOptions>());
+        Assert.Equal(24, (int)Marshal.OffsetOf<NfOptimizerOptions>(nameof(NfOptimizerOptions.ClipValue)));
+        Assert.Equal(36, (int)Marshal.OffsetOf<NfOptimizerOptions>(nameof(NfOptimizerOptions.Centered)));
     }
 
     [Fact]

@@ -40,7 +40,7 @@ internal sealed class DeviceDouble(int index) : IBackend
     public void Range(DType dtype, nint output, long count, double start, double delta) => _engine.Range(dtype, output, count, start, delta);
     public void RandomUniform(DType dtype, nint output, long count, ulong seed, ulong offset, double low, double high) => _engine.RandomUniform(dtype, output, count, seed, offset, low, high);
     public void RandomNormal(DType dtype, nint output, long count, ulong seed, ulong offset, double mean, double stddev) => _engine.RandomNormal(dtype, output, count, seed, offset, mean, stddev);
-    public void OptimizerUpdate(OptimizerKind kind, DType dtype, nint param, nint grad, nint slot0, nint slot1, long count, in OptimizerParams p) => _engine.OptimizerUpdate(kind, dtype, param, grad, slot0, slot1, count, p);
+    public void OptimizerUpdate(OptimizerKind kind, DType dtype, nint param, nint grad, nint slot0, nint slot1, nint slot2, long count, in OptimizerParams p) => _engine.OptimizerUpdate(kind, dtype, param, grad, slot0, slot1, slot2, count, p);
     public void SoftmaxCrossEntropy(DType dtype, nint logits, in Layout logitsLayout, DType labelDtype, nint labels, bool sparse, nint lossOut, nint gradOut)
     {
         if (gradOut != 0) GradientRequests++;

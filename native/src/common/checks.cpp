@@ -42,6 +42,9 @@ const char* optimizer_name(nf_optimizer kind) {
         case NF_OPTIMIZER_ADAM: return "adam";
         case NF_OPTIMIZER_RMSPROP: return "rmsprop";
         case NF_OPTIMIZER_ADAGRAD: return "adagrad";
+        case NF_OPTIMIZER_NADAM: return "nadam";
+        case NF_OPTIMIZER_ADAMAX: return "adamax";
+        case NF_OPTIMIZER_ADADELTA: return "adadelta";
     }
     return "invalid";
 }
@@ -60,8 +63,13 @@ void check_count(const char* fn, int64_t count) {
 }
 
 [[noreturn]] void missing_slot(const char* fn, nf_optimizer kind, int slot, double momentum) {
-    static const char* names[4][2] = {
-        {"velocity", ""}, {"m", "v"}, {"mean square", "momentum buffer"}, {"accumulator", ""}};
+    static const char* names[7][3] = {{"velocity", "", ""},
+                                      {"m", "v", "v_hat (amsgrad)"},
+                                      {"mean square", "momentum buffer", "mean gradient (centered)"},
+                                      {"accumulator", "", ""},
+                                      {"m", "v", ""},
+                                      {"m", "u", ""},
+                                      {"accumulated gradient", "accumulated update", ""}};
     const bool uses_momentum = kind == NF_OPTIMIZER_SGD || kind == NF_OPTIMIZER_RMSPROP;
     const std::string why = uses_momentum ? format(" with momentum = %g", momentum) : std::string();
     NF_INVALID("%s: slot%d (%s) is NULL but %s%s needs it", fn, slot, names[kind][slot], optimizer_name(kind),
@@ -275,9 +283,9 @@ void check_random_normal(const char* fn, nf_dtype dtype, const void* out, int64_
 
 OptimizerSlots check_optimizer(const char* fn, nf_optimizer kind, nf_dtype dtype, const void* param,
                                const void* grad, const void* slot0, const void* slot1, int64_t count,
-                               const nf_optimizer_params* p) {
+                               const nf_optimizer_params* p, const void* slot2, const nf_optimizer_options* o) {
     const int k = static_cast<int>(kind);
-    if (k < NF_OPTIMIZER_SGD || k > NF_OPTIMIZER_ADAGRAD)
+    if (k < NF_OPTIMIZER_SGD || k > NF_OPTIMIZER_ADADELTA)
         NF_INVALID("%s: kind = %d is not a valid nf_optimizer", fn, k);
     require_float(fn, dtype);
     check_count(fn, count);
@@ -286,12 +294,25 @@ OptimizerSlots check_optimizer(const char* fn, nf_optimizer kind, nf_dtype dtype
     if (p->step < 1) NF_INVALID("%s: p->step = %lld must be at least 1", fn, (long long)p->step);
     check_buffer(fn, "param", param, count);
     check_buffer(fn, "grad", grad, count);
-    const OptimizerSlots s = optimizer_slots(kind, p->momentum);
+    const nf_optimizer_options opt = o ? *o : nf_optimizer_options{};
+    if (std::isnan(opt.weight_decay) || std::isnan(opt.grad_mul) || std::isnan(opt.grad_div) || std::isnan(opt.clip_value))
+        NF_INVALID("%s: an option is NaN (weight_decay %g, grad_mul %g, grad_div %g, clip_value %g)", fn,
+                   opt.weight_decay, opt.grad_mul, opt.grad_div, opt.clip_value);
+    const OptimizerSlots s = optimizer_slots(kind, p->momentum, opt);
     if (count > 0) {
         if (s.need0 && !slot0) missing_slot(fn, kind, 0, p->momentum);
         if (s.need1 && !slot1) missing_slot(fn, kind, 1, p->momentum);
+        if (s.need2 && !slot2) missing_slot(fn, kind, 2, p->momentum);
     }
     return s;
+}
+
+OptimizerExArgs check_optimizer_ex(const char* fn, nf_optimizer kind, nf_dtype dtype, const void* param, const void* grad,
+                                   void* slot0, void* slot1, void* slot2, int64_t count, const nf_optimizer_params* p,
+                                   const nf_optimizer_options* o) {
+    const nf_optimizer_options opt = o ? *o : nf_optimizer_options{};
+    const OptimizerSlots sl = check_optimizer(fn, kind, dtype, param, grad, slot0, slot1, count, p, slot2, &opt);
+    return {opt, sl.need0 ? slot0 : nullptr, sl.need1 ? slot1 : nullptr, sl.need2 ? slot2 : nullptr};
 }
 
 CrossEntropyArgs check_cross_entropy(const char* fn, nf_dtype dtype, const void* logits,

@@ -77,9 +77,21 @@ void check_random_uniform(const char* fn, nf_dtype dtype, const void* out, int64
 void check_random_normal(const char* fn, nf_dtype dtype, const void* out, int64_t count);
 
 // Returns optimizer_slots (common/optimizer_step.h); fails when a slot it needs is NULL.
+// slot2 and o: nf_optimizer_update_ex's (o NULL: all zeros).
 OptimizerSlots check_optimizer(const char* fn, nf_optimizer kind, nf_dtype dtype, const void* param,
                                const void* grad, const void* slot0, const void* slot1, int64_t count,
-                               const nf_optimizer_params* p);
+                               const nf_optimizer_params* p, const void* slot2 = nullptr,
+                               const nf_optimizer_options* o = nullptr);
+
+// nf_optimizer_update_ex's checks for both engines: the options (all zeros for NULL) and the
+// slots the update uses, those it does not use set to NULL so no step can touch them.
+struct OptimizerExArgs {
+    nf_optimizer_options o;
+    void *s0, *s1, *s2;
+};
+OptimizerExArgs check_optimizer_ex(const char* fn, nf_optimizer kind, nf_dtype dtype, const void* param, const void* grad,
+                                   void* slot0, void* slot1, void* slot2, int64_t count, const nf_optimizer_params* p,
+                                   const nf_optimizer_options* o);
 
 struct CrossEntropyArgs {
     int64_t n, c;  // rows, classes

@@ -1,4 +1,5 @@
-// nf_optimizer_update: one fused, in-place pass per variable for SGD, Adam, RMSprop, Adagrad.
+// nf_optimizer_update(_ex): one fused, in-place pass per variable for SGD, Adam, RMSprop, Adagrad,
+// and (issue 16) Nadam, Adamax, Adadelta with clipping, weight decay, AMSGrad and centered RMSprop.
 //
 // The hyperparameters, the slot rule and the per-element steps are common/optimizer_step.h,
 // shared with the CUDA engine; this file only loops. The arithmetic runs in T in exactly the
@@ -70,6 +71,31 @@ void adagrad(const Buffers<T>& x, int64_t n, const OptimizerHyper<T>& h) {
     for (int64_t i = 0; i < n; ++i) adagrad_step(w[i], acc[i], g[i], h);
 }
 
+// nf_optimizer_update_ex's loop (issue 16): the element step of common/optimizer_step.h with
+// the options, one instantiation per kind.
+template <nf_optimizer K, class T>
+void element_loop(T* w, const T* g, T* s0, T* s1, T* s2, int64_t b, int64_t e, const OptimizerHyper<T>& h) {
+    for (int64_t i = b; i < e; ++i) optimizer_element<K>(w, g, s0, s1, s2, i, h);
+}
+
+template <class T>
+void update_ex(nf_optimizer kind, void* param, const void* grad, void* slot0, void* slot1, void* slot2, int64_t count,
+               const nf_optimizer_params& p, const nf_optimizer_options& o) {
+    using Loop = void (*)(T*, const T*, T*, T*, T*, int64_t, int64_t, const OptimizerHyper<T>&);
+    static const Loop loops[] = {element_loop<NF_OPTIMIZER_SGD, T>,   element_loop<NF_OPTIMIZER_ADAM, T>,
+                                 element_loop<NF_OPTIMIZER_RMSPROP, T>, element_loop<NF_OPTIMIZER_ADAGRAD, T>,
+                                 element_loop<NF_OPTIMIZER_NADAM, T>, element_loop<NF_OPTIMIZER_ADAMAX, T>,
+                                 element_loop<NF_OPTIMIZER_ADADELTA, T>};
+    const Loop loop = loops[kind];
+    const OptimizerHyper<T> h = optimizer_hyper<T>(kind, p, o);
+    T* w = static_cast<T*>(param);
+    const T* g = static_cast<const T*>(grad);
+    T* s0 = static_cast<T*>(slot0);
+    T* s1 = static_cast<T*>(slot1);
+    T* s2 = static_cast<T*>(slot2);
+    parallel_chunks(count, 6, [&](int64_t b, int64_t e) { loop(w, g, s0, s1, s2, b, e, h); });
+}
+
 template <class T>
 void update(nf_optimizer kind, void* param, const void* grad, void* slot0, void* slot1, int64_t count,
             const nf_optimizer_params& p) {
@@ -93,17 +119,38 @@ void update(nf_optimizer kind, void* param, const void* grad, void* slot0, void*
 }  // namespace
 }  // namespace nf
 
+namespace nf {
+namespace {
+
+// Both entry points: nf_optimizer_update is nf_optimizer_update_ex without slot2 and options,
+// under its own name in messages.
+nf_status run(const char* fn, nf_optimizer kind, nf_dtype dtype, void* param, const void* grad, void* slot0,
+              void* slot1, void* slot2, int64_t count, const nf_optimizer_params* p, const nf_optimizer_options* o) {
+    return guard(fn, [&] {
+        const OptimizerExArgs a = check_optimizer_ex(fn, kind, dtype, param, grad, slot0, slot1, slot2, count, p, o);
+        if (count == 0) return;
+        if (optimizer_plain(kind, a.o)) {  // the vectorised loops of the four original kinds
+            if (dtype == NF_FLOAT32) update<float>(kind, param, grad, a.s0, a.s1, count, *p);
+            else update<double>(kind, param, grad, a.s0, a.s1, count, *p);
+        } else if (dtype == NF_FLOAT32) {
+            update_ex<float>(kind, param, grad, a.s0, a.s1, a.s2, count, *p, a.o);
+        } else {
+            update_ex<double>(kind, param, grad, a.s0, a.s1, a.s2, count, *p, a.o);
+        }
+    });
+}
+
+}  // namespace
+}  // namespace nf
+
+extern "C" NF_API nf_status nf_optimizer_update_ex(nf_optimizer kind, nf_dtype dtype, void* param, const void* grad,
+                                                   void* slot0, void* slot1, void* slot2, int64_t count,
+                                                   const nf_optimizer_params* p, const nf_optimizer_options* o) {
+    return nf::run("nf_optimizer_update_ex", kind, dtype, param, grad, slot0, slot1, slot2, count, p, o);
+}
+
 extern "C" NF_API nf_status nf_optimizer_update(nf_optimizer kind, nf_dtype dtype, void* param, const void* grad,
                                                 void* slot0, void* slot1, int64_t count,
                                                 const nf_optimizer_params* p) {
-    static const char* fn = "nf_optimizer_update";
-    return nf::guard(fn, [&] {
-        const nf::OptimizerSlots sl = nf::check_optimizer(fn, kind, dtype, param, grad, slot0, slot1, count, p);
-        const bool need0 = sl.need0, need1 = sl.need1;
-        if (count == 0) return;
-        if (dtype == NF_FLOAT32)
-            nf::update<float>(kind, param, grad, need0 ? slot0 : nullptr, need1 ? slot1 : nullptr, count, *p);
-        else
-            nf::update<double>(kind, param, grad, need0 ? slot0 : nullptr, need1 ? slot1 : nullptr, count, *p);
-    });
+    return nf::run("nf_optimizer_update", kind, dtype, param, grad, slot0, slot1, nullptr, count, p, nullptr);
 }

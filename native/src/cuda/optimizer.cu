@@ -43,8 +43,68 @@ void update(const char* fn, nf_optimizer kind, void* param, const void* grad, vo
         case NF_OPTIMIZER_ADAM: update_kernel<NF_OPTIMIZER_ADAM, T><<<grid, kThreads>>>(w, g, s0, s1, n, h); break;
         case NF_OPTIMIZER_RMSPROP: update_kernel<NF_OPTIMIZER_RMSPROP, T><<<grid, kThreads>>>(w, g, s0, s1, n, h); break;
         case NF_OPTIMIZER_ADAGRAD: update_kernel<NF_OPTIMIZER_ADAGRAD, T><<<grid, kThreads>>>(w, g, s0, s1, n, h); break;
+        default: return;  // issue 16's kinds never come here (optimizer_plain sends them to update_ex)
     }
     NF_CUDA_LAUNCHED(fn);
+}
+
+// nf_cuda_optimizer_update_ex (issue 16): the shared element step with the options.
+template <nf_optimizer K, class T>
+__global__ void update_ex_kernel(T* w, const T* g, T* s0, T* s1, T* s2, int64_t n, OptimizerHyper<T> h) {
+    for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < n;
+         i += static_cast<int64_t>(gridDim.x) * blockDim.x)
+        optimizer_element<K>(w, g, s0, s1, s2, i, h);
+}
+
+template <class T>
+void update_ex(const char* fn, nf_optimizer kind, void* param, const void* grad, void* slot0, void* slot1, void* slot2,
+               int64_t n, const nf_optimizer_params& p, const nf_optimizer_options& o) {
+    const OptimizerHyper<T> h = optimizer_hyper<T>(kind, p, o);
+    T* w = static_cast<T*>(param);
+    const T* g = static_cast<const T*>(grad);
+    T* s0 = static_cast<T*>(slot0);
+    T* s1 = static_cast<T*>(slot1);
+    T* s2 = static_cast<T*>(slot2);
+    const unsigned grid = grid_for(n);
+#define NF_EX_CASE(K) \
+    case K: update_ex_kernel<K, T><<<grid, kThreads>>>(w, g, s0, s1, s2, n, h); break;
+    switch (kind) {
+        NF_EX_CASE(NF_OPTIMIZER_SGD)
+        NF_EX_CASE(NF_OPTIMIZER_ADAM)
+        NF_EX_CASE(NF_OPTIMIZER_RMSPROP)
+        NF_EX_CASE(NF_OPTIMIZER_ADAGRAD)
+        NF_EX_CASE(NF_OPTIMIZER_NADAM)
+        NF_EX_CASE(NF_OPTIMIZER_ADAMAX)
+        NF_EX_CASE(NF_OPTIMIZER_ADADELTA)
+    }
+#undef NF_EX_CASE
+    NF_CUDA_LAUNCHED(fn);
+}
+
+}  // namespace
+}  // namespace cuda
+}  // namespace nf
+
+namespace nf {
+namespace cuda {
+namespace {
+
+// Both entry points; the four original kinds without options keep their own kernels.
+nf_status run(const char* fn, nf_optimizer kind, nf_dtype dtype, void* param, const void* grad, void* slot0,
+              void* slot1, void* slot2, int64_t count, const nf_optimizer_params* p, const nf_optimizer_options* o) {
+    return guard(fn, [&] {
+        const OptimizerExArgs a = check_optimizer_ex(fn, kind, dtype, param, grad, slot0, slot1, slot2, count, p, o);
+        if (count == 0) return;
+        const nf_optimizer_options& x = a.o;
+        if (optimizer_plain(kind, x)) {
+            if (dtype == NF_FLOAT32) update<float>(fn, kind, param, grad, a.s0, a.s1, count, *p);
+            else update<double>(fn, kind, param, grad, a.s0, a.s1, count, *p);
+        } else if (dtype == NF_FLOAT32) {
+            update_ex<float>(fn, kind, param, grad, a.s0, a.s1, a.s2, count, *p, x);
+        } else {
+            update_ex<double>(fn, kind, param, grad, a.s0, a.s1, a.s2, count, *p, x);
+        }
+    });
 }
 
 }  // namespace
@@ -54,13 +114,11 @@ void update(const char* fn, nf_optimizer kind, void* param, const void* grad, vo
 extern "C" NF_API nf_status nf_cuda_optimizer_update(nf_optimizer kind, nf_dtype dtype, void* param, const void* grad,
                                                      void* slot0, void* slot1, int64_t count,
                                                      const nf_optimizer_params* p) {
-    static const char* fn = "nf_cuda_optimizer_update";
-    return nf::guard(fn, [&] {
-        nf::check_optimizer(fn, kind, dtype, param, grad, slot0, slot1, count, p);
-        if (count == 0) return;
-        if (dtype == NF_FLOAT32)
-            nf::cuda::update<float>(fn, kind, param, grad, slot0, slot1, count, *p);
-        else
-            nf::cuda::update<double>(fn, kind, param, grad, slot0, slot1, count, *p);
-    });
+    return nf::cuda::run("nf_cuda_optimizer_update", kind, dtype, param, grad, slot0, slot1, nullptr, count, p, nullptr);
+}
+
+extern "C" NF_API nf_status nf_cuda_optimizer_update_ex(nf_optimizer kind, nf_dtype dtype, void* param, const void* grad,
+                                                        void* slot0, void* slot1, void* slot2, int64_t count,
+                                                        const nf_optimizer_params* p, const nf_optimizer_options* o) {
+    return nf::cuda::run("nf_cuda_optimizer_update_ex", kind, dtype, param, grad, slot0, slot1, slot2, count, p, o);
 }

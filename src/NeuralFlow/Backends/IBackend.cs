@@ -140,7 +140,15 @@ public interface IBackend
     /// with the slots (<see cref="OptimizerKind"/> says which) updated alongside. Slots a kind
     /// does not use may be 0.
     /// </summary>
-    void OptimizerUpdate(OptimizerKind kind, DType dtype, nint param, nint grad, nint slot0, nint slot1, long count, in OptimizerParams p);
+    void OptimizerUpdate(OptimizerKind kind, DType dtype, nint param, nint grad, nint slot0, nint slot1, long count, in OptimizerParams p) =>
+        OptimizerUpdate(kind, dtype, param, grad, slot0, slot1, 0, count, p);
+
+    /// <summary>
+    /// <see cref="OptimizerUpdate(OptimizerKind, DType, nint, nint, nint, nint, long, in OptimizerParams)"/>
+    /// with a third slot (AMSGrad's maximum of v, centered RMSprop's mean gradient) and the
+    /// clipping and weight-decay options of <paramref name="p"/> (<c>nf_optimizer_update_ex</c>).
+    /// </summary>
+    void OptimizerUpdate(OptimizerKind kind, DType dtype, nint param, nint grad, nint slot0, nint slot1, nint slot2, long count, in OptimizerParams p);
 
     /// <summary>
     /// Row-wise, numerically stable cross-entropy of softmax(logits) for logits [N, C] (any

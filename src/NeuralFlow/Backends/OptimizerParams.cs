@@ -1,6 +1,6 @@
 namespace NeuralFlow.Backends;
 
-/// <summary>The fused optimizer updates of <see cref="IBackend.OptimizerUpdate"/>; values match <c>nf_optimizer</c>.</summary>
+/// <summary>The fused optimizer updates of <see cref="IBackend.OptimizerUpdate(OptimizerKind, DType, nint, nint, nint, nint, nint, long, in OptimizerParams)"/>; values match <c>nf_optimizer</c>.</summary>
 public enum OptimizerKind
 {
     /// <summary>Gradient descent with optional (Nesterov) momentum; slot0 = velocity (unused when momentum is 0).</summary>
@@ -11,6 +11,38 @@ public enum OptimizerKind
     RMSprop = 2,
     /// <summary>Adagrad; slot0 = accumulator.</summary>
     Adagrad = 3,
+    /// <summary>Nadam (Keras 3); slot0 = m, slot1 = v.</summary>
+    Nadam = 4,
+    /// <summary>Adamax (Keras 3); slot0 = m, slot1 = u (weighted infinity norm).</summary>
+    Adamax = 5,
+    /// <summary>Adadelta (Keras 3); slot0 = accumulated g^2, slot1 = accumulated update^2.</summary>
+    Adadelta = 6,
+}
+
+/// <summary>
+/// The one C# statement of which slots a fused step reads and writes (the native engines'
+/// twin is <c>optimizer_slots</c> in native/src/common/optimizer_step.h): the managed engine
+/// checks calls with it and the Keras optimizers create their slots with it.
+/// </summary>
+public static class OptimizerSlots
+{
+    /// <summary>Whether slot0, slot1 and slot2 are used by <paramref name="kind"/> with <paramref name="p"/>.</summary>
+    public static (bool Slot0, bool Slot1, bool Slot2) Needed(OptimizerKind kind, in OptimizerParams p)
+    {
+        bool momentum = kind == OptimizerKind.Sgd ? p.Momentum != 0 : kind == OptimizerKind.RMSprop && p.Momentum > 0;
+        bool two = kind is OptimizerKind.Adam or OptimizerKind.Nadam or OptimizerKind.Adamax or OptimizerKind.Adadelta;
+        bool third = (kind == OptimizerKind.Adam && p.Amsgrad) || (kind == OptimizerKind.RMSprop && p.Centered);
+        return (kind != OptimizerKind.Sgd || momentum, two || (kind == OptimizerKind.RMSprop && momentum), third);
+    }
+
+    /// <summary>How many slots, slot0 first (a used slot2 implies the two before it exist, even if unused).</summary>
+    public static int Count(OptimizerKind kind, in OptimizerParams p) => Needed(kind, p) switch
+    {
+        (_, _, true) => 3,
+        (_, true, _) => 2,
+        (true, _, _) => 1,
+        _ => 0,
+    };
 }
 
 /// <summary>
@@ -25,6 +57,12 @@ public enum OptimizerKind
 /// <param name="Rho">RMSprop's mean-square decay.</param>
 /// <param name="Nesterov">SGD: Nesterov momentum.</param>
 /// <param name="Step">1 for a variable's first update (Adam's bias correction); at least 1.</param>
+/// <param name="WeightDecay">Nonzero: w = w - (w*WeightDecay)*LearningRate before the update (Keras 3).</param>
+/// <param name="GradMul">With <paramref name="GradDiv"/> nonzero, g = (g*GradMul)/GradDiv first (clipnorm, global_clipnorm).</param>
+/// <param name="GradDiv">0: no scaling.</param>
+/// <param name="ClipValue">Positive: g is clipped to [-ClipValue, ClipValue] after the scaling.</param>
+/// <param name="Amsgrad">Adam: keep the maximum of v in slot2 and divide by its root.</param>
+/// <param name="Centered">RMSprop: keep the mean gradient in slot2 (Keras 3's centered formula).</param>
 public readonly record struct OptimizerParams(
     double LearningRate,
     double Momentum = 0,
@@ -33,4 +71,14 @@ public readonly record struct OptimizerParams(
     double Epsilon = 1e-7,
     double Rho = 0.9,
     bool Nesterov = false,
-    long Step = 1);
+    long Step = 1,
+    double WeightDecay = 0,
+    double GradMul = 0,
+    double GradDiv = 0,
+    double ClipValue = 0,
+    bool Amsgrad = false,
+    bool Centered = false)
+{
+    /// <summary>Whether any option of <c>nf_optimizer_options</c> is set (else the plain <c>nf_optimizer_update</c> applies).</summary>
+    public bool HasOptions => WeightDecay != 0 || GradDiv != 0 || ClipValue > 0 || Amsgrad || Centered;
+}

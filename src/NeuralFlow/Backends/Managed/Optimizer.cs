@@ -10,7 +10,8 @@ namespace NeuralFlow.Backends.Managed;
 /// </summary>
 internal interface IOptimizerStep<T> where T : unmanaged
 {
-    void Step(ref Vector<T> w, Vector<T> g, ref Vector<T> s0, ref Vector<T> s1);
+    /// <summary>One step; s2 (issue 16: AMSGrad, centered RMSprop) is ignored by the steps without a third slot.</summary>
+    void Step(ref Vector<T> w, Vector<T> g, ref Vector<T> s0, ref Vector<T> s1, ref Vector<T> s2);
 }
 
 /// <summary>Hyperparameters converted to T once and broadcast to every lane.</summary>
@@ -24,7 +25,7 @@ internal readonly struct SgdStep<T>(in OptimizerParams p) : IOptimizerStep<T> wh
 {
     private readonly Vector<T> _lr = Lanes.Of<T>(p.LearningRate);
 
-    public void Step(ref Vector<T> w, Vector<T> g, ref Vector<T> s0, ref Vector<T> s1) => w -= _lr * g;
+    public void Step(ref Vector<T> w, Vector<T> g, ref Vector<T> s0, ref Vector<T> s1, ref Vector<T> s2) => w -= _lr * g;
 }
 
 /// <summary>SGD with momentum: v = mu*v - lr*g; w += nesterov ? mu*v - lr*g : v.</summary>
@@ -33,14 +34,17 @@ internal readonly struct MomentumStep<T>(in OptimizerParams p) : IOptimizerStep<
     private readonly Vector<T> _lr = Lanes.Of<T>(p.LearningRate), _mu = Lanes.Of<T>(p.Momentum);
     private readonly bool _nesterov = p.Nesterov;
 
-    public void Step(ref Vector<T> w, Vector<T> g, ref Vector<T> s0, ref Vector<T> s1)
+    public void Step(ref Vector<T> w, Vector<T> g, ref Vector<T> s0, ref Vector<T> s1, ref Vector<T> s2)
     {
         s0 = _mu * s0 - _lr * g;
         w += _nesterov ? _mu * s0 - _lr * g : s0;
     }
 }
 
-/// <summary>Adam: m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*(g*g); w -= (alpha*m) / (sqrt(v) + eps).</summary>
+/// <summary>
+/// Adam: m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*(g*g); w -= (alpha*m) / (sqrt(v) + eps); with
+/// AMSGrad (issue 16) the root is of vh = max(vh, v), kept in s2.
+/// </summary>
 internal readonly struct AdamStep<T>(in OptimizerParams p) : IOptimizerStep<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly Vector<T> _alpha = Lanes.Of<T>(
@@ -48,26 +52,39 @@ internal readonly struct AdamStep<T>(in OptimizerParams p) : IOptimizerStep<T> w
     private readonly Vector<T> _b1 = Lanes.Of<T>(p.Beta1), _c1 = Lanes.Of<T>(1.0 - p.Beta1);
     private readonly Vector<T> _b2 = Lanes.Of<T>(p.Beta2), _c2 = Lanes.Of<T>(1.0 - p.Beta2);
     private readonly Vector<T> _eps = Lanes.Of<T>(p.Epsilon);
+    private readonly bool _amsgrad = p.Amsgrad;
 
-    public void Step(ref Vector<T> w, Vector<T> g, ref Vector<T> s0, ref Vector<T> s1)
+    public void Step(ref Vector<T> w, Vector<T> g, ref Vector<T> s0, ref Vector<T> s1, ref Vector<T> s2)
     {
         s0 = _b1 * s0 + _c1 * g;
         s1 = _b2 * s1 + _c2 * (g * g);
-        w -= (_alpha * s0) / (Vector.SquareRoot(s1) + _eps);
+        var v = s1;
+        if (_amsgrad) v = s2 = Vector.ConditionalSelect(Vector.GreaterThan(s2, s1), s2, s1);
+        w -= (_alpha * s0) / (Vector.SquareRoot(v) + _eps);
     }
 }
 
-/// <summary>RMSprop: ms = rho*ms + (1-rho)*(g*g); inc = (lr*g) / (sqrt(ms) + eps); momentum: mom = mu*mom + inc, w -= mom; else w -= inc.</summary>
+/// <summary>
+/// RMSprop: ms = rho*ms + (1-rho)*(g*g); inc = (lr*g) / (sqrt(ms) + eps); momentum: mom = mu*mom + inc,
+/// w -= mom; else w -= inc. Centered (issue 16, Keras 3): mg = rho*mg + (1-rho)*g in s2 and
+/// inc = (g*lr) / sqrt((ms - mg*mg) + eps).
+/// </summary>
 internal readonly struct RMSpropStep<T>(in OptimizerParams p) : IOptimizerStep<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly Vector<T> _rho = Lanes.Of<T>(p.Rho), _c = Lanes.Of<T>(1.0 - p.Rho);
     private readonly Vector<T> _lr = Lanes.Of<T>(p.LearningRate), _eps = Lanes.Of<T>(p.Epsilon), _mu = Lanes.Of<T>(p.Momentum);
-    private readonly bool _momentum = p.Momentum > 0;
+    private readonly bool _momentum = p.Momentum > 0, _centered = p.Centered;
 
-    public void Step(ref Vector<T> w, Vector<T> g, ref Vector<T> s0, ref Vector<T> s1)
+    public void Step(ref Vector<T> w, Vector<T> g, ref Vector<T> s0, ref Vector<T> s1, ref Vector<T> s2)
     {
         s0 = _rho * s0 + _c * (g * g);
-        var inc = (_lr * g) / (Vector.SquareRoot(s0) + _eps);
+        Vector<T> inc;
+        if (_centered)
+        {
+            s2 = _rho * s2 + _c * g;
+            inc = (g * _lr) / Vector.SquareRoot((s0 - s2 * s2) + _eps);
+        }
+        else inc = (_lr * g) / (Vector.SquareRoot(s0) + _eps);
         if (_momentum)
         {
             s1 = _mu * s1 + inc;
@@ -82,7 +99,7 @@ internal readonly struct AdagradStep<T>(in OptimizerParams p) : IOptimizerStep<T
 {
     private readonly Vector<T> _lr = Lanes.Of<T>(p.LearningRate), _eps = Lanes.Of<T>(p.Epsilon);
 
-    public void Step(ref Vector<T> w, Vector<T> g, ref Vector<T> s0, ref Vector<T> s1)
+    public void Step(ref Vector<T> w, Vector<T> g, ref Vector<T> s0, ref Vector<T> s1, ref Vector<T> s2)
     {
         s0 += g * g;
         w -= (_lr * g) / (Vector.SquareRoot(s0) + _eps);
@@ -92,31 +109,40 @@ internal readonly struct AdagradStep<T>(in OptimizerParams p) : IOptimizerStep<T
 public sealed partial class ManagedBackend
 {
     /// <inheritdoc/>
-    public void OptimizerUpdate(OptimizerKind kind, DType dtype, nint param, nint grad, nint slot0, nint slot1, long count, in OptimizerParams p)
+    public void OptimizerUpdate(OptimizerKind kind, DType dtype, nint param, nint grad, nint slot0, nint slot1, nint slot2, long count, in OptimizerParams p)
     {
         const string M = nameof(OptimizerUpdate);
-        if ((uint)kind > (uint)OptimizerKind.Adagrad)
+        if ((uint)kind > (uint)OptimizerKind.Adadelta)
             throw new ArgumentException($"{M}: kind = {(int)kind} is not a valid OptimizerKind.", nameof(kind));
         CheckDType(M, nameof(dtype), dtype);
         if (!dtype.IsFloating()) throw Unsupported(M, "an optimizer update", dtype);
         CheckCount(M, nameof(count), count);
         if (p.Step < 1)
             throw new ArgumentException($"{M}: p.Step = {p.Step} must be at least 1.", nameof(p));
+        if (double.IsNaN(p.WeightDecay) || double.IsNaN(p.GradMul) || double.IsNaN(p.GradDiv) || double.IsNaN(p.ClipValue))
+            throw new ArgumentException($"{M}: an option is NaN (WeightDecay {p.WeightDecay}, GradMul {p.GradMul}, GradDiv {p.GradDiv}, ClipValue {p.ClipValue}).", nameof(p));
         CheckPointer(M, nameof(param), param, count);
         CheckPointer(M, nameof(grad), grad, count);
-        // Which slots this kind (with these hyperparameters) reads and writes.
-        bool need0 = kind != OptimizerKind.Sgd || p.Momentum != 0;
-        bool need1 = kind == OptimizerKind.Adam || (kind == OptimizerKind.RMSprop && p.Momentum > 0);
+        // Which slots this kind (with these hyperparameters) reads and writes: the one rule.
+        var (need0, need1, need2) = OptimizerSlots.Needed(kind, p);
         if (count > 0)
         {
             if (need0 && slot0 == 0) throw MissingSlot(kind, 0, p.Momentum);
             if (need1 && slot1 == 0) throw MissingSlot(kind, 1, p.Momentum);
+            if (need2 && slot2 == 0) throw MissingSlot(kind, 2, p.Momentum);
         }
         if (count == 0) return;
         if (!need0) slot0 = 0;
         if (!need1) slot1 = 0;
-        if (dtype == DType.Float32) OptimizerUpdate<float>(kind, param, grad, slot0, slot1, count, p);
-        else OptimizerUpdate<double>(kind, param, grad, slot0, slot1, count, p);
+        if (!need2) slot2 = 0;
+        bool plain = kind <= OptimizerKind.Adagrad && !p.HasOptions;
+        if (dtype == DType.Float32)
+        {
+            if (plain) OptimizerUpdate<float>(kind, param, grad, slot0, slot1, count, p);
+            else OptimizerUpdateEx<float>(kind, param, grad, slot0, slot1, slot2, count, p);
+        }
+        else if (plain) OptimizerUpdate<double>(kind, param, grad, slot0, slot1, count, p);
+        else OptimizerUpdateEx<double>(kind, param, grad, slot0, slot1, slot2, count, p);
     }
 
     private static ArgumentException MissingSlot(OptimizerKind kind, int slot, double momentum)
@@ -124,15 +150,20 @@ public sealed partial class ManagedBackend
         string name = (kind, slot) switch
         {
             (OptimizerKind.Sgd, _) => "velocity",
-            (OptimizerKind.Adam, 0) => "m",
-            (OptimizerKind.Adam, _) => "v",
+            (OptimizerKind.Adam or OptimizerKind.Nadam or OptimizerKind.Adamax, 0) => "m",
+            (OptimizerKind.Adam or OptimizerKind.Nadam, 1) => "v",
+            (OptimizerKind.Adam, _) => "v_hat (amsgrad)",
+            (OptimizerKind.Adamax, _) => "u",
             (OptimizerKind.RMSprop, 0) => "mean square",
-            (OptimizerKind.RMSprop, _) => "momentum buffer",
+            (OptimizerKind.RMSprop, 1) => "momentum buffer",
+            (OptimizerKind.RMSprop, _) => "mean gradient (centered)",
+            (OptimizerKind.Adadelta, 0) => "accumulated gradient",
+            (OptimizerKind.Adadelta, _) => "accumulated update",
             _ => "accumulator",
         };
         string why = kind is OptimizerKind.Sgd or OptimizerKind.RMSprop ? $" with momentum = {momentum}" : "";
         return new ArgumentException(
-            $"{nameof(OptimizerUpdate)}: slot{slot} ({name}) is 0 but {kind}{why} needs it.", slot == 0 ? "slot0" : "slot1");
+            $"{nameof(OptimizerUpdate)}: slot{slot} ({name}) is 0 but {kind}{why} needs it.", $"slot{slot}");
     }
 
     private static void OptimizerUpdate<T>(OptimizerKind kind, nint w, nint g, nint s0, nint s1, long count, in OptimizerParams p)
@@ -140,60 +171,65 @@ public sealed partial class ManagedBackend
     {
         switch (kind)
         {
-            case OptimizerKind.Sgd when p.Momentum == 0: RunOptimizer<T, SgdStep<T>>(new(p), w, g, s0, s1, count, 1); break;
-            case OptimizerKind.Sgd: RunOptimizer<T, MomentumStep<T>>(new(p), w, g, s0, s1, count, 2); break;
-            case OptimizerKind.Adam: RunOptimizer<T, AdamStep<T>>(new(p), w, g, s0, s1, count, 4); break;
-            case OptimizerKind.RMSprop: RunOptimizer<T, RMSpropStep<T>>(new(p), w, g, s0, s1, count, 4); break;
-            default: RunOptimizer<T, AdagradStep<T>>(new(p), w, g, s0, s1, count, 4); break;
+            case OptimizerKind.Sgd when p.Momentum == 0: RunOptimizer<T, SgdStep<T>>(new(p), w, g, s0, s1, 0, count, 1); break;
+            case OptimizerKind.Sgd: RunOptimizer<T, MomentumStep<T>>(new(p), w, g, s0, s1, 0, count, 2); break;
+            case OptimizerKind.Adam: RunOptimizer<T, AdamStep<T>>(new(p), w, g, s0, s1, 0, count, 4); break;
+            case OptimizerKind.RMSprop: RunOptimizer<T, RMSpropStep<T>>(new(p), w, g, s0, s1, 0, count, 4); break;
+            default: RunOptimizer<T, AdagradStep<T>>(new(p), w, g, s0, s1, 0, count, 4); break;
         }
     }
 
     /// <summary>Runs <paramref name="step"/> over [0, count), in parallel pieces above the threshold.</summary>
-    private static void RunOptimizer<T, TStep>(TStep step, nint w, nint g, nint s0, nint s1, long count, long cost)
+    private static void RunOptimizer<T, TStep>(TStep step, nint w, nint g, nint s0, nint s1, nint s2, long count, long cost)
         where T : unmanaged where TStep : struct, IOptimizerStep<T>
     {
         int pieces = ChunksFor(count * cost, count / Vector<T>.Count);
         if (pieces == 1)
         {
-            OptimizerRange<T, TStep>(step, w, g, s0, s1, 0, count);
+            OptimizerRange<T, TStep>(step, w, g, s0, s1, s2, 0, count);
             return;
         }
         Parallel.For(0, pieces, ManagedBackend.Options, piece =>
-            OptimizerRange<T, TStep>(step, w, g, s0, s1, SplitPoint(count, pieces, piece), SplitPoint(count, pieces, piece + 1)));
+            OptimizerRange<T, TStep>(step, w, g, s0, s1, s2, SplitPoint(count, pieces, piece), SplitPoint(count, pieces, piece + 1)));
     }
 
-    private static unsafe void OptimizerRange<T, TStep>(TStep step, nint w, nint g, nint s0, nint s1, long begin, long end)
+    private static unsafe void OptimizerRange<T, TStep>(TStep step, nint w, nint g, nint s0, nint s1, nint s2, long begin, long end)
         where T : unmanaged where TStep : struct, IOptimizerStep<T>
     {
-        T* pw = (T*)w, pg = (T*)g, p0 = (T*)s0, p1 = (T*)s1;
+        T* pw = (T*)w, pg = (T*)g, p0 = (T*)s0, p1 = (T*)s1, p2 = (T*)s2;
         int lanes = Vector<T>.Count;
         long i = begin;
         for (; i + lanes <= end; i += lanes)
-            StepLanes(ref step, pw + i, pg + i, p0 == null ? null : p0 + i, p1 == null ? null : p1 + i);
+            StepLanes(ref step, pw + i, pg + i, p0 == null ? null : p0 + i, p1 == null ? null : p1 + i, p2 == null ? null : p2 + i);
         int rest = (int)(end - i);
         if (rest == 0) return;
         // The tail runs the same vector code on zero-padded copies (padding lanes are discarded).
-        T* buf = stackalloc T[4 * lanes];
-        new Span<T>(buf, 4 * lanes).Clear();
+        T* buf = stackalloc T[5 * lanes];
+        new Span<T>(buf, 5 * lanes).Clear();
         T* tw = buf, tg = buf + lanes, t0 = p0 == null ? null : buf + 2 * lanes, t1 = p1 == null ? null : buf + 3 * lanes;
+        T* t2 = p2 == null ? null : buf + 4 * lanes;
         CopyElements(pw + i, tw, rest);
         CopyElements(pg + i, tg, rest);
         if (t0 != null) CopyElements(p0 + i, t0, rest);
         if (t1 != null) CopyElements(p1 + i, t1, rest);
-        StepLanes(ref step, tw, tg, t0, t1);
+        if (t2 != null) CopyElements(p2 + i, t2, rest);
+        StepLanes(ref step, tw, tg, t0, t1, t2);
         CopyElements(tw, pw + i, rest);
         if (t0 != null) CopyElements(t0, p0 + i, rest);
         if (t1 != null) CopyElements(t1, p1 + i, rest);
+        if (t2 != null) CopyElements(t2, p2 + i, rest);
     }
 
-    private static unsafe void StepLanes<T, TStep>(ref TStep step, T* w, T* g, T* s0, T* s1)
+    private static unsafe void StepLanes<T, TStep>(ref TStep step, T* w, T* g, T* s0, T* s1, T* s2)
         where T : unmanaged where TStep : struct, IOptimizerStep<T>
     {
         Vector<T> vw = Vector.Load(w), v0 = s0 == null ? default : Vector.Load(s0), v1 = s1 == null ? default : Vector.Load(s1);
-        step.Step(ref vw, Vector.Load(g), ref v0, ref v1);
+        Vector<T> v2 = s2 == null ? default : Vector.Load(s2);
+        step.Step(ref vw, Vector.Load(g), ref v0, ref v1, ref v2);
         vw.Store(w);
         if (s0 != null) v0.Store(s0);
         if (s1 != null) v1.Store(s1);
+        if (s2 != null) v2.Store(s2);
     }
 
     private static unsafe void CopyElements<T>(T* from, T* to, int count) where T : unmanaged =>

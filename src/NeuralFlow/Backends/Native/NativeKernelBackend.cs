@@ -222,9 +222,9 @@ internal abstract unsafe class NativeKernelBackend(in NativeKernelTable kernels)
         Api.ThrowIfFailed(Api.random_normal((int)dtype, output, count, seed, offset, mean, stddev));
     }
 
-    /// <inheritdoc cref="IBackend.OptimizerUpdate"/>
+    /// <inheritdoc cref="IBackend.OptimizerUpdate(OptimizerKind, DType, nint, nint, nint, nint, nint, long, in OptimizerParams)"/>
     [MethodImpl(Hot)]
-    public void OptimizerUpdate(OptimizerKind kind, DType dtype, nint param, nint grad, nint slot0, nint slot1, long count, in OptimizerParams p)
+    public void OptimizerUpdate(OptimizerKind kind, DType dtype, nint param, nint grad, nint slot0, nint slot1, nint slot2, long count, in OptimizerParams p)
     {
         var np = new NfOptimizerParams
         {
@@ -232,7 +232,17 @@ internal abstract unsafe class NativeKernelBackend(in NativeKernelTable kernels)
             Epsilon = p.Epsilon, Rho = p.Rho, Nesterov = p.Nesterov ? 1 : 0, Step = p.Step,
         };
         Enter();
-        Api.ThrowIfFailed(Api.optimizer_update((int)kind, (int)dtype, param, grad, slot0, slot1, count, &np));
+        if (!p.HasOptions && slot2 == 0)
+        {
+            Api.ThrowIfFailed(Api.optimizer_update((int)kind, (int)dtype, param, grad, slot0, slot1, count, &np));
+            return;
+        }
+        var no = new NfOptimizerOptions
+        {
+            WeightDecay = p.WeightDecay, GradMul = p.GradMul, GradDiv = p.GradDiv, ClipValue = p.ClipValue,
+            Amsgrad = p.Amsgrad ? 1 : 0, Centered = p.Centered ? 1 : 0,
+        };
+        Api.ThrowIfFailed(Api.optimizer_update_ex((int)kind, (int)dtype, param, grad, slot0, slot1, slot2, count, &np, &no));
     }
 
     /// <inheritdoc cref="IBackend.SoftmaxCrossEntropy"/>

@@ -8,8 +8,9 @@ public static partial class Optimizers
     /// Adagrad (<c>tf.keras.optimizers.Adagrad</c>): acc += g^2; w -= lr g / (sqrt(acc) + epsilon),
     /// the accumulator starting at <paramref name="initialAccumulatorValue"/>.
     /// </summary>
-    public sealed class Adagrad(LearningRate? learningRate = null, double initialAccumulatorValue = 0.1, double epsilon = 1e-7)
-        : Optimizer(learningRate ?? 0.001)
+    public sealed class Adagrad(LearningRate? learningRate = null, double initialAccumulatorValue = 0.1, double epsilon = 1e-7,
+        double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null)
+        : Optimizer(learningRate ?? 0.001, weightDecay, clipNorm, clipValue, globalClipNorm)
     {
         /// <summary>Added to the denominator.</summary>
         public double Epsilon { get; } = epsilon;
@@ -18,7 +19,7 @@ public static partial class Optimizers
         public double InitialAccumulatorValue { get; } = initialAccumulatorValue;
 
         /// <inheritdoc/>
-        protected override Variable[] CreateSlots(Variable variable) => [ZerosLike(variable, InitialAccumulatorValue)];
+        protected override double InitialSlotValue(int index) => InitialAccumulatorValue;
 
         /// <inheritdoc/>
         protected override OptimizerKind? Kind => OptimizerKind.Adagrad;

@@ -6,27 +6,31 @@ public static partial class Optimizers
 {
     /// <summary>
     /// RMSprop (<c>tf.keras.optimizers.RMSprop</c>): ms = rho ms + (1-rho) g^2;
-    /// w -= lr g / (sqrt(ms) + epsilon), with optional momentum.
+    /// w -= lr g / (sqrt(ms) + epsilon), with optional momentum. <paramref name="centered"/> also
+    /// averages g (a third slot) and, as Keras 3, divides by sqrt(ms - mean(g)^2 + epsilon).
     /// </summary>
-    public sealed class RMSprop(LearningRate? learningRate = null, double rho = 0.9, double momentum = 0, double epsilon = 1e-7)
-        : Optimizer(learningRate ?? 0.001)
+    /// <remarks>
+    /// Uncentered, NeuralFlow keeps TensorFlow 2's optimizer_v2 denominator sqrt(ms) + epsilon, where
+    /// Keras 3 writes sqrt(ms + epsilon); the two differ only for ms near epsilon.
+    /// </remarks>
+    public sealed class RMSprop(LearningRate? learningRate = null, double rho = 0.9, double momentum = 0, double epsilon = 1e-7,
+        bool centered = false, double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null)
+        : Optimizer(learningRate ?? 0.001, weightDecay, clipNorm, clipValue, globalClipNorm)
     {
         /// <summary>Decay of the mean square.</summary>
-        public double Rho { get; } = rho;
+        public double Rho { get; } = rho is >= 0 and <= 1 ? rho : throw new ArgumentOutOfRangeException(nameof(rho), rho, "RMSprop: rho must be in [0, 1].");
         /// <summary>Momentum factor (0 disables it).</summary>
-        public double Momentum { get; } = momentum;
+        public double Momentum { get; } = momentum is >= 0 and <= 1 ? momentum : throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "RMSprop: momentum must be in [0, 1].");
         /// <summary>Added to the denominator.</summary>
         public double Epsilon { get; } = epsilon;
-
-        /// <inheritdoc/>
-        protected override Variable[] CreateSlots(Variable variable) =>
-            Momentum > 0 ? [ZerosLike(variable), ZerosLike(variable)] : [ZerosLike(variable)];
+        /// <summary>Whether the gradient is normalized by its estimated variance rather than its second moment.</summary>
+        public bool Centered { get; } = centered;
 
         /// <inheritdoc/>
         protected override OptimizerKind? Kind => OptimizerKind.RMSprop;
 
         /// <inheritdoc/>
         protected override OptimizerParams Parameters(double learningRate, long step) =>
-            new(learningRate, Momentum: Momentum, Rho: Rho, Epsilon: Epsilon, Step: step);
+            new(learningRate, Momentum: Momentum, Rho: Rho, Epsilon: Epsilon, Step: step, Centered: Centered);
     }
 }

@@ -8,16 +8,14 @@ public static partial class Optimizers
     /// Gradient descent with optional (Nesterov) momentum (<c>tf.keras.optimizers.SGD</c>):
     /// velocity = momentum * velocity - lr * g; w += velocity (Nesterov: w += momentum * velocity - lr * g).
     /// </summary>
-    public sealed class SGD(LearningRate? learningRate = null, double momentum = 0, bool nesterov = false)
-        : Optimizer(learningRate ?? 0.01)
+    public sealed class SGD(LearningRate? learningRate = null, double momentum = 0, bool nesterov = false,
+        double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null)
+        : Optimizer(learningRate ?? 0.01, weightDecay, clipNorm, clipValue, globalClipNorm)
     {
         /// <summary>Momentum factor (0 disables it).</summary>
         public double Momentum { get; } = momentum >= 0 ? momentum : throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "SGD: momentum must be at least 0.");
         /// <summary>Whether momentum is Nesterov's.</summary>
         public bool Nesterov { get; } = nesterov;
-
-        /// <inheritdoc/>
-        protected override Variable[] CreateSlots(Variable variable) => Momentum > 0 ? [ZerosLike(variable)] : [];
 
         /// <inheritdoc/>
         protected override OptimizerKind? Kind => OptimizerKind.Sgd;

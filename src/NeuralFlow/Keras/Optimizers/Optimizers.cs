@@ -4,7 +4,7 @@ namespace NeuralFlow.Keras;
 
 /// <summary>
 /// The Keras optimizers (<c>tf.keras.optimizers</c>) with Keras' defaults. Strings convert:
-/// "sgd", "adam", "rmsprop", "adagrad".
+/// "sgd", "adam", "adamw", "rmsprop", "adagrad", "nadam", "adamax", "adadelta".
 /// </summary>
 public static partial class Optimizers
 {
@@ -15,19 +15,49 @@ public static partial class Optimizers
         "adam" => new Adam(),
         "rmsprop" => new RMSprop(),
         "adagrad" => new Adagrad(),
-        _ => throw new ArgumentException($"Unknown optimizer '{name}'; use sgd, adam, rmsprop or adagrad.", nameof(name)),
+        "adamw" => new AdamW(),
+        "nadam" => new Nadam(),
+        "adamax" => new Adamax(),
+        "adadelta" => new Adadelta(),
+        _ => throw new ArgumentException($"Unknown optimizer '{name}'; use sgd, adam, adamw, rmsprop, adagrad, nadam, adamax or adadelta.", nameof(name)),
     };
 
     /// <summary>
     /// Updates variables from gradients. Each variable gets its own slots (momentum, moments)
-    /// the first time it is seen.
+    /// the first time it is seen. The Keras 3 base options apply to every optimizer, in Keras'
+    /// order: gradients clipped (<see cref="ClipNorm"/>, <see cref="GlobalClipNorm"/> or
+    /// <see cref="ClipValue"/>, at most one), then weight decay, then the update, all in the one
+    /// fused kernel per variable.
     /// </summary>
-    public abstract class Optimizer
+    public abstract partial class Optimizer
     {
         private readonly Dictionary<Variable, Variable[]> _slots = new(ReferenceEqualityComparer.Instance);
 
         /// <summary>An optimizer with the given learning rate (a number or a schedule).</summary>
         protected Optimizer(LearningRate learningRate) => LearningRate = learningRate;
+
+        /// <summary>
+        /// An optimizer with Keras 3's base options: <paramref name="weightDecay"/> (w -= w * wd * lr
+        /// before each update), <paramref name="clipNorm"/> (each gradient's L2 norm at most this),
+        /// <paramref name="clipValue"/> (each element within ±this), <paramref name="globalClipNorm"/>
+        /// (the norm of all gradients together at most this). Null leaves an option off.
+        /// </summary>
+        protected Optimizer(LearningRate learningRate, double? weightDecay, double? clipNorm, double? clipValue, double? globalClipNorm)
+            : this(learningRate)
+        {
+            string name = GetType().Name;
+            if (new[] { clipNorm, clipValue, globalClipNorm }.Count(o => o is not null) > 1)
+                throw new ArgumentException($"{name}: only one of clipNorm ({clipNorm}), clipValue ({clipValue}) and globalClipNorm ({globalClipNorm}) can be set, as in Keras.");
+            WeightDecay = weightDecay is null or (>= 0 and < double.PositiveInfinity) ? weightDecay
+                : throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, $"{name}: weightDecay must be a finite number of at least 0.");
+            ClipNorm = Positive(clipNorm, nameof(clipNorm), name);
+            ClipValue = Positive(clipValue, nameof(clipValue), name);
+            GlobalClipNorm = Positive(globalClipNorm, nameof(globalClipNorm), name);
+        }
+
+        private static double? Positive(double? value, string parameter, string optimizer) =>
+            value is null or (> 0 and < double.PositiveInfinity) ? value
+                : throw new ArgumentOutOfRangeException(parameter, value, $"{optimizer}: {parameter} must be a finite number greater than 0.");
 
         /// <summary>The learning rate: a constant or a schedule of <see cref="Iterations"/>.</summary>
         public LearningRate LearningRate { get; set; }
@@ -57,19 +87,23 @@ public static partial class Optimizers
         public void ApplyGradients(IEnumerable<(Tensor? Gradient, Variable Variable)> pairs)
         {
             ArgumentNullException.ThrowIfNull(pairs);
-            pairs = ValidGradients(pairs);
+            var list = ValidGradients(pairs);
             double lr = CurrentLearningRate;
             long step = Iterations + 1;
-            foreach (var (g, v) in pairs)
+            double? globalScale = GlobalClipNorm is { } clip ? GlobalClipScale(list, clip) : null;
+            foreach (var (g, v) in list)
             {
                 if (g is null) continue;  // shapes and dtypes were checked by ValidGradients
                 if (!_slots.TryGetValue(v, out var slots))
                     _slots[v] = slots = CreateSlots(v);
-                if (Kind is { } kind) ApplyFused(kind, v, g, slots, lr, step);
+                if (Kind is { } kind) ApplyFused(kind, v, g, slots, WithOptions(Parameters(lr, step), v, g, globalScale));
                 else
                 {
                     using var scope = TensorScope.Begin();
-                    Update(v, g, slots, lr, step);
+                    var p = WithOptions(new OptimizerParams(lr, Step: step), v, g, globalScale);
+                    var clipped = Clipped(g, p);
+                    if (p.WeightDecay != 0) v.AssignSub(v * p.WeightDecay * lr);
+                    Update(v, clipped, slots, lr, step);
                 }
             }
             Iterations++;
@@ -100,7 +134,7 @@ public static partial class Optimizers
 
         // One kernel call updates the variable and its slots in place (nf_optimizer_update).
         [MethodImpl(Hot)]
-        private void ApplyFused(OptimizerKind kind, Variable v, Tensor g, Variable[] slots, double lr, long step)
+        private void ApplyFused(OptimizerKind kind, Variable v, Tensor g, Variable[] slots, in OptimizerParams p)
         {
             Engine.BackendOf($"ApplyGradients (variable {v.Name ?? "?"})", v, g);
             // The kernel takes its buffers as restrict pointers: a gradient over the variable's
@@ -112,7 +146,7 @@ public static partial class Optimizers
             // The kernel reads and writes the variable and its slots in place.
             v.BeginWrite(keepContents: true);
             foreach (var slot in slots) slot.BeginWrite(keepContents: true);
-            Engine.OptimizerUpdate(kind, v, source, slots, Parameters(lr, step));
+            Engine.OptimizerUpdate(kind, v, source, slots, p);
         }
 
         /// <summary>The fused kernel that implements this optimizer, or null to use <see cref="Update"/>.</summary>
@@ -121,8 +155,21 @@ public static partial class Optimizers
         /// <summary>The fused kernel's settings for one step.</summary>
         protected virtual OptimizerParams Parameters(double learningRate, long step) => new(learningRate, Step: step);
 
-        /// <summary>State kept per variable (zeros shaped like it, by default none).</summary>
-        protected virtual Variable[] CreateSlots(Variable variable) => [];
+        /// <summary>
+        /// State kept per variable: for a fused optimizer, the slots its kernel uses (the one rule,
+        /// <see cref="OptimizerSlots"/>), each filled with <see cref="InitialSlotValue"/>; else none.
+        /// </summary>
+        protected virtual Variable[] CreateSlots(Variable variable)
+        {
+            if (Kind is not { } kind) return [];
+            int count = OptimizerSlots.Count(kind, Parameters(0, 1));
+            var slots = new Variable[count];
+            for (int i = 0; i < count; i++) slots[i] = ZerosLike(variable, InitialSlotValue(i));
+            return slots;
+        }
+
+        /// <summary>Where slot <paramref name="index"/> starts (0; Adagrad's accumulator starts higher).</summary>
+        protected virtual double InitialSlotValue(int index) => 0;
 
         /// <summary>The slots of <paramref name="variable"/>, or null before its first update (for saving).</summary>
         internal Variable[]? SlotsOf(Variable variable) => _slots.TryGetValue(variable, out var slots) ? slots : null;

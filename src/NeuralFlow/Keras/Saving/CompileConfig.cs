@@ -37,12 +37,21 @@ internal static class CompileConfig
         switch (o)
         {
             case Optimizers.SGD sgd: name = "SGD"; c["momentum"] = sgd.Momentum; c["nesterov"] = sgd.Nesterov; break;
-            case Optimizers.Adam adam: name = "Adam"; c["beta_1"] = adam.Beta1; c["beta_2"] = adam.Beta2; c["epsilon"] = adam.Epsilon; break;
-            case Optimizers.RMSprop rms: name = "RMSprop"; c["rho"] = rms.Rho; c["momentum"] = rms.Momentum; c["epsilon"] = rms.Epsilon; break;
+            case Optimizers.Adam adam:
+                name = adam is Optimizers.AdamW ? "AdamW" : "Adam";
+                c["beta_1"] = adam.Beta1; c["beta_2"] = adam.Beta2; c["epsilon"] = adam.Epsilon; c["amsgrad"] = adam.Amsgrad;
+                break;
+            case Optimizers.RMSprop rms:
+                name = "RMSprop"; c["rho"] = rms.Rho; c["momentum"] = rms.Momentum; c["epsilon"] = rms.Epsilon; c["centered"] = rms.Centered;
+                break;
             case Optimizers.Adagrad ada: name = "Adagrad"; c["initial_accumulator_value"] = ada.InitialAccumulatorValue; c["epsilon"] = ada.Epsilon; break;
+            case Optimizers.Nadam n: name = "Nadam"; c["beta_1"] = n.Beta1; c["beta_2"] = n.Beta2; c["epsilon"] = n.Epsilon; break;
+            case Optimizers.Adamax x: name = "Adamax"; c["beta_1"] = x.Beta1; c["beta_2"] = x.Beta2; c["epsilon"] = x.Epsilon; break;
+            case Optimizers.Adadelta d: name = "Adadelta"; c["rho"] = d.Rho; c["epsilon"] = d.Epsilon; break;
             default:
                 throw new NotSupportedException($"Save: the optimizer is a {o.GetType().Name}, which a model file cannot name; save the weights alone with SaveWeights.");
         }
+        foreach (var (key, value) in o.BaseConfig()) c[key] = value;  // Keras' base config; null when off
         return new JsonObject { ["class_name"] = name, ["config"] = c };
     }
 
@@ -51,12 +60,21 @@ internal static class CompileConfig
         var c = o["config"]!.AsObject();
         var lr = LearningRate(c["learning_rate"]!);
         double D(string key) => c[key]!.GetValue<double>();
+        // Keys added after a file was written read as their defaults (off).
+        double? N(string key) => c[key]?.GetValue<double>();
+        bool B(string key) => c[key]?.GetValue<bool>() ?? false;
+        double? wd = N("weight_decay"), norm = N("clipnorm"), value = N("clipvalue"), global = N("global_clipnorm");
         return o["class_name"]!.GetValue<string>() switch
         {
-            "SGD" => new Optimizers.SGD(lr, D("momentum"), c["nesterov"]!.GetValue<bool>()),
-            "Adam" => new Optimizers.Adam(lr, D("beta_1"), D("beta_2"), D("epsilon")),
-            "RMSprop" => new Optimizers.RMSprop(lr, D("rho"), D("momentum"), D("epsilon")),
-            "Adagrad" => new Optimizers.Adagrad(lr, D("initial_accumulator_value"), D("epsilon")),
+            "SGD" => new Optimizers.SGD(lr, D("momentum"), c["nesterov"]!.GetValue<bool>(), wd, norm, value, global),
+            "Adam" => new Optimizers.Adam(lr, D("beta_1"), D("beta_2"), D("epsilon"), B("amsgrad"), wd, norm, value, global),
+            "AdamW" => new Optimizers.AdamW(lr, wd ?? throw new FormatException("AdamW without a weight_decay"), D("beta_1"), D("beta_2"), D("epsilon"),
+                B("amsgrad"), norm, value, global),
+            "RMSprop" => new Optimizers.RMSprop(lr, D("rho"), D("momentum"), D("epsilon"), B("centered"), wd, norm, value, global),
+            "Adagrad" => new Optimizers.Adagrad(lr, D("initial_accumulator_value"), D("epsilon"), wd, norm, value, global),
+            "Nadam" => new Optimizers.Nadam(lr, D("beta_1"), D("beta_2"), D("epsilon"), wd, norm, value, global),
+            "Adamax" => new Optimizers.Adamax(lr, D("beta_1"), D("beta_2"), D("epsilon"), wd, norm, value, global),
+            "Adadelta" => new Optimizers.Adadelta(lr, D("rho"), D("epsilon"), wd, norm, value, global),
             var other => throw new FormatException($"unknown optimizer '{other}'"),
         };
     }
@@ -64,27 +82,12 @@ internal static class CompileConfig
     private static JsonNode LearningRate(LearningRate lr) => lr switch
     {
         { Constant: { } rate } => rate,
-        { Schedule: ExponentialDecay d } => new JsonObject
-        {
-            ["class_name"] = "ExponentialDecay",
-            ["config"] = new JsonObject
-            {
-                ["initial_learning_rate"] = d.InitialLearningRate, ["decay_steps"] = d.DecaySteps,
-                ["decay_rate"] = d.DecayRate, ["staircase"] = d.Staircase,
-            },
-        },
-        _ => throw new NotSupportedException($"Save: the learning rate schedule {lr} has no name a model file can hold; save the weights alone with SaveWeights."),
+        { Schedule: { } schedule } => LearningRateSchedules.Serialize(schedule),
+        _ => throw new NotSupportedException($"Save: the learning rate {lr} has no name a model file can hold; save the weights alone with SaveWeights."),
     };
 
-    private static LearningRate LearningRate(JsonNode node)
-    {
-        if (node is JsonValue v) return v.GetValue<double>();
-        var o = node.AsObject();
-        if (o["class_name"]!.GetValue<string>() != "ExponentialDecay") throw new FormatException($"unknown schedule '{o["class_name"]}'");
-        var c = o["config"]!.AsObject();
-        return new ExponentialDecay(c["initial_learning_rate"]!.GetValue<double>(), c["decay_steps"]!.GetValue<long>(),
-            c["decay_rate"]!.GetValue<double>(), c["staircase"]!.GetValue<bool>());
-    }
+    private static LearningRate LearningRate(JsonNode node) =>
+        node is JsonValue v ? v.GetValue<double>() : LearningRateSchedules.Deserialize(node.AsObject());
 
     private static bool FromLogits(Losses.Loss loss) => loss switch
     {

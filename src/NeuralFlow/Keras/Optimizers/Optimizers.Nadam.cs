@@ -1,0 +1,30 @@
+using NeuralFlow.Backends;
+
+namespace NeuralFlow.Keras;
+
+public static partial class Optimizers
+{
+    /// <summary>
+    /// Nadam (<c>keras.optimizers.Nadam</c>): Adam with Nesterov momentum and Keras 3's momentum
+    /// schedule u_t = beta1 (1 - 0.5 * 0.96^t). The schedule's running product is a function of
+    /// the step, so it is recomputed rather than stored (and saves with the iteration count).
+    /// </summary>
+    public sealed class Nadam(LearningRate? learningRate = null, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-7,
+        double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null)
+        : Optimizer(learningRate ?? 0.001, weightDecay, clipNorm, clipValue, globalClipNorm)
+    {
+        /// <summary>Decay of the first moment.</summary>
+        public double Beta1 { get; } = beta1;
+        /// <summary>Decay of the second moment.</summary>
+        public double Beta2 { get; } = beta2;
+        /// <summary>Added to the denominator.</summary>
+        public double Epsilon { get; } = epsilon;
+
+        /// <inheritdoc/>
+        protected override OptimizerKind? Kind => OptimizerKind.Nadam;
+
+        /// <inheritdoc/>
+        protected override OptimizerParams Parameters(double learningRate, long step) =>
+            new(learningRate, Beta1: Beta1, Beta2: Beta2, Epsilon: Epsilon, Step: step);
+    }
+}
