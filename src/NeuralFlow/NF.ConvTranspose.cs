@@ -1,3 +1,5 @@
+using NeuralFlow.Backends;
+
 namespace NeuralFlow;
 
 public static partial class NF
@@ -30,6 +32,21 @@ public static partial class NF
         if (kernel.Shape[3] != c)
             throw new ArgumentException(
                 $"{op}: kernel {kernel.Shape} ([KH, KW, filters, C]) expects {kernel.Shape[3]} input channels but input {input.Shape} has {c}.", nameof(kernel));
+        var (window, oh, ow) = TransposedWindow(op, x.Shape, kh, kw, strides, padding, outputPadding, dilations);
+        var image = new Shape(n, oh, ow, f);
+        var cols = MatMul(Reshape(x, [n * h * w, c]), Reshape(kernel, [kh * kw * f, c]), transposeB: true);
+        var y = Unpatches(Reshape(cols, [n, h, w, kh, kw, f]), window, image);
+        return channelsFirst ? FromNhwc(y) : y;
+    }
+
+    /// <summary>
+    /// The output size of a transposed convolution of NHWC <paramref name="input"/> (Keras' rule)
+    /// and the window of the forward convolution it is the adjoint of (TensorFlow's placement).
+    /// </summary>
+    internal static (Window2D Window, int OH, int OW) TransposedWindow(string op, Shape input, int kh, int kw, int[]? strides, string padding,
+                                                                      int[]? outputPadding, int[]? dilations)
+    {
+        int h = input[1], w = input[2];
         var (sh, sw) = Pair(op, "strides", strides);
         var (dh, dw) = Pair(op, "dilations", dilations);
         bool same = IsSame(op, padding);
@@ -37,15 +54,12 @@ public static partial class NF
         long oh = TransposedLength(op, "height", h, kh, sh, dh, same, pads?[0]);
         long ow = TransposedLength(op, "width", w, kw, sw, dw, same, pads?[1]);
         if (oh < 1 || ow < 1 || oh * ow > int.MaxValue)
-            throw new ArgumentException($"{op}: input {input.Shape} with a {kh}x{kw} window, strides [{sh}, {sw}] and padding \"{padding}\" gives an output of {oh}x{ow}, which is not a valid image size.");
-        var image = new Shape(n, (int)oh, (int)ow, f);
-        var (window, fh, fw) = WindowFor(op, image, kh, kw, [sh, sw], padding, [dh, dw]);
+            throw new ArgumentException($"{op}: input {input} with a {kh}x{kw} window, strides [{sh}, {sw}] and padding \"{padding}\" gives an output of {oh}x{ow}, which is not a valid image size.");
+        var (window, fh, fw) = WindowFor(op, new Shape(input[0], (int)oh, (int)ow, 1), kh, kw, [sh, sw], padding, [dh, dw]);
         if (fh != h || fw != w)
             throw new ArgumentException(
                 $"{op}: the output {oh}x{ow} convolved back with a {kh}x{kw} window, strides [{sh}, {sw}] and padding \"{padding}\" gives {fh}x{fw}, not the input's {h}x{w}; choose an outputPadding that makes the sizes agree (as Keras requires).", nameof(outputPadding));
-        var cols = MatMul(Reshape(x, [n * h * w, c]), Reshape(kernel, [kh * kw * f, c]), transposeB: true);
-        var y = Unpatches(Reshape(cols, [n, h, w, kh, kw, f]), window, image);
-        return channelsFirst ? FromNhwc(y) : y;
+        return (window, (int)oh, (int)ow);
     }
 
     private static int[] PairOrThrow(string op, int[] values)
