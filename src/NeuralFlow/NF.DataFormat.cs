@@ -14,9 +14,14 @@ public static partial class NF
             $"{op}: dataFormat must be \"channels_last\" (NHWC) or \"channels_first\" (NCHW), got \"{dataFormat}\".", nameof(dataFormat)),
     };
 
-    // The image ops work in NHWC; an NCHW tensor goes through them as a transposed view (the
-    // windowed kernels read any strides), so channels_first costs one copy of the result only.
-    internal static Tensor ToNhwc(Tensor nchw) => Transpose(nchw, [0, 2, 3, 1]);
+    // The image ops work in NHWC. An NCHW input is packed into NHWC first (Reshape copies a view
+    // and is taped): the windowed kernels would read a transposed view too, but gathering
+    // channels H * W apart is about twice as slow as one packing copy.
+    internal static Tensor ToNhwc(Tensor nchw)
+    {
+        var view = Transpose(nchw, [0, 2, 3, 1]);
+        return Reshape(view, view.Shape.ToArray());
+    }
 
     internal static Tensor FromNhwc(Tensor nhwc) => Transpose(nhwc, [0, 3, 1, 2]);
 }
