@@ -6,33 +6,76 @@ public static partial class NF
 {
     /// <summary>
     /// 2-D convolution (<c>tf.nn.conv2d</c>, cross-correlation as in every framework): input
-    /// NHWC [N, H, W, C], kernel HWIO [KH, KW, C, O] (Keras' layout), result [N, OH, OW, O].
-    /// <paramref name="strides"/> and <paramref name="dilations"/> have one value per spatial
-    /// axis (or one for both); <paramref name="padding"/> is "valid" or "same" (TensorFlow's rule).
+    /// NHWC [N, H, W, C] (or NCHW [N, C, H, W] with <paramref name="dataFormat"/>
+    /// "channels_first"), kernel HWIO [KH, KW, C / groups, O] (Keras' layout in both formats),
+    /// result [N, OH, OW, O] (or [N, O, OH, OW]). <paramref name="strides"/> and
+    /// <paramref name="dilations"/> have one value per spatial axis (or one for both);
+    /// <paramref name="padding"/> is "valid" or "same" (TensorFlow's rule). With
+    /// <paramref name="groups"/> G the channels split into G consecutive groups and output group g
+    /// sees input group g only (Keras' and PyTorch's grouped convolution).
     /// </summary>
     [MethodImpl(Hot)]
-    public static Tensor Conv2D(Tensor input, Tensor kernel, int[]? strides = null, string padding = "valid", int[]? dilations = null)
+    public static Tensor Conv2D(Tensor input, Tensor kernel, int[]? strides = null, string padding = "valid", int[]? dilations = null,
+                                int groups = 1, string dataFormat = "channels_last")
     {
         const string op = nameof(Conv2D);
+        var x = ConvInput(op, input, kernel, dataFormat, out bool channelsFirst);
+        int c = x.Shape[3];
+        if (groups < 1)
+            throw new ArgumentOutOfRangeException(nameof(groups), groups, $"{op}: groups must be at least 1.");
+        if (groups == 1 && kernel.Shape[2] != c)
+            throw new ArgumentException(
+                $"{op}: kernel {kernel.Shape} expects {kernel.Shape[2]} input channels but input {input.Shape} has {c}.", nameof(kernel));
+        if (c % groups != 0)
+            throw new ArgumentException($"{op}: input {input.Shape} has {c} channels, which do not divide into {groups} groups.", nameof(groups));
+        if (kernel.Shape[2] * groups != c)
+            throw new ArgumentException(
+                $"{op}: with {groups} groups the kernel needs {c / groups} input channels per group (input {input.Shape} has {c}), but kernel {kernel.Shape} has {kernel.Shape[2]}.", nameof(kernel));
+        if (kernel.Shape[3] % groups != 0)
+            throw new ArgumentException($"{op}: kernel {kernel.Shape} has {kernel.Shape[3]} filters, which do not divide into {groups} groups.", nameof(groups));
+        var y = GroupedConv(op, x, kernel, strides, padding, dilations, groups);
+        return channelsFirst ? FromNhwc(y) : y;
+    }
+
+    /// <summary>The checks every convolution shares; returns the input as NHWC (a transposed view for channels_first).</summary>
+    internal static Tensor ConvInput(string op, Tensor input, Tensor kernel, string dataFormat, out bool channelsFirst)
+    {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(kernel);
+        channelsFirst = ChannelsFirst(op, dataFormat);
         Engine.BackendOf(op, input, kernel);
         if (!input.DType.IsFloating() || kernel.DType != input.DType)
             throw new ArgumentException($"{op}: input and kernel must both be float32 or both float64, got {input.DType.Name()} and {kernel.DType.Name()}; convert with NF.Cast.");
         if (input.Rank != 4)
-            throw new ArgumentException($"{op}: input must be NHWC [N, H, W, C], got shape {input.Shape}.", nameof(input));
+            throw new ArgumentException(
+                $"{op}: input must be {(channelsFirst ? "NCHW [N, C, H, W]" : "NHWC [N, H, W, C]")}, got shape {input.Shape}.", nameof(input));
         if (kernel.Rank != 4)
             throw new ArgumentException($"{op}: kernel must be HWIO [KH, KW, C, O], got shape {kernel.Shape}.", nameof(kernel));
-        if (kernel.Shape[2] != input.Shape[3])
-            throw new ArgumentException(
-                $"{op}: kernel {kernel.Shape} expects {kernel.Shape[2]} input channels but input {input.Shape} has {input.Shape[3]}.", nameof(kernel));
-        var (window, oh, ow) = WindowFor(op, input.Shape, kernel.Shape[0], kernel.Shape[1], strides, padding, dilations);
-        int n = input.Shape[0], kh = kernel.Shape[0], kw = kernel.Shape[1], c = input.Shape[3], o = kernel.Shape[3];
-        // im2col, then one product [N*OH*OW, KH*KW*C] @ [KH*KW*C, O]. The tape differentiates
-        // the product (kernel: cols^T @ dy) and Patches (input: col2im(dy @ kernel^T)).
-        var cols = Patches(input, window, oh, ow);
-        var y = MatMul(Reshape(cols, [n * oh * ow, kh * kw * c]), Reshape(kernel, [kh * kw * c, o]));
-        return Reshape(y, [n, oh, ow, o]);
+        return channelsFirst ? ToNhwc(input) : input;
+    }
+
+    /// <summary>
+    /// NHWC convolution of checked operands: im2col, then one product [N*OH*OW, KH*KW*C] @
+    /// [KH*KW*C, O], or with G groups one batched product [G, N*OH*OW, KH*KW*C/G] @ [G, KH*KW*C/G,
+    /// O/G]. The tape differentiates the products (kernel: cols^T @ dy), the transposes and
+    /// Patches (input: col2im(dy @ kernel^T)), so second-order gradients work too.
+    /// </summary>
+    [MethodImpl(Hot)]
+    private static Tensor GroupedConv(string op, Tensor x, Tensor kernel, int[]? strides, string padding, int[]? dilations, int groups)
+    {
+        var (window, oh, ow) = WindowFor(op, x.Shape, kernel.Shape[0], kernel.Shape[1], strides, padding, dilations);
+        int n = x.Shape[0], kk = kernel.Shape[0] * kernel.Shape[1], c = x.Shape[3], o = kernel.Shape[3];
+        int rows = n * oh * ow;
+        var cols = Patches(x, window, oh, ow);
+        if (groups == 1)
+            return Reshape(MatMul(Reshape(cols, [rows, kk * c]), Reshape(kernel, [kk * c, o])), [n, oh, ow, o]);
+        // Each group's columns are the (kh, kw, its channels) of every patch: one copy gathers them
+        // per group, so that a single batched GEMM does all groups.
+        int cg = c / groups, og = o / groups;
+        var grouped = Reshape(Transpose(Reshape(cols, [rows, kk, groups, cg]), [2, 0, 1, 3]), [groups, rows, kk * cg]);
+        var kernels = Transpose(Reshape(kernel, [kk * cg, groups, og]), [1, 0, 2]);
+        var y = MatMul(grouped, kernels); // [G, rows, O/G]
+        return Reshape(Transpose(y, [1, 0, 2]), [n, oh, ow, o]);
     }
 
     /// <summary>im2col as an op: [N, H, W, C] into [N, OH, OW, KH, KW, C]; its gradient is col2im.</summary>
@@ -66,16 +109,19 @@ public static partial class NF
         var (dh, dw) = Pair(op, "dilations", dilations);
         if (kh < 1 || kw < 1)
             throw new ArgumentException($"{op}: the window must be at least 1x1, got {kh}x{kw}.");
-        bool same = padding?.ToLowerInvariant() switch
-        {
-            "same" => true,
-            "valid" => false,
-            _ => throw new ArgumentException($"{op}: padding must be \"valid\" or \"same\", got \"{padding}\".", nameof(padding)),
-        };
+        bool same = IsSame(op, padding);
         var (oh, top) = Axis(op, "height", input[1], kh, sh, dh, same);
         var (ow, left) = Axis(op, "width", input[2], kw, sw, dw, same);
         return (new Window2D(kh, kw, sh, sw, dh, dw, top, left), oh, ow);
     }
+
+    /// <summary>Whether <paramref name="padding"/> is "same" (true) or "valid" (false); anything else is refused.</summary>
+    private static bool IsSame(string op, string? padding) => padding?.ToLowerInvariant() switch
+    {
+        "same" => true,
+        "valid" => false,
+        _ => throw new ArgumentException($"{op}: padding must be \"valid\" or \"same\", got \"{padding}\".", nameof(padding)),
+    };
 
     private static (int Out, int PadBefore) Axis(string op, string name, int size, int k, int stride, int dilation, bool same)
     {

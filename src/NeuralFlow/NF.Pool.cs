@@ -5,33 +5,38 @@ namespace NeuralFlow;
 public static partial class NF
 {
     /// <summary>
-    /// Max pooling over NHWC [N, H, W, C] (<c>tf.nn.max_pool2d</c>): <paramref name="strides"/>
-    /// default to <paramref name="poolSize"/> (as Keras); padding "valid" or "same".
+    /// Max pooling over NHWC [N, H, W, C] (<c>tf.nn.max_pool2d</c>), or NCHW with
+    /// <paramref name="dataFormat"/> "channels_first": <paramref name="strides"/> default to
+    /// <paramref name="poolSize"/> (as Keras); padding "valid" or "same".
     /// </summary>
     [MethodImpl(Hot)]
-    public static Tensor MaxPool2D(Tensor input, int[] poolSize, int[]? strides = null, string padding = "valid") =>
-        Pool(PoolOp.Max, nameof(MaxPool2D), input, poolSize, strides, padding);
+    public static Tensor MaxPool2D(Tensor input, int[] poolSize, int[]? strides = null, string padding = "valid", string dataFormat = "channels_last") =>
+        Pool(PoolOp.Max, nameof(MaxPool2D), input, poolSize, strides, padding, dataFormat);
 
-    /// <summary>Average pooling over NHWC [N, H, W, C]; padded taps are not counted (TensorFlow's "same").</summary>
+    /// <summary>Average pooling over NHWC [N, H, W, C] (or NCHW); padded taps are not counted (TensorFlow's "same").</summary>
     [MethodImpl(Hot)]
-    public static Tensor AvgPool2D(Tensor input, int[] poolSize, int[]? strides = null, string padding = "valid") =>
-        Pool(PoolOp.Average, nameof(AvgPool2D), input, poolSize, strides, padding);
+    public static Tensor AvgPool2D(Tensor input, int[] poolSize, int[]? strides = null, string padding = "valid", string dataFormat = "channels_last") =>
+        Pool(PoolOp.Average, nameof(AvgPool2D), input, poolSize, strides, padding, dataFormat);
 
     [MethodImpl(Hot)]
-    private static Tensor Pool(PoolOp kind, string op, Tensor input, int[] poolSize, int[]? strides, string padding)
+    private static Tensor Pool(PoolOp kind, string op, Tensor input, int[] poolSize, int[]? strides, string padding, string dataFormat)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(poolSize);
+        bool channelsFirst = ChannelsFirst(op, dataFormat);
         if (!input.DType.IsFloating())
             throw new ArgumentException($"{op}: needs float32 or float64, got {input.DType.Name()}; convert with NF.Cast(x, DType.Float32).", nameof(input));
         if (input.Rank != 4)
-            throw new ArgumentException($"{op}: input must be NHWC [N, H, W, C], got shape {input.Shape}.", nameof(input));
+            throw new ArgumentException(
+                $"{op}: input must be {(channelsFirst ? "NCHW [N, C, H, W]" : "NHWC [N, H, W, C]")}, got shape {input.Shape}.", nameof(input));
         if (poolSize.Length is not (1 or 2))
             throw new ArgumentException($"{op}: poolSize needs 1 or 2 values (height, width), got {poolSize.Length}.", nameof(poolSize));
-        var (window, oh, ow) = WindowFor(op, input.Shape, poolSize[0], poolSize[^1], strides ?? poolSize, padding, null);
-        var result = Tensor.Empty(new Shape(input.Shape[0], oh, ow, input.Shape[3]), input.DType, input.Backend);
-        Engine.Pool2D(kind, input, window, result);
-        return Tape.Record(result, input, PoolGradient, (kind, window), op);
+        var x = channelsFirst ? ToNhwc(input) : input;
+        var (window, oh, ow) = WindowFor(op, x.Shape, poolSize[0], poolSize[^1], strides ?? poolSize, padding, null);
+        var result = Tensor.Empty(new Shape(x.Shape[0], oh, ow, x.Shape[3]), x.DType, x.Backend);
+        Engine.Pool2D(kind, x, window, result);
+        var y = Tape.Record(result, x, PoolGradient, (kind, window), op);
+        return channelsFirst ? FromNhwc(y) : y;
     }
 
     // Max: each output's gradient goes to its first maximal tap; average: spread over its in-image taps.

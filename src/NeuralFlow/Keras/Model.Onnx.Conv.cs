@@ -4,9 +4,10 @@ namespace NeuralFlow.Keras;
 
 public abstract partial class Model
 {
-    // The image layers in ONNX. NeuralFlow is NHWC, ONNX's Conv and pools NCHW: each such layer is
-    // wrapped in Transposes (NHWC -> NCHW -> NHWC), so every tensor between layers keeps
-    // NeuralFlow's layout and Flatten, Dense and Reshape see the same element order as in Predict.
+    // The image layers in ONNX. NeuralFlow is NHWC, ONNX's Conv and pools NCHW: each channels_last
+    // layer is wrapped in Transposes (NHWC -> NCHW -> NHWC), so every tensor between layers keeps
+    // NeuralFlow's layout and Flatten, Dense and Reshape see the same element order as in Predict;
+    // a channels_first layer is NCHW on both sides and needs none.
     private sealed partial class OnnxGraph
     {
         private static readonly long[] ToNchw = [0, 3, 1, 2], ToNhwc = [0, 2, 3, 1];
@@ -26,56 +27,103 @@ public abstract partial class Model
                 return Node("Reshape", layer.Name, [x, dims]);
             }
             if (shape.Count != 3)
-                throw new NotSupportedException($"ExportOnnx: layer {layer.Name} needs NHWC inputs, but its input has trailing dims ({string.Join(", ", shape)}).");
-            var input = new Shape(1, (int)shape[0], (int)shape[1], (int)shape[2]);
-            if (layer is Layers.GlobalAveragePooling2D or Layers.GlobalMaxPooling2D)
+                throw new NotSupportedException($"ExportOnnx: layer {layer.Name} needs image inputs, but its input has trailing dims ({string.Join(", ", shape)}).");
+            // A channels_first layer reads and writes NCHW, ONNX's own layout: no Transposes.
+            bool channelsFirst = DataFormatOf(layer) == "channels_first";
+            var input = channelsFirst
+                ? new Shape(1, (int)shape[1], (int)shape[2], (int)shape[0])
+                : new Shape(1, (int)shape[0], (int)shape[1], (int)shape[2]);
+            if (layer is Layers.GlobalPooling2D)
             {
-                shape.RemoveRange(0, 2);
+                shape.RemoveRange(channelsFirst ? 1 : 0, 2);
                 return Node(layer is Layers.GlobalMaxPooling2D ? "ReduceMax" : "ReduceMean", layer.Name, [x],
-                    OnnxWriter.IntsAttribute("axes", [1, 2]), OnnxWriter.IntAttribute("keepdims", 0));
+                    OnnxWriter.IntsAttribute("axes", channelsFirst ? [2, 3] : [1, 2]), OnnxWriter.IntAttribute("keepdims", 0));
             }
-            string nchw = Node("Transpose", $"{layer.Name}/ToNCHW", [x], OnnxWriter.IntsAttribute("perm", ToNchw));
-            string y;
-            if (layer is Layers.Conv2D conv)
+            string nchw = channelsFirst ? x : Node("Transpose", $"{layer.Name}/ToNCHW", [x], OnnxWriter.IntsAttribute("perm", ToNchw));
+            var (y, oh, ow, channels) = layer switch
             {
-                var attributes = WindowAttributes(conv.Name, input, conv.KernelSize, conv.Strides, conv.Padding, conv.DilationRate, shape);
-                shape[2] = conv.Filters;
-                string kernel = OihwWeight(conv.Kernel!);
-                string[] inputs = conv.Bias is null ? [nchw, kernel] : [nchw, kernel, Weight(conv.Bias)];
-                y = Node("Conv", layer.Name, inputs, [.. attributes, OnnxWriter.IntsAttribute("dilations", conv.DilationRate.Select(d => (long)d))]);
-            }
-            else
-            {
-                var pool = (Layers.Pooling2D)layer;
-                var attributes = WindowAttributes(pool.Name, input, pool.PoolSize, pool.Strides, pool.Padding, [1, 1], shape);
-                // ONNX AveragePool's count_include_pad = 0 (the default) is TensorFlow's rule too.
-                y = Node(layer is Layers.MaxPooling2D ? "MaxPool" : "AveragePool", layer.Name, [nchw], attributes);
-            }
-            string nhwc = Node("Transpose", $"{layer.Name}/ToNHWC", [y], OnnxWriter.IntsAttribute("perm", ToNhwc));
-            return layer is Layers.Conv2D { Activation: { } activation } ? Activation(activation, layer, nhwc) : nhwc;
+                Layers.Conv2D conv => Conv(conv, nchw, input, conv.Groups, OihwWeight(conv.Kernel!, conv.Kernel!), conv.Filters),
+                // Depthwise is Conv with one group per channel and the kernel as [C * M, 1, KH, KW].
+                Layers.DepthwiseConv2D dw => Conv(dw, nchw, input, input[3],
+                    OihwWeight(dw.Kernel!, NF.Reshape(dw.Kernel!, [dw.KernelSize[0], dw.KernelSize[1], 1, input[3] * dw.DepthMultiplier])),
+                    input[3] * dw.DepthMultiplier),
+                Layers.Conv2DTranspose t => ConvTranspose(t, nchw, input),
+                _ => Pool((Layers.Pooling2D)layer, nchw, input),
+            };
+            shape.Clear();
+            shape.AddRange(channelsFirst ? [channels, oh, ow] : [oh, ow, channels]);
+            string output = channelsFirst ? y : Node("Transpose", $"{layer.Name}/ToNHWC", [y], OnnxWriter.IntsAttribute("perm", ToNhwc));
+            return layer is Layers.Convolution2D { Activation: { } activation } ? Activation(activation, layer, output) : output;
         }
 
-        /// <summary>kernel_shape, strides and explicit pads [top, left, bottom, right]; sets the output's H and W in <paramref name="shape"/>.</summary>
-        private static byte[][] WindowAttributes(string layer, Shape input, int[] k, int[] strides, string padding, int[] dilations, List<long> shape)
+        private static string? DataFormatOf(Layer layer) => layer switch
+        {
+            Layers.Convolution2D c => c.DataFormat,
+            Layers.Pooling2D p => p.DataFormat,
+            Layers.GlobalPooling2D g => g.DataFormat,
+            _ => null,
+        };
+
+        private (string Y, long OH, long OW, long Channels) Conv(Layers.Convolution2D conv, string nchw, Shape input, int groups, string kernel, int channels)
+        {
+            var (attributes, oh, ow) = WindowAttributes(conv.Name, input, conv.KernelSize, conv.Strides, conv.Padding, conv.DilationRate);
+            string[] inputs = conv.Bias is null ? [nchw, kernel] : [nchw, kernel, Weight(conv.Bias)];
+            string y = Node("Conv", conv.Name, inputs,
+                [.. attributes, OnnxWriter.IntsAttribute("dilations", conv.DilationRate.Select(d => (long)d)), OnnxWriter.IntAttribute("group", groups)]);
+            return (y, oh, ow, channels);
+        }
+
+        /// <summary>
+        /// ConvTranspose with explicit pads: of the full (H - 1) * stride + span rows, TensorFlow's
+        /// placement drops PadTop at the top and keeps OH; rows past the full length, which only
+        /// an output padding makes, are ONNX's output_padding (zeros before the bias).
+        /// </summary>
+        private (string Y, long OH, long OW, long Channels) ConvTranspose(Layers.Conv2DTranspose t, string nchw, Shape input)
+        {
+            int[] k = t.KernelSize, s = t.Strides, d = t.DilationRate;
+            var (w, oh, ow) = NF.TransposedWindow(t.Name, input, k[0], k[1], s, t.Padding, t.OutputPadding, d);
+            long fullH = (input[1] - 1L) * s[0] + (k[0] - 1L) * d[0] + 1, fullW = (input[2] - 1L) * s[1] + (k[1] - 1L) * d[1] + 1;
+            long bottom = fullH - w.PadTop - oh, right = fullW - w.PadLeft - ow;
+            // The [KH, KW, filters, C] kernel is ONNX's [C, filters, KH, KW] by the same transpose as HWIO to OIHW.
+            string kernel = OihwWeight(t.Kernel!, t.Kernel!);
+            string[] inputs = t.Bias is null ? [nchw, kernel] : [nchw, kernel, Weight(t.Bias)];
+            string y = Node("ConvTranspose", t.Name, inputs,
+                OnnxWriter.IntsAttribute("kernel_shape", [k[0], k[1]]),
+                OnnxWriter.IntsAttribute("strides", [s[0], s[1]]),
+                OnnxWriter.IntsAttribute("dilations", [d[0], d[1]]),
+                OnnxWriter.IntsAttribute("pads", [w.PadTop, w.PadLeft, Math.Max(bottom, 0), Math.Max(right, 0)]),
+                OnnxWriter.IntsAttribute("output_padding", [Math.Max(-bottom, 0), Math.Max(-right, 0)]));
+            return (y, oh, ow, t.Filters);
+        }
+
+        private (string Y, long OH, long OW, long Channels) Pool(Layers.Pooling2D pool, string nchw, Shape input)
+        {
+            var (attributes, oh, ow) = WindowAttributes(pool.Name, input, pool.PoolSize, pool.Strides, pool.Padding, [1, 1]);
+            // ONNX AveragePool's count_include_pad = 0 (the default) is TensorFlow's rule too.
+            string y = Node(pool is Layers.MaxPooling2D ? "MaxPool" : "AveragePool", pool.Name, [nchw], attributes);
+            return (y, oh, ow, input[3]);
+        }
+
+        /// <summary>kernel_shape, strides and explicit pads [top, left, bottom, right] of a window over NHWC <paramref name="input"/>, and the output's H and W.</summary>
+        private static (byte[][] Attributes, long OH, long OW) WindowAttributes(string layer, Shape input, int[] k, int[] strides, string padding, int[] dilations)
         {
             var (w, oh, ow) = NF.WindowFor(layer, input, k[0], k[1], strides, padding, dilations);
             long bottom = Math.Max(0, (oh - 1L) * w.StrideH + (k[0] - 1L) * w.DilationH + 1 - input[1] - w.PadTop);
             long right = Math.Max(0, (ow - 1L) * w.StrideW + (k[1] - 1L) * w.DilationW + 1 - input[2] - w.PadLeft);
-            shape[0] = oh;
-            shape[1] = ow;
-            return
+            byte[][] attributes =
             [
                 OnnxWriter.IntsAttribute("kernel_shape", [k[0], k[1]]),
                 OnnxWriter.IntsAttribute("strides", [w.StrideH, w.StrideW]),
                 OnnxWriter.IntsAttribute("pads", [w.PadTop, w.PadLeft, bottom, right]),
             ];
+            return (attributes, oh, ow);
         }
 
-        /// <summary>An HWIO kernel as ONNX's OIHW initializer.</summary>
-        private string OihwWeight(Variable kernel)
+        /// <summary>An HWIO kernel (<paramref name="hwio"/>, the variable or a reshape of it) as ONNX's OIHW initializer named after <paramref name="kernel"/>.</summary>
+        private string OihwWeight(Variable kernel, Tensor hwio)
         {
             string name = kernel.Name ?? $"weight_{Initializers.Count}";
-            using var oihw = NF.Transpose(kernel, [3, 2, 0, 1]);
+            using var oihw = NF.Transpose(hwio, [3, 2, 0, 1]);
             long[] dims = [.. oihw.Shape.ToArray().Select(d => (long)d)];
             Initializers.Add(kernel.DType == DType.Float64
                 ? OnnxWriter.Tensor(name, dims, oihw.ToArray<double>())

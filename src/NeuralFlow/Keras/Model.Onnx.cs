@@ -4,7 +4,7 @@ namespace NeuralFlow.Keras;
 
 public abstract partial class Model
 {
-    private const string OnnxSupportedLayers = "Dense, Conv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, Reshape, BatchNormalization, LayerNormalization, Activation, Dropout, Flatten, ReLU and Softmax";
+    private const string OnnxSupportedLayers = "Dense, Conv2D, DepthwiseConv2D, Conv2DTranspose, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, Reshape, BatchNormalization, LayerNormalization, Activation, Dropout, Flatten, ReLU and Softmax";
 
     /// <summary>
     /// Writes the model's inference graph as an ONNX model (opset 17, IR version 8), atomically,
@@ -83,7 +83,7 @@ public abstract partial class Model
                     return Node("Softmax", layer.Name, [x], OnnxWriter.IntAttribute("axis", softmax.Axis));
                 case Layers.Dropout:
                     return Node("Identity", layer.Name, [x]);
-                case Layers.Conv2D or Layers.Pooling2D or Layers.GlobalAveragePooling2D or Layers.GlobalMaxPooling2D or Layers.Reshape:
+                case Layers.Convolution2D or Layers.Pooling2D or Layers.GlobalPooling2D or Layers.Reshape:
                     return Spatial(layer, x, shape);
                 case Layers.BatchNormalization or Layers.LayerNormalization:
                     return Normalization(layer, x, shape);

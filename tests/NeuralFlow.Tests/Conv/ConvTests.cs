@@ -5,7 +5,8 @@ using static NeuralFlow.Tests.Reference;
 namespace NeuralFlow.Tests;
 
 /// <summary>
-/// NF.Conv2D, NF.MaxPool2D and NF.AvgPool2D on every backend: values and gradients against
+/// NF.Conv2D (grouped too), NF.DepthwiseConv2D, NF.Conv2DTranspose, NF.MaxPool2D and NF.AvgPool2D
+/// on every backend: values and gradients against
 /// PyTorch (Conv/make_conv_fixtures.py), finite differences in float64, views, the max tie and
 /// NaN rules of the contract, and the error messages.
 /// </summary>
@@ -15,9 +16,12 @@ public abstract class ConvTests(string backend) : BackendTest(backend)
 
     private static Tensor Run(ConvCase c, Tensor x, Tensor? kernel) => c.Op switch
     {
-        "conv2d" => NF.Conv2D(x, kernel!, c.Strides, c.Padding, c.Dilations),
+        "conv2d" => NF.Conv2D(x, kernel!, c.Strides, c.Padding, c.Dilations, c.Groups ?? 1),
+        "depthwise" => NF.DepthwiseConv2D(x, kernel!, c.Strides, c.Padding, c.Dilations),
+        "conv2d_transpose" => NF.Conv2DTranspose(x, kernel!, c.Strides, c.Padding, c.OutputPadding, c.Dilations),
         "maxpool" => NF.MaxPool2D(x, c.Pool!, c.Strides, c.Padding),
-        _ => NF.AvgPool2D(x, c.Pool!, c.Strides, c.Padding),
+        "avgpool" => NF.AvgPool2D(x, c.Pool!, c.Strides, c.Padding),
+        _ => throw new InvalidDataException($"conv_fixtures.json: case {c.Name} has an unknown op '{c.Op}'."),
     };
 
     [SkippableTheory]
@@ -175,7 +179,7 @@ public sealed class CudaConvTests() : ConvTests("cuda");
 public sealed record ConvCase(
     string Name, string Op, string Padding, int[] Strides, int[]? Dilations, int[]? Pool,
     double[] X, int[] XShape, double[]? Kernel, int[]? KernelShape,
-    double[] Y, int[] YShape, double[] W, double[] Dx, double[]? Dkernel);
+    double[] Y, int[] YShape, double[] W, double[] Dx, double[]? Dkernel, int? Groups = null, int[]? OutputPadding = null);
 
 internal static class ConvFixtures
 {

@@ -3,21 +3,21 @@ namespace NeuralFlow.Keras;
 public static partial class Layers
 {
     /// <summary>
-    /// Average pooling over NHWC images (<c>tf.keras.layers.AveragePooling2D</c>); strides default
+    /// Average pooling over NHWC (or NCHW) images (<c>tf.keras.layers.AveragePooling2D</c>); strides default
     /// to the pool size; with "same" padding the padded taps are not counted.
     /// </summary>
     public sealed class AveragePooling2D : Pooling2D
     {
         /// <summary>A square window (Keras' single-int arguments).</summary>
-        public AveragePooling2D(int poolSize = 2, int? strides = null, string padding = "valid", string? name = null)
-            : this([poolSize, poolSize], strides is { } s ? [s, s] : null, padding, name) { }
+        public AveragePooling2D(int poolSize = 2, int? strides = null, string padding = "valid", string? name = null, string dataFormat = "channels_last")
+            : this([poolSize, poolSize], strides is { } s ? [s, s] : null, padding, name, dataFormat) { }
 
         /// <summary>A (height, width) window.</summary>
-        public AveragePooling2D(int[] poolSize, int[]? strides = null, string padding = "valid", string? name = null)
-            : base(nameof(AveragePooling2D), poolSize, strides, padding, name) { }
+        public AveragePooling2D(int[] poolSize, int[]? strides = null, string padding = "valid", string? name = null, string dataFormat = "channels_last")
+            : base(nameof(AveragePooling2D), poolSize, strides, padding, name, dataFormat) { }
 
         /// <inheritdoc/>
         [MethodImpl(Hot)]
-        protected override Tensor Forward(Tensor x) => NF.AvgPool2D(x, PoolSize, Strides, Padding);
+        protected override Tensor Forward(Tensor x) => NF.AvgPool2D(x, PoolSize, Strides, Padding, DataFormat);
     }
 }

@@ -5,102 +5,61 @@ namespace NeuralFlow.Keras;
 public static partial class Layers
 {
     /// <summary>
-    /// A 2-D convolution over NHWC images: activation(conv2d(x, kernel) + bias)
-    /// (<c>tf.keras.layers.Conv2D</c>). The kernel is HWIO [KH, KW, C, filters], as in Keras, so
-    /// weights move between the two unchanged. Keras defaults: Glorot-uniform kernel, zero bias.
+    /// A 2-D convolution over images: activation(conv2d(x, kernel) + bias)
+    /// (<c>tf.keras.layers.Conv2D</c>). The kernel is HWIO [KH, KW, C / groups, filters], as in
+    /// Keras (in both data formats), so weights move between the two unchanged. Keras defaults:
+    /// Glorot-uniform kernel, zero bias, channels_last, one group.
     /// </summary>
-    public sealed class Conv2D : Layer
+    public sealed class Conv2D : Convolution2D
     {
         /// <summary>A convolution with a square window, stride and dilation (Keras' single-int arguments).</summary>
         public Conv2D(int filters, int kernelSize, int strides = 1, string padding = "valid", int dilationRate = 1,
                       ActivationFunction? activation = null, bool useBias = true,
-                      Initializer? kernelInitializer = null, Initializer? biasInitializer = null, string? name = null)
+                      Initializer? kernelInitializer = null, Initializer? biasInitializer = null, string? name = null,
+                      int groups = 1, string dataFormat = "channels_last")
             : this(filters, [kernelSize, kernelSize], [strides, strides], padding, [dilationRate, dilationRate],
-                   activation, useBias, kernelInitializer, biasInitializer, name)
+                   activation, useBias, kernelInitializer, biasInitializer, name, groups, dataFormat)
         {
         }
 
         /// <summary>A convolution with (height, width) window, strides and dilation (one value serves both).</summary>
         public Conv2D(int filters, int[] kernelSize, int[]? strides = null, string padding = "valid", int[]? dilationRate = null,
                       ActivationFunction? activation = null, bool useBias = true,
-                      Initializer? kernelInitializer = null, Initializer? biasInitializer = null, string? name = null)
-            : base(name)
+                      Initializer? kernelInitializer = null, Initializer? biasInitializer = null, string? name = null,
+                      int groups = 1, string dataFormat = "channels_last")
+            : base(nameof(Conv2D), kernelSize, strides, padding, dilationRate, dataFormat, activation, useBias, kernelInitializer, biasInitializer, name)
         {
             Filters = filters > 0 ? filters : throw new ArgumentOutOfRangeException(nameof(filters), filters, "Conv2D: filters must be positive.");
-            KernelSize = PoolingArgs.Pair("Conv2D", nameof(kernelSize), kernelSize);
-            Strides = PoolingArgs.Pair("Conv2D", nameof(strides), strides ?? [1]);
-            Padding = PoolingArgs.Padding("Conv2D", padding);
-            DilationRate = PoolingArgs.Pair("Conv2D", nameof(dilationRate), dilationRate ?? [1]);
-            Activation = activation;
-            UseBias = useBias;
-            KernelInitializer = kernelInitializer ?? Initializer.GlorotUniform;
-            BiasInitializer = biasInitializer ?? Initializer.Zeros;
+            Groups = groups > 0 ? groups : throw new ArgumentOutOfRangeException(nameof(groups), groups, "Conv2D: groups must be positive.");
+            if (filters % groups != 0)
+                throw new ArgumentException($"Conv2D: filters ({filters}) must be divisible by groups ({groups}).", nameof(groups));
         }
 
         /// <summary>Output channels.</summary>
         public int Filters { get; }
 
-        /// <summary>The window's (height, width).</summary>
-        public int[] KernelSize { get; }
-
-        /// <summary>(height, width) strides.</summary>
-        public int[] Strides { get; }
-
-        /// <summary>"valid" or "same".</summary>
-        public string Padding { get; }
-
-        /// <summary>(height, width) dilation.</summary>
-        public int[] DilationRate { get; }
-
-        /// <summary>The activation, or null for linear.</summary>
-        public ActivationFunction? Activation { get; }
-
-        /// <summary>Whether the layer adds a bias.</summary>
-        public bool UseBias { get; }
-
-        /// <summary>How the kernel starts (Keras' default: Glorot uniform).</summary>
-        public Initializer KernelInitializer { get; }
-
-        /// <summary>How the bias starts (zeros).</summary>
-        public Initializer BiasInitializer { get; }
-
-        /// <summary>The [KH, KW, C, filters] kernel, once built.</summary>
-        public Variable? Kernel { get; private set; }
-
-        /// <summary>The [filters] bias, once built (null without bias).</summary>
-        public Variable? Bias { get; private set; }
+        /// <summary>Channel groups: filters and input channels split into this many groups, group g of the output seeing group g of the input.</summary>
+        public int Groups { get; }
 
         /// <inheritdoc/>
         public override JsonObject GetConfig()
         {
             var c = base.GetConfig();
             c["filters"] = Filters;
-            c["kernel_size"] = PoolingArgs.Json(KernelSize);
-            c["strides"] = PoolingArgs.Json(Strides);
-            c["padding"] = Padding;
-            c["dilation_rate"] = PoolingArgs.Json(DilationRate);
-            AddKernelConfig(c, Activation, UseBias, KernelInitializer, BiasInitializer);
+            c["groups"] = Groups;
             return c;
         }
 
         /// <inheritdoc/>
         protected override void Build(Shape inputShape)
         {
-            if (inputShape.Rank != 4)
-                throw new ArgumentException($"{Name}: Conv2D needs NHWC inputs [N, H, W, C], got shape {inputShape}.");
-            Kernel = AddWeight("kernel", [KernelSize[0], KernelSize[1], inputShape[3], Filters], KernelInitializer);
-            if (UseBias) Bias = AddWeight("bias", [Filters], BiasInitializer);
+            int channels = InputChannels(inputShape);
+            if (channels % Groups != 0)
+                throw new ArgumentException($"{Name}: the input {inputShape} has {channels} channels, which are not divisible by groups ({Groups}).");
+            BuildWeights("kernel", [KernelSize[0], KernelSize[1], channels / Groups, Filters], Filters);
         }
 
-        /// <inheritdoc/>
-        [MethodImpl(Hot)]
-        protected override Tensor Forward(Tensor x)
-        {
-            var input = x.DType == Kernel!.DType ? x : NF.Cast(x, Kernel.DType);
-            var y = NF.Conv2D(input, Kernel, Strides, Padding, DilationRate);
-            if (Bias is not null) y = y + Bias;
-            return Activation is null ? y : Activation.Apply(y);
-        }
+        private protected override Tensor Convolve(Tensor x) => NF.Conv2D(x, Kernel!, Strides, Padding, DilationRate, Groups, DataFormat);
     }
 }
 
@@ -123,6 +82,23 @@ internal static class PoolingArgs
         "same" => "same",
         _ => throw new ArgumentException($"{layer}: padding must be \"valid\" or \"same\", got \"{padding}\".", nameof(padding)),
     };
+
+    /// <summary>Keras' data_format: "channels_last" (NHWC) or "channels_first" (NCHW), lower case.</summary>
+    public static string DataFormat(string layer, string dataFormat) => dataFormat?.ToLowerInvariant() switch
+    {
+        "channels_last" => "channels_last",
+        "channels_first" => "channels_first",
+        _ => throw new ArgumentException($"{layer}: dataFormat must be \"channels_last\" or \"channels_first\", got \"{dataFormat}\".", nameof(dataFormat)),
+    };
+
+    /// <summary>The window entries of a convolution or pooling config, in Keras' names.</summary>
+    public static void WindowConfig(JsonObject c, string sizeKey, int[] size, int[] strides, string padding, string dataFormat)
+    {
+        c[sizeKey] = Json(size);
+        c["strides"] = Json(strides);
+        c["padding"] = padding;
+        c["data_format"] = dataFormat;
+    }
 
     public static JsonArray Json(int[] values) => new(values.Select(v => (JsonNode?)v).ToArray());
 }

@@ -26,11 +26,20 @@ public static class KerasSerialization
         Register("Conv2D", c => new Layers.Conv2D(
             Int(c, "filters"), Ints(c, "kernel_size"), Ints(c, "strides"), String(c, "padding", "valid"), Ints(c, "dilation_rate"),
             Activation(c, "activation"), Bool(c, "use_bias", true),
-            Initializer(c, "kernel_initializer"), Initializer(c, "bias_initializer"), NameOf(c)));
-        Register("MaxPooling2D", c => new Layers.MaxPooling2D(Ints(c, "pool_size"), Ints(c, "strides"), String(c, "padding", "valid"), NameOf(c)));
-        Register("AveragePooling2D", c => new Layers.AveragePooling2D(Ints(c, "pool_size"), Ints(c, "strides"), String(c, "padding", "valid"), NameOf(c)));
-        Register("GlobalAveragePooling2D", c => new Layers.GlobalAveragePooling2D(NameOf(c)));
-        Register("GlobalMaxPooling2D", c => new Layers.GlobalMaxPooling2D(NameOf(c)));
+            Initializer(c, "kernel_initializer"), Initializer(c, "bias_initializer"), NameOf(c), Int(c, "groups", 1), DataFormat(c)));
+        Register("DepthwiseConv2D", c => new Layers.DepthwiseConv2D(
+            Ints(c, "kernel_size"), Ints(c, "strides"), String(c, "padding", "valid"), Int(c, "depth_multiplier", 1), Ints(c, "dilation_rate"),
+            Activation(c, "activation"), Bool(c, "use_bias", true),
+            Initializer(c, "depthwise_initializer"), Initializer(c, "bias_initializer"), NameOf(c), DataFormat(c)));
+        Register("Conv2DTranspose", c => new Layers.Conv2DTranspose(
+            Int(c, "filters"), Ints(c, "kernel_size"), Ints(c, "strides"), String(c, "padding", "valid"),
+            c["output_padding"] is null ? null : Ints(c, "output_padding"), Ints(c, "dilation_rate"),
+            Activation(c, "activation"), Bool(c, "use_bias", true),
+            Initializer(c, "kernel_initializer"), Initializer(c, "bias_initializer"), NameOf(c), DataFormat(c)));
+        Register("MaxPooling2D", c => new Layers.MaxPooling2D(Ints(c, "pool_size"), Ints(c, "strides"), String(c, "padding", "valid"), NameOf(c), DataFormat(c)));
+        Register("AveragePooling2D", c => new Layers.AveragePooling2D(Ints(c, "pool_size"), Ints(c, "strides"), String(c, "padding", "valid"), NameOf(c), DataFormat(c)));
+        Register("GlobalAveragePooling2D", c => new Layers.GlobalAveragePooling2D(NameOf(c), DataFormat(c)));
+        Register("GlobalMaxPooling2D", c => new Layers.GlobalMaxPooling2D(NameOf(c), DataFormat(c)));
         Register("Reshape", c => new Layers.Reshape(Ints(c, "target_shape"), NameOf(c)));
         Register("BatchNormalization", c => new Layers.BatchNormalization(
             Int(c, "axis", -1), Double(c, "momentum", 0.99), Double(c, "epsilon", 1e-3), Bool(c, "center", true), Bool(c, "scale", true),
@@ -103,6 +112,8 @@ public static class KerasSerialization
         JsonValue v => [v.GetValue<int>()],
         _ => throw new FormatException($"'{key}' is missing"),
     };
+    // Keras writes null for "the backend's image_data_format", which is channels_last.
+    private static string DataFormat(JsonObject c) => c["data_format"]?.GetValue<string>() ?? "channels_last";
     private static bool Bool(JsonObject c, string key, bool fallback) => c[key]?.GetValue<bool>() ?? fallback;
     private static ActivationFunction? Activation(JsonObject c, string key) =>
         c[key]?.GetValue<string>() is { } name ? ActivationFunction.Get(name) : null;

@@ -1,0 +1,27 @@
+namespace NeuralFlow;
+
+public static partial class NF
+{
+    /// <summary>
+    /// Whether <paramref name="dataFormat"/> names NCHW: Keras' "channels_first" (or TensorFlow's
+    /// "NCHW"); "channels_last" / "NHWC" is NHWC. Anything else is refused, naming the op.
+    /// </summary>
+    internal static bool ChannelsFirst(string op, string? dataFormat) => dataFormat?.ToLowerInvariant() switch
+    {
+        "channels_last" or "nhwc" => false,
+        "channels_first" or "nchw" => true,
+        _ => throw new ArgumentException(
+            $"{op}: dataFormat must be \"channels_last\" (NHWC) or \"channels_first\" (NCHW), got \"{dataFormat}\".", nameof(dataFormat)),
+    };
+
+    // The image ops work in NHWC. An NCHW input is packed into NHWC first (Reshape copies a view
+    // and is taped): the windowed kernels would read a transposed view too, but gathering
+    // channels H * W apart is about twice as slow as one packing copy.
+    internal static Tensor ToNhwc(Tensor nchw)
+    {
+        var view = Transpose(nchw, [0, 2, 3, 1]);
+        return Reshape(view, view.Shape.ToArray());
+    }
+
+    internal static Tensor FromNhwc(Tensor nhwc) => Transpose(nhwc, [0, 3, 1, 2]);
+}
