@@ -99,6 +99,45 @@ public abstract class MetricTests(string backend) : BackendTest(backend)
         Near(1.0, auc.Call(T([0, 0, 1, 1]), T([0.1, 0.2, 0.8, 0.9])), 1e-6);
     }
 
+    // confusion_metrics_test.py MultiAUCTest: 5 thresholds; two labels, predictions [[0, 0.5, 0.3, 0.9], [0.1, 0.2, 0.3, 0.4]] transposed.
+    [SkippableFact]
+    public void Multi_label_AUC_matches_keras()
+    {
+        RequireBackend();
+        var yPred = T([0, 0.1, 0.5, 0.2, 0.3, 0.3, 0.9, 0.4], 4, 2);
+        var good = T([0, 0, 0, 0, 1, 1, 1, 1], 4, 2);
+        Assert.Equal(1f, new Metrics.AUC(multiLabel: true).Call(good, good));                                   // test_unweighted_all_correct
+        Assert.Equal(1f, new Metrics.AUC().Call(good, good));                                                   // test_unweighted_all_correct_flat
+        Near((0.875 + 1.0) / 2, new Metrics.AUC(5, multiLabel: true).Call(good, yPred));                        // test_unweighted
+        var logits = T(new[] { 0, 0.1, 0.5, 0.2, 0.3, 0.3, 0.9, 0.4 }.Select(p => -Math.Log(1 / (p + 1e-12) - 1)).ToArray(), 4, 2);
+        Near((0.875 + 1.0) / 2, new Metrics.AUC(5, multiLabel: true, fromLogits: true).Call(good, logits));     // test_unweighted_from_logits
+        Near(1.0 - 0.3333 * (1.0 - 0.2857) / 2.0, new Metrics.AUC(5).Call(good, yPred, T([1, 2, 3, 4])));       // test_sample_weight_flat
+        Near(1.0 - 0.3333 * (1.0 - 0.2727) / 2.0, new Metrics.AUC(5).Call(good, yPred, T([0, 1, 2, 3, 4, 5, 6, 7], 4, 2))); // test_full_sample_weight_flat
+        Near((0.875 * 0.75 + 1.0 * 0.25) / (0.75 + 0.25), new Metrics.AUC(5, multiLabel: true, labelWeights: [0.75, 0.25]).Call(good, yPred)); // test_label_weights
+        Near(1.0 - (1.0 - 0.375) * 0.375 / 2.0, new Metrics.AUC(5, labelWeights: [0.75, 0.25]).Call(good, yPred), 1e-2); // test_label_weights_flat
+        Near(1.0 - 3.0 / 32.0, new Metrics.AUC(5).Call(good, yPred));                                           // test_unweighted_flat
+        var multi = new Metrics.AUC(5, multiLabel: true);
+        multi.UpdateState(good, yPred);
+        Assert.Throws<ArgumentException>(() => multi.UpdateState(T([0, 1, 1]), T([0.2, 0.4, 0.9]))); // 1 label after 2
+    }
+
+    [SkippableFact]
+    public void Confusion_counts_of_a_large_batch_are_made_in_slices_with_the_same_result()
+    {
+        RequireBackend();
+        // 200 thresholds x 30000 predictions is 6M cells: two slices.
+        var values = Reference.RandomValues(30000, 41, 0, 1);
+        var yPred = T(values);
+        var yTrue = T(values.Select((v, i) => (v + (i % 7) * 0.1) > 0.6 ? 1.0 : 0.0).ToArray());
+        var whole = new Metrics.AUC();
+        whole.UpdateState(yTrue, yPred);
+        var parts = new Metrics.AUC();
+        for (int start = 0; start < 30000; start += 10000)
+            parts.UpdateState(yTrue[start..(start + 10000)], yPred[start..(start + 10000)]);
+        Assert.Equal(parts.Result(), whole.Result(), 5);
+        Assert.InRange(whole.Result(), 0.5, 1.0);
+    }
+
     // accuracy_metrics_test.py
     [SkippableFact]
     public void Accuracies_match_keras()

@@ -9,13 +9,20 @@ public static partial class Metrics
     /// counts at each threshold stay on the device; <c>Result</c> sums the curve as
     /// <c>summationMethod</c> says: "interpolation" (trapezoids, and for PR Davis and Goadrich's
     /// interpolation, as Keras), "minoring" or "majoring". <c>fromLogits</c> applies a sigmoid first.
-    /// Keras' <c>multi_label</c> and <c>label_weights</c> are not offered: all labels are pooled.
+    /// With <c>multiLabel</c>, each label (last-axis index) gets its own curve and the result is
+    /// their mean, or their <c>labelWeights</c>-weighted mean; otherwise all labels are pooled,
+    /// each weighing in the counts by its <c>labelWeights</c> entry.
+    /// Keras' "PRGAIN" curve is not offered.
     /// </summary>
     public sealed class AUC(int numThresholds = 200, string curve = "ROC", string summationMethod = "interpolation",
-        double[]? thresholds = null, bool fromLogits = false, string name = "auc")
+        double[]? thresholds = null, bool multiLabel = false, double[]? labelWeights = null, bool fromLogits = false, string name = "auc")
         : ConfusionMetric(name, Grid(numThresholds, thresholds), null, null,
-            Cells.TruePositives | Cells.FalsePositives | Cells.TrueNegatives | Cells.FalseNegatives)
+            Cells.TruePositives | Cells.FalsePositives | Cells.TrueNegatives | Cells.FalseNegatives, multiLabel)
     {
+        /// <summary>The weight of each label: of its area with <see cref="ConfusionMetric.MultiLabel"/>, else of its predictions in the pooled counts (null: equal).</summary>
+        public IReadOnlyList<double>? LabelWeights { get; } = labelWeights is null || labelWeights.All(w => w >= 0) && labelWeights.Sum() > 0 ? labelWeights
+            : throw new ArgumentException("AUC: labelWeights must be non-negative and not all 0.", nameof(labelWeights));
+
         /// <summary>"ROC" or "PR".</summary>
         public string Curve { get; } = curve.ToUpperInvariant() is "ROC" or "PR" ? curve.ToUpperInvariant()
             : throw new ArgumentException($"AUC: curve must be \"ROC\" or \"PR\", got \"{curve}\".", nameof(curve));
@@ -32,18 +39,33 @@ public static partial class Metrics
 
         private protected override Tensor Probabilities(Tensor yPred) => FromLogits ? NF.Sigmoid(yPred) : yPred;
 
+        private protected override double[]? PooledLabelWeights => MultiLabel ? null : LabelWeights?.ToArray();
+
         /// <summary>The area: one value (the result is a single number).</summary>
         public override double[] ResultValues()
         {
             var (tp, fp, tn, fn) = (Count(Cells.TruePositives), Count(Cells.FalsePositives), Count(Cells.TrueNegatives), Count(Cells.FalseNegatives));
-            if (Curve == "PR" && SummationMethod == "interpolation") return [InterpolatePrAuc(tp, fp, fn)];
-            int n = tp.Length;
-            var recall = TruePositiveShare(Cells.FalseNegatives);
+            int n = NumThresholds, labels = tp.Length / n;
+            if (labels == 0) return [0];
+            if (MultiLabel && LabelWeights is { } lw && lw.Count != labels)
+                throw new InvalidOperationException($"{Name}: has {lw.Count} label weights but counted {labels} labels.");
+            double[] Column(double[] counts, int label) => Enumerable.Range(0, n).Select(t => counts[t * labels + label]).ToArray();
+            var areas = Enumerable.Range(0, labels)
+                .Select(j => Area(Column(tp, j), Column(fp, j), Column(tn, j), Column(fn, j))).ToArray();
+            if (labels == 1) return [areas[0]];
+            // Keras' multi_label result: the mean over labels, or the label_weights-weighted mean.
+            return MultiLabel && LabelWeights is { } w ? [areas.Select((a, j) => a * w[j]).Sum() / w.Sum()] : [areas.Average()];
+        }
+
+        private double Area(double[] tp, double[] fp, double[] tn, double[] fn)
+        {
+            if (Curve == "PR" && SummationMethod == "interpolation") return InterpolatePrAuc(tp, fp, fn);
+            var recall = tp.Select((t, i) => DivideNoNan(t, t + fn[i])).ToArray();
             double[] x, y;
             if (Curve == "ROC") { x = fp.Select((f, i) => DivideNoNan(f, f + tn[i])).ToArray(); y = recall; }
-            else { x = recall; y = TruePositiveShare(Cells.FalsePositives); }
+            else { x = recall; y = tp.Select((t, i) => DivideNoNan(t, t + fp[i])).ToArray(); }
             double area = 0;
-            for (int i = 0; i < n - 1; i++)
+            for (int i = 0; i < tp.Length - 1; i++)
             {
                 double height = SummationMethod switch
                 {
@@ -53,7 +75,7 @@ public static partial class Metrics
                 };
                 area += (x[i] - x[i + 1]) * height;
             }
-            return [area];
+            return area;
         }
 
         // Keras' interpolate_pr_auc (Davis & Goadrich 2006): precision interpolated linearly in
@@ -79,8 +101,9 @@ public static partial class Metrics
             var c = new Dictionary<string, object?>
             {
                 ["name"] = Name, ["num_thresholds"] = NumThresholds, ["curve"] = Curve,
-                ["summation_method"] = SummationMethod, ["from_logits"] = FromLogits,
+                ["summation_method"] = SummationMethod, ["multi_label"] = MultiLabel, ["from_logits"] = FromLogits,
             };
+            if (LabelWeights is { } w) c["label_weights"] = w.ToArray();
             // Given thresholds are stored without the two end ones, which the constructor adds back.
             if (_givenThresholds) c["thresholds"] = Thresholds.Skip(1).Take(NumThresholds - 2).ToArray();
             return c;

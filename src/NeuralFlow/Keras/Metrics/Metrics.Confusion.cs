@@ -16,7 +16,7 @@ public static partial class Metrics
         private readonly Cells _cells;
         private readonly Dictionary<Cells, MetricVariable> _counts = [];
 
-        private protected ConfusionMetric(string name, double[] thresholds, int? topK, int? classId, Cells cells) : base(name)
+        private protected ConfusionMetric(string name, double[] thresholds, int? topK, int? classId, Cells cells, bool multiLabel = false) : base(name)
         {
             if (thresholds.Length == 0) throw new ArgumentException($"{name}: give at least one threshold.", nameof(thresholds));
             if (topK is <= 0) throw new ArgumentOutOfRangeException(nameof(topK), topK, $"{name}: topK must be positive.");
@@ -25,8 +25,10 @@ public static partial class Metrics
             TopK = topK;
             ClassId = classId;
             _cells = cells;
+            MultiLabel = multiLabel;
+            // (thresholds, labels): one label column unless multiLabel, where the first batch tells how many.
             foreach (var c in Enum.GetValues<Cells>())
-                if (cells.HasFlag(c)) _counts[c] = AddState(c.ToString(), new Shape([thresholds.Length]));
+                if (cells.HasFlag(c)) _counts[c] = AddState(c.ToString(), multiLabel ? null : new Shape([thresholds.Length, 1]));
         }
 
         /// <summary>The thresholds, in the order of <see cref="ResultValues"/>.</summary>
@@ -35,19 +37,27 @@ public static partial class Metrics
         public int? TopK { get; }
         /// <summary>When set, only this class (last-axis index) is measured.</summary>
         public int? ClassId { get; }
+        /// <summary>Whether each label (last-axis index) keeps its own counts (AUC's <c>multi_label</c>).</summary>
+        public bool MultiLabel { get; }
 
         /// <summary>How predictions are turned into probabilities first (a sigmoid for logits).</summary>
         private protected virtual Tensor Probabilities(Tensor yPred) => yPred;
 
+        /// <summary>Weights of the last-axis labels in pooled counts (AUC's label_weights without multi_label); null for none.</summary>
+        private protected virtual double[]? PooledLabelWeights => null;
+
         /// <inheritdoc/>
         public override void UpdateState(Tensor yTrue, Tensor yPred, Tensor? sampleWeight = null)
         {
+            ArgumentNullException.ThrowIfNull(yPred);
+            if (MultiLabel && _counts.First().Value.Shape is { } known && yPred.Rank > 0 && known[1] != yPred.Shape[-1])
+                throw new ArgumentException($"{Name}: counted {known[1]} labels before, now yPred has shape {yPred.Shape}.", nameof(yPred));
             using var scope = TensorScope.Begin();
-            var counts = Confusion(Name, yTrue, Probabilities(yPred), sampleWeight, [.. Thresholds], TopK, ClassId, _cells);
-            foreach (var (cell, v) in _counts) v.Add(counts[cell]);
+            Confusion(Name, yTrue, Probabilities(yPred), sampleWeight, [.. Thresholds], TopK, ClassId, _cells, MultiLabel,
+                (cell, counts) => _counts[cell].Add(counts), PooledLabelWeights);
         }
 
-        /// <summary>The summed weights of one confusion cell, per threshold.</summary>
+        /// <summary>The summed weights of one confusion cell, per threshold and label (row-major (thresholds, labels)).</summary>
         private protected double[] Count(Cells cell) => _counts[cell].Read();
 
         /// <summary>TP / (TP + <paramref name="misses"/>) at each threshold, 0 where nothing was counted.</summary>
@@ -109,12 +119,15 @@ public static partial class Metrics
     private static double[] DefaultThresholds(double[]? thresholds, int? topK) => thresholds ?? [topK is null ? 0.5 : NegInf];
 
     /// <summary>
-    /// The confusion cells of one batch on the device, one value per threshold. Targets and
-    /// predictions are aligned as for losses; weights broadcast to the predictions' shape.
-    /// The (thresholds x elements) comparison is made in slices of at most about 4M cells.
+    /// The confusion cells of one batch on the device, (thresholds, labels) each, handed to
+    /// <paramref name="add"/>: one label column, or one per last-axis index with
+    /// <paramref name="multiLabel"/>. Targets and predictions are aligned as for losses; weights
+    /// broadcast to the predictions' shape. Every prediction is compared with every threshold (a
+    /// thresholds x elements mask), in slices of rows of at most about 4M cells, each added
+    /// before the next is made, so a large batch (a segmentation map) does not hold them all.
     /// </summary>
-    private static Dictionary<Cells, Tensor> Confusion(string who, Tensor yTrue, Tensor yPred, Tensor? sampleWeight,
-        double[] thresholds, int? topK, int? classId, Cells cells)
+    private static void Confusion(string who, Tensor yTrue, Tensor yPred, Tensor? sampleWeight,
+        double[] thresholds, int? topK, int? classId, Cells cells, bool multiLabel, Action<Cells, Tensor> add, double[]? labelWeights = null)
     {
         (yTrue, yPred) = Targets.Align(who, yTrue, yPred);
         var pred = NF.Cast(yPred, DType.Float64);
@@ -143,19 +156,35 @@ public static partial class Metrics
             truth = NF.Gather(truth, index, truth.Rank - 1);
             if (weight is not null) weight = NF.Gather(weight, index, weight.Rank - 1);
         }
-        var p = NF.Reshape(pred, [1, -1]);
-        var positive = NF.Reshape(NF.Cast(NF.NotEqual(truth, 0.0), DType.Float64), [1, -1]);
-        var w1 = weight is null ? null : NF.Reshape(weight, [1, -1]);
-        var isPos = w1 is null ? positive : positive * w1;                 // weight of each positive target
-        var isNeg = w1 is null ? 1 - positive : (1 - positive) * w1;       // weight of each negative target
-        var thr = NF.Constant(thresholds, [thresholds.Length, 1]);
-        var above = NF.Cast(NF.Greater(p, thr), DType.Float64);            // (thresholds, elements)
-        var result = new Dictionary<Cells, Tensor>();
-        if (cells.HasFlag(Cells.TruePositives)) result[Cells.TruePositives] = NF.ReduceSum(above * isPos, 1);
-        if (cells.HasFlag(Cells.FalsePositives)) result[Cells.FalsePositives] = NF.ReduceSum(above * isNeg, 1);
-        if (cells.HasFlag(Cells.FalseNegatives)) result[Cells.FalseNegatives] = NF.ReduceSum((1 - above) * isPos, 1);
-        if (cells.HasFlag(Cells.TrueNegatives)) result[Cells.TrueNegatives] = NF.ReduceSum((1 - above) * isNeg, 1);
-        return result;
+        if (labelWeights is not null && !multiLabel)
+        {
+            // Pooled labels: each label's predictions weigh in the counts by its weight, as Keras.
+            if (pred.Rank == 0 || pred.Shape[-1] != labelWeights.Length)
+                throw new ArgumentException($"{who}: {labelWeights.Length} label weights for predictions of shape {yPred.Shape}.", nameof(labelWeights));
+            var lw = NF.Constant(labelWeights);
+            weight = weight is null ? NF.BroadcastTo(lw, pred.Shape) : weight * lw;
+        }
+        if (multiLabel && pred.Rank < 2)
+            throw new ArgumentException($"{who}: with multiLabel, yPred must have shape (samples, labels), got {yPred.Shape}.");
+        int labels = multiLabel ? pred.Shape[-1] : 1;
+        var p = NF.Reshape(pred, [-1, labels]);                                     // (rows, labels)
+        var positive = NF.Reshape(NF.Cast(NF.NotEqual(truth, 0.0), DType.Float64), [-1, labels]);
+        var isPos = weight is null ? positive : positive * NF.Reshape(weight, [-1, labels]);         // weight of each positive target
+        var isNeg = weight is null ? 1 - positive : (1 - positive) * NF.Reshape(weight, [-1, labels]); // weight of each negative target
+        var thr = NF.Constant(thresholds, [thresholds.Length, 1, 1]);
+        int rows = p.Shape[0];
+        int slice = Math.Max(1, 4_000_000 / (thresholds.Length * labels));
+        for (int start = 0; start < rows; start += slice)
+        {
+            using var scope = TensorScope.Begin();
+            var range = start..Math.Min(rows, start + slice);
+            var above = NF.Cast(NF.Greater(p[range], thr), DType.Float64);          // (thresholds, rows, labels)
+            var (pos, neg) = (isPos[range], isNeg[range]);
+            if (cells.HasFlag(Cells.TruePositives)) add(Cells.TruePositives, NF.ReduceSum(above * pos, 1));
+            if (cells.HasFlag(Cells.FalsePositives)) add(Cells.FalsePositives, NF.ReduceSum(above * neg, 1));
+            if (cells.HasFlag(Cells.FalseNegatives)) add(Cells.FalseNegatives, NF.ReduceSum((1 - above) * pos, 1));
+            if (cells.HasFlag(Cells.TrueNegatives)) add(Cells.TrueNegatives, NF.ReduceSum((1 - above) * neg, 1));
+        }
     }
 
     /// <summary>

@@ -65,7 +65,7 @@ public static partial class Metrics
             nameof(Recall) => new Recall(A("thresholds"), I("top_k"), I("class_id"), name),
             nameof(AUC) => new AUC(I("num_thresholds") ?? 200, config["curve"]?.GetValue<string>() ?? "ROC",
                 config["summation_method"]?.GetValue<string>() ?? "interpolation", A("thresholds"),
-                config["from_logits"]?.GetValue<bool>() ?? false, name),
+                config["multi_label"]?.GetValue<bool>() ?? false, A("label_weights"), config["from_logits"]?.GetValue<bool>() ?? false, name),
             nameof(MeanSquaredError) => new MeanSquaredError(name),
             nameof(MeanAbsoluteError) => new MeanAbsoluteError(name),
             nameof(RootMeanSquaredError) => new RootMeanSquaredError(name),
