@@ -1,3 +1,4 @@
+using NeuralFlow.Backends;
 using NeuralFlow.Keras;
 
 namespace NeuralFlow.Tests.Keras16;
@@ -269,6 +270,37 @@ public abstract class MetricTests(string backend) : BackendTest(backend)
         Assert.IsType<Metrics.BinaryAccuracy>(Metrics.Get("accuracy", new Losses.BinaryFocalCrossentropy()));
         Assert.Equal("mean_io_u", new Metrics.MeanIoU(3).Name);
         Assert.Throws<ArgumentException>(() => Metrics.Get("precison"));
+    }
+
+    [SkippableFact]
+    public void Metric_state_lives_in_variables_on_the_device_of_the_data()
+    {
+        RequireBackend();
+        var precision = new Metrics.Precision();
+        Assert.Empty(precision.Variables); // made by the first update, where the data is
+        precision.UpdateState(T([1, 0, 1]), T([0.9, 0.8, 0.2]));
+        Assert.Equal(["true_positives", "false_positives"], precision.Variables.Select(v => v.Name));  // PrecisionTest.test_config
+        var recall = new Metrics.Recall();
+        recall.UpdateState(T([1]), T([1]));
+        Assert.Equal(["true_positives", "false_negatives"], recall.Variables.Select(v => v.Name));                    // RecallTest.test_config
+        var accuracy = new Metrics.Accuracy();
+        accuracy.UpdateState(T([1]), T([1]));
+        Assert.Equal(["total", "count"], accuracy.Variables.Select(v => v.Name));
+        foreach (var v in precision.Variables)
+        {
+            Assert.False(v.Trainable);
+            Assert.Same(NF.Zeros([1]).Backend, v.Backend);
+        }
+        Assert.Equal(new[] { 1.0 }, precision.Variables[0].ToArray<double>()); // one true positive
+        precision.ResetState();
+        Assert.Equal(new[] { 0.0 }, precision.Variables[0].ToArray<double>());
+        if (BackendName == "managed") return;
+        // A metric whose data moves to another device moves its state along.
+        var moving = new Metrics.Mean();
+        moving.UpdateState(T([2, 4]));
+        using (NF.UseBackend("managed")) moving.UpdateState(NF.Constant(new[] { 6f }));
+        Assert.Same(BackendRegistry.Get("managed"), moving.Variables[0].Backend);
+        Assert.Equal(4f, moving.Result());
     }
 
     [SkippableFact]

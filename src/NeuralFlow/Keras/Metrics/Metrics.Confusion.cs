@@ -6,6 +6,15 @@ public static partial class Metrics
     [Flags]
     internal enum Cells { TruePositives = 1, FalsePositives = 2, TrueNegatives = 4, FalseNegatives = 8 }
 
+    // Keras' names for the state variables.
+    private static string StateName(Cells cell) => cell switch
+    {
+        Cells.TruePositives => "true_positives",
+        Cells.FalsePositives => "false_positives",
+        Cells.TrueNegatives => "true_negatives",
+        _ => "false_negatives",
+    };
+
     /// <summary>
     /// A metric over the confusion matrix at one or more thresholds (Keras'
     /// <c>metrics_utils.update_confusion_matrix_variables</c>): a prediction above a threshold is
@@ -28,7 +37,7 @@ public static partial class Metrics
             MultiLabel = multiLabel;
             // (thresholds, labels): one label column unless multiLabel, where the first batch tells how many.
             foreach (var c in Enum.GetValues<Cells>())
-                if (cells.HasFlag(c)) _counts[c] = AddState(c.ToString(), multiLabel ? null : new Shape([thresholds.Length, 1]));
+                if (cells.HasFlag(c)) _counts[c] = AddState(StateName(c), multiLabel ? null : new Shape([thresholds.Length, 1]));
         }
 
         /// <summary>The thresholds, in the order of <see cref="ResultValues"/>.</summary>

@@ -18,6 +18,12 @@ public static partial class Metrics
         /// <summary>The current value (Keras returns a scalar tensor; this returns the number).</summary>
         public abstract float Result();
 
+        /// <summary>
+        /// The state variables (<c>metric.variables</c>, named as Keras names them: "total",
+        /// "true_positives", ...), on the device of the data; made by the first update, so empty before it.
+        /// </summary>
+        public IReadOnlyList<Variable> Variables => _states.Select(s => s.Value).OfType<Variable>().ToList();
+
         /// <summary>Forgets everything seen (<c>reset_state</c>): every state variable back to zero, on the device.</summary>
         public virtual void ResetState()
         {
@@ -31,7 +37,7 @@ public static partial class Metrics
         /// </summary>
         private protected MetricVariable AddState(string stateName, Shape? shape = null)
         {
-            var s = new MetricVariable($"{Name}/{stateName}", shape);
+            var s = new MetricVariable(stateName, shape);
             _states.Add(s);
             return s;
         }
@@ -48,6 +54,9 @@ public static partial class Metrics
     internal sealed class MetricVariable(string name, Shape? shape)
     {
         private Variable? _value;
+
+        /// <summary>The variable, once an update made it.</summary>
+        public Variable? Value => _value;
 
         /// <summary>The variable's shape, once known.</summary>
         public Shape? Shape { get; private set; } = shape;
