@@ -3,7 +3,7 @@ namespace NeuralFlow.Keras;
 public static partial class Losses
 {
     /// <summary>mean(|yTrue - yPred|) over the last axis (<c>tf.keras.losses.MeanAbsoluteError</c>).</summary>
-    public sealed class MeanAbsoluteError : Loss
+    public sealed class MeanAbsoluteError(string? reduction = SumOverBatchSize) : Loss(reduction)
     {
         /// <inheritdoc/>
         public override string Name => "mean_absolute_error";

@@ -3,7 +3,7 @@ namespace NeuralFlow.Keras;
 public static partial class Losses
 {
     /// <summary>mean((yTrue - yPred)^2) over the last axis (<c>tf.keras.losses.MeanSquaredError</c>).</summary>
-    public sealed class MeanSquaredError : Loss
+    public sealed class MeanSquaredError(string? reduction = SumOverBatchSize) : Loss(reduction)
     {
         /// <inheritdoc/>
         public override string Name => "mean_squared_error";

@@ -1,39 +1,85 @@
 namespace NeuralFlow.Keras;
 
 /// <summary>
-/// The Keras losses (<c>tf.keras.losses</c>). Each class's <c>Call(yTrue, yPred)</c> returns the
-/// batch mean; its static <c>PerExample</c> is Keras' function form (one value per example).
-/// Strings convert: "mse", "mae", "binary_crossentropy", "categorical_crossentropy",
-/// "sparse_categorical_crossentropy".
+/// The Keras losses (<c>tf.keras.losses</c>). Each class's <c>Call(yTrue, yPred, sampleWeight)</c>
+/// returns the weighted values reduced as its <see cref="Loss.Reduction"/> says (the batch mean by
+/// default); its static <c>PerExample</c> is Keras' function form (one value per example).
+/// <see cref="Get"/> converts Keras' names and aliases ("mse", "huber", "kl_divergence", ...).
 /// </summary>
 public static partial class Losses
 {
-    /// <summary>A loss function reduced to the mean over the batch.</summary>
+    /// <summary>A loss function: per-example values, weighted and reduced.</summary>
     public abstract class Loss
     {
+        /// <summary>A loss reducing as <paramref name="reduction"/> says ("sum_over_batch_size", "sum" or "none").</summary>
+        protected Loss(string? reduction = SumOverBatchSize) => Reduction = CheckReduction(reduction, GetType().Name);
+
         /// <summary>The Keras name ("mean_squared_error", ...).</summary>
         public abstract string Name { get; }
+
+        /// <summary>
+        /// How <see cref="Call"/> reduces the weighted per-example values: "sum_over_batch_size"
+        /// (the default: their sum over their number), "sum", or "none" (the values themselves).
+        /// TF2's "auto" is accepted and means "sum_over_batch_size".
+        /// </summary>
+        public string Reduction { get; }
 
         /// <summary>One value per example.</summary>
         public abstract Tensor PerExampleLoss(Tensor yTrue, Tensor yPred);
 
-        /// <summary>The mean over the batch (Keras' default reduction).</summary>
+        /// <summary>
+        /// The per-example values and, for losses that ignore some targets (a sparse
+        /// cross-entropy's <c>ignoreClass</c>), which ones count (1) and which do not (0).
+        /// </summary>
+        protected internal virtual (Tensor Values, Tensor? Valid) Evaluate(Tensor yTrue, Tensor yPred) => (PerExampleLoss(yTrue, yPred), null);
+
+        /// <summary>
+        /// The loss of a batch: the per-example values times <paramref name="sampleWeight"/> (a
+        /// scalar, or one weight per example, (N,) or (N, 1); negative weights are allowed, as in
+        /// Keras), reduced as <see cref="Reduction"/> says (<c>loss(y_true, y_pred, sample_weight)</c>).
+        /// </summary>
         [MethodImpl(Hot)]
-        public Tensor Call(Tensor yTrue, Tensor yPred) => NF.ReduceMean(PerExampleLoss(yTrue, yPred));
+        public Tensor Call(Tensor yTrue, Tensor yPred, Tensor? sampleWeight = null)
+        {
+            var (values, valid) = Evaluate(yTrue, yPred);
+            return ReduceWeighted(values, sampleWeight, Reduction, Name, valid);
+        }
+
+        /// <summary>
+        /// The constructor arguments under Keras' names (<c>get_config</c>), which
+        /// <see cref="FromConfig"/> rebuilds this loss from.
+        /// </summary>
+        public virtual Dictionary<string, object?> GetConfig() => new() { ["reduction"] = Reduction };
 
         /// <summary>Looks up a loss by name or alias.</summary>
         public static implicit operator Loss(string name) => Get(name);
     }
 
-    /// <summary>Looks up a loss by its Keras name or alias.</summary>
+    /// <summary>The default reduction: the sum of the weighted values over their number.</summary>
+    public const string SumOverBatchSize = "sum_over_batch_size";
+
+    /// <summary>Looks up a loss, with its default arguments, by its Keras name or alias.</summary>
     public static Loss Get(string name) => name.ToLowerInvariant() switch
     {
         "mse" or "mean_squared_error" => new MeanSquaredError(),
         "mae" or "mean_absolute_error" => new MeanAbsoluteError(),
+        "mape" or "mean_absolute_percentage_error" => new MeanAbsolutePercentageError(),
+        "msle" or "mean_squared_logarithmic_error" => new MeanSquaredLogarithmicError(),
         "binary_crossentropy" or "bce" => new BinaryCrossentropy(),
+        "binary_focal_crossentropy" => new BinaryFocalCrossentropy(),
         "categorical_crossentropy" => new CategoricalCrossentropy(),
         "sparse_categorical_crossentropy" => new SparseCategoricalCrossentropy(),
-        _ => throw new ArgumentException($"Unknown loss '{name}'; use mse, mae, binary_crossentropy, categorical_crossentropy or sparse_categorical_crossentropy.", nameof(name)),
+        "huber" or "huber_loss" => new Huber(),
+        "log_cosh" or "logcosh" => new LogCosh(),
+        "kl_divergence" or "kld" or "kullback_leibler_divergence" => new KLDivergence(),
+        "poisson" => new Poisson(),
+        "cosine_similarity" => new CosineSimilarity(),
+        "hinge" => new Hinge(),
+        "squared_hinge" => new SquaredHinge(),
+        "categorical_hinge" => new CategoricalHinge(),
+        _ => throw new ArgumentException(
+            $"Unknown loss '{name}'; use one of mse, mae, mape, msle, binary_crossentropy, binary_focal_crossentropy, categorical_crossentropy, " +
+            "sparse_categorical_crossentropy, huber, log_cosh, kl_divergence, poisson, cosine_similarity, hinge, squared_hinge, categorical_hinge.", nameof(name)),
     };
 
     /// <summary>Keras' epsilon: probabilities are clipped to [eps, 1 - eps] before a log.</summary>
@@ -47,4 +93,20 @@ public static partial class Losses
     /// <summary>yTrue cast to yPred's dtype, then both at the same rank and shape (<see cref="Targets.Align"/>).</summary>
     internal static (Tensor YTrue, Tensor YPred) Aligned(string loss, Tensor yTrue, Tensor yPred) =>
         Targets.Align(loss, LikePrediction(yTrue, yPred), yPred);
+
+    /// <summary>The mean over the last axis, or the value itself for scalars (Keras' <c>mean(x, axis=-1)</c>).</summary>
+    internal static Tensor MeanLastAxis(Tensor elementwise) => elementwise.Rank == 0 ? elementwise : NF.ReduceMean(elementwise, -1);
+
+    /// <summary>1 where <paramref name="condition"/> holds, else 0, in <paramref name="dtype"/> (a differentiable select's weights).</summary>
+    internal static Tensor Where(Tensor condition, DType dtype) => GradientHelpers.Mask(condition, dtype);
+
+    /// <summary>
+    /// log(1 + e^x) without overflow: max(x, 0) + log(1 + e^-|x|), both branches picked by x &gt;= 0
+    /// so the gradient at 0 is sigmoid(0) = 0.5 (Relu and Abs would each give 0 there).
+    /// </summary>
+    internal static Tensor Softplus(Tensor x)
+    {
+        var nonNegative = Where(NF.GreaterEqual(x, 0), x.DType);
+        return x * nonNegative + NF.Log(1 + NF.Exp(x * (1 - 2 * nonNegative)));
+    }
 }

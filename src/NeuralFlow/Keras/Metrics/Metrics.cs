@@ -1,150 +1,188 @@
 namespace NeuralFlow.Keras;
 
 /// <summary>
-/// The Keras metrics (<c>tf.keras.metrics</c>): stateful accumulators of a running sum and
-/// count (never lists), with <c>UpdateState</c>, <c>Result</c> and <c>ResetState</c>.
+/// The Keras metrics (<c>tf.keras.metrics</c>): stateful accumulators with <c>UpdateState</c>
+/// (optionally weighted), <c>Result</c> and <c>ResetState</c>. Their state lives on the device,
+/// in non-trainable variables updated in place; only <c>Result</c> reads it back.
 /// </summary>
 public static partial class Metrics
 {
-    /// <summary>A metric: a running total over a running count.</summary>
+    /// <summary>A metric: device-resident state updated batch by batch, and a result computed from it.</summary>
     public abstract class Metric(string name)
     {
-        /// <summary>Sum of the values seen.</summary>
-        protected double Total;
-        /// <summary>Number of values seen.</summary>
-        protected double Counted;
+        private readonly List<MetricVariable> _states = [];
 
         /// <summary>The Keras name, used in <c>History</c> and progress lines ("accuracy", "loss", ...).</summary>
         public string Name { get; set; } = name;
 
         /// <summary>The current value (Keras returns a scalar tensor; this returns the number).</summary>
-        [MethodImpl(Hot)]
-        public virtual float Result() => Counted == 0 ? 0f : (float)(Total / Counted);
+        public abstract float Result();
 
-        /// <summary>Forgets everything seen (<c>reset_state</c>).</summary>
-        public virtual void ResetState() { Total = 0; Counted = 0; }
+        /// <summary>
+        /// The state variables (<c>metric.variables</c>, named as Keras names them: "total",
+        /// "true_positives", ...), on the device of the data; made by the first update, so empty before it.
+        /// </summary>
+        public IReadOnlyList<Variable> Variables => _states.Select(s => s.Value).OfType<Variable>().ToList();
 
-        /// <summary>Adds the values of <paramref name="values"/> (any shape) to the running mean.</summary>
-        [MethodImpl(Hot)]
-        protected void Accumulate(Tensor values)
+        /// <summary>Forgets everything seen (<c>reset_state</c>): every state variable back to zero, on the device.</summary>
+        public virtual void ResetState()
         {
-            using var scope = TensorScope.Begin();
-            // Reads what it must in the cheapest way: a scalar (a batch loss) directly, hits as a count.
-            Total += (values.Count, values.DType) switch
-            {
-                (1, DType.Float32) => values.Item<float>(),
-                (1, DType.Float64) => values.Item<double>(),
-                (_, DType.Bool) => NF.ReduceSum(values).Item<long>(),
-                _ => NF.ReduceSum(NF.Cast(values, DType.Float64)).Item<double>(),
-            };
-            Counted += values.Count;
+            foreach (var s in _states) s.Reset();
+        }
+
+        /// <summary>
+        /// A state variable of this metric (float64, zero until updated). <paramref name="shape"/>
+        /// null takes the shape of the first update (a per-class count whose class number the
+        /// first batch tells).
+        /// </summary>
+        private protected MetricVariable AddState(string stateName, Shape? shape = null)
+        {
+            var s = new MetricVariable(stateName, shape);
+            _states.Add(s);
+            return s;
         }
 
         /// <inheritdoc/>
         public override string ToString() => $"{Name}: {Result():0.####}";
     }
 
+    /// <summary>
+    /// One piece of a metric's state: a float64 variable made on the device of the first update
+    /// (so a metric made before <c>NF.UseBackend</c> still lives where its data does), added to in
+    /// place; read only by <see cref="Read"/>.
+    /// </summary>
+    internal sealed class MetricVariable(string name, Shape? shape)
+    {
+        private Variable? _value;
+
+        /// <summary>The variable, once an update made it.</summary>
+        public Variable? Value => _value;
+
+        /// <summary>The variable's shape, once known.</summary>
+        public Shape? Shape { get; private set; } = shape;
+
+        /// <summary>Adds <paramref name="delta"/> (broadcast to the state's shape) on the device.</summary>
+        public void Add(Tensor delta)
+        {
+            using var scope = TensorScope.Begin();
+            var d = delta.DType == DType.Float64 ? delta : NF.Cast(delta, DType.Float64);
+            Shape ??= d.Shape;
+            if (_value is null || !ReferenceEquals(_value.Backend, d.Backend))
+            {
+                // First update, or data now on another device: the state follows it.
+                var old = _value?.ToArray<double>();
+                using (NF.UseBackend(d.Backend))
+                    _value = new Variable(old is null ? NF.Zeros(Shape, DType.Float64) : NF.Constant(old, Shape), trainable: false, name: name);
+            }
+            _value.AssignAdd(d);
+        }
+
+        /// <summary>The values (zeros before any update; empty when the shape is not known yet).</summary>
+        public double[] Read() => _value?.ToArray<double>() ?? new double[Shape?.Count ?? 0];
+
+        /// <summary>Zero again, on the device.</summary>
+        public void Reset()
+        {
+            if (_value is null) return;
+            using var scope = TensorScope.Begin();
+            using (NF.UseBackend(_value.Backend)) _value.Assign(NF.ZerosLike(_value));
+        }
+    }
+
     /// <summary>A metric fed (yTrue, yPred) pairs, as <c>Compile</c>'s metrics are.</summary>
     public abstract class PredictionMetric(string name) : Metric(name)
     {
-        /// <summary>Accumulates one batch.</summary>
-        [MethodImpl(Hot)]
-        public void UpdateState(Tensor yTrue, Tensor yPred)
+        /// <summary>
+        /// Accumulates one batch; <paramref name="sampleWeight"/> (a scalar, or one weight per
+        /// example or per element) weighs each example's contribution, as in Keras.
+        /// </summary>
+        public abstract void UpdateState(Tensor yTrue, Tensor yPred, Tensor? sampleWeight = null);
+
+        /// <summary>Keras' <c>metric(y_true, y_pred, sample_weight)</c>: updates the state, then returns the result so far.</summary>
+        public float Call(Tensor yTrue, Tensor yPred, Tensor? sampleWeight = null)
         {
-            using var scope = TensorScope.Begin();
-            Accumulate(Matches(yTrue, yPred));
+            UpdateState(yTrue, yPred, sampleWeight);
+            return Result();
+        }
+
+        /// <summary>The constructor arguments under Keras' names (<c>get_config</c>); <see cref="FromConfig"/> rebuilds the metric.</summary>
+        public virtual Dictionary<string, object?> GetConfig() => new() { ["name"] = Name };
+    }
+
+    /// <summary>
+    /// A metric that averages a per-example value (Keras' <c>MeanMetricWrapper</c>): a weighted
+    /// total and a weighted count.
+    /// </summary>
+    public abstract class MeanMetricWrapper : PredictionMetric
+    {
+        private readonly MetricVariable _total, _count;
+
+        /// <summary>A running mean named <paramref name="name"/>.</summary>
+        protected MeanMetricWrapper(string name) : base(name)
+        {
+            _total = AddState("total", Shape.Scalar);
+            _count = AddState("count", Shape.Scalar);
         }
 
         /// <summary>Per-example values: a bool tensor of hits for accuracies, or numbers to average.</summary>
         protected abstract Tensor Matches(Tensor yTrue, Tensor yPred);
-    }
 
-    /// <summary>The running mean of the values given (<c>tf.keras.metrics.Mean</c>).</summary>
-    public sealed class Mean(string name = "mean") : Metric(name)
-    {
-        /// <summary>Adds the values of <paramref name="values"/> (a loss, say).</summary>
-        [MethodImpl(Hot)]
-        public void UpdateState(Tensor values) => Accumulate(values);
-        /// <summary>Adds one number.</summary>
-        [MethodImpl(Hot)]
-        public void UpdateState(double value) { Total += value; Counted += 1; }
-    }
-
-    /// <summary>The running sum (<c>tf.keras.metrics.Sum</c>).</summary>
-    public sealed class Sum(string name = "sum") : Metric(name)
-    {
-        /// <summary>Adds the values of <paramref name="values"/>.</summary>
-        [MethodImpl(Hot)]
-        public void UpdateState(Tensor values) => Accumulate(values);
         /// <inheritdoc/>
         [MethodImpl(Hot)]
-        public override float Result() => (float)Total;
-    }
-
-    /// <summary>Fraction of predictions equal to the targets (<c>tf.keras.metrics.Accuracy</c>).</summary>
-    public sealed class Accuracy(string name = "accuracy") : PredictionMetric(name)
-    {
-        /// <inheritdoc/>
-        [MethodImpl(Hot)]
-        protected override Tensor Matches(Tensor yTrue, Tensor yPred)
+        public override void UpdateState(Tensor yTrue, Tensor yPred, Tensor? sampleWeight = null)
         {
-            (yTrue, yPred) = Targets.Align("Accuracy", yTrue, yPred);
-            return NF.Equal(NF.Cast(yTrue, DType.Float64), NF.Cast(yPred, DType.Float64));
+            using var scope = TensorScope.Begin();
+            var (total, count) = WeightedSums(Matches(yTrue, yPred), sampleWeight, Name, mean: true);
+            _total.Add(total);
+            _count.Add(count);
         }
-    }
 
-    /// <summary>Fraction of predictions on the right side of <paramref name="threshold"/> (<c>tf.keras.metrics.BinaryAccuracy</c>).</summary>
-    public sealed class BinaryAccuracy(string name = "accuracy", double threshold = 0.5) : PredictionMetric(name)
-    {
-        /// <inheritdoc/>
-        [MethodImpl(Hot)]
-        protected override Tensor Matches(Tensor yTrue, Tensor yPred)
+        /// <summary>The weighted mean so far (0 before any update).</summary>
+        protected double RunningMean()
         {
-            (yTrue, yPred) = Targets.Align("BinaryAccuracy", yTrue, yPred);
-            return NF.Equal(NF.Greater(yPred, threshold), NF.Greater(yTrue, 0.5));
+            double count = _count.Read()[0];
+            return count == 0 ? 0 : _total.Read()[0] / count;
         }
-    }
 
-    /// <summary>Fraction of rows whose arg-max matches the one-hot target's (<c>tf.keras.metrics.CategoricalAccuracy</c>).</summary>
-    public sealed class CategoricalAccuracy(string name = "accuracy") : PredictionMetric(name)
-    {
         /// <inheritdoc/>
-        [MethodImpl(Hot)]
-        protected override Tensor Matches(Tensor yTrue, Tensor yPred)
-        {
-            (yTrue, yPred) = Targets.Align("CategoricalAccuracy", yTrue, yPred);
-            return NF.Equal(NF.ArgMax(yTrue, -1), NF.ArgMax(yPred, -1));
-        }
-    }
-
-    /// <summary>Fraction of rows whose arg-max equals the integer label (<c>tf.keras.metrics.SparseCategoricalAccuracy</c>).</summary>
-    public sealed class SparseCategoricalAccuracy(string name = "accuracy") : PredictionMetric(name)
-    {
-        /// <inheritdoc/>
-        [MethodImpl(Hot)]
-        protected override Tensor Matches(Tensor yTrue, Tensor yPred)
-        {
-            var labels = Targets.SparseLabels("SparseCategoricalAccuracy", yTrue, yPred);
-            return NF.Equal(NF.Cast(labels, DType.Int64), NF.ArgMax(yPred, -1));
-        }
+        public override float Result() => (float)RunningMean();
     }
 
     /// <summary>
-    /// The metric named <paramref name="name"/>; "accuracy"/"acc" resolves to the accuracy that
-    /// fits <paramref name="loss"/>, as Keras does.
+    /// The weighted total and count one batch adds (Keras' <c>reduce_to_samplewise_values</c>):
+    /// weights are squeezed or expanded to the values' rank, values are reduced (mean, or sum
+    /// for <c>Sum</c>) over the axes the weights lack, then both over all but the batch axis.
+    /// Without weights, every example counts 1.
     /// </summary>
-    public static PredictionMetric Get(string name, Losses.Loss? loss = null) => name.ToLowerInvariant() switch
+    private static (Tensor Total, Tensor Count) WeightedSums(Tensor values, Tensor? sampleWeight, string who, bool mean)
     {
-        "accuracy" or "acc" => loss switch
+        var v = values.DType == DType.Float64 ? values : NF.Cast(values, DType.Float64);
+        Tensor Reduce(Tensor x, int from) => x.Rank <= from ? x
+            : mean ? NF.ReduceMean(x, Enumerable.Range(from, x.Rank - from).ToArray()) : NF.ReduceSum(x, Enumerable.Range(from, x.Rank - from).ToArray());
+        if (sampleWeight is null)
         {
-            Losses.SparseCategoricalCrossentropy => new SparseCategoricalAccuracy(),
-            Losses.CategoricalCrossentropy => new CategoricalAccuracy(),
-            Losses.BinaryCrossentropy => new BinaryAccuracy(),
-            _ => new Accuracy(),
-        },
-        "sparse_categorical_accuracy" => new SparseCategoricalAccuracy(name),
-        "categorical_accuracy" => new CategoricalAccuracy(name),
-        "binary_accuracy" => new BinaryAccuracy(name),
-        _ => throw new ArgumentException($"Unknown metric '{name}'; use accuracy, sparse_categorical_accuracy, categorical_accuracy or binary_accuracy.", nameof(name)),
-    };
+            v = Reduce(v, 1);
+            return (NF.ReduceSum(v), NF.Constant((double)(v.Rank == 0 ? 1 : v.Shape[0])));
+        }
+        var w = NF.Cast(sampleWeight, DType.Float64);
+        (v, w) = Losses.SqueezeOrExpand(v, w);
+        if (w.Rank > v.Rank || !Broadcasts(w.Shape, new Shape(v.Shape.ToArray()[..w.Rank])))
+            throw new ArgumentException(
+                $"{who}: sampleWeight has shape {sampleWeight.Shape}, which does not match the values of shape {values.Shape}; give a scalar or one weight per example.", nameof(sampleWeight));
+        int weightRank = w.Rank;
+        v = Reduce(v, weightRank);
+        w = NF.BroadcastTo(w, v.Shape);
+        v = Reduce(v * w, 1);
+        return (NF.ReduceSum(v), NF.ReduceSum(Reduce(w, 1)));
+    }
+
+    private static bool Broadcasts(Shape from, Shape to)
+    {
+        for (int i = 1; i <= from.Rank; i++)
+            if (from[-i] != 1 && from[-i] != to[-i]) return false;
+        return true;
+    }
+
+    /// <summary>Divides, giving 0 where the divisor is 0 (<c>divide_no_nan</c>).</summary>
+    internal static double DivideNoNan(double a, double b) => b == 0 ? 0 : a / b;
 }

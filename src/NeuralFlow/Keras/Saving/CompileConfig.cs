@@ -12,8 +12,8 @@ internal static class CompileConfig
     public static JsonObject Serialize(Optimizers.Optimizer optimizer, Losses.Loss loss, IEnumerable<Metrics.PredictionMetric> metrics) => new()
     {
         ["optimizer"] = Optimizer(optimizer),
-        ["loss"] = new JsonObject { ["name"] = loss.Name, ["from_logits"] = FromLogits(loss) },
-        ["metrics"] = new JsonArray(metrics.Select(m => (JsonNode)m.Name).ToArray()),
+        ["loss"] = new JsonObject { ["name"] = LossName(loss), ["config"] = Json(loss.GetConfig()) },
+        ["metrics"] = new JsonArray(metrics.Select(Metric).ToArray()),
     };
 
     public static (Optimizers.Optimizer Optimizer, Losses.Loss Loss, List<object> Metrics) Deserialize(JsonObject c, string file)
@@ -21,7 +21,10 @@ internal static class CompileConfig
         try
         {
             var loss = Loss(c["loss"]!.AsObject());
-            var metrics = c["metrics"]!.AsArray().Select(m => (object)m!.GetValue<string>()).ToList();
+            // A metric is a name (older files, and Compile's strings) or a class with its config.
+            var metrics = c["metrics"]!.AsArray().Select(m => m is JsonObject o
+                ? (object)Metrics.FromConfig(o["class_name"]!.GetValue<string>(), o["config"]!.AsObject())
+                : m!.GetValue<string>()).ToList();
             return (Optimizer(c["optimizer"]!.AsObject()), loss, metrics);
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or NullReferenceException)
@@ -89,24 +92,39 @@ internal static class CompileConfig
     private static LearningRate LearningRate(JsonNode node) =>
         node is JsonValue v ? v.GetValue<double>() : LearningRateSchedules.Deserialize(node.AsObject());
 
-    private static bool FromLogits(Losses.Loss loss) => loss switch
+    // Only NeuralFlow's own losses have a name a file can rebuild; a user's subclass does not.
+    private static string LossName(Losses.Loss loss) =>
+        loss.GetType().DeclaringType == typeof(Losses) ? loss.Name
+            : throw new NotSupportedException($"Save: the loss is a {loss.GetType().Name}, which a model file cannot name; save the weights alone with SaveWeights.");
+
+    private static JsonNode Metric(Metrics.PredictionMetric m) =>
+        m.GetType().DeclaringType == typeof(Metrics)
+            ? new JsonObject { ["class_name"] = m.GetType().Name, ["config"] = Json(m.GetConfig()) }
+            : throw new NotSupportedException($"Save: the metric '{m.Name}' is a {m.GetType().Name}, which a model file cannot name; save the weights alone with SaveWeights.");
+
+    private static JsonObject Json(Dictionary<string, object?> config)
     {
-        Losses.SparseCategoricalCrossentropy s => s.FromLogits,
-        Losses.CategoricalCrossentropy c => c.FromLogits,
-        Losses.BinaryCrossentropy b => b.FromLogits,
-        Losses.MeanSquaredError or Losses.MeanAbsoluteError => false,
-        _ => throw new NotSupportedException($"Save: the loss is a {loss.GetType().Name}, which a model file cannot name; save the weights alone with SaveWeights."),
-    };
+        var o = new JsonObject();
+        foreach (var (key, value) in config)
+            o[key] = value switch
+            {
+                null => null,
+                bool b => b,
+                int i => i,
+                double d => d,
+                string s => s,
+                double[] a => new JsonArray(a.Select(v => (JsonNode)v).ToArray()),
+                _ => throw new NotSupportedException($"Save: config entry '{key}' is a {value.GetType().Name}."),
+            };
+        return o;
+    }
 
     private static Losses.Loss Loss(JsonObject o)
     {
-        bool logits = o["from_logits"]?.GetValue<bool>() ?? false;
-        return o["name"]!.GetValue<string>() switch
-        {
-            "sparse_categorical_crossentropy" => new Losses.SparseCategoricalCrossentropy(logits),
-            "categorical_crossentropy" => new Losses.CategoricalCrossentropy(logits),
-            "binary_crossentropy" => new Losses.BinaryCrossentropy(logits),
-            var name => Losses.Get(name),
-        };
+        var name = o["name"]!.GetValue<string>();
+        var config = o["config"]?.AsObject() ?? new JsonObject();
+        // Files written before losses had configs hold from_logits beside the name.
+        if (o["from_logits"] is { } logits && config["from_logits"] is null) config["from_logits"] = logits.GetValue<bool>();
+        return Losses.FromConfig(name, config);
     }
 }

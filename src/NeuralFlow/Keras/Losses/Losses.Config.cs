@@ -1,0 +1,39 @@
+using System.Text.Json.Nodes;
+
+namespace NeuralFlow.Keras;
+
+public static partial class Losses
+{
+    /// <summary>
+    /// Rebuilds a loss from its Keras name and <see cref="Loss.GetConfig"/> (as a model file holds
+    /// it); missing entries take Keras' defaults.
+    /// </summary>
+    public static Loss FromConfig(string name, JsonObject config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        string reduction = config["reduction"]?.GetValue<string>() ?? SumOverBatchSize;
+        bool logits = config["from_logits"]?.GetValue<bool>() ?? false;
+        double D(string key, double fallback) => config[key]?.GetValue<double>() ?? fallback;
+        return name switch
+        {
+            "mean_squared_error" => new MeanSquaredError(reduction),
+            "mean_absolute_error" => new MeanAbsoluteError(reduction),
+            "mean_absolute_percentage_error" => new MeanAbsolutePercentageError(reduction),
+            "mean_squared_logarithmic_error" => new MeanSquaredLogarithmicError(reduction),
+            "binary_crossentropy" => new BinaryCrossentropy(logits, D("label_smoothing", 0), reduction),
+            "binary_focal_crossentropy" => new BinaryFocalCrossentropy(config["apply_class_balancing"]?.GetValue<bool>() ?? false,
+                D("alpha", 0.25), D("gamma", 2.0), logits, D("label_smoothing", 0), reduction),
+            "categorical_crossentropy" => new CategoricalCrossentropy(logits, D("label_smoothing", 0), reduction),
+            "sparse_categorical_crossentropy" => new SparseCategoricalCrossentropy(logits, config["ignore_class"]?.GetValue<int>(), reduction),
+            "huber_loss" => new Huber(D("delta", 1.0), reduction),
+            "log_cosh" => new LogCosh(reduction),
+            "kl_divergence" => new KLDivergence(reduction),
+            "poisson" => new Poisson(reduction),
+            "cosine_similarity" => new CosineSimilarity(config["axis"]?.GetValue<int>() ?? -1, reduction),
+            "hinge" => new Hinge(reduction),
+            "squared_hinge" => new SquaredHinge(reduction),
+            "categorical_hinge" => new CategoricalHinge(reduction),
+            _ => Get(name), // an alias ("mse") from an older file
+        };
+    }
+}

@@ -1,0 +1,108 @@
+namespace NeuralFlow.Keras;
+
+public static partial class Metrics
+{
+    /// <summary>Fraction of predictions equal to the targets (<c>tf.keras.metrics.Accuracy</c>).</summary>
+    public sealed class Accuracy(string name = "accuracy") : MeanMetricWrapper(name)
+    {
+        /// <inheritdoc/>
+        [MethodImpl(Hot)]
+        protected override Tensor Matches(Tensor yTrue, Tensor yPred)
+        {
+            (yTrue, yPred) = Targets.Align("Accuracy", yTrue, yPred);
+            return NF.Equal(NF.Cast(yTrue, DType.Float64), NF.Cast(yPred, DType.Float64));
+        }
+    }
+
+    /// <summary>Fraction of predictions on the right side of <paramref name="threshold"/> (<c>tf.keras.metrics.BinaryAccuracy</c>).</summary>
+    public sealed class BinaryAccuracy(string name = "binary_accuracy", double threshold = 0.5) : MeanMetricWrapper(name)
+    {
+        /// <summary>Predictions above it count as 1.</summary>
+        public double Threshold { get; } = threshold;
+
+        /// <inheritdoc/>
+        [MethodImpl(Hot)]
+        protected override Tensor Matches(Tensor yTrue, Tensor yPred)
+        {
+            (yTrue, yPred) = Targets.Align("BinaryAccuracy", yTrue, yPred);
+            return NF.Equal(NF.Greater(yPred, Threshold), NF.Greater(yTrue, 0.5));
+        }
+
+        /// <inheritdoc/>
+        public override Dictionary<string, object?> GetConfig() => Losses.With(base.GetConfig(), ("threshold", Threshold));
+    }
+
+    /// <summary>Fraction of rows whose arg-max matches the one-hot target's (<c>tf.keras.metrics.CategoricalAccuracy</c>).</summary>
+    public sealed class CategoricalAccuracy(string name = "categorical_accuracy") : MeanMetricWrapper(name)
+    {
+        /// <inheritdoc/>
+        [MethodImpl(Hot)]
+        protected override Tensor Matches(Tensor yTrue, Tensor yPred)
+        {
+            (yTrue, yPred) = Targets.Align("CategoricalAccuracy", yTrue, yPred);
+            return NF.Equal(NF.ArgMax(yTrue, -1), NF.ArgMax(yPred, -1));
+        }
+    }
+
+    /// <summary>Fraction of rows whose arg-max equals the integer label (<c>tf.keras.metrics.SparseCategoricalAccuracy</c>).</summary>
+    public sealed class SparseCategoricalAccuracy(string name = "sparse_categorical_accuracy") : MeanMetricWrapper(name)
+    {
+        /// <inheritdoc/>
+        [MethodImpl(Hot)]
+        protected override Tensor Matches(Tensor yTrue, Tensor yPred)
+        {
+            var labels = Targets.SparseLabels("SparseCategoricalAccuracy", yTrue, yPred);
+            return NF.Equal(NF.Cast(labels, DType.Int64), NF.ArgMax(yPred, -1));
+        }
+    }
+
+    /// <summary>
+    /// Fraction of rows whose one-hot target's class is among the <c>k</c> highest predictions
+    /// (<c>tf.keras.metrics.TopKCategoricalAccuracy</c>). Ties at the k-th place count as hits,
+    /// as TensorFlow's <c>in_top_k</c>.
+    /// </summary>
+    public sealed class TopKCategoricalAccuracy(int k = 5, string name = "top_k_categorical_accuracy") : MeanMetricWrapper(name)
+    {
+        /// <summary>How many of the highest predictions may hold the target.</summary>
+        public int K { get; } = k > 0 ? k : throw new ArgumentOutOfRangeException(nameof(k), k, "TopKCategoricalAccuracy: k must be positive.");
+
+        /// <inheritdoc/>
+        protected override Tensor Matches(Tensor yTrue, Tensor yPred)
+        {
+            (yTrue, yPred) = Targets.Align("TopKCategoricalAccuracy", yTrue, yPred);
+            return InTopK(NF.ArgMax(yTrue, -1), yPred, K);
+        }
+
+        /// <inheritdoc/>
+        public override Dictionary<string, object?> GetConfig() => Losses.With(base.GetConfig(), ("k", K));
+    }
+
+    /// <summary>
+    /// Fraction of rows whose integer label is among the <c>k</c> highest predictions
+    /// (<c>tf.keras.metrics.SparseTopKCategoricalAccuracy</c>); ties count as hits, as <c>in_top_k</c>.
+    /// </summary>
+    public sealed class SparseTopKCategoricalAccuracy(int k = 5, string name = "sparse_top_k_categorical_accuracy") : MeanMetricWrapper(name)
+    {
+        /// <summary>How many of the highest predictions may hold the label.</summary>
+        public int K { get; } = k > 0 ? k : throw new ArgumentOutOfRangeException(nameof(k), k, "SparseTopKCategoricalAccuracy: k must be positive.");
+
+        /// <inheritdoc/>
+        protected override Tensor Matches(Tensor yTrue, Tensor yPred) =>
+            InTopK(Targets.SparseLabels("SparseTopKCategoricalAccuracy", yTrue, yPred), yPred, K);
+
+        /// <inheritdoc/>
+        public override Dictionary<string, object?> GetConfig() => Losses.With(base.GetConfig(), ("k", K));
+    }
+
+    /// <summary>
+    /// Whether each row's class <paramref name="labels"/> scores among the k highest: fewer than k
+    /// classes score strictly higher (so ties at the boundary are in, as <c>tf.math.in_top_k</c>).
+    /// </summary>
+    private static Tensor InTopK(Tensor labels, Tensor yPred, int k)
+    {
+        var scores = NF.Cast(yPred, DType.Float64);
+        var target = NF.ReduceSum(NF.OneHot(labels, yPred.Shape[-1], dtype: DType.Float64) * scores, -1, keepDims: true);
+        var higher = NF.ReduceSum(NF.Cast(NF.Greater(scores, target), DType.Float64), -1);
+        return NF.Less(higher, k);
+    }
+}

@@ -1,0 +1,79 @@
+using System.Text.Json.Nodes;
+
+namespace NeuralFlow.Keras;
+
+public static partial class Metrics
+{
+    /// <summary>
+    /// The metric named <paramref name="name"/>, with its default arguments; "accuracy"/"acc"
+    /// resolves to the accuracy that fits <paramref name="loss"/>, as Keras does. Metrics given
+    /// by a loss's name ("mse", "mae") are named by the full name, as in Keras 3's History.
+    /// </summary>
+    public static PredictionMetric Get(string name, Losses.Loss? loss = null)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var key = name.ToLowerInvariant();
+        return key switch
+        {
+            "accuracy" or "acc" => loss switch
+            {
+                Losses.SparseCategoricalCrossentropy => new SparseCategoricalAccuracy(key),
+                Losses.CategoricalCrossentropy => new CategoricalAccuracy(key),
+                Losses.BinaryCrossentropy or Losses.BinaryFocalCrossentropy => new BinaryAccuracy(key),
+                _ => new Accuracy(key),
+            },
+            "sparse_categorical_accuracy" => new SparseCategoricalAccuracy(),
+            "categorical_accuracy" => new CategoricalAccuracy(),
+            "binary_accuracy" => new BinaryAccuracy(),
+            "top_k_categorical_accuracy" => new TopKCategoricalAccuracy(),
+            "sparse_top_k_categorical_accuracy" => new SparseTopKCategoricalAccuracy(),
+            "precision" => new Precision(),
+            "recall" => new Recall(),
+            "auc" => new AUC(),
+            "mse" or "mean_squared_error" => new MeanSquaredError(),
+            "mae" or "mean_absolute_error" => new MeanAbsoluteError(),
+            "rmse" or "root_mean_squared_error" => new RootMeanSquaredError(),
+            "f1_score" => new F1Score(),
+            "fbeta_score" => new FBetaScore(),
+            _ => throw new ArgumentException(
+                $"Unknown metric '{name}'; use one of accuracy, sparse_categorical_accuracy, categorical_accuracy, binary_accuracy, " +
+                "top_k_categorical_accuracy, sparse_top_k_categorical_accuracy, precision, recall, auc, mse, mae, root_mean_squared_error, " +
+                "f1_score, fbeta_score (MeanIoU needs numClasses: pass an object).", nameof(name)),
+        };
+    }
+
+    /// <summary>
+    /// Rebuilds a metric from its class name and <see cref="PredictionMetric.GetConfig"/> (as a
+    /// model file holds it).
+    /// </summary>
+    public static PredictionMetric FromConfig(string className, JsonObject config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        string name = config["name"]?.GetValue<string>() ?? throw new FormatException($"metric {className}: no name");
+        double D(string key, double fallback) => config[key]?.GetValue<double>() ?? fallback;
+        int? I(string key) => config[key]?.GetValue<int>();
+        double[]? A(string key) => config[key]?.AsArray().Select(v => v!.GetValue<double>()).ToArray();
+        return className switch
+        {
+            nameof(Accuracy) => new Accuracy(name),
+            nameof(BinaryAccuracy) => new BinaryAccuracy(name, D("threshold", 0.5)),
+            nameof(CategoricalAccuracy) => new CategoricalAccuracy(name),
+            nameof(SparseCategoricalAccuracy) => new SparseCategoricalAccuracy(name),
+            nameof(TopKCategoricalAccuracy) => new TopKCategoricalAccuracy(I("k") ?? 5, name),
+            nameof(SparseTopKCategoricalAccuracy) => new SparseTopKCategoricalAccuracy(I("k") ?? 5, name),
+            nameof(Precision) => new Precision(A("thresholds"), I("top_k"), I("class_id"), name),
+            nameof(Recall) => new Recall(A("thresholds"), I("top_k"), I("class_id"), name),
+            nameof(AUC) => new AUC(I("num_thresholds") ?? 200, config["curve"]?.GetValue<string>() ?? "ROC",
+                config["summation_method"]?.GetValue<string>() ?? "interpolation", A("thresholds"),
+                config["multi_label"]?.GetValue<bool>() ?? false, A("label_weights"), config["from_logits"]?.GetValue<bool>() ?? false, name),
+            nameof(MeanSquaredError) => new MeanSquaredError(name),
+            nameof(MeanAbsoluteError) => new MeanAbsoluteError(name),
+            nameof(RootMeanSquaredError) => new RootMeanSquaredError(name),
+            nameof(MeanIoU) => new MeanIoU(I("num_classes") ?? throw new FormatException("MeanIoU: no num_classes"), name, I("ignore_class"),
+                config["sparse_y_true"]?.GetValue<bool>() ?? true, config["sparse_y_pred"]?.GetValue<bool>() ?? true),
+            nameof(F1Score) => new F1Score(config["average"]?.GetValue<string>(), config["threshold"]?.GetValue<double>(), name),
+            nameof(FBetaScore) => new FBetaScore(config["average"]?.GetValue<string>(), D("beta", 1), config["threshold"]?.GetValue<double>(), name),
+            _ => throw new FormatException($"unknown metric class '{className}'"),
+        };
+    }
+}
