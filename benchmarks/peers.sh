@@ -2,6 +2,10 @@
 # Same-run comparison with PyTorch (Debian's python3-torch) on this machine. OpenBLAS runs at
 # its best (AVX-512 kernels) for both sides: the OPENBLAS_* overrides are unset here only.
 #   bash benchmarks/peers.sh [custom_loop_steps] [fashion_epochs] [--load quiet|spin|syscalls|all] [--runs N]
+#   bash benchmarks/peers.sh --cnn [epochs, default 1] [--load ...] [--runs N]
+# --cnn compares instead the CNN of samples/ConvNet (NeuralFlow.Peers cnn_fit against
+# benchmarks/cnn_fit_torch.py: same model, Keras init, Adam, batch 64) in seconds per epoch,
+# then prints the convolutions' GFLOP/s against the GEMM's (NeuralFlow.Peers conv_kernels).
 # --load runs every pair quiet, and/or while another process keeps one of the cores busy
 # (../shared/peers/busy_core.sh: a spin loop, or `yes > /dev/null`, which also makes system
 # calls): the condition of users' laptops, CI runners and containers. Sides alternate within
@@ -10,12 +14,13 @@
 # against its own quiet numbers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-steps=2000 epochs=10 loads=quiet runs=1
+steps=2000 epochs=10 loads=quiet runs=1 cnn=0
 pos=()
 while [ $# -gt 0 ]; do
   case $1 in
     --load) loads=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
+    --cnn) cnn=1; shift ;;
     *) pos+=("$1"); shift ;;
   esac
 done
@@ -36,6 +41,22 @@ run() {
 }
 # value KEY: the number after KEY in the command's output.
 value() { awk -v k="$1" '{ for (i = 1; i < NF; i++) if ($i == k) v = $(i + 1) } END { print v }'; }
+
+if [ "$cnn" = 1 ]; then
+  cnn_epochs=${pos[0]:-1}
+  for r in $(seq 1 "$runs"); do
+    for load in $loads; do
+      nf=$(run "$load" dotnet "$app" cnn_fit "$cnn_epochs" | value seconds_per_epoch)
+      pt=$(run "$load" /usr/bin/python3 benchmarks/cnn_fit_torch.py "$cnn_epochs" | value seconds_per_epoch)
+      printf 'run %d %-8s cnn fit s/epoch: neuralflow %s pytorch %s ratio %.2f\n' "$r" "$load" "$nf" "$pt" "$(awk "BEGIN { print $pt / $nf }")"
+      echo "$load $nf $pt" >> "$results"
+    done
+  done
+  awk '{ r = $3 / $2; if (!($1 in lo) || r < lo[$1]) lo[$1] = r; if (!($1 in hi) || r > hi[$1]) hi[$1] = r; n[$1]++ }
+       END { for (l in n) printf "summary %-8s cnn fit ratio %.2f-%.2f (%d runs)\n", l, lo[l], hi[l], n[l] }' "$results"
+  run quiet dotnet "$app" conv_kernels
+  exit 0
+fi
 
 for r in $(seq 1 "$runs"); do
   for load in $loads; do

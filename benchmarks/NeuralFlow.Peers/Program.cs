@@ -1,6 +1,8 @@
 // NeuralFlow counterparts of the PyTorch peer scripts in ../shared/peers, printing the same
 // lines so that one command can run both and compare (see benchmarks/peers.sh):
 //   dotnet run -c Release --project benchmarks/NeuralFlow.Peers -- custom_loop [steps]
+//   ... -- cnn_fit [epochs] [seed]   (peer: benchmarks/cnn_fit_torch.py; Cnn.cs)
+//   ... -- conv_kernels              (conv forward/backward GFLOP/s against the GEMM's)
 using System.Diagnostics;
 using NeuralFlow;
 using NeuralFlow.Keras;
@@ -17,6 +19,12 @@ switch (mode)
     case "custom_loop_plain":
         CustomLoop(args.Length > 1 ? int.Parse(args[1]) : 2000, useScope: false);
         break;
+    case "cnn_fit":
+        Cnn.Fit(args.Length > 1 ? int.Parse(args[1]) : 2, args.Length > 2 ? int.Parse(args[2]) : 0);
+        break;
+    case "conv_kernels":
+        Cnn.ConvKernels();
+        break;
     case "fit_parts":
         FitParts();
         break;
@@ -24,7 +32,7 @@ switch (mode)
         FashionFit(args.Length > 1 ? int.Parse(args[1]) : 5, args.Length > 2 ? int.Parse(args[2]) : 0);
         break;
     default:
-        Console.Error.WriteLine($"unknown mode {mode}; use custom_loop, fashion_fit or ops");
+        Console.Error.WriteLine($"unknown mode {mode}; use custom_loop, custom_loop_plain, fashion_fit, cnn_fit, conv_kernels, fit_parts or ops");
         return 2;
 }
 return 0;

@@ -104,6 +104,20 @@ internal static partial class Engine
         }
     }
 
+    /// <summary>
+    /// <paramref name="target"/> *= <paramref name="factor"/> in place, for a fresh tensor nothing
+    /// else reads (the elementwise kernels may run in place: Aliasing.SameElements); factor
+    /// broadcasts to target's shape and has its dtype and backend.
+    /// </summary>
+    [MethodImpl(Hot)]
+    public static void MultiplyInPlace(Tensor target, Tensor factor)
+    {
+        var backend = BackendOf(nameof(MultiplyInPlace), target, factor);
+        using var held = new Operands(factor, target);
+        backend.Binary(BinaryOp.Mul, target.DType, held.A, factor.Layout.BroadcastTo(target.Shape), held.B, target.Layout, held.B, target.Layout);
+        target.Storage.BumpVersion();
+    }
+
     [MethodImpl(Hot)]
     public static Tensor Unary(UnaryOp op, Tensor x)
     {

@@ -105,7 +105,18 @@ public static partial class NF
     /// <summary>Elementwise max(x, 0) (<c>tf.nn.relu</c>).</summary>
     [MethodImpl(Hot)]
     public static Tensor Relu(Tensor x) =>
-        Tape.Record(Engine.Unary(UnaryOp.Relu, x), x, static (g, n) => [g * Mask(Greater(n.X, 0), g.DType)]);
+        Tape.Record(Engine.Unary(UnaryOp.Relu, x), x, ReluGradient);
+
+    // g where x > 0, else 0. The mask becomes the gradient in place, so a conv net's backward
+    // pass holds one activation-sized buffer here instead of three (mask, product, and the bool);
+    // under an outer tape (a second derivative) the product is recorded as an op instead.
+    private static readonly GradientRule ReluGradient = static (g, n) =>
+    {
+        var mask = Mask(Greater(n.X, 0), g.DType);
+        if (Tape.AnyRecording) return [g * mask];
+        Engine.MultiplyInPlace(mask, g);
+        return [mask];
+    };
 
     /// <summary>Elementwise logistic sigmoid (<c>tf.sigmoid</c>), stable for large |x|.</summary>
     public static Tensor Sigmoid(Tensor x) =>

@@ -90,9 +90,11 @@ public sealed class GradientTape : IDisposable
         _used = true;
         _paused = true;
         var grads = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
+        var holders = new GradientHolders(sources);
         try
         {
             grads[target] = NF.OnesLike(target);
+            holders.Hold(grads[target]);
             for (int i = _nodes.Count - 1; i >= 0; i--)
             {
                 var node = _nodes[i];
@@ -100,7 +102,7 @@ public sealed class GradientTape : IDisposable
                 node.CheckVersions();
                 for (int j = 0; j < node.Inputs.Length; j++)
                     node.Wanted[j] = node.Inputs[j].DType.IsFloating() && _watched.Contains(node.Inputs[j]);
-                var inputGrads = node.Rule(g, node);
+                var inputGrads = holders.Run(node, g);
                 for (int j = 0; j < node.Inputs.Length; j++)
                 {
                     var input = node.Inputs[j];
@@ -109,7 +111,25 @@ public sealed class GradientTape : IDisposable
                     if (ig is null || !input.DType.IsFloating() || !_watched.Contains(input)) continue;
                     if (ig.Shape != input.Shape)
                         throw new InvalidOperationException($"internal: gradient of shape {ig.Shape} for an input of shape {input.Shape}");
-                    grads[input] = grads.TryGetValue(input, out var existing) ? existing + ig : ig;
+                    if (grads.TryGetValue(input, out var existing))
+                    {
+                        grads[input] = existing + ig;
+                        holders.Hold(grads[input]);
+                        holders.Drop(existing, inputGrads);
+                    }
+                    else
+                    {
+                        grads[input] = ig;
+                        holders.Hold(ig);
+                    }
+                }
+                // This node's output gradient is consumed: free it now rather than when the whole
+                // backward pass ends, so a step's peak is its forward tensors plus the gradients
+                // in flight, not plus every gradient of the pass.
+                if (!holders.IsSource(node.Output))
+                {
+                    grads.Remove(node.Output);
+                    holders.Drop(g, inputGrads);
                 }
             }
             var result = new Tensor[sources.Count];
@@ -177,5 +197,41 @@ public sealed class GradientTape : IDisposable
         _disposed = true;
         Release();
         Tape.Active.Remove(this);
+    }
+
+    // How many entries of the gradient map hold each gradient object (rules pass one gradient on
+    // to several inputs unchanged): an object is freed when the last entry holding it lets go,
+    // unless it is a result, a rule's output still being stored, or an outer tape recorded it
+    // (then nothing is freed early: the outer tape differentiates through these tensors).
+    private sealed class GradientHolders(IReadOnlyList<Tensor> sources)
+    {
+        private readonly Dictionary<Tensor, int> _count = new(ReferenceEqualityComparer.Instance);
+        private readonly HashSet<Tensor> _sources = new(sources.Where(s => s is not null), ReferenceEqualityComparer.Instance);
+        private readonly bool _free = !Tape.AnyRecording;
+
+        public bool IsSource(Tensor t) => _sources.Contains(t);
+
+        // A rule's temporaries (a relu's mask, a product a view was taken of) are garbage once
+        // it returns: a scope frees them then, keeping the returned gradients (views keep their
+        // buffers alive by reference), instead of holding them to the end of the step.
+        public Tensor?[] Run(TapeNode node, Tensor g)
+        {
+            if (!_free) return node.Rule(g, node);
+            using var scope = TensorScope.Begin();
+            var result = node.Rule(g, node);
+            foreach (var r in result)
+                if (r is not null) scope.Keep(r);
+            return result;
+        }
+
+        public void Hold(Tensor g) => _count[g] = _count.GetValueOrDefault(g) + 1;
+
+        public void Drop(Tensor g, Tensor?[] inFlight)
+        {
+            int left = _count.GetValueOrDefault(g) - 1;
+            if (left > 0) { _count[g] = left; return; }
+            _count.Remove(g);
+            if (_free && Array.IndexOf(inFlight, g) < 0) g.Dispose();
+        }
     }
 }

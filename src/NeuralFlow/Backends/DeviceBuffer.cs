@@ -31,6 +31,8 @@ public abstract class DeviceBuffer : SafeHandle
         SetHandle(pointer);
         Bytes = bytes;
         long live = Interlocked.Add(ref _liveBytes, bytes);
+        for (long peak = Volatile.Read(ref _peakBytes); live > peak; peak = Volatile.Read(ref _peakBytes))
+            if (Interlocked.CompareExchange(ref _peakBytes, live, peak) == peak) break;
         if (live > Volatile.Read(ref _nextCollection)) CollectGarbageTensors(live);
     }
 
@@ -46,6 +48,17 @@ public abstract class DeviceBuffer : SafeHandle
 
     /// <summary>Bytes currently held by undisposed, unfinalized buffers of every backend.</summary>
     public static long LiveBytes => Interlocked.Read(ref _liveBytes);
+
+    private static long _peakBytes;
+
+    /// <summary>
+    /// The most <see cref="LiveBytes"/> held at once since <see cref="ResetPeak"/> (process-wide):
+    /// what a training step needed at its high point, im2col buffers and gradients included.
+    /// </summary>
+    public static long PeakLiveBytes => Interlocked.Read(ref _peakBytes);
+
+    /// <summary>Starts a new <see cref="PeakLiveBytes"/> measurement from the bytes held now.</summary>
+    public static void ResetPeak() => Interlocked.Exchange(ref _peakBytes, LiveBytes);
 
     [MethodImpl(Hot)]
     private static void CollectGarbageTensors(long live)

@@ -3,7 +3,7 @@ namespace NeuralFlow.Keras;
 /// <summary>
 /// How a weight starts (<c>tf.keras.initializers</c>). Strings convert: "glorot_uniform"
 /// (Keras' default for kernels), "glorot_normal", "he_uniform", "he_normal", "random_normal",
-/// "random_uniform", "zeros", "ones".
+/// "random_uniform" (or "uniform"), "zeros", "ones".
 /// </summary>
 public sealed class Initializer
 {
@@ -33,7 +33,8 @@ public sealed class Initializer
         "he_uniform" => new(name, (s, i, o) => NF.Random.Uniform(s, -Math.Sqrt(6.0 / i), Math.Sqrt(6.0 / i))),
         "he_normal" => new(name, (s, i, o) => NF.Random.Normal(s, 0, Math.Sqrt(2.0 / i))),
         "random_normal" => new(name, (s, i, o) => NF.Random.Normal(s, 0, 0.05)),
-        "random_uniform" => new(name, (s, i, o) => NF.Random.Uniform(s, -0.05, 0.05)),
+        // "uniform" is Keras' older name of the same RandomUniform(-0.05, 0.05), Embedding's default.
+        "random_uniform" or "uniform" => new(name, (s, i, o) => NF.Random.Uniform(s, -0.05, 0.05)),
         "zeros" => Zeros,
         "ones" => new(name, (s, i, o) => NF.Ones(s)),
         _ => throw new ArgumentException($"Unknown initializer '{name}'; use glorot_uniform, glorot_normal, he_uniform, he_normal, random_normal, random_uniform, zeros or ones.", nameof(name)),

@@ -4,7 +4,7 @@ namespace NeuralFlow.Keras;
 
 public abstract partial class Model
 {
-    private const string OnnxSupportedLayers = "Dense, Conv2D, DepthwiseConv2D, Conv2DTranspose, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, Reshape, BatchNormalization, LayerNormalization, Activation, Dropout, Flatten, ReLU and Softmax";
+    private const string OnnxSupportedLayers = "Dense, Conv2D, DepthwiseConv2D, Conv2DTranspose, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, Reshape, BatchNormalization, LayerNormalization, ZeroPadding2D, Cropping2D, UpSampling2D, Permute, RepeatVector, Embedding, Activation, Dropout, Flatten, ReLU and Softmax";
 
     /// <summary>
     /// Writes the model's inference graph as an ONNX model (opset 17, IR version 8), atomically,
@@ -87,6 +87,8 @@ public abstract partial class Model
                     return Spatial(layer, x, shape);
                 case Layers.BatchNormalization or Layers.LayerNormalization:
                     return Normalization(layer, x, shape);
+                case Layers.ZeroPadding2D or Layers.Cropping2D or Layers.UpSampling2D or Layers.Permute or Layers.RepeatVector or Layers.Embedding:
+                    return Rearranging(layer, x, shape);
                 default:
                     throw new NotSupportedException(
                         $"ExportOnnx: layer {layer.Name} is a {layer.GetType().Name}, which has no ONNX form here; the layers that export are {OnnxSupportedLayers}.");

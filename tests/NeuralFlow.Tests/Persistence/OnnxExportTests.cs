@@ -208,19 +208,59 @@ public abstract class OnnxExportTests(string backend) : BackendFileTest(backend)
         Assert.Contains("trailing axes", e.Message);
     }
 
+    [SkippableFact]
+    public void Padding_cropping_upsampling_permute_and_repeat_run_in_onnx_runtime_as_in_predict()
+    {
+        RequireBackend();
+        NF.Random.SetSeed(16);
+        // Pad, Slice, Reshape + Expand and Transpose work on the NHWC tensors directly.
+        var model = new Sequential(
+            new Layers.ZeroPadding2D(((1, 2), (0, 1))),
+            new Layers.Conv2D(3, 3, activation: "relu"),
+            new Layers.UpSampling2D([2, 3]),
+            new Layers.Cropping2D(((1, 0), (2, 1))),
+            new Layers.MaxPooling2D(2),
+            new Layers.Permute([3, 1, 2]),
+            new Layers.Reshape([-1]),
+            new Layers.RepeatVector(2),
+            new Layers.Flatten(),
+            new Layers.Dense(4, activation: "softmax"));
+        Fit(model, NF.Random.Uniform([32, 5, 6, 2]), 4);
+        string path = Temp.File("rearranging.onnx");
+        model.ExportOnnx(path);
+        using (var session = new InferenceSession(path))
+            AssertSameAsPredict(model, session, [5, 6, 2], batches: [1, 7]);
+    }
+
+    [SkippableFact]
+    public void An_embedding_model_runs_in_onnx_runtime_as_in_predict()
+    {
+        RequireBackend();
+        NF.Random.SetSeed(17);
+        var model = new Sequential(
+            new Layers.Embedding(12, 4), new Layers.Permute([2, 1]), new Layers.Flatten(), new Layers.Dense(3, activation: "softmax"));
+        var words = NF.Cast(NF.Random.Uniform([32, 5], 0, 12, DType.Int32), DType.Float32);
+        Fit(model, words, 3);
+        string path = Temp.File("embedding.onnx");
+        model.ExportOnnx(path);
+        using var session = new InferenceSession(path);
+        // Indices as floats (the graph's input type); ONNX's Cast truncates as the layer does.
+        AssertSameAsPredict(model, session, [5], batches: [1, 9], input: shape => NF.Random.Uniform(shape, 0, 11.99f));
+    }
+
     private static void Fit(Sequential model, Tensor x, int classes)
     {
         model.Compile("adam", "sparse_categorical_crossentropy");
         model.Fit(x, NF.Random.Uniform([x.Shape[0]], 0, classes, DType.Int32), batchSize: 16, epochs: 2, verbose: 0);
     }
 
-    /// <summary>Random inputs of each batch size through both engines: the same shape, values within the tolerance.</summary>
-    private static void AssertSameAsPredict(Sequential model, InferenceSession session, int[] features, int[] batches)
+    /// <summary>Random inputs (uniform in ±2 unless <paramref name="input"/> makes them) of each batch size through both engines: the same shape, values within the tolerance.</summary>
+    private static void AssertSameAsPredict(Sequential model, InferenceSession session, int[] features, int[] batches, Func<int[], Tensor>? input = null)
     {
         foreach (int n in batches)
         {
             int[] shape = [n, .. features];
-            var x = NF.Random.Uniform(shape, -2, 2);
+            var x = input is null ? NF.Random.Uniform(shape, -2, 2) : input(shape);
             var want = model.Predict(x, batchSize: 16);
             using var value = OrtValue.CreateTensorValueFromMemory(x.ToArray<float>(), shape.Select(d => (long)d).ToArray());
             using var runOptions = new RunOptions();

@@ -48,6 +48,13 @@ public static class KerasSerialization
         Register("LayerNormalization", c => new Layers.LayerNormalization(
             Ints(c, "axis"), Double(c, "epsilon", 1e-3), Bool(c, "center", true), Bool(c, "scale", true),
             Initializer(c, "beta_initializer"), Initializer(c, "gamma_initializer"), NameOf(c)));
+        Register("ZeroPadding2D", c => new Layers.ZeroPadding2D(Layers.Sides2D.FromJson(c["padding"], "padding"), NameOf(c)));
+        Register("Cropping2D", c => new Layers.Cropping2D(Layers.Sides2D.FromJson(c["cropping"], "cropping"), NameOf(c)));
+        Register("UpSampling2D", c => new Layers.UpSampling2D(Ints(c, "size"), String(c, "interpolation", "nearest"), NameOf(c)));
+        Register("Permute", c => new Layers.Permute(Ints(c, "dims"), NameOf(c)));
+        Register("RepeatVector", c => new Layers.RepeatVector(Int(c, "n"), NameOf(c)));
+        Register("Embedding", c => new Layers.Embedding(
+            Int(c, "input_dim"), Int(c, "output_dim"), Initializer(c, "embeddings_initializer"), Bool(c, "mask_zero", false), NameOf(c)));
     }
 
     /// <summary>
@@ -90,7 +97,7 @@ public static class KerasSerialization
                 $"{file}: the model holds a layer of type '{className}', which is not registered here; call KerasSerialization.Register(\"{className}\", config => new ...) before loading.");
         Layer layer;
         try { layer = factory(config); }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or NullReferenceException)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotSupportedException or FormatException or NullReferenceException)
         {
             throw new InvalidDataException($"{file}: the config of layer '{config["name"]}' ({className}) does not rebuild it: {e.Message}", e);
         }

@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using NeuralFlow;
+using NeuralFlow.Keras;
+
+/// <summary>
+/// The CNN of issue 15 (samples/ConvNet) as a peer benchmark of benchmarks/cnn_fit_torch.py, and
+/// the throughput of its convolutions against the GEMM they run on.
+/// </summary>
+static class Cnn
+{
+    /// <summary>
+    /// Conv2D(32, 3, relu) - MaxPool - Conv2D(64, 3, relu) - MaxPool - Flatten - Dense(128, relu) -
+    /// Dense(10) logits, Keras' initialisation, Adam lr 1e-3, batch 64, shuffled, full Fashion-MNIST,
+    /// test accuracy after each epoch: what the PyTorch script does, printing the same lines.
+    /// </summary>
+    public static void Fit(int epochs, int seed)
+    {
+        var ((xTrain, yTrain), (xTest, yTest)) = NeuralFlow.Data.Datasets.FashionMnist.LoadData();
+        var x = NF.Reshape(NF.Cast(xTrain, DType.Float32) / 255f, [-1, 28, 28, 1]);
+        var xVal = NF.Reshape(NF.Cast(xTest, DType.Float32) / 255f, [-1, 28, 28, 1]);
+        NF.Random.SetSeed(seed);
+        var model = new Sequential(
+            new Layers.Conv2D(32, 3, activation: "relu"), new Layers.MaxPooling2D(),
+            new Layers.Conv2D(64, 3, activation: "relu"), new Layers.MaxPooling2D(),
+            new Layers.Flatten(), new Layers.Dense(128, activation: "relu"), new Layers.Dense(10));
+        model.Compile(new Optimizers.Adam(0.001f), new Losses.SparseCategoricalCrossentropy(fromLogits: true), ["accuracy"]);
+        float acc = 0;
+        var clock = Stopwatch.StartNew();
+        model.Fit(x, yTrain, batchSize: 64, epochs: epochs, verbose: 0, validationData: (xVal, yTest),
+            callbacks: [new Callbacks.LambdaCallback(onEpochEnd: (e, logs) =>
+            {
+                acc = logs["val_accuracy"];
+                Console.WriteLine($"epoch {e + 1} val_accuracy {acc:0.0000}");
+            })]);
+        double total = clock.Elapsed.TotalSeconds;
+        Console.WriteLine($"cnn_fit seconds_per_epoch {total / epochs:0.000} final_val_accuracy {acc:0.0000} backend=neuralflow-{NF.Backend.Name}");
+    }
+
+    /// <summary>
+    /// GFLOP/s of the CNN's two convolutions (batch 64) forward and backward (input and kernel
+    /// gradients, twice the forward's work), beside the GEMM of the same [N*OH*OW, KH*KW*C] @
+    /// [KH*KW*C, O] product alone: the gap is what im2col, col2im and the tape cost.
+    /// </summary>
+    public static void ConvKernels()
+    {
+        NF.Random.SetSeed(1);
+        foreach (var (h, c, o) in new[] { (28, 1, 32), (13, 32, 64) })
+        {
+            int n = 64, k = 3, oh = h - k + 1;
+            var x = NF.Random.Normal([n, h, h, c]);
+            var kernel = NF.Random.Normal([k, k, c, o]);
+            var g = NF.Random.Normal([n, oh, oh, o]);
+            double flops = 2.0 * n * oh * oh * k * k * c * o;
+            double forward = Best(() => NF.Conv2D(x, kernel));
+            double both = Best(() =>
+            {
+                using var tape = new GradientTape();
+                tape.Watch(x);
+                tape.Watch(kernel);
+                var y = NF.Conv2D(x, kernel);
+                var grads = tape.Gradient(NF.ReduceSum(y * g), [x, kernel]);
+                grads[0].Dispose();
+                return grads[1];
+            });
+            var cols = NF.Random.Normal([n * oh * oh, k * k * c]);
+            var w = NF.Random.Normal([k * k * c, o]);
+            double gemm = Best(() => NF.MatMul(cols, w));
+            string shape = $"conv {n}x{h}x{h}x{c} * {k}x{k}x{c}x{o}";
+            Console.WriteLine($"{shape,-30} forward {flops / forward / 1e9,6:0.0} GFLOP/s  backward {2 * flops / (both - forward) / 1e9,6:0.0} GFLOP/s  " +
+                              $"gemm [{n * oh * oh}x{k * k * c}]@[{k * k * c}x{o}] {flops / gemm / 1e9,6:0.0} GFLOP/s");
+        }
+    }
+
+    // The best of 15 timed runs after 3 warm-ups (the result disposed each time).
+    private static double Best(Func<Tensor> op)
+    {
+        for (int i = 0; i < 3; i++) op().Dispose();
+        double best = double.MaxValue;
+        for (int r = 0; r < 15; r++)
+        {
+            var sw = Stopwatch.StartNew();
+            op().Dispose();
+            best = Math.Min(best, sw.Elapsed.TotalSeconds);
+        }
+        return best;
+    }
+}

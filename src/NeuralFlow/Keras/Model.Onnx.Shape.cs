@@ -1,0 +1,85 @@
+using NeuralFlow.IO;
+
+namespace NeuralFlow.Keras;
+
+public abstract partial class Model
+{
+    // The layers that move values without arithmetic, in ONNX. They work on NeuralFlow's NHWC
+    // layout directly (Pad, Slice and Transpose take any axes), so no layout Transposes are needed.
+    private sealed partial class OnnxGraph
+    {
+        private const long OnnxInt64 = 7;
+
+        private string Rearranging(Layer layer, string x, List<long> shape)
+        {
+            switch (layer)
+            {
+                case Layers.ZeroPadding2D pad:
+                {
+                    RequireImage(layer, shape);
+                    var ((top, bottom), (left, right)) = pad.Padding;
+                    shape[0] += top + bottom;
+                    shape[1] += left + right;
+                    // pads: every axis' start, then every axis' end; the batch and channels unpadded.
+                    string pads = Ints($"{layer.Name}/pads", [0, top, left, 0, 0, bottom, right, 0]);
+                    return Node("Pad", layer.Name, [x, pads]);
+                }
+                case Layers.Cropping2D crop:
+                {
+                    RequireImage(layer, shape);
+                    var ((top, bottom), (left, right)) = crop.Cropping;
+                    long[] ends = [shape[0] - bottom, shape[1] - right];
+                    shape[0] -= top + bottom;
+                    shape[1] -= left + right;
+                    return Node("Slice", layer.Name,
+                        [x, Ints($"{layer.Name}/starts", [top, left]), Ints($"{layer.Name}/ends", ends), Ints($"{layer.Name}/axes", [1, 2])]);
+                }
+                case Layers.UpSampling2D up:
+                {
+                    RequireImage(layer, shape);
+                    long h = shape[0], w = shape[1], c = shape[2], sh = up.Size[0], sw = up.Size[1];
+                    // As in Forward: [N, H, 1, W, 1, C] expanded to [N, H, sh, W, sw, C], then merged.
+                    string split = Node("Reshape", $"{layer.Name}/Split", [x, Ints($"{layer.Name}/split", [0, h, 1, w, 1, c])]);
+                    string spread = Node("Expand", $"{layer.Name}/Expand", [split, Ints($"{layer.Name}/repeats", [1, 1, sh, 1, sw, 1])]);
+                    shape[0] = h * sh;
+                    shape[1] = w * sw;
+                    return Node("Reshape", layer.Name, [spread, Ints($"{layer.Name}/shape", [0, h * sh, w * sw, c])]);
+                }
+                case Layers.Permute permute:
+                {
+                    var before = shape.ToArray();
+                    for (int i = 0; i < permute.Dims.Length; i++) shape[i] = before[permute.Dims[i] - 1];
+                    return Node("Transpose", layer.Name, [x], OnnxWriter.IntsAttribute("perm", [0, .. permute.Dims.Select(d => (long)d)]));
+                }
+                case Layers.RepeatVector repeat:
+                {
+                    long features = shape[0];
+                    string row = Node("Reshape", $"{layer.Name}/Row", [x, Ints($"{layer.Name}/row", [0, 1, features])]);
+                    shape.Insert(0, repeat.N);
+                    return Node("Expand", layer.Name, [row, Ints($"{layer.Name}/repeats", [1, repeat.N, 1])]);
+                }
+                case Layers.Embedding embedding:
+                {
+                    // The graph's input is float (as Predict's): cast to int64 truncates as the layer does.
+                    string indices = Node("Cast", $"{layer.Name}/Cast", [x], OnnxWriter.IntAttribute("to", OnnxInt64));
+                    shape.Add(embedding.OutputDim);
+                    return Node("Gather", layer.Name, [Weight(embedding.Embeddings!), indices], OnnxWriter.IntAttribute("axis", 0));
+                }
+                default:
+                    throw new ArgumentException($"{layer.Name} is not a rearranging layer.", nameof(layer));
+            }
+        }
+
+        private string Ints(string name, long[] values)
+        {
+            Initializers.Add(OnnxWriter.Tensor(name, [values.Length], values));
+            return name;
+        }
+
+        private static void RequireImage(Layer layer, List<long> shape)
+        {
+            if (shape.Count != 3)
+                throw new NotSupportedException($"ExportOnnx: layer {layer.Name} needs NHWC inputs, but its input has trailing dims ({string.Join(", ", shape)}).");
+        }
+    }
+}
