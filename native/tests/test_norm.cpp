@@ -144,6 +144,33 @@ TEST(BatchNorm, NullGammaBetaAreOneAndZeroAndOutputsMayBeSkipped) {
     EXPECT_EQ(dxa.values(), dxb.values());
 }
 
+// The sums run in parts fixed by the size alone and are added in part order: one thread and
+// several give the same bits (an NHWC-shaped batch large enough to be split, and layer norm's
+// column sums over many rows).
+TEST(BatchNorm, ResultsDoNotDependOnTheThreadCount) {
+    const int64_t outer = 4096, F = 24, rows = 6144, cols = 16;  // rows * cols == outer * F
+    const auto x = random_values<float>(outer * F, -3, 3, 51), dy = random_values<float>(outer * F, -1, 1, 52);
+    const auto gamma = random_values<float>(F, 0.5, 1.5, 53), lg = random_values<float>(cols, 0.5, 1.5, 54);
+    auto run = [&](int threads) {
+        EXPECT_EQ(nf_threads_set(threads), NF_OK);
+        std::vector<float> out(outer * F), bm(F), bv(F), dx(outer * F), dg(F), db(F), ldx(rows * cols), ldg(cols), ldb(cols);
+        EXPECT_EQ(nf_batch_norm(NF_FLOAT32, x.data(), outer, F, 1, gamma.data(), nullptr, nullptr, nullptr, 1e-3,
+                                out.data(), bm.data(), bv.data()),
+                  NF_OK);
+        EXPECT_EQ(nf_batch_norm_backward(NF_FLOAT32, x.data(), outer, F, 1, dy.data(), gamma.data(), nullptr, nullptr,
+                                         1e-3, 1, dx.data(), dg.data(), db.data()),
+                  NF_OK);
+        EXPECT_EQ(nf_layer_norm_backward(NF_FLOAT32, x.data(), rows, cols, dy.data(), lg.data(), 1e-3, ldx.data(),
+                                         ldg.data(), ldb.data()),
+                  NF_OK);
+        return std::vector<std::vector<float>>{out, bm, bv, dx, dg, db, ldx, ldg, ldb};
+    };
+    const int before = nf_threads_get();
+    const auto one = run(1), many = run(4);
+    nf_threads_set(before);
+    for (size_t i = 0; i < one.size(); ++i) EXPECT_EQ(one[i], many[i]) << "output " << i;
+}
+
 TEST(BatchNorm, ArgumentErrors) {
     const std::vector<float> x(6, 1.f), m(2, 0.f);
     std::vector<float> out(6), s(2);

@@ -1,10 +1,13 @@
 // nf_batch_norm, nf_layer_norm and their gradients: fused, one call per direction, with
 // common/norm.h's per-element arithmetic (the CUDA kernels' too). Statistics are accumulated
-// in double in two passes (mean, then squared deviations). Batch norm is parallel over blocks
-// of features, each block walking x row by row (so axis -1's [N, C] reads stay contiguous);
-// layer norm is parallel over rows, and its gamma/beta gradients over blocks of columns with
-// the row statistics saved by the first pass. Every sum has one owner and a fixed order, so
-// results do not depend on the thread count.
+// in double in two passes (mean, then squared deviations).
+//
+// Every pass reads x in memory order, cut into parts by size alone: a per-feature sum is kept
+// per part and the parts' sums are added in part order, so results do not depend on the thread
+// count, and no part reads memory another part reads (splitting by feature instead would make
+// each part of an NHWC [N*H*W, C] tensor walk the whole tensor for its channel: C times the
+// memory traffic). Batch norm's parts are runs of (outer, feature) planes of `inner` elements;
+// layer norm's are rows, and its gamma/beta gradients sum per column over row parts.
 #include <vector>
 
 #include "common/checks.h"
@@ -16,56 +19,99 @@ namespace {
 // x viewed as [outer, features, inner]; the statistics of feature f run over outer * inner.
 struct BnGeom {
     int64_t outer, features, inner, count;  // count = outer * inner
-    int64_t at(int64_t o, int64_t f, int64_t i) const { return (o * features + f) * inner + i; }
+    int64_t planes() const { return outer * features; }
 };
 
-// Calls fn(f, index) for every element of features [f0, f1), row by row.
+// Runs f(part, begin, end) over `parts` fixed parts of [0, n) (on the calling thread for one).
 template <class F>
-void for_block(const BnGeom& g, int64_t f0, int64_t f1, F&& fn) {
-    for (int64_t o = 0; o < g.outer; ++o)
-        for (int64_t f = f0; f < f1; ++f) {
-            const int64_t base = g.at(o, f, 0);
-            for (int64_t i = 0; i < g.inner; ++i) fn(f, base + i);
-        }
+void run_parts(int64_t n, int64_t parts, F&& f) {
+    if (parts == 1) {
+        f(int64_t{0}, int64_t{0}, n);
+        return;
+    }
+    nf::parallel_parts(n, parts, [&](int, int64_t p, int64_t b, int64_t e) { f(p, b, e); });
 }
 
-// mean[f] and rstd[f] of features [f0, f1) from x, in double; variance[f] too (biased).
-template <class T>
-void batch_stats(const BnGeom& g, const T* x, int64_t f0, int64_t f1, double epsilon, double* mean, double* var,
-                 double* rstd) {
-    for (int64_t f = f0; f < f1; ++f) mean[f] = var[f] = 0;
-    for_block(g, f0, f1, [&](int64_t f, int64_t k) { mean[f] += static_cast<double>(x[k]); });
-    for (int64_t f = f0; f < f1; ++f) mean[f] /= static_cast<double>(g.count);
-    for_block(g, f0, f1, [&](int64_t f, int64_t k) {
-        const double d = static_cast<double>(x[k]) - mean[f];
-        var[f] += d * d;
+// out[k * width + j] = sum over all rows of [0, rows) of term's k-th value for column j, for K
+// sums at once: term(row, acc) adds row's contributions into acc[k * width + j]. Rows (each
+// costing row_cost) are cut into fixed parts with their own accumulators, added in part order.
+template <int K, class Term>
+void column_sums(int64_t rows, int64_t width, int64_t row_cost, Term term, double* out) {
+    const int64_t parts = nf::part_count(rows, row_cost);
+    std::vector<double> partial(static_cast<size_t>(parts * K * width), 0.0);
+    run_parts(rows, parts, [&](int64_t p, int64_t b, int64_t e) {
+        double* acc = partial.data() + p * K * width;
+        for (int64_t r = b; r < e; ++r) term(r, acc);
     });
-    for (int64_t f = f0; f < f1; ++f) {
+    for (int64_t j = 0; j < K * width; ++j) {
+        double s = 0;
+        for (int64_t p = 0; p < parts; ++p) s += partial[p * K * width + j];
+        out[j] = s;
+    }
+}
+
+// K per-feature sums of batch norm: plane u = (o, f) adds term(f, k, acc) over its inner
+// elements k into acc[f] (and acc[features + f] for a second sum).
+template <int K, class Term>
+void feature_sums(const BnGeom& g, int64_t cost, Term term, double* out) {
+    column_sums<K>(g.planes(), g.features, nf::work_of(g.inner, cost), [&](int64_t u, double* acc) {
+        const int64_t f = u % g.features, base = u * g.inner;
+        double s[K] = {};
+        for (int64_t i = 0; i < g.inner; ++i) term(f, base + i, s);
+        for (int k = 0; k < K; ++k) acc[k * g.features + f] += s[k];
+    }, out);
+}
+
+// Batch mean, biased variance and rstd of every feature, from x in double (two passes).
+template <class T>
+void batch_stats(const BnGeom& g, const T* x, double epsilon, double* mean, double* var, double* rstd) {
+    feature_sums<1>(g, 1, [&](int64_t, int64_t k, double* s) { s[0] += static_cast<double>(x[k]); }, mean);
+    for (int64_t f = 0; f < g.features; ++f) mean[f] /= static_cast<double>(g.count);
+    feature_sums<1>(g, 2, [&](int64_t f, int64_t k, double* s) {
+        const double d = static_cast<double>(x[k]) - mean[f];
+        s[0] += d * d;
+    }, var);
+    for (int64_t f = 0; f < g.features; ++f) {
         var[f] /= static_cast<double>(g.count);
         rstd[f] = nf::norm_rstd(var[f], epsilon);
     }
+}
+
+// The statistics an inference call was given.
+template <class T>
+void given_stats(const BnGeom& g, const T* mean_in, const T* var_in, double epsilon, double* mean, double* rstd) {
+    for (int64_t f = 0; f < g.features; ++f) {
+        mean[f] = static_cast<double>(mean_in[f]);
+        rstd[f] = nf::norm_rstd(static_cast<double>(var_in[f]), epsilon);
+    }
+}
+
+// Calls fn(f, k) for every element, in parallel over fixed parts of the planes.
+template <class F>
+void for_each_element(const BnGeom& g, int64_t cost, F&& fn) {
+    nf::parallel_chunks(g.planes(), nf::work_of(g.inner, cost), [&](int64_t b, int64_t e) {
+        for (int64_t u = b; u < e; ++u) {
+            const int64_t f = u % g.features, base = u * g.inner;
+            for (int64_t i = 0; i < g.inner; ++i) fn(f, base + i);
+        }
+    });
 }
 
 template <class T>
 void batch_norm(const BnGeom& g, const T* x, const T* gamma, const T* beta, const T* mean_in, const T* var_in,
                 double epsilon, T* out, T* batch_mean, T* batch_var) {
     std::vector<double> mean(g.features), var(g.features), rstd(g.features);
-    nf::parallel_chunks(g.features, g.count * 4, [&](int64_t f0, int64_t f1) {
-        if (mean_in) {
-            for (int64_t f = f0; f < f1; ++f) {
-                mean[f] = static_cast<double>(mean_in[f]);
-                rstd[f] = nf::norm_rstd(static_cast<double>(var_in[f]), epsilon);
-            }
-        } else {
-            batch_stats(g, x, f0, f1, epsilon, mean.data(), var.data(), rstd.data());
-            for (int64_t f = f0; f < f1; ++f) {
-                batch_mean[f] = static_cast<T>(mean[f]);
-                batch_var[f] = static_cast<T>(var[f]);
-            }
+    if (mean_in) {
+        given_stats(g, mean_in, var_in, epsilon, mean.data(), rstd.data());
+    } else {
+        batch_stats(g, x, epsilon, mean.data(), var.data(), rstd.data());
+        for (int64_t f = 0; f < g.features; ++f) {
+            batch_mean[f] = static_cast<T>(mean[f]);
+            batch_var[f] = static_cast<T>(var[f]);
         }
-        for_block(g, f0, f1, [&](int64_t f, int64_t k) {
-            out[k] = nf::norm_apply(x[k], mean[f], rstd[f], nf::norm_param(gamma, f, 1.0), nf::norm_param(beta, f, 0.0));
-        });
+    }
+    for_each_element(g, 4, [&](int64_t f, int64_t k) {
+        out[k] = nf::norm_apply(x[k], mean[f], rstd[f], nf::norm_param(gamma, f, 1.0), nf::norm_param(beta, f, 0.0));
     });
 }
 
@@ -73,39 +119,33 @@ template <class T>
 void batch_norm_backward(const BnGeom& g, const T* x, const T* dy, const T* gamma, const T* mean_in,
                          const T* var_in, double epsilon, T* dx, T* dgamma, T* dbeta) {
     const bool training = mean_in == nullptr;
-    std::vector<double> mean(g.features), var(g.features), rstd(g.features), sdy(g.features), sdyx(g.features);
-    nf::parallel_chunks(g.features, g.count * 6, [&](int64_t f0, int64_t f1) {
-        if (training) {
-            batch_stats(g, x, f0, f1, epsilon, mean.data(), var.data(), rstd.data());
-        } else {
-            for (int64_t f = f0; f < f1; ++f) {
-                mean[f] = static_cast<double>(mean_in[f]);
-                rstd[f] = nf::norm_rstd(static_cast<double>(var_in[f]), epsilon);
-            }
+    const int64_t F = g.features;
+    std::vector<double> mean(F), var(F), rstd(F), sums(2 * F, 0.0);  // sums: sum(dy), then sum(dy * xhat)
+    if (training) batch_stats(g, x, epsilon, mean.data(), var.data(), rstd.data());
+    else given_stats(g, mean_in, var_in, epsilon, mean.data(), rstd.data());
+    // Inference dx needs no sums; they are skipped when neither gamma nor beta wants them.
+    if (training || dgamma || dbeta)
+        feature_sums<2>(g, 4, [&](int64_t f, int64_t k, double* s) {
+            const double d = static_cast<double>(dy[k]);
+            s[0] += d;
+            s[1] += d * (static_cast<double>(x[k]) - mean[f]) * rstd[f];
+        }, sums.data());
+    const double* sdy = sums.data();
+    const double* sdyx = sums.data() + F;
+    for (int64_t f = 0; f < F; ++f) {
+        if (dgamma) dgamma[f] = static_cast<T>(sdyx[f]);
+        if (dbeta) dbeta[f] = static_cast<T>(sdy[f]);
+    }
+    if (!dx) return;
+    const double n = static_cast<double>(g.count);
+    for_each_element(g, 6, [&](int64_t f, int64_t k) {
+        const double gm = nf::norm_param(gamma, f, 1.0), u = gm * static_cast<double>(dy[k]);
+        if (!training) {
+            dx[k] = static_cast<T>(u * rstd[f]);
+            return;
         }
-        for (int64_t f = f0; f < f1; ++f) sdy[f] = sdyx[f] = 0;
-        // Inference dx needs no sums; they are skipped when neither gamma nor beta wants them.
-        if (training || dgamma || dbeta)
-            for_block(g, f0, f1, [&](int64_t f, int64_t k) {
-                const double d = static_cast<double>(dy[k]);
-                sdy[f] += d;
-                sdyx[f] += d * (static_cast<double>(x[k]) - mean[f]) * rstd[f];
-            });
-        for (int64_t f = f0; f < f1; ++f) {
-            if (dgamma) dgamma[f] = static_cast<T>(sdyx[f]);
-            if (dbeta) dbeta[f] = static_cast<T>(sdy[f]);
-        }
-        if (!dx) return;
-        const double n = static_cast<double>(g.count);
-        for_block(g, f0, f1, [&](int64_t f, int64_t k) {
-            const double gm = nf::norm_param(gamma, f, 1.0), u = gm * static_cast<double>(dy[k]);
-            if (!training) {
-                dx[k] = static_cast<T>(u * rstd[f]);
-                return;
-            }
-            const double xhat = (static_cast<double>(x[k]) - mean[f]) * rstd[f];
-            dx[k] = static_cast<T>(nf::norm_dx_train(u, xhat, rstd[f], gm * sdy[f] / n, gm * sdyx[f] / n));
-        });
+        const double xhat = (static_cast<double>(x[k]) - mean[f]) * rstd[f];
+        dx[k] = static_cast<T>(nf::norm_dx_train(u, xhat, rstd[f], gm * sdy[f] / n, gm * sdyx[f] / n));
     });
 }
 
@@ -165,21 +205,21 @@ void layer_norm_backward(const T* x, int64_t rows, int64_t cols, const T* dy, co
         }
     });
     if (!dgamma && !dbeta) return;
-    // Pass 2 (blocks of columns): each column's sums over the rows, in row order.
-    std::vector<double> sg(cols), sb(cols);
-    nf::parallel_chunks(cols, rows * 3, [&](int64_t c0, int64_t c1) {
-        for (int64_t c = c0; c < c1; ++c) sg[c] = sb[c] = 0;
-        for (int64_t r = 0; r < rows; ++r)
-            for (int64_t c = c0; c < c1; ++c) {
-                const double d = static_cast<double>(dy[r * cols + c]);
-                sb[c] += d;
-                sg[c] += d * (static_cast<double>(x[r * cols + c]) - mean[r]) * rstd[r];
-            }
-        for (int64_t c = c0; c < c1; ++c) {
-            if (dgamma) dgamma[c] = static_cast<T>(sg[c]);
-            if (dbeta) dbeta[c] = static_cast<T>(sb[c]);
+    // Pass 2: each column's sums over the rows, in fixed row parts (memory order).
+    std::vector<double> sums(2 * cols);  // sum(dy * xhat), then sum(dy)
+    column_sums<2>(rows, cols, nf::work_of(cols, 3), [&](int64_t r, double* acc) {
+        const T* xr = x + r * cols;
+        const T* gr = dy + r * cols;
+        for (int64_t c = 0; c < cols; ++c) {
+            const double d = static_cast<double>(gr[c]);
+            acc[c] += d * (static_cast<double>(xr[c]) - mean[r]) * rstd[r];
+            acc[cols + c] += d;
         }
-    });
+    }, sums.data());
+    for (int64_t c = 0; c < cols; ++c) {
+        if (dgamma) dgamma[c] = static_cast<T>(sums[c]);
+        if (dbeta) dbeta[c] = static_cast<T>(sums[cols + c]);
+    }
 }
 
 template <class T>

@@ -4,10 +4,12 @@ namespace NeuralFlow.Backends.Managed;
 
 // Fused batch and layer normalization with the native engines' arithmetic (native/src/common/
 // norm.h): statistics in double, two passes (mean, then squared deviations), each element
-// computed in double and rounded once. Batch norm runs in parallel over blocks of features,
-// each block walking x row by row (axis -1's [N, C] reads stay contiguous); layer norm over
-// rows, and its gamma/beta gradients over blocks of columns. Every sum has one owner and a
-// fixed order, so results do not depend on the thread count.
+// computed in double and rounded once. Every pass reads x in memory order, cut into parts:
+// per-feature (or per-column) sums are kept per part, the parts fixed by the size alone and
+// added in part order, so results do not depend on the thread count, and no two parts read the
+// same memory (splitting by feature instead would make each part of an NHWC tensor walk all
+// of it). Batch norm's parts are runs of outer rows (features x inner elements each); layer
+// norm's are rows, and its gamma/beta gradients sum per column over row parts.
 public sealed partial class ManagedBackend
 {
     /// <inheritdoc/>
@@ -93,7 +95,7 @@ public sealed partial class ManagedBackend
     private static unsafe double Param<T>(nint p, long i, double fallback) where T : unmanaged, IFloatingPointIeee754<T> =>
         p == 0 ? fallback : double.CreateTruncating(((T*)p)[i]);
 
-    /// <summary>Runs <paramref name="body"/> over [0, n) in pieces when <paramref name="work"/> is large (the feature or row loops).</summary>
+    /// <summary>Runs <paramref name="body"/> over [0, n) in pieces when <paramref name="work"/> is large (elementwise and row passes).</summary>
     private static void ForPieces(long n, long work, Action<long, long> body)
     {
         int pieces = ChunksFor(work, n);
@@ -101,71 +103,113 @@ public sealed partial class ManagedBackend
         else Parallel.For(0, pieces, Options, p => body(SplitPoint(n, pieces, p), SplitPoint(n, pieces, p + 1)));
     }
 
-    /// <summary>Sums per feature of <paramref name="term"/>(f, k) over features [f0, f1), row by row, into acc[f].</summary>
-    private static void AccumulateBlock(BnGeom g, long f0, long f1, double[] acc, Func<long, long, double> term)
+    /// <summary>
+    /// out[j] for j in [0, <paramref name="width"/>): sums over rows [0, rows) that
+    /// <paramref name="row"/>(r, acc) adds into acc. The rows are cut into parts by size alone
+    /// (not by the thread count), each with its own accumulators, added up in part order.
+    /// </summary>
+    private static double[] ColumnSums(long rows, long width, long costPerRow, Action<long, double[]> row)
     {
-        for (long f = f0; f < f1; f++) acc[f] = 0;
-        for (long o = 0; o < g.Outer; o++)
-            for (long f = f0; f < f1; f++)
-            {
-                long b = (o * g.Features + f) * g.Inner;
-                double s = acc[f];
-                for (long i = 0; i < g.Inner; i++) s += term(f, b + i);
-                acc[f] = s;
-            }
+        long work = rows * Math.Max(costPerRow, 1);
+        int parts = rows < 2 || work < ParallelThreshold ? 1 : (int)Math.Clamp(work / (ParallelThreshold / 4), 1, Math.Min(rows, 64));
+        var partial = new double[parts][];
+        void Part(int p)
+        {
+            var acc = partial[p] = new double[width];
+            for (long r = SplitPoint(rows, parts, p), e = SplitPoint(rows, parts, p + 1); r < e; r++) row(r, acc);
+        }
+        if (parts == 1) Part(0);
+        else Parallel.For(0, parts, Options, Part);
+        var sums = partial[0];
+        for (int p = 1; p < parts; p++)
+            for (long j = 0; j < width; j++) sums[j] += partial[p][j];
+        return sums;
     }
 
-    private static unsafe void BatchStats<T>(BnGeom g, T* x, long f0, long f1, double epsilon, double[] mean, double[] var, double[] rstd)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>Batch mean, biased variance and rstd of every feature from x, in double (two passes).</summary>
+    private static unsafe (double[] Mean, double[] Var, double[] Rstd) BatchStats<T>(BnGeom g, T* x, double epsilon) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        AccumulateBlock(g, f0, f1, mean, (_, k) => double.CreateTruncating(x[k]));
-        for (long f = f0; f < f1; f++) mean[f] /= g.Count;
-        AccumulateBlock(g, f0, f1, var, (f, k) => { double d = double.CreateTruncating(x[k]) - mean[f]; return d * d; });
-        for (long f = f0; f < f1; f++)
+        long F = g.Features, inner = g.Inner;
+        var mean = ColumnSums(g.Outer, F, F * inner, (o, acc) =>
+        {
+            for (long f = 0; f < F; f++)
+            {
+                T* p = x + (o * F + f) * inner;
+                double s = 0;
+                for (long i = 0; i < inner; i++) s += double.CreateTruncating(p[i]);
+                acc[f] += s;
+            }
+        });
+        for (long f = 0; f < F; f++) mean[f] /= g.Count;
+        var var = ColumnSums(g.Outer, F, F * inner * 2, (o, acc) =>
+        {
+            for (long f = 0; f < F; f++)
+            {
+                T* p = x + (o * F + f) * inner;
+                double m = mean[f], s = 0;
+                for (long i = 0; i < inner; i++) { double d = double.CreateTruncating(p[i]) - m; s += d * d; }
+                acc[f] += s;
+            }
+        });
+        var rstd = new double[F];
+        for (long f = 0; f < F; f++)
         {
             var[f] /= g.Count;
             rstd[f] = Rstd(var[f], epsilon);
         }
+        return (mean, var, rstd);
     }
 
-    /// <summary>Calls <paramref name="body"/>(f, k) for every element of features [f0, f1), row by row.</summary>
-    private static void ForBlock(BnGeom g, long f0, long f1, Action<long, long> body)
+    /// <summary>The statistics an inference call was given, as mean and rstd.</summary>
+    private static (double[] Mean, double[] Rstd) GivenStats<T>(long features, nint meanIn, nint varIn, double epsilon) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (long o = 0; o < g.Outer; o++)
-            for (long f = f0; f < f1; f++)
-            {
-                long b = (o * g.Features + f) * g.Inner;
-                for (long i = 0; i < g.Inner; i++) body(f, b + i);
-            }
+        var mean = new double[features];
+        var rstd = new double[features];
+        for (long f = 0; f < features; f++)
+        {
+            mean[f] = Param<T>(meanIn, f, 0);
+            rstd[f] = Rstd(Param<T>(varIn, f, 0), epsilon);
+        }
+        return (mean, rstd);
+    }
+
+    /// <summary>Calls <paramref name="rows"/>(o0, o1) over the outer rows (features x inner elements each) in parallel pieces.</summary>
+    private static void ForRows(BnGeom g, long cost, Action<long, long> rows) => ForPieces(g.Outer, g.Count * g.Features * cost, rows);
+
+    /// <summary>gamma (1 when absent) or beta (0) of every feature, as doubles.</summary>
+    private static double[] Params<T>(nint p, long features, double fallback) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var values = new double[features];
+        for (long f = 0; f < features; f++) values[f] = Param<T>(p, f, fallback);
+        return values;
     }
 
     private static unsafe void BatchNormKernel<T>(BnGeom g, nint xp, nint gamma, nint beta, nint meanIn, nint varIn, double epsilon,
                                                   nint output, nint batchMean, nint batchVar) where T : unmanaged, IFloatingPointIeee754<T>
     {
         T* x = (T*)xp, y = (T*)output;
-        long F = g.Features;
-        double[] mean = new double[F], var = new double[F], rstd = new double[F];
-        ForPieces(F, g.Count * F * 4, (f0, f1) =>
+        double[] mean, rstd;
+        if (meanIn != 0) (mean, rstd) = GivenStats<T>(g.Features, meanIn, varIn, epsilon);
+        else
         {
-            if (meanIn != 0)
+            (mean, var variance, rstd) = BatchStats(g, x, epsilon);
+            for (long f = 0; f < g.Features; f++)
             {
-                for (long f = f0; f < f1; f++)
-                {
-                    mean[f] = Param<T>(meanIn, f, 0);
-                    rstd[f] = Rstd(Param<T>(varIn, f, 0), epsilon);
-                }
+                ((T*)batchMean)[f] = T.CreateTruncating(mean[f]);
+                ((T*)batchVar)[f] = T.CreateTruncating(variance[f]);
             }
-            else
-            {
-                BatchStats(g, x, f0, f1, epsilon, mean, var, rstd);
-                for (long f = f0; f < f1; f++)
+        }
+        long F = g.Features, inner = g.Inner;
+        double[] gm = Params<T>(gamma, F, 1), bt = Params<T>(beta, F, 0);
+        ForRows(g, 4, (o0, o1) =>
+        {
+            for (long o = o0; o < o1; o++)
+                for (long f = 0; f < F; f++)
                 {
-                    ((T*)batchMean)[f] = T.CreateTruncating(mean[f]);
-                    ((T*)batchVar)[f] = T.CreateTruncating(var[f]);
+                    double m = mean[f], s = rstd[f], a = gm[f], b = bt[f];
+                    for (long k = (o * F + f) * inner, end = k + inner; k < end; k++)
+                        y[k] = T.CreateTruncating((double.CreateTruncating(x[k]) - m) * s * a + b);
                 }
-            }
-            ForBlock(g, f0, f1, (f, k) =>
-                y[k] = T.CreateTruncating((double.CreateTruncating(x[k]) - mean[f]) * rstd[f] * Param<T>(gamma, f, 1) + Param<T>(beta, f, 0)));
         });
     }
 
@@ -174,37 +218,53 @@ public sealed partial class ManagedBackend
     {
         T* x = (T*)xp, dy = (T*)dyp, dx = (T*)dxp;
         bool training = meanIn == 0;
-        long F = g.Features;
+        long F = g.Features, inner = g.Inner;
         double n = g.Count;
-        double[] mean = new double[F], var = new double[F], rstd = new double[F], sdy = new double[F], sdyx = new double[F];
-        ForPieces(F, g.Count * F * 6, (f0, f1) =>
-        {
-            if (training) BatchStats(g, x, f0, f1, epsilon, mean, var, rstd);
-            else
-                for (long f = f0; f < f1; f++)
+        double[] mean, rstd;
+        if (training) (mean, _, rstd) = BatchStats(g, x, epsilon);
+        else (mean, rstd) = GivenStats<T>(F, meanIn, varIn, epsilon);
+        // sums[f] = sum(dy), sums[F + f] = sum(dy * xhat). Inference dx needs neither; they are
+        // skipped when gamma and beta want no gradient either.
+        var sums = training || dgamma != 0 || dbeta != 0
+            ? ColumnSums(g.Outer, 2 * F, F * inner * 4, (o, acc) =>
+            {
+                for (long f = 0; f < F; f++)
                 {
-                    mean[f] = Param<T>(meanIn, f, 0);
-                    rstd[f] = Rstd(Param<T>(varIn, f, 0), epsilon);
+                    T* px = x + (o * F + f) * inner, pd = dy + (o * F + f) * inner;
+                    double m = mean[f], s = rstd[f], a = 0, b = 0;
+                    for (long i = 0; i < inner; i++)
+                    {
+                        double d = double.CreateTruncating(pd[i]);
+                        a += d;
+                        b += d * (double.CreateTruncating(px[i]) - m) * s;
+                    }
+                    acc[f] += a;
+                    acc[F + f] += b;
                 }
-            // Inference dx needs no sums; they are skipped when neither gamma nor beta wants them.
-            if (training || dgamma != 0 || dbeta != 0)
-            {
-                AccumulateBlock(g, f0, f1, sdy, (_, k) => double.CreateTruncating(dy[k]));
-                AccumulateBlock(g, f0, f1, sdyx, (f, k) => double.CreateTruncating(dy[k]) * (double.CreateTruncating(x[k]) - mean[f]) * rstd[f]);
-            }
-            for (long f = f0; f < f1; f++)
-            {
-                if (dgamma != 0) ((T*)dgamma)[f] = T.CreateTruncating(sdyx[f]);
-                if (dbeta != 0) ((T*)dbeta)[f] = T.CreateTruncating(sdy[f]);
-            }
-            if (dxp == 0) return;
-            ForBlock(g, f0, f1, (f, k) =>
-            {
-                double gm = Param<T>(gamma, f, 1), u = gm * double.CreateTruncating(dy[k]);
-                if (!training) { dx[k] = T.CreateTruncating(u * rstd[f]); return; }
-                double xhat = (double.CreateTruncating(x[k]) - mean[f]) * rstd[f];
-                dx[k] = T.CreateTruncating(rstd[f] * (u - gm * sdy[f] / n - xhat * (gm * sdyx[f] / n)));
-            });
+            })
+            : new double[2 * F];
+        for (long f = 0; f < F; f++)
+        {
+            if (dgamma != 0) ((T*)dgamma)[f] = T.CreateTruncating(sums[F + f]);
+            if (dbeta != 0) ((T*)dbeta)[f] = T.CreateTruncating(sums[f]);
+        }
+        if (dxp == 0) return;
+        double[] gms = Params<T>(gamma, F, 1);
+        ForRows(g, 6, (o0, o1) =>
+        {
+            for (long o = o0; o < o1; o++)
+                for (long f = 0; f < F; f++)
+                {
+                    double gm = gms[f], s = rstd[f], m = mean[f];
+                    double meanU = gm * sums[f] / n, meanUx = gm * sums[F + f] / n;
+                    for (long k = (o * F + f) * inner, end = k + inner; k < end; k++)
+                    {
+                        double u = gm * double.CreateTruncating(dy[k]);
+                        if (!training) { dx[k] = T.CreateTruncating(u * s); continue; }
+                        double xhat = (double.CreateTruncating(x[k]) - m) * s;
+                        dx[k] = T.CreateTruncating(s * (u - meanU - xhat * meanUx));
+                    }
+                }
         });
     }
 
@@ -267,22 +327,22 @@ public sealed partial class ManagedBackend
             }
         });
         if (dgamma == 0 && dbeta == 0) return;
-        // Pass 2 (blocks of columns): each column's sums over the rows, in row order.
-        double[] sg = new double[cols], sb = new double[cols];
-        ForPieces(cols, rows * cols * 3, (c0, c1) =>
+        // Pass 2: each column's sums over the rows, in fixed row parts (memory order):
+        // sums[c] = sum(dy * xhat), sums[cols + c] = sum(dy).
+        var sums = ColumnSums(rows, 2 * cols, cols * 3, (r, acc) =>
         {
-            for (long r = 0; r < rows; r++)
-                for (long c = c0; c < c1; c++)
-                {
-                    double d = double.CreateTruncating(dy[r * cols + c]);
-                    sb[c] += d;
-                    sg[c] += d * (double.CreateTruncating(x[r * cols + c]) - mean[r]) * rstd[r];
-                }
-            for (long c = c0; c < c1; c++)
+            T* xr = x + r * cols, gr = dy + r * cols;
+            for (long c = 0; c < cols; c++)
             {
-                if (dgamma != 0) ((T*)dgamma)[c] = T.CreateTruncating(sg[c]);
-                if (dbeta != 0) ((T*)dbeta)[c] = T.CreateTruncating(sb[c]);
+                double d = double.CreateTruncating(gr[c]);
+                acc[c] += d * (double.CreateTruncating(xr[c]) - mean[r]) * rstd[r];
+                acc[cols + c] += d;
             }
         });
+        for (long c = 0; c < cols; c++)
+        {
+            if (dgamma != 0) ((T*)dgamma)[c] = T.CreateTruncating(sums[c]);
+            if (dbeta != 0) ((T*)dbeta)[c] = T.CreateTruncating(sums[cols + c]);
+        }
     }
 }
