@@ -2,7 +2,7 @@ using NeuralFlow.IO;
 
 namespace NeuralFlow.Keras;
 
-public abstract partial class Model
+public partial class Model
 {
     // The image layers in ONNX. NeuralFlow is NHWC, ONNX's Conv and pools NCHW: each such layer is
     // wrapped in Transposes (NHWC -> NCHW -> NHWC), so every tensor between layers keeps

@@ -2,7 +2,7 @@ using NeuralFlow.IO;
 
 namespace NeuralFlow.Keras;
 
-public abstract partial class Model
+public partial class Model
 {
     private const string OnnxSupportedLayers = "Dense, Conv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, Reshape, Activation, Dropout, Flatten, ReLU and Softmax";
 

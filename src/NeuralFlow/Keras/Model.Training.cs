@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public abstract partial class Model
+public partial class Model
 {
     private Optimizers.Optimizer? _optimizer;
     private Losses.Loss? _loss;
