@@ -32,14 +32,15 @@ public partial class Model
             int i = 0;
             foreach (var node in group) local[node] = i++;
         }
-        JsonArray Ref(KerasTensor t) => [t.Layer.Name, local[t.Node], 0];
+        // [layer, call, tensor], and with the call's keyword arguments (none) in inbound_nodes.
+        JsonArray Ref(KerasTensor t, bool kwargs = false) => kwargs ? [t.Layer.Name, local[t.Node], 0, new JsonObject()] : [t.Layer.Name, local[t.Node], 0];
         var layers = new JsonArray();
         foreach (var layer in graph.Layers)
         {
             var entry = KerasSerialization.Serialize(layer);
             entry["name"] = layer.Name;
             entry["inbound_nodes"] = new JsonArray(graph.Nodes.Where(n => ReferenceEquals(n.Layer, layer))
-                .Select(n => (JsonNode)new JsonArray(n.Inputs.Select(t => (JsonNode)new JsonArray([.. Ref(t), new JsonObject()])).ToArray())).ToArray());
+                .Select(n => (JsonNode)new JsonArray(n.Inputs.Select(t => (JsonNode)Ref(t, kwargs: true)).ToArray())).ToArray());
             layers.Add(entry);
         }
         return new JsonObject
