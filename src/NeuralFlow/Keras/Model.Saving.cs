@@ -34,7 +34,7 @@ public partial class Model
         if (unbuilt is not null)
             throw new InvalidOperationException($"Save: layer {unbuilt.Name} has no weights yet; call the model once on a batch (or Fit it) before saving.");
         var config = ModelEntry();
-        if (_optimizer is not null && _loss is not null) config["compile_config"] = CompileConfig.Serialize(_optimizer, _loss, _metrics);
+        if (_optimizer is not null && _loss is not null) config["compile_config"] = CompileConfig.Serialize(_optimizer, _losses, _lossWeights, _metrics);
 
         WriteArchive(path, config, trainingState: null);
     }
@@ -121,8 +121,8 @@ public partial class Model
         Optimizers.Optimizer? optimizer = null;
         if (config["compile_config"] is JsonObject compile)
         {
-            var (opt, loss, metrics) = CompileConfig.Deserialize(compile, path);
-            model.Compile(opt, loss, metrics);
+            var (opt, losses, weights, metrics) = CompileConfig.Deserialize(compile, path);
+            model.CompileOutputs(opt, losses, weights, metrics);
             optimizer = opt;
         }
         model.RestoreWeightsAndState(zip, path, optimizer);
