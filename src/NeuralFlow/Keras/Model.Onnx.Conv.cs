@@ -20,7 +20,7 @@ public partial class Model
                 long total = shape.Aggregate(1L, (a, d) => a * d);
                 shape.Clear();
                 shape.AddRange(target.Select(d => d == -1 ? total / known : d));
-                string dims = $"{layer.Name}/shape";
+                string dims = $"{Scope}{layer.Name}/shape";
                 // 0 keeps the (symbolic) batch dimension.
                 Initializers.Add(OnnxWriter.Tensor(dims, [target.Length + 1], [0L, .. target]));
                 return Node("Reshape", layer.Name, [x, dims]);
@@ -74,7 +74,8 @@ public partial class Model
         /// <summary>An HWIO kernel as ONNX's OIHW initializer.</summary>
         private string OihwWeight(Variable kernel)
         {
-            string name = kernel.Name ?? $"weight_{Initializers.Count}";
+            if (_weightNames.TryGetValue(kernel, out var known)) return known;
+            string name = WeightName(kernel);
             using var oihw = NF.Transpose(kernel, [3, 2, 0, 1]);
             long[] dims = [.. oihw.Shape.ToArray().Select(d => (long)d)];
             Initializers.Add(kernel.DType == DType.Float64
