@@ -96,6 +96,31 @@ public abstract class MultiOutputTrainingTests(string backend) : BackendFileTest
     }
 
     [SkippableFact]
+    public void A_dataset_of_two_inputs_and_a_target_trains_as_the_tensors_do()
+    {
+        RequireBackend();
+        var (a, b, cls, _) = Examples();
+        Model Fresh()
+        {
+            NF.Random.SetSeed(35);
+            var image = Layers.Input([4], name: "image");
+            var extra = Layers.Input([3], name: "extra");
+            var joined = new Layers.Concatenate().Call([image, extra]);
+            var model = new Model([image, extra], [new Layers.Dense(3, activation: "softmax").Call(joined)]);
+            model.Compile("sgd", "sparse_categorical_crossentropy", ["accuracy"]);
+            return model;
+        }
+        var fromTensors = Fresh().Fit((a, b), cls, batchSize: 8, epochs: 2, verbose: 0, shuffle: false);
+        var model = Fresh();
+        var fromDataset = model.Fit(NeuralFlow.Data.Dataset.FromTensorSlices(a, b, cls).Batch(8), epochs: 2, verbose: 0);
+        Assert.Equal(fromTensors["loss"], fromDataset["loss"]);
+        Assert.Equal(fromTensors["accuracy"], fromDataset["accuracy"]);
+        Assert.Equal(new Shape(N, 3), model.Predict(NeuralFlow.Data.Dataset.FromTensorSlices(a, b).Batch(5)).Shape);
+        var e = Assert.Throws<ArgumentException>(() => model.Fit(NeuralFlow.Data.Dataset.FromTensorSlices(a, cls).Batch(8), verbose: 0));
+        Assert.Contains("need 3 tensors (2 inputs, then labels)", e.Message);
+    }
+
+    [SkippableFact]
     public void Mismatched_inputs_and_targets_are_named()
     {
         RequireBackend();
