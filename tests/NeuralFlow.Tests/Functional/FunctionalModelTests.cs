@@ -155,6 +155,33 @@ public abstract class FunctionalModelTests(string backend) : BackendTest(backend
         Assert.False(outputs[0].IsDisposed);
     }
 
+    [SkippableFact]
+    public void Intermediate_values_are_freed_after_their_last_reader_unless_a_tape_records()
+    {
+        RequireBackend();
+        var inputs = Layers.Input([4]);
+        var first = new Recording();
+        var h = first.Call(inputs);
+        var model = new Model(inputs, [new Layers.Dense(2).Call(new Layers.Dense(3).Call(h))]);
+        using var x = Data([2, 4], 12);
+        var y = model.Call(x);
+        Assert.True(first.Last!.IsDisposed);   // read by the first Dense only, then freed
+        Assert.False(y.IsDisposed);
+        Assert.False(x.IsDisposed);            // the caller's input is never freed
+        using (var tape = new GradientTape())
+        {
+            model.Call(x);
+            Assert.False(first.Last!.IsDisposed); // the backward pass needs it
+        }
+    }
+
+    // A layer that remembers the tensor it returned (a copy, so freeing it frees nothing else).
+    private sealed class Recording : Layer
+    {
+        public Tensor? Last;
+        protected override Tensor Forward(Tensor x) => Last = x * 2f;
+    }
+
     private static void AssertClose(float[] expected, float[] actual, float tolerance)
     {
         Assert.Equal(expected.Length, actual.Length);

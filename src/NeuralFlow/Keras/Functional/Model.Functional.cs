@@ -15,6 +15,12 @@ public partial class Model
     /// </summary>
     public Model(KerasTensor inputs, KerasTensor outputs, string? name = null) : this([inputs], [outputs], name) { }
 
+    /// <summary>A functional model of one input and several outputs: <c>new Model(inputs, [out1, out2])</c>.</summary>
+    public Model(KerasTensor inputs, IReadOnlyList<KerasTensor> outputs, string? name = null) : this([inputs], outputs, name) { }
+
+    /// <summary>A functional model of several inputs and one output: <c>new Model([a, b], output)</c>.</summary>
+    public Model(IReadOnlyList<KerasTensor> inputs, KerasTensor outputs, string? name = null) : this(inputs, [outputs], name) { }
+
     /// <summary>A functional model of several inputs and/or outputs: <c>new Model([a, b], [out1, out2])</c>.</summary>
     public Model(IReadOnlyList<KerasTensor> inputs, IReadOnlyList<KerasTensor> outputs, string? name = null) : base(name ?? NextName("model"))
     {
