@@ -14,6 +14,28 @@ internal static class Tape
 
     internal static List<GradientTape> Active => _active ??= [];
 
+    /// <summary>
+    /// Stops every tape on this thread from recording until disposed: the functional API's shape
+    /// inference runs a layer on zeros, which a tape of an enclosing training step must not see.
+    /// </summary>
+    internal static IDisposable Pause()
+    {
+        var saved = _active;
+        _active = null;
+        return new Resume(saved);
+    }
+
+    private sealed class Resume(List<GradientTape>? saved) : IDisposable
+    {
+        private bool _done;
+        public void Dispose()
+        {
+            if (_done) return;
+            _done = true;
+            _active = saved;
+        }
+    }
+
     internal static bool AnyRecording
     {
         get

@@ -14,7 +14,7 @@ public abstract partial class Layer
     /// <summary>A layer named <paramref name="name"/>, or after its type ("dense_3").</summary>
     protected Layer(string? name = null)
     {
-        Name = name ?? UniqueName(ToSnakeCase(GetType().Name));
+        Name = name ?? NextName(ToSnakeCase(GetType().Name));
     }
 
     /// <summary>The layer's name (shown by <c>Summary()</c>).</summary>
@@ -171,7 +171,7 @@ public abstract partial class Layer
     public long CountParams() => Variables.Sum(v => v.Count);
 
     // Keras numbers names per kind: dense, dense_1, dense_2, ...
-    private static string UniqueName(string kind)
+    private protected static string NextName(string kind)
     {
         lock (Counters)
         {

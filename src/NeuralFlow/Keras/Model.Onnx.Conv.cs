@@ -2,7 +2,7 @@ using NeuralFlow.IO;
 
 namespace NeuralFlow.Keras;
 
-public abstract partial class Model
+public partial class Model
 {
     // The image layers in ONNX. NeuralFlow is NHWC, ONNX's Conv and pools NCHW: each channels_last
     // layer is wrapped in Transposes (NHWC -> NCHW -> NHWC), so every tensor between layers keeps
@@ -21,7 +21,7 @@ public abstract partial class Model
                 long total = shape.Aggregate(1L, (a, d) => a * d);
                 shape.Clear();
                 shape.AddRange(target.Select(d => d == -1 ? total / known : d));
-                string dims = $"{layer.Name}/shape";
+                string dims = $"{Scope}{layer.Name}/shape";
                 // 0 keeps the (symbolic) batch dimension.
                 Initializers.Add(OnnxWriter.Tensor(dims, [target.Length + 1], [0L, .. target]));
                 return Node("Reshape", layer.Name, [x, dims]);
@@ -122,7 +122,8 @@ public abstract partial class Model
         /// <summary>An HWIO kernel (<paramref name="hwio"/>, the variable or a reshape of it) as ONNX's OIHW initializer named after <paramref name="kernel"/>.</summary>
         private string OihwWeight(Variable kernel, Tensor hwio)
         {
-            string name = kernel.Name ?? $"weight_{Initializers.Count}";
+            if (_weightNames.TryGetValue(kernel, out var known)) return known;
+            string name = WeightName(kernel);
             using var oihw = NF.Transpose(hwio, [3, 2, 0, 1]);
             long[] dims = [.. oihw.Shape.ToArray().Select(d => (long)d)];
             Initializers.Add(kernel.DType == DType.Float64

@@ -2,7 +2,7 @@ using NeuralFlow.IO;
 
 namespace NeuralFlow.Keras;
 
-public abstract partial class Model
+public partial class Model
 {
     private const string OnnxSupportedLayers = "Dense, Conv2D, DepthwiseConv2D, Conv2DTranspose, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, Reshape, BatchNormalization, LayerNormalization, ZeroPadding2D, Cropping2D, UpSampling2D, Permute, RepeatVector, Embedding, Activation, Dropout, Flatten, ReLU and Softmax";
 
@@ -22,6 +22,11 @@ public abstract partial class Model
     public void ExportOnnx(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        if (_graph is { } functional)
+        {
+            ExportFunctionalOnnx(path, functional);
+            return;
+        }
         if (this is not Sequential sequential)
             throw new NotSupportedException(
                 $"ExportOnnx: {Name} is a {GetType().Name}, a subclassed model, whose forward pass is C# code; only a Sequential model of {OnnxSupportedLayers} layers exports to ONNX.");
@@ -30,11 +35,7 @@ public abstract partial class Model
         if (sequential.Layers.FirstOrDefault(l => !l.Built) is { } unbuilt)
             throw new InvalidOperationException($"ExportOnnx: layer {unbuilt.Name} has no weights yet; call the model once on a batch (or Fit it) before exporting.");
 
-        var variables = Variables;
-        var dtypes = variables.Select(v => v.DType).Distinct().ToList();
-        if (dtypes.Count > 1 || dtypes.Any(d => d is not (DType.Float32 or DType.Float64)))
-            throw new NotSupportedException($"ExportOnnx: {Name} has weights of {string.Join(" and ", dtypes.Select(d => d.Name()))}; ONNX export needs all weights float32 or all float64.");
-        var graph = new OnnxGraph(dtypes.FirstOrDefault(DType.Float32));
+        var graph = NewOnnxGraph();
 
         var inputShape = sequential.Layers[0].BuildInputShape!.ToArray();
         var shape = inputShape.Skip(1).Select(d => (long)d).ToList(); // the trailing dims; the batch axis is symbolic
@@ -45,8 +46,22 @@ public abstract partial class Model
 
         var input = OnnxWriter.ValueInfo("input", graph.ElemType, [OnnxWriter.Dim.Symbol("batch"), .. inputShape.Skip(1).Select(d => new OnnxWriter.Dim(d))]);
         var output = OnnxWriter.ValueInfo("output", graph.ElemType, [OnnxWriter.Dim.Symbol("batch"), .. shape.Select(d => new OnnxWriter.Dim(d))]);
+        WriteOnnx(path, graph, [input], [output]);
+    }
+
+    // The exporter of this model's weights: all float32 or all float64.
+    private OnnxGraph NewOnnxGraph()
+    {
+        var dtypes = Variables.Select(v => v.DType).Distinct().ToList();
+        if (dtypes.Count > 1 || dtypes.Any(d => d is not (DType.Float32 or DType.Float64)))
+            throw new NotSupportedException($"ExportOnnx: {Name} has weights of {string.Join(" and ", dtypes.Select(d => d.Name()))}; ONNX export needs all weights float32 or all float64.");
+        return new OnnxGraph(dtypes.FirstOrDefault(DType.Float32));
+    }
+
+    private void WriteOnnx(string path, OnnxGraph graph, byte[][] inputs, byte[][] outputs)
+    {
         var model = OnnxWriter.Model(
-            OnnxWriter.Graph(Name, graph.Nodes(), graph.Initializers, [input], [output]),
+            OnnxWriter.Graph(Name, graph.Nodes(), graph.Initializers, inputs, outputs),
             "NeuralFlow", typeof(Model).Assembly.GetName().Version?.ToString() ?? "");
         AtomicFile.Write(path, stream => stream.Write(model));
     }
@@ -135,7 +150,8 @@ public abstract partial class Model
 
         private string Weight(Variable v)
         {
-            string name = v.Name ?? $"weight_{Initializers.Count}";
+            if (_weightNames.TryGetValue(v, out var known)) return known;
+            string name = WeightName(v);
             var dims = v.Shape.ToArray().Select(d => (long)d);
             Initializers.Add(v.DType == DType.Float64
                 ? OnnxWriter.Tensor(name, dims, v.ToArray<double>())
@@ -143,8 +159,26 @@ public abstract partial class Model
             return name;
         }
 
+        /// <summary>
+        /// Prefixed to every node's name: a nested model's name, or a shared layer's call
+        /// ("shared_1/"), so that each call's nodes have names of their own.
+        /// </summary>
+        public string Scope { get; set; } = "";
+
+        // Each weight once, however many calls read it (a shared layer), under a unique name.
+        private readonly Dictionary<Variable, string> _weightNames = new(ReferenceEqualityComparer.Instance);
+
+        private string WeightName(Variable v)
+        {
+            string name = v.Name ?? $"weight_{Initializers.Count}";
+            if (_weightNames.ContainsValue(name)) name = $"{name}_{Initializers.Count}";
+            _weightNames[v] = name;
+            return name;
+        }
+
         private string Node(string op, string name, string[] inputs, params byte[][] attributes)
         {
+            name = Scope + name;
             string output = $"{name}:0";
             _nodes.Add((op, name, inputs, output, attributes));
             return output;

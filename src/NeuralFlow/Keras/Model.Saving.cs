@@ -5,7 +5,7 @@ using NeuralFlow.IO;
 
 namespace NeuralFlow.Keras;
 
-public abstract partial class Model
+public partial class Model
 {
     private const string ModelFormat = "neuralflow.model";
     private const int ModelFormatVersion = 1;
@@ -21,30 +21,20 @@ public abstract partial class Model
     /// code and training resumes exactly where it stopped.
     /// </summary>
     /// <remarks>
-    /// A <see cref="Sequential"/> model of registered layer types (every built-in one, and yours
-    /// after <see cref="KerasSerialization.Register{TLayer}"/>). A subclassed model is code: save
+    /// A <see cref="Sequential"/> or functional model (shared layers and nested models included) of
+    /// registered layer types (every built-in one, and yours after
+    /// <see cref="KerasSerialization.Register{TLayer}"/>). A subclassed model is code: save
     /// its weights with <see cref="SaveWeights"/> and load them into an instance you construct, as
     /// in Keras.
     /// </remarks>
     public void Save(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        if (this is not Sequential sequential)
-            throw new NotSupportedException(
-                $"Save: {Name} is a {GetType().Name}, a subclassed model, whose structure is C# code a file cannot hold; save its weights with SaveWeights and load them with LoadWeights into an instance you construct (Keras does the same).");
-        if (sequential.Layers.FirstOrDefault(l => !l.Built) is { } unbuilt)
+        var unbuilt = this is Sequential sequential ? sequential.Layers.FirstOrDefault(l => !l.Built) : null;
+        if (unbuilt is not null)
             throw new InvalidOperationException($"Save: layer {unbuilt.Name} has no weights yet; call the model once on a batch (or Fit it) before saving.");
-
-        var config = new JsonObject
-        {
-            ["class_name"] = "Sequential",
-            ["config"] = new JsonObject
-            {
-                ["name"] = Name,
-                ["layers"] = new JsonArray(sequential.Layers.Select(l => (JsonNode)KerasSerialization.Serialize(l)).ToArray()),
-            },
-        };
-        if (_optimizer is not null && _loss is not null) config["compile_config"] = CompileConfig.Serialize(_optimizer, _loss, _metrics);
+        var config = ModelEntry();
+        if (_optimizer is not null && _loss is not null) config["compile_config"] = CompileConfig.Serialize(_optimizer, _losses, _lossWeights, _metrics);
 
         WriteArchive(path, config, trainingState: null);
     }
@@ -127,14 +117,12 @@ public abstract partial class Model
         var config = zip.GetEntry("config.json") is null
             ? throw new InvalidDataException($"'{path}' holds weights but no architecture (a training checkpoint): load it into a model you build, with the callback that wrote it.")
             : ReadJson(zip, "config.json", path);
-        if (config["class_name"]?.GetValue<string>() != "Sequential" || config["config"]?["layers"] is not JsonArray layers)
-            throw new InvalidDataException($"'{path}': config.json does not describe a Sequential model.");
-        var model = new Sequential(layers.Select(l => KerasSerialization.Deserialize(l, path)).ToList(), config["config"]!["name"]?.GetValue<string>());
+        var model = FromEntry(config, path);
         Optimizers.Optimizer? optimizer = null;
         if (config["compile_config"] is JsonObject compile)
         {
-            var (opt, loss, metrics) = CompileConfig.Deserialize(compile, path);
-            model.Compile(opt, loss, metrics);
+            var (opt, losses, weights, metrics) = CompileConfig.Deserialize(compile, path);
+            model.CompileOutputs(opt, losses, weights, metrics);
             optimizer = opt;
         }
         model.RestoreWeightsAndState(zip, path, optimizer);

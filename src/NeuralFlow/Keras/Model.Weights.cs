@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace NeuralFlow.Keras;
 
-public abstract partial class Model
+public partial class Model
 {
     private const string FormatKey = "format", FormatValue = "neuralflow.weights", OrderKey = "neuralflow.order";
 

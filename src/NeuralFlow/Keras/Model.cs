@@ -4,10 +4,11 @@ namespace NeuralFlow.Keras;
 
 /// <summary>
 /// A model (<c>tf.keras.Model</c>): a layer that holds layers and can be trained with
-/// <c>Compile</c>/<c>Fit</c>. Subclass it and override <see cref="Layer.Call(Tensor)"/>; the layers and
-/// variables held in its fields are found without registration.
+/// <c>Compile</c>/<c>Fit</c>. Build it from symbolic tensors (<c>new Model(inputs, outputs)</c>,
+/// the functional API), or subclass it and override <see cref="Layer.Call(Tensor)"/>; the layers
+/// and variables held in its fields are found without registration.
 /// </summary>
-public abstract partial class Model(string? name = null) : Layer(name)
+public partial class Model : Layer
 {
     /// <summary>Set by a callback to end <c>Fit</c> after the current epoch (Keras' stop_training).</summary>
     public bool StopTraining { get; set; }
@@ -15,24 +16,30 @@ public abstract partial class Model(string? name = null) : Layer(name)
     /// <summary>Prints a Keras-like table of layers, output shapes and parameter counts.</summary>
     public void Summary(TextWriter? writer = null) => (writer ?? Console.Out).Write(SummaryText());
 
-    /// <summary>The text <see cref="Summary"/> prints.</summary>
+    /// <summary>
+    /// The text <see cref="Summary"/> prints; a functional model's has Keras' "Connected to"
+    /// column naming each call's inbound tensors (<c>conv2d[0][0]</c>).
+    /// </summary>
     public string SummaryText()
     {
-        var rows = SubLayers.Select(l => (
+        var rows = _graph is { } graph ? FunctionalRows(graph) : SubLayers.Select(l => (
             Name: $"{l.Name} ({l.GetType().Name})",
             Shape: l.OutputShape is { } s ? "(None" + string.Concat(s.ToArray().Skip(1).Select(d => $", {d}")) + ")" : "(unbuilt)",
-            Params: l.CountParams())).ToList();
+            Params: l.CountParams(), Connected: "")).ToList();
+        bool connected = _graph is not null;
         int w1 = Math.Max(28, rows.Select(r => r.Name.Length).DefaultIfEmpty(0).Max() + 2);
         int w2 = Math.Max(25, rows.Select(r => r.Shape.Length).DefaultIfEmpty(0).Max() + 2);
-        int width = w1 + w2 + 12;
+        int w3 = connected ? 12 : 0;
+        int width = w1 + w2 + 12 + (connected ? Math.Max(20, rows.Max(r => r.Connected.Length)) : 0);
         var sb = new StringBuilder();
         sb.AppendLine($"Model: \"{Name}\"");
         sb.AppendLine(new string('_', width));
-        sb.AppendLine("Layer (type)".PadRight(w1) + "Output Shape".PadRight(w2) + "Param #");
+        sb.AppendLine(("Layer (type)".PadRight(w1) + "Output Shape".PadRight(w2) + (connected ? "Param #".PadRight(w3) + "Connected to" : "Param #")).TrimEnd());
         sb.AppendLine(new string('=', width));
         for (int i = 0; i < rows.Count; i++)
         {
-            sb.AppendLine(rows[i].Name.PadRight(w1) + rows[i].Shape.PadRight(w2) + rows[i].Params.ToString("N0"));
+            var count = rows[i].Params.ToString("N0");
+            sb.AppendLine((rows[i].Name.PadRight(w1) + rows[i].Shape.PadRight(w2) + (connected ? count.PadRight(w3) + rows[i].Connected : count)).TrimEnd());
             sb.AppendLine(new string(i == rows.Count - 1 ? '=' : '_', width));
         }
         if (rows.Count == 0) sb.AppendLine(new string('=', width));
@@ -44,6 +51,18 @@ public abstract partial class Model(string? name = null) : Layer(name)
         sb.AppendLine(new string('_', width));
         return sb.ToString();
     }
+
+    // One row per layer of a functional model, in graph order: its first call's output shape
+    // (an input's in a list, as Keras prints it) and the inbound tensors of each of its calls
+    // in this model, as layer[node][tensor].
+    private static List<(string Name, string Shape, long Params, string Connected)> FunctionalRows(FunctionalGraph graph) =>
+        graph.Layers.Select(l =>
+        {
+            var nodes = l is Layers.InputLayer input ? [input.Output.Node] : graph.Nodes.Where(n => ReferenceEquals(n.Layer, l)).ToList();
+            var shape = KerasTensor.Format(nodes[0].Output.Shape);
+            var inbound = nodes.SelectMany(n => n.Inputs).Select(t => $"'{t.Layer.Name}[{t.Node.Index}][0]'");
+            return (Name: $"{l.Name} ({l.GetType().Name})", Shape: l is Layers.InputLayer ? $"[{shape}]" : shape, Params: l.CountParams(), Connected: $"[{string.Join(", ", inbound)}]");
+        }).ToList();
 }
 
 /// <summary>A plain stack of layers, each feeding the next (<c>tf.keras.Sequential</c>).</summary>

@@ -23,6 +23,7 @@ public sealed class SampleRuns : IDisposable
         ("MnistKeras", "--epochs 1", @"^Test loss: \d+\.\d{4} - test accuracy: 0\.\d{4}$", 1200, 450),
         ("ConvNet", "--epochs 1 --samples 2000", @"^Test loss: \d+\.\d{4} - test accuracy: 0\.\d{4}$", 1200, 450),
         ("SaveAndLoad", "--epochs 1 --dir {tmp}/save-and-load", @"^Loaded model: test loss \d+\.\d{4} - test accuracy 0\.\d{4}, optimizer Adam at step \d+$", 0, 0),
+        ("FunctionalResNet", "--epochs 1 --examples 2000", @"^Test loss: \d+\.\d{4} - test accuracy: 0\.\d{4}$", 0, 0),
     ];
 
     /// <summary>Where the samples write their plots.</summary>

@@ -9,23 +9,34 @@ namespace NeuralFlow.Keras;
 /// </summary>
 internal static class CompileConfig
 {
-    public static JsonObject Serialize(Optimizers.Optimizer optimizer, Losses.Loss loss, IEnumerable<Metrics.PredictionMetric> metrics) => new()
+    /// <summary>
+    /// The config of one loss per output: "loss" one object for a model of one output (as
+    /// before), else a list with "loss_weights" beside it (Keras' compile arguments).
+    /// </summary>
+    public static JsonObject Serialize(Optimizers.Optimizer optimizer, IReadOnlyList<Losses.Loss> losses, IReadOnlyList<float> weights, IEnumerable<Metrics.PredictionMetric> metrics)
     {
-        ["optimizer"] = Optimizer(optimizer),
-        ["loss"] = new JsonObject { ["name"] = LossName(loss), ["config"] = Json(loss.GetConfig()) },
-        ["metrics"] = new JsonArray(metrics.Select(Metric).ToArray()),
-    };
+        JsonObject LossEntry(Losses.Loss loss) => new() { ["name"] = LossName(loss), ["config"] = Json(loss.GetConfig()) };
+        var c = new JsonObject
+        {
+            ["optimizer"] = Optimizer(optimizer),
+            ["loss"] = losses.Count == 1 ? LossEntry(losses[0]) : new JsonArray(losses.Select(l => (JsonNode)LossEntry(l)).ToArray()),
+            ["metrics"] = new JsonArray(metrics.Select(Metric).ToArray()),
+        };
+        if (losses.Count > 1) c["loss_weights"] = new JsonArray(weights.Select(w => (JsonNode)w).ToArray());
+        return c;
+    }
 
-    public static (Optimizers.Optimizer Optimizer, Losses.Loss Loss, List<object> Metrics) Deserialize(JsonObject c, string file)
+    public static (Optimizers.Optimizer Optimizer, Losses.Loss[] Losses, float[]? Weights, List<object> Metrics) Deserialize(JsonObject c, string file)
     {
         try
         {
-            var loss = Loss(c["loss"]!.AsObject());
+            var losses = c["loss"] is JsonArray list ? list.Select(l => Loss(l!.AsObject())).ToArray() : [Loss(c["loss"]!.AsObject())];
+            var weights = c["loss_weights"] is JsonArray w ? w.Select(v => v!.GetValue<float>()).ToArray() : null;
             // A metric is a name (older files, and Compile's strings) or a class with its config.
             var metrics = c["metrics"]!.AsArray().Select(m => m is JsonObject o
                 ? (object)Metrics.FromConfig(o["class_name"]!.GetValue<string>(), o["config"]!.AsObject())
                 : m!.GetValue<string>()).ToList();
-            return (Optimizer(c["optimizer"]!.AsObject()), loss, metrics);
+            return (Optimizer(c["optimizer"]!.AsObject()), losses, weights, metrics);
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or NullReferenceException)
         {

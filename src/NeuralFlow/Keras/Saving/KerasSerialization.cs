@@ -55,6 +55,14 @@ public static class KerasSerialization
         Register("RepeatVector", c => new Layers.RepeatVector(Int(c, "n"), NameOf(c)));
         Register("Embedding", c => new Layers.Embedding(
             Int(c, "input_dim"), Int(c, "output_dim"), Initializer(c, "embeddings_initializer"), Bool(c, "mask_zero", false), NameOf(c)));
+        Register("InputLayer", c => new Layers.InputLayer(Known(BatchInputShape(c)[1..]), DTypeOf(c), BatchInputShape(c)[0], NameOf(c)));
+        Register("Add", c => new Layers.Add(NameOf(c)));
+        Register("Subtract", c => new Layers.Subtract(NameOf(c)));
+        Register("Multiply", c => new Layers.Multiply(NameOf(c)));
+        Register("Average", c => new Layers.Average(NameOf(c)));
+        Register("Maximum", c => new Layers.Maximum(NameOf(c)));
+        Register("Minimum", c => new Layers.Minimum(NameOf(c)));
+        Register("Concatenate", c => new Layers.Concatenate(Int(c, "axis", -1), NameOf(c)));
     }
 
     /// <summary>
@@ -75,6 +83,8 @@ public static class KerasSerialization
     /// <summary>{ "class_name", "config" } for <paramref name="layer"/>, plus its build shape.</summary>
     internal static JsonObject Serialize(Layer layer)
     {
+        // A nested Sequential or functional model is written as its own model entry.
+        if (layer is Model { IsFunctional: true } or Sequential) return ((Model)layer).ModelEntry();
         string className;
         lock (Factories)
             if (!Names.TryGetValue(layer.GetType(), out className!))
@@ -90,6 +100,7 @@ public static class KerasSerialization
     {
         if (entry is not JsonObject o || o["class_name"]?.GetValue<string>() is not { } className || o["config"] is not JsonObject config)
             throw new InvalidDataException($"{file}: a layer entry lacks class_name or config.");
+        if (className is "Functional" or "Sequential") return Model.FromEntry(o, file);
         Func<JsonObject, Layer>? factory;
         lock (Factories) Factories.TryGetValue(className, out factory);
         if (factory is null)
@@ -121,6 +132,21 @@ public static class KerasSerialization
     };
     // Keras writes null for "the backend's image_data_format", which is channels_last.
     private static string DataFormat(JsonObject c) => c["data_format"]?.GetValue<string>() ?? "channels_last";
+    // An input's [batch, dims...], the batch null (any) unless fixed.
+    private static int?[] BatchInputShape(JsonObject c) => c["batch_input_shape"] is JsonArray a && a.Count > 0
+        ? a.Select(v => v?.GetValue<int>()).ToArray()
+        : throw new FormatException("'batch_input_shape' is missing");
+    private static int[] Known(int?[] dims) => dims.Select(d => d ?? throw new FormatException("an input dimension other than the batch is null")).ToArray();
+    private static DType DTypeOf(JsonObject c) => c["dtype"]?.GetValue<string>() switch
+    {
+        null or "float32" => DType.Float32,
+        "float64" => DType.Float64,
+        "int32" => DType.Int32,
+        "int64" => DType.Int64,
+        "uint8" => DType.UInt8,
+        "bool" => DType.Bool,
+        var other => throw new FormatException($"'dtype' names an unknown type '{other}'"),
+    };
     private static bool Bool(JsonObject c, string key, bool fallback) => c[key]?.GetValue<bool>() ?? fallback;
     private static ActivationFunction? Activation(JsonObject c, string key) =>
         c[key]?.GetValue<string>() is { } name ? ActivationFunction.Get(name) : null;

@@ -1,0 +1,125 @@
+namespace NeuralFlow.Keras;
+
+public partial class Model
+{
+    private readonly FunctionalGraph? _graph;
+
+    /// <summary>A subclassed model (override <see cref="Layer.Call(Tensor)"/>) named <paramref name="name"/>.</summary>
+    protected Model(string? name = null) : base(name) { }
+
+    /// <summary>
+    /// A functional model from <paramref name="inputs"/> (made by <c>Layers.Input</c>) to
+    /// <paramref name="outputs"/> (made by calling layers on them), as Keras'
+    /// <c>keras.Model(inputs, outputs)</c>. Throws, naming the tensors, when an output does not
+    /// follow from the inputs or an input leads to no output.
+    /// </summary>
+    public Model(KerasTensor inputs, KerasTensor outputs, string? name = null) : this([inputs], [outputs], name) { }
+
+    /// <summary>A functional model of one input and several outputs: <c>new Model(inputs, [out1, out2])</c>.</summary>
+    public Model(KerasTensor inputs, IReadOnlyList<KerasTensor> outputs, string? name = null) : this([inputs], outputs, name) { }
+
+    /// <summary>A functional model of several inputs and one output: <c>new Model([a, b], output)</c>.</summary>
+    public Model(IReadOnlyList<KerasTensor> inputs, KerasTensor outputs, string? name = null) : this(inputs, [outputs], name) { }
+
+    /// <summary>A functional model of several inputs and/or outputs: <c>new Model([a, b], [out1, out2])</c>.</summary>
+    public Model(IReadOnlyList<KerasTensor> inputs, IReadOnlyList<KerasTensor> outputs, string? name = null) : base(name ?? NextName("model"))
+    {
+        _graph = FunctionalGraph.Build(Name, inputs, outputs);
+    }
+
+    /// <summary>True for a model made from inputs and outputs (<c>new Model(inputs, outputs)</c>).</summary>
+    public bool IsFunctional => _graph is not null;
+
+    /// <summary>The symbolic inputs of a functional model (Keras' <c>model.inputs</c>); empty otherwise.</summary>
+    public IReadOnlyList<KerasTensor> Inputs => _graph?.Inputs ?? [];
+
+    /// <summary>The symbolic outputs of a functional model (Keras' <c>model.outputs</c>); empty otherwise.</summary>
+    public IReadOnlyList<KerasTensor> Outputs => _graph?.Outputs ?? [];
+
+    /// <summary>The names of the outputs' layers (Keras' <c>output_names</c>), which key losses, targets and history entries.</summary>
+    public IReadOnlyList<string> OutputNames => _graph?.Outputs.Select(o => o.Layer.Name).ToArray() ?? [];
+
+    /// <summary>The names of the input layers (Keras' <c>input_names</c>), which key a dictionary of inputs.</summary>
+    public IReadOnlyList<string> InputNames => _graph?.Inputs.Select(o => o.Layer.Name).ToArray() ?? [];
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<Layer> SubLayers => _graph is { } g ? g.Layers : base.SubLayers;
+
+    /// <inheritdoc/>
+    [MethodImpl(Hot)]
+    public override Tensor Call(Tensor x)
+    {
+        if (_graph is null) return base.Call(x);
+        ArgumentNullException.ThrowIfNull(x);
+        return Single(CallOutputs([x]));
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(Hot)]
+    public override Tensor Call(IReadOnlyList<Tensor> inputs)
+    {
+        if (_graph is null) return base.Call(inputs);
+        return Single(CallOutputs(inputs));
+    }
+
+    private Tensor Single(IReadOnlyList<Tensor> outputs) => outputs.Count == 1 ? outputs[0] : throw new InvalidOperationException(
+        $"Model {Name} has {outputs.Count} outputs ({string.Join(", ", OutputNames)}); call CallOutputs (or PredictOutputs) to get them all.");
+
+    /// <summary>
+    /// Runs a functional model on <paramref name="inputs"/> (one tensor per input, in the order of
+    /// <see cref="Inputs"/>) and returns every output, in the order of <see cref="Outputs"/>. A
+    /// subclassed or Sequential model returns its one output.
+    /// </summary>
+    public IReadOnlyList<Tensor> CallOutputs(IReadOnlyList<Tensor> inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        if (_graph is not { } graph) return [Call(inputs)];
+        CheckInputs(graph, inputs);
+        var values = new Dictionary<KerasTensor, Tensor>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < inputs.Count; i++) values[graph.Inputs[i]] = inputs[i];
+        var remaining = new Dictionary<KerasTensor, int>(graph.Uses, ReferenceEqualityComparer.Instance);
+        // Under a tape the backward pass needs every activation; otherwise each is freed after its last reader.
+        bool free = !Tape.AnyRecording;
+        var keep = new HashSet<KerasTensor>(graph.Outputs.Concat(graph.Inputs), ReferenceEqualityComparer.Instance);
+        foreach (var node in graph.Nodes)
+        {
+            Tensor y = node.ListCall
+                ? node.Layer.Call(node.Inputs.Select(t => values[t]).ToArray())
+                : node.Layer.Call(values[node.Inputs[0]]);
+            values[node.Output] = y;
+            if (!free) continue;
+            foreach (var t in node.Inputs)
+                if (--remaining[t] == 0 && !keep.Contains(t) && values.Remove(t, out var dead))
+                    Free(dead, values.Values, inputs);
+        }
+        var outputs = graph.Outputs.Select(o => values[o]).ToArray();
+        OutputShape = outputs[0].Shape;
+        return outputs;
+    }
+
+    // A value no node reads any more, unless a layer passed it through (Dropout at inference,
+    // an identity) so that it is also a live value, an input or a weight.
+    private static void Free(Tensor dead, IEnumerable<Tensor> live, IReadOnlyList<Tensor> inputs)
+    {
+        if (dead is Variable || live.Any(v => ReferenceEquals(v, dead)) || inputs.Any(v => ReferenceEquals(v, dead))) return;
+        dead.Dispose();
+    }
+
+    // The right number of inputs, each of the shape its Layers.Input declared (any batch size unless fixed).
+    private void CheckInputs(FunctionalGraph graph, IReadOnlyList<Tensor> inputs)
+    {
+        if (inputs.Count != graph.Inputs.Length)
+            throw new ArgumentException(
+                $"Model {Name} expects {graph.Inputs.Length} input(s) ({string.Join(", ", InputNames)}), but it received {inputs.Count}.", nameof(inputs));
+        for (int i = 0; i < inputs.Count; i++)
+        {
+            var x = inputs[i] ?? throw new ArgumentNullException(nameof(inputs), $"Model {Name}: input '{graph.Inputs[i].Name}' is null.");
+            var expected = graph.Inputs[i].Shape;
+            bool fits = x.Rank == expected.Count;
+            for (int d = 0; fits && d < expected.Count; d++) fits = expected[d] is not { } e || e == x.Shape[d];
+            if (!fits)
+                throw new ArgumentException(
+                    $"Model {Name}: input '{graph.Inputs[i].Name}' expects shape {KerasTensor.Format(expected)}, but it received a tensor of shape {x.Shape}.", nameof(inputs));
+        }
+    }
+}

@@ -1,0 +1,113 @@
+using System.Text.Json.Nodes;
+
+namespace NeuralFlow.Keras;
+
+public partial class Model
+{
+    /// <summary>
+    /// The config.json entry of a Sequential or functional model, as Keras writes it: a Sequential
+    /// model's layers in order; a functional model's ("Functional") layers each with the
+    /// <c>inbound_nodes</c> of its calls (<c>[[["conv2d", 0, 0, {}]]]</c>: layer, call, tensor),
+    /// then <c>input_layers</c> and <c>output_layers</c>. A nested model is a layer entry of the same form.
+    /// </summary>
+    internal JsonObject ModelEntry()
+    {
+        if (this is Sequential sequential)
+            return new JsonObject
+            {
+                ["class_name"] = "Sequential",
+                ["config"] = new JsonObject
+                {
+                    ["name"] = Name,
+                    ["layers"] = new JsonArray(sequential.Layers.Select(l => (JsonNode)KerasSerialization.Serialize(l)).ToArray()),
+                },
+            };
+        var graph = _graph ?? throw new NotSupportedException(
+            $"Save: {Name} is a {GetType().Name}, a subclassed model, whose structure is C# code a file cannot hold; save its weights with SaveWeights and load them with LoadWeights into an instance you construct (Keras does the same).");
+        // A layer's calls are numbered within this model (a layer may also be called in other graphs).
+        var local = new Dictionary<Node, int>(ReferenceEqualityComparer.Instance);
+        foreach (var input in graph.Inputs) local[input.Node] = 0;
+        foreach (var group in graph.Nodes.GroupBy(n => n.Layer, ReferenceEqualityComparer.Instance))
+        {
+            int i = 0;
+            foreach (var node in group) local[node] = i++;
+        }
+        // [layer, call, tensor], and with the call's keyword arguments (none) in inbound_nodes.
+        JsonArray Ref(KerasTensor t, bool kwargs = false) => kwargs ? [t.Layer.Name, local[t.Node], 0, new JsonObject()] : [t.Layer.Name, local[t.Node], 0];
+        var layers = new JsonArray();
+        foreach (var layer in graph.Layers)
+        {
+            var entry = KerasSerialization.Serialize(layer);
+            entry["name"] = layer.Name;
+            entry["inbound_nodes"] = new JsonArray(graph.Nodes.Where(n => ReferenceEquals(n.Layer, layer))
+                .Select(n => (JsonNode)new JsonArray(n.Inputs.Select(t => (JsonNode)Ref(t, kwargs: true)).ToArray())).ToArray());
+            layers.Add(entry);
+        }
+        return new JsonObject
+        {
+            ["class_name"] = "Functional",
+            ["config"] = new JsonObject
+            {
+                ["name"] = Name,
+                ["layers"] = layers,
+                ["input_layers"] = new JsonArray(graph.Inputs.Select(t => (JsonNode)Ref(t)).ToArray()),
+                ["output_layers"] = new JsonArray(graph.Outputs.Select(t => (JsonNode)Ref(t)).ToArray()),
+            },
+        };
+    }
+
+    /// <summary>
+    /// Rebuilds a model from its <see cref="ModelEntry"/>: each layer from its config, then, for a
+    /// functional model, each recorded call replayed on the symbolic outputs of the calls it reads
+    /// (Keras' <c>reconstruct_from_config</c>), so shared layers and nested models come back as saved.
+    /// </summary>
+    internal static Model FromEntry(JsonObject entry, string file)
+    {
+        var className = entry["class_name"]?.GetValue<string>();
+        if (entry["config"] is not JsonObject config || config["layers"] is not JsonArray layerEntries)
+            throw new InvalidDataException($"'{file}': a model entry ({className}) lacks its config or layers.");
+        var name = config["name"]?.GetValue<string>();
+        if (className == "Sequential")
+            return new Sequential(layerEntries.Select(l => KerasSerialization.Deserialize(l, file)).ToList(), name);
+        if (className != "Functional")
+            throw new InvalidDataException($"'{file}': config.json describes a '{className}', not a Sequential or Functional model.");
+
+        var layers = new List<(Layer Layer, JsonArray Nodes)>();
+        var byName = new Dictionary<string, Layer>(StringComparer.Ordinal);
+        foreach (var node in layerEntries)
+        {
+            var layer = KerasSerialization.Deserialize(node, file);
+            if (!byName.TryAdd(layer.Name, layer)) throw new InvalidDataException($"'{file}': two layers are named '{layer.Name}'.");
+            layers.Add((layer, node?["inbound_nodes"] as JsonArray ?? []));
+        }
+        // The output of each (layer, call) as the calls are replayed; a call waits until its inputs exist.
+        var outputs = new Dictionary<(string, int), KerasTensor>();
+        foreach (var (layer, _) in layers)
+            if (layer is Layers.InputLayer input) outputs[(input.Name, 0)] = input.Output;
+        var pending = layers.SelectMany(l => l.Nodes.Select((n, i) => (l.Layer, Index: i, Inbound: n as JsonArray ?? throw new InvalidDataException($"'{file}': a call of layer '{l.Layer.Name}' is not a list."))))
+            .Where(p => p.Layer is not Layers.InputLayer).ToList();
+        while (pending.Count > 0)
+        {
+            int before = pending.Count;
+            foreach (var call in pending.ToList())
+            {
+                var refs = call.Inbound.Select(r => Reference(r, file)).ToList();
+                if (!refs.All(outputs.ContainsKey)) continue;
+                var inputs = refs.Select(r => outputs[r]).ToArray();
+                outputs[(call.Layer.Name, call.Index)] = inputs.Length == 1 ? call.Layer.Call(inputs[0]) : call.Layer.Call(inputs);
+                pending.Remove(call);
+            }
+            if (pending.Count == before)
+                throw new InvalidDataException($"'{file}': the calls of layer(s) {string.Join(", ", pending.Select(p => $"'{p.Layer.Name}'"))} read tensors that no call makes.");
+        }
+        KerasTensor[] Ends(string key) => (config[key] as JsonArray ?? throw new InvalidDataException($"'{file}': model '{name}' lacks {key}."))
+            .Select(r => Reference(r, file)).Select(r => outputs.TryGetValue(r, out var t) ? t : throw new InvalidDataException($"'{file}': {key} names '{r.Item1}' call {r.Item2}, which the model does not make.")).ToArray();
+        return new Model(Ends("input_layers"), Ends("output_layers"), name);
+    }
+
+    // A reference [layer, call, tensor(, kwargs)] of config.json.
+    private static (string, int) Reference(JsonNode? r, string file) =>
+        r is JsonArray { Count: >= 2 } a && a[0]?.GetValue<string>() is { } layer && a[1]?.GetValue<int>() is { } index
+            ? (layer, index)
+            : throw new InvalidDataException($"'{file}': a tensor reference {r?.ToJsonString()} is not [layer, call, tensor].");
+}

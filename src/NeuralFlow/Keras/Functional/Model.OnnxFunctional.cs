@@ -1,0 +1,111 @@
+using NeuralFlow.IO;
+
+namespace NeuralFlow.Keras;
+
+public partial class Model
+{
+    // A functional graph in ONNX: its inputs named after their input layers, each layer call
+    // emitted on the value names of its inputs (a nested model inlined under its name, a shared
+    // layer's later calls under "layer_k/" with the weights stored once), and each output an
+    // Identity named after its layer, so a consumer feeds and reads them by the names Keras shows.
+    private void ExportFunctionalOnnx(string path, FunctionalGraph functional)
+    {
+        var graph = NewOnnxGraph();
+        var inputs = functional.Inputs.Select(t => (Name: t.Layer.Name, Shape: t.TrailingDims.Select(d => (long)d).ToList())).ToArray();
+        var outputs = EmitGraph(graph, functional, inputs, "");
+        graph.Scope = "";
+        var outputInfos = new List<byte[]>();
+        for (int i = 0; i < outputs.Length; i++)
+        {
+            var name = functional.Outputs[i].Layer.Name;
+            graph.NameOutput(graph.Identity(outputs[i].Name, $"{name}/output"), name);
+            outputInfos.Add(OnnxWriter.ValueInfo(name, graph.ElemType, [Batch(functional.Outputs[i]), .. outputs[i].Shape.Select(d => new OnnxWriter.Dim(d))]));
+        }
+        var inputInfos = functional.Inputs.Select(t => OnnxWriter.ValueInfo(t.Layer.Name, graph.ElemType, [Batch(t), .. t.TrailingDims.Select(d => new OnnxWriter.Dim(d))])).ToArray();
+        WriteOnnx(path, graph, inputInfos, outputInfos.ToArray());
+    }
+
+    private static OnnxWriter.Dim Batch(KerasTensor t) => t.Shape[0] is { } fixedBatch ? new OnnxWriter.Dim(fixedBatch) : OnnxWriter.Dim.Symbol("batch");
+
+    // Emits the calls of a graph on the given input values; returns its outputs' values.
+    private static (string Name, List<long> Shape)[] EmitGraph(OnnxGraph onnx, FunctionalGraph graph, (string Name, List<long> Shape)[] inputs, string scope)
+    {
+        var values = new Dictionary<KerasTensor, (string Name, List<long> Shape)>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < inputs.Length; i++) values[graph.Inputs[i]] = inputs[i];
+        var calls = new Dictionary<Layer, int>(ReferenceEqualityComparer.Instance);
+        foreach (var node in graph.Nodes)
+        {
+            int call = calls.GetValueOrDefault(node.Layer);
+            calls[node.Layer] = call + 1;
+            var callScope = scope + (call > 0 ? $"{node.Layer.Name}_{call}/" : "");
+            values[node.Output] = EmitLayer(onnx, node.Layer, node.Inputs.Select(t => values[t]).ToArray(), callScope);
+        }
+        return graph.Outputs.Select(o => values[o]).ToArray();
+    }
+
+    private static (string Name, List<long> Shape) EmitLayer(OnnxGraph onnx, Layer layer, (string Name, List<long> Shape)[] inputs, string scope)
+    {
+        onnx.Scope = scope;
+        switch (layer)
+        {
+            case Model { _graph: { } nested } model:
+                var outputs = EmitGraph(onnx, nested, inputs, $"{scope}{model.Name}/");
+                return outputs.Length == 1 ? outputs[0] : throw new NotSupportedException(
+                    $"ExportOnnx: nested model {model.Name} has {outputs.Length} outputs; a nested model of several outputs does not export yet.");
+            case Sequential sequential:
+            {
+                var (x, shape) = (inputs[0].Name, new List<long>(inputs[0].Shape));
+                foreach (var inner in sequential.Layers)
+                {
+                    onnx.Scope = $"{scope}{sequential.Name}/";
+                    x = onnx.Add(inner, x, shape);
+                }
+                return (x, shape);
+            }
+            case Layers.Merge merge:
+                return onnx.Merge(merge, inputs);
+            default:
+            {
+                var shape = new List<long>(inputs[0].Shape);
+                return (onnx.Add(layer, inputs[0].Name, shape), shape);
+            }
+        }
+    }
+
+    private sealed partial class OnnxGraph
+    {
+        /// <summary>An Identity node of <paramref name="x"/> (a graph output that is also read inside the graph).</summary>
+        public string Identity(string x, string name) => Node("Identity", name, [x]);
+
+        /// <summary>A merge layer: ONNX's variadic Sum, Mean, Max, Min, Concat; Sub; a chain of Mul.</summary>
+        public (string Name, List<long> Shape) Merge(Layers.Merge layer, (string Name, List<long> Shape)[] inputs)
+        {
+            var names = inputs.Select(i => i.Name).ToArray();
+            var shape = new List<long>(inputs[0].Shape);
+            switch (layer)
+            {
+                case Layers.Concatenate concat:
+                    int rank = shape.Count + 1;
+                    int axis = concat.Axis < 0 ? concat.Axis + rank : concat.Axis;
+                    shape[axis - 1] = inputs.Sum(i => i.Shape[axis - 1]);
+                    return (Node("Concat", layer.Name, names, OnnxWriter.IntAttribute("axis", axis)), shape);
+                case Layers.Subtract:
+                    return (Node("Sub", layer.Name, names), shape);
+                case Layers.Multiply:
+                    var y = names[0];
+                    for (int i = 1; i < names.Length; i++) y = Node("Mul", i == names.Length - 1 ? layer.Name : $"{layer.Name}/Mul_{i}", [y, names[i]]);
+                    return (y, shape);
+                default:
+                    string op = layer switch
+                    {
+                        Layers.Add => "Sum",
+                        Layers.Average => "Mean",
+                        Layers.Maximum => "Max",
+                        Layers.Minimum => "Min",
+                        _ => throw new NotSupportedException($"ExportOnnx: merge layer {layer.Name} is a {layer.GetType().Name}, which has no ONNX form here."),
+                    };
+                    return (Node(op, layer.Name, names), shape);
+            }
+        }
+    }
+}

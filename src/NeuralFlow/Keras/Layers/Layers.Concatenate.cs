@@ -1,0 +1,40 @@
+using System.Text.Json.Nodes;
+
+namespace NeuralFlow.Keras;
+
+public static partial class Layers
+{
+    /// <summary>
+    /// Joins its inputs along <paramref name="axis"/> (<c>tf.keras.layers.Concatenate</c>, default
+    /// the last axis); every other axis must match.
+    /// </summary>
+    public sealed class Concatenate(int axis = -1, string? name = null) : Merge(name)
+    {
+        /// <summary>The axis the inputs are joined along (negative counts from the end).</summary>
+        public int Axis { get; } = axis;
+
+        /// <inheritdoc/>
+        public override JsonObject GetConfig()
+        {
+            var c = base.GetConfig();
+            c["axis"] = Axis;
+            return c;
+        }
+
+        /// <inheritdoc/>
+        protected override void CheckShapes(IReadOnlyList<Tensor> inputs)
+        {
+            int rank = inputs[0].Rank;
+            int axis = Axis < 0 ? Axis + rank : Axis;
+            bool fits = axis >= 0 && axis < rank && inputs.All(t => t.Rank == rank);
+            for (int d = 0; fits && d < rank; d++)
+                fits = d == axis || inputs.All(t => t.Shape[d] == inputs[0].Shape[d]);
+            if (!fits)
+                throw new ArgumentException(
+                    $"{Name} (Concatenate) joins along axis {Axis} inputs whose other axes match, but got shapes {string.Join(", ", inputs.Select(t => t.Shape.ToString()))}.", nameof(inputs));
+        }
+
+        /// <inheritdoc/>
+        protected override Tensor Combine(IReadOnlyList<Tensor> inputs) => NF.Concat(inputs, Axis < 0 ? Axis + inputs[0].Rank : Axis);
+    }
+}

@@ -1,0 +1,68 @@
+using System.Text.Json.Nodes;
+
+namespace NeuralFlow.Keras;
+
+public static partial class Layers
+{
+    /// <summary>
+    /// The start of a functional model (Keras' <c>keras.Input</c>): a symbolic tensor of examples
+    /// of <paramref name="shape"/> (without the batch axis), to call layers on.
+    /// <c>var inputs = Layers.Input([28, 28, 1]);</c>
+    /// </summary>
+    /// <param name="shape">The shape of one example, without the batch axis.</param>
+    /// <param name="dtype">The element type of the inputs.</param>
+    /// <param name="name">The input's name (its layer's), which keys a dictionary of inputs in <c>Fit</c>.</param>
+    /// <param name="batchSize">A fixed batch size; unknown (any) when null.</param>
+    public static KerasTensor Input(int[] shape, DType dtype = DType.Float32, string? name = null, int? batchSize = null) =>
+        new InputLayer(shape, dtype, batchSize, name).Output;
+
+    /// <summary>
+    /// The layer behind <see cref="Input"/> (Keras' <c>InputLayer</c>): the identity, holding the
+    /// input's shape and dtype; it appears first in a functional model's layers and summary.
+    /// </summary>
+    public sealed class InputLayer : Layer
+    {
+        /// <summary>An input of examples of <paramref name="shape"/> (without the batch axis).</summary>
+        public InputLayer(int[] shape, DType dtype = DType.Float32, int? batchSize = null, string? name = null) : base(name ?? AutoName())
+        {
+            ArgumentNullException.ThrowIfNull(shape);
+            if (shape.Any(d => d < 0))
+                throw new ArgumentException($"Input {Name}: every dimension must be known and non-negative, got ({string.Join(", ", shape)}).", nameof(shape));
+            if (batchSize is < 1)
+                throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, $"Input {Name}: batchSize must be at least 1, or null for any batch size.");
+            ExampleShape = (int[])shape.Clone();
+            InputDType = dtype;
+            BatchSize = batchSize;
+            var node = new Node(this, [], listCall: false);
+            node.Output = new KerasTensor([batchSize, .. shape.Select(d => (int?)d)], dtype, Name, node);
+            Output = node.Output;
+        }
+
+        // Keras numbers inputs input_1, input_2, ... (its layer counter would give "input_layer").
+        private static string AutoName() => NextName("input");
+
+        /// <summary>The shape of one example (without the batch axis).</summary>
+        public IReadOnlyList<int> ExampleShape { get; }
+
+        /// <summary>The fixed batch size, or null for any.</summary>
+        public int? BatchSize { get; }
+
+        /// <summary>The element type of the inputs.</summary>
+        public DType InputDType { get; }
+
+        /// <summary>The symbolic tensor this input layer stands for.</summary>
+        public KerasTensor Output { get; }
+
+        /// <inheritdoc/>
+        public override JsonObject GetConfig()
+        {
+            var c = base.GetConfig();
+            c["batch_input_shape"] = new JsonArray([BatchSize is { } b ? JsonValue.Create(b) : null, .. ExampleShape.Select(d => (JsonNode)d)]);
+            c["dtype"] = InputDType.Name();
+            return c;
+        }
+
+        /// <inheritdoc/>
+        protected override Tensor Forward(Tensor x) => x;
+    }
+}

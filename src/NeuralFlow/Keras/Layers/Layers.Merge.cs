@@ -1,0 +1,108 @@
+namespace NeuralFlow.Keras;
+
+public static partial class Layers
+{
+    /// <summary>
+    /// A layer that combines a list of tensors into one (Keras' <c>_Merge</c>): <see cref="Add"/>,
+    /// <see cref="Subtract"/>, <see cref="Multiply"/>, <see cref="Average"/>, <see cref="Maximum"/>,
+    /// <see cref="Minimum"/>, <see cref="Concatenate"/>. Called on a list (<c>Call([a, b])</c>);
+    /// the gradients are those of the NF ops it applies.
+    /// </summary>
+    public abstract class Merge(string? name) : Layer(name)
+    {
+        /// <summary>The fewest inputs the layer takes (2, as Keras).</summary>
+        protected virtual int MinInputs => 2;
+
+        /// <summary>The most inputs the layer takes (unbounded unless a subclass says so).</summary>
+        protected virtual int MaxInputs => int.MaxValue;
+
+        /// <summary>A merge layer takes a list: this throws, saying so.</summary>
+        public override Tensor Call(Tensor x) => throw new ArgumentException(
+            $"{Name} ({GetType().Name}) merges a list of tensors; call it on a list: layer.Call([a, b]).", nameof(x));
+
+        /// <inheritdoc/>
+        [MethodImpl(Hot)]
+        public override Tensor Call(IReadOnlyList<Tensor> inputs)
+        {
+            ArgumentNullException.ThrowIfNull(inputs);
+            if (inputs.Count < MinInputs || inputs.Count > MaxInputs)
+                throw new ArgumentException(
+                    $"{Name} ({GetType().Name}) needs {(MinInputs == MaxInputs ? $"exactly {MinInputs}" : $"at least {MinInputs}")} inputs, but it was called on {inputs.Count}.", nameof(inputs));
+            for (int i = 0; i < inputs.Count; i++)
+                if (inputs[i] is null) throw new ArgumentNullException(nameof(inputs), $"{Name} ({GetType().Name}): input {i} is null.");
+            CheckShapes(inputs);
+            EnsureBuilt(inputs[0].Shape);
+            var y = Combine(inputs);
+            OutputShape = y.Shape;
+            return y;
+        }
+
+        /// <summary>
+        /// Keras' check for elementwise merges: every input has the first one's shape (broadcasting
+        /// would silently give a larger result). Concatenate checks all but its axis instead.
+        /// </summary>
+        protected virtual void CheckShapes(IReadOnlyList<Tensor> inputs)
+        {
+            for (int i = 1; i < inputs.Count; i++)
+                if (inputs[i].Shape != inputs[0].Shape)
+                    throw new ArgumentException(
+                        $"{Name} ({GetType().Name}) needs inputs of one shape, but got {string.Join(", ", inputs.Select(t => t.Shape.ToString()))}.", nameof(inputs));
+        }
+
+        /// <summary>The merged tensor of inputs that passed the checks.</summary>
+        protected abstract Tensor Combine(IReadOnlyList<Tensor> inputs);
+
+        /// <summary>Folds <paramref name="op"/> over the inputs, left to right.</summary>
+        private protected static Tensor Fold(IReadOnlyList<Tensor> inputs, Func<Tensor, Tensor, Tensor> op)
+        {
+            var y = inputs[0];
+            for (int i = 1; i < inputs.Count; i++) y = op(y, inputs[i]);
+            return y;
+        }
+    }
+
+    /// <summary>The elementwise sum of its inputs (<c>tf.keras.layers.Add</c>), as a residual connection's join.</summary>
+    public sealed class Add(string? name = null) : Merge(name)
+    {
+        /// <inheritdoc/>
+        protected override Tensor Combine(IReadOnlyList<Tensor> inputs) => Fold(inputs, NF.Add);
+    }
+
+    /// <summary>The first input minus the second (<c>tf.keras.layers.Subtract</c>); exactly two inputs.</summary>
+    public sealed class Subtract(string? name = null) : Merge(name)
+    {
+        /// <inheritdoc/>
+        protected override int MaxInputs => 2;
+
+        /// <inheritdoc/>
+        protected override Tensor Combine(IReadOnlyList<Tensor> inputs) => NF.Subtract(inputs[0], inputs[1]);
+    }
+
+    /// <summary>The elementwise product of its inputs (<c>tf.keras.layers.Multiply</c>).</summary>
+    public sealed class Multiply(string? name = null) : Merge(name)
+    {
+        /// <inheritdoc/>
+        protected override Tensor Combine(IReadOnlyList<Tensor> inputs) => Fold(inputs, NF.Multiply);
+    }
+
+    /// <summary>The elementwise mean of its inputs (<c>tf.keras.layers.Average</c>).</summary>
+    public sealed class Average(string? name = null) : Merge(name)
+    {
+        /// <inheritdoc/>
+        protected override Tensor Combine(IReadOnlyList<Tensor> inputs) => Fold(inputs, NF.Add) / inputs.Count;
+    }
+
+    /// <summary>The elementwise maximum of its inputs (<c>tf.keras.layers.Maximum</c>).</summary>
+    public sealed class Maximum(string? name = null) : Merge(name)
+    {
+        /// <inheritdoc/>
+        protected override Tensor Combine(IReadOnlyList<Tensor> inputs) => Fold(inputs, NF.Maximum);
+    }
+
+    /// <summary>The elementwise minimum of its inputs (<c>tf.keras.layers.Minimum</c>).</summary>
+    public sealed class Minimum(string? name = null) : Merge(name)
+    {
+        /// <inheritdoc/>
+        protected override Tensor Combine(IReadOnlyList<Tensor> inputs) => Fold(inputs, NF.Minimum);
+    }
+}

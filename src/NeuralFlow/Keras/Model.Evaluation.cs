@@ -1,0 +1,186 @@
+namespace NeuralFlow.Keras;
+
+public partial class Model
+{
+    /// <summary>
+    /// The loss and metrics on (x, y), batch by batch (<c>model.evaluate</c>); for a model of
+    /// several outputs also each output's loss and metrics ("head_loss", "head_accuracy").
+    /// </summary>
+    public EvaluationResult Evaluate(ModelData x, ModelData y, int batchSize = 32, int verbose = 0)
+    {
+        Compiled(nameof(Evaluate));
+        var (xs, ys) = CheckData(nameof(Evaluate), x, y);
+        CheckPositive(nameof(Evaluate), nameof(batchSize), batchSize);
+        if (xs[0].Shape[0] == 0)
+            throw new ArgumentException($"Evaluate: x and y have 0 examples (shapes {Shapes(xs)} and {Shapes(ys)}); there is nothing to evaluate.", nameof(x));
+        return EvaluateBatches(Slices(xs, ys, batchSize), verbose);
+    }
+
+    /// <summary>
+    /// The loss and metrics over a dataset of (features, labels) batches; <paramref name="steps"/>
+    /// batches of it when given (required for an infinite dataset).
+    /// </summary>
+    public EvaluationResult Evaluate(Data.Dataset dataset, int verbose = 0, int? steps = null)
+    {
+        Compiled(nameof(Evaluate));
+        var pairs = Pairs(nameof(Evaluate), dataset);
+        CheckSteps(nameof(Evaluate), dataset, steps, nameof(steps));
+        return EvaluateBatches(steps is { } s ? pairs().Take(s) : pairs(), verbose);
+    }
+
+    // Consecutive batches of every input and target together.
+    private static IEnumerable<(Tensor[], Tensor[])> Slices(Tensor[] xs, Tensor[] ys, int batchSize)
+    {
+        int n = xs[0].Shape[0];
+        for (int start = 0; start < n; start += batchSize)
+        {
+            int end = Math.Min(n, start + batchSize);
+            yield return (Rows(xs, start, end), Rows(ys, start, end));
+        }
+    }
+
+    private EvaluationResult EvaluateBatches(IEnumerable<(Tensor[] X, Tensor[] Y)> batches, int verbose)
+    {
+        Compiled(nameof(Evaluate));
+        using var placement = OnModelDevice(out var backend);
+        var lossMean = new Metrics.Mean("loss");
+        var outputLosses = OutputLossMeans();
+        ResetMetrics(); // Fit has already read the epoch's training values
+        using var items = batches.GetEnumerator();
+        int count = 0;
+        while (true)
+        {
+            using var scope = TensorScope.Begin();
+            if (!items.MoveNext()) break;
+            count++;
+            var (xb, yb) = (OnBackend(items.Current.X, backend), OnBackend(items.Current.Y, backend));
+            var yPred = CallOutputs(xb);
+            // Per example, so the result is the mean over examples, not over batches.
+            lossMean.UpdateState(CombinedLoss(yb, yPred, outputLosses, perExample: true));
+            UpdateMetrics(yb, yPred);
+        }
+        if (count == 0)
+            throw new InvalidOperationException("Evaluate: the dataset produced no batches, so there is nothing to evaluate.");
+        var result = new EvaluationResult(Logs(lossMean, outputLosses).ToList());
+        if (verbose > 0) Console.WriteLine(result);
+        return result;
+    }
+
+    /// <summary>
+    /// The model's output for <paramref name="x"/> (one tensor, or one per input), computed batch
+    /// by batch (<c>model.predict</c>). For 0 rows, the empty result of the right shape (0, outputs...).
+    /// A model of several outputs: <see cref="PredictOutputs(ModelData, int)"/>.
+    /// </summary>
+    public Tensor Predict(ModelData x, int batchSize = 32) => Single(PredictOutputs(x, batchSize));
+
+    /// <summary>Every output of the model for <paramref name="x"/>, in the order of <see cref="Outputs"/> (Keras' predict of a multi-output model).</summary>
+    public IReadOnlyList<Tensor> PredictOutputs(ModelData x, int batchSize = 32)
+    {
+        var xs = x.Resolve(nameof(Predict), nameof(x), InputNames);
+        CheckPositive(nameof(Predict), nameof(batchSize), batchSize);
+        CheckRows(nameof(Predict), xs, "x");
+        int n = xs[0].Shape[0];
+        // 0 rows: one call on the empty batch gives the output's shape (the model sees a batch of 0).
+        IEnumerable<Tensor[]> Batches()
+        {
+            int start = 0;
+            do yield return Rows(xs, start, Math.Min(n, start + batchSize));
+            while ((start += batchSize) < n);
+        }
+        return PredictBatches(Batches(), nameof(Predict));
+    }
+
+    /// <summary>
+    /// The model's output for each element of a dataset of batches (the first tensors of each
+    /// element, one per input); <paramref name="steps"/> batches of it when given (required for an
+    /// infinite dataset). A model of several outputs: <see cref="PredictOutputs(Data.Dataset, int?)"/>.
+    /// </summary>
+    public Tensor Predict(Data.Dataset dataset, int? steps = null) => Single(PredictOutputs(dataset, steps));
+
+    /// <summary>Every output of the model for each element of a dataset of batches.</summary>
+    public IReadOnlyList<Tensor> PredictOutputs(Data.Dataset dataset, int? steps = null)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        CheckSteps(nameof(Predict), dataset, steps, nameof(steps));
+        int inputs = Math.Max(1, Inputs.Count);
+        if (dataset.ComponentCount < inputs)
+            throw new ArgumentException($"Predict: the model has {inputs} inputs, but the dataset's elements hold {dataset.ComponentCount} tensor(s).", nameof(dataset));
+        var elements = dataset.EnumerateTensors(disposeEach: true).Select(e => e.Take(inputs).ToArray());
+        return PredictBatches(steps is { } s ? elements.Take(s) : elements, nameof(Predict));
+    }
+
+    private IReadOnlyList<Tensor> PredictBatches(IEnumerable<Tensor[]> batches, string method)
+    {
+        var outputs = new List<IReadOnlyList<Tensor>>();
+        using var placement = OnModelDevice(out var backend);
+        try
+        {
+            using (var items = batches.GetEnumerator())
+            {
+                while (true)
+                {
+                    using var scope = TensorScope.Begin();
+                    if (!items.MoveNext()) break;
+                    outputs.Add(CallOutputs(OnBackend(items.Current, backend)).Select(scope.Keep).ToArray());
+                }
+            }
+            if (outputs.Count == 0)
+                throw new InvalidOperationException($"{method}: the dataset produced no batches, so the shape of the outputs is unknown; predict on an empty tensor instead to get an empty result.");
+            return Enumerable.Range(0, outputs[0].Count).Select(i => NF.Concat(outputs.Select(o => o[i]).ToArray(), axis: 0)).ToArray();
+        }
+        finally
+        {
+            foreach (var o in outputs.SelectMany(o => o)) o.Dispose();
+        }
+    }
+
+    // x and y resolved against the model's inputs and outputs, every tensor with the same number of examples.
+    private (Tensor[] X, Tensor[] Y) CheckData(string method, ModelData x, ModelData y)
+    {
+        var xs = x.Resolve(method, "x", InputNames);
+        var ys = y.Resolve(method, "y", OutputNames);
+        int outputs = Math.Max(1, _losses.Length);
+        if (ys.Length != outputs)
+            throw new ArgumentException($"{method}: the model was compiled with {outputs} loss(es), but y holds {ys.Length} tensor(s).", nameof(y));
+        CheckRows(method, [.. xs, .. ys], "x and y");
+        return (xs, ys);
+    }
+
+    private static void CheckRows(string method, Tensor[] tensors, string what)
+    {
+        if (tensors.Any(t => t.Rank == 0 || t.Shape[0] != tensors[0].Shape[0]))
+            throw new ArgumentException($"{method}: {what} need the same number of examples along their first axis, got shapes {Shapes(tensors)}.");
+    }
+
+    private static string Shapes(Tensor[] tensors) => string.Join(" and ", tensors.Select(t => t.Shape.ToString()));
+
+    private static Tensor[] Rows(Tensor[] tensors, int start, int end) => tensors.Select(t => t[start..end]).ToArray();
+
+    // One batch of every tensor: contiguous rows when not shuffling (views), else a gather of the
+    // shuffled rows (on each tensor's device; FitLoop then moves the batch to the model's).
+    private static Tensor[] Batch(Tensor[] tensors, int[] order, int start, int count, bool shuffled)
+    {
+        if (!shuffled) return Rows(tensors, start, start + count);
+        var indices = new Dictionary<Backends.IBackend, Tensor>(ReferenceEqualityComparer.Instance);
+        return tensors.Select(t =>
+        {
+            if (!indices.TryGetValue(t.Backend, out var idx))
+                using (NF.UseBackend(t.Backend)) indices[t.Backend] = idx = NF.Constant(order.AsSpan(start, count).ToArray());
+            return NF.Gather(t, idx);
+        }).ToArray();
+    }
+
+    // Makes the model's device (where its variables are; if not built yet, the current scope's)
+    // the scope's backend until disposed, so everything Fit, Evaluate and Predict make lands there.
+    private IDisposable OnModelDevice(out Backends.IBackend backend)
+    {
+        backend = Variables is [var first, ..] ? first.Backend : NF.Backend;
+        return NF.UseBackend(backend);
+    }
+
+    // The batch on the model's backend: the same tensors when already there, else copies that the
+    // step's TensorScope frees.
+    [MethodImpl(Hot)]
+    private static Tensor[] OnBackend(Tensor[] tensors, Backends.IBackend backend) =>
+        tensors.Select(t => ReferenceEquals(t.Backend, backend) ? t : t.To(backend)).ToArray();
+}

@@ -1,0 +1,121 @@
+namespace NeuralFlow.Keras;
+
+public partial class Model
+{
+    // One loss, weight and list of metrics per output (one for a model that is not functional).
+    private Losses.Loss[] _losses = [];
+    private float[] _lossWeights = [];
+    private List<Metrics.PredictionMetric>[] _outputMetrics = [];
+
+    /// <summary>
+    /// <see cref="Compile(Optimizers.Optimizer, Losses.Loss, IEnumerable{object}?)"/> for a model
+    /// of several outputs: one loss per output, in the order of <see cref="Outputs"/>, each weighted
+    /// by <paramref name="lossWeights"/> (1 when not given) in the loss that training minimizes,
+    /// Keras' <c>compile(loss=[...], loss_weights=[...])</c>. The metrics, by name, are computed for every output.
+    /// </summary>
+    public void Compile(Optimizers.Optimizer optimizer, IReadOnlyList<Losses.Loss> loss, IEnumerable<object>? metrics = null, IReadOnlyList<float>? lossWeights = null)
+    {
+        ArgumentNullException.ThrowIfNull(loss);
+        CompileOutputs(optimizer, loss.ToArray(), lossWeights?.ToArray(), metrics);
+    }
+
+    /// <summary>
+    /// <see cref="Compile(Optimizers.Optimizer, IReadOnlyList{Losses.Loss}, IEnumerable{object}?, IReadOnlyList{float}?)"/>
+    /// with the losses (and weights) keyed by output layer name, as Keras' <c>loss={"head": ...}</c>;
+    /// an output without a loss is not trained on.
+    /// </summary>
+    public void Compile(Optimizers.Optimizer optimizer, IReadOnlyDictionary<string, Losses.Loss> loss, IEnumerable<object>? metrics = null, IReadOnlyDictionary<string, float>? lossWeights = null)
+    {
+        ArgumentNullException.ThrowIfNull(loss);
+        var names = OutputNames;
+        if (names.Count == 0) throw new ArgumentException("Compile: losses keyed by output name need a functional model (new Model(inputs, outputs)).", nameof(loss));
+        foreach (var key in loss.Keys.Concat(lossWeights?.Keys ?? []))
+            if (!names.Contains(key))
+                throw new ArgumentException($"Compile: '{key}' is not an output of {Name}; its outputs are {string.Join(", ", names.Select(n => $"'{n}'"))}.", nameof(loss));
+        var losses = names.Select(n => loss.TryGetValue(n, out var l) ? l : null).ToArray();
+        var weights = names.Select(n => losses[names.ToList().IndexOf(n)] is null ? 0f : lossWeights?.GetValueOrDefault(n, 1f) ?? 1f).ToArray();
+        CompileOutputs(optimizer, losses!, weights, metrics);
+    }
+
+    private void CompileOutputs(Optimizers.Optimizer optimizer, Losses.Loss?[] losses, float[]? weights, IEnumerable<object>? metrics)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        int outputs = Math.Max(1, Outputs.Count);
+        // Keras: one loss for a model of several outputs applies to each.
+        if (losses.Length == 1 && outputs > 1) losses = Enumerable.Repeat(losses[0], outputs).ToArray();
+        if (losses.Length != outputs)
+            throw new ArgumentException($"Compile: {Name} has {outputs} output(s) ({string.Join(", ", OutputNames)}), but {losses.Length} losses were given.", "loss");
+        if (losses.All(l => l is null)) throw new ArgumentNullException("loss", "Compile: no output has a loss.");
+        weights ??= Enumerable.Repeat(1f, outputs).ToArray();
+        if (weights.Length != outputs)
+            throw new ArgumentException($"Compile: {Name} has {outputs} output(s), but {weights.Length} loss weights were given.", "lossWeights");
+        var specs = (metrics ?? []).ToList();
+        if (outputs > 1 && specs.OfType<Metrics.PredictionMetric>().Any())
+            throw new ArgumentException("Compile: a metric object keeps one output's running state; name the metrics (\"accuracy\", \"mae\") for a model of several outputs, so each output gets its own.", nameof(metrics));
+        _optimizer = optimizer;
+        // An output without a loss (left out of a dictionary) stands in with a zero weight.
+        var any = losses.First(l => l is not null)!;
+        _losses = losses.Select(l => l ?? any).ToArray();
+        _lossWeights = weights;
+        _outputMetrics = _losses.Select(l => specs.Select(m => m switch
+        {
+            string name => Metrics.Get(name, l),
+            Metrics.PredictionMetric metric => metric,
+            _ => throw new ArgumentException($"Compile: a metric must be a name or a Metrics.PredictionMetric, got {m?.GetType().Name ?? "null"}.", nameof(metrics)),
+        }).ToList()).ToArray();
+        _loss = _losses[0];
+        _metrics = _outputMetrics[0];
+    }
+
+    private bool MultiOutput => _losses.Length > 1;
+
+    /// <summary>
+    /// The loss training minimizes (the weighted sum over outputs), and each output's own loss
+    /// added to <paramref name="outputLosses"/>: batch means, or per example when
+    /// <paramref name="perExample"/> (Evaluate's mean over examples).
+    /// </summary>
+    [MethodImpl(Hot)]
+    private Tensor CombinedLoss(Tensor[] y, IReadOnlyList<Tensor> yPred, Metrics.Mean[] outputLosses, bool perExample)
+    {
+        if (yPred.Count != _losses.Length)
+            throw new InvalidOperationException($"{Name} returned {yPred.Count} outputs, but it was compiled with {_losses.Length} losses.");
+        Tensor? total = null;
+        for (int i = 0; i < _losses.Length; i++)
+        {
+            var li = perExample ? _losses[i].PerExampleLoss(y[i], yPred[i]) : _losses[i].Call(y[i], yPred[i]);
+            if (MultiOutput) outputLosses[i].UpdateState(li);
+            if (_lossWeights[i] == 0) continue;
+            var weighted = _lossWeights[i] == 1 ? li : li * _lossWeights[i];
+            total = total is null ? weighted : total + weighted;
+        }
+        return total!;
+    }
+
+    private void UpdateMetrics(Tensor[] y, IReadOnlyList<Tensor> yPred)
+    {
+        for (int i = 0; i < _outputMetrics.Length; i++)
+            foreach (var m in _outputMetrics[i]) m.UpdateState(y[i], yPred[i]);
+    }
+
+    private void ResetMetrics()
+    {
+        foreach (var metrics in _outputMetrics)
+            foreach (var m in metrics) m.ResetState();
+    }
+
+    private Metrics.Mean[] OutputLossMeans() => _losses.Select((_, i) => new Metrics.Mean(OutputKey(i, "loss"))).ToArray();
+
+    // Keras' history keys: "loss", then "<output>_loss" per output, then "<output>_<metric>".
+    private string OutputKey(int output, string name) => MultiOutput ? $"{OutputNames[output]}_{name}" : name;
+
+    [MethodImpl(Hot)]
+    private Dictionary<string, float> Logs(Metrics.Mean lossMean, Metrics.Mean[] outputLosses)
+    {
+        var logs = new Dictionary<string, float> { ["loss"] = lossMean.Result() };
+        if (MultiOutput)
+            foreach (var m in outputLosses) logs[m.Name] = m.Result();
+        for (int i = 0; i < _outputMetrics.Length; i++)
+            foreach (var m in _outputMetrics[i]) logs[OutputKey(i, m.Name)] = m.Result();
+        return logs;
+    }
+}

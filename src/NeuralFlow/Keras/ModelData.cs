@@ -1,0 +1,74 @@
+namespace NeuralFlow.Keras;
+
+/// <summary>
+/// The x or y of <c>Fit</c>, <c>Evaluate</c> and <c>Predict</c>: one tensor, or one per input
+/// (output) of a model of several, as a tuple, an array, a list or a dictionary keyed by the
+/// input's (output layer's) name, as Keras' nested structures. It converts implicitly from each,
+/// so <c>model.Fit(x, y)</c>, <c>model.Fit((images, extras), labels)</c> and
+/// <c>model.Fit(new Dictionary&lt;string, Tensor&gt; { ["image"] = images, ... }, labels)</c> all read alike.
+/// </summary>
+public readonly struct ModelData
+{
+    private readonly IReadOnlyList<Tensor>? _list;
+    private readonly IReadOnlyDictionary<string, Tensor>? _named;
+
+    /// <summary>Tensors in the order of the model's inputs (outputs).</summary>
+    public ModelData(IReadOnlyList<Tensor> tensors) => _list = tensors ?? throw new ArgumentNullException(nameof(tensors));
+
+    /// <summary>Tensors keyed by the names of the model's inputs (output layers).</summary>
+    public ModelData(IReadOnlyDictionary<string, Tensor> tensors) => _named = tensors ?? throw new ArgumentNullException(nameof(tensors));
+
+    /// <summary>One tensor.</summary>
+    public static implicit operator ModelData(Tensor tensor) => new([tensor]);
+
+    /// <summary>Two tensors, in order.</summary>
+    public static implicit operator ModelData((Tensor, Tensor) tensors) => new([tensors.Item1, tensors.Item2]);
+
+    /// <summary>Three tensors, in order.</summary>
+    public static implicit operator ModelData((Tensor, Tensor, Tensor) tensors) => new([tensors.Item1, tensors.Item2, tensors.Item3]);
+
+    /// <summary>Tensors in order.</summary>
+    public static implicit operator ModelData(Tensor[] tensors) => new((IReadOnlyList<Tensor>)tensors);
+
+    /// <summary>Tensors in order.</summary>
+    public static implicit operator ModelData(List<Tensor> tensors) => new((IReadOnlyList<Tensor>)tensors);
+
+    /// <summary>Tensors by name.</summary>
+    public static implicit operator ModelData(Dictionary<string, Tensor> tensors) => new((IReadOnlyDictionary<string, Tensor>)tensors);
+
+    /// <summary>
+    /// The tensors in the order of <paramref name="names"/> (the model's inputs or outputs; empty
+    /// for a model that is not functional, which takes them in the order given). Throws, naming
+    /// what is missing or extra, when they do not fit.
+    /// </summary>
+    internal Tensor[] Resolve(string method, string what, IReadOnlyList<string> names)
+    {
+        Tensor[] tensors;
+        if (_named is { } named)
+        {
+            if (names.Count == 0)
+                throw new ArgumentException($"{method}: {what} is a dictionary, which needs a functional model (whose inputs and outputs have names).", what);
+            var missing = names.Where(n => !named.ContainsKey(n)).ToList();
+            var extra = named.Keys.Where(k => !names.Contains(k)).ToList();
+            if (missing.Count > 0 || extra.Count > 0)
+                throw new ArgumentException(
+                    $"{method}: {what} has keys {string.Join(", ", named.Keys.Select(k => $"'{k}'"))}, but the model's {(what == "x" ? "inputs" : "outputs")} are {string.Join(", ", names.Select(n => $"'{n}'"))}" +
+                    (missing.Count > 0 ? $"; missing {string.Join(", ", missing)}" : "") + (extra.Count > 0 ? $"; unknown {string.Join(", ", extra)}" : "") + ".", what);
+            tensors = names.Select(n => named[n]).ToArray();
+        }
+        else
+        {
+            tensors = (_list ?? throw new ArgumentNullException(what, $"{method}: {what} is missing.")).ToArray();
+            int expected = Math.Max(1, names.Count);
+            if (tensors.Length != expected && names.Count > 0)
+                throw new ArgumentException(
+                    $"{method}: the model has {expected} {(what == "x" ? "input" : "output")}(s) ({string.Join(", ", names)}), but {what} holds {tensors.Length} tensor(s).", what);
+        }
+        for (int i = 0; i < tensors.Length; i++)
+        {
+            if (tensors[i] is null) throw new ArgumentNullException(what, $"{method}: {what}[{i}] is null.");
+            if (tensors[i].Rank == 0) throw new ArgumentException($"{method}: {what} needs a batch axis, got a scalar{(tensors.Length > 1 ? $" at {i}" : "")}.", what);
+        }
+        return tensors;
+    }
+}
