@@ -2,7 +2,7 @@ using NeuralFlow.IO;
 
 namespace NeuralFlow.Keras;
 
-public abstract partial class Model
+public partial class Model
 {
     // The normalization layers in ONNX. BatchNormalization exports in its inference form as one
     // Mul and one Add with per-feature scale = gamma / sqrt(moving_variance + epsilon) and shift =

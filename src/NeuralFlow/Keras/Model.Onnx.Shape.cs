@@ -2,7 +2,7 @@ using NeuralFlow.IO;
 
 namespace NeuralFlow.Keras;
 
-public abstract partial class Model
+public partial class Model
 {
     // The layers that move values without arithmetic, in ONNX. They work on NeuralFlow's NHWC
     // layout directly (Pad, Slice and Transpose take any axes), so no layout Transposes are needed.
