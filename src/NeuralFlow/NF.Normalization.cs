@@ -163,6 +163,7 @@ public static partial class NF
         var (outer, features, inner) = st.Shape;
         int i = 1;
         int gi = st.HasGamma ? i++ : -1, bi = st.HasBeta ? i++ : -1, mi = st.HasStats ? i++ : -1, vi = st.HasStats ? i : -1;
+        if (Tape.AnyRecording) return BatchNormGradientComposed(dy, n, st, gi, bi, mi, vi);
         bool wantStats = st.HasStats && (n.Wants(mi) || n.Wants(vi));
         var x = n.X;
         var paramShape = new Shape(features);
@@ -196,6 +197,7 @@ public static partial class NF
     {
         var st = (LayerNormState)n.State!;
         int gi = st.HasGamma ? 1 : -1, bi = st.HasBeta ? (st.HasGamma ? 2 : 1) : -1;
+        if (Tape.AnyRecording) return LayerNormGradientComposed(dy, n, st, gi, bi);
         var x = n.X;
         var paramShape = new Shape((int)st.Cols);
         var dx = n.Wants(0) ? Tensor.Empty(x.Shape, x.DType, x.Backend) : null;

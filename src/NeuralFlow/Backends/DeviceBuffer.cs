@@ -108,7 +108,14 @@ public abstract class DeviceBuffer : SafeHandle
     protected sealed override bool ReleaseHandle()
     {
         Free(handle);
-        Interlocked.Add(ref _liveBytes, -Bytes);
+        long live = Interlocked.Add(ref _liveBytes, -Bytes);
+        // Buffers disposed explicitly lower the bar too: the next collection comes after the
+        // budget's growth above what is held now, not above an earlier peak (a dataset loaded and
+        // disposed would otherwise let undisposed temporaries pile up to that peak first).
+        long next = Volatile.Read(ref _nextCollection), budget = Volatile.Read(ref _budget);
+        if (live + budget < next && Interlocked.CompareExchange(ref _nextCollection, live + budget, next) == next
+            && live < Volatile.Read(ref _heldAfterCollection))
+            Volatile.Write(ref _heldAfterCollection, live);
         return true;
     }
 }

@@ -8,7 +8,7 @@ namespace NeuralFlow.Tests;
 /// a step stays within 1.5x of what the step must hold anyway, the forward pass' tensors that the
 /// tape keeps for the backward pass (activations and im2col columns). The backward pass' own
 /// buffers (gradients, col2im images) are transient and must not stack up. On the native and
-/// CUDA engines, whose buffers DeviceBuffer counts; the managed engine's are .NET arrays.
+/// every engine (DeviceBuffer counts every buffer).
 /// </summary>
 public abstract class ConvMemoryTests(string backend, ITestOutputHelper output) : BackendTest(backend)
 {
@@ -47,6 +47,8 @@ public abstract class ConvMemoryTests(string backend, ITestOutputHelper output) 
         Assert.True(peak <= 1.5 * forward, $"{BackendName}: a training step peaked at {peak:N0} bytes, {(double)peak / forward:0.00}x the {forward:N0} its forward pass keeps for the backward pass.");
     }
 }
+
+public sealed class ManagedConvMemoryTests(ITestOutputHelper output) : ConvMemoryTests("managed", output);
 
 public sealed class NativeCpuConvMemoryTests(ITestOutputHelper output) : ConvMemoryTests("cpu", output);
 

@@ -20,7 +20,9 @@ internal static class CompileConfig
         {
             ["optimizer"] = Optimizer(optimizer),
             ["loss"] = losses.Count == 1 ? LossEntry(losses[0]) : new JsonArray(losses.Select(l => (JsonNode)LossEntry(l)).ToArray()),
-            ["metrics"] = new JsonArray(metrics.Select(Metric).ToArray()),
+            // A model of several outputs was compiled with metric names (one metric per output
+            // each), so its file holds the names; one output's metrics keep their configs.
+            ["metrics"] = new JsonArray(metrics.Select(m => losses.Count > 1 ? (JsonNode)m.Name : Metric(m)).ToArray()),
         };
         if (losses.Count > 1) c["loss_weights"] = new JsonArray(weights.Select(w => (JsonNode)w).ToArray());
         return c;
