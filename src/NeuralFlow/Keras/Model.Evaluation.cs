@@ -6,10 +6,16 @@ public partial class Model
     /// The loss and metrics on (x, y), batch by batch (<c>model.evaluate</c>); for a model of
     /// several outputs also each output's loss and metrics ("head_loss", "head_accuracy").
     /// </summary>
-    public EvaluationResult Evaluate(ModelData x, ModelData y, int batchSize = 32, int verbose = 0)
+    /// <param name="x">Inputs, first axis = examples.</param>
+    /// <param name="y">Targets, first axis = examples.</param>
+    /// <param name="batchSize">Examples per batch.</param>
+    /// <param name="verbose">1 prints the result.</param>
+    /// <param name="sampleWeight">One weight per example, as in <c>Fit</c> (Keras' sample_weight): the loss and metrics are weighted means.</param>
+    public EvaluationResult Evaluate(ModelData x, ModelData y, int batchSize = 32, int verbose = 0, Tensor? sampleWeight = null)
     {
         Compiled(nameof(Evaluate));
         var (xs, ys) = CheckData(nameof(Evaluate), x, y);
+        ys = WithSampleWeight(nameof(Evaluate), ys, sampleWeight, null);
         CheckPositive(nameof(Evaluate), nameof(batchSize), batchSize);
         if (xs[0].Shape[0] == 0)
             throw new ArgumentException($"Evaluate: x and y have 0 examples (shapes {Shapes(xs)} and {Shapes(ys)}); there is nothing to evaluate.", nameof(x));
@@ -54,10 +60,12 @@ public partial class Model
             if (!items.MoveNext()) break;
             count++;
             var (xb, yb) = (OnBackend(items.Current.X, backend), OnBackend(items.Current.Y, backend));
+            var (targets, weights) = SplitWeights(yb, null);
             var yPred = CallOutputs(xb);
-            // Per example, so the result is the mean over examples, not over batches.
-            lossMean.UpdateState(CombinedLoss(yb, yPred, outputLosses, perExample: true));
-            UpdateMetrics(yb, yPred);
+            // Each batch's loss counts as many times as it has examples (Keras' loss tracker), so
+            // the result is the mean over examples, not over batches.
+            lossMean.UpdateState(CombinedLoss(targets, yPred, outputLosses, weights), BatchSizeOf(xb));
+            UpdateMetrics(targets, yPred, weights);
         }
         if (count == 0)
             throw new InvalidOperationException("Evaluate: the dataset produced no batches, so there is nothing to evaluate.");

@@ -70,20 +70,20 @@ public partial class Model
     private bool MultiOutput => _losses.Length > 1;
 
     /// <summary>
-    /// The loss training minimizes (the weighted sum over outputs), and each output's own loss
-    /// added to <paramref name="outputLosses"/>: batch means, or per example when
-    /// <paramref name="perExample"/> (Evaluate's mean over examples).
+    /// The loss training minimizes (the weighted sum over outputs), each output's loss as its
+    /// <see cref="Losses.Loss.Call"/> reduces it with <paramref name="sampleWeight"/>; each output's
+    /// own loss also goes to <paramref name="outputLosses"/>, counted once per example of the batch.
     /// </summary>
     [MethodImpl(Hot)]
-    private Tensor CombinedLoss(Tensor[] y, IReadOnlyList<Tensor> yPred, Metrics.Mean[] outputLosses, bool perExample)
+    private Tensor CombinedLoss(Tensor[] y, IReadOnlyList<Tensor> yPred, Metrics.Mean[] outputLosses, Tensor? sampleWeight)
     {
         if (yPred.Count != _losses.Length)
             throw new InvalidOperationException($"{Name} returned {yPred.Count} outputs, but it was compiled with {_losses.Length} losses.");
         Tensor? total = null;
         for (int i = 0; i < _losses.Length; i++)
         {
-            var li = perExample ? _losses[i].PerExampleLoss(y[i], yPred[i]) : _losses[i].Call(y[i], yPred[i]);
-            if (MultiOutput) outputLosses[i].UpdateState(li);
+            var li = _losses[i].Call(y[i], yPred[i], sampleWeight);
+            if (MultiOutput) outputLosses[i].UpdateState(li, yPred[i].Rank > 0 ? yPred[i].Shape[0] : 1);
             if (_lossWeights[i] == 0) continue;
             var weighted = _lossWeights[i] == 1 ? li : li * _lossWeights[i];
             total = total is null ? weighted : total + weighted;
@@ -91,11 +91,44 @@ public partial class Model
         return total!;
     }
 
-    private void UpdateMetrics(Tensor[] y, IReadOnlyList<Tensor> yPred)
+    private void UpdateMetrics(Tensor[] y, IReadOnlyList<Tensor> yPred, Tensor? sampleWeight)
     {
         for (int i = 0; i < _outputMetrics.Length; i++)
-            foreach (var m in _outputMetrics[i]) m.UpdateState(y[i], yPred[i]);
+            foreach (var m in _outputMetrics[i]) m.UpdateState(y[i], yPred[i], sampleWeight);
     }
+
+    // Sample weights travel as one more target column (so batching, shuffling and validationSplit
+    // slice them with the targets); class weights become per-example weights from the first
+    // target (Keras' class_weight, which it allows for one output only).
+    private Tensor[] WithSampleWeight(string method, Tensor[] ys, Tensor? sampleWeight, IReadOnlyDictionary<int, double>? classWeight)
+    {
+        if (classWeight is not null && _losses.Length > 1)
+            throw new ArgumentException($"{method}: classWeight is only supported for a model of one output (as Keras); give sampleWeight instead.", nameof(classWeight));
+        if (sampleWeight is null) return ys;
+        int n = ys[0].Shape[0];
+        bool fits = sampleWeight.Rank is 1 or 2 && sampleWeight.Shape[0] == n && (sampleWeight.Rank == 1 || sampleWeight.Shape[1] == 1);
+        if (!fits)
+            throw new ArgumentException($"{method}: sampleWeight must hold one weight per example, shape ({n},) or ({n}, 1), got {sampleWeight.Shape}.", nameof(sampleWeight));
+        if (!sampleWeight.DType.IsFloating())
+            throw new ArgumentException($"{method}: sampleWeight must be float32 or float64, got {sampleWeight.DType.Name()}.", nameof(sampleWeight));
+        return [.. ys, sampleWeight];
+    }
+
+    [MethodImpl(Hot)]
+    private (Tensor[] Targets, Tensor? Weights) SplitWeights(Tensor[] yb, IReadOnlyDictionary<int, double>? classWeight)
+    {
+        bool carried = yb.Length > Math.Max(1, _losses.Length);
+        var targets = carried ? yb[..^1] : yb;
+        var weights = carried ? yb[^1] : null;
+        if (classWeight is not null)
+        {
+            var byClass = Losses.ClassWeights(targets[0], classWeight, weights?.DType ?? DType.Float32);
+            weights = weights is null ? byClass : NF.Reshape(weights, [weights.Shape[0]]) * byClass;
+        }
+        return (targets, weights);
+    }
+
+    private static int BatchSizeOf(Tensor[] xb) => xb[0].Rank > 0 ? xb[0].Shape[0] : 1;
 
     private void ResetMetrics()
     {

@@ -42,12 +42,22 @@ public partial class Model
     /// <param name="shuffle">Shuffle the training examples each epoch.</param>
     /// <param name="callbacks">Hooks called during training.</param>
     /// <param name="initialEpoch">The epoch to start at (to resume a run), as Keras' initial_epoch.</param>
+    /// <param name="sampleWeight">
+    /// One weight per example ((N,) or (N, 1)), Keras' sample_weight: each example's loss (and
+    /// metric) counts that much; batched, shuffled and split with x and y.
+    /// </param>
+    /// <param name="classWeight">
+    /// A weight per class id (Keras' class_weight): each example's loss is scaled by its class's
+    /// weight (classes not listed weigh 1), times its <paramref name="sampleWeight"/> when both are given.
+    /// </param>
     public History Fit(ModelData x, ModelData y, int batchSize = 32, int epochs = 1, int verbose = 1,
                        (ModelData X, ModelData Y)? validationData = null, double validationSplit = 0, bool shuffle = true,
-                       IEnumerable<Callbacks.Callback>? callbacks = null, int initialEpoch = 0)
+                       IEnumerable<Callbacks.Callback>? callbacks = null, int initialEpoch = 0,
+                       Tensor? sampleWeight = null, IReadOnlyDictionary<int, double>? classWeight = null)
     {
         Compiled(nameof(Fit));
         var (xs, ys) = CheckData(nameof(Fit), x, y);
+        ys = WithSampleWeight(nameof(Fit), ys, sampleWeight, classWeight);
         CheckPositive(nameof(Fit), nameof(batchSize), batchSize);
         CheckEpochs(epochs, initialEpoch, verbose);
         if (validationSplit is < 0 or >= 1 || double.IsNaN(validationSplit))
@@ -88,7 +98,7 @@ public partial class Model
             }
         }
         Func<EvaluationResult>? validate = validation is { } val ? () => EvaluateBatches(Slices(val.X, val.Y, batchSize), 0) : null;
-        return FitLoop(EpochBatches, steps, stepsPerEpoch: null, recreateEachEpoch: true, epochs, initialEpoch, verbose, validate, callbacks);
+        return FitLoop(EpochBatches, steps, stepsPerEpoch: null, recreateEachEpoch: true, epochs, initialEpoch, verbose, validate, callbacks, classWeight);
     }
 
     /// <summary>
@@ -135,7 +145,8 @@ public partial class Model
     // recreateEachEpoch the next epoch continues the same pass.
     private History FitLoop(Func<IEnumerable<(Tensor[] X, Tensor[] Y)>> epochBatches, int steps, int? stepsPerEpoch, bool recreateEachEpoch,
                             int epochs, int initialEpoch, int verbose,
-                            Func<EvaluationResult>? validate, IEnumerable<Callbacks.Callback>? callbacks)
+                            Func<EvaluationResult>? validate, IEnumerable<Callbacks.Callback>? callbacks,
+                            IReadOnlyDictionary<int, double>? classWeight = null)
     {
         var (optimizer, _) = Compiled(nameof(Fit));
         // Everything a step makes (and the variables, when the first step builds the model) lives
@@ -187,6 +198,7 @@ public partial class Model
                             break;
                         }
                         var (xb, yb) = (OnBackend(batches.Current.X, backend), OnBackend(batches.Current.Y, backend));
+                        var (targets, weights) = SplitWeights(yb, classWeight);
                         Tensor[] grads;
                         IReadOnlyList<Tensor> yPred;
                         Tensor lossValue;
@@ -194,13 +206,13 @@ public partial class Model
                         using (var tape = new GradientTape())
                         {
                             yPred = CallOutputs(xb);
-                            lossValue = CombinedLoss(yb, yPred, outputLosses, perExample: false);
+                            lossValue = CombinedLoss(targets, yPred, outputLosses, weights);
                             if (trainable.Count == 0) trainable = TrainableVariables; // built on the first call
                             grads = tape.Gradient(lossValue, trainable);
                         }
                         optimizer.ApplyGradients(grads, trainable);
-                        lossMean.UpdateState(lossValue);
-                        UpdateMetrics(yb, yPred);
+                        lossMean.UpdateState(lossValue, BatchSizeOf(xb));
+                        UpdateMetrics(targets, yPred, weights);
                     }
                     var logs = Logs(lossMean, outputLosses);
                     bar.Update(++step, logs);
