@@ -33,12 +33,18 @@ public static partial class NF
     /// <summary>Elementwise a to the power b (<c>tf.pow</c>).</summary>
     public static Tensor Pow(Tensor a, Tensor b) =>
         Tape.Record(Engine.Binary(BinaryOp.Pow, a, b, nameof(Pow)), a, b,
-            static (g, n) => [n.Wants(0) ? ReduceTo(g * n.Y * Pow(n.X, PowExponentBelow(n.Y)), n.X.Shape) : null,
+            static (g, n) => [n.Wants(0) ? ReduceTo(g * n.Y * Pow(n.X, PowExponentBelow(n.Y, n.X.DType)), n.X.Shape) : null,
                               n.Wants(1) ? ReduceTo(g * n.Output * LogWherePositive(n.X), n.Y.Shape) : null]);
 
     // d(x^y)/dx = y x^(y-1), which is 0 * inf = NaN at x = 0, y = 0 where the true value (and
     // PyTorch's) is 0: there the exponent y-1 becomes 0, so the product is y * 1 = 0.
-    private static Tensor PowExponentBelow(Tensor y) => y - 1 + Mask(Equal(y, 0), y.DType);
+    // A C# number exponent (x32 ** 2.0) is a float64 scalar: the computed exponent takes x's dtype,
+    // as the forward op's operands did, or the Pow of the gradient would refuse the mixed dtypes.
+    private static Tensor PowExponentBelow(Tensor y, DType like)
+    {
+        var exponent = y - 1 + Mask(Equal(y, 0), y.DType);
+        return exponent.DType == like || !like.IsFloating() || !exponent.DType.IsFloating() ? exponent : Cast(exponent, like);
+    }
 
     // d(x^y)/dy = x^y log(x): TensorFlow takes log(x) as 0 where x <= 0 (no real derivative there;
     // at x = 0 the limit of x^y log x is 0 for y > 0), instead of 0 * -inf = NaN. The log is taken

@@ -67,3 +67,23 @@ public sealed class TrainingFlagTests
         Assert.Contains("list of 2", e.Message);
     }
 }
+
+/// <summary>NF.Pow with a C# number exponent on a float32 tensor differentiates (it threw "dtypes must match").</summary>
+public abstract class PowNumberExponentTests(string backend) : BackendTest(backend)
+{
+    [SkippableFact]
+    public void The_gradient_of_x_to_a_double_power_stays_float32()
+    {
+        RequireBackend();
+        var x = new Variable(NF.Constant(new[] { 1f, 2f, 3f }));
+        using var tape = new GradientTape();
+        var y = NF.ReduceSum(NF.Pow(x, 3.0));
+        var g = tape.Gradient(y, x);
+        Assert.Equal(DType.Float32, g.DType);
+        Assert.Equal(new[] { 3f, 12f, 27f }, g.ToArray<float>());
+    }
+}
+
+public sealed class ManagedPowNumberExponentTests() : PowNumberExponentTests("managed");
+public sealed class NativeCpuPowNumberExponentTests() : PowNumberExponentTests("cpu");
+public sealed class CudaPowNumberExponentTests() : PowNumberExponentTests("cuda");
