@@ -181,14 +181,12 @@ public abstract partial class Layer
         }
     }
 
-    private static string ToSnakeCase(string name)
+    // Keras' to_snake_case, so default names match Keras': Conv2D -> conv2d, MaxPooling2D ->
+    // max_pooling2d, BatchNormalization -> batch_normalization (weights saved by name line up).
+    internal static string ToSnakeCase(string name)
     {
-        var sb = new System.Text.StringBuilder();
-        for (int i = 0; i < name.Length; i++)
-        {
-            if (char.IsUpper(name[i]) && i > 0 && !char.IsUpper(name[i - 1])) sb.Append('_');
-            sb.Append(char.ToLowerInvariant(name[i]));
-        }
-        return sb.ToString();
+        name = System.Text.RegularExpressions.Regex.Replace(name, @"\W+", "");
+        name = System.Text.RegularExpressions.Regex.Replace(name, "(.)([A-Z][a-z]+)", "$1_$2");
+        return System.Text.RegularExpressions.Regex.Replace(name, "([a-z])([A-Z])", "$1_$2").ToLowerInvariant();
     }
 }

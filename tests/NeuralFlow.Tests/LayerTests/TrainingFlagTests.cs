@@ -87,3 +87,20 @@ public abstract class PowNumberExponentTests(string backend) : BackendTest(backe
 public sealed class ManagedPowNumberExponentTests() : PowNumberExponentTests("managed");
 public sealed class NativeCpuPowNumberExponentTests() : PowNumberExponentTests("cpu");
 public sealed class CudaPowNumberExponentTests() : PowNumberExponentTests("cuda");
+
+/// <summary>Default layer names follow Keras' to_snake_case (keras/src/utils/naming.py), so names saved by Keras line up.</summary>
+public sealed class LayerNamingTests
+{
+    [Theory]
+    [InlineData("Conv2D", "conv2d")]
+    [InlineData("MaxPooling2D", "max_pooling2d")]
+    [InlineData("GlobalAveragePooling2D", "global_average_pooling2d")]
+    [InlineData("BatchNormalization", "batch_normalization")]
+    [InlineData("Conv2DTranspose", "conv2d_transpose")]
+    [InlineData("DepthwiseConv2D", "depthwise_conv2d")]
+    [InlineData("ZeroPadding2D", "zero_padding2d")]
+    [InlineData("UpSampling2D", "up_sampling2d")]
+    [InlineData("ReLU", "re_lu")]
+    [InlineData("Dense", "dense")]
+    public void Names_are_kerases(string type, string expected) => Assert.Equal(expected, Layer.ToSnakeCase(type));
+}
