@@ -112,6 +112,7 @@ public abstract partial class Model
 
         private string Activation(ActivationFunction function, Layer layer, string x)
         {
+            if (KerasActivation(function.Name.ToLowerInvariant(), layer, x) is { } composed) return composed;
             string? op = function.Name.ToLowerInvariant() switch
             {
                 "relu" => "Relu",
@@ -121,7 +122,7 @@ public abstract partial class Model
                 "exponential" => "Exp",
                 "linear" => null,
                 _ => throw new NotSupportedException(
-                    $"ExportOnnx: layer {layer.Name} applies a custom C# activation ('{function.Name}'), which ONNX cannot hold; use relu, sigmoid, softmax, tanh, linear or exponential by name."),
+                    $"ExportOnnx: layer {layer.Name} applies a custom C# activation ('{function.Name}'), which ONNX cannot hold; use one of {ActivationFunction.Names} by name."),
             };
             if (op is null) return x;
             string name = layer is Layers.Activation ? layer.Name : $"{layer.Name}/{op}";
