@@ -40,6 +40,17 @@ public abstract partial class Model
             }
         }
 
+        // Plain: Relu; with only a cap: Clip(x, 0, max). Slope and threshold together have no single
+        // ONNX op and are refused by name rather than exported wrong.
+        private string ReLU(Layers.ReLU relu, string x)
+        {
+            if (relu.IsPlain) return Node("Relu", relu.Name, [x]);
+            if (relu.NegativeSlope == 0 && relu.Threshold == 0)
+                return Node("Clip", relu.Name, [x, Scalar(relu.Name, "min", 0), Scalar(relu.Name, "max", relu.MaxValue!.Value)]);
+            throw new NotSupportedException(
+                $"ExportOnnx: layer {relu.Name} is a ReLU with negativeSlope {relu.NegativeSlope} and threshold {relu.Threshold}; only maxValue exports to ONNX here.");
+        }
+
         // A scalar initializer in the graph's dtype.
         private string Scalar(string prefix, string what, double value)
         {

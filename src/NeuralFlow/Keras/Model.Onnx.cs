@@ -4,7 +4,7 @@ namespace NeuralFlow.Keras;
 
 public abstract partial class Model
 {
-    private const string OnnxSupportedLayers = "Dense, Conv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, Reshape, Activation, Dropout, Flatten, ReLU and Softmax";
+    private const string OnnxSupportedLayers = "Dense, Conv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, Reshape, Activation, Dropout, Flatten, ReLU, LeakyReLU, ELU and Softmax";
 
     /// <summary>
     /// Writes the model's inference graph as an ONNX model (opset 17, IR version 8), atomically,
@@ -77,8 +77,12 @@ public abstract partial class Model
                     return Node("Flatten", layer.Name, [x], OnnxWriter.IntAttribute("axis", 1));
                 case Layers.Activation activation:
                     return Activation(activation.Function, layer, x);
-                case Layers.ReLU:
-                    return Node("Relu", layer.Name, [x]);
+                case Layers.ReLU relu:
+                    return ReLU(relu, x);
+                case Layers.LeakyReLU leaky:
+                    return Node("LeakyRelu", layer.Name, [x], OnnxWriter.FloatAttribute("alpha", leaky.NegativeSlope));
+                case Layers.ELU elu:
+                    return Node("Elu", layer.Name, [x], OnnxWriter.FloatAttribute("alpha", elu.Alpha));
                 case Layers.Softmax softmax:
                     return Node("Softmax", layer.Name, [x], OnnxWriter.IntAttribute("axis", softmax.Axis));
                 case Layers.Dropout:

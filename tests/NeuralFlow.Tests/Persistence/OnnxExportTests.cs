@@ -67,6 +67,7 @@ public abstract class OnnxExportTests(string backend) : BackendFileTest(backend)
         string[] names = ["relu6", "leaky_relu", "elu", "selu", "gelu", "silu", "swish", "softplus", "softsign", "hard_sigmoid", "hard_swish", "mish"];
         var layers = new List<Layer>();
         foreach (var n in names) { layers.Add(D(6, n)); layers.Add(new Layers.Activation(n)); }
+        layers.AddRange([D(6, "linear"), new Layers.LeakyReLU(0.25), D(6, "linear"), new Layers.ELU(0.7), D(6, "linear"), new Layers.ReLU(maxValue: 0.8)]);
         var model = new Sequential(layers);
         model.Call(NF.Cast(NF.Random.Uniform([2, 5]), dtype));
 
@@ -87,6 +88,16 @@ public abstract class OnnxExportTests(string backend) : BackendFileTest(backend)
                 : outputs[0].GetTensorDataAsSpan<float>().ToArray().Select(v => (double)v).ToArray();
             AssertClose(NF.Cast(want, DType.Float64).ToArray<double>(), got);
         }
+    }
+
+    [SkippableFact]
+    public void A_relu_with_slope_and_threshold_is_refused_by_name()
+    {
+        RequireBackend();
+        var model = new Sequential(new Layers.Dense(3), new Layers.ReLU(negativeSlope: 0.1, threshold: 0.5, name: "odd_relu"));
+        model.Call(NF.Random.Uniform([2, 4]));
+        var e = Assert.Throws<NotSupportedException>(() => model.ExportOnnx(Temp.File("odd.onnx")));
+        Assert.Contains("odd_relu", e.Message);
     }
 
     [SkippableFact]
@@ -285,7 +296,7 @@ public sealed class OnnxExportLimitsTests : IDisposable
         var unknown = Built(new Layers.Dense(3), new Scale("scale"));
         e = Assert.Throws<NotSupportedException>(() => unknown.ExportOnnx(path));
         Assert.Contains("scale is a Scale", e.Message);
-        Assert.Contains("Dense, Conv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, Reshape, Activation, Dropout, Flatten, ReLU and Softmax", e.Message);
+        Assert.Contains("Dense, Conv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, Reshape, Activation, Dropout, Flatten, ReLU, LeakyReLU, ELU and Softmax", e.Message);
 
         Assert.Contains("no weights yet", Assert.Throws<InvalidOperationException>(() => new Sequential(new Layers.Dense(2)).ExportOnnx(path)).Message);
 

@@ -21,7 +21,9 @@ public static class KerasSerialization
         Register("Activation", c => new Layers.Activation(Activation(c, "activation") ?? "linear", NameOf(c)));
         Register("Dropout", c => new Layers.Dropout(Double(c, "rate"), NameOf(c)));
         Register("Flatten", c => new Layers.Flatten(NameOf(c)));
-        Register("ReLU", c => new Layers.ReLU(NameOf(c)));
+        Register("ReLU", c => new Layers.ReLU(c["max_value"]?.GetValue<double>(), Double(c, "negative_slope", 0), Double(c, "threshold", 0), NameOf(c)));
+        Register("LeakyReLU", c => new Layers.LeakyReLU(Double(c, "negative_slope", 0.3), NameOf(c)));
+        Register("ELU", c => new Layers.ELU(Double(c, "alpha", 1.0), NameOf(c)));
         Register("Softmax", c => new Layers.Softmax(Int(c, "axis", -1), NameOf(c)));
         Register("Conv2D", c => new Layers.Conv2D(
             Int(c, "filters"), Ints(c, "kernel_size"), Ints(c, "strides"), String(c, "padding", "valid"), Ints(c, "dilation_rate"),
@@ -87,6 +89,7 @@ public static class KerasSerialization
     private static int Int(JsonObject c, string key, int? fallback = null) =>
         c[key]?.GetValue<int>() ?? fallback ?? throw new FormatException($"'{key}' is missing");
     private static double Double(JsonObject c, string key) => c[key]?.GetValue<double>() ?? throw new FormatException($"'{key}' is missing");
+    private static double Double(JsonObject c, string key, double fallback) => c[key]?.GetValue<double>() ?? fallback;
     private static string String(JsonObject c, string key, string fallback) => c[key]?.GetValue<string>() ?? fallback;
     // Keras writes pairs such as kernel_size as a list; a single number stands for both.
     private static int[] Ints(JsonObject c, string key) => c[key] switch
