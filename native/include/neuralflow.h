@@ -121,7 +121,12 @@ typedef NF_ENUM(nf_binary_op) {
     NF_BINARY_LESS = 9,
     NF_BINARY_LESS_EQUAL = 10,
     NF_BINARY_GREATER = 11,
-    NF_BINARY_GREATER_EQUAL = 12
+    NF_BINARY_GREATER_EQUAL = 12,
+    /* ---- issue 16: Python-style integer division and remainders ---- */
+    NF_BINARY_FLOOR_DIV = 13,    /* floor(a / b), NumPy's floor_divide (a == b*floor_div + floor_mod);
+                                    floats: b == 0 gives a / b; integers: b == 0 gives 0 (callers check) */
+    NF_BINARY_FLOOR_MOD = 14,    /* remainder with the divisor's sign (Python's %, tf.math.floormod) */
+    NF_BINARY_TRUNCATE_MOD = 15  /* remainder with the dividend's sign (C's fmod and %); integers: b == 0 gives 0 */
 } nf_binary_op;
 
 /* a, b and out share one shape; a and b have `dtype`; out has `dtype`, or NF_BOOL for
@@ -143,7 +148,18 @@ typedef NF_ENUM(nf_unary_op) {
     NF_UNARY_RELU = 6,
     NF_UNARY_SIGMOID = 7, /* numerically stable on both tails */
     NF_UNARY_TANH = 8,
-    NF_UNARY_SIGN = 9     /* -1, 0, 1 (NaN stays NaN) */
+    NF_UNARY_SIGN = 9,    /* -1, 0, 1 (NaN stays NaN) */
+    /* ---- issue 16: float32/float64 only ---- */
+    NF_UNARY_FLOOR = 10,
+    NF_UNARY_CEIL = 11,
+    NF_UNARY_ROUND = 12,  /* half to even (tf.round, np.round) */
+    NF_UNARY_SIN = 13,
+    NF_UNARY_COS = 14,
+    NF_UNARY_LOG1P = 15,
+    NF_UNARY_EXPM1 = 16,
+    NF_UNARY_RSQRT = 17,  /* 1 / sqrt(x) */
+    NF_UNARY_ERF = 18,
+    NF_UNARY_SOFTPLUS = 19 /* log(1 + e^x), stable on both tails */
 } nf_unary_op;
 
 /* x and out share one shape and dtype. NEG/ABS/SQUARE/RELU/SIGN also take integers

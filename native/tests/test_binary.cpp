@@ -28,9 +28,36 @@ double ref_int(nf_binary_op op, T a, T b) {
         }
         case NF_BINARY_MAXIMUM: return x > y ? a : b;
         case NF_BINARY_MINIMUM: return x < y ? a : b;
+        // Python's rules: the quotient rounds down, the remainder takes the divisor's sign;
+        // a zero divisor gives 0 (the C# layer refuses it before the call).
+        case NF_BINARY_FLOOR_DIV: {
+            if (y == 0) return 0;
+            const I128 q = x / y;
+            return wrap<T>(x % y != 0 && ((x < 0) != (y < 0)) ? q - 1 : q);
+        }
+        case NF_BINARY_FLOOR_MOD: {
+            if (y == 0) return 0;
+            const I128 r = x % y;
+            return wrap<T>(r != 0 && ((r < 0) != (y < 0)) ? r + y : r);
+        }
+        case NF_BINARY_TRUNCATE_MOD: return y == 0 ? 0 : wrap<T>(x % y);
         default: break;
     }
     return std::nan("");
+}
+
+// CPython's float_divmod in double: the quotient and remainder of a == b*q + r, r with b's sign.
+std::pair<double, double> py_divmod(double x, double y) {
+    if (y == 0) return {x / y, std::fmod(x, y)};
+    double mod = std::fmod(x, y), div = (x - mod) / y;
+    if (mod != 0) {
+        if ((y < 0) != (mod < 0)) { mod += y; div -= 1; }
+    } else {
+        mod = std::copysign(0.0, y);
+    }
+    double q = div != 0 ? std::floor(div) : std::copysign(0.0, x / y);
+    if (div != 0 && div - q > 0.5) q += 1;
+    return {q, mod};
 }
 
 double ref_float(nf_binary_op op, double x, double y) {
@@ -42,6 +69,9 @@ double ref_float(nf_binary_op op, double x, double y) {
         case NF_BINARY_POW: return std::pow(x, y);
         case NF_BINARY_MAXIMUM: return std::isnan(x) || std::isnan(y) ? std::nan("") : std::max(x, y);
         case NF_BINARY_MINIMUM: return std::isnan(x) || std::isnan(y) ? std::nan("") : std::min(x, y);
+        case NF_BINARY_FLOOR_DIV: return py_divmod(x, y).first;
+        case NF_BINARY_FLOOR_MOD: return py_divmod(x, y).second;
+        case NF_BINARY_TRUNCATE_MOD: return std::fmod(x, y);
         default: break;
     }
     return std::nan("");
@@ -71,7 +101,7 @@ const Combo kCombos[] = {
 // T: storage type; is_bool: run as NF_BOOL with 0/1 data.
 template <class T>
 void check_op(nf_binary_op op, nf_dtype dtype, double lo, double hi) {
-    const bool cmp = op >= NF_BINARY_EQUAL;
+    const bool cmp = op >= NF_BINARY_EQUAL && op <= NF_BINARY_GREATER_EQUAL;
     uint32_t seed = 1;
     for (const Shape& s : elementwise_shapes()) {
         for (const Combo& c : kCombos) {
@@ -114,8 +144,8 @@ void check_op(nf_binary_op op, nf_dtype dtype, double lo, double hi) {
 
 template <class T>
 void check_all_ops(nf_dtype dtype, double lo, double hi) {
-    for (int op = NF_BINARY_ADD; op <= NF_BINARY_GREATER_EQUAL; ++op) {
-        if (dtype == NF_BOOL && op <= NF_BINARY_POW) continue;
+    for (int op = NF_BINARY_ADD; op <= NF_BINARY_TRUNCATE_MOD; ++op) {
+        if (dtype == NF_BOOL && (op <= NF_BINARY_POW || op >= NF_BINARY_FLOOR_DIV)) continue;
         check_op<T>(static_cast<nf_binary_op>(op), dtype, lo, hi);
     }
 }
@@ -178,4 +208,63 @@ TEST(Binary, FloatMaximumPropagatesNaN) {
     EXPECT_TRUE(std::isnan(out[0]));
     EXPECT_TRUE(std::isnan(out[1]));
     EXPECT_EQ(out[2], 2);
+}
+
+// Python's // and % against values CPython prints, with the integer edges that trap in C.
+TEST(Binary, FloorDivAndModIntegerEdges) {
+    const int32_t mn = INT32_MIN;
+    std::vector<int32_t> a = {7, -7, 7, -7, mn, mn, 5, 0, 9};
+    std::vector<int32_t> b = {2, 2, -2, -2, -1, 3, 0, -3, 9};
+    const nf_layout l = contiguous({9});
+    nft::Guarded<int32_t> out(9);
+    ASSERT_EQ(nf_binary(NF_BINARY_FLOOR_DIV, NF_INT32, a.data(), &l, b.data(), &l, out.data(), &l), NF_OK);
+    const int32_t div[] = {3, -4, -4, 3, mn, -715827883, 0, 0, 1};  // MIN // -1 wraps; x // 0 is 0 here
+    for (int i = 0; i < 9; ++i) EXPECT_EQ(out[i], div[i]) << i;
+    ASSERT_EQ(nf_binary(NF_BINARY_FLOOR_MOD, NF_INT32, a.data(), &l, b.data(), &l, out.data(), &l), NF_OK);
+    const int32_t mod[] = {1, 1, -1, -1, 0, 1, 0, 0, 0};
+    for (int i = 0; i < 9; ++i) EXPECT_EQ(out[i], mod[i]) << i;
+    ASSERT_EQ(nf_binary(NF_BINARY_TRUNCATE_MOD, NF_INT32, a.data(), &l, b.data(), &l, out.data(), &l), NF_OK);
+    const int32_t tmod[] = {1, -1, 1, -1, 0, -2, 0, 0, 0};
+    for (int i = 0; i < 9; ++i) EXPECT_EQ(out[i], tmod[i]) << i;
+    EXPECT_TRUE(out.intact("int32 mod"));
+}
+
+TEST(Binary, FloorDivAndModFloatEdges) {
+    const double inf = std::numeric_limits<double>::infinity();
+    std::vector<double> a = {1.0, -1.0, 5.5, -5.5, 0.0, -0.0, 3.0, 1.0, inf};
+    std::vector<double> b = {0.1, 0.1, -2.0, 2.0, -3.0, 3.0, 0.0, inf, 2.0};
+    const nf_layout l = contiguous({9});
+    nft::Guarded<double> out(9);
+    ASSERT_EQ(nf_binary(NF_BINARY_FLOOR_DIV, NF_FLOAT64, a.data(), &l, b.data(), &l, out.data(), &l), NF_OK);
+    // CPython: 1.0 // 0.1 == 9.0 (not floor(10.0)), -1.0 // 0.1 == -10.0, 5.5 // -2 == -3, 0.0 // -3 == -0.0
+    EXPECT_EQ(out[0], 9.0);
+    EXPECT_EQ(out[1], -10.0);
+    EXPECT_EQ(out[2], -3.0);
+    EXPECT_EQ(out[3], -3.0);
+    EXPECT_EQ(out[4], 0.0);
+    EXPECT_TRUE(std::signbit(out[4]));
+    EXPECT_EQ(out[6], inf);  // NumPy: 3.0 // 0.0 is inf
+    EXPECT_EQ(out[7], 0.0);
+    ASSERT_EQ(nf_binary(NF_BINARY_FLOOR_MOD, NF_FLOAT64, a.data(), &l, b.data(), &l, out.data(), &l), NF_OK);
+    EXPECT_NEAR(out[0], 0.09999999999999995, 1e-17);
+    EXPECT_NEAR(out[1], 0.00000000000000005551115123125783, 1e-30);
+    EXPECT_EQ(out[2], -0.5);
+    EXPECT_EQ(out[3], 0.5);
+    EXPECT_EQ(out[4], 0.0);
+    EXPECT_TRUE(std::signbit(out[4]));  // a zero remainder takes the divisor's sign
+    EXPECT_FALSE(std::signbit(out[5]));
+    EXPECT_TRUE(std::isnan(out[6]));
+    EXPECT_TRUE(std::isnan(out[8]));
+    ASSERT_EQ(nf_binary(NF_BINARY_TRUNCATE_MOD, NF_FLOAT64, a.data(), &l, b.data(), &l, out.data(), &l), NF_OK);
+    EXPECT_EQ(out[2], 1.5);
+    EXPECT_EQ(out[3], -1.5);
+    EXPECT_TRUE(std::signbit(out[5]));
+    EXPECT_EQ(out[7], 1.0);
+    EXPECT_TRUE(out.intact("float64 mod"));
+}
+
+TEST(Binary, FloorDivRefusedOnBool) {
+    std::vector<uint8_t> a = {1}, b = {1}, out(1);
+    const nf_layout l = contiguous({1});
+    EXPECT_EQ(nf_binary(NF_BINARY_FLOOR_MOD, NF_BOOL, a.data(), &l, b.data(), &l, out.data(), &l), NF_ERROR_UNSUPPORTED);
 }

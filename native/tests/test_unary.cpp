@@ -19,6 +19,16 @@ double ref(nf_unary_op op, double x, bool is_float) {
         case NF_UNARY_SIGMOID: return 1.0 / (1.0 + std::exp(-x));
         case NF_UNARY_TANH: return std::tanh(x);
         case NF_UNARY_SIGN: return std::isnan(x) ? x : (x > 0) - (x < 0);
+        case NF_UNARY_FLOOR: return std::floor(x);
+        case NF_UNARY_CEIL: return std::ceil(x);
+        case NF_UNARY_ROUND: return std::nearbyint(x);  // half to even in the default mode
+        case NF_UNARY_SIN: return std::sin(x);
+        case NF_UNARY_COS: return std::cos(x);
+        case NF_UNARY_LOG1P: return std::log1p(x);
+        case NF_UNARY_EXPM1: return std::expm1(x);
+        case NF_UNARY_RSQRT: return 1.0 / std::sqrt(x);
+        case NF_UNARY_ERF: return std::erf(x);
+        case NF_UNARY_SOFTPLUS: return std::log1p(std::exp(x));
     }
     (void)is_float;
     return std::nan("");
@@ -56,17 +66,58 @@ void check(nf_unary_op op, double lo, double hi) {
 
 }  // namespace
 
+// log, sqrt and rsqrt on (0.01, 8); log1p on (-0.99, 8); the rest on (-8, 8).
+double lower_bound(int op) {
+    if (op == NF_UNARY_LOG || op == NF_UNARY_SQRT || op == NF_UNARY_RSQRT) return 0.01;
+    return op == NF_UNARY_LOG1P ? -0.99 : -8;
+}
 TEST(Unary, Float32AllOps) {
-    for (int op = NF_UNARY_NEG; op <= NF_UNARY_SIGN; ++op) {
-        const bool positive = op == NF_UNARY_LOG || op == NF_UNARY_SQRT;
-        check<float>(static_cast<nf_unary_op>(op), positive ? 0.01 : -8, 8);
-    }
+    for (int op = NF_UNARY_NEG; op <= NF_UNARY_SOFTPLUS; ++op) check<float>(static_cast<nf_unary_op>(op), lower_bound(op), 8);
 }
 TEST(Unary, Float64AllOps) {
-    for (int op = NF_UNARY_NEG; op <= NF_UNARY_SIGN; ++op) {
-        const bool positive = op == NF_UNARY_LOG || op == NF_UNARY_SQRT;
-        check<double>(static_cast<nf_unary_op>(op), positive ? 0.01 : -8, 8);
-    }
+    for (int op = NF_UNARY_NEG; op <= NF_UNARY_SOFTPLUS; ++op) check<double>(static_cast<nf_unary_op>(op), lower_bound(op), 8);
+}
+
+TEST(Unary, RoundHalfToEvenAndSpecialValues) {
+    const double inf = std::numeric_limits<double>::infinity(), nan = std::nan("");
+    std::vector<double> x = {0.5, 1.5, 2.5, -0.5, -2.5, -0.0, inf, nan};
+    nft::Guarded<double> out(x.size());
+    const nf_layout l = contiguous({8});
+    ASSERT_EQ(nf_unary(NF_UNARY_ROUND, NF_FLOAT64, x.data(), &l, out.data(), &l), NF_OK);
+    const double want[] = {0.0, 2.0, 2.0, -0.0, -2.0, -0.0, inf};
+    for (int i = 0; i < 7; ++i) EXPECT_EQ(out[i], want[i]) << i;
+    EXPECT_TRUE(std::signbit(out[3]));
+    EXPECT_TRUE(std::isnan(out[7]));
+    ASSERT_EQ(nf_unary(NF_UNARY_FLOOR, NF_FLOAT64, x.data(), &l, out.data(), &l), NF_OK);
+    EXPECT_TRUE(std::signbit(out[5]));  // floor(-0) is -0
+    ASSERT_EQ(nf_unary(NF_UNARY_RSQRT, NF_FLOAT64, x.data(), &l, out.data(), &l), NF_OK);
+    EXPECT_EQ(out[5], -inf);  // 1 / sqrt(-0) = 1 / -0
+    EXPECT_EQ(out[6], 0.0);
+    EXPECT_TRUE(out.intact("round"));
+}
+
+TEST(Unary, SoftplusStableOnTails) {
+    std::vector<double> x = {-800, -40, 0, 40, 800};
+    nft::Guarded<double> out(x.size());
+    const nf_layout l = contiguous({5});
+    ASSERT_EQ(nf_unary(NF_UNARY_SOFTPLUS, NF_FLOAT64, x.data(), &l, out.data(), &l), NF_OK);
+    EXPECT_EQ(out[0], 0.0);
+    EXPECT_NEAR(out[1] / std::exp(-40.0), 1.0, 1e-12);  // log1p keeps the tiny tail
+    EXPECT_EQ(out[2], std::log(2.0));
+    EXPECT_EQ(out[3], 40.0);
+    EXPECT_EQ(out[4], 800.0);  // no overflow to inf
+    std::vector<float> xf = {-80.f, 100.f}, of(2);
+    const nf_layout l2 = contiguous({2});
+    ASSERT_EQ(nf_unary(NF_UNARY_SOFTPLUS, NF_FLOAT32, xf.data(), &l2, of.data(), &l2), NF_OK);
+    EXPECT_NEAR(of[0] / std::exp(-80.0), 1.0, 1e-5);  // e^-80 is still a normal float
+    EXPECT_EQ(of[1], 100.f);
+}
+
+TEST(Unary, NewFloatOpsRefuseIntegers) {
+    std::vector<int32_t> x = {1}, out(1);
+    const nf_layout l = contiguous({1});
+    for (int op = NF_UNARY_FLOOR; op <= NF_UNARY_SOFTPLUS; ++op)
+        EXPECT_EQ(nf_unary(static_cast<nf_unary_op>(op), NF_INT32, x.data(), &l, out.data(), &l), NF_ERROR_UNSUPPORTED) << op;
 }
 TEST(Unary, IntegerOps) {
     const nf_unary_op ops[] = {NF_UNARY_NEG, NF_UNARY_ABS, NF_UNARY_SQUARE, NF_UNARY_RELU, NF_UNARY_SIGN};

@@ -13,6 +13,13 @@ public partial class Tensor
     /// <summary>a / b, true division (integers give float32).</summary>
     [MethodImpl(Hot)]
     public static Tensor operator /(Tensor a, Tensor b) => NF.Divide(a, b);
+    /// <summary>
+    /// a % b as C#'s % computes it: <see cref="NF.TruncateMod"/>, the remainder with the
+    /// dividend's sign (-7 % 2 is -1, on ints and floats alike). Python's and TensorFlow's % (the
+    /// divisor's sign, -7 % 2 is 1) is <see cref="NF.FloorMod"/>. Integers: a zero divisor throws
+    /// DivideByZeroException, as in C#.
+    /// </summary>
+    public static Tensor operator %(Tensor a, Tensor b) => NF.TruncateMod(a, b);
     /// <summary>-x.</summary>
     public static Tensor operator -(Tensor x) => NF.Negative(x);
 

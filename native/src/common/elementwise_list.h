@@ -24,7 +24,11 @@
     X(NF_BINARY_LESS, Less, "less", 1, 1)                  \
     X(NF_BINARY_LESS_EQUAL, LessEqual, "less_equal", 1, 1) \
     X(NF_BINARY_GREATER, Greater, "greater", 1, 1)         \
-    X(NF_BINARY_GREATER_EQUAL, GreaterEqual, "greater_equal", 1, 1)
+    X(NF_BINARY_GREATER_EQUAL, GreaterEqual, "greater_equal", 1, 1) \
+    /* issue 16 */                                                  \
+    X(NF_BINARY_FLOOR_DIV, FloorDiv, "floor_div", 0, 4)             \
+    X(NF_BINARY_FLOOR_MOD, FloorMod, "floor_mod", 0, 4)             \
+    X(NF_BINARY_TRUNCATE_MOD, TruncateMod, "truncate_mod", 0, 4)
 
 #define NF_UNARY_OPS(X)                              \
     X(NF_UNARY_NEG, Neg, "neg", 1, 1)                \
@@ -36,4 +40,15 @@
     X(NF_UNARY_RELU, Relu, "relu", 1, 1)             \
     X(NF_UNARY_SIGMOID, Sigmoid, "sigmoid", 0, 10)   \
     X(NF_UNARY_TANH, Tanh, "tanh", 0, 10)            \
-    X(NF_UNARY_SIGN, Sign, "sign", 1, 1)
+    X(NF_UNARY_SIGN, Sign, "sign", 1, 1)             \
+    /* issue 16 */                                   \
+    X(NF_UNARY_FLOOR, Floor, "floor", 0, 1)          \
+    X(NF_UNARY_CEIL, Ceil, "ceil", 0, 1)             \
+    X(NF_UNARY_ROUND, Round, "round", 0, 1)          \
+    X(NF_UNARY_SIN, Sin, "sin", 0, 10)               \
+    X(NF_UNARY_COS, Cos, "cos", 0, 10)               \
+    X(NF_UNARY_LOG1P, Log1p, "log1p", 0, 10)         \
+    X(NF_UNARY_EXPM1, Expm1, "expm1", 0, 10)         \
+    X(NF_UNARY_RSQRT, Rsqrt, "rsqrt", 0, 2)          \
+    X(NF_UNARY_ERF, Erf, "erf", 0, 12)               \
+    X(NF_UNARY_SOFTPLUS, Softplus, "softplus", 0, 16)

@@ -29,6 +29,14 @@ public enum BinaryOp
     Greater = 11,
     /// <summary>a &gt;= b, Bool result</summary>
     GreaterEqual = 12,
+
+    // ---- issue 16 ----
+    /// <summary>a // b rounded down (NumPy's floor_divide; integers: x // 0 gives 0, callers check)</summary>
+    FloorDiv = 13,
+    /// <summary>remainder with the divisor's sign (Python's %)</summary>
+    FloorMod = 14,
+    /// <summary>remainder with the dividend's sign (C's fmod, C#'s %)</summary>
+    TruncateMod = 15,
 }
 
 /// <summary>Elementwise unary operations; values match <c>nf_unary_op</c>.</summary>
@@ -54,6 +62,28 @@ public enum UnaryOp
     Tanh = 8,
     /// <summary>-1, 0 or 1</summary>
     Sign = 9,
+
+    // ---- issue 16: floats only ----
+    /// <summary>largest integer not above x</summary>
+    Floor = 10,
+    /// <summary>smallest integer not below x</summary>
+    Ceil = 11,
+    /// <summary>nearest integer, half to even</summary>
+    Round = 12,
+    /// <summary>sine</summary>
+    Sin = 13,
+    /// <summary>cosine</summary>
+    Cos = 14,
+    /// <summary>log(1 + x)</summary>
+    Log1p = 15,
+    /// <summary>e^x - 1</summary>
+    Expm1 = 16,
+    /// <summary>1 / sqrt(x)</summary>
+    Rsqrt = 17,
+    /// <summary>error function</summary>
+    Erf = 18,
+    /// <summary>log(1 + e^x), stable</summary>
+    Softplus = 19,
 }
 
 /// <summary>Reductions; values match <c>nf_reduce_op</c>.</summary>
@@ -78,7 +108,8 @@ public enum ReduceOp
 internal static class OpFacts
 {
     [MethodImpl(Hot)]
-    public static bool IsComparison(this BinaryOp op) => op >= BinaryOp.Equal;
+    public static bool IsComparison(this BinaryOp op) => op is >= BinaryOp.Equal and <= BinaryOp.GreaterEqual;
     [MethodImpl(Hot)]
-    public static bool NeedsFloat(this UnaryOp op) => op is UnaryOp.Exp or UnaryOp.Log or UnaryOp.Sqrt or UnaryOp.Sigmoid or UnaryOp.Tanh;
+    public static bool NeedsFloat(this UnaryOp op) =>
+        op is UnaryOp.Exp or UnaryOp.Log or UnaryOp.Sqrt or UnaryOp.Sigmoid or UnaryOp.Tanh or >= UnaryOp.Floor;
 }

@@ -60,8 +60,8 @@ internal static class OnnxWriter
     /// <summary>AttributeProto of type INT.</summary>
     public static byte[] IntAttribute(string name, long value) => Message(a => a.String(1, name).Int64(3, value).Int64(20, 2));
 
-    /// <summary>AttributeProto of type FLOAT (field f = 2, type FLOAT = 1).</summary>
-    public static byte[] FloatAttribute(string name, float value) => Message(a => a.String(1, name).Float(2, value).Int64(20, 1));
+    /// <summary>AttributeProto of type FLOAT (LeakyRelu's alpha, HardSigmoid's alpha and beta).</summary>
+    public static byte[] FloatAttribute(string name, double value) => Message(a => a.String(1, name).Float(2, (float)value).Int64(20, 1));
 
     /// <summary>AttributeProto of type INTS.</summary>
     public static byte[] IntsAttribute(string name, IEnumerable<long> values) => Message(a =>

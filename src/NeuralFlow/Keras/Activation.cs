@@ -1,8 +1,8 @@
 namespace NeuralFlow.Keras;
 
 /// <summary>
-/// An activation function, given by Keras name ("relu", "sigmoid", "softmax", "tanh",
-/// "linear") or as any <c>Func&lt;Tensor, Tensor&gt;</c>; both convert implicitly.
+/// An activation function, given by Keras name ("relu", "gelu", "softmax", ..., see
+/// <see cref="Names"/>) or as any <c>Func&lt;Tensor, Tensor&gt;</c>; both convert implicitly.
 /// </summary>
 public sealed class ActivationFunction
 {
@@ -28,6 +28,10 @@ public sealed class ActivationFunction
     /// <summary>Wraps a function.</summary>
     public static implicit operator ActivationFunction(Func<Tensor, Tensor> f) => new("custom", f);
 
+    /// <summary>The Keras names <see cref="Get"/> knows.</summary>
+    public const string Names = "relu, sigmoid, softmax, tanh, linear, exponential, relu6, leaky_relu, elu, selu, gelu, " +
+                                "silu (swish), softplus, softsign, hard_sigmoid, hard_silu (hard_swish), mish";
+
     /// <summary>Looks up an activation by its Keras name.</summary>
     public static ActivationFunction Get(string name) => name.ToLowerInvariant() switch
     {
@@ -37,6 +41,18 @@ public sealed class ActivationFunction
         "tanh" => new(name, NF.Tanh),
         "linear" or "" => new("linear", x => x),
         "exponential" => new(name, NF.Exp),
-        _ => throw new ArgumentException($"Unknown activation '{name}'; use relu, sigmoid, softmax, tanh, linear or exponential, or pass a Func<Tensor, Tensor>.", nameof(name)),
+        // issue 16: the rest of keras.activations, with Keras' default arguments.
+        "relu6" => new(name, NF.Relu6),
+        "leaky_relu" => new(name, x => NF.LeakyRelu(x)),
+        "elu" => new(name, x => NF.Elu(x)),
+        "selu" => new(name, NF.Selu),
+        "gelu" => new(name, x => NF.Gelu(x)),
+        "silu" or "swish" => new(name, NF.Silu),
+        "softplus" => new(name, NF.Softplus),
+        "softsign" => new(name, NF.Softsign),
+        "hard_sigmoid" => new(name, NF.HardSigmoid),
+        "hard_silu" or "hard_swish" => new(name, NF.HardSwish),
+        "mish" => new(name, NF.Mish),
+        _ => throw new ArgumentException($"Unknown activation '{name}'; use one of {Names}, or pass a Func<Tensor, Tensor>.", nameof(name)),
     };
 }

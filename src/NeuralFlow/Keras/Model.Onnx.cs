@@ -4,7 +4,7 @@ namespace NeuralFlow.Keras;
 
 public partial class Model
 {
-    private const string OnnxSupportedLayers = "Dense, Conv2D, DepthwiseConv2D, Conv2DTranspose, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, Reshape, BatchNormalization, LayerNormalization, ZeroPadding2D, Cropping2D, UpSampling2D, Permute, RepeatVector, Embedding, Activation, Dropout, Flatten, ReLU and Softmax";
+    private const string OnnxSupportedLayers = "Dense, Conv2D, DepthwiseConv2D, Conv2DTranspose, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, Reshape, BatchNormalization, LayerNormalization, ZeroPadding2D, Cropping2D, UpSampling2D, Permute, RepeatVector, Embedding, Activation, Dropout, Flatten, ReLU, LeakyReLU, ELU and Softmax";
 
     /// <summary>
     /// Writes the model's inference graph as an ONNX model (opset 17, IR version 8), atomically,
@@ -92,8 +92,12 @@ public partial class Model
                     return Node("Flatten", layer.Name, [x], OnnxWriter.IntAttribute("axis", 1));
                 case Layers.Activation activation:
                     return Activation(activation.Function, layer, x);
-                case Layers.ReLU:
-                    return Node("Relu", layer.Name, [x]);
+                case Layers.ReLU relu:
+                    return ReLU(relu, x);
+                case Layers.LeakyReLU leaky:
+                    return Node("LeakyRelu", layer.Name, [x], OnnxWriter.FloatAttribute("alpha", leaky.NegativeSlope));
+                case Layers.ELU elu:
+                    return Node("Elu", layer.Name, [x], OnnxWriter.FloatAttribute("alpha", elu.Alpha));
                 case Layers.Softmax softmax:
                     return Node("Softmax", layer.Name, [x], OnnxWriter.IntAttribute("axis", softmax.Axis));
                 case Layers.Dropout:
@@ -131,6 +135,7 @@ public partial class Model
 
         private string Activation(ActivationFunction function, Layer layer, string x)
         {
+            if (KerasActivation(function.Name.ToLowerInvariant(), layer, x) is { } composed) return composed;
             string? op = function.Name.ToLowerInvariant() switch
             {
                 "relu" => "Relu",
@@ -140,7 +145,7 @@ public partial class Model
                 "exponential" => "Exp",
                 "linear" => null,
                 _ => throw new NotSupportedException(
-                    $"ExportOnnx: layer {layer.Name} applies a custom C# activation ('{function.Name}'), which ONNX cannot hold; use relu, sigmoid, softmax, tanh, linear or exponential by name."),
+                    $"ExportOnnx: layer {layer.Name} applies a custom C# activation ('{function.Name}'), which ONNX cannot hold; use one of {ActivationFunction.Names} by name."),
             };
             if (op is null) return x;
             string name = layer is Layers.Activation ? layer.Name : $"{layer.Name}/{op}";

@@ -23,6 +23,29 @@ public abstract class ModelSaveTests(string backend) : BackendFileTest(backend)
         new Layers.Dense(4), new Layers.Softmax());
 
     [SkippableFact]
+    public void Activation_layers_and_names_of_issue_16_round_trip_bit_for_bit()
+    {
+        RequireBackend();
+        NF.Random.SetSeed(16);
+        var model = new Sequential(
+            new Layers.Dense(6, activation: "gelu"), new Layers.ReLU(maxValue: 1.5, negativeSlope: 0.1, threshold: 0.2),
+            new Layers.Dense(6, activation: "mish"), new Layers.LeakyReLU(0.25), new Layers.Activation("selu"),
+            new Layers.Dense(5, activation: "hard_sigmoid"), new Layers.ELU(0.7), new Layers.Activation("swish"));
+        var x = NF.Random.Uniform([9, 4], -3, 3);
+        var want = model.Predict(x).ToArray<float>();
+        string path = Temp.File("activations16.nfmodel");
+        model.Save(path);
+
+        var loaded = Model.Load(path);
+        Assert.Equal(want, loaded.Predict(x).ToArray<float>());
+        var relu = Assert.IsType<Layers.ReLU>(loaded.SubLayers[1]);
+        Assert.Equal((1.5, 0.1, 0.2), (relu.MaxValue!.Value, relu.NegativeSlope, relu.Threshold));
+        Assert.Equal(0.25, Assert.IsType<Layers.LeakyReLU>(loaded.SubLayers[3]).NegativeSlope);
+        Assert.Equal(0.7, Assert.IsType<Layers.ELU>(loaded.SubLayers[6]).Alpha);
+        Assert.Equal(0.3, new Layers.LeakyReLU().NegativeSlope); // Keras' layer default
+    }
+
+    [SkippableFact]
     public void A_trained_model_reloads_compiled_and_resumes_exactly()
     {
         RequireBackend();

@@ -160,9 +160,9 @@ public sealed partial class ManagedBackend
         CheckLayout(M, nameof(bLayout), bLayout);
         CheckSameShape(M, nameof(aLayout), aLayout, nameof(bLayout), bLayout);
         CheckSameShape(M, nameof(aLayout), aLayout, nameof(outLayout), outLayout);
-        if ((uint)op > (uint)BinaryOp.GreaterEqual)
+        if ((uint)op > (uint)BinaryOp.TruncateMod)
             throw new ArgumentException($"{M}: op = {(int)op} is not a valid BinaryOp.", nameof(op));
-        bool arithmeticOnBool = dtype == DType.Bool && op < BinaryOp.Maximum;
+        bool arithmeticOnBool = dtype == DType.Bool && (op < BinaryOp.Maximum || op >= BinaryOp.FloorDiv);
         if (arithmeticOnBool) throw Unsupported(M, op.ToString(), dtype);
         CheckPointer(M, nameof(a), a, count);
         CheckPointer(M, nameof(b), b, count);
@@ -206,6 +206,9 @@ public sealed partial class ManagedBackend
             case BinaryOp.Div: RunBinary<T, DivFloatOp<T>>(p, a, b, o); break;
             case BinaryOp.Pow: RunBinary<T, PowFloatOp<T>>(p, a, b, o, cost: 16); break;
             case BinaryOp.Maximum: RunBinary<T, MaxOp<T>>(p, a, b, o); break;
+            case BinaryOp.FloorDiv: RunBinary<T, FloorDivFloatOp<T>>(p, a, b, o, cost: 8); break;
+            case BinaryOp.FloorMod: RunBinary<T, FloorModFloatOp<T>>(p, a, b, o, cost: 8); break;
+            case BinaryOp.TruncateMod: RunBinary<T, TruncModFloatOp<T>>(p, a, b, o, cost: 8); break;
             default: RunBinary<T, MinOp<T>>(p, a, b, o); break;
         }
     }
@@ -220,6 +223,9 @@ public sealed partial class ManagedBackend
             case BinaryOp.Div: RunBinary<T, DivIntOp<T>>(p, a, b, o, cost: 4); break;
             case BinaryOp.Pow: RunBinary<T, PowIntOp<T>>(p, a, b, o, cost: 8); break;
             case BinaryOp.Maximum: RunBinary<T, MaxOp<T>>(p, a, b, o); break;
+            case BinaryOp.FloorDiv: RunBinary<T, FloorDivIntOp<T>>(p, a, b, o, cost: 4); break;
+            case BinaryOp.FloorMod: RunBinary<T, FloorModIntOp<T>>(p, a, b, o, cost: 4); break;
+            case BinaryOp.TruncateMod: RunBinary<T, TruncModIntOp<T>>(p, a, b, o, cost: 4); break;
             default: RunBinary<T, MinOp<T>>(p, a, b, o); break;
         }
     }

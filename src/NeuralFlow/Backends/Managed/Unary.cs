@@ -176,7 +176,7 @@ public sealed partial class ManagedBackend
         long count = CheckLayout(M, nameof(outLayout), outLayout);
         CheckLayout(M, nameof(xLayout), xLayout);
         CheckSameShape(M, nameof(xLayout), xLayout, nameof(outLayout), outLayout);
-        if ((uint)op > (uint)UnaryOp.Sign)
+        if ((uint)op > (uint)UnaryOp.Softplus)
             throw new ArgumentException($"{M}: op = {(int)op} is not a valid UnaryOp.", nameof(op));
         if (dtype == DType.Bool || (!dtype.IsFloating() && op.NeedsFloat()))
             throw Unsupported(M, op.ToString(), dtype);
@@ -207,7 +207,8 @@ public sealed partial class ManagedBackend
             case UnaryOp.Relu: RunUnary<T, ReluOp<T>>(p, x, o); break;
             case UnaryOp.Sigmoid: RunUnary<T, SigmoidOp<T>>(p, x, o, 10); break;
             case UnaryOp.Tanh: RunUnary<T, TanhOp<T>>(p, x, o, 10); break;
-            default: RunUnary<T, SignOp<T>>(p, x, o); break;
+            case UnaryOp.Sign: RunUnary<T, SignOp<T>>(p, x, o); break;
+            default: UnaryFloatMath<T>(op, p, x, o); break;
         }
     }
 

@@ -21,7 +21,9 @@ public static class KerasSerialization
         Register("Activation", c => new Layers.Activation(Activation(c, "activation") ?? "linear", NameOf(c)));
         Register("Dropout", c => new Layers.Dropout(Double(c, "rate"), NameOf(c)));
         Register("Flatten", c => new Layers.Flatten(NameOf(c)));
-        Register("ReLU", c => new Layers.ReLU(NameOf(c)));
+        Register("ReLU", c => new Layers.ReLU(c["max_value"]?.GetValue<double>(), Double(c, "negative_slope", 0), Double(c, "threshold", 0), NameOf(c)));
+        Register("LeakyReLU", c => new Layers.LeakyReLU(Double(c, "negative_slope", 0.3), NameOf(c)));
+        Register("ELU", c => new Layers.ELU(Double(c, "alpha", 1.0), NameOf(c)));
         Register("Softmax", c => new Layers.Softmax(Int(c, "axis", -1), NameOf(c)));
         Register("Conv2D", c => new Layers.Conv2D(
             Int(c, "filters"), Ints(c, "kernel_size"), Ints(c, "strides"), String(c, "padding", "valid"), Ints(c, "dilation_rate"),

@@ -1,0 +1,71 @@
+using static NeuralFlow.GradientHelpers;
+
+namespace NeuralFlow;
+
+// Keras' activation functions (keras.activations, Keras 3 definitions) composed from NF ops, so
+// each gradient comes from the tape and an outer tape can differentiate it again.
+public static partial class NF
+{
+    /// <summary>
+    /// Keras' <c>relu(x, negative_slope, max_value, threshold)</c>: x above
+    /// <paramref name="threshold"/> (else 0), capped at <paramref name="maxValue"/>, plus
+    /// <paramref name="negativeSlope"/> * (x - threshold) below the threshold.
+    /// </summary>
+    public static Tensor Relu(Tensor x, double negativeSlope, double? maxValue = null, double threshold = 0)
+    {
+        if (maxValue is < 0) throw new ArgumentOutOfRangeException(nameof(maxValue), maxValue, "relu: maxValue must be >= 0 (Keras' rule).");
+        if (negativeSlope < 0) throw new ArgumentOutOfRangeException(nameof(negativeSlope), negativeSlope, "relu: negativeSlope must be >= 0 (Keras' rule).");
+        Tensor y = threshold == 0 ? Relu(x) : x * Mask(Greater(x, threshold), x.DType);
+        if (maxValue is double m) y = Minimum(y, m);
+        if (negativeSlope != 0) y = y - negativeSlope * Relu(threshold - x);
+        return y;
+    }
+
+    /// <summary>min(max(x, 0), 6) (<c>keras.activations.relu6</c>).</summary>
+    public static Tensor Relu6(Tensor x) => Minimum(Relu(x), 6);
+
+    /// <summary>x for x &gt;= 0, negativeSlope * x below (<c>keras.activations.leaky_relu</c>; its default slope is 0.2, the layer's 0.3).</summary>
+    public static Tensor LeakyRelu(Tensor x, double negativeSlope = 0.2) =>
+        negativeSlope <= 1 ? Maximum(x, x * negativeSlope) : Minimum(x, x * negativeSlope);
+
+    /// <summary>x for x &gt; 0, alpha * (e^x - 1) below (<c>keras.activations.elu</c>).</summary>
+    public static Tensor Elu(Tensor x, double alpha = 1.0)
+    {
+        var positive = Mask(Greater(x, 0), x.DType);
+        // expm1 of min(x, 0): the unused branch never overflows to inf (inf * 0 would be NaN).
+        return x * positive + alpha * Expm1(Minimum(x, 0)) * (1 - positive);
+    }
+
+    /// <summary>scale * elu(x, alpha) with Keras' self-normalizing constants (<c>keras.activations.selu</c>).</summary>
+    public static Tensor Selu(Tensor x) => SeluScale * Elu(x, SeluAlpha);
+
+    internal const double SeluAlpha = 1.6732632423543772848170429916717;
+    internal const double SeluScale = 1.0507009873554804934193349852946;
+
+    /// <summary>
+    /// Gaussian error linear unit (<c>keras.activations.gelu</c>): exact x/2 (1 + erf(x/√2)) by
+    /// default (Keras 3's default), or the tanh approximation
+    /// x/2 (1 + tanh(√(2/π) (x + 0.044715 x³))) with <paramref name="approximate"/>.
+    /// </summary>
+    public static Tensor Gelu(Tensor x, bool approximate = false) => approximate
+        ? 0.5 * x * (1 + Tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)))
+        : 0.5 * x * (1 + Erf(x * 0.7071067811865476));
+
+    /// <summary>x * sigmoid(x) (<c>keras.activations.silu</c>, also called swish).</summary>
+    public static Tensor Silu(Tensor x) => x * Sigmoid(x);
+
+    /// <summary>x * sigmoid(x) (<c>keras.activations.swish</c>, the same as <see cref="Silu"/>).</summary>
+    public static Tensor Swish(Tensor x) => Silu(x);
+
+    /// <summary>x / (|x| + 1) (<c>keras.activations.softsign</c>).</summary>
+    public static Tensor Softsign(Tensor x) => x / (Abs(x) + 1);
+
+    /// <summary>relu6(x + 3) / 6 (<c>keras.activations.hard_sigmoid</c>, Keras 3; TF 2's Keras used 0.2x + 0.5).</summary>
+    public static Tensor HardSigmoid(Tensor x) => Relu6(x + 3) / 6;
+
+    /// <summary>x * relu6(x + 3) / 6 (<c>keras.activations.hard_silu</c>, also called hard_swish).</summary>
+    public static Tensor HardSwish(Tensor x) => x * HardSigmoid(x);
+
+    /// <summary>x * tanh(softplus(x)) (<c>keras.activations.mish</c>).</summary>
+    public static Tensor Mish(Tensor x) => x * Tanh(Softplus(x));
+}

@@ -1,0 +1,46 @@
+namespace NeuralFlow;
+
+// Issue 16's reductions and Clip, composed from existing ops: the logical reductions through the
+// bool Max/Min reductions (any/all), LogSumExp through ReduceMax so the tape differentiates it.
+public static partial class NF
+{
+    /// <summary>
+    /// x limited to [min, max] (<c>tf.clip_by_value</c>); the gradient passes where min &lt;= x
+    /// &lt;= max and is zero outside. NaN stays NaN.
+    /// </summary>
+    public static Tensor Clip(Tensor x, Tensor min, Tensor max) => Minimum(Maximum(x, min), max);
+
+    /// <summary>True where every element over the axes is non-zero (<c>tf.reduce_all</c>); all axes when none are given.</summary>
+    public static Tensor ReduceAll(Tensor x, int? axis = null, bool keepDims = false) => ReduceMin(NonZero(x), AxesOf(x, axis), keepDims);
+
+    /// <summary>True where any element over the axes is non-zero (<c>tf.reduce_any</c>); all axes when none are given.</summary>
+    public static Tensor ReduceAny(Tensor x, int? axis = null, bool keepDims = false) => ReduceMax(NonZero(x), AxesOf(x, axis), keepDims);
+
+    /// <summary>The number of non-zero elements over the axes, as int64 (<c>tf.math.count_nonzero</c>); NaN counts as non-zero.</summary>
+    public static Tensor CountNonzero(Tensor x, int? axis = null, bool keepDims = false)
+    {
+        using var nz = NonZero(x);
+        using var counts = Cast(nz, DType.Int64);
+        return ReduceSum(counts, AxesOf(x, axis), keepDims);
+    }
+
+    private static Tensor NonZero(Tensor x) => x.DType == DType.Bool ? x.View(x.Layout) : NotEqual(x, 0);
+
+    /// <summary>
+    /// log(sum(exp(x))) over the axes, computed as m + log(sum(exp(x - m))) with m the maximum
+    /// (<c>tf.reduce_logsumexp</c>), so large values neither overflow nor small ones underflow to
+    /// -inf. m is clamped to the finite range so all -inf (or an inf) gives -inf (inf) instead of
+    /// inf - inf = NaN. The gradient is softmax(x) over the axes.
+    /// </summary>
+    public static Tensor ReduceLogSumExp(Tensor x, int? axis = null, bool keepDims = false)
+    {
+        if (!x.DType.IsFloating()) throw new ArgumentException($"ReduceLogSumExp: x is {x.DType.Name()}; it needs a float dtype.", nameof(x));
+        int[] axes = AxesOf(x, axis);
+        double big = x.DType == DType.Float64 ? double.MaxValue : float.MaxValue;
+        using var rawMax = ReduceMax(x, axes, keepDims: true);
+        using var m = StopGradient(Clip(rawMax, -big, big));
+        var lse = Log(ReduceSum(Exp(x - m), axes, keepDims: true)) + m;
+        if (keepDims) return lse;
+        using (lse) return ReduceSum(lse, axes, keepDims: false); // drops the size-1 axes
+    }
+}
