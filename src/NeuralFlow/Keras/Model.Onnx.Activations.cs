@@ -5,7 +5,7 @@ namespace NeuralFlow.Keras;
 // ONNX forms of the activations issue 16 added (ActivationFunction.Names). The graph is opset 17,
 // which has no Gelu (opset 20) or Mish (opset 18): those are written as their formulas, with Erf
 // and Softplus, which ONNX Runtime evaluates to the same values.
-public abstract partial class Model
+public partial class Model
 {
     private sealed partial class OnnxGraph
     {
