@@ -37,7 +37,7 @@
 extern "C" {
 #endif
 
-#define NF_ABI_VERSION 2
+#define NF_ABI_VERSION 3  /* 3: normalization kernels, nf_optimizer_update_ex, issue-16 elementwise ops */
 #define NF_MAX_RANK 8
 
 /* The enums are 32-bit integers on the wire, and callers (the C# bindings among them) may pass

@@ -31,7 +31,7 @@
 extern "C" {
 #endif
 
-#define NF_CUDA_ABI_VERSION 2
+#define NF_CUDA_ABI_VERSION 3  /* 3: normalization kernels, nf_cuda_optimizer_update_ex */
 
 /* ---- library and devices ------------------------------------------------------------- */
 
