@@ -112,7 +112,11 @@ public abstract class DeviceBuffer : SafeHandle
         // Buffers disposed explicitly lower the bar too: the next collection comes after the
         // budget's growth above what is held now, not above an earlier peak (a dataset loaded and
         // disposed would otherwise let undisposed temporaries pile up to that peak first).
-        long next = Volatile.Read(ref _nextCollection), budget = Volatile.Read(ref _budget);
+        // The budget never exceeds what is held (the rule a collection applies): a budget grown
+        // while a big dataset was held shrinks back once it is released.
+        long budget = Volatile.Read(ref _budget), cap = Math.Max(live, CollectionBudgetBytes);
+        if (budget > cap && Interlocked.CompareExchange(ref _budget, cap, budget) == budget) budget = cap;
+        long next = Volatile.Read(ref _nextCollection);
         if (live + budget < next && Interlocked.CompareExchange(ref _nextCollection, live + budget, next) == next
             && live < Volatile.Read(ref _heldAfterCollection))
             Volatile.Write(ref _heldAfterCollection, live);

@@ -10,7 +10,12 @@ public abstract partial class Layer
     /// for its type (<see cref="KerasSerialization.Register{TLayer}"/>). Layers with arguments
     /// override it and add theirs to the base's <c>name</c>.
     /// </summary>
-    public virtual JsonObject GetConfig() => new() { ["name"] = Name };
+    public virtual JsonObject GetConfig()
+    {
+        var c = new JsonObject { ["name"] = Name };
+        if (ActivityRegularizer is not null) c["activity_regularizer"] = ActivityRegularizer.GetConfig();
+        return c;
+    }
 
     /// <summary>The registered name of <paramref name="activation"/>, or an error naming the layer when it is a C# function.</summary>
     protected string ConfigName(ActivationFunction activation) =>

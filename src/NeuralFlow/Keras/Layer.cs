@@ -17,6 +17,9 @@ public abstract partial class Layer
         Name = name ?? NextName(ToSnakeCase(GetType().Name));
     }
 
+    /// <summary>A layer with a penalty on its output (Keras' <c>activity_regularizer</c>).</summary>
+    protected Layer(string? name, Regularizers.Regularizer? activityRegularizer) : this(name) => ActivityRegularizer = activityRegularizer;
+
     /// <summary>The layer's name (shown by <c>Summary()</c>).</summary>
     public string Name { get; }
 
@@ -56,6 +59,7 @@ public abstract partial class Layer
         EnsureBuilt(x.Shape);
         var y = Forward(x);
         OutputShape = y.Shape;
+        if (ActivityRegularizer is not null) RecordActivity(y);
         return y;
     }
 

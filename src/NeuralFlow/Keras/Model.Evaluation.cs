@@ -54,6 +54,7 @@ public partial class Model
         ResetMetrics(); // Fit has already read the epoch's training values
         using var items = batches.GetEnumerator();
         int count = 0;
+        List<Layer>? penalized = null;
         while (true)
         {
             using var scope = TensorScope.Begin();
@@ -64,7 +65,8 @@ public partial class Model
             var yPred = CallOutputs(xb);
             // Each batch's loss counts as many times as it has examples (Keras' loss tracker), so
             // the result is the mean over examples, not over batches.
-            lossMean.UpdateState(CombinedLoss(targets, yPred, outputLosses, weights), BatchSizeOf(xb));
+            penalized ??= LayersWithPenalties();
+            lossMean.UpdateState(WithPenalties(CombinedLoss(targets, yPred, outputLosses, weights), LossesOf(penalized)), BatchSizeOf(xb));
             UpdateMetrics(targets, yPred, weights);
         }
         if (count == 0)

@@ -122,7 +122,7 @@ public partial class Model
         var weights = carried ? yb[^1] : null;
         if (classWeight is not null)
         {
-            var byClass = Losses.ClassWeights(targets[0], classWeight, weights?.DType ?? DType.Float32);
+            var byClass = Keras.Losses.ClassWeights(targets[0], classWeight, weights?.DType ?? DType.Float32);
             weights = weights is null ? byClass : NF.Reshape(weights, [weights.Shape[0]]) * byClass;
         }
         return (targets, weights);

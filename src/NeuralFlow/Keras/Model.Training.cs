@@ -186,6 +186,7 @@ public partial class Model
                 ResetMetrics();
                 var bar = new ProgressBar(steps, verbose, Console.Out);
                 var trainable = TrainableVariables;
+                List<Layer>? penalized = null;
                 int step = 0;
                 bool ranOut = false;
                 while (stepsPerEpoch is not { } limit || step < limit)
@@ -206,7 +207,8 @@ public partial class Model
                         using (var tape = new GradientTape())
                         {
                             yPred = CallOutputs(xb);
-                            lossValue = CombinedLoss(targets, yPred, outputLosses, weights);
+                            penalized ??= LayersWithPenalties();   // built by the first call
+                            lossValue = WithPenalties(CombinedLoss(targets, yPred, outputLosses, weights), LossesOf(penalized));
                             if (trainable.Count == 0) trainable = TrainableVariables; // built on the first call
                             grads = tape.Gradient(lossValue, trainable);
                         }

@@ -53,6 +53,14 @@ public static partial class Layers
         /// <summary>How the bias starts (zeros).</summary>
         public Initializer BiasInitializer { get; }
 
+        /// <summary>A penalty on the kernel, added to <see cref="Layer.Losses"/> (Keras' kernel_regularizer): set it with an object initializer.</summary>
+        public Regularizers.Regularizer? KernelRegularizer { get; set; }
+
+        /// <summary>A penalty on the bias (Keras' bias_regularizer).</summary>
+        public Regularizers.Regularizer? BiasRegularizer { get; set; }
+
+        private protected override IEnumerable<Tensor> WeightPenalties() => Penalties(KernelRegularizer, Kernel, BiasRegularizer, Bias);
+
         /// <summary>The kernel, once built.</summary>
         public Variable? Kernel { get; private set; }
 
@@ -68,6 +76,7 @@ public static partial class Layers
             PoolingArgs.WindowConfig(c, "kernel_size", KernelSize, Strides, Padding, DataFormat);
             c["dilation_rate"] = PoolingArgs.Json(DilationRate);
             AddKernelConfig(c, Activation, UseBias, KernelInitializer, BiasInitializer);
+            AddRegularizerConfig(c, KernelRegularizer, BiasRegularizer, this is DepthwiseConv2D ? "depthwise_regularizer" : "kernel_regularizer");
             return c;
         }
 

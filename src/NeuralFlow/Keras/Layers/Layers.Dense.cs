@@ -9,9 +9,19 @@ public static partial class Layers
     /// Keras defaults: Glorot-uniform kernel, zero bias.
     /// </summary>
     public sealed class Dense(int units, ActivationFunction? activation = null, bool useBias = true,
-                              Initializer? kernelInitializer = null, Initializer? biasInitializer = null, string? name = null)
-        : Layer(name)
+                              Initializer? kernelInitializer = null, Initializer? biasInitializer = null, string? name = null,
+                              Regularizers.Regularizer? kernelRegularizer = null, Regularizers.Regularizer? biasRegularizer = null,
+                              Regularizers.Regularizer? activityRegularizer = null)
+        : Layer(name, activityRegularizer)
     {
+        /// <summary>A penalty on the kernel, added to <see cref="Layer.Losses"/> (Keras' kernel_regularizer).</summary>
+        public Regularizers.Regularizer? KernelRegularizer { get; set; } = kernelRegularizer;
+
+        /// <summary>A penalty on the bias (Keras' bias_regularizer).</summary>
+        public Regularizers.Regularizer? BiasRegularizer { get; set; } = biasRegularizer;
+
+        private protected override IEnumerable<Tensor> WeightPenalties() => Penalties(KernelRegularizer, Kernel, BiasRegularizer, Bias);
+
         /// <summary>Output width.</summary>
         public int Units { get; } = units > 0 ? units : throw new ArgumentOutOfRangeException(nameof(units), units, "Dense: units must be positive.");
 
@@ -39,6 +49,7 @@ public static partial class Layers
             var c = base.GetConfig();
             c["units"] = Units;
             AddKernelConfig(c, Activation, UseBias, KernelInitializer, BiasInitializer);
+            AddRegularizerConfig(c, KernelRegularizer, BiasRegularizer);
             return c;
         }
 

@@ -109,7 +109,11 @@ public static class KerasSerialization
             throw new InvalidDataException(
                 $"{file}: the model holds a layer of type '{className}', which is not registered here; call KerasSerialization.Register(\"{className}\", config => new ...) before loading.");
         Layer layer;
-        try { layer = factory(config); }
+        try
+        {
+            layer = factory(config);
+            ApplyRegularizers(layer, config);
+        }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotSupportedException or FormatException or NullReferenceException)
         {
             throw new InvalidDataException($"{file}: the config of layer '{config["name"]}' ({className}) does not rebuild it: {e.Message}", e);
@@ -117,6 +121,19 @@ public static class KerasSerialization
         if (o["build_input_shape"] is JsonArray dims)
             layer.EnsureBuilt(new Shape(dims.Select(d => d!.GetValue<int>()).ToArray()));
         return layer;
+    }
+
+    // The regularizer keys every layer may carry (Keras writes them beside the constructor's other arguments).
+    private static void ApplyRegularizers(Layer layer, JsonObject c)
+    {
+        if (c["activity_regularizer"] is { } activity) layer.ActivityRegularizer = Regularizers.FromConfig(activity);
+        var kernel = Regularizers.FromConfig(c["kernel_regularizer"] ?? c["depthwise_regularizer"]);
+        var bias = Regularizers.FromConfig(c["bias_regularizer"]);
+        switch (layer)
+        {
+            case Layers.Dense d: (d.KernelRegularizer, d.BiasRegularizer) = (kernel, bias); break;
+            case Layers.Convolution2D v: (v.KernelRegularizer, v.BiasRegularizer) = (kernel, bias); break;
+        }
     }
 
     private static string? NameOf(JsonObject c) => c["name"]?.GetValue<string>();
