@@ -53,7 +53,18 @@ template <class T>
 void check_conv() {
     const nf_dtype dt = dtype_of<T>();
     uint32_t seed = 5;
-    for (const WindowCase& c : window_cases())
+    // The shared cases have C <= 3 (im2col's row path); C = 4 is its last, 5 and 16 take the
+    // per-tap path.
+    std::vector<WindowCase> cases = window_cases();
+    for (const WindowCase& c : {WindowCase{{2, 6, 7, 4}, {3, 2, 2, 1, 1, 2, 1, 1}, 0, 0},
+                                WindowCase{{1, 5, 6, 5}, {2, 3, 1, 2, 2, 1, 2, 0}, 0, 0},
+                                WindowCase{{2, 9, 8, 16}, {3, 3, 1, 1, 1, 1, 1, 1}, 0, 0}}) {
+        WindowCase d = c;
+        d.oh = window_out(c.x[1], c.w.kernel_h, c.w.stride_h, c.w.dilation_h, c.w.pad_top);
+        d.ow = window_out(c.x[2], c.w.kernel_w, c.w.stride_w, c.w.dilation_w, c.w.pad_left);
+        cases.push_back(d);
+    }
+    for (const WindowCase& c : cases)
         for (Kind k : kAllKinds) {
             const std::string what = c.name() + " " + kind_name(k);
             const View xv = make_view(c.x, k);

@@ -1,6 +1,8 @@
 // nf_pool2d and nf_pool2d_backward against double references (max ties, NaN, windows wholly in
-// the padding), and argument checks.
+// the padding), the channel-contiguous pixel path against the element path bit for bit, and
+// argument checks.
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "window_util.h"
@@ -119,6 +121,143 @@ TEST(Pool, PaddingNeverWinsAndIsNotCounted) {
     ASSERT_EQ(nf_pool2d(NF_POOL_AVERAGE, NF_FLOAT64, x.data(), &xl, &w, av.data(), &yl), NF_OK);
     EXPECT_EQ(mx.values(), (std::vector<double>{-1, -1, -1, -1}));
     EXPECT_EQ(av.values(), (std::vector<double>{-2.5, -2.5, -2.5, -2.5}));
+}
+
+// ---- the pixel path (channel stride 1) against the element path (any other strides) --------
+
+// Values that stress the rules the two paths must share: ties (few distinct values), NaN, -0
+// next to +0 (max keeps the first of equal values), and infinities.
+template <class T>
+std::vector<T> special_values(int64_t n, uint32_t seed) {
+    std::mt19937 g(seed);
+    std::uniform_int_distribution<int> pick(0, 19);
+    const T inf = std::numeric_limits<T>::infinity();
+    std::vector<T> v(static_cast<size_t>(n));
+    for (T& x : v) {
+        const int k = pick(g);
+        x = k == 0 ? std::numeric_limits<T>::quiet_NaN()
+            : k == 1 ? T(-0.0)
+            : k == 2 ? inf
+            : k == 3 ? -inf
+                     : static_cast<T>(k % 5 - 2) / T(2);  // -1, -0.5, 0, 0.5, 1
+    }
+    return v;
+}
+
+// The first numel(shape) logical (row-major) values copied into the storage of view v.
+template <class T>
+std::vector<T> laid_out(const std::vector<T>& logical, const Shape& shape, const View& v) {
+    std::vector<T> s(static_cast<size_t>(std::max<int64_t>(v.storage, 1)), T(99));
+    for (int64_t i = 0; i < numel(shape); ++i) s[elem_offset(v.l, i)] = logical[i];
+    return s;
+}
+
+template <class T>
+struct PoolResult {
+    std::vector<T> out, dx;
+};
+
+// Forward and backward of x and dy (logical values) passed in layouts of `kind`: Contig takes
+// the pixel path, Strided (channel stride 2) the element path.
+template <class T>
+PoolResult<T> run_pool(nf_pool_op op, const WindowCase& c, const std::vector<T>& x, const std::vector<T>& dy, Kind k) {
+    const View xv = make_view(c.x, k), yv = make_view(c.y(), k);
+    const std::vector<T> xs = laid_out(x, c.x, xv), ys = laid_out(dy, c.y(), yv);
+    const nf_layout ol = contiguous(c.y()), dl = contiguous(c.x);
+    Guarded<T> out(numel(c.y()), T(7)), dx(numel(c.x), T(7));
+    const nf_dtype dt = dtype_of<T>();
+    EXPECT_EQ(nf_pool2d(op, dt, xs.data(), &xv.l, &c.w, out.data(), &ol), NF_OK) << nf_last_error();
+    EXPECT_EQ(nf_pool2d_backward(op, dt, xs.data(), &xv.l, ys.data(), &yv.l, &c.w, dx.data(), &dl), NF_OK)
+        << nf_last_error();
+    EXPECT_TRUE(out.intact("pool2d " + c.name()));
+    EXPECT_TRUE(dx.intact("pool2d_backward " + c.name()));
+    return {out.values(), dx.values()};
+}
+
+// Bit for bit, except that with any_nan one NaN matches another: a sum of two NaNs (or of
+// inf and -inf, which makes x86's negative default NaN) carries the payload and sign of the
+// operand the compiler happens to put first, which IEEE 754 leaves open and which vector and
+// scalar code order differently. MAX copies its values, so its NaNs match exactly.
+template <class T>
+::testing::AssertionResult same_bits(const std::vector<T>& got, const std::vector<T>& want, const std::string& what,
+                                     bool any_nan = false) {
+    if (got.size() != want.size()) return ::testing::AssertionFailure() << what << ": sizes differ";
+    for (size_t i = 0; i < got.size(); ++i)
+        if (!(any_nan && std::isnan(got[i]) && std::isnan(want[i])) && std::memcmp(&got[i], &want[i], sizeof(T)) != 0)
+            return ::testing::AssertionFailure() << what << ": element " << i << " is " << got[i] << ", want "
+                                                 << want[i] << " (bits differ)";
+    return ::testing::AssertionSuccess();
+}
+
+// The shared window cases (C = 1, 2, 3), and channel counts past a vector's width with odd
+// remainders (37, 19) and the ConvNet sample's shapes (32 and 64 channels, 2x2 stride 2), large
+// enough that the work is split among threads.
+std::vector<WindowCase> pixel_path_cases() {
+    std::vector<WindowCase> r = window_cases();
+    auto add = [&](Shape x, nf_window2d w) {
+        WindowCase c{x, w, window_out(x[1], w.kernel_h, w.stride_h, w.dilation_h, w.pad_top),
+                     window_out(x[2], w.kernel_w, w.stride_w, w.dilation_w, w.pad_left)};
+        r.push_back(c);
+    };
+    add({2, 9, 11, 37}, {3, 3, 2, 2, 1, 1, 1, 1});
+    add({1, 7, 9, 19}, {3, 2, 1, 2, 2, 1, 2, 0});
+    add({8, 26, 26, 32}, {2, 2, 2, 2, 1, 1, 0, 0});
+    add({8, 11, 11, 64}, {2, 2, 2, 2, 1, 1, 0, 0});
+    add({3, 10, 10, 33}, {3, 3, 1, 1, 1, 1, 1, 1});
+    return r;
+}
+
+struct ThreadCount {
+    int saved = nf_threads_get();
+    ~ThreadCount() { nf_threads_set(saved); }
+};
+
+template <class T>
+void check_paths_agree(nf_pool_op op) {
+    ThreadCount restore;
+    uint32_t seed = 101;
+    for (const WindowCase& c : pixel_path_cases()) {
+        const std::string what = std::string(op == NF_POOL_MAX ? "max " : "avg ") + c.name();
+        const auto x = special_values<T>(numel(c.x), seed++);
+        auto dy = random_values<T>(numel(c.y()), -2, 2, seed++);
+        // A NaN gradient of an output that is not a tap's winner must not reach that tap.
+        if (!dy.empty()) dy[dy.size() / 2] = std::numeric_limits<T>::quiet_NaN();
+        ASSERT_EQ(nf_threads_set(1), NF_OK);
+        const PoolResult<T> element = run_pool(op, c, x, dy, Kind::Strided);
+        const PoolResult<T> pixel1 = run_pool(op, c, x, dy, Kind::Contig);
+        ASSERT_EQ(nf_threads_set(4), NF_OK);
+        const PoolResult<T> pixel4 = run_pool(op, c, x, dy, Kind::Contig);
+        const PoolResult<T> element4 = run_pool(op, c, x, dy, Kind::Strided);
+        const bool any_nan = op == NF_POOL_AVERAGE;
+        EXPECT_TRUE(same_bits(pixel1.out, element.out, "pool2d, 1 thread, " + what, any_nan));
+        EXPECT_TRUE(same_bits(pixel1.dx, element.dx, "pool2d_backward, 1 thread, " + what, any_nan));
+        EXPECT_TRUE(same_bits(pixel4.out, pixel1.out, "pool2d, 4 threads vs 1, " + what));
+        EXPECT_TRUE(same_bits(pixel4.dx, pixel1.dx, "pool2d_backward, 4 threads vs 1, " + what));
+        EXPECT_TRUE(same_bits(element4.dx, element.dx, "element path, 4 threads vs 1, " + what));
+    }
+}
+
+TEST(Pool, PixelPathMatchesElementPathBitForBit) {
+    check_paths_agree<float>(NF_POOL_MAX);
+    check_paths_agree<double>(NF_POOL_MAX);
+    check_paths_agree<float>(NF_POOL_AVERAGE);
+    check_paths_agree<double>(NF_POOL_AVERAGE);
+}
+
+TEST(Pool, PixelPathMaxTiesNaNAndSignedZero) {
+    // One image 2 x 2, two channels, 2x2 window: channel 0 holds -0 then +0 (equal: the first,
+    // -0, wins), channel 1 holds 3, NaN, 3, 5 (the NaN wins over the later 5).
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    const std::vector<float> x = {-0.0f, 3, 0.0f, nan, 0.0f, 3, 0.0f, 5};
+    const nf_layout xl = contiguous({1, 2, 2, 2}), yl = contiguous({1, 1, 1, 2});
+    const nf_window2d w{2, 2, 1, 1, 1, 1, 0, 0};
+    Guarded<float> out(2), dx(8, 7.0f);
+    ASSERT_EQ(nf_pool2d(NF_POOL_MAX, NF_FLOAT32, x.data(), &xl, &w, out.data(), &yl), NF_OK) << nf_last_error();
+    EXPECT_TRUE(std::signbit(out[0]));
+    EXPECT_TRUE(std::isnan(out[1]));
+    const std::vector<float> dy = {10, 20};
+    ASSERT_EQ(nf_pool2d_backward(NF_POOL_MAX, NF_FLOAT32, x.data(), &xl, dy.data(), &yl, &w, dx.data(), &xl), NF_OK);
+    EXPECT_EQ(dx.values(), (std::vector<float>{10, 0, 0, 20, 0, 0, 0, 0}));
 }
 
 TEST(Pool, AverageBackwardTakesNoX) {

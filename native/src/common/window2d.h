@@ -106,6 +106,16 @@ NF_HD T col2im_at(const T* cols, const int64_t* cs, const Window2DArgs& a, int64
     return acc;
 }
 
+// Whether MAX pooling's running maximum m gives way to the next tap's value v: a larger number
+// or a NaN replaces it, an equal value does not (the first tap holding the maximum wins), and
+// once m is NaN nothing replaces it (m == m is false). v != v: NaN.
+template <class T>
+NF_HD inline bool pool_max_replaces(T m, T v) {
+    // & and | rather than && and ||: the same truth table without branches, so that the CPU's
+    // channel loops (cpu/pool.cpp) compile to vector compares and blends.
+    return (m == m) & ((v > m) | (v != v));
+}
+
 // The tap (kh * KW + kw) of output [n, oh, ow, c] that MAX pooling picks: the first holding the
 // maximum, a NaN winning over every number; -1 when the window has no in-image tap.
 template <class T>
@@ -115,8 +125,7 @@ NF_HD int64_t pool_max_tap(const T* x, const int64_t* xs, const Window2DArgs& a,
     T m = T(0);
     for_taps(a, oh, ow, [&](int64_t kh, int64_t kw, int64_t h, int64_t w) {
         const T v = x[off4(xs, n, h, w, c)];
-        // v != v: NaN. Once m is NaN nothing replaces it (m == m is false).
-        if (best < 0 || (m == m && (v > m || v != v))) {
+        if (best < 0 || pool_max_replaces(m, v)) {
             best = kh * a.kw + kw;
             m = v;
         }
@@ -125,11 +134,17 @@ NF_HD int64_t pool_max_tap(const T* x, const int64_t* xs, const Window2DArgs& a,
     return best;
 }
 
-// In-image taps of output position o along one axis.
+// In-image taps of output position o along one axis (their product over both axes divides
+// AVERAGE pooling's sum and gradient).
 NF_HD inline int64_t tap_count(int64_t o, int64_t k, int64_t stride, int64_t dilation, int64_t pad, int64_t size) {
     int64_t n = 0;
     for (int64_t i = 0; i < k; ++i) n += tap_in(o, i, stride, dilation, pad, size) >= 0;
     return n;
+}
+
+// In-image taps of output (oh, ow): AVERAGE pooling's divisor.
+NF_HD inline int64_t pool_tap_count(const Window2DArgs& a, int64_t oh, int64_t ow) {
+    return tap_count(oh, a.kh, a.sh, a.dh, a.pt, a.h) * tap_count(ow, a.kw, a.sw, a.dw, a.pl, a.w);
 }
 
 // AVERAGE pooling of output [n, oh, ow, c]: the mean of the in-image taps, 0 when there is none.
@@ -156,9 +171,7 @@ NF_HD T pool_backward_at(bool is_max, const T* dy, const int64_t* ys, const int6
         if (is_max) {
             if (taps[((n * a.oh + oh) * a.ow + ow) * a.c + c] == kh * a.kw + kw) acc += g;
         } else {
-            const int64_t cnt =
-                tap_count(oh, a.kh, a.sh, a.dh, a.pt, a.h) * tap_count(ow, a.kw, a.sw, a.dw, a.pl, a.w);
-            acc += g / static_cast<T>(cnt);
+            acc += g / static_cast<T>(pool_tap_count(a, oh, ow));
         }
     });
     return acc;
