@@ -392,7 +392,7 @@ Task("Test").IsDependentOn("Build").Does(() =>
     // the device tests, which then see a GPU as the default device.
     var emulated = $"{nativeDir}/native/tests/libneuralflow_cuda_emu.so";
     var cudaRuns = FileExists(emulated)
-        ? new[] { ("Cuda* suites on the emulated CUDA engine", new Dictionary<string, string> { ["NEURALFLOW_CUDA_PATH"] = MakeAbsolute(File(emulated)).FullPath, ["NEURALFLOW_BACKEND"] = "" }, " --filter \"FullyQualifiedName~NeuralFlow.Tests.Cuda|FullyQualifiedName~NeuralFlow.Tests.DeviceTests\"") }
+        ? new[] { ("Cuda* suites on the emulated CUDA engine", new Dictionary<string, string> { ["NEURALFLOW_CUDA_PATH"] = MakeAbsolute(File(emulated)).FullPath, ["NEURALFLOW_BACKEND"] = "" }, " --filter \"FullyQualifiedName~.Cuda|FullyQualifiedName~NeuralFlow.Tests.DeviceTests\"") }
         : Array.Empty<(string, Dictionary<string, string>, string)>();
     foreach (var (name, env, filter) in runs.Select(r => (r.Name, r.Env, "")).Concat(cudaRuns))
     {

@@ -1,4 +1,4 @@
-// Namespace NeuralFlow.Tests (not .Trust): the emulated-CUDA run selects "NeuralFlow.Tests.Cuda*".
+// Namespace NeuralFlow.Tests: the emulated-CUDA run (build.cake) selects the Cuda* classes of every namespace.
 namespace NeuralFlow.Tests;
 
 /// <summary>
