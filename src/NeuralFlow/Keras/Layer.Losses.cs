@@ -46,7 +46,7 @@ public abstract partial class Layer
         void Walk(Layer layer, HashSet<Layer> seen)
         {
             if (!seen.Add(layer)) return;
-            if (layer.ActivityRegularizer is not null || layer.WeightPenalties().Any()) found.Add(layer);
+            if (layer.ActivityRegularizer is not null || layer.HasWeightRegularizer) found.Add(layer);
             foreach (var sub in layer.SubLayers) Walk(sub, seen);
         }
         Walk(this, new HashSet<Layer>(ReferenceEqualityComparer.Instance));
@@ -59,6 +59,9 @@ public abstract partial class Layer
 
     /// <summary>The penalties of this layer's own weights (Dense and the convolutions: kernel and bias regularizers).</summary>
     private protected virtual IEnumerable<Tensor> WeightPenalties() => [];
+
+    /// <summary>Whether a kernel or bias regularizer is set (asked without computing a penalty).</summary>
+    private protected virtual bool HasWeightRegularizer => false;
 
     /// <summary>The penalties of a kernel and a bias whose regularizers are set (and which exist).</summary>
     private protected static IEnumerable<Tensor> Penalties(Regularizers.Regularizer? kernelRegularizer, Variable? kernel,

@@ -60,6 +60,7 @@ public static partial class Layers
         public Regularizers.Regularizer? BiasRegularizer { get; set; }
 
         private protected override IEnumerable<Tensor> WeightPenalties() => Penalties(KernelRegularizer, Kernel, BiasRegularizer, Bias);
+        private protected override bool HasWeightRegularizer => KernelRegularizer is not null || BiasRegularizer is not null;
 
         /// <summary>The kernel, once built.</summary>
         public Variable? Kernel { get; private set; }

@@ -21,6 +21,7 @@ public static partial class Layers
         public Regularizers.Regularizer? BiasRegularizer { get; set; } = biasRegularizer;
 
         private protected override IEnumerable<Tensor> WeightPenalties() => Penalties(KernelRegularizer, Kernel, BiasRegularizer, Bias);
+        private protected override bool HasWeightRegularizer => KernelRegularizer is not null || BiasRegularizer is not null;
 
         /// <summary>Output width.</summary>
         public int Units { get; } = units > 0 ? units : throw new ArgumentOutOfRangeException(nameof(units), units, "Dense: units must be positive.");
