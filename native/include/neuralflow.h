@@ -37,7 +37,8 @@
 extern "C" {
 #endif
 
-#define NF_ABI_VERSION 3  /* 3: normalization kernels, nf_optimizer_update_ex, issue-16 elementwise ops */
+#define NF_ABI_VERSION 4  /* 3: normalization kernels, nf_optimizer_update_ex, issue-16 elementwise ops;
+                             4: issue 16's select/scan/sort kernels (nf_where, ...) */
 #define NF_MAX_RANK 8
 
 /* The enums are 32-bit integers on the wire, and callers (the C# bindings among them) may pass
@@ -420,6 +421,37 @@ NF_API nf_status nf_optimizer_update_ex(nf_optimizer kind, nf_dtype dtype, void*
 NF_API nf_status nf_softmax_cross_entropy(nf_dtype dtype, const void* logits, const nf_layout* logits_layout,
                                           nf_dtype label_dtype, const void* labels, int32_t sparse,
                                           void* loss_out, void* grad_out);
+
+/* ==== issue 16 (ops2): select, cumulative scans, sort ================================================================ */
+
+/* out = cond ? x : y elementwise over one shape (broadcasts are stride 0), tf.where's select.
+ * cond: NF_BOOL (any nonzero byte is true); x, y and out: `dtype`. A true select, not
+ * cond*x + (1-cond)*y: the operand not chosen is never combined arithmetically, so an inf or
+ * NaN there never reaches out. */
+NF_API nf_status nf_where(nf_dtype dtype, const void* cond, const nf_layout* cond_layout,
+                          const void* x, const nf_layout* x_layout, const void* y, const nf_layout* y_layout,
+                          void* out, const nf_layout* out_layout);
+
+typedef NF_ENUM(nf_scan_op) {
+    NF_SCAN_SUM = 0,  /* tf.math.cumsum */
+    NF_SCAN_PROD = 1  /* tf.math.cumprod */
+} nf_scan_op;
+
+/* Cumulative sum or product of x along `axis` (0 <= axis < rank) into the contiguous out (x's
+ * shape and dtype). exclusive != 0: element i combines the elements before it only (the first
+ * gets 0 for SUM, 1 for PROD); reverse != 0: the scan runs from the end of the axis. Floats
+ * accumulate in double as nf_reduce does (each output is the running double, rounded once);
+ * integers wrap in 64 bits. NF_BOOL is NF_ERROR_UNSUPPORTED. */
+NF_API nf_status nf_scan(nf_scan_op op, nf_dtype dtype, const void* x, const nf_layout* x_layout, int32_t axis,
+                         int32_t exclusive, int32_t reverse, void* out);
+
+/* Stable sort of every line of x along `axis` (0 <= axis < rank). values_out (x's dtype) and
+ * indices_out (index_dtype NF_INT32 or NF_INT64: each value's position along the axis) are
+ * contiguous with x's shape; either may be NULL. Ascending puts NaN last (NumPy); descending
+ * (descending != 0) is the reverse order, NaN first, with equal values still in index order.
+ * -0 and +0 are equal. NF_BOOL sorts as 0 < 1. */
+NF_API nf_status nf_sort(nf_dtype dtype, const void* x, const nf_layout* x_layout, int32_t axis, int32_t descending,
+                         void* values_out, nf_dtype index_dtype, void* indices_out);
 
 #ifdef __cplusplus
 }

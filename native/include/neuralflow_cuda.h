@@ -31,7 +31,8 @@
 extern "C" {
 #endif
 
-#define NF_CUDA_ABI_VERSION 3  /* 3: normalization kernels, nf_cuda_optimizer_update_ex */
+#define NF_CUDA_ABI_VERSION 4  /* 3: normalization kernels, nf_cuda_optimizer_update_ex;
+                                  4: issue 16's select/scan/sort kernels (nf_cuda_where, ...) */
 
 /* ---- library and devices ------------------------------------------------------------- */
 
@@ -148,6 +149,15 @@ NF_API nf_status nf_cuda_optimizer_update_ex(nf_optimizer kind, nf_dtype dtype, 
 NF_API nf_status nf_cuda_softmax_cross_entropy(nf_dtype dtype, const void* logits, const nf_layout* logits_layout,
                                                nf_dtype label_dtype, const void* labels, int32_t sparse,
                                                void* loss_out, void* grad_out);
+
+/* ==== issue 16 (ops2): select, scans, sort, on device buffers (contracts as in neuralflow.h) ============== */
+NF_API nf_status nf_cuda_where(nf_dtype dtype, const void* cond, const nf_layout* cond_layout,
+                               const void* x, const nf_layout* x_layout, const void* y, const nf_layout* y_layout,
+                               void* out, const nf_layout* out_layout);
+NF_API nf_status nf_cuda_scan(nf_scan_op op, nf_dtype dtype, const void* x, const nf_layout* x_layout, int32_t axis,
+                              int32_t exclusive, int32_t reverse, void* out);
+NF_API nf_status nf_cuda_sort(nf_dtype dtype, const void* x, const nf_layout* x_layout, int32_t axis,
+                              int32_t descending, void* values_out, nf_dtype index_dtype, void* indices_out);
 
 #ifdef __cplusplus
 }

@@ -538,4 +538,58 @@ void check_layer_norm(const char* fn, nf_dtype dtype, const void* x, int64_t row
     check_norm_operands(fn, dtype, "[rows, cols, 1]", rows, cols, 1, epsilon, x, out_or_dy, out_name);
 }
 
+// ---- issue 16 (ops2)
+
+int64_t check_where(const char* fn, nf_dtype dtype, const void* cond, const nf_layout* cond_layout, const void* x,
+                    const nf_layout* x_layout, const void* y, const nf_layout* y_layout, const void* out,
+                    const nf_layout* out_layout) {
+    check_dtype(fn, "dtype", dtype);
+    const int64_t n = check_x_out(fn, x, x_layout, out, out_layout);
+    check_layout(fn, "cond_layout", cond_layout);
+    check_layout(fn, "y_layout", y_layout);
+    check_same_shape(fn, "cond_layout", *cond_layout, "out_layout", *out_layout);
+    check_same_shape(fn, "y_layout", *y_layout, "out_layout", *out_layout);
+    check_buffer(fn, "cond", cond, n);
+    check_buffer(fn, "y", y, n);
+    return n;
+}
+
+namespace {
+void check_axis(const char* fn, const nf_layout& l, int32_t axis) {
+    if (axis < 0 || axis >= l.rank)
+        NF_INVALID("%s: axis = %d is out of range for x of rank %d (shape %s)", fn, static_cast<int>(axis), l.rank,
+                   shape_str(l.shape, l.rank).c_str());
+}
+}  // namespace
+
+int64_t check_scan(const char* fn, nf_scan_op op, nf_dtype dtype, const void* x, const nf_layout* x_layout, int32_t axis,
+                   const void* out) {
+    if (op != NF_SCAN_SUM && op != NF_SCAN_PROD)
+        NF_INVALID("%s: op = %d is not a valid nf_scan_op", fn, static_cast<int>(op));
+    check_dtype(fn, "dtype", dtype);
+    const int64_t n = check_layout(fn, "x_layout", x_layout);
+    check_axis(fn, *x_layout, axis);
+    if (dtype == NF_BOOL) NF_UNSUPPORTED("%s: dtype bool is not supported (cast to an integer first)", fn);
+    check_buffer(fn, "x", x, n);
+    check_buffer(fn, "out", out, n);
+    return n;
+}
+
+int64_t check_sort(const char* fn, nf_dtype dtype, const void* x, const nf_layout* x_layout, int32_t axis,
+                   const void* values_out, nf_dtype index_dtype, const void* indices_out) {
+    check_dtype(fn, "dtype", dtype);
+    const int64_t n = check_layout(fn, "x_layout", x_layout);
+    check_axis(fn, *x_layout, axis);
+    check_buffer(fn, "x", x, n);
+    (void)values_out;  // NULL (not wanted) or x's element count of x's dtype: nothing more to check
+    if (indices_out) {
+        if (index_dtype != NF_INT32 && index_dtype != NF_INT64)
+            NF_INVALID("%s: index_dtype = %s must be int32 or int64", fn, dtype_name(index_dtype));
+        if (index_dtype == NF_INT32 && x_layout->shape[axis] > INT32_MAX)
+            NF_INVALID("%s: axis %d has %lld elements, more than int32 indices reach", fn, static_cast<int>(axis),
+                       (long long)x_layout->shape[axis]);
+    }
+    return n;
+}
+
 }  // namespace nf

@@ -129,4 +129,15 @@ int64_t check_batch_norm_backward(const char* fn, nf_dtype dtype, const void* x,
 void check_layer_norm(const char* fn, nf_dtype dtype, const void* x, int64_t rows, int64_t cols, double epsilon,
                       const void* out_or_dy, const char* out_name);
 
+// ---- issue 16 (ops2)
+// nf_where: cond (bool), x, y and out share one shape; returns the element count.
+int64_t check_where(const char* fn, nf_dtype dtype, const void* cond, const nf_layout* cond_layout, const void* x,
+                    const nf_layout* x_layout, const void* y, const nf_layout* y_layout, const void* out,
+                    const nf_layout* out_layout);
+// nf_scan and nf_sort: returns x's element count (the output's).
+int64_t check_scan(const char* fn, nf_scan_op op, nf_dtype dtype, const void* x, const nf_layout* x_layout, int32_t axis,
+                   const void* out);
+int64_t check_sort(const char* fn, nf_dtype dtype, const void* x, const nf_layout* x_layout, int32_t axis,
+                   const void* values_out, nf_dtype index_dtype, const void* indices_out);
+
 }  // namespace nf
