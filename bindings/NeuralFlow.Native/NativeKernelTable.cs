@@ -89,6 +89,14 @@ public readonly unsafe struct NativeKernelTable
     /// <summary>(dtype, logits, logitsLayout, labelDtype, labels, sparse, lossOut, gradOut)</summary>
     public readonly delegate* unmanaged<int, nint, NfLayout*, int, nint, int, nint, nint, NfStatus> softmax_cross_entropy;
 
+    // ---- issue 16 (ops2): select, scans, sort
+    /// <summary>(dtype, cond, condLayout, x, xLayout, y, yLayout, output, outLayout)</summary>
+    public readonly delegate* unmanaged<int, nint, NfLayout*, nint, NfLayout*, nint, NfLayout*, nint, NfLayout*, NfStatus> where;
+    /// <summary>(op, dtype, x, xLayout, axis, exclusive, reverse, output)</summary>
+    public readonly delegate* unmanaged<int, int, nint, NfLayout*, int, int, int, nint, NfStatus> scan;
+    /// <summary>(dtype, x, xLayout, axis, descending, valuesOut, indexDtype, indicesOut)</summary>
+    public readonly delegate* unmanaged<int, nint, NfLayout*, int, int, nint, int, nint, NfStatus> sort;
+
     /// <summary>The table's fields: one per export.</summary>
     public static IReadOnlyList<FieldInfo> Fields { get; } =
         typeof(NativeKernelTable).GetFields(BindingFlags.Public | BindingFlags.Instance);

@@ -33,10 +33,10 @@ public static class NativeLibraryLoader
     public static string? CudaLoadedFrom => Cuda.LoadedFrom;
 
     /// <summary>NF_ABI_VERSION that these bindings mirror.</summary>
-    public const int ExpectedAbiVersion = 3;
+    public const int ExpectedAbiVersion = 4;
 
     /// <summary>NF_CUDA_ABI_VERSION that these bindings mirror.</summary>
-    public const int ExpectedCudaAbiVersion = 3;
+    public const int ExpectedCudaAbiVersion = 4;
 
     /// <summary>The CPU engine's kernels (<c>nf_*</c>); throws unless <see cref="TryLoad"/> succeeded.</summary>
     public static ref readonly NativeKernelTable Kernels => ref Loaded(Cpu).Kernels;

@@ -37,6 +37,7 @@ public sealed class EnumsMatchHeaderTests
         { "nf_reduce_op", "NF_REDUCE_", nameof(ReduceOp) },
         { "nf_optimizer", "NF_OPTIMIZER_", nameof(OptimizerKind) },
         { "nf_pool_op", "NF_POOL_", nameof(PoolOp) },
+        { "nf_scan_op", "NF_SCAN_", nameof(ScanOp) },
     };
 
     [Theory]
@@ -51,6 +52,7 @@ public sealed class EnumsMatchHeaderTests
             nameof(UnaryOp) => CSharpEnum<UnaryOp>(),
             nameof(ReduceOp) => CSharpEnum<ReduceOp>(),
             nameof(PoolOp) => CSharpEnum<PoolOp>(),
+            nameof(ScanOp) => CSharpEnum<ScanOp>(),
             _ => CSharpEnum<OptimizerKind>(),
         };
         Assert.Equal(native.OrderBy(kv => kv.Value), managed.OrderBy(kv => kv.Value));

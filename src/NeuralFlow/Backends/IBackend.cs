@@ -158,6 +158,31 @@ public interface IBackend
     /// dense labels are a contiguous [N, C] of <paramref name="dtype"/>.
     /// </summary>
     void SoftmaxCrossEntropy(DType dtype, nint logits, in Layout logitsLayout, DType labelDtype, nint labels, bool sparse, nint lossOut, nint gradOut);
+
+    // ---- issue 16 (ops2)
+
+    /// <summary>
+    /// out = cond ? x : y over one shape (broadcasts expanded to stride 0): cond is Bool, x, y and
+    /// out are <paramref name="dtype"/>. A true select: the operand not chosen never enters
+    /// arithmetic, so its inf or NaN cannot reach out.
+    /// </summary>
+    void Where(DType dtype, nint cond, in Layout condLayout, nint x, in Layout xLayout, nint y, in Layout yLayout, nint output, in Layout outLayout);
+
+    /// <summary>
+    /// Cumulative sum or product of x along <paramref name="axis"/> into the contiguous output
+    /// (x's shape and dtype); <paramref name="exclusive"/> leaves each element out of its own
+    /// output, <paramref name="reverse"/> runs from the end. Floats accumulate in double, integers
+    /// wrap; Bool is not supported.
+    /// </summary>
+    void Scan(ScanOp op, DType dtype, nint x, in Layout xLayout, int axis, bool exclusive, bool reverse, nint output);
+
+    /// <summary>
+    /// Stable sort of every line of x along <paramref name="axis"/>: the values (x's dtype) and/or
+    /// their positions along the axis (Int32 or Int64), each contiguous with x's shape or 0 when
+    /// not wanted. Ascending puts NaN last; descending is the reverse order with ties still in
+    /// index order (NaN first); -0 equals +0.
+    /// </summary>
+    void Sort(DType dtype, nint x, in Layout xLayout, int axis, bool descending, nint valuesOut, DType indexDtype, nint indicesOut);
 }
 
 /// <summary>Allocator statistics (bytes and counts), as <c>nf_memory_stats</c>.</summary>

@@ -139,30 +139,17 @@ public sealed partial class ManagedBackend
             Out = (T*)output, Indices = indices, IndexDtype = indexDtype, Stride = plan.Inner0,
             Depth = depth, On = TConv.From(on), Off = TConv.From(off),
         };
-        long count = plan.Count;
-        int pieces = ChunksFor(count * depth, count);
-        if (pieces == 1)
-        {
-            plan.ForRuns(0, count, ref k);
-            return;
-        }
-        var p = plan;
-        Parallel.For(0, pieces, ManagedBackend.Options, piece =>
-        {
-            var kk = k;
-            long b = SplitPoint(count, pieces, piece);
-            kk.Next = b;
-            p.ForRuns(b, SplitPoint(count, pieces, piece + 1), ref kk);
-        });
+        plan.ExecuteInOrder(k, plan.Count * depth);
     }
 
     /// <summary>Writes one row of out per index; runs arrive in row-major order, so Next tracks the row.</summary>
-    private unsafe struct OneHotRun<T> : IRunKernel where T : unmanaged
+    private unsafe struct OneHotRun<T> : IOrderedRunKernel where T : unmanaged
     {
         public T* Out;
         public nint Indices;
         public DType IndexDtype;
-        public long Stride, Depth, Next;
+        public long Stride, Depth;
+        public long Next { get; set; }
         public T On, Off;
 
         public void Run(long o0, long o1, long o2, long n)

@@ -20,6 +20,16 @@ internal interface IRunKernel
 }
 
 /// <summary>
+/// A run kernel that also tracks the row-major index of the next element (to address an
+/// output or operand by position rather than through the plan); parallel pieces set it to
+/// their first element.
+/// </summary>
+internal interface IOrderedRunKernel : IRunKernel
+{
+    long Next { get; set; }
+}
+
+/// <summary>
 /// The N-d iteration shared by the elementwise kernels (the same scheme as the native
 /// engine's make_plan/for_runs). Kernels never walk an N-d index per element: size-1 axes are
 /// dropped and neighbouring axes that are contiguous with respect to each other in every
@@ -162,7 +172,24 @@ internal struct StridedPlan
         // Strided inner runs take the scalar path, several times slower per element than the
         // vector path the costs are calibrated on (stride 0 still vectorises).
         if (Inner0 != 1 || Inner1 > 1 || Inner2 > 1 || Inner1 < 0 || Inner2 < 0) cost *= 4;
-        int pieces = ManagedBackend.ChunksFor(count * cost, count / 64);
+        RunPieces(kernel, ManagedBackend.ChunksFor(count * cost, count / 64), null);
+    }
+
+    /// <summary>
+    /// Runs the kernel over every element in row-major pieces, each starting with
+    /// <see cref="IOrderedRunKernel.Next"/> at its first element; <paramref name="work"/> sizes
+    /// the split as in <see cref="Execute"/>.
+    /// </summary>
+    public readonly void ExecuteInOrder<TKernel>(TKernel kernel, long work) where TKernel : struct, IOrderedRunKernel =>
+        RunPieces(kernel, ManagedBackend.ChunksFor(work, Count), static (ref TKernel k, long first) => k.Next = first);
+
+    private delegate void PieceStart<TKernel>(ref TKernel kernel, long first);
+
+    // One piece on the calling thread, or `pieces` over Parallel.For, each with its own copy of
+    // the kernel, told its first element by `start` when the kernel tracks positions.
+    private readonly void RunPieces<TKernel>(TKernel kernel, int pieces, PieceStart<TKernel>? start) where TKernel : struct, IRunKernel
+    {
+        long count = Count;
         if (pieces == 1)
         {
             ForRuns(0, count, ref kernel);
@@ -175,6 +202,7 @@ internal struct StridedPlan
             // Piece edges on multiples of 64 elements keep threads off each other's cache lines.
             long b = ManagedBackend.SplitPoint(count, pieces, piece) & ~63L;
             long e = piece == pieces - 1 ? count : ManagedBackend.SplitPoint(count, pieces, piece + 1) & ~63L;
+            start?.Invoke(ref k, b);
             plan.ForRuns(b, e, ref k);
         });
     }

@@ -9,7 +9,7 @@ namespace NeuralFlow.Backends.Native;
 /// become exceptions with that engine's message. <see cref="Enter"/> runs before each call (the
 /// CUDA backend selects its device there).
 /// </summary>
-internal abstract unsafe class NativeKernelBackend(in NativeKernelTable kernels)
+internal abstract unsafe partial class NativeKernelBackend(in NativeKernelTable kernels)
 {
     // Held by value: a call is one load of the function pointer from this object and an
     // unmanaged indirect call, as cheap as the LibraryImport stubs it replaces.
