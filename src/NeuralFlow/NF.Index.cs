@@ -46,19 +46,35 @@ public static partial class NF
     }
 
     /// <summary>
-    /// One-hot encoding (<c>tf.one_hot</c>): shape indices.shape + [depth], <paramref name="onValue"/>
-    /// at each index, <paramref name="offValue"/> elsewhere; an index outside [0, depth) gives a row of offValue.
+    /// One-hot encoding (<c>tf.one_hot</c>): <paramref name="onValue"/> at each index,
+    /// <paramref name="offValue"/> elsewhere; an index outside [0, depth), negative ones
+    /// included, gives all offValue, as in TensorFlow. The new axis of length
+    /// <paramref name="depth"/> goes at <paramref name="axis"/> of the result: -1 (the default)
+    /// appends it (shape indices.shape + [depth]); 0..rank inserts it there; other negative
+    /// values count from the end of the result's rank + 1 axes, as NumPy does for a new axis.
     /// </summary>
-    public static Tensor OneHot(Tensor indices, int depth, double onValue = 1, double offValue = 0, DType dtype = DType.Float32)
+    public static Tensor OneHot(Tensor indices, int depth, double onValue = 1, double offValue = 0, int axis = -1, DType dtype = DType.Float32)
     {
         CheckIndexDType(nameof(OneHot), indices);
         if (depth < 0) throw new ArgumentOutOfRangeException(nameof(depth), depth, "OneHot: depth must be at least 0.");
+        int rank = indices.Rank;
+        if (axis < -(rank + 1) || axis > rank)
+            throw new ArgumentOutOfRangeException(nameof(axis), axis,
+                $"OneHot: axis {axis} is outside [-{rank + 1}, {rank}] for indices of shape {indices.Shape} (the result has rank {rank + 1}).");
+        int at = axis < 0 ? axis + rank + 1 : axis;
         ScalarRange.Check($"{nameof(OneHot)} (onValue)", onValue, dtype);
         ScalarRange.Check($"{nameof(OneHot)} (offValue)", offValue, dtype);
         var dims = indices.Shape.ToArray().Append(depth).ToArray();
         var result = Tensor.Empty(new Shape(dims), dtype, indices.Backend);
         Engine.OneHot(indices, depth, onValue, offValue, result);
-        return result;
+        if (at == rank) return result;
+        // The kernel writes the encoding last; move that axis into place and pack it, so the
+        // result is an ordinary row-major tensor.
+        var perm = Enumerable.Range(0, rank).ToList();
+        perm.Insert(at, rank);
+        using (result)
+        using (var moved = Transpose(result, perm.ToArray()))
+            return moved.Contiguous();
     }
 
     [MethodImpl(Hot)]
