@@ -359,7 +359,9 @@ void SanitizedRuns()
         ["NEURALFLOW_BACKEND"] = "",
     };
     var suites = new[] { "NativeCpuConformanceTests", "CrossBackendTests", "NativeCpuFusedKernelTests", "FusedKernelAgreementTests",
-                         "NativeCpuGradientTests", "ErrorMessageTests" };
+                         "NativeCpuGradientTests", "ErrorMessageTests",
+                         // issue 16's select, scan and sort kernels
+                         "NativeCpuWhereTests", "NativeCpuCumulativeTests", "NativeCpuSortTests" };
     output.AddRange(RunDotnetTest("sanitized CPU engine", " --filter \"" + string.Join("|", suites.Select(t => $"FullyQualifiedName~{t}")) + "\"", dotnetEnv));
 
     // CTest's --output-on-failure and the test host's crash message carry the reports' first lines.
