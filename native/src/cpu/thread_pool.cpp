@@ -79,8 +79,8 @@ thread_local bool t_in_part = false;
 
 // Whether our threads recently had to share a core, from signs reported by a worker whose
 // polling was interrupted by the scheduler, or by a caller left waiting for a descheduled
-// worker. Read by the idle spin and by pool_contended() (the GEMM then keeps mid-size
-// products on one thread). Signs are rare (never more than one per job or idle spell), so a
+// worker. Read by the idle spin and by every job (run: contended, the caller runs all the
+// parts). Signs are rare (never more than one per job or idle spell), so a
 // mutex is cheap; reads take it too, once per job.
 class Contention {
 public:
@@ -131,7 +131,13 @@ public:
 
     void run(int64_t parts, int max_threads, PartFn fn, void* ctx) {
         bool expected = false;
-        if (parts <= 1 || max_threads <= 1 || t_in_part ||
+        // Contended: the caller runs every part itself. A worker that shares its core with
+        // another process holds a part for a scheduler slice (milliseconds) while the caller,
+        // done with its own parts, can only wait: with one core busy, the CNN epoch of
+        // benchmarks/peers.sh --cnn stalled like that in every kernel (matmul.cpp's GEMM blocks
+        // had gone serial this way already). The workers then sleep, the signs stop and the
+        // score decays, so about every 100 ms a job tries the workers again (see Contention).
+        if (parts <= 1 || max_threads <= 1 || t_in_part || g_contention.active(Clock::now()) ||
             !busy_.compare_exchange_strong(expected, true, std::memory_order_acquire)) {
             serial(parts, fn, ctx);
             return;
