@@ -1,5 +1,5 @@
-// The CPU engine's one pool of worker threads, shared by every kernel (the GEMM keeps the
-// provider's own threads: see matmul.cpp).
+// The CPU engine's one pool of worker threads, shared by every kernel, the GEMM's blocks
+// included (the provider's own OpenMP threads are never started: see matmul.cpp).
 //
 // Why not OpenMP: an OpenMP region is a fork/join of a fixed team with one static share per
 // thread, so when another process holds one of the cores the whole region waits for the
