@@ -95,6 +95,7 @@ static class Cnn
         var h = NF.Random.Normal([64, 1600]);
         var wd = NF.Random.Normal([1600, 128]);
         var dh = NF.Random.Normal([64, 128]);
+        var gp1 = NF.Random.Normal([64, 13, 13, 32]);
         var parts = new (string Name, Func<Tensor> Op)[]
         {
             ("conv1 forward (im2col + gemm)", () => NF.Conv2D(x1, k1)),
@@ -110,20 +111,22 @@ static class Cnn
             ("bias add [64,11,11,64]", () => y2 + b2),
             ("bias grad sum [7744x64] axis 0", () => NF.ReduceSum(dy2, 0)),
             ("maxpool [64,26,26,32]", () => NF.MaxPool2D(y1, [2, 2])),
-            ("maxpool backward [64,26,26,32]", () =>
+            ("maxpool fwd + bwd [64,26,26,32]", () =>
             {
                 using var tape = new GradientTape();
                 tape.Watch(y1);
                 var p = NF.MaxPool2D(y1, [2, 2]);
-                return tape.Gradient(p, [y1])[0];
+                // A contiguous upstream gradient, as in training (the implicit seed of ones is a
+                // broadcast view, which takes the pooling gradient's slow any-strides path).
+                return tape.Gradient(NF.ReduceSum(p * gp1), [y1])[0];
             }),
-            ("conv2 backward both (tape)", () =>
+            ("conv2 fwd + bwd both (tape)", () =>
             {
                 using var tape = new GradientTape();
                 tape.Watch(x2);
                 tape.Watch(k2);
                 var y = NF.Conv2D(x2, k2);
-                var g = tape.Gradient(y, [x2, k2]);
+                var g = tape.Gradient(NF.ReduceSum(y * y2), [x2, k2]);
                 g[0].Dispose();
                 return g[1];
             }),
