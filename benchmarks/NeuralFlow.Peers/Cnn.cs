@@ -71,6 +71,76 @@ static class Cnn
         }
     }
 
+    /// <summary>
+    /// Where one training step of <see cref="Fit"/>'s CNN spends its time, op by op at the step's
+    /// shapes (batch 64): the mean over many calls, not the best, so that stalls on a
+    /// descheduled thread show (run it under benchmarks/peers.sh's loads through
+    /// ../shared/peers/busy_core.sh). The products are the forward GEMMs and both gradients'.
+    /// </summary>
+    public static void Parts(int reps)
+    {
+        NF.Random.SetSeed(1);
+        var x1 = NF.Random.Normal([64, 28, 28, 1]);
+        var k1 = NF.Random.Normal([3, 3, 1, 32]);
+        var x2 = NF.Random.Normal([64, 13, 13, 32]);
+        var k2 = NF.Random.Normal([3, 3, 32, 64]);
+        var y1 = NF.Random.Normal([64, 26, 26, 32]);
+        var y2 = NF.Random.Normal([64, 11, 11, 64]);
+        var b2 = NF.Random.Normal([64]);
+        var cols1 = NF.Random.Normal([64 * 26 * 26, 9]);
+        var cols2 = NF.Random.Normal([64 * 11 * 11, 288]);
+        var dy1 = NF.Random.Normal([64 * 26 * 26, 32]);
+        var dy2 = NF.Random.Normal([64 * 11 * 11, 64]);
+        var w2 = NF.Random.Normal([288, 64]);
+        var h = NF.Random.Normal([64, 1600]);
+        var wd = NF.Random.Normal([1600, 128]);
+        var dh = NF.Random.Normal([64, 128]);
+        var gp1 = NF.Random.Normal([64, 13, 13, 32]);
+        var parts = new (string Name, Func<Tensor> Op)[]
+        {
+            ("conv1 forward (im2col + gemm)", () => NF.Conv2D(x1, k1)),
+            ("conv2 forward (im2col + gemm)", () => NF.Conv2D(x2, k2)),
+            ("gemm conv1 [43264x9]@[9x32]", () => NF.MatMul(cols1, NF.Reshape(k1, [9, 32]))),
+            ("gemm conv1 dW cols^T@dy", () => NF.MatMul(cols1, dy1, transposeA: true)),
+            ("gemm conv2 [7744x288]@[288x64]", () => NF.MatMul(cols2, w2)),
+            ("gemm conv2 dW cols^T@dy", () => NF.MatMul(cols2, dy2, transposeA: true)),
+            ("gemm conv2 dcols dy@W^T", () => NF.MatMul(dy2, w2, transposeB: true)),
+            ("gemm dense1 [64x1600]@[1600x128]", () => NF.MatMul(h, wd)),
+            ("gemm dense1 dW h^T@dh", () => NF.MatMul(h, dh, transposeA: true)),
+            ("relu [64,26,26,32]", () => NF.Relu(y1)),
+            ("bias add [64,11,11,64]", () => y2 + b2),
+            ("bias grad sum [7744x64] axis 0", () => NF.ReduceSum(dy2, 0)),
+            ("maxpool [64,26,26,32]", () => NF.MaxPool2D(y1, [2, 2])),
+            ("maxpool fwd + bwd [64,26,26,32]", () =>
+            {
+                using var tape = new GradientTape();
+                tape.Watch(y1);
+                var p = NF.MaxPool2D(y1, [2, 2]);
+                // A contiguous upstream gradient, as in training (the implicit seed of ones is a
+                // broadcast view, which takes the pooling gradient's slow any-strides path).
+                return tape.Gradient(NF.ReduceSum(p * gp1), [y1])[0];
+            }),
+            ("conv2 fwd + bwd both (tape)", () =>
+            {
+                using var tape = new GradientTape();
+                tape.Watch(x2);
+                tape.Watch(k2);
+                var y = NF.Conv2D(x2, k2);
+                var g = tape.Gradient(NF.ReduceSum(y * y2), [x2, k2]);
+                g[0].Dispose();
+                return g[1];
+            }),
+        };
+        foreach (var (name, op) in parts)
+        {
+            for (int i = 0; i < 5; i++) op().Dispose();
+            var sw = Stopwatch.StartNew();
+            for (int i = 0; i < reps; i++) op().Dispose();
+            double ms = sw.Elapsed.TotalMilliseconds / reps;
+            Console.WriteLine($"{name,-36} {ms,8:0.000} ms");
+        }
+    }
+
     // The best of 15 timed runs after 3 warm-ups (the result disposed each time).
     private static double Best(Func<Tensor> op)
     {

@@ -3,6 +3,7 @@
 //   dotnet run -c Release --project benchmarks/NeuralFlow.Peers -- custom_loop [steps]
 //   ... -- cnn_fit [epochs] [seed]   (peer: benchmarks/cnn_fit_torch.py; Cnn.cs)
 //   ... -- conv_kernels              (conv forward/backward GFLOP/s against the GEMM's)
+//   ... -- cnn_parts [reps]          (cnn_fit's step op by op, mean ms; Cnn.cs)
 using System.Diagnostics;
 using NeuralFlow;
 using NeuralFlow.Keras;
@@ -25,6 +26,9 @@ switch (mode)
     case "conv_kernels":
         Cnn.ConvKernels();
         break;
+    case "cnn_parts":
+        Cnn.Parts(args.Length > 1 ? int.Parse(args[1]) : 100);
+        break;
     case "fit_parts":
         FitParts();
         break;
@@ -32,7 +36,7 @@ switch (mode)
         FashionFit(args.Length > 1 ? int.Parse(args[1]) : 5, args.Length > 2 ? int.Parse(args[2]) : 0);
         break;
     default:
-        Console.Error.WriteLine($"unknown mode {mode}; use custom_loop, custom_loop_plain, fashion_fit, cnn_fit, conv_kernels, fit_parts or ops");
+        Console.Error.WriteLine($"unknown mode {mode}; use custom_loop, custom_loop_plain, fashion_fit, cnn_fit, conv_kernels, cnn_parts, fit_parts or ops");
         return 2;
 }
 return 0;

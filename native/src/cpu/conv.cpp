@@ -2,6 +2,7 @@
 // and col2im gathers into each dx row instead of scattering from cols, so no two parts touch one
 // element and the sums (in common/window2d.h's (kh, kw) order) are the same on any thread count.
 #include <cstring>
+#include <vector>
 
 #include "common/checks.h"
 #include "common/window2d.h"
@@ -68,15 +69,35 @@ void im2col(const T* x, const int64_t* xs, const nf::Window2DArgs& a, T* out) {
                         continue;
                     }
                     const T* s = x + nf::off4(xs, n, h, w, 0);
-                    for (int64_t c = 0; c < a.c; ++c) o[c] = s[c * xs[3]];
+                    if (xs[3] == 1)  // every NHWC tensor a layer makes: a tap is one block copy
+                        std::memcpy(o, s, static_cast<size_t>(a.c) * sizeof(T));
+                    else
+                        for (int64_t c = 0; c < a.c; ++c) o[c] = s[c * xs[3]];
                 }
             }
         }
     });
 }
 
+// Adds a tap's C channels into o. Contiguous channels (every cols tensor the conv op makes):
+// a loop the compiler vectorizes, the same additions per element in the same order.
+template <class T>
+inline void add_tap(T* __restrict o, const T* __restrict s, int64_t C, int64_t cstride) {
+    if (cstride == 1)
+        for (int64_t c = 0; c < C; ++c) o[c] += s[c];
+    else
+        for (int64_t c = 0; c < C; ++c) o[c] += s[c * cstride];
+}
+
 template <class T>
 void col2im(const T* cols, const int64_t* cs, const nf::Window2DArgs& a, T* out) {
+    // The output reading (h, kh) and (w, kw), or -1 (window2d.h's tap_out), tabled once per call:
+    // tap_out divides, and per element that cost more than the additions (for_readers' order).
+    std::vector<int64_t> oh_of(static_cast<size_t>(a.h * a.kh)), ow_of(static_cast<size_t>(a.w * a.kw));
+    for (int64_t h = 0; h < a.h; ++h)
+        for (int64_t kh = 0; kh < a.kh; ++kh) oh_of[h * a.kh + kh] = nf::tap_out(h, kh, a.sh, a.dh, a.pt, a.oh);
+    for (int64_t w = 0; w < a.w; ++w)
+        for (int64_t kw = 0; kw < a.kw; ++kw) ow_of[w * a.kw + kw] = nf::tap_out(w, kw, a.sw, a.dw, a.pl, a.ow);
     // One part: whole rows (n, h) of out; each element sums its taps in (kh, kw) order, as
     // window2d.h's col2im_at (the CUDA kernel) does.
     nf::parallel_chunks(a.n * a.h, a.w * a.c * a.kh * a.kw, [&](int64_t b, int64_t e) {
@@ -86,10 +107,14 @@ void col2im(const T* cols, const int64_t* cs, const nf::Window2DArgs& a, T* out)
             std::memset(row, 0, static_cast<size_t>(a.w * a.c) * sizeof(T));
             for (int64_t w = 0; w < a.w; ++w) {
                 T* o = row + w * a.c;
-                nf::for_readers(a, h, w, [&](int64_t kh, int64_t kw, int64_t oh, int64_t ow) {
-                    const T* s = cols + nf::cols_offset(cs, n, oh, ow, kh, kw);
-                    for (int64_t c = 0; c < a.c; ++c) o[c] += s[c * cs[5]];
-                });
+                for (int64_t kh = 0; kh < a.kh; ++kh) {
+                    const int64_t oh = oh_of[h * a.kh + kh];
+                    if (oh < 0) continue;
+                    for (int64_t kw = 0; kw < a.kw; ++kw) {
+                        const int64_t ow = ow_of[w * a.kw + kw];
+                        if (ow >= 0) add_tap(o, cols + nf::cols_offset(cs, n, oh, ow, kh, kw), a.c, cs[5]);
+                    }
+                }
             }
         }
     });

@@ -53,45 +53,53 @@ void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t
 
 // Threads for one GEMM, by size:
 //  - below kGemmSplitMacs: one GEMM on the caller (a hand-off would cost more than it saves);
-//  - up to kGemmProviderMacs: the product is cut into row (or column) blocks, one
-//    single-threaded GEMM each, claimed from our pool like any other parts. These are the
-//    products of a training step (256x784x50: 105 us on one thread, 60-70 us in blocks on two
-//    here), too short to wait a scheduler slice for a descheduled thread: a block held up by
-//    another process delays only itself, and once the pool has seen our cores contended
-//    (pool_contended) the caller runs every block itself, so nothing waits on a worker.
-//    The blocks depend on the sizes only, so the result is the same bits on 1 or 8 threads,
-//    quiet or loaded (the provider's edge kernels round differently from its main ones, so
-//    one unsplit GEMM would not match). Running them serially costs 5-15% over one GEMM.
-//  - from kGemmProviderMacs up: the provider's own threads, which share packed panels between
-//    threads (blocks would each repack the whole other operand) and whose milliseconds-long
-//    calls dwarf a late start. There the result may differ in the last bits between thread
-//    counts, as with every BLAS.
-// The OpenMP OpenBLAS reads the calling thread's OpenMP thread count on every call, so
-// set_gemm_threads is per call and per thread (nothing global changes under another thread's
-// GEMM).
+//  - above: the product is cut into row (or column) blocks, one single-threaded GEMM each,
+//    claimed from our pool like any other parts. A block held up by another process delays
+//    only itself, and once the pool has seen our cores contended (pool_contended) the caller
+//    runs every block itself (pool_run), so nothing waits on a worker. The blocks depend on
+//    the sizes only, so the result is the same bits on 1 or 8 threads, quiet or loaded (the
+//    provider's edge kernels may round differently from its main ones, so one unsplit GEMM
+//    need not match).
+// The provider's own threads are never used. They once ran the products from 2^24
+// multiply-adds (sharing packed panels between threads), but the OpenMP build of OpenBLAS
+// parks its idle team in a spin of ~300K iterations after every call, and a fork/join team
+// waits for a descheduled member: measured on the 2-core dev box with one core busy (a spin
+// loop), the CNN of benchmarks/peers.sh --cnn took 32-36 s an epoch, 20-21 s with
+// OMP_WAIT_POLICY=passive or on one thread, and PyTorch 28 s. The spin also takes the core
+// from our own pool worker on a quiet machine. Each block calls the provider with one thread
+// (set_gemm_threads(1): no OpenMP region at all); the OpenMP OpenBLAS reads the calling
+// thread's OpenMP thread count on every call, so this is per call and per thread.
 constexpr int64_t kGemmSplitMacs = int64_t{1} << 22;
-constexpr int64_t kGemmProviderMacs = int64_t{1} << 24;  // 256^3
-// Work per block (about 20 us on one core here) and the block edge granularity (whole
-// micro-kernel tiles, so that only the last block runs the provider's edge code).
+// Mid-size products (the dense layers of a training step, 256x784x50: 105 us on one thread,
+// 60-70 us in blocks on two here): blocks of about 2^21 multiply-adds (20 us on one core),
+// whole micro-kernel tiles each, so that only the last block runs the provider's edge code.
+// Running them serially costs 5-15% over one GEMM.
 constexpr int64_t kGemmBlockMacs = int64_t{1} << 21;
 constexpr int64_t kGemmBlockEdge = 16;
+// From kGemmLargeMacs (a conv layer's products: [7744, 288] @ [288, 64] and its gradients for
+// the CNN's second layer at batch 64, 143M multiply-adds) each block re-packs the whole other
+// operand, which costs about 6.5 / (block edge) of the product: measured serially on one core
+// for cols^T @ dy ([288, 7744] @ [7744, 64], 2.27 ms as one GEMM), 18 blocks of 16 rows took
+// 3.20 ms, 8 of 36 2.74, 4 of 72 2.49, 2 of 144 2.32. So large products get blocks of about
+// 2^23 multiply-adds and at least kGemmLargeEdge rows (or columns): at most ~10% more than
+// one GEMM when the caller runs them all, and on two threads 1.2-1.3 ms where the provider's
+// two threads took 1.1-1.3 ms.
+constexpr int64_t kGemmLargeMacs = int64_t{1} << 24;
+constexpr int64_t kGemmLargeBlockMacs = int64_t{1} << 23;
+constexpr int64_t kGemmLargeEdge = 64;
 
 template <class T>
 void gemm_threaded(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t lda, const T* B,
                    int64_t ldb, T* C, int64_t ldc) {
-    const int nt = threads();
-    const int64_t macs = sat_mul(M * N, K);  // M, N fit int
-    if (nt > 1 && macs >= kGemmProviderMacs) {
-        set_gemm_threads(nt);
-        gemm(ta, tb, M, N, K, A, lda, B, ldb, C, ldc);
-        return;
-    }
     set_gemm_threads(1);
+    const int64_t macs = sat_mul(M * N, K);  // M, N fit int
     // Blocks of whole tiles along the longer side of C.
     const bool by_rows = M >= N;
     const int64_t len = by_rows ? M : N;
     const int64_t tiles = (len + kGemmBlockEdge - 1) / kGemmBlockEdge;
-    const int64_t parts = std::min(tiles, macs / kGemmBlockMacs);
+    const int64_t parts = macs < kGemmLargeMacs
+                              ? std::min(tiles, macs / kGemmBlockMacs)
+                              : std::min({tiles, macs / kGemmLargeBlockMacs, len / kGemmLargeEdge});
     if (macs < kGemmSplitMacs || parts < 2) {
         gemm(ta, tb, M, N, K, A, lda, B, ldb, C, ldc);
         return;
@@ -103,7 +111,7 @@ void gemm_threaded(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A
             gemm(ta, tb, i1 - i0, N, K, ta ? A + i0 : A + i0 * lda, lda, B, ldb, C + i0 * ldc, ldc);
         else  // columns i0..i1 of op(B) and of C
             gemm(ta, tb, M, i1 - i0, K, A, lda, tb ? B + i0 * ldb : B + i0, ldb, C + i0, ldc);
-    }, pool_contended() ? 1 : nt);
+    });
 }
 
 template <class T>

@@ -16,7 +16,7 @@
 namespace nf {
 
 int threads();  // library.cpp
-// The GEMM provider's threads for the calling thread's next GEMM (1 or threads()).
+// The GEMM provider's threads for the calling thread's next GEMM (matmul.cpp always asks for 1).
 void set_gemm_threads(int n);  // library.cpp
 
 // Measured on the 2-core dev box (see native/README.md): below ~32K float adds a parallel

@@ -79,9 +79,9 @@ thread_local bool t_in_part = false;
 
 // Whether our threads recently had to share a core, from signs reported by a worker whose
 // polling was interrupted by the scheduler, or by a caller left waiting for a descheduled
-// worker. Read by the idle spin and by pool_contended() (the GEMM then keeps mid-size
-// products on one thread). Signs are rare (never more than one per job or idle spell), so a
-// mutex is cheap; reads take it too, once per job.
+// worker. Read by the idle spin and by every job (contended, the caller runs all the parts).
+// Signs are rare (never more than one per job or idle spell), so a mutex is cheap; reads take
+// it too, once per job.
 class Contention {
 public:
     void note(Clock::time_point now) {
@@ -131,7 +131,18 @@ public:
 
     void run(int64_t parts, int max_threads, PartFn fn, void* ctx) {
         bool expected = false;
-        if (parts <= 1 || max_threads <= 1 || t_in_part ||
+        // Contended: the caller runs every part itself, as matmul.cpp's GEMM blocks already
+        // did. A worker that shares its core with another process can hold a part for a
+        // scheduler slice (milliseconds) while the caller, done with its own parts, can only
+        // wait; the kernels between the GEMMs of a CNN step (im2col, col2im, pooling, bias,
+        // relu) are 0.1-1 ms jobs, so one such wait costs more than running them alone. The
+        // workers then sleep, the signs stop and the score decays, so about every 100 ms a job
+        // tries the workers again (see Contention). Measured with benchmarks/peers.sh --cnn and
+        // one core busy: 19-24 s an epoch, 20-22 s on one thread (NEURALFLOW_NUM_THREADS=1).
+        // Holding the contended state longer (100 ms doubling to 1.6 s while the load stayed)
+        // gained 7% loaded (19.6-21.1 s against 22.0-22.8) but lost 40% on this quiet VM (14.1
+        // -> 19.3-20.2 s), whose stray signs then kept the pool serial.
+        if (parts <= 1 || max_threads <= 1 || t_in_part || g_contention.active(Clock::now()) ||
             !busy_.compare_exchange_strong(expected, true, std::memory_order_acquire)) {
             serial(parts, fn, ctx);
             return;

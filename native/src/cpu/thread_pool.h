@@ -1,5 +1,5 @@
-// The CPU engine's one pool of worker threads, shared by every kernel (the GEMM keeps the
-// provider's own threads: see matmul.cpp).
+// The CPU engine's one pool of worker threads, shared by every kernel, the GEMM's blocks
+// included (the provider's own OpenMP threads are never started: see matmul.cpp).
 //
 // Why not OpenMP: an OpenMP region is a fork/join of a fixed team with one static share per
 // thread, so when another process holds one of the cores the whole region waits for the
@@ -28,12 +28,14 @@ using PartFn = void (*)(void* ctx, int slot, int64_t part);
 
 // Runs fn for every part in [0, parts) on at most `max_threads` threads (the caller included)
 // and returns when all have run. Runs serially on the calling thread when max_threads <= 1,
-// parts == 1, the pool is busy with another caller's job, or when called from inside a part.
+// parts == 1, the pool is busy with another caller's job, when called from inside a part, or
+// while the pool is contended (pool_contended): then a worker would likely lose its core
+// mid-part and leave the caller waiting for it.
 void pool_run(int64_t parts, int max_threads, PartFn fn, void* ctx);
 
 // Whether our threads recently had to share a core with other work (a worker descheduled
-// while polling, or a caller left waiting on a descheduled worker's part). Policies that only
-// pay off with every core free (splitting mid-size work) check it.
+// while polling, or a caller left waiting on a descheduled worker's part). pool_run goes
+// serial meanwhile; other policies that only pay off with every core free may check it.
 bool pool_contended();
 
 // Resizes the pool to n threads in all (the caller plus n - 1 workers). Not concurrent with
