@@ -130,7 +130,8 @@ internal sealed class FunctionTrace
     public void Fail(string reason, bool retryLater = false)
     {
         if (Failure is not null) return;
-        Failure = reason;
+        // NEURALFLOW_TRACE_DEBUG=1 adds where it happened, to find the line that stops a trace.
+        Failure = Environment.GetEnvironmentVariable("NEURALFLOW_TRACE_DEBUG") == "1" ? reason + " at\n" + Environment.StackTrace : reason;
         RetryLater = retryLater;
     }
 
@@ -224,6 +225,37 @@ internal sealed class FunctionTrace
     /// steps advance.
     /// </summary>
     public void RecordHostAction(Action action) => Ops.Add(new Op(_ => action(), [], []));
+
+    private Action<byte[]>? _pendingCheck;
+
+    /// <summary>
+    /// <paramref name="tensor"/>'s values on the host, for code that reads them only to validate
+    /// (label ranges). Under a trace the read does not stop the trace: a replay reads the same
+    /// buffer again and runs <paramref name="replayCheck"/> on it, which throws for bad values, so
+    /// a replayed step refuses bad data as the eager one does (one small host read per replay).
+    /// </summary>
+    public static T[] ReadChecked<T>(Tensor tensor, Action<T[]> replayCheck) where T : unmanaged
+    {
+        var trace = _current;
+        if (trace is null) return tensor.ToArray<T>();
+        trace._pendingCheck = bytes => replayCheck(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, T>(bytes).ToArray());
+        try
+        {
+            return tensor.ToArray<T>();
+        }
+        finally
+        {
+            trace._pendingCheck = null;
+        }
+    }
+
+    /// <summary>The replay check of a host read in progress (<see cref="ReadChecked"/>), or null for a read that stops the trace.</summary>
+    public Action<byte[]>? TakeCheck()
+    {
+        var check = _pendingCheck;
+        _pendingCheck = null;
+        return check;
+    }
 
     /// <summary>The next recorded optimizer update takes its settings from <paramref name="parameters"/> at each replay (learning rate schedule, step count).</summary>
     public void SetNextOptimizerParams(Func<OptimizerParams> parameters) => _pendingOptimizerParams = parameters;

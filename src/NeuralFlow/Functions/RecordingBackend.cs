@@ -50,7 +50,14 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
     public void Download(nint source, long byteOffset, Span<byte> destination)
     {
         Inner.Download(source, byteOffset, destination);
-        if (trace.IsRecording)
+        if (!trace.IsRecording) return;
+        if (trace.TakeCheck() is { } check)
+        {
+            // A validation read (FunctionTrace.ReadChecked): replays read the buffer again and check it.
+            var (k, rs, bytes) = (Inner, Ref(source), new byte[destination.Length]);
+            if (On) trace.Record(p => { k.Download(rs.At(p), byteOffset, bytes); check(bytes); }, [rs], []);
+        }
+        else
             trace.Fail("the function reads a tensor's value on the host (ToArray, Item, ToString, a C# comparison or loop on a value, or a clipNorm computed on the host); a replay would not see new values");
     }
 

@@ -88,11 +88,22 @@ internal sealed class ReplayPlan
         var last = new int[buffers.Count];
         Array.Fill(first, int.MaxValue);
         Array.Fill(last, -1);
+        // A temporary read before any recorded write was filled by something the trace did not
+        // see (a backend reached other than through a storage): its replay would read garbage.
+        var written = new bool[buffers.Count];
         foreach (var op in ops)
         {
             var reads = Canonical(op.Reads, canonical);
             var writes = Canonical(op.Writes, canonical);
             if (op.SelfCopy && reads[0] == writes[0]) continue;
+            foreach (var r in reads)
+                if (r.Buffer >= 0 && buffers[r.Buffer].Kind == Kind.Temporary && !written[r.Buffer])
+                {
+                    trace.Fail("a kernel read a temporary buffer whose contents were written outside the trace's view");
+                    return null;
+                }
+            foreach (var w in writes)
+                if (w.Buffer >= 0) written[w.Buffer] = true;
             int index = kept.Count;
             foreach (var r in reads.Concat(writes))
                 if (r.Buffer >= 0)

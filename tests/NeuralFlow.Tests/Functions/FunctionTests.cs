@@ -197,6 +197,19 @@ public abstract class FunctionTests(string backend) : BackendTest(backend)
     }
 
     [SkippableFact]
+    public void Validation_reads_are_checked_again_at_each_replay()
+    {
+        RequireBackend();
+        var f = NF.Function((Tensor labels) => { Keras.Targets.CheckLabelRange("check", labels, 3); return labels + 0; });
+        f(NF.Constant(new[] { 0, 2 }));
+        f(NF.Constant(new[] { 1, 1 }));
+        Assert.True(TracedFunction.Of(f).LastCallReplayed);
+        var e = Assert.Throws<ArgumentException>(() => f(NF.Constant(new[] { 1, 3 })));
+        Assert.Contains("label value of 3", e.Message);
+        Assert.True(TracedFunction.Of(f).LastCallReplayed);
+    }
+
+    [SkippableFact]
     public void Returning_an_input_is_reported_and_runs_eagerly()
     {
         RequireBackend();
