@@ -37,6 +37,7 @@ internal sealed class FunctionTrace
         public long Bytes;
         public BufferKind Kind;
         public int Input = -1;
+        public long InputOffsetBytes;     // inputs: where element 0 sat in the buffer at the trace (a row slice replays at its own)
         public Storage? Storage;          // externals and variables: kept alive and checked at replay
         public Variable? Variable;
         public IBackend? Backend;         // temporaries: whose arena holds them
@@ -87,6 +88,7 @@ internal sealed class FunctionTrace
             var t = inputs[i];
             var b = Register(t.Storage.Pointer, t.Storage.Bytes, BufferKind.Input);
             b.Input = i;
+            b.InputOffsetBytes = Operands.ByteOffset(t);
             b.Storage = t.Storage;
         }
     }

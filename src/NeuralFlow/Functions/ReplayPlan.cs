@@ -16,7 +16,7 @@ internal sealed class ReplayPlan
 
     private readonly FunctionTrace.Op[] _ops;
     private readonly nint[] _bases;
-    private readonly (int Buffer, int Input)[] _inputs;
+    private readonly (int Buffer, int Input, long OffsetBytes)[] _inputs;
     private readonly (int Buffer, Variable Variable)[] _variables;
     private readonly (int Buffer, Storage Storage)[] _externals;
     private readonly (int Buffer, long Bytes, Layout Layout, DType DType, IBackend Backend)[] _outputs;
@@ -28,7 +28,7 @@ internal sealed class ReplayPlan
     /// <summary>Number of kernel calls (and host actions) one replay runs.</summary>
     public int OpCount => _ops.Length;
 
-    private ReplayPlan(FunctionTrace.Op[] ops, int buffers, (int, int)[] inputs, (int, Variable)[] variables, (int, Storage)[] externals,
+    private ReplayPlan(FunctionTrace.Op[] ops, int buffers, (int, int, long)[] inputs, (int, Variable)[] variables, (int, Storage)[] externals,
                        (int, long, Layout, DType, IBackend)[] outputs, DeviceBuffer? arena, long arenaBytes)
     {
         _ops = ops;
@@ -139,7 +139,7 @@ internal sealed class ReplayPlan
             arenaBytes = Math.Max(arenaBytes, at + size);
         }
         var arena = arenaBackend is null ? null : arenaBackend.Allocate(arenaBytes);
-        var inputs = buffers.Where(b => b.Kind == Kind.Input).Select(b => (b.Id, b.Input)).ToArray();
+        var inputs = buffers.Where(b => b.Kind == Kind.Input).Select(b => (b.Id, b.Input, b.InputOffsetBytes)).ToArray();
         // Every buffer of a variable (its fresh copy-on-write one too) is addressed by its storage at replay time.
         var variables = buffers.Where(b => b.Kind == Kind.Variable).Select(b => (b.Id, b.Variable!)).ToArray();
         var externals = buffers.Where(b => b.Kind == Kind.External && last[b.Id] >= 0).Select(b => (b.Id, b.Storage!)).ToArray();
@@ -174,7 +174,9 @@ internal sealed class ReplayPlan
     public Tensor[] Replay(IReadOnlyList<Tensor> inputs)
     {
         var bases = _bases;
-        foreach (var (id, i) in _inputs) bases[id] = inputs[i].Storage.Pointer;
+        // The kernels' layouts carry the trace's offsets: an input whose element 0 sits elsewhere
+        // in its buffer (another row slice) shifts its base by the difference.
+        foreach (var (id, i, offset) in _inputs) bases[id] = inputs[i].Storage.Pointer + (nint)(Operands.ByteOffset(inputs[i]) - offset);
         foreach (var (id, v) in _variables) bases[id] = v.Storage.Pointer;
         var results = new Tensor[_outputs.Length];
         for (int i = 0; i < results.Length; i++)

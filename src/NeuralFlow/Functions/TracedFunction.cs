@@ -158,8 +158,8 @@ public sealed class TracedFunction
         return outputs;
     }
 
-    // Inputs the plan addresses as whole packed buffers: a strided or offset view, or a tensor
-    // passed twice, is copied first, so every input is its own buffer laid out as at the trace.
+    // Inputs the plan addresses as packed buffers (a row slice is one, at any offset): a strided
+    // view, or a tensor passed twice, is copied first, so every input is laid out as at the trace.
     private static Tensor[] Packed(Tensor[] inputs)
     {
         Tensor[]? packed = null;
@@ -168,7 +168,7 @@ public sealed class TracedFunction
             var t = inputs[i];
             bool shared = false;
             for (int j = 0; j < i && !shared; j++) shared = ReferenceEquals(inputs[j].Storage, t.Storage);
-            if (t.Layout.Offset == 0 && t.Layout.IsContiguous && !shared && !t.IsWeakScalar) continue;
+            if (t.Layout.IsContiguous && !shared && !t.IsWeakScalar) continue;
             packed ??= (Tensor[])inputs.Clone();
             packed[i] = Aliasing.FreshCopy(t, t.DType);
         }
