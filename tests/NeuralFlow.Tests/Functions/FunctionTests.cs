@@ -133,6 +133,23 @@ public abstract class FunctionTests(string backend) : BackendTest(backend)
     }
 
     [SkippableFact]
+    public void The_plan_cache_is_bounded_and_drops_the_oldest_signature()
+    {
+        RequireBackend();
+        var f = NF.Function((Tensor x) => x * 3f, maxTraces: 2);
+        var info = TracedFunction.Of(f);
+        foreach (int n in new[] { 1, 2, 1, 2 }) f(NF.Zeros([n]));
+        Assert.Equal(2, info.TraceCount);   // both kept
+        f(NF.Zeros([3]));                   // a third: the plan for [1] goes
+        f(NF.Zeros([2]));
+        Assert.Equal(3, info.TraceCount);
+        Assert.True(info.LastCallReplayed);
+        Assert.Equal(new[] { 3f }, f(NF.Ones([1])).ToArray<float>());
+        Assert.Equal(4, info.TraceCount);
+        Assert.Throws<ArgumentOutOfRangeException>(() => NF.Function((Tensor x) => x, maxTraces: 0));
+    }
+
+    [SkippableFact]
     public void Outputs_of_two_replays_are_independent_tensors()
     {
         RequireBackend();
