@@ -3,6 +3,8 @@
 # its best (AVX-512 kernels) for both sides: the OPENBLAS_* overrides are unset here only.
 #   bash benchmarks/peers.sh [custom_loop_steps] [fashion_epochs] [--load quiet|spin|syscalls|all] [--runs N]
 #   bash benchmarks/peers.sh --cnn [epochs, default 1] [--load ...] [--runs N]
+# --loop custom_loop_function times the custom loop with its step compiled by NF.Function
+# (default: custom_loop_plain, the eager loop).
 # --cnn compares instead the CNN of samples/ConvNet (NeuralFlow.Peers cnn_fit against
 # benchmarks/cnn_fit_torch.py: same model, Keras init, Adam, batch 64) in seconds per epoch,
 # then prints the convolutions' GFLOP/s against the GEMM's (NeuralFlow.Peers conv_kernels).
@@ -14,13 +16,14 @@
 # against its own quiet numbers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-steps=2000 epochs=10 loads=quiet runs=1 cnn=0
+steps=2000 epochs=10 loads=quiet runs=1 cnn=0 loop=custom_loop_plain
 pos=()
 while [ $# -gt 0 ]; do
   case $1 in
     --load) loads=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
     --cnn) cnn=1; shift ;;
+    --loop) loop=$2; shift 2 ;;
     *) pos+=("$1"); shift ;;
   esac
 done
@@ -60,7 +63,7 @@ fi
 
 for r in $(seq 1 "$runs"); do
   for load in $loads; do
-    nf_loop=$(run "$load" dotnet "$app" custom_loop_plain "$steps" | value samples_per_s)
+    nf_loop=$(run "$load" dotnet "$app" "$loop" "$steps" | value samples_per_s)
     pt_loop=$(run "$load" /usr/bin/python3 "$peers/custom_loop_torch.py" "$steps" | value samples_per_s)
     nf_fit=$(run "$load" dotnet "$app" fashion_fit "$epochs" | value seconds_per_epoch)
     pt_fit=$(run "$load" /usr/bin/python3 "$peers/fashion_fit_torch.py" "$epochs" | value seconds_per_epoch)

@@ -20,6 +20,9 @@ switch (mode)
     case "custom_loop_plain":
         CustomLoop(args.Length > 1 ? int.Parse(args[1]) : 2000, useScope: false);
         break;
+    case "custom_loop_function":
+        CustomLoopFunction(args.Length > 1 ? int.Parse(args[1]) : 2000);
+        break;
     case "cnn_fit":
         Cnn.Fit(args.Length > 1 ? int.Parse(args[1]) : 2, args.Length > 2 ? int.Parse(args[2]) : 0);
         break;
@@ -36,7 +39,7 @@ switch (mode)
         FashionFit(args.Length > 1 ? int.Parse(args[1]) : 5, args.Length > 2 ? int.Parse(args[2]) : 0);
         break;
     default:
-        Console.Error.WriteLine($"unknown mode {mode}; use custom_loop, custom_loop_plain, fashion_fit, cnn_fit, conv_kernels, cnn_parts, fit_parts or ops");
+        Console.Error.WriteLine($"unknown mode {mode}; use custom_loop, custom_loop_plain, custom_loop_function, fashion_fit, cnn_fit, conv_kernels, cnn_parts, fit_parts or ops");
         return 2;
 }
 return 0;
@@ -46,12 +49,7 @@ return 0;
 // idiom); without it, exactly as the workshop writes it, nothing disposed (the GC frees it).
 static void CustomLoop(int steps, bool useScope)
 {
-    NF.Random.SetSeed(3);
-    var x = NF.Random.Uniform([60000, 784]);
-    var y = NF.Random.Uniform([60000], 0, 10, DType.Int32);
-    var model = new Sequential(new Layers.Dense(50, activation: "relu"), new Layers.Dense(10, activation: "softmax"));
-    var optimizer = new Optimizers.SGD(learningRate: 0.05f);
-    var lossFn = new Losses.SparseCategoricalCrossentropy();
+    var (x, y, model, optimizer, lossFn) = LoopSetup();
     var clock = new Stopwatch();
     for (int step = 0; step < steps; step++)
     {
@@ -70,6 +68,41 @@ static void CustomLoop(int steps, bool useScope)
 
 // The workshop's Keras model (Glorot-uniform kernels, zero biases), SGD lr 0.01, batch 256,
 // shuffled, full Fashion-MNIST, validation on its test set each epoch.
+// The workshop loop's data (random, the shape of MNIST), model, optimizer and loss.
+static (Tensor X, Tensor Y, Model Model, Optimizers.Optimizer Optimizer, Losses.Loss Loss) LoopSetup()
+{
+    NF.Random.SetSeed(3);
+    var x = NF.Random.Uniform([60000, 784]);
+    var y = NF.Random.Uniform([60000], 0, 10, DType.Int32);
+    var model = new Sequential(new Layers.Dense(50, activation: "relu"), new Layers.Dense(10, activation: "softmax"));
+    var optimizer = new Optimizers.SGD(learningRate: 0.05f);
+    var lossFn = new Losses.SparseCategoricalCrossentropy();
+    return (x, y, model, optimizer, lossFn);
+}
+
+// The same loop with its step compiled by NF.Function (tf.function): traced once, then replayed.
+static void CustomLoopFunction(int steps)
+{
+    var (x, y, model, optimizer, lossFn) = LoopSetup();
+    var trainStep = NF.Function((Tensor xb, Tensor yb) =>
+    {
+        using var tape = new GradientTape();
+        var loss = lossFn.Call(yb, model.Call(xb));
+        optimizer.ApplyGradients(tape.Gradient(loss, model.TrainableVariables), model.TrainableVariables);
+        return loss;
+    });
+    var clock = new Stopwatch();
+    for (int step = 0; step < steps; step++)
+    {
+        if (step == 20) clock.Start();
+        int i = step * 256 % (60000 - 256);
+        trainStep(x[i..(i + 256)], y[i..(i + 256)]);
+    }
+    double secs = clock.Elapsed.TotalSeconds;
+    var info = TracedFunction.Of(trainStep);
+    Console.WriteLine($"custom_loop_function samples_per_s {(steps - 20) * 256 / secs:0} backend=neuralflow-{NF.Backend.Name} replays {info.ReplayCount} ops {info.OpCount} arena_kb {info.ArenaBytes / 1024}{(info.EagerReason is { } r ? " eager: " + r : "")}");
+}
+
 static void FashionFit(int epochs, int seed)
 {
     var ((xTrain, yTrain), (xTest, yTest)) = NeuralFlow.Data.Datasets.FashionMnist.LoadData();

@@ -12,6 +12,7 @@ internal static partial class Engine
     {
         var dtype = DTypeExtensions.Of<T>();
         var storage = new Storage(backend, shape.ByteCount(dtype));
+        backend = storage.Backend; // the write goes where a recording NF.Function trace sees it
         if (values.Length == 1) WriteOne(backend, dtype, storage.Pointer, values[0]);
         else backend.Upload(MemoryMarshal.AsBytes(values), storage.Pointer, 0);
         return new Tensor(storage, Layout.Contiguous(shape), dtype);

@@ -34,6 +34,9 @@ public static partial class NF
             }
         }
 
+        /// <summary>The (seed, offset) of <paramref name="count"/> fresh numbers, the counter advanced past them (what an eager op draws; an NF.Function replay draws the same way).</summary>
+        internal static (ulong Seed, ulong Offset) Draw(long count) => (_seed, Take(count));
+
         private static ulong Take(long count) => (ulong)(Interlocked.Add(ref _offset, count) - count);
 
         /// <summary>Uniform numbers in [minval, maxval) (<c>tf.random.uniform</c>); integer dtypes give integers.</summary>

@@ -18,20 +18,20 @@ internal sealed class Storage
     [MethodImpl(Hot)]
     public Storage(IBackend backend, long bytes)
     {
-        Backend = backend;
-        _buffer = backend.Allocate(bytes);
+        _backend = FunctionTrace.Unwrap(backend);
+        _buffer = Backend.Allocate(bytes); // through a recording trace's stand-in, if one is recording
     }
 
     /// <summary>A storage over a buffer made elsewhere (a mapped file's bytes) that <paramref name="backend"/> can address.</summary>
     public Storage(IBackend backend, DeviceBuffer buffer)
     {
-        Backend = backend;
+        _backend = FunctionTrace.Unwrap(backend);
         _buffer = buffer;
     }
 
     private Storage(IBackend backend, object value, DType dtype)
     {
-        Backend = backend;
+        _backend = FunctionTrace.Unwrap(backend);
         _deferredValue = value;
         _deferredType = dtype;
     }
@@ -45,7 +45,21 @@ internal sealed class Storage
     [MethodImpl(Hot)]
     public static Storage Deferred(IBackend backend, object value, DType dtype) => new(backend, value, dtype);
 
-    public IBackend Backend { get; }
+    private readonly IBackend _backend;
+
+    /// <summary>
+    /// The backend that holds the buffer. While an NF.Function trace records on this thread it is
+    /// that trace's recording stand-in, so every kernel an op runs on this buffer is recorded:
+    /// the one hook that makes any Engine op traceable (Functions/FunctionTrace.cs).
+    /// </summary>
+    public IBackend Backend
+    {
+        [MethodImpl(Hot)]
+        get => FunctionTrace.Current is { } trace ? trace.Proxy(_backend) : _backend;
+    }
+
+    /// <summary>The buffer's size in bytes (one element for a C# number's storage not placed yet).</summary>
+    public long Bytes => _buffer?.Bytes ?? _deferredType.SizeInBytes();
 
     /// <summary>True once the buffer was freed (or, never placed, its last holder let go).</summary>
     public bool IsFreed => _buffer?.IsClosed ?? Volatile.Read(ref _refs) <= 0;

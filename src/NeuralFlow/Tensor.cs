@@ -62,7 +62,15 @@ public partial class Tensor : IDisposable
 
     internal nint Data
     {
-        get { ThrowIfDisposed(); return _storage.Pointer; }
+        [MethodImpl(Hot)]
+        get
+        {
+            ThrowIfDisposed();
+            var pointer = _storage.Pointer;
+            // A recording NF.Function trace learns which buffer (input, variable, constant) each address is.
+            FunctionTrace.Current?.Saw(this, _storage, pointer);
+            return pointer;
+        }
     }
 
     internal Storage Storage
@@ -95,6 +103,7 @@ public partial class Tensor : IDisposable
     {
         ThrowIfDisposed();
         var old = _storage;
+        if (this is Variable v) FunctionTrace.Current?.Rebound(v, old, storage);
         _storage = storage;
         _layout = layout;
         old.Release();

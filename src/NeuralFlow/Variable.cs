@@ -18,6 +18,9 @@ public class Variable : Tensor
     {
         Trainable = trainable;
         Name = name;
+        // tf.function's rule: variables are created on the first call only. A model that builds
+        // its weights on its first call is traced again on the next one.
+        FunctionTrace.Current?.Fail($"the function created variable '{name ?? "?"}' (a model or optimizer building its state on the first call); the next call traces again", retryLater: true);
     }
 
     /// <summary>A float32 scalar variable.</summary>

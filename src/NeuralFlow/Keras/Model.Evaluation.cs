@@ -54,20 +54,14 @@ public partial class Model
         ResetMetrics(); // Fit has already read the epoch's training values
         using var items = batches.GetEnumerator();
         int count = 0;
-        List<Layer>? penalized = null;
+        var testStep = TestStep(lossMean, outputLosses);
         while (true)
         {
             using var scope = TensorScope.Begin();
             if (!items.MoveNext()) break;
             count++;
             var (xb, yb) = (OnBackend(items.Current.X, backend), OnBackend(items.Current.Y, backend));
-            var (targets, weights) = SplitWeights(yb, null);
-            var yPred = CallOutputs(xb);
-            // Each batch's loss counts as many times as it has examples (Keras' loss tracker), so
-            // the result is the mean over examples, not over batches.
-            penalized ??= LayersWithPenalties();
-            lossMean.UpdateState(WithPenalties(CombinedLoss(targets, yPred, outputLosses, weights), LossesOf(penalized)), BatchSizeOf(xb));
-            UpdateMetrics(targets, yPred, weights);
+            testStep([.. xb, .. yb]);
         }
         if (count == 0)
             throw new InvalidOperationException("Evaluate: the dataset produced no batches, so there is nothing to evaluate.");
@@ -123,6 +117,7 @@ public partial class Model
     {
         var outputs = new List<IReadOnlyList<Tensor>>();
         using var placement = OnModelDevice(out var backend);
+        var predictStep = Step(nameof(Predict), xb => CallOutputs(xb).ToArray());
         try
         {
             using (var items = batches.GetEnumerator())
@@ -131,7 +126,7 @@ public partial class Model
                 {
                     using var scope = TensorScope.Begin();
                     if (!items.MoveNext()) break;
-                    outputs.Add(CallOutputs(OnBackend(items.Current, backend)).Select(scope.Keep).ToArray());
+                    outputs.Add(predictStep(OnBackend(items.Current, backend)).Select(scope.Keep).ToArray());
                 }
             }
             if (outputs.Count == 0)

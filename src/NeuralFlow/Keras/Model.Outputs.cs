@@ -13,10 +13,15 @@ public partial class Model
     /// by <paramref name="lossWeights"/> (1 when not given) in the loss that training minimizes,
     /// Keras' <c>compile(loss=[...], loss_weights=[...])</c>. The metrics, by name, are computed for every output.
     /// </summary>
-    public void Compile(Optimizers.Optimizer optimizer, IReadOnlyList<Losses.Loss> loss, IEnumerable<object>? metrics = null, IReadOnlyList<float>? lossWeights = null)
+    /// <param name="optimizer">The optimizer.</param>
+    /// <param name="loss">One loss per output.</param>
+    /// <param name="metrics">Metric names or objects.</param>
+    /// <param name="lossWeights">One weight per output's loss.</param>
+    /// <param name="runEagerly">Keras' run_eagerly (see <see cref="RunEagerly"/>).</param>
+    public void Compile(Optimizers.Optimizer optimizer, IReadOnlyList<Losses.Loss> loss, IEnumerable<object>? metrics = null, IReadOnlyList<float>? lossWeights = null, bool runEagerly = false)
     {
         ArgumentNullException.ThrowIfNull(loss);
-        CompileOutputs(optimizer, loss.ToArray(), lossWeights?.ToArray(), metrics);
+        CompileOutputs(optimizer, loss.ToArray(), lossWeights?.ToArray(), metrics, runEagerly);
     }
 
     /// <summary>
@@ -24,7 +29,12 @@ public partial class Model
     /// with the losses (and weights) keyed by output layer name, as Keras' <c>loss={"head": ...}</c>;
     /// an output without a loss is not trained on.
     /// </summary>
-    public void Compile(Optimizers.Optimizer optimizer, IReadOnlyDictionary<string, Losses.Loss> loss, IEnumerable<object>? metrics = null, IReadOnlyDictionary<string, float>? lossWeights = null)
+    /// <param name="optimizer">The optimizer.</param>
+    /// <param name="loss">Losses keyed by output name.</param>
+    /// <param name="metrics">Metric names or objects.</param>
+    /// <param name="lossWeights">Loss weights keyed by output name.</param>
+    /// <param name="runEagerly">Keras' run_eagerly (see <see cref="RunEagerly"/>).</param>
+    public void Compile(Optimizers.Optimizer optimizer, IReadOnlyDictionary<string, Losses.Loss> loss, IEnumerable<object>? metrics = null, IReadOnlyDictionary<string, float>? lossWeights = null, bool runEagerly = false)
     {
         ArgumentNullException.ThrowIfNull(loss);
         var names = OutputNames;
@@ -34,10 +44,10 @@ public partial class Model
                 throw new ArgumentException($"Compile: '{key}' is not an output of {Name}; its outputs are {string.Join(", ", names.Select(n => $"'{n}'"))}.", nameof(loss));
         var losses = names.Select(n => loss.TryGetValue(n, out var l) ? l : null).ToArray();
         var weights = names.Select(n => losses[names.ToList().IndexOf(n)] is null ? 0f : lossWeights?.GetValueOrDefault(n, 1f) ?? 1f).ToArray();
-        CompileOutputs(optimizer, losses!, weights, metrics);
+        CompileOutputs(optimizer, losses!, weights, metrics, runEagerly);
     }
 
-    private void CompileOutputs(Optimizers.Optimizer optimizer, Losses.Loss?[] losses, float[]? weights, IEnumerable<object>? metrics)
+    private void CompileOutputs(Optimizers.Optimizer optimizer, Losses.Loss?[] losses, float[]? weights, IEnumerable<object>? metrics, bool runEagerly)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         int outputs = Math.Max(1, Outputs.Count);
@@ -65,6 +75,7 @@ public partial class Model
         }).ToList()).ToArray();
         _loss = _losses[0];
         _metrics = _outputMetrics[0];
+        RunEagerly = runEagerly;
     }
 
     private bool MultiOutput => _losses.Length > 1;

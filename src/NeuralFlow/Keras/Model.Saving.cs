@@ -122,7 +122,7 @@ public partial class Model
         if (config["compile_config"] is JsonObject compile)
         {
             var (opt, losses, weights, metrics) = CompileConfig.Deserialize(compile, path);
-            model.CompileOutputs(opt, losses, weights, metrics);
+            model.CompileOutputs(opt, losses, weights, metrics, runEagerly: false);
             optimizer = opt;
         }
         model.RestoreWeightsAndState(zip, path, optimizer);

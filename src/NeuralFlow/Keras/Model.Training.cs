@@ -17,10 +17,14 @@ public partial class Model
     /// interchangeable: <c>optimizer: "sgd"</c> or <c>new Optimizers.SGD(0.01f)</c>; metrics are
     /// names ("accuracy" picks the accuracy that fits the loss) or <see cref="Metrics.PredictionMetric"/> objects.
     /// </summary>
-    public void Compile(Optimizers.Optimizer optimizer, Losses.Loss loss, IEnumerable<object>? metrics = null)
+    /// <param name="optimizer">The optimizer.</param>
+    /// <param name="loss">The loss.</param>
+    /// <param name="metrics">Metric names or objects.</param>
+    /// <param name="runEagerly">Keras' run_eagerly: true runs Fit, Evaluate and Predict step by step in C# instead of replaying a traced step (see <see cref="RunEagerly"/>).</param>
+    public void Compile(Optimizers.Optimizer optimizer, Losses.Loss loss, IEnumerable<object>? metrics = null, bool runEagerly = false)
     {
         ArgumentNullException.ThrowIfNull(loss);
-        CompileOutputs(optimizer, [loss], null, metrics);
+        CompileOutputs(optimizer, [loss], null, metrics, runEagerly);
     }
 
     private (Optimizers.Optimizer, Losses.Loss) Compiled(string method) =>
@@ -169,6 +173,8 @@ public partial class Model
                 using var first = epochBatches().GetEnumerator();
                 if (first.MoveNext()) CallOutputs(OnBackend(first.Current.X, backend));
             }
+            var batchEndHooks = hooks.Where(c => c.HandlesBatchEnd).ToList();
+            var trainStep = TrainStep(optimizer, lossMean, outputLosses, classWeight);
             foreach (var c in hooks) c.OnTrainBegin();
             foreach (var c in hooks)
                 if (c.ResumeEpoch is { } resume) initialEpoch = Math.Max(initialEpoch, resume);
@@ -185,8 +191,6 @@ public partial class Model
                 foreach (var m in outputLosses) m.ResetState();
                 ResetMetrics();
                 var bar = new ProgressBar(steps, verbose, Console.Out);
-                var trainable = TrainableVariables;
-                List<Layer>? penalized = null;
                 int step = 0;
                 bool ranOut = false;
                 while (stepsPerEpoch is not { } limit || step < limit)
@@ -199,26 +203,16 @@ public partial class Model
                             break;
                         }
                         var (xb, yb) = (OnBackend(batches.Current.X, backend), OnBackend(batches.Current.Y, backend));
-                        var (targets, weights) = SplitWeights(yb, classWeight);
-                        Tensor[] grads;
-                        IReadOnlyList<Tensor> yPred;
-                        Tensor lossValue;
-                        using (Layer.TrainingMode())
-                        using (var tape = new GradientTape())
-                        {
-                            yPred = CallOutputs(xb);
-                            penalized ??= LayersWithPenalties();   // built by the first call
-                            lossValue = WithPenalties(CombinedLoss(targets, yPred, outputLosses, weights), LossesOf(penalized));
-                            if (trainable.Count == 0) trainable = TrainableVariables; // built on the first call
-                            grads = tape.Gradient(lossValue, trainable);
-                        }
-                        optimizer.ApplyGradients(grads, trainable);
-                        lossMean.UpdateState(lossValue, BatchSizeOf(xb));
-                        UpdateMetrics(targets, yPred, weights);
+                        trainStep([.. xb, .. yb]);
                     }
-                    var logs = Logs(lossMean, outputLosses);
-                    bar.Update(++step, logs);
-                    foreach (var c in hooks) c.OnBatchEnd(step - 1, logs);
+                    // The running loss and metrics are read from the device only when shown or asked for.
+                    ++step;
+                    if (bar.WillDraw(step) || batchEndHooks.Count > 0)
+                    {
+                        var logs = Logs(lossMean, outputLosses);
+                        bar.Update(step, logs);
+                        foreach (var c in batchEndHooks) c.OnBatchEnd(step - 1, logs);
+                    }
                     if (StopTraining) break;
                 }
                 if (step == 0 && epoch == initialEpoch)

@@ -18,11 +18,13 @@ internal sealed class ProgressBar(int steps, int verbose, TextWriter output)
     private long _lastDraw = -1000;
 
     [MethodImpl(Hot)]
+    /// <summary>Whether <see cref="Update"/> would draw at <paramref name="step"/> (Fit reads the logs from the device only then).</summary>
+    public bool WillDraw(int step) => _live && (step >= steps || _clock.ElapsedMilliseconds - _lastDraw >= 100);
+
     public void Update(int step, IReadOnlyDictionary<string, float> logs)
     {
-        if (!_live) return;
+        if (!WillDraw(step)) return;
         long now = _clock.ElapsedMilliseconds;
-        if (step < steps && now - _lastDraw < 100) return;
         _lastDraw = now;
         output.Write("\r" + Line(step, logs));
     }

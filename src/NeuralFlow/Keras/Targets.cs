@@ -61,7 +61,14 @@ internal static class Targets
         if (labels.Count == 0) return;
         using var scope = TensorScope.Begin();
         var ids = labels.DType == DType.Int64 ? labels : NF.Cast(labels, DType.Int64);
-        var bounds = NF.Stack([NF.ReduceMin(ids), NF.ReduceMax(ids)]).ToArray<long>();
+        // A replayed NF.Function step checks the bounds again (without the position, which would need all labels).
+        var shape = labels.Shape;
+        var bounds = FunctionTrace.ReadChecked<long>(NF.Stack([NF.ReduceMin(ids), NF.ReduceMax(ids)]), b =>
+        {
+            if (b[0] < 0 || b[1] >= classes)
+                throw new ArgumentException(
+                    $"{who}: received a label value of {(b[0] < 0 ? b[0] : b[1])} which is outside the valid range of [0, {classes}) (predictions have {classes} classes; labels shape {shape}).");
+        });
         if (bounds[0] >= 0 && bounds[1] < classes) return;
         var values = ids.ToArray<long>();
         int i = Array.FindIndex(values, v => v < 0 || v >= classes);

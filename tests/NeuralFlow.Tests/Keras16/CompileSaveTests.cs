@@ -29,7 +29,7 @@ public abstract class CompileSaveTests(string backend) : BackendFileTest(backend
         NF.Random.SetSeed(17);
         var h2 = loaded.Fit(x, y, batchSize: 16, epochs: 2, verbose: 0);
         Assert.Equal(h1.Keys.Order(), h2.Keys.Order());
-        foreach (var key in h1.Keys) Assert.Equal(h1[key], h2[key]);
+        foreach (var key in h1.Keys) Assert.True(h1[key].SequenceEqual(h2[key]), $"{key}: {string.Join(",", h1[key])} vs {string.Join(",", h2[key])}");
     }
 
     [SkippableFact]

@@ -19,6 +19,10 @@ public static partial class Callbacks
         /// <summary>After each training batch, with the running loss and metrics.</summary>
         public virtual void OnBatchEnd(int batch, IReadOnlyDictionary<string, float> logs) { }
 
+        /// <summary>Whether this callback overrides <see cref="OnBatchEnd"/>: Fit reads the running loss and metrics from the device after a step only for such callbacks (or the progress bar).</summary>
+        internal bool HandlesBatchEnd =>
+            GetType().GetMethod(nameof(OnBatchEnd), [typeof(int), typeof(IReadOnlyDictionary<string, float>)])!.DeclaringType != typeof(Callback);
+
         /// <summary>Whether <see cref="OnTrainBegin"/> needs the model's weights to exist (Fit builds the model first).</summary>
         internal virtual bool NeedsWeightsAtStart => false;
 

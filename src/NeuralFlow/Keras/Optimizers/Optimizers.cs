@@ -91,11 +91,17 @@ public static partial class Optimizers
             double lr = CurrentLearningRate;
             long step = Iterations + 1;
             double? globalScale = GlobalClipNorm is { } clip ? GlobalClipScale(list, clip) : null;
+            var trace = FunctionTrace.Current;
+            if (trace is not null && Kind is null)
+                trace.Fail($"{GetType().Name} has no fused update kernel: its learning rate and step enter as C# numbers that a replay would freeze");
             foreach (var (g, v) in list)
             {
                 if (g is null) continue;  // shapes and dtypes were checked by ValidGradients
                 if (!_slots.TryGetValue(v, out var slots))
                     _slots[v] = slots = CreateSlots(v);
+                // An NF.Function replay recomputes the settings each step, as this eager call does
+                // (g is read by WithOptions only for clipNorm, whose host-side norm fails the trace).
+                trace?.SetNextOptimizerParams(() => WithOptions(Parameters(CurrentLearningRate, Iterations + 1), v, null!, null));
                 if (Kind is { } kind) ApplyFused(kind, v, g, slots, WithOptions(Parameters(lr, step), v, g, globalScale));
                 else
                 {
@@ -107,6 +113,7 @@ public static partial class Optimizers
                 }
             }
             Iterations++;
+            trace?.RecordHostAction(() => Iterations++);
         }
 
         // Every pair is checked before any variable changes, so a bad one leaves no partial step;

@@ -1,0 +1,271 @@
+using NeuralFlow.Backends;
+
+namespace NeuralFlow;
+
+/// <summary>
+/// The recording of one run of an <see cref="NF.Function(Func{Tensor, Tensor}, int)"/> lambda:
+/// while it is <see cref="Current"/> on a thread, every storage hands out a
+/// <see cref="RecordingBackend"/> (Storage.Backend), so each backend call an Engine op makes is
+/// run and appended to <see cref="Ops"/> with its buffer addresses rewritten as (buffer, byte
+/// offset). Buffers are the inputs, the storages of variables, buffers that existed before the
+/// trace (constants), and the temporaries allocated during it. <see cref="ReplayPlan"/> turns
+/// the list into a replay.
+/// </summary>
+/// <remarks>
+/// The hook sits below Engine, on the IBackend seam, so any op that goes through Engine
+/// (including ops added later) is recorded with no change of its own. What cannot be replayed
+/// is detected and reported through <see cref="Fail"/>: the run itself is the eager run, so a
+/// failed trace costs nothing but the plan.
+/// </remarks>
+internal sealed class FunctionTrace
+{
+    [ThreadStatic] private static FunctionTrace? _current;
+
+    /// <summary>The trace recording on this thread, or null (one field read on every op's hot path).</summary>
+    public static FunctionTrace? Current
+    {
+        [MethodImpl(Hot)] get => _current;
+    }
+
+    internal enum BufferKind { Input, Temporary, External, Variable }
+
+    /// <summary>One buffer a recorded kernel call touched.</summary>
+    internal sealed class Buffer
+    {
+        public int Id;
+        public nint Base;
+        public long Bytes;
+        public BufferKind Kind;
+        public int Input = -1;
+        public long InputOffsetBytes;     // inputs: where element 0 sat in the buffer at the trace (a row slice replays at its own)
+        public Storage? Storage;          // externals and variables: kept alive and checked at replay
+        public Variable? Variable;
+        public IBackend? Backend;         // temporaries: whose arena holds them
+        public int RebindOp = -1;         // variables: the op index from which this buffer replaces an older one
+        public int ReplacedBuffer = -1;   // ... and which
+    }
+
+    /// <summary>A recorded pointer argument: a buffer id (-1: a null pointer) and a byte offset into it.</summary>
+    internal readonly record struct Ref(int Buffer, long Offset)
+    {
+        public static readonly Ref None = new(-1, 0);
+
+        [MethodImpl(Hot)]
+        public nint At(nint[] bases) => Buffer < 0 ? 0 : bases[Buffer] + (nint)Offset;
+    }
+
+    /// <summary>One recorded call: how to run it against a table of buffer addresses, and which buffers it reads and writes.</summary>
+    internal sealed class Op(Action<nint[]> run, Ref[] reads, Ref[] writes, bool selfCopy = false)
+    {
+        public readonly Action<nint[]> Run = run;
+        public readonly Ref[] Reads = reads;
+        public readonly Ref[] Writes = writes;
+        /// <summary>A copy between two layouts of one buffer; dropped when source and target are the same buffer and layout at replay (a variable's copy-on-write).</summary>
+        public readonly bool SelfCopy = selfCopy;
+    }
+
+    private readonly List<Buffer> _buffers = [];
+    private readonly Dictionary<nint, Buffer> _byBase = [];
+    private readonly List<Buffer> _live = [];
+    private readonly Dictionary<IBackend, RecordingBackend> _proxies = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<Variable, Storage> _variables = new(ReferenceEqualityComparer.Instance);
+    private Func<OptimizerParams>? _pendingOptimizerParams;
+
+    public List<Op> Ops { get; } = [];
+    public IReadOnlyList<Buffer> Buffers => _buffers;
+    public IReadOnlyDictionary<Variable, Storage> Variables => _variables;
+
+    /// <summary>Why this trace cannot be replayed (the first reason), or null.</summary>
+    public string? Failure { get; private set; }
+
+    /// <summary>True when the failure may not recur on a later call (variables created by a first call that builds a model).</summary>
+    public bool RetryLater { get; private set; }
+
+    public FunctionTrace(IReadOnlyList<Tensor> inputs)
+    {
+        for (int i = 0; i < inputs.Count; i++)
+        {
+            var t = inputs[i];
+            var b = Register(t.Storage.Pointer, t.Storage.Bytes, BufferKind.Input);
+            b.Input = i;
+            b.InputOffsetBytes = Operands.ByteOffset(t);
+            b.Storage = t.Storage;
+        }
+    }
+
+    /// <summary>Makes this trace the thread's recording one until the result is disposed.</summary>
+    public IDisposable Begin()
+    {
+        if (_current is not null) throw new InvalidOperationException("NF.Function: a trace is already recording on this thread.");
+        _current = this;
+        return new End(this);
+    }
+
+    private sealed class End(FunctionTrace trace) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (ReferenceEquals(_current, trace)) _current = null;
+        }
+    }
+
+    /// <summary>True while this trace is the thread's recording one (a proxy kept past its trace only forwards).</summary>
+    public bool IsRecording
+    {
+        [MethodImpl(Hot)] get => ReferenceEquals(_current, this);
+    }
+
+    /// <summary>The recording stand-in for <paramref name="backend"/>.</summary>
+    [MethodImpl(Hot)]
+    public IBackend Proxy(IBackend backend)
+    {
+        if (backend is RecordingBackend) return backend;
+        if (!_proxies.TryGetValue(backend, out var proxy)) _proxies[backend] = proxy = new RecordingBackend(backend, this);
+        return proxy;
+    }
+
+    /// <summary>The real backend behind a recording stand-in.</summary>
+    [MethodImpl(Hot)]
+    public static IBackend Unwrap(IBackend backend) => backend is RecordingBackend r ? r.Inner : backend;
+
+    /// <summary>Marks the trace as not replayable; the run goes on eagerly, so its results stay right.</summary>
+    public void Fail(string reason, bool retryLater = false)
+    {
+        if (Failure is not null) return;
+        // NEURALFLOW_TRACE_DEBUG=1 adds where it happened, to find the line that stops a trace.
+        Failure = Environment.GetEnvironmentVariable("NEURALFLOW_TRACE_DEBUG") == "1" ? reason + " at\n" + Environment.StackTrace : reason;
+        RetryLater = retryLater;
+    }
+
+    // ---- Buffers ----
+
+    private Buffer Register(nint pointer, long bytes, BufferKind kind)
+    {
+        // An address handed out again belongs to the new buffer: the old one was freed.
+        for (int i = _live.Count - 1; i >= 0; i--)
+        {
+            var old = _live[i];
+            if (old.Base < pointer + Math.Max(bytes, 1) && pointer < old.Base + Math.Max(old.Bytes, 1))
+            {
+                _live.RemoveAt(i);
+                if (_byBase.TryGetValue(old.Base, out var same) && ReferenceEquals(same, old)) _byBase.Remove(old.Base);
+            }
+        }
+        var b = new Buffer { Id = _buffers.Count, Base = pointer, Bytes = bytes, Kind = kind };
+        _buffers.Add(b);
+        _byBase[pointer] = b;
+        _live.Add(b);
+        return b;
+    }
+
+    /// <summary>A buffer a recording backend allocated during the trace.</summary>
+    public void Allocated(DeviceBuffer buffer, IBackend backend) =>
+        Register(buffer.Pointer, buffer.Bytes, BufferKind.Temporary).Backend = backend;
+
+    /// <summary>A tensor's buffer handed to a kernel (Tensor.Data): buffers made before the trace are registered here.</summary>
+    [MethodImpl(Hot)]
+    public void Saw(Tensor tensor, Storage storage, nint pointer)
+    {
+        if (!_byBase.TryGetValue(pointer, out var b))
+        {
+            b = Register(pointer, storage.Bytes, BufferKind.External);
+            b.Storage = storage;
+        }
+        if (tensor is Variable v && b.Kind != BufferKind.Input)
+        {
+            _variables.TryAdd(v, storage);
+            if (b.Kind == BufferKind.External)
+            {
+                b.Kind = BufferKind.Variable;
+                b.Variable = v;
+            }
+            else if (b.Kind == BufferKind.Temporary && b.Variable is null)
+                Fail($"variable '{v.Name ?? "?"}' was given a buffer made during the trace other than by an in-place update");
+        }
+    }
+
+    /// <summary>A variable moved to a fresh buffer (copy-on-write, Variable.BeginWrite) during the trace.</summary>
+    public void Rebound(Variable variable, Storage old, Storage fresh)
+    {
+        Saw(variable, old, old.Pointer);
+        if (!_byBase.TryGetValue(fresh.Pointer, out var b) || b.Kind != BufferKind.Temporary)
+        {
+            Fail($"variable '{variable.Name ?? "?"}' moved to a buffer the trace did not allocate");
+            return;
+        }
+        b.Kind = BufferKind.Variable;
+        b.Variable = variable;
+        b.RebindOp = Ops.Count;
+        b.ReplacedBuffer = _byBase.TryGetValue(old.Pointer, out var o) ? o.Id : -1;
+    }
+
+    /// <summary>The buffer id and offset of an address a kernel received.</summary>
+    public Ref Resolve(nint pointer)
+    {
+        if (pointer == 0) return Ref.None;
+        if (_byBase.TryGetValue(pointer, out var b)) return new Ref(b.Id, 0);
+        for (int i = _live.Count - 1; i >= 0; i--)
+        {
+            b = _live[i];
+            if (pointer >= b.Base && pointer < b.Base + b.Bytes) return new Ref(b.Id, pointer - b.Base);
+        }
+        Fail("a kernel received an address outside every buffer the trace knows");
+        return Ref.None;
+    }
+
+    /// <summary>The buffer record of <paramref name="storage"/>, if a kernel touched it or the trace made it.</summary>
+    public Buffer? BufferOf(Storage storage) => _byBase.TryGetValue(storage.Pointer, out var b) ? b : null;
+
+    // ---- Ops ----
+
+    public void Record(Action<nint[]> run, Ref[] reads, Ref[] writes, bool selfCopy = false) =>
+        Ops.Add(new Op(run, reads, writes, selfCopy));
+
+    /// <summary>
+    /// C# work a replay must redo at this point of the op list (an optimizer's iteration count):
+    /// the one exception to "C# side effects run at trace time only", for library state that eager
+    /// steps advance.
+    /// </summary>
+    public void RecordHostAction(Action action) => Ops.Add(new Op(_ => action(), [], []));
+
+    private Action<byte[]>? _pendingCheck;
+
+    /// <summary>
+    /// <paramref name="tensor"/>'s values on the host, for code that reads them only to validate
+    /// (label ranges). Under a trace the read does not stop the trace: a replay reads the same
+    /// buffer again and runs <paramref name="replayCheck"/> on it, which throws for bad values, so
+    /// a replayed step refuses bad data as the eager one does (one small host read per replay).
+    /// </summary>
+    public static T[] ReadChecked<T>(Tensor tensor, Action<T[]> replayCheck) where T : unmanaged
+    {
+        var trace = _current;
+        if (trace is null) return tensor.ToArray<T>();
+        trace._pendingCheck = bytes => replayCheck(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, T>(bytes).ToArray());
+        try
+        {
+            return tensor.ToArray<T>();
+        }
+        finally
+        {
+            trace._pendingCheck = null;
+        }
+    }
+
+    /// <summary>The replay check of a host read in progress (<see cref="ReadChecked"/>), or null for a read that stops the trace.</summary>
+    public Action<byte[]>? TakeCheck()
+    {
+        var check = _pendingCheck;
+        _pendingCheck = null;
+        return check;
+    }
+
+    /// <summary>The next recorded optimizer update takes its settings from <paramref name="parameters"/> at each replay (learning rate schedule, step count).</summary>
+    public void SetNextOptimizerParams(Func<OptimizerParams> parameters) => _pendingOptimizerParams = parameters;
+
+    public Func<OptimizerParams>? TakeOptimizerParams()
+    {
+        var p = _pendingOptimizerParams;
+        _pendingOptimizerParams = null;
+        return p;
+    }
+}

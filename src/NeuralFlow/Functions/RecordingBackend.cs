@@ -1,0 +1,291 @@
+using NeuralFlow.Backends;
+using R = NeuralFlow.FunctionTrace.Ref;
+
+namespace NeuralFlow;
+
+/// <summary>
+/// The stand-in that storages hand out while a <see cref="FunctionTrace"/> records: each call
+/// runs on the real backend (the trace is the eager run) and is appended to the trace as a
+/// closure over (buffer, offset) references, so that a replay runs the same kernel with the same
+/// settings on the buffers of that replay. Every IBackend method is implemented here
+/// (RecordingBackendTests checks it by reflection): a method added to IBackend with a default body
+/// and not listed here would otherwise run that default, which throws.
+/// </summary>
+/// <remarks>
+/// Host reads (<see cref="Download"/>) make the trace fail: the C# code saw a value that a replay
+/// would not recompute. Two kinds of call are re-evaluated at each replay: random numbers drawn
+/// from NF.Random's generator (fresh numbers, the generator advanced as an eager step would) and
+/// optimizer updates whose settings the optimizer marked (learning rate schedule, step count).
+/// </remarks>
+internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IBackend
+{
+    public IBackend Inner { get; } = inner;
+
+    public string Name => Inner.Name;
+    public string Description => Inner.Description;
+    public Device Device => Inner.Device;
+    public bool IsHostMemory => Inner.IsHostMemory;
+    public MemoryStats GetMemoryStats() => Inner.GetMemoryStats();
+
+    private bool On => trace.IsRecording && trace.Failure is null;
+    private R Ref(nint p) => trace.Resolve(p);
+
+    public DeviceBuffer Allocate(long bytes)
+    {
+        var buffer = Inner.Allocate(bytes);
+        if (trace.IsRecording) trace.Allocated(buffer, Inner);
+        return buffer;
+    }
+
+    public void Upload(ReadOnlySpan<byte> source, nint destination, long byteOffset)
+    {
+        Inner.Upload(source, destination, byteOffset);
+        if (!On) return;
+        // Host bytes written during the trace (NF.Constant, a C# number) are constants of the function.
+        var bytes = source.ToArray();
+        var (k, d) = (Inner, Ref(destination));
+        trace.Record(p => k.Upload(bytes, d.At(p), byteOffset), [], [d]);
+    }
+
+    public void Download(nint source, long byteOffset, Span<byte> destination)
+    {
+        Inner.Download(source, byteOffset, destination);
+        if (!trace.IsRecording) return;
+        if (trace.TakeCheck() is { } check)
+        {
+            // A validation read (FunctionTrace.ReadChecked): replays read the buffer again and check it.
+            var (k, rs, bytes) = (Inner, Ref(source), new byte[destination.Length]);
+            if (On) trace.Record(p => { k.Download(rs.At(p), byteOffset, bytes); check(bytes); }, [rs], []);
+        }
+        else
+            trace.Fail("the function reads a tensor's value on the host (ToArray, Item, ToString, a C# comparison or loop on a value, or a clipNorm computed on the host); a replay would not see new values");
+    }
+
+    public void Binary(BinaryOp op, DType dtype, nint a, in Layout aLayout, nint b, in Layout bLayout, nint output, in Layout outLayout)
+    {
+        Inner.Binary(op, dtype, a, aLayout, b, bLayout, output, outLayout);
+        if (!On) return;
+        var (k, ra, rb, ro, la, lb, lo) = (Inner, Ref(a), Ref(b), Ref(output), aLayout, bLayout, outLayout);
+        trace.Record(p => k.Binary(op, dtype, ra.At(p), la, rb.At(p), lb, ro.At(p), lo), [ra, rb], [ro]);
+    }
+
+    public void Unary(UnaryOp op, DType dtype, nint x, in Layout xLayout, nint output, in Layout outLayout)
+    {
+        Inner.Unary(op, dtype, x, xLayout, output, outLayout);
+        if (!On) return;
+        var (k, rx, ro, lx, lo) = (Inner, Ref(x), Ref(output), xLayout, outLayout);
+        trace.Record(p => k.Unary(op, dtype, rx.At(p), lx, ro.At(p), lo), [rx], [ro]);
+    }
+
+    public void Reduce(ReduceOp op, DType dtype, nint x, in Layout xLayout, uint axesMask, nint output, DType outDtype)
+    {
+        Inner.Reduce(op, dtype, x, xLayout, axesMask, output, outDtype);
+        if (!On) return;
+        var (k, rx, ro, lx) = (Inner, Ref(x), Ref(output), xLayout);
+        trace.Record(p => k.Reduce(op, dtype, rx.At(p), lx, axesMask, ro.At(p), outDtype), [rx], [ro]);
+    }
+
+    public void Softmax(bool log, DType dtype, nint x, in Layout xLayout, int axis, nint output)
+    {
+        Inner.Softmax(log, dtype, x, xLayout, axis, output);
+        if (!On) return;
+        var (k, rx, ro, lx) = (Inner, Ref(x), Ref(output), xLayout);
+        trace.Record(p => k.Softmax(log, dtype, rx.At(p), lx, axis, ro.At(p)), [rx], [ro]);
+    }
+
+    public void MatMul(DType dtype, nint a, in Layout aLayout, nint b, in Layout bLayout, nint output, in Layout outLayout)
+    {
+        Inner.MatMul(dtype, a, aLayout, b, bLayout, output, outLayout);
+        if (!On) return;
+        var (k, ra, rb, ro, la, lb, lo) = (Inner, Ref(a), Ref(b), Ref(output), aLayout, bLayout, outLayout);
+        trace.Record(p => k.MatMul(dtype, ra.At(p), la, rb.At(p), lb, ro.At(p), lo), [ra, rb], [ro]);
+    }
+
+    public void Im2Col(DType dtype, nint x, in Layout xLayout, in Window2D window, nint output, in Layout outLayout)
+    {
+        Inner.Im2Col(dtype, x, xLayout, window, output, outLayout);
+        if (!On) return;
+        var (k, rx, ro, lx, w, lo) = (Inner, Ref(x), Ref(output), xLayout, window, outLayout);
+        trace.Record(p => k.Im2Col(dtype, rx.At(p), lx, w, ro.At(p), lo), [rx], [ro]);
+    }
+
+    public void Col2Im(DType dtype, nint cols, in Layout colsLayout, in Window2D window, nint output, in Layout outLayout)
+    {
+        Inner.Col2Im(dtype, cols, colsLayout, window, output, outLayout);
+        if (!On) return;
+        var (k, rc, ro, lc, w, lo) = (Inner, Ref(cols), Ref(output), colsLayout, window, outLayout);
+        trace.Record(p => k.Col2Im(dtype, rc.At(p), lc, w, ro.At(p), lo), [rc], [ro]);
+    }
+
+    public void Pool2D(PoolOp op, DType dtype, nint x, in Layout xLayout, in Window2D window, nint output, in Layout outLayout)
+    {
+        Inner.Pool2D(op, dtype, x, xLayout, window, output, outLayout);
+        if (!On) return;
+        var (k, rx, ro, lx, w, lo) = (Inner, Ref(x), Ref(output), xLayout, window, outLayout);
+        trace.Record(p => k.Pool2D(op, dtype, rx.At(p), lx, w, ro.At(p), lo), [rx], [ro]);
+    }
+
+    public void Pool2DBackward(PoolOp op, DType dtype, nint x, in Layout xLayout, nint dy, in Layout dyLayout, in Window2D window, nint dx, in Layout dxLayout)
+    {
+        Inner.Pool2DBackward(op, dtype, x, xLayout, dy, dyLayout, window, dx, dxLayout);
+        if (!On) return;
+        var (k, rx, rdy, rdx, lx, ldy, w, ldx) = (Inner, Ref(x), Ref(dy), Ref(dx), xLayout, dyLayout, window, dxLayout);
+        trace.Record(p => k.Pool2DBackward(op, dtype, rx.At(p), lx, rdy.At(p), ldy, w, rdx.At(p), ldx), [rx, rdy], [rdx]);
+    }
+
+    public void BatchNorm(DType dtype, nint x, long outer, long features, long inner, nint gamma, nint beta, nint mean, nint variance,
+                          double epsilon, nint output, nint batchMean, nint batchVariance)
+    {
+        Inner.BatchNorm(dtype, x, outer, features, inner, gamma, beta, mean, variance, epsilon, output, batchMean, batchVariance);
+        if (!On) return;
+        var (k, rx, rg, rb, rm, rv, ro, rbm, rbv) = (Inner, Ref(x), Ref(gamma), Ref(beta), Ref(mean), Ref(variance), Ref(output), Ref(batchMean), Ref(batchVariance));
+        trace.Record(p => k.BatchNorm(dtype, rx.At(p), outer, features, inner, rg.At(p), rb.At(p), rm.At(p), rv.At(p), epsilon, ro.At(p), rbm.At(p), rbv.At(p)),
+            [rx, rg, rb, rm, rv], [ro, rbm, rbv]);
+    }
+
+    public void BatchNormBackward(DType dtype, nint x, long outer, long features, long inner, nint dy, nint gamma, nint mean, nint variance,
+                                  double epsilon, bool training, nint dx, nint dgamma, nint dbeta)
+    {
+        Inner.BatchNormBackward(dtype, x, outer, features, inner, dy, gamma, mean, variance, epsilon, training, dx, dgamma, dbeta);
+        if (!On) return;
+        var (k, rx, rdy, rg, rm, rv, rdx, rdg, rdb) = (Inner, Ref(x), Ref(dy), Ref(gamma), Ref(mean), Ref(variance), Ref(dx), Ref(dgamma), Ref(dbeta));
+        trace.Record(p => k.BatchNormBackward(dtype, rx.At(p), outer, features, inner, rdy.At(p), rg.At(p), rm.At(p), rv.At(p), epsilon, training, rdx.At(p), rdg.At(p), rdb.At(p)),
+            [rx, rdy, rg, rm, rv], [rdx, rdg, rdb]);
+    }
+
+    public void LayerNorm(DType dtype, nint x, long rows, long cols, nint gamma, nint beta, double epsilon, nint output)
+    {
+        Inner.LayerNorm(dtype, x, rows, cols, gamma, beta, epsilon, output);
+        if (!On) return;
+        var (k, rx, rg, rb, ro) = (Inner, Ref(x), Ref(gamma), Ref(beta), Ref(output));
+        trace.Record(p => k.LayerNorm(dtype, rx.At(p), rows, cols, rg.At(p), rb.At(p), epsilon, ro.At(p)), [rx, rg, rb], [ro]);
+    }
+
+    public void LayerNormBackward(DType dtype, nint x, long rows, long cols, nint dy, nint gamma, double epsilon, nint dx, nint dgamma, nint dbeta)
+    {
+        Inner.LayerNormBackward(dtype, x, rows, cols, dy, gamma, epsilon, dx, dgamma, dbeta);
+        if (!On) return;
+        var (k, rx, rdy, rg, rdx, rdg, rdb) = (Inner, Ref(x), Ref(dy), Ref(gamma), Ref(dx), Ref(dgamma), Ref(dbeta));
+        trace.Record(p => k.LayerNormBackward(dtype, rx.At(p), rows, cols, rdy.At(p), rg.At(p), epsilon, rdx.At(p), rdg.At(p), rdb.At(p)),
+            [rx, rdy, rg], [rdx, rdg, rdb]);
+    }
+
+    public void Cast(DType source, nint x, in Layout xLayout, DType destination, nint output)
+    {
+        Inner.Cast(source, x, xLayout, destination, output);
+        if (!On) return;
+        var (k, rx, ro, lx) = (Inner, Ref(x), Ref(output), xLayout);
+        trace.Record(p => k.Cast(source, rx.At(p), lx, destination, ro.At(p)), [rx], [ro]);
+    }
+
+    public void Copy(DType dtype, nint x, in Layout xLayout, nint output, in Layout outLayout)
+    {
+        Inner.Copy(dtype, x, xLayout, output, outLayout);
+        if (!On) return;
+        var (k, rx, ro, lx, lo) = (Inner, Ref(x), Ref(output), xLayout, outLayout);
+        bool sameLayout = lx.Offset == lo.Offset && lx.Strides.AsSpan().SequenceEqual(lo.Strides);
+        trace.Record(p => k.Copy(dtype, rx.At(p), lx, ro.At(p), lo), [rx], [ro], selfCopy: sameLayout);
+    }
+
+    public void Gather(DType dtype, nint x, in Layout xLayout, int axis, DType indexDtype, nint indices, long indexCount, nint output)
+    {
+        Inner.Gather(dtype, x, xLayout, axis, indexDtype, indices, indexCount, output);
+        if (!On) return;
+        var (k, rx, ri, ro, lx) = (Inner, Ref(x), Ref(indices), Ref(output), xLayout);
+        trace.Record(p => k.Gather(dtype, rx.At(p), lx, axis, indexDtype, ri.At(p), indexCount, ro.At(p)), [rx, ri], [ro]);
+    }
+
+    public void OneHot(DType indexDtype, nint indices, in Layout indicesLayout, long depth, double onValue, double offValue, DType outDtype, nint output)
+    {
+        Inner.OneHot(indexDtype, indices, indicesLayout, depth, onValue, offValue, outDtype, output);
+        if (!On) return;
+        var (k, ri, ro, li) = (Inner, Ref(indices), Ref(output), indicesLayout);
+        trace.Record(p => k.OneHot(indexDtype, ri.At(p), li, depth, onValue, offValue, outDtype, ro.At(p)), [ri], [ro]);
+    }
+
+    public void Fill(DType dtype, nint output, long count, double value)
+    {
+        Inner.Fill(dtype, output, count, value);
+        if (!On) return;
+        var (k, ro) = (Inner, Ref(output));
+        trace.Record(p => k.Fill(dtype, ro.At(p), count, value), [], [ro]);
+    }
+
+    public void Range(DType dtype, nint output, long count, double start, double delta)
+    {
+        Inner.Range(dtype, output, count, start, delta);
+        if (!On) return;
+        var (k, ro) = (Inner, Ref(output));
+        trace.Record(p => k.Range(dtype, ro.At(p), count, start, delta), [], [ro]);
+    }
+
+    public void RandomUniform(DType dtype, nint output, long count, ulong seed, ulong offset, double low, double high)
+    {
+        Inner.RandomUniform(dtype, output, count, seed, offset, low, high);
+        var k = Inner;
+        if (On) RecordRandom(output, count, seed, offset, (o, s, at) => k.RandomUniform(dtype, o, count, s, at, low, high));
+    }
+
+    public void RandomNormal(DType dtype, nint output, long count, ulong seed, ulong offset, double mean, double stddev)
+    {
+        Inner.RandomNormal(dtype, output, count, seed, offset, mean, stddev);
+        var k = Inner;
+        if (On) RecordRandom(output, count, seed, offset, (o, s, at) => k.RandomNormal(dtype, o, count, s, at, mean, stddev));
+    }
+
+    private void RecordRandom(nint output, long count, ulong seed, ulong offset, Action<nint, ulong, ulong> draw)
+    {
+        var ro = Ref(output);
+        if (FromGenerator(seed, offset, count))
+            trace.Record(p => { var (s, at) = NF.Random.Draw(count); draw(ro.At(p), s, at); }, [], [ro]);
+        else
+            trace.Record(p => draw(ro.At(p), seed, offset), [], [ro]);
+    }
+
+    // Numbers NF.Random just drew (its counter sits right after them): a replay draws afresh.
+    // Any other (seed, offset) is a stateless draw, replayed as it is.
+    private static bool FromGenerator(ulong seed, ulong offset, long count) =>
+        NF.Random.State is var (s, o) && s == seed && (ulong)o == offset + (ulong)count;
+
+    public void OptimizerUpdate(OptimizerKind kind, DType dtype, nint param, nint grad, nint slot0, nint slot1, nint slot2, long count, in OptimizerParams p)
+    {
+        Inner.OptimizerUpdate(kind, dtype, param, grad, slot0, slot1, slot2, count, p);
+        if (!On) return;
+        var (k, rp, rg, r0, r1, r2, fixedParams) = (Inner, Ref(param), Ref(grad), Ref(slot0), Ref(slot1), Ref(slot2), p);
+        var dynamic = trace.TakeOptimizerParams();
+        trace.Record(b => k.OptimizerUpdate(kind, dtype, rp.At(b), rg.At(b), r0.At(b), r1.At(b), r2.At(b), count, dynamic is null ? fixedParams : dynamic()),
+            [rp, rg, r0, r1, r2], [rp, r0, r1, r2]);
+    }
+
+    public void SoftmaxCrossEntropy(DType dtype, nint logits, in Layout logitsLayout, DType labelDtype, nint labels, bool sparse, nint lossOut, nint gradOut)
+    {
+        Inner.SoftmaxCrossEntropy(dtype, logits, logitsLayout, labelDtype, labels, sparse, lossOut, gradOut);
+        if (!On) return;
+        var (k, rx, rl, ro, rg, lx) = (Inner, Ref(logits), Ref(labels), Ref(lossOut), Ref(gradOut), logitsLayout);
+        trace.Record(p => k.SoftmaxCrossEntropy(dtype, rx.At(p), lx, labelDtype, rl.At(p), sparse, ro.At(p), rg.At(p)), [rx, rl], [ro, rg]);
+    }
+
+    public void Where(DType dtype, nint cond, in Layout condLayout, nint x, in Layout xLayout, nint y, in Layout yLayout, nint output, in Layout outLayout)
+    {
+        Inner.Where(dtype, cond, condLayout, x, xLayout, y, yLayout, output, outLayout);
+        if (!On) return;
+        var (k, rc, rx, ry, ro, lc, lx, ly, lo) = (Inner, Ref(cond), Ref(x), Ref(y), Ref(output), condLayout, xLayout, yLayout, outLayout);
+        trace.Record(p => k.Where(dtype, rc.At(p), lc, rx.At(p), lx, ry.At(p), ly, ro.At(p), lo), [rc, rx, ry], [ro]);
+    }
+
+    public void Scan(ScanOp op, DType dtype, nint x, in Layout xLayout, int axis, bool exclusive, bool reverse, nint output)
+    {
+        Inner.Scan(op, dtype, x, xLayout, axis, exclusive, reverse, output);
+        if (!On) return;
+        var (k, rx, ro, lx) = (Inner, Ref(x), Ref(output), xLayout);
+        trace.Record(p => k.Scan(op, dtype, rx.At(p), lx, axis, exclusive, reverse, ro.At(p)), [rx], [ro]);
+    }
+
+    public void Sort(DType dtype, nint x, in Layout xLayout, int axis, bool descending, nint valuesOut, DType indexDtype, nint indicesOut)
+    {
+        Inner.Sort(dtype, x, xLayout, axis, descending, valuesOut, indexDtype, indicesOut);
+        if (!On) return;
+        var (k, rx, rv, ri, lx) = (Inner, Ref(x), Ref(valuesOut), Ref(indicesOut), xLayout);
+        trace.Record(p => k.Sort(dtype, rx.At(p), lx, axis, descending, rv.At(p), indexDtype, ri.At(p)), [rx], [rv, ri]);
+    }
+}

@@ -1,0 +1,195 @@
+using NeuralFlow.Backends;
+using Kind = NeuralFlow.FunctionTrace.BufferKind;
+
+namespace NeuralFlow;
+
+/// <summary>
+/// A trace made runnable: the recorded kernel calls and a table of buffer addresses filled per
+/// replay. Temporaries live in one arena allocated when the plan is made, packed by lifetime
+/// (a buffer whose last reader has run gives its bytes to later ones), so a replay allocates
+/// nothing but its outputs. Variables are referenced through their current storage, read at each
+/// replay, and buffers that existed before the trace (constants) are held by the plan.
+/// </summary>
+internal sealed class ReplayPlan
+{
+    private const int Alignment = 256; // a GPU's texture alignment; also a cache line multiple on CPUs
+
+    private readonly FunctionTrace.Op[] _ops;
+    private readonly nint[] _bases;
+    private readonly (int Buffer, int Input, long OffsetBytes)[] _inputs;
+    private readonly (int Buffer, Variable Variable)[] _variables;
+    private readonly (int Buffer, Storage Storage)[] _externals;
+    private readonly (int Buffer, long Bytes, Layout Layout, DType DType, IBackend Backend)[] _outputs;
+    private readonly DeviceBuffer? _arena;
+
+    /// <summary>The arena's size in bytes (all temporaries of one replay).</summary>
+    public long ArenaBytes { get; }
+
+    /// <summary>Number of kernel calls (and host actions) one replay runs.</summary>
+    public int OpCount => _ops.Length;
+
+    private ReplayPlan(FunctionTrace.Op[] ops, int buffers, (int, int, long)[] inputs, (int, Variable)[] variables, (int, Storage)[] externals,
+                       (int, long, Layout, DType, IBackend)[] outputs, DeviceBuffer? arena, long arenaBytes)
+    {
+        _ops = ops;
+        _bases = new nint[buffers];
+        _inputs = inputs;
+        _variables = variables;
+        _externals = externals;
+        _outputs = outputs;
+        _arena = arena;
+        ArenaBytes = arenaBytes;
+    }
+
+    /// <summary>Plans <paramref name="trace"/> whose run returned <paramref name="outputs"/>; null (with trace.Failure set) when it cannot be replayed.</summary>
+    public static ReplayPlan? Create(FunctionTrace trace, IReadOnlyList<Tensor> outputs)
+    {
+        if (trace.Failure is not null) return null;
+        var buffers = trace.Buffers;
+        var ops = trace.Ops;
+        // Each variable's buffers (the one it had, and a fresh one if a tape made it copy on
+        // write) are one slot: its storage at replay time. The old one must not be read once the
+        // new one took over, or a replay writing in place would change what that reader sees.
+        var canonical = new int[buffers.Count];
+        for (int i = 0; i < canonical.Length; i++) canonical[i] = i;
+        var variableSlot = new Dictionary<Variable, int>(ReferenceEqualityComparer.Instance);
+        foreach (var b in buffers)
+        {
+            if (b.Kind != Kind.Variable) continue;
+            if (variableSlot.TryGetValue(b.Variable!, out int slot)) canonical[b.Id] = slot;
+            else variableSlot[b.Variable!] = b.Id;
+            if (b.ReplacedBuffer >= 0)
+                for (int j = b.RebindOp; j < ops.Count; j++)
+                    if (Array.Exists(ops[j].Reads, r => r.Buffer == b.ReplacedBuffer) || Array.Exists(ops[j].Writes, r => r.Buffer == b.ReplacedBuffer))
+                    {
+                        trace.Fail($"variable '{b.Variable!.Name ?? "?"}' was updated in place while a gradient tape still needed its old value, and that old value was read afterwards");
+                        return null;
+                    }
+        }
+        // Outputs: fresh buffers per replay (the caller owns them), shaped as at the trace.
+        var outputSpecs = new (int, long, Layout, DType, IBackend)[outputs.Count];
+        var isOutput = new bool[buffers.Count];
+        for (int i = 0; i < outputs.Count; i++)
+        {
+            var t = outputs[i];
+            var b = trace.BufferOf(t.Storage);
+            if (b is null || b.Kind != Kind.Temporary || isOutput[b.Id])
+            {
+                trace.Fail($"output {i} is not a tensor computed inside the function (an input, a variable, a tensor made outside, or another output); return NF.Identity of it");
+                return null;
+            }
+            isOutput[b.Id] = true;
+            outputSpecs[i] = (b.Id, b.Bytes, t.Layout, t.DType, b.Backend!);
+        }
+        // Remap every reference to its canonical buffer and drop copies of a buffer onto itself
+        // (a variable's copy-on-write, once both sides are the variable).
+        var kept = new List<FunctionTrace.Op>(ops.Count);
+        var first = new int[buffers.Count];
+        var last = new int[buffers.Count];
+        Array.Fill(first, int.MaxValue);
+        Array.Fill(last, -1);
+        // A temporary read before any recorded write was filled by something the trace did not
+        // see (a backend reached other than through a storage): its replay would read garbage.
+        var written = new bool[buffers.Count];
+        foreach (var op in ops)
+        {
+            var reads = Canonical(op.Reads, canonical);
+            var writes = Canonical(op.Writes, canonical);
+            if (op.SelfCopy && reads[0] == writes[0]) continue;
+            foreach (var r in reads)
+                if (r.Buffer >= 0 && buffers[r.Buffer].Kind == Kind.Temporary && !written[r.Buffer])
+                {
+                    trace.Fail("a kernel read a temporary buffer whose contents were written outside the trace's view");
+                    return null;
+                }
+            foreach (var w in writes)
+                if (w.Buffer >= 0) written[w.Buffer] = true;
+            int index = kept.Count;
+            foreach (var r in reads.Concat(writes))
+                if (r.Buffer >= 0)
+                {
+                    first[r.Buffer] = Math.Min(first[r.Buffer], index);
+                    last[r.Buffer] = Math.Max(last[r.Buffer], index);
+                }
+            kept.Add(op);
+        }
+        // The arena: temporaries placed first-fit among those whose lifetimes overlap theirs.
+        IBackend? arenaBackend = null;
+        var offsets = new long[buffers.Count];
+        var placed = new List<(long Offset, long Size, int Last)>();
+        long arenaBytes = 0;
+        foreach (var b in buffers.Where(b => b.Kind == Kind.Temporary && !isOutput[b.Id] && last[b.Id] >= 0).OrderBy(b => first[b.Id]))
+        {
+            if (arenaBackend is null) arenaBackend = b.Backend;
+            else if (!ReferenceEquals(arenaBackend, b.Backend))
+            {
+                trace.Fail("the function computes on more than one device");
+                return null;
+            }
+            placed.RemoveAll(p => p.Last < first[b.Id]);
+            placed.Sort((x, y) => x.Offset.CompareTo(y.Offset));
+            long size = (Math.Max(b.Bytes, 1) + Alignment - 1) / Alignment * Alignment, at = 0;
+            foreach (var p in placed)
+            {
+                if (p.Offset - at >= size) break;
+                at = Math.Max(at, p.Offset + p.Size);
+            }
+            placed.Add((at, size, last[b.Id]));
+            offsets[b.Id] = at;
+            arenaBytes = Math.Max(arenaBytes, at + size);
+        }
+        var arena = arenaBackend is null ? null : arenaBackend.Allocate(arenaBytes);
+        var inputs = buffers.Where(b => b.Kind == Kind.Input).Select(b => (b.Id, b.Input, b.InputOffsetBytes)).ToArray();
+        // Every buffer of a variable (its fresh copy-on-write one too) is addressed by its storage at replay time.
+        var variables = buffers.Where(b => b.Kind == Kind.Variable).Select(b => (b.Id, b.Variable!)).ToArray();
+        var externals = buffers.Where(b => b.Kind == Kind.External && last[b.Id] >= 0).Select(b => (b.Id, b.Storage!)).ToArray();
+        foreach (var (_, s) in externals) s.AddRef(); // the plan reads them at every replay: they must outlive their owners
+        var plan = new ReplayPlan(kept.ToArray(), buffers.Count, inputs, variables, externals, outputSpecs, arena, arenaBytes);
+        foreach (var b in buffers)
+            if (b.Kind == Kind.Temporary && !isOutput[b.Id]) plan._bases[b.Id] = arena is null ? 0 : arena.Pointer + (nint)offsets[b.Id];
+        foreach (var (id, s) in externals) plan._bases[id] = s.Pointer;
+        return plan;
+    }
+
+    private static FunctionTrace.Ref[] Canonical(FunctionTrace.Ref[] refs, int[] canonical) =>
+        Array.ConvertAll(refs, r => r.Buffer < 0 ? r : r with { Buffer = canonical[r.Buffer] });
+
+    /// <summary>Why this plan cannot run now (a variable a tape saved, a freed constant), or null.</summary>
+    public string? CannotReplay()
+    {
+        foreach (var (_, v) in _variables)
+        {
+            if (v.IsDisposed) return $"variable '{v.Name ?? "?"}' was disposed";
+            var s = v.Storage;
+            if (s.SavedByTape) return $"variable '{v.Name ?? "?"}' is saved by a recording gradient tape (an eager step would copy it on write)";
+            if (v.Layout.Offset != 0 || !v.Layout.IsContiguous) return $"variable '{v.Name ?? "?"}' is not a packed buffer";
+        }
+        foreach (var (_, s) in _externals)
+            if (s.IsFreed) return "a tensor the function captured was freed";
+        return null;
+    }
+
+    /// <summary>Runs the recorded calls on <paramref name="inputs"/> (packed, shaped as at the trace) and returns fresh outputs.</summary>
+    [MethodImpl(Hot)]
+    public Tensor[] Replay(IReadOnlyList<Tensor> inputs)
+    {
+        var bases = _bases;
+        // The kernels' layouts carry the trace's offsets: an input whose element 0 sits elsewhere
+        // in its buffer (another row slice) shifts its base by the difference.
+        foreach (var (id, i, offset) in _inputs) bases[id] = inputs[i].Storage.Pointer + (nint)(Operands.ByteOffset(inputs[i]) - offset);
+        foreach (var (id, v) in _variables) bases[id] = v.Storage.Pointer;
+        var results = new Tensor[_outputs.Length];
+        for (int i = 0; i < results.Length; i++)
+        {
+            var (id, bytes, layout, dtype, backend) = _outputs[i];
+            var storage = new Storage(backend, bytes);
+            bases[id] = storage.Pointer;
+            results[i] = new Tensor(storage, layout, dtype);
+        }
+        foreach (var op in _ops) op.Run(bases);
+        foreach (var (_, v) in _variables) v.Storage.BumpVersion();
+        GC.KeepAlive(inputs);
+        GC.KeepAlive(_arena);
+        return results;
+    }
+}

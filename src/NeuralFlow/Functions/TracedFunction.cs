@@ -1,0 +1,211 @@
+using NeuralFlow.Backends;
+
+namespace NeuralFlow;
+
+/// <summary>
+/// A C# function over tensors compiled by tracing (<c>tf.function</c>): what
+/// <see cref="NF.Function(Func{Tensor, Tensor}, int)"/> returns wraps one of these (get it with
+/// <see cref="Of"/>). The first call for an input signature (shapes, dtypes, devices, and the
+/// default device) runs the function eagerly while every kernel it runs is recorded; later calls
+/// with that signature replay the recorded kernels on the new inputs without running the C#
+/// function: no tape, no tensor objects per op, temporaries in one arena.
+/// </summary>
+/// <remarks>
+/// As with <c>tf.function</c>:
+/// <list type="bullet">
+/// <item>C# side effects (printing, appending to a list, reading a field) happen at trace time
+/// only; C# numbers and flags the function reads (a <c>training</c> flag, a loop count) are frozen
+/// into the trace. Pass what changes as tensors, or make another function.</item>
+/// <item>Variables are created on the first call only; a function that creates some (a model
+/// building its weights) is traced again on its next call.</item>
+/// <item>Variable updates (Assign, optimizer steps, batch-norm statistics) replay in place;
+/// optimizers recompute their learning rate and step count per replay; NF.Random draws fresh
+/// numbers per replay, advancing its generator as an eager call would.</item>
+/// <item>What cannot be replayed runs eagerly, with the reason in <see cref="EagerReason"/>
+/// (and one warning on standard error): a value read on the host inside the function (ToArray,
+/// Item, a C# if on a tensor's value), an optimizer without a fused kernel, a call under a
+/// recording GradientTape. Never a wrong answer.</item>
+/// <item>A new signature traces again; at most <c>maxTraces</c> are kept, and a function traced
+/// more than five times prints one warning, as TensorFlow does.</item>
+/// </list>
+/// </remarks>
+public sealed class TracedFunction
+{
+    private const int RetraceWarningAt = 5;
+    private const int MaxRetries = 2;
+
+    private readonly Func<Tensor[], Tensor[]> _body;
+    private readonly int _maxTraces;
+    private readonly List<Entry> _entries = [];
+    private readonly object _gate = new();
+    private bool _warnedRetrace;
+    private string? _warnedReason;
+
+    private sealed class Entry(Shape[] shapes, DType[] dtypes, IBackend[] backends, IBackend defaultBackend)
+    {
+        public readonly Shape[] Shapes = shapes;
+        public readonly DType[] DTypes = dtypes;
+        public readonly IBackend[] Backends = backends;
+        public readonly IBackend DefaultBackend = defaultBackend;
+        public ReplayPlan? Plan;
+        public string? EagerReason;  // set: this signature always runs eagerly
+        public int Retries;
+    }
+
+    internal TracedFunction(Func<Tensor[], Tensor[]> body, string name, int maxTraces)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxTraces, 1);
+        _body = body;
+        Name = name;
+        _maxTraces = maxTraces;
+    }
+
+    /// <summary>The wrapped function's name (for messages).</summary>
+    public string Name { get; }
+
+    /// <summary>How many times the function was traced (its C# body ran under a trace).</summary>
+    public int TraceCount { get; private set; }
+
+    /// <summary>How many calls were replays (the C# body did not run).</summary>
+    public long ReplayCount { get; private set; }
+
+    /// <summary>True when the last call was a replay.</summary>
+    public bool LastCallReplayed { get; private set; }
+
+    /// <summary>Why the last call ran eagerly (null when it was a replay or a successful trace).</summary>
+    public string? EagerReason { get; private set; }
+
+    /// <summary>The kernel calls one replay of the most recent plan runs (0 before a plan exists).</summary>
+    public int OpCount { get; private set; }
+
+    /// <summary>The arena bytes of the most recent plan (all its temporaries).</summary>
+    public long ArenaBytes { get; private set; }
+
+    /// <summary>The function behind a delegate returned by NF.Function, for its statistics.</summary>
+    public static TracedFunction Of(Delegate function) =>
+        function?.Target as TracedFunction ?? throw new ArgumentException("Not a function made by NF.Function.", nameof(function));
+
+    /// <summary>Calls the function: a replay when this signature has a plan, else an eager run (traced when possible).</summary>
+    public Tensor[] Call(params Tensor[] inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        for (int i = 0; i < inputs.Length; i++)
+            if (inputs[i] is null) throw new ArgumentNullException(nameof(inputs), $"NF.Function '{Name}': input {i} is null.");
+        // Inside another function's trace, this one's kernels are simply part of that trace.
+        if (FunctionTrace.Current is not null) return _body(inputs);
+        lock (_gate)
+        {
+            LastCallReplayed = false;
+            if (Tape.AnyRecording)
+                return Eager("it is called while a GradientTape records (a replay would leave nothing on the tape)", inputs);
+            var packed = Packed(inputs);
+            var entry = Find(packed);
+            if (entry?.EagerReason is { } reason) return Eager(reason, inputs);
+            if (entry?.Plan is { } plan)
+            {
+                if (plan.CannotReplay() is null)
+                {
+                    ReplayCount++;
+                    LastCallReplayed = true;
+                    EagerReason = null;
+                    return plan.Replay(packed);
+                }
+                entry.Plan = null; // a captured value went away or a variable moved: trace again
+            }
+            return Trace(entry ?? Add(packed), packed);
+        }
+    }
+
+    private Tensor[] Eager(string reason, Tensor[] inputs)
+    {
+        EagerReason = reason;
+        if (_warnedReason != reason)
+        {
+            _warnedReason = reason;
+            Console.Error.WriteLine($"NF.Function '{Name}' runs eagerly: {reason}.");
+        }
+        return _body(inputs);
+    }
+
+    private Tensor[] Trace(Entry entry, Tensor[] packed)
+    {
+        var trace = new FunctionTrace(packed);
+        Tensor[] outputs;
+        using (trace.Begin())
+            outputs = _body(packed) ?? throw new InvalidOperationException($"NF.Function '{Name}': the function returned null.");
+        TraceCount++;
+        if (TraceCount > RetraceWarningAt && !_warnedRetrace)
+        {
+            _warnedRetrace = true;
+            Console.Error.WriteLine($"WARNING: NF.Function '{Name}' was traced {TraceCount} times. Tracing is expensive: call it with inputs of the same shapes and dtypes (pad the last batch, or drop it), and create it once outside loops.");
+        }
+        var plan = ReplayPlan.Create(trace, outputs);
+        if (plan is not null)
+        {
+            entry.Plan = plan;
+            EagerReason = null;
+            OpCount = plan.OpCount;
+            ArenaBytes = plan.ArenaBytes;
+            return outputs;
+        }
+        EagerReason = trace.Failure;
+        if (!trace.RetryLater || ++entry.Retries > MaxRetries) entry.EagerReason = trace.Failure;
+        if (!trace.RetryLater && _warnedReason != trace.Failure)
+        {
+            _warnedReason = trace.Failure;
+            Console.Error.WriteLine($"NF.Function '{Name}' runs eagerly: {trace.Failure}.");
+        }
+        return outputs;
+    }
+
+    // Inputs the plan addresses as packed buffers (a row slice is one, at any offset): a strided
+    // view, or a tensor passed twice, is copied first, so every input is laid out as at the trace.
+    private static Tensor[] Packed(Tensor[] inputs)
+    {
+        Tensor[]? packed = null;
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            var t = inputs[i];
+            bool shared = false;
+            for (int j = 0; j < i && !shared; j++) shared = ReferenceEquals(inputs[j].Storage, t.Storage);
+            if (t.Layout.IsContiguous && !shared && !t.IsWeakScalar) continue;
+            packed ??= (Tensor[])inputs.Clone();
+            packed[i] = Aliasing.FreshCopy(t, t.DType);
+        }
+        return packed ?? inputs;
+    }
+
+    private Entry? Find(Tensor[] inputs)
+    {
+        var defaultBackend = NF.Backend;
+        foreach (var e in _entries)
+        {
+            if (e.Shapes.Length != inputs.Length || !ReferenceEquals(e.DefaultBackend, defaultBackend)) continue;
+            bool match = true;
+            for (int i = 0; i < inputs.Length && match; i++)
+                match = e.DTypes[i] == inputs[i].DType && ReferenceEquals(e.Backends[i], inputs[i].Backend) && e.Shapes[i] == inputs[i].Shape;
+            if (match) return e;
+        }
+        return null;
+    }
+
+    private Entry Add(Tensor[] inputs)
+    {
+        if (_entries.Count >= _maxTraces) _entries.RemoveAt(0); // the oldest signature goes
+        var e = new Entry(Array.ConvertAll(inputs, t => t.Shape), Array.ConvertAll(inputs, t => t.DType),
+                          Array.ConvertAll(inputs, t => t.Backend), NF.Backend);
+        _entries.Add(e);
+        return e;
+    }
+
+    internal Tensor Call1(Tensor a) => Call(a)[0];
+    internal Tensor Call2(Tensor a, Tensor b) => Call(a, b)[0];
+    internal Tensor Call3(Tensor a, Tensor b, Tensor c) => Call(a, b, c)[0];
+    internal Tensor[] CallMany1(Tensor a) => Call(a);
+    internal Tensor[] CallMany2(Tensor a, Tensor b) => Call(a, b);
+    internal Tensor[] CallMany3(Tensor a, Tensor b, Tensor c) => Call(a, b, c);
+    internal (Tensor, Tensor) CallPair1(Tensor a) => Pair(Call(a));
+    internal (Tensor, Tensor) CallPair2(Tensor a, Tensor b) => Pair(Call(a, b));
+    internal (Tensor, Tensor) CallPair3(Tensor a, Tensor b, Tensor c) => Pair(Call(a, b, c));
+    private static (Tensor, Tensor) Pair(Tensor[] r) => (r[0], r[1]);
+}
