@@ -105,6 +105,16 @@ public sealed partial class DataParallel : IDisposable
                 // A program that never disposes its strategy still finalizes MPI, so mpirun does
                 // not report the rank as lost.
                 AppDomain.CurrentDomain.ProcessExit += (_, _) => Shutdown();
+                // A rank that dies of an exception would leave the others waiting in their next
+                // collective until the timeout: end the whole job at once instead, after printing
+                // the exception (MPI_Abort does not return, so the runtime would not print it).
+                AppDomain.CurrentDomain.UnhandledException += (_, e) =>
+                {
+                    Console.Error.WriteLine($"[NeuralFlow rank {Current?.Rank}] unhandled exception, ending the job: {e.ExceptionObject}");
+                    Console.Error.Flush();
+                    _failed = true;
+                    Shutdown();
+                };
                 _exitHooked = true;
             }
             _current = this;
@@ -121,6 +131,19 @@ public sealed partial class DataParallel : IDisposable
     }
 
     internal double TimeoutSeconds => Timeout.TotalSeconds;
+
+    /// <summary>
+    /// Marks the ranks as out of step after an exception left a collective loop on this rank
+    /// alone (Fit), so that <see cref="Dispose"/> ends the job instead of waiting in MPI_Finalize
+    /// for ranks that wait for this one.
+    /// </summary>
+    internal void Abandon(Exception e)
+    {
+        if (_failed || WorldSize == 1) return;
+        _failed = true;
+        Console.Error.WriteLine($"[NeuralFlow rank {Rank}] {e.GetType().Name} ended training on this rank only; the job ends when the strategy is disposed: {e.Message}");
+        Console.Error.Flush();
+    }
 
     /// <summary>
     /// Turns a failed native call into a <see cref="DistributedException"/>. The message goes to

@@ -122,4 +122,13 @@ public partial class Model
         var frozen = NonTrainableVariables;
         if (frozen.Count > 0) s.Broadcast(frozen);
     }
+
+    // An exception leaving Fit on one rank leaves the others in their next collective: the
+    // strategy is told, so that disposing it ends the job (MPI_Abort) instead of hanging. An
+    // exception filter, so the exception goes on unchanged with its stack.
+    private static bool LeftTheOtherRanks(Exception e)
+    {
+        if (e is not DistributedException) DataParallel.Current?.Abandon(e);
+        return false;
+    }
 }

@@ -244,6 +244,10 @@ public partial class Model
             }
             foreach (var c in hooks) c.OnTrainEnd();
         }
+        catch (Exception e) when (LeftTheOtherRanks(e))
+        {
+            throw; // never taken: the filter only records the exception for the strategy
+        }
         finally
         {
             batches?.Dispose();
