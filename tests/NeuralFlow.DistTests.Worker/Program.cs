@@ -16,6 +16,7 @@ using var strategy = new DataParallel(bucketSizeMb: bucketMb);
 int rank = strategy.Rank;
 void Say(string key, object value) => Console.WriteLine($"rank {rank}: {key} {value}");
 Say("world", strategy.WorldSize);
+Say("backend", NF.Backend.Name);
 try
 {
     switch (args[0])

@@ -59,6 +59,19 @@ public sealed class DataParallelFailureTests
         }
     }
 
+    [SkippableFact]
+    public void The_DistributedMnist_sample_trains_on_two_ranks_and_prints_from_rank_0()
+    {
+        RequireMpi();
+        string dll = Path.Combine(Samples.Repo.Root, "samples", "DistributedMnist", "bin", Samples.Repo.Configuration, "net10.0", "DistributedMnist.dll");
+        var job = MpiJob.Run(2, "cpu", "--epochs 1 --samples 2000", program: dll);
+        Assert.True(job.ExitCode == 0, job.Output);
+        Assert.Matches(@"(?m)^NeuralFlow on cpu, 2 rank\(s\) over Open MPI", job.Output);
+        Assert.Matches(@"(?m)^rank 0: \d+ samples/s on this rank, \d+ samples/s in all", job.Output);
+        Assert.Matches(@"(?m)^rank 1: \d+ samples/s on this rank", job.Output);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(job.Output, @"(?m)^Test loss: \d+\.\d{4} - test accuracy: 0\.\d{4}"));
+    }
+
     [Fact]
     public void Without_the_MPI_engine_DataParallel_says_what_is_missing_and_how_to_get_it()
     {

@@ -26,6 +26,7 @@ public abstract class DataParallelTests(string backend) : BackendTest(backend)
         for (int r = 0; r < 2; r++)
         {
             Assert.Equal("2", job.Value(r, "world"));
+            Assert.StartsWith(BackendName, job.Value(r, "backend"));  // the ranks run on the backend under test
             Assert.True(Number(job.Value(r, "max_rel_err")) < 1e-6, job.Output);
             Assert.Equal("True", job.Value(r, "null_kept_unused"));
         }

@@ -40,13 +40,14 @@ internal static class MpiJob
     }
 
     /// <summary>
-    /// Runs <c>mpirun -np <paramref name="ranks"/></c> of the worker with <paramref name="args"/>
+    /// Runs <c>mpirun -np <paramref name="ranks"/></c> of the worker (or <paramref name="program"/>) with <paramref name="args"/>
     /// on <paramref name="backend"/>, one thread per rank (2 ranks share this machine's cores),
     /// killed after <paramref name="timeoutSeconds"/>.
     /// </summary>
-    public static Result Run(int ranks, string backend, string args, int timeoutSeconds = 60, IReadOnlyDictionary<string, string>? env = null, bool mpirun = true)
+    public static Result Run(int ranks, string backend, string args, int timeoutSeconds = 60, IReadOnlyDictionary<string, string>? env = null, bool mpirun = true, string? program = null)
     {
-        Assert.True(File.Exists(Worker), $"{Worker} is missing: build the solution (or the tests, which reference the worker) in {Repo.Configuration}.");
+        program ??= Worker;
+        Assert.True(File.Exists(program), $"{program} is missing: build the solution (or the tests, which reference it) in {Repo.Configuration}.");
         var info = new ProcessStartInfo(mpirun ? "mpirun" : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Repo.Root };
         if (mpirun)
         {
@@ -56,7 +57,7 @@ internal static class MpiJob
                 info.ArgumentList.Add(a);
             info.Environment["OMPI_MCA_btl_vader_single_copy_mechanism"] = "none";
         }
-        info.ArgumentList.Add(Worker);
+        info.ArgumentList.Add(program);
         foreach (var a in args.Split(' ', StringSplitOptions.RemoveEmptyEntries)) info.ArgumentList.Add(a);
         info.Environment["NEURALFLOW_BACKEND"] = backend;
         info.Environment["NEURALFLOW_NUM_THREADS"] = "1";
@@ -70,9 +71,11 @@ internal static class MpiJob
             process.Kill(entireProcessTree: true);
             Assert.Fail($"mpirun -np {ranks} worker {args} ran over {timeoutSeconds} s:\n{stdout.Result}\n{stderr.Result}");
         }
-        string output = stdout.Result + stderr.Result;
+        // mpirun gives the ranks a pseudo-terminal, on which .NET's console first switches the
+        // keypad mode (ESC [?1h ESC =); drop it so lines start with what the rank printed.
+        string output = Regex.Replace(stdout.Result + stderr.Result, @"\e\[\?1h\e=", "");
         var ranksSeen = new Dictionary<int, Dictionary<string, string>>();
-        foreach (Match m in Regex.Matches(output, @"^(?:\e\[\?1h\e=)*rank (\d+): (\w+) (.*?)\r?$", RegexOptions.Multiline))
+        foreach (Match m in Regex.Matches(output, @"^rank (\d+): (\w+) (.*?)\r?$", RegexOptions.Multiline))
         {
             int r = int.Parse(m.Groups[1].Value);
             if (!ranksSeen.TryGetValue(r, out var values)) ranksSeen[r] = values = [];
