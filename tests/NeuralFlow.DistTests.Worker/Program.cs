@@ -5,11 +5,13 @@
 //   fit              Fit on a synthetic 10-class problem; the validation accuracy
 //   kill | hang      rank 1 dies (SIGKILL) or stops answering during Fit
 //   resume DIR [crash-at-epoch]   Fit with BackupAndRestore in DIR; rank 0 throws at the end of that epoch
+//   errors           bad requests to the engine and the strategy: each exception's type and message
 using System.Diagnostics;
 using System.Security.Cryptography;
 using NeuralFlow;
 using NeuralFlow.Distributed;
 using NeuralFlow.Keras;
+using NeuralFlow.Native;
 
 double bucketMb = args.Contains("--bucket-mb") ? double.Parse(args[Array.IndexOf(args, "--bucket-mb") + 1], System.Globalization.CultureInfo.InvariantCulture) : 25;
 using var strategy = new DataParallel(bucketSizeMb: bucketMb);
@@ -27,6 +29,7 @@ try
         case "kill": Lost(kill: true); break;
         case "hang": Lost(kill: false); break;
         case "resume": Resume(args[1], args.Length > 2 ? int.Parse(args[2]) : -1); break;
+        case "errors": Errors(); break;
         default: throw new ArgumentException($"unknown scenario {args[0]}");
     }
 }
@@ -154,4 +157,28 @@ void Resume(string dir, int crashAt)
     model.Fit(x, y, batchSize: 32, epochs: 4, verbose: 0, callbacks: [new Callbacks.BackupAndRestore(dir), crash]);
     Say("epochs", string.Join(",", epochs));
     Say("weights", Hash(model));
+}
+
+// Each bad request as "rank R: error_NAME ExceptionType: message" (no exception: "none"); the
+// strategy must stay usable afterwards (a bad argument is not a lost rank).
+void Errors()
+{
+    void Try(string name, Action action)
+    {
+        try { action(); Say("error_" + name, "none"); }
+        catch (Exception e) { Say("error_" + name, $"{e.GetType().Name}: {e.Message}"); }
+    }
+    Try("second_strategy", () => new DataParallel());
+    Try("int_gradient", () => strategy.AllReduceGradients([NF.Constant([1f, 2f]), NF.Constant([1, 2])]));
+    Try("root", () => strategy.Broadcast(new Span<byte>(new byte[4]), root: strategy.WorldSize));
+    Try("bucket_size", () => new DataParallel(bucketSizeMb: 0));
+    unsafe
+    {
+        Try("native_dtype", () => NativeDistMethods.ThrowIfFailed(NativeDistMethods.nf_dist_allreduce(null, 0, 2, 0, 1)));
+        Try("native_handle", () => NativeDistMethods.ThrowIfFailed(NativeDistMethods.nf_dist_wait(12345, 1)));
+        Try("native_count", () => NativeDistMethods.ThrowIfFailed(NativeDistMethods.nf_dist_allreduce(null, -1, 0, 0, 1)));
+    }
+    var sum = new[] { rank + 1.0 };
+    strategy.AllReduce(sum);
+    Say("sum_after_errors", sum[0]);
 }

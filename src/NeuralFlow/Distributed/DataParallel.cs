@@ -146,14 +146,18 @@ public sealed partial class DataParallel : IDisposable
     }
 
     /// <summary>
-    /// Turns a failed native call into a <see cref="DistributedException"/>. The message goes to
-    /// standard error at once, tagged with the rank: under mpirun that is where a user looks, and
-    /// a process that dies of the exception may not get to print it.
+    /// Turns a failed native call into an exception. A bad argument is found before anything is
+    /// sent, so it is the usual ArgumentException or NotSupportedException and the strategy goes
+    /// on; an MPI failure or a timeout is a <see cref="DistributedException"/> after which the
+    /// ranks are out of step. Its message goes to standard error at once, tagged with the rank:
+    /// under mpirun that is where a user looks, and a process that dies of the exception may not
+    /// get to print it.
     /// </summary>
     internal void Check(NfStatus status)
     {
         if (status == NfStatus.Ok) return;
         var message = NativeDistMethods.LastError();
+        if (status != NfStatus.Internal) throw NativeErrors.ToException(status, message);
         _failed = true;
         Console.Error.WriteLine($"[NeuralFlow rank {NativeDistMethods.nf_dist_rank()}] {message}");
         Console.Error.Flush();

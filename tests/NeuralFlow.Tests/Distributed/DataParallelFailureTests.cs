@@ -60,6 +60,25 @@ public sealed class DataParallelFailureTests
     }
 
     [SkippableFact]
+    public void Bad_requests_are_named_and_leave_the_strategy_usable()
+    {
+        RequireMpi();
+        var job = MpiJob.Run(2, "cpu", "errors");
+        Assert.True(job.ExitCode == 0, job.Output);
+        for (int r = 0; r < 2; r++)
+        {
+            Assert.StartsWith("DistributedException: DataParallel: a strategy (rank", job.Value(r, "error_second_strategy"));
+            Assert.Equal("ArgumentException: AllReduceGradients: gradient 1 is int32 (shape (2,)); gradients are float32 or float64. (Parameter 'gradients')", job.Value(r, "error_int_gradient"));
+            Assert.StartsWith("ArgumentOutOfRangeException: DataParallel: root must be a rank, 0 to 1.", job.Value(r, "error_root"));
+            Assert.StartsWith("ArgumentOutOfRangeException: DataParallel: bucketSizeMb must be a finite number greater than 0.", job.Value(r, "error_bucket_size"));
+            Assert.Equal("NotSupportedException: nf_dist_allreduce: dtype 2 is not supported (float32 and float64 are)", job.Value(r, "error_native_dtype"));
+            Assert.Equal("ArgumentException: nf_dist_wait: handle 12345 is not a pending allreduce", job.Value(r, "error_native_handle"));
+            Assert.StartsWith("ArgumentException: nf_dist_allreduce: count -1 is outside 0..2147483647", job.Value(r, "error_native_count"));
+            Assert.Equal("3", job.Value(r, "sum_after_errors"));  // 1 + 2: the collectives still line up
+        }
+    }
+
+    [SkippableFact]
     public void The_DistributedMnist_sample_trains_on_two_ranks_and_prints_from_rank_0()
     {
         RequireMpi();
