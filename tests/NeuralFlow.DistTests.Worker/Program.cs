@@ -5,6 +5,7 @@
 //   fit              Fit on a synthetic 10-class problem; the validation accuracy
 //   kill | hang      rank 1 dies (SIGKILL) or stops answering during Fit
 //   resume DIR [crash-at-epoch]   Fit with BackupAndRestore in DIR; rank 0 throws at the end of that epoch
+//   dataset          Fit on a Dataset of 25 batches (dealt out round-robin: 12 steps per rank)
 //   errors           bad requests to the engine and the strategy: each exception's type and message
 using System.Diagnostics;
 using System.Security.Cryptography;
@@ -30,6 +31,7 @@ try
         case "hang": Lost(kill: false); break;
         case "resume": Resume(args[1], args.Length > 2 ? int.Parse(args[2]) : -1); break;
         case "errors": Errors(); break;
+        case "dataset": DatasetScenario(); break;
         default: throw new ArgumentException($"unknown scenario {args[0]}");
     }
 }
@@ -181,4 +183,20 @@ void Errors()
     var sum = new[] { rank + 1.0 };
     strategy.AllReduce(sum);
     Say("sum_after_errors", sum[0]);
+}
+
+void DatasetScenario()
+{
+    var (x, y) = Blobs(800, 11);
+    NF.Random.SetSeed(100 + rank);
+    var model = Mlp();
+    model.Compile(optimizer: new Optimizers.Adam(learningRate: 0.01f), loss: "sparse_categorical_crossentropy", metrics: ["accuracy"]);
+    // 25 batches of 32: with 2 ranks, one rank has a 13th batch, which must not run (the other
+    // rank would wait for it), so every rank runs 12 steps per epoch.
+    var data = NeuralFlow.Data.Dataset.FromTensorSlices(x, y).Shuffle(800, seed: 1).Batch(32);
+    int steps = 0;
+    var history = model.Fit(data, epochs: 2, verbose: 0, callbacks: [new Callbacks.LambdaCallback(onBatchEnd: (_, _) => steps++)]);
+    Say("steps", steps);
+    Say("epochs", history.Epochs);
+    Say("weights", Hash(model));
 }
