@@ -26,6 +26,15 @@ public sealed class DistBindingsTests
         Assert.Equal(header, Bound());
     }
 
+    [Fact]
+    public void The_op_constants_match_the_header_enum()
+    {
+        var header = File.ReadAllText(Path.Combine(Repo.Root, "native", "include", "neuralflow_dist.h"));
+        Assert.Matches($@"NF_DIST_SUM = {NativeDistMethods.Sum},", header);
+        Assert.Matches($@"NF_DIST_MEAN = {NativeDistMethods.Mean}\b", header);
+        Assert.Matches($@"#define NF_DIST_ABI_VERSION {NativeLibraryLoader.ExpectedDistAbiVersion}\b", header);
+    }
+
     [SkippableFact]
     public void The_built_engine_exports_exactly_the_header()
     {
