@@ -102,9 +102,19 @@ public partial class Model
         return true;
     }
 
-    // The step's gradients averaged over the ranks, each weighed by its share of the batch.
-    private static Tensor[] AveragedGradients(Tensor[] grads, double share) =>
-        DataParallel.Current is { WorldSize: > 1 } s ? s.AllReduceGradients(grads, share)! : grads;
+    // The step's gradients averaged over the ranks, each weighed by its share of the batch: the
+    // tape reports each gradient as soon as it is final, so the allreduce of a full bucket
+    // starts while the backward pass goes on (DDP's overlap).
+    private static DataParallel.GradientReduction? BeginGradientReduction(GradientTape tape, IReadOnlyList<Variable> trainable, double share)
+    {
+        if (DataParallel.Current is not { WorldSize: > 1 } s) return null;
+        var reduction = s.BeginReduction(trainable, share);
+        tape.GradientReady = reduction.Ready;
+        return reduction;
+    }
+
+    private static Tensor[] AveragedGradients(Tensor[] grads, DataParallel.GradientReduction? reduction) =>
+        reduction is null ? grads : reduction.Finish(grads)!;
 
     // End of an epoch: the training logs averaged over the ranks (each rank saw its shard), a stop
     // requested on any rank applied on all, and rank 0's non-trainable variables (moving

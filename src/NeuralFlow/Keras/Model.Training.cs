@@ -212,9 +212,10 @@ public partial class Model
                             penalized ??= LayersWithPenalties();   // built by the first call
                             lossValue = WithPenalties(CombinedLoss(targets, yPred, outputLosses, weights), LossesOf(penalized));
                             if (trainable.Count == 0) trainable = TrainableVariables; // built on the first call
+                            var reduction = BeginGradientReduction(tape, trainable, share);
                             grads = tape.Gradient(lossValue, trainable);
+                            grads = AveragedGradients(grads, reduction);
                         }
-                        grads = AveragedGradients(grads, share);
                         optimizer.ApplyGradients(grads, trainable);
                         lossMean.UpdateState(lossValue, BatchSizeOf(xb));
                         UpdateMetrics(targets, yPred, weights);
