@@ -125,6 +125,9 @@ void StageLibrary(string file, string artifacts)
 void StageNativeIfBuilt()
 {
     if (FileExists($"{nativeDir}/lib/{NativeFileName()}")) StageNative();
+    // The MPI engine (NeuralFlow.Distributed), where CMake found MPI: beside the CPU engine in
+    // NeuralFlow's package, loaded only by DataParallel, so users without MPI never need it.
+    if (FileExists($"{nativeDir}/lib/{NativeFileName("neuralflow_dist")}")) StageLibrary(NativeFileName("neuralflow_dist"), nativeArtifacts);
     // The CUDA engine goes to its own package (NeuralFlow.Cuda), never into NeuralFlow's.
     if (FileExists($"{nativeDir}/lib/{CudaFileName()}")) StageLibrary(CudaFileName(), cudaArtifacts);
 }

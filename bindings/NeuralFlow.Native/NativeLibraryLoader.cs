@@ -8,7 +8,8 @@ namespace NeuralFlow.Native;
 /// points (a file or a folder), next to this assembly, or in <c>runtimes/&lt;rid&gt;/native</c>
 /// below it (the NuGet layout), then the system's default search; the CUDA engine
 /// (libneuralflow_cuda, loaded only when asked for) in <c>NEURALFLOW_CUDA_PATH</c>, the folder of
-/// <c>NEURALFLOW_NATIVE_PATH</c>, and the same places. The TryLoad methods say why a library
+/// <c>NEURALFLOW_NATIVE_PATH</c>, and the same places; the MPI engine (libneuralflow_dist, loaded
+/// only by NeuralFlow.Distributed) the same way from <c>NEURALFLOW_DIST_PATH</c>. The TryLoad methods say why a library
 /// cannot be had (absent, not loadable, another ABI version); a library of the right ABI version
 /// that lacks an export of <see cref="NativeKernelTable"/> is a broken build, and its first
 /// TryLoad throws <see cref="EntryPointNotFoundException"/> naming the export and the file.
@@ -19,12 +20,19 @@ public static class NativeLibraryLoader
     private static bool _resolverSet;
     private static readonly Library Cpu = new(NativeMethods.LibraryName, NativeMethods.Prefix, "NEURALFLOW_NATIVE_PATH");
     private static readonly Library Cuda = new(NativeCudaMethods.LibraryName, NativeCudaMethods.Prefix, "NEURALFLOW_CUDA_PATH");
+    private static readonly Library Dist = new(NativeDistMethods.LibraryName, NativeDistMethods.Prefix, "NEURALFLOW_DIST_PATH");
 
     /// <summary>File name of the CPU engine on this OS.</summary>
     public static string FileName => Cpu.FileName;
 
     /// <summary>File name of the CUDA engine on this OS.</summary>
     public static string CudaFileName => Cuda.FileName;
+
+    /// <summary>File name of the MPI engine on this OS.</summary>
+    public static string DistFileName => Dist.FileName;
+
+    /// <summary>Where the MPI engine was loaded from, once loaded.</summary>
+    public static string? DistLoadedFrom => Dist.LoadedFrom;
 
     /// <summary>Where the CPU engine was loaded from, once loaded.</summary>
     public static string? LoadedFrom => Cpu.LoadedFrom;
@@ -38,6 +46,9 @@ public static class NativeLibraryLoader
     /// <summary>NF_CUDA_ABI_VERSION that these bindings mirror.</summary>
     public const int ExpectedCudaAbiVersion = 4;
 
+    /// <summary>NF_DIST_ABI_VERSION that these bindings mirror.</summary>
+    public const int ExpectedDistAbiVersion = 1;
+
     /// <summary>The CPU engine's kernels (<c>nf_*</c>); throws unless <see cref="TryLoad"/> succeeded.</summary>
     public static ref readonly NativeKernelTable Kernels => ref Loaded(Cpu).Kernels;
 
@@ -49,6 +60,12 @@ public static class NativeLibraryLoader
 
     /// <summary>Loads the CUDA engine once; false with a reason when it cannot be had (not built, no cuBLAS).</summary>
     public static bool TryLoadCuda(out string? failure) => Load(Cuda, ExpectedCudaAbiVersion, out failure);
+
+    /// <summary>
+    /// Loads the MPI engine once; false with a reason when it cannot be had (not built because
+    /// MPI was missing at build time, or MPI's own libraries are not installed here).
+    /// </summary>
+    public static bool TryLoadDist(out string? failure) => Load(Dist, ExpectedDistAbiVersion, out failure);
 
     private static Library Loaded(Library lib) =>
         lib.Handle != 0 ? lib : throw new InvalidOperationException($"{lib.FileName} is not loaded: {lib.Failure ?? "not attempted yet"}");
@@ -74,7 +91,7 @@ public static class NativeLibraryLoader
                         lib.Failure = $"{lib.LoadedFrom} has ABI version {abi}, these bindings need {expected}";
                         lib.Handle = 0;
                     }
-                    else
+                    else if (lib != Dist) // the MPI engine has no kernels, only NativeDistMethods
                     {
                         try
                         {
@@ -103,7 +120,7 @@ public static class NativeLibraryLoader
             : -1;
 
     private static nint Resolve(string name, Assembly assembly, DllImportSearchPath? path) =>
-        name == Cpu.Name ? Cpu.Handle : name == Cuda.Name ? Cuda.Handle : 0;
+        name == Cpu.Name ? Cpu.Handle : name == Cuda.Name ? Cuda.Handle : name == Dist.Name ? Dist.Handle : 0;
 
     /// <summary>The places searched for the CPU engine, in order.</summary>
     public static IEnumerable<string> Candidates() => Candidates(Cpu);
@@ -115,7 +132,7 @@ public static class NativeLibraryLoader
             yield return Directory.Exists(own) ? Path.Combine(own, lib.FileName) : own;
         if (lib != Cpu)
         {
-            // The CUDA engine is built and shipped beside the CPU one.
+            // The CUDA and MPI engines are built and shipped beside the CPU one.
             var native = Environment.GetEnvironmentVariable(Cpu.PathVariable);
             if (!string.IsNullOrEmpty(native))
                 yield return Path.Combine(Directory.Exists(native) ? native : Path.GetDirectoryName(native) ?? ".", lib.FileName);

@@ -18,7 +18,7 @@ if (SampleOptions.Parse(args, "MnistKeras [--epochs N] [--batch-size N] [--backe
 }) is int exit) return exit;
 
 Console.WriteLine($"NeuralFlow on {NF.Backend.Name}: {NF.Backend.Description}");
-var ((xTrain, yTrain), (xTest, yTest)) = Load(dataDir);
+var ((xTrain, yTrain), (xTest, yTest)) = MnistFiles.Load(dataDir);
 Console.WriteLine($"train {xTrain.Shape} {xTrain.DType.Name()}, test {xTest.Shape}");
 for (int i = 0; i < 10; i++)
     Console.Write($"{(i == 0 ? "Number of" : ",")} {i}s: {NF.ReduceSum(NF.Cast(NF.Equal(yTrain, i), DType.Int32)).Item<int>()}");
@@ -41,19 +41,3 @@ Console.WriteLine($"val_accuracy per epoch: {string.Join(", ", history["val_accu
 if (plotFile is not null)
     Console.WriteLine($"Plot: {history.Plot(plotFile)}");
 return 0;
-
-static ((Tensor, Tensor), (Tensor, Tensor)) Load(string? dir)
-{
-    string[] files = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"];
-    string Find(string folder, string f) => File.Exists(Path.Combine(folder, f + ".gz")) ? Path.Combine(folder, f + ".gz") : Path.Combine(folder, f);
-    foreach (var folder in new[] { dir, Datasets.CacheFolder("mnist") })
-    {
-        if (folder is null || !files.All(f => File.Exists(Find(folder, f)))) continue;
-        Console.WriteLine($"Full MNIST from {folder}");
-        var t = files.Select(f => Idx.Read(Find(folder, f))).ToArray();
-        return ((t[0], t[1]), (t[2], t[3]));
-    }
-    if (dir is not null) throw new FileNotFoundException($"--data {dir}: the folder needs {string.Join(", ", files)} (raw or .gz).");
-    Console.WriteLine("Full MNIST not found (see README: Data sets); training on the embedded 10,000-digit sample.");
-    return Datasets.Mnist.LoadSample();
-}

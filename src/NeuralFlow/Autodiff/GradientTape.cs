@@ -35,6 +35,15 @@ public sealed class GradientTape : IDisposable
 
     internal bool IsRecording => !_paused && !_disposed && !(_used && !Persistent);
 
+    /// <summary>
+    /// Called during <see cref="Gradient(Tensor, IReadOnlyList{Tensor})"/> with (source index,
+    /// gradient) as soon as a source's gradient is final: once the backward walk has passed every
+    /// recorded op that reads the source (DDP's autograd hook), so NeuralFlow.Distributed can
+    /// start a bucket's allreduce while the rest of the backward pass runs. The gradient may only
+    /// be read. Sources without a gradient are never reported.
+    /// </summary>
+    internal Action<int, Tensor>? GradientReady { get; set; }
+
     /// <summary>Records operations on <paramref name="tensor"/> from now on (<c>tape.watch</c>).</summary>
     public void Watch(Tensor tensor)
     {
@@ -95,8 +104,10 @@ public sealed class GradientTape : IDisposable
         {
             grads[target] = NF.OnesLike(target);
             holders.Hold(grads[target]);
+            var finalAt = GradientReady is null ? null : FirstReaders(sources);
             for (int i = _nodes.Count - 1; i >= 0; i--)
             {
+                if (finalAt is not null) Report(finalAt, i + 1, sources, grads);
                 var node = _nodes[i];
                 if (!grads.TryGetValue(node.Output, out var g)) continue;
                 node.CheckVersions();
@@ -132,6 +143,7 @@ public sealed class GradientTape : IDisposable
                     holders.Drop(g, inputGrads);
                 }
             }
+            if (finalAt is not null) Report(finalAt, 0, sources, grads);
             var result = new Tensor[sources.Count];
             for (int i = 0; i < sources.Count; i++)
                 result[i] = grads.TryGetValue(sources[i], out var g) ? g : null!;
@@ -149,6 +161,34 @@ public sealed class GradientTape : IDisposable
                 Tape.Active.Remove(this);
             }
         }
+    }
+
+    // For GradientReady: node index -> the sources whose first reader (lowest index) it is; the
+    // walk runs from the last node down, so once it has passed that node nothing adds to them.
+    private Dictionary<int, List<int>> FirstReaders(IReadOnlyList<Tensor> sources)
+    {
+        var wanted = new Dictionary<Tensor, List<int>>(ReferenceEqualityComparer.Instance);
+        for (int s = 0; s < sources.Count; s++)
+        {
+            if (!wanted.TryGetValue(sources[s], out var list)) wanted[sources[s]] = list = [];
+            list.Add(s);
+        }
+        var firstReader = new Dictionary<int, List<int>>();
+        for (int i = 0; i < _nodes.Count && wanted.Count > 0; i++)
+            foreach (var input in _nodes[i].Inputs)
+                if (wanted.Remove(input, out var list))
+                {
+                    if (!firstReader.TryGetValue(i, out var at)) firstReader[i] = at = [];
+                    at.AddRange(list);
+                }
+        return firstReader;
+    }
+
+    private void Report(Dictionary<int, List<int>> finalAt, int node, IReadOnlyList<Tensor> sources, Dictionary<Tensor, Tensor> grads)
+    {
+        if (!finalAt.TryGetValue(node, out var ready)) return;
+        foreach (int s in ready)
+            if (grads.TryGetValue(sources[s], out var g)) GradientReady!(s, g);
     }
 
     /// <summary>The gradient with respect to a single source (null when unconnected).</summary>

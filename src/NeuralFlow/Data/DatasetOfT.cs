@@ -76,6 +76,21 @@ public sealed class Dataset<T> : Dataset, IEnumerable<T>
     /// <summary>At most the first <paramref name="count"/> elements (-1: all).</summary>
     public Dataset<T> Take(long count) => With(new TakeNode(Node, count));
 
+    /// <summary>
+    /// The elements whose position modulo <paramref name="numShards"/> is <paramref name="index"/>
+    /// (<c>shard</c>): disjoint parts of the data, one per worker. Shard before shuffling or
+    /// batching, as tf.data advises, so that each worker reads its own examples. (Under a
+    /// <see cref="Distributed.DataParallel"/> strategy <c>Model.Fit</c> hands out a dataset's
+    /// batches to the ranks this way by itself.)
+    /// </summary>
+    public Dataset<T> Shard(int numShards, int index)
+    {
+        if (numShards < 1) throw new ArgumentOutOfRangeException(nameof(numShards), numShards, "Shard: numShards must be at least 1.");
+        if (index < 0 || index >= numShards)
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"Shard: index must be in [0, numShards) = [0, {numShards}).");
+        return With(new ShardNode(Node, numShards, index));
+    }
+
     /// <summary>All but the first <paramref name="count"/> elements (-1: none).</summary>
     public Dataset<T> Skip(long count) => With(new SkipNode(Node, count));
 

@@ -16,9 +16,9 @@ public partial class Model
     // A step as a function of the batch's tensors: traced and replayed, or the body itself when
     // the model runs eagerly. One per Fit/Evaluate/Predict call, since the body closes over that
     // call's loss trackers.
-    private Func<Tensor[], Tensor[]> Step(string name, Func<Tensor[], Tensor[]> body)
+    private Func<Tensor[], Tensor[]> Step(string name, Func<Tensor[], Tensor[]> body, bool eager = false)
     {
-        if (RunEagerly)
+        if (RunEagerly || eager)
         {
             LastStepFunction = null;
             return body;
@@ -31,8 +31,12 @@ public partial class Model
     // Fit's step on one batch: inputs, then targets (and the sample-weight column, when carried).
     // The model's weights and penalized layers are looked up after the first call built them.
     private Func<Tensor[], Tensor[]> TrainStep(Optimizers.Optimizer optimizer, Metrics.Mean lossMean, Metrics.Mean[] outputLosses,
-                                               IReadOnlyDictionary<int, double>? classWeight)
+                                               IReadOnlyDictionary<int, double>? classWeight, Func<double> share)
     {
+        // Under data parallelism the step runs eagerly: its gradient allreduce is an MPI call, not
+        // a kernel on the backend, so a replay would leave it out and the ranks would drift apart;
+        // and each rank's share of the batch (the gradient weight) changes with the last batch.
+        bool distributed = Distributed.DataParallel.Current is { WorldSize: > 1 };
         int inputs = Math.Max(1, Inputs.Count);
         IReadOnlyList<Variable> trainable = TrainableVariables;
         List<Layer>? penalized = null;
@@ -50,13 +54,15 @@ public partial class Model
                 penalized ??= LayersWithPenalties();   // built by the first call
                 lossValue = WithPenalties(CombinedLoss(targets, yPred, outputLosses, weights), LossesOf(penalized));
                 if (trainable.Count == 0) trainable = TrainableVariables; // built on the first call
+                var reduction = BeginGradientReduction(tape, trainable, share());
                 grads = tape.Gradient(lossValue, trainable);
+                grads = AveragedGradients(grads, reduction);
             }
             optimizer.ApplyGradients(grads, trainable);
             lossMean.UpdateState(lossValue, BatchSizeOf(xb));
             UpdateMetrics(targets, yPred, weights);
             return [];
-        });
+        }, eager: distributed);
     }
 
     // Evaluate's step: the loss and metrics of one batch added to the running ones.

@@ -88,16 +88,16 @@ public partial class Model
             (xs, ys) = (Rows(xs, 0, split), Rows(ys, 0, split));
             n = split;
         }
-        int steps = (n + batchSize - 1) / batchSize;
+        int steps = DistributedSteps(n, batchSize);
         IEnumerable<(Tensor[], Tensor[])> EpochBatches()
         {
             var order = Enumerable.Range(0, n).ToArray();
             // Each epoch's order is drawn from NF.Random when the epoch starts, so a run resumed
             // from a checkpoint (which restores NF.Random's position) shuffles as the original did.
-            if (shuffle) new System.Random(unchecked((int)NF.Random.NextSeed())).Shuffle(order);
+            if (shuffle) new System.Random(unchecked((int)AgreedSeed(NF.Random.NextSeed()))).Shuffle(order);
             for (int step = 0; step < steps; step++)
             {
-                int start = step * batchSize, count = Math.Min(batchSize, n - step * batchSize);
+                var (start, count) = ShardOfBatch(step * batchSize, Math.Min(batchSize, n - step * batchSize));
                 yield return (Batch(xs, order, start, count, shuffle), Batch(ys, order, start, count, shuffle));
             }
         }
@@ -128,7 +128,7 @@ public partial class Model
     {
         Compiled(nameof(Fit));
         CheckEpochs(epochs, initialEpoch, verbose);
-        var batches = Pairs(nameof(Fit), dataset);
+        var batches = ShardBatches(Pairs(nameof(Fit), dataset), dataset);
         CheckSteps(nameof(Fit), dataset, stepsPerEpoch, nameof(stepsPerEpoch));
         if (validationData is not null)
         {
@@ -137,7 +137,7 @@ public partial class Model
         }
         Func<EvaluationResult>? validate = validationData is null ? null : () => Evaluate(validationData, steps: validationSteps);
         long cardinality = dataset.Cardinality;
-        int steps = stepsPerEpoch ?? (cardinality > 0 ? (int)Math.Min(cardinality, int.MaxValue) : 0);
+        int steps = stepsPerEpoch ?? DistributedSteps(cardinality);
         // Keras' DataHandler.should_recreate_iterator: restart each epoch unless steps cut the dataset.
         bool recreate = stepsPerEpoch is null || cardinality == stepsPerEpoch;
         return FitLoop(() => batches(), steps, stepsPerEpoch, recreate, epochs, initialEpoch, verbose, validate, callbacks);
@@ -156,7 +156,8 @@ public partial class Model
         // Everything a step makes (and the variables, when the first step builds the model) lives
         // on the model's device; each batch is moved there once, whatever device the data is on.
         using var placement = OnModelDevice(out var backend);
-        var hooks = (callbacks ?? []).ToList();
+        var hooks = CallbacksOfThisRank((callbacks ?? []).ToList());
+        if (Distributed.DataParallel.Current is { IsChief: false }) verbose = 0;
         foreach (var c in hooks) c.Model = this;
         var history = new History();
         var lossMean = new Metrics.Mean("loss");
@@ -167,17 +168,19 @@ public partial class Model
         {
             // A callback that restores weights (BackupAndRestore) needs them to exist: a model
             // that builds on its first call runs once, forward only, on the first batch.
-            if (hooks.Any(c => c.NeedsWeightsAtStart) && Variables.Count == 0)
+            if ((hooks.Any(c => c.NeedsWeightsAtStart) || Distributed.DataParallel.Current is not null) && Variables.Count == 0)
             {
                 using var scope = TensorScope.Begin();
                 using var first = epochBatches().GetEnumerator();
                 if (first.MoveNext()) CallOutputs(OnBackend(first.Current.X, backend));
             }
             var batchEndHooks = hooks.Where(c => c.HandlesBatchEnd).ToList();
-            var trainStep = TrainStep(optimizer, lossMean, outputLosses, classWeight);
+            double share = 1;
+            var trainStep = TrainStep(optimizer, lossMean, outputLosses, classWeight, () => share);
             foreach (var c in hooks) c.OnTrainBegin();
             foreach (var c in hooks)
                 if (c.ResumeEpoch is { } resume) initialEpoch = Math.Max(initialEpoch, resume);
+            initialEpoch = StartTogether(initialEpoch);
             for (int epoch = initialEpoch; epoch < epochs && !StopTraining; epoch++)
             {
                 if (batches is null || recreateEachEpoch)
@@ -197,9 +200,9 @@ public partial class Model
                 {
                     using (var scope = TensorScope.Begin())
                     {
-                        if (!batches.MoveNext())
+                        if (!MoveNextTogether(batches, out share))
                         {
-                            ranOut = true;
+                            ranOut = !StopTraining;
                             break;
                         }
                         var (xb, yb) = (OnBackend(batches.Current.X, backend), OnBackend(batches.Current.Y, backend));
@@ -213,7 +216,7 @@ public partial class Model
                         bar.Update(step, logs);
                         foreach (var c in batchEndHooks) c.OnBatchEnd(step - 1, logs);
                     }
-                    if (StopTraining) break;
+                    if (StopTraining && Distributed.DataParallel.Current is null) break; // else MoveNextTogether stops every rank
                 }
                 if (step == 0 && epoch == initialEpoch)
                     throw new InvalidOperationException("Fit: the dataset produced no batches, so there is nothing to train on (an empty dataset, or one filtered or skipped to nothing).");
@@ -226,6 +229,7 @@ public partial class Model
                     if (step == 0) break; // nothing ran this epoch: no entry in the history
                 }
                 var epochLogs = Logs(lossMean, outputLosses);
+                EndEpochTogether(epochLogs);
                 if (validate is not null)
                     foreach (var (k, v) in validate().Values) epochLogs["val_" + k] = v;
                 bar.Finish(step, epochLogs);
@@ -233,6 +237,10 @@ public partial class Model
                 foreach (var c in hooks) c.OnEpochEnd(epoch, epochLogs);
             }
             foreach (var c in hooks) c.OnTrainEnd();
+        }
+        catch (Exception e) when (LeftTheOtherRanks(e))
+        {
+            throw; // never taken: the filter only records the exception for the strategy
         }
         finally
         {

@@ -1,0 +1,66 @@
+using System.Runtime.InteropServices;
+
+namespace NeuralFlow.Distributed;
+
+// Broadcasting variables: all values packed into one host buffer, one MPI_Bcast, unpacked into
+// the variables of every other rank (in place, so layers and optimizers keep their references).
+public sealed partial class DataParallel
+{
+    /// <summary>
+    /// Gives every rank rank <paramref name="root"/>'s values of <paramref name="variables"/>
+    /// (the same variables, in the same order, on every rank): call it once before training so
+    /// all ranks start from the same weights. <c>Model.Fit</c> does it by itself.
+    /// </summary>
+    public void Broadcast(IEnumerable<Variable> variables, int root = 0)
+    {
+        ArgumentNullException.ThrowIfNull(variables);
+        ThrowIfUnusable();
+        CheckRoot(root);
+        var list = variables.ToList();
+        long total = 0;
+        foreach (var v in list) total += v.Count * v.DType.SizeInBytes();
+        if (total > int.MaxValue)
+            throw new ArgumentException($"Broadcast: the variables hold {total} bytes, more than one broadcast moves (2^31 - 1); broadcast them in groups.", nameof(variables));
+        var bytes = GC.AllocateUninitializedArray<byte>((int)total, pinned: true);
+        int offset = 0;
+        foreach (var v in list)
+        {
+            int n = checked((int)(v.Count * v.DType.SizeInBytes()));
+            if (Rank == root) Read(v, bytes.AsSpan(offset, n));
+            offset += n;
+        }
+        Broadcast(bytes.AsSpan(), root);
+        if (Rank == root) return;
+        offset = 0;
+        foreach (var v in list)
+        {
+            int n = checked((int)(v.Count * v.DType.SizeInBytes()));
+            using var value = Write(v, bytes.AsSpan(offset, n));
+            v.Assign(value);
+            offset += n;
+        }
+    }
+
+    private static void Read(Tensor t, Span<byte> into)
+    {
+        using var packed = t.Contiguous();
+        switch (t.DType)
+        {
+            case DType.Float32: Engine.Download(packed, MemoryMarshal.Cast<byte, float>(into)); break;
+            case DType.Float64: Engine.Download(packed, MemoryMarshal.Cast<byte, double>(into)); break;
+            case DType.Int32: Engine.Download(packed, MemoryMarshal.Cast<byte, int>(into)); break;
+            case DType.Int64: Engine.Download(packed, MemoryMarshal.Cast<byte, long>(into)); break;
+            default: Engine.Download(packed, into); break; // uint8, bool: one byte each
+        }
+    }
+
+    private static Tensor Write(Tensor like, ReadOnlySpan<byte> from) => like.DType switch
+    {
+        DType.Float32 => Engine.FromHost(MemoryMarshal.Cast<byte, float>(from), like.Shape, like.Backend),
+        DType.Float64 => Engine.FromHost(MemoryMarshal.Cast<byte, double>(from), like.Shape, like.Backend),
+        DType.Int32 => Engine.FromHost(MemoryMarshal.Cast<byte, int>(from), like.Shape, like.Backend),
+        DType.Int64 => Engine.FromHost(MemoryMarshal.Cast<byte, long>(from), like.Shape, like.Backend),
+        DType.Bool => Engine.FromHost(MemoryMarshal.Cast<byte, bool>(from), like.Shape, like.Backend),
+        _ => Engine.FromHost(from, like.Shape, like.Backend),
+    };
+}

@@ -1,0 +1,144 @@
+using NeuralFlow.Distributed;
+
+namespace NeuralFlow.Keras;
+
+// What Fit does differently under a DataParallel strategy (DataParallel.Current), kept out of
+// the training loop itself: each hook is the identity when no strategy is alive.
+//
+// Batches: batchSize is the global batch, as under Keras' MirroredStrategy. Every rank draws the
+// same shuffle (rank 0's seed) and takes its contiguous part of each global batch, so the shards
+// are disjoint and together are the single-process batch; a last batch with fewer examples than
+// ranks is dropped. A dataset's batches are dealt out round-robin (Dataset.Shard). Each rank's
+// gradients are weighed by its share of the global batch before they are summed, so the
+// averaged gradient is the full batch's even when the shards differ in size.
+public partial class Model
+{
+    // Global batches per epoch: a last one smaller than the world size would leave a rank empty.
+    private static int DistributedSteps(int n, int batchSize)
+    {
+        int steps = (n + batchSize - 1) / batchSize;
+        if (DataParallel.Current is not { } s || s.WorldSize == 1) return steps;
+        int last = n - (steps - 1) * batchSize;
+        if (last < s.WorldSize) steps--;
+        if (steps == 0)
+            throw new ArgumentException($"Fit: {n} training examples cannot be shared by {s.WorldSize} ranks; every rank needs at least one example per batch.");
+        return steps;
+    }
+
+    // Rank 0's shuffle seed on every rank, so all ranks shuffle alike and their parts are disjoint.
+    private static ulong AgreedSeed(ulong seed) =>
+        DataParallel.Current is { WorldSize: > 1 } s ? (ulong)s.Broadcast((long)seed) : seed;
+
+    // This rank's contiguous part of the global batch [start, start + count).
+    private static (int Start, int Count) ShardOfBatch(int start, int count)
+    {
+        if (DataParallel.Current is not { WorldSize: > 1 } s) return (start, count);
+        int from = (int)((long)count * s.Rank / s.WorldSize), to = (int)((long)count * (s.Rank + 1) / s.WorldSize);
+        return (start + from, to - from);
+    }
+
+    // A dataset's batches dealt out round-robin; the others are freed unseen (Pairs disposes each).
+    private static Func<IEnumerable<(Tensor[], Tensor[])>> ShardBatches(Func<IEnumerable<(Tensor[], Tensor[])>> batches, Data.Dataset dataset)
+    {
+        if (DataParallel.Current is not { WorldSize: > 1 } s) return batches;
+        if (dataset.Cardinality >= 0 && dataset.Cardinality < s.WorldSize)
+            throw new ArgumentException($"Fit: the dataset has {dataset.Cardinality} batches, fewer than the {s.WorldSize} ranks that share them; batch it smaller.", nameof(dataset));
+        return () => batches().Where((_, i) => i % s.WorldSize == s.Rank);
+    }
+
+    // Batches (per rank) in one pass of a dataset dealt out round-robin: the shortest shard's.
+    private static int DistributedSteps(long cardinality) =>
+        DataParallel.Current is { WorldSize: > 1 } s && cardinality > 0 ? (int)Math.Min(cardinality / s.WorldSize, int.MaxValue) : (int)Math.Min(Math.Max(cardinality, 0), int.MaxValue);
+
+    // Files, plots and progress come from rank 0 only; BackupAndRestore restores on every rank
+    // (so all agree on the epoch to resume at and on NF.Random) and writes on rank 0 only.
+    private static List<Callbacks.Callback> CallbacksOfThisRank(List<Callbacks.Callback> hooks)
+    {
+        if (DataParallel.Current is not { IsChief: false }) return hooks;
+        return hooks.Where(c => c is not (Callbacks.ModelCheckpoint or Callbacks.CSVLogger or Callbacks.TensorBoard))
+                    .Select(c => c is Callbacks.BackupAndRestore b ? new RestoreOnly(b) : c).ToList();
+    }
+
+    private sealed class RestoreOnly(Callbacks.BackupAndRestore backup) : Callbacks.Callback
+    {
+        public override void OnTrainBegin()
+        {
+            backup.Model = Model;
+            backup.OnTrainBegin();
+        }
+
+        internal override bool NeedsWeightsAtStart => true;
+        internal override int? ResumeEpoch => backup.ResumeEpoch;
+    }
+
+    // Before the first step: rank 0's weights and the epoch rank 0 resumes at, on every rank.
+    private int StartTogether(int initialEpoch)
+    {
+        if (DataParallel.Current is not { } s) return initialEpoch;
+        s.Broadcast(Variables);
+        return (int)s.Broadcast(initialEpoch);
+    }
+
+    // The next batch, on every rank or on none: all ranks stop together when one runs out of
+    // data or asked to stop (StopTraining), since a rank that leaves the loop alone would leave
+    // the others waiting in the next allreduce. share is this rank's part of the global batch.
+    private bool MoveNextTogether(IEnumerator<(Tensor[] X, Tensor[] Y)> batches, out double share)
+    {
+        share = 1;
+        bool has = batches.MoveNext();
+        if (DataParallel.Current is not { WorldSize: > 1 } s) return has;
+        double count = has ? BatchSizeOf(batches.Current.X) : 0;
+        var all = s.AllGather([count, StopTraining ? 1 : 0]);
+        double total = 0;
+        bool empty = false;
+        for (int r = 0; r < s.WorldSize; r++)
+        {
+            total += all[2 * r];
+            empty |= all[2 * r] == 0;
+            StopTraining |= all[2 * r + 1] != 0;
+        }
+        if (empty || StopTraining) return false;
+        share = count / total;
+        return true;
+    }
+
+    // The step's gradients averaged over the ranks, each weighed by its share of the batch: the
+    // tape reports each gradient as soon as it is final, so the allreduce of a full bucket
+    // starts while the backward pass goes on (DDP's overlap).
+    private static DataParallel.GradientReduction? BeginGradientReduction(GradientTape tape, IReadOnlyList<Variable> trainable, double share)
+    {
+        if (DataParallel.Current is not { WorldSize: > 1 } s) return null;
+        var reduction = s.BeginReduction(trainable, share);
+        tape.GradientReady = reduction.Ready;
+        return reduction;
+    }
+
+    private static Tensor[] AveragedGradients(Tensor[] grads, DataParallel.GradientReduction? reduction) =>
+        reduction is null ? grads : reduction.Finish(grads)!;
+
+    // End of an epoch: the training logs averaged over the ranks (each rank saw its shard), a stop
+    // requested on any rank applied on all, and rank 0's non-trainable variables (moving
+    // statistics, computed on each rank's own batches) everywhere, so validation agrees.
+    private void EndEpochTogether(Dictionary<string, float> logs)
+    {
+        if (DataParallel.Current is not { WorldSize: > 1 } s) return;
+        var keys = logs.Keys.Order(StringComparer.Ordinal).ToList();
+        var values = new double[keys.Count + 1];
+        for (int i = 0; i < keys.Count; i++) values[i] = logs[keys[i]];
+        values[^1] = StopTraining ? 1 : 0;
+        s.AllReduce(values);
+        for (int i = 0; i < keys.Count; i++) logs[keys[i]] = (float)(values[i] / s.WorldSize);
+        StopTraining = values[^1] > 0;
+        var frozen = NonTrainableVariables;
+        if (frozen.Count > 0) s.Broadcast(frozen);
+    }
+
+    // An exception leaving Fit on one rank leaves the others in their next collective: the
+    // strategy is told, so that disposing it ends the job (MPI_Abort) instead of hanging. An
+    // exception filter, so the exception goes on unchanged with its stack.
+    private static bool LeftTheOtherRanks(Exception e)
+    {
+        if (e is not DistributedException) DataParallel.Current?.Abandon(e);
+        return false;
+    }
+}

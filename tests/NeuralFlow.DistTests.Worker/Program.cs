@@ -1,0 +1,202 @@
+// One rank of the distributed tests: mpirun -np N dotnet NeuralFlow.DistTests.Worker.dll SCENARIO [ARGS].
+// Each scenario prints "rank R: KEY VALUE" lines that Distributed/DataParallelTests.cs reads.
+//   grads            gradients averaged over the ranks' parts of a batch vs. one process's full batch
+//   steps            50 Fit steps from different initial weights per rank; a hash of the weights
+//   fit              Fit on a synthetic 10-class problem; the validation accuracy
+//   kill | hang      rank 1 dies (SIGKILL) or stops answering during Fit
+//   resume DIR [crash-at-epoch]   Fit with BackupAndRestore in DIR; rank 0 throws at the end of that epoch
+//   dataset          Fit on a Dataset of 25 batches (dealt out round-robin: 12 steps per rank)
+//   errors           bad requests to the engine and the strategy: each exception's type and message
+using System.Diagnostics;
+using System.Security.Cryptography;
+using NeuralFlow;
+using NeuralFlow.Distributed;
+using NeuralFlow.Keras;
+using NeuralFlow.Native;
+
+double bucketMb = args.Contains("--bucket-mb") ? double.Parse(args[Array.IndexOf(args, "--bucket-mb") + 1], System.Globalization.CultureInfo.InvariantCulture) : 25;
+using var strategy = new DataParallel(bucketSizeMb: bucketMb);
+int rank = strategy.Rank;
+void Say(string key, object value) => Console.WriteLine($"rank {rank}: {key} {value}");
+Say("world", strategy.WorldSize);
+Say("backend", NF.Backend.Name);
+try
+{
+    switch (args[0])
+    {
+        case "grads": Grads(); break;
+        case "steps": Steps(); break;
+        case "fit": FitScenario(); break;
+        case "kill": Lost(kill: true); break;
+        case "hang": Lost(kill: false); break;
+        case "resume": Resume(args[1], args.Length > 2 ? int.Parse(args[2]) : -1); break;
+        case "errors": Errors(); break;
+        case "dataset": DatasetScenario(); break;
+        default: throw new ArgumentException($"unknown scenario {args[0]}");
+    }
+}
+catch (DistributedException e)
+{
+    Say("error", e.Message);
+    return 3;  // disposing the strategy now ends the whole job (MPI_Abort)
+}
+Say("done", "ok");
+return 0;
+
+// A two-layer network in float64 written with NF ops, so the comparison is not float32 rounding.
+void Grads()
+{
+    NF.Random.SetSeed(7);
+    const int n = 64;
+    var x = NF.Random.Normal([n, 20], dtype: DType.Float64);
+    var y = NF.Random.Normal([n, 3], dtype: DType.Float64);
+    var w1 = new Variable(NF.Random.Normal([20, 16], stddev: 0.3, dtype: DType.Float64), name: "w1");
+    var b1 = new Variable(NF.Random.Normal([16], stddev: 0.1, dtype: DType.Float64), name: "b1");
+    var w2 = new Variable(NF.Random.Normal([16, 3], stddev: 0.3, dtype: DType.Float64), name: "w2");
+    var unused = new Variable(NF.Random.Normal([5], dtype: DType.Float64), name: "unused");
+    Variable[] vars = [w1, b1, unused, w2];
+    Tensor?[] Gradients(Tensor xs, Tensor ys)
+    {
+        using var tape = new GradientTape();
+        var h = NF.Tanh(NF.MatMul(xs, w1) + b1);
+        var loss = NF.ReduceMean(NF.ReduceSum(NF.Square(NF.MatMul(h, w2) - ys), axis: 1));
+        return tape.Gradient(loss, vars);
+    }
+    var full = Gradients(x, y);
+    int from = n * rank / strategy.WorldSize, to = n * (rank + 1) / strategy.WorldSize;
+    var averaged = strategy.AllReduceGradients(Gradients(x[from..to], y[from..to]));
+    double worst = 0;
+    for (int i = 0; i < vars.Length; i++)
+    {
+        if (full[i] is null) { Say($"null_kept_{vars[i].Name}", averaged[i] is null); continue; }
+        var a = averaged[i]!.ToArray<double>();
+        var b = full[i]!.ToArray<double>();
+        double diff = Math.Sqrt(a.Zip(b, (p, q) => (p - q) * (p - q)).Sum()), norm = Math.Sqrt(b.Sum(q => q * q));
+        worst = Math.Max(worst, diff / norm);
+    }
+    Say("max_rel_err", worst.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+}
+
+(Tensor X, Tensor Y) Blobs(int n, int seed)
+{
+    // 10 overlapping Gaussian blobs in 20 dimensions (the same centers for every seed), the same
+    // data on every rank whatever the world size.
+    NF.Random.SetSeed(1);
+    var centers = NF.Random.Normal([10, 20], stddev: 0.6);
+    NF.Random.SetSeed(seed);
+    var labels = NF.Cast(NF.Random.Uniform([n], 0, 10), DType.Int32);
+    var x = NF.Gather(centers, labels) + NF.Random.Normal([n, 20]);
+    return (x, labels);
+}
+
+Sequential Mlp() => new(new Layers.Dense(32, activation: "relu"), new Layers.Dense(10, activation: "softmax"));
+
+string Hash(Model model)
+{
+    using var sha = SHA256.Create();
+    foreach (var v in model.Variables)
+    {
+        var bytes = v.ToArray<float>().SelectMany(BitConverter.GetBytes).ToArray();
+        sha.TransformBlock(bytes, 0, bytes.Length, null, 0);
+    }
+    sha.TransformFinalBlock([], 0, 0);
+    return Convert.ToHexString(sha.Hash!);
+}
+
+void Steps()
+{
+    var (x, y) = Blobs(800, 11);
+    NF.Random.SetSeed(100 + rank);  // different initial weights per rank: Fit must broadcast rank 0's
+    var model = Mlp();
+    model.Compile(optimizer: new Optimizers.Adam(learningRate: 0.01f), loss: "sparse_categorical_crossentropy", metrics: ["accuracy"]);
+    int steps = 0;
+    model.Fit(x, y, batchSize: 16, epochs: 1, verbose: 0, callbacks: [new Callbacks.LambdaCallback(onBatchEnd: (_, _) => steps++)]);
+    Say("steps", steps);
+    Say("weights", Hash(model));
+}
+
+void FitScenario()
+{
+    var (x, y) = Blobs(2000, 3);
+    var (xv, yv) = Blobs(500, 3 + 1000);
+    NF.Random.SetSeed(5);
+    var model = Mlp();
+    model.Compile(optimizer: new Optimizers.SGD(learningRate: 0.05f), loss: "sparse_categorical_crossentropy", metrics: ["accuracy"]);
+    var watch = Stopwatch.StartNew();
+    var history = model.Fit(x, y, batchSize: 64, epochs: 4, verbose: 2, validationData: (xv, yv));
+    Say("seconds", watch.Elapsed.TotalSeconds.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture));
+    Say("val_accuracy", history["val_accuracy"][^1].ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+    Say("weights", Hash(model));
+}
+
+void Lost(bool kill)
+{
+    var (x, y) = Blobs(4000, 3);
+    var model = Mlp();
+    model.Compile(optimizer: "sgd", loss: "sparse_categorical_crossentropy");
+    var trouble = new Callbacks.LambdaCallback(onBatchEnd: (batch, _) =>
+    {
+        if (rank != 1 || batch != 5) return;
+        Console.WriteLine($"rank 1: {(kill ? "killing itself" : "hanging")} after batch {batch}");
+        Console.Out.Flush();
+        if (kill) Process.GetCurrentProcess().Kill();
+        else Thread.Sleep(Timeout.Infinite);
+    });
+    model.Fit(x, y, batchSize: 32, epochs: 3, verbose: 0, callbacks: [trouble]);
+}
+
+void Resume(string dir, int crashAt)
+{
+    var (x, y) = Blobs(400, 3);
+    NF.Random.SetSeed(9);
+    var model = Mlp();
+    model.Compile(optimizer: new Optimizers.Adam(learningRate: 0.01f), loss: "sparse_categorical_crossentropy");
+    var epochs = new List<int>();
+    var crash = new Callbacks.LambdaCallback(onEpochBegin: epochs.Add, onEpochEnd: (epoch, _) =>
+    {
+        if (epoch == crashAt && rank == 0) throw new InvalidOperationException($"simulated crash after epoch {epoch}");
+    });
+    model.Fit(x, y, batchSize: 32, epochs: 4, verbose: 0, callbacks: [new Callbacks.BackupAndRestore(dir), crash]);
+    Say("epochs", string.Join(",", epochs));
+    Say("weights", Hash(model));
+}
+
+// Each bad request as "rank R: error_NAME ExceptionType: message" (no exception: "none"); the
+// strategy must stay usable afterwards (a bad argument is not a lost rank).
+void Errors()
+{
+    void Try(string name, Action action)
+    {
+        try { action(); Say("error_" + name, "none"); }
+        catch (Exception e) { Say("error_" + name, $"{e.GetType().Name}: {e.Message}"); }
+    }
+    Try("second_strategy", () => new DataParallel());
+    Try("int_gradient", () => strategy.AllReduceGradients([NF.Constant([1f, 2f]), NF.Constant([1, 2])]));
+    Try("root", () => strategy.Broadcast(new Span<byte>(new byte[4]), root: strategy.WorldSize));
+    Try("bucket_size", () => new DataParallel(bucketSizeMb: 0));
+    unsafe
+    {
+        Try("native_dtype", () => NativeDistMethods.ThrowIfFailed(NativeDistMethods.nf_dist_allreduce(null, 0, 2, 0, 1)));
+        Try("native_handle", () => NativeDistMethods.ThrowIfFailed(NativeDistMethods.nf_dist_wait(12345, 1)));
+        Try("native_count", () => NativeDistMethods.ThrowIfFailed(NativeDistMethods.nf_dist_allreduce(null, -1, 0, 0, 1)));
+    }
+    var sum = new[] { rank + 1.0 };
+    strategy.AllReduce(sum);
+    Say("sum_after_errors", sum[0]);
+}
+
+void DatasetScenario()
+{
+    var (x, y) = Blobs(800, 11);
+    NF.Random.SetSeed(100 + rank);
+    var model = Mlp();
+    model.Compile(optimizer: new Optimizers.Adam(learningRate: 0.01f), loss: "sparse_categorical_crossentropy", metrics: ["accuracy"]);
+    // 25 batches of 32: with 2 ranks, one rank has a 13th batch, which must not run (the other
+    // rank would wait for it), so every rank runs 12 steps per epoch.
+    var data = NeuralFlow.Data.Dataset.FromTensorSlices(x, y).Shuffle(800, seed: 1).Batch(32);
+    int steps = 0;
+    var history = model.Fit(data, epochs: 2, verbose: 0, callbacks: [new Callbacks.LambdaCallback(onBatchEnd: (_, _) => steps++)]);
+    Say("steps", steps);
+    Say("epochs", history.Epochs);
+    Say("weights", Hash(model));
+}

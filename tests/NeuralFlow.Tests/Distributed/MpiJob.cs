@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using NeuralFlow.Native;
+using NeuralFlow.Tests.Samples;
+
+namespace NeuralFlow.Tests.Distributed;
+
+/// <summary>
+/// Runs tests/NeuralFlow.DistTests.Worker under <c>mpirun -np N</c> (built with the tests, which
+/// reference it) and reads its "rank R: KEY VALUE" lines. Where mpirun or the MPI engine is
+/// missing the tests say so and skip, unless NEURALFLOW_REQUIRE_MPI=1 (CI) makes that a failure.
+/// </summary>
+internal static class MpiJob
+{
+    public static string Worker { get; } = Path.Combine(Repo.Root, "tests", "NeuralFlow.DistTests.Worker", "bin", Repo.Configuration, "net10.0", "NeuralFlow.DistTests.Worker.dll");
+
+    /// <summary>Why the distributed tests cannot run here, or null when they can.</summary>
+    public static string? Unavailable { get; } = FindUnavailable();
+
+    private static string? FindUnavailable()
+    {
+        string? why = null;
+        if (!OnPath("mpirun"))
+            why = "mpirun is not installed (Debian/Ubuntu: apt-get install openmpi-bin libopenmpi-dev)";
+        else if (!File.Exists(Path.Combine(Path.GetDirectoryName(Worker)!, NativeLibraryLoader.DistFileName)))
+            why = $"{NativeLibraryLoader.DistFileName} was not built next to {Worker} (CMake found no MPI when the solution was built)";
+        if (why is not null && Environment.GetEnvironmentVariable("NEURALFLOW_REQUIRE_MPI") == "1")
+            throw new InvalidOperationException($"NEURALFLOW_REQUIRE_MPI=1 but {why}");
+        return why;
+    }
+
+    private static bool OnPath(string tool) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Any(d => d.Length > 0 && File.Exists(Path.Combine(d, tool)));
+
+    /// <summary>One job's exit code, its output (stdout then stderr), its wall time and each rank's values.</summary>
+    public sealed record Result(int ExitCode, string Output, double Seconds, Dictionary<int, Dictionary<string, string>> Ranks)
+    {
+        public string Value(int rank, string key) =>
+            Ranks.TryGetValue(rank, out var values) && values.TryGetValue(key, out var v) ? v : throw new Xunit.Sdk.XunitException($"rank {rank} printed no '{key}':\n{Output}");
+    }
+
+    /// <summary>
+    /// Runs <c>mpirun -np <paramref name="ranks"/></c> of the worker (or <paramref name="program"/>) with <paramref name="args"/>
+    /// on <paramref name="backend"/>, one thread per rank (2 ranks share this machine's cores),
+    /// killed after <paramref name="timeoutSeconds"/>.
+    /// </summary>
+    public static Result Run(int ranks, string backend, string args, int timeoutSeconds = 60, IReadOnlyDictionary<string, string>? env = null, bool mpirun = true, string? program = null)
+    {
+        program ??= Worker;
+        Assert.True(File.Exists(program), $"{program} is missing: build the solution (or the tests, which reference it) in {Repo.Configuration}.");
+        var info = new ProcessStartInfo(mpirun ? "mpirun" : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Repo.Root };
+        if (mpirun)
+        {
+            // Root in CI containers; 2 ranks on fewer cores; shared memory without the CMA
+            // single-copy path, which needs ptrace rights that sandboxes do not give.
+            foreach (var a in new[] { "--allow-run-as-root", "--oversubscribe", "--mca", "btl", "self,vader", "-np", ranks.ToString(), "dotnet" })
+                info.ArgumentList.Add(a);
+            info.Environment["OMPI_MCA_btl_vader_single_copy_mechanism"] = "none";
+        }
+        info.ArgumentList.Add(program);
+        foreach (var a in args.Split(' ', StringSplitOptions.RemoveEmptyEntries)) info.ArgumentList.Add(a);
+        info.Environment["NEURALFLOW_BACKEND"] = backend;
+        info.Environment["NEURALFLOW_NUM_THREADS"] = "1";
+        foreach (var (k, v) in env ?? new Dictionary<string, string>()) info.Environment[k] = v;
+        var watch = Stopwatch.StartNew();
+        using var process = Process.Start(info)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromSeconds(timeoutSeconds)))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"mpirun -np {ranks} worker {args} ran over {timeoutSeconds} s:\n{stdout.Result}\n{stderr.Result}");
+        }
+        // mpirun gives the ranks a pseudo-terminal, on which .NET's console first switches the
+        // keypad mode (ESC [?1h ESC =); drop it so lines start with what the rank printed.
+        string output = Regex.Replace(stdout.Result + stderr.Result, @"\e\[\?1h\e=", "");
+        var ranksSeen = new Dictionary<int, Dictionary<string, string>>();
+        foreach (Match m in Regex.Matches(output, @"^rank (\d+): (\w+) (.*?)\r?$", RegexOptions.Multiline))
+        {
+            int r = int.Parse(m.Groups[1].Value);
+            if (!ranksSeen.TryGetValue(r, out var values)) ranksSeen[r] = values = [];
+            values[m.Groups[2].Value] = m.Groups[3].Value;
+        }
+        return new Result(process.ExitCode, output, watch.Elapsed.TotalSeconds, ranksSeen);
+    }
+}
