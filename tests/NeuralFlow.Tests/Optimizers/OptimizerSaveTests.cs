@@ -12,7 +12,7 @@ namespace NeuralFlow.Tests;
 public abstract class OptimizerSaveTests(string backend) : BackendFileTest(backend)
 {
     public static IEnumerable<object[]> Cases() =>
-        new[] { "adamw_amsgrad", "nadam", "adamax", "adadelta", "rmsprop_centered", "sgd_global_clip" }.Select(n => new object[] { n });
+        new[] { "adamw_amsgrad", "nadam", "adamax", "adadelta", "rmsprop_centered", "sgd_global_clip", "ftrl" }.Select(n => new object[] { n });
 
     private static Optimizers.Optimizer Make(string name) => name switch
     {
@@ -21,6 +21,8 @@ public abstract class OptimizerSaveTests(string backend) : BackendFileTest(backe
         "adamax" => new Optimizers.Adamax(new PolynomialDecay(0.02, 10, power: 2, cycle: true)),
         "adadelta" => new Optimizers.Adadelta(new InverseTimeDecay(1.0, 5, 0.5, staircase: true)),
         "rmsprop_centered" => new Optimizers.RMSprop(0.005, momentum: 0.5, centered: true, weightDecay: 0.001),
+        "ftrl" => new Optimizers.Ftrl(0.05, learningRatePower: -0.3, initialAccumulatorValue: 0.2, l1RegularizationStrength: 0.001,
+            l2RegularizationStrength: 0.01, l2ShrinkageRegularizationStrength: 0.002, beta: 0.1, clipValue: 0.5),
         _ => new Optimizers.SGD(0.05, momentum: 0.9, nesterov: true, globalClipNorm: 0.5),
     };
 

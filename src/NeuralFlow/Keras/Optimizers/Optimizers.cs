@@ -4,7 +4,7 @@ namespace NeuralFlow.Keras;
 
 /// <summary>
 /// The Keras optimizers (<c>tf.keras.optimizers</c>) with Keras' defaults. Strings convert:
-/// "sgd", "adam", "adamw", "rmsprop", "adagrad", "nadam", "adamax", "adadelta".
+/// "sgd", "adam", "adamw", "rmsprop", "adagrad", "nadam", "adamax", "adadelta", "ftrl".
 /// </summary>
 public static partial class Optimizers
 {
@@ -19,7 +19,8 @@ public static partial class Optimizers
         "nadam" => new Nadam(),
         "adamax" => new Adamax(),
         "adadelta" => new Adadelta(),
-        _ => throw new ArgumentException($"Unknown optimizer '{name}'; use sgd, adam, adamw, rmsprop, adagrad, nadam, adamax or adadelta.", nameof(name)),
+        "ftrl" => new Ftrl(),
+        _ => throw new ArgumentException($"Unknown optimizer '{name}'; use sgd, adam, adamw, rmsprop, adagrad, nadam, adamax, adadelta or ftrl.", nameof(name)),
     };
 
     /// <summary>

@@ -64,6 +64,11 @@ internal static class CompileConfig
             case Optimizers.Nadam n: name = "Nadam"; c["beta_1"] = n.Beta1; c["beta_2"] = n.Beta2; c["epsilon"] = n.Epsilon; break;
             case Optimizers.Adamax x: name = "Adamax"; c["beta_1"] = x.Beta1; c["beta_2"] = x.Beta2; c["epsilon"] = x.Epsilon; break;
             case Optimizers.Adadelta d: name = "Adadelta"; c["rho"] = d.Rho; c["epsilon"] = d.Epsilon; break;
+            case Optimizers.Ftrl f:
+                name = "Ftrl"; c["learning_rate_power"] = f.LearningRatePower; c["initial_accumulator_value"] = f.InitialAccumulatorValue;
+                c["l1_regularization_strength"] = f.L1RegularizationStrength; c["l2_regularization_strength"] = f.L2RegularizationStrength;
+                c["l2_shrinkage_regularization_strength"] = f.L2ShrinkageRegularizationStrength; c["beta"] = f.Beta;
+                break;
             default:
                 throw new NotSupportedException($"Save: the optimizer is a {o.GetType().Name}, which a model file cannot name; save the weights alone with SaveWeights.");
         }
@@ -91,6 +96,8 @@ internal static class CompileConfig
             "Nadam" => new Optimizers.Nadam(lr, D("beta_1"), D("beta_2"), D("epsilon"), wd, norm, value, global),
             "Adamax" => new Optimizers.Adamax(lr, D("beta_1"), D("beta_2"), D("epsilon"), wd, norm, value, global),
             "Adadelta" => new Optimizers.Adadelta(lr, D("rho"), D("epsilon"), wd, norm, value, global),
+            "Ftrl" => new Optimizers.Ftrl(lr, D("learning_rate_power"), D("initial_accumulator_value"), D("l1_regularization_strength"),
+                D("l2_regularization_strength"), D("l2_shrinkage_regularization_strength"), D("beta"), wd, norm, value, global),
             var other => throw new FormatException($"unknown optimizer '{other}'"),
         };
     }
