@@ -238,6 +238,8 @@ public partial class Model
                 history.Add(epochLogs);
                 foreach (var c in hooks) c.OnEpochEnd(epoch, epochLogs);
             }
+            // Keras: with use_ema the weights take their moving averages when training ends.
+            optimizer.FinalizeVariableValues(TrainableVariables);
             foreach (var c in hooks) c.OnTrainEnd();
         }
         finally

@@ -73,6 +73,9 @@ internal static class CompileConfig
                 throw new NotSupportedException($"Save: the optimizer is a {o.GetType().Name}, which a model file cannot name; save the weights alone with SaveWeights.");
         }
         foreach (var (key, value) in o.BaseConfig()) c[key] = value;  // Keras' base config; null when off
+        c["use_ema"] = o.UseEma;
+        c["ema_momentum"] = o.EmaMomentum;
+        c["ema_overwrite_frequency"] = o.EmaOverwriteFrequency;
         return new JsonObject { ["class_name"] = name, ["config"] = c };
     }
 
@@ -85,7 +88,15 @@ internal static class CompileConfig
         double? N(string key) => c[key]?.GetValue<double>();
         bool B(string key) => c[key]?.GetValue<bool>() ?? false;
         double? wd = N("weight_decay"), norm = N("clipnorm"), value = N("clipvalue"), global = N("global_clipnorm");
-        return o["class_name"]!.GetValue<string>() switch
+        var optimizer = Named(o["class_name"]!.GetValue<string>(), c, lr, D, B, wd, norm, value, global);
+        optimizer.ConfigureEma(B("use_ema"), N("ema_momentum") ?? 0.99, c["ema_overwrite_frequency"]?.GetValue<int>());
+        return optimizer;
+    }
+
+    private static Optimizers.Optimizer Named(string name, JsonObject c, LearningRate lr, Func<string, double> D, Func<string, bool> B,
+        double? wd, double? norm, double? value, double? global)
+    {
+        return name switch
         {
             "SGD" => new Optimizers.SGD(lr, D("momentum"), c["nesterov"]!.GetValue<bool>(), wd, norm, value, global),
             "Adam" => new Optimizers.Adam(lr, D("beta_1"), D("beta_2"), D("epsilon"), B("amsgrad"), wd, norm, value, global),
