@@ -13,16 +13,16 @@ internal static class CompileConfig
     /// The config of one loss per output: "loss" one object for a model of one output (as
     /// before), else a list with "loss_weights" beside it (Keras' compile arguments).
     /// </summary>
-    public static JsonObject Serialize(Optimizers.Optimizer optimizer, IReadOnlyList<Losses.Loss> losses, IReadOnlyList<float> weights, IEnumerable<Metrics.PredictionMetric> metrics)
+    public static JsonObject Serialize(Optimizers.Optimizer optimizer, IReadOnlyList<Losses.Loss> losses, IReadOnlyList<float> weights,
+        IReadOnlyList<IReadOnlyList<Metrics.PredictionMetric>> metrics)
     {
         JsonObject LossEntry(Losses.Loss loss) => new() { ["name"] = LossName(loss), ["config"] = Json(loss.GetConfig()) };
         var c = new JsonObject
         {
             ["optimizer"] = Optimizer(optimizer),
             ["loss"] = losses.Count == 1 ? LossEntry(losses[0]) : new JsonArray(losses.Select(l => (JsonNode)LossEntry(l)).ToArray()),
-            // A model of several outputs was compiled with metric names (one metric per output
-            // each), so its file holds the names; one output's metrics keep their configs.
-            ["metrics"] = new JsonArray(metrics.Select(m => losses.Count > 1 ? (JsonNode)m.Name : Metric(m)).ToArray()),
+            // One output: its metrics' configs; several: one such list per output (Keras' list of lists).
+            ["metrics"] = losses.Count == 1 ? Metrics(metrics[0]) : new JsonArray(metrics.Select(m => (JsonNode)Metrics(m)).ToArray()),
         };
         if (losses.Count > 1) c["loss_weights"] = new JsonArray(weights.Select(w => (JsonNode)w).ToArray());
         return c;
@@ -35,9 +35,15 @@ internal static class CompileConfig
             var losses = c["loss"] is JsonArray list ? list.Select(l => Loss(l!.AsObject())).ToArray() : [Loss(c["loss"]!.AsObject())];
             var weights = c["loss_weights"] is JsonArray w ? w.Select(v => v!.GetValue<float>()).ToArray() : null;
             // A metric is a name (older files, and Compile's strings) or a class with its config.
-            var metrics = c["metrics"]!.AsArray().Select(m => m is JsonObject o
-                ? (object)Metrics.FromConfig(o["class_name"]!.GetValue<string>(), o["config"]!.AsObject())
-                : m!.GetValue<string>()).ToList();
+            // A metric is a name (older files, and Compile's strings) or a class with its config; a
+            // list is one output's metrics.
+            object Spec(JsonNode? m) => m switch
+            {
+                JsonObject o => Keras.Metrics.FromConfig(o["class_name"]!.GetValue<string>(), o["config"]!.AsObject()),
+                JsonArray a => a.Select(Spec).ToList(),
+                _ => m!.GetValue<string>(),
+            };
+            var metrics = c["metrics"]!.AsArray().Select(Spec).ToList();
             return (Optimizer(c["optimizer"]!.AsObject()), losses, weights, metrics);
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or NullReferenceException)
@@ -127,6 +133,8 @@ internal static class CompileConfig
     private static string LossName(Losses.Loss loss) =>
         loss.GetType().DeclaringType == typeof(Losses) ? loss.Name
             : throw new NotSupportedException($"Save: the loss is a {loss.GetType().Name}, which a model file cannot name; save the weights alone with SaveWeights.");
+
+    private static JsonArray Metrics(IEnumerable<Metrics.PredictionMetric> metrics) => new(metrics.Select(Metric).ToArray());
 
     private static JsonNode Metric(Metrics.PredictionMetric m) =>
         m.GetType().DeclaringType == typeof(Metrics)
