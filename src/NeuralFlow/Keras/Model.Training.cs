@@ -153,6 +153,10 @@ public partial class Model
         // on the model's device; each batch is moved there once, whatever device the data is on.
         using var placement = OnModelDevice(out var backend);
         var hooks = (callbacks ?? []).ToList();
+        // Keras: a ProgbarLogger the user passed prints the progress; else Fit appends one when verbose.
+        var progbar = hooks.OfType<Callbacks.ProgbarLogger>().FirstOrDefault();
+        if (progbar is null && verbose > 0) hooks.Add(progbar = new Callbacks.ProgbarLogger());
+        progbar?.SetParams(epochs, steps, verbose);
         foreach (var c in hooks) c.Model = this;
         var history = new History();
         var lossMean = new Metrics.Mean("loss");
@@ -179,12 +183,10 @@ public partial class Model
                     batches?.Dispose();
                     batches = epochBatches().GetEnumerator();
                 }
-                if (verbose > 0) Console.WriteLine($"Epoch {epoch + 1}/{epochs}");
                 foreach (var c in hooks) c.OnEpochBegin(epoch);
                 lossMean.ResetState();
                 foreach (var m in outputLosses) m.ResetState();
                 ResetMetrics();
-                var bar = new ProgressBar(steps, verbose, Console.Out);
                 var trainable = TrainableVariables;
                 List<Layer>? penalized = null;
                 int step = 0;
@@ -217,7 +219,7 @@ public partial class Model
                         UpdateMetrics(targets, yPred, weights);
                     }
                     var logs = Logs(lossMean, outputLosses);
-                    bar.Update(++step, logs);
+                    ++step;
                     foreach (var c in hooks) c.OnBatchEnd(step - 1, logs);
                     if (StopTraining) break;
                 }
@@ -234,7 +236,6 @@ public partial class Model
                 var epochLogs = Logs(lossMean, outputLosses);
                 if (validate is not null)
                     foreach (var (k, v) in validate().Values) epochLogs["val_" + k] = v;
-                bar.Finish(step, epochLogs);
                 history.Add(epochLogs);
                 foreach (var c in hooks) c.OnEpochEnd(epoch, epochLogs);
             }
