@@ -58,12 +58,15 @@ public abstract class OptimizerKernelTests(string backend) : BackendTest(backend
         }
         string what = $"{BackendName} {c.Name} {typeof(T).Name} n={n}";
         AssertClose(wd, Fused.D(got.W), rtol, atol, what + " param");
-        Assert.True(wt.AsSpan().SequenceEqual(got.W), what + ": param differs from the formula evaluated in T");
+        // A GPU's pow is not the C runtime's (CUDA's powf is within 2 ulp): Ftrl with a power other
+        // than the square root matches the formula in T to the float64 tolerance only there.
+        bool exact = !(BackendName == "cuda" && c.Kind == OptimizerKind.Ftrl && c.P.LrPower != -0.5);
+        Assert.True(!exact || wt.AsSpan().SequenceEqual(got.W), what + ": param differs from the formula evaluated in T");
         for (int k = 0; k < 3; k++)
         {
             if (got.Slots[k] is not { } slot) continue;
             AssertClose(sd[k], Fused.D(slot), rtol, atol, $"{what} slot{k}");
-            Assert.True(st[k].AsSpan().SequenceEqual(slot), $"{what}: slot{k} differs from the formula evaluated in T");
+            Assert.True(!exact || st[k].AsSpan().SequenceEqual(slot), $"{what}: slot{k} differs from the formula evaluated in T");
         }
     }
 
