@@ -91,6 +91,17 @@ public struct NfOptimizerOptions
     public int Amsgrad;
     /// <summary>RMSprop: nonzero for centered (slot2).</summary>
     public int Centered;
+    // ---- keras2 session: Ftrl's hyperparameters (read only by kind 7).
+    /// <summary>Ftrl: learning_rate_power (at most 0).</summary>
+    public double LrPower;
+    /// <summary>Ftrl: l1_regularization_strength.</summary>
+    public double L1;
+    /// <summary>Ftrl: l2_regularization_strength.</summary>
+    public double L2;
+    /// <summary>Ftrl: l2_shrinkage_regularization_strength.</summary>
+    public double L2Shrinkage;
+    /// <summary>Ftrl: the paper's beta.</summary>
+    public double Beta;
 }
 
 /// <summary><c>nf_optimizer_params</c>: hyperparameters of one fused optimizer step (64 bytes).</summary>

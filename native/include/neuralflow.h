@@ -343,7 +343,9 @@ typedef NF_ENUM(nf_optimizer) {
     /* Keras 3's optimizers of issue 16 (nf_optimizer_update_ex below gives their formulas) */
     NF_OPTIMIZER_NADAM = 4,   /* slot0 = m, slot1 = v */
     NF_OPTIMIZER_ADAMAX = 5,  /* slot0 = m, slot1 = u (exponentially weighted infinity norm) */
-    NF_OPTIMIZER_ADADELTA = 6 /* slot0 = accumulated g^2, slot1 = accumulated update^2 */
+    NF_OPTIMIZER_ADADELTA = 6, /* slot0 = accumulated g^2, slot1 = accumulated update^2 */
+    /* ---- keras2 session: Ftrl (its hyperparameters are in nf_optimizer_options) ---- */
+    NF_OPTIMIZER_FTRL = 7      /* slot0 = accumulator (starts at initial_accumulator_value), slot1 = linear */
 } nf_optimizer;
 
 /* Hyperparameters of one update; each kind reads the fields it names. */
@@ -386,6 +388,12 @@ typedef struct nf_optimizer_options {
     double clip_value;   /* > 0: g = min(max(g, -clip_value), clip_value) after the scaling (clipvalue) */
     int32_t amsgrad;     /* Adam: nonzero keeps slot2 = max over steps of v and divides by its root */
     int32_t centered;    /* RMSprop: nonzero keeps slot2 = mean gradient (Keras 3 centered formula) */
+    /* ---- keras2 session: Ftrl's hyperparameters, read only by NF_OPTIMIZER_FTRL ---- */
+    double lr_power;     /* learning_rate_power, <= 0 */
+    double l1;           /* l1_regularization_strength, >= 0 */
+    double l2;           /* l2_regularization_strength, >= 0 */
+    double l2_shrinkage; /* l2_shrinkage_regularization_strength, >= 0 */
+    double beta;         /* beta of the paper, >= 0 */
 } nf_optimizer_options;
 
 /*
@@ -402,6 +410,10 @@ typedef struct nf_optimizer_options {
  *  Adamax:  m = m + (g - m)*(1-b1); u = max(b2*u, |g|); w -= (lr*m) / ((1-b1^step)*(u + eps)).
  *  Adadelta: ag = rho*ag + ((1-rho)*g)*g; d = (-sqrt(ad + eps)*g) / sqrt(ag + eps);
  *           ad = rho*ad + ((1-rho)*d)*d; w += lr*d.
+ *  Ftrl (Keras 3; NULL options are lr_power 0, no regularization): with P(x) = x^(-lr_power)
+ *           (sqrt when lr_power == -0.5), s = 2*l2_shrinkage and q2 = 2*(l2 + beta/(2*lr)) in double:
+ *           na = acc + g*g; lin = lin + ((g + s*w) - ((P(na) - P(acc))/lr)*w);
+ *           w = (clip(lin, -l1, l1) - lin) / (P(na)/lr + q2); acc = na.
  */
 NF_API nf_status nf_optimizer_update_ex(nf_optimizer kind, nf_dtype dtype, void* param, const void* grad,
                                         void* slot0, void* slot1, void* slot2, int64_t count,

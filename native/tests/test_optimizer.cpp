@@ -149,8 +149,8 @@ TEST(Optimizer, Errors) {
     float w[4] = {}, g[4] = {1, 1, 1, 1}, s0[4] = {}, s1[4] = {};
     nf_optimizer_params p = params(0.1);
     const nf_status bad = NF_ERROR_INVALID_ARGUMENT;
-    EXPECT_TRUE(fails_with(nf_optimizer_update(static_cast<nf_optimizer>(7), NF_FLOAT32, w, g, s0, s1, 4, &p), bad,
-                           {"nf_optimizer_update", "kind = 7"}));
+    EXPECT_TRUE(fails_with(nf_optimizer_update(static_cast<nf_optimizer>(8), NF_FLOAT32, w, g, s0, s1, 4, &p), bad,
+                           {"nf_optimizer_update", "kind = 8"}));
     EXPECT_TRUE(fails_with(nf_optimizer_update(NF_OPTIMIZER_SGD, NF_INT32, w, g, s0, s1, 4, &p), NF_ERROR_UNSUPPORTED,
                            {"nf_optimizer_update", "dtype int32"}));
     EXPECT_TRUE(fails_with(nf_optimizer_update(NF_OPTIMIZER_SGD, static_cast<nf_dtype>(17), w, g, s0, s1, 4, &p), bad,
@@ -232,6 +232,9 @@ std::vector<ExConfig> ex_configs() {
         {"sgd_clipnorm", NF_OPTIMIZER_SGD, ex_params(0.1), optimizer_options(0, 0.75, 2.5), {false, false, false}},
         {"adagrad_clipvalue_decay", NF_OPTIMIZER_ADAGRAD, ex_params(0.1), optimizer_options(0.5, 0, 0, 0.25), {true, false, false}},
         {"adadelta_all", NF_OPTIMIZER_ADADELTA, ex_params(0.5, 0.9, 0.999, 1e-7, 0.9), optimizer_options(0.01, 2, 3), {true, true, false}},
+        // keras2 session: Ftrl with the root (lr_power -0.5) and with a general power and every term.
+        {"ftrl", NF_OPTIMIZER_FTRL, ex_params(0.5), ftrl_options(-0.5), {true, true, false}},
+        {"ftrl_all", NF_OPTIMIZER_FTRL, ex_params(0.05), ftrl_options(-0.2, 0.05, 0.15, 0.01, 0.3, 0.004), {true, true, false}},
     };
 }
 
@@ -291,6 +294,16 @@ void step_ref_ex(const ExConfig& c, const nf_optimizer_params& p, U& w, U g, U& 
             } else {
                 w -= inc;
             }
+            break;
+        }
+        case NF_OPTIMIZER_FTRL: {  // s0 = accumulator, s1 = linear
+            const U na = s0 + g * g;
+            const U pn = o.lr_power == -0.5 ? std::sqrt(na) : std::pow(na, C(-o.lr_power));
+            const U pa = o.lr_power == -0.5 ? std::sqrt(s0) : std::pow(s0, C(-o.lr_power));
+            s1 = s1 + ((g + C(2 * o.l2_shrinkage) * w) - ((pn - pa) / lr) * w);
+            const U l1 = C(o.l1), clipped = s1 < -l1 ? -l1 : s1 > l1 ? l1 : s1;
+            w = (clipped - s1) / (pn / lr + C(2 * (o.l2 + o.beta / (2 * p.learning_rate))));
+            s0 = na;
             break;
         }
         default:  // SGD, Adagrad: only the options differ from nf_optimizer_update
@@ -391,15 +404,17 @@ TEST(OptimizerEx, Errors) {
                            {"slot0 (accumulated gradient) is NULL", "adadelta"}));
     EXPECT_TRUE(fails_with(nf_optimizer_update_ex(NF_OPTIMIZER_SGD, NF_FLOAT32, w, g, s0, s1, s2, 4, &p, &nan), bad,
                            {"an option is NaN"}));
-    EXPECT_TRUE(fails_with(nf_optimizer_update_ex(static_cast<nf_optimizer>(7), NF_FLOAT32, w, g, s0, s1, s2, 4, &p, nullptr),
-                           bad, {"kind = 7"}));
+    EXPECT_TRUE(fails_with(nf_optimizer_update_ex(static_cast<nf_optimizer>(8), NF_FLOAT32, w, g, s0, s1, s2, 4, &p, nullptr),
+                           bad, {"kind = 8"}));
     for (float x : w) EXPECT_EQ(x, 0.0f);
 }
 
 TEST(OptimizerEx, OptionsStructLayout) {
     // The C# binding (NfOptimizerOptions) mirrors these offsets.
-    static_assert(sizeof(nf_optimizer_options) == 40, "nf_optimizer_options is 40 bytes");
+    static_assert(sizeof(nf_optimizer_options) == 80, "nf_optimizer_options is 80 bytes");
     static_assert(offsetof(nf_optimizer_options, clip_value) == 24, "clip_value at 24");
     static_assert(offsetof(nf_optimizer_options, centered) == 36, "centered at 36");
+    static_assert(offsetof(nf_optimizer_options, lr_power) == 40, "lr_power at 40");
+    static_assert(offsetof(nf_optimizer_options, beta) == 72, "beta at 72");
     SUCCEED();
 }

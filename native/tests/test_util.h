@@ -11,6 +11,7 @@
 #include <random>
 #include <algorithm>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -247,6 +248,14 @@ inline nf_optimizer_options optimizer_options(double wd = 0, double mul = 0, dou
     o.clip_value = clip;
     o.amsgrad = ams;
     o.centered = centered;
+    return o;
+}
+
+// Ftrl's hyperparameters of nf_optimizer_options (keras2 session).
+inline nf_optimizer_options ftrl_options(double lr_power, double l1 = 0, double l2 = 0, double shrinkage = 0,
+                                         double beta = 0, double wd = 0) {
+    nf_optimizer_options o = optimizer_options(wd);
+    std::tie(o.lr_power, o.l1, o.l2, o.l2_shrinkage, o.beta) = std::make_tuple(lr_power, l1, l2, shrinkage, beta);
     return o;
 }
 

@@ -166,7 +166,9 @@ public class BindingsTests
     public void Optimizer_options_binding_has_the_C_layout()
     {
         // Offsets of nf_optimizer_options (static_asserts in native/tests/test_optimizer_ex.cpp).
-        Assert.Equal(40, Marshal.SizeOf<NfOptimizerOptions>());
+        Assert.Equal(80, Marshal.SizeOf<NfOptimizerOptions>());
+        Assert.Equal(40, (int)Marshal.OffsetOf<NfOptimizerOptions>(nameof(NfOptimizerOptions.LrPower)));
+        Assert.Equal(72, (int)Marshal.OffsetOf<NfOptimizerOptions>(nameof(NfOptimizerOptions.Beta)));
         Assert.Equal(24, (int)Marshal.OffsetOf<NfOptimizerOptions>(nameof(NfOptimizerOptions.ClipValue)));
         Assert.Equal(36, (int)Marshal.OffsetOf<NfOptimizerOptions>(nameof(NfOptimizerOptions.Centered)));
     }

@@ -45,6 +45,7 @@ const char* optimizer_name(nf_optimizer kind) {
         case NF_OPTIMIZER_NADAM: return "nadam";
         case NF_OPTIMIZER_ADAMAX: return "adamax";
         case NF_OPTIMIZER_ADADELTA: return "adadelta";
+        case NF_OPTIMIZER_FTRL: return "ftrl";
     }
     return "invalid";
 }
@@ -63,13 +64,14 @@ void check_count(const char* fn, int64_t count) {
 }
 
 [[noreturn]] void missing_slot(const char* fn, nf_optimizer kind, int slot, double momentum) {
-    static const char* names[7][3] = {{"velocity", "", ""},
+    static const char* names[8][3] = {{"velocity", "", ""},
                                       {"m", "v", "v_hat (amsgrad)"},
                                       {"mean square", "momentum buffer", "mean gradient (centered)"},
                                       {"accumulator", "", ""},
                                       {"m", "v", ""},
                                       {"m", "u", ""},
-                                      {"accumulated gradient", "accumulated update", ""}};
+                                      {"accumulated gradient", "accumulated update", ""},
+                                      {"accumulator", "linear", ""}};
     const bool uses_momentum = kind == NF_OPTIMIZER_SGD || kind == NF_OPTIMIZER_RMSPROP;
     const std::string why = uses_momentum ? format(" with momentum = %g", momentum) : std::string();
     NF_INVALID("%s: slot%d (%s) is NULL but %s%s needs it", fn, slot, names[kind][slot], optimizer_name(kind),
@@ -285,7 +287,7 @@ OptimizerSlots check_optimizer(const char* fn, nf_optimizer kind, nf_dtype dtype
                                const void* grad, const void* slot0, const void* slot1, int64_t count,
                                const nf_optimizer_params* p, const void* slot2, const nf_optimizer_options* o) {
     const int k = static_cast<int>(kind);
-    if (k < NF_OPTIMIZER_SGD || k > NF_OPTIMIZER_ADADELTA)
+    if (k < NF_OPTIMIZER_SGD || k > NF_OPTIMIZER_FTRL)
         NF_INVALID("%s: kind = %d is not a valid nf_optimizer", fn, k);
     require_float(fn, dtype);
     check_count(fn, count);
@@ -298,6 +300,10 @@ OptimizerSlots check_optimizer(const char* fn, nf_optimizer kind, nf_dtype dtype
     if (std::isnan(opt.weight_decay) || std::isnan(opt.grad_mul) || std::isnan(opt.grad_div) || std::isnan(opt.clip_value))
         NF_INVALID("%s: an option is NaN (weight_decay %g, grad_mul %g, grad_div %g, clip_value %g)", fn,
                    opt.weight_decay, opt.grad_mul, opt.grad_div, opt.clip_value);
+    if (kind == NF_OPTIMIZER_FTRL && (std::isnan(opt.lr_power) || std::isnan(opt.l1) || std::isnan(opt.l2) ||
+                                      std::isnan(opt.l2_shrinkage) || std::isnan(opt.beta)))
+        NF_INVALID("%s: an Ftrl option is NaN (lr_power %g, l1 %g, l2 %g, l2_shrinkage %g, beta %g)", fn, opt.lr_power,
+                   opt.l1, opt.l2, opt.l2_shrinkage, opt.beta);
     const OptimizerSlots s = optimizer_slots(kind, p->momentum, opt);
     if (count > 0) {
         if (s.need0 && !slot0) missing_slot(fn, kind, 0, p->momentum);

@@ -29,7 +29,7 @@ struct OptimizerSlots {
 inline OptimizerSlots optimizer_slots(nf_optimizer kind, double momentum, const nf_optimizer_options& o = {}) {
     const bool mom = optimizer_momentum(kind, momentum);
     const bool two = kind == NF_OPTIMIZER_ADAM || kind == NF_OPTIMIZER_NADAM || kind == NF_OPTIMIZER_ADAMAX ||
-                     kind == NF_OPTIMIZER_ADADELTA;
+                     kind == NF_OPTIMIZER_ADADELTA || kind == NF_OPTIMIZER_FTRL;
     const bool need2 = (kind == NF_OPTIMIZER_ADAM && o.amsgrad != 0) || (kind == NF_OPTIMIZER_RMSPROP && o.centered != 0);
     return {kind != NF_OPTIMIZER_SGD || mom, two || (kind == NF_OPTIMIZER_RMSPROP && mom), need2};
 }
@@ -61,6 +61,10 @@ struct OptimizerHyper {
     bool decay, scale, clipping, amsgrad, centered;
     // Nadam: u1, 1-P1, 1-u0, 1-P0, 1-b2^step; Adamax: 1-b1^step in c_pow1.
     T n_u1, n_d1, n_a0, n_d0, n_v, c_pow1;
+    // Ftrl: -lr_power (f_root: it is 0.5, so the power is an IEEE sqrt on every engine), l1,
+    // 2*l2_shrinkage and 2*(l2 + beta/(2*lr)).
+    T f_pow, f_l1, f_shrink, f_q2;
+    bool f_root;
 };
 
 template <class T>
@@ -100,6 +104,11 @@ OptimizerHyper<T> optimizer_hyper(nf_optimizer kind, const nf_optimizer_params& 
         h.n_v = static_cast<T>(1.0 - std::pow(p.beta2, t));
     }
     h.c_pow1 = static_cast<T>(1.0 - std::pow(p.beta1, t));
+    h.f_pow = static_cast<T>(-o.lr_power);
+    h.f_root = o.lr_power == -0.5;
+    h.f_l1 = static_cast<T>(o.l1);
+    h.f_shrink = static_cast<T>(2.0 * o.l2_shrinkage);
+    h.f_q2 = static_cast<T>(2.0 * (o.l2 + o.beta / (2.0 * p.learning_rate)));
     return h;
 }
 
@@ -233,6 +242,22 @@ NF_HD inline void adadelta_step(T& w, T& ag, T& ad, T g, const OptimizerHyper<T>
     w += h.lr * d;
 }
 
+NF_HD inline float pow_of(float x, float y) { return ::powf(x, y); }
+NF_HD inline double pow_of(double x, double y) { return ::pow(x, y); }
+
+// Ftrl as Keras 3 writes it (keras/src/optimizers/ftrl.py): acc and lin are slot0 and slot1.
+template <class T>
+NF_HD inline void ftrl_step(T& w, T& acc, T& lin, T g, const OptimizerHyper<T>& h) {
+    const T na = acc + g * g;
+    const T pn = h.f_root ? sqrt_of(na) : pow_of(na, h.f_pow);
+    const T pa = h.f_root ? sqrt_of(acc) : pow_of(acc, h.f_pow);
+    const T li = lin + ((g + h.f_shrink * w) - ((pn - pa) / h.lr) * w);
+    lin = li;
+    const T clipped = li < -h.f_l1 ? -h.f_l1 : li > h.f_l1 ? h.f_l1 : li;
+    w = (clipped - li) / (pn / h.lr + h.f_q2);
+    acc = na;
+}
+
 // One element of nf_optimizer_update_ex for kind K: both engines' loops call this.
 template <nf_optimizer K, class T>
 NF_HD inline void optimizer_element(T* w, const T* g, T* s0, T* s1, T* s2, int64_t i, const OptimizerHyper<T>& h) {
@@ -260,8 +285,10 @@ NF_HD inline void optimizer_element(T* w, const T* g, T* s0, T* s1, T* s2, int64
         nadam_step(w[i], s0[i], s1[i], gi, h);
     } else if constexpr (K == NF_OPTIMIZER_ADAMAX) {
         adamax_step(w[i], s0[i], s1[i], gi, h);
-    } else {
+    } else if constexpr (K == NF_OPTIMIZER_ADADELTA) {
         adadelta_step(w[i], s0[i], s1[i], gi, h);
+    } else {
+        ftrl_step(w[i], s0[i], s1[i], gi, h);
     }
 }
 

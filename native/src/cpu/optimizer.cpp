@@ -85,7 +85,7 @@ void update_ex(nf_optimizer kind, void* param, const void* grad, void* slot0, vo
     static const Loop loops[] = {element_loop<NF_OPTIMIZER_SGD, T>,   element_loop<NF_OPTIMIZER_ADAM, T>,
                                  element_loop<NF_OPTIMIZER_RMSPROP, T>, element_loop<NF_OPTIMIZER_ADAGRAD, T>,
                                  element_loop<NF_OPTIMIZER_NADAM, T>, element_loop<NF_OPTIMIZER_ADAMAX, T>,
-                                 element_loop<NF_OPTIMIZER_ADADELTA, T>};
+                                 element_loop<NF_OPTIMIZER_ADADELTA, T>, element_loop<NF_OPTIMIZER_FTRL, T>};
     const Loop loop = loops[kind];
     const OptimizerHyper<T> h = optimizer_hyper<T>(kind, p, o);
     T* w = static_cast<T*>(param);

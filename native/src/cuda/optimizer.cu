@@ -76,6 +76,7 @@ void update_ex(const char* fn, nf_optimizer kind, void* param, const void* grad,
         NF_EX_CASE(NF_OPTIMIZER_NADAM)
         NF_EX_CASE(NF_OPTIMIZER_ADAMAX)
         NF_EX_CASE(NF_OPTIMIZER_ADADELTA)
+        NF_EX_CASE(NF_OPTIMIZER_FTRL)
     }
 #undef NF_EX_CASE
     NF_CUDA_LAUNCHED(fn);

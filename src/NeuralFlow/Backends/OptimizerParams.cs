@@ -17,6 +17,9 @@ public enum OptimizerKind
     Adamax = 5,
     /// <summary>Adadelta (Keras 3); slot0 = accumulated g^2, slot1 = accumulated update^2.</summary>
     Adadelta = 6,
+    // ---- keras2 session
+    /// <summary>Ftrl (Keras 3); slot0 = accumulator, slot1 = linear; its hyperparameters are LrPower, L1, L2, L2Shrinkage, Beta.</summary>
+    Ftrl = 7,
 }
 
 /// <summary>
@@ -30,7 +33,7 @@ public static class OptimizerSlots
     public static (bool Slot0, bool Slot1, bool Slot2) Needed(OptimizerKind kind, in OptimizerParams p)
     {
         bool momentum = kind == OptimizerKind.Sgd ? p.Momentum != 0 : kind == OptimizerKind.RMSprop && p.Momentum > 0;
-        bool two = kind is OptimizerKind.Adam or OptimizerKind.Nadam or OptimizerKind.Adamax or OptimizerKind.Adadelta;
+        bool two = kind is OptimizerKind.Adam or OptimizerKind.Nadam or OptimizerKind.Adamax or OptimizerKind.Adadelta or OptimizerKind.Ftrl;
         bool third = (kind == OptimizerKind.Adam && p.Amsgrad) || (kind == OptimizerKind.RMSprop && p.Centered);
         return (kind != OptimizerKind.Sgd || momentum, two || (kind == OptimizerKind.RMSprop && momentum), third);
     }
@@ -63,6 +66,11 @@ public static class OptimizerSlots
 /// <param name="ClipValue">Positive: g is clipped to [-ClipValue, ClipValue] after the scaling.</param>
 /// <param name="Amsgrad">Adam: keep the maximum of v in slot2 and divide by its root.</param>
 /// <param name="Centered">RMSprop: keep the mean gradient in slot2 (Keras 3's centered formula).</param>
+/// <param name="LrPower">Ftrl: learning_rate_power (at most 0; -0.5 is a square root).</param>
+/// <param name="L1">Ftrl: l1_regularization_strength.</param>
+/// <param name="L2">Ftrl: l2_regularization_strength.</param>
+/// <param name="L2Shrinkage">Ftrl: l2_shrinkage_regularization_strength.</param>
+/// <param name="Beta">Ftrl: the paper's beta.</param>
 public readonly record struct OptimizerParams(
     double LearningRate,
     double Momentum = 0,
@@ -77,8 +85,14 @@ public readonly record struct OptimizerParams(
     double GradDiv = 0,
     double ClipValue = 0,
     bool Amsgrad = false,
-    bool Centered = false)
+    bool Centered = false,
+    double LrPower = 0,
+    double L1 = 0,
+    double L2 = 0,
+    double L2Shrinkage = 0,
+    double Beta = 0)
 {
     /// <summary>Whether any option of <c>nf_optimizer_options</c> is set (else the plain <c>nf_optimizer_update</c> applies).</summary>
-    public bool HasOptions => WeightDecay != 0 || GradDiv != 0 || ClipValue > 0 || Amsgrad || Centered;
+    public bool HasOptions => WeightDecay != 0 || GradDiv != 0 || ClipValue > 0 || Amsgrad || Centered ||
+                              LrPower != 0 || L1 != 0 || L2 != 0 || L2Shrinkage != 0 || Beta != 0;
 }

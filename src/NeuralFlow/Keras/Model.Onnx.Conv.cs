@@ -33,11 +33,13 @@ public partial class Model
             var input = channelsFirst
                 ? new Shape(1, (int)shape[1], (int)shape[2], (int)shape[0])
                 : new Shape(1, (int)shape[0], (int)shape[1], (int)shape[2]);
-            if (layer is Layers.GlobalPooling2D)
+            if (layer is Layers.GlobalPooling2D global)
             {
-                shape.RemoveRange(channelsFirst ? 1 : 0, 2);
+                int first = channelsFirst ? 1 : 0;
+                if (global.Keepdims) shape[first] = shape[first + 1] = 1;
+                else shape.RemoveRange(first, 2);
                 return Node(layer is Layers.GlobalMaxPooling2D ? "ReduceMax" : "ReduceMean", layer.Name, [x],
-                    OnnxWriter.IntsAttribute("axes", channelsFirst ? [2, 3] : [1, 2]), OnnxWriter.IntAttribute("keepdims", 0));
+                    OnnxWriter.IntsAttribute("axes", channelsFirst ? [2, 3] : [1, 2]), OnnxWriter.IntAttribute("keepdims", global.Keepdims ? 1 : 0));
             }
             string nchw = channelsFirst ? x : Node("Transpose", $"{layer.Name}/ToNCHW", [x], OnnxWriter.IntsAttribute("perm", ToNchw));
             var (y, oh, ow, channels) = layer switch

@@ -4,7 +4,7 @@ namespace NeuralFlow.Keras;
 
 public partial class Model
 {
-    private const string OnnxSupportedLayers = "Dense, Conv2D, DepthwiseConv2D, Conv2DTranspose, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, Reshape, BatchNormalization, LayerNormalization, ZeroPadding2D, Cropping2D, UpSampling2D, Permute, RepeatVector, Embedding, Activation, Dropout, Flatten, ReLU, LeakyReLU, ELU and Softmax";
+    private const string OnnxSupportedLayers = "Dense, Conv2D, DepthwiseConv2D, Conv2DTranspose, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, Reshape, BatchNormalization, LayerNormalization, ZeroPadding2D, Cropping2D, UpSampling2D, Permute, RepeatVector, Embedding, Activation, Dropout, Flatten, ReLU, LeakyReLU, PReLU, ELU and Softmax (and in functional models the merge layers, Dot included)";
 
     /// <summary>
     /// Writes the model's inference graph as an ONNX model (opset 17, IR version 8), atomically,
@@ -96,6 +96,8 @@ public partial class Model
                     return ReLU(relu, x);
                 case Layers.LeakyReLU leaky:
                     return Node("LeakyRelu", layer.Name, [x], OnnxWriter.FloatAttribute("alpha", leaky.NegativeSlope));
+                case Layers.PReLU prelu:
+                    return PRelu(prelu, x);
                 case Layers.ELU elu:
                     return Node("Elu", layer.Name, [x], OnnxWriter.FloatAttribute("alpha", elu.Alpha));
                 case Layers.Softmax softmax:

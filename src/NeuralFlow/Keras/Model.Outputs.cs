@@ -11,7 +11,10 @@ public partial class Model
     /// <see cref="Compile(Optimizers.Optimizer, Losses.Loss, IEnumerable{object}?)"/> for a model
     /// of several outputs: one loss per output, in the order of <see cref="Outputs"/>, each weighted
     /// by <paramref name="lossWeights"/> (1 when not given) in the loss that training minimizes,
-    /// Keras' <c>compile(loss=[...], loss_weights=[...])</c>. The metrics, by name, are computed for every output.
+    /// Keras' <c>compile(loss=[...], loss_weights=[...])</c>. The metrics, by name, are computed for
+    /// every output; a list of lists (one list per output, Keras' <c>metrics=[[...], [...]]</c>)
+    /// gives each output its own, names or metric objects. History keys are
+    /// <c>&lt;output&gt;_&lt;metric&gt;</c> and <c>val_&lt;output&gt;_&lt;metric&gt;</c>, as Keras 3 names them.
     /// </summary>
     /// <param name="optimizer">The optimizer.</param>
     /// <param name="loss">One loss per output.</param>
@@ -47,6 +50,49 @@ public partial class Model
         CompileOutputs(optimizer, losses!, weights, metrics, runEagerly);
     }
 
+    /// <summary>
+    /// <see cref="Compile(Optimizers.Optimizer, IReadOnlyList{Losses.Loss}, IEnumerable{object}?, IReadOnlyList{float}?)"/>
+    /// with the metrics keyed by output layer name, Keras' <c>metrics={"head": ["accuracy"]}</c>:
+    /// each output gets the metrics of its key (names or metric objects), an output without a key none.
+    /// </summary>
+    public void Compile<TMetrics>(Optimizers.Optimizer optimizer, IReadOnlyList<Losses.Loss> loss, IReadOnlyDictionary<string, TMetrics> metrics, IReadOnlyList<float>? lossWeights = null, bool runEagerly = false)
+        where TMetrics : IEnumerable<object>
+    {
+        ArgumentNullException.ThrowIfNull(loss);
+        CompileOutputs(optimizer, loss.ToArray(), lossWeights?.ToArray(), MetricsByOutput(metrics), runEagerly);
+    }
+
+    /// <summary>
+    /// <see cref="Compile(Optimizers.Optimizer, IReadOnlyDictionary{string, Losses.Loss}, IEnumerable{object}?, IReadOnlyDictionary{string, float}?)"/>
+    /// with the metrics keyed by output layer name too (Keras' <c>metrics={"head": [...]}</c>).
+    /// </summary>
+    public void Compile<TMetrics>(Optimizers.Optimizer optimizer, IReadOnlyDictionary<string, Losses.Loss> loss, IReadOnlyDictionary<string, TMetrics> metrics,
+        IReadOnlyDictionary<string, float>? lossWeights = null, bool runEagerly = false) where TMetrics : IEnumerable<object> =>
+        Compile(optimizer, loss, MetricsByOutput(metrics), lossWeights, runEagerly);
+
+    // Keras' dict of metrics as the list of lists CompileOutputs reads: one list per output, in order.
+    private List<object> MetricsByOutput<TMetrics>(IReadOnlyDictionary<string, TMetrics> metrics) where TMetrics : IEnumerable<object>
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        var names = OutputNames;
+        if (names.Count == 0) throw new ArgumentException("Compile: metrics keyed by output name need a functional model (new Model(inputs, outputs)).", nameof(metrics));
+        foreach (var key in metrics.Keys)
+            if (!names.Contains(key))
+                throw new ArgumentException($"Compile: metrics are given for '{key}', which is not an output of {Name}; its outputs are {string.Join(", ", names.Select(n => $"'{n}'"))}.", nameof(metrics));
+        return names.Select(n => (object)(metrics.TryGetValue(n, out var m) ? m.ToList() : new List<object>())).ToList();
+    }
+
+    // The metric specs of each output: a flat list applies to every output; a list of lists
+    // (every element a list, strings aside) is one list per output.
+    private static List<object>[] MetricSpecs(List<object> specs, int outputs)
+    {
+        static bool IsList(object? m) => m is IEnumerable<object> && m is not string;
+        if (!specs.Any(IsList)) return Enumerable.Range(0, outputs).Select(_ => specs).ToArray();
+        if (!specs.All(IsList) || specs.Count != outputs)
+            throw new ArgumentException($"Compile: metrics given per output need one list for each of the {outputs} output(s), got {specs.Count} entries{(specs.All(IsList) ? "" : " mixing lists and single metrics")}.", "metrics");
+        return specs.Select(m => ((IEnumerable<object>)m).ToList()).ToArray();
+    }
+
     private void CompileOutputs(Optimizers.Optimizer optimizer, Losses.Loss?[] losses, float[]? weights, IEnumerable<object>? metrics, bool runEagerly)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
@@ -59,15 +105,17 @@ public partial class Model
         weights ??= Enumerable.Repeat(1f, outputs).ToArray();
         if (weights.Length != outputs)
             throw new ArgumentException($"Compile: {Name} has {outputs} output(s), but {weights.Length} loss weights were given.", "lossWeights");
-        var specs = (metrics ?? []).ToList();
-        if (outputs > 1 && specs.OfType<Metrics.PredictionMetric>().Any())
-            throw new ArgumentException("Compile: a metric object keeps one output's running state; name the metrics (\"accuracy\", \"mae\") for a model of several outputs, so each output gets its own.", nameof(metrics));
+        var specs = MetricSpecs((metrics ?? []).ToList(), outputs);
+        // A metric object keeps one output's running state: it may serve one output only.
+        var objects = specs.SelectMany(s => s.OfType<Metrics.PredictionMetric>()).ToList();
+        if (objects.Distinct(ReferenceEqualityComparer.Instance).Count() != objects.Count)
+            throw new ArgumentException("Compile: a metric object keeps one output's running state; give each output its own object (metrics per output), or name the metrics (\"accuracy\", \"mae\") so each output gets its own.", nameof(metrics));
         _optimizer = optimizer;
         // An output without a loss (left out of a dictionary) stands in with a zero weight.
         var any = losses.First(l => l is not null)!;
         _losses = losses.Select(l => l ?? any).ToArray();
         _lossWeights = weights;
-        _outputMetrics = _losses.Select(l => specs.Select(m => m switch
+        _outputMetrics = _losses.Select((l, i) => specs[i].Select(m => m switch
         {
             string name => Metrics.Get(name, l),
             Metrics.PredictionMetric metric => metric,

@@ -34,7 +34,7 @@ public partial class Model
         if (unbuilt is not null)
             throw new InvalidOperationException($"Save: layer {unbuilt.Name} has no weights yet; call the model once on a batch (or Fit it) before saving.");
         var config = ModelEntry();
-        if (_optimizer is not null && _loss is not null) config["compile_config"] = CompileConfig.Serialize(_optimizer, _losses, _lossWeights, _metrics);
+        if (_optimizer is not null && _loss is not null) config["compile_config"] = CompileConfig.Serialize(_optimizer, _losses, _lossWeights, _outputMetrics);
 
         WriteArchive(path, config, trainingState: null);
     }
@@ -168,13 +168,16 @@ public partial class Model
         }
     }
 
-    // The optimizer's iteration count, and each trained variable's slots as "slots/{variable}/{slot}".
+    // The optimizer's iteration count, each trained variable's slots as "slots/{variable}/{slot}"
+    // and, with UseEma, its moving average as "average/{variable}".
     private static Action<Stream> OptimizerState(Optimizers.Optimizer optimizer, IReadOnlyList<Variable> variables)
     {
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal) { ["iterations"] = NF.Constant(optimizer.Iterations) };
         for (int i = 0; i < variables.Count; i++)
             if (optimizer.SlotsOf(variables[i]) is { } slots)
                 for (int j = 0; j < slots.Length; j++) tensors.Add($"slots/{i}/{j}", slots[j]);
+        for (int i = 0; i < variables.Count; i++)
+            if (optimizer.AverageOf(variables[i]) is { } average) tensors.Add($"average/{i}", average);
         return NF.Safetensors.Writer(tensors, null);
     }
 
@@ -189,10 +192,14 @@ public partial class Model
             while (state.TryGetValue($"slots/{i}/{slots.Count}", out var slot)) slots.Add(slot);
             if (slots.Count > 0) saved.Add((variables[i], slots));
         }
-        int expected = saved.Sum(s => s.Item2.Count) + 1;
+        var averages = new List<(Variable, Tensor)>();
+        for (int i = 0; i < variables.Count; i++)
+            if (state.TryGetValue($"average/{i}", out var average)) averages.Add((variables[i], average));
+        int expected = saved.Sum(s => s.Item2.Count) + averages.Count + 1;
         if (expected != state.Count)
             throw new InvalidDataException($"'{path}': optimizer.safetensors holds {state.Count} tensors, {expected} of which match this model's weights.");
         optimizer.Restore(iterations.Item<long>(), saved);
+        optimizer.RestoreAverages(averages);
     }
 
     private static void WriteEntry(ZipArchive zip, string name, Action<Stream> write, CompressionLevel level)

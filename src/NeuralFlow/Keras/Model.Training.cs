@@ -158,6 +158,10 @@ public partial class Model
         using var placement = OnModelDevice(out var backend);
         var hooks = CallbacksOfThisRank((callbacks ?? []).ToList());
         if (Distributed.DataParallel.Current is { IsChief: false }) verbose = 0;
+        // Keras: a ProgbarLogger the user passed prints the progress; else Fit appends one when verbose.
+        var progbar = hooks.OfType<Callbacks.ProgbarLogger>().FirstOrDefault();
+        if (progbar is null && verbose > 0) hooks.Add(progbar = new Callbacks.ProgbarLogger());
+        progbar?.SetParams(epochs, steps, verbose);
         foreach (var c in hooks) c.Model = this;
         var history = new History();
         var lossMean = new Metrics.Mean("loss");
@@ -188,12 +192,10 @@ public partial class Model
                     batches?.Dispose();
                     batches = epochBatches().GetEnumerator();
                 }
-                if (verbose > 0) Console.WriteLine($"Epoch {epoch + 1}/{epochs}");
                 foreach (var c in hooks) c.OnEpochBegin(epoch);
                 lossMean.ResetState();
                 foreach (var m in outputLosses) m.ResetState();
                 ResetMetrics();
-                var bar = new ProgressBar(steps, verbose, Console.Out);
                 int step = 0;
                 bool ranOut = false;
                 while (stepsPerEpoch is not { } limit || step < limit)
@@ -208,14 +210,12 @@ public partial class Model
                         var (xb, yb) = (OnBackend(batches.Current.X, backend), OnBackend(batches.Current.Y, backend));
                         trainStep([.. xb, .. yb]);
                     }
-                    // The running loss and metrics are read from the device only when shown or asked for.
+                    // The running loss and metrics are read from the device only for a callback that
+                    // wants them after this step (the progress bar only when it redraws).
                     ++step;
-                    if (bar.WillDraw(step) || batchEndHooks.Count > 0)
-                    {
-                        var logs = Logs(lossMean, outputLosses);
-                        bar.Update(step, logs);
-                        foreach (var c in batchEndHooks) c.OnBatchEnd(step - 1, logs);
-                    }
+                    Dictionary<string, float>? logs = null;
+                    foreach (var c in batchEndHooks)
+                        if (c.WantsLogsAfter(step)) c.OnBatchEnd(step - 1, logs ??= Logs(lossMean, outputLosses));
                     if (StopTraining && Distributed.DataParallel.Current is null) break; // else MoveNextTogether stops every rank
                 }
                 if (step == 0 && epoch == initialEpoch)
@@ -232,10 +232,11 @@ public partial class Model
                 EndEpochTogether(epochLogs);
                 if (validate is not null)
                     foreach (var (k, v) in validate().Values) epochLogs["val_" + k] = v;
-                bar.Finish(step, epochLogs);
                 history.Add(epochLogs);
                 foreach (var c in hooks) c.OnEpochEnd(epoch, epochLogs);
             }
+            // Keras: with use_ema the weights take their moving averages when training ends.
+            optimizer.FinalizeVariableValues(TrainableVariables);
             foreach (var c in hooks) c.OnTrainEnd();
         }
         catch (Exception e) when (LeftTheOtherRanks(e))

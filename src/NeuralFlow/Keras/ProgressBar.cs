@@ -45,8 +45,7 @@ internal sealed class ProgressBar(int steps, int verbose, TextWriter output)
             // Unknown length: count steps without a bar.
             sb.Append(step.ToString(CultureInfo.InvariantCulture)).Append("/Unknown - ");
             sb.Append($"{_clock.Elapsed.TotalSeconds:0}s");
-            foreach (var (k, v) in logs) sb.Append(" - ").Append(k).Append(": ").Append(v.ToString("0.0000", CultureInfo.InvariantCulture));
-            return sb.ToString();
+            return AppendLogs(sb, logs).ToString();
         }
         string count = steps.ToString(CultureInfo.InvariantCulture);
         sb.Append(step.ToString(CultureInfo.InvariantCulture).PadLeft(count.Length)).Append('/').Append(count).Append(" [");
@@ -59,7 +58,16 @@ internal sealed class ProgressBar(int steps, int verbose, TextWriter output)
         sb.Append(step < steps ? $"ETA: {Math.Max(0, seconds / Math.Max(step, 1) * (steps - step)):0}s" : $"{seconds:0}s");
         double perStep = seconds / Math.Max(step, 1);
         sb.Append(perStep >= 1 ? $" {perStep:0}s/step" : perStep >= 1e-3 ? $" {perStep * 1e3:0}ms/step" : $" {perStep * 1e6:0}us/step");
-        foreach (var (k, v) in logs) sb.Append(" - ").Append(k).Append(": ").Append(v.ToString("0.0000", CultureInfo.InvariantCulture));
-        return sb.ToString();
+        return AppendLogs(sb, logs).ToString();
     }
+
+    // Keras' Progbar: " - key: value", 4 decimals above 1e-3 in magnitude, else 4-digit scientific.
+    private static StringBuilder AppendLogs(StringBuilder sb, IReadOnlyDictionary<string, float> logs)
+    {
+        foreach (var (k, v) in logs) sb.Append(" - ").Append(k).Append(": ").Append(Format(v));
+        return sb;
+    }
+
+    internal static string Format(float value) =>
+        value.ToString(Math.Abs(value) > 1e-3 ? "0.0000" : "0.0000e+00", CultureInfo.InvariantCulture);
 }

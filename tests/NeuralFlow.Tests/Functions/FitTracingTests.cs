@@ -76,6 +76,36 @@ public abstract class FitTracingTests(string backend) : BackendTest(backend)
         Assert.True(model.LastStepFunction!.LastCallReplayed);
     }
 
+    public static TheoryData<string> StatefulOptimizers => new() { "ftrl", "ema", "ema_overwrite", "adam_clipvalue" };
+
+    // Optimizers whose step depends on C# state beyond the kernel's arguments (the moving average's
+    // first step, an overwrite every N steps): a replayed Fit must still match the eager one.
+    [SkippableTheory]
+    [MemberData(nameof(StatefulOptimizers))]
+    public void Stateful_optimizer_steps_replay_as_eager(string kind)
+    {
+        RequireBackend();
+        var (x, y) = Data();
+        var weights = new[] { true, false }.Select(eager =>
+        {
+            NF.Random.SetSeed(21);
+            var model = new Sequential(new Layers.Flatten(), new Layers.Dense(8, activation: "relu"), new Layers.Dense(3));
+            Optimizers.Optimizer optimizer = kind switch
+            {
+                "ftrl" => new Optimizers.Ftrl(0.05, l1RegularizationStrength: 0.01, l2RegularizationStrength: 0.01),
+                "ema" => new Optimizers.Adam(0.01, useEma: true, emaMomentum: 0.9),
+                "ema_overwrite" => new Optimizers.SGD(0.05, momentum: 0.9, useEma: true, emaMomentum: 0.8, emaOverwriteFrequency: 3),
+                _ => new Optimizers.Adam(0.01, clipValue: 0.05),
+            };
+            model.Compile(optimizer, new Losses.SparseCategoricalCrossentropy(fromLogits: true), runEagerly: eager);
+            NF.Random.SetSeed(5);
+            model.Fit(x, y, batchSize: 16, epochs: 2, verbose: 0);
+            return model.Variables.Select(v => v.ToArray<float>()).ToArray();
+        }).ToArray();
+        for (int i = 0; i < weights[0].Length; i++)
+            Assert.True(weights[0][i].AsSpan().SequenceEqual(weights[1][i]), $"{kind}: variable {i} differs between eager and replayed Fit");
+    }
+
     [SkippableFact]
     public void RunEagerly_can_be_switched_after_compile()
     {

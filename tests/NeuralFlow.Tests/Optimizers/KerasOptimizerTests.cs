@@ -78,6 +78,22 @@ public abstract class KerasOptimizerTests(string backend) : BackendTest(backend)
         ]);
     }
 
+    [SkippableFact]  // ftrl_test.py: test_single_step (the square-root power), test_correctness_with_golden (power -0.2, every term)
+    public void Ftrl_matches_Keras()
+    {
+        RequireBackend();
+        SingleStep(new Optimizers.Ftrl(0.5), [0.2218, 1.3954, 2.3651, 2.8814]);
+        Golden(new Optimizers.Ftrl(0.05, learningRatePower: -0.2, initialAccumulatorValue: 0.4, l1RegularizationStrength: 0.05,
+            l2RegularizationStrength: 0.15, l2ShrinkageRegularizationStrength: 0.01, beta: 0.3),
+        [
+            [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+            [-0.0034, -0.0077, -0.0118, -0.0157, -0.0194, -0.023, -0.0263, -0.0294, -0.0325, -0.0354],
+            [-0.0078, -0.0162, -0.0242, -0.0317, -0.0387, -0.0454, -0.0516, -0.0575, -0.0631, -0.0685],
+            [-0.0121, -0.0246, -0.0363, -0.0472, -0.0573, -0.0668, -0.0757, -0.0842, -0.0922, -0.0999],
+            [-0.0164, -0.0328, -0.0481, -0.0623, -0.0753, -0.0875, -0.099, -0.1098, -0.1201, -0.1299],
+        ]);
+    }
+
     [SkippableFact]  // adamax_test.py: test_single_step, test_correctness_with_golden
     public void Adamax_matches_Keras()
     {
@@ -226,7 +242,7 @@ public abstract class KerasOptimizerTests(string backend) : BackendTest(backend)
         Assert.Equal(0.001, Assert.IsType<Optimizers.Nadam>(Optimizers.Get("Nadam")).CurrentLearningRate);
         Assert.Equal(0.999, Assert.IsType<Optimizers.Adamax>(Optimizers.Get("adamax")).Beta2);
         Assert.Equal(0.95, Assert.IsType<Optimizers.Adadelta>(Optimizers.Get("adadelta")).Rho);
-        Assert.Contains("adadelta", Assert.Throws<ArgumentException>(() => Optimizers.Get("ftrl")).Message);
+        Assert.Contains("ftrl", Assert.Throws<ArgumentException>(() => Optimizers.Get("follow")).Message);
     }
 
     private void RunWithBackend(Action test)

@@ -58,12 +58,15 @@ public abstract class OptimizerKernelTests(string backend) : BackendTest(backend
         }
         string what = $"{BackendName} {c.Name} {typeof(T).Name} n={n}";
         AssertClose(wd, Fused.D(got.W), rtol, atol, what + " param");
-        Assert.True(wt.AsSpan().SequenceEqual(got.W), what + ": param differs from the formula evaluated in T");
+        // A GPU's pow is not the C runtime's (CUDA's powf is within 2 ulp): Ftrl with a power other
+        // than the square root matches the formula in T to the float64 tolerance only there.
+        bool exact = !(BackendName == "cuda" && c.Kind == OptimizerKind.Ftrl && c.P.LrPower != -0.5);
+        Assert.True(!exact || wt.AsSpan().SequenceEqual(got.W), what + ": param differs from the formula evaluated in T");
         for (int k = 0; k < 3; k++)
         {
             if (got.Slots[k] is not { } slot) continue;
             AssertClose(sd[k], Fused.D(slot), rtol, atol, $"{what} slot{k}");
-            Assert.True(st[k].AsSpan().SequenceEqual(slot), $"{what}: slot{k} differs from the formula evaluated in T");
+            Assert.True(!exact || st[k].AsSpan().SequenceEqual(slot), $"{what}: slot{k} differs from the formula evaluated in T");
         }
     }
 
@@ -83,7 +86,7 @@ public abstract class OptimizerKernelTests(string backend) : BackendTest(backend
         Refused("slot1", () => B.OptimizerUpdate(OptimizerKind.Nadam, DType.Float32, p, p, p, 0, 0, 4, new OptimizerParams(0.1)));
         Refused("slot0", () => B.OptimizerUpdate(OptimizerKind.Adadelta, DType.Float32, p, p, 0, p, 0, 4, new OptimizerParams(0.1)));
         Refused("NaN", () => B.OptimizerUpdate(OptimizerKind.Sgd, DType.Float32, p, p, 0, 0, 0, 4, new OptimizerParams(0.1, WeightDecay: double.NaN)));
-        Refused("kind", () => B.OptimizerUpdate((OptimizerKind)7, DType.Float32, p, p, p, p, p, 4, new OptimizerParams(0.1)));
+        Refused("kind", () => B.OptimizerUpdate((OptimizerKind)8, DType.Float32, p, p, p, p, p, 4, new OptimizerParams(0.1)));
     }
 }
 
@@ -135,6 +138,9 @@ internal static class NewSteps
         new("sgd_momentum_global_clip", OptimizerKind.Sgd, new(0.1, Momentum: 0.9, GradMul: 0.3, GradDiv: 1), One),
         new("adagrad_clipvalue_decay", OptimizerKind.Adagrad, new(0.1, ClipValue: 0.25, WeightDecay: 0.5), One),
         new("adadelta_all", OptimizerKind.Adadelta, new(0.5, Rho: 0.9, GradMul: 2, GradDiv: 3, WeightDecay: 0.01), Two),
+        // keras2 session: Ftrl, the root power alone and a general power with every term and option.
+        new("ftrl", OptimizerKind.Ftrl, new(0.5, LrPower: -0.5), Two),
+        new("ftrl_all", OptimizerKind.Ftrl, new(0.05, LrPower: -0.2, L1: 0.05, L2: 0.15, L2Shrinkage: 0.01, Beta: 0.3, WeightDecay: 0.004, ClipValue: 0.5), Two),
     ];
 
     /// <summary>One step of the Keras 3 formula (neuralflow.h, nf_optimizer_update_ex) in U.</summary>
@@ -195,6 +201,17 @@ internal static class NewSteps
                     w -= s1;
                 }
                 else w -= inc;
+                break;
+            }
+            case OptimizerKind.Ftrl:
+            {
+                // keras/src/optimizers/ftrl.py's update_step; s0 = accumulator, s1 = linear.
+                U na = s0 + g * g, power = C(-p.LrPower);
+                U pn = p.LrPower == -0.5 ? U.Sqrt(na) : U.Pow(na, power), pa = p.LrPower == -0.5 ? U.Sqrt(s0) : U.Pow(s0, power);
+                s1 = s1 + (g + C(2 * p.L2Shrinkage) * w - (pn - pa) / lr * w);
+                U l1 = C(p.L1), clipped = s1 < -l1 ? -l1 : s1 > l1 ? l1 : s1;
+                w = (clipped - s1) / (pn / lr + C(2 * (p.L2 + p.Beta / (2 * p.LearningRate))));
+                s0 = na;
                 break;
             }
             default:

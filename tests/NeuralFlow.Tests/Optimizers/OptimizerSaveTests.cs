@@ -12,7 +12,7 @@ namespace NeuralFlow.Tests;
 public abstract class OptimizerSaveTests(string backend) : BackendFileTest(backend)
 {
     public static IEnumerable<object[]> Cases() =>
-        new[] { "adamw_amsgrad", "nadam", "adamax", "adadelta", "rmsprop_centered", "sgd_global_clip" }.Select(n => new object[] { n });
+        new[] { "adamw_amsgrad", "nadam", "adamax", "adadelta", "rmsprop_centered", "sgd_global_clip", "ftrl", "adam_ema" }.Select(n => new object[] { n });
 
     private static Optimizers.Optimizer Make(string name) => name switch
     {
@@ -21,6 +21,9 @@ public abstract class OptimizerSaveTests(string backend) : BackendFileTest(backe
         "adamax" => new Optimizers.Adamax(new PolynomialDecay(0.02, 10, power: 2, cycle: true)),
         "adadelta" => new Optimizers.Adadelta(new InverseTimeDecay(1.0, 5, 0.5, staircase: true)),
         "rmsprop_centered" => new Optimizers.RMSprop(0.005, momentum: 0.5, centered: true, weightDecay: 0.001),
+        "adam_ema" => new Optimizers.Adam(0.01, useEma: true, emaMomentum: 0.9, emaOverwriteFrequency: 3),
+        "ftrl" => new Optimizers.Ftrl(0.05, learningRatePower: -0.3, initialAccumulatorValue: 0.2, l1RegularizationStrength: 0.001,
+            l2RegularizationStrength: 0.01, l2ShrinkageRegularizationStrength: 0.002, beta: 0.1, clipValue: 0.5),
         _ => new Optimizers.SGD(0.05, momentum: 0.9, nesterov: true, globalClipNorm: 0.5),
     };
 
@@ -46,6 +49,10 @@ public abstract class OptimizerSaveTests(string backend) : BackendFileTest(backe
         Assert.Equal(model.Optimizer.ClipNorm, loaded.Optimizer.ClipNorm);
         Assert.Equal(model.Optimizer.ClipValue, loaded.Optimizer.ClipValue);
         Assert.Equal(model.Optimizer.GlobalClipNorm, loaded.Optimizer.GlobalClipNorm);
+        Assert.Equal((model.Optimizer.UseEma, model.Optimizer.EmaMomentum, model.Optimizer.EmaOverwriteFrequency),
+            (loaded.Optimizer.UseEma, loaded.Optimizer.EmaMomentum, loaded.Optimizer.EmaOverwriteFrequency));
+        for (int i = 0; i < model.Variables.Count; i++)
+            Assert.Equal(model.Optimizer.AverageOf(model.Variables[i])?.ToArray<float>(), loaded.Optimizer.AverageOf(loaded.Variables[i])?.ToArray<float>());
 
         NF.Random.SetSeed(99);
         var h1 = model.Fit(x, y, batchSize: 16, epochs: 1, verbose: 0);

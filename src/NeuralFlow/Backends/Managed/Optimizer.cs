@@ -112,7 +112,7 @@ public sealed partial class ManagedBackend
     public void OptimizerUpdate(OptimizerKind kind, DType dtype, nint param, nint grad, nint slot0, nint slot1, nint slot2, long count, in OptimizerParams p)
     {
         const string M = nameof(OptimizerUpdate);
-        if ((uint)kind > (uint)OptimizerKind.Adadelta)
+        if ((uint)kind > (uint)OptimizerKind.Ftrl)
             throw new ArgumentException($"{M}: kind = {(int)kind} is not a valid OptimizerKind.", nameof(kind));
         CheckDType(M, nameof(dtype), dtype);
         if (!dtype.IsFloating()) throw Unsupported(M, "an optimizer update", dtype);
@@ -121,6 +121,8 @@ public sealed partial class ManagedBackend
             throw new ArgumentException($"{M}: p.Step = {p.Step} must be at least 1.", nameof(p));
         if (double.IsNaN(p.WeightDecay) || double.IsNaN(p.GradMul) || double.IsNaN(p.GradDiv) || double.IsNaN(p.ClipValue))
             throw new ArgumentException($"{M}: an option is NaN (WeightDecay {p.WeightDecay}, GradMul {p.GradMul}, GradDiv {p.GradDiv}, ClipValue {p.ClipValue}).", nameof(p));
+        if (kind == OptimizerKind.Ftrl && (double.IsNaN(p.LrPower) || double.IsNaN(p.L1) || double.IsNaN(p.L2) || double.IsNaN(p.L2Shrinkage) || double.IsNaN(p.Beta)))
+            throw new ArgumentException($"{M}: an Ftrl option is NaN (LrPower {p.LrPower}, L1 {p.L1}, L2 {p.L2}, L2Shrinkage {p.L2Shrinkage}, Beta {p.Beta}).", nameof(p));
         CheckPointer(M, nameof(param), param, count);
         CheckPointer(M, nameof(grad), grad, count);
         // Which slots this kind (with these hyperparameters) reads and writes: the one rule.
@@ -159,6 +161,8 @@ public sealed partial class ManagedBackend
             (OptimizerKind.RMSprop, _) => "mean gradient (centered)",
             (OptimizerKind.Adadelta, 0) => "accumulated gradient",
             (OptimizerKind.Adadelta, _) => "accumulated update",
+            (OptimizerKind.Ftrl, 0) => "accumulator",
+            (OptimizerKind.Ftrl, _) => "linear",
             _ => "accumulator",
         };
         string why = kind is OptimizerKind.Sgd or OptimizerKind.RMSprop ? $" with momentum = {momentum}" : "";

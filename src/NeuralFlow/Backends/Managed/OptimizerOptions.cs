@@ -122,7 +122,8 @@ public sealed partial class ManagedBackend
             case OptimizerKind.Adagrad: Run<T, AdagradStep<T>>(new(p), p, w, g, s0, s1, s2, count); break;
             case OptimizerKind.Nadam: Run<T, NadamStep<T>>(new(p), p, w, g, s0, s1, s2, count); break;
             case OptimizerKind.Adamax: Run<T, AdamaxStep<T>>(new(p), p, w, g, s0, s1, s2, count); break;
-            default: Run<T, AdadeltaStep<T>>(new(p), p, w, g, s0, s1, s2, count); break;
+            case OptimizerKind.Adadelta: Run<T, AdadeltaStep<T>>(new(p), p, w, g, s0, s1, s2, count); break;
+            default: Run<T, FtrlStep<T>>(new(p), p, w, g, s0, s1, s2, count); break;
         }
     }
 

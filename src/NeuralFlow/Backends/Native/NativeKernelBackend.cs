@@ -241,6 +241,7 @@ internal abstract unsafe partial class NativeKernelBackend(in NativeKernelTable 
         {
             WeightDecay = p.WeightDecay, GradMul = p.GradMul, GradDiv = p.GradDiv, ClipValue = p.ClipValue,
             Amsgrad = p.Amsgrad ? 1 : 0, Centered = p.Centered ? 1 : 0,
+            LrPower = p.LrPower, L1 = p.L1, L2 = p.L2, L2Shrinkage = p.L2Shrinkage, Beta = p.Beta,
         };
         Api.ThrowIfFailed(Api.optimizer_update_ex((int)kind, (int)dtype, param, grad, slot0, slot1, slot2, count, &np, &no));
     }

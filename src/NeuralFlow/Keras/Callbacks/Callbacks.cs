@@ -23,6 +23,13 @@ public static partial class Callbacks
         internal bool HandlesBatchEnd =>
             GetType().GetMethod(nameof(OnBatchEnd), [typeof(int), typeof(IReadOnlyDictionary<string, float>)])!.DeclaringType != typeof(Callback);
 
+        /// <summary>
+        /// Whether Fit should read the logs and call <see cref="OnBatchEnd"/> after step
+        /// <paramref name="step"/> (1-based) of a callback that handles batch ends: every step,
+        /// unless the callback knows it would not use them (the progress bar between redraws).
+        /// </summary>
+        internal virtual bool WantsLogsAfter(int step) => true;
+
         /// <summary>Whether <see cref="OnTrainBegin"/> needs the model's weights to exist (Fit builds the model first).</summary>
         internal virtual bool NeedsWeightsAtStart => false;
 

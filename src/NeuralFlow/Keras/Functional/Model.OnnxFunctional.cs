@@ -91,6 +91,8 @@ public partial class Model
                     return (Node("Concat", layer.Name, names, OnnxWriter.IntAttribute("axis", axis)), shape);
                 case Layers.Subtract:
                     return (Node("Sub", layer.Name, names), shape);
+                case Layers.Dot dot:
+                    return Dot(dot, inputs);
                 case Layers.Multiply:
                     var y = names[0];
                     for (int i = 1; i < names.Length; i++) y = Node("Mul", i == names.Length - 1 ? layer.Name : $"{layer.Name}/Mul_{i}", [y, names[i]]);

@@ -4,27 +4,41 @@ namespace NeuralFlow.Keras;
 
 public static partial class Layers
 {
-    /// <summary>Mean over the spatial axes: [N, H, W, C] (or NCHW [N, C, H, W]) to [N, C] (<c>tf.keras.layers.GlobalAveragePooling2D</c>).</summary>
-    public sealed class GlobalAveragePooling2D(string? name = null, string dataFormat = "channels_last") : GlobalPooling2D(name, dataFormat)
+    /// <summary>
+    /// Mean over the spatial axes: [N, H, W, C] (or NCHW [N, C, H, W]) to [N, C], or to
+    /// [N, 1, 1, C] (NCHW [N, C, 1, 1]) with <paramref name="keepdims"/> (<c>tf.keras.layers.GlobalAveragePooling2D</c>).
+    /// </summary>
+    public sealed class GlobalAveragePooling2D(string? name = null, string dataFormat = "channels_last", bool keepdims = false)
+        : GlobalPooling2D(name, dataFormat, keepdims)
     {
         /// <inheritdoc/>
         [MethodImpl(Hot)]
-        protected override Tensor Forward(Tensor x) => NF.ReduceMean(Check(x), SpatialAxes);
+        protected override Tensor Forward(Tensor x) => NF.ReduceMean(Check(x), SpatialAxes, Keepdims);
     }
 
-    /// <summary>Maximum over the spatial axes: [N, H, W, C] (or NCHW [N, C, H, W]) to [N, C] (<c>tf.keras.layers.GlobalMaxPooling2D</c>).</summary>
-    public sealed class GlobalMaxPooling2D(string? name = null, string dataFormat = "channels_last") : GlobalPooling2D(name, dataFormat)
+    /// <summary>
+    /// Maximum over the spatial axes: [N, H, W, C] (or NCHW [N, C, H, W]) to [N, C], or to
+    /// [N, 1, 1, C] (NCHW [N, C, 1, 1]) with <paramref name="keepdims"/> (<c>tf.keras.layers.GlobalMaxPooling2D</c>).
+    /// </summary>
+    public sealed class GlobalMaxPooling2D(string? name = null, string dataFormat = "channels_last", bool keepdims = false)
+        : GlobalPooling2D(name, dataFormat, keepdims)
     {
         /// <inheritdoc/>
         [MethodImpl(Hot)]
-        protected override Tensor Forward(Tensor x) => NF.ReduceMax(Check(x), SpatialAxes);
+        protected override Tensor Forward(Tensor x) => NF.ReduceMax(Check(x), SpatialAxes, Keepdims);
     }
 
     /// <summary>What the global pooling layers share: the data format and the input check.</summary>
     public abstract class GlobalPooling2D : Layer
     {
-        private protected GlobalPooling2D(string? name, string dataFormat) : base(name) =>
+        private protected GlobalPooling2D(string? name, string dataFormat, bool keepdims) : base(name)
+        {
             DataFormat = PoolingArgs.DataFormat(GetType().Name, dataFormat);
+            Keepdims = keepdims;
+        }
+
+        /// <summary>Keras 3's <c>keepdims</c>: the pooled axes stay, with length 1.</summary>
+        public bool Keepdims { get; }
 
         /// <summary>"channels_last" (NHWC, Keras' default) or "channels_first" (NCHW).</summary>
         public string DataFormat { get; }
@@ -37,6 +51,7 @@ public static partial class Layers
         {
             var c = base.GetConfig();
             c["data_format"] = DataFormat;
+            c["keepdims"] = Keepdims;
             return c;
         }
 

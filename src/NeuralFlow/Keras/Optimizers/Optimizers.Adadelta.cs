@@ -9,8 +9,9 @@ public static partial class Optimizers
     /// d = -sqrt(ad + eps) g / sqrt(ag + eps); ad = rho ad + (1-rho) d^2; w += lr d.
     /// </summary>
     public sealed class Adadelta(LearningRate? learningRate = null, double rho = 0.95, double epsilon = 1e-7,
-        double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null)
-        : Optimizer(learningRate ?? 0.001, weightDecay, clipNorm, clipValue, globalClipNorm)
+        double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null,
+        bool useEma = false, double emaMomentum = 0.99, int? emaOverwriteFrequency = null)
+        : Optimizer(learningRate ?? 0.001, weightDecay, clipNorm, clipValue, globalClipNorm, useEma, emaMomentum, emaOverwriteFrequency)
     {
         /// <summary>Decay of both accumulators.</summary>
         public double Rho { get; } = rho;

@@ -9,8 +9,9 @@ public static partial class Optimizers
     /// the accumulator starting at <paramref name="initialAccumulatorValue"/>.
     /// </summary>
     public sealed class Adagrad(LearningRate? learningRate = null, double initialAccumulatorValue = 0.1, double epsilon = 1e-7,
-        double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null)
-        : Optimizer(learningRate ?? 0.001, weightDecay, clipNorm, clipValue, globalClipNorm)
+        double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null,
+        bool useEma = false, double emaMomentum = 0.99, int? emaOverwriteFrequency = null)
+        : Optimizer(learningRate ?? 0.001, weightDecay, clipNorm, clipValue, globalClipNorm, useEma, emaMomentum, emaOverwriteFrequency)
     {
         /// <summary>Added to the denominator.</summary>
         public double Epsilon { get; } = epsilon;

@@ -9,8 +9,9 @@ public static partial class Optimizers
     /// velocity = momentum * velocity - lr * g; w += velocity (Nesterov: w += momentum * velocity - lr * g).
     /// </summary>
     public sealed class SGD(LearningRate? learningRate = null, double momentum = 0, bool nesterov = false,
-        double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null)
-        : Optimizer(learningRate ?? 0.01, weightDecay, clipNorm, clipValue, globalClipNorm)
+        double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null,
+        bool useEma = false, double emaMomentum = 0.99, int? emaOverwriteFrequency = null)
+        : Optimizer(learningRate ?? 0.01, weightDecay, clipNorm, clipValue, globalClipNorm, useEma, emaMomentum, emaOverwriteFrequency)
     {
         /// <summary>Momentum factor (0 disables it).</summary>
         public double Momentum { get; } = momentum >= 0 ? momentum : throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "SGD: momentum must be at least 0.");

@@ -4,7 +4,7 @@ namespace NeuralFlow.Keras;
 
 /// <summary>
 /// The Keras optimizers (<c>tf.keras.optimizers</c>) with Keras' defaults. Strings convert:
-/// "sgd", "adam", "adamw", "rmsprop", "adagrad", "nadam", "adamax", "adadelta".
+/// "sgd", "adam", "adamw", "rmsprop", "adagrad", "nadam", "adamax", "adadelta", "ftrl".
 /// </summary>
 public static partial class Optimizers
 {
@@ -19,7 +19,8 @@ public static partial class Optimizers
         "nadam" => new Nadam(),
         "adamax" => new Adamax(),
         "adadelta" => new Adadelta(),
-        _ => throw new ArgumentException($"Unknown optimizer '{name}'; use sgd, adam, adamw, rmsprop, adagrad, nadam, adamax or adadelta.", nameof(name)),
+        "ftrl" => new Ftrl(),
+        _ => throw new ArgumentException($"Unknown optimizer '{name}'; use sgd, adam, adamw, rmsprop, adagrad, nadam, adamax, adadelta or ftrl.", nameof(name)),
     };
 
     /// <summary>
@@ -40,11 +41,15 @@ public static partial class Optimizers
         /// An optimizer with Keras 3's base options: <paramref name="weightDecay"/> (w -= w * wd * lr
         /// before each update), <paramref name="clipNorm"/> (each gradient's L2 norm at most this),
         /// <paramref name="clipValue"/> (each element within ±this), <paramref name="globalClipNorm"/>
-        /// (the norm of all gradients together at most this). Null leaves an option off.
+        /// (the norm of all gradients together at most this), and the moving average of the weights
+        /// (<paramref name="useEma"/>, <paramref name="emaMomentum"/>, <paramref name="emaOverwriteFrequency"/>;
+        /// see <see cref="UseEma"/>). Null leaves an option off.
         /// </summary>
-        protected Optimizer(LearningRate learningRate, double? weightDecay, double? clipNorm, double? clipValue, double? globalClipNorm)
+        protected Optimizer(LearningRate learningRate, double? weightDecay, double? clipNorm, double? clipValue, double? globalClipNorm,
+            bool useEma = false, double emaMomentum = 0.99, int? emaOverwriteFrequency = null)
             : this(learningRate)
         {
+            ConfigureEma(useEma, emaMomentum, emaOverwriteFrequency);
             string name = GetType().Name;
             if (new[] { clipNorm, clipValue, globalClipNorm }.Count(o => o is not null) > 1)
                 throw new ArgumentException($"{name}: only one of clipNorm ({clipNorm}), clipValue ({clipValue}) and globalClipNorm ({globalClipNorm}) can be set, as in Keras.");
@@ -112,6 +117,7 @@ public static partial class Optimizers
                     Update(v, clipped, slots, lr, step);
                 }
             }
+            if (UseEma) UpdateAverages(list);
             Iterations++;
             trace?.RecordHostAction(() => Iterations++);
         }

@@ -13,16 +13,16 @@ internal static class CompileConfig
     /// The config of one loss per output: "loss" one object for a model of one output (as
     /// before), else a list with "loss_weights" beside it (Keras' compile arguments).
     /// </summary>
-    public static JsonObject Serialize(Optimizers.Optimizer optimizer, IReadOnlyList<Losses.Loss> losses, IReadOnlyList<float> weights, IEnumerable<Metrics.PredictionMetric> metrics)
+    public static JsonObject Serialize(Optimizers.Optimizer optimizer, IReadOnlyList<Losses.Loss> losses, IReadOnlyList<float> weights,
+        IReadOnlyList<IReadOnlyList<Metrics.PredictionMetric>> metrics)
     {
         JsonObject LossEntry(Losses.Loss loss) => new() { ["name"] = LossName(loss), ["config"] = Json(loss.GetConfig()) };
         var c = new JsonObject
         {
             ["optimizer"] = Optimizer(optimizer),
             ["loss"] = losses.Count == 1 ? LossEntry(losses[0]) : new JsonArray(losses.Select(l => (JsonNode)LossEntry(l)).ToArray()),
-            // A model of several outputs was compiled with metric names (one metric per output
-            // each), so its file holds the names; one output's metrics keep their configs.
-            ["metrics"] = new JsonArray(metrics.Select(m => losses.Count > 1 ? (JsonNode)m.Name : Metric(m)).ToArray()),
+            // One output: its metrics' configs; several: one such list per output (Keras' list of lists).
+            ["metrics"] = losses.Count == 1 ? Metrics(metrics[0]) : new JsonArray(metrics.Select(m => (JsonNode)Metrics(m)).ToArray()),
         };
         if (losses.Count > 1) c["loss_weights"] = new JsonArray(weights.Select(w => (JsonNode)w).ToArray());
         return c;
@@ -35,9 +35,15 @@ internal static class CompileConfig
             var losses = c["loss"] is JsonArray list ? list.Select(l => Loss(l!.AsObject())).ToArray() : [Loss(c["loss"]!.AsObject())];
             var weights = c["loss_weights"] is JsonArray w ? w.Select(v => v!.GetValue<float>()).ToArray() : null;
             // A metric is a name (older files, and Compile's strings) or a class with its config.
-            var metrics = c["metrics"]!.AsArray().Select(m => m is JsonObject o
-                ? (object)Metrics.FromConfig(o["class_name"]!.GetValue<string>(), o["config"]!.AsObject())
-                : m!.GetValue<string>()).ToList();
+            // A metric is a name (older files, and Compile's strings) or a class with its config; a
+            // list is one output's metrics.
+            object Spec(JsonNode? m) => m switch
+            {
+                JsonObject o => Keras.Metrics.FromConfig(o["class_name"]!.GetValue<string>(), o["config"]!.AsObject()),
+                JsonArray a => a.Select(Spec).ToList(),
+                _ => m!.GetValue<string>(),
+            };
+            var metrics = c["metrics"]!.AsArray().Select(Spec).ToList();
             return (Optimizer(c["optimizer"]!.AsObject()), losses, weights, metrics);
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or NullReferenceException)
@@ -64,10 +70,18 @@ internal static class CompileConfig
             case Optimizers.Nadam n: name = "Nadam"; c["beta_1"] = n.Beta1; c["beta_2"] = n.Beta2; c["epsilon"] = n.Epsilon; break;
             case Optimizers.Adamax x: name = "Adamax"; c["beta_1"] = x.Beta1; c["beta_2"] = x.Beta2; c["epsilon"] = x.Epsilon; break;
             case Optimizers.Adadelta d: name = "Adadelta"; c["rho"] = d.Rho; c["epsilon"] = d.Epsilon; break;
+            case Optimizers.Ftrl f:
+                name = "Ftrl"; c["learning_rate_power"] = f.LearningRatePower; c["initial_accumulator_value"] = f.InitialAccumulatorValue;
+                c["l1_regularization_strength"] = f.L1RegularizationStrength; c["l2_regularization_strength"] = f.L2RegularizationStrength;
+                c["l2_shrinkage_regularization_strength"] = f.L2ShrinkageRegularizationStrength; c["beta"] = f.Beta;
+                break;
             default:
                 throw new NotSupportedException($"Save: the optimizer is a {o.GetType().Name}, which a model file cannot name; save the weights alone with SaveWeights.");
         }
         foreach (var (key, value) in o.BaseConfig()) c[key] = value;  // Keras' base config; null when off
+        c["use_ema"] = o.UseEma;
+        c["ema_momentum"] = o.EmaMomentum;
+        c["ema_overwrite_frequency"] = o.EmaOverwriteFrequency;
         return new JsonObject { ["class_name"] = name, ["config"] = c };
     }
 
@@ -80,7 +94,15 @@ internal static class CompileConfig
         double? N(string key) => c[key]?.GetValue<double>();
         bool B(string key) => c[key]?.GetValue<bool>() ?? false;
         double? wd = N("weight_decay"), norm = N("clipnorm"), value = N("clipvalue"), global = N("global_clipnorm");
-        return o["class_name"]!.GetValue<string>() switch
+        var optimizer = Named(o["class_name"]!.GetValue<string>(), c, lr, D, B, wd, norm, value, global);
+        optimizer.ConfigureEma(B("use_ema"), N("ema_momentum") ?? 0.99, c["ema_overwrite_frequency"]?.GetValue<int>());
+        return optimizer;
+    }
+
+    private static Optimizers.Optimizer Named(string name, JsonObject c, LearningRate lr, Func<string, double> D, Func<string, bool> B,
+        double? wd, double? norm, double? value, double? global)
+    {
+        return name switch
         {
             "SGD" => new Optimizers.SGD(lr, D("momentum"), c["nesterov"]!.GetValue<bool>(), wd, norm, value, global),
             "Adam" => new Optimizers.Adam(lr, D("beta_1"), D("beta_2"), D("epsilon"), B("amsgrad"), wd, norm, value, global),
@@ -91,6 +113,8 @@ internal static class CompileConfig
             "Nadam" => new Optimizers.Nadam(lr, D("beta_1"), D("beta_2"), D("epsilon"), wd, norm, value, global),
             "Adamax" => new Optimizers.Adamax(lr, D("beta_1"), D("beta_2"), D("epsilon"), wd, norm, value, global),
             "Adadelta" => new Optimizers.Adadelta(lr, D("rho"), D("epsilon"), wd, norm, value, global),
+            "Ftrl" => new Optimizers.Ftrl(lr, D("learning_rate_power"), D("initial_accumulator_value"), D("l1_regularization_strength"),
+                D("l2_regularization_strength"), D("l2_shrinkage_regularization_strength"), D("beta"), wd, norm, value, global),
             var other => throw new FormatException($"unknown optimizer '{other}'"),
         };
     }
@@ -109,6 +133,8 @@ internal static class CompileConfig
     private static string LossName(Losses.Loss loss) =>
         loss.GetType().DeclaringType == typeof(Losses) ? loss.Name
             : throw new NotSupportedException($"Save: the loss is a {loss.GetType().Name}, which a model file cannot name; save the weights alone with SaveWeights.");
+
+    private static JsonArray Metrics(IEnumerable<Metrics.PredictionMetric> metrics) => new(metrics.Select(Metric).ToArray());
 
     private static JsonNode Metric(Metrics.PredictionMetric m) =>
         m.GetType().DeclaringType == typeof(Metrics)

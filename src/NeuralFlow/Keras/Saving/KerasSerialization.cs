@@ -40,8 +40,8 @@ public static class KerasSerialization
             Initializer(c, "kernel_initializer"), Initializer(c, "bias_initializer"), NameOf(c), DataFormat(c)));
         Register("MaxPooling2D", c => new Layers.MaxPooling2D(Ints(c, "pool_size"), Ints(c, "strides"), String(c, "padding", "valid"), NameOf(c), DataFormat(c)));
         Register("AveragePooling2D", c => new Layers.AveragePooling2D(Ints(c, "pool_size"), Ints(c, "strides"), String(c, "padding", "valid"), NameOf(c), DataFormat(c)));
-        Register("GlobalAveragePooling2D", c => new Layers.GlobalAveragePooling2D(NameOf(c), DataFormat(c)));
-        Register("GlobalMaxPooling2D", c => new Layers.GlobalMaxPooling2D(NameOf(c), DataFormat(c)));
+        Register("GlobalAveragePooling2D", c => new Layers.GlobalAveragePooling2D(NameOf(c), DataFormat(c), Bool(c, "keepdims", false)));
+        Register("GlobalMaxPooling2D", c => new Layers.GlobalMaxPooling2D(NameOf(c), DataFormat(c), Bool(c, "keepdims", false)));
         Register("Reshape", c => new Layers.Reshape(Ints(c, "target_shape"), NameOf(c)));
         Register("BatchNormalization", c => new Layers.BatchNormalization(
             Int(c, "axis", -1), Double(c, "momentum", 0.99), Double(c, "epsilon", 1e-3), Bool(c, "center", true), Bool(c, "scale", true),
@@ -65,6 +65,10 @@ public static class KerasSerialization
         Register("Maximum", c => new Layers.Maximum(NameOf(c)));
         Register("Minimum", c => new Layers.Minimum(NameOf(c)));
         Register("Concatenate", c => new Layers.Concatenate(Int(c, "axis", -1), NameOf(c)));
+        // keras2 session
+        Register("PReLU", c => new Layers.PReLU(Initializer(c, "alpha_initializer"), Regularizers.FromConfig(c["alpha_regularizer"]),
+            c["shared_axes"] is null ? null : Ints(c, "shared_axes"), NameOf(c)));
+        Register("Dot", c => new Layers.Dot(Ints(c, "axes"), Bool(c, "normalize", false), NameOf(c)));
     }
 
     /// <summary>

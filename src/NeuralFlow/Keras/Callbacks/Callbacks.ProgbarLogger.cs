@@ -1,0 +1,58 @@
+namespace NeuralFlow.Keras;
+
+public static partial class Callbacks
+{
+    /// <summary>
+    /// Prints Fit's progress as Keras' <c>ProgbarLogger</c> does: "Epoch i/N", then the bar
+    /// (verbose 1: redrawn in place on a terminal, the closing line only when output is redirected)
+    /// or one line per epoch (verbose 2), with the logs as Keras formats them (4 decimals, or
+    /// 4-digit scientific notation below 1e-3). Fit adds one writing to the console whenever
+    /// verbose is not 0; pass one yourself to print elsewhere, e.g. a <see cref="StringWriter"/>.
+    /// Fit's <c>verbose</c> still decides the mode: with verbose 0 it prints nothing.
+    /// </summary>
+    public sealed class ProgbarLogger(TextWriter? output = null) : Callback
+    {
+        private int _epochs, _steps, _verbose, _done;
+        private ProgressBar? _bar;
+
+        /// <summary>Where the progress goes (null: <see cref="Console.Out"/> at the time of printing).</summary>
+        public TextWriter? Output { get; set; } = output;
+
+        // Keras' set_params: what Fit is about to run.
+        internal void SetParams(int epochs, int steps, int verbose) => (_epochs, _steps, _verbose) = (epochs, steps, verbose);
+
+        private TextWriter Writer => Output ?? Console.Out;
+
+        /// <inheritdoc/>
+        public override void OnEpochBegin(int epoch)
+        {
+            _done = 0;
+            if (_verbose == 0) return;
+            Writer.WriteLine($"Epoch {epoch + 1}/{_epochs}");
+            _bar = new ProgressBar(_steps, _verbose, Writer);
+        }
+
+        // The bar redraws at most every 100 ms (and at the last step): between redraws Fit need not
+        // read the running loss and metrics from the device. The step count is noted either way,
+        // for the closing line of a dataset whose length was not known upfront.
+        internal override bool WantsLogsAfter(int step)
+        {
+            _done = step;
+            return _bar?.WillDraw(step) == true;
+        }
+
+        /// <inheritdoc/>
+        public override void OnBatchEnd(int batch, IReadOnlyDictionary<string, float> logs)
+        {
+            _done = batch + 1;
+            _bar?.Update(_done, logs);
+        }
+
+        /// <inheritdoc/>
+        public override void OnEpochEnd(int epoch, IReadOnlyDictionary<string, float> logs)
+        {
+            _bar?.Finish(_done, logs);
+            _bar = null;
+        }
+    }
+}

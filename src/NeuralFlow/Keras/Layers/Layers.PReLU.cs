@@ -1,0 +1,71 @@
+using System.Text.Json.Nodes;
+
+namespace NeuralFlow.Keras;
+
+public static partial class Layers
+{
+    /// <summary>
+    /// Parametric ReLU (<c>keras.layers.PReLU</c>): max(x, 0) - alpha * max(-x, 0), with a learned
+    /// alpha per input element (the shape of an input without its batch axis). The axes in
+    /// <paramref name="sharedAxes"/> (counted with the batch axis as 0, as Keras) share one alpha,
+    /// e.g. [1, 2] for one slope per channel of NHWC images. Alpha starts at
+    /// <paramref name="alphaInitializer"/> (zeros: a plain ReLU) and may carry a regularizer.
+    /// </summary>
+    public sealed class PReLU(Initializer? alphaInitializer = null, Regularizers.Regularizer? alphaRegularizer = null,
+                              int[]? sharedAxes = null, string? name = null) : Layer(name)
+    {
+        /// <summary>How alpha starts (Keras' default: zeros).</summary>
+        public Initializer AlphaInitializer { get; } = alphaInitializer ?? Initializer.Zeros;
+
+        /// <summary>A penalty on alpha, added to <see cref="Layer.Losses"/> (Keras' alpha_regularizer).</summary>
+        public Regularizers.Regularizer? AlphaRegularizer { get; set; } = alphaRegularizer;
+
+        /// <summary>The axes (1 = the first after the batch axis) along which alpha is shared; null: none.</summary>
+        public IReadOnlyList<int>? SharedAxes { get; } = sharedAxes?.ToArray();
+
+        /// <summary>The slopes, shaped like an input without its batch axis (1 along shared axes), once built.</summary>
+        public Variable? Alpha { get; private set; }
+
+        private protected override IEnumerable<Tensor> WeightPenalties() => Penalties(AlphaRegularizer, Alpha, null, null);
+        private protected override bool HasWeightRegularizer => AlphaRegularizer is not null;
+
+        /// <inheritdoc/>
+        public override JsonObject GetConfig()
+        {
+            var c = base.GetConfig();
+            c["alpha_initializer"] = AlphaInitializer.Name;
+            if (AlphaRegularizer is not null) c["alpha_regularizer"] = AlphaRegularizer.GetConfig();
+            c["alpha_constraint"] = null;
+            c["shared_axes"] = SharedAxes is null ? null : new JsonArray(SharedAxes.Select(a => (JsonNode)a).ToArray());
+            return c;
+        }
+
+        /// <inheritdoc/>
+        protected override void Build(Shape inputShape)
+        {
+            if (inputShape.Rank < 2)
+                throw new ArgumentException($"{Name} (PReLU) needs inputs of shape (batch, ...) with at least one axis besides the batch axis, got {inputShape}.");
+            var shape = inputShape.ToArray()[1..];
+            foreach (int axis in SharedAxes ?? [])
+            {
+                if (axis < 1 || axis >= inputShape.Rank)
+                    throw new ArgumentException($"{Name} (PReLU): shared axis {axis} is not an axis of inputs of shape {inputShape} other than the batch axis (0); use 1 to {inputShape.Rank - 1}.");
+                shape[axis - 1] = 1;
+            }
+            Alpha = AddWeight("alpha", new Shape(shape), AlphaInitializer);
+        }
+
+        /// <inheritdoc/>
+        [MethodImpl(Hot)]
+        protected override Tensor Forward(Tensor x)
+        {
+            var alpha = Alpha!;
+            var expected = BuildInputShape!.ToArray()[1..];
+            if (x.Rank != expected.Length + 1 || !x.Shape.ToArray()[1..].SequenceEqual(expected))
+                throw new ArgumentException($"{Name} (PReLU): was built for inputs of shape (batch, {string.Join(", ", expected)}), got {x.Shape}.");
+            var input = x.DType == alpha.DType ? x : NF.Cast(x, alpha.DType);
+            // Keras: relu(x) + (-alpha * relu(-x)); the gradients are Relu's, Multiply's and Subtract's.
+            return NF.Relu(input) - alpha * NF.Relu(-input);
+        }
+    }
+}
