@@ -42,6 +42,7 @@ internal sealed class GraphReplay
         public readonly FunctionTrace.Op? Read = read;  // the host read that ends it, run after its launch
         public readonly CudaGraph.SlotKind[] Slots = ops.Where(o => o.Kind is Kind.Random or Kind.Optimizer)
             .Select(o => o.Kind == Kind.Random ? CudaGraph.SlotKind.Random : CudaGraph.SlotKind.Optimizer).ToArray();
+        public readonly bool HasKernels = ops.Any(o => o.Kind != Kind.HostAction);  // else no graph (nothing to launch)
         public CudaGraph? Graph;
     }
 
@@ -127,7 +128,7 @@ internal sealed class GraphReplay
         // Element 0 of input i sits at its base plus the offset it had at the trace.
         for (int k = 0; k < inputSlots.Length; k++) graphBases[inputSlots[k].Buffer] = _inputs[k].Pointer - (nint)inputSlots[k].OffsetBytes;
         for (int k = 0; k < outputSlots.Length; k++) graphBases[outputSlots[k].Buffer] = _outputs[k].Pointer;
-        foreach (var s in _segments)
+        foreach (var s in _segments.Where(s => s.HasKernels))
         {
             string? failure = null;
             CudaGraph? graph = null;
@@ -220,7 +221,7 @@ internal sealed class GraphReplay
         foreach (var s in _segments)
         {
             SetUp(s);
-            s.Graph!.Launch();
+            s.Graph?.Launch();
             s.Read?.Run(_bases!);
         }
         Launches++;
