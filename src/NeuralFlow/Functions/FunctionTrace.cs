@@ -87,6 +87,12 @@ internal sealed class FunctionTrace
         Random,
         /// <summary>A fused optimizer step; <see cref="OptimizerDetail"/>.</summary>
         Optimizer,
+        /// <summary>
+        /// A kernel whose argument check a CUDA graph runs on the device and its launch reads
+        /// (sparse cross-entropy's label range): a graph ends after it, so that a bad label stops
+        /// the step before the calls after it, as the eager call's exception would.
+        /// </summary>
+        CheckedKernel,
     }
 
     /// <summary>An upload's bytes and where they go.</summary>

@@ -23,7 +23,9 @@ namespace NeuralFlow;
 /// optimizer's iteration count) run, random draws take fresh Philox counters from NF.Random and
 /// optimizer steps this step's learning rate and step count, written to the graph's slots.</item>
 /// <item>A host read (a label check) splits the plan: a graph up to it, the read, a graph after.
-/// Constants the trace uploaded are copied on the device from a buffer of their own.</item>
+/// So does a kernel whose check the launch reads (sparse cross-entropy's labels): a bad label
+/// fails that launch, and the optimizer steps after it never run, as eagerly. Constants the
+/// trace uploaded are copied on the device from a buffer of their own.</item>
 /// <item><c>NEURALFLOW_CUDA_GRAPHS=0</c> (or <see cref="TracedFunction.CudaGraphs"/> = false)
 /// turns graphs off, for debugging.</item>
 /// </list>
@@ -70,12 +72,15 @@ internal sealed class GraphReplay
         var run = new List<FunctionTrace.Op>();
         foreach (var op in plan.Ops)
         {
-            if (op.Kind != Kind.HostRead)
+            if (op.Kind == Kind.HostRead)
+                segments.Add(new Segment([.. run], op));
+            else if (op.Kind == Kind.CheckedKernel)
+                segments.Add(new Segment([.. run, op], null));  // the launch reads the check before the next graph
+            else
             {
                 run.Add(op);
                 continue;
             }
-            segments.Add(new Segment([.. run], op));
             run.Clear();
         }
         segments.Add(new Segment([.. run], null));

@@ -271,7 +271,8 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
         Inner.SoftmaxCrossEntropy(dtype, logits, logitsLayout, labelDtype, labels, sparse, lossOut, gradOut);
         if (!On) return;
         var (k, rx, rl, ro, rg, lx) = (Inner, Ref(logits), Ref(labels), Ref(lossOut), Ref(gradOut), logitsLayout);
-        trace.Record(p => k.SoftmaxCrossEntropy(dtype, rx.At(p), lx, labelDtype, rl.At(p), sparse, ro.At(p), rg.At(p)), [rx, rl], [ro, rg]);
+        trace.Record(p => k.SoftmaxCrossEntropy(dtype, rx.At(p), lx, labelDtype, rl.At(p), sparse, ro.At(p), rg.At(p)), [rx, rl], [ro, rg],
+                     kind: sparse ? FunctionTrace.OpKind.CheckedKernel : FunctionTrace.OpKind.Kernel);
     }
 
     public void Where(DType dtype, nint cond, in Layout condLayout, nint x, in Layout xLayout, nint y, in Layout yLayout, nint output, in Layout outLayout)

@@ -110,7 +110,14 @@ public abstract class CudaGraphTests(string backend) : BackendTest(backend)
         var loss = new Losses.SparseCategoricalCrossentropy(fromLogits: true);
         var x = NF.Random.Normal([3, 5]);
         model.Call(x);
-        var f = NF.Function((Tensor xs, Tensor ys) => loss.Call(ys, model.Call(xs)) * 1f);
+        var optimizer = new Optimizers.Adam(0.01);
+        var f = NF.Function((Tensor xs, Tensor ys) =>
+        {
+            using var tape = new GradientTape();
+            var value = loss.Call(ys, model.Call(xs));
+            optimizer.ApplyGradients(tape.Gradient(value, model.TrainableVariables), model.TrainableVariables);
+            return value * 1f;
+        });
         for (int i = 0; i < 5; i++) f(x, NF.Constant(new[] { 0, 3, 1 })).ToArray<float>();
         if (OnGpu) Assert.True(TracedFunction.Of(f).CudaGraphLaunches >= 2, $"{TracedFunction.Of(f).CudaGraphLaunches} graph launches");
         var bad = NF.Constant(new[] { 0, 4, 1 });
@@ -121,8 +128,16 @@ public abstract class CudaGraphTests(string backend) : BackendTest(backend)
         Assert.Equal(eager.GetType(), replayed.GetType());
         Assert.Contains("label", replayed.Message);
         Assert.Contains("4", replayed.Message);
+        // As eagerly, the failed step updated nothing.
+        Assert.Equal(5, optimizer.Iterations);
+        var before = model.Variables.Select(v => v.ToArray<float>()).ToArray();
+        Assert.NotNull(Record.Exception(() => f(x, bad)));
+        Assert.Equal(5, optimizer.Iterations);
+        for (int i = 0; i < before.Length; i++)
+            Assert.True(before[i].AsSpan().SequenceEqual(model.Variables[i].ToArray<float>()), $"variable {i} changed in a failed step");
         // Good labels work again afterwards.
-        Assert.Equal(loss.Call(NF.Constant(new[] { 2, 0, 1 }), model.Call(x)).ToArray<float>(), f(x, NF.Constant(new[] { 2, 0, 1 })).ToArray<float>());
+        Assert.False(float.IsNaN(f(x, NF.Constant(new[] { 2, 0, 1 })).ToArray<float>()[0]));
+        Assert.Equal(6, optimizer.Iterations);
     }
 
     [SkippableFact]
