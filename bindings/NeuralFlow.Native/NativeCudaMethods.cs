@@ -40,4 +40,20 @@ public static unsafe partial class NativeCudaMethods
     [LibraryImport(LibraryName)] public static partial NfStatus nf_cuda_copy_to_device(nint deviceDestination, void* hostSource, long bytes);
     /// <summary>nf_cuda_copy_to_host</summary>
     [LibraryImport(LibraryName)] public static partial NfStatus nf_cuda_copy_to_host(void* hostDestination, nint deviceSource, long bytes);
+
+    // ---- issue 17: CUDA graphs (a graph is an opaque nf_cuda_graph*)
+    /// <summary>nf_cuda_graph_capture_begin</summary>
+    [LibraryImport(LibraryName)] public static partial NfStatus nf_cuda_graph_capture_begin(int maxSlots);
+    /// <summary>nf_cuda_graph_capture_end</summary>
+    [LibraryImport(LibraryName)] public static partial NfStatus nf_cuda_graph_capture_end(nint* graph);
+    /// <summary>nf_cuda_graph_slot_kinds (0 = random draw, 1 = optimizer step)</summary>
+    [LibraryImport(LibraryName)] public static partial NfStatus nf_cuda_graph_slot_kinds(nint graph, int* kinds, int capacity, int* count);
+    /// <summary>nf_cuda_graph_set_random</summary>
+    [LibraryImport(LibraryName)] public static partial NfStatus nf_cuda_graph_set_random(nint graph, int slot, ulong seed, ulong offset);
+    /// <summary>nf_cuda_graph_set_optimizer</summary>
+    [LibraryImport(LibraryName)] public static partial NfStatus nf_cuda_graph_set_optimizer(nint graph, int slot, int kind, int dtype, NfOptimizerParams* p, NfOptimizerOptions* o);
+    /// <summary>nf_cuda_graph_launch</summary>
+    [LibraryImport(LibraryName)] public static partial NfStatus nf_cuda_graph_launch(nint graph);
+    /// <summary>nf_cuda_graph_destroy</summary>
+    [LibraryImport(LibraryName)] public static partial NfStatus nf_cuda_graph_destroy(nint graph);
 }

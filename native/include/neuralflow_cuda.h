@@ -31,8 +31,9 @@
 extern "C" {
 #endif
 
-#define NF_CUDA_ABI_VERSION 4  /* 3: normalization kernels, nf_cuda_optimizer_update_ex;
-                                  4: issue 16's select/scan/sort kernels (nf_cuda_where, ...) */
+#define NF_CUDA_ABI_VERSION 5  /* 3: normalization kernels, nf_cuda_optimizer_update_ex;
+                                  4: issue 16's select/scan/sort kernels (nf_cuda_where, ...);
+                                  5: issue 17's CUDA graphs (nf_cuda_graph_*) */
 
 /* ---- library and devices ------------------------------------------------------------- */
 
@@ -158,6 +159,33 @@ NF_API nf_status nf_cuda_scan(nf_scan_op op, nf_dtype dtype, const void* x, cons
                               int32_t exclusive, int32_t reverse, void* out);
 NF_API nf_status nf_cuda_sort(nf_dtype dtype, const void* x, const nf_layout* x_layout, int32_t axis,
                               int32_t descending, void* values_out, nf_dtype index_dtype, void* indices_out);
+
+/* ==== issue 17: CUDA graphs (a replayed step captured once, then launched as one graph) ============= */
+/*
+ * Between nf_cuda_graph_capture_begin and nf_cuda_graph_capture_end, the calling thread's
+ * kernel calls are recorded (cudaStreamBeginCapture on a stream of the engine, relaxed mode)
+ * instead of run; other threads are not affected. Calls that copy between host and device or
+ * read a result on the host (nf_cuda_copy_to_*, nf_cuda_gather's index check) fail inside a
+ * capture. A random draw or optimizer step inside a capture takes the next "slot" of the graph:
+ * its kernel reads its (seed, offset) or hyperparameters from device memory, which
+ * nf_cuda_graph_set_random / nf_cuda_graph_set_optimizer rewrite before a launch (slots are
+ * numbered in call order, from 0; max_slots bounds them). A failed call inside a capture leaves
+ * the capture open: nf_cuda_graph_capture_end then ends it (and may fail). Launches run on the
+ * stream every other call uses, so they are ordered with them; scratch memory the captured
+ * kernels use stays with the graph until nf_cuda_graph_destroy.
+ */
+typedef struct nf_cuda_graph nf_cuda_graph;
+NF_API nf_status nf_cuda_graph_capture_begin(int32_t max_slots);
+NF_API nf_status nf_cuda_graph_capture_end(nf_cuda_graph** out);
+/* Slot kinds: 0 = random draw ({seed, offset}), 1 = optimizer step. */
+NF_API nf_status nf_cuda_graph_slot_kinds(const nf_cuda_graph* graph, int32_t* kinds, int32_t capacity, int32_t* count);
+NF_API nf_status nf_cuda_graph_set_random(nf_cuda_graph* graph, int32_t slot, uint64_t seed, uint64_t offset);
+/* The arguments of the nf_cuda_optimizer_update_ex call the slot came from, with this launch's values. */
+NF_API nf_status nf_cuda_graph_set_optimizer(nf_cuda_graph* graph, int32_t slot, nf_optimizer kind, nf_dtype dtype,
+                                             const nf_optimizer_params* p, const nf_optimizer_options* o);
+NF_API nf_status nf_cuda_graph_launch(nf_cuda_graph* graph);
+/* Waits for the graph's last launch, then frees it; NULL is ignored. */
+NF_API nf_status nf_cuda_graph_destroy(nf_cuda_graph* graph);
 
 #ifdef __cplusplus
 }

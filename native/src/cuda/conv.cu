@@ -44,14 +44,14 @@ __global__ void col2im_kernel(const T* cols, Strides6 cs, Window2DArgs a, T* out
 
 template <class T>
 void im2col(const char* fn, const void* x, const nf_layout& xl, const Window2DArgs& a, void* out, int64_t total) {
-    im2col_kernel<T><<<grid_for(total), kThreads>>>(static_cast<const T*>(x) + xl.offset, strides_of(xl), a,
+    im2col_kernel<T><<<grid_for(total), kThreads, 0, stream()>>>(static_cast<const T*>(x) + xl.offset, strides_of(xl), a,
                                                      static_cast<T*>(out), total);
     NF_CUDA_LAUNCHED(fn);
 }
 
 template <class T>
 void col2im(const char* fn, const void* cols, const nf_layout& cl, const Window2DArgs& a, void* out, int64_t total) {
-    col2im_kernel<T><<<grid_for(total), kThreads>>>(static_cast<const T*>(cols) + cl.offset, strides_of(cl), a,
+    col2im_kernel<T><<<grid_for(total), kThreads, 0, stream()>>>(static_cast<const T*>(cols) + cl.offset, strides_of(cl), a,
                                                      static_cast<T*>(out), total);
     NF_CUDA_LAUNCHED(fn);
 }

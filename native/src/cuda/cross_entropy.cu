@@ -1,7 +1,8 @@
 // nf_cuda_softmax_cross_entropy: the fused, stable loss and gradient of cpu/cross_entropy.cpp,
 // one warp per row. With d_c = x_c - max (exactly 0 at the first max), rest = the sum of
 // exp(d_c) off the max, loss = sum_c y_c * (log1p(rest) - d_c) and grad = exp(d_c)/(1+rest) - y_c,
-// all in double and rounded once. Sparse labels are checked on the device first.
+// all in double and rounded once. Sparse labels are checked on the device first (inside a CUDA
+// graph, by the launch: graph.cpp).
 #include "cuda/cuda_common.cuh"
 #include "neuralflow_cuda.h"
 
@@ -47,6 +48,12 @@ __device__ void cross_entropy_row(const T* x, int64_t i, int64_t c, int64_t rs, 
     T* g = grad ? grad + i * c : nullptr;
     if (sparse) {
         const int64_t label = index_at(label_dtype, labels, i);
+        if (label < 0 || label >= c) {  // only in a CUDA graph, whose launch then fails (graph.cpp)
+            if (lane == 0) loss[i] = static_cast<T>(NAN);
+            if (g)
+                for (int64_t k = lane; k < c; k += 32) g[k] = static_cast<T>(NAN);
+            return;
+        }
         if (lane == 0) loss[i] = static_cast<T>(log_s - d(label));
         if (g)
             for (int64_t k = lane; k < c; k += 32) g[k] = static_cast<T>(exp(d(k)) * inv_s - (k == label ? 1.0 : 0.0));
@@ -82,9 +89,9 @@ template <class T>
 void cross_entropy(const char* fn, const T* x, const nf_layout& xl, int64_t n, int64_t c, nf_dtype label_dtype,
                    const void* labels, bool sparse, T* loss, T* grad) {
     if (c == 0) {  // dense only (sparse labels failed the range check): no terms, zero loss
-        zero_kernel<<<grid_for(n), kThreads>>>(loss, n);
+        zero_kernel<<<grid_for(n), kThreads, 0, stream()>>>(loss, n);
     } else {
-        cross_entropy_kernel<<<grid_for(n, kRowsPerBlock), 32 * kRowsPerBlock>>>(
+        cross_entropy_kernel<<<grid_for(n, kRowsPerBlock), 32 * kRowsPerBlock, 0, stream()>>>(
             x + xl.offset, n, c, xl.strides[0], xl.strides[1], label_dtype, labels, sparse, loss, grad);
     }
     NF_CUDA_LAUNCHED(fn);
@@ -102,7 +109,10 @@ extern "C" NF_API nf_status nf_cuda_softmax_cross_entropy(nf_dtype dtype, const 
     return nf::guard(fn, [&] {
         const nf::CrossEntropyArgs ce =
             nf::check_cross_entropy(fn, dtype, logits, logits_layout, label_dtype, labels, sparse, loss_out);
-        if (sparse) {
+        if (sparse && nf::cuda::capturing()) {
+            // In a CUDA graph the check runs on the device and each launch reads its answer.
+            nf::cuda::capture_label_check(fn, label_dtype, labels, ce.n, ce.c);
+        } else if (sparse) {
             int64_t value = 0;
             const int64_t row = nf::cuda::first_out_of_range(fn, label_dtype, labels, ce.n, ce.c, &value);
             if (row >= 0) nf::fail_label(fn, row, value, ce.c);

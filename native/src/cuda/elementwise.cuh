@@ -61,17 +61,17 @@ void elementwise(const char* fn, const Plan<N>& p, F f, bool aligned) {
         int64_t done = 0;
         if (aligned && n >= 4) {
             const int64_t packs = n / 4;
-            pack_kernel<<<grid_for(packs), kThreads>>>(packs, f);
+            pack_kernel<<<grid_for(packs), kThreads, 0, stream()>>>(packs, f);
             NF_CUDA_LAUNCHED(fn);
             done = packs * 4;
         }
         if (done < n) {
-            contiguous_kernel<N><<<grid_for(n - done), kThreads>>>(done, n, f);
+            contiguous_kernel<N><<<grid_for(n - done), kThreads, 0, stream()>>>(done, n, f);
             NF_CUDA_LAUNCHED(fn);
         }
         return;
     }
-    strided_kernel<N><<<grid_for(n), kThreads>>>(Strided<N>::from(p), n, f);
+    strided_kernel<N><<<grid_for(n), kThreads, 0, stream()>>>(Strided<N>::from(p), n, f);
     NF_CUDA_LAUNCHED(fn);
 }
 

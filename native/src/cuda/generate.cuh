@@ -20,7 +20,7 @@ void generate(const char* fn, nf_dtype dtype, void* out, int64_t count, F f) {
     if (count == 0) return;
     dispatch(dtype, [&](auto tag) {
         using Tg = decltype(tag);
-        generate_kernel<Tg><<<grid_for(count), kThreads>>>(static_cast<typename Tg::type*>(out), count, f);
+        generate_kernel<Tg><<<grid_for(count), kThreads, 0, stream()>>>(static_cast<typename Tg::type*>(out), count, f);
         NF_CUDA_LAUNCHED(fn);
     });
 }

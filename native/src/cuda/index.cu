@@ -21,10 +21,12 @@ __global__ void first_bad_index(const I* idx, int64_t count, int64_t len, unsign
 
 template <class I>
 int64_t find_bad(const char* fn, const I* idx, int64_t count, int64_t len, int64_t* bad_value) {
+    // The answer is read on the host: inside a capture the check's kernel would not have run.
+    if (capturing()) NF_UNSUPPORTED("%s: its index check waits for the device, so it cannot be part of a CUDA graph capture", fn);
     Scratch slot(fn, sizeof(unsigned long long));
     auto* first = static_cast<unsigned long long*>(slot.get());
-    NF_CUDA(cudaMemsetAsync(first, 0xff, sizeof *first, 0), fn);
-    first_bad_index<<<grid_for(count), kThreads>>>(idx, count, len, first);
+    NF_CUDA(cudaMemsetAsync(first, 0xff, sizeof *first, stream()), fn);
+    first_bad_index<<<grid_for(count), kThreads, 0, stream()>>>(idx, count, len, first);
     NF_CUDA_LAUNCHED(fn);
     unsigned long long j = 0;
     NF_CUDA(cudaMemcpy(&j, first, sizeof j, cudaMemcpyDeviceToHost), fn);
@@ -35,7 +37,27 @@ int64_t find_bad(const char* fn, const I* idx, int64_t count, int64_t len, int64
     return static_cast<int64_t>(j);
 }
 
+template <class I>
+void capture_bad(const char* fn, nf_dtype index_dtype, const I* idx, int64_t count, int64_t len) {
+    Scratch slot(fn, sizeof(unsigned long long));  // held by the graph: hold_for_capture
+    auto* first = static_cast<unsigned long long*>(slot.get());
+    NF_CUDA(cudaMemsetAsync(first, 0xff, sizeof *first, stream()), fn);
+    if (count > 0) {
+        first_bad_index<<<grid_for(count), kThreads, 0, stream()>>>(idx, count, len, first);
+        NF_CUDA_LAUNCHED(fn);
+    }
+    capture_check(GraphCheck{fn, index_dtype, idx, len, first});
+}
+
 }  // namespace
+
+void capture_label_check(const char* fn, nf_dtype index_dtype, const void* labels, int64_t count, int64_t classes) {
+    switch (index_dtype) {
+        case NF_INT32: return capture_bad(fn, index_dtype, static_cast<const int32_t*>(labels), count, classes);
+        case NF_INT64: return capture_bad(fn, index_dtype, static_cast<const int64_t*>(labels), count, classes);
+        default: return capture_bad(fn, index_dtype, static_cast<const uint8_t*>(labels), count, classes);
+    }
+}
 
 int64_t first_out_of_range(const char* fn, nf_dtype index_dtype, const void* idx, int64_t count, int64_t len,
                            int64_t* bad_value) {
@@ -83,7 +105,7 @@ void gather(const char* fn, const void* x, const nf_layout& xl, int axis, nf_dty
         g.shape[d] = xl.shape[d];
         g.strides[d] = xl.strides[d];
     }
-    gather_kernel<W><<<grid_for(total), kThreads>>>(static_cast<const W*>(x) + xl.offset, static_cast<W*>(out), g,
+    gather_kernel<W><<<grid_for(total), kThreads, 0, stream()>>>(static_cast<const W*>(x) + xl.offset, static_cast<W*>(out), g,
                                                     index_dtype, idx, total);
     NF_CUDA_LAUNCHED(fn);
 }
@@ -136,7 +158,7 @@ extern "C" NF_API nf_status nf_cuda_one_hot(nf_dtype index_dtype, const void* in
             using Tg = decltype(tag);
             using T = typename Tg::type;
             const T on = nf::from_double<Tg>(on_value), off = nf::from_double<Tg>(off_value);
-            nf::cuda::one_hot_kernel<T><<<nf::cuda::grid_for(n * depth), nf::cuda::kThreads>>>(
+            nf::cuda::one_hot_kernel<T><<<nf::cuda::grid_for(n * depth), nf::cuda::kThreads, 0, nf::cuda::stream()>>>(
                 il, index_dtype, pi, depth, on, off, static_cast<T*>(out), n * depth);
             NF_CUDA_LAUNCHED(fn);
         });

@@ -101,7 +101,7 @@ void matmul(const char* fn, const T* a, const nf_layout& al, const T* b, const n
             const nf_layout& ol, const MatmulArgs& args) {
     const int64_t M = args.m, N = args.n, K = args.k, batches = args.batch;
     if (K == 0) {
-        NF_CUDA(cudaMemsetAsync(c, 0, sizeof(T) * static_cast<size_t>(args.out_numel), 0), fn);
+        NF_CUDA(cudaMemsetAsync(c, 0, sizeof(T) * static_cast<size_t>(args.out_numel), stream()), fn);
         return;
     }
     if (batches > INT_MAX) NF_UNSUPPORTED("%s: %lld batches are more than cuBLAS takes in one call", fn, (long long)batches);
@@ -116,6 +116,7 @@ void matmul(const char* fn, const T* a, const nf_layout& al, const T* b, const n
     cublasHandle_t& h = bs.handle[device];
     if (!h) check_blas(cublasCreate(&h), fn, "cublasCreate");
     check_blas(cublasSetMathMode(h, g_tf32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH), fn, "cublasSetMathMode");
+    check_blas(cublasSetStream(h, stream()), fn, "cublasSetStream");  // the capture stream inside a CUDA graph capture
     // Column-major C^T[N, M] = op(B'^T)[N, K] op(A'^T)[K, M].
     check_blas(gemm(h, B.trans ? CUBLAS_OP_T : CUBLAS_OP_N, A.trans ? CUBLAS_OP_T : CUBLAS_OP_N, static_cast<int>(N),
                     static_cast<int>(M), static_cast<int>(K), static_cast<const T*>(B.data), static_cast<int>(B.ld),

@@ -5,7 +5,8 @@
 // are kept per device, keyed by size, and handed out again. Every kernel of this library runs
 // in order on the device's default stream, so a block freed by the host (even by the .NET
 // finalizer thread) and reused by a later kernel is only touched after the earlier kernels
-// that used it: no per-block stream bookkeeping is needed.
+// that used it: no per-block stream bookkeeping is needed. (CUDA graphs launch on that stream
+// too; the blocks their kernels use stay with the graph: graph.cpp.)
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -156,7 +157,13 @@ Staging& staging(const char* fn) {
     return s[current_device(fn)];
 }
 
+// A captured kernel has not run yet: copying its buffers now would move stale bytes.
+void refuse_in_capture(const char* fn) {
+    if (capturing()) NF_UNSUPPORTED("%s: host <-> device copies cannot be part of a CUDA graph capture", fn);
+}
+
 void to_device(const char* fn, void* dst, const void* src, int64_t bytes) {
+    refuse_in_capture(fn);
     if (bytes <= kDirect) {
         NF_CUDA(cudaMemcpy(dst, src, static_cast<size_t>(bytes), cudaMemcpyHostToDevice), fn);
         return;
@@ -178,6 +185,7 @@ void to_device(const char* fn, void* dst, const void* src, int64_t bytes) {
 }
 
 void to_host(const char* fn, void* dst, const void* src, int64_t bytes) {
+    refuse_in_capture(fn);
     if (bytes <= kDirect) {
         NF_CUDA(cudaMemcpy(dst, src, static_cast<size_t>(bytes), cudaMemcpyDeviceToHost), fn);
         return;
@@ -203,10 +211,13 @@ void to_host(const char* fn, void* dst, const void* src, int64_t bytes) {
 
 }  // namespace
 
+void* allocate_block(const char* fn, int64_t bytes) { return allocate(fn, bytes); }
+void release_block(const char* fn, void* ptr) { release(fn, ptr); }
+
 Scratch::Scratch(const char* fn, int64_t bytes) : ptr_(allocate(fn, bytes)) {}
 Scratch::~Scratch() {
     try {
-        release("Scratch", ptr_);
+        if (!hold_for_capture(ptr_)) release("Scratch", ptr_);
     } catch (...) {
     }
 }

@@ -193,7 +193,7 @@ T* mp(void* p) { return static_cast<T*>(p); }
 template <class T>
 void batch_norm(const char* fn, const BnGeom& g, const void* x, const void* gamma, const void* beta, const void* mean,
                 const void* var, double epsilon, void* out, void* bmean, void* bvar) {
-    batch_norm_kernel<T><<<blocks_for(g.features), kThreads>>>(g, cp<T>(x), cp<T>(gamma), cp<T>(beta), cp<T>(mean),
+    batch_norm_kernel<T><<<blocks_for(g.features), kThreads, 0, stream()>>>(g, cp<T>(x), cp<T>(gamma), cp<T>(beta), cp<T>(mean),
                                                                cp<T>(var), epsilon, mp<T>(out), mp<T>(bmean),
                                                                mp<T>(bvar));
     NF_CUDA_LAUNCHED(fn);
@@ -202,7 +202,7 @@ void batch_norm(const char* fn, const BnGeom& g, const void* x, const void* gamm
 template <class T>
 void batch_norm_backward(const char* fn, const BnGeom& g, const void* x, const void* dy, const void* gamma,
                          const void* mean, const void* var, double epsilon, void* dx, void* dgamma, void* dbeta) {
-    batch_norm_backward_kernel<T><<<blocks_for(g.features), kThreads>>>(g, cp<T>(x), cp<T>(dy), cp<T>(gamma),
+    batch_norm_backward_kernel<T><<<blocks_for(g.features), kThreads, 0, stream()>>>(g, cp<T>(x), cp<T>(dy), cp<T>(gamma),
                                                                         cp<T>(mean), cp<T>(var), epsilon, mp<T>(dx),
                                                                         mp<T>(dgamma), mp<T>(dbeta));
     NF_CUDA_LAUNCHED(fn);
@@ -211,7 +211,7 @@ void batch_norm_backward(const char* fn, const BnGeom& g, const void* x, const v
 template <class T>
 void layer_norm(const char* fn, const void* x, int64_t rows, int64_t cols, const void* gamma, const void* beta,
                 double epsilon, void* out) {
-    layer_norm_kernel<T><<<blocks_for(rows), kThreads>>>(cp<T>(x), rows, cols, cp<T>(gamma), cp<T>(beta), epsilon,
+    layer_norm_kernel<T><<<blocks_for(rows), kThreads, 0, stream()>>>(cp<T>(x), rows, cols, cp<T>(gamma), cp<T>(beta), epsilon,
                                                          mp<T>(out));
     NF_CUDA_LAUNCHED(fn);
 }
@@ -223,12 +223,12 @@ void layer_norm_backward(const char* fn, const void* x, int64_t rows, int64_t co
     Scratch slot(fn, (rows > 0 ? rows : 1) * 2 * static_cast<int64_t>(sizeof(double)));
     double* stats = static_cast<double*>(slot.get());
     if (rows > 0) {
-        layer_norm_backward_kernel<T><<<blocks_for(rows), kThreads>>>(cp<T>(x), rows, cols, cp<T>(dy), cp<T>(gamma),
+        layer_norm_backward_kernel<T><<<blocks_for(rows), kThreads, 0, stream()>>>(cp<T>(x), rows, cols, cp<T>(dy), cp<T>(gamma),
                                                                       epsilon, mp<T>(dx), stats);
         NF_CUDA_LAUNCHED(fn);
     }
     if (dgamma || dbeta) {
-        layer_norm_params_kernel<T><<<grid_for(cols), kThreads>>>(cp<T>(x), rows, cols, cp<T>(dy), stats,
+        layer_norm_params_kernel<T><<<grid_for(cols), kThreads, 0, stream()>>>(cp<T>(x), rows, cols, cp<T>(dy), stats,
                                                                   mp<T>(dgamma), mp<T>(dbeta));
         NF_CUDA_LAUNCHED(fn);
     }

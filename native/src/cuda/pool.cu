@@ -59,7 +59,7 @@ __global__ void pool_backward_kernel(bool is_max, const T* dy, Strides4 ys, cons
 template <class T>
 void pool(const char* fn, bool is_max, const void* x, const nf_layout& xl, const Window2DArgs& a, void* out,
           int64_t total) {
-    pool_kernel<T><<<grid_for(total), kThreads>>>(is_max, static_cast<const T*>(x) + xl.offset, strides_of(xl), a,
+    pool_kernel<T><<<grid_for(total), kThreads, 0, stream()>>>(is_max, static_cast<const T*>(x) + xl.offset, strides_of(xl), a,
                                                    static_cast<T*>(out), total);
     NF_CUDA_LAUNCHED(fn);
 }
@@ -73,11 +73,11 @@ void pool_backward(const char* fn, bool is_max, const void* x, const nf_layout& 
     Scratch slot(fn, (is_max && outs > 0 ? outs : 1) * static_cast<int64_t>(sizeof(int64_t)));
     int64_t* taps = static_cast<int64_t*>(slot.get());
     if (is_max && outs > 0) {
-        max_tap_kernel<T><<<grid_for(outs), kThreads>>>(static_cast<const T*>(x) + xl.offset, strides_of(xl), a,
+        max_tap_kernel<T><<<grid_for(outs), kThreads, 0, stream()>>>(static_cast<const T*>(x) + xl.offset, strides_of(xl), a,
                                                          taps, outs);
         NF_CUDA_LAUNCHED(fn);
     }
-    pool_backward_kernel<T><<<grid_for(total), kThreads>>>(is_max, static_cast<const T*>(dy) + yl.offset,
+    pool_backward_kernel<T><<<grid_for(total), kThreads, 0, stream()>>>(is_max, static_cast<const T*>(dy) + yl.offset,
                                                             strides_of(yl), taps, a, static_cast<T*>(dx), total);
     NF_CUDA_LAUNCHED(fn);
 }

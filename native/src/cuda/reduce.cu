@@ -110,7 +110,7 @@ void reduce_values(const char* fn, const T* x, const Geometry& g, T* out, bool m
     const bool rows = g.reduced.strides[0][g.reduced.rank - 1] == 1;
     const bool blocks = g.nred >= 256 && (rows || g.nout < 1024);
     if (!blocks) {
-        per_thread_kernel<R><<<grid_for(g.nout), kThreads>>>(x, g, out, mean);
+        per_thread_kernel<R><<<grid_for(g.nout), kThreads, 0, stream()>>>(x, g, out, mean);
         NF_CUDA_LAUNCHED(fn);
         return;
     }
@@ -124,10 +124,10 @@ void reduce_values(const char* fn, const T* x, const Geometry& g, T* out, bool m
     A* partial = static_cast<A*>(scratch.get());
     const int64_t items = g.nout * parts;
     const unsigned grid = static_cast<unsigned>(std::min<int64_t>(items, int64_t{1} << 30));
-    per_block_kernel<R><<<grid, kThreads>>>(x, g, parts, partial, out, mean);
+    per_block_kernel<R><<<grid, kThreads, 0, stream()>>>(x, g, parts, partial, out, mean);
     NF_CUDA_LAUNCHED(fn);
     if (parts > 1) {
-        combine_parts_kernel<R><<<grid_for(g.nout), kThreads>>>(partial, parts, g.nout, g.nred, out, mean);
+        combine_parts_kernel<R><<<grid_for(g.nout), kThreads, 0, stream()>>>(partial, parts, g.nout, g.nred, out, mean);
         NF_CUDA_LAUNCHED(fn);
     }
 }
@@ -199,12 +199,12 @@ extern "C" NF_API nf_status nf_cuda_reduce(nf_reduce_op op, nf_dtype dtype, cons
                 const unsigned grid = grid_for(ra.nout);
                 if (out_dtype == NF_INT64) {
                     auto* po = static_cast<int64_t*>(out);
-                    if (mx) arg_kernel<true><<<grid, kThreads>>>(px, coalesced(kept), len, stride, ra.nout, po);
-                    else arg_kernel<false><<<grid, kThreads>>>(px, coalesced(kept), len, stride, ra.nout, po);
+                    if (mx) arg_kernel<true><<<grid, kThreads, 0, stream()>>>(px, coalesced(kept), len, stride, ra.nout, po);
+                    else arg_kernel<false><<<grid, kThreads, 0, stream()>>>(px, coalesced(kept), len, stride, ra.nout, po);
                 } else {
                     auto* po = static_cast<int32_t*>(out);
-                    if (mx) arg_kernel<true><<<grid, kThreads>>>(px, coalesced(kept), len, stride, ra.nout, po);
-                    else arg_kernel<false><<<grid, kThreads>>>(px, coalesced(kept), len, stride, ra.nout, po);
+                    if (mx) arg_kernel<true><<<grid, kThreads, 0, stream()>>>(px, coalesced(kept), len, stride, ra.nout, po);
+                    else arg_kernel<false><<<grid, kThreads, 0, stream()>>>(px, coalesced(kept), len, stride, ra.nout, po);
                 }
                 NF_CUDA_LAUNCHED(fn);
                 return;

@@ -52,5 +52,49 @@ void copy_strided(const char* fn, int64_t elem_size, const void* x, const nf_lay
 int64_t first_out_of_range(const char* fn, nf_dtype index_dtype, const void* idx, int64_t count, int64_t len,
                            int64_t* bad_value);
 
+// ---- CUDA graphs (graph.cpp) ----
+// The stream this thread's kernels, memsets and GEMMs go to: the legacy default stream (0), so
+// that everything runs in one order, or, between nf_cuda_graph_capture_begin and _end, the
+// stream being captured. Every launch names it (<<<grid, block, 0, stream()>>>).
+cudaStream_t stream();
+// True while this thread captures: calls that wait for the device or copy to or from the host
+// refuse then (a captured kernel has not run, so its results cannot be read).
+bool capturing();
+// A value a captured kernel reads from device memory instead of its arguments, because it
+// changes per launch (a random draw's seed and offset, an optimizer step's hyperparameters):
+// what it is, so that nf_cuda_graph_set_* can check and recompute it.
+struct GraphSlot {
+    enum What : int32_t { Random = 0, Optimizer = 1 } what;
+    int32_t kind;   // Optimizer: nf_optimizer
+    int32_t dtype;  // Optimizer: nf_dtype
+    bool plain;     // Optimizer: optimizer_plain (the kernel without options)
+};
+constexpr int64_t kGraphSlotBytes = 256;
+// During a capture: the next slot of the graph's parameter block, holding `value` until a
+// nf_cuda_graph_set_* call changes it; returns the slot's device address.
+void* capture_slot(const char* fn, const GraphSlot& slot, const void* value, int64_t bytes);
+// The bytes of an optimizer slot (optimizer.cu): the OptimizerHyper the eager call computes.
+void optimizer_slot_value(nf_optimizer kind, nf_dtype dtype, bool plain, const nf_optimizer_params& p,
+                          const nf_optimizer_options& o, void* out);
+// A label check inside a capture (cross_entropy.cu): its kernels go into the graph, writing the
+// first bad row into `first_bad` (a device word the graph holds), and nf_cuda_graph_launch reads
+// that word after each launch and fails as the eager call would (nf::fail_label).
+struct GraphCheck {
+    const char* fn;
+    nf_dtype index_dtype;
+    const void* labels;
+    int64_t classes;
+    const unsigned long long* first_bad;
+};
+void capture_check(const GraphCheck& check);
+// Inside a capture: the label range check of `count` labels as kernels of the graph (index.cu).
+void capture_label_check(const char* fn, nf_dtype index_dtype, const void* labels, int64_t count, int64_t classes);
+// Device blocks of the caching allocator (memory.cpp), for the graph's own buffers.
+void* allocate_block(const char* fn, int64_t bytes);
+void release_block(const char* fn, void* ptr);
+// During a capture, a block a captured kernel used is kept by the graph until it is destroyed
+// (instead of going back to the cache while the graph may still launch); false otherwise.
+bool hold_for_capture(void* block);
+
 }  // namespace cuda
 }  // namespace nf

@@ -30,7 +30,7 @@ void scan(const char* fn, const T* x, T* out, const Lines& s, bool exclusive, bo
     const int64_t count = p.numel;
     // Backwards is forwards from the last element with negated steps.
     const int64_t first = reverse ? s.len - 1 : 0;
-    scan_kernel<K, T><<<grid_for(count), kThreads>>>(Strided<2>::from(p), count, x + first * s.x_step,
+    scan_kernel<K, T><<<grid_for(count), kThreads, 0, stream()>>>(Strided<2>::from(p), count, x + first * s.x_step,
                                                       out + first * s.out_step, s.len,
                                                       reverse ? -s.x_step : s.x_step,
                                                       reverse ? -s.out_step : s.out_step, exclusive);

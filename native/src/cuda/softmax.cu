@@ -102,11 +102,11 @@ __global__ void cols_kernel(const T* src, T* dst, int64_t outer, int64_t L, int6
 template <class T>
 void softmax(const char* fn, const T* src, T* dst, int64_t outer, int64_t L, int64_t inner, bool log) {
     const unsigned warps = grid_for(outer, kRowsPerBlock), threads = 32 * kRowsPerBlock;
-    if (inner == 1 && L <= 32) warp_rows_kernel<1><<<warps, threads>>>(src, dst, outer, L, log);
-    else if (inner == 1 && L <= 128) warp_rows_kernel<4><<<warps, threads>>>(src, dst, outer, L, log);
-    else if (inner == 1 && L <= 1024) warp_rows_kernel<32><<<warps, threads>>>(src, dst, outer, L, log);
-    else if (inner == 1) block_rows_kernel<<<grid_for(outer, 1), kThreads>>>(src, dst, outer, L, log);
-    else cols_kernel<<<grid_for(outer * inner), kThreads>>>(src, dst, outer, L, inner, log);
+    if (inner == 1 && L <= 32) warp_rows_kernel<1><<<warps, threads, 0, stream()>>>(src, dst, outer, L, log);
+    else if (inner == 1 && L <= 128) warp_rows_kernel<4><<<warps, threads, 0, stream()>>>(src, dst, outer, L, log);
+    else if (inner == 1 && L <= 1024) warp_rows_kernel<32><<<warps, threads, 0, stream()>>>(src, dst, outer, L, log);
+    else if (inner == 1) block_rows_kernel<<<grid_for(outer, 1), kThreads, 0, stream()>>>(src, dst, outer, L, log);
+    else cols_kernel<<<grid_for(outer * inner), kThreads, 0, stream()>>>(src, dst, outer, L, inner, log);
     NF_CUDA_LAUNCHED(fn);
 }
 

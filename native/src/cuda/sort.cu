@@ -57,7 +57,7 @@ void sort(const char* fn, const T* x, const Lines& s, bool descending, T* values
     const int64_t count = p.numel;
     Scratch slot(fn, static_cast<int64_t>(sizeof(int64_t)) * 2 * count * s.len);
     int64_t* order = static_cast<int64_t*>(slot.get());
-    sort_kernel<T><<<grid_for(count), kThreads>>>(Strided<2>::from(p), count, x, s.len, s.x_step, s.out_step,
+    sort_kernel<T><<<grid_for(count), kThreads, 0, stream()>>>(Strided<2>::from(p), count, x, s.len, s.x_step, s.out_step,
                                                    descending, order, values, index_dtype, indices);
     NF_CUDA_LAUNCHED(fn);
 }

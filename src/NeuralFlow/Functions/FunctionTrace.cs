@@ -62,7 +62,54 @@ internal sealed class FunctionTrace
         public readonly Ref[] Writes = writes;
         /// <summary>A copy between two layouts of one buffer; dropped when source and target are the same buffer and layout at replay (a variable's copy-on-write).</summary>
         public readonly bool SelfCopy = selfCopy;
+        /// <summary>What the call is, for a replay that does not simply run it (a CUDA graph: GraphReplay).</summary>
+        public OpKind Kind { get; init; }
+        /// <summary>Kind's particulars: <see cref="UploadDetail"/>, <see cref="RandomDetail"/> or <see cref="OptimizerDetail"/>.</summary>
+        public object? Detail { get; init; }
     }
+
+    /// <summary>
+    /// What a recorded call does beyond running one kernel with fixed arguments: a CUDA graph
+    /// (GraphReplay) records kernels once and launches them many times, so it treats host work
+    /// and per-replay values apart.
+    /// </summary>
+    internal enum OpKind
+    {
+        /// <summary>A kernel with the arguments it had at the trace.</summary>
+        Kernel,
+        /// <summary>Host bytes written to a buffer (a constant); <see cref="UploadDetail"/>.</summary>
+        Upload,
+        /// <summary>A buffer read on the host and checked (FunctionTrace.ReadChecked).</summary>
+        HostRead,
+        /// <summary>C# state advanced per replay (an optimizer's iteration count); touches no buffer.</summary>
+        HostAction,
+        /// <summary>A random draw; <see cref="RandomDetail"/>.</summary>
+        Random,
+        /// <summary>A fused optimizer step; <see cref="OptimizerDetail"/>.</summary>
+        Optimizer,
+        /// <summary>
+        /// A kernel whose argument check a CUDA graph runs on the device and its launch reads
+        /// (sparse cross-entropy's label range): a graph ends after it, so that a bad label stops
+        /// the step before the calls after it, as the eager call's exception would.
+        /// </summary>
+        CheckedKernel,
+    }
+
+    /// <summary>An upload's bytes and where they go.</summary>
+    internal sealed record UploadDetail(byte[] Bytes, Ref Destination, long ByteOffset);
+
+    /// <summary>
+    /// A random draw: <paramref name="Draw"/> (null for a stateless draw) gives each replay's
+    /// (seed, offset) and advances NF.Random; <paramref name="RunWith"/> runs the kernel with given ones.
+    /// </summary>
+    internal sealed record RandomDetail(Func<(ulong Seed, ulong Offset)>? Draw, Action<nint[], ulong, ulong> RunWith, ulong Seed, ulong Offset);
+
+    /// <summary>
+    /// An optimizer step: <paramref name="Parameters"/> (null when they are fixed) gives each
+    /// replay's hyperparameters; <paramref name="RunWith"/> runs the kernel with given ones.
+    /// </summary>
+    internal sealed record OptimizerDetail(OptimizerKind Kind, DType DType, Func<OptimizerParams>? Parameters,
+                                           Action<nint[], OptimizerParams> RunWith, OptimizerParams Fixed);
 
     private readonly List<Buffer> _buffers = [];
     private readonly Dictionary<nint, Buffer> _byBase = [];
@@ -218,15 +265,18 @@ internal sealed class FunctionTrace
 
     // ---- Ops ----
 
-    public void Record(Action<nint[]> run, Ref[] reads, Ref[] writes, bool selfCopy = false) =>
-        Ops.Add(new Op(run, reads, writes, selfCopy));
+    public void Record(Action<nint[]> run, Ref[] reads, Ref[] writes, bool selfCopy = false, OpKind kind = OpKind.Kernel, object? detail = null) =>
+        Ops.Add(new Op(run, reads, writes, selfCopy) { Kind = kind, Detail = detail });
 
     /// <summary>
     /// C# work a replay must redo at this point of the op list (an optimizer's iteration count):
     /// the one exception to "C# side effects run at trace time only", for library state that eager
     /// steps advance.
     /// </summary>
-    public void RecordHostAction(Action action) => Ops.Add(new Op(_ => action(), [], []));
+    public void RecordHostAction(Action action) => Ops.Add(new Op(_ => action(), [], []) { Kind = OpKind.HostAction });
+
+    /// <summary>Every real backend a storage handed to the traced code (kernels ran on these only).</summary>
+    public IEnumerable<IBackend> Backends => _proxies.Keys;
 
     private Action<byte[]>? _pendingCheck;
 

@@ -44,7 +44,8 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
         // Host bytes written during the trace (NF.Constant, a C# number) are constants of the function.
         var bytes = source.ToArray();
         var (k, d) = (Inner, Ref(destination));
-        trace.Record(p => k.Upload(bytes, d.At(p), byteOffset), [], [d]);
+        trace.Record(p => k.Upload(bytes, d.At(p), byteOffset), [], [d], kind: FunctionTrace.OpKind.Upload,
+                     detail: new FunctionTrace.UploadDetail(bytes, d, byteOffset));
     }
 
     public void Download(nint source, long byteOffset, Span<byte> destination)
@@ -55,7 +56,7 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
         {
             // A validation read (FunctionTrace.ReadChecked): replays read the buffer again and check it.
             var (k, rs, bytes) = (Inner, Ref(source), new byte[destination.Length]);
-            if (On) trace.Record(p => { k.Download(rs.At(p), byteOffset, bytes); check(bytes); }, [rs], []);
+            if (On) trace.Record(p => { k.Download(rs.At(p), byteOffset, bytes); check(bytes); }, [rs], [], kind: FunctionTrace.OpKind.HostRead);
         }
         else
             trace.Fail("the function reads a tensor's value on the host (ToArray, Item, ToString, a C# comparison or loop on a value, or a clipNorm computed on the host); a replay would not see new values");
@@ -236,10 +237,16 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
     private void RecordRandom(nint output, long count, ulong seed, ulong offset, Action<nint, ulong, ulong> draw)
     {
         var ro = Ref(output);
+        Action<nint[], ulong, ulong> runWith = (p, s, at) => draw(ro.At(p), s, at);
         if (FromGenerator(seed, offset, count))
-            trace.Record(p => { var (s, at) = NF.Random.Draw(count); draw(ro.At(p), s, at); }, [], [ro]);
+        {
+            Func<(ulong, ulong)> fresh = () => NF.Random.Draw(count);
+            trace.Record(p => { var (s, at) = fresh(); draw(ro.At(p), s, at); }, [], [ro], kind: FunctionTrace.OpKind.Random,
+                         detail: new FunctionTrace.RandomDetail(fresh, runWith, seed, offset));
+        }
         else
-            trace.Record(p => draw(ro.At(p), seed, offset), [], [ro]);
+            trace.Record(p => draw(ro.At(p), seed, offset), [], [ro], kind: FunctionTrace.OpKind.Random,
+                         detail: new FunctionTrace.RandomDetail(null, runWith, seed, offset));
     }
 
     // Numbers NF.Random just drew (its counter sits right after them): a replay draws afresh.
@@ -253,8 +260,10 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
         if (!On) return;
         var (k, rp, rg, r0, r1, r2, fixedParams) = (Inner, Ref(param), Ref(grad), Ref(slot0), Ref(slot1), Ref(slot2), p);
         var dynamic = trace.TakeOptimizerParams();
-        trace.Record(b => k.OptimizerUpdate(kind, dtype, rp.At(b), rg.At(b), r0.At(b), r1.At(b), r2.At(b), count, dynamic is null ? fixedParams : dynamic()),
-            [rp, rg, r0, r1, r2], [rp, r0, r1, r2]);
+        Action<nint[], OptimizerParams> runWith = (b, prm) => k.OptimizerUpdate(kind, dtype, rp.At(b), rg.At(b), r0.At(b), r1.At(b), r2.At(b), count, prm);
+        trace.Record(b => runWith(b, dynamic is null ? fixedParams : dynamic()),
+            [rp, rg, r0, r1, r2], [rp, r0, r1, r2], kind: FunctionTrace.OpKind.Optimizer,
+            detail: new FunctionTrace.OptimizerDetail(kind, dtype, dynamic, runWith, fixedParams));
     }
 
     public void SoftmaxCrossEntropy(DType dtype, nint logits, in Layout logitsLayout, DType labelDtype, nint labels, bool sparse, nint lossOut, nint gradOut)
@@ -262,7 +271,8 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
         Inner.SoftmaxCrossEntropy(dtype, logits, logitsLayout, labelDtype, labels, sparse, lossOut, gradOut);
         if (!On) return;
         var (k, rx, rl, ro, rg, lx) = (Inner, Ref(logits), Ref(labels), Ref(lossOut), Ref(gradOut), logitsLayout);
-        trace.Record(p => k.SoftmaxCrossEntropy(dtype, rx.At(p), lx, labelDtype, rl.At(p), sparse, ro.At(p), rg.At(p)), [rx, rl], [ro, rg]);
+        trace.Record(p => k.SoftmaxCrossEntropy(dtype, rx.At(p), lx, labelDtype, rl.At(p), sparse, ro.At(p), rg.At(p)), [rx, rl], [ro, rg],
+                     kind: sparse ? FunctionTrace.OpKind.CheckedKernel : FunctionTrace.OpKind.Kernel);
     }
 
     public void Where(DType dtype, nint cond, in Layout condLayout, nint x, in Layout xLayout, nint y, in Layout yLayout, nint output, in Layout outLayout)

@@ -28,6 +28,14 @@ internal sealed class ReplayPlan
     /// <summary>Number of kernel calls (and host actions) one replay runs.</summary>
     public int OpCount => _ops.Length;
 
+    // ---- issue 17: what GraphReplay (GraphReplay.cs) replays as CUDA graphs
+    /// <summary>Runs replays as CUDA graph launches where it can; null: kernel by kernel.</summary>
+    internal GraphReplay? Graph { get; set; }
+    internal FunctionTrace.Op[] Ops => _ops;
+    internal (int Buffer, int Input, long OffsetBytes)[] InputSlots => _inputs;
+    internal (int Buffer, Variable Variable)[] VariableSlots => _variables;
+    internal (int Buffer, long Bytes, Layout Layout, DType DType, IBackend Backend)[] OutputSlots => _outputs;
+
     private ReplayPlan(FunctionTrace.Op[] ops, int buffers, (int, int, long)[] inputs, (int, Variable)[] variables, (int, Storage)[] externals,
                        (int, long, Layout, DType, IBackend)[] outputs, DeviceBuffer? arena, long arenaBytes)
     {
@@ -186,7 +194,8 @@ internal sealed class ReplayPlan
             bases[id] = storage.Pointer;
             results[i] = new Tensor(storage, layout, dtype);
         }
-        foreach (var op in _ops) op.Run(bases);
+        if (Graph?.TryRun(bases, inputs) != true)
+            foreach (var op in _ops) op.Run(bases);
         foreach (var (_, v) in _variables) v.Storage.BumpVersion();
         GC.KeepAlive(inputs);
         GC.KeepAlive(_arena);

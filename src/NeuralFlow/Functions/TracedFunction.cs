@@ -81,6 +81,20 @@ public sealed class TracedFunction
     /// <summary>The arena bytes of the most recent plan (all its temporaries).</summary>
     public long ArenaBytes { get; private set; }
 
+    /// <summary>
+    /// Whether replays on a GPU run as CUDA graphs (one launch per replay instead of one per
+    /// kernel); on by default, off when NEURALFLOW_CUDA_GRAPHS=0. Takes effect at the next trace.
+    /// </summary>
+    public bool CudaGraphs { get; set; } = GraphReplay.EnabledByDefault;
+
+    /// <summary>How many replays of the most recent plan ran as CUDA graph launches.</summary>
+    public long CudaGraphLaunches => _lastPlan?.Graph?.Launches ?? 0;
+
+    /// <summary>Why the most recent plan, on a GPU, replays kernel by kernel instead of as CUDA graphs (null otherwise).</summary>
+    public string? CudaGraphFallback => _lastPlan?.Graph?.Fallback;
+
+    private ReplayPlan? _lastPlan;
+
     /// <summary>The function behind a delegate returned by NF.Function, for its statistics.</summary>
     public static TracedFunction Of(Delegate function) =>
         function?.Target as TracedFunction ?? throw new ArgumentException("Not a function made by NF.Function.", nameof(function));
@@ -108,6 +122,7 @@ public sealed class TracedFunction
                     ReplayCount++;
                     LastCallReplayed = true;
                     EagerReason = null;
+                    _lastPlan = plan;
                     return plan.Replay(packed);
                 }
                 entry.Plan = null; // a captured value went away or a variable moved: trace again
@@ -143,6 +158,8 @@ public sealed class TracedFunction
         if (plan is not null)
         {
             entry.Plan = plan;
+            plan.Graph = GraphReplay.For(plan, trace, Name, CudaGraphs);
+            _lastPlan = plan;
             EagerReason = null;
             OpCount = plan.OpCount;
             ArenaBytes = plan.ArenaBytes;

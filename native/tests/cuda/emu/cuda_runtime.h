@@ -21,12 +21,18 @@
 #define CUDART_VERSION 11080
 
 typedef int cudaError_t;
-enum : int { cudaSuccess = 0, cudaErrorInvalidValue = 1, cudaErrorMemoryAllocation = 2, cudaErrorInvalidDevice = 101 };
+enum : int { cudaSuccess = 0, cudaErrorInvalidValue = 1, cudaErrorMemoryAllocation = 2, cudaErrorInvalidDevice = 101,
+             cudaErrorIllegalState = 401, cudaErrorStreamCaptureUnsupported = 900,
+             cudaErrorStreamCaptureInvalidated = 901, cudaErrorStreamCaptureImplicit = 906 };
 enum cudaMemcpyKind { cudaMemcpyHostToHost, cudaMemcpyHostToDevice, cudaMemcpyDeviceToHost, cudaMemcpyDeviceToDevice, cudaMemcpyDefault };
 typedef struct CUstream_st* cudaStream_t;
 typedef struct CUevent_st* cudaEvent_t;
+typedef struct CUgraph_st* cudaGraph_t;
+typedef struct CUgraphExec_st* cudaGraphExec_t;
+enum cudaStreamCaptureMode { cudaStreamCaptureModeGlobal = 0, cudaStreamCaptureModeThreadLocal = 1, cudaStreamCaptureModeRelaxed = 2 };
 #define cudaHostAllocPortable 1u
 #define cudaEventDisableTiming 2u
+#define cudaStreamNonBlocking 1u
 
 struct dim3 {
     unsigned x, y, z;
@@ -48,6 +54,8 @@ extern dim3 blockDim, gridDim;
 // Runs body once per thread of the grid (the grid capped at a few blocks: NeuralFlow's kernels
 // loop grid-stride, so fewer blocks still cover every item and exercise the multi-block paths).
 void launch(dim3 grid, dim3 block, std::function<void()> body);
+// A launch on a stream: run now, or recorded when the stream is capturing a graph (emu.cpp).
+void launch(dim3 grid, dim3 block, size_t shared_bytes, cudaStream_t stream, std::function<void()> body);
 void sync_block();
 void sync_warp();
 // This lane's slot for the value it offers in the current warp exchange, and the partner's.
@@ -107,4 +115,28 @@ cudaError_t cudaMemsetAsync(void* p, int v, size_t n, cudaStream_t s = nullptr);
 cudaError_t cudaEventCreateWithFlags(cudaEvent_t* e, unsigned flags);
 cudaError_t cudaEventRecord(cudaEvent_t e, cudaStream_t s = nullptr);
 cudaError_t cudaEventSynchronize(cudaEvent_t e);
+cudaError_t cudaFreeHost(void* p);
+cudaError_t cudaEventDestroy(cudaEvent_t e);
+// Graphs: a capture records the stream's launches, copies and memsets (and cuBLAS calls) in
+// order; an instantiated graph replays them in that order. Work on the legacy stream from the
+// thread that is capturing is refused with cudaErrorStreamCaptureImplicit and invalidates the
+// capture (stricter than a GPU, where it would run outside the graph), so a launch that forgot
+// the engine's stream() fails the emulated tests instead of escaping a graph on a GPU.
+cudaError_t cudaStreamCreateWithFlags(cudaStream_t* s, unsigned flags);
+cudaError_t cudaStreamDestroy(cudaStream_t s);
+cudaError_t cudaStreamBeginCapture(cudaStream_t s, cudaStreamCaptureMode mode);
+cudaError_t cudaStreamEndCapture(cudaStream_t s, cudaGraph_t* graph);
+cudaError_t cudaGraphInstantiateWithFlags(cudaGraphExec_t* exec, cudaGraph_t graph, unsigned long long flags);
+cudaError_t cudaGraphLaunch(cudaGraphExec_t exec, cudaStream_t s);
+cudaError_t cudaGraphDestroy(cudaGraph_t graph);
+cudaError_t cudaGraphExecDestroy(cudaGraphExec_t exec);
+namespace nf_emu {
+// How work submitted to stream s is handled now (also used by the emulated cuBLAS).
+enum class Route { Run, Record, Refuse };
+Route route(cudaStream_t s);
+// Appends work to the capture of stream s (route(s) == Record).
+void record(cudaStream_t s, std::function<void()> work);
+// Runs, records or refuses one copy, memset or graph launch on stream s.
+cudaError_t submit(cudaStream_t s, std::function<void()> work);
+}  // namespace nf_emu
 inline cudaMemcpyKind nf_emu_kind(int k) { return static_cast<cudaMemcpyKind>(k); }

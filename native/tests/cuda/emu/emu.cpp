@@ -131,7 +131,9 @@ void run_block(unsigned threads) {
 
 }  // namespace
 
-void launch(dim3 grid, dim3 block, std::function<void()> body) {
+namespace {
+
+void run_launch(dim3 grid, dim3 block, const std::function<void()>& body) {
     // One launch at a time: the fibers' state is global (a data pipeline's prefetch thread
     // launches kernels too), as kernels of one stream run one after another on a device.
     static std::mutex one_at_a_time;
@@ -150,12 +152,102 @@ void launch(dim3 grid, dim3 block, std::function<void()> body) {
     g_body = nullptr;
 }
 
+}  // namespace
+
+void launch(dim3 grid, dim3 block, std::function<void()> body) { launch(grid, block, 0, nullptr, std::move(body)); }
+
+void launch(dim3 grid, dim3 block, size_t, cudaStream_t stream, std::function<void()> body) {
+    switch (route(stream)) {
+        case Route::Run: run_launch(grid, block, body); return;
+        case Route::Record: record(stream, [grid, block, body] { run_launch(grid, block, body); }); return;
+        case Route::Refuse: return;  // the error is cudaGetLastError's
+    }
+}
+
 void sync_block() { yield(Wait::Block); }
 void sync_warp() { yield(Wait::Warp); }
 int lane_id() { return static_cast<int>(threadIdx.x & 31); }
 uint64_t* exchange_slot(int lane) { return &g_slots[threadIdx.x >> 5][lane]; }
 
 }  // namespace nf_emu
+
+// ---- streams and graphs --------------------------------------------------------------------------
+
+struct CUstream_st {
+    bool capturing = false;
+    bool invalidated = false;
+    std::vector<std::function<void()>> work;  // what the capture recorded, in order
+};
+struct CUgraph_st {
+    std::vector<std::function<void()>> work;
+};
+struct CUgraphExec_st {
+    std::vector<std::function<void()>> work;
+};
+
+namespace {
+thread_local cudaStream_t t_capturing = nullptr;  // the stream this thread captures into
+thread_local cudaError_t t_last_error = cudaSuccess;
+}  // namespace
+
+namespace nf_emu {
+
+Route route(cudaStream_t s) {
+    if (s && s->capturing) return Route::Record;
+    if (!s && t_capturing) {
+        t_capturing->invalidated = true;
+        t_last_error = cudaErrorStreamCaptureImplicit;
+        return Route::Refuse;
+    }
+    return Route::Run;
+}
+
+void record(cudaStream_t s, std::function<void()> work) { s->work.push_back(std::move(work)); }
+
+cudaError_t submit(cudaStream_t s, std::function<void()> work) {
+    switch (route(s)) {
+        case Route::Record: record(s, std::move(work)); return cudaSuccess;
+        case Route::Refuse: return cudaErrorStreamCaptureImplicit;
+        case Route::Run: break;
+    }
+    work();
+    return cudaSuccess;
+}
+
+}  // namespace nf_emu
+
+cudaError_t cudaStreamCreateWithFlags(cudaStream_t* s, unsigned) { *s = new CUstream_st(); return cudaSuccess; }
+cudaError_t cudaStreamDestroy(cudaStream_t s) { delete s; return cudaSuccess; }
+cudaError_t cudaStreamBeginCapture(cudaStream_t s, cudaStreamCaptureMode) {
+    if (!s) return cudaErrorStreamCaptureUnsupported;  // the legacy stream cannot be captured
+    if (s->capturing || t_capturing) return cudaErrorIllegalState;
+    s->capturing = true;
+    s->invalidated = false;
+    s->work.clear();
+    t_capturing = s;
+    return cudaSuccess;
+}
+cudaError_t cudaStreamEndCapture(cudaStream_t s, cudaGraph_t* graph) {
+    *graph = nullptr;
+    if (!s || !s->capturing) return cudaErrorIllegalState;
+    s->capturing = false;
+    if (t_capturing == s) t_capturing = nullptr;
+    if (s->invalidated) return cudaErrorStreamCaptureInvalidated;
+    *graph = new CUgraph_st{std::move(s->work)};
+    s->work.clear();
+    return cudaSuccess;
+}
+cudaError_t cudaGraphInstantiateWithFlags(cudaGraphExec_t* exec, cudaGraph_t graph, unsigned long long) {
+    if (!graph) return cudaErrorInvalidValue;
+    *exec = new CUgraphExec_st{graph->work};
+    return cudaSuccess;
+}
+cudaError_t cudaGraphLaunch(cudaGraphExec_t exec, cudaStream_t s) {
+    if (!exec) return cudaErrorInvalidValue;
+    return nf_emu::submit(s, [exec] { for (auto& w : exec->work) w(); });
+}
+cudaError_t cudaGraphDestroy(cudaGraph_t graph) { delete graph; return cudaSuccess; }
+cudaError_t cudaGraphExecDestroy(cudaGraphExec_t exec) { delete exec; return cudaSuccess; }
 
 // ---- runtime ----------------------------------------------------------------------------------
 
@@ -176,9 +268,29 @@ cudaError_t cudaGetDeviceProperties(cudaDeviceProp* p, int d) {
     return cudaSuccess;
 }
 cudaError_t cudaDeviceSynchronize() { return cudaSuccess; }
-cudaError_t cudaGetLastError() { return cudaSuccess; }
-const char* cudaGetErrorName(cudaError_t e) { return e == cudaErrorMemoryAllocation ? "cudaErrorMemoryAllocation" : "cudaErrorEmulated"; }
-const char* cudaGetErrorString(cudaError_t e) { return e == cudaErrorMemoryAllocation ? "out of memory" : "emulated error"; }
+cudaError_t cudaGetLastError() {
+    const cudaError_t e = t_last_error;
+    t_last_error = cudaSuccess;
+    return e;
+}
+const char* cudaGetErrorName(cudaError_t e) {
+    switch (e) {
+        case cudaErrorMemoryAllocation: return "cudaErrorMemoryAllocation";
+        case cudaErrorStreamCaptureInvalidated: return "cudaErrorStreamCaptureInvalidated";
+        case cudaErrorStreamCaptureImplicit: return "cudaErrorStreamCaptureImplicit";
+        case cudaErrorStreamCaptureUnsupported: return "cudaErrorStreamCaptureUnsupported";
+        default: return "cudaErrorEmulated";
+    }
+}
+const char* cudaGetErrorString(cudaError_t e) {
+    switch (e) {
+        case cudaErrorMemoryAllocation: return "out of memory";
+        case cudaErrorStreamCaptureInvalidated: return "operation failed due to a previous error during capture";
+        case cudaErrorStreamCaptureImplicit: return "operation would make the legacy stream depend on a capturing blocking stream";
+        case cudaErrorStreamCaptureUnsupported: return "operation not permitted when stream is capturing";
+        default: return "emulated error";
+    }
+}
 cudaError_t cudaMalloc(void** p, size_t n) {
     if (n > kDeviceBytes) return cudaErrorMemoryAllocation;
     *p = std::aligned_alloc(256, (std::max<size_t>(n, 1) + 255) / 256 * 256);
@@ -187,17 +299,31 @@ cudaError_t cudaMalloc(void** p, size_t n) {
 cudaError_t cudaFree(void* p) { std::free(p); return cudaSuccess; }
 cudaError_t cudaMemGetInfo(size_t* free_bytes, size_t* total) { *free_bytes = *total = kDeviceBytes; return cudaSuccess; }
 cudaError_t cudaHostAlloc(void** p, size_t n, unsigned) { *p = std::malloc(n); return *p ? cudaSuccess : cudaErrorMemoryAllocation; }
-cudaError_t cudaMemcpy(void* dst, const void* src, size_t n, cudaMemcpyKind) { std::memmove(dst, src, n); return cudaSuccess; }
-cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t n, cudaMemcpyKind, cudaStream_t) { std::memmove(dst, src, n); return cudaSuccess; }
-cudaError_t cudaMemsetAsync(void* p, int v, size_t n, cudaStream_t) { std::memset(p, v, n); return cudaSuccess; }
+cudaError_t cudaFreeHost(void* p) { std::free(p); return cudaSuccess; }
+cudaError_t cudaMemcpy(void* dst, const void* src, size_t n, cudaMemcpyKind) {
+    if (nf_emu::route(nullptr) == nf_emu::Route::Refuse) return cudaErrorStreamCaptureImplicit;
+    std::memmove(dst, src, n);
+    return cudaSuccess;
+}
+cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t n, cudaMemcpyKind, cudaStream_t s) {
+    return nf_emu::submit(s, [dst, src, n] { std::memmove(dst, src, n); });
+}
+cudaError_t cudaMemsetAsync(void* p, int v, size_t n, cudaStream_t s) {
+    return nf_emu::submit(s, [p, v, n] { std::memset(p, v, n); });
+}
 cudaError_t cudaEventCreateWithFlags(cudaEvent_t* e, unsigned) { static int token; *e = reinterpret_cast<cudaEvent_t>(&token); return cudaSuccess; }
 cudaError_t cudaEventRecord(cudaEvent_t, cudaStream_t) { return cudaSuccess; }
 cudaError_t cudaEventSynchronize(cudaEvent_t) { return cudaSuccess; }
+cudaError_t cudaEventDestroy(cudaEvent_t) { return cudaSuccess; }
 
 // ---- cuBLAS: C = alpha op(A) op(B) + beta C, column-major, per batch ----------------------------
 
 cublasStatus_t cublasCreate(cublasHandle_t* h) { static int token; *h = reinterpret_cast<cublasHandle_t>(&token); return CUBLAS_STATUS_SUCCESS; }
 cublasStatus_t cublasSetMathMode(cublasHandle_t, cublasMath_t) { return CUBLAS_STATUS_SUCCESS; }
+namespace {
+cudaStream_t g_blas_stream = nullptr;  // one handle per device in the engine, one device here
+}
+cublasStatus_t cublasSetStream(cublasHandle_t, cudaStream_t s) { g_blas_stream = s; return CUBLAS_STATUS_SUCCESS; }
 const char* cublasGetStatusString(cublasStatus_t s) { return s == CUBLAS_STATUS_SUCCESS ? "CUBLAS_STATUS_SUCCESS" : "CUBLAS_STATUS_INVALID_VALUE"; }
 
 namespace {
@@ -235,18 +361,31 @@ cublasStatus_t gemm(cublasOperation_t ta, cublasOperation_t tb, int m, int n, in
     }
     return CUBLAS_STATUS_SUCCESS;
 }
+
+// Runs a GEMM now, or records it into the capture of the handle's stream (host scalars by value,
+// as cuBLAS reads them at the call); a recorded GEMM checks its arguments when the graph runs.
+template <class F>
+cublasStatus_t on_blas_stream(F f) {
+    switch (nf_emu::route(g_blas_stream)) {
+        case nf_emu::Route::Refuse: return CUBLAS_STATUS_EXECUTION_FAILED;
+        case nf_emu::Route::Record: break;
+        case nf_emu::Route::Run: return f();
+    }
+    nf_emu::record(g_blas_stream, [f] { f(); });
+    return CUBLAS_STATUS_SUCCESS;
+}
 }  // namespace
 
 cublasStatus_t cublasSgemmStridedBatched(cublasHandle_t, cublasOperation_t ta, cublasOperation_t tb, int m, int n,
                                          int k, const float* alpha, const float* a, int lda, long long sa,
                                          const float* b, int ldb, long long sb, const float* beta, float* c, int ldc,
                                          long long sc, int batches) {
-    return gemm(ta, tb, m, n, k, *alpha, a, lda, sa, b, ldb, sb, *beta, c, ldc, sc, batches);
+    return on_blas_stream([=, al = *alpha, be = *beta] { return gemm(ta, tb, m, n, k, al, a, lda, sa, b, ldb, sb, be, c, ldc, sc, batches); });
 }
 
 cublasStatus_t cublasDgemmStridedBatched(cublasHandle_t, cublasOperation_t ta, cublasOperation_t tb, int m, int n,
                                          int k, const double* alpha, const double* a, int lda, long long sa,
                                          const double* b, int ldb, long long sb, const double* beta, double* c,
                                          int ldc, long long sc, int batches) {
-    return gemm(ta, tb, m, n, k, *alpha, a, lda, sa, b, ldb, sb, *beta, c, ldc, sc, batches);
+    return on_blas_stream([=, al = *alpha, be = *beta] { return gemm(ta, tb, m, n, k, al, a, lda, sa, b, ldb, sb, be, c, ldc, sc, batches); });
 }

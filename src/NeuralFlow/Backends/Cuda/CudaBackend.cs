@@ -85,6 +85,9 @@ internal sealed unsafe class CudaBackend : NativeKernelBackend, IBackend
         t_currentPlusOne = _index + 1;
     }
 
+    /// <summary>Makes this device current on the calling thread (before a CUDA graph call: CudaGraph).</summary>
+    internal void MakeCurrent() => Enter();
+
     private sealed class CudaBuffer(nint pointer, long bytes) : DeviceBuffer(pointer, bytes)
     {
         // Read once the engine is loaded (buffers exist only after that).

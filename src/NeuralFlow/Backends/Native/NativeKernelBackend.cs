@@ -226,25 +226,31 @@ internal abstract unsafe partial class NativeKernelBackend(in NativeKernelTable 
     [MethodImpl(Hot)]
     public void OptimizerUpdate(OptimizerKind kind, DType dtype, nint param, nint grad, nint slot0, nint slot1, nint slot2, long count, in OptimizerParams p)
     {
-        var np = new NfOptimizerParams
-        {
-            LearningRate = p.LearningRate, Momentum = p.Momentum, Beta1 = p.Beta1, Beta2 = p.Beta2,
-            Epsilon = p.Epsilon, Rho = p.Rho, Nesterov = p.Nesterov ? 1 : 0, Step = p.Step,
-        };
+        var np = ToNative(p);
         Enter();
         if (!p.HasOptions && slot2 == 0)
         {
             Api.ThrowIfFailed(Api.optimizer_update((int)kind, (int)dtype, param, grad, slot0, slot1, count, &np));
             return;
         }
-        var no = new NfOptimizerOptions
-        {
-            WeightDecay = p.WeightDecay, GradMul = p.GradMul, GradDiv = p.GradDiv, ClipValue = p.ClipValue,
-            Amsgrad = p.Amsgrad ? 1 : 0, Centered = p.Centered ? 1 : 0,
-            LrPower = p.LrPower, L1 = p.L1, L2 = p.L2, L2Shrinkage = p.L2Shrinkage, Beta = p.Beta,
-        };
+        var no = OptionsToNative(p);
         Api.ThrowIfFailed(Api.optimizer_update_ex((int)kind, (int)dtype, param, grad, slot0, slot1, slot2, count, &np, &no));
     }
+
+    /// <summary><paramref name="p"/> as nf_optimizer_params (the CUDA graph's optimizer slots take the same).</summary>
+    internal static NfOptimizerParams ToNative(in OptimizerParams p) => new()
+    {
+        LearningRate = p.LearningRate, Momentum = p.Momentum, Beta1 = p.Beta1, Beta2 = p.Beta2,
+        Epsilon = p.Epsilon, Rho = p.Rho, Nesterov = p.Nesterov ? 1 : 0, Step = p.Step,
+    };
+
+    /// <summary>The options of <paramref name="p"/> as nf_optimizer_options (all zeros: a plain step).</summary>
+    internal static NfOptimizerOptions OptionsToNative(in OptimizerParams p) => new()
+    {
+        WeightDecay = p.WeightDecay, GradMul = p.GradMul, GradDiv = p.GradDiv, ClipValue = p.ClipValue,
+        Amsgrad = p.Amsgrad ? 1 : 0, Centered = p.Centered ? 1 : 0,
+        LrPower = p.LrPower, L1 = p.L1, L2 = p.L2, L2Shrinkage = p.L2Shrinkage, Beta = p.Beta,
+    };
 
     /// <inheritdoc cref="IBackend.SoftmaxCrossEntropy"/>
     [MethodImpl(Hot)]
