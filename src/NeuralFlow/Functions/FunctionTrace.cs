@@ -55,9 +55,13 @@ internal sealed class FunctionTrace
     }
 
     /// <summary>One recorded call: how to run it against a table of buffer addresses, and which buffers it reads and writes.</summary>
-    internal sealed class Op(Action<nint[]> run, Ref[] reads, Ref[] writes, bool selfCopy = false)
+    internal sealed class Op(Action<nint[]> run, Ref[] reads, Ref[] writes, bool selfCopy = false, string kernel = "", KernelCall? call = null)
     {
         public readonly Action<nint[]> Run = run;
+        /// <summary>The IBackend method recorded (for messages).</summary>
+        public readonly string Kernel = kernel;
+        /// <summary>The call's settings as data, for the kernels that analyses compare (elementwise ones); null for the others.</summary>
+        public readonly KernelCall? Call = call;
         public readonly Ref[] Reads = reads;
         public readonly Ref[] Writes = writes;
         /// <summary>A copy between two layouts of one buffer; dropped when source and target are the same buffer and layout at replay (a variable's copy-on-write).</summary>
@@ -218,15 +222,16 @@ internal sealed class FunctionTrace
 
     // ---- Ops ----
 
-    public void Record(Action<nint[]> run, Ref[] reads, Ref[] writes, bool selfCopy = false) =>
-        Ops.Add(new Op(run, reads, writes, selfCopy));
+    public void Record(Action<nint[]> run, Ref[] reads, Ref[] writes, bool selfCopy = false, KernelCall? call = null,
+                       [System.Runtime.CompilerServices.CallerMemberName] string kernel = "") =>
+        Ops.Add(new Op(run, reads, writes, selfCopy, kernel, call));
 
     /// <summary>
     /// C# work a replay must redo at this point of the op list (an optimizer's iteration count):
     /// the one exception to "C# side effects run at trace time only", for library state that eager
     /// steps advance.
     /// </summary>
-    public void RecordHostAction(Action action) => Ops.Add(new Op(_ => action(), [], []));
+    public void RecordHostAction(Action action) => Ops.Add(new Op(_ => action(), [], [], kernel: "host action"));
 
     private Action<byte[]>? _pendingCheck;
 
