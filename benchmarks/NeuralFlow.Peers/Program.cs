@@ -4,6 +4,7 @@
 //   ... -- cnn_fit [epochs] [seed]   (peer: benchmarks/cnn_fit_torch.py; Cnn.cs)
 //   ... -- conv_kernels              (conv forward/backward GFLOP/s against the GEMM's)
 //   ... -- cnn_parts [reps]          (cnn_fit's step op by op, mean ms; Cnn.cs)
+//   ... -- op_overhead [rounds]      (one add of 1-element tensors: min and median of the rounds' means)
 //   ... -- pipeline_fit [epochs]     (Fit fed by the section-6 pipeline against Fit fed from tensors)
 using System.Diagnostics;
 using NeuralFlow;
@@ -36,6 +37,9 @@ switch (mode)
         break;
     case "fit_parts":
         FitParts();
+        break;
+    case "op_overhead":
+        OpOverhead(args.Length > 1 ? int.Parse(args[1]) : 15);
         break;
     case "pipeline_fit":
         PipelineFit(args.Length > 1 ? int.Parse(args[1]) : 3);
@@ -132,6 +136,24 @@ static void FashionFit(int epochs, int seed)
     Console.WriteLine($"fit seconds_per_epoch {total / epochs:0.000} final_val_accuracy {acc:0.0000} backend=neuralflow-{NF.Backend.Name}");
 }
 
+// Issue 17's eager bar: one op on 1-element tensors under 0.3 us. The mean of 200,000 adds per
+// round; the minimum over rounds is the cost with the least interference from other processes.
+static void OpOverhead(int rounds)
+{
+    var a = NF.Constant(new[] { 1f });
+    var b = NF.Constant(new[] { 2f });
+    for (int i = 0; i < 200_000; i++) NF.Add(a, b).Dispose();
+    var means = new List<double>();
+    for (int r = 0; r < rounds; r++)
+    {
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < 200_000; i++) NF.Add(a, b).Dispose();
+        means.Add(clock.Elapsed.TotalMicroseconds * 1000 / 200_000);
+    }
+    means.Sort();
+    Console.WriteLine($"op_overhead add_1_element_ns min {means[0]:0} median {means[means.Count / 2]:0} backend=neuralflow-{NF.Backend.Name}");
+}
+
 // Issue 17's input-pipeline bar: Fit of the workshop's 784-50-10 model on Fashion-MNIST fed by the
 // workshop's section-6 pipeline (Map to float32 / 255, Shuffle 5000, Batch 256, Prefetch) within
 // 1.2x of Fit fed from tensors. Seconds per epoch of the pipeline alone and of each Fit, with the
@@ -189,6 +211,9 @@ static void PipelineFit(int epochs)
         Console.WriteLine($"parts: gather f32 rows x235 {Seconds(() => { for (int i = 0; i < 235; i++) NF.Gather(xScaled, idx).Dispose(); }):0.000} s/epoch");
         var elems = Dataset.FromTensorSlices(xTrain, yTrain).Shuffle(bufferSize: 5000);
         Console.WriteLine($"parts: shuffle elements only {Seconds(() => { foreach (var (a, b) in elems) { a.Dispose(); b.Dispose(); } }):0.000} s/epoch");
+        var ready = Dataset.FromTensorSlices(xScaled, yTrain).Batch(256);
+        var readyModel = NewModel();
+        Console.WriteLine($"parts: fit from views of ready batches {Seconds(() => readyModel.Fit(ready, epochs: 1, verbose: 0)):0.000} s/epoch, from tensors {Seconds(() => tensorModel.Fit(xScaled, yTrain, batchSize: 256, epochs: 1, verbose: 0)):0.000}");
         var one = xTrain[..256];
         Console.WriteLine($"parts: cast+div x235 {Seconds(() => { for (int i = 0; i < 235; i++) { using var c = NF.Cast(NF.Reshape(one, [256, 784]), DType.Float32); (c / 255f).Dispose(); } }):0.000} s/epoch");
         Console.WriteLine($"parts: fused drain no prefetch {Seconds(() => { foreach (var (xb, yb) in Dataset.FromTensorSlices(xTrain, yTrain).Map((img, label) => (NF.Cast(NF.Reshape(img, [28 * 28]), DType.Float32) / 255f, label)).Shuffle(bufferSize: 5000).Batch(256)) { xb.Dispose(); yb.Dispose(); } }):0.000} s/epoch");
