@@ -97,6 +97,26 @@ public abstract class MapBatchFusionTests(string backend) : BackendTest(backend)
         Assert.True(fused.MapBatchFusion!.IsFused, fused.MapBatchFusion.ToString());
     }
 
+    [SkippableFact]
+    public void Fit_fed_by_the_fused_pipeline_without_prefetch_trains_as_the_unfused_one()
+    {
+        // Without Prefetch the pipeline runs inside Fit's step scope, which frees what the step
+        // made: the fusion's decision must keep nothing a scope can free.
+        RequireBackend();
+        var (x, y) = Data();
+        float[] Train(bool fuse)
+        {
+            NF.Random.SetSeed(11);
+            var model = new NeuralFlow.Keras.Sequential(new NeuralFlow.Keras.Layers.Dense(10, activation: "softmax"));
+            model.Compile(new NeuralFlow.Keras.Optimizers.SGD(0.1f), "sparse_categorical_crossentropy");
+            var ds = Dataset.FromTensorSlices(x, y).Map((img, label) => Scale(img, label)).Shuffle(30, seed: 5).Batch(8, fuseMap: fuse);
+            model.Fit(ds, epochs: 2, verbose: 0);
+            Assert.Equal(fuse, ds.MapBatchFusion!.IsFused);
+            return model.TrainableVariables.SelectMany(v => v.ToArray<float>()).ToArray();
+        }
+        Assert.Equal(Train(false), Train(true));
+    }
+
     public static TheoryData<string> Refused() =>
     [
         "reduce", "random", "host read", "expand dims", "transpose", "variable", "constant output", "filter after map", "map of a map",

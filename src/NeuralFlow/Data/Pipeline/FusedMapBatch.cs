@@ -16,7 +16,7 @@ internal sealed class FusedMapBatch
     private readonly bool _dropRemainder;
     private readonly MapBatchFusion _info;
     private readonly FunctionTrace _oneTrace;
-    private readonly Tensor[] _oneOutputs;   // kept for their layouts: every batch is checked against them
+    private readonly RowwiseProof.Output[] _oneOutputs;   // every batch is checked against the element run
 
     [ThreadStatic] private static int _batchRows;
 
@@ -31,7 +31,7 @@ internal sealed class FusedMapBatch
         [MethodImpl(Hot)] get => _batchRows;
     }
 
-    private FusedMapBatch(Node rows, MapNode map, int size, bool dropRemainder, MapBatchFusion info, FunctionTrace oneTrace, Tensor[] oneOutputs)
+    private FusedMapBatch(Node rows, MapNode map, int size, bool dropRemainder, MapBatchFusion info, FunctionTrace oneTrace, RowwiseProof.Output[] oneOutputs)
     {
         (_rows, _map, _size, _dropRemainder, _info, _oneTrace, _oneOutputs) = (rows, map, size, dropRemainder, info, oneTrace, oneOutputs);
     }
@@ -59,19 +59,18 @@ internal sealed class FusedMapBatch
         var (batchTrace, batchOut, batchError) = oneError is null ? Run(map, Zeros(spec, size), size) : default;
         NF.Random.Rewind(NF.Random.State.Offset, drawn);
         if (oneError is not null) return Refuse(info, $"the function failed on an element of zeros ({oneError})");
+        // Only the outputs' layouts are kept: the tensors go now, as a consumer's scope (Fit's step) would free them anyway.
+        var one = RowwiseProof.Describe(oneTrace, oneOut!);
+        foreach (var t in oneOut!) t.Dispose();
         string? reason = oneTrace.Failure is { } failure ? $"it cannot be traced ({failure})"
             : batchError is not null ? $"the function failed on a batch of {size} ({batchError})"
-            : RowwiseProof.Check(oneTrace, oneOut!, batchTrace, batchOut!, size);
+            : RowwiseProof.Check(oneTrace, one, batchTrace, batchOut!, size);
         foreach (var t in batchOut ?? []) t.Dispose();
-        if (reason is not null)
-        {
-            foreach (var t in oneOut!) t.Dispose();
-            return Refuse(info, reason);
-        }
+        if (reason is not null) return Refuse(info, reason);
         Node rows = map.Upstream;
         for (int i = steps.Count - 1; i >= 0; i--) rows = steps[i].Over(rows);
         info.IsFused = true;
-        return new FusedMapBatch(rows, map, size, dropRemainder, info, oneTrace, oneOut!);
+        return new FusedMapBatch(rows, map, size, dropRemainder, info, oneTrace, one);
     }
 
     private static FusedMapBatch? Refuse(MapBatchFusion info, string reason)

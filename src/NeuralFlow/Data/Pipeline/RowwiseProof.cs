@@ -20,8 +20,15 @@ namespace NeuralFlow.Data.Pipeline;
 /// </remarks>
 internal static class RowwiseProof
 {
+    /// <summary>What the check needs of an output of the element run: the tensors themselves are not kept (a step's scope may free them).</summary>
+    internal readonly record struct Output(int Buffer, DType DType, Layout Layout);
+
+    /// <summary>The outputs of a run as the trace sees them (buffer -1: one no kernel of the run touched).</summary>
+    public static Output[] Describe(FunctionTrace trace, Tensor[] outputs) =>
+        Array.ConvertAll(outputs, t => new Output(trace.BufferOf(t.Storage)?.Id ?? -1, t.DType, t.Layout));
+
     /// <summary>Null when the batch run is the element run per row; otherwise why not, for <see cref="Data.MapBatchFusion.Reason"/>.</summary>
-    public static string? Check(FunctionTrace one, Tensor[] oneOut, FunctionTrace batch, Tensor[] batchOut, int n)
+    public static string? Check(FunctionTrace one, Output[] oneOut, FunctionTrace batch, Tensor[] batchOut, int n)
     {
         if (one.Failure is { } f1) return $"it cannot be traced ({f1})";
         if (batch.Failure is { } f2) return $"it cannot be traced on a batch ({f2})";
@@ -97,15 +104,15 @@ internal static class RowwiseProof
         }
 
         if (oneOut.Length != batchOut.Length) return "it returns a different number of tensors on a batch";
+        var described = Describe(batch, batchOut);
         for (int i = 0; i < oneOut.Length; i++)
         {
-            var (te, tb) = (oneOut[i], batchOut[i]);
-            var (be, bb) = (one.BufferOf(te.Storage), batch.BufferOf(tb.Storage));
-            if (be is null || bb is null || be.Id != bb.Id || rowBytes[be.Id] < 0)
+            var (te, tb) = (oneOut[i], described[i]);
+            if (te.Buffer < 0 || te.Buffer != tb.Buffer || rowBytes[te.Buffer] < 0)
                 return $"its output {i} does not come from the element (a constant or a tensor made outside would not gain a batch axis)";
             int item = te.DType.SizeInBytes();
-            if (te.DType != tb.DType || rowBytes[be.Id] % item != 0 || !Same(Prepend(te.Layout, n, rowBytes[be.Id] / item), tb.Layout))
-                return $"its output {i} has shape {tb.Shape} on a batch of {n}, not ({n}, ...) of the element's {te.Shape}";
+            if (te.DType != tb.DType || rowBytes[te.Buffer] % item != 0 || !Same(Prepend(te.Layout, n, rowBytes[te.Buffer] / item), tb.Layout))
+                return $"its output {i} has shape {tb.Layout.Shape} on a batch of {n}, not ({n}, ...) of the element's {te.Layout.Shape}";
         }
         return null;
     }
