@@ -4,8 +4,11 @@
 //   ... -- cnn_fit [epochs] [seed]   (peer: benchmarks/cnn_fit_torch.py; Cnn.cs)
 //   ... -- conv_kernels              (conv forward/backward GFLOP/s against the GEMM's)
 //   ... -- cnn_parts [reps]          (cnn_fit's step op by op, mean ms; Cnn.cs)
+//   ... -- op_overhead [rounds]      (one add of 1-element tensors: min and median of the rounds' means)
+//   ... -- pipeline_fit [epochs]     (Fit fed by the section-6 pipeline against Fit fed from tensors)
 using System.Diagnostics;
 using NeuralFlow;
+using NeuralFlow.Data;
 using NeuralFlow.Keras;
 
 var mode = args.Length > 0 ? args[0] : "custom_loop";
@@ -35,11 +38,17 @@ switch (mode)
     case "fit_parts":
         FitParts();
         break;
+    case "op_overhead":
+        OpOverhead(args.Length > 1 ? int.Parse(args[1]) : 15);
+        break;
+    case "pipeline_fit":
+        PipelineFit(args.Length > 1 ? int.Parse(args[1]) : 3);
+        break;
     case "fashion_fit":
         FashionFit(args.Length > 1 ? int.Parse(args[1]) : 5, args.Length > 2 ? int.Parse(args[2]) : 0);
         break;
     default:
-        Console.Error.WriteLine($"unknown mode {mode}; use custom_loop, custom_loop_plain, custom_loop_function, fashion_fit, cnn_fit, conv_kernels, cnn_parts, fit_parts or ops");
+        Console.Error.WriteLine($"unknown mode {mode}; use custom_loop, custom_loop_plain, custom_loop_function, fashion_fit, pipeline_fit, cnn_fit, conv_kernels, cnn_parts, fit_parts or ops");
         return 2;
 }
 return 0;
@@ -125,6 +134,94 @@ static void FashionFit(int epochs, int seed)
         })]);
     double total = clock.Elapsed.TotalSeconds;
     Console.WriteLine($"fit seconds_per_epoch {total / epochs:0.000} final_val_accuracy {acc:0.0000} backend=neuralflow-{NF.Backend.Name}");
+}
+
+// Issue 17's eager bar: one op on 1-element tensors under 0.3 us. The mean of 200,000 adds per
+// round; the minimum over rounds is the cost with the least interference from other processes.
+static void OpOverhead(int rounds)
+{
+    var a = NF.Constant(new[] { 1f });
+    var b = NF.Constant(new[] { 2f });
+    for (int i = 0; i < 200_000; i++) NF.Add(a, b).Dispose();
+    var means = new List<double>();
+    for (int r = 0; r < rounds; r++)
+    {
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < 200_000; i++) NF.Add(a, b).Dispose();
+        means.Add(clock.Elapsed.TotalMicroseconds * 1000 / 200_000);
+    }
+    means.Sort();
+    Console.WriteLine($"op_overhead add_1_element_ns min {means[0]:0} median {means[means.Count / 2]:0} backend=neuralflow-{NF.Backend.Name}");
+}
+
+// Issue 17's input-pipeline bar: Fit of the workshop's 784-50-10 model on Fashion-MNIST fed by the
+// workshop's section-6 pipeline (Map to float32 / 255, Shuffle 5000, Batch 256, Prefetch) within
+// 1.2x of Fit fed from tensors. Seconds per epoch of the pipeline alone and of each Fit, with the
+// map-and-batch fusion and without it (Batch(..., fuseMap: false)); the order of the Fits alternates.
+static void PipelineFit(int epochs)
+{
+    var ((xTrain, yTrain), _) = NeuralFlow.Data.Datasets.FashionMnist.LoadData();
+    var xScaled = NF.Reshape(xTrain / 255f, [-1, 28 * 28]);
+    Dataset<(Tensor, Tensor)> Unprefetched(bool fuse) => Dataset.FromTensorSlices(xTrain, yTrain)
+        .Map((img, label) => (NF.Cast(NF.Reshape(img, [28 * 28]), DType.Float32) / 255f, label))
+        .Shuffle(bufferSize: 5000)
+        .Batch(256, fuseMap: fuse);
+    Dataset<(Tensor, Tensor)> Pipeline(bool fuse) => Unprefetched(fuse).Prefetch(Dataset.Autotune);
+    Sequential NewModel()
+    {
+        var m = new Sequential(new Layers.Dense(50, activation: "relu"), new Layers.Dense(10, activation: "softmax"));
+        m.Compile(new Optimizers.SGD(0.01f), "sparse_categorical_crossentropy", ["accuracy"]);
+        return m;
+    }
+    double Seconds(Action epoch)
+    {
+        epoch(); // warm-up: builds the model, traces the step, decides the fusion
+        var clock = Stopwatch.StartNew();
+        for (int e = 0; e < epochs; e++) epoch();
+        return clock.Elapsed.TotalSeconds / epochs;
+    }
+    double Drain(bool fuse)
+    {
+        var ds = Pipeline(fuse);
+        return Seconds(() => { foreach (var (xb, yb) in ds) { xb.Dispose(); yb.Dispose(); } });
+    }
+    var (tensorModel, fusedModel, unfusedModel, inlineModel) = (NewModel(), NewModel(), NewModel(), NewModel());
+    var (fused, unfused, inline) = (Pipeline(true), Pipeline(false), Unprefetched(true));
+    double tensors = 0, fedFused = 0, fedUnfused = 0, fedInline = 0;
+    for (int round = 0; round < 2; round++)
+    {
+        // Alternate the order, so that neither side always runs first.
+        var runs = new (Action Run, Action<double> Add)[]
+        {
+            (() => tensorModel.Fit(xScaled, yTrain, batchSize: 256, epochs: 1, verbose: 0), s => tensors += s / 2),
+            (() => fusedModel.Fit(fused, epochs: 1, verbose: 0), s => fedFused += s / 2),
+            (() => unfusedModel.Fit(unfused, epochs: 1, verbose: 0), s => fedUnfused += s / 2),
+            (() => inlineModel.Fit(inline, epochs: 1, verbose: 0), s => fedInline += s / 2),
+        };
+        foreach (var (run, add) in round == 0 ? runs : runs.Reverse()) add(Seconds(run));
+    }
+    double aloneFused = Drain(true), aloneUnfused = Drain(false);
+    if (Environment.GetEnvironmentVariable("PIPELINE_PARTS") == "1")
+    {
+        var rows = Dataset.FromTensorSlices(xTrain, yTrain).Shuffle(bufferSize: 5000).Batch(256);
+        Console.WriteLine($"parts: shuffle+batch of raw rows {Seconds(() => { foreach (var (xb, yb) in rows) { xb.Dispose(); yb.Dispose(); } }):0.000} s/epoch");
+        var sorted = Dataset.FromTensorSlices(xTrain, yTrain).Batch(256);
+        Console.WriteLine($"parts: batch of raw rows {Seconds(() => { foreach (var (xb, yb) in sorted) { xb.Dispose(); yb.Dispose(); } }):0.000} s/epoch");
+        var idx = NF.Constant(Enumerable.Range(0, 256).Select(i => i * 211 % 60000).ToArray());
+        Console.WriteLine($"parts: gather u8 rows x235 {Seconds(() => { for (int i = 0; i < 235; i++) NF.Gather(xTrain, idx).Dispose(); }):0.000} s/epoch");
+        Console.WriteLine($"parts: gather f32 rows x235 {Seconds(() => { for (int i = 0; i < 235; i++) NF.Gather(xScaled, idx).Dispose(); }):0.000} s/epoch");
+        var elems = Dataset.FromTensorSlices(xTrain, yTrain).Shuffle(bufferSize: 5000);
+        Console.WriteLine($"parts: shuffle elements only {Seconds(() => { foreach (var (a, b) in elems) { a.Dispose(); b.Dispose(); } }):0.000} s/epoch");
+        var ready = Dataset.FromTensorSlices(xScaled, yTrain).Batch(256);
+        var readyModel = NewModel();
+        Console.WriteLine($"parts: fit from views of ready batches {Seconds(() => readyModel.Fit(ready, epochs: 1, verbose: 0)):0.000} s/epoch, from tensors {Seconds(() => tensorModel.Fit(xScaled, yTrain, batchSize: 256, epochs: 1, verbose: 0)):0.000}");
+        var one = xTrain[..256];
+        Console.WriteLine($"parts: cast+div x235 {Seconds(() => { for (int i = 0; i < 235; i++) { using var c = NF.Cast(NF.Reshape(one, [256, 784]), DType.Float32); (c / 255f).Dispose(); } }):0.000} s/epoch");
+        Console.WriteLine($"parts: fused drain no prefetch {Seconds(() => { foreach (var (xb, yb) in Dataset.FromTensorSlices(xTrain, yTrain).Map((img, label) => (NF.Cast(NF.Reshape(img, [28 * 28]), DType.Float32) / 255f, label)).Shuffle(bufferSize: 5000).Batch(256)) { xb.Dispose(); yb.Dispose(); } }):0.000} s/epoch");
+    }
+    Console.WriteLine($"pipeline_fit seconds_per_epoch: pipeline_alone fused {aloneFused:0.000} unfused {aloneUnfused:0.000}; " +
+                      $"fit_from_tensors {tensors:0.000} fit_from_pipeline fused {fedFused:0.000} unfused {fedUnfused:0.000} fused_without_prefetch {fedInline:0.000}; " +
+                      $"ratio_fused {fedFused / tensors:0.00} ratio_unfused {fedUnfused / tensors:0.00} ratio_fused_without_prefetch {fedInline / tensors:0.00} backend=neuralflow-{NF.Backend.Name} ({fused.MapBatchFusion})");
 }
 
 // Where a Fit epoch goes: the same training with and without validation and metrics.

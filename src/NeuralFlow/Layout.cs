@@ -28,7 +28,7 @@ public readonly struct Layout
 
     /// <summary>The row-major layout of <paramref name="shape"/> starting at element 0.</summary>
     [MethodImpl(Hot)]
-    public static Layout Contiguous(Shape shape) => new(shape, RowMajorStrides(shape.Dims), 0);
+    public static Layout Contiguous(Shape shape) => new(shape, shape.RowMajorStrides, 0);
 
     /// <summary>Number of dimensions.</summary>
     public int Rank => Shape.Rank;
@@ -71,6 +71,7 @@ public readonly struct Layout
     [MethodImpl(Hot)]
     public Layout BroadcastTo(Shape target)
     {
+        if (target == Shape) return this; // an operand of the result's own shape (the common case) keeps its layout
         int lead = target.Rank - Rank;
         var strides = new long[target.Rank];
         for (int i = 0; i < target.Rank; i++)

@@ -37,6 +37,9 @@ public static partial class NF
         /// <summary>The (seed, offset) of <paramref name="count"/> fresh numbers, the counter advanced past them (what an eager op draws; an NF.Function replay draws the same way).</summary>
         internal static (ulong Seed, ulong Offset) Draw(long count) => (_seed, Take(count));
 
+        /// <summary>Moves the counter back from <paramref name="from"/> to <paramref name="to"/> unless another draw moved it since: undoes trial runs (the map-and-batch fusion's decision).</summary>
+        internal static void Rewind(long from, long to) => Interlocked.CompareExchange(ref _offset, to, from);
+
         private static ulong Take(long count) => (ulong)(Interlocked.Add(ref _offset, count) - count);
 
         /// <summary>Uniform numbers in [minval, maxval) (<c>tf.random.uniform</c>); integer dtypes give integers.</summary>

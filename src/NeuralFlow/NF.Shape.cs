@@ -12,6 +12,9 @@ public static partial class NF
     public static Tensor Reshape(Tensor x, int[] shape)
     {
         ArgumentNullException.ThrowIfNull(shape);
+        // In a fused Map's run on a batch of n elements, a shape is the element's: the batch axis stays in front.
+        if (Data.Pipeline.FusedMapBatch.BatchRows is var n && n > 0 && x.Rank > 0 && x.Shape[0] == n && shape.Length < Shape.MaxRank)
+            shape = [n, .. shape];
         var dims = (int[])shape.Clone();
         int infer = -1;
         long known = 1;

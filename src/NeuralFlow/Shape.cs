@@ -24,6 +24,16 @@ public sealed class Shape : IEquatable<Shape>, IReadOnlyList<int>
     public const int MaxRank = 8;
 
     private readonly int[] _dims;
+    private long[]? _rowMajorStrides;
+
+    /// <summary>
+    /// The row-major strides of this shape, made once and shared by every contiguous layout of it
+    /// (an op's result no longer allocates them): layouts never write into their strides.
+    /// </summary>
+    internal long[] RowMajorStrides
+    {
+        [MethodImpl(Hot)] get => _rowMajorStrides ??= Layout.RowMajorStrides(_dims);
+    }
 
     /// <summary>A shape with the given dimensions (each at least 0).</summary>
     [MethodImpl(Hot)]
@@ -121,7 +131,7 @@ public sealed class Shape : IEquatable<Shape>, IReadOnlyList<int>
 
     /// <inheritdoc/>
     [MethodImpl(Hot)]
-    public bool Equals(Shape? other) => other is not null && _dims.AsSpan().SequenceEqual(other._dims);
+    public bool Equals(Shape? other) => ReferenceEquals(this, other) || other is not null && _dims.AsSpan().SequenceEqual(other._dims);
     /// <inheritdoc/>
     [MethodImpl(Hot)]
     public override bool Equals(object? obj) => obj is Shape s && Equals(s);

@@ -58,6 +58,19 @@ public sealed class TensorScope : IDisposable
     /// </summary>
     internal static void Detach() => _current.Value = null;
 
+    /// <summary>
+    /// Runs what follows with no scope until <see cref="Resume"/> restores the returned one: for
+    /// code that makes tensors meant to outlive the caller's scope (a pipeline's buffered elements).
+    /// </summary>
+    internal static TensorScope? Suspend()
+    {
+        var saved = _current.Value;
+        _current.Value = null;
+        return saved;
+    }
+
+    internal static void Resume(TensorScope? saved) => _current.Value = saved;
+
     [MethodImpl(Hot)]
     internal static void Track(Tensor tensor) => AddToLive(_current.Value, tensor);
 

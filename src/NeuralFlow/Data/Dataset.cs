@@ -65,6 +65,28 @@ public abstract class Dataset
     public static Dataset<(Tensor, Tensor, Tensor)> FromTensorSlices((Tensor X, Tensor Y, Tensor Z) tensors) =>
         FromTensorSlices(tensors.X, tensors.Y, tensors.Z);
 
+    /// <summary>
+    /// The map-and-batch fusion of this dataset's last <c>Batch</c> (looking through
+    /// <c>Prefetch</c> and order-only steps after it), or null when it has none; decided on the
+    /// first pass. See <see cref="Data.MapBatchFusion"/>.
+    /// </summary>
+    public MapBatchFusion? MapBatchFusion
+    {
+        get
+        {
+            for (var node = Node; ; )
+            {
+                switch (node)
+                {
+                    case BatchNode batch: return batch.Fusion;
+                    case PrefetchNode prefetch: node = prefetch.Upstream; break;
+                    case IOrderOnly step: node = step.Upstream; break;
+                    default: return null;
+                }
+            }
+        }
+    }
+
     /// <summary>Elements of both datasets side by side, ending with the shorter (<c>tf.data.Dataset.zip</c>).</summary>
     public static Dataset<(TA, TB)> Zip<TA, TB>(Dataset<TA> a, Dataset<TB> b)
     {

@@ -60,8 +60,13 @@ public sealed class Dataset<T> : Dataset, IEnumerable<T>
     /// <summary>
     /// Groups <paramref name="batchSize"/> consecutive elements and stacks each component along a
     /// new first axis. The last, smaller batch is kept unless <paramref name="dropRemainder"/>.
+    /// A <c>Map</c> before it whose function is made of elementwise tensor ops runs once per
+    /// batch instead of once per element (tf.data's map-and-batch fusion), with the same results;
+    /// <paramref name="fuseMap"/> false turns that off. <see cref="Dataset.MapBatchFusion"/> says
+    /// whether it happened, and why not.
     /// </summary>
-    public Dataset<T> Batch(int batchSize, bool dropRemainder = false) => With(new BatchNode(Node, batchSize, dropRemainder));
+    public Dataset<T> Batch(int batchSize, bool dropRemainder = false, bool fuseMap = true) =>
+        With(new BatchNode(Node, batchSize, dropRemainder, fuseMap));
 
     /// <summary>
     /// Prepares up to <paramref name="bufferSize"/> elements ahead on a background thread while

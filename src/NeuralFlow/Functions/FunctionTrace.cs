@@ -55,9 +55,13 @@ internal sealed class FunctionTrace
     }
 
     /// <summary>One recorded call: how to run it against a table of buffer addresses, and which buffers it reads and writes.</summary>
-    internal sealed class Op(Action<nint[]> run, Ref[] reads, Ref[] writes, bool selfCopy = false)
+    internal sealed class Op(Action<nint[]> run, Ref[] reads, Ref[] writes, bool selfCopy = false, string kernel = "", KernelCall? call = null)
     {
         public readonly Action<nint[]> Run = run;
+        /// <summary>The IBackend method recorded (for messages).</summary>
+        public readonly string Kernel = kernel;
+        /// <summary>The call's settings as data, for the kernels that analyses compare (elementwise ones); null for the others.</summary>
+        public readonly KernelCall? Call = call;
         public readonly Ref[] Reads = reads;
         public readonly Ref[] Writes = writes;
         /// <summary>A copy between two layouts of one buffer; dropped when source and target are the same buffer and layout at replay (a variable's copy-on-write).</summary>
@@ -265,15 +269,16 @@ internal sealed class FunctionTrace
 
     // ---- Ops ----
 
-    public void Record(Action<nint[]> run, Ref[] reads, Ref[] writes, bool selfCopy = false, OpKind kind = OpKind.Kernel, object? detail = null) =>
-        Ops.Add(new Op(run, reads, writes, selfCopy) { Kind = kind, Detail = detail });
+    public void Record(Action<nint[]> run, Ref[] reads, Ref[] writes, bool selfCopy = false, OpKind kind = OpKind.Kernel, object? detail = null,
+                       KernelCall? call = null, [System.Runtime.CompilerServices.CallerMemberName] string kernel = "") =>
+        Ops.Add(new Op(run, reads, writes, selfCopy, kernel, call) { Kind = kind, Detail = detail });
 
     /// <summary>
     /// C# work a replay must redo at this point of the op list (an optimizer's iteration count):
     /// the one exception to "C# side effects run at trace time only", for library state that eager
     /// steps advance.
     /// </summary>
-    public void RecordHostAction(Action action) => Ops.Add(new Op(_ => action(), [], []) { Kind = OpKind.HostAction });
+    public void RecordHostAction(Action action) => Ops.Add(new Op(_ => action(), [], [], kernel: "host action") { Kind = OpKind.HostAction });
 
     /// <summary>Every real backend a storage handed to the traced code (kernels ran on these only).</summary>
     public IEnumerable<IBackend> Backends => _proxies.Keys;

@@ -4,20 +4,47 @@ namespace NeuralFlow.Data.Pipeline;
 /// Groups consecutive elements and stacks each component along a new first axis. Rows of one
 /// source tensor become a single view (consecutive rows) or a single gather (any rows), not one
 /// op per element; other components are stacked with one copy each. The elements are disposed
-/// once stacked.
+/// once stacked. A Map before it may run once per batch instead (<see cref="FusedMapBatch"/>).
 /// </summary>
 internal sealed class BatchNode : Node
 {
     private readonly Node _upstream;
     private readonly int _size;
     private readonly bool _dropRemainder;
+    private readonly bool _fuseMap;
+    private FusedMapBatch? _fused;
 
-    public BatchNode(Node upstream, int size, bool dropRemainder)
+    public BatchNode(Node upstream, int size, bool dropRemainder, bool fuseMap = true)
     {
         if (size < 1) throw new ArgumentOutOfRangeException(nameof(size), size, "Batch: batchSize must be at least 1.");
         _upstream = upstream;
         _size = size;
         _dropRemainder = dropRemainder;
+        _fuseMap = fuseMap;
+        if (!fuseMap)
+        {
+            Fusion.Reason = "turned off (Batch(..., fuseMap: false))";
+            Fusion.Decided = true;
+        }
+    }
+
+    /// <summary>Whether the Map before this batch runs once per batch, and why not.</summary>
+    public MapBatchFusion Fusion { get; } = new();
+
+    public override IEnumerator<Part[]> Open() => _fuseMap && Fused() is { } fused ? fused.Open() : Unfused();
+
+    /// <summary>The fused plan, decided on the first pass (outside any NF.Function trace, which would record the decision's runs).</summary>
+    private FusedMapBatch? Fused()
+    {
+        lock (Fusion)
+        {
+            if (!Fusion.Decided && FunctionTrace.Current is null)
+            {
+                _fused = FusedMapBatch.Plan(_upstream, _size, _dropRemainder, Fusion);
+                Fusion.Decided = true;
+            }
+            return _fused;
+        }
     }
 
     public override int Width => _upstream.Width;
@@ -28,18 +55,25 @@ internal sealed class BatchNode : Node
         var n => _dropRemainder ? n / _size : (n + _size - 1) / _size,
     };
 
-    public override IEnumerator<Part[]> Open()
+    private IEnumerator<Part[]> Unfused() => Groups(_upstream, _size, _dropRemainder, Flush);
+
+    /// <summary>
+    /// Groups of <paramref name="size"/> consecutive elements of <paramref name="upstream"/> (the
+    /// last one smaller unless dropped), each turned into one batch by <paramref name="make"/>,
+    /// which consumes the group's elements and clears it.
+    /// </summary>
+    internal static IEnumerator<Part[]> Groups(Node upstream, int size, bool dropRemainder, Func<List<Part[]>, Part[]> make)
     {
-        var group = new List<Part[]>(_size);
+        var group = new List<Part[]>(size);
         try
         {
-            using var source = _upstream.Open();
+            using var source = upstream.Open();
             while (source.MoveNext())
             {
                 group.Add(source.Current);
-                if (group.Count == _size) yield return Flush(group);
+                if (group.Count == size) yield return make(group);
             }
-            if (group.Count > 0 && !_dropRemainder) yield return Flush(group);
+            if (group.Count > 0 && !dropRemainder) yield return make(group);
         }
         finally
         {
@@ -47,7 +81,8 @@ internal sealed class BatchNode : Node
         }
     }
 
-    private static Part[] Flush(List<Part[]> group)
+    /// <summary>The group's elements stacked per component; the elements are disposed and the group cleared.</summary>
+    internal static Part[] Flush(List<Part[]> group)
     {
         var result = new Part[group[0].Length];
         try
@@ -68,6 +103,15 @@ internal sealed class BatchNode : Node
     internal static Tensor Stack(List<Part[]> group, int c)
     {
         var first = group[0][c];
+        // Rows of one tensor (the common case, and per element the pipeline's hottest loop): their
+        // shapes agree by construction, so no shape is made or compared.
+        if (first.Base is { } source)
+        {
+            var indices = new int[group.Count];
+            int i = 0;
+            for (; i < indices.Length && ReferenceEquals(group[i][c].Base, source); i++) indices[i] = group[i][c].Index;
+            if (i == indices.Length) return Rows(source, indices);
+        }
         for (int i = 1; i < group.Count; i++)
         {
             var shape = group[i][c].Shape;
@@ -76,8 +120,6 @@ internal sealed class BatchNode : Node
                     $"Batch: cannot stack component {c}: element 0 of the batch has shape {first.Shape} and element {i} has shape {shape}; " +
                     "make every element the same shape (e.g. with Map and NF.Reshape) before batching.");
         }
-        if (first.Base is { } source && group.All(e => ReferenceEquals(e[c].Base, source)))
-            return Rows(source, group.Select(e => e[c].Index).ToArray());
         var tensors = new Tensor[group.Count];
         try
         {

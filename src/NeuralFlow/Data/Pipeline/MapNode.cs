@@ -7,6 +7,8 @@ namespace NeuralFlow.Data.Pipeline;
 /// </summary>
 internal sealed class MapNode(Node upstream, Func<Tensor[], Tensor[]> fn, int width, int parallelism) : Node
 {
+    public Node Upstream => upstream;
+
     public override int Width => width;
     public override long Cardinality => upstream.Cardinality;
 
@@ -49,7 +51,7 @@ internal sealed class MapNode(Node upstream, Func<Tensor[], Tensor[]> fn, int wi
     }
 
     /// <summary>Runs the function on one element (consumed) and returns an element the caller owns.</summary>
-    private Part[] Apply(Part[] input)
+    internal Part[] Apply(Part[] input)
     {
         var args = Element.Take(input);
         Tensor[] outputs;

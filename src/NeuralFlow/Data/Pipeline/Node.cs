@@ -14,6 +14,25 @@ internal abstract class Node
     public abstract long Cardinality { get; }
 
     public abstract IEnumerator<Part[]> Open();
+
+    /// <summary>Each component's shape, dtype and backend, when known without running the pipeline (rows of tensors); else null.</summary>
+    public virtual ElementSpec[]? Spec => null;
+}
+
+/// <summary>One component of every element of a node: what <see cref="Node.Spec"/> knows before a pass.</summary>
+internal readonly record struct ElementSpec(Shape Shape, DType DType, NeuralFlow.Backends.IBackend Backend);
+
+/// <summary>
+/// A step that chooses and orders elements without looking at them (Shuffle, Take, Skip, Repeat,
+/// Shard): a pure per-element Map commutes with it, so the map-and-batch fusion may move a Map
+/// past it (<see cref="FusedMapBatch"/>).
+/// </summary>
+internal interface IOrderOnly
+{
+    Node Upstream { get; }
+
+    /// <summary>The same step over <paramref name="upstream"/>, sharing this one's state (a shuffle's pass count).</summary>
+    Node Over(Node upstream);
 }
 
 /// <summary>Rows of one or more tensors that share their first dimension (<c>FromTensorSlices</c>).</summary>
@@ -38,6 +57,9 @@ internal sealed class SliceNode : Node
 
     public override int Width => _sources.Length;
     public override long Cardinality => _sources[0].Shape[0];
+
+    public override ElementSpec[] Spec =>
+        Array.ConvertAll(_sources, t => new ElementSpec(Shape.Create(t.Shape.Dims[1..]), t.DType, t.Backend));
 
     public override IEnumerator<Part[]> Open()
     {

@@ -14,9 +14,20 @@ internal sealed class PassEnumerator(Node node, bool disposeEach) : IDisposable
     public bool MoveNext()
     {
         ReleaseCurrent();
-        if (!_source.MoveNext()) return false;
-        _current = Element.Take(_source.Current);
-        return true;
+        // The pipeline runs outside the consumer's TensorScope: a scope around a step (Fit's)
+        // would otherwise free elements a Shuffle buffer or a Map still holds for later steps.
+        // What is delivered belongs to the consumer, as the Dataset documentation says.
+        var scope = TensorScope.Suspend();
+        try
+        {
+            if (!_source.MoveNext()) return false;
+            _current = Element.Take(_source.Current);
+            return true;
+        }
+        finally
+        {
+            TensorScope.Resume(scope);
+        }
     }
 
     private void ReleaseCurrent()

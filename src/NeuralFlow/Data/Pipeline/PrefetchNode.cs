@@ -28,6 +28,7 @@ internal sealed class PrefetchNode : Node
     /// <summary>Prefetch threads alive in this process (for tests: 0 once every loop has ended).</summary>
     internal static int RunningWorkers => Volatile.Read(ref _running);
 
+    public Node Upstream => _upstream;
     public override int Width => _upstream.Width;
     public override long Cardinality => _upstream.Cardinality;
 

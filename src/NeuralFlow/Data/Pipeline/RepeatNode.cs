@@ -1,8 +1,11 @@
 namespace NeuralFlow.Data.Pipeline;
 
 /// <summary>Passes over the upstream <c>count</c> times (-1: forever; a pass that yields nothing ends it).</summary>
-internal sealed class RepeatNode(Node upstream, long count) : Node
+internal sealed class RepeatNode(Node upstream, long count) : Node, IOrderOnly
 {
+    public Node Upstream => upstream;
+    public Node Over(Node source) => new RepeatNode(source, count);
+    public override ElementSpec[]? Spec => upstream.Spec;
     public override int Width => upstream.Width;
 
     public override long Cardinality => (count, upstream.Cardinality) switch

@@ -1,8 +1,11 @@
 namespace NeuralFlow.Data.Pipeline;
 
 /// <summary>Every <c>count</c>-th element starting at <c>index</c> (tf.data's <c>shard</c>); the others are disposed unseen.</summary>
-internal sealed class ShardNode(Node upstream, int count, int index) : Node
+internal sealed class ShardNode(Node upstream, int count, int index) : Node, IOrderOnly
 {
+    public Node Upstream => upstream;
+    public Node Over(Node source) => new ShardNode(source, count, index);
+    public override ElementSpec[]? Spec => upstream.Spec;
     public override int Width => upstream.Width;
 
     public override long Cardinality => upstream.Cardinality < 0 ? upstream.Cardinality

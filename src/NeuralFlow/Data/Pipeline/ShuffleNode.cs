@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace NeuralFlow.Data.Pipeline;
 
 /// <summary>
@@ -7,14 +9,14 @@ namespace NeuralFlow.Data.Pipeline;
 /// own seed: derived from <c>seed</c> and the pass number when reshuffling (so a seeded
 /// pipeline repeats the same sequence of orders run after run), the same seed every pass otherwise.
 /// </summary>
-internal sealed class ShuffleNode : Node
+internal sealed class ShuffleNode : Node, IOrderOnly
 {
     private readonly Node _upstream;
     private readonly int _bufferSize;
     private readonly int _seed;
     private readonly bool _reshuffle;
     private readonly bool _seeded;
-    private int _pass = -1;
+    private readonly StrongBox<int> _pass = new(-1);
 
     public ShuffleNode(Node upstream, int bufferSize, int? seed, bool reshuffleEachIteration)
     {
@@ -27,12 +29,21 @@ internal sealed class ShuffleNode : Node
         _reshuffle = reshuffleEachIteration;
     }
 
+    private ShuffleNode(Node upstream, ShuffleNode settings)
+    {
+        _upstream = upstream;
+        (_bufferSize, _seed, _reshuffle, _seeded, _pass) = (settings._bufferSize, settings._seed, settings._reshuffle, settings._seeded, settings._pass);
+    }
+
+    public Node Upstream => _upstream;
+    public Node Over(Node upstream) => new ShuffleNode(upstream, this);
+    public override ElementSpec[]? Spec => _upstream.Spec;
     public override int Width => _upstream.Width;
     public override long Cardinality => _upstream.Cardinality;
 
     public override IEnumerator<Part[]> Open()
     {
-        int pass = Interlocked.Increment(ref _pass);
+        int pass = Interlocked.Increment(ref _pass.Value);
         int seed = !_reshuffle ? _seed
             : _seeded ? Mix(_seed, pass)
             : System.Random.Shared.Next();

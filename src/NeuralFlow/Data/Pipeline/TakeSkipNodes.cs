@@ -1,8 +1,11 @@
 namespace NeuralFlow.Data.Pipeline;
 
 /// <summary>The first <c>count</c> elements (-1: all).</summary>
-internal sealed class TakeNode(Node upstream, long count) : Node
+internal sealed class TakeNode(Node upstream, long count) : Node, IOrderOnly
 {
+    public Node Upstream => upstream;
+    public Node Over(Node source) => new TakeNode(source, count);
+    public override ElementSpec[]? Spec => upstream.Spec;
     public override int Width => upstream.Width;
 
     public override long Cardinality => count < 0 ? upstream.Cardinality
@@ -19,8 +22,11 @@ internal sealed class TakeNode(Node upstream, long count) : Node
 }
 
 /// <summary>All but the first <c>count</c> elements, which are disposed unseen (-1: skip everything).</summary>
-internal sealed class SkipNode(Node upstream, long count) : Node
+internal sealed class SkipNode(Node upstream, long count) : Node, IOrderOnly
 {
+    public Node Upstream => upstream;
+    public Node Over(Node source) => new SkipNode(source, count);
+    public override ElementSpec[]? Spec => upstream.Spec;
     public override int Width => upstream.Width;
 
     public override long Cardinality => upstream.Cardinality < 0 ? upstream.Cardinality
