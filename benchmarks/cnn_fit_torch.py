@@ -4,27 +4,19 @@ Dense(128, relu) - Dense(10), with Keras' initialisation (Glorot-uniform kernels
 Adam lr=1e-3, batch 64, shuffled each epoch, full Fashion-MNIST from Debian's
 dataset-fashion-mnist, test accuracy after each epoch. Prints the same lines.
   /usr/bin/python3 benchmarks/cnn_fit_torch.py [epochs] [seed]"""
-import gzip
-import struct
 import sys
 import time
 
 import numpy as np
 import torch
 
-
-def idx(path):
-    raw = gzip.open(path).read()
-    dims = struct.unpack('>I', raw[:4])[0] & 0xff
-    shape = struct.unpack('>' + 'I' * dims, raw[4:4 + 4 * dims])
-    return np.frombuffer(raw, np.uint8, offset=4 + 4 * dims).reshape(shape)
+from fashion_idx import idx
 
 
-root = '/usr/share/datasets/fashion-mnist/'
-xtr = torch.tensor(idx(root + 'train-images-idx3-ubyte.gz').reshape(-1, 1, 28, 28), dtype=torch.float32) / 255
-ytr = torch.tensor(idx(root + 'train-labels-idx1-ubyte.gz').astype(np.int64))
-xte = torch.tensor(idx(root + 't10k-images-idx3-ubyte.gz').reshape(-1, 1, 28, 28), dtype=torch.float32) / 255
-yte = torch.tensor(idx(root + 't10k-labels-idx1-ubyte.gz').astype(np.int64))
+xtr = torch.tensor(idx('train-images-idx3-ubyte.gz').reshape(-1, 1, 28, 28), dtype=torch.float32) / 255
+ytr = torch.tensor(idx('train-labels-idx1-ubyte.gz').astype(np.int64))
+xte = torch.tensor(idx('t10k-images-idx3-ubyte.gz').reshape(-1, 1, 28, 28), dtype=torch.float32) / 255
+yte = torch.tensor(idx('t10k-labels-idx1-ubyte.gz').astype(np.int64))
 
 epochs = int(sys.argv[1]) if len(sys.argv) > 1 else 2
 torch.manual_seed(int(sys.argv[2]) if len(sys.argv) > 2 else 0)

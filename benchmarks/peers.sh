@@ -3,11 +3,16 @@
 # its best (AVX-512 kernels) for both sides: the OPENBLAS_* overrides are unset here only.
 #   bash benchmarks/peers.sh [custom_loop_steps] [fashion_epochs] [--load quiet|spin|syscalls|all] [--runs N]
 #   bash benchmarks/peers.sh --cnn [epochs, default 1] [--load ...] [--runs N]
+#   bash benchmarks/peers.sh --bars [fashion_epochs, default 5] [--load ...] [--runs N]
 # --loop custom_loop_function times the custom loop with its step compiled by NF.Function
 # (default: custom_loop_plain, the eager loop).
 # --cnn compares instead the CNN of samples/ConvNet (NeuralFlow.Peers cnn_fit against
 # benchmarks/cnn_fit_torch.py: same model, Keras init, Adam, batch 64) in seconds per epoch,
 # then prints the convolutions' GFLOP/s against the GEMM's (NeuralFlow.Peers conv_kernels).
+# --bars runs issue 17's three Fit/step bars against PyTorch eager: Fit of the workshop model on
+# Fashion-MNIST (s/epoch, and its validation accuracy), full-batch logistic regression
+# (NeuralFlow.Peers logreg against benchmarks/bars_torch.py logreg, ms/step) and the
+# 784-512-512-10 MLP at batch 256 with SGD and with Adam (samples/s).
 # --load runs every pair quiet, and/or while another process keeps one of the cores busy
 # (../shared/peers/busy_core.sh: a spin loop, or `yes > /dev/null`, which also makes system
 # calls): the condition of users' laptops, CI runners and containers. Sides alternate within
@@ -16,13 +21,14 @@
 # against its own quiet numbers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-steps=2000 epochs=10 loads=quiet runs=1 cnn=0 loop=custom_loop_plain
+steps=2000 epochs=10 loads=quiet runs=1 cnn=0 bars=0 loop=custom_loop_plain
 pos=()
 while [ $# -gt 0 ]; do
   case $1 in
     --load) loads=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
     --cnn) cnn=1; shift ;;
+    --bars) bars=1; shift ;;
     --loop) loop=$2; shift 2 ;;
     *) pos+=("$1"); shift ;;
   esac
@@ -58,6 +64,34 @@ if [ "$cnn" = 1 ]; then
   awk '{ r = $3 / $2; if (!($1 in lo) || r < lo[$1]) lo[$1] = r; if (!($1 in hi) || r > hi[$1]) hi[$1] = r; n[$1]++ }
        END { for (l in n) printf "summary %-8s cnn fit ratio %.2f-%.2f (%d runs)\n", l, lo[l], hi[l], n[l] }' "$results"
   run quiet dotnet "$app" conv_kernels
+  exit 0
+fi
+
+if [ "$bars" = 1 ]; then
+  bar_epochs=${pos[0]:-5}
+  # bar NAME LOAD NF_COMMAND PT_COMMAND KEY: both sides' KEY value and NeuralFlow's ratio (>1: faster).
+  bar() {
+    local name=$1 load=$2 nf_cmd=$3 pt_cmd=$4 key=$5 nf_out pt_out nf pt ratio acc=""
+    nf_out=$(run "$load" $nf_cmd)
+    pt_out=$(run "$load" $pt_cmd)
+    nf=$(value "$key" <<< "$nf_out")
+    pt=$(value "$key" <<< "$pt_out")
+    if [ "$key" = samples_per_s ]; then ratio=$(awk "BEGIN { print $nf / $pt }"); else ratio=$(awk "BEGIN { print $pt / $nf }"); fi
+    [ "$name" = fit ] && acc=" | val. accuracy neuralflow $(value final_val_accuracy <<< "$nf_out") pytorch $(value final_val_accuracy <<< "$pt_out")"
+    printf 'run %d %-8s %-10s %s: neuralflow %s pytorch %s speedup %.2f (time ratio %.2f)%s\n' "$r" "$load" "$name" "$key" "$nf" "$pt" "$ratio" "$(awk "BEGIN { print 1 / $ratio }")" "$acc"
+    echo "$load $name $ratio" >> "$results"
+  }
+  for r in $(seq 1 "$runs"); do
+    for load in $loads; do
+      bar fit "$load" "dotnet $app fashion_fit $bar_epochs" "/usr/bin/python3 $peers/fashion_fit_torch.py $bar_epochs" seconds_per_epoch
+      bar logreg "$load" "dotnet $app logreg 30" "/usr/bin/python3 benchmarks/bars_torch.py logreg 30" ms_per_step
+      bar mlp_sgd "$load" "dotnet $app mlp 1000 sgd" "/usr/bin/python3 benchmarks/bars_torch.py mlp 1000 sgd" samples_per_s
+      bar mlp_adam "$load" "dotnet $app mlp 1000 adam" "/usr/bin/python3 benchmarks/bars_torch.py mlp 1000 adam" samples_per_s
+    done
+  done
+  # Bars: fit time ratio <= 0.5, logreg time ratio <= 0.2, MLP speedup >= 1.5.
+  awk '{ k = $1 " " $2; r = $3; if (!(k in lo) || r < lo[k]) lo[k] = r; if (!(k in hi) || r > hi[k]) hi[k] = r; n[k]++ }
+       END { for (k in n) printf "summary %-18s speedup %.2f-%.2f, time ratio %.2f-%.2f (%d runs)\n", k, lo[k], hi[k], 1 / hi[k], 1 / lo[k], n[k] }' "$results" | sort
   exit 0
 fi
 

@@ -6,6 +6,8 @@
 //   ... -- cnn_parts [reps]          (cnn_fit's step op by op, mean ms; Cnn.cs)
 //   ... -- op_overhead [rounds]      (one add of 1-element tensors: min and median of the rounds' means)
 //   ... -- pipeline_fit [epochs]     (Fit fed by the section-6 pipeline against Fit fed from tensors)
+//   ... -- logreg [steps]            (peer: benchmarks/bars_torch.py logreg; Bars.cs)
+//   ... -- mlp [steps] [sgd|adam]    (peer: benchmarks/bars_torch.py mlp; Bars.cs)
 using System.Diagnostics;
 using NeuralFlow;
 using NeuralFlow.Data;
@@ -35,6 +37,12 @@ switch (mode)
     case "cnn_parts":
         Cnn.Parts(args.Length > 1 ? int.Parse(args[1]) : 100);
         break;
+    case "logreg":
+        Bars.LogReg(args.Length > 1 ? int.Parse(args[1]) : 30);
+        break;
+    case "mlp":
+        Bars.Mlp(args.Length > 1 ? int.Parse(args[1]) : 1000, args.Length > 2 ? args[2] : "sgd");
+        break;
     case "fit_parts":
         FitParts();
         break;
@@ -44,11 +52,14 @@ switch (mode)
     case "pipeline_fit":
         PipelineFit(args.Length > 1 ? int.Parse(args[1]) : 3);
         break;
+    case "fit_warmup":
+        FitWarmup();
+        break;
     case "fashion_fit":
         FashionFit(args.Length > 1 ? int.Parse(args[1]) : 5, args.Length > 2 ? int.Parse(args[2]) : 0);
         break;
     default:
-        Console.Error.WriteLine($"unknown mode {mode}; use custom_loop, custom_loop_plain, custom_loop_function, fashion_fit, pipeline_fit, cnn_fit, conv_kernels, cnn_parts, fit_parts or ops");
+        Console.Error.WriteLine($"unknown mode {mode}; use custom_loop, custom_loop_plain, custom_loop_function, fashion_fit, pipeline_fit, cnn_fit, conv_kernels, cnn_parts, fit_parts, fit_warmup, logreg, mlp, op_overhead or ops");
         return 2;
 }
 return 0;
@@ -130,7 +141,7 @@ static void FashionFit(int epochs, int seed)
         callbacks: [new Callbacks.LambdaCallback(onEpochEnd: (e, logs) =>
         {
             acc = logs["val_accuracy"];
-            Console.WriteLine($"epoch {e + 1} val_accuracy {acc:0.0000}");
+            Console.WriteLine($"epoch {e + 1} val_accuracy {acc:0.0000} at_s {clock.Elapsed.TotalSeconds:0.000}");
         })]);
     double total = clock.Elapsed.TotalSeconds;
     Console.WriteLine($"fit seconds_per_epoch {total / epochs:0.000} final_val_accuracy {acc:0.0000} backend=neuralflow-{NF.Backend.Name}");
@@ -243,6 +254,31 @@ static void FitParts()
     }
 }
 
+// What the first epoch of a run costs beyond the others: one epoch (with validation) of a fresh
+// model in a fresh process (JIT compilation, traces, first touch of memory), of a second fresh
+// model (traces only), and of that model again (replays only).
+static void FitWarmup()
+{
+    var ((xTrain, yTrain), (xTest, yTest)) = NeuralFlow.Data.Datasets.FashionMnist.LoadData();
+    var x = xTrain / 255f;
+    var xVal = xTest / 255f;
+    Model Make()
+    {
+        var model = new Sequential(new Layers.Flatten(), new Layers.Dense(50), new Layers.ReLU(), new Layers.Dense(10, activation: "softmax"));
+        model.Compile(new Optimizers.SGD(learningRate: 0.01f), "sparse_categorical_crossentropy", ["accuracy"]);
+        return model;
+    }
+    NF.Random.SetSeed(0);
+    var first = Make();
+    var second = Make();
+    foreach (var (name, model) in new[] { ("cold process", first), ("new model", second), ("same model", second) })
+    {
+        var clock = Stopwatch.StartNew();
+        model.Fit(x, yTrain, batchSize: 256, epochs: 1, verbose: 0, validationData: (xVal, yTest));
+        Console.WriteLine($"{name,-14} first epoch {clock.Elapsed.TotalSeconds:0.000} s");
+    }
+}
+
 // Average time of each op of the custom loop's step, to see where a step goes.
 static void OpTimes()
 {
@@ -267,6 +303,17 @@ static void OpTimes()
     Time("softmax [256,50]", () => NF.Softmax(g));
     Time("reduce_sum axis0 [256,50]", () => NF.ReduceSum(g, 0));
     Time("add 1 element", () => b[0] + b[1]);
+    var rows = NF.Random.Uniform([60000, 784]);
+    var order = Enumerable.Range(0, 60000).ToArray();
+    new Random(1).Shuffle(order);
+    int at = 0;
+    Time("gather 256 shuffled rows", () => NF.Gather(rows, NF.Constant(order.AsSpan((at = (at + 256) % 59000), 256).ToArray())));
+    var big = NF.Random.Uniform([60000, 784]);
+    var w10 = NF.Random.Normal([784, 10]);
+    var g10 = NF.Random.Normal([60000, 10]);
+    Time("matmul 60000x784 @ 784x10", () => NF.MatMul(big, w10));
+    Time("matmul x^T @ g (784x10)", () => NF.MatMul(big, g10, transposeA: true));
+    Time("softmax [60000,10]", () => NF.Softmax(g10));
     var probs = NF.Softmax(NF.Random.Normal([256, 10]));
     var labels = NF.Cast(NF.Random.Uniform([256], 0, 10, DType.Int32), DType.UInt8);
     var acc = new Metrics.SparseCategoricalAccuracy();

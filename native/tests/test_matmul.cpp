@@ -100,3 +100,39 @@ TEST(Matmul, LargeSquareFloat32) {
     check<float>({}, {}, {}, 256, 256, 256, false, false, Kind::Contig, Kind::Contig, 77);
     check<float>({}, {}, {}, 256, 200, 300, true, true, Kind::Contig, Kind::Contig, 78);
 }
+
+// Thin weight gradients x^T @ g over many rows take skinny_gemm.cpp's loops (from 2^24
+// multiply-adds), g stored either way, with column counts that leave padded passes and row
+// lengths that leave block tails; the logits x @ w of the same shapes stay with the provider.
+TEST(Matmul, SkinnyFloat32) {
+    uint32_t seed = 200;
+    for (int64_t n : {1, 7, 10, 16}) {
+        const int64_t rows = (int64_t{1} << 24) / (300 * n) + 37;
+        for (Kind kb : {Kind::Contig, Kind::Transposed}) {
+            check<float>({}, {}, {}, rows, n, 300, false, false, Kind::Contig, kb, seed++);
+            check<float>({}, {}, {}, rows, n, 300, false, true, Kind::Contig, kb, seed++);
+            check<float>({}, {}, {}, 300, n, rows, true, false, Kind::Contig, kb, seed++);
+        }
+    }
+}
+
+// Their parts depend on the sizes only: the same bits on one thread as on all of them.
+TEST(Matmul, SkinnySameBitsOnAnyThreadCount) {
+    const int64_t M = 20000, K = 300, N = 10;
+    const auto x = random_values<float>(M * K, -1, 1, 7);
+    const auto w = random_values<float>(K * N, -1, 1, 8);
+    const auto g = random_values<float>(M * N, -1, 1, 9);
+    const nf_layout xl = contiguous({M, K}), wl = contiguous({K, N}), gl = contiguous({M, N});
+    const nf_layout xt = transposed_if(true, xl), yl = contiguous({M, N}), dl = contiguous({K, N});
+    auto run = [&](int threads) {
+        const int32_t saved = nf_threads_get();
+        EXPECT_EQ(nf_threads_set(threads), NF_OK);
+        std::vector<float> y(M * N), dw(K * N);
+        EXPECT_EQ(nf_matmul(NF_FLOAT32, x.data(), &xl, w.data(), &wl, y.data(), &yl), NF_OK) << nf_last_error();
+        EXPECT_EQ(nf_matmul(NF_FLOAT32, x.data(), &xt, g.data(), &gl, dw.data(), &dl), NF_OK) << nf_last_error();
+        EXPECT_EQ(nf_threads_set(saved), NF_OK);
+        y.insert(y.end(), dw.begin(), dw.end());
+        return y;
+    };
+    EXPECT_EQ(run(1), run(4));
+}

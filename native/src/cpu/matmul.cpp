@@ -17,6 +17,7 @@
 #include "common/layout.h"
 #include "common/matrix.h"
 #include "cpu/parallel.h"
+#include "cpu/skinny_gemm.h"
 
 #if defined(NF_GEMM_OPENBLAS)
 #include <cblas.h>
@@ -91,6 +92,8 @@ constexpr int64_t kGemmLargeEdge = 64;
 template <class T>
 void gemm_threaded(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t lda, const T* B,
                    int64_t ldb, T* C, int64_t ldc) {
+    if constexpr (std::is_same_v<T, float>)
+        if (skinny_gemm(ta, tb, M, N, K, A, lda, B, ldb, C, ldc)) return;
     set_gemm_threads(1);
     const int64_t macs = sat_mul(M * N, K);  // M, N fit int
     // Blocks of whole tiles along the longer side of C.

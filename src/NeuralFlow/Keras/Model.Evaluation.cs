@@ -49,12 +49,13 @@ public partial class Model
     {
         Compiled(nameof(Evaluate));
         using var placement = OnModelDevice(out var backend);
-        var lossMean = new Metrics.Mean("loss");
-        var outputLosses = OutputLossMeans();
+        var (cached, testStep) = TestStep();
+        var (lossMean, outputLosses) = (cached.LossMean, cached.OutputLosses);
+        lossMean.ResetState();
+        foreach (var m in outputLosses) m.ResetState();
         ResetMetrics(); // Fit has already read the epoch's training values
         using var items = batches.GetEnumerator();
         int count = 0;
-        var testStep = TestStep(lossMean, outputLosses);
         while (true)
         {
             using var scope = TensorScope.Begin();
@@ -65,6 +66,7 @@ public partial class Model
         }
         if (count == 0)
             throw new InvalidOperationException("Evaluate: the dataset produced no batches, so there is nothing to evaluate.");
+        KeepStep(cached);
         var result = new EvaluationResult(Logs(lossMean, outputLosses).ToList());
         if (verbose > 0) Console.WriteLine(result);
         return result;
@@ -117,7 +119,7 @@ public partial class Model
     {
         var outputs = new List<IReadOnlyList<Tensor>>();
         using var placement = OnModelDevice(out var backend);
-        var predictStep = Step(nameof(Predict), xb => CallOutputs(xb).ToArray());
+        var (cached, predictStep) = PredictStep();
         try
         {
             using (var items = batches.GetEnumerator())
@@ -129,6 +131,7 @@ public partial class Model
                     outputs.Add(predictStep(OnBackend(items.Current, backend)).Select(scope.Keep).ToArray());
                 }
             }
+            KeepStep(cached);
             if (outputs.Count == 0)
                 throw new InvalidOperationException($"{method}: the dataset produced no batches, so the shape of the outputs is unknown; predict on an empty tensor instead to get an empty result.");
             return Enumerable.Range(0, outputs[0].Count).Select(i => NF.Concat(outputs.Select(o => o[i]).ToArray(), axis: 0)).ToArray();

@@ -124,6 +124,7 @@ public partial class Model
         _loss = _losses[0];
         _metrics = _outputMetrics[0];
         RunEagerly = runEagerly;
+        ForgetSteps();
     }
 
     private bool MultiOutput => _losses.Length > 1;

@@ -13,74 +13,157 @@ public partial class Model
     /// <summary>The traced function of the last Fit, Evaluate or Predict step (null when run eagerly), for its statistics.</summary>
     internal TracedFunction? LastStepFunction { get; private set; }
 
-    // A step as a function of the batch's tensors: traced and replayed, or the body itself when
-    // the model runs eagerly. One per Fit/Evaluate/Predict call, since the body closes over that
-    // call's loss trackers.
-    private Func<Tensor[], Tensor[]> Step(string name, Func<Tensor[], Tensor[]> body, bool eager = false)
+    /// <summary>The traced function Evaluate and Fit's validation replay (null before the first one), for tests of its reuse.</summary>
+    internal TracedFunction? TestFunction => _testStep?.Function;
+
+    /// <summary>The traced function Predict replays (null before the first Predict).</summary>
+    internal TracedFunction? PredictFunction => _predictStep?.Function;
+
+    /// <summary>The traced function Fit replays (null before the first Fit).</summary>
+    internal TracedFunction? TrainFunction => _trainStep?.Function;
+
+    // Keras keeps the results of make_train_function, make_test_function and make_predict_function
+    // on the model: each step is built once and reused by every later epoch (validation runs after
+    // each) and call, so its traced plans (one per batch signature, the partial last batch's too)
+    // are traced once instead of once per call. The loss trackers the step adds to are part of it.
+    // A step is made again after Compile, or when the model's layers or weights, or what the step
+    // closes over, differ from what it was made for (its key), since a plan of the old model would
+    // replay the old computation.
+    private sealed class CachedStep(object[] extras, object[] key, Metrics.Mean lossMean, Metrics.Mean[] outputLosses)
+    {
+        public readonly object[] Extras = extras;
+        public object[] Key = key;
+        public readonly Metrics.Mean LossMean = lossMean;
+        public readonly Metrics.Mean[] OutputLosses = outputLosses;
+        public Func<Tensor[], Tensor[]> Body = _ => [];
+        public TracedFunction? Function;
+    }
+
+    private CachedStep? _trainStep, _testStep, _predictStep;
+
+    // Batch share of this rank under data parallelism (the gradient weight), read by the train step.
+    private double _batchShare = 1;
+
+    // Compile changes what every step computes.
+    private void ForgetSteps() => _trainStep = _testStep = _predictStep = null;
+
+    // Stands for a null extra in a key (no class weights).
+    private static readonly object NoExtra = new();
+
+    // What a cached step depends on besides Compile: every layer of the model (depth first) and
+    // every weight, then what the step closes over (compared by reference).
+    private object[] StepKey(object[] extras)
+    {
+        var key = new List<object>();
+        void Walk(Layer layer, HashSet<Layer> seen)
+        {
+            if (!seen.Add(layer)) return;
+            key.Add(layer);
+            foreach (var sub in layer.SubLayers) Walk(sub, seen);
+        }
+        Walk(this, new HashSet<Layer>(ReferenceEqualityComparer.Instance));
+        key.AddRange(Variables);
+        key.AddRange(extras);
+        return key.ToArray();
+    }
+
+    // The cached step in `slot` when its key still holds, else a new one made by `make`.
+    // extras: what the step closes over (null: nothing; a fresh object: never reused).
+    private CachedStep Cached(ref CachedStep? slot, object?[] extras, Func<CachedStep, Func<Tensor[], Tensor[]>> make)
+    {
+        var given = Array.ConvertAll(extras, e => e ?? NoExtra);
+        var key = StepKey(given);
+        if (slot is { } kept && kept.Key.AsSpan().SequenceEqual(key, ReferenceEqualityComparer.Instance)) return kept;
+        var step = new CachedStep(given, key, new Metrics.Mean("loss"), OutputLossMeans());
+        step.Body = make(step);
+        return slot = step;
+    }
+
+    // After a call: a model that built its weights during the call keeps its step (the step
+    // traced again once its weights existed, so it fits the model as it is now).
+    private void KeepStep(CachedStep step) => step.Key = StepKey(step.Extras);
+
+    // The step as a function of the batch's tensors: its traced function (made on first use), or
+    // its body itself when the model runs eagerly.
+    private Func<Tensor[], Tensor[]> Step(CachedStep step, string name, bool eager = false)
     {
         if (RunEagerly || eager)
         {
             LastStepFunction = null;
-            return body;
+            return step.Body;
         }
-        var function = new TracedFunction(body, $"{Name}.{name}", maxTraces: 8);
-        LastStepFunction = function;
-        return function.Call;
+        step.Function ??= new TracedFunction(step.Body, $"{Name}.{name}", maxTraces: 8);
+        LastStepFunction = step.Function;
+        return step.Function.Call;
     }
 
     // Fit's step on one batch: inputs, then targets (and the sample-weight column, when carried).
     // The model's weights and penalized layers are looked up after the first call built them.
-    private Func<Tensor[], Tensor[]> TrainStep(Optimizers.Optimizer optimizer, Metrics.Mean lossMean, Metrics.Mean[] outputLosses,
-                                               IReadOnlyDictionary<int, double>? classWeight, Func<double> share)
+    // Under data parallelism the step runs eagerly: its gradient allreduce is an MPI call, not a
+    // kernel on the backend, so a replay would leave it out and the ranks would drift apart; and
+    // each rank's share of the batch (the gradient weight) changes with the last batch.
+    private (CachedStep Step, Func<Tensor[], Tensor[]> Run) TrainStep(Optimizers.Optimizer optimizer, IReadOnlyDictionary<int, double>? classWeight)
     {
-        // Under data parallelism the step runs eagerly: its gradient allreduce is an MPI call, not
-        // a kernel on the backend, so a replay would leave it out and the ranks would drift apart;
-        // and each rank's share of the batch (the gradient weight) changes with the last batch.
         bool distributed = Distributed.DataParallel.Current is { WorldSize: > 1 };
-        int inputs = Math.Max(1, Inputs.Count);
-        IReadOnlyList<Variable> trainable = TrainableVariables;
-        List<Layer>? penalized = null;
-        return Step(nameof(Fit), batch =>
+        var step = Cached(ref _trainStep, [optimizer, classWeight, distributed ? new object() : null], s =>
         {
-            var (xb, yb) = (batch[..inputs], batch[inputs..]);
-            var (targets, weights) = SplitWeights(yb, classWeight);
-            Tensor[] grads;
-            IReadOnlyList<Tensor> yPred;
-            Tensor lossValue;
-            using (Layer.TrainingMode())
-            using (var tape = new GradientTape())
+            int inputs = Math.Max(1, Inputs.Count);
+            IReadOnlyList<Variable> trainable = TrainableVariables;
+            List<Layer>? penalized = null;
+            return batch =>
             {
-                yPred = CallOutputs(xb);
-                penalized ??= LayersWithPenalties();   // built by the first call
-                lossValue = WithPenalties(CombinedLoss(targets, yPred, outputLosses, weights), LossesOf(penalized));
-                if (trainable.Count == 0) trainable = TrainableVariables; // built on the first call
-                var reduction = BeginGradientReduction(tape, trainable, share());
-                grads = tape.Gradient(lossValue, trainable);
-                grads = AveragedGradients(grads, reduction);
-            }
-            optimizer.ApplyGradients(grads, trainable);
-            lossMean.UpdateState(lossValue, BatchSizeOf(xb));
-            UpdateMetrics(targets, yPred, weights);
-            return [];
-        }, eager: distributed);
+                var (xb, yb) = (batch[..inputs], batch[inputs..]);
+                var (targets, weights) = SplitWeights(yb, classWeight);
+                Tensor[] grads;
+                IReadOnlyList<Tensor> yPred;
+                Tensor lossValue;
+                using (Layer.TrainingMode())
+                using (var tape = new GradientTape())
+                {
+                    yPred = CallOutputs(xb);
+                    penalized ??= LayersWithPenalties();   // built by the first call
+                    lossValue = WithPenalties(CombinedLoss(targets, yPred, s.OutputLosses, weights), LossesOf(penalized));
+                    if (trainable.Count == 0) trainable = TrainableVariables; // built on the first call
+                    var reduction = BeginGradientReduction(tape, trainable, _batchShare);
+                    grads = tape.Gradient(lossValue, trainable);
+                    grads = AveragedGradients(grads, reduction);
+                }
+                optimizer.ApplyGradients(grads, trainable);
+                s.LossMean.UpdateState(lossValue, BatchSizeOf(xb));
+                UpdateMetrics(targets, yPred, weights);
+                return [];
+            };
+        });
+        return (step, Step(step, nameof(Fit), eager: distributed));
     }
 
     // Evaluate's step: the loss and metrics of one batch added to the running ones.
-    private Func<Tensor[], Tensor[]> TestStep(Metrics.Mean lossMean, Metrics.Mean[] outputLosses)
+    private (CachedStep Step, Func<Tensor[], Tensor[]> Run) TestStep()
     {
-        int inputs = Math.Max(1, Inputs.Count);
-        List<Layer>? penalized = null;
-        return Step(nameof(Evaluate), batch =>
+        var step = Cached(ref _testStep, [], s =>
         {
-            var (xb, yb) = (batch[..inputs], batch[inputs..]);
-            var (targets, weights) = SplitWeights(yb, null);
-            var yPred = CallOutputs(xb);
-            // Each batch's loss counts as many times as it has examples (Keras' loss tracker), so
-            // the result is the mean over examples, not over batches.
-            penalized ??= LayersWithPenalties();
-            lossMean.UpdateState(WithPenalties(CombinedLoss(targets, yPred, outputLosses, weights), LossesOf(penalized)), BatchSizeOf(xb));
-            UpdateMetrics(targets, yPred, weights);
-            return [];
+            int inputs = Math.Max(1, Inputs.Count);
+            List<Layer>? penalized = null;
+            return batch =>
+            {
+                var (xb, yb) = (batch[..inputs], batch[inputs..]);
+                var (targets, weights) = SplitWeights(yb, null);
+                var yPred = CallOutputs(xb);
+                // Each batch's loss counts as many times as it has examples (Keras' loss tracker), so
+                // the result is the mean over examples, not over batches.
+                penalized ??= LayersWithPenalties();
+                s.LossMean.UpdateState(WithPenalties(CombinedLoss(targets, yPred, s.OutputLosses, weights), LossesOf(penalized)), BatchSizeOf(xb));
+                UpdateMetrics(targets, yPred, weights);
+                return [];
+            };
         });
+        return (step, Step(step, nameof(Evaluate)));
+    }
+
+    // Predict's step: the model's outputs for one batch.
+    private (CachedStep Step, Func<Tensor[], Tensor[]> Run) PredictStep()
+    {
+        var step = Cached(ref _predictStep, [], _ => xb => CallOutputs(xb).ToArray());
+        return (step, Step(step, nameof(Predict)));
     }
 }

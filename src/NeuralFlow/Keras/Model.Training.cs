@@ -164,8 +164,6 @@ public partial class Model
         progbar?.SetParams(epochs, steps, verbose);
         foreach (var c in hooks) c.Model = this;
         var history = new History();
-        var lossMean = new Metrics.Mean("loss");
-        var outputLosses = OutputLossMeans();
         StopTraining = false;
         IEnumerator<(Tensor[] X, Tensor[] Y)>? batches = null;
         try
@@ -179,8 +177,8 @@ public partial class Model
                 if (first.MoveNext()) CallOutputs(OnBackend(first.Current.X, backend));
             }
             var batchEndHooks = hooks.Where(c => c.HandlesBatchEnd).ToList();
-            double share = 1;
-            var trainStep = TrainStep(optimizer, lossMean, outputLosses, classWeight, () => share);
+            var (cached, trainStep) = TrainStep(optimizer, classWeight);
+            var (lossMean, outputLosses) = (cached.LossMean, cached.OutputLosses);
             foreach (var c in hooks) c.OnTrainBegin();
             foreach (var c in hooks)
                 if (c.ResumeEpoch is { } resume) initialEpoch = Math.Max(initialEpoch, resume);
@@ -202,7 +200,7 @@ public partial class Model
                 {
                     using (var scope = TensorScope.Begin())
                     {
-                        if (!MoveNextTogether(batches, out share))
+                        if (!MoveNextTogether(batches, out _batchShare))
                         {
                             ranOut = !StopTraining;
                             break;
@@ -235,6 +233,7 @@ public partial class Model
                 history.Add(epochLogs);
                 foreach (var c in hooks) c.OnEpochEnd(epoch, epochLogs);
             }
+            KeepStep(cached);
             // Keras: with use_ema the weights take their moving averages when training ends.
             optimizer.FinalizeVariableValues(TrainableVariables);
             foreach (var c in hooks) c.OnTrainEnd();
