@@ -159,6 +159,19 @@ NF_API nf_status nf_cuda_scan(nf_scan_op op, nf_dtype dtype, const void* x, cons
 NF_API nf_status nf_cuda_sort(nf_dtype dtype, const void* x, const nf_layout* x_layout, int32_t axis,
                               int32_t descending, void* values_out, nf_dtype index_dtype, void* indices_out);
 
+/* ==== issue 18 (distgpu): page-locked host memory, for staging collectives through the host ==== */
+/* A page-locked host block of `bytes` (cudaHostAlloc, portable to every device); the CPU reads and
+ * writes it like any memory, the DMA engine copies to and from it without waiting. */
+NF_API nf_status nf_cuda_host_alloc(int64_t bytes, void** out);
+/* Frees a block of nf_cuda_host_alloc (waiting for copies in flight); NULL is ignored. */
+NF_API nf_status nf_cuda_host_free(void* ptr);
+/* Queue a copy on the engine's stream and return: after the kernels queued before, before the
+ * ones queued after. The host side must lie inside one nf_cuda_host_alloc block (else
+ * NF_ERROR_INVALID_ARGUMENT); its bytes are valid (or may be overwritten) only after
+ * nf_cuda_synchronize. */
+NF_API nf_status nf_cuda_copy_to_host_async(void* pinned_dst, const void* device_src, int64_t bytes);
+NF_API nf_status nf_cuda_copy_to_device_async(void* device_dst, const void* pinned_src, int64_t bytes);
+
 #ifdef __cplusplus
 }
 #endif
