@@ -122,6 +122,7 @@ void Steps()
     int steps = 0;
     model.Fit(x, y, batchSize: 16, epochs: 1, verbose: 0, callbacks: [new Callbacks.LambdaCallback(onBatchEnd: (_, _) => steps++)]);
     Say("steps", steps);
+    Say("variables", model.Variables.Count);
     Say("weights", Hash(model));
 }
 

@@ -93,6 +93,32 @@ public sealed partial class DataParallel
         _pinned.Clear();
     }
 
+    // Variables that all live on one GPU go by NCCL or a CUDA-aware MPI straight from a device
+    // copy, one broadcast each (a start-of-training cost); staged, they take the host path.
+    private unsafe bool BroadcastOnDevice(List<Variable> list, int root)
+    {
+        if (list.Count == 0 || list[0].Backend is not CudaBackend cuda || list.Any(v => !ReferenceEquals(v.Backend, cuda))) return false;
+        ChooseGpuTransport(cuda);
+        if (GpuTransport is not (GpuTransport.Nccl or GpuTransport.CudaAwareMpi)) return false;
+        foreach (var v in list)
+        {
+            long bytes = v.Count * v.DType.SizeInBytes();
+            if (bytes > int.MaxValue)
+                throw new ArgumentException($"Broadcast: variable {v.Name ?? "?"} holds {bytes} bytes, more than one broadcast moves (2^31 - 1).", "variables");
+            using var copy = Tensor.Empty(v.Shape, v.DType, cuda);
+            if (Rank == root) Engine.Copy(v, v.Layout, copy, copy.Layout);
+            if (GpuTransport == GpuTransport.Nccl)
+                Check(NativeDistMethods.nf_dist_nccl_broadcast(copy.Data, bytes, root, 0));
+            else
+            {
+                cuda.Synchronize();  // MPI reads the device buffer itself
+                Check(NativeDistMethods.nf_dist_broadcast((void*)copy.Data, bytes, root, TimeoutSeconds));
+            }
+            if (Rank != root) v.Assign(copy);
+        }
+        return true;
+    }
+
     internal sealed partial class GradientReduction
     {
         // Packs the bucket's gradients into one device buffer, weighted, and starts its reduction.
