@@ -56,4 +56,13 @@ public static unsafe partial class NativeCudaMethods
     [LibraryImport(LibraryName)] public static partial NfStatus nf_cuda_graph_launch(nint graph);
     /// <summary>nf_cuda_graph_destroy</summary>
     [LibraryImport(LibraryName)] public static partial NfStatus nf_cuda_graph_destroy(nint graph);
+    // ---- issue 18 (distgpu): page-locked host memory for staging collectives
+    /// <summary>nf_cuda_host_alloc</summary>
+    [LibraryImport(LibraryName)] public static partial NfStatus nf_cuda_host_alloc(long bytes, nint* output);
+    /// <summary>nf_cuda_host_free</summary>
+    [LibraryImport(LibraryName)] public static partial NfStatus nf_cuda_host_free(nint pointer);
+    /// <summary>nf_cuda_copy_to_host_async</summary>
+    [LibraryImport(LibraryName)] public static partial NfStatus nf_cuda_copy_to_host_async(nint pinnedDestination, nint deviceSource, long bytes);
+    /// <summary>nf_cuda_copy_to_device_async</summary>
+    [LibraryImport(LibraryName)] public static partial NfStatus nf_cuda_copy_to_device_async(nint deviceDestination, nint pinnedSource, long bytes);
 }

@@ -49,6 +49,20 @@ public static unsafe partial class NativeDistMethods
     /// <summary>nf_dist_abort</summary>
     [LibraryImport(LibraryName)] public static partial NfStatus nf_dist_abort(int code);
 
+    // ---- issue 18 (distgpu): collectives on GPU memory
+    /// <summary>nf_dist_cuda_aware</summary>
+    [LibraryImport(LibraryName)] public static partial NfStatus nf_dist_cuda_aware(int* aware, nint* source);
+    /// <summary>nf_dist_nccl_init</summary>
+    [LibraryImport(LibraryName, StringMarshalling = StringMarshalling.Utf8)] public static partial NfStatus nf_dist_nccl_init(string? library, int required, int* available, double timeoutSeconds);
+    /// <summary>nf_dist_nccl_status</summary>
+    [LibraryImport(LibraryName)] public static partial nint nf_dist_nccl_status();
+    /// <summary>nf_dist_nccl_allreduce</summary>
+    [LibraryImport(LibraryName)] public static partial NfStatus nf_dist_nccl_allreduce(nint deviceBuffer, long count, int dtype, int op, nint stream);
+    /// <summary>nf_dist_nccl_broadcast</summary>
+    [LibraryImport(LibraryName)] public static partial NfStatus nf_dist_nccl_broadcast(nint deviceBuffer, long bytes, int root, nint stream);
+    /// <summary>nf_dist_nccl_allgather</summary>
+    [LibraryImport(LibraryName)] public static partial NfStatus nf_dist_nccl_allgather(nint deviceSend, long count, int dtype, nint deviceReceive, nint stream);
+
     /// <summary>The calling thread's last MPI-engine error message.</summary>
     public static string LastError() => Marshal.PtrToStringUTF8(nf_dist_last_error()) ?? "";
 

@@ -186,6 +186,18 @@ NF_API nf_status nf_cuda_graph_set_optimizer(nf_cuda_graph* graph, int32_t slot,
 NF_API nf_status nf_cuda_graph_launch(nf_cuda_graph* graph);
 /* Waits for the graph's last launch, then frees it; NULL is ignored. */
 NF_API nf_status nf_cuda_graph_destroy(nf_cuda_graph* graph);
+/* ==== issue 18 (distgpu): page-locked host memory, for staging collectives through the host ==== */
+/* A page-locked host block of `bytes` (cudaHostAlloc, portable to every device); the CPU reads and
+ * writes it like any memory, the DMA engine copies to and from it without waiting. */
+NF_API nf_status nf_cuda_host_alloc(int64_t bytes, void** out);
+/* Frees a block of nf_cuda_host_alloc (waiting for copies in flight); NULL is ignored. */
+NF_API nf_status nf_cuda_host_free(void* ptr);
+/* Queue a copy on the engine's stream and return: after the kernels queued before, before the
+ * ones queued after. The host side must lie inside one nf_cuda_host_alloc block (else
+ * NF_ERROR_INVALID_ARGUMENT); its bytes are valid (or may be overwritten) only after
+ * nf_cuda_synchronize. */
+NF_API nf_status nf_cuda_copy_to_host_async(void* pinned_dst, const void* device_src, int64_t bytes);
+NF_API nf_status nf_cuda_copy_to_device_async(void* device_dst, const void* pinned_src, int64_t bytes);
 
 #ifdef __cplusplus
 }

@@ -6,8 +6,11 @@
  *
  * Conventions are the CPU engine's (neuralflow.h): every function returns nf_status except the
  * plain getters, and on failure nf_dist_last_error() gives this thread's message. MPI errors are
- * returned (MPI_ERRORS_RETURN), never aborts. Buffers are host memory: device tensors are staged
- * through host buffers by the caller (CUDA-aware MPI is a documented TODO).
+ * returned (MPI_ERRORS_RETURN), never aborts. Buffers are host memory, except that with a
+ * CUDA-aware MPI (nf_dist_cuda_aware) nf_dist_iallreduce/allreduce with NF_DIST_SUM, broadcast
+ * and allgather also take device pointers (MEAN divides on the host: not for device memory).
+ * Otherwise the caller stages device tensors through page-locked host buffers
+ * (nf_cuda_host_alloc), or uses NCCL (nf_dist_nccl_*) where it is installed.
  *
  * Hangs: every wait polls with a deadline (timeout_s; <= 0 waits forever). When it passes, the
  * call fails with NF_ERROR_INTERNAL and a message naming the rank that did not reach the
@@ -62,6 +65,32 @@ NF_API nf_status nf_dist_allgather(const void* send, int64_t count, nf_dtype dty
 
 /* Ends every process of the job (MPI_Abort), for a rank that cannot go on. */
 NF_API nf_status nf_dist_abort(int32_t code);
+
+/* ==== issue 18 (distgpu): collectives on GPU memory ====================================== */
+
+/* Whether MPI may be handed device pointers (a CUDA-aware MPI), decided once after nf_dist_init:
+ * NEURALFLOW_DIST_CUDA_AWARE=0|1 when set (any MPI; another value is NF_ERROR_INVALID_ARGUMENT);
+ * else Open MPI's run-time answer MPIX_Query_cuda_support() where mpi-ext.h declared it at build
+ * time (the library loaded may differ from the headers built against); else 0. *source (may be
+ * NULL) receives a static line saying which of these answered. */
+NF_API nf_status nf_dist_cuda_aware(int32_t* aware, const char** source);
+
+/* NCCL, loaded at run time: dlopen(library, or "libnccl.so.2" when NULL) and dlsym of the few
+ * entry points used (NCCL >= 2.10 for ncclAvg). Collective: every rank calls it, the ranks agree
+ * (over MPI) whether all of them loaded NCCL, and only then rank 0's ncclGetUniqueId is
+ * broadcast and ncclCommInitRank joins the calling thread's current CUDA device. *available = 1
+ * when every rank has NCCL; else 0, and nf_dist_nccl_status says why. With required = 1 a rank
+ * without NCCL is an error instead (NF_ERROR_UNSUPPORTED naming the rank and the reason). Later
+ * calls return the first answer. nf_dist_finalize destroys the communicator. */
+NF_API nf_status nf_dist_nccl_init(const char* library, int32_t required, int32_t* available, double timeout_s);
+/* "NCCL 2.18.3 from libnccl.so.2", or why NCCL is not used ("" before nf_dist_nccl_init). */
+NF_API const char* nf_dist_nccl_status(void);
+/* Device buffers of the current device, queued on `stream` (a cudaStream_t; NULL: the legacy
+ * default stream, where the CUDA engine's kernels run, so they order after the kernels queued
+ * before and before those queued after). They return once queued. */
+NF_API nf_status nf_dist_nccl_allreduce(void* device_buffer, int64_t count, nf_dtype dtype, nf_dist_op op, void* stream);
+NF_API nf_status nf_dist_nccl_broadcast(void* device_buffer, int64_t bytes, int32_t root, void* stream);
+NF_API nf_status nf_dist_nccl_allgather(const void* device_send, int64_t count, nf_dtype dtype, void* device_recv, void* stream);
 
 #ifdef __cplusplus
 }

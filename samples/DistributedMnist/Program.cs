@@ -54,5 +54,8 @@ if (chief)
 {
     var (testLoss, testAcc) = net.Evaluate(xt, yTest);
     Console.WriteLine($"Test loss: {testLoss:0.0000} - test accuracy: {testAcc:0.0000}");
+    // On a GPU: how the gradients travelled (NCCL, CUDA-aware MPI or page-locked staging) and why.
+    if (strategy.GpuTransport != GpuTransport.NotChosen)
+        Console.WriteLine($"Gradients on the GPU: {strategy.GpuTransport} ({strategy.GpuTransportReason})");
 }
 return 0;

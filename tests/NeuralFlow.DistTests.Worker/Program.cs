@@ -7,6 +7,10 @@
 //   resume DIR [crash-at-epoch]   Fit with BackupAndRestore in DIR; rank 0 throws at the end of that epoch
 //   dataset          Fit on a Dataset of 25 batches (dealt out round-robin: 12 steps per rank)
 //   errors           bad requests to the engine and the strategy: each exception's type and message
+//   optimizer        rank 0 alone takes 3 Adam steps (EMA on), then broadcasts weights and optimizer state;
+//                    5 averaged steps follow: the weights' hash and the iteration count
+// Every scenario ends with the GPU transport chosen (and, staged, the pinned buffers allocated;
+// with a fake NCCL, the collectives it carried).
 using System.Diagnostics;
 using System.Security.Cryptography;
 using NeuralFlow;
@@ -32,6 +36,7 @@ try
         case "resume": Resume(args[1], args.Length > 2 ? int.Parse(args[2]) : -1); break;
         case "errors": Errors(); break;
         case "dataset": DatasetScenario(); break;
+        case "optimizer": OptimizerScenario(); break;
         default: throw new ArgumentException($"unknown scenario {args[0]}");
     }
 }
@@ -40,6 +45,11 @@ catch (DistributedException e)
     Say("error", e.Message);
     return 3;  // disposing the strategy now ends the whole job (MPI_Abort)
 }
+Say("gpu_transport", strategy.GpuTransport);
+Say("gpu_transport_reason", strategy.GpuTransportReason);
+Say("pinned_allocations", strategy.PinnedAllocations);
+if (strategy.GpuTransport == GpuTransport.Nccl && Environment.GetEnvironmentVariable("NEURALFLOW_NCCL_PATH") is { Length: > 0 } fake)
+    unsafe { Say("nccl_calls", ((delegate* unmanaged<long>)System.Runtime.InteropServices.NativeLibrary.GetExport(System.Runtime.InteropServices.NativeLibrary.Load(fake), "fake_nccl_calls"))()); }
 Say("done", "ok");
 return 0;
 
@@ -112,6 +122,7 @@ void Steps()
     int steps = 0;
     model.Fit(x, y, batchSize: 16, epochs: 1, verbose: 0, callbacks: [new Callbacks.LambdaCallback(onBatchEnd: (_, _) => steps++)]);
     Say("steps", steps);
+    Say("variables", model.Variables.Count);
     Say("weights", Hash(model));
 }
 
@@ -199,4 +210,29 @@ void DatasetScenario()
     Say("steps", steps);
     Say("epochs", history.Epochs);
     Say("weights", Hash(model));
+}
+
+void OptimizerScenario()
+{
+    var (x, y) = Blobs(256, 11);
+    NF.Random.SetSeed(100 + rank);
+    var model = Mlp();
+    model.Call(x[..1], training: false);  // builds the weights
+    var optimizer = new Optimizers.Adam(learningRate: 0.01f, useEma: true);
+    var loss = Losses.Get("sparse_categorical_crossentropy");
+    IReadOnlyList<Tensor?> Gradients(Tensor xs, Tensor ys)
+    {
+        using var tape = new GradientTape();
+        return tape.Gradient(loss.Call(ys, model.Call(xs, training: true)), model.Variables);
+    }
+    // As if rank 0 alone had restored a checkpoint: its weights, moments, step count and averages differ.
+    if (rank == 0)
+        for (int i = 0; i < 3; i++) optimizer.ApplyGradients(Gradients(x[..64], y[..64]), model.Variables);
+    strategy.Broadcast(model.Variables);
+    strategy.Broadcast(optimizer, model.Variables);
+    int from = 256 * rank / strategy.WorldSize, to = 256 * (rank + 1) / strategy.WorldSize;
+    for (int i = 0; i < 5; i++) optimizer.ApplyGradients(strategy.AllReduceGradients(Gradients(x[from..to], y[from..to])), model.Variables);
+    Say("iterations", optimizer.Iterations);
+    Say("weights", Hash(model));
+    Say("averages", string.Join(",", model.Variables.Select(v => optimizer.AverageOf(v) is { } a ? Convert.ToHexString(SHA256.HashData(a.ToArray<float>().SelectMany(BitConverter.GetBytes).ToArray()))[..16] : "-")));
 }

@@ -16,11 +16,21 @@
 #include <vector>
 
 #include "common/error.h"
+#include "dist/dist_internal.h"
+
+namespace {
+bool g_ready = false;      // nf_dist_init succeeded
+bool g_finalized = false;  // nf_dist_finalize ran (MPI cannot be initialised again)
+}  // namespace
+
+void nf::dist::require_ready(const char* fn) {
+    if (!g_ready)
+        nf::fail(NF_ERROR_INVALID_ARGUMENT, "%s: the distributed engine is not initialised (call nf_dist_init first%s)", fn,
+                 g_finalized ? "; it was finalized, and MPI cannot be initialised twice in a process" : "");
+}
 
 namespace {
 
-bool g_ready = false;      // nf_dist_init succeeded
-bool g_finalized = false;  // nf_dist_finalize ran (MPI cannot be initialised again)
 bool g_own_mpi = false;    // this library called MPI_Init_thread (and so finalizes)
 int g_rank = 0, g_size = 1;
 MPI_Comm g_comm = MPI_COMM_NULL;  // the collectives' communicator (a dup of WORLD)
@@ -43,11 +53,7 @@ void check(int rc, const char* fn, const char* what) {
     nf::fail(NF_ERROR_INTERNAL, "%s: %s failed on rank %d of %d: %s", fn, what, g_rank, g_size, text);
 }
 
-void require_ready(const char* fn) {
-    if (!g_ready)
-        nf::fail(NF_ERROR_INVALID_ARGUMENT, "%s: the distributed engine is not initialised (call nf_dist_init first%s)", fn,
-                 g_finalized ? "; it was finalized, and MPI cannot be initialised twice in a process" : "");
-}
+using nf::dist::require_ready;
 
 int prev_rank() { return (g_rank + g_size - 1) % g_size; }
 int next_rank() { return (g_rank + 1) % g_size; }
@@ -252,6 +258,7 @@ NF_API nf_status nf_dist_init(int32_t* rank, int32_t* size) {
 NF_API nf_status nf_dist_finalize(void) {
     return nf::guard("nf_dist_finalize", [&] {
         if (!g_ready) return;
+        nf::dist::nccl_shutdown();  // NCCL's communicator goes before the MPI that set it up
         g_ready = false;
         g_finalized = true;
         for (auto& r : g_note_req)

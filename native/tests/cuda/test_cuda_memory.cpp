@@ -105,3 +105,62 @@ TEST(CudaMemory, LargeCopiesRoundTripThroughStaging) {
 }
 
 }  // namespace
+
+// Issue 18: page-locked staging buffers and the async copies that accept only them.
+namespace {
+
+TEST(CudaPinned, AsyncCopiesRoundTripThroughPageLockedMemory) {
+    NFTC_REQUIRE_DEVICE();
+    ASSERT_EQ(nf_cuda_device_set(0), NF_OK);
+    const int64_t n = 100000, bytes = n * 4;
+    void* pinned = nullptr;
+    ASSERT_EQ(nf_cuda_host_alloc(bytes, &pinned), NF_OK) << nf_cuda_last_error();
+    ASSERT_NE(pinned, nullptr);
+    auto* host = static_cast<float*>(pinned);
+    for (int64_t i = 0; i < n; ++i) host[i] = static_cast<float>(i) * 0.5f - 7.0f;
+    void* dev = nullptr;
+    ASSERT_EQ(nf_cuda_buffer_alloc(bytes, &dev), NF_OK);
+    ASSERT_EQ(nf_cuda_copy_to_device_async(dev, pinned, bytes), NF_OK) << nf_cuda_last_error();
+    ASSERT_EQ(nf_cuda_synchronize(), NF_OK);
+    std::memset(pinned, 0, static_cast<size_t>(bytes));
+    // A part of the block, at an offset: the range check accepts any range inside it.
+    ASSERT_EQ(nf_cuda_copy_to_host_async(host + 10, static_cast<float*>(dev) + 10, bytes - 40), NF_OK) << nf_cuda_last_error();
+    ASSERT_EQ(nf_cuda_synchronize(), NF_OK);
+    EXPECT_EQ(host[9], 0.0f);
+    for (int64_t i = 10; i < n; ++i) ASSERT_EQ(host[i], static_cast<float>(i) * 0.5f - 7.0f) << i;
+    ASSERT_EQ(nf_cuda_buffer_free(dev), NF_OK);
+    ASSERT_EQ(nf_cuda_host_free(pinned), NF_OK) << nf_cuda_last_error();
+}
+
+// Argument checks only: they run without a device too.
+TEST(CudaPinned, AsyncCopiesRefuseMemoryThatIsNotPageLocked) {
+    float pageable[8] = {};
+    EXPECT_EQ(nf_cuda_copy_to_host_async(pageable, pageable, 32), NF_ERROR_INVALID_ARGUMENT);
+    EXPECT_NE(std::strstr(nf_cuda_last_error(), "pinned_dst"), nullptr) << nf_cuda_last_error();
+    EXPECT_NE(std::strstr(nf_cuda_last_error(), "is not inside a page-locked block from nf_cuda_host_alloc"), nullptr);
+    EXPECT_EQ(nf_cuda_copy_to_device_async(pageable, pageable, 32), NF_ERROR_INVALID_ARGUMENT);
+    EXPECT_NE(std::strstr(nf_cuda_last_error(), "pinned_src"), nullptr) << nf_cuda_last_error();
+    EXPECT_EQ(nf_cuda_copy_to_host_async(pageable, pageable, -1), NF_ERROR_INVALID_ARGUMENT);
+    EXPECT_EQ(nf_cuda_copy_to_host_async(nullptr, pageable, 4), NF_ERROR_INVALID_ARGUMENT);
+    EXPECT_EQ(nf_cuda_copy_to_host_async(nullptr, nullptr, 0), NF_OK);  // nothing to copy
+    EXPECT_EQ(nf_cuda_host_alloc(-5, nullptr), NF_ERROR_INVALID_ARGUMENT);
+    EXPECT_EQ(nf_cuda_host_free(pageable), NF_ERROR_INVALID_ARGUMENT);
+    EXPECT_NE(std::strstr(nf_cuda_last_error(), "was not allocated by nf_cuda_host_alloc"), nullptr);
+    EXPECT_EQ(nf_cuda_host_free(nullptr), NF_OK);
+}
+
+TEST(CudaPinned, ACopyPastTheEndOfTheBlockOrAfterItsFreeIsRefused) {
+    NFTC_REQUIRE_DEVICE();
+    void* pinned = nullptr;
+    ASSERT_EQ(nf_cuda_host_alloc(64, &pinned), NF_OK) << nf_cuda_last_error();
+    void* dev = nullptr;
+    ASSERT_EQ(nf_cuda_buffer_alloc(128, &dev), NF_OK);
+    EXPECT_EQ(nf_cuda_copy_to_host_async(static_cast<char*>(pinned) + 32, dev, 64), NF_ERROR_INVALID_ARGUMENT);
+    EXPECT_NE(std::strstr(nf_cuda_last_error(), "+64 bytes"), nullptr) << nf_cuda_last_error();
+    ASSERT_EQ(nf_cuda_host_free(pinned), NF_OK);
+    EXPECT_EQ(nf_cuda_copy_to_host_async(pinned, dev, 8), NF_ERROR_INVALID_ARGUMENT);  // freed
+    EXPECT_EQ(nf_cuda_host_free(pinned), NF_ERROR_INVALID_ARGUMENT);                   // twice
+    ASSERT_EQ(nf_cuda_buffer_free(dev), NF_OK);
+}
+
+}  // namespace

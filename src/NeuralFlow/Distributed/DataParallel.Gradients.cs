@@ -10,8 +10,8 @@ namespace NeuralFlow.Distributed;
 // one non-blocking allreduce, started in bucket order on every rank. Under Fit, the tape reports
 // each gradient as soon as it is final (GradientTape.GradientReady), so a bucket's allreduce
 // starts while the backward pass goes on; AllReduceGradients, given finished gradients, starts
-// them one after another (packing bucket k+1 overlaps the transfer of bucket k). Tensors on a
-// GPU are staged through the host buffers.
+// them one after another (packing bucket k+1 overlaps the transfer of bucket k). Buckets of
+// tensors on a GPU stay on the device (DataParallel.Gpu.cs).
 public sealed partial class DataParallel
 {
     private readonly List<Array> _hostBuffers = [];
@@ -57,6 +57,8 @@ public sealed partial class DataParallel
         public int Waiting { get; set; }   // members not reported yet
         public long Handle { get; set; } = -1;
         public bool Done { get; set; }
+        public Tensor? Packed { get; set; }   // a GPU bucket's device buffer (DataParallel.Gpu.cs)
+        public nint Staged { get; set; }      // its page-locked host copy, when staged
     }
 
     // The same buckets on every rank: a function of the shapes and dtypes only, walked from the
@@ -99,7 +101,7 @@ public sealed partial class DataParallel
     }
 
     /// <summary>One step's gradients on their way through the buckets' allreduces.</summary>
-    internal sealed class GradientReduction(DataParallel owner, List<Bucket> buckets, int count, double weight)
+    internal sealed partial class GradientReduction(DataParallel owner, List<Bucket> buckets, int count, double weight)
     {
         private readonly Tensor?[] _gradients = new Tensor?[count];
         private readonly int[] _bucketOf = BucketOf(buckets, count);
@@ -152,9 +154,10 @@ public sealed partial class DataParallel
             var result = new Tensor?[_gradients.Length];
             for (int b = 0; b < buckets.Count; b++)
             {
-                if (buckets[b].Handle < 0) continue;
-                if (!buckets[b].Done) owner.Check(NativeDistMethods.nf_dist_wait(buckets[b].Handle, owner.TimeoutSeconds));
-                if (buckets[b].DType == DType.Float32) Unpack<float>(b, result);
+                if (buckets[b].Handle >= 0 && !buckets[b].Done) owner.Check(NativeDistMethods.nf_dist_wait(buckets[b].Handle, owner.TimeoutSeconds));
+                if (buckets[b].Packed is not null) UnpackOnDevice(b, result);
+                else if (buckets[b].Handle < 0) continue;
+                else if (buckets[b].DType == DType.Float32) Unpack<float>(b, result);
                 else Unpack<double>(b, result);
             }
             return result;
@@ -162,7 +165,10 @@ public sealed partial class DataParallel
 
         private void Start(int b)
         {
-            if (buckets[b].DType == DType.Float32) Start<float>(b);
+            // A GPU's gradients stay on it (packed there); host backends' go through a pinned managed array.
+            if (buckets[b].Indices.Select(i => _gradients[i]).FirstOrDefault(g => g is not null) is { Backend: Backends.Cuda.CudaBackend cuda })
+                StartOnDevice(b, cuda);
+            else if (buckets[b].DType == DType.Float32) Start<float>(b);
             else Start<double>(b);
         }
 

@@ -17,6 +17,7 @@ public sealed partial class DataParallel
         ThrowIfUnusable();
         CheckRoot(root);
         var list = variables.ToList();
+        if (BroadcastOnDevice(list, root)) return;
         long total = 0;
         foreach (var v in list) total += v.Count * v.DType.SizeInBytes();
         if (total > int.MaxValue)

@@ -241,6 +241,7 @@ public sealed partial class DataParallel : IDisposable
             _disposed = true;
             if (_current == this) _current = null;
         }
+        FreePinned();
         Shutdown();
     }
 

@@ -71,11 +71,13 @@ public partial class Model
         internal override int? ResumeEpoch => backup.ResumeEpoch;
     }
 
-    // Before the first step: rank 0's weights and the epoch rank 0 resumes at, on every rank.
+    // Before the first step: rank 0's weights, optimizer state (a checkpoint rank 0 alone read)
+    // and the epoch rank 0 resumes at, on every rank.
     private int StartTogether(int initialEpoch)
     {
         if (DataParallel.Current is not { } s) return initialEpoch;
         s.Broadcast(Variables);
+        if (Optimizer is { } optimizer) s.Broadcast(optimizer, Variables);
         return (int)s.Broadcast(initialEpoch);
     }
 

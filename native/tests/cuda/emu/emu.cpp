@@ -298,7 +298,11 @@ cudaError_t cudaMalloc(void** p, size_t n) {
 }
 cudaError_t cudaFree(void* p) { std::free(p); return cudaSuccess; }
 cudaError_t cudaMemGetInfo(size_t* free_bytes, size_t* total) { *free_bytes = *total = kDeviceBytes; return cudaSuccess; }
-cudaError_t cudaHostAlloc(void** p, size_t n, unsigned) { *p = std::malloc(n); return *p ? cudaSuccess : cudaErrorMemoryAllocation; }
+// Page-locked memory is plain host memory here, aligned to a page as cudaHostAlloc's is.
+cudaError_t cudaHostAlloc(void** p, size_t n, unsigned) {
+    *p = std::aligned_alloc(4096, (std::max<size_t>(n, 1) + 4095) / 4096 * 4096);
+    return *p ? cudaSuccess : cudaErrorMemoryAllocation;
+}
 cudaError_t cudaFreeHost(void* p) { std::free(p); return cudaSuccess; }
 cudaError_t cudaMemcpy(void* dst, const void* src, size_t n, cudaMemcpyKind) {
     if (nf_emu::route(nullptr) == nf_emu::Route::Refuse) return cudaErrorStreamCaptureImplicit;

@@ -77,6 +77,9 @@ internal sealed unsafe class CudaBackend : NativeKernelBackend, IBackend
         $"CUDA engine on gpu:{_index} ({DeviceName}, {TotalBytes / (double)(1L << 30):F1} GiB, compute {ComputeCapability}; " +
         $"{Marshal.PtrToStringUTF8(Api.build_info())}) from {NativeLibraryLoader.CudaLoadedFrom}";
 
+    /// <summary>Makes this device current on the calling thread, for raw engine calls made outside a kernel (the distributed engine's copies).</summary>
+    internal void MakeCurrent() => Enter();
+
     /// <summary>Makes this backend's device current on the calling thread, once per thread.</summary>
     protected override void Enter()
     {

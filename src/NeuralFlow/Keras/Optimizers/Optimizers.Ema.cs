@@ -89,6 +89,13 @@ public static partial class Optimizers
                     if (_averages.TryGetValue(v, out var average)) v.Assign(average);
         }
 
+        // Creates (as a copy of the variable, to be overwritten) or drops the moving average of variable.
+        private void SetAverage(Variable variable, bool present)
+        {
+            if (!present) _averages.Remove(variable);
+            else if (!_averages.ContainsKey(variable)) _averages[variable] = new Variable(variable, trainable: false);
+        }
+
         /// <summary>Restores saved moving averages (for loading).</summary>
         internal void RestoreAverages(IReadOnlyList<(Variable Variable, Tensor Average)> saved)
         {

@@ -208,6 +208,22 @@ public static partial class Optimizers
             Iterations = iterations;
         }
 
+        /// <summary>
+        /// Makes this optimizer's state for <paramref name="variable"/> take the form another
+        /// rank's has (DataParallel.Broadcast of an optimizer): slots and moving average created
+        /// (to be overwritten) or dropped, so that both ranks hold the same variables in the same
+        /// order. The values are the caller's to copy.
+        /// </summary>
+        internal void ShapeStateLike(Variable variable, bool slots, bool average)
+        {
+            if (slots && !_slots.ContainsKey(variable)) _slots[variable] = CreateSlots(variable);
+            else if (!slots) _slots.Remove(variable);
+            SetAverage(variable, average);
+        }
+
+        /// <summary>Sets <see cref="Iterations"/> (rank 0's count, broadcast by DataParallel).</summary>
+        internal void SetIterations(long iterations) => Iterations = iterations;
+
         /// <summary>A zero-filled slot shaped like <paramref name="variable"/>.</summary>
         protected static Variable ZerosLike(Variable variable, double value = 0)
         {
