@@ -31,8 +31,9 @@
 extern "C" {
 #endif
 
-#define NF_CUDA_ABI_VERSION 4  /* 3: normalization kernels, nf_cuda_optimizer_update_ex;
-                                  4: issue 16's select/scan/sort kernels (nf_cuda_where, ...) */
+#define NF_CUDA_ABI_VERSION 5  /* 3: normalization kernels, nf_cuda_optimizer_update_ex;
+                                  4: issue 16's select/scan/sort kernels (nf_cuda_where, ...);
+                                  5: issue 17's fused elementwise programs (nf_cuda_fused_elementwise) */
 
 /* ---- library and devices ------------------------------------------------------------- */
 
@@ -158,6 +159,11 @@ NF_API nf_status nf_cuda_scan(nf_scan_op op, nf_dtype dtype, const void* x, cons
                               int32_t exclusive, int32_t reverse, void* out);
 NF_API nf_status nf_cuda_sort(nf_dtype dtype, const void* x, const nf_layout* x_layout, int32_t axis,
                               int32_t descending, void* values_out, nf_dtype index_dtype, void* indices_out);
+
+/* ==== issue 17: fused elementwise programs; one thread per element ==== */
+NF_API nf_status nf_cuda_fused_elementwise(nf_dtype dtype, int32_t input_count, const void* const* inputs,
+                                           const nf_layout* input_layouts, int32_t step_count,
+                                           const nf_fused_step* steps, void* out, const nf_layout* out_layout);
 
 #ifdef __cplusplus
 }

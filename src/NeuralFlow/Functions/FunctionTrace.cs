@@ -55,13 +55,17 @@ internal sealed class FunctionTrace
     }
 
     /// <summary>One recorded call: how to run it against a table of buffer addresses, and which buffers it reads and writes.</summary>
-    internal sealed class Op(Action<nint[]> run, Ref[] reads, Ref[] writes, bool selfCopy = false)
+    internal sealed class Op(Action<nint[]> run, Ref[] reads, Ref[] writes, bool selfCopy = false, ElementwiseCall? elementwise = null, string name = "")
     {
+        /// <summary>The backend method recorded (for <see cref="ReplayPlan.Describe"/>).</summary>
+        public readonly string Name = name;
         public readonly Action<nint[]> Run = run;
         public readonly Ref[] Reads = reads;
         public readonly Ref[] Writes = writes;
         /// <summary>A copy between two layouts of one buffer; dropped when source and target are the same buffer and layout at replay (a variable's copy-on-write).</summary>
         public readonly bool SelfCopy = selfCopy;
+        /// <summary>What an elementwise kernel call computes (inputs: <see cref="Reads"/>, output: Writes[0]), for <see cref="ElementwiseFusion"/>; null for other calls.</summary>
+        public readonly ElementwiseCall? Elementwise = elementwise;
     }
 
     private readonly List<Buffer> _buffers = [];
@@ -218,15 +222,16 @@ internal sealed class FunctionTrace
 
     // ---- Ops ----
 
-    public void Record(Action<nint[]> run, Ref[] reads, Ref[] writes, bool selfCopy = false) =>
-        Ops.Add(new Op(run, reads, writes, selfCopy));
+    public void Record(Action<nint[]> run, Ref[] reads, Ref[] writes, bool selfCopy = false, ElementwiseCall? elementwise = null,
+                       [System.Runtime.CompilerServices.CallerMemberName] string name = "") =>
+        Ops.Add(new Op(run, reads, writes, selfCopy, elementwise, name));
 
     /// <summary>
     /// C# work a replay must redo at this point of the op list (an optimizer's iteration count):
     /// the one exception to "C# side effects run at trace time only", for library state that eager
     /// steps advance.
     /// </summary>
-    public void RecordHostAction(Action action) => Ops.Add(new Op(_ => action(), [], []));
+    public void RecordHostAction(Action action) => Ops.Add(new Op(_ => action(), [], [], name: "HostAction"));
 
     private Action<byte[]>? _pendingCheck;
 

@@ -66,7 +66,8 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
         Inner.Binary(op, dtype, a, aLayout, b, bLayout, output, outLayout);
         if (!On) return;
         var (k, ra, rb, ro, la, lb, lo) = (Inner, Ref(a), Ref(b), Ref(output), aLayout, bLayout, outLayout);
-        trace.Record(p => k.Binary(op, dtype, ra.At(p), la, rb.At(p), lb, ro.At(p), lo), [ra, rb], [ro]);
+        trace.Record(p => k.Binary(op, dtype, ra.At(p), la, rb.At(p), lb, ro.At(p), lo), [ra, rb], [ro],
+            elementwise: new ElementwiseCall(FusedKind.Binary, (int)op, dtype, FusedProgram.IsComparison(op) ? DType.Bool : dtype, [la, lb], lo, k));
     }
 
     public void Unary(UnaryOp op, DType dtype, nint x, in Layout xLayout, nint output, in Layout outLayout)
@@ -74,7 +75,8 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
         Inner.Unary(op, dtype, x, xLayout, output, outLayout);
         if (!On) return;
         var (k, rx, ro, lx, lo) = (Inner, Ref(x), Ref(output), xLayout, outLayout);
-        trace.Record(p => k.Unary(op, dtype, rx.At(p), lx, ro.At(p), lo), [rx], [ro]);
+        trace.Record(p => k.Unary(op, dtype, rx.At(p), lx, ro.At(p), lo), [rx], [ro],
+            elementwise: new ElementwiseCall(FusedKind.Unary, (int)op, dtype, dtype, [lx], lo, k));
     }
 
     public void Reduce(ReduceOp op, DType dtype, nint x, in Layout xLayout, uint axesMask, nint output, DType outDtype)
@@ -175,7 +177,8 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
         Inner.Cast(source, x, xLayout, destination, output);
         if (!On) return;
         var (k, rx, ro, lx) = (Inner, Ref(x), Ref(output), xLayout);
-        trace.Record(p => k.Cast(source, rx.At(p), lx, destination, ro.At(p)), [rx], [ro]);
+        trace.Record(p => k.Cast(source, rx.At(p), lx, destination, ro.At(p)), [rx], [ro],
+            elementwise: new ElementwiseCall(null, 0, source, destination, [lx], Layout.Contiguous(lx.Shape), k));
     }
 
     public void Copy(DType dtype, nint x, in Layout xLayout, nint output, in Layout outLayout)
@@ -255,6 +258,17 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
         var dynamic = trace.TakeOptimizerParams();
         trace.Record(b => k.OptimizerUpdate(kind, dtype, rp.At(b), rg.At(b), r0.At(b), r1.At(b), r2.At(b), count, dynamic is null ? fixedParams : dynamic()),
             [rp, rg, r0, r1, r2], [rp, r0, r1, r2]);
+    }
+
+    public void FusedElementwise(DType dtype, ReadOnlySpan<nint> inputs, ReadOnlySpan<Layout> inputLayouts, ReadOnlySpan<FusedStep> steps,
+                                 nint output, in Layout outLayout)
+    {
+        Inner.FusedElementwise(dtype, inputs, inputLayouts, steps, output, outLayout);
+        if (!On) return;
+        var refs = new R[inputs.Length];
+        for (int i = 0; i < refs.Length; i++) refs[i] = Ref(inputs[i]);
+        var ro = Ref(output);
+        trace.Record(ElementwiseFusion.Runner(Inner, dtype, refs, inputLayouts.ToArray(), steps.ToArray(), ro, outLayout), refs, [ro]);
     }
 
     public void SoftmaxCrossEntropy(DType dtype, nint logits, in Layout logitsLayout, DType labelDtype, nint labels, bool sparse, nint lossOut, nint gradOut)

@@ -81,6 +81,9 @@ public sealed class TracedFunction
     /// <summary>The arena bytes of the most recent plan (all its temporaries).</summary>
     public long ArenaBytes { get; private set; }
 
+    /// <summary>The most recent plan (tests and benchmarks read its op list).</summary>
+    internal ReplayPlan? LatestPlan { get; private set; }
+
     /// <summary>The function behind a delegate returned by NF.Function, for its statistics.</summary>
     public static TracedFunction Of(Delegate function) =>
         function?.Target as TracedFunction ?? throw new ArgumentException("Not a function made by NF.Function.", nameof(function));
@@ -146,6 +149,7 @@ public sealed class TracedFunction
             EagerReason = null;
             OpCount = plan.OpCount;
             ArenaBytes = plan.ArenaBytes;
+            LatestPlan = plan;
             return outputs;
         }
         EagerReason = trace.Failure;
