@@ -23,6 +23,7 @@ internal static class ConstantFolding
             foreach (var w in op.Writes)
                 if (w.Buffer >= 0) writers[w.Buffer]++;
         var isConstant = new bool[buffers.Count];
+        if (ElementwiseFusion.Disabled) return (ops, [], isConstant);  // NEURALFLOW_FUSION=0: the plan as recorded
         var replayed = new List<Planned>(ops.Count);
         var constant = new List<Planned>();
         foreach (var op in ops)

@@ -38,7 +38,7 @@ internal static class ElementwiseFusion
         };
     }
 
-    /// <summary>True when NEURALFLOW_FUSION=0 turns fusion off (to compare a plan with and without it).</summary>
+    /// <summary>True when NEURALFLOW_FUSION=0 turns fusion and constant folding off (to compare a plan with and without them).</summary>
     public static bool Disabled => Environment.GetEnvironmentVariable("NEURALFLOW_FUSION") == "0";
 
     /// <summary>Replaces each fusable run of <paramref name="ops"/> by one program call.</summary>

@@ -7,10 +7,11 @@ namespace NeuralFlow;
 /// A trace made runnable: the recorded kernel calls and a table of buffer addresses filled per
 /// replay. Temporaries live in one arena allocated when the plan is made, packed by lifetime
 /// (a buffer whose last reader has run gives its bytes to later ones), so a replay allocates
-/// nothing but its outputs. Variables are referenced through their current storage, read at each
+/// nothing but its outputs, and those only while the caller still holds the previous ones
+/// (ReplayPlan.Outputs.cs). Variables are referenced through their current storage, read at each
 /// replay, and buffers that existed before the trace (constants) are held by the plan.
 /// </summary>
-internal sealed class ReplayPlan
+internal sealed partial class ReplayPlan
 {
     private const int Alignment = 256; // a GPU's texture alignment; also a cache line multiple on CPUs
 
@@ -195,7 +196,7 @@ internal sealed class ReplayPlan
         for (int i = 0; i < results.Length; i++)
         {
             var (id, bytes, layout, dtype, backend) = _outputs[i];
-            var storage = new Storage(backend, bytes);
+            var storage = OutputStorage(i, backend, bytes);
             bases[id] = storage.Pointer;
             results[i] = new Tensor(storage, layout, dtype);
         }

@@ -152,6 +152,32 @@ public abstract class FusionTests(string backend) : BackendTest(backend)
         var want = NF.Square(r6 - NF.Sign(r6));
         Assert.Equal(Bits(want), Bits(o));
     }
+
+    [SkippableFact]
+    public void A_replay_reuses_an_output_buffer_only_after_the_caller_disposed_it()
+    {
+        RequireBackend();
+        var f = NF.Function((Tensor x) => x * 2f + 1f);
+        Tensor In(float v) => NF.Constant(new[] { v, -v, 0.5f });
+        f(In(1)).Dispose();                                  // the trace
+        var r1 = f(In(1));
+        var r2 = f(In(2));                                   // r1 still held: a fresh buffer
+        Assert.NotSame(r1.Storage, r2.Storage);
+        Assert.Equal(new[] { 3f, -1f, 2f }, r1.ToArray<float>());
+        var s2 = r2.Storage;
+        r2.Dispose();
+        var r3 = f(In(3));                                   // r2 released: its buffer again
+        Assert.Same(s2, r3.Storage);
+        Assert.Equal(new[] { 7f, -5f, 2f }, r3.ToArray<float>());
+        var view = r3[..2];                                  // a view keeps the buffer held
+        Assert.Same(s2, view.Storage);
+        r3.Dispose();
+        var r4 = f(In(4));
+        Assert.NotSame(view.Storage, r4.Storage);
+        Assert.Equal(new[] { 7f, -5f }, view.ToArray<float>());
+        Assert.Equal(new[] { 9f, -7f, 2f }, r4.ToArray<float>());
+        Assert.Equal(new[] { 3f, -1f, 2f }, r1.ToArray<float>());
+    }
 }
 
 public sealed class ManagedFusionTests() : FusionTests("managed");
