@@ -120,6 +120,12 @@ static void CustomLoopFunction(int steps)
     }
     double secs = clock.Elapsed.TotalSeconds;
     var info = TracedFunction.Of(trainStep);
+    if (Environment.GetEnvironmentVariable("NEURALFLOW_TRACE_DEBUG") == "1")
+    {
+        // The replayed calls, one per line (ReplayPlan.Describe is internal): what fusion left.
+        var plan = typeof(TracedFunction).GetProperty("LatestPlan", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(info);
+        Console.Error.WriteLine(plan?.GetType().GetMethod("Describe")!.Invoke(plan, null));
+    }
     Console.WriteLine($"custom_loop_function samples_per_s {(steps - 20) * 256 / secs:0} backend=neuralflow-{NF.Backend.Name} replays {info.ReplayCount} ops {info.OpCount} arena_kb {info.ArenaBytes / 1024}{(info.EagerReason is { } r ? " eager: " + r : "")}");
 }
 

@@ -97,6 +97,10 @@ public readonly unsafe struct NativeKernelTable
     /// <summary>(dtype, x, xLayout, axis, descending, valuesOut, indexDtype, indicesOut)</summary>
     public readonly delegate* unmanaged<int, nint, NfLayout*, int, int, nint, int, nint, NfStatus> sort;
 
+    // ---- issue 17: compiled steps
+    /// <summary>(dtype, inputCount, inputs, inputLayouts, stepCount, steps, output, outLayout)</summary>
+    public readonly delegate* unmanaged<int, int, nint*, NfLayout*, int, NfFusedStep*, nint, NfLayout*, NfStatus> fused_elementwise;
+
     /// <summary>The table's fields: one per export.</summary>
     public static IReadOnlyList<FieldInfo> Fields { get; } =
         typeof(NativeKernelTable).GetFields(BindingFlags.Public | BindingFlags.Instance);

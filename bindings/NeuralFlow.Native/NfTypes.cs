@@ -145,3 +145,17 @@ public unsafe struct NfCudaDeviceProps
     /// <summary>Keep 0.</summary>
     public int Reserved;
 }
+
+/// <summary><c>nf_fused_step</c>: one step of a fused elementwise program (issue 17).</summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct NfFusedStep
+{
+    /// <summary>nf_fused_kind: 0 binary, 1 unary.</summary>
+    public int Kind;
+    /// <summary>The nf_binary_op or nf_unary_op.</summary>
+    public int Op;
+    /// <summary>First operand register.</summary>
+    public int A;
+    /// <summary>Second operand register (binary only).</summary>
+    public int B;
+}

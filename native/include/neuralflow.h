@@ -37,8 +37,9 @@
 extern "C" {
 #endif
 
-#define NF_ABI_VERSION 4  /* 3: normalization kernels, nf_optimizer_update_ex, issue-16 elementwise ops;
-                             4: issue 16's select/scan/sort kernels (nf_where, ...) */
+#define NF_ABI_VERSION 5  /* 3: normalization kernels, nf_optimizer_update_ex, issue-16 elementwise ops;
+                             4: issue 16's select/scan/sort kernels (nf_where, ...);
+                             5: issue 17's fused elementwise programs (nf_fused_elementwise) */
 #define NF_MAX_RANK 8
 
 /* The enums are 32-bit integers on the wire, and callers (the C# bindings among them) may pass
@@ -464,6 +465,37 @@ NF_API nf_status nf_scan(nf_scan_op op, nf_dtype dtype, const void* x, const nf_
  * -0 and +0 are equal. NF_BOOL sorts as 0 < 1. */
 NF_API nf_status nf_sort(nf_dtype dtype, const void* x, const nf_layout* x_layout, int32_t axis, int32_t descending,
                          void* values_out, nf_dtype index_dtype, void* indices_out);
+
+/* ==== issue 17: fused elementwise programs (a replay's chains of elementwise calls in one pass) ==== */
+
+#define NF_FUSED_MAX_INPUTS 8
+#define NF_FUSED_MAX_STEPS 32
+
+typedef NF_ENUM(nf_fused_kind) {
+    NF_FUSED_BINARY = 0, /* register = op(a, b), op an nf_binary_op */
+    NF_FUSED_UNARY = 1   /* register = op(a), op an nf_unary_op */
+} nf_fused_kind;
+
+/* One step of a program. Registers 0..input_count-1 hold the inputs' elements; step s writes
+ * register input_count + s and may read any lower register. */
+typedef struct nf_fused_step {
+    int32_t kind; /* nf_fused_kind */
+    int32_t op;   /* the binary or unary op: add, sub, mul, div, maximum, minimum, the six
+                     comparisons (their 0/1 result held as 0 or 1 of dtype, what a cast of the bool
+                     to dtype gives); neg, abs, square, relu, sign */
+    int32_t a;    /* first operand register */
+    int32_t b;    /* second operand register (binary only; ignored otherwise) */
+} nf_fused_step;
+
+/* out = the last step's register, per element, over one shape (the inputs' layouts share out's
+ * shape; broadcasts are stride 0). dtype: NF_FLOAT32 or NF_FLOAT64, for every input and out.
+ * Each step computes exactly what nf_binary / nf_unary computes for that op and dtype (the same
+ * rounding, no contraction), so a program gives bit for bit the result of its steps run one by
+ * one. 1 <= input_count <= NF_FUSED_MAX_INPUTS, 1 <= step_count <= NF_FUSED_MAX_STEPS. out may
+ * be an input's buffer only with that input's layout. */
+NF_API nf_status nf_fused_elementwise(nf_dtype dtype, int32_t input_count, const void* const* inputs,
+                                      const nf_layout* input_layouts, int32_t step_count, const nf_fused_step* steps,
+                                      void* out, const nf_layout* out_layout);
 
 #ifdef __cplusplus
 }

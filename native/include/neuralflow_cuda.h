@@ -33,7 +33,9 @@ extern "C" {
 
 #define NF_CUDA_ABI_VERSION 5  /* 3: normalization kernels, nf_cuda_optimizer_update_ex;
                                   4: issue 16's select/scan/sort kernels (nf_cuda_where, ...);
-                                  5: issue 17's CUDA graphs (nf_cuda_graph_*) */
+                                  5: issue 17's CUDA graphs (nf_cuda_graph_*) and fused elementwise
+                                     programs (nf_cuda_fused_elementwise); issue 18's page-locked
+                                     staging (nf_cuda_host_alloc, ...) */
 
 /* ---- library and devices ------------------------------------------------------------- */
 
@@ -198,6 +200,10 @@ NF_API nf_status nf_cuda_host_free(void* ptr);
  * nf_cuda_synchronize. */
 NF_API nf_status nf_cuda_copy_to_host_async(void* pinned_dst, const void* device_src, int64_t bytes);
 NF_API nf_status nf_cuda_copy_to_device_async(void* device_dst, const void* pinned_src, int64_t bytes);
+/* ==== issue 17: fused elementwise programs; one thread per element ==== */
+NF_API nf_status nf_cuda_fused_elementwise(nf_dtype dtype, int32_t input_count, const void* const* inputs,
+                                           const nf_layout* input_layouts, int32_t step_count,
+                                           const nf_fused_step* steps, void* out, const nf_layout* out_layout);
 
 #ifdef __cplusplus
 }

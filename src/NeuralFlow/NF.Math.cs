@@ -116,9 +116,12 @@ public static partial class NF
     // g where x > 0, else 0. The mask becomes the gradient in place, so a conv net's backward
     // pass holds one activation-sized buffer here instead of three (mask, product, and the bool);
     // under an outer tape (a second derivative) the product is recorded as an op instead.
+    // The mask reads relu's output, not its input (as TensorFlow's ReluGrad): y > 0 exactly
+    // where x > 0 (-0 and NaN included), and x then has no reader after the forward pass, so a
+    // replay fuses x's producer (a bias add) and the relu into one pass (ElementwiseFusion).
     private static readonly GradientRule ReluGradient = static (g, n) =>
     {
-        var mask = Mask(Greater(n.X, 0), g.DType);
+        var mask = Mask(Greater(n.Output, 0), g.DType);
         if (Tape.AnyRecording) return [g * mask];
         Engine.MultiplyInPlace(mask, g);
         return [mask];

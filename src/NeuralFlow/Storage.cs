@@ -105,6 +105,9 @@ internal sealed class Storage
         }
     }
 
+    /// <summary>References held now (a replay reuses an output buffer only its plan still holds).</summary>
+    public int RefCount => Volatile.Read(ref _refs);
+
     /// <summary>Drops one reference, freeing the buffer with the last; never goes below zero.</summary>
     [MethodImpl(Hot)]
     public void Release()

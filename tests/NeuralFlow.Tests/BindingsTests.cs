@@ -65,6 +65,7 @@ public class BindingsTests
             "nf_optimizer_params*" => "NfOptimizerParams*",
             "nf_optimizer_options*" => "NfOptimizerOptions*",
             "nf_window2d*" => "NfWindow2D*",
+            "nf_fused_step*" => "NfFusedStep*",  // issue 17
             _ when Regex.IsMatch(t, @"^nf_\w+$") => "Int32", // an nf_ enum
             _ => "unmapped C type " + t,
         };

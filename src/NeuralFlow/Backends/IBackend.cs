@@ -183,6 +183,18 @@ public interface IBackend
     /// index order (NaN first); -0 equals +0.
     /// </summary>
     void Sort(DType dtype, nint x, in Layout xLayout, int axis, bool descending, nint valuesOut, DType indexDtype, nint indicesOut);
+
+    /// <summary>
+    /// Issue 17: a fused elementwise program (<c>nf_fused_elementwise</c>): output = the last
+    /// step's register per element, over one shape (<paramref name="inputLayouts"/> share
+    /// <paramref name="outLayout"/>'s shape; broadcasts are stride 0); float32/float64 only. Each
+    /// step computes exactly what <see cref="Binary"/> / <see cref="Unary"/> computes for its op,
+    /// so a program is bit for bit its steps run one by one. The ops it may use:
+    /// FusedProgram.Supports (the list of native/src/common/fused_program.h).
+    /// </summary>
+    void FusedElementwise(DType dtype, ReadOnlySpan<nint> inputs, ReadOnlySpan<Layout> inputLayouts, ReadOnlySpan<FusedStep> steps,
+                          nint output, in Layout outLayout) =>
+        throw new NotSupportedException($"{Name}: FusedElementwise is not implemented on this backend.");
 }
 
 /// <summary>Allocator statistics (bytes and counts), as <c>nf_memory_stats</c>.</summary>

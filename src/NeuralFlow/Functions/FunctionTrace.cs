@@ -55,11 +55,14 @@ internal sealed class FunctionTrace
     }
 
     /// <summary>One recorded call: how to run it against a table of buffer addresses, and which buffers it reads and writes.</summary>
-    internal sealed class Op(Action<nint[]> run, Ref[] reads, Ref[] writes, bool selfCopy = false, string kernel = "", KernelCall? call = null)
+    internal sealed class Op(Action<nint[]> run, Ref[] reads, Ref[] writes, bool selfCopy = false, string kernel = "", KernelCall? call = null,
+                             ElementwiseCall? elementwise = null)
     {
         public readonly Action<nint[]> Run = run;
-        /// <summary>The IBackend method recorded (for messages).</summary>
+        /// <summary>The IBackend method recorded (for messages and <see cref="ReplayPlan.Describe"/>).</summary>
         public readonly string Kernel = kernel;
+        /// <summary>Same as <see cref="Kernel"/>.</summary>
+        public string Name => Kernel;
         /// <summary>The call's settings as data, for the kernels that analyses compare (elementwise ones); null for the others.</summary>
         public readonly KernelCall? Call = call;
         public readonly Ref[] Reads = reads;
@@ -70,6 +73,8 @@ internal sealed class FunctionTrace
         public OpKind Kind { get; init; }
         /// <summary>Kind's particulars: <see cref="UploadDetail"/>, <see cref="RandomDetail"/> or <see cref="OptimizerDetail"/>.</summary>
         public object? Detail { get; init; }
+        /// <summary>What an elementwise kernel call computes (inputs: <see cref="Reads"/>, output: Writes[0]), for <see cref="ElementwiseFusion"/>; null for other calls.</summary>
+        public readonly ElementwiseCall? Elementwise = elementwise;
     }
 
     /// <summary>
@@ -270,15 +275,16 @@ internal sealed class FunctionTrace
     // ---- Ops ----
 
     public void Record(Action<nint[]> run, Ref[] reads, Ref[] writes, bool selfCopy = false, OpKind kind = OpKind.Kernel, object? detail = null,
-                       KernelCall? call = null, [System.Runtime.CompilerServices.CallerMemberName] string kernel = "") =>
-        Ops.Add(new Op(run, reads, writes, selfCopy, kernel, call) { Kind = kind, Detail = detail });
+                       KernelCall? call = null, ElementwiseCall? elementwise = null,
+                       [System.Runtime.CompilerServices.CallerMemberName] string kernel = "") =>
+        Ops.Add(new Op(run, reads, writes, selfCopy, kernel, call, elementwise) { Kind = kind, Detail = detail });
 
     /// <summary>
     /// C# work a replay must redo at this point of the op list (an optimizer's iteration count):
     /// the one exception to "C# side effects run at trace time only", for library state that eager
     /// steps advance.
     /// </summary>
-    public void RecordHostAction(Action action) => Ops.Add(new Op(_ => action(), [], [], kernel: "host action") { Kind = OpKind.HostAction });
+    public void RecordHostAction(Action action) => Ops.Add(new Op(_ => action(), [], [], kernel: "HostAction") { Kind = OpKind.HostAction });
 
     /// <summary>Every real backend a storage handed to the traced code (kernels ran on these only).</summary>
     public IEnumerable<IBackend> Backends => _proxies.Keys;

@@ -69,7 +69,8 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
         if (!On) return;
         var (k, ra, rb, ro, la, lb, lo) = (Inner, Ref(a), Ref(b), Ref(output), aLayout, bLayout, outLayout);
         trace.Record(p => k.Binary(op, dtype, ra.At(p), la, rb.At(p), lb, ro.At(p), lo), [ra, rb], [ro],
-                     call: new KernelCall((int)op, [la, lb, lo], [dtype, dtype, op.IsComparison() ? DType.Bool : dtype]));
+                     call: new KernelCall((int)op, [la, lb, lo], [dtype, dtype, op.IsComparison() ? DType.Bool : dtype]),
+                     elementwise: new ElementwiseCall(FusedKind.Binary, (int)op, dtype, FusedProgram.IsComparison(op) ? DType.Bool : dtype, [la, lb], lo, k));
     }
 
     public void Unary(UnaryOp op, DType dtype, nint x, in Layout xLayout, nint output, in Layout outLayout)
@@ -77,7 +78,8 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
         Inner.Unary(op, dtype, x, xLayout, output, outLayout);
         if (!On) return;
         var (k, rx, ro, lx, lo) = (Inner, Ref(x), Ref(output), xLayout, outLayout);
-        trace.Record(p => k.Unary(op, dtype, rx.At(p), lx, ro.At(p), lo), [rx], [ro], call: new KernelCall((int)op, [lx, lo], [dtype, dtype]));
+        trace.Record(p => k.Unary(op, dtype, rx.At(p), lx, ro.At(p), lo), [rx], [ro], call: new KernelCall((int)op, [lx, lo], [dtype, dtype]),
+                     elementwise: new ElementwiseCall(FusedKind.Unary, (int)op, dtype, dtype, [lx], lo, k));
     }
 
     public void Reduce(ReduceOp op, DType dtype, nint x, in Layout xLayout, uint axesMask, nint output, DType outDtype)
@@ -180,7 +182,8 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
         var (k, rx, ro, lx) = (Inner, Ref(x), Ref(output), xLayout);
         // The output is written packed in the input's shape (the kernel's contract).
         trace.Record(p => k.Cast(source, rx.At(p), lx, destination, ro.At(p)), [rx], [ro],
-                     call: new KernelCall(0, [lx, Layout.Contiguous(lx.Shape)], [source, destination]));
+                     call: new KernelCall(0, [lx, Layout.Contiguous(lx.Shape)], [source, destination]),
+                     elementwise: new ElementwiseCall(null, 0, source, destination, [lx], Layout.Contiguous(lx.Shape), k));
     }
 
     public void Copy(DType dtype, nint x, in Layout xLayout, nint output, in Layout outLayout)
@@ -268,6 +271,17 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
         trace.Record(b => runWith(b, dynamic is null ? fixedParams : dynamic()),
             [rp, rg, r0, r1, r2], [rp, r0, r1, r2], kind: FunctionTrace.OpKind.Optimizer,
             detail: new FunctionTrace.OptimizerDetail(kind, dtype, dynamic, runWith, fixedParams));
+    }
+
+    public void FusedElementwise(DType dtype, ReadOnlySpan<nint> inputs, ReadOnlySpan<Layout> inputLayouts, ReadOnlySpan<FusedStep> steps,
+                                 nint output, in Layout outLayout)
+    {
+        Inner.FusedElementwise(dtype, inputs, inputLayouts, steps, output, outLayout);
+        if (!On) return;
+        var refs = new R[inputs.Length];
+        for (int i = 0; i < refs.Length; i++) refs[i] = Ref(inputs[i]);
+        var ro = Ref(output);
+        trace.Record(ElementwiseFusion.Runner(Inner, dtype, refs, inputLayouts.ToArray(), steps.ToArray(), ro, outLayout), refs, [ro]);
     }
 
     public void SoftmaxCrossEntropy(DType dtype, nint logits, in Layout logitsLayout, DType labelDtype, nint labels, bool sparse, nint lossOut, nint gradOut)

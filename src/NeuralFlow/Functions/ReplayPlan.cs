@@ -7,10 +7,11 @@ namespace NeuralFlow;
 /// A trace made runnable: the recorded kernel calls and a table of buffer addresses filled per
 /// replay. Temporaries live in one arena allocated when the plan is made, packed by lifetime
 /// (a buffer whose last reader has run gives its bytes to later ones), so a replay allocates
-/// nothing but its outputs. Variables are referenced through their current storage, read at each
+/// nothing but its outputs, and those only while the caller still holds the previous ones
+/// (ReplayPlan.Outputs.cs). Variables are referenced through their current storage, read at each
 /// replay, and buffers that existed before the trace (constants) are held by the plan.
 /// </summary>
-internal sealed class ReplayPlan
+internal sealed partial class ReplayPlan
 {
     private const int Alignment = 256; // a GPU's texture alignment; also a cache line multiple on CPUs
 
@@ -21,6 +22,7 @@ internal sealed class ReplayPlan
     private readonly (int Buffer, Storage Storage)[] _externals;
     private readonly (int Buffer, long Bytes, Layout Layout, DType DType, IBackend Backend)[] _outputs;
     private readonly DeviceBuffer? _arena;
+    private (int Buffer, DeviceBuffer Storage)[] _constants = [];
 
     /// <summary>The arena's size in bytes (all temporaries of one replay).</summary>
     public long ArenaBytes { get; }
@@ -91,11 +93,7 @@ internal sealed class ReplayPlan
         }
         // Remap every reference to its canonical buffer and drop copies of a buffer onto itself
         // (a variable's copy-on-write, once both sides are the variable).
-        var kept = new List<FunctionTrace.Op>(ops.Count);
-        var first = new int[buffers.Count];
-        var last = new int[buffers.Count];
-        Array.Fill(first, int.MaxValue);
-        Array.Fill(last, -1);
+        var planned = new List<ElementwiseFusion.Planned>(ops.Count);
         // A temporary read before any recorded write was filled by something the trace did not
         // see (a backend reached other than through a storage): its replay would read garbage.
         var written = new bool[buffers.Count];
@@ -112,21 +110,30 @@ internal sealed class ReplayPlan
                 }
             foreach (var w in writes)
                 if (w.Buffer >= 0) written[w.Buffer] = true;
-            int index = kept.Count;
-            foreach (var r in reads.Concat(writes))
+            planned.Add(new(op, reads, writes));
+        }
+        // Chains of elementwise calls become one pass each (ElementwiseFusion); their
+        // intermediates drop out of the op list, so they get no arena bytes below.
+        var (replayed, constantOps, isConstant) = ConstantFolding.Split(planned, buffers, isOutput);
+        planned = ElementwiseFusion.Fuse(replayed, buffers, isOutput);
+        var kept = planned.ConvertAll(p => p.Op);
+        var first = new int[buffers.Count];
+        var last = new int[buffers.Count];
+        Array.Fill(first, int.MaxValue);
+        Array.Fill(last, -1);
+        for (int index = 0; index < planned.Count; index++)
+            foreach (var r in planned[index].Reads.Concat(planned[index].Writes))
                 if (r.Buffer >= 0)
                 {
                     first[r.Buffer] = Math.Min(first[r.Buffer], index);
                     last[r.Buffer] = Math.Max(last[r.Buffer], index);
                 }
-            kept.Add(op);
-        }
         // The arena: temporaries placed first-fit among those whose lifetimes overlap theirs.
         IBackend? arenaBackend = null;
         var offsets = new long[buffers.Count];
         var placed = new List<(long Offset, long Size, int Last)>();
         long arenaBytes = 0;
-        foreach (var b in buffers.Where(b => b.Kind == Kind.Temporary && !isOutput[b.Id] && last[b.Id] >= 0).OrderBy(b => first[b.Id]))
+        foreach (var b in buffers.Where(b => b.Kind == Kind.Temporary && !isOutput[b.Id] && !isConstant[b.Id] && last[b.Id] >= 0).OrderBy(b => first[b.Id]))
         {
             if (arenaBackend is null) arenaBackend = b.Backend;
             else if (!ReferenceEquals(arenaBackend, b.Backend))
@@ -156,11 +163,18 @@ internal sealed class ReplayPlan
         foreach (var b in buffers)
             if (b.Kind == Kind.Temporary && !isOutput[b.Id]) plan._bases[b.Id] = arena is null ? 0 : arena.Pointer + (nint)offsets[b.Id];
         foreach (var (id, s) in externals) plan._bases[id] = s.Pointer;
+        // Constants (ConstantFolding): computed once, now, into buffers of their own.
+        plan._constants = buffers.Where(b => isConstant[b.Id]).Select(b => (b.Id, b.Backend!.Allocate(Math.Max(b.Bytes, 1)))).ToArray();
+        foreach (var (id, buffer) in plan._constants) plan._bases[id] = buffer.Pointer;
+        foreach (var op in constantOps) op.Op.Run(plan._bases);
         return plan;
     }
 
     private static FunctionTrace.Ref[] Canonical(FunctionTrace.Ref[] refs, int[] canonical) =>
         Array.ConvertAll(refs, r => r.Buffer < 0 ? r : r with { Buffer = canonical[r.Buffer] });
+
+    /// <summary>The calls one replay runs, one per line (kernel name and op), to see what fusion did.</summary>
+    public string Describe() => string.Join("\n", _ops.Select(o => o.Name + (o.Elementwise is { } e ? $" {(e.Kind is null ? "cast" : e.Kind == FusedKind.Binary ? ((BinaryOp)e.Op).ToString() : ((UnaryOp)e.Op).ToString())} {e.OutLayout.Shape}" : "")));
 
     /// <summary>Why this plan cannot run now (a variable a tape saved, a freed constant), or null.</summary>
     public string? CannotReplay()
@@ -190,7 +204,7 @@ internal sealed class ReplayPlan
         for (int i = 0; i < results.Length; i++)
         {
             var (id, bytes, layout, dtype, backend) = _outputs[i];
-            var storage = new Storage(backend, bytes);
+            var storage = OutputStorage(i, backend, bytes);
             bases[id] = storage.Pointer;
             results[i] = new Tensor(storage, layout, dtype);
         }
@@ -199,6 +213,7 @@ internal sealed class ReplayPlan
         foreach (var (_, v) in _variables) v.Storage.BumpVersion();
         GC.KeepAlive(inputs);
         GC.KeepAlive(_arena);
+        GC.KeepAlive(_constants);
         return results;
     }
 }

@@ -95,6 +95,9 @@ public sealed class TracedFunction
 
     private ReplayPlan? _lastPlan;
 
+    /// <summary>The most recent plan (tests and benchmarks read its op list).</summary>
+    internal ReplayPlan? LatestPlan => _lastPlan;
+
     /// <summary>The function behind a delegate returned by NF.Function, for its statistics.</summary>
     public static TracedFunction Of(Delegate function) =>
         function?.Target as TracedFunction ?? throw new ArgumentException("Not a function made by NF.Function.", nameof(function));

@@ -1,0 +1,113 @@
+// nf_fused_elementwise: a replay's chain of elementwise calls in one pass (issue 17). The
+// program (common/fused_program.h) runs over blocks of kBlock elements: each step is one tight
+// loop over the block (the same functor nf_binary / nf_unary applies, so the same bits), which
+// vectorises; inputs with inner stride 1 are read in place, others gathered into a register
+// block, and the last step writes straight into a unit-stride output. Intermediate values live
+// only in the per-thread register blocks, never in memory the size of the tensor.
+#include <algorithm>
+#include <cstdint>
+
+#include "common/dtype.h"
+#include "common/fused_program.h"
+#include "common/layout.h"
+#include "cpu/parallel.h"
+
+namespace nf {
+namespace {
+
+// Elements per block: 40 registers of 128 doubles are 40 KB of a worker's stack.
+constexpr int64_t kBlock = 128;
+constexpr int kOperands = NF_FUSED_MAX_INPUTS + 1;  // out, then the inputs
+constexpr int kRegisters = NF_FUSED_MAX_INPUTS + NF_FUSED_MAX_STEPS;
+
+template <class Op, class T>
+void binary_block(const T* a, const T* b, T* d, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) d[i] = fused_binary_step<Op, T>(a[i], b[i]);
+}
+
+template <class Op, class T>
+void unary_block(const T* a, T* d, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) d[i] = Op::f(a[i]);
+}
+
+// One step over a block; the switches come from the lists of common/fused_program.h.
+template <class T>
+void step_block(const nf_fused_step& s, const T* a, const T* b, T* d, int64_t n) {
+    if (s.kind == NF_FUSED_BINARY) {
+        switch (s.op) {
+#define NF_CASE(E, Op) \
+            case E: binary_block<ops::Op, T>(a, b, d, n); return;
+            NF_FUSED_BINARY_OPS(NF_CASE)
+#undef NF_CASE
+        }
+        return;
+    }
+    switch (s.op) {
+#define NF_CASE(E, Op) \
+        case E: unary_block<ops::Op, T>(a, d, n); return;
+        NF_FUSED_UNARY_OPS(NF_CASE)
+#undef NF_CASE
+    }
+}
+
+template <class T>
+void run(int nin, const void* const* inputs, const nf_layout* ils, int nsteps, const nf_fused_step* steps, void* out,
+         const nf_layout& ol) {
+    const nf_layout* ls[kOperands];
+    ls[0] = &ol;
+    for (int k = 0; k < NF_FUSED_MAX_INPUTS; ++k) ls[k + 1] = k < nin ? &ils[k] : &ol;  // unused slots follow out
+    const Plan<kOperands> p = make_plan(ls);
+    const T* base[NF_FUSED_MAX_INPUTS] = {};
+    for (int k = 0; k < nin; ++k) base[k] = static_cast<const T*>(inputs[k]) + ils[k].offset;
+    T* po = static_cast<T*>(out) + ol.offset;
+    const int64_t so = p.inner(0);
+    const int last = nin + nsteps - 1;
+    parallel_chunks(p.numel, nsteps, [&](int64_t begin, int64_t end) {
+        alignas(64) T scratch[kRegisters][kBlock];
+        const T* reg[kRegisters];
+        for_runs(p, begin, end, [&](const int64_t* off, int64_t n) {
+            for (int64_t i0 = 0; i0 < n; i0 += kBlock) {
+                const int64_t m = std::min(kBlock, n - i0);
+                for (int k = 0; k < nin; ++k) {
+                    const int64_t sk = p.inner(k + 1);
+                    const T* src = base[k] + off[k + 1] + i0 * sk;
+                    if (sk == 1) {
+                        reg[k] = src;
+                    } else {
+                        for (int64_t i = 0; i < m; ++i) scratch[k][i] = src[i * sk];
+                        reg[k] = scratch[k];
+                    }
+                }
+                for (int s = 0; s < nsteps; ++s) {
+                    const nf_fused_step& st = steps[s];
+                    // Written after every read of this block: an input may be out itself (same layout).
+                    T* d = (nin + s == last && so == 1) ? po + off[0] + i0 : scratch[nin + s];
+                    step_block<T>(st, reg[st.a], reg[st.kind == NF_FUSED_BINARY ? st.b : st.a], d, m);
+                    reg[nin + s] = d;
+                }
+                if (so != 1) {
+                    T* o = po + off[0] + i0 * so;
+                    for (int64_t i = 0; i < m; ++i) o[i * so] = reg[last][i];
+                }
+            }
+        });
+    });
+}
+
+}  // namespace
+}  // namespace nf
+
+extern "C" NF_API nf_status nf_fused_elementwise(nf_dtype dtype, int32_t input_count, const void* const* inputs,
+                                                 const nf_layout* input_layouts, int32_t step_count,
+                                                 const nf_fused_step* steps, void* out, const nf_layout* out_layout) {
+    static const char* fn = "nf_fused_elementwise";
+    return nf::guard(fn, [&] {
+        const int64_t n =
+            nf::check_fused(fn, dtype, input_count, inputs, input_layouts, step_count, steps, out, out_layout);
+        if (n == 0) return;
+        if (dtype == NF_FLOAT32)
+            nf::run<float>(input_count, inputs, input_layouts, step_count, steps, out, *out_layout);
+        else
+            nf::run<double>(input_count, inputs, input_layouts, step_count, steps, out, *out_layout);
+    });
+}

@@ -1,0 +1,145 @@
+// nf_fused_elementwise (issue 17): a program gives bit for bit what its steps give when run one
+// by one through nf_binary / nf_unary (the replay's unfused calls), is within rounding of a
+// double-precision reference, never writes past its output, and refuses bad programs.
+#include <cmath>
+#include <cstring>
+
+#include "test_util.h"
+
+using namespace nft;
+
+namespace {
+
+// relu(x + row) * y - max(x, scale) ... the shapes of a bias add, its relu and a mask-and-scale:
+// inputs x (kind kx), a broadcast row, y (kind ky), a scalar; steps as below.
+const nf_fused_step kProgram[] = {
+    {NF_FUSED_BINARY, NF_BINARY_ADD, 0, 1},      // r4 = x + row
+    {NF_FUSED_UNARY, NF_UNARY_RELU, 4, 0},       // r5 = relu(r4)
+    {NF_FUSED_BINARY, NF_BINARY_GREATER, 2, 3},  // r6 = y > s (0/1)
+    {NF_FUSED_BINARY, NF_BINARY_MUL, 5, 6},      // r7 = r5 * r6
+    {NF_FUSED_BINARY, NF_BINARY_MUL, 7, 3},      // r8 = r7 * s
+    {NF_FUSED_BINARY, NF_BINARY_SUB, 8, 0},      // r9 = r8 - x
+    {NF_FUSED_UNARY, NF_UNARY_SQUARE, 9, 0},     // r10 = r9^2
+    {NF_FUSED_BINARY, NF_BINARY_MAXIMUM, 10, 2}, // r11 = max(r10, y)
+    {NF_FUSED_UNARY, NF_UNARY_NEG, 11, 0},       // r12 = -r11
+    {NF_FUSED_BINARY, NF_BINARY_DIV, 12, 3},     // r13 = r12 / s
+};
+constexpr int kSteps = sizeof(kProgram) / sizeof(kProgram[0]);
+
+double reference_step(const nf_fused_step& s, double a, double b) {
+    if (s.kind == NF_FUSED_UNARY) {
+        switch (s.op) {
+            case NF_UNARY_RELU: return a < 0 ? 0 : a;
+            case NF_UNARY_SQUARE: return a * a;
+            case NF_UNARY_NEG: return -a;
+        }
+    }
+    switch (s.op) {
+        case NF_BINARY_ADD: return a + b;
+        case NF_BINARY_SUB: return a - b;
+        case NF_BINARY_MUL: return a * b;
+        case NF_BINARY_DIV: return a / b;
+        case NF_BINARY_MAXIMUM: return a > b ? a : b;
+        case NF_BINARY_GREATER: return a > b ? 1 : 0;
+    }
+    return NAN;
+}
+
+template <class T>
+void check_program(const Shape& s, Kind kx, Kind ky) {
+    const nf_dtype dt = dtype_of<T>();
+    const View vx = make_view(s, kx), vy = make_view(s, ky), vr = make_view(s, Kind::Broadcast);
+    nf_layout scalar = contiguous(s);
+    for (int d = 0; d < scalar.rank; ++d) scalar.strides[d] = 0;
+    const auto x = random_values<T>(vx.storage, -3, 3, 11);
+    const auto row = random_values<T>(vr.storage, -1, 1, 12);
+    const auto y = random_values<T>(vy.storage, -3, 3, 13);
+    const std::vector<T> sc = {static_cast<T>(0.37)};
+    const void* inputs[4] = {x.data(), row.data(), y.data(), sc.data()};
+    const nf_layout layouts[4] = {vx.l, vr.l, vy.l, scalar};
+    const nf_layout ol = contiguous(s);
+    const int64_t n = numel(s);
+    const size_t slots = static_cast<size_t>(std::max<int64_t>(n, 1));
+    Guarded<T> fused(slots);
+    ASSERT_EQ(nf_fused_elementwise(dt, 4, inputs, layouts, kSteps, kProgram, fused.data(), &ol), NF_OK) << nf_last_error();
+
+    // The same steps one call each, through contiguous temporaries (what an unfused replay runs).
+    std::vector<std::vector<T>> regs(4 + kSteps, std::vector<T>(slots));
+    std::vector<uint8_t> mask(slots);
+    for (int k = 0; k < 4; ++k)
+        ASSERT_EQ(nf_copy(dt, inputs[k], &layouts[k], regs[k].data(), &ol), NF_OK) << nf_last_error();
+    for (int i = 0; i < kSteps; ++i) {
+        const nf_fused_step& st = kProgram[i];
+        T* out = regs[4 + i].data();
+        if (st.kind == NF_FUSED_UNARY) {
+            ASSERT_EQ(nf_unary(static_cast<nf_unary_op>(st.op), dt, regs[st.a].data(), &ol, out, &ol), NF_OK);
+        } else if (st.op == NF_BINARY_GREATER) {
+            ASSERT_EQ(nf_binary(NF_BINARY_GREATER, dt, regs[st.a].data(), &ol, regs[st.b].data(), &ol, mask.data(), &ol), NF_OK);
+            ASSERT_EQ(nf_cast(NF_BOOL, mask.data(), &ol, dt, out), NF_OK);
+        } else {
+            ASSERT_EQ(nf_binary(static_cast<nf_binary_op>(st.op), dt, regs[st.a].data(), &ol, regs[st.b].data(), &ol, out, &ol), NF_OK);
+        }
+    }
+    const std::string what = std::string(sizeof(T) == 4 ? "float32 " : "float64 ") + str(s) + " x " + kind_name(kx) + " y " + kind_name(ky);
+    for (int64_t i = 0; i < n; ++i)
+        ASSERT_EQ(std::memcmp(&fused[i], &regs[4 + kSteps - 1][i], sizeof(T)), 0)
+            << what << ": element " << i << " fused " << fused[i] << " unfused " << regs[4 + kSteps - 1][i];
+
+    // Within rounding of the program evaluated in double.
+    std::vector<double> want(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) {
+        double r[4 + kSteps] = {static_cast<double>(x[elem_offset(vx.l, i)]), static_cast<double>(row[elem_offset(vr.l, i)]),
+                                static_cast<double>(y[elem_offset(vy.l, i)]), static_cast<double>(sc[0])};
+        for (int k = 0; k < kSteps; ++k) r[4 + k] = reference_step(kProgram[k], r[kProgram[k].a], r[kProgram[k].b]);
+        want[i] = r[4 + kSteps - 1];
+    }
+    EXPECT_TRUE(all_close(fused.data(), want, 64 * rtol<T>(), 64 * rtol<T>(), what));
+}
+
+}  // namespace
+
+TEST(Fused, MatchesUnfusedStepsBitForBitAndDoubleReference) {
+    for (const Shape& s : elementwise_shapes())
+        for (Kind kx : {Kind::Contig, Kind::Transposed, Kind::Strided, Kind::Negative}) {
+            check_program<float>(s, kx, Kind::Contig);
+            check_program<double>(s, kx, Kind::Strided);
+        }
+}
+
+TEST(Fused, OutputMayBeAnInputWithItsLayout) {
+    // mask *= g in place: out is input 0's buffer with input 0's layout.
+    std::vector<float> m = {1, 0, 1, 0, 1}, g = {2, 3, 4, 5, 6};
+    const nf_layout l = contiguous({5});
+    const void* in[2] = {m.data(), g.data()};
+    const nf_layout ls[2] = {l, l};
+    const nf_fused_step steps[] = {{NF_FUSED_BINARY, NF_BINARY_MUL, 0, 1}, {NF_FUSED_UNARY, NF_UNARY_NEG, 2, 0}};
+    ASSERT_EQ(nf_fused_elementwise(NF_FLOAT32, 2, in, ls, 2, steps, m.data(), &l), NF_OK) << nf_last_error();
+    EXPECT_EQ(m, (std::vector<float>{-2, -0.0f, -4, -0.0f, -6}));
+    const nf_layout reversed = make_view({5}, Kind::Negative).l;
+    EXPECT_TRUE(fails_with(nf_fused_elementwise(NF_FLOAT32, 2, in, ls, 2, steps, m.data(), &reversed), NF_ERROR_INVALID_ARGUMENT,
+                           {"nf_fused_elementwise", "another layout"}));
+}
+
+TEST(Fused, RefusesBadPrograms) {
+    float a[4] = {}, out[4] = {};
+    const nf_layout l = contiguous({4});
+    const void* in[1] = {a};
+    const nf_fused_step ahead[] = {{NF_FUSED_BINARY, NF_BINARY_ADD, 0, 1}};
+    EXPECT_TRUE(fails_with(nf_fused_elementwise(NF_FLOAT32, 1, in, &l, 1, ahead, out, &l), NF_ERROR_INVALID_ARGUMENT,
+                           {"nf_fused_elementwise", "steps[0] reads register 1"}));
+    const nf_fused_step exp_step[] = {{NF_FUSED_UNARY, NF_UNARY_EXP, 0, 0}};
+    EXPECT_TRUE(fails_with(nf_fused_elementwise(NF_FLOAT32, 1, in, &l, 1, exp_step, out, &l), NF_ERROR_INVALID_ARGUMENT,
+                           {"steps[0].op", "not an op a fused program can run"}));
+    const nf_fused_step bad_kind[] = {{7, NF_UNARY_NEG, 0, 0}};
+    EXPECT_TRUE(fails_with(nf_fused_elementwise(NF_FLOAT32, 1, in, &l, 1, bad_kind, out, &l), NF_ERROR_INVALID_ARGUMENT,
+                           {"steps[0].kind = 7"}));
+    const nf_fused_step neg[] = {{NF_FUSED_UNARY, NF_UNARY_NEG, 0, 0}};
+    EXPECT_TRUE(fails_with(nf_fused_elementwise(NF_INT32, 1, in, &l, 1, neg, out, &l), NF_ERROR_UNSUPPORTED, {"int32"}));
+    EXPECT_TRUE(fails_with(nf_fused_elementwise(NF_FLOAT32, 0, in, &l, 1, neg, out, &l), NF_ERROR_INVALID_ARGUMENT,
+                           {"input_count = 0"}));
+    EXPECT_TRUE(fails_with(nf_fused_elementwise(NF_FLOAT32, 1, in, &l, 33, neg, out, &l), NF_ERROR_INVALID_ARGUMENT,
+                           {"step_count = 33"}));
+    const nf_layout other = contiguous({2, 2});
+    EXPECT_TRUE(fails_with(nf_fused_elementwise(NF_FLOAT32, 1, in, &other, 1, neg, out, &l), NF_ERROR_INVALID_ARGUMENT,
+                           {"shape mismatch"}));
+}
