@@ -98,7 +98,7 @@ extern "C" NF_API nf_status nf_cuda_copy_to_host_async(void* pinned_dst, const v
         require_pinned(fn, "pinned_dst", pinned_dst, bytes);
         // The engine's stream (the legacy one outside a graph capture): after every kernel queued
         // so far, before every later one.
-        NF_CUDA(cudaMemcpyAsync(pinned_dst, device_src, static_cast<size_t>(bytes), cudaMemcpyDeviceToHost, stream()), fn);
+        NF_CUDA(cudaMemcpyAsync(pinned_dst, device_src, static_cast<size_t>(bytes), cudaMemcpyDeviceToHost, nf::cuda::stream()), fn);
     });
 }
 
@@ -108,6 +108,6 @@ extern "C" NF_API nf_status nf_cuda_copy_to_device_async(void* device_dst, const
         check_copy(fn, device_dst, pinned_src, bytes);
         if (bytes == 0) return;
         require_pinned(fn, "pinned_src", pinned_src, bytes);
-        NF_CUDA(cudaMemcpyAsync(device_dst, pinned_src, static_cast<size_t>(bytes), cudaMemcpyHostToDevice, stream()), fn);
+        NF_CUDA(cudaMemcpyAsync(device_dst, pinned_src, static_cast<size_t>(bytes), cudaMemcpyHostToDevice, nf::cuda::stream()), fn);
     });
 }

@@ -162,6 +162,6 @@ internal static class ElementwiseFusion
                          last.Op.Writes[0], final.Layout);
         var inputRefs = inputs.Select(x => x.Canonical).ToArray();
         var name = $"FusedElementwise[{string.Join(",", program.Select(p => p.Kind == FusedKind.Binary ? ((BinaryOp)p.Op).ToString() : ((UnaryOp)p.Op).ToString()))}] {shape}";
-        return new Planned(new FunctionTrace.Op(run, inputRefs, [final.Ref], name: name), inputRefs, [final.Ref]);
+        return new Planned(new FunctionTrace.Op(run, inputRefs, [final.Ref], kernel: name), inputRefs, [final.Ref]);
     }
 }

@@ -77,7 +77,7 @@ internal sealed unsafe class CudaBackend : NativeKernelBackend, IBackend
         $"CUDA engine on gpu:{_index} ({DeviceName}, {TotalBytes / (double)(1L << 30):F1} GiB, compute {ComputeCapability}; " +
         $"{Marshal.PtrToStringUTF8(Api.build_info())}) from {NativeLibraryLoader.CudaLoadedFrom}";
 
-    /// <summary>Makes this device current on the calling thread, for raw engine calls made outside a kernel (the distributed engine's copies).</summary>
+    /// <summary>Makes this device current on the calling thread, for raw engine calls made outside a kernel (the distributed engine's copies, CUDA graph calls).</summary>
     internal void MakeCurrent() => Enter();
 
     /// <summary>Makes this backend's device current on the calling thread, once per thread.</summary>
@@ -87,9 +87,6 @@ internal sealed unsafe class CudaBackend : NativeKernelBackend, IBackend
         NativeErrors.ThrowIfCudaFailed(nf_cuda_device_set(_index));
         t_currentPlusOne = _index + 1;
     }
-
-    /// <summary>Makes this device current on the calling thread (before a CUDA graph call: CudaGraph).</summary>
-    internal void MakeCurrent() => Enter();
 
     private sealed class CudaBuffer(nint pointer, long bytes) : DeviceBuffer(pointer, bytes)
     {
