@@ -21,7 +21,15 @@ using NeuralFlow.Native;
 double bucketMb = args.Contains("--bucket-mb") ? double.Parse(args[Array.IndexOf(args, "--bucket-mb") + 1], System.Globalization.CultureInfo.InvariantCulture) : 25;
 using var strategy = new DataParallel(bucketSizeMb: bucketMb);
 int rank = strategy.Rank;
-void Say(string key, object value) => Console.WriteLine($"rank {rank}: {key} {value}");
+// Each line also goes to this rank's own file when the harness names a folder: mpirun forwards
+// the ranks' terminals in fragments, so a long line of one rank can be cut by another's (seen in CI).
+string? sayFile = Environment.GetEnvironmentVariable("NEURALFLOW_DIST_TEST_OUT") is { Length: > 0 } sayDir ? Path.Combine(sayDir, $"rank{rank}.txt") : null;
+void Say(string key, object value)
+{
+    string line = $"rank {rank}: {key} {value}";
+    Console.WriteLine(line);
+    if (sayFile is not null) File.AppendAllText(sayFile, line + "\n");
+}
 Say("world", strategy.WorldSize);
 Say("backend", NF.Backend.Name);
 try

@@ -62,6 +62,11 @@ internal static class MpiJob
         info.Environment["NEURALFLOW_BACKEND"] = backend;
         info.Environment["NEURALFLOW_NUM_THREADS"] = "1";
         foreach (var (k, v) in env ?? new Dictionary<string, string>()) info.Environment[k] = v;
+        // The ranks' "rank R: KEY VALUE" lines also land in one file per rank (the worker's Say):
+        // mpirun forwards their terminals in fragments, and a long line of one rank was once cut
+        // in two by another rank's line on the shared output.
+        var sayDir = Directory.CreateTempSubdirectory("nf-mpi-");
+        info.Environment["NEURALFLOW_DIST_TEST_OUT"] = sayDir.FullName;
         var watch = Stopwatch.StartNew();
         using var process = Process.Start(info)!;
         var stderr = process.StandardError.ReadToEndAsync();
@@ -75,12 +80,17 @@ internal static class MpiJob
         // keypad mode (ESC [?1h ESC =); drop it so lines start with what the rank printed.
         string output = Regex.Replace(stdout.Result + stderr.Result, @"\e\[\?1h\e=", "");
         var ranksSeen = new Dictionary<int, Dictionary<string, string>>();
-        foreach (Match m in Regex.Matches(output, @"^rank (\d+): (\w+) (.*?)\r?$", RegexOptions.Multiline))
-        {
-            int r = int.Parse(m.Groups[1].Value);
-            if (!ranksSeen.TryGetValue(r, out var values)) ranksSeen[r] = values = [];
-            values[m.Groups[2].Value] = m.Groups[3].Value;
-        }
+        // The shared output first (lines printed outside Say), then the per-rank files, which win.
+        var files = sayDir.GetFiles("rank*.txt").OrderBy(f => f.Name).Select(f => File.ReadAllText(f.FullName));
+        foreach (var text in files.Prepend(output))
+            foreach (Match m in Regex.Matches(text, @"^rank (\d+): (\w+) (.*?)\r?$", RegexOptions.Multiline))
+            {
+                int r = int.Parse(m.Groups[1].Value);
+                if (!ranksSeen.TryGetValue(r, out var values)) ranksSeen[r] = values = [];
+                values[m.Groups[2].Value] = m.Groups[3].Value;
+            }
+        try { sayDir.Delete(recursive: true); } catch (IOException) { } // best effort: a killed rank may still hold a file
+
         return new Result(process.ExitCode, output, watch.Elapsed.TotalSeconds, ranksSeen);
     }
 }

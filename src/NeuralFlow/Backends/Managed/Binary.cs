@@ -245,6 +245,7 @@ public sealed partial class ManagedBackend
         public T* Out, A, B;
         public long SO, SA, SB;
 
+        [MethodImpl(Hot)]
         public void Run(long oo, long oa, long ob, long n)
         {
             T* po = Out + oo, pa = A + oa, pb = B + ob;
@@ -298,6 +299,7 @@ public sealed partial class ManagedBackend
         public T* A, B;
         public long SO, SA, SB;
 
+        [MethodImpl(Hot)]
         public void Run(long oo, long oa, long ob, long n)
         {
             byte* po = Out + oo;

@@ -127,6 +127,7 @@ public sealed partial class ManagedBackend
         public TSrc* X;
         public long SO, SX;
 
+        [MethodImpl(Hot)]
         public void Run(long oo, long ox, long unused, long n)
         {
             TDst* po = Out + oo;
@@ -183,6 +184,7 @@ public sealed partial class ManagedBackend
         long tilesI = (rows + Tile - 1) / Tile, outer = p.Count / (rows * cols), units = outer * tilesI;
         var plan = p;
         T* px = (T*)x, po = (T*)o;
+        [MethodImpl(Hot)]
         void Units(long ub, long ue)
         {
             for (long u = ub; u < ue; u++)
@@ -220,6 +222,7 @@ public sealed partial class ManagedBackend
         public T* Out, X;
         public long SO, SX;
 
+        [MethodImpl(Hot)]
         public void Run(long oo, long ox, long unused, long n)
         {
             T* po = Out + oo, px = X + ox;

@@ -68,6 +68,7 @@ public sealed partial class ManagedBackend
             else Parallel.For(0, pieces, ManagedBackend.Options, piece => self.Rows<T>(SplitPoint(n, pieces, piece), SplitPoint(n, pieces, piece + 1)));
         }
 
+        [MethodImpl(Hot)]
         private readonly unsafe void Rows<T>(long begin, long end) where T : unmanaged, IFloatingPointIeee754<T>
         {
             int c = Classes;

@@ -11,7 +11,10 @@ namespace NeuralFlow.Backends.Managed;
 /// Kernels are generic over static-abstract op structs so the JIT emits one specialised loop
 /// per (op, dtype) with no virtual calls; contiguous runs go through TensorPrimitives or
 /// Vector512/Vector256 code; large work is split over cores with Parallel.For.
-/// The op families live in one file each (Binary.cs, Unary.cs, Reduce.cs, ...).
+/// The op families live in one file each (Binary.cs, Unary.cs, Reduce.cs, ...). The loops a
+/// training step runs carry <c>[MethodImpl(Hot)]</c> (Jit.cs): compiled optimized at their first
+/// call, not as tier-0 code for the first thousands of steps (issue 17: tier-0 loops dominated a
+/// 2,000-step workshop loop on this backend).
 /// </summary>
 public sealed partial class ManagedBackend : IBackend
 {

@@ -197,6 +197,7 @@ public sealed partial class ManagedBackend
             OptimizerRange<T, TStep>(step, w, g, s0, s1, s2, SplitPoint(count, pieces, piece), SplitPoint(count, pieces, piece + 1)));
     }
 
+    [MethodImpl(Hot)]
     private static unsafe void OptimizerRange<T, TStep>(TStep step, nint w, nint g, nint s0, nint s1, nint s2, long begin, long end)
         where T : unmanaged where TStep : struct, IOptimizerStep<T>
     {

@@ -384,6 +384,7 @@ public sealed partial class ManagedBackend
         public TK Kernel;
         public long Stride, Next;
 
+        [MethodImpl(Hot)]
         public void Run(long o0, long o1, long o2, long n)
         {
             for (long i = 0; i < n; i++) Kernel.At(Next++, o0 + i * Stride);
@@ -398,6 +399,7 @@ public sealed partial class ManagedBackend
         public long S;
         public TAcc Acc;
 
+        [MethodImpl(Hot)]
         public void Run(long o0, long o1, long o2, long n)
         {
             T* p = X + o0;
@@ -444,6 +446,7 @@ public sealed partial class ManagedBackend
         var r = R;
         // Unit u = (kept row, block of ColumnBlock columns): its accumulators stay in L1 while
         // every reduced row streams through once.
+        [MethodImpl(Hot)]
         void RunUnits(long ub, long ue)
         {
             TAcc* acc = stackalloc TAcc[ColumnBlock];
@@ -473,6 +476,7 @@ public sealed partial class ManagedBackend
         public int Width;
         public long S;
 
+        [MethodImpl(Hot)]
         public void Run(long o0, long o1, long o2, long n)
         {
             var acc = new Span<TAcc>(Acc, Width);

@@ -49,6 +49,7 @@ public sealed partial class ManagedBackend
         if (inner == 1)
         {
             // Softmax along the last axis: each row is contiguous, so every step is a vector op.
+            [MethodImpl(Hot)]
             void Rows(long b, long e)
             {
                 for (long r = b; r < e; r++) SoftmaxRow(log, new ReadOnlySpan<T>(src + r * n, checked((int)n)), new Span<T>(p + r * n, (int)n));
@@ -61,6 +62,7 @@ public sealed partial class ManagedBackend
         // Softmax along an inner axis: the lanes are columns of [n, inner] blocks. Handle a block
         // of columns at a time with row-wide vector ops, keeping max/sum vectors in L1.
         long blocks = (inner + SoftmaxBlock - 1) / SoftmaxBlock, units = outer * blocks;
+        [MethodImpl(Hot)]
         void Units(long ub, long ue)
         {
             for (long u = ub; u < ue; u++)

@@ -165,6 +165,7 @@ internal struct StridedPlan
     /// contiguous linear ranges over Parallel.For for large work. <paramref name="cost"/> weighs
     /// an element (1 for an add, more for exp/pow) so expensive ops go parallel sooner.
     /// </summary>
+    [MethodImpl(Hot)]
     public readonly void Execute<TKernel>(TKernel kernel, int cost = 1) where TKernel : struct, IRunKernel
     {
         long count = Count;

@@ -235,6 +235,7 @@ public sealed partial class ManagedBackend
         public T* Out, X;
         public long SO, SX;
 
+        [MethodImpl(Hot)]
         public void Run(long oo, long ox, long unused, long n)
         {
             T* po = Out + oo, px = X + ox;
