@@ -28,7 +28,7 @@ internal static class ConstantFolding
         var constant = new List<Planned>();
         foreach (var op in ops)
         {
-            bool folds = Pure.Contains(op.Op.Name) && op.Writes.Length == 1 && op.Writes[0].Buffer >= 0
+            bool folds = Pure.Contains(op.Op.Kernel) && op.Writes.Length == 1 && op.Writes[0].Buffer >= 0
                 && Array.TrueForAll(op.Reads, r => r.Buffer >= 0 && isConstant[r.Buffer]);
             if (folds)
             {

@@ -61,8 +61,6 @@ internal sealed class FunctionTrace
         public readonly Action<nint[]> Run = run;
         /// <summary>The IBackend method recorded (for messages and <see cref="ReplayPlan.Describe"/>).</summary>
         public readonly string Kernel = kernel;
-        /// <summary>Same as <see cref="Kernel"/>.</summary>
-        public string Name => Kernel;
         /// <summary>The call's settings as data, for the kernels that analyses compare (elementwise ones); null for the others.</summary>
         public readonly KernelCall? Call = call;
         public readonly Ref[] Reads = reads;
