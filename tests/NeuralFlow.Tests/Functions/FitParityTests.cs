@@ -79,15 +79,23 @@ public abstract class FitParityTests(string backend) : BackendTest(backend)
                     Assert.True(f is { ReplayCount: > 0 }, $"{kind}: {f?.Name} never replayed ({f?.EagerReason})");
                     Assert.Null(f!.EagerReason);
                 }
-            return (History: history.Keys.Order().Select(k => k + "=" + string.Join(",", history[k])).ToArray(),
-                    Weights: model.Variables.Select(v => v.ToArray<float>()).ToArray(),
-                    Evaluation: evaluation.Values.ToArray(), Predictions: predictions);
+            return (Trained: Trained(model, history), Evaluation: evaluation.Values.ToArray(), Predictions: predictions);
         }).ToArray();
-        Assert.Equal(runs[0].History, runs[1].History);
+        AssertSame(kind, runs[0].Trained, runs[1].Trained);
         Assert.Equal(runs[0].Evaluation, runs[1].Evaluation);
         Assert.True(runs[0].Predictions.AsSpan().SequenceEqual(runs[1].Predictions), $"{kind}: predictions differ");
-        for (int i = 0; i < runs[0].Weights.Length; i++)
-            Assert.True(runs[0].Weights[i].AsSpan().SequenceEqual(runs[1].Weights[i]), $"{kind}: variable {i} differs");
+    }
+
+    // A Fit's history (every entry, every epoch) and the model's variables after it.
+    private static (string[] History, float[][] Weights) Trained(Model model, History history) =>
+        (history.Keys.Order().Select(k => k + "=" + string.Join(",", history[k])).ToArray(), model.Variables.Select(v => v.ToArray<float>()).ToArray());
+
+    private static void AssertSame(string what, (string[] History, float[][] Weights) eager, (string[] History, float[][] Weights) replayed)
+    {
+        Assert.Equal(eager.History, replayed.History);
+        Assert.Equal(eager.Weights.Length, replayed.Weights.Length);
+        for (int i = 0; i < eager.Weights.Length; i++)
+            Assert.True(eager.Weights[i].AsSpan().SequenceEqual(replayed.Weights[i]), $"{what}: variable {i} differs");
     }
 
     [SkippableFact]
@@ -107,12 +115,9 @@ public abstract class FitParityTests(string backend) : BackendTest(backend)
             NF.Random.SetSeed(33);
             var history = model.Fit(x, y, batchSize: 16, epochs: 2, verbose: 0, sampleWeight: sampleWeight, classWeight: classWeight);
             if (!eager) Assert.True(model.TrainFunction!.ReplayCount > 0 && model.TrainFunction.EagerReason is null, model.TrainFunction.EagerReason);
-            return (History: history.Keys.Order().Select(k => k + "=" + string.Join(",", history[k])).ToArray(),
-                    Weights: model.Variables.Select(v => v.ToArray<float>()).ToArray());
+            return Trained(model, history);
         }).ToArray();
-        Assert.Equal(runs[0].History, runs[1].History);
-        for (int i = 0; i < runs[0].Weights.Length; i++)
-            Assert.True(runs[0].Weights[i].AsSpan().SequenceEqual(runs[1].Weights[i]), $"variable {i} differs");
+        AssertSame("weighted", runs[0], runs[1]);
     }
 
     [SkippableFact]
