@@ -93,6 +93,55 @@ public abstract class FunctionInputTests(string backend) : BackendTest(backend)
     }
 
     [SkippableFact]
+    public void Outputs_that_are_views_of_computed_tensors_replay_right()
+    {
+        RequireBackend();
+        var f = NF.Function((Tensor x) => new[] { NF.Transpose(x * 2), (x + 1)[1..], NF.Reshape(x - 1, [-1]) });
+        for (int i = 0; i < 3; i++)
+        {
+            var x = NF.Reshape(NF.Range(0f, 6f) * (i + 1), [2, 3]);
+            var r = f(x);
+            Assert.Equal(NF.Transpose(x * 2).ToArray<float>(), r[0].ToArray<float>());
+            Assert.Equal(new Shape(3, 2), r[0].Shape);
+            Assert.Equal((x + 1)[1..].ToArray<float>(), r[1].ToArray<float>());
+            Assert.Equal((x - 1).ToArray<float>(), r[2].ToArray<float>());
+        }
+        Assert.True(TracedFunction.Of(f).LastCallReplayed, TracedFunction.Of(f).EagerReason);
+    }
+
+    [SkippableFact]
+    public void An_output_fed_back_as_the_next_input_replays_as_a_loop_would()
+    {
+        RequireBackend();
+        Func<Tensor, Tensor> cell = h => NF.Tanh(h * 0.5f + 1);
+        var f = NF.Function(cell);
+        Tensor eager = NF.Constant(new[] { 0f, -2f }), replayed = NF.Constant(new[] { 0f, -2f });
+        for (int i = 0; i < 6; i++)
+        {
+            eager = cell(eager);
+            var next = f(replayed);
+            replayed.Dispose();
+            replayed = next;
+            Assert.Equal(eager.ToArray<float>(), replayed.ToArray<float>());
+        }
+        Assert.True(TracedFunction.Of(f).LastCallReplayed);
+    }
+
+    [SkippableFact]
+    public void Empty_and_scalar_inputs_replay()
+    {
+        RequireBackend();
+        var f = NF.Function((Tensor x, Tensor s) => x * s + NF.ReduceSum(x));
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Equal(new Shape(0), f(NF.Zeros([0]), NF.Constant(2f)).Shape);
+            Assert.Equal(new[] { 1.5f * i + 1, 1.5f * i + 1 }, f(NF.Constant(new[] { 0.5f, 0.5f }), NF.Constant(3f * i)).ToArray<float>());
+            Assert.Equal(new[] { 2f * i + 1 }, f(NF.Ones([1]), 2f * i).ToArray<float>());   // a C# number as an input
+        }
+        Assert.True(TracedFunction.Of(f).LastCallReplayed, TracedFunction.Of(f).EagerReason);
+    }
+
+    [SkippableFact]
     public void Inputs_on_two_devices_fail_as_the_eager_call_does()
     {
         RequireBackend();
