@@ -5,8 +5,8 @@ namespace NeuralFlow;
 /// <summary>
 /// A C# function over tensors compiled by tracing (<c>tf.function</c>): what
 /// <see cref="NF.Function(Func{Tensor, Tensor}, int)"/> returns wraps one of these (get it with
-/// <see cref="Of"/>). The first call for an input signature (shapes, dtypes, devices, and the
-/// default device) runs the function eagerly while every kernel it runs is recorded; later calls
+/// <see cref="Of"/>). The first call for an input signature (shapes, dtypes, devices, the
+/// default device, and the learning phase a caller set with <c>Layer.TrainingMode</c>) runs the function eagerly while every kernel it runs is recorded; later calls
 /// with that signature replay the recorded kernels on the new inputs without running the C#
 /// function: no tape, no tensor objects per op, temporaries in one arena.
 /// </summary>
@@ -44,8 +44,11 @@ public sealed class TracedFunction
     private string? _warnedReason;
     private readonly List<string> _warnings = [];
 
-    private sealed class Entry(Shape[] shapes, DType[] dtypes, IBackend[] backends, IBackend defaultBackend)
+    private sealed class Entry(Shape[] shapes, DType[] dtypes, IBackend[] backends, IBackend defaultBackend, bool training)
     {
+        // Keras' `training` argument: a step traced in inference mode must not replay for a
+        // caller in training mode (Dropout would stay off), nor the other way round.
+        public readonly bool Training = training;
         public readonly Shape[] Shapes = shapes;
         public readonly DType[] DTypes = dtypes;
         public readonly IBackend[] Backends = backends;
@@ -221,10 +224,11 @@ public sealed class TracedFunction
     private Entry? Find(Tensor[] inputs)
     {
         var defaultBackend = NF.Backend;
+        bool training = Keras.Layer.IsTraining;
         for (int k = _entries.Count - 1; k >= 0; k--)
         {
             var e = _entries[k];
-            if (e.Shapes.Length != inputs.Length || !ReferenceEquals(e.DefaultBackend, defaultBackend)) continue;
+            if (e.Shapes.Length != inputs.Length || !ReferenceEquals(e.DefaultBackend, defaultBackend) || e.Training != training) continue;
             bool match = true;
             for (int i = 0; i < inputs.Length && match; i++)
                 match = e.DTypes[i] == inputs[i].DType && ReferenceEquals(e.Backends[i], inputs[i].Backend) && e.Shapes[i] == inputs[i].Shape;
@@ -244,7 +248,7 @@ public sealed class TracedFunction
     {
         if (_entries.Count >= _maxTraces) _entries.RemoveAt(0); // the least recently called signature goes
         var e = new Entry(Array.ConvertAll(inputs, t => t.Shape), Array.ConvertAll(inputs, t => t.DType),
-                          Array.ConvertAll(inputs, t => t.Backend), NF.Backend);
+                          Array.ConvertAll(inputs, t => t.Backend), NF.Backend, Keras.Layer.IsTraining);
         _entries.Add(e);
         return e;
     }

@@ -55,6 +55,25 @@ public abstract class FunctionSignatureTests(string backend) : BackendTest(backe
     }
 
     [SkippableFact]
+    public void The_learning_phase_the_caller_sets_is_part_of_the_signature()
+    {
+        RequireBackend();
+        // Keras' model(x, training=...): a function over a model with Dropout, called in both phases.
+        var dropout = new Keras.Layers.Dropout(0.5);
+        var f = NF.Function((Tensor x) => dropout.Call(x) * 1);
+        var x = NF.Ones([256]);
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.All(f(x).ToArray<float>(), v => Assert.Equal(1f, v));              // inference: no dropout
+            using (Keras.Layer.TrainingMode())
+                Assert.Contains(0f, f(x).ToArray<float>());                            // training: dropped units
+        }
+        var info = TracedFunction.Of(f);
+        Assert.Equal(2, info.TraceCount);
+        Assert.True(info.LastCallReplayed);
+    }
+
+    [SkippableFact]
     public void The_cache_keeps_the_signatures_in_use_and_drops_the_least_recently_used()
     {
         RequireBackend();
