@@ -25,6 +25,7 @@ public static partial class NF
         // Evaluate and plain loss calls skip writing (and allocating) [N, C] of it.
         var grad = Tape.AnyRecording ? Tensor.Empty(logits.Shape, logits.DType, logits.Backend) : null;
         Engine.SoftmaxCrossEntropy(logits, packedLabels, sparse, loss, grad);
+        if (sparse) Keras.CheckedLabels.Note(labels, logits.Shape[1]); // the kernel refused any label outside [0, C)
         if (grad is null) return loss;
         // The rule needs only the stored gradient; dense labels get no gradient (they are targets).
         return Tape.Record(loss, [logits], static (g, n) => [ExpandDims(g, -1) * (Tensor)n.State!], grad);

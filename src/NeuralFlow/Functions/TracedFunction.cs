@@ -5,8 +5,8 @@ namespace NeuralFlow;
 /// <summary>
 /// A C# function over tensors compiled by tracing (<c>tf.function</c>): what
 /// <see cref="NF.Function(Func{Tensor, Tensor}, int)"/> returns wraps one of these (get it with
-/// <see cref="Of"/>). The first call for an input signature (shapes, dtypes, devices, and the
-/// default device) runs the function eagerly while every kernel it runs is recorded; later calls
+/// <see cref="Of"/>). The first call for an input signature (shapes, dtypes, devices, the
+/// default device, and the learning phase a caller set with <c>Layer.TrainingMode</c>) runs the function eagerly while every kernel it runs is recorded; later calls
 /// with that signature replay the recorded kernels on the new inputs without running the C#
 /// function: no tape, no tensor objects per op, temporaries in one arena.
 /// </summary>
@@ -25,8 +25,10 @@ namespace NeuralFlow;
 /// (and one warning on standard error): a value read on the host inside the function (ToArray,
 /// Item, a C# if on a tensor's value), an optimizer without a fused kernel, a call under a
 /// recording GradientTape. Never a wrong answer.</item>
-/// <item>A new signature traces again; at most <c>maxTraces</c> are kept, and a function traced
-/// more than five times prints one warning, as TensorFlow does.</item>
+/// <item>A new signature traces again; at most <c>maxTraces</c> are kept (the least recently
+/// called goes first), and a function traced more than five times warns once, as TensorFlow does.</item>
+/// <item>Warnings (frequent retracing, an eager fallback) go to <see cref="Log"/> (standard error
+/// unless set) and stay on the function in <see cref="Warnings"/>.</item>
 /// </list>
 /// </remarks>
 public sealed class TracedFunction
@@ -40,9 +42,13 @@ public sealed class TracedFunction
     private readonly object _gate = new();
     private bool _warnedRetrace;
     private string? _warnedReason;
+    private readonly List<string> _warnings = [];
 
-    private sealed class Entry(Shape[] shapes, DType[] dtypes, IBackend[] backends, IBackend defaultBackend)
+    private sealed class Entry(Shape[] shapes, DType[] dtypes, IBackend[] backends, IBackend defaultBackend, bool training)
     {
+        // Keras' `training` argument: a step traced in inference mode must not replay for a
+        // caller in training mode (Dropout would stay off), nor the other way round.
+        public readonly bool Training = training;
         public readonly Shape[] Shapes = shapes;
         public readonly DType[] DTypes = dtypes;
         public readonly IBackend[] Backends = backends;
@@ -58,6 +64,26 @@ public sealed class TracedFunction
         _body = body;
         Name = name;
         _maxTraces = maxTraces;
+    }
+
+    /// <summary>
+    /// Where NF.Function warnings are written (frequent retracing, an eager fallback, a replay
+    /// without CUDA graphs): null, the default, writes them to <see cref="Console.Error"/> as it is
+    /// at the time; set a writer (a log file, a test's StringWriter) to collect them elsewhere, as
+    /// TensorFlow's warnings go through its logger. Each function also keeps its own in <see cref="Warnings"/>.
+    /// </summary>
+    public static TextWriter? Log { get; set; }
+
+    /// <summary>The warnings this function has written, oldest first (each is written once).</summary>
+    public IReadOnlyList<string> Warnings => _warnings;
+
+    /// <summary>Writes <paramref name="message"/> where NF.Function warnings go (<see cref="Log"/>).</summary>
+    internal static void WriteWarning(string message) => (Log ?? Console.Error).WriteLine(message);
+
+    private void Warn(string message)
+    {
+        _warnings.Add(message);
+        WriteWarning(message);
     }
 
     /// <summary>The wrapped function's name (for messages).</summary>
@@ -140,7 +166,7 @@ public sealed class TracedFunction
         if (_warnedReason != reason)
         {
             _warnedReason = reason;
-            Console.Error.WriteLine($"NF.Function '{Name}' runs eagerly: {reason}.");
+            Warn($"NF.Function '{Name}' runs eagerly: {reason}.");
         }
         return _body(inputs);
     }
@@ -155,7 +181,7 @@ public sealed class TracedFunction
         if (TraceCount > RetraceWarningAt && !_warnedRetrace)
         {
             _warnedRetrace = true;
-            Console.Error.WriteLine($"WARNING: NF.Function '{Name}' was traced {TraceCount} times. Tracing is expensive: call it with inputs of the same shapes and dtypes (pad the last batch, or drop it), and create it once outside loops.");
+            Warn($"WARNING: NF.Function '{Name}' was traced {TraceCount} times. Tracing is expensive: call it with inputs of the same shapes and dtypes (pad the last batch, or drop it), and create it once outside loops.");
         }
         var plan = ReplayPlan.Create(trace, outputs);
         if (plan is not null)
@@ -173,7 +199,7 @@ public sealed class TracedFunction
         if (!trace.RetryLater && _warnedReason != trace.Failure)
         {
             _warnedReason = trace.Failure;
-            Console.Error.WriteLine($"NF.Function '{Name}' runs eagerly: {trace.Failure}.");
+            Warn($"NF.Function '{Name}' runs eagerly: {trace.Failure}.");
         }
         return outputs;
     }
@@ -198,22 +224,31 @@ public sealed class TracedFunction
     private Entry? Find(Tensor[] inputs)
     {
         var defaultBackend = NF.Backend;
-        foreach (var e in _entries)
+        bool training = Keras.Layer.IsTraining;
+        for (int k = _entries.Count - 1; k >= 0; k--)
         {
-            if (e.Shapes.Length != inputs.Length || !ReferenceEquals(e.DefaultBackend, defaultBackend)) continue;
+            var e = _entries[k];
+            if (e.Shapes.Length != inputs.Length || !ReferenceEquals(e.DefaultBackend, defaultBackend) || e.Training != training) continue;
             bool match = true;
             for (int i = 0; i < inputs.Length && match; i++)
                 match = e.DTypes[i] == inputs[i].DType && ReferenceEquals(e.Backends[i], inputs[i].Backend) && e.Shapes[i] == inputs[i].Shape;
-            if (match) return e;
+            if (!match) continue;
+            // Least recently used first out: a step called every batch outlives a shape seen once.
+            if (k != _entries.Count - 1)
+            {
+                _entries.RemoveAt(k);
+                _entries.Add(e);
+            }
+            return e;
         }
         return null;
     }
 
     private Entry Add(Tensor[] inputs)
     {
-        if (_entries.Count >= _maxTraces) _entries.RemoveAt(0); // the oldest signature goes
+        if (_entries.Count >= _maxTraces) _entries.RemoveAt(0); // the least recently called signature goes
         var e = new Entry(Array.ConvertAll(inputs, t => t.Shape), Array.ConvertAll(inputs, t => t.DType),
-                          Array.ConvertAll(inputs, t => t.Backend), NF.Backend);
+                          Array.ConvertAll(inputs, t => t.Backend), NF.Backend, Keras.Layer.IsTraining);
         _entries.Add(e);
         return e;
     }

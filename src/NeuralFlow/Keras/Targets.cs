@@ -58,7 +58,8 @@ internal static class Targets
     [MethodImpl(Hot)]
     public static void CheckLabelRange(string who, Tensor labels, int classes)
     {
-        if (labels.Count == 0) return;
+        // Labels a kernel of this step has just checked (sparse cross-entropy) need no second, host, check.
+        if (labels.Count == 0 || CheckedLabels.Cover(labels, classes)) return;
         using var scope = TensorScope.Begin();
         var ids = labels.DType == DType.Int64 ? labels : NF.Cast(labels, DType.Int64);
         // A replayed NF.Function step checks the bounds again (without the position, which would need all labels).

@@ -9,7 +9,7 @@ public static partial class Layers
     /// of any shape holding indices in [0, inputDim) give outputs of shape input.shape + [outputDim].
     /// Integer inputs of any int dtype are used as they are; float inputs are truncated to
     /// integers, as Keras casts them. An index outside the table is an error naming it, never
-    /// a row of something else. The gradient adds into the rows that were read (twice for an
+    /// a row of something else (checked on the device; a replayed NF.Function step checks again). The gradient adds into the rows that were read (twice for an
     /// index read twice).
     /// </summary>
     public sealed class Embedding : Layer
@@ -65,31 +65,51 @@ public static partial class Layers
             return NF.Gather(Embeddings!, Indices(x), 0);
         }
 
-        // The indices as Gather takes them, after checking every one on the host: a native
-        // gather must never read outside the table.
+        // The indices as Gather takes them, after checking every one: a native gather must never
+        // read outside the table.
         private Tensor Indices(Tensor x)
         {
             if (x.DType == DType.Bool)
                 throw new ArgumentException($"{Name}: Embedding needs integer indices, got a bool tensor of shape {x.Shape}.");
+            if (!AllInTable(x)) throw FirstOutOfRange(x);
+            return x.DType.IsFloating() ? NF.Cast(x, DType.Int32) : x;
+        }
+
+        // Counts the indices inside the table on the device and reads that one number: an
+        // NF.Function step (Fit's) replays the count and its check instead of falling back to
+        // eager, as a read of every index would make it. Floats are truncated, so (-1, 0) is row 0;
+        // NaN fails both comparisons.
+        private bool AllInTable(Tensor x)
+        {
+            if (x.Count == 0) return true;
+            using var scope = TensorScope.Begin();
+            var ids = x.DType.IsFloating() || x.DType is DType.Int32 or DType.Int64 ? x : NF.Cast(x, DType.Int64); // InputDim fits its dtype
+            var low = ids.DType.IsFloating() ? NF.Greater(ids, -1) : NF.GreaterEqual(ids, 0);
+            var inside = NF.ReduceSum(NF.Cast(low, DType.Int64) * NF.Cast(NF.Less(ids, InputDim), DType.Int64));
+            long count = x.Count;
+            var shape = x.Shape;
+            return FunctionTrace.ReadChecked<long>(inside, n =>
+            {
+                if (n[0] != count)
+                    throw new ArgumentOutOfRangeException("inputs",
+                        $"{Name}: {count - n[0]} of the indices in the input of shape {shape} are outside the embedding table of {InputDim} rows; indices must be in [0, {InputDim - 1}].");
+            })[0] == count;
+        }
+
+        // The first index outside the table, named with its position (the eager error; reads them all).
+        private ArgumentOutOfRangeException FirstOutOfRange(Tensor x)
+        {
             if (x.DType.IsFloating())
             {
                 using var asDouble = x.DType == DType.Float64 ? x.View(x.Layout) : NF.Cast(x, DType.Float64);
                 var values = asDouble.ToArray<double>();
-                for (int i = 0; i < values.Length; i++)
-                {
-                    double row = Math.Truncate(values[i]);                 // NaN fails both tests
-                    if (!(row >= 0 && row < InputDim))
-                        throw OutOfRange(x, i, values[i].ToString("R", System.Globalization.CultureInfo.InvariantCulture));
-                }
-                return NF.Cast(x, DType.Int32);
+                int i = Array.FindIndex(values, v => !(Math.Truncate(v) >= 0 && Math.Truncate(v) < InputDim));
+                return OutOfRange(x, i, values[i].ToString("R", System.Globalization.CultureInfo.InvariantCulture));
             }
-            using (var asLong = x.DType == DType.Int64 ? x.View(x.Layout) : NF.Cast(x, DType.Int64))
-            {
-                var values = asLong.ToArray<long>();
-                for (int i = 0; i < values.Length; i++)
-                    if (values[i] < 0 || values[i] >= InputDim) throw OutOfRange(x, i, values[i].ToString(System.Globalization.CultureInfo.InvariantCulture));
-            }
-            return x;
+            using var asLong = x.DType == DType.Int64 ? x.View(x.Layout) : NF.Cast(x, DType.Int64);
+            var longs = asLong.ToArray<long>();
+            int j = Array.FindIndex(longs, v => v < 0 || v >= InputDim);
+            return OutOfRange(x, j, longs[j].ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
         private ArgumentOutOfRangeException OutOfRange(Tensor x, long flatIndex, string value) =>

@@ -1,0 +1,119 @@
+using NeuralFlow.Keras;
+
+namespace NeuralFlow.Tests;
+
+/// <summary>
+/// Every layer in Keras/Layers, trained in a custom step (training mode, tape, Adam) replayed by
+/// NF.Function, ends with the eager twin's losses and variables bit for bit (moving statistics
+/// and dropout masks included). Merge layers run in a functional model of two branches.
+/// A layer added to the library belongs in this table (the last test checks that it is).
+/// </summary>
+public abstract class LayerReplayParityTests(string backend) : BackendTest(backend)
+{
+    private const int Classes = 3;
+
+    // The layer under test between an input of the given kind and a Dense head.
+    private static readonly Dictionary<string, (string Input, Func<Layer[]> Layers)> Table = new()
+    {
+        ["Activation"] = ("vector", () => [new Layers.Dense(6), new Layers.Activation("tanh")]),
+        ["AveragePooling2D"] = ("image", () => [new Layers.Conv2D(3, 3, padding: "same"), new Layers.AveragePooling2D(), new Layers.Flatten()]),
+        ["BatchNormalization"] = ("vector", () => [new Layers.Dense(6), new Layers.BatchNormalization(momentum: 0.9)]),
+        ["BatchNormalization2D"] = ("image", () => [new Layers.Conv2D(3, 3), new Layers.BatchNormalization(), new Layers.Flatten()]),
+        ["Conv2D"] = ("image", () => [new Layers.Conv2D(4, 3, strides: 2, padding: "same", activation: "relu"), new Layers.Flatten()]),
+        ["Conv2DTranspose"] = ("image", () => [new Layers.Conv2DTranspose(2, 3, strides: 2, padding: "same"), new Layers.Flatten()]),
+        ["Cropping2D"] = ("image", () => [new Layers.Conv2D(2, 1), new Layers.Cropping2D(1), new Layers.Flatten()]),
+        ["Dense"] = ("vector", () => [new Layers.Dense(6, activation: "relu")]),
+        ["DepthwiseConv2D"] = ("image", () => [new Layers.DepthwiseConv2D(3, depthMultiplier: 2), new Layers.Flatten()]),
+        ["Dropout"] = ("vector", () => [new Layers.Dense(16, activation: "relu"), new Layers.Dropout(0.4)]),
+        ["ELU"] = ("vector", () => [new Layers.Dense(6), new Layers.ELU()]),
+        ["Embedding"] = ("tokens", () => [new Layers.Embedding(10, 4), new Layers.Flatten()]),
+        ["Flatten"] = ("image", () => [new Layers.Flatten()]),
+        ["GlobalAveragePooling2D"] = ("image", () => [new Layers.Conv2D(4, 3), new Layers.GlobalAveragePooling2D()]),
+        ["GlobalMaxPooling2D"] = ("image", () => [new Layers.Conv2D(4, 3), new Layers.GlobalMaxPooling2D()]),
+        ["InputLayer"] = ("vector", () => [new Layers.InputLayer([5]), new Layers.Dense(4)]),
+        ["LayerNormalization"] = ("vector", () => [new Layers.Dense(6), new Layers.LayerNormalization()]),
+        ["LeakyReLU"] = ("vector", () => [new Layers.Dense(6), new Layers.LeakyReLU()]),
+        ["MaxPooling2D"] = ("image", () => [new Layers.Conv2D(3, 3, padding: "same"), new Layers.MaxPooling2D(), new Layers.Flatten()]),
+        ["Permute"] = ("image", () => [new Layers.Conv2D(2, 1), new Layers.Permute([3, 1, 2]), new Layers.Flatten()]),
+        ["PReLU"] = ("vector", () => [new Layers.Dense(6), new Layers.PReLU()]),
+        ["ReLU"] = ("vector", () => [new Layers.Dense(6), new Layers.ReLU(maxValue: 0.5, negativeSlope: 0.1)]),
+        ["RepeatVector"] = ("vector", () => [new Layers.Dense(4), new Layers.RepeatVector(3), new Layers.Flatten()]),
+        ["Reshape"] = ("image", () => [new Layers.Reshape([12, 6]), new Layers.Dense(2), new Layers.Flatten()]),
+        ["Softmax"] = ("vector", () => [new Layers.Dense(6), new Layers.Softmax()]),
+        ["UpSampling2D"] = ("image", () => [new Layers.Conv2D(2, 3), new Layers.UpSampling2D(), new Layers.Flatten()]),
+        ["ZeroPadding2D"] = ("image", () => [new Layers.Conv2D(2, 3), new Layers.ZeroPadding2D(1), new Layers.Flatten()]),
+    };
+
+    // Merge layers take two branches of one input: Dense(4) and Dense(4, tanh).
+    private static readonly Dictionary<string, Func<Layer>> Merges = new()
+    {
+        ["Add"] = () => new Layers.Add(),
+        ["Subtract"] = () => new Layers.Subtract(),
+        ["Multiply"] = () => new Layers.Multiply(),
+        ["Average"] = () => new Layers.Average(),
+        ["Maximum"] = () => new Layers.Maximum(),
+        ["Minimum"] = () => new Layers.Minimum(),
+        ["Concatenate"] = () => new Layers.Concatenate(),
+        ["Dot"] = () => new Layers.Dot(1),
+    };
+
+    public static TheoryData<string> Cases()
+    {
+        var data = new TheoryData<string>();
+        foreach (var name in Table.Keys.Concat(Merges.Keys)) data.Add(name);
+        return data;
+    }
+
+    private static Model Make(string name)
+    {
+        if (Merges.TryGetValue(name, out var merge))
+        {
+            var input = Layers.Input([5]);
+            var a = new Layers.Dense(4).Call(input);
+            var b = new Layers.Dense(4, activation: "tanh").Call(input);
+            var merged = merge().Call([a, b]);
+            return new Model(input, new Layers.Dense(Classes).Call(merged));
+        }
+        return new Sequential(Table[name].Layers().Append(new Layers.Dense(Classes)).ToArray());
+    }
+
+    private static (Tensor X, Tensor Y) Batch(string name, int step)
+    {
+        var kind = Table.TryGetValue(name, out var entry) ? entry.Input : "vector";
+        Tensor x = kind switch
+        {
+            "image" => NF.Random.Normal([4, 6, 6, 2]),
+            "tokens" => NF.Random.Uniform([4, 5], minval: 0, maxval: 10, dtype: DType.Int32),
+            _ => NF.Random.Normal([4, 5]),
+        };
+        return (x, NF.Random.Uniform([4], minval: 0, maxval: Classes, dtype: DType.Int32));
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Cases))]
+    public void A_replayed_training_step_matches_the_eager_one_bit_for_bit(string layer)
+    {
+        RequireBackend();
+        Func<Losses.Loss> loss = () => new Losses.SparseCategoricalCrossentropy(fromLogits: true);
+        var eager = ReplayParity.Train(() => Make(layer), loss, step => Batch(layer, step), traced: false);
+        var replayed = ReplayParity.Train(() => Make(layer), loss, step => Batch(layer, step), traced: true);
+        ReplayParity.AssertSame(layer, eager, replayed);
+    }
+
+    [Fact]
+    public void Every_layer_class_is_in_the_table()
+    {
+        var covered = Table.Keys.Concat(Merges.Keys).ToHashSet();
+        var missing = typeof(Layer).Assembly.GetTypes()
+            .Where(t => t.IsPublic || t.IsNestedPublic)
+            .Where(t => t.DeclaringType == typeof(Layers) && !t.IsAbstract && typeof(Layer).IsAssignableFrom(t))
+            .Select(t => t.Name).Where(n => !covered.Contains(n)).ToList();
+        Assert.True(missing.Count == 0, "layers without a replay parity case: " + string.Join(", ", missing));
+    }
+}
+
+public sealed class ManagedLayerReplayParityTests() : LayerReplayParityTests("managed");
+
+public sealed class NativeCpuLayerReplayParityTests() : LayerReplayParityTests("cpu");
+
+public sealed class CudaLayerReplayParityTests() : LayerReplayParityTests("cuda");

@@ -1,0 +1,92 @@
+using NeuralFlow.Keras;
+
+namespace NeuralFlow.Tests;
+
+/// <summary>
+/// Every loss in Keras/Losses (and its variants: logits or probabilities, label smoothing, an
+/// ignored class, a reduction), trained in a custom step replayed by NF.Function, ends with the
+/// eager twin's losses and weights bit for bit. A loss added to the library belongs in this table
+/// (the last test checks that it is).
+/// </summary>
+public abstract class LossReplayParityTests(string backend) : BackendTest(backend)
+{
+    private const int Classes = 3;
+
+    // The loss, the head's activation (so predictions are what the loss expects), and the targets' kind.
+    private static readonly Dictionary<string, (Func<Losses.Loss> Loss, string? Activation, string Targets)> Table = new()
+    {
+        ["BinaryCrossentropy"] = (() => new Losses.BinaryCrossentropy(), "sigmoid", "binary"),
+        ["BinaryCrossentropy_logits_smoothed"] = (() => new Losses.BinaryCrossentropy(fromLogits: true, labelSmoothing: 0.1), null, "binary"),
+        ["BinaryFocalCrossentropy"] = (() => new Losses.BinaryFocalCrossentropy(), "sigmoid", "binary"),
+        ["BinaryFocalCrossentropy_logits_balanced"] = (() => new Losses.BinaryFocalCrossentropy(applyClassBalancing: true, fromLogits: true), null, "binary"),
+        ["CategoricalCrossentropy"] = (() => new Losses.CategoricalCrossentropy(), "softmax", "onehot"),
+        ["CategoricalCrossentropy_logits_smoothed"] = (() => new Losses.CategoricalCrossentropy(fromLogits: true, labelSmoothing: 0.2), null, "onehot"),
+        ["CategoricalHinge"] = (() => new Losses.CategoricalHinge(), null, "onehot"),
+        ["CosineSimilarity"] = (() => new Losses.CosineSimilarity(), null, "real"),
+        ["Hinge"] = (() => new Losses.Hinge(), null, "binary"),
+        ["Huber"] = (() => new Losses.Huber(delta: 0.5), null, "real"),
+        ["KLDivergence"] = (() => new Losses.KLDivergence(), "softmax", "distribution"),
+        ["LogCosh"] = (() => new Losses.LogCosh(), null, "real"),
+        ["MeanAbsoluteError"] = (() => new Losses.MeanAbsoluteError(), null, "real"),
+        ["MeanAbsolutePercentageError"] = (() => new Losses.MeanAbsolutePercentageError(), null, "positive"),
+        ["MeanSquaredError"] = (() => new Losses.MeanSquaredError(), null, "real"),
+        ["MeanSquaredError_sum"] = (() => new Losses.MeanSquaredError(reduction: "sum"), null, "real"),
+        ["MeanSquaredLogarithmicError"] = (() => new Losses.MeanSquaredLogarithmicError(), "softplus", "positive"),
+        ["Poisson"] = (() => new Losses.Poisson(), "softplus", "positive"),
+        ["SparseCategoricalCrossentropy"] = (() => new Losses.SparseCategoricalCrossentropy(), "softmax", "sparse"),
+        ["SparseCategoricalCrossentropy_logits"] = (() => new Losses.SparseCategoricalCrossentropy(fromLogits: true), null, "sparse"),
+        ["SparseCategoricalCrossentropy_ignore_class"] = (() => new Losses.SparseCategoricalCrossentropy(fromLogits: true, ignoreClass: 1), null, "sparse"),
+        ["SquaredHinge"] = (() => new Losses.SquaredHinge(), null, "binary"),
+    };
+
+    public static TheoryData<string> Cases()
+    {
+        var data = new TheoryData<string>();
+        foreach (var name in Table.Keys) data.Add(name);
+        return data;
+    }
+
+    private static (Tensor X, Tensor Y) Batch(string targets)
+    {
+        var x = NF.Random.Normal([8, 5]);
+        var labels = NF.Random.Uniform([8], minval: 0, maxval: Classes, dtype: DType.Int32);
+        Tensor y = targets switch
+        {
+            "sparse" => labels,
+            "onehot" => NF.OneHot(labels, Classes),
+            "binary" => NF.Cast(NF.Greater(NF.Random.Uniform([8, Classes]), 0.5f), DType.Float32),
+            "distribution" => NF.Softmax(NF.Random.Normal([8, Classes])),
+            "positive" => NF.Random.Uniform([8, Classes], minval: 0.5, maxval: 2),
+            _ => NF.Random.Normal([8, Classes]),
+        };
+        return (x, y);
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Cases))]
+    public void A_replayed_training_step_matches_the_eager_one_bit_for_bit(string name)
+    {
+        RequireBackend();
+        var (loss, activation, targets) = Table[name];
+        Model Make() => new Sequential(new Layers.Dense(6, activation: "relu"), new Layers.Dense(Classes, activation: activation is null ? null : (ActivationFunction)activation));
+        var eager = ReplayParity.Train(Make, loss, _ => Batch(targets), traced: false);
+        var replayed = ReplayParity.Train(Make, loss, _ => Batch(targets), traced: true);
+        ReplayParity.AssertSame(name, eager, replayed);
+    }
+
+    [Fact]
+    public void Every_loss_class_is_in_the_table()
+    {
+        var covered = Table.Keys.Select(k => k.Split('_')[0]).ToHashSet();
+        var missing = typeof(Losses.Loss).Assembly.GetTypes()
+            .Where(t => t.IsNestedPublic && t.DeclaringType == typeof(Losses) && !t.IsAbstract && typeof(Losses.Loss).IsAssignableFrom(t))
+            .Select(t => t.Name).Where(n => !covered.Contains(n)).ToList();
+        Assert.True(missing.Count == 0, "losses without a replay parity case: " + string.Join(", ", missing));
+    }
+}
+
+public sealed class ManagedLossReplayParityTests() : LossReplayParityTests("managed");
+
+public sealed class NativeCpuLossReplayParityTests() : LossReplayParityTests("cpu");
+
+public sealed class CudaLossReplayParityTests() : LossReplayParityTests("cuda");
