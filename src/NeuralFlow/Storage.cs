@@ -19,8 +19,22 @@ internal sealed class Storage
     public Storage(IBackend backend, long bytes)
     {
         _backend = FunctionTrace.Unwrap(backend);
-        _buffer = Backend.Allocate(bytes); // through a recording trace's stand-in, if one is recording
+        if (FunctionTrace.Current is null)
+        {
+            // Eager: a small block a disposed tensor left on this thread, else a new one; either
+            // goes back to the thread's shelf when the last holder lets go.
+            _buffer = SmallBufferCache.Take(_backend, bytes) ?? _backend.Allocate(bytes);
+            _reusable = true;
+        }
+        else
+        {
+            _buffer = Backend.Allocate(bytes); // through the recording trace's stand-in, which must see every allocation
+        }
     }
+
+    // True for a block this storage allocated eagerly: it may be kept for reuse once freed
+    // (never a buffer made elsewhere, such as a mapped file's, nor one a trace allocated).
+    private readonly bool _reusable;
 
     /// <summary>A storage over a buffer made elsewhere (a mapped file's bytes) that <paramref name="backend"/> can address.</summary>
     public Storage(IBackend backend, DeviceBuffer buffer)
@@ -62,7 +76,7 @@ internal sealed class Storage
     public long Bytes => _buffer?.Bytes ?? _deferredType.SizeInBytes();
 
     /// <summary>True once the buffer was freed (or, never placed, its last holder let go).</summary>
-    public bool IsFreed => _buffer?.IsClosed ?? Volatile.Read(ref _refs) <= 0;
+    public bool IsFreed => Volatile.Read(ref _refs) <= 0 || _buffer?.IsClosed == true;
 
     /// <summary>The buffer's address; callers keep the owning tensor alive across the call (<see cref="Operands"/>).</summary>
     public nint Pointer
@@ -118,7 +132,8 @@ internal sealed class Storage
             int seen = Interlocked.CompareExchange(ref _refs, refs - 1, refs);
             if (seen == refs)
             {
-                if (refs == 1) Volatile.Read(ref _buffer)?.Dispose();
+                if (refs == 1 && Volatile.Read(ref _buffer) is { } buffer && !(_reusable && SmallBufferCache.Return(_backend, buffer)))
+                    buffer.Dispose();
                 return;
             }
             refs = seen;

@@ -4,8 +4,6 @@ namespace NeuralFlow.Keras;
 
 public partial class Model
 {
-    private const string OnnxSupportedLayers = "Dense, Conv2D, DepthwiseConv2D, Conv2DTranspose, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, Reshape, BatchNormalization, LayerNormalization, ZeroPadding2D, Cropping2D, UpSampling2D, Permute, RepeatVector, Embedding, Activation, Dropout, Flatten, ReLU, LeakyReLU, PReLU, ELU and Softmax (and in functional models the merge layers, Dot included)";
-
     /// <summary>
     /// Writes the model's inference graph as an ONNX model (opset 17, IR version 8), atomically,
     /// for ONNX Runtime and other ONNX consumers: input <c>"input"</c> with a symbolic batch
@@ -29,7 +27,7 @@ public partial class Model
         }
         if (this is not Sequential sequential)
             throw new NotSupportedException(
-                $"ExportOnnx: {Name} is a {GetType().Name}, a subclassed model, whose forward pass is C# code; only a Sequential model of {OnnxSupportedLayers} layers exports to ONNX.");
+                $"ExportOnnx: {Name} is a {GetType().Name}, a subclassed model, whose forward pass is C# code; only a Sequential or functional model of {OnnxGraph.SupportedLayers} layers exports to ONNX.");
         if (sequential.Layers.Count == 0)
             throw new InvalidOperationException($"ExportOnnx: {Name} has no layers.");
         if (sequential.Layers.FirstOrDefault(l => !l.Built) is { } unbuilt)
@@ -79,41 +77,14 @@ public partial class Model
         /// Appends the nodes of <paramref name="layer"/> reading tensor <paramref name="x"/> of
         /// trailing dims <paramref name="shape"/> (updated to the output's); returns the output's name.
         /// </summary>
-        public string Add(Layer layer, string x, List<long> shape)
+        public string Add(Layer layer, string x, List<long> shape) => ExporterOf(layer)(this, layer, x, shape);
+
+        private string Flatten(Layer layer, string x, List<long> shape)
         {
-            switch (layer)
-            {
-                case Layers.Dense dense:
-                    return Dense(dense, x, shape);
-                case Layers.Flatten:
-                    long size = shape.Aggregate(1L, (a, d) => a * d);
-                    shape.Clear();
-                    shape.Add(size);
-                    return Node("Flatten", layer.Name, [x], OnnxWriter.IntAttribute("axis", 1));
-                case Layers.Activation activation:
-                    return Activation(activation.Function, layer, x);
-                case Layers.ReLU relu:
-                    return ReLU(relu, x);
-                case Layers.LeakyReLU leaky:
-                    return Node("LeakyRelu", layer.Name, [x], OnnxWriter.FloatAttribute("alpha", leaky.NegativeSlope));
-                case Layers.PReLU prelu:
-                    return PRelu(prelu, x);
-                case Layers.ELU elu:
-                    return Node("Elu", layer.Name, [x], OnnxWriter.FloatAttribute("alpha", elu.Alpha));
-                case Layers.Softmax softmax:
-                    return Node("Softmax", layer.Name, [x], OnnxWriter.IntAttribute("axis", softmax.Axis));
-                case Layers.Dropout:
-                    return Node("Identity", layer.Name, [x]);
-                case Layers.Convolution2D or Layers.Pooling2D or Layers.GlobalPooling2D or Layers.Reshape:
-                    return Spatial(layer, x, shape);
-                case Layers.BatchNormalization or Layers.LayerNormalization:
-                    return Normalization(layer, x, shape);
-                case Layers.ZeroPadding2D or Layers.Cropping2D or Layers.UpSampling2D or Layers.Permute or Layers.RepeatVector or Layers.Embedding:
-                    return Rearranging(layer, x, shape);
-                default:
-                    throw new NotSupportedException(
-                        $"ExportOnnx: layer {layer.Name} is a {layer.GetType().Name}, which has no ONNX form here; the layers that export are {OnnxSupportedLayers}.");
-            }
+            long size = shape.Aggregate(1L, (a, d) => a * d);
+            shape.Clear();
+            shape.Add(size);
+            return Node("Flatten", layer.Name, [x], OnnxWriter.IntAttribute("axis", 1));
         }
 
         private string Dense(Layers.Dense dense, string x, List<long> shape)

@@ -214,6 +214,7 @@ public partial class Model
                     Dictionary<string, float>? logs = null;
                     foreach (var c in batchEndHooks)
                         if (c.WantsLogsAfter(step)) c.OnBatchEnd(step - 1, logs ??= Logs(lossMean, outputLosses));
+                        else c.OnBatchEndWithoutLogs(step - 1);
                     if (StopTraining && Distributed.DataParallel.Current is null) break; // else MoveNextTogether stops every rank
                 }
                 if (step == 0 && epoch == initialEpoch)

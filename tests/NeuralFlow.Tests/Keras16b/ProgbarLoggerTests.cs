@@ -46,6 +46,26 @@ public abstract class ProgbarLoggerTests(string backend) : BackendTest(backend)
     }
 
     [Fact]
+    public void Asking_whether_it_wants_logs_changes_nothing_the_steps_it_was_told_of_count()
+    {
+        // A dataset of unknown length: the closing line counts the steps that ended, whether Fit
+        // read their logs (OnBatchEnd) or not (OnBatchEndWithoutLogs), however often Fit asked.
+        var output = new StringWriter();
+        var logger = new Callbacks.ProgbarLogger(output);
+        logger.SetParams(epochs: 1, steps: 0, verbose: 2);
+        logger.OnEpochBegin(0);
+        for (int i = 0; i < 3; i++) Assert.False(logger.WantsLogsAfter(9));
+        logger.OnBatchEndWithoutLogs(0);
+        logger.OnBatchEndWithoutLogs(1);
+        Assert.False(logger.WantsLogsAfter(7));
+        logger.OnEpochEnd(0, new Dictionary<string, float> { ["loss"] = 0.5f });
+        var lines = output.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.Equal("Epoch 1/1", lines[0]);
+        Assert.Matches(@"^2/2 \[=+\] - \d+s \d+(us|ms|s)/step - loss: 0\.5000$", lines[1]); // the steps that ended, not the 9 or 7 asked about
+    }
+
+    [Fact]
     public void Numbers_are_formatted_as_Keras_does()
     {
         Assert.Equal("0.1235", ProgressBar.Format(0.12345f));

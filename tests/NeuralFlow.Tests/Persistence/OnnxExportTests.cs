@@ -414,12 +414,40 @@ public sealed class OnnxExportLimitsTests : IDisposable
         e = Assert.Throws<NotSupportedException>(() => unknown.ExportOnnx(path));
         Assert.Contains("scale is a Scale", e.Message);
         Assert.Contains("the layers that export are Dense, Conv2D, ", e.Message); // the list grows with every exportable layer
+        Assert.Contains("merge layers Add, Average, ", e.Message);
 
         Assert.Contains("no weights yet", Assert.Throws<InvalidOperationException>(() => new Sequential(new Layers.Dense(2)).ExportOnnx(path)).Message);
 
         // Every failure left the previous file whole and no temporary file beside it.
         Assert.Equal("previous export", File.ReadAllText(path));
         Assert.Equal([path], Directory.GetFiles(_temp.Path));
+    }
+
+    [Fact]
+    public void The_layers_named_as_exportable_are_exactly_those_with_an_exporter()
+    {
+        // What the registered exporters cover today; a lost exporter fails here.
+        string[] layers = ["Dense", "Conv2D", "Conv2DTranspose", "DepthwiseConv2D", "AveragePooling2D", "MaxPooling2D",
+            "GlobalAveragePooling2D", "GlobalMaxPooling2D", "Reshape", "BatchNormalization", "LayerNormalization",
+            "ZeroPadding2D", "Cropping2D", "UpSampling2D", "Permute", "RepeatVector", "Embedding", "Activation",
+            "Dropout", "Flatten", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax"];
+        string[] merges = ["Add", "Average", "Maximum", "Minimum", "Subtract", "Concatenate", "Multiply", "Dot"];
+        Assert.Equal(layers.Order(), Model.OnnxExportableLayers.Order());
+        Assert.Equal(merges.Order(), Model.OnnxExportableMergeLayers.Order());
+
+        // The refusal names every exportable layer and no other built-in layer: it is derived
+        // from the same exporters that run, so it cannot go stale when one is added.
+        var unknown = Built(new Layers.Dense(3), new Scale("scale"));
+        var message = Assert.Throws<NotSupportedException>(() => unknown.ExportOnnx(_temp.File("m.onnx"))).Message;
+        var listed = message[message.IndexOf("the layers that export are ", StringComparison.Ordinal)..];
+        var builtIn = typeof(Layer).Assembly.GetTypes()
+            .Where(t => t.IsNestedPublic && !t.IsAbstract && typeof(Layer).IsAssignableFrom(t)).Select(t => t.Name).ToList();
+        Assert.Contains("InputLayer", builtIn); // a layer with no ONNX form of its own, so the check below has something to refuse
+        foreach (var name in builtIn)
+        {
+            bool named = System.Text.RegularExpressions.Regex.IsMatch(listed, $@"\b{name}\b");
+            Assert.True(named == (layers.Contains(name) || merges.Contains(name)), $"{name}: named {named} in \"{listed}\"");
+        }
     }
 
     [Fact]

@@ -6,8 +6,8 @@ namespace NeuralFlow.Backends.Managed;
 
 /// <summary>
 /// The few SIMD operations the GEMM micro-kernel needs, over a vector type TV of T. One
-/// kernel is written against this and instantiated for Vector512, Vector256, Vector128 and
-/// plain scalars; TV is the vector type itself (no wrapper), so the JIT emits the same code as
+/// kernel is written against this and instantiated for Vector512, Vector256, Vector128
+/// (<see cref="SimdVector{TV, T}"/>) and plain scalars (<see cref="SimdScalar{T}"/>); TV is the vector type itself (no wrapper), so the JIT emits the same code as
 /// a hand-written kernel for each width.
 /// </summary>
 internal unsafe interface ISimd<TV, T> where TV : unmanaged where T : unmanaged
@@ -21,43 +21,52 @@ internal unsafe interface ISimd<TV, T> where TV : unmanaged where T : unmanaged
     static abstract TV Add(TV a, TV b);
 }
 
-internal unsafe struct Simd512<T> : ISimd<Vector512<T>, T> where T : unmanaged
+/// <summary>
+/// <see cref="ISimd{TV, T}"/> for the hardware vectors (TV = Vector128, Vector256 or Vector512 of
+/// float or double), written once. Loads, stores and the lane count follow from TV's size; the
+/// operations that exist only as each width's own static API pick it by typeof(TV), a test the
+/// JIT settles per instantiation (TV is a struct), so every width compiles to the instructions a
+/// kernel written for it alone would have, and gives the same bits.
+/// </summary>
+internal unsafe struct SimdVector<TV, T> : ISimd<TV, T> where TV : unmanaged where T : unmanaged
 {
-    public static int Lanes => Vector512<T>.Count;
-    public static Vector512<T> Load(T* p) => Vector512.Load(p);
-    public static void Store(T* p, Vector512<T> v) => v.Store(p);
-    public static Vector512<T> Splat(T v) => Vector512.Create(v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<T> MulAdd(Vector512<T> a, Vector512<T> b, Vector512<T> c) =>
-        typeof(T) == typeof(float) ? Vector512.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>()
-        : Vector512.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
-    public static Vector512<T> Add(Vector512<T> a, Vector512<T> b) => a + b;
-}
+    public static int Lanes => sizeof(TV) / sizeof(T);
 
-internal unsafe struct Simd256<T> : ISimd<Vector256<T>, T> where T : unmanaged
-{
-    public static int Lanes => Vector256<T>.Count;
-    public static Vector256<T> Load(T* p) => Vector256.Load(p);
-    public static void Store(T* p, Vector256<T> v) => v.Store(p);
-    public static Vector256<T> Splat(T v) => Vector256.Create(v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<T> MulAdd(Vector256<T> a, Vector256<T> b, Vector256<T> c) =>
-        typeof(T) == typeof(float) ? Vector256.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>()
-        : Vector256.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
-    public static Vector256<T> Add(Vector256<T> a, Vector256<T> b) => a + b;
-}
+    public static TV Load(T* p) => Unsafe.ReadUnaligned<TV>(p);
 
-internal unsafe struct Simd128<T> : ISimd<Vector128<T>, T> where T : unmanaged
-{
-    public static int Lanes => Vector128<T>.Count;
-    public static Vector128<T> Load(T* p) => Vector128.Load(p);
-    public static void Store(T* p, Vector128<T> v) => v.Store(p);
-    public static Vector128<T> Splat(T v) => Vector128.Create(v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<T> MulAdd(Vector128<T> a, Vector128<T> b, Vector128<T> c) =>
-        typeof(T) == typeof(float) ? Vector128.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>()
-        : Vector128.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
-    public static Vector128<T> Add(Vector128<T> a, Vector128<T> b) => a + b;
+    public static void Store(T* p, TV v) => Unsafe.WriteUnaligned(p, v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Splat(T v) =>
+        typeof(TV) == typeof(Vector512<T>) ? Of(Vector512.Create(v)) :
+        typeof(TV) == typeof(Vector256<T>) ? Of(Vector256.Create(v)) : Of(Vector128.Create(v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Add(TV a, TV b) =>
+        typeof(TV) == typeof(Vector512<T>) ? Of(As<Vector512<T>>(a) + As<Vector512<T>>(b)) :
+        typeof(TV) == typeof(Vector256<T>) ? Of(As<Vector256<T>>(a) + As<Vector256<T>>(b)) : Of(As<Vector128<T>>(a) + As<Vector128<T>>(b));
+
+    /// <summary>a * b + c rounded once (FusedMultiplyAdd exists per width and per float/double).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV MulAdd(TV a, TV b, TV c)
+    {
+        if (typeof(T) == typeof(float))
+            return typeof(TV) == typeof(Vector512<T>) ? Of(Vector512.FusedMultiplyAdd(As<Vector512<float>>(a), As<Vector512<float>>(b), As<Vector512<float>>(c)))
+                 : typeof(TV) == typeof(Vector256<T>) ? Of(Vector256.FusedMultiplyAdd(As<Vector256<float>>(a), As<Vector256<float>>(b), As<Vector256<float>>(c)))
+                 : Of(Vector128.FusedMultiplyAdd(As<Vector128<float>>(a), As<Vector128<float>>(b), As<Vector128<float>>(c)));
+        return typeof(TV) == typeof(Vector512<T>) ? Of(Vector512.FusedMultiplyAdd(As<Vector512<double>>(a), As<Vector512<double>>(b), As<Vector512<double>>(c)))
+             : typeof(TV) == typeof(Vector256<T>) ? Of(Vector256.FusedMultiplyAdd(As<Vector256<double>>(a), As<Vector256<double>>(b), As<Vector256<double>>(c)))
+             : Of(Vector128.FusedMultiplyAdd(As<Vector128<double>>(a), As<Vector128<double>>(b), As<Vector128<double>>(c)));
+    }
+
+    // Reinterpretations between TV and the width's own vector type: the same register, no code.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV Of<TW>(TW v) where TW : unmanaged => Unsafe.BitCast<TW, TV>(v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TW As<TW>(TV v) where TW : unmanaged => Unsafe.BitCast<TV, TW>(v);
 }
 
 /// <summary>The no-SIMD fallback: a "vector" of one element.</summary>

@@ -96,9 +96,9 @@ public sealed partial class ManagedBackend
                 }
             return;
         }
-        if (Vector512.IsHardwareAccelerated) Gemm<T, Vector512<T>, Simd512<T>>.Run(g, allowParallel);
-        else if (Vector256.IsHardwareAccelerated) Gemm<T, Vector256<T>, Simd256<T>>.Run(g, allowParallel);
-        else if (Vector128.IsHardwareAccelerated) Gemm<T, Vector128<T>, Simd128<T>>.Run(g, allowParallel);
+        if (Vector512.IsHardwareAccelerated) Gemm<T, Vector512<T>, SimdVector<Vector512<T>, T>>.Run(g, allowParallel);
+        else if (Vector256.IsHardwareAccelerated) Gemm<T, Vector256<T>, SimdVector<Vector256<T>, T>>.Run(g, allowParallel);
+        else if (Vector128.IsHardwareAccelerated) Gemm<T, Vector128<T>, SimdVector<Vector128<T>, T>>.Run(g, allowParallel);
         else Gemm<T, T, SimdScalar<T>>.Run(g, allowParallel);
     }
 }

@@ -33,13 +33,13 @@ public static partial class Callbacks
         }
 
         // The bar redraws at most every 100 ms (and at the last step): between redraws Fit need not
-        // read the running loss and metrics from the device. The step count is noted either way,
-        // for the closing line of a dataset whose length was not known upfront.
-        internal override bool WantsLogsAfter(int step)
-        {
-            _done = step;
-            return _bar?.WillDraw(step) == true;
-        }
+        // read the running loss and metrics from the device. A pure query: Fit may ask it any
+        // number of times; the step count is noted in OnBatchEndWithoutLogs or OnBatchEnd.
+        internal override bool WantsLogsAfter(int step) => _bar?.WillDraw(step) == true;
+
+        // A step whose logs Fit did not read still counts, for the closing line of a dataset
+        // whose length was not known upfront.
+        internal override void OnBatchEndWithoutLogs(int batch) => _done = batch + 1;
 
         /// <inheritdoc/>
         public override void OnBatchEnd(int batch, IReadOnlyDictionary<string, float> logs)

@@ -30,6 +30,13 @@ public static partial class Callbacks
         /// </summary>
         internal virtual bool WantsLogsAfter(int step) => true;
 
+        /// <summary>
+        /// Called by Fit instead of <see cref="OnBatchEnd"/> after batch <paramref name="batch"/>
+        /// (0-based) when <see cref="WantsLogsAfter"/> said no: the step ran, its logs were not read.
+        /// Keeps the query free of side effects; a callback that counts steps does it here.
+        /// </summary>
+        internal virtual void OnBatchEndWithoutLogs(int batch) { }
+
         /// <summary>Whether <see cref="OnTrainBegin"/> needs the model's weights to exist (Fit builds the model first).</summary>
         internal virtual bool NeedsWeightsAtStart => false;
 

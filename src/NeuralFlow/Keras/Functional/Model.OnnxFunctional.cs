@@ -77,37 +77,25 @@ public partial class Model
         /// <summary>An Identity node of <paramref name="x"/> (a graph output that is also read inside the graph).</summary>
         public string Identity(string x, string name) => Node("Identity", name, [x]);
 
-        /// <summary>A merge layer: ONNX's variadic Sum, Mean, Max, Min, Concat; Sub; a chain of Mul.</summary>
-        public (string Name, List<long> Shape) Merge(Layers.Merge layer, (string Name, List<long> Shape)[] inputs)
+        // ONNX's variadic Sum, Mean, Max, Min (and the binary Sub) over the inputs, which share one shape.
+        private (string Name, List<long> Shape) Elementwise(string op, Layers.Merge layer, (string Name, List<long> Shape)[] inputs) =>
+            (Node(op, layer.Name, inputs.Select(i => i.Name).ToArray()), new List<long>(inputs[0].Shape));
+
+        private (string Name, List<long> Shape) Concat(Layers.Concatenate layer, (string Name, List<long> Shape)[] inputs)
         {
-            var names = inputs.Select(i => i.Name).ToArray();
             var shape = new List<long>(inputs[0].Shape);
-            switch (layer)
-            {
-                case Layers.Concatenate concat:
-                    int rank = shape.Count + 1;
-                    int axis = concat.Axis < 0 ? concat.Axis + rank : concat.Axis;
-                    shape[axis - 1] = inputs.Sum(i => i.Shape[axis - 1]);
-                    return (Node("Concat", layer.Name, names, OnnxWriter.IntAttribute("axis", axis)), shape);
-                case Layers.Subtract:
-                    return (Node("Sub", layer.Name, names), shape);
-                case Layers.Dot dot:
-                    return Dot(dot, inputs);
-                case Layers.Multiply:
-                    var y = names[0];
-                    for (int i = 1; i < names.Length; i++) y = Node("Mul", i == names.Length - 1 ? layer.Name : $"{layer.Name}/Mul_{i}", [y, names[i]]);
-                    return (y, shape);
-                default:
-                    string op = layer switch
-                    {
-                        Layers.Add => "Sum",
-                        Layers.Average => "Mean",
-                        Layers.Maximum => "Max",
-                        Layers.Minimum => "Min",
-                        _ => throw new NotSupportedException($"ExportOnnx: merge layer {layer.Name} is a {layer.GetType().Name}, which has no ONNX form here."),
-                    };
-                    return (Node(op, layer.Name, names), shape);
-            }
+            int rank = shape.Count + 1;
+            int axis = layer.Axis < 0 ? layer.Axis + rank : layer.Axis;
+            shape[axis - 1] = inputs.Sum(i => i.Shape[axis - 1]);
+            return (Node("Concat", layer.Name, inputs.Select(i => i.Name).ToArray(), OnnxWriter.IntAttribute("axis", axis)), shape);
+        }
+
+        // ONNX's Mul takes two inputs: a chain, the last node named after the layer.
+        private (string Name, List<long> Shape) MulChain(Layers.Merge layer, (string Name, List<long> Shape)[] inputs)
+        {
+            var y = inputs[0].Name;
+            for (int i = 1; i < inputs.Length; i++) y = Node("Mul", i == inputs.Length - 1 ? layer.Name : $"{layer.Name}/Mul_{i}", [y, inputs[i].Name]);
+            return (y, new List<long>(inputs[0].Shape));
         }
     }
 }

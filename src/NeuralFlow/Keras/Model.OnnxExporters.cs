@@ -1,0 +1,102 @@
+using NeuralFlow.IO;
+
+namespace NeuralFlow.Keras;
+
+public partial class Model
+{
+    // The one definition of which layers have an ONNX form: the exporter registered per layer
+    // type. Export dispatches through these tables and the error messages list them, so an
+    // exporter added here is both used and named, and no hand-written list can go stale.
+    /// <summary>The built-in layers a Sequential model exports to ONNX, by type name (those with a registered exporter).</summary>
+    internal static IReadOnlyList<string> OnnxExportableLayers => OnnxGraph.ExportableLayerNames;
+
+    /// <summary>The built-in merge layers a functional model exports to ONNX, by type name.</summary>
+    internal static IReadOnlyList<string> OnnxExportableMergeLayers => OnnxGraph.ExportableMergeLayerNames;
+
+    private sealed partial class OnnxGraph
+    {
+        private delegate string LayerExporter(OnnxGraph graph, Layer layer, string x, List<long> shape);
+        private delegate (string Name, List<long> Shape) MergeExporter(OnnxGraph graph, Layers.Merge layer, (string Name, List<long> Shape)[] inputs);
+
+        // A base type (Convolution2D, Pooling2D, ...) covers its subclasses; the first entry
+        // that matches, walking from the layer's own type up its base types, exports it.
+        private static readonly (Type Layer, LayerExporter Export)[] LayerExporters =
+        [
+            (typeof(Layers.Dense), (g, l, x, s) => g.Dense((Layers.Dense)l, x, s)),
+            (typeof(Layers.Convolution2D), (g, l, x, s) => g.Spatial(l, x, s)),
+            (typeof(Layers.Pooling2D), (g, l, x, s) => g.Spatial(l, x, s)),
+            (typeof(Layers.GlobalPooling2D), (g, l, x, s) => g.Spatial(l, x, s)),
+            (typeof(Layers.Reshape), (g, l, x, s) => g.Spatial(l, x, s)),
+            (typeof(Layers.BatchNormalization), (g, l, x, s) => g.Normalization(l, x, s)),
+            (typeof(Layers.LayerNormalization), (g, l, x, s) => g.Normalization(l, x, s)),
+            (typeof(Layers.ZeroPadding2D), (g, l, x, s) => g.Rearranging(l, x, s)),
+            (typeof(Layers.Cropping2D), (g, l, x, s) => g.Rearranging(l, x, s)),
+            (typeof(Layers.UpSampling2D), (g, l, x, s) => g.Rearranging(l, x, s)),
+            (typeof(Layers.Permute), (g, l, x, s) => g.Rearranging(l, x, s)),
+            (typeof(Layers.RepeatVector), (g, l, x, s) => g.Rearranging(l, x, s)),
+            (typeof(Layers.Embedding), (g, l, x, s) => g.Rearranging(l, x, s)),
+            (typeof(Layers.Activation), (g, l, x, _) => g.Activation(((Layers.Activation)l).Function, l, x)),
+            (typeof(Layers.Dropout), (g, l, x, _) => g.Node("Identity", l.Name, [x])),
+            (typeof(Layers.Flatten), (g, l, x, s) => g.Flatten(l, x, s)),
+            (typeof(Layers.ReLU), (g, l, x, _) => g.ReLU((Layers.ReLU)l, x)),
+            (typeof(Layers.LeakyReLU), (g, l, x, _) => g.Node("LeakyRelu", l.Name, [x], OnnxWriter.FloatAttribute("alpha", ((Layers.LeakyReLU)l).NegativeSlope))),
+            (typeof(Layers.PReLU), (g, l, x, _) => g.PRelu((Layers.PReLU)l, x)),
+            (typeof(Layers.ELU), (g, l, x, _) => g.Node("Elu", l.Name, [x], OnnxWriter.FloatAttribute("alpha", ((Layers.ELU)l).Alpha))),
+            (typeof(Layers.Softmax), (g, l, x, _) => g.Node("Softmax", l.Name, [x], OnnxWriter.IntAttribute("axis", ((Layers.Softmax)l).Axis))),
+        ];
+
+        // The merge layers of a functional model (several inputs): ONNX's variadic Sum, Mean,
+        // Max, Min, Concat; Sub; a chain of Mul; Dot (Model.Onnx.Dot.cs).
+        private static readonly (Type Layer, MergeExporter Export)[] MergeExporters =
+        [
+            (typeof(Layers.Add), (g, l, inputs) => g.Elementwise("Sum", l, inputs)),
+            (typeof(Layers.Average), (g, l, inputs) => g.Elementwise("Mean", l, inputs)),
+            (typeof(Layers.Maximum), (g, l, inputs) => g.Elementwise("Max", l, inputs)),
+            (typeof(Layers.Minimum), (g, l, inputs) => g.Elementwise("Min", l, inputs)),
+            (typeof(Layers.Subtract), (g, l, inputs) => g.Elementwise("Sub", l, inputs)),
+            (typeof(Layers.Concatenate), (g, l, inputs) => g.Concat((Layers.Concatenate)l, inputs)),
+            (typeof(Layers.Multiply), (g, l, inputs) => g.MulChain(l, inputs)),
+            (typeof(Layers.Dot), (g, l, inputs) => g.Dot((Layers.Dot)l, inputs)),
+        ];
+
+        private static LayerExporter ExporterOf(Layer layer) =>
+            Find(LayerExporters, layer.GetType()) ?? throw new NotSupportedException(
+                $"ExportOnnx: layer {layer.Name} is a {layer.GetType().Name}, which has no ONNX form here; the layers that export are {SupportedLayers}.");
+
+        public (string Name, List<long> Shape) Merge(Layers.Merge layer, (string Name, List<long> Shape)[] inputs) =>
+            (Find(MergeExporters, layer.GetType()) ?? throw new NotSupportedException(
+                $"ExportOnnx: merge layer {layer.Name} is a {layer.GetType().Name}, which has no ONNX form here; the merge layers that export are {SupportedMergeLayers}."))(this, layer, inputs);
+
+        private static T? Find<T>((Type Layer, T Export)[] exporters, Type? type) where T : class
+        {
+            for (; type is not null; type = type.BaseType)
+                foreach (var (layer, export) in exporters)
+                    if (layer == type) return export;
+            return null;
+        }
+
+        /// <summary>The built-in layer types a Sequential model exports, by name: those the registered exporters cover.</summary>
+        internal static IReadOnlyList<string> ExportableLayerNames { get; } = Covered(LayerExporters.Select(e => e.Layer));
+
+        /// <summary>The built-in merge layers a functional model exports, by name.</summary>
+        internal static IReadOnlyList<string> ExportableMergeLayerNames { get; } = Covered(MergeExporters.Select(e => e.Layer));
+
+        internal static string SupportedLayers =>
+            $"{Join(ExportableLayerNames)} (and in functional models the merge layers {Join(ExportableMergeLayerNames)})";
+
+        private static string SupportedMergeLayers => Join(ExportableMergeLayerNames);
+
+        // Each registered type in registration order; an abstract one stands for the concrete
+        // NeuralFlow layers derived from it, by name.
+        private static string[] Covered(IEnumerable<Type> registered)
+        {
+            var layers = typeof(Layer).Assembly.GetTypes().Where(t => t.IsPublic || t.IsNestedPublic).Where(t => !t.IsAbstract && typeof(Layer).IsAssignableFrom(t)).ToList();
+            return registered
+                .SelectMany<Type, string>(r => r.IsAbstract ? layers.Where(r.IsAssignableFrom).Select(t => t.Name).Order(StringComparer.Ordinal) : [r.Name])
+                .ToArray();
+        }
+
+        private static string Join(IReadOnlyList<string> names) =>
+            names.Count <= 1 ? string.Join("", names) : $"{string.Join(", ", names.Take(names.Count - 1))} and {names[^1]}";
+    }
+}
