@@ -1,6 +1,7 @@
 // nf_fused_elementwise: a replay's chain of elementwise calls in one pass (issue 17). The
 // program (common/fused_program.h) runs over blocks of kBlock elements: each step is one tight
-// loop over the block (the same functor nf_binary / nf_unary applies, so the same bits), which
+// loop over the block (a binary step the functor nf_binary applies; a unary step nf_unary's own
+// loop, cpu_math::unary_span, exp_fast's SIMD clones included: so the same bits), which
 // vectorises; inputs with inner stride 1 are read in place, others gathered into a register
 // block, and the last step writes straight into a unit-stride output. Intermediate values live
 // only in the per-thread register blocks, never in memory the size of the tensor.
@@ -11,6 +12,7 @@
 #include "common/fused_program.h"
 #include "common/layout.h"
 #include "cpu/parallel.h"
+#include "cpu/unary_math.h"
 
 namespace nf {
 namespace {
@@ -25,17 +27,14 @@ void binary_block(const T* a, const T* b, T* d, int64_t n) {
     for (int64_t i = 0; i < n; ++i) d[i] = fused_binary_step<Op, T>(a[i], b[i]);
 }
 
-template <class Op, class T>
-void unary_block(const T* a, T* d, int64_t n) {
-    for (int64_t i = 0; i < n; ++i) d[i] = Op::f(a[i]);
-}
+using namespace cpu_math;  // the engine's unary functions (cpu/unary_math.h)
 
 // One step over a block; the switches come from the lists of common/fused_program.h.
 template <class T>
 void step_block(const nf_fused_step& s, const T* a, const T* b, T* d, int64_t n) {
     if (s.kind == NF_FUSED_BINARY) {
         switch (s.op) {
-#define NF_CASE(E, Op) \
+#define NF_CASE(E, Op, ...) \
             case E: binary_block<ops::Op, T>(a, b, d, n); return;
             NF_FUSED_BINARY_OPS(NF_CASE)
 #undef NF_CASE
@@ -43,11 +42,27 @@ void step_block(const nf_fused_step& s, const T* a, const T* b, T* d, int64_t n)
         return;
     }
     switch (s.op) {
-#define NF_CASE(E, Op) \
-        case E: unary_block<ops::Op, T>(a, d, n); return;
+#define NF_CASE(E, Op, name, ints, cost) \
+        case E: unary_span<Op, T>(a, d, n); return;
         NF_FUSED_UNARY_OPS(NF_CASE)
 #undef NF_CASE
     }
+}
+
+// Work per element in adds (cpu/parallel.h): a unary step costs what nf_unary's does, a binary one 1.
+int64_t program_cost(int nsteps, const nf_fused_step* steps) {
+    int64_t cost = 0;
+    for (int s = 0; s < nsteps; ++s) {
+        cost += 1;
+        if (steps[s].kind != NF_FUSED_UNARY) continue;
+        switch (steps[s].op) {
+#define NF_CASE(E, Op, name, ints, c) \
+            case E: cost += (c) - 1; break;
+            NF_FUSED_UNARY_OPS(NF_CASE)
+#undef NF_CASE
+        }
+    }
+    return cost;
 }
 
 template <class T>
@@ -62,7 +77,7 @@ void run(int nin, const void* const* inputs, const nf_layout* ils, int nsteps, c
     T* po = static_cast<T*>(out) + ol.offset;
     const int64_t so = p.inner(0);
     const int last = nin + nsteps - 1;
-    parallel_chunks(p.numel, nsteps, [&](int64_t begin, int64_t end) {
+    parallel_chunks(p.numel, program_cost(nsteps, steps), [&](int64_t begin, int64_t end) {
         alignas(64) T scratch[kRegisters][kBlock];
         const T* reg[kRegisters];
         for_runs(p, begin, end, [&](const int64_t* off, int64_t n) {
