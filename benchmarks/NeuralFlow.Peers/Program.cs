@@ -7,7 +7,8 @@
 //   ... -- op_overhead [rounds]      (one add of 1-element tensors: min and median of the rounds' means)
 //   ... -- pipeline_fit [epochs]     (Fit fed by the section-6 pipeline against Fit fed from tensors)
 //   ... -- logreg [steps]            (peer: benchmarks/bars_torch.py logreg; Bars.cs)
-//   ... -- mlp [steps] [sgd|adam]    (peer: benchmarks/bars_torch.py mlp; Bars.cs)
+//   ... -- mlp [steps] [sgd|adam] [activation]  (peer: benchmarks/bars_torch.py mlp, relu; Bars.cs;
+//                                    e.g. sigmoid with and without NEURALFLOW_FUSION=0)
 using System.Diagnostics;
 using NeuralFlow;
 using NeuralFlow.Data;
@@ -41,7 +42,7 @@ switch (mode)
         Bars.LogReg(args.Length > 1 ? int.Parse(args[1]) : 30);
         break;
     case "mlp":
-        Bars.Mlp(args.Length > 1 ? int.Parse(args[1]) : 1000, args.Length > 2 ? args[2] : "sgd");
+        Bars.Mlp(args.Length > 1 ? int.Parse(args[1]) : 1000, args.Length > 2 ? args[2] : "sgd", args.Length > 3 ? args[3] : "relu");
         break;
     case "fit_parts":
         FitParts();

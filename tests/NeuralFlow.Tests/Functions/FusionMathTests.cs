@@ -138,6 +138,10 @@ public abstract class FusionMathTests(string backend) : BackendTest(backend)
         { "sigmoid", "FusedElementwise[Add,Sigmoid] (8, 6)", "FusedElementwise[Mul,Mul,Mul,Sub,Mul] (8, 6)" },
         { "tanh", "FusedElementwise[Add,Tanh] (8, 6)", "FusedElementwise[Mul,Mul,Square,Sub,Mul] (8, 6)" },
         { "softplus", "FusedElementwise[Softplus,Sub] (8, 6)", "FusedElementwise[Mul,Mul,Sigmoid,Mul] (8, 6)" },
+        // Composite activations: the tape keeps their intermediates for the backward, so the
+        // forward fuses only the parts nothing reads again; the backward is one long program.
+        { "elu", "FusedElementwise[Minimum,Expm1] (8, 6)", "FusedElementwise[Mul,Mul,Add,Mul,LessEqual,Mul,Mul,Add] (8, 6)" },
+        { "gelu", "FusedElementwise[Erf,Add] (8, 6)", "FusedElementwise[Mul,Mul,Square,Neg,Exp,Mul,Mul,Mul,Mul,Add] (8, 6)" },
     };
 
     [SkippableTheory]
