@@ -17,7 +17,7 @@ static class Bars
     }
 
     // One compiled training step of `model` on (x, y): logits, sparse cross-entropy, optimizer update.
-    private static Func<Tensor, Tensor, Tensor> TrainStep(Model model, Optimizers.Optimizer optimizer)
+    internal static Func<Tensor, Tensor, Tensor> TrainStep(Model model, Optimizers.Optimizer optimizer)
     {
         var lossFn = new Losses.SparseCategoricalCrossentropy(fromLogits: true);
         return NF.Function((Tensor xb, Tensor yb) =>

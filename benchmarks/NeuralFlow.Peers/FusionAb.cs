@@ -52,14 +52,6 @@ static class FusionAb
             "mlp_relu" => new Sequential(new Layers.Dense(512, activation: "relu"), new Layers.Dense(512, activation: "relu"), new Layers.Dense(10)),
             _ => new Sequential(new Layers.Dense(512, activation: "sigmoid"), new Layers.Dense(512, activation: "sigmoid"), new Layers.Dense(10)),
         };
-        var optimizer = new Optimizers.SGD(learningRate: 0.01f);
-        var lossFn = new Losses.SparseCategoricalCrossentropy(fromLogits: true);
-        return NF.Function((Tensor xb, Tensor yb) =>
-        {
-            using var tape = new GradientTape();
-            var loss = lossFn.Call(yb, model.Call(xb));
-            optimizer.ApplyGradients(tape.Gradient(loss, model.TrainableVariables), model.TrainableVariables);
-            return loss;
-        });
+        return Bars.TrainStep(model, new Optimizers.SGD(learningRate: 0.01f));  // logits, sparse cross-entropy, update
     }
 }
