@@ -7,7 +7,9 @@
 //   ... -- op_overhead [rounds]      (one add of 1-element tensors: min and median of the rounds' means)
 //   ... -- pipeline_fit [epochs]     (Fit fed by the section-6 pipeline against Fit fed from tensors)
 //   ... -- logreg [steps]            (peer: benchmarks/bars_torch.py logreg; Bars.cs)
-//   ... -- mlp [steps] [sgd|adam]    (peer: benchmarks/bars_torch.py mlp; Bars.cs)
+//   ... -- fusion_ab [rounds] [steps] [mlp_sigmoid|mlp_relu|workshop]  (fusion on/off, one process; FusionAb.cs)
+//   ... -- mlp [steps] [sgd|adam] [activation]  (peer: benchmarks/bars_torch.py mlp, relu; Bars.cs;
+//                                    e.g. sigmoid with and without NEURALFLOW_FUSION=0)
 using System.Diagnostics;
 using NeuralFlow;
 using NeuralFlow.Data;
@@ -41,7 +43,7 @@ switch (mode)
         Bars.LogReg(args.Length > 1 ? int.Parse(args[1]) : 30);
         break;
     case "mlp":
-        Bars.Mlp(args.Length > 1 ? int.Parse(args[1]) : 1000, args.Length > 2 ? args[2] : "sgd");
+        Bars.Mlp(args.Length > 1 ? int.Parse(args[1]) : 1000, args.Length > 2 ? args[2] : "sgd", args.Length > 3 ? args[3] : "relu");
         break;
     case "fit_parts":
         FitParts();
@@ -55,11 +57,14 @@ switch (mode)
     case "fit_warmup":
         FitWarmup();
         break;
+    case "fusion_ab":
+        FusionAb.Run(args.Length > 1 ? int.Parse(args[1]) : 6, args.Length > 2 ? int.Parse(args[2]) : 200, args.Length > 3 ? args[3] : "mlp_sigmoid");
+        break;
     case "fashion_fit":
         FashionFit(args.Length > 1 ? int.Parse(args[1]) : 5, args.Length > 2 ? int.Parse(args[2]) : 0);
         break;
     default:
-        Console.Error.WriteLine($"unknown mode {mode}; use custom_loop, custom_loop_plain, custom_loop_function, fashion_fit, pipeline_fit, cnn_fit, conv_kernels, cnn_parts, fit_parts, fit_warmup, logreg, mlp, op_overhead or ops");
+        Console.Error.WriteLine($"unknown mode {mode}; use custom_loop, custom_loop_plain, custom_loop_function, fashion_fit, fusion_ab, pipeline_fit, cnn_fit, conv_kernels, cnn_parts, fit_parts, fit_warmup, logreg, mlp, op_overhead or ops");
         return 2;
 }
 return 0;

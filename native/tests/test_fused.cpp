@@ -127,8 +127,8 @@ TEST(Fused, RefusesBadPrograms) {
     const nf_fused_step ahead[] = {{NF_FUSED_BINARY, NF_BINARY_ADD, 0, 1}};
     EXPECT_TRUE(fails_with(nf_fused_elementwise(NF_FLOAT32, 1, in, &l, 1, ahead, out, &l), NF_ERROR_INVALID_ARGUMENT,
                            {"nf_fused_elementwise", "steps[0] reads register 1"}));
-    const nf_fused_step exp_step[] = {{NF_FUSED_UNARY, NF_UNARY_EXP, 0, 0}};
-    EXPECT_TRUE(fails_with(nf_fused_elementwise(NF_FLOAT32, 1, in, &l, 1, exp_step, out, &l), NF_ERROR_INVALID_ARGUMENT,
+    const nf_fused_step pow_step[] = {{NF_FUSED_BINARY, NF_BINARY_POW, 0, 0}};  // not in NF_FUSED_BINARY_OPS
+    EXPECT_TRUE(fails_with(nf_fused_elementwise(NF_FLOAT32, 1, in, &l, 1, pow_step, out, &l), NF_ERROR_INVALID_ARGUMENT,
                            {"steps[0].op", "not an op a fused program can run"}));
     const nf_fused_step bad_kind[] = {{7, NF_UNARY_NEG, 0, 0}};
     EXPECT_TRUE(fails_with(nf_fused_elementwise(NF_FLOAT32, 1, in, &l, 1, bad_kind, out, &l), NF_ERROR_INVALID_ARGUMENT,
@@ -142,4 +142,29 @@ TEST(Fused, RefusesBadPrograms) {
     const nf_layout other = contiguous({2, 2});
     EXPECT_TRUE(fails_with(nf_fused_elementwise(NF_FLOAT32, 1, in, &other, 1, neg, out, &l), NF_ERROR_INVALID_ARGUMENT,
                            {"shape mismatch"}));
+}
+
+TEST(Fused, ColumnBroadcastInputChangesPerRow) {
+    // A [R, 1] column broadcast over C columns has inner stride 0 but another value on each row:
+    // the block filled for one row must not serve the next (rows longer than a block included).
+    for (const Shape& s : {Shape{3, 5}, Shape{4, 1500}, Shape{2, 3, 1100}}) {
+        const int64_t n = numel(s), inner = s.back(), rows = n / inner;
+        std::vector<float> x = random_values<float>(n, -2, 2, 31), col = random_values<float>(rows, -2, 2, 32);
+        const nf_layout xl = contiguous(s);
+        nf_layout cl = xl;
+        cl.strides[cl.rank - 1] = 0;
+        for (int d = cl.rank - 2, st = 1; d >= 0; --d) {
+            cl.strides[d] = st;
+            st *= static_cast<int>(s[d]);
+        }
+        const void* in[2] = {x.data(), col.data()};
+        const nf_layout ls[2] = {xl, cl};
+        const nf_fused_step steps[] = {{NF_FUSED_BINARY, NF_BINARY_SUB, 0, 1}, {NF_FUSED_UNARY, NF_UNARY_EXP, 2, 0}};
+        Guarded<float> fused(static_cast<size_t>(n)), t(static_cast<size_t>(n)), want(static_cast<size_t>(n));
+        ASSERT_EQ(nf_fused_elementwise(NF_FLOAT32, 2, in, ls, 2, steps, fused.data(), &xl), NF_OK) << nf_last_error();
+        ASSERT_EQ(nf_binary(NF_BINARY_SUB, NF_FLOAT32, x.data(), &xl, col.data(), &cl, t.data(), &xl), NF_OK);
+        ASSERT_EQ(nf_unary(NF_UNARY_EXP, NF_FLOAT32, t.data(), &xl, want.data(), &xl), NF_OK);
+        for (int64_t i = 0; i < n; ++i)
+            ASSERT_EQ(std::memcmp(&fused[i], &want[i], sizeof(float)), 0) << str(s) << ": element " << i;
+    }
 }

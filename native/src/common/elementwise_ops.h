@@ -1,7 +1,8 @@
 // The elementwise operations of nf_binary and nf_unary (the ones both engines compute the same
 // way): one definition for the CPU loops and (NF_HD) the CUDA kernels. Integer arithmetic wraps
 // and never traps (common/intmath.h); floats propagate NaN as the header says. exp, log, sqrt,
-// tanh and sigmoid stay with each engine (the CPU has its own vectorisable exp).
+// tanh and sigmoid are each engine's own (cpu/unary_math.h: a vectorisable exp;
+// cuda/unary_math.cuh), shared there by the engine's unary kernel and its fused program.
 #pragma once
 
 #include <math.h>

@@ -13,7 +13,7 @@ namespace {
 bool fused_op_listed(const nf_fused_step& s) {
     if (s.kind == NF_FUSED_BINARY) {
         switch (s.op) {
-#define NF_CASE(E, Op) case E:
+#define NF_CASE(E, ...) case E:
             NF_FUSED_BINARY_OPS(NF_CASE)
 #undef NF_CASE
             return true;
@@ -21,7 +21,7 @@ bool fused_op_listed(const nf_fused_step& s) {
         return false;
     }
     switch (s.op) {
-#define NF_CASE(E, Op) case E:
+#define NF_CASE(E, ...) case E:
         NF_FUSED_UNARY_OPS(NF_CASE)
 #undef NF_CASE
         return true;

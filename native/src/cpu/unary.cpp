@@ -1,51 +1,28 @@
-// nf_unary: out = op(x) over one shape, any strides.
-#include <cmath>
-#include <type_traits>
-
+// nf_unary: out = op(x) over one shape, any strides. The functions and the contiguous loop are
+// cpu/unary_math.h's, shared with the fused elementwise program.
 #include "common/checks.h"
 #include "common/dtype.h"
 #include "common/elementwise_list.h"
-#include "common/elementwise_ops.h"
 #include "common/intmath.h"
 #include "common/layout.h"
-#include "cpu/fastmath.h"
 #include "cpu/parallel.h"
-#include "cpu/simd.h"
+#include "cpu/unary_math.h"
 
 namespace nf {
-namespace {
 
-using namespace ops;  // Neg, Abs, Square, Relu, Sign (common/elementwise_ops.h)
-
-struct Exp { template <class T> static T f(T x) { return exp_of(x); } };
-struct Log { template <class T> static T f(T x) { return std::log(x); } };
-struct Sqrt { template <class T> static T f(T x) { return std::sqrt(x); } };
-struct Tanh { template <class T> static T f(T x) { return std::tanh(x); } };
-// Stable on both tails: exp is only ever taken of a non-positive number, so it never
-// overflows, and 1 - sigmoid(|x|) cancellation is avoided by computing e / (1 + e) directly.
-struct Sigmoid {
-    template <class T> static T f(T x) {
-        if (x >= T(0)) return T(1) / (T(1) + exp_of(-x));
-        const T e = exp_of(x);
-        return e / (T(1) + e);
-    }
-};
-
-template <class Op, class T>
-NF_INLINE void contiguous(const T* x, T* o, int64_t n) {
-    for (int64_t i = 0; i < n; ++i) o[i] = Op::f(x[i]);
-}
-
-// The float ops that are arithmetic, not memory, bound: compiled once per SIMD level (cpu/simd.h).
+namespace cpu_math {
 NF_SIMD_CLONES void exp_f32(const float* x, float* o, int64_t n) { contiguous<Exp>(x, o, n); }
 NF_SIMD_CLONES void sigmoid_f32(const float* x, float* o, int64_t n) { contiguous<Sigmoid>(x, o, n); }
+}  // namespace cpu_math
+
+namespace {
+
+using namespace cpu_math;  // the engine's functions and unary_span (cpu/unary_math.h)
 
 template <class Op, class T>
 void run(const T* x, int64_t sx, T* o, int64_t so, int64_t n) {
     if (sx == 1 && so == 1) {
-        if constexpr (std::is_same_v<T, float> && std::is_same_v<Op, Exp>) exp_f32(x, o, n);
-        else if constexpr (std::is_same_v<T, float> && std::is_same_v<Op, Sigmoid>) sigmoid_f32(x, o, n);
-        else contiguous<Op>(x, o, n);
+        unary_span<Op>(x, o, n);
     } else {
         for (int64_t i = 0; i < n; ++i) o[i * so] = Op::f(x[i * sx]);
     }

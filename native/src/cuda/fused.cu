@@ -1,12 +1,14 @@
 // nf_cuda_fused_elementwise: a replay's chain of elementwise calls in one launch (issue 17), one
 // thread per element through the elementwise launcher (cuda/elementwise.cuh). The program
 // travels in the kernel's parameters; each thread runs it on its element with the steps of
-// common/fused_program.h, the functors nf_cuda_binary / nf_cuda_unary apply. fused.cu builds
-// with --fmad=false: a mul then an add round twice, as the two unfused kernels did.
+// common/fused_program.h, the functors nf_cuda_binary / nf_cuda_unary apply (the unary ones from
+// cuda/unary_math.cuh, as unary.cu). fused.cu builds with --fmad=false: a mul then an add round
+// twice, as the two unfused kernels did.
 #include <cstdint>
 
 #include "common/fused_program.h"
 #include "cuda/elementwise.cuh"
+#include "cuda/unary_math.cuh"
 #include "neuralflow_cuda.h"
 
 namespace nf {
@@ -14,6 +16,35 @@ namespace cuda {
 namespace {
 
 constexpr int kOperands = NF_FUSED_MAX_INPUTS + 1;  // out, then the inputs
+
+// One step on one element; the switches come from the lists of common/fused_program.h.
+template <class T>
+__device__ T fused_step(const nf_fused_step& s, T a, T b) {
+    if (s.kind == NF_FUSED_BINARY) {
+        switch (s.op) {
+#define NF_CASE(E, Op, ...) \
+            case E: return fused_binary_step<ops::Op, T>(a, b);
+            NF_FUSED_BINARY_OPS(NF_CASE)
+#undef NF_CASE
+        }
+    } else {
+        switch (s.op) {
+#define NF_CASE(E, Op, ...) \
+            case E: return math::Op::template f<T>(a);
+            NF_FUSED_UNARY_OPS(NF_CASE)
+#undef NF_CASE
+        }
+    }
+    return a;  // unreachable: check_fused refused any other op
+}
+
+// Runs a checked program on one element: regs[0..inputs) hold the inputs; returns the last step's value.
+template <class T>
+__device__ T fused_eval(const nf_fused_step* steps, int step_count, int input_count, T* regs) {
+    for (int s = 0; s < step_count; ++s)
+        regs[input_count + s] = fused_step<T>(steps[s], regs[steps[s].a], regs[steps[s].kind == NF_FUSED_BINARY ? steps[s].b : steps[s].a]);
+    return regs[input_count + step_count - 1];
+}
 
 template <class T>
 struct FusedFn {

@@ -2,28 +2,15 @@
 #include <type_traits>
 
 #include "common/elementwise_list.h"
-#include "common/elementwise_ops.h"
 #include "cuda/elementwise.cuh"
+#include "cuda/unary_math.cuh"
 #include "neuralflow_cuda.h"
 
 namespace nf {
 namespace cuda {
 namespace {
 
-using namespace ops;  // Neg, Abs, Square, Relu, Sign: the CPU engine's (common/elementwise_ops.h)
-
-struct Exp { template <class T> __device__ static T f(T x) { return exp(x); } };
-struct Log { template <class T> __device__ static T f(T x) { return log(x); } };
-struct Sqrt { template <class T> __device__ static T f(T x) { return sqrt(x); } };
-struct Tanh { template <class T> __device__ static T f(T x) { return tanh(x); } };
-// Stable on both tails: exp only of a non-positive number.
-struct Sigmoid {
-    template <class T> __device__ static T f(T x) {
-        if (x >= T(0)) return T(1) / (T(1) + exp(-x));
-        const T e = exp(x);
-        return e / (T(1) + e);
-    }
-};
+using namespace math;  // the engine's functions (cuda/unary_math.cuh), shared with cuda/fused.cu
 
 template <class Op, class T>
 struct UnaryFn {

@@ -69,3 +69,31 @@ TEST(CudaFused, BadProgramFailsLikeCpu) {
     EXPECT_NE(std::string(nf_cuda_last_error()).find("nf_cuda_fused_elementwise: steps[0] reads register 3"), std::string::npos)
         << nf_cuda_last_error();
 }
+
+// Every unary op as a fused step, then times an input: the CUDA engine's nf_cuda_unary and
+// nf_cuda_binary one by one give the same bits (both run cuda/unary_math.cuh's functions, built
+// alike), over contiguous and strided inputs and special values (issue 17).
+TEST(CudaFused, UnaryStepsMatchCudaUnary) {
+    NFTC_REQUIRE_DEVICE();
+    const float inf = INFINITY;
+    const std::vector<float> specials = {0.f, -0.f, 1.f, -1.f, 1e-30f, 88.5f, -88.5f, 100.f, -100.f, 0.5f, 2.5f, NAN, inf, -inf};
+    for (int op = NF_UNARY_NEG; op <= NF_UNARY_SOFTPLUS; ++op)
+        for (const Shape& s : {Shape{14}, Shape{1025}, Shape{3, 33}})
+            for (Kind kx : {Kind::Contig, Kind::Transposed, Kind::Negative}) {
+                const View vx = make_view(s, kx);
+                auto x = random_values<float>(vx.storage, -6, 6, 91);
+                if (numel(s) == 14) x = specials;
+                const auto g = random_values<float>(numel(s), -2, 2, 92);
+                const nf_layout ol = contiguous(s);
+                const nf_layout ls[2] = {vx.l, ol};
+                const nf_fused_step steps[] = {{NF_FUSED_UNARY, op, 0, 0}, {NF_FUSED_BINARY, NF_BINARY_MUL, 2, 1}};
+                const size_t n = static_cast<size_t>(numel(s));
+                DeviceBuffer dx(x), dg(g), fused(n * sizeof(float)), y(n * sizeof(float)), unfused(n * sizeof(float));
+                const void* in[2] = {dx.get(), dg.get()};
+                ASSERT_EQ(nf_cuda_fused_elementwise(NF_FLOAT32, 2, in, ls, 2, steps, fused.get(), &ol), NF_OK) << nf_cuda_last_error();
+                ASSERT_EQ(nf_cuda_unary(static_cast<nf_unary_op>(op), NF_FLOAT32, dx.get(), &vx.l, y.get(), &ol), NF_OK);
+                ASSERT_EQ(nf_cuda_binary(NF_BINARY_MUL, NF_FLOAT32, y.get(), &ol, dg.get(), &ol, unfused.get(), &ol), NF_OK);
+                EXPECT_TRUE(same(fused.download<float>(n), unfused.download<float>(n),
+                                 "unary op " + std::to_string(op) + " " + str(s) + " " + kind_name(kx)));
+            }
+}

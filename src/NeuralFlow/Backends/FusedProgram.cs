@@ -2,8 +2,9 @@ namespace NeuralFlow.Backends;
 
 /// <summary>
 /// The C# mirror of native/src/common/fused_program.h: which ops a fused elementwise program
-/// may use (the ones whose functor both native engines share, so a fused replay is bit for bit
-/// the unfused one) and the checks every backend applies before running one, so that a bad
+/// may use (the binary ops whose functor both native engines share, and every unary op, each
+/// engine computing a step with the function its own Unary kernel uses, so a fused replay is bit
+/// for bit the unfused one) and the checks every backend applies before running one, so that a bad
 /// program is a clear .NET exception on every backend, never a native crash.
 /// </summary>
 internal static class FusedProgram
@@ -15,7 +16,8 @@ internal static class FusedProgram
         BinaryOp.Equal, BinaryOp.NotEqual, BinaryOp.Less, BinaryOp.LessEqual, BinaryOp.Greater, BinaryOp.GreaterEqual,
     ];
 
-    public static readonly UnaryOp[] UnaryOps = [UnaryOp.Neg, UnaryOp.Abs, UnaryOp.Square, UnaryOp.Relu, UnaryOp.Sign];
+    // Every UnaryOp: each engine's program step runs the function its own Unary kernel runs.
+    public static readonly UnaryOp[] UnaryOps = Enum.GetValues<UnaryOp>();
 
     /// <summary>True when a program step may apply this op.</summary>
     public static bool Supports(FusedKind kind, int op) => kind switch

@@ -4,23 +4,15 @@ using R = NeuralFlow.FunctionTrace.Ref;
 
 namespace NeuralFlow;
 
-/// <summary>What an elementwise kernel call of a trace computes (RecordingBackend fills it for Binary, Unary and Cast).</summary>
-/// <param name="Kind">Binary or unary; null for a cast.</param>
-/// <param name="Op">The BinaryOp or UnaryOp value (0 for a cast).</param>
-/// <param name="DType">The inputs' dtype.</param>
-/// <param name="OutDType">The output's dtype (Bool for a comparison, the target of a cast).</param>
-/// <param name="InLayouts">The inputs' layouts, in the order of the op's reads.</param>
-/// <param name="OutLayout">The output's layout.</param>
-/// <param name="Backend">The backend that ran it (not the recording stand-in).</param>
-internal sealed record ElementwiseCall(FusedKind? Kind, int Op, DType DType, DType OutDType, Layout[] InLayouts, Layout OutLayout, IBackend Backend);
-
 /// <summary>
 /// Issue 17's elementwise fusion at plan time: a run of consecutive elementwise calls of one
-/// float dtype and shape (a bias add and its relu; relu's gradient: compare, cast to the mask,
-/// multiply; a scale by a constant), each feeding the next, whose intermediate results are
-/// temporaries nothing else reads, becomes one <see cref="IBackend.FusedElementwise"/> call.
-/// The intermediates then need no memory and no pass over it; each step is the op the unfused
-/// call ran, so the replay keeps its bits.
+/// float dtype and shape (a bias add and its activation; an activation's gradient: sigmoid's
+/// g * y * (1 - y), relu's compare, cast to the mask, multiply; a scale by a constant), each of
+/// whose results feeds a later call of the run, and whose intermediate results are temporaries
+/// nothing else reads, becomes one <see cref="IBackend.FusedElementwise"/> call. The
+/// intermediates then need no memory and no pass over it; each step is the op the unfused call
+/// ran, computed by the backend's own function for it, so the replay keeps its bits. The calls
+/// are read from their <see cref="KernelCall"/> records.
 /// </summary>
 internal static class ElementwiseFusion
 {
@@ -60,17 +52,18 @@ internal static class ElementwiseFusion
         return result;
     }
 
-    private static bool Fusable(ElementwiseCall? e) => e is not null && e.Backend is Backends.Managed.ManagedBackend or Backends.Native.NativeKernelBackend && (e.Kind switch
-    {
-        null => e.DType == DType.Bool && e.OutDType is DType.Float32 or DType.Float64,  // a comparison's mask
-        FusedKind k => e.DType is DType.Float32 or DType.Float64 && FusedProgram.Supports(k, e.Op),
-    });
+    private static bool Fusable(KernelCall? e) => e is { Kind: CallKind.Binary or CallKind.Unary or CallKind.Cast } &&
+        e.Backend is Backends.Managed.ManagedBackend or Backends.Native.NativeKernelBackend && (e.StepKind switch
+        {
+            null => e.InDType == DType.Bool && e.OutDType is DType.Float32 or DType.Float64,  // a cast: a comparison's mask
+            FusedKind k => e.InDType is DType.Float32 or DType.Float64 && FusedProgram.Supports(k, e.Code),
+        });
 
     // The longest run from `start` (two ops at least) that fuses into a valid program, or null.
     private static (Planned Fused, int Length)? LongestGroup(List<Planned> ops, int start, IReadOnlyList<FunctionTrace.Buffer> buffers, bool[] isOutput)
     {
         int end = start;
-        while (end < ops.Count && Fusable(ops[end].Op.Elementwise)) end++;
+        while (end < ops.Count && Fusable(ops[end].Op.Call)) end++;
         for (int length = end - start; length >= 2; length--)
             if (Build(ops, start, length, buffers, isOutput) is { } fused) return (fused, length);
         return null;
@@ -85,19 +78,20 @@ internal static class ElementwiseFusion
 
     private static Planned? Build(List<Planned> ops, int start, int length, IReadOnlyList<FunctionTrace.Buffer> buffers, bool[] isOutput)
     {
-        var first = ops[start].Op.Elementwise!;
+        var first = ops[start].Op.Call!;
         var shape = first.OutLayout.Shape;
         var backend = first.Backend;
-        DType dtype = first.Kind is null ? first.OutDType : first.DType;
+        DType dtype = first.StepKind is null ? first.OutDType : first.InDType;
         var defs = new List<(R Ref, Layout Layout, Value Value)>();     // values computed so far, latest last
         var inputs = new List<(R Canonical, R Original, Layout Layout)>();
         var steps = new List<(FusedKind Kind, int Op, int A, int B)>(); // operands: >= 0 step, < 0 input ~k
+        var consumed = new List<bool>();                                // steps[i]'s value is read by a later step
         for (int j = start; j < start + length; j++)
         {
             var (op, reads, writes) = ops[j];
-            var e = op.Elementwise!;
+            var e = op.Call!;
             if (!ReferenceEquals(e.Backend, backend) || !e.OutLayout.Shape.Equals(shape)) return null;
-            if ((e.Kind is null ? e.OutDType : e.DType) != dtype) return null;
+            if ((e.StepKind is null ? e.OutDType : e.InDType) != dtype) return null;
             var operands = new int[reads.Length];
             var bools = new bool[reads.Length];
             for (int k = 0; k < reads.Length; k++)
@@ -106,22 +100,22 @@ internal static class ElementwiseFusion
                 if (d >= 0)
                 {
                     // Read back with the layout it was written with, or not at all.
-                    if (!SameKey(defs[d].Ref, defs[d].Layout, reads[k], e.InLayouts[k])) return null;
+                    if (!SameKey(defs[d].Ref, defs[d].Layout, reads[k], e.InLayout(k))) return null;
                     operands[k] = defs[d].Value.Step;
+                    consumed[defs[d].Value.Step] = true;
                     bools[k] = defs[d].Value.IsBool;
                     continue;
                 }
-                int at = inputs.FindIndex(x => SameKey(x.Canonical, x.Layout, reads[k], e.InLayouts[k]));
+                int at = inputs.FindIndex(x => SameKey(x.Canonical, x.Layout, reads[k], e.InLayout(k)));
                 if (at < 0)
                 {
                     at = inputs.Count;
-                    inputs.Add((reads[k], op.Reads[k], e.InLayouts[k]));
+                    inputs.Add((reads[k], op.Reads[k], e.InLayout(k)));
                 }
                 operands[k] = ~at;
             }
-            if (j > start && !operands.Any(o => o >= 0)) return null;  // not a chain: its own kernel is as good
             Value result;
-            if (e.Kind is null)
+            if (e.StepKind is not { } stepKind)
             {
                 if (operands[0] < 0 || !bools[0]) return null;      // only a comparison's mask casts for free
                 result = new Value(operands[0], false);
@@ -129,14 +123,18 @@ internal static class ElementwiseFusion
             else
             {
                 if (bools.Any(b => b)) return null;                 // a bool feeds only a cast
-                steps.Add((e.Kind.Value, e.Op, operands[0], operands.Length > 1 ? operands[1] : 0));
-                result = new Value(steps.Count - 1, e.Kind == FusedKind.Binary && FusedProgram.IsComparison((BinaryOp)e.Op));
+                steps.Add((stepKind, e.Code, operands[0], operands.Length > 1 ? operands[1] : 0));
+                consumed.Add(false);
+                result = new Value(steps.Count - 1, stepKind == FusedKind.Binary && FusedProgram.IsComparison((BinaryOp)e.Code));
             }
             defs.Add((writes[0], e.OutLayout, result));
         }
         if (inputs.Count > FusedStep.MaxInputs || steps.Count > FusedStep.MaxSteps || steps.Count == 0) return null;
         var final = defs[^1];
         if (final.Value.IsBool || final.Value.Step != steps.Count - 1) return null;
+        // Every step but the last feeds a later one (a chain, or a tree such as g * y * (1 - y)):
+        // an unrelated call gains nothing from the program and would hide where the run ends.
+        if (consumed.Take(steps.Count - 1).Contains(false)) return null;
         var last = ops[start + length - 1];
         // Every other value is gone after the group: a temporary that is not an output of the
         // function and that no later op touches (unless it is the final value's own buffer).

@@ -55,13 +55,12 @@ internal sealed class FunctionTrace
     }
 
     /// <summary>One recorded call: how to run it against a table of buffer addresses, and which buffers it reads and writes.</summary>
-    internal sealed class Op(Action<nint[]> run, Ref[] reads, Ref[] writes, bool selfCopy = false, string kernel = "", KernelCall? call = null,
-                             ElementwiseCall? elementwise = null)
+    internal sealed class Op(Action<nint[]> run, Ref[] reads, Ref[] writes, bool selfCopy = false, string kernel = "", KernelCall? call = null)
     {
         public readonly Action<nint[]> Run = run;
         /// <summary>The IBackend method recorded (for messages and <see cref="ReplayPlan.Describe"/>).</summary>
         public readonly string Kernel = kernel;
-        /// <summary>The call's settings as data, for the kernels that analyses compare (elementwise ones); null for the others.</summary>
+        /// <summary>The call's settings as data, for the kernels that analyses compare or fuse (elementwise ones: inputs are <see cref="Reads"/>, the output Writes[0]); null for the others.</summary>
         public readonly KernelCall? Call = call;
         public readonly Ref[] Reads = reads;
         public readonly Ref[] Writes = writes;
@@ -71,8 +70,6 @@ internal sealed class FunctionTrace
         public OpKind Kind { get; init; }
         /// <summary>Kind's particulars: <see cref="UploadDetail"/>, <see cref="RandomDetail"/> or <see cref="OptimizerDetail"/>.</summary>
         public object? Detail { get; init; }
-        /// <summary>What an elementwise kernel call computes (inputs: <see cref="Reads"/>, output: Writes[0]), for <see cref="ElementwiseFusion"/>; null for other calls.</summary>
-        public readonly ElementwiseCall? Elementwise = elementwise;
     }
 
     /// <summary>
@@ -273,9 +270,9 @@ internal sealed class FunctionTrace
     // ---- Ops ----
 
     public void Record(Action<nint[]> run, Ref[] reads, Ref[] writes, bool selfCopy = false, OpKind kind = OpKind.Kernel, object? detail = null,
-                       KernelCall? call = null, ElementwiseCall? elementwise = null,
+                       KernelCall? call = null,
                        [System.Runtime.CompilerServices.CallerMemberName] string kernel = "") =>
-        Ops.Add(new Op(run, reads, writes, selfCopy, kernel, call, elementwise) { Kind = kind, Detail = detail });
+        Ops.Add(new Op(run, reads, writes, selfCopy, kernel, call) { Kind = kind, Detail = detail });
 
     /// <summary>
     /// C# work a replay must redo at this point of the op list (an optimizer's iteration count):

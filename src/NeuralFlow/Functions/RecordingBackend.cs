@@ -46,7 +46,7 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
         var (k, d) = (Inner, Ref(destination));
         trace.Record(p => k.Upload(bytes, d.At(p), byteOffset), [], [d], kind: FunctionTrace.OpKind.Upload,
                      detail: new FunctionTrace.UploadDetail(bytes, d, byteOffset),
-                     call: new KernelCall(0, [null], [DType.UInt8], bytes, byteOffset: byteOffset));
+                     call: new KernelCall(CallKind.Upload, 0, [null], [DType.UInt8], k, bytes, byteOffset: byteOffset));
     }
 
     public void Download(nint source, long byteOffset, Span<byte> destination)
@@ -69,8 +69,7 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
         if (!On) return;
         var (k, ra, rb, ro, la, lb, lo) = (Inner, Ref(a), Ref(b), Ref(output), aLayout, bLayout, outLayout);
         trace.Record(p => k.Binary(op, dtype, ra.At(p), la, rb.At(p), lb, ro.At(p), lo), [ra, rb], [ro],
-                     call: new KernelCall((int)op, [la, lb, lo], [dtype, dtype, op.IsComparison() ? DType.Bool : dtype]),
-                     elementwise: new ElementwiseCall(FusedKind.Binary, (int)op, dtype, FusedProgram.IsComparison(op) ? DType.Bool : dtype, [la, lb], lo, k));
+                     call: new KernelCall(CallKind.Binary, (int)op, [la, lb, lo], [dtype, dtype, op.IsComparison() ? DType.Bool : dtype], k));
     }
 
     public void Unary(UnaryOp op, DType dtype, nint x, in Layout xLayout, nint output, in Layout outLayout)
@@ -78,8 +77,7 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
         Inner.Unary(op, dtype, x, xLayout, output, outLayout);
         if (!On) return;
         var (k, rx, ro, lx, lo) = (Inner, Ref(x), Ref(output), xLayout, outLayout);
-        trace.Record(p => k.Unary(op, dtype, rx.At(p), lx, ro.At(p), lo), [rx], [ro], call: new KernelCall((int)op, [lx, lo], [dtype, dtype]),
-                     elementwise: new ElementwiseCall(FusedKind.Unary, (int)op, dtype, dtype, [lx], lo, k));
+        trace.Record(p => k.Unary(op, dtype, rx.At(p), lx, ro.At(p), lo), [rx], [ro], call: new KernelCall(CallKind.Unary, (int)op, [lx, lo], [dtype, dtype], k));
     }
 
     public void Reduce(ReduceOp op, DType dtype, nint x, in Layout xLayout, uint axesMask, nint output, DType outDtype)
@@ -182,8 +180,7 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
         var (k, rx, ro, lx) = (Inner, Ref(x), Ref(output), xLayout);
         // The output is written packed in the input's shape (the kernel's contract).
         trace.Record(p => k.Cast(source, rx.At(p), lx, destination, ro.At(p)), [rx], [ro],
-                     call: new KernelCall(0, [lx, Layout.Contiguous(lx.Shape)], [source, destination]),
-                     elementwise: new ElementwiseCall(null, 0, source, destination, [lx], Layout.Contiguous(lx.Shape), k));
+                     call: new KernelCall(CallKind.Cast, 0, [lx, Layout.Contiguous(lx.Shape)], [source, destination], k));
     }
 
     public void Copy(DType dtype, nint x, in Layout xLayout, nint output, in Layout outLayout)
@@ -192,7 +189,7 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
         if (!On) return;
         var (k, rx, ro, lx, lo) = (Inner, Ref(x), Ref(output), xLayout, outLayout);
         bool sameLayout = lx.Offset == lo.Offset && lx.Strides.AsSpan().SequenceEqual(lo.Strides);
-        trace.Record(p => k.Copy(dtype, rx.At(p), lx, ro.At(p), lo), [rx], [ro], selfCopy: sameLayout, call: new KernelCall(0, [lx, lo], [dtype, dtype]));
+        trace.Record(p => k.Copy(dtype, rx.At(p), lx, ro.At(p), lo), [rx], [ro], selfCopy: sameLayout, call: new KernelCall(CallKind.Copy, 0, [lx, lo], [dtype, dtype], k));
     }
 
     public void Gather(DType dtype, nint x, in Layout xLayout, int axis, DType indexDtype, nint indices, long indexCount, nint output)
@@ -216,7 +213,7 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
         Inner.Fill(dtype, output, count, value);
         if (!On) return;
         var (k, ro) = (Inner, Ref(output));
-        trace.Record(p => k.Fill(dtype, ro.At(p), count, value), [], [ro], call: new KernelCall(0, [null], [dtype], value: value, count: count));
+        trace.Record(p => k.Fill(dtype, ro.At(p), count, value), [], [ro], call: new KernelCall(CallKind.Fill, 0, [null], [dtype], k, value: value, count: count));
     }
 
     public void Range(DType dtype, nint output, long count, double start, double delta)
@@ -299,7 +296,7 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
         if (!On) return;
         var (k, rc, rx, ry, ro, lc, lx, ly, lo) = (Inner, Ref(cond), Ref(x), Ref(y), Ref(output), condLayout, xLayout, yLayout, outLayout);
         trace.Record(p => k.Where(dtype, rc.At(p), lc, rx.At(p), lx, ry.At(p), ly, ro.At(p), lo), [rc, rx, ry], [ro],
-                     call: new KernelCall(0, [lc, lx, ly, lo], [DType.Bool, dtype, dtype, dtype]));
+                     call: new KernelCall(CallKind.Where, 0, [lc, lx, ly, lo], [DType.Bool, dtype, dtype, dtype], k));
     }
 
     public void Scan(ScanOp op, DType dtype, nint x, in Layout xLayout, int axis, bool exclusive, bool reverse, nint output)

@@ -174,7 +174,7 @@ internal sealed partial class ReplayPlan
         Array.ConvertAll(refs, r => r.Buffer < 0 ? r : r with { Buffer = canonical[r.Buffer] });
 
     /// <summary>The calls one replay runs, one per line (kernel name and op), to see what fusion did.</summary>
-    public string Describe() => string.Join("\n", _ops.Select(o => o.Kernel + (o.Elementwise is { } e ? $" {(e.Kind is null ? "cast" : e.Kind == FusedKind.Binary ? ((BinaryOp)e.Op).ToString() : ((UnaryOp)e.Op).ToString())} {e.OutLayout.Shape}" : "")));
+    public string Describe() => string.Join("\n", _ops.Select(o => o.Kernel + (o.Call is { Kind: CallKind.Binary or CallKind.Unary or CallKind.Cast } c ? $" {c.OpName} {c.OutLayout.Shape}" : "")));
 
     /// <summary>Why this plan cannot run now (a variable a tape saved, a freed constant), or null.</summary>
     public string? CannotReplay()

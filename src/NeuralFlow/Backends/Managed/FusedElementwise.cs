@@ -5,7 +5,9 @@ namespace NeuralFlow.Backends.Managed;
 /// <summary>
 /// Issue 17: the managed fused elementwise program (<see cref="IBackend.FusedElementwise"/>). It
 /// runs over blocks of one inner row: each step is one span loop with the op struct the managed
-/// Binary / Unary kernels use (AddOp, ReluOp, ...), so a program gives their bits. The op list
+/// Binary / Unary kernels use (AddOp; every unary op through the Unary kernel's table
+/// FloatUnaryOp, exp and log computed position-independently by WholeVectors), so a program
+/// gives their bits. The op list
 /// is <see cref="FusedProgram"/>'s (the mirror of native/src/common/fused_program.h).
 /// </summary>
 public sealed partial class ManagedBackend
@@ -113,15 +115,20 @@ public sealed partial class ManagedBackend
                 case BinaryOp.GreaterEqual: Compare<T, GeOp<T>>(a, b, d); return;
             }
         else
-            switch ((UnaryOp)st.Op)
-            {
-                case UnaryOp.Neg: NegOp<T>.Vec(a, d); return;
-                case UnaryOp.Abs: AbsFloatOp<T>.Vec(a, d); return;
-                case UnaryOp.Square: SquareOp<T>.Vec(a, d); return;
-                case UnaryOp.Relu: ReluOp<T>.Vec(a, d); return;
-                case UnaryOp.Sign: SignOp<T>.Vec(a, d); return;
-            }
+        {
+            var span = new SpanStep<T>(a, d);
+            FloatUnaryOp<T, SpanStep<T>>((UnaryOp)st.Op, ref span);  // the eager Unary kernel's table
+            return;
+        }
         throw new InvalidOperationException($"FusedElementwise: {st.Kind} op {st.Op} has no managed step (FusedProgram lists it)");
+    }
+
+    // A fused unary step's use of an op: its Vec over the block, as the eager kernel's contiguous path.
+    private readonly ref struct SpanStep<T>(ReadOnlySpan<T> x, Span<T> d) : IFloatUnaryUse<T> where T : unmanaged
+    {
+        private readonly ReadOnlySpan<T> _x = x;
+        private readonly Span<T> _d = d;
+        public void Use<TOp>(int cost) where TOp : IUnaryOp<T> => TOp.Vec(_x, _d);
     }
 
     private static class FusedScratch<T>

@@ -35,16 +35,18 @@ internal struct AbsIntOp<T> : IUnaryOp<T> where T : unmanaged, IBinaryInteger<T>
     }
 }
 
+// exp, log and the ops built on exp compute every element through WholeVectors, so that an
+// element's bits never depend on the span around it (strided, broadcast or a fused block's tail).
 internal struct ExpOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public static T Apply(T x) => T.Exp(x);
-    public static void Vec(ReadOnlySpan<T> x, Span<T> d) => TensorPrimitives.Exp(x, d);
+    public static T Apply(T x) => WholeVectors.One<T, TensorExp<T>>(x);
+    public static void Vec(ReadOnlySpan<T> x, Span<T> d) => WholeVectors.Apply<T, TensorExp<T>>(x, d);
 }
 
 internal struct LogOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public static T Apply(T x) => T.Log(x);
-    public static void Vec(ReadOnlySpan<T> x, Span<T> d) => TensorPrimitives.Log(x, d);
+    public static T Apply(T x) => WholeVectors.One<T, TensorLog<T>>(x);
+    public static void Vec(ReadOnlySpan<T> x, Span<T> d) => WholeVectors.Apply<T, TensorLog<T>>(x, d);
 }
 
 internal struct SqrtOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -61,7 +63,13 @@ internal struct SqrtOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee7
 /// </summary>
 internal struct TanhOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public static T Apply(T x) => T.CreateTruncating(Math.Tanh(double.CreateTruncating(x)));
+    public static T Apply(T x)
+    {
+        if (typeof(T) != typeof(float)) return T.CreateTruncating(Math.Tanh(double.CreateTruncating(x)));
+        Span<T> v = [x];
+        Vec(v, v);  // float32: the vector formula, so a lone element gets a span's bits
+        return v[0];
+    }
 
     public static void Vec(ReadOnlySpan<T> x, Span<T> d)
     {
@@ -82,7 +90,7 @@ internal struct TanhOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee7
             // tanh(20) is 1 in double; clamping keeps exp finite (inf / inf would give NaN). NaN passes through.
             TensorPrimitives.Min(es, 20.0, es);
             TensorPrimitives.Multiply(es, 2.0, es);
-            TensorPrimitives.Exp(es, es);
+            WholeVectors.Apply<double, TensorExp<double>>(es, es);
             var ds = System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(d.Slice(start, n));
             for (int i = 0; i < n; i++)
             {
@@ -127,7 +135,7 @@ internal struct SigmoidOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPointIe
 {
     public static T Apply(T x)
     {
-        T e = T.Exp(-T.Abs(x));
+        T e = ExpOp<T>.Apply(-T.Abs(x));
         T r = T.One / (T.One + e);
         return x >= T.Zero ? r : e * r;
     }
@@ -144,7 +152,7 @@ internal struct SigmoidOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPointIe
             var es = e[..n];
             TensorPrimitives.Abs(xs, es);
             TensorPrimitives.Negate(es, es);
-            TensorPrimitives.Exp(es, es);
+            ExpOp<T>.Vec(es, es);
             var ds = d.Slice(start, n);
             int i = 0;
             if (Vector.IsHardwareAccelerated && n >= Vector<T>.Count)
@@ -196,20 +204,56 @@ public sealed partial class ManagedBackend
 
     private static void UnaryFloat<T>(UnaryOp op, in StridedPlan p, nint x, nint o) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        var run = new PlanRun<T>(p, x, o);
+        FloatUnaryOp<T, PlanRun<T>>(op, ref run);
+    }
+
+    /// <summary>What to do with the op struct of a float UnaryOp: <see cref="FloatUnaryOp"/> picks it.</summary>
+    internal interface IFloatUnaryUse<T> where T : unmanaged
+    {
+        /// <param name="cost">Work per element in adds (how finely StridedPlan splits it).</param>
+        void Use<TOp>(int cost) where TOp : IUnaryOp<T>;
+    }
+
+    /// <summary>
+    /// The one table of the managed float unary ops: which struct computes each UnaryOp. The eager
+    /// kernel (<see cref="Unary"/>) and the fused program's steps (FusedElementwise.cs) both take
+    /// their op from here, so a fused step runs the very function the unfused call ran.
+    /// </summary>
+    internal static void FloatUnaryOp<T, TUse>(UnaryOp op, ref TUse use) where T : unmanaged, IFloatingPointIeee754<T>
+        where TUse : IFloatUnaryUse<T>, allows ref struct
+    {
         switch (op)
         {
-            case UnaryOp.Neg: RunUnary<T, NegOp<T>>(p, x, o); break;
-            case UnaryOp.Abs: RunUnary<T, AbsFloatOp<T>>(p, x, o); break;
-            case UnaryOp.Exp: RunUnary<T, ExpOp<T>>(p, x, o, 4); break;
-            case UnaryOp.Log: RunUnary<T, LogOp<T>>(p, x, o, 4); break;
-            case UnaryOp.Sqrt: RunUnary<T, SqrtOp<T>>(p, x, o, 2); break;
-            case UnaryOp.Square: RunUnary<T, SquareOp<T>>(p, x, o); break;
-            case UnaryOp.Relu: RunUnary<T, ReluOp<T>>(p, x, o); break;
-            case UnaryOp.Sigmoid: RunUnary<T, SigmoidOp<T>>(p, x, o, 10); break;
-            case UnaryOp.Tanh: RunUnary<T, TanhOp<T>>(p, x, o, 10); break;
-            case UnaryOp.Sign: RunUnary<T, SignOp<T>>(p, x, o); break;
-            default: UnaryFloatMath<T>(op, p, x, o); break;
+            case UnaryOp.Neg: use.Use<NegOp<T>>(1); break;
+            case UnaryOp.Abs: use.Use<AbsFloatOp<T>>(1); break;
+            case UnaryOp.Exp: use.Use<ExpOp<T>>(4); break;
+            case UnaryOp.Log: use.Use<LogOp<T>>(4); break;
+            case UnaryOp.Sqrt: use.Use<SqrtOp<T>>(2); break;
+            case UnaryOp.Square: use.Use<SquareOp<T>>(1); break;
+            case UnaryOp.Relu: use.Use<ReluOp<T>>(1); break;
+            case UnaryOp.Sigmoid: use.Use<SigmoidOp<T>>(10); break;
+            case UnaryOp.Tanh: use.Use<TanhOp<T>>(10); break;
+            case UnaryOp.Sign: use.Use<SignOp<T>>(1); break;
+            case UnaryOp.Floor: use.Use<DoubleFnOp<T, FloorFn>>(1); break;
+            case UnaryOp.Ceil: use.Use<DoubleFnOp<T, CeilFn>>(1); break;
+            case UnaryOp.Round: use.Use<DoubleFnOp<T, RoundFn>>(1); break;
+            case UnaryOp.Sin: use.Use<DoubleFnOp<T, SinFn>>(10); break;
+            case UnaryOp.Cos: use.Use<DoubleFnOp<T, CosFn>>(10); break;
+            case UnaryOp.Log1p: use.Use<DoubleFnOp<T, Log1pFn>>(10); break;
+            case UnaryOp.Expm1: use.Use<DoubleFnOp<T, Expm1Fn>>(10); break;
+            case UnaryOp.Rsqrt: use.Use<DoubleFnOp<T, RsqrtFn>>(2); break;
+            case UnaryOp.Erf: use.Use<DoubleFnOp<T, ErfFn>>(40); break;
+            case UnaryOp.Softplus: use.Use<DoubleFnOp<T, SoftplusFn>>(16); break;
+            default: throw new ArgumentException($"Unary: op = {(int)op} is not a valid UnaryOp.", nameof(op));
         }
+    }
+
+    // The eager kernel's use of an op: run it over a strided plan.
+    private readonly struct PlanRun<T>(in StridedPlan p, nint x, nint o) : IFloatUnaryUse<T> where T : unmanaged
+    {
+        private readonly StridedPlan _p = p;
+        public void Use<TOp>(int cost) where TOp : IUnaryOp<T> => RunUnary<T, TOp>(_p, x, o, cost);
     }
 
     private static void UnaryInt<T>(UnaryOp op, in StridedPlan p, nint x, nint o) where T : unmanaged, IBinaryInteger<T>
@@ -254,8 +298,19 @@ public sealed partial class ManagedBackend
                 FillWith(po, n, TOp.Apply(*px));
                 return;
             }
+            // Strided: gathered into blocks for Vec, the contiguous path's function (one definition per op).
+            const int Block = 256;
+            T* bx = stackalloc T[Block];
+            T* bo = stackalloc T[Block];
             long so = SO, sx = SX;
-            for (long i = 0; i < n; i++, po += so, px += sx) *po = TOp.Apply(*px);
+            while (n > 0)
+            {
+                int m = (int)Math.Min(n, Block);
+                for (int i = 0; i < m; i++, px += sx) bx[i] = *px;
+                TOp.Vec(new ReadOnlySpan<T>(bx, m), new Span<T>(bo, m));
+                for (int i = 0; i < m; i++, po += so) *po = bo[i];
+                n -= m;
+            }
         }
     }
 }

@@ -111,24 +111,3 @@ internal static class PreciseMath
         return OneOverSqrtPi * Math.Exp(-x * x) / f;
     }
 }
-
-public sealed partial class ManagedBackend
-{
-    // The issue-16 float ops (Floor..Softplus); the caller has checked the op and dtype.
-    private static void UnaryFloatMath<T>(UnaryOp op, in StridedPlan p, nint x, nint o) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        switch (op)
-        {
-            case UnaryOp.Floor: RunUnary<T, DoubleFnOp<T, FloorFn>>(p, x, o); break;
-            case UnaryOp.Ceil: RunUnary<T, DoubleFnOp<T, CeilFn>>(p, x, o); break;
-            case UnaryOp.Round: RunUnary<T, DoubleFnOp<T, RoundFn>>(p, x, o); break;
-            case UnaryOp.Sin: RunUnary<T, DoubleFnOp<T, SinFn>>(p, x, o, 10); break;
-            case UnaryOp.Cos: RunUnary<T, DoubleFnOp<T, CosFn>>(p, x, o, 10); break;
-            case UnaryOp.Log1p: RunUnary<T, DoubleFnOp<T, Log1pFn>>(p, x, o, 10); break;
-            case UnaryOp.Expm1: RunUnary<T, DoubleFnOp<T, Expm1Fn>>(p, x, o, 10); break;
-            case UnaryOp.Rsqrt: RunUnary<T, DoubleFnOp<T, RsqrtFn>>(p, x, o, 2); break;
-            case UnaryOp.Erf: RunUnary<T, DoubleFnOp<T, ErfFn>>(p, x, o, 40); break;
-            default: RunUnary<T, DoubleFnOp<T, SoftplusFn>>(p, x, o, 16); break;
-        }
-    }
-}
