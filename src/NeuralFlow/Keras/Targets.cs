@@ -46,9 +46,24 @@ internal static class Targets
         if (labels.Shape != expected)
             throw new ArgumentException(
                 $"{who}: labels of shape {yTrue.Shape} do not match predictions of shape {yPred.Shape}; expected labels of shape {expected}.");
-        if (checkRange) CheckLabelRange(who, labels, yPred.Shape[-1]);
+        if (checkRange && !IsRangeChecked(yTrue, yPred.Shape[-1])) CheckLabelRange(who, labels, yPred.Shape[-1]);
         return labels;
     }
+
+    // Label tensors whose every value a loss has checked to be in [0, classes) (its kernel or
+    // CheckLabelRange), with their storage's version then (an in-place write bumps it). A metric
+    // of the same targets in the same step (Fit's and Evaluate's sparse accuracy after the sparse
+    // cross-entropy) skips its own check: in a traced step that check is a read to the host at
+    // every replay, which would make the device wait at every step. Weak keys: an entry goes
+    // with its tensor.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Tensor, Tuple<int, long>> s_rangeChecked = new();
+
+    /// <summary>Records that every label of <paramref name="yTrue"/> is now in [0, <paramref name="classes"/>).</summary>
+    public static void MarkRangeChecked(Tensor yTrue, int classes) =>
+        s_rangeChecked.AddOrUpdate(yTrue, Tuple.Create(classes, yTrue.Storage.Version));
+
+    private static bool IsRangeChecked(Tensor yTrue, int classes) =>
+        s_rangeChecked.TryGetValue(yTrue, out var mark) && mark.Item1 == classes && mark.Item2 == yTrue.Storage.Version;
 
     /// <summary>
     /// Throws, naming the first bad label, its position and the number of classes, unless every

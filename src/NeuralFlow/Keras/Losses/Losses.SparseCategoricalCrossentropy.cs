@@ -50,6 +50,9 @@ public static partial class Losses
             }
             // The fused kernel checks the labels' range itself (on every engine); the one-hot path cannot.
             if (logits is null) Targets.CheckLabelRange(who, labels, yPred.Shape[-1]);
+            // Either way every label of yTrue is now known to be a class: a metric of the same
+            // targets (Fit's accuracy) need not read them back to the host again.
+            if (ignoreClass is null) Targets.MarkRangeChecked(yTrue, yPred.Shape[-1]);
             Tensor values;
             if (logits is not null)
                 values = NF.SoftmaxCrossEntropy(logits, labels, sparse: true);
