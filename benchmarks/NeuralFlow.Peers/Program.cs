@@ -284,9 +284,16 @@ static void FitWarmup()
     var second = Make();
     foreach (var (name, model) in new[] { ("cold process", first), ("new model", second), ("same model", second) })
     {
+        // What the runtime did meanwhile: methods JIT-compiled (and the JIT's time, on every
+        // thread), bytes allocated, collections.
+        long methods = System.Runtime.JitInfo.GetCompiledMethodCount(), bytes = GC.GetTotalAllocatedBytes();
+        var jit = System.Runtime.JitInfo.GetCompilationTime();
+        int gen0 = GC.CollectionCount(0), gen2 = GC.CollectionCount(2);
         var clock = Stopwatch.StartNew();
         model.Fit(x, yTrain, batchSize: 256, epochs: 1, verbose: 0, validationData: (xVal, yTest));
-        Console.WriteLine($"{name,-14} first epoch {clock.Elapsed.TotalSeconds:0.000} s");
+        Console.WriteLine($"{name,-14} first epoch {clock.Elapsed.TotalSeconds:0.000} s; jit {System.Runtime.JitInfo.GetCompiledMethodCount() - methods} methods " +
+                          $"{(System.Runtime.JitInfo.GetCompilationTime() - jit).TotalSeconds:0.000} s, allocated {(GC.GetTotalAllocatedBytes() - bytes) / 1e6:0.0} MB, " +
+                          $"GCs gen0 {GC.CollectionCount(0) - gen0} gen2 {GC.CollectionCount(2) - gen2}");
     }
 }
 

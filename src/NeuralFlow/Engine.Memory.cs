@@ -72,10 +72,17 @@ internal static partial class Engine
     public static void RandomNormal(Tensor result, ulong seed, ulong offset, double mean, double stddev) =>
         result.Backend.RandomNormal(result.DType, result.Data, result.Count, seed, offset, mean, stddev);
 
+    /// <summary>
+    /// Reads of tensor values into host memory (ToArray, Item) made on this thread: each waits for
+    /// the device. Tests count them to check that Fit reads its loss and metrics only when asked.
+    /// </summary>
+    [ThreadStatic] internal static long HostReads;
+
     /// <summary>Copies the elements of the packed <paramref name="source"/> into host memory.</summary>
     [MethodImpl(Hot)]
     public static void Download<T>(Tensor source, Span<T> destination) where T : unmanaged
     {
+        HostReads++;
         using var held = new Operands(source);
         source.Backend.Download(held.A, Operands.ByteOffset(source), MemoryMarshal.AsBytes(destination));
     }

@@ -13,9 +13,19 @@ namespace NeuralFlow;
 /// switch, <c>DOTNET_TC_QuickJit=0</c>), and the background recompilation competed with the
 /// engine's worker for a core. The cost is a few milliseconds of compilation at the first
 /// step. Only the hot path carries it: everything else tiers up as usual.
+/// In a ReadyToRun build (ReadyToRun.targets, the default where crossgen2 targets the build
+/// machine) these methods already start as optimized native code, and crossgen2 never
+/// precompiles a method marked AggressiveOptimization: there the mark would make the JIT compile
+/// all of them, fully optimized, during the first step (0.08-0.1 s of the first epoch), so it is
+/// left out.
 /// </remarks>
 internal static class Jit
 {
+#if NEURALFLOW_READYTORUN
+    /// <summary>No mark: the ReadyToRun image holds these methods precompiled (see remarks).</summary>
+    internal const MethodImplOptions Hot = 0;
+#else
     /// <summary>Compile fully optimized at the first call (<see cref="MethodImplOptions.AggressiveOptimization"/>).</summary>
     internal const MethodImplOptions Hot = MethodImplOptions.AggressiveOptimization;
+#endif
 }

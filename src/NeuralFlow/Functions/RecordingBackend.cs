@@ -57,7 +57,7 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
         {
             // A validation read (FunctionTrace.ReadChecked): replays read the buffer again and check it.
             var (k, rs, bytes) = (Inner, Ref(source), new byte[destination.Length]);
-            if (On) trace.Record(p => { k.Download(rs.At(p), byteOffset, bytes); check(bytes); }, [rs], [], kind: FunctionTrace.OpKind.HostRead);
+            if (On) trace.Record(p => { Engine.HostReads++; k.Download(rs.At(p), byteOffset, bytes); check(bytes); }, [rs], [], kind: FunctionTrace.OpKind.HostRead);
         }
         else
             trace.Fail("the function reads a tensor's value on the host (ToArray, Item, ToString, a C# comparison or loop on a value, or a clipNorm computed on the host); a replay would not see new values");
