@@ -93,6 +93,47 @@ public abstract class PrefetchScheduleTests(string backend) : BackendTest(backen
         for (int epoch = 0; epoch < 2; epoch++) AssertSame(Batches(elements.Batch(5)), Batches(rows.Batch(5)));
     }
 
+    [SkippableFact]
+    public void Under_an_NF_Function_trace_the_pipeline_keeps_to_its_thread()
+    {
+        // The trace is the function's: the pipeline's ops must not be recorded into it, even
+        // where the schedule asks for inline. The Map notes the threads it runs on.
+        RequireBackend();
+        var d = Data();
+        var threads = new System.Collections.Concurrent.ConcurrentBag<int>();
+        var ds = Dataset.FromTensorSlices(d.X, d.Y)
+            .Map((img, label) =>
+            {
+                threads.Add(Environment.CurrentManagedThreadId);
+                return (NF.Cast(img, DType.Float32) / 255f, label);
+            })
+            .Batch(8)
+            .Prefetch(Dataset.Autotune);
+        int batches = 0, consumer = 0;
+        var f = NF.Function((Tensor x) =>
+        {
+            consumer = Environment.CurrentManagedThreadId;
+            foreach (var (a, b) in ds)
+            {
+                batches++;
+                a.Dispose();
+                b.Dispose();
+            }
+            return x + 1f;
+        });
+        using var y = WithSchedule(_ => true, () => f(NF.Constant(new[] { 1f })));
+        Assert.Equal([2f], y.ToArray<float>());
+        Assert.Equal(7, batches);
+        Assert.NotEmpty(threads);
+        Assert.DoesNotContain(consumer, threads);
+        Assert.Equal(0, PrefetchNode.RunningWorkers);
+
+        // Outside a trace the same schedule does run it on the consumer's thread.
+        threads.Clear();
+        WithSchedule(_ => true, () => ds.Count());
+        Assert.Contains(Environment.CurrentManagedThreadId, threads);
+    }
+
     private static Sequential NewModel()
     {
         NF.Random.SetSeed(21);

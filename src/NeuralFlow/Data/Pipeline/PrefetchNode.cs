@@ -60,7 +60,8 @@ internal sealed class PrefetchNode : Node
         private int _capacity;
         // _producerIdle: the thread is not pulling (parked, ended or not started); _consumerPulling:
         // the consumer is, and the thread must not start. Both change under the queue's lock.
-        private bool _finished, _stopping, _producerIdle = true, _consumerPulling;
+        // _inline: the way the consumer chose for its current request (the thread parks meanwhile).
+        private bool _finished, _stopping, _producerIdle = true, _consumerPulling, _inline;
         private ExceptionDispatchInfo? _error;
         private Part[]? _current;
         private long _delivered, _lastReturn;
@@ -75,13 +76,15 @@ internal sealed class PrefetchNode : Node
             // The thread starts later (perhaps never): keep the opener's context (the NF.UseBackend
             // scope, say) for it, as Thread.Start would have flowed it from here.
             _context = ExecutionContext.Capture();
-            if (!WantInline) StartThread();
+            _inline = WantInline;
+            if (!_inline) StartThread();
         }
 
         /// <summary>The background thread, once started (tests check that it has ended).</summary>
         internal Thread? Thread { get; private set; }
 
-        private bool WantInline => _schedule is { } s ? s(_delivered) : _tuner?.Inline ?? false;
+        // Never inline under an NF.Function trace (thread-local): the pipeline's ops are not the function's.
+        private bool WantInline => FunctionTrace.Current is null && (_schedule is { } s ? s(_delivered) : _tuner?.Inline ?? false);
 
         public Part[] Current => _current ?? throw new InvalidOperationException("MoveNext has not been called.");
         object System.Collections.IEnumerator.Current => Current;
@@ -108,7 +111,7 @@ internal sealed class PrefetchNode : Node
                 {
                     lock (_queue)
                     {
-                        while ((_queue.Count >= _capacity || _consumerPulling || WantInline) && !_stopping)
+                        while ((_queue.Count >= _capacity || _consumerPulling || _inline) && !_stopping)
                         {
                             _producerIdle = true;
                             Monitor.PulseAll(_queue);
@@ -169,6 +172,7 @@ internal sealed class PrefetchNode : Node
             bool inline = WantInline;
             lock (_queue)
             {
+                _inline = inline;
                 if (inline)
                 {
                     // Elements made ahead go first; then wait until the thread has let go of the upstream.
