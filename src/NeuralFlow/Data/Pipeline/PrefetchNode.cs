@@ -148,11 +148,10 @@ internal sealed class PrefetchNode : Node
 
         /// <summary>
         /// The next upstream element, or null at the end (then the upstream is disposed and the pass
-        /// marked finished). Called by whichever side holds the upstream; timed for the tuner.
+        /// marked finished). Called by whichever side holds the upstream.
         /// </summary>
         private Part[]? Pull()
         {
-            long start = Stopwatch.GetTimestamp();
             _source ??= _node._upstream.Open();
             if (!_source.MoveNext())
             {
@@ -161,13 +160,11 @@ internal sealed class PrefetchNode : Node
                 lock (_queue) _finished = true;
                 return null;
             }
-            _tuner?.Produced(PrefetchTuner.Since(start));
             return _source.Current;
         }
 
         public bool MoveNext()
         {
-            long call = Stopwatch.GetTimestamp();
             _current = null;
             bool inline = WantInline;
             lock (_queue)
@@ -223,8 +220,8 @@ internal sealed class PrefetchNode : Node
             }
             _delivered++;
             long now = Stopwatch.GetTimestamp();
-            // The period between deliveries as the consumer sees it, and the part of it spent outside MoveNext.
-            if (_tuner is not null && _lastReturn != 0) _tuner.Delivered(now - _lastReturn, call - _lastReturn);
+            // The period between deliveries as the consumer sees it: what each way is judged by.
+            if (_tuner is not null && _lastReturn != 0) _tuner.Delivered(now - _lastReturn);
             _lastReturn = now;
             return true;
         }

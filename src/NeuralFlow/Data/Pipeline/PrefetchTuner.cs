@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace NeuralFlow.Data.Pipeline;
 
 /// <summary>
@@ -18,16 +16,18 @@ namespace NeuralFlow.Data.Pipeline;
 /// background thread, 0.081 s producing inline, 0.072 s fed from tensors. A producer that is slow
 /// (a Map doing real work per element, or reading files) overlaps on the background thread, and
 /// there the background wins the comparison.</para>
-/// <para>The schedule: the current way for <see cref="Window"/> elements; then, if the producer
-/// is faster than the consumer (else inline cannot win: it adds the producer's time to every
-/// element), the other way for a window; the faster of the two (by wall time per delivered
-/// element) is held for a stretch that doubles while the same way keeps winning, up to
-/// <see cref="MaxHold"/>. The first elements after each switch are not counted (the queue
-/// refills or drains). A pass starts with the way its dataset's previous pass ended with.</para>
+/// <para>The schedule: the current way for <see cref="Window"/> elements, then the other way for
+/// a window; the faster of the two (by the median wall time between deliveries, which a moment
+/// of another process's load does not sway) is held for a stretch that doubles while the same
+/// way keeps winning, up to <see cref="MaxHold"/> (about two epochs of the workshop's pipeline,
+/// so that a choice the machine's load made wrong is soon tried again). The first elements after
+/// each switch are not counted (the queue refills or drains). A trial costs little even where it
+/// loses: inline, a producer much slower than the consumer only adds the consumer's short time
+/// to each of a window's elements. A pass starts with the way its dataset's previous pass ended with.</para>
 /// </remarks>
 internal sealed class PrefetchTuner
 {
-    internal const int Window = 16, Settle = 2, FirstHold = 128, MaxHold = 4096;
+    internal const int Window = 16, Settle = 2, FirstHold = 128, MaxHold = 512;
 
     private enum Phase { Measure, Trial, Hold }
 
@@ -35,9 +35,9 @@ internal sealed class PrefetchTuner
     private int _left;               // elements left in this phase (counted ones, after Settle)
     private int _settle = Settle;    // elements not counted after a switch
     private int _hold;
-    private long _periodTicks, _consumerTicks, _producerTicks;
-    private int _periods, _producerCount;
-    private double _measuredPeriod;
+    private readonly long[] _periods = new long[Window];
+    private int _counted;
+    private long _measuredPeriod;
 
     public PrefetchTuner(bool inline, int hold)
     {
@@ -52,41 +52,28 @@ internal sealed class PrefetchTuner
     /// <summary>The length of the stretch a winner is held for (carried to the dataset's next pass).</summary>
     public int Hold => _hold;
 
-    /// <summary>The producer took <paramref name="ticks"/> (Stopwatch) for one element, on either thread.</summary>
-    public void Produced(long ticks)
-    {
-        Interlocked.Add(ref _producerTicks, ticks);
-        Interlocked.Increment(ref _producerCount);
-    }
-
-    /// <summary>
-    /// An element was delivered <paramref name="periodTicks"/> after the previous one, of which the
-    /// consumer spent <paramref name="consumerTicks"/> on its own work (outside MoveNext).
-    /// </summary>
-    public void Delivered(long periodTicks, long consumerTicks)
+    /// <summary>An element was delivered <paramref name="periodTicks"/> (Stopwatch) after the previous one.</summary>
+    public void Delivered(long periodTicks)
     {
         if (_settle > 0)
         {
             _settle--;
             return;
         }
-        _periodTicks += periodTicks;
-        _consumerTicks += consumerTicks;
-        _periods++;
+        if (_phase != Phase.Hold) _periods[_counted++] = periodTicks;
         if (--_left > 0) return;
-        double period = (double)_periodTicks / _periods, consumer = (double)_consumerTicks / _periods;
-        long producedTicks = Interlocked.Exchange(ref _producerTicks, 0);
-        int produced = Interlocked.Exchange(ref _producerCount, 0);
-        double producer = produced == 0 ? double.PositiveInfinity : (double)producedTicks / produced;
-        (_periodTicks, _consumerTicks, _periods) = (0, 0, 0);
+        long period = 0;
+        if (_counted > 0)
+        {
+            Array.Sort(_periods, 0, _counted);
+            period = _periods[_counted / 2];
+            _counted = 0;
+        }
         switch (_phase)
         {
-            case Phase.Measure when Inline || producer < consumer:
-                _measuredPeriod = period;
-                Switch(Phase.Trial, Window);
-                break;
             case Phase.Measure:
-                Enter(Phase.Hold, _hold, switchWay: false);
+                _measuredPeriod = period;
+                Enter(Phase.Trial, Window, switchWay: true);
                 break;
             case Phase.Trial:
                 // The trial's way wins only when it is clearly faster: a tie keeps what ran before.
@@ -100,8 +87,6 @@ internal sealed class PrefetchTuner
         }
     }
 
-    private void Switch(Phase next, int count) => Enter(next, count, switchWay: true);
-
     private void Enter(Phase next, int count, bool switchWay)
     {
         _phase = next;
@@ -112,7 +97,4 @@ internal sealed class PrefetchTuner
             _settle = Settle;
         }
     }
-
-    /// <summary>Stopwatch ticks since <paramref name="start"/>.</summary>
-    public static long Since(long start) => Stopwatch.GetTimestamp() - start;
 }
