@@ -70,8 +70,12 @@ public sealed class Dataset<T> : Dataset, IEnumerable<T>
 
     /// <summary>
     /// Prepares up to <paramref name="bufferSize"/> elements ahead on a background thread while
-    /// the consumer works (<see cref="Dataset.Autotune"/>: adapts). Leaving the loop early stops
-    /// and ends the thread.
+    /// the consumer works. With <see cref="Dataset.Autotune"/> (<c>tf.data.AUTOTUNE</c>) the
+    /// buffer grows while the consumer finds it empty, and the pipeline runs on the consumer's
+    /// thread instead for as long as measuring both ways shows that to deliver faster (a cheap
+    /// producer, such as a fused map-and-batch, whose thread would only take cores from the
+    /// consumer's kernels); a producer slower than the consumer always keeps its thread. The
+    /// elements are the same either way. Leaving the loop early stops and ends the thread.
     /// </summary>
     public Dataset<T> Prefetch(int bufferSize) => With(new PrefetchNode(Node, bufferSize));
 

@@ -12,7 +12,7 @@ public abstract class MapBatchFusionTests(string backend) : BackendTest(backend)
     private const int N = 50;
 
     // Images of uint8 like MNIST's (values 0..255) and int labels.
-    private static (Tensor X, Tensor Y) Data()
+    internal static (Tensor X, Tensor Y) Data()
     {
         var x = NF.Constant(Enumerable.Range(0, N * 4 * 5).Select(i => (byte)(i * 37 % 256)).ToArray(), [N, 4, 5]);
         var y = NF.Constant(Enumerable.Range(0, N).Select(i => i * 3 % 10).ToArray());

@@ -55,19 +55,21 @@ internal sealed class BatchNode : Node
         var n => _dropRemainder ? n / _size : (n + _size - 1) / _size,
     };
 
-    private IEnumerator<Part[]> Unfused() => Groups(_upstream, _size, _dropRemainder, Flush);
+    private IEnumerator<Part[]> Unfused() => _upstream.RowSources is { } sources
+        ? Groups(_upstream.OpenRows, _size, _dropRemainder, rows => RowBatch(sources, rows), static _ => { })
+        : Groups(_upstream.Open, _size, _dropRemainder, Flush, Element.Dispose);
 
     /// <summary>
-    /// Groups of <paramref name="size"/> consecutive elements of <paramref name="upstream"/> (the
-    /// last one smaller unless dropped), each turned into one batch by <paramref name="make"/>,
-    /// which consumes the group's elements and clears it.
+    /// Groups of <paramref name="size"/> consecutive items of a pass of <paramref name="open"/>
+    /// (the last one smaller unless dropped), each turned into one batch by <paramref name="make"/>,
+    /// which consumes the group's items and clears it; <paramref name="drop"/> frees items left over.
     /// </summary>
-    internal static IEnumerator<Part[]> Groups(Node upstream, int size, bool dropRemainder, Func<List<Part[]>, Part[]> make)
+    internal static IEnumerator<Part[]> Groups<T>(Func<IEnumerator<T>> open, int size, bool dropRemainder, Func<List<T>, Part[]> make, Action<T> drop)
     {
-        var group = new List<Part[]>(size);
+        var group = new List<T>(size);
         try
         {
-            using var source = upstream.Open();
+            using var source = open();
             while (source.MoveNext())
             {
                 group.Add(source.Current);
@@ -77,8 +79,26 @@ internal sealed class BatchNode : Node
         }
         finally
         {
-            Element.DisposeAll(group);
+            foreach (var item in group) drop(item);
         }
+    }
+
+    /// <summary>Rows <paramref name="rows"/> of each source, one gather (or view) per component; the list is cleared.</summary>
+    internal static Part[] RowBatch(Tensor[] sources, List<int> rows)
+    {
+        var indices = rows.ToArray();
+        rows.Clear();
+        var result = new Part[sources.Length];
+        try
+        {
+            for (int c = 0; c < result.Length; c++) result[c] = Part.Owned(Rows(sources[c], indices));
+        }
+        catch
+        {
+            Element.Dispose(result);
+            throw;
+        }
+        return result;
     }
 
     /// <summary>The group's elements stacked per component; the elements are disposed and the group cleared.</summary>
@@ -134,7 +154,7 @@ internal sealed class BatchNode : Node
     }
 
     /// <summary>Rows <paramref name="indices"/> of <paramref name="source"/>: a view when consecutive, else one gather.</summary>
-    private static Tensor Rows(Tensor source, int[] indices)
+    internal static Tensor Rows(Tensor source, int[] indices)
     {
         bool consecutive = true;
         for (int i = 1; i < indices.Length && consecutive; i++) consecutive = indices[i] == indices[0] + i;

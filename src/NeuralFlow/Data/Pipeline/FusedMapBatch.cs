@@ -104,34 +104,62 @@ internal sealed class FusedMapBatch
         }
     }
 
-    public IEnumerator<Part[]> Open() => BatchNode.Groups(_rows, _size, _dropRemainder, MapGroup);
+    public IEnumerator<Part[]> Open() => _rows.RowSources is { } sources
+        ? BatchNode.Groups(_rows.OpenRows, _size, _dropRemainder, rows => MapRows(sources, rows), static _ => { })
+        : BatchNode.Groups(_rows.Open, _size, _dropRemainder, MapGroup, Element.Dispose);
 
-    /// <summary>One batch from a group of raw elements (consumed): the function once on the stacked rows, checked.</summary>
+    /// <summary>One batch from a group of raw elements (consumed and cleared).</summary>
     private Part[] MapGroup(List<Part[]> group)
+    {
+        // Mapped element by element, the elements move out of the group (which is then empty).
+        var result = MapBatch(group.Count, c => BatchNode.Stack(group, c), () =>
+        {
+            var moved = new List<Part[]>(group);
+            group.Clear();
+            return moved;
+        });
+        Element.DisposeAll(group);
+        group.Clear();
+        return result;
+    }
+
+    /// <summary>One batch from row numbers of the sources (cleared): each component is one gather.</summary>
+    private Part[] MapRows(Tensor[] sources, List<int> rows)
+    {
+        var indices = rows.ToArray();
+        rows.Clear();
+        return MapBatch(indices.Length, c => BatchNode.Rows(sources[c], indices),
+            () => Array.ConvertAll(indices, i => Array.ConvertAll(sources, s => Part.Row(s, i))).ToList());
+    }
+
+    /// <summary>
+    /// One batch of <paramref name="count"/> elements: the function once on the stacked rows
+    /// (<paramref name="stack"/> makes component c), checked; if the check fails, the function on
+    /// each element of <paramref name="elements"/> (a list the caller no longer needs, consumed).
+    /// </summary>
+    private Part[] MapBatch(int count, Func<int, Tensor> stack, Func<List<Part[]>> elements)
     {
         string reason;
         if (FunctionTrace.Current is not null)
             reason = "the pipeline ran inside an NF.Function trace, where a batch cannot be checked";
         else
         {
-            var inputs = new Tensor[group[0].Length];
+            var inputs = new Tensor[_map.Upstream.Width];
             try
             {
-                for (int c = 0; c < inputs.Length; c++) inputs[c] = Packed(BatchNode.Stack(group, c));
+                for (int c = 0; c < inputs.Length; c++) inputs[c] = Packed(stack(c));
             }
             catch
             {
                 foreach (var t in inputs) t?.Dispose();
                 throw;
             }
-            var (trace, outputs, error) = Run(_map, inputs, group.Count);
-            reason = error is not null ? $"the function failed on a batch of {group.Count} ({error})"
-                : RowwiseProof.Check(_oneTrace, _oneOutputs, trace, outputs!, group.Count) ?? "";
+            var (trace, outputs, error) = Run(_map, inputs, count);
+            reason = error is not null ? $"the function failed on a batch of {count} ({error})"
+                : RowwiseProof.Check(_oneTrace, _oneOutputs, trace, outputs!, count) ?? "";
             if (reason.Length == 0)
             {
                 _info.CountFused();
-                Element.DisposeAll(group);
-                group.Clear();
                 return Element.Own(outputs!);
             }
             foreach (var t in outputs ?? []) t.Dispose();
@@ -139,6 +167,7 @@ internal sealed class FusedMapBatch
         // As the unfused pipeline does it: the function on each element (which raises any error it
         // has with the element's own message), then one stack per component.
         _info.CountPerElement(reason);
+        var group = elements();
         var mapped = new List<Part[]>(group.Count);
         try
         {
@@ -148,11 +177,11 @@ internal sealed class FusedMapBatch
                 group[i] = null!;
                 mapped.Add(_map.Apply(element));
             }
-            group.Clear();
             return BatchNode.Flush(mapped);
         }
         finally
         {
+            Element.DisposeAll(group);
             Element.DisposeAll(mapped);
         }
     }

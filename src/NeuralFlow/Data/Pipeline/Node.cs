@@ -17,6 +17,18 @@ internal abstract class Node
 
     /// <summary>Each component's shape, dtype and backend, when known without running the pipeline (rows of tensors); else null.</summary>
     public virtual ElementSpec[]? Spec => null;
+
+    /// <summary>
+    /// When every element is a row of the same tensors (<c>FromTensorSlices</c>, then only
+    /// order-only steps), those tensors, one per component; else null. <c>Batch</c> then works
+    /// on row numbers (<see cref="OpenRows"/>) and gathers each batch in one op per component,
+    /// instead of moving every element through the pipeline as an object of its own.
+    /// </summary>
+    public virtual Tensor[]? RowSources => null;
+
+    /// <summary>One pass's row numbers, in the order of <see cref="Open"/> (the same random draws); only when <see cref="RowSources"/> is not null.</summary>
+    public virtual IEnumerator<int> OpenRows() =>
+        throw new InvalidOperationException($"Internal: {GetType().Name} does not deliver rows of tensors.");
 }
 
 /// <summary>One component of every element of a node: what <see cref="Node.Spec"/> knows before a pass.</summary>
@@ -33,6 +45,29 @@ internal interface IOrderOnly
 
     /// <summary>The same step over <paramref name="upstream"/>, sharing this one's state (a shuffle's pass count).</summary>
     Node Over(Node upstream);
+}
+
+/// <summary>
+/// An order-only step written once for any kind of item (<see cref="Order{T}"/>): elements for
+/// <see cref="Open"/>, row numbers for <see cref="OpenRows"/>, so both see the same order.
+/// </summary>
+internal abstract class OrderOnlyNode(Node upstream) : Node, IOrderOnly
+{
+    public Node Upstream => upstream;
+    public abstract Node Over(Node source);
+    public override ElementSpec[]? Spec => upstream.Spec;
+    public override int Width => upstream.Width;
+    public override Tensor[]? RowSources => upstream.RowSources;
+
+    public override IEnumerator<Part[]> Open() => Order(upstream.Open, Element.Dispose);
+
+    public override IEnumerator<int> OpenRows() => Order(upstream.OpenRows, static _ => { });
+
+    /// <summary>
+    /// One pass of the step over the items of <paramref name="open"/> (called once per upstream
+    /// pass it needs); <paramref name="drop"/> frees an item the step leaves out.
+    /// </summary>
+    protected abstract IEnumerator<T> Order<T>(Func<IEnumerator<T>> open, Action<T> drop);
 }
 
 /// <summary>Rows of one or more tensors that share their first dimension (<c>FromTensorSlices</c>).</summary>
@@ -60,6 +95,14 @@ internal sealed class SliceNode : Node
 
     public override ElementSpec[] Spec =>
         Array.ConvertAll(_sources, t => new ElementSpec(Shape.Create(t.Shape.Dims[1..]), t.DType, t.Backend));
+
+    public override Tensor[] RowSources => _sources;
+
+    public override IEnumerator<int> OpenRows()
+    {
+        int n = _sources[0].Shape[0];
+        for (int i = 0; i < n; i++) yield return i;
+    }
 
     public override IEnumerator<Part[]> Open()
     {

@@ -1,14 +1,11 @@
 namespace NeuralFlow.Data.Pipeline;
 
 /// <summary>Passes over the upstream <c>count</c> times (-1: forever; a pass that yields nothing ends it).</summary>
-internal sealed class RepeatNode(Node upstream, long count) : Node, IOrderOnly
+internal sealed class RepeatNode(Node upstream, long count) : OrderOnlyNode(upstream)
 {
-    public Node Upstream => upstream;
-    public Node Over(Node source) => new RepeatNode(source, count);
-    public override ElementSpec[]? Spec => upstream.Spec;
-    public override int Width => upstream.Width;
+    public override Node Over(Node source) => new RepeatNode(source, count);
 
-    public override long Cardinality => (count, upstream.Cardinality) switch
+    public override long Cardinality => (count, Upstream.Cardinality) switch
     {
         (_, 0) => 0,
         (< 0, _) => Dataset.Infinite,
@@ -16,12 +13,12 @@ internal sealed class RepeatNode(Node upstream, long count) : Node, IOrderOnly
         var (c, n) => c * n,
     };
 
-    public override IEnumerator<Part[]> Open()
+    protected override IEnumerator<T> Order<T>(Func<IEnumerator<T>> open, Action<T> drop)
     {
         for (long pass = 0; count < 0 || pass < count; pass++)
         {
             bool any = false;
-            using var source = upstream.Open();
+            using var source = open();
             while (source.MoveNext())
             {
                 any = true;

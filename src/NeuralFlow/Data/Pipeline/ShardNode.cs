@@ -1,23 +1,20 @@
 namespace NeuralFlow.Data.Pipeline;
 
 /// <summary>Every <c>count</c>-th element starting at <c>index</c> (tf.data's <c>shard</c>); the others are disposed unseen.</summary>
-internal sealed class ShardNode(Node upstream, int count, int index) : Node, IOrderOnly
+internal sealed class ShardNode(Node upstream, int count, int index) : OrderOnlyNode(upstream)
 {
-    public Node Upstream => upstream;
-    public Node Over(Node source) => new ShardNode(source, count, index);
-    public override ElementSpec[]? Spec => upstream.Spec;
-    public override int Width => upstream.Width;
+    public override Node Over(Node source) => new ShardNode(source, count, index);
 
-    public override long Cardinality => upstream.Cardinality < 0 ? upstream.Cardinality
-        : upstream.Cardinality / count + (index < upstream.Cardinality % count ? 1 : 0);
+    public override long Cardinality => Upstream.Cardinality < 0 ? Upstream.Cardinality
+        : Upstream.Cardinality / count + (index < Upstream.Cardinality % count ? 1 : 0);
 
-    public override IEnumerator<Part[]> Open()
+    protected override IEnumerator<T> Order<T>(Func<IEnumerator<T>> open, Action<T> drop)
     {
-        using var source = upstream.Open();
+        using var source = open();
         for (long i = 0; source.MoveNext(); i++)
         {
             if (i % count == index) yield return source.Current;
-            else Element.Dispose(source.Current);
+            else drop(source.Current);
         }
     }
 }

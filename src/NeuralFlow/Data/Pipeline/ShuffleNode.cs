@@ -9,45 +9,40 @@ namespace NeuralFlow.Data.Pipeline;
 /// own seed: derived from <c>seed</c> and the pass number when reshuffling (so a seeded
 /// pipeline repeats the same sequence of orders run after run), the same seed every pass otherwise.
 /// </summary>
-internal sealed class ShuffleNode : Node, IOrderOnly
+internal sealed class ShuffleNode : OrderOnlyNode
 {
-    private readonly Node _upstream;
     private readonly int _bufferSize;
     private readonly int _seed;
     private readonly bool _reshuffle;
     private readonly bool _seeded;
     private readonly StrongBox<int> _pass = new(-1);
 
-    public ShuffleNode(Node upstream, int bufferSize, int? seed, bool reshuffleEachIteration)
+    public ShuffleNode(Node upstream, int bufferSize, int? seed, bool reshuffleEachIteration) : base(upstream)
     {
         if (bufferSize < 1)
             throw new ArgumentOutOfRangeException(nameof(bufferSize), bufferSize, "Shuffle: bufferSize must be at least 1 (1 leaves the order unchanged).");
-        _upstream = upstream;
         _bufferSize = bufferSize;
         _seeded = seed.HasValue;
         _seed = seed ?? System.Random.Shared.Next();
         _reshuffle = reshuffleEachIteration;
     }
 
-    private ShuffleNode(Node upstream, ShuffleNode settings)
+    private ShuffleNode(Node upstream, ShuffleNode settings) : base(upstream)
     {
-        _upstream = upstream;
         (_bufferSize, _seed, _reshuffle, _seeded, _pass) = (settings._bufferSize, settings._seed, settings._reshuffle, settings._seeded, settings._pass);
     }
 
-    public Node Upstream => _upstream;
-    public Node Over(Node upstream) => new ShuffleNode(upstream, this);
-    public override ElementSpec[]? Spec => _upstream.Spec;
-    public override int Width => _upstream.Width;
-    public override long Cardinality => _upstream.Cardinality;
+    public override Node Over(Node upstream) => new ShuffleNode(upstream, this);
+    public override long Cardinality => Upstream.Cardinality;
 
-    public override IEnumerator<Part[]> Open()
+    // Not an iterator: the pass is counted (and its seed drawn) when the pass is opened.
+    protected override IEnumerator<T> Order<T>(Func<IEnumerator<T>> open, Action<T> drop)
     {
         int pass = Interlocked.Increment(ref _pass.Value);
         int seed = !_reshuffle ? _seed
             : _seeded ? Mix(_seed, pass)
             : System.Random.Shared.Next();
-        return Run(new System.Random(seed));
+        return Run(open, drop, new System.Random(seed));
     }
 
     /// <summary>A fixed mix of seed and pass (SplitMix64's finaliser): unlike HashCode, the same in every process.</summary>
@@ -59,12 +54,12 @@ internal sealed class ShuffleNode : Node, IOrderOnly
         return (int)(z ^ (z >> 31));
     }
 
-    private IEnumerator<Part[]> Run(System.Random random)
+    private IEnumerator<T> Run<T>(Func<IEnumerator<T>> open, Action<T> drop, System.Random random)
     {
-        var buffer = new List<Part[]>(Math.Min(_bufferSize, 1 << 16));
+        var buffer = new List<T>(Math.Min(_bufferSize, 1 << 16));
         try
         {
-            using var source = _upstream.Open();
+            using var source = open();
             while (buffer.Count < _bufferSize && source.MoveNext()) buffer.Add(source.Current);
             while (buffer.Count > 0)
             {
@@ -84,7 +79,7 @@ internal sealed class ShuffleNode : Node, IOrderOnly
         }
         finally
         {
-            Element.DisposeAll(buffer);
+            foreach (var item in buffer) drop(item);
         }
     }
 }
