@@ -87,14 +87,4 @@ internal static partial class Engine
         first.Backend.OptimizerUpdateMulti(kind, first.DType, table, p);
         GC.KeepAlive(members);  // the list holds every operand until the call has returned
     }
-
-    /// <summary>One fused optimizer step on <paramref name="variable"/> and its slots, in place, from the packed <paramref name="gradient"/>.</summary>
-    [MethodImpl(Hot)]
-    public static void OptimizerUpdate(OptimizerKind kind, Variable variable, Tensor gradient, Variable[] slots, in OptimizerParams p)
-    {
-        using var held = new Operands(variable, gradient, slots.Length > 0 ? slots[0] : null, slots.Length > 1 ? slots[1] : null);
-        using var third = new Operands(slots.Length > 2 ? slots[2] : variable);
-        variable.Backend.OptimizerUpdate(kind, variable.DType, held.A, held.FirstOfB,
-            slots.Length > 0 ? held.C : 0, slots.Length > 1 ? held.D : 0, slots.Length > 2 ? third.A : 0, variable.Count, p);
-    }
 }

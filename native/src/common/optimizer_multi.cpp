@@ -2,7 +2,7 @@
 #include "common/optimizer_multi.h"
 
 #include <algorithm>
-#include <string>
+#include <cstring>
 
 #include "common/error.h"
 
@@ -44,11 +44,19 @@ OptimizerMultiArgs check_optimizer_multi(const char* fn, nf_optimizer kind, nf_d
     if (tensor_count > 0 && !tensors) NF_INVALID("%s: tensors is NULL but tensor_count = %d", fn, tensor_count);
     const int64_t size = static_cast<int64_t>(dtype_size(dtype));
     std::vector<Span> spans;
+    spans.reserve(static_cast<size_t>(tensor_count > 0 ? tensor_count : 0) * 5);
+    a.tensors.reserve(static_cast<size_t>(tensor_count > 0 ? tensor_count : 0));
+    a.start.reserve(static_cast<size_t>(tensor_count > 0 ? tensor_count : 0) + 1);
     for (int32_t i = 0; i < tensor_count; ++i) {
         const nf_optimizer_tensor& t = tensors[i];
-        const std::string at = std::string(fn) + ": tensors[" + std::to_string(i) + "]";
-        const OptimizerExArgs x =
-            check_optimizer_ex(at.c_str(), kind, dtype, t.param, t.grad, t.slot0, t.slot1, t.slot2, t.count, p, &a.o);
+        OptimizerExArgs x;
+        try {
+            x = check_optimizer_ex(fn, kind, dtype, t.param, t.grad, t.slot0, t.slot1, t.slot2, t.count, p, &a.o);
+        } catch (const Error& e) {
+            // Every message starts with "fn: "; the tensor's name goes after it (built only on failure:
+            // the checks run on every training step).
+            throw Error(e.status(), format("%s: tensors[%d]: %s", fn, i, e.what() + std::strlen(fn) + 2));
+        }
         if (t.count == 0) continue;
         if (t.count > kMaxElements - a.total())
             NF_INVALID("%s: the tensors hold more than 2^60 elements together (tensors[%d] passes it)", fn, i);
