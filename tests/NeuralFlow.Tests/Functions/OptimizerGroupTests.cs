@@ -181,6 +181,29 @@ public abstract class OptimizerGroupTests(string backend) : BackendTest(backend)
         Assert.Equal(new[] { 9.5f, 19f }, w2.ToArray<float>());
         Assert.Equal(new[] { 0f, 1f }, u2.ToArray<float>());
     }
+
+    [SkippableFact]
+    public void A_gradient_over_a_variable_of_a_later_group_is_read_after_that_group()
+    {
+        RequireBackend();
+        // a and c share settings, b (excluded from weight decay) does not and sits between them;
+        // c's gradient is b, which the per-variable calls had updated before c.
+        Variable[] Make() => [new(NF.Constant(new[] { 1f, 2f })), new(NF.Constant(new[] { 3f, 4f })), new(NF.Constant(new[] { 5f, 6f }))];
+        Optimizers.SGD Sgd(Variable? excluded)
+        {
+            var o = new Optimizers.SGD(0.5f, weightDecay: 0.1);
+            if (excluded is not null) o.ExcludeFromWeightDecay(varList: [excluded]);
+            return o;
+        }
+        var grouped = Make();
+        var g = NF.Constant(new[] { 1f, -1f });
+        Sgd(grouped[1]).ApplyGradients([g, g, grouped[1]], grouped);
+        var alone = Make();
+        Sgd(null).ApplyGradients([g], [alone[0]]);
+        Sgd(alone[1]).ApplyGradients([g], [alone[1]]);
+        Sgd(null).ApplyGradients([alone[1]], [alone[2]]);
+        for (int i = 0; i < 3; i++) Assert.Equal(alone[i].ToArray<float>(), grouped[i].ToArray<float>());
+    }
 }
 
 public sealed class ManagedOptimizerGroupTests() : OptimizerGroupTests("managed");

@@ -50,9 +50,15 @@ public static partial class Optimizers
                     _slots[v] = slots = CreateSlots(v);
                 var p = WithOptions(Parameters(lr, step), v, g, globalScale);
                 var backend = FunctionTrace.Unwrap(v.Backend);
-                var group = groups.FindLast(x => x.DType == v.DType && ReferenceEquals(x.Backend, backend) && x.Parameters == p);
-                if (group is null || group.Holds(v, slots) || group.Writes(g)) groups.Add(group = new Group(v.DType, backend, p));
-                group.Members.Add((v, g, slots));
+                // The last group with these settings, unless it or a group after it (which runs
+                // later) already updates this variable or a buffer its gradient reads.
+                int i = groups.FindLastIndex(x => x.DType == v.DType && ReferenceEquals(x.Backend, backend) && x.Parameters == p);
+                if (i < 0 || groups.Skip(i).Any(x => x.Holds(v, slots) || x.Writes(g)))
+                {
+                    i = groups.Count;
+                    groups.Add(new Group(v.DType, backend, p));
+                }
+                groups[i].Members.Add((v, g, slots));
             }
             foreach (var group in groups) ApplyGroup(kind, group, trace);
         }
