@@ -100,6 +100,8 @@ public readonly unsafe struct NativeKernelTable
     // ---- issue 17: compiled steps
     /// <summary>(dtype, inputCount, inputs, inputLayouts, stepCount, steps, output, outLayout)</summary>
     public readonly delegate* unmanaged<int, int, nint*, NfLayout*, int, NfFusedStep*, nint, NfLayout*, NfStatus> fused_elementwise;
+    /// <summary>(kind, dtype, tensors, tensorCount, params, options): the optimizer over many variables in one call</summary>
+    public readonly delegate* unmanaged<int, int, NfOptimizerTensor*, int, NfOptimizerParams*, NfOptimizerOptions*, NfStatus> optimizer_update_multi;
 
     /// <summary>The table's fields: one per export.</summary>
     public static IReadOnlyList<FieldInfo> Fields { get; } =

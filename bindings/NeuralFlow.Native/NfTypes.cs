@@ -104,6 +104,24 @@ public struct NfOptimizerOptions
     public double Beta;
 }
 
+/// <summary>nf_optimizer_tensor (issue 17): one variable of nf_optimizer_update_multi.</summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct NfOptimizerTensor
+{
+    /// <summary>The variable, updated in place.</summary>
+    public nint Param;
+    /// <summary>Its gradient.</summary>
+    public nint Grad;
+    /// <summary>First slot, or 0 when unused.</summary>
+    public nint Slot0;
+    /// <summary>Second slot, or 0.</summary>
+    public nint Slot1;
+    /// <summary>Third slot, or 0.</summary>
+    public nint Slot2;
+    /// <summary>Elements.</summary>
+    public long Count;
+}
+
 /// <summary><c>nf_optimizer_params</c>: hyperparameters of one fused optimizer step (64 bytes).</summary>
 [StructLayout(LayoutKind.Sequential)]
 public struct NfOptimizerParams

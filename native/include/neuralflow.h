@@ -37,9 +37,10 @@
 extern "C" {
 #endif
 
-#define NF_ABI_VERSION 5  /* 3: normalization kernels, nf_optimizer_update_ex, issue-16 elementwise ops;
+#define NF_ABI_VERSION 6  /* 3: normalization kernels, nf_optimizer_update_ex, issue-16 elementwise ops;
                              4: issue 16's select/scan/sort kernels (nf_where, ...);
-                             5: issue 17's fused elementwise programs (nf_fused_elementwise) */
+                             5: issue 17's fused elementwise programs (nf_fused_elementwise);
+                             6: issue 17's multi-tensor optimizer step (nf_optimizer_update_multi) */
 #define NF_MAX_RANK 8
 
 /* The enums are 32-bit integers on the wire, and callers (the C# bindings among them) may pass
@@ -496,6 +497,29 @@ typedef struct nf_fused_step {
 NF_API nf_status nf_fused_elementwise(nf_dtype dtype, int32_t input_count, const void* const* inputs,
                                       const nf_layout* input_layouts, int32_t step_count, const nf_fused_step* steps,
                                       void* out, const nf_layout* out_layout);
+
+/* ==== issue 17: the optimizer over many variables in one call (multi-tensor apply) ==== */
+
+/* One variable of nf_optimizer_update_multi: the buffers and count of an nf_optimizer_update_ex call. */
+typedef struct nf_optimizer_tensor {
+    void* param;
+    const void* grad;
+    void* slot0;
+    void* slot1;
+    void* slot2;
+    int64_t count;
+} nf_optimizer_tensor;
+
+/* nf_optimizer_update_ex(kind, dtype, t.param, t.grad, t.slot0, t.slot1, t.slot2, t.count, p, o)
+ * for every t of tensors[0, tensor_count), with one p and o for all of them, as one pass over all
+ * their elements (PyTorch's foreach / fused optimizers): each element gets exactly the bits of the
+ * per-variable call. tensor_count >= 0 (0 does nothing; tensors may then be NULL). The buffers a
+ * kind writes (param and the slots it uses) may not overlap another tensor's buffers or the
+ * tensor's own grad (NF_ERROR_INVALID_ARGUMENT naming both): the tensors are updated in any
+ * order, at once. Errors name the tensor, "tensors[i]". */
+NF_API nf_status nf_optimizer_update_multi(nf_optimizer kind, nf_dtype dtype, const nf_optimizer_tensor* tensors,
+                                           int32_t tensor_count, const nf_optimizer_params* p,
+                                           const nf_optimizer_options* o);
 
 #ifdef __cplusplus
 }

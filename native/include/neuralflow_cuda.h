@@ -31,11 +31,12 @@
 extern "C" {
 #endif
 
-#define NF_CUDA_ABI_VERSION 5  /* 3: normalization kernels, nf_cuda_optimizer_update_ex;
+#define NF_CUDA_ABI_VERSION 6  /* 3: normalization kernels, nf_cuda_optimizer_update_ex;
                                   4: issue 16's select/scan/sort kernels (nf_cuda_where, ...);
                                   5: issue 17's CUDA graphs (nf_cuda_graph_*) and fused elementwise
                                      programs (nf_cuda_fused_elementwise); issue 18's page-locked
-                                     staging (nf_cuda_host_alloc, ...) */
+                                     staging (nf_cuda_host_alloc, ...);
+                                  6: issue 17's multi-tensor optimizer step (nf_cuda_optimizer_update_multi) */
 
 /* ---- library and devices ------------------------------------------------------------- */
 
@@ -204,6 +205,14 @@ NF_API nf_status nf_cuda_copy_to_device_async(void* device_dst, const void* pinn
 NF_API nf_status nf_cuda_fused_elementwise(nf_dtype dtype, int32_t input_count, const void* const* inputs,
                                            const nf_layout* input_layouts, int32_t step_count,
                                            const nf_fused_step* steps, void* out, const nf_layout* out_layout);
+/* ==== issue 17: nf_optimizer_update_multi on device buffers; the tensors array and options stay host
+ * memory (the launch takes a copy: inside a CUDA graph capture it may be freed right after the call).
+ * One launch per up to NF_CUDA_OPTIMIZER_MULTI_PER_LAUNCH tensors (the table travels in the kernel's
+ * parameters), all launches reading the one hyperparameter slot of a graph capture. ==== */
+#define NF_CUDA_OPTIMIZER_MULTI_PER_LAUNCH 64
+NF_API nf_status nf_cuda_optimizer_update_multi(nf_optimizer kind, nf_dtype dtype, const nf_optimizer_tensor* tensors,
+                                                int32_t tensor_count, const nf_optimizer_params* p,
+                                                const nf_optimizer_options* o);
 
 #ifdef __cplusplus
 }

@@ -16,18 +16,7 @@ struct Config {
     bool uses0, uses1;
 };
 
-nf_optimizer_params params(double lr, double momentum = 0, int nesterov = 0) {
-    nf_optimizer_params p{};
-    p.learning_rate = lr;
-    p.momentum = momentum;
-    p.beta1 = 0.9;
-    p.beta2 = 0.999;
-    p.epsilon = 1e-7;
-    p.rho = 0.9;
-    p.nesterov = nesterov;
-    p.step = 1;
-    return p;
-}
+nf_optimizer_params params(double lr, double momentum = 0, int nesterov = 0) { return optimizer_params(lr, momentum, nesterov); }
 
 std::vector<Config> configs() {
     return {

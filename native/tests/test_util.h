@@ -238,6 +238,21 @@ private:
     std::vector<T> v_;
 };
 
+// nf_optimizer_params with Keras' defaults for what lr, momentum and nesterov leave, for the CPU
+// and CUDA optimizer tests.
+inline nf_optimizer_params optimizer_params(double lr, double momentum = 0, int nesterov = 0, int64_t step = 1) {
+    nf_optimizer_params p{};
+    p.learning_rate = lr;
+    p.momentum = momentum;
+    p.beta1 = 0.9;
+    p.beta2 = 0.999;
+    p.epsilon = 1e-7;
+    p.rho = 0.9;
+    p.nesterov = nesterov;
+    p.step = step;
+    return p;
+}
+
 // nf_optimizer_update_ex's options (issue 16), for the CPU and CUDA optimizer tests.
 inline nf_optimizer_options optimizer_options(double wd = 0, double mul = 0, double div = 0, double clip = 0, int ams = 0,
                                               int centered = 0) {

@@ -69,13 +69,22 @@ internal static partial class Engine
             loss.Data, gradient is null ? 0 : gradient.Data);
     }
 
-    /// <summary>One fused optimizer step on <paramref name="variable"/> and its slots, in place, from the packed <paramref name="gradient"/>.</summary>
+    /// <summary>
+    /// One fused optimizer step on every (variable, packed gradient, slots) of <paramref name="members"/>
+    /// in one backend call (issue 17's multi-tensor apply); the variables share dtype and backend.
+    /// </summary>
     [MethodImpl(Hot)]
-    public static void OptimizerUpdate(OptimizerKind kind, Variable variable, Tensor gradient, Variable[] slots, in OptimizerParams p)
+    public static void OptimizerUpdateMulti(OptimizerKind kind, IReadOnlyList<(Variable Variable, Tensor Gradient, Variable[] Slots)> members, in OptimizerParams p)
     {
-        using var held = new Operands(variable, gradient, slots.Length > 0 ? slots[0] : null, slots.Length > 1 ? slots[1] : null);
-        using var third = new Operands(slots.Length > 2 ? slots[2] : variable);
-        variable.Backend.OptimizerUpdate(kind, variable.DType, held.A, held.FirstOfB,
-            slots.Length > 0 ? held.C : 0, slots.Length > 1 ? held.D : 0, slots.Length > 2 ? third.A : 0, variable.Count, p);
+        var first = members[0].Variable;
+        Span<OptimizerTensor> table = members.Count <= 128 ? stackalloc OptimizerTensor[members.Count] : new OptimizerTensor[members.Count];
+        for (int i = 0; i < table.Length; i++)
+        {
+            var (v, g, slots) = members[i];
+            table[i] = new(v.Data, g.Data + (nint)Operands.ByteOffset(g), slots.Length > 0 ? slots[0].Data : 0,
+                           slots.Length > 1 ? slots[1].Data : 0, slots.Length > 2 ? slots[2].Data : 0, v.Count);
+        }
+        first.Backend.OptimizerUpdateMulti(kind, first.DType, table, p);
+        GC.KeepAlive(members);  // the list holds every operand until the call has returned
     }
 }

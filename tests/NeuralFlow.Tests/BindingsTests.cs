@@ -66,6 +66,7 @@ public class BindingsTests
             "nf_optimizer_options*" => "NfOptimizerOptions*",
             "nf_window2d*" => "NfWindow2D*",
             "nf_fused_step*" => "NfFusedStep*",  // issue 17
+            "nf_optimizer_tensor*" => "NfOptimizerTensor*",  // issue 17: multi-tensor optimizer step
             _ when Regex.IsMatch(t, @"^nf_\w+$") => "Int32", // an nf_ enum
             _ => "unmapped C type " + t,
         };
@@ -172,6 +173,15 @@ public class BindingsTests
         Assert.Equal(72, (int)Marshal.OffsetOf<NfOptimizerOptions>(nameof(NfOptimizerOptions.Beta)));
         Assert.Equal(24, (int)Marshal.OffsetOf<NfOptimizerOptions>(nameof(NfOptimizerOptions.ClipValue)));
         Assert.Equal(36, (int)Marshal.OffsetOf<NfOptimizerOptions>(nameof(NfOptimizerOptions.Centered)));
+    }
+
+    [Fact]
+    public void Optimizer_tensor_binding_has_the_C_layout()
+    {
+        // Five pointers and a count (static_assert in native/tests/test_optimizer_multi.cpp).
+        Assert.Equal(48, Marshal.SizeOf<NfOptimizerTensor>());
+        Assert.Equal(32, (int)Marshal.OffsetOf<NfOptimizerTensor>(nameof(NfOptimizerTensor.Slot2)));
+        Assert.Equal(40, (int)Marshal.OffsetOf<NfOptimizerTensor>(nameof(NfOptimizerTensor.Count)));
     }
 
     [Fact]

@@ -41,6 +41,7 @@ internal sealed class DeviceDouble(int index) : IBackend
     public void RandomUniform(DType dtype, nint output, long count, ulong seed, ulong offset, double low, double high) => _engine.RandomUniform(dtype, output, count, seed, offset, low, high);
     public void RandomNormal(DType dtype, nint output, long count, ulong seed, ulong offset, double mean, double stddev) => _engine.RandomNormal(dtype, output, count, seed, offset, mean, stddev);
     public void OptimizerUpdate(OptimizerKind kind, DType dtype, nint param, nint grad, nint slot0, nint slot1, nint slot2, long count, in OptimizerParams p) => _engine.OptimizerUpdate(kind, dtype, param, grad, slot0, slot1, slot2, count, p);
+    public void OptimizerUpdateMulti(OptimizerKind kind, DType dtype, ReadOnlySpan<OptimizerTensor> tensors, in OptimizerParams p) => _engine.OptimizerUpdateMulti(kind, dtype, tensors, p);
     public void Where(DType dtype, nint cond, in Layout condLayout, nint x, in Layout xLayout, nint y, in Layout yLayout, nint output, in Layout outLayout) => _engine.Where(dtype, cond, condLayout, x, xLayout, y, yLayout, output, outLayout);
     public void Scan(ScanOp op, DType dtype, nint x, in Layout xLayout, int axis, bool exclusive, bool reverse, nint output) => _engine.Scan(op, dtype, x, xLayout, axis, exclusive, reverse, output);
     public void Sort(DType dtype, nint x, in Layout xLayout, int axis, bool descending, nint valuesOut, DType indexDtype, nint indicesOut) => _engine.Sort(dtype, x, xLayout, axis, descending, valuesOut, indexDtype, indicesOut);

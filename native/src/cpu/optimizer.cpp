@@ -1,4 +1,4 @@
-// nf_optimizer_update(_ex): one fused, in-place pass per variable for SGD, Adam, RMSprop, Adagrad,
+// nf_optimizer_update(_ex, _multi): one fused, in-place pass per variable (or, _multi, over many) for SGD, Adam, RMSprop, Adagrad,
 // and (issue 16) Nadam, Adamax, Adadelta with clipping, weight decay, AMSGrad and centered RMSprop.
 //
 // The hyperparameters, the slot rule and the per-element steps are common/optimizer_step.h,
@@ -10,6 +10,7 @@
 
 #include "common/checks.h"
 #include "common/dtype.h"
+#include "common/optimizer_multi.h"
 #include "common/optimizer_step.h"
 #include "cpu/parallel.h"
 
@@ -78,41 +79,68 @@ void element_loop(T* w, const T* g, T* s0, T* s1, T* s2, int64_t b, int64_t e, c
     for (int64_t i = b; i < e; ++i) optimizer_element<K>(w, g, s0, s1, s2, i, h);
 }
 
+// What a call runs on elements [b, e) of one tensor, the same for one variable and for many
+// (nf_optimizer_update_multi): the vectorised loop of the four original kinds without options,
+// else the element step with the options. Each element's result depends on nothing but its own
+// values, so any split of the elements gives the same bits.
 template <class T>
-void update_ex(nf_optimizer kind, void* param, const void* grad, void* slot0, void* slot1, void* slot2, int64_t count,
-               const nf_optimizer_params& p, const nf_optimizer_options& o) {
-    using Loop = void (*)(T*, const T*, T*, T*, T*, int64_t, int64_t, const OptimizerHyper<T>&);
-    static const Loop loops[] = {element_loop<NF_OPTIMIZER_SGD, T>,   element_loop<NF_OPTIMIZER_ADAM, T>,
-                                 element_loop<NF_OPTIMIZER_RMSPROP, T>, element_loop<NF_OPTIMIZER_ADAGRAD, T>,
-                                 element_loop<NF_OPTIMIZER_NADAM, T>, element_loop<NF_OPTIMIZER_ADAMAX, T>,
-                                 element_loop<NF_OPTIMIZER_ADADELTA, T>, element_loop<NF_OPTIMIZER_FTRL, T>};
-    const Loop loop = loops[kind];
-    const OptimizerHyper<T> h = optimizer_hyper<T>(kind, p, o);
-    T* w = static_cast<T*>(param);
-    const T* g = static_cast<const T*>(grad);
-    T* s0 = static_cast<T*>(slot0);
-    T* s1 = static_cast<T*>(slot1);
-    T* s2 = static_cast<T*>(slot2);
-    parallel_chunks(count, 6, [&](int64_t b, int64_t e) { loop(w, g, s0, s1, s2, b, e, h); });
-}
+class Stepper {
+public:
+    Stepper(nf_optimizer kind, const nf_optimizer_params& p, const nf_optimizer_options& o)
+        : plain_(optimizer_plain(kind, o)), h_(optimizer_hyper<T>(kind, p, o)) {
+        using Kernel = void (*)(const Buffers<T>&, int64_t, const OptimizerHyper<T>&);
+        static const Kernel kernels[] = {sgd<T>, adam<T>, rmsprop<T>, adagrad<T>};
+        static const Loop loops[] = {element_loop<NF_OPTIMIZER_SGD, T>,   element_loop<NF_OPTIMIZER_ADAM, T>,
+                                     element_loop<NF_OPTIMIZER_RMSPROP, T>, element_loop<NF_OPTIMIZER_ADAGRAD, T>,
+                                     element_loop<NF_OPTIMIZER_NADAM, T>, element_loop<NF_OPTIMIZER_ADAMAX, T>,
+                                     element_loop<NF_OPTIMIZER_ADADELTA, T>, element_loop<NF_OPTIMIZER_FTRL, T>};
+        kernel_ = plain_ ? kernels[kind] : nullptr;
+        loop_ = loops[kind];
+        // Per element: sqrt + divide for all but plain SGD; the options' clip and decay on top.
+        cost_ = !plain_ ? 6 : kind == NF_OPTIMIZER_SGD ? 1 : 4;
+    }
 
-template <class T>
-void update(nf_optimizer kind, void* param, const void* grad, void* slot0, void* slot1, int64_t count,
-            const nf_optimizer_params& p) {
-    using Kernel = void (*)(const Buffers<T>&, int64_t, const OptimizerHyper<T>&);
-    Kernel k = kind == NF_OPTIMIZER_SGD ? sgd<T> : kind == NF_OPTIMIZER_ADAM ? adam<T>
-             : kind == NF_OPTIMIZER_RMSPROP ? rmsprop<T> : adagrad<T>;
-    const OptimizerHyper<T> h = optimizer_hyper<T>(kind, p);
-    // sqrt + divide per element for all but SGD.
-    const int64_t cost = kind == NF_OPTIMIZER_SGD ? 1 : 4;
-    T* w = static_cast<T*>(param);
-    const T* g = static_cast<const T*>(grad);
-    T* s0 = static_cast<T*>(slot0);
-    T* s1 = static_cast<T*>(slot1);
-    parallel_chunks(count, cost, [&](int64_t b, int64_t e) {
+    int64_t cost() const { return cost_; }
+
+    void operator()(void* param, const void* grad, void* slot0, void* slot1, void* slot2, int64_t b, int64_t e) const {
+        T* w = static_cast<T*>(param);
+        const T* g = static_cast<const T*>(grad);
+        T* s0 = static_cast<T*>(slot0);
+        T* s1 = static_cast<T*>(slot1);
+        if (!plain_) {
+            loop_(w, g, s0, s1, static_cast<T*>(slot2), b, e, h_);
+            return;
+        }
         // Unused slots stay NULL; offsetting them would be undefined behaviour.
         const Buffers<T> x{w + b, g + b, s0 ? s0 + b : nullptr, s1 ? s1 + b : nullptr};
-        k(x, e - b, h);
+        kernel_(x, e - b, h_);
+    }
+
+private:
+    using Loop = void (*)(T*, const T*, T*, T*, T*, int64_t, int64_t, const OptimizerHyper<T>&);
+    bool plain_;
+    OptimizerHyper<T> h_;
+    void (*kernel_)(const Buffers<T>&, int64_t, const OptimizerHyper<T>&);
+    Loop loop_;
+    int64_t cost_;
+};
+
+template <class T>
+void update(nf_optimizer kind, void* param, const void* grad, int64_t count, const nf_optimizer_params& p,
+            const OptimizerExArgs& a) {
+    const Stepper<T> step(kind, p, a.o);
+    parallel_chunks(count, step.cost(), [&](int64_t b, int64_t e) { step(param, grad, a.s0, a.s1, a.s2, b, e); });
+}
+
+// nf_optimizer_update_multi: one parallel pass over the concatenation of all tensors' elements,
+// cut by its total size alone (small tensors share a part, a large one spans several).
+template <class T>
+void update_multi(nf_optimizer kind, const nf_optimizer_params& p, const OptimizerMultiArgs& a) {
+    const Stepper<T> step(kind, p, a.o);
+    parallel_chunks(a.total(), step.cost(), [&](int64_t b, int64_t e) {
+        for_each_piece(a, b, e, [&](const nf_optimizer_tensor& t, int64_t from, int64_t to) {
+            step(t.param, t.grad, t.slot0, t.slot1, t.slot2, from, to);
+        });
     });
 }
 
@@ -129,19 +157,22 @@ nf_status run(const char* fn, nf_optimizer kind, nf_dtype dtype, void* param, co
     return guard(fn, [&] {
         const OptimizerExArgs a = check_optimizer_ex(fn, kind, dtype, param, grad, slot0, slot1, slot2, count, p, o);
         if (count == 0) return;
-        if (optimizer_plain(kind, a.o)) {  // the vectorised loops of the four original kinds
-            if (dtype == NF_FLOAT32) update<float>(kind, param, grad, a.s0, a.s1, count, *p);
-            else update<double>(kind, param, grad, a.s0, a.s1, count, *p);
-        } else if (dtype == NF_FLOAT32) {
-            update_ex<float>(kind, param, grad, a.s0, a.s1, a.s2, count, *p, a.o);
-        } else {
-            update_ex<double>(kind, param, grad, a.s0, a.s1, a.s2, count, *p, a.o);
-        }
+        if (dtype == NF_FLOAT32) update<float>(kind, param, grad, count, *p, a);
+        else update<double>(kind, param, grad, count, *p, a);
     });
 }
 
 }  // namespace
 }  // namespace nf
+
+extern "C" NF_API nf_status nf_optimizer_update_multi(nf_optimizer kind, nf_dtype dtype, const nf_optimizer_tensor* tensors,
+                                                      int32_t tensor_count, const nf_optimizer_params* p,
+                                                      const nf_optimizer_options* o) {
+    return nf::optimizer_multi_entry("nf_optimizer_update_multi", kind, dtype, tensors, tensor_count, p, o,
+                                     [&](auto t, const nf::OptimizerMultiArgs& a) {
+                                         if (a.total() > 0) nf::update_multi<decltype(t)>(kind, *p, a);
+                                     });
+}
 
 extern "C" NF_API nf_status nf_optimizer_update_ex(nf_optimizer kind, nf_dtype dtype, void* param, const void* grad,
                                                    void* slot0, void* slot1, void* slot2, int64_t count,

@@ -3,6 +3,7 @@
 // (nvcc's default), so the updates match the CPU engine bit for bit.
 #include <cstring>
 
+#include "common/optimizer_multi.h"
 #include "common/optimizer_step.h"
 #include "cuda/cuda_common.cuh"
 #include "neuralflow_cuda.h"
@@ -94,6 +95,87 @@ void update_ex(const char* fn, nf_optimizer kind, void* param, const void* grad,
     NF_CUDA_LAUNCHED(fn);
 }
 
+// nf_cuda_optimizer_update_multi (issue 17): the tensors of one launch as a table in the kernel's
+// parameters, which a CUDA graph copies into its kernel node, so the table is valid at every
+// launch of the graph with no buffer to keep (the graph's addresses are fixed: GraphReplay
+// captures again when a variable moves). start[k] is the launch's element count before tensor k.
+constexpr int kMultiPerLaunch = NF_CUDA_OPTIMIZER_MULTI_PER_LAUNCH;
+
+template <class T>
+struct MultiTable {
+    T* w[kMultiPerLaunch];
+    const T* g[kMultiPerLaunch];
+    T* s0[kMultiPerLaunch];
+    T* s1[kMultiPerLaunch];
+    T* s2[kMultiPerLaunch];
+    int64_t start[kMultiPerLaunch + 1];
+    int32_t n;
+};
+// CUDA 11's limit on a kernel's parameters.
+static_assert(sizeof(MultiTable<double>) + sizeof(Hyper<double>) <= 4096, "a multi-tensor launch's parameters fit in 4 KB");
+
+// One thread per element of the concatenated tensors (grid-stride), each running the element
+// step of nf_optimizer_update_ex on its tensor's element: the bits of the per-variable kernels.
+template <nf_optimizer K, class T>
+__global__ void update_multi_kernel(MultiTable<T> t, Hyper<T> hyper) {
+    const OptimizerHyper<T> h = hyper.get();
+    const int64_t total = t.start[t.n];
+    const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
+    int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
+    if (i >= total) return;
+    // The tensor holding element i; each next i of this thread lies in it or in a later one.
+    int lo = 0, hi = t.n;
+    while (hi - lo > 1) {
+        const int mid = (lo + hi) / 2;
+        if (t.start[mid] <= i) lo = mid;
+        else hi = mid;
+    }
+    for (int k = lo; i < total; i += stride) {
+        while (t.start[k + 1] <= i) ++k;
+        optimizer_element<K>(t.w[k], t.g[k], t.s0[k], t.s1[k], t.s2[k], i - t.start[k], h);
+    }
+}
+
+template <class T>
+void launch_multi(const char* fn, nf_optimizer kind, const MultiTable<T>& t, const Hyper<T>& h) {
+    const unsigned grid = grid_for(t.start[t.n]);
+#define NF_MULTI_CASE(K) \
+    case K: update_multi_kernel<K, T><<<grid, kThreads, 0, stream()>>>(t, h); break;
+    switch (kind) {
+        NF_MULTI_CASE(NF_OPTIMIZER_SGD)
+        NF_MULTI_CASE(NF_OPTIMIZER_ADAM)
+        NF_MULTI_CASE(NF_OPTIMIZER_RMSPROP)
+        NF_MULTI_CASE(NF_OPTIMIZER_ADAGRAD)
+        NF_MULTI_CASE(NF_OPTIMIZER_NADAM)
+        NF_MULTI_CASE(NF_OPTIMIZER_ADAMAX)
+        NF_MULTI_CASE(NF_OPTIMIZER_ADADELTA)
+        NF_MULTI_CASE(NF_OPTIMIZER_FTRL)
+    }
+#undef NF_MULTI_CASE
+    NF_CUDA_LAUNCHED(fn);
+}
+
+// The checked tensors (those with elements) in tables of up to kMultiPerLaunch: one launch for
+// every model with at most that many variables per group.
+template <class T>
+void update_multi(const char* fn, nf_optimizer kind, const OptimizerMultiArgs& a, const Hyper<T>& h) {
+    const size_t n = a.tensors.size();
+    for (size_t first = 0; first < n; first += kMultiPerLaunch) {
+        MultiTable<T> t{};
+        t.n = static_cast<int32_t>(n - first < kMultiPerLaunch ? n - first : kMultiPerLaunch);
+        for (int32_t k = 0; k < t.n; ++k) {
+            const nf_optimizer_tensor& x = a.tensors[first + k];
+            t.w[k] = static_cast<T*>(x.param);
+            t.g[k] = static_cast<const T*>(x.grad);
+            t.s0[k] = static_cast<T*>(x.slot0);
+            t.s1[k] = static_cast<T*>(x.slot1);
+            t.s2[k] = static_cast<T*>(x.slot2);
+            t.start[k + 1] = t.start[k] + x.count;
+        }
+        launch_multi(fn, kind, t, h);
+    }
+}
+
 }  // namespace
 
 // The one statement of what a step's kernel reads, for the eager call and for a graph's slot.
@@ -141,6 +223,14 @@ nf_status run(const char* fn, nf_optimizer kind, nf_dtype dtype, void* param, co
     });
 }
 
+// nf_cuda_optimizer_update_multi: one graph slot for the call (even without elements, as the
+// per-variable call), read by each of its launches.
+template <class T>
+void step_multi(const char* fn, nf_optimizer kind, nf_dtype dtype, const nf_optimizer_params& p, const OptimizerMultiArgs& a) {
+    const Hyper<T> h = hyper<T>(fn, kind, dtype, optimizer_plain(kind, a.o), p, a.o);
+    if (a.total() > 0) update_multi<T>(fn, kind, a, h);
+}
+
 }  // namespace
 }  // namespace cuda
 }  // namespace nf
@@ -155,4 +245,13 @@ extern "C" NF_API nf_status nf_cuda_optimizer_update_ex(nf_optimizer kind, nf_dt
                                                         void* slot0, void* slot1, void* slot2, int64_t count,
                                                         const nf_optimizer_params* p, const nf_optimizer_options* o) {
     return nf::cuda::run("nf_cuda_optimizer_update_ex", kind, dtype, param, grad, slot0, slot1, slot2, count, p, o);
+}
+
+extern "C" NF_API nf_status nf_cuda_optimizer_update_multi(nf_optimizer kind, nf_dtype dtype, const nf_optimizer_tensor* tensors,
+                                                           int32_t tensor_count, const nf_optimizer_params* p,
+                                                           const nf_optimizer_options* o) {
+    static const char* fn = "nf_cuda_optimizer_update_multi";
+    return nf::optimizer_multi_entry(fn, kind, dtype, tensors, tensor_count, p, o, [&](auto t, const nf::OptimizerMultiArgs& a) {
+        nf::cuda::step_multi<decltype(t)>(fn, kind, dtype, *p, a);
+    });
 }

@@ -123,15 +123,7 @@ void check_optimizer(nf_optimizer kind, double momentum, int nesterov) {
     const int64_t n = 70001;
     auto w = random_values<T>(n, -1.0, 1.0, 71), g = random_values<T>(n, -1.0, 1.0, 72);
     auto s0 = random_values<T>(n, 0.0, 1.0, 73), s1 = random_values<T>(n, 0.0, 1.0, 74);
-    nf_optimizer_params p{};
-    p.learning_rate = 0.01;
-    p.momentum = momentum;
-    p.beta1 = 0.9;
-    p.beta2 = 0.999;
-    p.epsilon = 1e-7;
-    p.rho = 0.9;
-    p.nesterov = nesterov;
-    p.step = 3;
+    const nf_optimizer_params p = optimizer_params(0.01, momentum, nesterov, 3);
     DeviceBuffer dw(w), dg(g), ds0(s0), ds1(s1);
     ASSERT_EQ(nf_optimizer_update(kind, dtype_of<T>(), w.data(), g.data(), s0.data(), s1.data(), n, &p), NF_OK)
         << nf_last_error();

@@ -151,6 +151,14 @@ public interface IBackend
     void OptimizerUpdate(OptimizerKind kind, DType dtype, nint param, nint grad, nint slot0, nint slot1, nint slot2, long count, in OptimizerParams p);
 
     /// <summary>
+    /// The step of <see cref="OptimizerUpdate(OptimizerKind, DType, nint, nint, nint, nint, nint, long, in OptimizerParams)"/>
+    /// on every tensor of <paramref name="tensors"/>, with one <paramref name="p"/> for all, in one
+    /// pass over all their elements (<c>nf_optimizer_update_multi</c>; PyTorch's foreach optimizers):
+    /// the same bits as one call per tensor. Buffers a step writes may not overlap another buffer of the call.
+    /// </summary>
+    void OptimizerUpdateMulti(OptimizerKind kind, DType dtype, ReadOnlySpan<OptimizerTensor> tensors, in OptimizerParams p);
+
+    /// <summary>
     /// Row-wise, numerically stable cross-entropy of softmax(logits) for logits [N, C] (any
     /// strides): <paramref name="lossOut"/>[N] = -sum_c y_c log_softmax(x)_c and, when
     /// <paramref name="gradOut"/> is not 0, the contiguous [N, C] gradient softmax(x) - y.

@@ -270,6 +270,33 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
             detail: new FunctionTrace.OptimizerDetail(kind, dtype, dynamic, runWith, fixedParams));
     }
 
+    public void OptimizerUpdateMulti(OptimizerKind kind, DType dtype, ReadOnlySpan<OptimizerTensor> tensors, in OptimizerParams p)
+    {
+        Inner.OptimizerUpdateMulti(kind, dtype, tensors, p);
+        if (!On) return;
+        // One op for the whole group: each tensor's five buffers, resolved once.
+        var refs = new R[tensors.Length * 5];
+        var counts = new long[tensors.Length];
+        for (int i = 0; i < tensors.Length; i++)
+        {
+            var t = tensors[i];
+            (refs[5 * i], refs[5 * i + 1], refs[5 * i + 2], refs[5 * i + 3], refs[5 * i + 4]) = (Ref(t.Param), Ref(t.Grad), Ref(t.Slot0), Ref(t.Slot1), Ref(t.Slot2));
+            counts[i] = t.Count;
+        }
+        var (k, fixedParams) = (Inner, p);
+        var dynamic = trace.TakeOptimizerParams();
+        Action<nint[], OptimizerParams> runWith = (b, prm) =>
+        {
+            Span<OptimizerTensor> table = counts.Length <= 128 ? stackalloc OptimizerTensor[counts.Length] : new OptimizerTensor[counts.Length];
+            for (int i = 0; i < table.Length; i++)
+                table[i] = new(refs[5 * i].At(b), refs[5 * i + 1].At(b), refs[5 * i + 2].At(b), refs[5 * i + 3].At(b), refs[5 * i + 4].At(b), counts[i]);
+            k.OptimizerUpdateMulti(kind, dtype, table, prm);
+        };
+        var writes = refs.Where((_, j) => j % 5 != 1).ToArray();  // all but the gradients
+        trace.Record(b => runWith(b, dynamic is null ? fixedParams : dynamic()), refs, writes, kind: FunctionTrace.OpKind.Optimizer,
+            detail: new FunctionTrace.OptimizerDetail(kind, dtype, dynamic, runWith, fixedParams));
+    }
+
     public void FusedElementwise(DType dtype, ReadOnlySpan<nint> inputs, ReadOnlySpan<Layout> inputLayouts, ReadOnlySpan<FusedStep> steps,
                                  nint output, in Layout outLayout)
     {

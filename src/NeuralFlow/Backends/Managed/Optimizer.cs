@@ -106,12 +106,31 @@ internal readonly struct AdagradStep<T>(in OptimizerParams p) : IOptimizerStep<T
     }
 }
 
+/// <summary>
+/// Where a step runs: one tensor (<see cref="ManagedBackend.OptimizerUpdate(OptimizerKind, DType, nint, nint, nint, nint, nint, long, in OptimizerParams)"/>)
+/// or many (<see cref="ManagedBackend.OptimizerUpdateMulti"/>). The kind switches call it with
+/// the step struct, so the JIT emits one loop per (kind, T, target).
+/// </summary>
+internal interface IOptimizerTarget
+{
+    void Run<T, TStep>(TStep step, long cost) where T : unmanaged where TStep : struct, IOptimizerStep<T>;
+}
+
 public sealed partial class ManagedBackend
 {
     /// <inheritdoc/>
     public void OptimizerUpdate(OptimizerKind kind, DType dtype, nint param, nint grad, nint slot0, nint slot1, nint slot2, long count, in OptimizerParams p)
     {
-        const string M = nameof(OptimizerUpdate);
+        var (s0, s1, s2) = CheckOptimizer(nameof(OptimizerUpdate), kind, dtype, p, param, grad, slot0, slot1, slot2, count);
+        if (count == 0) return;
+        RunOptimizer(kind, dtype, p, new OneTensor(param, grad, s0, s1, s2, count));
+    }
+
+    // nf_optimizer_update_ex's checks (common/checks.cpp) with the same messages; the slots the
+    // kind does not use come back as 0, so no step can touch them.
+    private static (nint Slot0, nint Slot1, nint Slot2) CheckOptimizer(string M, OptimizerKind kind, DType dtype, in OptimizerParams p,
+                                                                      nint param, nint grad, nint slot0, nint slot1, nint slot2, long count)
+    {
         if ((uint)kind > (uint)OptimizerKind.Ftrl)
             throw new ArgumentException($"{M}: kind = {(int)kind} is not a valid OptimizerKind.", nameof(kind));
         CheckDType(M, nameof(dtype), dtype);
@@ -129,25 +148,27 @@ public sealed partial class ManagedBackend
         var (need0, need1, need2) = OptimizerSlots.Needed(kind, p);
         if (count > 0)
         {
-            if (need0 && slot0 == 0) throw MissingSlot(kind, 0, p.Momentum);
-            if (need1 && slot1 == 0) throw MissingSlot(kind, 1, p.Momentum);
-            if (need2 && slot2 == 0) throw MissingSlot(kind, 2, p.Momentum);
+            if (need0 && slot0 == 0) throw MissingSlot(M, kind, 0, p.Momentum);
+            if (need1 && slot1 == 0) throw MissingSlot(M, kind, 1, p.Momentum);
+            if (need2 && slot2 == 0) throw MissingSlot(M, kind, 2, p.Momentum);
         }
-        if (count == 0) return;
-        if (!need0) slot0 = 0;
-        if (!need1) slot1 = 0;
-        if (!need2) slot2 = 0;
+        return (need0 ? slot0 : 0, need1 ? slot1 : 0, need2 ? slot2 : 0);
+    }
+
+    // The four original kinds without options keep their own steps; the others are wrapped so the options come first.
+    private static void RunOptimizer<TTarget>(OptimizerKind kind, DType dtype, in OptimizerParams p, TTarget target) where TTarget : struct, IOptimizerTarget
+    {
         bool plain = kind <= OptimizerKind.Adagrad && !p.HasOptions;
         if (dtype == DType.Float32)
         {
-            if (plain) OptimizerUpdate<float>(kind, param, grad, slot0, slot1, count, p);
-            else OptimizerUpdateEx<float>(kind, param, grad, slot0, slot1, slot2, count, p);
+            if (plain) OptimizerUpdate<float, TTarget>(kind, p, target);
+            else OptimizerUpdateEx<float, TTarget>(kind, p, target);
         }
-        else if (plain) OptimizerUpdate<double>(kind, param, grad, slot0, slot1, count, p);
-        else OptimizerUpdateEx<double>(kind, param, grad, slot0, slot1, slot2, count, p);
+        else if (plain) OptimizerUpdate<double, TTarget>(kind, p, target);
+        else OptimizerUpdateEx<double, TTarget>(kind, p, target);
     }
 
-    private static ArgumentException MissingSlot(OptimizerKind kind, int slot, double momentum)
+    private static ArgumentException MissingSlot(string method, OptimizerKind kind, int slot, double momentum)
     {
         string name = (kind, slot) switch
         {
@@ -167,20 +188,27 @@ public sealed partial class ManagedBackend
         };
         string why = kind is OptimizerKind.Sgd or OptimizerKind.RMSprop ? $" with momentum = {momentum}" : "";
         return new ArgumentException(
-            $"{nameof(OptimizerUpdate)}: slot{slot} ({name}) is 0 but {kind}{why} needs it.", $"slot{slot}");
+            $"{method}: slot{slot} ({name}) is 0 but {kind}{why} needs it.", $"slot{slot}");
     }
 
-    private static void OptimizerUpdate<T>(OptimizerKind kind, nint w, nint g, nint s0, nint s1, long count, in OptimizerParams p)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    private static void OptimizerUpdate<T, TTarget>(OptimizerKind kind, in OptimizerParams p, TTarget target)
+        where T : unmanaged, IFloatingPointIeee754<T> where TTarget : struct, IOptimizerTarget
     {
         switch (kind)
         {
-            case OptimizerKind.Sgd when p.Momentum == 0: RunOptimizer<T, SgdStep<T>>(new(p), w, g, s0, s1, 0, count, 1); break;
-            case OptimizerKind.Sgd: RunOptimizer<T, MomentumStep<T>>(new(p), w, g, s0, s1, 0, count, 2); break;
-            case OptimizerKind.Adam: RunOptimizer<T, AdamStep<T>>(new(p), w, g, s0, s1, 0, count, 4); break;
-            case OptimizerKind.RMSprop: RunOptimizer<T, RMSpropStep<T>>(new(p), w, g, s0, s1, 0, count, 4); break;
-            default: RunOptimizer<T, AdagradStep<T>>(new(p), w, g, s0, s1, 0, count, 4); break;
+            case OptimizerKind.Sgd when p.Momentum == 0: target.Run<T, SgdStep<T>>(new(p), 1); break;
+            case OptimizerKind.Sgd: target.Run<T, MomentumStep<T>>(new(p), 2); break;
+            case OptimizerKind.Adam: target.Run<T, AdamStep<T>>(new(p), 4); break;
+            case OptimizerKind.RMSprop: target.Run<T, RMSpropStep<T>>(new(p), 4); break;
+            default: target.Run<T, AdagradStep<T>>(new(p), 4); break;
         }
+    }
+
+    /// <summary>One tensor's buffers, the slots it does not use 0.</summary>
+    private readonly struct OneTensor(nint w, nint g, nint s0, nint s1, nint s2, long count) : IOptimizerTarget
+    {
+        public void Run<T, TStep>(TStep step, long cost) where T : unmanaged where TStep : struct, IOptimizerStep<T> =>
+            RunOptimizer<T, TStep>(step, w, g, s0, s1, s2, count, cost);
     }
 
     /// <summary>Runs <paramref name="step"/> over [0, count), in parallel pieces above the threshold.</summary>

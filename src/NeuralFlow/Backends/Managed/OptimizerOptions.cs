@@ -110,24 +110,24 @@ internal static class NadamSchedule
 public sealed partial class ManagedBackend
 {
     // The steps with options or of issue 16's kinds, each wrapped so the options come first.
-    private static void OptimizerUpdateEx<T>(OptimizerKind kind, nint w, nint g, nint s0, nint s1, nint s2, long count, in OptimizerParams p)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    private static void OptimizerUpdateEx<T, TTarget>(OptimizerKind kind, in OptimizerParams p, TTarget target)
+        where T : unmanaged, IFloatingPointIeee754<T> where TTarget : struct, IOptimizerTarget
     {
         switch (kind)
         {
-            case OptimizerKind.Sgd when p.Momentum == 0: Run<T, SgdStep<T>>(new(p), p, w, g, s0, s1, s2, count); break;
-            case OptimizerKind.Sgd: Run<T, MomentumStep<T>>(new(p), p, w, g, s0, s1, s2, count); break;
-            case OptimizerKind.Adam: Run<T, AdamStep<T>>(new(p), p, w, g, s0, s1, s2, count); break;
-            case OptimizerKind.RMSprop: Run<T, RMSpropStep<T>>(new(p), p, w, g, s0, s1, s2, count); break;
-            case OptimizerKind.Adagrad: Run<T, AdagradStep<T>>(new(p), p, w, g, s0, s1, s2, count); break;
-            case OptimizerKind.Nadam: Run<T, NadamStep<T>>(new(p), p, w, g, s0, s1, s2, count); break;
-            case OptimizerKind.Adamax: Run<T, AdamaxStep<T>>(new(p), p, w, g, s0, s1, s2, count); break;
-            case OptimizerKind.Adadelta: Run<T, AdadeltaStep<T>>(new(p), p, w, g, s0, s1, s2, count); break;
-            default: Run<T, FtrlStep<T>>(new(p), p, w, g, s0, s1, s2, count); break;
+            case OptimizerKind.Sgd when p.Momentum == 0: Run<T, SgdStep<T>, TTarget>(new(p), p, target); break;
+            case OptimizerKind.Sgd: Run<T, MomentumStep<T>, TTarget>(new(p), p, target); break;
+            case OptimizerKind.Adam: Run<T, AdamStep<T>, TTarget>(new(p), p, target); break;
+            case OptimizerKind.RMSprop: Run<T, RMSpropStep<T>, TTarget>(new(p), p, target); break;
+            case OptimizerKind.Adagrad: Run<T, AdagradStep<T>, TTarget>(new(p), p, target); break;
+            case OptimizerKind.Nadam: Run<T, NadamStep<T>, TTarget>(new(p), p, target); break;
+            case OptimizerKind.Adamax: Run<T, AdamaxStep<T>, TTarget>(new(p), p, target); break;
+            case OptimizerKind.Adadelta: Run<T, AdadeltaStep<T>, TTarget>(new(p), p, target); break;
+            default: Run<T, FtrlStep<T>, TTarget>(new(p), p, target); break;
         }
     }
 
-    private static void Run<T, TStep>(TStep step, in OptimizerParams p, nint w, nint g, nint s0, nint s1, nint s2, long count)
-        where T : unmanaged, IFloatingPointIeee754<T> where TStep : struct, IOptimizerStep<T> =>
-        RunOptimizer<T, WithOptions<T, TStep>>(new(p, step), w, g, s0, s1, s2, count, 6);
+    private static void Run<T, TStep, TTarget>(TStep step, in OptimizerParams p, TTarget target)
+        where T : unmanaged, IFloatingPointIeee754<T> where TStep : struct, IOptimizerStep<T> where TTarget : struct, IOptimizerTarget =>
+        target.Run<T, WithOptions<T, TStep>>(new(p, step), 6);
 }

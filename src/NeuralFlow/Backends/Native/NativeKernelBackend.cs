@@ -243,6 +243,24 @@ internal abstract unsafe partial class NativeKernelBackend(in NativeKernelTable 
         Api.ThrowIfFailed(Api.optimizer_update_ex((int)kind, (int)dtype, param, grad, slot0, slot1, slot2, count, &np, &no));
     }
 
+    /// <inheritdoc cref="IBackend.OptimizerUpdateMulti"/>
+    [MethodImpl(Hot)]
+    public void OptimizerUpdateMulti(OptimizerKind kind, DType dtype, ReadOnlySpan<OptimizerTensor> tensors, in OptimizerParams p)
+    {
+        var np = ToNative(p);
+        var no = OptionsToNative(p);
+        // The C array of nf_optimizer_tensor; on the stack for any usual model.
+        Span<NfOptimizerTensor> table = tensors.Length <= 128 ? stackalloc NfOptimizerTensor[tensors.Length] : new NfOptimizerTensor[tensors.Length];
+        for (int i = 0; i < tensors.Length; i++)
+        {
+            var t = tensors[i];
+            table[i] = new NfOptimizerTensor { Param = t.Param, Grad = t.Grad, Slot0 = t.Slot0, Slot1 = t.Slot1, Slot2 = t.Slot2, Count = t.Count };
+        }
+        Enter();
+        fixed (NfOptimizerTensor* pt = table)
+            Api.ThrowIfFailed(Api.optimizer_update_multi((int)kind, (int)dtype, pt, table.Length, &np, &no));
+    }
+
     /// <summary><paramref name="p"/> as nf_optimizer_params (the CUDA graph's optimizer slots take the same).</summary>
     internal static NfOptimizerParams ToNative(in OptimizerParams p) => new()
     {

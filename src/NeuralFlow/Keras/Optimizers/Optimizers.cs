@@ -99,24 +99,19 @@ public static partial class Optimizers
             var trace = FunctionTrace.Current;
             if (trace is not null && Kind is null)
                 trace.Fail($"{GetType().Name} has no fused update kernel: its learning rate and step enter as C# numbers that a replay would freeze");
-            foreach (var (g, v) in list)
-            {
-                if (g is null) continue;  // shapes and dtypes were checked by ValidGradients
-                if (!_slots.TryGetValue(v, out var slots))
-                    _slots[v] = slots = CreateSlots(v);
-                // An NF.Function replay recomputes the settings each step, as this eager call does
-                // (g is read by WithOptions only for clipNorm, whose host-side norm fails the trace).
-                trace?.SetNextOptimizerParams(() => WithOptions(Parameters(CurrentLearningRate, Iterations + 1), v, null!, null));
-                if (Kind is { } kind) ApplyFused(kind, v, g, slots, WithOptions(Parameters(lr, step), v, g, globalScale));
-                else
+            if (Kind is { } kind) ApplyFused(kind, list, lr, step, globalScale, trace);
+            else
+                foreach (var (g, v) in list)
                 {
+                    if (g is null) continue;  // shapes and dtypes were checked by ValidGradients
+                    if (!_slots.TryGetValue(v, out var slots))
+                        _slots[v] = slots = CreateSlots(v);
                     using var scope = TensorScope.Begin();
                     var p = WithOptions(new OptimizerParams(lr, Step: step), v, g, globalScale);
                     var clipped = Clipped(g, p);
                     if (p.WeightDecay != 0) v.AssignSub(v * p.WeightDecay * lr);
                     Update(v, clipped, slots, lr, step);
                 }
-            }
             if (UseEma) UpdateAverages(list);
             Iterations++;
             trace?.RecordHostAction(() => Iterations++);
@@ -143,23 +138,6 @@ public static partial class Optimizers
                     $"ApplyGradients: No gradients provided for any variable: [{string.Join(", ", list.Select((p, i) => p.Variable.Name ?? $"variable {i}"))}]. " +
                     "Check that the loss depends on the variables (computed inside the GradientTape, from them).", nameof(pairs));
             return list;
-        }
-
-        // One kernel call updates the variable and its slots in place (nf_optimizer_update).
-        [MethodImpl(Hot)]
-        private void ApplyFused(OptimizerKind kind, Variable v, Tensor g, Variable[] slots, in OptimizerParams p)
-        {
-            Engine.BackendOf($"ApplyGradients (variable {v.Name ?? "?"})", v, g);
-            // The kernel takes its buffers as restrict pointers: a gradient over the variable's
-            // (or a slot's) own buffer is copied first, as any in-place write of an overlapping input.
-            bool aliased = Aliasing.MayShareMemory(g, g.Layout, v, v.Layout) || slots.Any(s => Aliasing.MayShareMemory(g, g.Layout, s, s.Layout));
-            var grad = g.DType == v.DType && g.IsContiguous && !aliased ? g : null;
-            using var packed = grad is not null ? null : aliased ? Aliasing.FreshCopy(g, v.DType) : NF.Cast(g, v.DType).Contiguous();
-            var source = grad ?? packed!;
-            // The kernel reads and writes the variable and its slots in place.
-            v.BeginWrite(keepContents: true);
-            foreach (var slot in slots) slot.BeginWrite(keepContents: true);
-            Engine.OptimizerUpdate(kind, v, source, slots, p);
         }
 
         /// <summary>The fused kernel that implements this optimizer, or null to use <see cref="Update"/>.</summary>
