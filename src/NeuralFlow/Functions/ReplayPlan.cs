@@ -112,8 +112,10 @@ internal sealed partial class ReplayPlan
                 if (w.Buffer >= 0) written[w.Buffer] = true;
             planned.Add(new(op, reads, writes));
         }
-        // Chains of elementwise calls become one pass each (ElementwiseFusion); their
-        // intermediates drop out of the op list, so they get no arena bytes below.
+        // Calls whose results nothing reads are dropped (DeadCodeElimination), those that compute
+        // constants run once now (ConstantFolding), and chains of elementwise calls become one
+        // pass each (ElementwiseFusion); the intermediates they leave out get no arena bytes below.
+        planned = DeadCodeElimination.Prune(planned, buffers, isOutput);
         var (replayed, constantOps, isConstant) = ConstantFolding.Split(planned, buffers, isOutput);
         planned = ElementwiseFusion.Fuse(replayed, buffers, isOutput);
         var kept = planned.ConvertAll(p => p.Op);
