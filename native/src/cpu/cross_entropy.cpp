@@ -103,18 +103,24 @@ void cross_entropy(const T* x, const Rows& r, T* loss, T* grad) {
                     if (row[c * cs] > row[arg * cs]) arg = c;
                 args[j] = arg;
                 const double md = static_cast<double>(row[arg * cs]);
-                // d_c = x_c - m, exactly 0 at the max (also when the max is +inf).
+                // d_c = x_c - m, exactly 0 at the max (also when the max is +inf, where x - m is
+                // NaN: so it is set after the loop, which then has no branch on the max's column,
+                // one that random logits mispredicted on every row).
                 double* d = ex_block + j * r.c;
-                for (int64_t c = 0; c < r.c; ++c) d[c] = c == arg ? 0.0 : static_cast<double>(row[c * cs]) - md;
+                for (int64_t c = 0; c < r.c; ++c) d[c] = static_cast<double>(row[c * cs]) - md;
+                d[arg] = 0.0;
             }
             exps<T>(ex_block, rows * r.c);
             // s = 1 + rest, the max's own term being exactly 1: log1p(rest) keeps the relative
             // precision of a small loss, where log(s) of an s rounded near 1 would not.
             for (int64_t j = 0; j < rows; ++j) {
-                const int64_t arg = args[j];
-                const double* ex = ex_block + j * r.c;
+                // The max's term (exactly 1) is left out by adding 0 in its place: the same sum,
+                // in the same order, without a branch on the max's column.
+                double* ex = ex_block + j * r.c;
+                ex[args[j]] = 0.0;
                 double rest = 0.0;
-                for (int64_t c = 0; c < r.c; ++c) rest += c == arg ? 0.0 : ex[c];
+                for (int64_t c = 0; c < r.c; ++c) rest += ex[c];
+                ex[args[j]] = 1.0;
                 rests[j] = logs[j] = rest;
             }
             log1ps<T>(logs, rows);
