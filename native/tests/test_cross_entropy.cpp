@@ -236,3 +236,37 @@ TEST(CrossEntropy, Float32ExpsAreRightOverTheWholeRange) {
             << "d = " << x[2 * i + 1];
     }
 }
+
+// Rows of many classes put log1p(rest) at large arguments (rest up to C - 1) and the exps in
+// blocks of rows of every length: row i of C classes has logits 0 at the label and -t_i
+// elsewhere, so loss = log1p((C - 1) e^-t) and each other class's gradient is e^-t / s, both
+// rounded once from the exact values to the nearest float (or, at a tie within a few double
+// ulp, its neighbour).
+TEST(CrossEntropy, Float32ManyClassesRoundOnce) {
+    for (int64_t c : {2, 10, 97, 1000, 1500}) {
+        const int64_t n = 300;
+        std::vector<float> x(static_cast<size_t>(n * c));
+        std::vector<int32_t> labels(static_cast<size_t>(n));
+        for (int64_t i = 0; i < n; ++i) {
+            const float t = static_cast<float>(i) * 0.0625f - 3.0f;  // also negative: the label is not the max
+            labels[i] = static_cast<int32_t>((i * 7) % c);
+            for (int64_t j = 0; j < c; ++j) x[i * c + j] = j == labels[i] ? 0.0f : -t;
+        }
+        const nf_layout l = contiguous({n, c});
+        nft::Guarded<float> loss(n), grad(n * c);
+        ASSERT_EQ(nf_softmax_cross_entropy(NF_FLOAT32, x.data(), &l, NF_INT32, labels.data(), 1, loss.data(), grad.data()),
+                  NF_OK)
+            << nf_last_error();
+        auto near = [](float got, long double want) {
+            const float w = static_cast<float>(want);
+            return std::fabs(got - w) <= std::nextafter(std::fabs(w), INFINITY) - std::fabs(w);
+        };
+        for (int64_t i = 0; i < n; ++i) {
+            const long double e = std::exp(-static_cast<long double>(static_cast<float>(i) * 0.0625f - 3.0f));
+            const long double s = 1 + (c - 1) * e;
+            EXPECT_TRUE(near(loss[i], std::log(s))) << "C = " << c << ", row " << i << ": " << loss[i];
+            const int64_t other = (labels[i] + 1) % c;
+            EXPECT_TRUE(near(grad[i * c + other], e / s)) << "C = " << c << ", row " << i;
+        }
+    }
+}

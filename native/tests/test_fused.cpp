@@ -168,3 +168,48 @@ TEST(Fused, ColumnBroadcastInputChangesPerRow) {
             ASSERT_EQ(std::memcmp(&fused[i], &want[i], sizeof(float)), 0) << str(s) << ": element " << i;
     }
 }
+
+// Short rows (a bias row broadcast over a batch) run in blocks of whole rows (cpu/fused.cpp):
+// the rows of a block are read from a packed input in place, gathered from any other layout,
+// and written to an output of any layout; blocks and thread parts split between rows. Each
+// layout of the output and of the per-row input gives the unfused calls' bits and touches
+// nothing outside the output's elements.
+TEST(Fused, ShortRowsInBlocksOfRowsForEveryOutputLayout) {
+    for (const Shape& s : {Shape{256, 50}, Shape{3000, 20}, Shape{5, 3}, Shape{41, 511}})
+        for (Kind ko : {Kind::Contig, Kind::Transposed, Kind::Strided, Kind::Negative})
+            for (Kind kx : {Kind::Contig, Kind::Transposed}) {
+                const View vx = make_view(s, kx), vo = make_view(s, ko), vr = make_view(s, Kind::Broadcast);
+                const auto x = random_values<float>(vx.storage, -2, 2, 41), row = random_values<float>(vr.storage, -1, 1, 42);
+                // relu(x + row) > 0.25, times x: a compare feeding a multiply, as a relu gradient.
+                const float quarter = 0.25f;
+                nf_layout scalar = contiguous(s);
+                for (int d = 0; d < scalar.rank; ++d) scalar.strides[d] = 0;
+                const void* in3[3] = {x.data(), row.data(), &quarter};
+                const nf_layout ls3[3] = {vx.l, vr.l, scalar};
+                const nf_fused_step steps[] = {{NF_FUSED_BINARY, NF_BINARY_ADD, 0, 1},
+                                               {NF_FUSED_UNARY, NF_UNARY_RELU, 3, 0},
+                                               {NF_FUSED_BINARY, NF_BINARY_GREATER, 4, 2},
+                                               {NF_FUSED_BINARY, NF_BINARY_MUL, 5, 0}};
+                Guarded<float> fused(static_cast<size_t>(vo.storage));
+                std::fill(fused.data(), fused.data() + vo.storage, -7.0f);  // elements outside the view must stay
+                ASSERT_EQ(nf_fused_elementwise(NF_FLOAT32, 3, in3, ls3, 4, steps, fused.data(), &vo.l), NF_OK) << nf_last_error();
+                const nf_layout ol = contiguous(s);
+                const int64_t n = numel(s);
+                Guarded<float> a(static_cast<size_t>(n)), r(static_cast<size_t>(n)), m(static_cast<size_t>(n)), want(static_cast<size_t>(n));
+                std::vector<uint8_t> mask(static_cast<size_t>(n));
+                ASSERT_EQ(nf_binary(NF_BINARY_ADD, NF_FLOAT32, x.data(), &vx.l, row.data(), &vr.l, a.data(), &ol), NF_OK);
+                ASSERT_EQ(nf_unary(NF_UNARY_RELU, NF_FLOAT32, a.data(), &ol, r.data(), &ol), NF_OK);
+                ASSERT_EQ(nf_binary(NF_BINARY_GREATER, NF_FLOAT32, r.data(), &ol, &quarter, &scalar, mask.data(), &ol), NF_OK);
+                ASSERT_EQ(nf_cast(NF_BOOL, mask.data(), &ol, NF_FLOAT32, m.data()), NF_OK);
+                ASSERT_EQ(nf_binary(NF_BINARY_MUL, NF_FLOAT32, m.data(), &ol, x.data(), &vx.l, want.data(), &ol), NF_OK);
+                std::vector<bool> in_view(static_cast<size_t>(vo.storage), false);
+                for (int64_t i = 0; i < n; ++i) {
+                    const int64_t at = elem_offset(vo.l, i);
+                    in_view[static_cast<size_t>(at)] = true;
+                    ASSERT_EQ(std::memcmp(&fused[at], &want[i], sizeof(float)), 0)
+                        << str(s) << " out " << kind_name(ko) << " x " << kind_name(kx) << ": element " << i;
+                }
+                for (int64_t j = 0; j < vo.storage; ++j)
+                    if (!in_view[static_cast<size_t>(j)]) ASSERT_EQ(fused[j], -7.0f) << str(s) << " out " << kind_name(ko) << ": slot " << j;
+            }
+}

@@ -13,7 +13,7 @@ namespace NeuralFlow;
 internal static class ConstantFolding
 {
     // Deterministic kernels that read only their arguments (no generator, no host state, no variables' updates).
-    private static readonly HashSet<string> Pure = ["Upload", "Fill", "Range", "Binary", "Unary", "Cast", "Copy", "Reduce", "Where", "OneHot"];
+    internal static readonly HashSet<string> Pure = ["Upload", "Fill", "Range", "Binary", "Unary", "Cast", "Copy", "Reduce", "Where", "OneHot"];
 
     /// <summary>Splits <paramref name="ops"/> into the calls a replay runs and those that compute constants (in order).</summary>
     public static (List<Planned> Replayed, List<Planned> Constant, bool[] IsConstant) Split(List<Planned> ops, IReadOnlyList<FunctionTrace.Buffer> buffers, bool[] isOutput)

@@ -33,6 +33,9 @@ internal sealed partial class ReplayPlan
     // ---- issue 17: what GraphReplay (GraphReplay.cs) replays as CUDA graphs
     /// <summary>Runs replays as CUDA graph launches where it can; null: kernel by kernel.</summary>
     internal GraphReplay? Graph { get; set; }
+
+    /// <summary>Times each call of kernel-by-kernel replays (NEURALFLOW_REPLAY_PROFILE=1, ReplayProfile.cs); null: off.</summary>
+    internal ReplayProfile? Profile { get; set; }
     internal FunctionTrace.Op[] Ops => _ops;
     internal (int Buffer, int Input, long OffsetBytes)[] InputSlots => _inputs;
     internal (int Buffer, Variable Variable)[] VariableSlots => _variables;
@@ -112,8 +115,10 @@ internal sealed partial class ReplayPlan
                 if (w.Buffer >= 0) written[w.Buffer] = true;
             planned.Add(new(op, reads, writes));
         }
-        // Chains of elementwise calls become one pass each (ElementwiseFusion); their
-        // intermediates drop out of the op list, so they get no arena bytes below.
+        // Calls whose results nothing reads are dropped (DeadCodeElimination), those that compute
+        // constants run once now (ConstantFolding), and chains of elementwise calls become one
+        // pass each (ElementwiseFusion); the intermediates they leave out get no arena bytes below.
+        planned = DeadCodeElimination.Prune(planned, buffers, isOutput);
         var (replayed, constantOps, isConstant) = ConstantFolding.Split(planned, buffers, isOutput);
         planned = ElementwiseFusion.Fuse(replayed, buffers, isOutput);
         var kept = planned.ConvertAll(p => p.Op);
@@ -209,7 +214,11 @@ internal sealed partial class ReplayPlan
             results[i] = new Tensor(storage, layout, dtype);
         }
         if (Graph?.TryRun(bases, inputs) != true)
-            foreach (var op in _ops) op.Run(bases);
+        {
+            if (Profile is { } profile) profile.Run(_ops, bases);
+            else
+                foreach (var op in _ops) op.Run(bases);
+        }
         foreach (var (_, v) in _variables) v.Storage.BumpVersion();
         GC.KeepAlive(inputs);
         GC.KeepAlive(_arena);

@@ -188,6 +188,7 @@ public sealed class TracedFunction
         {
             entry.Plan = plan;
             plan.Graph = GraphReplay.For(plan, trace, Name, CudaGraphs);
+            if (ReplayProfile.Enabled) plan.Profile = ReplayProfile.For(plan, Name);
             _lastPlan = plan;
             EagerReason = null;
             OpCount = plan.OpCount;
