@@ -21,6 +21,25 @@ namespace NeuralFlow;
 /// </remarks>
 internal static class Jit
 {
+    /// <summary>
+    /// The managed engine's kernels (src/NeuralFlow/Backends/Managed): compiled fully optimized at
+    /// their first call in every build, ReadyToRun or not.
+    /// </summary>
+    /// <remarks>
+    /// A ReadyToRun image cannot hold them usefully, so without the mark an image build starts
+    /// them as tier-0 code, where a plain IL build (through <see cref="Hot"/>) compiled them
+    /// optimized: the instantiations over the engine's op structs and over
+    /// <c>Vector512&lt;T&gt;</c> are refused by crossgen2 (it reports they "require runtime JIT"),
+    /// and the image code of a method that asks <c>Vector256/512.IsHardwareAccelerated</c> was
+    /// compiled for the baseline x64 instruction set and is rejected at run time on an AVX2 or
+    /// AVX-512 machine. As tier-0 code, then instrumented code, the kernels waited behind the
+    /// image's own tier-1 recompilations: the managed engine's 2,000-step workshop loop ran
+    /// 3.1-3.4x behind the cpu engine with the image against 2.4-3.3x as plain IL (issue 17).
+    /// The cost is their compilation at the managed engine's first step; the cpu and CUDA
+    /// engines never call them.
+    /// </remarks>
+    internal const MethodImplOptions ManagedKernel = MethodImplOptions.AggressiveOptimization;
+
 #if NEURALFLOW_READYTORUN
     /// <summary>No mark: the ReadyToRun image holds these methods precompiled (see remarks).</summary>
     internal const MethodImplOptions Hot = 0;

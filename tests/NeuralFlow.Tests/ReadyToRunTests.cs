@@ -8,7 +8,8 @@ namespace NeuralFlow.Tests;
 /// <c>NeuralFlow.ReadyToRun</c> metadata) is a ReadyToRun image for this machine that still
 /// carries its IL and its embedded PDB (SourceLink, line numbers), and its hot path is not marked
 /// AggressiveOptimization (crossgen2 would leave such methods to the JIT); a plain IL build is
-/// plain IL with the mark. The rest of the suite runs on whichever the build made.
+/// plain IL with the mark. The managed engine's kernels keep their mark in both builds. The rest
+/// of the suite runs on whichever the build made.
 /// </summary>
 public sealed class ReadyToRunTests
 {
@@ -38,6 +39,36 @@ public sealed class ReadyToRunTests
             Assert.Equal(expected, Target(assembly));
         }
         Assert.Contains(pe.ReadDebugDirectory(), e => e.Type == DebugDirectoryEntryType.EmbeddedPortablePdb);
+    }
+
+    // Methods of the managed engine's training path that crossgen2 cannot serve (generic over
+    // the engine's op structs or Vector512, or asking Vector256/512.IsHardwareAccelerated):
+    // without the mark an image build starts them as tier-0 code (Jit.ManagedKernel).
+    public static TheoryData<Type, string> ManagedKernels => new()
+    {
+        { typeof(NeuralFlow.Backends.Managed.StridedPlan), "ForRuns" },
+        { typeof(NeuralFlow.Backends.Managed.StridedPlan), "Execute" },
+        { typeof(NeuralFlow.Backends.Managed.ManagedBackend), "RunBinary" },
+        { typeof(NeuralFlow.Backends.Managed.ManagedBackend), "RunUnary" },
+        { typeof(NeuralFlow.Backends.Managed.ManagedBackend), "RunReduce" },
+        { typeof(NeuralFlow.Backends.Managed.ManagedBackend), "SoftmaxRow" },
+        { typeof(NeuralFlow.Backends.Managed.ManagedBackend), "GemmOne" },
+        { typeof(NeuralFlow.Backends.Managed.Widening), "Sum" },
+        { typeof(NeuralFlow.Backends.Managed.Gemm<,,>), "Run" },
+        { typeof(NeuralFlow.Backends.Managed.Gemm<,,>), "PackPanel" },
+        { typeof(NeuralFlow.Backends.Managed.GemmTile<,,>), "RunRows" },
+        { typeof(NeuralFlow.Backends.Managed.GemmTile<,,>), "Tile" },
+    };
+
+    [Theory]
+    [MemberData(nameof(ManagedKernels))]
+    public void The_managed_kernels_compile_optimized_at_first_call_in_every_build(Type type, string method)
+    {
+        const BindingFlags all = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly;
+        var methods = type.GetMethods(all).Where(m => m.Name == method).ToList();
+        Assert.NotEmpty(methods);
+        Assert.All(methods, m => Assert.True((m.MethodImplementationFlags & MethodImplAttributes.AggressiveOptimization) != 0,
+            $"{type.Name}.{m.Name} lacks [MethodImpl(ManagedKernel)]"));
     }
 
     [Fact]

@@ -196,6 +196,7 @@ public sealed partial class ManagedBackend
         }
     }
 
+    [MethodImpl(ManagedKernel)]
     private static void BinaryFloat<T>(BinaryOp op, in StridedPlan p, nint a, nint b, nint o) where T : unmanaged, IFloatingPointIeee754<T>
     {
         switch (op)
@@ -230,6 +231,7 @@ public sealed partial class ManagedBackend
         }
     }
 
+    [MethodImpl(ManagedKernel)]
     private static unsafe void RunBinary<T, TOp>(in StridedPlan p, nint a, nint b, nint o, int cost = 1)
         where T : unmanaged where TOp : IBinaryOp<T>
     {
@@ -245,7 +247,7 @@ public sealed partial class ManagedBackend
         public T* Out, A, B;
         public long SO, SA, SB;
 
-        [MethodImpl(Hot)]
+        [MethodImpl(ManagedKernel)]
         public void Run(long oo, long oa, long ob, long n)
         {
             T* po = Out + oo, pa = A + oa, pb = B + ob;
@@ -270,6 +272,7 @@ public sealed partial class ManagedBackend
         }
     }
 
+    [MethodImpl(ManagedKernel)]
     private static unsafe void Compare<T>(BinaryOp op, in StridedPlan p, nint a, nint b, nint o) where T : unmanaged, INumber<T>
     {
         switch (op)
@@ -283,6 +286,7 @@ public sealed partial class ManagedBackend
         }
     }
 
+    [MethodImpl(ManagedKernel)]
     private static unsafe void RunCompare<T, TOp>(in StridedPlan p, nint a, nint b, nint o)
         where T : unmanaged where TOp : ICompareOp<T>
     {
@@ -299,7 +303,7 @@ public sealed partial class ManagedBackend
         public T* A, B;
         public long SO, SA, SB;
 
-        [MethodImpl(Hot)]
+        [MethodImpl(ManagedKernel)]
         public void Run(long oo, long oa, long ob, long n)
         {
             byte* po = Out + oo;

@@ -91,6 +91,7 @@ public sealed partial class ManagedBackend
         }
     }
 
+    [MethodImpl(ManagedKernel)]
     private static void CastFrom<TSrc>(DType dst, in StridedPlan p, nint x, nint o) where TSrc : unmanaged, INumberBase<TSrc>
     {
         bool fromFloat = typeof(TSrc) == typeof(float) || typeof(TSrc) == typeof(double);
@@ -114,6 +115,7 @@ public sealed partial class ManagedBackend
         }
     }
 
+    [MethodImpl(ManagedKernel)]
     private static unsafe void RunCast<TSrc, TDst, TOp>(in StridedPlan p, nint x, nint o)
         where TSrc : unmanaged where TDst : unmanaged where TOp : IConvertOp<TSrc, TDst>
     {
@@ -127,7 +129,7 @@ public sealed partial class ManagedBackend
         public TSrc* X;
         public long SO, SX;
 
-        [MethodImpl(Hot)]
+        [MethodImpl(ManagedKernel)]
         public void Run(long oo, long ox, long unused, long n)
         {
             TDst* po = Out + oo;
@@ -184,7 +186,7 @@ public sealed partial class ManagedBackend
         long tilesI = (rows + Tile - 1) / Tile, outer = p.Count / (rows * cols), units = outer * tilesI;
         var plan = p;
         T* px = (T*)x, po = (T*)o;
-        [MethodImpl(Hot)]
+        [MethodImpl(ManagedKernel)]
         void Units(long ub, long ue)
         {
             for (long u = ub; u < ue; u++)
@@ -222,7 +224,7 @@ public sealed partial class ManagedBackend
         public T* Out, X;
         public long SO, SX;
 
-        [MethodImpl(Hot)]
+        [MethodImpl(ManagedKernel)]
         public void Run(long oo, long ox, long unused, long n)
         {
             T* po = Out + oo, px = X + ox;

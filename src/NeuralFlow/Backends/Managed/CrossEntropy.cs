@@ -60,6 +60,7 @@ public sealed partial class ManagedBackend
         public DType LabelDtype;
         public bool Sparse;
 
+        [MethodImpl(ManagedKernel)]
         public readonly void Run<T>(long n) where T : unmanaged, IFloatingPointIeee754<T>
         {
             var self = this;
@@ -68,7 +69,7 @@ public sealed partial class ManagedBackend
             else Parallel.For(0, pieces, ManagedBackend.Options, piece => self.Rows<T>(SplitPoint(n, pieces, piece), SplitPoint(n, pieces, piece + 1)));
         }
 
-        [MethodImpl(Hot)]
+        [MethodImpl(ManagedKernel)]
         private readonly unsafe void Rows<T>(long begin, long end) where T : unmanaged, IFloatingPointIeee754<T>
         {
             int c = Classes;
@@ -138,6 +139,7 @@ public sealed partial class ManagedBackend
             LoadRow(row, d, ColStride);
 
         /// <summary>d[j] = row[j * stride], widened to double.</summary>
+        [MethodImpl(ManagedKernel)]
         private static unsafe void LoadRow<T>(T* row, Span<double> d, long stride) where T : unmanaged, IFloatingPointIeee754<T>
         {
             if (stride == 1)
@@ -161,6 +163,7 @@ public sealed partial class ManagedBackend
         }
 
         /// <summary>out = (T)e, rounded to nearest.</summary>
+        [MethodImpl(ManagedKernel)]
         private static void StoreRow<T>(ReadOnlySpan<double> e, Span<T> output) where T : unmanaged, IFloatingPointIeee754<T>
         {
             if (typeof(T) == typeof(float)) TensorPrimitives.ConvertTruncating(e, MemoryMarshal.Cast<T, float>(output));

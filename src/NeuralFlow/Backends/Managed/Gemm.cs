@@ -39,6 +39,7 @@ internal static unsafe class Gemm<T, TV, TS> where T : unmanaged, INumber<T> whe
     /// <summary>Flops below which one GEMM stays on one thread (about 20 microseconds of work).</summary>
     internal const long ParallelFlops = 1L << 21;
 
+    [MethodImpl(ManagedKernel)]
     public static void Run(in GemmArgs<T> given, bool allowParallel)
     {
         var g = PreferTransposed(given) ? given.Transposed() : given;
@@ -91,6 +92,7 @@ internal static unsafe class Gemm<T, TV, TS> where T : unmanaged, INumber<T> whe
         public bool LastDirect { get; init; }
         public int KBlocks { get; init; }
 
+        [MethodImpl(ManagedKernel)]
         public void Units(long begin, long end)
         {
             var g = G;
@@ -150,6 +152,7 @@ internal static unsafe class Gemm<T, TV, TS> where T : unmanaged, INumber<T> whe
     }
 
     /// <summary>Column panel j of B (NR columns, zero-padded past N) as K rows of NR values.</summary>
+    [MethodImpl(ManagedKernel)]
     private static void PackPanel(in GemmArgs<T> g, T* dst, long j)
     {
         int nr = NR;

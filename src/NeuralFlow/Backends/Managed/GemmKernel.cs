@@ -34,12 +34,14 @@ internal static unsafe class GemmTile<T, TV, TS> where T : unmanaged, INumber<T>
     public const int MaxRows = 8;
 
     /// <summary>Runs the (rows, vectors) tile; rows in 1..8, vectors in 1..2.</summary>
+    [MethodImpl(ManagedKernel)]
     public static void Run(in TileArgs<T> t, int kc, int rows, int vectors)
     {
         if (vectors == 2) RunRows<Count2>(t, kc, rows);
         else RunRows<Count1>(t, kc, rows);
     }
 
+    [MethodImpl(ManagedKernel)]
     private static void RunRows<TV2>(in TileArgs<T> t, int kc, int rows) where TV2 : struct, ITileCount
     {
         switch (rows)
@@ -55,7 +57,7 @@ internal static unsafe class GemmTile<T, TV, TS> where T : unmanaged, INumber<T>
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(ManagedKernel)]
     private static void Tile<TR, TW>(in TileArgs<T> t, int kc) where TR : struct, ITileCount where TW : struct, ITileCount
     {
         int L = TS.Lanes, R = TR.N;

@@ -152,7 +152,7 @@ public sealed partial class ManagedBackend
         public long Next { get; set; }
         public T On, Off;
 
-        [MethodImpl(Hot)]
+        [MethodImpl(ManagedKernel)]
         public void Run(long o0, long o1, long o2, long n)
         {
             for (long i = 0; i < n; i++, Next++)

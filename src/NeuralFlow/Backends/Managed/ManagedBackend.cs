@@ -12,7 +12,7 @@ namespace NeuralFlow.Backends.Managed;
 /// per (op, dtype) with no virtual calls; contiguous runs go through TensorPrimitives or
 /// Vector512/Vector256 code; large work is split over cores with Parallel.For.
 /// The op families live in one file each (Binary.cs, Unary.cs, Reduce.cs, ...). The loops a
-/// training step runs carry <c>[MethodImpl(Hot)]</c> (Jit.cs): compiled optimized at their first
+/// training step runs carry <c>[MethodImpl(ManagedKernel)]</c> (Jit.cs): compiled optimized at their first
 /// call, not as tier-0 code for the first thousands of steps (issue 17: tier-0 loops dominated a
 /// 2,000-step workshop loop on this backend).
 /// </summary>
@@ -176,6 +176,7 @@ public sealed partial class ManagedBackend : IBackend
     }
 
     /// <summary>Start of piece <paramref name="i"/> of <paramref name="pieces"/> over [0, total).</summary>
+    [MethodImpl(ManagedKernel)]
     internal static long SplitPoint(long total, int pieces, int i) =>
         i >= pieces ? total : (long)((UInt128)(ulong)total * (ulong)i / (ulong)pieces);
 }

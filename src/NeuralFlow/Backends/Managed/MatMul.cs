@@ -56,6 +56,7 @@ public sealed partial class ManagedBackend
         else MatMulTyped<double>((double*)a, (double*)b, (double*)output, batches, batch, m, n, ak, sam, sak, sbk, sbn);
     }
 
+    [MethodImpl(ManagedKernel)]
     private static unsafe void MatMulTyped<T>(T* a, T* b, T* c, StridedPlan batches, long batch, long m, long n, long k,
         long sam, long sak, long sbk, long sbn) where T : unmanaged, INumber<T>
     {
@@ -81,6 +82,7 @@ public sealed partial class ManagedBackend
         for (long i = 0; i < batch; i++) GemmOne(At(i), flops, true);
     }
 
+    [MethodImpl(ManagedKernel)]
     private static unsafe void GemmOne<T>(in GemmArgs<T> g, long flops, bool allowParallel) where T : unmanaged, INumber<T>
     {
         // Tiny products: packing would cost more than the arithmetic.

@@ -156,6 +156,7 @@ public sealed partial class ManagedBackend
     }
 
     // The four original kinds without options keep their own steps; the others are wrapped so the options come first.
+    [MethodImpl(ManagedKernel)]
     private static void RunOptimizer<TTarget>(OptimizerKind kind, DType dtype, in OptimizerParams p, TTarget target) where TTarget : struct, IOptimizerTarget
     {
         bool plain = kind <= OptimizerKind.Adagrad && !p.HasOptions;
@@ -191,6 +192,7 @@ public sealed partial class ManagedBackend
             $"{method}: slot{slot} ({name}) is 0 but {kind}{why} needs it.", $"slot{slot}");
     }
 
+    [MethodImpl(ManagedKernel)]
     private static void OptimizerUpdate<T, TTarget>(OptimizerKind kind, in OptimizerParams p, TTarget target)
         where T : unmanaged, IFloatingPointIeee754<T> where TTarget : struct, IOptimizerTarget
     {
@@ -212,6 +214,7 @@ public sealed partial class ManagedBackend
     }
 
     /// <summary>Runs <paramref name="step"/> over [0, count), in parallel pieces above the threshold.</summary>
+    [MethodImpl(ManagedKernel)]
     private static void RunOptimizer<T, TStep>(TStep step, nint w, nint g, nint s0, nint s1, nint s2, long count, long cost)
         where T : unmanaged where TStep : struct, IOptimizerStep<T>
     {
@@ -225,7 +228,7 @@ public sealed partial class ManagedBackend
             OptimizerRange<T, TStep>(step, w, g, s0, s1, s2, SplitPoint(count, pieces, piece), SplitPoint(count, pieces, piece + 1)));
     }
 
-    [MethodImpl(Hot)]
+    [MethodImpl(ManagedKernel)]
     private static unsafe void OptimizerRange<T, TStep>(TStep step, nint w, nint g, nint s0, nint s1, nint s2, long begin, long end)
         where T : unmanaged where TStep : struct, IOptimizerStep<T>
     {
@@ -253,6 +256,7 @@ public sealed partial class ManagedBackend
         if (t2 != null) CopyElements(t2, p2 + i, rest);
     }
 
+    [MethodImpl(ManagedKernel)]
     private static unsafe void StepLanes<T, TStep>(ref TStep step, T* w, T* g, T* s0, T* s1, T* s2)
         where T : unmanaged where TStep : struct, IOptimizerStep<T>
     {

@@ -59,6 +59,7 @@ public sealed partial class ManagedBackend
     /// <summary>Checked tensors with elements, and the element count before each (start[^1] is the total).</summary>
     private readonly struct ManyTensors(OptimizerTensor[] tensors, long[] start) : IOptimizerTarget
     {
+        [MethodImpl(ManagedKernel)]
         public void Run<T, TStep>(TStep step, long cost) where T : unmanaged where TStep : struct, IOptimizerStep<T>
         {
             long total = start[^1];
@@ -74,6 +75,7 @@ public sealed partial class ManagedBackend
         }
 
         // Elements [b, e) of the concatenation: each tensor's share of it, in order.
+        [MethodImpl(ManagedKernel)]
         private void Range<T, TStep>(TStep step, long b, long e) where T : unmanaged where TStep : struct, IOptimizerStep<T>
         {
             int k = Array.BinarySearch(start, b);

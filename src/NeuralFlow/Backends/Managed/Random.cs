@@ -86,6 +86,7 @@ public sealed partial class ManagedBackend
         }
     }
 
+    [MethodImpl(ManagedKernel)]
     internal static unsafe void FillWith<T>(T* p, long count, T value) where T : unmanaged
     {
         while (count > 0)

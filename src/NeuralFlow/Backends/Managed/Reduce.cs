@@ -26,6 +26,7 @@ internal interface IReducer<T, TAcc> where T : unmanaged where TAcc : unmanaged
 /// <summary>Vector kernels that widen float to double so float sums keep double accuracy at vector speed.</summary>
 internal static class Widening
 {
+    [MethodImpl(ManagedKernel)]
     public static double Sum(ReadOnlySpan<float> x)
     {
         int i = 0;
@@ -55,6 +56,7 @@ internal static class Widening
         return s;
     }
 
+    [MethodImpl(ManagedKernel)]
     public static void AddTo(Span<double> acc, ReadOnlySpan<float> row)
     {
         int i = 0, n = row.Length;
@@ -290,6 +292,7 @@ public sealed partial class ManagedBackend
         }
     }
 
+    [MethodImpl(ManagedKernel)]
     private static void ReduceFloat<T>(ReduceOp op, in StridedPlan K, in StridedPlan R, nint x, nint o) where T : unmanaged, IFloatingPointIeee754<T>, IMinMaxValue<T>
     {
         switch (op)
@@ -314,6 +317,7 @@ public sealed partial class ManagedBackend
         }
     }
 
+    [MethodImpl(ManagedKernel)]
     private static unsafe void RunReduce<T, TAcc, TRed>(in StridedPlan K, in StridedPlan R, nint x, nint o)
         where T : unmanaged where TAcc : unmanaged where TRed : IReducer<T, TAcc>
     {
@@ -360,6 +364,7 @@ public sealed partial class ManagedBackend
     }
 
     /// <summary>Calls kernel.At for every output, walking the kept axes in runs; parallel over output ranges when <paramref name="work"/> is large.</summary>
+    [MethodImpl(ManagedKernel)]
     private static void ForOutputs<TK>(in StridedPlan K, TK kernel, long work) where TK : struct, IOutputKernel
     {
         long outCount = K.Count;
@@ -384,7 +389,7 @@ public sealed partial class ManagedBackend
         public TK Kernel;
         public long Stride, Next;
 
-        [MethodImpl(Hot)]
+        [MethodImpl(ManagedKernel)]
         public void Run(long o0, long o1, long o2, long n)
         {
             for (long i = 0; i < n; i++) Kernel.At(Next++, o0 + i * Stride);
@@ -399,7 +404,7 @@ public sealed partial class ManagedBackend
         public long S;
         public TAcc Acc;
 
-        [MethodImpl(Hot)]
+        [MethodImpl(ManagedKernel)]
         public void Run(long o0, long o1, long o2, long n)
         {
             T* p = X + o0;
@@ -426,6 +431,7 @@ public sealed partial class ManagedBackend
         public StridedPlan R;
         public T* X, Out;
 
+        [MethodImpl(ManagedKernel)]
         public void At(long output, long xOffset)
         {
             R.Base0 = xOffset;
@@ -437,6 +443,7 @@ public sealed partial class ManagedBackend
 
     private const int ColumnBlock = 1024; // 8 KB of double accumulators: L1-resident, long contiguous row segments
 
+    [MethodImpl(ManagedKernel)]
     private static unsafe void RunColumns<T, TAcc, TRed>(in StridedPlan K, in StridedPlan R, T* px, T* po)
         where T : unmanaged where TAcc : unmanaged where TRed : IReducer<T, TAcc>
     {
@@ -446,7 +453,7 @@ public sealed partial class ManagedBackend
         var r = R;
         // Unit u = (kept row, block of ColumnBlock columns): its accumulators stay in L1 while
         // every reduced row streams through once.
-        [MethodImpl(Hot)]
+        [MethodImpl(ManagedKernel)]
         void RunUnits(long ub, long ue)
         {
             TAcc* acc = stackalloc TAcc[ColumnBlock];
@@ -476,7 +483,7 @@ public sealed partial class ManagedBackend
         public int Width;
         public long S;
 
-        [MethodImpl(Hot)]
+        [MethodImpl(ManagedKernel)]
         public void Run(long o0, long o1, long o2, long n)
         {
             var acc = new Span<TAcc>(Acc, Width);

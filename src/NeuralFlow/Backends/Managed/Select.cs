@@ -65,7 +65,7 @@ public sealed partial class ManagedBackend
         public long S0, S1, S2;
         public long Next { get; set; }
 
-        [MethodImpl(Hot)]
+        [MethodImpl(ManagedKernel)]
         public void Run(long o0, long o1, long o2, long n)
         {
             byte* c = Cond + Next;

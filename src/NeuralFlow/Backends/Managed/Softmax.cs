@@ -42,6 +42,7 @@ public sealed partial class ManagedBackend
 
     private const int SoftmaxBlock = 256;
 
+    [MethodImpl(ManagedKernel)]
     private static unsafe void SoftmaxKernel<T>(bool log, nint source, nint output, long outer, long n, long inner)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -49,7 +50,7 @@ public sealed partial class ManagedBackend
         if (inner == 1)
         {
             // Softmax along the last axis: each row is contiguous, so every step is a vector op.
-            [MethodImpl(Hot)]
+            [MethodImpl(ManagedKernel)]
             void Rows(long b, long e)
             {
                 for (long r = b; r < e; r++) SoftmaxRow(log, new ReadOnlySpan<T>(src + r * n, checked((int)n)), new Span<T>(p + r * n, (int)n));
@@ -62,7 +63,7 @@ public sealed partial class ManagedBackend
         // Softmax along an inner axis: the lanes are columns of [n, inner] blocks. Handle a block
         // of columns at a time with row-wide vector ops, keeping max/sum vectors in L1.
         long blocks = (inner + SoftmaxBlock - 1) / SoftmaxBlock, units = outer * blocks;
-        [MethodImpl(Hot)]
+        [MethodImpl(ManagedKernel)]
         void Units(long ub, long ue)
         {
             for (long u = ub; u < ue; u++)
@@ -78,6 +79,7 @@ public sealed partial class ManagedBackend
     }
 
     /// <summary>One contiguous lane read from src and written to row: subtract the max, exponentiate, normalise (sum in double).</summary>
+    [MethodImpl(ManagedKernel)]
     private static void SoftmaxRow<T>(bool log, ReadOnlySpan<T> src, Span<T> row) where T : unmanaged, IFloatingPointIeee754<T>
     {
         T max = TensorPrimitives.Max(src);

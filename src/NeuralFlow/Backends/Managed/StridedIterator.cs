@@ -116,6 +116,7 @@ internal struct StridedPlan
     /// Calls kernel.Run for consecutive runs covering linear (row-major) elements
     /// [begin, end). A run never crosses an inner row, so its strides are the inner strides.
     /// </summary>
+    [MethodImpl(ManagedKernel)]
     public readonly void ForRuns<TKernel>(long begin, long end, ref TKernel kernel) where TKernel : struct, IRunKernel
     {
         if (begin >= end) return;
@@ -165,7 +166,7 @@ internal struct StridedPlan
     /// contiguous linear ranges over Parallel.For for large work. <paramref name="cost"/> weighs
     /// an element (1 for an add, more for exp/pow) so expensive ops go parallel sooner.
     /// </summary>
-    [MethodImpl(Hot)]
+    [MethodImpl(ManagedKernel)]
     public readonly void Execute<TKernel>(TKernel kernel, int cost = 1) where TKernel : struct, IRunKernel
     {
         long count = Count;
@@ -188,6 +189,7 @@ internal struct StridedPlan
 
     // One piece on the calling thread, or `pieces` over Parallel.For, each with its own copy of
     // the kernel, told its first element by `start` when the kernel tracks positions.
+    [MethodImpl(ManagedKernel)]
     private readonly void RunPieces<TKernel>(TKernel kernel, int pieces, PieceStart<TKernel>? start) where TKernel : struct, IRunKernel
     {
         long count = Count;

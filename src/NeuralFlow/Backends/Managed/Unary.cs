@@ -202,6 +202,7 @@ public sealed partial class ManagedBackend
         }
     }
 
+    [MethodImpl(ManagedKernel)]
     private static void UnaryFloat<T>(UnaryOp op, in StridedPlan p, nint x, nint o) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var run = new PlanRun<T>(p, x, o);
@@ -220,6 +221,7 @@ public sealed partial class ManagedBackend
     /// kernel (<see cref="Unary"/>) and the fused program's steps (FusedElementwise.cs) both take
     /// their op from here, so a fused step runs the very function the unfused call ran.
     /// </summary>
+    [MethodImpl(ManagedKernel)]
     internal static void FloatUnaryOp<T, TUse>(UnaryOp op, ref TUse use) where T : unmanaged, IFloatingPointIeee754<T>
         where TUse : IFloatUnaryUse<T>, allows ref struct
     {
@@ -268,6 +270,7 @@ public sealed partial class ManagedBackend
         }
     }
 
+    [MethodImpl(ManagedKernel)]
     private static unsafe void RunUnary<T, TOp>(in StridedPlan p, nint x, nint o, int cost = 1)
         where T : unmanaged where TOp : IUnaryOp<T>
     {
@@ -279,7 +282,7 @@ public sealed partial class ManagedBackend
         public T* Out, X;
         public long SO, SX;
 
-        [MethodImpl(Hot)]
+        [MethodImpl(ManagedKernel)]
         public void Run(long oo, long ox, long unused, long n)
         {
             T* po = Out + oo, px = X + ox;
