@@ -76,7 +76,7 @@ void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t
 // about 30-40 us per block for the 256x784 input of a dense layer, against 1.0 ms for the
 // whole 256x784x512 product on one core (OpenBLAS's Cooperlake kernels reach ~100 G
 // multiply-adds/s per core here, Zen 5 with full-width AVX-512). Measured serially on one
-// core (median of 100, one core of the 2-core box otherwise idle), 256x784x512 took 1.0 ms as
+// core (median of 100; the other core ran other work, load average 1-2), 256x784x512 took 1.0 ms as
 // one GEMM, 1.02-1.09 in 2 column blocks, 1.16 in 4, 1.22 in 8 (64 columns each, the old
 // blocking); 784x512x256 (x^T @ dz) 0.99-1.20 / 1.0-1.08 / 1.10-1.18 / 1.26 in 1 / 2 / 4 / 8
 // row blocks. The same held for the conv products (cols^T @ dy, [288, 7744] @ [7744, 64]:
@@ -84,18 +84,28 @@ void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t
 // 2.32). So blocks are large: about kGemmBlockMacs multiply-adds (~0.3 ms on one core) or
 // more, a power of two of them (an even count keeps both cores of a 2-core machine busy to
 // the end: 3 blocks on 2 threads take as long as 4), and at least 2 (both cores) from
-// kGemmSplitMacs. Through nf_matmul, the 8 products of the 784-512-512-10 MLP's training step
+// kGemmSplitMacs. Through nf_matmul (medians of 200 interleaved rounds, load average 3.5 from
+// other work), the 8 products of the 784-512-512-10 MLP's training step
 // at batch 256 (3 forward, 5 backward) took 2.77 ms on 2 threads with the old blocks (2^21
 // multiply-adds each, 2^23 past 2^24), 2.42 with blocks of 2^24, 2.30 with blocks of 2^25
-// (these), and on one thread (the pool contended) 5.37 / 4.88 / 4.68 ms.
+// (these), and with nf_threads_set(1) 5.37 / 4.88 / 4.68 ms. End to end (the replayed
+// training steps of benchmarks/NeuralFlow.Peers mlp and custom_loop_function, one process
+// switching between the old blocks and these every 20 steps, median step of 30-40 switches,
+// load average 2.7-3.6 from other work): MLP SGD 7.62 -> 7.27 and 3.83 -> 2.90 ms, Adam
+// 3.99 -> 3.67 and 8.51 -> 8.05, the workshop step 0.79 -> 0.79 and 0.336 -> 0.326; with one
+// core also kept busy (busy_core.sh spin) 16.4 -> 14.6 and 11.2 -> 10.3, 12.3 -> 11.5 and
+// 6.58 -> 6.08, 1.16 -> 1.04 and 0.465 -> 0.372. Never slower; the spread between runs is the
+// machine's other load. Of the step's CPU time on the main thread (perf, new blocks), the
+// GEMMs are 80%, all other kernels (fused elementwise, softmax cross-entropy, SGD) 8%.
 // The price: blocks depend on the sizes only, so a product gets no more blocks on a machine
 // with more cores; the MLP's 256x512x512 products use at most 2 threads, its 100M
 // multiply-add products 2 (they would need 2^27 multiply-adds for 4).
 //
-// Small products (from kGemmSplitMacs = 2^20, one block of 2^20 under the provider's
-// small-matrix size of 100^3): the MLP's h2 @ W3 (256x10x512) took 41 us as one GEMM and 25
-// us as two row blocks run serially, its h2^T @ dy (512x10x256) 45-56 us and 18 us; the
-// provider packs panels for the one GEMM but not for the halves (its small-matrix path).
+// Small products (from kGemmSplitMacs = 2^20) go in two halves, which OpenBLAS 0.3.21 runs in
+// its small-matrix kernels (calls up to about 100^3 multiply-adds) without packing: the MLP's
+// h2 @ W3 (256x10x512) took 41 us as one GEMM and 25 us as two row blocks run serially, its
+// h2^T @ dy (512x10x256) 45-56 us and 18 us (perf: sgemm_small_kernel_b0_nt for the halves;
+// for the whole, the packed kernel with a third of its time in sgemm_otcopy).
 constexpr int64_t kGemmSplitMacs = int64_t{1} << 20;
 constexpr int64_t kGemmBlockMacs = int64_t{1} << 25;
 // Blocks are whole micro-kernel tiles, so that only the last block runs the provider's edge code.
