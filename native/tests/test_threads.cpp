@@ -74,7 +74,8 @@ TEST(Threads, GemmBlocksMatchTheSingleThreadedProduct) {
     ThreadCount keep;
     struct Case { int64_t M, N, K; bool ta, tb; };
     const Case cases[] = {
-        {333, 65, 120, false, false}, {40, 517, 96, false, false},  // below the split: one thread
+        {100, 65, 120, false, false},                               // below the split (2^20): one GEMM
+        {333, 65, 120, false, false}, {40, 517, 96, false, false},  // just above: two blocks
         {256, 50, 784, false, false},                               // the workshop's forward, split by rows
         {784, 50, 256, true, false},                                // its kernel gradient x^T @ g
         {256, 784, 50, false, true},                                // its input gradient g @ w^T, split by columns
