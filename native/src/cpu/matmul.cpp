@@ -91,11 +91,12 @@ void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t
 // (these), and with nf_threads_set(1) 5.37 / 4.88 / 4.68 ms. End to end (the replayed
 // training steps of benchmarks/NeuralFlow.Peers mlp and custom_loop_function, one process
 // switching between the old blocks and these every 20 steps, median step of 30-40 switches,
-// load average 2.7-3.6 from other work): MLP SGD 7.62 -> 7.27 and 3.83 -> 2.90 ms, Adam
-// 3.99 -> 3.67 and 8.51 -> 8.05, the workshop step 0.79 -> 0.79 and 0.336 -> 0.326; with one
-// core also kept busy (busy_core.sh spin) 16.4 -> 14.6 and 11.2 -> 10.3, 12.3 -> 11.5 and
-// 6.58 -> 6.08, 1.16 -> 1.04 and 0.465 -> 0.372. Never slower; the spread between runs is the
-// machine's other load. Of the step's CPU time on the main thread (perf, new blocks), the
+// three runs, load average 2.7-3.6 from other work): MLP SGD 7.62 -> 7.27, 3.83 -> 2.90 and
+// 3.83 -> 3.48 ms, Adam 3.99 -> 3.67, 8.51 -> 8.05 and 3.15 -> 2.74, the workshop step 0.79 ->
+// 0.79, 0.336 -> 0.326 and 0.224 -> 0.220; with one core also kept busy (busy_core.sh spin)
+// 16.4 -> 14.6, 11.2 -> 10.3 and 5.68 -> 5.19, 12.3 -> 11.5, 6.58 -> 6.08 and 6.91 -> 6.27,
+// 1.16 -> 1.04, 0.465 -> 0.372 and 0.569 -> 0.464. Never slower; the spread between runs is
+// the machine's other load. Of the step's CPU time on the main thread (perf, new blocks), the
 // GEMMs are 80%, all other kernels (fused elementwise, softmax cross-entropy, SGD) 8%.
 // The price: blocks depend on the sizes only, so a product gets no more blocks on a machine
 // with more cores; the MLP's 256x512x512 products use at most 2 threads, its 100M
