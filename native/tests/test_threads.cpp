@@ -65,16 +65,17 @@ TEST(Threads, ReductionsDoNotDependOnTheThreadCount) {
     }
 }
 
-// A GEMM cut into row or column blocks (the products of a training step, from 2^22
-// multiply-adds; larger blocks past 2^24, never the provider's threads), like one below the
-// split (one GEMM), gives the same bits on 1, 2, 3 or 5 threads, with and without transposes,
-// at sizes that are not whole register tiles: the blocks depend on the sizes only. Every
-// result is also checked against a float64 product.
+// A GEMM cut into row or column blocks (the products of a training step, from 2^20
+// multiply-adds; a power of two of blocks of about 2^25, never the provider's threads), like
+// one below the split (one GEMM), gives the same bits on 1, 2, 3 or 5 threads, with and without
+// transposes, at sizes that are not whole register tiles: the blocks depend on the sizes only.
+// Every result is also checked against a float64 product.
 TEST(Threads, GemmBlocksMatchTheSingleThreadedProduct) {
     ThreadCount keep;
     struct Case { int64_t M, N, K; bool ta, tb; };
     const Case cases[] = {
-        {333, 65, 120, false, false}, {40, 517, 96, false, false},  // below the split: one thread
+        {100, 65, 120, false, false},                               // below the split (2^20): one GEMM
+        {333, 65, 120, false, false}, {40, 517, 96, false, false},  // just above: two blocks
         {256, 50, 784, false, false},                               // the workshop's forward, split by rows
         {784, 50, 256, true, false},                                // its kernel gradient x^T @ g
         {256, 784, 50, false, true},                                // its input gradient g @ w^T, split by columns
@@ -82,6 +83,17 @@ TEST(Threads, GemmBlocksMatchTheSingleThreadedProduct) {
         {1000, 37, 300, false, true},                               // odd sizes, row blocks
         {257, 257, 300, false, false},                              // past 2^24: large row blocks
         {288, 64, 7744, true, false},                               // a conv layer's kernel gradient cols^T @ dy
+        // The 784-512-512-10 MLP's step at batch 256: 2 blocks each (2^26 to 2^27 multiply-adds).
+        {256, 512, 784, false, false},                              // x @ W1, column blocks
+        {784, 512, 256, true, false},                               // x^T @ dz1, row blocks
+        {256, 512, 512, false, true},                               // dz2 @ W2^T
+        {512, 512, 256, true, false},                               // h1^T @ dz2, square: row blocks
+        // From 2^20: two blocks, each within the provider's small-matrix path.
+        {256, 10, 512, false, false},                               // h2 @ W3
+        {512, 10, 256, true, false},                                // h2^T @ dy
+        {256, 512, 10, false, true},                                // dy @ W3^T, column blocks
+        {300, 7, 600, false, false},                                // odd: 19 tiles in 2 blocks
+        {600, 700, 520, false, true},                               // 6.5 blocks' worth: 4 column blocks
     };
     for (const auto& c : cases) {
         const auto a = random_values<float>(c.M * c.K, -1, 1, 1), b = random_values<float>(c.K * c.N, -1, 1, 2);

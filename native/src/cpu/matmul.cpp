@@ -70,24 +70,64 @@ void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t
 // from our own pool worker on a quiet machine. Each block calls the provider with one thread
 // (set_gemm_threads(1): no OpenMP region at all); the OpenMP OpenBLAS reads the calling
 // thread's OpenMP thread count on every call, so this is per call and per thread.
-constexpr int64_t kGemmSplitMacs = int64_t{1} << 22;
-// Mid-size products (the dense layers of a training step, 256x784x50: 105 us on one thread,
-// 60-70 us in blocks on two here): blocks of about 2^21 multiply-adds (20 us on one core),
-// whole micro-kernel tiles each, so that only the last block runs the provider's edge code.
-// Running them serially costs 5-15% over one GEMM.
-constexpr int64_t kGemmBlockMacs = int64_t{1} << 21;
+//
+// What a block costs. Each block is a GEMM of its own, so it packs its own copy of the whole
+// other operand (a block of C's columns re-packs all of op(A), a block of rows all of op(B)):
+// about 30-40 us per block for the 256x784 input of a dense layer, against 1.0 ms for the
+// whole 256x784x512 product on one core (OpenBLAS's Cooperlake kernels reach ~100 G
+// multiply-adds/s per core here, Zen 5 with full-width AVX-512). Measured serially on one
+// core (median of 100; the other core ran other work, load average 1-2), 256x784x512 took 1.0 ms as
+// one GEMM, 1.02-1.09 in 2 column blocks, 1.16 in 4, 1.22 in 8 (64 columns each, the old
+// blocking); 784x512x256 (x^T @ dz) 0.99-1.20 / 1.0-1.08 / 1.10-1.18 / 1.26 in 1 / 2 / 4 / 8
+// row blocks. The same held for the conv products (cols^T @ dy, [288, 7744] @ [7744, 64]:
+// 2.27 ms as one GEMM, 18 blocks of 16 rows 3.20 ms, 8 of 36 2.74, 4 of 72 2.49, 2 of 144
+// 2.32). So blocks are large: about kGemmBlockMacs multiply-adds (~0.3 ms on one core) or
+// more, a power of two of them (an even count keeps both cores of a 2-core machine busy to
+// the end: 3 blocks on 2 threads take as long as 4), and at least 2 (both cores) from
+// kGemmSplitMacs. Through nf_matmul (medians of 200 interleaved rounds, load average 3.5 from
+// other work), the 8 products of the 784-512-512-10 MLP's training step
+// at batch 256 (3 forward, 5 backward) took 2.77 ms on 2 threads with the old blocks (2^21
+// multiply-adds each, 2^23 past 2^24), 2.42 with blocks of 2^24, 2.30 with blocks of 2^25
+// (these), and with nf_threads_set(1) 5.37 / 4.88 / 4.68 ms. End to end (the replayed
+// training steps of benchmarks/NeuralFlow.Peers mlp and custom_loop_function, one process
+// switching between the old blocks and these every 20 steps, median step of 30-40 switches,
+// three runs, load average 2.7-3.6 from other work): MLP SGD 7.62 -> 7.27, 3.83 -> 2.90 and
+// 3.83 -> 3.48 ms, Adam 3.99 -> 3.67, 8.51 -> 8.05 and 3.15 -> 2.74, the workshop step 0.79 ->
+// 0.79, 0.336 -> 0.326 and 0.224 -> 0.220; with one core also kept busy (busy_core.sh spin)
+// 16.4 -> 14.6, 11.2 -> 10.3 and 5.68 -> 5.19, 12.3 -> 11.5, 6.58 -> 6.08 and 6.91 -> 6.27,
+// 1.16 -> 1.04, 0.465 -> 0.372 and 0.569 -> 0.464. Never slower; the spread between runs is
+// the machine's other load. Of the step's CPU time on the main thread (perf, new blocks), the
+// GEMMs are 80%, all other kernels (fused elementwise, softmax cross-entropy, SGD) 8%.
+// The price: blocks depend on the sizes only, so a product gets no more blocks on a machine
+// with more cores; the MLP's 256x512x512 products use at most 2 threads, its 100M
+// multiply-add products 2 (they would need 2^27 multiply-adds for 4).
+//
+// Small products (from kGemmSplitMacs = 2^20) go in two halves, which OpenBLAS 0.3.21 runs in
+// its small-matrix kernels (calls up to about 100^3 multiply-adds) without packing: the MLP's
+// h2 @ W3 (256x10x512) took 41 us as one GEMM and 25 us as two row blocks run serially, its
+// h2^T @ dy (512x10x256) 45-56 us and 18 us (perf: sgemm_small_kernel_b0_nt for the halves;
+// for the whole, the packed kernel with a third of its time in sgemm_otcopy).
+constexpr int64_t kGemmSplitMacs = int64_t{1} << 20;
+constexpr int64_t kGemmBlockMacs = int64_t{1} << 25;
+// Blocks are whole micro-kernel tiles, so that only the last block runs the provider's edge code.
 constexpr int64_t kGemmBlockEdge = 16;
-// From kGemmLargeMacs (a conv layer's products: [7744, 288] @ [288, 64] and its gradients for
-// the CNN's second layer at batch 64, 143M multiply-adds) each block re-packs the whole other
-// operand, which costs about 6.5 / (block edge) of the product: measured serially on one core
-// for cols^T @ dy ([288, 7744] @ [7744, 64], 2.27 ms as one GEMM), 18 blocks of 16 rows took
-// 3.20 ms, 8 of 36 2.74, 4 of 72 2.49, 2 of 144 2.32. So large products get blocks of about
-// 2^23 multiply-adds and at least kGemmLargeEdge rows (or columns): at most ~10% more than
-// one GEMM when the caller runs them all, and on two threads 1.2-1.3 ms where the provider's
-// two threads took 1.1-1.3 ms.
-constexpr int64_t kGemmLargeMacs = int64_t{1} << 24;
-constexpr int64_t kGemmLargeBlockMacs = int64_t{1} << 23;
-constexpr int64_t kGemmLargeEdge = 64;
+
+// How a product of `macs` multiply-adds is cut: `parts` blocks of whole tiles along the longer
+// side of C (rows when by_rows). Sizes only: never the thread count or the load.
+struct GemmBlocks {
+    bool by_rows;
+    int64_t tiles, parts;
+};
+
+GemmBlocks gemm_blocks(int64_t M, int64_t N, int64_t K) {
+    const int64_t macs = sat_mul(M * N, K);  // M, N fit int
+    const bool by_rows = M >= N;
+    const int64_t tiles = ((by_rows ? M : N) + kGemmBlockEdge - 1) / kGemmBlockEdge;
+    if (macs < kGemmSplitMacs) return {by_rows, tiles, 1};
+    int64_t parts = 2;
+    while (parts * 2 <= macs / kGemmBlockMacs) parts *= 2;
+    return {by_rows, tiles, std::min(tiles, parts)};
+}
 
 template <class T>
 void gemm_threaded(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t lda, const T* B,
@@ -95,22 +135,16 @@ void gemm_threaded(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A
     if constexpr (std::is_same_v<T, float>)
         if (skinny_gemm(ta, tb, M, N, K, A, lda, B, ldb, C, ldc)) return;
     set_gemm_threads(1);
-    const int64_t macs = sat_mul(M * N, K);  // M, N fit int
-    // Blocks of whole tiles along the longer side of C.
-    const bool by_rows = M >= N;
-    const int64_t len = by_rows ? M : N;
-    const int64_t tiles = (len + kGemmBlockEdge - 1) / kGemmBlockEdge;
-    const int64_t parts = macs < kGemmLargeMacs
-                              ? std::min(tiles, macs / kGemmBlockMacs)
-                              : std::min({tiles, macs / kGemmLargeBlockMacs, len / kGemmLargeEdge});
-    if (macs < kGemmSplitMacs || parts < 2) {
+    const GemmBlocks g = gemm_blocks(M, N, K);
+    if (g.parts < 2) {
         gemm(ta, tb, M, N, K, A, lda, B, ldb, C, ldc);
         return;
     }
-    parallel_parts(tiles, parts, [&](int, int64_t, int64_t t0, int64_t t1) {
+    const int64_t len = g.by_rows ? M : N;
+    parallel_parts(g.tiles, g.parts, [&](int, int64_t, int64_t t0, int64_t t1) {
         set_gemm_threads(1);
         const int64_t i0 = t0 * kGemmBlockEdge, i1 = std::min(len, t1 * kGemmBlockEdge);
-        if (by_rows)  // rows i0..i1 of op(A) and of C
+        if (g.by_rows)  // rows i0..i1 of op(A) and of C
             gemm(ta, tb, i1 - i0, N, K, ta ? A + i0 : A + i0 * lda, lda, B, ldb, C + i0 * ldc, ldc);
         else  // columns i0..i1 of op(B) and of C
             gemm(ta, tb, M, i1 - i0, K, A, lda, tb ? B + i0 * ldb : B + i0, ldb, C + i0, ldc);
