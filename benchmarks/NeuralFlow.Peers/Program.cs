@@ -8,6 +8,7 @@
 //   ... -- pipeline_fit [epochs]     (Fit fed by the section-6 pipeline against Fit fed from tensors)
 //   ... -- logreg [steps]            (peer: benchmarks/bars_torch.py logreg; Bars.cs)
 //   ... -- fusion_ab [rounds] [steps] [mlp_sigmoid|mlp_relu|workshop]  (fusion on/off, one process; FusionAb.cs)
+//   ... -- fit_profile [rounds] [parts]  (a warm Fit epoch part by part: FitProfile.cs)
 //   ... -- mlp [steps] [sgd|adam] [activation]  (peer: benchmarks/bars_torch.py mlp, relu; Bars.cs;
 //                                    e.g. sigmoid with and without NEURALFLOW_FUSION=0)
 using System.Diagnostics;
@@ -54,6 +55,9 @@ switch (mode)
     case "pipeline_fit":
         PipelineFit(args.Length > 1 ? int.Parse(args[1]) : 3);
         break;
+    case "fit_profile":
+        FitProfile.Run(args.Length > 1 ? int.Parse(args[1]) : 8, args.Length > 2 ? args[2] : null);
+        break;
     case "fit_warmup":
         FitWarmup();
         break;
@@ -64,7 +68,7 @@ switch (mode)
         FashionFit(args.Length > 1 ? int.Parse(args[1]) : 5, args.Length > 2 ? int.Parse(args[2]) : 0);
         break;
     default:
-        Console.Error.WriteLine($"unknown mode {mode}; use custom_loop, custom_loop_plain, custom_loop_function, fashion_fit, fusion_ab, pipeline_fit, cnn_fit, conv_kernels, cnn_parts, fit_parts, fit_warmup, logreg, mlp, op_overhead or ops");
+        Console.Error.WriteLine($"unknown mode {mode}; use custom_loop, custom_loop_plain, custom_loop_function, fashion_fit, fusion_ab, pipeline_fit, cnn_fit, conv_kernels, cnn_parts, fit_parts, fit_profile, fit_warmup, logreg, mlp, op_overhead or ops");
         return 2;
 }
 return 0;

@@ -50,6 +50,27 @@ TEST(Gather, Int64AndBytes) {
     check_gather<uint8_t, int32_t>(NF_BOOL, NF_INT32);
 }
 
+// Whole rows at shuffled places, as Fit gathers a batch: every size of row the prefetching
+// treats differently (1 byte: 8 rows ahead; 3136 bytes: 5 rows; 8 KB: one row, its first
+// 4 KB asked for), enough rows for many parallel parts, and the last row of x among them.
+TEST(Gather, ShuffledWholeRowsOfEverySize) {
+    for (int64_t width : {int64_t(1), int64_t(784), int64_t(2048)}) {
+        const int64_t rows = 3000, count = 1000;
+        std::vector<float> x(rows * width);
+        for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i % 8191);
+        std::vector<int32_t> idx(count);
+        for (int64_t j = 0; j < count; ++j) idx[j] = static_cast<int32_t>((j * 1237 + 11) % rows);
+        idx[count / 2] = static_cast<int32_t>(rows - 1);
+        idx[count - 1] = static_cast<int32_t>(rows - 1);
+        const nf_layout l = contiguous({rows, width});
+        std::vector<float> out(count * width);
+        ASSERT_EQ(nf_gather(NF_FLOAT32, x.data(), &l, 0, NF_INT32, idx.data(), count, out.data()), NF_OK) << nf_last_error();
+        for (int64_t j = 0; j < count; ++j)
+            for (int64_t k = 0; k < width; ++k)
+                ASSERT_EQ(out[j * width + k], x[idx[j] * width + k]) << "width " << width << " row " << j << " col " << k;
+    }
+}
+
 TEST(Gather, BadIndexNamed) {
     std::vector<float> x(12), out(8);
     const nf_layout l = contiguous({3, 4});

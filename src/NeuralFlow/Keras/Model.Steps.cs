@@ -97,6 +97,29 @@ public partial class Model
         return step.Function.Call;
     }
 
+    // The step, except that its first call runs eagerly when that call makes variables (builds):
+    // the model's weights on its first call, the state of the step's loss trackers and metrics at
+    // their first update, an optimizer's at its first step. A trace that makes variables is
+    // thrown away and traced again at the next call (TracedFunction), so tracing that call only
+    // cost time: in a fresh process, one more eager pass with every op recorded and planned.
+    // Keras also builds the model, metrics and optimizer before the first step.
+    private static Func<Tensor[], Tensor[]> EagerFirst(CachedStep step, Func<Tensor[], Tensor[]> run, bool builds)
+    {
+        if (!builds || ReferenceEquals(run, step.Body)) return run;
+        bool first = true;
+        return batch =>
+        {
+            if (!first) return run(batch);
+            first = false;
+            return step.Body(batch);
+        };
+    }
+
+    // Whether the next call of a Fit or Evaluate step makes variables (besides the optimizer's).
+    private bool StepBuilds(CachedStep step) =>
+        Variables.Count == 0 || !step.LossMean.IsBuilt || (MultiOutput && step.OutputLosses.Any(m => !m.IsBuilt)) ||
+        _outputMetrics.Any(metrics => metrics.Any(m => !m.IsBuilt));
+
     // Fit's step on one batch: inputs, then targets (and the sample-weight column, when carried).
     // The model's weights and penalized layers are looked up after the first call built them.
     // Under data parallelism the step runs eagerly: its gradient allreduce is an MPI call, not a
@@ -134,7 +157,7 @@ public partial class Model
                 return [];
             };
         });
-        return (step, Step(step, nameof(Fit), eager: distributed));
+        return (step, EagerFirst(step, Step(step, nameof(Fit), eager: distributed), builds: optimizer.Iterations == 0 || StepBuilds(step)));
     }
 
     // Evaluate's step: the loss and metrics of one batch added to the running ones.
@@ -157,13 +180,13 @@ public partial class Model
                 return [];
             };
         });
-        return (step, Step(step, nameof(Evaluate)));
+        return (step, EagerFirst(step, Step(step, nameof(Evaluate)), builds: StepBuilds(step)));
     }
 
     // Predict's step: the model's outputs for one batch.
     private (CachedStep Step, Func<Tensor[], Tensor[]> Run) PredictStep()
     {
         var step = Cached(ref _predictStep, [], _ => xb => CallOutputs(xb).ToArray());
-        return (step, Step(step, nameof(Predict)));
+        return (step, EagerFirst(step, Step(step, nameof(Predict)), builds: Variables.Count == 0));
     }
 }

@@ -89,20 +89,8 @@ public partial class Model
             n = split;
         }
         int steps = DistributedSteps(n, batchSize);
-        IEnumerable<(Tensor[], Tensor[])> EpochBatches()
-        {
-            var order = Enumerable.Range(0, n).ToArray();
-            // Each epoch's order is drawn from NF.Random when the epoch starts, so a run resumed
-            // from a checkpoint (which restores NF.Random's position) shuffles as the original did.
-            if (shuffle) new System.Random(unchecked((int)AgreedSeed(NF.Random.NextSeed()))).Shuffle(order);
-            for (int step = 0; step < steps; step++)
-            {
-                var (start, count) = ShardOfBatch(step * batchSize, Math.Min(batchSize, n - step * batchSize));
-                yield return (Batch(xs, order, start, count, shuffle), Batch(ys, order, start, count, shuffle));
-            }
-        }
         Func<EvaluationResult>? validate = validation is { } val ? () => EvaluateBatches(Slices(val.X, val.Y, batchSize), 0) : null;
-        return FitLoop(EpochBatches, steps, stepsPerEpoch: null, recreateEachEpoch: true, epochs, initialEpoch, verbose, validate, callbacks, classWeight);
+        return FitLoop(() => EpochBatches(xs, ys, n, batchSize, steps, shuffle), steps, stepsPerEpoch: null, recreateEachEpoch: true, epochs, initialEpoch, verbose, validate, callbacks, classWeight);
     }
 
     /// <summary>

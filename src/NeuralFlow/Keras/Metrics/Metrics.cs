@@ -24,6 +24,9 @@ public static partial class Metrics
         /// </summary>
         public IReadOnlyList<Variable> Variables => _states.Select(s => s.Value).OfType<Variable>().ToList();
 
+        /// <summary>True once every state variable exists (the first update makes them).</summary>
+        internal bool IsBuilt => _states.TrueForAll(s => s.Value is not null);
+
         /// <summary>Forgets everything seen (<c>reset_state</c>): every state variable back to zero, on the device.</summary>
         public virtual void ResetState()
         {

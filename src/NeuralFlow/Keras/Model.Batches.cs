@@ -1,0 +1,75 @@
+namespace NeuralFlow.Keras;
+
+public partial class Model
+{
+    // One epoch's order of the examples for Fit from tensors, uploaded once: each shuffled batch
+    // gathers its rows through a view of it. Making the batch's index tensor from a C# array at
+    // every step (an array, a host-to-device copy and a tensor per step, twice per step for x
+    // and y) cost more than the bookkeeping of a whole epoch. One index tensor per device the
+    // data lives on, made outside the step's TensorScope (it outlives the step) and freed when
+    // the epoch's batches are.
+    private sealed class EpochOrder : IDisposable
+    {
+        private readonly int[] _order;
+        private readonly Dictionary<Backends.IBackend, Tensor> _indices = new(ReferenceEqualityComparer.Instance);
+
+        public EpochOrder(int[] order) => _order = order;
+
+        // Rows order[start .. start + count) of every tensor (a gather on each tensor's device;
+        // FitLoop then moves the batch to the model's). The results belong to the caller's scope.
+        public Tensor[] Batch(Tensor[] tensors, int start, int count)
+        {
+            var batch = new Tensor[tensors.Length];
+            for (int i = 0; i < tensors.Length; i++)
+                batch[i] = NF.Gather(tensors[i], Indices(tensors[i].Backend)[start..(start + count)]);
+            return batch;
+        }
+
+        private Tensor Indices(Backends.IBackend backend)
+        {
+            if (_indices.TryGetValue(backend, out var indices)) return indices;
+            var outer = TensorScope.Suspend();
+            try
+            {
+                using (NF.UseBackend(backend)) _indices[backend] = indices = NF.Constant(_order);
+            }
+            finally
+            {
+                TensorScope.Resume(outer);
+            }
+            return indices;
+        }
+
+        public void Dispose()
+        {
+            foreach (var t in _indices.Values) t.Dispose();
+            _indices.Clear();
+        }
+    }
+
+    // One epoch of Fit's batches of in-memory examples: consecutive rows (views) in order, or,
+    // shuffling, the rows of a random order drawn when the epoch starts. The order comes from
+    // NF.Random's next seed, so a run resumed from a checkpoint (which restores NF.Random's
+    // position) shuffles as the original did.
+    private static IEnumerable<(Tensor[], Tensor[])> EpochBatches(Tensor[] xs, Tensor[] ys, int n, int batchSize, int steps, bool shuffle)
+    {
+        if (!shuffle)
+        {
+            for (int step = 0; step < steps; step++)
+            {
+                var (start, count) = ShardOfBatch(step * batchSize, Math.Min(batchSize, n - step * batchSize));
+                yield return (Rows(xs, start, start + count), Rows(ys, start, start + count));
+            }
+            yield break;
+        }
+        var order = new int[n];
+        for (int i = 0; i < n; i++) order[i] = i;
+        new System.Random(unchecked((int)AgreedSeed(NF.Random.NextSeed()))).Shuffle(order);
+        using var epoch = new EpochOrder(order);
+        for (int step = 0; step < steps; step++)
+        {
+            var (start, count) = ShardOfBatch(step * batchSize, Math.Min(batchSize, n - step * batchSize));
+            yield return (epoch.Batch(xs, start, count), epoch.Batch(ys, start, count));
+        }
+    }
+}
