@@ -133,6 +133,24 @@ TEST(Matmul, SkinnyLogitsFloat32) {
     check<float>({}, {}, {}, 6000, 7, 4099, false, true, Kind::Strided, Kind::Contig, seed++);
 }
 
+// x read in place with a row stride past its columns (a column slice, lda = K + 5) gives the same
+// bits as its contiguous copy, and nothing is written past C (guard values).
+TEST(Matmul, SkinnyLogitsStridedRowsSameBits) {
+    const int64_t M = 5000, K = 781, N = 10, lda = K + 5;
+    const auto wide = random_values<float>(M * lda, -1, 1, 11);
+    const auto w = random_values<float>(K * N, -1, 1, 12);
+    std::vector<float> x(M * K);
+    for (int64_t m = 0; m < M; ++m)
+        for (int64_t k = 0; k < K; ++k) x[m * K + k] = wide[m * lda + k];
+    nf_layout sl = contiguous({M, lda});
+    sl.shape[1] = K;
+    const nf_layout xl = contiguous({M, K}), wl = contiguous({K, N}), yl = contiguous({M, N});
+    nft::Guarded<float> a(M * N, 99.0f), b(M * N, 99.0f);
+    ASSERT_EQ(nf_matmul(NF_FLOAT32, wide.data(), &sl, w.data(), &wl, a.data(), &yl), NF_OK) << nf_last_error();
+    ASSERT_EQ(nf_matmul(NF_FLOAT32, x.data(), &xl, w.data(), &wl, b.data(), &yl), NF_OK) << nf_last_error();
+    EXPECT_EQ(std::vector<float>(a.data(), a.data() + M * N), std::vector<float>(b.data(), b.data() + M * N));
+}
+
 // Their parts depend on the sizes only: the same bits on one thread as on all of them.
 TEST(Matmul, SkinnySameBitsOnAnyThreadCount) {
     const int64_t M = 20000, K = 300, N = 10;
