@@ -116,6 +116,41 @@ TEST(Matmul, SkinnyFloat32) {
     }
 }
 
+// Thin logits x @ w over many rows (from 4096 rows and 2^24 multiply-adds) take skinny_gemm.cpp's
+// row loops: every N from 1 to 16 (accumulator blocks of 1-4 rows and row tails), row lengths
+// that leave a partial 16-float step or none, x with a row stride past its columns, w stored
+// either way, and just under the row threshold (the provider's GEMM).
+TEST(Matmul, SkinnyLogitsFloat32) {
+    uint32_t seed = 300;
+    for (int64_t n = 1; n <= 16; ++n) {
+        const int64_t k = n % 2 ? 301 : 64 + n;
+        const int64_t rows = std::max<int64_t>(4096 + n, (int64_t{1} << 24) / (n * k) + 2 * n + 1);
+        check<float>({}, {}, {}, rows, n, k, false, n % 3 == 0, n % 4 == 1 ? Kind::Strided : Kind::Contig,
+                     n % 2 ? Kind::Contig : Kind::Transposed, seed++);
+    }
+    check<float>({}, {}, {}, 4096, 10, 784, false, false, Kind::Contig, Kind::Contig, seed++);
+    check<float>({}, {}, {}, 4095, 16, 784, false, false, Kind::Contig, Kind::Contig, seed++);
+    check<float>({}, {}, {}, 6000, 7, 4099, false, true, Kind::Strided, Kind::Contig, seed++);
+}
+
+// x read in place with a row stride past its columns (a column slice, lda = K + 5) gives the same
+// bits as its contiguous copy, and nothing is written past C (guard values).
+TEST(Matmul, SkinnyLogitsStridedRowsSameBits) {
+    const int64_t M = 5000, K = 781, N = 10, lda = K + 5;
+    const auto wide = random_values<float>(M * lda, -1, 1, 11);
+    const auto w = random_values<float>(K * N, -1, 1, 12);
+    std::vector<float> x(M * K);
+    for (int64_t m = 0; m < M; ++m)
+        for (int64_t k = 0; k < K; ++k) x[m * K + k] = wide[m * lda + k];
+    nf_layout sl = contiguous({M, lda});
+    sl.shape[1] = K;
+    const nf_layout xl = contiguous({M, K}), wl = contiguous({K, N}), yl = contiguous({M, N});
+    nft::Guarded<float> a(M * N, 99.0f), b(M * N, 99.0f);
+    ASSERT_EQ(nf_matmul(NF_FLOAT32, wide.data(), &sl, w.data(), &wl, a.data(), &yl), NF_OK) << nf_last_error();
+    ASSERT_EQ(nf_matmul(NF_FLOAT32, x.data(), &xl, w.data(), &wl, b.data(), &yl), NF_OK) << nf_last_error();
+    EXPECT_EQ(std::vector<float>(a.data(), a.data() + M * N), std::vector<float>(b.data(), b.data() + M * N));
+}
+
 // Their parts depend on the sizes only: the same bits on one thread as on all of them.
 TEST(Matmul, SkinnySameBitsOnAnyThreadCount) {
     const int64_t M = 20000, K = 300, N = 10;
@@ -134,5 +169,7 @@ TEST(Matmul, SkinnySameBitsOnAnyThreadCount) {
         y.insert(y.end(), dw.begin(), dw.end());
         return y;
     };
-    EXPECT_EQ(run(1), run(4));
+    const auto one = run(1);
+    EXPECT_EQ(one, run(2));
+    EXPECT_EQ(one, run(4));
 }
