@@ -19,6 +19,7 @@
 #include "cpu/fastmath.h"
 #include "cpu/parallel.h"
 #include "cpu/simd.h"
+#include "cpu/thread_scratch.h"
 
 namespace nf {
 namespace {
@@ -60,14 +61,8 @@ void log1ps(double* p, int64_t n) {
         for (int64_t i = 0; i < n; ++i) p[i] = std::log1p(p[i]);
 }
 
-// The calling thread's scratch of `n` U, grown before the parallel region (growing may throw)
-// and kept, so a training step's call allocates and clears nothing.
-template <class U>
-U* scratch_of(size_t n) {
-    static thread_local std::vector<U> scratch;
-    if (scratch.size() < n) scratch.resize(n);
-    return scratch.data();
-}
+// Tag of this kernel's per-thread scratch (cpu/thread_scratch.h).
+struct CrossEntropyScratch;
 
 template <class T>
 void cross_entropy(const T* x, const Rows& r, T* loss, T* grad) {
@@ -84,8 +79,8 @@ void cross_entropy(const T* x, const Rows& r, T* loss, T* grad) {
         all > kMaxElements)
         throw std::bad_alloc();
     const int64_t per_thread = cells + 2 * block_rows;
-    double* const scratch = scratch_of<double>(static_cast<size_t>(all));
-    int64_t* const maxima = scratch_of<int64_t>(static_cast<size_t>(nt * block_rows));
+    double* const scratch = thread_scratch<CrossEntropyScratch, double>(static_cast<size_t>(all));
+    int64_t* const maxima = thread_scratch<CrossEntropyScratch, int64_t>(static_cast<size_t>(nt * block_rows));
     // Per class about 8 adds' worth now that the exps are vector code: 256 x 10 logits (a few
     // microseconds) stay on the calling thread rather than wake a worker.
     parallel_chunks_tid(r.n, sat_mul(r.c, 8), [&](int tid, int64_t b, int64_t e) {

@@ -31,6 +31,7 @@
 #include "cpu/parallel.h"
 #include "cpu/simd.h"
 #include "cpu/skinny_gemm.h"
+#include "cpu/thread_scratch.h"
 
 // V16 below is passed between always-inlined helpers only, never across an ABI boundary.
 #if defined(__GNUC__) && !defined(__clang__)
@@ -243,23 +244,22 @@ int64_t round_up(int64_t n, int64_t to) { return (n + to - 1) / to * to; }
 // Zeroed float scratch whose first element is 64-byte aligned, so that the 16 floats at any
 // multiple of 16 lie in one cache line: the packed w's loads straddling two lines halved the
 // logits' speed (measured on the lab copy: 10-11 ms -> 5-7 ms per 60000 rows on one thread).
-NF_INLINE float* aligned_in(std::vector<float>& v) {
-    return v.data() + (kLanes - reinterpret_cast<uintptr_t>(v.data()) / sizeof(float) % kLanes) % kLanes;
+NF_INLINE float* aligned_in(float* p) {
+    return p + (kLanes - reinterpret_cast<uintptr_t>(p) / sizeof(float) % kLanes) % kLanes;
 }
 
 struct Scratch {
     std::vector<float> v;
     float* p;
-    explicit Scratch(int64_t n) : v(static_cast<size_t>(n + kLanes), 0.0f), p(aligned_in(v)) {}
+    explicit Scratch(int64_t n) : v(static_cast<size_t>(n + kLanes), 0.0f), p(aligned_in(v.data())) {}
 };
 
 // The gradient's partials (2 MB for 64 parts at 784x10), kept per calling thread across calls:
 // a fresh buffer each call cost its page faults every training step. Not zeroed here (each
 // part zeroes its own, on the thread that sums into it).
+struct GradientPartials;  // tag of the buffer (cpu/thread_scratch.h)
 float* gradient_partials(int64_t n) {
-    thread_local std::vector<float> kept;
-    if (kept.size() < static_cast<size_t>(n + kLanes)) kept.resize(static_cast<size_t>(n + kLanes));
-    return aligned_in(kept);
+    return aligned_in(thread_scratch<GradientPartials, float>(static_cast<size_t>(n + kLanes)));
 }
 
 }  // namespace
