@@ -80,7 +80,7 @@ internal sealed partial class ReplayPlan
                     }
         }
         // Outputs: fresh buffers per replay (the caller owns them), shaped as at the trace.
-        var outputSpecs = new (int, long, Layout, DType, IBackend)[outputs.Count];
+        var outputSpecs = new (int Buffer, long Bytes, Layout Layout, DType DType, IBackend Backend)[outputs.Count];
         var isOutput = new bool[buffers.Count];
         for (int i = 0; i < outputs.Count; i++)
         {
@@ -92,7 +92,9 @@ internal sealed partial class ReplayPlan
                 return null;
             }
             isOutput[b.Id] = true;
-            outputSpecs[i] = (b.Id, b.Bytes, t.Layout, t.DType, b.Backend!);
+            // Field by field: the tuple's constructor is a framework generic over Layout (JIT-compiled; PlanPassGenericsTests).
+            ref var spec = ref outputSpecs[i];
+            (spec.Buffer, spec.Bytes, spec.Layout, spec.DType, spec.Backend) = (b.Id, b.Bytes, t.Layout, t.DType, b.Backend!);
         }
         // Remap every reference to its canonical buffer and drop copies of a buffer onto itself
         // (a variable's copy-on-write, once both sides are the variable).
