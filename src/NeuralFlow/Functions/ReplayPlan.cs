@@ -129,8 +129,7 @@ internal sealed partial class ReplayPlan
         var kept = new FunctionTrace.Op[planned.Count];
         var first = new int[buffers.Count];
         var last = new int[buffers.Count];
-        Array.Fill(first, int.MaxValue);
-        Array.Fill(last, -1);
+        for (int id = 0; id < first.Length; id++) (first[id], last[id]) = (int.MaxValue, -1);
         for (int index = 0; index < planned.Count; index++)
         {
             kept[index] = planned[index].Op;
@@ -182,7 +181,7 @@ internal sealed partial class ReplayPlan
             else if (b.Kind == Kind.External && last[b.Id] >= 0) nexternals++;
             if (isConstant[b.Id]) nconstants++;
         }
-        var inputs = new (int, int, long)[ninputs];
+        var inputs = new (int Buffer, int Input, long OffsetBytes)[ninputs];
         // Every buffer of a variable (its fresh copy-on-write one too) is addressed by its storage at replay time.
         var variables = new (int, Variable)[nvariables];
         var externals = new (int Id, Storage Storage)[nexternals];
@@ -190,7 +189,11 @@ internal sealed partial class ReplayPlan
         (ninputs, nvariables, nexternals, nconstants) = (0, 0, 0, 0);
         foreach (var b in buffers)
         {
-            if (b.Kind == Kind.Input) inputs[ninputs++] = (b.Id, b.Input, b.InputOffsetBytes);
+            if (b.Kind == Kind.Input)
+            {
+                ref var input = ref inputs[ninputs++];  // field by field, as the outputs' specs
+                (input.Buffer, input.Input, input.OffsetBytes) = (b.Id, b.Input, b.InputOffsetBytes);
+            }
             else if (b.Kind == Kind.Variable) variables[nvariables++] = (b.Id, b.Variable!);
             else if (b.Kind == Kind.External && last[b.Id] >= 0) externals[nexternals++] = (b.Id, b.Storage!);
         }
