@@ -28,8 +28,9 @@ internal static class ConstantFolding
         var constant = new List<Planned>();
         foreach (var op in ops)
         {
-            bool folds = Pure.Contains(op.Op.Kernel) && op.Writes.Length == 1 && op.Writes[0].Buffer >= 0
-                && Array.TrueForAll(op.Reads, r => r.Buffer >= 0 && isConstant[r.Buffer]);
+            bool folds = Pure.Contains(op.Op.Kernel) && op.Writes.Length == 1 && op.Writes[0].Buffer >= 0;
+            foreach (var r in op.Reads)
+                folds &= r.Buffer >= 0 && isConstant[r.Buffer];
             if (folds)
             {
                 int b = op.Writes[0].Buffer;

@@ -34,8 +34,9 @@ internal static class DeadCodeElimination
         for (int i = ops.Count - 1; i >= 0; i--)
         {
             var (op, reads, writes) = ops[i];
-            bool live = op.Kind is not (FunctionTrace.OpKind.Kernel or FunctionTrace.OpKind.Upload) || !IsRemovable(op.Kernel) ||
-                Array.Exists(writes, w => w.Buffer >= 0 && (buffers[w.Buffer].Kind != Kind.Temporary || isOutput[w.Buffer] || needed[w.Buffer]));
+            bool live = op.Kind is not (FunctionTrace.OpKind.Kernel or FunctionTrace.OpKind.Upload) || !IsRemovable(op.Kernel);
+            foreach (var w in writes)
+                live |= w.Buffer >= 0 && (buffers[w.Buffer].Kind != Kind.Temporary || isOutput[w.Buffer] || needed[w.Buffer]);
             if (!live) continue;
             keep[i] = true;
             kept++;

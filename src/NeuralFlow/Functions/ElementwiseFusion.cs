@@ -17,7 +17,14 @@ namespace NeuralFlow;
 internal static class ElementwiseFusion
 {
     /// <summary>A kept op with its references mapped to canonical buffers (ReplayPlan).</summary>
-    internal readonly record struct Planned(FunctionTrace.Op Op, R[] Reads, R[] Writes);
+    /// <remarks>
+    /// A class, not a struct: the plan passes keep these in lists, and a List of a library struct
+    /// is a framework generic instantiation that ReadyToRun cannot precompile, so every one of its
+    /// methods was JIT-compiled in a process's first traced step (List of a class shares the
+    /// framework's precompiled code). The same holds for the passes' other collections: plain
+    /// arrays and loops rather than LINQ or lists of tuples over library types.
+    /// </remarks>
+    internal sealed record Planned(FunctionTrace.Op Op, R[] Reads, R[] Writes);
 
     /// <summary>The replay closure of one program call; also the recorder's, so a traced FusedElementwise replays the same way.</summary>
     public static Action<nint[]> Runner(IBackend backend, DType dtype, R[] inputs, Layout[] inputLayouts, FusedStep[] steps, R output, Layout outLayout)
@@ -40,14 +47,14 @@ internal static class ElementwiseFusion
         var result = new List<Planned>(ops.Count);
         for (int i = 0; i < ops.Count;)
         {
-            var group = LongestGroup(ops, i, buffers, isOutput);
-            if (group is null)
+            var fused = LongestGroup(ops, i, buffers, isOutput, out int length);
+            if (fused is null)
             {
                 result.Add(ops[i++]);
                 continue;
             }
-            result.Add(group.Value.Fused);
-            i += group.Value.Length;
+            result.Add(fused);
+            i += length;
         }
         return result;
     }
@@ -60,21 +67,54 @@ internal static class ElementwiseFusion
         });
 
     // The longest run from `start` (two ops at least) that fuses into a valid program, or null.
-    private static (Planned Fused, int Length)? LongestGroup(List<Planned> ops, int start, IReadOnlyList<FunctionTrace.Buffer> buffers, bool[] isOutput)
+    private static Planned? LongestGroup(List<Planned> ops, int start, IReadOnlyList<FunctionTrace.Buffer> buffers, bool[] isOutput, out int length)
     {
         int end = start;
         while (end < ops.Count && Fusable(ops[end].Op.Call)) end++;
-        for (int length = end - start; length >= 2; length--)
-            if (Build(ops, start, length, buffers, isOutput) is { } fused) return (fused, length);
+        for (length = end - start; length >= 2; length--)
+            if (Build(ops, start, length, buffers, isOutput) is { } fused) return fused;
         return null;
     }
 
     // A value a group computed: the step that holds it, and whether it is a comparison's bool (usable only through a cast).
-    private readonly record struct Value(int Step, bool IsBool);
+    private struct Value
+    {
+        public int Step;
+        public bool IsBool;
+    }
 
-    // The key of a value: the buffer and offset it was written to, and the layout it was written with.
+    // A value's key and the value: the buffer and offset it was written to, and the layout it was written with.
+    private struct Def
+    {
+        public R Ref;
+        public Layout Layout;
+        public Value Value;
+    }
+
+    // An input of the program: its canonical reference (for analyses), the one the call recorded (for the replay), its layout.
+    private struct Input
+    {
+        public R Canonical, Original;
+        public Layout Layout;
+    }
+
+    // One step of the program: operands >= 0 are steps, < 0 input ~k.
+    private struct Step
+    {
+        public FusedKind Kind;
+        public int Op, A, B;
+    }
+
     private static bool SameKey(R r, Layout l, R r2, Layout l2) =>
-        r == r2 && l.Offset == l2.Offset && l.Shape.Equals(l2.Shape) && l.Strides.AsSpan().SequenceEqual(l2.Strides);
+        r == r2 && l.Offset == l2.Offset && l.Shape.Equals(l2.Shape) && SameStrides(l.Strides, l2.Strides);
+
+    private static bool SameStrides(long[] a, long[] b)
+    {
+        if (a.Length != b.Length) return false;
+        for (int i = 0; i < a.Length; i++)
+            if (a[i] != b[i]) return false;
+        return true;
+    }
 
     private static Planned? Build(List<Planned> ops, int start, int length, IReadOnlyList<FunctionTrace.Buffer> buffers, bool[] isOutput)
     {
@@ -82,63 +122,65 @@ internal static class ElementwiseFusion
         var shape = first.OutLayout.Shape;
         var backend = first.Backend;
         DType dtype = first.StepKind is null ? first.OutDType : first.InDType;
-        var defs = new List<(R Ref, Layout Layout, Value Value)>();     // values computed so far, latest last
-        var inputs = new List<(R Canonical, R Original, Layout Layout)>();
-        var steps = new List<(FusedKind Kind, int Op, int A, int B)>(); // operands: >= 0 step, < 0 input ~k
-        var consumed = new List<bool>();                                // steps[i]'s value is read by a later step
+        // Each op writes one value and reads at most two, so `length` bounds the values and steps.
+        var defs = new Def[length];               // values computed so far, latest last
+        var inputs = new Input[2 * length];
+        var steps = new Step[length];
+        var consumed = new bool[length];          // steps[i]'s value is read by a later step
+        int ndefs = 0, nin = 0, nsteps = 0;
         for (int j = start; j < start + length; j++)
         {
             var (op, reads, writes) = ops[j];
             var e = op.Call!;
             if (!ReferenceEquals(e.Backend, backend) || !e.OutLayout.Shape.Equals(shape)) return null;
             if ((e.StepKind is null ? e.OutDType : e.InDType) != dtype) return null;
+            if (reads.Length > 2) return null;
             var operands = new int[reads.Length];
-            var bools = new bool[reads.Length];
+            bool anyBool = false, firstBool = false;
             for (int k = 0; k < reads.Length; k++)
             {
-                int d = defs.FindLastIndex(v => v.Ref.Buffer == reads[k].Buffer);
+                int d = ndefs - 1;
+                while (d >= 0 && defs[d].Ref.Buffer != reads[k].Buffer) d--;
                 if (d >= 0)
                 {
                     // Read back with the layout it was written with, or not at all.
                     if (!SameKey(defs[d].Ref, defs[d].Layout, reads[k], e.InLayout(k))) return null;
                     operands[k] = defs[d].Value.Step;
                     consumed[defs[d].Value.Step] = true;
-                    bools[k] = defs[d].Value.IsBool;
+                    anyBool |= defs[d].Value.IsBool;
+                    if (k == 0) firstBool = defs[d].Value.IsBool;
                     continue;
                 }
-                int at = inputs.FindIndex(x => SameKey(x.Canonical, x.Layout, reads[k], e.InLayout(k)));
-                if (at < 0)
-                {
-                    at = inputs.Count;
-                    inputs.Add((reads[k], op.Reads[k], e.InLayout(k)));
-                }
+                int at = 0;
+                while (at < nin && !SameKey(inputs[at].Canonical, inputs[at].Layout, reads[k], e.InLayout(k))) at++;
+                if (at == nin) inputs[nin++] = new Input { Canonical = reads[k], Original = op.Reads[k], Layout = e.InLayout(k) };
                 operands[k] = ~at;
             }
             Value result;
             if (e.StepKind is not { } stepKind)
             {
-                if (operands[0] < 0 || !bools[0]) return null;      // only a comparison's mask casts for free
-                result = new Value(operands[0], false);
+                if (operands[0] < 0 || !firstBool) return null;    // only a comparison's mask casts for free
+                result = new Value { Step = operands[0] };
             }
             else
             {
-                if (bools.Any(b => b)) return null;                 // a bool feeds only a cast
-                steps.Add((stepKind, e.Code, operands[0], operands.Length > 1 ? operands[1] : 0));
-                consumed.Add(false);
-                result = new Value(steps.Count - 1, stepKind == FusedKind.Binary && FusedProgram.IsComparison((BinaryOp)e.Code));
+                if (anyBool) return null;                          // a bool feeds only a cast
+                steps[nsteps++] = new Step { Kind = stepKind, Op = e.Code, A = operands[0], B = operands.Length > 1 ? operands[1] : 0 };
+                result = new Value { Step = nsteps - 1, IsBool = stepKind == FusedKind.Binary && FusedProgram.IsComparison((BinaryOp)e.Code) };
             }
-            defs.Add((writes[0], e.OutLayout, result));
+            defs[ndefs++] = new Def { Ref = writes[0], Layout = e.OutLayout, Value = result };
         }
-        if (inputs.Count > FusedStep.MaxInputs || steps.Count > FusedStep.MaxSteps || steps.Count == 0) return null;
-        var final = defs[^1];
-        if (final.Value.IsBool || final.Value.Step != steps.Count - 1) return null;
+        if (nin > FusedStep.MaxInputs || nsteps > FusedStep.MaxSteps || nsteps == 0) return null;
+        var final = defs[ndefs - 1];
+        if (final.Value.IsBool || final.Value.Step != nsteps - 1) return null;
         // Every step but the last feeds a later one (a chain, or a tree such as g * y * (1 - y)):
         // an unrelated call gains nothing from the program and would hide where the run ends.
-        if (consumed.Take(steps.Count - 1).Contains(false)) return null;
+        for (int i = 0; i < nsteps - 1; i++)
+            if (!consumed[i]) return null;
         var last = ops[start + length - 1];
         // Every other value is gone after the group: a temporary that is not an output of the
         // function and that no later op touches (unless it is the final value's own buffer).
-        for (int d = 0; d < defs.Count - 1; d++)
+        for (int d = 0; d < ndefs - 1; d++)
         {
             var r = defs[d].Ref;
             if (r.Buffer == final.Ref.Buffer)
@@ -148,18 +190,26 @@ internal static class ElementwiseFusion
             }
             if (buffers[r.Buffer].Kind != Kind.Temporary || isOutput[r.Buffer]) return null;
             for (int j = start + length; j < ops.Count; j++)
-                if (Array.Exists(ops[j].Reads, x => x.Buffer == r.Buffer) || Array.Exists(ops[j].Writes, x => x.Buffer == r.Buffer)) return null;
+                if (R.Touches(ops[j].Reads, r.Buffer) || R.Touches(ops[j].Writes, r.Buffer)) return null;
         }
         // The output may be an input's buffer only as that very element order (read, then written, per element).
-        foreach (var x in inputs)
-            if (x.Canonical.Buffer == final.Ref.Buffer && !SameKey(x.Canonical, x.Layout, final.Ref, final.Layout)) return null;
-        int nin = inputs.Count;
+        for (int i = 0; i < nin; i++)
+            if (inputs[i].Canonical.Buffer == final.Ref.Buffer && !SameKey(inputs[i].Canonical, inputs[i].Layout, final.Ref, final.Layout)) return null;
         int Reg(int operand) => operand >= 0 ? nin + operand : ~operand;
-        var program = steps.Select(s => new FusedStep(s.Kind, s.Op, Reg(s.A), s.Kind == FusedKind.Binary ? Reg(s.B) : 0)).ToArray();
-        var run = Runner(backend, dtype, inputs.Select(x => x.Original).ToArray(), inputs.Select(x => x.Layout).ToArray(), program,
-                         last.Op.Writes[0], final.Layout);
-        var inputRefs = inputs.Select(x => x.Canonical).ToArray();
-        var name = $"FusedElementwise[{string.Join(",", program.Select(p => p.Kind == FusedKind.Binary ? ((BinaryOp)p.Op).ToString() : ((UnaryOp)p.Op).ToString()))}] {shape}";
+        var program = new FusedStep[nsteps];
+        var names = new string[nsteps];
+        for (int i = 0; i < nsteps; i++)
+        {
+            var st = steps[i];
+            program[i] = new FusedStep(st.Kind, st.Op, Reg(st.A), st.Kind == FusedKind.Binary ? Reg(st.B) : 0);
+            names[i] = st.Kind == FusedKind.Binary ? ((BinaryOp)st.Op).ToString() : ((UnaryOp)st.Op).ToString();
+        }
+        var originals = new R[nin];
+        var layouts = new Layout[nin];
+        var inputRefs = new R[nin];
+        for (int i = 0; i < nin; i++) (originals[i], layouts[i], inputRefs[i]) = (inputs[i].Original, inputs[i].Layout, inputs[i].Canonical);
+        var run = Runner(backend, dtype, originals, layouts, program, last.Op.Writes[0], final.Layout);
+        var name = $"FusedElementwise[{string.Join(",", names)}] {shape}";
         return new Planned(new FunctionTrace.Op(run, inputRefs, [final.Ref], kernel: name), inputRefs, [final.Ref]);
     }
 }

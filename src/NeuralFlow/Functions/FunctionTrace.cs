@@ -52,6 +52,15 @@ internal sealed class FunctionTrace
 
         [MethodImpl(Hot)]
         public nint At(nint[] bases) => Buffer < 0 ? 0 : bases[Buffer] + (nint)Offset;
+
+        /// <summary>True when one of <paramref name="refs"/> points into <paramref name="buffer"/>.</summary>
+        /// <remarks>A loop, not Array.Exists: the plan passes run once per trace, and a framework generic over a library struct is JIT-compiled at the first one.</remarks>
+        public static bool Touches(Ref[] refs, int buffer)
+        {
+            foreach (var r in refs)
+                if (r.Buffer == buffer) return true;
+            return false;
+        }
     }
 
     /// <summary>One recorded call: how to run it against a table of buffer addresses, and which buffers it reads and writes.</summary>

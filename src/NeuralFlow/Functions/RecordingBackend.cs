@@ -292,7 +292,9 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
                 table[i] = new(refs[5 * i].At(b), refs[5 * i + 1].At(b), refs[5 * i + 2].At(b), refs[5 * i + 3].At(b), refs[5 * i + 4].At(b), counts[i]);
             k.OptimizerUpdateMulti(kind, dtype, table, prm);
         };
-        var writes = refs.Where((_, j) => j % 5 != 1).ToArray();  // all but the gradients
+        var writes = new R[4 * tensors.Length];  // all but the gradients (a loop: LINQ over Ref is JIT-compiled at the first trace)
+        for (int j = 0, w = 0; j < refs.Length; j++)
+            if (j % 5 != 1) writes[w++] = refs[j];
         trace.Record(b => runWith(b, dynamic is null ? fixedParams : dynamic()), refs, writes, kind: FunctionTrace.OpKind.Optimizer,
             detail: new FunctionTrace.OptimizerDetail(kind, dtype, dynamic, runWith, fixedParams));
     }

@@ -73,14 +73,14 @@ internal sealed partial class ReplayPlan
             else variableSlot[b.Variable!] = b.Id;
             if (b.ReplacedBuffer >= 0)
                 for (int j = b.RebindOp; j < ops.Count; j++)
-                    if (Array.Exists(ops[j].Reads, r => r.Buffer == b.ReplacedBuffer) || Array.Exists(ops[j].Writes, r => r.Buffer == b.ReplacedBuffer))
+                    if (FunctionTrace.Ref.Touches(ops[j].Reads, b.ReplacedBuffer) || FunctionTrace.Ref.Touches(ops[j].Writes, b.ReplacedBuffer))
                     {
                         trace.Fail($"variable '{b.Variable!.Name ?? "?"}' was updated in place while a gradient tape still needed its old value, and that old value was read afterwards");
                         return null;
                     }
         }
         // Outputs: fresh buffers per replay (the caller owns them), shaped as at the trace.
-        var outputSpecs = new (int, long, Layout, DType, IBackend)[outputs.Count];
+        var outputSpecs = new (int Buffer, long Bytes, Layout Layout, DType DType, IBackend Backend)[outputs.Count];
         var isOutput = new bool[buffers.Count];
         for (int i = 0; i < outputs.Count; i++)
         {
@@ -92,7 +92,9 @@ internal sealed partial class ReplayPlan
                 return null;
             }
             isOutput[b.Id] = true;
-            outputSpecs[i] = (b.Id, b.Bytes, t.Layout, t.DType, b.Backend!);
+            // Field by field: the tuple's constructor is a framework generic over Layout (JIT-compiled; PlanPassGenericsTests).
+            ref var spec = ref outputSpecs[i];
+            (spec.Buffer, spec.Bytes, spec.Layout, spec.DType, spec.Backend) = (b.Id, b.Bytes, t.Layout, t.DType, b.Backend!);
         }
         // Remap every reference to its canonical buffer and drop copies of a buffer onto itself
         // (a variable's copy-on-write, once both sides are the variable).
@@ -121,62 +123,141 @@ internal sealed partial class ReplayPlan
         planned = DeadCodeElimination.Prune(planned, buffers, isOutput);
         var (replayed, constantOps, isConstant) = ConstantFolding.Split(planned, buffers, isOutput);
         planned = ElementwiseFusion.Fuse(replayed, buffers, isOutput);
-        var kept = planned.ConvertAll(p => p.Op);
+        // Plain loops and arrays below, no LINQ: this runs at every trace, and LINQ or lists over
+        // the library's structs and tuples are framework generics that ReadyToRun cannot
+        // precompile, JIT-compiled in a process's first traced step (ElementwiseFusion.Planned).
+        var kept = new FunctionTrace.Op[planned.Count];
         var first = new int[buffers.Count];
         var last = new int[buffers.Count];
-        Array.Fill(first, int.MaxValue);
-        Array.Fill(last, -1);
+        for (int id = 0; id < first.Length; id++) (first[id], last[id]) = (int.MaxValue, -1);
         for (int index = 0; index < planned.Count; index++)
-            foreach (var r in planned[index].Reads.Concat(planned[index].Writes))
-                if (r.Buffer >= 0)
-                {
-                    first[r.Buffer] = Math.Min(first[r.Buffer], index);
-                    last[r.Buffer] = Math.Max(last[r.Buffer], index);
-                }
-        // The arena: temporaries placed first-fit among those whose lifetimes overlap theirs.
+        {
+            kept[index] = planned[index].Op;
+            Span(planned[index].Reads, index, first, last);
+            Span(planned[index].Writes, index, first, last);
+        }
+        // The arena: temporaries placed first-fit among those whose lifetimes overlap theirs, in
+        // the order of their first use (then of their ids).
+        var order = TemporariesByFirstUse(buffers, isOutput, isConstant, first, last, planned.Count);
+        int placeable = order.Length;
         IBackend? arenaBackend = null;
         var offsets = new long[buffers.Count];
-        var placed = new List<(long Offset, long Size, int Last)>();
+        var placed = new Placed[placeable];  // the live placements, by offset
+        int live = 0;
         long arenaBytes = 0;
-        foreach (var b in buffers.Where(b => b.Kind == Kind.Temporary && !isOutput[b.Id] && !isConstant[b.Id] && last[b.Id] >= 0).OrderBy(b => first[b.Id]))
+        for (int o = 0; o < placeable; o++)
         {
+            var b = buffers[order[o]];
             if (arenaBackend is null) arenaBackend = b.Backend;
             else if (!ReferenceEquals(arenaBackend, b.Backend))
             {
                 trace.Fail("the function computes on more than one device");
                 return null;
             }
-            placed.RemoveAll(p => p.Last < first[b.Id]);
-            placed.Sort((x, y) => x.Offset.CompareTo(y.Offset));
+            int remaining = 0;
+            for (int p = 0; p < live; p++)
+                if (placed[p].Last >= first[b.Id]) placed[remaining++] = placed[p];
+            live = remaining;
             long size = (Math.Max(b.Bytes, 1) + Alignment - 1) / Alignment * Alignment, at = 0;
-            foreach (var p in placed)
+            int slot = 0;
+            for (; slot < live; slot++)
             {
-                if (p.Offset - at >= size) break;
-                at = Math.Max(at, p.Offset + p.Size);
+                if (placed[slot].Offset - at >= size) break;
+                at = Math.Max(at, placed[slot].Offset + placed[slot].Size);
             }
-            placed.Add((at, size, last[b.Id]));
+            // The live placements stay sorted by offset: the new one goes into the gap it fits (slot), or last.
+            Array.Copy(placed, slot, placed, slot + 1, live - slot);
+            placed[slot] = new Placed { Offset = at, Size = size, Last = last[b.Id] };
+            live++;
             offsets[b.Id] = at;
             arenaBytes = Math.Max(arenaBytes, at + size);
         }
         var arena = arenaBackend is null ? null : arenaBackend.Allocate(arenaBytes);
-        var inputs = buffers.Where(b => b.Kind == Kind.Input).Select(b => (b.Id, b.Input, b.InputOffsetBytes)).ToArray();
+        int ninputs = 0, nvariables = 0, nexternals = 0, nconstants = 0;
+        foreach (var b in buffers)
+        {
+            if (b.Kind == Kind.Input) ninputs++;
+            else if (b.Kind == Kind.Variable) nvariables++;
+            else if (b.Kind == Kind.External && last[b.Id] >= 0) nexternals++;
+            if (isConstant[b.Id]) nconstants++;
+        }
+        var inputs = new (int Buffer, int Input, long OffsetBytes)[ninputs];
         // Every buffer of a variable (its fresh copy-on-write one too) is addressed by its storage at replay time.
-        var variables = buffers.Where(b => b.Kind == Kind.Variable).Select(b => (b.Id, b.Variable!)).ToArray();
-        var externals = buffers.Where(b => b.Kind == Kind.External && last[b.Id] >= 0).Select(b => (b.Id, b.Storage!)).ToArray();
+        var variables = new (int, Variable)[nvariables];
+        var externals = new (int Id, Storage Storage)[nexternals];
+        var constants = new (int Id, DeviceBuffer Buffer)[nconstants];
+        (ninputs, nvariables, nexternals, nconstants) = (0, 0, 0, 0);
+        foreach (var b in buffers)
+        {
+            if (b.Kind == Kind.Input)
+            {
+                ref var input = ref inputs[ninputs++];  // field by field, as the outputs' specs
+                (input.Buffer, input.Input, input.OffsetBytes) = (b.Id, b.Input, b.InputOffsetBytes);
+            }
+            else if (b.Kind == Kind.Variable) variables[nvariables++] = (b.Id, b.Variable!);
+            else if (b.Kind == Kind.External && last[b.Id] >= 0) externals[nexternals++] = (b.Id, b.Storage!);
+        }
         foreach (var (_, s) in externals) s.AddRef(); // the plan reads them at every replay: they must outlive their owners
-        var plan = new ReplayPlan(kept.ToArray(), buffers.Count, inputs, variables, externals, outputSpecs, arena, arenaBytes);
+        var plan = new ReplayPlan(kept, buffers.Count, inputs, variables, externals, outputSpecs, arena, arenaBytes);
         foreach (var b in buffers)
             if (b.Kind == Kind.Temporary && !isOutput[b.Id]) plan._bases[b.Id] = arena is null ? 0 : arena.Pointer + (nint)offsets[b.Id];
         foreach (var (id, s) in externals) plan._bases[id] = s.Pointer;
         // Constants (ConstantFolding): computed once, now, into buffers of their own.
-        plan._constants = buffers.Where(b => isConstant[b.Id]).Select(b => (b.Id, b.Backend!.Allocate(Math.Max(b.Bytes, 1)))).ToArray();
-        foreach (var (id, buffer) in plan._constants) plan._bases[id] = buffer.Pointer;
+        foreach (var b in buffers)
+            if (isConstant[b.Id]) constants[nconstants++] = (b.Id, b.Backend!.Allocate(Math.Max(b.Bytes, 1)));
+        plan._constants = constants;
+        foreach (var (id, buffer) in constants) plan._bases[id] = buffer.Pointer;
         foreach (var op in constantOps) op.Op.Run(plan._bases);
         return plan;
     }
 
-    private static FunctionTrace.Ref[] Canonical(FunctionTrace.Ref[] refs, int[] canonical) =>
-        Array.ConvertAll(refs, r => r.Buffer < 0 ? r : r with { Buffer = canonical[r.Buffer] });
+    private static FunctionTrace.Ref[] Canonical(FunctionTrace.Ref[] refs, int[] canonical)
+    {
+        var result = new FunctionTrace.Ref[refs.Length];
+        for (int i = 0; i < refs.Length; i++)
+            result[i] = refs[i].Buffer < 0 ? refs[i] : refs[i] with { Buffer = canonical[refs[i].Buffer] };
+        return result;
+    }
+
+    // Widens each referenced buffer's lifetime [first, last] to include op `index`.
+    private static void Span(FunctionTrace.Ref[] refs, int index, int[] first, int[] last)
+    {
+        foreach (var r in refs)
+            if (r.Buffer >= 0)
+            {
+                first[r.Buffer] = Math.Min(first[r.Buffer], index);
+                last[r.Buffer] = Math.Max(last[r.Buffer], index);
+            }
+    }
+
+    // An arena placement: its bytes and the last op that uses them.
+    private struct Placed
+    {
+        public long Offset, Size;
+        public int Last;
+    }
+
+    // The arena's temporaries (used by a replayed call, not outputs nor constants) by first use,
+    // then by id: a counting sort over the op indices.
+    private static int[] TemporariesByFirstUse(IReadOnlyList<FunctionTrace.Buffer> buffers, bool[] isOutput, bool[] isConstant,
+                                               int[] first, int[] last, int opCount)
+    {
+        var starts = new int[opCount + 1];
+        int count = 0;
+        for (int id = 0; id < buffers.Count; id++)
+            if (InArena(id))
+            {
+                starts[first[id] + 1]++;
+                count++;
+            }
+        for (int i = 0; i < opCount; i++) starts[i + 1] += starts[i];
+        var order = new int[count];
+        for (int id = 0; id < buffers.Count; id++)
+            if (InArena(id)) order[starts[first[id]]++] = id;
+        return order;
+
+        bool InArena(int id) => buffers[id].Kind == Kind.Temporary && !isOutput[id] && !isConstant[id] && last[id] >= 0;
+    }
 
     /// <summary>The calls one replay runs, one per line (kernel name and op), to see what fusion did.</summary>
     public string Describe() => string.Join("\n", _ops.Select(o => o.Kernel + (o.Call is { Kind: CallKind.Binary or CallKind.Unary or CallKind.Cast } c ? $" {c.OpName} {c.OutLayout.Shape}" : "")));
