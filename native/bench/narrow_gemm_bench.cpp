@@ -1,6 +1,6 @@
 // Two builds of libneuralflow in one process (say main's and this branch's), their nf_matmul on the
-// narrow products of the workshop's and the MLP's training steps, called in alternation (one call
-// of each per round, so both see the same machine load), median microseconds of each and the
+// narrow products of the workshop's and the MLP's training steps, called in alternating blocks of
+// 20 calls (so both see the same machine load), median microseconds of each and the
 // largest difference between their outputs relative to the output's scale. Used to size
 // narrow_gemm.cpp's thresholds against the provider's GEMM; not part of ctest.
 //
@@ -73,7 +73,8 @@ int main(int argc, char** argv) {
                     {"wide x@W", false, 256, 64, 784},  {"wide x^T@dz", true, 784, 64, 256}};
     for (const Lib& l : libs)
         if (l.threads_set(threads) != NF_OK) return 1;
-    std::printf("threads %d, median us of %d alternating rounds: old new new/old maxdiff\n", threads, rounds);
+    constexpr int kBlock = 20;
+    std::printf("threads %d, median us of %d calls each, in alternating blocks: old new new/old maxdiff\n", threads, rounds);
     for (const auto& p : products) {
         std::vector<float> a(static_cast<size_t>(p.M * p.K)), b(static_cast<size_t>(p.K * p.N));
         for (size_t i = 0; i < a.size(); ++i) a[i] = static_cast<float>(static_cast<int>(i * 7919 % 2001) - 1000) * 1e-3f;
@@ -82,17 +83,23 @@ int main(int argc, char** argv) {
         const nf_layout bl = matrix_layout(p.K, p.N, false), cl = matrix_layout(p.M, p.N, false);
         std::vector<float> c[2] = {std::vector<float>(static_cast<size_t>(p.M * p.N)),
                                    std::vector<float>(static_cast<size_t>(p.M * p.N))};
+        // Blocks of kBlock calls per library, the other one down to one thread meanwhile: two pools
+        // whose idle workers poll for the next job would otherwise fight over the two cores.
         std::vector<double> us[2];
-        for (int r = 0; r < rounds + 10; ++r)
+        for (int r = 0; r < rounds / kBlock + 1; ++r)
             for (int s = 0; s < 2; ++s) {
                 const int w = (r + s) % 2;  // which library goes first alternates too
-                const auto t0 = std::chrono::steady_clock::now();
-                if (libs[w].matmul(NF_FLOAT32, a.data(), &aop, b.data(), &bl, c[w].data(), &cl) != NF_OK) {
-                    std::fprintf(stderr, "%s: %s\n", p.name.c_str(), libs[w].last_error());
-                    return 1;
+                libs[1 - w].threads_set(1);
+                libs[w].threads_set(threads);
+                for (int i = 0; i < kBlock + 2; ++i) {
+                    const auto t0 = std::chrono::steady_clock::now();
+                    if (libs[w].matmul(NF_FLOAT32, a.data(), &aop, b.data(), &bl, c[w].data(), &cl) != NF_OK) {
+                        std::fprintf(stderr, "%s: %s\n", p.name.c_str(), libs[w].last_error());
+                        return 1;
+                    }
+                    const double t = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+                    if (r > 0 && i >= 2) us[w].push_back(t);  // the first block and each block's first 2: warm-up
                 }
-                const double t = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
-                if (r >= 10) us[w].push_back(t);
             }
         double scale = 0, diff = 0;
         for (size_t i = 0; i < c[0].size(); ++i) {

@@ -1,4 +1,4 @@
-// Float products with a narrow output (at most kNarrowMaxCols columns): a dense layer's forward
+// Float products with a narrow output (at most kNarrowMaxCols = 256 columns): a dense layer's forward
 // x[256, 784] @ W[784, 50] and its weight gradient x^T[784, 256] @ dy[256, 50] in the workshop's
 // training step, 10M multiply-adds each. The provider's GEMM ran them in 119 and 91 us on two
 // threads (matmul.cpp's blocks, each a GEMM that packs its operands), about 40% of this Zen 5's
@@ -50,32 +50,50 @@ namespace {
 constexpr int kLanes = 16;
 constexpr int kMaxVectors = 4;
 // Multiply-adds per part (~10 us on one core): a 10M product is 8 parts, enough for a core held
-// by another process to delay only its own.
+// by another process to delay only its own; from kPartMacs at least 2 (both cores: the MLP's
+// h2^T @ dy, 512x10x256, took 12-21 us as one part on two threads, 11 us in the provider's two
+// halves).
 constexpr int64_t kPartMacs = int64_t{1} << 20;
+
+// Rows of op(A) (the summed dimension) per pass over C's blocks: 1024 rows of B at N = 64 are 256 KB,
+// which stay in L2 (a gradient over x[60000, 784] read each line of x from memory once per block of
+// 8 of its columns: 784x50x60000 took 165 ms, the provider 42).
+constexpr int64_t kDepthChunk = 1024;
 
 // Rows of C per block for V vectors of columns: R * V accumulators (at most 24) plus V vectors of
 // B and one broadcast in the 32 zmm registers.
 constexpr int rows_for(int v) { return v >= 4 ? 6 : v == 3 ? 8 : 12; }
 
 // C rows [0, R) (ldc), columns [0, 16 V) = op(A) rows [0, R) @ B columns [0, 16 V), over all K.
-// A points at op(A)'s first row: A[r * lda + k] (AT false) or A[k * lda + r] (AT true).
+// A points at op(A)'s first row: A[r * lda + k] (AT false) or A[k * lda + r] (AT true). `next`
+// is where the next block's rows start (A itself for the last block), prefetched while this one
+// is summed: a training step's batch of x comes from memory (in the workshop's replayed step the
+// forward took 83 us against 50 us with x in cache). `more`: C holds the sums over the earlier
+// k (a chunk of a long K), which these continue.
 template <bool AT, int R, int V>
 NF_AVX512 NF_INLINE void block(const float* A, int64_t lda, const float* B, int64_t ldb, int64_t K, float* C,
-                               int64_t ldc) {
+                               int64_t ldc, const float* next, bool more) {
     __m512 acc[R][V];
 #pragma GCC unroll 32
     for (int r = 0; r < R; ++r)
 #pragma GCC unroll 4
-        for (int v = 0; v < V; ++v) acc[r][v] = _mm512_setzero_ps();
-    for (int64_t k = 0; k < K; ++k) {
-        __m512 b[V];
-#pragma GCC unroll 4
-        for (int v = 0; v < V; ++v) b[v] = _mm512_loadu_ps(B + k * ldb + v * kLanes);
+        for (int v = 0; v < V; ++v) acc[r][v] = more ? _mm512_loadu_ps(C + r * ldc + v * kLanes) : _mm512_setzero_ps();
+    for (int64_t k0 = 0; k0 < K; k0 += kLanes) {
+        if constexpr (!AT)  // one cache line of each of the next block's rows per 16 steps
 #pragma GCC unroll 32
-        for (int r = 0; r < R; ++r) {
-            const __m512 a = _mm512_set1_ps(AT ? A[k * lda + r] : A[r * lda + k]);
+            for (int r = 0; r < R; ++r) __builtin_prefetch(next + r * lda + k0, 0, 3);
+        const int64_t k1 = std::min(K, k0 + kLanes);
+        for (int64_t k = k0; k < k1; ++k) {
+            if constexpr (AT) __builtin_prefetch(next + k * lda, 0, 3);  // the next block's part of row k
+            __m512 b[V];
 #pragma GCC unroll 4
-            for (int v = 0; v < V; ++v) acc[r][v] = _mm512_fmadd_ps(a, b[v], acc[r][v]);
+            for (int v = 0; v < V; ++v) b[v] = _mm512_loadu_ps(B + k * ldb + v * kLanes);
+#pragma GCC unroll 32
+            for (int r = 0; r < R; ++r) {
+                const __m512 a = _mm512_set1_ps(AT ? A[k * lda + r] : A[r * lda + k]);
+#pragma GCC unroll 4
+                for (int v = 0; v < V; ++v) acc[r][v] = _mm512_fmadd_ps(a, b[v], acc[r][v]);
+            }
         }
     }
 #pragma GCC unroll 32
@@ -87,27 +105,29 @@ NF_AVX512 NF_INLINE void block(const float* A, int64_t lda, const float* B, int6
 // The last `rows` (< R) rows of a range: one compiled block per count.
 template <bool AT, int V, int... Rs>
 NF_AVX512 NF_INLINE void tail_block(std::integer_sequence<int, Rs...>, int64_t rows, const float* A, int64_t lda,
-                                    const float* B, int64_t ldb, int64_t K, float* C, int64_t ldc) {
-    ((rows == Rs + 1 ? block<AT, Rs + 1, V>(A, lda, B, ldb, K, C, ldc) : void()), ...);
+                                    const float* B, int64_t ldb, int64_t K, float* C, int64_t ldc, bool more) {
+    ((rows == Rs + 1 ? block<AT, Rs + 1, V>(A, lda, B, ldb, K, C, ldc, A, more) : void()), ...);
 }
 
 // C rows [i0, i1), columns [j0, j0 + 16 V).
 template <bool AT, int V>
 NF_AVX512 void rows_of(const float* A, int64_t lda, const float* B, int64_t ldb, int64_t K, float* C, int64_t ldc,
-                       int64_t i0, int64_t i1, int64_t j0) {
+                       int64_t i0, int64_t i1, int64_t j0, bool more) {
     constexpr int R = rows_for(V);
     int64_t i = i0;
-    for (; i + R <= i1; i += R)
-        block<AT, R, V>(AT ? A + i : A + i * lda, lda, B + j0, ldb, K, C + i * ldc + j0, ldc);
+    for (; i + R <= i1; i += R) {
+        const int64_t n = i + R < i1 ? i + R : i;  // the next block's first row (this one's for the last)
+        block<AT, R, V>(AT ? A + i : A + i * lda, lda, B + j0, ldb, K, C + i * ldc + j0, ldc, AT ? A + n : A + n * lda, more);
+    }
     if (i < i1)
         tail_block<AT, V>(std::make_integer_sequence<int, R - 1>{}, i1 - i, AT ? A + i : A + i * lda, lda, B + j0, ldb,
-                          K, C + i * ldc + j0, ldc);
+                          K, C + i * ldc + j0, ldc, more);
 }
 
 template <bool AT, int... Vs>
 void rows_any(std::integer_sequence<int, Vs...>, int64_t V, const float* A, int64_t lda, const float* B, int64_t ldb,
-              int64_t K, float* C, int64_t ldc, int64_t i0, int64_t i1, int64_t j0) {
-    ((V == Vs + 1 ? rows_of<AT, Vs + 1>(A, lda, B, ldb, K, C, ldc, i0, i1, j0) : void()), ...);
+              int64_t K, float* C, int64_t ldc, int64_t i0, int64_t i1, int64_t j0, bool more) {
+    ((V == Vs + 1 ? rows_of<AT, Vs + 1>(A, lda, B, ldb, K, C, ldc, i0, i1, j0, more) : void()), ...);
 }
 
 // ---- the last r = N % 16 columns (r < 16), vectorised along the summed or the row dimension ----
@@ -119,7 +139,7 @@ constexpr int last_width_for(int r) { return std::min(8, 31 / (r + 1)); }
 // The sum of v's 16 lanes as one fixed tree: lane l + lane l+8, then + 4, + 2, + 1 (the same
 // order as skinny_gemm.cpp's sum_lanes; native/tests/test_narrow_gemm.cpp replays it).
 NF_AVX512 NF_INLINE float lane_sum(__m512 v) {
-    const __m256 h = _mm256_add_ps(_mm512_castps512_ps256(v), _mm512_extractf32x8_ps(v, 1));
+    const __m256 h = _mm256_add_ps(_mm512_extractf32x8_ps(v, 0), _mm512_extractf32x8_ps(v, 1));
     __m128 q = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
     q = _mm_add_ps(q, _mm_movehl_ps(q, q));
     return _mm_cvtss_f32(_mm_add_ss(q, _mm_movehdup_ps(q)));
@@ -158,19 +178,24 @@ NF_AVX512 void dot_rows(const float* A, int64_t lda, const float* bt, int64_t K,
 }
 
 // Gradient: C rows [0, rows) (rows <= 16 W), columns [0, NC) = sum over k of A[k][0, rows) (A
-// stored [K][M]) times B[k][0, NC), 16 rows of C per vector, B's elements broadcast.
+// stored [K][M]) times B[k][0, NC), 16 rows of C per vector, B's elements broadcast; `more`:
+// continuing C's sums over the earlier k.
 template <int NC>
 NF_AVX512 void column_rows(const float* A, int64_t lda, const float* B, int64_t ldb, int64_t K, float* C,
-                           int64_t ldc, int64_t rows) {
+                           int64_t ldc, int64_t rows, bool more) {
     constexpr int W = last_width_for(NC);
     __m512 acc[W][NC];
     __mmask16 mask[W];
+    alignas(64) float t[NC][W * kLanes] = {};  // C's block transposed
+    if (more)
+        for (int64_t i = 0; i < rows; ++i)
+            for (int j = 0; j < NC; ++j) t[j][i] = C[i * ldc + j];
 #pragma GCC unroll 8
     for (int v = 0; v < W; ++v) {
         const int64_t n = std::clamp<int64_t>(rows - v * kLanes, 0, kLanes);  // lanes of C's rows in vector v
         mask[v] = __mmask16((1u << n) - 1);
 #pragma GCC unroll 16
-        for (int j = 0; j < NC; ++j) acc[v][j] = _mm512_setzero_ps();
+        for (int j = 0; j < NC; ++j) acc[v][j] = _mm512_load_ps(t[j] + v * kLanes);
     }
     for (int64_t k = 0; k < K; ++k) {
         __m512 a[W];
@@ -183,7 +208,6 @@ NF_AVX512 void column_rows(const float* A, int64_t lda, const float* B, int64_t 
             for (int v = 0; v < W; ++v) acc[v][j] = _mm512_fmadd_ps(a[v], b, acc[v][j]);
         }
     }
-    alignas(64) float t[NC][W * kLanes];  // transposed into C's rows
 #pragma GCC unroll 16
     for (int j = 0; j < NC; ++j)
 #pragma GCC unroll 8
@@ -196,12 +220,13 @@ NF_AVX512 void column_rows(const float* A, int64_t lda, const float* B, int64_t 
 template <int... Rs>
 void last_columns(std::integer_sequence<int, Rs...>, int64_t r, bool ta, const float* A, int64_t lda, const float* B,
                   int64_t ldb, const float* bt, int64_t K, int64_t kp, float* C, int64_t ldc, int64_t i0, int64_t i1,
-                  int64_t first) {
+                  int64_t first, bool more) {
     auto run = [&](auto nc) {
         constexpr int NC = decltype(nc)::value, W = last_width_for(NC);
         if (ta)
             for (int64_t i = i0; i < i1; i += W * kLanes)
-                column_rows<NC>(A + i, lda, B + first, ldb, K, C + i * ldc + first, ldc, std::min<int64_t>(W * kLanes, i1 - i));
+                column_rows<NC>(A + i, lda, B + first, ldb, K, C + i * ldc + first, ldc, std::min<int64_t>(W * kLanes, i1 - i),
+                                more);
         else
             for (int64_t i = i0; i < i1; i += W)
                 dot_rows<NC>(A + i * lda, lda, bt, K, kp, C + i * ldc + first, ldc, std::min<int64_t>(W, i1 - i));
@@ -229,15 +254,21 @@ bool narrow_gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const float*
     // A forward with fewer than 16 columns is all dot products, each reading x from L2 for a few
     // FMAs: the provider was faster (256x10x512: 25 us against 38 on one thread).
     if (!ta && nv == 0) return false;
+    // A gradient reads its stored x [K, M] by column blocks, a cache line of each row at a time:
+    // from memory that is one miss per row (784x50x60000, x 188 MB: 139 ms against the provider's
+    // 40), in cache it wins (288x64x7744, 8.9 MB: 0.75-1.1 ms against 0.86-1.8). So x at most
+    // half of this machine's 32 MB L3.
+    if (ta && sat_mul(K, M) > kNarrowMaxGradientFloats) return false;
     // Whole vectors in column groups of at most kMaxVectors, as even as possible (6 = 3 + 3, not 4 + 2);
     // the first group is the widest and so has the fewest rows per block.
     const int64_t groups = (nv + kMaxVectors - 1) / kMaxVectors;
     const int64_t first_v = groups ? (nv + groups - 1) / groups : 0;
     // Parts are whole row blocks of the first group (or of the last columns' loops), a power of
-    // two of them by the work alone.
+    // two of them by the work alone (an even count keeps both cores of a 2-core machine busy to the end).
     const int64_t unit = first_v ? rows_for(static_cast<int>(first_v)) : last_width_for(static_cast<int>(rest)) * (ta ? kLanes : 1);
     const int64_t units = (M + unit - 1) / unit;
-    const int64_t parts = std::min(units, floor_pow2(std::max<int64_t>(1, sat_mul(M * N, K) / kPartMacs)));
+    const int64_t macs = sat_mul(M * N, K);
+    const int64_t parts = std::min(units, macs < kPartMacs ? 1 : std::max<int64_t>(2, floor_pow2(macs / kPartMacs)));
 
     // The last `rest` columns of B packed for the forward's dot form: bt[rest][kp], 64-byte aligned,
     // zeros after K. (The gradient broadcasts B's elements where they are.)
@@ -252,17 +283,27 @@ bool narrow_gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const float*
         }
     }
 
+    // A long K in chunks of kDepthChunk, each continuing C's sums: the chunk's rows of B (and of the
+    // stored x of a gradient) stay in cache while every row block passes over them.
     parallel_parts(units, parts, [&](int, int64_t, int64_t u0, int64_t u1) {
         const int64_t i0 = u0 * unit, i1 = std::min(M, u1 * unit);
-        for (int64_t g = 0, j0 = 0; g < groups; ++g) {
-            const int64_t v = nv / groups + (g < nv % groups);
-            if (ta) rows_any<true>(std::make_integer_sequence<int, kMaxVectors>{}, v, A, lda, B, ldb, K, C, ldc, i0, i1, j0);
-            else rows_any<false>(std::make_integer_sequence<int, kMaxVectors>{}, v, A, lda, B, ldb, K, C, ldc, i0, i1, j0);
-            j0 += v * kLanes;
+        for (int64_t k0 = 0; k0 < K; k0 += kDepthChunk) {
+            const int64_t kc = std::min(kDepthChunk, K - k0);
+            const float* a = ta ? A + k0 * lda : A + k0;
+            const float* b = B + k0 * ldb;
+            for (int64_t g = 0, j0 = 0; g < groups; ++g) {
+                const int64_t v = nv / groups + (g < nv % groups);
+                if (ta) rows_any<true>(std::make_integer_sequence<int, kMaxVectors>{}, v, a, lda, b, ldb, kc, C, ldc, i0, i1, j0, k0 > 0);
+                else rows_any<false>(std::make_integer_sequence<int, kMaxVectors>{}, v, a, lda, b, ldb, kc, C, ldc, i0, i1, j0, k0 > 0);
+                j0 += v * kLanes;
+            }
+            if (rest && ta)
+                last_columns(std::make_integer_sequence<int, kLanes - 1>{}, rest, ta, a, lda, b, ldb, bt, kc, kp, C, ldc, i0,
+                             i1, whole, k0 > 0);
         }
-        if (rest)
-            last_columns(std::make_integer_sequence<int, kLanes - 1>{}, rest, ta, A, lda, B, ldb, bt, K, kp, C, ldc, i0,
-                         i1, whole);
+        if (rest && !ta)  // over all K at once: a dot product's lanes cannot be continued from C
+            last_columns(std::make_integer_sequence<int, kLanes - 1>{}, rest, ta, A, lda, B, ldb, bt, K, kp, C, ldc, i0, i1,
+                         whole, false);
     });
     return true;
 }

@@ -7,13 +7,19 @@
 
 namespace nf {
 
-// Output columns at most (wider: the provider's packed kernels win, narrow_gemm.cpp's header).
-constexpr int64_t kNarrowMaxCols = 64;
+// Output columns at most. Measured on two threads against the provider (native/bench/
+// narrow_gemm_bench.cpp, load average 4 from other jobs): x @ W at 256x784 and x^T @ dy at 784x256
+// took 0.79 / 0.82 of its time at N = 64, 0.84 / 0.88 at 128, 0.87 / 0.91 at 256, and 1.13 / 0.92
+// at 512 (the MLP's layers), where its packed kernels win.
+constexpr int64_t kNarrowMaxCols = 256;
+// A weight gradient's stored x [K, M] at most this many floats (16 MB; narrow_gemm.cpp).
+constexpr int64_t kNarrowMaxGradientFloats = int64_t{1} << 22;
 // Multiply-adds at least: below, the provider's small-matrix kernels serve as well.
 constexpr int64_t kNarrowMinMacs = int64_t{1} << 18;
 
 // Row-major C[M, N] (ldc) = op(A) @ B, as matmul.cpp's gemm, B not transposed: true when done
 // here; false when the product is not narrow (N > kNarrowMaxCols), too small, has B transposed,
+// is a gradient over a large x,
 // or the machine lacks AVX-512 (cpu/wide_vectors.h): the caller runs the provider's GEMM.
 // Every output is one sum in k order, so the bits do not depend on the thread count.
 bool narrow_gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B,
