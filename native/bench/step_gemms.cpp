@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <vector>
 
+#include "matrix_layout.h"
 #include "neuralflow.h"
 
 namespace {
@@ -22,17 +23,6 @@ struct Product {
     bool ta, tb;  // op(A) is [M, K], stored [K, M] when ta; op(B) is [K, N], stored [N, K] when tb
     int64_t M, N, K;
 };
-
-// [rows, cols] of a stored matrix as nf_matmul's operand: row-major, or its transpose as a view.
-nf_layout layout(int64_t rows, int64_t cols, bool transposed) {
-    nf_layout l{};
-    l.rank = 2;
-    l.shape[0] = rows;
-    l.shape[1] = cols;
-    l.strides[0] = transposed ? 1 : cols;
-    l.strides[1] = transposed ? rows : 1;
-    return l;
-}
 
 }  // namespace
 
@@ -58,11 +48,11 @@ int main(int argc, char** argv) {
             c(static_cast<size_t>(p.M * p.N));
         for (size_t i = 0; i < a.size(); ++i) a[i] = static_cast<float>(i % 17) * 0.1f;
         for (size_t i = 0; i < b.size(); ++i) b[i] = static_cast<float>(i % 13) * 0.1f;
-        const nf_layout al = p.ta ? layout(p.K, p.M, false) : layout(p.M, p.K, false);
-        const nf_layout bl = p.tb ? layout(p.N, p.K, false) : layout(p.K, p.N, false);
+        const nf_layout al = p.ta ? matrix_layout(p.K, p.M, false) : matrix_layout(p.M, p.K, false);
+        const nf_layout bl = p.tb ? matrix_layout(p.N, p.K, false) : matrix_layout(p.K, p.N, false);
         // op(A), op(B) as transposed views of the stored matrices.
-        const nf_layout aop = p.ta ? layout(p.M, p.K, true) : al, bop = p.tb ? layout(p.K, p.N, true) : bl;
-        const nf_layout cl = layout(p.M, p.N, false);
+        const nf_layout aop = p.ta ? matrix_layout(p.M, p.K, true) : al, bop = p.tb ? matrix_layout(p.K, p.N, true) : bl;
+        const nf_layout cl = matrix_layout(p.M, p.N, false);
         std::vector<double> us;
         for (int r = 0; r < calls + 10; ++r) {
             const auto t0 = std::chrono::steady_clock::now();

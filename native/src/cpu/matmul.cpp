@@ -16,6 +16,7 @@
 #include "common/intmath.h"
 #include "common/layout.h"
 #include "common/matrix.h"
+#include "cpu/narrow_gemm.h"
 #include "cpu/parallel.h"
 #include "cpu/skinny_gemm.h"
 
@@ -133,7 +134,8 @@ template <class T>
 void gemm_threaded(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t lda, const T* B,
                    int64_t ldb, T* C, int64_t ldc) {
     if constexpr (std::is_same_v<T, float>)
-        if (skinny_gemm(ta, tb, M, N, K, A, lda, B, ldb, C, ldc)) return;
+        if (skinny_gemm(ta, tb, M, N, K, A, lda, B, ldb, C, ldc) || narrow_gemm(ta, tb, M, N, K, A, lda, B, ldb, C, ldc))
+            return;
     set_gemm_threads(1);
     const GemmBlocks g = gemm_blocks(M, N, K);
     if (g.parts < 2) {

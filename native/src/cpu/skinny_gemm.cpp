@@ -32,6 +32,7 @@
 #include "cpu/simd.h"
 #include "cpu/skinny_gemm.h"
 #include "cpu/thread_scratch.h"
+#include "cpu/wide_vectors.h"
 
 // V16 below is passed between always-inlined helpers only, never across an ABI boundary.
 #if defined(__GNUC__) && !defined(__clang__)
@@ -263,24 +264,6 @@ float* gradient_partials(int64_t n) {
 }
 
 }  // namespace
-
-// Whether the loops above run as AVX-512 code here. Their register blocks (up to 16 accumulators of
-// 16 floats) fit the 32 zmm registers only: the AVX2 clone (16 ymm, two per V16) and a baseline
-// SSE2 build spill every accumulator. Measured in a standalone build of this file for
-// x86-64-v3 on the dev box (60000x784, N = 10, one thread, while CI ran): logits 60-117 ms and
-// the gradient 543-750 ms (the previous gradient kernel: 334-457), against 19-24 and 15-21 ms
-// for the AVX-512 build and OpenBLAS's Haswell kernels' 52 / 70 ms. Elsewhere the provider runs
-// these products; results then are the provider's bits, as for every other product.
-static bool wide_vectors_here() {
-#if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512DQ__) && defined(__AVX512VL__)
-    return true;  // the whole build targets AVX-512
-#elif defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__ELF__) && !defined(NF_NO_SIMD_CLONES)
-    static const bool wide = __builtin_cpu_supports("x86-64-v4");  // the clone NF_SIMD_CLONES picks
-    return wide;
-#else
-    return false;
-#endif
-}
 
 bool skinny_gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B,
                  int64_t ldb, float* C, int64_t ldc) {

@@ -16,7 +16,7 @@ constexpr int64_t kSkinnyMinDepth = 64;
 
 // Row-major C[M, N] (ldc) = op(A) @ op(B), as matmul.cpp's gemm: true when done here, false when
 // it is not such a product (too small or too wide, or A transposed with a short K) or the
-// machine lacks AVX-512 (skinny_gemm.cpp's wide_vectors_here: its register blocks spill on
+// machine lacks AVX-512 (cpu/wide_vectors.h: its register blocks spill on
 // AVX2 and SSE2): the caller runs the provider's GEMM. Either A not
 // transposed with M >= kSkinnyMinLong (logits) or A transposed with K >= kSkinnyMinLong (gradient).
 bool skinny_gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B,
