@@ -161,11 +161,11 @@ TEST(Threads, ThreadCountIsSetAndRead) {
     EXPECT_EQ(nf_threads_get(), 3);
 }
 
-// Issue 17: below cpu/parallel.h's kWorkersMin (2^16 adds of work) a kernel's parts run one
-// after another on the calling thread; from it they are shared with the workers. Either way the
-// parts are the sizes', so kernels whose work lies on both sides of that line give the same bits
-// on 1, 2 and 4 threads: the float cross-entropy (per-thread scratch, 8 adds an element), SGD and
-// Adam over several variables in one call, and a fused relu gradient.
+// Issue 17: below cpu/parallel.h's kWorkersMin (2^16 adds of work) the parts of cheap elements
+// (SGD, a fused relu gradient) run one after another on the calling thread; from it, and for
+// dearer elements (Adam, the float cross-entropy's rows with their per-thread scratch) from
+// kParallelMin, they are shared with the workers. Either way the parts are the sizes', so
+// kernels whose work lies on both sides of those lines give the same bits on 1, 2 and 4 threads.
 TEST(Threads, KernelsAroundTheWorkersThresholdDoNotDependOnTheThreadCount) {
     ThreadCount keep;
     const int threads[] = {1, 2, 4};
