@@ -160,3 +160,87 @@ TEST(Threads, ThreadCountIsSetAndRead) {
     EXPECT_EQ(nf_threads_set(0), NF_ERROR_INVALID_ARGUMENT);
     EXPECT_EQ(nf_threads_get(), 3);
 }
+
+// Issue 17: below cpu/parallel.h's kWorkersMin (2^16 adds of work) the parts of cheap elements
+// (SGD, a fused relu gradient) run one after another on the calling thread; from it, and for
+// dearer elements (Adam, the float cross-entropy's rows with their per-thread scratch) from
+// kParallelMin, they are shared with the workers. Either way the parts are the sizes', so
+// kernels whose work lies on both sides of those lines give the same bits on 1, 2 and 4 threads.
+TEST(Threads, KernelsAroundTheWorkersThresholdDoNotDependOnTheThreadCount) {
+    ThreadCount keep;
+    const int threads[] = {1, 2, 4};
+    uint32_t seed = 71;
+    for (int64_t rows : {300, 409, 410, 820, 1700}) {  // 10 classes: work rows * 80, 24,000 to 136,000
+        const int64_t C = 10;
+        const auto x = random_values<float>(rows * C, -4, 4, seed++);
+        std::vector<int32_t> labels(rows);
+        for (int64_t r = 0; r < rows; ++r) labels[r] = static_cast<int32_t>((r * 7) % C);
+        const nf_layout l = contiguous({rows, C});
+        std::vector<std::vector<float>> results;
+        for (int t : threads) {
+            ASSERT_EQ(nf_threads_set(t), NF_OK);
+            nft::Guarded<float> loss(rows), grad(rows * C);
+            ASSERT_EQ(nf_softmax_cross_entropy(NF_FLOAT32, x.data(), &l, NF_INT32, labels.data(), 1, loss.data(), grad.data()),
+                      NF_OK)
+                << nf_last_error();
+            std::vector<float> both(loss.begin(), loss.end());
+            both.insert(both.end(), grad.begin(), grad.end());
+            results.push_back(both);
+        }
+        for (size_t i = 1; i < results.size(); ++i)
+            EXPECT_EQ(0, std::memcmp(results[0].data(), results[i].data(), results[0].size() * sizeof(float)))
+                << "cross-entropy rows=" << rows << " on " << threads[i] << " threads";
+    }
+    for (nf_optimizer kind : {NF_OPTIMIZER_SGD, NF_OPTIMIZER_ADAM}) {
+        for (int64_t total : {32000, 39760, 65535, 65536, 140001}) {  // SGD costs 1 an element, Adam 4
+            const int64_t counts[] = {total - total / 4 - 17, 17, total / 4};
+            std::vector<std::vector<float>> results;
+            for (int t : threads) {
+                ASSERT_EQ(nf_threads_set(t), NF_OK);
+                std::vector<std::vector<float>> w, g, m, v;
+                std::vector<nf_optimizer_tensor> ts;
+                uint32_t s = 5;
+                for (int64_t c : counts) {
+                    w.push_back(random_values<float>(c, -1, 1, s++));
+                    g.push_back(random_values<float>(c, -1, 1, s++));
+                    m.emplace_back(c, 0.f);
+                    v.emplace_back(c, 0.f);
+                }
+                for (size_t i = 0; i < w.size(); ++i) {
+                    const bool adam = kind == NF_OPTIMIZER_ADAM;
+                    ts.push_back({w[i].data(), g[i].data(), adam ? m[i].data() : nullptr, adam ? v[i].data() : nullptr,
+                                  nullptr, counts[i]});
+                }
+                nf_optimizer_params p = optimizer_params(0.01);
+                p.step = 3;
+                ASSERT_EQ(nf_optimizer_update_multi(kind, NF_FLOAT32, ts.data(), 3, &p, nullptr), NF_OK) << nf_last_error();
+                std::vector<float> all;
+                for (auto* set : {&w, &m, &v})
+                    for (auto& b : *set) all.insert(all.end(), b.begin(), b.end());
+                results.push_back(all);
+            }
+            for (size_t i = 1; i < results.size(); ++i)
+                EXPECT_EQ(results[0], results[i]) << "optimizer " << kind << " total=" << total << " on " << threads[i] << " threads";
+        }
+    }
+    for (int64_t rows : {256, 655, 656, 2600}) {  // 50 columns, 2 steps: work rows * 100
+        const int64_t C = 50;
+        const auto y = random_values<float>(rows * C, -1, 1, seed++), dy = random_values<float>(rows * C, -1, 1, seed++);
+        const float zero = 0.f;
+        const nf_layout l = contiguous({rows, C});
+        nf_layout scalar = l;
+        scalar.strides[0] = scalar.strides[1] = 0;
+        const void* in[] = {y.data(), &zero, dy.data()};
+        const nf_layout ls[] = {l, scalar, l};
+        const nf_fused_step steps[] = {{NF_FUSED_BINARY, NF_BINARY_GREATER, 0, 1}, {NF_FUSED_BINARY, NF_BINARY_MUL, 3, 2}};
+        std::vector<std::vector<float>> results;
+        for (int t : threads) {
+            ASSERT_EQ(nf_threads_set(t), NF_OK);
+            nft::Guarded<float> out(rows * C);
+            ASSERT_EQ(nf_fused_elementwise(NF_FLOAT32, 3, in, ls, 2, steps, out.data(), &l), NF_OK) << nf_last_error();
+            results.emplace_back(out.begin(), out.end());
+        }
+        for (size_t i = 1; i < results.size(); ++i)
+            EXPECT_EQ(results[0], results[i]) << "fused rows=" << rows << " on " << threads[i] << " threads";
+    }
+}

@@ -13,6 +13,7 @@
 #include "common/optimizer_multi.h"
 #include "common/optimizer_step.h"
 #include "cpu/parallel.h"
+#include "cpu/simd.h"
 
 namespace nf {
 namespace {
@@ -27,7 +28,7 @@ struct Buffers {
 };
 
 template <class T>
-void sgd(const Buffers<T>& x, int64_t n, const OptimizerHyper<T>& h) {
+NF_INLINE void sgd(const Buffers<T>& x, int64_t n, const OptimizerHyper<T>& h) {
     T* __restrict w = x.w;
     const T* __restrict g = x.g;
     if (!h.momentum) {
@@ -43,7 +44,7 @@ void sgd(const Buffers<T>& x, int64_t n, const OptimizerHyper<T>& h) {
 }
 
 template <class T>
-void adam(const Buffers<T>& x, int64_t n, const OptimizerHyper<T>& h) {
+NF_INLINE void adam(const Buffers<T>& x, int64_t n, const OptimizerHyper<T>& h) {
     T* __restrict w = x.w;
     const T* __restrict g = x.g;
     T* __restrict m = x.s0;
@@ -52,7 +53,7 @@ void adam(const Buffers<T>& x, int64_t n, const OptimizerHyper<T>& h) {
 }
 
 template <class T>
-void rmsprop(const Buffers<T>& x, int64_t n, const OptimizerHyper<T>& h) {
+NF_INLINE void rmsprop(const Buffers<T>& x, int64_t n, const OptimizerHyper<T>& h) {
     T* __restrict w = x.w;
     const T* __restrict g = x.g;
     T* __restrict ms = x.s0;
@@ -65,7 +66,7 @@ void rmsprop(const Buffers<T>& x, int64_t n, const OptimizerHyper<T>& h) {
 }
 
 template <class T>
-void adagrad(const Buffers<T>& x, int64_t n, const OptimizerHyper<T>& h) {
+NF_INLINE void adagrad(const Buffers<T>& x, int64_t n, const OptimizerHyper<T>& h) {
     T* __restrict w = x.w;
     const T* __restrict g = x.g;
     T* __restrict acc = x.s0;
@@ -75,7 +76,7 @@ void adagrad(const Buffers<T>& x, int64_t n, const OptimizerHyper<T>& h) {
 // nf_optimizer_update_ex's loop (issue 16): the element step of common/optimizer_step.h with
 // the options, one instantiation per kind.
 template <nf_optimizer K, class T>
-void element_loop(T* w, const T* g, T* s0, T* s1, T* s2, int64_t b, int64_t e, const OptimizerHyper<T>& h) {
+NF_INLINE void element_loop(T* w, const T* g, T* s0, T* s1, T* s2, int64_t b, int64_t e, const OptimizerHyper<T>& h) {
     for (int64_t i = b; i < e; ++i) optimizer_element<K>(w, g, s0, s1, s2, i, h);
 }
 
@@ -84,18 +85,54 @@ void element_loop(T* w, const T* g, T* s0, T* s1, T* s2, int64_t b, int64_t e, c
 // else the element step with the options. Each element's result depends on nothing but its own
 // values, so any split of the elements gives the same bits.
 template <class T>
+NF_INLINE void run_range(bool plain, nf_optimizer kind, T* w, const T* g, T* s0, T* s1, T* s2, int64_t b, int64_t e,
+                         const OptimizerHyper<T>& h) {
+    if (plain) {
+        // Unused slots stay NULL; offsetting them would be undefined behaviour.
+        const Buffers<T> x{w + b, g + b, s0 ? s0 + b : nullptr, s1 ? s1 + b : nullptr};
+        switch (kind) {
+            case NF_OPTIMIZER_SGD: sgd(x, e - b, h); return;
+            case NF_OPTIMIZER_ADAM: adam(x, e - b, h); return;
+            case NF_OPTIMIZER_RMSPROP: rmsprop(x, e - b, h); return;
+            default: adagrad(x, e - b, h); return;
+        }
+    }
+    switch (kind) {
+#define NF_CASE(K) \
+        case K: element_loop<K>(w, g, s0, s1, s2, b, e, h); return;
+        NF_CASE(NF_OPTIMIZER_SGD) NF_CASE(NF_OPTIMIZER_ADAM) NF_CASE(NF_OPTIMIZER_RMSPROP) NF_CASE(NF_OPTIMIZER_ADAGRAD)
+        NF_CASE(NF_OPTIMIZER_NADAM) NF_CASE(NF_OPTIMIZER_ADAMAX) NF_CASE(NF_OPTIMIZER_ADADELTA)
+#undef NF_CASE
+        default: element_loop<NF_OPTIMIZER_FTRL>(w, g, s0, s1, s2, b, e, h); return;
+    }
+}
+
+// The loops per SIMD level (cpu/simd.h): a step's variables and gradients are in cache (the
+// gradient product just wrote them), where AVX-512's 16 floats a step count: SGD over the
+// workshop model's 39,760 floats took 3.1 us as SSE2 code, 2.0 us as AVX-512 (same bits: the
+// element steps are IEEE operations, never contracted).
+NF_SIMD_CLONES void run_range_f32(bool plain, nf_optimizer kind, float* w, const float* g, float* s0, float* s1,
+                                  float* s2, int64_t b, int64_t e, const OptimizerHyper<float>& h) {
+    run_range<float>(plain, kind, w, g, s0, s1, s2, b, e, h);
+}
+NF_SIMD_CLONES void run_range_f64(bool plain, nf_optimizer kind, double* w, const double* g, double* s0, double* s1,
+                                  double* s2, int64_t b, int64_t e, const OptimizerHyper<double>& h) {
+    run_range<double>(plain, kind, w, g, s0, s1, s2, b, e, h);
+}
+void run_range_of(bool plain, nf_optimizer kind, float* w, const float* g, float* s0, float* s1, float* s2, int64_t b,
+                  int64_t e, const OptimizerHyper<float>& h) {
+    run_range_f32(plain, kind, w, g, s0, s1, s2, b, e, h);
+}
+void run_range_of(bool plain, nf_optimizer kind, double* w, const double* g, double* s0, double* s1, double* s2,
+                  int64_t b, int64_t e, const OptimizerHyper<double>& h) {
+    run_range_f64(plain, kind, w, g, s0, s1, s2, b, e, h);
+}
+
+template <class T>
 class Stepper {
 public:
     Stepper(nf_optimizer kind, const nf_optimizer_params& p, const nf_optimizer_options& o)
-        : plain_(optimizer_plain(kind, o)), h_(optimizer_hyper<T>(kind, p, o)) {
-        using Kernel = void (*)(const Buffers<T>&, int64_t, const OptimizerHyper<T>&);
-        static const Kernel kernels[] = {sgd<T>, adam<T>, rmsprop<T>, adagrad<T>};
-        static const Loop loops[] = {element_loop<NF_OPTIMIZER_SGD, T>,   element_loop<NF_OPTIMIZER_ADAM, T>,
-                                     element_loop<NF_OPTIMIZER_RMSPROP, T>, element_loop<NF_OPTIMIZER_ADAGRAD, T>,
-                                     element_loop<NF_OPTIMIZER_NADAM, T>, element_loop<NF_OPTIMIZER_ADAMAX, T>,
-                                     element_loop<NF_OPTIMIZER_ADADELTA, T>, element_loop<NF_OPTIMIZER_FTRL, T>};
-        kernel_ = plain_ ? kernels[kind] : nullptr;
-        loop_ = loops[kind];
+        : kind_(kind), plain_(optimizer_plain(kind, o)), h_(optimizer_hyper<T>(kind, p, o)) {
         // Per element: sqrt + divide for all but plain SGD; the options' clip and decay on top.
         cost_ = !plain_ ? 6 : kind == NF_OPTIMIZER_SGD ? 1 : 4;
     }
@@ -103,25 +140,14 @@ public:
     int64_t cost() const { return cost_; }
 
     void operator()(void* param, const void* grad, void* slot0, void* slot1, void* slot2, int64_t b, int64_t e) const {
-        T* w = static_cast<T*>(param);
-        const T* g = static_cast<const T*>(grad);
-        T* s0 = static_cast<T*>(slot0);
-        T* s1 = static_cast<T*>(slot1);
-        if (!plain_) {
-            loop_(w, g, s0, s1, static_cast<T*>(slot2), b, e, h_);
-            return;
-        }
-        // Unused slots stay NULL; offsetting them would be undefined behaviour.
-        const Buffers<T> x{w + b, g + b, s0 ? s0 + b : nullptr, s1 ? s1 + b : nullptr};
-        kernel_(x, e - b, h_);
+        run_range_of(plain_, kind_, static_cast<T*>(param), static_cast<const T*>(grad), static_cast<T*>(slot0),
+                     static_cast<T*>(slot1), static_cast<T*>(slot2), b, e, h_);
     }
 
 private:
-    using Loop = void (*)(T*, const T*, T*, T*, T*, int64_t, int64_t, const OptimizerHyper<T>&);
+    nf_optimizer kind_;
     bool plain_;
     OptimizerHyper<T> h_;
-    void (*kernel_)(const Buffers<T>&, int64_t, const OptimizerHyper<T>&);
-    Loop loop_;
     int64_t cost_;
 };
 

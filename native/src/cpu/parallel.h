@@ -4,7 +4,9 @@
 // caller and the workers claim one at a time: a core taken by another process slows only the
 // parts it holds, and results that combine per-part partials are the same however the parts
 // were shared out. Small work stays on the calling thread: a hand-off costs a few
-// microseconds, which only pays off above roughly kParallelMin elements of simple arithmetic.
+// microseconds, which only pays off above roughly kWorkersMin elements of simple arithmetic.
+// Whether the workers help is decided by the size too, never by the parts' results: parts that
+// run one after another on the caller give the bits they give on any number of threads.
 #pragma once
 
 #include <algorithm>
@@ -22,6 +24,18 @@ void set_gemm_threads(int n);  // library.cpp
 // Measured on the 2-core dev box (see native/README.md): below ~32K float adds a parallel
 // region is slower than the serial loop.
 constexpr int64_t kParallelMin = 32768;
+// Work below which parallel_chunks runs its parts one after another on the calling thread, workers
+// free or not (issue 17). Measured with native/bench/small_calls.cpp on the 2-core box, data in
+// the caller's cache as a replay's kernels find it: SGD over the workshop model's 39,760 floats
+// 2.0 us alone (AVX-512), 2.5-3.5 us median and 3.1-10.6 us mean with the worker, which takes a
+// part only after a hand-off of 1-2 us (more when it lost its core) and reads the caller's
+// cache lines across cores; a 32K-element add 2.7 us alone, 2.3-3.2 median / 2.4-4.4 mean split.
+// From 2^17 (1.5 MB of operands, past one core's L2) the split wins clearly (add: 14.5 -> 8.5-10 us).
+// Only cheap elements (cost up to kCheapCost) stay serial this way: the add-equivalents of a
+// dear one understate its time (tanh, cost 10, takes 6 ns an element, 80 adds' worth), and a
+// 4,096-element tanh split in two took 12.8 us against 25 us alone.
+constexpr int64_t kWorkersMin = 2 * kParallelMin;
+constexpr int64_t kCheapCost = 4;
 // Work in a part: half of kParallelMin (a few microseconds), so that work just above the
 // threshold splits in two and large work in many parts a slow thread cannot hold up for long.
 constexpr int64_t kPartWork = kParallelMin / 2;
@@ -62,7 +76,8 @@ void parallel_parts(int64_t n, int64_t parts, F&& f, int nt_max = 0) {
     }, &ctx);
 }
 
-// Calls f(slot, begin, end) over [0, n) split by part_count(n, cost); see parallel_parts.
+// Calls f(slot, begin, end) over [0, n) split by part_count(n, cost); see parallel_parts. Cheap
+// work below kWorkersMin runs its parts on the calling thread alone (slot 0).
 // Callers that size per-slot buffers pass the thread count they sized them for as nt_max
 // (threads() may change concurrently through nf_threads_set).
 template <class F>
@@ -72,6 +87,7 @@ void parallel_chunks_tid(int64_t n, int64_t cost, F&& f, int nt_max = 0) {
         f(0, int64_t{0}, n);
         return;
     }
+    if (cost <= kCheapCost && work_of(n, cost) < kWorkersMin) nt_max = 1;
     parallel_parts(n, parts, [&](int slot, int64_t, int64_t b, int64_t e) { f(slot, b, e); }, nt_max);
 }
 
