@@ -288,18 +288,26 @@ void check_short_rows(nf_dtype dt) {
                 lcol.strides[1] = 0;  // [M, 1] broadcast along each row
                 lcol.strides[0] = 1;
                 for (nf_binary_op op : ops) {
-                    for (int form = 0; form < 4; ++form) {
-                        const bool small_first = form % 2 == 1, per_row = form >= 2;
+                    // Forms 0-3: whole rows against a broadcast row or a value per row, either side.
+                    // Forms 4-6: two broadcast inputs (row and row, value and value, value and row),
+                    // which the path must leave alone.
+                    for (int form = 0; form < 7; ++form) {
+                        const bool small_first = form % 2 == 1, per_row = form == 2 || form == 3;
                         const T* small = per_row ? col.data() : row.data();
                         const nf_layout& ls = per_row ? lcol : lrow;
+                        const T* other = form == 4 ? row.data() : form == 5 ? col.data() : form == 6 ? row.data() : full.data();
+                        const nf_layout& lo = form == 4 ? lrow : form == 5 ? lcol : form == 6 ? lrow : lf;
+                        if (form >= 4) small = form == 4 ? row.data() : col.data();
+                        const nf_layout& lsm = form == 4 ? lrow : form >= 5 ? lcol : ls;
                         nft::Guarded<T> out(M * C), want(M * C);
-                        const void* a = small_first ? static_cast<const void*>(small) : full.data();
-                        const void* b = small_first ? static_cast<const void*>(full.data()) : small;
-                        ASSERT_EQ(nf_binary(op, dt, a, small_first ? &ls : &lf, b, small_first ? &lf : &ls, out.data(), &lf), NF_OK)
+                        const void* a = small_first ? static_cast<const void*>(small) : other;
+                        const void* b = small_first ? static_cast<const void*>(other) : small;
+                        ASSERT_EQ(nf_binary(op, dt, a, small_first ? &lsm : &lo, b, small_first ? &lo : &lsm, out.data(), &lf), NF_OK)
                             << nf_last_error();
                         for (int64_t i = 0; i < M; ++i)
                             for (int64_t j = 0; j < C; ++j) {
-                                const T s = per_row ? col[i] : row[j], f = full[i * C + j];
+                                const T s = (form == 4 ? row[j] : form >= 5 || per_row ? col[i] : row[j]);
+                                const T f = form == 4 ? row[j] : form == 5 ? col[i] : form == 6 ? row[j] : full[i * C + j];
                                 const T x = small_first ? s : f, y = small_first ? f : s;
                                 want[i * C + j] = op == NF_BINARY_ADD   ? static_cast<T>(x + y)
                                                   : op == NF_BINARY_SUB ? static_cast<T>(x - y)

@@ -57,9 +57,10 @@ bool short_rows(const T* a, const T* b, R* o, const Plan<3>& p, int64_t cost) {
         return s1 == 1 ? (s0 == C ? 0 : s0 == 0 ? 1 : -1) : s1 == 0 ? 2 : -1;
     };
     const int ka = kind(0), kb = kind(1);
-    if (ka < 0 || kb < 0 || (ka == 0 && kb == 0)) return false;
+    // One input whole rows, the other broadcast; two broadcast inputs ([C] op [C] into [M, C],
+    // [M, 1] op [1, C]: an outer product) are left to the runs.
+    if (ka < 0 || kb < 0 || (ka == 0) == (kb == 0)) return false;
     if (ka == 1 || kb == 1) {
-        if (ka == 2 || kb == 2) return false;  // [M, 1] op [1, C]: an outer product, left to the runs
         // g rows at a time against the broadcast row repeated g times.
         const int64_t g = std::min(rows, std::max<int64_t>(1, kPatternLen / C)), len = g * C;
         T pattern[kPatternLen];
