@@ -132,6 +132,7 @@ NF_INLINE void lane_block(const T* x, const Rows& r, int64_t i0, int rows, T* lo
         for (int j = rows; j < L; ++j)
             for (int64_t c = 0; c < C; ++c) to[c * L + j] = 0.0;
     };
+    std::fill(d, d + L, 0.0);  // class 0 is overwritten below; this tells GCC (-Wmaybe-uninitialized) so
     transpose_in(x, r.row_stride, r.col_stride, d);
     for (int j = 0; j < L; ++j) lab[j] = -1.0;  // dense: no lane has a class -1
     if (r.sparse)

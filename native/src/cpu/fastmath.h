@@ -56,7 +56,12 @@ inline float exp_fast(float x) {
 // finite), so that 2^k always is a normal double; NaN stays NaN. Its caller only passes x <= 0.
 NF_INLINE double exp_fast_f64(double x) {
     const double hi = 709.0, lo = -708.3964185322641;
-    const double c = x > lo ? (x < hi ? x : hi) : lo;  // NaN lands on lo; restored at the end
+    // c = x > lo ? (x < hi ? x : hi) : lo (NaN lands on lo; restored at the end), selected by bit
+    // masks like the result below: as selects, GCC evaluated the whole function for the constants
+    // lo and hi on their own paths, branches that kept the AVX2 and SSE2 clones scalar.
+    const uint64_t low = uint64_t{0} - static_cast<uint64_t>(!(x > lo)), high = uint64_t{0} - static_cast<uint64_t>(x >= hi);
+    const double c = __builtin_bit_cast(double, (__builtin_bit_cast(uint64_t, x) & ~(low | high)) |
+                                                    (__builtin_bit_cast(uint64_t, lo) & low) | (__builtin_bit_cast(uint64_t, hi) & high));
     constexpr double shifter = 6755399441055744.0;      // 1.5 * 2^52: ks's low bits hold k
     const double ks = c * 1.4426950408889634 + shifter;
     const double kf = ks - shifter;
@@ -75,9 +80,15 @@ NF_INLINE double exp_fast_f64(double x) {
     // k + 1023 in [1, 2046]: the low bits of ks hold k + 1.5 * 2^52, whose shifter part the shift drops.
     const double scale = __builtin_bit_cast(double, (__builtin_bit_cast(uint64_t, ks) + 1023u) << 52);
     y *= scale;
-    y = x > hi ? std::numeric_limits<double>::infinity() : y;
-    y = x < lo ? 0.0 : y;
-    return x != x ? x : y;
+    // x > hi: +inf; x < lo: 0; NaN: x; by bit masks too (the AVX2 clone took 4.7 ns an exp with
+    // selects and branches, against 0.9 for AVX-512).
+    const uint64_t over = uint64_t{0} - static_cast<uint64_t>(x > hi), under = uint64_t{0} - static_cast<uint64_t>(x < lo),
+                   nan = uint64_t{0} - static_cast<uint64_t>(x != x);
+    uint64_t bits = __builtin_bit_cast(uint64_t, y);
+    bits = (bits & ~over) | (__builtin_bit_cast(uint64_t, std::numeric_limits<double>::infinity()) & over);
+    bits &= ~under;
+    bits = (bits & ~nan) | (__builtin_bit_cast(uint64_t, x) & nan);
+    return __builtin_bit_cast(double, bits);
 }
 
 // Branch-free double log1p for x >= 0 (and +inf, NaN) that compilers vectorise, for the same
