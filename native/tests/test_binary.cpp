@@ -268,3 +268,61 @@ TEST(Binary, FloorDivRefusedOnBool) {
     const nf_layout l = contiguous({1});
     EXPECT_EQ(nf_binary(NF_BINARY_FLOOR_MOD, NF_BOOL, a.data(), &l, b.data(), &l, out.data(), &l), NF_ERROR_UNSUPPORTED);
 }
+
+// Short rows broadcast along one axis ([M, C] op [C], [C] op [M, C], [M, C] op [M, 1] and the
+// reverse) go rows at a time against a repeated pattern: every element is op of the right pair,
+// for row counts that leave a partial pattern and C up to the path's limit, on 1 and 3 threads.
+template <class T>
+void check_short_rows(nf_dtype dt) {
+    const int saved = nf_threads_get();
+    const nf_binary_op ops[] = {NF_BINARY_ADD, NF_BINARY_SUB, NF_BINARY_MUL, NF_BINARY_MAXIMUM};
+    for (int t : {1, 3}) {
+        ASSERT_EQ(nf_threads_set(t), NF_OK);
+        for (int64_t C : {1, 3, 10, 63, 64}) {
+            for (int64_t M : {1, 5, 300, 5001}) {
+                const auto full = random_values<T>(M * C, -5, 5, 31), row = random_values<T>(C, -5, 5, 32),
+                           col = random_values<T>(M, -5, 5, 33);
+                const nf_layout lf = contiguous({M, C});
+                nf_layout lrow = lf, lcol = lf;
+                lrow.strides[0] = 0;  // [C] broadcast over rows
+                lcol.strides[1] = 0;  // [M, 1] broadcast along each row
+                lcol.strides[0] = 1;
+                for (nf_binary_op op : ops) {
+                    // Forms 0-3: whole rows against a broadcast row or a value per row, either side.
+                    // Forms 4-6: two broadcast inputs (row and row, value and value, value and row),
+                    // which the path must leave alone.
+                    for (int form = 0; form < 7; ++form) {
+                        const bool small_first = form % 2 == 1, per_row = form == 2 || form == 3;
+                        const T* small = per_row ? col.data() : row.data();
+                        const nf_layout& ls = per_row ? lcol : lrow;
+                        const T* other = form == 4 ? row.data() : form == 5 ? col.data() : form == 6 ? row.data() : full.data();
+                        const nf_layout& lo = form == 4 ? lrow : form == 5 ? lcol : form == 6 ? lrow : lf;
+                        if (form >= 4) small = form == 4 ? row.data() : col.data();
+                        const nf_layout& lsm = form == 4 ? lrow : form >= 5 ? lcol : ls;
+                        nft::Guarded<T> out(M * C), want(M * C);
+                        const void* a = small_first ? static_cast<const void*>(small) : other;
+                        const void* b = small_first ? static_cast<const void*>(other) : small;
+                        ASSERT_EQ(nf_binary(op, dt, a, small_first ? &lsm : &lo, b, small_first ? &lo : &lsm, out.data(), &lf), NF_OK)
+                            << nf_last_error();
+                        for (int64_t i = 0; i < M; ++i)
+                            for (int64_t j = 0; j < C; ++j) {
+                                const T s = (form == 4 ? row[j] : form >= 5 || per_row ? col[i] : row[j]);
+                                const T f = form == 4 ? row[j] : form == 5 ? col[i] : form == 6 ? row[j] : full[i * C + j];
+                                const T x = small_first ? s : f, y = small_first ? f : s;
+                                want[i * C + j] = op == NF_BINARY_ADD   ? static_cast<T>(x + y)
+                                                  : op == NF_BINARY_SUB ? static_cast<T>(x - y)
+                                                  : op == NF_BINARY_MUL ? static_cast<T>(x * y)
+                                                                        : std::max(x, y);
+                            }
+                        EXPECT_EQ(0, std::memcmp(out.data(), want.data(), M * C * sizeof(T)))
+                            << "op " << op << " " << M << "x" << C << " form " << form << ", " << t << " threads";
+                    }
+                }
+            }
+        }
+    }
+    nf_threads_set(saved);
+}
+
+TEST(Binary, ShortRowBroadcastsFloat32) { check_short_rows<float>(NF_FLOAT32); }
+TEST(Binary, ShortRowBroadcastsInt32) { check_short_rows<int32_t>(NF_INT32); }

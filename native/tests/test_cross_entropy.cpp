@@ -47,7 +47,10 @@ template <class T, class L>
 void check_sparse() {
     const nf_dtype dt = dtype_of<T>();
     uint32_t seed = 21;
-    const std::vector<Shape> shapes = {{1, 1}, {1, 7}, {7, 33}, {33, 10}, {5, 1025}, {3000, 10}, {64, 250}};
+    // Short rows go 32 at a time as vector lanes (partial blocks: 33, 65 rows), up to 32 classes;
+    // from 33 classes row by row.
+    const std::vector<Shape> shapes = {{1, 1},  {1, 7},   {7, 33},    {33, 10},  {5, 1025},
+                                       {3000, 10}, {64, 250}, {65, 32}, {65, 3}};
     for (const Shape& s : shapes) {
         const int64_t n = s[0], c = s[1];
         if (c > 256 && std::is_same_v<L, uint8_t>) continue;
@@ -76,7 +79,7 @@ template <class T>
 void check_dense() {
     const nf_dtype dt = dtype_of<T>();
     uint32_t seed = 99;
-    const std::vector<Shape> shapes = {{1, 1}, {1, 7}, {7, 33}, {33, 10}, {5, 1025}, {3000, 10}};
+    const std::vector<Shape> shapes = {{1, 1}, {1, 7}, {7, 33}, {33, 10}, {5, 1025}, {3000, 10}, {65, 32}, {65, 3}};
     for (const Shape& s : shapes) {
         const int64_t n = s[0], c = s[1];
         for (Kind k : kAllKinds) {
@@ -267,6 +270,59 @@ TEST(CrossEntropy, Float32ManyClassesRoundOnce) {
             EXPECT_TRUE(near(loss[i], std::log(s))) << "C = " << c << ", row " << i << ": " << loss[i];
             const int64_t other = (labels[i] + 1) % c;
             EXPECT_TRUE(near(grad[i * c + other], e / s)) << "C = " << c << ", row " << i;
+        }
+    }
+}
+
+// Rows go to the pool in parts fixed by the sizes, and each row's sums have one order (eight
+// running sums by column mod 8) in both layouts: the same bits on 1, 2, 3 or 7 threads, for
+// short rows (vector lanes), long rows, sparse and dense labels.
+TEST(CrossEntropy, SameBitsOnAnyThreadCount) {
+    const int saved = nf_threads_get();
+    for (const Shape& s : std::vector<Shape>{{6001, 10}, {3001, 3}, {1001, 40}, {300, 1000}}) {
+        const int64_t n = s[0], c = s[1];
+        const nf_layout l = contiguous(s);
+        const auto x = random_values<float>(n * c, -20, 20, 5);
+        const auto labels = sparse_labels<int32_t>(n, c, 6);
+        auto y = random_values<float>(n * c, 0, 1, 7);
+        for (int sparse = 0; sparse < 2; ++sparse) {
+            std::vector<float> want_loss, want_grad;
+            for (int t : {1, 2, 3, 7}) {
+                ASSERT_EQ(nf_threads_set(t), NF_OK);
+                std::vector<float> loss(n), grad(n * c);
+                ASSERT_EQ(nf_softmax_cross_entropy(NF_FLOAT32, x.data(), &l, sparse ? NF_INT32 : NF_FLOAT32,
+                                                   sparse ? static_cast<const void*>(labels.data()) : y.data(), sparse,
+                                                   loss.data(), grad.data()),
+                          NF_OK)
+                    << nf_last_error();
+                if (t == 1) {
+                    want_loss = loss;
+                    want_grad = grad;
+                    continue;
+                }
+                EXPECT_EQ(0, std::memcmp(loss.data(), want_loss.data(), n * sizeof(float))) << str(s) << " " << t << " threads";
+                EXPECT_EQ(0, std::memcmp(grad.data(), want_grad.data(), n * c * sizeof(float))) << str(s) << " " << t << " threads";
+            }
+        }
+    }
+    nf_threads_set(saved);
+}
+
+// A NaN logit makes its row's loss and gradient NaN (never a number, never a crash) in either
+// layout, wherever it sits: in column 0 (where no logit is larger than it) or after the max.
+TEST(CrossEntropy, NaNLogitGivesNaNRow) {
+    for (int64_t c : {3, 10, 40}) {
+        for (int64_t at : {int64_t{0}, c - 1}) {
+            const int64_t n = 3;
+            std::vector<float> x(n * c, 0.5f), loss(n), grad(n * c);
+            x[c + at] = NAN;  // row 1
+            const int32_t labels[3] = {0, 1, 2};
+            const nf_layout l = contiguous({n, c});
+            ASSERT_EQ(nf_softmax_cross_entropy(NF_FLOAT32, x.data(), &l, NF_INT32, labels, 1, loss.data(), grad.data()), NF_OK);
+            EXPECT_TRUE(std::isnan(loss[1])) << "C = " << c << ", NaN at " << at;
+            EXPECT_NEAR(loss[0], std::log(static_cast<double>(c)), 1e-6) << "C = " << c;
+            EXPECT_NEAR(loss[2], std::log(static_cast<double>(c)), 1e-6) << "C = " << c;
+            for (int64_t j = 0; j < c; ++j) EXPECT_TRUE(std::isnan(grad[c + j])) << "C = " << c << ", column " << j;
         }
     }
 }

@@ -212,3 +212,44 @@ TEST(Reduce, ArgInt32TiesFirstIndex) { check_arg<int32_t, int64_t>(NF_INT32, NF_
 TEST(Reduce, ArgInt64) { check_arg<int64_t, int64_t>(NF_INT64, NF_INT64, -1000, 1000, false); }
 TEST(Reduce, ArgUInt8) { check_arg<uint8_t, int32_t>(NF_UINT8, NF_INT32, 0, 4, false); }
 TEST(Reduce, ArgBool) { check_arg<uint8_t, int64_t>(NF_BOOL, NF_INT64, 0, 2, false); }
+
+// Column sums of short rows (every bias gradient: [batch, units] -> [units]) go several rows at
+// a time through partial rows: float sums match a double reference to the float's rounding, and
+// float64 sums (whose last bits show any change of order) are the same bits on 1, 2, 3 or 7
+// threads. Row counts that leave a partial group, units that are and are not multiples of 16.
+TEST(Reduce, ShortRowColumnSumsAreRightOnAnyThreadCount) {
+    const int saved = nf_threads_get();
+    for (int64_t cols : {1, 3, 10, 50, 100, 129, 512}) {
+        for (int64_t rows : {1, 7, 255, 256, 3001, 60000}) {
+            const nf_layout l = contiguous({rows, cols});
+            const auto xf = random_values<float>(rows * cols, -1, 1, 11);
+            nft::Guarded<float> outf(cols);
+            ASSERT_EQ(nf_reduce(NF_REDUCE_SUM, NF_FLOAT32, xf.data(), &l, 1u, outf.data(), NF_FLOAT32), NF_OK) << nf_last_error();
+            for (int64_t j = 0; j < cols; ++j) {
+                double want = 0;
+                for (int64_t i = 0; i < rows; ++i) want += xf[i * cols + j];
+                EXPECT_NEAR(outf[j], want, 1e-6 * (1 + std::fabs(want))) << rows << "x" << cols << " column " << j;
+            }
+            const auto xd = random_values<double>(rows * cols, -1, 1, 12);
+            std::vector<double> want;
+            for (int t : {1, 2, 3, 7}) {
+                ASSERT_EQ(nf_threads_set(t), NF_OK);
+                std::vector<double> out(cols);
+                ASSERT_EQ(nf_reduce(NF_REDUCE_SUM, NF_FLOAT64, xd.data(), &l, 1u, out.data(), NF_FLOAT64), NF_OK);
+                if (t == 1) want = out;
+                else EXPECT_EQ(out, want) << rows << "x" << cols << ", " << t << " threads";
+            }
+            // Against an extended-precision sum, within a double sum's error bound.
+            for (int64_t j = 0; j < cols; ++j) {
+                long double r = 0, mag = 0;
+                for (int64_t i = 0; i < rows; ++i) {
+                    r += xd[i * cols + j];
+                    mag += std::fabs(xd[i * cols + j]);
+                }
+                EXPECT_NEAR(want[j], static_cast<double>(r), 1e-15 * static_cast<double>(mag) * std::log2(2.0 + rows))
+                    << rows << "x" << cols << " column " << j;
+            }
+            nf_threads_set(saved);
+        }
+    }
+}

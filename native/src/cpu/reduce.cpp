@@ -9,6 +9,7 @@
 //  * per output: everything else, including row sums (reduced axes innermost and contiguous,
 //    where the run loop below is a tight multi-accumulator sum). Threads split the outputs,
 //    or, when there are fewer outputs than threads (full reductions), the reduced range.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <type_traits>
@@ -74,6 +75,44 @@ NF_SIMD_CLONES void add_row_f64(double* acc, const double* x, int64_t n) {
 void add_row(double* acc, const float* x, int64_t n) { add_row_f32(acc, x, n); }
 void add_row(double* acc, const double* x, int64_t n) { add_row_f64(acc, x, n); }
 
+// Short rows (the bias gradient's [batch, 10]): a call per row of 10 floats cost more than its
+// adds (60000 x 10: 362 us on 2 threads). Rows that follow each other in memory are summed g at
+// a time as one flat row of g * n values into g partial rows (row i of a part into partial
+// i mod g), so each call is a long vector loop; the partials are then added in order
+// (fold_groups). g, the smallest count that makes g * n a whole number of 16 floats, and the
+// parts depend on the sizes only: the same bits on any thread count.
+constexpr int64_t kMaxGroupLen = 2048;
+inline int64_t group_rows(int64_t n) {
+    int64_t g = 16;
+    while (g > 1 && (n * (g / 2)) % 16 == 0) g /= 2;
+    return g * n <= kMaxGroupLen ? g : 1;
+}
+// acc[0, len) += each of `groups` consecutive runs of len values at x.
+template <class T>
+NF_INLINE void add_groups(double* acc, const T* x, int64_t groups, int64_t len) {
+    for (int64_t b = 0; b < groups; ++b) {
+        const T* p = x + b * len;
+        for (int64_t j = 0; j < len; ++j) acc[j] += static_cast<double>(p[j]);
+    }
+}
+NF_SIMD_CLONES void add_groups_f32(double* acc, const float* x, int64_t groups, int64_t len) { add_groups(acc, x, groups, len); }
+NF_SIMD_CLONES void add_groups_f64(double* acc, const double* x, int64_t groups, int64_t len) { add_groups(acc, x, groups, len); }
+void add_groups_of(double* acc, const float* x, int64_t groups, int64_t len) { add_groups_f32(acc, x, groups, len); }
+void add_groups_of(double* acc, const double* x, int64_t groups, int64_t len) { add_groups_f64(acc, x, groups, len); }
+
+// Column sums of rows [0, rows) of n values at x (consecutive in memory) into acc[0, n), through
+// g partial rows at part (g * n doubles, overwritten).
+template <class T>
+void sum_short_rows(const T* x, int64_t rows, int64_t n, int64_t g, double* part, double* acc) {
+    const int64_t len = g * n, groups = rows / g;
+    std::fill(part, part + len, 0.0);
+    add_groups_of(part, x, groups, len);
+    // The rows after the last whole group go on into partials 0, 1, ...
+    add_groups_of(part, x + groups * len, 1, (rows - groups * g) * n);
+    for (int64_t k = 0; k < g; ++k)
+        for (int64_t j = 0; j < n; ++j) acc[j] += part[k * n + j];
+}
+
 struct Split {
     nf_layout kx, ko, rx;  // kept axes in x, kept axes in out (contiguous), reduced axes in x
 };
@@ -127,6 +166,23 @@ void reduce_values(const T* x, const Split& sp, T* out, bool mean) {
         };
         std::vector<A> acc;
         const int64_t row_parts = nout >= 4096 ? 1 : part_count(nred, nout, kMaxRowParts);
+        if constexpr (K == Kind::Sum && std::is_floating_point_v<T>) {
+            // Rows one run of consecutive rows (x's [rows, n] contiguous): sum_short_rows.
+            const int64_t g = group_rows(nout);
+            if (rp.rank == 1 && rs == nout && g > 1) {
+                acc.assign(static_cast<size_t>(nout * row_parts), 0.0);
+                std::vector<double> partials(static_cast<size_t>(g * nout * row_parts));
+                auto part = [&](int, int64_t p, int64_t rb, int64_t re) {
+                    sum_short_rows(x + rb * rs, re - rb, nout, g, partials.data() + g * nout * p, acc.data() + nout * p);
+                };
+                if (row_parts == 1) part(0, 0, 0, nred);  // no pool wake for a small batch's bias gradient
+                else parallel_parts(nred, row_parts, [&](int t, int64_t p, int64_t rb, int64_t re) { part(t, p, rb, re); });
+                for (int64_t p = 1; p < row_parts; ++p)
+                    for (int64_t j = 0; j < nout; ++j) acc[j] = R::merge(acc[j], acc[nout * p + j]);
+                for (int64_t j = 0; j < nout; ++j) out[j] = R::finish(acc[j], nred, mean);
+                return;
+            }
+        }
         if (row_parts == 1) {
             acc.assign(static_cast<size_t>(nout), R::init());
             parallel_chunks(nout, nred, [&](int64_t cb, int64_t ce) { accumulate(acc.data(), 0, nred, cb, ce); });
