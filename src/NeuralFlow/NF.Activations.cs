@@ -24,9 +24,11 @@ public static partial class NF
     /// <summary>min(max(x, 0), 6) (<c>keras.activations.relu6</c>).</summary>
     public static Tensor Relu6(Tensor x) => Minimum(Relu(x), 6);
 
-    /// <summary>x for x &gt;= 0, negativeSlope * x below (<c>keras.activations.leaky_relu</c>; its default slope is 0.2, the layer's 0.3).</summary>
+    /// <summary>x for x &gt; 0, negativeSlope * x below (<c>keras.activations.leaky_relu</c>; its default slope is 0.2, the layer's 0.3).</summary>
+    // The slope side is Maximum's (Minimum's) first operand, which takes the gradient on a tie: at
+    // x = 0 the gradient is negativeSlope, as tf.nn.leaky_relu's (x > 0 ? g : alpha g) and PyTorch's.
     public static Tensor LeakyRelu(Tensor x, double negativeSlope = 0.2) =>
-        negativeSlope <= 1 ? Maximum(x, x * negativeSlope) : Minimum(x, x * negativeSlope);
+        negativeSlope <= 1 ? Maximum(x * negativeSlope, x) : Minimum(x * negativeSlope, x);
 
     /// <summary>x for x &gt; 0, alpha * (e^x - 1) below (<c>keras.activations.elu</c>).</summary>
     public static Tensor Elu(Tensor x, double alpha = 1.0)
