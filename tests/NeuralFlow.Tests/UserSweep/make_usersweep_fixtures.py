@@ -257,4 +257,54 @@ keras_steps("adam", W0, C)
 keras_steps("rmsprop", W0, C, lr=0.1)
 keras_steps("adagrad", W0, C, lr=0.1)
 
-print(json.dumps({"ops": ops, "grads": grads, "optimizers": optim}, indent=None))
+# --- Fit of a Dense model: SGD, batch 4 over 10 examples (a last batch of 2), two epochs ---------
+# Keras' epoch loss and accuracy are means over the epoch's examples (each batch weighted by its
+# size), taken with the weights before each batch's update; the metric starts afresh each epoch.
+fit = []
+
+
+def fit_case(optimizer, lr, sample_weight=None):
+    x = rng.normal(size=(10, 3)); y = rng.integers(0, 3, 10)
+    w0 = rng.uniform(-0.5, 0.5, (3, 3)); b0 = rng.uniform(-0.1, 0.1, 3)
+    W = torch.tensor(w0, requires_grad=True); B = torch.tensor(b0, requires_grad=True)
+    X = torch.tensor(x.astype(np.float32).astype(np.float64)); Y = torch.tensor(y)
+    sw = None if sample_weight is None else torch.tensor(sample_weight)
+    state = {}
+    losses, accs = [], []
+    step = 0
+    for epoch in range(2):
+        tot, acc_sum, n = 0.0, 0.0, 0.0
+        for start in range(0, 10, 4):
+            xb, yb = X[start:start + 4], Y[start:start + 4]
+            logits = xb @ W + B
+            per = torch.nn.functional.cross_entropy(logits, yb, reduction="none")
+            if sw is None:
+                loss = per.mean(); weight = len(yb)
+            else:
+                wb = sw[start:start + 4]; loss = (per * wb).sum() / len(yb); weight = len(yb)
+            correct = (logits.argmax(1) == yb).double()
+            tot += loss.item() * weight; n += weight
+            acc_sum += (correct if sw is None else correct * wb).sum().item()
+            gW, gB = torch.autograd.grad(loss, [W, B])
+            step += 1
+            with torch.no_grad():
+                for p_, g_ in ((W, gW), (B, gB)):
+                    if optimizer == "sgd":
+                        p_ -= lr * g_
+                    else:  # Keras Adam
+                        m, v = state.get((id(p_), "m"), torch.zeros_like(p_)), state.get((id(p_), "v"), torch.zeros_like(p_))
+                        m = m + (g_ - m) * 0.1; v = v + (g_ * g_ - v) * 0.001
+                        state[(id(p_), "m")], state[(id(p_), "v")] = m, v
+                        alpha = lr * np.sqrt(1 - 0.999 ** step) / (1 - 0.9 ** step)
+                        p_ -= alpha * m / (torch.sqrt(v) + 1e-7)
+        losses.append(tot / n); accs.append(acc_sum / (10 if sw is None else sw.sum().item()))
+    fit.append({"optimizer": optimizer, "lr": lr, "x": enc(x.astype(np.float32)), "y": enc(y.astype(np.int32)), "w0": enc(w0.astype(np.float32)),
+                "b0": enc(b0.astype(np.float32)), "sample_weight": None if sample_weight is None else enc(np.asarray(sample_weight, np.float32)),
+                "loss": losses, "accuracy": accs, "w": enc(W.detach().numpy()), "b": enc(B.detach().numpy())})
+
+
+fit_case("sgd", 0.1)
+fit_case("adam", 0.05)
+fit_case("sgd", 0.1, sample_weight=[1, 2, 0, 1, 1, 3, 1, 0.5, 1, 1])
+
+print(json.dumps({"ops": ops, "grads": grads, "optimizers": optim, "fit": fit}, indent=None))
