@@ -13,6 +13,8 @@ internal static class SweepFixtures
 
     public static JsonArray Section(string name) => Root.Value[name]!.AsArray();
 
+    public static JsonObject Object(string name) => Root.Value[name]!.AsObject();
+
     public static double Number(JsonNode? v) => v switch
     {
         null => double.NaN,

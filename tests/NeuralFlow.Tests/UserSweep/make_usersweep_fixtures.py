@@ -118,6 +118,8 @@ op("sum", [np.array(3.5, np.float32)], np.float32(3.5))
 op("max[0]", [np.array([-np.inf, -np.inf], np.float32)], np.float32(-np.inf))
 op("logsumexp[1]", [np.array([[1000, 1000], [-np.inf, -np.inf], [0, -np.inf], [-1000, -1000.5]], np.float32)],
    torch.logsumexp(torch.tensor([[1000, 1000], [-np.inf, -np.inf], [0, -np.inf], [-1000, -1000.5]], dtype=torch.float32), 1).numpy())
+# An empty axis: the log of an empty sum is -inf (torch.logsumexp, tf.reduce_logsumexp), not an error.
+op("logsumexp[1]", [np.zeros((2, 0), np.float32)], torch.logsumexp(torch.zeros((2, 0), dtype=torch.float32), 1).numpy())
 op("softmax", [np.array([[1000, 0, -1000], [-np.inf, 0, 0], [3e38, 3e38, 0]], np.float32)],
    torch.softmax(torch.tensor([[1000, 0, -1000], [-np.inf, 0, 0], [3e38, 3e38, 0]], dtype=torch.float32), -1).numpy())
 op("log_softmax", [np.array([[1000, 0, -1000], [-np.inf, 0, 0]], np.float32)],
@@ -307,4 +309,23 @@ fit_case("sgd", 0.1)
 fit_case("adam", 0.05)
 fit_case("sgd", 0.1, sample_weight=[1, 2, 0, 1, 1, 3, 1, 0.5, 1, 1])
 
-print(json.dumps({"ops": ops, "grads": grads, "optimizers": optim, "fit": fit}, indent=None))
+# --- a small CNN (Keras layouts: NHWC input, HWIO kernel, flatten in NHWC order) ------------------
+def cnn_case():
+    x = rng.normal(size=(3, 7, 6, 2)).astype(np.float32); y = np.array([2, 0, 1])
+    k = rng.normal(0, 0.3, (3, 3, 2, 4)).astype(np.float32); kb = rng.normal(0, 0.1, 4).astype(np.float32)
+    w = rng.normal(0, 0.3, (2 * 2 * 4, 3)).astype(np.float32); wb = rng.normal(0, 0.1, 3).astype(np.float32)
+    K, KB, W, WB = (torch.tensor(a.astype(np.float64), requires_grad=True) for a in (k, kb, w, wb))
+    X = torch.tensor(x.astype(np.float64)).permute(0, 3, 1, 2)
+    h = torch.relu(torch.nn.functional.conv2d(X, K.permute(3, 2, 0, 1), KB))       # (3, 4, 5, 4)
+    h = torch.nn.functional.max_pool2d(h, 2)                                         # (3, 4, 2, 2)
+    logits = h.permute(0, 2, 3, 1).reshape(3, -1) @ W + WB
+    loss = torch.nn.functional.cross_entropy(logits, torch.tensor(y))
+    gk, gkb, gw, gwb = torch.autograd.grad(loss, [K, KB, W, WB])
+    return {"x": enc(x), "y": enc(y.astype(np.int32)), "kernel": enc(k), "kernel_bias": enc(kb), "dense": enc(w), "dense_bias": enc(wb),
+            "logits": enc(logits.detach().numpy()), "loss": loss.item(),
+            "grads": [enc(g.numpy()) for g in (gk, gkb, gw, gwb)]}
+
+
+cnn = cnn_case()
+
+print(json.dumps({"ops": ops, "grads": grads, "optimizers": optim, "fit": fit, "cnn": cnn}, indent=None))
