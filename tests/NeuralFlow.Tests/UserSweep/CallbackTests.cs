@@ -58,6 +58,26 @@ public abstract class CallbackTests(string backend) : BackendTest(backend)
         Assert.Equal(-1, stop.StoppedEpoch);
         Assert.Equal(firstEpoch, model.Variables[0].ToArray<float>());
     }
+
+    [SkippableTheory]
+    [InlineData("val_precision", true)]
+    [InlineData("recall", true)]
+    [InlineData("val_f1_score", true)]
+    [InlineData("val_auc", true)]
+    [InlineData("val_sparse_categorical_accuracy", true)]
+    [InlineData("val_mean_io_u", true)]
+    [InlineData("val_loss", false)]
+    [InlineData("val_mean_absolute_error", false)]
+    public void Auto_mode_follows_the_metric_direction_as_keras_3(string monitor, bool rising)
+    {
+        RequireBackend();
+        var stop = new Callbacks.EarlyStopping(monitor: monitor, patience: 1) { Model = Model(0.1) };
+        stop.OnTrainBegin();
+        double[] values = rising ? [0.5, 0.6, 0.7, 0.8] : [0.8, 0.7, 0.6, 0.5]; // improving every epoch
+        for (int epoch = 0; epoch < values.Length; epoch++)
+            stop.OnEpochEnd(epoch, new Dictionary<string, float> { [monitor] = (float)values[epoch] });
+        Assert.Equal(-1, stop.StoppedEpoch);
+    }
 }
 
 public sealed class ManagedCallbackTests() : CallbackTests("managed");
