@@ -179,6 +179,27 @@ public abstract class KerasDefaultsTests(string backend) : BackendTest(backend)
         Assert.Equal(first.Values[1].Value, again.Values[1].Value);
         Assert.NotEqual(first.Loss, second.Loss);
     }
+
+    [SkippableTheory]
+    [InlineData("he_normal", 2.0, 400, 0)]
+    [InlineData("glorot_normal", 2.0, 400, 500)]
+    public void Normal_initializers_are_truncated_at_two_deviations_and_keep_keras_variance(string name, double scale, int fanIn, int fanOut)
+    {
+        RequireBackend();
+        NF.Random.SetSeed(41);
+        var kernel = Initializer.Get(name).Create(new Shape(fanIn, 500), fanIn, fanOut);
+        double variance = scale / (fanIn + fanOut);                      // Keras' VarianceScaling: fan_in, or fan_avg * 2
+        double limit = 2 * Math.Sqrt(variance) / 0.87962566103423978;   // the truncation, in the scaled units
+        var values = kernel.ToArray<float>();
+        Assert.True(values.Max(v => Math.Abs(v)) <= limit * (1 + 1e-6), $"{name}: a value beyond two deviations ({values.Max(v => Math.Abs(v))} > {limit})");
+        double mean = values.Average(v => (double)v), std = Math.Sqrt(values.Average(v => (double)v * v) - mean * mean);
+        Assert.InRange(std / Math.Sqrt(variance), 0.98, 1.02);
+        Assert.InRange(mean, -0.01 * Math.Sqrt(variance), 0.01 * Math.Sqrt(variance));
+        var plain = NF.Random.TruncatedNormal(new Shape(100000), 3, 0.5).ToArray<float>();
+        Assert.InRange(plain.Min(), 2f, 3f);
+        Assert.InRange(plain.Max(), 3f, 4f);
+        Assert.Equal("truncated_normal", Initializer.Get("truncated_normal").Name);
+    }
 }
 
 public sealed class ManagedKerasDefaultsTests() : KerasDefaultsTests("managed");
