@@ -22,14 +22,19 @@ public abstract class KerasDefaultsTests(string backend) : BackendTest(backend)
     {
         var args = c["args"]!.AsObject();
         double? lr = args["lr"]?.GetValue<double>();
+        double? wd = args["weight_decay"]?.GetValue<double>(), clipNorm = args["clipnorm"]?.GetValue<double>(), clipValue = args["clipvalue"]?.GetValue<double>();
         return c["optimizer"]!.GetValue<string>() switch
         {
             // Only what the case sets is passed: the rest are the library's defaults, which the
             // reference writes out as Keras' (learning rate 0.001 / 0.01, epsilon 1e-7, rho 0.9, ...).
-            "sgd" => new Optimizers.SGD(lr ?? 0.01, momentum: args["momentum"]?.GetValue<double>() ?? 0, nesterov: args["nesterov"]?.GetValue<bool>() ?? false),
-            "adam" => lr is null ? new Optimizers.Adam() : new Optimizers.Adam(lr.Value),
+            "sgd" => new Optimizers.SGD(lr ?? 0.01, momentum: args["momentum"]?.GetValue<double>() ?? 0, nesterov: args["nesterov"]?.GetValue<bool>() ?? false,
+                weightDecay: wd, clipNorm: clipNorm, clipValue: clipValue),
+            "adam" => lr is null ? new Optimizers.Adam() : new Optimizers.Adam(lr.Value, amsgrad: args["amsgrad"]?.GetValue<bool>() ?? false, weightDecay: wd),
             "rmsprop" => new Optimizers.RMSprop(lr),
             "adagrad" => new Optimizers.Adagrad(lr),
+            "nadam" => new Optimizers.Nadam(lr),
+            "adamax" => new Optimizers.Adamax(lr),
+            "adadelta" => new Optimizers.Adadelta(lr),
             var name => throw new InvalidDataException(name),
         };
     }

@@ -225,6 +225,12 @@ def keras_steps(name, w0, c, steps=3, **kw):
     traj = []
     for t in range(1, steps + 1):
         gr = 2 * cc * w
+        if "clipnorm" in kw:
+            gr = gr * kw["clipnorm"] / max(np.linalg.norm(gr), kw["clipnorm"])
+        if "clipvalue" in kw:
+            gr = np.clip(gr, -kw["clipvalue"], kw["clipvalue"])
+        if "weight_decay" in kw:  # Keras 3: decoupled, before the update, scaled by the learning rate
+            w = w - w * kw["weight_decay"] * kw.get("lr", 0.001)
         if name == "sgd":
             lr, mom, nest = kw.get("lr", 0.01), kw.get("momentum", 0.0), kw.get("nesterov", False)
             if mom == 0:
@@ -237,7 +243,33 @@ def keras_steps(name, w0, c, steps=3, **kw):
             m = state.get("m", np.zeros_like(w)); v = state.get("v", np.zeros_like(w))
             m = m + (gr - m) * (1 - b1); v = v + (gr * gr - v) * (1 - b2); state["m"], state["v"] = m, v
             alpha = lr * np.sqrt(1 - b2 ** t) / (1 - b1 ** t)
-            w = w - alpha * m / (np.sqrt(v) + eps)
+            if kw.get("amsgrad"):
+                vh = np.maximum(state.get("vh", np.zeros_like(w)), v); state["vh"] = vh
+                w = w - alpha * m / (np.sqrt(vh) + eps)
+            else:
+                w = w - alpha * m / (np.sqrt(v) + eps)
+        elif name == "nadam":
+            lr, b1, b2, eps = kw.get("lr", 0.001), 0.9, 0.999, 1e-7
+            m = state.get("m", np.zeros_like(w)); v = state.get("v", np.zeros_like(w))
+            # Keras 3 (keras/src/optimizers/nadam.py): 0.96 ** step; TF 2 had 0.96 ** (0.004 * step).
+            u_t = b1 * (1 - 0.5 * 0.96 ** t); u_t1 = b1 * (1 - 0.5 * 0.96 ** (t + 1))
+            up_t = state.get("up", 1.0) * u_t; up_t1 = up_t * u_t1; state["up"] = up_t
+            m = m + (gr - m) * (1 - b1); v = v + (gr * gr - v) * (1 - b2); state["m"], state["v"] = m, v
+            m_hat = u_t1 * m / (1 - up_t1) + (1 - u_t) * gr / (1 - up_t)
+            v_hat = v / (1 - b2 ** t)
+            w = w - lr * m_hat / (np.sqrt(v_hat) + eps)
+        elif name == "adamax":
+            lr, b1, b2, eps = kw.get("lr", 0.001), 0.9, 0.999, 1e-7
+            m = state.get("m", np.zeros_like(w)); u = state.get("u", np.zeros_like(w))
+            m = m + (gr - m) * (1 - b1); u = np.maximum(b2 * u, np.abs(gr)); state["m"], state["u"] = m, u
+            w = w - lr / (1 - b1 ** t) * m / (u + eps)
+        elif name == "adadelta":
+            lr, rho, eps = kw.get("lr", 0.001), 0.95, 1e-7
+            ag = state.get("ag", np.zeros_like(w)); ad = state.get("ad", np.zeros_like(w))
+            ag = rho * ag + (1 - rho) * gr * gr
+            delta = -np.sqrt(ad + eps) / np.sqrt(ag + eps) * gr
+            ad = rho * ad + (1 - rho) * delta * delta; state["ag"], state["ad"] = ag, ad
+            w = w + lr * delta
         elif name == "rmsprop":
             lr, rho, eps = kw.get("lr", 0.001), 0.9, 1e-7
             v = state.get("v", np.zeros_like(w)); v = rho * v + (1 - rho) * gr * gr; state["v"] = v
@@ -258,6 +290,14 @@ keras_steps("adam", W0, C, lr=0.1)
 keras_steps("adam", W0, C)
 keras_steps("rmsprop", W0, C, lr=0.1)
 keras_steps("adagrad", W0, C, lr=0.1)
+keras_steps("adam", W0, C, lr=0.1, amsgrad=True, steps=5)
+keras_steps("nadam", W0, C, lr=0.1)
+keras_steps("adamax", W0, C, lr=0.1)
+keras_steps("adadelta", W0, C, lr=1.0)
+keras_steps("sgd", W0, C, lr=0.1, clipnorm=1.0)
+keras_steps("sgd", W0, C, lr=0.1, clipvalue=0.5)
+keras_steps("adam", W0, C, lr=0.1, weight_decay=0.05)
+keras_steps("sgd", W0, C, lr=0.1, momentum=0.9, weight_decay=0.05)
 
 # --- Fit of a Dense model: SGD, batch 4 over 10 examples (a last batch of 2), two epochs ---------
 # Keras' epoch loss and accuracy are means over the epoch's examples (each batch weighted by its
