@@ -326,7 +326,7 @@ def fit_case(optimizer, lr, sample_weight=None):
                 wb = sw[start:start + 4]; loss = (per * wb).sum() / len(yb); weight = len(yb)
             correct = (logits.argmax(1) == yb).double()
             tot += loss.item() * weight; n += weight
-            acc_sum += (correct if sw is None else correct * wb).sum().item()
+            acc_sum += correct.sum().item()  # Keras: `metrics=` ignore sample weights (only `weighted_metrics=` use them)
             gW, gB = torch.autograd.grad(loss, [W, B])
             step += 1
             with torch.no_grad():
@@ -339,7 +339,7 @@ def fit_case(optimizer, lr, sample_weight=None):
                         state[(id(p_), "m")], state[(id(p_), "v")] = m, v
                         alpha = lr * np.sqrt(1 - 0.999 ** step) / (1 - 0.9 ** step)
                         p_ -= alpha * m / (torch.sqrt(v) + 1e-7)
-        losses.append(tot / n); accs.append(acc_sum / (10 if sw is None else sw.sum().item()))
+        losses.append(tot / n); accs.append(acc_sum / 10)
     fit.append({"optimizer": optimizer, "lr": lr, "x": enc(x.astype(np.float32)), "y": enc(y.astype(np.int32)), "w0": enc(w0.astype(np.float32)),
                 "b0": enc(b0.astype(np.float32)), "sample_weight": None if sample_weight is None else enc(np.asarray(sample_weight, np.float32)),
                 "loss": losses, "accuracy": accs, "w": enc(W.detach().numpy()), "b": enc(B.detach().numpy())})
