@@ -33,6 +33,8 @@ public abstract class TapeTests(string backend) : BackendTest(backend)
         ["relu_at_zero"] = t => NF.Relu(t[0]),
         ["abs_at_zero"] = t => NF.Abs(t[0]),
         ["elu_at_zero"] = t => NF.Elu(t[0]),
+        ["relu6_at_bounds"] = t => NF.Relu6(t[0]),
+        ["selu_negative"] = t => NF.Selu(t[0]),
         ["clip_at_bounds"] = t => NF.Clip(t[0], -1.0, 1.0),
         ["nonscalar_target"] = t => t[0] * t[0] * t[0],
         ["broadcast"] = t => t[0] * t[1] + t[0],

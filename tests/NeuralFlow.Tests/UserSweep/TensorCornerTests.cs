@@ -20,6 +20,7 @@ public abstract partial class TensorCornerTests(string backend) : BackendTest(ba
         ["abs"] = t => NF.Abs(t[0]), ["negative"] = t => -t[0], ["square"] = t => NF.Square(t[0]), ["exp"] = t => NF.Exp(t[0]),
         ["sqrt"] = t => NF.Sqrt(t[0]), ["floor"] = t => NF.Floor(t[0]), ["ceil"] = t => NF.Ceil(t[0]), ["round"] = t => NF.Round(t[0]),
         ["relu"] = t => NF.Relu(t[0]), ["sigmoid"] = t => NF.Sigmoid(t[0]), ["tanh"] = t => NF.Tanh(t[0]), ["sign"] = t => NF.Sign(t[0]),
+        ["elu"] = t => NF.Elu(t[0]), ["selu"] = t => NF.Selu(t[0]), ["relu6"] = t => NF.Relu6(t[0]),
         ["add"] = t => t[0] + t[1], ["subtract"] = t => t[0] - t[1], ["multiply"] = t => t[0] * t[1], ["divide"] = t => t[0] / t[1],
         ["floor_div"] = t => NF.FloorDiv(t[0], t[1]), ["floor_mod"] = t => NF.FloorMod(t[0], t[1]), ["truncate_mod"] = t => t[0] % t[1],
         ["maximum"] = t => NF.Maximum(t[0], t[1]), ["minimum"] = t => NF.Minimum(t[0], t[1]), ["pow"] = t => NF.Pow(t[0], t[1]),

@@ -50,6 +50,9 @@ for dt in [np.float32, np.float64]:
         op("round", [s], np.round(s)); op("relu", [s], torch.relu(torch.from_numpy(s)).numpy())
         op("sigmoid", [s], torch.sigmoid(torch.from_numpy(s)).numpy()); op("tanh", [s], np.tanh(s))
         op("sign", [s], np.sign(s))
+        op("elu", [s], torch.nn.functional.elu(torch.from_numpy(s)).numpy(), rule="elu(-inf) = -1 (PyTorch, tf.nn.elu)")
+        op("selu", [s], torch.nn.functional.selu(torch.from_numpy(s)).numpy())
+        op("relu6", [s], torch.nn.functional.relu6(torch.from_numpy(s)).numpy())
 for dt in [np.int32, np.int64]:
     a, b = ints((3, 1), dtype=dt), ints((1, 4), lo=1, hi=6, dtype=dt) * np.array([[1, -1, 1, -1]], dtype=dt)
     op("add", [a, b], a + b); op("subtract", [a, b], a - b); op("multiply", [a, b], a * b)
@@ -193,6 +196,8 @@ grad("leaky_relu_at_zero", lambda x: torch.nn.functional.leaky_relu(x, 0.2), [np
 grad("relu_at_zero", lambda x: torch.relu(x), [np.array([-1.0, 0.0, 2.0])])
 grad("abs_at_zero", lambda x: torch.abs(x), [np.array([-1.0, 0.0, 2.0])])
 grad("elu_at_zero", lambda x: torch.nn.functional.elu(x), [np.array([-1.0, 0.0, 2.0])])
+grad("relu6_at_bounds", lambda x: torch.nn.functional.relu6(x), [np.array([-1.0, 0.0, 3.0, 6.0, 7.0])])
+grad("selu_negative", lambda x: torch.nn.functional.selu(x), [np.array([-np.inf, -30.0, -1.0, 2.0])])
 grad("clip_at_bounds", lambda x: torch.clamp(x, -1, 1), [np.array([-2, -1, 0, 1, 2.0])])
 grad("nonscalar_target", lambda x: x * x * x, [x34])
 grad("broadcast", lambda a, b: a * b + a, [rng.uniform(-1, 1, (3, 1)), rng.uniform(-1, 1, (1, 4))])
