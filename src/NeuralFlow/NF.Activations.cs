@@ -35,9 +35,11 @@ public static partial class NF
     /// <summary>x for x &gt; 0, alpha * (e^x - 1) below (<c>keras.activations.elu</c>).</summary>
     public static Tensor Elu(Tensor x, double alpha = 1.0)
     {
-        // A select, not x * mask + ...: at x = -inf the product -inf * 0 was NaN where elu is -alpha
-        // (tf.nn.elu, PyTorch). expm1 of min(x, 0): the unused branch never overflows to inf.
-        return Where(Greater(x, 0), x, alpha * Expm1(Minimum(x, 0)));
+        // relu(x) + alpha * expm1(min(x, 0)), not x * mask + ...: at x = -inf that product -inf * 0
+        // was NaN where elu is -alpha (tf.nn.elu, PyTorch). Each side is exact where the other is 0
+        // (x + 0, 0 + v); expm1 of min(x, 0) never overflows; at 0 the gradient is alpha (relu's is 0,
+        // Minimum's tie goes to x), as before.
+        return Relu(x) + alpha * Expm1(Minimum(x, 0));
     }
 
     /// <summary>scale * elu(x, alpha) with Keras' self-normalizing constants (<c>keras.activations.selu</c>).</summary>
