@@ -22,18 +22,24 @@ public static partial class NF
     }
 
     /// <summary>min(max(x, 0), 6) (<c>keras.activations.relu6</c>).</summary>
-    public static Tensor Relu6(Tensor x) => Minimum(Relu(x), 6);
+    // The cap is Minimum's first operand, which takes a tie's gradient: at x = 6 the gradient is 0,
+    // as tf.nn.relu6's (0 < x < 6) and PyTorch's, not 1.
+    public static Tensor Relu6(Tensor x) => Minimum(6, Relu(x));
 
-    /// <summary>x for x &gt;= 0, negativeSlope * x below (<c>keras.activations.leaky_relu</c>; its default slope is 0.2, the layer's 0.3).</summary>
+    /// <summary>x for x &gt; 0, negativeSlope * x below (<c>keras.activations.leaky_relu</c>; its default slope is 0.2, the layer's 0.3).</summary>
+    // The slope side is Maximum's (Minimum's) first operand, which takes the gradient on a tie: at
+    // x = 0 the gradient is negativeSlope, as tf.nn.leaky_relu's (x > 0 ? g : alpha g) and PyTorch's.
     public static Tensor LeakyRelu(Tensor x, double negativeSlope = 0.2) =>
-        negativeSlope <= 1 ? Maximum(x, x * negativeSlope) : Minimum(x, x * negativeSlope);
+        negativeSlope <= 1 ? Maximum(x * negativeSlope, x) : Minimum(x * negativeSlope, x);
 
     /// <summary>x for x &gt; 0, alpha * (e^x - 1) below (<c>keras.activations.elu</c>).</summary>
     public static Tensor Elu(Tensor x, double alpha = 1.0)
     {
-        var positive = Mask(Greater(x, 0), x.DType);
-        // expm1 of min(x, 0): the unused branch never overflows to inf (inf * 0 would be NaN).
-        return x * positive + alpha * Expm1(Minimum(x, 0)) * (1 - positive);
+        // relu(x) + alpha * expm1(min(x, 0)), not x * mask + ...: at x = -inf that product -inf * 0
+        // was NaN where elu is -alpha (tf.nn.elu, PyTorch). Each side is exact where the other is 0
+        // (x + 0, 0 + v); expm1 of min(x, 0) never overflows; at 0 the gradient is alpha (relu's is 0,
+        // Minimum's tie goes to x), as before.
+        return Relu(x) + alpha * Expm1(Minimum(x, 0));
     }
 
     /// <summary>scale * elu(x, alpha) with Keras' self-normalizing constants (<c>keras.activations.selu</c>).</summary>

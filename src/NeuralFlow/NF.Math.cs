@@ -30,7 +30,11 @@ public static partial class NF
         Tape.Record(Engine.Binary(BinaryOp.Div, a, b, nameof(Divide)), a, b,
             static (g, n) => [n.Wants(0) ? ReduceTo(g / n.Y, n.X.Shape) : null, n.Wants(1) ? ReduceTo(-g * n.Output / n.Y, n.Y.Shape) : null]);
 
-    /// <summary>Elementwise a to the power b (<c>tf.pow</c>).</summary>
+    /// <summary>
+    /// Elementwise a to the power b (<c>tf.pow</c>). Integers wrap on overflow, and an integer base
+    /// to a negative integer exponent is 0 unless the base is 1 or -1 (PyTorch's tensor pow and C's
+    /// integer arithmetic; TensorFlow and NumPy refuse it): cast to a float dtype for 2^-1 = 0.5.
+    /// </summary>
     public static Tensor Pow(Tensor a, Tensor b) =>
         Tape.Record(Engine.Binary(BinaryOp.Pow, a, b, nameof(Pow)), a, b,
             static (g, n) => [n.Wants(0) ? ReduceTo(g * n.Y * Pow(n.X, PowExponentBelow(n.Y, n.X.DType)), n.X.Shape) : null,

@@ -70,5 +70,30 @@ public static partial class NF
             Engine.RandomNormal(result, _seed, Take(shape.Count), mean, stddev);
             return result;
         }
+
+        /// <summary>
+        /// Normal numbers with those more than two standard deviations from the mean drawn again
+        /// (<c>tf.random.truncated_normal</c>; Keras' glorot_normal, he_normal and truncated_normal
+        /// initializers). Each round redraws only the values still outside (4.6% of the first draw,
+        /// then 4.6% of those), and reads on the host whether any is left, so an NF.Function that
+        /// calls it runs eagerly.
+        /// </summary>
+        public static Tensor TruncatedNormal(Shape shape, double mean = 0, double stddev = 1, DType dtype = DType.Float32)
+        {
+            if (stddev < 0)
+                throw new ArgumentException($"Random.TruncatedNormal: stddev must be at least 0, got {stddev}.", nameof(stddev));
+            var z = Normal(shape, 0, 1, dtype);
+            while (true)
+            {
+                using var outside = Greater(Abs(z), 2.0);
+                using var any = ReduceAny(outside);
+                if (!any.Item<bool>()) break;
+                using var redraw = Normal(shape, 0, 1, dtype);
+                var next = Where(outside, redraw, z);
+                z.Dispose();
+                z = next;
+            }
+            using (z) return z * stddev + mean;
+        }
     }
 }

@@ -37,7 +37,10 @@ public static partial class NF
         if (!x.DType.IsFloating()) throw new ArgumentException($"ReduceLogSumExp: x is {x.DType.Name()}; it needs a float dtype.", nameof(x));
         int[] axes = AxesOf(x, axis);
         double big = x.DType == DType.Float64 ? double.MaxValue : float.MaxValue;
-        using var rawMax = ReduceMax(x, axes, keepDims: true);
+        // Over an empty axis the sum of no exponentials is 0 and the result -inf (tf.reduce_logsumexp,
+        // torch.logsumexp); the maximum has no value there, so the shift is 0 instead.
+        bool empty = axes.Any(a => a >= -x.Rank && a < x.Rank && x.Shape[a < 0 ? a + x.Rank : a] == 0); // bad axes: ReduceMax says which
+        using var rawMax = empty ? ZerosLike(ReduceSum(x, axes, keepDims: true)) : ReduceMax(x, axes, keepDims: true);
         using var m = StopGradient(Clip(rawMax, -big, big));
         var lse = Log(ReduceSum(Exp(x - m), axes, keepDims: true)) + m;
         if (keepDims) return lse;

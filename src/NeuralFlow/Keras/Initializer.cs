@@ -2,8 +2,9 @@ namespace NeuralFlow.Keras;
 
 /// <summary>
 /// How a weight starts (<c>tf.keras.initializers</c>). Strings convert: "glorot_uniform"
-/// (Keras' default for kernels), "glorot_normal", "he_uniform", "he_normal", "random_normal",
-/// "random_uniform" (or "uniform"), "zeros", "ones".
+/// (Keras' default for kernels), "glorot_normal", "he_uniform", "he_normal" (both normals truncated
+/// at two standard deviations, as Keras'), "random_normal", "truncated_normal", "random_uniform"
+/// (or "uniform"), "zeros", "ones".
 /// </summary>
 public sealed class Initializer
 {
@@ -29,16 +30,22 @@ public sealed class Initializer
     public static Initializer Get(string name) => name.ToLowerInvariant() switch
     {
         "glorot_uniform" => GlorotUniform,
-        "glorot_normal" => new(name, (s, i, o) => NF.Random.Normal(s, 0, Math.Sqrt(2.0 / (i + o)))),
+        // Keras' VarianceScaling "truncated_normal": a normal cut at two standard deviations, its
+        // stddev divided by 0.8796 (the cut normal's own stddev) so the values keep variance scale / n.
+        "glorot_normal" => new(name, (s, i, o) => NF.Random.TruncatedNormal(s, 0, Math.Sqrt(2.0 / (i + o)) / TruncatedStddev)),
         "he_uniform" => new(name, (s, i, o) => NF.Random.Uniform(s, -Math.Sqrt(6.0 / i), Math.Sqrt(6.0 / i))),
-        "he_normal" => new(name, (s, i, o) => NF.Random.Normal(s, 0, Math.Sqrt(2.0 / i))),
+        "he_normal" => new(name, (s, i, o) => NF.Random.TruncatedNormal(s, 0, Math.Sqrt(2.0 / i) / TruncatedStddev)),
         "random_normal" => new(name, (s, i, o) => NF.Random.Normal(s, 0, 0.05)),
+        "truncated_normal" => new(name, (s, i, o) => NF.Random.TruncatedNormal(s, 0, 0.05)),
         // "uniform" is Keras' older name of the same RandomUniform(-0.05, 0.05), Embedding's default.
         "random_uniform" or "uniform" => new(name, (s, i, o) => NF.Random.Uniform(s, -0.05, 0.05)),
         "zeros" => Zeros,
         "ones" => new(name, (s, i, o) => NF.Ones(s)),
-        _ => throw new ArgumentException($"Unknown initializer '{name}'; use glorot_uniform, glorot_normal, he_uniform, he_normal, random_normal, random_uniform, zeros or ones.", nameof(name)),
+        _ => throw new ArgumentException($"Unknown initializer '{name}'; use glorot_uniform, glorot_normal, he_uniform, he_normal, random_normal, truncated_normal, random_uniform, zeros or ones.", nameof(name)),
     };
+
+    // The standard deviation of a standard normal truncated to [-2, 2] (Keras' constant).
+    private const double TruncatedStddev = 0.87962566103423978;
 
     /// <summary>Uniform in ±sqrt(6 / (fanIn + fanOut)).</summary>
     public static Initializer GlorotUniform { get; } = new("glorot_uniform", (s, i, o) =>

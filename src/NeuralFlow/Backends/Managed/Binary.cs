@@ -123,22 +123,59 @@ internal struct PowIntOp<T> : IBinaryOp<T> where T : unmanaged, IBinaryInteger<T
     public static void VecSA(T a, ReadOnlySpan<T> b, Span<T> d) => ScalarLoops.MapSA<T, PowIntOp<T>>(a, b, d);
 }
 
-/// <summary>Maximum; for floats NaN propagates (T.Max and TensorPrimitives.Max both do). On bool bytes it is "or".</summary>
-internal struct MaxOp<T> : IBinaryOp<T> where T : unmanaged, INumber<T>
+/// <summary>
+/// Maximum and minimum as the native engines define them (common/elementwise_ops.h): a where a &gt; b
+/// (a &lt; b) or a is NaN, else b. NaN propagates from either side, and a tie of zeros gives b
+/// (max(-0, +0) is +0, max(+0, -0) is -0), where .NET's T.Max and TensorPrimitives.Max give +0 for
+/// both, so the managed engine differed from cpu and cuda on signed zeros (elu(-0), relu6(-0)).
+/// </summary>
+internal static class PickLoops
 {
-    public static T Apply(T a, T b) => T.Max(a, b);
-    public static void Vec(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) => TensorPrimitives.Max(a, b, d);
-    public static void VecAS(ReadOnlySpan<T> a, T b, Span<T> d) => TensorPrimitives.Max(a, b, d);
-    public static void VecSA(T a, ReadOnlySpan<T> b, Span<T> d) => TensorPrimitives.Max(b, a, d);
+    public static T Max<T>(T a, T b) where T : unmanaged, INumber<T> => a > b || T.IsNaN(a) ? a : b;
+
+    public static T Min<T>(T a, T b) where T : unmanaged, INumber<T> => a < b || T.IsNaN(a) ? a : b;
+
+    // aSpan/bSpan: which operands are spans (the others are the scalars sa/sb, broadcast).
+    public static void Run<T>(ReadOnlySpan<T> a, T sa, bool aSpan, ReadOnlySpan<T> b, T sb, bool bSpan, Span<T> d, bool max)
+        where T : unmanaged, INumber<T>
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+        {
+            var va0 = new Vector<T>(sa);
+            var vb0 = new Vector<T>(sb);
+            for (; i <= d.Length - Vector<T>.Count; i += Vector<T>.Count)
+            {
+                var va = aSpan ? new Vector<T>(a[i..]) : va0;
+                var vb = bSpan ? new Vector<T>(b[i..]) : vb0;
+                var pickA = (max ? Vector.GreaterThan(va, vb) : Vector.LessThan(va, vb)) | ~Vector.Equals(va, va); // a != a: NaN
+                Vector.ConditionalSelect(pickA, va, vb).CopyTo(d[i..]);
+            }
+        }
+        for (; i < d.Length; i++)
+        {
+            T x = aSpan ? a[i] : sa, y = bSpan ? b[i] : sb;
+            d[i] = max ? Max(x, y) : Min(x, y);
+        }
+    }
 }
 
-/// <summary>Minimum; NaN propagates. On bool bytes it is "and".</summary>
+/// <summary>Maximum (PickLoops' rule). On bool bytes it is "or".</summary>
+internal struct MaxOp<T> : IBinaryOp<T> where T : unmanaged, INumber<T>
+{
+    public static T Apply(T a, T b) => PickLoops.Max(a, b);
+    public static void Vec(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) => PickLoops.Run(a, default, true, b, default, true, d, max: true);
+    public static void VecAS(ReadOnlySpan<T> a, T b, Span<T> d) => PickLoops.Run(a, default, true, default, b, false, d, max: true);
+    public static void VecSA(T a, ReadOnlySpan<T> b, Span<T> d) => PickLoops.Run(default, a, false, b, default, true, d, max: true);
+}
+
+/// <summary>Minimum (PickLoops' rule). On bool bytes it is "and".</summary>
 internal struct MinOp<T> : IBinaryOp<T> where T : unmanaged, INumber<T>
 {
-    public static T Apply(T a, T b) => T.Min(a, b);
-    public static void Vec(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) => TensorPrimitives.Min(a, b, d);
-    public static void VecAS(ReadOnlySpan<T> a, T b, Span<T> d) => TensorPrimitives.Min(a, b, d);
-    public static void VecSA(T a, ReadOnlySpan<T> b, Span<T> d) => TensorPrimitives.Min(b, a, d);
+    public static T Apply(T a, T b) => PickLoops.Min(a, b);
+    public static void Vec(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) => PickLoops.Run(a, default, true, b, default, true, d, max: false);
+    public static void VecAS(ReadOnlySpan<T> a, T b, Span<T> d) => PickLoops.Run(a, default, true, default, b, false, d, max: false);
+    public static void VecSA(T a, ReadOnlySpan<T> b, Span<T> d) => PickLoops.Run(default, a, false, b, default, true, d, max: false);
 }
 
 internal struct EqOp<T> : ICompareOp<T> where T : unmanaged, INumber<T> { public static bool Apply(T a, T b) => a == b; }

@@ -109,17 +109,34 @@ internal struct SquareOp<T> : IUnaryOp<T> where T : unmanaged, INumber<T>
     public static void Vec(ReadOnlySpan<T> x, Span<T> d) => TensorPrimitives.Multiply(x, x, d);
 }
 
-/// <summary>max(x, 0); NaN propagates (as std::max(x, 0) and TensorFlow's relu do).</summary>
+/// <summary>
+/// x &lt; 0 ? 0 : x, the native engines' definition (common/elementwise_ops.h Relu): NaN fails the
+/// comparison and passes through, and -0 stays -0 (PyTorch's relu). T.Max / TensorPrimitives.Max
+/// would give +0 for -0 (IEEE maximum), so the managed engine differed from cpu and cuda there.
+/// </summary>
 internal struct ReluOp<T> : IUnaryOp<T> where T : unmanaged, INumber<T>
 {
-    public static T Apply(T x) => T.Max(x, T.Zero);
-    public static void Vec(ReadOnlySpan<T> x, Span<T> d) => TensorPrimitives.Max(x, T.Zero, d);
+    public static T Apply(T x) => x < T.Zero ? T.Zero : x;
+    public static void Vec(ReadOnlySpan<T> x, Span<T> d)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+            for (; i <= d.Length - Vector<T>.Count; i += Vector<T>.Count)
+            {
+                var xv = new Vector<T>(x[i..]);
+                Vector.ConditionalSelect(Vector.LessThan(xv, Vector<T>.Zero), Vector<T>.Zero, xv).CopyTo(d[i..]);
+            }
+        for (; i < d.Length; i++) d[i] = Apply(x[i]);
+    }
 }
 
-/// <summary>-1, 0 or 1; a float zero keeps its sign and NaN stays NaN (TensorPrimitives.Sign throws on NaN).</summary>
+/// <summary>
+/// -1, 0 or 1, NaN stays NaN: the native engines' (0 &lt; x) - (x &lt; 0) (common/elementwise_ops.h
+/// Sign), so a zero of either sign gives +0, as PyTorch and NumPy (TensorPrimitives.Sign throws on NaN).
+/// </summary>
 internal struct SignOp<T> : IUnaryOp<T> where T : unmanaged, INumber<T>
 {
-    public static T Apply(T x) => x > T.Zero ? T.One : x < T.Zero ? -T.One : x;
+    public static T Apply(T x) => x > T.Zero ? T.One : x < T.Zero ? -T.One : T.IsNaN(x) ? x : T.Zero;
     public static void Vec(ReadOnlySpan<T> x, Span<T> d)
     {
         for (int i = 0; i < d.Length; i++) d[i] = Apply(x[i]);

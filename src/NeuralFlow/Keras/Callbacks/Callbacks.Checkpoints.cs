@@ -113,9 +113,14 @@ public static partial class Callbacks
         {
             "max" => true,
             "min" => false,
-            "auto" => monitor.Contains("acc") || monitor.Contains("auc"),
+            "auto" => Rising.Any(monitor.Contains),
             _ => throw new ArgumentException($"{owner}: mode must be \"min\", \"max\" or \"auto\", got \"{mode}\".", nameof(mode)),
         };
+
+        // Keras 3's "auto" takes the direction of the monitored metric: up for the scores (accuracy,
+        // AUC, precision, recall, F1/F-beta, IoU, R2), down for losses and errors. Matching only
+        // "acc"/"auc" (Keras 2's rule) minimized a monitored precision or recall.
+        private static readonly string[] Rising = ["acc", "auc", "precision", "recall", "f1_score", "fbeta_score", "io_u", "iou", "r2_score"];
 
         public double Best { get; private set; } = double.NaN;
 

@@ -44,14 +44,21 @@ public static partial class Callbacks
         internal virtual int? ResumeEpoch => null;
     }
 
-    /// <summary>Stops training when <paramref name="monitor"/> has not improved for <paramref name="patience"/> epochs (<c>EarlyStopping</c>).</summary>
+    /// <summary>
+    /// Stops training when <paramref name="monitor"/> has not improved for <paramref name="patience"/>
+    /// epochs (<c>keras.callbacks.EarlyStopping</c>, Keras 3's rule): an epoch that does not improve
+    /// counts one; training stops at the epoch where the count reaches the patience (never at
+    /// epoch 0), so patience 3 after a best first epoch runs 4 epochs. With
+    /// <paramref name="restoreBestWeights"/> the best epoch's weights are put back when training
+    /// ends, stopped early or not.
+    /// </summary>
     public sealed class EarlyStopping(string monitor = "val_loss", double minDelta = 0, int patience = 0, string mode = "auto", bool restoreBestWeights = false) : Callback
     {
         private readonly Improvement _best = new(monitor, mode, nameof(EarlyStopping), minDelta);
         private int _wait;
         private Tensor[]? _bestWeights;
 
-        /// <summary>The epoch (0-based) at which training stopped, or -1.</summary>
+        /// <summary>The epoch at which training was stopped, or -1.</summary>
         public int StoppedEpoch { get; private set; } = -1;
 
         /// <inheritdoc/>
@@ -60,28 +67,38 @@ public static partial class Callbacks
             _best.Reset();
             _wait = 0;
             StoppedEpoch = -1;
+            KeepBestWeights(null); // a reused callback never restores another run's weights
         }
 
         /// <inheritdoc/>
         public override void OnEpochEnd(int epoch, IReadOnlyDictionary<string, float> logs)
         {
+            _wait++;
             if (_best.Improved(logs))
             {
                 _wait = 0;
                 if (restoreBestWeights)
-                {
-                    foreach (var w in _bestWeights ?? []) w.Dispose();
-                    _bestWeights = Model!.Variables.Select(v => (Tensor)new Variable(v, trainable: false)).ToArray(); // copies
-                }
+                    KeepBestWeights(Model!.Variables.Select(v => (Tensor)new Variable(v, trainable: false)).ToArray()); // copies
                 return;
             }
-            if (++_wait > patience)
+            if (_wait >= patience && epoch > 0)
             {
                 StoppedEpoch = epoch;
                 Model!.StopTraining = true;
-                if (restoreBestWeights && _bestWeights is not null)
-                    foreach (var (v, w) in Model.Variables.Zip(_bestWeights)) v.Assign(w);
             }
+        }
+
+        /// <inheritdoc/>
+        public override void OnTrainEnd()
+        {
+            if (restoreBestWeights && _bestWeights is not null)
+                foreach (var (v, w) in Model!.Variables.Zip(_bestWeights)) v.Assign(w);
+        }
+
+        private void KeepBestWeights(Tensor[]? weights)
+        {
+            foreach (var w in _bestWeights ?? []) w.Dispose();
+            _bestWeights = weights;
         }
     }
 
