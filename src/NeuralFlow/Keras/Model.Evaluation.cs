@@ -10,7 +10,7 @@ public partial class Model
     /// <param name="y">Targets, first axis = examples.</param>
     /// <param name="batchSize">Examples per batch.</param>
     /// <param name="verbose">1 prints the result.</param>
-    /// <param name="sampleWeight">One weight per example, as in <c>Fit</c> (Keras' sample_weight): the loss and metrics are weighted means.</param>
+    /// <param name="sampleWeight">One weight per example, as in <c>Fit</c> (Keras' sample_weight): the loss and the weightedMetrics of Compile are weighted means; its metrics are not (as Keras).</param>
     public EvaluationResult Evaluate(ModelData x, ModelData y, int batchSize = 32, int verbose = 0, Tensor? sampleWeight = null)
     {
         Compiled(nameof(Evaluate));

@@ -6,6 +6,12 @@ public partial class Model
     private Losses.Loss[] _losses = [];
     private float[] _lossWeights = [];
     private List<Metrics.PredictionMetric>[] _outputMetrics = [];
+    // Each output's metrics are its `metrics` first, then its `weightedMetrics`: the first
+    // _plainMetrics[i] ignore the sample and class weights, the rest take them (Keras'
+    // compile(metrics=..., weighted_metrics=...): keras CompileMetrics.update_state passes
+    // sample_weight to the weighted metrics only). _metricKeys[i][j] is each one's log name.
+    private int[] _plainMetrics = [];
+    private string[][] _metricKeys = [];
 
     /// <summary>
     /// <see cref="Compile(Optimizers.Optimizer, Losses.Loss, IEnumerable{object}?)"/> for a model
@@ -21,10 +27,12 @@ public partial class Model
     /// <param name="metrics">Metric names or objects.</param>
     /// <param name="lossWeights">One weight per output's loss.</param>
     /// <param name="runEagerly">Keras' run_eagerly (see <see cref="RunEagerly"/>).</param>
-    public void Compile(Optimizers.Optimizer optimizer, IReadOnlyList<Losses.Loss> loss, IEnumerable<object>? metrics = null, IReadOnlyList<float>? lossWeights = null, bool runEagerly = false)
+    /// <param name="weightedMetrics">Metrics that take the sample and class weights (Keras' weighted_metrics); <paramref name="metrics"/> do not.</param>
+    public void Compile(Optimizers.Optimizer optimizer, IReadOnlyList<Losses.Loss> loss, IEnumerable<object>? metrics = null, IReadOnlyList<float>? lossWeights = null, bool runEagerly = false,
+        IEnumerable<object>? weightedMetrics = null)
     {
         ArgumentNullException.ThrowIfNull(loss);
-        CompileOutputs(optimizer, loss.ToArray(), lossWeights?.ToArray(), metrics, runEagerly);
+        CompileOutputs(optimizer, loss.ToArray(), lossWeights?.ToArray(), metrics, runEagerly, weightedMetrics);
     }
 
     /// <summary>
@@ -37,7 +45,9 @@ public partial class Model
     /// <param name="metrics">Metric names or objects.</param>
     /// <param name="lossWeights">Loss weights keyed by output name.</param>
     /// <param name="runEagerly">Keras' run_eagerly (see <see cref="RunEagerly"/>).</param>
-    public void Compile(Optimizers.Optimizer optimizer, IReadOnlyDictionary<string, Losses.Loss> loss, IEnumerable<object>? metrics = null, IReadOnlyDictionary<string, float>? lossWeights = null, bool runEagerly = false)
+    /// <param name="weightedMetrics">Metrics that take the sample and class weights (Keras' weighted_metrics); <paramref name="metrics"/> do not.</param>
+    public void Compile(Optimizers.Optimizer optimizer, IReadOnlyDictionary<string, Losses.Loss> loss, IEnumerable<object>? metrics = null, IReadOnlyDictionary<string, float>? lossWeights = null, bool runEagerly = false,
+        IEnumerable<object>? weightedMetrics = null)
     {
         ArgumentNullException.ThrowIfNull(loss);
         var names = OutputNames;
@@ -47,7 +57,7 @@ public partial class Model
                 throw new ArgumentException($"Compile: '{key}' is not an output of {Name}; its outputs are {string.Join(", ", names.Select(n => $"'{n}'"))}.", nameof(loss));
         var losses = names.Select(n => loss.TryGetValue(n, out var l) ? l : null).ToArray();
         var weights = names.Select(n => losses[names.ToList().IndexOf(n)] is null ? 0f : lossWeights?.GetValueOrDefault(n, 1f) ?? 1f).ToArray();
-        CompileOutputs(optimizer, losses!, weights, metrics, runEagerly);
+        CompileOutputs(optimizer, losses!, weights, metrics, runEagerly, weightedMetrics);
     }
 
     /// <summary>
@@ -55,11 +65,12 @@ public partial class Model
     /// with the metrics keyed by output layer name, Keras' <c>metrics={"head": ["accuracy"]}</c>:
     /// each output gets the metrics of its key (names or metric objects), an output without a key none.
     /// </summary>
-    public void Compile<TMetrics>(Optimizers.Optimizer optimizer, IReadOnlyList<Losses.Loss> loss, IReadOnlyDictionary<string, TMetrics> metrics, IReadOnlyList<float>? lossWeights = null, bool runEagerly = false)
-        where TMetrics : IEnumerable<object>
+    public void Compile<TMetrics>(Optimizers.Optimizer optimizer, IReadOnlyList<Losses.Loss> loss, IReadOnlyDictionary<string, TMetrics> metrics, IReadOnlyList<float>? lossWeights = null, bool runEagerly = false,
+        IReadOnlyDictionary<string, TMetrics>? weightedMetrics = null) where TMetrics : IEnumerable<object>
     {
         ArgumentNullException.ThrowIfNull(loss);
-        CompileOutputs(optimizer, loss.ToArray(), lossWeights?.ToArray(), MetricsByOutput(metrics), runEagerly);
+        CompileOutputs(optimizer, loss.ToArray(), lossWeights?.ToArray(), MetricsByOutput(metrics), runEagerly,
+            weightedMetrics is null ? null : MetricsByOutput(weightedMetrics));
     }
 
     /// <summary>
@@ -67,8 +78,9 @@ public partial class Model
     /// with the metrics keyed by output layer name too (Keras' <c>metrics={"head": [...]}</c>).
     /// </summary>
     public void Compile<TMetrics>(Optimizers.Optimizer optimizer, IReadOnlyDictionary<string, Losses.Loss> loss, IReadOnlyDictionary<string, TMetrics> metrics,
-        IReadOnlyDictionary<string, float>? lossWeights = null, bool runEagerly = false) where TMetrics : IEnumerable<object> =>
-        Compile(optimizer, loss, MetricsByOutput(metrics), lossWeights, runEagerly);
+        IReadOnlyDictionary<string, float>? lossWeights = null, bool runEagerly = false, IReadOnlyDictionary<string, TMetrics>? weightedMetrics = null)
+        where TMetrics : IEnumerable<object> =>
+        Compile(optimizer, loss, MetricsByOutput(metrics), lossWeights, runEagerly, weightedMetrics is null ? null : MetricsByOutput(weightedMetrics));
 
     // Keras' dict of metrics as the list of lists CompileOutputs reads: one list per output, in order.
     private List<object> MetricsByOutput<TMetrics>(IReadOnlyDictionary<string, TMetrics> metrics) where TMetrics : IEnumerable<object>
@@ -93,7 +105,8 @@ public partial class Model
         return specs.Select(m => ((IEnumerable<object>)m).ToList()).ToArray();
     }
 
-    private void CompileOutputs(Optimizers.Optimizer optimizer, Losses.Loss?[] losses, float[]? weights, IEnumerable<object>? metrics, bool runEagerly)
+    private void CompileOutputs(Optimizers.Optimizer optimizer, Losses.Loss?[] losses, float[]? weights, IEnumerable<object>? metrics, bool runEagerly,
+        IEnumerable<object>? weightedMetrics = null)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         int outputs = Math.Max(1, Outputs.Count);
@@ -105,7 +118,9 @@ public partial class Model
         weights ??= Enumerable.Repeat(1f, outputs).ToArray();
         if (weights.Length != outputs)
             throw new ArgumentException($"Compile: {Name} has {outputs} output(s), but {weights.Length} loss weights were given.", "lossWeights");
-        var specs = MetricSpecs((metrics ?? []).ToList(), outputs);
+        var plainSpecs = MetricSpecs((metrics ?? []).ToList(), outputs);
+        var weightedSpecs = MetricSpecs((weightedMetrics ?? []).ToList(), outputs);
+        var specs = plainSpecs.Select((p, i) => p.Concat(weightedSpecs[i]).ToList()).ToArray();
         // A metric object keeps one output's running state: it may serve one output only.
         var objects = specs.SelectMany(s => s.OfType<Metrics.PredictionMetric>()).ToList();
         if (objects.Distinct(ReferenceEqualityComparer.Instance).Count() != objects.Count)
@@ -121,6 +136,10 @@ public partial class Model
             Metrics.PredictionMetric metric => metric,
             _ => throw new ArgumentException($"Compile: a metric must be a name or a Metrics.PredictionMetric, got {m?.GetType().Name ?? "null"}.", nameof(metrics)),
         }).ToList()).ToArray();
+        _plainMetrics = plainSpecs.Select(p => p.Count).ToArray();
+        // A weighted metric named like a plain one of its output logs as "weighted_<name>" (tf.keras).
+        _metricKeys = _outputMetrics.Select((ms, i) => ms.Select((m, j) =>
+            j >= _plainMetrics[i] && ms.Take(_plainMetrics[i]).Any(p => p.Name == m.Name) ? "weighted_" + m.Name : m.Name).ToArray()).ToArray();
         _loss = _losses[0];
         _metrics = _outputMetrics[0];
         RunEagerly = runEagerly;
@@ -154,7 +173,8 @@ public partial class Model
     private void UpdateMetrics(Tensor[] y, IReadOnlyList<Tensor> yPred, Tensor? sampleWeight)
     {
         for (int i = 0; i < _outputMetrics.Length; i++)
-            foreach (var m in _outputMetrics[i]) m.UpdateState(y[i], yPred[i], sampleWeight);
+            for (int j = 0; j < _outputMetrics[i].Count; j++)
+                _outputMetrics[i][j].UpdateState(y[i], yPred[i], j < _plainMetrics[i] ? null : sampleWeight);
     }
 
     // Sample weights travel as one more target column (so batching, shuffling and validationSplit
@@ -208,7 +228,7 @@ public partial class Model
         if (MultiOutput)
             foreach (var m in outputLosses) logs[m.Name] = m.Result();
         for (int i = 0; i < _outputMetrics.Length; i++)
-            foreach (var m in _outputMetrics[i]) logs[OutputKey(i, m.Name)] = m.Result();
+            for (int j = 0; j < _outputMetrics[i].Count; j++) logs[OutputKey(i, _metricKeys[i][j])] = _outputMetrics[i][j].Result();
         return logs;
     }
 }

@@ -34,7 +34,9 @@ public partial class Model
         if (unbuilt is not null)
             throw new InvalidOperationException($"Save: layer {unbuilt.Name} has no weights yet; call the model once on a batch (or Fit it) before saving.");
         var config = ModelEntry();
-        if (_optimizer is not null && _loss is not null) config["compile_config"] = CompileConfig.Serialize(_optimizer, _losses, _lossWeights, _outputMetrics);
+        if (_optimizer is not null && _loss is not null) config["compile_config"] = CompileConfig.Serialize(_optimizer, _losses, _lossWeights,
+            _outputMetrics.Select((m, i) => (IReadOnlyList<Metrics.PredictionMetric>)m.Take(_plainMetrics[i]).ToList()).ToList(),
+            _outputMetrics.Select((m, i) => (IReadOnlyList<Metrics.PredictionMetric>)m.Skip(_plainMetrics[i]).ToList()).ToList());
 
         WriteArchive(path, config, trainingState: null);
     }
@@ -121,8 +123,8 @@ public partial class Model
         Optimizers.Optimizer? optimizer = null;
         if (config["compile_config"] is JsonObject compile)
         {
-            var (opt, losses, weights, metrics) = CompileConfig.Deserialize(compile, path);
-            model.CompileOutputs(opt, losses, weights, metrics, runEagerly: false);
+            var (opt, losses, weights, metrics, weighted) = CompileConfig.Deserialize(compile, path);
+            model.CompileOutputs(opt, losses, weights, metrics, runEagerly: false, weighted);
             optimizer = opt;
         }
         model.RestoreWeightsAndState(zip, path, optimizer);

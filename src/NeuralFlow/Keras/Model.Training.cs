@@ -21,10 +21,15 @@ public partial class Model
     /// <param name="loss">The loss.</param>
     /// <param name="metrics">Metric names or objects.</param>
     /// <param name="runEagerly">Keras' run_eagerly: true runs Fit, Evaluate and Predict step by step in C# instead of replaying a traced step (see <see cref="RunEagerly"/>).</param>
-    public void Compile(Optimizers.Optimizer optimizer, Losses.Loss loss, IEnumerable<object>? metrics = null, bool runEagerly = false)
+    /// <param name="weightedMetrics">
+    /// Metrics that take Fit's and Evaluate's sampleWeight and classWeight (Keras'
+    /// weighted_metrics); those given as <paramref name="metrics"/> are computed unweighted, as in Keras.
+    /// </param>
+    public void Compile(Optimizers.Optimizer optimizer, Losses.Loss loss, IEnumerable<object>? metrics = null, bool runEagerly = false,
+        IEnumerable<object>? weightedMetrics = null)
     {
         ArgumentNullException.ThrowIfNull(loss);
-        CompileOutputs(optimizer, [loss], null, metrics, runEagerly);
+        CompileOutputs(optimizer, [loss], null, metrics, runEagerly, weightedMetrics);
     }
 
     private (Optimizers.Optimizer, Losses.Loss) Compiled(string method) =>
@@ -48,7 +53,7 @@ public partial class Model
     /// <param name="initialEpoch">The epoch to start at (to resume a run), as Keras' initial_epoch.</param>
     /// <param name="sampleWeight">
     /// One weight per example ((N,) or (N, 1)), Keras' sample_weight: each example's loss (and
-    /// metric) counts that much; batched, shuffled and split with x and y.
+    /// metric of Compile's weightedMetrics) counts that much; batched, shuffled and split with x and y.
     /// </param>
     /// <param name="classWeight">
     /// A weight per class id (Keras' class_weight): each example's loss is scaled by its class's

@@ -7,14 +7,15 @@ namespace NeuralFlow.Tests;
 /// step)". A replay of the workshop's training step (784-50-10, SGD, sparse cross-entropy, the
 /// loss returned) allocates on the managed heap only what it hands back: the argument and result
 /// arrays and the loss tensor, whose buffer is reused once the caller disposed the last one.
-/// The native engine only: the managed engine's kernels allocate (Parallel.For's closures and
-/// state, about 13 KB a replay of this step, measured when this test was written).
+/// The managed engine's kernels allocate (Parallel.For's closures and state, about 13 KB a
+/// replay of this step, measured when this test was written): its variant only bounds that, so
+/// it does not grow unseen; removing it is open work.
 /// </summary>
 public abstract class ReplayAllocationTests(string backend) : BackendTest(backend)
 {
     // The arguments' array, the results' array and the loss tensor: 144 bytes when this was
     // written; any allocation per kernel call (a closure, a boxed layout, a pointer array) is more.
-    private const long MaxBytesPerReplay = 256;
+    protected virtual long MaxBytesPerReplay => 256;
 
     [SkippableFact]
     public void A_replayed_workshop_step_allocates_only_what_it_returns()
@@ -51,3 +52,8 @@ public abstract class ReplayAllocationTests(string backend) : BackendTest(backen
 }
 
 public sealed class NativeCpuReplayAllocationTests() : ReplayAllocationTests("cpu");
+public sealed class ManagedReplayAllocationTests() : ReplayAllocationTests("managed")
+{
+    protected override long MaxBytesPerReplay => 16 * 1024;
+}
+public sealed class CudaReplayAllocationTests() : ReplayAllocationTests("cuda");

@@ -14,7 +14,7 @@ internal static class CompileConfig
     /// before), else a list with "loss_weights" beside it (Keras' compile arguments).
     /// </summary>
     public static JsonObject Serialize(Optimizers.Optimizer optimizer, IReadOnlyList<Losses.Loss> losses, IReadOnlyList<float> weights,
-        IReadOnlyList<IReadOnlyList<Metrics.PredictionMetric>> metrics)
+        IReadOnlyList<IReadOnlyList<Metrics.PredictionMetric>> metrics, IReadOnlyList<IReadOnlyList<Metrics.PredictionMetric>> weightedMetrics)
     {
         JsonObject LossEntry(Losses.Loss loss) => new() { ["name"] = LossName(loss), ["config"] = Json(loss.GetConfig()) };
         var c = new JsonObject
@@ -24,11 +24,14 @@ internal static class CompileConfig
             // One output: its metrics' configs; several: one such list per output (Keras' list of lists).
             ["metrics"] = losses.Count == 1 ? Metrics(metrics[0]) : new JsonArray(metrics.Select(m => (JsonNode)Metrics(m)).ToArray()),
         };
+        // Keras' weighted_metrics, in the same form, only when some output has them (older readers skip it).
+        if (weightedMetrics.Any(m => m.Count > 0))
+            c["weighted_metrics"] = losses.Count == 1 ? Metrics(weightedMetrics[0]) : new JsonArray(weightedMetrics.Select(m => (JsonNode)Metrics(m)).ToArray());
         if (losses.Count > 1) c["loss_weights"] = new JsonArray(weights.Select(w => (JsonNode)w).ToArray());
         return c;
     }
 
-    public static (Optimizers.Optimizer Optimizer, Losses.Loss[] Losses, float[]? Weights, List<object> Metrics) Deserialize(JsonObject c, string file)
+    public static (Optimizers.Optimizer Optimizer, Losses.Loss[] Losses, float[]? Weights, List<object> Metrics, List<object>? WeightedMetrics) Deserialize(JsonObject c, string file)
     {
         try
         {
@@ -44,7 +47,8 @@ internal static class CompileConfig
                 _ => m!.GetValue<string>(),
             };
             var metrics = c["metrics"]!.AsArray().Select(Spec).ToList();
-            return (Optimizer(c["optimizer"]!.AsObject()), losses, weights, metrics);
+            var weighted = c["weighted_metrics"] is JsonArray wm ? wm.Select(Spec).ToList() : null;
+            return (Optimizer(c["optimizer"]!.AsObject()), losses, weights, metrics, weighted);
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or NullReferenceException)
         {
