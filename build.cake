@@ -23,6 +23,13 @@ var nativeArtifacts = MakeAbsolute(Directory("artifacts/native")).FullPath;
 var cudaArtifacts = MakeAbsolute(Directory("artifacts/native-cuda")).FullPath;
 
 int passed = 0, failed = 0, skipped = 0;
+// The names of what failed, printed again just above the summary line, so that a CI log cut to its tail still says
+// which test failed (a run once ended "8593 passed, 1 failed" with the name scrolled away).
+var failures = new List<string>();
+void PrintFailures()
+{
+    foreach (var f in failures) Console.WriteLine($"FAILED: {f}");
+}
 
 // Runs a command, echoes its output, and returns the lines (for counting test results); with
 // stderr, its standard error too (after the output).
@@ -301,11 +308,13 @@ List<string> RunCtest(string dir, IDictionary<string, string> env = null)
 {
     var ctest = Run("ctest", $"--test-dir {dir} -C {configuration} --output-on-failure", env, allowFailure: true);
     var c = ctest.Select(l => Regex.Match(l, @"(\d+)% tests passed, (\d+) tests failed out of (\d+)")).FirstOrDefault(m => m.Success);
-    if (c == null) { failed += 1; Error($"ctest ({dir}) printed no summary"); return ctest; }
+    if (c == null) { failed += 1; failures.Add($"ctest ({dir}): no summary"); Error($"ctest ({dir}) printed no summary"); return ctest; }
     // CTest counts skipped tests (the CUDA suite without a GPU) as passed; count them apart.
     int total = int.Parse(c.Groups[3].Value), bad = int.Parse(c.Groups[2].Value);
     int skippedHere = ctest.Count(l => Regex.IsMatch(l, @"^\s*\d+ - .*\(Skipped\)\s*$"));
     passed += total - bad - skippedHere; failed += bad; skipped += skippedHere;
+    failures.AddRange(ctest.Select(l => Regex.Match(l, @"^\s*\d+ - (.*?) \((Failed|Timeout|SEGFAULT|Subprocess aborted|Exception|.*Fault.*)\)\s*$"))
+        .Where(m => m.Success).Select(m => $"ctest ({dir}) {m.Groups[1].Value} ({m.Groups[2].Value})"));
     return ctest;
 }
 
@@ -317,14 +326,15 @@ List<string> RunDotnetTest(string name, string filter, IDictionary<string, strin
     Information($"== dotnet test ({name})");
     var lines = Run("dotnet", $"test NeuralFlow.sln -c {configuration} --no-build{filter}", env, allowFailure: true, stderr: true);
     var summaries = lines.Select(l => Regex.Match(l, @"Failed:\s+(\d+),\s+Passed:\s+(\d+),\s+Skipped:\s+(\d+)")).Where(m => m.Success).ToList();
-    if (summaries.Count == 0) { failed += 1; Error($"dotnet test ({name}) printed no summary"); }
+    if (summaries.Count == 0) { failed += 1; failures.Add($"dotnet test ({name}): no summary"); Error($"dotnet test ({name}) printed no summary"); }
     foreach (var m in summaries)
     {
         failed += int.Parse(m.Groups[1].Value);
         passed += int.Parse(m.Groups[2].Value);
         skipped += int.Parse(m.Groups[3].Value);
     }
-    if (lines.Any(l => l.Contains("Test Run Aborted"))) { failed += 1; Error($"dotnet test ({name}): the test run was aborted (test host crashed)"); }
+    failures.AddRange(lines.Select(l => Regex.Match(l, @"^\s+Failed (\S+) \[")).Where(m => m.Success).Select(m => $"dotnet test ({name}) {m.Groups[1].Value}"));
+    if (lines.Any(l => l.Contains("Test Run Aborted"))) { failed += 1; failures.Add($"dotnet test ({name}): aborted"); Error($"dotnet test ({name}): the test run was aborted (test host crashed)"); }
     return lines;
 }
 
@@ -370,12 +380,14 @@ void SanitizedRuns()
     // CTest's --output-on-failure and the test host's crash message carry the reports' first lines.
     var reports = output.Where(l => Regex.IsMatch(l, @"runtime error:|ERROR: AddressSanitizer")).ToList();
     foreach (var r in reports) Error($"sanitizer report: {r.Trim()}");
+    failures.AddRange(reports.Select(r => $"sanitizer report: {r.Trim()}"));
     failed += reports.Count;
 }
 
 Task("Sanitize").IsDependentOn("Build").Does(() =>
 {
     SanitizedRuns();
+    PrintFailures();
     Console.WriteLine($"{passed} passed, {failed} failed, {skipped} skipped");
     if (failed > 0) throw new Exception($"{failed} sanitized test(s) failed or reported");
 });
@@ -407,7 +419,7 @@ Task("Test").IsDependentOn("Build").Does(() =>
     // The CPU engine built with AddressSanitizer + UBSan, under its GoogleTest suite and the C#
     // suites that drive the native kernels (Linux; see SanitizedRuns).
     try { SanitizedRuns(); }
-    catch (Exception e) { failed += 1; Error($"sanitizer runs: {e.Message}"); }
+    catch (Exception e) { failed += 1; failures.Add($"sanitizer runs: {e.Message}"); Error($"sanitizer runs: {e.Message}"); }
 
     // The package as a user gets it (two runs: native, managed fallback); --consumer=false skips.
     if (runConsumer)
@@ -418,11 +430,14 @@ Task("Test").IsDependentOn("Build").Does(() =>
             PackAll();
             var (p, f) = ConsumerTest();
             passed += p; failed += f;
+            if (f > 0) failures.Add($"consumer test: {f} run(s)");
         }
-        catch (Exception e) { failed += 2; Error($"consumer test: {e.Message}"); }
+        catch (Exception e) { failed += 2; failures.Add($"consumer test: {e.Message}"); Error($"consumer test: {e.Message}"); }
     }
     var (fuzzPassed, fuzzFailed) = Fuzz();
     passed += fuzzPassed; failed += fuzzFailed;
+    if (fuzzFailed > 0) failures.Add($"fuzz: {fuzzFailed} target(s) (artifacts/fuzz)");
+    PrintFailures();
     Console.WriteLine($"{passed} passed, {failed} failed, {skipped} skipped");
     if (failed > 0) throw new Exception($"{failed} test(s) failed");
 });
