@@ -59,17 +59,21 @@ public sealed class TensorScope : IDisposable
     internal static void Detach() => _current.Value = null;
 
     /// <summary>
-    /// Runs what follows with no scope until <see cref="Resume"/> restores the returned one: for
-    /// code that makes tensors meant to outlive the caller's scope (a pipeline's buffered elements).
+    /// Runs what follows with no scope until the returned value is disposed (`using (TensorScope.Suspend())`), which
+    /// restores the caller's: for code that makes tensors meant to outlive the caller's scope (a pipeline's buffered
+    /// elements). A struct, so the per-batch callers allocate nothing.
     /// </summary>
-    internal static TensorScope? Suspend()
+    internal static Suspension Suspend()
     {
         var saved = _current.Value;
         _current.Value = null;
-        return saved;
+        return new Suspension(saved);
     }
 
-    internal static void Resume(TensorScope? saved) => _current.Value = saved;
+    internal readonly struct Suspension(TensorScope? saved) : IDisposable
+    {
+        public void Dispose() => _current.Value = saved;
+    }
 
     [MethodImpl(Hot)]
     internal static void Track(Tensor tensor) => AddToLive(_current.Value, tensor);

@@ -66,16 +66,15 @@ bool short_rows(const T* a, const T* b, R* o, const Plan<3>& p, int64_t cost) {
         T pattern[kPatternLen];
         const T* row = ka == 1 ? a : b;
         for (int64_t k = 0; k < g; ++k) std::copy(row, row + C, pattern + k * C);
-        parallel_chunks(rows, sat_mul(C, cost), [&](int64_t rb, int64_t re) {
-            int64_t i = rb;
-            for (; i + g <= re; i += g) {
-                const int64_t off = i * C;
-                if (ka == 1) run<Op>(pattern, 1, b + off, 1, o + off, 1, len);
-                else run<Op>(a + off, 1, pattern, 1, o + off, 1, len);
-            }
-            const int64_t off = i * C, n = (re - i) * C;
+        // n elements from element off, the pattern on the broadcast input's side.
+        const auto span = [&](int64_t off, int64_t n) {
             if (ka == 1) run<Op>(pattern, 1, b + off, 1, o + off, 1, n);
             else run<Op>(a + off, 1, pattern, 1, o + off, 1, n);
+        };
+        parallel_chunks(rows, sat_mul(C, cost), [&](int64_t rb, int64_t re) {
+            int64_t i = rb;
+            for (; i + g <= re; i += g) span(i * C, len);
+            span(i * C, (re - i) * C);
         });
         return true;
     }

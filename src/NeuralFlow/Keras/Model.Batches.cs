@@ -28,15 +28,8 @@ public partial class Model
         private Tensor Indices(Backends.IBackend backend)
         {
             if (_indices.TryGetValue(backend, out var indices)) return indices;
-            var outer = TensorScope.Suspend();
-            try
-            {
-                using (NF.UseBackend(backend)) _indices[backend] = indices = NF.Constant(_order);
-            }
-            finally
-            {
-                TensorScope.Resume(outer);
-            }
+            using (TensorScope.Suspend())
+            using (NF.UseBackend(backend)) _indices[backend] = indices = NF.Constant(_order);
             return indices;
         }
 

@@ -13,6 +13,10 @@ public partial class Model
     private int[] _plainMetrics = [];
     private string[][] _metricKeys = [];
 
+    // Output i's `metrics` and its `weightedMetrics`, as Compile split them (one place knows the split).
+    private List<Metrics.PredictionMetric> PlainMetrics(int i) => _outputMetrics[i].GetRange(0, _plainMetrics[i]);
+    private List<Metrics.PredictionMetric> WeightedMetrics(int i) => _outputMetrics[i].GetRange(_plainMetrics[i], _outputMetrics[i].Count - _plainMetrics[i]);
+
     /// <summary>
     /// <see cref="Compile(Optimizers.Optimizer, Losses.Loss, IEnumerable{object}?)"/> for a model
     /// of several outputs: one loss per output, in the order of <see cref="Outputs"/>, each weighted
@@ -139,7 +143,7 @@ public partial class Model
         _plainMetrics = plainSpecs.Select(p => p.Count).ToArray();
         // A weighted metric named like a plain one of its output logs as "weighted_<name>" (tf.keras).
         _metricKeys = _outputMetrics.Select((ms, i) => ms.Select((m, j) =>
-            j >= _plainMetrics[i] && ms.Take(_plainMetrics[i]).Any(p => p.Name == m.Name) ? "weighted_" + m.Name : m.Name).ToArray()).ToArray();
+            j >= _plainMetrics[i] && PlainMetrics(i).Any(p => p.Name == m.Name) ? "weighted_" + m.Name : m.Name).ToArray()).ToArray();
         _loss = _losses[0];
         _metrics = _outputMetrics[0];
         RunEagerly = runEagerly;

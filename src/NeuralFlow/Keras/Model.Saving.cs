@@ -35,8 +35,8 @@ public partial class Model
             throw new InvalidOperationException($"Save: layer {unbuilt.Name} has no weights yet; call the model once on a batch (or Fit it) before saving.");
         var config = ModelEntry();
         if (_optimizer is not null && _loss is not null) config["compile_config"] = CompileConfig.Serialize(_optimizer, _losses, _lossWeights,
-            _outputMetrics.Select((m, i) => (IReadOnlyList<Metrics.PredictionMetric>)m.Take(_plainMetrics[i]).ToList()).ToList(),
-            _outputMetrics.Select((m, i) => (IReadOnlyList<Metrics.PredictionMetric>)m.Skip(_plainMetrics[i]).ToList()).ToList());
+            Enumerable.Range(0, _outputMetrics.Length).Select(i => (IReadOnlyList<Metrics.PredictionMetric>)PlainMetrics(i)).ToList(),
+            Enumerable.Range(0, _outputMetrics.Length).Select(i => (IReadOnlyList<Metrics.PredictionMetric>)WeightedMetrics(i)).ToList());
 
         WriteArchive(path, config, trainingState: null);
     }

@@ -59,11 +59,11 @@ public abstract class KerasDefaultsTests(string backend) : BackendTest(backend)
         }
     }
 
-    private static Sequential DenseModel(JsonNode c, string optimizer, double lr)
+    private static Sequential DenseModel(JsonNode c, string optimizer, double lr, IEnumerable<object>? weightedMetrics = null)
     {
         var model = new Sequential(new Layers.Dense(3));
         model.Compile(optimizer == "sgd" ? new Optimizers.SGD(lr) : new Optimizers.Adam(lr),
-            new Losses.SparseCategoricalCrossentropy(fromLogits: true), ["accuracy"]);
+            new Losses.SparseCategoricalCrossentropy(fromLogits: true), ["accuracy"], weightedMetrics: weightedMetrics);
         model.Call(NF.Zeros(new Shape(1, 3)));
         model.SetWeights([Tensor(c["w0"]!), Tensor(c["b0"]!)]);
         return model;
@@ -132,10 +132,7 @@ public abstract class KerasDefaultsTests(string backend) : BackendTest(backend)
         RequireBackend();
         var c = Section("fit")[2]!;
         var (x, y, w) = (Tensor(c["x"]!), Tensor(c["y"]!), Tensor(c["sample_weight"]!));
-        var model = new Sequential(new Layers.Dense(3));
-        model.Compile(new Optimizers.SGD(0.1), new Losses.SparseCategoricalCrossentropy(fromLogits: true), ["accuracy"], weightedMetrics: ["accuracy"]);
-        model.Call(NF.Zeros(new Shape(1, 3)));
-        model.SetWeights([Tensor(c["w0"]!), Tensor(c["b0"]!)]);
+        var model = DenseModel(c, "sgd", 0.1, weightedMetrics: ["accuracy"]);
         var correct = NF.Cast(NF.Equal(NF.Cast(NF.ArgMax(model.Call(x), 1), DType.Int32), y), DType.Float32);
         double plain = NF.ReduceMean(correct).Item<float>();
         double weighted = NF.ReduceSum(correct * w).Item<float>() / NF.ReduceSum(w).Item<float>();

@@ -15,6 +15,13 @@ internal static class SweepFixtures
 
     public static JsonObject Object(string name) => Root.Value[name]!.AsObject();
 
+    /// <summary>Case <paramref name="index"/> of an op section ("ops", "grads"): the case, its op's name, its inputs.</summary>
+    public static (JsonNode Case, string Op, Tensor[] Inputs) OpCase(string section, int index)
+    {
+        var c = Section(section)[index]!;
+        return (c, c["op"]!.GetValue<string>(), c["inputs"]!.AsArray().Select(a => Tensor(a!)).ToArray());
+    }
+
     public static double Number(JsonNode? v) => v switch
     {
         null => double.NaN,

@@ -66,9 +66,7 @@ public abstract class TapeTests(string backend) : BackendTest(backend)
     public void Gradient_matches_torch_autograd(int index)
     {
         RequireBackend();
-        var c = Section("grads")[index]!;
-        string name = c["op"]!.GetValue<string>();
-        var inputs = c["inputs"]!.AsArray().Select(a => Tensor(a!)).ToArray();
+        var (c, name, inputs) = OpCase("grads", index);
         var weight = Tensor(c["weight"]!);
         using var tape = new GradientTape();
         foreach (var x in inputs) tape.Watch(x);

@@ -71,9 +71,7 @@ public abstract partial class TensorCornerTests(string backend) : BackendTest(ba
     public void Op_matches_numpy_and_pytorch(int index)
     {
         RequireBackend();
-        var c = Section("ops")[index]!;
-        string name = c["op"]!.GetValue<string>();
-        var inputs = c["inputs"]!.AsArray().Select(a => Tensor(a!)).ToArray();
+        var (c, name, inputs) = OpCase("ops", index);
         var expected = c["expected"]!;
         string what = $"{name} on {string.Join(", ", inputs.Select(t => $"{t.DType.Name()}{t.Shape}"))} ({c["rule"]})";
         var result = ReductionName.Match(name) is { Success: true } m ? Reduce(m, inputs[0])

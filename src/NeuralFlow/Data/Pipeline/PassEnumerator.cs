@@ -17,16 +17,11 @@ internal sealed class PassEnumerator(Node node, bool disposeEach) : IDisposable
         // The pipeline runs outside the consumer's TensorScope: a scope around a step (Fit's)
         // would otherwise free elements a Shuffle buffer or a Map still holds for later steps.
         // What is delivered belongs to the consumer, as the Dataset documentation says.
-        var scope = TensorScope.Suspend();
-        try
+        using (TensorScope.Suspend())
         {
             if (!_source.MoveNext()) return false;
             _current = Element.Take(_source.Current);
             return true;
-        }
-        finally
-        {
-            TensorScope.Resume(scope);
         }
     }
 

@@ -197,10 +197,9 @@ internal sealed class PrefetchNode : Node
             if (_current is null)
             {
                 // Inline: the upstream runs here, outside any scope of the consumer's (as on the thread).
-                var scope = TensorScope.Suspend();
                 try
                 {
-                    _current = Pull();
+                    using (TensorScope.Suspend()) _current = Pull();
                 }
                 catch (Exception e)
                 {
@@ -213,7 +212,6 @@ internal sealed class PrefetchNode : Node
                 }
                 finally
                 {
-                    TensorScope.Resume(scope);
                     lock (_queue) _consumerPulling = false;
                 }
                 if (_current is null) return false;
