@@ -78,6 +78,68 @@ public abstract class CallbackTests(string backend) : BackendTest(backend)
             stop.OnEpochEnd(epoch, new Dictionary<string, float> { [monitor] = (float)values[epoch] });
         Assert.Equal(-1, stop.StoppedEpoch);
     }
+
+    // Feeds monitored "loss" values to a callback as Fit would; returns the epoch it stopped at (-1: never).
+    private static int StopEpoch(Callbacks.EarlyStopping stop, params double[] losses)
+    {
+        stop.OnTrainBegin();
+        for (int epoch = 0; epoch < losses.Length && stop.StoppedEpoch < 0; epoch++)
+            stop.OnEpochEnd(epoch, new Dictionary<string, float> { ["loss"] = (float)losses[epoch] });
+        return stop.StoppedEpoch;
+    }
+
+    // Keras 3 (early_stopping.py): an improvement restarts the patience count only if it also beats the
+    // baseline, and an improving epoch never stops training; the first epoch that does not improve, with
+    // the count at the patience, does.
+    [SkippableFact]
+    public void Baseline_counts_improvements_that_do_not_reach_it_as_keras()
+    {
+        RequireBackend();
+        double[] losses = [1.0, 0.9, 0.95, 0.85, 0.96, 0.8];
+        Assert.Equal(-1, StopEpoch(new Callbacks.EarlyStopping(monitor: "loss", patience: 2) { Model = Model(0.1) }, losses));
+        Assert.Equal(2, StopEpoch(new Callbacks.EarlyStopping(monitor: "loss", patience: 2, baseline: 0.5) { Model = Model(0.1) }, losses));
+        double[] reaching = [1.0, 0.95, 0.9, 0.93, 0.94];
+        Assert.Equal(3, StopEpoch(new Callbacks.EarlyStopping(monitor: "loss", patience: 2, baseline: 0.5) { Model = Model(0.1) }, reaching));
+        var reached = new Callbacks.EarlyStopping(monitor: "loss", patience: 2, baseline: 0.92) { Model = Model(0.1) };
+        Assert.Equal(4, StopEpoch(reached, reaching)); // 0.9 beats the baseline: the count restarts there
+        Assert.Equal(2, reached.BestEpoch);
+    }
+
+    // Keras 3's start_from_epoch: the warm-up epochs are neither counted nor kept as the best.
+    [SkippableFact]
+    public void Start_from_epoch_ignores_the_warm_up_epochs_as_keras()
+    {
+        RequireBackend();
+        double[] losses = [0.1, 0.2, 0.5, 0.6, 0.7];
+        Assert.Equal(1, StopEpoch(new Callbacks.EarlyStopping(monitor: "loss", patience: 1) { Model = Model(0.1) }, losses));
+        var late = new Callbacks.EarlyStopping(monitor: "loss", patience: 1, startFromEpoch: 2) { Model = Model(0.1) };
+        Assert.Equal(3, StopEpoch(late, losses));
+        Assert.Equal(2, late.BestEpoch);
+    }
+
+    [SkippableFact]
+    public void Restoring_best_weights_after_a_warm_up_keeps_the_first_epoch_looked_at()
+    {
+        RequireBackend();
+        var (x, y) = Data();
+        var model = Model(0.1);
+        float[]? second = null;
+        var keep = new Callbacks.LambdaCallback(onEpochEnd: (epoch, _) => { if (epoch == 1) second = model.Variables[0].ToArray<float>(); });
+        // "max" mode on a falling loss: without the warm-up epoch 0 would be the best; with it, epoch 1.
+        var stop = new Callbacks.EarlyStopping(monitor: "loss", mode: "max", patience: 10, restoreBestWeights: true, startFromEpoch: 1);
+        model.Fit(x, y, batchSize: 16, epochs: 4, verbose: 0, shuffle: false, callbacks: [keep, stop]);
+        Assert.Equal(1, stop.BestEpoch);
+        Assert.Equal(second, model.Variables[0].ToArray<float>());
+    }
+
+    [SkippableFact]
+    public void A_negative_min_delta_counts_by_its_size_as_keras()
+    {
+        RequireBackend();
+        // |minDelta| 0.05: 0.97 after 1.0 is not an improvement, so patience 1 stops at epoch 1 either way.
+        Assert.Equal(1, StopEpoch(new Callbacks.EarlyStopping(monitor: "loss", patience: 1, minDelta: -0.05) { Model = Model(0.1) }, 1.0, 0.97, 0.5));
+        Assert.Equal(1, StopEpoch(new Callbacks.EarlyStopping(monitor: "loss", patience: 1, minDelta: 0.05) { Model = Model(0.1) }, 1.0, 0.97, 0.5));
+    }
 }
 
 public sealed class ManagedCallbackTests() : CallbackTests("managed");

@@ -128,11 +128,17 @@ public static partial class Callbacks
 
         public bool Improved(IReadOnlyDictionary<string, float> logs)
         {
-            if (!logs.TryGetValue(monitor, out var current))
-                throw new InvalidOperationException($"{owner} monitors '{monitor}', but the logs have {string.Join(", ", logs.Keys)}.");
-            bool better = double.IsNaN(Best) || (_maximize ? current - minDelta > Best : current + minDelta < Best);
+            float current = Current(logs);
+            bool better = double.IsNaN(Best) || Beats(current, Best);
             if (better) Best = current;
             return better;
         }
+
+        /// <summary>The monitored value in the epoch's logs; a missing one names what the logs have.</summary>
+        public float Current(IReadOnlyDictionary<string, float> logs) => logs.TryGetValue(monitor, out var current) ? current
+            : throw new InvalidOperationException($"{owner} monitors '{monitor}', but the logs have {string.Join(", ", logs.Keys)}.");
+
+        /// <summary>Whether <paramref name="value"/> is better than <paramref name="reference"/> by more than the minimum delta.</summary>
+        public bool Beats(double value, double reference) => _maximize ? value - minDelta > reference : value + minDelta < reference;
     }
 }

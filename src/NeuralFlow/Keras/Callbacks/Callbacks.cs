@@ -50,16 +50,23 @@ public static partial class Callbacks
     /// counts one; training stops at the epoch where the count reaches the patience (never at
     /// epoch 0), so patience 3 after a best first epoch runs 4 epochs. With
     /// <paramref name="restoreBestWeights"/> the best epoch's weights are put back when training
-    /// ends, stopped early or not.
+    /// ends, stopped early or not. With a <paramref name="baseline"/>, an improvement restarts the
+    /// count only if it also beats the baseline, so training stops after <paramref name="patience"/>
+    /// epochs that never reach it. Epochs before <paramref name="startFromEpoch"/> (a warm-up) are
+    /// not looked at. <paramref name="minDelta"/> counts by its size, as Keras takes its absolute value.
     /// </summary>
-    public sealed class EarlyStopping(string monitor = "val_loss", double minDelta = 0, int patience = 0, string mode = "auto", bool restoreBestWeights = false) : Callback
+    public sealed class EarlyStopping(string monitor = "val_loss", double minDelta = 0, int patience = 0, string mode = "auto",
+        bool restoreBestWeights = false, double? baseline = null, int startFromEpoch = 0) : Callback
     {
-        private readonly Improvement _best = new(monitor, mode, nameof(EarlyStopping), minDelta);
+        private readonly Improvement _best = new(monitor, mode, nameof(EarlyStopping), Math.Abs(minDelta));
         private int _wait;
         private Tensor[]? _bestWeights;
 
         /// <summary>The epoch at which training was stopped, or -1.</summary>
         public int StoppedEpoch { get; private set; } = -1;
+
+        /// <summary>The epoch of the best monitored value so far, or -1 (Keras' <c>best_epoch</c>).</summary>
+        public int BestEpoch { get; private set; } = -1;
 
         /// <inheritdoc/>
         public override void OnTrainBegin()
@@ -67,18 +74,21 @@ public static partial class Callbacks
             _best.Reset();
             _wait = 0;
             StoppedEpoch = -1;
+            BestEpoch = -1;
             KeepBestWeights(null); // a reused callback never restores another run's weights
         }
 
         /// <inheritdoc/>
         public override void OnEpochEnd(int epoch, IReadOnlyDictionary<string, float> logs)
         {
+            if (epoch < startFromEpoch) return; // the warm-up: neither counted nor kept
             _wait++;
             if (_best.Improved(logs))
             {
-                _wait = 0;
+                BestEpoch = epoch;
                 if (restoreBestWeights)
                     KeepBestWeights(Model!.Variables.Select(v => (Tensor)new Variable(v, trainable: false)).ToArray()); // copies
+                if (baseline is not { } b || _best.Beats(_best.Best, b)) _wait = 0;
                 return;
             }
             if (_wait >= patience && epoch > 0)
