@@ -534,7 +534,8 @@ NF_API nf_status nf_optimizer_update_multi(nf_optimizer kind, nf_dtype dtype, co
  * Optional contiguous [N, C] outputs (NULL: not written): logits_out (after the bias), grad_out (g),
  * dlogits_out. *fused = 1 when done; 0 when the shapes are not ones it fuses (another dtype, few rows,
  * more than 16 classes, x not row-major, no AVX-512): nothing is then written and the caller runs the
- * separate kernels. */
+ * separate kernels. dw_out NULL asks only: *fused = 1 when these layouts and dtypes would fuse (no
+ * buffer is read or written; the replay plan asks before it fuses a traced chain). */
 NF_API nf_status nf_linear_cross_entropy(nf_dtype dtype, const void* x, const nf_layout* x_layout, const void* w,
                                          const nf_layout* w_layout, const void* bias, const nf_layout* bias_layout,
                                          nf_dtype label_dtype, const void* labels, const void* scale,

@@ -185,6 +185,26 @@ TEST(LinearCrossEntropy, DeclinesWhatItDoesNotFuse) {
     EXPECT_EQ(done, 0);
 }
 
+// dw_out NULL asks only: the answer is what a real call does, and no buffer is touched (all NULL here).
+TEST(LinearCrossEntropy, AQueryAnswersWhetherItFuses) {
+    const Case cases[] = {kCases[0], kCases[3], {4099, 410, 17, 0, true, false}, {1000, 784, 10, 0, true, false}};
+    for (const Case& c : cases) {
+        const Inputs in = make(c, 3);
+        int32_t asked = -1, done = -1;
+        ASSERT_EQ(nf_linear_cross_entropy(NF_FLOAT32, nullptr, &in.xl, nullptr, &in.wl, nullptr, nullptr, NF_INT32, nullptr, nullptr,
+                                          nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, &asked), NF_OK) << nf_last_error();
+        fused(c, in, 2, false, &done);
+        EXPECT_EQ(asked, done) << name(c);
+        EXPECT_EQ(asked, wide_vectors() && c.c <= 16 && c.n >= 4096 ? 1 : 0) << name(c);
+    }
+    // Float64 never fuses.
+    const Inputs in = make(kCases[0], 3);
+    int32_t asked = -1;
+    ASSERT_EQ(nf_linear_cross_entropy(NF_FLOAT64, nullptr, &in.xl, nullptr, &in.wl, nullptr, nullptr, NF_INT32, nullptr, nullptr,
+                                      nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, &asked), NF_OK);
+    EXPECT_EQ(asked, 0);
+}
+
 TEST(LinearCrossEntropy, RejectsBadLabelsAndArgumentsWithoutWriting) {
     const Case c = kCases[0];
     Inputs in = make(c, 11);

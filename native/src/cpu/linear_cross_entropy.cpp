@@ -119,15 +119,18 @@ extern "C" NF_API nf_status nf_linear_cross_entropy(nf_dtype dtype, const void* 
         nf::check_layout(fn, "x", x_layout);
         nf::check_layout(fn, "w", w_layout);
         const int64_t n = x_layout->shape[0], k = x_layout->shape[1], c = w_layout->shape[1];
-        if ((!x || !w || !labels || !loss_out || !dw_out) && n > 0 && k > 0 && c > 0)
-            NF_INVALID("%s: x, w, labels, loss_out and dw_out must not be NULL", fn);
         if (label_dtype != NF_INT32 && label_dtype != NF_INT64 && label_dtype != NF_UINT8)
             NF_UNSUPPORTED("%s: label dtype %s (int32, int64 or uint8 class indices)", fn, nf::dtype_name(label_dtype));
         // Only what nf_matmul runs through skinny_gemm both ways is fused; the rest declines.
         const bool row_major = x_layout->strides[1] == 1 && x_layout->strides[0] >= k;
-        if (dtype != NF_FLOAT32 || !row_major || c > nf::kCrossEntropyShortRow || !nf::skinny_takes(false, n, c, k) ||
-            !nf::skinny_takes(true, k, c, n))
+        const bool takes = dtype == NF_FLOAT32 && row_major && c <= nf::kCrossEntropyShortRow &&
+                           nf::skinny_takes(false, n, c, k) && nf::skinny_takes(true, k, c, n);
+        if (!dw_out) {  // a query: would these shapes fuse?
+            *fused = takes ? 1 : 0;
             return;
+        }
+        if (!takes) return;
+        if (!x || !w || !labels || !loss_out || !scale) NF_INVALID("%s: x, w, labels, scale and loss_out must not be NULL", fn);
         nf::Step s{};
         s.n = n, s.k = k, s.c = c;
         s.x = static_cast<const float*>(x) + x_layout->offset;

@@ -217,10 +217,18 @@ internal static class LinearCrossEntropyFusion
             DType = m.DType, XLayout = m.A, XtLayout = gm.A, WLayout = m.B, BiasLayout = biasLayout, LabelDType = e.LabelDType,
             ScaleLayout = scaleLayout, DWLayout = gm.Out, Keep = keep,
         };
+        if (!Worth(m.Backend, call)) return null;
         var name = $"LinearCrossEntropy {m.A.Shape} @ {m.B.Shape}";
         var op = new FunctionTrace.Op(Runner(m.Backend, call, refs), reads, writes, kernel: name) { Kind = FunctionTrace.OpKind.CheckedKernel };
         return new Planned(op, reads, writes);
     }
+
+    // Fused where the CPU engine's kernel takes the shapes (it then reads x once; elsewhere the
+    // call makes the separate calls, which gains nothing). The managed engine, which always makes
+    // them, fuses the same chains as the CPU engine would, so both replay one plan.
+    private static bool Worth(IBackend backend, in LinearCrossEntropyCall call) =>
+        (backend is Backends.Managed.ManagedBackend ? BackendRegistry.NativeCpu : backend) is Backends.Native.NativeCpuBackend cpu &&
+        cpu.FusesLinearCrossEntropy(call);
 
     // The chain's canonical references, in the order of the fused call's (the planned ops' Reads and Writes).
     private static R[] CanonicalRefs(List<Planned> ops, int mm, int ce, int mul, int grad, int add)

@@ -63,6 +63,15 @@ internal sealed unsafe class NativeCpuBackend : NativeKernelBackend, IBackend
     public void Download(nint source, long byteOffset, Span<byte> destination) =>
         new ReadOnlySpan<byte>((byte*)source + byteOffset, destination.Length).CopyTo(destination);
 
+    /// <summary>True when nf_linear_cross_entropy fuses <paramref name="call"/>'s layouts and dtypes (its pointers are not read).</summary>
+    public bool FusesLinearCrossEntropy(in LinearCrossEntropyCall call)
+    {
+        NfLayout lx = ToNative(call.XLayout), lw = ToNative(call.WLayout);
+        int fused;
+        NativeErrors.ThrowIfFailed(nf_linear_cross_entropy((int)call.DType, 0, &lx, 0, &lw, 0, null, (int)call.LabelDType, 0, 0, null, 0, 0, 0, 0, 0, &fused));
+        return fused != 0 && call.DWLayout.Offset == 0 && call.DWLayout.IsContiguous;
+    }
+
     /// <summary>
     /// nf_linear_cross_entropy (x read once) for the shapes it fuses; the separate kernels, whose
     /// bits it has, for the rest (it then writes nothing and says so).
