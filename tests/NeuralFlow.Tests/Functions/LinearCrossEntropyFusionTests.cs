@@ -41,9 +41,9 @@ public abstract class LinearCrossEntropyFusionTests(string backend) : BackendTes
     }
 
     // One SGD step of a logistic regression, as benchmarks/NeuralFlow.Peers' logreg; `probe` (when given) is assigned from the logits.
-    private static Func<Tensor, Tensor, Tensor> Step(Model model, Variable? probe, bool preBias)
+    private static Func<Tensor, Tensor, Tensor> Step(Model model, Variable? probe, bool preBias, int? ignoreClass = null)
     {
-        var lossFn = new Losses.SparseCategoricalCrossentropy(fromLogits: true);
+        var lossFn = new Losses.SparseCategoricalCrossentropy(fromLogits: true, ignoreClass: ignoreClass);
         var optimizer = new Optimizers.SGD(learningRate: 0.5f);
         var dense = (Layers.Dense)((Sequential)model).Layers[0];
         return (x, y) =>
@@ -59,12 +59,12 @@ public abstract class LinearCrossEntropyFusionTests(string backend) : BackendTes
     }
 
     // Three steps (a trace and two replays, or eagerly) from the seed's weights: each step's loss, then the weights' bits.
-    private static (List<int[]> Runs, string? Plan) Train(int classes, bool traced, string? probeOf = null)
+    private static (List<int[]> Runs, string? Plan) Train(int classes, bool traced, string? probeOf = null, int? ignoreClass = null)
     {
         var (x, y) = Data(classes);
         var model = Make(classes, x);
         var probe = probeOf is null ? null : new Variable(NF.Zeros([classes]));
-        var step = Step(model, probe, probeOf == "product");
+        var step = Step(model, probe, probeOf == "product", ignoreClass);
         if (traced) step = NF.Function(step);
         var runs = new List<int[]>();
         for (int s = 0; s < 3; s++)
@@ -139,6 +139,36 @@ public abstract class LinearCrossEntropyFusionTests(string backend) : BackendTes
             SameBits(eager, replayed, $"{BackendName} probe of the {probeOf}");
             Assert.Equal(Fuses && probeOf == "logits" ? 1 : 0, Count(plan!, "LinearCrossEntropy"));
         }
+    }
+
+    [SkippableFact]
+    public void An_ignored_class_keeps_the_separate_calls_and_the_eager_bits()
+    {
+        RequireBackend();
+        // The labels and the loss's scale are computed between the product and the cross-entropy's
+        // readers: the chain cannot move to one call (the plan declines), and the bits stay eager.
+        var (eager, _) = Train(10, traced: false, ignoreClass: 3);
+        var (replayed, plan) = Train(10, traced: true, ignoreClass: 3);
+        SameBits(eager, replayed, $"{BackendName} ignoreClass");
+        Assert.Equal(0, Count(plan!, "LinearCrossEntropy"));
+    }
+
+    [SkippableFact]
+    public void A_label_out_of_range_fails_the_fused_replay_naming_it_and_leaves_the_weights()
+    {
+        RequireBackend();
+        var (x, y) = Data(10);
+        var model = Make(10, x);
+        var step = NF.Function(Step(model, null, false));
+        step(x, y).Dispose();
+        step(x, y).Dispose();
+        var before = model.TrainableVariables.Select(Bits).ToList();
+        var labels = y.ToArray<int>();
+        labels[1234] = 10;
+        var bad = NF.Constant(labels);
+        var e = Assert.ThrowsAny<Exception>(() => step(x, bad));
+        Assert.Contains("label 10", e.Message);
+        SameBits(before, model.TrainableVariables.Select(Bits).ToList(), $"{BackendName} weights after a failed step");
     }
 
     [SkippableFact]
