@@ -27,4 +27,11 @@ public static unsafe partial class NativeMethods
     [LibraryImport(LibraryName)] public static partial NfStatus nf_memory_stats_get(NfMemoryStats* output);
     /// <summary>nf_memory_empty_cache</summary>
     [LibraryImport(LibraryName)] public static partial NfStatus nf_memory_empty_cache();
+
+    // ---- issue 17: the fused linear cross-entropy step (CPU engine only)
+    /// <summary>nf_linear_cross_entropy: *fused is 0 when the shapes are not ones it fuses (nothing written).</summary>
+    [LibraryImport(LibraryName)]
+    public static partial NfStatus nf_linear_cross_entropy(int dtype, nint x, NfLayout* xLayout, nint w, NfLayout* wLayout, nint bias,
+                                                           NfLayout* biasLayout, int labelDtype, nint labels, nint scale, NfLayout* scaleLayout,
+                                                           nint logitsOut, nint lossOut, nint gradOut, nint dlogitsOut, nint dwOut, int* fused);
 }

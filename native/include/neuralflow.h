@@ -37,10 +37,11 @@
 extern "C" {
 #endif
 
-#define NF_ABI_VERSION 6  /* 3: normalization kernels, nf_optimizer_update_ex, issue-16 elementwise ops;
+#define NF_ABI_VERSION 7  /* 3: normalization kernels, nf_optimizer_update_ex, issue-16 elementwise ops;
                              4: issue 16's select/scan/sort kernels (nf_where, ...);
                              5: issue 17's fused elementwise programs (nf_fused_elementwise);
-                             6: issue 17's multi-tensor optimizer step (nf_optimizer_update_multi) */
+                             6: issue 17's multi-tensor optimizer step (nf_optimizer_update_multi);
+                             7: issue 17's fused linear cross-entropy step (nf_linear_cross_entropy) */
 #define NF_MAX_RANK 8
 
 /* The enums are 32-bit integers on the wire, and callers (the C# bindings among them) may pass
@@ -520,6 +521,26 @@ typedef struct nf_optimizer_tensor {
 NF_API nf_status nf_optimizer_update_multi(nf_optimizer kind, nf_dtype dtype, const nf_optimizer_tensor* tensors,
                                            int32_t tensor_count, const nf_optimizer_params* p,
                                            const nf_optimizer_options* o);
+
+/* One training step's pass of a linear layer with sparse softmax cross-entropy, reading x once
+ * (CPU engine only): logits = x @ w (+ bias), loss_out[N] and g = softmax(logits) - onehot(labels)
+ * as nf_softmax_cross_entropy, dlogits = scale * g, and dw_out [K, C] (contiguous) = x^T @ dlogits.
+ * Every output has the bits of those separate calls (nf_matmul, nf_binary ADD, nf_softmax_cross_entropy,
+ * nf_binary MUL, nf_matmul on x transposed), on any thread count.
+ * x: float32 [N, K] (row-major rows: unit column stride), w: [K, C], any strides. bias (NULL: none) and
+ * scale: read as [N, C] through bias_layout / scale_layout (broadcasts are stride 0, as the add and the
+ * multiply read them). labels: contiguous [N] of NF_INT32, NF_INT64 or NF_UINT8 (one outside [0, C) is
+ * NF_ERROR_INVALID_ARGUMENT naming its row, before anything is written).
+ * Optional contiguous [N, C] outputs (NULL: not written): logits_out (after the bias), grad_out (g),
+ * dlogits_out. *fused = 1 when done; 0 when the shapes are not ones it fuses (another dtype, few rows,
+ * more than 16 classes, x not row-major, no AVX-512): nothing is then written and the caller runs the
+ * separate kernels. dw_out NULL asks only: *fused = 1 when these layouts and dtypes would fuse (no
+ * buffer is read or written; the replay plan asks before it fuses a traced chain). */
+NF_API nf_status nf_linear_cross_entropy(nf_dtype dtype, const void* x, const nf_layout* x_layout, const void* w,
+                                         const nf_layout* w_layout, const void* bias, const nf_layout* bias_layout,
+                                         nf_dtype label_dtype, const void* labels, const void* scale,
+                                         const nf_layout* scale_layout, void* logits_out, void* loss_out,
+                                         void* grad_out, void* dlogits_out, void* dw_out, int32_t* fused);
 
 #ifdef __cplusplus
 }

@@ -26,6 +26,7 @@
 #include "common/dtype.h"
 #include "common/intmath.h"
 #include "common/layout.h"
+#include "cpu/cross_entropy.h"
 #include "cpu/fastmath.h"
 #include "cpu/parallel.h"
 #include "cpu/simd.h"
@@ -43,7 +44,7 @@ struct Rows {
 };
 
 // Rows up to this many classes go as vector lanes (transposed blocks); longer ones row-major.
-constexpr int64_t kShortRow = 32;
+constexpr int64_t kShortRow = kCrossEntropyShortRow;
 // Rows per transposed block: four AVX-512 vectors of doubles per class (see lane_block).
 constexpr int kLanes = 32;
 // Long rows: cells (rows x classes) whose exponentials are taken in one loop, 8 KB of doubles.
@@ -358,6 +359,18 @@ int64_t first_bad_label(nf_dtype dt, const void* labels, int64_t n, int64_t c) {
 }
 
 }  // namespace
+
+void cross_entropy_short_rows(const float* logits, int64_t row_stride, int64_t C, nf_dtype label_dtype,
+                              const void* labels, int64_t rows, float* loss, float* grad) {
+    const Rows r{rows, C, row_stride, 1, label_dtype, labels, true};
+    lanes(logits, r, 0, rows, loss, grad);
+}
+
+void check_sparse_labels(const char* fn, nf_dtype label_dtype, const void* labels, int64_t n, int64_t c) {
+    const int64_t i = first_bad_label(label_dtype, labels, n, c);
+    if (i >= 0) fail_label(fn, i, index_at(label_dtype, labels, i), c);
+}
+
 }  // namespace nf
 
 extern "C" NF_API nf_status nf_softmax_cross_entropy(nf_dtype dtype, const void* logits,
@@ -371,10 +384,7 @@ extern "C" NF_API nf_status nf_softmax_cross_entropy(nf_dtype dtype, const void*
         const nf_layout& xl = *logits_layout;
         const int64_t n = ce.n, c = ce.c;
         // Every label is checked before anything is written, so a bad one leaves no partial result.
-        if (sparse) {
-            const int64_t i = nf::first_bad_label(label_dtype, labels, n, c);
-            if (i >= 0) nf::fail_label(fn, i, nf::index_at(label_dtype, labels, i), c);
-        }
+        if (sparse) nf::check_sparse_labels(fn, label_dtype, labels, n, c);
         if (n == 0) return;
         if (c == 0) {  // dense only (sparse failed above): no terms, zero loss, empty gradient
             if (dtype == NF_FLOAT32) std::fill_n(static_cast<float*>(loss_out), n, 0.0f);

@@ -43,7 +43,7 @@ namespace nf {
 namespace {
 
 constexpr int kLanes = 16;  // one AVX-512 vector of floats; two AVX2 or four SSE vectors
-constexpr int64_t kGradRows = 64;  // rows of x per gradient chunk: ~200 KB at K = 784, stays in L2
+constexpr int64_t kGradRows = kSkinnyGradRows;  // rows of x per gradient chunk (skinny_gemm.h)
 // Logits: rows of x ahead of the ones being summed that are prefetched into L2 (~100 KB ahead
 // at K = 784: memory latency hidden) and into L1. The hardware prefetcher alone left one thread
 // at about half its in-cache speed (measured on a lab copy of these loops: 20 -> 9.5-11 ms for
@@ -249,54 +249,43 @@ NF_INLINE float* aligned_in(float* p) {
     return p + (kLanes - reinterpret_cast<uintptr_t>(p) / sizeof(float) % kLanes) % kLanes;
 }
 
-struct Scratch {
-    std::vector<float> v;
-    float* p;
-    explicit Scratch(int64_t n) : v(static_cast<size_t>(n + kLanes), 0.0f), p(aligned_in(v.data())) {}
-};
+}  // namespace
 
 // The gradient's partials (2 MB for 64 parts at 784x10), kept per calling thread across calls:
 // a fresh buffer each call cost its page faults every training step. Not zeroed here (each
 // part zeroes its own, on the thread that sums into it).
 struct GradientPartials;  // tag of the buffer (cpu/thread_scratch.h)
-float* gradient_partials(int64_t n) {
+float* skinny_gradient_partials(int64_t parts, int64_t N, int64_t mp) {
+    const int64_t n = parts * N * mp;
     return aligned_in(thread_scratch<GradientPartials, float>(static_cast<size_t>(n + kLanes)));
 }
 
-}  // namespace
+int64_t skinny_parts(int64_t long_dim) { return std::max<int64_t>(1, std::min<int64_t>(kMaxParts, long_dim / 512)); }
 
-bool skinny_gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B,
-                 int64_t ldb, float* C, int64_t ldc) {
+int64_t skinny_padded(int64_t M) { return round_up(M, kLanes); }
+
+bool skinny_takes(bool gradient, int64_t M, int64_t N, int64_t K) {
     if (N > kSkinnyMaxCols || sat_mul(M * N, K) < kSkinnyMinMacs || !wide_vectors_here()) return false;
-    const bool gradient = ta && K >= kSkinnyMinLong, logits = !ta && M >= kSkinnyMinLong && K >= kSkinnyMinDepth;
-    if (!gradient && !logits) return false;
-    // B's element (k, j), whichever way it is stored.
-    auto b_at = [&](int64_t k, int64_t j) { return tb ? B[j * ldb + k] : B[k * ldb + j]; };
-    if (logits) {
-        // Every output is one row's sum, so the parts (rows of C) only share out the work.
-        const int64_t kp = round_up(K, kLanes);
-        Scratch bt(N * kp);
-        for (int64_t j = 0; j < N; ++j)
-            for (int64_t k = 0; k < K; ++k) bt.p[j * kp + k] = b_at(k, j);
-        const int64_t parts = std::max<int64_t>(1, std::min<int64_t>(kMaxParts, M / 512));
-        parallel_parts(M, parts, [&](int, int64_t, int64_t m0, int64_t m1) {
-            logits_rows(N, A, lda, bt.p, K, kp, C, ldc, m0, m1, M);
-        });
-        return true;
-    }
-    // A is stored [K][M]; each part sums its rows' outer products into its own partial, and the
-    // partials are added in part order.
-    std::vector<float> bp(static_cast<size_t>(K * N));
-    for (int64_t k = 0; k < K; ++k)
-        for (int64_t j = 0; j < N; ++j) bp[k * N + j] = b_at(k, j);
-    const int64_t mp = round_up(M, kLanes);
-    const int64_t parts = std::max<int64_t>(1, std::min<int64_t>(kMaxParts, K / 512));
-    float* const partials = gradient_partials(parts * N * mp);
-    parallel_parts(K, parts, [&](int, int64_t p, int64_t r0, int64_t r1) {
-        float* part = partials + p * N * mp;
-        std::fill(part, part + N * mp, 0.0f);
-        gradient_rows(N, A, lda, bp.data(), M, part, mp, r0, r1, K);
-    });
+    return gradient ? K >= kSkinnyMinLong : M >= kSkinnyMinLong && K >= kSkinnyMinDepth;
+}
+
+SkinnyPackedB::SkinnyPackedB(int64_t N, int64_t K, const float* B, int64_t row_stride, int64_t col_stride)
+    : n(N), k(K), kp(round_up(K, kLanes)), v(static_cast<size_t>(N * kp + kLanes), 0.0f), p(aligned_in(v.data())) {
+    for (int64_t j = 0; j < N; ++j)
+        for (int64_t i = 0; i < K; ++i) p[j * kp + i] = B[i * row_stride + j * col_stride];
+}
+
+void skinny_logits_rows(const SkinnyPackedB& b, const float* A, int64_t lda, float* C, int64_t ldc, int64_t rows,
+                        int64_t ahead) {
+    logits_rows(b.n, A, lda, b.p, b.k, b.kp, C, ldc, 0, rows, rows + ahead);
+}
+
+void skinny_gradient_rows(int64_t N, const float* A, int64_t lda, const float* bp, int64_t M, float* part, int64_t mp,
+                          int64_t rows, int64_t ahead) {
+    gradient_rows(N, A, lda, bp, M, part, mp, 0, rows, rows + ahead);
+}
+
+void skinny_gradient_finish(float* partials, int64_t parts, int64_t N, int64_t M, int64_t mp, float* C, int64_t ldc) {
     // Part 0's partial += each later one, in part order (per element the same adds as one
     // sequential sum over the parts), then written transposed into C.
     float* sum = partials;
@@ -306,6 +295,36 @@ bool skinny_gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const float*
     }
     for (int64_t m = 0; m < M; ++m)
         for (int64_t j = 0; j < N; ++j) C[m * ldc + j] = sum[j * mp + m];
+}
+
+bool skinny_gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B,
+                 int64_t ldb, float* C, int64_t ldc) {
+    const bool gradient = ta && skinny_takes(true, M, N, K), logits = !ta && skinny_takes(false, M, N, K);
+    if (!gradient && !logits) return false;
+    // B's (row, column) strides, whichever way it is stored.
+    const int64_t brs = tb ? 1 : ldb, bcs = tb ? ldb : 1;
+    if (logits) {
+        // Every output is one row's sum, so the parts (rows of C) only share out the work.
+        const SkinnyPackedB bt(N, K, B, brs, bcs);
+        parallel_parts(M, skinny_parts(M), [&](int, int64_t, int64_t m0, int64_t m1) {
+            skinny_logits_rows(bt, A + m0 * lda, lda, C + m0 * ldc, ldc, m1 - m0, M - m1);
+        });
+        return true;
+    }
+    // A is stored [K][M]; each part sums its rows' outer products into its own partial, and the
+    // partials are added in part order.
+    std::vector<float> bp(static_cast<size_t>(K * N));
+    for (int64_t k = 0; k < K; ++k)
+        for (int64_t j = 0; j < N; ++j) bp[k * N + j] = B[k * brs + j * bcs];
+    const int64_t mp = skinny_padded(M);
+    const int64_t parts = skinny_parts(K);
+    float* const partials = skinny_gradient_partials(parts, N, mp);
+    parallel_parts(K, parts, [&](int, int64_t p, int64_t r0, int64_t r1) {
+        float* part = partials + p * N * mp;
+        std::fill(part, part + N * mp, 0.0f);
+        skinny_gradient_rows(N, A + r0 * lda, lda, bp.data() + r0 * N, M, part, mp, r1 - r0, K - r1);
+    });
+    skinny_gradient_finish(partials, parts, N, M, mp, C, ldc);
     return true;
 }
 

@@ -203,6 +203,15 @@ public interface IBackend
     void FusedElementwise(DType dtype, ReadOnlySpan<nint> inputs, ReadOnlySpan<Layout> inputLayouts, ReadOnlySpan<FusedStep> steps,
                           nint output, in Layout outLayout) =>
         throw new NotSupportedException($"{Name}: FusedElementwise is not implemented on this backend.");
+
+    /// <summary>
+    /// Issue 17: a linear layer's logits, sparse softmax cross-entropy and weight gradient in one
+    /// call (<c>nf_linear_cross_entropy</c>, which reads x once): bit for bit the separate calls
+    /// <see cref="LinearCrossEntropyCall.RunSeparately"/> makes. Replay plans use it
+    /// (LinearCrossEntropyFusion); eager steps make the separate calls. By default a backend makes
+    /// them (the managed and CUDA engines); the CPU engine fuses the shapes its kernel takes.
+    /// </summary>
+    void LinearCrossEntropy(in LinearCrossEntropyCall call) => call.RunSeparately(this);
 }
 
 /// <summary>Allocator statistics (bytes and counts), as <c>nf_memory_stats</c>.</summary>

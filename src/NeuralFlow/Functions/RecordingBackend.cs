@@ -101,7 +101,8 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
         Inner.MatMul(dtype, a, aLayout, b, bLayout, output, outLayout);
         if (!On) return;
         var (k, ra, rb, ro, la, lb, lo) = (Inner, Ref(a), Ref(b), Ref(output), aLayout, bLayout, outLayout);
-        trace.Record(p => k.MatMul(dtype, ra.At(p), la, rb.At(p), lb, ro.At(p), lo), [ra, rb], [ro]);
+        trace.Record(p => k.MatMul(dtype, ra.At(p), la, rb.At(p), lb, ro.At(p), lo), [ra, rb], [ro],
+                     detail: new LinearCrossEntropyFusion.MatMulCall(dtype, la, lb, lo, k));
     }
 
     public void Im2Col(DType dtype, nint x, in Layout xLayout, in Window2D window, nint output, in Layout outLayout)
@@ -316,7 +317,21 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
         if (!On) return;
         var (k, rx, rl, ro, rg, lx) = (Inner, Ref(logits), Ref(labels), Ref(lossOut), Ref(gradOut), logitsLayout);
         trace.Record(p => k.SoftmaxCrossEntropy(dtype, rx.At(p), lx, labelDtype, rl.At(p), sparse, ro.At(p), rg.At(p)), [rx, rl], [ro, rg],
-                     kind: sparse ? FunctionTrace.OpKind.CheckedKernel : FunctionTrace.OpKind.Kernel);
+                     kind: sparse ? FunctionTrace.OpKind.CheckedKernel : FunctionTrace.OpKind.Kernel,
+                     detail: new LinearCrossEntropyFusion.CrossEntropyCall(dtype, lx, labelDtype, sparse));
+    }
+
+    public void LinearCrossEntropy(in LinearCrossEntropyCall call)
+    {
+        Inner.LinearCrossEntropy(call);
+        if (!On) return;
+        R[] refs =
+        [
+            Ref(call.X), Ref(call.W), Ref(call.Bias), Ref(call.Labels), Ref(call.Scale), Ref(call.Logits0), Ref(call.Logits), Ref(call.Grad),
+            Ref(call.DLogits), Ref(call.Loss), Ref(call.DW),
+        ];
+        var (reads, writes) = LinearCrossEntropyFusion.Access(refs);
+        trace.Record(LinearCrossEntropyFusion.Runner(Inner, call, refs), reads, writes, kind: FunctionTrace.OpKind.CheckedKernel);
     }
 
     public void Where(DType dtype, nint cond, in Layout condLayout, nint x, in Layout xLayout, nint y, in Layout yLayout, nint output, in Layout outLayout)

@@ -122,6 +122,8 @@ internal sealed partial class ReplayPlan
         // pass each (ElementwiseFusion); the intermediates they leave out get no arena bytes below.
         planned = DeadCodeElimination.Prune(planned, buffers, isOutput);
         var (replayed, constantOps, isConstant) = ConstantFolding.Split(planned, buffers, isOutput);
+        // A linear layer's logits, cross-entropy and weight gradient: one call reading x once (LinearCrossEntropyFusion).
+        replayed = LinearCrossEntropyFusion.Fuse(replayed, buffers, isOutput);
         planned = ElementwiseFusion.Fuse(replayed, buffers, isOutput);
         // Plain loops and arrays below, no LINQ: this runs at every trace, and LINQ or lists over
         // the library's structs and tuples are framework generics that ReadyToRun cannot

@@ -62,4 +62,35 @@ internal sealed unsafe class NativeCpuBackend : NativeKernelBackend, IBackend
     [MethodImpl(Hot)]
     public void Download(nint source, long byteOffset, Span<byte> destination) =>
         new ReadOnlySpan<byte>((byte*)source + byteOffset, destination.Length).CopyTo(destination);
+
+    /// <summary>True when nf_linear_cross_entropy fuses <paramref name="call"/>'s layouts and dtypes (its pointers are not read).</summary>
+    public bool FusesLinearCrossEntropy(in LinearCrossEntropyCall call)
+    {
+        NfLayout lx = ToNative(call.XLayout), lw = ToNative(call.WLayout);
+        int fused;
+        NativeErrors.ThrowIfFailed(nf_linear_cross_entropy((int)call.DType, 0, &lx, 0, &lw, 0, null, (int)call.LabelDType, 0, 0, null, 0, 0, 0, 0, 0, &fused));
+        return fused != 0 && call.DWLayout.Offset == 0 && call.DWLayout.IsContiguous;
+    }
+
+    /// <summary>
+    /// nf_linear_cross_entropy (x read once) for the shapes it fuses; the separate kernels, whose
+    /// bits it has, for the rest (it then writes nothing and says so).
+    /// </summary>
+    public void LinearCrossEntropy(in LinearCrossEntropyCall call)
+    {
+        // The kernel writes dw contiguous from element 0.
+        if (call.DWLayout.Offset != 0 || !call.DWLayout.IsContiguous)
+        {
+            call.RunSeparately(this);
+            return;
+        }
+        NfLayout lx = ToNative(call.XLayout), lw = ToNative(call.WLayout), ls = ToNative(call.ScaleLayout);
+        NfLayout lb = call.Bias != 0 ? ToNative(call.BiasLayout) : default;
+        var keep = call.Keep;
+        int fused;
+        NativeErrors.ThrowIfFailed(nf_linear_cross_entropy((int)call.DType, call.X, &lx, call.W, &lw, call.Bias, call.Bias != 0 ? &lb : null,
+            (int)call.LabelDType, call.Labels, call.Scale, &ls, (keep & LinearCrossEntropyKeep.Logits) != 0 ? call.Logits : 0, call.Loss,
+            (keep & LinearCrossEntropyKeep.Grad) != 0 ? call.Grad : 0, (keep & LinearCrossEntropyKeep.DLogits) != 0 ? call.DLogits : 0, call.DW, &fused));
+        if (fused == 0) call.RunSeparately(this);
+    }
 }

@@ -23,7 +23,7 @@ internal abstract unsafe partial class NativeKernelBackend(in NativeKernelTable 
     // Fills the fields the C ABI reads (entries past the rank are ignored): the class skips the
     // zeroing of locals, which for three 144-byte layouts per call cost more than the copies.
     [MethodImpl(Hot)]
-    private static NfLayout ToNative(in Layout layout)
+    private protected static NfLayout ToNative(in Layout layout)
     {
         Unsafe.SkipInit(out NfLayout n);
         n.Rank = layout.Rank;
