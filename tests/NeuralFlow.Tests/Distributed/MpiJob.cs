@@ -32,8 +32,11 @@ internal static class MpiJob
     private static bool OnPath(string tool) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Any(d => d.Length > 0 && File.Exists(Path.Combine(d, tool)));
 
-    /// <summary>One job's exit code, its output (stdout then stderr), its wall time and each rank's values.</summary>
-    public sealed record Result(int ExitCode, string Output, double Seconds, Dictionary<int, Dictionary<string, string>> Ranks)
+    /// <summary>
+    /// One job's exit code, its output (stdout then stderr), its wall time, when it ended (Unix
+    /// milliseconds, the clock the ranks' *_at_ms values use) and each rank's values.
+    /// </summary>
+    public sealed record Result(int ExitCode, string Output, double Seconds, long EndedAtMs, Dictionary<int, Dictionary<string, string>> Ranks)
     {
         public string Value(int rank, string key) =>
             Ranks.TryGetValue(rank, out var values) && values.TryGetValue(key, out var v) ? v : throw new Xunit.Sdk.XunitException($"rank {rank} printed no '{key}':\n{Output}");
@@ -42,9 +45,11 @@ internal static class MpiJob
     /// <summary>
     /// Runs <c>mpirun -np <paramref name="ranks"/></c> of the worker (or <paramref name="program"/>) with <paramref name="args"/>
     /// on <paramref name="backend"/>, one thread per rank (2 ranks share this machine's cores),
-    /// killed after <paramref name="timeoutSeconds"/>.
+    /// killed after <paramref name="timeoutSeconds"/>: a limit for a hung job only, far above what
+    /// a job takes on a loaded machine (2 .NET start-ups and a Fit each, the ranks sharing the
+    /// cores with whatever else runs), so that only a real hang reaches it.
     /// </summary>
-    public static Result Run(int ranks, string backend, string args, int timeoutSeconds = 60, IReadOnlyDictionary<string, string>? env = null, bool mpirun = true, string? program = null)
+    public static Result Run(int ranks, string backend, string args, int timeoutSeconds = 240, IReadOnlyDictionary<string, string>? env = null, bool mpirun = true, string? program = null)
     {
         program ??= Worker;
         Assert.True(File.Exists(program), $"{program} is missing: build the solution (or the tests, which reference it) in {Repo.Configuration}.");
@@ -76,6 +81,7 @@ internal static class MpiJob
             process.Kill(entireProcessTree: true);
             Assert.Fail($"mpirun -np {ranks} worker {args} ran over {timeoutSeconds} s:\n{stdout.Result}\n{stderr.Result}");
         }
+        long endedAtMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         // mpirun gives the ranks a pseudo-terminal, on which .NET's console first switches the
         // keypad mode (ESC [?1h ESC =); drop it so lines start with what the rank printed.
         string output = Regex.Replace(stdout.Result + stderr.Result, @"\e\[\?1h\e=", "");
@@ -91,6 +97,6 @@ internal static class MpiJob
             }
         try { sayDir.Delete(recursive: true); } catch (IOException) { } // best effort: a killed rank may still hold a file
 
-        return new Result(process.ExitCode, output, watch.Elapsed.TotalSeconds, ranksSeen);
+        return new Result(process.ExitCode, output, watch.Elapsed.TotalSeconds, endedAtMs, ranksSeen);
     }
 }
