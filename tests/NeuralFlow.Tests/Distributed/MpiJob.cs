@@ -36,8 +36,17 @@ internal static class MpiJob
     /// One job's exit code, its output (stdout then stderr), its wall time, when it ended (Unix
     /// milliseconds, the clock the ranks' *_at_ms values use) and each rank's values.
     /// </summary>
-    public sealed record Result(int ExitCode, string Output, double Seconds, long EndedAtMs, Dictionary<int, Dictionary<string, string>> Ranks)
+    public sealed record Result(int ExitCode, string Output, double Seconds, long EndedAtMs, Dictionary<int, Dictionary<string, string>> Ranks,
+        IReadOnlyDictionary<int, string> RankOutputs)
     {
+        /// <summary>
+        /// What rank <paramref name="rank"/> printed (stdout then stderr), from mpirun's per-rank
+        /// files: whole lines, which the shared output does not guarantee (mpirun forwards the
+        /// ranks' terminals in fragments, and one rank's line can be cut by another's).
+        /// </summary>
+        public string RankOutput(int rank) =>
+            RankOutputs.TryGetValue(rank, out var text) ? text : throw new Xunit.Sdk.XunitException($"no output file of rank {rank}:\n{Output}");
+
         public string Value(int rank, string key) =>
             Ranks.TryGetValue(rank, out var values) && values.TryGetValue(key, out var v) ? v : throw new Xunit.Sdk.XunitException($"rank {rank} printed no '{key}':\n{Output}");
     }
@@ -54,11 +63,18 @@ internal static class MpiJob
         program ??= Worker;
         Assert.True(File.Exists(program), $"{program} is missing: build the solution (or the tests, which reference it) in {Repo.Configuration}.");
         var info = new ProcessStartInfo(mpirun ? "mpirun" : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Repo.Root };
+        // The ranks' "rank R: KEY VALUE" lines also land in one file per rank (the worker's Say):
+        // mpirun forwards their terminals in fragments, and a long line of one rank was once cut
+        // in two by another rank's line on the shared output. For the same reason mpirun also
+        // writes each rank's whole output to perRank/<job>/rank.<R>/std{out,err} (RankOutput);
+        // the shared output still gets everything, mpirun's own messages included.
+        var sayDir = Directory.CreateTempSubdirectory("nf-mpi-");
+        string perRank = Path.Combine(sayDir.FullName, "mpi");
         if (mpirun)
         {
             // Root in CI containers; 2 ranks on fewer cores; shared memory without the CMA
             // single-copy path, which needs ptrace rights that sandboxes do not give.
-            foreach (var a in new[] { "--allow-run-as-root", "--oversubscribe", "--mca", "btl", "self,vader", "-np", ranks.ToString(), "dotnet" })
+            foreach (var a in new[] { "--allow-run-as-root", "--oversubscribe", "--mca", "btl", "self,vader", "--output-filename", perRank, "-np", ranks.ToString(), "dotnet" })
                 info.ArgumentList.Add(a);
             info.Environment["OMPI_MCA_btl_vader_single_copy_mechanism"] = "none";
         }
@@ -67,10 +83,6 @@ internal static class MpiJob
         info.Environment["NEURALFLOW_BACKEND"] = backend;
         info.Environment["NEURALFLOW_NUM_THREADS"] = "1";
         foreach (var (k, v) in env ?? new Dictionary<string, string>()) info.Environment[k] = v;
-        // The ranks' "rank R: KEY VALUE" lines also land in one file per rank (the worker's Say):
-        // mpirun forwards their terminals in fragments, and a long line of one rank was once cut
-        // in two by another rank's line on the shared output.
-        var sayDir = Directory.CreateTempSubdirectory("nf-mpi-");
         info.Environment["NEURALFLOW_DIST_TEST_OUT"] = sayDir.FullName;
         var watch = Stopwatch.StartNew();
         using var process = Process.Start(info)!;
@@ -82,9 +94,7 @@ internal static class MpiJob
             Assert.Fail($"mpirun -np {ranks} worker {args} ran over {timeoutSeconds} s:\n{stdout.Result}\n{stderr.Result}");
         }
         long endedAtMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        // mpirun gives the ranks a pseudo-terminal, on which .NET's console first switches the
-        // keypad mode (ESC [?1h ESC =); drop it so lines start with what the rank printed.
-        string output = Regex.Replace(stdout.Result + stderr.Result, @"\e\[\?1h\e=", "");
+        string output = WithoutKeypadMode(stdout.Result + stderr.Result);
         var ranksSeen = new Dictionary<int, Dictionary<string, string>>();
         // The shared output first (lines printed outside Say), then the per-rank files, which win.
         var files = sayDir.GetFiles("rank*.txt").OrderBy(f => f.Name).Select(f => File.ReadAllText(f.FullName));
@@ -95,8 +105,17 @@ internal static class MpiJob
                 if (!ranksSeen.TryGetValue(r, out var values)) ranksSeen[r] = values = [];
                 values[m.Groups[2].Value] = m.Groups[3].Value;
             }
+        var rankOutputs = new Dictionary<int, string>();
+        if (Directory.Exists(perRank))
+            foreach (var dir in Directory.GetDirectories(perRank, "rank.*", SearchOption.AllDirectories))
+                if (int.TryParse(Path.GetFileName(dir)["rank.".Length..], out int r))
+                    rankOutputs[r] = WithoutKeypadMode(string.Concat(new[] { "stdout", "stderr" }.Select(f => Path.Combine(dir, f)).Where(File.Exists).Select(File.ReadAllText)));
         try { sayDir.Delete(recursive: true); } catch (IOException) { } // best effort: a killed rank may still hold a file
 
-        return new Result(process.ExitCode, output, watch.Elapsed.TotalSeconds, endedAtMs, ranksSeen);
+        return new Result(process.ExitCode, output, watch.Elapsed.TotalSeconds, endedAtMs, ranksSeen, rankOutputs);
     }
+
+    // mpirun gives the ranks a pseudo-terminal, on which .NET's console first switches the keypad
+    // mode (ESC [?1h ESC =); dropped so that lines start with what the rank printed.
+    private static string WithoutKeypadMode(string text) => Regex.Replace(text, @"\e\[\?1h\e=", "");
 }
