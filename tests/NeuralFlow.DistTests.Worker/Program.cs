@@ -19,6 +19,11 @@ using NeuralFlow.Keras;
 using NeuralFlow.Native;
 
 double bucketMb = args.Contains("--bucket-mb") ? double.Parse(args[Array.IndexOf(args, "--bucket-mb") + 1], System.Globalization.CultureInfo.InvariantCulture) : 25;
+// kill | hang run with a short collective timeout (NEURALFLOW_DIST_TIMEOUT): a rank that lagged
+// behind the other by more than that before rank 1's trouble (the first Fit's JIT and trace, slow
+// on a loaded machine) made rank 0 time out too early. Their first Fit runs here, before
+// DataParallel joins the job: MPI's initialisation then starts the ranks together, warm.
+if (args.Length > 0 && args[0] is "kill" or "hang") WarmUp();
 using var strategy = new DataParallel(bucketSizeMb: bucketMb);
 int rank = strategy.Rank;
 // Each line also goes to this rank's own file when the harness names a folder: mpirun forwards
@@ -51,6 +56,7 @@ try
 catch (DistributedException e)
 {
     Say("error", e.Message);
+    Say("error_at_ms", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
     return 3;  // disposing the strategy now ends the whole job (MPI_Abort)
 }
 Say("gpu_transport", strategy.GpuTransport);
@@ -156,12 +162,25 @@ void Lost(bool kill)
     var trouble = new Callbacks.LambdaCallback(onBatchEnd: (batch, _) =>
     {
         if (rank != 1 || batch != 5) return;
-        Console.WriteLine($"rank 1: {(kill ? "killing itself" : "hanging")} after batch {batch}");
+        // Through Say, so that the line is in this rank's file before the process dies or stops:
+        // the shared output forwarded by mpirun is not waited for. The time is what the harness
+        // measures the job's end from (the machine's clock, shared by the ranks).
+        Say("trouble", $"{(kill ? "killing itself" : "hanging")} after batch {batch}");
+        Say("trouble_at_ms", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         Console.Out.Flush();
         if (kill) Process.GetCurrentProcess().Kill();
         else Thread.Sleep(Timeout.Infinite);
     });
     model.Fit(x, y, batchSize: 32, epochs: 3, verbose: 0, callbacks: [trouble]);
+}
+
+// The Fit of Lost on a throwaway model, in this process alone (no strategy yet): JIT and first trace.
+void WarmUp()
+{
+    var (x, y) = Blobs(256, 3);
+    var model = Mlp();
+    model.Compile(optimizer: "sgd", loss: "sparse_categorical_crossentropy");
+    model.Fit(x, y, batchSize: 32, epochs: 1, verbose: 0, callbacks: [new Callbacks.LambdaCallback(onBatchEnd: (_, _) => { })]);
 }
 
 void Resume(string dir, int crashAt)

@@ -2,9 +2,11 @@
 // rank runs every test in the same order, so each test's collectives meet their partners. The
 // last test leaves one rank behind on purpose (the timeout that names it), so it must stay last.
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -147,15 +149,42 @@ TEST(Dist, NcclIsUsedWhenEveryRankLoadsItElseReportedMissing) {
     dlclose(fake);
 }
 
-// Must stay last: rank 1 arrives 3 s late at a barrier that rank 0 waits for 1 s.
+// Must stay last: rank 1 reaches a barrier that rank 0 waits for 1 s only after rank 0's wait has
+// ended (rank 0 then creates a file that rank 1 waits for). Rank 1 used to sleep 3 s instead,
+// which passed only while rank 0 reached the barrier less than 2 s after rank 1 had; a loaded
+// machine that descheduled rank 0 longer let rank 1 arrive in time and the barrier succeed.
 TEST(Dist, TimeoutNamesTheRankThatDidNotArrive) {
+    // Rank 0 names the signal file (a fresh temp file's name plus ".arrived") and sends it to rank 1.
+    char name[256] = {};
+    int fd = -1;
+    if (g_rank == 0) {
+        const char* dir = std::getenv("TMPDIR");
+        std::snprintf(name, sizeof name - 16, "%s/nf-dist-timeout-XXXXXX", dir && *dir ? dir : "/tmp");
+        fd = mkstemp(name);
+        ASSERT_GE(fd, 0) << "mkstemp(" << name << ")";
+    }
+    ASSERT_EQ(nf_dist_broadcast(name, sizeof name, 0, kTimeout), NF_OK) << nf_dist_last_error();
+    const std::string base = name, signal = base + ".arrived";
     if (g_rank == 1) {
-        sleep(3);
+        // Bounded: a rank 0 that never signals ends this wait after kTimeout, and the test fails there.
+        int waited_ms = 0;
+        while (access(signal.c_str(), F_OK) != 0 && waited_ms < kTimeout * 1000) {
+            usleep(10 * 1000);
+            waited_ms += 10;
+        }
+        EXPECT_EQ(access(signal.c_str(), F_OK), 0) << "rank 0 did not signal within " << kTimeout << " s";
+        unlink(signal.c_str());
         ASSERT_EQ(nf_dist_barrier(kTimeout), NF_OK) << nf_dist_last_error();
         return;
     }
     EXPECT_EQ(nf_dist_barrier(1.0), NF_ERROR_INTERNAL);
     const std::string message = nf_dist_last_error();
+    // Rank 1 may go on now, whatever the checks below find.
+    const int arrived = open(signal.c_str(), O_CREAT | O_WRONLY, 0600);
+    EXPECT_GE(arrived, 0) << "cannot create " << signal;
+    if (arrived >= 0) close(arrived);
+    close(fd);
+    unlink(base.c_str());
     EXPECT_NE(message.find("rank 1 has not reached it"), std::string::npos) << message;
     EXPECT_NE(message.find("within 1 s on rank 0 of 2"), std::string::npos) << message;
 }

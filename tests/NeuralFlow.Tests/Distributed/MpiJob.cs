@@ -32,9 +32,21 @@ internal static class MpiJob
     private static bool OnPath(string tool) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Any(d => d.Length > 0 && File.Exists(Path.Combine(d, tool)));
 
-    /// <summary>One job's exit code, its output (stdout then stderr), its wall time and each rank's values.</summary>
-    public sealed record Result(int ExitCode, string Output, double Seconds, Dictionary<int, Dictionary<string, string>> Ranks)
+    /// <summary>
+    /// One job's exit code, its output (stdout then stderr), its wall time, when it ended (Unix
+    /// milliseconds, the clock the ranks' *_at_ms values use) and each rank's values.
+    /// </summary>
+    public sealed record Result(int ExitCode, string Output, double Seconds, long EndedAtMs, Dictionary<int, Dictionary<string, string>> Ranks,
+        IReadOnlyDictionary<int, string> RankOutputs)
     {
+        /// <summary>
+        /// What rank <paramref name="rank"/> printed (stdout then stderr), from mpirun's per-rank
+        /// files: whole lines, which the shared output does not guarantee (mpirun forwards the
+        /// ranks' terminals in fragments, and one rank's line can be cut by another's).
+        /// </summary>
+        public string RankOutput(int rank) =>
+            RankOutputs.TryGetValue(rank, out var text) ? text : throw new Xunit.Sdk.XunitException($"no output file of rank {rank}:\n{Output}");
+
         public string Value(int rank, string key) =>
             Ranks.TryGetValue(rank, out var values) && values.TryGetValue(key, out var v) ? v : throw new Xunit.Sdk.XunitException($"rank {rank} printed no '{key}':\n{Output}");
     }
@@ -42,18 +54,27 @@ internal static class MpiJob
     /// <summary>
     /// Runs <c>mpirun -np <paramref name="ranks"/></c> of the worker (or <paramref name="program"/>) with <paramref name="args"/>
     /// on <paramref name="backend"/>, one thread per rank (2 ranks share this machine's cores),
-    /// killed after <paramref name="timeoutSeconds"/>.
+    /// killed after <paramref name="timeoutSeconds"/>: a limit for a hung job only, far above what
+    /// a job takes on a loaded machine (2 .NET start-ups and a Fit each, the ranks sharing the
+    /// cores with whatever else runs), so that only a real hang reaches it.
     /// </summary>
-    public static Result Run(int ranks, string backend, string args, int timeoutSeconds = 60, IReadOnlyDictionary<string, string>? env = null, bool mpirun = true, string? program = null)
+    public static Result Run(int ranks, string backend, string args, int timeoutSeconds = 240, IReadOnlyDictionary<string, string>? env = null, bool mpirun = true, string? program = null)
     {
         program ??= Worker;
         Assert.True(File.Exists(program), $"{program} is missing: build the solution (or the tests, which reference it) in {Repo.Configuration}.");
         var info = new ProcessStartInfo(mpirun ? "mpirun" : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Repo.Root };
+        // The ranks' "rank R: KEY VALUE" lines also land in one file per rank (the worker's Say):
+        // mpirun forwards their terminals in fragments, and a long line of one rank was once cut
+        // in two by another rank's line on the shared output. For the same reason mpirun also
+        // writes each rank's whole output to perRank/<job>/rank.<R>/std{out,err} (RankOutput);
+        // the shared output still gets everything, mpirun's own messages included.
+        var sayDir = Directory.CreateTempSubdirectory("nf-mpi-");
+        string perRank = Path.Combine(sayDir.FullName, "mpi");
         if (mpirun)
         {
             // Root in CI containers; 2 ranks on fewer cores; shared memory without the CMA
             // single-copy path, which needs ptrace rights that sandboxes do not give.
-            foreach (var a in new[] { "--allow-run-as-root", "--oversubscribe", "--mca", "btl", "self,vader", "-np", ranks.ToString(), "dotnet" })
+            foreach (var a in new[] { "--allow-run-as-root", "--oversubscribe", "--mca", "btl", "self,vader", "--output-filename", perRank, "-np", ranks.ToString(), "dotnet" })
                 info.ArgumentList.Add(a);
             info.Environment["OMPI_MCA_btl_vader_single_copy_mechanism"] = "none";
         }
@@ -62,10 +83,6 @@ internal static class MpiJob
         info.Environment["NEURALFLOW_BACKEND"] = backend;
         info.Environment["NEURALFLOW_NUM_THREADS"] = "1";
         foreach (var (k, v) in env ?? new Dictionary<string, string>()) info.Environment[k] = v;
-        // The ranks' "rank R: KEY VALUE" lines also land in one file per rank (the worker's Say):
-        // mpirun forwards their terminals in fragments, and a long line of one rank was once cut
-        // in two by another rank's line on the shared output.
-        var sayDir = Directory.CreateTempSubdirectory("nf-mpi-");
         info.Environment["NEURALFLOW_DIST_TEST_OUT"] = sayDir.FullName;
         var watch = Stopwatch.StartNew();
         using var process = Process.Start(info)!;
@@ -76,9 +93,8 @@ internal static class MpiJob
             process.Kill(entireProcessTree: true);
             Assert.Fail($"mpirun -np {ranks} worker {args} ran over {timeoutSeconds} s:\n{stdout.Result}\n{stderr.Result}");
         }
-        // mpirun gives the ranks a pseudo-terminal, on which .NET's console first switches the
-        // keypad mode (ESC [?1h ESC =); drop it so lines start with what the rank printed.
-        string output = Regex.Replace(stdout.Result + stderr.Result, @"\e\[\?1h\e=", "");
+        long endedAtMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        string output = WithoutKeypadMode(stdout.Result + stderr.Result);
         var ranksSeen = new Dictionary<int, Dictionary<string, string>>();
         // The shared output first (lines printed outside Say), then the per-rank files, which win.
         var files = sayDir.GetFiles("rank*.txt").OrderBy(f => f.Name).Select(f => File.ReadAllText(f.FullName));
@@ -89,8 +105,17 @@ internal static class MpiJob
                 if (!ranksSeen.TryGetValue(r, out var values)) ranksSeen[r] = values = [];
                 values[m.Groups[2].Value] = m.Groups[3].Value;
             }
+        var rankOutputs = new Dictionary<int, string>();
+        if (Directory.Exists(perRank))
+            foreach (var dir in Directory.GetDirectories(perRank, "rank.*", SearchOption.AllDirectories))
+                if (int.TryParse(Path.GetFileName(dir)["rank.".Length..], out int r))
+                    rankOutputs[r] = WithoutKeypadMode(string.Concat(new[] { "stdout", "stderr" }.Select(f => Path.Combine(dir, f)).Where(File.Exists).Select(File.ReadAllText)));
         try { sayDir.Delete(recursive: true); } catch (IOException) { } // best effort: a killed rank may still hold a file
 
-        return new Result(process.ExitCode, output, watch.Elapsed.TotalSeconds, ranksSeen);
+        return new Result(process.ExitCode, output, watch.Elapsed.TotalSeconds, endedAtMs, ranksSeen, rankOutputs);
     }
+
+    // mpirun gives the ranks a pseudo-terminal, on which .NET's console first switches the keypad
+    // mode (ESC [?1h ESC =); dropped so that lines start with what the rank printed.
+    private static string WithoutKeypadMode(string text) => Regex.Replace(text, @"\e\[\?1h\e=", "");
 }

@@ -47,11 +47,30 @@ public sealed class SampleRuns : IDisposable
         if (plot.Length > 0) { info.ArgumentList.Add("--plot"); info.ArgumentList.Add(plot); }
         // An empty data folder: MnistKeras must take the embedded sample, never a full MNIST in the user's cache.
         info.Environment["NEURALFLOW_DATA"] = Path.Combine(PlotFolder, "no-data");
+        var (exitCode, stdout, stderr) = RunToEnd(info, name);
+        return (exitCode, stdout + stderr, plot);
+    }
+
+    /// <summary>
+    /// How long one sample may run before it counts as hung: far above what the slowest takes on a
+    /// loaded machine (a fresh .NET start-up and JIT, then training), so only a hang reaches it.
+    /// </summary>
+    internal static readonly TimeSpan HangLimit = TimeSpan.FromMinutes(5);
+
+    /// <summary>Runs <paramref name="info"/> (output redirected) to its end; a hung process is killed and fails the test.</summary>
+    internal static (int ExitCode, string Stdout, string Stderr) RunToEnd(ProcessStartInfo info, string name)
+    {
         using var process = Process.Start(info)!;
+        // Both streams asynchronously: a blocking read of stdout would wait for a hung process
+        // forever and the limit below would never be reached.
+        var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        string stdout = process.StandardOutput.ReadToEnd();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(60))) { process.Kill(entireProcessTree: true); Assert.Fail($"{name} ran over 60 s.\n{stdout}"); }
-        return (process.ExitCode, stdout + stderr.Result, plot);
+        if (!process.WaitForExit(HangLimit))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"{name} ran over {HangLimit.TotalSeconds:0} s.\n{stdout.Result}\n{stderr.Result}");
+        }
+        return (process.ExitCode, stdout.Result, stderr.Result);
     }
 
     /// <summary>Deletes the plots.</summary>
@@ -107,11 +126,8 @@ public sealed class SampleTests(SampleRuns runs) : IClassFixture<SampleRuns>
         string dll = Path.Combine(Repo.Root, "samples", "SaveAndLoad", "bin", Repo.Configuration, "net10.0", "SaveAndLoad.dll");
         var info = new ProcessStartInfo("dotnet", [dll, "predict", "--dir", Path.Combine(runs.PlotFolder, "save-and-load")])
             { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(info)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        string fresh = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, fresh + stderr.Result);
+        var (predictExit, fresh, stderr) = SampleRuns.RunToEnd(info, "SaveAndLoad predict");
+        Assert.True(predictExit == 0, fresh + stderr);
         Assert.Contains($"Loaded model predictions: {trained}", fresh);
     }
 
@@ -120,10 +136,8 @@ public sealed class SampleTests(SampleRuns runs) : IClassFixture<SampleRuns>
     {
         string dll = Path.Combine(Repo.Root, "samples", "Pipelines", "bin", Repo.Configuration, "net10.0", "Pipelines.dll");
         var info = new ProcessStartInfo("dotnet", [dll, "--epoch", "1"]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(info)!;
-        string error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        Assert.Equal(2, process.ExitCode);
+        var (exitCode, _, error) = SampleRuns.RunToEnd(info, "Pipelines --epoch 1");
+        Assert.Equal(2, exitCode);
         Assert.Contains("unknown argument --epoch", error);
     }
 

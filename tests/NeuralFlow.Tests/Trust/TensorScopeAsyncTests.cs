@@ -8,13 +8,16 @@ namespace NeuralFlow.Tests;
 /// </summary>
 public abstract class TensorScopeAsyncTests(string backend) : BackendTest(backend)
 {
-    private static async Task<(TensorScope Scope, Tensor Before, Tensor After, int StartThread, int EndThread)> ScopeAcrossAwait()
+    private static async Task<(TensorScope Scope, Tensor Before, Tensor After, int StartThread, int EndThread)> ScopeAcrossAwait(Task gate)
     {
         using var scope = TensorScope.Begin();
         int startThread = Environment.CurrentManagedThreadId;
         var before = NF.Zeros([2]);
-        // Resumes on a thread-pool thread, never the test's own thread.
-        await Task.Run(() => Thread.Sleep(5)).ConfigureAwait(false);
+        // The gate opens only after this method has returned to its caller, and its continuation
+        // is queued to the thread pool: the rest runs on a pool thread, never the test's own one
+        // (awaiting a Task.Run of a 5 ms sleep resumed inline on the test's thread whenever the
+        // test's thread was descheduled for longer than the sleep, as on a loaded machine).
+        await gate.ConfigureAwait(false);
         var after = NF.Ones([2]);
         return (scope, before, after, startThread, Environment.CurrentManagedThreadId);
     }
@@ -24,7 +27,10 @@ public abstract class TensorScopeAsyncTests(string backend) : BackendTest(backen
     {
         RequireBackend();
         // The test thread starts the async method (and the scope), which ends on another thread.
-        var (scope, before, after, startThread, endThread) = ScopeAcrossAwait().GetAwaiter().GetResult();
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var running = ScopeAcrossAwait(gate.Task);
+        gate.SetResult();
+        var (scope, before, after, startThread, endThread) = running.GetAwaiter().GetResult();
         Assert.Equal(Environment.CurrentManagedThreadId, startThread);
         Assert.NotEqual(startThread, endThread);
         Assert.True(before.IsDisposed);
