@@ -23,7 +23,10 @@ public abstract class SmallBufferCacheTests(string backend) : BackendTest(backen
         first.Dispose();
         Assert.Equal(Kept ? 1 : 0, SmallBufferCache.CountOnThisThread());
         using var second = NF.Multiply(a, b);
-        Assert.Equal(Kept, second.Data == block);
+        // On a GPU the shelf stays empty (checked above); the device allocator itself may still hand the freed
+        // address to the next allocation (the emulated CUDA engine's host malloc did, in a full suite run), so
+        // the address is compared only where the shelf lends it.
+        if (Kept) Assert.Equal(block, second.Data);
         Assert.Equal([10f, 40f], second.ToArray<float>()); // the reused block holds the new result, nothing stale
         Assert.Equal(0, SmallBufferCache.CountOnThisThread());
     }
