@@ -83,8 +83,9 @@ internal static class WorkerPool
             Interlocked.Exchange(ref _claim, tag);  // publishes the fields above; a full fence before reading _sleepers
             if (Volatile.Read(ref _sleepers) > 0)
                 lock (Gate) Monitor.PulseAll(Gate);
-            RunParts(tag, box, parts);
-            WaitDone(parts);
+            long start = Stopwatch.GetTimestamp();
+            int mine = RunParts(tag, box, parts);
+            WaitDone(parts, start, mine);
             _runner = null;
             var error = _error;
             _error = null;
@@ -158,16 +159,18 @@ internal static class WorkerPool
         }
     }
 
-    // Claims and runs parts of the job tagged `tag` until none is left (or a later job replaced it).
-    private static void RunParts(long tag, Runner runner, int parts)
+    // Claims and runs parts of the job tagged `tag` until none is left (or a later job replaced
+    // it); returns how many it ran.
+    private static int RunParts(long tag, Runner runner, int parts)
     {
         _inPart = true;
+        int ran = 0;
         try
         {
-            for (;;)
+            for (;; ran++)
             {
                 long c = Volatile.Read(ref _claim);
-                if ((c & ~0xFFFFFFFFL) != tag || (int)c >= parts) return;
+                if ((c & ~0xFFFFFFFFL) != tag || (int)c >= parts) return ran;
                 if (Interlocked.CompareExchange(ref _claim, c + 1, c) != c) continue;
                 try
                 {
@@ -187,11 +190,16 @@ internal static class WorkerPool
     }
 
     // Parts still held by workers: poll briefly, then yield so that a worker sharing our core (or
-    // descheduled by another process) gets the CPU to finish them.
-    private static void WaitDone(int parts)
+    // descheduled by another process) gets the CPU to finish them. A wait longer than a few of
+    // the caller's own parts (they are cut to equal sizes) means a worker lost its core mid-part:
+    // a sign of contention. (The native pool's fixed 250 us missed the stalls that matter here: on
+    // a 2-core machine with other load, the workshop GEMM took 170-220 us on two threads against
+    // 130 us on one, every stall under 250 us.)
+    private static void WaitDone(int parts, long jobStart, int callerParts)
     {
         if (Volatile.Read(ref _done) >= parts) return;
         long start = Stopwatch.GetTimestamp();
+        long stalledAfter = Math.Min(StalledJoin, Math.Max(JoinSpin, 3 * (start - jobStart) / Math.Max(1, callerParts)));
         bool stalled = false;
         for (int i = 0; Volatile.Read(ref _done) < parts; i++)
         {
@@ -202,7 +210,7 @@ internal static class WorkerPool
             }
             long now = Stopwatch.GetTimestamp();
             if (now - start <= JoinSpin) continue;
-            if (!stalled && now - start > StalledJoin)
+            if (!stalled && now - start > stalledAfter)
             {
                 stalled = true;
                 Contention.Note(now);
