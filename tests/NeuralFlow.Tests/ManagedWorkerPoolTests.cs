@@ -80,8 +80,10 @@ public sealed class ManagedWorkerPoolTests
         }
     }
 
-    [Fact]
-    public void A_parts_exception_reaches_the_caller_after_every_part_ran() => WithThreads(2, () =>
+    [Theory]
+    [InlineData(1)]  // on the caller alone
+    [InlineData(2)]
+    public void A_parts_exception_reaches_the_caller_after_every_part_ran(int threads) => WithThreads(threads, () =>
     {
         for (int round = 0; round < 50; round++)
         {
@@ -147,7 +149,11 @@ public sealed class ManagedWorkerPoolTests
         var job = new NoRefs { Sums = sums };
         for (int i = 0; i < 200; i++) WorkerPool.Run(job, 8);  // warm: threads started, boxes made, code compiled
         long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1000; i++) WorkerPool.Run(job, 8);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        const int jobs = 1000;
+        for (int i = 0; i < jobs; i++) WorkerPool.Run(job, 8);
+        // Under a byte a job: an allocation per job (a closure, a task, a box) is 24 bytes or more
+        // each; the runtime may allocate once meanwhile (a lock's first contention: 56 bytes seen).
+        long bytes = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(bytes < jobs, $"{jobs} jobs allocated {bytes} bytes");
     });
 }

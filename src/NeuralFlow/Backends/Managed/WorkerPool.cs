@@ -146,17 +146,31 @@ internal static class WorkerPool
 
     private static void Serial<TJob>(in TJob job, int parts) where TJob : struct, IPartJob
     {
+        // As on the pool: every part runs, then the first exception is rethrown, so a job behaves
+        // the same whether it ran here or in parallel.
         bool outer = _inPart;
         _inPart = true;
+        Exception? error = null;
         try
         {
             var j = job;
-            for (int p = 0; p < parts; p++) j.Part(p);
+            for (int p = 0; p < parts; p++)
+            {
+                try
+                {
+                    j.Part(p);
+                }
+                catch (Exception e)
+                {
+                    error ??= e;
+                }
+            }
         }
         finally
         {
             _inPart = outer;
         }
+        if (error != null) ExceptionDispatchInfo.Throw(error);
     }
 
     // Claims and runs parts of the job tagged `tag` until none is left (or a later job replaced
