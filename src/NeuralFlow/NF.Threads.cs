@@ -1,5 +1,4 @@
 using NeuralFlow.Backends;
-using NeuralFlow.Backends.Managed;
 using NeuralFlow.Native;
 
 namespace NeuralFlow;
@@ -17,8 +16,8 @@ public static partial class NF
     /// <c>NEURALFLOW_NUM_THREADS</c> when set. The native engine runs every kernel
     /// on one pool whose idle workers sleep after a few microseconds and whose work is cut into
     /// parts claimed one at a time, so another busy process slows it by about the share of the
-    /// cores it takes, not by a whole scheduler time slice per operation. The managed engine
-    /// caps its <c>Parallel.For</c> at the same count. The native engine cuts work into parts by
+    /// cores it takes, not by a whole scheduler time slice per operation. The managed engine's
+    /// pool (WorkerPool.cs, the same design in C#) uses at most the same count. The native engine cuts work into parts by
     /// size alone, so its results do not depend on the count.
     /// </remarks>
     public static class Threads
@@ -36,7 +35,6 @@ public static partial class NF
                 throw new ArgumentOutOfRangeException(nameof(count), count,
                     $"NF.Threads.Set: count = {count}; it must be from 1 to {MaxThreads}.");
             Volatile.Write(ref _count, count);
-            ManagedBackend.ThreadsChanged(count);
             if (BackendRegistry.NativeCpu != null) NativeErrors.ThrowIfFailed(NativeMethods.nf_threads_set(count));
         }
 

@@ -49,7 +49,6 @@ public class ThreadsTests
                 NF.Threads.Set(n);
                 Assert.Equal(n, NF.Threads.Count);
                 Assert.Equal(n, ManagedBackend.Workers);
-                Assert.Equal(n, ManagedBackend.Options.MaxDegreeOfParallelism);
                 if (BackendRegistry.NativeCpu != null) Assert.Equal(n, NativeMethods.nf_threads_get());
                 float[] got = NF.MatMul(x, w).ToArray<float>();
                 for (int i = 0; i < want.Length; i++) Assert.Equal(want[i], got[i], 1e-4f);

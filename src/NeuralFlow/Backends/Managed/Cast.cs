@@ -184,11 +184,23 @@ public sealed partial class ManagedBackend
             return false;
         long rows = p.Shape[r - 2], cols = p.Shape[r - 1], so = p.S0[r - 2], sx = p.Inner1;
         long tilesI = (rows + Tile - 1) / Tile, outer = p.Count / (rows * cols), units = outer * tilesI;
-        var plan = p;
-        T* px = (T*)x, po = (T*)o;
+        WorkerPool.Split(new TiledCopyJob<T> { Plan = p, X = (T*)x, Out = (T*)o, TilesI = tilesI, Rows = rows, Cols = cols, So = so, Sx = sx },
+            units, ChunksFor(p.Count, units));
+        return true;
+    }
+
+    private unsafe struct TiledCopyJob<T> : IRangeJob where T : unmanaged
+    {
+        public StridedPlan Plan;
+        public T* X, Out;
+        public long TilesI, Rows, Cols, So, Sx;
+
         [MethodImpl(ManagedKernel)]
-        void Units(long ub, long ue)
+        public readonly void Run(long ub, long ue)
         {
+            ref readonly var plan = ref Plan;
+            long tilesI = TilesI, rows = Rows, cols = Cols, so = So, sx = Sx;
+            T* px = X, po = Out;
             for (long u = ub; u < ue; u++)
             {
                 long ob = u / tilesI, i0 = (u - ob * tilesI) * Tile;
@@ -208,10 +220,6 @@ public sealed partial class ManagedBackend
                 }
             }
         }
-        int pieces = ChunksFor(p.Count, units);
-        if (pieces == 1) Units(0, units);
-        else Parallel.For(0, pieces, ManagedBackend.Options, piece => Units(SplitPoint(units, pieces, piece), SplitPoint(units, pieces, piece + 1)));
-        return true;
     }
 
     internal static unsafe void RunCopy<T>(in StridedPlan p, nint x, nint o) where T : unmanaged

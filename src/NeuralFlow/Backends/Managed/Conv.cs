@@ -131,9 +131,7 @@ public sealed partial class ManagedBackend
     /// <summary>Runs <paramref name="body"/> over [0, units), split over cores when the work is large enough.</summary>
     internal static void RunPieces(long units, long work, Action<long, long> body)
     {
-        int pieces = ChunksFor(work, units);
-        if (pieces == 1) body(0, units);
-        else Parallel.For(0, pieces, Options, piece => body(SplitPoint(units, pieces, piece), SplitPoint(units, pieces, piece + 1)));
+        WorkerPool.Split(body, units, ChunksFor(work, units));
     }
 }
 

@@ -63,10 +63,14 @@ public sealed partial class ManagedBackend
         [MethodImpl(ManagedKernel)]
         public readonly void Run<T>(long n) where T : unmanaged, IFloatingPointIeee754<T>
         {
-            var self = this;
-            int pieces = ChunksFor(n * Classes * 24, n);
-            if (pieces == 1) Rows<T>(0, n);
-            else Parallel.For(0, pieces, ManagedBackend.Options, piece => self.Rows<T>(SplitPoint(n, pieces, piece), SplitPoint(n, pieces, piece + 1)));
+            WorkerPool.Split(new RowsJob<T> { Rows = this }, n, ChunksFor(n * Classes * 24, n));
+        }
+
+        private struct RowsJob<T> : IRangeJob where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            public CrossEntropyRows Rows;
+            [MethodImpl(ManagedKernel)]
+            public readonly void Run(long begin, long end) => Rows.Rows<T>(begin, end);
         }
 
         [MethodImpl(ManagedKernel)]

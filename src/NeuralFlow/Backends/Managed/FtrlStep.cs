@@ -18,6 +18,7 @@ internal readonly struct FtrlStep<T>(in OptimizerParams p) : IOptimizerStep<T> w
     // Keras' default power -0.5 is a square root: IEEE-exact on every engine and vectorised.
     private readonly bool _root = p.LrPower == -0.5;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Step(ref Vector<T> w, Vector<T> g, ref Vector<T> s0, ref Vector<T> s1, ref Vector<T> s2)
     {
         var na = s0 + g * g;

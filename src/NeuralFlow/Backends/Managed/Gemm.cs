@@ -25,7 +25,7 @@ internal unsafe struct GemmArgs<T> where T : unmanaged
 /// into zero-padded panels of 2 vectors. The product is computed either as given (vectors along
 /// N) or transposed (vectors along M, C written column-wise), whichever wastes fewer vector lanes
 /// and packs less; e.g. the workshop's [784, 256] @ [256, 50] weight gradient runs as 50 rows of
-/// 784-wide vectors with X read in place. Tiles are split over Parallel.For in one region per
+/// 784-wide vectors with X read in place. Tiles are split over the <see cref="WorkerPool"/> in one job per
 /// call; every output's k order is fixed by the shape, so the bits do not depend on the thread
 /// count or on how the tiles were split.
 /// </summary>
@@ -71,9 +71,7 @@ internal static unsafe class Gemm<T, TV, TS> where T : unmanaged, INumber<T> whe
             int pieces = allowParallel && ManagedBackend.Workers > 1 && flops >= 2 * ParallelFlops
                 ? (int)Math.Min(units, Math.Min(ManagedBackend.Workers * ManagedBackend.PiecesPerWorker, flops / ParallelFlops))
                 : 1;
-            if (pieces <= 1) plan.Units(0, units);
-            else Parallel.For(0, pieces, ManagedBackend.Options, piece => plan.Units(
-                ManagedBackend.SplitPoint(units, pieces, piece), ManagedBackend.SplitPoint(units, pieces, piece + 1)));
+            WorkerPool.Split(plan, units, pieces);
         }
         finally
         {
@@ -82,7 +80,7 @@ internal static unsafe class Gemm<T, TV, TS> where T : unmanaged, INumber<T> whe
     }
 
     /// <summary>One call's tiles: unit u is row tile u / Panels, column panel u % Panels (row-major, so an A tile is reused across panels).</summary>
-    private readonly struct Plan
+    private readonly struct Plan : IRangeJob
     {
         public GemmArgs<T> G { get; init; }
         public T* Pack { get; init; }
@@ -93,7 +91,7 @@ internal static unsafe class Gemm<T, TV, TS> where T : unmanaged, INumber<T> whe
         public int KBlocks { get; init; }
 
         [MethodImpl(ManagedKernel)]
-        public void Units(long begin, long end)
+        public void Run(long begin, long end)
         {
             var g = G;
             int nr = NR, L = TS.Lanes;

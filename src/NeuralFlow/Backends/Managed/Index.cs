@@ -58,11 +58,10 @@ public sealed partial class ManagedBackend
         };
         long units = outer * indexCount;
         int pieces = ChunksFor(total, units);
-        if (pieces == 1) job.Run(0, units);
-        else Parallel.For(0, pieces, ManagedBackend.Options, piece => job.Run(SplitPoint(units, pieces, piece), SplitPoint(units, pieces, piece + 1)));
+        WorkerPool.Split(job, units, pieces);
     }
 
-    private struct GatherJob
+    private struct GatherJob : IRangeJob
     {
         public StridedPlan Inner, Outer;
         public nint X, Out, Indices;

@@ -10,7 +10,7 @@ namespace NeuralFlow.Backends.Managed;
 /// native and managed backends agree (including Philox random numbers, bit for bit).
 /// Kernels are generic over static-abstract op structs so the JIT emits one specialised loop
 /// per (op, dtype) with no virtual calls; contiguous runs go through TensorPrimitives or
-/// Vector512/Vector256 code; large work is split over cores with Parallel.For.
+/// Vector512/Vector256 code; large work is split over cores by the engine's <see cref="WorkerPool"/>.
 /// The op families live in one file each (Binary.cs, Unary.cs, Reduce.cs, ...). The loops a
 /// training step runs carry <c>[MethodImpl(ManagedKernel)]</c> (Jit.cs): compiled optimized at their first
 /// call, not as tier-0 code for the first thousands of steps (issue 17: tier-0 loops dominated a
@@ -20,7 +20,7 @@ public sealed partial class ManagedBackend : IBackend
 {
     /// <summary>
     /// Work (in element-operations: elements times the op's cost) below which a kernel stays on
-    /// the calling thread. Measured on the 2-core dev VM: Parallel.For costs about 10 us to
+    /// the calling thread. Measured on the 2-core dev VM with Parallel.For: it cost about 10 us to
     /// start and join, while a vectorised float add streams about 10 elements per ns, so a
     /// plain add only gains from threads past roughly 100K elements; exp (cost 4-8) past ~20K.
     /// Not const so the dev benchmarks can vary it.
@@ -32,15 +32,6 @@ public sealed partial class ManagedBackend : IBackend
 
     /// <summary>Threads a kernel may use: <see cref="NF.Threads.Count"/>.</summary>
     internal static int Workers => NF.Threads.Count;
-
-    /// <summary>Called by <see cref="NF.Threads.Set"/> so that <see cref="Options"/> follows the count.</summary>
-    internal static void ThreadsChanged(int count) => Options = new ParallelOptions { MaxDegreeOfParallelism = count };
-
-    /// <summary>
-    /// What every Parallel.For here runs with: at most <see cref="Workers"/> threads, so that
-    /// NF.Threads.Set(1) really keeps the work on one thread.
-    /// </summary>
-    internal static ParallelOptions Options { get; private set; } = new() { MaxDegreeOfParallelism = NF.Threads.Count };
 
     private long _liveBytes, _peakBytes, _allocCount, _freeCount;
 
@@ -56,7 +47,7 @@ public sealed partial class ManagedBackend : IBackend
     /// <inheritdoc/>
     public string Description =>
         $"NeuralFlow managed engine (pure C#, {VectorDescription()}, built-in blocked GEMM, " +
-        $"{Workers} thread{(Workers == 1 ? "" : "s")} via Parallel.For)";
+        $"{Workers} thread{(Workers == 1 ? "" : "s")})";
 
     private static string VectorDescription() =>
         Vector512.IsHardwareAccelerated ? "Vector512" :

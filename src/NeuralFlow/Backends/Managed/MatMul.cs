@@ -60,26 +60,43 @@ public sealed partial class ManagedBackend
     private static unsafe void MatMulTyped<T>(T* a, T* b, T* c, StridedPlan batches, long batch, long m, long n, long k,
         long sam, long sak, long sbk, long sbn) where T : unmanaged, INumber<T>
     {
-        long flops = 2 * m * n * k;
-        GemmArgs<T> At(long i) => new()
+        var job = new BatchJob<T>
         {
-            M = m, N = n, K = k, Sam = sam, Sak = sak, Sbk = sbk, Sbn = sbn, Scm = n, Scn = 1,
-            A = a + batches.Base0 + batches.OffsetOf(i, batches.S0),
-            B = b + batches.Base1 + batches.OffsetOf(i, batches.S1),
-            C = c + i * m * n,
+            A = a, B = b, C = c, Batches = batches,
+            One = new GemmArgs<T> { M = m, N = n, K = k, Sam = sam, Sak = sak, Sbk = sbk, Sbn = sbn, Scm = n, Scn = 1 },
         };
-        // Many small products: one per task. Otherwise products run in turn, each split by rows.
+        // Many small products: a piece of them per part. Otherwise products run in turn, each split by rows.
+        long flops = 2 * m * n * k;
         if (batch > 1 && flops < 4 * Gemm<T, T, SimdScalar<T>>.ParallelFlops && batch * flops >= Gemm<T, T, SimdScalar<T>>.ParallelFlops)
         {
-            int pieces = (int)Math.Min(batch, Workers * 4L);
-            Parallel.For(0, pieces, ManagedBackend.Options, piece =>
-            {
-                for (long i = SplitPoint(batch, pieces, piece), e = SplitPoint(batch, pieces, piece + 1); i < e; i++)
-                    GemmOne(At(i), flops, false);
-            });
+            WorkerPool.Split(job, batch, (int)Math.Min(batch, Workers * 4L));
             return;
         }
-        for (long i = 0; i < batch; i++) GemmOne(At(i), flops, true);
+        job.AllowParallel = true;
+        job.Run(0, batch);
+    }
+
+    /// <summary>Products [begin, end) of a batched MatMul: <see cref="One"/> with each one's A, B and C.</summary>
+    private unsafe struct BatchJob<T> : IRangeJob where T : unmanaged, INumber<T>
+    {
+        public T* A, B, C;
+        public StridedPlan Batches;
+        public GemmArgs<T> One;
+        public bool AllowParallel;
+
+        [MethodImpl(ManagedKernel)]
+        public readonly void Run(long begin, long end)
+        {
+            long flops = 2 * One.M * One.N * One.K;
+            for (long i = begin; i < end; i++)
+            {
+                var g = One;
+                g.A = A + Batches.Base0 + Batches.OffsetOf(i, Batches.S0);
+                g.B = B + Batches.Base1 + Batches.OffsetOf(i, Batches.S1);
+                g.C = C + i * One.M * One.N;
+                GemmOne(g, flops, AllowParallel);
+            }
+        }
     }
 
     [MethodImpl(ManagedKernel)]

@@ -98,9 +98,7 @@ public sealed partial class ManagedBackend
     /// <summary>Runs <paramref name="body"/> over [0, n) in pieces when <paramref name="work"/> is large (elementwise and row passes).</summary>
     private static void ForPieces(long n, long work, Action<long, long> body)
     {
-        int pieces = ChunksFor(work, n);
-        if (pieces == 1) body(0, n);
-        else Parallel.For(0, pieces, Options, p => body(SplitPoint(n, pieces, p), SplitPoint(n, pieces, p + 1)));
+        WorkerPool.Split(body, n, ChunksFor(work, n));
     }
 
     /// <summary>
@@ -113,13 +111,11 @@ public sealed partial class ManagedBackend
         long work = rows * Math.Max(costPerRow, 1);
         int parts = rows < 2 || work < ParallelThreshold ? 1 : (int)Math.Clamp(work / (ParallelThreshold / 4), 1, Math.Min(rows, 64));
         var partial = new double[parts][];
-        void Part(int p)
+        WorkerPool.Run(p =>
         {
             var acc = partial[p] = new double[width];
             for (long r = SplitPoint(rows, parts, p), e = SplitPoint(rows, parts, p + 1); r < e; r++) row(r, acc);
-        }
-        if (parts == 1) Part(0);
-        else Parallel.For(0, parts, Options, Part);
+        }, parts);
         var sums = partial[0];
         for (int p = 1; p < parts; p++)
             for (long j = 0; j < width; j++) sums[j] += partial[p][j];

@@ -17,6 +17,7 @@ internal readonly struct WithOptions<T, TStep>(in OptimizerParams p, TStep inner
     private readonly Vector<T> _clip = Lanes.Of<T>(p.ClipValue), _wd = Lanes.Of<T>(p.WeightDecay), _lr = Lanes.Of<T>(p.LearningRate);
     private readonly bool _scale = p.GradDiv != 0, _clipping = p.ClipValue > 0, _decay = p.WeightDecay != 0;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Step(ref Vector<T> w, Vector<T> g, ref Vector<T> s0, ref Vector<T> s1, ref Vector<T> s2)
     {
         if (_scale) g = (g * _mul) / _div;
@@ -47,6 +48,7 @@ internal readonly struct NadamStep<T> : IOptimizerStep<T> where T : unmanaged, I
         _eps = Lanes.Of<T>(p.Epsilon);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Step(ref Vector<T> w, Vector<T> g, ref Vector<T> s0, ref Vector<T> s1, ref Vector<T> s2)
     {
         s0 = s0 + (g - s0) * _c1;
@@ -63,6 +65,7 @@ internal readonly struct AdamaxStep<T>(in OptimizerParams p) : IOptimizerStep<T>
     private readonly Vector<T> _corr = Lanes.Of<T>(1.0 - Math.Pow(p.Beta1, p.Step));
     private readonly Vector<T> _lr = Lanes.Of<T>(p.LearningRate), _eps = Lanes.Of<T>(p.Epsilon);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Step(ref Vector<T> w, Vector<T> g, ref Vector<T> s0, ref Vector<T> s1, ref Vector<T> s2)
     {
         s0 = s0 + (g - s0) * _c1;
@@ -79,6 +82,7 @@ internal readonly struct AdadeltaStep<T>(in OptimizerParams p) : IOptimizerStep<
     private readonly Vector<T> _rho = Lanes.Of<T>(p.Rho), _c = Lanes.Of<T>(1.0 - p.Rho);
     private readonly Vector<T> _lr = Lanes.Of<T>(p.LearningRate), _eps = Lanes.Of<T>(p.Epsilon);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Step(ref Vector<T> w, Vector<T> g, ref Vector<T> s0, ref Vector<T> s1, ref Vector<T> s2)
     {
         s0 = _rho * s0 + (_c * g) * g;

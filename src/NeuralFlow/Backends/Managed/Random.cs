@@ -184,17 +184,21 @@ public sealed partial class ManagedBackend
     private static unsafe void RunGenerator<T, TConv, TGen>(nint output, long count, TGen gen)
         where T : unmanaged where TConv : IFromDouble<T> where TGen : struct, IGenerator
     {
-        T* p = (T*)output;
-        int pieces = ChunksFor(count * 8, count / 64);
-        if (pieces == 1)
+        WorkerPool.Split(new GeneratorJob<T, TConv, TGen> { Out = (T*)output, Gen = gen }, count, ChunksFor(count * 8, count / 64));
+    }
+
+    private unsafe struct GeneratorJob<T, TConv, TGen> : IRangeJob
+        where T : unmanaged where TConv : IFromDouble<T> where TGen : struct, IGenerator
+    {
+        public T* Out;
+        public TGen Gen;
+
+        [MethodImpl(ManagedKernel)]
+        public readonly void Run(long begin, long end)
         {
-            for (long i = 0; i < count; i++) p[i] = TConv.From(gen.At(i));
-            return;
+            T* p = Out;
+            var gen = Gen;
+            for (long i = begin; i < end; i++) p[i] = TConv.From(gen.At(i));
         }
-        Parallel.For(0, pieces, ManagedBackend.Options, piece =>
-        {
-            long b = SplitPoint(count, pieces, piece), e = SplitPoint(count, pieces, piece + 1);
-            for (long i = b; i < e; i++) p[i] = TConv.From(gen.At(i));
-        });
     }
 }

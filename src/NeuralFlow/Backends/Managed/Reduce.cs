@@ -345,21 +345,36 @@ public sealed partial class ManagedBackend
         // Few outputs, long reductions (a full sum): split each reduction into pieces and
         // combine the partial accumulators in order.
         int pieces = ChunksFor(rCount, rCount / 256);
-        var parts = new TAcc[pieces];
-        var plan = R;
+        var heap = pieces > 64 ? new TAcc[pieces] : null;
+        Span<TAcc> partSpan = heap != null ? heap : stackalloc TAcc[pieces];
+        fixed (TAcc* parts = partSpan)
         for (long i = 0; i < outCount; i++)
         {
-            plan.Base0 = K.Base0 + K.OffsetOf(i, K.S0);
-            var p = plan;
-            Parallel.For(0, pieces, ManagedBackend.Options, piece =>
-            {
-                var k = new AccumulateRun<T, TAcc, TRed> { X = px, S = p.Inner0, Acc = TRed.Identity };
-                p.ForRuns(SplitPoint(rCount, pieces, piece), SplitPoint(rCount, pieces, piece + 1), ref k);
-                parts[piece] = k.Acc;
-            });
+            var job = new PartialReduce<T, TAcc, TRed> { R = R, X = px, Parts = parts, Count = rCount, Pieces = pieces };
+            job.R.Base0 = K.Base0 + K.OffsetOf(i, K.S0);
+            WorkerPool.Run(job, pieces);
             TAcc acc = parts[0];
             for (int j = 1; j < pieces; j++) acc = TRed.Combine(acc, parts[j]);
             po[i] = TRed.Finish(acc, rCount);
+        }
+    }
+
+    /// <summary>Part `piece` of one long reduction: its share of R's elements, accumulated into Parts[piece] (combined in order by the caller).</summary>
+    private unsafe struct PartialReduce<T, TAcc, TRed> : IPartJob
+        where T : unmanaged where TAcc : unmanaged where TRed : IReducer<T, TAcc>
+    {
+        public StridedPlan R;
+        public T* X;
+        public TAcc* Parts;
+        public long Count;
+        public int Pieces;
+
+        [MethodImpl(ManagedKernel)]
+        public readonly void Part(int piece)
+        {
+            var k = new AccumulateRun<T, TAcc, TRed> { X = X, S = R.Inner0, Acc = TRed.Identity };
+            R.ForRuns(SplitPoint(Count, Pieces, piece), SplitPoint(Count, Pieces, piece + 1), ref k);
+            Parts[piece] = k.Acc;
         }
     }
 
@@ -368,20 +383,20 @@ public sealed partial class ManagedBackend
     private static void ForOutputs<TK>(in StridedPlan K, TK kernel, long work) where TK : struct, IOutputKernel
     {
         long outCount = K.Count;
-        int pieces = ChunksFor(work, outCount);
-        if (pieces == 1)
+        WorkerPool.Split(new OutputsJob<TK> { K = K, Kernel = kernel }, outCount, ChunksFor(work, outCount));
+    }
+
+    private struct OutputsJob<TK> : IRangeJob where TK : struct, IOutputKernel
+    {
+        public StridedPlan K;
+        public TK Kernel;
+
+        [MethodImpl(ManagedKernel)]
+        public readonly void Run(long begin, long end)
         {
-            var w = new OutputWalker<TK> { Kernel = kernel, Stride = K.Inner0 };
-            K.ForRuns(0, outCount, ref w);
-            return;
+            var w = new OutputWalker<TK> { Kernel = Kernel, Stride = K.Inner0, Next = begin };
+            K.ForRuns(begin, end, ref w);
         }
-        var plan = K;
-        Parallel.For(0, pieces, ManagedBackend.Options, piece =>
-        {
-            long b = SplitPoint(outCount, pieces, piece);
-            var w = new OutputWalker<TK> { Kernel = kernel, Stride = plan.Inner0, Next = b };
-            plan.ForRuns(b, SplitPoint(outCount, pieces, piece + 1), ref w);
-        });
     }
 
     private struct OutputWalker<TK> : IRunKernel where TK : struct, IOutputKernel
@@ -449,15 +464,28 @@ public sealed partial class ManagedBackend
     {
         long L = K.InnerSize, rows = K.Count / L;
         long blocks = (L + ColumnBlock - 1) / ColumnBlock, units = rows * blocks;
-        var k = K;
-        var r = R;
-        // Unit u = (kept row, block of ColumnBlock columns): its accumulators stay in L1 while
-        // every reduced row streams through once.
+        WorkerPool.Split(new ColumnsJob<T, TAcc, TRed> { K = K, R = R, X = px, Out = po, L = L, Blocks = blocks }, units, ChunksFor(K.Count * R.Count, units));
+    }
+
+    /// <summary>
+    /// Units [ub, ue) of a column reduction; unit u = (kept row, block of ColumnBlock columns): its
+    /// accumulators stay in L1 while every reduced row streams through once.
+    /// </summary>
+    private unsafe struct ColumnsJob<T, TAcc, TRed> : IRangeJob
+        where T : unmanaged where TAcc : unmanaged where TRed : IReducer<T, TAcc>
+    {
+        public StridedPlan K, R;
+        public T* X, Out;
+        public long L, Blocks;
+
         [MethodImpl(ManagedKernel)]
-        void RunUnits(long ub, long ue)
+        public readonly void Run(long ub, long ue)
         {
             TAcc* acc = stackalloc TAcc[ColumnBlock];
-            var plan = r;
+            var plan = R;
+            ref readonly var k = ref K;
+            long L = this.L, blocks = Blocks;
+            T* px = X, po = Out;
             for (long u = ub; u < ue; u++)
             {
                 long row = u / blocks, c0 = (u - row * blocks) * ColumnBlock;
@@ -470,9 +498,6 @@ public sealed partial class ManagedBackend
                 for (int j = 0; j < w; j++) dst[j] = TRed.Finish(acc[j], plan.Count);
             }
         }
-        int pieces = ChunksFor(K.Count * R.Count, units);
-        if (pieces == 1) RunUnits(0, units);
-        else Parallel.For(0, pieces, ManagedBackend.Options, piece => RunUnits(SplitPoint(units, pieces, piece), SplitPoint(units, pieces, piece + 1)));
     }
 
     private unsafe struct ColumnRun<T, TAcc, TRed> : IRunKernel

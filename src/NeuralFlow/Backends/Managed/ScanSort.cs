@@ -97,13 +97,7 @@ public sealed partial class ManagedBackend
     // Runs body(line) for every line, in parallel pieces when the work is large.
     private static void ForLines(long lines, long workPerLine, Action<long, long> body)
     {
-        int pieces = ChunksFor(lines * Math.Max(1, workPerLine), lines);
-        if (pieces == 1)
-        {
-            body(0, lines);
-            return;
-        }
-        Parallel.For(0, pieces, Options, p => body(SplitPoint(lines, pieces, p), SplitPoint(lines, pieces, p + 1)));
+        WorkerPool.Split(body, lines, ChunksFor(lines * Math.Max(1, workPerLine), lines));
     }
 
     // Floats accumulate in double, integers in wrapping 64-bit words, as common/reduce_acc.h.

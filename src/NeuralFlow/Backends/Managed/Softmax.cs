@@ -46,36 +46,44 @@ public sealed partial class ManagedBackend
     private static unsafe void SoftmaxKernel<T>(bool log, nint source, nint output, long outer, long n, long inner)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        T* p = (T*)output, src = (T*)source;
+        var job = new SoftmaxJob<T> { Log = log, Src = (T*)source, Out = (T*)output, N = n, Inner = inner };
         if (inner == 1)
         {
             // Softmax along the last axis: each row is contiguous, so every step is a vector op.
-            [MethodImpl(ManagedKernel)]
-            void Rows(long b, long e)
-            {
-                for (long r = b; r < e; r++) SoftmaxRow(log, new ReadOnlySpan<T>(src + r * n, checked((int)n)), new Span<T>(p + r * n, (int)n));
-            }
-            int rowPieces = ChunksFor(outer * n * 8, outer);
-            if (rowPieces == 1) Rows(0, outer);
-            else Parallel.For(0, rowPieces, ManagedBackend.Options, piece => Rows(SplitPoint(outer, rowPieces, piece), SplitPoint(outer, rowPieces, piece + 1)));
+            checked { _ = (int)n; }
+            WorkerPool.Split(job, outer, ChunksFor(outer * n * 8, outer));
             return;
         }
         // Softmax along an inner axis: the lanes are columns of [n, inner] blocks. Handle a block
         // of columns at a time with row-wide vector ops, keeping max/sum vectors in L1.
         long blocks = (inner + SoftmaxBlock - 1) / SoftmaxBlock, units = outer * blocks;
+        WorkerPool.Split(job, units, ChunksFor(outer * n * inner * 8, units));
+    }
+
+    /// <summary>Rows [b, e) when the axis is the last one (Inner 1), else units [b, e) of (outer index, block of SoftmaxBlock columns).</summary>
+    private unsafe struct SoftmaxJob<T> : IRangeJob where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public bool Log;
+        public T* Src, Out;
+        public long N, Inner;
+
         [MethodImpl(ManagedKernel)]
-        void Units(long ub, long ue)
+        public readonly void Run(long b, long e)
         {
-            for (long u = ub; u < ue; u++)
+            long n = N, inner = Inner;
+            if (inner == 1)
+            {
+                for (long r = b; r < e; r++) SoftmaxRow(Log, new ReadOnlySpan<T>(Src + r * n, (int)n), new Span<T>(Out + r * n, (int)n));
+                return;
+            }
+            long blocks = (inner + SoftmaxBlock - 1) / SoftmaxBlock;
+            for (long u = b; u < e; u++)
             {
                 long o = u / blocks, c0 = (u - o * blocks) * SoftmaxBlock;
                 int w = (int)Math.Min(SoftmaxBlock, inner - c0);
-                SoftmaxColumns(log, src + o * n * inner + c0, p + o * n * inner + c0, n, inner, w);
+                SoftmaxColumns(Log, Src + o * n * inner + c0, Out + o * n * inner + c0, n, inner, w);
             }
         }
-        int pieces = ChunksFor(outer * n * inner * 8, units);
-        if (pieces == 1) Units(0, units);
-        else Parallel.For(0, pieces, ManagedBackend.Options, piece => Units(SplitPoint(units, pieces, piece), SplitPoint(units, pieces, piece + 1)));
     }
 
     /// <summary>One contiguous lane read from src and written to row: subtract the max, exponentiate, normalise (sum in double).</summary>

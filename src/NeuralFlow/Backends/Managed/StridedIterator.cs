@@ -163,7 +163,7 @@ internal struct StridedPlan
 
     /// <summary>
     /// Runs the kernel over every element, on the calling thread for small work and split into
-    /// contiguous linear ranges over Parallel.For for large work. <paramref name="cost"/> weighs
+    /// contiguous linear ranges over the <see cref="WorkerPool"/> for large work. <paramref name="cost"/> weighs
     /// an element (1 for an add, more for exp/pow) so expensive ops go parallel sooner.
     /// </summary>
     [MethodImpl(ManagedKernel)]
@@ -187,7 +187,7 @@ internal struct StridedPlan
 
     private delegate void PieceStart<TKernel>(ref TKernel kernel, long first);
 
-    // One piece on the calling thread, or `pieces` over Parallel.For, each with its own copy of
+    // One piece on the calling thread, or `pieces` over the WorkerPool, each with its own copy of
     // the kernel, told its first element by `start` when the kernel tracks positions.
     [MethodImpl(ManagedKernel)]
     private readonly void RunPieces<TKernel>(TKernel kernel, int pieces, PieceStart<TKernel>? start) where TKernel : struct, IRunKernel
@@ -198,16 +198,27 @@ internal struct StridedPlan
             ForRuns(0, count, ref kernel);
             return;
         }
-        var plan = this;
-        Parallel.For(0, pieces, ManagedBackend.Options, piece =>
+        WorkerPool.Run(new PiecesJob<TKernel> { Plan = this, Kernel = kernel, Start = start, Count = count, Pieces = pieces }, pieces);
+    }
+
+    private struct PiecesJob<TKernel> : IPartJob where TKernel : struct, IRunKernel
+    {
+        public StridedPlan Plan;
+        public TKernel Kernel;
+        public PieceStart<TKernel>? Start;
+        public long Count;
+        public int Pieces;
+
+        [MethodImpl(ManagedKernel)]
+        public readonly void Part(int piece)
         {
-            var k = kernel;
+            var k = Kernel;
             // Piece edges on multiples of 64 elements keep threads off each other's cache lines.
-            long b = ManagedBackend.SplitPoint(count, pieces, piece) & ~63L;
-            long e = piece == pieces - 1 ? count : ManagedBackend.SplitPoint(count, pieces, piece + 1) & ~63L;
-            start?.Invoke(ref k, b);
-            plan.ForRuns(b, e, ref k);
-        });
+            long b = ManagedBackend.SplitPoint(Count, Pieces, piece) & ~63L;
+            long e = piece == Pieces - 1 ? Count : ManagedBackend.SplitPoint(Count, Pieces, piece + 1) & ~63L;
+            Start?.Invoke(ref k, b);
+            Plan.ForRuns(b, e, ref k);
+        }
     }
 
     /// <summary>Element offset (without base) of linear index i for the operand with strides s.</summary>
