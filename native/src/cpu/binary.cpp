@@ -9,6 +9,7 @@
 #include "common/elementwise_ops.h"
 #include "common/intmath.h"
 #include "common/layout.h"
+#include "cpu/binary_run.h"
 #include "cpu/parallel.h"
 
 namespace nf {
@@ -16,33 +17,11 @@ namespace {
 
 using namespace ops;  // Add, Sub, ... (common/elementwise_ops.h, shared with the CUDA engine)
 
-// One run of n elements; specialised loops for the common contiguous / broadcast-scalar cases.
-template <class Op, class T, class R>
-void run(const T* a, int64_t sa, const T* b, int64_t sb, R* o, int64_t so, int64_t n) {
-    if (so == 1) {
-        if (sa == 1 && sb == 1) {
-            for (int64_t i = 0; i < n; ++i) o[i] = Op::f(a[i], b[i]);
-            return;
-        }
-        if (sa == 0 && sb == 1) {
-            const T x = *a;
-            for (int64_t i = 0; i < n; ++i) o[i] = Op::f(x, b[i]);
-            return;
-        }
-        if (sa == 1 && sb == 0) {
-            const T y = *b;
-            for (int64_t i = 0; i < n; ++i) o[i] = Op::f(a[i], y);
-            return;
-        }
-    }
-    for (int64_t i = 0; i < n; ++i) o[i * so] = Op::f(a[i * sa], b[i * sb]);
-}
-
 // Short rows broadcast along one axis ([M, 10] + [10], the bias; [M, 10] * [M, 1]): the plan's
 // runs are rows of C values, and a run loop per row (for_runs' step, the stride dispatch, a loop
 // of 10) cost 3x the arithmetic (60000 x 10 + 10: 189 us on 2 threads). Here rows go straight
-// to run(), and a broadcast row is repeated g times into a pattern so that g rows at a time are
-// one contiguous run. Out must be contiguous; each input a whole row (strides [C, 1]), a
+// to binary_run(), and a broadcast row is repeated g times into a pattern so that g rows at a
+// time are one contiguous run. Out must be contiguous; each input a whole row (strides [C, 1]), a
 // broadcast row ([0, 1]) or a value per row ([s, 0]).
 constexpr int64_t kShortRow = 64;
 constexpr int64_t kPatternLen = 256;  // a run of 256 values is long enough for the vector loop
@@ -68,8 +47,8 @@ bool short_rows(const T* a, const T* b, R* o, const Plan<3>& p, int64_t cost) {
         for (int64_t k = 0; k < g; ++k) std::copy(row, row + C, pattern + k * C);
         // n elements from element off, the pattern on the broadcast input's side.
         const auto span = [&](int64_t off, int64_t n) {
-            if (ka == 1) run<Op>(pattern, 1, b + off, 1, o + off, 1, n);
-            else run<Op>(a + off, 1, pattern, 1, o + off, 1, n);
+            if (ka == 1) binary_run<Op>(pattern, 1, b + off, 1, o + off, 1, n);
+            else binary_run<Op>(a + off, 1, pattern, 1, o + off, 1, n);
         };
         parallel_chunks(rows, sat_mul(C, cost), [&](int64_t rb, int64_t re) {
             int64_t i = rb;
@@ -82,8 +61,8 @@ bool short_rows(const T* a, const T* b, R* o, const Plan<3>& p, int64_t cost) {
     const int64_t sa = p.strides[0][0], sb = p.strides[1][0];
     parallel_chunks(rows, sat_mul(C, cost), [&](int64_t rb, int64_t re) {
         for (int64_t i = rb; i < re; ++i) {
-            if (ka == 2) run<Op>(a + i * sa, 0, b + i * C, 1, o + i * C, 1, C);
-            else run<Op>(a + i * C, 1, b + i * sb, 0, o + i * C, 1, C);
+            if (ka == 2) binary_run<Op>(a + i * sa, 0, b + i * C, 1, o + i * C, 1, C);
+            else binary_run<Op>(a + i * C, 1, b + i * sb, 0, o + i * C, 1, C);
         }
     });
     return true;
@@ -101,7 +80,7 @@ void apply(const void* a, const void* b, void* out, const nf_layout& al, const n
     if (short_rows<Op>(pa, pb, po, p, cost)) return;
     const int64_t sa = p.inner(0), sb = p.inner(1), so = p.inner(2);
     run_plan(p, cost, [&](const int64_t* off, int64_t n) {
-        run<Op>(pa + off[0], sa, pb + off[1], sb, po + off[2], so, n);
+        binary_run<Op>(pa + off[0], sa, pb + off[1], sb, po + off[2], so, n);
     });
 }
 

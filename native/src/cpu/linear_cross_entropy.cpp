@@ -11,7 +11,7 @@
 // Same bits as the separate kernels: the logits and the gradient are skinny_gemm's own blocks
 // (skinny_gemm.h) over the same parts and chunks, the partials added in the same part order; the
 // cross-entropy rows are nf_softmax_cross_entropy's short-row function (cross_entropy.h); the
-// bias add and the scale multiply are one IEEE operation per element, as nf_binary's. Where
+// bias add and the scale multiply are nf_binary's own loop (binary_run.h) over each chunk row. Where
 // nf_matmul would not run both products through skinny_gemm (too small or wide, no AVX-512,
 // x not row-major), this declines (*fused = 0, nothing written) and the caller runs the separate
 // kernels.
@@ -20,7 +20,9 @@
 
 #include "common/checks.h"
 #include "common/dtype.h"
+#include "common/elementwise_ops.h"
 #include "common/error.h"
+#include "cpu/binary_run.h"
 #include "cpu/cross_entropy.h"
 #include "cpu/parallel.h"
 #include "cpu/simd.h"
@@ -30,11 +32,11 @@
 namespace nf {
 namespace {
 
-// A float operand read as an [n, c] matrix: element (i, j) at p[i * rs + j * cs].
+// A float operand read as an [n, c] matrix: element (i, j) at p[i * rs + j * cs] (stride 0: broadcast).
 struct Matrix {
     const float* p = nullptr;
     int64_t rs = 0, cs = 0;
-    NF_INLINE float at(int64_t i, int64_t j) const { return p[i * rs + j * cs]; }
+    NF_INLINE const float* row(int64_t i) const { return p + i * rs; }
 };
 
 struct Step {
@@ -75,13 +77,13 @@ void run(const Step& s, const SkinnyPackedB& wt) {
             skinny_logits_rows(wt, xc, s.ldx, lg, c, rows, ahead);
             if (s.bias.p)
                 for (int64_t i = 0; i < rows; ++i)
-                    for (int64_t j = 0; j < c; ++j) lg[i * c + j] = lg[i * c + j] + s.bias.at(c0 + i, j);
+                    binary_run<ops::Add>(lg + i * c, 1, s.bias.row(c0 + i), s.bias.cs, lg + i * c, 1, c);
             keep(s.logits ? s.logits + c0 * c : nullptr, lg, rows * c);
             cross_entropy_short_rows(lg, c, c, s.label_dtype, static_cast<const char*>(s.labels) + c0 * label_size, rows,
                                      s.loss + c0, g);
             keep(s.grad ? s.grad + c0 * c : nullptr, g, rows * c);
             for (int64_t i = 0; i < rows; ++i)
-                for (int64_t j = 0; j < c; ++j) dl[i * c + j] = s.scale.at(c0 + i, j) * g[i * c + j];
+                binary_run<ops::Mul>(s.scale.row(c0 + i), s.scale.cs, g + i * c, 1, dl + i * c, 1, c);
             keep(s.dlogits ? s.dlogits + c0 * c : nullptr, dl, rows * c);
             skinny_gradient_rows(c, xc, s.ldx, dl, k, part, mp, rows, ahead);
         }

@@ -122,105 +122,160 @@ internal static class LinearCrossEntropyFusion
 
     private static bool IsTemporary(IReadOnlyList<FunctionTrace.Buffer> buffers, R r) => r.Buffer >= 0 && buffers[r.Buffer].Kind == Kind.Temporary;
 
+    // A matched chain: the calls' positions in the plan, which operand of the add and the multiply
+    // is the chain's own, the layouts the fused call takes, and how many calls read each intermediate.
+    // A class, not a record (PlanPassGenericsTests).
+    private sealed class Chain(int matMul, MatMulCall forward)
+    {
+        public int MatMulAt { get; } = matMul;
+        public MatMulCall Forward { get; } = forward;
+        public int N => Forward.A.Shape[0];
+        public int C => Forward.B.Shape[1];
+        public int AddAt = -1, AddSelf, LossAt, ScaleAt, ScaleSelf, GradientAt;
+        public CrossEntropyCall? LossCall;
+        public MatMulCall? Backward;
+        public Layout BiasLayout, ScaleLayout;
+        public int LogitsReaders, GradReaders, DLogitsReaders;
+        public bool Contains(int j) => j == MatMulAt || j == AddAt || j == LossAt || j == ScaleAt || j == GradientAt;
+
+        // The fused call's references: from the recorded ops (what replay binds) or from the planned ones
+        // (canonical buffers, what the plan's ordering checks compare).
+        public R[] Refs(List<Planned> ops, bool recorded)
+        {
+            R[] In(int j) => recorded ? ops[j].Op.Reads : ops[j].Reads;
+            R[] Out(int j) => recorded ? ops[j].Op.Writes : ops[j].Writes;
+            var refs = new R[RefCount];
+            for (int r = 0; r < RefCount; r++) refs[r] = R.None;
+            (refs[X], refs[W], refs[Logits]) = (In(MatMulAt)[0], In(MatMulAt)[1], Out(MatMulAt)[0]);
+            if (AddAt >= 0) (refs[Bias], refs[Logits0], refs[Logits]) = (In(AddAt)[1 - AddSelf], Out(MatMulAt)[0], Out(AddAt)[0]);
+            (refs[Labels], refs[Loss], refs[Grad]) = (In(LossAt)[1], Out(LossAt)[0], Out(LossAt)[1]);
+            (refs[Scale], refs[DLogits]) = (In(ScaleAt)[1 - ScaleSelf], Out(ScaleAt)[0]);
+            refs[DW] = Out(GradientAt)[0];
+            return refs;
+        }
+    }
+
     // The fused call for the chain that starts with the MatMul at `i`, and the indices of the chain's other calls; null when it does not match.
     private static Planned? Match(List<Planned> ops, int i, IReadOnlyList<FunctionTrace.Buffer> buffers, bool[] isOutput, out List<int> chain)
     {
         chain = [];
-        var first = ops[i];
+        if (Linear(ops[i], buffers) is not { } m) return null;
+        var ch = new Chain(i, m);
+        if (!BiasAdd(ops, buffers, isOutput, ch) || !CrossEntropy(ops, buffers, ch) || !LossScale(ops, buffers, ch) ||
+            !WeightGradient(ops, buffers, ch) || !Movable(ops, ch))
+            return null;
+        var keep = LinearCrossEntropyKeep.None;
+        if (isOutput[ops[ch.LossAt].Reads[0].Buffer] || ch.LogitsReaders > 1) keep |= LinearCrossEntropyKeep.Logits;
+        if (isOutput[ops[ch.LossAt].Writes[1].Buffer] || ch.GradReaders > 1) keep |= LinearCrossEntropyKeep.Grad;
+        if (isOutput[ops[ch.ScaleAt].Writes[0].Buffer] || ch.DLogitsReaders > 1) keep |= LinearCrossEntropyKeep.DLogits;
+        var call = new LinearCrossEntropyCall
+        {
+            DType = m.DType, XLayout = m.A, XtLayout = ch.Backward!.A, WLayout = m.B, BiasLayout = ch.BiasLayout, LabelDType = ch.LossCall!.LabelDType,
+            ScaleLayout = ch.ScaleLayout, DWLayout = ch.Backward.Out, Keep = keep,
+        };
+        if (!Worth(m.Backend, call)) return null;
+        foreach (int j in new[] { ch.AddAt, ch.LossAt, ch.ScaleAt, ch.GradientAt })
+            if (j >= 0) chain.Add(j);
+        var (reads, writes) = Access(ch.Refs(ops, recorded: false));
+        var name = $"LinearCrossEntropy {m.A.Shape} @ {m.B.Shape}";
+        var op = new FunctionTrace.Op(Runner(m.Backend, call, ch.Refs(ops, recorded: true)), reads, writes, kernel: name)
+        {
+            Kind = FunctionTrace.OpKind.CheckedKernel,
+        };
+        return new Planned(op, reads, writes);
+    }
+
+    // logits0 = x @ w: a float matrix product into a packed temporary, on an engine the pass serves.
+    private static MatMulCall? Linear(Planned first, IReadOnlyList<FunctionTrace.Buffer> buffers)
+    {
         if (first.Op.Detail is not MatMulCall m || m.DType is not (DType.Float32 or DType.Float64)) return null;
         if (m.Backend is not (Backends.Native.NativeCpuBackend or Backends.Managed.ManagedBackend)) return null;
         if (m.A.Rank != 2 || m.B.Rank != 2 || m.Out.Rank != 2) return null;
-        int n = m.A.Shape[0], k = m.A.Shape[1], c = m.B.Shape[1];
-        R x = first.Reads[0], l0 = first.Writes[0];
-        if (!Packed(m.Out, n, c) || !IsTemporary(buffers, l0) || l0.Offset != 0) return null;
-        var refs = new R[RefCount];
-        for (int r = 0; r < RefCount; r++) refs[r] = R.None;
-        (refs[X], refs[W]) = (first.Op.Reads[0], first.Op.Reads[1]);
-        // The bias add: logits0's only reader.
-        var l0Readers = Readers(ops, i, l0.Buffer);
-        if (l0Readers.Count == 0) return null;
-        R logits = l0;
-        Layout biasLayout = default;
-        int at = l0Readers[0];
-        if (ops[at].Op.Call is { Kind: CallKind.Binary, Code: (int)BinaryOp.Add } add)
-        {
-            int self = OperandOf(ops[at], add, l0, n, c);
-            if (self < 0 || l0Readers.Count != 1 || isOutput[l0.Buffer] || add.InDType != m.DType || !Packed(add.OutLayout, n, c)) return null;
-            logits = ops[at].Writes[0];
-            if (!IsTemporary(buffers, logits) || logits.Offset != 0) return null;
-            biasLayout = add.InLayout(1 - self);
-            (refs[Bias], refs[Logits0], refs[Logits]) = (ops[at].Op.Reads[1 - self], first.Op.Writes[0], ops[at].Op.Writes[0]);
-            chain.Add(at);
-        }
-        else refs[Logits] = first.Op.Writes[0];
-        int logitsWriter = chain.Count > 0 ? chain[0] : i;
-        // The cross-entropy: the first of the logits' readers that is one.
-        var logitsReaders = Readers(ops, logitsWriter, logits.Buffer);
-        int ceAt = -1;
-        foreach (int j in logitsReaders)
-            if (ops[j].Op.Detail is CrossEntropyCall)
-            {
-                ceAt = j;
-                break;
-            }
-        if (ceAt < 0) return null;
-        var ce = ops[ceAt];
-        if (ce.Op.Detail is not CrossEntropyCall e || !e.Sparse || e.DType != m.DType || ce.Reads[0] != logits || !Packed(e.Logits, n, c)) return null;
+        R l0 = first.Writes[0];
+        return Packed(m.Out, m.A.Shape[0], m.B.Shape[1]) && IsTemporary(buffers, l0) && l0.Offset == 0 ? m : null;
+    }
+
+    // logits = logits0 + bias when logits0's only reader is such an add; no add leaves logits = logits0.
+    private static bool BiasAdd(List<Planned> ops, IReadOnlyList<FunctionTrace.Buffer> buffers, bool[] isOutput, Chain ch)
+    {
+        R l0 = ops[ch.MatMulAt].Writes[0];
+        var readers = Readers(ops, ch.MatMulAt, l0.Buffer);
+        if (readers.Count == 0) return false;
+        int at = readers[0];
+        if (ops[at].Op.Call is not { Kind: CallKind.Binary, Code: (int)BinaryOp.Add } add) return true;
+        int self = OperandOf(ops[at], add, l0, ch.N, ch.C);
+        if (self < 0 || readers.Count != 1 || isOutput[l0.Buffer] || add.InDType != ch.Forward.DType || !Packed(add.OutLayout, ch.N, ch.C)) return false;
+        R logits = ops[at].Writes[0];
+        if (!IsTemporary(buffers, logits) || logits.Offset != 0) return false;
+        (ch.AddAt, ch.AddSelf, ch.BiasLayout) = (at, self, add.InLayout(1 - self));
+        return true;
+    }
+
+    // (loss, grad) = sparse SoftmaxCrossEntropy(logits, labels): the first of the logits' readers that is one.
+    private static bool CrossEntropy(List<Planned> ops, IReadOnlyList<FunctionTrace.Buffer> buffers, Chain ch)
+    {
+        int writer = ch.AddAt >= 0 ? ch.AddAt : ch.MatMulAt;
+        R logits = ops[writer].Writes[0];
+        var readers = Readers(ops, writer, logits.Buffer);
+        ch.LogitsReaders = readers.Count;
+        int at = readers.FindIndex(j => ops[j].Op.Detail is CrossEntropyCall);
+        if (at < 0) return false;
+        var ce = ops[readers[at]];
+        var e = (CrossEntropyCall)ce.Op.Detail!;
+        if (!e.Sparse || e.DType != ch.Forward.DType || ce.Reads[0] != logits || !Packed(e.Logits, ch.N, ch.C)) return false;
         R loss = ce.Writes[0], grad = ce.Writes[1];
-        if (!IsTemporary(buffers, grad) || grad.Offset != 0 || loss.Buffer < 0) return null;
-        (refs[Labels], refs[Loss], refs[Grad]) = (ce.Op.Reads[1], ce.Op.Writes[0], ce.Op.Writes[1]);
-        chain.Add(ceAt);
-        // The loss's scale: the first reader of the gradient.
-        var gradReaders = Readers(ops, ceAt, grad.Buffer);
-        if (gradReaders.Count == 0) return null;
-        int mulAt = gradReaders[0];
-        var mul = ops[mulAt];
-        if (mul.Op.Call is not { Kind: CallKind.Binary, Code: (int)BinaryOp.Mul } mc || mc.InDType != m.DType || !Packed(mc.OutLayout, n, c)) return null;
-        int g = OperandOf(mul, mc, grad, n, c);
-        if (g < 0 || mc.InLayout(1 - g).Shape[0] != n || mc.InLayout(1 - g).Shape[1] != c) return null;
+        if (!IsTemporary(buffers, grad) || grad.Offset != 0 || loss.Buffer < 0) return false;
+        (ch.LossAt, ch.LossCall) = (readers[at], e);
+        return true;
+    }
+
+    // dlogits = scale * grad (the loss's reduction): the gradient's first reader, the other operand [N, C].
+    private static bool LossScale(List<Planned> ops, IReadOnlyList<FunctionTrace.Buffer> buffers, Chain ch)
+    {
+        R grad = ops[ch.LossAt].Writes[1];
+        var readers = Readers(ops, ch.LossAt, grad.Buffer);
+        ch.GradReaders = readers.Count;
+        if (readers.Count == 0) return false;
+        var mul = ops[readers[0]];
+        if (mul.Op.Call is not { Kind: CallKind.Binary, Code: (int)BinaryOp.Mul } mc || mc.InDType != ch.Forward.DType || !Packed(mc.OutLayout, ch.N, ch.C)) return false;
+        int g = OperandOf(mul, mc, grad, ch.N, ch.C);
+        if (g < 0 || mc.InLayout(1 - g).Shape[0] != ch.N || mc.InLayout(1 - g).Shape[1] != ch.C) return false;
         R dlogits = mul.Writes[0];
-        if (!IsTemporary(buffers, dlogits) || dlogits.Offset != 0) return null;
-        (refs[Scale], refs[DLogits]) = (mul.Op.Reads[1 - g], mul.Op.Writes[0]);
-        var scaleLayout = mc.InLayout(1 - g);
-        chain.Add(mulAt);
-        // The weight gradient: a reader of dlogits that multiplies x^T (the same x) by it.
-        int gradAt = -1;
-        MatMulCall? gm = null;
-        var dlReaders = Readers(ops, mulAt, dlogits.Buffer);
-        foreach (int j in dlReaders)
+        if (!IsTemporary(buffers, dlogits) || dlogits.Offset != 0) return false;
+        (ch.ScaleAt, ch.ScaleSelf, ch.ScaleLayout) = (readers[0], g, mc.InLayout(1 - g));
+        return true;
+    }
+
+    // dw = x^T @ dlogits: a reader of dlogits multiplying a transposed view of the same x.
+    private static bool WeightGradient(List<Planned> ops, IReadOnlyList<FunctionTrace.Buffer> buffers, Chain ch)
+    {
+        R x = ops[ch.MatMulAt].Reads[0], dlogits = ops[ch.ScaleAt].Writes[0];
+        var m = ch.Forward;
+        int k = m.A.Shape[1];
+        var readers = Readers(ops, ch.ScaleAt, dlogits.Buffer);
+        ch.DLogitsReaders = readers.Count;
+        foreach (int j in readers)
             if (ops[j].Op.Detail is MatMulCall t && ops[j].Reads[0] == x && ops[j].Reads[1] == dlogits && IsTransposeOf(t.A, m.A) &&
-                Packed(t.B, n, c) && Packed(t.Out, k, c) && t.DType == m.DType)
+                Packed(t.B, ch.N, ch.C) && Packed(t.Out, k, ch.C) && t.DType == m.DType)
             {
-                (gradAt, gm) = (j, t);
-                break;
+                if (!IsTemporary(buffers, ops[j].Writes[0])) return false;
+                (ch.GradientAt, ch.Backward) = (j, t);
+                return true;
             }
-        if (gm is null) return null;
-        R dw = ops[gradAt].Writes[0];
-        if (!IsTemporary(buffers, dw)) return null;
-        refs[DW] = ops[gradAt].Op.Writes[0];
-        chain.Add(gradAt);
-        // Moved to `i`: nothing between may write what the chain reads or writes.
-        var (reads, writes) = Access(CanonicalRefs(ops, i, ceAt, mulAt, gradAt, chain.Count == 4 ? chain[0] : -1));
-        for (int j = i + 1; j < gradAt; j++)
+        return false;
+    }
+
+    // The fused call runs where the MatMul was: nothing between it and the weight gradient may write what the chain reads or writes.
+    private static bool Movable(List<Planned> ops, Chain ch)
+    {
+        var (reads, writes) = Access(ch.Refs(ops, recorded: false));
+        for (int j = ch.MatMulAt + 1; j < ch.GradientAt; j++)
         {
-            if (chain.Contains(j)) continue;
+            if (ch.Contains(j)) continue;
             foreach (var w in ops[j].Writes)
-                if (w.Buffer >= 0 && (R.Touches(reads, w.Buffer) || R.Touches(writes, w.Buffer))) return null;
+                if (w.Buffer >= 0 && (R.Touches(reads, w.Buffer) || R.Touches(writes, w.Buffer))) return false;
         }
-        // Intermediates other calls read (or the function returns) are still written.
-        var keep = LinearCrossEntropyKeep.None;
-        if (isOutput[logits.Buffer] || logitsReaders.Count > 1) keep |= LinearCrossEntropyKeep.Logits;
-        if (isOutput[grad.Buffer] || gradReaders.Count > 1) keep |= LinearCrossEntropyKeep.Grad;
-        if (isOutput[dlogits.Buffer] || dlReaders.Count > 1) keep |= LinearCrossEntropyKeep.DLogits;
-        var call = new LinearCrossEntropyCall
-        {
-            DType = m.DType, XLayout = m.A, XtLayout = gm.A, WLayout = m.B, BiasLayout = biasLayout, LabelDType = e.LabelDType,
-            ScaleLayout = scaleLayout, DWLayout = gm.Out, Keep = keep,
-        };
-        if (!Worth(m.Backend, call)) return null;
-        var name = $"LinearCrossEntropy {m.A.Shape} @ {m.B.Shape}";
-        var op = new FunctionTrace.Op(Runner(m.Backend, call, refs), reads, writes, kernel: name) { Kind = FunctionTrace.OpKind.CheckedKernel };
-        return new Planned(op, reads, writes);
+        return true;
     }
 
     // Fused where the CPU engine's kernel takes the shapes (it then reads x once; elsewhere the
@@ -229,23 +284,4 @@ internal static class LinearCrossEntropyFusion
     private static bool Worth(IBackend backend, in LinearCrossEntropyCall call) =>
         (backend is Backends.Managed.ManagedBackend ? BackendRegistry.NativeCpu : backend) is Backends.Native.NativeCpuBackend cpu &&
         cpu.FusesLinearCrossEntropy(call);
-
-    // The chain's canonical references, in the order of the fused call's (the planned ops' Reads and Writes).
-    private static R[] CanonicalRefs(List<Planned> ops, int mm, int ce, int mul, int grad, int add)
-    {
-        var refs = new R[RefCount];
-        for (int r = 0; r < RefCount; r++) refs[r] = R.None;
-        (refs[X], refs[W]) = (ops[mm].Reads[0], ops[mm].Reads[1]);
-        if (add >= 0)
-        {
-            int self = ops[add].Reads[0].Buffer == ops[mm].Writes[0].Buffer ? 0 : 1;
-            (refs[Bias], refs[Logits0], refs[Logits]) = (ops[add].Reads[1 - self], ops[mm].Writes[0], ops[add].Writes[0]);
-        }
-        else refs[Logits] = ops[mm].Writes[0];
-        (refs[Labels], refs[Loss], refs[Grad]) = (ops[ce].Reads[1], ops[ce].Writes[0], ops[ce].Writes[1]);
-        int g = ops[mul].Reads[0].Buffer == ops[ce].Writes[1].Buffer ? 0 : 1;
-        (refs[Scale], refs[DLogits]) = (ops[mul].Reads[1 - g], ops[mul].Writes[0]);
-        refs[DW] = ops[grad].Writes[0];
-        return refs;
-    }
 }
