@@ -144,4 +144,16 @@ public static partial class NF
 
     /// <summary>The same values, but no gradient flows through (<c>tf.stop_gradient</c>).</summary>
     public static Tensor StopGradient(Tensor x) => x.View(x.Layout);
+
+    /// <summary>
+    /// A new tensor with the same values (<c>tf.identity</c>); the gradient flows through unchanged. It is
+    /// a copy: of a variable, its value now (later assignments do not change it); inside NF.Function, an
+    /// output of the function's own.
+    /// </summary>
+    public static Tensor Identity(Tensor x)
+    {
+        var copy = Tensor.Empty(x.Shape, x.DType, x.Backend);
+        Engine.Copy(x, x.Layout, copy, copy.Layout);
+        return Tape.Record(copy, x, static (g, _) => [g], op: nameof(Identity));
+    }
 }

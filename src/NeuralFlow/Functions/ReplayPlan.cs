@@ -85,10 +85,15 @@ internal sealed partial class ReplayPlan
         for (int i = 0; i < outputs.Count; i++)
         {
             var t = outputs[i];
+            if (t is null)
+            {
+                trace.Fail($"output {i} is null");
+                return null;
+            }
             var b = trace.BufferOf(t.Storage);
             if (b is null || b.Kind != Kind.Temporary || isOutput[b.Id])
             {
-                trace.Fail($"output {i} is not a tensor computed inside the function (an input, a variable, a tensor made outside, or another output); return NF.Identity of it");
+                trace.Fail($"output {i} is not a tensor computed inside the function (an input, a variable, a tensor made outside, or another output)");
                 return null;
             }
             isOutput[b.Id] = true;

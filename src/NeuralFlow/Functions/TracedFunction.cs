@@ -176,7 +176,7 @@ public sealed class TracedFunction
         var trace = new FunctionTrace(packed);
         Tensor[] outputs;
         using (trace.Begin())
-            outputs = _body(packed) ?? throw new InvalidOperationException($"NF.Function '{Name}': the function returned null.");
+            outputs = OwnOutputs(trace, _body(packed) ?? throw new InvalidOperationException($"NF.Function '{Name}': the function returned null."));
         TraceCount++;
         if (TraceCount > RetraceWarningAt && !_warnedRetrace)
         {
@@ -203,6 +203,29 @@ public sealed class TracedFunction
             Warn($"NF.Function '{Name}' runs eagerly: {trace.Failure}.");
         }
         return outputs;
+    }
+
+    // As tf.function's, every output is a tensor of the call's own: one that is an input, a variable,
+    // a tensor made outside or before the trace, or one already returned (or a view of one) becomes a
+    // recorded copy (NF.Identity), so each replay hands out its own buffer and a variable's value is
+    // returned as it was, not as the variable later becomes.
+    private static Tensor[] OwnOutputs(FunctionTrace trace, Tensor[] outputs)
+    {
+        var own = new bool[trace.Buffers.Count];
+        Tensor[]? result = null;
+        for (int i = 0; i < outputs.Length; i++)
+        {
+            if (outputs[i] is null) continue;  // ReplayPlan names it
+            var b = trace.BufferOf(outputs[i].Storage);
+            if (b is { Kind: FunctionTrace.BufferKind.Temporary } && b.Id < own.Length && !own[b.Id])
+            {
+                own[b.Id] = true;
+                continue;
+            }
+            result ??= (Tensor[])outputs.Clone();
+            result[i] = NF.Identity(outputs[i]);
+        }
+        return result ?? outputs;
     }
 
     // Inputs the plan addresses as packed buffers (a row slice is one, at any offset): a strided

@@ -227,17 +227,6 @@ public abstract class FunctionTests(string backend) : BackendTest(backend)
     }
 
     [SkippableFact]
-    public void Returning_an_input_is_reported_and_runs_eagerly()
-    {
-        RequireBackend();
-        var f = NF.Function((Tensor x) => x);
-        var a = NF.Constant(new[] { 1f });
-        Assert.Same(a, f(a));
-        Assert.Same(a, f(a));
-        Assert.Contains("output 0", TracedFunction.Of(f).EagerReason);
-    }
-
-    [SkippableFact]
     public void Select_scan_and_sort_kernels_replay_on_new_inputs()
     {
         // NF.Where, NF.CumSum and NF.TopK reach the backend through kernels added after the
