@@ -23,6 +23,26 @@ public partial class Tensor
     /// <summary>-x.</summary>
     public static Tensor operator -(Tensor x) => NF.Negative(x);
 
+    // Comparisons are elementwise and give bool tensors, as TensorFlow's (x > 0); == and != stay
+    // C#'s reference equality (dictionaries and null checks rely on it): NF.Equal / NF.NotEqual.
+
+    /// <summary>a &lt; b elementwise, a bool tensor (<see cref="NF.Less"/>).</summary>
+    public static Tensor operator <(Tensor a, Tensor b) => NF.Less(a, b);
+    /// <summary>a &gt; b elementwise, a bool tensor (<see cref="NF.Greater"/>).</summary>
+    public static Tensor operator >(Tensor a, Tensor b) => NF.Greater(a, b);
+    /// <summary>a &lt;= b elementwise, a bool tensor (<see cref="NF.LessEqual"/>).</summary>
+    public static Tensor operator <=(Tensor a, Tensor b) => NF.LessEqual(a, b);
+    /// <summary>a &gt;= b elementwise, a bool tensor (<see cref="NF.GreaterEqual"/>).</summary>
+    public static Tensor operator >=(Tensor a, Tensor b) => NF.GreaterEqual(a, b);
+    /// <summary>a AND b of bool tensors (<see cref="NF.LogicalAnd"/>).</summary>
+    public static Tensor operator &(Tensor a, Tensor b) => NF.LogicalAnd(a, b);
+    /// <summary>a OR b of bool tensors (<see cref="NF.LogicalOr"/>).</summary>
+    public static Tensor operator |(Tensor a, Tensor b) => NF.LogicalOr(a, b);
+    /// <summary>a XOR b of bool tensors (<see cref="NF.LogicalXor"/>).</summary>
+    public static Tensor operator ^(Tensor a, Tensor b) => NF.LogicalXor(a, b);
+    /// <summary>NOT x of a bool tensor (<see cref="NF.LogicalNot"/>).</summary>
+    public static Tensor operator !(Tensor x) => NF.LogicalNot(x);
+
     // C# numbers become "weak" scalars: they take the other operand's dtype (2 * intTensor stays
     // int32), except that a float with an integer tensor gives float32 (images / 255f).
 
