@@ -3,7 +3,7 @@
 # its best (AVX-512 kernels) for both sides: the OPENBLAS_* overrides are unset here only.
 #   bash benchmarks/peers.sh [custom_loop_steps] [fashion_epochs] [--load quiet|spin|syscalls|all] [--runs N]
 #   bash benchmarks/peers.sh --cnn [epochs, default 1] [--load ...] [--runs N]
-#   bash benchmarks/peers.sh --bars [fashion_epochs, default 5] [--load ...] [--runs N]
+#   bash benchmarks/peers.sh --bars [fashion_epochs, default 5] [--load ...] [--runs N] [--only fit,logreg,mlp_sgd,mlp_adam]
 # --loop custom_loop_function times the custom loop with its step compiled by NF.Function
 # (default: custom_loop_plain, the eager loop).
 # --cnn compares instead the CNN of samples/ConvNet (NeuralFlow.Peers cnn_fit against
@@ -12,7 +12,9 @@
 # --bars runs issue 17's three Fit/step bars against PyTorch eager: Fit of the workshop model on
 # Fashion-MNIST (s/epoch, and its validation accuracy), full-batch logistic regression
 # (NeuralFlow.Peers logreg against benchmarks/bars_torch.py logreg, ms/step) and the
-# 784-512-512-10 MLP at batch 256 with SGD and with Adam (samples/s).
+# 784-512-512-10 MLP at batch 256 with SGD and with Adam (samples/s). --only runs the named bars
+# alone (e.g. --only fit: a few seconds a run instead of about a minute, so that a range over
+# many alternating runs is affordable).
 # --load runs every pair quiet, and/or while another process keeps one of the cores busy
 # (../shared/peers/busy_core.sh: a spin loop, or `yes > /dev/null`, which also makes system
 # calls): the condition of users' laptops, CI runners and containers. Sides alternate within
@@ -21,7 +23,7 @@
 # against its own quiet numbers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-steps=2000 epochs=10 loads=quiet runs=1 cnn=0 bars=0 loop=custom_loop_plain
+steps=2000 epochs=10 loads=quiet runs=1 cnn=0 bars=0 loop=custom_loop_plain only=fit,logreg,mlp_sgd,mlp_adam
 pos=()
 while [ $# -gt 0 ]; do
   case $1 in
@@ -30,12 +32,16 @@ while [ $# -gt 0 ]; do
     --cnn) cnn=1; shift ;;
     --bars) bars=1; shift ;;
     --loop) loop=$2; shift 2 ;;
+    --only) only=$2; shift 2 ;;
     *) pos+=("$1"); shift ;;
   esac
 done
 [ ${#pos[@]} -gt 0 ] && steps=${pos[0]}
 [ ${#pos[@]} -gt 1 ] && epochs=${pos[1]}
 [ "$loads" = all ] && loads="quiet spin syscalls"
+for name in ${only//,/ }; do
+  case $name in fit|logreg|mlp_sgd|mlp_adam) ;; *) echo "peers.sh: --only $name: not a bar (fit, logreg, mlp_sgd, mlp_adam)" >&2; exit 2 ;; esac
+done
 peers=../shared/peers
 dotnet build -c Release benchmarks/NeuralFlow.Peers -v q -nologo >/dev/null
 app=benchmarks/NeuralFlow.Peers/bin/Release/net10.0/NeuralFlow.Peers.dll
@@ -72,6 +78,7 @@ if [ "$bars" = 1 ]; then
   # bar NAME LOAD NF_COMMAND PT_COMMAND KEY: both sides' KEY value and NeuralFlow's ratio (>1: faster).
   bar() {
     local name=$1 load=$2 nf_cmd=$3 pt_cmd=$4 key=$5 nf_out pt_out nf pt ratio acc=""
+    case ",$only," in *",$name,"*) ;; *) return 0 ;; esac
     nf_out=$(run "$load" $nf_cmd)
     pt_out=$(run "$load" $pt_cmd)
     nf=$(value "$key" <<< "$nf_out")
