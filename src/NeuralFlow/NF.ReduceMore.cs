@@ -46,4 +46,34 @@ public static partial class NF
         if (keepDims) return lse;
         using (lse) return ReduceSum(lse, axes, keepDims: false); // drops the size-1 axes
     }
+
+    /// <summary>
+    /// The vector p-norm over <paramref name="axis"/> (all elements when null), <c>tf.norm</c> with
+    /// <c>ord</c> = <paramref name="ord"/>: 2 (TensorFlow's default, 'euclidean') is sqrt(sum(x^2)),
+    /// 1 sum(|x|), infinity max(|x|), any other p &gt; 0 (sum(|x|^p))^(1/p). As in TensorFlow, the
+    /// gradient of the 2-norm at x = 0 is NaN.
+    /// </summary>
+    public static Tensor Norm(Tensor x, double ord = 2, int? axis = null, bool keepDims = false)
+    {
+        if (!x.DType.IsFloating()) throw new ArgumentException($"Norm: x is {x.DType.Name()}; it needs a float dtype.", nameof(x));
+        if (!(ord > 0)) throw new ArgumentException($"Norm: ord must be > 0 (1, 2, a p-norm or double.PositiveInfinity), got {ord}.", nameof(ord));
+        return Norm(x, ord, AxesOf(x, axis), keepDims);
+    }
+
+    /// <summary>The Frobenius norm over <paramref name="axes"/>, sqrt(sum(x^2)) (<c>tf.norm(x, 'fro', axis=[-2, -1])</c>).</summary>
+    public static Tensor Norm(Tensor x, int[] axes, bool keepDims = false)
+    {
+        if (!x.DType.IsFloating()) throw new ArgumentException($"Norm: x is {x.DType.Name()}; it needs a float dtype.", nameof(x));
+        return Norm(x, 2, axes, keepDims);
+    }
+
+    // The intermediates are not disposed: a gradient tape may have saved them (|x| for the max, the sum for the root).
+    private static Tensor Norm(Tensor x, double ord, int[] axes, bool keepDims)
+    {
+        if (ord == 2) return Sqrt(ReduceSum(Square(x), axes, keepDims));
+        var magnitude = Abs(x);
+        if (double.IsPositiveInfinity(ord)) return ReduceMax(magnitude, axes, keepDims);
+        if (ord == 1) return ReduceSum(magnitude, axes, keepDims);
+        return Pow(ReduceSum(Pow(magnitude, ord), axes, keepDims), 1 / ord);
+    }
 }

@@ -283,6 +283,34 @@ public abstract class GradientTests(string backend) : BackendTest(backend)
         Assert.InRange(m.Item<float>(), mBest - 0.2f, mBest + 0.2f);
         Assert.InRange(b.Item<float>(), bBest - 0.2f, bBest + 0.2f);
     }
+
+    [SkippableFact]
+    public void Output_gradients_weight_the_targets_elements()
+    {
+        // tf.GradientTape.gradient(y, x, output_gradients=[1, 0.5]) for y = x * x at x = [1, 2]: 2x * w = [2, 2].
+        RequireBackend();
+        var x = new Variable(NF.Constant(new[] { 1f, 2f }));
+        var w = NF.Constant(new[] { 1f, 0.5f });
+        using (var tape = new GradientTape())
+        {
+            var y = x * x;
+            Assert.Equal(new[] { 2f, 2f }, tape.Gradient(y, [x], outputGradients: w)[0]!.ToArray<float>());
+        }
+        Assert.Equal(new[] { 1f, 0.5f }, w.ToArray<float>());  // the caller's tensor is left as it was
+        using (var tape = new GradientTape())
+        {
+            var y = x * x;
+            var e = Assert.Throws<ArgumentException>(() => tape.Gradient(y, [x], outputGradients: NF.Ones([3])));
+            Assert.Contains("outputGradients", e.Message);
+        }
+        // Under an outer tape, the product's gradient with respect to the weights is the inner gradient's factor: d(sum(2x * w))/dw = 2x.
+        var wv = new Variable(NF.Constant(new[] { 1f, 0.5f }));
+        using var outer = new GradientTape();
+        Tensor inner;
+        using (var tape = new GradientTape())
+            inner = tape.Gradient(x * x, [x], outputGradients: NF.Identity(wv))[0]!;
+        Assert.Equal(new[] { 2f, 4f }, outer.Gradient(NF.ReduceSum(inner), [wv])[0]!.ToArray<float>());
+    }
 }
 
 public sealed class ManagedGradientTests() : GradientTests("managed");

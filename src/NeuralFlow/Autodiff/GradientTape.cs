@@ -83,10 +83,11 @@ public sealed class GradientTape : IDisposable
     /// <summary>
     /// The gradient of <paramref name="target"/> (summed over its elements, as TensorFlow does)
     /// with respect to each source, in order. An entry is null where the source does not
-    /// influence the target.
+    /// influence the target. <paramref name="outputGradients"/> (TensorFlow's <c>output_gradients</c>),
+    /// of the target's shape and dtype, weights its elements instead of ones: a vector-Jacobian product.
     /// </summary>
     [MethodImpl(Hot)]
-    public Tensor[] Gradient(Tensor target, IReadOnlyList<Tensor> sources)
+    public Tensor[] Gradient(Tensor target, IReadOnlyList<Tensor> sources, Tensor? outputGradients = null)
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(sources);
@@ -96,13 +97,17 @@ public sealed class GradientTape : IDisposable
                 "This GradientTape already computed a gradient; a tape gives one Gradient call unless it is created with new GradientTape(persistent: true).");
         if (!target.DType.IsFloating())
             throw new ArgumentException($"Gradient: the target must be float32 or float64, got {target.DType.Name()}.", nameof(target));
+        if (outputGradients is not null && (outputGradients.Shape != target.Shape || outputGradients.DType != target.DType))
+            throw new ArgumentException(
+                $"Gradient: outputGradients must have the target's shape and dtype, {target.Shape} {target.DType.Name()}; got {outputGradients.Shape} {outputGradients.DType.Name()}.",
+                nameof(outputGradients));
         _used = true;
         _paused = true;
         var grads = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
         var holders = new GradientHolders(sources);
         try
         {
-            grads[target] = NF.OnesLike(target);
+            grads[target] = outputGradients is null ? NF.OnesLike(target) : NF.Identity(outputGradients);
             holders.Hold(grads[target]);
             var finalAt = GradientReady is null ? null : FirstReaders(sources);
             for (int i = _nodes.Count - 1; i >= 0; i--)
