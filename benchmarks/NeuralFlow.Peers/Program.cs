@@ -80,9 +80,15 @@ static void CustomLoop(int steps, bool useScope)
 {
     var (x, y, model, optimizer, lossFn) = LoopSetup();
     var clock = new Stopwatch();
+    bool jitProgress = Environment.GetEnvironmentVariable("NEURALFLOW_JIT_PROGRESS") == "1";
     for (int step = 0; step < steps; step++)
     {
         if (step == 20) clock.Start();
+        // NEURALFLOW_JIT_PROGRESS=1: the JIT's running totals every 250 steps. On the managed engine
+        // the runtime is still promoting methods to tier 1 (TensorPrimitives' loops run tier-0 code
+        // meanwhile) well past step 2000, so this loop's samples/s there include warm-up (issue 17).
+        if (step % 250 == 0 && jitProgress)
+            Console.Error.WriteLine($"step {step} t {clock.Elapsed.TotalMilliseconds:0} ms jitted {System.Runtime.JitInfo.GetCompiledMethodCount()} jit_ms {System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds:0}");
         int i = step * 256 % (60000 - 256);
         using var scope = useScope ? TensorScope.Begin() : null;
         var xb = x[i..(i + 256)];

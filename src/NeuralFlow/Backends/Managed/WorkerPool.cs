@@ -24,10 +24,11 @@ internal interface IRangeJob
 /// <list type="bullet">
 /// <item>The caller runs parts itself and claims them one at a time along with the workers, so a
 /// worker that wakes late (or not at all) only means the caller does more of the parts.</item>
-/// <item>Idle workers poll for the next job for a while (500 us on a quiet machine: a step's
-/// parallel kernels come 20-100 us apart) before they sleep; once another process competes for
-/// the cores (a worker sees itself descheduled while polling, or a caller waits long for a part a
-/// worker holds) they poll only 30 us and jobs run on the caller alone, until the signs decay.</item>
+/// <item>Idle workers poll for the next job for a while before they sleep (a step's parallel
+/// kernels come 20-100 us apart); once another process competes for the cores (a worker sees
+/// itself descheduled while polling, or a caller waits long for a part a worker holds) they poll
+/// briefly and jobs run on the caller alone, until the signs decay: the native pool's rule and
+/// numbers, <see cref="PoolRule"/>.</item>
 /// <item>No allocation per job: the job struct is copied into a box kept per thread and job type.</item>
 /// </list>
 /// Parts are fixed by the caller from sizes alone, so which thread ran a part never changes a
@@ -36,11 +37,12 @@ internal interface IRangeJob
 /// </summary>
 internal static class WorkerPool
 {
-    private static readonly long QuietSpin = Stopwatch.Frequency / 2000;          // 500 us
-    private static readonly long ContendedSpin = Stopwatch.Frequency * 30 / 1_000_000;
-    private static readonly long PreemptedGap = Stopwatch.Frequency * 60 / 1_000_000;
-    private static readonly long JoinSpin = Stopwatch.Frequency * 20 / 1_000_000;
-    private static readonly long StalledJoin = Stopwatch.Frequency / 4000;         // 250 us
+    private static readonly long QuietSpin = PoolRule.Ticks(PoolRule.IdleSpinQuietUs);
+    private static readonly long ContendedSpin = PoolRule.Ticks(PoolRule.IdleSpinContendedUs);
+    private static readonly long PreemptedGap = PoolRule.Ticks(PoolRule.PreemptedGapUs);
+    private static readonly long JoinSpin = PoolRule.Ticks(PoolRule.JoinSpinUs);
+    private static readonly long StalledJoin = PoolRule.Ticks(PoolRule.StalledJoinUs);
+    internal static readonly PoolRule.Contention Contention = new();
 
     private static readonly object Gate = new();
     private static readonly List<Thread> Threads = [];
@@ -64,7 +66,7 @@ internal static class WorkerPool
     {
         if (parts <= 0) return;
         int helpers = Math.Min(parts, ManagedBackend.Workers) - 1;
-        if (helpers <= 0 || _inPart || Contention.Active(Stopwatch.GetTimestamp()) || Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
+        if (helpers <= 0 || _inPart || Contended() || Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
         {
             Serial(job, parts);
             return;
@@ -83,9 +85,8 @@ internal static class WorkerPool
             Interlocked.Exchange(ref _claim, tag);  // publishes the fields above; a full fence before reading _sleepers
             if (Volatile.Read(ref _sleepers) > 0)
                 lock (Gate) Monitor.PulseAll(Gate);
-            long start = Stopwatch.GetTimestamp();
-            int mine = RunParts(tag, box, parts);
-            WaitDone(parts, start, mine);
+            RunParts(tag, box, parts);
+            WaitDone(parts);
             _runner = null;
             var error = _error;
             _error = null;
@@ -96,6 +97,13 @@ internal static class WorkerPool
             box.Job = default;
             Volatile.Write(ref _busy, 0);
         }
+    }
+
+    private static bool Contended()
+    {
+        bool contended = Contention.Active(Stopwatch.GetTimestamp());
+        WorkerPoolStats.Job(contended);
+        return contended;
     }
 
     /// <summary>Runs job.Run over [0, total) in <paramref name="pieces"/> pieces split by <see cref="ManagedBackend.SplitPoint"/>.</summary>
@@ -174,17 +182,16 @@ internal static class WorkerPool
     }
 
     // Claims and runs parts of the job tagged `tag` until none is left (or a later job replaced
-    // it); returns how many it ran.
-    private static int RunParts(long tag, Runner runner, int parts)
+    // it).
+    private static void RunParts(long tag, Runner runner, int parts)
     {
         _inPart = true;
-        int ran = 0;
         try
         {
-            for (;; ran++)
+            for (;;)
             {
                 long c = Volatile.Read(ref _claim);
-                if ((c & ~0xFFFFFFFFL) != tag || (int)c >= parts) return ran;
+                if ((c & ~0xFFFFFFFFL) != tag || (int)c >= parts) return;
                 if (Interlocked.CompareExchange(ref _claim, c + 1, c) != c) continue;
                 try
                 {
@@ -204,16 +211,12 @@ internal static class WorkerPool
     }
 
     // Parts still held by workers: poll briefly, then yield so that a worker sharing our core (or
-    // descheduled by another process) gets the CPU to finish them. A wait longer than a few of
-    // the caller's own parts (they are cut to equal sizes) means a worker lost its core mid-part:
-    // a sign of contention. (The native pool's fixed 250 us missed the stalls that matter here: on
-    // a 2-core machine with other load, the workshop GEMM took 170-220 us on two threads against
-    // 130 us on one, every stall under 250 us.)
-    private static void WaitDone(int parts, long jobStart, int callerParts)
+    // descheduled by another process) gets the CPU to finish them. A long wait is a sign of
+    // contention (PoolRule).
+    private static void WaitDone(int parts)
     {
         if (Volatile.Read(ref _done) >= parts) return;
         long start = Stopwatch.GetTimestamp();
-        long stalledAfter = Math.Min(StalledJoin, Math.Max(JoinSpin, 3 * (start - jobStart) / Math.Max(1, callerParts)));
         bool stalled = false;
         for (int i = 0; Volatile.Read(ref _done) < parts; i++)
         {
@@ -224,9 +227,10 @@ internal static class WorkerPool
             }
             long now = Stopwatch.GetTimestamp();
             if (now - start <= JoinSpin) continue;
-            if (!stalled && now - start > stalledAfter)
+            if (!stalled && now - start > StalledJoin)
             {
                 stalled = true;
+                Interlocked.Increment(ref WorkerPoolStats.StallSigns);
                 Contention.Note(now);
             }
             Thread.Yield();
@@ -266,6 +270,7 @@ internal static class WorkerPool
                 long now = Stopwatch.GetTimestamp();
                 if (now - last > PreemptedGap)
                 {
+                    Interlocked.Increment(ref WorkerPoolStats.PreemptionSigns);
                     Contention.Note(now);  // descheduled while polling: someone wants this core
                     break;
                 }
@@ -306,42 +311,6 @@ internal static class WorkerPool
         {
             var j = Job;
             j.Part(part);
-        }
-    }
-
-    /// <summary>
-    /// Whether our threads recently had to share a core (the native pool's Contention): each sign
-    /// adds one to a score that halves every 50 ms; the pool counts as contended from 2.5. A quiet
-    /// machine shows a stray sign now and then; another process wanting a core shows them every few
-    /// milliseconds.
-    /// </summary>
-    private static class Contention
-    {
-        private static readonly object Lock = new();
-        private static readonly double HalfLife = Stopwatch.Frequency * 0.05;
-        private static double _score;
-        private static long _at;
-
-        public static void Note(long now)
-        {
-            lock (Lock)
-            {
-                _score = Decayed(now) + 1.0;
-                _at = now;
-            }
-        }
-
-        public static bool Active(long now)
-        {
-            if (Volatile.Read(ref _score) == 0) return false;
-            lock (Lock) return Decayed(now) >= 2.5;
-        }
-
-        private static double Decayed(long now)
-        {
-            if (_score == 0 || now <= _at) return _score;
-            double halves = (now - _at) / HalfLife;
-            return halves > 30 ? 0 : _score * Math.Pow(2, -halves);
         }
     }
 }
