@@ -22,7 +22,8 @@ public partial class Model : Layer
     /// </summary>
     public string SummaryText()
     {
-        var rows = _graph is { } graph ? FunctionalRows(graph) : SubLayers.Select(l => (
+        // A Sequential's input is not a row (Keras lists only the layers after it).
+        var rows = _graph is { } graph ? FunctionalRows(graph) : SubLayers.Where(l => l is not Layers.InputLayer).Select(l => (
             Name: $"{l.Name} ({l.GetType().Name})",
             Shape: l.OutputShape is { } s ? "(None" + string.Concat(s.ToArray().Skip(1).Select(d => $", {d}")) + ")" : "(unbuilt)",
             Params: l.CountParams(), Connected: "")).ToList();
@@ -73,14 +74,38 @@ public class Sequential : Model
     /// <summary>A model of <paramref name="layers"/>, in order.</summary>
     public Sequential(params Layer[] layers) : this(layers, null) { }
 
+    /// <summary>
+    /// A model that starts with <paramref name="input"/> (<c>keras.Sequential([keras.Input(shape=...), ...])</c>,
+    /// Keras 3's way of giving a Sequential its input shape), then <paramref name="layers"/>, in order.
+    /// </summary>
+    public Sequential(KerasTensor input, params Layer[] layers) : this([InputOf(input), .. layers], null) { }
+
+    private static Layer InputOf(KerasTensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.Layer as Layers.InputLayer ?? throw new ArgumentException(
+            $"A Sequential starts from the tensor of Layers.Input(shape), not from {input}; build other graphs with new Model(inputs, outputs).", nameof(input));
+    }
+
     /// <summary>A named model of <paramref name="layers"/>.</summary>
     public Sequential(IEnumerable<Layer> layers, string? name = null) : base(name)
     {
         foreach (var l in layers) Add(l);
     }
 
-    /// <summary>Appends a layer.</summary>
-    public void Add(Layer layer) => _layers.Add(layer ?? throw new ArgumentNullException(nameof(layer)));
+    // After a first InputLayer: the symbolic output so far. Each layer added is called on it, so it is
+    // built (weights, output shape, Summary's counts) as soon as it is added, as Keras builds a
+    // Sequential that starts with an Input.
+    private KerasTensor? _symbolic;
+
+    /// <summary>Appends a layer; after a first <see cref="Layers.InputLayer"/>, builds it at once.</summary>
+    public void Add(Layer layer)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        if (_layers.Count == 0 && layer is Layers.InputLayer input) _symbolic = input.Output;
+        else if (_symbolic is not null) _symbolic = layer.Call(_symbolic);
+        _layers.Add(layer);
+    }
 
     /// <summary>The layers, in order.</summary>
     public IReadOnlyList<Layer> Layers => _layers;

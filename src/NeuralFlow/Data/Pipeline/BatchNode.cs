@@ -16,7 +16,7 @@ internal sealed class BatchNode : Node
 
     public BatchNode(Node upstream, int size, bool dropRemainder, bool fuseMap = true)
     {
-        if (size < 1) throw new ArgumentOutOfRangeException(nameof(size), size, "Batch: batchSize must be at least 1.");
+        if (size < 1) throw new ArgumentOutOfRangeException("batchSize", size, "Batch: batchSize must be at least 1.");
         _upstream = upstream;
         _size = size;
         _dropRemainder = dropRemainder;
