@@ -75,12 +75,13 @@ public partial class Model
     /// <summary>
     /// The model's output for <paramref name="x"/> (one tensor, or one per input), computed batch
     /// by batch (<c>model.predict</c>). For 0 rows, the empty result of the right shape (0, outputs...).
-    /// A model of several outputs: <see cref="PredictOutputs(ModelData, int)"/>.
+    /// A model of several outputs: <see cref="PredictOutputs(ModelData, int, int)"/>. <paramref name="verbose"/>
+    /// 1 prints Keras' last progress line (batches, seconds, ms per batch); 0, the default here, nothing.
     /// </summary>
-    public Tensor Predict(ModelData x, int batchSize = 32) => Single(PredictOutputs(x, batchSize));
+    public Tensor Predict(ModelData x, int batchSize = 32, int verbose = 0) => Single(PredictOutputs(x, batchSize, verbose));
 
     /// <summary>Every output of the model for <paramref name="x"/>, in the order of <see cref="Outputs"/> (Keras' predict of a multi-output model).</summary>
-    public IReadOnlyList<Tensor> PredictOutputs(ModelData x, int batchSize = 32)
+    public IReadOnlyList<Tensor> PredictOutputs(ModelData x, int batchSize = 32, int verbose = 0)
     {
         var xs = x.Resolve(nameof(Predict), nameof(x), InputNames);
         CheckPositive(nameof(Predict), nameof(batchSize), batchSize);
@@ -93,18 +94,18 @@ public partial class Model
             do yield return Rows(xs, start, Math.Min(n, start + batchSize));
             while ((start += batchSize) < n);
         }
-        return PredictBatches(Batches(), nameof(Predict));
+        return PredictBatches(Batches(), nameof(Predict), verbose);
     }
 
     /// <summary>
     /// The model's output for each element of a dataset of batches (the first tensors of each
     /// element, one per input); <paramref name="steps"/> batches of it when given (required for an
-    /// infinite dataset). A model of several outputs: <see cref="PredictOutputs(Data.Dataset, int?)"/>.
+    /// infinite dataset). A model of several outputs: <see cref="PredictOutputs(Data.Dataset, int?, int)"/>.
     /// </summary>
-    public Tensor Predict(Data.Dataset dataset, int? steps = null) => Single(PredictOutputs(dataset, steps));
+    public Tensor Predict(Data.Dataset dataset, int? steps = null, int verbose = 0) => Single(PredictOutputs(dataset, steps, verbose));
 
     /// <summary>Every output of the model for each element of a dataset of batches.</summary>
-    public IReadOnlyList<Tensor> PredictOutputs(Data.Dataset dataset, int? steps = null)
+    public IReadOnlyList<Tensor> PredictOutputs(Data.Dataset dataset, int? steps = null, int verbose = 0)
     {
         ArgumentNullException.ThrowIfNull(dataset);
         CheckSteps(nameof(Predict), dataset, steps, nameof(steps));
@@ -112,11 +113,12 @@ public partial class Model
         if (dataset.ComponentCount < inputs)
             throw new ArgumentException($"Predict: the model has {inputs} inputs, but the dataset's elements hold {dataset.ComponentCount} tensor(s).", nameof(dataset));
         var elements = dataset.EnumerateTensors(disposeEach: true).Select(e => e.Take(inputs).ToArray());
-        return PredictBatches(steps is { } s ? elements.Take(s) : elements, nameof(Predict));
+        return PredictBatches(steps is { } s ? elements.Take(s) : elements, nameof(Predict), verbose);
     }
 
-    private IReadOnlyList<Tensor> PredictBatches(IEnumerable<Tensor[]> batches, string method)
+    private IReadOnlyList<Tensor> PredictBatches(IEnumerable<Tensor[]> batches, string method, int verbose)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var outputs = new List<IReadOnlyList<Tensor>>();
         using var placement = OnModelDevice(out var backend);
         var (cached, predictStep) = PredictStep();
@@ -134,7 +136,10 @@ public partial class Model
             KeepStep(cached);
             if (outputs.Count == 0)
                 throw new InvalidOperationException($"{method}: the dataset produced no batches, so the shape of the outputs is unknown; predict on an empty tensor instead to get an empty result.");
-            return Enumerable.Range(0, outputs[0].Count).Select(i => NF.Concat(outputs.Select(o => o[i]).ToArray(), axis: 0)).ToArray();
+            var result = Enumerable.Range(0, outputs[0].Count).Select(i => NF.Concat(outputs.Select(o => o[i]).ToArray(), axis: 0)).ToArray();
+            if (verbose > 0)
+                Console.WriteLine($"{outputs.Count}/{outputs.Count} - {clock.Elapsed.TotalSeconds:0}s {clock.Elapsed.TotalMilliseconds / outputs.Count:0}ms/step");
+            return result;
         }
         finally
         {
