@@ -5,10 +5,19 @@ namespace NeuralFlow.Keras;
 /// (output) of a model of several, as a tuple, an array, a list or a dictionary keyed by the
 /// input's (output layer's) name, as Keras' nested structures. It converts implicitly from each,
 /// so <c>model.Fit(x, y)</c>, <c>model.Fit((images, extras), labels)</c> and
-/// <c>model.Fit(new Dictionary&lt;string, Tensor&gt; { ["image"] = images, ... }, labels)</c> all read alike.
+/// <c>model.Fit(new Dictionary&lt;string, Tensor&gt; { ["image"] = images, ... }, labels)</c> all read alike,
+/// and so does a collection expression, <c>model.Fit(x, [labels, boxes])</c> (Keras' list of targets).
 /// </summary>
+[System.Runtime.CompilerServices.CollectionBuilder(typeof(ModelData), nameof(Create))]
 public readonly struct ModelData
 {
+    /// <summary>Tensors in order: what a collection expression (<c>[a, b]</c>) builds.</summary>
+    public static ModelData Create(ReadOnlySpan<Tensor> tensors) => new(tensors.ToArray());
+
+    /// <summary>The tensors, in order (a dictionary's in its own order).</summary>
+    public IEnumerator<Tensor> GetEnumerator() =>
+        (_list ?? (IEnumerable<Tensor>?)_named?.Values ?? []).GetEnumerator();
+
     private readonly IReadOnlyList<Tensor>? _list;
     private readonly IReadOnlyDictionary<string, Tensor>? _named;
 
