@@ -22,6 +22,7 @@ public partial class Model : Layer
     /// </summary>
     public string SummaryText()
     {
+        BuildFromInputLayer();
         var rows = _graph is { } graph ? FunctionalRows(graph) : SubLayers.Select(l => (
             Name: $"{l.Name} ({l.GetType().Name})",
             Shape: l.OutputShape is { } s ? "(None" + string.Concat(s.ToArray().Skip(1).Select(d => $", {d}")) + ")" : "(unbuilt)",
@@ -51,6 +52,9 @@ public partial class Model : Layer
         sb.AppendLine(new string('_', width));
         return sb.ToString();
     }
+
+    /// <summary>Builds the weights a model's declared input determines (Keras builds such a model when it is made).</summary>
+    private protected virtual void BuildFromInputLayer() { }
 
     // One row per layer of a functional model, in graph order: its first call's output shape
     // (an input's in a list, as Keras prints it) and the inbound tensors of each of its calls
@@ -87,6 +91,18 @@ public class Sequential : Model
 
     /// <inheritdoc/>
     public override IReadOnlyList<Layer> SubLayers => _layers;
+
+    /// <summary>
+    /// A stack that starts with an InputLayer knows every shape before any data (Keras'
+    /// <c>Sequential([Input((28, 28, 1)), ...])</c> is built at once, and its summary shows shapes
+    /// and parameter counts): one example of zeros runs through it, in inference mode, to build it.
+    /// </summary>
+    private protected override void BuildFromInputLayer()
+    {
+        if (OutputShape is not null || _layers is not [NeuralFlow.Keras.Layers.InputLayer input, ..]) return;
+        using var scope = TensorScope.Begin();
+        Call(NF.Zeros([1, .. input.ExampleShape], input.InputDType));
+    }
 
     /// <inheritdoc/>
     [MethodImpl(Hot)]
