@@ -99,6 +99,10 @@ public static partial class Metrics
             nameof(CategoricalHinge) => new CategoricalHinge(name),
             nameof(LogCoshError) => new LogCoshError(name),
             nameof(CosineSimilarity) => new CosineSimilarity(I("axis") ?? -1, name),
+            nameof(TruePositives) => new TruePositives(A("thresholds"), name),
+            nameof(FalsePositives) => new FalsePositives(A("thresholds"), name),
+            nameof(TrueNegatives) => new TrueNegatives(A("thresholds"), name),
+            nameof(FalseNegatives) => new FalseNegatives(A("thresholds"), name),
             _ => throw new FormatException($"unknown metric class '{className}'"),
         };
     }
