@@ -38,6 +38,7 @@ public abstract class LayerReplayParityTests(string backend) : BackendTest(backe
         ["PReLU"] = ("vector", () => [new Layers.Dense(6), new Layers.PReLU()]),
         ["ReLU"] = ("vector", () => [new Layers.Dense(6), new Layers.ReLU(maxValue: 0.5, negativeSlope: 0.1)]),
         ["RepeatVector"] = ("vector", () => [new Layers.Dense(4), new Layers.RepeatVector(3), new Layers.Flatten()]),
+        ["Rescaling"] = ("image", () => [new Layers.Rescaling(1 / 255.0, offset: -0.5), new Layers.Conv2D(2, 3), new Layers.Flatten()]),
         ["Reshape"] = ("image", () => [new Layers.Reshape([12, 6]), new Layers.Dense(2), new Layers.Flatten()]),
         ["Softmax"] = ("vector", () => [new Layers.Dense(6), new Layers.Softmax()]),
         ["UpSampling2D"] = ("image", () => [new Layers.Conv2D(2, 3), new Layers.UpSampling2D(), new Layers.Flatten()]),

@@ -9,8 +9,9 @@ public static partial class Callbacks
     /// <summary>
     /// Saves the model (or its weights) after each epoch, or only when <paramref name="monitor"/>
     /// improves (<c>tf.keras.callbacks.ModelCheckpoint</c>). The path may name the epoch and any
-    /// log: <c>"ckpt-{epoch:00}-{val_loss:0.000}.nfmodel"</c> (a .NET format after the colon;
-    /// epochs count from 1, as in Keras' file names). Every write is atomic.
+    /// log: <c>"ckpt-{epoch:02d}-{val_loss:.3f}.keras"</c> (a Python format spec after the colon, as
+    /// Keras writes it, or a .NET format such as <c>{epoch:00}</c>; epochs count from 1, as in Keras'
+    /// file names). Every write is atomic.
     /// </summary>
     /// <param name="filepath">Where to save; with placeholders, one file per epoch.</param>
     /// <param name="monitor">The log that decides what is best.</param>
@@ -38,13 +39,13 @@ public static partial class Callbacks
             else Model!.Save(path);
         }
 
-        // "{epoch:00}" and "{val_loss:0.0000}": each placeholder with its .NET format.
+        // "{epoch:02d}" and "{val_loss:.4f}" (Python's specs), or "{epoch:00}" and "{val_loss:0.0000}" (.NET's).
         internal static string FormatPath(string template, int epoch, IReadOnlyDictionary<string, float> logs) =>
             Regex.Replace(template, @"\{(\w+)(?::([^}]*))?\}", m =>
             {
                 string key = m.Groups[1].Value, format = m.Groups[2].Success ? m.Groups[2].Value : "";
-                if (key == "epoch") return epoch.ToString(format, CultureInfo.InvariantCulture);
-                if (logs.TryGetValue(key, out var v)) return v.ToString(format, CultureInfo.InvariantCulture);
+                if (key == "epoch") return PythonFormatSpec.TryFormat(epoch, format, nameof(ModelCheckpoint)) ?? epoch.ToString(format, CultureInfo.InvariantCulture);
+                if (logs.TryGetValue(key, out var v)) return PythonFormatSpec.TryFormat(v, format, nameof(ModelCheckpoint)) ?? v.ToString(format, CultureInfo.InvariantCulture);
                 throw new InvalidOperationException($"ModelCheckpoint: the path '{template}' names '{key}', but the logs have {string.Join(", ", logs.Keys)} (and epoch).");
             });
     }

@@ -35,10 +35,23 @@ public static partial class Metrics
             "rmse" or "root_mean_squared_error" => new RootMeanSquaredError(),
             "f1_score" => new F1Score(),
             "fbeta_score" => new FBetaScore(),
+            "binary_crossentropy" or "bce" => new BinaryCrossentropy(),
+            "categorical_crossentropy" => new CategoricalCrossentropy(),
+            "sparse_categorical_crossentropy" => new SparseCategoricalCrossentropy(),
+            "kl_divergence" or "kld" or "kullback_leibler_divergence" => new KLDivergence(),
+            "poisson" => new Poisson(),
+            "mape" or "mean_absolute_percentage_error" => new MeanAbsolutePercentageError(),
+            "msle" or "mean_squared_logarithmic_error" => new MeanSquaredLogarithmicError(),
+            "hinge" => new Hinge(),
+            "squared_hinge" => new SquaredHinge(),
+            "categorical_hinge" => new CategoricalHinge(),
+            "logcosh" or "log_cosh" => new LogCoshError(),
+            "cosine_similarity" => new CosineSimilarity(),
             _ => throw new ArgumentException(
                 $"Unknown metric '{name}'; use one of accuracy, sparse_categorical_accuracy, categorical_accuracy, binary_accuracy, " +
                 "top_k_categorical_accuracy, sparse_top_k_categorical_accuracy, precision, recall, auc, mse, mae, root_mean_squared_error, " +
-                "f1_score, fbeta_score (MeanIoU needs numClasses: pass an object).", nameof(name)),
+                "f1_score, fbeta_score, binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy, kl_divergence, " +
+                "poisson, mape, msle, hinge, squared_hinge, categorical_hinge, logcosh, cosine_similarity (MeanIoU needs numClasses: pass an object).", nameof(name)),
         };
     }
 
@@ -52,6 +65,7 @@ public static partial class Metrics
         string name = config["name"]?.GetValue<string>() ?? throw new FormatException($"metric {className}: no name");
         double D(string key, double fallback) => config[key]?.GetValue<double>() ?? fallback;
         int? I(string key) => config[key]?.GetValue<int>();
+        bool B(string key) => config[key]?.GetValue<bool>() ?? false;
         double[]? A(string key) => config[key]?.AsArray().Select(v => v!.GetValue<double>()).ToArray();
         return className switch
         {
@@ -73,6 +87,22 @@ public static partial class Metrics
                 config["sparse_y_true"]?.GetValue<bool>() ?? true, config["sparse_y_pred"]?.GetValue<bool>() ?? true),
             nameof(F1Score) => new F1Score(config["average"]?.GetValue<string>(), config["threshold"]?.GetValue<double>(), name),
             nameof(FBetaScore) => new FBetaScore(config["average"]?.GetValue<string>(), D("beta", 1), config["threshold"]?.GetValue<double>(), name),
+            nameof(BinaryCrossentropy) => new BinaryCrossentropy(B("from_logits"), D("label_smoothing", 0), name),
+            nameof(CategoricalCrossentropy) => new CategoricalCrossentropy(B("from_logits"), D("label_smoothing", 0), name),
+            nameof(SparseCategoricalCrossentropy) => new SparseCategoricalCrossentropy(B("from_logits"), name),
+            nameof(KLDivergence) => new KLDivergence(name),
+            nameof(Poisson) => new Poisson(name),
+            nameof(MeanAbsolutePercentageError) => new MeanAbsolutePercentageError(name),
+            nameof(MeanSquaredLogarithmicError) => new MeanSquaredLogarithmicError(name),
+            nameof(Hinge) => new Hinge(name),
+            nameof(SquaredHinge) => new SquaredHinge(name),
+            nameof(CategoricalHinge) => new CategoricalHinge(name),
+            nameof(LogCoshError) => new LogCoshError(name),
+            nameof(CosineSimilarity) => new CosineSimilarity(I("axis") ?? -1, name),
+            nameof(TruePositives) => new TruePositives(A("thresholds"), name),
+            nameof(FalsePositives) => new FalsePositives(A("thresholds"), name),
+            nameof(TrueNegatives) => new TrueNegatives(A("thresholds"), name),
+            nameof(FalseNegatives) => new FalseNegatives(A("thresholds"), name),
             _ => throw new FormatException($"unknown metric class '{className}'"),
         };
     }

@@ -69,6 +69,7 @@ public static class KerasSerialization
         Register("PReLU", c => new Layers.PReLU(Initializer(c, "alpha_initializer"), Regularizers.FromConfig(c["alpha_regularizer"]),
             c["shared_axes"] is null ? null : Ints(c, "shared_axes"), NameOf(c)));
         Register("Dot", c => new Layers.Dot(Ints(c, "axes"), Bool(c, "normalize", false), NameOf(c)));
+        Register("Rescaling", c => new Layers.Rescaling(Double(c, "scale"), Double(c, "offset", 0), NameOf(c)));
     }
 
     /// <summary>
