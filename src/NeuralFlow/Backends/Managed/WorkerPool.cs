@@ -87,6 +87,11 @@ internal static class WorkerPool
                 lock (Gate) Monitor.PulseAll(Gate);
             RunParts(tag, box, parts);
             WaitDone(parts);
+            // Close the job: every part claimed. A worker that read this job's tag but reads _runner
+            // and _parts only after the next job wrote them would otherwise find this claim word below
+            // the next job's part count and run one of its parts under the old tag - twice, once the
+            // next tag is published (CI: "thread 0 job 138: 1,1,2").
+            Interlocked.Exchange(ref _claim, tag | int.MaxValue);
             _runner = null;
             var error = _error;
             _error = null;
