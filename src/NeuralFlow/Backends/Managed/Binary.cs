@@ -8,7 +8,8 @@ namespace NeuralFlow.Backends.Managed;
 /// (op, T) so the inner loops have no calls left. Vec handles two contiguous spans (a bias add
 /// [N, M] + [M] keeps both inner strides 1, so every row lands here); VecAS / VecSA are the
 /// broadcast-scalar forms (b or a has inner stride 0, e.g. a column broadcast [N, M] + [N, 1]).
-/// TensorPrimitives does these where it has the op; the rest use specialised scalar loops.
+/// The exactly rounded ones (+, -, *, /) run VectorLoops' vector loops; the rest specialised
+/// scalar loops (pow: TensorPrimitives).
 /// </summary>
 internal interface IBinaryOp<T> where T : unmanaged
 {
@@ -27,52 +28,59 @@ internal interface ICompareOp<T> where T : unmanaged
 /// <summary>Scalar fallbacks for ops TensorPrimitives lacks; still specialised per op.</summary>
 internal static class ScalarLoops
 {
+    [MethodImpl(ManagedKernel)]
     public static void Map<T, TOp>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) where T : unmanaged where TOp : IBinaryOp<T>
     {
         for (int i = 0; i < d.Length; i++) d[i] = TOp.Apply(a[i], b[i]);
     }
 
+    [MethodImpl(ManagedKernel)]
     public static void MapAS<T, TOp>(ReadOnlySpan<T> a, T b, Span<T> d) where T : unmanaged where TOp : IBinaryOp<T>
     {
         for (int i = 0; i < d.Length; i++) d[i] = TOp.Apply(a[i], b);
     }
 
+    [MethodImpl(ManagedKernel)]
     public static void MapSA<T, TOp>(T a, ReadOnlySpan<T> b, Span<T> d) where T : unmanaged where TOp : IBinaryOp<T>
     {
         for (int i = 0; i < d.Length; i++) d[i] = TOp.Apply(a, b[i]);
     }
 }
 
-internal struct AddOp<T> : IBinaryOp<T> where T : unmanaged, INumber<T>
+internal struct AddOp<T> : IExactBinaryOp<T> where T : unmanaged, INumber<T>
 {
     public static T Apply(T a, T b) => a + b;
-    public static void Vec(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) => TensorPrimitives.Add(a, b, d);
-    public static void VecAS(ReadOnlySpan<T> a, T b, Span<T> d) => TensorPrimitives.Add(a, b, d);
-    public static void VecSA(T a, ReadOnlySpan<T> b, Span<T> d) => TensorPrimitives.Add(b, a, d);
+    public static Vector<T> Apply(Vector<T> a, Vector<T> b) => a + b;
+    public static void Vec(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) => VectorLoops.Map<T, AddOp<T>>(a, b, d);
+    public static void VecAS(ReadOnlySpan<T> a, T b, Span<T> d) => VectorLoops.MapAS<T, AddOp<T>>(a, b, d);
+    public static void VecSA(T a, ReadOnlySpan<T> b, Span<T> d) => VectorLoops.MapSA<T, AddOp<T>>(a, b, d);
 }
 
-internal struct SubOp<T> : IBinaryOp<T> where T : unmanaged, INumber<T>
+internal struct SubOp<T> : IExactBinaryOp<T> where T : unmanaged, INumber<T>
 {
     public static T Apply(T a, T b) => a - b;
-    public static void Vec(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) => TensorPrimitives.Subtract(a, b, d);
-    public static void VecAS(ReadOnlySpan<T> a, T b, Span<T> d) => TensorPrimitives.Subtract(a, b, d);
-    public static void VecSA(T a, ReadOnlySpan<T> b, Span<T> d) => TensorPrimitives.Subtract(a, b, d);
+    public static Vector<T> Apply(Vector<T> a, Vector<T> b) => a - b;
+    public static void Vec(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) => VectorLoops.Map<T, SubOp<T>>(a, b, d);
+    public static void VecAS(ReadOnlySpan<T> a, T b, Span<T> d) => VectorLoops.MapAS<T, SubOp<T>>(a, b, d);
+    public static void VecSA(T a, ReadOnlySpan<T> b, Span<T> d) => VectorLoops.MapSA<T, SubOp<T>>(a, b, d);
 }
 
-internal struct MulOp<T> : IBinaryOp<T> where T : unmanaged, INumber<T>
+internal struct MulOp<T> : IExactBinaryOp<T> where T : unmanaged, INumber<T>
 {
     public static T Apply(T a, T b) => a * b;
-    public static void Vec(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) => TensorPrimitives.Multiply(a, b, d);
-    public static void VecAS(ReadOnlySpan<T> a, T b, Span<T> d) => TensorPrimitives.Multiply(a, b, d);
-    public static void VecSA(T a, ReadOnlySpan<T> b, Span<T> d) => TensorPrimitives.Multiply(b, a, d);
+    public static Vector<T> Apply(Vector<T> a, Vector<T> b) => a * b;
+    public static void Vec(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) => VectorLoops.Map<T, MulOp<T>>(a, b, d);
+    public static void VecAS(ReadOnlySpan<T> a, T b, Span<T> d) => VectorLoops.MapAS<T, MulOp<T>>(a, b, d);
+    public static void VecSA(T a, ReadOnlySpan<T> b, Span<T> d) => VectorLoops.MapSA<T, MulOp<T>>(a, b, d);
 }
 
-internal struct DivFloatOp<T> : IBinaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
+internal struct DivFloatOp<T> : IExactBinaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public static T Apply(T a, T b) => a / b;
-    public static void Vec(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) => TensorPrimitives.Divide(a, b, d);
-    public static void VecAS(ReadOnlySpan<T> a, T b, Span<T> d) => TensorPrimitives.Divide(a, b, d);
-    public static void VecSA(T a, ReadOnlySpan<T> b, Span<T> d) => TensorPrimitives.Divide(a, b, d);
+    public static Vector<T> Apply(Vector<T> a, Vector<T> b) => a / b;
+    public static void Vec(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) => VectorLoops.Map<T, DivFloatOp<T>>(a, b, d);
+    public static void VecAS(ReadOnlySpan<T> a, T b, Span<T> d) => VectorLoops.MapAS<T, DivFloatOp<T>>(a, b, d);
+    public static void VecSA(T a, ReadOnlySpan<T> b, Span<T> d) => VectorLoops.MapSA<T, DivFloatOp<T>>(a, b, d);
 }
 
 /// <summary>Truncating integer division that never traps: x/0 is 0 and MinValue/-1 wraps to MinValue.</summary>
@@ -101,6 +109,7 @@ internal struct PowFloatOp<T> : IBinaryOp<T> where T : unmanaged, IFloatingPoint
 /// <summary>Integer power by repeated squaring (wrapping); a negative exponent gives 0 unless |base| is 1.</summary>
 internal struct PowIntOp<T> : IBinaryOp<T> where T : unmanaged, IBinaryInteger<T>
 {
+    [MethodImpl(ManagedKernel)]
     public static T Apply(T a, T b)
     {
         if (T.IsNegative(b))
@@ -136,6 +145,7 @@ internal static class PickLoops
     public static T Min<T>(T a, T b) where T : unmanaged, INumber<T> => a < b || T.IsNaN(a) ? a : b;
 
     // aSpan/bSpan: which operands are spans (the others are the scalars sa/sb, broadcast).
+    [MethodImpl(ManagedKernel)]
     public static void Run<T>(ReadOnlySpan<T> a, T sa, bool aSpan, ReadOnlySpan<T> b, T sb, bool bSpan, Span<T> d, bool max)
         where T : unmanaged, INumber<T>
     {

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 
 namespace NeuralFlow.Backends.Managed;
 
@@ -29,13 +30,23 @@ internal struct TruncatingConvert<TSrc, TDst> : IConvertOp<TSrc, TDst>
     where TSrc : unmanaged, INumberBase<TSrc> where TDst : unmanaged, INumberBase<TDst>
 {
     public static TDst Apply(TSrc x) => TDst.CreateTruncating(x);
-    public static void Vec(ReadOnlySpan<TSrc> x, Span<TDst> d) => TensorPrimitives.ConvertTruncating(x, d);
+    public static void Vec(ReadOnlySpan<TSrc> x, Span<TDst> d)
+    {
+        // float <-> double in VectorLoops (optimized from the first call, see there): the
+        // conversions of every float32 kernel that computes in double.
+        if (typeof(TSrc) == typeof(float) && typeof(TDst) == typeof(double))
+            VectorLoops.Widen(MemoryMarshal.Cast<TSrc, float>(x), MemoryMarshal.Cast<TDst, double>(d));
+        else if (typeof(TSrc) == typeof(double) && typeof(TDst) == typeof(float))
+            VectorLoops.Narrow(MemoryMarshal.Cast<TSrc, double>(x), MemoryMarshal.Cast<TDst, float>(d));
+        else TensorPrimitives.ConvertTruncating(x, d);
+    }
 }
 
 /// <summary>Anything to bool is (x != 0); NaN != 0, so NaN gives true.</summary>
 internal struct ToBoolConvert<TSrc> : IConvertOp<TSrc, byte> where TSrc : unmanaged, INumberBase<TSrc>
 {
     public static byte Apply(TSrc x) => x != TSrc.Zero ? (byte)1 : (byte)0;
+    [MethodImpl(ManagedKernel)]
     public static void Vec(ReadOnlySpan<TSrc> x, Span<byte> d)
     {
         for (int i = 0; i < d.Length; i++) d[i] = x[i] != TSrc.Zero ? (byte)1 : (byte)0;

@@ -91,8 +91,8 @@ public sealed partial class ManagedBackend
                 for (long i = begin; i < end; i++)
                 {
                     LoadRow((T*)Logits + i * RowStride, d);
-                    int arg = TensorPrimitives.IndexOfMax<double>(d);
-                    TensorPrimitives.Subtract(d, d[arg], d);
+                    int arg = VectorLoops.IndexOfMax<double>(d);
+                    SubOp<double>.VecAS(d, d[arg], d);
                     // s = 1 + rest with the max's own term exactly 1 (d[arg] is exactly 0):
                     // log1p(rest) keeps a small loss's relative precision where log(s) would not.
                     // Plain loops, not TensorPrimitives.Exp/Sum: those pick vector or scalar paths by
@@ -104,7 +104,7 @@ public sealed partial class ManagedBackend
                     double logS = Log1P(rest);
                     d[arg] = 0;
                     e[arg] = 1;
-                    TensorPrimitives.Multiply(e, 1.0 / (1.0 + rest), e);
+                    MulOp<double>.VecAS(e, 1.0 / (1.0 + rest), e);
                     T* grad = Grad == 0 ? null : (T*)Grad + i * c;
                     double loss;
                     if (Sparse)
@@ -126,7 +126,7 @@ public sealed partial class ManagedBackend
                         if (grad != null)
                         {
                             LoadRow(y, d, 1);
-                            TensorPrimitives.Subtract(e, d, e);
+                            SubOp<double>.Vec(e, d, e);
                         }
                     }
                     ((T*)Loss)[i] = T.CreateTruncating(loss);
@@ -149,7 +149,7 @@ public sealed partial class ManagedBackend
             if (stride == 1)
             {
                 var src = new ReadOnlySpan<T>(row, d.Length);
-                if (typeof(T) == typeof(float)) TensorPrimitives.ConvertTruncating(MemoryMarshal.Cast<T, float>(src), d);
+                if (typeof(T) == typeof(float)) VectorLoops.Widen(MemoryMarshal.Cast<T, float>(src), d);
                 else MemoryMarshal.Cast<T, double>(src).CopyTo(d);
                 return;
             }
@@ -170,7 +170,7 @@ public sealed partial class ManagedBackend
         [MethodImpl(ManagedKernel)]
         private static void StoreRow<T>(ReadOnlySpan<double> e, Span<T> output) where T : unmanaged, IFloatingPointIeee754<T>
         {
-            if (typeof(T) == typeof(float)) TensorPrimitives.ConvertTruncating(e, MemoryMarshal.Cast<T, float>(output));
+            if (typeof(T) == typeof(float)) VectorLoops.Narrow(e, MemoryMarshal.Cast<T, float>(output));
             else e.CopyTo(MemoryMarshal.Cast<T, double>(output));
         }
     }

@@ -96,6 +96,7 @@ public sealed partial class ManagedBackend
     }
 
     // One step over a block, with the op structs of Binary.cs / Unary.cs (FusedProgram's list).
+    [MethodImpl(ManagedKernel)]
     private static void FusedStepOn<T>(FusedStep st, ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (st.Kind == FusedKind.Binary)
@@ -137,6 +138,7 @@ public sealed partial class ManagedBackend
     }
 
     // A comparison's bool as 0 or 1 of T: what Cast of the bool gives.
+    [MethodImpl(ManagedKernel)]
     private static void Compare<T, TOp>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T> where TOp : ICompareOp<T>
     {
         for (int i = 0; i < d.Length; i++) d[i] = TOp.Apply(a[i], b[i]) ? T.One : T.Zero;

@@ -101,10 +101,11 @@ internal struct SumFloat<T> : IReducer<T, double> where T : unmanaged, IFloating
     public static double Contiguous(ReadOnlySpan<T> x, double acc) => typeof(T) == typeof(float)
         ? acc + Widening.Sum(MemoryMarshal.Cast<T, float>(x))
         : acc + TensorPrimitives.Sum(MemoryMarshal.Cast<T, double>(x));
+    [MethodImpl(ManagedKernel)]
     public static void Columns(Span<double> acc, ReadOnlySpan<T> row)
     {
         if (typeof(T) == typeof(float)) Widening.AddTo(acc, MemoryMarshal.Cast<T, float>(row));
-        else TensorPrimitives.Add(acc, MemoryMarshal.Cast<T, double>(row), acc);
+        else AddOp<double>.Vec(acc, MemoryMarshal.Cast<T, double>(row), acc);
     }
     public static T Finish(double acc, long count) => T.CreateTruncating(acc);
 }
@@ -125,11 +126,13 @@ internal struct ProdFloat<T> : IReducer<T, double> where T : unmanaged, IFloatin
     public static double Identity => 1;
     public static double Step(double acc, T x) => acc * double.CreateTruncating(x);
     public static double Combine(double a, double b) => a * b;
+    [MethodImpl(ManagedKernel)]
     public static double Contiguous(ReadOnlySpan<T> x, double acc)
     {
         foreach (var v in x) acc *= double.CreateTruncating(v);
         return acc;
     }
+    [MethodImpl(ManagedKernel)]
     public static void Columns(Span<double> acc, ReadOnlySpan<T> row)
     {
         for (int i = 0; i < row.Length; i++) acc[i] *= double.CreateTruncating(row[i]);
@@ -142,6 +145,7 @@ internal struct SumInt<T> : IReducer<T, long> where T : unmanaged, IBinaryIntege
     public static long Identity => 0;
     public static long Step(long acc, T x) => acc + long.CreateTruncating(x);
     public static long Combine(long a, long b) => a + b;
+    [MethodImpl(ManagedKernel)]
     public static long Contiguous(ReadOnlySpan<T> x, long acc)
     {
         // Two accumulators break the add dependency chain.
@@ -151,6 +155,7 @@ internal struct SumInt<T> : IReducer<T, long> where T : unmanaged, IBinaryIntege
         if (i < x.Length) s0 += long.CreateTruncating(x[i]);
         return acc + s0 + s1;
     }
+    [MethodImpl(ManagedKernel)]
     public static void Columns(Span<long> acc, ReadOnlySpan<T> row)
     {
         for (int i = 0; i < row.Length; i++) acc[i] += long.CreateTruncating(row[i]);
@@ -174,11 +179,13 @@ internal struct ProdInt<T> : IReducer<T, long> where T : unmanaged, IBinaryInteg
     public static long Identity => 1;
     public static long Step(long acc, T x) => acc * long.CreateTruncating(x);
     public static long Combine(long a, long b) => a * b;
+    [MethodImpl(ManagedKernel)]
     public static long Contiguous(ReadOnlySpan<T> x, long acc)
     {
         foreach (var v in x) acc *= long.CreateTruncating(v);
         return acc;
     }
+    [MethodImpl(ManagedKernel)]
     public static void Columns(Span<long> acc, ReadOnlySpan<T> row)
     {
         for (int i = 0; i < row.Length; i++) acc[i] *= long.CreateTruncating(row[i]);

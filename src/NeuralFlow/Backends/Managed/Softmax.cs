@@ -73,7 +73,9 @@ public sealed partial class ManagedBackend
             long n = N, inner = Inner;
             if (inner == 1)
             {
-                for (long r = b; r < e; r++) SoftmaxRow(Log, new ReadOnlySpan<T>(Src + r * n, (int)n), new Span<T>(Out + r * n, (int)n));
+                if (Log)
+                    for (long r = b; r < e; r++) LogSoftmaxRow(new ReadOnlySpan<T>(Src + r * n, (int)n), new Span<T>(Out + r * n, (int)n));
+                else SoftmaxRows(Src + b * n, Out + b * n, e - b, (int)n);
                 return;
             }
             long blocks = (inner + SoftmaxBlock - 1) / SoftmaxBlock;
@@ -86,19 +88,40 @@ public sealed partial class ManagedBackend
         }
     }
 
-    /// <summary>One contiguous lane read from src and written to row: subtract the max, exponentiate, normalise (sum in double).</summary>
+    /// <summary>
+    /// Rows of n contiguous lanes read from src and written to out: subtract each row's max, one
+    /// exponentiation over all the rows (ExpOp, the Exp op's own bits), normalise each row (sum
+    /// in double). A call per row cost a TensorPrimitives call per 10-class row, each running
+    /// unoptimized code until tiered compilation reached it (issue 17: 256 x 10 took 270-500 us
+    /// for the first ~0.25 s of a process and 12-40 us later).
+    /// </summary>
     [MethodImpl(ManagedKernel)]
-    private static void SoftmaxRow<T>(bool log, ReadOnlySpan<T> src, Span<T> row) where T : unmanaged, IFloatingPointIeee754<T>
+    private static unsafe void SoftmaxRows<T>(T* src, T* out_, long rows, int n) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        T max = TensorPrimitives.Max(src);
-        TensorPrimitives.Subtract(src, max, row);
-        if (!log)
+        for (long r = 0; r < rows; r++)
         {
-            TensorPrimitives.Exp(row, row);
-            double sum = SumFloat<T>.Contiguous(row, 0);
-            TensorPrimitives.Divide(row, T.CreateTruncating(sum), row);
-            return;
+            var x = new ReadOnlySpan<T>(src + r * n, n);
+            SubOp<T>.VecAS(x, VectorLoops.Max(x), new Span<T>(out_ + r * n, n));
         }
+        // Blocks of whole rows, so that the span length stays an int.
+        long perBlock = Math.Max(1, (1L << 20) / n);
+        for (long r0 = 0; r0 < rows; r0 += perBlock)
+        {
+            var block = new Span<T>(out_ + r0 * n, (int)(Math.Min(perBlock, rows - r0) * n));
+            ExpOp<T>.Vec(block, block);
+        }
+        for (long r = 0; r < rows; r++)
+        {
+            var row = new Span<T>(out_ + r * n, n);
+            DivFloatOp<T>.VecAS(row, T.CreateTruncating(SumFloat<T>.Contiguous(row, 0)), row);
+        }
+    }
+
+    /// <summary>One contiguous lane read from src and written to row: log_softmax.</summary>
+    [MethodImpl(ManagedKernel)]
+    private static void LogSoftmaxRow<T>(ReadOnlySpan<T> src, Span<T> row) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        SubOp<T>.VecAS(src, VectorLoops.Max(src), row);
         // log_softmax = (x - max) - log(sum(exp(x - max))). The exps are summed in double and
         // computed in double too: near the max, the result is a small difference, and float
         // exp's last-bit error (TensorPrimitives gives exp(0f) = 1.0000001) would dominate it.
@@ -110,18 +133,20 @@ public sealed partial class ManagedBackend
             ExpToDouble<T>(row.Slice(i, m), tmp[..m]);
             s += TensorPrimitives.Sum((ReadOnlySpan<double>)tmp[..m]);
         }
-        TensorPrimitives.Subtract(row, T.CreateTruncating(Math.Log(s)), row);
+        SubOp<T>.VecAS(row, T.CreateTruncating(Math.Log(s)), row);
     }
 
     /// <summary>d = exp(x) evaluated in double.</summary>
+    [MethodImpl(ManagedKernel)]
     private static void ExpToDouble<T>(ReadOnlySpan<T> x, Span<double> d) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (typeof(T) == typeof(float)) TensorPrimitives.ConvertTruncating<float, double>(System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(x), d);
+        if (typeof(T) == typeof(float)) VectorLoops.Widen(System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(x), d);
         else System.Runtime.InteropServices.MemoryMarshal.Cast<T, double>(x).CopyTo(d);
         TensorPrimitives.Exp(d, d);
     }
 
     /// <summary>w lanes that are columns: element (r, j) is read at src[r * stride + j] and written at p[r * stride + j].</summary>
+    [MethodImpl(ManagedKernel)]
     private static unsafe void SoftmaxColumns<T>(bool log, T* src, T* p, long n, long stride, int w) where T : unmanaged, IFloatingPointIeee754<T>
     {
         Span<T> max = stackalloc T[w];
@@ -134,11 +159,11 @@ public sealed partial class ManagedBackend
         for (long r = 0; r < n; r++)
         {
             var row = new Span<T>(p + r * stride, w);
-            TensorPrimitives.Subtract(new ReadOnlySpan<T>(src + r * stride, w), max, row);
+            SubOp<T>.Vec(new ReadOnlySpan<T>(src + r * stride, w), max, row);
             if (log)
             {
                 ExpToDouble<T>(row, expD);
-                TensorPrimitives.Add(sum, expD, sum);
+                AddOp<double>.Vec(sum, expD, sum);
             }
             else
             {
@@ -151,8 +176,8 @@ public sealed partial class ManagedBackend
         for (long r = 0; r < n; r++)
         {
             var row = new Span<T>(p + r * stride, w);
-            if (log) TensorPrimitives.Subtract(row, tmp, row);
-            else TensorPrimitives.Divide(row, tmp, row);
+            if (log) SubOp<T>.Vec(row, tmp, row);
+            else DivFloatOp<T>.Vec(row, tmp, row);
         }
     }
 }

@@ -10,16 +10,18 @@ internal interface IUnaryOp<T> where T : unmanaged
     static abstract void Vec(ReadOnlySpan<T> x, Span<T> d);
 }
 
-internal struct NegOp<T> : IUnaryOp<T> where T : unmanaged, INumberBase<T>
+internal struct NegOp<T> : IExactUnaryOp<T> where T : unmanaged, INumberBase<T>
 {
     public static T Apply(T x) => -x; // uint8 wraps (256 - x), as unsigned negation does in C
-    public static void Vec(ReadOnlySpan<T> x, Span<T> d) => TensorPrimitives.Negate(x, d);
+    public static Vector<T> Apply(Vector<T> x) => -x;  // floats: the sign flipped, -(+0) is -0
+    public static void Vec(ReadOnlySpan<T> x, Span<T> d) => VectorLoops.Map<T, NegOp<T>>(x, d);
 }
 
-internal struct AbsFloatOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
+internal struct AbsFloatOp<T> : IExactUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public static T Apply(T x) => T.Abs(x);
-    public static void Vec(ReadOnlySpan<T> x, Span<T> d) => TensorPrimitives.Abs(x, d);
+    public static Vector<T> Apply(Vector<T> x) => Vector.Abs(x);  // the sign bit cleared, as T.Abs
+    public static void Vec(ReadOnlySpan<T> x, Span<T> d) => VectorLoops.Map<T, AbsFloatOp<T>>(x, d);
 }
 
 /// <summary>
@@ -29,6 +31,7 @@ internal struct AbsFloatOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPointI
 internal struct AbsIntOp<T> : IUnaryOp<T> where T : unmanaged, IBinaryInteger<T>
 {
     public static T Apply(T x) => T.IsNegative(x) ? T.Zero - x : x;
+    [MethodImpl(ManagedKernel)]
     public static void Vec(ReadOnlySpan<T> x, Span<T> d)
     {
         for (int i = 0; i < d.Length; i++) d[i] = Apply(x[i]);
@@ -49,10 +52,11 @@ internal struct LogOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee75
     public static void Vec(ReadOnlySpan<T> x, Span<T> d) => WholeVectors.Apply<T, TensorLog<T>>(x, d);
 }
 
-internal struct SqrtOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
+internal struct SqrtOp<T> : IExactUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public static T Apply(T x) => T.Sqrt(x);
-    public static void Vec(ReadOnlySpan<T> x, Span<T> d) => TensorPrimitives.Sqrt(x, d);
+    public static Vector<T> Apply(Vector<T> x) => Vector.SquareRoot(x);
+    public static void Vec(ReadOnlySpan<T> x, Span<T> d) => VectorLoops.Map<T, SqrtOp<T>>(x, d);
 }
 
 /// <summary>
@@ -71,6 +75,7 @@ internal struct TanhOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee7
         return v[0];
     }
 
+    [MethodImpl(ManagedKernel)]
     public static void Vec(ReadOnlySpan<T> x, Span<T> d)
     {
         if (typeof(T) != typeof(float))
@@ -85,11 +90,11 @@ internal struct TanhOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee7
             int n = Math.Min(Block, d.Length - start);
             var xs = System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(x.Slice(start, n));
             var es = e[..n];
-            TensorPrimitives.ConvertTruncating<float, double>(xs, es);
-            TensorPrimitives.Abs(es, es);
+            VectorLoops.Widen(xs, es);
+            AbsFloatOp<double>.Vec(es, es);
             // tanh(20) is 1 in double; clamping keeps exp finite (inf / inf would give NaN). NaN passes through.
-            TensorPrimitives.Min(es, 20.0, es);
-            TensorPrimitives.Multiply(es, 2.0, es);
+            MinOp<double>.VecAS(es, 20.0, es);
+            MulOp<double>.VecAS(es, 2.0, es);
             WholeVectors.Apply<double, TensorExp<double>>(es, es);
             var ds = System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(d.Slice(start, n));
             for (int i = 0; i < n; i++)
@@ -103,10 +108,11 @@ internal struct TanhOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee7
     }
 }
 
-internal struct SquareOp<T> : IUnaryOp<T> where T : unmanaged, INumber<T>
+internal struct SquareOp<T> : IExactUnaryOp<T> where T : unmanaged, INumber<T>
 {
     public static T Apply(T x) => x * x;
-    public static void Vec(ReadOnlySpan<T> x, Span<T> d) => TensorPrimitives.Multiply(x, x, d);
+    public static Vector<T> Apply(Vector<T> x) => x * x;
+    public static void Vec(ReadOnlySpan<T> x, Span<T> d) => VectorLoops.Map<T, SquareOp<T>>(x, d);
 }
 
 /// <summary>
@@ -117,6 +123,7 @@ internal struct SquareOp<T> : IUnaryOp<T> where T : unmanaged, INumber<T>
 internal struct ReluOp<T> : IUnaryOp<T> where T : unmanaged, INumber<T>
 {
     public static T Apply(T x) => x < T.Zero ? T.Zero : x;
+    [MethodImpl(ManagedKernel)]
     public static void Vec(ReadOnlySpan<T> x, Span<T> d)
     {
         int i = 0;
@@ -137,6 +144,7 @@ internal struct ReluOp<T> : IUnaryOp<T> where T : unmanaged, INumber<T>
 internal struct SignOp<T> : IUnaryOp<T> where T : unmanaged, INumber<T>
 {
     public static T Apply(T x) => x > T.Zero ? T.One : x < T.Zero ? -T.One : T.IsNaN(x) ? x : T.Zero;
+    [MethodImpl(ManagedKernel)]
     public static void Vec(ReadOnlySpan<T> x, Span<T> d)
     {
         for (int i = 0; i < d.Length; i++) d[i] = Apply(x[i]);
@@ -157,6 +165,7 @@ internal struct SigmoidOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPointIe
         return x >= T.Zero ? r : e * r;
     }
 
+    [MethodImpl(ManagedKernel)]
     public static void Vec(ReadOnlySpan<T> x, Span<T> d)
     {
         // e = exp(-|x|) for a block into a stack buffer, then a vector select combines.
@@ -167,8 +176,8 @@ internal struct SigmoidOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPointIe
             int n = Math.Min(Block, d.Length - start);
             var xs = x.Slice(start, n);
             var es = e[..n];
-            TensorPrimitives.Abs(xs, es);
-            TensorPrimitives.Negate(es, es);
+            AbsFloatOp<T>.Vec(xs, es);
+            NegOp<T>.Vec(es, es);
             ExpOp<T>.Vec(es, es);
             var ds = d.Slice(start, n);
             int i = 0;

@@ -15,6 +15,7 @@ internal interface IDoubleFn
 internal struct DoubleFnOp<T, TFn> : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T> where TFn : IDoubleFn
 {
     public static T Apply(T x) => T.CreateTruncating(TFn.F(double.CreateTruncating(x)));
+    [MethodImpl(ManagedKernel)]
     public static void Vec(ReadOnlySpan<T> x, Span<T> d)
     {
         for (int i = 0; i < d.Length; i++) d[i] = Apply(x[i]);

@@ -34,6 +34,7 @@ internal struct TensorLog<T> : ISpanFn<T> where T : ILogarithmicFunctions<T>
 internal static class WholeVectors
 {
     /// <summary>d = fn(x) elementwise, each element as part of a whole vector of the widest width.</summary>
+    [MethodImpl(ManagedKernel)]
     public static void Apply<T, TFn>(ReadOnlySpan<T> x, Span<T> d) where T : unmanaged, INumberBase<T> where TFn : ISpanFn<T>
     {
         int width = Width<T>();
