@@ -115,8 +115,9 @@ public partial class Model
         return reduction;
     }
 
-    private static Tensor[] AveragedGradients(Tensor[] grads, DataParallel.GradientReduction? reduction) =>
-        reduction is null ? grads : reduction.Finish(grads)!;
+    // A variable the loss does not reach keeps its null gradient (the optimizer skips it).
+    private static Tensor?[] AveragedGradients(Tensor?[] grads, DataParallel.GradientReduction? reduction) =>
+        reduction is null ? grads : reduction.Finish(grads);
 
     // End of an epoch: the training logs averaged over the ranks (each rank saw its shard), a stop
     // requested on any rank applied on all, and rank 0's non-trainable variables (moving

@@ -137,7 +137,7 @@ public partial class Model
             {
                 var (xb, yb) = (batch[..inputs], batch[inputs..]);
                 var (targets, weights) = SplitWeights(yb, classWeight);
-                Tensor[] grads;
+                Tensor?[] grads;
                 IReadOnlyList<Tensor> yPred;
                 Tensor lossValue;
                 using (Layer.TrainingMode())

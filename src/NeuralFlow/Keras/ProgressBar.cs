@@ -17,8 +17,8 @@ internal sealed class ProgressBar(int steps, int verbose, TextWriter output)
     private readonly bool _live = verbose == 1 && !Console.IsOutputRedirected && ReferenceEquals(output, Console.Out);
     private long _lastDraw = -1000;
 
-    [MethodImpl(Hot)]
     /// <summary>Whether <see cref="Update"/> would draw at <paramref name="step"/> (Fit reads the logs from the device only then).</summary>
+    [MethodImpl(Hot)]
     public bool WillDraw(int step) => _live && (step >= steps || _clock.ElapsedMilliseconds - _lastDraw >= 100);
 
     public void Update(int step, IReadOnlyDictionary<string, float> logs)

@@ -8,7 +8,7 @@ public static partial class Layers
     /// The batched dot product of two inputs (<c>keras.layers.Dot</c>): for each sample, the sum
     /// over axis <c>axes[0]</c> of the first input times axis <c>axes[1]</c> of the second
     /// (Keras' <c>batch_dot</c>). The result keeps the first input's other axes, then the second's;
-    /// two rank-2 inputs give (batch, 1). With <paramref name="normalize"/>, each input is first
+    /// two rank-2 inputs give (batch, 1). With <c>normalize</c>, each input is first
     /// L2-normalized along its dot axis, so two vectors give their cosine similarity.
     /// </summary>
     public sealed class Dot : Merge

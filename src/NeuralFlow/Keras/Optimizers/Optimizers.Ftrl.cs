@@ -8,8 +8,8 @@ public static partial class Optimizers
     /// FTRL-Proximal (<c>keras.optimizers.Ftrl</c>, McMahan et al. 2013) with Keras 3's formula
     /// and defaults: per element, n' = n + g^2; z += (g + 2 l2Shrinkage w) - (n'^-p - n^-p)/lr w;
     /// w = (clip(z, -l1, l1) - z) / (n'^-p / lr + 2 (l2 + beta/(2 lr))); n = n', with p =
-    /// <paramref name="learningRatePower"/>. The accumulator n starts at
-    /// <paramref name="initialAccumulatorValue"/>, the linear term z at 0. One fused kernel per
+    /// <c>learningRatePower</c>. The accumulator n starts at
+    /// <c>initialAccumulatorValue</c>, the linear term z at 0. One fused kernel per
     /// variable on every engine (nf_optimizer_update_ex, kind Ftrl).
     /// </summary>
     public sealed class Ftrl : Optimizer
