@@ -57,7 +57,7 @@ public static partial class NF
         if (!result.DType.IsFloating())
         {
             using var zero = Equal(b, 0);
-            using var anyZero = ReduceMax(zero);
+            using var anyZero = ReduceAny(zero);  // false for empty operands, where a max has no value
             if (anyZero.Item<bool>())
             {
                 result.Dispose();

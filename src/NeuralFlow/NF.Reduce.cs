@@ -90,12 +90,25 @@ public static partial class NF
 
     private static int[] AxesOfMask(uint mask) => Enumerable.Range(0, 32).Where(i => (mask & (1u << i)) != 0).ToArray();
 
+    // A max, min or arg-reduction of nothing has no value (NumPy and PyTorch refuse it too); said
+    // here in the user's terms, the same on every engine, rather than by the kernel's check.
+    private static void RefuseEmptyAxis(string name, Shape shape, uint mask)
+    {
+        for (int i = 0; i < shape.Rank; i++)
+            if ((mask & (1u << i)) != 0 && shape[i] == 0)
+                throw new ArgumentException(
+                    $"{name}: axis {i} of x with shape {shape} is empty, and a {(name.Contains("Max") ? "maximum" : "minimum")} of no elements has no value; " +
+                    "reduce over non-empty axes, or use ReduceSum / ReduceAll / ReduceAny, which have an identity.", "x");
+    }
+
     [MethodImpl(Hot)]
     private static Tensor ReduceValue(ReduceOp op, Tensor x, int[] axes, bool keepDims, out uint mask)
     {
         ArgumentNullException.ThrowIfNull(axes);
         string name = op is ReduceOp.ArgMax or ReduceOp.ArgMin ? op.ToString() : "Reduce" + op;
         mask = Engine.AxesMask(name, x.Shape, axes);
+        if (op is ReduceOp.Max or ReduceOp.Min or ReduceOp.ArgMax or ReduceOp.ArgMin)
+            RefuseEmptyAxis(name, x.Shape, mask);
         // Bool: sums and products count (int64), means are fractions (float32); arg-reductions compare bytes.
         var inputDtype = x.DType != DType.Bool ? x.DType : op switch
         {

@@ -10,11 +10,33 @@ public static partial class NF
     /// </summary>
     public static Tensor Clip(Tensor x, Tensor min, Tensor max) => Minimum(Maximum(x, min), max);
 
-    /// <summary>True where every element over the axes is non-zero (<c>tf.reduce_all</c>); all axes when none are given.</summary>
-    public static Tensor ReduceAll(Tensor x, int? axis = null, bool keepDims = false) => ReduceMin(NonZero(x), AxesOf(x, axis), keepDims);
+    /// <summary>
+    /// True where every element over the axes is non-zero (<c>tf.reduce_all</c>); all axes when
+    /// none are given. Over an empty axis it is true, as in TensorFlow and NumPy.
+    /// </summary>
+    public static Tensor ReduceAll(Tensor x, int? axis = null, bool keepDims = false) => ReduceLogical(x, AxesOf(x, axis), keepDims, all: true);
 
-    /// <summary>True where any element over the axes is non-zero (<c>tf.reduce_any</c>); all axes when none are given.</summary>
-    public static Tensor ReduceAny(Tensor x, int? axis = null, bool keepDims = false) => ReduceMax(NonZero(x), AxesOf(x, axis), keepDims);
+    /// <summary>
+    /// True where any element over the axes is non-zero (<c>tf.reduce_any</c>); all axes when
+    /// none are given. Over an empty axis it is false, as in TensorFlow and NumPy.
+    /// </summary>
+    public static Tensor ReduceAny(Tensor x, int? axis = null, bool keepDims = false) => ReduceLogical(x, AxesOf(x, axis), keepDims, all: false);
+
+    // The min (all) or max (any) of the bools, except over an empty axis: a min or max of nothing
+    // has no value, but "all" of nothing is true and "any" false, so there the non-zeros are counted.
+    // The choice depends on the shape only, so an NF.Function trace replays it.
+    private static Tensor ReduceLogical(Tensor x, int[] axes, bool keepDims, bool all)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        using var nonZero = NonZero(x);
+        if (!ReducesEmptyAxis(x.Shape, axes)) return all ? ReduceMin(nonZero, axes, keepDims) : ReduceMax(nonZero, axes, keepDims);
+        using var count = ReduceSum(nonZero, axes, keepDims);  // int64, all zeros
+        return all ? Equal(count, 0) : NotEqual(count, 0);
+    }
+
+    // Whether one of the axes has size 0; an axis out of range is left to the reduction, which names it.
+    private static bool ReducesEmptyAxis(Shape shape, int[] axes) =>
+        axes.Any(a => a >= -shape.Rank && a < shape.Rank && shape[a < 0 ? a + shape.Rank : a] == 0);
 
     /// <summary>The number of non-zero elements over the axes, as int64 (<c>tf.math.count_nonzero</c>); NaN counts as non-zero.</summary>
     public static Tensor CountNonzero(Tensor x, int? axis = null, bool keepDims = false)
@@ -39,7 +61,7 @@ public static partial class NF
         double big = x.DType == DType.Float64 ? double.MaxValue : float.MaxValue;
         // Over an empty axis the sum of no exponentials is 0 and the result -inf (tf.reduce_logsumexp,
         // torch.logsumexp); the maximum has no value there, so the shift is 0 instead.
-        bool empty = axes.Any(a => a >= -x.Rank && a < x.Rank && x.Shape[a < 0 ? a + x.Rank : a] == 0); // bad axes: ReduceMax says which
+        bool empty = ReducesEmptyAxis(x.Shape, axes); // bad axes: ReduceMax says which
         using var rawMax = empty ? ZerosLike(ReduceSum(x, axes, keepDims: true)) : ReduceMax(x, axes, keepDims: true);
         using var m = StopGradient(Clip(rawMax, -big, big));
         var lse = Log(ReduceSum(Exp(x - m), axes, keepDims: true)) + m;

@@ -25,9 +25,8 @@ public static partial class NF
     /// <summary>
     /// Cumulative product along <paramref name="axis"/> (<c>tf.math.cumprod</c>), with
     /// <paramref name="exclusive"/> (the first output is 1) and <paramref name="reverse"/> as in
-    /// <see cref="CumSum"/>. Float products accumulate in double. Gradient as TensorFlow's:
-    /// CumSum(y * g) in the opposite direction divided by x, so it is not defined (inf or NaN)
-    /// where x holds zeros.
+    /// <see cref="CumSum"/>. Float products accumulate in double. Gradient: PyTorch's exact one,
+    /// zeros of x included (TensorFlow's CumSum(y * g) / x gives inf or NaN there).
     /// </summary>
     /// <exception cref="ArgumentException">x is bool or a scalar, or axis is out of range.</exception>
     public static Tensor CumProd(Tensor x, int axis = 0, bool exclusive = false, bool reverse = false)
@@ -36,8 +35,28 @@ public static partial class NF
         return Tape.Record(result, x, static (g, n) =>
         {
             var (axis, exclusive, reverse) = ((int, bool, bool))n.State!;
-            return [CumSum(n.Output * g, axis, exclusive, !reverse) / n.X];
+            return [CumProdGradient(n.X, n.Output, g, axis, exclusive, reverse)];
         }, (a, exclusive, reverse));
+    }
+
+    // dL/dx_k = sum over outputs i that multiply x_k of g_i * y_i / x_k (TensorFlow's rule), which
+    // is 0/0 where x_k = 0. Along the scan direction the first zero z splits each line: before z,
+    // x_k != 0 and the quotient is exact; at z, the same sum over the products with x_z replaced
+    // by 1, which leaves its factor out; after z, every product that holds x_k also holds x_z, so
+    // the gradient is Z (x_z itself, 0) times that sum. Written with Z rather than a constant 0,
+    // and with no division by 0, so that the rule's own gradient (second order) is exact too with
+    // up to one zero per line, as ReduceProd's. Per element, not on the host: NF.Function replays it.
+    private static Tensor CumProdGradient(Tensor x, Tensor y, Tensor g, int axis, bool exclusive, bool reverse)
+    {
+        var isZero = Equal(x, 0);
+        var zerosSoFar = CumSum(Cast(isZero, DType.Int32), axis, reverse: reverse);
+        var firstZero = LogicalAnd(isZero, Equal(zerosSoFar, 1));
+        var one = OnesLike(x);
+        var beforeZero = CumSum(y * g, axis, exclusive, !reverse) / Where(isZero, one, x);
+        var xOne = Where(firstZero, one, x);
+        var withoutZero = CumSum(CumProd(xOne, axis, exclusive, reverse) * g, axis, exclusive, !reverse) / Where(Equal(xOne, 0), one, xOne);
+        var zeroFactor = ReduceSum(Where(firstZero, x, ZerosLike(x)), axis, keepDims: true);
+        return Where(Equal(zerosSoFar, 0), beforeZero, Where(firstZero, withoutZero, withoutZero * zeroFactor));
     }
 
     private static Tensor Cumulative(ScanOp op, string name, Tensor x, int axis, bool exclusive, bool reverse, out int a)

@@ -108,6 +108,8 @@ public static partial class NF
         ArgumentNullException.ThrowIfNull(tensors);
         if (tensors.Count == 0) throw new ArgumentException("Concat: needs at least one tensor.", nameof(tensors));
         var first = tensors[0];
+        if (first.Rank == 0)   // the axis check would say "valid axes are 0..-1"
+            throw new ArgumentException("Concat: the tensors are scalars, which have no axis to join along; NF.Stack makes a vector of them (tf.concat refuses scalars the same way).", nameof(tensors));
         int a = first.Shape.NormalizeAxis(axis);
         int total = 0;
         foreach (var t in tensors)

@@ -52,7 +52,8 @@ public sealed class Dataset<T> : Dataset, IEnumerable<T>
     /// each output is drawn uniformly from the buffer and replaced by the next input, so a buffer
     /// as large as the dataset gives a full uniform shuffle and a smaller one only mixes nearby
     /// elements. With <paramref name="reshuffleEachIteration"/> every pass has a new order; a
-    /// <paramref name="seed"/> makes the sequence of orders the same in every run.
+    /// <paramref name="seed"/>, or else <see cref="NF.Random.SetSeed"/> before the call (as
+    /// <c>tf.random.set_seed</c>), makes the sequence of orders the same in every run.
     /// </summary>
     public Dataset<T> Shuffle(int bufferSize, int? seed = null, bool reshuffleEachIteration = true) =>
         With(new ShuffleNode(Node, bufferSize, seed, reshuffleEachIteration));

@@ -217,12 +217,21 @@ public partial class Model
         using var s = entry.Open();
         var bytes = new byte[entry.Length];
         s.ReadExactly(bytes);
+        CheckCrc(entry, Crc32.Append(0, bytes), path);
         try
         {
             return JsonNode.Parse(bytes, documentOptions: new JsonDocumentOptions { MaxDepth = 64 }) as JsonObject
                 ?? throw new InvalidDataException($"'{path}': {name} is not a JSON object.");
         }
         catch (JsonException e) { throw new InvalidDataException($"'{path}': {name} is not valid JSON ({e.Message}).", e); }
+    }
+
+    // The zip reader does not check an entry's CRC: a damaged byte of an uncompressed entry (the
+    // weights) would load as a wrong weight, so every entry read is checked here.
+    private static void CheckCrc(ZipArchiveEntry entry, uint crc, string path)
+    {
+        if (crc != entry.Crc32)
+            throw new InvalidDataException($"'{path}' is damaged: {entry.FullName} fails its CRC-32 check (0x{crc:x8}, the archive records 0x{entry.Crc32:x8}).");
     }
 
     // A safetensors entry of the archive, copied to a temporary file (the reader validates and
@@ -241,12 +250,16 @@ public partial class Model
                     // Never more than the entry declares: a zip that lies about sizes cannot fill the disk.
                     var buffer = new byte[1 << 16];
                     long total = 0;
+                    uint crc = 0;
                     for (int n; (n = source.Read(buffer)) > 0;)
                     {
                         total += n;
                         if (total > entry.Length) throw new InvalidDataException($"'{path}': {name} holds more bytes than it declares.");
+                        crc = Crc32.Append(crc, buffer.AsSpan(0, n));
                         target.Write(buffer, 0, n);
                     }
+                    if (total != entry.Length) throw new InvalidDataException($"'{path}': {name} holds {total} bytes, fewer than the {entry.Length} it declares (truncated?).");
+                    CheckCrc(entry, crc, path);
                 }
                 try { Tensors = NF.Safetensors.Load(temp, out var metadata); Metadata = metadata; }
                 catch (InvalidDataException e) { throw new InvalidDataException($"'{path}', {name}: {e.Message}", e); }

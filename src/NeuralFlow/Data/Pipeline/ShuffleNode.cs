@@ -6,15 +6,15 @@ namespace NeuralFlow.Data.Pipeline;
 /// TensorFlow's buffered shuffle: fill a buffer with the first <c>bufferSize</c> elements,
 /// then repeatedly yield a uniformly chosen one and put the next input element in its place.
 /// A buffer at least as large as the data gives a uniform permutation. Each pass uses its
-/// own seed: derived from <c>seed</c> and the pass number when reshuffling (so a seeded
-/// pipeline repeats the same sequence of orders run after run), the same seed every pass otherwise.
+/// own seed: derived from <c>seed</c> (or one drawn from the global generator) and the pass
+/// number when reshuffling, so a seeded pipeline repeats the same sequence of orders run after
+/// run; the same seed every pass otherwise.
 /// </summary>
 internal sealed class ShuffleNode : OrderOnlyNode
 {
     private readonly int _bufferSize;
     private readonly int _seed;
     private readonly bool _reshuffle;
-    private readonly bool _seeded;
     private readonly StrongBox<int> _pass = new(-1);
 
     public ShuffleNode(Node upstream, int bufferSize, int? seed, bool reshuffleEachIteration) : base(upstream)
@@ -22,14 +22,16 @@ internal sealed class ShuffleNode : OrderOnlyNode
         if (bufferSize < 1)
             throw new ArgumentOutOfRangeException(nameof(bufferSize), bufferSize, "Shuffle: bufferSize must be at least 1 (1 leaves the order unchanged).");
         _bufferSize = bufferSize;
-        _seeded = seed.HasValue;
-        _seed = seed ?? System.Random.Shared.Next();
+        // Without a seed of its own the shuffle takes one from the global generator, as tf.data's
+        // takes an op seed from tf.random.set_seed: after NF.Random.SetSeed the same pipeline
+        // gives the same sequence of orders, run after run; without SetSeed, a new one each run.
+        _seed = seed ?? (int)NF.Random.NextSeed();
         _reshuffle = reshuffleEachIteration;
     }
 
     private ShuffleNode(Node upstream, ShuffleNode settings) : base(upstream)
     {
-        (_bufferSize, _seed, _reshuffle, _seeded, _pass) = (settings._bufferSize, settings._seed, settings._reshuffle, settings._seeded, settings._pass);
+        (_bufferSize, _seed, _reshuffle, _pass) = (settings._bufferSize, settings._seed, settings._reshuffle, settings._pass);
     }
 
     public override Node Over(Node upstream) => new ShuffleNode(upstream, this);
@@ -39,9 +41,7 @@ internal sealed class ShuffleNode : OrderOnlyNode
     protected override IEnumerator<T> Order<T>(Func<IEnumerator<T>> open, Action<T> drop)
     {
         int pass = Interlocked.Increment(ref _pass.Value);
-        int seed = !_reshuffle ? _seed
-            : _seeded ? Mix(_seed, pass)
-            : System.Random.Shared.Next();
+        int seed = _reshuffle ? Mix(_seed, pass) : _seed;
         return Run(open, drop, new System.Random(seed));
     }
 
