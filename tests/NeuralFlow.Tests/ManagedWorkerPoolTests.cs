@@ -148,12 +148,18 @@ public sealed class ManagedWorkerPoolTests
         long* sums = stackalloc long[8];
         var job = new NoRefs { Sums = sums };
         for (int i = 0; i < 200; i++) WorkerPool.Run(job, 8);  // warm: threads started, boxes made, code compiled
-        long before = GC.GetAllocatedBytesForCurrentThread();
         const int jobs = 1000;
-        for (int i = 0; i < jobs; i++) WorkerPool.Run(job, 8);
         // Under a byte a job: an allocation per job (a closure, a task, a box) is 24 bytes or more
-        // each; the runtime may allocate once meanwhile (a lock's first contention: 56 bytes seen).
-        long bytes = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.True(bytes < jobs, $"{jobs} jobs allocated {bytes} bytes");
+        // each, in every batch; the runtime may allocate once meanwhile (a lock's first contention:
+        // 56 bytes seen; on a loaded machine a batch once saw more, the next none), so the
+        // quietest of three batches counts.
+        var batches = new long[3];
+        for (int b = 0; b < batches.Length; b++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < jobs; i++) WorkerPool.Run(job, 8);
+            batches[b] = GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+        Assert.True(batches.Min() < jobs, $"{jobs} jobs allocated {string.Join(", ", batches)} bytes in three batches");
     });
 }
