@@ -78,6 +78,24 @@ public abstract class ModelBuildTests(string backend) : BackendTest(backend)
         Assert.Equal(built.Predict(x).ToArray<float>(), fresh.Predict(x).ToArray<float>());
     }
 
+    // An input layer has no weights: a Sequential that starts with one (made so, or by Build) saves,
+    // loads and exports before any call; Save called its input "unbuilt" until its first batch.
+    [SkippableFact]
+    public void A_built_model_saves_loads_and_exports_before_any_call()
+    {
+        RequireBackend();
+        using var temp = new TempDirectory();
+        var built = SeededWorkshop(build: true);
+        built.Save(temp.File("built.nfmodel"));
+        var x = Images(4);
+        Assert.Equal(built.Predict(x).ToArray<float>(), Model.Load(temp.File("built.nfmodel")).Predict(x).ToArray<float>());
+        var withInput = new Sequential(Layers.Input([3]), new Layers.Dense(2));
+        withInput.Save(temp.File("input.nfmodel"));
+        withInput.ExportOnnx(temp.File("input.onnx"));
+        Assert.Equal(8, Model.Load(temp.File("input.nfmodel")).CountParams());
+        Assert.True(new FileInfo(temp.File("input.onnx")).Length > 0);
+    }
+
     [SkippableFact]
     public void A_shape_a_layer_cannot_take_is_an_argument_error_naming_the_layer()
     {
