@@ -30,6 +30,7 @@ public abstract class LayerReplayParityTests(string backend) : BackendTest(backe
         ["Flatten"] = ("image", () => [new Layers.Flatten()]),
         ["GlobalAveragePooling2D"] = ("image", () => [new Layers.Conv2D(4, 3), new Layers.GlobalAveragePooling2D()]),
         ["GlobalMaxPooling2D"] = ("image", () => [new Layers.Conv2D(4, 3), new Layers.GlobalMaxPooling2D()]),
+        ["Lambda"] = ("vector", () => [new Layers.Dense(6), new Layers.Lambda(x => NF.Square(x) * 0.5f + NF.Sin(x))]),
         ["InputLayer"] = ("vector", () => [new Layers.InputLayer([5]), new Layers.Dense(4)]),
         ["LayerNormalization"] = ("vector", () => [new Layers.Dense(6), new Layers.LayerNormalization()]),
         ["LeakyReLU"] = ("vector", () => [new Layers.Dense(6), new Layers.LeakyReLU()]),
