@@ -60,14 +60,18 @@ public static partial class NF
         }
 
         /// <summary>Normal numbers (<c>tf.random.normal</c>).</summary>
-        public static Tensor Normal(Shape shape, double mean = 0, double stddev = 1, DType dtype = DType.Float32)
+        public static Tensor Normal(Shape shape, double mean = 0, double stddev = 1, DType dtype = DType.Float32) => Normal(shape, mean, stddev, dtype, null);
+
+        /// <summary>Normal numbers from <paramref name="stream"/> (a seeded layer's), or from this generator when null.</summary>
+        internal static Tensor Normal(Shape shape, double mean, double stddev, DType dtype, RandomStream? stream)
         {
             if (!dtype.IsFloating())
                 throw new ArgumentException($"Random.Normal: dtype must be float32 or float64, got {dtype.Name()}.", nameof(dtype));
             if (stddev < 0)
                 throw new ArgumentException($"Random.Normal: stddev must be at least 0, got {stddev}.", nameof(stddev));
             var result = Tensor.Empty(shape, dtype, Backend);
-            Engine.RandomNormal(result, _seed, Take(shape.Count), mean, stddev);
+            var (seed, offset) = stream?.Draw(shape.Count) ?? Draw(shape.Count);
+            Engine.RandomNormal(result, seed, offset, mean, stddev);
             return result;
         }
 

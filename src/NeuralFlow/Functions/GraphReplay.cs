@@ -268,7 +268,7 @@ internal sealed class GraphReplay
     {
         Fallback = reason;
         DropGraphs();
-        TracedFunction.WriteWarning($"NF.Function '{_name}' replays kernel by kernel, not as a CUDA graph: {reason}.");
+        NF.Warn($"NF.Function '{_name}' replays kernel by kernel, not as a CUDA graph: {reason}.");
     }
 
     private void DropGraphs()

@@ -243,21 +243,19 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
     {
         var ro = Ref(output);
         Action<nint[], ulong, ulong> runWith = (p, s, at) => draw(ro.At(p), s, at);
-        if (FromGenerator(seed, offset, count))
-        {
-            Func<(ulong, ulong)> fresh = () => NF.Random.Draw(count);
-            trace.Record(p => { var (s, at) = fresh(); draw(ro.At(p), s, at); }, [], [ro], kind: FunctionTrace.OpKind.Random,
-                         detail: new FunctionTrace.RandomDetail(fresh, runWith, seed, offset));
-        }
-        else
-            trace.Record(p => draw(ro.At(p), seed, offset), [], [ro], kind: FunctionTrace.OpKind.Random,
-                         detail: new FunctionTrace.RandomDetail(null, runWith, seed, offset));
+        var fresh = FreshDraw(seed, offset, count);
+        trace.Record(fresh is null ? p => draw(ro.At(p), seed, offset) : p => { var (s, at) = fresh(); draw(ro.At(p), s, at); },
+                     [], [ro], kind: FunctionTrace.OpKind.Random, detail: new FunctionTrace.RandomDetail(fresh, runWith, seed, offset));
     }
 
-    // Numbers NF.Random just drew (its counter sits right after them): a replay draws afresh.
-    // Any other (seed, offset) is a stateless draw, replayed as it is.
-    private static bool FromGenerator(ulong seed, ulong offset, long count) =>
-        NF.Random.State is var (s, o) && s == seed && (ulong)o == offset + (ulong)count;
+    // Numbers NF.Random just drew (its counter sits right after them), or a seeded layer's stream
+    // just drew: a replay draws afresh from the same generator. Any other (seed, offset) is a
+    // stateless draw, replayed as it is.
+    private static Func<(ulong, ulong)>? FreshDraw(ulong seed, ulong offset, long count)
+    {
+        if (NF.Random.State is var (s, o) && s == seed && (ulong)o == offset + (ulong)count) return () => NF.Random.Draw(count);
+        return RandomStream.JustDrew(seed, offset, count) is { } stream ? () => stream.Draw(count) : null;
+    }
 
     public void OptimizerUpdate(OptimizerKind kind, DType dtype, nint param, nint grad, nint slot0, nint slot1, nint slot2, long count, in OptimizerParams p)
     {

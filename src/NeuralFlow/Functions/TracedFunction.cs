@@ -68,22 +68,19 @@ public sealed class TracedFunction
 
     /// <summary>
     /// Where NF.Function warnings are written (frequent retracing, an eager fallback, a replay
-    /// without CUDA graphs): null, the default, writes them to <see cref="Console.Error"/> as it is
-    /// at the time; set a writer (a log file, a test's StringWriter) to collect them elsewhere, as
-    /// TensorFlow's warnings go through its logger. Each function also keeps its own in <see cref="Warnings"/>.
+    /// without CUDA graphs): the library's warning log, <see cref="NF.WarningLog"/> (this property
+    /// reads and sets it; null writes to <see cref="Console.Error"/>). Each function also keeps its
+    /// own in <see cref="Warnings"/>.
     /// </summary>
-    public static TextWriter? Log { get; set; }
+    public static TextWriter? Log { get => NF.WarningLog; set => NF.WarningLog = value; }
 
     /// <summary>The warnings this function has written, oldest first (each is written once).</summary>
     public IReadOnlyList<string> Warnings => _warnings;
 
-    /// <summary>Writes <paramref name="message"/> where NF.Function warnings go (<see cref="Log"/>).</summary>
-    internal static void WriteWarning(string message) => (Log ?? Console.Error).WriteLine(message);
-
     private void Warn(string message)
     {
         _warnings.Add(message);
-        WriteWarning(message);
+        NF.Warn(message);
     }
 
     /// <summary>The wrapped function's name (for messages).</summary>

@@ -38,7 +38,7 @@ public partial class Model
         var inputShape = sequential.Layers[0].BuildInputShape!.ToArray();
         var shape = inputShape.Skip(1).Select(d => (long)d).ToList(); // the trailing dims; the batch axis is symbolic
         string x = "input";
-        foreach (var layer in sequential.Layers)
+        foreach (var layer in sequential.Layers.Where(l => l is not Layers.InputLayer))  // the graph's input stands for it
             x = graph.Add(layer, x, shape);
         graph.NameOutput(x, "output");
 

@@ -12,6 +12,16 @@ public partial class Model
     // sample_weight to the weighted metrics only). _metricKeys[i][j] is each one's log name.
     private int[] _plainMetrics = [];
     private string[][] _metricKeys = [];
+    // The names of the logs, in their order (see MetricsNames); set by Compile.
+    private string[] _logNames = [];
+
+    /// <summary>
+    /// The names of what <c>Evaluate</c> returns and <c>Fit</c> logs, in that order (Keras'
+    /// <c>model.metrics_names</c>, as tf.keras lists them): "loss", then each output's loss for a
+    /// model of several outputs ("head_loss"), then each output's metrics ("accuracy", or
+    /// "head_accuracy"). Empty before <c>Compile</c>. Fit's validation logs are these with "val_".
+    /// </summary>
+    public IReadOnlyList<string> MetricsNames => _logNames;
 
     // Output i's `metrics` and its `weightedMetrics`, as Compile split them (one place knows the split).
     private List<Metrics.PredictionMetric> PlainMetrics(int i) => _outputMetrics[i].GetRange(0, _plainMetrics[i]);
@@ -144,6 +154,9 @@ public partial class Model
         // A weighted metric named like a plain one of its output logs as "weighted_<name>" (tf.keras).
         _metricKeys = _outputMetrics.Select((ms, i) => ms.Select((m, j) =>
             j >= _plainMetrics[i] && PlainMetrics(i).Any(p => p.Name == m.Name) ? "weighted_" + m.Name : m.Name).ToArray()).ToArray();
+        _logNames = ["loss",
+            .. MultiOutput ? _losses.Select((_, i) => OutputKey(i, "loss")) : [],
+            .. _metricKeys.SelectMany((keys, i) => keys.Select(key => OutputKey(i, key)))];
         _loss = _losses[0];
         _metrics = _outputMetrics[0];
         RunEagerly = runEagerly;
@@ -228,11 +241,13 @@ public partial class Model
     [MethodImpl(Hot)]
     private Dictionary<string, float> Logs(Metrics.Mean lossMean, Metrics.Mean[] outputLosses)
     {
-        var logs = new Dictionary<string, float> { ["loss"] = lossMean.Result() };
+        // The values in the order of _logNames, which names them.
+        int k = 0;
+        var logs = new Dictionary<string, float>(_logNames.Length) { [_logNames[k++]] = lossMean.Result() };
         if (MultiOutput)
-            foreach (var m in outputLosses) logs[m.Name] = m.Result();
-        for (int i = 0; i < _outputMetrics.Length; i++)
-            for (int j = 0; j < _outputMetrics[i].Count; j++) logs[OutputKey(i, _metricKeys[i][j])] = _outputMetrics[i][j].Result();
+            foreach (var m in outputLosses) logs[_logNames[k++]] = m.Result();
+        foreach (var metrics in _outputMetrics)
+            foreach (var m in metrics) logs[_logNames[k++]] = m.Result();
         return logs;
     }
 }

@@ -40,7 +40,7 @@ public partial class Model
         var variables = Variables;
         if (variables.Count == 0)
             throw new InvalidOperationException(
-                $"LoadWeights: {Name} has no weights yet (layers make them on the first call); call the model once on a batch, or EnsureBuilt(inputShape), then load.");
+                $"LoadWeights: {Name} has no weights yet (layers make them on the first call); call Build(inputShape) or the model once on a batch, then load.");
         var file = NF.Safetensors.Load(path, out var metadata);
         try
         {

@@ -107,6 +107,26 @@ public class Sequential : Model
         _layers.Add(layer);
     }
 
+    /// <summary>
+    /// Keras' Sequential.build: puts an input layer of <paramref name="inputShape"/> (one example, no
+    /// batch axis) first and calls every layer on it, as if the model had been made with that input.
+    /// See <see cref="Model.Build"/>.
+    /// </summary>
+    public override void Build(int[] inputShape, DType dtype = DType.Float32)
+    {
+        CheckBuildShape(inputShape);
+        if (_layers.Count > 0 && _layers[0] is Layers.InputLayer first)
+        {
+            if (first.ExampleShape.SequenceEqual(inputShape)) return;
+            throw new ArgumentException($"Build: {Name} starts with the input {first.Name} of shape {BatchFormat(first.ExampleShape)}; it cannot be built for {BatchFormat(inputShape)}.", nameof(inputShape));
+        }
+        var input = new Layers.InputLayer(inputShape, dtype);
+        var x = input.Output;
+        foreach (var layer in _layers) x = BuildingLayer(layer, x.TrailingDims, () => layer.Call(x));
+        _layers.Insert(0, input);
+        _symbolic = x;
+    }
+
     /// <summary>The layers, in order.</summary>
     public IReadOnlyList<Layer> Layers => _layers;
 

@@ -14,7 +14,7 @@ public abstract class FunctionFallbackTests(string backend) : BackendTest(backen
     public void A_csharp_branch_on_Item_runs_eagerly_with_the_reason_on_the_function_and_its_log()
     {
         RequireBackend();
-        using var log = new FunctionLogCapture();
+        using var log = new WarningLogCapture();
         var w = new Variable(NF.Constant(new[] { 1f, 1f }));
         var step = NF.Function((Tensor x) =>
         {

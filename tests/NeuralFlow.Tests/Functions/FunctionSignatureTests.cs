@@ -96,7 +96,7 @@ public abstract class FunctionSignatureTests(string backend) : BackendTest(backe
     public void Frequent_retracing_warns_once_on_the_function_log_and_in_its_warnings()
     {
         RequireBackend();
-        using var log = new FunctionLogCapture();
+        using var log = new WarningLogCapture();
         var f = NF.Function(Shrink);
         for (int n = 1; n <= 8; n++) f(NF.Ones([n]));
         var info = TracedFunction.Of(f);
@@ -113,7 +113,7 @@ public abstract class FunctionSignatureTests(string backend) : BackendTest(backe
     public void A_function_that_keeps_its_signatures_never_warns()
     {
         RequireBackend();
-        using var log = new FunctionLogCapture();
+        using var log = new WarningLogCapture();
         var f = NF.Function((Tensor x) => x - 1);
         for (int i = 0; i < 50; i++) f(NF.Ones([i % 3 + 1]));
         Assert.Equal(3, TracedFunction.Of(f).TraceCount);

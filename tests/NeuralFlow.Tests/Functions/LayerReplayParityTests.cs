@@ -28,8 +28,11 @@ public abstract class LayerReplayParityTests(string backend) : BackendTest(backe
         ["ELU"] = ("vector", () => [new Layers.Dense(6), new Layers.ELU()]),
         ["Embedding"] = ("tokens", () => [new Layers.Embedding(10, 4), new Layers.Flatten()]),
         ["Flatten"] = ("image", () => [new Layers.Flatten()]),
+        ["GaussianDropout"] = ("vector", () => [new Layers.Dense(6), new Layers.GaussianDropout(0.3, seed: 7)]),  // its own generator
+        ["GaussianNoise"] = ("vector", () => [new Layers.Dense(6), new Layers.GaussianNoise(0.3)]),                 // NF.Random's
         ["GlobalAveragePooling2D"] = ("image", () => [new Layers.Conv2D(4, 3), new Layers.GlobalAveragePooling2D()]),
         ["GlobalMaxPooling2D"] = ("image", () => [new Layers.Conv2D(4, 3), new Layers.GlobalMaxPooling2D()]),
+        ["Lambda"] = ("vector", () => [new Layers.Dense(6), new Layers.Lambda(x => NF.Square(x) * 0.5f + NF.Sin(x))]),
         ["InputLayer"] = ("vector", () => [new Layers.InputLayer([5]), new Layers.Dense(4)]),
         ["LayerNormalization"] = ("vector", () => [new Layers.Dense(6), new Layers.LayerNormalization()]),
         ["LeakyReLU"] = ("vector", () => [new Layers.Dense(6), new Layers.LeakyReLU()]),

@@ -11,7 +11,9 @@ public static partial class Callbacks
     /// improves (<c>tf.keras.callbacks.ModelCheckpoint</c>). The path may name the epoch and any
     /// log: <c>"ckpt-{epoch:02d}-{val_loss:.3f}.keras"</c> (a Python format spec after the colon, as
     /// Keras writes it, or a .NET format such as <c>{epoch:00}</c>; epochs count from 1, as in Keras'
-    /// file names). Every write is atomic.
+    /// file names). Every write is atomic. With <paramref name="saveBestOnly"/>, an epoch without the
+    /// monitored log (no validation data for "val_loss") saves nothing, with a warning to
+    /// <see cref="NF.WarningLog"/> (once per run), as Keras 3.
     /// </summary>
     /// <param name="filepath">Where to save; with placeholders, one file per epoch.</param>
     /// <param name="monitor">The log that decides what is best.</param>
@@ -33,7 +35,13 @@ public static partial class Callbacks
         /// <inheritdoc/>
         public override void OnEpochEnd(int epoch, IReadOnlyDictionary<string, float> logs)
         {
-            if (saveBestOnly && !_best.Improved(logs)) return;
+            if (saveBestOnly)
+            {
+                // Keras 3: a missing log warns and saves nothing this epoch.
+                if (_best.Current(logs, available =>
+                        $"Can save best model only with {monitor} available, skipping. Available metrics are: {available}") is not { } current
+                    || !_best.Improved(current)) return;
+            }
             string path = FormatPath(_filepath, epoch + 1, logs);
             if (saveWeightsOnly) Model!.SaveWeights(path);
             else Model!.Save(path);
@@ -123,21 +131,41 @@ public static partial class Callbacks
         // "acc"/"auc" (Keras 2's rule) minimized a monitored precision or recall.
         private static readonly string[] Rising = ["acc", "auc", "precision", "recall", "f1_score", "fbeta_score", "io_u", "iou", "r2_score"];
 
+        private bool _warned;
+
+        /// <summary>The log this rule looks at.</summary>
+        public string Monitor => monitor;
+
         public double Best { get; private set; } = double.NaN;
 
-        public void Reset() => Best = double.NaN;
-
-        public bool Improved(IReadOnlyDictionary<string, float> logs)
+        /// <summary>Forgets the best value (and the warning) of an earlier run.</summary>
+        public void Reset()
         {
-            float current = Current(logs);
+            Best = double.NaN;
+            _warned = false;
+        }
+
+        /// <summary>Whether <paramref name="current"/> is a new best (it becomes <see cref="Best"/> if so).</summary>
+        public bool Improved(float current)
+        {
             bool better = double.IsNaN(Best) || Beats(current, Best);
             if (better) Best = current;
             return better;
         }
 
-        /// <summary>The monitored value in the epoch's logs; a missing one names what the logs have.</summary>
-        public float Current(IReadOnlyDictionary<string, float> logs) => logs.TryGetValue(monitor, out var current) ? current
-            : throw new InvalidOperationException($"{owner} monitors '{monitor}', but the logs have {string.Join(", ", logs.Keys)}.");
+        /// <summary>
+        /// The monitored value in the epoch's logs, or null when the epoch has none (the default
+        /// "val_loss" in a Fit without validation data). Keras 3 then warns and carries on instead of
+        /// ending the run; <paramref name="warning"/> makes its text from the logs the epoch has
+        /// (Keras' "loss,accuracy"). Written once per run, as Python shows a repeated warning once.
+        /// </summary>
+        public float? Current(IReadOnlyDictionary<string, float> logs, Func<string, string> warning)
+        {
+            if (logs.TryGetValue(monitor, out var current)) return current;
+            if (!_warned) NF.Warn(warning(string.Join(",", logs.Keys)));
+            _warned = true;
+            return null;
+        }
 
         /// <summary>Whether <paramref name="value"/> is better than <paramref name="reference"/> by more than the minimum delta.</summary>
         public bool Beats(double value, double reference) => _maximize ? value - minDelta > reference : value + minDelta < reference;

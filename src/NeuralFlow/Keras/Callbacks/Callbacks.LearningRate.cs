@@ -35,6 +35,8 @@ public static partial class Callbacks
     /// has not improved by more than <paramref name="minDelta"/> for <paramref name="patience"/>
     /// epochs, then waits <paramref name="cooldown"/> epochs before counting again, never going
     /// below <paramref name="minLr"/> (<c>tf.keras.callbacks.ReduceLROnPlateau</c>, Keras 3's rule).
+    /// An epoch without the monitored log changes nothing, with a warning to <see cref="NF.WarningLog"/>
+    /// (once per run), as Keras 3.
     /// </summary>
     public sealed class ReduceLROnPlateau : Callback
     {
@@ -67,12 +69,16 @@ public static partial class Callbacks
         /// <inheritdoc/>
         public override void OnEpochEnd(int epoch, IReadOnlyDictionary<string, float> logs)
         {
+            // A missing log (Keras 3: a warning) changes nothing, not even the cooldown count.
+            if (_best.Current(logs, available =>
+                    $"Learning rate reduction is conditioned on metric `{_best.Monitor}` which is not available. Available metrics are: {available}.") is not { } current)
+                return;
             if (_cooldownCounter > 0)
             {
                 _cooldownCounter--;
                 _wait = 0;
             }
-            if (_best.Improved(logs))
+            if (_best.Improved(current))
             {
                 _wait = 0;
                 return;

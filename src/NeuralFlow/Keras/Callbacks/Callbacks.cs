@@ -54,6 +54,8 @@ public static partial class Callbacks
     /// count only if it also beats the baseline, so training stops after <paramref name="patience"/>
     /// epochs that never reach it. Epochs before <paramref name="startFromEpoch"/> (a warm-up) are
     /// not looked at. <paramref name="minDelta"/> counts by its size, as Keras takes its absolute value.
+    /// An epoch without the monitored log (the default "val_loss" in a Fit without validation data)
+    /// is not looked at either, with a warning to <see cref="NF.WarningLog"/> (once per run), as Keras 3.
     /// </summary>
     public sealed class EarlyStopping(string monitor = "val_loss", double minDelta = 0, int patience = 0, string mode = "auto",
         bool restoreBestWeights = false, double? baseline = null, int startFromEpoch = 0) : Callback
@@ -81,9 +83,12 @@ public static partial class Callbacks
         /// <inheritdoc/>
         public override void OnEpochEnd(int epoch, IReadOnlyDictionary<string, float> logs)
         {
-            if (epoch < startFromEpoch) return; // the warm-up: neither counted nor kept
+            // A missing log (Keras 3: a warning) is neither counted nor kept, as the warm-up.
+            if (_best.Current(logs, available =>
+                    $"Early stopping conditioned on metric `{monitor}` which is not available. Available metrics are: {available}") is not { } current
+                || epoch < startFromEpoch) return;
             _wait++;
-            if (_best.Improved(logs))
+            if (_best.Improved(current))
             {
                 BestEpoch = epoch;
                 if (restoreBestWeights)

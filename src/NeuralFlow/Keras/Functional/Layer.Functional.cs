@@ -42,23 +42,32 @@ public abstract partial class Layer
 
     /// <summary>
     /// The output's shape and dtype: the layer run once on zeros of batch 1 (or the inputs' fixed
-    /// batch), in inference mode, with every tape paused and every temporary freed, so an
-    /// enclosing training step or eager code sees nothing of it.
+    /// batch); see <see cref="Probe"/>.
     /// </summary>
     private (int?[] Shape, DType DType) InferOutput(KerasTensor[] inputs, bool listCall)
     {
         int? batch = inputs[0].Shape[0];
-        using var paused = Tape.Pause();
-        using var inference = TrainingMode(false);
-        using var scope = TensorScope.Begin();
-        var zeros = inputs.Select(t => NF.Zeros(new Shape([t.Shape[0] ?? 1, .. t.TrailingDims]), t.DType)).ToArray();
-        Tensor y = listCall ? Call(zeros) : Call(zeros[0]);
-        var dims = y.Shape.ToArray();
+        var (dims, dtype) = Probe(inputs.Select(t => new Shape([t.Shape[0] ?? 1, .. t.TrailingDims])).ToArray(), inputs.Select(t => t.DType).ToArray(), listCall);
         var shape = new int?[dims.Length];
         for (int i = 0; i < dims.Length; i++) shape[i] = dims[i];
         // The batch axis stays unknown unless every input fixed it.
         if (shape.Length > 0 && inputs.Any(t => t.Shape[0] is null)) shape[0] = null;
         else if (shape.Length > 0) shape[0] = batch;
-        return (shape, y.DType);
+        return (shape, dtype);
+    }
+
+    /// <summary>
+    /// Runs the layer once on zeros of <paramref name="shapes"/> (which also builds its weights) and
+    /// returns the output's shape and dtype: in inference mode, with every tape paused and every
+    /// temporary freed, so an enclosing training step or eager code sees nothing of it.
+    /// </summary>
+    private protected (int[] Shape, DType DType) Probe(Shape[] shapes, DType[] dtypes, bool listCall)
+    {
+        using var paused = Tape.Pause();
+        using var inference = TrainingMode(false);
+        using var scope = TensorScope.Begin();
+        var zeros = shapes.Select((s, i) => NF.Zeros(s, dtypes[i])).ToArray();
+        Tensor y = listCall ? Call(zeros) : Call(zeros[0]);
+        return (y.Shape.ToArray(), y.DType);
     }
 }

@@ -36,6 +36,9 @@ public static partial class Layers
             var node = new Node(this, [], listCall: false);
             node.Output = new KerasTensor([batchSize, .. shape.Select(d => (int?)d)], dtype, Name, node);
             Output = node.Output;
+            // It has no weights to make: built as made, so a Sequential that starts with it saves
+            // and exports before any call (its batch axis is the fixed size, or 1 for any).
+            EnsureBuilt(new Shape([batchSize ?? 1, .. shape]));
         }
 
         // Keras numbers inputs input_1, input_2, ... (its layer counter would give "input_layer").

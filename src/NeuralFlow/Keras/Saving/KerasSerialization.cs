@@ -70,6 +70,11 @@ public static class KerasSerialization
             c["shared_axes"] is null ? null : Ints(c, "shared_axes"), NameOf(c)));
         Register("Dot", c => new Layers.Dot(Ints(c, "axes"), Bool(c, "normalize", false), NameOf(c)));
         Register("Rescaling", c => new Layers.Rescaling(Double(c, "scale"), Double(c, "offset", 0), NameOf(c)));
+        Register("GaussianNoise", c => new Layers.GaussianNoise(Double(c, "stddev"), c["seed"]?.GetValue<int>(), NameOf(c)));
+        Register("GaussianDropout", c => new Layers.GaussianDropout(Double(c, "rate"), c["seed"]?.GetValue<int>(), NameOf(c)));
+        // Registered so that saving reaches Lambda.GetConfig, which says why it cannot; nothing can load one.
+        Register<Layers.Lambda>("Lambda", c => throw new NotSupportedException(
+            $"a Lambda layer ('{c["name"]}') holds a C# function, which a model file cannot hold (Keras 3 refuses to load a lambda in safe mode)."));
     }
 
     /// <summary>
