@@ -28,7 +28,7 @@ public partial class Model
     private List<Metrics.PredictionMetric> WeightedMetrics(int i) => _outputMetrics[i].GetRange(_plainMetrics[i], _outputMetrics[i].Count - _plainMetrics[i]);
 
     /// <summary>
-    /// <see cref="Compile(Optimizers.Optimizer, Losses.Loss, IEnumerable{object}?)"/> for a model
+    /// <see cref="Compile(Optimizers.Optimizer, Losses.Loss, IEnumerable{object}?, bool, IEnumerable{object}?)"/> for a model
     /// of several outputs: one loss per output, in the order of <see cref="Outputs"/>, each weighted
     /// by <paramref name="lossWeights"/> (1 when not given) in the loss that training minimizes,
     /// Keras' <c>compile(loss=[...], loss_weights=[...])</c>. The metrics, by name, are computed for
@@ -50,7 +50,7 @@ public partial class Model
     }
 
     /// <summary>
-    /// <see cref="Compile(Optimizers.Optimizer, IReadOnlyList{Losses.Loss}, IEnumerable{object}?, IReadOnlyList{float}?)"/>
+    /// the list form of Compile
     /// with the losses (and weights) keyed by output layer name, as Keras' <c>loss={"head": ...}</c>;
     /// an output without a loss is not trained on.
     /// </summary>
@@ -75,7 +75,7 @@ public partial class Model
     }
 
     /// <summary>
-    /// <see cref="Compile(Optimizers.Optimizer, IReadOnlyList{Losses.Loss}, IEnumerable{object}?, IReadOnlyList{float}?)"/>
+    /// the list form of Compile
     /// with the metrics keyed by output layer name, Keras' <c>metrics={"head": ["accuracy"]}</c>:
     /// each output gets the metrics of its key (names or metric objects), an output without a key none.
     /// </summary>
@@ -88,7 +88,7 @@ public partial class Model
     }
 
     /// <summary>
-    /// <see cref="Compile(Optimizers.Optimizer, IReadOnlyDictionary{string, Losses.Loss}, IEnumerable{object}?, IReadOnlyDictionary{string, float}?)"/>
+    /// the dictionary form of Compile
     /// with the metrics keyed by output layer name too (Keras' <c>metrics={"head": [...]}</c>).
     /// </summary>
     public void Compile<TMetrics>(Optimizers.Optimizer optimizer, IReadOnlyDictionary<string, Losses.Loss> loss, IReadOnlyDictionary<string, TMetrics> metrics,

@@ -6,10 +6,10 @@ public partial class Model
     private Losses.Loss? _loss;
     private List<Metrics.PredictionMetric> _metrics = [];
 
-    /// <summary>The optimizer given to <see cref="Compile"/>.</summary>
+    /// <summary>The optimizer given to Compile.</summary>
     public Optimizers.Optimizer? Optimizer => _optimizer;
 
-    /// <summary>The loss given to <see cref="Compile"/>.</summary>
+    /// <summary>The loss given to Compile (a single-output model's).</summary>
     public Losses.Loss? Loss => _loss;
 
     /// <summary>

@@ -213,7 +213,7 @@ public abstract class NormalizationLayerTests(string backend) : BackendFileTest(
         // Keras' config: one axis as a number, several as a list.
         Assert.Equal(-1, ln.GetConfig()["axis"]!.GetValue<int>());
         Assert.Equal("[1,2]", two.GetConfig()["axis"]!.ToJsonString());
-        Assert.Equal(false, two.GetConfig()["center"]!.GetValue<bool>());
+        Assert.False(two.GetConfig()["center"]!.GetValue<bool>());
     }
 
     [SkippableFact]

@@ -92,7 +92,7 @@ public sealed class NativeDepsScriptTests
         void Tool(string name, string body)
         {
             File.WriteAllText(Path.Combine(bin, name), $"#!/bin/sh\n{body}\n");
-            File.SetUnixFileMode(Path.Combine(bin, name), UnixFileMode.UserRead | UnixFileMode.UserExecute);
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(Path.Combine(bin, name), UnixFileMode.UserRead | UnixFileMode.UserExecute);
         }
         try
         {

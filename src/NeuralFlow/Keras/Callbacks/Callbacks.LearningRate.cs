@@ -31,10 +31,10 @@ public static partial class Callbacks
     }
 
     /// <summary>
-    /// Multiplies the learning rate by <paramref name="factor"/> when <paramref name="monitor"/>
-    /// has not improved by more than <paramref name="minDelta"/> for <paramref name="patience"/>
-    /// epochs, then waits <paramref name="cooldown"/> epochs before counting again, never going
-    /// below <paramref name="minLr"/> (<c>tf.keras.callbacks.ReduceLROnPlateau</c>, Keras 3's rule).
+    /// Multiplies the learning rate by <c>factor</c> when <c>monitor</c>
+    /// has not improved by more than <c>minDelta</c> for <c>patience</c>
+    /// epochs, then waits <c>cooldown</c> epochs before counting again, never going
+    /// below <c>minLr</c> (<c>tf.keras.callbacks.ReduceLROnPlateau</c>, Keras 3's rule).
     /// An epoch without the monitored log changes nothing, with a warning to <see cref="NF.WarningLog"/>
     /// (once per run), as Keras 3.
     /// </summary>
