@@ -1,5 +1,6 @@
 using NeuralFlow.Backends;
 using NeuralFlow.Keras;
+using static NeuralFlow.Tests.Keras16.MetricData;
 
 namespace NeuralFlow.Tests.Keras16;
 
@@ -10,18 +11,6 @@ namespace NeuralFlow.Tests.Keras16;
 /// </summary>
 public abstract class MetricTests(string backend) : BackendTest(backend)
 {
-    private static Tensor T(double[] values, params int[] shape) =>
-        NF.Cast(NF.Constant(values, shape.Length == 0 ? new Shape(values.Length) : new Shape(shape)), DType.Float32);
-
-    private static void Near(double expected, double actual, double atol = 1e-3) =>
-        Assert.True(Math.Abs(expected - actual) <= atol, $"expected {expected}, got {actual}");
-
-    private static void Near(double[] expected, double[] actual, double atol = 1e-3)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        for (int i = 0; i < expected.Length; i++) Near(expected[i], actual[i], atol);
-    }
-
     // confusion_metrics_test.py PrecisionTest
     [SkippableFact]
     public void Precision_matches_keras()

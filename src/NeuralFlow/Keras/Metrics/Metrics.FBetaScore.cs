@@ -109,11 +109,6 @@ public static partial class Metrics
         : FBetaScore(average, 1.0, threshold, name)
     {
         /// <inheritdoc/>
-        public override Dictionary<string, object?> GetConfig()
-        {
-            var c = base.GetConfig();
-            c.Remove("beta");
-            return c;
-        }
+        public override Dictionary<string, object?> GetConfig() => Without(base.GetConfig(), "beta");
     }
 }

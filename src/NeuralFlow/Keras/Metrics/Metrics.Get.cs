@@ -47,11 +47,13 @@ public static partial class Metrics
             "categorical_hinge" => new CategoricalHinge(),
             "logcosh" or "log_cosh" => new LogCoshError(),
             "cosine_similarity" => new CosineSimilarity(),
+            "r2_score" => new R2Score(),
             _ => throw new ArgumentException(
                 $"Unknown metric '{name}'; use one of accuracy, sparse_categorical_accuracy, categorical_accuracy, binary_accuracy, " +
                 "top_k_categorical_accuracy, sparse_top_k_categorical_accuracy, precision, recall, auc, mse, mae, root_mean_squared_error, " +
                 "f1_score, fbeta_score, binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy, kl_divergence, " +
-                "poisson, mape, msle, hinge, squared_hinge, categorical_hinge, logcosh, cosine_similarity (MeanIoU needs numClasses: pass an object).", nameof(name)),
+                "poisson, mape, msle, hinge, squared_hinge, categorical_hinge, logcosh, cosine_similarity, r2_score " +
+                "(the IoU metrics need numClasses or target classes: pass an object, such as new Metrics.MeanIoU(3)).", nameof(name)),
         };
     }
 
@@ -65,8 +67,11 @@ public static partial class Metrics
         string name = config["name"]?.GetValue<string>() ?? throw new FormatException($"metric {className}: no name");
         double D(string key, double fallback) => config[key]?.GetValue<double>() ?? fallback;
         int? I(string key) => config[key]?.GetValue<int>();
-        bool B(string key) => config[key]?.GetValue<bool>() ?? false;
+        bool B(string key, bool fallback = false) => config[key]?.GetValue<bool>() ?? fallback;
         double[]? A(string key) => config[key]?.AsArray().Select(v => v!.GetValue<double>()).ToArray();
+        int[]? Ids(string key) => config[key]?.AsArray().Select(v => v!.GetValue<int>()).ToArray();
+        int Classes() => I("num_classes") ?? throw new FormatException($"{className}: no num_classes");
+        int[] TargetIds() => Ids("target_class_ids") ?? throw new FormatException($"{className}: no target_class_ids");
         return className switch
         {
             nameof(Accuracy) => new Accuracy(name),
@@ -83,8 +88,12 @@ public static partial class Metrics
             nameof(MeanSquaredError) => new MeanSquaredError(name),
             nameof(MeanAbsoluteError) => new MeanAbsoluteError(name),
             nameof(RootMeanSquaredError) => new RootMeanSquaredError(name),
-            nameof(MeanIoU) => new MeanIoU(I("num_classes") ?? throw new FormatException("MeanIoU: no num_classes"), name, I("ignore_class"),
-                config["sparse_y_true"]?.GetValue<bool>() ?? true, config["sparse_y_pred"]?.GetValue<bool>() ?? true),
+            nameof(IoU) => new IoU(Classes(), TargetIds(), name, I("ignore_class"), B("sparse_y_true", true), B("sparse_y_pred", true), I("axis") ?? -1),
+            nameof(MeanIoU) => new MeanIoU(Classes(), name, I("ignore_class"), B("sparse_y_true", true), B("sparse_y_pred", true), I("axis") ?? -1),
+            nameof(BinaryIoU) => new BinaryIoU(Ids("target_class_ids"), D("threshold", 0.5), name),
+            nameof(OneHotIoU) => new OneHotIoU(Classes(), TargetIds(), name, I("ignore_class"), B("sparse_y_pred", false), I("axis") ?? -1),
+            nameof(OneHotMeanIoU) => new OneHotMeanIoU(Classes(), name, I("ignore_class"), B("sparse_y_pred", false), I("axis") ?? -1),
+            nameof(R2Score) => new R2Score(config.ContainsKey("class_aggregation") ? config["class_aggregation"]?.GetValue<string>() : "uniform_average", I("num_regressors") ?? 0, name),
             nameof(F1Score) => new F1Score(config["average"]?.GetValue<string>(), config["threshold"]?.GetValue<double>(), name),
             nameof(FBetaScore) => new FBetaScore(config["average"]?.GetValue<string>(), D("beta", 1), config["threshold"]?.GetValue<double>(), name),
             nameof(BinaryCrossentropy) => new BinaryCrossentropy(B("from_logits"), D("label_smoothing", 0), name),

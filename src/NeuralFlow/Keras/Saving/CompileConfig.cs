@@ -157,6 +157,7 @@ internal static class CompileConfig
                 double d => d,
                 string s => s,
                 double[] a => new JsonArray(a.Select(v => (JsonNode)v).ToArray()),
+                int[] a => new JsonArray(a.Select(v => (JsonNode)v).ToArray()),
                 _ => throw new NotSupportedException($"Save: config entry '{key}' is a {value.GetType().Name}."),
             };
         return o;
