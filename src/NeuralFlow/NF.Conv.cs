@@ -16,9 +16,13 @@ public static partial class NF
     /// </summary>
     [MethodImpl(Hot)]
     public static Tensor Conv2D(Tensor input, Tensor kernel, int[]? strides = null, string padding = "valid", int[]? dilations = null,
-                                int groups = 1, string dataFormat = "channels_last")
+                                int groups = 1, string dataFormat = "channels_last") =>
+        Convolve2D(nameof(Conv2D), input, kernel, strides, padding, dilations, groups, dataFormat);
+
+    /// <summary><see cref="Conv2D(Tensor, Tensor, int[], string, int[], int, string)"/> with its errors naming <paramref name="op"/> (Conv1D runs through it).</summary>
+    [MethodImpl(Hot)]
+    private static Tensor Convolve2D(string op, Tensor input, Tensor kernel, int[]? strides, string padding, int[]? dilations, int groups, string dataFormat)
     {
-        const string op = nameof(Conv2D);
         var x = ConvInput(op, input, kernel, dataFormat, out bool channelsFirst);
         int c = x.Shape[3];
         if (groups < 1)

@@ -60,9 +60,9 @@ public partial class Model
 
         private static string? DataFormatOf(Layer layer) => layer switch
         {
-            Layers.Convolution2D c => c.DataFormat,
-            Layers.Pooling2D p => p.DataFormat,
-            Layers.GlobalPooling2D g => g.DataFormat,
+            Layers.Convolution c => c.DataFormat,
+            Layers.Pooling p => p.DataFormat,
+            Layers.GlobalPooling g => g.DataFormat,
             _ => null,
         };
 
@@ -121,12 +121,16 @@ public partial class Model
             return (attributes, oh, ow);
         }
 
-        /// <summary>An HWIO kernel (<paramref name="hwio"/>, the variable or a reshape of it) as ONNX's OIHW initializer named after <paramref name="kernel"/>.</summary>
+        /// <summary>
+        /// A Keras kernel, spatial axes first ([K, I, O] or HWIO; <paramref name="hwio"/> is the
+        /// variable or a reshape of it), as ONNX's [O, I, spatial...] initializer named after <paramref name="kernel"/>.
+        /// </summary>
         private string OihwWeight(Variable kernel, Tensor hwio)
         {
             if (_weightNames.TryGetValue(kernel, out var known)) return known;
             string name = WeightName(kernel);
-            using var oihw = NF.Transpose(hwio, [3, 2, 0, 1]);
+            int rank = hwio.Rank;
+            using var oihw = NF.Transpose(hwio, [rank - 1, rank - 2, .. Enumerable.Range(0, rank - 2)]);
             long[] dims = [.. oihw.Shape.ToArray().Select(d => (long)d)];
             Initializers.Add(kernel.DType == DType.Float64
                 ? OnnxWriter.Tensor(name, dims, oihw.ToArray<double>())

@@ -1,6 +1,4 @@
-using System.Text.Json;
 using NeuralFlow.Backends;
-using static NeuralFlow.Tests.Reference;
 
 namespace NeuralFlow.Tests;
 
@@ -30,22 +28,7 @@ public abstract class ConvTests(string backend) : BackendTest(backend)
     {
         RequireBackend();
         var c = ConvFixtures.Get(name);
-        var x = NF.Constant(c.X, c.XShape);
-        var k = c.Kernel is null ? null : NF.Constant(c.Kernel, c.KernelShape!);
-        Tensor[] grads;
-        Tensor y;
-        using (var tape = new GradientTape())
-        {
-            tape.Watch(x);
-            if (k is not null) tape.Watch(k);
-            y = Run(c, x, k);
-            var loss = NF.ReduceSum(y * NF.Constant(c.W, c.YShape));
-            grads = tape.Gradient(loss, k is null ? [x] : [x, k]);
-        }
-        Assert.Equal(new Shape(c.YShape), y.Shape);
-        AssertClose(c.Y, y.ToArray<double>(), 1e-12, 1e-12, "y");
-        AssertClose(c.Dx, grads[0].ToArray<double>(), 1e-12, 1e-12, "dx");
-        if (k is not null) AssertClose(c.Dkernel!, grads[1].ToArray<double>(), 1e-12, 1e-12, "dkernel");
+        WindowFixture.AssertFloat64(c, (x, k) => Run(c, x, k));
     }
 
     [SkippableTheory]
@@ -54,10 +37,7 @@ public abstract class ConvTests(string backend) : BackendTest(backend)
     {
         RequireBackend();
         var c = ConvFixtures.Get(name);
-        using var x = NF.Constant(c.X.Select(v => (float)v).ToArray(), c.XShape);
-        using var k = c.Kernel is null ? null : NF.Constant(c.Kernel.Select(v => (float)v).ToArray(), c.KernelShape!);
-        using var y = Run(c, x, k);
-        AssertClose(c.Y, y.ToArray<float>().Select(v => (double)v).ToArray(), 1e-5, 1e-5, "y");
+        WindowFixture.AssertFloat32(c, (x, k) => Run(c, x, k));
     }
 
     [SkippableFact]
@@ -179,21 +159,11 @@ public sealed class CudaConvTests() : ConvTests("cuda");
 public sealed record ConvCase(
     string Name, string Op, string Padding, int[] Strides, int[]? Dilations, int[]? Pool,
     double[] X, int[] XShape, double[]? Kernel, int[]? KernelShape,
-    double[] Y, int[] YShape, double[] W, double[] Dx, double[]? Dkernel, int? Groups = null, int[]? OutputPadding = null);
+    double[] Y, int[] YShape, double[] W, double[] Dx, double[]? Dkernel, int? Groups = null, int[]? OutputPadding = null) : IWindowFixture;
 
 internal static class ConvFixtures
 {
-    private sealed record File(ConvCase[] Cases);
-
-    public static readonly ConvCase[] All = Load();
+    public static readonly ConvCase[] All = WindowFixture.Load<ConvCase>("Conv", "conv_fixtures.json");
 
     public static ConvCase Get(string name) => All.Single(c => c.Name == name);
-
-    private static ConvCase[] Load()
-    {
-        var path = Path.Combine(AppContext.BaseDirectory, "Conv", "conv_fixtures.json");
-        using var stream = System.IO.File.OpenRead(path);
-        var options = new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
-        return (JsonSerializer.Deserialize<File>(stream, options) ?? throw new InvalidDataException(path)).Cases;
-    }
 }

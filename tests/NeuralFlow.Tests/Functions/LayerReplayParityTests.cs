@@ -16,9 +16,11 @@ public abstract class LayerReplayParityTests(string backend) : BackendTest(backe
     private static readonly Dictionary<string, (string Input, Func<Layer[]> Layers)> Table = new()
     {
         ["Activation"] = ("vector", () => [new Layers.Dense(6), new Layers.Activation("tanh")]),
+        ["AveragePooling1D"] = ("sequence", () => [new Layers.Conv1D(3, 2, padding: "same"), new Layers.AveragePooling1D(3, strides: 2, padding: "same"), new Layers.Flatten()]),
         ["AveragePooling2D"] = ("image", () => [new Layers.Conv2D(3, 3, padding: "same"), new Layers.AveragePooling2D(), new Layers.Flatten()]),
         ["BatchNormalization"] = ("vector", () => [new Layers.Dense(6), new Layers.BatchNormalization(momentum: 0.9)]),
         ["BatchNormalization2D"] = ("image", () => [new Layers.Conv2D(3, 3), new Layers.BatchNormalization(), new Layers.Flatten()]),
+        ["Conv1D"] = ("sequence", () => [new Layers.Conv1D(4, 3, padding: "causal", dilationRate: 2, activation: "relu", groups: 2), new Layers.Flatten()]),
         ["Conv2D"] = ("image", () => [new Layers.Conv2D(4, 3, strides: 2, padding: "same", activation: "relu"), new Layers.Flatten()]),
         ["Conv2DTranspose"] = ("image", () => [new Layers.Conv2DTranspose(2, 3, strides: 2, padding: "same"), new Layers.Flatten()]),
         ["Cropping2D"] = ("image", () => [new Layers.Conv2D(2, 1), new Layers.Cropping2D(1), new Layers.Flatten()]),
@@ -30,12 +32,15 @@ public abstract class LayerReplayParityTests(string backend) : BackendTest(backe
         ["Flatten"] = ("image", () => [new Layers.Flatten()]),
         ["GaussianDropout"] = ("vector", () => [new Layers.Dense(6), new Layers.GaussianDropout(0.3, seed: 7)]),  // its own generator
         ["GaussianNoise"] = ("vector", () => [new Layers.Dense(6), new Layers.GaussianNoise(0.3)]),                 // NF.Random's
+        ["GlobalAveragePooling1D"] = ("sequence", () => [new Layers.Conv1D(4, 2, strides: 2), new Layers.GlobalAveragePooling1D()]),
         ["GlobalAveragePooling2D"] = ("image", () => [new Layers.Conv2D(4, 3), new Layers.GlobalAveragePooling2D()]),
+        ["GlobalMaxPooling1D"] = ("sequence", () => [new Layers.Permute([2, 1]), new Layers.Conv1D(4, 3, dataFormat: "channels_first"), new Layers.GlobalMaxPooling1D(dataFormat: "channels_first")]),
         ["GlobalMaxPooling2D"] = ("image", () => [new Layers.Conv2D(4, 3), new Layers.GlobalMaxPooling2D()]),
         ["Lambda"] = ("vector", () => [new Layers.Dense(6), new Layers.Lambda(x => NF.Square(x) * 0.5f + NF.Sin(x))]),
         ["InputLayer"] = ("vector", () => [new Layers.InputLayer([5]), new Layers.Dense(4)]),
         ["LayerNormalization"] = ("vector", () => [new Layers.Dense(6), new Layers.LayerNormalization()]),
         ["LeakyReLU"] = ("vector", () => [new Layers.Dense(6), new Layers.LeakyReLU()]),
+        ["MaxPooling1D"] = ("sequence", () => [new Layers.Conv1D(3, 3, padding: "same"), new Layers.MaxPooling1D(), new Layers.Flatten()]),
         ["MaxPooling2D"] = ("image", () => [new Layers.Conv2D(3, 3, padding: "same"), new Layers.MaxPooling2D(), new Layers.Flatten()]),
         ["Permute"] = ("image", () => [new Layers.Conv2D(2, 1), new Layers.Permute([3, 1, 2]), new Layers.Flatten()]),
         ["PReLU"] = ("vector", () => [new Layers.Dense(6), new Layers.PReLU()]),
@@ -87,6 +92,7 @@ public abstract class LayerReplayParityTests(string backend) : BackendTest(backe
         Tensor x = kind switch
         {
             "image" => NF.Random.Normal([4, 6, 6, 2]),
+            "sequence" => NF.Random.Normal([4, 8, 2]),
             "tokens" => NF.Random.Uniform([4, 5], minval: 0, maxval: 10, dtype: DType.Int32),
             _ => NF.Random.Normal([4, 5]),
         };

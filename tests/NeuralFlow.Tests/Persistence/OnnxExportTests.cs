@@ -171,6 +171,39 @@ public abstract class OnnxExportTests(string backend) : BackendFileTest(backend)
     }
 
     [SkippableFact]
+    public void Sequence_cnns_run_in_onnx_runtime_as_in_predict()
+    {
+        RequireBackend();
+        NF.Random.SetSeed(35);
+        // 1-D Conv and pools on [N, C, steps] between Transposes; "causal" and TensorFlow's
+        // "same" (the odd pad at the end) as explicit [begin, end] pads.
+        var model = new Sequential(
+            new Layers.Conv1D(6, 3, padding: "causal", dilationRate: 2, activation: "relu", groups: 2),
+            new Layers.MaxPooling1D(2, padding: "same"),
+            new Layers.Conv1D(4, 4, strides: 2, padding: "same", activation: "tanh"),
+            new Layers.AveragePooling1D(3, strides: 1, padding: "same"),
+            new Layers.Conv1D(3, 2, dilationRate: 2),
+            new Layers.Flatten(),
+            new Layers.Dense(3, activation: "softmax"));
+        Fit(model, NF.Random.Uniform([32, 15, 2]), 3);
+        ExportAndCompare(model, "sequence.onnx", [15, 2], [1, 5]);
+
+        // channels_first layers are [N, C, steps] on both sides; the global pools with and without keepdims.
+        var first = new Sequential(
+            new Layers.Conv1D(4, 3, padding: "causal", dataFormat: "channels_first", biasInitializer: "ones"),
+            new Layers.AveragePooling1D(2, padding: "same", dataFormat: "channels_first"),
+            new Layers.GlobalMaxPooling1D(dataFormat: "channels_first", keepdims: true),
+            new Layers.Flatten(),
+            new Layers.Dense(2));
+        Fit(first, NF.Random.Uniform([32, 3, 9]), 2);
+        ExportAndCompare(first, "sequence_ncl.onnx", [3, 9], [2]);
+
+        var averaged = new Sequential(new Layers.Conv1D(3, 2, useBias: false), new Layers.GlobalAveragePooling1D());
+        Fit(averaged, NF.Random.Uniform([32, 7, 2]), 3);
+        ExportAndCompare(averaged, "sequence_gap.onnx", [7, 2], [3]);
+    }
+
+    [SkippableFact]
     public void Conv_variants_run_in_onnx_runtime_as_in_predict()
     {
         RequireBackend();
@@ -428,7 +461,8 @@ public sealed class OnnxExportLimitsTests : IDisposable
     {
         // What the registered exporters cover today; a lost exporter fails here.
         string[] layers = ["Dense", "Conv2D", "Conv2DTranspose", "DepthwiseConv2D", "AveragePooling2D", "MaxPooling2D",
-            "GlobalAveragePooling2D", "GlobalMaxPooling2D", "Reshape", "BatchNormalization", "LayerNormalization",
+            "GlobalAveragePooling2D", "GlobalMaxPooling2D", "Reshape", "Conv1D", "AveragePooling1D", "MaxPooling1D",
+            "GlobalAveragePooling1D", "GlobalMaxPooling1D", "BatchNormalization", "LayerNormalization",
             "ZeroPadding2D", "Cropping2D", "UpSampling2D", "Permute", "RepeatVector", "Embedding", "Activation",
             "Dropout", "Flatten", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax"];
         string[] merges = ["Add", "Average", "Maximum", "Minimum", "Subtract", "Concatenate", "Multiply", "Dot"];

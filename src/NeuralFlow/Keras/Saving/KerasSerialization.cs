@@ -38,6 +38,14 @@ public static class KerasSerialization
             c["output_padding"] is null ? null : Ints(c, "output_padding"), Ints(c, "dilation_rate"),
             Activation(c, "activation"), Bool(c, "use_bias", true),
             Initializer(c, "kernel_initializer"), Initializer(c, "bias_initializer"), NameOf(c), DataFormat(c)));
+        Register("Conv1D", c => new Layers.Conv1D(
+            Int(c, "filters"), One(c, "kernel_size"), One(c, "strides", 1), String(c, "padding", "valid"), One(c, "dilation_rate", 1),
+            Activation(c, "activation"), Bool(c, "use_bias", true),
+            Initializer(c, "kernel_initializer"), Initializer(c, "bias_initializer"), NameOf(c), Int(c, "groups", 1), DataFormat(c)));
+        Register("MaxPooling1D", c => new Layers.MaxPooling1D(One(c, "pool_size", 2), c["strides"] is null ? null : One(c, "strides"), String(c, "padding", "valid"), NameOf(c), DataFormat(c)));
+        Register("AveragePooling1D", c => new Layers.AveragePooling1D(One(c, "pool_size", 2), c["strides"] is null ? null : One(c, "strides"), String(c, "padding", "valid"), NameOf(c), DataFormat(c)));
+        Register("GlobalAveragePooling1D", c => new Layers.GlobalAveragePooling1D(NameOf(c), DataFormat(c), Bool(c, "keepdims", false)));
+        Register("GlobalMaxPooling1D", c => new Layers.GlobalMaxPooling1D(NameOf(c), DataFormat(c), Bool(c, "keepdims", false)));
         Register("MaxPooling2D", c => new Layers.MaxPooling2D(Ints(c, "pool_size"), Ints(c, "strides"), String(c, "padding", "valid"), NameOf(c), DataFormat(c)));
         Register("AveragePooling2D", c => new Layers.AveragePooling2D(Ints(c, "pool_size"), Ints(c, "strides"), String(c, "padding", "valid"), NameOf(c), DataFormat(c)));
         Register("GlobalAveragePooling2D", c => new Layers.GlobalAveragePooling2D(NameOf(c), DataFormat(c), Bool(c, "keepdims", false)));
@@ -142,7 +150,7 @@ public static class KerasSerialization
         switch (layer)
         {
             case Layers.Dense d: (d.KernelRegularizer, d.BiasRegularizer) = (kernel, bias); break;
-            case Layers.Convolution2D v: (v.KernelRegularizer, v.BiasRegularizer) = (kernel, bias); break;
+            case Layers.Convolution v: (v.KernelRegularizer, v.BiasRegularizer) = (kernel, bias); break;
         }
     }
 
@@ -159,6 +167,11 @@ public static class KerasSerialization
         JsonValue v => [v.GetValue<int>()],
         _ => throw new FormatException($"'{key}' is missing"),
     };
+    // A 1-D layer's window entry: Keras writes a list of one ([3]); a bare number is read too.
+    private static int One(JsonObject c, string key, int? fallback = null) =>
+        c[key] is null && fallback is { } f ? f
+        : Ints(c, key) is [var value] ? value
+        : throw new FormatException($"'{key}' of a 1-D layer must hold one value, got {c[key]!.ToJsonString()}");
     // Keras writes null for "the backend's image_data_format", which is channels_last.
     private static string DataFormat(JsonObject c) => c["data_format"]?.GetValue<string>() ?? "channels_last";
     // An input's [batch, dims...], the batch null (any) unless fixed.

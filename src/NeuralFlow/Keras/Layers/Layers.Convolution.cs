@@ -1,0 +1,127 @@
+using System.Text.Json.Nodes;
+
+namespace NeuralFlow.Keras;
+
+public static partial class Layers
+{
+    /// <summary>
+    /// What every convolution layer shares (Keras' <c>BaseConv</c>): window, strides, padding,
+    /// dilation, data format (one window value per spatial axis: one for Conv1D, two for the 2-D
+    /// layers), the kernel and optional bias, the activation.
+    /// </summary>
+    public abstract class Convolution : Layer
+    {
+        // The window arguments arrive checked by the subclass, which knows its rank and its paddings.
+        private protected Convolution(int[] kernelSize, int[] strides, string padding, int[] dilationRate, string dataFormat,
+                                      ActivationFunction? activation, bool useBias, Initializer? kernelInitializer, Initializer? biasInitializer,
+                                      string? name)
+            : base(name)
+        {
+            KernelSize = kernelSize;
+            Strides = strides;
+            Padding = padding;
+            DilationRate = dilationRate;
+            DataFormat = dataFormat;
+            Activation = activation;
+            UseBias = useBias;
+            KernelInitializer = kernelInitializer ?? Initializer.GlorotUniform;
+            BiasInitializer = biasInitializer ?? Initializer.Zeros;
+        }
+
+        /// <summary>The window's size per spatial axis: (steps) or (height, width).</summary>
+        public int[] KernelSize { get; }
+
+        /// <summary>The strides per spatial axis.</summary>
+        public int[] Strides { get; }
+
+        /// <summary>"valid" or "same" (and "causal" for Conv1D).</summary>
+        public string Padding { get; }
+
+        /// <summary>The dilation per spatial axis.</summary>
+        public int[] DilationRate { get; }
+
+        /// <summary>"channels_last" (channels on the last axis, Keras' default) or "channels_first" (on axis 1).</summary>
+        public string DataFormat { get; }
+
+        /// <summary>The activation, or null for linear.</summary>
+        public ActivationFunction? Activation { get; }
+
+        /// <summary>Whether the layer adds a bias.</summary>
+        public bool UseBias { get; }
+
+        /// <summary>How the kernel starts (Keras' default: Glorot uniform).</summary>
+        public Initializer KernelInitializer { get; }
+
+        /// <summary>How the bias starts (zeros).</summary>
+        public Initializer BiasInitializer { get; }
+
+        /// <summary>A penalty on the kernel, added to <see cref="Layer.Losses"/> (Keras' kernel_regularizer): set it with an object initializer.</summary>
+        public Regularizers.Regularizer? KernelRegularizer { get; set; }
+
+        /// <summary>A penalty on the bias (Keras' bias_regularizer).</summary>
+        public Regularizers.Regularizer? BiasRegularizer { get; set; }
+
+        private protected override IEnumerable<Tensor> WeightPenalties() => Penalties(KernelRegularizer, Kernel, BiasRegularizer, Bias);
+        private protected override bool HasWeightRegularizer => KernelRegularizer is not null || BiasRegularizer is not null;
+
+        /// <summary>The kernel, once built.</summary>
+        public Variable? Kernel { get; private set; }
+
+        /// <summary>The bias (one per output channel), once built; null without bias.</summary>
+        public Variable? Bias { get; private set; }
+
+        private protected bool ChannelsFirst => DataFormat == "channels_first";
+
+        /// <inheritdoc/>
+        public override JsonObject GetConfig()
+        {
+            var c = base.GetConfig();
+            PoolingArgs.WindowConfig(c, "kernel_size", KernelSize, Strides, Padding, DataFormat);
+            c["dilation_rate"] = PoolingArgs.Json(DilationRate);
+            AddKernelConfig(c, Activation, UseBias, KernelInitializer, BiasInitializer);
+            AddRegularizerConfig(c, KernelRegularizer, BiasRegularizer, this is DepthwiseConv2D ? "depthwise_regularizer" : "kernel_regularizer");
+            return c;
+        }
+
+        /// <summary>The number of spatial axes: 1 for sequences, 2 for images.</summary>
+        private int SpatialRank => KernelSize.Length;
+
+        /// <summary>The input's channel count under <see cref="DataFormat"/>; an error naming the layer for an input of another rank.</summary>
+        private protected int InputChannels(Shape inputShape) => inputShape.Rank == SpatialRank + 2
+            ? inputShape[ChannelsFirst ? 1 : -1]
+            : throw new ArgumentException(
+                $"{Name}: {GetType().Name} needs {PoolingArgs.Layout(SpatialRank, ChannelsFirst)}, got shape {inputShape}.", "x");
+
+        /// <summary>The input channels each of <paramref name="groups"/> groups sees; an error naming the layer when they do not divide.</summary>
+        private protected int GroupChannels(Shape inputShape, int groups)
+        {
+            int channels = InputChannels(inputShape);
+            return channels % groups == 0 ? channels / groups : throw new ArgumentException(
+                $"{Name}: the input {inputShape} has {channels} channels, which are not divisible by groups ({groups}).", "x");
+        }
+
+        /// <summary>Creates the kernel and, with <see cref="UseBias"/>, a bias of <paramref name="outputChannels"/>.</summary>
+        private protected void BuildWeights(string kernelName, Shape kernelShape, int outputChannels)
+        {
+            Kernel = AddWeight(kernelName, kernelShape, KernelInitializer);
+            if (UseBias) Bias = AddWeight("bias", [outputChannels], BiasInitializer);
+            // channels_first puts the channels before the spatial axes: the bias broadcasts as [C, 1, ...].
+            _channelsFirstBias = [outputChannels, .. Enumerable.Repeat(1, SpatialRank)];
+        }
+
+        private int[] _channelsFirstBias = [];
+
+        /// <inheritdoc/>
+        [MethodImpl(Hot)]
+        protected sealed override Tensor Forward(Tensor x)
+        {
+            var y = Convolve(x.DType == Kernel!.DType ? x : NF.Cast(x, Kernel.DType));
+            // The bias is per channel: the last axis for channels_last, axis 1 for channels_first.
+            if (Bias is not null) y = y + (ChannelsFirst ? NF.Reshape(Bias, _channelsFirstBias) : Bias);
+            return Activation is null ? y : Activation.Apply(y);
+        }
+
+        /// <summary>The layer's convolution of <paramref name="x"/> (in the kernel's dtype) with <see cref="Kernel"/>.</summary>
+        private protected abstract Tensor Convolve(Tensor x);
+    }
+}

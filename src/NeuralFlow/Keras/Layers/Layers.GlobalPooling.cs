@@ -1,0 +1,94 @@
+using System.Text.Json.Nodes;
+
+namespace NeuralFlow.Keras;
+
+public static partial class Layers
+{
+    /// <summary>
+    /// Mean over the spatial axes: [N, H, W, C] (or NCHW [N, C, H, W]) to [N, C], or to
+    /// [N, 1, 1, C] (NCHW [N, C, 1, 1]) with <paramref name="keepdims"/> (<c>tf.keras.layers.GlobalAveragePooling2D</c>).
+    /// </summary>
+    public sealed class GlobalAveragePooling2D(string? name = null, string dataFormat = "channels_last", bool keepdims = false)
+        : GlobalPooling2D(name, dataFormat, keepdims, max: false);
+
+    /// <summary>
+    /// Maximum over the spatial axes: [N, H, W, C] (or NCHW [N, C, H, W]) to [N, C], or to
+    /// [N, 1, 1, C] (NCHW [N, C, 1, 1]) with <paramref name="keepdims"/> (<c>tf.keras.layers.GlobalMaxPooling2D</c>).
+    /// </summary>
+    public sealed class GlobalMaxPooling2D(string? name = null, string dataFormat = "channels_last", bool keepdims = false)
+        : GlobalPooling2D(name, dataFormat, keepdims, max: true);
+
+    /// <summary>
+    /// What the global pooling layers share (Keras' <c>BaseGlobalPooling</c>): the data format,
+    /// keepdims, the spatial axes pooled over (one for the 1-D layers, two for the 2-D ones) and
+    /// the input check.
+    /// </summary>
+    public abstract class GlobalPooling : Layer
+    {
+        private readonly int _spatialRank;
+
+        private readonly bool _max;
+
+        private protected GlobalPooling(int spatialRank, string? name, string dataFormat, bool keepdims, bool max) : base(name)
+        {
+            _spatialRank = spatialRank;
+            _max = max;
+            DataFormat = PoolingArgs.DataFormat(GetType().Name, dataFormat);
+            Keepdims = keepdims;
+            SpatialAxes = Enumerable.Range(DataFormat == "channels_first" ? 2 : 1, spatialRank).ToArray();
+        }
+
+        /// <summary>Keras 3's <c>keepdims</c>: the pooled axes stay, with length 1.</summary>
+        public bool Keepdims { get; }
+
+        /// <summary>"channels_last" (channels on the last axis, Keras' default) or "channels_first" (on axis 1).</summary>
+        public string DataFormat { get; }
+
+        /// <summary>The axes pooled over: the spatial axes of the data format.</summary>
+        private int[] SpatialAxes { get; }
+
+        /// <inheritdoc/>
+        [MethodImpl(Hot)]
+        protected sealed override Tensor Forward(Tensor x) => _max ? NF.ReduceMax(Check(x), SpatialAxes, Keepdims) : NF.ReduceMean(Check(x), SpatialAxes, Keepdims);
+
+        /// <inheritdoc/>
+        public override JsonObject GetConfig()
+        {
+            var c = base.GetConfig();
+            c["data_format"] = DataFormat;
+            c["keepdims"] = Keepdims;
+            return c;
+        }
+
+        private Tensor Check(Tensor x) => x.Rank == _spatialRank + 2 ? x :
+            throw new ArgumentException($"{Name}: needs {PoolingArgs.Layout(_spatialRank, DataFormat == "channels_first")}, got shape {x.Shape}.", nameof(x));
+    }
+
+    /// <summary>What GlobalAveragePooling2D and GlobalMaxPooling2D share: they pool over both axes of images.</summary>
+    public abstract class GlobalPooling2D : GlobalPooling
+    {
+        private protected GlobalPooling2D(string? name, string dataFormat, bool keepdims, bool max) : base(2, name, dataFormat, keepdims, max) { }
+    }
+
+    /// <summary>What GlobalAveragePooling1D and GlobalMaxPooling1D share: they pool over the steps of sequences.</summary>
+    public abstract class GlobalPooling1D : GlobalPooling
+    {
+        private protected GlobalPooling1D(string? name, string dataFormat, bool keepdims, bool max) : base(1, name, dataFormat, keepdims, max) { }
+    }
+
+    /// <summary>
+    /// Mean over the steps: [batch, steps, channels] (or [batch, channels, steps]) to [batch,
+    /// channels], or to [batch, 1, channels] ([batch, channels, 1]) with <paramref name="keepdims"/>
+    /// (<c>keras.layers.GlobalAveragePooling1D</c>).
+    /// </summary>
+    public sealed class GlobalAveragePooling1D(string? name = null, string dataFormat = "channels_last", bool keepdims = false)
+        : GlobalPooling1D(name, dataFormat, keepdims, max: false);
+
+    /// <summary>
+    /// Maximum over the steps: [batch, steps, channels] (or [batch, channels, steps]) to [batch,
+    /// channels], or to [batch, 1, channels] ([batch, channels, 1]) with <paramref name="keepdims"/>
+    /// (<c>keras.layers.GlobalMaxPooling1D</c>).
+    /// </summary>
+    public sealed class GlobalMaxPooling1D(string? name = null, string dataFormat = "channels_last", bool keepdims = false)
+        : GlobalPooling1D(name, dataFormat, keepdims, max: true);
+}

@@ -1,0 +1,68 @@
+using System.Text.Json.Nodes;
+
+namespace NeuralFlow.Keras;
+
+/// <summary>The argument rules the convolution and pooling layers share.</summary>
+internal static class PoolingArgs
+{
+    /// <summary>(height, width) from one value (both) or two; each at least 1.</summary>
+    public static int[] Pair(string layer, string arg, int[] values)
+    {
+        ArgumentNullException.ThrowIfNull(values, arg);
+        if (values.Length is not (1 or 2) || values.Any(v => v < 1))
+            throw new ArgumentException($"{layer}: {arg} must be one or two positive integers (height, width), got [{string.Join(", ", values)}].", arg);
+        return [values[0], values[^1]];
+    }
+
+    /// <summary>A one-axis window argument (Conv1D, the 1-D pools) as Keras stores it: a list of one value, at least 1.</summary>
+    public static int[] Single(string layer, string arg, int value) => value >= 1 ? [value]
+        : throw new ArgumentException($"{layer}: {arg} must be a positive integer, got {value}.", arg);
+
+    /// <summary>"valid" or "same" (and "causal" where <paramref name="causal"/>: Conv1D's), lower case.</summary>
+    public static string Padding(string layer, string padding, bool causal = false) => padding?.ToLowerInvariant() switch
+    {
+        "valid" => "valid",
+        "same" => "same",
+        "causal" when causal => "causal",
+        _ => throw new ArgumentException(
+            $"{layer}: padding must be \"valid\"{(causal ? ", \"same\" or \"causal\"" : " or \"same\"")}, got \"{padding}\".", nameof(padding)),
+    };
+
+    /// <summary>The inputs a layer of <paramref name="spatialRank"/> spatial axes takes, for its errors.</summary>
+    public static string Layout(int spatialRank, bool channelsFirst) => (spatialRank, channelsFirst) switch
+    {
+        (1, false) => "sequences [batch, steps, channels]",
+        (1, true) => "channels_first sequences [batch, channels, steps]",
+        (_, false) => "NHWC inputs [N, H, W, C]",
+        (_, true) => "NCHW inputs [N, C, H, W]",
+    };
+
+    /// <summary>A convolution's filters and groups: both positive, the filters divisible into the groups.</summary>
+    public static (int Filters, int Groups) FiltersAndGroups(string layer, int filters, int groups)
+    {
+        if (filters <= 0) throw new ArgumentOutOfRangeException(nameof(filters), filters, $"{layer}: filters must be positive.");
+        if (groups <= 0) throw new ArgumentOutOfRangeException(nameof(groups), groups, $"{layer}: groups must be positive.");
+        if (filters % groups != 0)
+            throw new ArgumentException($"{layer}: filters ({filters}) must be divisible by groups ({groups}).", nameof(groups));
+        return (filters, groups);
+    }
+
+    /// <summary>Keras' data_format: "channels_last" (NHWC) or "channels_first" (NCHW), lower case.</summary>
+    public static string DataFormat(string layer, string dataFormat) => dataFormat?.ToLowerInvariant() switch
+    {
+        "channels_last" => "channels_last",
+        "channels_first" => "channels_first",
+        _ => throw new ArgumentException($"{layer}: dataFormat must be \"channels_last\" or \"channels_first\", got \"{dataFormat}\".", nameof(dataFormat)),
+    };
+
+    /// <summary>The window entries of a convolution or pooling config, in Keras' names.</summary>
+    public static void WindowConfig(JsonObject c, string sizeKey, int[] size, int[] strides, string padding, string dataFormat)
+    {
+        c[sizeKey] = Json(size);
+        c["strides"] = Json(strides);
+        c["padding"] = padding;
+        c["data_format"] = dataFormat;
+    }
+
+    public static JsonArray Json(int[] values) => new(values.Select(v => (JsonNode?)v).ToArray());
+}

@@ -1,0 +1,72 @@
+using NeuralFlow.IO;
+
+namespace NeuralFlow.Keras;
+
+public partial class Model
+{
+    // The sequence layers in ONNX, as the image layers (Model.Onnx.Conv.cs): ONNX's Conv and pools
+    // take [N, C, steps], so a channels_last layer is wrapped in Transposes ([N, steps, C] ->
+    // [N, C, steps] -> back) and a channels_first one needs none. "same" and "causal" become
+    // explicit pads [begin, end].
+    private sealed partial class OnnxGraph
+    {
+        private static readonly long[] SwapLastTwo = [0, 2, 1];
+
+        private string Sequence(Layer layer, string x, List<long> shape)
+        {
+            if (shape.Count != 2)
+                throw new NotSupportedException($"ExportOnnx: layer {layer.Name} needs sequence inputs, but its input has trailing dims ({string.Join(", ", shape)}).");
+            bool channelsFirst = DataFormatOf(layer) == "channels_first";
+            int steps = channelsFirst ? 1 : 0;
+            if (layer is Layers.GlobalPooling1D global)
+            {
+                if (global.Keepdims) shape[steps] = 1;
+                else shape.RemoveAt(steps);
+                return Node(layer is Layers.GlobalMaxPooling1D ? "ReduceMax" : "ReduceMean", layer.Name, [x],
+                    OnnxWriter.IntsAttribute("axes", [steps + 1]), OnnxWriter.IntAttribute("keepdims", global.Keepdims ? 1 : 0));
+            }
+            int length = (int)shape[steps], channels = (int)shape[1 - steps];
+            string ncl = channelsFirst ? x : Node("Transpose", $"{layer.Name}/ToNCL", [x], OnnxWriter.IntsAttribute("perm", SwapLastTwo));
+            string y;
+            long outLength, outChannels;
+            if (layer is Layers.Conv1D conv)
+            {
+                int k = conv.KernelSize[0], s = conv.Strides[0], d = conv.DilationRate[0];
+                var (pads, outSteps) = SequencePads(conv.Name, length, k, s, d, conv.Padding);
+                string[] inputs = conv.Bias is null ? [ncl, OihwWeight(conv.Kernel!, conv.Kernel!)] : [ncl, OihwWeight(conv.Kernel!, conv.Kernel!), Weight(conv.Bias)];
+                y = Node("Conv", conv.Name, inputs,
+                    OnnxWriter.IntsAttribute("kernel_shape", [k]), OnnxWriter.IntsAttribute("strides", [s]), OnnxWriter.IntsAttribute("pads", pads),
+                    OnnxWriter.IntsAttribute("dilations", [d]), OnnxWriter.IntAttribute("group", conv.Groups));
+                (outLength, outChannels) = (outSteps, conv.Filters);
+            }
+            else
+            {
+                var pool = (Layers.Pooling1D)layer;
+                var (pads, outSteps) = SequencePads(pool.Name, length, pool.PoolSize[0], pool.Strides[0], 1, pool.Padding);
+                // ONNX AveragePool's count_include_pad = 0 (the default) is TensorFlow's rule too.
+                y = Node(pool is Layers.MaxPooling1D ? "MaxPool" : "AveragePool", pool.Name, [ncl],
+                    OnnxWriter.IntsAttribute("kernel_shape", [pool.PoolSize[0]]), OnnxWriter.IntsAttribute("strides", [pool.Strides[0]]),
+                    OnnxWriter.IntsAttribute("pads", pads));
+                (outLength, outChannels) = (outSteps, channels);
+            }
+            shape.Clear();
+            shape.AddRange(channelsFirst ? [outChannels, outLength] : [outLength, outChannels]);
+            string output = channelsFirst ? y : Node("Transpose", $"{layer.Name}/ToNLC", [y], OnnxWriter.IntsAttribute("perm", SwapLastTwo));
+            return layer is Layers.Conv1D { Activation: { } activation } ? Activation(activation, layer, output) : output;
+        }
+
+        /// <summary>
+        /// The explicit [begin, end] pads of a window over <paramref name="length"/> steps and the
+        /// output's length: "causal" is dilation * (k - 1) zeros at the beginning, then "valid"
+        /// (NF.Conv1D's rule); "same" is TensorFlow's, the odd pad at the end (NF.WindowFor's rule).
+        /// </summary>
+        private static (long[] Pads, int Out) SequencePads(string layer, int length, int k, int stride, int dilation, string padding)
+        {
+            int causal = padding == "causal" ? NF.CausalPad(k, dilation) : 0;
+            int padded = length + causal;
+            var (w, _, outSteps) = NF.WindowFor(layer, new Shape(1, 1, padded, 1), 1, k, [1, stride], padding == "causal" ? "valid" : padding, [1, dilation]);
+            long end = Math.Max(0, (outSteps - 1L) * stride + (k - 1L) * dilation + 1 - padded - w.PadLeft);
+            return ([causal + w.PadLeft, end], outSteps);
+        }
+    }
+}
