@@ -92,8 +92,9 @@ public sealed partial class ManagedBackend
     /// Rows of n contiguous lanes read from src and written to out: subtract each row's max, one
     /// exponentiation over all the rows (ExpOp, the Exp op's own bits), normalise each row (sum
     /// in double). A call per row cost a TensorPrimitives call per 10-class row, each running
-    /// unoptimized code until tiered compilation reached it (issue 17: 256 x 10 took 270-500 us
-    /// for the first ~0.25 s of a process and 12-40 us later).
+    /// unoptimized code until tiered compilation reached it (issue 17, one series per build on a
+    /// loaded machine: 256 x 10 took 280-500 us for the first ~0.25 s of a process, 40-65 us until
+    /// ~1.2 s, 10.6 us after; see VectorLoops).
     /// </summary>
     [MethodImpl(ManagedKernel)]
     private static unsafe void SoftmaxRows<T>(T* src, T* out_, long rows, int n) where T : unmanaged, IFloatingPointIeee754<T>

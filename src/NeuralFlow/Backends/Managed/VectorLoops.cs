@@ -22,7 +22,8 @@ internal interface IExactUnaryOp<T> : IUnaryOp<T> where T : unmanaged
 /// first call (<see cref="Jit.ManagedKernel"/>).
 /// </summary>
 /// <remarks>
-/// Why (issue 17, measured 2026-12-03 on one thread, other jobs on the machine): the engine's
+/// Why (issue 17, 2026-12-03: one 1.5 s series of per-100 ms timings per op and build, on one
+/// thread while other jobs kept the cores busy, so indicative, not a range): the engine's
 /// kernels carried the optimize-at-first-call mark, but the span loops they call did not, and
 /// System.Numerics.Tensors is IL only, so those ran as unoptimized tier-0 code (every vector
 /// operation a call) until tiered compilation promoted them, 0.1-1.2 s into the process and
