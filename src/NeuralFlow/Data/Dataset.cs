@@ -66,6 +66,51 @@ public abstract class Dataset
         FromTensorSlices(tensors.X, tensors.Y, tensors.Z);
 
     /// <summary>
+    /// The numbers 0, 1, ..., <paramref name="stop"/> - 1 as int64 scalars (<c>tf.data.Dataset.range(stop)</c>).
+    /// </summary>
+    public static Dataset<Tensor> Range(long stop) => Range(0, stop);
+
+    /// <summary>
+    /// The numbers <paramref name="start"/>, start + <paramref name="step"/>, ... that come before
+    /// <paramref name="stop"/>, as scalars of <paramref name="dtype"/> (int64 by default, as
+    /// <c>tf.data.Dataset.range(start, stop, step)</c>; Python's range rules, so a negative step counts down).
+    /// </summary>
+    public static Dataset<Tensor> Range(long start, long stop, long step = 1, DType dtype = DType.Int64) =>
+        new(new RangeNode(start, stop, step, dtype));
+
+    /// <summary>
+    /// The elements of a C# iterator (<c>tf.data.Dataset.from_generator</c>): <paramref name="generator"/>
+    /// is called at the start of every pass, so write it as a method or lambda with <c>yield return</c>
+    /// (e.g. <c>Dataset.FromGenerator(() => ReadSequences(path))</c>). Each element is a
+    /// <see cref="Tensor"/> or a tuple of tensors; elements may differ in shape (batch them with
+    /// <see cref="Dataset{T}.PaddedBatch"/>). The pipeline does not dispose the tensors the generator
+    /// yields, only its own handles on them, so yielding a tensor that is kept elsewhere is safe.
+    /// The cardinality is <see cref="Unknown"/>.
+    /// </summary>
+    public static Dataset<T> FromGenerator<T>(Func<IEnumerable<T>> generator)
+    {
+        ArgumentNullException.ThrowIfNull(generator);
+        var structure = Structure<T>.Instance;
+        return new(new GeneratorNode(() => (generator() ?? throw new InvalidOperationException("FromGenerator: the generator function returned null instead of a sequence."))
+            .Select(structure.Flatten), structure.Width));
+    }
+
+    /// <summary>One element: the whole tensor (<c>tf.data.Dataset.from_tensors</c>; compare <see cref="FromTensorSlices(Tensor)"/>).</summary>
+    public static Dataset<Tensor> FromTensors(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return new(new GeneratorNode(() => [[x]], 1, cardinality: 1));
+    }
+
+    /// <summary>One element: the pair of whole tensors (<c>tf.data.Dataset.from_tensors((x, y))</c>).</summary>
+    public static Dataset<(Tensor, Tensor)> FromTensors(Tensor x, Tensor y)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        return new(new GeneratorNode(() => [[x, y]], 2, cardinality: 1));
+    }
+
+    /// <summary>
     /// The map-and-batch fusion of this dataset's last <c>Batch</c> (looking through
     /// <c>Prefetch</c> and order-only steps after it), or null when it has none; decided on the
     /// first pass. See <see cref="Data.MapBatchFusion"/>.

@@ -70,6 +70,35 @@ public sealed class Dataset<T> : Dataset, IEnumerable<T>
         With(new BatchNode(Node, batchSize, dropRemainder, fuseMap));
 
     /// <summary>
+    /// <c>padded_batch</c>: like <see cref="Batch"/>, but elements of different shapes are padded at
+    /// the end of each axis with <paramref name="paddingValue"/> to a common shape first, so
+    /// sequences of different lengths batch. <paramref name="paddedShapes"/> gives each component's
+    /// shape (one per component, in element order; -1 or a null shape: the longest in the batch);
+    /// without it every axis pads to the longest element of the batch, as TensorFlow does.
+    /// </summary>
+    public Dataset<T> PaddedBatch(int batchSize, int[]?[]? paddedShapes = null, double paddingValue = 0, bool dropRemainder = false) =>
+        With(new PaddedBatchNode(Node, batchSize, paddedShapes, paddingValue, dropRemainder));
+
+    /// <summary>
+    /// Splits each element along its first axis into one element per row (<c>unbatch</c>), the
+    /// inverse of <see cref="Batch"/>; every component of an element must have the same first dimension.
+    /// </summary>
+    public Dataset<T> Unbatch() => With(new UnbatchNode(Node));
+
+    /// <summary>This dataset's elements, then <paramref name="other"/>'s (<c>concatenate</c>).</summary>
+    public Dataset<T> Concatenate(Dataset<T> other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return With(new ConcatenateNode(Node, other.Node));
+    }
+
+    /// <summary>
+    /// Each element with its position as an int64 scalar, counting from <paramref name="start"/>
+    /// (<c>enumerate</c>): <c>foreach (var (i, (x, y)) in ds.Enumerate())</c>.
+    /// </summary>
+    public Dataset<(Tensor, T)> Enumerate(long start = 0) => new(new ZipNode([new RangeNode(start, null, 1, DType.Int64), Node]), _disposeEach);
+
+    /// <summary>
     /// Prepares up to <paramref name="bufferSize"/> elements ahead on a background thread while
     /// the consumer works. With <see cref="Dataset.Autotune"/> (<c>tf.data.AUTOTUNE</c>) the
     /// buffer grows while the consumer finds it empty, and the pipeline runs on the consumer's

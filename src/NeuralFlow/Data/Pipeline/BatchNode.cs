@@ -102,12 +102,15 @@ internal sealed class BatchNode : Node
     }
 
     /// <summary>The group's elements stacked per component; the elements are disposed and the group cleared.</summary>
-    internal static Part[] Flush(List<Part[]> group)
+    internal static Part[] Flush(List<Part[]> group) => Flush(group, Stack);
+
+    /// <summary>One batch of the group, component by component with <paramref name="stack"/>; the elements are disposed and the group cleared.</summary>
+    internal static Part[] Flush(List<Part[]> group, Func<List<Part[]>, int, Tensor> stack)
     {
         var result = new Part[group[0].Length];
         try
         {
-            for (int c = 0; c < result.Length; c++) result[c] = Part.Owned(Stack(group, c));
+            for (int c = 0; c < result.Length; c++) result[c] = Part.Owned(stack(group, c));
         }
         catch
         {

@@ -1,0 +1,50 @@
+namespace NeuralFlow.Data.Pipeline;
+
+/// <summary>
+/// Splits every element along its first axis into one element per row (<c>unbatch</c>): the
+/// inverse of <c>Batch</c>. Every component of an element must have the same first dimension.
+/// Rows are views of the batch (no copy); the batch itself is released once split.
+/// </summary>
+internal sealed class UnbatchNode(Node upstream) : Node
+{
+    public override int Width => upstream.Width;
+
+    public override long Cardinality => upstream.Cardinality == Dataset.Infinite ? Dataset.Infinite : Dataset.Unknown;
+
+    public override IEnumerator<Part[]> Open()
+    {
+        using var source = upstream.Open();
+        long index = 0;
+        while (source.MoveNext())
+        {
+            Tensor[] batch = Element.Take(source.Current);
+            try
+            {
+                int rows = Rows(batch, index++);
+                for (int r = 0; r < rows; r++)
+                {
+                    var element = new Part[batch.Length];
+                    for (int c = 0; c < element.Length; c++) element[c] = Part.Owned(batch[c].View(batch[c].Layout.Select(0, r)));
+                    yield return element;
+                }
+            }
+            finally
+            {
+                foreach (var t in batch) t.Dispose();
+            }
+        }
+    }
+
+    private static int Rows(Tensor[] batch, long index)
+    {
+        foreach (var t in batch)
+            if (t.Rank == 0)
+                throw new InvalidOperationException($"Unbatch: element {index} has a scalar component (shape {t.Shape}); every component needs a first axis to split.");
+        int rows = batch[0].Shape[0];
+        foreach (var t in batch)
+            if (t.Shape[0] != rows)
+                throw new InvalidOperationException(
+                    $"Unbatch: the components of element {index} have different first dimensions ({string.Join(", ", batch.Select(b => b.Shape.ToString()))}); they must agree.");
+        return rows;
+    }
+}
