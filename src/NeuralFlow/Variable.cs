@@ -17,6 +17,7 @@ public class Variable : Tensor
         : base(v.Storage, v.Layout, v.DType)
     {
         Trainable = trainable;
+        CreatedTrainable = trainable;
         Name = name;
         // tf.function's rule: variables are created on the first call only. A model that builds
         // its weights on its first call is traced again on the next one.
@@ -32,8 +33,15 @@ public class Variable : Tensor
     /// <summary>An int64 scalar variable.</summary>
     public Variable(long value, bool trainable = true, string? name = null) : this(NF.Constant(value), trainable, name) { }
 
-    /// <summary>Whether gradient tapes watch this variable automatically and optimizers update it.</summary>
-    public bool Trainable { get; }
+    /// <summary>
+    /// Whether gradient tapes watch this variable automatically and <c>Fit</c> updates it. Settable,
+    /// as Keras 3's <c>variable.trainable</c>; <see cref="Keras.Layer.Trainable"/> sets it for all of
+    /// a layer's weights that were made trainable.
+    /// </summary>
+    public bool Trainable { get; set; }
+
+    /// <summary>Whether the variable was made trainable: the ones <see cref="Keras.Layer.Trainable"/> freezes and thaws (Keras' <c>_trainable_variables</c>).</summary>
+    internal bool CreatedTrainable { get; }
 
     /// <summary>An optional name (shown by model summaries).</summary>
     public string? Name { get; }

@@ -23,6 +23,47 @@ public abstract partial class Layer
     /// <summary>The layer's name (shown by <c>Summary()</c>).</summary>
     public string Name { get; }
 
+    /// <summary>
+    /// Whether training updates this layer's weights (Keras' <c>layer.trainable</c>). Setting it
+    /// false freezes the layer and every layer inside it: their trainable weights become
+    /// non-trainable (<see cref="Variable.Trainable"/> false, so tapes stop watching them and
+    /// <see cref="TrainableVariables"/> leaves them out), and a frozen
+    /// <see cref="Layers.BatchNormalization"/> runs in inference mode, using and keeping its moving
+    /// statistics (Keras' fine-tuning rule). Setting it true thaws them again; weights made
+    /// non-trainable (moving statistics) stay so. <c>Fit</c> picks the change up at its next call
+    /// (Keras asks for <c>compile()</c> again; that works here too). Saved with the model.
+    /// </summary>
+    public bool Trainable
+    {
+        get => _trainable;
+        set
+        {
+            foreach (var layer in SelfAndSubLayers())
+            {
+                layer._trainable = value;
+                foreach (var v in layer._ownWeights.Concat(Tracking.InFields(layer).Variables))
+                    if (v.CreatedTrainable) v.Trainable = value;
+            }
+        }
+    }
+
+    private bool _trainable = true;
+
+    // This layer and every layer inside it, each once.
+    private List<Layer> SelfAndSubLayers()
+    {
+        var all = new List<Layer>();
+        var seen = new HashSet<Layer>(ReferenceEqualityComparer.Instance);
+        void Walk(Layer layer)
+        {
+            if (!seen.Add(layer)) return;
+            all.Add(layer);
+            foreach (var sub in layer.SubLayers) Walk(sub);
+        }
+        Walk(this);
+        return all;
+    }
+
     /// <summary>True once the weights exist.</summary>
     public bool Built { get; private set; }
 
@@ -126,6 +167,7 @@ public abstract partial class Layer
         Variable w;
         using (var value = initializer.Create(shape, fanIn, fanOut))
             w = new Variable(value, trainable, $"{Name}/{name}");
+        if (!Trainable) w.Trainable = false;   // Keras 3: a frozen layer's new weights are frozen too
         _ownWeights.Add(w);
         return w;
     }
@@ -155,15 +197,41 @@ public abstract partial class Layer
             Gather(sub, all, seenVariables, seenLayers);
     }
 
-    /// <summary>The weights that training updates.</summary>
-    public IReadOnlyList<Variable> TrainableVariables => Variables.Where(v => v.Trainable).ToList();
+    /// <summary>
+    /// The weights that training updates: trainable weights of layers that are not frozen
+    /// (<see cref="Trainable"/>), in <see cref="Variables"/>' order.
+    /// </summary>
+    public IReadOnlyList<Variable> TrainableVariables => Variables.Where(IsTrained().Contains).ToList();
 
     /// <summary>
     /// The weights that training does not update by gradient (Keras' <c>non_trainable_variables</c>):
-    /// BatchNormalization's moving statistics, and weights made with <c>trainable: false</c>.
-    /// They are saved with the model like any other weight.
+    /// BatchNormalization's moving statistics, weights made with <c>trainable: false</c> and all
+    /// weights of a frozen layer. They are saved with the model like any other weight.
     /// </summary>
-    public IReadOnlyList<Variable> NonTrainableVariables => Variables.Where(v => !v.Trainable).ToList();
+    public IReadOnlyList<Variable> NonTrainableVariables
+    {
+        get
+        {
+            var trained = IsTrained();
+            return Variables.Where(v => !trained.Contains(v)).ToList();
+        }
+    }
+
+    // The variables training updates: Trainable ones reached through layers that are all
+    // trainable (a frozen layer's weights count as frozen even if made after it was frozen).
+    private HashSet<Variable> IsTrained()
+    {
+        var trained = new HashSet<Variable>(ReferenceEqualityComparer.Instance);
+        void Walk(Layer layer, HashSet<Layer> seen)
+        {
+            if (!layer.Trainable || !seen.Add(layer)) return;
+            foreach (var v in layer._ownWeights.Concat(Tracking.InFields(layer).Variables))
+                if (v.Trainable) trained.Add(v);
+            foreach (var sub in layer.SubLayers) Walk(sub, seen);
+        }
+        Walk(this, new HashSet<Layer>(ReferenceEqualityComparer.Instance));
+        return trained;
+    }
 
     /// <summary>
     /// Layers held by this one in fields (directly or in arrays, lists, dictionaries and other

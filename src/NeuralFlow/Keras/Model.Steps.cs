@@ -50,6 +50,9 @@ public partial class Model
     // Stands for a null extra in a key (no class weights).
     private static readonly object NoExtra = new();
 
+    // Separates the weights from the trainable weights in a key.
+    private static readonly object TrainableMark = new();
+
     // What a cached step depends on besides Compile: every layer of the model (depth first) and
     // every weight, then what the step closes over (compared by reference).
     private object[] StepKey(object[] extras)
@@ -63,6 +66,7 @@ public partial class Model
         }
         Walk(this, new HashSet<Layer>(ReferenceEqualityComparer.Instance));
         key.AddRange(Variables);
+        key.AddRange(TrainableVariables.Select(v => (object)v).Prepend(TrainableMark)); // freezing or thawing a layer makes a new step
         key.AddRange(extras);
         return key.ToArray();
     }

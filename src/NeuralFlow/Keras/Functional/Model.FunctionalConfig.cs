@@ -12,6 +12,13 @@ public partial class Model
     /// </summary>
     internal JsonObject ModelEntry()
     {
+        var entry = ModelEntryOf();
+        if (!Trainable) entry["config"]!["trainable"] = false;
+        return entry;
+    }
+
+    private JsonObject ModelEntryOf()
+    {
         if (this is Sequential sequential)
             return new JsonObject
             {
@@ -62,6 +69,13 @@ public partial class Model
     /// (Keras' <c>reconstruct_from_config</c>), so shared layers and nested models come back as saved.
     /// </summary>
     internal static Model FromEntry(JsonObject entry, string file)
+    {
+        var model = ModelFromEntry(entry, file);
+        if (entry["config"]?["trainable"] is JsonValue trainable && !trainable.GetValue<bool>()) model.Trainable = false;
+        return model;
+    }
+
+    private static Model ModelFromEntry(JsonObject entry, string file)
     {
         var className = entry["class_name"]?.GetValue<string>();
         if (entry["config"] is not JsonObject config || config["layers"] is not JsonArray layerEntries)

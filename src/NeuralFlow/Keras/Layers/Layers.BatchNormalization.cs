@@ -98,7 +98,7 @@ public static partial class Layers
                 throw new ArgumentException(
                     $"{Name}: was built for inputs of rank {_rank} with {features} features on axis {Axis}, got shape {x.Shape}.", nameof(x));
             var input = x.DType == MovingMean.DType ? x : NF.Cast(x, MovingMean.DType);
-            if (!IsTraining)
+            if (!IsTraining || !Trainable)   // a frozen BatchNormalization runs in inference mode, as in Keras
                 return NF.BatchNormalization(input, MovingMean, MovingVariance!, Gamma, Beta, _axis, Epsilon);
             var (y, mean, variance) = NF.BatchNormalizationTraining(input, Gamma, Beta, _axis, Epsilon);
             // Plain assignments: the batch statistics are values (not on any tape) and the moving

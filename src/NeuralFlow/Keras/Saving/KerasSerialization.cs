@@ -131,6 +131,7 @@ public static class KerasSerialization
         {
             layer = factory(config);
             ApplyRegularizers(layer, config);
+            if (config["trainable"] is JsonValue trainable && !trainable.GetValue<bool>()) layer.Trainable = false;
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotSupportedException or FormatException or NullReferenceException)
         {
