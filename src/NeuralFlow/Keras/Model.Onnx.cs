@@ -28,17 +28,17 @@ public partial class Model
         if (this is not Sequential sequential)
             throw new NotSupportedException(
                 $"ExportOnnx: {Name} is a {GetType().Name}, a subclassed model, whose forward pass is C# code; only a Sequential or functional model of {OnnxGraph.SupportedLayers} layers exports to ONNX.");
-        if (sequential.Layers.Count == 0)
+        if (sequential.AllLayers.Count == 0)
             throw new InvalidOperationException($"ExportOnnx: {Name} has no layers.");
-        if (sequential.Layers.FirstOrDefault(l => !l.Built) is { } unbuilt)
+        if (sequential.AllLayers.FirstOrDefault(l => !l.Built) is { } unbuilt)
             throw new InvalidOperationException($"ExportOnnx: layer {unbuilt.Name} has no weights yet; call the model once on a batch (or Fit it) before exporting.");
 
         var graph = NewOnnxGraph();
 
-        var inputShape = sequential.Layers[0].BuildInputShape!.ToArray();
+        var inputShape = sequential.AllLayers[0].BuildInputShape!.ToArray();
         var shape = inputShape.Skip(1).Select(d => (long)d).ToList(); // the trailing dims; the batch axis is symbolic
         string x = "input";
-        foreach (var layer in sequential.Layers.Where(l => l is not Layers.InputLayer))  // the graph's input stands for it
+        foreach (var layer in sequential.AllLayers.Where(l => l is not Layers.InputLayer))  // the graph's input stands for it
             x = graph.Add(layer, x, shape);
         graph.NameOutput(x, "output");
 

@@ -30,7 +30,7 @@ public partial class Model
     public void Save(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var unbuilt = this is Sequential sequential ? sequential.Layers.FirstOrDefault(l => !l.Built) : null;
+        var unbuilt = this is Sequential sequential ? sequential.AllLayers.FirstOrDefault(l => !l.Built) : null;
         if (unbuilt is not null)
             throw new InvalidOperationException($"Save: layer {unbuilt.Name} has no weights yet; call the model once on a batch (or Fit it) before saving.");
         var config = ModelEntry();

@@ -127,8 +127,31 @@ public class Sequential : Model
         _symbolic = x;
     }
 
-    /// <summary>The layers, in order.</summary>
-    public IReadOnlyList<Layer> Layers => _layers;
+    /// <summary>
+    /// The layers, in order, without the input layer that <c>Layers.Input</c> or <see cref="Build"/>
+    /// puts first (Keras' <c>model.layers</c>), so <c>Layers[0]</c> is the first layer added.
+    /// </summary>
+    public IReadOnlyList<Layer> Layers => _layers is [Keras.Layers.InputLayer, ..] ? _layers.GetRange(1, _layers.Count - 1) : _layers;
+
+    /// <summary>The layers with the input layer, if any (what config.json lists, as Keras writes it).</summary>
+    internal IReadOnlyList<Layer> AllLayers => _layers;
+
+    /// <summary>
+    /// Removes and returns the last layer (Keras' <c>model.pop()</c>), e.g. to replace a
+    /// classifier head; the model's steps are made again at the next Fit, Evaluate or Predict.
+    /// </summary>
+    public Layer Pop()
+    {
+        if (Layers.Count == 0) throw new InvalidOperationException($"Pop: {Name} has no layers to remove.");
+        var last = _layers[^1];
+        _layers.RemoveAt(_layers.Count - 1);
+        if (_layers is [Keras.Layers.InputLayer input, ..])
+        {
+            _symbolic = input.Output;
+            foreach (var layer in _layers.Skip(1)) _symbolic = layer.Call(_symbolic);
+        }
+        return last;
+    }
 
     /// <inheritdoc/>
     public override IReadOnlyList<Layer> SubLayers => _layers;

@@ -83,10 +83,10 @@ public abstract class SequentialInputTests(string backend) : BackendTest(backend
         Assert.Contains("Total params: 13,610", summary);
         Assert.DoesNotContain("unbuilt", summary);
         // Built once: a second summary and a prediction use the same weights.
-        var kernel = model.Layers[1].GetWeights()[0].ToArray<float>();
+        var kernel = model.Layers[0].GetWeights()[0].ToArray<float>();   // Layers[0]: the Conv2D (Keras lists no input layer)
         Assert.Equal(summary, model.SummaryText());
         Assert.Equal([2, 10], model.Predict(NF.Zeros([2, 28, 28, 1])).Shape.ToArray());
-        Assert.Equal(kernel, model.Layers[1].GetWeights()[0].ToArray<float>());
+        Assert.Equal(kernel, model.Layers[0].GetWeights()[0].ToArray<float>());
     }
 
     [SkippableFact]

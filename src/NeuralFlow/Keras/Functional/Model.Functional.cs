@@ -45,6 +45,33 @@ public partial class Model
     /// <inheritdoc/>
     public override IReadOnlyList<Layer> SubLayers => _graph is { } g ? g.Layers : base.SubLayers;
 
+    // What Keras' model.layers lists (a property of that name here would hide the Layers class in
+    // subclassed models): a functional model's layers in graph order with its input layers, a
+    // Sequential's without its input layer, a subclassed model's layers held in fields.
+    private IReadOnlyList<Layer> ListedLayers => this is Sequential sequential ? sequential.Layers : SubLayers;
+
+    /// <summary>
+    /// The layer named <paramref name="name"/> (Keras' <c>model.get_layer(name)</c>), or an error
+    /// listing the names there are. A functional model's layers are <see cref="Layer.SubLayers"/>
+    /// (input layers included, as Keras' <c>model.layers</c>); a Sequential's, <see cref="Sequential.Layers"/>.
+    /// </summary>
+    public Layer GetLayer(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var layers = ListedLayers;
+        return layers.FirstOrDefault(l => l.Name == name) ?? throw new ArgumentException(
+            $"No such layer: {name}. Existing layers are: [{string.Join(", ", layers.Select(l => $"'{l.Name}'"))}].", nameof(name));
+    }
+
+    /// <summary>The layer at <paramref name="index"/> in the model's layers (Keras' <c>model.get_layer(index=i)</c>).</summary>
+    public Layer GetLayer(int index)
+    {
+        var layers = ListedLayers;
+        if (index < 0 || index >= layers.Count)
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"Was asked to retrieve layer at index {index} but model only has {layers.Count} layers.");
+        return layers[index];
+    }
+
     /// <inheritdoc/>
     [MethodImpl(Hot)]
     public override Tensor Call(Tensor x)

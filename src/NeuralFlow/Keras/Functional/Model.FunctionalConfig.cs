@@ -26,7 +26,7 @@ public partial class Model
                 ["config"] = new JsonObject
                 {
                     ["name"] = Name,
-                    ["layers"] = new JsonArray(sequential.Layers.Select(l => (JsonNode)KerasSerialization.Serialize(l)).ToArray()),
+                    ["layers"] = new JsonArray(sequential.AllLayers.Select(l => (JsonNode)KerasSerialization.Serialize(l)).ToArray()),
                 },
             };
         var graph = _graph ?? throw new NotSupportedException(

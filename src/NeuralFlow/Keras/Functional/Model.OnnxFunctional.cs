@@ -55,7 +55,7 @@ public partial class Model
             case Sequential sequential:
             {
                 var (x, shape) = (inputs[0].Name, new List<long>(inputs[0].Shape));
-                foreach (var inner in sequential.Layers)
+                foreach (var inner in sequential.AllLayers)
                 {
                     onnx.Scope = $"{scope}{sequential.Name}/";
                     x = onnx.Add(inner, x, shape);

@@ -1,0 +1,58 @@
+namespace NeuralFlow.Keras;
+
+public partial class Model
+{
+    /// <summary>
+    /// One optimizer step on one batch (Keras' <c>train_on_batch</c>), the same step <c>Fit</c>
+    /// replays, for loops that feed batches themselves (GANs, reinforcement learning). Returns the
+    /// loss and metrics of this batch; with <paramref name="resetMetrics"/> false they accumulate
+    /// over the calls since the last reset instead, as in Keras.
+    /// </summary>
+    public EvaluationResult TrainOnBatch(ModelData x, ModelData y, Tensor? sampleWeight = null, IReadOnlyDictionary<int, double>? classWeight = null, bool resetMetrics = true)
+    {
+        var (optimizer, _) = Compiled(nameof(TrainOnBatch));
+        var (xs, ys) = CheckData(nameof(TrainOnBatch), x, y);
+        ys = WithSampleWeight(nameof(TrainOnBatch), ys, sampleWeight, classWeight);
+        using var placement = OnModelDevice(out var backend);
+        var (cached, trainStep) = TrainStep(optimizer, classWeight);
+        return OneBatch(nameof(TrainOnBatch), cached, trainStep, xs, ys, backend, resetMetrics);
+    }
+
+    /// <summary>
+    /// The loss and metrics of one batch (Keras' <c>test_on_batch</c>); with
+    /// <paramref name="resetMetrics"/> false they accumulate over the calls since the last reset.
+    /// </summary>
+    public EvaluationResult TestOnBatch(ModelData x, ModelData y, Tensor? sampleWeight = null, bool resetMetrics = true)
+    {
+        Compiled(nameof(TestOnBatch));
+        var (xs, ys) = CheckData(nameof(TestOnBatch), x, y);
+        ys = WithSampleWeight(nameof(TestOnBatch), ys, sampleWeight, null);
+        using var placement = OnModelDevice(out var backend);
+        var (cached, testStep) = TestStep();
+        return OneBatch(nameof(TestOnBatch), cached, testStep, xs, ys, backend, resetMetrics);
+    }
+
+    /// <summary>The model's output for one batch (Keras' <c>predict_on_batch</c>), in inference mode.</summary>
+    public Tensor PredictOnBatch(ModelData x)
+    {
+        var xs = x.Resolve(nameof(PredictOnBatch), nameof(x), InputNames);
+        CheckRows(nameof(PredictOnBatch), xs, "x");
+        return Predict(x, batchSize: Math.Max(1, xs[0].Shape[0]));
+    }
+
+    private EvaluationResult OneBatch(string method, CachedStep cached, Func<Tensor[], Tensor[]> step, Tensor[] xs, Tensor[] ys, Backends.IBackend backend, bool resetMetrics)
+    {
+        if (xs[0].Shape[0] == 0)
+            throw new ArgumentException($"{method}: the batch has 0 examples.", "x");
+        if (resetMetrics)
+        {
+            cached.LossMean.ResetState();
+            foreach (var m in cached.OutputLosses) m.ResetState();
+            ResetMetrics();
+        }
+        using (TensorScope.Begin())
+            step([.. OnBackend(xs, backend), .. OnBackend(ys, backend)]);
+        KeepStep(cached);
+        return new EvaluationResult(Logs(cached.LossMean, cached.OutputLosses).ToList());
+    }
+}
