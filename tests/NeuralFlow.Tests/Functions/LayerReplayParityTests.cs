@@ -42,6 +42,7 @@ public abstract class LayerReplayParityTests(string backend) : BackendTest(backe
         ["LeakyReLU"] = ("vector", () => [new Layers.Dense(6), new Layers.LeakyReLU()]),
         ["MaxPooling1D"] = ("sequence", () => [new Layers.Conv1D(3, 3, padding: "same"), new Layers.MaxPooling1D(), new Layers.Flatten()]),
         ["MaxPooling2D"] = ("image", () => [new Layers.Conv2D(3, 3, padding: "same"), new Layers.MaxPooling2D(), new Layers.Flatten()]),
+        ["Normalization"] = ("vector", () => [new Layers.Normalization(mean: [0.5], variance: [4.0]), new Layers.Dense(6)]),
         ["Permute"] = ("image", () => [new Layers.Conv2D(2, 1), new Layers.Permute([3, 1, 2]), new Layers.Flatten()]),
         ["PReLU"] = ("vector", () => [new Layers.Dense(6), new Layers.PReLU()]),
         ["ReLU"] = ("vector", () => [new Layers.Dense(6), new Layers.ReLU(maxValue: 0.5, negativeSlope: 0.1)]),

@@ -78,6 +78,7 @@ public static class KerasSerialization
             c["shared_axes"] is null ? null : Ints(c, "shared_axes"), NameOf(c)));
         Register("Dot", c => new Layers.Dot(Ints(c, "axes"), Bool(c, "normalize", false), NameOf(c)));
         Register("Rescaling", c => new Layers.Rescaling(Double(c, "scale"), Double(c, "offset", 0), NameOf(c)));
+        Register("Normalization", c => new Layers.Normalization(c["axis"] is null ? [] : Ints(c, "axis"), Doubles(c, "mean"), Doubles(c, "variance"), Bool(c, "invert", false), NameOf(c)));
         Register("GaussianNoise", c => new Layers.GaussianNoise(Double(c, "stddev"), c["seed"]?.GetValue<int>(), NameOf(c)));
         Register("GaussianDropout", c => new Layers.GaussianDropout(Double(c, "rate"), c["seed"]?.GetValue<int>(), NameOf(c)));
         // Registered so that saving reaches Lambda.GetConfig, which says why it cannot; nothing can load one.
@@ -161,6 +162,14 @@ public static class KerasSerialization
     private static double Double(JsonObject c, string key, double? fallback = null) =>
         c[key]?.GetValue<double>() ?? fallback ?? throw new FormatException($"'{key}' is missing");
     private static string String(JsonObject c, string key, string fallback) => c[key]?.GetValue<string>() ?? fallback;
+    // A list of numbers, a single number (Keras writes a scalar mean so), or null.
+    private static double[]? Doubles(JsonObject c, string key) => c[key] switch
+    {
+        null => null,
+        JsonArray a => a.Select(v => v?.GetValue<double>() ?? throw new FormatException($"'{key}' holds a null")).ToArray(),
+        JsonValue v => [v.GetValue<double>()],
+        _ => throw new FormatException($"'{key}' is not a number or a list of numbers"),
+    };
     // Keras writes pairs such as kernel_size as a list; a single number stands for both.
     private static int[] Ints(JsonObject c, string key) => c[key] switch
     {
