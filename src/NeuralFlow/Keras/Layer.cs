@@ -23,8 +23,10 @@ public abstract partial class Layer
     /// <summary>The layer's name (shown by <c>Summary()</c>).</summary>
     public string Name { get; }
 
-    /// <summary>True once the weights exist.</summary>
-    public bool Built { get; private set; }
+    private bool _built;
+
+    /// <summary>True once the weights exist (a model: once every layer it holds is built).</summary>
+    public virtual bool Built => _built;
 
     /// <summary>Shape of the last output (for <c>Summary()</c>); null before the first call.</summary>
     public Shape? OutputShape { get; protected set; }
@@ -106,10 +108,10 @@ public abstract partial class Layer
     [MethodImpl(Hot)]
     public void EnsureBuilt(Shape inputShape)
     {
-        if (Built) return;
+        if (_built) return;
         Build(inputShape);
         BuildInputShape = inputShape;
-        Built = true;
+        _built = true;
     }
 
     /// <summary>The input shape the layer built its weights for (Keras' build config); null before.</summary>
