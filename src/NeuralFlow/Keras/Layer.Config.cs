@@ -13,6 +13,7 @@ public abstract partial class Layer
     public virtual JsonObject GetConfig()
     {
         var c = new JsonObject { ["name"] = Name };
+        if (!Trainable) c["trainable"] = false;
         if (ActivityRegularizer is not null) c["activity_regularizer"] = ActivityRegularizer.GetConfig();
         return c;
     }

@@ -142,30 +142,48 @@ public abstract partial class Layer
         get
         {
             var all = new List<Variable>();
-            Gather(this, all, new HashSet<Variable>(ReferenceEqualityComparer.Instance), new HashSet<Layer>(ReferenceEqualityComparer.Instance));
+            Gather(this, all, new HashSet<Variable>(ReferenceEqualityComparer.Instance), new HashSet<Layer>(ReferenceEqualityComparer.Instance), null, false);
             return all;
         }
     }
 
+    // Every weight once, in Keras' order; those reached through a frozen layer (Trainable false)
+    // also go to `frozen` when it is given.
     [MethodImpl(Hot)]
-    private static void Gather(Layer layer, List<Variable> all, HashSet<Variable> seenVariables, HashSet<Layer> seenLayers)
+    private static void Gather(Layer layer, List<Variable> all, HashSet<Variable> seenVariables, HashSet<Layer> seenLayers,
+                               HashSet<Variable>? frozen, bool frozenPath)
     {
         if (!seenLayers.Add(layer)) return;
+        frozenPath |= !layer._trainable;
         foreach (var v in layer._ownWeights.Concat(Tracking.InFields(layer).Variables))
-            if (seenVariables.Add(v)) all.Add(v);
+            if (seenVariables.Add(v))
+            {
+                all.Add(v);
+                if (frozenPath) frozen?.Add(v);
+            }
         foreach (var sub in layer.SubLayers)
-            Gather(sub, all, seenVariables, seenLayers);
+            Gather(sub, all, seenVariables, seenLayers, frozen, frozenPath);
     }
 
-    /// <summary>The weights that training updates.</summary>
-    public IReadOnlyList<Variable> TrainableVariables => Variables.Where(v => v.Trainable).ToList();
+    // The weights, each with whether training updates it: made trainable and in no frozen layer.
+    private IEnumerable<(Variable Variable, bool Trained)> WeightsAndTraining()
+    {
+        var all = new List<Variable>();
+        var frozen = new HashSet<Variable>(ReferenceEqualityComparer.Instance);
+        Gather(this, all, new HashSet<Variable>(ReferenceEqualityComparer.Instance), new HashSet<Layer>(ReferenceEqualityComparer.Instance), frozen, false);
+        return all.Select(v => (v, v.Trainable && !frozen.Contains(v)));
+    }
+
+    /// <summary>The weights that training updates: made trainable, and in no frozen layer (see <see cref="Trainable"/>).</summary>
+    public IReadOnlyList<Variable> TrainableVariables => WeightsAndTraining().Where(p => p.Trained).Select(p => p.Variable).ToList();
 
     /// <summary>
     /// The weights that training does not update by gradient (Keras' <c>non_trainable_variables</c>):
-    /// BatchNormalization's moving statistics, and weights made with <c>trainable: false</c>.
+    /// BatchNormalization's moving statistics, weights made with <c>trainable: false</c>, and
+    /// every weight of a frozen layer (<see cref="Trainable"/> false).
     /// They are saved with the model like any other weight.
     /// </summary>
-    public IReadOnlyList<Variable> NonTrainableVariables => Variables.Where(v => !v.Trainable).ToList();
+    public IReadOnlyList<Variable> NonTrainableVariables => WeightsAndTraining().Where(p => !p.Trained).Select(p => p.Variable).ToList();
 
     /// <summary>
     /// Layers held by this one in fields (directly or in arrays, lists, dictionaries and other

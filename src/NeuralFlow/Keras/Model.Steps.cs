@@ -128,7 +128,8 @@ public partial class Model
     private (CachedStep Step, Func<Tensor[], Tensor[]> Run) TrainStep(Optimizers.Optimizer optimizer, IReadOnlyDictionary<int, double>? classWeight)
     {
         bool distributed = Distributed.DataParallel.Current is { WorldSize: > 1 };
-        var step = Cached(ref _trainStep, [optimizer, classWeight, distributed ? new object() : null], s =>
+        // Layer.TrainableState: a layer frozen or thawed since makes the step again, with the variables it trains now.
+        var step = Cached(ref _trainStep, [optimizer, classWeight, distributed ? new object() : null, Layer.TrainableState], s =>
         {
             int inputs = Math.Max(1, Inputs.Count);
             IReadOnlyList<Variable> trainable = TrainableVariables;

@@ -129,7 +129,7 @@ public static class KerasSerialization
         Layer layer;
         try
         {
-            layer = factory(config);
+            layer = RestoreTrainable(factory(config), config);
             ApplyRegularizers(layer, config);
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotSupportedException or FormatException or NullReferenceException)
@@ -138,6 +138,14 @@ public static class KerasSerialization
         }
         if (o["build_input_shape"] is JsonArray dims)
             layer.EnsureBuilt(new Shape(dims.Select(d => d!.GetValue<int>()).ToArray()));
+        return layer;
+    }
+
+    // Keras' "trainable" key of every layer's config (absent: true), the layer's own flag alone:
+    // each layer of a saved model carries its own.
+    internal static TLayer RestoreTrainable<TLayer>(TLayer layer, JsonObject config) where TLayer : Layer
+    {
+        if (config["trainable"] is JsonValue v && v.TryGetValue(out bool trainable) && !trainable) layer.RestoreTrainable(false);
         return layer;
     }
 
