@@ -60,7 +60,7 @@ public static class KerasSerialization
             Initializer(c, "beta_initializer"), Initializer(c, "gamma_initializer"), NameOf(c)));
         Register("ZeroPadding2D", c => new Layers.ZeroPadding2D(Layers.Sides2D.FromJson(c["padding"], "padding"), NameOf(c)));
         Register("Cropping2D", c => new Layers.Cropping2D(Layers.Sides2D.FromJson(c["cropping"], "cropping"), NameOf(c)));
-        Register("UpSampling2D", c => new Layers.UpSampling2D(Ints(c, "size"), String(c, "interpolation", "nearest"), NameOf(c)));
+        Register("UpSampling2D", c => new Layers.UpSampling2D(Ints(c, "size"), String(c, "interpolation", "nearest"), NameOf(c), String(c, "data_format", "channels_last")));
         Register("Permute", c => new Layers.Permute(Ints(c, "dims"), NameOf(c)));
         Register("RepeatVector", c => new Layers.RepeatVector(Int(c, "n"), NameOf(c)));
         Register("Embedding", c => new Layers.Embedding(
