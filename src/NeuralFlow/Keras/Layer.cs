@@ -49,6 +49,17 @@ public abstract partial class Layer
 
     private bool _trainable = true;
 
+    /// <summary>
+    /// Sets this layer's own flag alone (and its own weights'), as a saved model records it per
+    /// layer: a layer thawed inside a frozen model loads thawed.
+    /// </summary>
+    internal void RestoreTrainable(bool value)
+    {
+        _trainable = value;
+        foreach (var v in _ownWeights.Concat(Tracking.InFields(this).Variables))
+            if (v.CreatedTrainable) v.Trainable = value;
+    }
+
     // This layer and every layer inside it, each once.
     private List<Layer> SelfAndSubLayers()
     {
@@ -64,8 +75,10 @@ public abstract partial class Layer
         return all;
     }
 
-    /// <summary>True once the weights exist.</summary>
-    public bool Built { get; private set; }
+    private bool _built;
+
+    /// <summary>True once the weights exist (a model: once every layer it holds is built).</summary>
+    public virtual bool Built => _built;
 
     /// <summary>Shape of the last output (for <c>Summary()</c>); null before the first call.</summary>
     public Shape? OutputShape { get; protected set; }
@@ -147,10 +160,10 @@ public abstract partial class Layer
     [MethodImpl(Hot)]
     public void EnsureBuilt(Shape inputShape)
     {
-        if (Built) return;
+        if (_built) return;
         Build(inputShape);
         BuildInputShape = inputShape;
-        Built = true;
+        _built = true;
     }
 
     /// <summary>The input shape the layer built its weights for (Keras' build config); null before.</summary>
@@ -182,56 +195,48 @@ public abstract partial class Layer
         get
         {
             var all = new List<Variable>();
-            Gather(this, all, new HashSet<Variable>(ReferenceEqualityComparer.Instance), new HashSet<Layer>(ReferenceEqualityComparer.Instance));
+            Gather(this, all, new HashSet<Variable>(ReferenceEqualityComparer.Instance), new HashSet<Layer>(ReferenceEqualityComparer.Instance), null, false);
             return all;
         }
     }
 
+    // Every weight once, in Keras' order; those reached through a frozen layer (Trainable false)
+    // also go to `frozen` when it is given.
     [MethodImpl(Hot)]
-    private static void Gather(Layer layer, List<Variable> all, HashSet<Variable> seenVariables, HashSet<Layer> seenLayers)
+    private static void Gather(Layer layer, List<Variable> all, HashSet<Variable> seenVariables, HashSet<Layer> seenLayers,
+                               HashSet<Variable>? frozen, bool frozenPath)
     {
         if (!seenLayers.Add(layer)) return;
+        frozenPath |= !layer._trainable;
         foreach (var v in layer._ownWeights.Concat(Tracking.InFields(layer).Variables))
-            if (seenVariables.Add(v)) all.Add(v);
+            if (seenVariables.Add(v))
+            {
+                all.Add(v);
+                if (frozenPath) frozen?.Add(v);
+            }
         foreach (var sub in layer.SubLayers)
-            Gather(sub, all, seenVariables, seenLayers);
+            Gather(sub, all, seenVariables, seenLayers, frozen, frozenPath);
     }
 
-    /// <summary>
-    /// The weights that training updates: trainable weights of layers that are not frozen
-    /// (<see cref="Trainable"/>), in <see cref="Variables"/>' order.
-    /// </summary>
-    public IReadOnlyList<Variable> TrainableVariables => Variables.Where(IsTrained().Contains).ToList();
+    // The weights, each with whether training updates it: made trainable and in no frozen layer.
+    private IEnumerable<(Variable Variable, bool Trained)> WeightsAndTraining()
+    {
+        var all = new List<Variable>();
+        var frozen = new HashSet<Variable>(ReferenceEqualityComparer.Instance);
+        Gather(this, all, new HashSet<Variable>(ReferenceEqualityComparer.Instance), new HashSet<Layer>(ReferenceEqualityComparer.Instance), frozen, false);
+        return all.Select(v => (v, v.Trainable && !frozen.Contains(v)));
+    }
+
+    /// <summary>The weights that training updates: made trainable, and in no frozen layer (see <see cref="Trainable"/>).</summary>
+    public IReadOnlyList<Variable> TrainableVariables => WeightsAndTraining().Where(p => p.Trained).Select(p => p.Variable).ToList();
 
     /// <summary>
     /// The weights that training does not update by gradient (Keras' <c>non_trainable_variables</c>):
-    /// BatchNormalization's moving statistics, weights made with <c>trainable: false</c> and all
-    /// weights of a frozen layer. They are saved with the model like any other weight.
+    /// BatchNormalization's moving statistics, weights made with <c>trainable: false</c>, and
+    /// every weight of a frozen layer (<see cref="Trainable"/> false).
+    /// They are saved with the model like any other weight.
     /// </summary>
-    public IReadOnlyList<Variable> NonTrainableVariables
-    {
-        get
-        {
-            var trained = IsTrained();
-            return Variables.Where(v => !trained.Contains(v)).ToList();
-        }
-    }
-
-    // The variables training updates: Trainable ones reached through layers that are all
-    // trainable (a frozen layer's weights count as frozen even if made after it was frozen).
-    private HashSet<Variable> IsTrained()
-    {
-        var trained = new HashSet<Variable>(ReferenceEqualityComparer.Instance);
-        void Walk(Layer layer, HashSet<Layer> seen)
-        {
-            if (!layer.Trainable || !seen.Add(layer)) return;
-            foreach (var v in layer._ownWeights.Concat(Tracking.InFields(layer).Variables))
-                if (v.Trainable) trained.Add(v);
-            foreach (var sub in layer.SubLayers) Walk(sub, seen);
-        }
-        Walk(this, new HashSet<Layer>(ReferenceEqualityComparer.Instance));
-        return trained;
-    }
+    public IReadOnlyList<Variable> NonTrainableVariables => WeightsAndTraining().Where(p => !p.Trained).Select(p => p.Variable).ToList();
 
     /// <summary>
     /// Layers held by this one in fields (directly or in arrays, lists, dictionaries and other

@@ -36,6 +36,9 @@ public partial class Model
                 }
                 case Layers.UpSampling2D up:
                 {
+                    if (up.Interpolation != "nearest" || up.DataFormat != "channels_last")
+                        throw new NotSupportedException(
+                            $"ExportOnnx: {layer.Name} (UpSampling2D, {up.Interpolation}, {up.DataFormat}) is not exportable; only nearest channels_last upsampling is.");
                     RequireImage(layer, shape);
                     long h = shape[0], w = shape[1], c = shape[2], sh = up.Size[0], sw = up.Size[1];
                     // As in Forward: [N, H, 1, W, 1, C] expanded to [N, H, sh, W, sw, C], then merged.

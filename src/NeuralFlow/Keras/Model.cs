@@ -13,6 +13,13 @@ public partial class Model : Layer
     /// <summary>Set by a callback to end <c>Fit</c> after the current epoch (Keras' stop_training).</summary>
     public bool StopTraining { get; set; }
 
+    /// <summary>
+    /// A model never builds through <see cref="Layer.EnsureBuilt"/> (its Call runs its layers): a
+    /// functional model is built when made, another once every layer it holds is, so a Sequential
+    /// nested in a model counts as built after its first call, for Save and ExportOnnx.
+    /// </summary>
+    public override bool Built => IsFunctional || (SubLayers.Count > 0 && SubLayers.All(l => l is Layers.InputLayer || l.Built));
+
     /// <summary>Prints a Keras-like table of layers, output shapes and parameter counts.</summary>
     public void Summary(TextWriter? writer = null) => (writer ?? Console.Out).Write(SummaryText());
 

@@ -158,7 +158,7 @@ public abstract class ShapeLayerTests(string backend) : BackendFileTest(backend)
         Assert.Contains("negative", Assert.Throws<ArgumentException>(() => new Layers.ZeroPadding2D(-1)).Message);
         Assert.Contains("negative", Assert.Throws<ArgumentException>(() => new Layers.Cropping2D(((0, 0), (-2, 0)))).Message);
         Assert.Contains("size", Assert.Throws<ArgumentException>(() => new Layers.UpSampling2D(0)).Message);
-        Assert.Contains("bilinear", Assert.Throws<NotSupportedException>(() => new Layers.UpSampling2D(2, "bilinear")).Message);
+        Assert.Contains("bicubic", Assert.Throws<NotSupportedException>(() => new Layers.UpSampling2D(2, "bicubic")).Message);
         Assert.Contains("permutation", Assert.Throws<ArgumentException>(() => new Layers.Permute([0, 1])).Message);
         Assert.Contains("permutation", Assert.Throws<ArgumentException>(() => new Layers.Permute([1, 1])).Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => new Layers.RepeatVector(0));

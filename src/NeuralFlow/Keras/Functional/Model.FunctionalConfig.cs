@@ -13,6 +13,7 @@ public partial class Model
     internal JsonObject ModelEntry()
     {
         var entry = ModelEntryOf();
+        // Keras' base config key, written (as Layer.GetConfig does) only for a frozen model.
         if (!Trainable) entry["config"]!["trainable"] = false;
         return entry;
     }
@@ -70,19 +71,12 @@ public partial class Model
     /// </summary>
     internal static Model FromEntry(JsonObject entry, string file)
     {
-        var model = ModelFromEntry(entry, file);
-        if (entry["config"]?["trainable"] is JsonValue trainable && !trainable.GetValue<bool>()) model.Trainable = false;
-        return model;
-    }
-
-    private static Model ModelFromEntry(JsonObject entry, string file)
-    {
         var className = entry["class_name"]?.GetValue<string>();
         if (entry["config"] is not JsonObject config || config["layers"] is not JsonArray layerEntries)
             throw new InvalidDataException($"'{file}': a model entry ({className}) lacks its config or layers.");
         var name = config["name"]?.GetValue<string>();
         if (className == "Sequential")
-            return new Sequential(layerEntries.Select(l => KerasSerialization.Deserialize(l, file)).ToList(), name);
+            return KerasSerialization.RestoreTrainable(new Sequential(layerEntries.Select(l => KerasSerialization.Deserialize(l, file)).ToList(), name), config);
         if (className != "Functional")
             throw new InvalidDataException($"'{file}': config.json describes a '{className}', not a Sequential or Functional model.");
 
@@ -116,7 +110,7 @@ public partial class Model
         }
         KerasTensor[] Ends(string key) => (config[key] as JsonArray ?? throw new InvalidDataException($"'{file}': model '{name}' lacks {key}."))
             .Select(r => Reference(r, file)).Select(r => outputs.TryGetValue(r, out var t) ? t : throw new InvalidDataException($"'{file}': {key} names '{r.Item1}' call {r.Item2}, which the model does not make.")).ToArray();
-        return new Model(Ends("input_layers"), Ends("output_layers"), name);
+        return KerasSerialization.RestoreTrainable(new Model(Ends("input_layers"), Ends("output_layers"), name), config);
     }
 
     // A reference [layer, call, tensor(, kwargs)] of config.json.

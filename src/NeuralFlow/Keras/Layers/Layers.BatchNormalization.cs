@@ -9,7 +9,7 @@ public static partial class Layers
     /// <c>Call(x, training: true)</c>) it normalizes with the batch's mean and biased variance over
     /// every axis but <paramref name="axis"/> and moves the moving statistics towards them
     /// (moving = moving * momentum + batch * (1 - momentum), Keras' rule, with the biased batch
-    /// variance as Keras uses it); otherwise (Evaluate, Predict, <c>Call(x)</c>) it normalizes with
+    /// variance as Keras uses it); otherwise, and whenever the layer is frozen (<c>Trainable = false</c>), (Evaluate, Predict, <c>Call(x)</c>) it normalizes with
     /// the moving statistics. gamma and beta are trained; moving_mean and moving_variance are
     /// non-trainable weights, saved with the model.
     /// </summary>
@@ -98,7 +98,9 @@ public static partial class Layers
                 throw new ArgumentException(
                     $"{Name}: was built for inputs of rank {_rank} with {features} features on axis {Axis}, got shape {x.Shape}.", nameof(x));
             var input = x.DType == MovingMean.DType ? x : NF.Cast(x, MovingMean.DType);
-            if (!IsTraining || !Trainable)   // a frozen BatchNormalization runs in inference mode, as in Keras
+            // A frozen layer normalizes as at inference even while training (Keras: `training and
+            // self.trainable`), so fine-tuning above a frozen base leaves its statistics as trained.
+            if (!IsTraining || !Trainable)
                 return NF.BatchNormalization(input, MovingMean, MovingVariance!, Gamma, Beta, _axis, Epsilon);
             var (y, mean, variance) = NF.BatchNormalizationTraining(input, Gamma, Beta, _axis, Epsilon);
             // Plain assignments: the batch statistics are values (not on any tape) and the moving

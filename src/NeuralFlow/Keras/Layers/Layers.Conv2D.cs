@@ -16,20 +16,27 @@ public static partial class Layers
         public Conv2D(int filters, int kernelSize, int strides = 1, string padding = "valid", int dilationRate = 1,
                       ActivationFunction? activation = null, bool useBias = true,
                       Initializer? kernelInitializer = null, Initializer? biasInitializer = null, string? name = null,
-                      int groups = 1, string dataFormat = "channels_last")
+                      int groups = 1, string dataFormat = "channels_last",
+                      Regularizers.Regularizer? kernelRegularizer = null, Regularizers.Regularizer? biasRegularizer = null,
+                      Regularizers.Regularizer? activityRegularizer = null)
             : this(filters, [kernelSize, kernelSize], [strides, strides], padding, [dilationRate, dilationRate],
-                   activation, useBias, kernelInitializer, biasInitializer, name, groups, dataFormat)
+                   activation, useBias, kernelInitializer, biasInitializer, name, groups, dataFormat,
+                   kernelRegularizer, biasRegularizer, activityRegularizer)
         {
         }
 
         /// <summary>A convolution with (height, width) window, strides and dilation (one value serves both).</summary>
+        /// <remarks>The regularizers are Keras' kernel_regularizer, bias_regularizer and activity_regularizer (as on Dense).</remarks>
         public Conv2D(int filters, int[] kernelSize, int[]? strides = null, string padding = "valid", int[]? dilationRate = null,
                       ActivationFunction? activation = null, bool useBias = true,
                       Initializer? kernelInitializer = null, Initializer? biasInitializer = null, string? name = null,
-                      int groups = 1, string dataFormat = "channels_last")
+                      int groups = 1, string dataFormat = "channels_last",
+                      Regularizers.Regularizer? kernelRegularizer = null, Regularizers.Regularizer? biasRegularizer = null,
+                      Regularizers.Regularizer? activityRegularizer = null)
             : base(nameof(Conv2D), kernelSize, strides, padding, dilationRate, dataFormat, activation, useBias, kernelInitializer, biasInitializer, name)
         {
             (Filters, Groups) = PoolingArgs.FiltersAndGroups(nameof(Conv2D), filters, groups);
+            (KernelRegularizer, BiasRegularizer, ActivityRegularizer) = (kernelRegularizer, biasRegularizer, activityRegularizer);
         }
 
         /// <summary>Output channels.</summary>

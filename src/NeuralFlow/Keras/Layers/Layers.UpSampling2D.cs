@@ -5,30 +5,42 @@ namespace NeuralFlow.Keras;
 public static partial class Layers
 {
     /// <summary>
-    /// Repeats the rows and columns of NHWC images (<c>tf.keras.layers.UpSampling2D</c>) by
-    /// <see cref="Size"/> (default (2, 2)); interpolation "nearest", Keras' default.
+    /// Enlarges images by <see cref="Size"/> (default (2, 2); <c>tf.keras.layers.UpSampling2D</c>):
+    /// "nearest" (Keras' default) repeats each row and column; "bilinear" interpolates with
+    /// half-pixel centers, as Keras' <c>ops.image.resize</c> (tf.image.resize, PyTorch's
+    /// <c>interpolate(mode="bilinear", align_corners=False)</c>). NHWC, or NCHW with
+    /// <c>dataFormat: "channels_first"</c>.
     /// </summary>
     public sealed class UpSampling2D : Layer
     {
-        /// <summary>Each row and column repeated <paramref name="size"/> times.</summary>
-        public UpSampling2D(int size = 2, string interpolation = "nearest", string? name = null)
-            : this([size, size], interpolation, name) { }
+        /// <summary>Each row and column repeated (or interpolated to) <paramref name="size"/> times.</summary>
+        public UpSampling2D(int size = 2, string interpolation = "nearest", string? name = null, string dataFormat = "channels_last")
+            : this([size, size], interpolation, name, dataFormat) { }
 
-        /// <summary>Rows repeated size[0] times, columns size[1] times.</summary>
-        public UpSampling2D(int[] size, string interpolation = "nearest", string? name = null) : base(name)
+        /// <summary>Rows enlarged size[0] times, columns size[1] times.</summary>
+        public UpSampling2D(int[] size, string interpolation = "nearest", string? name = null, string dataFormat = "channels_last") : base(name)
         {
             Size = PoolingArgs.Pair(nameof(UpSampling2D), nameof(size), size);
-            if (!string.Equals(interpolation, "nearest", StringComparison.OrdinalIgnoreCase))
-                throw new NotSupportedException(
-                    $"UpSampling2D: interpolation \"{interpolation}\" is not supported; only \"nearest\" (Keras' default) is.");
-            Interpolation = "nearest";
+            Interpolation = interpolation?.ToLowerInvariant() switch
+            {
+                "nearest" => "nearest",
+                "bilinear" => "bilinear",
+                _ => throw new NotSupportedException(
+                    $"UpSampling2D: interpolation \"{interpolation}\" is not supported; use \"nearest\" (Keras' default) or \"bilinear\"."),
+            };
+            DataFormat = PoolingArgs.DataFormat(nameof(UpSampling2D), dataFormat);
         }
 
-        /// <summary>(rows, columns) repeats.</summary>
+        /// <summary>(rows, columns) factors.</summary>
         public int[] Size { get; }
 
-        /// <summary>"nearest".</summary>
+        /// <summary>"nearest" or "bilinear".</summary>
         public string Interpolation { get; }
+
+        /// <summary>"channels_last" (NHWC, Keras' default) or "channels_first" (NCHW).</summary>
+        public string DataFormat { get; }
+
+        private bool ChannelsFirst => DataFormat == "channels_first";
 
         /// <inheritdoc/>
         public override JsonObject GetConfig()
@@ -36,22 +48,63 @@ public static partial class Layers
             var c = base.GetConfig();
             c["size"] = PoolingArgs.Json(Size);
             c["interpolation"] = Interpolation;
+            c["data_format"] = DataFormat;
             return c;
         }
 
         /// <inheritdoc/>
-        protected override void Build(Shape inputShape) => Images.Check(Name, nameof(UpSampling2D), inputShape);
+        protected override void Build(Shape inputShape) => Check(inputShape);
+
+        private void Check(Shape shape)
+        {
+            if (shape.Rank != 4)
+                throw new ArgumentException($"{Name}: UpSampling2D needs {(ChannelsFirst ? "NCHW inputs [N, C, H, W]" : "NHWC inputs [N, H, W, C]")}, got shape {shape}.");
+        }
 
         /// <inheritdoc/>
         [MethodImpl(Hot)]
         protected override Tensor Forward(Tensor x)
         {
-            Images.Check(Name, nameof(UpSampling2D), x.Shape);
-            int n = x.Shape[0], h = x.Shape[1], w = x.Shape[2], c = x.Shape[3];
-            // A broadcast view [N, H, sh, W, sw, C] packed by the reshape: one copy, and the
-            // gradient is the broadcast's sum over each block of repeats.
+            Check(x.Shape);
+            int hAxis = ChannelsFirst ? 2 : 1;
+            int h = x.Shape[hAxis], w = x.Shape[hAxis + 1];
+            if (Interpolation == "bilinear")
+            {
+                // Separable: rows then columns, each a product with a [out, in] matrix of weights,
+                // so the gradient is the transposed products.
+                var rows = NF.Constant(BilinearWeights(h, Size[0])).To(x.Device);
+                var cols = NF.Constant(BilinearWeights(w, Size[1])).To(x.Device);
+                if (x.DType != DType.Float32) (rows, cols) = (NF.Cast(rows, x.DType), NF.Cast(cols, x.DType));
+                return ChannelsFirst
+                    ? NF.Einsum("qw,ncpw->ncpq", cols, NF.Einsum("ph,nchw->ncpw", rows, x))
+                    : NF.Einsum("qw,npwc->npqc", cols, NF.Einsum("ph,nhwc->npwc", rows, x));
+            }
+            // A broadcast view with a repeat axis after each spatial one, packed by the reshape:
+            // one copy, and the gradient is the broadcast's sum over each block of repeats.
+            int n = x.Shape[0], c = x.Shape[ChannelsFirst ? 1 : 3];
+            if (ChannelsFirst)
+            {
+                var spreadFirst = NF.BroadcastTo(NF.Reshape(x, [n, c, h, 1, w, 1]), new Shape(n, c, h, Size[0], w, Size[1]));
+                return NF.Reshape(spreadFirst, [n, c, h * Size[0], w * Size[1]]);
+            }
             var spread = NF.BroadcastTo(NF.Reshape(x, [n, h, 1, w, 1, c]), new Shape(n, h, Size[0], w, Size[1], c));
             return NF.Reshape(spread, [n, h * Size[0], w * Size[1], c]);
+        }
+
+        // [length * factor, length]: output i reads input (i + 0.5) / factor - 0.5, clamped to the
+        // edges, between its two neighbours (tf.image.resize's half-pixel centers).
+        private static float[,] BilinearWeights(int length, int factor)
+        {
+            var m = new float[length * factor, length];
+            for (int i = 0; i < length * factor; i++)
+            {
+                double source = Math.Max((i + 0.5) / factor - 0.5, 0);
+                int low = Math.Min((int)source, length - 1), high = Math.Min(low + 1, length - 1);
+                double t = source - low;
+                m[i, low] += (float)(1 - t);
+                m[i, high] += (float)t;
+            }
+            return m;
         }
     }
 }

@@ -60,7 +60,7 @@ public static class KerasSerialization
             Initializer(c, "beta_initializer"), Initializer(c, "gamma_initializer"), NameOf(c)));
         Register("ZeroPadding2D", c => new Layers.ZeroPadding2D(Layers.Sides2D.FromJson(c["padding"], "padding"), NameOf(c)));
         Register("Cropping2D", c => new Layers.Cropping2D(Layers.Sides2D.FromJson(c["cropping"], "cropping"), NameOf(c)));
-        Register("UpSampling2D", c => new Layers.UpSampling2D(Ints(c, "size"), String(c, "interpolation", "nearest"), NameOf(c)));
+        Register("UpSampling2D", c => new Layers.UpSampling2D(Ints(c, "size"), String(c, "interpolation", "nearest"), NameOf(c), String(c, "data_format", "channels_last")));
         Register("Permute", c => new Layers.Permute(Ints(c, "dims"), NameOf(c)));
         Register("RepeatVector", c => new Layers.RepeatVector(Int(c, "n"), NameOf(c)));
         Register("Embedding", c => new Layers.Embedding(
@@ -130,9 +130,8 @@ public static class KerasSerialization
         Layer layer;
         try
         {
-            layer = factory(config);
+            layer = RestoreTrainable(factory(config), config);
             ApplyRegularizers(layer, config);
-            if (config["trainable"] is JsonValue trainable && !trainable.GetValue<bool>()) layer.Trainable = false;
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotSupportedException or FormatException or NullReferenceException)
         {
@@ -140,6 +139,14 @@ public static class KerasSerialization
         }
         if (o["build_input_shape"] is JsonArray dims)
             layer.EnsureBuilt(new Shape(dims.Select(d => d!.GetValue<int>()).ToArray()));
+        return layer;
+    }
+
+    // Keras' "trainable" key of every layer's config (absent: true), the layer's own flag alone:
+    // each layer of a saved model carries its own.
+    internal static TLayer RestoreTrainable<TLayer>(TLayer layer, JsonObject config) where TLayer : Layer
+    {
+        if (config["trainable"] is JsonValue v && v.TryGetValue(out bool trainable) && !trainable) layer.RestoreTrainable(false);
         return layer;
     }
 
