@@ -8,7 +8,7 @@ namespace NeuralFlow.Tests;
 /// defaults and config keys (from its lstm.py / gru.py / simple_rnn.py and rnn.py get_config),
 /// the orthogonal initializer, initial states, the dropout masks' Keras semantics (one mask per
 /// sequence, scaled by 1 / (1 - rate)), argument errors, a Fit that learns, save / load round
-/// trips, the functional API and Summary. The numbers against PyTorch are RecurrentReferenceTests';
+/// trips, the functional API and Summary (ONNX export: OnnxExportTests). The numbers against PyTorch are RecurrentReferenceTests';
 /// Bidirectional and TimeDistributed are RecurrentWrapperTests'.
 /// </summary>
 public abstract class RecurrentLayerTests(string backend) : BackendFileTest(backend)
@@ -289,14 +289,14 @@ public abstract class RecurrentLayerTests(string backend) : BackendFileTest(back
     }
 
     [SkippableFact]
-    public void Onnx_export_refuses_a_recurrent_layer_by_name()
+    public void Onnx_export_refuses_the_wrappers_by_name()
     {
         RequireBackend();
-        var model = new Sequential(new Layers.LSTM(3, name: "memory"), new Layers.Dense(2));
+        var model = new Sequential(new Layers.Bidirectional(new Layers.LSTM(3), name: "both_ways"), new Layers.Dense(2));
         model.Build([4, 2]);
-        var e = Assert.Throws<NotSupportedException>(() => model.ExportOnnx(Temp.File("lstm.onnx")));
-        Assert.Contains("memory", e.Message);
-        Assert.Contains("LSTM", e.Message);
+        var e = Assert.Throws<NotSupportedException>(() => model.ExportOnnx(Temp.File("bidirectional.onnx")));
+        Assert.Contains("both_ways", e.Message);
+        Assert.Contains("Bidirectional", e.Message);
     }
 }
 
