@@ -63,6 +63,14 @@ public abstract class RecurrentWrapperTests(string backend) : BackendFileTest(ba
         var custom = new Layers.Bidirectional(new Layers.GRU(2), backwardLayer: new Layers.SimpleRNN(3, goBackwards: true, name: "rev"), mergeMode: "concat");
         Assert.Equal(new Shape(2, 5), custom.Call(x).Shape);
         Assert.Same(custom.BackwardLayer, custom.SubLayers[1]);
+        var e = Assert.Throws<ArgumentException>(() => new Layers.Bidirectional(new Layers.GRU(2), backwardLayer: new Layers.SimpleRNN(3, goBackwards: true), mergeMode: "sum"));
+        Assert.Contains("2 units", e.Message);
+        // A backward layer of another kind carries its own states: LSTM's h and c forward, GRU's h backward.
+        var mixed = new Layers.Bidirectional(new Layers.LSTM(2, returnState: true), backwardLayer: new Layers.GRU(2, returnState: true, goBackwards: true));
+        var start = new[] { NF.Ones([2, 2]), NF.Zeros([2, 2]), NF.Ones([2, 2]) };
+        var withStart = mixed.CallWithStates(x, start);
+        Assert.Equal(4, withStart.Count); // the merged output, h and c, h
+        Assert.Equal(mixed.BackwardLayer.CallWithStates(x, [start[2]])[1].ToArray<float>(), withStart[3].ToArray<float>());
     }
 
     [SkippableFact]

@@ -35,6 +35,8 @@ public static partial class Layers
                     throw new ArgumentException($"Bidirectional: backwardLayer {backwardLayer.Name} must run the other way from {layer.Name} (goBackwards {!layer.GoBackwards}).", nameof(backwardLayer));
                 if (backwardLayer.ReturnSequences != layer.ReturnSequences || backwardLayer.ReturnState != layer.ReturnState)
                     throw new ArgumentException($"Bidirectional: backwardLayer {backwardLayer.Name} must have the returnSequences and returnState of {layer.Name}.", nameof(backwardLayer));
+                if (backwardLayer.Units != layer.Units && mergeMode is "sum" or "mul" or "ave")
+                    throw new ArgumentException($"Bidirectional: mergeMode \"{mergeMode}\" needs outputs of one width, but {layer.Name} has {layer.Units} units and backwardLayer {backwardLayer.Name} {backwardLayer.Units}.", nameof(backwardLayer));
                 BackwardLayer = backwardLayer;
             }
         }
@@ -86,9 +88,9 @@ public static partial class Layers
         {
             ArgumentNullException.ThrowIfNull(x);
             EnsureBuilt(x.Shape);
-            int n = ForwardLayer.StateCount;
-            if (initialState is not null && initialState.Count != 2 * n)
-                throw new ArgumentException($"{Name}: initialState needs {n} state(s) for the forward layer and {n} for the backward one, got {initialState.Count}.", nameof(initialState));
+            int n = ForwardLayer.StateCount, m = BackwardLayer.StateCount;
+            if (initialState is not null && initialState.Count != n + m)
+                throw new ArgumentException($"{Name}: initialState needs {n} state(s) for the forward layer and {m} for the backward one, got {initialState.Count}.", nameof(initialState));
             var forward = ForwardLayer.CallWithStates(x, initialState?.Take(n).ToArray());
             var backward = BackwardLayer.CallWithStates(x, initialState?.Skip(n).ToArray());
             var outputs = Merge(forward[0], backward[0]);
