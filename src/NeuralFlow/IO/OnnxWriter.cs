@@ -71,6 +71,14 @@ internal static class OnnxWriter
         a.Int64(20, 7);
     });
 
+    /// <summary>AttributeProto of type STRINGS (a recurrent op's activations).</summary>
+    public static byte[] StringsAttribute(string name, IEnumerable<string> values) => Message(a =>
+    {
+        a.String(1, name);
+        foreach (var v in values) a.String(9, v);
+        a.Int64(20, 8);
+    });
+
     /// <summary>TensorProto of int64 values (shapes for Reshape), stored as little-endian raw_data.</summary>
     public static byte[] Tensor(string name, IEnumerable<long> dims, long[] values) =>
         Tensor(name, dims, 7, LittleEndian(values, sizeof(long), (span, v) => BinaryPrimitives.WriteInt64LittleEndian(span, v)));

@@ -4,9 +4,9 @@ namespace NeuralFlow.Keras;
 /// How a weight starts (<c>tf.keras.initializers</c>). Strings convert: "glorot_uniform"
 /// (Keras' default for kernels), "glorot_normal", "he_uniform", "he_normal" (both normals truncated
 /// at two standard deviations, as Keras'), "random_normal", "truncated_normal", "random_uniform"
-/// (or "uniform"), "zeros", "ones".
+/// (or "uniform"), "orthogonal" (Keras' default for recurrent kernels), "zeros", "ones".
 /// </summary>
-public sealed class Initializer
+public sealed partial class Initializer
 {
     private readonly Func<Shape, int, int, Tensor> _create;
 
@@ -39,9 +39,10 @@ public sealed class Initializer
         "truncated_normal" => new(name, (s, i, o) => NF.Random.TruncatedNormal(s, 0, 0.05)),
         // "uniform" is Keras' older name of the same RandomUniform(-0.05, 0.05), Embedding's default.
         "random_uniform" or "uniform" => new(name, (s, i, o) => NF.Random.Uniform(s, -0.05, 0.05)),
+        "orthogonal" => Orthogonal,
         "zeros" => Zeros,
         "ones" => new(name, (s, i, o) => NF.Ones(s)),
-        _ => throw new ArgumentException($"Unknown initializer '{name}'; use glorot_uniform, glorot_normal, he_uniform, he_normal, random_normal, truncated_normal, random_uniform, zeros or ones.", nameof(name)),
+        _ => throw new ArgumentException($"Unknown initializer '{name}'; use glorot_uniform, glorot_normal, he_uniform, he_normal, random_normal, truncated_normal, random_uniform, orthogonal, zeros or ones.", nameof(name)),
     };
 
     // The standard deviation of a standard normal truncated to [-2, 2] (Keras' constant).

@@ -30,6 +30,7 @@ public partial class Model
             (typeof(Layers.Conv1D), (g, l, x, s) => g.Sequence(l, x, s)),
             (typeof(Layers.Pooling1D), (g, l, x, s) => g.Sequence(l, x, s)),
             (typeof(Layers.GlobalPooling1D), (g, l, x, s) => g.Sequence(l, x, s)),
+            (typeof(Layers.Recurrent), (g, l, x, s) => g.Recurrent((Layers.Recurrent)l, x, s)),
             (typeof(Layers.BatchNormalization), (g, l, x, s) => g.Normalization(l, x, s)),
             (typeof(Layers.LayerNormalization), (g, l, x, s) => g.Normalization(l, x, s)),
             (typeof(Layers.ZeroPadding2D), (g, l, x, s) => g.Rearranging(l, x, s)),

@@ -52,6 +52,12 @@ public abstract class LayerReplayParityTests(string backend) : BackendTest(backe
         ["Softmax"] = ("vector", () => [new Layers.Dense(6), new Layers.Softmax()]),
         ["UpSampling2D"] = ("image", () => [new Layers.Conv2D(2, 3), new Layers.UpSampling2D(), new Layers.Flatten()]),
         ["ZeroPadding2D"] = ("image", () => [new Layers.Conv2D(2, 3), new Layers.ZeroPadding2D(1), new Layers.Flatten()]),
+        // The recurrent layers: per-sequence dropout masks drawn in the step, both directions, both GRU forms.
+        ["SimpleRNN"] = ("sequence", () => [new Layers.SimpleRNN(4, returnSequences: true, dropout: 0.2), new Layers.Flatten()]),
+        ["LSTM"] = ("sequence", () => [new Layers.LSTM(4, recurrentDropout: 0.2)]),
+        ["GRU"] = ("sequence", () => [new Layers.GRU(4, returnSequences: true, goBackwards: true, resetAfter: false), new Layers.GRU(3)]),
+        ["Bidirectional"] = ("sequence", () => [new Layers.Bidirectional(new Layers.LSTM(3, returnSequences: true)), new Layers.Flatten()]),
+        ["TimeDistributed"] = ("sequence", () => [new Layers.TimeDistributed(new Layers.Dense(3, activation: "relu")), new Layers.Flatten()]),
     };
 
     // Merge layers take two branches of one input: Dense(4) and Dense(4, tanh).

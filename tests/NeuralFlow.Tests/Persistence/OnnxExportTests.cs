@@ -329,6 +329,37 @@ public abstract class OnnxExportTests(string backend) : BackendFileTest(backend)
         AssertSameAsPredict(model, session, [5], batches: [1, 9], input: shape => NF.Random.Uniform(shape, 0, 11.99f));
     }
 
+    [SkippableFact]
+    public void Recurrent_layers_run_in_onnx_runtime_as_in_predict()
+    {
+        RequireBackend();
+        NF.Random.SetSeed(14);
+        // Every gate layout and bias form: LSTM's i, f, c, o reordered to ONNX's i, o, f, c; GRU both
+        // ways (linear_before_reset) and without bias; go_backwards as a reversed input; relu and sigmoid.
+        var model = new Sequential(
+            new Layers.LSTM(6, returnSequences: true, recurrentDropout: 0.2),
+            new Layers.GRU(5, returnSequences: true, goBackwards: true),
+            new Layers.GRU(4, returnSequences: true, resetAfter: false, useBias: false, recurrentActivation: "tanh"),
+            new Layers.SimpleRNN(3, activation: "relu", goBackwards: true),
+            new Layers.Dense(2, activation: "softmax"));
+        Fit(model, NF.Random.Uniform([48, 7, 3]), 2);
+        string path = Temp.File("recurrent.onnx");
+        model.ExportOnnx(path);
+        using var session = new InferenceSession(path);
+        AssertSameAsPredict(model, session, [7, 3], batches: [1, 20]);
+
+        var last = new Sequential(new Layers.GRU(3, activation: "sigmoid"));
+        last.Build([4, 2]);
+        last.ExportOnnx(Temp.File("last.onnx"));
+        using var lastSession = new InferenceSession(Temp.File("last.onnx"));
+        AssertSameAsPredict(last, lastSession, [4, 2], batches: [5]);
+        var odd = new Sequential(new Layers.SimpleRNN(3, activation: "gelu", name: "odd_rnn"));
+        odd.Build([4, 2]);
+        var e = Assert.Throws<NotSupportedException>(() => odd.ExportOnnx(Temp.File("odd_rnn.onnx")));
+        Assert.Contains("odd_rnn", e.Message);
+        Assert.Contains("gelu", e.Message);
+    }
+
     private static void Fit(Sequential model, Tensor x, int classes)
     {
         model.Compile("adam", "sparse_categorical_crossentropy");
@@ -462,7 +493,7 @@ public sealed class OnnxExportLimitsTests : IDisposable
         // What the registered exporters cover today; a lost exporter fails here.
         string[] layers = ["Dense", "Conv2D", "Conv2DTranspose", "DepthwiseConv2D", "AveragePooling2D", "MaxPooling2D",
             "GlobalAveragePooling2D", "GlobalMaxPooling2D", "Reshape", "Conv1D", "AveragePooling1D", "MaxPooling1D",
-            "GlobalAveragePooling1D", "GlobalMaxPooling1D", "BatchNormalization", "LayerNormalization",
+            "GlobalAveragePooling1D", "GlobalMaxPooling1D", "GRU", "LSTM", "SimpleRNN", "BatchNormalization", "LayerNormalization",
             "ZeroPadding2D", "Cropping2D", "UpSampling2D", "Permute", "RepeatVector", "Embedding", "Activation",
             "Dropout", "Flatten", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax"];
         string[] merges = ["Add", "Average", "Maximum", "Minimum", "Subtract", "Concatenate", "Multiply", "Dot"];

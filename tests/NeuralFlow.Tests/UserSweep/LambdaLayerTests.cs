@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using NeuralFlow.Keras;
 
 namespace NeuralFlow.Tests.UserSweep;
@@ -87,15 +86,7 @@ public abstract class LambdaLayerTests(string backend) : BackendTest(backend)
         using var temp = new TempDirectory();
         var path = temp.File("m.nfmodel");
         new Sequential(Layers.Input([3]), new Layers.Flatten(name: "stand_in"), new Layers.Dense(1)).Save(path);
-        using (var zip = ZipFile.Open(path, ZipArchiveMode.Update))
-        {
-            var entry = zip.GetEntry("config.json")!;
-            string text;
-            using (var reader = new StreamReader(entry.Open())) text = reader.ReadToEnd();
-            entry.Delete();
-            using var writer = new StreamWriter(zip.CreateEntry("config.json").Open());
-            writer.Write(text.Replace("\"Flatten\"", "\"Lambda\""));
-        }
+        ModelFileEdit.Config(path, text => text.Replace("\"Flatten\"", "\"Lambda\""));
         var e = Assert.Throws<InvalidDataException>(() => Model.Load(path));
         Assert.Contains("stand_in", e.Message);
         Assert.Contains("C# function", e.Message);

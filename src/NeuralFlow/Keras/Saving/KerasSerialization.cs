@@ -81,6 +81,24 @@ public static class KerasSerialization
         Register("Normalization", c => new Layers.Normalization(c["axis"] is null ? [] : Ints(c, "axis"), Doubles(c, "mean"), Doubles(c, "variance"), Bool(c, "invert", false), NameOf(c)));
         Register("GaussianNoise", c => new Layers.GaussianNoise(Double(c, "stddev"), c["seed"]?.GetValue<int>(), NameOf(c)));
         Register("GaussianDropout", c => new Layers.GaussianDropout(Double(c, "rate"), c["seed"]?.GetValue<int>(), NameOf(c)));
+        Register("SimpleRNN", c => new Layers.SimpleRNN(
+            Int(c, "units"), Activation(c, "activation"), Bool(c, "use_bias", true),
+            Initializer(c, "kernel_initializer"), Initializer(c, "recurrent_initializer"), Initializer(c, "bias_initializer"),
+            Double(c, "dropout", 0), Double(c, "recurrent_dropout", 0), Bool(c, "return_sequences", false), Bool(c, "return_state", false),
+            NotStateful(c, "go_backwards"), NameOf(c)));
+        Register("LSTM", c => new Layers.LSTM(
+            Int(c, "units"), Activation(c, "activation"), Activation(c, "recurrent_activation"), Bool(c, "use_bias", true),
+            Initializer(c, "kernel_initializer"), Initializer(c, "recurrent_initializer"), Initializer(c, "bias_initializer"), Bool(c, "unit_forget_bias", true),
+            Double(c, "dropout", 0), Double(c, "recurrent_dropout", 0), Bool(c, "return_sequences", false), Bool(c, "return_state", false),
+            NotStateful(c, "go_backwards"), NameOf(c)));
+        Register("GRU", c => new Layers.GRU(
+            Int(c, "units"), Activation(c, "activation"), Activation(c, "recurrent_activation"), Bool(c, "use_bias", true),
+            Initializer(c, "kernel_initializer"), Initializer(c, "recurrent_initializer"), Initializer(c, "bias_initializer"),
+            Double(c, "dropout", 0), Double(c, "recurrent_dropout", 0), Bool(c, "return_sequences", false), Bool(c, "return_state", false),
+            NotStateful(c, "go_backwards"), Bool(c, "reset_after", true), NameOf(c)));
+        Register("Bidirectional", c => new Layers.Bidirectional(
+            Recurrent(c, "layer") ?? throw new FormatException("'layer' is missing"), c.ContainsKey("merge_mode") ? c["merge_mode"]?.GetValue<string>() : "concat", Recurrent(c, "backward_layer"), NameOf(c)));
+        Register("TimeDistributed", c => new Layers.TimeDistributed(Deserialize(c["layer"] ?? throw new FormatException("'layer' is missing"), "TimeDistributed's layer"), NameOf(c)));
         // Registered so that saving reaches Lambda.GetConfig, which says why it cannot; nothing can load one.
         Register<Layers.Lambda>("Lambda", c => throw new NotSupportedException(
             $"a Lambda layer ('{c["name"]}') holds a C# function, which a model file cannot hold (Keras 3 refuses to load a lambda in safe mode)."));
@@ -163,6 +181,13 @@ public static class KerasSerialization
         }
     }
 
+    // go_backwards, after refusing a stateful layer (its state would carry over between batches, which NeuralFlow does not keep).
+    private static bool NotStateful(JsonObject c, string goBackwards) => Bool(c, "stateful", false)
+        ? throw new NotSupportedException("stateful recurrent layers are not supported (each call starts from zero states or its initialState)")
+        : Bool(c, goBackwards, false);
+    // A wrapped recurrent layer's entry (Bidirectional's layer and backward_layer), or null when absent.
+    private static Layers.Recurrent? Recurrent(JsonObject c, string key) => c[key] is null ? null
+        : Deserialize(c[key], $"Bidirectional's {key}") as Layers.Recurrent ?? throw new FormatException($"'{key}' is not a SimpleRNN, LSTM or GRU");
     private static string? NameOf(JsonObject c) => c["name"]?.GetValue<string>();
     private static int Int(JsonObject c, string key, int? fallback = null) =>
         c[key]?.GetValue<int>() ?? fallback ?? throw new FormatException($"'{key}' is missing");

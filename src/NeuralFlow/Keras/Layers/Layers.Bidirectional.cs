@@ -1,0 +1,119 @@
+using System.Text.Json.Nodes;
+
+namespace NeuralFlow.Keras;
+
+public static partial class Layers
+{
+    /// <summary>
+    /// Runs a recurrent layer over the sequence both ways and merges the two outputs
+    /// (<c>keras.layers.Bidirectional</c>): a forward copy of <c>layer</c> ("forward_" + its name)
+    /// and a backward one ("backward_" + its name, go_backwards flipped), each with its own
+    /// weights, forward's first. A backward sequence is put back in time order before the merge.
+    /// <c>mergeMode</c>: "concat" (Keras' default, along the last axis), "sum", "mul", "ave", or
+    /// null for both outputs unmerged (through <see cref="CallWithStates"/>, as with return_state,
+    /// whose states are the forward layer's, then the backward's).
+    /// </summary>
+    public sealed class Bidirectional : Layer
+    {
+        private static readonly string?[] MergeModes = ["concat", "sum", "mul", "ave", null];
+
+        /// <summary>Wraps <paramref name="layer"/>; <paramref name="backwardLayer"/> (optional) is the layer to run backwards instead of a copy.</summary>
+        public Bidirectional(Recurrent layer, string? mergeMode = "concat", Recurrent? backwardLayer = null, string? name = null)
+            : base(name)
+        {
+            ArgumentNullException.ThrowIfNull(layer);
+            if (!MergeModes.Contains(mergeMode))
+                throw new ArgumentException($"Bidirectional: mergeMode must be \"concat\", \"sum\", \"mul\", \"ave\" or null, got \"{mergeMode}\".", nameof(mergeMode));
+            MergeMode = mergeMode;
+            // Keras re-creates the forward layer from the wrapped one's config (fresh weights), and the backward one the same way, reversed.
+            ForwardLayer = layer.Clone("forward_" + RemovePrefix(layer.Name, "forward_"), layer.GoBackwards);
+            if (backwardLayer is null)
+                BackwardLayer = layer.Clone("backward_" + RemovePrefix(layer.Name, "backward_"), !layer.GoBackwards);
+            else
+            {
+                if (backwardLayer.GoBackwards == layer.GoBackwards)
+                    throw new ArgumentException($"Bidirectional: backwardLayer {backwardLayer.Name} must run the other way from {layer.Name} (goBackwards {!layer.GoBackwards}).", nameof(backwardLayer));
+                if (backwardLayer.ReturnSequences != layer.ReturnSequences || backwardLayer.ReturnState != layer.ReturnState)
+                    throw new ArgumentException($"Bidirectional: backwardLayer {backwardLayer.Name} must have the returnSequences and returnState of {layer.Name}.", nameof(backwardLayer));
+                if (backwardLayer.Units != layer.Units && mergeMode is "sum" or "mul" or "ave")
+                    throw new ArgumentException($"Bidirectional: mergeMode \"{mergeMode}\" needs outputs of one width, but {layer.Name} has {layer.Units} units and backwardLayer {backwardLayer.Name} {backwardLayer.Units}.", nameof(backwardLayer));
+                BackwardLayer = backwardLayer;
+            }
+        }
+
+        private static string RemovePrefix(string name, string prefix) => name.StartsWith(prefix, StringComparison.Ordinal) ? name[prefix.Length..] : name;
+
+        /// <summary>The layer that reads the sequence in the wrapped layer's direction.</summary>
+        public Recurrent ForwardLayer { get; }
+
+        /// <summary>The layer that reads it the other way.</summary>
+        public Recurrent BackwardLayer { get; }
+
+        /// <summary>How the two outputs are combined: "concat", "sum", "mul", "ave", or null (not combined).</summary>
+        public string? MergeMode { get; }
+
+        /// <inheritdoc/>
+        public override JsonObject GetConfig()
+        {
+            var c = base.GetConfig();
+            c["merge_mode"] = MergeMode;
+            c["layer"] = KerasSerialization.Serialize(ForwardLayer);
+            c["backward_layer"] = KerasSerialization.Serialize(BackwardLayer);
+            return c;
+        }
+
+        /// <inheritdoc/>
+        protected override void Build(Shape inputShape)
+        {
+            ForwardLayer.EnsureBuilt(inputShape);
+            BackwardLayer.EnsureBuilt(inputShape);
+        }
+
+        /// <summary>The merged output; with return_state or mergeMode null there is more than one tensor: call <see cref="CallWithStates"/>.</summary>
+        public override Tensor Call(Tensor x)
+        {
+            if (MergeMode is null || ForwardLayer.ReturnState)
+                throw new InvalidOperationException(
+                    $"{Name}: a Bidirectional layer with {(MergeMode is null ? "mergeMode null" : "returnState: true")} returns more than one tensor: call CallWithStates(x). " +
+                    "Sequential models and functional graphs here carry one tensor per layer call.");
+            return base.Call(x);
+        }
+
+        /// <summary>
+        /// [output, forward states..., backward states...] (the output being the forward and the
+        /// backward outputs, two tensors, when mergeMode is null), as Keras' Bidirectional with
+        /// return_state; <paramref name="initialState"/> holds the forward layer's initial states, then the backward's.
+        /// </summary>
+        public IReadOnlyList<Tensor> CallWithStates(Tensor x, IReadOnlyList<Tensor>? initialState = null)
+        {
+            ArgumentNullException.ThrowIfNull(x);
+            EnsureBuilt(x.Shape);
+            int n = ForwardLayer.StateCount, m = BackwardLayer.StateCount;
+            if (initialState is not null && initialState.Count != n + m)
+                throw new ArgumentException($"{Name}: initialState needs {n} state(s) for the forward layer and {m} for the backward one, got {initialState.Count}.", nameof(initialState));
+            var forward = ForwardLayer.CallWithStates(x, initialState?.Take(n).ToArray());
+            var backward = BackwardLayer.CallWithStates(x, initialState?.Skip(n).ToArray());
+            var outputs = Merge(forward[0], backward[0]);
+            OutputShape = outputs[0].Shape;
+            return [.. outputs, .. forward.Skip(1), .. backward.Skip(1)];
+        }
+
+        /// <inheritdoc/>
+        protected override Tensor Forward(Tensor x) =>
+            Merge(ForwardLayer.CallWithStates(x)[0], BackwardLayer.CallWithStates(x)[0])[0];
+
+        private Tensor[] Merge(Tensor forward, Tensor backward)
+        {
+            // A returned sequence of the backward layer runs last step first: back to time order.
+            if (BackwardLayer.ReturnSequences) backward = NF.Reverse(backward, 1);
+            return MergeMode switch
+            {
+                "concat" => [NF.Concat([forward, backward], -1)],
+                "sum" => [forward + backward],
+                "mul" => [forward * backward],
+                "ave" => [(forward + backward) * 0.5f],
+                _ => [forward, backward],
+            };
+        }
+    }
+}

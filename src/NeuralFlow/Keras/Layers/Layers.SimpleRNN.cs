@@ -1,0 +1,26 @@
+namespace NeuralFlow.Keras;
+
+public static partial class Layers
+{
+    /// <summary>
+    /// A fully connected recurrent layer (<c>keras.layers.SimpleRNN</c>):
+    /// h_t = activation(x_t @ kernel + h_{t-1} @ recurrent_kernel + bias), h_0 = 0. Kernel
+    /// [features, units], recurrent_kernel [units, units], bias [units], as Keras'. Keras 3's
+    /// defaults: tanh, Glorot-uniform kernel, orthogonal recurrent kernel, zero bias. See
+    /// <see cref="Recurrent"/> for the loop, the dropouts and what the outputs hold.
+    /// </summary>
+    public sealed class SimpleRNN(int units, ActivationFunction? activation = null, bool useBias = true,
+                                  Initializer? kernelInitializer = null, Initializer? recurrentInitializer = null, Initializer? biasInitializer = null,
+                                  double dropout = 0, double recurrentDropout = 0,
+                                  bool returnSequences = false, bool returnState = false, bool goBackwards = false, string? name = null)
+        : Recurrent(units, 1, activation, useBias, kernelInitializer, recurrentInitializer, biasInitializer,
+                    dropout, recurrentDropout, returnSequences, returnState, goBackwards, name)
+    {
+        internal override Recurrent Clone(string name, bool goBackwards) =>
+            new SimpleRNN(Units, Activation, UseBias, KernelInitializer, RecurrentInitializer, BiasInitializer,
+                          Dropout, RecurrentDropout, ReturnSequences, ReturnState, goBackwards, name);
+
+        private protected override Tensor[] Step(Tensor projected, Tensor hForRecurrent, Tensor[] states, object? perCall) =>
+            [Activation.Apply(projected + NF.MatMul(hForRecurrent, RecurrentKernel!))];
+    }
+}
