@@ -54,14 +54,7 @@ public partial class Model
     // every weight, then what the step closes over (compared by reference).
     private object[] StepKey(object[] extras)
     {
-        var key = new List<object>();
-        void Walk(Layer layer, HashSet<Layer> seen)
-        {
-            if (!seen.Add(layer)) return;
-            key.Add(layer);
-            foreach (var sub in layer.SubLayers) Walk(sub, seen);
-        }
-        Walk(this, new HashSet<Layer>(ReferenceEqualityComparer.Instance));
+        var key = new List<object>(LayerTree());
         key.AddRange(Variables);
         key.AddRange(extras);
         return key.ToArray();
