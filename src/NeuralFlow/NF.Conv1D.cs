@@ -23,13 +23,9 @@ public static partial class NF
                                 int groups = 1, string dataFormat = "channels_last")
     {
         const string op = nameof(Conv1D);
-        ArgumentNullException.ThrowIfNull(kernel);
-        bool channelsFirst = SequenceInput(op, input, dataFormat);
-        if (kernel.Rank != 3)
-            throw new ArgumentException($"{op}: kernel must be [K, C / groups, O] (Keras' Conv1D layout), got shape {kernel.Shape}.", nameof(kernel));
+        var (_, steps, c) = SequenceKernel(op, input, kernel, dataFormat, "[K, C / groups, O]");
         if (groups < 1)
             throw new ArgumentOutOfRangeException(nameof(groups), groups, $"{op}: groups must be at least 1.");
-        int steps = channelsFirst ? 2 : 1, c = input.Shape[channelsFirst ? 1 : 2];
         if (c % groups != 0)
             throw new ArgumentException($"{op}: input {input.Shape} has {c} channels, which do not divide into {groups} groups.", nameof(groups));
         if (kernel.Shape[1] * groups != c)
@@ -49,6 +45,31 @@ public static partial class NF
         }
         CheckSequenceSpan(op, input.Shape[steps], kernel.Shape[0], dilation, windowPadding);
         var y = Convolve2D(op, ExpandDims(input, steps), ExpandDims(kernel, 0), [1, stride], windowPadding, [1, dilation], groups, dataFormat);
+        return Squeeze(y, steps);
+    }
+
+    /// <summary>
+    /// Transposed 1-D convolution (<c>tf.nn.conv1d_transpose</c>; the computation of Keras'
+    /// <c>Conv1DTranspose</c>, PyTorch's <c>ConvTranspose1d</c>): input [N, steps, C] (or
+    /// [N, C, steps]), kernel [K, O, C] (Keras' layout), result [N, out, O] (or [N, O, out]) with
+    /// Keras' length rule (deconv_output_length, as <see cref="Conv2DTranspose"/>): "valid"
+    /// steps * stride + max(K' - stride, 0), "same" steps * stride, for the dilated window K' =
+    /// dilation * (K - 1) + 1; with <paramref name="outputPadding"/> p (below the stride)
+    /// (steps - 1) * stride + K' - 2 * pad + p, pad 0 ("valid") or K' / 2 ("same").
+    /// The 2-D op over a sequence one row high, as <see cref="Conv1D"/>.
+    /// </summary>
+    public static Tensor Conv1DTranspose(Tensor input, Tensor kernel, int stride = 1, string padding = "valid", int? outputPadding = null,
+                                         int dilation = 1, string dataFormat = "channels_last")
+    {
+        const string op = nameof(Conv1DTranspose);
+        var (_, steps, c) = SequenceKernel(op, input, kernel, dataFormat, "[K, filters, C]");
+        if (kernel.Shape[2] != c)
+            throw new ArgumentException($"{op}: kernel {kernel.Shape} ([K, filters, C]) expects {kernel.Shape[2]} input channels, but input {input.Shape} has {c}.", nameof(kernel));
+        CheckSequenceWindow(op, kernel.Shape[0], stride, dilation, padding, window: nameof(kernel));
+        if (outputPadding is { } extra && (extra < 0 || extra >= stride))
+            throw new ArgumentOutOfRangeException(nameof(outputPadding), extra, $"{op}: outputPadding must be at least 0 and smaller than the stride ({stride}).");
+        var y = Conv2DTranspose(ExpandDims(input, steps), ExpandDims(kernel, 0), [1, stride], padding,
+                                outputPadding is { } p ? [0, p] : null, [1, dilation], dataFormat);
         return Squeeze(y, steps);
     }
 
@@ -89,6 +110,17 @@ public static partial class NF
             throw new ArgumentException(
                 $"{op}: input must be {(channelsFirst ? "[batch, channels, steps]" : "[batch, steps, channels]")}, got shape {input.Shape}.", nameof(input));
         return channelsFirst;
+    }
+
+    // A convolution's sequence input and rank-3 kernel (its Keras layout named in the error):
+    // whether the input is channels_first, its steps axis and its channel count.
+    private static (bool ChannelsFirst, int Steps, int Channels) SequenceKernel(string op, Tensor input, Tensor kernel, string dataFormat, string layout)
+    {
+        ArgumentNullException.ThrowIfNull(kernel);
+        bool channelsFirst = SequenceInput(op, input, dataFormat);
+        if (kernel.Rank != 3)
+            throw new ArgumentException($"{op}: kernel must be {layout} (Keras' {op} layout), got shape {kernel.Shape}.", nameof(kernel));
+        return (channelsFirst, channelsFirst ? 2 : 1, input.Shape[channelsFirst ? 1 : 2]);
     }
 
     // The window's own arguments, checked here so that the errors speak of steps, not of the

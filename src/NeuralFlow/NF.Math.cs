@@ -31,14 +31,35 @@ public static partial class NF
             static (g, n) => [n.Wants(0) ? ReduceTo(g / n.Y, n.X.Shape) : null, n.Wants(1) ? ReduceTo(-g * n.Output / n.Y, n.Y.Shape) : null]);
 
     /// <summary>
-    /// Elementwise a to the power b (<c>tf.pow</c>). Integers wrap on overflow, and an integer base
-    /// to a negative integer exponent is 0 unless the base is 1 or -1 (PyTorch's tensor pow and C's
-    /// integer arithmetic; TensorFlow and NumPy refuse it): cast to a float dtype for 2^-1 = 0.5.
+    /// Elementwise a to the power b (<c>tf.pow</c>). Integers wrap on overflow. An integer power
+    /// with a negative integer exponent is an <see cref="ArgumentException"/>, as PyTorch refuses
+    /// a negative scalar exponent and NumPy any negative element ("Integers to negative integer
+    /// powers are not allowed"): cast to a float dtype for 2^-1 = 0.5.
     /// </summary>
-    public static Tensor Pow(Tensor a, Tensor b) =>
-        Tape.Record(Engine.Binary(BinaryOp.Pow, a, b, nameof(Pow)), a, b,
+    public static Tensor Pow(Tensor a, Tensor b)
+    {
+        RefuseNegativeIntegerExponent(a, b);
+        return Tape.Record(Engine.Binary(BinaryOp.Pow, a, b, nameof(Pow)), a, b,
             static (g, n) => [n.Wants(0) ? ReduceTo(g * n.Y * Pow(n.X, PowExponentBelow(n.Y, n.X.DType)), n.X.Shape) : null,
                               n.Wants(1) ? ReduceTo(g * n.Output * LogWherePositive(n.X), n.Y.Shape) : null]);
+    }
+
+    // An integer to a negative integer power has no integer value (C's and the kernels' 0 for
+    // 2^-1 would be a wrong answer). A C# number is checked as the number it is; an exponent
+    // tensor elementwise, as NumPy does: one reduction and a read of one bool, paid only by
+    // integer powers (a read on the host, so an NF.Function computing one runs eagerly).
+    private static void RefuseNegativeIntegerExponent(Tensor a, Tensor b)
+    {
+        var dtype = Engine.CommonDType(nameof(Pow), a, b);
+        if (dtype.IsFloating() || b.DType is DType.UInt8 or DType.Bool) return;
+        bool negative = b.IsWeakScalar && b.WeakValue is { } value
+            ? Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture) < 0
+            : b.DType.IsInteger() && b.Count > 0 && ReduceAny(Less(b, 0)).Item<bool>();
+        if (negative)
+            throw new ArgumentException(
+                $"Pow: integers to negative integer powers are not allowed (a {a.DType.Name()} base, a {b.DType.Name()} exponent with a negative value); " +
+                $"cast the base to a float dtype first, NF.Pow(NF.Cast(x, DType.Float32), y).", nameof(b));
+    }
 
     // d(x^y)/dx = y x^(y-1), which is 0 * inf = NaN at x = 0, y = 0 where the true value (and
     // PyTorch's) is 0: there the exponent y-1 becomes 0, so the product is y * 1 = 0.

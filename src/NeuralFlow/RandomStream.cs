@@ -15,6 +15,17 @@ internal sealed class RandomStream(int seed)
     // This thread's last draw: the stream and where its numbers ended.
     [ThreadStatic] private static (RandomStream Stream, ulong Seed, ulong End)? _last;
 
+    /// <summary>
+    /// How many numbers the stream has given: its whole state besides the seed (Keras keeps a
+    /// SeedGenerator's as a variable), saved with a model and a training checkpoint so that a
+    /// resumed run draws on where the interrupted one stopped.
+    /// </summary>
+    public long Position
+    {
+        get => Interlocked.Read(ref _offset);
+        set => Interlocked.Exchange(ref _offset, value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "a stream position is >= 0"));
+    }
+
     /// <summary>The (seed, offset) of <paramref name="count"/> fresh numbers, the counter advanced past them.</summary>
     public (ulong Seed, ulong Offset) Draw(long count)
     {

@@ -40,18 +40,8 @@ public abstract partial class Layer
     /// step sums their penalties without walking the model (a subclassed model's fields are found
     /// by reflection).
     /// </summary>
-    internal List<Layer> LayersWithPenalties()
-    {
-        var found = new List<Layer>();
-        void Walk(Layer layer, HashSet<Layer> seen)
-        {
-            if (!seen.Add(layer)) return;
-            if (layer.ActivityRegularizer is not null || layer.HasWeightRegularizer) found.Add(layer);
-            foreach (var sub in layer.SubLayers) Walk(sub, seen);
-        }
-        Walk(this, new HashSet<Layer>(ReferenceEqualityComparer.Instance));
-        return found;
-    }
+    internal List<Layer> LayersWithPenalties() =>
+        LayerTree().Where(layer => layer.ActivityRegularizer is not null || layer.HasWeightRegularizer).ToList();
 
     /// <summary>The penalties of <paramref name="layers"/> (from <see cref="LayersWithPenalties"/>).</summary>
     internal static IReadOnlyList<Tensor> LossesOf(List<Layer> layers) =>

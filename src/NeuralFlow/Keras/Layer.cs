@@ -244,6 +244,28 @@ public abstract partial class Layer
     /// </summary>
     public virtual IReadOnlyList<Layer> SubLayers => Tracking.InFields(this).Layers;
 
+    /// <summary>This layer and every layer under it, each once (a cycle is visited once), depth first.</summary>
+    internal List<Layer> LayerTree()
+    {
+        var found = new List<Layer>();
+        var seen = new HashSet<Layer>(ReferenceEqualityComparer.Instance);
+        void Walk(Layer layer)
+        {
+            if (!seen.Add(layer)) return;
+            found.Add(layer);
+            foreach (var sub in layer.SubLayers) Walk(sub);
+        }
+        Walk(this);
+        return found;
+    }
+
+    /// <summary>The layer's own random generator (a seeded noise layer's), whose position a saved model keeps; null for most layers.</summary>
+    private protected virtual RandomStream? OwnStream => null;
+
+    /// <summary>The generators of <see cref="LayerTree"/>'s layers that have one, with their layers' names, in that order.</summary>
+    internal List<(string Layer, RandomStream Stream)> OwnStreams() =>
+        LayerTree().Where(l => l.OwnStream is not null).Select(l => (l.Name, l.OwnStream!)).ToList();
+
     /// <summary>Number of scalars in the weights.</summary>
     public long CountParams() => Variables.Sum(v => v.Count);
 

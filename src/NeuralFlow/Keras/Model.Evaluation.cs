@@ -52,7 +52,7 @@ public partial class Model
         var (cached, testStep) = TestStep();
         var (lossMean, outputLosses) = (cached.LossMean, cached.OutputLosses);
         lossMean.ResetState();
-        foreach (var m in outputLosses) m.ResetState();
+        foreach (var m in outputLosses) m?.ResetState();
         ResetMetrics(); // Fit has already read the epoch's training values
         using var items = batches.GetEnumerator();
         int count = 0;

@@ -47,7 +47,7 @@ public partial class Model
         if (resetMetrics)
         {
             cached.LossMean.ResetState();
-            foreach (var m in cached.OutputLosses) m.ResetState();
+            foreach (var m in cached.OutputLosses) m?.ResetState();   // null: an output the loss dict leaves out
             ResetMetrics();
         }
         using (TensorScope.Begin())

@@ -3,7 +3,9 @@ namespace NeuralFlow.Keras;
 public partial class Model
 {
     // One loss, weight and list of metrics per output (one for a model that is not functional).
-    private Losses.Loss[] _losses = [];
+    // An output a loss dictionary leaves out has no loss (null): Keras 3 neither computes nor
+    // reports one for it, and trains it on nothing.
+    private Losses.Loss?[] _losses = [];
     private float[] _lossWeights = [];
     private List<Metrics.PredictionMetric>[] _outputMetrics = [];
     // Each output's metrics are its `metrics` first, then its `weightedMetrics`: the first
@@ -18,7 +20,7 @@ public partial class Model
     /// <summary>
     /// The names of what <c>Evaluate</c> returns and <c>Fit</c> logs, in that order (Keras'
     /// <c>model.metrics_names</c>, as tf.keras lists them): "loss", then each output's loss for a
-    /// model of several outputs ("head_loss"), then each output's metrics ("accuracy", or
+    /// model of several outputs ("head_loss"; none for an output a loss dictionary leaves out), then each output's metrics ("accuracy", or
     /// "head_accuracy"). Empty before <c>Compile</c>. Fit's validation logs are these with "val_".
     /// </summary>
     public IReadOnlyList<string> MetricsNames => _logNames;
@@ -52,7 +54,7 @@ public partial class Model
     /// <summary>
     /// the list form of Compile
     /// with the losses (and weights) keyed by output layer name, as Keras' <c>loss={"head": ...}</c>;
-    /// an output without a loss is not trained on.
+    /// an output without a loss is not trained on, and (as Keras 3) has no loss computed or logged.
     /// </summary>
     /// <param name="optimizer">The optimizer.</param>
     /// <param name="loss">Losses keyed by output name.</param>
@@ -140,9 +142,7 @@ public partial class Model
         if (objects.Distinct(ReferenceEqualityComparer.Instance).Count() != objects.Count)
             throw new ArgumentException("Compile: a metric object keeps one output's running state; give each output its own object (metrics per output), or name the metrics (\"accuracy\", \"mae\") so each output gets its own.", nameof(metrics));
         _optimizer = optimizer;
-        // An output without a loss (left out of a dictionary) stands in with a zero weight.
-        var any = losses.First(l => l is not null)!;
-        _losses = losses.Select(l => l ?? any).ToArray();
+        _losses = losses;
         _lossWeights = weights;
         _outputMetrics = _losses.Select((l, i) => specs[i].Select(m => m switch
         {
@@ -155,9 +155,9 @@ public partial class Model
         _metricKeys = _outputMetrics.Select((ms, i) => ms.Select((m, j) =>
             j >= _plainMetrics[i] && PlainMetrics(i).Any(p => p.Name == m.Name) ? "weighted_" + m.Name : m.Name).ToArray()).ToArray();
         _logNames = ["loss",
-            .. MultiOutput ? _losses.Select((_, i) => OutputKey(i, "loss")) : [],
+            .. MultiOutput ? _losses.Select((l, i) => l is null ? null : OutputKey(i, "loss")).OfType<string>() : [],
             .. _metricKeys.SelectMany((keys, i) => keys.Select(key => OutputKey(i, key)))];
-        _loss = _losses[0];
+        _loss = _losses.First(l => l is not null);
         _metrics = _outputMetrics[0];
         RunEagerly = runEagerly;
         ForgetSteps();
@@ -169,17 +169,19 @@ public partial class Model
     /// The loss training minimizes (the weighted sum over outputs), each output's loss as its
     /// <see cref="Losses.Loss.Call"/> reduces it with <paramref name="sampleWeight"/>; each output's
     /// own loss also goes to <paramref name="outputLosses"/>, counted once per example of the batch.
+    /// An output without a loss adds nothing and is not computed.
     /// </summary>
     [MethodImpl(Hot)]
-    private Tensor CombinedLoss(Tensor[] y, IReadOnlyList<Tensor> yPred, Metrics.Mean[] outputLosses, Tensor? sampleWeight)
+    private Tensor CombinedLoss(Tensor[] y, IReadOnlyList<Tensor> yPred, Metrics.Mean?[] outputLosses, Tensor? sampleWeight)
     {
         if (yPred.Count != _losses.Length)
             throw new InvalidOperationException($"{Name} returned {yPred.Count} outputs, but it was compiled with {_losses.Length} losses.");
         Tensor? total = null;
         for (int i = 0; i < _losses.Length; i++)
         {
-            var li = _losses[i].Call(y[i], yPred[i], sampleWeight);
-            if (MultiOutput) outputLosses[i].UpdateState(li, yPred[i].Rank > 0 ? yPred[i].Shape[0] : 1);
+            if (_losses[i] is not { } loss) continue;
+            var li = loss.Call(y[i], yPred[i], sampleWeight);
+            outputLosses[i]?.UpdateState(li, yPred[i].Rank > 0 ? yPred[i].Shape[0] : 1);
             if (_lossWeights[i] == 0) continue;
             var weighted = _lossWeights[i] == 1 ? li : li * _lossWeights[i];
             total = total is null ? weighted : total + weighted;
@@ -233,19 +235,20 @@ public partial class Model
             foreach (var m in metrics) m.ResetState();
     }
 
-    private Metrics.Mean[] OutputLossMeans() => _losses.Select((_, i) => new Metrics.Mean(OutputKey(i, "loss"))).ToArray();
+    // One running mean per output loss of a model of several outputs (null where no loss is computed).
+    private Metrics.Mean?[] OutputLossMeans() => _losses.Select((l, i) => MultiOutput && l is not null ? new Metrics.Mean(OutputKey(i, "loss")) : null).ToArray();
 
     // Keras' history keys: "loss", then "<output>_loss" per output, then "<output>_<metric>".
     private string OutputKey(int output, string name) => MultiOutput ? $"{OutputNames[output]}_{name}" : name;
 
     [MethodImpl(Hot)]
-    private Dictionary<string, float> Logs(Metrics.Mean lossMean, Metrics.Mean[] outputLosses)
+    private Dictionary<string, float> Logs(Metrics.Mean lossMean, Metrics.Mean?[] outputLosses)
     {
         // The values in the order of _logNames, which names them.
         int k = 0;
         var logs = new Dictionary<string, float>(_logNames.Length) { [_logNames[k++]] = lossMean.Result() };
-        if (MultiOutput)
-            foreach (var m in outputLosses) logs[_logNames[k++]] = m.Result();
+        foreach (var m in outputLosses)
+            if (m is not null) logs[_logNames[k++]] = m.Result();
         foreach (var metrics in _outputMetrics)
             foreach (var m in metrics) logs[_logNames[k++]] = m.Result();
         return logs;

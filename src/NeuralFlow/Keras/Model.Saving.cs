@@ -43,11 +43,12 @@ public partial class Model
 
     /// <summary>
     /// Writes the archive: metadata, the config when given (a checkpoint of any model has none),
-    /// the training state when given (a checkpoint's epoch and random position), the weights and
-    /// the optimizer's state.
+    /// the training state when given (a checkpoint's epoch and random position), the weights,
+    /// the optimizer's state and the positions of seeded layers' generators.
     /// </summary>
     internal void WriteArchive(string path, JsonObject? config, JsonObject? trainingState)
     {
+        var streams = StreamPositions();
         var variables = Variables;
         var keys = Keys(variables);
         var weights = new Dictionary<string, Tensor>(StringComparer.Ordinal);
@@ -72,6 +73,7 @@ public partial class Model
                 WriteEntry(zip, "training_state.json", s => s.Write(JsonSerializer.SerializeToUtf8Bytes(trainingState)), CompressionLevel.Optimal);
             WriteEntry(zip, "model.weights.safetensors", writeWeights, CompressionLevel.NoCompression);
             if (writeOptimizer is not null) WriteEntry(zip, "optimizer.safetensors", writeOptimizer, CompressionLevel.NoCompression);
+            if (streams is not null) WriteEntry(zip, SeedGeneratorsEntry, s => s.Write(JsonSerializer.SerializeToUtf8Bytes(streams)), CompressionLevel.Optimal);
         });
     }
 
@@ -168,6 +170,33 @@ public partial class Model
             using var state = new ArchivedTensors(zip, "optimizer.safetensors", path);
             RestoreOptimizer(optimizer, variables, state.Tensors, path);
         }
+        // Files written before generators were saved leave them where they are (at the start, for a model just loaded).
+        if (zip.GetEntry(SeedGeneratorsEntry) is not null) RestoreStreamPositions(ReadJson(zip, SeedGeneratorsEntry, path), path);
+    }
+
+    // Seeded layers' generators (Keras' SeedGenerator state, a variable it saves): where each is,
+    // so that a loaded model, or a Fit resumed by BackupAndRestore, draws the noise an
+    // uninterrupted run would. Null when the model has none (the archive then has no entry).
+    private const string SeedGeneratorsEntry = "seed_generators.json";
+
+    private JsonObject? StreamPositions()
+    {
+        var streams = OwnStreams();
+        return streams.Count == 0 ? null : new JsonObject
+        {
+            ["streams"] = new JsonArray(streams.Select(s => (JsonNode)new JsonObject { ["layer"] = s.Layer, ["position"] = s.Stream.Position }).ToArray()),
+        };
+    }
+
+    private void RestoreStreamPositions(JsonObject saved, string path)
+    {
+        var streams = OwnStreams();
+        var entries = saved["streams"]!.AsArray();
+        if (entries.Count != streams.Count)
+            throw new InvalidDataException($"'{path}' holds the positions of {entries.Count} seeded layers' generators, but this model has {streams.Count}.");
+        // By order, as the weights of another instance of the architecture match (its layers may be named otherwise).
+        var positions = entries.Select(e => e!["position"]!.GetValue<long>()).ToList();
+        for (int i = 0; i < streams.Count; i++) streams[i].Stream.Position = positions[i];
     }
 
     // The optimizer's iteration count, each trained variable's slots as "slots/{variable}/{slot}"

@@ -29,12 +29,12 @@ public partial class Model
     // A step is made again after Compile, or when the model's layers or weights, or what the step
     // closes over, differ from what it was made for (its key), since a plan of the old model would
     // replay the old computation.
-    private sealed class CachedStep(object[] extras, object[] key, Metrics.Mean lossMean, Metrics.Mean[] outputLosses)
+    private sealed class CachedStep(object[] extras, object[] key, Metrics.Mean lossMean, Metrics.Mean?[] outputLosses)
     {
         public readonly object[] Extras = extras;
         public object[] Key = key;
         public readonly Metrics.Mean LossMean = lossMean;
-        public readonly Metrics.Mean[] OutputLosses = outputLosses;
+        public readonly Metrics.Mean?[] OutputLosses = outputLosses;
         public Func<Tensor[], Tensor[]> Body = _ => [];
         public TracedFunction? Function;
     }
@@ -57,14 +57,7 @@ public partial class Model
     // every weight, then what the step closes over (compared by reference).
     private object[] StepKey(object[] extras)
     {
-        var key = new List<object>();
-        void Walk(Layer layer, HashSet<Layer> seen)
-        {
-            if (!seen.Add(layer)) return;
-            key.Add(layer);
-            foreach (var sub in layer.SubLayers) Walk(sub, seen);
-        }
-        Walk(this, new HashSet<Layer>(ReferenceEqualityComparer.Instance));
+        var key = new List<object>(LayerTree());
         key.AddRange(Variables);
         key.AddRange(TrainableVariables.Select(v => (object)v).Prepend(TrainableMark)); // freezing or thawing a layer makes a new step
         key.AddRange(extras);
@@ -121,7 +114,7 @@ public partial class Model
 
     // Whether the next call of a Fit or Evaluate step makes variables (besides the optimizer's).
     private bool StepBuilds(CachedStep step) =>
-        Variables.Count == 0 || !step.LossMean.IsBuilt || (MultiOutput && step.OutputLosses.Any(m => !m.IsBuilt)) ||
+        Variables.Count == 0 || !step.LossMean.IsBuilt || step.OutputLosses.Any(m => m is { IsBuilt: false }) ||
         _outputMetrics.Any(metrics => metrics.Any(m => !m.IsBuilt));
 
     // Fit's step on one batch: inputs, then targets (and the sample-weight column, when carried).

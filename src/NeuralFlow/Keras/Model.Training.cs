@@ -185,7 +185,7 @@ public partial class Model
                 }
                 foreach (var c in hooks) c.OnEpochBegin(epoch);
                 lossMean.ResetState();
-                foreach (var m in outputLosses) m.ResetState();
+                foreach (var m in outputLosses) m?.ResetState();
                 ResetMetrics();
                 int step = 0;
                 bool ranOut = false;

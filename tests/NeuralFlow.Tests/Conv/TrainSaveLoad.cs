@@ -7,15 +7,17 @@ namespace NeuralFlow.Tests;
 internal static class TrainSaveLoad
 {
     /// <summary>
-    /// Fits <paramref name="model"/> one epoch (every weight must move: each got a gradient), saves
-    /// it to <paramref name="path"/>, loads it back and checks the same layer types and configs and
-    /// bit-identical predictions on <paramref name="x"/>.
+    /// Builds <paramref name="model"/> and fits it <paramref name="epochs"/> epochs (every weight
+    /// must move: each got a gradient), saves it to <paramref name="path"/>, loads it back and
+    /// checks the same layer types and configs and bit-identical predictions on <paramref name="x"/>.
     /// </summary>
-    public static void Check(Sequential model, Tensor x, Tensor y, string path)
+    public static void Check(Sequential model, Tensor x, Tensor y, string path, int epochs = 1)
     {
         model.Compile("adam", "sparse_categorical_crossentropy");
+        model.Predict(x);                                    // builds the weights, so that all of them are compared
         var before = model.Variables.Select(v => v.ToArray<float>()).ToList();
-        model.Fit(x, y, batchSize: 3, epochs: 1, verbose: 0);
+        Assert.NotEmpty(before);
+        model.Fit(x, y, batchSize: 3, epochs: epochs, verbose: 0);
         Assert.All(model.Variables.Zip(before), p => Assert.NotEqual(p.Second, p.First.ToArray<float>()));
         model.Save(path);
         var loaded = Assert.IsType<Sequential>(Model.Load(path));

@@ -21,6 +21,7 @@ public abstract class LayerReplayParityTests(string backend) : BackendTest(backe
         ["BatchNormalization"] = ("vector", () => [new Layers.Dense(6), new Layers.BatchNormalization(momentum: 0.9)]),
         ["BatchNormalization2D"] = ("image", () => [new Layers.Conv2D(3, 3), new Layers.BatchNormalization(), new Layers.Flatten()]),
         ["Conv1D"] = ("sequence", () => [new Layers.Conv1D(4, 3, padding: "causal", dilationRate: 2, activation: "relu", groups: 2), new Layers.Flatten()]),
+        ["Conv1DTranspose"] = ("sequence", () => [new Layers.Conv1DTranspose(3, 3, strides: 2, padding: "same", outputPadding: 1, activation: "relu"), new Layers.Flatten()]),
         ["Conv2D"] = ("image", () => [new Layers.Conv2D(4, 3, strides: 2, padding: "same", activation: "relu"), new Layers.Flatten()]),
         ["Conv2DTranspose"] = ("image", () => [new Layers.Conv2DTranspose(2, 3, strides: 2, padding: "same"), new Layers.Flatten()]),
         ["Cropping2D"] = ("image", () => [new Layers.Conv2D(2, 1), new Layers.Cropping2D(1), new Layers.Flatten()]),

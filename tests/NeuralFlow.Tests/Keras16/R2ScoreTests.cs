@@ -116,8 +116,35 @@ public abstract class R2ScoreTests(string backend) : BackendTest(backend)
         var outputs = new Metrics.R2Score();
         outputs.UpdateState(T(TrueValues, 5, 2), T(PredValues, 5, 2));
         Assert.Throws<ArgumentException>(() => outputs.UpdateState(T([1, 2, 3], 1, 3), T([1, 2, 3], 1, 3)));   // 2 outputs, then 3
-        // Adjusted R2 with p >= n - 1 falls back to plain R2, as Keras (which warns).
-        Close(0.5714285714285716, new Metrics.R2Score(numRegressors: 2).Call(T([1, 4, 3], 3, 1), T([2, 4, 4], 3, 1)));
+    }
+
+    // Keras 3's R2Score.result warns when it cannot adjust: "More independent predictors than
+    // datapoints ..." for p > n - 1, "Division by zero ..." for p == n - 1, and returns plain R2.
+    // Python shows a repeated warning once: reading the result again writes nothing more.
+    [SkippableFact]
+    public void Adjusted_R2_that_cannot_adjust_warns_as_Keras()
+    {
+        RequireBackend();
+        var (yTrue, yPred) = (T([1, 4, 3], 3, 1), T([2, 4, 4], 3, 1));   // n = 3, plain R2 = 4/7
+        using (var log = new WarningLogCapture())
+        {
+            var m = new Metrics.R2Score(numRegressors: 2);
+            Close(0.5714285714285716, m.Call(yTrue, yPred));
+            Close(0.5714285714285716, m.Result());
+            Assert.Equal(1, log.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+            Assert.Contains("r2_score: Division by zero in Adjusted R2 score. Falling back to standard R2 score.", log.Text);
+        }
+        using (var log = new WarningLogCapture())
+        {
+            Close(0.5714285714285716, new Metrics.R2Score(numRegressors: 5, name: "adj").Call(yTrue, yPred));
+            Assert.Contains("adj: More independent predictors than datapoints in adjusted R2 score. Falling back to standard R2 score.", log.Text);
+        }
+        using (var log = new WarningLogCapture())
+        {
+            // p = 1 < n - 1: 1 - (1 - 4/7)(3 - 1)/(3 - 1 - 1) = 1/7, Keras' formula by hand; no warning.
+            Close(1.0 / 7, new Metrics.R2Score(numRegressors: 1).Call(yTrue, yPred));
+            Assert.Equal("", log.Text);
+        }
     }
 
     [SkippableFact]

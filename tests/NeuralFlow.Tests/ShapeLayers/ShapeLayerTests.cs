@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using NeuralFlow.Keras;
 using static NeuralFlow.Tests.Reference;
 
@@ -202,26 +201,9 @@ public abstract class ShapeLayerTests(string backend) : BackendFileTest(backend)
                 new Layers.Flatten(),
                 new Layers.Dense(3, activation: "softmax")), words),
         };
+        // Every weight learns, the embedding table too, through the new layers' gradients.
         for (int i = 0; i < cases.Length; i++)
-        {
-            var (model, x) = cases[i];
-            model.Compile("adam", "sparse_categorical_crossentropy");
-            model.Predict(x);                                    // builds the weights
-            var before = model.Variables.Select(v => v.ToArray<float>()).ToList();
-            model.Fit(x, labels, batchSize: 3, epochs: 2, verbose: 0);
-            // Every weight learned, the embedding table too, through the new layers' gradients.
-            Assert.All(model.Variables.Select((v, k) => (v, k)), p => Assert.NotEqual(before[p.k], p.v.ToArray<float>()));
-            string path = Temp.File($"shape{i}.nfmodel");
-            model.Save(path);
-            var loaded = Assert.IsType<Sequential>(Model.Load(path));
-            Assert.Equal(model.Predict(x).ToArray<float>(), loaded.Predict(x).ToArray<float>());
-            for (int l = 0; l < model.Layers.Count; l++)
-            {
-                Assert.IsType(model.Layers[l].GetType(), loaded.Layers[l]);
-                Assert.True(JsonNode.DeepEquals(model.Layers[l].GetConfig(), loaded.Layers[l].GetConfig()),
-                    $"model {i} layer {l}: {model.Layers[l].GetConfig()} vs {loaded.Layers[l].GetConfig()}");
-            }
-        }
+            TrainSaveLoad.Check(cases[i].Model, cases[i].X, labels, Temp.File($"shape{i}.nfmodel"), epochs: 2);
         // Keras' config shapes: padding as [[top, bottom], [left, right]], dims 1-based.
         var config = new Layers.ZeroPadding2D((1, 2)).GetConfig();
         Assert.Equal("[[1,1],[2,2]]", config["padding"]!.ToJsonString());

@@ -65,7 +65,8 @@ public abstract class LossMetricTests(string backend) : BackendFileTest(backend)
         var model = new Sequential(new Layers.Dense(1, activation: "sigmoid"));
         model.Compile(new Optimizers.SGD(0.1), "binary_crossentropy", ["binary_crossentropy", "mape", new Metrics.KLDivergence()]);
         var history = model.Fit(x, y, batchSize: 5, epochs: 1, verbose: 0, shuffle: false);
-        Assert.Equal(["binary_crossentropy", "kl_divergence", "loss", "mean_absolute_percentage_error"], history.Keys.Order().ToArray());
+        // A string logs under the string given, an object under its name (Keras 3's compile_utils.get_metric).
+        Assert.Equal(["binary_crossentropy", "kl_divergence", "loss", "mape"], history.Keys.Order().ToArray());
         // With one set of weights (Evaluate), the metric named like the loss is the loss: the same
         // per-example values, averaged over all 12 examples of three batches (the last partial).
         var evaluated = model.Evaluate(x, y, batchSize: 5);

@@ -61,7 +61,8 @@ public static partial class Callbacks
     /// <summary>
     /// Makes a killed <c>Fit</c> resumable (<c>tf.keras.callbacks.BackupAndRestore</c>): after each
     /// epoch it writes a checkpoint to <paramref name="backupDir"/> (weights, optimizer state,
-    /// epoch, and the position of NF.Random, which draws the shuffles and dropout masks), and a
+    /// epoch, the position of NF.Random, which draws the shuffles and dropout masks, and that of
+    /// each seeded layer's own generator, which draws its noise), and a
     /// <c>Fit</c> started with a checkpoint there restores it and continues from the next epoch,
     /// with the same numbers as an uninterrupted run. When training finishes the checkpoint is
     /// deleted (unless <paramref name="deleteCheckpoint"/> is false).

@@ -24,6 +24,8 @@ public static partial class Layers
         /// <summary>The seed of the layer's own noise, or null (NF.Random's).</summary>
         public int? Seed { get; }
 
+        private protected override RandomStream? OwnStream => _stream;
+
         /// <summary>The noise's mean and standard deviation.</summary>
         private protected abstract (double Mean, double Stddev) Noise { get; }
 

@@ -6,21 +6,29 @@ public static partial class Metrics
 {
     /// <summary>
     /// The metric named <paramref name="name"/>, with its default arguments; "accuracy"/"acc"
-    /// resolves to the accuracy that fits <paramref name="loss"/>, as Keras does. Metrics given
-    /// by a loss's name ("mse", "mae") are named by the full name, as in Keras 3's History.
+    /// resolves to the accuracy that fits <paramref name="loss"/>, as Keras does. The metric is
+    /// named by the string given ("mae" logs as "mae", "acc" as "acc"), as Keras 3's
+    /// compile_utils.get_metric names every metric given by a string.
     /// </summary>
     public static PredictionMetric Get(string name, Losses.Loss? loss = null)
     {
         ArgumentNullException.ThrowIfNull(name);
+        var metric = ByName(name, loss);
+        metric.Name = name;
+        return metric;
+    }
+
+    private static PredictionMetric ByName(string name, Losses.Loss? loss)
+    {
         var key = name.ToLowerInvariant();
         return key switch
         {
             "accuracy" or "acc" => loss switch
             {
-                Losses.SparseCategoricalCrossentropy => new SparseCategoricalAccuracy(key),
-                Losses.CategoricalCrossentropy => new CategoricalAccuracy(key),
-                Losses.BinaryCrossentropy or Losses.BinaryFocalCrossentropy => new BinaryAccuracy(key),
-                _ => new Accuracy(key),
+                Losses.SparseCategoricalCrossentropy => new SparseCategoricalAccuracy(),
+                Losses.CategoricalCrossentropy => new CategoricalAccuracy(),
+                Losses.BinaryCrossentropy or Losses.BinaryFocalCrossentropy => new BinaryAccuracy(),
+                _ => new Accuracy(),
             },
             "sparse_categorical_accuracy" => new SparseCategoricalAccuracy(),
             "categorical_accuracy" => new CategoricalAccuracy(),

@@ -11,11 +11,15 @@ public static partial class Metrics
     /// (weighted by each output's SS_tot) or null (one score per output, read with
     /// <see cref="ResultValues"/>, as F1Score's per-class scores). With <c>numRegressors</c> p &gt; 0
     /// the adjusted R2 1 - (1 - R2)(n - 1)/(n - p - 1); as in Keras, n counts every target value
-    /// seen (batch x outputs, unweighted), and p &gt;= n - 1 falls back to plain R2.
+    /// seen (batch x outputs, unweighted), and p &gt;= n - 1 falls back to plain R2 with Keras'
+    /// warning on <see cref="NF.WarningLog"/>.
     /// </summary>
     public sealed class R2Score : PredictionMetric
     {
         private readonly MetricVariable _samples, _squaredSum, _sum, _residual, _count;
+        // The last fallback warning written: Python shows a repeated warning once, so a Fit that
+        // reads the score every batch writes each of Keras' two texts once, not once per read.
+        private string? _warned;
 
         /// <summary>An R2 score.</summary>
         public R2Score(string? classAggregation = "uniform_average", int numRegressors = 0, string name = "r2_score") : base(name)
@@ -94,7 +98,17 @@ public static partial class Metrics
                 _ => raw,
             };
             double n = _samples.Read()[0], p = NumRegressors;
-            if (p == 0 || p >= n - 1) return scores;                                         // Keras falls back to plain R2 (with a warning)
+            if (p == 0) return scores;
+            if (p >= n - 1)
+            {
+                // Keras' R2Score.result: no adjusted score without n - p - 1 > 0, but plain R2 and a warning.
+                string warning = p > n - 1
+                    ? "More independent predictors than datapoints in adjusted R2 score. Falling back to standard R2 score."
+                    : "Division by zero in Adjusted R2 score. Falling back to standard R2 score.";
+                if (warning != _warned) NF.Warn($"{Name}: {warning} (numRegressors {p}, {n} target values seen)");
+                _warned = warning;
+                return scores;
+            }
             return scores.Select(r => 1 - (1 - r) * (n - 1) / (n - p - 1)).ToArray();
         }
 

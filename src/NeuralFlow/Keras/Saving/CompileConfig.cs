@@ -11,16 +11,17 @@ internal static class CompileConfig
 {
     /// <summary>
     /// The config of one loss per output: "loss" one object for a model of one output (as
-    /// before), else a list with "loss_weights" beside it (Keras' compile arguments).
+    /// before), else a list with "loss_weights" beside it (Keras' compile arguments); null in the
+    /// list for an output a loss dictionary left out.
     /// </summary>
-    public static JsonObject Serialize(Optimizers.Optimizer optimizer, IReadOnlyList<Losses.Loss> losses, IReadOnlyList<float> weights,
+    public static JsonObject Serialize(Optimizers.Optimizer optimizer, IReadOnlyList<Losses.Loss?> losses, IReadOnlyList<float> weights,
         IReadOnlyList<IReadOnlyList<Metrics.PredictionMetric>> metrics, IReadOnlyList<IReadOnlyList<Metrics.PredictionMetric>> weightedMetrics)
     {
-        JsonObject LossEntry(Losses.Loss loss) => new() { ["name"] = LossName(loss), ["config"] = Json(loss.GetConfig()) };
+        JsonObject? LossEntry(Losses.Loss? loss) => loss is null ? null : new() { ["name"] = LossName(loss), ["config"] = Json(loss.GetConfig()) };
         var c = new JsonObject
         {
             ["optimizer"] = Optimizer(optimizer),
-            ["loss"] = losses.Count == 1 ? LossEntry(losses[0]) : new JsonArray(losses.Select(l => (JsonNode)LossEntry(l)).ToArray()),
+            ["loss"] = losses.Count == 1 ? LossEntry(losses[0]) : new JsonArray(losses.Select(l => (JsonNode?)LossEntry(l)).ToArray()),
             // One output: its metrics' configs; several: one such list per output (Keras' list of lists).
             ["metrics"] = losses.Count == 1 ? Metrics(metrics[0]) : new JsonArray(metrics.Select(m => (JsonNode)Metrics(m)).ToArray()),
         };
@@ -31,11 +32,11 @@ internal static class CompileConfig
         return c;
     }
 
-    public static (Optimizers.Optimizer Optimizer, Losses.Loss[] Losses, float[]? Weights, List<object> Metrics, List<object>? WeightedMetrics) Deserialize(JsonObject c, string file)
+    public static (Optimizers.Optimizer Optimizer, Losses.Loss?[] Losses, float[]? Weights, List<object> Metrics, List<object>? WeightedMetrics) Deserialize(JsonObject c, string file)
     {
         try
         {
-            var losses = c["loss"] is JsonArray list ? list.Select(l => Loss(l!.AsObject())).ToArray() : [Loss(c["loss"]!.AsObject())];
+            var losses = c["loss"] is JsonArray list ? list.Select(l => l is null ? null : Loss(l.AsObject())).ToArray() : [Loss(c["loss"]!.AsObject())];
             var weights = c["loss_weights"] is JsonArray w ? w.Select(v => v!.GetValue<float>()).ToArray() : null;
             // A metric is a name (older files, and Compile's strings) or a class with its config.
             // A metric is a name (older files, and Compile's strings) or a class with its config; a

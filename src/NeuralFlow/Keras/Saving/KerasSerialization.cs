@@ -42,6 +42,11 @@ public static class KerasSerialization
             Int(c, "filters"), One(c, "kernel_size"), One(c, "strides", 1), String(c, "padding", "valid"), One(c, "dilation_rate", 1),
             Activation(c, "activation"), Bool(c, "use_bias", true),
             Initializer(c, "kernel_initializer"), Initializer(c, "bias_initializer"), NameOf(c), Int(c, "groups", 1), DataFormat(c)));
+        Register("Conv1DTranspose", c => new Layers.Conv1DTranspose(
+            Int(c, "filters"), One(c, "kernel_size"), One(c, "strides", 1), String(c, "padding", "valid"),
+            c["output_padding"] is null ? null : One(c, "output_padding"), One(c, "dilation_rate", 1),
+            Activation(c, "activation"), Bool(c, "use_bias", true),
+            Initializer(c, "kernel_initializer"), Initializer(c, "bias_initializer"), NameOf(c), DataFormat(c)));
         Register("MaxPooling1D", c => new Layers.MaxPooling1D(One(c, "pool_size", 2), c["strides"] is null ? null : One(c, "strides"), String(c, "padding", "valid"), NameOf(c), DataFormat(c)));
         Register("AveragePooling1D", c => new Layers.AveragePooling1D(One(c, "pool_size", 2), c["strides"] is null ? null : One(c, "strides"), String(c, "padding", "valid"), NameOf(c), DataFormat(c)));
         Register("GlobalAveragePooling1D", c => new Layers.GlobalAveragePooling1D(NameOf(c), DataFormat(c), Bool(c, "keepdims", false)));
