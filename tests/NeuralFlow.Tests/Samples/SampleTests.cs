@@ -24,6 +24,8 @@ public sealed class SampleRuns : IDisposable
         ("ConvNet", "--epochs 1 --samples 2000", @"^Test loss: \d+\.\d{4} - test accuracy: 0\.\d{4}$", 1200, 450),
         ("SaveAndLoad", "--epochs 1 --dir {tmp}/save-and-load", @"^Loaded model: test loss \d+\.\d{4} - test accuracy 0\.\d{4}, optimizer Adam at step \d+$", 0, 0),
         ("FunctionalResNet", "--epochs 1 --examples 2000", @"^Test loss: \d+\.\d{4} - test accuracy: 0\.\d{4}$", 0, 0),
+        ("TransferLearning", "--epochs 1 --dir {tmp}/transfer", @"^Fine-tuned and reloaded: test loss \d+\.\d{4} - test accuracy 0\.\d{4}$", 0, 0),
+        ("Sequences", "--epochs 2 --sequences 600", @"^Test loss: \d+\.\d{4} - test accuracy: 0\.\d{4}$", 0, 0),
     ];
 
     /// <summary>Where the samples write their plots.</summary>
