@@ -14,7 +14,7 @@ public abstract partial class Layer
     {
         var c = new JsonObject { ["name"] = Name };
         if (!Trainable) c["trainable"] = false;   // Keras writes it always; true is the default here
-        if (ActivityRegularizer is not null) c["activity_regularizer"] = ActivityRegularizer.GetConfig();
+        AddRegularizerConfig(c);
         return c;
     }
 

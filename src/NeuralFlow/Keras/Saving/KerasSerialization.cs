@@ -74,7 +74,7 @@ public static class KerasSerialization
         Register("Minimum", c => new Layers.Minimum(NameOf(c)));
         Register("Concatenate", c => new Layers.Concatenate(Int(c, "axis", -1), NameOf(c)));
         // keras2 session
-        Register("PReLU", c => new Layers.PReLU(Initializer(c, "alpha_initializer"), Regularizers.FromConfig(c["alpha_regularizer"]),
+        Register("PReLU", c => new Layers.PReLU(Initializer(c, "alpha_initializer"), null,
             c["shared_axes"] is null ? null : Ints(c, "shared_axes"), NameOf(c)));
         Register("Dot", c => new Layers.Dot(Ints(c, "axes"), Bool(c, "normalize", false), NameOf(c)));
         Register("Rescaling", c => new Layers.Rescaling(Double(c, "scale"), Double(c, "offset", 0), NameOf(c)));
@@ -149,7 +149,7 @@ public static class KerasSerialization
         try
         {
             layer = RestoreTrainable(factory(config), config);
-            ApplyRegularizers(layer, config);
+            layer.ApplyRegularizerConfig(config);
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotSupportedException or FormatException or NullReferenceException)
         {
@@ -166,19 +166,6 @@ public static class KerasSerialization
     {
         if (config["trainable"] is JsonValue v && v.TryGetValue(out bool trainable) && !trainable) layer.RestoreTrainable(false);
         return layer;
-    }
-
-    // The regularizer keys every layer may carry (Keras writes them beside the constructor's other arguments).
-    private static void ApplyRegularizers(Layer layer, JsonObject c)
-    {
-        if (c["activity_regularizer"] is { } activity) layer.ActivityRegularizer = Regularizers.FromConfig(activity);
-        var kernel = Regularizers.FromConfig(c["kernel_regularizer"] ?? c["depthwise_regularizer"]);
-        var bias = Regularizers.FromConfig(c["bias_regularizer"]);
-        switch (layer)
-        {
-            case Layers.Dense d: (d.KernelRegularizer, d.BiasRegularizer) = (kernel, bias); break;
-            case Layers.Convolution v: (v.KernelRegularizer, v.BiasRegularizer) = (kernel, bias); break;
-        }
     }
 
     // go_backwards, after refusing a stateful layer (its state would carry over between batches, which NeuralFlow does not keep).
