@@ -19,7 +19,10 @@ public static class KerasSerialization
             Int(c, "units"), Activation(c, "activation"), Bool(c, "use_bias", true),
             Initializer(c, "kernel_initializer"), Initializer(c, "bias_initializer"), NameOf(c)));
         Register("Activation", c => new Layers.Activation(Activation(c, "activation") ?? "linear", NameOf(c)));
-        Register("Dropout", c => new Layers.Dropout(Double(c, "rate"), NameOf(c)));
+        Register("Dropout", c => new Layers.Dropout(Double(c, "rate"), NameOf(c),
+            c["noise_shape"] is JsonArray noise ? noise.Select(d => d?.GetValue<int>()).ToArray() : null, c["seed"]?.GetValue<int>()));
+        Register("SpatialDropout1D", c => new Layers.SpatialDropout1D(Double(c, "rate"), c["seed"]?.GetValue<int>(), NameOf(c)));
+        Register("SpatialDropout2D", c => new Layers.SpatialDropout2D(Double(c, "rate"), DataFormat(c), c["seed"]?.GetValue<int>(), NameOf(c)));
         Register("Flatten", c => new Layers.Flatten(NameOf(c)));
         Register("ReLU", c => new Layers.ReLU(c["max_value"]?.GetValue<double>(), Double(c, "negative_slope", 0), Double(c, "threshold", 0), NameOf(c)));
         Register("LeakyReLU", c => new Layers.LeakyReLU(Double(c, "negative_slope", 0.3), NameOf(c)));
