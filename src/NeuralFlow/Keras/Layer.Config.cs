@@ -28,7 +28,7 @@ public abstract partial class Layer
     {
         c["activation"] = activation is null ? "linear" : ConfigName(activation);
         c["use_bias"] = useBias;
-        c["kernel_initializer"] = kernel.Name;
-        c["bias_initializer"] = bias.Name;
+        c["kernel_initializer"] = kernel.ToConfig();
+        c["bias_initializer"] = bias.ToConfig();
     }
 }

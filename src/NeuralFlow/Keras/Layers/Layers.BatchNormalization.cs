@@ -83,10 +83,10 @@ public static partial class Layers
             c["epsilon"] = Epsilon;
             c["center"] = Center;
             c["scale"] = Scale;
-            c["beta_initializer"] = BetaInitializer.Name;
-            c["gamma_initializer"] = GammaInitializer.Name;
-            c["moving_mean_initializer"] = MovingMeanInitializer.Name;
-            c["moving_variance_initializer"] = MovingVarianceInitializer.Name;
+            c["beta_initializer"] = BetaInitializer.ToConfig();
+            c["gamma_initializer"] = GammaInitializer.ToConfig();
+            c["moving_mean_initializer"] = MovingMeanInitializer.ToConfig();
+            c["moving_variance_initializer"] = MovingVarianceInitializer.ToConfig();
             return c;
         }
 

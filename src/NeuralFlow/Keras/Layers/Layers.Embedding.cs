@@ -57,7 +57,7 @@ public static partial class Layers
             var c = base.GetConfig();
             c["input_dim"] = InputDim;
             c["output_dim"] = OutputDim;
-            c["embeddings_initializer"] = EmbeddingsInitializer.Name;
+            c["embeddings_initializer"] = EmbeddingsInitializer.ToConfig();
             c["mask_zero"] = false;
             return c;
         }

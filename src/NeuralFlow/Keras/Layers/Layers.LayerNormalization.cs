@@ -83,8 +83,8 @@ public static partial class Layers
             c["epsilon"] = Epsilon;
             c["center"] = Center;
             c["scale"] = Scale;
-            c["beta_initializer"] = BetaInitializer.Name;
-            c["gamma_initializer"] = GammaInitializer.Name;
+            c["beta_initializer"] = BetaInitializer.ToConfig();
+            c["gamma_initializer"] = GammaInitializer.ToConfig();
             return c;
         }
 

@@ -32,7 +32,7 @@ public static partial class Layers
         public override JsonObject GetConfig()
         {
             var c = base.GetConfig();
-            c["alpha_initializer"] = AlphaInitializer.Name;
+            c["alpha_initializer"] = AlphaInitializer.ToConfig();
             c["alpha_constraint"] = null;
             c["shared_axes"] = SharedAxes is null ? null : new JsonArray(SharedAxes.Select(a => (JsonNode)a).ToArray());
             return c;

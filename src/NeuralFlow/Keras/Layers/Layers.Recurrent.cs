@@ -146,9 +146,9 @@ public static partial class Layers
             c["units"] = Units;
             c["activation"] = ConfigName(Activation);
             c["use_bias"] = UseBias;
-            c["kernel_initializer"] = KernelInitializer.Name;
-            c["recurrent_initializer"] = RecurrentInitializer.Name;
-            c["bias_initializer"] = BiasInitializer.Name;
+            c["kernel_initializer"] = KernelInitializer.ToConfig();
+            c["recurrent_initializer"] = RecurrentInitializer.ToConfig();
+            c["bias_initializer"] = BiasInitializer.ToConfig();
             c["dropout"] = Dropout;
             c["recurrent_dropout"] = RecurrentDropout;
             c["return_sequences"] = ReturnSequences;

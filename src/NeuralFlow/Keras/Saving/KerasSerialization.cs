@@ -225,5 +225,5 @@ public static class KerasSerialization
     private static ActivationFunction? Activation(JsonObject c, string key) =>
         c[key]?.GetValue<string>() is { } name ? ActivationFunction.Get(name) : null;
     private static Initializer? Initializer(JsonObject c, string key) =>
-        c[key]?.GetValue<string>() is { } name ? Keras.Initializer.Get(name) : null;
+        Keras.Initializer.FromConfig(c[key]);
 }
