@@ -43,7 +43,11 @@ public static partial class NF
         private static ulong Take(long count) => (ulong)(Interlocked.Add(ref _offset, count) - count);
 
         /// <summary>Uniform numbers in [minval, maxval) (<c>tf.random.uniform</c>); integer dtypes give integers.</summary>
-        public static Tensor Uniform(Shape shape, double minval = 0, double maxval = 1, DType dtype = DType.Float32)
+        public static Tensor Uniform(Shape shape, double minval = 0, double maxval = 1, DType dtype = DType.Float32) =>
+            Uniform(shape, minval, maxval, dtype, null);
+
+        /// <summary>Uniform numbers from <paramref name="stream"/> (a seeded layer's), or from this generator when null.</summary>
+        internal static Tensor Uniform(Shape shape, double minval, double maxval, DType dtype, RandomStream? stream)
         {
             if (!(maxval > minval))
                 throw new ArgumentException($"Random.Uniform: maxval ({maxval}) must be greater than minval ({minval}).", nameof(maxval));
@@ -55,7 +59,8 @@ public static partial class NF
             ScalarRange.Check("Random.Uniform (minval)", minval, dtype);
             ScalarRange.Check("Random.Uniform (maxval - 1)", maxval - 1, dtype);
             var result = Tensor.Empty(shape, dtype, Backend);
-            Engine.RandomUniform(result, _seed, Take(shape.Count), minval, maxval);
+            var (seed, offset) = stream?.Draw(shape.Count) ?? Draw(shape.Count);
+            Engine.RandomUniform(result, seed, offset, minval, maxval);
             return result;
         }
 

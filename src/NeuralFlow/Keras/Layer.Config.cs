@@ -14,7 +14,7 @@ public abstract partial class Layer
     {
         var c = new JsonObject { ["name"] = Name };
         if (!Trainable) c["trainable"] = false;   // Keras writes it always; true is the default here
-        if (ActivityRegularizer is not null) c["activity_regularizer"] = ActivityRegularizer.GetConfig();
+        AddRegularizerConfig(c);
         return c;
     }
 
@@ -28,7 +28,7 @@ public abstract partial class Layer
     {
         c["activation"] = activation is null ? "linear" : ConfigName(activation);
         c["use_bias"] = useBias;
-        c["kernel_initializer"] = kernel.Name;
-        c["bias_initializer"] = bias.Name;
+        c["kernel_initializer"] = kernel.ToConfig();
+        c["bias_initializer"] = bias.ToConfig();
     }
 }

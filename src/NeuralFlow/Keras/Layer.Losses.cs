@@ -47,30 +47,44 @@ public abstract partial class Layer
     internal static IReadOnlyList<Tensor> LossesOf(List<Layer> layers) =>
         layers.Count == 0 ? [] : layers.SelectMany(l => l.OwnLosses()).ToList();
 
-    /// <summary>The penalties of this layer's own weights (Dense and the convolutions: kernel and bias regularizers).</summary>
-    private protected virtual IEnumerable<Tensor> WeightPenalties() => [];
+    /// <summary>
+    /// One weight's regularizer as Keras names it in a config (kernel_regularizer,
+    /// recurrent_regularizer, embeddings_regularizer, ...): the key, the weight it penalizes
+    /// (null until built), the regularizer set, and how to set it. One list per layer serves the
+    /// penalties, the config a model file holds and loading it back, so no layer can save a
+    /// regularizer it does not apply, or drop one on load.
+    /// </summary>
+    private protected sealed record RegularizerSlot(string Key, Variable? Weight, Regularizers.Regularizer? Regularizer,
+                                                    Action<Regularizers.Regularizer?> Set);
 
-    /// <summary>Whether a kernel or bias regularizer is set (asked without computing a penalty).</summary>
-    private protected virtual bool HasWeightRegularizer => false;
+    /// <summary>This layer's weight regularizers (Dense, the convolutions, Embedding, the recurrent layers, PReLU, the normalizations).</summary>
+    private protected virtual IEnumerable<RegularizerSlot> RegularizerSlots => [];
 
-    /// <summary>The penalties of a kernel and a bias whose regularizers are set (and which exist).</summary>
-    private protected static IEnumerable<Tensor> Penalties(Regularizers.Regularizer? kernelRegularizer, Variable? kernel,
-                                                           Regularizers.Regularizer? biasRegularizer, Variable? bias)
-    {
-        if (kernelRegularizer is not null && kernel is not null) yield return kernelRegularizer.Call(kernel);
-        if (biasRegularizer is not null && bias is not null) yield return biasRegularizer.Call(bias);
-    }
+    /// <summary>The penalties of this layer's own weights whose regularizers are set (and which exist).</summary>
+    private IEnumerable<Tensor> WeightPenalties() =>
+        RegularizerSlots.Where(s => s.Regularizer is not null && s.Weight is not null).Select(s => s.Regularizer!.Call(s.Weight!));
+
+    /// <summary>Whether a weight regularizer is set (asked without computing a penalty).</summary>
+    private bool HasWeightRegularizer => RegularizerSlots.Any(s => s.Regularizer is not null);
 
     /// <summary>Records the activity penalty of an output (called by <see cref="Call(Tensor)"/>).</summary>
     private protected void RecordActivity(Tensor output) =>
         _activityLoss = ActivityRegularizer?.Call(output);
 
     /// <summary>Adds the regularizers that are set to a config (Keras' keys), leaving unset ones out.</summary>
-    private protected static void AddRegularizerConfig(JsonObject c, Regularizers.Regularizer? kernel, Regularizers.Regularizer? bias,
-                                                      string kernelKey = "kernel_regularizer")
+    private void AddRegularizerConfig(JsonObject c)
     {
-        if (kernel is not null) c[kernelKey] = kernel.GetConfig();
-        if (bias is not null) c["bias_regularizer"] = bias.GetConfig();
+        if (ActivityRegularizer is not null) c["activity_regularizer"] = ActivityRegularizer.GetConfig();
+        foreach (var slot in RegularizerSlots)
+            if (slot.Regularizer is not null) c[slot.Key] = slot.Regularizer.GetConfig();
+    }
+
+    /// <summary>Sets the regularizers a saved config names (what <see cref="AddRegularizerConfig"/> wrote, or Keras did).</summary>
+    internal void ApplyRegularizerConfig(JsonObject c)
+    {
+        if (c["activity_regularizer"] is { } activity) ActivityRegularizer = Regularizers.FromConfig(activity);
+        foreach (var slot in RegularizerSlots)
+            if (c[slot.Key] is { } entry) slot.Set(Regularizers.FromConfig(entry));
     }
 
     /// <summary>The sum of <paramref name="penalties"/> added to <paramref name="loss"/> (the loss itself when there are none).</summary>

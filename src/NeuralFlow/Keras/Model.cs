@@ -61,7 +61,7 @@ public partial class Model : Layer
     }
 
     // One row per layer of a functional model, in graph order: its first call's output shape
-    // (an input's in a list, as Keras prints it) and the inbound tensors of each of its calls
+    // (an input's too, as Keras 3 prints it: "(None, 8)", where tf.keras 2 printed "[(None, 8)]") and the inbound tensors of each of its calls
     // in this model, as layer[node][tensor].
     private static List<(string Name, string Shape, long Params, string Connected)> FunctionalRows(FunctionalGraph graph) =>
         graph.Layers.Select(l =>
@@ -69,7 +69,7 @@ public partial class Model : Layer
             var nodes = l is Layers.InputLayer input ? [input.Output.Node] : graph.Nodes.Where(n => ReferenceEquals(n.Layer, l)).ToList();
             var shape = KerasTensor.Format(nodes[0].Output.Shape);
             var inbound = nodes.SelectMany(n => n.Inputs).Select(t => $"'{t.Layer.Name}[{t.Node.Index}][0]'");
-            return (Name: $"{l.Name} ({l.GetType().Name})", Shape: l is Layers.InputLayer ? $"[{shape}]" : shape, Params: l.CountParams(), Connected: $"[{string.Join(", ", inbound)}]");
+            return (Name: $"{l.Name} ({l.GetType().Name})", Shape: shape, Params: l.CountParams(), Connected: $"[{string.Join(", ", inbound)}]");
         }).ToList();
 }
 
@@ -86,6 +86,14 @@ public class Sequential : Model
     /// Keras 3's way of giving a Sequential its input shape), then <paramref name="layers"/>, in order.
     /// </summary>
     public Sequential(KerasTensor input, params Layer[] layers) : this([InputOf(input), .. layers], null) { }
+
+    /// <summary>
+    /// A named model that starts with <paramref name="input"/>, then <paramref name="layers"/>
+    /// (<c>keras.Sequential([keras.Input(shape=...), ...], name=...)</c>):
+    /// <c>new Sequential(Layers.Input([8]), [new Layers.Dense(4)], name: "mlp")</c>.
+    /// </summary>
+    public Sequential(KerasTensor input, IEnumerable<Layer> layers, string? name = null)
+        : this([InputOf(input), .. layers ?? throw new ArgumentNullException(nameof(layers))], name) { }
 
     private static Layer InputOf(KerasTensor input)
     {

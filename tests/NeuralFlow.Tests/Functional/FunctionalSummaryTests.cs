@@ -18,7 +18,7 @@ public sealed class FunctionalSummaryTests
         var lines = text.Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
         Assert.Equal("Model: \"tiny_resnet\"", lines[0]);
         Assert.Matches(@"^Layer \(type\)\s+Output Shape\s+Param #\s+Connected to$", lines[2]);
-        Assert.Matches(@"^image \(InputLayer\)\s+\[\(None, 8, 8, 1\)\]\s+0\s+\[\]$", lines[4]);
+        Assert.Matches(@"^image \(InputLayer\)\s+\(None, 8, 8, 1\)\s+0\s+\[\]$", lines[4]);   // Keras 3: no list around an input's shape
         Assert.Matches(@"^stem \(Conv2D\)\s+\(None, 8, 8, 4\)\s+40\s+\['image\[0\]\[0\]'\]$", lines[6]);
         Assert.Matches(@"^branch \(Conv2D\)\s+\(None, 8, 8, 4\)\s+148\s+\['stem\[0\]\[0\]'\]$", lines[8]);
         Assert.Matches(@"^join \(Add\)\s+\(None, 8, 8, 4\)\s+0\s+\['branch\[0\]\[0\]', 'stem\[0\]\[0\]'\]$", lines[10]);

@@ -16,7 +16,8 @@ public static partial class Layers
     public sealed class BatchNormalization(int axis = -1, double momentum = 0.99, double epsilon = 1e-3, bool center = true, bool scale = true,
                                            Initializer? betaInitializer = null, Initializer? gammaInitializer = null,
                                            Initializer? movingMeanInitializer = null, Initializer? movingVarianceInitializer = null,
-                                           string? name = null) : Layer(name)
+                                           string? name = null,
+                                           Regularizers.Regularizer? betaRegularizer = null, Regularizers.Regularizer? gammaRegularizer = null) : Layer(name)
     {
         /// <summary>The feature axis (Keras' default -1: channels last).</summary>
         public int Axis { get; } = axis;
@@ -47,6 +48,18 @@ public static partial class Layers
         /// <summary>How the moving variance starts (ones).</summary>
         public Initializer MovingVarianceInitializer { get; } = movingVarianceInitializer ?? Initializer.Get("ones");
 
+        /// <summary>A penalty on beta, added to <see cref="Layer.Losses"/> (Keras' beta_regularizer).</summary>
+        public Regularizers.Regularizer? BetaRegularizer { get; set; } = betaRegularizer;
+
+        /// <summary>A penalty on gamma (Keras' gamma_regularizer).</summary>
+        public Regularizers.Regularizer? GammaRegularizer { get; set; } = gammaRegularizer;
+
+        private protected override IEnumerable<RegularizerSlot> RegularizerSlots =>
+        [
+            new("beta_regularizer", Beta, BetaRegularizer, r => BetaRegularizer = r),
+            new("gamma_regularizer", Gamma, GammaRegularizer, r => GammaRegularizer = r),
+        ];
+
         /// <summary>The [features] scale, once built (null when <see cref="Scale"/> is false).</summary>
         public Variable? Gamma { get; private set; }
 
@@ -70,10 +83,10 @@ public static partial class Layers
             c["epsilon"] = Epsilon;
             c["center"] = Center;
             c["scale"] = Scale;
-            c["beta_initializer"] = BetaInitializer.Name;
-            c["gamma_initializer"] = GammaInitializer.Name;
-            c["moving_mean_initializer"] = MovingMeanInitializer.Name;
-            c["moving_variance_initializer"] = MovingVarianceInitializer.Name;
+            c["beta_initializer"] = BetaInitializer.ToConfig();
+            c["gamma_initializer"] = GammaInitializer.ToConfig();
+            c["moving_mean_initializer"] = MovingMeanInitializer.ToConfig();
+            c["moving_variance_initializer"] = MovingVarianceInitializer.ToConfig();
             return c;
         }
 

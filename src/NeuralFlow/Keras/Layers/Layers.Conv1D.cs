@@ -19,12 +19,14 @@ public static partial class Layers
         public Conv1D(int filters, int kernelSize, int strides = 1, string padding = "valid", int dilationRate = 1,
                       ActivationFunction? activation = null, bool useBias = true,
                       Initializer? kernelInitializer = null, Initializer? biasInitializer = null, string? name = null,
-                      int groups = 1, string dataFormat = "channels_last")
+                      int groups = 1, string dataFormat = "channels_last",
+                      Regularizers.Regularizer? kernelRegularizer = null, Regularizers.Regularizer? biasRegularizer = null, Regularizers.Regularizer? activityRegularizer = null)
             : base(PoolingArgs.Single(nameof(Conv1D), nameof(kernelSize), kernelSize), PoolingArgs.Single(nameof(Conv1D), nameof(strides), strides),
                    PoolingArgs.Padding(nameof(Conv1D), padding, causal: true), PoolingArgs.Single(nameof(Conv1D), nameof(dilationRate), dilationRate),
                    PoolingArgs.DataFormat(nameof(Conv1D), dataFormat), activation, useBias, kernelInitializer, biasInitializer, name)
         {
             (Filters, Groups) = PoolingArgs.FiltersAndGroups(nameof(Conv1D), filters, groups);
+            (KernelRegularizer, BiasRegularizer, ActivityRegularizer) = (kernelRegularizer, biasRegularizer, activityRegularizer);
         }
 
         /// <summary>Output channels.</summary>

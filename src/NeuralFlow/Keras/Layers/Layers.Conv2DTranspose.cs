@@ -17,9 +17,10 @@ public static partial class Layers
         public Conv2DTranspose(int filters, int kernelSize, int strides = 1, string padding = "valid", int? outputPadding = null, int dilationRate = 1,
                                ActivationFunction? activation = null, bool useBias = true,
                                Initializer? kernelInitializer = null, Initializer? biasInitializer = null, string? name = null,
-                               string dataFormat = "channels_last")
+                               string dataFormat = "channels_last",
+                               Regularizers.Regularizer? kernelRegularizer = null, Regularizers.Regularizer? biasRegularizer = null, Regularizers.Regularizer? activityRegularizer = null)
             : this(filters, [kernelSize, kernelSize], [strides, strides], padding, outputPadding is { } p ? [p, p] : null, [dilationRate, dilationRate],
-                   activation, useBias, kernelInitializer, biasInitializer, name, dataFormat)
+                   activation, useBias, kernelInitializer, biasInitializer, name, dataFormat, kernelRegularizer, biasRegularizer, activityRegularizer)
         {
         }
 
@@ -27,9 +28,11 @@ public static partial class Layers
         public Conv2DTranspose(int filters, int[] kernelSize, int[]? strides = null, string padding = "valid", int[]? outputPadding = null, int[]? dilationRate = null,
                                ActivationFunction? activation = null, bool useBias = true,
                                Initializer? kernelInitializer = null, Initializer? biasInitializer = null, string? name = null,
-                               string dataFormat = "channels_last")
+                               string dataFormat = "channels_last",
+                               Regularizers.Regularizer? kernelRegularizer = null, Regularizers.Regularizer? biasRegularizer = null, Regularizers.Regularizer? activityRegularizer = null)
             : base(nameof(Conv2DTranspose), kernelSize, strides, padding, dilationRate, dataFormat, activation, useBias, kernelInitializer, biasInitializer, name)
         {
+            (KernelRegularizer, BiasRegularizer, ActivityRegularizer) = (kernelRegularizer, biasRegularizer, activityRegularizer);
             Filters = filters > 0 ? filters : throw new ArgumentOutOfRangeException(nameof(filters), filters, "Conv2DTranspose: filters must be positive.");
             if (outputPadding is not null)
             {

@@ -55,14 +55,18 @@ public static partial class Layers
         /// <summary>How the bias starts (zeros).</summary>
         public Initializer BiasInitializer { get; }
 
-        /// <summary>A penalty on the kernel, added to <see cref="Layer.Losses"/> (Keras' kernel_regularizer): set it with an object initializer.</summary>
+        /// <summary>A penalty on the kernel, added to <see cref="Layer.Losses"/> (Keras' kernel_regularizer; DepthwiseConv2D's depthwise_regularizer).</summary>
         public Regularizers.Regularizer? KernelRegularizer { get; set; }
 
         /// <summary>A penalty on the bias (Keras' bias_regularizer).</summary>
         public Regularizers.Regularizer? BiasRegularizer { get; set; }
 
-        private protected override IEnumerable<Tensor> WeightPenalties() => Penalties(KernelRegularizer, Kernel, BiasRegularizer, Bias);
-        private protected override bool HasWeightRegularizer => KernelRegularizer is not null || BiasRegularizer is not null;
+        private protected override IEnumerable<RegularizerSlot> RegularizerSlots =>
+        [
+            // DepthwiseConv2D's kernel is Keras' depthwise_kernel, its regularizer depthwise_regularizer.
+            new(this is DepthwiseConv2D ? "depthwise_regularizer" : "kernel_regularizer", Kernel, KernelRegularizer, r => KernelRegularizer = r),
+            new("bias_regularizer", Bias, BiasRegularizer, r => BiasRegularizer = r),
+        ];
 
         /// <summary>The kernel, once built.</summary>
         public Variable? Kernel { get; private set; }
@@ -79,7 +83,6 @@ public static partial class Layers
             PoolingArgs.WindowConfig(c, "kernel_size", KernelSize, Strides, Padding, DataFormat);
             c["dilation_rate"] = PoolingArgs.Json(DilationRate);
             AddKernelConfig(c, Activation, UseBias, KernelInitializer, BiasInitializer);
-            AddRegularizerConfig(c, KernelRegularizer, BiasRegularizer, this is DepthwiseConv2D ? "depthwise_regularizer" : "kernel_regularizer");
             return c;
         }
 

@@ -20,8 +20,11 @@ public static partial class Layers
         /// <summary>A penalty on the bias (Keras' bias_regularizer).</summary>
         public Regularizers.Regularizer? BiasRegularizer { get; set; } = biasRegularizer;
 
-        private protected override IEnumerable<Tensor> WeightPenalties() => Penalties(KernelRegularizer, Kernel, BiasRegularizer, Bias);
-        private protected override bool HasWeightRegularizer => KernelRegularizer is not null || BiasRegularizer is not null;
+        private protected override IEnumerable<RegularizerSlot> RegularizerSlots =>
+        [
+            new("kernel_regularizer", Kernel, KernelRegularizer, r => KernelRegularizer = r),
+            new("bias_regularizer", Bias, BiasRegularizer, r => BiasRegularizer = r),
+        ];
 
         /// <summary>Output width.</summary>
         public int Units { get; } = units > 0 ? units : throw new ArgumentOutOfRangeException(nameof(units), units, "Dense: units must be positive.");
@@ -50,7 +53,6 @@ public static partial class Layers
             var c = base.GetConfig();
             c["units"] = Units;
             AddKernelConfig(c, Activation, UseBias, KernelInitializer, BiasInitializer);
-            AddRegularizerConfig(c, KernelRegularizer, BiasRegularizer);
             return c;
         }
 

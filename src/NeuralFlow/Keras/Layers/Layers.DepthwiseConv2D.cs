@@ -16,9 +16,10 @@ public static partial class Layers
         public DepthwiseConv2D(int kernelSize, int strides = 1, string padding = "valid", int depthMultiplier = 1, int dilationRate = 1,
                                ActivationFunction? activation = null, bool useBias = true,
                                Initializer? depthwiseInitializer = null, Initializer? biasInitializer = null, string? name = null,
-                               string dataFormat = "channels_last")
+                               string dataFormat = "channels_last",
+                               Regularizers.Regularizer? depthwiseRegularizer = null, Regularizers.Regularizer? biasRegularizer = null, Regularizers.Regularizer? activityRegularizer = null)
             : this([kernelSize, kernelSize], [strides, strides], padding, depthMultiplier, [dilationRate, dilationRate],
-                   activation, useBias, depthwiseInitializer, biasInitializer, name, dataFormat)
+                   activation, useBias, depthwiseInitializer, biasInitializer, name, dataFormat, depthwiseRegularizer, biasRegularizer, activityRegularizer)
         {
         }
 
@@ -26,9 +27,12 @@ public static partial class Layers
         public DepthwiseConv2D(int[] kernelSize, int[]? strides = null, string padding = "valid", int depthMultiplier = 1, int[]? dilationRate = null,
                                ActivationFunction? activation = null, bool useBias = true,
                                Initializer? depthwiseInitializer = null, Initializer? biasInitializer = null, string? name = null,
-                               string dataFormat = "channels_last")
+                               string dataFormat = "channels_last",
+                               Regularizers.Regularizer? depthwiseRegularizer = null, Regularizers.Regularizer? biasRegularizer = null, Regularizers.Regularizer? activityRegularizer = null)
             : base(nameof(DepthwiseConv2D), kernelSize, strides, padding, dilationRate, dataFormat, activation, useBias, depthwiseInitializer, biasInitializer, name)
         {
+            // Keras' depthwise_regularizer penalizes the depthwise kernel, held as Kernel.
+            (KernelRegularizer, BiasRegularizer, ActivityRegularizer) = (depthwiseRegularizer, biasRegularizer, activityRegularizer);
             DepthMultiplier = depthMultiplier > 0 ? depthMultiplier
                 : throw new ArgumentOutOfRangeException(nameof(depthMultiplier), depthMultiplier, "DepthwiseConv2D: depthMultiplier must be positive.");
         }

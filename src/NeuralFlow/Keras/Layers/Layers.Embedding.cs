@@ -18,9 +18,11 @@ public static partial class Layers
         /// A table of <paramref name="inputDim"/> vectors of <paramref name="outputDim"/> values,
         /// initialized by <paramref name="embeddingsInitializer"/> (Keras' default "uniform",
         /// uniform in ±0.05). <paramref name="maskZero"/> (Keras' masking of index 0) is not supported.
+        /// <paramref name="embeddingsRegularizer"/> penalizes the table (Keras' embeddings_regularizer).
         /// </summary>
-        public Embedding(int inputDim, int outputDim, Initializer? embeddingsInitializer = null, bool maskZero = false, string? name = null)
-            : base(name)
+        public Embedding(int inputDim, int outputDim, Initializer? embeddingsInitializer = null, bool maskZero = false, string? name = null,
+                         Regularizers.Regularizer? embeddingsRegularizer = null, Regularizers.Regularizer? activityRegularizer = null)
+            : base(name, activityRegularizer)
         {
             InputDim = inputDim > 0 ? inputDim : throw new ArgumentOutOfRangeException(nameof(inputDim), inputDim, "Embedding: inputDim (the vocabulary size) must be positive.");
             OutputDim = outputDim > 0 ? outputDim : throw new ArgumentOutOfRangeException(nameof(outputDim), outputDim, "Embedding: outputDim must be positive.");
@@ -28,7 +30,14 @@ public static partial class Layers
                 throw new NotSupportedException(
                     "Embedding: maskZero is not supported (NeuralFlow has no masks that later layers would honour); pad with an index the model can learn to ignore, or drop padded positions before the layer.");
             EmbeddingsInitializer = embeddingsInitializer ?? Initializer.Get("uniform");
+            EmbeddingsRegularizer = embeddingsRegularizer;
         }
+
+        /// <summary>A penalty on the table, added to <see cref="Layer.Losses"/> (Keras' embeddings_regularizer).</summary>
+        public Regularizers.Regularizer? EmbeddingsRegularizer { get; set; }
+
+        private protected override IEnumerable<RegularizerSlot> RegularizerSlots =>
+            [new("embeddings_regularizer", Embeddings, EmbeddingsRegularizer, r => EmbeddingsRegularizer = r)];
 
         /// <summary>The number of rows (the vocabulary size).</summary>
         public int InputDim { get; }
@@ -48,7 +57,7 @@ public static partial class Layers
             var c = base.GetConfig();
             c["input_dim"] = InputDim;
             c["output_dim"] = OutputDim;
-            c["embeddings_initializer"] = EmbeddingsInitializer.Name;
+            c["embeddings_initializer"] = EmbeddingsInitializer.ToConfig();
             c["mask_zero"] = false;
             return c;
         }

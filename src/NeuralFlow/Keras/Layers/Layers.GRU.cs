@@ -17,9 +17,12 @@ public static partial class Layers
     public sealed class GRU(int units, ActivationFunction? activation = null, ActivationFunction? recurrentActivation = null, bool useBias = true,
                             Initializer? kernelInitializer = null, Initializer? recurrentInitializer = null, Initializer? biasInitializer = null,
                             double dropout = 0, double recurrentDropout = 0,
-                            bool returnSequences = false, bool returnState = false, bool goBackwards = false, bool resetAfter = true, string? name = null)
+                            bool returnSequences = false, bool returnState = false, bool goBackwards = false, bool resetAfter = true, string? name = null,
+                            Regularizers.Regularizer? kernelRegularizer = null, Regularizers.Regularizer? recurrentRegularizer = null, Regularizers.Regularizer? biasRegularizer = null,
+                            Regularizers.Regularizer? activityRegularizer = null)
         : Recurrent(units, 3, activation, useBias, kernelInitializer, recurrentInitializer, biasInitializer,
-                    dropout, recurrentDropout, returnSequences, returnState, goBackwards, name)
+                    dropout, recurrentDropout, returnSequences, returnState, goBackwards, name,
+                    kernelRegularizer, recurrentRegularizer, biasRegularizer, activityRegularizer)
     {
         /// <summary>The activation of the gates z and r (Keras' default sigmoid; null means sigmoid).</summary>
         public ActivationFunction RecurrentActivation { get; } = recurrentActivation ?? "sigmoid";
@@ -36,7 +39,7 @@ public static partial class Layers
             return c;
         }
 
-        internal override Recurrent Clone(string name, bool goBackwards) =>
+        private protected override Recurrent CloneArguments(string name, bool goBackwards) =>
             new GRU(Units, Activation, RecurrentActivation, UseBias, KernelInitializer, RecurrentInitializer, BiasInitializer,
                     Dropout, RecurrentDropout, ReturnSequences, ReturnState, goBackwards, ResetAfter, name);
 

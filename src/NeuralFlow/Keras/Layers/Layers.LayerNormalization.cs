@@ -14,12 +14,14 @@ public static partial class Layers
     {
         /// <summary>Normalizes over <paramref name="axis"/> (Keras' default -1).</summary>
         public LayerNormalization(int axis = -1, double epsilon = 1e-3, bool center = true, bool scale = true,
-                                  Initializer? betaInitializer = null, Initializer? gammaInitializer = null, string? name = null)
-            : this([axis], epsilon, center, scale, betaInitializer, gammaInitializer, name) { }
+                                  Initializer? betaInitializer = null, Initializer? gammaInitializer = null, string? name = null,
+                                  Regularizers.Regularizer? betaRegularizer = null, Regularizers.Regularizer? gammaRegularizer = null)
+            : this([axis], epsilon, center, scale, betaInitializer, gammaInitializer, name, betaRegularizer, gammaRegularizer) { }
 
         /// <summary>Normalizes over several <paramref name="axis"/> at once (Keras' list form).</summary>
         public LayerNormalization(int[] axis, double epsilon = 1e-3, bool center = true, bool scale = true,
-                                  Initializer? betaInitializer = null, Initializer? gammaInitializer = null, string? name = null)
+                                  Initializer? betaInitializer = null, Initializer? gammaInitializer = null, string? name = null,
+                                  Regularizers.Regularizer? betaRegularizer = null, Regularizers.Regularizer? gammaRegularizer = null)
             : base(name)
         {
             ArgumentNullException.ThrowIfNull(axis);
@@ -30,6 +32,7 @@ public static partial class Layers
             Scale = scale;
             BetaInitializer = betaInitializer ?? Initializer.Zeros;
             GammaInitializer = gammaInitializer ?? Initializer.Get("ones");
+            (BetaRegularizer, GammaRegularizer) = (betaRegularizer, gammaRegularizer);
         }
 
         /// <summary>The axes normalized over.</summary>
@@ -50,6 +53,18 @@ public static partial class Layers
         /// <summary>How gamma starts (ones).</summary>
         public Initializer GammaInitializer { get; }
 
+        /// <summary>A penalty on beta, added to <see cref="Layer.Losses"/> (Keras' beta_regularizer).</summary>
+        public Regularizers.Regularizer? BetaRegularizer { get; set; }
+
+        /// <summary>A penalty on gamma (Keras' gamma_regularizer).</summary>
+        public Regularizers.Regularizer? GammaRegularizer { get; set; }
+
+        private protected override IEnumerable<RegularizerSlot> RegularizerSlots =>
+        [
+            new("beta_regularizer", Beta, BetaRegularizer, r => BetaRegularizer = r),
+            new("gamma_regularizer", Gamma, GammaRegularizer, r => GammaRegularizer = r),
+        ];
+
         /// <summary>The scale, shaped as the normalized axes (null when <see cref="Scale"/> is false).</summary>
         public Variable? Gamma { get; private set; }
 
@@ -68,8 +83,8 @@ public static partial class Layers
             c["epsilon"] = Epsilon;
             c["center"] = Center;
             c["scale"] = Scale;
-            c["beta_initializer"] = BetaInitializer.Name;
-            c["gamma_initializer"] = GammaInitializer.Name;
+            c["beta_initializer"] = BetaInitializer.ToConfig();
+            c["gamma_initializer"] = GammaInitializer.ToConfig();
             return c;
         }
 

@@ -26,15 +26,13 @@ public static partial class Layers
         /// <summary>The slopes, shaped like an input without its batch axis (1 along shared axes), once built.</summary>
         public Variable? Alpha { get; private set; }
 
-        private protected override IEnumerable<Tensor> WeightPenalties() => Penalties(AlphaRegularizer, Alpha, null, null);
-        private protected override bool HasWeightRegularizer => AlphaRegularizer is not null;
+        private protected override IEnumerable<RegularizerSlot> RegularizerSlots => [new("alpha_regularizer", Alpha, AlphaRegularizer, r => AlphaRegularizer = r)];
 
         /// <inheritdoc/>
         public override JsonObject GetConfig()
         {
             var c = base.GetConfig();
-            c["alpha_initializer"] = AlphaInitializer.Name;
-            if (AlphaRegularizer is not null) c["alpha_regularizer"] = AlphaRegularizer.GetConfig();
+            c["alpha_initializer"] = AlphaInitializer.ToConfig();
             c["alpha_constraint"] = null;
             c["shared_axes"] = SharedAxes is null ? null : new JsonArray(SharedAxes.Select(a => (JsonNode)a).ToArray());
             return c;

@@ -19,8 +19,9 @@ public static partial class Layers
     {
         private protected Recurrent(int units, int gates, ActivationFunction? activation, bool useBias,
                                     Initializer? kernelInitializer, Initializer? recurrentInitializer, Initializer? biasInitializer,
-                                    double dropout, double recurrentDropout, bool returnSequences, bool returnState, bool goBackwards, string? name)
-            : base(name)
+                                    double dropout, double recurrentDropout, bool returnSequences, bool returnState, bool goBackwards, string? name,
+                                    Regularizers.Regularizer? kernelRegularizer, Regularizers.Regularizer? recurrentRegularizer, Regularizers.Regularizer? biasRegularizer, Regularizers.Regularizer? activityRegularizer)
+            : base(name, activityRegularizer)
         {
             string kind = GetType().Name;
             Units = units > 0 ? units : throw new ArgumentOutOfRangeException(nameof(units), units, $"{kind}: units must be positive.");
@@ -35,6 +36,7 @@ public static partial class Layers
             ReturnSequences = returnSequences;
             ReturnState = returnState;
             GoBackwards = goBackwards;
+            (KernelRegularizer, RecurrentRegularizer, BiasRegularizer) = (kernelRegularizer, recurrentRegularizer, biasRegularizer);
         }
 
         private static double Rate(string kind, string name, double rate) => rate is >= 0 and < 1 ? rate
@@ -76,6 +78,22 @@ public static partial class Layers
         /// <summary>True: the steps are processed last to first, and a returned sequence is in that (reversed) order, as Keras'.</summary>
         public bool GoBackwards { get; }
 
+        /// <summary>A penalty on the input kernel, added to <see cref="Layer.Losses"/> (Keras' kernel_regularizer).</summary>
+        public Regularizers.Regularizer? KernelRegularizer { get; set; }
+
+        /// <summary>A penalty on the recurrent kernel (Keras' recurrent_regularizer).</summary>
+        public Regularizers.Regularizer? RecurrentRegularizer { get; set; }
+
+        /// <summary>A penalty on the bias (Keras' bias_regularizer).</summary>
+        public Regularizers.Regularizer? BiasRegularizer { get; set; }
+
+        private protected override IEnumerable<RegularizerSlot> RegularizerSlots =>
+        [
+            new("kernel_regularizer", Kernel, KernelRegularizer, r => KernelRegularizer = r),
+            new("recurrent_regularizer", RecurrentKernel, RecurrentRegularizer, r => RecurrentRegularizer = r),
+            new("bias_regularizer", Bias, BiasRegularizer, r => BiasRegularizer = r),
+        ];
+
         /// <summary>The [features, gates * units] input kernel, once built.</summary>
         public Variable? Kernel { get; private set; }
 
@@ -98,7 +116,17 @@ public static partial class Layers
         private protected virtual Tensor? InputBias(Variable? bias) => bias;
 
         /// <summary>A copy of this layer's arguments with another name and direction, fresh weights (what Bidirectional runs backwards).</summary>
-        internal abstract Recurrent Clone(string name, bool goBackwards);
+        internal Recurrent Clone(string name, bool goBackwards)
+        {
+            var copy = CloneArguments(name, goBackwards);
+            // The regularizers too, as Keras' Bidirectional builds its backward layer from the forward one's whole config.
+            (copy.KernelRegularizer, copy.RecurrentRegularizer, copy.BiasRegularizer, copy.ActivityRegularizer) =
+                (KernelRegularizer, RecurrentRegularizer, BiasRegularizer, ActivityRegularizer);
+            return copy;
+        }
+
+        /// <summary>A new layer of this kind with this one's constructor arguments but <paramref name="name"/> and <paramref name="goBackwards"/>.</summary>
+        private protected abstract Recurrent CloneArguments(string name, bool goBackwards);
 
         /// <summary>
         /// One step: the states after reading step t, whose input projection
@@ -118,9 +146,9 @@ public static partial class Layers
             c["units"] = Units;
             c["activation"] = ConfigName(Activation);
             c["use_bias"] = UseBias;
-            c["kernel_initializer"] = KernelInitializer.Name;
-            c["recurrent_initializer"] = RecurrentInitializer.Name;
-            c["bias_initializer"] = BiasInitializer.Name;
+            c["kernel_initializer"] = KernelInitializer.ToConfig();
+            c["recurrent_initializer"] = RecurrentInitializer.ToConfig();
+            c["bias_initializer"] = BiasInitializer.ToConfig();
             c["dropout"] = Dropout;
             c["recurrent_dropout"] = RecurrentDropout;
             c["return_sequences"] = ReturnSequences;
@@ -174,6 +202,8 @@ public static partial class Layers
             EnsureBuilt(x.Shape);
             var result = Run(x, initialState);
             OutputShape = result[0].Shape;
+            // As Layer.Call records it: Bidirectional and return_state calls come here, and their activity penalty must count too.
+            if (ActivityRegularizer is not null) RecordActivity(result[0]);
             return result;
         }
 

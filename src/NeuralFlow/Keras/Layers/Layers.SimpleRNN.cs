@@ -12,11 +12,14 @@ public static partial class Layers
     public sealed class SimpleRNN(int units, ActivationFunction? activation = null, bool useBias = true,
                                   Initializer? kernelInitializer = null, Initializer? recurrentInitializer = null, Initializer? biasInitializer = null,
                                   double dropout = 0, double recurrentDropout = 0,
-                                  bool returnSequences = false, bool returnState = false, bool goBackwards = false, string? name = null)
+                                  bool returnSequences = false, bool returnState = false, bool goBackwards = false, string? name = null,
+                                  Regularizers.Regularizer? kernelRegularizer = null, Regularizers.Regularizer? recurrentRegularizer = null, Regularizers.Regularizer? biasRegularizer = null,
+                                  Regularizers.Regularizer? activityRegularizer = null)
         : Recurrent(units, 1, activation, useBias, kernelInitializer, recurrentInitializer, biasInitializer,
-                    dropout, recurrentDropout, returnSequences, returnState, goBackwards, name)
+                    dropout, recurrentDropout, returnSequences, returnState, goBackwards, name,
+                    kernelRegularizer, recurrentRegularizer, biasRegularizer, activityRegularizer)
     {
-        internal override Recurrent Clone(string name, bool goBackwards) =>
+        private protected override Recurrent CloneArguments(string name, bool goBackwards) =>
             new SimpleRNN(Units, Activation, UseBias, KernelInitializer, RecurrentInitializer, BiasInitializer,
                           Dropout, RecurrentDropout, ReturnSequences, ReturnState, goBackwards, name);
 

@@ -19,7 +19,10 @@ public static class KerasSerialization
             Int(c, "units"), Activation(c, "activation"), Bool(c, "use_bias", true),
             Initializer(c, "kernel_initializer"), Initializer(c, "bias_initializer"), NameOf(c)));
         Register("Activation", c => new Layers.Activation(Activation(c, "activation") ?? "linear", NameOf(c)));
-        Register("Dropout", c => new Layers.Dropout(Double(c, "rate"), NameOf(c)));
+        Register("Dropout", c => new Layers.Dropout(Double(c, "rate"), NameOf(c),
+            c["noise_shape"] is JsonArray noise ? noise.Select(d => d?.GetValue<int>()).ToArray() : null, c["seed"]?.GetValue<int>()));
+        Register("SpatialDropout1D", c => new Layers.SpatialDropout1D(Double(c, "rate"), c["seed"]?.GetValue<int>(), NameOf(c)));
+        Register("SpatialDropout2D", c => new Layers.SpatialDropout2D(Double(c, "rate"), DataFormat(c), c["seed"]?.GetValue<int>(), NameOf(c)));
         Register("Flatten", c => new Layers.Flatten(NameOf(c)));
         Register("ReLU", c => new Layers.ReLU(c["max_value"]?.GetValue<double>(), Double(c, "negative_slope", 0), Double(c, "threshold", 0), NameOf(c)));
         Register("LeakyReLU", c => new Layers.LeakyReLU(Double(c, "negative_slope", 0.3), NameOf(c)));
@@ -79,7 +82,7 @@ public static class KerasSerialization
         Register("Minimum", c => new Layers.Minimum(NameOf(c)));
         Register("Concatenate", c => new Layers.Concatenate(Int(c, "axis", -1), NameOf(c)));
         // keras2 session
-        Register("PReLU", c => new Layers.PReLU(Initializer(c, "alpha_initializer"), Regularizers.FromConfig(c["alpha_regularizer"]),
+        Register("PReLU", c => new Layers.PReLU(Initializer(c, "alpha_initializer"), null,
             c["shared_axes"] is null ? null : Ints(c, "shared_axes"), NameOf(c)));
         Register("Dot", c => new Layers.Dot(Ints(c, "axes"), Bool(c, "normalize", false), NameOf(c)));
         Register("Rescaling", c => new Layers.Rescaling(Double(c, "scale"), Double(c, "offset", 0), NameOf(c)));
@@ -154,7 +157,7 @@ public static class KerasSerialization
         try
         {
             layer = RestoreTrainable(factory(config), config);
-            ApplyRegularizers(layer, config);
+            layer.ApplyRegularizerConfig(config);
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotSupportedException or FormatException or NullReferenceException)
         {
@@ -171,19 +174,6 @@ public static class KerasSerialization
     {
         if (config["trainable"] is JsonValue v && v.TryGetValue(out bool trainable) && !trainable) layer.RestoreTrainable(false);
         return layer;
-    }
-
-    // The regularizer keys every layer may carry (Keras writes them beside the constructor's other arguments).
-    private static void ApplyRegularizers(Layer layer, JsonObject c)
-    {
-        if (c["activity_regularizer"] is { } activity) layer.ActivityRegularizer = Regularizers.FromConfig(activity);
-        var kernel = Regularizers.FromConfig(c["kernel_regularizer"] ?? c["depthwise_regularizer"]);
-        var bias = Regularizers.FromConfig(c["bias_regularizer"]);
-        switch (layer)
-        {
-            case Layers.Dense d: (d.KernelRegularizer, d.BiasRegularizer) = (kernel, bias); break;
-            case Layers.Convolution v: (v.KernelRegularizer, v.BiasRegularizer) = (kernel, bias); break;
-        }
     }
 
     // go_backwards, after refusing a stateful layer (its state would carry over between batches, which NeuralFlow does not keep).
@@ -240,5 +230,5 @@ public static class KerasSerialization
     private static ActivationFunction? Activation(JsonObject c, string key) =>
         c[key]?.GetValue<string>() is { } name ? ActivationFunction.Get(name) : null;
     private static Initializer? Initializer(JsonObject c, string key) =>
-        c[key]?.GetValue<string>() is { } name ? Keras.Initializer.Get(name) : null;
+        Keras.Initializer.FromConfig(c[key]);
 }
