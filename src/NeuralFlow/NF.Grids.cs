@@ -26,6 +26,41 @@ public static partial class NF
     }
 
     /// <summary>
+    /// Evenly spaced values between tensors (<c>tf.linspace(start, stop, num, axis)</c> with
+    /// tensors): start and stop broadcast together, and the new axis of length
+    /// <paramref name="num"/> goes at <paramref name="axis"/> of the result (negative counts from
+    /// its end). Value i is start + i * (stop - start) / (num - 1), the last exactly stop, as
+    /// TensorFlow computes them; differentiable in start and stop.
+    /// </summary>
+    /// <exception cref="ArgumentException">num is negative, start and stop are not float or differ in dtype, their shapes do not broadcast, or axis is out of range.</exception>
+    public static Tensor Linspace(Tensor start, Tensor stop, int num, int axis = 0)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        ArgumentNullException.ThrowIfNull(stop);
+        const string op = nameof(Linspace);
+        if (num < 0) throw new ArgumentOutOfRangeException(nameof(num), num, $"{op}: num must be at least 0, got {num}.");
+        var dtype = Engine.CommonDType(op, start, stop);
+        if (!dtype.IsFloating()) throw new ArgumentException($"{op}: start and stop must be float32 or float64, got {dtype.Name()}.", nameof(start));
+        var shape = Engine.BroadcastShapes(op, start.Shape, stop.Shape);
+        int a = axis < 0 ? axis + shape.Rank + 1 : axis;
+        if (a < 0 || a > shape.Rank)
+            throw new ArgumentOutOfRangeException(nameof(axis), axis, $"{op}: axis {axis} is outside [{-shape.Rank - 1}, {shape.Rank}] for start and stop of shape {shape}.");
+        var first = ExpandDims(BroadcastTo(start, shape), a);
+        var last = ExpandDims(BroadcastTo(stop, shape), a);
+        if (num <= 1) return num == 1 ? Identity(first) : Tile(first, [.. Enumerable.Range(0, shape.Rank + 1).Select(d => d == a ? 0 : 1)]);
+        var along = Enumerable.Repeat(1, shape.Rank + 1).ToArray();
+        along[a] = num;
+        Tensor positions, isLast;
+        using (UseBackend(start.Backend))
+        {
+            positions = Reshape(Cast(Range(num), dtype), along);
+            isLast = Equal(positions, num - 1);
+        }
+        var step = Divide(Subtract(last, first), num - 1);
+        return Where(isLast, last, Add(first, Multiply(positions, step)));
+    }
+
+    /// <summary>
     /// Coordinate grids from vectors (<c>tf.meshgrid</c>, <c>np.meshgrid</c>): for inputs of
     /// lengths n0, n1, ..., output i holds xs[i] along its own axis, repeated along the others.
     /// <paramref name="indexing"/> "xy" (the default, Cartesian) swaps the first two axes of the

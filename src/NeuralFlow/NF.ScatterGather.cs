@@ -38,7 +38,7 @@ public static partial class NF
         var pdims = @params.Shape.ToArray();
         var outer = indices.Shape.ToArray()[..^1];
         var rowDims = pdims[..k];
-        int rows = checked(rowDims.Aggregate(1, (p, d) => p * d));
+        int rows = Product(op, rowDims);
         var merged = Reshape(@params, [rows, .. pdims[k..]]);
         Tensor flat;
         using (var scope = TensorScope.Begin())
@@ -139,9 +139,9 @@ public static partial class NF
         if (!pdims[..b].SequenceEqual(idims[..b]))
             throw new ArgumentException(
                 $"GatherNd: with batchDims {b}, the first {b} axes of params (shape {@params.Shape}) and indices (shape {indices.Shape}) must match.", nameof(indices));
-        int batch = checked(pdims[..b].Aggregate(1, (p, d) => p * d));
+        int batch = Product(nameof(GatherNd), pdims[..b]);
         var middle = idims[b..^1];
-        int perBatch = checked(middle.Aggregate(1, (p, d) => p * d));
+        int perBatch = Product(nameof(GatherNd), middle);
         int k = idims[^1];
         var flatParams = Reshape(@params, [batch, .. pdims[b..]]);
         var tuples = Reshape(Cast(indices, DType.Int64), [batch, perBatch, k]);
@@ -151,6 +151,20 @@ public static partial class NF
             coordinate = BroadcastTo(column, new Shape(batch, perBatch, 1));
         var gathered = GatherNd(flatParams, Concat([coordinate, tuples], -1));
         return Reshape(gathered, [.. pdims[..b], .. middle, .. pdims[(b + k)..]]);
+    }
+
+    // The product of some axes, which become one axis here, so it must fit a dimension.
+    private static int Product(string op, int[] dims)
+    {
+        if (dims.Contains(0)) return 0;
+        long product = 1;
+        foreach (int d in dims)
+        {
+            product *= d;   // below 2^31 before, so below 2^62 after
+            if (product > int.MaxValue)
+                throw new ArgumentException($"{op}: axes [{string.Join(", ", dims)}] merge into more positions than a dimension holds ({int.MaxValue}).");
+        }
+        return (int)product;
     }
 
     // The first index tuple with a component outside `dims`, as an exception naming it (null if none).
@@ -200,7 +214,7 @@ public static partial class NF
             if (OutOfRange(op, indices, rowDims, "a target", target) is { } bad) throw bad;
             long[] all;
             using (var idx = Cast(indices, DType.Int64)) all = idx.ToArray<long>();
-            int count = checked(indices.Shape.ToArray()[..^1].Aggregate(1, (p, d) => p * d));
+            int count = Product(op, indices.Shape.ToArray()[..^1]);
             var targets = new int[count];
             for (int t = 0; t < count; t++)
             {
@@ -208,7 +222,7 @@ public static partial class NF
                 for (int d = 0; d < k; d++) row = row * rowDims[d] + all[t * k + d];
                 targets[t] = checked((int)row);
             }
-            return new ScatterPlan { RowCount = checked(rowDims.Aggregate(1, (p, d) => p * d)), Inner = tdims[k..], Targets = targets };
+            return new ScatterPlan { RowCount = Product(op, rowDims), Inner = tdims[k..], Targets = targets };
         }
 
         // updates as [count, ..inner].

@@ -33,6 +33,7 @@ public abstract class IndexingOpsTests(string backend) : BackendTest(backend)
         GradientTests.Check(t => NF.Meshgrid(t[0], t[1])[0] * NF.Meshgrid(t[0], t[1])[1], GradientTests.In([3], 335), GradientTests.In([2], 336));
         GradientTests.Check(t => NF.Outer(t[0], t[1]), GradientTests.In([2, 2], 337), GradientTests.In([3], 338));
         GradientTests.Check(t => NF.ClipByNorm(t[0], 0.7, [0]), GradientTests.In([3, 2], 339));
+        GradientTests.Check(t => NF.Linspace(t[0], t[1], 4, axis: 1), GradientTests.In([2], 342), GradientTests.In([3, 1], 343));
         GradientTests.Check(t => NF.ClipByGlobalNorm([t[0], null, t[1]], 1.0).ListClipped[2]!, GradientTests.In([2, 2], 340), GradientTests.In([3], 341));
     }
 
@@ -131,6 +132,9 @@ public abstract class IndexingOpsTests(string backend) : BackendTest(backend)
         Assert.Equal(new[] { 1, 2, 3, 1, 2, 3 }, gx.ToArray<int>());
         Assert.Equal(new[] { 10, 10, 10, 20, 20, 20 }, gy.ToArray<int>());
         Assert.Equal(new Shape(0), NF.Linspace(0, 1, 0).Shape);
+        var starts = NF.Constant(new[] { 1.0, 2.0 });
+        Assert.Equal(new[] { 1.0, 2.0 }, NF.Linspace(starts, NF.Constant(3.0), 1).ToArray<double>());
+        Assert.Equal(new Shape(2, 0), NF.Linspace(starts, NF.Constant(3.0), 0, axis: -1).Shape);
     }
 
     [SkippableFact]
@@ -208,6 +212,10 @@ public abstract class IndexingOpsTests(string backend) : BackendTest(backend)
         Assert.Contains("cannot be broadcast", Assert.Throws<ArgumentException>(() => NF.Atan2(p, NF.Zeros([3]))).Message, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("neither", Assert.Throws<ArgumentException>(() => NF.Meshgrid([p], "yx")).Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => NF.Linspace(0, 1, -1));
+        Assert.Contains("float32 or float64", Assert.Throws<ArgumentException>(() => NF.Linspace(NF.Constant(1), NF.Constant(2), 3)).Message);
+        Assert.Contains("axis 3 is outside [-3, 2]", Assert.Throws<ArgumentOutOfRangeException>(() => NF.Linspace(NF.Zeros([2]), NF.Ones([3, 1]), 3, 3)).Message);
+        Assert.Contains("more positions than a dimension holds",
+            Assert.Throws<ArgumentException>(() => NF.ScatterNd(Longs(new long[,] { { 0, 0 } }), NF.Zeros([1]), new Shape(100000, 100000))).Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => NF.Eye(-1));
     }
 }

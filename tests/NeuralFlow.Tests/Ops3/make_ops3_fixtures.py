@@ -160,4 +160,23 @@ for (a, b, n) in [(0.0, 1.0, 5), (-3.0, 7.5, 11), (2.0, -1.0, 4), (1.5, 9.0, 1)]
     cases.append(dict(name=f'linspace_{a}_{b}_{n}', inputs=[[a, b, float(n)]], shapes=[[3]], out=np.linspace(a, b, n).tolist(),
                       out_shape=[n], w=[], grads=[]))
 
+
+
+# tf.linspace with tensors: start + i * (stop - start) / (num - 1), the last exactly stop
+# (TensorFlow's formula, differentiated by PyTorch; the values checked against np.linspace).
+def linspace(a, b, num, axis):
+    a, b = torch.broadcast_tensors(a, b)
+    ax = axis if axis >= 0 else axis + a.dim() + 1
+    first, last = a.unsqueeze(ax), b.unsqueeze(ax)
+    shape = [1] * (a.dim() + 1)
+    shape[ax] = num
+    i = torch.arange(num, dtype=torch.float64).reshape(shape)
+    out = torch.where(i == num - 1, last, first + i * ((last - first) / (num - 1)))
+    assert np.array_equal(out.detach().numpy(), np.linspace(a.detach().numpy(), b.detach().numpy(), num, axis=ax))
+    return out
+
+
+case('linspace_tensor_axis1', lambda a, b: linspace(a, b, 5, 1), [np.array([0.0, 1.5, -2.0]), np.array([[1.0], [4.0]])])
+case('linspace_tensor_axis_m1', lambda a, b: linspace(a, b, 4, -1), [u([2, 3]), u([3])])
+
 print(json.dumps({'cases': cases}))
