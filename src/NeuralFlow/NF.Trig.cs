@@ -49,8 +49,8 @@ public static partial class NF
     /// <summary>Elementwise inverse hyperbolic sine (<c>tf.math.asinh</c>). Gradient 1 / sqrt(1 + x²).</summary>
     public static Tensor Asinh(Tensor x) => Smooth(x, static t =>
     {
-        // log1p(a + a²/(1 + sqrt(1 + a²))) loses nothing near 0; past 2^28 the a² would
-        // overflow (float32) while asinh(a) is log(2a) to the last bit.
+        // log1p(a + a²/(1 + sqrt(1 + a²))) loses nothing near 0; past 2^28, 1 + a² rounds to a²
+        // and asinh(a) is log(2a) to the last bit, which also never squares a huge a.
         var a = Abs(t);
         var a2 = Square(a);
         var r = Where(Greater(a, LargeArgument), Log(a) + Ln2, Log1p(a + a2 / (1 + Sqrt(1 + a2))));
