@@ -160,6 +160,12 @@ public static partial class NF
     public static Tensor Tanh(Tensor x) =>
         Tape.Record(Engine.Unary(UnaryOp.Tanh, x), x, static (g, n) => [g * (1 - Square(n.Output))]);
 
+    /// <summary>
+    /// (a - b)² elementwise with broadcasting (<c>tf.math.squared_difference</c>, the squared error
+    /// of Keras' mean_squared_error); the gradient is the difference's, 2(a - b) for a and -2(a - b) for b.
+    /// </summary>
+    public static Tensor SquaredDifference(Tensor a, Tensor b) => Square(Subtract(a, b));
+
     /// <summary>Elementwise sign: -1, 0 or 1 (<c>tf.sign</c>); its gradient is zero.</summary>
     public static Tensor Sign(Tensor x) => Engine.Unary(UnaryOp.Sign, x);
 

@@ -1,0 +1,104 @@
+namespace NeuralFlow;
+
+// Evenly spaced values and coordinate grids (tf.linspace, tf.meshgrid).
+public static partial class NF
+{
+    /// <summary>
+    /// <paramref name="num"/> evenly spaced values from <paramref name="start"/> to
+    /// <paramref name="stop"/>, both included (<c>tf.linspace</c>, <c>np.linspace</c>): value i is
+    /// start + i * (stop - start) / (num - 1), the last exactly stop; num 1 gives [start] and 0 an
+    /// empty vector (as NumPy; TensorFlow refuses 0). Computed in float64, then rounded to
+    /// <paramref name="dtype"/>, on the default device.
+    /// </summary>
+    /// <exception cref="ArgumentException">num is negative, start or stop is not finite, or dtype is not float.</exception>
+    public static Tensor Linspace(double start, double stop, int num, DType dtype = DType.Float32)
+    {
+        if (num < 0) throw new ArgumentOutOfRangeException(nameof(num), num, $"Linspace: num must be at least 0, got {num}.");
+        if (!double.IsFinite(start) || !double.IsFinite(stop))
+            throw new ArgumentException($"Linspace: start and stop must be finite, got ({start}, {stop}).");
+        if (!dtype.IsFloating()) throw new ArgumentException($"Linspace: dtype must be float32 or float64, got {dtype.Name()}.", nameof(dtype));
+        var values = new double[num];
+        double step = num > 1 ? (stop - start) / (num - 1) : 0;
+        for (int i = 0; i < num; i++) values[i] = start + i * step;
+        if (num > 1) values[^1] = stop;
+        if (dtype == DType.Float64) return Engine.FromHost<double>(values, new Shape(num), Backend);
+        return Engine.FromHost<float>(values.Select(v => (float)v).ToArray(), new Shape(num), Backend);
+    }
+
+    /// <summary>
+    /// Evenly spaced values between tensors (<c>tf.linspace(start, stop, num, axis)</c> with
+    /// tensors): start and stop broadcast together, and the new axis of length
+    /// <paramref name="num"/> goes at <paramref name="axis"/> of the result (negative counts from
+    /// its end). Value i is start + i * (stop - start) / (num - 1), the last exactly stop, as
+    /// TensorFlow computes them; differentiable in start and stop.
+    /// </summary>
+    /// <exception cref="ArgumentException">num is negative, start and stop are not float or differ in dtype, their shapes do not broadcast, or axis is out of range.</exception>
+    public static Tensor Linspace(Tensor start, Tensor stop, int num, int axis = 0)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        ArgumentNullException.ThrowIfNull(stop);
+        const string op = nameof(Linspace);
+        if (num < 0) throw new ArgumentOutOfRangeException(nameof(num), num, $"{op}: num must be at least 0, got {num}.");
+        var dtype = Engine.CommonDType(op, start, stop);
+        if (!dtype.IsFloating()) throw new ArgumentException($"{op}: start and stop must be float32 or float64, got {dtype.Name()}.", nameof(start));
+        var shape = Engine.BroadcastShapes(op, start.Shape, stop.Shape);
+        int a = axis < 0 ? axis + shape.Rank + 1 : axis;
+        if (a < 0 || a > shape.Rank)
+            throw new ArgumentOutOfRangeException(nameof(axis), axis, $"{op}: axis {axis} is outside [{-shape.Rank - 1}, {shape.Rank}] for start and stop of shape {shape}.");
+        var first = ExpandDims(BroadcastTo(start, shape), a);
+        var last = ExpandDims(BroadcastTo(stop, shape), a);
+        if (num <= 1) return num == 1 ? Identity(first) : Tile(first, [.. Enumerable.Range(0, shape.Rank + 1).Select(d => d == a ? 0 : 1)]);
+        var along = Enumerable.Repeat(1, shape.Rank + 1).ToArray();
+        along[a] = num;
+        Tensor positions, isLast;
+        using (UseBackend(start.Backend))
+        {
+            positions = Reshape(Cast(Range(num), dtype), along);
+            isLast = Equal(positions, num - 1);
+        }
+        var step = Divide(Subtract(last, first), num - 1);
+        return Where(isLast, last, Add(first, Multiply(positions, step)));
+    }
+
+    /// <summary>
+    /// Coordinate grids from vectors (<c>tf.meshgrid</c>, <c>np.meshgrid</c>): for inputs of
+    /// lengths n0, n1, ..., output i holds xs[i] along its own axis, repeated along the others.
+    /// <paramref name="indexing"/> "xy" (the default, Cartesian) swaps the first two axes of the
+    /// outputs ([n1, n0, ...]); "ij" (matrix) keeps them ([n0, n1, ...]). Inputs of other ranks are
+    /// flattened, as in TensorFlow. The gradient of each input sums its output over the other axes.
+    /// </summary>
+    /// <exception cref="ArgumentException">indexing is neither "xy" nor "ij", or the inputs differ in dtype or device.</exception>
+    public static Tensor[] Meshgrid(IReadOnlyList<Tensor> xs, string indexing = "xy")
+    {
+        ArgumentNullException.ThrowIfNull(xs);
+        if (indexing is not ("xy" or "ij"))
+            throw new ArgumentException($"Meshgrid: indexing \"{indexing}\" is neither \"xy\" nor \"ij\".", nameof(indexing));
+        int n = xs.Count;
+        if (n == 0) return [];
+        foreach (var x in xs)
+        {
+            ArgumentNullException.ThrowIfNull(x, nameof(xs));
+            if (x.DType != xs[0].DType)
+                throw new ArgumentException($"Meshgrid: the inputs must share a dtype, got {xs[0].DType.Name()} and {x.DType.Name()}.", nameof(xs));
+            Engine.BackendOf(nameof(Meshgrid), xs[0], x);
+        }
+        var lengths = xs.Select(x => checked((int)x.Count)).ToArray();
+        // Output axis of input i: i, except that "xy" swaps inputs 0 and 1.
+        var axisOf = Enumerable.Range(0, n).ToArray();
+        if (indexing == "xy" && n > 1) (axisOf[0], axisOf[1]) = (1, 0);
+        var outDims = new int[n];
+        for (int i = 0; i < n; i++) outDims[axisOf[i]] = lengths[i];
+        var grids = new Tensor[n];
+        for (int i = 0; i < n; i++)
+        {
+            var along = Enumerable.Repeat(1, n).ToArray();
+            along[axisOf[i]] = lengths[i];
+            // A packed copy of the broadcast view, so each grid is an ordinary tensor.
+            grids[i] = Reshape(BroadcastTo(Reshape(xs[i], along), new Shape(outDims)), outDims);
+        }
+        return grids;
+    }
+
+    /// <summary>Coordinate grids from vectors (<c>tf.meshgrid(x, y, ...)</c>) with Cartesian ("xy") indexing.</summary>
+    public static Tensor[] Meshgrid(params Tensor[] xs) => Meshgrid((IReadOnlyList<Tensor>)xs);
+}
