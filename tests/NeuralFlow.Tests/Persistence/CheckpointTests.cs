@@ -71,9 +71,12 @@ public abstract class CheckpointTests(string backend) : BackendFileTest(backend)
     // A seeded GaussianNoise draws from its own generator (Keras' SeedGenerator, whose state is a
     // saved variable): the checkpoint keeps its position, so the resumed epochs draw the noise the
     // uninterrupted run drew, and the weights agree bit for bit. A saved model keeps it as well.
-    private static Sequential Noisy()
+    private static Sequential Noisy() => Around(new Layers.GaussianNoise(0.5, seed: 11));
+
+    // `middle` (a layer with its own generator) between two Dense layers, compiled.
+    private static Sequential Around(Layer middle)
     {
-        var model = new Sequential(new Layers.Dense(12, activation: "relu"), new Layers.GaussianNoise(0.5, seed: 11), new Layers.Dense(3, activation: "softmax"));
+        var model = new Sequential(new Layers.Dense(12, activation: "relu"), middle, new Layers.Dense(3, activation: "softmax"));
         model.Compile(new Optimizers.SGD(0.1f), "sparse_categorical_crossentropy");
         return model;
     }
@@ -92,6 +95,17 @@ public abstract class CheckpointTests(string backend) : BackendFileTest(backend)
         var again = loaded.SubLayers.OfType<Layers.GaussianNoise>().Single();
         var ones = NF.Ones([4, 12]);
         Assert.Equal(noise.Call(ones, training: true).ToArray<float>(), again.Call(ones, training: true).ToArray<float>());
+    }
+
+    // Every layer with its own generator, not only the noise layers: a seeded Dropout (and the
+    // spatial dropouts built on it) resumes its masks too.
+    private static Sequential SeededDropout() => Around(new Layers.Dropout(0.3, seed: 5));
+
+    [SkippableFact]
+    public void A_killed_fit_resumes_a_seeded_dropout_where_it_stopped()
+    {
+        RequireBackend();
+        KilledAndResumed(SeededDropout);
     }
 
     [SkippableFact]

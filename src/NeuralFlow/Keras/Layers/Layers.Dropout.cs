@@ -37,6 +37,8 @@ public static partial class Layers
         /// <summary>The seed of the layer's own masks, or null (NF.Random's).</summary>
         public int? Seed { get; }
 
+        private protected override RandomStream? OwnStream => _stream;
+
         /// <inheritdoc/>
         public override JsonObject GetConfig()
         {
