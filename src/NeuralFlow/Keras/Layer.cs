@@ -38,12 +38,7 @@ public abstract partial class Layer
         get => _trainable;
         set
         {
-            foreach (var layer in SelfAndSubLayers())
-            {
-                layer._trainable = value;
-                foreach (var v in layer._ownWeights.Concat(Tracking.InFields(layer).Variables))
-                    if (v.CreatedTrainable) v.Trainable = value;
-            }
+            foreach (var layer in LayerTree()) layer.SetOwnTrainable(value);
         }
     }
 
@@ -53,26 +48,11 @@ public abstract partial class Layer
     /// Sets this layer's own flag alone (and its own weights'), as a saved model records it per
     /// layer: a layer thawed inside a frozen model loads thawed.
     /// </summary>
-    internal void RestoreTrainable(bool value)
+    internal void SetOwnTrainable(bool value)
     {
         _trainable = value;
         foreach (var v in _ownWeights.Concat(Tracking.InFields(this).Variables))
             if (v.CreatedTrainable) v.Trainable = value;
-    }
-
-    // This layer and every layer inside it, each once.
-    private List<Layer> SelfAndSubLayers()
-    {
-        var all = new List<Layer>();
-        var seen = new HashSet<Layer>(ReferenceEqualityComparer.Instance);
-        void Walk(Layer layer)
-        {
-            if (!seen.Add(layer)) return;
-            all.Add(layer);
-            foreach (var sub in layer.SubLayers) Walk(sub);
-        }
-        Walk(this);
-        return all;
     }
 
     private bool _built;
@@ -219,7 +199,7 @@ public abstract partial class Layer
     }
 
     // The weights, each with whether training updates it: made trainable and in no frozen layer.
-    private IEnumerable<(Variable Variable, bool Trained)> WeightsAndTraining()
+    internal IEnumerable<(Variable Variable, bool Trained)> WeightsAndTraining()
     {
         var all = new List<Variable>();
         var frozen = new HashSet<Variable>(ReferenceEqualityComparer.Instance);

@@ -50,16 +50,19 @@ public partial class Model
     // Stands for a null extra in a key (no class weights).
     private static readonly object NoExtra = new();
 
-    // Separates the weights from the trainable weights in a key.
-    private static readonly object TrainableMark = new();
+    // Stand for a weight's being trained or frozen in a key (freezing or thawing a layer makes a new step).
+    private static readonly object Trained = new(), Frozen = new();
 
     // What a cached step depends on besides Compile: every layer of the model (depth first) and
     // every weight, then what the step closes over (compared by reference).
     private object[] StepKey(object[] extras)
     {
         var key = new List<object>(LayerTree());
-        key.AddRange(Variables);
-        key.AddRange(TrainableVariables.Select(v => (object)v).Prepend(TrainableMark)); // freezing or thawing a layer makes a new step
+        foreach (var (v, trained) in WeightsAndTraining())
+        {
+            key.Add(v);
+            key.Add(trained ? Trained : Frozen);
+        }
         key.AddRange(extras);
         return key.ToArray();
     }

@@ -172,7 +172,7 @@ public static class KerasSerialization
     // each layer of a saved model carries its own.
     internal static TLayer RestoreTrainable<TLayer>(TLayer layer, JsonObject config) where TLayer : Layer
     {
-        if (config["trainable"] is JsonValue v && v.TryGetValue(out bool trainable) && !trainable) layer.RestoreTrainable(false);
+        if (config["trainable"] is JsonValue v && v.TryGetValue(out bool trainable) && !trainable) layer.SetOwnTrainable(false);
         return layer;
     }
 
