@@ -63,15 +63,7 @@ public static partial class Layers
         protected override void Build(Shape inputShape)
         {
             int rank = inputShape.Rank;
-            var keep = new int[Axis.Length];
-            for (int i = 0; i < keep.Length; i++)
-            {
-                int a = Axis[i] < 0 ? Axis[i] + rank : Axis[i];
-                if (a < 0 || a >= rank)
-                    throw new ArgumentException($"{Name}: axis {Axis[i]} is out of range for inputs of shape {inputShape} (rank {rank}).");
-                keep[i] = a;
-            }
-            Array.Sort(keep);
+            var keep = Axis.Select(a => FeatureAxis(Name, inputShape, a)).Order().ToArray();
             _keep = keep;
             _broadcast = Enumerable.Range(0, rank).Select(d => Array.IndexOf(keep, d) >= 0 ? inputShape[d] : 1).ToArray();
             var statShape = new Shape(keep.Select(d => inputShape[d]).ToArray());
@@ -102,6 +94,8 @@ public static partial class Layers
         public void Adapt(Tensor data)
         {
             ArgumentNullException.ThrowIfNull(data);
+            if (data.Rank == 0) throw new ArgumentException($"{Name}: Adapt needs data with at least one axis, got a scalar.", nameof(data));
+            EnsureBuilt(data.Shape);
             AdaptBatches(Chunks(data));
         }
 
@@ -109,8 +103,7 @@ public static partial class Layers
         private IEnumerable<Tensor> Chunks(Tensor data)
         {
             const int Rows = 4096;
-            bool reducesRows = data.Rank > 0 && !Axis.Any(a => a == 0 || a == -data.Rank);
-            if (!reducesRows || data.Shape[0] <= Rows)
+            if (_keep.Contains(0) || data.Shape[0] <= Rows)
             {
                 yield return data;
                 yield break;
