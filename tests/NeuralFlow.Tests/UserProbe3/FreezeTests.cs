@@ -7,7 +7,8 @@ namespace NeuralFlow.Tests.UserProbe3;
 /// trainable list for the non-trainable one, the setting reaches every layer inside a frozen
 /// model (Keras 3's setter), <c>Fit</c> leaves them alone, a frozen BatchNormalization
 /// normalizes with its moving statistics even in training mode (Keras: <c>training and
-/// self.trainable</c>), the flag survives Save/Load, and thawing takes effect at the next Fit.
+/// self.trainable</c>), the flag survives Save/Load, and freezing or thawing takes effect at the
+/// next Fit; a layer frozen before it is built makes frozen weights, and tapes stop watching them.
 /// </summary>
 public abstract class FreezeTests(string backend) : BackendTest(backend), IDisposable
 {
@@ -125,6 +126,92 @@ public abstract class FreezeTests(string backend) : BackendTest(backend), IDispo
         var before = Values(loadedBase);
         loaded.Fit(Images(), Labels(), batchSize: 4, epochs: 1, verbose: 0);
         Assert.Equal(before, Values(loadedBase));
+    }
+
+    private static (Tensor X, Tensor Y) RegressionData(int n = 64)
+    {
+        NF.Random.SetSeed(3);
+        var x = NF.Random.Normal([n, 4]);
+        var y = NF.ReduceSum(x, axis: 1, keepDims: true);
+        return (x, y);
+    }
+
+    [SkippableFact]
+    public void Freezing_between_Fit_calls_takes_effect_without_compile_and_with_it()
+    {
+        RequireBackend();
+        var (x, y) = RegressionData();
+        var first = new Layers.Dense(3);
+        var model = new Sequential(first, new Layers.Dense(1));
+        model.Compile(optimizer: "adam", loss: "mse");
+        model.Fit(x, y, batchSize: 16, epochs: 1, verbose: 0);   // traced with both layers trainable
+        first.Trainable = false;
+        var kept = first.Variables.Select(v => v.ToArray<float>()).ToList();
+        model.Fit(x, y, batchSize: 16, epochs: 1, verbose: 0);
+        Assert.Equal(kept, first.Variables.Select(v => v.ToArray<float>()).ToList());
+        model.Compile(optimizer: "adam", loss: "mse");
+        model.Fit(x, y, batchSize: 16, epochs: 1, verbose: 0);
+        Assert.Equal(kept, first.Variables.Select(v => v.ToArray<float>()).ToList());
+    }
+
+    [SkippableFact]
+    public void A_layer_frozen_before_it_is_built_makes_frozen_weights()
+    {
+        RequireBackend();
+        var dense = new Layers.Dense(2) { Trainable = false };
+        using var _ = dense.Call(NF.Ones([1, 3]));
+        Assert.Equal(2, dense.Variables.Count);
+        Assert.All(dense.Variables, v => Assert.False(v.Trainable));
+        Assert.Empty(dense.TrainableVariables);
+        dense.Trainable = true;
+        Assert.Equal(2, dense.TrainableVariables.Count);
+    }
+
+    [SkippableFact]
+    public void Freezing_a_model_freezes_its_nested_layers_and_thawing_keeps_moving_statistics_frozen()
+    {
+        RequireBackend();
+        var bn = new Layers.BatchNormalization();
+        var inner = new Sequential(new Layers.Dense(4), bn);
+        var model = new Sequential(inner, new Layers.Dense(1));
+        model.Build([3]);
+        Assert.Equal(6, model.TrainableVariables.Count);   // 2 dense kernels and biases, gamma, beta
+        inner.Trainable = false;
+        Assert.False(bn.Trainable);
+        Assert.Equal(2, model.TrainableVariables.Count);
+        model.Trainable = false;
+        Assert.Empty(model.TrainableVariables);
+        Assert.Equal(model.Variables.Count, model.NonTrainableVariables.Count);
+        model.Trainable = true;
+        Assert.Equal(6, model.TrainableVariables.Count);
+        Assert.Equal(2, model.NonTrainableVariables.Count); // moving mean and variance were never trainable
+    }
+
+    [SkippableFact]
+    public void A_tape_does_not_watch_a_frozen_layers_weights()
+    {
+        RequireBackend();
+        var dense = new Layers.Dense(2);
+        using var x = NF.Ones([1, 3]);
+        using (var _ = dense.Call(x)) { }
+        dense.Trainable = false;
+        using var tape = new GradientTape();
+        using var loss = NF.ReduceSum(dense.Call(x));
+        var grads = tape.Gradient(loss, dense.Variables);
+        Assert.All(grads, g => Assert.Null(g));
+    }
+
+    [SkippableFact]
+    public void Freezing_a_whole_model_is_saved()
+    {
+        RequireBackend();
+        var (_, model) = TransferModel();
+        model.Trainable = false;
+        string path = _temp.File("all-frozen.nfmodel");
+        model.Save(path);
+        var loaded = Model.Load(path);
+        Assert.False(loaded.Trainable);
+        Assert.Empty(loaded.TrainableVariables);
     }
 }
 
