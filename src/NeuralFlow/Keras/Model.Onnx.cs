@@ -33,6 +33,8 @@ public partial class Model
         if (sequential.AllLayers.FirstOrDefault(l => !l.Built) is { } unbuilt)
             throw new InvalidOperationException($"ExportOnnx: layer {unbuilt.Name} has no weights yet; call the model once on a batch (or Fit it) before exporting.");
 
+        if (sequential.AllLayers[0] is Layers.InputLayer first && first.ExampleShape.Any(d => d < 0))
+            throw UnknownLengths(first.Output);
         var graph = NewOnnxGraph();
 
         var inputShape = sequential.AllLayers[0].BuildInputShape!.ToArray();

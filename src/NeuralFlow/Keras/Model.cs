@@ -32,7 +32,8 @@ public partial class Model : Layer
         // A Sequential's input is not a row (Keras lists only the layers after it).
         var rows = _graph is { } graph ? FunctionalRows(graph) : SubLayers.Where(l => l is not Layers.InputLayer).Select(l => (
             Name: $"{l.Name} ({l.GetType().Name})",
-            Shape: l.OutputShape is { } s ? "(None" + string.Concat(s.ToArray().Skip(1).Select(d => $", {d}")) + ")" : "(unbuilt)",
+            Shape: this is Sequential sequential && sequential.SymbolicOutput(l) is { } symbolic ? KerasTensor.Format(symbolic.Shape)
+                : l.OutputShape is { } s ? "(None" + string.Concat(s.ToArray().Skip(1).Select(d => $", {d}")) + ")" : "(unbuilt)",
             Params: l.CountParams(), Connected: "")).ToList();
         bool connected = _graph is not null;
         int w1 = Math.Max(28, rows.Select(r => r.Name.Length).DefaultIfEmpty(0).Max() + 2);
@@ -67,8 +68,10 @@ public partial class Model : Layer
         graph.Layers.Select(l =>
         {
             var nodes = l is Layers.InputLayer input ? [input.Output.Node] : graph.Nodes.Where(n => ReferenceEquals(n.Layer, l)).ToList();
-            var shape = KerasTensor.Format(nodes[0].Output.Shape);
-            var inbound = nodes.SelectMany(n => n.Inputs).Select(t => $"'{t.Layer.Name}[{t.Node.Index}][0]'");
+            // A call of several outputs shows each, as Keras: [(None, 8), (None, 4)].
+            var outs = nodes[0].Outputs;
+            var shape = outs.Length == 1 ? KerasTensor.Format(outs[0].Shape) : $"[{string.Join(", ", outs.Select(o => KerasTensor.Format(o.Shape)))}]";
+            var inbound = nodes.SelectMany(n => n.Inputs).Select(t => $"'{t.Layer.Name}[{t.Node.Index}][{t.Index}]'");
             return (Name: $"{l.Name} ({l.GetType().Name})", Shape: shape, Params: l.CountParams(), Connected: $"[{string.Join(", ", inbound)}]");
         }).ToList();
 }
@@ -113,12 +116,21 @@ public class Sequential : Model
     // Sequential that starts with an Input.
     private KerasTensor? _symbolic;
 
+    // Each layer's symbolic output in this model, which Summary shows (None where a length is unknown).
+    private readonly Dictionary<Layer, KerasTensor> _symbolicOutputs = new(ReferenceEqualityComparer.Instance);
+
+    // Calls the layer on the symbolic output so far (building it) and records its output.
+    private void CallSymbolic(Layer layer) => _symbolic = _symbolicOutputs[layer] = layer.Call(_symbolic!);
+
+    /// <summary>The symbolic output of <paramref name="layer"/> in this model, when it started from an input.</summary>
+    internal KerasTensor? SymbolicOutput(Layer layer) => _symbolicOutputs.GetValueOrDefault(layer);
+
     /// <summary>Appends a layer; after a first <see cref="Layers.InputLayer"/>, builds it at once.</summary>
     public void Add(Layer layer)
     {
         ArgumentNullException.ThrowIfNull(layer);
         if (_layers.Count == 0 && layer is Layers.InputLayer input) _symbolic = input.Output;
-        else if (_symbolic is not null) _symbolic = layer.Call(_symbolic);
+        else if (_symbolic is not null) CallSymbolic(layer);
         _layers.Add(layer);
     }
 
@@ -137,9 +149,9 @@ public class Sequential : Model
         }
         var input = new Layers.InputLayer(inputShape, dtype);
         var x = input.Output;
-        foreach (var layer in _layers) x = BuildingLayer(layer, x.TrailingDims, () => layer.Call(x));
+        _symbolic = input.Output;
+        foreach (var layer in _layers) BuildingLayer(layer, _symbolic.TrailingDims, () => { CallSymbolic(layer); return 0; });
         _layers.Insert(0, input);
-        _symbolic = x;
     }
 
     /// <summary>
@@ -163,7 +175,8 @@ public class Sequential : Model
         if (_layers is [Keras.Layers.InputLayer input, ..])
         {
             _symbolic = input.Output;
-            foreach (var layer in _layers.Skip(1)) _symbolic = layer.Call(_symbolic);
+            _symbolicOutputs.Clear();
+            foreach (var layer in _layers.Skip(1)) CallSymbolic(layer);
         }
         return last;
     }

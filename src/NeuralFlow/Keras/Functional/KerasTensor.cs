@@ -8,12 +8,13 @@ namespace NeuralFlow.Keras;
 /// </summary>
 public sealed class KerasTensor
 {
-    internal KerasTensor(int?[] shape, DType dtype, string name, Node node)
+    internal KerasTensor(int?[] shape, DType dtype, string name, Node node, int index = 0)
     {
         _shape = shape;
         DType = dtype;
         Name = name;
         Node = node;
+        Index = index;
     }
 
     private readonly int?[] _shape;
@@ -30,6 +31,9 @@ public sealed class KerasTensor
     /// <summary>The layer call that produced this tensor.</summary>
     internal Node Node { get; }
 
+    /// <summary>Its position among the call's outputs (Keras' tensor index, the last 0 in <c>lstm[0][0]</c>).</summary>
+    internal int Index { get; }
+
     /// <summary>The layer that produced this tensor (an <c>InputLayer</c> for <c>Layers.Input</c>).</summary>
     public Layer Layer => Node.Layer;
 
@@ -45,24 +49,31 @@ public sealed class KerasTensor
 
 /// <summary>
 /// One call of a layer in a functional graph (Keras' <c>Node</c>): the layer, the symbolic tensors
-/// it was called on and the one it returned. A layer called twice (shared) has two nodes and
-/// one set of weights.
+/// it was called on and those it returned (several for an RNN with return_state or a model of
+/// several outputs). A layer called twice (shared) has two nodes and one set of weights.
 /// </summary>
 internal sealed class Node
 {
-    internal Node(Layer layer, IReadOnlyList<KerasTensor> inputs, bool listCall)
+    internal Node(Layer layer, IReadOnlyList<KerasTensor> inputs, bool listCall, int states = 0)
     {
         Layer = layer;
         Inputs = inputs;
         ListCall = listCall;
+        States = states;
         Index = layer.InboundNodes.Count;
         layer.InboundNodes.Add(this);
     }
 
     public Layer Layer { get; }
 
-    /// <summary>The tensors the layer was called on (none for an input layer).</summary>
+    /// <summary>The tensors the layer was called on (none for an input layer), its initial states last.</summary>
     public IReadOnlyList<KerasTensor> Inputs { get; }
+
+    /// <summary>How many of <see cref="Inputs"/>, at the end, are a recurrent layer's initial states (Keras' <c>initial_state=</c>).</summary>
+    public int States { get; }
+
+    /// <summary>The inputs the layer is called on, without the initial states.</summary>
+    public IEnumerable<KerasTensor> Arguments => Inputs.Take(Inputs.Count - States);
 
     /// <summary>True when the layer was called on a list (merge layers): it runs with <c>Call(IReadOnlyList)</c> again.</summary>
     public bool ListCall { get; }
@@ -70,6 +81,12 @@ internal sealed class Node
     /// <summary>This call's position among the layer's calls (Keras' node index, the 0 in <c>dense[0][0]</c>).</summary>
     public int Index { get; }
 
-    /// <summary>The tensor the call returned (set right after construction).</summary>
-    public KerasTensor Output { get; internal set; } = null!;
+    /// <summary>The tensors the call returned, in order (set right after construction).</summary>
+    public KerasTensor[] Outputs { get; internal set; } = null!;
+
+    /// <summary>The call's first (for most layers, only) output.</summary>
+    public KerasTensor Output => Outputs[0];
+
+    /// <summary>Runs the call on concrete values of <see cref="Inputs"/>; one tensor per output.</summary>
+    public IReadOnlyList<Tensor> Run(Tensor[] inputs) => Layer.CallNode(inputs, ListCall, States);
 }

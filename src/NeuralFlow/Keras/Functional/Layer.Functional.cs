@@ -14,14 +14,28 @@ public abstract partial class Layer
     public KerasTensor Call(KerasTensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return CallSymbolic([input], listCall: false);
+        return Single(CallSymbolic([input], listCall: false));
     }
 
     /// <summary>
     /// Calls a layer of several inputs (<c>Layers.Add</c>, <c>Layers.Concatenate</c>, a model of
     /// several inputs) on symbolic tensors: <c>new Layers.Add().Call([a, b])</c>.
     /// </summary>
-    public KerasTensor Call(IReadOnlyList<KerasTensor> inputs)
+    public KerasTensor Call(IReadOnlyList<KerasTensor> inputs) => Single(CallOutputs(inputs));
+
+    /// <summary>
+    /// Calls a layer that returns several tensors on a symbolic tensor and returns them all, as
+    /// Keras' <c>a, b = layer(x)</c>: a functional model of several outputs, an RNN made with
+    /// <c>returnState: true</c> (see also its <c>CallWithStates</c>).
+    /// </summary>
+    public IReadOnlyList<KerasTensor> CallOutputs(KerasTensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return CallSymbolic([input], listCall: false);
+    }
+
+    /// <summary>Calls a layer of several inputs and several outputs on symbolic tensors and returns every output.</summary>
+    public IReadOnlyList<KerasTensor> CallOutputs(IReadOnlyList<KerasTensor> inputs)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         if (inputs.Count == 0) throw new ArgumentException($"{Name} ({GetType().Name}): called on an empty list of tensors.", nameof(inputs));
@@ -30,44 +44,85 @@ public abstract partial class Layer
         return CallSymbolic(inputs.ToArray(), listCall: true);
     }
 
-    private KerasTensor CallSymbolic(KerasTensor[] inputs, bool listCall)
+    private KerasTensor Single(IReadOnlyList<KerasTensor> outputs) => outputs.Count == 1 ? outputs[0] : throw new InvalidOperationException(
+        $"{Name} ({GetType().Name}) returns {outputs.Count} tensors, which one KerasTensor cannot hold: call CallOutputs (Keras' a, b = layer(x))" +
+        (this is Layers.Recurrent or Layers.Bidirectional ? " or CallWithStates." : "."));
+
+    /// <summary>How many tensors one call returns: 1, except for a layer that returns a list in Keras.</summary>
+    internal virtual int OutputCount => 1;
+
+    /// <summary>
+    /// Runs one call of a functional graph on concrete <paramref name="inputs"/> (the last
+    /// <paramref name="states"/> of them a recurrent layer's initial states) and returns its
+    /// <see cref="OutputCount"/> outputs.
+    /// </summary>
+    internal virtual IReadOnlyList<Tensor> CallNode(Tensor[] inputs, bool listCall, int states)
     {
-        var (shape, dtype) = InferOutput(inputs, listCall);
-        var node = new Node(this, inputs, listCall);
-        // Keras names a layer's output after the layer, numbered by call for a shared layer.
-        var name = node.Index == 0 ? Name : $"{Name}_{node.Index}";
-        node.Output = new KerasTensor(shape, dtype, name, node);
-        return node.Output;
+        if (states != 0) throw new InvalidOperationException($"{Name} ({GetType().Name}) takes no initial state.");
+        return [listCall ? Call(inputs) : Call(inputs[0])];
     }
 
     /// <summary>
-    /// The output's shape and dtype: the layer run once on zeros of batch 1 (or the inputs' fixed
-    /// batch); see <see cref="Probe"/>.
+    /// Records a call on symbolic tensors (the last <paramref name="states"/> of them initial
+    /// states) and returns its symbolic outputs, named after the layer as Keras names them
+    /// (numbered by call for a shared layer).
     /// </summary>
-    private (int?[] Shape, DType DType) InferOutput(KerasTensor[] inputs, bool listCall)
+    internal IReadOnlyList<KerasTensor> CallSymbolic(KerasTensor[] inputs, bool listCall, int states = 0)
     {
-        int? batch = inputs[0].Shape[0];
-        var (dims, dtype) = Probe(inputs.Select(t => new Shape([t.Shape[0] ?? 1, .. t.TrailingDims])).ToArray(), inputs.Select(t => t.DType).ToArray(), listCall);
-        var shape = new int?[dims.Length];
-        for (int i = 0; i < dims.Length; i++) shape[i] = dims[i];
-        // The batch axis stays unknown unless every input fixed it.
-        if (shape.Length > 0 && inputs.Any(t => t.Shape[0] is null)) shape[0] = null;
-        else if (shape.Length > 0) shape[0] = batch;
-        return (shape, dtype);
+        var outputs = InferOutputs(inputs, listCall, states);
+        var node = new Node(this, inputs, listCall, states);
+        var name = node.Index == 0 ? Name : $"{Name}_{node.Index}";
+        node.Outputs = outputs.Select((o, i) => new KerasTensor(o.Shape, o.DType, name, node, i)).ToArray();
+        return node.Outputs;
     }
+
+    /// <summary>
+    /// The outputs' shapes and dtypes: the layer run once on zeros of batch 1 (or the inputs' fixed
+    /// batch); see <see cref="Probe"/>. An unknown length (Keras' None) is probed at two lengths
+    /// (powers of two, so that strided layers and their upsampling twins agree): an output length
+    /// that follows it differs between the two and is unknown too.
+    /// </summary>
+    private (int?[] Shape, DType DType)[] InferOutputs(KerasTensor[] inputs, bool listCall, int states)
+    {
+        var dtypes = inputs.Select(t => t.DType).ToArray();
+        Shape[] At(int length) => inputs.Select(t => new Shape([t.Shape[0] ?? 1, .. t.Shape.Skip(1).Select(d => d ?? length)])).ToArray();
+        var first = Probe(At(UnknownLength), dtypes, listCall, states);
+        var second = first;
+        if (inputs.Any(t => t.Shape.Skip(1).Any(d => d is null)))
+        {
+            try { second = Probe(At(2 * UnknownLength), dtypes, listCall, states); }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException(
+                    $"{Name} ({GetType().Name}): called on {string.Join(", ", inputs.Select(t => KerasTensor.Format(t.Shape)))}, whose lengths are unknown (None); " +
+                    $"it ran with length {UnknownLength} but not with {2 * UnknownLength}: {e.Message} A layer whose weights depend on a length " +
+                    "(a Dense on that axis, a Flatten before a Dense) needs that length known in Layers.Input.", e);
+            }
+        }
+        // The batch axis stays unknown unless every input fixed it.
+        int? batch = inputs.Any(t => t.Shape[0] is null) ? null : inputs[0].Shape[0];
+        return first.Select((p, i) =>
+        {
+            var shape = p.Shape.Select((d, k) => second[i].Shape.Length == p.Shape.Length && second[i].Shape[k] == d ? (int?)d : null).ToArray();
+            if (shape.Length > 0) shape[0] = batch;
+            return (shape, p.DType);
+        }).ToArray();
+    }
+
+    /// <summary>The length an unknown (None) input length is probed at; twice it too.</summary>
+    private const int UnknownLength = 64;
 
     /// <summary>
     /// Runs the layer once on zeros of <paramref name="shapes"/> (which also builds its weights) and
-    /// returns the output's shape and dtype: in inference mode, with every tape paused and every
+    /// returns each output's shape and dtype: in inference mode, with every tape paused and every
     /// temporary freed, so an enclosing training step or eager code sees nothing of it.
     /// </summary>
-    private protected (int[] Shape, DType DType) Probe(Shape[] shapes, DType[] dtypes, bool listCall)
+    private protected (int[] Shape, DType DType)[] Probe(Shape[] shapes, DType[] dtypes, bool listCall, int states = 0)
     {
         using var paused = Tape.Pause();
         using var inference = TrainingMode(false);
         using var scope = TensorScope.Begin();
         var zeros = shapes.Select((s, i) => NF.Zeros(s, dtypes[i])).ToArray();
-        Tensor y = listCall ? Call(zeros) : Call(zeros[0]);
-        return (y.Shape.ToArray(), y.DType);
+        return CallNode(zeros, listCall, states).Select(y => (y.Shape.ToArray(), y.DType)).ToArray();
     }
 }

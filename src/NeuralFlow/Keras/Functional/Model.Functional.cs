@@ -42,6 +42,12 @@ public partial class Model
     /// <summary>The names of the input layers (Keras' <c>input_names</c>), which key a dictionary of inputs.</summary>
     public IReadOnlyList<string> InputNames => _graph?.Inputs.Select(o => o.Layer.Name).ToArray() ?? [];
 
+    internal override int OutputCount => _graph?.Outputs.Length ?? 1;
+
+    // A nested model in a functional graph returns all its outputs (Keras' a, b = model(x)).
+    internal override IReadOnlyList<Tensor> CallNode(Tensor[] inputs, bool listCall, int states) =>
+        _graph is null || states != 0 ? base.CallNode(inputs, listCall, states) : CallOutputs(inputs);
+
     /// <inheritdoc/>
     public override IReadOnlyList<Layer> SubLayers => _graph is { } g ? g.Layers : base.SubLayers;
 
@@ -110,11 +116,13 @@ public partial class Model
         var keep = new HashSet<KerasTensor>(graph.Outputs.Concat(graph.Inputs), ReferenceEqualityComparer.Instance);
         foreach (var node in graph.Nodes)
         {
-            Tensor y = node.ListCall
-                ? node.Layer.Call(node.Inputs.Select(t => values[t]).ToArray())
-                : node.Layer.Call(values[node.Inputs[0]]);
-            values[node.Output] = y;
+            var ys = node.Run(node.Inputs.Select(t => values[t]).ToArray());
+            for (int k = 0; k < ys.Count; k++) values[node.Outputs[k]] = ys[k];
             if (!free) continue;
+            // An output nothing reads (an RNN's state the model leaves unused) is dead at once.
+            foreach (var t in node.Outputs)
+                if (!remaining.ContainsKey(t) && !keep.Contains(t) && values.Remove(t, out var unread))
+                    Free(unread, values.Values, inputs);
             foreach (var t in node.Inputs)
                 if (--remaining[t] == 0 && !keep.Contains(t) && values.Remove(t, out var dead))
                     Free(dead, values.Values, inputs);

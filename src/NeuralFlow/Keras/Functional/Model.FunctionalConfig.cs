@@ -40,15 +40,21 @@ public partial class Model
             int i = 0;
             foreach (var node in group) local[node] = i++;
         }
-        // [layer, call, tensor], and with the call's keyword arguments (none) in inbound_nodes.
-        JsonArray Ref(KerasTensor t, bool kwargs = false) => kwargs ? [t.Layer.Name, local[t.Node], 0, new JsonObject()] : [t.Layer.Name, local[t.Node], 0];
+        // [layer, call, tensor]; in inbound_nodes with the call's keyword arguments, which tf.keras
+        // writes on the first input: {"initial_state": [[layer, call, tensor], ...]} for an RNN's states.
+        JsonArray Ref(KerasTensor t) => [t.Layer.Name, local[t.Node], t.Index];
+        JsonArray Inbound(Node n) => new(n.Arguments.Select((t, i) =>
+        {
+            var kwargs = new JsonObject();
+            if (i == 0 && n.States > 0) kwargs["initial_state"] = new JsonArray(n.Inputs.Skip(n.Inputs.Count - n.States).Select(s => (JsonNode)Ref(s)).ToArray());
+            return (JsonNode)new JsonArray([.. Ref(t).Select(v => v!.DeepClone()), kwargs]);
+        }).ToArray());
         var layers = new JsonArray();
         foreach (var layer in graph.Layers)
         {
             var entry = KerasSerialization.Serialize(layer);
             entry["name"] = layer.Name;
-            entry["inbound_nodes"] = new JsonArray(graph.Nodes.Where(n => ReferenceEquals(n.Layer, layer))
-                .Select(n => (JsonNode)new JsonArray(n.Inputs.Select(t => (JsonNode)Ref(t, kwargs: true)).ToArray())).ToArray());
+            entry["inbound_nodes"] = new JsonArray(graph.Nodes.Where(n => ReferenceEquals(n.Layer, layer)).Select(n => (JsonNode)Inbound(n)).ToArray());
             layers.Add(entry);
         }
         return new JsonObject
@@ -88,10 +94,14 @@ public partial class Model
             if (!byName.TryAdd(layer.Name, layer)) throw new InvalidDataException($"'{file}': two layers are named '{layer.Name}'.");
             layers.Add((layer, node?["inbound_nodes"] as JsonArray ?? []));
         }
-        // The output of each (layer, call) as the calls are replayed; a call waits until its inputs exist.
-        var outputs = new Dictionary<(string, int), KerasTensor>();
+        // The outputs of each (layer, call) as the calls are replayed; a call waits until its inputs exist.
+        var outputs = new Dictionary<(string, int), IReadOnlyList<KerasTensor>>();
         foreach (var (layer, _) in layers)
-            if (layer is Layers.InputLayer input) outputs[(input.Name, 0)] = input.Output;
+            if (layer is Layers.InputLayer input) outputs[(input.Name, 0)] = [input.Output];
+        bool Made((string Layer, int Call, int Tensor) r) => outputs.ContainsKey((r.Layer, r.Call));
+        KerasTensor Tensor((string Layer, int Call, int Tensor) r) => outputs.TryGetValue((r.Layer, r.Call), out var made) && r.Tensor >= 0 && r.Tensor < made.Count
+            ? made[r.Tensor]
+            : throw new InvalidDataException($"'{file}': a reference names tensor {r.Tensor} of '{r.Layer}' call {r.Call}, which the model does not make.");
         var pending = layers.SelectMany(l => l.Nodes.Select((n, i) => (l.Layer, Index: i, Inbound: n as JsonArray ?? throw new InvalidDataException($"'{file}': a call of layer '{l.Layer.Name}' is not a list."))))
             .Where(p => p.Layer is not Layers.InputLayer).ToList();
         while (pending.Count > 0)
@@ -100,22 +110,29 @@ public partial class Model
             foreach (var call in pending.ToList())
             {
                 var refs = call.Inbound.Select(r => Reference(r, file)).ToList();
-                if (!refs.All(outputs.ContainsKey)) continue;
-                var inputs = refs.Select(r => outputs[r]).ToArray();
-                outputs[(call.Layer.Name, call.Index)] = inputs.Length == 1 ? call.Layer.Call(inputs[0]) : call.Layer.Call(inputs);
+                var states = InitialState(call.Inbound, file);
+                if (!refs.Concat(states).All(Made)) continue;
+                var inputs = refs.Concat(states).Select(Tensor).ToArray();
+                outputs[(call.Layer.Name, call.Index)] = call.Layer.CallSymbolic(inputs, listCall: refs.Count != 1, states.Count);
                 pending.Remove(call);
             }
             if (pending.Count == before)
                 throw new InvalidDataException($"'{file}': the calls of layer(s) {string.Join(", ", pending.Select(p => $"'{p.Layer.Name}'"))} read tensors that no call makes.");
         }
         KerasTensor[] Ends(string key) => (config[key] as JsonArray ?? throw new InvalidDataException($"'{file}': model '{name}' lacks {key}."))
-            .Select(r => Reference(r, file)).Select(r => outputs.TryGetValue(r, out var t) ? t : throw new InvalidDataException($"'{file}': {key} names '{r.Item1}' call {r.Item2}, which the model does not make.")).ToArray();
+            .Select(r => Reference(r, file)).Select(Tensor).ToArray();
         return KerasSerialization.RestoreTrainable(new Model(Ends("input_layers"), Ends("output_layers"), name), config);
     }
 
-    // A reference [layer, call, tensor(, kwargs)] of config.json.
-    private static (string, int) Reference(JsonNode? r, string file) =>
+    // A reference [layer, call, tensor(, kwargs)] of config.json (the tensor index 0 when absent).
+    private static (string Layer, int Call, int Tensor) Reference(JsonNode? r, string file) =>
         r is JsonArray { Count: >= 2 } a && a[0]?.GetValue<string>() is { } layer && a[1]?.GetValue<int>() is { } index
-            ? (layer, index)
+            ? (layer, index, a.Count >= 3 && a[2] is JsonValue v ? v.GetValue<int>() : 0)
             : throw new InvalidDataException($"'{file}': a tensor reference {r?.ToJsonString()} is not [layer, call, tensor].");
+
+    // The initial_state keyword argument of a call (on its first input's reference), as references.
+    private static List<(string Layer, int Call, int Tensor)> InitialState(JsonArray inbound, string file) =>
+        inbound.Count > 0 && inbound[0] is JsonArray { Count: >= 4 } first && first[3] is JsonObject kwargs && kwargs["initial_state"] is { } states
+            ? (states as JsonArray ?? throw new InvalidDataException($"'{file}': initial_state {states.ToJsonString()} is not a list of tensor references.")).Select(s => Reference(s, file)).ToList()
+            : [];
 }

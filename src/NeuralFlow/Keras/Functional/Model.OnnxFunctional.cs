@@ -10,6 +10,7 @@ public partial class Model
     // Identity named after its layer, so a consumer feeds and reads them by the names Keras shows.
     private void ExportFunctionalOnnx(string path, FunctionalGraph functional)
     {
+        if (functional.Inputs.FirstOrDefault(t => t.Shape.Skip(1).Any(d => d is null)) is { } unknown) throw UnknownLengths(unknown);
         var graph = NewOnnxGraph();
         var inputs = functional.Inputs.Select(t => (Name: t.Layer.Name, Shape: t.TrailingDims.Select(d => (long)d).ToList())).ToArray();
         var outputs = EmitGraph(graph, functional, inputs, "");
@@ -25,6 +26,11 @@ public partial class Model
         WriteOnnx(path, graph, inputInfos, outputInfos.ToArray());
     }
 
+    // The exporter writes every length but the batch's into the graph's shapes.
+    private static NotSupportedException UnknownLengths(KerasTensor input) => new(
+        $"ExportOnnx: input '{input.Name}' has shape {KerasTensor.Format(input.Shape)}; only the batch length may be unknown (None) in an exported model. " +
+        "Give Layers.Input the length the exported model should take.");
+
     private static OnnxWriter.Dim Batch(KerasTensor t) => t.Shape[0] is { } fixedBatch ? new OnnxWriter.Dim(fixedBatch) : OnnxWriter.Dim.Symbol("batch");
 
     // Emits the calls of a graph on the given input values; returns its outputs' values.
@@ -38,6 +44,9 @@ public partial class Model
             int call = calls.GetValueOrDefault(node.Layer);
             calls[node.Layer] = call + 1;
             var callScope = scope + (call > 0 ? $"{node.Layer.Name}_{call}/" : "");
+            if (node.Outputs.Length != 1 || node.States != 0)
+                throw new NotSupportedException(
+                    $"ExportOnnx: layer {node.Layer.Name} ({node.Layer.GetType().Name}) is called {(node.States != 0 ? "with initial states" : $"for {node.Outputs.Length} outputs")} in this graph; such calls do not export to ONNX yet.");
             values[node.Output] = EmitLayer(onnx, node.Layer, node.Inputs.Select(t => values[t]).ToArray(), callScope);
         }
         return graph.Outputs.Select(o => values[o]).ToArray();

@@ -10,7 +10,7 @@ public static partial class Layers
     /// and a backward one ("backward_" + its name, go_backwards flipped), each with its own
     /// weights, forward's first. A backward sequence is put back in time order before the merge.
     /// <c>mergeMode</c>: "concat" (Keras' default, along the last axis), "sum", "mul", "ave", or
-    /// null for both outputs unmerged (through <see cref="CallWithStates"/>, as with return_state,
+    /// null for both outputs unmerged (through <see cref="CallWithStates(Tensor, IReadOnlyList{Tensor}?)"/>, as with return_state,
     /// whose states are the forward layer's, then the backward's).
     /// </summary>
     public sealed class Bidirectional : Layer
@@ -69,13 +69,13 @@ public static partial class Layers
             BackwardLayer.EnsureBuilt(inputShape);
         }
 
-        /// <summary>The merged output; with return_state or mergeMode null there is more than one tensor: call <see cref="CallWithStates"/>.</summary>
+        /// <summary>The merged output; with return_state or mergeMode null there is more than one tensor: call <see cref="CallWithStates(Tensor, IReadOnlyList{Tensor}?)"/>.</summary>
         public override Tensor Call(Tensor x)
         {
             if (MergeMode is null || ForwardLayer.ReturnState)
                 throw new InvalidOperationException(
-                    $"{Name}: a Bidirectional layer with {(MergeMode is null ? "mergeMode null" : "returnState: true")} returns more than one tensor: call CallWithStates(x). " +
-                    "Sequential models and functional graphs here carry one tensor per layer call.");
+                    $"{Name}: a Bidirectional layer with {(MergeMode is null ? "mergeMode null" : "returnState: true")} returns more than one tensor: call CallWithStates(x) " +
+                    "(on symbolic tensors of the functional API too). A Sequential model carries one tensor from layer to layer.");
             return base.Call(x);
         }
 
@@ -96,6 +96,33 @@ public static partial class Layers
             var outputs = Merge(forward[0], backward[0]);
             OutputShape = outputs[0].Shape;
             return [.. outputs, .. forward.Skip(1), .. backward.Skip(1)];
+        }
+
+        /// <summary>
+        /// Calls the layer on a symbolic tensor and returns every output: [forward, backward] with mergeMode
+        /// null, or the merged output, then (with returnState) the forward layer's final states and the
+        /// backward layer's, as Keras' <c>Bidirectional(LSTM(..., return_state=True))(x)</c>;
+        /// <paramref name="initialState"/> (symbolic) holds the forward layer's initial states, then the backward's.
+        /// </summary>
+        public IReadOnlyList<KerasTensor> CallWithStates(KerasTensor x, IReadOnlyList<KerasTensor>? initialState = null)
+        {
+            ArgumentNullException.ThrowIfNull(x);
+            if (initialState is null) return CallOutputs(x);
+            int states = ForwardLayer.StateCount + BackwardLayer.StateCount;
+            if (initialState.Count != states)
+                throw new ArgumentException($"{Name}: initialState needs {ForwardLayer.StateCount} state(s) for the forward layer and {BackwardLayer.StateCount} for the backward one, got {initialState.Count}.", nameof(initialState));
+            if (initialState.Any(s => s is null)) throw new ArgumentNullException(nameof(initialState), $"{Name}: an initial state is null.");
+            return CallSymbolic([x, .. initialState], listCall: false, states);
+        }
+
+        internal override int OutputCount => (MergeMode is null ? 2 : 1) + (ForwardLayer.ReturnState ? ForwardLayer.StateCount + BackwardLayer.StateCount : 0);
+
+        internal override IReadOnlyList<Tensor> CallNode(Tensor[] inputs, bool listCall, int states)
+        {
+            if (listCall && inputs.Length != 1)
+                throw new ArgumentException($"{Name} (Bidirectional) takes one input; pass initial states as initialState.", nameof(inputs));
+            var all = CallWithStates(inputs[0], states == 0 ? null : inputs[^states..]);
+            return all.Take(OutputCount).ToArray();
         }
 
         /// <inheritdoc/>

@@ -17,34 +17,47 @@ public static partial class Layers
         new InputLayer(shape, dtype, batchSize, name).Output;
 
     /// <summary>
-    /// The layer behind <see cref="Input"/> (Keras' <c>InputLayer</c>): the identity, holding the
+    /// An input whose example shape has unknown lengths (null, Keras' None), as
+    /// <c>keras.Input(shape=(None, 8))</c> for sequences of any length or <c>(None,)</c> for token ids:
+    /// <c>Layers.Input([null, 8])</c>. Layers called on it see the lengths of each batch; the symbolic
+    /// shapes of what follows keep None where an output's length follows the input's.
+    /// </summary>
+    public static KerasTensor Input(int?[] shape, DType dtype = DType.Float32, string? name = null, int? batchSize = null) =>
+        new InputLayer(shape, dtype, batchSize, name).Output;
+
+    /// <summary>
+    /// The layer behind <see cref="Input(int[], DType, string?, int?)"/> (Keras' <c>InputLayer</c>): the identity, holding the
     /// input's shape and dtype; it appears first in a functional model's layers and summary.
     /// </summary>
     public sealed class InputLayer : Layer
     {
         /// <summary>An input of examples of <paramref name="shape"/> (without the batch axis).</summary>
-        public InputLayer(int[] shape, DType dtype = DType.Float32, int? batchSize = null, string? name = null) : base(name ?? AutoName())
+        public InputLayer(int[] shape, DType dtype = DType.Float32, int? batchSize = null, string? name = null)
+            : this(shape?.Select(d => (int?)d).ToArray()!, dtype, batchSize, name) { }
+
+        /// <summary>An input of examples of <paramref name="shape"/>, null where a length is unknown (Keras' None).</summary>
+        public InputLayer(int?[] shape, DType dtype = DType.Float32, int? batchSize = null, string? name = null) : base(name ?? AutoName())
         {
             ArgumentNullException.ThrowIfNull(shape);
             if (shape.Any(d => d < 0))
-                throw new ArgumentException($"Input {Name}: every dimension must be known and non-negative, got ({string.Join(", ", shape)}).", nameof(shape));
+                throw new ArgumentException($"Input {Name}: every dimension must be non-negative (or null for any length), got {KerasTensor.Format(shape)}.", nameof(shape));
             if (batchSize is < 1)
                 throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, $"Input {Name}: batchSize must be at least 1, or null for any batch size.");
-            ExampleShape = (int[])shape.Clone();
+            ExampleShape = shape.Select(d => d ?? -1).ToArray();
             InputDType = dtype;
             BatchSize = batchSize;
             var node = new Node(this, [], listCall: false);
-            node.Output = new KerasTensor([batchSize, .. shape.Select(d => (int?)d)], dtype, Name, node);
+            node.Outputs = [new KerasTensor([batchSize, .. shape], dtype, Name, node)];
             Output = node.Output;
             // It has no weights to make: built as made, so a Sequential that starts with it saves
-            // and exports before any call (its batch axis is the fixed size, or 1 for any).
-            EnsureBuilt(new Shape([batchSize ?? 1, .. shape]));
+            // and exports before any call (its batch axis is the fixed size, or 1 for any; an unknown length 1).
+            EnsureBuilt(new Shape([batchSize ?? 1, .. shape.Select(d => d ?? 1)]));
         }
 
         // Keras numbers inputs input_1, input_2, ... (its layer counter would give "input_layer").
         private static string AutoName() => NextName("input");
 
-        /// <summary>The shape of one example (without the batch axis).</summary>
+        /// <summary>The shape of one example (without the batch axis); -1 where the length is unknown (Keras' None).</summary>
         public IReadOnlyList<int> ExampleShape { get; }
 
         /// <summary>The fixed batch size, or null for any.</summary>
@@ -60,7 +73,7 @@ public static partial class Layers
         public override JsonObject GetConfig()
         {
             var c = base.GetConfig();
-            c["batch_input_shape"] = new JsonArray([BatchSize is { } b ? JsonValue.Create(b) : null, .. ExampleShape.Select(d => (JsonNode)d)]);
+            c["batch_input_shape"] = new JsonArray([BatchSize is { } b ? JsonValue.Create(b) : null, .. ExampleShape.Select(d => d < 0 ? null : (JsonNode)d)]);
             c["dtype"] = InputDType.Name();
             return c;
         }

@@ -72,7 +72,7 @@ public static partial class Layers
         /// <summary>True: the output of every step [batch, timesteps, units]; false: the last one [batch, units].</summary>
         public bool ReturnSequences { get; }
 
-        /// <summary>True: the layer also returns its final states, through <see cref="CallWithStates"/>.</summary>
+        /// <summary>True: the layer also returns its final states, through <see cref="CallWithStates(Tensor, IReadOnlyList{Tensor}?)"/>.</summary>
         public bool ReturnState { get; }
 
         /// <summary>True: the steps are processed last to first, and a returned sequence is in that (reversed) order, as Keras'.</summary>
@@ -179,15 +179,15 @@ public static partial class Layers
 
         /// <summary>
         /// The output (the last step's, or every step's with <see cref="ReturnSequences"/>). A layer
-        /// made with <c>returnState: true</c> returns more than one tensor: call <see cref="CallWithStates"/>.
+        /// made with <c>returnState: true</c> returns more than one tensor: call <see cref="CallWithStates(Tensor, IReadOnlyList{Tensor}?)"/>.
         /// </summary>
         public override Tensor Call(Tensor x)
         {
             if (ReturnState)
                 throw new InvalidOperationException(
                     $"{Name}: a {GetType().Name} made with returnState: true returns its output and {StateCount} state(s), which one tensor cannot hold: " +
-                    "call CallWithStates(x) for [output, states...] (Keras' output, *states = layer(x)). Sequential models and functional graphs " +
-                    "here carry one tensor per layer call, so use returnState in eager code or a subclassed model.");
+                    "call CallWithStates(x) for [output, states...] (Keras' output, *states = layer(x)); on symbolic tensors of the functional API too. " +
+                    "A Sequential model carries one tensor from layer to layer: use a functional or subclassed model.");
             return base.Call(x);
         }
 
@@ -205,6 +205,55 @@ public static partial class Layers
             // As Layer.Call records it: Bidirectional and return_state calls come here, and their activity penalty must count too.
             if (ActivityRegularizer is not null) RecordActivity(result[0]);
             return result;
+        }
+
+        /// <summary>
+        /// Calls the layer on a symbolic tensor starting from <paramref name="initialState"/> (symbolic
+        /// [batch, units] tensors, e.g. an encoder's states), as Keras' <c>layer(x, initial_state=[h, c])</c>;
+        /// returns the output. A layer made with <c>returnState: true</c> returns its states too: call
+        /// <see cref="CallWithStates(KerasTensor, IReadOnlyList{KerasTensor}?)"/>.
+        /// </summary>
+        public KerasTensor Call(KerasTensor x, IReadOnlyList<KerasTensor> initialState)
+        {
+            if (ReturnState)
+                throw new InvalidOperationException(
+                    $"{Name}: a {GetType().Name} made with returnState: true returns its output and {StateCount} state(s): call CallWithStates(x, initialState).");
+            ArgumentNullException.ThrowIfNull(initialState);
+            return CallWithInitialState(x, initialState)[0];
+        }
+
+        /// <summary>
+        /// Calls a layer made with <c>returnState: true</c> on a symbolic tensor and returns
+        /// [output, final states...] (an LSTM's h and c), as Keras' <c>output, h, c = lstm(x, initial_state=...)</c>
+        /// in the functional API; <paramref name="initialState"/>, when given, holds symbolic [batch, units] states to start from.
+        /// </summary>
+        public IReadOnlyList<KerasTensor> CallWithStates(KerasTensor x, IReadOnlyList<KerasTensor>? initialState = null)
+        {
+            if (!ReturnState)
+                throw new InvalidOperationException(
+                    $"{Name}: a {GetType().Name} made with returnState: false returns only its output in a functional graph (as in Keras); " +
+                    "make it with returnState: true to get its states (Keras' return_state=True), or call Call(x, initialState).");
+            return CallWithInitialState(x, initialState);
+        }
+
+        private IReadOnlyList<KerasTensor> CallWithInitialState(KerasTensor x, IReadOnlyList<KerasTensor>? initialState)
+        {
+            ArgumentNullException.ThrowIfNull(x);
+            if (initialState is null) return CallOutputs(x);
+            if (initialState.Count != StateCount)
+                throw new ArgumentException($"{Name}: a {GetType().Name} has {StateCount} state(s), but initialState holds {initialState.Count}.", nameof(initialState));
+            if (initialState.Any(s => s is null)) throw new ArgumentNullException(nameof(initialState), $"{Name}: an initial state is null.");
+            return CallSymbolic([x, .. initialState], listCall: false, states: initialState.Count);
+        }
+
+        internal override int OutputCount => ReturnState ? 1 + StateCount : 1;
+
+        internal override IReadOnlyList<Tensor> CallNode(Tensor[] inputs, bool listCall, int states)
+        {
+            if (listCall && inputs.Length != 1)
+                throw new ArgumentException($"{Name} ({GetType().Name}) takes one input; pass initial states as initialState.", nameof(inputs));
+            var all = CallWithStates(inputs[0], states == 0 ? null : inputs[^states..]);
+            return ReturnState ? all : [all[0]];
         }
 
         /// <inheritdoc/>

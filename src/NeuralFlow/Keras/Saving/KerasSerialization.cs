@@ -73,7 +73,7 @@ public static class KerasSerialization
         Register("RepeatVector", c => new Layers.RepeatVector(Int(c, "n"), NameOf(c)));
         Register("Embedding", c => new Layers.Embedding(
             Int(c, "input_dim"), Int(c, "output_dim"), Initializer(c, "embeddings_initializer"), Bool(c, "mask_zero", false), NameOf(c)));
-        Register("InputLayer", c => new Layers.InputLayer(Known(BatchInputShape(c)[1..]), DTypeOf(c), BatchInputShape(c)[0], NameOf(c)));
+        Register("InputLayer", c => new Layers.InputLayer(BatchInputShape(c)[1..], DTypeOf(c), BatchInputShape(c)[0], NameOf(c)));
         Register("Add", c => new Layers.Add(NameOf(c)));
         Register("Subtract", c => new Layers.Subtract(NameOf(c)));
         Register("Multiply", c => new Layers.Multiply(NameOf(c)));
@@ -215,7 +215,6 @@ public static class KerasSerialization
     private static int?[] BatchInputShape(JsonObject c) => c["batch_input_shape"] is JsonArray a && a.Count > 0
         ? a.Select(v => v?.GetValue<int>()).ToArray()
         : throw new FormatException("'batch_input_shape' is missing");
-    private static int[] Known(int?[] dims) => dims.Select(d => d ?? throw new FormatException("an input dimension other than the batch is null")).ToArray();
     private static DType DTypeOf(JsonObject c) => c["dtype"]?.GetValue<string>() switch
     {
         null or "float32" => DType.Float32,
