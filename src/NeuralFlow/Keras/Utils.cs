@@ -1,7 +1,7 @@
 namespace NeuralFlow.Keras;
 
 /// <summary>Keras' <c>keras.utils</c> helpers for preparing data.</summary>
-public static class Utils
+public static partial class Utils
 {
     /// <summary>
     /// Class ids as one-hot float32 rows (<c>keras.utils.to_categorical</c>): labels of shape (N,)
