@@ -62,6 +62,10 @@ public abstract class LayerReplayParityTests(string backend) : BackendTest(backe
         ["GRU"] = ("sequence", () => [new Layers.GRU(4, returnSequences: true, goBackwards: true, resetAfter: false), new Layers.GRU(3)]),
         ["Bidirectional"] = ("sequence", () => [new Layers.Bidirectional(new Layers.LSTM(3, returnSequences: true)), new Layers.Flatten()]),
         ["TimeDistributed"] = ("sequence", () => [new Layers.TimeDistributed(new Layers.Dense(3, activation: "relu")), new Layers.Flatten()]),
+        ["UnitNormalization"] = ("vector", () => [new Layers.Dense(6), new Layers.UnitNormalization()]),
+        ["ActivityRegularization"] = ("vector", () => [new Layers.Dense(6), new Layers.ActivityRegularization(l1: 0.01, l2: 0.01)]),
+        ["SeparableConv2D"] = ("image", () => [new Layers.SeparableConv2D(3, 3, padding: "same", depthMultiplier: 2, activation: "relu"), new Layers.Flatten()]),
+        ["SeparableConv1D"] = ("sequence", () => [new Layers.SeparableConv1D(3, 3, strides: 2, dilationRate: 1, depthMultiplier: 2), new Layers.Flatten()]),
     };
 
     // Merge layers take two branches of one input: Dense(4) and Dense(4, tanh).
