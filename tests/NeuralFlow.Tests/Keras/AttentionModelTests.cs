@@ -105,3 +105,5 @@ public abstract class AttentionModelTests(string backend) : BackendTest(backend)
 public sealed class ManagedAttentionModelTests() : AttentionModelTests("managed");
 
 public sealed class NativeCpuAttentionModelTests() : AttentionModelTests("cpu");
+
+public sealed class CudaAttentionModelTests() : AttentionModelTests("cuda");
