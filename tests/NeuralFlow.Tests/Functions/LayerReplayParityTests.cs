@@ -62,6 +62,12 @@ public abstract class LayerReplayParityTests(string backend) : BackendTest(backe
         ["GRU"] = ("sequence", () => [new Layers.GRU(4, returnSequences: true, goBackwards: true, resetAfter: false), new Layers.GRU(3)]),
         ["Bidirectional"] = ("sequence", () => [new Layers.Bidirectional(new Layers.LSTM(3, returnSequences: true)), new Layers.Flatten()]),
         ["TimeDistributed"] = ("sequence", () => [new Layers.TimeDistributed(new Layers.Dense(3, activation: "relu")), new Layers.Flatten()]),
+        ["UnitNormalization"] = ("vector", () => [new Layers.Dense(6), new Layers.UnitNormalization()]),
+        ["ActivityRegularization"] = ("vector", () => [new Layers.Dense(6), new Layers.ActivityRegularization(l1: 0.01, l2: 0.01)]),
+        ["SeparableConv2D"] = ("image", () => [new Layers.SeparableConv2D(3, 3, padding: "same", depthMultiplier: 2, activation: "relu"), new Layers.Flatten()]),
+        ["SeparableConv1D"] = ("sequence", () => [new Layers.SeparableConv1D(3, 3, strides: 2, dilationRate: 1, depthMultiplier: 2), new Layers.Flatten()]),
+        // Self-attention on one input (a Sequential model); the two-input calls are in Pairs.
+        ["MultiHeadAttentionSelf"] = ("sequence", () => [new Layers.MultiHeadAttention(2, 3, dropout: 0.2), new Layers.Flatten()]),
     };
 
     // Merge layers take two branches of one input: Dense(4) and Dense(4, tanh).
@@ -77,10 +83,18 @@ public abstract class LayerReplayParityTests(string backend) : BackendTest(backe
         ["Dot"] = () => new Layers.Dot(1),
     };
 
+    // Layers of a query and a value (the attention layers), on two branches of a sequence: Dense(4) and Dense(4, tanh).
+    private static readonly Dictionary<string, Func<Layer>> Pairs = new()
+    {
+        ["MultiHeadAttention"] = () => new Layers.MultiHeadAttention(2, 3, valueDim: 2, dropout: 0.3, seed: 4),
+        ["Attention"] = () => new Layers.Attention(useScale: true, scoreMode: "concat", dropout: 0.2),
+        ["AdditiveAttention"] = () => new Layers.AdditiveAttention(dropout: 0.2, seed: 2),
+    };
+
     public static TheoryData<string> Cases()
     {
         var data = new TheoryData<string>();
-        foreach (var name in Table.Keys.Concat(Merges.Keys)) data.Add(name);
+        foreach (var name in Table.Keys.Concat(Merges.Keys).Concat(Pairs.Keys)) data.Add(name);
         return data;
     }
 
@@ -94,12 +108,20 @@ public abstract class LayerReplayParityTests(string backend) : BackendTest(backe
             var merged = merge().Call([a, b]);
             return new Model(input, new Layers.Dense(Classes).Call(merged));
         }
+        if (Pairs.TryGetValue(name, out var pair))
+        {
+            var input = Layers.Input([8, 2]);
+            var query = new Layers.Dense(4).Call(input);
+            var value = new Layers.Dense(4, activation: "tanh").Call(input);
+            var attended = pair().Call([query, value]);
+            return new Model(input, new Layers.Dense(Classes).Call(new Layers.Flatten().Call(attended)));
+        }
         return new Sequential(Table[name].Layers().Append(new Layers.Dense(Classes)).ToArray());
     }
 
     private static (Tensor X, Tensor Y) Batch(string name, int step)
     {
-        var kind = Table.TryGetValue(name, out var entry) ? entry.Input : "vector";
+        var kind = Table.TryGetValue(name, out var entry) ? entry.Input : Pairs.ContainsKey(name) ? "sequence" : "vector";
         Tensor x = kind switch
         {
             "image" => NF.Random.Normal([4, 6, 6, 2]),
@@ -124,7 +146,7 @@ public abstract class LayerReplayParityTests(string backend) : BackendTest(backe
     [Fact]
     public void Every_layer_class_is_in_the_table()
     {
-        var covered = Table.Keys.Concat(Merges.Keys).ToHashSet();
+        var covered = Table.Keys.Concat(Merges.Keys).Concat(Pairs.Keys).ToHashSet();
         var missing = typeof(Layer).Assembly.GetTypes()
             .Where(t => t.IsPublic || t.IsNestedPublic)
             .Where(t => t.DeclaringType == typeof(Layers) && !t.IsAbstract && typeof(Layer).IsAssignableFrom(t))

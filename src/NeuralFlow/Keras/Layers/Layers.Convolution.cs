@@ -103,10 +103,15 @@ public static partial class Layers
                 $"{Name}: the input {inputShape} has {channels} channels, which are not divisible by groups ({groups}).", "x");
         }
 
-        /// <summary>Creates the kernel and, with <see cref="UseBias"/>, a bias of <paramref name="outputChannels"/>.</summary>
-        private protected void BuildWeights(string kernelName, Shape kernelShape, int outputChannels)
+        /// <summary>
+        /// Creates the kernel, then the weights of <paramref name="afterKernel"/> (a separable
+        /// convolution's pointwise kernel, which Keras orders before the bias) and, with
+        /// <see cref="UseBias"/>, a bias of <paramref name="outputChannels"/>.
+        /// </summary>
+        private protected void BuildWeights(string kernelName, Shape kernelShape, int outputChannels, Action? afterKernel = null)
         {
             Kernel = AddWeight(kernelName, kernelShape, KernelInitializer);
+            afterKernel?.Invoke();
             if (UseBias) Bias = AddWeight("bias", [outputChannels], BiasInitializer);
             // channels_first puts the channels before the spatial axes: the bias broadcasts as [C, 1, ...].
             _channelsFirstBias = [outputChannels, .. Enumerable.Repeat(1, SpatialRank)];

@@ -73,8 +73,8 @@ public static partial class Layers
             var (ia, ib) = AxesFor(a.Rank, b.Rank);
             if (Normalize)
             {
-                a = L2Normalize(a, ia);
-                b = L2Normalize(b, ib);
+                a = L2Normalize(a, [ia], DotPlan.NormFloor);
+                b = L2Normalize(b, [ib], DotPlan.NormFloor);
             }
             var plan = DotPlan.For(a.Shape.ToArray(), ia, b.Shape.ToArray(), ib);
             // [B, P, K] @ [B, K, Q]: the first input's contracted axis moved last, the second's to axis 1.
@@ -82,11 +82,6 @@ public static partial class Layers
             var right = NF.Reshape(NF.Transpose(b, plan.PermB), [plan.Batch, plan.K, -1]);
             return NF.Reshape(NF.MatMul(left, right), plan.Output);
         }
-
-        // Keras' ops.normalize(order=2): x * min(rsqrt(sum(x^2)), 1/eps), eps = 1e-7, written as
-        // x / sqrt(max(sum(x^2), eps^2)) so that an all-zero vector has a finite gradient.
-        private static Tensor L2Normalize(Tensor x, int axis) =>
-            x / NF.Sqrt(NF.Maximum(NF.ReduceSum(NF.Square(x), axis, keepDims: true), DotPlan.NormFloor));
     }
 
     /// <summary>

@@ -106,6 +106,23 @@ public static class KerasSerialization
             NotStateful(c, "go_backwards"), Bool(c, "reset_after", true), NameOf(c)));
         Register("Bidirectional", c => new Layers.Bidirectional(
             Recurrent(c, "layer") ?? throw new FormatException("'layer' is missing"), c.ContainsKey("merge_mode") ? c["merge_mode"]?.GetValue<string>() : "concat", Recurrent(c, "backward_layer"), NameOf(c)));
+        Register("MultiHeadAttention", c => new Layers.MultiHeadAttention(
+            Int(c, "num_heads"), Int(c, "key_dim"), c["value_dim"]?.GetValue<int>(), Double(c, "dropout", 0), Bool(c, "use_bias", true),
+            c["output_shape"] is null ? null : One(c, "output_shape"), c["attention_axes"] is null ? null : Ints(c, "attention_axes"),
+            Initializer(c, "kernel_initializer"), Initializer(c, "bias_initializer"), seed: c["seed"]?.GetValue<int>(), name: NameOf(c))
+            .WithBuildShapes(c["value_shape"] is null ? null : Ints(c, "value_shape"), c["key_shape"] is null ? null : Ints(c, "key_shape")));
+        Register("Attention", c => new Layers.Attention(Bool(c, "use_scale", false), String(c, "score_mode", "dot"), Double(c, "dropout", 0), c["seed"]?.GetValue<int>(), NameOf(c)));
+        Register("AdditiveAttention", c => new Layers.AdditiveAttention(Bool(c, "use_scale", true), Double(c, "dropout", 0), c["seed"]?.GetValue<int>(), NameOf(c)));
+        Register("UnitNormalization", c => new Layers.UnitNormalization(c["axis"] is null ? [-1] : Ints(c, "axis"), NameOf(c)));
+        Register("ActivityRegularization", c => new Layers.ActivityRegularization(Double(c, "l1", 0), Double(c, "l2", 0), NameOf(c)));
+        Register("SeparableConv2D", c => new Layers.SeparableConv2D(
+            Int(c, "filters"), Ints(c, "kernel_size"), Ints(c, "strides"), String(c, "padding", "valid"), Int(c, "depth_multiplier", 1), Ints(c, "dilation_rate"),
+            Activation(c, "activation"), Bool(c, "use_bias", true), Initializer(c, "depthwise_initializer"), Initializer(c, "pointwise_initializer"),
+            Initializer(c, "bias_initializer"), NameOf(c), DataFormat(c)));
+        Register("SeparableConv1D", c => new Layers.SeparableConv1D(
+            Int(c, "filters"), One(c, "kernel_size"), One(c, "strides", 1), String(c, "padding", "valid"), Int(c, "depth_multiplier", 1), One(c, "dilation_rate", 1),
+            Activation(c, "activation"), Bool(c, "use_bias", true), Initializer(c, "depthwise_initializer"), Initializer(c, "pointwise_initializer"),
+            Initializer(c, "bias_initializer"), NameOf(c), DataFormat(c)));
         Register("TimeDistributed", c => new Layers.TimeDistributed(Deserialize(c["layer"] ?? throw new FormatException("'layer' is missing"), "TimeDistributed's layer"), NameOf(c)));
         // Registered so that saving reaches Lambda.GetConfig, which says why it cannot; nothing can load one.
         Register<Layers.Lambda>("Lambda", c => throw new NotSupportedException(
