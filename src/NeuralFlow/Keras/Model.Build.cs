@@ -31,7 +31,7 @@ public partial class Model
                 throw new ArgumentException($"Build: {Name} takes inputs of shape {KerasTensor.Format(Inputs[0].Shape)}, not {BatchFormat(inputShape)}.", nameof(inputShape));
             return;
         }
-        BuildingLayer(this, inputShape, () => Probe([new Shape([1, .. inputShape])], [dtype], listCall: false));
+        BuildingLayer(this, inputShape, () => Probe([new Shape([1, .. inputShape])], [dtype], CallArgs.One));
     }
 
     private protected static void CheckBuildShape(int[] inputShape)

@@ -75,7 +75,7 @@ public abstract class FunctionalStatesTests(string backend) : BackendFileTest(ba
         var loaded = Model.Load(path);
         Assert.Equal(model.Predict([x, y]).ToArray<float>(), loaded.Predict([x, y]).ToArray<float>());
         var decoderNode = loaded.GetLayer("decoder").InboundNodes[0];
-        Assert.Equal(2, decoderNode.States);
+        Assert.Equal(["initial_state", "initial_state"], decoderNode.Args.Keywords);
         Assert.Equal([1, 2], decoderNode.Inputs.Skip(1).Select(t => t.Index));
         Assert.Equal(model.SummaryText(), loaded.SummaryText());
     }

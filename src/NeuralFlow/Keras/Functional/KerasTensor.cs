@@ -54,29 +54,26 @@ public sealed class KerasTensor
 /// </summary>
 internal sealed class Node
 {
-    internal Node(Layer layer, IReadOnlyList<KerasTensor> inputs, bool listCall, int states = 0)
+    internal Node(Layer layer, IReadOnlyList<KerasTensor> inputs, CallArgs args)
     {
         Layer = layer;
         Inputs = inputs;
-        ListCall = listCall;
-        States = states;
+        Args = args;
         Index = layer.InboundNodes.Count;
         layer.InboundNodes.Add(this);
     }
 
     public Layer Layer { get; }
 
-    /// <summary>The tensors the layer was called on (none for an input layer), its initial states last.</summary>
+    /// <summary>The tensors the layer was called on (none for an input layer), its keyword tensors (initial states, masks) last.</summary>
     public IReadOnlyList<KerasTensor> Inputs { get; }
 
-    /// <summary>How many of <see cref="Inputs"/>, at the end, are a recurrent layer's initial states (Keras' <c>initial_state=</c>).</summary>
-    public int States { get; }
+    /// <summary>How the layer was called: on a list or not, the keywords of the last inputs, options.</summary>
+    public CallArgs Args { get; }
 
-    /// <summary>The inputs the layer is called on, without the initial states.</summary>
-    public IEnumerable<KerasTensor> Arguments => Inputs.Take(Inputs.Count - States);
+    /// <summary>The positional inputs, without the keyword tensors.</summary>
+    public KerasTensor[] Arguments => Args.Positional(Inputs);
 
-    /// <summary>True when the layer was called on a list (merge layers): it runs with <c>Call(IReadOnlyList)</c> again.</summary>
-    public bool ListCall { get; }
 
     /// <summary>This call's position among the layer's calls (Keras' node index, the 0 in <c>dense[0][0]</c>).</summary>
     public int Index { get; }
@@ -88,5 +85,5 @@ internal sealed class Node
     public KerasTensor Output => Outputs[0];
 
     /// <summary>Runs the call on concrete values of <see cref="Inputs"/>; one tensor per output.</summary>
-    public IReadOnlyList<Tensor> Run(Tensor[] inputs) => Layer.CallNode(inputs, ListCall, States);
+    public IReadOnlyList<Tensor> Run(Tensor[] inputs) => Layer.CallNode(inputs, Args);
 }

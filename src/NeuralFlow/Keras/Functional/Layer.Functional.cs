@@ -14,7 +14,7 @@ public abstract partial class Layer
     public KerasTensor Call(KerasTensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return Single(CallSymbolic([input], listCall: false));
+        return Single(CallSymbolic([input], CallArgs.One));
     }
 
     /// <summary>
@@ -31,7 +31,7 @@ public abstract partial class Layer
     public IReadOnlyList<KerasTensor> CallOutputs(KerasTensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return CallSymbolic([input], listCall: false);
+        return CallSymbolic([input], CallArgs.One);
     }
 
     /// <summary>Calls a layer of several inputs and several outputs on symbolic tensors and returns every output.</summary>
@@ -41,10 +41,10 @@ public abstract partial class Layer
         if (inputs.Count == 0) throw new ArgumentException($"{Name} ({GetType().Name}): called on an empty list of tensors.", nameof(inputs));
         for (int i = 0; i < inputs.Count; i++)
             if (inputs[i] is null) throw new ArgumentNullException(nameof(inputs), $"{Name} ({GetType().Name}): input {i} of the list is null.");
-        return CallSymbolic(inputs.ToArray(), listCall: true);
+        return CallSymbolic(inputs.ToArray(), CallArgs.List);
     }
 
-    private KerasTensor Single(IReadOnlyList<KerasTensor> outputs) => outputs.Count == 1 ? outputs[0] : throw new InvalidOperationException(
+    private protected KerasTensor Single(IReadOnlyList<KerasTensor> outputs) => outputs.Count == 1 ? outputs[0] : throw new InvalidOperationException(
         $"{Name} ({GetType().Name}) returns {outputs.Count} tensors, which one KerasTensor cannot hold: call CallOutputs (Keras' a, b = layer(x))" +
         (this is Layers.Recurrent or Layers.Bidirectional ? " or CallWithStates." : "."));
 
@@ -52,25 +52,24 @@ public abstract partial class Layer
     internal virtual int OutputCount => 1;
 
     /// <summary>
-    /// Runs one call of a functional graph on concrete <paramref name="inputs"/> (the last
-    /// <paramref name="states"/> of them a recurrent layer's initial states) and returns its
-    /// <see cref="OutputCount"/> outputs.
+    /// Runs one call of a functional graph on concrete <paramref name="inputs"/> (positional, then
+    /// the keyword tensors <paramref name="args"/> names) and returns its outputs.
     /// </summary>
-    internal virtual IReadOnlyList<Tensor> CallNode(Tensor[] inputs, bool listCall, int states)
+    internal virtual IReadOnlyList<Tensor> CallNode(Tensor[] inputs, CallArgs args)
     {
-        if (states != 0) throw new InvalidOperationException($"{Name} ({GetType().Name}) takes no initial state.");
-        return [listCall ? Call(inputs) : Call(inputs[0])];
+        if (!args.Plain) throw new InvalidOperationException($"{Name} ({GetType().Name}) takes no keyword arguments, got {string.Join(", ", args.Keywords.Concat(args.Options.Select(o => o.Key)).Distinct())}.");
+        return [args.ListCall ? Call(inputs) : Call(inputs[0])];
     }
 
     /// <summary>
-    /// Records a call on symbolic tensors (the last <paramref name="states"/> of them initial
-    /// states) and returns its symbolic outputs, named after the layer as Keras names them
+    /// Records a call on symbolic tensors (positional, then the keyword tensors <paramref name="args"/>
+    /// names) and returns its symbolic outputs, named after the layer as Keras names them
     /// (numbered by call for a shared layer).
     /// </summary>
-    internal IReadOnlyList<KerasTensor> CallSymbolic(KerasTensor[] inputs, bool listCall, int states = 0)
+    internal IReadOnlyList<KerasTensor> CallSymbolic(KerasTensor[] inputs, CallArgs args)
     {
-        var outputs = InferOutputs(inputs, listCall, states);
-        var node = new Node(this, inputs, listCall, states);
+        var outputs = InferOutputs(inputs, args);
+        var node = new Node(this, inputs, args);
         var name = node.Index == 0 ? Name : $"{Name}_{node.Index}";
         node.Outputs = outputs.Select((o, i) => new KerasTensor(o.Shape, o.DType, name, node, i)).ToArray();
         return node.Outputs;
@@ -82,15 +81,15 @@ public abstract partial class Layer
     /// (powers of two, so that strided layers and their upsampling twins agree): an output length
     /// that follows it differs between the two and is unknown too.
     /// </summary>
-    private (int?[] Shape, DType DType)[] InferOutputs(KerasTensor[] inputs, bool listCall, int states)
+    private (int?[] Shape, DType DType)[] InferOutputs(KerasTensor[] inputs, CallArgs args)
     {
         var dtypes = inputs.Select(t => t.DType).ToArray();
         Shape[] At(int length) => inputs.Select(t => new Shape([t.Shape[0] ?? 1, .. t.Shape.Skip(1).Select(d => d ?? length)])).ToArray();
-        var first = Probe(At(UnknownLength), dtypes, listCall, states);
+        var first = Probe(At(UnknownLength), dtypes, args);
         var second = first;
         if (inputs.Any(t => t.Shape.Skip(1).Any(d => d is null)))
         {
-            try { second = Probe(At(2 * UnknownLength), dtypes, listCall, states); }
+            try { second = Probe(At(2 * UnknownLength), dtypes, args); }
             catch (ArgumentException e)
             {
                 throw new ArgumentException(
@@ -117,12 +116,12 @@ public abstract partial class Layer
     /// returns each output's shape and dtype: in inference mode, with every tape paused and every
     /// temporary freed, so an enclosing training step or eager code sees nothing of it.
     /// </summary>
-    private protected (int[] Shape, DType DType)[] Probe(Shape[] shapes, DType[] dtypes, bool listCall, int states = 0)
+    private protected (int[] Shape, DType DType)[] Probe(Shape[] shapes, DType[] dtypes, CallArgs args)
     {
         using var paused = Tape.Pause();
         using var inference = TrainingMode(false);
         using var scope = TensorScope.Begin();
         var zeros = shapes.Select((s, i) => NF.Zeros(s, dtypes[i])).ToArray();
-        return CallNode(zeros, listCall, states).Select(y => (y.Shape.ToArray(), y.DType)).ToArray();
+        return CallNode(zeros, args).Select(y => (y.Shape.ToArray(), y.DType)).ToArray();
     }
 }

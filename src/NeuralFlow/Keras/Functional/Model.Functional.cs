@@ -45,8 +45,8 @@ public partial class Model
     internal override int OutputCount => _graph?.Outputs.Length ?? 1;
 
     // A nested model in a functional graph returns all its outputs (Keras' a, b = model(x)).
-    internal override IReadOnlyList<Tensor> CallNode(Tensor[] inputs, bool listCall, int states) =>
-        _graph is null || states != 0 ? base.CallNode(inputs, listCall, states) : CallOutputs(inputs);
+    internal override IReadOnlyList<Tensor> CallNode(Tensor[] inputs, CallArgs args) =>
+        _graph is null || !args.Plain ? base.CallNode(inputs, args) : CallOutputs(inputs);
 
     /// <inheritdoc/>
     public override IReadOnlyList<Layer> SubLayers => _graph is { } g ? g.Layers : base.SubLayers;

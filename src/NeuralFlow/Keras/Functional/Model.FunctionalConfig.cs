@@ -41,14 +41,22 @@ public partial class Model
             foreach (var node in group) local[node] = i++;
         }
         // [layer, call, tensor]; in inbound_nodes with the call's keyword arguments, which tf.keras
-        // writes on the first input: {"initial_state": [[layer, call, tensor], ...]} for an RNN's states.
+        // writes on the first input: {"initial_state": [[layer, call, tensor], ...], "use_causal_mask": true}.
         JsonArray Ref(KerasTensor t) => [t.Layer.Name, local[t.Node], t.Index];
         JsonArray Inbound(Node n) => new(n.Arguments.Select((t, i) =>
+            (JsonNode)new JsonArray([.. Ref(t).Select(v => v!.DeepClone()), i == 0 ? Kwargs(n) : new JsonObject()])).ToArray());
+        JsonObject Kwargs(Node n)
         {
-            var kwargs = new JsonObject();
-            if (i == 0 && n.States > 0) kwargs["initial_state"] = new JsonArray(n.Inputs.Skip(n.Inputs.Count - n.States).Select(s => (JsonNode)Ref(s)).ToArray());
-            return (JsonNode)new JsonArray([.. Ref(t).Select(v => v!.DeepClone()), kwargs]);
-        }).ToArray());
+            var kwargs = (JsonObject)n.Args.Options.DeepClone();
+            foreach (var keyword in n.Args.Keywords.Distinct())
+            {
+                var tensors = n.Args.Named(n.Inputs, keyword);
+                kwargs[keyword] = tensors.Length == 1 && keyword != Layers.Recurrent.InitialState
+                    ? Ref(tensors[0])
+                    : new JsonArray(tensors.Select(s => (JsonNode)Ref(s)).ToArray());
+            }
+            return kwargs;
+        }
         var layers = new JsonArray();
         foreach (var layer in graph.Layers)
         {
@@ -110,10 +118,10 @@ public partial class Model
             foreach (var call in pending.ToList())
             {
                 var refs = call.Inbound.Select(r => Reference(r, file)).ToList();
-                var states = InitialState(call.Inbound, file);
-                if (!refs.Concat(states).All(Made)) continue;
-                var inputs = refs.Concat(states).Select(Tensor).ToArray();
-                outputs[(call.Layer.Name, call.Index)] = call.Layer.CallSymbolic(inputs, listCall: refs.Count != 1, states.Count);
+                var (keywords, keywordRefs, options) = Keywords(call.Inbound, file);
+                if (!refs.Concat(keywordRefs).All(Made)) continue;
+                var inputs = refs.Concat(keywordRefs).Select(Tensor).ToArray();
+                outputs[(call.Layer.Name, call.Index)] = call.Layer.CallSymbolic(inputs, new CallArgs(listCall: refs.Count != 1, keywords, options));
                 pending.Remove(call);
             }
             if (pending.Count == before)
@@ -130,9 +138,28 @@ public partial class Model
             ? (layer, index, a.Count >= 3 && a[2] is JsonValue v ? v.GetValue<int>() : 0)
             : throw new InvalidDataException($"'{file}': a tensor reference {r?.ToJsonString()} is not [layer, call, tensor].");
 
-    // The initial_state keyword argument of a call (on its first input's reference), as references.
-    private static List<(string Layer, int Call, int Tensor)> InitialState(JsonArray inbound, string file) =>
-        inbound.Count > 0 && inbound[0] is JsonArray { Count: >= 4 } first && first[3] is JsonObject kwargs && kwargs["initial_state"] is { } states
-            ? (states as JsonArray ?? throw new InvalidDataException($"'{file}': initial_state {states.ToJsonString()} is not a list of tensor references.")).Select(s => Reference(s, file)).ToList()
-            : [];
+    // A call's keyword arguments (on its first input's reference): tensors, as a reference or a list
+    // of them, each with its keyword, and the other (plain) options.
+    private static (List<string> Keywords, List<(string, int, int)> Refs, JsonObject Options) Keywords(JsonArray inbound, string file)
+    {
+        var (keywords, refs, options) = (new List<string>(), new List<(string, int, int)>(), new JsonObject());
+        if (inbound.Count == 0 || inbound[0] is not JsonArray { Count: >= 4 } first || first[3] is not JsonObject kwargs) return (keywords, refs, options);
+        foreach (var (key, value) in kwargs)
+        {
+            if (IsReference(value)) Add(key, value);
+            else if (value is JsonArray list && (list.Count > 0 ? list.All(IsReference) : key == Layers.Recurrent.InitialState))
+                foreach (var r in list) Add(key, r);
+            else options[key] = value?.DeepClone();
+        }
+        return (keywords, refs, options);
+
+        void Add(string keyword, JsonNode? r)
+        {
+            keywords.Add(keyword);
+            refs.Add(Reference(r, file));
+        }
+    }
+
+    private static bool IsReference(JsonNode? r) =>
+        r is JsonArray { Count: 3 or 4 } a && a[0] is JsonValue name && name.TryGetValue<string>(out _) && a[1] is JsonValue call && call.TryGetValue<int>(out _);
 }

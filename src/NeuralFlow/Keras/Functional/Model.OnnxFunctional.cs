@@ -44,9 +44,9 @@ public partial class Model
             int call = calls.GetValueOrDefault(node.Layer);
             calls[node.Layer] = call + 1;
             var callScope = scope + (call > 0 ? $"{node.Layer.Name}_{call}/" : "");
-            if (node.Outputs.Length != 1 || node.States != 0)
+            if (node.Outputs.Length != 1 || !node.Args.Plain)
                 throw new NotSupportedException(
-                    $"ExportOnnx: layer {node.Layer.Name} ({node.Layer.GetType().Name}) is called {(node.States != 0 ? "with initial states" : $"for {node.Outputs.Length} outputs")} in this graph; such calls do not export to ONNX yet.");
+                    $"ExportOnnx: layer {node.Layer.Name} ({node.Layer.GetType().Name}) is called {(!node.Args.Plain ? "with keyword arguments (" + string.Join(", ", node.Args.Keywords.Concat(node.Args.Options.Select(o => o.Key)).Distinct()) + ")" : $"for {node.Outputs.Length} outputs")} in this graph; such calls do not export to ONNX yet.");
             values[node.Output] = EmitLayer(onnx, node.Layer, node.Inputs.Select(t => values[t]).ToArray(), callScope);
         }
         return graph.Outputs.Select(o => values[o]).ToArray();

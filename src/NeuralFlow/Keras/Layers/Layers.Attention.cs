@@ -79,6 +79,34 @@ public static partial class Layers
         public Tensor Call(IReadOnlyList<Tensor> inputs, Tensor? queryMask, Tensor? valueMask = null, bool useCausalMask = false, bool? training = null) =>
             CallWithScores(inputs, queryMask, valueMask, useCausalMask, training).Output;
 
+        /// <summary>
+        /// Calls the layer on symbolic [query, value] or [query, value, key] of a functional model with
+        /// Keras' keyword arguments (<c>mask=[query_mask, value_mask]</c>, <c>use_causal_mask</c>);
+        /// <paramref name="returnAttentionScores"/> makes the result [output, scores].
+        /// </summary>
+        public IReadOnlyList<KerasTensor> CallOutputs(IReadOnlyList<KerasTensor> inputs, KerasTensor? queryMask = null, KerasTensor? valueMask = null,
+                                                      bool useCausalMask = false, bool returnAttentionScores = false)
+        {
+            ArgumentNullException.ThrowIfNull(inputs);
+            var masks = new (string Keyword, KerasTensor? Tensor)[] { ("query_mask", queryMask), ("value_mask", valueMask) }.Where(m => m.Tensor is not null).ToArray();
+            var options = new System.Text.Json.Nodes.JsonObject();
+            if (useCausalMask) options["use_causal_mask"] = true;
+            if (returnAttentionScores) options["return_attention_scores"] = true;
+            if (masks.Length == 0 && options.Count == 0) return CallOutputs(inputs);
+            return CallSymbolic([.. inputs, .. masks.Select(m => m.Tensor!)], new CallArgs(listCall: true, masks.Select(m => m.Keyword).ToArray(), options));
+        }
+
+        /// <summary>The symbolic call of <see cref="CallOutputs(IReadOnlyList{KerasTensor}, KerasTensor?, KerasTensor?, bool, bool)"/> that returns the output only.</summary>
+        public KerasTensor Call(IReadOnlyList<KerasTensor> inputs, KerasTensor? queryMask, KerasTensor? valueMask = null, bool useCausalMask = false) =>
+            Single(CallOutputs(inputs, queryMask, valueMask, useCausalMask));
+
+        internal override IReadOnlyList<Tensor> CallNode(Tensor[] inputs, CallArgs args)
+        {
+            if (args.Plain) return base.CallNode(inputs, args);
+            var (output, scores) = CallWithScores(args.Positional(inputs), args.Single(inputs, "query_mask"), args.Single(inputs, "value_mask"), args.Flag("use_causal_mask"));
+            return args.Flag("return_attention_scores") ? [output, scores] : [output];
+        }
+
         /// <summary>The call with Keras' <c>return_attention_scores=True</c>: also the attention distribution (batch, Tq, Tv), after dropout as Keras returns it.</summary>
         public (Tensor Output, Tensor Scores) CallWithScores(IReadOnlyList<Tensor> inputs, Tensor? queryMask = null, Tensor? valueMask = null,
                                                              bool useCausalMask = false, bool? training = null)

@@ -112,16 +112,15 @@ public static partial class Layers
             if (initialState.Count != states)
                 throw new ArgumentException($"{Name}: initialState needs {ForwardLayer.StateCount} state(s) for the forward layer and {BackwardLayer.StateCount} for the backward one, got {initialState.Count}.", nameof(initialState));
             if (initialState.Any(s => s is null)) throw new ArgumentNullException(nameof(initialState), $"{Name}: an initial state is null.");
-            return CallSymbolic([x, .. initialState], listCall: false, states);
+            return CallSymbolic([x, .. initialState], Recurrent.InitialStateArgs(states));
         }
 
         internal override int OutputCount => (MergeMode is null ? 2 : 1) + (ForwardLayer.ReturnState ? ForwardLayer.StateCount + BackwardLayer.StateCount : 0);
 
-        internal override IReadOnlyList<Tensor> CallNode(Tensor[] inputs, bool listCall, int states)
+        internal override IReadOnlyList<Tensor> CallNode(Tensor[] inputs, CallArgs args)
         {
-            if (listCall && inputs.Length != 1)
-                throw new ArgumentException($"{Name} (Bidirectional) takes one input; pass initial states as initialState.", nameof(inputs));
-            var all = CallWithStates(inputs[0], states == 0 ? null : inputs[^states..]);
+            var states = args.Named(inputs, Recurrent.InitialState);
+            var all = CallWithStates(Recurrent.OneInput(this, inputs, args), states.Length > 0 ? states : null);
             return all.Take(OutputCount).ToArray();
         }
 

@@ -46,7 +46,7 @@ public static partial class Layers
             ExampleShape = shape.Select(d => d ?? -1).ToArray();
             InputDType = dtype;
             BatchSize = batchSize;
-            var node = new Node(this, [], listCall: false);
+            var node = new Node(this, [], CallArgs.One);
             node.Outputs = [new KerasTensor([batchSize, .. shape], dtype, Name, node)];
             Output = node.Output;
             // It has no weights to make: built as made, so a Sequential that starts with it saves

@@ -177,9 +177,45 @@ public static partial class Layers
             };
         }
 
-        /// <summary>Calls the layer on symbolic query, value and (optional) key tensors of a functional model.</summary>
-        public KerasTensor Call(KerasTensor query, KerasTensor value, KerasTensor? key = null) =>
-            key is null ? Call([query, value]) : Call([query, value, key]);
+        /// <summary>
+        /// Calls the layer on symbolic query, value and (optional) key tensors of a functional model,
+        /// with Keras' keyword arguments: symbolic masks and <paramref name="useCausalMask"/> (a GPT
+        /// block's self-attention: <c>mha.Call(x, x, useCausalMask: true)</c>); see
+        /// <see cref="Call(Tensor, Tensor, Tensor?, Tensor?, Tensor?, Tensor?, Tensor?, bool, bool?)"/>.
+        /// </summary>
+        public KerasTensor Call(KerasTensor query, KerasTensor value, KerasTensor? key = null, KerasTensor? attentionMask = null,
+                                KerasTensor? queryMask = null, KerasTensor? valueMask = null, KerasTensor? keyMask = null, bool useCausalMask = false) =>
+            Single(CallSymbolic(query, value, key, attentionMask, queryMask, valueMask, keyMask, useCausalMask, scores: false));
+
+        /// <summary>The symbolic call with Keras' <c>return_attention_scores=True</c>: [output, scores (batch, heads, Tq, Tv)].</summary>
+        public IReadOnlyList<KerasTensor> CallWithScores(KerasTensor query, KerasTensor value, KerasTensor? key = null, KerasTensor? attentionMask = null,
+                                                         KerasTensor? queryMask = null, KerasTensor? valueMask = null, KerasTensor? keyMask = null, bool useCausalMask = false) =>
+            CallSymbolic(query, value, key, attentionMask, queryMask, valueMask, keyMask, useCausalMask, scores: true);
+
+        private IReadOnlyList<KerasTensor> CallSymbolic(KerasTensor query, KerasTensor value, KerasTensor? key, KerasTensor? attentionMask,
+                                                        KerasTensor? queryMask, KerasTensor? valueMask, KerasTensor? keyMask, bool useCausalMask, bool scores)
+        {
+            ArgumentNullException.ThrowIfNull(query);
+            ArgumentNullException.ThrowIfNull(value);
+            var masks = new (string Keyword, KerasTensor? Tensor)[] { ("attention_mask", attentionMask), ("query_mask", queryMask), ("value_mask", valueMask), ("key_mask", keyMask) }
+                .Where(m => m.Tensor is not null).ToArray();
+            var options = new System.Text.Json.Nodes.JsonObject();
+            if (useCausalMask) options["use_causal_mask"] = true;
+            if (scores) options["return_attention_scores"] = true;
+            KerasTensor[] positional = key is null ? [query, value] : [query, value, key];
+            return CallSymbolic([.. positional, .. masks.Select(m => m.Tensor!)], new CallArgs(listCall: true, masks.Select(m => m.Keyword).ToArray(), options));
+        }
+
+        internal override IReadOnlyList<Tensor> CallNode(Tensor[] inputs, CallArgs args)
+        {
+            if (args.Plain) return base.CallNode(inputs, args);
+            var p = args.Positional(inputs);
+            if (p.Length is < 2 or > 3)
+                throw new ArgumentException($"{Name} (MultiHeadAttention) takes [query, value] or [query, value, key], but {p.Length} tensor(s) were given.", nameof(inputs));
+            var (output, scores) = CallWithScores(p[0], p[1], p.Length == 3 ? p[2] : null, args.Single(inputs, "attention_mask"), args.Single(inputs, "query_mask"),
+                                                  args.Single(inputs, "value_mask"), args.Single(inputs, "key_mask"), args.Flag("use_causal_mask"));
+            return args.Flag("return_attention_scores") ? [output, scores] : [output];
+        }
 
         /// <summary>
         /// Keras' <c>layer(query, value, key, query_mask=, value_mask=, key_mask=, attention_mask=,

@@ -243,17 +243,29 @@ public static partial class Layers
             if (initialState.Count != StateCount)
                 throw new ArgumentException($"{Name}: a {GetType().Name} has {StateCount} state(s), but initialState holds {initialState.Count}.", nameof(initialState));
             if (initialState.Any(s => s is null)) throw new ArgumentNullException(nameof(initialState), $"{Name}: an initial state is null.");
-            return CallSymbolic([x, .. initialState], listCall: false, states: initialState.Count);
+            return CallSymbolic([x, .. initialState], InitialStateArgs(initialState.Count));
         }
 
         internal override int OutputCount => ReturnState ? 1 + StateCount : 1;
 
-        internal override IReadOnlyList<Tensor> CallNode(Tensor[] inputs, bool listCall, int states)
+        internal override IReadOnlyList<Tensor> CallNode(Tensor[] inputs, CallArgs args)
         {
-            if (listCall && inputs.Length != 1)
-                throw new ArgumentException($"{Name} ({GetType().Name}) takes one input; pass initial states as initialState.", nameof(inputs));
-            var all = CallWithStates(inputs[0], states == 0 ? null : inputs[^states..]);
+            var all = CallWithStates(OneInput(this, inputs, args), args.Named(inputs, InitialState) is { Length: > 0 } states ? states : null);
             return ReturnState ? all : [all[0]];
+        }
+
+        // Keras' call keyword of an RNN's starting states.
+        internal const string InitialState = "initial_state";
+
+        internal static CallArgs InitialStateArgs(int count) => new(listCall: false, Enumerable.Repeat(InitialState, count).ToArray());
+
+        // The one positional input of an RNN (or its wrapper) call, with nothing else but initial states.
+        internal static Tensor OneInput(Layer layer, Tensor[] inputs, CallArgs args)
+        {
+            var positional = args.Positional(inputs);
+            if (positional.Length != 1 || args.Keywords.Any(k => k != InitialState) || args.Options.Count != 0)
+                throw new ArgumentException($"{layer.Name} ({layer.GetType().Name}) takes one input and, as keywords, only initial_state.", nameof(inputs));
+            return positional[0];
         }
 
         /// <inheritdoc/>
