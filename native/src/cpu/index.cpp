@@ -109,6 +109,8 @@ namespace {
 // Columns (elements of one slice) a scatter part takes at least, so that a part's walk over
 // every index adds whole cache lines per index rather than a few elements.
 constexpr int64_t kScatterMinColumns = 256;
+// Columns of a block per row part (see scatter_add): 8 adds per index a part reads and skips.
+constexpr int64_t kScatterRowColumns = 8;
 
 template <class T>
 inline T add_term(T a, T b) {
@@ -150,11 +152,14 @@ void scatter_add(const void* src, const nf_layout& sl, int axis, nf_dtype index_
     // a range of rows, a range of columns) and each walks all indices in order, so the sums are
     // the same bits on any thread count. Rows are split only when outer axes and columns give
     // too few blocks (an embedding table: one outer, 64 columns); each such part reads every
-    // index once and skips those outside its rows.
+    // index once and skips those outside its rows, so row parts are capped at one per
+    // kScatterRowColumns columns of a block: the index reads stay a small share of the adds
+    // (narrow slices, say a segment sum of scalars, run on one thread rather than reread indices).
     const int64_t parts = nf::part_count(s.total, 1);
     const int64_t cols = std::clamp<int64_t>(s.inner_n / kScatterMinColumns, 1, parts);
     const int64_t per_outer = std::max<int64_t>(1, parts / std::max<int64_t>(1, s.outer * cols));
-    const int64_t row_parts = std::clamp<int64_t>(per_outer, 1, std::max<int64_t>(s.rows, 1));
+    const int64_t row_cap = std::max<int64_t>(1, std::min(s.rows, s.inner_n / cols / kScatterRowColumns));
+    const int64_t row_parts = std::min(per_outer, row_cap);
     const int64_t units = nf::sat_mul(nf::sat_mul(s.outer, row_parts), cols);
     const int64_t unit_cost = std::max<int64_t>(1, nf::sat_mul(s.count, s.inner_n) / cols / row_parts);
     nf::parallel_chunks(units, unit_cost, [&](int64_t b, int64_t e) {

@@ -10,6 +10,8 @@ public sealed partial class ManagedBackend
 {
     // Columns a piece takes at least, so a piece's walk over all indices adds whole runs per index.
     private const long ScatterMinColumns = 256;
+    // Columns of a block per row piece: a row piece reads (and skips) every index, so at least 8 adds per index it reads.
+    private const long ScatterRowColumns = 8;
 
     /// <inheritdoc/>
     public unsafe void ScatterAdd(DType dtype, nint src, in Layout srcLayout, int axis, DType indexDtype, nint indices, long rows, nint output)
@@ -40,10 +42,12 @@ public sealed partial class ManagedBackend
         var (innerPlan, outerPlan) = AxisPlans(srcLayout, axis);
 
         // Blocks: split columns first, then rows when outer axes and columns give too few (an
-        // embedding table: one outer index, 64 columns); each row-split piece skips other rows.
+        // embedding table: one outer index, 64 columns); each row-split piece skips other rows,
+        // so row pieces are capped as in the CPU kernel.
         int pieces = ChunksFor(srcCount, 64);
         long cols = Math.Clamp(inner / ScatterMinColumns, 1, pieces);
-        long rowParts = Math.Clamp(pieces / Math.Max(1, outer * cols), 1, Math.Max(rows, 1));
+        long rowCap = Math.Max(1, Math.Min(rows, inner / cols / ScatterRowColumns));
+        long rowParts = Math.Min(Math.Max(1, pieces / Math.Max(1, outer * cols)), rowCap);
         long units = outer * rowParts * cols;
         var geometry = new ScatterGeometry
         {
