@@ -54,6 +54,8 @@ public readonly unsafe struct NativeKernelTable
     public readonly delegate* unmanaged<int, nint, NfLayout*, nint, NfLayout*, NfStatus> copy;
     /// <summary>(dtype, x, xLayout, axis, indexDtype, indices, indexCount, output)</summary>
     public readonly delegate* unmanaged<int, nint, NfLayout*, int, int, nint, long, nint, NfStatus> gather;
+    /// <summary>(dtype, src, srcLayout, axis, indexDtype, indices, rows, output): output (contiguous, prefilled) += src slices at indices</summary>
+    public readonly delegate* unmanaged<int, nint, NfLayout*, int, int, nint, long, nint, NfStatus> scatter_add;
     /// <summary>(indexDtype, indices, indicesLayout, depth, onValue, offValue, outDtype, output)</summary>
     public readonly delegate* unmanaged<int, nint, NfLayout*, long, double, double, int, nint, NfStatus> one_hot;
     /// <summary>(dtype, x, xLayout, window, output, outLayout)</summary>

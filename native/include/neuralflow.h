@@ -37,11 +37,12 @@
 extern "C" {
 #endif
 
-#define NF_ABI_VERSION 7  /* 3: normalization kernels, nf_optimizer_update_ex, issue-16 elementwise ops;
+#define NF_ABI_VERSION 8  /* 3: normalization kernels, nf_optimizer_update_ex, issue-16 elementwise ops;
                              4: issue 16's select/scan/sort kernels (nf_where, ...);
                              5: issue 17's fused elementwise programs (nf_fused_elementwise);
                              6: issue 17's multi-tensor optimizer step (nf_optimizer_update_multi);
-                             7: issue 17's fused linear cross-entropy step (nf_linear_cross_entropy) */
+                             7: issue 17's fused linear cross-entropy step (nf_linear_cross_entropy);
+                             8: nf_scatter_add */
 #define NF_MAX_RANK 8
 
 /* The enums are 32-bit integers on the wire, and callers (the C# bindings among them) may pass
@@ -226,7 +227,7 @@ NF_API nf_status nf_cast(nf_dtype src, const void* x, const nf_layout* x_layout,
 NF_API nf_status nf_copy(nf_dtype dtype, const void* x, const nf_layout* x_layout,
                          void* out, const nf_layout* out_layout);
 
-/* ---- index: gather, one_hot ----------------------------------------------------------- */
+/* ---- index: gather, scatter_add, one_hot ---------------------------------------------- */
 
 /* out (contiguous) has shape x.shape[:axis] + [index_count] + x.shape[axis+1:] and takes
  * slice indices[j] of x along axis. indices: contiguous NF_INT32, NF_INT64 or NF_UINT8;
@@ -234,6 +235,19 @@ NF_API nf_status nf_copy(nf_dtype dtype, const void* x, const nf_layout* x_layou
 NF_API nf_status nf_gather(nf_dtype dtype, const void* x, const nf_layout* x_layout,
                            int32_t axis, nf_dtype index_dtype, const void* indices,
                            int64_t index_count, void* out);
+
+/* The adjoint of nf_gather: out[o, indices[j], r] += src[o, j, r] for every j, where src (any
+ * strides) is viewed as [outer axes, axis, inner axes] with src.shape[axis] indices and out
+ * (contiguous) has src's shape with rows in place of src.shape[axis]. out is accumulated into,
+ * not overwritten: the caller fills it first (zeros for a gradient, a tensor's values for
+ * tensor_scatter_add); rows that no index names keep their values. indices: contiguous NF_INT32,
+ * NF_INT64 or NF_UINT8; an index outside [0, rows), negative ones included, is
+ * NF_ERROR_INVALID_ARGUMENT naming it, with out untouched. dtype: float32, float64, int32, int64
+ * (integers wrap). The CPU engine adds each output element's terms in index order (j ascending)
+ * on any thread count, so results are the same bits every run. */
+NF_API nf_status nf_scatter_add(nf_dtype dtype, const void* src, const nf_layout* src_layout,
+                                int32_t axis, nf_dtype index_dtype, const void* indices,
+                                int64_t rows, void* out);
 
 /* out (contiguous, out_dtype) has shape indices.shape + [depth]; position indices[i] holds
  * on_value, all others off_value; an index outside [0, depth) gives a row of off_value. */

@@ -31,12 +31,13 @@
 extern "C" {
 #endif
 
-#define NF_CUDA_ABI_VERSION 6  /* 3: normalization kernels, nf_cuda_optimizer_update_ex;
+#define NF_CUDA_ABI_VERSION 7  /* 3: normalization kernels, nf_cuda_optimizer_update_ex;
                                   4: issue 16's select/scan/sort kernels (nf_cuda_where, ...);
                                   5: issue 17's CUDA graphs (nf_cuda_graph_*) and fused elementwise
                                      programs (nf_cuda_fused_elementwise); issue 18's page-locked
                                      staging (nf_cuda_host_alloc, ...);
-                                  6: issue 17's multi-tensor optimizer step (nf_cuda_optimizer_update_multi) */
+                                  6: issue 17's multi-tensor optimizer step (nf_cuda_optimizer_update_multi);
+                                  7: nf_cuda_scatter_add */
 
 /* ---- library and devices ------------------------------------------------------------- */
 
@@ -111,6 +112,12 @@ NF_API nf_status nf_cuda_copy(nf_dtype dtype, const void* x, const nf_layout* x_
 NF_API nf_status nf_cuda_gather(nf_dtype dtype, const void* x, const nf_layout* x_layout,
                                 int32_t axis, nf_dtype index_dtype, const void* indices,
                                 int64_t index_count, void* out);
+/* Floats are added with atomicAdd in whatever order the device runs the threads, so a row
+ * that several indices name may differ in the last bits from run to run (and from the CPU
+ * engine); integer results are exact. Its index check waits for the device (as nf_cuda_gather's). */
+NF_API nf_status nf_cuda_scatter_add(nf_dtype dtype, const void* src, const nf_layout* src_layout,
+                                     int32_t axis, nf_dtype index_dtype, const void* indices,
+                                     int64_t rows, void* out);
 NF_API nf_status nf_cuda_one_hot(nf_dtype index_dtype, const void* indices,
                                  const nf_layout* indices_layout, int64_t depth,
                                  double on_value, double off_value, nf_dtype out_dtype, void* out);
@@ -168,7 +175,7 @@ NF_API nf_status nf_cuda_sort(nf_dtype dtype, const void* x, const nf_layout* x_
  * Between nf_cuda_graph_capture_begin and nf_cuda_graph_capture_end, the calling thread's
  * kernel calls are recorded (cudaStreamBeginCapture on a stream of the engine, relaxed mode)
  * instead of run; other threads are not affected. Calls that copy between host and device or
- * read a result on the host (nf_cuda_copy_to_*, nf_cuda_gather's index check) fail inside a
+ * read a result on the host (nf_cuda_copy_to_*, nf_cuda_gather's and nf_cuda_scatter_add's index checks) fail inside a
  * capture. A random draw or optimizer step inside a capture takes the next "slot" of the graph:
  * its kernel reads its (seed, offset) or hyperparameters from device memory, which
  * nf_cuda_graph_set_random / nf_cuda_graph_set_optimizer rewrite before a launch (slots are

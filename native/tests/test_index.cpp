@@ -1,4 +1,4 @@
-// nf_gather and nf_one_hot against naive references.
+// nf_gather, nf_scatter_add and nf_one_hot against naive references.
 #include "test_util.h"
 
 using namespace nft;
@@ -129,4 +129,120 @@ TEST(OneHot, OnOffValuesAndIndexDtypes) {
     nft::Guarded<uint8_t> o8(2);
     ASSERT_EQ(nf_one_hot(NF_INT32, idx32.data(), &l1, 2, 300.0, -5.0, NF_UINT8, o8.data()), NF_OK);
     EXPECT_EQ(o8, std::vector<uint8_t>({0, 255}));  // saturating conversion of on/off
+}
+
+// ---- nf_scatter_add ------------------------------------------------------------------------
+
+namespace {
+
+// out (prefilled) += src slices at idx along axis, the terms added in index order in T: the
+// kernel promises exactly that order, so the comparison is exact.
+template <class T, class I>
+std::vector<T> scatter_reference(const std::vector<T>& src, const nf_layout& sl, int axis, const std::vector<I>& idx,
+                                 int64_t rows, std::vector<T> out) {
+    int64_t outer = 1, inner = 1;
+    for (int d = 0; d < axis; ++d) outer *= sl.shape[d];
+    for (int d = axis + 1; d < sl.rank; ++d) inner *= sl.shape[d];
+    const int64_t count = sl.shape[axis];
+    for (int64_t o = 0; o < outer; ++o)
+        for (int64_t j = 0; j < count; ++j)
+            for (int64_t r = 0; r < inner; ++r) {
+                T& d = out[(o * rows + static_cast<int64_t>(idx[j])) * inner + r];
+                d = static_cast<T>(d + src[elem_offset(sl, (o * count + j) * inner + r)]);
+            }
+    return out;
+}
+
+template <class T, class I>
+void check_scatter(nf_dtype dt, nf_dtype it) {
+    uint32_t seed = 41;
+    const std::vector<Shape> shapes = {{7}, {33}, {7, 33}, {2, 3, 5}, {300, 250}, {4, 1, 6}, {3, 50, 700}};
+    for (const Shape& s : shapes)
+        for (int axis = 0; axis < static_cast<int>(s.size()); ++axis)
+            for (Kind k : kAllKinds) {
+                const int64_t rows = s[axis];
+                // No index; one; a few; every row twice and more (duplicates must all land).
+                for (int64_t count : {int64_t(0), int64_t(1), int64_t(5), rows * 2 + 1}) {
+                    Shape ss = s;
+                    ss[axis] = count;
+                    const View v = make_view(ss, k);
+                    auto src = random_values<T>(v.storage, -50, 50, seed++);
+                    std::vector<I> idx(std::max<int64_t>(count, 1));
+                    for (int64_t j = 0; j < count; ++j) idx[j] = static_cast<I>((j * 7 + 3) % rows);
+                    const int64_t n = numel(s);
+                    auto init = random_values<T>(std::max<int64_t>(n, 1), -10, 10, seed++);
+                    nft::Guarded<T> out(std::max<int64_t>(n, 1));
+                    std::copy(init.begin(), init.end(), out.data());
+                    const std::string what = "scatter_add " + str(ss) + " axis " + std::to_string(axis) + " rows " +
+                                             std::to_string(rows) + " " + kind_name(k);
+                    ASSERT_EQ(nf_scatter_add(dt, src.data(), &v.l, axis, it, idx.data(), rows, out.data()), NF_OK)
+                        << what << ": " << nf_last_error();
+                    const auto want = scatter_reference(src, v.l, axis, idx, rows, init);
+                    std::vector<double> wd(want.begin(), want.end());
+                    wd.resize(n);
+                    EXPECT_TRUE(all_close(out.data(), wd, 0, 0, what));
+                }
+            }
+}
+
+}  // namespace
+
+TEST(ScatterAdd, Float32Int64Indices) { check_scatter<float, int64_t>(NF_FLOAT32, NF_INT64); }
+TEST(ScatterAdd, Float64Int32Indices) { check_scatter<double, int32_t>(NF_FLOAT64, NF_INT32); }
+TEST(ScatterAdd, Int32UInt8Indices) { check_scatter<int32_t, uint8_t>(NF_INT32, NF_UINT8); }
+TEST(ScatterAdd, Int64Int64Indices) { check_scatter<int64_t, int64_t>(NF_INT64, NF_INT64); }
+
+TEST(ScatterAdd, IntegersWrap) {
+    std::vector<int32_t> src = {INT32_MAX, 1, 5};
+    std::vector<int32_t> idx = {0, 0, 1};
+    const nf_layout l = contiguous({3});
+    nft::Guarded<int32_t> out(2);
+    ASSERT_EQ(nf_scatter_add(NF_INT32, src.data(), &l, 0, NF_INT32, idx.data(), 2, out.data()), NF_OK) << nf_last_error();
+    EXPECT_EQ(out, std::vector<int32_t>({INT32_MIN, 5}));
+}
+
+// An embedding's gradient (10,000 rows of 64, 3,200 indices with repeats): the parts split the
+// rows, and the sums are the same bits on 1, 2, 3 and 8 threads, equal to the in-order reference.
+TEST(ScatterAdd, SameBitsOnAnyThreadCount) {
+    struct Restore {
+        int saved = nf_threads_get();
+        ~Restore() { nf_threads_set(saved); }
+    } restore;
+    const int64_t rows = 10000, count = 3200, width = 64;
+    const nf_layout l = contiguous({count, width});
+    auto src = random_values<float>(count * width, -1, 1, 5);
+    std::vector<int64_t> idx(count);
+    for (int64_t j = 0; j < count; ++j) idx[j] = (j * j * 31 + 7) % 97 * 101 % rows;  // 97 distinct rows, many repeats
+    const auto want = scatter_reference(src, l, 0, idx, rows, std::vector<float>(rows * width, 0.0f));
+    for (int threads : {1, 2, 3, 8}) {
+        ASSERT_EQ(nf_threads_set(threads), NF_OK);
+        nft::Guarded<float> out(rows * width, 0.0f);
+        ASSERT_EQ(nf_scatter_add(NF_FLOAT32, src.data(), &l, 0, NF_INT64, idx.data(), rows, out.data()), NF_OK)
+            << nf_last_error();
+        for (int64_t i = 0; i < rows * width; ++i)
+            ASSERT_EQ(std::memcmp(&out[i], &want[i], sizeof(float)), 0) << threads << " threads, element " << i;
+    }
+}
+
+TEST(ScatterAdd, BadArgumentsNamedAndOutUntouched) {
+    std::vector<float> src(12, 1.0f);
+    const nf_layout l = contiguous({3, 4});
+    nft::Guarded<float> out(10, 7.0f);
+    std::vector<int64_t> idx = {0, 2, 5, 1};
+    EXPECT_TRUE(fails_with(nf_scatter_add(NF_FLOAT32, src.data(), &l, 1, NF_INT64, idx.data(), 2, out.data()),
+                           NF_ERROR_INVALID_ARGUMENT, {"nf_scatter_add", "indices[1] = 2", "[0, 2)", "shape [3, 2]"}));
+    std::vector<int32_t> neg = {0, -1, 0};
+    EXPECT_TRUE(fails_with(nf_scatter_add(NF_FLOAT32, src.data(), &l, 0, NF_INT32, neg.data(), 2, out.data()),
+                           NF_ERROR_INVALID_ARGUMENT, {"nf_scatter_add", "indices[1] = -1", "[0, 2)"}));
+    EXPECT_EQ(out, std::vector<float>(10, 7.0f));  // a bad index writes nothing
+    EXPECT_TRUE(fails_with(nf_scatter_add(NF_FLOAT32, src.data(), &l, 2, NF_INT32, neg.data(), 2, out.data()),
+                           NF_ERROR_INVALID_ARGUMENT, {"nf_scatter_add", "axis = 2"}));
+    EXPECT_TRUE(fails_with(nf_scatter_add(NF_FLOAT32, src.data(), &l, 0, NF_FLOAT32, neg.data(), 2, out.data()),
+                           NF_ERROR_INVALID_ARGUMENT, {"nf_scatter_add", "index_dtype"}));
+    EXPECT_TRUE(fails_with(nf_scatter_add(NF_FLOAT32, src.data(), &l, 0, NF_INT32, neg.data(), -1, out.data()),
+                           NF_ERROR_INVALID_ARGUMENT, {"nf_scatter_add", "rows = -1"}));
+    EXPECT_TRUE(fails_with(nf_scatter_add(NF_BOOL, src.data(), &l, 0, NF_INT32, neg.data(), 2, out.data()),
+                           NF_ERROR_UNSUPPORTED, {"nf_scatter_add", "bool"}));
+    EXPECT_TRUE(fails_with(nf_scatter_add(NF_FLOAT32, src.data(), &l, 0, NF_INT32, neg.data(), 2, nullptr),
+                           NF_ERROR_INVALID_ARGUMENT, {"nf_scatter_add", "out"}));
 }

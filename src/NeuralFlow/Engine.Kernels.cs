@@ -49,6 +49,18 @@ internal static partial class Engine
         x.Backend.Gather(x.DType, held.A, x.Layout, axis, indices.DType, held.FirstOfB, indices.Count, result.Data);
     }
 
+    /// <summary>
+    /// Adds the slices of <paramref name="src"/> along <paramref name="axis"/> into rows
+    /// <paramref name="indices"/> (packed) of <paramref name="result"/>, which the caller has
+    /// filled (zeros or the values to add to) and owns: contiguous, src's shape with its row count there.
+    /// </summary>
+    [MethodImpl(Hot)]
+    public static void ScatterAdd(Tensor src, int axis, Tensor indices, Tensor result)
+    {
+        using var held = new Operands(src, indices);
+        src.Backend.ScatterAdd(src.DType, held.A, src.Layout, axis, indices.DType, held.FirstOfB, result.Shape[axis], result.Data);
+    }
+
     /// <summary>One-hot rows of length <paramref name="depth"/> for <paramref name="indices"/> into the fresh <paramref name="result"/>.</summary>
     public static void OneHot(Tensor indices, long depth, double onValue, double offValue, Tensor result)
     {

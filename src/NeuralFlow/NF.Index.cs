@@ -22,26 +22,13 @@ public static partial class NF
         Engine.Gather(x, a, flat, result);
         return Tape.Record(result, x, indices, static (g, n) =>
         {
-            // Scatter-add as a product with the one-hot matrix of the indices: rows picked twice
-            // receive both gradients, and it runs on every backend.
+            // Scatter-add g's slices back into zeros of x's shape: rows picked twice receive both
+            // gradients. g has shape x[:axis] + indices.shape + x[axis+1:]; the index axes merge into one.
             int axis = (int)n.State!;
             var x = n.X;
-            int rows = x.Shape[axis];
-            var perm = Enumerable.Range(0, x.Rank).ToList();
-            perm.RemoveAt(axis);
-            perm.Insert(0, axis);
-            var movedShape = perm.Select(p => x.Shape[p]).ToArray();      // x with the axis first
-            int k = checked((int)n.Y.Count);
-            int inner = checked((int)(x.Count / Math.Max(1, rows)));
-            // g has shape x[:axis] + idx + x[axis+1:]; bring the index axes to the front too.
-            int idxRank = n.Y.Rank;
-            var gPerm = Enumerable.Range(axis, idxRank).Concat(Enumerable.Range(0, axis)).Concat(Enumerable.Range(axis + idxRank, g.Rank - axis - idxRank)).ToArray();
-            var gMoved = Reshape(Transpose(g, gPerm), [k, inner]);
-            var oneHot = OneHot(Reshape(n.Y, [-1]), rows, dtype: g.DType);                  // (k, rows)
-            var dMoved = Reshape(MatMul(oneHot, gMoved, transposeA: true), movedShape);       // (rows, inner)
-            var inverse = new int[perm.Count];
-            for (int i = 0; i < perm.Count; i++) inverse[perm[i]] = i;
-            return [Transpose(dMoved, inverse), null];
+            var dims = x.Shape.ToArray();
+            dims[axis] = checked((int)n.Y.Count);
+            return [ScatterAddAlong(Reshape(g, dims), Reshape(n.Y, [-1]), axis, x.Shape[axis]), null];
         }, a);
     }
 

@@ -4,10 +4,12 @@ namespace NeuralFlow;
 // tf.tensor_scatter_nd_update / _add). An index tuple of length K names a slice of the first K
 // axes; each tuple is turned into the row number of those K axes merged into one, and the work
 // is then a Gather of rows, whose kernel, gradient and every-engine support they share.
-// GatherNd stays on the device. The scatters read the indices on the host (one synchronisation,
-// and NF.Function runs such a step eagerly): which row each update lands in is decided there,
-// and the result is then gathered from the input rows and the updates, exactly (no 0 * inf), for
-// every dtype, with duplicates added in the order given.
+// GatherNd, and ScatterNd / TensorScatterAdd of float32, float64, int32 and int64, stay on the
+// device: the row numbers are computed there and the scatter-add kernel adds the updates into
+// zeros (duplicates summed; in the order given on the CPU engines). TensorScatterUpdate, and the
+// scatters of uint8 and bool, read the indices on the host (one synchronisation, and NF.Function
+// runs such a step eagerly): which row each update lands in is decided there, and the result is
+// gathered from the input rows and the updates, exactly, with duplicates in the order given.
 public static partial class NF
 {
     /// <summary>
@@ -40,20 +42,7 @@ public static partial class NF
         var rowDims = pdims[..k];
         int rows = Product(op, rowDims);
         var merged = Reshape(@params, [rows, .. pdims[k..]]);
-        Tensor flat;
-        using (var scope = TensorScope.Begin())
-        {
-            // Row-major row number of each tuple, or -1 (which the gather refuses) when any
-            // component is outside its axis: a single bad component may still give a row in range.
-            var idx = Cast(indices, DType.Int64);
-            var strides = new long[k];
-            for (int d = k - 1, s = 1; d >= 0; s *= rowDims[d], d--) strides[d] = s;
-            var strideT = Engine.FromHost<long>(strides, new Shape(k), indices.Backend);
-            var sizeT = Engine.FromHost<long>(rowDims.Select(d => (long)d).ToArray(), new Shape(k), indices.Backend);
-            var rowNumber = ReduceSum(Multiply(idx, strideT), -1);
-            var bad = ReduceAny(LogicalOr(Less(idx, 0), GreaterEqual(idx, sizeT)), -1);
-            flat = scope.Keep(Where(bad, -1L, rowNumber));
-        }
+        var flat = RowNumbers(indices, rowDims);
         try
         {
             return Reshape(Gather(merged, flat, 0), [.. outer, .. pdims[k..]]);
@@ -65,17 +54,51 @@ public static partial class NF
         }
     }
 
+    // The row-major row number (int64) of each index tuple in the last axis of indices over the
+    // axes rowDims, or -1 (which the kernels refuse) when any component is outside its axis: a
+    // single bad component may still give a row in range. Computed on the device.
+    private static Tensor RowNumbers(Tensor indices, int[] rowDims)
+    {
+        int k = rowDims.Length;
+        using var scope = TensorScope.Begin();
+        var idx = Cast(indices, DType.Int64);
+        var strides = new long[k];
+        for (int d = k - 1, s = 1; d >= 0; s *= rowDims[d], d--) strides[d] = s;
+        var strideT = Engine.FromHost<long>(strides, new Shape(k), indices.Backend);
+        var sizeT = Engine.FromHost<long>(rowDims.Select(d => (long)d).ToArray(), new Shape(k), indices.Backend);
+        var rowNumber = ReduceSum(Multiply(idx, strideT), -1);
+        var bad = ReduceAny(LogicalOr(Less(idx, 0), GreaterEqual(idx, sizeT)), -1);
+        return scope.Keep(Where(bad, -1L, rowNumber));
+    }
+
     /// <summary>
     /// A tensor of <paramref name="shape"/>, zero except where <paramref name="updates"/> are added
     /// at the index tuples of <paramref name="indices"/> (<c>tf.scatter_nd</c>): indices [..., K],
     /// updates indices.shape[:-1] + shape[K:]. Updates to the same position are summed. Gradient for
-    /// updates: the upstream gradient gathered at their positions. Indices are read on the host.
+    /// updates: the upstream gradient gathered at their positions. float32, float64, int32 and
+    /// int64 stay on the device; uint8 and bool updates read the indices on the host.
     /// </summary>
     /// <exception cref="ArgumentException">The shapes do not fit together, or an index is out of range.</exception>
     public static Tensor ScatterNd(Tensor indices, Tensor updates, Shape shape)
     {
         ArgumentNullException.ThrowIfNull(updates);
-        var plan = ScatterPlan.Of(nameof(ScatterNd), indices, updates, shape);
+        const string op = nameof(ScatterNd);
+        var (rowDims, inner) = ScatterPlan.Shapes(op, indices, updates, shape);
+        if (updates.DType is DType.Float32 or DType.Float64 or DType.Int32 or DType.Int64)
+        {
+            int count = Product(op, indices.Shape.ToArray()[..^1]);
+            var flat = RowNumbers(indices, rowDims);
+            try
+            {
+                var sums = ScatterAddAlong(Reshape(updates, [count, .. inner]), flat, 0, Product(op, rowDims));
+                return Reshape(sums, shape.ToArray());
+            }
+            catch (ArgumentException) when (OutOfRange(op, indices, rowDims, "a target", shape) is { } named)
+            {
+                throw named;   // the kernel refused a -1: name the tuple and component
+            }
+        }
+        var plan = ScatterPlan.Of(op, indices, updates, shape);
         var padded = Concat([Fill(new Shape([1, .. plan.Inner]), 0, updates.DType, updates.Backend), plan.Rows(updates)], 0);
         Tensor? sum = null;
         foreach (var layer in plan.Layers())
@@ -113,7 +136,8 @@ public static partial class NF
 
     /// <summary>
     /// <paramref name="tensor"/> with <paramref name="updates"/> added at the index tuples of
-    /// <paramref name="indices"/> (<c>tf.tensor_scatter_nd_add</c>); duplicates add up. Indices are read on the host.
+    /// <paramref name="indices"/> (<c>tf.tensor_scatter_nd_add</c>); duplicates add up. On the device
+    /// for float32, float64, int32 and int64, as <see cref="ScatterNd"/>.
     /// </summary>
     /// <exception cref="ArgumentException">The shapes or dtypes do not fit together, or an index is out of range.</exception>
     public static Tensor TensorScatterAdd(Tensor tensor, Tensor indices, Tensor updates)
@@ -196,6 +220,26 @@ public static partial class NF
 
         public static ScatterPlan Of(string op, Tensor indices, Tensor updates, Shape target)
         {
+            var (rowDims, inner) = Shapes(op, indices, updates, target);
+            if (OutOfRange(op, indices, rowDims, "a target", target) is { } bad) throw bad;
+            int k = rowDims.Length;
+            long[] all;
+            using (var idx = Cast(indices, DType.Int64)) all = idx.ToArray<long>();
+            int count = Product(op, indices.Shape.ToArray()[..^1]);
+            var targets = new int[count];
+            for (int t = 0; t < count; t++)
+            {
+                long row = 0;
+                for (int d = 0; d < k; d++) row = row * rowDims[d] + all[t * k + d];
+                targets[t] = checked((int)row);
+            }
+            return new ScatterPlan { RowCount = Product(op, rowDims), Inner = inner, Targets = targets };
+        }
+
+        // Checks that indices and updates fit the target shape; returns the axes the index
+        // tuples name (rowDims) and the slice shape below them (inner). Reads no index.
+        public static (int[] RowDims, int[] Inner) Shapes(string op, Tensor indices, Tensor updates, Shape target)
+        {
             ArgumentNullException.ThrowIfNull(indices);
             CheckIndexDType(op, indices);
             if (indices.Rank == 0)
@@ -210,19 +254,7 @@ public static partial class NF
                 throw new ArgumentException(
                     $"{op}: updates must have shape indices.shape[:-1] + shape[{k}:] = [{string.Join(", ", expected)}] (indices {indices.Shape}, shape {target}), got {updates.Shape}.",
                     nameof(updates));
-            var rowDims = tdims[..k];
-            if (OutOfRange(op, indices, rowDims, "a target", target) is { } bad) throw bad;
-            long[] all;
-            using (var idx = Cast(indices, DType.Int64)) all = idx.ToArray<long>();
-            int count = Product(op, indices.Shape.ToArray()[..^1]);
-            var targets = new int[count];
-            for (int t = 0; t < count; t++)
-            {
-                long row = 0;
-                for (int d = 0; d < k; d++) row = row * rowDims[d] + all[t * k + d];
-                targets[t] = checked((int)row);
-            }
-            return new ScatterPlan { RowCount = Product(op, rowDims), Inner = tdims[k..], Targets = targets };
+            return (tdims[..k], tdims[k..]);
         }
 
         // updates as [count, ..inner].

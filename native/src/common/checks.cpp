@@ -225,14 +225,26 @@ void check_index_dtype(const char* fn, nf_dtype dt) {
         NF_INVALID("%s: index_dtype = %s must be int32, int64 or uint8", fn, dtype_name(dt));
 }
 
-GatherArgs check_gather(const char* fn, nf_dtype dtype, const void* x, const nf_layout* x_layout, int32_t axis,
-                        nf_dtype index_dtype, const void* indices, int64_t index_count, const void* out) {
+namespace {
+
+// What gather and scatter_add check alike: the dtypes, the sliced tensor's layout (named `name`)
+// and the axis. Returns that tensor's element count.
+int64_t check_indexed(const char* fn, nf_dtype dtype, nf_dtype index_dtype, const char* name, const nf_layout* layout,
+                      int32_t axis) {
     check_dtype(fn, "dtype", dtype);
     check_index_dtype(fn, index_dtype);
-    const int64_t n = check_layout(fn, "x_layout", x_layout);
+    const int64_t n = check_layout(fn, (std::string(name) + "_layout").c_str(), layout);
+    if (axis < 0 || axis >= layout->rank)
+        NF_INVALID("%s: axis = %d is outside [0, %d) for %s of rank %d", fn, axis, layout->rank, name, layout->rank);
+    return n;
+}
+
+}  // namespace
+
+GatherArgs check_gather(const char* fn, nf_dtype dtype, const void* x, const nf_layout* x_layout, int32_t axis,
+                        nf_dtype index_dtype, const void* indices, int64_t index_count, const void* out) {
+    const int64_t n = check_indexed(fn, dtype, index_dtype, "x", x_layout, axis);
     const nf_layout& xl = *x_layout;
-    if (axis < 0 || axis >= xl.rank)
-        NF_INVALID("%s: axis = %d is outside [0, %d) for x of rank %d", fn, axis, xl.rank, xl.rank);
     if (index_count < 0 || index_count > kMaxElements)
         NF_INVALID("%s: index_count = %lld is outside [0, 2^60]", fn, (long long)index_count);
     check_buffer(fn, "x", x, n);
@@ -250,6 +262,34 @@ GatherArgs check_gather(const char* fn, nf_dtype dtype, const void* x, const nf_
 void fail_gather_index(const char* fn, int64_t j, int64_t value, int64_t len, int axis, const nf_layout& xl) {
     NF_INVALID("%s: indices[%lld] = %lld is out of range [0, %lld) for axis %d of x with shape %s", fn, (long long)j,
                (long long)value, (long long)len, axis, shape_str(xl.shape, xl.rank).c_str());
+}
+
+ScatterArgs check_scatter_add(const char* fn, nf_dtype dtype, const void* src, const nf_layout* src_layout,
+                              int32_t axis, nf_dtype index_dtype, const void* indices, int64_t rows, const void* out) {
+    const int64_t n = check_indexed(fn, dtype, index_dtype, "src", src_layout, axis);
+    const nf_layout& sl = *src_layout;
+    if (rows < 0 || rows > kMaxElements) NF_INVALID("%s: rows = %lld is outside [0, 2^60]", fn, (long long)rows);
+    // Sums need an addition: no bool, and no uint8 (a device has no byte-wide atomic add).
+    if (dtype != NF_FLOAT32 && dtype != NF_FLOAT64 && dtype != NF_INT32 && dtype != NF_INT64)
+        NF_UNSUPPORTED("%s: dtype %s is not supported (float32, float64, int32, int64)", fn, dtype_name(dtype));
+    ScatterArgs s{rows, sl.shape[axis], 1, 1, n, {}};
+    for (int d = 0; d < axis; ++d) s.outer *= sl.shape[d];
+    for (int d = axis + 1; d < sl.rank; ++d) s.inner_n *= sl.shape[d];
+    check_buffer(fn, "src", src, n);
+    check_buffer(fn, "indices", indices, s.count);
+    nf_layout ol{};
+    ol.rank = sl.rank;
+    for (int d = 0; d < sl.rank; ++d) ol.shape[d] = d == axis ? rows : sl.shape[d];
+    s.out = contiguous_like(ol);
+    // outer * inner_n is a partial product of src's shape (bounded by check_layout); rows is not.
+    check_buffer(fn, "out", out, size_mul(fn, "output elements (outer axes x rows x inner axes)",
+                                          size_mul(fn, "outer axes x rows", s.outer, rows), s.inner_n));
+    return s;
+}
+
+void fail_scatter_index(const char* fn, int64_t j, int64_t value, const ScatterArgs& s, int axis) {
+    NF_INVALID("%s: indices[%lld] = %lld is out of range [0, %lld) for axis %d of out with shape %s", fn, (long long)j,
+               (long long)value, (long long)s.rows, axis, shape_str(s.out.shape, s.out.rank).c_str());
 }
 
 int64_t check_one_hot(const char* fn, nf_dtype index_dtype, const void* indices, const nf_layout* indices_layout,

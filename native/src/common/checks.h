@@ -68,6 +68,21 @@ GatherArgs check_gather(const char* fn, nf_dtype dtype, const void* x, const nf_
 [[noreturn]] void fail_gather_index(const char* fn, int64_t j, int64_t value, int64_t len, int axis,
                                     const nf_layout& x_layout);
 
+// nf_scatter_add: src viewed as [outer, count, inner_n]; out as [outer, rows, inner_n].
+struct ScatterArgs {
+    int64_t rows;     // out's length along axis
+    int64_t count;    // src.shape[axis]: the number of indices
+    int64_t outer;    // product of the axes before axis
+    int64_t inner_n;  // product of the axes after axis
+    int64_t total;    // src elements
+    nf_layout out;    // out's contiguous layout (for messages and offsets)
+};
+// Everything but the index values, as check_gather.
+ScatterArgs check_scatter_add(const char* fn, nf_dtype dtype, const void* src, const nf_layout* src_layout,
+                              int32_t axis, nf_dtype index_dtype, const void* indices, int64_t rows, const void* out);
+// "nf_scatter_add: indices[3] = 7 is out of range [0, 5) for axis 0 of out with shape [5, 2]"
+[[noreturn]] void fail_scatter_index(const char* fn, int64_t j, int64_t value, const ScatterArgs& s, int axis);
+
 // Returns the number of indices.
 int64_t check_one_hot(const char* fn, nf_dtype index_dtype, const void* indices, const nf_layout* indices_layout,
                       int64_t depth, nf_dtype out_dtype, const void* out);

@@ -1,12 +1,14 @@
-// nf_gather (take slices along an axis) and nf_one_hot.
+// nf_gather (take slices along an axis), nf_scatter_add (its adjoint) and nf_one_hot.
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
 #if defined(_MSC_VER) && !defined(__clang__)
 #include <xmmintrin.h>
 #endif
 
 #include "common/checks.h"
 #include "common/dtype.h"
+#include "common/intmath.h"
 #include "common/layout.h"
 #include "cpu/kernels.h"
 #include "cpu/parallel.h"
@@ -29,6 +31,20 @@ inline void prefetch_lines(const char* p, int64_t bytes) {
     }
 }
 
+// The axes after `axis` of l (operand 0) against the same axes packed (operand 1): how one
+// slice of a gather's input or a scatter's source is walked against its packed counterpart.
+nf::Plan<2> inner_plan(const nf_layout& l, int axis) {
+    nf_layout inner{};
+    inner.rank = l.rank - axis - 1;
+    for (int d = 0; d < inner.rank; ++d) {
+        inner.shape[d] = l.shape[axis + 1 + d];
+        inner.strides[d] = l.strides[axis + 1 + d];
+    }
+    const nf_layout inner_out = nf::contiguous_like(inner);
+    const nf_layout* ls[2] = {&inner, &inner_out};
+    return nf::make_plan(ls);
+}
+
 }  // namespace
 
 extern "C" NF_API nf_status nf_gather(nf_dtype dtype, const void* x, const nf_layout* x_layout, int32_t axis,
@@ -46,23 +62,13 @@ extern "C" NF_API nf_status nf_gather(nf_dtype dtype, const void* x, const nf_la
         }
         const int64_t outer = g.outer;
         // Inner block: the axes after `axis`, copied as one strided sub-tensor per slice.
-        nf_layout inner{};
-        inner.rank = xl.rank - axis - 1;
-        for (int d = 0; d < inner.rank; ++d) {
-            inner.shape[d] = xl.shape[axis + 1 + d];
-            inner.strides[d] = xl.strides[axis + 1 + d];
-        }
-        const nf_layout inner_out = nf::contiguous_like(inner);
-        const int64_t inner_n = nf::numel_of(inner.shape, inner.rank);
+        const int64_t inner_n = g.inner_n;
         const int64_t total = g.total;
         if (total == 0) return;
         const int64_t es = nf::dtype_size(dtype);
         const char* px = static_cast<const char*>(x) + xl.offset * es;
         char* po = static_cast<char*>(out);
-        const nf::Plan<2> ip = [&] {
-            const nf_layout* ls[2] = {&inner, &inner_out};
-            return nf::make_plan(ls);
-        }();
+        const nf::Plan<2> ip = inner_plan(xl, axis);
         const auto source = [&](int64_t t) {
             const int64_t o = t / index_count, j = t % index_count;
             return px + (nf::offset_of(o, xl.shape, xl.strides, axis) +
@@ -95,6 +101,98 @@ extern "C" NF_API nf_status nf_gather(nf_dtype dtype, const void* x, const nf_la
                 });
             }
         });
+    });
+}
+
+namespace {
+
+// Columns (elements of one slice) a scatter part takes at least, so that a part's walk over
+// every index adds whole cache lines per index rather than a few elements.
+constexpr int64_t kScatterMinColumns = 256;
+// Columns of a block per row part (see scatter_add): 8 adds per index a part reads and skips.
+constexpr int64_t kScatterRowColumns = 8;
+
+template <class T>
+inline T add_term(T a, T b) {
+    if constexpr (std::is_floating_point_v<T>) return a + b;
+    else return nf::wrap_add(a, b);
+}
+
+// out[o, idx[j], c] += src[o, j, c] for the output block (o, rows [r0, r1), columns [c0, c1)),
+// j ascending: each output element gets its terms in index order, whoever runs the block.
+template <class T>
+void scatter_block(const T* src, const nf_layout& sl, int axis, const nf::Plan<2>& ip, nf_dtype index_dtype,
+                   const void* idx, const nf::ScatterArgs& s, int64_t o, int64_t r0, int64_t r1, int64_t c0,
+                   int64_t c1, T* out) {
+    const bool contiguous = ip.rank == 1 && ip.inner(0) == 1;
+    const bool all_rows = r0 == 0 && r1 == s.rows;
+    const T* so = src + sl.offset + nf::offset_of(o, sl.shape, sl.strides, axis);
+    T* oo = out + o * s.rows * s.inner_n;
+    for (int64_t j = 0; j < s.count; ++j) {
+        const int64_t v = nf::index_at(index_dtype, idx, j);
+        if (!all_rows && (v < r0 || v >= r1)) continue;
+        const T* sj = so + j * sl.strides[axis];
+        T* ov = oo + v * s.inner_n;
+        if (contiguous) {
+            for (int64_t c = c0; c < c1; ++c) ov[c] = add_term(ov[c], sj[c]);
+            continue;
+        }
+        nf::for_runs(ip, c0, c1, [&](const int64_t* off, int64_t cnt) {
+            const int64_t ss = ip.inner(0);
+            for (int64_t i = 0; i < cnt; ++i) ov[off[1] + i] = add_term(ov[off[1] + i], sj[off[0] + i * ss]);
+        });
+    }
+}
+
+template <class T>
+void scatter_add(const void* src, const nf_layout& sl, int axis, nf_dtype index_dtype, const void* idx,
+                 const nf::ScatterArgs& s, void* out) {
+    const nf::Plan<2> ip = inner_plan(sl, axis);
+    // No atomics and no per-thread partials: parts own disjoint output blocks (an outer index,
+    // a range of rows, a range of columns) and each walks all indices in order, so the sums are
+    // the same bits on any thread count. Rows are split only when outer axes and columns give
+    // too few blocks (an embedding table: one outer, 64 columns); each such part reads every
+    // index once and skips those outside its rows, so row parts are capped at one per
+    // kScatterRowColumns columns of a block: the index reads stay a small share of the adds
+    // (narrow slices, say a segment sum of scalars, run on one thread rather than reread indices).
+    const int64_t parts = nf::part_count(s.total, 1);
+    const int64_t cols = std::clamp<int64_t>(s.inner_n / kScatterMinColumns, 1, parts);
+    const int64_t per_outer = std::max<int64_t>(1, parts / std::max<int64_t>(1, s.outer * cols));
+    const int64_t row_cap = std::max<int64_t>(1, std::min(s.rows, s.inner_n / cols / kScatterRowColumns));
+    const int64_t row_parts = std::min(per_outer, row_cap);
+    const int64_t units = nf::sat_mul(nf::sat_mul(s.outer, row_parts), cols);
+    const int64_t unit_cost = std::max<int64_t>(1, nf::sat_mul(s.count, s.inner_n) / cols / row_parts);
+    nf::parallel_chunks(units, unit_cost, [&](int64_t b, int64_t e) {
+        for (int64_t u = b; u < e; ++u) {
+            const int64_t col = u % cols, q = u / cols;
+            const int64_t rp = q % row_parts, o = q / row_parts;
+            scatter_block(static_cast<const T*>(src), sl, axis, ip, index_dtype, idx, s, o,
+                          nf::part_begin(s.rows, row_parts, rp), nf::part_begin(s.rows, row_parts, rp + 1),
+                          nf::part_begin(s.inner_n, cols, col), nf::part_begin(s.inner_n, cols, col + 1),
+                          static_cast<T*>(out));
+        }
+    });
+}
+
+}  // namespace
+
+extern "C" NF_API nf_status nf_scatter_add(nf_dtype dtype, const void* src, const nf_layout* src_layout, int32_t axis,
+                                           nf_dtype index_dtype, const void* indices, int64_t rows, void* out) {
+    static const char* fn = "nf_scatter_add";
+    return nf::guard(fn, [&] {
+        const nf::ScatterArgs s = nf::check_scatter_add(fn, dtype, src, src_layout, axis, index_dtype, indices, rows, out);
+        // Every index is checked before out is touched, so a bad one leaves out as it was.
+        for (int64_t j = 0; j < s.count; ++j) {
+            const int64_t v = nf::index_at(index_dtype, indices, j);
+            if (v < 0 || v >= rows) nf::fail_scatter_index(fn, j, v, s, axis);
+        }
+        if (s.total == 0) return;
+        switch (dtype) {
+            case NF_FLOAT32: return scatter_add<float>(src, *src_layout, axis, index_dtype, indices, s, out);
+            case NF_FLOAT64: return scatter_add<double>(src, *src_layout, axis, index_dtype, indices, s, out);
+            case NF_INT32: return scatter_add<int32_t>(src, *src_layout, axis, index_dtype, indices, s, out);
+            default: return scatter_add<int64_t>(src, *src_layout, axis, index_dtype, indices, s, out);
+        }
     });
 }
 

@@ -1,4 +1,4 @@
-// nf_cuda_gather and nf_cuda_one_hot.
+// nf_cuda_gather, nf_cuda_scatter_add and nf_cuda_one_hot.
 //
 // Index checks run on the device (the indices live there): a kernel records the first bad
 // position with atomicMin, and the call waits for that one word. A bad index therefore still
@@ -110,6 +110,42 @@ void gather(const char* fn, const void* x, const nf_layout& xl, int axis, nf_dty
     NF_CUDA_LAUNCHED(fn);
 }
 
+// One thread per src element t = ((o * count) + j) * inner_n + r adds it into out[o, idx[j], r].
+// atomicAdd: threads of different j may name one row. Float sums therefore depend on the order
+// the device runs them in (documented in neuralflow_cuda.h); integer sums are exact.
+template <class T, class A>
+__global__ void scatter_add_kernel(const T* src, A* out, GatherGeometry g, int64_t rows, nf_dtype index_dtype,
+                                   const void* idx, int64_t total) {
+    for (int64_t t = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; t < total;
+         t += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+        const int64_t r = t % g.inner_n, q = t / g.inner_n;
+        const int64_t j = q % g.count, o = q / g.count;
+        const int64_t s = offset_of(o, g.shape, g.strides, g.axis) + j * g.axis_stride +
+                          offset_of(r, g.shape + g.axis + 1, g.strides + g.axis + 1, g.inner_rank);
+        const int64_t d = ((o * rows) + index_at(index_dtype, idx, j)) * g.inner_n + r;
+        atomicAdd(out + d, static_cast<A>(src[s]));  // int64 as unsigned: two's complement wraps alike
+    }
+}
+
+template <class T, class A>
+void scatter_add(const char* fn, const void* src, const nf_layout& sl, int axis, nf_dtype index_dtype,
+                 const void* idx, const ScatterArgs& s, void* out) {
+    GatherGeometry g{};
+    g.axis = axis;
+    g.inner_rank = sl.rank - axis - 1;
+    g.axis_stride = sl.strides[axis];
+    g.count = s.count;
+    g.inner_n = s.inner_n;
+    for (int d = 0; d < sl.rank; ++d) {
+        g.shape[d] = sl.shape[d];
+        g.strides[d] = sl.strides[d];
+    }
+    scatter_add_kernel<T, A><<<grid_for(s.total), kThreads, 0, stream()>>>(static_cast<const T*>(src) + sl.offset,
+                                                                          static_cast<A*>(out), g, s.rows,
+                                                                          index_dtype, idx, s.total);
+    NF_CUDA_LAUNCHED(fn);
+}
+
 template <class T>
 __global__ void one_hot_kernel(Strided<1> il, nf_dtype index_dtype, const void* idx, int64_t depth, T on, T off,
                                T* out, int64_t total) {
@@ -139,6 +175,25 @@ extern "C" NF_API nf_status nf_cuda_gather(nf_dtype dtype, const void* x, const 
             case 8: return nf::cuda::gather<uint64_t>(fn, x, *x_layout, axis, index_dtype, indices, index_count, g.inner_n, g.total, out);
             case 4: return nf::cuda::gather<uint32_t>(fn, x, *x_layout, axis, index_dtype, indices, index_count, g.inner_n, g.total, out);
             default: return nf::cuda::gather<uint8_t>(fn, x, *x_layout, axis, index_dtype, indices, index_count, g.inner_n, g.total, out);
+        }
+    });
+}
+
+extern "C" NF_API nf_status nf_cuda_scatter_add(nf_dtype dtype, const void* src, const nf_layout* src_layout,
+                                                int32_t axis, nf_dtype index_dtype, const void* indices, int64_t rows,
+                                                void* out) {
+    static const char* fn = "nf_cuda_scatter_add";
+    return nf::guard(fn, [&] {
+        const nf::ScatterArgs s = nf::check_scatter_add(fn, dtype, src, src_layout, axis, index_dtype, indices, rows, out);
+        int64_t value = 0;
+        const int64_t bad = nf::cuda::first_out_of_range(fn, index_dtype, indices, s.count, rows, &value);
+        if (bad >= 0) nf::fail_scatter_index(fn, bad, value, s, axis);
+        if (s.total == 0) return;
+        switch (dtype) {
+            case NF_FLOAT32: return nf::cuda::scatter_add<float, float>(fn, src, *src_layout, axis, index_dtype, indices, s, out);
+            case NF_FLOAT64: return nf::cuda::scatter_add<double, double>(fn, src, *src_layout, axis, index_dtype, indices, s, out);
+            case NF_INT32: return nf::cuda::scatter_add<int32_t, int>(fn, src, *src_layout, axis, index_dtype, indices, s, out);
+            default: return nf::cuda::scatter_add<int64_t, unsigned long long>(fn, src, *src_layout, axis, index_dtype, indices, s, out);
         }
     });
 }

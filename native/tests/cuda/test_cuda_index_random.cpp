@@ -1,7 +1,8 @@
-// CUDA vs CPU engine: gather, one_hot, fill, range, the Philox generators (the same numbers
+// CUDA vs CPU engine: gather, scatter_add, one_hot, fill, range, the Philox generators (the same numbers
 // from the same seed) and the fused optimizer updates (bit for bit).
 #include <cmath>
 #include <cstring>
+#include <type_traits>
 
 #include "cuda_util.h"
 
@@ -44,6 +45,54 @@ TEST(CudaIndex, BadGatherIndexFailsLikeCpu) {
     EXPECT_EQ(nf_cuda_gather(NF_FLOAT32, dx.get(), &l, 0, NF_INT64, di.get(), 5, dout.get()), NF_ERROR_INVALID_ARGUMENT);
     EXPECT_STREQ(nf_cuda_last_error(),
                  "nf_cuda_gather: indices[2] = 9 is out of range [0, 5) for axis 0 of x with shape [5, 2]");
+}
+
+// Scatter-add into a prefilled output, with every row named several times. Integers must match
+// exactly; floats to rounding (the device adds a row's terms in any order).
+template <class T, class I>
+void check_scatter(const Shape& s, Kind k, int axis, nf_dtype dt, nf_dtype idt) {
+    Shape ss = s;
+    ss[axis] = 11;
+    const View v = make_view(ss, k);
+    const auto src = random_values<T>(v.storage, -5.0, 5.0, 64);
+    std::vector<I> idx(11);
+    for (int64_t j = 0; j < 11; ++j) idx[j] = static_cast<I>((j * 3 + 1) % s[axis]);
+    const auto init = random_values<T>(numel(s), -1.0, 1.0, 65);
+    std::vector<T> cpu = init;
+    ASSERT_EQ(nf_scatter_add(dt, src.data(), &v.l, axis, idt, idx.data(), s[axis], cpu.data()), NF_OK) << nf_last_error();
+    DeviceBuffer ds(src), di(idx), dout(init);
+    ASSERT_EQ(nf_cuda_scatter_add(dt, ds.get(), &v.l, axis, idt, di.get(), s[axis], dout.get()), NF_OK)
+        << nf_cuda_last_error();
+    const std::string what = "scatter_add " + str(s) + " " + kind_name(k) + " axis " + std::to_string(axis);
+    const auto got = dout.download<T>(cpu.size());
+    if constexpr (std::is_integral_v<T>) {
+        EXPECT_TRUE(same(got, cpu, what));
+    } else {
+        EXPECT_TRUE(all_close(got.data(), std::vector<double>(cpu.begin(), cpu.end()), 1e-5, 1e-5, what));
+    }
+}
+
+TEST(CudaIndex, ScatterAddMatchesCpu) {
+    NFTC_REQUIRE_DEVICE();
+    for (Kind k : {Kind::Contig, Kind::Transposed, Kind::Strided, Kind::Negative})
+        for (int axis = 0; axis < 3; ++axis) {
+            check_scatter<float, int32_t>({5, 7, 3}, k, axis, NF_FLOAT32, NF_INT32);
+            check_scatter<double, int64_t>({5, 7, 3}, k, axis, NF_FLOAT64, NF_INT64);
+            check_scatter<int32_t, uint8_t>({5, 7, 3}, k, axis, NF_INT32, NF_UINT8);
+            check_scatter<int64_t, int64_t>({5, 7, 3}, k, axis, NF_INT64, NF_INT64);
+        }
+}
+
+TEST(CudaIndex, BadScatterIndexFailsLikeCpuAndWritesNothing) {
+    NFTC_REQUIRE_DEVICE();
+    const std::vector<float> src(10, 1.0f), init(10, 3.0f);
+    const std::vector<int64_t> idx = {1, 4, 9, 5, -2};
+    const nf_layout l = contiguous({5, 2});
+    DeviceBuffer ds(src), di(idx), dout(init);
+    EXPECT_EQ(nf_cuda_scatter_add(NF_FLOAT32, ds.get(), &l, 0, NF_INT64, di.get(), 5, dout.get()), NF_ERROR_INVALID_ARGUMENT);
+    EXPECT_STREQ(nf_cuda_last_error(),
+                 "nf_cuda_scatter_add: indices[2] = 9 is out of range [0, 5) for axis 0 of out with shape [5, 2]");
+    EXPECT_TRUE(same(dout.download<float>(10), init, "out after a bad index"));
 }
 
 TEST(CudaIndex, OneHotMatchesCpu) {

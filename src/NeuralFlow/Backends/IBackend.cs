@@ -119,6 +119,15 @@ public interface IBackend
     /// <summary>Slices of x along <paramref name="axis"/> picked by contiguous indices.</summary>
     void Gather(DType dtype, nint x, in Layout xLayout, int axis, DType indexDtype, nint indices, long indexCount, nint output);
 
+    /// <summary>
+    /// The adjoint of <see cref="Gather"/>: output[o, indices[j], r] += src[o, j, r], where src (any
+    /// strides) has indexCount = srcLayout.Shape[axis] slices along <paramref name="axis"/> and the
+    /// contiguous output has src's shape with <paramref name="rows"/> there. The output is added to,
+    /// not overwritten (the caller fills it first); an index outside [0, rows) throws before anything
+    /// is written. float32, float64, int32, int64.
+    /// </summary>
+    void ScatterAdd(DType dtype, nint src, in Layout srcLayout, int axis, DType indexDtype, nint indices, long rows, nint output);
+
     /// <summary>One-hot rows of length <paramref name="depth"/>.</summary>
     void OneHot(DType indexDtype, nint indices, in Layout indicesLayout, long depth, double onValue, double offValue, DType outDtype, nint output);
 

@@ -201,6 +201,15 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
         trace.Record(p => k.Gather(dtype, rx.At(p), lx, axis, indexDtype, ri.At(p), indexCount, ro.At(p)), [rx, ri], [ro]);
     }
 
+    public void ScatterAdd(DType dtype, nint src, in Layout srcLayout, int axis, DType indexDtype, nint indices, long rows, nint output)
+    {
+        Inner.ScatterAdd(dtype, src, srcLayout, axis, indexDtype, indices, rows, output);
+        if (!On) return;
+        var (k, rs, ri, ro, ls) = (Inner, Ref(src), Ref(indices), Ref(output), srcLayout);
+        // The output is read too: the kernel adds into what the op filled it with.
+        trace.Record(p => k.ScatterAdd(dtype, rs.At(p), ls, axis, indexDtype, ri.At(p), rows, ro.At(p)), [rs, ri, ro], [ro]);
+    }
+
     public void OneHot(DType indexDtype, nint indices, in Layout indicesLayout, long depth, double onValue, double offValue, DType outDtype, nint output)
     {
         Inner.OneHot(indexDtype, indices, indicesLayout, depth, onValue, offValue, outDtype, output);

@@ -93,6 +93,12 @@ inline unsigned long long atomicMin(unsigned long long* p, unsigned long long v)
     if (v < old) *p = v;
     return old;
 }
+// float, double, int and unsigned long long, as the device's overloads.
+template <class T> T atomicAdd(T* p, T v) {
+    const T old = *p;  // one fiber at a time: no race
+    *p = old + v;
+    return old;
+}
 inline unsigned __umulhi(unsigned a, unsigned b) { return static_cast<unsigned>((static_cast<uint64_t>(a) * b) >> 32); }
 template <class T> T min(T a, T b) { return b < a ? b : a; }
 template <class T> T max(T a, T b) { return a < b ? b : a; }

@@ -6,13 +6,9 @@ public sealed partial class ManagedBackend
     public unsafe void Gather(DType dtype, nint x, in Layout xLayout, int axis, DType indexDtype, nint indices, long indexCount, nint output)
     {
         const string M = nameof(Gather);
-        CheckDType(M, nameof(dtype), dtype);
-        long xCount = CheckLayout(M, nameof(xLayout), xLayout);
-        CheckIndexDType(M, nameof(indexDtype), indexDtype);
+        long xCount = CheckIndexed(M, dtype, nameof(xLayout), xLayout, indexDtype, axis, "x");
         CheckCount(M, nameof(indexCount), indexCount);
         int rank = xLayout.Rank;
-        if (axis < 0 || axis >= rank)
-            throw new ArgumentException($"{M}: axis {axis} is out of range for x of rank {rank} (shape {xLayout.Shape}).", nameof(axis));
         CheckPointer(M, nameof(indices), indices, indexCount);
         var dims = xLayout.Shape.Dims;
         long axisSize = dims[axis];
@@ -34,21 +30,7 @@ public sealed partial class ManagedBackend
         // out is [outer, indexCount, inner] contiguous; x is (outer dims) x axis x (inner dims)
         // with any strides. The inner block is copied by a 2-operand plan (out contiguous, x
         // strided), so a contiguous inner block (an embedding row) becomes one memcpy.
-        int innerRank = rank - axis - 1;
-        Span<long> innerShape = stackalloc long[Math.Max(innerRank, 1)];
-        Span<long> innerOut = stackalloc long[Math.Max(innerRank, 1)];
-        long s = 1;
-        for (int d = innerRank - 1; d >= 0; d--)
-        {
-            innerShape[d] = dims[axis + 1 + d];
-            innerOut[d] = s;
-            s *= innerShape[d];
-        }
-        var innerPlan = StridedPlan.Create(2, innerShape[..innerRank], innerOut[..innerRank],
-            xLayout.Strides.AsSpan(axis + 1), default, 0, 0, 0);
-        Span<long> outerShape = stackalloc long[Math.Max(axis, 1)];
-        for (int d = 0; d < axis; d++) outerShape[d] = dims[d];
-        var outerPlan = StridedPlan.Create(1, outerShape[..axis], xLayout.Strides.AsSpan(0, axis), default, default, 0, 0, 0);
+        var (innerPlan, outerPlan) = AxisPlans(xLayout, axis);
 
         var job = new GatherJob
         {
@@ -59,6 +41,32 @@ public sealed partial class ManagedBackend
         long units = outer * indexCount;
         int pieces = ChunksFor(total, units);
         WorkerPool.Split(job, units, pieces);
+    }
+
+    /// <summary>
+    /// The plans of a tensor sliced along <paramref name="axis"/>: Inner walks one slice (the axes
+    /// after axis) with operand 0 packed and operand 1 the tensor's strides; Outer gives the
+    /// tensor's offset of each index of the axes before axis.
+    /// </summary>
+    private static (StridedPlan Inner, StridedPlan Outer) AxisPlans(in Layout layout, int axis)
+    {
+        var dims = layout.Shape.Dims;
+        int innerRank = layout.Rank - axis - 1;
+        Span<long> innerShape = stackalloc long[Math.Max(innerRank, 1)];
+        Span<long> innerOut = stackalloc long[Math.Max(innerRank, 1)];
+        long s = 1;
+        for (int d = innerRank - 1; d >= 0; d--)
+        {
+            innerShape[d] = dims[axis + 1 + d];
+            innerOut[d] = s;
+            s *= innerShape[d];
+        }
+        var inner = StridedPlan.Create(2, innerShape[..innerRank], innerOut[..innerRank],
+            layout.Strides.AsSpan(axis + 1), default, 0, 0, 0);
+        Span<long> outerShape = stackalloc long[Math.Max(axis, 1)];
+        for (int d = 0; d < axis; d++) outerShape[d] = dims[d];
+        var outer = StridedPlan.Create(1, outerShape[..axis], layout.Strides.AsSpan(0, axis), default, default, 0, 0, 0);
+        return (inner, outer);
     }
 
     private struct GatherJob : IRangeJob
@@ -92,6 +100,17 @@ public sealed partial class ManagedBackend
                 plan.ForRuns(0, InnerCount, ref copy);
             }
         }
+    }
+
+    /// <summary>What Gather and ScatterAdd check alike: the dtypes, the sliced tensor's layout and the axis; returns its element count.</summary>
+    private static long CheckIndexed(string method, DType dtype, string layoutArg, in Layout layout, DType indexDtype, int axis, string what)
+    {
+        CheckDType(method, nameof(dtype), dtype);
+        long count = CheckLayout(method, layoutArg, layout);
+        CheckIndexDType(method, nameof(indexDtype), indexDtype);
+        if (axis < 0 || axis >= layout.Rank)
+            throw new ArgumentException($"{method}: axis {axis} is out of range for {what} of rank {layout.Rank} (shape {layout.Shape}).", nameof(axis));
+        return count;
     }
 
     private static void CheckIndexDType(string method, string arg, DType dtype)

@@ -111,6 +111,15 @@ internal abstract unsafe partial class NativeKernelBackend(in NativeKernelTable 
         Api.ThrowIfFailed(Api.gather((int)dtype, x, &lx, axis, (int)indexDtype, indices, indexCount, output));
     }
 
+    /// <inheritdoc cref="IBackend.ScatterAdd"/>
+    [MethodImpl(Hot)]
+    public void ScatterAdd(DType dtype, nint src, in Layout srcLayout, int axis, DType indexDtype, nint indices, long rows, nint output)
+    {
+        NfLayout ls = ToNative(srcLayout);
+        Enter();
+        Api.ThrowIfFailed(Api.scatter_add((int)dtype, src, &ls, axis, (int)indexDtype, indices, rows, output));
+    }
+
     /// <inheritdoc cref="IBackend.OneHot"/>
     public void OneHot(DType indexDtype, nint indices, in Layout indicesLayout, long depth, double onValue, double offValue, DType outDtype, nint output)
     {
