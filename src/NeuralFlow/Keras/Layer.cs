@@ -90,10 +90,12 @@ public abstract partial class Layer
     public virtual Tensor Call(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
+        var mask = InputMask(x);
         EnsureBuilt(x.Shape);
-        var y = Forward(x);
+        var y = mask is null ? Forward(x) : Forward(x, mask);
         OutputShape = y.Shape;
         if (ActivityRegularizer is not null) RecordActivity(y);
+        SetOutputMask(x, y, mask);
         return y;
     }
 

@@ -73,6 +73,7 @@ public static class KerasSerialization
         Register("RepeatVector", c => new Layers.RepeatVector(Int(c, "n"), NameOf(c)));
         Register("Embedding", c => new Layers.Embedding(
             Int(c, "input_dim"), Int(c, "output_dim"), Initializer(c, "embeddings_initializer"), Bool(c, "mask_zero", false), NameOf(c)));
+        Register("Masking", c => new Layers.Masking(Double(c, "mask_value", 0.0), NameOf(c)));
         Register("InputLayer", c => new Layers.InputLayer(Known(BatchInputShape(c)[1..]), DTypeOf(c), BatchInputShape(c)[0], NameOf(c)));
         Register("Add", c => new Layers.Add(NameOf(c)));
         Register("Subtract", c => new Layers.Subtract(NameOf(c)));
