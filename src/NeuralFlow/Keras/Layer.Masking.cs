@@ -86,9 +86,18 @@ public abstract partial class Layer
     /// </summary>
     private protected void SetOutputMask(Tensor x, Tensor y, Tensor? mask)
     {
+        if (!SupportsMasking && mask is not null && !_warnedMaskDropped)
+        {
+            // Keras 3's warning, once per layer here (Python's warnings show one per place).
+            _warnedMaskDropped = true;
+            NF.Warn($"Layer '{Name}' (of type {GetType().Name}) was passed an input with a mask attached to it. However, this layer does not support masking " +
+                    "and will therefore destroy the mask information. Downstream layers will not see the mask.");
+        }
         if (ReferenceEquals(x, y) || MaskOf(y) is not null) return;
         if (SupportsMasking && ComputeMask(x, mask) is { } output) SetMask(y, output);
     }
+
+    private bool _warnedMaskDropped;
 
     /// <summary>
     /// <paramref name="mask"/> as a bool tensor after checking it has one row per example of

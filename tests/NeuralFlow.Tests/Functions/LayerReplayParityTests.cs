@@ -62,6 +62,9 @@ public abstract class LayerReplayParityTests(string backend) : BackendTest(backe
         ["GRU"] = ("sequence", () => [new Layers.GRU(4, returnSequences: true, goBackwards: true, resetAfter: false), new Layers.GRU(3)]),
         ["Bidirectional"] = ("sequence", () => [new Layers.Bidirectional(new Layers.LSTM(3, returnSequences: true)), new Layers.Flatten()]),
         ["TimeDistributed"] = ("sequence", () => [new Layers.TimeDistributed(new Layers.Dense(3, activation: "relu")), new Layers.Flatten()]),
+        // Masks: ReLU zeroes whole steps now and then, which Masking marks and the GRU skips; token 0 is padding.
+        ["Masking"] = ("sequence", () => [new Layers.ReLU(), new Layers.Masking(), new Layers.GRU(3, returnSequences: true), new Layers.GlobalAveragePooling1D()]),
+        ["EmbeddingMaskZero"] = ("tokens", () => [new Layers.Embedding(10, 4, maskZero: true), new Layers.Bidirectional(new Layers.LSTM(3))]),
     };
 
     // Merge layers take two branches of one input: Dense(4) and Dense(4, tanh).
