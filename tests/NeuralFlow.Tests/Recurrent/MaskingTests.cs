@@ -329,6 +329,17 @@ public abstract class MaskingTests(string backend) : BackendFileTest(backend)
         // The loaded model still masks: row 0 equals its unpadded prefix.
         Near(loadedTokens.Layers[1].Call(loadedTokens.Layers[0].Call(NF.Constant(new[,] { { 1, 6 } }))).ToArray<float>(), expected[..4], "loaded row 0");
     }
+
+    [SkippableFact]
+    public void Onnx_export_refuses_masks_it_cannot_carry()
+    {
+        RequireBackend();
+        var tokens = new Sequential(Layers.Input([4], DType.Int32), new Layers.Embedding(7, 3, maskZero: true), new Layers.LSTM(2));
+        var e = Assert.Throws<NotSupportedException>(() => tokens.ExportOnnx(Temp.File("tokens.onnx")));
+        Assert.Contains("maskZero", e.Message);
+        var series = new Sequential(Layers.Input([4, 2]), new Layers.Masking(), new Layers.LSTM(2));
+        Assert.Contains("is a Masking", Assert.Throws<NotSupportedException>(() => series.ExportOnnx(Temp.File("series.onnx"))).Message);
+    }
 }
 
 public sealed class ManagedMaskingTests() : MaskingTests("managed");
