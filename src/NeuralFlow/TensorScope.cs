@@ -105,6 +105,8 @@ public sealed class TensorScope : IDisposable
             if (found) _tensors.RemoveAt(i);
         }
         if (found) AddToLive(_outer, tensor);
+        // A Keras mask rides with its tensor (Layer.MaskOf), so it escapes with it.
+        if (Keras.Layer.MaskOf(tensor) is { } mask && !ReferenceEquals(mask, tensor)) Keep(mask);
         return tensor;
     }
 

@@ -2,7 +2,7 @@ namespace NeuralFlow.Keras;
 
 /// <summary>
 /// A Keras layer: a computation with weights that it builds lazily from the shape of its first
-/// input (<c>tf.keras.layers.Layer</c>). Subclasses implement <see cref="Forward"/> and, when
+/// input (<c>tf.keras.layers.Layer</c>). Subclasses implement <see cref="Forward(Tensor)"/> and, when
 /// they have weights, <see cref="Build"/>; models and composite layers override <see cref="Call(Tensor)"/>.
 /// </summary>
 public abstract partial class Layer
@@ -90,10 +90,12 @@ public abstract partial class Layer
     public virtual Tensor Call(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
+        var mask = InputMask(x);
         EnsureBuilt(x.Shape);
-        var y = Forward(x);
+        var y = mask is null ? Forward(x) : Forward(x, mask);
         OutputShape = y.Shape;
         if (ActivityRegularizer is not null) RecordActivity(y);
+        SetOutputMask(x, y, mask);
         return y;
     }
 

@@ -63,6 +63,9 @@ public partial class Model
                 }
                 case Layers.Embedding embedding:
                 {
+                    // The exported graph has no masks: the recurrent and pooling nodes after it would read the padding.
+                    if (embedding.MaskZero)
+                        throw new NotSupportedException($"ExportOnnx: layer {layer.Name} is an Embedding with maskZero, whose mask the exported graph cannot carry; export a model without masking.");
                     // The graph's input is float (as Predict's): cast to int64 truncates as the layer does.
                     string indices = Node("Cast", $"{layer.Name}/Cast", [x], OnnxWriter.IntAttribute("to", OnnxInt64));
                     shape.Add(embedding.OutputDim);

@@ -68,6 +68,9 @@ public abstract class LayerReplayParityTests(string backend) : BackendTest(backe
         ["SeparableConv1D"] = ("sequence", () => [new Layers.SeparableConv1D(3, 3, strides: 2, dilationRate: 1, depthMultiplier: 2), new Layers.Flatten()]),
         // Self-attention on one input (a Sequential model); the two-input calls are in Pairs.
         ["MultiHeadAttentionSelf"] = ("sequence", () => [new Layers.MultiHeadAttention(2, 3, dropout: 0.2), new Layers.Flatten()]),
+        // Masks: ReLU zeroes whole steps now and then, which Masking marks and the GRU skips; token 0 is padding.
+        ["Masking"] = ("sequence", () => [new Layers.ReLU(), new Layers.Masking(), new Layers.GRU(3, returnSequences: true), new Layers.GlobalAveragePooling1D()]),
+        ["EmbeddingMaskZero"] = ("tokens", () => [new Layers.Embedding(10, 4, maskZero: true), new Layers.Bidirectional(new Layers.LSTM(3))]),
     };
 
     // Merge layers take two branches of one input: Dense(4) and Dense(4, tanh).

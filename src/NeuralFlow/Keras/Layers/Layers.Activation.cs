@@ -7,6 +7,9 @@ public static partial class Layers
     /// <summary>Applies an activation by name or function (<c>tf.keras.layers.Activation</c>).</summary>
     public sealed class Activation(ActivationFunction activation, string? name = null) : Layer(name)
     {
+        /// <summary>True: a mask passes through unchanged (Keras' supports_masking).</summary>
+        public override bool SupportsMasking => true;
+
         /// <summary>The function applied.</summary>
         public ActivationFunction Function { get; } = activation ?? throw new ArgumentNullException(nameof(activation));
 

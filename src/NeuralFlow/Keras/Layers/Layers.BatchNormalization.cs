@@ -19,6 +19,9 @@ public static partial class Layers
                                            string? name = null,
                                            Regularizers.Regularizer? betaRegularizer = null, Regularizers.Regularizer? gammaRegularizer = null) : Layer(name)
     {
+        /// <summary>True: a mask passes through unchanged (Keras' supports_masking).</summary>
+        public override bool SupportsMasking => true;
+
         /// <summary>The feature axis (Keras' default -1: channels last).</summary>
         public int Axis { get; } = axis;
 

@@ -10,7 +10,7 @@ public static partial class Layers
     /// and a backward one ("backward_" + its name, go_backwards flipped), each with its own
     /// weights, forward's first. A backward sequence is put back in time order before the merge.
     /// <c>mergeMode</c>: "concat" (Keras' default, along the last axis), "sum", "mul", "ave", or
-    /// null for both outputs unmerged (through <see cref="CallWithStates(Tensor, IReadOnlyList{Tensor}?)"/>, as with return_state,
+    /// null for both outputs unmerged (through <see cref="CallWithStates(Tensor, IReadOnlyList{Tensor}?, Tensor?)"/>, as with return_state,
     /// whose states are the forward layer's, then the backward's).
     /// </summary>
     public sealed class Bidirectional : Layer
@@ -39,7 +39,15 @@ public static partial class Layers
                     throw new ArgumentException($"Bidirectional: mergeMode \"{mergeMode}\" needs outputs of one width, but {layer.Name} has {layer.Units} units and backwardLayer {backwardLayer.Name} {backwardLayer.Units}.", nameof(backwardLayer));
                 BackwardLayer = backwardLayer;
             }
+            // Keras forces zero_output_for_mask = return_sequences on both: a masked step of a returned sequence outputs zeros.
+            ForwardLayer.ZeroOutputForMask = BackwardLayer.ZeroOutputForMask = ForwardLayer.ReturnSequences;
         }
+
+        /// <inheritdoc/>
+        public override bool SupportsMasking => true;
+
+        /// <summary>The input's mask when the layers return sequences (Keras' Bidirectional.compute_mask); none otherwise.</summary>
+        public override Tensor? ComputeMask(Tensor inputs, Tensor? mask) => ForwardLayer.ReturnSequences ? mask : null;
 
         private static string RemovePrefix(string name, string prefix) => name.StartsWith(prefix, StringComparison.Ordinal) ? name[prefix.Length..] : name;
 
@@ -69,7 +77,7 @@ public static partial class Layers
             BackwardLayer.EnsureBuilt(inputShape);
         }
 
-        /// <summary>The merged output; with return_state or mergeMode null there is more than one tensor: call <see cref="CallWithStates(Tensor, IReadOnlyList{Tensor}?)"/>.</summary>
+        /// <summary>The merged output; with return_state or mergeMode null there is more than one tensor: call <see cref="CallWithStates(Tensor, IReadOnlyList{Tensor}?, Tensor?)"/>.</summary>
         public override Tensor Call(Tensor x)
         {
             if (MergeMode is null || ForwardLayer.ReturnState)
@@ -83,17 +91,21 @@ public static partial class Layers
         /// [output, forward states..., backward states...] (the output being the forward and the
         /// backward outputs, two tensors, when mergeMode is null), as Keras' Bidirectional with
         /// return_state; <paramref name="initialState"/> holds the forward layer's initial states, then the backward's.
+        /// Both layers skip the steps <paramref name="mask"/> (or the mask x carries) marks as padding.
         /// </summary>
-        public IReadOnlyList<Tensor> CallWithStates(Tensor x, IReadOnlyList<Tensor>? initialState = null)
+        public IReadOnlyList<Tensor> CallWithStates(Tensor x, IReadOnlyList<Tensor>? initialState = null, Tensor? mask = null)
         {
             ArgumentNullException.ThrowIfNull(x);
             EnsureBuilt(x.Shape);
+            mask = mask is null ? InputMask(x) : CheckedMask(x, mask, Name);
             int n = ForwardLayer.StateCount, m = BackwardLayer.StateCount;
             if (initialState is not null && initialState.Count != n + m)
                 throw new ArgumentException($"{Name}: initialState needs {n} state(s) for the forward layer and {m} for the backward one, got {initialState.Count}.", nameof(initialState));
-            var forward = ForwardLayer.CallWithStates(x, initialState?.Take(n).ToArray());
-            var backward = BackwardLayer.CallWithStates(x, initialState?.Skip(n).ToArray());
+            var forward = ForwardLayer.CallWithStates(x, initialState?.Take(n).ToArray(), mask);
+            var backward = BackwardLayer.CallWithStates(x, initialState?.Skip(n).ToArray(), mask);
             var outputs = Merge(forward[0], backward[0]);
+            if (ComputeMask(x, mask) is { } outputMask)
+                foreach (var output in outputs) SetMask(output, outputMask);
             OutputShape = outputs[0].Shape;
             return [.. outputs, .. forward.Skip(1), .. backward.Skip(1)];
         }
@@ -125,8 +137,11 @@ public static partial class Layers
         }
 
         /// <inheritdoc/>
-        protected override Tensor Forward(Tensor x) =>
-            Merge(ForwardLayer.CallWithStates(x)[0], BackwardLayer.CallWithStates(x)[0])[0];
+        protected override Tensor Forward(Tensor x) => Forward(x, null);
+
+        /// <inheritdoc/>
+        protected override Tensor Forward(Tensor x, Tensor? mask) =>
+            Merge(ForwardLayer.CallWithStates(x, null, mask)[0], BackwardLayer.CallWithStates(x, null, mask)[0])[0];
 
         private Tensor[] Merge(Tensor forward, Tensor backward)
         {

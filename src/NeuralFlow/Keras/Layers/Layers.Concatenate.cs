@@ -34,6 +34,27 @@ public static partial class Layers
                     $"{Name} (Concatenate) joins along axis {Axis} inputs whose other axes match, but got shapes {string.Join(", ", inputs.Select(t => t.Shape.ToString()))}.", nameof(inputs));
         }
 
+        /// <summary>
+        /// Keras' Concatenate.compute_mask: each input's mask (all true for an unmasked input)
+        /// widened to the input's shape, joined along <see cref="Axis"/>, then any over the last
+        /// axis; none when no input has a mask.
+        /// </summary>
+        public override Tensor? ComputeMask(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks)
+        {
+            ArgumentNullException.ThrowIfNull(masks);
+            if (masks.Count != inputs.Count)
+                throw new ArgumentException($"{Name}: {masks.Count} masks for {inputs.Count} inputs.", nameof(masks));
+            if (masks.All(m => m is null)) return null;
+            var full = inputs.Select((x, i) =>
+            {
+                if (masks[i] is not { } m) return NF.Fill(x.Shape, 1, DType.Bool, x.Backend);
+                var mask = CheckedMask(x, m, Name);
+                while (mask.Rank < x.Rank) mask = NF.ExpandDims(mask, -1);
+                return NF.LogicalOr(mask, NF.Fill(x.Shape, 0, DType.Bool, x.Backend));
+            }).ToArray();
+            return NF.ReduceAny(NF.Concat(full, Axis < 0 ? Axis + inputs[0].Rank : Axis), -1);
+        }
+
         /// <inheritdoc/>
         protected override Tensor Combine(IReadOnlyList<Tensor> inputs) => NF.Concat(inputs, Axis < 0 ? Axis + inputs[0].Rank : Axis);
     }

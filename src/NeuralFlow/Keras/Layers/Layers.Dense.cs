@@ -14,6 +14,9 @@ public static partial class Layers
                               Regularizers.Regularizer? activityRegularizer = null)
         : Layer(name, activityRegularizer)
     {
+        /// <summary>True: a mask passes through unchanged (Keras' supports_masking).</summary>
+        public override bool SupportsMasking => true;
+
         /// <summary>A penalty on the kernel, added to <see cref="Layer.Losses"/> (Keras' kernel_regularizer).</summary>
         public Regularizers.Regularizer? KernelRegularizer { get; set; } = kernelRegularizer;
 

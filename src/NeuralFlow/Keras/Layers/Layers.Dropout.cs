@@ -14,6 +14,9 @@ public static partial class Layers
     /// </summary>
     public class Dropout : Layer
     {
+        /// <summary>True: a mask passes through unchanged (Keras' supports_masking).</summary>
+        public override bool SupportsMasking => true;
+
         private readonly RandomStream? _stream;
         private readonly int?[]? _noiseShape;
 

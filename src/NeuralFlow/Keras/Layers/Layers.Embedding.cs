@@ -17,7 +17,9 @@ public static partial class Layers
         /// <summary>
         /// A table of <paramref name="inputDim"/> vectors of <paramref name="outputDim"/> values,
         /// initialized by <paramref name="embeddingsInitializer"/> (Keras' default "uniform",
-        /// uniform in ±0.05). <paramref name="maskZero"/> (Keras' masking of index 0) is not supported.
+        /// uniform in ±0.05). <paramref name="maskZero"/> (Keras' mask_zero) makes index 0 padding: the
+        /// output carries the mask ids != 0, which recurrent layers, pooling and the loss honour; row 0
+        /// still exists, so the vocabulary takes indices 1 to inputDim - 1 (Keras: input_dim = vocabulary + 1).
         /// <paramref name="embeddingsRegularizer"/> penalizes the table (Keras' embeddings_regularizer).
         /// </summary>
         public Embedding(int inputDim, int outputDim, Initializer? embeddingsInitializer = null, bool maskZero = false, string? name = null,
@@ -26,9 +28,7 @@ public static partial class Layers
         {
             InputDim = inputDim > 0 ? inputDim : throw new ArgumentOutOfRangeException(nameof(inputDim), inputDim, "Embedding: inputDim (the vocabulary size) must be positive.");
             OutputDim = outputDim > 0 ? outputDim : throw new ArgumentOutOfRangeException(nameof(outputDim), outputDim, "Embedding: outputDim must be positive.");
-            if (maskZero)
-                throw new NotSupportedException(
-                    "Embedding: maskZero is not supported (NeuralFlow has no masks that later layers would honour); pad with an index the model can learn to ignore, or drop padded positions before the layer.");
+            MaskZero = maskZero;
             EmbeddingsInitializer = embeddingsInitializer ?? Initializer.Get("uniform");
             EmbeddingsRegularizer = embeddingsRegularizer;
         }
@@ -38,6 +38,15 @@ public static partial class Layers
 
         private protected override IEnumerable<RegularizerSlot> RegularizerSlots =>
             [new("embeddings_regularizer", Embeddings, EmbeddingsRegularizer, r => EmbeddingsRegularizer = r)];
+
+        /// <summary>Whether index 0 is padding, masked out for the layers after this one (Keras' mask_zero).</summary>
+        public bool MaskZero { get; }
+
+        /// <summary>True with <see cref="MaskZero"/> (Keras: supports_masking = mask_zero).</summary>
+        public override bool SupportsMasking => MaskZero;
+
+        /// <summary>With <see cref="MaskZero"/>, the mask ids != 0 (the input's shape); else none.</summary>
+        public override Tensor? ComputeMask(Tensor inputs, Tensor? mask) => MaskZero ? NF.NotEqual(inputs, 0) : null;
 
         /// <summary>The number of rows (the vocabulary size).</summary>
         public int InputDim { get; }
@@ -58,7 +67,7 @@ public static partial class Layers
             c["input_dim"] = InputDim;
             c["output_dim"] = OutputDim;
             c["embeddings_initializer"] = EmbeddingsInitializer.ToConfig();
-            c["mask_zero"] = false;
+            c["mask_zero"] = MaskZero;
             return c;
         }
 

@@ -79,10 +79,33 @@ public static partial class Layers
     /// <summary>
     /// Mean over the steps: [batch, steps, channels] (or [batch, channels, steps]) to [batch,
     /// channels], or to [batch, 1, channels] ([batch, channels, 1]) with <paramref name="keepdims"/>
-    /// (<c>keras.layers.GlobalAveragePooling1D</c>).
+    /// (<c>keras.layers.GlobalAveragePooling1D</c>). With a mask [batch, steps] (from
+    /// Embedding(maskZero), Masking or a recurrent layer's returned sequence) the mean is over the
+    /// real steps only, sum(x where real) / (number of real steps), as Keras'; the output has no mask.
     /// </summary>
     public sealed class GlobalAveragePooling1D(string? name = null, string dataFormat = "channels_last", bool keepdims = false)
-        : GlobalPooling1D(name, dataFormat, keepdims, max: false);
+        : GlobalPooling1D(name, dataFormat, keepdims, max: false)
+    {
+        /// <summary>True: it reads the mask (and, as Keras', passes none on).</summary>
+        public override bool SupportsMasking => true;
+
+        /// <inheritdoc/>
+        public override Tensor? ComputeMask(Tensor inputs, Tensor? mask) => null;
+
+        /// <inheritdoc/>
+        protected override Tensor Forward(Tensor x, Tensor? mask)
+        {
+            if (mask is null) return Forward(x);
+            bool channelsFirst = DataFormat == "channels_first";
+            if (x.Rank != 3 || mask.Rank != 2 || mask.Shape[0] != x.Shape[0] || mask.Shape[1] != x.Shape[channelsFirst ? 2 : 1])
+                throw new ArgumentException(
+                    $"{Name}: a mask for inputs of shape {x.Shape} must be [batch, steps] = ({x.Shape[0]}, {(x.Rank == 3 ? x.Shape[channelsFirst ? 2 : 1].ToString() : "steps")}), got shape {mask.Shape}.", nameof(mask));
+            int steps = channelsFirst ? 2 : 1;
+            var real = NF.ExpandDims(mask.DType == DType.Bool ? mask : NF.NotEqual(mask, 0), channelsFirst ? 1 : 2);
+            var values = x.DType.IsFloating() ? x : NF.Cast(x, DType.Float32);
+            return NF.ReduceSum(NF.Where(real, values, 0), [steps], Keepdims) / NF.ReduceSum(NF.Cast(real, values.DType), [steps], Keepdims);
+        }
+    }
 
     /// <summary>
     /// Maximum over the steps: [batch, steps, channels] (or [batch, channels, steps]) to [batch,

@@ -12,6 +12,9 @@ public static partial class Layers
     /// </summary>
     public sealed class LayerNormalization : Layer
     {
+        /// <summary>True: a mask passes through unchanged (Keras' supports_masking).</summary>
+        public override bool SupportsMasking => true;
+
         /// <summary>Normalizes over <paramref name="axis"/> (Keras' default -1).</summary>
         public LayerNormalization(int axis = -1, double epsilon = 1e-3, bool center = true, bool scale = true,
                                   Initializer? betaInitializer = null, Initializer? gammaInitializer = null, string? name = null,

@@ -34,8 +34,30 @@ public static partial class Layers
             EnsureBuilt(inputs[0].Shape);
             var y = Combine(inputs);
             OutputShape = y.Shape;
+            var masks = inputs.Select(MaskOf).ToArray();
+            if (masks.Any(m => m is not null) && ComputeMask(inputs, masks) is { } mask) SetMask(y, mask);
             return y;
         }
+
+        /// <summary>
+        /// The output's mask from the inputs' (Keras' Merge.compute_mask): a position is real when
+        /// it is real in any input (a logical OR), and there is none unless every input has one.
+        /// </summary>
+        public virtual Tensor? ComputeMask(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks)
+        {
+            ArgumentNullException.ThrowIfNull(masks);
+            if (masks.Count != inputs.Count)
+                throw new ArgumentException($"{Name}: {masks.Count} masks for {inputs.Count} inputs.", nameof(masks));
+            if (masks.Any(m => m is null)) return null;
+            var checkedMasks = masks.Select((m, i) => CheckedMask(inputs[i], m!, Name)).ToArray();
+            for (int i = 1; i < checkedMasks.Length; i++)
+                if (checkedMasks[i].Shape != checkedMasks[0].Shape)
+                    throw new ArgumentException($"{Name}: the inputs' masks differ in shape ({string.Join(", ", checkedMasks.Select(m => m.Shape.ToString()))}).", nameof(masks));
+            return Fold(checkedMasks, NF.LogicalOr);
+        }
+
+        /// <inheritdoc/>
+        public override bool SupportsMasking => true;
 
         /// <summary>
         /// Keras' check for elementwise merges: every input has the first one's shape (broadcasting

@@ -13,6 +13,9 @@ public static partial class Layers
     /// </summary>
     public abstract class NoiseLayer : Layer
     {
+        /// <summary>True: a mask passes through unchanged (Keras' supports_masking).</summary>
+        public override bool SupportsMasking => true;
+
         private readonly RandomStream? _stream;
 
         private protected NoiseLayer(int? seed, string? name) : base(name)

@@ -17,6 +17,9 @@ public static partial class Layers
     /// </summary>
     public sealed class Normalization : Layer
     {
+        /// <summary>True: a mask passes through unchanged (Keras' supports_masking).</summary>
+        public override bool SupportsMasking => true;
+
         private const double Epsilon = 1e-7;   // Keras' backend.epsilon()
         private readonly double[]? _givenMean, _givenVariance;
         private int[] _keep = [];              // the kept axes, non-negative, ascending

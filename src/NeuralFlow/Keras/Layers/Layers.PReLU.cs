@@ -14,6 +14,9 @@ public static partial class Layers
     public sealed class PReLU(Initializer? alphaInitializer = null, Regularizers.Regularizer? alphaRegularizer = null,
                               int[]? sharedAxes = null, string? name = null) : Layer(name)
     {
+        /// <summary>True: a mask passes through unchanged (Keras' supports_masking).</summary>
+        public override bool SupportsMasking => true;
+
         /// <summary>How alpha starts (Keras' default: zeros).</summary>
         public Initializer AlphaInitializer { get; } = alphaInitializer ?? Initializer.Zeros;
 

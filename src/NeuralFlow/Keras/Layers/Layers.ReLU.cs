@@ -11,6 +11,9 @@ public static partial class Layers
     /// </summary>
     public sealed class ReLU(double? maxValue = null, double negativeSlope = 0, double threshold = 0, string? name = null) : Layer(name)
     {
+        /// <summary>True: a mask passes through unchanged (Keras' supports_masking).</summary>
+        public override bool SupportsMasking => true;
+
         /// <summary>A plain ReLU layer with a name.</summary>
         public ReLU(string? name) : this(null, 0, 0, name) { }
 
@@ -48,6 +51,9 @@ public static partial class Layers
     /// <summary>x for x &gt;= 0, negativeSlope * x below (<c>keras.layers.LeakyReLU</c>; Keras' default slope 0.3).</summary>
     public sealed class LeakyReLU(double negativeSlope = 0.3, string? name = null) : Layer(name)
     {
+        /// <summary>True: a mask passes through unchanged (Keras' supports_masking).</summary>
+        public override bool SupportsMasking => true;
+
         /// <summary>The slope for negative inputs.</summary>
         public double NegativeSlope { get; } = negativeSlope < 0 ? throw new ArgumentOutOfRangeException(nameof(negativeSlope), negativeSlope, "LeakyReLU: negativeSlope must be >= 0.") : negativeSlope;
 
@@ -61,6 +67,9 @@ public static partial class Layers
     /// <summary>x for x &gt; 0, alpha * (e^x - 1) below (<c>keras.layers.ELU</c>).</summary>
     public sealed class ELU(double alpha = 1.0, string? name = null) : Layer(name)
     {
+        /// <summary>True: a mask passes through unchanged (Keras' supports_masking).</summary>
+        public override bool SupportsMasking => true;
+
         /// <summary>The scale of the negative part.</summary>
         public double Alpha { get; } = alpha;
 

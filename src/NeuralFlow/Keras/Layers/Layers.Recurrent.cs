@@ -12,8 +12,11 @@ public static partial class Layers
     /// Inputs are [batch, timesteps, features]. The input projection of every step is one MatMul
     /// of x reshaped to [batch * timesteps, features]; only the recurrent MatMul runs per step.
     /// The whole loop is ordinary NF ops, so the tape, NF.Function replay (Fit) and every engine
-    /// work without kernels of their own. Keras would skip masked steps (a mask from
-    /// Embedding(mask_zero) or Masking); NeuralFlow has no masks, so every step is processed.
+    /// work without kernels of their own. A mask [batch, timesteps] (from Embedding(maskZero),
+    /// Masking, or given to Call) skips padded steps as Keras' backend rnn does: a masked step
+    /// carries every state over unchanged, and outputs the previous step's output (zeros with
+    /// <see cref="ZeroOutputForMask"/>), so post-padding leaves the final state as it was at the
+    /// last real step. Masked and unmasked rows are picked by NF.Where, so Fit's replay recomputes them.
     /// </summary>
     public abstract class Recurrent : Layer
     {
@@ -72,7 +75,20 @@ public static partial class Layers
         /// <summary>True: the output of every step [batch, timesteps, units]; false: the last one [batch, units].</summary>
         public bool ReturnSequences { get; }
 
-        /// <summary>True: the layer also returns its final states, through <see cref="CallWithStates(Tensor, IReadOnlyList{Tensor}?)"/>.</summary>
+        /// <summary>
+        /// What a masked step outputs (Keras' zero_output_for_mask): false (Keras' default), the
+        /// previous step's output; true, zeros. Bidirectional sets it to returnSequences on its two
+        /// layers, as Keras does. States carry over through masked steps either way.
+        /// </summary>
+        public bool ZeroOutputForMask { get; set; }
+
+        /// <inheritdoc/>
+        public override bool SupportsMasking => true;
+
+        /// <summary>The input's mask with returnSequences (each output step is the input step's), none without (Keras' RNN.compute_mask).</summary>
+        public override Tensor? ComputeMask(Tensor inputs, Tensor? mask) => ReturnSequences ? mask : null;
+
+        /// <summary>True: the layer also returns its final states, through <see cref="CallWithStates(Tensor, IReadOnlyList{Tensor}?, Tensor?)"/>.</summary>
         public bool ReturnState { get; }
 
         /// <summary>True: the steps are processed last to first, and a returned sequence is in that (reversed) order, as Keras'.</summary>
@@ -155,6 +171,7 @@ public static partial class Layers
             c["return_state"] = ReturnState;
             c["go_backwards"] = GoBackwards;
             c["stateful"] = false;
+            c["zero_output_for_mask"] = ZeroOutputForMask;
             c["unroll"] = false;
             return c;
         }
@@ -179,7 +196,7 @@ public static partial class Layers
 
         /// <summary>
         /// The output (the last step's, or every step's with <see cref="ReturnSequences"/>). A layer
-        /// made with <c>returnState: true</c> returns more than one tensor: call <see cref="CallWithStates(Tensor, IReadOnlyList{Tensor}?)"/>.
+        /// made with <c>returnState: true</c> returns more than one tensor: call <see cref="CallWithStates(Tensor, IReadOnlyList{Tensor}?, Tensor?)"/>.
         /// </summary>
         public override Tensor Call(Tensor x)
         {
@@ -195,12 +212,16 @@ public static partial class Layers
         /// Runs the layer and returns [output, final states...] (h, or an LSTM's h and c), as Keras'
         /// <c>layer(x, initial_state=...)</c> with return_state; <paramref name="initialState"/>
         /// (one [batch, units] tensor per state) replaces the zeros the loop otherwise starts from.
+        /// <paramref name="mask"/> ([batch, timesteps], Keras' mask=) skips padded steps; without it,
+        /// the mask x carries (from Embedding(maskZero) or Masking), if any.
         /// </summary>
-        public IReadOnlyList<Tensor> CallWithStates(Tensor x, IReadOnlyList<Tensor>? initialState = null)
+        public IReadOnlyList<Tensor> CallWithStates(Tensor x, IReadOnlyList<Tensor>? initialState = null, Tensor? mask = null)
         {
             ArgumentNullException.ThrowIfNull(x);
             EnsureBuilt(x.Shape);
-            var result = Run(x, initialState);
+            var given = mask is null ? InputMask(x) : CheckedMask(x, mask, Name);
+            var result = Run(x, initialState, given);
+            if (ComputeMask(x, given) is { } outputMask) SetMask(result[0], outputMask);
             OutputShape = result[0].Shape;
             // As Layer.Call records it: Bidirectional and return_state calls come here, and their activity penalty must count too.
             if (ActivityRegularizer is not null) RecordActivity(result[0]);
@@ -269,11 +290,16 @@ public static partial class Layers
         }
 
         /// <inheritdoc/>
-        protected override Tensor Forward(Tensor x) => Run(x, null)[0];
+        protected override Tensor Forward(Tensor x) => Run(x, null, null)[0];
 
-        private Tensor[] Run(Tensor x, IReadOnlyList<Tensor>? initialState)
+        /// <inheritdoc/>
+        protected override Tensor Forward(Tensor x, Tensor? mask) => Run(x, null, mask)[0];
+
+        private Tensor[] Run(Tensor x, IReadOnlyList<Tensor>? initialState, Tensor? mask)
         {
             CheckRank(x.Shape);
+            if (mask is not null && (mask.Rank != 2 || mask.Shape[0] != x.Shape[0] || mask.Shape[1] != x.Shape[1]))
+                throw new ArgumentException($"{Name}: a {GetType().Name} needs a mask [batch, timesteps] = ({x.Shape[0]}, {x.Shape[1]}), got shape {mask.Shape}.", nameof(mask));
             int features = Kernel!.Shape[0];
             if (x.Shape[2] != features)
                 throw new ArgumentException($"{Name}: was built for {features} features per step, got inputs of shape {x.Shape}.", nameof(x));
@@ -291,16 +317,31 @@ public static partial class Layers
             var perStep = Unstack(NF.Reshape(projected, [steps, batch, Gates * Units]));
             var perCall = BeginSequence();
 
+            // Each step's mask as [batch, 1], to pick whole rows of a [batch, units] state.
+            var stepMasks = mask is null ? null : Unstack(NF.Transpose(NF.ExpandDims(CheckedMask(x, mask, Name), 2), [1, 0, 2]));
             var outputs = ReturnSequences ? new Tensor[steps] : null;
+            // Keras' backend rnn starts the "previous output" of a masked step at zeros, not at the initial state.
+            var previous = stepMasks is null ? null : NF.Fill([batch, Units], 0, input.DType, input.Backend);
+            Tensor lastOutput = states[0];
             for (int i = 0; i < steps; i++)
             {
                 int t = GoBackwards ? steps - 1 - i : i;
                 var h = states[0];
-                states = Step(perStep[t], recurrentMask is null ? h : h * recurrentMask, states, perCall);
-                if (outputs is not null) outputs[i] = states[0];
+                var next = Step(perStep[t], recurrentMask is null ? h : h * recurrentMask, states, perCall);
+                var output = next[0];
+                if (stepMasks is not null)
+                {
+                    var real = stepMasks[t];
+                    output = ZeroOutputForMask ? NF.Where(real, output, 0) : NF.Where(real, output, previous!);
+                    for (int s = 0; s < next.Length; s++) next[s] = NF.Where(real, next[s], states[s]);
+                    previous = output;
+                }
+                states = next;
+                if (outputs is not null) outputs[i] = output;
+                lastOutput = output;
             }
-            var output = outputs is null ? states[0] : NF.Stack(outputs, 1);
-            return [output, .. states];
+            var result = outputs is null ? lastOutput : NF.Stack(outputs, 1);
+            return [result, .. states];
         }
 
         private Tensor[] StartStates(IReadOnlyList<Tensor>? initialState, int batch, Tensor like)

@@ -12,6 +12,9 @@ public static partial class Layers
     /// </summary>
     public sealed class Rescaling(double scale, double offset = 0, string? name = null) : Layer(name)
     {
+        /// <summary>True: a mask passes through unchanged (Keras' supports_masking).</summary>
+        public override bool SupportsMasking => true;
+
         /// <summary>The factor.</summary>
         public double Scale { get; } = double.IsFinite(scale) ? scale : throw new ArgumentOutOfRangeException(nameof(scale), scale, "Rescaling: scale must be a finite number.");
 

@@ -7,6 +7,9 @@ public static partial class Layers
     /// <summary>Softmax along <paramref name="axis"/> (<c>tf.keras.layers.Softmax</c>).</summary>
     public sealed class Softmax(int axis = -1, string? name = null) : Layer(name)
     {
+        /// <summary>True: a mask passes through unchanged (Keras' supports_masking).</summary>
+        public override bool SupportsMasking => true;
+
         /// <summary>The axis the softmax runs along.</summary>
         public int Axis { get; } = axis;
 

@@ -22,6 +22,9 @@ public static partial class Layers
             return c;
         }
 
+        /// <summary>True: a mask [batch, timesteps] passes through, each step staying where it was.</summary>
+        public override bool SupportsMasking => true;
+
         /// <inheritdoc/>
         protected override void Build(Shape inputShape) => Layer.EnsureBuilt(Folded(inputShape));
 

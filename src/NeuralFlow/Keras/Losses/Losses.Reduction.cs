@@ -22,9 +22,10 @@ public static partial class Losses
     {
         ArgumentNullException.ThrowIfNull(values);
         reduction = CheckReduction(reduction, who);
+        Tensor? weight = null;
         if (sampleWeight is not null)
         {
-            var weight = LikePrediction(sampleWeight, values);
+            weight = LikePrediction(sampleWeight, values);
             (values, weight) = SqueezeOrExpand(values, weight);
             CheckBroadcasts(who, weight, values, sampleWeight.Shape);
             values = values * weight;
@@ -34,7 +35,8 @@ public static partial class Losses
         if (reduction == "sum") return NF.ReduceSum(values);
         // Keras divides with divide_no_nan: an empty batch, or one with every target ignored, gives 0.
         if (reduction == "mean_with_sample_weight" && sampleWeight is not null)
-            return DivideNoNan(NF.ReduceSum(values), NF.ReduceSum(LikePrediction(sampleWeight, values)));
+            // Keras weighs by sample_weight * mask, so only the valid values' weights count.
+            return DivideNoNan(NF.ReduceSum(values), NF.ReduceSum(valid is null ? LikePrediction(sampleWeight, values) : NF.BroadcastTo(weight!, values.Shape) * LikePrediction(valid, values)));
         if (valid is not null) return DivideNoNan(NF.ReduceSum(values), NF.ReduceSum(LikePrediction(valid, values)));
         return values.Count == 0 ? NF.ReduceSum(values) : NF.ReduceMean(values);
     }

@@ -42,7 +42,22 @@ public static partial class Losses
         public Tensor Call(Tensor yTrue, Tensor yPred, Tensor? sampleWeight = null)
         {
             var (values, valid) = Evaluate(yTrue, yPred);
+            // Keras' Loss.__call__: the prediction's mask (Embedding(maskZero), Masking, a returned
+            // sequence) weighs the values like ignored targets, so the mean is over real positions.
+            if (Layer.MaskOf(yPred) is { } mask) valid = MaskedValid(mask, values, valid);
             return ReduceWeighted(values, sampleWeight, Reduction, Name, valid);
+        }
+
+        // The mask as 1/0 weights of the values' shape, and with the targets' own valid ones.
+        private Tensor MaskedValid(Tensor mask, Tensor values, Tensor? valid)
+        {
+            var weights = NF.Cast(mask, values.DType);
+            if (weights.Rank == values.Rank + 1 && weights.Shape[-1] == 1) weights = NF.Squeeze(weights, -1);
+            if (weights.Shape != values.Shape)
+                throw new ArgumentException(
+                    $"{Name}: the prediction carries a mask of shape {mask.Shape}, which does not match the loss values of shape {values.Shape} " +
+                    "(one value per masked position); a mask [batch, timesteps] needs predictions [batch, timesteps, ...].", "yPred");
+            return valid is null ? weights : weights * LikePrediction(valid, weights);
         }
 
         /// <summary>

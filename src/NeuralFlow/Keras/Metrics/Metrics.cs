@@ -135,7 +135,11 @@ public static partial class Metrics
         public override void UpdateState(Tensor yTrue, Tensor yPred, Tensor? sampleWeight = null)
         {
             using var scope = TensorScope.Begin();
-            var (total, count) = WeightedSums(Matches(yTrue, yPred), sampleWeight, Name, mean: true);
+            var values = Matches(yTrue, yPred);
+            // A masked prediction (Embedding(maskZero), Masking) counts only its real positions: the
+            // mask joins the sample weights, as tf.keras' compiled metrics apply it (Keras 3's MeanMetricWrapper does with sample weights).
+            if (Layer.MaskOf(yPred) is { } mask) sampleWeight = MaskedWeights(mask, sampleWeight, values);
+            var (total, count) = WeightedSums(values, sampleWeight, Name, mean: true);
             _total.Add(total);
             _count.Add(count);
         }
@@ -177,6 +181,18 @@ public static partial class Metrics
         w = NF.BroadcastTo(w, v.Shape);
         v = Reduce(v * w, 1);
         return (NF.ReduceSum(v), NF.ReduceSum(Reduce(w, 1)));
+    }
+
+    // The mask as weights (with the sample weights), after checking it covers the values' positions.
+    private static Tensor MaskedWeights(Tensor mask, Tensor? sampleWeight, Tensor values)
+    {
+        bool fits = mask.Rank <= values.Rank;
+        for (int d = 0; fits && d < mask.Rank; d++) fits = mask.Shape[d] == values.Shape[d];
+        if (!fits)
+            throw new ArgumentException(
+                $"The prediction carries a mask of shape {mask.Shape}, which does not match the metric's values of shape {values.Shape}; " +
+                "a mask [batch, timesteps] needs predictions [batch, timesteps, ...].", "yPred");
+        return Layer.MaskWeights(mask, sampleWeight, DType.Float64);
     }
 
     private static bool Broadcasts(Shape from, Shape to)

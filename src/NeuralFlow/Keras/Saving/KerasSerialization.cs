@@ -73,6 +73,7 @@ public static class KerasSerialization
         Register("RepeatVector", c => new Layers.RepeatVector(Int(c, "n"), NameOf(c)));
         Register("Embedding", c => new Layers.Embedding(
             Int(c, "input_dim"), Int(c, "output_dim"), Initializer(c, "embeddings_initializer"), Bool(c, "mask_zero", false), NameOf(c)));
+        Register("Masking", c => new Layers.Masking(Double(c, "mask_value", 0.0), NameOf(c)));
         Register("InputLayer", c => new Layers.InputLayer(BatchInputShape(c)[1..], DTypeOf(c), BatchInputShape(c)[0], NameOf(c)));
         Register("Add", c => new Layers.Add(NameOf(c)));
         Register("Subtract", c => new Layers.Subtract(NameOf(c)));
@@ -89,21 +90,21 @@ public static class KerasSerialization
         Register("Normalization", c => new Layers.Normalization(c["axis"] is null ? [] : Ints(c, "axis"), Doubles(c, "mean"), Doubles(c, "variance"), Bool(c, "invert", false), NameOf(c)));
         Register("GaussianNoise", c => new Layers.GaussianNoise(Double(c, "stddev"), c["seed"]?.GetValue<int>(), NameOf(c)));
         Register("GaussianDropout", c => new Layers.GaussianDropout(Double(c, "rate"), c["seed"]?.GetValue<int>(), NameOf(c)));
-        Register("SimpleRNN", c => new Layers.SimpleRNN(
+        Register("SimpleRNN", c => ZeroOutput(c, new Layers.SimpleRNN(
             Int(c, "units"), Activation(c, "activation"), Bool(c, "use_bias", true),
             Initializer(c, "kernel_initializer"), Initializer(c, "recurrent_initializer"), Initializer(c, "bias_initializer"),
             Double(c, "dropout", 0), Double(c, "recurrent_dropout", 0), Bool(c, "return_sequences", false), Bool(c, "return_state", false),
-            NotStateful(c, "go_backwards"), NameOf(c)));
-        Register("LSTM", c => new Layers.LSTM(
+            NotStateful(c, "go_backwards"), NameOf(c))));
+        Register("LSTM", c => ZeroOutput(c, new Layers.LSTM(
             Int(c, "units"), Activation(c, "activation"), Activation(c, "recurrent_activation"), Bool(c, "use_bias", true),
             Initializer(c, "kernel_initializer"), Initializer(c, "recurrent_initializer"), Initializer(c, "bias_initializer"), Bool(c, "unit_forget_bias", true),
             Double(c, "dropout", 0), Double(c, "recurrent_dropout", 0), Bool(c, "return_sequences", false), Bool(c, "return_state", false),
-            NotStateful(c, "go_backwards"), NameOf(c)));
-        Register("GRU", c => new Layers.GRU(
+            NotStateful(c, "go_backwards"), NameOf(c))));
+        Register("GRU", c => ZeroOutput(c, new Layers.GRU(
             Int(c, "units"), Activation(c, "activation"), Activation(c, "recurrent_activation"), Bool(c, "use_bias", true),
             Initializer(c, "kernel_initializer"), Initializer(c, "recurrent_initializer"), Initializer(c, "bias_initializer"),
             Double(c, "dropout", 0), Double(c, "recurrent_dropout", 0), Bool(c, "return_sequences", false), Bool(c, "return_state", false),
-            NotStateful(c, "go_backwards"), Bool(c, "reset_after", true), NameOf(c)));
+            NotStateful(c, "go_backwards"), Bool(c, "reset_after", true), NameOf(c))));
         Register("Bidirectional", c => new Layers.Bidirectional(
             Recurrent(c, "layer") ?? throw new FormatException("'layer' is missing"), c.ContainsKey("merge_mode") ? c["merge_mode"]?.GetValue<string>() : "concat", Recurrent(c, "backward_layer"), NameOf(c)));
         Register("MultiHeadAttention", c => new Layers.MultiHeadAttention(
@@ -198,6 +199,13 @@ public static class KerasSerialization
         ? throw new NotSupportedException("stateful recurrent layers are not supported (each call starts from zero states or its initialState)")
         : Bool(c, goBackwards, false);
     // A wrapped recurrent layer's entry (Bidirectional's layer and backward_layer), or null when absent.
+    // Keras' RNN config keeps zero_output_for_mask (what a masked step outputs); absent in older files: false.
+    private static T ZeroOutput<T>(JsonObject c, T layer) where T : Layers.Recurrent
+    {
+        layer.ZeroOutputForMask = Bool(c, "zero_output_for_mask", false);
+        return layer;
+    }
+
     private static Layers.Recurrent? Recurrent(JsonObject c, string key) => c[key] is null ? null
         : Deserialize(c[key], $"Bidirectional's {key}") as Layers.Recurrent ?? throw new FormatException($"'{key}' is not a SimpleRNN, LSTM or GRU");
     private static string? NameOf(JsonObject c) => c["name"]?.GetValue<string>();
