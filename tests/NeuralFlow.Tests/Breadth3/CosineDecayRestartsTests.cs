@@ -14,9 +14,10 @@ public abstract class CosineDecayRestartsTests(string backend) : BackendFileTest
     private static void Check(CosineDecayRestarts s, double[] expected) =>
         Reference.AssertClose(expected, Steps.Select(s.At).ToArray(), 1e-12, 1e-15, s.ToString());
 
-    [Fact]
+    [SkippableFact]
     public void Rates_match_Keras_formula()
     {
+        RequireBackend();
         // Keras' defaults (t_mul 2, m_mul 1, alpha 0): periods of 10, 20, 40 steps.
         Check(new CosineDecayRestarts(0.1, 10),
             [0.1, 0.09755282581475769, 0.05, 0.002447174185242318, 0.1, 0.09938441702975688, 0.08535533905932739,
@@ -31,9 +32,10 @@ public abstract class CosineDecayRestartsTests(string backend) : BackendFileTest
              0.03453934313904735, 0.020359717884695396]);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Bad_arguments_are_refused()
     {
+        RequireBackend();
         Assert.Contains("firstDecaySteps", Assert.Throws<ArgumentOutOfRangeException>(() => new CosineDecayRestarts(0.1, 0)).Message);
         Assert.Contains("tMul", Assert.Throws<ArgumentOutOfRangeException>(() => new CosineDecayRestarts(0.1, 10, tMul: 0.5)).Message);
         Assert.Contains("mMul", Assert.Throws<ArgumentOutOfRangeException>(() => new CosineDecayRestarts(0.1, 10, mMul: -1)).Message);
@@ -60,3 +62,4 @@ public abstract class CosineDecayRestartsTests(string backend) : BackendFileTest
 
 public sealed class ManagedCosineDecayRestartsTests() : CosineDecayRestartsTests("managed");
 public sealed class NativeCpuCosineDecayRestartsTests() : CosineDecayRestartsTests("cpu");
+public sealed class CudaCosineDecayRestartsTests() : CosineDecayRestartsTests("cuda");
