@@ -21,8 +21,13 @@ public abstract class LossReplayParityTests(string backend) : BackendTest(backen
         ["BinaryFocalCrossentropy_logits_balanced"] = (() => new Losses.BinaryFocalCrossentropy(applyClassBalancing: true, fromLogits: true), null, "binary"),
         ["CategoricalCrossentropy"] = (() => new Losses.CategoricalCrossentropy(), "softmax", "onehot"),
         ["CategoricalCrossentropy_logits_smoothed"] = (() => new Losses.CategoricalCrossentropy(fromLogits: true, labelSmoothing: 0.2), null, "onehot"),
+        ["CategoricalFocalCrossentropy"] = (() => new Losses.CategoricalFocalCrossentropy(), "softmax", "onehot"),
+        ["CategoricalFocalCrossentropy_logits_per_class_smoothed"] =
+            (() => new Losses.CategoricalFocalCrossentropy([0.2, 0.5, 0.3], gamma: 1.5, fromLogits: true, labelSmoothing: 0.1), null, "onehot"),
         ["CategoricalHinge"] = (() => new Losses.CategoricalHinge(), null, "onehot"),
         ["CosineSimilarity"] = (() => new Losses.CosineSimilarity(), null, "real"),
+        ["Dice"] = (() => new Losses.Dice(), "sigmoid", "binary"),
+        ["Dice_per_example"] = (() => new Losses.Dice(axis: [1]), "sigmoid", "binary"),
         ["Hinge"] = (() => new Losses.Hinge(), null, "binary"),
         ["Huber"] = (() => new Losses.Huber(delta: 0.5), null, "real"),
         ["KLDivergence"] = (() => new Losses.KLDivergence(), "softmax", "distribution"),
@@ -37,6 +42,7 @@ public abstract class LossReplayParityTests(string backend) : BackendTest(backen
         ["SparseCategoricalCrossentropy_logits"] = (() => new Losses.SparseCategoricalCrossentropy(fromLogits: true), null, "sparse"),
         ["SparseCategoricalCrossentropy_ignore_class"] = (() => new Losses.SparseCategoricalCrossentropy(fromLogits: true, ignoreClass: 1), null, "sparse"),
         ["SquaredHinge"] = (() => new Losses.SquaredHinge(), null, "binary"),
+        ["Tversky"] = (() => new Losses.Tversky(0.3, 0.7, axis: [1]), "sigmoid", "binary"),
     };
 
     public static TheoryData<string> Cases()

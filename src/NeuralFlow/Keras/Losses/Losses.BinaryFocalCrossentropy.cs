@@ -49,7 +49,7 @@ public static partial class Losses
 
         // gamma as a tensor of the base's dtype and device: NF.Pow's gradient with a plain double
         // exponent mixes float64 into a float32 graph (its x^(y-1) term) and fails.
-        private static Tensor Exponent(double gamma, Tensor like)
+        internal static Tensor Exponent(double gamma, Tensor like)
         {
             using var on = NF.UseBackend(like.Backend);
             return NF.Cast(NF.Constant(gamma), like.DType);

@@ -33,7 +33,21 @@ public static partial class Losses
             "hinge" => new Hinge(reduction),
             "squared_hinge" => new SquaredHinge(reduction),
             "categorical_hinge" => new CategoricalHinge(reduction),
+            "categorical_focal_crossentropy" => config["alpha"] is JsonArray perClass
+                ? new CategoricalFocalCrossentropy(perClass.Select(a => a!.GetValue<double>()).ToArray(), D("gamma", 2.0), logits,
+                    D("label_smoothing", 0), config["axis"]?.GetValue<int>() ?? -1, reduction)
+                : new CategoricalFocalCrossentropy(D("alpha", 0.25), D("gamma", 2.0), logits, D("label_smoothing", 0), config["axis"]?.GetValue<int>() ?? -1, reduction),
+            "dice" => new Dice(reduction, Axes(config["axis"])),
+            "tversky" => new Tversky(D("alpha", 0.5), D("beta", 0.5), reduction, Axes(config["axis"])),
             _ => Get(name), // an alias ("mse") from an older file
         };
     }
+
+    // Keras' axis for Dice and Tversky: null (every axis), one int, or a list of them.
+    private static int[]? Axes(JsonNode? axis) => axis switch
+    {
+        null => null,
+        JsonArray list => list.Select(a => a!.GetValue<int>()).ToArray(),
+        _ => [axis.GetValue<int>()],
+    };
 }

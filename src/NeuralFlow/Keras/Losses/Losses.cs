@@ -92,9 +92,13 @@ public static partial class Losses
         "hinge" => new Hinge(),
         "squared_hinge" => new SquaredHinge(),
         "categorical_hinge" => new CategoricalHinge(),
+        "categorical_focal_crossentropy" => new CategoricalFocalCrossentropy(),
+        "dice" => new Dice(),
+        "tversky" => new Tversky(),
         _ => throw new ArgumentException(
             $"Unknown loss '{name}'; use one of mse, mae, mape, msle, binary_crossentropy, binary_focal_crossentropy, categorical_crossentropy, " +
-            "sparse_categorical_crossentropy, huber, log_cosh, kl_divergence, poisson, cosine_similarity, hinge, squared_hinge, categorical_hinge.", nameof(name)),
+            "sparse_categorical_crossentropy, huber, log_cosh, kl_divergence, poisson, cosine_similarity, hinge, squared_hinge, categorical_hinge, " +
+            "categorical_focal_crossentropy, dice, tversky.", nameof(name)),
     };
 
     /// <summary>Keras' epsilon: probabilities are clipped to [eps, 1 - eps] before a log.</summary>

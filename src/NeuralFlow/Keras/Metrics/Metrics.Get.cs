@@ -56,11 +56,13 @@ public static partial class Metrics
             "logcosh" or "log_cosh" => new LogCoshError(),
             "cosine_similarity" => new CosineSimilarity(),
             "r2_score" => new R2Score(),
+            "pearson_correlation" => new PearsonCorrelation(),
+            "concordance_correlation" => new ConcordanceCorrelation(),
             _ => throw new ArgumentException(
                 $"Unknown metric '{name}'; use one of accuracy, sparse_categorical_accuracy, categorical_accuracy, binary_accuracy, " +
                 "top_k_categorical_accuracy, sparse_top_k_categorical_accuracy, precision, recall, auc, mse, mae, root_mean_squared_error, " +
                 "f1_score, fbeta_score, binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy, kl_divergence, " +
-                "poisson, mape, msle, hinge, squared_hinge, categorical_hinge, logcosh, cosine_similarity, r2_score " +
+                "poisson, mape, msle, hinge, squared_hinge, categorical_hinge, logcosh, cosine_similarity, r2_score, pearson_correlation, concordance_correlation " +
                 "(the IoU metrics need numClasses or target classes: pass an object, such as new Metrics.MeanIoU(3)).", nameof(name)),
         };
     }
@@ -120,6 +122,8 @@ public static partial class Metrics
             nameof(FalsePositives) => new FalsePositives(A("thresholds"), name),
             nameof(TrueNegatives) => new TrueNegatives(A("thresholds"), name),
             nameof(FalseNegatives) => new FalseNegatives(A("thresholds"), name),
+            nameof(PearsonCorrelation) => new PearsonCorrelation(name, I("axis") ?? -1),
+            nameof(ConcordanceCorrelation) => new ConcordanceCorrelation(name, I("axis") ?? -1),
             _ => throw new FormatException($"unknown metric class '{className}'"),
         };
     }

@@ -4,7 +4,7 @@ namespace NeuralFlow.Keras;
 
 /// <summary>
 /// The Keras optimizers (<c>tf.keras.optimizers</c>) with Keras' defaults. Strings convert:
-/// "sgd", "adam", "adamw", "rmsprop", "adagrad", "nadam", "adamax", "adadelta", "ftrl".
+/// "sgd", "adam", "adamw", "rmsprop", "adagrad", "nadam", "adamax", "adadelta", "ftrl", "lion", "adafactor".
 /// </summary>
 public static partial class Optimizers
 {
@@ -20,7 +20,9 @@ public static partial class Optimizers
         "adamax" => new Adamax(),
         "adadelta" => new Adadelta(),
         "ftrl" => new Ftrl(),
-        _ => throw new ArgumentException($"Unknown optimizer '{name}'; use sgd, adam, adamw, rmsprop, adagrad, nadam, adamax, adadelta or ftrl.", nameof(name)),
+        "lion" => new Lion(),
+        "adafactor" => new Adafactor(),
+        _ => throw new ArgumentException($"Unknown optimizer '{name}'; use sgd, adam, adamw, rmsprop, adagrad, nadam, adamax, adadelta, ftrl, lion or adafactor.", nameof(name)),
     };
 
     /// <summary>
@@ -34,8 +36,15 @@ public static partial class Optimizers
     {
         private readonly Dictionary<Variable, Variable[]> _slots = new(ReferenceEqualityComparer.Instance);
 
-        /// <summary>An optimizer with the given learning rate (a number or a schedule).</summary>
-        protected Optimizer(LearningRate learningRate) => LearningRate = learningRate;
+        /// <summary>An optimizer with the given learning rate (a number of at least 0, or a schedule).</summary>
+        protected Optimizer(LearningRate learningRate)
+        {
+            ArgumentNullException.ThrowIfNull(learningRate);
+            // A negative or NaN constant would step uphill or poison every weight, silently.
+            if (learningRate.Constant is { } rate && !(rate >= 0 && rate < double.PositiveInfinity))
+                throw new ArgumentOutOfRangeException(nameof(learningRate), rate, $"{GetType().Name}: learningRate must be a finite number of at least 0.");
+            LearningRate = learningRate;
+        }
 
         /// <summary>
         /// An optimizer with Keras 3's base options: <paramref name="weightDecay"/> (w -= w * wd * lr

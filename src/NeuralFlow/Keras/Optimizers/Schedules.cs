@@ -142,3 +142,64 @@ public sealed class CosineDecay(double initialLearningRate, long decaySteps, dou
     public override string ToString() =>
         $"CosineDecay({InitialLearningRate}, {DecaySteps}, alpha {Alpha}{(WarmupTarget is { } t ? $", warmup to {t} over {WarmupSteps}" : "")})";
 }
+
+/// <summary>
+/// <c>keras.optimizers.schedules.CosineDecayRestarts</c> (SGDR, Loshchilov and Hutter 2016):
+/// cosine decay over <see cref="FirstDecaySteps"/>, then restarts whose periods grow by
+/// <see cref="TMul"/> and whose starting rates shrink by <see cref="MMul"/>. With f = step /
+/// firstDecaySteps, restart i = floor(f) for tMul 1, else floor(log(1 - f (1 - tMul)) / log(tMul))
+/// with f becoming (f - (1 - tMul^i) / (1 - tMul)) / tMul^i; the rate is
+/// initial * ((1 - alpha) * 0.5 * mMul^i * (1 + cos(pi f)) + alpha).
+/// </summary>
+public sealed class CosineDecayRestarts : LearningRateSchedule
+{
+    /// <summary>
+    /// A schedule; firstDecaySteps must be positive (as Keras). tMul must be at least 1: below 1
+    /// the periods shrink and sum to a finite number of steps, after which Keras' formula is NaN.
+    /// </summary>
+    public CosineDecayRestarts(double initialLearningRate, long firstDecaySteps, double tMul = 2.0, double mMul = 1.0, double alpha = 0.0)
+    {
+        InitialLearningRate = double.IsFinite(initialLearningRate) ? initialLearningRate
+            : throw new ArgumentOutOfRangeException(nameof(initialLearningRate), initialLearningRate, "CosineDecayRestarts: initialLearningRate must be finite.");
+        FirstDecaySteps = firstDecaySteps > 0 ? firstDecaySteps
+            : throw new ArgumentOutOfRangeException(nameof(firstDecaySteps), firstDecaySteps, "CosineDecayRestarts: firstDecaySteps must be > 0.");
+        TMul = tMul is >= 1 and < double.PositiveInfinity ? tMul
+            : throw new ArgumentOutOfRangeException(nameof(tMul), tMul, "CosineDecayRestarts: tMul must be a finite number of at least 1 (below 1 the periods end and the rate becomes NaN).");
+        MMul = mMul is >= 0 and < double.PositiveInfinity ? mMul
+            : throw new ArgumentOutOfRangeException(nameof(mMul), mMul, "CosineDecayRestarts: mMul must be a finite number of at least 0.");
+        Alpha = double.IsFinite(alpha) ? alpha : throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "CosineDecayRestarts: alpha must be finite.");
+    }
+
+    /// <summary>The rate at step 0.</summary>
+    public double InitialLearningRate { get; }
+    /// <summary>Steps of the first period.</summary>
+    public long FirstDecaySteps { get; }
+    /// <summary>Each period is this many times longer than the one before.</summary>
+    public double TMul { get; }
+    /// <summary>Each restart starts at this fraction of the one before.</summary>
+    public double MMul { get; }
+    /// <summary>The least rate, as a fraction of <see cref="InitialLearningRate"/>.</summary>
+    public double Alpha { get; }
+
+    /// <inheritdoc/>
+    public override double At(long step)
+    {
+        double f = (double)step / FirstDecaySteps, restart;
+        if (TMul == 1)
+        {
+            restart = Math.Floor(f);
+            f -= restart;
+        }
+        else
+        {
+            restart = Math.Floor(Math.Log(1 - f * (1 - TMul)) / Math.Log(TMul));
+            double before = (1 - Math.Pow(TMul, restart)) / (1 - TMul);  // length of the periods before, in first periods
+            f = (f - before) / Math.Pow(TMul, restart);
+        }
+        double cosine = 0.5 * Math.Pow(MMul, restart) * (1 + Math.Cos(Math.PI * f));
+        return InitialLearningRate * ((1 - Alpha) * cosine + Alpha);
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"CosineDecayRestarts({InitialLearningRate}, {FirstDecaySteps}, tMul {TMul}, mMul {MMul}, alpha {Alpha})";
+}

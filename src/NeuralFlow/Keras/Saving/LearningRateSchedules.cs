@@ -38,6 +38,11 @@ internal static class LearningRateSchedules
                 ["initial_learning_rate"] = c.InitialLearningRate, ["decay_steps"] = c.DecaySteps, ["alpha"] = c.Alpha,
                 ["warmup_target"] = c.WarmupTarget, ["warmup_steps"] = c.WarmupSteps,
             }),
+            CosineDecayRestarts r => ("CosineDecayRestarts", new JsonObject
+            {
+                ["initial_learning_rate"] = r.InitialLearningRate, ["first_decay_steps"] = r.FirstDecaySteps,
+                ["t_mul"] = r.TMul, ["m_mul"] = r.MMul, ["alpha"] = r.Alpha,
+            }),
             _ => throw new NotSupportedException($"Save: the learning rate schedule {schedule} has no name a model file can hold; save the weights alone with SaveWeights."),
         };
         return new JsonObject { ["class_name"] = name, ["config"] = config };
@@ -57,6 +62,7 @@ internal static class LearningRateSchedules
             "InverseTimeDecay" => new InverseTimeDecay(D("initial_learning_rate"), L("decay_steps"), D("decay_rate"), B("staircase")),
             "PolynomialDecay" => new PolynomialDecay(D("initial_learning_rate"), L("decay_steps"), D("end_learning_rate"), D("power"), B("cycle")),
             "CosineDecay" => new CosineDecay(D("initial_learning_rate"), L("decay_steps"), D("alpha"), c["warmup_target"]?.GetValue<double>(), L("warmup_steps")),
+            "CosineDecayRestarts" => new CosineDecayRestarts(D("initial_learning_rate"), L("first_decay_steps"), D("t_mul"), D("m_mul"), D("alpha")),
             var other => throw new FormatException($"unknown schedule '{other}'"),
         };
     }
