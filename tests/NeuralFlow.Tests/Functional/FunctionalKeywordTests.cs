@@ -100,13 +100,6 @@ public abstract class FunctionalKeywordTests(string backend) : BackendFileTest(b
         Assert.Equal(predicted[0].ToArray<float>(), loaded.PredictOutputs([q, v, keepValues])[0].ToArray<float>());
         Assert.Contains("att", Assert.Throws<NotSupportedException>(() => model.ExportOnnx(Temp.File("att.onnx"))).Message);
     }
-
-    private string SaveTo(Model model, string name)
-    {
-        var path = Temp.File(name);
-        model.Save(path);
-        return path;
-    }
 }
 
 public sealed class ManagedFunctionalKeywordTests() : FunctionalKeywordTests("managed");

@@ -165,13 +165,6 @@ public abstract class FunctionalStatesTests(string backend) : BackendFileTest(ba
         var onnx = Assert.Throws<NotSupportedException>(() => model.ExportOnnx(Temp.File("states.onnx")));
         Assert.Contains("enc", onnx.Message);
     }
-
-    private string SaveTo(Model model, string name)
-    {
-        var path = Temp.File(name);
-        model.Save(path);
-        return path;
-    }
 }
 
 public sealed class ManagedFunctionalStatesTests() : FunctionalStatesTests("managed");

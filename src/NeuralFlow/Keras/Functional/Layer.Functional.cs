@@ -48,9 +48,6 @@ public abstract partial class Layer
         $"{Name} ({GetType().Name}) returns {outputs.Count} tensors, which one KerasTensor cannot hold: call CallOutputs (Keras' a, b = layer(x))" +
         (this is Layers.Recurrent or Layers.Bidirectional ? " or CallWithStates." : "."));
 
-    /// <summary>How many tensors one call returns: 1, except for a layer that returns a list in Keras.</summary>
-    internal virtual int OutputCount => 1;
-
     /// <summary>
     /// Runs one call of a functional graph on concrete <paramref name="inputs"/> (positional, then
     /// the keyword tensors <paramref name="args"/> names) and returns its outputs.

@@ -42,8 +42,6 @@ public partial class Model
     /// <summary>The names of the input layers (Keras' <c>input_names</c>), which key a dictionary of inputs.</summary>
     public IReadOnlyList<string> InputNames => _graph?.Inputs.Select(o => o.Layer.Name).ToArray() ?? [];
 
-    internal override int OutputCount => _graph?.Outputs.Length ?? 1;
-
     // A nested model in a functional graph returns all its outputs (Keras' a, b = model(x)).
     internal override IReadOnlyList<Tensor> CallNode(Tensor[] inputs, CallArgs args) =>
         _graph is null || !args.Plain ? base.CallNode(inputs, args) : CallOutputs(inputs);

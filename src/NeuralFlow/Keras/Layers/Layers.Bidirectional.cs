@@ -127,13 +127,12 @@ public static partial class Layers
             return CallSymbolic([x, .. initialState], Recurrent.InitialStateArgs(states));
         }
 
-        internal override int OutputCount => (MergeMode is null ? 2 : 1) + (ForwardLayer.ReturnState ? ForwardLayer.StateCount + BackwardLayer.StateCount : 0);
-
         internal override IReadOnlyList<Tensor> CallNode(Tensor[] inputs, CallArgs args)
         {
             var states = args.Named(inputs, Recurrent.InitialState);
             var all = CallWithStates(Recurrent.OneInput(this, inputs, args), states.Length > 0 ? states : null);
-            return all.Take(OutputCount).ToArray();
+            // The states only with return_state, as Keras' call returns them.
+            return ForwardLayer.ReturnState ? all : all.Take(MergeMode is null ? 2 : 1).ToArray();
         }
 
         /// <inheritdoc/>

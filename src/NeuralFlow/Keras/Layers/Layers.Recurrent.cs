@@ -267,8 +267,6 @@ public static partial class Layers
             return CallSymbolic([x, .. initialState], InitialStateArgs(initialState.Count));
         }
 
-        internal override int OutputCount => ReturnState ? 1 + StateCount : 1;
-
         internal override IReadOnlyList<Tensor> CallNode(Tensor[] inputs, CallArgs args)
         {
             var all = CallWithStates(OneInput(this, inputs, args), args.Named(inputs, InitialState) is { Length: > 0 } states ? states : null);
