@@ -42,6 +42,7 @@ public abstract class LayerReplayParityTests(string backend) : BackendTest(backe
         ["GlobalMaxPooling2D"] = ("image", () => [new Layers.Conv2D(4, 3), new Layers.GlobalMaxPooling2D()]),
         ["Lambda"] = ("vector", () => [new Layers.Dense(6), new Layers.Lambda(x => NF.Square(x) * 0.5f + NF.Sin(x))]),
         ["InputLayer"] = ("vector", () => [new Layers.InputLayer([5]), new Layers.Dense(4)]),
+        ["GroupNormalization"] = ("image", () => [new Layers.Conv2D(4, 3), new Layers.GroupNormalization(groups: 2), new Layers.Flatten()]),
         ["LayerNormalization"] = ("vector", () => [new Layers.Dense(6), new Layers.LayerNormalization()]),
         ["LeakyReLU"] = ("vector", () => [new Layers.Dense(6), new Layers.LeakyReLU()]),
         ["MaxPooling1D"] = ("sequence", () => [new Layers.Conv1D(3, 3, padding: "same"), new Layers.MaxPooling1D(), new Layers.Flatten()]),

@@ -66,6 +66,9 @@ public static class KerasSerialization
         Register("LayerNormalization", c => new Layers.LayerNormalization(
             Ints(c, "axis"), Double(c, "epsilon", 1e-3), Bool(c, "center", true), Bool(c, "scale", true),
             Initializer(c, "beta_initializer"), Initializer(c, "gamma_initializer"), NameOf(c)));
+        Register("GroupNormalization", c => new Layers.GroupNormalization(
+            Int(c, "groups", 32), Int(c, "axis", -1), Double(c, "epsilon", 1e-3), Bool(c, "center", true), Bool(c, "scale", true),
+            Initializer(c, "beta_initializer"), Initializer(c, "gamma_initializer"), NameOf(c)));
         Register("ZeroPadding2D", c => new Layers.ZeroPadding2D(Layers.Sides2D.FromJson(c["padding"], "padding"), NameOf(c)));
         Register("Cropping2D", c => new Layers.Cropping2D(Layers.Sides2D.FromJson(c["cropping"], "cropping"), NameOf(c)));
         Register("UpSampling2D", c => new Layers.UpSampling2D(Ints(c, "size"), String(c, "interpolation", "nearest"), NameOf(c), String(c, "data_format", "channels_last")));
