@@ -14,25 +14,36 @@ public partial class Model
         {
             switch (layer)
             {
-                case Layers.ZeroPadding2D pad:
+                case Layers.SpatialSides sides:
                 {
-                    RequireImage(layer, shape);
-                    var ((top, bottom), (left, right)) = pad.Padding;
-                    shape[0] += top + bottom;
-                    shape[1] += left + right;
-                    // pads: every axis' start, then every axis' end; the batch and channels unpadded.
-                    string pads = Ints($"{layer.Name}/pads", [0, top, left, 0, 0, bottom, right, 0]);
-                    return Node("Pad", layer.Name, [x, pads]);
-                }
-                case Layers.Cropping2D crop:
-                {
-                    RequireImage(layer, shape);
-                    var ((top, bottom), (left, right)) = crop.Cropping;
-                    long[] ends = [shape[0] - bottom, shape[1] - right];
-                    shape[0] -= top + bottom;
-                    shape[1] -= left + right;
+                    // ZeroPadding and Cropping of 1, 2 or 3 spatial axes, either data format: shape holds the
+                    // dims after the batch axis, so the spatial ones start at index first - 1.
+                    int rank = sides.Amounts.Count, first = sides.DataFormat == "channels_first" ? 2 : 1;
+                    if (shape.Count != rank + 1)
+                        throw new NotSupportedException($"ExportOnnx: layer {layer.Name} needs inputs of rank {rank + 2}, but its input has trailing dims ({string.Join(", ", shape)}).");
+                    if (sides.Pads)
+                    {
+                        // pads: every axis' start, then every axis' end; the batch and channels unpadded.
+                        var pads = new long[2 * (rank + 2)];
+                        for (int i = 0; i < rank; i++)
+                        {
+                            var (before, after) = sides.Amounts[i];
+                            (pads[first + i], pads[rank + 2 + first + i]) = (before, after);
+                            shape[first - 1 + i] += before + after;
+                        }
+                        return Node("Pad", layer.Name, [x, Ints($"{layer.Name}/pads", pads)]);
+                    }
+                    var starts = new long[rank];
+                    var ends = new long[rank];
+                    var axes = new long[rank];
+                    for (int i = 0; i < rank; i++)
+                    {
+                        var (before, after) = sides.Amounts[i];
+                        (starts[i], ends[i], axes[i]) = (before, shape[first - 1 + i] - after, first + i);
+                        shape[first - 1 + i] -= before + after;
+                    }
                     return Node("Slice", layer.Name,
-                        [x, Ints($"{layer.Name}/starts", [top, left]), Ints($"{layer.Name}/ends", ends), Ints($"{layer.Name}/axes", [1, 2])]);
+                        [x, Ints($"{layer.Name}/starts", starts), Ints($"{layer.Name}/ends", ends), Ints($"{layer.Name}/axes", axes)]);
                 }
                 case Layers.UpSampling2D up:
                 {

@@ -314,6 +314,28 @@ public abstract class OnnxExportTests(string backend) : BackendFileTest(backend)
     }
 
     [SkippableFact]
+    public void Padding_and_cropping_of_sequences_volumes_and_channels_first_images_export()
+    {
+        RequireBackend();
+        NF.Random.SetSeed(17);
+        // Pad and Slice on the spatial axes of each layout, as NeuralFlow computes them.
+        var sequence = new Sequential(new Layers.ZeroPadding1D((2, 1)), new Layers.Conv1D(3, 3), new Layers.Cropping1D((1, 2)),
+                                      new Layers.Flatten(), new Layers.Dense(2, activation: "softmax"));
+        Fit(sequence, NF.Random.Uniform([16, 7, 2]), 2);
+        var volume = new Sequential(new Layers.ZeroPadding3D(((1, 0), (0, 2), (1, 1))), new Layers.Cropping3D(((0, 1), (1, 0), (2, 1))),
+                                    new Layers.Reshape([3, 4, 3]), new Layers.ZeroPadding2D(((1, 0), (2, 1)), dataFormat: "channels_first"),
+                                    new Layers.Reshape([-1]), new Layers.Dense(2, activation: "softmax"));
+        Fit(volume, NF.Random.Uniform([16, 3, 3, 4, 1]), 2);
+        foreach (var (model, shape) in new[] { (sequence, new[] { 7, 2 }), (volume, new[] { 3, 3, 4, 1 }) })
+        {
+            string path = Temp.File("sides.onnx");
+            model.ExportOnnx(path);
+            using var session = new InferenceSession(path);
+            AssertSameAsPredict(model, session, shape, batches: [1, 5]);
+        }
+    }
+
+    [SkippableFact]
     public void An_embedding_model_runs_in_onnx_runtime_as_in_predict()
     {
         RequireBackend();
@@ -494,7 +516,7 @@ public sealed class OnnxExportLimitsTests : IDisposable
         string[] layers = ["Dense", "Conv2D", "Conv2DTranspose", "DepthwiseConv2D", "AveragePooling2D", "MaxPooling2D",
             "GlobalAveragePooling2D", "GlobalMaxPooling2D", "Reshape", "Conv1D", "AveragePooling1D", "MaxPooling1D",
             "GlobalAveragePooling1D", "GlobalMaxPooling1D", "GRU", "LSTM", "SimpleRNN", "BatchNormalization", "LayerNormalization",
-            "ZeroPadding2D", "Cropping2D", "UpSampling2D", "Permute", "RepeatVector", "Embedding", "Activation",
+            "ZeroPadding2D", "Cropping2D", "ZeroPadding1D", "Cropping1D", "ZeroPadding3D", "Cropping3D", "UpSampling2D", "Permute", "RepeatVector", "Embedding", "Activation",
             "Dropout", "Flatten", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax"];
         string[] merges = ["Add", "Average", "Maximum", "Minimum", "Subtract", "Concatenate", "Multiply", "Dot"];
         Assert.Equal(layers.Order(), Model.OnnxExportableLayers.Order());

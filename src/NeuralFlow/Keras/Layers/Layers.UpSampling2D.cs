@@ -79,16 +79,7 @@ public static partial class Layers
                     ? NF.Einsum("qw,ncpw->ncpq", cols, NF.Einsum("ph,nchw->ncpw", rows, x))
                     : NF.Einsum("qw,npwc->npqc", cols, NF.Einsum("ph,nhwc->npwc", rows, x));
             }
-            // A broadcast view with a repeat axis after each spatial one, packed by the reshape:
-            // one copy, and the gradient is the broadcast's sum over each block of repeats.
-            int n = x.Shape[0], c = x.Shape[ChannelsFirst ? 1 : 3];
-            if (ChannelsFirst)
-            {
-                var spreadFirst = NF.BroadcastTo(NF.Reshape(x, [n, c, h, 1, w, 1]), new Shape(n, c, h, Size[0], w, Size[1]));
-                return NF.Reshape(spreadFirst, [n, c, h * Size[0], w * Size[1]]);
-            }
-            var spread = NF.BroadcastTo(NF.Reshape(x, [n, h, 1, w, 1, c]), new Shape(n, h, Size[0], w, Size[1], c));
-            return NF.Reshape(spread, [n, h * Size[0], w * Size[1], c]);
+            return NearestUpsampling.Repeat(x, hAxis, Size);
         }
 
         // [length * factor, length]: output i reads input (i + 0.5) / factor - 0.5, clamped to the

@@ -33,6 +33,8 @@ internal static class PoolingArgs
     {
         (1, false) => "sequences [batch, steps, channels]",
         (1, true) => "channels_first sequences [batch, channels, steps]",
+        (3, false) => "NDHWC volumes [N, D, H, W, C]",
+        (3, true) => "NCDHW volumes [N, C, D, H, W]",
         (_, false) => "NHWC inputs [N, H, W, C]",
         (_, true) => "NCHW inputs [N, C, H, W]",
     };

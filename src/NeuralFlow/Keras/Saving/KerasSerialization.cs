@@ -69,9 +69,23 @@ public static class KerasSerialization
         Register("GroupNormalization", c => new Layers.GroupNormalization(
             Int(c, "groups", 32), Int(c, "axis", -1), Double(c, "epsilon", 1e-3), Bool(c, "center", true), Bool(c, "scale", true),
             Initializer(c, "beta_initializer"), Initializer(c, "gamma_initializer"), NameOf(c)));
-        Register("ZeroPadding2D", c => new Layers.ZeroPadding2D(Layers.Sides2D.FromJson(c["padding"], "padding"), NameOf(c)));
-        Register("Cropping2D", c => new Layers.Cropping2D(Layers.Sides2D.FromJson(c["cropping"], "cropping"), NameOf(c)));
+        Register("ZeroPadding1D", c => new Layers.ZeroPadding1D(Sides(c, "padding", 1)[0], NameOf(c)));
+        Register("Cropping1D", c => new Layers.Cropping1D(Sides(c, "cropping", 1)[0], NameOf(c)));
+        Register("ZeroPadding2D", c => new Layers.ZeroPadding2D(Layers.Sides2D.FromJson(c["padding"], "padding"), NameOf(c), DataFormat(c)));
+        Register("Cropping2D", c => new Layers.Cropping2D(Layers.Sides2D.FromJson(c["cropping"], "cropping"), NameOf(c), DataFormat(c)));
+        Register("ZeroPadding3D", c =>
+        {
+            var p = Sides(c, "padding", 3);
+            return new Layers.ZeroPadding3D((p[0], p[1], p[2]), NameOf(c), DataFormat(c));
+        });
+        Register("Cropping3D", c =>
+        {
+            var p = Sides(c, "cropping", 3);
+            return new Layers.Cropping3D((p[0], p[1], p[2]), NameOf(c), DataFormat(c));
+        });
+        Register("UpSampling1D", c => new Layers.UpSampling1D(Int(c, "size", 2), NameOf(c)));
         Register("UpSampling2D", c => new Layers.UpSampling2D(Ints(c, "size"), String(c, "interpolation", "nearest"), NameOf(c), String(c, "data_format", "channels_last")));
+        Register("UpSampling3D", c => new Layers.UpSampling3D(Ints(c, "size") is [var s] ? [s, s, s] : Ints(c, "size"), NameOf(c), DataFormat(c)));
         Register("Permute", c => new Layers.Permute(Ints(c, "dims"), NameOf(c)));
         Register("RepeatVector", c => new Layers.RepeatVector(Int(c, "n"), NameOf(c)));
         Register("Embedding", c => new Layers.Embedding(
@@ -237,7 +251,10 @@ public static class KerasSerialization
         c[key] is null && fallback is { } f ? f
         : Ints(c, key) is [var value] ? value
         : throw new FormatException($"'{key}' of a 1-D layer must hold one value, got {c[key]!.ToJsonString()}");
+    // The padding/cropping amounts of a layer of `rank` spatial axes, in any form Keras writes.
+    private static (int, int)[] Sides(JsonObject c, string key, int rank) => Layers.SpatialSides.FromJson(c[key], key, rank);
     // Keras writes null for "the backend's image_data_format", which is channels_last.
+
     private static string DataFormat(JsonObject c) => c["data_format"]?.GetValue<string>() ?? "channels_last";
     // An input's [batch, dims...], the batch null (any) unless fixed.
     private static int?[] BatchInputShape(JsonObject c) => c["batch_input_shape"] is JsonArray a && a.Count > 0
