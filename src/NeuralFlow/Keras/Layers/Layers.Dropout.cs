@@ -76,8 +76,11 @@ public static partial class Layers
         {
             var maskShape = MaskShape(x.Shape);   // checked in inference too, so a wrong noiseShape fails at once
             if (!IsTraining || Rate == 0) return x;
-            var keep = NF.Cast(NF.GreaterEqual(NF.Random.Uniform(maskShape, 0, 1, x.DType, _stream), Rate), x.DType);
-            return x * keep / (1 - Rate);
+            return x * KeepMask(x, maskShape) / (1 - Rate);
         }
+
+        /// <summary>1 where an element (or a block of <paramref name="maskShape"/>) is kept, with probability 1 - rate; else 0.</summary>
+        private protected Tensor KeepMask(Tensor x, Shape maskShape) =>
+            NF.Cast(NF.GreaterEqual(NF.Random.Uniform(maskShape, 0, 1, x.DType, _stream), Rate), x.DType);
     }
 }

@@ -19,10 +19,12 @@ public static class KerasSerialization
             Int(c, "units"), Activation(c, "activation"), Bool(c, "use_bias", true),
             Initializer(c, "kernel_initializer"), Initializer(c, "bias_initializer"), NameOf(c)));
         Register("Activation", c => new Layers.Activation(Activation(c, "activation") ?? "linear", NameOf(c)));
-        Register("Dropout", c => new Layers.Dropout(Double(c, "rate"), NameOf(c),
-            c["noise_shape"] is JsonArray noise ? noise.Select(d => d?.GetValue<int>()).ToArray() : null, c["seed"]?.GetValue<int>()));
+        Register("Dropout", c => new Layers.Dropout(Double(c, "rate"), NameOf(c), NoiseShape(c), c["seed"]?.GetValue<int>()));
         Register("SpatialDropout1D", c => new Layers.SpatialDropout1D(Double(c, "rate"), c["seed"]?.GetValue<int>(), NameOf(c)));
         Register("SpatialDropout2D", c => new Layers.SpatialDropout2D(Double(c, "rate"), DataFormat(c), c["seed"]?.GetValue<int>(), NameOf(c)));
+        Register("SpatialDropout3D", c => new Layers.SpatialDropout3D(Double(c, "rate"), DataFormat(c), c["seed"]?.GetValue<int>(), NameOf(c)));
+        Register("AlphaDropout", c => new Layers.AlphaDropout(Double(c, "rate"), NoiseShape(c), c["seed"]?.GetValue<int>(), NameOf(c)));
+        Register("Identity", c => new Layers.Identity(NameOf(c)));
         Register("Flatten", c => new Layers.Flatten(NameOf(c)));
         Register("ReLU", c => new Layers.ReLU(c["max_value"]?.GetValue<double>(), Double(c, "negative_slope", 0), Double(c, "threshold", 0), NameOf(c)));
         Register("LeakyReLU", c => new Layers.LeakyReLU(Double(c, "negative_slope", 0.3), NameOf(c)));
@@ -251,6 +253,8 @@ public static class KerasSerialization
         c[key] is null && fallback is { } f ? f
         : Ints(c, key) is [var value] ? value
         : throw new FormatException($"'{key}' of a 1-D layer must hold one value, got {c[key]!.ToJsonString()}");
+    // A dropout's noise_shape: null, or a list of sizes and nulls (the input's size).
+    private static int?[]? NoiseShape(JsonObject c) => c["noise_shape"] is JsonArray noise ? noise.Select(d => d?.GetValue<int>()).ToArray() : null;
     // The padding/cropping amounts of a layer of `rank` spatial axes, in any form Keras writes.
     private static (int, int)[] Sides(JsonObject c, string key, int rank) => Layers.SpatialSides.FromJson(c[key], key, rank);
     // Keras writes null for "the backend's image_data_format", which is channels_last.
