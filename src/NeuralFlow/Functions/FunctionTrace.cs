@@ -96,6 +96,12 @@ internal sealed class FunctionTrace
         HostRead,
         /// <summary>C# state advanced per replay (an optimizer's iteration count); touches no buffer.</summary>
         HostAction,
+        /// <summary>
+        /// Values computed on the host per replay and written into buffers (a composed optimizer's
+        /// learning rate and step): its Writes name them, so that the plan passes order the calls
+        /// that read them after it; a CUDA graph ends before it, as before a host read.
+        /// </summary>
+        HostWrite,
         /// <summary>A random draw; <see cref="RandomDetail"/>.</summary>
         Random,
         /// <summary>A fused optimizer step; <see cref="OptimizerDetail"/>.</summary>
@@ -289,6 +295,23 @@ internal sealed class FunctionTrace
     /// steps advance.
     /// </summary>
     public void RecordHostAction(Action action) => Ops.Add(new Op(_ => action(), [], [], kernel: "HostAction") { Kind = OpKind.HostAction });
+
+    /// <summary>
+    /// C# code that writes <paramref name="variables"/> at this point of every replay (it ran
+    /// unrecorded at the trace): values the host computes per step, such as a learning rate
+    /// schedule's, which a recorded upload would freeze. The variables must exist before the trace.
+    /// </summary>
+    public void RecordHostWrite(Action write, IReadOnlyList<Variable> variables)
+    {
+        var writes = new Ref[variables.Count];
+        for (int i = 0; i < writes.Length; i++)
+        {
+            var v = variables[i];
+            Saw(v, v.Storage, v.Storage.Pointer);  // a variable buffer of the plan, addressed by its storage at each replay
+            writes[i] = Resolve(v.Storage.Pointer);
+        }
+        Ops.Add(new Op(_ => write(), [], writes, kernel: "HostWrite") { Kind = OpKind.HostWrite });
+    }
 
     /// <summary>Every real backend a storage handed to the traced code (kernels ran on these only).</summary>
     public IEnumerable<IBackend> Backends => _proxies.Keys;

@@ -22,7 +22,8 @@ namespace NeuralFlow;
 /// <item>What changes per replay is set before each launch, in op order: C# host actions (an
 /// optimizer's iteration count) run, random draws take fresh Philox counters from NF.Random and
 /// optimizer steps this step's learning rate and step count, written to the graph's slots.</item>
-/// <item>A host read (a label check) splits the plan: a graph up to it, the read, a graph after.
+/// <item>A host read (a label check) splits the plan: a graph up to it, the read, a graph after;
+/// so does a host write (a composed optimizer's learning rate and step for this replay).
 /// So does a kernel whose check the launch reads (sparse cross-entropy's labels): a bad label
 /// fails that launch, and the optimizer steps after it never run, as eagerly. Constants the
 /// trace uploaded are copied on the device from a buffer of their own.</item>
@@ -41,7 +42,10 @@ internal sealed class GraphReplay
     private sealed class Segment(FunctionTrace.Op[] ops, FunctionTrace.Op? read)
     {
         public readonly FunctionTrace.Op[] Ops = ops;
-        public readonly FunctionTrace.Op? Read = read;  // the host read that ends it, run after its launch
+        // The host read or write that ends it, run after its launch: a write (a composed optimizer's
+        // learning rate) must land after the calls before it and before those after it, which one
+        // graph could not do when a step writes one buffer twice (two ApplyGradients calls).
+        public readonly FunctionTrace.Op? Read = read;
         public readonly CudaGraph.SlotKind[] Slots = ops.Where(o => o.Kind is Kind.Random or Kind.Optimizer)
             .Select(o => o.Kind == Kind.Random ? CudaGraph.SlotKind.Random : CudaGraph.SlotKind.Optimizer).ToArray();
         public readonly bool HasKernels = ops.Any(o => o.Kind != Kind.HostAction);  // else no graph (nothing to launch)
@@ -72,7 +76,7 @@ internal sealed class GraphReplay
         var run = new List<FunctionTrace.Op>();
         foreach (var op in plan.Ops)
         {
-            if (op.Kind == Kind.HostRead)
+            if (op.Kind is Kind.HostRead or Kind.HostWrite)
                 segments.Add(new Segment([.. run], op));
             else if (op.Kind == Kind.CheckedKernel)
                 segments.Add(new Segment([.. run, op], null));  // the launch reads the check before the next graph

@@ -19,12 +19,13 @@ namespace NeuralFlow;
 /// <item>Variables are created on the first call only; a function that creates some (a model
 /// building its weights) is traced again on its next call.</item>
 /// <item>Variable updates (Assign, optimizer steps, batch-norm statistics) replay in place;
-/// optimizers recompute their learning rate and step count per replay; NF.Random draws fresh
+/// optimizers recompute their learning rate and step count per replay (a composed one, such as
+/// Lion, reads them from scalar variables each replay rewrites); NF.Random draws fresh
 /// numbers per replay, advancing its generator as an eager call would.</item>
 /// <item>What cannot be replayed runs eagerly, with the reason in <see cref="EagerReason"/>
 /// (and one warning on standard error): a value read on the host inside the function (ToArray,
-/// Item, a C# if on a tensor's value), an optimizer without a fused kernel, a call under a
-/// recording GradientTape. Never a wrong answer.</item>
+/// Item, a C# if on a tensor's value), a custom optimizer whose Update takes its learning rate
+/// and step as C# numbers, a call under a recording GradientTape. Never a wrong answer.</item>
 /// <item>A new signature traces again; at most <c>maxTraces</c> are kept (the least recently
 /// called goes first), and a function traced more than five times warns once, as TensorFlow does.</item>
 /// <item>Warnings (frequent retracing, an eager fallback) go to <see cref="Log"/> (standard error

@@ -11,7 +11,8 @@ public static partial class Optimizers
     /// a smaller one keeps v = beta2 v + (1-beta2) G. Then u = g / sqrt(v),
     /// w -= alpha * u / max(1, rms(u) / clipThreshold).
     /// Slots r, c, v as Keras builds them (r and c scalar placeholders below rank 2). No fused
-    /// kernel: the step is composed of tensor ops, so a traced train step runs it eagerly.
+    /// kernel: the step is composed of tensor ops, t and the learning rate tensors of the
+    /// variable's dtype as in Keras, so a traced train step replays it.
     /// </summary>
     public sealed class Adafactor : Optimizer
     {
@@ -72,14 +73,14 @@ public static partial class Optimizers
         private static Tensor Rms(Tensor x) => NF.Sqrt(NF.ReduceMean(NF.Square(x)));
 
         /// <inheritdoc/>
-        protected override void Update(Variable variable, Tensor gradient, Variable[] slots, double learningRate, long step)
+        protected override void Update(Variable variable, Tensor gradient, Variable[] slots, Tensor learningRate, Tensor step)
         {
             var (r, c, v) = (slots[0], slots[1], slots[2]);
             gradient = gradient.DType == variable.DType ? gradient : NF.Cast(gradient, variable.DType);
-            double t = step, rho = Math.Min(learningRate, 1 / Math.Sqrt(t));
+            var rho = NF.Minimum(learningRate, 1 / NF.Sqrt(step));
             var alpha = NF.Maximum(Rms(variable), Epsilon2) * rho;
             var squared = NF.Square(gradient) + Epsilon1;
-            double beta2 = 1 - Math.Pow(t, Beta2Decay);
+            var beta2 = 1 - NF.Pow(step, Beta2Decay);
             if (variable.Rank >= 2)
             {
                 r.Assign(r * beta2 + NF.ReduceMean(squared, -1) * (1 - beta2));

@@ -5,8 +5,8 @@ public static partial class Optimizers
     /// <summary>
     /// Lion (<c>keras.optimizers.Lion</c>, Chen et al. 2023) with Keras 3's formula and defaults:
     /// w -= lr * sign(beta1 m + (1 - beta1) g); then m = beta2 m + (1 - beta2) g. One slot (m).
-    /// No fused kernel: the step is composed of tensor ops (<see cref="Optimizer.Update"/>), so a
-    /// traced train step runs it eagerly.
+    /// No fused kernel: the step is composed of tensor ops, with the learning rate as a tensor,
+    /// so a traced train step replays it.
     /// </summary>
     public sealed class Lion : Optimizer
     {
@@ -34,11 +34,11 @@ public static partial class Optimizers
         protected override Variable[] CreateSlots(Variable variable) => [ZerosLike(variable)];
 
         /// <inheritdoc/>
-        protected override void Update(Variable variable, Tensor gradient, Variable[] slots, double learningRate, long step)
+        protected override void Update(Variable variable, Tensor gradient, Variable[] slots, Tensor learningRate, Tensor step)
         {
             var m = slots[0];
             gradient = gradient.DType == variable.DType ? gradient : NF.Cast(gradient, variable.DType);
-            variable.AssignSub(NF.Sign(m * Beta1 + gradient * (1 - Beta1)) * learningRate);
+            variable.AssignSub(learningRate * NF.Sign(m * Beta1 + gradient * (1 - Beta1)));
             m.Assign(m * Beta2 + gradient * (1 - Beta2));
         }
     }

@@ -104,23 +104,10 @@ public static partial class Optimizers
             var list = ValidGradients(pairs);
             double lr = CurrentLearningRate;
             long step = Iterations + 1;
-            double? globalScale = GlobalClipNorm is { } clip ? GlobalClipScale(list, clip) : null;
             var trace = FunctionTrace.Current;
-            if (trace is not null && Kind is null)
-                trace.Fail($"{GetType().Name} has no fused update kernel: its learning rate and step enter as C# numbers that a replay would freeze");
-            if (Kind is { } kind) ApplyFused(kind, list, lr, step, globalScale, trace);
-            else
-                foreach (var (g, v) in list)
-                {
-                    if (g is null) continue;  // shapes and dtypes were checked by ValidGradients
-                    if (!_slots.TryGetValue(v, out var slots))
-                        _slots[v] = slots = CreateSlots(v);
-                    using var scope = TensorScope.Begin();
-                    var p = WithOptions(new OptimizerParams(lr, Step: step), v, g, globalScale);
-                    var clipped = Clipped(g, p);
-                    if (p.WeightDecay != 0) v.AssignSub(v * p.WeightDecay * lr);
-                    Update(v, clipped, slots, lr, step);
-                }
+            if (Kind is { } kind) ApplyFused(kind, list, lr, step, GlobalClipNorm is { } clip ? GlobalClipScale(list, clip) : null, trace);
+            else if (ComposesTensors) ApplyComposed(list, lr, step, trace);
+            else ApplyWithNumbers(list, lr, step, trace);
             if (UseEma) UpdateAverages(list);
             Iterations++;
             trace?.RecordHostAction(() => Iterations++);
@@ -149,7 +136,7 @@ public static partial class Optimizers
             return list;
         }
 
-        /// <summary>The fused kernel that implements this optimizer, or null to use <see cref="Update"/>.</summary>
+        /// <summary>The fused kernel that implements this optimizer, or null to use <c>Update</c>.</summary>
         protected virtual OptimizerKind? Kind => null;
 
         /// <summary>The fused kernel's settings for one step.</summary>
@@ -219,11 +206,33 @@ public static partial class Optimizers
         }
 
         /// <summary>
-        /// Updates one variable in place with tensor ops; <paramref name="step"/> counts from 1.
-        /// Custom optimizers override this; the built-in ones use a fused kernel instead (<see cref="Kind"/>).
+        /// Updates one variable in place with tensor ops, given the learning rate and step
+        /// (counting from 1) as C# numbers. Kept for custom optimizers written against it: such a
+        /// step runs eagerly inside <c>Fit</c> and <c>NF.Function</c>, since a replay would freeze
+        /// the numbers. Override the overload taking tensors instead, which replays.
         /// </summary>
         protected virtual void Update(Variable variable, Tensor gradient, Variable[] slots, double learningRate, long step) =>
             throw new NotSupportedException($"{GetType().Name} must override Update or name a fused kernel with Kind.");
+
+        // A custom optimizer that overrides only the Update taking C# numbers: clipping and weight
+        // decay with host-side values, and no replay.
+        private void ApplyWithNumbers(IReadOnlyList<(Tensor? Gradient, Variable Variable)> list, double lr, long step, FunctionTrace? trace)
+        {
+            trace?.Fail($"{GetType().Name} overrides Update(..., double learningRate, long step): its learning rate and step enter as C# numbers " +
+                        "that a replay would freeze (override Update(..., Tensor learningRate, Tensor step) to replay)");
+            double? globalScale = GlobalClipNorm is { } clip ? GlobalClipScale(list, clip) : null;
+            foreach (var (g, v) in list)
+            {
+                if (g is null) continue;  // shapes and dtypes were checked by ValidGradients
+                if (!_slots.TryGetValue(v, out var slots))
+                    _slots[v] = slots = CreateSlots(v);
+                using var scope = TensorScope.Begin();
+                var p = WithOptions(new OptimizerParams(lr, Step: step), v, g, globalScale);
+                var clipped = Clipped(g, p);
+                if (p.WeightDecay != 0) v.AssignSub(v * p.WeightDecay * lr);
+                Update(v, clipped, slots, lr, step);
+            }
+        }
     }
 }
 
