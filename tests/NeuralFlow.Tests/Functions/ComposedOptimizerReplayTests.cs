@@ -9,6 +9,7 @@ namespace NeuralFlow.Tests;
 /// the iteration count, as Keras reads its learning-rate and iterations variables in the graph.
 /// A replay gives run_eagerly's bits; the reference for "the right rate at each step" is Keras'
 /// documented schedule formula (ExponentialDecay: initial * rate^(step / decaySteps)) evaluated in C#.
+/// The fused optimizers with clipNorm / globalClipNorm replay too: their norms are tensor ops as well.
 /// </summary>
 public abstract class ComposedOptimizerReplayTests(string backend) : BackendFileTest(backend)
 {
@@ -44,13 +45,17 @@ public abstract class ComposedOptimizerReplayTests(string backend) : BackendFile
         "adafactor_exponential_clipnorm" => new Optimizers.Adafactor(new ExponentialDecay(0.1, 4, 0.7), clipNorm: 0.5),
         "momentum_by_hand" => new MomentumSgd(new ExponentialDecay(0.05, 3, 0.8), 0.9, weightDecay: 0.01),
         "momentum_by_hand_global_clip" => new MomentumSgd(0.05, 0.5, globalClipNorm: 0.3),
+        // The fused kernels' optimizers with norm clipping: the norms are computed on the device too
+        // (before, a host-side norm made every such Fit step run eagerly).
+        "adam_clipnorm" => new Optimizers.Adam(0.02, clipNorm: 0.5),
+        "sgd_global_clipnorm_decay" => new Optimizers.SGD(new ExponentialDecay(0.05, 4, 0.8), momentum: 0.9, weightDecay: 0.01, globalClipNorm: 0.3),
         _ => new MomentumSgd(0.05, 0.5, clipValue: 0.1),
     };
 
     public static TheoryData<string> Kinds => new()
     {
         "lion", "lion_cosine_decay", "adafactor", "adafactor_exponential_clipnorm", "momentum_by_hand", "momentum_by_hand_global_clip",
-        "momentum_by_hand_clip_value",
+        "momentum_by_hand_clip_value", "adam_clipnorm", "sgd_global_clipnorm_decay",
     };
 
     private static (Tensor X, Tensor Y) Data()

@@ -38,17 +38,26 @@ public static partial class Optimizers
         // their first variable, so a variable listed twice is updated twice, in order.
         [MethodImpl(Hot)]
         private void ApplyFused(OptimizerKind kind, IReadOnlyList<(Tensor? Gradient, Variable Variable)> pairs, double lr, long step,
-                                double? globalScale, FunctionTrace? trace)
+                                FunctionTrace? trace)
         {
             foreach (var (g, v) in pairs)
                 if (g is not null) Engine.BackendOf($"ApplyGradients (variable {v.Name ?? "?"})", v, g);
+            // clipNorm and globalClipNorm: Keras' clipping by tensor ops on the device before the kernel (the
+            // composed path's one definition), so that a replay computes each step's norms; a host-side
+            // norm would stop the trace and run every such Fit step eagerly.
+            using var clipScope = TensorScope.Begin();
+            if (ClipNorm is not null || GlobalClipNorm is not null)
+            {
+                var globalScale = GlobalClipNorm is { } clip ? GlobalClipScaleOnDevice(pairs, clip) : null;
+                pairs = pairs.Select(p => (p.Gradient is null ? null : ClippedOnDevice(p.Gradient, globalScale), p.Variable)).ToList();
+            }
             var groups = new List<Group>();
             foreach (var (g, v) in pairs)
             {
                 if (g is null) continue;  // shapes and dtypes were checked by ValidGradients
                 if (!_slots.TryGetValue(v, out var slots))
                     _slots[v] = slots = CreateSlots(v);
-                var p = WithOptions(Parameters(lr, step), v, g, globalScale);
+                var p = WithOptions(Parameters(lr, step), v, g, null, normsClipped: true);
                 var backend = FunctionTrace.Unwrap(v.Backend);
                 // The last group with these settings, unless it or a group after it (which runs
                 // later) already updates this variable or a buffer its gradient reads.
@@ -67,10 +76,10 @@ public static partial class Optimizers
         [MethodImpl(Hot)]
         private void ApplyGroup(OptimizerKind kind, Group group, FunctionTrace? trace)
         {
-            // An NF.Function replay recomputes the settings each step, as this eager call does
-            // (the gradient is read by WithOptions only for clipNorm, whose host-side norm fails the trace).
+            // An NF.Function replay recomputes the settings each step, as this eager call does (the
+            // gradients arrive clipped by norm, so the settings do not depend on them).
             var first = group.Members[0].Variable;
-            trace?.SetNextOptimizerParams(() => WithOptions(Parameters(CurrentLearningRate, Iterations + 1), first, null!, null));
+            trace?.SetNextOptimizerParams(() => WithOptions(Parameters(CurrentLearningRate, Iterations + 1), first, null, null, normsClipped: true));
             // The kernel reads and writes the variables and their slots in place (a copy first for
             // one a tape still holds).
             foreach (var (v, _, slots) in group.Members)

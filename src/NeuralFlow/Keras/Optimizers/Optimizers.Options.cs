@@ -42,13 +42,16 @@ public static partial class Optimizers
             !_noDecay.Contains(v) && !(v.Name is { } name && _noDecayNames.Any(n => Regex.IsMatch(name, n)));
 
         // The kernel's parameters for variable v with gradient g: the kind's own, plus clipping
-        // (at most one kind, checked by the constructor) and weight decay.
-        private OptimizerParams WithOptions(OptimizerParams p, Variable v, Tensor g, double? globalScale)
+        // (at most one kind, checked by the constructor) and weight decay. normsClipped: the
+        // gradients arrive clipped by norm already (the fused path clips on the device,
+        // ClippedOnDevice), so only clipValue and weight decay are the kernel's.
+        private OptimizerParams WithOptions(OptimizerParams p, Variable v, Tensor? g, double? globalScale, bool normsClipped)
         {
             if (WeightDecay is { } wd && wd != 0 && Decays(v)) p = p with { WeightDecay = wd };
             if (ClipValue is { } cv) p = p with { ClipValue = cv };
+            else if (normsClipped) return p;
             else if (globalScale is { } scale) p = p with { GradMul = scale, GradDiv = 1 };
-            else if (ClipNorm is { } clip)
+            else if (ClipNorm is { } clip && g is not null)
             {
                 // clip_by_norm: g * clip / max(norm, clip), the norm of a zero gradient being 0.
                 double norm = Math.Sqrt(SquaredNorm(g));

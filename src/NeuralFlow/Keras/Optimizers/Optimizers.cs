@@ -105,7 +105,7 @@ public static partial class Optimizers
             double lr = CurrentLearningRate;
             long step = Iterations + 1;
             var trace = FunctionTrace.Current;
-            if (Kind is { } kind) ApplyFused(kind, list, lr, step, GlobalClipNorm is { } clip ? GlobalClipScale(list, clip) : null, trace);
+            if (Kind is { } kind) ApplyFused(kind, list, lr, step, trace);
             else if (ComposesTensors) ApplyComposed(list, lr, step, trace);
             else ApplyWithNumbers(list, lr, step, trace);
             if (UseEma) UpdateAverages(list);
@@ -227,7 +227,7 @@ public static partial class Optimizers
                 if (!_slots.TryGetValue(v, out var slots))
                     _slots[v] = slots = CreateSlots(v);
                 using var scope = TensorScope.Begin();
-                var p = WithOptions(new OptimizerParams(lr, Step: step), v, g, globalScale);
+                var p = WithOptions(new OptimizerParams(lr, Step: step), v, g, globalScale, normsClipped: false);
                 var clipped = Clipped(g, p);
                 if (p.WeightDecay != 0) v.AssignSub(v * p.WeightDecay * lr);
                 Update(v, clipped, slots, lr, step);
