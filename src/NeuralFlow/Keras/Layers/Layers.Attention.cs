@@ -28,6 +28,9 @@ public static partial class Layers
             if (dropout > 0) _dropout = new Dropout(dropout, $"{Name}_dropout", seed: seed);
         }
 
+        /// <summary>True, as Keras: the output carries the query mask.</summary>
+        public override bool SupportsMasking => true;
+
         /// <summary>Whether a learned scale multiplies the scores (Attention: a scalar; AdditiveAttention: one per feature).</summary>
         public bool UseScale { get; }
 
@@ -74,7 +77,9 @@ public static partial class Layers
         /// Keras' <c>layer(inputs, mask=[query_mask, value_mask], use_causal_mask=, training=)</c>:
         /// <paramref name="queryMask"/> (batch, Tq) zeroes the outputs of masked queries,
         /// <paramref name="valueMask"/> (batch, Tv) excludes masked keys, <paramref name="useCausalMask"/>
-        /// lets query i see keys 0..i. Masks are bool or numeric (nonzero keeps).
+        /// lets query i see keys 0..i. Masks are bool or numeric (nonzero keeps). When neither mask
+        /// is given, they are the ones the query and value carry (Keras' implicit mask list, e.g.
+        /// after <c>Embedding(maskZero: true)</c>); the output carries the query mask.
         /// </summary>
         public Tensor Call(IReadOnlyList<Tensor> inputs, Tensor? queryMask, Tensor? valueMask = null, bool useCausalMask = false, bool? training = null) =>
             CallWithScores(inputs, queryMask, valueMask, useCausalMask, training).Output;
@@ -119,6 +124,9 @@ public static partial class Layers
             ArgumentNullException.ThrowIfNull(q, "query");
             ArgumentNullException.ThrowIfNull(v, "value");
             ArgumentNullException.ThrowIfNull(k, "key");
+            // Keras fills its mask list from the masks the inputs carry only when no mask is given at
+            // all (mask=None); the key's carried mask is ignored there, as an explicit key mask is.
+            if (queryMask is null && valueMask is null) (queryMask, valueMask) = (InputMask(q), InputMask(v));
             using var mode = training is { } t ? TrainingMode(t) : null;
             CheckInputs(q, v, k);
             EnsureBuilt(q.Shape);
@@ -133,7 +141,12 @@ public static partial class Layers
             if (_dropout is not null) weights = _dropout.Call(weights);
             var y = NF.MatMul(weights, v);
             if (queryMask is not null)
-                y = y * NF.Cast(NF.ExpandDims(AttentionArgs.AsBool(AttentionArgs.Check(Name, "queryMask", queryMask, [q.Shape[0], q.Shape[1]]))!, -1), y.DType);
+            {
+                var keep = AttentionArgs.AsBool(AttentionArgs.Check(Name, "queryMask", queryMask, [q.Shape[0], q.Shape[1]]))!;
+                y = y * NF.Cast(NF.ExpandDims(keep, -1), y.DType);
+                // Keras' compute_mask: the output carries the query mask (the scores none).
+                SetMask(y, keep);
+            }
             OutputShape = y.Shape;
             return (y, weights);
         }

@@ -49,6 +49,9 @@ public static partial class Layers
             if (dropout > 0) _dropout = new Dropout(dropout, $"{Name}_dropout", seed: seed);
         }
 
+        /// <summary>True, as Keras: the output carries the query's mask (see <see cref="CallWithScores(Tensor, Tensor, Tensor?, Tensor?, Tensor?, Tensor?, Tensor?, bool, bool?)"/>).</summary>
+        public override bool SupportsMasking => true;
+
         /// <summary>The number of attention heads.</summary>
         public int NumHeads { get; }
 
@@ -224,7 +227,10 @@ public static partial class Layers
         /// <paramref name="valueMask"/> and <paramref name="keyMask"/> (batch, Tv),
         /// <paramref name="attentionMask"/> (batch, Tq, Tv) or (batch, heads, Tq, Tv) or anything
         /// broadcasting to them; <paramref name="useCausalMask"/> lets query i see keys 0..i. All
-        /// given masks combine by logical and. Returns (batch, Tq, output features).
+        /// given masks combine by logical and. A mask not given is the one its input carries
+        /// (Keras' implicit masks: <c>Embedding(maskZero: true)</c> then <c>mha.Call(x, x)</c> masks
+        /// the padded keys and queries; the key's only when a key other than the value is given),
+        /// and the output carries the query mask. Returns (batch, Tq, output features).
         /// </summary>
         public Tensor Call(Tensor query, Tensor value, Tensor? key = null, Tensor? attentionMask = null, Tensor? queryMask = null,
                            Tensor? valueMask = null, Tensor? keyMask = null, bool useCausalMask = false, bool? training = null) =>
@@ -241,6 +247,11 @@ public static partial class Layers
         {
             ArgumentNullException.ThrowIfNull(query);
             ArgumentNullException.ThrowIfNull(value);
+            // Keras' Layer.__call__ fills each mask argument not given from the mask its input carries
+            // (Embedding(maskZero), Masking); the key's only when a key other than the value is given.
+            queryMask ??= InputMask(query);
+            valueMask ??= InputMask(value);
+            if (key is not null && !ReferenceEquals(key, value)) keyMask ??= InputMask(key);
             key ??= value;
             using var mode = training is { } t ? TrainingMode(t) : null;
             AttentionArgs.CheckInputs(Name, nameof(MultiHeadAttention), query, value, key);
@@ -265,6 +276,8 @@ public static partial class Layers
             if (OutputBias is not null) y = y + OutputBias;
             OutputShape = y.Shape;
             if (ActivityRegularizer is not null) RecordActivity(y);
+            // Keras sets the query's mask on the output (a padded query stays padded); the scores carry none.
+            if (queryMask is not null) SetMask(y, AttentionArgs.AsBool(queryMask));
             return (y, probabilities);
         }
 

@@ -58,14 +58,27 @@ public static partial class Metrics
             "r2_score" => new R2Score(),
             "pearson_correlation" => new PearsonCorrelation(),
             "concordance_correlation" => new ConcordanceCorrelation(),
+            // Keras resolves these names to classes whose target value has no default, so its
+            // compile fails on them; say which argument is missing.
+            "precision_at_recall" or "recall_at_precision" or "sensitivity_at_specificity" or "specificity_at_sensitivity" =>
+                throw new ArgumentException(
+                    $"The metric '{name}' needs its target value (Keras' {TargetArgument(key)} argument, which has no default): " +
+                    $"pass an object, such as new Metrics.{ClassName(key)}(0.8).", nameof(name)),
             _ => throw new ArgumentException(
                 $"Unknown metric '{name}'; use one of accuracy, sparse_categorical_accuracy, categorical_accuracy, binary_accuracy, " +
                 "top_k_categorical_accuracy, sparse_top_k_categorical_accuracy, precision, recall, auc, mse, mae, root_mean_squared_error, " +
                 "f1_score, fbeta_score, binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy, kl_divergence, " +
                 "poisson, mape, msle, hinge, squared_hinge, categorical_hinge, logcosh, cosine_similarity, r2_score, pearson_correlation, concordance_correlation " +
-                "(the IoU metrics need numClasses or target classes: pass an object, such as new Metrics.MeanIoU(3)).", nameof(name)),
+                "(the IoU metrics need numClasses or target classes: pass an object, such as new Metrics.MeanIoU(3); " +
+                "so do precision_at_recall, recall_at_precision, sensitivity_at_specificity and specificity_at_sensitivity their target value).", nameof(name)),
         };
     }
+
+    // "precision_at_recall" -> "recall"; -> "PrecisionAtRecall".
+    private static string TargetArgument(string key) => key[(key.LastIndexOf('_') + 1)..];
+
+    private static string ClassName(string key) =>
+        string.Concat(key.Split('_').Select(part => char.ToUpperInvariant(part[0]) + part[1..]));
 
     /// <summary>
     /// Rebuilds a metric from its class name and <see cref="PredictionMetric.GetConfig"/> (as a
@@ -81,6 +94,7 @@ public static partial class Metrics
         double[]? A(string key) => config[key]?.AsArray().Select(v => v!.GetValue<double>()).ToArray();
         int[]? Ids(string key) => config[key]?.AsArray().Select(v => v!.GetValue<int>()).ToArray();
         int Classes() => I("num_classes") ?? throw new FormatException($"{className}: no num_classes");
+        double Target(string key) => config[key]?.GetValue<double>() ?? throw new FormatException($"{className}: no {key}");
         int[] TargetIds() => Ids("target_class_ids") ?? throw new FormatException($"{className}: no target_class_ids");
         return className switch
         {
@@ -124,6 +138,10 @@ public static partial class Metrics
             nameof(FalseNegatives) => new FalseNegatives(A("thresholds"), name),
             nameof(PearsonCorrelation) => new PearsonCorrelation(name, I("axis") ?? -1),
             nameof(ConcordanceCorrelation) => new ConcordanceCorrelation(name, I("axis") ?? -1),
+            nameof(PrecisionAtRecall) => new PrecisionAtRecall(Target("recall"), I("num_thresholds") ?? 200, I("class_id"), name),
+            nameof(RecallAtPrecision) => new RecallAtPrecision(Target("precision"), I("num_thresholds") ?? 200, I("class_id"), name),
+            nameof(SensitivityAtSpecificity) => new SensitivityAtSpecificity(Target("specificity"), I("num_thresholds") ?? 200, I("class_id"), name),
+            nameof(SpecificityAtSensitivity) => new SpecificityAtSensitivity(Target("sensitivity"), I("num_thresholds") ?? 200, I("class_id"), name),
             _ => throw new FormatException($"unknown metric class '{className}'"),
         };
     }
