@@ -40,9 +40,11 @@ public static partial class NF
     public static Tensor MatrixInverse(Tensor input)
     {
         int n = SquareMatrices(nameof(MatrixInverse), input, nameof(input));
+        // Not disposed here: the tape node of the solve holds it as its right-hand side.
+        Tensor eye;
         using (UseBackend(input.Backend))
-        using (var eye = Eye(n, dtype: input.DType))
-            return SolveMatrices(nameof(MatrixInverse), input, eye);
+            eye = Eye(n, dtype: input.DType);
+        return SolveMatrices(nameof(MatrixInverse), input, eye);
     }
 
     /// <summary>

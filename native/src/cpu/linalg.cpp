@@ -21,7 +21,8 @@ namespace {
 // `work_size` elements per slot; `cost` is the work of one matrix in multiply-adds.
 template <class F>
 void for_matrices(int64_t batch, int64_t cost, int64_t work_size, F&& f) {
-    const int nt = threads();
+    // One buffer per thread that can get a part: a single large matrix needs one, not one per core.
+    const int nt = static_cast<int>(std::min<int64_t>(threads(), part_count(batch, cost)));
     std::vector<double> work(static_cast<size_t>(nt) * static_cast<size_t>(work_size));
     parallel_chunks_tid(batch, cost, [&](int slot, int64_t b, int64_t e) {
         double* w = work.data() + slot * work_size;

@@ -18,7 +18,7 @@ public sealed partial class ManagedBackend
         var la = aLayout;
         bool f32 = dtype == DType.Float32;
         int* piv = (int*)pivotsOut, perm = (int*)permOut, info = (int*)infoOut;
-        ForMatrices(batch, n * n * (long)n, (m, w) =>
+        ForMatrices(batch, (long)n * n * n, (m, w) =>
         {
             ReadMatrix(f32, a, la, m, n, n, w);
             int* pm = perm + m * n, pv = piv + m * n;
@@ -79,7 +79,7 @@ public sealed partial class ManagedBackend
         if (k == 0) return;
         var (la, lb) = (aLayout, bLayout);
         bool f32 = dtype == DType.Float32;
-        ForMatrices(batch, n * (long)n * k, (m, w) =>
+        ForMatrices(batch, (long)n * n * k, (m, w) =>
         {
             var am = new double[n * n];
             ReadMatrix(f32, a, la, m, n, n, am);
@@ -116,7 +116,7 @@ public sealed partial class ManagedBackend
         var la = aLayout;
         bool f32 = dtype == DType.Float32;
         int* info = (int*)infoOut;
-        ForMatrices(batch, n * n * (long)n, (m, w) =>
+        ForMatrices(batch, (long)n * n * n, (m, w) =>
         {
             ReadMatrix(f32, a, la, m, n, n, w);
             for (int i = 0; i < n; i++)
