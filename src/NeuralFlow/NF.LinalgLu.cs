@@ -101,6 +101,14 @@ public static partial class NF
     // A X = B for matrices B ([..., n, k], batch axes broadcast), recorded as one op.
     private static Tensor SolveMatrices(string op, Tensor a, Tensor b)
     {
+        if (a.Shape.Count == 0 || b.Shape.Count == 0)
+        {
+            // Nothing to solve (torch gives the empty result); and the managed engine's MatMul
+            // refuses an empty batched output, so no kernel runs.
+            var batch = Engine.BroadcastShapes(op, new Shape(a.Shape.ToArray()[..^2]), new Shape(b.Shape.ToArray()[..^2]));
+            using (UseBackend(a.Backend))
+                return Tape.Record(Zeros(new Shape([.. batch.ToArray(), a.Shape[-1], b.Shape[-1]]), a.DType), a, b, SolveGradient);
+        }
         Tensor lu, pivots, perm, info;
         try
         {

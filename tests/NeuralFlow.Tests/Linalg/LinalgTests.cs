@@ -185,6 +185,19 @@ public abstract class LinalgTests(string backend, ITestOutputHelper output) : Ba
     }
 
     [SkippableFact]
+    public void Empty_matrices_and_batches_follow_torch()
+    {
+        RequireBackend();
+        // torch: det(zeros(0, 0)) = 1; inv(zeros(2, 0, 0)).shape = (2, 0, 0); det(zeros(0, 3, 3)).shape = (0,);
+        // solve(zeros(0, 0), zeros(0, 2)).shape = (0, 2); cholesky(zeros(2, 0, 0)).shape = (2, 0, 0)
+        Assert.Equal(1.0, NF.Det(NF.Zeros([0, 0], DType.Float64)).Item<double>());
+        Assert.Equal(new Shape(2, 0, 0), NF.MatrixInverse(NF.Zeros([2, 0, 0], DType.Float64)).Shape);
+        Assert.Equal(new Shape(0), NF.Det(NF.Zeros([0, 3, 3], DType.Float64)).Shape);
+        Assert.Equal(new Shape(0, 2), NF.Solve(NF.Zeros([0, 0], DType.Float64), NF.Zeros([0, 2], DType.Float64)).Shape);
+        Assert.Equal(new Shape(2, 0, 0), NF.Cholesky(NF.Zeros([2, 0, 0], DType.Float64)).Shape);
+    }
+
+    [SkippableFact]
     public void NF_Function_replay_equals_eager_and_still_checks()
     {
         RequireBackend();
