@@ -99,6 +99,14 @@ public readonly unsafe struct NativeKernelTable
     /// <summary>(dtype, x, xLayout, axis, descending, valuesOut, indexDtype, indicesOut)</summary>
     public readonly delegate* unmanaged<int, nint, NfLayout*, int, int, nint, int, nint, NfStatus> sort;
 
+    // ---- linalg
+    /// <summary>(dtype, a, aLayout, luOut, pivotsOut, permOut, infoOut, check)</summary>
+    public readonly delegate* unmanaged<int, nint, NfLayout*, nint, nint, nint, nint, int, NfStatus> lu;
+    /// <summary>(dtype, a, aLayout, b, bLayout, lower, unitDiagonal, output)</summary>
+    public readonly delegate* unmanaged<int, nint, NfLayout*, nint, NfLayout*, int, int, nint, NfStatus> triangular_solve;
+    /// <summary>(dtype, a, aLayout, lOut, infoOut, check)</summary>
+    public readonly delegate* unmanaged<int, nint, NfLayout*, nint, nint, int, NfStatus> cholesky;
+
     // ---- issue 17: compiled steps
     /// <summary>(dtype, inputCount, inputs, inputLayouts, stepCount, steps, output, outLayout)</summary>
     public readonly delegate* unmanaged<int, int, nint*, NfLayout*, int, NfFusedStep*, nint, NfLayout*, NfStatus> fused_elementwise;

@@ -41,10 +41,10 @@ public static class NativeLibraryLoader
     public static string? CudaLoadedFrom => Cuda.LoadedFrom;
 
     /// <summary>NF_ABI_VERSION that these bindings mirror.</summary>
-    public const int ExpectedAbiVersion = 8;
+    public const int ExpectedAbiVersion = 9;
 
     /// <summary>NF_CUDA_ABI_VERSION that these bindings mirror.</summary>
-    public const int ExpectedCudaAbiVersion = 7;
+    public const int ExpectedCudaAbiVersion = 8;
 
     /// <summary>NF_DIST_ABI_VERSION that these bindings mirror.</summary>
     public const int ExpectedDistAbiVersion = 1;

@@ -37,12 +37,13 @@
 extern "C" {
 #endif
 
-#define NF_ABI_VERSION 8  /* 3: normalization kernels, nf_optimizer_update_ex, issue-16 elementwise ops;
+#define NF_ABI_VERSION 9  /* 3: normalization kernels, nf_optimizer_update_ex, issue-16 elementwise ops;
                              4: issue 16's select/scan/sort kernels (nf_where, ...);
                              5: issue 17's fused elementwise programs (nf_fused_elementwise);
                              6: issue 17's multi-tensor optimizer step (nf_optimizer_update_multi);
                              7: issue 17's fused linear cross-entropy step (nf_linear_cross_entropy);
-                             8: nf_scatter_add */
+                             8: nf_scatter_add;
+                             9: dense linear algebra (nf_lu, nf_triangular_solve, nf_cholesky) */
 #define NF_MAX_RANK 8
 
 /* The enums are 32-bit integers on the wire, and callers (the C# bindings among them) may pass
@@ -254,6 +255,41 @@ NF_API nf_status nf_scatter_add(nf_dtype dtype, const void* src, const nf_layout
 NF_API nf_status nf_one_hot(nf_dtype index_dtype, const void* indices,
                             const nf_layout* indices_layout, int64_t depth,
                             double on_value, double off_value, nf_dtype out_dtype, void* out);
+
+/* ---- linalg: LU, triangular solve, Cholesky -------------------------------------------- */
+
+/* Batched over the leading axes: a matrix argument [..., n, n] is read through any strides; the
+ * batch ("..." , possibly empty) counts B matrices in row-major order. Outputs are contiguous and
+ * out-of-place (they may not overlap an input). dtype: NF_FLOAT32 or NF_FLOAT64; the CPU engine
+ * computes float32 in double and rounds once. Info arrays (int32 [B]) say per matrix what
+ * LAPACK's info says: 0, or k + 1 for the first failing column k. With check != 0 a nonzero info
+ * also fails the call with NF_ERROR_INVALID_ARGUMENT naming the first failing batch element
+ * (after every output is written); check = 0 leaves that to the caller (a determinant of a
+ * singular matrix is 0, not an error). */
+
+/* P A = L U with partial pivoting (LAPACK getrf; the pivot is the row of largest |value|, the
+ * first such row on ties). lu_out [..., n, n]: U on and above the diagonal, L's multipliers below
+ * (L's unit diagonal is implied). pivots_out int32 [..., n]: at step k, row k was swapped with row
+ * pivots[k] >= k (getrf's ipiv, 0-based). perm_out int32 [..., n]: row i of P A is row perm[i] of
+ * A. info_out int32 [B]: k + 1 when U[k, k] is the first exact zero (the matrix is singular; the
+ * elimination goes on past it, as getrf's). */
+NF_API nf_status nf_lu(nf_dtype dtype, const void* a, const nf_layout* a_layout, void* lu_out, int32_t* pivots_out,
+                       int32_t* perm_out, int32_t* info_out, int32_t check);
+
+/* out [..., n, k] = A^-1 B for a triangular A (LAPACK trsm, left side): A [..., n, n] and
+ * B [..., n, k] have one rank and batch shape (broadcast batch axes are stride 0). Only A's lower
+ * (lower != 0) or upper triangle is read, and not its diagonal when unit_diagonal != 0 (taken as
+ * ones). No check for a zero diagonal: the division gives inf or NaN, as trsm's. A transposed A is
+ * a layout with its last two axes swapped (and the other triangle). */
+NF_API nf_status nf_triangular_solve(nf_dtype dtype, const void* a, const nf_layout* a_layout, const void* b,
+                                     const nf_layout* b_layout, int32_t lower, int32_t unit_diagonal, void* out);
+
+/* A = L L^T (LAPACK potrf, lower): reads A's lower triangle and diagonal only. l_out [..., n, n]:
+ * L, zeros above the diagonal. info_out int32 [B]: k + 1 when the leading minor of order k + 1 is
+ * not positive (the pivot is <= 0 or NaN): A is not positive definite, and columns k and after of
+ * that L are 0. */
+NF_API nf_status nf_cholesky(nf_dtype dtype, const void* a, const nf_layout* a_layout, void* l_out,
+                             int32_t* info_out, int32_t check);
 
 /* ---- convolution and pooling windows over NHWC data -------------------------------------- */
 

@@ -31,13 +31,14 @@
 extern "C" {
 #endif
 
-#define NF_CUDA_ABI_VERSION 7  /* 3: normalization kernels, nf_cuda_optimizer_update_ex;
+#define NF_CUDA_ABI_VERSION 8  /* 3: normalization kernels, nf_cuda_optimizer_update_ex;
                                   4: issue 16's select/scan/sort kernels (nf_cuda_where, ...);
                                   5: issue 17's CUDA graphs (nf_cuda_graph_*) and fused elementwise
                                      programs (nf_cuda_fused_elementwise); issue 18's page-locked
                                      staging (nf_cuda_host_alloc, ...);
                                   6: issue 17's multi-tensor optimizer step (nf_cuda_optimizer_update_multi);
-                                  7: nf_cuda_scatter_add */
+                                  7: nf_cuda_scatter_add;
+                                  8: dense linear algebra (nf_cuda_lu, nf_cuda_triangular_solve, nf_cuda_cholesky) */
 
 /* ---- library and devices ------------------------------------------------------------- */
 
@@ -118,6 +119,15 @@ NF_API nf_status nf_cuda_gather(nf_dtype dtype, const void* x, const nf_layout* 
 NF_API nf_status nf_cuda_scatter_add(nf_dtype dtype, const void* src, const nf_layout* src_layout,
                                      int32_t axis, nf_dtype index_dtype, const void* indices,
                                      int64_t rows, void* out);
+/* One block per matrix; the CPU engine's contracts, computed in the dtype (float32 is not widened).
+ * With check != 0 the call waits for the device to read the info array (so it cannot be part of a
+ * CUDA graph capture). */
+NF_API nf_status nf_cuda_lu(nf_dtype dtype, const void* a, const nf_layout* a_layout, void* lu_out, int32_t* pivots_out,
+                            int32_t* perm_out, int32_t* info_out, int32_t check);
+NF_API nf_status nf_cuda_triangular_solve(nf_dtype dtype, const void* a, const nf_layout* a_layout, const void* b,
+                                          const nf_layout* b_layout, int32_t lower, int32_t unit_diagonal, void* out);
+NF_API nf_status nf_cuda_cholesky(nf_dtype dtype, const void* a, const nf_layout* a_layout, void* l_out,
+                                  int32_t* info_out, int32_t check);
 NF_API nf_status nf_cuda_one_hot(nf_dtype index_dtype, const void* indices,
                                  const nf_layout* indices_layout, int64_t depth,
                                  double on_value, double off_value, nf_dtype out_dtype, void* out);
@@ -175,7 +185,7 @@ NF_API nf_status nf_cuda_sort(nf_dtype dtype, const void* x, const nf_layout* x_
  * Between nf_cuda_graph_capture_begin and nf_cuda_graph_capture_end, the calling thread's
  * kernel calls are recorded (cudaStreamBeginCapture on a stream of the engine, relaxed mode)
  * instead of run; other threads are not affected. Calls that copy between host and device or
- * read a result on the host (nf_cuda_copy_to_*, nf_cuda_gather's and nf_cuda_scatter_add's index checks) fail inside a
+ * read a result on the host (nf_cuda_copy_to_*, nf_cuda_gather's and nf_cuda_scatter_add's index checks, a linalg call's check) fail inside a
  * capture. A random draw or optimizer step inside a capture takes the next "slot" of the graph:
  * its kernel reads its (seed, offset) or hyperparameters from device memory, which
  * nf_cuda_graph_set_random / nf_cuda_graph_set_optimizer rewrite before a launch (slots are

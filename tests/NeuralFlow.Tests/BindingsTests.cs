@@ -60,6 +60,7 @@ public class BindingsTests
             "uint64_t" => "UInt64",
             "double" => "Double",
             "void*" or "char*" => "IntPtr",
+            "int32_t*" => "IntPtr",  // an int32 buffer (the linalg kernels' pivots and info), passed as its address
             "void**" => "IntPtr*",
             "nf_layout*" => "NfLayout*",
             "nf_optimizer_params*" => "NfOptimizerParams*",

@@ -35,6 +35,9 @@ internal sealed class DeviceDouble(int index) : IBackend
     public void Cast(DType source, nint x, in Layout xLayout, DType destination, nint output) => _engine.Cast(source, x, xLayout, destination, output);
     public void Copy(DType dtype, nint x, in Layout xLayout, nint output, in Layout outLayout) => _engine.Copy(dtype, x, xLayout, output, outLayout);
     public void Gather(DType dtype, nint x, in Layout xLayout, int axis, DType indexDtype, nint indices, long indexCount, nint output) => _engine.Gather(dtype, x, xLayout, axis, indexDtype, indices, indexCount, output);
+    public void Lu(DType dtype, nint a, in Layout aLayout, nint luOut, nint pivotsOut, nint permOut, nint infoOut, bool check) => _engine.Lu(dtype, a, aLayout, luOut, pivotsOut, permOut, infoOut, check);
+    public void TriangularSolve(DType dtype, nint a, in Layout aLayout, nint b, in Layout bLayout, bool lower, bool unitDiagonal, nint output) => _engine.TriangularSolve(dtype, a, aLayout, b, bLayout, lower, unitDiagonal, output);
+    public void Cholesky(DType dtype, nint a, in Layout aLayout, nint lOut, nint infoOut, bool check) => _engine.Cholesky(dtype, a, aLayout, lOut, infoOut, check);
     public void ScatterAdd(DType dtype, nint src, in Layout srcLayout, int axis, DType indexDtype, nint indices, long rows, nint output) => _engine.ScatterAdd(dtype, src, srcLayout, axis, indexDtype, indices, rows, output);
     public void OneHot(DType indexDtype, nint indices, in Layout indicesLayout, long depth, double onValue, double offValue, DType outDtype, nint output) => _engine.OneHot(indexDtype, indices, indicesLayout, depth, onValue, offValue, outDtype, output);
     public void Fill(DType dtype, nint output, long count, double value) { Fills++; _engine.Fill(dtype, output, count, value); }

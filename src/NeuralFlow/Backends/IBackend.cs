@@ -202,6 +202,30 @@ public interface IBackend
     void Sort(DType dtype, nint x, in Layout xLayout, int axis, bool descending, nint valuesOut, DType indexDtype, nint indicesOut);
 
     /// <summary>
+    /// P A = L U with partial pivoting (<c>nf_lu</c>, LAPACK getrf) of every matrix of a [..., n, n]
+    /// (any strides; float32/float64): luOut (contiguous, a's shape) holds U and L's multipliers;
+    /// pivotsOut (Int32 [..., n]) the row swapped with row k at step k; permOut (Int32 [..., n]) the
+    /// row of A that is row i of P A; infoOut (Int32, one per matrix) 0 or k + 1 for the first zero
+    /// U[k, k]. With <paramref name="check"/> a singular matrix throws, naming the batch element,
+    /// after the outputs are written.
+    /// </summary>
+    void Lu(DType dtype, nint a, in Layout aLayout, nint luOut, nint pivotsOut, nint permOut, nint infoOut, bool check);
+
+    /// <summary>
+    /// output (contiguous [..., n, k]) = A^-1 B for triangular A [..., n, n] (<c>nf_triangular_solve</c>):
+    /// A and B have one rank and batch shape (broadcasts stride 0); only A's lower or upper triangle
+    /// is read, and not its diagonal when <paramref name="unitDiagonal"/>. No singularity check.
+    /// </summary>
+    void TriangularSolve(DType dtype, nint a, in Layout aLayout, nint b, in Layout bLayout, bool lower, bool unitDiagonal, nint output);
+
+    /// <summary>
+    /// A = L L^T (<c>nf_cholesky</c>) from A's lower triangle: lOut (contiguous, a's shape) is L with
+    /// zeros above the diagonal; infoOut (Int32, one per matrix) 0 or k + 1 when the leading minor of
+    /// order k + 1 is not positive. With <paramref name="check"/> that throws, naming the batch element.
+    /// </summary>
+    void Cholesky(DType dtype, nint a, in Layout aLayout, nint lOut, nint infoOut, bool check);
+
+    /// <summary>
     /// Issue 17: a fused elementwise program (<c>nf_fused_elementwise</c>): output = the last
     /// step's register per element, over one shape (<paramref name="inputLayouts"/> share
     /// <paramref name="outLayout"/>'s shape; broadcasts are stride 0); float32/float64 only. Each

@@ -365,4 +365,29 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
         var (k, rx, rv, ri, lx) = (Inner, Ref(x), Ref(valuesOut), Ref(indicesOut), xLayout);
         trace.Record(p => k.Sort(dtype, rx.At(p), lx, axis, descending, rv.At(p), indexDtype, ri.At(p)), [rx], [rv, ri]);
     }
+
+    // The linalg kernels' checks run again on every replay: a matrix that turns singular raises there too.
+    public void Lu(DType dtype, nint a, in Layout aLayout, nint luOut, nint pivotsOut, nint permOut, nint infoOut, bool check)
+    {
+        Inner.Lu(dtype, a, aLayout, luOut, pivotsOut, permOut, infoOut, check);
+        if (!On) return;
+        var (k, ra, rl, rp, rq, ri, la) = (Inner, Ref(a), Ref(luOut), Ref(pivotsOut), Ref(permOut), Ref(infoOut), aLayout);
+        trace.Record(p => k.Lu(dtype, ra.At(p), la, rl.At(p), rp.At(p), rq.At(p), ri.At(p), check), [ra], [rl, rp, rq, ri]);
+    }
+
+    public void TriangularSolve(DType dtype, nint a, in Layout aLayout, nint b, in Layout bLayout, bool lower, bool unitDiagonal, nint output)
+    {
+        Inner.TriangularSolve(dtype, a, aLayout, b, bLayout, lower, unitDiagonal, output);
+        if (!On) return;
+        var (k, ra, rb, ro, la, lb) = (Inner, Ref(a), Ref(b), Ref(output), aLayout, bLayout);
+        trace.Record(p => k.TriangularSolve(dtype, ra.At(p), la, rb.At(p), lb, lower, unitDiagonal, ro.At(p)), [ra, rb], [ro]);
+    }
+
+    public void Cholesky(DType dtype, nint a, in Layout aLayout, nint lOut, nint infoOut, bool check)
+    {
+        Inner.Cholesky(dtype, a, aLayout, lOut, infoOut, check);
+        if (!On) return;
+        var (k, ra, rl, ri, la) = (Inner, Ref(a), Ref(lOut), Ref(infoOut), aLayout);
+        trace.Record(p => k.Cholesky(dtype, ra.At(p), la, rl.At(p), ri.At(p), check), [ra], [rl, ri]);
+    }
 }
