@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace NeuralFlow.Keras;
 
 /// <summary>
@@ -22,11 +24,15 @@ public sealed class ActivationFunction
     [MethodImpl(Hot)]
     public Tensor Apply(Tensor x) => _apply(x);
 
-    /// <summary>Looks up an activation by its Keras name.</summary>
-    public static implicit operator ActivationFunction(string name) => Get(name);
+    /// <summary>Looks up an activation by its Keras name; null stays null (Keras' activation=None: linear).</summary>
+    // A null string (a config value passed through) is Keras' None, which every layer reads as
+    // "no activation"; looking it up threw a NullReferenceException from deep inside Get.
+    [return: NotNullIfNotNull(nameof(name))]
+    public static implicit operator ActivationFunction?(string? name) => name is null ? null : Get(name);
 
-    /// <summary>Wraps a function.</summary>
-    public static implicit operator ActivationFunction(Func<Tensor, Tensor> f) => new("custom", f);
+    /// <summary>Wraps a function; null stays null (no activation).</summary>
+    [return: NotNullIfNotNull(nameof(f))]
+    public static implicit operator ActivationFunction?(Func<Tensor, Tensor>? f) => f is null ? null : new("custom", f);
 
     /// <summary>The Keras names <see cref="Get"/> knows.</summary>
     public const string Names = "relu, sigmoid, softmax, tanh, linear, exponential, relu6, leaky_relu, elu, selu, gelu, " +

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
@@ -35,8 +36,9 @@ public sealed partial class Initializer
     /// <summary>A new float32 tensor of <paramref name="shape"/>.</summary>
     public Tensor Create(Shape shape, int fanIn, int fanOut) => _create(shape, fanIn, fanOut);
 
-    /// <summary>Looks up an initializer by its Keras name.</summary>
-    public static implicit operator Initializer(string name) => Get(name);
+    /// <summary>Looks up an initializer by its Keras name; null stays null (the layer's default, as Keras' None).</summary>
+    [return: NotNullIfNotNull(nameof(name))]
+    public static implicit operator Initializer?(string? name) => name is null ? null : Get(name);
 
     /// <summary>Looks up an initializer by its Keras name (snake_case, or Keras' class name such as "GlorotUniform").</summary>
     public static Initializer Get(string name)

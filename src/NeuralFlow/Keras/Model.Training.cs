@@ -224,8 +224,12 @@ public partial class Model
                 EndEpochTogether(epochLogs);
                 if (validate is not null)
                     foreach (var (k, v) in validate().Values) epochLogs["val_" + k] = v;
-                history.Add(epochLogs);
-                foreach (var c in hooks) c.OnEpochEnd(epoch, epochLogs);
+                foreach (var c in hooks)
+                {
+                    c.AddEpochLogs(epochLogs);
+                    c.OnEpochEnd(epoch, epochLogs);
+                }
+                history.Add(epochLogs); // after the callbacks, as Keras' History comes last: it keeps what they added
             }
             KeepStep(cached);
             // Keras: with use_ema the weights take their moving averages when training ends.

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.Json.Nodes;
 
@@ -23,7 +24,9 @@ public static class Regularizers
         public abstract JsonObject GetConfig();
 
         /// <summary>A regularizer by Keras name ("l1", "l2", "l1_l2", "l1l2"), with Keras' default factors.</summary>
-        public static implicit operator Regularizer(string name) => Get(name);
+        /// <remarks>A null string stays null: Keras' None, no penalty.</remarks>
+        [return: NotNullIfNotNull(nameof(name))]
+        public static implicit operator Regularizer?(string? name) => name is null ? null : Get(name);
     }
 
     /// <summary>l1 * sum(|x|) (Keras' default l1 = 0.01).</summary>

@@ -28,6 +28,9 @@ public static partial class Callbacks
             if (verbose > 0)
                 Console.WriteLine($"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to {rate.ToString("R", CultureInfo.InvariantCulture)}.");
         }
+
+        /// <inheritdoc/>
+        internal override void AddEpochLogs(Dictionary<string, float> logs) => LogLearningRate(Model, logs, nameof(LearningRateScheduler));
     }
 
     /// <summary>
@@ -67,6 +70,9 @@ public static partial class Callbacks
         }
 
         /// <inheritdoc/>
+        internal override void AddEpochLogs(Dictionary<string, float> logs) => LogLearningRate(Model, logs, nameof(ReduceLROnPlateau));
+
+        /// <inheritdoc/>
         public override void OnEpochEnd(int epoch, IReadOnlyDictionary<string, float> logs)
         {
             // A missing log (Keras 3: a warning) changes nothing, not even the cooldown count.
@@ -98,6 +104,11 @@ public static partial class Callbacks
             }
         }
     }
+
+    // Keras 3's LearningRateScheduler and ReduceLROnPlateau put the rate the epoch ran with into
+    // its logs as "learning_rate" (before any reduction), so history.history has it.
+    private static void LogLearningRate(Model? model, Dictionary<string, float> logs, string owner) =>
+        logs["learning_rate"] = (float)OptimizerOf(model, owner).CurrentLearningRate;
 
     private static Optimizers.Optimizer OptimizerOf(Model? model, string owner) =>
         model?.Optimizer ?? throw new InvalidOperationException($"{owner} changes the optimizer's learning rate: use it in Fit of a compiled model.");

@@ -42,6 +42,13 @@ public static partial class Callbacks
 
         /// <summary>Read after <see cref="OnTrainBegin"/>: the epoch to continue from (a restored run), or null.</summary>
         internal virtual int? ResumeEpoch => null;
+
+        /// <summary>
+        /// Called by Fit just before <see cref="OnEpochEnd"/> with the epoch's logs, which this
+        /// callback may add to (Keras' callbacks write into the logs dict; History, last in
+        /// Keras' list, records what they added, as do the callbacks after them).
+        /// </summary>
+        internal virtual void AddEpochLogs(Dictionary<string, float> logs) { }
     }
 
     /// <summary>

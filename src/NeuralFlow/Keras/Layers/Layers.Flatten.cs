@@ -7,6 +7,6 @@ public static partial class Layers
     {
         /// <inheritdoc/>
         [MethodImpl(Hot)]
-        protected override Tensor Forward(Tensor x) => x.Rank <= 1 ? NF.Reshape(x, [-1, 1]) : NF.Reshape(x, [x.Shape[0], -1]);
+        protected override Tensor Forward(Tensor x) => x.Rank <= 1 ? NF.Reshape(x, [-1, 1]) : NF.Reshape(x, Reshape.PerSample(Name, x.Shape, [-1]));
     }
 }

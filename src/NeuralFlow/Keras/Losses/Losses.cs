@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace NeuralFlow.Keras;
 
 /// <summary>
@@ -66,8 +68,9 @@ public static partial class Losses
         /// </summary>
         public virtual Dictionary<string, object?> GetConfig() => new() { ["reduction"] = Reduction };
 
-        /// <summary>Looks up a loss by name or alias.</summary>
-        public static implicit operator Loss(string name) => Get(name);
+        /// <summary>Looks up a loss by name or alias; null stays null (Compile then names the missing loss).</summary>
+        [return: NotNullIfNotNull(nameof(name))]
+        public static implicit operator Loss?(string? name) => name is null ? null : Get(name);
     }
 
     /// <summary>The default reduction: the sum of the weighted values over their number.</summary>

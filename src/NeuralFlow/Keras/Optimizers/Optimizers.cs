@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using NeuralFlow.Backends;
 
 namespace NeuralFlow.Keras;
@@ -82,8 +83,9 @@ public static partial class Optimizers
         /// <summary>The learning rate for the current step.</summary>
         public double CurrentLearningRate => LearningRate.At(Iterations);
 
-        /// <summary>Looks up an optimizer by name.</summary>
-        public static implicit operator Optimizer(string name) => Get(name);
+        /// <summary>Looks up an optimizer by name; null stays null (Compile then names the missing optimizer).</summary>
+        [return: NotNullIfNotNull(nameof(name))]
+        public static implicit operator Optimizer?(string? name) => name is null ? null : Get(name);
 
         /// <summary>Applies one step: gradient i updates variable i. Null gradients are skipped.</summary>
         [MethodImpl(Hot)]
