@@ -62,6 +62,21 @@ public abstract class PreprocessingModelTests(string backend) : BackendFileTest(
     }
 
     [SkippableFact]
+    public void A_nested_augmentation_sequential_trains_as_in_the_readme()
+    {
+        RequireBackend();
+        // The tutorial's data_augmentation = keras.Sequential([...]) used as one layer of the model.
+        var augment = new Sequential(new Layers.RandomFlip("horizontal"), new Layers.RandomRotation(0.1), new Layers.RandomZoom(0.1));
+        var model = Cnn(new Layers.Resizing(8, 8, cropToAspectRatio: true), augment);
+        model.Compile("adam", new Losses.SparseCategoricalCrossentropy(fromLogits: true));
+        var (x, y) = Data();
+        var history = model.Fit(x, y, batchSize: 4, epochs: 2, verbose: 0);
+        Assert.All(history["loss"], l => Assert.True(double.IsFinite(l)));
+        Assert.Equal(new Shape(12, 3), model.Predict(x).Shape);
+        Assert.Equal(NF.Image.ResizeCropped(x, 8, 8).ToArray<float>(), augment.Predict(NF.Image.ResizeCropped(x, 8, 8)).ToArray<float>());
+    }
+
+    [SkippableFact]
     public void Summary_shows_the_output_shapes()
     {
         RequireBackend();
