@@ -93,7 +93,16 @@ public static partial class NF
 
         // An integer-valued float coordinate of an axis of the given length mapped into [0, length)
         // by the fill mode; "constant" clamps (its outside taps are replaced by the fill value).
+        // The last clamp (and NaN to 0) keeps every gather in range whatever the transform holds:
+        // float32 wrap arithmetic far outside the image, or a NaN or infinite transform, whose
+        // outputs are then NaN through the weights rather than an index error.
         private static Tensor FillIndex(Tensor i, int length, string mode)
+        {
+            var mapped = Mapped(i, length, mode);
+            return Clip(Where(IsFinite(mapped), mapped, 0f), 0f, (float)(length - 1));
+        }
+
+        private static Tensor Mapped(Tensor i, int length, string mode)
         {
             switch (mode)
             {
@@ -113,7 +122,7 @@ public static partial class NF
                     return Where(m >= (float)length, period - m, m);
                 }
                 default:
-                    return Clip(i, 0f, (float)(length - 1));
+                    return i;
             }
         }
     }

@@ -128,6 +128,22 @@ public abstract class ResizeTests(string backend) : BackendTest(backend)
     }
 
     [SkippableFact]
+    public void AffineTransform_stays_in_range_for_any_transform()
+    {
+        RequireBackend();
+        // Far outside the image (float32 wrap arithmetic loses the pixel) or not a number at all:
+        // every gather stays in range; a NaN transform gives NaN pixels, not an index error.
+        var x = NF.Ones([1, 3, 4, 1]);
+        foreach (var mode in new[] { "reflect", "wrap", "mirror", "nearest", "constant" })
+        {
+            var far = NF.Image.AffineTransform(x, NF.Constant(new float[] { 1, 0, 3e30f, 0, 1, -1e38f, 0, 0 }), fillMode: mode, fillValue: 1).ToArray<float>();
+            Assert.All(far, v => Assert.Equal(1f, v));
+            var nan = NF.Image.AffineTransform(x, NF.Constant(new float[] { float.NaN, 0, 0, 0, 1, 0, 0, 0 }), fillMode: mode).ToArray<float>();
+            Assert.All(nan, v => Assert.True(float.IsNaN(v)));
+        }
+    }
+
+    [SkippableFact]
     public void AffineTransform_has_gradients_for_the_images()
     {
         RequireBackend();
