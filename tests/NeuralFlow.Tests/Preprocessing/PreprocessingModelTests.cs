@@ -112,6 +112,11 @@ public abstract class PreprocessingModelTests(string backend) : BackendFileTest(
         var contrast = Assert.IsType<Layers.RandomContrast>(KerasSerialization.Deserialize(
             System.Text.Json.Nodes.JsonNode.Parse("""{"class_name": "RandomContrast", "config": {"name": "c", "factor": 0.2}}""")!, "test"));
         Assert.Equal((0.2, 0.2), contrast.Factor);
+        // What NeuralFlow's layers cannot do is refused by name, not silently dropped.
+        var nchw = System.Text.Json.Nodes.JsonNode.Parse("""{"class_name": "RandomFlip", "config": {"name": "f", "data_format": "channels_first"}}""")!;
+        Assert.Contains("channels_first", Assert.Throws<InvalidDataException>(() => KerasSerialization.Deserialize(nchw, "test")).Message);
+        var padded = System.Text.Json.Nodes.JsonNode.Parse("""{"class_name": "Resizing", "config": {"name": "r", "height": 4, "width": 4, "pad_to_aspect_ratio": true}}""")!;
+        Assert.Contains("pads to the aspect ratio", Assert.Throws<InvalidDataException>(() => KerasSerialization.Deserialize(padded, "test")).Message);
     }
 }
 
