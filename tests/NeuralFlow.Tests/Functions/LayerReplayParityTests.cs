@@ -66,6 +66,16 @@ public abstract class LayerReplayParityTests(string backend) : BackendTest(backe
         ["ZeroPadding1D"] = ("sequence", () => [new Layers.Conv1D(2, 3), new Layers.ZeroPadding1D((1, 2)), new Layers.Flatten()]),
         ["ZeroPadding2D"] = ("image", () => [new Layers.Conv2D(2, 3), new Layers.ZeroPadding2D(1), new Layers.Flatten()]),
         ["ZeroPadding3D"] = ("image", () => [new Layers.Conv2D(2, 1), new Layers.Reshape([6, 6, 2, 1]), new Layers.ZeroPadding3D(((1, 0), (0, 1), (1, 1))), new Layers.Flatten()]),
+        // Image preprocessing and augmentation: fresh draws each replayed step, gradients through the transforms.
+        ["Resizing"] = ("image", () => [new Layers.Conv2D(2, 1), new Layers.Resizing(4, 5, "bicubic"), new Layers.Flatten()]),
+        ["CenterCrop"] = ("image", () => [new Layers.Conv2D(2, 1), new Layers.CenterCrop(4, 3), new Layers.Flatten()]),
+        ["RandomCrop"] = ("image", () => [new Layers.Conv2D(2, 1), new Layers.RandomCrop(4, 5, seed: 2), new Layers.Flatten()]),
+        ["RandomFlip"] = ("image", () => [new Layers.Conv2D(2, 1), new Layers.RandomFlip(), new Layers.Flatten()]),
+        ["RandomRotation"] = ("image", () => [new Layers.Conv2D(2, 1), new Layers.RandomRotation(0.2, seed: 3), new Layers.Flatten()]),
+        ["RandomZoom"] = ("image", () => [new Layers.Conv2D(2, 1), new Layers.RandomZoom(0.3, 0.2, fillMode: "wrap"), new Layers.Flatten()]),
+        ["RandomTranslation"] = ("image", () => [new Layers.Conv2D(2, 1), new Layers.RandomTranslation(0.2, 0.2, fillMode: "constant", interpolation: "nearest", seed: 4), new Layers.Flatten()]),
+        ["RandomContrast"] = ("image", () => [new Layers.Conv2D(2, 1), new Layers.RandomContrast(0.4, valueRange: (-3, 3)), new Layers.Flatten()]),
+        ["RandomBrightness"] = ("image", () => [new Layers.Conv2D(2, 1), new Layers.RandomBrightness(0.2, valueRange: (-3, 3), seed: 6), new Layers.Flatten()]),
         // The recurrent layers: per-sequence dropout masks drawn in the step, both directions, both GRU forms.
         ["SimpleRNN"] = ("sequence", () => [new Layers.SimpleRNN(4, returnSequences: true, dropout: 0.2), new Layers.Flatten()]),
         ["LSTM"] = ("sequence", () => [new Layers.LSTM(4, recurrentDropout: 0.2)]),

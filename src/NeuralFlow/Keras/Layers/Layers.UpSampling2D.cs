@@ -72,30 +72,14 @@ public static partial class Layers
             {
                 // Separable: rows then columns, each a product with a [out, in] matrix of weights,
                 // so the gradient is the transposed products.
-                var rows = NF.Constant(BilinearWeights(h, Size[0])).To(x.Device);
-                var cols = NF.Constant(BilinearWeights(w, Size[1])).To(x.Device);
-                if (x.DType != DType.Float32) (rows, cols) = (NF.Cast(rows, x.DType), NF.Cast(cols, x.DType));
+                var rows = NF.Constant(ImageResampling.Weights("bilinear", h, 0, h, h * Size[0], antialias: false)).To(x.Device);
+                var cols = NF.Constant(ImageResampling.Weights("bilinear", w, 0, w, w * Size[1], antialias: false)).To(x.Device);
+                if (x.DType != DType.Float64) (rows, cols) = (NF.Cast(rows, x.DType), NF.Cast(cols, x.DType));
                 return ChannelsFirst
                     ? NF.Einsum("qw,ncpw->ncpq", cols, NF.Einsum("ph,nchw->ncpw", rows, x))
                     : NF.Einsum("qw,npwc->npqc", cols, NF.Einsum("ph,nhwc->npwc", rows, x));
             }
             return NearestUpsampling.Repeat(x, hAxis, Size);
-        }
-
-        // [length * factor, length]: output i reads input (i + 0.5) / factor - 0.5, clamped to the
-        // edges, between its two neighbours (tf.image.resize's half-pixel centers).
-        private static float[,] BilinearWeights(int length, int factor)
-        {
-            var m = new float[length * factor, length];
-            for (int i = 0; i < length * factor; i++)
-            {
-                double source = Math.Max((i + 0.5) / factor - 0.5, 0);
-                int low = Math.Min((int)source, length - 1), high = Math.Min(low + 1, length - 1);
-                double t = source - low;
-                m[i, low] += (float)(1 - t);
-                m[i, high] += (float)t;
-            }
-            return m;
         }
     }
 }

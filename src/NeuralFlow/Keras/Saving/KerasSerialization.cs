@@ -143,6 +143,21 @@ public static class KerasSerialization
             Int(c, "filters"), One(c, "kernel_size"), One(c, "strides", 1), String(c, "padding", "valid"), Int(c, "depth_multiplier", 1), One(c, "dilation_rate", 1),
             Activation(c, "activation"), Bool(c, "use_bias", true), Initializer(c, "depthwise_initializer"), Initializer(c, "pointwise_initializer"),
             Initializer(c, "bias_initializer"), NameOf(c), DataFormat(c)));
+        // Image preprocessing and augmentation (factors are written as [lower, upper]; Keras' single numbers load too).
+        RegisterImage("Resizing", c => new Layers.Resizing(Int(c, "height"), Int(c, "width"), String(c, "interpolation", "bilinear"),
+            Bool(c, "crop_to_aspect_ratio", false), Bool(c, "antialias", false), NameOf(c)));
+        RegisterImage("CenterCrop", c => new Layers.CenterCrop(Int(c, "height"), Int(c, "width"), NameOf(c)));
+        RegisterImage("RandomCrop", c => new Layers.RandomCrop(Int(c, "height"), Int(c, "width"), Seed(c), NameOf(c)));
+        RegisterImage("RandomFlip", c => new Layers.RandomFlip(String(c, "mode", "horizontal_and_vertical"), Seed(c), NameOf(c)));
+        RegisterImage("RandomRotation", c => new Layers.RandomRotation(Symmetric(c, "factor")!.Value,
+            String(c, "fill_mode", "reflect"), String(c, "interpolation", "bilinear"), Seed(c), Double(c, "fill_value", 0), NameOf(c)));
+        RegisterImage("RandomZoom", c => new Layers.RandomZoom(Symmetric(c, "height_factor")!.Value, Symmetric(c, "width_factor"),
+            String(c, "fill_mode", "reflect"), String(c, "interpolation", "bilinear"), Seed(c), Double(c, "fill_value", 0), NameOf(c)));
+        RegisterImage("RandomTranslation", c => new Layers.RandomTranslation(Symmetric(c, "height_factor")!.Value, Symmetric(c, "width_factor")!.Value,
+            String(c, "fill_mode", "reflect"), String(c, "interpolation", "bilinear"), Seed(c), Double(c, "fill_value", 0), NameOf(c)));
+        RegisterImage("RandomContrast", c => new Layers.RandomContrast(
+            c["factor"] is JsonArray ? Pair(c, "factor")!.Value : (Double(c, "factor"), Double(c, "factor")), Pair(c, "value_range"), Seed(c), NameOf(c)));
+        RegisterImage("RandomBrightness", c => new Layers.RandomBrightness(Symmetric(c, "factor")!.Value, Pair(c, "value_range"), Seed(c), NameOf(c)));
         Register("TimeDistributed", c => new Layers.TimeDistributed(Deserialize(c["layer"] ?? throw new FormatException("'layer' is missing"), "TimeDistributed's layer"), NameOf(c)));
         // Registered so that saving reaches Lambda.GetConfig, which says why it cannot; nothing can load one.
         Register<Layers.Lambda>("Lambda", c => throw new NotSupportedException(
@@ -227,6 +242,26 @@ public static class KerasSerialization
 
     private static Layers.Recurrent? Recurrent(JsonObject c, string key) => c[key] is null ? null
         : Deserialize(c[key], $"Bidirectional's {key}") as Layers.Recurrent ?? throw new FormatException($"'{key}' is not a SimpleRNN, LSTM or GRU");
+    // The image layers read NHWC only and crop rather than pad: a Keras file that asks otherwise is refused, not misread.
+    private static void RegisterImage<TLayer>(string className, Func<JsonObject, TLayer> fromConfig) where TLayer : Layer =>
+        Register(className, c =>
+        {
+            if (DataFormat(c) != "channels_last")
+                throw new NotSupportedException($"{className} '{c["name"]}' has data_format {DataFormat(c)}; NeuralFlow's image layers read channels_last (NHWC) images");
+            if (Bool(c, "pad_to_aspect_ratio", false))
+                throw new NotSupportedException($"{className} '{c["name"]}' pads to the aspect ratio, which NeuralFlow's Resizing does not (it can crop: crop_to_aspect_ratio)");
+            return fromConfig(c);
+        });
+    private static int? Seed(JsonObject c) => c["seed"]?.GetValue<int>();
+    // A [lower, upper] pair, or null when absent.
+    private static (double, double)? Pair(JsonObject c, string key) => c[key] switch
+    {
+        null => null,
+        JsonArray { Count: 2 } a => (a[0]?.GetValue<double>() ?? throw new FormatException($"'{key}' holds a null"), a[1]?.GetValue<double>() ?? throw new FormatException($"'{key}' holds a null")),
+        _ => throw new FormatException($"'{key}' must be a list of two numbers, got {c[key]!.ToJsonString()}"),
+    };
+    // A Keras augmentation factor: [lower, upper], or a single number f for (-f, f); null when absent.
+    private static (double, double)? Symmetric(JsonObject c, string key) => c[key] is JsonValue v ? (-v.GetValue<double>(), v.GetValue<double>()) : Pair(c, key);
     private static string? NameOf(JsonObject c) => c["name"]?.GetValue<string>();
     private static int Int(JsonObject c, string key, int? fallback = null) =>
         c[key]?.GetValue<int>() ?? fallback ?? throw new FormatException($"'{key}' is missing");

@@ -1,0 +1,28 @@
+namespace NeuralFlow.Keras;
+
+public static partial class Layers
+{
+    /// <summary>
+    /// Adds a random brightness shift to each image while training (<c>keras.layers.RandomBrightness</c>):
+    /// a draw from [lower, upper] (a single factor f: [-f, f]; both in [-1, 1]) times the width of
+    /// <see cref="RandomColorLayer.ValueRange"/>, the same for every pixel and channel of an image, the
+    /// result clipped to the range; the identity at inference.
+    /// </summary>
+    public sealed class RandomBrightness : RandomColorLayer
+    {
+        /// <summary>Shifts in [-factor, factor] of the value range.</summary>
+        public RandomBrightness(double factor, (double Low, double High)? valueRange = null, int? seed = null, string? name = null)
+            : this((-factor, factor), valueRange, seed, name) { }
+
+        /// <summary>Shifts in [factor.Lower, factor.Upper] of the value range.</summary>
+        public RandomBrightness((double Lower, double Upper) factor, (double Low, double High)? valueRange = null, int? seed = null, string? name = null)
+            : base(CheckedFactor(nameof(RandomBrightness), "factor", factor, -1, 1), valueRange, seed, name) { }
+
+        /// <inheritdoc/>
+        private protected override Tensor Augment(Tensor images)
+        {
+            var shift = PerImage(images, Factor.Lower, Factor.Upper) * (ValueRange.High - ValueRange.Low);
+            return NF.Clip(images + shift, ValueRange.Low, ValueRange.High);
+        }
+    }
+}

@@ -1,0 +1,40 @@
+using System.Text.Json.Nodes;
+
+namespace NeuralFlow.Keras;
+
+public static partial class Layers
+{
+    /// <summary>
+    /// What RandomContrast and RandomBrightness share: a (lower, upper) factor and the pixel range
+    /// (Keras' value_range, default (0, 255)) their results are clipped to.
+    /// </summary>
+    public abstract class RandomColorLayer : RandomImageLayer
+    {
+        private protected RandomColorLayer((double Lower, double Upper) factor, (double Low, double High)? valueRange, int? seed, string? name) : base(seed, name)
+        {
+            Factor = factor;
+            var (low, high) = valueRange ?? (0, 255);
+            ValueRange = double.IsFinite(low) && double.IsFinite(high) && low < high ? (low, high)
+                : throw new ArgumentException($"{GetType().Name}: valueRange must be two finite numbers, low < high, got ({low}, {high}).", nameof(valueRange));
+        }
+
+        /// <summary>The (lower, upper) factor, as each layer defines it.</summary>
+        public (double Lower, double Upper) Factor { get; }
+
+        /// <summary>The pixel range results are clipped to.</summary>
+        public (double Low, double High) ValueRange { get; }
+
+        /// <inheritdoc/>
+        public override JsonObject GetConfig()
+        {
+            var c = base.GetConfig();
+            c["factor"] = Json(Factor);
+            c["value_range"] = Json(ValueRange);
+            return c;
+        }
+
+        /// <summary>One draw per image in [low, high), shaped [N, 1, 1, 1] in the images' dtype.</summary>
+        private protected Tensor PerImage(Tensor images, double low, double high) =>
+            NF.Cast(Uniform(new Shape(images.Shape[0], 1, 1, 1), low, high), images.DType);
+    }
+}

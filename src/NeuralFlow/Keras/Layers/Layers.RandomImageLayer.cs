@@ -1,0 +1,124 @@
+using System.Text.Json.Nodes;
+
+namespace NeuralFlow.Keras;
+
+public static partial class Layers
+{
+    /// <summary>
+    /// What Keras' image augmentation layers share (<c>RandomFlip</c>, <c>RandomRotation</c>, ...,
+    /// Keras 3's BaseImagePreprocessingLayer): NHWC images [N, H, W, C] or one image [H, W, C],
+    /// integer images computed as float32; the identity at inference (Predict, Evaluate, training
+    /// false) and a fresh random draw per image in training (Fit, training true). Draws come from
+    /// NF.Random, or with a seed from the layer's own generator (as Dropout's), so that a replayed
+    /// NF.Function step draws new numbers each step, the same numbers as its eager twin.
+    /// </summary>
+    public abstract class RandomImageLayer : Layer
+    {
+        private readonly RandomStream? _stream;
+
+        private protected RandomImageLayer(int? seed, string? name) : base(name)
+        {
+            Seed = seed;
+            _stream = seed is { } s ? new RandomStream(s) : null;
+        }
+
+        /// <summary>The seed of the layer's own generator, or null (NF.Random's).</summary>
+        public int? Seed { get; }
+
+        private protected override RandomStream? OwnStream => _stream;
+
+        /// <inheritdoc/>
+        public override JsonObject GetConfig()
+        {
+            var c = base.GetConfig();
+            c["seed"] = Seed;
+            return c;
+        }
+
+        /// <inheritdoc/>
+        protected override Tensor Forward(Tensor x)
+        {
+            NF.Image.CheckImages($"{Name} ({GetType().Name})", x);
+            var images = NF.Image.AsFloat(x);
+            if (!IsTraining) return Infer(images);
+            bool single = images.Rank == 3;
+            var y = Augment(single ? NF.ExpandDims(images, 0) : images);
+            return single ? NF.Squeeze(y, 0) : y;
+        }
+
+        /// <summary>The inference output of float images (rank 3 or 4): the images themselves, but for RandomCrop.</summary>
+        private protected virtual Tensor Infer(Tensor images) => images;
+
+        /// <summary>The training output of a float batch [N, H, W, C].</summary>
+        private protected abstract Tensor Augment(Tensor images);
+
+        /// <summary>Uniform numbers in [low, high) from the layer's generator, float32; low == high gives that constant without a draw.</summary>
+        private protected Tensor Uniform(Shape shape, double low, double high, DType dtype = DType.Float32) =>
+            low == high ? NF.Fill(shape, low, dtype) : NF.Random.Uniform(shape, low, high, dtype, _stream);
+
+        /// <summary>
+        /// A Keras factor as (lower, upper): a single number f stands for (-f, f); both must lie in
+        /// [min, max] with lower &lt;= upper, or an exception names the argument.
+        /// </summary>
+        private protected static (double Lower, double Upper) CheckedFactor(string layer, string argument, (double Lower, double Upper) factor, double min, double max)
+        {
+            var (lower, upper) = factor;
+            if (!double.IsFinite(lower) || !double.IsFinite(upper) || lower < min || upper > max)
+                throw new ArgumentOutOfRangeException(argument, factor, $"{layer}: {argument} must lie in [{min}, {max}], got ({lower}, {upper}).");
+            if (lower > upper)
+                throw new ArgumentException($"{layer}: {argument} must have lower <= upper (a single factor must not be negative), got ({lower}, {upper}).", argument);
+            return (lower, upper);
+        }
+
+        /// <summary>A (lower, upper) pair as Keras writes a tuple in a config.</summary>
+        private protected static JsonArray Json((double Lower, double Upper) pair) => new(pair.Lower, pair.Upper);
+
+        /// <summary>Pieces [N, 1] of an affine transform joined into rows [N, 8] (Keras' [a0, a1, a2, b0, b1, b2, c0, c1]).</summary>
+        private protected static Tensor Transform(Tensor a0, Tensor a1, Tensor a2, Tensor b0, Tensor b1, Tensor b2)
+        {
+            var zero = NF.ZerosLike(a0);
+            return NF.Concat([a0, a1, a2, b0, b1, b2, zero, zero], 1);
+        }
+    }
+
+    /// <summary>
+    /// What RandomRotation, RandomZoom and RandomTranslation share: an affine transform per image
+    /// read through <see cref="NF.Image.AffineTransform"/> with Keras' fill_mode (default "reflect"),
+    /// interpolation ("bilinear" or "nearest") and fill_value (for "constant").
+    /// </summary>
+    public abstract class RandomAffineLayer : RandomImageLayer
+    {
+        private protected RandomAffineLayer(string fillMode, string interpolation, double fillValue, int? seed, string? name) : base(seed, name)
+        {
+            FillMode = NF.Image.FillMode(GetType().Name, fillMode);
+            Interpolation = NF.Image.TransformInterpolation(GetType().Name, interpolation);
+            FillValue = double.IsFinite(fillValue) ? fillValue : throw new ArgumentOutOfRangeException(nameof(fillValue), fillValue, $"{GetType().Name}: fillValue must be a finite number.");
+        }
+
+        /// <summary>"reflect", "wrap", "mirror", "nearest" or "constant": how points outside the image are read.</summary>
+        public string FillMode { get; }
+
+        /// <summary>"bilinear" or "nearest".</summary>
+        public string Interpolation { get; }
+
+        /// <summary>The value outside the image with FillMode "constant".</summary>
+        public double FillValue { get; }
+
+        /// <inheritdoc/>
+        public override JsonObject GetConfig()
+        {
+            var c = base.GetConfig();
+            c["fill_mode"] = FillMode;
+            c["interpolation"] = Interpolation;
+            c["fill_value"] = FillValue;
+            return c;
+        }
+
+        /// <inheritdoc/>
+        private protected override Tensor Augment(Tensor images) =>
+            NF.Image.AffineTransform(images, Transforms(images.Shape[0], images.Shape[1], images.Shape[2]), Interpolation, FillMode, FillValue);
+
+        /// <summary>Rows [N, 8] of random transforms for N images of height x width.</summary>
+        private protected abstract Tensor Transforms(int n, int height, int width);
+    }
+}

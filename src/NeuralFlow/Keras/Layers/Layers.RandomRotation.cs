@@ -1,0 +1,50 @@
+using System.Text.Json.Nodes;
+
+namespace NeuralFlow.Keras;
+
+public static partial class Layers
+{
+    /// <summary>
+    /// Rotates each image about its centre by a random angle while training
+    /// (<c>keras.layers.RandomRotation</c>); the identity at inference. The factor is a fraction
+    /// of a full turn: f draws angles in [-f * 2pi, f * 2pi), (lower, upper) in [lower * 2pi,
+    /// upper * 2pi); positive angles turn counter-clockwise (0.25 is np.rot90). Corners come from
+    /// <see cref="RandomAffineLayer.FillMode"/> ("reflect" by default, as Keras).
+    /// </summary>
+    public sealed class RandomRotation : RandomAffineLayer
+    {
+        /// <summary>Angles in [-factor, factor] turns.</summary>
+        public RandomRotation(double factor, string fillMode = "reflect", string interpolation = "bilinear", int? seed = null, double fillValue = 0, string? name = null)
+            : this((-factor, factor), fillMode, interpolation, seed, fillValue, name) { }
+
+        /// <summary>Angles in [factor.Lower, factor.Upper] turns.</summary>
+        public RandomRotation((double Lower, double Upper) factor, string fillMode = "reflect", string interpolation = "bilinear", int? seed = null, double fillValue = 0, string? name = null)
+            : base(fillMode, interpolation, fillValue, seed, name) =>
+            Factor = CheckedFactor(nameof(RandomRotation), "factor", factor, double.MinValue, double.MaxValue);
+
+        /// <summary>(lower, upper) fractions of a full turn.</summary>
+        public (double Lower, double Upper) Factor { get; }
+
+        /// <inheritdoc/>
+        public override JsonObject GetConfig()
+        {
+            var c = base.GetConfig();
+            c["factor"] = Json(Factor);
+            return c;
+        }
+
+        /// <inheritdoc/>
+        private protected override Tensor Transforms(int n, int height, int width)
+        {
+            // Keras 3's rotation matrix: output (x, y) reads the input at the point turned back by
+            // the angle about the centre ((width - 1) / 2, (height - 1) / 2).
+            var angle = Uniform(new Shape(n, 1), Factor.Lower * 2 * Math.PI, Factor.Upper * 2 * Math.PI);
+            var cos = NF.Cos(angle);
+            var sin = NF.Sin(angle);
+            float w1 = width - 1, h1 = height - 1;
+            var xOffset = (w1 - (cos * w1 - sin * h1)) / 2f;
+            var yOffset = (h1 - (sin * w1 + cos * h1)) / 2f;
+            return Transform(cos, -sin, xOffset, sin, cos, yOffset);
+        }
+    }
+}

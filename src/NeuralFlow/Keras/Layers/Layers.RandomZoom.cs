@@ -1,0 +1,54 @@
+using System.Text.Json.Nodes;
+
+namespace NeuralFlow.Keras;
+
+public static partial class Layers
+{
+    /// <summary>
+    /// Zooms each image about its centre by a random amount while training
+    /// (<c>keras.layers.RandomZoom</c>); the identity at inference. A factor f in [-1, 1] draws
+    /// from (-f, f) or a given (lower, upper): positive values zoom out (the image shrinks, the
+    /// border comes from <see cref="RandomAffineLayer.FillMode"/>), negative ones zoom in. Without
+    /// a width factor both axes zoom by the same draw, keeping the aspect ratio.
+    /// </summary>
+    public sealed class RandomZoom : RandomAffineLayer
+    {
+        /// <summary>Zooms in (-heightFactor, heightFactor), and (-widthFactor, widthFactor) across when given.</summary>
+        public RandomZoom(double heightFactor, double? widthFactor = null, string fillMode = "reflect", string interpolation = "bilinear", int? seed = null, double fillValue = 0, string? name = null)
+            : this((-heightFactor, heightFactor), widthFactor is { } w ? (-w, w) : null, fillMode, interpolation, seed, fillValue, name) { }
+
+        /// <summary>Zooms in the given (lower, upper) ranges.</summary>
+        public RandomZoom((double Lower, double Upper) heightFactor, (double Lower, double Upper)? widthFactor = null, string fillMode = "reflect", string interpolation = "bilinear", int? seed = null, double fillValue = 0, string? name = null)
+            : base(fillMode, interpolation, fillValue, seed, name)
+        {
+            HeightFactor = CheckedFactor(nameof(RandomZoom), "heightFactor", heightFactor, -1, 1);
+            WidthFactor = widthFactor is { } w ? CheckedFactor(nameof(RandomZoom), "widthFactor", w, -1, 1) : null;
+        }
+
+        /// <summary>(lower, upper) vertical zoom: 1 + the draw is the scale of the sampled window.</summary>
+        public (double Lower, double Upper) HeightFactor { get; }
+
+        /// <summary>(lower, upper) horizontal zoom, or null: the vertical draw.</summary>
+        public (double Lower, double Upper)? WidthFactor { get; }
+
+        /// <inheritdoc/>
+        public override JsonObject GetConfig()
+        {
+            var c = base.GetConfig();
+            c["height_factor"] = Json(HeightFactor);
+            c["width_factor"] = WidthFactor is { } w ? Json(w) : null;
+            return c;
+        }
+
+        /// <inheritdoc/>
+        private protected override Tensor Transforms(int n, int height, int width)
+        {
+            // Keras 3: output (x, y) reads zoom * (x, y) + (1 - zoom) * centre.
+            var perImage = new Shape(n, 1);
+            var heightZoom = Uniform(perImage, 1 + HeightFactor.Lower, 1 + HeightFactor.Upper);
+            var widthZoom = WidthFactor is { } w ? Uniform(perImage, 1 + w.Lower, 1 + w.Upper) : heightZoom;
+            var zero = NF.ZerosLike(heightZoom);
+            return Transform(widthZoom, zero, (width - 1) / 2f * (1f - widthZoom), zero, heightZoom, (height - 1) / 2f * (1f - heightZoom));
+        }
+    }
+}
