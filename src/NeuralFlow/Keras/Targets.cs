@@ -43,6 +43,10 @@ internal static class Targets
         var labels = yTrue.DType is DType.Int32 or DType.Int64 or DType.UInt8 ? yTrue : NF.Cast(yTrue, DType.Int64);
         if (labels.Rank == yPred.Rank && labels.Shape[-1] == 1) labels = NF.Squeeze(labels, -1);
         var expected = new Shape(yPred.Shape.ToArray()[..^1]);
+        if (labels.Shape != expected && yTrue.Shape == yPred.Shape && yPred.Rank >= 2)
+            throw new ArgumentException(
+                $"{who}: labels of shape {yTrue.Shape} have the predictions' shape, as one-hot labels do, but {who} takes integer class ids of shape {expected}; " +
+                "use the categorical (not sparse) loss or metric for one-hot labels (e.g. CategoricalCrossentropy, \"categorical_accuracy\"), or pass NF.ArgMax(labels, -1).");
         if (labels.Shape != expected)
             throw new ArgumentException(
                 $"{who}: labels of shape {yTrue.Shape} do not match predictions of shape {yPred.Shape}; expected labels of shape {expected}.");

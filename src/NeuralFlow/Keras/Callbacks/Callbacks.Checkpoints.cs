@@ -65,7 +65,7 @@ public static partial class Callbacks
     /// each seeded layer's own generator, which draws its noise), and a
     /// <c>Fit</c> started with a checkpoint there restores it and continues from the next epoch,
     /// with the same numbers as an uninterrupted run. When training finishes the checkpoint is
-    /// deleted (unless <paramref name="deleteCheckpoint"/> is false).
+    /// deleted, and the directory too when nothing else is in it (unless <paramref name="deleteCheckpoint"/> is false).
     /// </summary>
     public sealed class BackupAndRestore(string backupDir, bool deleteCheckpoint = true) : Callback
     {
@@ -112,7 +112,11 @@ public static partial class Callbacks
         /// <inheritdoc/>
         public override void OnTrainEnd()
         {
-            if (deleteCheckpoint && File.Exists(CheckpointPath)) File.Delete(CheckpointPath);
+            if (!deleteCheckpoint) return;
+            if (File.Exists(CheckpointPath)) File.Delete(CheckpointPath);
+            // Keras removes its backup directory; here only when nothing else is in it, so that a
+            // directory the user also keeps other files in survives.
+            if (Directory.Exists(_dir) && !Directory.EnumerateFileSystemEntries(_dir).Any()) Directory.Delete(_dir);
         }
     }
 

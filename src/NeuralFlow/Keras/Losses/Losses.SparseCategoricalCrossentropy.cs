@@ -52,7 +52,19 @@ public static partial class Losses
             if (logits is null) Targets.CheckLabelRange(who, labels, yPred.Shape[-1]);
             Tensor values;
             if (logits is not null)
-                values = NF.SoftmaxCrossEntropy(logits, labels, sparse: true);
+            {
+                try
+                {
+                    values = NF.SoftmaxCrossEntropy(logits, labels, sparse: true);
+                }
+                catch (ArgumentException) when (labels.Count > 0)
+                {
+                    // The kernel refused a label outside [0, classes) in the kernel's own words; Keras'
+                    // message names the loss and the label's position, so the labels are read to say it.
+                    Targets.CheckLabelRange(who, labels, yPred.Shape[-1]);
+                    throw;
+                }
+            }
             else
             {
                 var oneHot = NF.OneHot(labels, yPred.Shape[-1], dtype: yPred.DType);
