@@ -15,6 +15,29 @@ public abstract partial class Layer
     protected Layer(string? name = null)
     {
         Name = name ?? NextName(ToSnakeCase(GetType().Name));
+        _variableDType = Config.FloatXType;
+    }
+
+    private DType _variableDType;
+
+    /// <summary>
+    /// The float type of this layer's weights, which its computation follows (Keras' <c>dtype</c>
+    /// argument and <c>variable_dtype</c>): <see cref="Config.FloatX"/> when the layer was made, or set
+    /// here before the layer builds its weights (e.g. one float64 layer in a float32 model). Float inputs
+    /// of another type are cast to it, as Keras' autocast does. (An initializer that makes float64 values
+    /// itself gives float64 weights in any layer.)
+    /// </summary>
+    public DType VariableDType
+    {
+        get => _variableDType;
+        set
+        {
+            if (value is not (DType.Float32 or DType.Float64))
+                throw new ArgumentException($"{Name}: VariableDType must be float32 or float64, got {value.Name()}.", nameof(value));
+            if (_built && value != _variableDType)
+                throw new InvalidOperationException($"{Name}: VariableDType must be set before the layer builds its weights (they are {_variableDType.Name()}).");
+            _variableDType = value;
+        }
     }
 
     /// <summary>A layer with a penalty on its output (Keras' <c>activity_regularizer</c>).</summary>
@@ -161,7 +184,10 @@ public abstract partial class Layer
         var fanOut = shape.Rank >= 1 ? shape[-1] * receptive : 1;
         Variable w;
         using (var value = initializer.Create(shape, fanIn, fanOut))
-            w = new Variable(value, trainable, $"{Name}/{name}");
+        // A float64 layer casts the initializers' float32 values up; an initializer that makes float64 values
+        // itself keeps them in any layer (the way to a float64 weight before VariableDType existed).
+        using (var typed = VariableDType == DType.Float64 && value.DType == DType.Float32 ? NF.Cast(value, VariableDType) : null)
+            w = new Variable(typed ?? value, trainable, $"{Name}/{name}");
         if (!Trainable) w.Trainable = false;   // Keras 3: a frozen layer's new weights are frozen too
         _ownWeights.Add(w);
         return w;

@@ -83,10 +83,10 @@ public static partial class Layers
             if (Center) Beta = AddWeight("beta", shape, BetaInitializer);
         }
 
-        /// <summary>As Keras: integer inputs become the weights' float type (float32 without weights).</summary>
+        /// <summary>As Keras: integer inputs become the weights' float type (the layer's without weights).</summary>
         private protected Tensor InComputeType(Tensor x)
         {
-            var dtype = (Gamma ?? Beta)?.DType ?? (x.DType.IsFloating() ? x.DType : DType.Float32);
+            var dtype = (Gamma ?? Beta)?.DType ?? (x.DType.IsFloating() ? x.DType : VariableDType);
             return x.DType == dtype ? x : NF.Cast(x, dtype);
         }
     }

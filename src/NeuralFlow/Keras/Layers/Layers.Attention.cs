@@ -131,7 +131,7 @@ public static partial class Layers
             CheckInputs(q, v, k);
             EnsureBuilt(q.Shape);
             // Computed in the weights' dtype (as Dense), or without weights in the inputs' own.
-            var dtype = Scale?.DType ?? ConcatScoreWeight?.DType ?? (q.DType.IsFloating() ? q.DType : DType.Float32);
+            var dtype = Scale?.DType ?? ConcatScoreWeight?.DType ?? (q.DType.IsFloating() ? q.DType : VariableDType);
             (q, v, k) = (Cast(q, dtype), Cast(v, dtype), Cast(k, dtype));
             var scores = Scores(q, k);
             var mask = AttentionArgs.Combine(Name, q.Shape[0], q.Shape[1], v.Shape[1], null, valueMask, null, null, useCausalMask);

@@ -10,10 +10,10 @@ public static partial class Layers
     /// <c>var inputs = Layers.Input([28, 28, 1]);</c>
     /// </summary>
     /// <param name="shape">The shape of one example, without the batch axis.</param>
-    /// <param name="dtype">The element type of the inputs.</param>
+    /// <param name="dtype">The element type of the inputs (null: <see cref="Config.FloatX"/>, float32 by default).</param>
     /// <param name="name">The input's name (its layer's), which keys a dictionary of inputs in <c>Fit</c>.</param>
     /// <param name="batchSize">A fixed batch size; unknown (any) when null.</param>
-    public static KerasTensor Input(int[] shape, DType dtype = DType.Float32, string? name = null, int? batchSize = null) =>
+    public static KerasTensor Input(int[] shape, DType? dtype = null, string? name = null, int? batchSize = null) =>
         new InputLayer(shape, dtype, batchSize, name).Output;
 
     /// <summary>
@@ -22,21 +22,21 @@ public static partial class Layers
     /// <c>Layers.Input([null, 8])</c>. Layers called on it see the lengths of each batch; the symbolic
     /// shapes of what follows keep None where an output's length follows the input's.
     /// </summary>
-    public static KerasTensor Input(int?[] shape, DType dtype = DType.Float32, string? name = null, int? batchSize = null) =>
+    public static KerasTensor Input(int?[] shape, DType? dtype = null, string? name = null, int? batchSize = null) =>
         new InputLayer(shape, dtype, batchSize, name).Output;
 
     /// <summary>
-    /// The layer behind <see cref="Input(int[], DType, string?, int?)"/> (Keras' <c>InputLayer</c>): the identity, holding the
+    /// The layer behind <see cref="Input(int[], DType?, string?, int?)"/> (Keras' <c>InputLayer</c>): the identity, holding the
     /// input's shape and dtype; it appears first in a functional model's layers and summary.
     /// </summary>
     public sealed class InputLayer : Layer
     {
         /// <summary>An input of examples of <paramref name="shape"/> (without the batch axis).</summary>
-        public InputLayer(int[] shape, DType dtype = DType.Float32, int? batchSize = null, string? name = null)
+        public InputLayer(int[] shape, DType? dtype = null, int? batchSize = null, string? name = null)
             : this(shape?.Select(d => (int?)d).ToArray()!, dtype, batchSize, name) { }
 
         /// <summary>An input of examples of <paramref name="shape"/>, null where a length is unknown (Keras' None).</summary>
-        public InputLayer(int?[] shape, DType dtype = DType.Float32, int? batchSize = null, string? name = null) : base(name ?? AutoName())
+        public InputLayer(int?[] shape, DType? dtype = null, int? batchSize = null, string? name = null) : base(name ?? AutoName())
         {
             ArgumentNullException.ThrowIfNull(shape);
             if (shape.Any(d => d < 0))
@@ -44,10 +44,10 @@ public static partial class Layers
             if (batchSize is < 1)
                 throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, $"Input {Name}: batchSize must be at least 1, or null for any batch size.");
             ExampleShape = shape.Select(d => d ?? -1).ToArray();
-            InputDType = dtype;
+            InputDType = dtype ?? Config.FloatXType;
             BatchSize = batchSize;
             var node = new Node(this, [], CallArgs.One);
-            node.Outputs = [new KerasTensor([batchSize, .. shape], dtype, Name, node)];
+            node.Outputs = [new KerasTensor([batchSize, .. shape], InputDType, Name, node)];
             Output = node.Output;
             // It has no weights to make: built as made, so a Sequential that starts with it saves
             // and exports before any call (its batch axis is the fixed size, or 1 for any; an unknown length 1).

@@ -175,8 +175,8 @@ public static partial class Layers
                 if (mean is null)
                     throw new ArgumentException($"{Name}: Adapt got no data (an empty tensor or dataset); it needs at least one example.");
                 using var variance = m2! / count;
-                using var mean32 = NF.Cast(NF.Reshape(mean, Mean!.Shape.ToArray()), DType.Float32);
-                using var variance32 = NF.Cast(NF.Reshape(variance, Variance!.Shape.ToArray()), DType.Float32);
+                using var mean32 = NF.Cast(NF.Reshape(mean, Mean!.Shape.ToArray()), Mean.DType);
+                using var variance32 = NF.Cast(NF.Reshape(variance, Variance!.Shape.ToArray()), Variance.DType);
                 Mean.Assign(mean32);
                 Variance!.Assign(variance32);
             }
@@ -204,7 +204,8 @@ public static partial class Layers
         protected override Tensor Forward(Tensor x)
         {
             CheckShape(x.Shape);
-            var input = x.DType == DType.Float32 ? x : NF.Cast(x, DType.Float32);
+            var dtype = (Mean ?? _constantMean!).DType;
+            var input = x.DType == dtype ? x : NF.Cast(x, dtype);
             var mean = NF.Reshape(Mean ?? _constantMean!, _broadcast);
             var std = NF.Maximum(NF.Sqrt(NF.Reshape(Variance ?? _constantVariance!, _broadcast)), NF.Constant((float)Epsilon));
             return Invert ? mean + input * std : (input - mean) / std;

@@ -304,9 +304,9 @@ public static partial class Layers
             int batch = x.Shape[0], steps = x.Shape[1];
             var input = x.DType == Kernel.DType ? x : NF.Cast(x, Kernel.DType);
             bool training = IsTraining;
-            if (training && Dropout > 0) input = input * NF.ExpandDims(DropoutMask([batch, features], Dropout), 1);
+            if (training && Dropout > 0) input = input * NF.ExpandDims(DropoutMask([batch, features], Dropout, input.DType), 1);
             var states = StartStates(initialState, batch, input);
-            var recurrentMask = training && RecurrentDropout > 0 ? DropoutMask([batch, Units], RecurrentDropout) : null;
+            var recurrentMask = training && RecurrentDropout > 0 ? DropoutMask([batch, Units], RecurrentDropout, input.DType) : null;
 
             // Time-major, so each step's rows are one contiguous block: [steps * batch, features] @ kernel.
             var timeMajor = NF.Reshape(NF.Transpose(input, [1, 0, 2]), [steps * batch, features]);
@@ -360,8 +360,8 @@ public static partial class Layers
         }
 
         // Keras' dropout mask of an RNN: drawn once per call and used at every step, kept units scaled by 1 / (1 - rate).
-        private static Tensor DropoutMask(Shape shape, double rate) =>
-            NF.Cast(NF.GreaterEqual(NF.Random.Uniform(shape), rate), DType.Float32) / (float)(1 - rate);
+        private static Tensor DropoutMask(Shape shape, double rate, DType dtype) =>
+            NF.Cast(NF.GreaterEqual(NF.Random.Uniform(shape), rate), dtype) / (1 - rate);
 
         /// <summary>
         /// The [batch, width] blocks of a [steps, batch, width] tensor, as views. Split in halves,

@@ -34,8 +34,8 @@ public static partial class Layers
         [MethodImpl(Hot)]
         protected override Tensor Forward(Tensor x)
         {
-            var y = (x.DType == DType.Float32 ? x : NF.Cast(x, DType.Float32)) * (float)Scale;
-            return Offset == 0 ? y : y + (float)Offset;
+            var y = (x.DType == VariableDType ? x : NF.Cast(x, VariableDType)) * Scale;
+            return Offset == 0 ? y : y + Offset;
         }
     }
 }

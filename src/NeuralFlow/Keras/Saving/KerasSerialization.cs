@@ -210,6 +210,7 @@ public static class KerasSerialization
         {
             layer = RestoreTrainable(factory(config), config);
             layer.ApplyRegularizerConfig(config);
+            if (className != "InputLayer" && VariableDTypeOf(config) is { } dtype) layer.VariableDType = dtype;
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotSupportedException or FormatException or NullReferenceException)
         {
@@ -308,6 +309,14 @@ public static class KerasSerialization
         "uint8" => DType.UInt8,
         "bool" => DType.Bool,
         var other => throw new FormatException($"'dtype' names an unknown type '{other}'"),
+    };
+    // A layer's "dtype": a name, or Keras 3's DTypePolicy ({"class_name": "DTypePolicy", "config": {"name": ...}});
+    // mixed policies keep float32 variables, as in Keras. Absent: the default (float32 files).
+    private static DType? VariableDTypeOf(JsonObject c) => (c["dtype"] is JsonObject policy ? policy["config"]?["name"] : c["dtype"])?.GetValue<string>() switch
+    {
+        null => null,
+        "float64" => DType.Float64,
+        _ => DType.Float32,
     };
     private static bool Bool(JsonObject c, string key, bool fallback) => c[key]?.GetValue<bool>() ?? fallback;
     private static ActivationFunction? Activation(JsonObject c, string key) =>
