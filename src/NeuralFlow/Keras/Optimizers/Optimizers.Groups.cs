@@ -45,8 +45,9 @@ public static partial class Optimizers
             // clipNorm and globalClipNorm: Keras' clipping by tensor ops on the device before the kernel (the
             // composed path's one definition), so that a replay computes each step's norms; a host-side
             // norm would stop the trace and run every such Fit step eagerly.
-            using var clipScope = TensorScope.Begin();
-            if (ClipNorm is not null || GlobalClipNorm is not null)
+            bool clipsNorms = ClipNorm is not null || GlobalClipNorm is not null;
+            using var clipScope = clipsNorms ? TensorScope.Begin() : null;   // the clipped gradients' scope; no scope on the plain hot path
+            if (clipsNorms)
             {
                 var globalScale = GlobalClipNorm is { } clip ? GlobalClipScaleOnDevice(pairs, clip) : null;
                 pairs = pairs.Select(p => (p.Gradient is null ? null : ClippedOnDevice(p.Gradient, globalScale), p.Variable)).ToList();
