@@ -48,6 +48,43 @@ public partial class Model
                 OnnxWriter.IntAttribute("axis", first), OnnxWriter.FloatAttribute("epsilon", (float)ln.Epsilon));
         }
 
+        // GroupNormalization as NF.GroupNormalization computes it: the channel axis split into
+        // [groups, channels / groups], mean and variance over every axis but the batch and the group
+        // axis, then gamma and beta per channel.
+        private string GroupNormalization(Layers.GroupNormalization layer, string x, List<long> shape)
+        {
+            int a = layer.ChannelAxis, rank = shape.Count + 1;
+            long channels = shape[a - 1], groups = layer.GroupCount;
+            var grouped = new List<long> { 0 };
+            grouped.AddRange(shape);
+            grouped[a] = channels / groups;
+            grouped.Insert(a, groups);
+            long[] reduce = Enumerable.Range(1, rank).Where(i => i != a).Select(i => (long)i).ToArray();
+            string xg = Node("Reshape", $"{layer.Name}/Group", [x, Ints($"{layer.Name}/grouped", grouped.ToArray())]);
+            string mean = Node("ReduceMean", $"{layer.Name}/Mean", [xg], OnnxWriter.IntsAttribute("axes", reduce), OnnxWriter.IntAttribute("keepdims", 1));
+            string centred = Node("Sub", $"{layer.Name}/Center", [xg, mean]);
+            string variance = Node("ReduceMean", $"{layer.Name}/Variance", [Node("Mul", $"{layer.Name}/Square", [centred, centred])],
+                OnnxWriter.IntsAttribute("axes", reduce), OnnxWriter.IntAttribute("keepdims", 1));
+            string std = Node("Sqrt", $"{layer.Name}/Std", [Node("Add", $"{layer.Name}/AddEpsilon", [variance, Constant($"{layer.Name}/epsilon", [], [layer.Epsilon])])]);
+            string y = Node("Reshape", $"{layer.Name}/Ungroup", [Node("Div", $"{layer.Name}/Normalize", [centred, std]), Ints($"{layer.Name}/shape", [0, .. shape])]);
+            long[] perChannel = [channels, .. Enumerable.Repeat(1L, rank - 1 - a)];
+            if (layer.Gamma is { } gamma) y = Node("Mul", $"{layer.Name}/Scale", [y, Constant($"{layer.Name}/gamma", perChannel, gamma.ToDoubleArray())]);
+            if (layer.Beta is { } beta) y = Node("Add", $"{layer.Name}/Shift", [y, Constant($"{layer.Name}/beta", perChannel, beta.ToDoubleArray())]);
+            return y;
+        }
+
+        // UnitNormalization: x / sqrt(max(sum of squares, epsilon^2)) over its axes (Layers.L2Normalize).
+        private string UnitNormalization(Layers.UnitNormalization layer, string x, List<long> shape)
+        {
+            int rank = shape.Count + 1;
+            long[] axes = layer.Axis.Select(a => (long)(a < 0 ? a + rank : a)).ToArray();
+            if (axes.Any(a => a <= 0 || a >= rank))
+                throw new NotSupportedException($"ExportOnnx: layer {layer.Name} normalizes over axes [{string.Join(", ", layer.Axis)}], which include the batch axis or lie outside inputs of rank {rank}.");
+            string sum = Node("ReduceSumSquare", $"{layer.Name}/SumSquares", [x], OnnxWriter.IntsAttribute("axes", axes), OnnxWriter.IntAttribute("keepdims", 1));
+            string floor = Node("Max", $"{layer.Name}/Floor", [sum, Constant($"{layer.Name}/floor", [], [Layers.UnitNormalization.Epsilon * Layers.UnitNormalization.Epsilon])]);
+            return Node("Div", layer.Name, [x, Node("Sqrt", $"{layer.Name}/Norm", [floor])]);
+        }
+
         /// <summary>An initializer of the graph's element type from double values.</summary>
         private string Constant(string name, long[] dims, double[] values)
         {

@@ -35,6 +35,21 @@ public sealed class PreprocessingNormalizationTests
     }
 
     [Fact]
+    public void Given_statistics_survive_a_build_inside_fit()
+    {
+        // The layer is first built by Fit's first step (inside its tensor scope); its constant mean and
+        // variance were disposed with that scope, and the next step failed with ObjectDisposedException.
+        NF.Random.SetSeed(3);
+        var model = new Sequential(new Layers.Normalization(mean: [1.0, 2.0], variance: [4.0, 9.0]), new Layers.Dense(1));
+        model.Compile("sgd", "mse");
+        var x = NF.Random.Uniform([32, 2]);
+        model.Fit(x, NF.Random.Uniform([32, 1]), batchSize: 8, epochs: 2, verbose: 0);
+        var normalization = (Layers.Normalization)model.Layers[0];
+        Close([-0.5f, -0.5f], normalization.Call(NF.Constant(new[,] { { 0f, 0.5f } })).ToArray<float>(), 1e-6);
+        Assert.Equal(new Shape(32, 1), model.Predict(x).Shape);
+    }
+
+    [Fact]
     public void Invert_maps_standardized_values_back()
     {
         var data = NF.Constant(new[,] { { 1f, 10f }, { 2f, 20f }, { 3f, 60f } });

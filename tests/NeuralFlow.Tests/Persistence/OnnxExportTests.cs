@@ -382,14 +382,14 @@ public abstract class OnnxExportTests(string backend) : BackendFileTest(backend)
         Assert.Contains("gelu", e.Message);
     }
 
-    private static void Fit(Sequential model, Tensor x, int classes)
+    internal static void Fit(Sequential model, Tensor x, int classes)
     {
         model.Compile("adam", "sparse_categorical_crossentropy");
         model.Fit(x, NF.Random.Uniform([x.Shape[0]], 0, classes, DType.Int32), batchSize: 16, epochs: 2, verbose: 0);
     }
 
     /// <summary>Random inputs (uniform in ±2 unless <paramref name="input"/> makes them) of each batch size through both engines: the same shape, values within the tolerance.</summary>
-    private static void AssertSameAsPredict(Sequential model, InferenceSession session, int[] features, int[] batches, Func<int[], Tensor>? input = null)
+    internal static void AssertSameAsPredict(Sequential model, InferenceSession session, int[] features, int[] batches, Func<int[], Tensor>? input = null)
     {
         foreach (int n in batches)
         {
@@ -517,7 +517,10 @@ public sealed class OnnxExportLimitsTests : IDisposable
             "GlobalAveragePooling2D", "GlobalMaxPooling2D", "Reshape", "Conv1D", "AveragePooling1D", "MaxPooling1D",
             "GlobalAveragePooling1D", "GlobalMaxPooling1D", "GRU", "LSTM", "SimpleRNN", "BatchNormalization", "LayerNormalization",
             "ZeroPadding2D", "Cropping2D", "ZeroPadding1D", "Cropping1D", "ZeroPadding3D", "Cropping3D", "UpSampling2D", "Permute", "RepeatVector", "Embedding", "Activation",
-            "Dropout", "Flatten", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax"];
+            "Dropout", "Flatten", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax",
+            "GaussianDropout", "GaussianNoise", "RandomBrightness", "RandomContrast", "RandomCrop", "RandomFlip", "RandomRotation",
+            "RandomTranslation", "RandomZoom", "Identity", "ActivityRegularization", "Resizing", "CenterCrop", "Rescaling",
+            "Normalization", "GroupNormalization", "UnitNormalization"];
         string[] merges = ["Add", "Average", "Maximum", "Minimum", "Subtract", "Concatenate", "Multiply", "Dot"];
         Assert.Equal(layers.Order(), Model.OnnxExportableLayers.Order());
         Assert.Equal(merges.Order(), Model.OnnxExportableMergeLayers.Order());

@@ -36,6 +36,9 @@ public static partial class Layers
 
         private int _axis, _channels;
 
+        /// <summary>The channel axis, non-negative (after Build).</summary>
+        internal int ChannelAxis => _axis;
+
         private protected override void WriteAxisConfig(JsonObject c)
         {
             c["groups"] = Groups;

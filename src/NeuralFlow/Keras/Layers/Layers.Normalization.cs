@@ -87,7 +87,8 @@ public static partial class Layers
             if (values.Length != 1 && values.Length != count)
                 throw new ArgumentException($"{Name}: {what} has {values.Length} values, but the kept axes {shape} need 1 or {count}.");
             var full = values.Length == 1 ? Enumerable.Repeat((float)values[0], count).ToArray() : values.Select(v => (float)v).ToArray();
-            return NF.Constant(full, shape);
+            // The layer keeps it for life: Build may run inside Fit's step scope (the first batch), which would dispose it.
+            using (TensorScope.Suspend()) return NF.Constant(full, shape);
         }
 
         /// <summary>
@@ -198,6 +199,14 @@ public static partial class Layers
 
         private string BroadcastText() =>
             "(" + string.Join(", ", _broadcast.Select((d, i) => Array.IndexOf(_keep, i) >= 0 ? d.ToString() : "None")) + ")";
+
+        /// <summary>
+        /// What Forward computes with, for the ONNX export: the statistics' broadcast shape, the mean
+        /// and the divisor max(sqrt(variance), epsilon), in double.
+        /// </summary>
+        internal (int[] Shape, double[] Mean, double[] Std) InferenceStatistics() =>
+            (_broadcast, (Mean ?? _constantMean!).ToDoubleArray(),
+             (Variance ?? _constantVariance!).ToDoubleArray().Select(v => Math.Max(Math.Sqrt(v), Epsilon)).ToArray());
 
         /// <inheritdoc/>
         [MethodImpl(Hot)]

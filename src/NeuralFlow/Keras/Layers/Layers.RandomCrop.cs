@@ -11,7 +11,7 @@ public static partial class Layers
     /// documents, so both modes give the same output shape. Unlike Keras 3, which crops a whole
     /// batch at one place, each image gets its own window.
     /// </summary>
-    public sealed class RandomCrop : RandomImageLayer
+    public sealed class RandomCrop : RandomImageLayer, IResizingLayer
     {
         /// <summary>A crop to <paramref name="height"/> x <paramref name="width"/>, drawn with <paramref name="seed"/>.</summary>
         public RandomCrop(int height, int width, int? seed = null, string? name = null) : base(seed, name)
@@ -29,7 +29,10 @@ public static partial class Layers
         public override JsonObject GetConfig() => SizeConfig(base.GetConfig(), Height, Width);
 
         /// <inheritdoc/>
-        private protected override Tensor Infer(Tensor images) => NF.Image.ResizeCropped(images, Height, Width);
+        private protected override Tensor Infer(Tensor images) => InferResized(this, images);
+
+        (string, bool, (int, int, int, int)) IResizingLayer.InferenceResize(int height, int width) =>
+            ("bilinear", false, ImageResampling.AspectWindow(height, width, Height, Width));
 
         /// <inheritdoc/>
         private protected override Tensor Augment(Tensor images)
@@ -57,7 +60,7 @@ public static partial class Layers
     /// training and inference alike; an image smaller than the window has its largest centred
     /// window of the target's aspect ratio resized (bilinear) to height x width, as Keras does.
     /// </summary>
-    public sealed class CenterCrop : Layer
+    public sealed class CenterCrop : Layer, IResizingLayer
     {
         /// <summary>A centre crop to <paramref name="height"/> x <paramref name="width"/>.</summary>
         public CenterCrop(int height, int width, string? name = null) : base(name)
@@ -78,12 +81,13 @@ public static partial class Layers
         protected override Tensor Forward(Tensor x)
         {
             NF.Image.CheckImages($"{Name} (CenterCrop)", x);
-            var images = NF.Image.AsFloat(x);
-            int h = images.Shape[images.Rank - 3], w = images.Shape[images.Rank - 2];
-            return h >= Height && w >= Width
-                ? NF.Image.ResizeWindow(images, Height, Width, "bilinear", false, ((h - Height) / 2, (w - Width) / 2, Height, Width))
-                : NF.Image.ResizeCropped(images, Height, Width);
+            return InferResized(this, NF.Image.AsFloat(x));
         }
+
+        (string, bool, (int, int, int, int)) IResizingLayer.InferenceResize(int height, int width) =>
+            ("bilinear", false, height >= Height && width >= Width
+                ? ((height - Height) / 2, (width - Width) / 2, Height, Width)
+                : ImageResampling.AspectWindow(height, width, Height, Width));
     }
 
     private static JsonObject SizeConfig(JsonObject c, int height, int width)

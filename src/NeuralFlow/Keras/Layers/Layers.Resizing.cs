@@ -10,7 +10,7 @@ public static partial class Layers
     /// cropToAspectRatio the largest centred window of the target's aspect ratio is resized, so the
     /// image is not distorted. Outputs float32 for integer images, in training and inference alike.
     /// </summary>
-    public sealed class Resizing : Layer
+    public sealed class Resizing : Layer, IResizingLayer
     {
         /// <summary>A resize to <paramref name="height"/> x <paramref name="width"/>.</summary>
         public Resizing(int height, int width, string interpolation = "bilinear", bool cropToAspectRatio = false, bool antialias = false, string? name = null) : base(name)
@@ -50,10 +50,10 @@ public static partial class Layers
         protected override Tensor Forward(Tensor x)
         {
             NF.Image.CheckImages($"{Name} (Resizing)", x);
-            var images = NF.Image.AsFloat(x);
-            return CropToAspectRatio
-                ? NF.Image.ResizeCropped(images, Height, Width, Interpolation, Antialias)
-                : NF.Image.Resize(images, Height, Width, Interpolation, Antialias);
+            return InferResized(this, NF.Image.AsFloat(x));
         }
+
+        (string, bool, (int, int, int, int)) IResizingLayer.InferenceResize(int height, int width) =>
+            (Interpolation, Antialias, CropToAspectRatio ? ImageResampling.AspectWindow(height, width, Height, Width) : (0, 0, height, width));
     }
 }

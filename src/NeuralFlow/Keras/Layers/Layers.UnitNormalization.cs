@@ -11,7 +11,7 @@ public static partial class Layers
     public sealed class UnitNormalization : Layer
     {
         /// <summary>Keras' epsilon of this layer: the smallest norm divided by.</summary>
-        private const double Epsilon = 1e-12;
+        internal const double Epsilon = 1e-12;
 
         /// <summary>Normalizes along <paramref name="axis"/> (default the last).</summary>
         public UnitNormalization(int axis = -1, string? name = null) : this([axis], name) { }
