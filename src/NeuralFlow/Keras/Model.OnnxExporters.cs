@@ -31,6 +31,8 @@ public partial class Model
             (typeof(Layers.Pooling1D), (g, l, x, s) => g.Sequence(l, x, s)),
             (typeof(Layers.GlobalPooling1D), (g, l, x, s) => g.Sequence(l, x, s)),
             (typeof(Layers.Recurrent), (g, l, x, s) => g.Recurrent((Layers.Recurrent)l, x, s)),
+            (typeof(Layers.Bidirectional), (g, l, x, s) => g.Bidirectional((Layers.Bidirectional)l, x, s)),
+            (typeof(Layers.TimeDistributed), (g, l, x, s) => g.TimeDistributed((Layers.TimeDistributed)l, x, s)),
             (typeof(Layers.BatchNormalization), (g, l, x, s) => g.Normalization(l, x, s)),
             (typeof(Layers.LayerNormalization), (g, l, x, s) => g.Normalization(l, x, s)),
             (typeof(Layers.SpatialSides), (g, l, x, s) => g.Rearranging(l, x, s)),

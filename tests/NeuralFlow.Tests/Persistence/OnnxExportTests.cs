@@ -388,6 +388,14 @@ public abstract class OnnxExportTests(string backend) : BackendFileTest(backend)
         model.Fit(x, NF.Random.Uniform([x.Shape[0]], 0, classes, DType.Int32), batchSize: 16, epochs: 2, verbose: 0);
     }
 
+    /// <summary>Exports <paramref name="model"/> to <paramref name="path"/> and checks ONNX Runtime against Predict on batches of 1 and 6.</summary>
+    internal static void AssertExportRuns(Sequential model, string path, int[] features, Func<int[], Tensor>? input = null)
+    {
+        model.ExportOnnx(path);
+        using var session = new InferenceSession(path);
+        AssertSameAsPredict(model, session, features, batches: [1, 6], input);
+    }
+
     /// <summary>Random inputs (uniform in ±2 unless <paramref name="input"/> makes them) of each batch size through both engines: the same shape, values within the tolerance.</summary>
     internal static void AssertSameAsPredict(Sequential model, InferenceSession session, int[] features, int[] batches, Func<int[], Tensor>? input = null)
     {
@@ -520,7 +528,7 @@ public sealed class OnnxExportLimitsTests : IDisposable
             "Dropout", "Flatten", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax",
             "GaussianDropout", "GaussianNoise", "RandomBrightness", "RandomContrast", "RandomCrop", "RandomFlip", "RandomRotation",
             "RandomTranslation", "RandomZoom", "Identity", "ActivityRegularization", "Resizing", "CenterCrop", "Rescaling",
-            "Normalization", "GroupNormalization", "UnitNormalization"];
+            "Normalization", "GroupNormalization", "UnitNormalization", "Bidirectional", "TimeDistributed"];
         string[] merges = ["Add", "Average", "Maximum", "Minimum", "Subtract", "Concatenate", "Multiply", "Dot"];
         Assert.Equal(layers.Order(), Model.OnnxExportableLayers.Order());
         Assert.Equal(merges.Order(), Model.OnnxExportableMergeLayers.Order());
