@@ -62,6 +62,10 @@ public partial class Model
         /// </summary>
         private static (long[] Pads, int Out) SequencePads(string layer, int length, int k, int stride, int dilation, string padding)
         {
+            // An unknown length (None): the pads of a length the window fits, which are those of every
+            // length when the padding is "valid"/"causal" or the stride 1 (TakesUnknownLengths).
+            if (length == UnknownLength)
+                return (SequencePads(layer, stride * (k - 1) * dilation + 1, k, stride, dilation, padding).Pads, (int)UnknownLength);
             int causal = padding == "causal" ? NF.CausalPad(k, dilation) : 0;
             int padded = length + causal;
             var (w, _, outSteps) = NF.WindowFor(layer, new Shape(1, 1, padded, 1), 1, k, [1, stride], padding == "causal" ? "valid" : padding, [1, dilation]);

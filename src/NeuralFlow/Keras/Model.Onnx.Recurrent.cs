@@ -16,7 +16,7 @@ public partial class Model
         {
             if (shape.Count != 2)
                 throw new NotSupportedException($"ExportOnnx: layer {layer.Name} needs sequence inputs [batch, timesteps, features], but its input has trailing dims ({string.Join(", ", shape)}).");
-            long steps = shape[0], units = layer.Units;
+            long units = layer.Units;
             if (layer.GoBackwards)
                 x = Node("Slice", $"{layer.Name}/Reverse", [x, Ints($"{layer.Name}/reverse_starts", [-1]), Ints($"{layer.Name}/reverse_ends", [long.MinValue]),
                     Ints($"{layer.Name}/reverse_axes", [1]), Ints($"{layer.Name}/reverse_steps", [-1])]);
@@ -45,11 +45,12 @@ public partial class Model
             {
                 shape[1] = units;
                 string batchMajor = Node("Transpose", $"{layer.Name}/ToBatchMajor", [y], OnnxWriter.IntsAttribute("perm", [2, 0, 1, 3]));
-                return Node("Reshape", $"{layer.Name}/Sequence", [batchMajor, Ints($"{layer.Name}/sequence_shape", [0, steps, units])]);
+                // 0 copies the batch and step lengths, which may be unknown (None) in the graph.
+                return Node("Reshape", $"{layer.Name}/Sequence", [batchMajor, Ints($"{layer.Name}/sequence_shape", [0, 0, units])]);
             }
             shape.Clear();
             shape.Add(units);
-            string last = Node("Gather", $"{layer.Name}/LastStep", [y, Ints($"{layer.Name}/last_step", [steps - 1])], OnnxWriter.IntAttribute("axis", 0));
+            string last = Node("Gather", $"{layer.Name}/LastStep", [y, Ints($"{layer.Name}/last_step", [-1])], OnnxWriter.IntAttribute("axis", 0));
             return Node("Reshape", $"{layer.Name}/Last", [last, Ints($"{layer.Name}/last_shape", [-1, units])]);
         }
 

@@ -33,19 +33,18 @@ public partial class Model
         if (sequential.AllLayers.FirstOrDefault(l => !l.Built) is { } unbuilt)
             throw new InvalidOperationException($"ExportOnnx: layer {unbuilt.Name} has no weights yet; call the model once on a batch (or Fit it) before exporting.");
 
-        if (sequential.AllLayers[0] is Layers.InputLayer first && first.ExampleShape.Any(d => d < 0))
-            throw UnknownLengths(first.Output);
         var graph = NewOnnxGraph();
 
-        var inputShape = sequential.AllLayers[0].BuildInputShape!.ToArray();
-        var shape = inputShape.Skip(1).Select(d => (long)d).ToList(); // the trailing dims; the batch axis is symbolic
+        // The trailing dims (the batch axis is symbolic); -1: a length Layers.Input left unknown.
+        var trailing = sequential.AllLayers[0] is Layers.InputLayer first ? first.ExampleShape.ToArray() : sequential.AllLayers[0].BuildInputShape!.ToArray()[1..];
+        var shape = trailing.Select(d => (long)d).ToList();
         string x = "input";
         foreach (var layer in sequential.AllLayers.Where(l => l is not Layers.InputLayer))  // the graph's input stands for it
             x = graph.Add(layer, x, shape);
         graph.NameOutput(x, "output");
 
-        var input = OnnxWriter.ValueInfo("input", graph.ElemType, [OnnxWriter.Dim.Symbol("batch"), .. inputShape.Skip(1).Select(d => new OnnxWriter.Dim(d))]);
-        var output = OnnxWriter.ValueInfo("output", graph.ElemType, [OnnxWriter.Dim.Symbol("batch"), .. shape.Select(d => new OnnxWriter.Dim(d))]);
+        var input = OnnxWriter.ValueInfo("input", graph.ElemType, [OnnxWriter.Dim.Symbol("batch"), .. OnnxGraph.Dims(trailing.Select(d => (long)d), "input")]);
+        var output = OnnxWriter.ValueInfo("output", graph.ElemType, [OnnxWriter.Dim.Symbol("batch"), .. OnnxGraph.Dims(shape, "output")]);
         WriteOnnx(path, graph, [input], [output]);
     }
 
@@ -79,7 +78,22 @@ public partial class Model
         /// Appends the nodes of <paramref name="layer"/> reading tensor <paramref name="x"/> of
         /// trailing dims <paramref name="shape"/> (updated to the output's); returns the output's name.
         /// </summary>
-        public string Add(Layer layer, string x, List<long> shape) => ExporterOf(layer)(this, layer, x, shape);
+        public string Add(Layer layer, string x, List<long> shape)
+        {
+            if (shape.Contains(UnknownLength) && !TakesUnknownLengths(layer))
+                throw new NotSupportedException(
+                    $"ExportOnnx: layer {layer.Name} ({layer.GetType().Name}) needs known lengths, but its input has trailing dims ({string.Join(", ", shape.Select(d => d == UnknownLength ? "None" : d.ToString()))}); " +
+                    "give Layers.Input the length the exported model should take. Dense, Embedding, the recurrent layers and their wrappers, 1-D global pooling, " +
+                    "stride-1 or \"valid\" Conv1D and pooling, normalization and activation layers take unknown lengths.");
+            return ExporterOf(layer)(this, layer, x, shape);
+        }
+
+        /// <summary>A length left unknown (None) in the trailing dims an exporter tracks.</summary>
+        public const long UnknownLength = -1;
+
+        /// <summary>Graph dims of trailing dims, an unknown length as a symbol named after <paramref name="what"/> and its axis.</summary>
+        public static IEnumerable<OnnxWriter.Dim> Dims(IEnumerable<long> dims, string what) =>
+            dims.Select((d, i) => d == UnknownLength ? OnnxWriter.Dim.Symbol($"{what}_length_{i + 1}") : new OnnxWriter.Dim(d));
 
         private string Flatten(Layer layer, string x, List<long> shape)
         {

@@ -78,9 +78,36 @@ public partial class Model
             Find(LayerExporters, layer.GetType()) ?? throw new NotSupportedException(
                 $"ExportOnnx: layer {layer.Name} is a {layer.GetType().Name}, which has no ONNX form here; the layers that export are {SupportedLayers}.");
 
-        public (string Name, List<long> Shape) Merge(Layers.Merge layer, (string Name, List<long> Shape)[] inputs) =>
-            (Find(MergeExporters, layer.GetType()) ?? throw new NotSupportedException(
-                $"ExportOnnx: merge layer {layer.Name} is a {layer.GetType().Name}, which has no ONNX form here; the merge layers that export are {SupportedMergeLayers}."))(this, layer, inputs);
+        public (string Name, List<long> Shape) Merge(Layers.Merge layer, (string Name, List<long> Shape)[] inputs)
+        {
+            var export = Find(MergeExporters, layer.GetType()) ?? throw new NotSupportedException(
+                $"ExportOnnx: merge layer {layer.Name} is a {layer.GetType().Name}, which has no ONNX form here; the merge layers that export are {SupportedMergeLayers}.");
+            if (layer is Layers.Dot && inputs.Any(i => i.Shape.Contains(UnknownLength)))
+                throw new NotSupportedException($"ExportOnnx: merge layer {layer.Name} (Dot) needs known lengths; give Layers.Input the length the exported model should take.");
+            return export(this, layer, inputs);
+        }
+
+        // The layers whose exporters read no length from the trailing dims but the feature axis
+        // they were built for, so a length Layers.Input left unknown (None) flows through them; the
+        // others write lengths into the graph (Reshape, Slice, pads) and refuse it by name.
+        private static readonly Type[] LengthAgnostic =
+        [
+            typeof(Layers.Dense), typeof(Layers.Embedding), typeof(Layers.Recurrent), typeof(Layers.Bidirectional),
+            typeof(Layers.GlobalPooling1D), typeof(Layers.BatchNormalization), typeof(Layers.LayerNormalization),
+            typeof(Layers.UnitNormalization), typeof(Layers.Normalization), typeof(Layers.Rescaling), typeof(Layers.Activation),
+            typeof(Layers.ReLU), typeof(Layers.LeakyReLU), typeof(Layers.ELU), typeof(Layers.Softmax), typeof(Layers.Dropout),
+            typeof(Layers.NoiseLayer), typeof(Layers.Identity), typeof(Layers.ActivityRegularization), typeof(Layers.Permute),
+        ];
+
+        private static bool TakesUnknownLengths(Layer layer) => layer switch
+        {
+            // A window's pads are fixed when nothing depends on where the last stride lands.
+            Layers.Conv1D conv => conv.Padding is "valid" or "causal" || conv.Strides[0] == 1,
+            Layers.Pooling1D pool => pool.Padding == "valid" || pool.Strides[0] == 1,
+            Layers.RandomCrop => false,
+            Layers.RandomImageLayer => true,
+            _ => LengthAgnostic.Any(t => t.IsInstanceOfType(layer)),
+        };
 
         private static T? Find<T>((Type Layer, T Export)[] exporters, Type? type) where T : class
         {

@@ -10,7 +10,6 @@ public partial class Model
     // Identity named after its layer, so a consumer feeds and reads them by the names Keras shows.
     private void ExportFunctionalOnnx(string path, FunctionalGraph functional)
     {
-        if (functional.Inputs.FirstOrDefault(t => t.Shape.Skip(1).Any(d => d is null)) is { } unknown) throw UnknownLengths(unknown);
         var graph = NewOnnxGraph();
         var inputs = functional.Inputs.Select(t => (Name: t.Layer.Name, Shape: t.TrailingDims.Select(d => (long)d).ToList())).ToArray();
         var outputs = EmitGraph(graph, functional, inputs, "");
@@ -20,16 +19,11 @@ public partial class Model
         {
             var name = functional.Outputs[i].Layer.Name;
             graph.NameOutput(graph.Identity(outputs[i].Name, $"{name}/output"), name);
-            outputInfos.Add(OnnxWriter.ValueInfo(name, graph.ElemType, [Batch(functional.Outputs[i]), .. outputs[i].Shape.Select(d => new OnnxWriter.Dim(d))]));
+            outputInfos.Add(OnnxWriter.ValueInfo(name, graph.ElemType, [Batch(functional.Outputs[i]), .. OnnxGraph.Dims(outputs[i].Shape, name)]));
         }
-        var inputInfos = functional.Inputs.Select(t => OnnxWriter.ValueInfo(t.Layer.Name, graph.ElemType, [Batch(t), .. t.TrailingDims.Select(d => new OnnxWriter.Dim(d))])).ToArray();
+        var inputInfos = functional.Inputs.Select(t => OnnxWriter.ValueInfo(t.Layer.Name, graph.ElemType, [Batch(t), .. OnnxGraph.Dims(t.TrailingDims.Select(d => (long)d), t.Layer.Name)])).ToArray();
         WriteOnnx(path, graph, inputInfos, outputInfos.ToArray());
     }
-
-    // The exporter writes every length but the batch's into the graph's shapes.
-    private static NotSupportedException UnknownLengths(KerasTensor input) => new(
-        $"ExportOnnx: input '{input.Name}' has shape {KerasTensor.Format(input.Shape)}; only the batch length may be unknown (None) in an exported model. " +
-        "Give Layers.Input the length the exported model should take.");
 
     private static OnnxWriter.Dim Batch(KerasTensor t) => t.Shape[0] is { } fixedBatch ? new OnnxWriter.Dim(fixedBatch) : OnnxWriter.Dim.Symbol("batch");
 
@@ -95,7 +89,7 @@ public partial class Model
             var shape = new List<long>(inputs[0].Shape);
             int rank = shape.Count + 1;
             int axis = layer.Axis < 0 ? layer.Axis + rank : layer.Axis;
-            shape[axis - 1] = inputs.Sum(i => i.Shape[axis - 1]);
+            shape[axis - 1] = inputs.Any(i => i.Shape[axis - 1] == UnknownLength) ? UnknownLength : inputs.Sum(i => i.Shape[axis - 1]);
             return (Node("Concat", layer.Name, inputs.Select(i => i.Name).ToArray(), OnnxWriter.IntAttribute("axis", axis)), shape);
         }
 
