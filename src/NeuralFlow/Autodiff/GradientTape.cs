@@ -10,7 +10,7 @@ namespace NeuralFlow;
 /// optimizer step) while a tape still holds records that read it gives the variable a fresh buffer
 /// and leaves the old value to the tape. Each returned gradient is a tensor of its own.
 /// </summary>
-public sealed class GradientTape : IDisposable
+public sealed partial class GradientTape : IDisposable
 {
     private readonly HashSet<Tensor> _watched = new(ReferenceEqualityComparer.Instance);
     private readonly List<TapeNode> _nodes = [];
@@ -99,7 +99,7 @@ public sealed class GradientTape : IDisposable
         if (!Enum.IsDefined(unconnectedGradients))
             throw new ArgumentOutOfRangeException(nameof(unconnectedGradients), unconnectedGradients, "Gradient: unconnectedGradients must be UnconnectedGradients.None or .Zero.");
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_used && !Persistent)
+        if (_used && !Persistent && !_holdRecords)
             throw new InvalidOperationException(
                 "This GradientTape already computed a gradient; a tape gives one Gradient call unless it is created with new GradientTape(persistent: true).");
         if (!target.DType.IsFloating())
@@ -166,7 +166,7 @@ public sealed class GradientTape : IDisposable
         finally
         {
             _paused = false;
-            if (!Persistent)
+            if (!Persistent && !_holdRecords)
             {
                 Release();
                 // A used non-persistent tape never records again: unregister it now, so that a loop
