@@ -47,11 +47,17 @@ public readonly struct Layout
         return strides;
     }
 
-    /// <summary>True when the elements are row-major and packed (size-1 dimensions may have any stride).</summary>
+    /// <summary>
+    /// True when the elements are row-major and packed (size-1 dimensions may have any stride).
+    /// A layout of no elements is contiguous whatever its strides, as the native engines' is_contiguous
+    /// says: RowMajorStrides gives the axes after a 0 the strides of size 1, so without this the
+    /// managed kernels refused their own fresh outputs of shape (2, 0, 5).
+    /// </summary>
     public bool IsContiguous
     {
         get
         {
+            if (Shape.Count == 0) return true;
             long expected = 1;
             var dims = Shape.Dims;
             for (int i = dims.Length - 1; i >= 0; i--)

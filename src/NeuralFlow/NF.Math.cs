@@ -63,12 +63,13 @@ public static partial class NF
 
     // d(x^y)/dx = y x^(y-1), which is 0 * inf = NaN at x = 0, y = 0 where the true value (and
     // PyTorch's) is 0: there the exponent y-1 becomes 0, so the product is y * 1 = 0.
-    // A C# number exponent (x32 ** 2.0) is a float64 scalar: the computed exponent takes x's dtype,
-    // as the forward op's operands did, or the Pow of the gradient would refuse the mixed dtypes.
+    // A C# number exponent (x32 ** 2.0, or x64 ** 3) is a weak scalar: the computed exponent takes
+    // x's dtype, as the forward op's operands did, or the Pow of the gradient would refuse the mixed
+    // dtypes (y - 1 + mask is no longer weak: an int exponent came out int32 against float64 x).
     private static Tensor PowExponentBelow(Tensor y, DType like)
     {
         var exponent = y - 1 + Mask(Equal(y, 0), y.DType);
-        return exponent.DType == like || !like.IsFloating() || !exponent.DType.IsFloating() ? exponent : Cast(exponent, like);
+        return exponent.DType == like || !like.IsFloating() ? exponent : Cast(exponent, like);
     }
 
     // d(x^y)/dy = x^y log(x): TensorFlow takes log(x) as 0 where x <= 0 (no real derivative there;

@@ -4,20 +4,20 @@ namespace NeuralFlow;
 /// Records operations while it is alive so that gradients can be computed afterwards
 /// (TensorFlow <c>tf.GradientTape</c>). Trainable variables used inside it are watched
 /// automatically; <see cref="Watch(Tensor)"/> adds plain tensors. A tape gives one
-/// <see cref="Gradient(Tensor, IReadOnlyList{Tensor}, Tensor)"/> call unless created with <c>persistent: true</c>. Tapes nest: an outer
+/// <see cref="Gradient(Tensor, IReadOnlyList{Tensor}, Tensor, UnconnectedGradients)"/> call unless created with <c>persistent: true</c>. Tapes nest: an outer
 /// tape records the gradient computation of an inner one, which gives higher-order gradients.
 /// Gradients use the values the recorded ops read, as in TensorFlow: assigning a variable (or an
 /// optimizer step) while a tape still holds records that read it gives the variable a fresh buffer
 /// and leaves the old value to the tape. Each returned gradient is a tensor of its own.
 /// </summary>
-public sealed class GradientTape : IDisposable
+public sealed partial class GradientTape : IDisposable
 {
     private readonly HashSet<Tensor> _watched = new(ReferenceEqualityComparer.Instance);
     private readonly List<TapeNode> _nodes = [];
     private bool _paused, _used, _disposed;
 
     /// <summary>Starts recording on this thread.</summary>
-    /// <param name="persistent">Allow several <see cref="Gradient(Tensor, IReadOnlyList{Tensor}, Tensor)"/> calls (the tape then keeps its records until disposed).</param>
+    /// <param name="persistent">Allow several <see cref="Gradient(Tensor, IReadOnlyList{Tensor}, Tensor, UnconnectedGradients)"/> calls (the tape then keeps its records until disposed).</param>
     /// <param name="watchAccessedVariables">Watch trainable variables automatically (TensorFlow's watch_accessed_variables).</param>
     [MethodImpl(Hot)]
     public GradientTape(bool persistent = false, bool watchAccessedVariables = true)
@@ -27,7 +27,7 @@ public sealed class GradientTape : IDisposable
         Tape.Active.Add(this);
     }
 
-    /// <summary>Whether <see cref="Gradient(Tensor, IReadOnlyList{Tensor}, Tensor)"/> may be called more than once.</summary>
+    /// <summary>Whether <see cref="Gradient(Tensor, IReadOnlyList{Tensor}, Tensor, UnconnectedGradients)"/> may be called more than once.</summary>
     public bool Persistent { get; }
 
     /// <summary>Whether trainable variables are watched without <see cref="Watch(Tensor)"/>.</summary>
@@ -36,7 +36,7 @@ public sealed class GradientTape : IDisposable
     internal bool IsRecording => !_paused && !_disposed && !(_used && !Persistent);
 
     /// <summary>
-    /// Called during <see cref="Gradient(Tensor, IReadOnlyList{Tensor}, Tensor)"/> with (source index,
+    /// Called during <see cref="Gradient(Tensor, IReadOnlyList{Tensor}, Tensor, UnconnectedGradients)"/> with (source index,
     /// gradient) as soon as a source's gradient is final: once the backward walk has passed every
     /// recorded op that reads the source (DDP's autograd hook), so NeuralFlow.Distributed can
     /// start a bucket's allreduce while the rest of the backward pass runs. The gradient may only
@@ -85,14 +85,21 @@ public sealed class GradientTape : IDisposable
     /// with respect to each source, in order. An entry is null where the source does not
     /// influence the target. <paramref name="outputGradients"/> (TensorFlow's <c>output_gradients</c>),
     /// of the target's shape and dtype, weights its elements instead of ones: a vector-Jacobian product.
+    /// <paramref name="unconnectedGradients"/> (TensorFlow's <c>unconnected_gradients</c>) gives zeros
+    /// of the source's shape instead of null where the source does not influence the target: for
+    /// the second derivative of a piecewise-linear function (relu, abs), whose first is constant
+    /// in x, or a parameter a loss does not use.
     /// </summary>
     [MethodImpl(Hot)]
-    public Tensor[] Gradient(Tensor target, IReadOnlyList<Tensor> sources, Tensor? outputGradients = null)
+    public Tensor[] Gradient(Tensor target, IReadOnlyList<Tensor> sources, Tensor? outputGradients = null,
+        UnconnectedGradients unconnectedGradients = UnconnectedGradients.None)
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(sources);
+        if (!Enum.IsDefined(unconnectedGradients))
+            throw new ArgumentOutOfRangeException(nameof(unconnectedGradients), unconnectedGradients, "Gradient: unconnectedGradients must be UnconnectedGradients.None or .Zero.");
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_used && !Persistent)
+        if (_used && !Persistent && !_holdRecords)
             throw new InvalidOperationException(
                 "This GradientTape already computed a gradient; a tape gives one Gradient call unless it is created with new GradientTape(persistent: true).");
         if (!target.DType.IsFloating())
@@ -151,14 +158,15 @@ public sealed class GradientTape : IDisposable
             if (finalAt is not null) Report(finalAt, 0, sources, grads);
             var result = new Tensor[sources.Count];
             for (int i = 0; i < sources.Count; i++)
-                result[i] = grads.TryGetValue(sources[i], out var g) ? g : null!;
+                result[i] = grads.TryGetValue(sources[i], out var g) ? g
+                    : unconnectedGradients == UnconnectedGradients.Zero ? NF.ZerosLike(sources[i]) : null!;
             FreeIntermediates(grads.Values, result);
             return Distinct(result);
         }
         finally
         {
             _paused = false;
-            if (!Persistent)
+            if (!Persistent && !_holdRecords)
             {
                 Release();
                 // A used non-persistent tape never records again: unregister it now, so that a loop

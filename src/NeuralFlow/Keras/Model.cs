@@ -122,6 +122,10 @@ public class Sequential : Model
     // Calls the layer on the symbolic output so far (building it) and records its output.
     private void CallSymbolic(Layer layer) => _symbolic = _symbolicOutputs[layer] = layer.Call(_symbolic!);
 
+    // Its input and last output as symbolic tensors (Model.Inputs / Outputs), when it has them.
+    internal (KerasTensor[] Inputs, KerasTensor[] Outputs) SymbolicEnds() =>
+        _symbolic is not null && _layers is [Keras.Layers.InputLayer first, ..] ? ([first.Output], [_symbolic]) : ([], []);
+
     /// <summary>The symbolic output of <paramref name="layer"/> in this model, when it started from an input.</summary>
     internal KerasTensor? SymbolicOutput(Layer layer) => _symbolicOutputs.GetValueOrDefault(layer);
 

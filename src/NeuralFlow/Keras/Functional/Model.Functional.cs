@@ -30,11 +30,23 @@ public partial class Model
     /// <summary>True for a model made from inputs and outputs (<c>new Model(inputs, outputs)</c>).</summary>
     public bool IsFunctional => _graph is not null;
 
-    /// <summary>The symbolic inputs of a functional model (Keras' <c>model.inputs</c>); empty otherwise.</summary>
-    public IReadOnlyList<KerasTensor> Inputs => _graph?.Inputs ?? [];
+    /// <summary>
+    /// The symbolic inputs of a functional model (Keras' <c>model.inputs</c>), or of a Sequential
+    /// that starts from <c>Layers.Input</c> or was built with <c>Build</c>; empty otherwise.
+    /// </summary>
+    public IReadOnlyList<KerasTensor> Inputs => _graph?.Inputs ?? (this is Sequential s ? s.SymbolicEnds().Inputs : []);
 
-    /// <summary>The symbolic outputs of a functional model (Keras' <c>model.outputs</c>); empty otherwise.</summary>
-    public IReadOnlyList<KerasTensor> Outputs => _graph?.Outputs ?? [];
+    /// <summary>The symbolic outputs of a functional model (Keras' <c>model.outputs</c>), or of a Sequential as for <see cref="Inputs"/>; empty otherwise.</summary>
+    public IReadOnlyList<KerasTensor> Outputs => _graph?.Outputs ?? (this is Sequential s ? s.SymbolicEnds().Outputs : []);
+
+    /// <summary>
+    /// The model's one symbolic output (Keras' <c>model.output</c>): its graph's, not that of a call
+    /// of the model as a layer of another model (those are <see cref="Layer.GetOutputsAt(int)"/>).
+    /// </summary>
+    public override KerasTensor Output => Outputs.Count > 0 ? One(Outputs, nameof(Output), nameof(Outputs)) : base.Output;
+
+    /// <summary>The model's one symbolic input (Keras' <c>model.input</c>); see <see cref="Output"/>.</summary>
+    public override KerasTensor Input => Inputs.Count > 0 ? One(Inputs, nameof(Input), nameof(Inputs)) : base.Input;
 
     /// <summary>The names of the outputs' layers (Keras' <c>output_names</c>), which key losses, targets and history entries.</summary>
     public IReadOnlyList<string> OutputNames => _graph?.Outputs.Select(o => o.Layer.Name).ToArray() ?? [];

@@ -48,7 +48,6 @@ public static partial class Layers
             BatchSize = batchSize;
             var node = new Node(this, [], CallArgs.One);
             node.Outputs = [new KerasTensor([batchSize, .. shape], InputDType, Name, node)];
-            Output = node.Output;
             // It has no weights to make: built as made, so a Sequential that starts with it saves
             // and exports before any call (its batch axis is the fixed size, or 1 for any; an unknown length 1).
             EnsureBuilt(new Shape([batchSize ?? 1, .. shape.Select(d => d ?? 1)]));
@@ -65,9 +64,6 @@ public static partial class Layers
 
         /// <summary>The element type of the inputs.</summary>
         public DType InputDType { get; }
-
-        /// <summary>The symbolic tensor this input layer stands for.</summary>
-        public KerasTensor Output { get; }
 
         /// <inheritdoc/>
         public override JsonObject GetConfig()
