@@ -81,6 +81,12 @@ public abstract class LayerReplayParityTests(string backend) : BackendTest(backe
         ["LSTM"] = ("sequence", () => [new Layers.LSTM(4, recurrentDropout: 0.2)]),
         ["GRU"] = ("sequence", () => [new Layers.GRU(4, returnSequences: true, goBackwards: true, resetAfter: false), new Layers.GRU(3)]),
         ["Bidirectional"] = ("sequence", () => [new Layers.Bidirectional(new Layers.LSTM(3, returnSequences: true)), new Layers.Flatten()]),
+        // The cells and the generic RNN: per-sequence cell dropout, a stack, a stateful layer whose states the replayed steps carry.
+        ["SimpleRNNCell"] = ("sequence", () => [new Layers.RNN(new Layers.SimpleRNNCell(4, dropout: 0.2), returnSequences: true), new Layers.Flatten()]),
+        ["LSTMCell"] = ("sequence", () => [new Layers.RNN(new Layers.LSTMCell(4, recurrentDropout: 0.2), goBackwards: true)]),
+        ["GRUCell"] = ("sequence", () => [new Layers.RNN(new Layers.GRUCell(3, resetAfter: false, dropout: 0.1))]),
+        ["StackedRNNCells"] = ("sequence", () => [new Layers.RNN([new Layers.LSTMCell(3, dropout: 0.2), new Layers.GRUCell(3, recurrentDropout: 0.2)])]),
+        ["RNN"] = ("sequence", () => [new Layers.LSTM(3, stateful: true, returnSequences: true), new Layers.RNN(new Layers.SimpleRNNCell(3), stateful: true)]),
         ["TimeDistributed"] = ("sequence", () => [new Layers.TimeDistributed(new Layers.Dense(3, activation: "relu")), new Layers.Flatten()]),
         ["UnitNormalization"] = ("vector", () => [new Layers.Dense(6), new Layers.UnitNormalization()]),
         ["ActivityRegularization"] = ("vector", () => [new Layers.Dense(6), new Layers.ActivityRegularization(l1: 0.01, l2: 0.01)]),

@@ -28,8 +28,8 @@ public abstract class RecurrentWrapperTests(string backend) : BackendFileTest(ba
         Assert.False(inner.Built); // Keras copies the layer's config; the wrapped instance is not used
         Assert.Equal(new Shape(2, 6, 8), y.Shape);
         Assert.Equal(6, bi.Variables.Count);
-        Assert.Same(bi.ForwardLayer.Kernel, bi.Variables[0]);
-        Assert.Same(bi.BackwardLayer.Bias, bi.Variables[5]);
+        Assert.Same(((Layers.Recurrent)bi.ForwardLayer).Kernel, bi.Variables[0]);
+        Assert.Same(((Layers.Recurrent)bi.BackwardLayer).Bias, bi.Variables[5]);
 
         using var forward = bi.ForwardLayer.Call(x);
         using var backward = NF.Reverse(bi.BackwardLayer.Call(x), 1);

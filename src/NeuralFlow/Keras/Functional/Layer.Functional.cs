@@ -118,7 +118,18 @@ public abstract partial class Layer
         using var paused = Tape.Pause();
         using var inference = TrainingMode(false);
         using var scope = TensorScope.Begin();
-        var zeros = shapes.Select((s, i) => NF.Zeros(s, dtypes[i])).ToArray();
-        return CallNode(zeros, args).Select(y => (y.Shape.ToArray(), y.DType)).ToArray();
+        bool outer = _probing;
+        _probing = true;
+        try
+        {
+            var zeros = shapes.Select((s, i) => NF.Zeros(s, dtypes[i])).ToArray();
+            return CallNode(zeros, args).Select(y => (y.Shape.ToArray(), y.DType)).ToArray();
+        }
+        finally { _probing = outer; }
     }
+
+    [ThreadStatic] private static bool _probing;
+
+    /// <summary>True while a layer runs on zeros only to learn its output shapes (a stateful RNN neither fixes its batch size nor keeps states then).</summary>
+    private protected static bool IsProbing => _probing;
 }

@@ -18,7 +18,7 @@ public static partial class Layers
         private static readonly string?[] MergeModes = ["concat", "sum", "mul", "ave", null];
 
         /// <summary>Wraps <paramref name="layer"/>; <paramref name="backwardLayer"/> (optional) is the layer to run backwards instead of a copy.</summary>
-        public Bidirectional(Recurrent layer, string? mergeMode = "concat", Recurrent? backwardLayer = null, string? name = null)
+        public Bidirectional(RNN layer, string? mergeMode = "concat", RNN? backwardLayer = null, string? name = null)
             : base(name)
         {
             ArgumentNullException.ThrowIfNull(layer);
@@ -35,8 +35,8 @@ public static partial class Layers
                     throw new ArgumentException($"Bidirectional: backwardLayer {backwardLayer.Name} must run the other way from {layer.Name} (goBackwards {!layer.GoBackwards}).", nameof(backwardLayer));
                 if (backwardLayer.ReturnSequences != layer.ReturnSequences || backwardLayer.ReturnState != layer.ReturnState)
                     throw new ArgumentException($"Bidirectional: backwardLayer {backwardLayer.Name} must have the returnSequences and returnState of {layer.Name}.", nameof(backwardLayer));
-                if (backwardLayer.Units != layer.Units && mergeMode is "sum" or "mul" or "ave")
-                    throw new ArgumentException($"Bidirectional: mergeMode \"{mergeMode}\" needs outputs of one width, but {layer.Name} has {layer.Units} units and backwardLayer {backwardLayer.Name} {backwardLayer.Units}.", nameof(backwardLayer));
+                if (backwardLayer.OutputSize != layer.OutputSize && mergeMode is "sum" or "mul" or "ave")
+                    throw new ArgumentException($"Bidirectional: mergeMode \"{mergeMode}\" needs outputs of one width, but {layer.Name} has {layer.OutputSize} units and backwardLayer {backwardLayer.Name} {backwardLayer.OutputSize}.", nameof(backwardLayer));
                 BackwardLayer = backwardLayer;
             }
             // Keras forces zero_output_for_mask = return_sequences on both: a masked step of a returned sequence outputs zeros.
@@ -52,10 +52,20 @@ public static partial class Layers
         private static string RemovePrefix(string name, string prefix) => name.StartsWith(prefix, StringComparison.Ordinal) ? name[prefix.Length..] : name;
 
         /// <summary>The layer that reads the sequence in the wrapped layer's direction.</summary>
-        public Recurrent ForwardLayer { get; }
+        public RNN ForwardLayer { get; }
 
         /// <summary>The layer that reads it the other way.</summary>
-        public Recurrent BackwardLayer { get; }
+        public RNN BackwardLayer { get; }
+
+        /// <summary>Resets the kept states of both layers when they are stateful (Keras' Bidirectional.reset_states), to zeros or to <paramref name="states"/> (the forward layer's, then the backward's).</summary>
+        public void ResetStates(IReadOnlyList<Tensor>? states = null)
+        {
+            int n = ForwardLayer.StateCount;
+            if (states is not null && states.Count != n + BackwardLayer.StateCount)
+                throw new ArgumentException($"{Name}: ResetStates needs {n} state(s) for the forward layer and {BackwardLayer.StateCount} for the backward one, got {states.Count}.", nameof(states));
+            ForwardLayer.ResetStates(states?.Take(n).ToArray());
+            BackwardLayer.ResetStates(states?.Skip(n).ToArray());
+        }
 
         /// <summary>How the two outputs are combined: "concat", "sum", "mul", "ave", or null (not combined).</summary>
         public string? MergeMode { get; }
@@ -124,13 +134,13 @@ public static partial class Layers
             if (initialState.Count != states)
                 throw new ArgumentException($"{Name}: initialState needs {ForwardLayer.StateCount} state(s) for the forward layer and {BackwardLayer.StateCount} for the backward one, got {initialState.Count}.", nameof(initialState));
             if (initialState.Any(s => s is null)) throw new ArgumentNullException(nameof(initialState), $"{Name}: an initial state is null.");
-            return CallSymbolic([x, .. initialState], Recurrent.InitialStateArgs(states));
+            return CallSymbolic([x, .. initialState], RNN.InitialStateArgs(states));
         }
 
         internal override IReadOnlyList<Tensor> CallNode(Tensor[] inputs, CallArgs args)
         {
-            var states = args.Named(inputs, Recurrent.InitialState);
-            var all = CallWithStates(Recurrent.OneInput(this, inputs, args), states.Length > 0 ? states : null);
+            var states = args.Named(inputs, RNN.InitialState);
+            var all = CallWithStates(RNN.OneInput(this, inputs, args), states.Length > 0 ? states : null);
             // The states only with return_state, as Keras' call returns them.
             return ForwardLayer.ReturnState ? all : all.Take(MergeMode is null ? 2 : 1).ToArray();
         }

@@ -1,85 +1,34 @@
-using System.Text.Json.Nodes;
-
 namespace NeuralFlow.Keras;
 
 public static partial class Layers
 {
     /// <summary>
-    /// Gated recurrent unit (<c>keras.layers.GRU</c>, Cho et al. 2014), Keras' equations and weight
-    /// layout, gate blocks z, r, h (in that order): z = σ(x_z + h_{t-1} @ R_z), r = σ(x_r + h_{t-1} @ R_r),
-    /// h̃ = activation(x_h + r * (h_{t-1} @ R_h + b_rh)) with <c>resetAfter</c> (Keras 3's default,
-    /// cuDNN's and PyTorch's form, bias [2, 3 * units]: row 0 for the input projection, row 1 for
-    /// the recurrent one) or activation(x_h + (r * h_{t-1}) @ R_h) without (bias [3 * units]);
-    /// h_t = z * h_{t-1} + (1 - z) * h̃. Keras 3's defaults: tanh, sigmoid, Glorot-uniform kernel,
-    /// orthogonal recurrent kernel, zero bias. See <see cref="Recurrent"/> for the loop, the
-    /// dropouts and what the outputs hold.
+    /// Gated recurrent unit (<c>keras.layers.GRU</c>, Cho et al. 2014): an <see cref="RNN"/> of a
+    /// <see cref="GRUCell"/> (Keras' equations and weight layout, gate blocks z, r, h), with
+    /// <c>resetAfter</c> (Keras 3's default, bias [2, 3 * units]) or without (bias [3 * units]).
+    /// Keras 3's defaults: tanh, sigmoid, Glorot-uniform kernel, orthogonal recurrent kernel, zero
+    /// bias. See <see cref="RNN"/> for the loop, masks, stateful mode and what the outputs hold.
     /// </summary>
     public sealed class GRU(int units, ActivationFunction? activation = null, ActivationFunction? recurrentActivation = null, bool useBias = true,
                             Initializer? kernelInitializer = null, Initializer? recurrentInitializer = null, Initializer? biasInitializer = null,
                             double dropout = 0, double recurrentDropout = 0,
                             bool returnSequences = false, bool returnState = false, bool goBackwards = false, bool resetAfter = true, string? name = null,
                             Regularizers.Regularizer? kernelRegularizer = null, Regularizers.Regularizer? recurrentRegularizer = null, Regularizers.Regularizer? biasRegularizer = null,
-                            Regularizers.Regularizer? activityRegularizer = null)
-        : Recurrent(units, 3, activation, useBias, kernelInitializer, recurrentInitializer, biasInitializer,
-                    dropout, recurrentDropout, returnSequences, returnState, goBackwards, name,
-                    kernelRegularizer, recurrentRegularizer, biasRegularizer, activityRegularizer)
+                            Regularizers.Regularizer? activityRegularizer = null, bool stateful = false)
+        : Recurrent(n => new GRUCell(units, activation, recurrentActivation, useBias, kernelInitializer, recurrentInitializer, biasInitializer,
+                                     dropout, recurrentDropout, resetAfter, n, kernelRegularizer, recurrentRegularizer, biasRegularizer),
+                    returnSequences, returnState, goBackwards, stateful, name, activityRegularizer)
     {
-        /// <summary>The activation of the gates z and r (Keras' default sigmoid; null means sigmoid).</summary>
-        public ActivationFunction RecurrentActivation { get; } = recurrentActivation ?? "sigmoid";
+        private GRUCell Own => (GRUCell)Cell;
+
+        /// <summary>The activation of the gates z and r (Keras' default sigmoid).</summary>
+        public ActivationFunction RecurrentActivation => Own.RecurrentActivation;
 
         /// <summary>Whether the reset gate multiplies h_{t-1} @ R_h (true, Keras 3's default) or h_{t-1} before it.</summary>
-        public bool ResetAfter { get; } = resetAfter;
-
-        /// <inheritdoc/>
-        public override JsonObject GetConfig()
-        {
-            var c = base.GetConfig();
-            c["recurrent_activation"] = ConfigName(RecurrentActivation);
-            c["reset_after"] = ResetAfter;
-            return c;
-        }
+        public bool ResetAfter => Own.ResetAfter;
 
         private protected override Recurrent CloneArguments(string name, bool goBackwards) =>
             new GRU(Units, Activation, RecurrentActivation, UseBias, KernelInitializer, RecurrentInitializer, BiasInitializer,
-                    Dropout, RecurrentDropout, ReturnSequences, ReturnState, goBackwards, ResetAfter, name);
-
-        private protected override Shape BiasShape => ResetAfter ? [2, 3 * Units] : [3 * Units];
-
-        private protected override Tensor? InputBias(Variable? bias) => bias is not null && ResetAfter ? bias[0] : bias;
-
-        // Once per call, not per step: reset_after's recurrent bias row; otherwise the recurrent kernel as [R_z R_r] and R_h.
-        private sealed record Parts(Tensor? RecurrentBias, Tensor? GatesKernel, Tensor? CandidateKernel);
-
-        private protected override object? BeginSequence()
-        {
-            if (ResetAfter) return new Parts(Bias?[1], null, null);
-            var kernels = NF.Split(RecurrentKernel!, [2 * Units, Units], 1);
-            return new Parts(null, kernels[0], kernels[1]);
-        }
-
-        private protected override Tensor[] Step(Tensor projected, Tensor hForRecurrent, Tensor[] states, object? perCall)
-        {
-            var parts = (Parts)perCall!;
-            var h = states[0];
-            var x = NF.Split(projected, 3, 1);
-            Tensor z, r, candidate;
-            if (ResetAfter)
-            {
-                var inner = NF.MatMul(hForRecurrent, RecurrentKernel!);
-                if (parts.RecurrentBias is not null) inner = inner + parts.RecurrentBias;
-                var rec = NF.Split(inner, 3, 1);
-                z = RecurrentActivation.Apply(x[0] + rec[0]);
-                r = RecurrentActivation.Apply(x[1] + rec[1]);
-                candidate = Activation.Apply(x[2] + r * rec[2]);
-            }
-            else
-            {
-                var rec = NF.Split(NF.MatMul(hForRecurrent, parts.GatesKernel!), 2, 1);
-                z = RecurrentActivation.Apply(x[0] + rec[0]);
-                r = RecurrentActivation.Apply(x[1] + rec[1]);
-                candidate = Activation.Apply(x[2] + NF.MatMul(r * hForRecurrent, parts.CandidateKernel!));
-            }
-            return [z * h + (1 - z) * candidate];
-        }
+                    Dropout, RecurrentDropout, ReturnSequences, ReturnState, goBackwards, ResetAfter, name, stateful: Stateful);
     }
 }

@@ -109,21 +109,39 @@ public static class KerasSerialization
         Register("Normalization", c => new Layers.Normalization(c["axis"] is null ? [] : Ints(c, "axis"), Doubles(c, "mean"), Doubles(c, "variance"), Bool(c, "invert", false), NameOf(c)));
         Register("GaussianNoise", c => new Layers.GaussianNoise(Double(c, "stddev"), c["seed"]?.GetValue<int>(), NameOf(c)));
         Register("GaussianDropout", c => new Layers.GaussianDropout(Double(c, "rate"), c["seed"]?.GetValue<int>(), NameOf(c)));
-        Register("SimpleRNN", c => ZeroOutput(c, new Layers.SimpleRNN(
+        Register("SimpleRNN", c => RecurrentLayer(c, new Layers.SimpleRNN(
             Int(c, "units"), Activation(c, "activation"), Bool(c, "use_bias", true),
             Initializer(c, "kernel_initializer"), Initializer(c, "recurrent_initializer"), Initializer(c, "bias_initializer"),
             Double(c, "dropout", 0), Double(c, "recurrent_dropout", 0), Bool(c, "return_sequences", false), Bool(c, "return_state", false),
-            NotStateful(c, "go_backwards"), NameOf(c))));
-        Register("LSTM", c => ZeroOutput(c, new Layers.LSTM(
+            Bool(c, "go_backwards", false), NameOf(c), stateful: Bool(c, "stateful", false))));
+        Register("LSTM", c => RecurrentLayer(c, new Layers.LSTM(
             Int(c, "units"), Activation(c, "activation"), Activation(c, "recurrent_activation"), Bool(c, "use_bias", true),
             Initializer(c, "kernel_initializer"), Initializer(c, "recurrent_initializer"), Initializer(c, "bias_initializer"), Bool(c, "unit_forget_bias", true),
             Double(c, "dropout", 0), Double(c, "recurrent_dropout", 0), Bool(c, "return_sequences", false), Bool(c, "return_state", false),
-            NotStateful(c, "go_backwards"), NameOf(c))));
-        Register("GRU", c => ZeroOutput(c, new Layers.GRU(
+            Bool(c, "go_backwards", false), NameOf(c), stateful: Bool(c, "stateful", false))));
+        Register("GRU", c => RecurrentLayer(c, new Layers.GRU(
             Int(c, "units"), Activation(c, "activation"), Activation(c, "recurrent_activation"), Bool(c, "use_bias", true),
             Initializer(c, "kernel_initializer"), Initializer(c, "recurrent_initializer"), Initializer(c, "bias_initializer"),
             Double(c, "dropout", 0), Double(c, "recurrent_dropout", 0), Bool(c, "return_sequences", false), Bool(c, "return_state", false),
-            NotStateful(c, "go_backwards"), Bool(c, "reset_after", true), NameOf(c))));
+            Bool(c, "go_backwards", false), Bool(c, "reset_after", true), NameOf(c), stateful: Bool(c, "stateful", false))));
+        // The cells and the generic RNN (Keras 3 nests the cell: {"class_name": "RNN", "config": {"cell": {...}}}).
+        Register("SimpleRNNCell", c => new Layers.SimpleRNNCell(
+            Int(c, "units"), Activation(c, "activation"), Bool(c, "use_bias", true),
+            Initializer(c, "kernel_initializer"), Initializer(c, "recurrent_initializer"), Initializer(c, "bias_initializer"),
+            Double(c, "dropout", 0), Double(c, "recurrent_dropout", 0), NameOf(c)));
+        Register("LSTMCell", c => new Layers.LSTMCell(
+            Int(c, "units"), Activation(c, "activation"), Activation(c, "recurrent_activation"), Bool(c, "use_bias", true),
+            Initializer(c, "kernel_initializer"), Initializer(c, "recurrent_initializer"), Initializer(c, "bias_initializer"), Bool(c, "unit_forget_bias", true),
+            Double(c, "dropout", 0), Double(c, "recurrent_dropout", 0), NameOf(c)));
+        Register("GRUCell", c => new Layers.GRUCell(
+            Int(c, "units"), Activation(c, "activation"), Activation(c, "recurrent_activation"), Bool(c, "use_bias", true),
+            Initializer(c, "kernel_initializer"), Initializer(c, "recurrent_initializer"), Initializer(c, "bias_initializer"),
+            Double(c, "dropout", 0), Double(c, "recurrent_dropout", 0), Bool(c, "reset_after", true), NameOf(c)));
+        Register("StackedRNNCells", c => new Layers.StackedRNNCells(
+            (c["cells"] as JsonArray ?? throw new FormatException("'cells' is missing")).Select((e, i) => Cell(e, $"StackedRNNCells' cell {i}")).ToArray(), NameOf(c)));
+        Register("RNN", c => new Layers.RNN(Cell(c["cell"] ?? throw new FormatException("'cell' is missing"), "RNN's cell"),
+            Bool(c, "return_sequences", false), Bool(c, "return_state", false), Bool(c, "go_backwards", false), Bool(c, "stateful", false),
+            Bool(c, "zero_output_for_mask", false), NameOf(c)));
         Register("Bidirectional", c => new Layers.Bidirectional(
             Recurrent(c, "layer") ?? throw new FormatException("'layer' is missing"), c.ContainsKey("merge_mode") ? c["merge_mode"]?.GetValue<string>() : "concat", Recurrent(c, "backward_layer"), NameOf(c)));
         Register("MultiHeadAttention", c => new Layers.MultiHeadAttention(
@@ -229,20 +247,23 @@ public static class KerasSerialization
         return layer;
     }
 
-    // go_backwards, after refusing a stateful layer (its state would carry over between batches, which NeuralFlow does not keep).
-    private static bool NotStateful(JsonObject c, string goBackwards) => Bool(c, "stateful", false)
-        ? throw new NotSupportedException("stateful recurrent layers are not supported (each call starts from zero states or its initialState)")
-        : Bool(c, goBackwards, false);
-    // A wrapped recurrent layer's entry (Bidirectional's layer and backward_layer), or null when absent.
     // Keras' RNN config keeps zero_output_for_mask (what a masked step outputs); absent in older files: false.
-    private static T ZeroOutput<T>(JsonObject c, T layer) where T : Layers.Recurrent
+    // The weight regularizers are the cell's, which holds the weights (the activity one stays the layer's).
+    private static T RecurrentLayer<T>(JsonObject c, T layer) where T : Layers.Recurrent
     {
         layer.ZeroOutputForMask = Bool(c, "zero_output_for_mask", false);
+        var weights = (JsonObject)c.DeepClone();
+        weights.Remove("activity_regularizer");
+        layer.Cell.ApplyRegularizerConfig(weights);
         return layer;
     }
 
-    private static Layers.Recurrent? Recurrent(JsonObject c, string key) => c[key] is null ? null
-        : Deserialize(c[key], $"Bidirectional's {key}") as Layers.Recurrent ?? throw new FormatException($"'{key}' is not a SimpleRNN, LSTM or GRU");
+    private static Layers.RNNCell Cell(JsonNode? entry, string what) =>
+        Deserialize(entry, what) as Layers.RNNCell ?? throw new FormatException($"{what} is not a cell (an RNNCell)");
+
+    // A wrapped recurrent layer's entry (Bidirectional's layer and backward_layer), or null when absent.
+    private static Layers.RNN? Recurrent(JsonObject c, string key) => c[key] is null ? null
+        : Deserialize(c[key], $"Bidirectional's {key}") as Layers.RNN ?? throw new FormatException($"'{key}' is not a recurrent layer (SimpleRNN, LSTM, GRU or RNN)");
     // The image layers read NHWC only and crop rather than pad: a Keras file that asks otherwise is refused, not misread.
     private static void RegisterImage<TLayer>(string className, Func<JsonObject, TLayer> fromConfig) where TLayer : Layer =>
         Register(className, c =>
