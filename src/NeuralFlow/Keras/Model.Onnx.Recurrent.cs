@@ -16,6 +16,8 @@ public partial class Model
         {
             if (shape.Count != 2)
                 throw new NotSupportedException($"ExportOnnx: layer {layer.Name} needs sequence inputs [batch, timesteps, features], but its input has trailing dims ({string.Join(", ", shape)}).");
+            if (layer.Stateful)
+                throw new NotSupportedException($"ExportOnnx: layer {layer.Name} is stateful: it carries its states from one call to the next, which an exported graph (starting each call from zero states) cannot; export a twin built with stateful: false and the same weights.");
             long units = layer.Units;
             if (layer.GoBackwards)
                 x = Node("Slice", $"{layer.Name}/Reverse", [x, Ints($"{layer.Name}/reverse_starts", [-1]), Ints($"{layer.Name}/reverse_ends", [long.MinValue]),
