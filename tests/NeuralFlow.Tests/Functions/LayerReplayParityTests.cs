@@ -86,6 +86,8 @@ public abstract class LayerReplayParityTests(string backend) : BackendTest(backe
         ["ActivityRegularization"] = ("vector", () => [new Layers.Dense(6), new Layers.ActivityRegularization(l1: 0.01, l2: 0.01)]),
         ["SeparableConv2D"] = ("image", () => [new Layers.SeparableConv2D(3, 3, padding: "same", depthMultiplier: 2, activation: "relu"), new Layers.Flatten()]),
         ["SeparableConv1D"] = ("sequence", () => [new Layers.SeparableConv1D(3, 3, strides: 2, dilationRate: 1, depthMultiplier: 2), new Layers.Flatten()]),
+        // Breadth5: einsum projections.
+        ["EinsumDense"] = ("sequence", () => [new Layers.EinsumDense("abc,cde->abde", [null, 2, 3], activation: "relu", biasAxes: "de"), new Layers.Flatten()]),
         // Self-attention on one input (a Sequential model); the two-input calls are in Pairs.
         ["MultiHeadAttentionSelf"] = ("sequence", () => [new Layers.MultiHeadAttention(2, 3, dropout: 0.2), new Layers.Flatten()]),
         // Masks: ReLU zeroes whole steps now and then, which Masking marks and the GRU skips; token 0 is padding.

@@ -159,6 +159,9 @@ public static class KerasSerialization
             c["factor"] is JsonArray ? Pair(c, "factor")!.Value : (Double(c, "factor"), Double(c, "factor")), Pair(c, "value_range"), Seed(c), NameOf(c)));
         RegisterImage("RandomBrightness", c => new Layers.RandomBrightness(Symmetric(c, "factor")!.Value, Pair(c, "value_range"), Seed(c), NameOf(c)));
         Register("TimeDistributed", c => new Layers.TimeDistributed(Deserialize(c["layer"] ?? throw new FormatException("'layer' is missing"), "TimeDistributed's layer"), NameOf(c)));
+        Register("EinsumDense", c => new Layers.EinsumDense(
+            String(c, "equation", ""), c["output_shape"] is JsonArray shape ? shape.Select(d => d?.GetValue<int>()).ToArray() : [Int(c, "output_shape")],
+            Activation(c, "activation"), c["bias_axes"]?.GetValue<string>(), Initializer(c, "kernel_initializer"), Initializer(c, "bias_initializer"), name: NameOf(c)));
         // Registered so that saving reaches Lambda.GetConfig, which says why it cannot; nothing can load one.
         Register<Layers.Lambda>("Lambda", c => throw new NotSupportedException(
             $"a Lambda layer ('{c["name"]}') holds a C# function, which a model file cannot hold (Keras 3 refuses to load a lambda in safe mode)."));
