@@ -162,6 +162,9 @@ public static class KerasSerialization
         Register("EinsumDense", c => new Layers.EinsumDense(
             String(c, "equation", ""), c["output_shape"] is JsonArray shape ? shape.Select(d => d?.GetValue<int>()).ToArray() : [Int(c, "output_shape")],
             Activation(c, "activation"), c["bias_axes"]?.GetValue<string>(), Initializer(c, "kernel_initializer"), Initializer(c, "bias_initializer"), name: NameOf(c)));
+        Register("RMSNormalization", c => new Layers.RMSNormalization(Ints(c, "axis"), Double(c, "epsilon", 1e-6), NameOf(c)));
+        Register("SpectralNormalization", c => new Layers.SpectralNormalization(
+            Deserialize(c["layer"] ?? throw new FormatException("'layer' is missing"), "SpectralNormalization's layer"), Int(c, "power_iterations", 1), NameOf(c)));
         // Preprocessing of categories; the encodings are never sparse here, so a sparse file is refused by the constructors.
         Register("CategoryEncoding", c => new Layers.CategoryEncoding(Int(c, "num_tokens"), String(c, "output_mode", "multi_hot"), Bool(c, "sparse", false), NameOf(c)));
         Register("Discretization", c =>
