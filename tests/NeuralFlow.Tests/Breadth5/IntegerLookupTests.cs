@@ -77,6 +77,22 @@ public abstract class IntegerLookupTests(string backend) : BackendFileTest(backe
     }
 
     [SkippableFact]
+    public void A_large_vocabulary_looks_up_on_the_host_with_the_same_indices()
+    {
+        RequireBackend();
+        // 5000 tokens x 4000 inputs = 20M comparisons, over the device limit (16M): the host path.
+        long[] vocabulary = Enumerable.Range(0, 5000).Select(i => 7L * i + 3).ToArray();
+        long[] tokens = Enumerable.Range(0, 4000).Select(i => (long)(i * 31 % 40000)).ToArray();
+        // Keras' layout with one OOV index and no mask: token 7i + 3 is index i + 1, others 0.
+        long[] want = tokens.Select(t => t % 7 == 3 && t < 35000 ? (t - 3) / 7 + 1 : 0).ToArray();
+        var layer = new Layers.IntegerLookup(vocabulary);
+        Assert.Equal(want, layer.Call(Longs(tokens, 4000)).ToArray<long>());
+        // The device path (a slice under the limit) agrees.
+        Assert.Equal(want[..100], layer.Call(Longs(tokens[..100], 100)).ToArray<long>());
+        Assert.Equal(new Shape(2, 5001), new Layers.IntegerLookup(vocabulary, outputMode: "count").Call(Longs(tokens, 2, 2000)).Shape);
+    }
+
+    [SkippableFact]
     public void Bad_inputs_and_arguments_raise_keras_errors()
     {
         RequireBackend();

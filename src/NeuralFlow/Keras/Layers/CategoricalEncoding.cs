@@ -25,7 +25,8 @@ internal static class CategoricalEncoding
     /// each index its own vector (a last axis of size 1 is replaced, otherwise one is added);
     /// "multi_hot" and "count" treat the last axis as one sample's indices (rank 1: the whole input
     /// is one sample) and mark or count them, each count weighted by <paramref name="countWeights"/>
-    /// when given. Indices outside [0, depth) mark nothing (the lookup layers drop their mask so).
+    /// when given ("count" only). Indices outside [0, depth) mark nothing (the lookup layers drop
+    /// their mask so).
     /// </summary>
     internal static Tensor Encode(string layer, Tensor indices, string mode, int depth, DType dtype, Tensor? countWeights = null)
     {
@@ -36,16 +37,24 @@ internal static class CategoricalEncoding
             if (x.Rank > 1 && x.Shape[-1] == 1) x = NF.Reshape(x, x.Shape.ToArray()[..^1]);
             return NF.OneHot(x, depth, dtype: dtype);
         }
-        var hot = NF.OneHot(x, depth, dtype: dtype);
-        int sample = x.Rank - 1;   // the axis of one sample's indices
-        if (mode == "multi_hot") return NF.ReduceMax(hot, [sample]);
-        if (countWeights is not null)
+        // Counted by segment sums (Keras' bincount), not by summing one-hot vectors: memory grows with
+        // inputs + outputs, not inputs x depth. Indices outside [0, depth) get segment -1, which drops them.
+        int rows = x.Rank == 2 ? x.Shape[0] : 1;
+        var flat = NF.Reshape(x, [-1]);
+        var valid = NF.LogicalAnd(NF.GreaterEqual(flat, 0L), NF.Less(flat, (long)depth));
+        var row = x.Rank == 2 ? NF.Reshape(NF.BroadcastTo(NF.ExpandDims(NF.Range(0L, rows), -1), x.Shape), [-1]) : NF.ZerosLike(flat);
+        var segment = NF.Where(valid, row * (long)depth + flat, -1L);
+        Tensor data;
+        if (countWeights is not null && mode == "count")
         {
             if (!countWeights.Shape.Equals(x.Shape))
                 throw new ArgumentException($"{layer}: count_weights has shape {countWeights.Shape}, but the inputs have shape {indices.Shape}; they must match.", nameof(countWeights));
-            hot = hot * NF.ExpandDims(countWeights.DType == dtype ? countWeights : NF.Cast(countWeights, dtype), -1);
+            data = NF.Reshape(countWeights.DType == dtype ? countWeights : NF.Cast(countWeights, dtype), [-1]);
         }
-        return NF.ReduceSum(hot, [sample]);
+        else data = NF.Fill(flat.Shape, 1, dtype);
+        var counts = NF.UnsortedSegmentSum(data, segment, checked(rows * depth));
+        if (mode == "multi_hot") counts = NF.Cast(NF.Greater(counts, 0), dtype);
+        return NF.Reshape(counts, x.Rank == 2 ? [rows, depth] : [depth]);
     }
 
     private static ArgumentException RankError(string layer, string mode, Shape shape, int rank) => new(

@@ -14,8 +14,8 @@ public static partial class Layers
     /// with none, an unknown token raises. <see cref="Invert"/> maps indices back to tokens
     /// (unknown indices give <see cref="OovToken"/>). "one_hot", "multi_hot" and "count" encode
     /// the indices over the vocabulary size (the mask token, if any, is dropped). Keras' "tf_idf"
-    /// mode and vocabulary files are not offered. Tokens are compared against the whole
-    /// vocabulary at once, so memory grows with inputs x vocabulary.
+    /// mode and vocabulary files are not offered. Tokens are compared with the whole vocabulary
+    /// on the device while inputs x vocabulary stays under 16M cells; larger lookups run on the host.
     /// </summary>
     public sealed class IntegerLookup : Layer
     {
@@ -103,6 +103,7 @@ public static partial class Layers
             if (MaxTokens is { } max && TokenStart + tokens.Length > max)
                 throw new ArgumentException($"{Name}: attempted to set a vocabulary larger than the maximum vocab size. Received vocabulary size is {TokenStart + tokens.Length}; max_tokens is {max}.", nameof(vocabulary));
             _tokens = tokens.ToArray();
+            _positions = null;
             _hasInputVocabulary = true;
         }
 
@@ -127,6 +128,7 @@ public static partial class Layers
             // Keras sorts by count, then token, and reverses: most frequent first, ties larger token first.
             var tokens = counts.OrderByDescending(p => p.Value).ThenByDescending(p => p.Key).Select(p => p.Key);
             _tokens = (MaxTokens is { } max ? tokens.Take(Math.Max(0, max - TokenStart)) : tokens).ToArray();
+            _positions = null;
         }
 
         /// <inheritdoc/>
@@ -146,9 +148,9 @@ public static partial class Layers
             if (_tokens.Length == 0) lookups = NF.Fill(ids.Shape, -1, DType.Int64);
             else
             {
-                var equal = NF.Equal(NF.ExpandDims(ids, -1), NF.Constant(_tokens));
-                found = NF.ReduceAny(equal, -1);
-                lookups = NF.Where(found, NF.ArgMax(equal, -1) + (long)TokenStart, -1L);
+                var (inVocabulary, position) = Find(ids);
+                found = inVocabulary;
+                lookups = NF.Where(found, position + (long)TokenStart, -1L);
             }
             var isMask = MaskToken is { } mask ? NF.Equal(ids, mask) : null;
             if (NumOovIndices == 0)
@@ -167,6 +169,27 @@ public static partial class Layers
             if (isMask is not null) lookups = NF.Where(isMask, OutputMode == "int" ? 0L : -1L, lookups);
             if (OutputMode == "int") return NF.Cast(lookups, DType.Int64);
             return CategoricalEncoding.Encode(Name, lookups, OutputMode, depth, VariableDType);
+        }
+
+        // The comparison cells above which a lookup runs on the host (16 MB of bools).
+        private const long HostLookupLimit = 1L << 24;
+        private Dictionary<long, long>? _positions;
+
+        // Whether each token is in the vocabulary, and where: by comparing it with the whole
+        // vocabulary on the device (a replayed step repeats it), or, when that comparison would
+        // hold more than HostLookupLimit cells (a large vocabulary), by a dictionary on the host
+        // (the step then runs eagerly: a replay cannot repeat a host lookup).
+        private (Tensor Found, Tensor Position) Find(Tensor ids)
+        {
+            if (ids.Count * _tokens.Length <= HostLookupLimit)
+            {
+                var equal = NF.Equal(NF.ExpandDims(ids, -1), NF.Constant(_tokens));
+                return (NF.ReduceAny(equal, -1), NF.ArgMax(equal, -1));
+            }
+            var positions = _positions ??= _tokens.Select((t, i) => (t, i)).ToDictionary(p => p.t, p => (long)p.i);
+            var found = ids.ToArray<long>().Select(t => positions.TryGetValue(t, out long at) ? at : -1L).ToArray();
+            var position = NF.Constant(found, ids.Shape);
+            return (NF.GreaterEqual(position, 0L), NF.Maximum(position, 0L));
         }
 
         // Index -> token: the vocabulary's indices give their tokens, index 0 the mask token (if
