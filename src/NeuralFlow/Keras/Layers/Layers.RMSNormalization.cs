@@ -35,13 +35,17 @@ public static partial class Layers
         /// <summary>Added to the mean square before the square root.</summary>
         public double Epsilon { get; }
 
-        /// <summary>The learned scale, shaped as the normalized axes, once built.</summary>
+        /// <summary>The normalized axes of the built input, non-negative and ascending.</summary>
+        internal IReadOnlyList<int> NormalizedAxes => _axes;
+
+        /// <summary>The learned scale, shaped as the normalized axes (in ascending order), once built.</summary>
         public Variable? Scale { get; private set; }
 
         /// <inheritdoc/>
         protected override void Build(Shape inputShape)
         {
-            _axes = Axis.Select(a => FeatureAxis(Name, inputShape, a)).ToArray();
+            // Ascending, so the scale's values lie in the input's order along the axes.
+            _axes = Axis.Select(a => FeatureAxis(Name, inputShape, a)).Order().ToArray();
             if (_axes.Distinct().Count() != _axes.Length)
                 throw new ArgumentException($"{Name}: axis [{string.Join(", ", Axis)}] names one axis of the input {inputShape} twice.");
             _broadcast = Enumerable.Range(0, inputShape.Rank).Select(d => _axes.Contains(d) ? inputShape[d] : 1).ToArray();
