@@ -60,6 +60,9 @@ public abstract class IntegerLookupTests(string backend) : BackendFileTest(backe
         Assert.Equal([0L, -1, 12, 42, -1, -1], inverse.Call(Longs([0, 1, 2, 5, 6, -3], 6)).ToArray<long>());
         // A vocabulary given with its special tokens in front is the same vocabulary.
         Assert.Equal(masked.GetVocabulary(), new Layers.IntegerLookup([0, -1, 12, 36, 1138, 42], maskToken: 0).GetVocabulary());
+        // Before a vocabulary, every token is OOV (Keras' "int" mode does not refuse the call).
+        Assert.Equal([0L, 0], new Layers.IntegerLookup().Call(Longs([5, 6], 2)).ToArray<long>());
+        Assert.Equal([2L, 1, 0], new Layers.IntegerLookup(numOovIndices: 2, maskToken: 0).Call(Longs([5, 6, 0], 3)).ToArray<long>());
         // pad_to_max_tokens widens the encoding.
         Assert.Equal(new Shape(1, 8), new Layers.IntegerLookup(Vocab, maxTokens: 8, padToMaxTokens: true, outputMode: "count").Call(Longs([12], 1, 1)).Shape);
     }
