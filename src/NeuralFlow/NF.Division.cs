@@ -58,12 +58,24 @@ public static partial class NF
         {
             using var zero = Equal(b, 0);
             using var anyZero = ReduceAny(zero);  // false for empty operands, where a max has no value
-            if (anyZero.Item<bool>())
+            var shape = b.Shape;
+            var dtype = b.DType;
+            void Check(bool any)
+            {
+                if (any)
+                    throw new DivideByZeroException(
+                        $"{name}: integer division by zero (the divisor {shape} {dtype.Name()} has a 0); " +
+                        "cast to a float dtype for IEEE results (inf or NaN).");
+            }
+            // A checked read: a traced step (NF.Function, Fit) replays the division and checks each replay's divisor.
+            try
+            {
+                Check(FunctionTrace.ReadChecked<bool>(anyZero, any => Check(any[0]))[0]);
+            }
+            catch (DivideByZeroException)
             {
                 result.Dispose();
-                throw new DivideByZeroException(
-                    $"{name}: integer division by zero (the divisor {b.Shape} {b.DType.Name()} has a 0); " +
-                    "cast to a float dtype for IEEE results (inf or NaN).");
+                throw;
             }
         }
         return result;

@@ -71,6 +71,9 @@ internal static class OnnxWriter
         a.Int64(20, 7);
     });
 
+    /// <summary>AttributeProto of type STRING (Einsum's equation).</summary>
+    public static byte[] StringAttribute(string name, string value) => Message(a => a.String(1, name).String(4, value).Int64(20, 3));
+
     /// <summary>AttributeProto of type STRINGS (a recurrent op's activations).</summary>
     public static byte[] StringsAttribute(string name, IEnumerable<string> values) => Message(a =>
     {

@@ -40,6 +40,8 @@ public partial class Model
             (typeof(Layers.Permute), (g, l, x, s) => g.Rearranging(l, x, s)),
             (typeof(Layers.RepeatVector), (g, l, x, s) => g.Rearranging(l, x, s)),
             (typeof(Layers.Embedding), (g, l, x, s) => g.Rearranging(l, x, s)),
+            (typeof(Layers.EinsumDense), (g, l, x, s) => g.EinsumDense((Layers.EinsumDense)l, x, s)),
+            (typeof(Layers.RMSNormalization), (g, l, x, s) => g.RMSNormalization((Layers.RMSNormalization)l, x, s)),
             (typeof(Layers.Activation), (g, l, x, _) => g.Activation(((Layers.Activation)l).Function, l, x)),
             (typeof(Layers.Dropout), (g, l, x, _) => g.Node("Identity", l.Name, [x])),
             (typeof(Layers.NoiseLayer), (g, l, x, s) => g.InferenceIdentity(l, x, s)),

@@ -92,6 +92,13 @@ public abstract class LayerReplayParityTests(string backend) : BackendTest(backe
         ["ActivityRegularization"] = ("vector", () => [new Layers.Dense(6), new Layers.ActivityRegularization(l1: 0.01, l2: 0.01)]),
         ["SeparableConv2D"] = ("image", () => [new Layers.SeparableConv2D(3, 3, padding: "same", depthMultiplier: 2, activation: "relu"), new Layers.Flatten()]),
         ["SeparableConv1D"] = ("sequence", () => [new Layers.SeparableConv1D(3, 3, strides: 2, dilationRate: 1, depthMultiplier: 2), new Layers.Flatten()]),
+        // Breadth5: einsum projections, category preprocessing (integer outputs feed an Embedding), RMS and spectral normalization.
+        ["EinsumDense"] = ("sequence", () => [new Layers.EinsumDense("abc,cde->abde", [null, 2, 3], activation: "relu", biasAxes: "de"), new Layers.Flatten()]),
+        ["CategoryEncoding"] = ("tokens", () => [new Layers.CategoryEncoding(10, "count")]),
+        ["Discretization"] = ("vector", () => [new Layers.Discretization([-0.5, 0.0, 0.5], outputMode: "one_hot"), new Layers.Flatten()]),
+        ["IntegerLookup"] = ("tokens", () => [new Layers.IntegerLookup([1, 3, 5, 7, 9], numOovIndices: 2, maskToken: 0), new Layers.Embedding(8, 3), new Layers.Flatten()]),
+        ["RMSNormalization"] = ("vector", () => [new Layers.Dense(6), new Layers.RMSNormalization()]),
+        ["SpectralNormalization"] = ("vector", () => [new Layers.SpectralNormalization(new Layers.Dense(6, activation: "tanh"), powerIterations: 2)]),
         // Self-attention on one input (a Sequential model); the two-input calls are in Pairs.
         ["MultiHeadAttentionSelf"] = ("sequence", () => [new Layers.MultiHeadAttention(2, 3, dropout: 0.2), new Layers.Flatten()]),
         // Masks: ReLU zeroes whole steps now and then, which Masking marks and the GRU skips; token 0 is padding.

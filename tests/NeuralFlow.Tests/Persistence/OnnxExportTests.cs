@@ -525,7 +525,7 @@ public sealed class OnnxExportLimitsTests : IDisposable
             "GlobalAveragePooling2D", "GlobalMaxPooling2D", "Reshape", "Conv1D", "AveragePooling1D", "MaxPooling1D",
             "GlobalAveragePooling1D", "GlobalMaxPooling1D", "GRU", "LSTM", "SimpleRNN", "BatchNormalization", "LayerNormalization",
             "ZeroPadding2D", "Cropping2D", "ZeroPadding1D", "Cropping1D", "ZeroPadding3D", "Cropping3D", "UpSampling2D", "Permute", "RepeatVector", "Embedding", "Activation",
-            "Dropout", "Flatten", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax",
+            "Dropout", "Flatten", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax", "EinsumDense", "RMSNormalization",
             "GaussianDropout", "GaussianNoise", "RandomBrightness", "RandomContrast", "RandomCrop", "RandomFlip", "RandomRotation",
             "RandomTranslation", "RandomZoom", "Identity", "ActivityRegularization", "Resizing", "CenterCrop", "Rescaling",
             "Normalization", "GroupNormalization", "UnitNormalization", "Bidirectional", "TimeDistributed"];

@@ -123,17 +123,7 @@ public static partial class Layers
         /// Adapts to the batches of a dataset of features (the whole pass, or <paramref name="steps"/>
         /// batches), combining the batches' statistics exactly (as one tensor would give).
         /// </summary>
-        public void Adapt(Dataset dataset, int? steps = null)
-        {
-            ArgumentNullException.ThrowIfNull(dataset);
-            if (dataset.ComponentCount != 1)
-                throw new ArgumentException($"{Name}: Adapt takes a dataset of features only, but its elements hold {dataset.ComponentCount} tensors; map it first, e.g. ds.Map((x, y) => x).", nameof(dataset));
-            if (steps is < 1) throw new ArgumentOutOfRangeException(nameof(steps), steps, $"{Name}: steps must be at least 1.");
-            if (steps is null && dataset.Cardinality == Dataset.Infinite)
-                throw new ArgumentException($"{Name}: the dataset is infinite; give Adapt the number of batches to read (steps).", nameof(steps));
-            var batches = dataset.EnumerateTensors(disposeEach: true).Select(e => e[0]);
-            AdaptBatches(steps is { } s ? batches.Take(s) : batches);
-        }
+        public void Adapt(Dataset dataset, int? steps = null) => AdaptBatches(AdaptData.Batches(Name, dataset, steps));
 
         private void AdaptBatches(IEnumerable<Tensor> batches)
         {

@@ -177,6 +177,27 @@ public static class KerasSerialization
             c["factor"] is JsonArray ? Pair(c, "factor")!.Value : (Double(c, "factor"), Double(c, "factor")), Pair(c, "value_range"), Seed(c), NameOf(c)));
         RegisterImage("RandomBrightness", c => new Layers.RandomBrightness(Symmetric(c, "factor")!.Value, Pair(c, "value_range"), Seed(c), NameOf(c)));
         Register("TimeDistributed", c => new Layers.TimeDistributed(Deserialize(c["layer"] ?? throw new FormatException("'layer' is missing"), "TimeDistributed's layer"), NameOf(c)));
+        Register("EinsumDense", c => new Layers.EinsumDense(
+            String(c, "equation", ""), c["output_shape"] is JsonArray shape ? shape.Select(d => d?.GetValue<int>()).ToArray() : [Int(c, "output_shape")],
+            Activation(c, "activation"), c["bias_axes"]?.GetValue<string>(), Initializer(c, "kernel_initializer"), Initializer(c, "bias_initializer"), name: NameOf(c)));
+        Register("RMSNormalization", c => new Layers.RMSNormalization(Ints(c, "axis"), Double(c, "epsilon", 1e-6), NameOf(c)));
+        Register("SpectralNormalization", c => new Layers.SpectralNormalization(
+            Deserialize(c["layer"] ?? throw new FormatException("'layer' is missing"), "SpectralNormalization's layer"), Int(c, "power_iterations", 1), NameOf(c)));
+        // Preprocessing of categories; the encodings are never sparse here, so a sparse file is refused by the constructors.
+        Register("CategoryEncoding", c => new Layers.CategoryEncoding(Int(c, "num_tokens"), String(c, "output_mode", "multi_hot"), Bool(c, "sparse", false), NameOf(c)));
+        Register("Discretization", c =>
+        {
+            // After adapt Keras writes both num_bins and the learned bin_boundaries (its from_config sets them apart).
+            var layer = new Layers.Discretization(c["num_bins"] is null ? Doubles(c, "bin_boundaries") : null, c["num_bins"]?.GetValue<int>(),
+                Double(c, "epsilon", 0.01), String(c, "output_mode", "int"), Bool(c, "sparse", false), NameOf(c));
+            if (c["num_bins"] is not null && Doubles(c, "bin_boundaries") is { } learned) layer.SetBoundaries(learned);
+            return layer;
+        });
+        Register("IntegerLookup", c => new Layers.IntegerLookup(
+            c["vocabulary"] is JsonArray vocabulary ? vocabulary.Select(t => t?.GetValue<long>() ?? throw new FormatException("'vocabulary' holds a null")).ToArray() : null,
+            c["max_tokens"]?.GetValue<int>(), Int(c, "num_oov_indices", 1), c["mask_token"]?.GetValue<long>(), c["oov_token"]?.GetValue<long>() ?? -1,
+            Bool(c, "invert", false), String(c, "output_mode", "int"), Bool(c, "sparse", false), Bool(c, "pad_to_max_tokens", false), NameOf(c))
+            .AdaptableAgain(Bool(c, "has_input_vocabulary", c["vocabulary"] is not null)));
         // Registered so that saving reaches Lambda.GetConfig, which says why it cannot; nothing can load one.
         Register<Layers.Lambda>("Lambda", c => throw new NotSupportedException(
             $"a Lambda layer ('{c["name"]}') holds a C# function, which a model file cannot hold (Keras 3 refuses to load a lambda in safe mode)."));
