@@ -94,3 +94,5 @@ public abstract class LayerOutputTests(string backend) : BackendTest(backend)
 public sealed class ManagedLayerOutputTests() : LayerOutputTests("managed");
 
 public sealed class NativeCpuLayerOutputTests() : LayerOutputTests("cpu");
+
+public sealed class CudaLayerOutputTests() : LayerOutputTests("cuda");
