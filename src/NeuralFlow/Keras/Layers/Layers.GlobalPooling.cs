@@ -20,7 +20,7 @@ public static partial class Layers
 
     /// <summary>
     /// What the global pooling layers share (Keras' <c>BaseGlobalPooling</c>): the data format,
-    /// keepdims, the spatial axes pooled over (one for the 1-D layers, two for the 2-D ones) and
+    /// keepdims, the spatial axes pooled over (one for the 1-D layers, two for the 2-D ones, three for the 3-D ones) and
     /// the input check.
     /// </summary>
     public abstract class GlobalPooling : Layer
