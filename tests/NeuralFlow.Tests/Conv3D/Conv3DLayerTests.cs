@@ -80,7 +80,7 @@ public abstract class Conv3DLayerTests(string backend) : BackendFileTest(backend
         var first = new Layers.Conv3D(6, [3, 2, 3], [2, 1, 2], "same", [1, 2, 1], activation: "tanh", biasInitializer: "ones", groups: 2, dataFormat: "channels_first");
         first.EnsureBuilt(xc.Shape);
         Assert.Equal(last.Kernel!.Shape, first.Kernel!.Shape); // the kernel layout does not depend on the data format
-        first.Kernel!.Assign(last.Kernel);
+        first.Kernel!.Assign(last.Kernel!);
         AssertClose(y, NF.Transpose(first.Call(xc), toLast));
 
         var up = new Layers.Conv3DTranspose(3, 2, strides: 2, activation: "relu", biasInitializer: "ones");
@@ -88,7 +88,7 @@ public abstract class Conv3DLayerTests(string backend) : BackendFileTest(backend
         Assert.Equal(NF.Relu(NF.Conv3DTranspose(x, up.Kernel!, [2]) + 1f).ToArray<float>(), upY.ToArray<float>());
         var upFirst = new Layers.Conv3DTranspose(3, 2, strides: 2, activation: "relu", biasInitializer: "ones", dataFormat: "channels_first");
         upFirst.EnsureBuilt(xc.Shape);
-        upFirst.Kernel!.Assign(up.Kernel);
+        upFirst.Kernel!.Assign(up.Kernel!);
         AssertClose(upY, NF.Transpose(upFirst.Call(xc), toLast));
 
         (Layer Last, Layer First)[] pairs =

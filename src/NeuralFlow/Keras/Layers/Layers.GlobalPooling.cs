@@ -38,6 +38,12 @@ public static partial class Layers
             SpatialAxes = Enumerable.Range(DataFormat == "channels_first" ? 2 : 1, spatialRank).ToArray();
         }
 
+        /// <summary>Whether it takes the maximum (the Max layers) rather than the mean.</summary>
+        internal bool TakesMax => _max;
+
+        /// <summary>The number of spatial axes pooled over: 1, 2 or 3.</summary>
+        internal int SpatialRank => _spatialRank;
+
         /// <summary>Keras 3's <c>keepdims</c>: the pooled axes stay, with length 1.</summary>
         public bool Keepdims { get; }
 
