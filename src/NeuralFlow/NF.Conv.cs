@@ -95,28 +95,25 @@ public static partial class NF
     private static Tensor GroupedConv(string op, Tensor x, Tensor kernel, int[]? strides, string padding, int[]? dilations, int groups)
     {
         var (window, oh, ow) = WindowFor(op, x.Shape, kernel.Shape[0], kernel.Shape[1], strides, padding, dilations);
-        int n = x.Shape[0], kk = kernel.Shape[0] * kernel.Shape[1], c = x.Shape[3], o = kernel.Shape[3];
-        var cols = Patches(x, window, oh, ow);
-        return Reshape(ColumnsTimesKernel(cols, kernel, n * oh * ow, kk, c, o, groups), [n, oh, ow, o]);
+        return GroupedConv(x, kernel, window, oh, ow, groups);
     }
 
-    /// <summary>
-    /// The product of a convolution: <paramref name="cols"/> (any shape holding [rows, taps, C],
-    /// each row one output position's window) times <paramref name="kernel"/> (any shape holding
-    /// [taps, C / groups, O]), giving [rows, O]. With G groups one batched product
-    /// [G, rows, taps*C/G] @ [G, taps*C/G, O/G] does all groups.
-    /// </summary>
-    private static Tensor ColumnsTimesKernel(Tensor cols, Tensor kernel, int rows, int taps, int c, int o, int groups)
+    /// <summary>The same, with its window already worked out (Conv3D's planes).</summary>
+    [MethodImpl(Hot)]
+    private static Tensor GroupedConv(Tensor x, Tensor kernel, Window2D window, int oh, int ow, int groups)
     {
+        int n = x.Shape[0], kk = kernel.Shape[0] * kernel.Shape[1], c = x.Shape[3], o = kernel.Shape[3];
+        int rows = n * oh * ow;
+        var cols = Patches(x, window, oh, ow);
         if (groups == 1)
-            return MatMul(Reshape(cols, [rows, taps * c]), Reshape(kernel, [taps * c, o]));
-        // Each group's columns are the (taps, its channels) of every window: one copy gathers them
+            return Reshape(MatMul(Reshape(cols, [rows, kk * c]), Reshape(kernel, [kk * c, o])), [n, oh, ow, o]);
+        // Each group's columns are the (kh, kw, its channels) of every patch: one copy gathers them
         // per group, so that a single batched GEMM does all groups.
         int cg = c / groups, og = o / groups;
-        var grouped = Reshape(Transpose(Reshape(cols, [rows, taps, groups, cg]), [2, 0, 1, 3]), [groups, rows, taps * cg]);
-        var kernels = Transpose(Reshape(kernel, [taps * cg, groups, og]), [1, 0, 2]);
+        var grouped = Reshape(Transpose(Reshape(cols, [rows, kk, groups, cg]), [2, 0, 1, 3]), [groups, rows, kk * cg]);
+        var kernels = Transpose(Reshape(kernel, [kk * cg, groups, og]), [1, 0, 2]);
         var y = MatMul(grouped, kernels); // [G, rows, O/G]
-        return Reshape(Transpose(y, [1, 0, 2]), [rows, o]);
+        return Reshape(Transpose(y, [1, 0, 2]), [n, oh, ow, o]);
     }
 
     /// <summary>im2col as an op: [N, H, W, C] into [N, OH, OW, KH, KW, C]; its gradient is col2im.</summary>

@@ -20,11 +20,12 @@ public static partial class NF
     /// pad at the back/bottom/right). With <paramref name="groups"/> G output group g sees input group g only.
     /// </summary>
     /// <remarks>
-    /// One im2col and one GEMM: the depth taps are gathered first (a KD x 1 window over the
-    /// [N, D, 1, H*W*C] view, giving [N*OD*KD, H, W, C] planes), then the 2-D im2col of those planes;
-    /// one copy moves the depth tap beside the KH x KW taps, so that each output position's row holds
-    /// (kd, kh, kw, c) in the kernel's order and a single [rows, KD*KH*KW*C] @ [KD*KH*KW*C, O] product
-    /// (one large GEMM rather than KD Conv2D calls and KD - 1 additions) finishes it.
+    /// The depth taps are gathered first (a KD x 1 im2col over the [N, D, 1, H*W*C] view, giving
+    /// KD planes per output depth) and become channels: [N*OD, H, W, (group, kd, c)], with the
+    /// kernel reordered to [KH, KW, KD*C/G, O] alike, so the 2-D convolution (one im2col, one GEMM,
+    /// its batched GEMM for groups) finishes it. Folding the taps into the channels copies a tensor
+    /// KD times the input, where moving the depth tap inside the full im2col columns would copy
+    /// one KD*KH*KW times it, and one large GEMM beats KD Conv2D calls and their additions.
     /// </remarks>
     [MethodImpl(Hot)]
     public static Tensor Conv3D(Tensor input, Tensor kernel, int[]? strides = null, string padding = "valid", int[]? dilations = null,
@@ -33,16 +34,15 @@ public static partial class NF
         const string op = nameof(Conv3D);
         var x = ConvInput(op, input, kernel, dataFormat, out bool channelsFirst, 3, "[KD, KH, KW, C / groups, O] (Keras' layout)");
         int n = x.Shape[0], d = x.Shape[1], h = x.Shape[2], w = x.Shape[3], c = x.Shape[4];
-        int kd = kernel.Shape[0], kh = kernel.Shape[1], kw = kernel.Shape[2], o = kernel.Shape[4];
+        int kd = kernel.Shape[0], kh = kernel.Shape[1], kw = kernel.Shape[2], cg = kernel.Shape[3], o = kernel.Shape[4];
         CheckGroups(op, input, kernel, c, groups);
         var (s, dil) = (Triple(op, "strides", strides), Triple(op, "dilations", dilations));
         var (depth, od) = DepthWindow(op, d, kd, s[0], dil[0], padding);
-        var planes = Reshape(Patches(Reshape(x, [n, d, 1, h * w * c]), depth, od, 1), [n * od * kd, h, w, c]);
+        var taps = Patches(Reshape(x, [n, d, 1, h * w * c]), depth, od, 1); // [N, OD, 1, KD, 1, H*W*C]
+        var planes = Reshape(Transpose(Reshape(taps, [n * od, kd, h, w, groups, cg]), [0, 2, 3, 4, 1, 5]), [n * od, h, w, kd * c]);
+        var planeKernel = Reshape(Transpose(kernel, [1, 2, 0, 3, 4]), [kh, kw, kd * cg, o]);
         var (window, oh, ow) = WindowFor(op, planes.Shape, kh, kw, [s[1], s[2]], padding, [dil[1], dil[2]]);
-        var cols = Patches(planes, window, oh, ow); // [N*OD*KD, OH, OW, KH, KW, C]
-        int rows = n * od * oh * ow;
-        var rowMajor = Transpose(Reshape(cols, [n * od, kd, oh * ow, kh * kw * c]), [0, 2, 1, 3]);
-        var y = Reshape(ColumnsTimesKernel(rowMajor, kernel, rows, kd * kh * kw, c, o, groups), [n, od, oh, ow, o]);
+        var y = Reshape(GroupedConv(planes, planeKernel, window, oh, ow, groups), [n, od, oh, ow, o]);
         return channelsFirst ? FromNhwc(y) : y;
     }
 
@@ -54,9 +54,10 @@ public static partial class NF
     /// one value or three, each below its stride).
     /// </summary>
     /// <remarks>
-    /// The product x @ kernel^T gives every input position's KD*KH*KW*F contributions; col2im
-    /// scatters the KH x KW taps into planes, then a KD x 1 col2im over the [N, D, 1, OH*OW*F]
-    /// view scatters the depth taps, so the tape differentiates it with im2cols and a product.
+    /// Conv3D's steps backwards: the 2-D transposed convolution of each input plane with the kernel
+    /// as [KH, KW, KD*F, C] gives every plane's KD output planes as channels; they move beside the
+    /// depth and a KD x 1 col2im over the [N, D, 1, OH*OW*F] view scatters them along it. The tape
+    /// differentiates it with im2cols and products.
     /// </remarks>
     [MethodImpl(Hot)]
     public static Tensor Conv3DTranspose(Tensor input, Tensor kernel, int[]? strides = null, string padding = "valid", int[]? outputPadding = null,
@@ -82,13 +83,12 @@ public static partial class NF
         if (back != d)
             throw new ArgumentException(
                 $"{op}: the output depth {od} convolved back with a window of {kd}, stride {s[0]} and padding \"{padding}\" gives {back}, not the input's {d}; choose an outputPadding that makes the sizes agree (as Keras requires).", nameof(outputPadding));
-        var (window, oh, ow) = TransposedWindow(op, new Shape(n * d, h, w, c), kh, kw, [s[1], s[2]], padding, pads is null ? null : [pads[1], pads[2]], [dil[1], dil[2]]);
-        var cols = MatMul(Reshape(x, [n * d * h * w, c]), Reshape(kernel, [kd * kh * kw * f, c]), transposeB: true);
-        // [N*D, H*W, KD, KH*KW*F] -> [N*D*KD, H, W, KH, KW, F]: each depth tap's planes, for the 2-D col2im.
-        var taps = Reshape(Transpose(Reshape(cols, [n * d, h * w, kd, kh * kw * f]), [0, 2, 1, 3]), [n * d * kd, h, w, kh, kw, f]);
-        var planes = Unpatches(taps, window, new Shape(n * d * kd, oh, ow, f));
-        var volume = Unpatches(Reshape(planes, [n, d, 1, kd, 1, oh * ow * f]), depth, new Shape(n, od, 1, oh * ow * f));
-        var y = Reshape(volume, [n, od, oh, ow, f]);
+        var planes = Reshape(x, [n * d, h, w, c]);
+        var (window, oh, ow) = TransposedWindow(op, planes.Shape, kh, kw, [s[1], s[2]], padding, pads is null ? null : [pads[1], pads[2]], [dil[1], dil[2]]);
+        var planeKernel = Reshape(Transpose(kernel, [1, 2, 0, 3, 4]), [kh, kw, kd * f, c]);
+        var outPlanes = TransposedConv(planes, planeKernel, window, oh, ow); // [N*D, OH, OW, (kd, f)]
+        var taps = Reshape(Transpose(Reshape(outPlanes, [n, d, oh * ow, kd, f]), [0, 1, 3, 2, 4]), [n, d, 1, kd, 1, oh * ow * f]);
+        var y = Reshape(Unpatches(taps, depth, new Shape(n, od, 1, oh * ow * f)), [n, od, oh, ow, f]);
         return channelsFirst ? FromNhwc(y) : y;
     }
 
