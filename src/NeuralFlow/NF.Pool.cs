@@ -45,7 +45,7 @@ public static partial class NF
         // wrong second derivative, so that case is refused rather than answered wrongly.
         if (Tape.AnyRecording)
             throw new NotSupportedException(
-                $"{(kind == PoolOp.Max ? "MaxPool2D" : "AvgPool2D")}: a gradient of its gradient (an outer GradientTape recording while an inner one computes the gradient) is not supported yet; compute the inner gradient outside the outer tape, or use a strided Conv2D instead of pooling.");
+                $"{n.Op}: a gradient of its gradient (an outer GradientTape recording while an inner one computes the gradient) is not supported yet; compute the inner gradient outside the outer tape, or use a strided Conv2D instead of pooling.");
         var x = n.X;
         var dx = Tensor.Empty(x.Shape, x.DType, x.Backend);
         Engine.Pool2DBackward(kind, x, g, window, dx);

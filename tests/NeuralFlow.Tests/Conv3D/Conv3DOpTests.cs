@@ -74,6 +74,40 @@ public abstract class Conv3DOpTests(string backend) : BackendTest(backend)
     }
 
     [SkippableFact]
+    public void Second_order_gradients_follow_the_composition()
+    {
+        RequireBackend();
+        // Conv3D is im2cols, copies and products, all twice differentiable: d/dx of ||dL/dk||^2
+        // against finite differences. The pools' fused backward kernel is not, and says so naming the 3-D op.
+        using var kernel = NF.Constant(GradientTests.In([2, 2, 1, 2, 2], 21).V, [2, 2, 1, 2, 2]);
+        GradientTests.Check(t =>
+        {
+            using var inner = new GradientTape();
+            inner.Watch(kernel);
+            var y = NF.Conv3D(t[0], kernel, [2, 1, 1], "same");
+            var dk = inner.Gradient(NF.ReduceSum(y * y), [kernel])[0];
+            return NF.ReduceSum(dk * dk);
+        }, GradientTests.In([1, 3, 3, 2, 2], 22));
+        using var x = NF.Constant(GradientTests.In([1, 2, 2, 2, 1], 23).V, [1, 2, 2, 2, 1]);
+        using var outer = new GradientTape();
+        outer.Watch(x);
+        using var tape = new GradientTape();
+        tape.Watch(x);
+        var pooled = NF.MaxPool3D(x, [2]);
+        var e = Assert.Throws<NotSupportedException>(() => tape.Gradient(NF.ReduceSum(pooled), [x]));
+        Assert.StartsWith("MaxPool3D:", e.Message);
+    }
+
+    [SkippableFact]
+    public void An_empty_batch_gives_an_empty_result()
+    {
+        RequireBackend();
+        Assert.Equal(new Shape(0, 2, 3, 2, 4), NF.Conv3D(NF.Zeros([0, 3, 3, 2, 2]), NF.Zeros([2, 1, 1, 2, 4])).Shape);
+        Assert.Equal(new Shape(0, 6, 3, 2, 4), NF.Conv3DTranspose(NF.Zeros([0, 3, 3, 2, 2]), NF.Zeros([2, 1, 1, 4, 2]), [2, 1, 1], "same").Shape);
+        Assert.Equal(new Shape(0, 1, 1, 1, 2), NF.AvgPool3D(NF.Zeros([0, 3, 3, 2, 2]), [2]).Shape);
+    }
+
+    [SkippableFact]
     public void Bad_arguments_are_refused_naming_them()
     {
         RequireBackend();
