@@ -24,25 +24,40 @@ public static partial class NF
     private static Tensor Convolve2D(string op, Tensor input, Tensor kernel, int[]? strides, string padding, int[]? dilations, int groups, string dataFormat)
     {
         var x = ConvInput(op, input, kernel, dataFormat, out bool channelsFirst);
-        int c = x.Shape[3];
-        if (groups < 1)
-            throw new ArgumentOutOfRangeException(nameof(groups), groups, $"{op}: groups must be at least 1.");
-        if (groups == 1 && kernel.Shape[2] != c)
-            throw new ArgumentException(
-                $"{op}: kernel {kernel.Shape} expects {kernel.Shape[2]} input channels but input {input.Shape} has {c}.", nameof(kernel));
-        if (c % groups != 0)
-            throw new ArgumentException($"{op}: input {input.Shape} has {c} channels, which do not divide into {groups} groups.", nameof(groups));
-        if (kernel.Shape[2] * groups != c)
-            throw new ArgumentException(
-                $"{op}: with {groups} groups the kernel needs {c / groups} input channels per group (input {input.Shape} has {c}), but kernel {kernel.Shape} has {kernel.Shape[2]}.", nameof(kernel));
-        if (kernel.Shape[3] % groups != 0)
-            throw new ArgumentException($"{op}: kernel {kernel.Shape} has {kernel.Shape[3]} filters, which do not divide into {groups} groups.", nameof(groups));
+        CheckGroups(op, input, kernel, x.Shape[-1], groups);
         var y = GroupedConv(op, x, kernel, strides, padding, dilations, groups);
         return channelsFirst ? FromNhwc(y) : y;
     }
 
-    /// <summary>The checks every convolution shares; returns the input as NHWC (a transposed view for channels_first).</summary>
-    internal static Tensor ConvInput(string op, Tensor input, Tensor kernel, string dataFormat, out bool channelsFirst)
+    /// <summary>
+    /// The channel checks of a (grouped) convolution whose kernel ends [..., C / groups, O]: the
+    /// kernel's input channels times the groups must be the input's <paramref name="c"/>
+    /// channels, and the groups must divide both.
+    /// </summary>
+    private static void CheckGroups(string op, Tensor input, Tensor kernel, int c, int groups)
+    {
+        int kernelIn = kernel.Shape[-2], filters = kernel.Shape[-1];
+        if (groups < 1)
+            throw new ArgumentOutOfRangeException(nameof(groups), groups, $"{op}: groups must be at least 1.");
+        if (groups == 1 && kernelIn != c)
+            throw new ArgumentException(
+                $"{op}: kernel {kernel.Shape} expects {kernelIn} input channels but input {input.Shape} has {c}.", nameof(kernel));
+        if (c % groups != 0)
+            throw new ArgumentException($"{op}: input {input.Shape} has {c} channels, which do not divide into {groups} groups.", nameof(groups));
+        if (kernelIn * groups != c)
+            throw new ArgumentException(
+                $"{op}: with {groups} groups the kernel needs {c / groups} input channels per group (input {input.Shape} has {c}), but kernel {kernel.Shape} has {kernelIn}.", nameof(kernel));
+        if (filters % groups != 0)
+            throw new ArgumentException($"{op}: kernel {kernel.Shape} has {filters} filters, which do not divide into {groups} groups.", nameof(groups));
+    }
+
+    /// <summary>
+    /// The checks every convolution shares; returns the input channels_last (a packed copy for
+    /// channels_first). <paramref name="spatialRank"/> is 2 for images, 3 for volumes (whose
+    /// kernel layout <paramref name="kernelLayout"/> names in errors).
+    /// </summary>
+    internal static Tensor ConvInput(string op, Tensor input, Tensor kernel, string dataFormat, out bool channelsFirst,
+                                     int spatialRank = 2, string kernelLayout = "HWIO [KH, KW, C, O]")
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(kernel);
@@ -50,12 +65,24 @@ public static partial class NF
         Engine.BackendOf(op, input, kernel);
         if (!input.DType.IsFloating() || kernel.DType != input.DType)
             throw new ArgumentException($"{op}: input and kernel must both be float32 or both float64, got {input.DType.Name()} and {kernel.DType.Name()}; convert with NF.Cast.");
-        if (input.Rank != 4)
-            throw new ArgumentException(
-                $"{op}: input must be {(channelsFirst ? "NCHW [N, C, H, W]" : "NHWC [N, H, W, C]")}, got shape {input.Shape}.", nameof(input));
-        if (kernel.Rank != 4)
-            throw new ArgumentException($"{op}: kernel must be HWIO [KH, KW, C, O], got shape {kernel.Shape}.", nameof(kernel));
+        CheckSpatialRank(op, input, spatialRank, channelsFirst);
+        if (kernel.Rank != spatialRank + 2)
+            throw new ArgumentException($"{op}: kernel must be {kernelLayout}, got shape {kernel.Shape}.", nameof(kernel));
         return channelsFirst ? ToNhwc(input) : input;
+    }
+
+    /// <summary>Refuses an input that is not a batch of images (<paramref name="spatialRank"/> 2) or volumes (3), naming the layout.</summary>
+    internal static void CheckSpatialRank(string op, Tensor input, int spatialRank, bool channelsFirst)
+    {
+        if (input.Rank == spatialRank + 2) return;
+        string layout = (spatialRank, channelsFirst) switch
+        {
+            (3, false) => "NDHWC [N, D, H, W, C]",
+            (3, true) => "NCDHW [N, C, D, H, W]",
+            (_, false) => "NHWC [N, H, W, C]",
+            (_, true) => "NCHW [N, C, H, W]",
+        };
+        throw new ArgumentException($"{op}: input must be {layout}, got shape {input.Shape}.", nameof(input));
     }
 
     /// <summary>
@@ -68,6 +95,13 @@ public static partial class NF
     private static Tensor GroupedConv(string op, Tensor x, Tensor kernel, int[]? strides, string padding, int[]? dilations, int groups)
     {
         var (window, oh, ow) = WindowFor(op, x.Shape, kernel.Shape[0], kernel.Shape[1], strides, padding, dilations);
+        return GroupedConv(x, kernel, window, oh, ow, groups);
+    }
+
+    /// <summary>The same, with its window already worked out (Conv3D's planes).</summary>
+    [MethodImpl(Hot)]
+    private static Tensor GroupedConv(Tensor x, Tensor kernel, Window2D window, int oh, int ow, int groups)
+    {
         int n = x.Shape[0], kk = kernel.Shape[0] * kernel.Shape[1], c = x.Shape[3], o = kernel.Shape[3];
         int rows = n * oh * ow;
         var cols = Patches(x, window, oh, ow);

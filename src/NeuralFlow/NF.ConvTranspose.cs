@@ -27,16 +27,22 @@ public static partial class NF
     {
         const string op = nameof(Conv2DTranspose);
         var x = ConvInput(op, input, kernel, dataFormat, out bool channelsFirst);
-        int n = x.Shape[0], h = x.Shape[1], w = x.Shape[2], c = x.Shape[3];
-        int kh = kernel.Shape[0], kw = kernel.Shape[1], f = kernel.Shape[2];
+        int c = x.Shape[3], kh = kernel.Shape[0], kw = kernel.Shape[1];
         if (kernel.Shape[3] != c)
             throw new ArgumentException(
                 $"{op}: kernel {kernel.Shape} ([KH, KW, filters, C]) expects {kernel.Shape[3]} input channels but input {input.Shape} has {c}.", nameof(kernel));
         var (window, oh, ow) = TransposedWindow(op, x.Shape, kh, kw, strides, padding, outputPadding, dilations);
-        var image = new Shape(n, oh, ow, f);
-        var cols = MatMul(Reshape(x, [n * h * w, c]), Reshape(kernel, [kh * kw * f, c]), transposeB: true);
-        var y = Unpatches(Reshape(cols, [n, h, w, kh, kw, f]), window, image);
+        var y = TransposedConv(x, kernel, window, oh, ow);
         return channelsFirst ? FromNhwc(y) : y;
+    }
+
+    /// <summary>The transposed convolution of checked NHWC operands (kernel [KH, KW, F, C]) onto [N, OH, OW, F]: x @ kernel^T, then col2im.</summary>
+    private static Tensor TransposedConv(Tensor x, Tensor kernel, Window2D window, int oh, int ow)
+    {
+        int n = x.Shape[0], h = x.Shape[1], w = x.Shape[2], c = x.Shape[3];
+        int kh = kernel.Shape[0], kw = kernel.Shape[1], f = kernel.Shape[2];
+        var cols = MatMul(Reshape(x, [n * h * w, c]), Reshape(kernel, [kh * kw * f, c]), transposeB: true);
+        return Unpatches(Reshape(cols, [n, h, w, kh, kw, f]), window, new Shape(n, oh, ow, f));
     }
 
     /// <summary>

@@ -26,9 +26,7 @@ public static partial class NF
         bool channelsFirst = ChannelsFirst(op, dataFormat);
         if (!input.DType.IsFloating())
             throw new ArgumentException($"{op}: needs float32 or float64, got {input.DType.Name()}; convert with NF.Cast(x, DType.Float32).", nameof(input));
-        if (input.Rank != 4)
-            throw new ArgumentException(
-                $"{op}: input must be {(channelsFirst ? "NCHW [N, C, H, W]" : "NHWC [N, H, W, C]")}, got shape {input.Shape}.", nameof(input));
+        CheckSpatialRank(op, input, 2, channelsFirst);
         if (poolSize.Length is not (1 or 2))
             throw new ArgumentException($"{op}: poolSize needs 1 or 2 values (height, width), got {poolSize.Length}.", nameof(poolSize));
         var x = channelsFirst ? ToNhwc(input) : input;
@@ -47,7 +45,7 @@ public static partial class NF
         // wrong second derivative, so that case is refused rather than answered wrongly.
         if (Tape.AnyRecording)
             throw new NotSupportedException(
-                $"{(kind == PoolOp.Max ? "MaxPool2D" : "AvgPool2D")}: a gradient of its gradient (an outer GradientTape recording while an inner one computes the gradient) is not supported yet; compute the inner gradient outside the outer tape, or use a strided Conv2D instead of pooling.");
+                $"{n.Op}: a gradient of its gradient (an outer GradientTape recording while an inner one computes the gradient) is not supported yet; compute the inner gradient outside the outer tape, or use a strided Conv2D instead of pooling.");
         var x = n.X;
         var dx = Tensor.Empty(x.Shape, x.DType, x.Backend);
         Engine.Pool2DBackward(kind, x, g, window, dx);

@@ -33,14 +33,7 @@ public partial class Model
             var input = channelsFirst
                 ? new Shape(1, (int)shape[1], (int)shape[2], (int)shape[0])
                 : new Shape(1, (int)shape[0], (int)shape[1], (int)shape[2]);
-            if (layer is Layers.GlobalPooling2D global)
-            {
-                int first = channelsFirst ? 1 : 0;
-                if (global.Keepdims) shape[first] = shape[first + 1] = 1;
-                else shape.RemoveRange(first, 2);
-                return Node(layer is Layers.GlobalMaxPooling2D ? "ReduceMax" : "ReduceMean", layer.Name, [x],
-                    OnnxWriter.IntsAttribute("axes", channelsFirst ? [2, 3] : [1, 2]), OnnxWriter.IntAttribute("keepdims", global.Keepdims ? 1 : 0));
-            }
+            if (layer is Layers.GlobalPooling2D global) return GlobalPool(global, x, shape);
             string nchw = channelsFirst ? x : Node("Transpose", $"{layer.Name}/ToNCHW", [x], OnnxWriter.IntsAttribute("perm", ToNchw));
             var (y, oh, ow, channels) = layer switch
             {
@@ -56,6 +49,20 @@ public partial class Model
             shape.AddRange(channelsFirst ? [channels, oh, ow] : [oh, ow, channels]);
             string output = channelsFirst ? y : Node("Transpose", $"{layer.Name}/ToNHWC", [y], OnnxWriter.IntsAttribute("perm", ToNhwc));
             return layer is Layers.Convolution2D { Activation: { } activation } ? Activation(activation, layer, output) : output;
+        }
+
+        /// <summary>
+        /// A global pool of any rank: ReduceMax or ReduceMean over its spatial axes (ONNX's axes
+        /// count the batch), the trailing <paramref name="shape"/> losing them or, with keepdims, keeping them as 1.
+        /// </summary>
+        private string GlobalPool(Layers.GlobalPooling global, string x, List<long> shape)
+        {
+            int first = global.DataFormat == "channels_first" ? 1 : 0, rank = global.SpatialRank;
+            if (global.Keepdims)
+                for (int i = 0; i < rank; i++) shape[first + i] = 1;
+            else shape.RemoveRange(first, rank);
+            return Node(global.TakesMax ? "ReduceMax" : "ReduceMean", global.Name, [x],
+                OnnxWriter.IntsAttribute("axes", Enumerable.Range(first + 1, rank).Select(a => (long)a)), OnnxWriter.IntAttribute("keepdims", global.Keepdims ? 1 : 0));
         }
 
         private static string? DataFormatOf(Layer layer) => layer switch

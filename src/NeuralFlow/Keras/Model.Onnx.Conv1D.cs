@@ -18,13 +18,7 @@ public partial class Model
                 throw new NotSupportedException($"ExportOnnx: layer {layer.Name} needs sequence inputs, but its input has trailing dims ({string.Join(", ", shape)}).");
             bool channelsFirst = DataFormatOf(layer) == "channels_first";
             int steps = channelsFirst ? 1 : 0;
-            if (layer is Layers.GlobalPooling1D global)
-            {
-                if (global.Keepdims) shape[steps] = 1;
-                else shape.RemoveAt(steps);
-                return Node(layer is Layers.GlobalMaxPooling1D ? "ReduceMax" : "ReduceMean", layer.Name, [x],
-                    OnnxWriter.IntsAttribute("axes", [steps + 1]), OnnxWriter.IntAttribute("keepdims", global.Keepdims ? 1 : 0));
-            }
+            if (layer is Layers.GlobalPooling1D global) return GlobalPool(global, x, shape);
             int length = (int)shape[steps], channels = (int)shape[1 - steps];
             string ncl = channelsFirst ? x : Node("Transpose", $"{layer.Name}/ToNCL", [x], OnnxWriter.IntsAttribute("perm", SwapLastTwo));
             string y;

@@ -91,6 +91,13 @@ public abstract class LayerReplayParityTests(string backend) : BackendTest(backe
         ["UnitNormalization"] = ("vector", () => [new Layers.Dense(6), new Layers.UnitNormalization()]),
         ["ActivityRegularization"] = ("vector", () => [new Layers.Dense(6), new Layers.ActivityRegularization(l1: 0.01, l2: 0.01)]),
         ["SeparableConv2D"] = ("image", () => [new Layers.SeparableConv2D(3, 3, padding: "same", depthMultiplier: 2, activation: "relu"), new Layers.Flatten()]),
+        // The volume layers on [4, 4, 5, 4, 2] clips (odd sizes, so "same" pads unevenly).
+        ["Conv3D"] = ("volume", () => [new Layers.Conv3D(4, [2, 3, 2], [1, 2, 1], padding: "same", dilationRate: [2, 1, 1], activation: "relu", groups: 2), new Layers.Flatten()]),
+        ["Conv3DTranspose"] = ("volume", () => [new Layers.Conv3DTranspose(3, 3, strides: 2, padding: "same", outputPadding: 1, activation: "relu"), new Layers.Flatten()]),
+        ["MaxPooling3D"] = ("volume", () => [new Layers.Conv3D(3, 1), new Layers.MaxPooling3D([2, 2, 2], padding: "same"), new Layers.Flatten()]),
+        ["AveragePooling3D"] = ("volume", () => [new Layers.Conv3D(3, 1), new Layers.AveragePooling3D(3, strides: 2, padding: "same"), new Layers.Flatten()]),
+        ["GlobalAveragePooling3D"] = ("volume", () => [new Layers.Conv3D(4, 2), new Layers.GlobalAveragePooling3D()]),
+        ["GlobalMaxPooling3D"] = ("volume", () => [new Layers.Permute([4, 1, 2, 3]), new Layers.Conv3D(4, 2, dataFormat: "channels_first"), new Layers.GlobalMaxPooling3D(dataFormat: "channels_first")]),
         ["SeparableConv1D"] = ("sequence", () => [new Layers.SeparableConv1D(3, 3, strides: 2, dilationRate: 1, depthMultiplier: 2), new Layers.Flatten()]),
         // Breadth5: einsum projections, category preprocessing (integer outputs feed an Embedding), RMS and spectral normalization.
         ["EinsumDense"] = ("sequence", () => [new Layers.EinsumDense("abc,cde->abde", [null, 2, 3], activation: "relu", biasAxes: "de"), new Layers.Flatten()]),
@@ -161,6 +168,7 @@ public abstract class LayerReplayParityTests(string backend) : BackendTest(backe
         Tensor x = kind switch
         {
             "image" => NF.Random.Normal([4, 6, 6, 2]),
+            "volume" => NF.Random.Normal([4, 4, 5, 4, 2]),
             "sequence" => NF.Random.Normal([4, 8, 2]),
             "tokens" => NF.Random.Uniform([4, 5], minval: 0, maxval: 10, dtype: DType.Int32),
             _ => NF.Random.Normal([4, 5]),

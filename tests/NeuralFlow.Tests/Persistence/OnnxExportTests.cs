@@ -204,6 +204,41 @@ public abstract class OnnxExportTests(string backend) : BackendFileTest(backend)
     }
 
     [SkippableFact]
+    public void Volume_cnns_run_in_onnx_runtime_as_in_predict()
+    {
+        RequireBackend();
+        NF.Random.SetSeed(45);
+        // Conv, ConvTranspose and the pools on NCDHW between Transposes; TensorFlow's "same" (the
+        // odd pad at the back/bottom/right) and the transposed placement as explicit pads, an
+        // output padding as ONNX's output_padding.
+        var model = new Sequential(
+            new Layers.Conv3D(4, [3, 2, 3], [2, 1, 2], "same", [1, 2, 1], activation: "relu", groups: 2),
+            new Layers.MaxPooling3D([2, 3, 2], [1, 2, 1], "same"),
+            new Layers.Conv3DTranspose(3, 3, strides: 2, padding: "same", outputPadding: 1, activation: "tanh"),
+            new Layers.AveragePooling3D(3, strides: 2, padding: "same"),
+            new Layers.Conv3DTranspose(2, [2, 3, 2], [1, 3, 2], outputPadding: [0, 2, 1], dilationRate: [2, 1, 1]), // cells past the full length
+            new Layers.Flatten(),
+            new Layers.Dense(3, activation: "softmax"));
+        Fit(model, NF.Random.Uniform([32, 5, 7, 6, 2]), 3);
+        ExportAndCompare(model, "volume.onnx", [5, 7, 6, 2], [1, 5]);
+
+        // channels_first layers are NCDHW on both sides; the global pools with and without keepdims.
+        var first = new Sequential(
+            new Layers.Conv3D(4, 2, padding: "same", dataFormat: "channels_first", biasInitializer: "ones"),
+            new Layers.AveragePooling3D(2, padding: "same", dataFormat: "channels_first"),
+            new Layers.Conv3DTranspose(3, 2, strides: 2, dataFormat: "channels_first"),
+            new Layers.GlobalMaxPooling3D(dataFormat: "channels_first", keepdims: true),
+            new Layers.Flatten(),
+            new Layers.Dense(2));
+        Fit(first, NF.Random.Uniform([32, 3, 5, 4, 5]), 2);
+        ExportAndCompare(first, "volume_ncdhw.onnx", [3, 5, 4, 5], [2]);
+
+        var averaged = new Sequential(new Layers.Conv3D(3, 2, useBias: false), new Layers.MaxPooling3D(2), new Layers.GlobalAveragePooling3D());
+        Fit(averaged, NF.Random.Uniform([32, 5, 5, 5, 2]), 3);
+        ExportAndCompare(averaged, "volume_gap.onnx", [5, 5, 5, 2], [3]);
+    }
+
+    [SkippableFact]
     public void Conv_variants_run_in_onnx_runtime_as_in_predict()
     {
         RequireBackend();
@@ -523,7 +558,8 @@ public sealed class OnnxExportLimitsTests : IDisposable
         // What the registered exporters cover today; a lost exporter fails here.
         string[] layers = ["Dense", "Conv2D", "Conv2DTranspose", "DepthwiseConv2D", "AveragePooling2D", "MaxPooling2D",
             "GlobalAveragePooling2D", "GlobalMaxPooling2D", "Reshape", "Conv1D", "AveragePooling1D", "MaxPooling1D",
-            "GlobalAveragePooling1D", "GlobalMaxPooling1D", "GRU", "LSTM", "SimpleRNN", "BatchNormalization", "LayerNormalization",
+            "GlobalAveragePooling1D", "GlobalMaxPooling1D", "Conv3D", "Conv3DTranspose", "AveragePooling3D", "MaxPooling3D",
+            "GlobalAveragePooling3D", "GlobalMaxPooling3D", "GRU", "LSTM", "SimpleRNN", "BatchNormalization", "LayerNormalization",
             "ZeroPadding2D", "Cropping2D", "ZeroPadding1D", "Cropping1D", "ZeroPadding3D", "Cropping3D", "UpSampling2D", "Permute", "RepeatVector", "Embedding", "Activation",
             "Dropout", "Flatten", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax", "EinsumDense", "RMSNormalization",
             "GaussianDropout", "GaussianNoise", "RandomBrightness", "RandomContrast", "RandomCrop", "RandomFlip", "RandomRotation",

@@ -34,17 +34,7 @@ public static partial class Layers
         {
             (KernelRegularizer, BiasRegularizer, ActivityRegularizer) = (kernelRegularizer, biasRegularizer, activityRegularizer);
             Filters = filters > 0 ? filters : throw new ArgumentOutOfRangeException(nameof(filters), filters, "Conv2DTranspose: filters must be positive.");
-            if (outputPadding is not null)
-            {
-                if (outputPadding.Length is not (1 or 2) || outputPadding.Any(p => p < 0))
-                    throw new ArgumentException($"Conv2DTranspose: outputPadding must be one or two non-negative integers (height, width), got [{string.Join(", ", outputPadding)}].", nameof(outputPadding));
-                OutputPadding = [outputPadding[0], outputPadding[^1]];
-                // Keras' rule: the extra rows must be fewer than one stride, or they would be a whole output step.
-                for (int i = 0; i < 2; i++)
-                    if (OutputPadding[i] >= Strides[i])
-                        throw new ArgumentException(
-                            $"Conv2DTranspose: outputPadding [{string.Join(", ", OutputPadding)}] must be smaller than the strides [{string.Join(", ", Strides)}].", nameof(outputPadding));
-            }
+            OutputPadding = PoolingArgs.OutputPadding(nameof(Conv2DTranspose), outputPadding, Strides, PoolingArgs.ImageAxes);
         }
 
         /// <summary>Output channels.</summary>

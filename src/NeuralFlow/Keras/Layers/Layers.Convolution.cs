@@ -7,7 +7,7 @@ public static partial class Layers
     /// <summary>
     /// What every convolution layer shares (Keras' <c>BaseConv</c>): window, strides, padding,
     /// dilation, data format (one window value per spatial axis: one for Conv1D, two for the 2-D
-    /// layers), the kernel and optional bias, the activation.
+    /// layers, three for the 3-D ones), the kernel and optional bias, the activation.
     /// </summary>
     public abstract class Convolution : Layer
     {
@@ -28,7 +28,7 @@ public static partial class Layers
             BiasInitializer = biasInitializer ?? Initializer.Zeros;
         }
 
-        /// <summary>The window's size per spatial axis: (steps) or (height, width).</summary>
+        /// <summary>The window's size per spatial axis: (steps), (height, width) or (depth, height, width).</summary>
         public int[] KernelSize { get; }
 
         /// <summary>The strides per spatial axis.</summary>
@@ -86,7 +86,7 @@ public static partial class Layers
             return c;
         }
 
-        /// <summary>The number of spatial axes: 1 for sequences, 2 for images.</summary>
+        /// <summary>The number of spatial axes: 1 for sequences, 2 for images, 3 for volumes.</summary>
         private int SpatialRank => KernelSize.Length;
 
         /// <summary>The input's channel count under <see cref="DataFormat"/>; an error naming the layer for an input of another rank.</summary>

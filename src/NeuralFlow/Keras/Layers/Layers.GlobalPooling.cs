@@ -20,7 +20,7 @@ public static partial class Layers
 
     /// <summary>
     /// What the global pooling layers share (Keras' <c>BaseGlobalPooling</c>): the data format,
-    /// keepdims, the spatial axes pooled over (one for the 1-D layers, two for the 2-D ones) and
+    /// keepdims, the spatial axes pooled over (one for the 1-D layers, two for the 2-D ones, three for the 3-D ones) and
     /// the input check.
     /// </summary>
     public abstract class GlobalPooling : Layer
@@ -37,6 +37,12 @@ public static partial class Layers
             Keepdims = keepdims;
             SpatialAxes = Enumerable.Range(DataFormat == "channels_first" ? 2 : 1, spatialRank).ToArray();
         }
+
+        /// <summary>Whether it takes the maximum (the Max layers) rather than the mean.</summary>
+        internal bool TakesMax => _max;
+
+        /// <summary>The number of spatial axes pooled over: 1, 2 or 3.</summary>
+        internal int SpatialRank => _spatialRank;
 
         /// <summary>Keras 3's <c>keepdims</c>: the pooled axes stay, with length 1.</summary>
         public bool Keepdims { get; }

@@ -7,7 +7,7 @@ public static partial class Layers
     /// <summary>
     /// What the max and average pooling layers share (Keras' <c>BasePooling</c>): window, strides
     /// (default: the window, as Keras), padding and data format, one window value per spatial
-    /// axis (one for the 1-D pools, two for the 2-D ones).
+    /// axis (one for the 1-D pools, two for the 2-D ones, three for the 3-D ones).
     /// </summary>
     public abstract class Pooling : Layer
     {
@@ -20,7 +20,7 @@ public static partial class Layers
             DataFormat = dataFormat;
         }
 
-        /// <summary>The window's size per spatial axis: (steps) or (height, width).</summary>
+        /// <summary>The window's size per spatial axis: (steps), (height, width) or (depth, height, width).</summary>
         public int[] PoolSize { get; }
 
         /// <summary>The strides per spatial axis.</summary>

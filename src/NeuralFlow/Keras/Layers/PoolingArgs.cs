@@ -6,12 +6,40 @@ namespace NeuralFlow.Keras;
 internal static class PoolingArgs
 {
     /// <summary>(height, width) from one value (both) or two; each at least 1.</summary>
-    public static int[] Pair(string layer, string arg, int[] values)
+    public static int[] Pair(string layer, string arg, int[] values) => PerAxis(layer, arg, values, ImageAxes);
+
+    /// <summary>(depth, height, width) from one value (all three) or three; each at least 1.</summary>
+    public static int[] Triple(string layer, string arg, int[] values) => PerAxis(layer, arg, values, VolumeAxes);
+
+    public static readonly string[] ImageAxes = ["height", "width"], VolumeAxes = ["depth", "height", "width"];
+
+    private static int[] PerAxis(string layer, string arg, int[] values, string[] axes)
     {
         ArgumentNullException.ThrowIfNull(values, arg);
-        if (values.Length is not (1 or 2) || values.Any(v => v < 1))
-            throw new ArgumentException($"{layer}: {arg} must be one or two positive integers (height, width), got [{string.Join(", ", values)}].", arg);
-        return [values[0], values[^1]];
+        if ((values.Length != 1 && values.Length != axes.Length) || values.Any(v => v < 1))
+            throw new ArgumentException(
+                $"{layer}: {arg} must be one or {Count(axes)} positive integers ({string.Join(", ", axes)}), got [{string.Join(", ", values)}].", arg);
+        return values.Length == 1 ? Enumerable.Repeat(values[0], axes.Length).ToArray() : [.. values];
+    }
+
+    private static string Count(string[] axes) => axes.Length == 2 ? "two" : "three";
+
+    /// <summary>
+    /// Keras' output_padding of a transposed convolution: null (Keras' default size), one value
+    /// (every axis) or one per axis, each at least 0 and, Keras' rule, smaller than its axis'
+    /// stride (or the extra rows would be a whole output step).
+    /// </summary>
+    public static int[]? OutputPadding(string layer, int[]? values, int[] strides, string[] axes)
+    {
+        if (values is null) return null;
+        if ((values.Length != 1 && values.Length != axes.Length) || values.Any(p => p < 0))
+            throw new ArgumentException(
+                $"{layer}: outputPadding must be one or {Count(axes)} non-negative integers ({string.Join(", ", axes)}), got [{string.Join(", ", values)}].", "outputPadding");
+        int[] pads = values.Length == 1 ? Enumerable.Repeat(values[0], axes.Length).ToArray() : [.. values];
+        if (pads.Where((p, i) => p >= strides[i]).Any())
+            throw new ArgumentException(
+                $"{layer}: outputPadding [{string.Join(", ", pads)}] must be smaller than the strides [{string.Join(", ", strides)}].", "outputPadding");
+        return pads;
     }
 
     /// <summary>A one-axis window argument (Conv1D, the 1-D pools) as Keras stores it: a list of one value, at least 1.</summary>

@@ -52,6 +52,19 @@ public static class KerasSerialization
             c["output_padding"] is null ? null : One(c, "output_padding"), One(c, "dilation_rate", 1),
             Activation(c, "activation"), Bool(c, "use_bias", true),
             Initializer(c, "kernel_initializer"), Initializer(c, "bias_initializer"), NameOf(c), DataFormat(c)));
+        Register("Conv3D", c => new Layers.Conv3D(
+            Int(c, "filters"), Ints(c, "kernel_size"), Ints(c, "strides"), String(c, "padding", "valid"), Ints(c, "dilation_rate"),
+            Activation(c, "activation"), Bool(c, "use_bias", true),
+            Initializer(c, "kernel_initializer"), Initializer(c, "bias_initializer"), NameOf(c), Int(c, "groups", 1), DataFormat(c)));
+        Register("Conv3DTranspose", c => new Layers.Conv3DTranspose(
+            Int(c, "filters"), Ints(c, "kernel_size"), Ints(c, "strides"), String(c, "padding", "valid"),
+            c["output_padding"] is null ? null : Ints(c, "output_padding"), Ints(c, "dilation_rate"),
+            Activation(c, "activation"), Bool(c, "use_bias", true),
+            Initializer(c, "kernel_initializer"), Initializer(c, "bias_initializer"), NameOf(c), DataFormat(c)));
+        Register("MaxPooling3D", c => new Layers.MaxPooling3D(Ints(c, "pool_size"), Ints(c, "strides"), String(c, "padding", "valid"), NameOf(c), DataFormat(c)));
+        Register("AveragePooling3D", c => new Layers.AveragePooling3D(Ints(c, "pool_size"), Ints(c, "strides"), String(c, "padding", "valid"), NameOf(c), DataFormat(c)));
+        Register("GlobalAveragePooling3D", c => new Layers.GlobalAveragePooling3D(NameOf(c), DataFormat(c), Bool(c, "keepdims", false)));
+        Register("GlobalMaxPooling3D", c => new Layers.GlobalMaxPooling3D(NameOf(c), DataFormat(c), Bool(c, "keepdims", false)));
         Register("MaxPooling1D", c => new Layers.MaxPooling1D(One(c, "pool_size", 2), c["strides"] is null ? null : One(c, "strides"), String(c, "padding", "valid"), NameOf(c), DataFormat(c)));
         Register("AveragePooling1D", c => new Layers.AveragePooling1D(One(c, "pool_size", 2), c["strides"] is null ? null : One(c, "strides"), String(c, "padding", "valid"), NameOf(c), DataFormat(c)));
         Register("GlobalAveragePooling1D", c => new Layers.GlobalAveragePooling1D(NameOf(c), DataFormat(c), Bool(c, "keepdims", false)));
