@@ -23,6 +23,10 @@ public partial class Model : Layer
     /// <summary>Prints a Keras-like table of layers, output shapes and parameter counts.</summary>
     public void Summary(TextWriter? writer = null) => (writer ?? Console.Out).Write(SummaryText());
 
+    // The class Keras' summary shows: a model built from inputs and outputs is a "Functional" there.
+    private static string SummaryClass(Layer layer) =>
+        layer is Model { _graph: not null } && layer.GetType() == typeof(Model) ? "Functional" : layer.GetType().Name;
+
     /// <summary>
     /// The text <see cref="Summary"/> prints; a functional model's has Keras' "Connected to"
     /// column naming each call's inbound tensors (<c>conv2d[0][0]</c>).
@@ -31,7 +35,7 @@ public partial class Model : Layer
     {
         // A Sequential's input is not a row (Keras lists only the layers after it).
         var rows = _graph is { } graph ? FunctionalRows(graph) : SubLayers.Where(l => l is not Layers.InputLayer).Select(l => (
-            Name: $"{l.Name} ({l.GetType().Name})",
+            Name: $"{l.Name} ({SummaryClass(l)})",
             Shape: this is Sequential sequential && sequential.SymbolicOutput(l) is { } symbolic ? KerasTensor.Format(symbolic.Shape)
                 : l.OutputShape is { } s ? "(None" + string.Concat(s.ToArray().Skip(1).Select(d => $", {d}")) + ")" : "(unbuilt)",
             Params: l.CountParams(), Connected: "")).ToList();
@@ -72,7 +76,7 @@ public partial class Model : Layer
             var outs = nodes[0].Outputs;
             var shape = outs.Length == 1 ? KerasTensor.Format(outs[0].Shape) : $"[{string.Join(", ", outs.Select(o => KerasTensor.Format(o.Shape)))}]";
             var inbound = nodes.SelectMany(n => n.Inputs).Select(t => $"'{t.Layer.Name}[{t.Node.Index}][{t.Index}]'");
-            return (Name: $"{l.Name} ({l.GetType().Name})", Shape: shape, Params: l.CountParams(), Connected: $"[{string.Join(", ", inbound)}]");
+            return (Name: $"{l.Name} ({SummaryClass(l)})", Shape: shape, Params: l.CountParams(), Connected: $"[{string.Join(", ", inbound)}]");
         }).ToList();
 }
 

@@ -42,4 +42,18 @@ public sealed class FunctionalSummaryTests
         Assert.Contains("['shared_dense[0][0]', 'shared_dense[1][0]']", text);
         Assert.Contains("Total params: 8", text);
     }
+
+    [Fact]
+    public void A_nested_functional_model_shows_as_functional_as_in_keras()
+    {
+        // Keras 3: keras.Model(inputs, outputs) is a Functional, and a summary row names that class.
+        var inner = Layers.Input([4], name: "inner_in");
+        var encoder = new Model(inner, new Layers.Dense(2, name: "code").Call(inner), name: "encoder");
+        var outer = Layers.Input([4], name: "outer_in");
+        var model = new Model(outer, new Layers.Dense(1, name: "score").Call(encoder.Call(outer)), name: "scorer");
+        var text = model.SummaryText();
+        Assert.Matches(@"(?m)^encoder \(Functional\)\s+\(None, 2\)\s+10", text);
+        var stacked = new Sequential(Layers.Input([4]), encoder, new Layers.Dense(1, name: "out"));
+        Assert.Matches(@"(?m)^encoder \(Functional\)", stacked.SummaryText());
+    }
 }
