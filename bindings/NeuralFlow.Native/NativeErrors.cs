@@ -22,6 +22,19 @@ public static class NativeErrors
     public static string CudaLastError() => NativeLibraryLoader.CudaKernels.LastError();
 
     /// <summary>
+    /// An op kernel's message as the managed engine words it: the leading C function name
+    /// (<c>nf_gather:</c>, <c>nf_cuda_gather:</c>) becomes the op's name (<c>Gather:</c>), so a user
+    /// reads the same message whichever engine ran the op. Other messages are returned as they are.
+    /// </summary>
+    public static string OpNamed(string message)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(message, @"^nf_(?:cuda_)?([a-z0-9_]+):");
+        if (!match.Success) return message;
+        var name = string.Concat(match.Groups[1].Value.Split('_', StringSplitOptions.RemoveEmptyEntries).Select(w => char.ToUpperInvariant(w[0]) + w[1..]));
+        return name + message[(match.Length - 1)..];
+    }
+
+    /// <summary>
     /// The exception for a failed native call: bad arguments are <see cref="ArgumentException"/>,
     /// unsupported requests <see cref="NotSupportedException"/>, exhausted memory
     /// <see cref="InsufficientMemoryException"/> (an <see cref="OutOfMemoryException"/>).

@@ -156,5 +156,5 @@ public readonly unsafe struct NativeKernelTable
 
     // Out of line: keeps the callers' hot path to a compare and a branch.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void Throw(NfStatus status) => throw NativeErrors.ToException(status, LastError());
+    private void Throw(NfStatus status) => throw NativeErrors.ToException(status, NativeErrors.OpNamed(LastError()));
 }
