@@ -68,14 +68,10 @@ public static partial class NF
                         "cast to a float dtype for IEEE results (inf or NaN).");
             }
             // A checked read: a traced step (NF.Function, Fit) replays the division and checks each replay's divisor.
-            try
-            {
-                Check(FunctionTrace.ReadChecked<bool>(anyZero, any => Check(any[0]))[0]);
-            }
-            catch (DivideByZeroException)
+            if (FunctionTrace.ReadChecked<bool>(anyZero, any => Check(any[0]))[0])
             {
                 result.Dispose();
-                throw;
+                Check(true);
             }
         }
         return result;

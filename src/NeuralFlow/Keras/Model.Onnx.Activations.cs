@@ -52,13 +52,6 @@ public partial class Model
         }
 
         // A scalar initializer in the graph's dtype.
-        private string Scalar(string prefix, string what, double value)
-        {
-            string name = $"{prefix}/{what}";
-            Initializers.Add(ElemType == OnnxWriter.Double
-                ? OnnxWriter.Tensor(name, [], [value])
-                : OnnxWriter.Tensor(name, [], [(float)value]));
-            return name;
-        }
+        private string Scalar(string prefix, string what, double value) => Constant($"{prefix}/{what}", [], [value]);
     }
 }

@@ -65,7 +65,7 @@ public partial class Model
             string centred = Node("Sub", $"{layer.Name}/Center", [xg, mean]);
             string variance = Node("ReduceMean", $"{layer.Name}/Variance", [Node("Mul", $"{layer.Name}/Square", [centred, centred])],
                 OnnxWriter.IntsAttribute("axes", reduce), OnnxWriter.IntAttribute("keepdims", 1));
-            string std = Node("Sqrt", $"{layer.Name}/Std", [Node("Add", $"{layer.Name}/AddEpsilon", [variance, Constant($"{layer.Name}/epsilon", [], [layer.Epsilon])])]);
+            string std = Node("Sqrt", $"{layer.Name}/Std", [Node("Add", $"{layer.Name}/AddEpsilon", [variance, Scalar(layer.Name, "epsilon", layer.Epsilon)])]);
             string y = Node("Reshape", $"{layer.Name}/Ungroup", [Node("Div", $"{layer.Name}/Normalize", [centred, std]), Ints($"{layer.Name}/shape", [0, .. shape])]);
             long[] perChannel = [channels, .. Enumerable.Repeat(1L, rank - 1 - a)];
             if (layer.Gamma is { } gamma) y = Node("Mul", $"{layer.Name}/Scale", [y, Constant($"{layer.Name}/gamma", perChannel, gamma.ToDoubleArray())]);
@@ -81,7 +81,7 @@ public partial class Model
             if (axes.Any(a => a <= 0 || a >= rank))
                 throw new NotSupportedException($"ExportOnnx: layer {layer.Name} normalizes over axes [{string.Join(", ", layer.Axis)}], which include the batch axis or lie outside inputs of rank {rank}.");
             string sum = Node("ReduceSumSquare", $"{layer.Name}/SumSquares", [x], OnnxWriter.IntsAttribute("axes", axes), OnnxWriter.IntAttribute("keepdims", 1));
-            string floor = Node("Max", $"{layer.Name}/Floor", [sum, Constant($"{layer.Name}/floor", [], [Layers.UnitNormalization.Epsilon * Layers.UnitNormalization.Epsilon])]);
+            string floor = Node("Max", $"{layer.Name}/Floor", [sum, Scalar(layer.Name, "floor", Layers.UnitNormalization.Epsilon * Layers.UnitNormalization.Epsilon)]);
             return Node("Div", layer.Name, [x, Node("Sqrt", $"{layer.Name}/Norm", [floor])]);
         }
 

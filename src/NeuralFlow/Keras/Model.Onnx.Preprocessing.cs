@@ -18,8 +18,8 @@ public partial class Model
 
         private string Rescaling(Layers.Rescaling layer, string x)
         {
-            string y = Node("Mul", $"{layer.Name}/Scale", [x, Constant($"{layer.Name}/scale", [], [layer.Scale])]);
-            return layer.Offset == 0 ? y : Node("Add", layer.Name, [y, Constant($"{layer.Name}/offset", [], [layer.Offset])]);
+            string y = Node("Mul", $"{layer.Name}/Scale", [x, Scalar(layer.Name, "scale", layer.Scale)]);
+            return layer.Offset == 0 ? y : Node("Add", layer.Name, [y, Scalar(layer.Name, "offset", layer.Offset)]);
         }
 
         private string Standardization(Layers.Normalization layer, string x)

@@ -20,8 +20,7 @@ public partial class Model
                 throw new NotSupportedException($"ExportOnnx: layer {layer.Name} is stateful: it carries its states from one call to the next, which an exported graph (starting each call from zero states) cannot; export a twin built with stateful: false and the same weights.");
             long units = layer.Units;
             if (layer.GoBackwards)
-                x = Node("Slice", $"{layer.Name}/Reverse", [x, Ints($"{layer.Name}/reverse_starts", [-1]), Ints($"{layer.Name}/reverse_ends", [long.MinValue]),
-                    Ints($"{layer.Name}/reverse_axes", [1]), Ints($"{layer.Name}/reverse_steps", [-1])]);
+                x = ReverseSteps($"{layer.Name}/Reverse", layer.Name, x);
             string timeMajor = Node("Transpose", $"{layer.Name}/ToTimeMajor", [x], OnnxWriter.IntsAttribute("perm", [1, 0, 2]));
 
             var (op, order, activations) = layer switch
@@ -55,6 +54,11 @@ public partial class Model
             string last = Node("Gather", $"{layer.Name}/LastStep", [y, Ints($"{layer.Name}/last_step", [-1])], OnnxWriter.IntAttribute("axis", 0));
             return Node("Reshape", $"{layer.Name}/Last", [last, Ints($"{layer.Name}/last_shape", [-1, units])]);
         }
+
+        // [batch, steps, ...] with the steps last to first: a Slice of step -1 (its constants under prefix/reverse_*).
+        private string ReverseSteps(string node, string prefix, string x) =>
+            Node("Slice", node, [x, Ints($"{prefix}/reverse_starts", [-1]), Ints($"{prefix}/reverse_ends", [long.MinValue]),
+                Ints($"{prefix}/reverse_axes", [1]), Ints($"{prefix}/reverse_steps", [-1])]);
 
         // ONNX's activation names for the ones a recurrent op takes; others are refused by name.
         private static string OnnxActivation(Layer layer, ActivationFunction f) => f.Name.ToLowerInvariant() switch

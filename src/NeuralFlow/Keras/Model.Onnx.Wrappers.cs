@@ -20,8 +20,7 @@ public partial class Model
             string forward = Recurrent(BuiltInRecurrent(layer, layer.ForwardLayer), x, shape);
             string backward = Recurrent(BuiltInRecurrent(layer, layer.BackwardLayer), x, backwardShape);
             if (layer.BackwardLayer.ReturnSequences)
-                backward = Node("Slice", $"{layer.Name}/TimeOrder", [backward, Ints($"{layer.Name}/reverse_starts", [-1]), Ints($"{layer.Name}/reverse_ends", [long.MinValue]),
-                    Ints($"{layer.Name}/reverse_axes", [1]), Ints($"{layer.Name}/reverse_steps", [-1])]);
+                backward = ReverseSteps($"{layer.Name}/TimeOrder", layer.Name, backward);
             switch (layer.MergeMode)
             {
                 case "concat":
@@ -33,7 +32,7 @@ public partial class Model
                     return Node("Mul", layer.Name, [forward, backward]);
                 default: // "ave"
                     string sum = Node("Add", $"{layer.Name}/Sum", [forward, backward]);
-                    return Node("Mul", layer.Name, [sum, Constant($"{layer.Name}/half", [], [0.5])]);
+                    return Node("Mul", layer.Name, [sum, Scalar(layer.Name, "half", 0.5)]);
             }
         }
 

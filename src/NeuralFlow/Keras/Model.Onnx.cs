@@ -83,8 +83,7 @@ public partial class Model
             if (shape.Contains(UnknownLength) && !TakesUnknownLengths(layer))
                 throw new NotSupportedException(
                     $"ExportOnnx: layer {layer.Name} ({layer.GetType().Name}) needs known lengths, but its input has trailing dims ({string.Join(", ", shape.Select(d => d == UnknownLength ? "None" : d.ToString()))}); " +
-                    "give Layers.Input the length the exported model should take. Dense, Embedding, the recurrent layers and their wrappers, 1-D global pooling, " +
-                    "stride-1 or \"valid\" Conv1D and pooling, normalization and activation layers take unknown lengths.");
+                    $"give Layers.Input the length the exported model should take. {LengthAgnosticLayers} take unknown lengths.");
             return ExporterOf(layer)(this, layer, x, shape);
         }
 

@@ -104,6 +104,10 @@ public partial class Model
             typeof(Layers.NoiseLayer), typeof(Layers.Identity), typeof(Layers.ActivityRegularization), typeof(Layers.Permute),
         ];
 
+        // What the refusal lists, from the same table and rules as TakesUnknownLengths.
+        private static string LengthAgnosticLayers =>
+            $"{Join(Covered(LengthAgnostic))}, the random image layers but RandomCrop, and Conv1D and 1-D pooling with stride 1 or \"valid\" padding";
+
         private static bool TakesUnknownLengths(Layer layer) => layer switch
         {
             // A window's pads are fixed when nothing depends on where the last stride lands.

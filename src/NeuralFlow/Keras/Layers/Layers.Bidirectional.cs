@@ -61,10 +61,16 @@ public static partial class Layers
         public void ResetStates(IReadOnlyList<Tensor>? states = null)
         {
             int n = ForwardLayer.StateCount;
-            if (states is not null && states.Count != n + BackwardLayer.StateCount)
-                throw new ArgumentException($"{Name}: ResetStates needs {n} state(s) for the forward layer and {BackwardLayer.StateCount} for the backward one, got {states.Count}.", nameof(states));
+            if (states is not null) CheckStateCount("ResetStates", states.Count, nameof(states));
             ForwardLayer.ResetStates(states?.Take(n).ToArray());
             BackwardLayer.ResetStates(states?.Skip(n).ToArray());
+        }
+
+        // States come as the forward layer's, then the backward's: a count that does not add up names both.
+        private void CheckStateCount(string what, int count, string argument)
+        {
+            if (count != ForwardLayer.StateCount + BackwardLayer.StateCount)
+                throw new ArgumentException($"{Name}: {what} needs {ForwardLayer.StateCount} state(s) for the forward layer and {BackwardLayer.StateCount} for the backward one, got {count}.", argument);
         }
 
         /// <summary>How the two outputs are combined: "concat", "sum", "mul", "ave", or null (not combined).</summary>
@@ -108,9 +114,8 @@ public static partial class Layers
             ArgumentNullException.ThrowIfNull(x);
             EnsureBuilt(x.Shape);
             mask = mask is null ? InputMask(x) : CheckedMask(x, mask, Name);
-            int n = ForwardLayer.StateCount, m = BackwardLayer.StateCount;
-            if (initialState is not null && initialState.Count != n + m)
-                throw new ArgumentException($"{Name}: initialState needs {n} state(s) for the forward layer and {m} for the backward one, got {initialState.Count}.", nameof(initialState));
+            int n = ForwardLayer.StateCount;
+            if (initialState is not null) CheckStateCount("initialState", initialState.Count, nameof(initialState));
             var forward = ForwardLayer.CallWithStates(x, initialState?.Take(n).ToArray(), mask);
             var backward = BackwardLayer.CallWithStates(x, initialState?.Skip(n).ToArray(), mask);
             var outputs = Merge(forward[0], backward[0]);
@@ -130,9 +135,8 @@ public static partial class Layers
         {
             ArgumentNullException.ThrowIfNull(x);
             if (initialState is null) return CallOutputs(x);
-            int states = ForwardLayer.StateCount + BackwardLayer.StateCount;
-            if (initialState.Count != states)
-                throw new ArgumentException($"{Name}: initialState needs {ForwardLayer.StateCount} state(s) for the forward layer and {BackwardLayer.StateCount} for the backward one, got {initialState.Count}.", nameof(initialState));
+            CheckStateCount("initialState", initialState.Count, nameof(initialState));
+            int states = initialState.Count;
             if (initialState.Any(s => s is null)) throw new ArgumentNullException(nameof(initialState), $"{Name}: an initial state is null.");
             return CallSymbolic([x, .. initialState], RNN.InitialStateArgs(states));
         }
