@@ -110,6 +110,17 @@ public sealed class TensorScope : IDisposable
         return tensor;
     }
 
+    /// <summary>
+    /// Lets <paramref name="tensor"/> outlive the current scope when that scope made it, and says
+    /// whether it did (the caller then owns it); a tensor made elsewhere (a variable) is left alone.
+    /// </summary>
+    internal static bool KeepFromCurrent(Tensor tensor)
+    {
+        if (Current is not { } scope || !scope.Created(tensor)) return false;
+        scope.Keep(tensor);
+        return true;
+    }
+
     /// <summary>True when <paramref name="tensor"/> was made while this scope was the innermost one.</summary>
     internal bool Created(Tensor tensor)
     {

@@ -49,11 +49,8 @@ public partial class Model
     {
         Compiled(nameof(Evaluate));
         using var placement = OnModelDevice(out var backend);
-        var (cached, testStep) = TestStep();
-        var (lossMean, outputLosses) = (cached.LossMean, cached.OutputLosses);
-        lossMean.ResetState();
-        foreach (var m in outputLosses) m?.ResetState();
-        ResetMetrics(); // Fit has already read the epoch's training values
+        var (cached, testStep) = MakeTestStep();
+        ResetStepMetrics(cached); // Fit has already read the epoch's training values
         using var items = batches.GetEnumerator();
         int count = 0;
         while (true)
@@ -62,12 +59,13 @@ public partial class Model
             if (!items.MoveNext()) break;
             count++;
             var (xb, yb) = (OnBackend(items.Current.X, backend), OnBackend(items.Current.Y, backend));
-            testStep([.. xb, .. yb]);
+            KeepStepLogs(cached, testStep([.. xb, .. yb]));
         }
         if (count == 0)
             throw new InvalidOperationException("Evaluate: the dataset produced no batches, so there is nothing to evaluate.");
         KeepStep(cached);
-        var result = new EvaluationResult(Logs(lossMean, outputLosses).ToList());
+        var result = new EvaluationResult(ReadStepLogs(cached).ToList());
+        KeepStepLogs(cached, []);
         if (verbose > 0) Console.WriteLine(result);
         return result;
     }
@@ -121,7 +119,7 @@ public partial class Model
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var outputs = new List<IReadOnlyList<Tensor>>();
         using var placement = OnModelDevice(out var backend);
-        var (cached, predictStep) = PredictStep();
+        var (cached, predictStep) = MakePredictStep();
         try
         {
             using (var items = batches.GetEnumerator())

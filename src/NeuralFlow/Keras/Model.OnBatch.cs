@@ -10,11 +10,11 @@ public partial class Model
     /// </summary>
     public EvaluationResult TrainOnBatch(ModelData x, ModelData y, Tensor? sampleWeight = null, IReadOnlyDictionary<int, double>? classWeight = null, bool resetMetrics = true)
     {
-        var (optimizer, _) = Compiled(nameof(TrainOnBatch));
+        var optimizer = Compiled(nameof(TrainOnBatch));
         var (xs, ys) = CheckData(nameof(TrainOnBatch), x, y);
         ys = WithSampleWeight(nameof(TrainOnBatch), ys, sampleWeight, classWeight);
         using var placement = OnModelDevice(out var backend);
-        var (cached, trainStep) = TrainStep(optimizer, classWeight);
+        var (cached, trainStep) = MakeTrainStep(optimizer, classWeight);
         return OneBatch(nameof(TrainOnBatch), cached, trainStep, xs, ys, backend, resetMetrics);
     }
 
@@ -28,7 +28,7 @@ public partial class Model
         var (xs, ys) = CheckData(nameof(TestOnBatch), x, y);
         ys = WithSampleWeight(nameof(TestOnBatch), ys, sampleWeight, null);
         using var placement = OnModelDevice(out var backend);
-        var (cached, testStep) = TestStep();
+        var (cached, testStep) = MakeTestStep();
         return OneBatch(nameof(TestOnBatch), cached, testStep, xs, ys, backend, resetMetrics);
     }
 
@@ -44,15 +44,12 @@ public partial class Model
     {
         if (xs[0].Shape[0] == 0)
             throw new ArgumentException($"{method}: the batch has 0 examples.", "x");
-        if (resetMetrics)
-        {
-            cached.LossMean.ResetState();
-            foreach (var m in cached.OutputLosses) m?.ResetState();   // null: an output the loss dict leaves out
-            ResetMetrics();
-        }
+        if (resetMetrics) ResetStepMetrics(cached);
         using (TensorScope.Begin())
-            step([.. OnBackend(xs, backend), .. OnBackend(ys, backend)]);
+            KeepStepLogs(cached, step([.. OnBackend(xs, backend), .. OnBackend(ys, backend)]));
         KeepStep(cached);
-        return new EvaluationResult(Logs(cached.LossMean, cached.OutputLosses).ToList());
+        var result = new EvaluationResult(ReadStepLogs(cached).ToList());
+        KeepStepLogs(cached, []);
+        return result;
     }
 }

@@ -122,7 +122,7 @@ public partial class Model
     }
 
     private void CompileOutputs(Optimizers.Optimizer optimizer, Losses.Loss?[] losses, float[]? weights, IEnumerable<object>? metrics, bool runEagerly,
-        IEnumerable<object>? weightedMetrics = null)
+        IEnumerable<object>? weightedMetrics = null, bool withoutLoss = false)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         int outputs = Math.Max(1, Outputs.Count);
@@ -130,7 +130,7 @@ public partial class Model
         if (losses.Length == 1 && outputs > 1) losses = Enumerable.Repeat(losses[0], outputs).ToArray();
         if (losses.Length != outputs)
             throw new ArgumentException($"Compile: {Name} has {outputs} output(s) ({string.Join(", ", OutputNames)}), but {losses.Length} losses were given.", "loss");
-        if (losses.All(l => l is null)) throw new ArgumentNullException("loss", "Compile: no output has a loss.");
+        if (!withoutLoss && losses.All(l => l is null)) throw new ArgumentNullException("loss", "Compile: no output has a loss.");
         weights ??= Enumerable.Repeat(1f, outputs).ToArray();
         if (weights.Length != outputs)
             throw new ArgumentException($"Compile: {Name} has {outputs} output(s), but {weights.Length} loss weights were given.", "lossWeights");
@@ -157,7 +157,7 @@ public partial class Model
         _logNames = ["loss",
             .. MultiOutput ? _losses.Select((l, i) => l is null ? null : OutputKey(i, "loss")).OfType<string>() : [],
             .. _metricKeys.SelectMany((keys, i) => keys.Select(key => OutputKey(i, key)))];
-        _loss = _losses.First(l => l is not null);
+        _loss = _losses.FirstOrDefault(l => l is not null);
         _metrics = _outputMetrics[0];
         RunEagerly = runEagerly;
         ForgetSteps();

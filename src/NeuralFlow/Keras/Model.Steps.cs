@@ -37,6 +37,10 @@ public partial class Model
         public readonly Metrics.Mean?[] OutputLosses = outputLosses;
         public Func<Tensor[], Tensor[]> Body = _ => [];
         public TracedFunction? Function;
+        // An overridden TrainStep/TestStep's logs (their structure, from the traced call) and the
+        // tensor values of the last call, kept until the next step or the logs are read.
+        public StepLogs? CustomLogs;
+        public Tensor[] LastLogTensors = [], KeptLogTensors = [];
     }
 
     private CachedStep? _trainStep, _testStep, _predictStep;
@@ -125,8 +129,9 @@ public partial class Model
     // Under data parallelism the step runs eagerly: its gradient allreduce is an MPI call, not a
     // kernel on the backend, so a replay would leave it out and the ranks would drift apart; and
     // each rank's share of the batch (the gradient weight) changes with the last batch.
-    private (CachedStep Step, Func<Tensor[], Tensor[]> Run) TrainStep(Optimizers.Optimizer optimizer, IReadOnlyDictionary<int, double>? classWeight)
+    private (CachedStep Step, Func<Tensor[], Tensor[]> Run) MakeTrainStep(Optimizers.Optimizer optimizer, IReadOnlyDictionary<int, double>? classWeight)
     {
+        if (Overrides(nameof(TrainStep))) return MakeCustomStep(ref _trainStep, nameof(Fit), classWeight, TrainStep, [optimizer]);
         bool distributed = Distributed.DataParallel.Current is { WorldSize: > 1 };
         var step = Cached(ref _trainStep, [optimizer, classWeight, distributed ? new object() : null], s =>
         {
@@ -161,8 +166,9 @@ public partial class Model
     }
 
     // Evaluate's step: the loss and metrics of one batch added to the running ones.
-    private (CachedStep Step, Func<Tensor[], Tensor[]> Run) TestStep()
+    private (CachedStep Step, Func<Tensor[], Tensor[]> Run) MakeTestStep()
     {
+        if (Overrides(nameof(TestStep))) return MakeCustomStep(ref _testStep, nameof(Evaluate), null, TestStep, []);
         var step = Cached(ref _testStep, [], s =>
         {
             int inputs = Math.Max(1, Inputs.Count);
@@ -184,7 +190,7 @@ public partial class Model
     }
 
     // Predict's step: the model's outputs for one batch.
-    private (CachedStep Step, Func<Tensor[], Tensor[]> Run) PredictStep()
+    private (CachedStep Step, Func<Tensor[], Tensor[]> Run) MakePredictStep()
     {
         var step = Cached(ref _predictStep, [], _ => xb => CallOutputs(xb).ToArray());
         return (step, EagerFirst(step, Step(step, nameof(Predict)), builds: Variables.Count == 0));

@@ -32,10 +32,33 @@ public partial class Model
         CompileOutputs(optimizer, [loss], null, metrics, runEagerly, weightedMetrics);
     }
 
-    private (Optimizers.Optimizer, Losses.Loss) Compiled(string method) =>
-        _optimizer is not null && _loss is not null
-            ? (_optimizer, _loss)
-            : throw new InvalidOperationException($"{method} needs a compiled model: call model.Compile(optimizer: \"sgd\", loss: \"sparse_categorical_crossentropy\", metrics: [\"accuracy\"]) first.");
+    /// <summary>
+    /// Compile without a loss (Keras' <c>model.compile(optimizer="adam")</c>): for a model whose
+    /// overridden <see cref="TrainStep(StepData)"/> computes its own loss. Fit, Evaluate,
+    /// TrainOnBatch and TestOnBatch of a model that does not override their step then say that
+    /// there is no loss to compute.
+    /// </summary>
+    public void Compile(Optimizers.Optimizer optimizer, IEnumerable<object>? metrics = null, bool runEagerly = false)
+    {
+        CompileOutputs(optimizer, new Losses.Loss?[Math.Max(1, Outputs.Count)], null, metrics, runEagerly, withoutLoss: true);
+    }
+
+    // The optimizer of Compile, which every training and evaluation call needs; and a loss, unless
+    // the step the method runs is overridden (Keras: compile(optimizer) suffices for a custom train_step).
+    private Optimizers.Optimizer Compiled(string method)
+    {
+        if (_optimizer is null)
+            throw new InvalidOperationException($"{method} needs a compiled model: call model.Compile(optimizer: \"sgd\", loss: \"sparse_categorical_crossentropy\", metrics: [\"accuracy\"]) first.");
+        bool custom = method switch
+        {
+            nameof(Fit) or nameof(TrainOnBatch) => Overrides(nameof(TrainStep)),
+            nameof(Evaluate) or nameof(TestOnBatch) => Overrides(nameof(TestStep)),
+            _ => true,
+        };
+        if (_loss is null && !custom)
+            throw new InvalidOperationException($"{method}: {Name} was compiled without a loss, so there is no loss to compute: give Compile a loss, or override TrainStep (and TestStep) to compute your own.");
+        return _optimizer;
+    }
 
     /// <summary>
     /// Trains for <paramref name="epochs"/> passes over (x, y) in batches (<c>model.fit</c>).
@@ -145,7 +168,7 @@ public partial class Model
                             Func<EvaluationResult>? validate, IEnumerable<Callbacks.Callback>? callbacks,
                             IReadOnlyDictionary<int, double>? classWeight = null)
     {
-        var (optimizer, _) = Compiled(nameof(Fit));
+        var optimizer = Compiled(nameof(Fit));
         // Everything a step makes (and the variables, when the first step builds the model) lives
         // on the model's device; each batch is moved there once, whatever device the data is on.
         using var placement = OnModelDevice(out var backend);
@@ -170,8 +193,7 @@ public partial class Model
                 if (first.MoveNext()) CallOutputs(OnBackend(first.Current.X, backend));
             }
             var batchEndHooks = hooks.Where(c => c.HandlesBatchEnd).ToList();
-            var (cached, trainStep) = TrainStep(optimizer, classWeight);
-            var (lossMean, outputLosses) = (cached.LossMean, cached.OutputLosses);
+            var (cached, trainStep) = MakeTrainStep(optimizer, classWeight);
             foreach (var c in hooks) c.OnTrainBegin();
             foreach (var c in hooks)
                 if (c.ResumeEpoch is { } resume) initialEpoch = Math.Max(initialEpoch, resume);
@@ -184,9 +206,7 @@ public partial class Model
                     batches = epochBatches().GetEnumerator();
                 }
                 foreach (var c in hooks) c.OnEpochBegin(epoch);
-                lossMean.ResetState();
-                foreach (var m in outputLosses) m?.ResetState();
-                ResetMetrics();
+                ResetStepMetrics(cached);
                 int step = 0;
                 bool ranOut = false;
                 while (stepsPerEpoch is not { } limit || step < limit)
@@ -199,14 +219,14 @@ public partial class Model
                             break;
                         }
                         var (xb, yb) = (OnBackend(batches.Current.X, backend), OnBackend(batches.Current.Y, backend));
-                        trainStep([.. xb, .. yb]);
+                        KeepStepLogs(cached, trainStep([.. xb, .. yb]));
                     }
                     // The running loss and metrics are read from the device only for a callback that
                     // wants them after this step (the progress bar only when it redraws).
                     ++step;
                     Dictionary<string, float>? logs = null;
                     foreach (var c in batchEndHooks)
-                        if (c.WantsLogsAfter(step)) c.OnBatchEnd(step - 1, logs ??= Logs(lossMean, outputLosses));
+                        if (c.WantsLogsAfter(step)) c.OnBatchEnd(step - 1, logs ??= ReadStepLogs(cached));
                         else c.OnBatchEndWithoutLogs(step - 1);
                     if (StopTraining && Distributed.DataParallel.Current is null) break; // else MoveNextTogether stops every rank
                 }
@@ -220,7 +240,7 @@ public partial class Model
                     StopTraining = true;
                     if (step == 0) break; // nothing ran this epoch: no entry in the history
                 }
-                var epochLogs = Logs(lossMean, outputLosses);
+                var epochLogs = ReadStepLogs(cached);
                 EndEpochTogether(epochLogs);
                 if (validate is not null)
                     foreach (var (k, v) in validate().Values) epochLogs["val_" + k] = v;
@@ -232,6 +252,7 @@ public partial class Model
                 history.Add(epochLogs); // after the callbacks, as Keras' History comes last: it keeps what they added
             }
             KeepStep(cached);
+            KeepStepLogs(cached, []);
             // Keras: with use_ema the weights take their moving averages when training ends.
             optimizer.FinalizeVariableValues(TrainableVariables);
             foreach (var c in hooks) c.OnTrainEnd();

@@ -1,0 +1,41 @@
+namespace NeuralFlow.Keras;
+
+/// <summary>
+/// One batch as a model's overridden <see cref="Model.TrainStep(StepData)"/> or
+/// <see cref="Model.TestStep(StepData)"/> receives it (Keras' <c>data</c> argument of
+/// <c>train_step</c>): the inputs, the targets and the per-example weights, on the model's device.
+/// <c>var (x, y) = data;</c> unpacks a model of one input and one output, as
+/// <c>x, y = data</c> does in Keras; <c>var (x, y, sampleWeight) = data;</c> also takes the weights.
+/// </summary>
+public sealed class StepData
+{
+    internal StepData(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> targets, Tensor? sampleWeight)
+    {
+        Inputs = inputs;
+        Targets = targets;
+        SampleWeight = sampleWeight;
+    }
+
+    /// <summary>The batch of every model input, in the model's input order.</summary>
+    public IReadOnlyList<Tensor> Inputs { get; }
+
+    /// <summary>The batch of every target, in the model's output order.</summary>
+    public IReadOnlyList<Tensor> Targets { get; }
+
+    /// <summary>Per-example weights (Fit's sampleWeight and classWeight together), or null.</summary>
+    public Tensor? SampleWeight { get; }
+
+    /// <summary>The input of a model of one input.</summary>
+    public Tensor X => Inputs.Count == 1 ? Inputs[0]
+        : throw new InvalidOperationException($"StepData.X: the batch has {Inputs.Count} inputs; read them from Inputs[i].");
+
+    /// <summary>The target of a model of one output.</summary>
+    public Tensor Y => Targets.Count == 1 ? Targets[0]
+        : throw new InvalidOperationException($"StepData.Y: the batch has {Targets.Count} targets; read them from Targets[i].");
+
+    /// <summary><c>var (x, y) = data;</c></summary>
+    public void Deconstruct(out Tensor x, out Tensor y) => (x, y) = (X, Y);
+
+    /// <summary><c>var (x, y, sampleWeight) = data;</c> (Keras' <c>unpack_x_y_sample_weight</c>).</summary>
+    public void Deconstruct(out Tensor x, out Tensor y, out Tensor? sampleWeight) => (x, y, sampleWeight) = (X, Y, SampleWeight);
+}
