@@ -145,6 +145,30 @@ public partial class Model
         }
     }
 
+    /// <summary>
+    /// The overridden <see cref="TestStep(StepData)"/>'s logs over inputs alone (Keras'
+    /// <c>model.evaluate(x)</c> without targets), for a model whose step needs none.
+    /// </summary>
+    public EvaluationResult Evaluate(ModelData x, int batchSize = 32, int verbose = 0)
+    {
+        Compiled(nameof(Evaluate));
+        var xs = CheckInputsAlone(nameof(Evaluate), x, nameof(TestStep));
+        CheckPositive(nameof(Evaluate), nameof(batchSize), batchSize);
+        if (xs[0].Shape[0] == 0)
+            throw new ArgumentException($"Evaluate: x has 0 examples (shape {Shapes(xs)}); there is nothing to evaluate.", nameof(x));
+        return EvaluateBatches(Slices(xs, [], batchSize), verbose);
+    }
+
+    // Inputs without targets: only an overridden step (TrainStep, TestStep) can use them.
+    private Tensor[] CheckInputsAlone(string method, ModelData x, string step)
+    {
+        if (!Overrides(step))
+            throw new ArgumentException($"{method}: y (the targets) is missing; only a model that overrides {step} can train or evaluate on x alone (Keras' fit(x) of an autoencoder).", "y");
+        var xs = x.Resolve(method, "x", InputNames);
+        CheckRows(method, xs, "the inputs");
+        return xs;
+    }
+
     // x and y resolved against the model's inputs and outputs, every tensor with the same number of examples.
     private (Tensor[] X, Tensor[] Y) CheckData(string method, ModelData x, ModelData y)
     {

@@ -90,20 +90,38 @@ public partial class Model
         Compiled(nameof(Fit));
         var (xs, ys) = CheckData(nameof(Fit), x, y);
         ys = WithSampleWeight(nameof(Fit), ys, sampleWeight, classWeight);
+        var validation = validationData is { } given ? CheckData(nameof(Fit) + " (validationData)", given.X, given.Y) : ((Tensor[], Tensor[])?)null;
+        return FitTensors(xs, ys, batchSize, epochs, verbose, validation, validationSplit, shuffle, callbacks, initialEpoch, classWeight);
+    }
+
+    /// <summary>
+    /// Trains on inputs alone (Keras' <c>model.fit(x)</c> without targets), for a model whose
+    /// overridden <see cref="TrainStep(StepData)"/> needs none (an autoencoder, a VAE): its
+    /// <see cref="StepData.Targets"/> are empty. The other arguments are those of Fit(x, y).
+    /// </summary>
+    public History Fit(ModelData x, int batchSize = 32, int epochs = 1, int verbose = 1, ModelData? validationData = null,
+                       double validationSplit = 0, bool shuffle = true, IEnumerable<Callbacks.Callback>? callbacks = null, int initialEpoch = 0)
+    {
+        Compiled(nameof(Fit));
+        var xs = CheckInputsAlone(nameof(Fit), x, nameof(TrainStep));
+        (Tensor[], Tensor[])? validation = validationData is { } given ? (CheckInputsAlone(nameof(Fit) + " (validationData)", given, nameof(TestStep)), []) : null;
+        return FitTensors(xs, [], batchSize, epochs, verbose, validation, validationSplit, shuffle, callbacks, initialEpoch, null);
+    }
+
+    // Fit on in-memory examples, checked: inputs, targets (with the sample-weight column when carried).
+    private History FitTensors(Tensor[] xs, Tensor[] ys, int batchSize, int epochs, int verbose, (Tensor[] X, Tensor[] Y)? validation,
+                               double validationSplit, bool shuffle, IEnumerable<Callbacks.Callback>? callbacks, int initialEpoch,
+                               IReadOnlyDictionary<int, double>? classWeight)
+    {
         CheckPositive(nameof(Fit), nameof(batchSize), batchSize);
         CheckEpochs(epochs, initialEpoch, verbose);
         if (validationSplit is < 0 or >= 1 || double.IsNaN(validationSplit))
             throw new ArgumentOutOfRangeException(nameof(validationSplit), validationSplit, "Fit: validationSplit must be in [0, 1).");
-        (Tensor[] X, Tensor[] Y)? validation = null;
-        if (validationData is { } given)
-        {
-            validation = CheckData(nameof(Fit) + " (validationData)", given.X, given.Y);
-            if (validation.Value.X[0].Shape[0] == 0)
-                throw new ArgumentException("Fit: validationData has 0 examples; there is nothing to validate on.", nameof(validationData));
-        }
+        if (validation is { } checkedValidation && checkedValidation.X[0].Shape[0] == 0)
+            throw new ArgumentException("Fit: validationData has 0 examples; there is nothing to validate on.", "validationData");
         int n = xs[0].Shape[0];
         if (n == 0)
-            throw new ArgumentException($"Fit: x and y have 0 examples (shapes {Shapes(xs)} and {Shapes(ys)}); there is nothing to train on.", nameof(x));
+            throw new ArgumentException($"Fit: x and y have 0 examples (shapes {Shapes([.. xs, .. ys])}); there is nothing to train on.", "x");
         if (validationSplit > 0 && validation is null)
         {
             // Keras' train_validation_split: the first floor(n * (1 - split)) examples train, of every input and target.
@@ -111,7 +129,7 @@ public partial class Model
             if (split == 0 || split == n)
                 throw new ArgumentException(
                     $"Fit: training data contains {n} examples, which is not sufficient to split it into a validation and training set as specified by validationSplit = {validationSplit}. " +
-                    "Either provide more data, or a different value for validationSplit.", nameof(validationSplit));
+                    "Either provide more data, or a different value for validationSplit.", "validationSplit");
             validation = (Rows(xs, split, n), Rows(ys, split, n));
             (xs, ys) = (Rows(xs, 0, split), Rows(ys, 0, split));
             n = split;
@@ -299,6 +317,9 @@ public partial class Model
     {
         ArgumentNullException.ThrowIfNull(dataset);
         int inputs = Math.Max(1, Inputs.Count), outputs = Math.Max(1, Outputs.Count);
+        // Inputs alone (Keras' fit(dataset_of_x)) serve a model whose overridden step needs no targets.
+        if (dataset.ComponentCount == inputs && Overrides(method == nameof(Fit) ? nameof(TrainStep) : nameof(TestStep)))
+            outputs = 0;
         if (dataset.ComponentCount != inputs + outputs)
             throw new ArgumentException(
                 $"{method}: the dataset's elements need {inputs + outputs} tensors ({(inputs == 1 ? "features" : $"{inputs} inputs")}, then {(outputs == 1 ? "labels" : $"{outputs} targets")}), but they have {dataset.ComponentCount}.", nameof(dataset));
