@@ -226,6 +226,34 @@ public abstract class CustomTrainStepTests(string backend) : BackendTest(backend
         Assert.Contains("returned null", n.Message);
     }
 
+    // Keras' predict_step override: class ids and the probabilities, per batch.
+    private sealed class ClassIdModel(KerasTensor inputs, KerasTensor outputs) : Model(inputs, outputs)
+    {
+        protected override IReadOnlyList<Tensor> PredictStep(StepData data)
+        {
+            var probabilities = NF.Softmax(Call(data.X));
+            return [NF.ArgMax(probabilities, axis: 1), probabilities];
+        }
+    }
+
+    [SkippableFact]
+    public void An_overridden_predict_step_gives_predict_its_tensors_batch_by_batch()
+    {
+        RequireBackend();
+        var (x, _) = Data(40);
+        var input = Layers.Input([4]);
+        var model = new ClassIdModel(input, new Layers.Dense(3).Call(input));
+        var outputs = model.PredictOutputs(x, batchSize: 16);
+        Assert.Equal(2, outputs.Count);
+        var logits = model.Call(x);
+        Assert.Equal(NF.ArgMax(logits, axis: 1).ToArray<long>(), outputs[0].ToArray<long>());
+        var expected = NF.Softmax(logits).ToArray<float>();
+        var actual = outputs[1].ToArray<float>();
+        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[i], 5);
+        Assert.Equal([40, 3], outputs[1].Shape.ToArray());
+        Assert.NotNull(model.PredictFunction);
+    }
+
     private sealed class NullLogsModel(KerasTensor inputs, KerasTensor outputs) : Model(inputs, outputs)
     {
         protected override StepLogs TrainStep(StepData data) => null!;

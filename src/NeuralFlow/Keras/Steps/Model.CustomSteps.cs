@@ -73,6 +73,18 @@ public partial class Model
     }
 
     /// <summary>
+    /// One prediction step on one batch of inputs (Keras' <c>predict_step</c>), used by Predict and
+    /// PredictOutputs: by default the model's outputs in inference mode. Override it to return
+    /// something else per batch (class ids, several tensors); Predict concatenates each returned
+    /// tensor over the batches. Traced and replayed like the other steps.
+    /// </summary>
+    protected virtual IReadOnlyList<Tensor> PredictStep(StepData data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return CallOutputs(data.Inputs);
+    }
+
+    /// <summary>
     /// The loss training minimizes (Keras' <c>compute_loss</c>): Compile's loss of every output
     /// (weighted by its loss weight, with <paramref name="sampleWeight"/>) plus the layers'
     /// penalties (<see cref="Layer.Losses"/>: regularizers, activity penalties, AddLoss). Each
