@@ -103,7 +103,7 @@ public static partial class Metrics
             nameof(CategoricalAccuracy) => new CategoricalAccuracy(name),
             nameof(SparseCategoricalAccuracy) => new SparseCategoricalAccuracy(name),
             nameof(TopKCategoricalAccuracy) => new TopKCategoricalAccuracy(I("k") ?? 5, name),
-            nameof(SparseTopKCategoricalAccuracy) => new SparseTopKCategoricalAccuracy(I("k") ?? 5, name),
+            nameof(SparseTopKCategoricalAccuracy) => new SparseTopKCategoricalAccuracy(I("k") ?? 5, name, B("from_sorted_ids")),
             nameof(Precision) => new Precision(A("thresholds"), I("top_k"), I("class_id"), name),
             nameof(Recall) => new Recall(A("thresholds"), I("top_k"), I("class_id"), name),
             nameof(AUC) => new AUC(I("num_thresholds") ?? 200, config["curve"]?.GetValue<string>() ?? "ROC",
