@@ -44,6 +44,15 @@ public abstract class MetricDocstringTests(string backend) : BackendTest(backend
         var sorted = new Metrics.SparseTopKCategoricalAccuracy(k: 1, fromSortedIds: true);
         sorted.UpdateState(T([2, 1]), NF.Constant(new long[] { 1, 0, 3, 1, 2, 3 }, [2, 3]));
         Is("0.5", sorted.Result(), "SparseTopKCategoricalAccuracy(k=1, from_sorted_ids=True)");
+        // The option is saved as Keras saves it (only when set) and read back.
+        var config = System.Text.Json.JsonSerializer.SerializeToNode(sorted.GetConfig())!.AsObject();
+        Assert.Equal(true, config["from_sorted_ids"]!.GetValue<bool>());
+        Assert.True(Assert.IsType<Metrics.SparseTopKCategoricalAccuracy>(Metrics.FromConfig("SparseTopKCategoricalAccuracy", config)).FromSortedIds);
+        Assert.False(new Metrics.SparseTopKCategoricalAccuracy().GetConfig().ContainsKey("from_sorted_ids"));
+        // Fewer ids per row than k is a mistake, named.
+        var e = Assert.Throws<ArgumentException>(() => new Metrics.SparseTopKCategoricalAccuracy(k: 4, fromSortedIds: true)
+            .UpdateState(T([2, 1]), NF.Constant(new long[] { 1, 0, 3, 1, 2, 3 }, [2, 3])));
+        Assert.Contains("k = 4", e.Message);
     }
 
     [SkippableFact]
