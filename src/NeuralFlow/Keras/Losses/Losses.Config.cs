@@ -5,8 +5,9 @@ namespace NeuralFlow.Keras;
 public static partial class Losses
 {
     /// <summary>
-    /// Rebuilds a loss from its Keras name and <see cref="Loss.GetConfig"/> (as a model file holds
-    /// it); missing entries take Keras' defaults.
+    /// Rebuilds a loss from its Keras name (or class name, as Keras' <c>{"class_name": ..., "config": ...}</c>
+    /// identifiers give it) and <see cref="Loss.GetConfig"/> (as a model file holds it); missing
+    /// entries take Keras' defaults.
     /// </summary>
     public static Loss FromConfig(string name, JsonObject config)
     {
@@ -14,7 +15,7 @@ public static partial class Losses
         string reduction = config["reduction"]?.GetValue<string>() ?? SumOverBatchSize;
         bool logits = config["from_logits"]?.GetValue<bool>() ?? false;
         double D(string key, double fallback) => config[key]?.GetValue<double>() ?? fallback;
-        return name switch
+        return NameKey(name) switch
         {
             "mean_squared_error" => new MeanSquaredError(reduction),
             "mean_absolute_error" => new MeanAbsoluteError(reduction),
@@ -25,7 +26,7 @@ public static partial class Losses
                 D("alpha", 0.25), D("gamma", 2.0), logits, D("label_smoothing", 0), reduction),
             "categorical_crossentropy" => new CategoricalCrossentropy(logits, D("label_smoothing", 0), reduction),
             "sparse_categorical_crossentropy" => new SparseCategoricalCrossentropy(logits, config["ignore_class"]?.GetValue<int>(), reduction),
-            "huber_loss" => new Huber(D("delta", 1.0), reduction),
+            "huber_loss" or "huber" => new Huber(D("delta", 1.0), reduction),
             "log_cosh" => new LogCosh(reduction),
             "kl_divergence" => new KLDivergence(reduction),
             "poisson" => new Poisson(reduction),

@@ -76,8 +76,12 @@ public static partial class Losses
     /// <summary>The default reduction: the sum of the weighted values over their number.</summary>
     public const string SumOverBatchSize = "sum_over_batch_size";
 
-    /// <summary>Looks up a loss, with its default arguments, by its Keras name or alias.</summary>
-    public static Loss Get(string name) => name.ToLowerInvariant() switch
+    /// <summary>
+    /// Looks up a loss, with its default arguments, by its Keras name or alias ("mse",
+    /// "binary_crossentropy") or its class name ("CategoricalCrossentropy", "MSE"), as
+    /// <c>keras.losses.get</c> and <c>model.compile(loss=...)</c> accept both.
+    /// </summary>
+    public static Loss Get(string name) => NameKey(name) switch
     {
         "mse" or "mean_squared_error" => new MeanSquaredError(),
         "mae" or "mean_absolute_error" => new MeanAbsoluteError(),
@@ -103,6 +107,14 @@ public static partial class Losses
             "sparse_categorical_crossentropy, huber, log_cosh, kl_divergence, poisson, cosine_similarity, hinge, squared_hinge, categorical_hinge, " +
             "categorical_focal_crossentropy, dice, tversky.", nameof(name)),
     };
+
+    /// <summary>
+    /// The lookup key of a name given to <see cref="Get"/> or <see cref="Metrics.Get"/>: a snake_case
+    /// name or alias as given, lower-cased ("binary_crossentropy", "Kullback_Leibler_Divergence"); a
+    /// name without underscores in Keras' to_snake_case, so class names ("CategoricalCrossentropy",
+    /// "KLDivergence", "AUC", "MSE") find the same entry as their snake_case names, as Keras' get does.
+    /// </summary>
+    internal static string NameKey(string name) => name.Contains('_') ? name.ToLowerInvariant() : Layer.ToSnakeCase(name);
 
     /// <summary>Keras' epsilon: probabilities are clipped to [eps, 1 - eps] before a log.</summary>
     internal const double Epsilon = 1e-7;

@@ -80,18 +80,42 @@ public static partial class Metrics
     /// <summary>
     /// Fraction of rows whose integer label is among the <c>k</c> highest predictions
     /// (<c>tf.keras.metrics.SparseTopKCategoricalAccuracy</c>); ties count as hits, as <c>in_top_k</c>.
+    /// With <paramref name="fromSortedIds"/>, the predictions are instead each row's top class ids
+    /// (or any category ids), best first, (batch, N) with N &gt;= k, as a retrieval model gives them:
+    /// a hit is the label among the first k (Keras' <c>from_sorted_ids</c>).
     /// </summary>
-    public sealed class SparseTopKCategoricalAccuracy(int k = 5, string name = "sparse_top_k_categorical_accuracy") : MeanMetricWrapper(name)
+    public sealed class SparseTopKCategoricalAccuracy(int k = 5, string name = "sparse_top_k_categorical_accuracy", bool fromSortedIds = false)
+        : MeanMetricWrapper(name)
     {
         /// <summary>How many of the highest predictions may hold the label.</summary>
         public int K { get; } = k > 0 ? k : throw new ArgumentOutOfRangeException(nameof(k), k, "SparseTopKCategoricalAccuracy: k must be positive.");
 
-        /// <inheritdoc/>
-        protected override Tensor Matches(Tensor yTrue, Tensor yPred) =>
-            InTopK(Targets.SparseLabels("SparseTopKCategoricalAccuracy", yTrue, yPred), yPred, K);
+        /// <summary>Whether the predictions are sorted category ids rather than scores of every class.</summary>
+        public bool FromSortedIds { get; } = fromSortedIds;
 
         /// <inheritdoc/>
-        public override Dictionary<string, object?> GetConfig() => Losses.With(base.GetConfig(), ("k", K));
+        protected override Tensor Matches(Tensor yTrue, Tensor yPred)
+        {
+            const string who = "SparseTopKCategoricalAccuracy";
+            if (!FromSortedIds) return InTopK(Targets.SparseLabels(who, yTrue, yPred), yPred, K);
+            // Ids are any numbers, not class positions: no range check.
+            var labels = Targets.SparseLabels(who, yTrue, yPred, checkRange: false);
+            if (yPred.Shape[-1] < K)
+                throw new ArgumentException($"{who}: fromSortedIds needs at least k = {K} ids per row, but yPred has shape {yPred.Shape}.", nameof(yPred));
+            var size = yPred.Shape.ToArray();
+            size[^1] = K;
+            var top = NF.Slice(yPred, new int[yPred.Rank], size);
+            // Keras compares the labels in the ids' dtype; any of the first k may match.
+            return NF.ReduceAny(NF.Equal(NF.ExpandDims(NF.Cast(labels, yPred.DType), -1), top), -1);
+        }
+
+        /// <inheritdoc/>
+        public override Dictionary<string, object?> GetConfig()
+        {
+            var config = Losses.With(base.GetConfig(), ("k", K));
+            if (FromSortedIds) config["from_sorted_ids"] = true; // Keras writes it only when set
+            return config;
+        }
     }
 
     /// <summary>

@@ -14,12 +14,15 @@ public static partial class Metrics
         public int Axis { get; } = axis;
 
         /// <inheritdoc/>
-        protected override Tensor Matches(Tensor yTrue, Tensor yPred)
+        protected override Tensor Matches(Tensor yTrue, Tensor yPred) => PerExample(yTrue, yPred, Axis);
+
+        /// <summary>The correlation along <paramref name="axis"/>, one value per row (Keras' function <c>keras.metrics.pearson_correlation</c>).</summary>
+        public static Tensor PerExample(Tensor yTrue, Tensor yPred, int axis = -1)
         {
-            var (t, p) = Centered("PearsonCorrelation", yTrue, yPred, Axis);
-            var zTrue = t / NF.Sqrt(NF.ReduceMean(NF.Square(t), Axis, keepDims: true));
-            var zPred = p / NF.Sqrt(NF.ReduceMean(NF.Square(p), Axis, keepDims: true));
-            return NF.ReduceMean(zTrue * zPred, Axis);
+            var (t, p) = Centered("PearsonCorrelation", yTrue, yPred, axis);
+            var zTrue = t / NF.Sqrt(NF.ReduceMean(NF.Square(t), axis, keepDims: true));
+            var zPred = p / NF.Sqrt(NF.ReduceMean(NF.Square(p), axis, keepDims: true));
+            return NF.ReduceMean(zTrue * zPred, axis);
         }
 
         /// <inheritdoc/>
@@ -46,13 +49,16 @@ public static partial class Metrics
         public int Axis { get; } = axis;
 
         /// <inheritdoc/>
-        protected override Tensor Matches(Tensor yTrue, Tensor yPred)
+        protected override Tensor Matches(Tensor yTrue, Tensor yPred) => PerExample(yTrue, yPred, Axis);
+
+        /// <summary>The concordance along <paramref name="axis"/>, one value per row (Keras' function <c>keras.metrics.concordance_correlation</c>).</summary>
+        public static Tensor PerExample(Tensor yTrue, Tensor yPred, int axis = -1)
         {
-            var (t, p) = PearsonCorrelation.Centered("ConcordanceCorrelation", yTrue, yPred, Axis);
+            var (t, p) = PearsonCorrelation.Centered("ConcordanceCorrelation", yTrue, yPred, axis);
             var (aligned, pred) = Losses.Aligned("ConcordanceCorrelation", yTrue, yPred);
-            var meanGap = NF.ReduceMean(aligned, Axis, keepDims: true) - NF.ReduceMean(pred, Axis, keepDims: true);
-            var norm = NF.ReduceMean(NF.Square(t), Axis, keepDims: true) + NF.ReduceMean(NF.Square(p), Axis, keepDims: true) + NF.Square(meanGap);
-            return NF.ReduceMean(2 * t * p / (norm + Losses.Epsilon), Axis);
+            var meanGap = NF.ReduceMean(aligned, axis, keepDims: true) - NF.ReduceMean(pred, axis, keepDims: true);
+            var norm = NF.ReduceMean(NF.Square(t), axis, keepDims: true) + NF.ReduceMean(NF.Square(p), axis, keepDims: true) + NF.Square(meanGap);
+            return NF.ReduceMean(2 * t * p / (norm + Losses.Epsilon), axis);
         }
 
         /// <inheritdoc/>

@@ -20,7 +20,8 @@ public static partial class Metrics
 
     private static PredictionMetric ByName(string name, Losses.Loss? loss)
     {
-        var key = name.ToLowerInvariant();
+        // Keras' get takes class names too ("CategoricalCrossentropy", "TruePositives").
+        var key = Losses.NameKey(name);
         return key switch
         {
             "accuracy" or "acc" => loss switch
@@ -56,6 +57,13 @@ public static partial class Metrics
             "logcosh" or "log_cosh" => new LogCoshError(),
             "cosine_similarity" => new CosineSimilarity(),
             "r2_score" => new R2Score(),
+            "true_positives" => new TruePositives(),
+            "false_positives" => new FalsePositives(),
+            "true_negatives" => new TrueNegatives(),
+            "false_negatives" => new FalseNegatives(),
+            "log_cosh_error" => new LogCoshError(),
+            "f_beta_score" => new FBetaScore(),
+            "binary_io_u" => new BinaryIoU(),
             "pearson_correlation" => new PearsonCorrelation(),
             "concordance_correlation" => new ConcordanceCorrelation(),
             // Keras resolves these names to classes whose target value has no default, so its
@@ -67,12 +75,20 @@ public static partial class Metrics
             _ => throw new ArgumentException(
                 $"Unknown metric '{name}'; use one of accuracy, sparse_categorical_accuracy, categorical_accuracy, binary_accuracy, " +
                 "top_k_categorical_accuracy, sparse_top_k_categorical_accuracy, precision, recall, auc, mse, mae, root_mean_squared_error, " +
-                "f1_score, fbeta_score, binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy, kl_divergence, " +
+                "f1_score, fbeta_score, true_positives, false_positives, true_negatives, false_negatives, binary_io_u, binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy, kl_divergence, " +
                 "poisson, mape, msle, hinge, squared_hinge, categorical_hinge, logcosh, cosine_similarity, r2_score, pearson_correlation, concordance_correlation " +
-                "(the IoU metrics need numClasses or target classes: pass an object, such as new Metrics.MeanIoU(3); " +
+                "(IoU, MeanIoU, OneHotIoU and OneHotMeanIoU need numClasses or target classes: pass an object, such as new Metrics.MeanIoU(3); " +
                 "so do precision_at_recall, recall_at_precision, sensitivity_at_specificity and specificity_at_sensitivity their target value).", nameof(name)),
         };
     }
+
+    // Keras' default metric names: the class name in snake_case, but for these two.
+    private static string DefaultName(string className) => className switch
+    {
+        nameof(LogCoshError) => "logcosh",
+        nameof(FBetaScore) => "fbeta_score",
+        _ => Layer.ToSnakeCase(className),
+    };
 
     // "precision_at_recall" -> "recall"; -> "PrecisionAtRecall".
     private static string TargetArgument(string key) => key[(key.LastIndexOf('_') + 1)..];
@@ -87,7 +103,8 @@ public static partial class Metrics
     public static PredictionMetric FromConfig(string className, JsonObject config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        string name = config["name"]?.GetValue<string>() ?? throw new FormatException($"metric {className}: no name");
+        // Keras' {"class_name": ..., "config": ...} identifiers may leave the name out: the class's default then.
+        string name = config["name"]?.GetValue<string>() ?? DefaultName(className);
         double D(string key, double fallback) => config[key]?.GetValue<double>() ?? fallback;
         int? I(string key) => config[key]?.GetValue<int>();
         bool B(string key, bool fallback = false) => config[key]?.GetValue<bool>() ?? fallback;
@@ -103,7 +120,7 @@ public static partial class Metrics
             nameof(CategoricalAccuracy) => new CategoricalAccuracy(name),
             nameof(SparseCategoricalAccuracy) => new SparseCategoricalAccuracy(name),
             nameof(TopKCategoricalAccuracy) => new TopKCategoricalAccuracy(I("k") ?? 5, name),
-            nameof(SparseTopKCategoricalAccuracy) => new SparseTopKCategoricalAccuracy(I("k") ?? 5, name),
+            nameof(SparseTopKCategoricalAccuracy) => new SparseTopKCategoricalAccuracy(I("k") ?? 5, name, B("from_sorted_ids")),
             nameof(Precision) => new Precision(A("thresholds"), I("top_k"), I("class_id"), name),
             nameof(Recall) => new Recall(A("thresholds"), I("top_k"), I("class_id"), name),
             nameof(AUC) => new AUC(I("num_thresholds") ?? 200, config["curve"]?.GetValue<string>() ?? "ROC",

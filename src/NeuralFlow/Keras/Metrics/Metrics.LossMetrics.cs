@@ -73,5 +73,8 @@ public static partial class Metrics
     {
         /// <inheritdoc/>
         protected override Tensor Matches(Tensor yTrue, Tensor yPred) => -base.Matches(yTrue, yPred);
+
+        /// <summary>The similarity along <paramref name="axis"/>, one value per example (Keras' function <c>keras.metrics.cosine_similarity</c>).</summary>
+        public static Tensor PerExample(Tensor yTrue, Tensor yPred, int axis = -1) => -Losses.CosineSimilarity.PerExample(yTrue, yPred, axis);
     }
 }
