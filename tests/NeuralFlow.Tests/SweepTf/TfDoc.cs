@@ -25,4 +25,10 @@ internal static class TfDoc
     }
 
     public static readonly int[] Scalar = [];
+
+    /// <summary>A float32 vector, as TensorFlow makes one from a list of Python floats.</summary>
+    public static Tensor F(params float[] v) => NF.Constant(v);
+
+    /// <summary>An int32 vector, as TensorFlow makes one from a list of Python ints.</summary>
+    public static Tensor I(params int[] v) => NF.Constant(v);
 }

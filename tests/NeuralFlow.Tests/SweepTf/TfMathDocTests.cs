@@ -9,9 +9,6 @@ namespace NeuralFlow.Tests.SweepTf;
 /// </summary>
 public abstract class TfMathDocTests(string backend) : BackendTest(backend)
 {
-    private static Tensor F(params float[] v) => NF.Constant(v);
-    private static Tensor I(params int[] v) => NF.Constant(v);
-
     [SkippableFact]
     public void Linspace_argmax_abs_and_sign()
     {
