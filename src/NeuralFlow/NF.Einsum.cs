@@ -18,9 +18,10 @@ public static partial class NF
     {
         ArgumentNullException.ThrowIfNull(equation);
         ArgumentNullException.ThrowIfNull(operands);
+        var owned = new List<Tensor>();   // intermediates (see ReleaseIntermediates)
+        (equation, operands) = TakeRepeatedDiagonals(equation, operands, owned);
         var (inputs, output) = EinsumLabels(equation, operands);
         var terms = operands.Select((t, i) => (T: t, L: inputs[i])).ToList();
-        var owned = new List<Tensor>();   // intermediates (see ReleaseIntermediates)
         Tensor? result = null;
         Tensor Own(Tensor t)
         {
@@ -51,6 +52,44 @@ public static partial class NF
         {
             ReleaseIntermediates(owned, result);
         }
+    }
+
+    // A letter repeated within one operand ("ii" a trace, "ii->i" a diagonal, "bii->bi" one per
+    // batch, as in tf.einsum's docstring): that operand's diagonal over the two axes is taken
+    // first (DiagPart, differentiable), leaving an equation without repeats. Implicit mode keeps
+    // its meaning: the output is written out from the original letters (those used once, sorted).
+    private static (string Equation, Tensor[] Operands) TakeRepeatedDiagonals(string equation, Tensor[] operands, List<Tensor> owned)
+    {
+        var sides = equation.Replace(" ", "").Split("->");
+        var specs = sides[0].Split(',');
+        if (sides.Length > 2 || specs.Length != operands.Length) return (equation, operands);   // EinsumLabels says what is wrong
+        var result = (Tensor[])operands.Clone();
+        bool changed = false;
+        for (int i = 0; i < specs.Length; i++)
+        {
+            string spec = specs[i];
+            if (spec.Contains('.') || result[i] is null || spec.Length != result[i].Rank) continue;
+            while (spec.GroupBy(c => c).FirstOrDefault(g => g.Count() > 1) is { } repeated)
+            {
+                char c = repeated.Key;
+                int p = spec.IndexOf(c), q = spec.IndexOf(c, p + 1);
+                if (result[i].Shape[p] != result[i].Shape[q])
+                    throw new ArgumentException(
+                        $"Einsum: \"{equation}\": operand {i} repeats '{c}' over axes of sizes {result[i].Shape[p]} and {result[i].Shape[q]}; a diagonal needs equal sizes.", nameof(equation));
+                var perm = Enumerable.Range(0, spec.Length).Where(d => d != p && d != q).Append(p).Append(q).ToArray();
+                var moved = Transpose(result[i], perm);
+                owned.Add(moved);
+                result[i] = DiagPart(moved);
+                if (!ReferenceEquals(result[i], operands[i])) owned.Add(result[i]);
+                spec = new string(spec.Where((_, d) => d != p && d != q).ToArray()) + c;
+                changed = true;
+            }
+            specs[i] = spec;
+        }
+        if (!changed) return (equation, operands);
+        string output = sides.Length == 2 ? sides[1]
+            : new string(sides[0].Where(char.IsAsciiLetter).GroupBy(c => c).Where(g => g.Count() == 1).Select(g => g.Key).Order().ToArray());
+        return ($"{string.Join(",", specs)}->{output}", result);
     }
 
     // Frees a composite op's intermediates, unless a tape is recording: gradient rules (MatMul's,

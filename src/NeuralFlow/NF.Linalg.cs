@@ -8,6 +8,7 @@ public static partial class NF
     /// Matrix product (<c>tf.matmul</c>): [..., M, K] @ [..., K, N] with broadcast batch axes;
     /// the transpose flags swap the last two axes of an operand first. 1-D operands are
     /// treated as a row (a) or a column (b) vector and that axis is dropped from the result.
+    /// Integer matrices (int32, int64, uint8) multiply exactly and keep their dtype, as tf.matmul's.
     /// </summary>
     [MethodImpl(Hot)]
     public static Tensor MatMul(Tensor a, Tensor b, bool transposeA = false, bool transposeB = false)
@@ -15,8 +16,8 @@ public static partial class NF
         var backend = Engine.BackendOf(nameof(MatMul), a, b);
         if (a.DType != b.DType)
             throw new ArgumentException($"MatMul: dtypes must match, got {a.DType.Name()} and {b.DType.Name()}; convert one with NF.Cast.");
-        if (!a.DType.IsFloating())
-            throw new ArgumentException($"MatMul: needs float32 or float64 operands, got {a.DType.Name()}; convert with NF.Cast(x, DType.Float32).");
+        if (!a.DType.IsFloating() && !a.DType.IsInteger())
+            throw new ArgumentException($"MatMul: needs numeric operands, got {a.DType.Name()}; convert with NF.Cast(x, DType.Float32).");
         if (a.Rank == 0 || b.Rank == 0)
             throw new ArgumentException($"MatMul: operands need at least one dimension, got shapes {a.Shape} and {b.Shape}.");
         bool vecA = a.Rank == 1, vecB = b.Rank == 1;
@@ -35,8 +36,22 @@ public static partial class NF
         var outDims = batch.ToArray().Concat([m, n]).ToArray();
         la = la.BroadcastTo(new Shape(batch.ToArray().Concat([m, k]).ToArray()));
         lb = lb.BroadcastTo(new Shape(batch.ToArray().Concat([k, n]).ToArray()));
-        var result = Tensor.Empty(new Shape(outDims), a.DType, backend);
-        Engine.MatMul(a, la, b, lb, result);
+        Tensor result;
+        if (a.DType.IsInteger())
+        {
+            // tf.matmul multiplies int32 / int64 matrices exactly, wrapping on overflow as its
+            // elementwise ops do; BLAS has no integer GEMM, so the sum over K is NF's own ops
+            // ([..., M, K, 1] * [..., 1, K, N] summed over K) on every engine.
+            using var av = a.View(la);
+            using var bv = b.View(lb);
+            using var products = Multiply(ExpandDims(av, -1), ExpandDims(bv, -3));
+            result = ReduceSum(products, -2);
+        }
+        else
+        {
+            result = Tensor.Empty(new Shape(outDims), a.DType, backend);
+            Engine.MatMul(a, la, b, lb, result);
+        }
         if (vecA || vecB)
         {
             var full = result;

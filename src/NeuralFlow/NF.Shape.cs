@@ -90,6 +90,21 @@ public static partial class NF
         return Tape.Record(x.View(layout), x, ShapeBack);
     }
 
+    /// <summary>Removes the size-1 dimensions <paramref name="axes"/> (<c>tf.squeeze(t, [2, 4])</c>). A view.</summary>
+    public static Tensor Squeeze(Tensor x, int[] axes)
+    {
+        ArgumentNullException.ThrowIfNull(axes);
+        var normalized = axes.Select(a => x.Shape.NormalizeAxis(a)).Distinct().OrderDescending().ToArray();
+        var layout = x.Layout;
+        foreach (int n in normalized)
+        {
+            if (x.Shape[n] != 1)
+                throw new ArgumentException($"Squeeze: axis {n} of shape {x.Shape} has size {x.Shape[n]}, not 1.", nameof(axes));
+            layout = layout.Select(n, 0);
+        }
+        return Tape.Record(x.View(layout), x, ShapeBack);
+    }
+
     /// <summary>Inserts a size-1 dimension at <paramref name="axis"/> (<c>tf.expand_dims</c>); -1 appends. A view.</summary>
     [MethodImpl(Hot)]
     public static Tensor ExpandDims(Tensor x, int axis)

@@ -1,0 +1,99 @@
+using NeuralFlow.Data.Pipeline;
+
+namespace NeuralFlow.Data;
+
+// tf.data's combinators that look across elements rather than at one at a time: flat_map,
+// interleave, window, rebatch, scan and reduce, with tf.data's orders and edge cases.
+public sealed partial class Dataset<T>
+{
+    /// <summary>
+    /// Each element becomes a dataset through <paramref name="fn"/>, and their elements follow one
+    /// another (<c>flat_map</c>): <c>ds.FlatMap(x =&gt; Dataset.FromTensorSlices(x))</c> unbatches.
+    /// </summary>
+    public Dataset<TResult> FlatMap<TResult>(Func<T, Dataset<TResult>> fn) => InterleaveOf(fn, 1, int.MaxValue, nameof(FlatMap));
+
+    /// <summary>
+    /// <c>interleave</c>: each element becomes a dataset through <paramref name="fn"/>;
+    /// <paramref name="cycleLength"/> of them are read at once, <paramref name="blockLength"/>
+    /// elements from each in turn, in tf.data's deterministic order (a finished dataset's slot
+    /// takes the next element's dataset). <see cref="Dataset.Autotune"/> (TensorFlow's default)
+    /// reads as many as there are processors.
+    /// </summary>
+    public Dataset<TResult> Interleave<TResult>(Func<T, Dataset<TResult>> fn, int cycleLength = Autotune, int blockLength = 1) =>
+        InterleaveOf(fn, cycleLength == Autotune ? Environment.ProcessorCount : cycleLength, blockLength, nameof(Interleave));
+
+    private Dataset<TResult> InterleaveOf<TResult>(Func<T, Dataset<TResult>> fn, int cycleLength, int blockLength, string op)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        var input = Structure<T>.Instance;
+        return new Dataset<TResult>(
+            new InterleaveNode(Node, args => fn(input.Build(args))?.Node!, Structure<TResult>.Instance.Width, cycleLength, blockLength, op), _disposeEach);
+    }
+
+    /// <summary>
+    /// Sliding windows (<c>window(size, shift, stride, drop_remainder)</c>), each delivered
+    /// stacked as <c>.flat_map(lambda w: w.batch(size))</c> gives them in TensorFlow: window k
+    /// holds elements k * shift, k * shift + stride, ..., up to <paramref name="size"/> of them.
+    /// <paramref name="shift"/> defaults to <paramref name="size"/> (windows that do not overlap);
+    /// the last windows are shorter unless <paramref name="dropRemainder"/>.
+    /// </summary>
+    public Dataset<T> Window(int size, int? shift = null, int stride = 1, bool dropRemainder = false) =>
+        With(new WindowNode(Node, size, shift ?? size, stride, dropRemainder));
+
+    /// <summary>
+    /// <c>rebatch</c>: the batches of this dataset regrouped into batches of
+    /// <paramref name="batchSize"/> rows (the last smaller unless <paramref name="dropRemainder"/>).
+    /// </summary>
+    public Dataset<T> Rebatch(int batchSize, bool dropRemainder = false) => Rebatch([batchSize], dropRemainder);
+
+    /// <summary><c>rebatch(batch_size=[...])</c>: the rows regrouped into batches whose sizes cycle through <paramref name="batchSizes"/>.</summary>
+    public Dataset<T> Rebatch(int[] batchSizes, bool dropRemainder = false) => With(new RebatchNode(Node, batchSizes, dropRemainder));
+
+    /// <summary>
+    /// <c>scan</c>: carries a state through the elements; <paramref name="fn"/> maps (state,
+    /// element) to (new state, output), and the outputs form the new dataset. Each pass starts
+    /// from <paramref name="initialState"/>, which stays the caller's; the state keeps its
+    /// structure, dtypes and shapes.
+    /// </summary>
+    public Dataset<TResult> Scan<TState, TResult>(TState initialState, Func<TState, T, (TState State, TResult Output)> fn)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        var state = Structure<TState>.Instance;
+        var input = Structure<T>.Instance;
+        var output = Structure<TResult>.Instance;
+        var initial = state.Flatten(initialState);
+        return new Dataset<TResult>(new ScanNode(Node, initial, (s, args) =>
+        {
+            var (next, result) = fn(state.Build(s), input.Build(args));
+            return (state.Flatten(next), output.Flatten(result));
+        }, output.Width), _disposeEach);
+    }
+
+    /// <summary>
+    /// <c>reduce</c>: folds every element into a state, starting from
+    /// <paramref name="initialState"/>, and returns the final state (the initial one for an
+    /// empty dataset). Elements and intermediate states the function does not keep are freed.
+    /// </summary>
+    public TState Reduce<TState>(TState initialState, Func<TState, T, TState> fn)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        if (Cardinality == Infinite) throw new InvalidOperationException("Reduce: the dataset is infinite (a Repeat() without a count?), so the reduction would never end.");
+        var structure = Structure<TState>.Instance;
+        var input = Structure<T>.Instance;
+        var initial = new HashSet<Tensor>(structure.Flatten(initialState), ReferenceEqualityComparer.Instance);
+        var state = initialState;
+        using var pass = new PassEnumerator(Node, disposeEach: false);
+        while (pass.MoveNext())
+        {
+            var element = pass.Current;
+            var next = fn(state, input.Build(element));
+            var kept = new HashSet<Tensor>(structure.Flatten(next), ReferenceEqualityComparer.Instance);
+            foreach (var t in element)
+                if (!kept.Contains(t)) t.Dispose();
+            foreach (var t in structure.Flatten(state))
+                if (!kept.Contains(t) && !initial.Contains(t)) t.Dispose();
+            state = next;
+        }
+        return state;
+    }
+}

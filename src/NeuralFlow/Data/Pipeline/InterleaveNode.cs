@@ -1,0 +1,100 @@
+namespace NeuralFlow.Data.Pipeline;
+
+/// <summary>
+/// <c>interleave</c> (and <c>flat_map</c>, its cycle of one): each upstream element becomes a
+/// dataset through <c>fn</c>, and the elements of up to <c>cycleLength</c> of those datasets are
+/// taken in turn, <c>blockLength</c> at a time, in tf.data's deterministic order: a dataset that
+/// ends frees its slot, the turn passes to the next slot, and an empty slot is filled with the
+/// next upstream element's dataset when its turn comes.
+/// </summary>
+internal sealed class InterleaveNode : Node
+{
+    private readonly Node _upstream;
+    private readonly Func<Tensor[], Node> _fn;
+    private readonly int _width;
+    private readonly int _cycleLength;
+    private readonly int _blockLength;
+
+    public InterleaveNode(Node upstream, Func<Tensor[], Node> fn, int width, int cycleLength, int blockLength, string op)
+    {
+        if (cycleLength < 1) throw new ArgumentOutOfRangeException(nameof(cycleLength), cycleLength, $"{op}: cycleLength must be at least 1.");
+        if (blockLength < 1) throw new ArgumentOutOfRangeException(nameof(blockLength), blockLength, $"{op}: blockLength must be at least 1.");
+        _upstream = upstream;
+        _fn = fn;
+        _width = width;
+        _cycleLength = cycleLength;
+        _blockLength = blockLength;
+    }
+
+    public override int Width => _width;
+
+    public override long Cardinality => _upstream.Cardinality == 0 ? 0 : Dataset.Unknown;
+
+    public override IEnumerator<Part[]> Open()
+    {
+        var slots = new Slot?[_cycleLength];
+        using var source = _upstream.Open();
+        bool inputDone = false;
+        int open = 0, index = 0;
+        try
+        {
+            while (!inputDone || open > 0)
+            {
+                if (slots[index] is null && !inputDone)
+                {
+                    if (source.MoveNext()) { slots[index] = Slot.Start(source.Current, _fn, _width); open++; }
+                    else inputDone = true;
+                }
+                if (slots[index] is { } slot)
+                {
+                    int taken = 0;
+                    while (taken < _blockLength && slot.Elements.MoveNext())
+                    {
+                        taken++;
+                        yield return slot.Elements.Current;
+                    }
+                    if (taken < _blockLength)
+                    {
+                        slot.Dispose();
+                        slots[index] = null;
+                        open--;
+                    }
+                }
+                index = (index + 1) % _cycleLength;
+            }
+        }
+        finally
+        {
+            foreach (var slot in slots) slot?.Dispose();
+        }
+    }
+
+    /// <summary>One upstream element's dataset being read: the element's tensors live until its pass ends.</summary>
+    private sealed class Slot(Tensor[] args, IEnumerator<Part[]> elements) : IDisposable
+    {
+        public IEnumerator<Part[]> Elements => elements;
+
+        public static Slot Start(Part[] element, Func<Tensor[], Node> fn, int width)
+        {
+            var args = Element.Take(element);
+            try
+            {
+                var node = fn(args) ?? throw new InvalidOperationException("Interleave/FlatMap: the function returned null instead of a dataset.");
+                if (node.Width != width)
+                    throw new InvalidOperationException($"Interleave/FlatMap: the function's dataset has {node.Width} components per element, expected {width}.");
+                return new Slot(args, node.Open());
+            }
+            catch
+            {
+                foreach (var a in args) a.Dispose();
+                throw;
+            }
+        }
+
+        public void Dispose()
+        {
+            elements.Dispose();
+            foreach (var a in args) a.Dispose();
+        }
+    }
+}
