@@ -8,10 +8,10 @@ public static partial class NF
     /// letters used once, in alphabetical order); letters missing from the output are summed.
     /// Matrix products ("ij,jk->ik", "bij,bjk->bik"), transposes ("ij->ji"), sums ("ij->i",
     /// "ij->"), outer ("i,j->ij") and elementwise ("ij,ij->ij") products, dots ("i,i->"), several
-    /// operands ("bi,ij,bj->b", contracted left to right) and "..." for broadcast leading axes all
+    /// operands ("bi,ij,bj->b", contracted left to right), "..." for broadcast leading axes and a
+    /// letter repeated within one operand ("ii->i" a diagonal, "ii" a trace, as in NumPy) all
     /// work. Built from Transpose, Reshape, BroadcastTo, ReduceSum, Multiply and MatMul, so the
-    /// gradient is theirs. A letter repeated within one operand (a diagonal, "ii->i") is not
-    /// supported and says so.
+    /// gradient is theirs.
     /// </summary>
     /// <exception cref="ArgumentException">The equation is malformed or unsupported, or does not fit the operands' shapes.</exception>
     public static Tensor Einsum(string equation, params Tensor[] operands)
@@ -19,8 +19,8 @@ public static partial class NF
         ArgumentNullException.ThrowIfNull(equation);
         ArgumentNullException.ThrowIfNull(operands);
         var (inputs, output) = EinsumLabels(equation, operands);
-        var terms = operands.Select((t, i) => (T: t, L: inputs[i])).ToList();
         var owned = new List<Tensor>();   // intermediates (see ReleaseIntermediates)
+        var terms = operands.Select((t, i) => Diagonals((t, inputs[i]), owned)).ToList();
         Tensor? result = null;
         Tensor Own(Tensor t)
         {
@@ -50,6 +50,27 @@ public static partial class NF
         finally
         {
             ReleaseIntermediates(owned, result);
+        }
+    }
+
+    // A letter repeated within one operand ("ii->i" the diagonal, "ii" the trace, as np.einsum)
+    // takes that operand's diagonal first: the operand times an identity over the two axes, summed
+    // over the second. A mask, not a gather, so any dtype works and the gradient is Multiply's.
+    private static (Tensor T, List<char> L) Diagonals((Tensor T, List<char> L) term, List<Tensor> owned)
+    {
+        while (true)
+        {
+            int q = Enumerable.Range(0, term.L.Count).FirstOrDefault(d => term.L.IndexOf(term.L[d]) < d, -1);
+            if (q < 0) return term;
+            int p = term.L.IndexOf(term.L[q]);
+            var maskShape = Enumerable.Repeat(1, term.L.Count).ToArray();
+            maskShape[p] = maskShape[q] = term.T.Shape[p];
+            var eye = Eye(term.T.Shape[p], dtype: term.T.DType);
+            var mask = Reshape(eye, maskShape);
+            var masked = Multiply(term.T, mask);
+            var diagonal = ReduceSum(masked, q);
+            owned.AddRange([eye, mask, masked, diagonal]);
+            term = (diagonal, term.L.Where((_, d) => d != q).ToList());
         }
     }
 
@@ -95,7 +116,11 @@ public static partial class NF
         int nb = Prod(batch), m = Prod(left), k = Prod(contracted), n = Prod(right);
         var ma = Own(Reshape(ta, [nb, m, k]));
         var mb = Own(Reshape(tb, [nb, k, n]));
-        var product = Own(contracted.Count == 0 ? Multiply(ma, Own(Reshape(mb, [nb, 1, n]))) : MatMul(ma, mb));
+        // MatMul takes floats only: an integer contraction ("ij,j" of int32, as np.einsum gives int)
+        // is the broadcast product [nb, m, k, 1] * [nb, 1, k, n] summed over k.
+        var product = Own(contracted.Count == 0 ? Multiply(ma, Own(Reshape(mb, [nb, 1, n])))
+            : ma.DType.IsFloating() ? MatMul(ma, mb)
+            : ReduceSum(Own(Multiply(Own(Reshape(ma, [nb, m, k, 1])), Own(Reshape(mb, [nb, 1, k, n])))), 2));
         var dims = batch.Concat(left).Concat(right).Select(c => size[c]).ToArray();
         return (Own(Reshape(product, dims)), [.. batch, .. left, .. right]);
     }
@@ -136,8 +161,10 @@ public static partial class NF
             string letters = dots >= 0 ? spec.Remove(dots, 3) : spec;
             foreach (char c in letters)
                 if (!char.IsAsciiLetter(c)) Fail($"{what} \"{spec}\" has '{c}'; axes are named by the letters a-z and A-Z.");
-            foreach (var g in letters.GroupBy(c => c).Where(g => g.Count() > 1))
-                Fail($"{what} \"{spec}\" repeats '{g.Key}' (a diagonal or trace), which Einsum does not support; take it with NF.Gather or a mask first.");
+            // An operand may repeat a letter (its diagonal, see Diagonals); the output may not.
+            if (rank < 0)
+                foreach (var g in letters.GroupBy(c => c).Where(g => g.Count() > 1))
+                    Fail($"{what} \"{spec}\" repeats '{g.Key}'; each output axis is named once.");
             if (dots < 0) return [.. letters];
             int e = rank < 0 ? ellipsisRank : rank - letters.Length;
             if (e < 0) Fail($"{what} \"{spec}\" has more letters than the operand's rank {rank}.");
