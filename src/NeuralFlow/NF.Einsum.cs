@@ -176,7 +176,8 @@ public static partial class NF
             foreach (char c in letters)
                 if (!char.IsAsciiLetter(c)) Fail($"{what} \"{spec}\" has '{c}'; axes are named by the letters a-z and A-Z.");
             foreach (var g in letters.GroupBy(c => c).Where(g => g.Count() > 1))
-                Fail($"{what} \"{spec}\" repeats '{g.Key}' (a diagonal or trace), which Einsum does not support; take it with NF.Gather or a mask first.");
+                Fail(rank < 0 ? $"{what} \"{spec}\" repeats '{g.Key}'; each output axis is named once."
+                    : $"{what} \"{spec}\" repeats '{g.Key}' beside \"...\"; write the diagonal's axes out instead of \"...\".");
             if (dots < 0) return [.. letters];
             int e = rank < 0 ? ellipsisRank : rank - letters.Length;
             if (e < 0) Fail($"{what} \"{spec}\" has more letters than the operand's rank {rank}.");

@@ -21,9 +21,6 @@ public static partial class NF
         return Layers.L2Normalize(x, axes, epsilon);
     }
 
-    /// <summary>log(sigmoid(x)) = -softplus(-x), stable for any x (<c>tf.math.log_sigmoid</c>).</summary>
-    public static Tensor LogSigmoid(Tensor x) => -Softplus(-x);
-
     /// <summary>
     /// The elementwise cross-entropy of probabilities <paramref name="labels"/> and
     /// sigmoid(<paramref name="logits"/>), max(x, 0) - x * z + log(1 + e^-|x|)

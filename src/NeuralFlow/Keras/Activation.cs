@@ -36,7 +36,9 @@ public sealed class ActivationFunction
 
     /// <summary>The Keras names <see cref="Get"/> knows.</summary>
     public const string Names = "relu, sigmoid, softmax, tanh, linear, exponential, relu6, leaky_relu, elu, selu, gelu, " +
-                                "silu (swish), softplus, softsign, hard_sigmoid, hard_silu (hard_swish), mish";
+                                "silu (swish), softplus, softsign, hard_sigmoid, hard_silu (hard_swish), mish, celu, glu, hard_tanh, " +
+                                "hard_shrink, soft_shrink, tanh_shrink, sparse_plus, squareplus, sparse_sigmoid, log_sigmoid, " +
+                                "log_softmax, sparsemax";
 
     /// <summary>Looks up an activation by its Keras name.</summary>
     public static ActivationFunction Get(string name) => name.ToLowerInvariant() switch
@@ -59,6 +61,19 @@ public sealed class ActivationFunction
         "hard_sigmoid" => new(name, NF.HardSigmoid),
         "hard_silu" or "hard_swish" => new(name, NF.HardSwish),
         "mish" => new(name, NF.Mish),
+        // The rest of Keras 3's keras.activations (NF.ActivationsKeras3.cs), with Keras' defaults.
+        "celu" => new(name, x => NF.Celu(x)),
+        "glu" => new(name, x => NF.Glu(x)),
+        "hard_tanh" => new(name, NF.HardTanh),
+        "hard_shrink" => new(name, x => NF.HardShrink(x)),
+        "soft_shrink" => new(name, x => NF.SoftShrink(x)),
+        "tanh_shrink" => new(name, NF.TanhShrink),
+        "sparse_plus" => new(name, NF.SparsePlus),
+        "squareplus" => new(name, x => NF.Squareplus(x)),
+        "sparse_sigmoid" => new(name, NF.SparseSigmoid),
+        "log_sigmoid" => new(name, NF.LogSigmoid),
+        "log_softmax" => new(name, x => NF.LogSoftmax(x)),
+        "sparsemax" => new(name, x => NF.Sparsemax(x)),
         _ => throw new ArgumentException($"Unknown activation '{name}'; use one of {Names}, or pass a Func<Tensor, Tensor>.", nameof(name)),
     };
 }

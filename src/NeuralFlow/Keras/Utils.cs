@@ -32,12 +32,15 @@ public static partial class Utils
 
     /// <summary>
     /// Each vector along <paramref name="axis"/> divided by its Lp norm (<c>keras.utils.normalize</c>,
-    /// order 2 by default); a zero vector stays zero.
+    /// order 2 by default); a zero vector stays zero. Integer and bool input is normalized in float32,
+    /// as Keras' (its result_type with float32): keras.ops.normalize([[1, 2, 3], [4, 5, 6]]) is float32.
     /// </summary>
     public static Tensor Normalize(Tensor x, int axis = -1, int order = 2)
     {
         ArgumentNullException.ThrowIfNull(x);
         if (order < 1) throw new ArgumentOutOfRangeException(nameof(order), order, "Normalize: order must be at least 1.");
+        // Before, int32 input threw from Norm ("it needs a float dtype") where Keras gives float32.
+        if (!x.DType.IsFloating()) x = NF.Cast(x, DType.Float32);
         using var norm = NF.Norm(x, ord: order, axis: axis, keepDims: true);
         using var zero = NF.Equal(norm, NF.ZerosLike(norm));
         using var safe = NF.Where(zero, NF.OnesLike(norm), norm);

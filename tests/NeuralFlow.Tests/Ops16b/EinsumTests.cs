@@ -50,6 +50,9 @@ public abstract class EinsumTests(string backend) : BackendTest(backend)
         // A repeated letter is a diagonal now (TfArrayNnDocTests); one over unequal axes is refused.
         var e = Assert.Throws<ArgumentException>(() => NF.Einsum("ii->i", NF.Zeros([3, 2])));
         Assert.Contains("repeats 'i' over axes of sizes 3 and 2", e.Message);
+        // An operand may repeat a letter (its diagonal, SweepOps/NumpyDocstringTests); the output may not.
+        var o = Assert.Throws<ArgumentException>(() => NF.Einsum("ij->ii", m));
+        Assert.Contains("repeats 'i'; each output axis is named once", o.Message);
         Assert.Contains("names 2 operand(s) but 1 were given", Assert.Throws<ArgumentException>(() => NF.Einsum("ij,jk->ik", m)).Message);
         Assert.Contains("'j' has size 3 in one operand and 2", Assert.Throws<ArgumentException>(() => NF.Einsum("ij,jk->ik", m, NF.Zeros([2, 2]))).Message);
         Assert.Contains("the output's 'z' is in no operand", Assert.Throws<ArgumentException>(() => NF.Einsum("ij->z", m)).Message);
