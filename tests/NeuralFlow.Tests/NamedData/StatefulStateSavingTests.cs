@@ -55,6 +55,18 @@ public abstract class StatefulStateSavingTests(string backend) : BackendFileTest
     }
 
     [SkippableFact]
+    public void A_bidirectional_wrapper_saves_both_directions_states()
+    {
+        RequireBackend();
+        NF.Random.SetSeed(73);
+        var model = new Sequential(Layers.Input([3, 2], batchSize: Batch), new Layers.Bidirectional(new Layers.SimpleRNN(2, stateful: true)), new Layers.Dense(1));
+        model.Predict(Sequences(7), batchSize: Batch);
+        var loaded = Model.Load(SaveTo(model, "bidirectional.nfmodel"));
+        var next = Sequences(8);
+        Assert.Equal(model.Predict(next, batchSize: Batch).ToArray<float>(), loaded.Predict(next, batchSize: Batch).ToArray<float>());
+    }
+
+    [SkippableFact]
     public void Save_weights_keeps_the_states_and_a_stateless_twin_takes_the_weights_alone()
     {
         RequireBackend();
