@@ -4,7 +4,7 @@ namespace NeuralFlow.Data;
 
 /// <summary>
 /// An input pipeline (TensorFlow <c>tf.data.Dataset</c>): a restartable sequence of elements,
-/// each a <see cref="Tensor"/> or a tuple of tensors, built from tensors with
+/// each a <see cref="Tensor"/>, a dictionary of named tensors or a tuple of these, built from tensors with
 /// <see cref="FromTensorSlices(Tensor, Tensor)"/> and transformed with <c>Map</c>, <c>Filter</c>,
 /// <c>Shuffle</c>, <c>Batch</c>, <c>Prefetch</c>, ... (see <see cref="Dataset{T}"/>). This
 /// non-generic base holds the factories and lets code such as <c>Model.Fit</c> take any dataset.
@@ -35,28 +35,70 @@ public abstract class Dataset
     /// <summary><see cref="Cardinality"/> when the count cannot be known without running it, e.g. after <c>Filter</c>.</summary>
     public const long Unknown = -2;
 
-    private protected Dataset(Node node) => Node = node;
+    private protected Dataset(Node node, ElementStructure schema) => (Node, Schema) = (node, schema);
 
     internal Node Node { get; }
+
+    /// <summary>How an element's parts (tuple items, dictionary keys) map to <see cref="Node"/>'s flat tensor lists.</summary>
+    internal ElementStructure Schema { get; }
 
     /// <summary>Elements in one pass, <see cref="Infinite"/> or <see cref="Unknown"/> (<c>cardinality()</c>).</summary>
     public long Cardinality => Node.Cardinality;
 
-    /// <summary>Tensors per element (2 for <c>(features, labels)</c>).</summary>
+    /// <summary>
+    /// Tensors per element (2 for <c>(features, labels)</c>; a dictionary counts one per key, known
+    /// once the first element is made when the dictionary comes from a <c>Map</c> or a generator).
+    /// </summary>
     public int ComponentCount => Node.Width;
 
     /// <summary>The rows of <paramref name="x"/> (slices along its first axis), one element each.</summary>
-    public static Dataset<Tensor> FromTensorSlices(Tensor x) => new(new SliceNode([x]));
+    public static Dataset<Tensor> FromTensorSlices(Tensor x) => Slices(x);
 
     /// <summary>
     /// Pairs of rows of <paramref name="x"/> and <paramref name="y"/>, which must have the same
     /// first dimension: <c>(x[i], y[i])</c> for each i. The dataset reads the tensors lazily;
     /// keep them alive (undisposed) while it is in use.
     /// </summary>
-    public static Dataset<(Tensor, Tensor)> FromTensorSlices(Tensor x, Tensor y) => new(new SliceNode([x, y]));
+    public static Dataset<(Tensor, Tensor)> FromTensorSlices(Tensor x, Tensor y) => Slices((x, y));
 
     /// <summary>Triples of rows <c>(x[i], y[i], z[i])</c>.</summary>
-    public static Dataset<(Tensor, Tensor, Tensor)> FromTensorSlices(Tensor x, Tensor y, Tensor z) => new(new SliceNode([x, y, z]));
+    public static Dataset<(Tensor, Tensor, Tensor)> FromTensorSlices(Tensor x, Tensor y, Tensor z) => Slices((x, y, z));
+
+    /// <summary>
+    /// Rows of named tensors (tf.data's <c>from_tensor_slices({"title": titles, "body": bodies})</c>):
+    /// element i is a dictionary with the same keys, each holding row i of its tensor. All tensors
+    /// need the same first dimension. A functional model's <c>Fit</c>, <c>Evaluate</c> and
+    /// <c>Predict</c> match the keys to its inputs' names, as Keras does.
+    /// </summary>
+    public static Dataset<IReadOnlyDictionary<string, Tensor>> FromTensorSlices(IReadOnlyDictionary<string, Tensor> features) => Slices(features);
+
+    /// <summary>
+    /// Pairs of rows of named features and named targets: <c>(features[i], targets[i])</c>, the
+    /// targets' keys matched to a model's output layer names (tf.data's
+    /// <c>from_tensor_slices(({"title": ..., "body": ...}, {"priority": ..., "department": ...}))</c>).
+    /// </summary>
+    public static Dataset<(IReadOnlyDictionary<string, Tensor>, IReadOnlyDictionary<string, Tensor>)> FromTensorSlices(
+        IReadOnlyDictionary<string, Tensor> features, IReadOnlyDictionary<string, Tensor> targets) => Slices((features, targets));
+
+    /// <summary>Pairs of rows of named features and one label tensor: <c>(features[i], labels[i])</c>.</summary>
+    public static Dataset<(IReadOnlyDictionary<string, Tensor>, Tensor)> FromTensorSlices(IReadOnlyDictionary<string, Tensor> features, Tensor labels) =>
+        Slices((features, labels));
+
+    /// <summary>Pairs of rows of named features and named targets, from a tuple.</summary>
+    public static Dataset<(IReadOnlyDictionary<string, Tensor>, IReadOnlyDictionary<string, Tensor>)> FromTensorSlices(
+        (IReadOnlyDictionary<string, Tensor> Features, IReadOnlyDictionary<string, Tensor> Targets) tensors) => FromTensorSlices(tensors.Features, tensors.Targets);
+
+    /// <summary>Pairs of rows of named features and one label tensor, from a tuple.</summary>
+    public static Dataset<(IReadOnlyDictionary<string, Tensor>, Tensor)> FromTensorSlices((IReadOnlyDictionary<string, Tensor> Features, Tensor Labels) tensors) =>
+        FromTensorSlices(tensors.Features, tensors.Labels);
+
+    // Every FromTensorSlices: the element's tensors, flattened by its structure (which learns a
+    // dictionary's keys from them), are the sliced sources.
+    private static Dataset<T> Slices<T>(T tensors)
+    {
+        var structure = Structure<T>.New();
+        return new(new SliceNode(structure.Flatten(tensors)), structure);
+    }
 
     /// <summary>Pairs of rows from a tuple, as in TensorFlow's <c>from_tensor_slices((x, y))</c>.</summary>
     public static Dataset<(Tensor, Tensor)> FromTensorSlices((Tensor X, Tensor Y) tensors) => FromTensorSlices(tensors.X, tensors.Y);
@@ -90,16 +132,16 @@ public abstract class Dataset
     public static Dataset<T> FromGenerator<T>(Func<IEnumerable<T>> generator)
     {
         ArgumentNullException.ThrowIfNull(generator);
-        var structure = Structure<T>.Instance;
+        var structure = Structure<T>.New();
         return new(new GeneratorNode(() => (generator() ?? throw new InvalidOperationException("FromGenerator: the generator function returned null instead of a sequence."))
-            .Select(structure.Flatten), structure.Width));
+            .Select(structure.Flatten), structure), structure);
     }
 
     /// <summary>One element: the whole tensor (<c>tf.data.Dataset.from_tensors</c>; compare <see cref="FromTensorSlices(Tensor)"/>).</summary>
     public static Dataset<Tensor> FromTensors(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
-        return new(new GeneratorNode(() => [[x]], 1, cardinality: 1));
+        return new(new GeneratorNode(() => [[x]], Structure<Tensor>.New(), cardinality: 1));
     }
 
     /// <summary>One element: the pair of whole tensors (<c>tf.data.Dataset.from_tensors((x, y))</c>).</summary>
@@ -107,7 +149,7 @@ public abstract class Dataset
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
-        return new(new GeneratorNode(() => [[x, y]], 2, cardinality: 1));
+        return new(new GeneratorNode(() => [[x, y]], Structure<(Tensor, Tensor)>.New(), cardinality: 1));
     }
 
     /// <summary>
@@ -137,7 +179,7 @@ public abstract class Dataset
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
-        return new(new ZipNode([a.Node, b.Node]));
+        return new(new ZipNode([a.Node, b.Node]), new Structure.PairStructure<TA, TB>(a.Elements, b.Elements));
     }
 
     /// <summary>Elements of three datasets side by side, ending with the shortest.</summary>
@@ -146,7 +188,7 @@ public abstract class Dataset
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
         ArgumentNullException.ThrowIfNull(c);
-        return new(new ZipNode([a.Node, b.Node, c.Node]));
+        return new(new ZipNode([a.Node, b.Node, c.Node]), new Structure.TripleStructure<TA, TB, TC>(a.Elements, b.Elements, c.Elements));
     }
 
     /// <summary>

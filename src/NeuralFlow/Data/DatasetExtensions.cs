@@ -3,34 +3,38 @@ using NeuralFlow.Data.Pipeline;
 namespace NeuralFlow.Data;
 
 /// <summary>
-/// <c>Map</c> and <c>Filter</c> with one parameter per component, so that a pair dataset reads
-/// <c>.Map((img, label) => (NF.Cast(img, DType.Float32) / 255f, label))</c> as in TensorFlow.
+/// <c>Map</c> and <c>Filter</c> with one parameter per part, so that a pair dataset reads
+/// <c>.Map((img, label) => (NF.Cast(img, DType.Float32) / 255f, label))</c> as in TensorFlow, and
+/// one of named features <c>.Map((features, label) => (..., label))</c>.
 /// </summary>
 public static class DatasetExtensions
 {
-    /// <summary><see cref="Dataset{T}.Map{TResult}"/> with the pair's components as two parameters.</summary>
-    public static Dataset<TResult> Map<TResult>(this Dataset<(Tensor, Tensor)> dataset, Func<Tensor, Tensor, TResult> fn, int parallelism = 1)
+    /// <summary>
+    /// <see cref="Dataset{T}.Map{TResult}"/> with the pair's parts as two parameters:
+    /// <c>(img, label) => ...</c>, or <c>(features, label) => ...</c> over named features.
+    /// </summary>
+    public static Dataset<TResult> Map<T1, T2, TResult>(this Dataset<(T1, T2)> dataset, Func<T1, T2, TResult> fn, int parallelism = 1)
     {
         ArgumentNullException.ThrowIfNull(fn);
         return dataset.Map(e => fn(e.Item1, e.Item2), parallelism);
     }
 
-    /// <summary><see cref="Dataset{T}.Map{TResult}"/> with the triple's components as three parameters.</summary>
-    public static Dataset<TResult> Map<TResult>(this Dataset<(Tensor, Tensor, Tensor)> dataset, Func<Tensor, Tensor, Tensor, TResult> fn, int parallelism = 1)
+    /// <summary><see cref="Dataset{T}.Map{TResult}"/> with the triple's parts as three parameters.</summary>
+    public static Dataset<TResult> Map<T1, T2, T3, TResult>(this Dataset<(T1, T2, T3)> dataset, Func<T1, T2, T3, TResult> fn, int parallelism = 1)
     {
         ArgumentNullException.ThrowIfNull(fn);
         return dataset.Map(e => fn(e.Item1, e.Item2, e.Item3), parallelism);
     }
 
-    /// <summary><see cref="Dataset{T}.Filter"/> with the pair's components as two parameters.</summary>
-    public static Dataset<(Tensor, Tensor)> Filter(this Dataset<(Tensor, Tensor)> dataset, Func<Tensor, Tensor, bool> predicate)
+    /// <summary><see cref="Dataset{T}.Filter"/> with the pair's parts as two parameters.</summary>
+    public static Dataset<(T1, T2)> Filter<T1, T2>(this Dataset<(T1, T2)> dataset, Func<T1, T2, bool> predicate)
     {
         ArgumentNullException.ThrowIfNull(predicate);
         return dataset.Filter(e => predicate(e.Item1, e.Item2));
     }
 
-    /// <summary><see cref="Dataset{T}.Filter"/> with the triple's components as three parameters.</summary>
-    public static Dataset<(Tensor, Tensor, Tensor)> Filter(this Dataset<(Tensor, Tensor, Tensor)> dataset, Func<Tensor, Tensor, Tensor, bool> predicate)
+    /// <summary><see cref="Dataset{T}.Filter"/> with the triple's parts as three parameters.</summary>
+    public static Dataset<(T1, T2, T3)> Filter<T1, T2, T3>(this Dataset<(T1, T2, T3)> dataset, Func<T1, T2, T3, bool> predicate)
     {
         ArgumentNullException.ThrowIfNull(predicate);
         return dataset.Filter(e => predicate(e.Item1, e.Item2, e.Item3));

@@ -4,8 +4,10 @@ using NeuralFlow.Data.Pipeline;
 namespace NeuralFlow.Data;
 
 /// <summary>
-/// A dataset whose elements are <typeparamref name="T"/>: a <see cref="Tensor"/>, or a tuple of
-/// 2 or 3 tensors (or of such tuples), which <c>foreach (var (x, y) in ds)</c> deconstructs.
+/// A dataset whose elements are <typeparamref name="T"/>: a <see cref="Tensor"/>, a dictionary of
+/// named tensors (<c>IReadOnlyDictionary&lt;string, Tensor&gt;</c>, tf.data's dict elements, which
+/// a functional model's <c>Fit</c> matches to its input and output names), or a tuple of 2 or 3 of
+/// these (nesting allowed), which <c>foreach (var (features, label) in ds)</c> deconstructs.
 /// Every method returns a new dataset and leaves this one unchanged; nothing runs until it is
 /// enumerated, and every enumeration is a fresh pass. See <see cref="Dataset"/> for who
 /// disposes which tensors.
@@ -14,14 +16,18 @@ public sealed partial class Dataset<T> : Dataset, IEnumerable<T>
 {
     private readonly bool _disposeEach;
 
-    internal Dataset(Node node, bool disposeEach = false) : base(node)
+    internal Dataset(Node node, Structure<T>? structure = null, bool disposeEach = false) : base(node, structure ?? Structure<T>.New())
     {
-        if (Structure<T>.Instance.Width != node.Width)
-            throw new InvalidOperationException($"Internal: element type {typeof(T).Name} needs {Structure<T>.Instance.Width} tensors, the pipeline makes {node.Width}.");
+        // A dictionary whose keys come from a Map's first run has no width before it.
+        if (!Elements.HasDictionary && Elements.Width != node.Width)
+            throw new InvalidOperationException($"Internal: element type {typeof(T).Name} needs {Elements.Width} tensors, the pipeline makes {node.Width}.");
         _disposeEach = disposeEach;
     }
 
-    private Dataset<T> With(Node node) => new(node, _disposeEach);
+    /// <summary>How an element maps to the pipeline's flat tensor lists (a dictionary's keys included).</summary>
+    internal Structure<T> Elements => (Structure<T>)Schema;
+
+    private Dataset<T> With(Node node) => new(node, Elements, _disposeEach);
 
     /// <summary>
     /// Applies <paramref name="fn"/> to every element (<c>map</c>). With
@@ -36,15 +42,16 @@ public sealed partial class Dataset<T> : Dataset, IEnumerable<T>
         if (parallelism < 1 && parallelism != Autotune)
             throw new ArgumentOutOfRangeException(nameof(parallelism), parallelism, "Map: parallelism must be at least 1, or Dataset.Autotune.");
         if (parallelism == Autotune) parallelism = Environment.ProcessorCount;
-        var node = new MapNode(Node, Structure.Lift(fn), Structure<TResult>.Instance.Width, parallelism);
-        return new Dataset<TResult>(node, _disposeEach);
+        var output = Structure<TResult>.New();
+        var node = new MapNode(Node, Structure.Lift(Elements, output, fn), output, parallelism);
+        return new Dataset<TResult>(node, output, _disposeEach);
     }
 
     /// <summary>Keeps the elements for which <paramref name="predicate"/> is true (<c>filter</c>).</summary>
     public Dataset<T> Filter(Func<T, bool> predicate)
     {
         ArgumentNullException.ThrowIfNull(predicate);
-        return With(new FilterNode(Node, Structure.Lift(predicate)));
+        return With(new FilterNode(Node, Structure.Lift(Elements, predicate)));
     }
 
     /// <summary>
@@ -89,14 +96,29 @@ public sealed partial class Dataset<T> : Dataset, IEnumerable<T>
     public Dataset<T> Concatenate(Dataset<T> other)
     {
         ArgumentNullException.ThrowIfNull(other);
-        return With(new ConcatenateNode(Node, other.Node));
+        return With(new ConcatenateNode(Node, Relayout(other)));
+    }
+
+    /// <summary>
+    /// <paramref name="other"/>'s pipeline laid out as this dataset's: the same unless dictionaries
+    /// are involved whose keys are not known to agree yet; then each of its elements is rebuilt and
+    /// flattened again by this dataset's structure, which checks the keys (and costs no tensor op).
+    /// </summary>
+    private Node Relayout(Dataset<T> other)
+    {
+        if (!Elements.HasDictionary || Elements.SameAs(other.Elements)) return other.Node;
+        if (Elements.IsKnown && other.Elements.IsKnown)
+            throw new ArgumentException($"Concatenate: the datasets' elements differ: {Elements} and {other.Elements}; both need the same keys.", nameof(other));
+        var from = other.Elements;
+        return new MapNode(other.Node, Structure.Lift(from, Elements, e => e), Elements, 1);
     }
 
     /// <summary>
     /// Each element with its position as an int64 scalar, counting from <paramref name="start"/>
     /// (<c>enumerate</c>): <c>foreach (var (i, (x, y)) in ds.Enumerate())</c>.
     /// </summary>
-    public Dataset<(Tensor, T)> Enumerate(long start = 0) => new(new ZipNode([new RangeNode(start, null, 1, DType.Int64), Node]), _disposeEach);
+    public Dataset<(Tensor, T)> Enumerate(long start = 0) =>
+        new(new ZipNode([new RangeNode(start, null, 1, DType.Int64), Node]), new Structure.PairStructure<Tensor, T>(Structure<Tensor>.New(), Elements), _disposeEach);
 
     /// <summary>
     /// Prepares up to <paramref name="bufferSize"/> elements ahead on a background thread while
@@ -148,12 +170,12 @@ public sealed partial class Dataset<T> : Dataset, IEnumerable<T>
     /// to the next one (or ends): deterministic freeing for loops that do not keep elements.
     /// Keep one past that point with <see cref="TensorOwnership.Keep"/>.
     /// </summary>
-    public Dataset<T> AutoDispose() => new(Node, disposeEach: true);
+    public Dataset<T> AutoDispose() => new(Node, Elements, disposeEach: true);
 
     /// <summary>Starts a pass over the dataset.</summary>
     public IEnumerator<T> GetEnumerator()
     {
-        var structure = Structure<T>.Instance;
+        var structure = Elements;
         using var pass = new PassEnumerator(Node, _disposeEach);
         while (pass.MoveNext()) yield return structure.Build(pass.Current);
     }

@@ -108,9 +108,19 @@ public partial class Model
         ArgumentNullException.ThrowIfNull(dataset);
         CheckSteps(nameof(Predict), dataset, steps, nameof(steps));
         int inputs = Math.Max(1, Inputs.Count);
-        if (dataset.ComponentCount < inputs)
-            throw new ArgumentException($"Predict: the model has {inputs} inputs, but the dataset's elements hold {dataset.ComponentCount} tensor(s).", nameof(dataset));
-        var elements = dataset.EnumerateTensors(disposeEach: true).Select(e => e.Take(inputs).ToArray());
+        IEnumerable<Tensor[]> elements;
+        if (dataset.Schema.HasDictionary)
+        {
+            // Named features, alone or the first part of (features, targets) as Keras' predict reads them.
+            var features = dataset.Schema.Parts is { } parts ? parts[0] : dataset.Schema;
+            elements = dataset.EnumerateTensors(disposeEach: true).Select(e => ModelData.FromElement(features, e, 0).Resolve(nameof(Predict), "x", InputNames));
+        }
+        else
+        {
+            if (dataset.ComponentCount < inputs)
+                throw new ArgumentException($"Predict: the model has {inputs} inputs, but the dataset's elements hold {dataset.ComponentCount} tensor(s).", nameof(dataset));
+            elements = dataset.EnumerateTensors(disposeEach: true).Select(e => e.Take(inputs).ToArray());
+        }
         return PredictBatches(steps is { } s ? elements.Take(s) : elements, nameof(Predict), verbose);
     }
 

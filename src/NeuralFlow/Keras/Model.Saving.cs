@@ -53,7 +53,9 @@ public partial class Model
         var keys = Keys(variables);
         var weights = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         for (int i = 0; i < variables.Count; i++) weights.Add(keys[i], variables[i]);
-        var writeWeights = NF.Safetensors.Writer(weights, new Dictionary<string, string> { [OrderKey] = JsonSerializer.Serialize(keys) });
+        var weightsMetadata = new Dictionary<string, string> { [OrderKey] = JsonSerializer.Serialize(keys) };
+        AddStates(weights, weightsMetadata);
+        var writeWeights = NF.Safetensors.Writer(weights, weightsMetadata);
         var writeOptimizer = _optimizer is null ? null : OptimizerState(_optimizer, variables);
         var metadata = new JsonObject
         {
@@ -161,9 +163,10 @@ public partial class Model
         var variables = Variables;
         using (var weights = new ArchivedTensors(zip, "model.weights.safetensors", path))
         {
-            var keys = MatchOrder(Keys(variables), weights.Tensors, weights.Metadata, path);
+            var keys = MatchOrder(Keys(variables), WithoutStates(weights.Tensors, weights.Metadata), weights.Metadata, path);
             for (int i = 0; i < variables.Count; i++) Layer.CheckFits("Load", variables[i], weights.Tensors[keys[i]], $"'{keys[i]}' in {path}");
             for (int i = 0; i < variables.Count; i++) Layer.AssignConverted(variables[i], weights.Tensors[keys[i]]);
+            RestoreStates("Load", weights.Tensors, weights.Metadata, path);
         }
         if (optimizer is not null && zip.GetEntry("optimizer.safetensors") is not null)
         {

@@ -316,6 +316,7 @@ public partial class Model
     private Func<IEnumerable<(Tensor[], Tensor[])>> Pairs(string method, Data.Dataset dataset)
     {
         ArgumentNullException.ThrowIfNull(dataset);
+        if (dataset.Schema.HasDictionary) return NamedPairs(method, dataset);
         int inputs = Math.Max(1, Inputs.Count), outputs = Math.Max(1, Outputs.Count);
         // Inputs alone (Keras' fit(dataset_of_x)) serve a model whose overridden step needs no targets.
         if (dataset.ComponentCount == inputs && Overrides(method == nameof(Fit) ? nameof(TrainStep) : nameof(TestStep)))
@@ -324,5 +325,20 @@ public partial class Model
             throw new ArgumentException(
                 $"{method}: the dataset's elements need {inputs + outputs} tensors ({(inputs == 1 ? "features" : $"{inputs} inputs")}, then {(outputs == 1 ? "labels" : $"{outputs} targets")}), but they have {dataset.ComponentCount}.", nameof(dataset));
         return () => dataset.EnumerateTensors(disposeEach: true).Select(e => (e.Take(inputs).ToArray(), e.Skip(inputs).Take(outputs).ToArray()));
+    }
+
+    // A dataset of dictionaries (tf.data's dict elements): each element is (x, y), each side a
+    // dictionary keyed by input names (output layer names), a tensor or a tuple of tensors,
+    // matched to the model as Fit(x, y) matches tensors. The keys of a Map's dictionaries are
+    // known from the first element on, so each element is matched as it comes.
+    private Func<IEnumerable<(Tensor[], Tensor[])>> NamedPairs(string method, Data.Dataset dataset)
+    {
+        var schema = dataset.Schema;
+        if (schema.Parts is not { Count: 2 } parts)
+            throw new ArgumentException(
+                $"{method}: the dataset's elements are {schema}, but {method} needs (features, targets) pairs, e.g. Dataset.FromTensorSlices(features, targets) with the targets keyed by output layer name.", nameof(dataset));
+        return () => dataset.EnumerateTensors(disposeEach: true).Select(e => (
+            ModelData.FromElement(parts[0], e, 0).Resolve(method, "x", InputNames),
+            ModelData.FromElement(parts[1], e, parts[0].Width).Resolve(method, "y", OutputNames)));
     }
 }

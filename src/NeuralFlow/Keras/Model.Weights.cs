@@ -7,7 +7,7 @@ public partial class Model
     private const string FormatKey = "format", FormatValue = "neuralflow.weights", OrderKey = "neuralflow.order";
 
     /// <summary>
-    /// Writes every weight to <paramref name="path"/> as safetensors (Keras' <c>save_weights</c>),
+    /// Writes every weight, and the kept states of stateful recurrent layers, to <paramref name="path"/> as safetensors (Keras' <c>save_weights</c>),
     /// atomically, each under its variable's name (<c>dense_1/kernel</c>), with their order
     /// recorded so that <see cref="LoadWeights"/> can also match an identical model whose layers
     /// were named differently (another process, another model built first). Any safetensors
@@ -20,11 +20,13 @@ public partial class Model
         var keys = Keys(variables);
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         for (int i = 0; i < variables.Count; i++) tensors.Add(keys[i], variables[i]);
-        NF.Safetensors.Save(tensors, path, new Dictionary<string, string>
+        var metadata = new Dictionary<string, string>
         {
             [FormatKey] = FormatValue,
             [OrderKey] = JsonSerializer.Serialize(keys),
-        });
+        };
+        AddStates(tensors, metadata);
+        NF.Safetensors.Save(tensors, path, metadata);
     }
 
     /// <summary>
@@ -45,10 +47,11 @@ public partial class Model
         try
         {
             var keys = Keys(variables);
-            var order = MatchOrder(keys, file, metadata, path);
+            var order = MatchOrder(keys, WithoutStates(file, metadata), metadata, path);
             for (int i = 0; i < variables.Count; i++)
                 Layer.CheckFits("LoadWeights", variables[i], file[order[i]], $"'{order[i]}' in {path}");
             for (int i = 0; i < variables.Count; i++) Layer.AssignConverted(variables[i], file[order[i]]);
+            RestoreStates("LoadWeights", file, metadata, path);
         }
         finally
         {

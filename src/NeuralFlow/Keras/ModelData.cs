@@ -46,6 +46,20 @@ public readonly struct ModelData
     public static implicit operator ModelData(Dictionary<string, Tensor> tensors) => new((IReadOnlyDictionary<string, Tensor>)tensors);
 
     /// <summary>
+    /// One part of a dataset's element (<paramref name="part"/>, whose tensors start at
+    /// <paramref name="at"/> in the flat <paramref name="element"/>): a dictionary by name, else
+    /// its tensors in order (a tuple's flattened).
+    /// </summary>
+    internal static ModelData FromElement(Data.Pipeline.ElementStructure part, Tensor[] element, int at)
+    {
+        if (part.Parts is null && part.Keys is { } keys)
+            return new(keys.Select((k, i) => (k, element[at + i])).ToDictionary(p => p.k, p => p.Item2));
+        if (part.HasDictionary)
+            throw new ArgumentException($"A dataset element part {part} nests a dictionary in a tuple; give the model's inputs (targets) as one dictionary, or as a tuple of tensors.");
+        return new(element[at..(at + part.Width)]);
+    }
+
+    /// <summary>
     /// The tensors in the order of <paramref name="names"/> (the model's inputs or outputs; empty
     /// for a model that is not functional, which takes them in the order given). Throws, naming
     /// what is missing or extra, when they do not fit.
@@ -59,7 +73,9 @@ public readonly struct ModelData
                 throw new ArgumentException($"{method}: {what} is a dictionary, which needs a functional model (whose inputs and outputs have names).", what);
             var missing = names.Where(n => !named.ContainsKey(n)).ToList();
             var extra = named.Keys.Where(k => !names.Contains(k)).ToList();
-            if (missing.Count > 0 || extra.Count > 0)
+            // Keras takes the inputs it needs from a larger dictionary of features (a dataset's
+            // often holds more), but needs exactly one target per output.
+            if (missing.Count > 0 || extra.Count > 0 && what != "x")
                 throw new ArgumentException(
                     $"{method}: {what} has keys {string.Join(", ", named.Keys.Select(k => $"'{k}'"))}, but the model's {(what == "x" ? "inputs" : "outputs")} are {string.Join(", ", names.Select(n => $"'{n}'"))}" +
                     (missing.Count > 0 ? $"; missing {string.Join(", ", missing)}" : "") + (extra.Count > 0 ? $"; unknown {string.Join(", ", extra)}" : "") + ".", what);

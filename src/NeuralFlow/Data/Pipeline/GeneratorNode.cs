@@ -7,9 +7,9 @@ namespace NeuralFlow.Data.Pipeline;
 /// batch never disposes a tensor the generator still holds (one it yields again, a cache); a
 /// tensor made only to be yielded is freed by the GC, or by the generator after the pass.
 /// </summary>
-internal sealed class GeneratorNode(Func<IEnumerable<Tensor[]>> open, int width, long cardinality = Dataset.Unknown) : Node
+internal sealed class GeneratorNode(Func<IEnumerable<Tensor[]>> open, ElementStructure structure, long cardinality = Dataset.Unknown) : Node
 {
-    public override int Width => width;
+    public override int Width => structure.Width;
 
     public override long Cardinality => cardinality;
 

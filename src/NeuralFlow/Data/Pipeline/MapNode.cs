@@ -5,11 +5,11 @@ namespace NeuralFlow.Data.Pipeline;
 /// delivering results in input order. The function's inputs and every tensor it creates
 /// but does not return are disposed as soon as it returns.
 /// </summary>
-internal sealed class MapNode(Node upstream, Func<Tensor[], Tensor[]> fn, int width, int parallelism) : Node
+internal sealed class MapNode(Node upstream, Func<Tensor[], Tensor[]> fn, ElementStructure output, int parallelism) : Node
 {
     public Node Upstream => upstream;
 
-    public override int Width => width;
+    public override int Width => output.Width;
     public override long Cardinality => upstream.Cardinality;
 
     public override IEnumerator<Part[]> Open() => parallelism <= 1 ? Sequential() : Parallel();

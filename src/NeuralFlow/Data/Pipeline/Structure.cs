@@ -1,37 +1,79 @@
 namespace NeuralFlow.Data.Pipeline;
 
 /// <summary>
-/// How an element type maps to a flat list of tensors: <see cref="Tensor"/> is one,
+/// How one dataset's elements map to a flat list of tensors: <see cref="Tensor"/> is one,
 /// <c>(A, B)</c> and <c>(A, B, C)</c> are their parts' lists in order, nesting allowed
-/// (a zip of two pairs is <c>((Tensor, Tensor), (Tensor, Tensor))</c>). The pipeline itself only
-/// sees flat lists; <see cref="Dataset{T}"/> converts at its edges.
+/// (a zip of two pairs is <c>((Tensor, Tensor), (Tensor, Tensor))</c>), and a dictionary of named
+/// tensors (<c>IReadOnlyDictionary&lt;string, Tensor&gt;</c> or <c>Dictionary&lt;string, Tensor&gt;</c>,
+/// tf.data's dict elements) is its values in ordinal key order, as <c>tf.nest</c> flattens a dict.
+/// The pipeline itself only sees flat lists; <see cref="Dataset{T}"/> converts at its edges.
 /// </summary>
-internal abstract class Structure<T>
+/// <remarks>
+/// The type alone fixes a structure of tensors and tuples, but not which keys a dictionary holds,
+/// so every dataset has its own structure object (<see cref="New"/>). A dictionary's keys are
+/// known from the start for <c>FromTensorSlices</c>, and are taken from the first element for a
+/// <c>Map</c> or a generator (tf.data knows them by tracing the function; here its first run is
+/// the trace); every later element must have the same keys.
+/// </remarks>
+internal abstract class Structure<T> : ElementStructure
 {
-    private static readonly Structure<T>? Cached = (Structure<T>?)Structure.For(typeof(T));
+    private static readonly Structure<T>? Template = (Structure<T>?)Structure.For(typeof(T));
 
-    /// <summary>The structure of <typeparamref name="T"/>, or a clear error when it is not a supported element type.</summary>
-    public static Structure<T> Instance => Cached ?? throw new NotSupportedException(
-        $"A dataset element must be a Tensor or a tuple of 2 or 3 parts that are Tensors (or such tuples), but {Structure.Describe(typeof(T))} is not; " +
-        "return tensors from Map, e.g. (img, label) => (NF.Cast(img, DType.Float32), label).");
-
-    /// <summary>Number of tensors in one element.</summary>
-    public abstract int Width { get; }
+    /// <summary>
+    /// A structure for a new dataset of <typeparamref name="T"/> (shared when it holds no dictionary,
+    /// whose keys are per dataset), or a clear error when <typeparamref name="T"/> is not a supported element type.
+    /// </summary>
+    public static Structure<T> New()
+    {
+        var template = Template ?? throw new NotSupportedException(
+            $"A dataset element must be a Tensor, a dictionary of named tensors (IReadOnlyDictionary<string, Tensor>) or a tuple of 2 or 3 such parts, but {Structure.Describe(typeof(T))} is not; " +
+            "return tensors from Map, e.g. (img, label) => (NF.Cast(img, DType.Float32), label).");
+        return template.HasDictionary ? (Structure<T>)Structure.For(typeof(T))! : template;
+    }
 
     public abstract void Flatten(T value, Tensor[] into, int at);
 
     public abstract T Build(Tensor[] from, int at);
 
+    /// <summary>Learns a dictionary's keys from <paramref name="value"/> the first time, and checks them every later time.</summary>
+    public virtual void Bind(T value) { }
+
     public Tensor[] Flatten(T value)
     {
+        Bind(value);
         var result = new Tensor[Width];
         Flatten(value, result, 0);
         foreach (var t in result)
-            if (t is null) throw new ArgumentNullException(nameof(value), "A dataset function returned a null tensor.");
+            if (t is null) throw new ArgumentNullException(nameof(value), "A dataset element has a null tensor (from the tensors given, a Map function or a generator).");
         return result;
     }
 
     public T Build(Tensor[] from) => Build(from, 0);
+}
+
+/// <summary>
+/// The untyped view of a dataset's element structure, for consumers such as <c>Model.Fit</c>
+/// that match its parts to a model's inputs and outputs.
+/// </summary>
+internal abstract class ElementStructure
+{
+    /// <summary>Number of tensors in one element (unknown, and an error, until a dictionary's keys are known).</summary>
+    public abstract int Width { get; }
+
+    /// <summary>The parts of a tuple; null for a tensor or a dictionary.</summary>
+    public virtual IReadOnlyList<ElementStructure>? Parts => null;
+
+    /// <summary>A dictionary's keys in flat order (null for a tensor or a tuple, or before they are known).</summary>
+    public virtual IReadOnlyList<string>? Keys => null;
+
+    /// <summary>Whether every dictionary's keys are known (always, without dictionaries).</summary>
+    public abstract bool IsKnown { get; }
+
+    /// <summary>Whether a dictionary is part of the element (its keys then belong to one dataset).</summary>
+    public abstract bool HasDictionary { get; }
+
+    /// <summary>Whether the structure is the same, keys included (false while a dictionary's keys are unknown).</summary>
+    public abstract bool SameAs(ElementStructure other);
 }
 
 internal static class Structure
@@ -39,14 +81,17 @@ internal static class Structure
     public static object? For(Type type)
     {
         if (type == typeof(Tensor)) return new TensorStructure();
+        if (type == typeof(IReadOnlyDictionary<string, Tensor>)) return new DictionaryStructure<IReadOnlyDictionary<string, Tensor>>();
+        if (type == typeof(Dictionary<string, Tensor>)) return new DictionaryStructure<Dictionary<string, Tensor>>();
         if (!type.IsGenericType) return null;
         var definition = type.GetGenericTypeDefinition();
         var args = type.GetGenericArguments();
-        if (args.Any(a => For(a) is null)) return null;
+        var parts = args.Select(For).ToArray();
+        if (parts.Any(p => p is null)) return null;
         if (definition == typeof(ValueTuple<,>))
-            return Activator.CreateInstance(typeof(PairStructure<,>).MakeGenericType(args));
+            return Activator.CreateInstance(typeof(PairStructure<,>).MakeGenericType(args), parts);
         if (definition == typeof(ValueTuple<,,>))
-            return Activator.CreateInstance(typeof(TripleStructure<,,>).MakeGenericType(args));
+            return Activator.CreateInstance(typeof(TripleStructure<,,>).MakeGenericType(args), parts);
         return null;
     }
 
@@ -55,60 +100,122 @@ internal static class Structure
         : type.Name;
 
     /// <summary><paramref name="fn"/> as a function on flat tensor lists.</summary>
-    public static Func<Tensor[], Tensor[]> Lift<T, TResult>(Func<T, TResult> fn)
-    {
-        var input = Structure<T>.Instance;
-        var output = Structure<TResult>.Instance;
-        return args => output.Flatten(fn(input.Build(args)));
-    }
+    public static Func<Tensor[], Tensor[]> Lift<T, TResult>(Structure<T> input, Structure<TResult> output, Func<T, TResult> fn) =>
+        args => output.Flatten(fn(input.Build(args)));
 
     /// <summary><paramref name="predicate"/> as a function on flat tensor lists.</summary>
-    public static Func<Tensor[], bool> Lift<T>(Func<T, bool> predicate)
-    {
-        var input = Structure<T>.Instance;
-        return args => predicate(input.Build(args));
-    }
+    public static Func<Tensor[], bool> Lift<T>(Structure<T> input, Func<T, bool> predicate) =>
+        args => predicate(input.Build(args));
 
-    private sealed class TensorStructure : Structure<Tensor>
+    internal sealed class TensorStructure : Structure<Tensor>
     {
         public override int Width => 1;
+        public override bool IsKnown => true;
+        public override bool HasDictionary => false;
+        public override bool SameAs(ElementStructure other) => other is TensorStructure;
         public override void Flatten(Tensor value, Tensor[] into, int at) => into[at] = value;
         public override Tensor Build(Tensor[] from, int at) => from[at];
+        public override string ToString() => "Tensor";
     }
 
-    private sealed class PairStructure<A, B> : Structure<(A, B)>
+    /// <summary>A dictionary of named tensors: its values in ordinal key order.</summary>
+    private sealed class DictionaryStructure<TDictionary> : Structure<TDictionary>
+        where TDictionary : class, IReadOnlyDictionary<string, Tensor>
     {
-        private readonly Structure<A> _a = Structure<A>.Instance;
-        private readonly Structure<B> _b = Structure<B>.Instance;
+        private string[]? _keys;
 
-        public override int Width => _a.Width + _b.Width;
+        public override IReadOnlyList<string>? Keys => Volatile.Read(ref _keys);
+
+        public override int Width => (Volatile.Read(ref _keys) ?? throw new InvalidOperationException(
+            "The keys of the dictionaries this dataset makes are known once it has made its first element (they come from a Map function or a generator); enumerate it first.")).Length;
+
+        public override bool HasDictionary => true;
+        public override bool IsKnown => Keys is not null;
+
+        public override bool SameAs(ElementStructure other) =>
+            other is DictionaryStructure<TDictionary> d && Keys is { } mine && d.Keys is { } theirs && mine.SequenceEqual(theirs);
+
+        public override void Bind(TDictionary value)
+        {
+            ArgumentNullException.ThrowIfNull(value, "a dataset element's dictionary");
+            var keys = value.Keys.Order(StringComparer.Ordinal).ToArray();
+            if (keys.Length == 0) throw new ArgumentException("A dataset element's dictionary is empty; it needs at least one named tensor.");
+            var known = Interlocked.CompareExchange(ref _keys, keys, null) ?? keys;
+            if (!known.SequenceEqual(keys))
+                throw new InvalidOperationException(
+                    $"A dataset element is a dictionary of keys {Describe(keys)}, but the dataset's elements have keys {Describe(known)}: every element needs the same keys (tf.data's fixed element structure).");
+        }
+
+        public override void Flatten(TDictionary value, Tensor[] into, int at)
+        {
+            var keys = Volatile.Read(ref _keys)!;
+            for (int i = 0; i < keys.Length; i++) into[at + i] = value[keys[i]];
+        }
+
+        public override TDictionary Build(Tensor[] from, int at)
+        {
+            var keys = Volatile.Read(ref _keys)!;
+            var result = new Dictionary<string, Tensor>(keys.Length);
+            for (int i = 0; i < keys.Length; i++) result[keys[i]] = from[at + i];
+            return (TDictionary)(IReadOnlyDictionary<string, Tensor>)result;
+        }
+
+        public override string ToString() => Keys is { } keys ? Describe(keys) : "{keys not known yet}";
+
+        private static string Describe(IEnumerable<string> keys) => "{" + string.Join(", ", keys.Select(k => $"'{k}'")) + "}";
+    }
+
+    internal sealed class PairStructure<A, B>(Structure<A> a, Structure<B> b) : Structure<(A, B)>
+    {
+        public override int Width => a.Width + b.Width;
+        public override IReadOnlyList<ElementStructure> Parts => [a, b];
+        public override bool HasDictionary => a.HasDictionary || b.HasDictionary;
+        public override bool IsKnown => a.IsKnown && b.IsKnown;
+        public override bool SameAs(ElementStructure other) => other is PairStructure<A, B> p && a.SameAs(p.Parts[0]) && b.SameAs(p.Parts[1]);
+
+        public override void Bind((A, B) value)
+        {
+            a.Bind(value.Item1);
+            b.Bind(value.Item2);
+        }
 
         public override void Flatten((A, B) value, Tensor[] into, int at)
         {
-            _a.Flatten(value.Item1, into, at);
-            _b.Flatten(value.Item2, into, at + _a.Width);
+            a.Flatten(value.Item1, into, at);
+            b.Flatten(value.Item2, into, at + a.Width);
         }
 
-        public override (A, B) Build(Tensor[] from, int at) =>
-            (_a.Build(from, at), _b.Build(from, at + _a.Width));
+        public override (A, B) Build(Tensor[] from, int at) => (a.Build(from, at), b.Build(from, at + a.Width));
+
+        public override string ToString() => $"({a}, {b})";
     }
 
-    private sealed class TripleStructure<A, B, C> : Structure<(A, B, C)>
+    internal sealed class TripleStructure<A, B, C>(Structure<A> a, Structure<B> b, Structure<C> c) : Structure<(A, B, C)>
     {
-        private readonly Structure<A> _a = Structure<A>.Instance;
-        private readonly Structure<B> _b = Structure<B>.Instance;
-        private readonly Structure<C> _c = Structure<C>.Instance;
+        public override int Width => a.Width + b.Width + c.Width;
+        public override IReadOnlyList<ElementStructure> Parts => [a, b, c];
+        public override bool HasDictionary => a.HasDictionary || b.HasDictionary || c.HasDictionary;
+        public override bool IsKnown => a.IsKnown && b.IsKnown && c.IsKnown;
+        public override bool SameAs(ElementStructure other) =>
+            other is TripleStructure<A, B, C> t && a.SameAs(t.Parts[0]) && b.SameAs(t.Parts[1]) && c.SameAs(t.Parts[2]);
 
-        public override int Width => _a.Width + _b.Width + _c.Width;
+        public override void Bind((A, B, C) value)
+        {
+            a.Bind(value.Item1);
+            b.Bind(value.Item2);
+            c.Bind(value.Item3);
+        }
 
         public override void Flatten((A, B, C) value, Tensor[] into, int at)
         {
-            _a.Flatten(value.Item1, into, at);
-            _b.Flatten(value.Item2, into, at + _a.Width);
-            _c.Flatten(value.Item3, into, at + _a.Width + _b.Width);
+            a.Flatten(value.Item1, into, at);
+            b.Flatten(value.Item2, into, at + a.Width);
+            c.Flatten(value.Item3, into, at + a.Width + b.Width);
         }
 
         public override (A, B, C) Build(Tensor[] from, int at) =>
-            (_a.Build(from, at), _b.Build(from, at + _a.Width), _c.Build(from, at + _a.Width + _b.Width));
+            (a.Build(from, at), b.Build(from, at + a.Width), c.Build(from, at + a.Width + b.Width));
+
+        public override string ToString() => $"({a}, {b}, {c})";
     }
 }

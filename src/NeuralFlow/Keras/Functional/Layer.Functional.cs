@@ -82,6 +82,16 @@ public abstract partial class Layer
     {
         var dtypes = inputs.Select(t => t.DType).ToArray();
         Shape[] At(int length) => inputs.Select(t => new Shape([t.Shape[0] ?? 1, .. t.Shape.Skip(1).Select(d => d ?? length)])).ToArray();
+        // The batch axis stays unknown unless every input fixed it (Layers.Input(batchSize:)).
+        int? batch = inputs.Any(t => t.Shape[0] is null) ? null : inputs[0].Shape[0];
+        int? outerBatch = _probeBatch;
+        _probeBatch = batch;
+        try { return InferOutputs(inputs, args, At, dtypes, batch); }
+        finally { _probeBatch = outerBatch; }
+    }
+
+    private (int?[] Shape, DType DType)[] InferOutputs(KerasTensor[] inputs, CallArgs args, Func<int, Shape[]> At, DType[] dtypes, int? batch)
+    {
         var first = Probe(At(UnknownLength), dtypes, args);
         var second = first;
         if (inputs.Any(t => t.Shape.Skip(1).Any(d => d is null)))
@@ -95,8 +105,6 @@ public abstract partial class Layer
                     "(a Dense on that axis, a Flatten before a Dense) needs that length known in Layers.Input.", e);
             }
         }
-        // The batch axis stays unknown unless every input fixed it.
-        int? batch = inputs.Any(t => t.Shape[0] is null) ? null : inputs[0].Shape[0];
         return first.Select((p, i) =>
         {
             var shape = p.Shape.Select((d, k) => second[i].Shape.Length == p.Shape.Length && second[i].Shape[k] == d ? (int?)d : null).ToArray();
@@ -129,6 +137,13 @@ public abstract partial class Layer
     }
 
     [ThreadStatic] private static bool _probing;
+    [ThreadStatic] private static int? _probeBatch;
+
+    /// <summary>
+    /// While a symbolic call probes a layer, the batch size its inputs fix (Layers.Input(batchSize:)),
+    /// else null: what Keras' build sees as a static batch dimension (a stateful RNN sizes its states by it).
+    /// </summary>
+    private protected static int? ProbeBatch => _probing ? _probeBatch : null;
 
     /// <summary>True while a layer runs on zeros only to learn its output shapes (a stateful RNN neither fixes its batch size nor keeps states then).</summary>
     private protected static bool IsProbing => _probing;

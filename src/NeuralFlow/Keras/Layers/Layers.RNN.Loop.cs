@@ -9,7 +9,9 @@ public static partial class Layers
         /// sample i of each batch continues sample i of the one before, so every batch must have the
         /// size of the first (a fixed batch: Layers.Input(batchSize:), or the first call's). The states
         /// live in non-trainable variables, which Fit's and NF.Function's compiled steps read and write
-        /// as the eager calls do; they are not weights (not saved, not in <see cref="Layer.Variables"/>).
+        /// as the eager calls do; they are not weights (not in <see cref="Layer.Variables"/>), but
+        /// <c>Save</c> and <c>SaveWeights</c> keep them, so a loaded model continues where the saved one
+        /// stopped. A functional model whose Input fixes the batch (<c>batchSize:</c>) sizes them at build, as Keras does.
         /// Fit keeps them across batches and epochs (pass shuffle: false so that the batches line up);
         /// <see cref="ResetStates"/> zeros them. An explicit initial state replaces them for one call.
         /// </summary>
@@ -87,6 +89,7 @@ public static partial class Layers
         private Tensor[] StartStates(IReadOnlyList<Tensor>? initialState, int batch, Tensor x)
         {
             var dtype = Cell.ComputeDType;
+            if (Stateful && ProbeBatch is { } fixedBatch) FixBatch(fixedBatch, x);
             if (Stateful && !IsProbing)
             {
                 if (_kept is null)
@@ -111,6 +114,22 @@ public static partial class Layers
                 states[i] = Typed(s);
             }
             return states;
+        }
+
+        // Keras' build of a stateful RNN on a static batch: the states are made for that batch (so a
+        // later call of another size is refused, not silently given states of its own size), and
+        // states already kept for another batch (ResetStates' values, an earlier call) are refused here.
+        private void FixBatch(int batch, Tensor x)
+        {
+            if (_kept is null)
+            {
+                using (TensorScope.Suspend())
+                    _kept = new Kept(Cell.StateSize.Select((size, i) => new Variable(NF.Fill([batch, size], 0, Cell.ComputeDType, x.Backend), false, $"{Name}/state_{i}")).ToArray());
+            }
+            else if (_kept.States[0].Shape[0] != batch)
+                throw new InvalidOperationException(
+                    $"{Name}: a stateful {GetType().Name} keeps states for batches of {_kept.States[0].Shape[0]} samples, but its input fixes batches of {batch} " +
+                    $"(Layers.Input(batchSize: {batch})); give the Input the states' batch size, or ResetStates with states of {batch} rows before building.");
         }
 
         // What an error calls a state's width: units for the built-in layers, size for a cell's state.
