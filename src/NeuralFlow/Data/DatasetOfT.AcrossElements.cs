@@ -25,10 +25,18 @@ public sealed partial class Dataset<T>
     private Dataset<TResult> InterleaveOf<TResult>(Func<T, Dataset<TResult>> fn, int cycleLength, int blockLength, string op)
     {
         ArgumentNullException.ThrowIfNull(fn);
-        var input = Structure<T>.Instance;
+        var input = Elements;
+        var output = KnownWidth(Structure<TResult>.New(), op);
         return new Dataset<TResult>(
-            new InterleaveNode(Node, args => fn(input.Build(args))?.Node!, Structure<TResult>.Instance.Width, cycleLength, blockLength, op), _disposeEach);
+            new InterleaveNode(Node, args => fn(input.Build(args))?.Node!, output.Width, cycleLength, blockLength, op), output, _disposeEach);
     }
+
+    // The outputs of FlatMap, Interleave and Scan are sized before their first element is made,
+    // which a dictionary's keys are not.
+    private static Structure<TResult> KnownWidth<TResult>(Structure<TResult> output, string op) =>
+        output.HasDictionary
+            ? throw new NotSupportedException($"{op}: elements that are dictionaries are not supported as its output yet; return tensors or tuples of tensors, and Map them into a dictionary afterwards.")
+            : output;
 
     /// <summary>
     /// Sliding windows (<c>window(size, shift, stride, drop_remainder)</c>), each delivered
@@ -58,15 +66,16 @@ public sealed partial class Dataset<T>
     public Dataset<TResult> Scan<TState, TResult>(TState initialState, Func<TState, T, (TState State, TResult Output)> fn)
     {
         ArgumentNullException.ThrowIfNull(fn);
-        var state = Structure<TState>.Instance;
-        var input = Structure<T>.Instance;
-        var output = Structure<TResult>.Instance;
+        var state = Structure<TState>.New();
+        state.Bind(initialState);   // a dictionary state's keys are the initial state's
+        var input = Elements;
+        var output = KnownWidth(Structure<TResult>.New(), nameof(Scan));
         var initial = state.Flatten(initialState);
         return new Dataset<TResult>(new ScanNode(Node, initial, (s, args) =>
         {
             var (next, result) = fn(state.Build(s), input.Build(args));
             return (state.Flatten(next), output.Flatten(result));
-        }, output.Width), _disposeEach);
+        }, output.Width), output, _disposeEach);
     }
 
     /// <summary>
@@ -78,8 +87,9 @@ public sealed partial class Dataset<T>
     {
         ArgumentNullException.ThrowIfNull(fn);
         if (Cardinality == Infinite) throw new InvalidOperationException("Reduce: the dataset is infinite (a Repeat() without a count?), so the reduction would never end.");
-        var structure = Structure<TState>.Instance;
-        var input = Structure<T>.Instance;
+        var structure = Structure<TState>.New();
+        structure.Bind(initialState);
+        var input = Elements;
         var initial = new HashSet<Tensor>(structure.Flatten(initialState), ReferenceEqualityComparer.Instance);
         var state = initialState;
         using var pass = new PassEnumerator(Node, disposeEach: false);
