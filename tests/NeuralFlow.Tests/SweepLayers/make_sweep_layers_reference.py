@@ -76,3 +76,17 @@ if __name__ == "__main__":
     print("concatenate axis 1:", np.concatenate([a, b], axis=1).shape, np.concatenate([a, b], axis=1).ravel().tolist())
     x = np.arange(10).reshape(1, 5, 2); y = np.arange(10, 20).reshape(1, 2, 5)
     print("dot axes (1, 2):", np.einsum("bki,bjk->bij", x, y).ravel().tolist())
+
+    # Adaptive pooling (keras/src/layers/pooling/adaptive_*.py, NeuralFlow lacked them): Keras' windows
+    # are PyTorch's, [floor(i L / out), ceil((i + 1) L / out)); inputs sin(0.7 k) in channels_last.
+    def wave(*shape):
+        return np.sin(0.7 * np.arange(np.prod(shape))).reshape(shape).astype(np.float64)
+    x1 = wave(1, 7, 2); t1 = torch.tensor(x1).permute(0, 2, 1)
+    print("adaptive avg1d 3:", fmt(F.adaptive_avg_pool1d(t1, 3).permute(0, 2, 1)))
+    print("adaptive max1d 3:", fmt(F.adaptive_max_pool1d(t1, 3).permute(0, 2, 1)))
+    x2 = wave(1, 5, 7, 2); t2 = torch.tensor(x2).permute(0, 3, 1, 2)
+    print("adaptive avg2d (3, 4):", fmt(F.adaptive_avg_pool2d(t2, (3, 4)).permute(0, 2, 3, 1)))
+    print("adaptive max2d (3, 4):", fmt(F.adaptive_max_pool2d(t2, (3, 4)).permute(0, 2, 3, 1)))
+    x3 = wave(1, 3, 4, 5, 1); t3 = torch.tensor(x3).permute(0, 4, 1, 2, 3)
+    print("adaptive avg3d (2, 3, 2):", fmt(F.adaptive_avg_pool3d(t3, (2, 3, 2)).permute(0, 2, 3, 4, 1)))
+    print("adaptive max3d (2, 3, 2):", fmt(F.adaptive_max_pool3d(t3, (2, 3, 2)).permute(0, 2, 3, 4, 1)))
