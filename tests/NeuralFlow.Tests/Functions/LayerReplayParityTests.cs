@@ -99,6 +99,13 @@ public abstract class LayerReplayParityTests(string backend) : BackendTest(backe
         ["GlobalAveragePooling3D"] = ("volume", () => [new Layers.Conv3D(4, 2), new Layers.GlobalAveragePooling3D()]),
         ["GlobalMaxPooling3D"] = ("volume", () => [new Layers.Permute([4, 1, 2, 3]), new Layers.Conv3D(4, 2, dataFormat: "channels_first"), new Layers.GlobalMaxPooling3D(dataFormat: "channels_first")]),
         ["SeparableConv1D"] = ("sequence", () => [new Layers.SeparableConv1D(3, 3, strides: 2, dilationRate: 1, depthMultiplier: 2), new Layers.Flatten()]),
+        ["AdaptiveAveragePooling1D"] = ("sequence", () => [new Layers.Conv1D(3, 2), new Layers.AdaptiveAveragePooling1D(3), new Layers.Flatten()]),
+        ["AdaptiveMaxPooling1D"] = ("sequence", () => [new Layers.Conv1D(3, 2), new Layers.AdaptiveMaxPooling1D(4), new Layers.Flatten()]),
+        ["AdaptiveAveragePooling2D"] = ("image", () => [new Layers.Conv2D(3, 3), new Layers.AdaptiveAveragePooling2D([3, 2]), new Layers.Flatten()]),
+        ["AdaptiveMaxPooling2D"] = ("image", () => [new Layers.Conv2D(3, 3), new Layers.AdaptiveMaxPooling2D(3), new Layers.Flatten()]),
+        ["AdaptiveAveragePooling3D"] = ("volume", () => [new Layers.Conv3D(3, 1), new Layers.AdaptiveAveragePooling3D(2), new Layers.Flatten()]),
+        ["AdaptiveMaxPooling3D"] = ("volume", () => [new Layers.Conv3D(3, 1), new Layers.AdaptiveMaxPooling3D([2, 3, 1]), new Layers.Flatten()]),
+        ["DepthwiseConv1D"] = ("sequence", () => [new Layers.DepthwiseConv1D(3, strides: 2, padding: "same", depthMultiplier: 2, activation: "relu"), new Layers.Flatten()]),
         // Breadth5: einsum projections, category preprocessing (integer outputs feed an Embedding), RMS and spectral normalization.
         ["EinsumDense"] = ("sequence", () => [new Layers.EinsumDense("abc,cde->abde", [null, 2, 3], activation: "relu", biasAxes: "de"), new Layers.Flatten()]),
         ["CategoryEncoding"] = ("tokens", () => [new Layers.CategoryEncoding(10, "count")]),

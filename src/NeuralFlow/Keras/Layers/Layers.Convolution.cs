@@ -63,8 +63,8 @@ public static partial class Layers
 
         private protected override IEnumerable<RegularizerSlot> RegularizerSlots =>
         [
-            // DepthwiseConv2D's kernel is Keras' depthwise_kernel, its regularizer depthwise_regularizer.
-            new(this is DepthwiseConv2D ? "depthwise_regularizer" : "kernel_regularizer", Kernel, KernelRegularizer, r => KernelRegularizer = r),
+            // A depthwise layer's kernel is Keras' depthwise_kernel, its regularizer depthwise_regularizer.
+            new(this is DepthwiseConv2D or DepthwiseConv1D ? "depthwise_regularizer" : "kernel_regularizer", Kernel, KernelRegularizer, r => KernelRegularizer = r),
             new("bias_regularizer", Bias, BiasRegularizer, r => BiasRegularizer = r),
         ];
 

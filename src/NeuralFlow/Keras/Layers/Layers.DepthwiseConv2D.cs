@@ -41,15 +41,7 @@ public static partial class Layers
         public int DepthMultiplier { get; }
 
         /// <inheritdoc/>
-        public override JsonObject GetConfig()
-        {
-            var c = base.GetConfig();
-            c["depth_multiplier"] = DepthMultiplier;
-            // Keras calls the kernel's initializer depthwise_initializer here.
-            c["depthwise_initializer"] = c["kernel_initializer"]!.DeepClone();
-            c.Remove("kernel_initializer");
-            return c;
-        }
+        public override JsonObject GetConfig() => DepthwiseConv1D.DepthwiseConfig(base.GetConfig(), DepthMultiplier);
 
         /// <inheritdoc/>
         protected override void Build(Shape inputShape)

@@ -69,10 +69,11 @@ public static partial class Layers
         [MethodImpl(Hot)]
         protected override Tensor Combine(IReadOnlyList<Tensor> inputs)
         {
-            var (a, b) = (inputs[0], inputs[1]);
+            var (a, b) = ComputeTypes(inputs[0], inputs[1]);
             var (ia, ib) = AxesFor(a.Rank, b.Rank);
             if (Normalize)
             {
+                if (!a.DType.IsFloating()) (a, b) = (NF.Cast(a, DType.Float32), NF.Cast(b, DType.Float32));
                 a = L2Normalize(a, [ia], DotPlan.NormFloor);
                 b = L2Normalize(b, [ib], DotPlan.NormFloor);
             }
@@ -80,7 +81,25 @@ public static partial class Layers
             // [B, P, K] @ [B, K, Q]: the first input's contracted axis moved last, the second's to axis 1.
             var left = NF.Reshape(NF.Transpose(a, plan.PermA), [plan.Batch, -1, plan.K]);
             var right = NF.Reshape(NF.Transpose(b, plan.PermB), [plan.Batch, plan.K, -1]);
-            return NF.Reshape(NF.MatMul(left, right), plan.Output);
+            // MatMul takes floats only; integers (Keras' docstring dots np.arange arrays) are summed
+            // exactly as products [B, P, K, 1] * [B, 1, K, Q] over K, as NumPy's integer matmul.
+            var product = a.DType.IsFloating() ? NF.MatMul(left, right)
+                : NF.ReduceSum(NF.ExpandDims(left, 3) * NF.ExpandDims(right, 1), 2);
+            return NF.Reshape(product, plan.Output);
+        }
+
+        /// <summary>
+        /// The inputs in the type Keras computes them in: integers stay integers (the dot of two
+        /// int64 arrays is int64), an integer input beside a float one takes the float's type, and
+        /// a normalized dot (cosine proximity) of integers is float32, Keras' floatx.
+        /// </summary>
+        private static (Tensor A, Tensor B) ComputeTypes(Tensor a, Tensor b)
+        {
+            if (a.DType.IsFloating() && b.DType.IsFloating()) return (a, b);
+            if (!a.DType.IsFloating() && !b.DType.IsFloating())
+                return a.DType == b.DType && a.DType is DType.Int32 or DType.Int64 ? (a, b) : (NF.Cast(a, DType.Int64), NF.Cast(b, DType.Int64));
+            var target = a.DType.IsFloating() ? a.DType : b.DType;
+            return (a.DType == target ? a : NF.Cast(a, target), b.DType == target ? b : NF.Cast(b, target));
         }
     }
 

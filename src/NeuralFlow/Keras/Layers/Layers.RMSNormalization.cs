@@ -11,8 +11,7 @@ public static partial class Layers
     /// </summary>
     public sealed class RMSNormalization : Layer
     {
-        private int[] _axes = [];        // the normalized axes, non-negative
-        private int[] _broadcast = [];   // the scale's shape against an input
+        private int[] _axes = [];        // the normalized axes of the built input, non-negative
 
         /// <summary>Normalizes along <paramref name="axis"/> (default the last).</summary>
         public RMSNormalization(int axis = -1, double epsilon = 1e-6, string? name = null) : this([axis], epsilon, name) { }
@@ -44,22 +43,32 @@ public static partial class Layers
         /// <inheritdoc/>
         protected override void Build(Shape inputShape)
         {
-            // Ascending, so the scale's values lie in the input's order along the axes.
-            _axes = Axis.Select(a => FeatureAxis(Name, inputShape, a)).Order().ToArray();
-            if (_axes.Distinct().Count() != _axes.Length)
-                throw new ArgumentException($"{Name}: axis [{string.Join(", ", Axis)}] names one axis of the input {inputShape} twice.");
-            _broadcast = Enumerable.Range(0, inputShape.Rank).Select(d => _axes.Contains(d) ? inputShape[d] : 1).ToArray();
+            _axes = Resolve(inputShape);
             Scale = AddWeight("scale", _axes.Select(d => inputShape[d]).ToArray(), Initializer.Get("ones"));
+        }
+
+        // The axes as given, against this input (ascending, so the scale's values lie in the input's
+        // order along them). As Keras keeps axis=-1 relative, a layer built on (5, 20, 30, 10)
+        // normalizes a (1, 10) input too (the rms_normalization.py docstring does just that).
+        private int[] Resolve(Shape shape)
+        {
+            var axes = Axis.Select(a => FeatureAxis(Name, shape, a)).Order().ToArray();
+            if (axes.Distinct().Count() != axes.Length)
+                throw new ArgumentException($"{Name}: axis [{string.Join(", ", Axis)}] names one axis of the input {shape} twice.");
+            return axes;
         }
 
         /// <inheritdoc/>
         protected override Tensor Forward(Tensor x)
         {
-            if (x.Rank != _broadcast.Length || _axes.Any(d => x.Shape[d] != _broadcast[d]))
-                throw new ArgumentException($"{Name}: was built for inputs of shape {BuildInputShape} (sizes on axes [{string.Join(", ", _axes)}] fixed), got {x.Shape}.", nameof(x));
-            var input = x.DType == Scale!.DType ? x : NF.Cast(x, Scale.DType);
-            var inverseRms = NF.Rsqrt(NF.ReduceMean(NF.Square(input), _axes, keepDims: true) + Epsilon);
-            return input * inverseRms * NF.Reshape(Scale, _broadcast);
+            var axes = Resolve(x.Shape);
+            if (!axes.Select(d => x.Shape[d]).SequenceEqual(Scale!.Shape.ToArray()))
+                throw new ArgumentException(
+                    $"{Name}: was built for inputs of shape {BuildInputShape} (a scale of shape {Scale.Shape}), but axes [{string.Join(", ", Axis)}] of the input {x.Shape} have sizes {Shape.Format(axes.Select(d => x.Shape[d]).ToArray())}.", nameof(x));
+            var broadcast = Enumerable.Range(0, x.Rank).Select(d => axes.Contains(d) ? x.Shape[d] : 1).ToArray();
+            var input = x.DType == Scale.DType ? x : NF.Cast(x, Scale.DType);
+            var inverseRms = NF.Rsqrt(NF.ReduceMean(NF.Square(input), axes, keepDims: true) + Epsilon);
+            return input * inverseRms * NF.Reshape(Scale, broadcast);
         }
 
         /// <inheritdoc/>

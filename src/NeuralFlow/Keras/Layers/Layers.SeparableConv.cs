@@ -54,11 +54,8 @@ public static partial class Layers
         /// <inheritdoc/>
         public override JsonObject GetConfig()
         {
-            var c = base.GetConfig();
+            var c = DepthwiseConv1D.DepthwiseConfig(base.GetConfig(), DepthMultiplier);
             c["filters"] = Filters;
-            c["depth_multiplier"] = DepthMultiplier;
-            c["depthwise_initializer"] = c["kernel_initializer"]!.DeepClone();
-            c.Remove("kernel_initializer");
             c["pointwise_initializer"] = PointwiseInitializer.ToConfig();
             return c;
         }
@@ -134,12 +131,8 @@ public static partial class Layers
         private protected override Tensor Convolve(Tensor x)
         {
             InputChannels(x.Shape);
-            // The steps become the width of an image of height 1 (the axis after the channels when channels_first).
-            int heightAxis = ChannelsFirst ? 2 : 1;
-            var image = NF.ExpandDims(x, heightAxis);
-            var depthwise = NF.DepthwiseConv2D(image, NF.ExpandDims(Kernel!, 0), [1, Strides[0]], Padding, [1, DilationRate[0]], DataFormat);
-            var shape = depthwise.Shape.ToArray().Where((_, i) => i != heightAxis).ToArray();
-            return NF.Conv1D(NF.Reshape(depthwise, shape), PointwiseKernel!, 1, "valid", 1, 1, DataFormat);
+            var depthwise = DepthwiseConv1D.DepthwiseSteps(x, Kernel!, Strides[0], Padding, DilationRate[0], DataFormat);
+            return NF.Conv1D(depthwise, PointwiseKernel!, 1, "valid", 1, 1, DataFormat);
         }
     }
 }

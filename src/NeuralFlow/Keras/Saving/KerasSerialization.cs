@@ -38,6 +38,17 @@ public static class KerasSerialization
             Ints(c, "kernel_size"), Ints(c, "strides"), String(c, "padding", "valid"), Int(c, "depth_multiplier", 1), Ints(c, "dilation_rate"),
             Activation(c, "activation"), Bool(c, "use_bias", true),
             Initializer(c, "depthwise_initializer"), Initializer(c, "bias_initializer"), NameOf(c), DataFormat(c)));
+        // Adaptive pooling: Keras writes output_size as a list of one value per spatial axis.
+        Register("AdaptiveAveragePooling1D", c => new Layers.AdaptiveAveragePooling1D(Ints(c, "output_size")[0], DataFormat(c), NameOf(c)));
+        Register("AdaptiveMaxPooling1D", c => new Layers.AdaptiveMaxPooling1D(Ints(c, "output_size")[0], DataFormat(c), NameOf(c)));
+        Register("AdaptiveAveragePooling2D", c => new Layers.AdaptiveAveragePooling2D(Ints(c, "output_size"), DataFormat(c), NameOf(c)));
+        Register("AdaptiveMaxPooling2D", c => new Layers.AdaptiveMaxPooling2D(Ints(c, "output_size"), DataFormat(c), NameOf(c)));
+        Register("AdaptiveAveragePooling3D", c => new Layers.AdaptiveAveragePooling3D(Ints(c, "output_size"), DataFormat(c), NameOf(c)));
+        Register("AdaptiveMaxPooling3D", c => new Layers.AdaptiveMaxPooling3D(Ints(c, "output_size"), DataFormat(c), NameOf(c)));
+        Register("DepthwiseConv1D", c => new Layers.DepthwiseConv1D(
+            One(c, "kernel_size"), One(c, "strides", 1), String(c, "padding", "valid"), Int(c, "depth_multiplier", 1), One(c, "dilation_rate", 1),
+            Activation(c, "activation"), Bool(c, "use_bias", true),
+            Initializer(c, "depthwise_initializer"), Initializer(c, "bias_initializer"), NameOf(c), DataFormat(c)));
         Register("Conv2DTranspose", c => new Layers.Conv2DTranspose(
             Int(c, "filters"), Ints(c, "kernel_size"), Ints(c, "strides"), String(c, "padding", "valid"),
             c["output_padding"] is null ? null : Ints(c, "output_padding"), Ints(c, "dilation_rate"),
