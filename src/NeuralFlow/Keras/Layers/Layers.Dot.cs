@@ -81,11 +81,8 @@ public static partial class Layers
             // [B, P, K] @ [B, K, Q]: the first input's contracted axis moved last, the second's to axis 1.
             var left = NF.Reshape(NF.Transpose(a, plan.PermA), [plan.Batch, -1, plan.K]);
             var right = NF.Reshape(NF.Transpose(b, plan.PermB), [plan.Batch, plan.K, -1]);
-            // MatMul takes floats only; integers (Keras' docstring dots np.arange arrays) are summed
-            // exactly as products [B, P, K, 1] * [B, 1, K, Q] over K, as NumPy's integer matmul.
-            var product = a.DType.IsFloating() ? NF.MatMul(left, right)
-                : NF.ReduceSum(NF.ExpandDims(left, 3) * NF.ExpandDims(right, 1), 2);
-            return NF.Reshape(product, plan.Output);
+            // MatMul is exact on integers too (Keras' docstring dots np.arange arrays).
+            return NF.Reshape(NF.MatMul(left, right), plan.Output);
         }
 
         /// <summary>
