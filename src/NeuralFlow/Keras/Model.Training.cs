@@ -334,6 +334,9 @@ public partial class Model
     private Func<IEnumerable<(Tensor[], Tensor[])>> NamedPairs(string method, Data.Dataset dataset)
     {
         var schema = dataset.Schema;
+        // Named inputs alone serve a model whose overridden step needs no targets (as tensors do in Pairs).
+        if (schema.Parts is null && Overrides(method == nameof(Fit) ? nameof(TrainStep) : nameof(TestStep)))
+            return () => dataset.EnumerateTensors(disposeEach: true).Select(e => (ModelData.FromElement(schema, e, 0).Resolve(method, "x", InputNames), Array.Empty<Tensor>()));
         if (schema.Parts is not { Count: 2 } parts)
             throw new ArgumentException(
                 $"{method}: the dataset's elements are {schema}, but {method} needs (features, targets) pairs, e.g. Dataset.FromTensorSlices(features, targets) with the targets keyed by output layer name.", nameof(dataset));

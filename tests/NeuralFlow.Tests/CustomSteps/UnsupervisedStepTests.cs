@@ -83,6 +83,40 @@ public abstract class UnsupervisedStepTests(string backend) : BackendTest(backen
         Assert.Equal(replayed["loss"][3], fromDataset["loss"][3], 5);
     }
 
+    // A model of two named inputs whose step reconstructs one from the other, fed a dataset of dictionaries alone.
+    private sealed class NamedAutoencoder(KerasTensor[] inputs, KerasTensor output) : Model(inputs, output)
+    {
+        public readonly Metrics.Mean Loss = new("loss");
+
+        protected override StepLogs TrainStep(StepData data)
+        {
+            Assert.Empty(data.Targets);
+            using var tape = new GradientTape();
+            var loss = NF.ReduceMean(NF.Square(CallOutputs(data.Inputs)[0] - data.Inputs[1]));
+            Optimizer!.ApplyGradients(tape.Gradient(loss, TrainableVariables), TrainableVariables);
+            Loss.UpdateState(loss);
+            return new StepLogs { { "loss", Loss } };
+        }
+
+        public override IReadOnlyList<Metrics.Metric> TrackedMetrics => [Loss];
+    }
+
+    [SkippableFact]
+    public void A_dataset_of_named_inputs_alone_feeds_an_overridden_step_by_name()
+    {
+        RequireBackend();
+        var x = Data();
+        var a = Layers.Input([8], name: "a");
+        var b = Layers.Input([8], name: "b");
+        NF.Random.SetSeed(2);
+        var model = new NamedAutoencoder([a, b], new Layers.Dense(8).Call(new Layers.Concatenate().Call([a, b])));
+        model.Compile(new Optimizers.SGD(0.05f));
+        // Keys in another order than the inputs: matched by name ("b" is the target copy, scaled).
+        var features = new Dictionary<string, Tensor> { ["b"] = x * 0.5f, ["a"] = x };
+        var history = model.Fit(Dataset.FromTensorSlices(features).Batch(16), epochs: 3, verbose: 0);
+        Assert.True(history["loss"][2] < history["loss"][0], string.Join(", ", history["loss"]));
+    }
+
     [SkippableFact]
     public void Fit_without_targets_names_what_is_missing_for_a_standard_model()
     {
