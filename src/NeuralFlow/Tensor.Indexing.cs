@@ -4,8 +4,10 @@ namespace NeuralFlow;
 
 /// <summary>
 /// One position in a tensor index: an integer or <see cref="Index"/> (picks one element and drops
-/// the axis) or a <see cref="System.Range"/> (keeps the axis). Converts implicitly, so
-/// <c>t[3]</c>, <c>t[^1]</c>, <c>t[..500]</c> and <c>t[1, ..]</c> all read naturally.
+/// the axis), a <see cref="System.Range"/> (keeps the axis), a stepped range made by
+/// <see cref="NF.Step"/> (every n-th element, backwards for a negative step), or
+/// <see cref="NF.NewAxis"/> (inserts a size-1 axis). Converts implicitly, so <c>t[3]</c>,
+/// <c>t[^1]</c>, <c>t[..500]</c>, <c>t[1, ..]</c> and <c>t[NF.Step(.., -1), NF.NewAxis]</c> all read naturally.
 /// </summary>
 public readonly struct TensorIndex
 {
@@ -15,25 +17,45 @@ public readonly struct TensorIndex
     private readonly int _position;
     private readonly bool _fromEnd;
     private readonly Range _range;
+    private readonly int _step;   // ranges: 0 stands for 1, so default(TensorIndex) stays position 0
+    private readonly Kind _kind;
+
+    private enum Kind : byte { Position, Range, NewAxis }
 
     [MethodImpl(Hot)]
-    private TensorIndex(int position, bool fromEnd, Range range, bool isRange)
+    private TensorIndex(int position, bool fromEnd, Range range, Kind kind, int step = 1)
     {
         _position = position;
         _fromEnd = fromEnd;
         _range = range;
-        IsRange = isRange;
+        _kind = kind;
+        _step = step;
     }
 
-    /// <summary>True for a range, false for a single position.</summary>
-    public bool IsRange { get; }
+    /// <summary>True for a range (stepped or not), false for a single position or a new axis.</summary>
+    public bool IsRange => _kind == Kind.Range;
+
+    /// <summary>True for <see cref="NF.NewAxis"/>, which inserts a size-1 axis and reads no axis of the tensor.</summary>
+    public bool IsNewAxis => _kind == Kind.NewAxis;
+
+    /// <summary>A range's step (1 for a plain range); 0 for a position or a new axis.</summary>
+    public int Step => _kind == Kind.Range ? (_step == 0 ? 1 : _step) : 0;
 
     /// <summary>A single position; a negative one counts from the end (-1 is the last).</summary>
-    public static implicit operator TensorIndex(int index) => new(index, false, default, false);
+    public static implicit operator TensorIndex(int index) => new(index, false, default, Kind.Position);
     /// <summary>A single position, possibly from the end (^1).</summary>
-    public static implicit operator TensorIndex(Index index) => new(index.Value, index.IsFromEnd, default, false);
+    public static implicit operator TensorIndex(Index index) => new(index.Value, index.IsFromEnd, default, Kind.Position);
     /// <summary>A range of positions.</summary>
-    public static implicit operator TensorIndex(Range range) => new(0, false, range, true);
+    public static implicit operator TensorIndex(Range range) => new(0, false, range, Kind.Range);
+
+    internal static TensorIndex Stepped(Range range, int step)
+    {
+        if (step == 0)
+            throw new ArgumentOutOfRangeException(nameof(step), step, $"Step: the step of range {range} is 0; a slice step must be nonzero (negative steps go backwards).");
+        return new(0, false, range, Kind.Range, step);
+    }
+
+    internal static TensorIndex NewAxis => new(0, false, default, Kind.NewAxis);
 
     [MethodImpl(Hot)]
     internal int Resolve(int size, int axis, Shape shape)
@@ -47,12 +69,69 @@ public readonly struct TensorIndex
         return (int)i;
     }
 
-    internal (int Start, int Count) Resolve(int size)
+    /// <summary>
+    /// What this index takes from an axis of <paramref name="size"/>. A range clamps to the axis
+    /// like a Python slice, so t[..500] on 300 rows gives 300 rows; a stepped range takes every
+    /// |step|-th position of the range, from its first position for a positive step and from its
+    /// last for a negative one (NumPy's <c>x[a:b][::step]</c>).
+    /// </summary>
+    internal AxisPick Pick(int size, int axis, Shape shape)
     {
-        // Ranges clamp to the axis like Python slices, so t[..500] on 300 rows gives 300 rows.
+        if (_kind == Kind.NewAxis) return AxisPick.NewAxis;
+        if (_kind == Kind.Position) return AxisPick.Select(Resolve(size, axis, shape));
         int start = Math.Clamp(_range.Start.IsFromEnd ? size - _range.Start.Value : _range.Start.Value, 0, size);
         int end = Math.Clamp(_range.End.IsFromEnd ? size - _range.End.Value : _range.End.Value, 0, size);
-        return (start, Math.Max(0, end - start));
+        int count = Math.Max(0, end - start);
+        int step = Step;
+        long magnitude = Math.Abs((long)step);
+        int taken = count == 0 ? 0 : (int)((count - 1) / magnitude + 1);
+        return new AxisPick(step > 0 ? start : start + count - 1, taken, step, AxisPick.Kinds.Range);
+    }
+}
+
+/// <summary>
+/// One resolved entry of an index: a position that drops its axis, <see cref="Count"/> positions
+/// from <see cref="First"/> every <see cref="Step"/> (negative: backwards), or a new size-1 axis.
+/// The indexer and <see cref="NF.StridedSlice"/> both resolve to these, so they share one view
+/// builder and one gradient.
+/// </summary>
+internal readonly record struct AxisPick(int First, int Count, int Step, AxisPick.Kinds Kind)
+{
+    internal enum Kinds : byte { Select, Range, NewAxis }
+
+    internal static AxisPick Select(int index) => new(index, 1, 1, Kinds.Select);
+    internal static AxisPick NewAxis => new(0, 1, 1, Kinds.NewAxis);
+
+    /// <summary>
+    /// The view of <paramref name="layout"/> the picks describe, and the result axes still to be
+    /// reversed. Negative steps become a positive-stride view of the same elements plus a reverse
+    /// (a gather): views with negative strides are not something every engine's kernels expect.
+    /// </summary>
+    internal static (Layout Layout, int[] Reversed) Apply(Layout layout, AxisPick[] picks)
+    {
+        var reversed = new List<int>();
+        int axis = 0; // axis of the result that the next pick applies to
+        foreach (var p in picks)
+        {
+            switch (p.Kind)
+            {
+                case Kinds.NewAxis:
+                    layout = layout.InsertAxis(axis++);
+                    break;
+                case Kinds.Select:
+                    layout = layout.Select(axis, p.First);
+                    break;
+                default:
+                    // Lowest position taken; (Count - 1) * |Step| stays within the axis, so fits an int.
+                    int lowest = p.Step > 0 || p.Count == 0 ? p.First : p.First + (p.Count - 1) * p.Step;
+                    int stride = p.Count > 1 ? (int)Math.Abs((long)p.Step) : 1;
+                    layout = layout.Slice(axis, lowest, p.Count, stride);
+                    if (p.Step < 0 && p.Count > 1) reversed.Add(axis);
+                    axis++;
+                    break;
+            }
+        }
+        return (layout, reversed.ToArray());
     }
 }
 
@@ -60,7 +139,9 @@ public partial class Tensor
 {
     /// <summary>
     /// A view of part of this tensor: integers (and <c>^n</c>) pick one position and drop that
-    /// axis, ranges keep it. Axes not named are kept whole. Read-only: a tensor is immutable.
+    /// axis, ranges keep it, <see cref="NF.Step"/> ranges take every n-th position (backwards for a
+    /// negative step) and <see cref="NF.NewAxis"/> inserts a size-1 axis. Axes not named are kept
+    /// whole. Read-only: a tensor is immutable.
     /// </summary>
     [IndexerName("Slice")]
     public Tensor this[params TensorIndex[] indices]
@@ -68,32 +149,33 @@ public partial class Tensor
         get
         {
             ArgumentNullException.ThrowIfNull(indices);
-            var layout = Layout;
-            if (indices.Length > Rank)
-                throw new IndexOutOfRangeException($"Too many indices: {indices.Length} for a tensor of shape {Shape} (rank {Rank}).");
-            int axis = 0; // axis of the result that the next index applies to
+            int read = indices.Count(i => !i.IsNewAxis);
+            if (read > Rank)
+                throw new IndexOutOfRangeException($"Too many indices: {read} for a tensor of shape {Shape} (rank {Rank}).");
+            var picks = new AxisPick[indices.Length];
+            int axis = 0; // axis of this tensor that the next index reads
             for (int i = 0; i < indices.Length; i++)
             {
-                int size = layout.Shape[axis];
-                if (indices[i].IsRange)
-                {
-                    var (start, count) = indices[i].Resolve(size);
-                    layout = layout.Slice(axis, start, count);
-                    axis++;
-                }
-                else
-                {
-                    layout = layout.Select(axis, indices[i].Resolve(size, i, Shape));
-                }
+                picks[i] = indices[i].IsNewAxis ? AxisPick.NewAxis : indices[i].Pick(Shape[axis], axis, Shape);
+                if (!indices[i].IsNewAxis) axis++;
             }
-            return Tape.Record(View(layout), this, static (g, n) =>
-            {
-                // Scatter the gradient into zeros shaped like the input, at the same positions.
-                var dx = NF.ZerosLike(n.X);
-                using var target = dx[(TensorIndex[])n.State!];
-                Engine.CopyInto(g, target);
-                return [dx];
-            }, indices, "Tensor indexing");
+            return Pick(picks, "Tensor indexing");
         }
+    }
+
+    /// <summary>The part of this tensor that resolved picks describe, with its gradient.</summary>
+    internal Tensor Pick(AxisPick[] picks, string op)
+    {
+        var (layout, reversed) = AxisPick.Apply(Layout, picks);
+        var view = Tape.Record(View(layout), this, static (g, n) =>
+        {
+            // Scatter the gradient into zeros shaped like the input, at the same positions.
+            var dx = NF.ZerosLike(n.X);
+            using var target = dx.View(AxisPick.Apply(dx.Layout, (AxisPick[])n.State!).Layout);
+            Engine.CopyInto(g, target);
+            return [dx];
+        }, picks, op);
+        // The view is not disposed: a gradient tape may have saved it.
+        return reversed.Length == 0 ? view : NF.Reverse(view, reversed);
     }
 }
