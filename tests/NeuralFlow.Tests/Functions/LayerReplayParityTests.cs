@@ -76,6 +76,7 @@ public abstract class LayerReplayParityTests(string backend) : BackendTest(backe
         ["RandomTranslation"] = ("image", () => [new Layers.Conv2D(2, 1), new Layers.RandomTranslation(0.2, 0.2, fillMode: "constant", interpolation: "nearest", seed: 4), new Layers.Flatten()]),
         ["RandomContrast"] = ("image", () => [new Layers.Conv2D(2, 1), new Layers.RandomContrast(0.4, valueRange: (-3, 3)), new Layers.Flatten()]),
         ["RandomBrightness"] = ("image", () => [new Layers.Conv2D(2, 1), new Layers.RandomBrightness(0.2, valueRange: (-3, 3), seed: 6), new Layers.Flatten()]),
+        ["Solarization"] = ("image", () => [new Layers.Conv2D(2, 1), new Layers.Solarization((0.1, 0.3), (0.2, 0.6), valueRange: (-3, 3), seed: 7), new Layers.Flatten()]),
         // The recurrent layers: per-sequence dropout masks drawn in the step, both directions, both GRU forms.
         ["SimpleRNN"] = ("sequence", () => [new Layers.SimpleRNN(4, returnSequences: true, dropout: 0.2), new Layers.Flatten()]),
         ["LSTM"] = ("sequence", () => [new Layers.LSTM(4, recurrentDropout: 0.2)]),

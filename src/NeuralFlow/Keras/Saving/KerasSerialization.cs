@@ -200,6 +200,8 @@ public static class KerasSerialization
         RegisterImage("RandomContrast", c => new Layers.RandomContrast(
             c["factor"] is JsonArray ? Pair(c, "factor")!.Value : (Double(c, "factor"), Double(c, "factor")), Pair(c, "value_range"), Seed(c), NameOf(c)));
         RegisterImage("RandomBrightness", c => new Layers.RandomBrightness(Symmetric(c, "factor")!.Value, Pair(c, "value_range"), Seed(c), NameOf(c)));
+        // Solarization's factors: [lower, upper], or a single number f for (0, f) as Keras reads it.
+        RegisterImage("Solarization", c => new Layers.Solarization(FromZero(c, "addition_factor"), FromZero(c, "threshold_factor"), Pair(c, "value_range"), Seed(c), NameOf(c)));
         Register("TimeDistributed", c => new Layers.TimeDistributed(Deserialize(c["layer"] ?? throw new FormatException("'layer' is missing"), "TimeDistributed's layer"), NameOf(c)));
         Register("EinsumDense", c => new Layers.EinsumDense(
             String(c, "equation", ""), c["output_shape"] is JsonArray shape ? shape.Select(d => d?.GetValue<int>()).ToArray() : [Int(c, "output_shape")],
@@ -329,6 +331,8 @@ public static class KerasSerialization
     };
     // A Keras augmentation factor: [lower, upper], or a single number f for (-f, f); null when absent.
     private static (double, double)? Symmetric(JsonObject c, string key) => c[key] is JsonValue v ? (-v.GetValue<double>(), v.GetValue<double>()) : Pair(c, key);
+    // A factor [lower, upper], a single number f for (0, f), or (0, 0) when absent (Solarization's).
+    private static (double, double) FromZero(JsonObject c, string key) => c[key] is JsonValue v ? (0, v.GetValue<double>()) : Pair(c, key) ?? (0, 0);
     private static string? NameOf(JsonObject c) => c["name"]?.GetValue<string>();
     private static int Int(JsonObject c, string key, int? fallback = null) =>
         c[key]?.GetValue<int>() ?? fallback ?? throw new FormatException($"'{key}' is missing");
