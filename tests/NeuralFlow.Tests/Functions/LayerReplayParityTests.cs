@@ -38,6 +38,7 @@ public abstract class LayerReplayParityTests(string backend) : BackendTest(backe
         ["Identity"] = ("vector", () => [new Layers.Dense(6), new Layers.Identity()]),
         ["ELU"] = ("vector", () => [new Layers.Dense(6), new Layers.ELU()]),
         ["Embedding"] = ("tokens", () => [new Layers.Embedding(10, 4), new Layers.Flatten()]),
+        ["ReversibleEmbedding"] = ("tokens", () => [new Layers.ReversibleEmbedding(10, 4, tieWeights: false), new Layers.Flatten()]),
         ["Flatten"] = ("image", () => [new Layers.Flatten()]),
         ["GaussianDropout"] = ("vector", () => [new Layers.Dense(6), new Layers.GaussianDropout(0.3, seed: 7)]),  // its own generator
         ["GaussianNoise"] = ("vector", () => [new Layers.Dense(6), new Layers.GaussianNoise(0.3)]),                 // NF.Random's

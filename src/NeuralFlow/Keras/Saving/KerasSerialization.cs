@@ -116,6 +116,10 @@ public static class KerasSerialization
         Register("RepeatVector", c => new Layers.RepeatVector(Int(c, "n"), NameOf(c)));
         Register("Embedding", c => new Layers.Embedding(
             Int(c, "input_dim"), Int(c, "output_dim"), Initializer(c, "embeddings_initializer"), Bool(c, "mask_zero", false), NameOf(c)));
+        Register("ReversibleEmbedding", c => c["reverse_dtype"] is JsonValue
+            ? throw new NotSupportedException($"ReversibleEmbedding '{c["name"]}' sets reverse_dtype, which NeuralFlow does not offer (the reverse projection runs in the table's dtype)")
+            : new Layers.ReversibleEmbedding(Int(c, "input_dim"), Int(c, "output_dim"), Bool(c, "tie_weights", true), Initializer(c, "embeddings_initializer"),
+                Bool(c, "mask_zero", false), c["logit_soft_cap"]?.GetValue<double>(), NameOf(c)));
         Register("Masking", c => new Layers.Masking(Double(c, "mask_value", 0.0), NameOf(c)));
         Register("InputLayer", c => new Layers.InputLayer(BatchInputShape(c)[1..], DTypeOf(c), BatchInputShape(c)[0], NameOf(c)));
         Register("Add", c => new Layers.Add(NameOf(c)));
