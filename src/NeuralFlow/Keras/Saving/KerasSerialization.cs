@@ -226,7 +226,8 @@ public static class KerasSerialization
         Register("IntegerLookup", c => new Layers.IntegerLookup(
             c["vocabulary"] is JsonArray vocabulary ? vocabulary.Select(t => t?.GetValue<long>() ?? throw new FormatException("'vocabulary' holds a null")).ToArray() : null,
             c["max_tokens"]?.GetValue<int>(), Int(c, "num_oov_indices", 1), c["mask_token"]?.GetValue<long>(), c["oov_token"]?.GetValue<long>() ?? -1,
-            Bool(c, "invert", false), String(c, "output_mode", "int"), Bool(c, "sparse", false), Bool(c, "pad_to_max_tokens", false), NameOf(c))
+            Bool(c, "invert", false), String(c, "output_mode", "int"), Bool(c, "sparse", false), Bool(c, "pad_to_max_tokens", false), NameOf(c),
+            Doubles(c, "idf_weights"))
             .AdaptableAgain(Bool(c, "has_input_vocabulary", c["vocabulary"] is not null)));
         // Registered so that saving reaches Lambda.GetConfig, which says why it cannot; nothing can load one.
         Register<Layers.Lambda>("Lambda", c => throw new NotSupportedException(
