@@ -2,7 +2,8 @@ using NeuralFlow.IO;
 
 namespace NeuralFlow.Keras;
 
-// ONNX forms of the activations issue 16 added (ActivationFunction.Names). The graph is opset 17,
+// ONNX forms of the activations issue 16 and Keras 3 added (ActivationFunction.Names; glu, which
+// halves the feature axis, and sparsemax have none here). The graph is opset 17,
 // which has no Gelu (opset 20) or Mish (opset 18): those are written as their formulas, with Erf
 // and Softplus, which ONNX Runtime evaluates to the same values.
 public partial class Model
@@ -42,6 +43,7 @@ public partial class Model
                 case "hard_shrink": return Step("Shrink", [x], OnnxWriter.FloatAttribute("lambd", 0.5), OnnxWriter.FloatAttribute("bias", 0));
                 case "soft_shrink": return Step("Shrink", [x], OnnxWriter.FloatAttribute("lambd", 0.5), OnnxWriter.FloatAttribute("bias", 0.5));
                 case "hard_tanh": return Step("Clip", [x, Scalar(prefix, "min", -1), Scalar(prefix, "max", 1)]);
+                case "log_softmax": return Step("LogSoftmax", [x], OnnxWriter.IntAttribute("axis", -1));
                 case "tanh_shrink": return Step("Sub", [x, Step("Tanh", [x])]);
                 case "log_sigmoid": return Step("Neg", [Step("Softplus", [Step("Neg", [x])])]);
                 case "squareplus": // (x + sqrt(x² + 4)) / 2

@@ -22,7 +22,7 @@ public abstract class OnnxNewestLayersExportTests(string backend) : BackendFileT
     {
         RequireBackend();
         NF.Random.SetSeed(17);
-        string[] names = ["celu", "hard_shrink", "soft_shrink", "hard_tanh", "tanh_shrink", "log_sigmoid", "squareplus", "sparse_sigmoid", "sparse_plus"];
+        string[] names = ["celu", "hard_shrink", "soft_shrink", "hard_tanh", "tanh_shrink", "log_sigmoid", "squareplus", "sparse_sigmoid", "sparse_plus", "log_softmax"];
         // Each name as a Dense activation and as an Activation layer, with a widening Dense between so values span ±3.
         var layers = names.SelectMany(n => new Layer[] { new Layers.Dense(6, activation: n), new Layers.Activation(n), new Layers.Dense(6) }).ToArray();
         Runs("activations.onnx", [5], layers);
