@@ -2,7 +2,8 @@ using NeuralFlow.IO;
 
 namespace NeuralFlow.Keras;
 
-// ONNX forms of the activations issue 16 added (ActivationFunction.Names). The graph is opset 17,
+// ONNX forms of the activations issue 16 and Keras 3 added (ActivationFunction.Names; glu, which
+// halves the feature axis, and sparsemax have none here). The graph is opset 17,
 // which has no Gelu (opset 20) or Mish (opset 18): those are written as their formulas, with Erf
 // and Softplus, which ONNX Runtime evaluates to the same values.
 public partial class Model
@@ -35,6 +36,27 @@ public partial class Model
                     var erf = Step("Erf", [Step("Mul", [x, Scalar(prefix, "inv_sqrt2", 0.7071067811865476)])]);
                     var onePlus = Step("Add", [erf, Scalar(prefix, "one", 1)]);
                     return Step("Mul", [Step("Mul", [x, onePlus]), Scalar(prefix, "half", 0.5)]);
+                }
+                // The Keras 3 names of NF.ActivationsKeras3.cs, with Keras' defaults: ONNX's own op where one
+                // exists for every float dtype (Shrink, Clip, Elu: celu with alpha 1 is elu), else the formula.
+                case "celu": return Step("Elu", [x], OnnxWriter.FloatAttribute("alpha", 1.0));
+                case "hard_shrink": return Step("Shrink", [x], OnnxWriter.FloatAttribute("lambd", 0.5), OnnxWriter.FloatAttribute("bias", 0));
+                case "soft_shrink": return Step("Shrink", [x], OnnxWriter.FloatAttribute("lambd", 0.5), OnnxWriter.FloatAttribute("bias", 0.5));
+                case "hard_tanh": return Step("Clip", [x, Scalar(prefix, "min", -1), Scalar(prefix, "max", 1)]);
+                case "log_softmax": return Step("LogSoftmax", [x], OnnxWriter.IntAttribute("axis", -1));
+                case "tanh_shrink": return Step("Sub", [x, Step("Tanh", [x])]);
+                case "log_sigmoid": return Step("Neg", [Step("Softplus", [Step("Neg", [x])])]);
+                case "squareplus": // (x + sqrt(x² + 4)) / 2
+                    return Step("Mul", [Step("Add", [x, Step("Sqrt", [Step("Add", [Step("Mul", [x, x]), Scalar(prefix, "b", 4)])])]), Scalar(prefix, "half", 0.5)]);
+                case "sparse_sigmoid": // clip((x + 1) / 2, 0, 1)
+                    return Step("Clip", [Step("Mul", [Step("Add", [x, Scalar(prefix, "one", 1)]), Scalar(prefix, "half", 0.5)]), Scalar(prefix, "min", 0), Scalar(prefix, "max", 1)]);
+                case "sparse_plus":
+                {
+                    // (c + 1)² / 4 + relu(x - 1) with c = clip(x, -1, 1): 0 below -1, the parabola between, x above 1.
+                    var one = Scalar(prefix, "one", 1);
+                    var c = Step("Add", [Step("Clip", [x, Scalar(prefix, "min", -1), one]), one]);
+                    var parabola = Step("Mul", [Step("Mul", [c, c]), Scalar(prefix, "quarter", 0.25)]);
+                    return Step("Add", [parabola, Step("Relu", [Step("Sub", [x, one])])]);
                 }
                 default: return null;
             }

@@ -23,15 +23,22 @@ public partial class Model
             string ncl = channelsFirst ? x : Node("Transpose", $"{layer.Name}/ToNCL", [x], OnnxWriter.IntsAttribute("perm", SwapLastTwo));
             string y;
             long outLength, outChannels;
-            if (layer is Layers.Conv1D conv)
+            if (layer is Layers.Conv1D or Layers.DepthwiseConv1D)
             {
+                var conv = (Layers.Convolution)layer;
                 int k = conv.KernelSize[0], s = conv.Strides[0], d = conv.DilationRate[0];
                 var (pads, outSteps) = SequencePads(conv.Name, length, k, s, d, conv.Padding);
-                string[] inputs = conv.Bias is null ? [ncl, OihwWeight(conv.Kernel!, conv.Kernel!)] : [ncl, OihwWeight(conv.Kernel!, conv.Kernel!), Weight(conv.Bias)];
+                // Depthwise is Conv with one group per channel and the kernel [K, C, M] as [C * M, 1, K], as DepthwiseConv2D's.
+                var (weight, groups, filters) = conv switch
+                {
+                    Layers.DepthwiseConv1D dw => (OihwWeight(dw.Kernel!, NF.Reshape(dw.Kernel!, [k, 1, channels * dw.DepthMultiplier])), channels, channels * dw.DepthMultiplier),
+                    _ => (OihwWeight(conv.Kernel!, conv.Kernel!), ((Layers.Conv1D)conv).Groups, ((Layers.Conv1D)conv).Filters),
+                };
+                string[] inputs = conv.Bias is null ? [ncl, weight] : [ncl, weight, Weight(conv.Bias)];
                 y = Node("Conv", conv.Name, inputs,
                     OnnxWriter.IntsAttribute("kernel_shape", [k]), OnnxWriter.IntsAttribute("strides", [s]), OnnxWriter.IntsAttribute("pads", pads),
-                    OnnxWriter.IntsAttribute("dilations", [d]), OnnxWriter.IntAttribute("group", conv.Groups));
-                (outLength, outChannels) = (outSteps, conv.Filters);
+                    OnnxWriter.IntsAttribute("dilations", [d]), OnnxWriter.IntAttribute("group", groups));
+                (outLength, outChannels) = (outSteps, filters);
             }
             else
             {
@@ -46,7 +53,7 @@ public partial class Model
             shape.Clear();
             shape.AddRange(channelsFirst ? [outChannels, outLength] : [outLength, outChannels]);
             string output = channelsFirst ? y : Node("Transpose", $"{layer.Name}/ToNLC", [y], OnnxWriter.IntsAttribute("perm", SwapLastTwo));
-            return layer is Layers.Conv1D { Activation: { } activation } ? Activation(activation, layer, output) : output;
+            return layer is Layers.Convolution { Activation: { } activation } ? Activation(activation, layer, output) : output;
         }
 
         /// <summary>

@@ -132,13 +132,13 @@ public partial class Model
                 "softmax" => "Softmax",
                 "exponential" => "Exp",
                 "linear" => null,
-                // A Keras name without an ONNX form here (celu, glu, sparsemax, ...) is refused by
+                // A Keras name without an ONNX form here (glu, sparsemax) is refused by
                 // that name, not called a custom C# function.
                 "custom" => throw new NotSupportedException(
                     $"ExportOnnx: layer {layer.Name} applies a custom C# activation ('{function.Name}'), which ONNX cannot hold; use one of {ActivationFunction.Names} by name."),
                 _ => throw new NotSupportedException(
                     $"ExportOnnx: layer {layer.Name} applies the activation '{function.Name}', which has no ONNX form here; " +
-                    "relu, sigmoid, tanh, softmax, exponential, linear and issue 16's (relu6 ... gelu, mish) export."),
+                    "every named activation but glu and sparsemax exports."),
             };
             if (op is null) return x;
             string name = layer is Layers.Activation ? layer.Name : $"{layer.Name}/{op}";

@@ -111,7 +111,7 @@ public abstract class IntegerLookupTests(string backend) : BackendFileTest(backe
         Assert.Throws<ArgumentOutOfRangeException>(() => new Layers.IntegerLookup(maxTokens: 1));
         Assert.Throws<ArgumentOutOfRangeException>(() => new Layers.IntegerLookup(numOovIndices: -1));
         Assert.Contains("must be 'int' when invert", Assert.Throws<ArgumentException>(() => new Layers.IntegerLookup(invert: true, outputMode: "count")).Message);
-        Assert.Throws<NotSupportedException>(() => new Layers.IntegerLookup(outputMode: "tf_idf"));
+        Assert.Contains("idf_weights", Assert.Throws<ArgumentException>(() => new Layers.IntegerLookup(Vocab, outputMode: "tf_idf")).Message);
         Assert.Contains("static vocabulary", Assert.Throws<InvalidOperationException>(() => new Layers.IntegerLookup(Vocab).Adapt(Longs([1], 1))).Message);
         Assert.Contains("set the layer's vocabulary", Assert.Throws<InvalidOperationException>(() => new Layers.IntegerLookup(outputMode: "multi_hot").Call(Longs([1], 1))).Message);
         Assert.Contains("bool", Assert.Throws<ArgumentException>(() => new Layers.IntegerLookup(Vocab).Call(NF.Zeros([2], DType.Bool))).Message);

@@ -59,7 +59,7 @@ public abstract class KerasConfigTests(string backend) : BackendTest(backend)
         Assert.Equal([2L, 4, 5, 1, 0], lookup.Call(NF.Constant(new[] { 12L, 1138, 42, 7, 0 })).ToArray<long>());
         // What NeuralFlow cannot do is refused by name.
         Assert.Contains("sparse", Assert.Throws<InvalidDataException>(() => Load("CategoryEncoding", """{"name": "s", "num_tokens": 4, "output_mode": "count", "sparse": true}""")).Message);
-        Assert.Contains("tf_idf", Assert.Throws<InvalidDataException>(() => Load("IntegerLookup", """{"name": "t", "output_mode": "tf_idf"}""")).Message);
+        Assert.Contains("idf_weights", Assert.Throws<InvalidDataException>(() => Load("IntegerLookup", """{"name": "t", "output_mode": "tf_idf", "vocabulary": [3, 4]}""")).ToString());
 
         foreach (var layer in new Layer[] { einsum, rms, spectral, encoding, bins, lookup })
         {

@@ -38,6 +38,7 @@ public abstract class LayerReplayParityTests(string backend) : BackendTest(backe
         ["Identity"] = ("vector", () => [new Layers.Dense(6), new Layers.Identity()]),
         ["ELU"] = ("vector", () => [new Layers.Dense(6), new Layers.ELU()]),
         ["Embedding"] = ("tokens", () => [new Layers.Embedding(10, 4), new Layers.Flatten()]),
+        ["ReversibleEmbedding"] = ("tokens", () => [new Layers.ReversibleEmbedding(10, 4, tieWeights: false), new Layers.Flatten()]),
         ["Flatten"] = ("image", () => [new Layers.Flatten()]),
         ["GaussianDropout"] = ("vector", () => [new Layers.Dense(6), new Layers.GaussianDropout(0.3, seed: 7)]),  // its own generator
         ["GaussianNoise"] = ("vector", () => [new Layers.Dense(6), new Layers.GaussianNoise(0.3)]),                 // NF.Random's
@@ -76,6 +77,7 @@ public abstract class LayerReplayParityTests(string backend) : BackendTest(backe
         ["RandomTranslation"] = ("image", () => [new Layers.Conv2D(2, 1), new Layers.RandomTranslation(0.2, 0.2, fillMode: "constant", interpolation: "nearest", seed: 4), new Layers.Flatten()]),
         ["RandomContrast"] = ("image", () => [new Layers.Conv2D(2, 1), new Layers.RandomContrast(0.4, valueRange: (-3, 3)), new Layers.Flatten()]),
         ["RandomBrightness"] = ("image", () => [new Layers.Conv2D(2, 1), new Layers.RandomBrightness(0.2, valueRange: (-3, 3), seed: 6), new Layers.Flatten()]),
+        ["Solarization"] = ("image", () => [new Layers.Conv2D(2, 1), new Layers.Solarization((0.1, 0.3), (0.2, 0.6), valueRange: (-3, 3), seed: 7), new Layers.Flatten()]),
         // The recurrent layers: per-sequence dropout masks drawn in the step, both directions, both GRU forms.
         ["SimpleRNN"] = ("sequence", () => [new Layers.SimpleRNN(4, returnSequences: true, dropout: 0.2), new Layers.Flatten()]),
         ["LSTM"] = ("sequence", () => [new Layers.LSTM(4, recurrentDropout: 0.2)]),

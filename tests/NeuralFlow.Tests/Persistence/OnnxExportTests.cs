@@ -557,13 +557,14 @@ public sealed class OnnxExportLimitsTests : IDisposable
     {
         // What the registered exporters cover today; a lost exporter fails here.
         string[] layers = ["Dense", "Conv2D", "Conv2DTranspose", "DepthwiseConv2D", "AveragePooling2D", "MaxPooling2D",
-            "GlobalAveragePooling2D", "GlobalMaxPooling2D", "Reshape", "Conv1D", "AveragePooling1D", "MaxPooling1D",
+            "GlobalAveragePooling2D", "GlobalMaxPooling2D", "Reshape", "Conv1D", "DepthwiseConv1D", "AveragePooling1D", "MaxPooling1D",
             "GlobalAveragePooling1D", "GlobalMaxPooling1D", "Conv3D", "Conv3DTranspose", "AveragePooling3D", "MaxPooling3D",
-            "GlobalAveragePooling3D", "GlobalMaxPooling3D", "GRU", "LSTM", "SimpleRNN", "BatchNormalization", "LayerNormalization",
+            "GlobalAveragePooling3D", "GlobalMaxPooling3D", "AdaptiveAveragePooling1D", "AdaptiveAveragePooling2D",
+            "AdaptiveAveragePooling3D", "AdaptiveMaxPooling1D", "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D", "GRU", "LSTM", "SimpleRNN", "BatchNormalization", "LayerNormalization",
             "ZeroPadding2D", "Cropping2D", "ZeroPadding1D", "Cropping1D", "ZeroPadding3D", "Cropping3D", "UpSampling2D", "Permute", "RepeatVector", "Embedding", "Activation",
             "Dropout", "Flatten", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax", "EinsumDense", "RMSNormalization",
             "GaussianDropout", "GaussianNoise", "RandomBrightness", "RandomContrast", "RandomCrop", "RandomFlip", "RandomRotation",
-            "RandomTranslation", "RandomZoom", "Identity", "ActivityRegularization", "Resizing", "CenterCrop", "Rescaling",
+            "RandomTranslation", "RandomZoom", "Solarization", "Identity", "ActivityRegularization", "Resizing", "CenterCrop", "Rescaling",
             "Normalization", "GroupNormalization", "UnitNormalization", "Bidirectional", "TimeDistributed"];
         string[] merges = ["Add", "Average", "Maximum", "Minimum", "Subtract", "Concatenate", "Multiply", "Dot"];
         Assert.Equal(layers.Order(), Model.OnnxExportableLayers.Order());

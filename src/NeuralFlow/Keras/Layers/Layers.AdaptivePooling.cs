@@ -17,6 +17,16 @@ public static partial class Layers
     {
         private readonly bool _max;
 
+        /// <summary>Whether the layer takes the window's maximum (else its mean).</summary>
+        internal bool TakesMax => _max;
+
+        /// <summary>
+        /// Window <paramref name="i"/> of <paramref name="size"/> over an axis of <paramref name="length"/>:
+        /// [floor(i L / size), ceil((i + 1) L / size)), PyTorch's and Keras' adaptive bounds (the ONNX export's too).
+        /// </summary>
+        internal static (int Start, int End) Window(int i, int length, int size) =>
+            ((int)((long)i * length / size), (int)(((long)(i + 1) * length + size - 1) / size));
+
         private protected AdaptivePooling(string layer, int[] outputSize, int spatialRank, string dataFormat, bool max, string? name) : base(name)
         {
             ArgumentNullException.ThrowIfNull(outputSize);
@@ -65,7 +75,7 @@ public static partial class Layers
             var cells = new Tensor[size];
             for (int i = 0; i < size; i++)
             {
-                int start = (int)((long)i * length / size), end = (int)(((long)(i + 1) * length + size - 1) / size);
+                var (start, end) = Window(i, length, size);
                 var begin = new int[x.Rank];
                 var extent = x.Shape.ToArray();
                 (begin[axis], extent[axis]) = (start, end - start);

@@ -12,7 +12,7 @@ public static partial class Layers
     /// a row of something else (checked on the device; a replayed NF.Function step checks again). The gradient adds into the rows that were read (twice for an
     /// index read twice).
     /// </summary>
-    public sealed class Embedding : Layer
+    public class Embedding : Layer
     {
         /// <summary>
         /// A table of <paramref name="inputDim"/> vectors of <paramref name="outputDim"/> values,

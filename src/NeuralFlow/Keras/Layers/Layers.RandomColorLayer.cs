@@ -13,9 +13,7 @@ public static partial class Layers
         private protected RandomColorLayer((double Lower, double Upper) factor, (double Low, double High)? valueRange, int? seed, string? name) : base(seed, name)
         {
             Factor = factor;
-            var (low, high) = valueRange ?? (0, 255);
-            ValueRange = double.IsFinite(low) && double.IsFinite(high) && low < high ? (low, high)
-                : throw new ArgumentException($"{GetType().Name}: valueRange must be two finite numbers, low < high, got ({low}, {high}).", nameof(valueRange));
+            ValueRange = CheckedValueRange(GetType().Name, valueRange);
         }
 
         /// <summary>The (lower, upper) factor, as each layer defines it.</summary>

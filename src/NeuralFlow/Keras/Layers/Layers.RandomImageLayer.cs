@@ -70,6 +70,14 @@ public static partial class Layers
             return (lower, upper);
         }
 
+        /// <summary>A Keras value_range (default (0, 255)): two finite numbers, low &lt; high, or an exception naming the layer.</summary>
+        private protected static (double Low, double High) CheckedValueRange(string layer, (double Low, double High)? valueRange)
+        {
+            var (low, high) = valueRange ?? (0, 255);
+            return double.IsFinite(low) && double.IsFinite(high) && low < high ? (low, high)
+                : throw new ArgumentException($"{layer}: valueRange must be two finite numbers, low < high, got ({low}, {high}).", nameof(valueRange));
+        }
+
         /// <summary>A (lower, upper) pair as Keras writes a tuple in a config.</summary>
         private protected static JsonArray Json((double Lower, double Upper) pair) => new(pair.Lower, pair.Upper);
 

@@ -116,6 +116,10 @@ public static class KerasSerialization
         Register("RepeatVector", c => new Layers.RepeatVector(Int(c, "n"), NameOf(c)));
         Register("Embedding", c => new Layers.Embedding(
             Int(c, "input_dim"), Int(c, "output_dim"), Initializer(c, "embeddings_initializer"), Bool(c, "mask_zero", false), NameOf(c)));
+        Register("ReversibleEmbedding", c => c["reverse_dtype"] is JsonValue
+            ? throw new NotSupportedException($"ReversibleEmbedding '{c["name"]}' sets reverse_dtype, which NeuralFlow does not offer (the reverse projection runs in the table's dtype)")
+            : new Layers.ReversibleEmbedding(Int(c, "input_dim"), Int(c, "output_dim"), Bool(c, "tie_weights", true), Initializer(c, "embeddings_initializer"),
+                Bool(c, "mask_zero", false), c["logit_soft_cap"]?.GetValue<double>(), NameOf(c)));
         Register("Masking", c => new Layers.Masking(Double(c, "mask_value", 0.0), NameOf(c)));
         Register("InputLayer", c => new Layers.InputLayer(BatchInputShape(c)[1..], DTypeOf(c), BatchInputShape(c)[0], NameOf(c)));
         Register("Add", c => new Layers.Add(NameOf(c)));
@@ -200,6 +204,8 @@ public static class KerasSerialization
         RegisterImage("RandomContrast", c => new Layers.RandomContrast(
             c["factor"] is JsonArray ? Pair(c, "factor")!.Value : (Double(c, "factor"), Double(c, "factor")), Pair(c, "value_range"), Seed(c), NameOf(c)));
         RegisterImage("RandomBrightness", c => new Layers.RandomBrightness(Symmetric(c, "factor")!.Value, Pair(c, "value_range"), Seed(c), NameOf(c)));
+        // Solarization's factors: [lower, upper], or a single number f for (0, f) as Keras reads it.
+        RegisterImage("Solarization", c => new Layers.Solarization(FromZero(c, "addition_factor"), FromZero(c, "threshold_factor"), Pair(c, "value_range"), Seed(c), NameOf(c)));
         Register("TimeDistributed", c => new Layers.TimeDistributed(Deserialize(c["layer"] ?? throw new FormatException("'layer' is missing"), "TimeDistributed's layer"), NameOf(c)));
         Register("EinsumDense", c => new Layers.EinsumDense(
             String(c, "equation", ""), c["output_shape"] is JsonArray shape ? shape.Select(d => d?.GetValue<int>()).ToArray() : [Int(c, "output_shape")],
@@ -220,7 +226,8 @@ public static class KerasSerialization
         Register("IntegerLookup", c => new Layers.IntegerLookup(
             c["vocabulary"] is JsonArray vocabulary ? vocabulary.Select(t => t?.GetValue<long>() ?? throw new FormatException("'vocabulary' holds a null")).ToArray() : null,
             c["max_tokens"]?.GetValue<int>(), Int(c, "num_oov_indices", 1), c["mask_token"]?.GetValue<long>(), c["oov_token"]?.GetValue<long>() ?? -1,
-            Bool(c, "invert", false), String(c, "output_mode", "int"), Bool(c, "sparse", false), Bool(c, "pad_to_max_tokens", false), NameOf(c))
+            Bool(c, "invert", false), String(c, "output_mode", "int"), Bool(c, "sparse", false), Bool(c, "pad_to_max_tokens", false), NameOf(c),
+            Doubles(c, "idf_weights"))
             .AdaptableAgain(Bool(c, "has_input_vocabulary", c["vocabulary"] is not null)));
         // Registered so that saving reaches Lambda.GetConfig, which says why it cannot; nothing can load one.
         Register<Layers.Lambda>("Lambda", c => throw new NotSupportedException(
@@ -329,6 +336,8 @@ public static class KerasSerialization
     };
     // A Keras augmentation factor: [lower, upper], or a single number f for (-f, f); null when absent.
     private static (double, double)? Symmetric(JsonObject c, string key) => c[key] is JsonValue v ? (-v.GetValue<double>(), v.GetValue<double>()) : Pair(c, key);
+    // A factor [lower, upper], a single number f for (0, f), or (0, 0) when absent (Solarization's).
+    private static (double, double) FromZero(JsonObject c, string key) => c[key] is JsonValue v ? (0, v.GetValue<double>()) : Pair(c, key) ?? (0, 0);
     private static string? NameOf(JsonObject c) => c["name"]?.GetValue<string>();
     private static int Int(JsonObject c, string key, int? fallback = null) =>
         c[key]?.GetValue<int>() ?? fallback ?? throw new FormatException($"'{key}' is missing");
