@@ -1,0 +1,24 @@
+# Prints the NumPy reference values that NumpyElementwiseTests / NumpyReductionTests /
+# NumpyIndexingTests hard-code. Run with /usr/bin/python3 (numpy); each block names its test.
+import numpy as np
+np.set_printoptions(precision=17, floatmode="maxprec")
+f32 = np.float32
+x = np.array([-1.7, -1.5, -0.2, 0.2, 1.5, 1.7, 2.0, -0.0, np.inf, -np.inf, np.nan])
+print("trunc", np.trunc(x).tolist())
+print("hypot", np.hypot([3., 4., 5., 1e200, 0., np.inf, 1e-200], [4., 3., 12., 1e200, 0., np.nan, 1e-200]).tolist())
+print("hypot int", np.hypot(np.array([[1, 2], [3, 4]], f32), np.array([1, 1], f32)).tolist())
+print("fmax", np.fmax([2., np.nan, np.nan, 1.], [1., 4., np.nan, 3.]).tolist())
+print("fmin", np.fmin([2., np.nan, np.nan, 1.], [1., 4., np.nan, 3.]).tolist())
+print("logaddexp2", np.logaddexp2([1., 2., 3., -np.inf, np.inf, 1000., -5.], [1., 2., 3., -np.inf, np.inf, 0., 2.]).tolist())
+print("deg2rad", np.deg2rad([0., 90., 180., -45.]).tolist(), "rad2deg", np.rad2deg([0., np.pi / 2, np.pi, -1.]).tolist())
+print("heaviside", np.heaviside([-2., 0., 3., np.nan, -0.], 0.5).tolist())
+print("sinc", np.sinc([0., 1., 2., 0.5, -0.25, 1e-9]).tolist())
+m = np.array([[1., 3., 2.], [4., 0., 5.]])
+print("ptp", np.ptp(m), np.ptp(m, axis=1).tolist(), np.ptp(m, axis=0, keepdims=True).tolist())
+print("diff", np.diff([1, 2, 4, 7, 0]).tolist(), np.diff([1, 2, 4, 7, 0], n=2).tolist(),
+      np.diff([[1, 3, 6, 10], [0, 5, 6, 8]], axis=0).tolist(), np.diff([True, False, False, True]).tolist(),
+      np.diff([1, 2, 4], n=5).shape)
+a = np.arange(24).reshape(2, 3, 4)
+for k in (1, 2, 3, -1):
+    print("rot90", k, np.rot90(a, k, axes=(1, 2)).flatten().tolist(), np.rot90(a, k, axes=(1, 2)).shape)
+print("rot90 (2, 0)", np.rot90(a, 1, axes=(2, 0)).flatten().tolist(), np.rot90(a, 1, axes=(2, 0)).shape)
