@@ -22,3 +22,18 @@ a = np.arange(24).reshape(2, 3, 4)
 for k in (1, 2, 3, -1):
     print("rot90", k, np.rot90(a, k, axes=(1, 2)).flatten().tolist(), np.rot90(a, k, axes=(1, 2)).shape)
 print("rot90 (2, 0)", np.rot90(a, 1, axes=(2, 0)).flatten().tolist(), np.rot90(a, 1, axes=(2, 0)).shape)
+
+# NumpyReductionTests
+import warnings
+warnings.simplefilter("ignore")
+n = np.array([[1.0, np.nan, 3.0], [np.nan, 2.0, 1.0], [np.nan, np.nan, np.nan]])
+for name in ("nansum", "nanmean", "nanmax", "nanmin", "nanprod"):
+    fn = getattr(np, name)
+    print(name, fn(n), fn(n, axis=1).tolist(), fn(n, axis=0, keepdims=True).tolist())
+print("nanmean int", np.nanmean(np.array([1, 2, 4], np.int32)))
+q = np.array([[7., 1., 4., 9.], [3., 3., 8., 0.], [5., 2., 6., 1.]])
+print("median", np.median(q), np.median(q, axis=1).tolist(), np.median(q, axis=0, keepdims=True).tolist())
+print("quantile", np.quantile(q, 0.3), np.quantile(q, [0.0, 0.25, 0.9, 1.0], axis=1).tolist(),
+      np.quantile(q, 0.3, keepdims=True).shape)
+print("percentile", np.percentile(q, 40, axis=0).tolist(), np.percentile(np.array([1, 2, 3, 4]), 50))
+print("quantile nan", np.quantile(np.array([[1., np.nan, 2.], [1., 2., 3.]]), 0.0, axis=1).tolist())
