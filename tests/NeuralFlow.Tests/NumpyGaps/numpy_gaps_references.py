@@ -37,3 +37,17 @@ print("quantile", np.quantile(q, 0.3), np.quantile(q, [0.0, 0.25, 0.9, 1.0], axi
       np.quantile(q, 0.3, keepdims=True).shape)
 print("percentile", np.percentile(q, 40, axis=0).tolist(), np.percentile(np.array([1, 2, 3, 4]), 50))
 print("quantile nan", np.quantile(np.array([[1., np.nan, 2.], [1., 2., 3.]]), 0.0, axis=1).tolist())
+
+# NumpyCountingTests
+print("bincount", np.bincount([1, 2, 2, 3]).tolist(), np.bincount([1, 2, 2, 3], weights=[0.5, 1., 1., 1.5]).tolist(),
+      np.bincount([1, 2, 2, 3], minlength=6).tolist(), np.bincount(np.array([], int), minlength=2).tolist())
+print("digitize", np.digitize([0.0, 1.0, 3.0, 1.6], [0.0, 3.0, 4.5, 7.0]).tolist(),
+      np.digitize([[-1.0, 3.0], [4.5, 9.0]], [0.0, 3.0, 4.5, 7.0], right=True).tolist())
+print("isin", np.isin([0, 1, 2, 5], [0, 2]).tolist(), np.isin([[1., np.nan], [3., 4.]], [[4., np.nan]], invert=True).tolist())
+a = np.arange(24).reshape(2, 3, 4)
+print("diagonal", np.diagonal(np.arange(4).reshape(2, 2)).tolist(), np.diagonal(np.arange(4).reshape(2, 2), 1).tolist(),
+      np.diagonal(a, 1, 1, 2).tolist(), np.diagonal(a, -1, 2, 1).tolist(), np.diagonal(a, 0, 0, 2).tolist(), np.diagonal(a, 5, 1, 2).shape)
+print("dstack", np.dstack([[1, 2, 3], [4, 5, 6]]).tolist(), np.dstack([np.ones((2, 2)), np.zeros((2, 2, 3))]).shape)
+print("average", np.average(np.arange(1, 5)), np.average(np.arange(1, 11), weights=np.arange(10, 0, -1)),
+      np.average(np.arange(6).reshape(3, 2), axis=1, weights=[1. / 4, 3. / 4]).tolist(),
+      np.average(np.arange(6.).reshape(3, 2), axis=0, weights=np.arange(6.).reshape(3, 2) + 1).tolist())
