@@ -76,13 +76,7 @@ public static partial class NF
     /// <exception cref="ArgumentOutOfRangeException">An axis is out of range.</exception>
     public static Tensor Diagonal(Tensor x, int offset = 0, int axis1 = 0, int axis2 = 1)
     {
-        ArgumentNullException.ThrowIfNull(x);
-        if (x.Rank < 2)
-            throw new ArgumentException($"Diagonal: x has shape {x.Shape} (rank {x.Rank}); it needs at least 2 axes.", nameof(x));
-        int a1 = x.Shape.NormalizeAxis(axis1, nameof(axis1));
-        int a2 = x.Shape.NormalizeAxis(axis2, nameof(axis2));
-        if (a1 == a2)
-            throw new ArgumentException($"Diagonal: axis1 {axis1} and axis2 {axis2} are the same axis of x with shape {x.Shape}.", nameof(axis2));
+        var (a1, a2) = PlaneAxes(nameof(Diagonal), x, axis1, axis2, nameof(axis2));
         var perm = Enumerable.Range(0, x.Rank).Where(a => a != a1 && a != a2).Append(a1).Append(a2).ToArray();
         var moved = Transpose(x, perm);
         int rows = x.Shape[a1], cols = x.Shape[a2];

@@ -51,14 +51,8 @@ public static partial class NF
     /// <exception cref="ArgumentOutOfRangeException">An axis is out of range.</exception>
     public static Tensor Rot90(Tensor x, int k = 1, (int, int)? axes = null)
     {
-        ArgumentNullException.ThrowIfNull(x);
         var (first, second) = axes ?? (0, 1);
-        if (x.Rank < 2)
-            throw new ArgumentException($"Rot90: x has shape {x.Shape} (rank {x.Rank}); it needs at least 2 axes to rotate in.", nameof(x));
-        int a0 = x.Shape.NormalizeAxis(first, nameof(axes));
-        int a1 = x.Shape.NormalizeAxis(second, nameof(axes));
-        if (a0 == a1)
-            throw new ArgumentException($"Rot90: axes ({first}, {second}) name the same axis of x with shape {x.Shape}; the plane needs two different axes.", nameof(axes));
+        var (a0, a1) = PlaneAxes(nameof(Rot90), x, first, second, nameof(axes));
         k = ((k % 4) + 4) % 4;
         if (k == 0) return Identity(x);
         if (k == 2) return Reverse(x, a0, a1);
@@ -66,5 +60,18 @@ public static partial class NF
         (perm[a0], perm[a1]) = (perm[a1], perm[a0]);
         // k = 1: reverse the second axis, then swap; k = 3: swap, then reverse the second.
         return k == 1 ? Transpose(Reverse(x, a1), perm) : Reverse(Transpose(x, perm), a1);
+    }
+
+    // Two different axes of x (rank 2 or more) spanning a plane, normalised, or the op's exception.
+    private static (int, int) PlaneAxes(string op, Tensor x, int axis1, int axis2, string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        if (x.Rank < 2)
+            throw new ArgumentException($"{op}: x has shape {x.Shape} (rank {x.Rank}); it needs at least 2 axes, the plane of two.", nameof(x));
+        int a1 = x.Shape.NormalizeAxis(axis1, paramName);
+        int a2 = x.Shape.NormalizeAxis(axis2, paramName);
+        if (a1 == a2)
+            throw new ArgumentException($"{op}: axes {axis1} and {axis2} are the same axis of x with shape {x.Shape}; the plane needs two different axes.", paramName);
+        return (a1, a2);
     }
 }

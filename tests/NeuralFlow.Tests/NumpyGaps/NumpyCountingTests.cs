@@ -56,6 +56,14 @@ public abstract class NumpyCountingTests(string backend) : BackendTest(backend)
         Assert.Equal(new Shape(3, 2), d02.Shape);
         Assert.Equal(new[] { 0, 13, 4, 17, 8, 21 }, d02.ToArray<int>());
         Assert.Equal(new Shape(2, 0), NF.Diagonal(a, 5, 1, 2).Shape);
+        // np.diag(v, k) builds (numpy_gaps_references.py "diag k"); batched over leading axes as tf.linalg.diag.
+        using var up = NF.Diag(NF.Constant(new[] { 1, 2, 3 }), 1);
+        Assert.Equal(new Shape(4, 4), up.Shape);
+        Assert.Equal(new[] { 0, 1, 0, 0, 0, 0, 2, 0, 0, 0, 0, 3, 0, 0, 0, 0 }, up.ToArray<int>());
+        Assert.Equal(new[] { 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 2, 0, 0 }, NF.Diag(NF.Constant(new[] { 1, 2 }), -2).ToArray<int>());
+        using var batch = NF.Diag(NF.Constant(new[,] { { 1.0, 2 }, { 3, 4 } }), 1);
+        Assert.Equal(new Shape(2, 3, 3), batch.Shape);
+        Assert.Equal(new[] { 3.0, 4 }, NF.Diagonal(batch, 1, 1, 2).ToArray<double>()[2..]);
         // numpy_gaps_references.py "dstack".
         using var ds = NF.DStack([NF.Constant(new[] { 1, 2, 3 }), NF.Constant(new[] { 4, 5, 6 })]);
         Assert.Equal(new Shape(1, 3, 2), ds.Shape);
@@ -76,6 +84,7 @@ public abstract class NumpyCountingTests(string backend) : BackendTest(backend)
     {
         RequireBackend();
         GradientTests.Check(t => NF.Diagonal(t[0], 1, 2, 0), GradientTests.In([3, 2, 4], 1));
+        GradientTests.Check(t => NF.Diag(t[0], 2) + NF.Diag(t[1], -1), GradientTests.In([2, 3], 7), GradientTests.In([2, 4], 8));
         GradientTests.Check(t => NF.DStack([t[0], t[1]]), GradientTests.In([3], 2), GradientTests.In([3], 3));
         GradientTests.Check(t => NF.Average(t[0], 1, t[1]), GradientTests.In([2, 3], 4), GradientTests.In([3], 5, 0.5, 2));
         GradientTests.Check(t => NF.Bincount(NF.Constant(new[] { 2, 0, 2 }), t[0], 4), GradientTests.In([3], 6));
@@ -94,6 +103,7 @@ public abstract class NumpyCountingTests(string backend) : BackendTest(backend)
         Assert.Contains("same axis", Assert.Throws<ArgumentException>(() => NF.Diagonal(m, 0, 1, -1)).Message);
         Assert.Contains("at least 2 axes", Assert.Throws<ArgumentException>(() => NF.Diagonal(NF.Zeros(new Shape(3)))).Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => NF.Diagonal(m, 0, 0, 2));
+        Assert.Contains("scalar", Assert.Throws<ArgumentException>(() => NF.Diag(NF.Constant(1.0), 1)).Message);
         Assert.Contains("no tensors", Assert.Throws<ArgumentException>(() => NF.DStack([])).Message);
         Assert.Contains("weights", Assert.Throws<ArgumentException>(() => NF.Average(m, 1, NF.Ones(new Shape(2)))).Message);
         Assert.Contains("needs an axis", Assert.Throws<ArgumentException>(() => NF.Average(m, null, NF.Ones(new Shape(3)))).Message);

@@ -51,3 +51,4 @@ print("dstack", np.dstack([[1, 2, 3], [4, 5, 6]]).tolist(), np.dstack([np.ones((
 print("average", np.average(np.arange(1, 5)), np.average(np.arange(1, 11), weights=np.arange(10, 0, -1)),
       np.average(np.arange(6).reshape(3, 2), axis=1, weights=[1. / 4, 3. / 4]).tolist(),
       np.average(np.arange(6.).reshape(3, 2), axis=0, weights=np.arange(6.).reshape(3, 2) + 1).tolist())
+print("diag k", np.diag([1, 2, 3], 1).flatten().tolist(), np.diag([1, 2], -2).flatten().tolist())
