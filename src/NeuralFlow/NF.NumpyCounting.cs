@@ -41,13 +41,19 @@ public static partial class NF
     /// increasing 1-D <paramref name="bins"/>: i with bins[i-1] &lt;= x &lt; bins[i] (right: bins[i-1] &lt; x &lt;= bins[i]);
     /// 0 below the first edge, len(bins) past the last. int32, x's shape.
     /// </summary>
-    /// <exception cref="ArgumentException">bins is not 1-D.</exception>
+    /// <exception cref="ArgumentException">bins is not 1-D or not increasing.</exception>
     public static Tensor Digitize(Tensor x, Tensor bins, bool right = false)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(bins);
         if (bins.Rank != 1)
             throw new ArgumentException($"Digitize: bins must be 1-D (increasing edges), got shape {bins.Shape}.", nameof(bins));
+        // Decreasing bins (which NumPy also takes) would silently give wrong bins from a sorted
+        // search: refused by name instead, at the cost of one read of one bool.
+        using (Tape.Pause())
+        using (var rising = ReduceAll(GreaterEqual(Diff(bins), 0)))
+            if (!rising.Item<bool>())
+                throw new ArgumentException($"Digitize: bins must be increasing (non-decreasing edges), got shape {bins.Shape} with a step down; reverse decreasing bins with NF.Reverse first.", nameof(bins));
         // np.digitize is searchsorted on the other side: right=False counts the edges at or below x.
         var found = SearchSorted(bins, Reshape(x, [-1]), right ? "left" : "right");
         return Reshape(found, x.Shape.ToArray());

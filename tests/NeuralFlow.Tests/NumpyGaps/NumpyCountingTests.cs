@@ -99,6 +99,7 @@ public abstract class NumpyCountingTests(string backend) : BackendTest(backend)
         Assert.Throws<ArgumentOutOfRangeException>(() => NF.Bincount(NF.Constant(new[] { 1 }), minLength: -2));
         Assert.Contains("weights", Assert.Throws<ArgumentException>(() => NF.Bincount(NF.Constant(new[] { 1 }), NF.Constant(new[] { 1.0, 2 }))).Message);
         Assert.Contains("1-D", Assert.Throws<ArgumentException>(() => NF.Digitize(NF.Constant(new[] { 1.0 }), NF.Zeros(new Shape(2, 2), DType.Float64))).Message);
+        Assert.Contains("increasing", Assert.Throws<ArgumentException>(() => NF.Digitize(NF.Constant(new[] { 1.0 }), NF.Constant(new[] { 3.0, 1 }))).Message);
         using var m = NF.Zeros(new Shape(2, 3));
         Assert.Contains("same axis", Assert.Throws<ArgumentException>(() => NF.Diagonal(m, 0, 1, -1)).Message);
         Assert.Contains("at least 2 axes", Assert.Throws<ArgumentException>(() => NF.Diagonal(NF.Zeros(new Shape(3)))).Message);
