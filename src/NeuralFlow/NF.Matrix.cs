@@ -82,6 +82,28 @@ public static partial class NF
     }
 
     /// <summary>
+    /// Square matrices with <paramref name="diagonal"/>'s last axis on the diagonal
+    /// <paramref name="k"/> places above the main one (below when negative) and 0 elsewhere
+    /// (<c>np.diag(v, k)</c>, <c>tf.linalg.diag(v, k=k)</c>): [..., n] gives [..., n + |k|, n + |k|].
+    /// NumPy's <c>np.diag(m, k)</c> of a matrix is <see cref="Diagonal"/>(m, k).
+    /// </summary>
+    /// <exception cref="ArgumentException">diagonal is a scalar.</exception>
+    public static Tensor Diag(Tensor diagonal, int k)
+    {
+        ArgumentNullException.ThrowIfNull(diagonal);
+        if (k == 0) return Diag(diagonal);
+        if (diagonal.Rank == 0)
+            throw new ArgumentException("Diag: diagonal is a scalar; it needs at least one axis (the diagonal's values along the last).", nameof(diagonal));
+        int n = diagonal.Shape[-1], size = n + Math.Abs(k);
+        // Column j of the k-th diagonal holds diagonal[j - k] (k > 0) or diagonal[j] (k < 0): the
+        // values padded with |k| zeros in front or behind line up with their columns.
+        var zeros = Fill(new Shape([.. diagonal.Shape.ToArray()[..^1], Math.Abs(k)]), 0, diagonal.DType, diagonal.Backend);
+        var row = ExpandDims(Concat(k > 0 ? [zeros, diagonal] : [diagonal, zeros], -1), -2);
+        var mask = DiagonalMask(size, size, k, k, diagonal.Backend);   // not disposed: Where's gradient keeps it
+        return Where(mask, row, 0);
+    }
+
+    /// <summary>
     /// The main diagonal of the last two axes (<c>tf.linalg.diag_part</c>): [..., m, n] gives
     /// [..., min(m, n)]. The gradient goes back onto the diagonal, 0 elsewhere.
     /// </summary>

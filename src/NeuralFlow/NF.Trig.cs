@@ -83,42 +83,25 @@ public static partial class NF
     /// x / (x² + y²) for y and -y / (x² + y²) for x (NaN at the origin, as in TensorFlow).
     /// </summary>
     /// <exception cref="ArgumentException">y and x do not broadcast, differ in dtype, or are on different devices.</exception>
-    public static Tensor Atan2(Tensor y, Tensor x)
+    public static Tensor Atan2(Tensor y, Tensor x) => SmoothPair(nameof(Atan2), y, x, static (yd, xd) =>
     {
-        ArgumentNullException.ThrowIfNull(y);
-        ArgumentNullException.ThrowIfNull(x);
-        const string op = nameof(Atan2);
-        y = Engine.OnBackendOf(y, y.IsWeakScalar ? x : y);
-        x = Engine.OnBackendOf(x, x.IsWeakScalar ? y : x);
-        var dtype = Engine.CommonDType(op, y, x);
-        Engine.BackendOf(op, y, x);
-        var shape = Engine.BroadcastShapes(op, y.Shape, x.Shape);
-        var outType = dtype.IsFloating() ? dtype : DType.Float32;
-        Tensor result;
-        using (Tape.Pause())
-        using (var scope = TensorScope.Begin())
-        {
-            var yd = BroadcastTo(Cast(y, DType.Float64), shape);
-            var xd = BroadcastTo(Cast(x, DType.Float64), shape);
-            var ay = Abs(yd);
-            var ax = Abs(xd);
-            var small = Minimum(ax, ay);
-            var big = Maximum(ax, ay);
-            // The ratio of the smaller to the larger leg, in [0, 1]: 0 at the origin, 1 when both are infinite.
-            var ratio = Where(IsInf(small), 1.0, Where(Equal(big, 0), 0.0, small / big));
-            var r = AtanOf(ratio);
-            r = Where(Greater(ay, ax), Math.PI / 2 - r, r);
-            r = Where(SignBit(xd), Math.PI - r, r);
-            result = scope.Keep(Cast(Where(SignBit(yd), -r, r), outType));
-        }
-        return Tape.Record(result, y, x, static (g, n) =>
-        {
-            var (y, x) = (n.X, n.Y);
-            var squared = Square(x) + Square(y);
-            return [n.Wants(0) ? ReduceTo(g * x / squared, y.Shape) : null,
-                    n.Wants(1) ? ReduceTo(-g * y / squared, x.Shape) : null];
-        });
-    }
+        var ay = Abs(yd);
+        var ax = Abs(xd);
+        var small = Minimum(ax, ay);
+        var big = Maximum(ax, ay);
+        // The ratio of the smaller to the larger leg, in [0, 1]: 0 at the origin, 1 when both are infinite.
+        var ratio = Where(IsInf(small), 1.0, Where(Equal(big, 0), 0.0, small / big));
+        var r = AtanOf(ratio);
+        r = Where(Greater(ay, ax), Math.PI / 2 - r, r);
+        r = Where(SignBit(xd), Math.PI - r, r);
+        return Where(SignBit(yd), -r, r);
+    }, static (g, n) =>
+    {
+        var (yv, xv) = (n.X, n.Y);
+        var squared = Square(xv) + Square(yv);
+        return [n.Wants(0) ? ReduceTo(g * xv / squared, yv.Shape) : null,
+                n.Wants(1) ? ReduceTo(-g * yv / squared, xv.Shape) : null];
+    });
 
     private const double LargeArgument = 268435456.0;   // 2^28: past it 1 + x² rounds to x² even in float64
     private const double Ln2 = 0.6931471805599453;
