@@ -1,7 +1,7 @@
 namespace NeuralFlow.Tests.SweepOps;
 
 /// <summary>
-/// Checks a result against a Keras docstring's printed array: the dtype Keras prints, the shape,
+/// Checks a result against a docstring's printed array (Keras', and TensorFlow's through SweepTf's TfDoc): the dtype Keras prints, the shape,
 /// and the values to the digits printed (a relative and an absolute tolerance).
 /// </summary>
 internal static class Published

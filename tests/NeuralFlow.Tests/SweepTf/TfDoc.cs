@@ -8,13 +8,8 @@ namespace NeuralFlow.Tests.SweepTf;
 internal static class TfDoc
 {
     /// <summary>Values are compared as doubles (exact for every integer and bool dtype); NaN and infinities must match too.</summary>
-    public static void Expect(Tensor actual, DType dtype, int[] shape, double[] values, double rtol = 1e-6, double atol = 1e-6)
-    {
-        Assert.Equal(dtype, actual.DType);
-        Assert.Equal(shape, actual.Shape.ToArray());
-        using var asDouble = NF.Cast(actual, DType.Float64);
-        Reference.AssertClose(values, asDouble.ToArray<double>(), rtol, atol, $"{dtype}{string.Join("x", shape)}");
-    }
+    public static void Expect(Tensor actual, DType dtype, int[] shape, double[] values, double rtol = 1e-6, double atol = 1e-6) =>
+        SweepOps.Published.Is(actual, dtype, shape, values, rtol, atol, $"{dtype}{string.Join("x", shape)}");
 
     /// <summary>A bool result, written as TensorFlow prints it.</summary>
     public static void Expect(Tensor actual, int[] shape, params bool[] values)
