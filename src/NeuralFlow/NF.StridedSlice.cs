@@ -25,6 +25,13 @@ public static partial class NF
     public static TensorIndex NewAxis => TensorIndex.NewAxis;
 
     /// <summary>
+    /// An index entry that stands for every axis the other entries leave unread (Python's
+    /// <c>...</c>): <c>x[NF.Ellipsis, 0]</c> on shape [2, 3, 4] gives [2, 3], the first element of
+    /// the last axis. At most one per index.
+    /// </summary>
+    public static TensorIndex Ellipsis => TensorIndex.Ellipsis;
+
+    /// <summary>
     /// <c>tf.strided_slice</c>: along axis i the positions begin[i], begin[i] + strides[i], ...
     /// up to but excluding end[i], with Python's slice rules: negative begin/end count from the
     /// end, out-of-range bounds clamp to the axis, a negative stride walks backwards. Bit i of

@@ -6,8 +6,10 @@ namespace NeuralFlow;
 /// One position in a tensor index: an integer or <see cref="Index"/> (picks one element and drops
 /// the axis), a <see cref="System.Range"/> (keeps the axis), a stepped range made by
 /// <see cref="NF.Step"/> (every n-th element, backwards for a negative step), or
-/// <see cref="NF.NewAxis"/> (inserts a size-1 axis). Converts implicitly, so <c>t[3]</c>,
-/// <c>t[^1]</c>, <c>t[..500]</c>, <c>t[1, ..]</c> and <c>t[NF.Step(.., -1), NF.NewAxis]</c> all read naturally.
+/// <see cref="NF.NewAxis"/> (inserts a size-1 axis), or <see cref="NF.Ellipsis"/> (Python's <c>...</c>:
+/// as many whole axes as the other entries leave). Converts implicitly, so <c>t[3]</c>,
+/// <c>t[^1]</c>, <c>t[..500]</c>, <c>t[1, ..]</c>, <c>t[NF.Ellipsis, 0]</c> and
+/// <c>t[NF.Step(.., -1), NF.NewAxis]</c> all read naturally.
 /// </summary>
 public readonly struct TensorIndex
 {
@@ -20,7 +22,7 @@ public readonly struct TensorIndex
     private readonly int _step;   // ranges: 0 stands for 1, so default(TensorIndex) stays position 0
     private readonly Kind _kind;
 
-    private enum Kind : byte { Position, Range, NewAxis }
+    private enum Kind : byte { Position, Range, NewAxis, Ellipsis }
 
     [MethodImpl(Hot)]
     private TensorIndex(int position, bool fromEnd, Range range, Kind kind, int step = 1)
@@ -37,6 +39,9 @@ public readonly struct TensorIndex
 
     /// <summary>True for <see cref="NF.NewAxis"/>, which inserts a size-1 axis and reads no axis of the tensor.</summary>
     public bool IsNewAxis => _kind == Kind.NewAxis;
+
+    /// <summary>True for <see cref="NF.Ellipsis"/>, which stands for every axis the other entries do not read.</summary>
+    public bool IsEllipsis => _kind == Kind.Ellipsis;
 
     /// <summary>A range's step (1 for a plain range); 0 for a position or a new axis.</summary>
     public int Step => _kind == Kind.Range ? (_step == 0 ? 1 : _step) : 0;
@@ -56,6 +61,8 @@ public readonly struct TensorIndex
     }
 
     internal static TensorIndex NewAxis => new(0, false, default, Kind.NewAxis);
+
+    internal static TensorIndex Ellipsis => new(0, false, default, Kind.Ellipsis);
 
     [MethodImpl(Hot)]
     internal int Resolve(int size, int axis, Shape shape)
@@ -149,6 +156,7 @@ public partial class Tensor
         get
         {
             ArgumentNullException.ThrowIfNull(indices);
+            indices = ExpandEllipsis(indices);
             int read = indices.Count(i => !i.IsNewAxis);
             if (read > Rank)
                 throw new IndexOutOfRangeException($"Too many indices: {read} for a tensor of shape {Shape} (rank {Rank}).");
@@ -161,6 +169,23 @@ public partial class Tensor
             }
             return Pick(picks, "Tensor indexing");
         }
+    }
+
+    /// <summary>
+    /// The entries with an ellipsis replaced by whole-axis ranges for every axis the other entries
+    /// leave unread (none when they read all: NumPy's <c>x[..., 0]</c> on a vector is <c>x[0]</c>).
+    /// </summary>
+    private TensorIndex[] ExpandEllipsis(TensorIndex[] indices)
+    {
+        int at = Array.FindIndex(indices, i => i.IsEllipsis);
+        if (at < 0) return indices;
+        if (Array.FindIndex(indices, at + 1, i => i.IsEllipsis) >= 0)
+            throw new IndexOutOfRangeException($"Tensor indexing: an index can only have a single ellipsis (NF.Ellipsis); got {indices.Count(i => i.IsEllipsis)}.");
+        int read = indices.Count(i => !i.IsNewAxis && !i.IsEllipsis);
+        if (read > Rank)
+            throw new IndexOutOfRangeException($"Too many indices: {read} besides the ellipsis for a tensor of shape {Shape} (rank {Rank}).");
+        var whole = Enumerable.Repeat((TensorIndex)(..), Rank - read);
+        return [.. indices[..at], .. whole, .. indices[(at + 1)..]];
     }
 
     /// <summary>The part of this tensor that resolved picks describe, with its gradient.</summary>

@@ -77,6 +77,24 @@ public abstract class StridedSliceTests(string backend) : BackendTest(backend)
         Assert.Throws<IndexOutOfRangeException>(() => x[.., NF.NewAxis, NF.Step(.., 2), 0]);
     }
 
+    // NumPy: /usr/bin/python3 -c "import numpy as np; x=np.arange(24).reshape(2,3,4); print(x[...,0], x[1,...,::-2],
+    // x[...,None].shape, x[None,...,1,None].shape, x[0,...,1,2], x[...].shape)". Before, the indexer had no ellipsis entry.
+    [SkippableFact]
+    public void Ellipsis_stands_for_the_unread_axes()
+    {
+        RequireBackend();
+        var x = NF.Constant(Enumerable.Range(0, 24).Select(i => (float)i).ToArray(), new Shape(2, 3, 4));
+        Is([0, 4, 8, 12, 16, 20], [2, 3], x[NF.Ellipsis, 0]);
+        Is([15, 13, 19, 17, 23, 21], [3, 2], x[1, NF.Ellipsis, NF.Step(.., -2)]);
+        Assert.Equal(new Shape(2, 3, 4, 1), x[NF.Ellipsis, NF.NewAxis].Shape);
+        Assert.Equal(new Shape(1, 2, 3, 1), x[NF.NewAxis, NF.Ellipsis, 1, NF.NewAxis].Shape);
+        Is([6], [], x[0, NF.Ellipsis, 1, 2]);                                     // the ellipsis may stand for no axis
+        Assert.Equal(new Shape(2, 3, 4), x[NF.Ellipsis].Shape);
+        Assert.Throws<IndexOutOfRangeException>(() => x[NF.Ellipsis, 0, NF.Ellipsis]);
+        Assert.Throws<IndexOutOfRangeException>(() => x[0, 0, 0, NF.Ellipsis, 0]);
+        GradientTests.Check(t => t[0][NF.Ellipsis, NF.Step(.., -2)], GradientTests.In([2, 3, 4], 34));
+    }
+
     [SkippableFact]
     public void Gradients_scatter_into_the_taken_positions()
     {
