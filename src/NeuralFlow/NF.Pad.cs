@@ -41,8 +41,13 @@ public static partial class NF
     {
         var result = Fill(shape, value, x.DType, x.Backend);
         Engine.Copy(x, x.Layout, result, Inner(result.Layout, paddings, x.Shape));
-        return Tape.Record(result, x, static (g, n) => [g.View(Inner(g.Layout, (int[,])n.State!, n.X.Shape))], paddings.Clone(), nameof(Pad));
+        // The gradient's view is recorded, so a gradient of the gradient flows through it.
+        return Tape.Record(result, x, static (g, n) => [g.PickView(InnerPicks((int[,])n.State!, n.X.Shape), nameof(Pad))], paddings.Clone(), nameof(Pad));
     }
+
+    // The part of a padded tensor that holds the unpadded one.
+    private static AxisPick[] InnerPicks(int[,] paddings, Shape inner) =>
+        Enumerable.Range(0, inner.Rank).Select(i => AxisPick.Span(paddings[i, 0], inner[i])).ToArray();
 
     // The part of a padded layout that holds the unpadded tensor.
     private static Layout Inner(Layout padded, int[,] paddings, Shape inner)

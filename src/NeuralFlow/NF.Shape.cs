@@ -155,7 +155,7 @@ public static partial class NF
             for (int i = 0; i < grads.Length; i++)
             {
                 int size = n.Inputs[i].Shape[axis];
-                grads[i] = g.View(g.Layout.Slice(axis, begin, size));
+                grads[i] = g.PickView(AxisPick.SpanOn(g.Shape, axis, begin, size), nameof(Concat)); // recorded: second derivatives flow
                 begin += size;
             }
             return grads;

@@ -40,19 +40,9 @@ public static partial class NF
         int start = 0;
         for (int i = 0; i < pieces.Length; i++)
         {
-            pieces[i] = Tape.Record(x.View(x.Layout.Slice(a, start, resolved[i])), x, SplitBack, (a, start), nameof(Split));
+            pieces[i] = x.PickView(AxisPick.SpanOn(x.Shape, a, start, resolved[i]), nameof(Split));
             start += resolved[i];
         }
         return pieces;
     }
-
-    // A piece's gradient is zero outside it: g written into its place in zeros of x's shape. The
-    // tape adds the pieces' contributions.
-    private static readonly GradientRule SplitBack = static (g, n) =>
-    {
-        var (axis, start) = ((int, int))n.State!;
-        var dx = Fill(n.X.Shape, 0, g.DType, g.Backend);
-        Engine.Copy(g, g.Layout, dx, dx.Layout.Slice(axis, start, g.Shape[axis]));
-        return [dx];
-    };
 }

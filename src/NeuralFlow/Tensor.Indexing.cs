@@ -108,6 +108,16 @@ internal readonly record struct AxisPick(int First, int Count, int Step, AxisPic
 
     internal static AxisPick Select(int index) => new(index, 1, 1, Kinds.Select);
     internal static AxisPick NewAxis => new(0, 1, 1, Kinds.NewAxis);
+    internal static AxisPick Span(int start, int count) => new(start, count, 1, Kinds.Range);
+
+    /// <summary>Positions start..start+count of one axis, every other axis whole.</summary>
+    internal static AxisPick[] SpanOn(Shape shape, int axis, int start, int count)
+    {
+        var picks = new AxisPick[axis + 1];
+        for (int i = 0; i < axis; i++) picks[i] = Span(0, shape[i]);
+        picks[axis] = Span(start, count);
+        return picks;
+    }
 
     /// <summary>
     /// The view of <paramref name="layout"/> the picks describe, and the result axes still to be
@@ -191,16 +201,39 @@ public partial class Tensor
     /// <summary>The part of this tensor that resolved picks describe, with its gradient.</summary>
     internal Tensor Pick(AxisPick[] picks, string op)
     {
-        var (layout, reversed) = AxisPick.Apply(Layout, picks);
-        var view = Tape.Record(View(layout), this, static (g, n) =>
-        {
-            // Scatter the gradient into zeros shaped like the input, at the same positions.
-            var dx = NF.ZerosLike(n.X);
-            using var target = dx.View(AxisPick.Apply(dx.Layout, (AxisPick[])n.State!).Layout);
-            Engine.CopyInto(g, target);
-            return [dx];
-        }, picks, op);
+        var view = PickView(picks, op);
         // The view is not disposed: a gradient tape may have saved it.
+        var reversed = AxisPick.Apply(Layout, picks).Reversed;
         return reversed.Length == 0 ? view : NF.Reverse(view, reversed);
+    }
+
+    /// <summary>
+    /// The positive-stride view that <paramref name="picks"/> describe (negative steps not yet
+    /// reversed), recorded: its gradient is <see cref="PlaceInZeros"/>, whose own gradient is this
+    /// view again, so a gradient of a gradient (an outer tape) flows through both. A raw copy or an
+    /// unrecorded view in a backward silently drops that path (the second derivative came out 0).
+    /// </summary>
+    internal Tensor PickView(AxisPick[] picks, string op) =>
+        Tape.Record(View(AxisPick.Apply(Layout, picks).Layout), this, static (g, n) =>
+        {
+            var (picks, op) = ((AxisPick[], string))n.State!;
+            return [PlaceInZeros(g, n.X.Shape, picks, op)];
+        }, (picks, op), op);
+
+    /// <summary>
+    /// Zeros of <paramref name="shape"/> with <paramref name="part"/> at the positions
+    /// <paramref name="picks"/> describe: the gradient of a view, recorded with the same view of
+    /// the outer gradient as its gradient.
+    /// </summary>
+    internal static Tensor PlaceInZeros(Tensor part, Shape shape, AxisPick[] picks, string op)
+    {
+        var whole = NF.Fill(shape, 0, part.DType, part.Backend);
+        using (var target = whole.View(AxisPick.Apply(whole.Layout, picks).Layout))
+            Engine.CopyInto(part, target);
+        return Tape.Record(whole, part, static (g, n) =>
+        {
+            var (picks, op) = ((AxisPick[], string))n.State!;
+            return [g.PickView(picks, op)];
+        }, (picks, op), op);
     }
 }
