@@ -27,7 +27,36 @@ public static partial class NF
         Engine.SoftmaxCrossEntropy(logits, packedLabels, sparse, loss, grad);
         if (sparse) Keras.CheckedLabels.Note(labels, logits.Shape[1]); // the kernel refused any label outside [0, C)
         if (grad is null) return loss;
-        // The rule needs only the stored gradient; dense labels get no gradient (they are targets).
-        return Tape.Record(loss, [logits], static (g, n) => [ExpandDims(g, -1) * (Tensor)n.State!], grad);
+        // Dense labels get a gradient too (TensorFlow's v2 op: -log_softmax(logits) per unit of
+        // loss; soft targets from a teacher or a generator); integer ids get none.
+        Tensor[] inputs = sparse || !labels.DType.IsFloating() ? [logits] : [logits, labels];
+        return Tape.Record(loss, inputs, SoftmaxCrossEntropyGradient, (grad, labels, sparse));
     }
+
+    // The kernel's stored gradient (softmax - labels) serves a first derivative. While an outer
+    // tape records (a gradient of this gradient) it would be a constant to that tape and drop the
+    // path through softmax, so the same value is then composed of recorded ops instead.
+    private static readonly GradientRule SoftmaxCrossEntropyGradient = static (g, n) =>
+    {
+        var (stored, labels, sparse) = ((Tensor, Tensor, bool))n.State!;
+        var perRow = ExpandDims(g, -1);
+        var logits = n.X;
+        Tensor? dLogits = null, dLabels = null;
+        if (n.Wants(0))
+        {
+            if (!Tape.AnyRecording) dLogits = perRow * stored;
+            else
+            {
+                var targets = sparse ? OneHot(labels, logits.Shape[1], dtype: logits.DType)
+                    : labels.DType == logits.DType ? n.Y : Cast(n.Y, logits.DType);
+                dLogits = perRow * (Softmax(logits) - targets);
+            }
+        }
+        if (n.Inputs.Length > 1 && n.Wants(1))
+        {
+            var d = perRow * Negative(LogSoftmax(logits));
+            dLabels = d.DType == labels.DType ? d : Cast(d, labels.DType);
+        }
+        return n.Inputs.Length > 1 ? [dLogits, dLabels] : [dLogits];
+    };
 }
