@@ -41,14 +41,37 @@ public static partial class NF
     private static readonly GradientRule PoolGradient = static (g, n) =>
     {
         var (kind, window) = ((PoolOp, Window2D))n.State!;
-        // The fused backward kernel's result has no history: an outer tape would get a silently
-        // wrong second derivative, so that case is refused rather than answered wrongly.
-        if (Tape.AnyRecording)
-            throw new NotSupportedException(
-                $"{n.Op}: a gradient of its gradient (an outer GradientTape recording while an inner one computes the gradient) is not supported yet; compute the inner gradient outside the outer tape, or use a strided Conv2D instead of pooling.");
+        // The fused backward kernel's result has no history: while an outer tape records (a
+        // gradient of this gradient) the same values come from recorded ops instead.
+        if (Tape.AnyRecording) return [RecordedPoolBackward(kind, n.X, g, window)];
         var x = n.X;
         var dx = Tensor.Empty(x.Shape, x.DType, x.Backend);
         Engine.Pool2DBackward(kind, x, g, window, dx);
         return [dx];
     };
+
+    /// <summary>
+    /// The pooling backward as recorded ops (im2col and col2im, each the other's gradient), for an
+    /// outer tape: each output's gradient goes to its window's taps through a constant weight,
+    /// 1/(in-image taps) for average and the first maximal tap for max (the fused kernel's rule).
+    /// So the outer tape differentiates it with respect to g; with respect to x it is 0, exactly
+    /// for average and almost everywhere for max (the chosen tap is piecewise constant).
+    /// </summary>
+    private static Tensor RecordedPoolBackward(PoolOp kind, Tensor x, Tensor g, Window2D window)
+    {
+        int oh = g.Shape[1], ow = g.Shape[2], channels = x.Shape[3];
+        int taps = window.KernelH * window.KernelW;
+        var inImage = Patches(OnesLike(x), window, oh, ow); // [N, oh, ow, kh, kw, C]: 1 in the image, 0 in padding
+        Tensor weights;
+        if (kind == PoolOp.Average)
+            weights = inImage / ReduceSum(inImage, [3, 4], keepDims: true);
+        else
+        {
+            var values = Patches(StopGradient(x), window, oh, ow);
+            var candidates = Where(Greater(inImage, 0.0), values, Fill(values.Shape, double.NegativeInfinity, values.DType, values.Backend));
+            var first = ArgMax(Reshape(candidates, [-1, oh, ow, taps, channels]), 3);
+            weights = Reshape(OneHot(first, taps, axis: 3, dtype: x.DType), inImage.Shape.ToArray());
+        }
+        return Unpatches(weights * ExpandDims(ExpandDims(g, 3), 3), window, x.Shape);
+    }
 }

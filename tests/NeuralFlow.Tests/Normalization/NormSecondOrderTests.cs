@@ -3,13 +3,10 @@ namespace NeuralFlow.Tests;
 /// <summary>
 /// A gradient of a gradient through batch and layer normalization (a gradient penalty, a
 /// Hessian-vector product) equals the finite difference of the first gradient: the fused
-/// backward kernels are replaced by recorded ops while an outer tape records. Pooling, whose
-/// backward has no recorded form yet, refuses instead of answering wrongly.
+/// backward kernels are replaced by recorded ops while an outer tape records, pooling's too.
 /// </summary>
 public abstract class NormSecondOrderTests(string backend) : BackendTest(backend)
 {
-    private static double[] Values(int n, int seed) => SecondOrderCheck.Values(n, seed);
-
     private static void AssertMatchesFiniteDifferences(Func<Tensor, Tensor> f, int[] shape) =>
         SecondOrderCheck.AssertMatchesFiniteDifferences(f, shape);
 
@@ -40,18 +37,20 @@ public abstract class NormSecondOrderTests(string backend) : BackendTest(backend
         AssertMatchesFiniteDifferences(x => NF.LayerNormalization(x, gamma, null), [3, 4]);
     }
 
-    [SkippableFact]
-    public void Pooling_refuses_a_second_derivative_instead_of_a_wrong_one()
+    // Before, pooling refused (its fused backward has no recorded form); now the backward is
+    // recorded im2col/col2im under an outer tape. x * sum(pool(x)^2) keeps x's shape.
+    [SkippableTheory]
+    [InlineData("max", "valid")]
+    [InlineData("max", "same")]
+    [InlineData("average", "valid")]
+    [InlineData("average", "same")]
+    public void Pooling_has_the_right_second_derivative(string kind, string padding)
     {
         RequireBackend();
-        var x = NF.Constant(Values(16, 4), [1, 4, 4, 1]);
-        using var outer = new GradientTape();
-        outer.Watch(x);
-        using var inner = new GradientTape();
-        inner.Watch(x);
-        var y = NF.ReduceSum(NF.Square(NF.MaxPool2D(x, [2, 2])));
-        var e = Assert.Throws<NotSupportedException>(() => inner.Gradient(y, x));
-        Assert.Contains("MaxPool2D", e.Message);
+        Func<Tensor, Tensor> pool = kind == "max"
+            ? x => NF.MaxPool2D(NF.Reshape(x, [1, 4, 5, 1]), [2, 3], [2, 2], padding)
+            : x => NF.AvgPool2D(NF.Reshape(x, [1, 4, 5, 1]), [2, 3], [2, 2], padding);
+        AssertMatchesFiniteDifferences(x => x * NF.ReduceSum(NF.Square(pool(x))), [4, 5]);
     }
 }
 

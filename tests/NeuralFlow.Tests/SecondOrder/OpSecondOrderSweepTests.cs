@@ -61,6 +61,9 @@ public abstract class OpSecondOrderSweepTests(string backend) : BackendTest(back
         ["Solve"] = x => NF.Solve(NF.MatMul(x, x, transposeB: true) + NF.Eye(3, dtype: DType.Float64), x),
     };
 
+    // Those whose fused backward refuses under an outer tape (named in the exception): none since pooling's is recorded.
+    private static readonly HashSet<string> Refused = [];
+
     public static TheoryData<string> Names() => new(Ops.Keys);
 
     [SkippableTheory]
@@ -72,6 +75,10 @@ public abstract class OpSecondOrderSweepTests(string backend) : BackendTest(back
         try
         {
             SecondOrderCheck.AssertMatchesFiniteDifferences(x => x * NF.ReduceSum(h(x)), [3, 4]);
+        }
+        catch (NotSupportedException e) when (!Refused.Contains(op))
+        {
+            Assert.Fail($"{op} refused a second derivative it is expected to give: {e.Message}");
         }
         catch (NotSupportedException e)
         {
