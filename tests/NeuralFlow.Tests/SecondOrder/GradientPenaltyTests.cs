@@ -76,6 +76,44 @@ public abstract class GradientPenaltyTests(string backend) : BackendTest(backend
             new Layers.Dense(1) { VariableDType = DType.Float64 });
         CheckAgainstFiniteDifferences(critic, NF.Random.Normal([2, 5, 5, 1], dtype: DType.Float64));
     }
+
+    // The example's critic step (loss = mean score + 10 * penalty, Adam) as a user wraps it in
+    // NF.Function (tf.function): the nested tapes are traced and replayed, and each step's loss
+    // and the weights equal the eager step's bit for bit.
+    [SkippableFact]
+    public void Penalty_step_replayed_by_NF_Function_equals_the_eager_step()
+    {
+        RequireBackend();
+        static (Sequential Critic, Optimizers.Adam Optimizer) Make()
+        {
+            NF.Random.SetSeed(13);
+            var critic = new Sequential(new Layers.Dense(6, activation: "tanh"), new Layers.Dense(5, activation: "softplus"), new Layers.Dense(1));
+            critic.Call(NF.Zeros([4, 3]));
+            return (critic, new Optimizers.Adam(0.01));
+        }
+        static Tensor Step(Sequential critic, Optimizers.Optimizer optimizer, Tensor x)
+        {
+            using var outer = new GradientTape();
+            var loss = NF.ReduceMean(critic.Call(x)) + 10 * Penalty(critic, x);
+            var weights = critic.TrainableVariables;
+            var grads = outer.Gradient(loss, weights.Cast<Tensor>().ToList());
+            optimizer.ApplyGradients(grads.Select((g, i) => g ?? NF.ZerosLike(weights[i])).ToList(), weights);
+            return loss;
+        }
+        var (eager, eagerOptimizer) = Make();
+        var (traced, tracedOptimizer) = Make();
+        var step = NF.Function((Tensor x) => Step(traced, tracedOptimizer, x));
+        NF.Random.SetSeed(14);
+        for (int i = 0; i < 6; i++)
+        {
+            var x = NF.Random.Normal([4, 3]);
+            Assert.Equal(Step(eager, eagerOptimizer, x).Item<float>(), step(x).Item<float>());
+        }
+        var info = TracedFunction.Of(step);
+        Assert.True(info.LastCallReplayed, info.EagerReason);
+        for (int i = 0; i < eager.Variables.Count; i++)
+            Assert.Equal(eager.Variables[i].ToArray<float>(), traced.Variables[i].ToArray<float>());
+    }
 }
 
 public sealed class ManagedGradientPenaltyTests() : GradientPenaltyTests("managed");
