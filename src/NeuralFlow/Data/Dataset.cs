@@ -84,6 +84,19 @@ public abstract class Dataset
     public static Dataset<(IReadOnlyDictionary<string, Tensor>, Tensor)> FromTensorSlices(IReadOnlyDictionary<string, Tensor> features, Tensor labels) =>
         Slices((features, labels));
 
+    /// <summary>
+    /// Rows of named features, labels and one weight per example: <c>(features[i], labels[i],
+    /// sampleWeights[i])</c>, which <c>Fit</c> and <c>Evaluate</c> read as Keras reads
+    /// <c>(x, y, sample_weight)</c> elements.
+    /// </summary>
+    public static Dataset<(IReadOnlyDictionary<string, Tensor>, Tensor, Tensor)> FromTensorSlices(
+        IReadOnlyDictionary<string, Tensor> features, Tensor labels, Tensor sampleWeights) => Slices((features, labels, sampleWeights));
+
+    /// <summary>Rows of named features, named targets and one weight per example.</summary>
+    public static Dataset<(IReadOnlyDictionary<string, Tensor>, IReadOnlyDictionary<string, Tensor>, Tensor)> FromTensorSlices(
+        IReadOnlyDictionary<string, Tensor> features, IReadOnlyDictionary<string, Tensor> targets, Tensor sampleWeights) =>
+        Slices((features, targets, sampleWeights));
+
     /// <summary>Pairs of rows of named features and named targets, from a tuple.</summary>
     public static Dataset<(IReadOnlyDictionary<string, Tensor>, IReadOnlyDictionary<string, Tensor>)> FromTensorSlices(
         (IReadOnlyDictionary<string, Tensor> Features, IReadOnlyDictionary<string, Tensor> Targets) tensors) => FromTensorSlices(tensors.Features, tensors.Targets);

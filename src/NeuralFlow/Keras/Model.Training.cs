@@ -321,10 +321,16 @@ public partial class Model
         // Inputs alone (Keras' fit(dataset_of_x)) serve a model whose overridden step needs no targets.
         if (dataset.ComponentCount == inputs && Overrides(method == nameof(Fit) ? nameof(TrainStep) : nameof(TestStep)))
             outputs = 0;
-        if (dataset.ComponentCount != inputs + outputs)
+        // A third part after the targets is one weight per example (Keras' (x, y, sample_weight) elements).
+        bool weighted = outputs > 0 && dataset.ComponentCount == inputs + outputs + 1;
+        if (dataset.ComponentCount != inputs + outputs && !weighted)
             throw new ArgumentException(
-                $"{method}: the dataset's elements need {inputs + outputs} tensors ({(inputs == 1 ? "features" : $"{inputs} inputs")}, then {(outputs == 1 ? "labels" : $"{outputs} targets")}), but they have {dataset.ComponentCount}.", nameof(dataset));
-        return () => dataset.EnumerateTensors(disposeEach: true).Select(e => (e.Take(inputs).ToArray(), e.Skip(inputs).Take(outputs).ToArray()));
+                $"{method}: the dataset's elements need {inputs + outputs} tensors ({(inputs == 1 ? "features" : $"{inputs} inputs")}, then {(outputs == 1 ? "labels" : $"{outputs} targets")}), and optionally sample weights after them, but they have {dataset.ComponentCount}.", nameof(dataset));
+        return () => dataset.EnumerateTensors(disposeEach: true).Select(e =>
+        {
+            var ys = e.Skip(inputs).Take(outputs).ToArray();
+            return (e.Take(inputs).ToArray(), weighted ? WithSampleWeight(method, ys, e[^1], null) : ys);
+        });
     }
 
     // A dataset of dictionaries (tf.data's dict elements): each element is (x, y), each side a
@@ -337,11 +343,15 @@ public partial class Model
         // Named inputs alone serve a model whose overridden step needs no targets (as tensors do in Pairs).
         if (schema.Parts is null && Overrides(method == nameof(Fit) ? nameof(TrainStep) : nameof(TestStep)))
             return () => dataset.EnumerateTensors(disposeEach: true).Select(e => (ModelData.FromElement(schema, e, 0).Resolve(method, "x", InputNames), Array.Empty<Tensor>()));
-        if (schema.Parts is not { Count: 2 } parts)
+        if (schema.Parts is not { Count: 2 or 3 } parts || parts.Count == 3 && (parts[2].HasDictionary || parts[2].Parts is not null))
             throw new ArgumentException(
-                $"{method}: the dataset's elements are {schema}, but {method} needs (features, targets) pairs, e.g. Dataset.FromTensorSlices(features, targets) with the targets keyed by output layer name.", nameof(dataset));
-        return () => dataset.EnumerateTensors(disposeEach: true).Select(e => (
-            ModelData.FromElement(parts[0], e, 0).Resolve(method, "x", InputNames),
-            ModelData.FromElement(parts[1], e, parts[0].Width).Resolve(method, "y", OutputNames)));
+                $"{method}: the dataset's elements are {schema}, but {method} needs (features, targets) pairs, e.g. Dataset.FromTensorSlices(features, targets) with the targets keyed by output layer name, " +
+                "or (features, targets, sampleWeights) with one weight tensor.", nameof(dataset));
+        return () => dataset.EnumerateTensors(disposeEach: true).Select(e =>
+        {
+            var ys = ModelData.FromElement(parts[1], e, parts[0].Width).Resolve(method, "y", OutputNames);
+            return (ModelData.FromElement(parts[0], e, 0).Resolve(method, "x", InputNames),
+                    parts.Count == 3 ? WithSampleWeight(method, ys, e[^1], null) : ys);
+        });
     }
 }
