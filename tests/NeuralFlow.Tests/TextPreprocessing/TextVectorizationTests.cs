@@ -104,6 +104,8 @@ public abstract class TextVectorizationTests(string backend) : BackendFileTest(b
         Assert.Contains("not both", Assert.Throws<ArgumentException>(() => new Layers.TextVectorization(ngrams: 2, ngramWidths: [1])).Message);
         Assert.Contains("not both", Assert.Throws<ArgumentException>(() => new Layers.TextVectorization(split: "character", splitFunction: s => [s])).Message);
         Assert.Contains("ragged", Assert.Throws<ArgumentException>(() => new Layers.TextVectorization(ragged: true)).Message);
+        Assert.Contains("reserved mask token '' at unexpected location", Assert.Throws<ArgumentException>(() => new Layers.TextVectorization(vocabulary: ["a", ""])).Message);
+        Assert.Contains("null (at 1)", Assert.Throws<ArgumentException>(() => new Layers.TextVectorization(vocabulary: ["a", null!])).Message);
         Assert.Contains("static vocabulary", Assert.Throws<InvalidOperationException>(() => new Layers.TextVectorization(vocabulary: ["a"]).Adapt(["a"])).Message);
         Assert.Contains("last shape dimension must be 1", Assert.Throws<ArgumentException>(() => new Layers.TextVectorization(vocabulary: ["a"]).Call(new[,] { { "a", "b" } })).Message);
         Assert.Contains("null", Assert.Throws<ArgumentException>(() => new Layers.TextVectorization(vocabulary: ["a"]).Call(["a", null!])).Message);

@@ -102,15 +102,17 @@ public abstract class IndexLookup<TToken> : Layer where TToken : notnull
         ArgumentNullException.ThrowIfNull(vocabulary);
         if (vocabulary.Length == 0)
             throw new ArgumentException($"{Name}: cannot set an empty vocabulary.", nameof(vocabulary));
+        if (Array.FindIndex(vocabulary, t => t is null) is var hole and >= 0)
+            throw new ArgumentException($"{Name}: the vocabulary holds a null (at {hole}).", nameof(vocabulary));
         var special = GetVocabulary()[..TokenStart];
         var tokens = vocabulary.Length >= special.Length && vocabulary[..special.Length].SequenceEqual(special) ? vocabulary[special.Length..] : vocabulary;
         var repeated = tokens.GroupBy(t => t).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
         if (repeated.Count > 0)
-            throw new ArgumentException($"{Name}: the passed vocabulary has at least one repeated term. Please uniquify your dataset. The repeated terms are: [{string.Join(", ", repeated)}].", nameof(vocabulary));
+            throw new ArgumentException($"{Name}: the passed vocabulary has at least one repeated term. Please uniquify your dataset. The repeated terms are: [{string.Join(", ", repeated.Select(Show))}].", nameof(vocabulary));
         if (_hasMask && tokens.Contains(_mask))
-            throw new ArgumentException($"{Name}: found reserved mask token {_mask} at unexpected location in vocabulary. Either remove all mask and OOV tokens, or include them only at the start of the vocabulary in precisely this order: [{string.Join(", ", special)}].", nameof(vocabulary));
+            throw new ArgumentException($"{Name}: found reserved mask token {Show(_mask)} at unexpected location in vocabulary. Either remove all mask and OOV tokens, or include them only at the start of the vocabulary in precisely this order: [{string.Join(", ", special.Select(Show))}].", nameof(vocabulary));
         if (Invert && tokens.Contains(OovValue))
-            throw new ArgumentException($"{Name}: found reserved OOV token {OovValue} at unexpected location in vocabulary. Either remove all mask and OOV tokens, or include them only at the start of the vocabulary in precisely this order: [{string.Join(", ", special)}].", nameof(vocabulary));
+            throw new ArgumentException($"{Name}: found reserved OOV token {Show(OovValue)} at unexpected location in vocabulary. Either remove all mask and OOV tokens, or include them only at the start of the vocabulary in precisely this order: [{string.Join(", ", special.Select(Show))}].", nameof(vocabulary));
         if (MaxTokens is { } max && TokenStart + tokens.Length > max)
             throw new ArgumentException($"{Name}: attempted to set a vocabulary larger than the maximum vocab size. Received vocabulary size is {TokenStart + tokens.Length}; max_tokens is {max}.", nameof(vocabulary));
         _idfWeights = CheckedIdfWeights(vocabulary, idfWeights, foundSpecial: tokens.Length != vocabulary.Length);
@@ -118,6 +120,9 @@ public abstract class IndexLookup<TToken> : Layer where TToken : notnull
         VocabularyChanged();
         _hasInputVocabulary = true;
     }
+
+    // A token in an error message: strings quoted, so that the empty mask token of TextVectorization shows.
+    private static string Show(TToken token) => token is string s ? $"'{s}'" : token.ToString() ?? "";
 
     /// <summary>Drops what a subclass derived from the old vocabulary (its lookup tables).</summary>
     private protected abstract void VocabularyChanged();

@@ -34,11 +34,7 @@ public static partial class Layers
         {
             _key = StringHashes.Key(nameof(StringLookup), salt);
             _salt = salt?.ToArray();
-            if (vocabulary is not null)
-            {
-                if (vocabulary.Any(t => t is null)) throw new ArgumentException($"{Name}: the vocabulary holds a null string.", nameof(vocabulary));
-                SetVocabulary(vocabulary, idfWeights);
-            }
+            if (vocabulary is not null) SetVocabulary(vocabulary, idfWeights);
         }
 
         /// <summary>The token that stands for padding (index 0 in "int" mode), or null.</summary>

@@ -68,7 +68,6 @@ public static partial class Layers
                 throw new ArgumentOutOfRangeException(nameof(outputSequenceLength), outputSequenceLength, "TextVectorization: output_sequence_length must be at least 1.");
             if (ragged) throw new ArgumentException("TextVectorization: ragged=true is not supported: NeuralFlow has no ragged tensors; outputs are padded with 0.", nameof(ragged));
             OutputSequenceLength = outputSequenceLength;
-            if (vocabulary is not null && vocabulary.Any(t => t is null)) throw new ArgumentException("TextVectorization: the vocabulary holds a null string.", nameof(vocabulary));
             _lookup = new StringLookup(vocabulary, maxTokens, 1, "", "[UNK]", false, OutputMode, sparse, padToMaxTokens, Name + "_lookup", idfWeights);
         }
 
