@@ -86,7 +86,7 @@ public abstract class HashingTests(string backend) : BackendTest(backend)
         Assert.Contains("null string", Assert.Throws<ArgumentException>(() => new Layers.Hashing(3).Call(new string[] { "a", null! })).Message);
         Assert.Contains("bool", Assert.Throws<ArgumentException>(() => new Layers.Hashing(3).Call(NF.Zeros([2], DType.Bool))).Message);
         var layer = new Layers.Hashing(5, maskValue: "", salt: [133, 137], outputMode: "count", name: "hash");
-        var loaded = Assert.IsType<Layers.Hashing>(KerasSerialization.Deserialize(KerasSerialization.Serialize(layer), "test"));
+        var loaded = Layers.Hashing.FromConfig(JsonNode.Parse(layer.GetConfig().ToJsonString())!.AsObject());
         Assert.True(JsonNode.DeepEquals(layer.GetConfig(), loaded.GetConfig()));
         Assert.Equal(layer.Call(Wire).ToArray<float>(), loaded.Call(Wire).ToArray<float>());
     }

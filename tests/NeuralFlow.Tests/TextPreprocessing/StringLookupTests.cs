@@ -130,14 +130,14 @@ public abstract class StringLookupTests(string backend) : BackendTest(backend)
         tfidf.SetVocabulary(["[UNK]", "a", "b"], [0.9, 0.25, 0.75]);
         foreach (var layer in new[] { adapted, tfidf, new Layers.StringLookup(Vocab, invert: true, oovToken: "?") })
         {
-            var loaded = Assert.IsType<Layers.StringLookup>(KerasSerialization.Deserialize(KerasSerialization.Serialize(layer), "test"));
+            var loaded = Layers.StringLookup.FromConfig(JsonNode.Parse(layer.GetConfig().ToJsonString())!.AsObject());
             Assert.True(JsonNode.DeepEquals(layer.GetConfig(), loaded.GetConfig()), $"{layer.GetConfig()} vs {loaded.GetConfig()}");
             Assert.Equal(layer.GetVocabulary(), loaded.GetVocabulary());
             if (!layer.Invert) Assert.Equal(NF.Cast(layer.Call(Data), DType.Float64).ToArray<double>(), NF.Cast(loaded.Call(Data), DType.Float64).ToArray<double>());
         }
-        var reloaded = (Layers.StringLookup)KerasSerialization.Deserialize(KerasSerialization.Serialize(adapted), "test");
+        var reloaded = Layers.StringLookup.FromConfig(adapted.GetConfig());
         reloaded.Adapt(Data);   // adapted, not given: it adapts again after loading
-        Assert.Throws<InvalidOperationException>(() => ((Layers.StringLookup)KerasSerialization.Deserialize(KerasSerialization.Serialize(tfidf), "test")).Adapt(["a"]));
+        Assert.Throws<InvalidOperationException>(() => Layers.StringLookup.FromConfig(tfidf.GetConfig()).Adapt(["a"]));
     }
 }
 

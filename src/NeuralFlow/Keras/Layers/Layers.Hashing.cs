@@ -87,6 +87,12 @@ public static partial class Layers
         private Tensor Encoded(Tensor bins) =>
             OutputMode == "int" ? bins : CategoricalEncoding.Encode(Name, bins, OutputMode, NumBins, VariableDType);
 
+        /// <summary>
+        /// The layer <paramref name="config"/> (a <see cref="GetConfig"/>, vocabulary included) rebuilds
+        /// (Keras' <c>from_config</c>): how to keep a layer of the input pipeline, which no model holds.
+        /// </summary>
+        public static Hashing FromConfig(JsonObject config) => KerasSerialization.FromConfig<Hashing>(config);
+
         /// <inheritdoc/>
         public override JsonObject GetConfig()
         {

@@ -125,6 +125,12 @@ public static partial class Layers
 
         private protected override JsonNode TokenNode(string token) => token;
 
+        /// <summary>
+        /// The layer <paramref name="config"/> (a <see cref="GetConfig"/>, vocabulary included) rebuilds
+        /// (Keras' <c>from_config</c>): how to keep a layer of the input pipeline, which no model holds.
+        /// </summary>
+        public static StringLookup FromConfig(JsonObject config) => KerasSerialization.FromConfig<StringLookup>(config);
+
         /// <inheritdoc/>
         public override JsonObject GetConfig()
         {

@@ -188,6 +188,12 @@ public static partial class Layers
             return Enumerable.Range(0, texts.GetLength(0)).Select(r => texts[r, 0]).ToArray();
         }
 
+        /// <summary>
+        /// The layer <paramref name="config"/> (a <see cref="GetConfig"/>, vocabulary included) rebuilds
+        /// (Keras' <c>from_config</c>): how to keep a layer of the input pipeline, which no model holds.
+        /// </summary>
+        public static TextVectorization FromConfig(JsonObject config) => KerasSerialization.FromConfig<TextVectorization>(config);
+
         /// <inheritdoc/>
         public override JsonObject GetConfig()
         {

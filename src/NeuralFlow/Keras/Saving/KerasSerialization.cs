@@ -279,6 +279,19 @@ public static class KerasSerialization
         return entry;
     }
 
+    /// <summary>
+    /// The <typeparamref name="TLayer"/> that <paramref name="config"/> (its <c>GetConfig()</c>)
+    /// rebuilds by its registered factory (Keras' <c>from_config</c>): the way to keep a layer that
+    /// lives outside a model, as the string preprocessing layers of an input pipeline do.
+    /// </summary>
+    internal static TLayer FromConfig<TLayer>(JsonObject config) where TLayer : Layer
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        string className;
+        lock (Factories) className = Names[typeof(TLayer)];
+        return (TLayer)Deserialize(new JsonObject { ["class_name"] = className, ["config"] = config.DeepClone() }, $"the {className} config");
+    }
+
     /// <summary>The layer an entry of <see cref="Serialize"/> describes, built for its saved input shape.</summary>
     internal static Layer Deserialize(JsonNode? entry, string file)
     {
