@@ -229,6 +229,21 @@ public static class KerasSerialization
             Bool(c, "invert", false), String(c, "output_mode", "int"), Bool(c, "sparse", false), Bool(c, "pad_to_max_tokens", false), NameOf(c),
             Doubles(c, "idf_weights"))
             .AdaptableAgain(Bool(c, "has_input_vocabulary", c["vocabulary"] is not null)));
+        Register("StringLookup", c => new Layers.StringLookup(
+            Strings(c, "vocabulary"),
+            c["max_tokens"]?.GetValue<int>(), Int(c, "num_oov_indices", 1), c["mask_token"]?.GetValue<string>(), c["oov_token"]?.GetValue<string>() ?? "[UNK]",
+            Bool(c, "invert", false), String(c, "output_mode", "int"), Bool(c, "sparse", false), Bool(c, "pad_to_max_tokens", false), NameOf(c),
+            Doubles(c, "idf_weights"), Salt(c))
+            .AdaptableAgain(Bool(c, "has_input_vocabulary", c["vocabulary"] is not null)));
+        Register("Hashing", c => new Layers.Hashing(Int(c, "num_bins"), c["mask_value"]?.ToString(), Salt(c), String(c, "output_mode", "int"), Bool(c, "sparse", false), NameOf(c)));
+        // Named standardize and split only: a C# function is refused when saving.
+        Register("TextVectorization", c => new Layers.TextVectorization(
+            c["max_tokens"]?.GetValue<int>(), c["standardize"]?.GetValue<string>(), c["split"]?.GetValue<string>(), c["ngrams"] is JsonValue n ? n.GetValue<int>() : null,
+            String(c, "output_mode", "int"), c["output_sequence_length"]?.GetValue<int>(), Bool(c, "pad_to_max_tokens", false),
+            Strings(c, "vocabulary"),
+            Doubles(c, "idf_weights"), Bool(c, "sparse", false), Bool(c, "ragged", false), NameOf(c),
+            ngramWidths: c["ngrams"] is JsonArray widths ? widths.Select(w => w!.GetValue<int>()).ToArray() : null)
+            .AdaptableAgain(Bool(c, "has_input_vocabulary", c["vocabulary"] is not null)));
         // Registered so that saving reaches Lambda.GetConfig, which says why it cannot; nothing can load one.
         Register<Layers.Lambda>("Lambda", c => throw new NotSupportedException(
             $"a Lambda layer ('{c["name"]}') holds a C# function, which a model file cannot hold (Keras 3 refuses to load a lambda in safe mode)."));
@@ -262,6 +277,19 @@ public static class KerasSerialization
         var entry = new JsonObject { ["class_name"] = className, ["config"] = layer.GetConfig() };
         if (layer.BuildInputShape is { } shape) entry["build_input_shape"] = new JsonArray(shape.ToArray().Select(d => (JsonNode)d).ToArray());
         return entry;
+    }
+
+    /// <summary>
+    /// The <typeparamref name="TLayer"/> that <paramref name="config"/> (its <c>GetConfig()</c>)
+    /// rebuilds by its registered factory (Keras' <c>from_config</c>): the way to keep a layer that
+    /// lives outside a model, as the string preprocessing layers of an input pipeline do.
+    /// </summary>
+    internal static TLayer FromConfig<TLayer>(JsonObject config) where TLayer : Layer
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        string className;
+        lock (Factories) className = Names[typeof(TLayer)];
+        return (TLayer)Deserialize(new JsonObject { ["class_name"] = className, ["config"] = config.DeepClone() }, $"the {className} config");
     }
 
     /// <summary>The layer an entry of <see cref="Serialize"/> describes, built for its saved input shape.</summary>
@@ -351,6 +379,16 @@ public static class KerasSerialization
         JsonArray a => a.Select(v => v?.GetValue<double>() ?? throw new FormatException($"'{key}' holds a null")).ToArray(),
         JsonValue v => [v.GetValue<double>()],
         _ => throw new FormatException($"'{key}' is not a number or a list of numbers"),
+    };
+    private static string[]? Strings(JsonObject c, string key) =>
+        c[key] is JsonArray a ? a.Select(t => t?.GetValue<string>() ?? throw new FormatException($"'{key}' holds a null")).ToArray() : null;
+    // Keras' salt of Hashing and StringLookup: null, one integer for both key words, or two.
+    private static long[]? Salt(JsonObject c) => c["salt"] switch
+    {
+        null => null,
+        JsonArray a => a.Select(v => v?.GetValue<long>() ?? throw new FormatException("'salt' holds a null")).ToArray(),
+        JsonValue v => [v.GetValue<long>()],
+        _ => throw new FormatException("'salt' is not an integer or a list of integers"),
     };
     // Keras writes pairs such as kernel_size as a list; a single number stands for both.
     private static int[] Ints(JsonObject c, string key) => c[key] switch
