@@ -74,6 +74,30 @@ public abstract class LionAdafactorTests(string backend) : BackendFileTest(backe
         Assert.Equal(3, o.Iterations);
     }
 
+    [SkippableFact]  // lamb_test.py: test_single_step, test_weight_decay, test_correctness_with_golden
+    public void Lamb_matches_Keras_tests()
+    {
+        RequireBackend();
+        Reference.AssertClose([-0.3693, 0.6306, 1.6306, 2.6306], Step(new Optimizers.Lamb(0.5), [1, 2, 3, 4], [1, 6, 7, 2], [4]), 1e-4, 1e-4, "single step");
+        WeightDecay(() => new Optimizers.Lamb(1.0, weightDecay: 0.004));
+        Golden(new Optimizers.Lamb(), [.. new[] { 0.999, 0.9982, 0.9974, 0.9965, 0.9955 }.Select(r => Enumerable.Repeat(r, 10).ToArray())]);
+    }
+
+    [SkippableFact]
+    public void Lamb_three_steps_match_numpy()
+    {
+        RequireBackend();
+        // numpy reimplementation of Keras' update_step (float64), lr 0.1, Keras' other defaults:
+        // m += (g - m)(1 - b1); v += (g^2 - v)(1 - b2); u = m_hat / (sqrt(v_hat) + eps);
+        // w -= (|w| / |u|) lr u, the trust ratio over the whole variable.
+        var w = new Variable(NF.Constant(new[,] { { 0.5f, -0.25f }, { 1.0f, 0.0f } }));
+        var o = new Optimizers.Lamb(0.1);
+        foreach (var g in new float[][,] { new[,] { { 1.0f, -2.0f }, { 0.5f, 0.0f } }, new[,] { { -3.0f, -0.1f }, { -0.2f, 1.0f } }, new[,] { { 0.1f, 4.0f }, { -0.01f, -1.0f } } })
+            o.ApplyGradients([NF.Constant(g)], [w]);
+        Reference.AssertClose([0.5448122266970105, -0.1828464069471868, 0.8558227679357333, -0.05696555335969565], D(w), 1e-5, 1e-5, "Lamb, three steps");
+        Assert.Equal(3, o.Iterations);
+    }
+
     [SkippableFact]  // adafactor_test.py: test_single_step_1d, test_single_step_2d, test_weight_decay, test_correctness_with_golden
     public void Adafactor_matches_Keras_tests()
     {
@@ -112,6 +136,7 @@ public abstract class LionAdafactorTests(string backend) : BackendFileTest(backe
     [SkippableTheory]
     [InlineData("lion")]
     [InlineData("adafactor")]
+    [InlineData("lamb")]
     public void Fit_learns_and_resumes_after_save_and_load(string name)
     {
         RequireBackend();
@@ -119,7 +144,12 @@ public abstract class LionAdafactorTests(string backend) : BackendFileTest(backe
         var x = NF.Random.Uniform([64, 4]);
         var y = NF.ReduceSum(x * NF.Constant(new[] { 1f, -2f, 0.5f, 3f }), -1, keepDims: true);
         var model = new Sequential(new Layers.Dense(8, activation: "tanh"), new Layers.Dense(1));
-        Optimizers.Optimizer opt = name == "lion" ? new Optimizers.Lion(0.003, beta2: 0.98, clipNorm: 2) : new Optimizers.Adafactor(0.05, clipThreshold: 0.8);
+        Optimizers.Optimizer opt = name switch
+        {
+            "lion" => new Optimizers.Lion(0.003, beta2: 0.98, clipNorm: 2),
+            "lamb" => new Optimizers.Lamb(0.02, beta2: 0.99, epsilon: 1e-6),
+            _ => new Optimizers.Adafactor(0.05, clipThreshold: 0.8),
+        };
         model.Compile(opt, "mse");
         var h = model.Fit(x, y, batchSize: 16, epochs: 15, verbose: 0);
         Assert.True(h["loss"][^1] < 0.5 * h["loss"][0], $"{name}: loss {h["loss"][0]} -> {h["loss"][^1]}");
@@ -130,6 +160,7 @@ public abstract class LionAdafactorTests(string backend) : BackendFileTest(backe
         Assert.IsType(opt.GetType(), loaded.Optimizer);
         Assert.Equal(opt.Iterations, loaded.Optimizer!.Iterations);
         if (loaded.Optimizer is Optimizers.Lion l) Assert.Equal((0.9, 0.98, 2.0), (l.Beta1, l.Beta2, l.ClipNorm!.Value));
+        if (loaded.Optimizer is Optimizers.Lamb lamb) Assert.Equal((0.9, 0.99, 1e-6), (lamb.Beta1, lamb.Beta2, lamb.Epsilon));
         if (loaded.Optimizer is Optimizers.Adafactor a)
             Assert.Equal((-0.8, 1e-30, 1e-3, 0.8, true), (a.Beta2Decay, a.Epsilon1, a.Epsilon2, a.ClipThreshold, a.RelativeStep));
         var h1 = model.Fit(x, y, batchSize: 16, epochs: 1, verbose: 0, shuffle: false);
@@ -140,8 +171,8 @@ public abstract class LionAdafactorTests(string backend) : BackendFileTest(backe
 
         using var zip = ZipFile.OpenRead(path);
         string config = JsonNode.Parse(zip.GetEntry("config.json")!.Open())!.ToJsonString();
-        Assert.Contains(name == "lion" ? "\"class_name\":\"Lion\"" : "\"class_name\":\"Adafactor\"", config);
-        Assert.Contains(name == "lion" ? "\"beta_1\":0.9" : "\"beta_2_decay\":-0.8", config);
+        Assert.Contains($"\"class_name\":\"{opt.GetType().Name}\"", config);
+        Assert.Contains(name == "adafactor" ? "\"beta_2_decay\":-0.8" : "\"beta_1\":0.9", config);
     }
 
     [SkippableFact]
@@ -161,7 +192,10 @@ public abstract class LionAdafactorTests(string backend) : BackendFileTest(backe
         Assert.Contains("clipThreshold", Assert.Throws<ArgumentOutOfRangeException>(() => new Optimizers.Adafactor(clipThreshold: 0)).Message);
         Assert.Contains("learningRate", Assert.Throws<ArgumentOutOfRangeException>(() => new Optimizers.Lion(-0.1)).Message);
         Assert.Contains("learningRate", Assert.Throws<ArgumentOutOfRangeException>(() => new Optimizers.Adafactor(double.NaN)).Message);
-        Assert.Contains("adafactor", Assert.Throws<ArgumentException>(() => Optimizers.Get("lamb")).Message);
+        Assert.Contains("lamb", Assert.Throws<ArgumentException>(() => Optimizers.Get("lamb2")).Message);
+        var lamb = Assert.IsType<Optimizers.Lamb>(Optimizers.Get("lamb"));
+        Assert.Equal((0.001, 0.9, 0.999, 1e-7), (lamb.CurrentLearningRate, lamb.Beta1, lamb.Beta2, lamb.Epsilon));
+        Assert.Contains("beta2", Assert.Throws<ArgumentOutOfRangeException>(() => new Optimizers.Lamb(beta2: 1.0)).Message);
     }
 }
 

@@ -5,7 +5,7 @@ namespace NeuralFlow.Keras;
 
 /// <summary>
 /// The Keras optimizers (<c>tf.keras.optimizers</c>) with Keras' defaults. Strings convert:
-/// "sgd", "adam", "adamw", "rmsprop", "adagrad", "nadam", "adamax", "adadelta", "ftrl", "lion", "adafactor".
+/// "sgd", "adam", "adamw", "rmsprop", "adagrad", "nadam", "adamax", "adadelta", "ftrl", "lion", "adafactor", "lamb".
 /// </summary>
 public static partial class Optimizers
 {
@@ -23,7 +23,8 @@ public static partial class Optimizers
         "ftrl" => new Ftrl(),
         "lion" => new Lion(),
         "adafactor" => new Adafactor(),
-        _ => throw new ArgumentException($"Unknown optimizer '{name}'; use sgd, adam, adamw, rmsprop, adagrad, nadam, adamax, adadelta, ftrl, lion or adafactor.", nameof(name)),
+        "lamb" => new Lamb(),
+        _ => throw new ArgumentException($"Unknown optimizer '{name}'; use sgd, adam, adamw, rmsprop, adagrad, nadam, adamax, adadelta, ftrl, lion, adafactor or lamb.", nameof(name)),
     };
 
     /// <summary>

@@ -81,6 +81,7 @@ internal static class CompileConfig
                 c["l2_shrinkage_regularization_strength"] = f.L2ShrinkageRegularizationStrength; c["beta"] = f.Beta;
                 break;
             case Optimizers.Lion l: name = "Lion"; c["beta_1"] = l.Beta1; c["beta_2"] = l.Beta2; break;
+            case Optimizers.Lamb lamb: name = "Lamb"; c["beta_1"] = lamb.Beta1; c["beta_2"] = lamb.Beta2; c["epsilon"] = lamb.Epsilon; break;
             case Optimizers.Adafactor a:
                 name = "Adafactor"; c["beta_2_decay"] = a.Beta2Decay; c["epsilon_1"] = a.Epsilon1; c["epsilon_2"] = a.Epsilon2;
                 c["clip_threshold"] = a.ClipThreshold; c["relative_step"] = a.RelativeStep;
@@ -126,6 +127,7 @@ internal static class CompileConfig
             "Ftrl" => new Optimizers.Ftrl(lr, D("learning_rate_power"), D("initial_accumulator_value"), D("l1_regularization_strength"),
                 D("l2_regularization_strength"), D("l2_shrinkage_regularization_strength"), D("beta"), wd, norm, value, global),
             "Lion" => new Optimizers.Lion(lr, D("beta_1"), D("beta_2"), wd, norm, value, global),
+            "Lamb" => new Optimizers.Lamb(lr, D("beta_1"), D("beta_2"), D("epsilon"), wd, norm, value, global),
             "Adafactor" => new Optimizers.Adafactor(lr, D("beta_2_decay"), D("epsilon_1"), D("epsilon_2"), D("clip_threshold"),
                 c["relative_step"]?.GetValue<bool>() ?? true, wd, norm, value, global),
             var other => throw new FormatException($"unknown optimizer '{other}'"),
