@@ -101,6 +101,13 @@ big_a = pattern((1, 12, 13, 3))
 big_b = np.clip(big_a + 0.1 * np.sin(np.arange(big_a.size)).reshape(big_a.shape), 0, 1)
 emit("Ssim11", ssim(big_a, big_b, 11, 1.5))
 
+# keras.layers.RandomSharpness (random_sharpness.py) with s = 0 (factor (0, 0)) and s = 2 (factor (1, 1)) on
+# value range (0, 1): x + (1 - s) (smooth(x) - x), smooth the [[1, 1, 1], [1, 5, 1], [1, 1, 1]] / 13 filter, zeros outside.
+smooth_k = np.array([[1, 1, 1], [1, 5, 1], [1, 1, 1]], float) / 13
+smooth = nhwc(F.conv2d(F.pad(nchw(x), (1, 1, 1, 1)), torch.from_numpy(np.tile(smooth_k[None, None], (3, 1, 1, 1))), groups=3))
+emit("Sharpness0", np.clip(x + (1 - 0) * (smooth - x), 0, 1))
+emit("Sharpness2", np.clip(x + (1 - 2) * (smooth - x), 0, 1))
+
 # keras.ops.image.map_coordinates(image [5, 6], coordinates [2, 7], order, fill_mode) against
 # torch grid_sample with align_corners=True (pixel centres at -1 and 1): "zeros" is fill "constant"
 # with 0, "border" is "nearest", "reflection" (about the edge pixels' centres) is "mirror".
