@@ -102,6 +102,32 @@ public abstract class ImageFilterOpsTests(string backend) : BackendTest(backend)
     }
 
     [SkippableFact]
+    public void Perspective_transform_solves_keras_homography_and_reads_like_grid_sample()
+    {
+        RequireBackend();
+        var x = Images([2, 5, 6, 3]);
+        var start = NF.Constant(new double[] { 0, 0, 0, 5, 6, 0, 6, 5 }, [4, 2]);
+        var end = NF.Constant(new double[] { 0.5, 0.3, 0.2, 4.6, 5.4, -0.4, 6.3, 4.8 }, [4, 2]);
+        var y = NF.Image.PerspectiveTransform(x, start, end);
+        Assert.Equal([2, 5, 6, 3], y.Shape.ToArray());
+        // The transform's coordinates are float32 (as AffineTransform computes them), the reference's float64.
+        AssertClose(ImageReferences.Perspective, D(y), 1e-5, 1e-5, "bilinear, zeros outside");
+        // Per-image points [N, 4, 2], channels_first, one image: the same numbers.
+        var both = NF.Image.PerspectiveTransform(NF.Transpose(x, [0, 3, 1, 2]), NF.Stack([start, start], 0), NF.Stack([end, end], 0), dataFormat: "channels_first");
+        AssertClose(D(y), D(NF.Transpose(both, [0, 2, 3, 1])), 1e-12, 1e-12, "NCHW");
+        var one = NF.Image.PerspectiveTransform(NF.Squeeze(NF.Slice(x, [1, 0, 0, 0], [1, -1, -1, -1]), 0), start, end);
+        AssertClose(ImageReferences.Perspective.Skip(90).ToArray(), D(one), 1e-5, 1e-5, "HWC");
+        // Equal points are the identity; Keras' docstring shapes (2, 64, 80, 3) -> (2, 64, 80, 3).
+        AssertClose(D(x), D(NF.Image.PerspectiveTransform(x, start, start)), 1e-6, 1e-6, "identity");
+        var corners = NF.Constant(new float[] { 0, 0, 0, 64, 80, 0, 80, 64 }, [4, 2]);
+        var moved = NF.Constant(new float[] { 3, 5, 7, 64, 76, -10, 84, 61 }, [4, 2]);
+        Assert.Equal([2, 64, 80, 3], NF.Image.PerspectiveTransform(NF.Zeros([2, 64, 80, 3]), corners, moved).Shape.ToArray());
+        Assert.Contains("must have shape [4, 2] or [2, 4, 2]", Assert.Throws<ArgumentException>(() => NF.Image.PerspectiveTransform(x, NF.Zeros([3, 2]), NF.Zeros([3, 2]))).Message);
+        Assert.Contains("same shape", Assert.Throws<ArgumentException>(() => NF.Image.PerspectiveTransform(x, start, NF.Stack([end, end], 0))).Message);
+        Assert.Contains("singular", Assert.Throws<ArgumentException>(() => NF.Image.PerspectiveTransform(x, start, NF.Zeros([4, 2]))).Message);
+    }
+
+    [SkippableFact]
     public void The_windowed_ops_have_float64_gradients()
     {
         RequireBackend();
@@ -112,6 +138,8 @@ public abstract class ImageFilterOpsTests(string backend) : BackendTest(backend)
         GradientTests.Check(t => NF.Image.TotalVariation(t[0]), x);
         GradientTests.Check(t => NF.Image.Psnr(t[0], t[1], 2), x, GradientTests.In([2, 4, 5, 2], 12, 0, 1));
         GradientTests.Check(t => NF.Image.Ssim(t[0], t[1], 1, filterSize: 3), x, GradientTests.In([2, 4, 5, 2], 13, 0, 1));
+        GradientTests.Check(t => NF.Image.PerspectiveTransform(t[0], NF.Constant(new double[] { 0, 0, 0, 3, 4, 0, 4, 3 }, [4, 2]),
+            NF.Constant(new double[] { 0.3, 0.2, 0.1, 3.2, 3.7, -0.1, 4.2, 2.9 }, [4, 2])), x);
         // Both the image and the coordinates (away from integer points, where the weights kink).
         GradientTests.Check(t => NF.Image.MapCoordinates(t[0], t[1], 1, "mirror"),
             GradientTests.In([3, 4], 14), (new[] { 0.3, 1.6, -0.7, 2.4, 0.2, 3.7, 1.1, -0.6 }, [2, 4]));

@@ -119,6 +119,23 @@ inp = torch.from_numpy(image[None, None])
 for mode, name in [("zeros", "Constant"), ("border", "Nearest"), ("reflection", "Mirror")]:
     emit(f"MapLinear{name}", F.grid_sample(inp, grid, mode="bilinear", padding_mode=mode, align_corners=True).numpy().ravel())
     emit(f"MapNearest{name}", F.grid_sample(inp, grid, mode="nearest", padding_mode=mode, align_corners=True).numpy().ravel())
+# keras.ops.image.perspective_transform (keras/src/backend/numpy/image.py): the homography taking end points to
+# start points from np.linalg.solve, each output pixel read bilinearly at its input point with zeros outside
+# (torch grid_sample, align_corners=True, padding "zeros").
+start = np.array([[0, 0], [0, 5], [6, 0], [6, 5]], float)
+end = np.array([[0.5, 0.3], [0.2, 4.6], [5.4, -0.4], [6.3, 4.8]], float)
+rows_ = []
+rhs = []
+for (sx_, sy_), (ex_, ey_) in zip(start, end):
+    rows_.append([ex_, ey_, 1, 0, 0, 0, -sx_ * ex_, -sx_ * ey_]); rhs.append(sx_)
+    rows_.append([0, 0, 0, ex_, ey_, 1, -sy_ * ex_, -sy_ * ey_]); rhs.append(sy_)
+a = np.linalg.solve(np.array(rows_), np.array(rhs))
+gx, gy = np.meshgrid(np.arange(6.0), np.arange(5.0))
+den = a[6] * gx + a[7] * gy + 1
+xin, yin = (a[0] * gx + a[1] * gy + a[2]) / den, (a[3] * gx + a[4] * gy + a[5]) / den
+pgrid = torch.from_numpy(np.stack([xin / 5 * 2 - 1, yin / 4 * 2 - 1], -1)[None]).repeat(2, 1, 1, 1)
+emit("Homography", a)
+emit("Perspective", nhwc(F.grid_sample(nchw(x), pgrid, mode="bilinear", padding_mode="zeros", align_corners=True)))
 emit("MapImage", image)
 emit("MapRows", rows)
 emit("MapColumns", cols)
