@@ -82,6 +82,36 @@ public abstract class ImageAugmentLayerTests(string backend) : BackendFileTest(b
     }
 
     [SkippableFact]
+    public void Erasing_fills_one_rectangle_of_the_chosen_images()
+    {
+        RequireBackend();
+        var x = NF.Fill([40, 8, 10, 2], 0.5);
+        var y = Train(new Layers.RandomErasing((1, 1), (0.1, 0.4), fillValue: 2, valueRange: (0, 1), seed: 6), x);
+        // Every image erased (probability 1): the fill clipped to the range (1), on one axis-aligned
+        // rectangle of sqrt(0.1..0.4) of each side, the same in both channels.
+        for (int n = 0; n < 40; n++)
+        {
+            var image = y.AsSpan(n * 160, 160).ToArray();
+            Assert.All(image, v => Assert.True(v == 0.5f || v == 1f));
+            var erased = Enumerable.Range(0, 80).Where(p => image[2 * p] == 1f).ToArray();
+            Assert.All(Enumerable.Range(0, 80), p => Assert.Equal(image[2 * p], image[2 * p + 1]));
+            int top = erased.Min() / 10, bottom = erased.Max() / 10, left = erased.Min(p => p % 10), right = erased.Max(p => p % 10);
+            Assert.Equal((bottom - top + 1) * (right - left + 1), erased.Length);
+            Assert.InRange(bottom - top + 1, 2, 6); // ceil-ish of sqrt(0.1..0.4) * 8 = 2.5..5.1 rows
+            Assert.InRange(right - left + 1, 3, 7);
+        }
+        // Factor (0, 0) erases nothing; inference is the identity; noise fill stays in the range.
+        Assert.Equal(x.ToArray<float>(), Train(new Layers.RandomErasing((0, 0)), x));
+        Assert.Equal(x.ToArray<float>(), new Layers.RandomErasing(1).Call(x, training: false).ToArray<float>());
+        Assert.All(Train(new Layers.RandomErasing((1, 1), valueRange: (0, 1), seed: 2), x), v => Assert.InRange(v, 0f, 1f));
+        Assert.Contains("scale must lie in [0, 1]", Assert.Throws<ArgumentOutOfRangeException>(() => new Layers.RandomErasing(1, (0.1, 1.5))).Message);
+        var keras = Assert.IsType<Layers.RandomErasing>(KerasSerialization.Deserialize(JsonNode.Parse(
+            """{"class_name": "RandomErasing", "config": {"name": "e", "factor": 1.0, "scale": [0.02, 0.33], "fill_value": null, "value_range": [0, 255], "seed": null}}""")!, "keras"));
+        Assert.Equal((0, 1), keras.Factor);
+        Assert.Null(keras.FillValue);
+    }
+
+    [SkippableFact]
     public void Auto_contrast_gives_the_keras_test_values_in_training_and_inference()
     {
         RequireBackend();
@@ -104,7 +134,8 @@ public abstract class ImageAugmentLayerTests(string backend) : BackendFileTest(b
         RequireBackend();
         var x = Unit();
         Layer[] layers = [new Layers.RandomGrayscale(0.3, seed: 1), new Layers.RandomHue((0.1, 0.3), (0, 1), seed: 2), new Layers.RandomSaturation(0.6, (0, 1)),
-            new Layers.RandomSharpness((0.2, 0.4), (0, 1), seed: 3), new Layers.RandomColorJitter((0, 1), (-0.1, 0.2), null, (0.3, 0.5), (0, 0.1), seed: 4), new Layers.AutoContrast((0, 1))];
+            new Layers.RandomSharpness((0.2, 0.4), (0, 1), seed: 3), new Layers.RandomColorJitter((0, 1), (-0.1, 0.2), null, (0.3, 0.5), (0, 0.1), seed: 4), new Layers.AutoContrast((0, 1)),
+            new Layers.RandomErasing((0.2, 0.6), (0.1, 0.2), fillValue: 0.5, valueRange: (0, 1), seed: 5)];
         var model = new Sequential(layers);
         var expected = model.Predict(x).ToArray<float>();
         var loaded = Assert.IsType<Sequential>(Model.Load(SaveTo(model, "colour.nfmodel")));

@@ -56,6 +56,9 @@ public static partial class Layers
         private protected Tensor Uniform(Shape shape, double low, double high, DType dtype = DType.Float32) =>
             low == high ? NF.Fill(shape, low, dtype) : NF.Random.Uniform(shape, low, high, dtype, _stream);
 
+        /// <summary>Standard normal numbers from the layer's generator, float32 (RandomErasing's noise).</summary>
+        private protected Tensor Normal(Shape shape) => NF.Random.Normal(shape, 0, 1, DType.Float32, _stream);
+
         /// <summary>One draw per image in [low, high), shaped [N, 1, 1, 1] in the images' dtype.</summary>
         private protected Tensor PerImage(Tensor images, double low, double high) =>
             NF.Cast(Uniform(new Shape(images.Shape[0], 1, 1, 1), low, high), images.DType);

@@ -214,6 +214,13 @@ public static class KerasSerialization
             c["brightness_factor"] is null ? null : Symmetric(c, "brightness_factor"), c["contrast_factor"] is null ? null : ContrastFactor(c, "contrast_factor"),
             c["saturation_factor"] is null ? null : FromZero(c, "saturation_factor"), c["hue_factor"] is null ? null : FromZero(c, "hue_factor"), Seed(c), NameOf(c)));
         RegisterImage("AutoContrast", c => new Layers.AutoContrast(Pair(c, "value_range"), NameOf(c)));
+        RegisterImage("RandomErasing", c => new Layers.RandomErasing(c["factor"] is null ? (0, 1) : FromZero(c, "factor"),
+            c["scale"] is null ? null : FromZero(c, "scale"), c["fill_value"] switch
+            {
+                null => null,
+                JsonValue v => v.GetValue<double>(),
+                var other => throw new NotSupportedException($"RandomErasing '{c["name"]}' has a per-channel fill_value {other.ToJsonString()}; NeuralFlow's fills with one number or noise"),
+            }, Pair(c, "value_range"), Seed(c), NameOf(c)));
         Register("TimeDistributed", c => new Layers.TimeDistributed(Deserialize(c["layer"] ?? throw new FormatException("'layer' is missing"), "TimeDistributed's layer"), NameOf(c)));
         Register("EinsumDense", c => new Layers.EinsumDense(
             String(c, "equation", ""), c["output_shape"] is JsonArray shape ? shape.Select(d => d?.GetValue<int>()).ToArray() : [Int(c, "output_shape")],
