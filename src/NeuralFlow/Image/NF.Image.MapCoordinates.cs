@@ -8,8 +8,9 @@ public static partial class NF
         /// Reads <paramref name="input"/> (any rank d) at the points of <paramref name="coordinates"/>
         /// [d, ...] (<c>keras.ops.image.map_coordinates</c>, <c>scipy.ndimage.map_coordinates</c>): point p's
         /// index along axis k is coordinates[k, p]; the result has the coordinates' trailing shape.
-        /// <paramref name="order"/> 0 reads the nearest element (coordinates rounded half to even, as
-        /// Keras' jax and torch backends), 1 interpolates linearly between the 2^d neighbours. Taps outside
+        /// <paramref name="order"/> 0 reads the nearest element (coordinates rounded half to even, as Keras'
+        /// TensorFlow and torch backends; its jax backend rounds half away from zero), 1 interpolates linearly
+        /// between the 2^d neighbours; integer inputs give their dtype back, rounded as Keras rounds them. Taps outside
         /// the input are read through <paramref name="fillMode"/> as <see cref="AffineTransform"/> reads them
         /// ("constant" gives <paramref name="fillValue"/>). Gradients reach the input and, through the
         /// linear weights, the coordinates.
@@ -53,7 +54,9 @@ public static partial class NF
                 return fillMode == "constant" ? Where(inside!, values, fillValue) : values;
             }
 
-            if (order == 0) return Tap(points.Select(Round).ToArray());
+            // Keras rounds an integer input's interpolated values and casts them back to its dtype.
+            Tensor Typed(Tensor y) => y.DType == input.DType ? y : Cast(Round(y), input.DType);
+            if (order == 0) return Typed(Tap(points.Select(Round).ToArray()));
             var lower = points.Select(Floor).ToArray();
             var weights = points.Select((p, k) => Cast(p - lower[k], x.DType)).ToArray();
             Tensor? sum = null;
@@ -71,7 +74,7 @@ public static partial class NF
                 var term = Tap(taps) * w!;
                 sum = sum is null ? term : sum + term;
             }
-            return sum!;
+            return Typed(sum!);
         }
     }
 }

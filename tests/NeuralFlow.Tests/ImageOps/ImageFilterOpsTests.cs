@@ -99,6 +99,10 @@ public abstract class ImageFilterOpsTests(string backend) : BackendTest(backend)
         Assert.Equal([9.0, 9, 2.5], NF.Image.MapCoordinates(line, outside, 1, "constant", 9).ToArray<double>());
         // Order 0 rounds half to even (1.5 -> 2, 2.5 -> 2), as jnp.round and torch.round.
         Assert.Equal([3.0, 3], NF.Image.MapCoordinates(line, NF.Constant(new double[] { 1.5, 2.5 }, [1, 2]), 0).ToArray<double>());
+        // Integer inputs come back in their dtype, rounded (Keras' torch and TF backends): 1 2 3 4 at 0.3 and 1.7 -> 1.3, 2.7.
+        var ints = NF.Image.MapCoordinates(NF.Constant(new[] { 1, 2, 3, 4 }, [4]), NF.Constant(new double[] { 0.3, 1.7 }, [1, 2]), 1);
+        Assert.Equal(DType.Int32, ints.DType);
+        Assert.Equal([1, 3], ints.ToArray<int>());
     }
 
     [SkippableFact]
