@@ -78,6 +78,15 @@ public abstract class LayerReplayParityTests(string backend) : BackendTest(backe
         ["RandomContrast"] = ("image", () => [new Layers.Conv2D(2, 1), new Layers.RandomContrast(0.4, valueRange: (-3, 3)), new Layers.Flatten()]),
         ["RandomBrightness"] = ("image", () => [new Layers.Conv2D(2, 1), new Layers.RandomBrightness(0.2, valueRange: (-3, 3), seed: 6), new Layers.Flatten()]),
         ["Solarization"] = ("image", () => [new Layers.Conv2D(2, 1), new Layers.Solarization((0.1, 0.3), (0.2, 0.6), valueRange: (-3, 3), seed: 7), new Layers.Flatten()]),
+        // The colour layers read three channels in (0, 1); AutoContrast is not random but applies in training too.
+        ["RandomGrayscale"] = ("image", () => [new Layers.Conv2D(3, 1), new Layers.RandomGrayscale(0.5, seed: 8), new Layers.Flatten()]),
+        ["RandomHue"] = ("image", () => [new Layers.Conv2D(3, 1, activation: "sigmoid"), new Layers.RandomHue(0.4, valueRange: (0, 1), seed: 9), new Layers.Flatten()]),
+        ["RandomSaturation"] = ("image", () => [new Layers.Conv2D(3, 1, activation: "sigmoid"), new Layers.RandomSaturation((0.2, 0.8), valueRange: (0, 1)), new Layers.Flatten()]),
+        ["RandomSharpness"] = ("image", () => [new Layers.Conv2D(2, 1), new Layers.RandomSharpness(0.5, valueRange: (-3, 3), seed: 10), new Layers.Flatten()]),
+        ["RandomColorJitter"] = ("image", () => [new Layers.Conv2D(3, 1, activation: "sigmoid"),
+            new Layers.RandomColorJitter((0, 1), (-0.1, 0.1), (0.2, 0.2), (0.3, 0.7), (0, 0.2), seed: 11), new Layers.Flatten()]),
+        ["AutoContrast"] = ("image", () => [new Layers.Conv2D(2, 1), new Layers.AutoContrast((-1, 1)), new Layers.Flatten()]),
+        ["RandomErasing"] = ("image", () => [new Layers.Conv2D(2, 1), new Layers.RandomErasing(0.8, (0.1, 0.5), valueRange: (-3, 3), seed: 12), new Layers.Flatten()]),
         // The recurrent layers: per-sequence dropout masks drawn in the step, both directions, both GRU forms.
         ["SimpleRNN"] = ("sequence", () => [new Layers.SimpleRNN(4, returnSequences: true, dropout: 0.2), new Layers.Flatten()]),
         ["LSTM"] = ("sequence", () => [new Layers.LSTM(4, recurrentDropout: 0.2)]),

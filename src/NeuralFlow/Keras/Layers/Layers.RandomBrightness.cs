@@ -19,10 +19,10 @@ public static partial class Layers
             : base(CheckedFactor(nameof(RandomBrightness), "factor", factor, -1, 1), valueRange, seed, name) { }
 
         /// <inheritdoc/>
-        private protected override Tensor Augment(Tensor images)
-        {
-            var shift = PerImage(images, Factor.Lower, Factor.Upper) * (ValueRange.High - ValueRange.Low);
-            return NF.Clip(images + shift, ValueRange.Low, ValueRange.High);
-        }
+        private protected override Tensor Augment(Tensor images) => Apply(images, PerImage(images, Factor.Lower, Factor.Upper), ValueRange);
+
+        /// <summary>The brightness shift of draws [N, 1, 1, 1] (fractions of the range); RandomColorJitter's first step.</summary>
+        internal static Tensor Apply(Tensor images, Tensor draws, (double Low, double High) valueRange) =>
+            NF.Clip(images + draws * (valueRange.High - valueRange.Low), valueRange.Low, valueRange.High);
     }
 }

@@ -5,7 +5,7 @@ namespace NeuralFlow.Keras;
 public static partial class Layers
 {
     /// <summary>
-    /// What RandomContrast and RandomBrightness share: a (lower, upper) factor and the pixel range
+    /// What RandomContrast, RandomBrightness, RandomHue, RandomSaturation and RandomSharpness share: a (lower, upper) factor and the pixel range
     /// (Keras' value_range, default (0, 255)) their results are clipped to.
     /// </summary>
     public abstract class RandomColorLayer : RandomImageLayer
@@ -30,9 +30,5 @@ public static partial class Layers
             c["value_range"] = Json(ValueRange);
             return c;
         }
-
-        /// <summary>One draw per image in [low, high), shaped [N, 1, 1, 1] in the images' dtype.</summary>
-        private protected Tensor PerImage(Tensor images, double low, double high) =>
-            NF.Cast(Uniform(new Shape(images.Shape[0], 1, 1, 1), low, high), images.DType);
     }
 }

@@ -23,11 +23,13 @@ public static partial class Layers
                 : throw new ArgumentOutOfRangeException(nameof(factor), factor, $"RandomContrast: factor must not be negative and its lower bound must be at most 1, got ({factor.Lower}, {factor.Upper}).");
 
         /// <inheritdoc/>
-        private protected override Tensor Augment(Tensor images)
+        private protected override Tensor Augment(Tensor images) => Apply(images, PerImage(images, 1 - Factor.Lower, 1 + Factor.Upper), ValueRange);
+
+        /// <summary>The contrast change of factors [N, 1, 1, 1]; RandomColorJitter's second step.</summary>
+        internal static Tensor Apply(Tensor images, Tensor contrast, (double Low, double High) valueRange)
         {
-            var contrast = PerImage(images, 1 - Factor.Lower, 1 + Factor.Upper);
             var mean = NF.ReduceMean(images, [1, 2], keepDims: true);
-            return NF.Clip((images - mean) * contrast + mean, ValueRange.Low, ValueRange.High);
+            return NF.Clip((images - mean) * contrast + mean, valueRange.Low, valueRange.High);
         }
     }
 }

@@ -56,6 +56,23 @@ public static partial class Layers
         private protected Tensor Uniform(Shape shape, double low, double high, DType dtype = DType.Float32) =>
             low == high ? NF.Fill(shape, low, dtype) : NF.Random.Uniform(shape, low, high, dtype, _stream);
 
+        /// <summary>Standard normal numbers from the layer's generator, float32 (RandomErasing's noise).</summary>
+        private protected Tensor Normal(Shape shape) => NF.Random.Normal(shape, 0, 1, DType.Float32, _stream);
+
+        /// <summary>One draw per image in [low, high), shaped [N, 1, 1, 1] in the images' dtype.</summary>
+        private protected Tensor PerImage(Tensor images, double low, double high) =>
+            NF.Cast(Uniform(new Shape(images.Shape[0], 1, 1, 1), low, high), images.DType);
+
+        /// <summary>
+        /// RandomHue's deltas [N, 1, 1, 1] (turns): a magnitude drawn from [lower, upper], halved, with a
+        /// random sign (Keras' invert draw: negative when a uniform draw exceeds 0.5).
+        /// </summary>
+        private protected Tensor HueDeltas(Tensor images, (double Lower, double Upper) factor)
+        {
+            var negative = NF.Cast(NF.Greater(PerImage(images, 0, 1), 0.5), images.DType);
+            return (1.0 - 2.0 * negative) * PerImage(images, factor.Lower, factor.Upper) * 0.5;
+        }
+
         /// <summary>
         /// A Keras factor as (lower, upper): a single number f stands for (-f, f); both must lie in
         /// [min, max] with lower &lt;= upper, or an exception names the argument.

@@ -201,11 +201,26 @@ public static class KerasSerialization
             String(c, "fill_mode", "reflect"), String(c, "interpolation", "bilinear"), Seed(c), Double(c, "fill_value", 0), NameOf(c)));
         RegisterImage("RandomTranslation", c => new Layers.RandomTranslation(Symmetric(c, "height_factor")!.Value, Symmetric(c, "width_factor")!.Value,
             String(c, "fill_mode", "reflect"), String(c, "interpolation", "bilinear"), Seed(c), Double(c, "fill_value", 0), NameOf(c)));
-        RegisterImage("RandomContrast", c => new Layers.RandomContrast(
-            c["factor"] is JsonArray ? Pair(c, "factor")!.Value : (Double(c, "factor"), Double(c, "factor")), Pair(c, "value_range"), Seed(c), NameOf(c)));
+        RegisterImage("RandomContrast", c => new Layers.RandomContrast(ContrastFactor(c, "factor"), Pair(c, "value_range"), Seed(c), NameOf(c)));
         RegisterImage("RandomBrightness", c => new Layers.RandomBrightness(Symmetric(c, "factor")!.Value, Pair(c, "value_range"), Seed(c), NameOf(c)));
         // Solarization's factors: [lower, upper], or a single number f for (0, f) as Keras reads it.
         RegisterImage("Solarization", c => new Layers.Solarization(FromZero(c, "addition_factor"), FromZero(c, "threshold_factor"), Pair(c, "value_range"), Seed(c), NameOf(c)));
+        RegisterImage("RandomGrayscale", c => new Layers.RandomGrayscale(Double(c, "factor", 0.5), Seed(c), NameOf(c)));
+        // RandomHue, RandomSaturation and RandomSharpness read a single factor f as (0, f) (Keras' bounds (0, 1)).
+        RegisterImage("RandomHue", c => new Layers.RandomHue(FromZero(c, "factor"), Pair(c, "value_range"), Seed(c), NameOf(c)));
+        RegisterImage("RandomSaturation", c => new Layers.RandomSaturation(FromZero(c, "factor"), Pair(c, "value_range"), Seed(c), NameOf(c)));
+        RegisterImage("RandomSharpness", c => new Layers.RandomSharpness(FromZero(c, "factor"), Pair(c, "value_range"), Seed(c), NameOf(c)));
+        RegisterImage("RandomColorJitter", c => new Layers.RandomColorJitter(Pair(c, "value_range"),
+            c["brightness_factor"] is null ? null : Symmetric(c, "brightness_factor"), c["contrast_factor"] is null ? null : ContrastFactor(c, "contrast_factor"),
+            c["saturation_factor"] is null ? null : FromZero(c, "saturation_factor"), c["hue_factor"] is null ? null : FromZero(c, "hue_factor"), Seed(c), NameOf(c)));
+        RegisterImage("AutoContrast", c => new Layers.AutoContrast(Pair(c, "value_range"), NameOf(c)));
+        RegisterImage("RandomErasing", c => new Layers.RandomErasing(c["factor"] is null ? (0, 1) : FromZero(c, "factor"),
+            c["scale"] is null ? null : FromZero(c, "scale"), c["fill_value"] switch
+            {
+                null => null,
+                JsonValue v => v.GetValue<double>(),
+                var other => throw new NotSupportedException($"RandomErasing '{c["name"]}' has a per-channel fill_value {other.ToJsonString()}; NeuralFlow's fills with one number or noise"),
+            }, Pair(c, "value_range"), Seed(c), NameOf(c)));
         Register("TimeDistributed", c => new Layers.TimeDistributed(Deserialize(c["layer"] ?? throw new FormatException("'layer' is missing"), "TimeDistributed's layer"), NameOf(c)));
         Register("EinsumDense", c => new Layers.EinsumDense(
             String(c, "equation", ""), c["output_shape"] is JsonArray shape ? shape.Select(d => d?.GetValue<int>()).ToArray() : [Int(c, "output_shape")],
@@ -364,6 +379,8 @@ public static class KerasSerialization
     };
     // A Keras augmentation factor: [lower, upper], or a single number f for (-f, f); null when absent.
     private static (double, double)? Symmetric(JsonObject c, string key) => c[key] is JsonValue v ? (-v.GetValue<double>(), v.GetValue<double>()) : Pair(c, key);
+    // RandomContrast's factor: [lower, upper], or a single number f for (f, f) (contrasts in [1 - f, 1 + f]).
+    private static (double, double) ContrastFactor(JsonObject c, string key) => c[key] is JsonArray ? Pair(c, key)!.Value : (Double(c, key), Double(c, key));
     // A factor [lower, upper], a single number f for (0, f), or (0, 0) when absent (Solarization's).
     private static (double, double) FromZero(JsonObject c, string key) => c[key] is JsonValue v ? (0, v.GetValue<double>()) : Pair(c, key) ?? (0, 0);
     private static string? NameOf(JsonObject c) => c["name"]?.GetValue<string>();

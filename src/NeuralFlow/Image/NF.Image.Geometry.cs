@@ -1,0 +1,109 @@
+namespace NeuralFlow;
+
+public static partial class NF
+{
+    public static partial class Image
+    {
+        /// <summary>Mirrors each image left to right, reversing its columns (<c>tf.image.flip_left_right</c>).</summary>
+        public static Tensor FlipLeftRight(Tensor images)
+        {
+            ArgumentNullException.ThrowIfNull(images);
+            CheckImages("Image.FlipLeftRight", images);
+            return Reverse(images, images.Rank - 2);
+        }
+
+        /// <summary>Mirrors each image upside down, reversing its rows (<c>tf.image.flip_up_down</c>).</summary>
+        public static Tensor FlipUpDown(Tensor images)
+        {
+            ArgumentNullException.ThrowIfNull(images);
+            CheckImages("Image.FlipUpDown", images);
+            return Reverse(images, images.Rank - 3);
+        }
+
+        /// <summary>
+        /// The centred <paramref name="fraction"/> (in (0, 1]) of each image along both axes
+        /// (<c>tf.image.central_crop</c>): TF's start int((n - n * fraction) / 2) in float64 and size
+        /// n - 2 * start, so an odd margin keeps the extra pixel.
+        /// </summary>
+        /// <exception cref="ArgumentOutOfRangeException">The fraction is not in (0, 1].</exception>
+        public static Tensor CentralCrop(Tensor images, double fraction)
+        {
+            const string op = "Image.CentralCrop";
+            ArgumentNullException.ThrowIfNull(images);
+            CheckImages(op, images);
+            if (!(fraction > 0 && fraction <= 1))
+                throw new ArgumentOutOfRangeException(nameof(fraction), fraction, $"{op}: fraction must lie in (0, 1].");
+            int h = images.Shape[images.Rank - 3], w = images.Shape[images.Rank - 2];
+            int top = (int)((h - h * fraction) / 2), left = (int)((w - w * fraction) / 2);
+            return CropImages(images, top, left, top, left);
+        }
+
+        /// <summary>
+        /// Pads each image with zeros: <paramref name="top"/> rows above, <paramref name="bottom"/> below,
+        /// <paramref name="left"/> and <paramref name="right"/> columns beside (<c>keras.ops.image.pad_images</c>
+        /// with its four paddings; <c>tf.image.pad_to_bounding_box</c>'s offsets are top and left).
+        /// </summary>
+        /// <exception cref="ArgumentException">A padding is negative, or the rank or layout is wrong.</exception>
+        public static Tensor PadImages(Tensor images, int top, int left, int bottom, int right, string dataFormat = "channels_last")
+        {
+            const string op = "Image.PadImages";
+            var x = Batch(op, images, dataFormat, out bool single, out bool channelsFirst);
+            CheckSides(op, "padding", top, left, bottom, right);
+            return Restore(Pad(x, new[,] { { 0, 0 }, { top, bottom }, { left, right }, { 0, 0 } }), single, channelsFirst);
+        }
+
+        /// <summary>
+        /// Removes <paramref name="top"/> rows above, <paramref name="bottom"/> below, <paramref name="left"/>
+        /// and <paramref name="right"/> columns beside each image (<c>keras.ops.image.crop_images</c> with its
+        /// four croppings; <c>tf.image.crop_to_bounding_box</c>'s offsets are top and left). A view.
+        /// </summary>
+        /// <exception cref="ArgumentException">A cropping is negative or leaves no pixel, or the rank or layout is wrong.</exception>
+        public static Tensor CropImages(Tensor images, int top, int left, int bottom, int right, string dataFormat = "channels_last")
+        {
+            const string op = "Image.CropImages";
+            var x = Batch(op, images, dataFormat, out bool single, out bool channelsFirst);
+            CheckSides(op, "cropping", top, left, bottom, right);
+            int h = x.Shape[1], w = x.Shape[2];
+            if ((long)top + bottom >= h || (long)left + right >= w)
+                throw new ArgumentException($"{op}: cropping ({top}, {bottom}) rows and ({left}, {right}) columns leaves nothing of a {h} x {w} image.", nameof(images));
+            return Restore(Slice(x, [0, top, left, 0], [-1, h - top - bottom, w - left - right, -1]), single, channelsFirst);
+        }
+
+        private static void CheckSides(string op, string what, int top, int left, int bottom, int right)
+        {
+            if (top < 0 || left < 0 || bottom < 0 || right < 0)
+                throw new ArgumentOutOfRangeException(what, $"{op}: every {what} must be at least 0, got top {top}, left {left}, bottom {bottom}, right {right}.");
+        }
+
+        /// <summary>
+        /// Patches of <paramref name="size"/> (height, width) pixels taken every <paramref name="strides"/>
+        /// (default: the size, so non-overlapping) with <paramref name="dilation"/> between taps, "valid" or
+        /// "same" <paramref name="padding"/> (<c>keras.ops.image.extract_patches</c>, <c>tf.image.extract_patches</c>):
+        /// [N, OH, OW, PH * PW * C], each patch flattened row by row, channels innermost. It is Keras' own
+        /// construction, a convolution with an identity kernel, so gradients and every engine come with it.
+        /// </summary>
+        /// <exception cref="ArgumentException">A size, stride or dilation is below 1, or the padding or layout is unknown.</exception>
+        public static Tensor ExtractPatches(Tensor images, (int Height, int Width) size, (int Height, int Width)? strides = null, int dilation = 1,
+                                            string padding = "valid", string dataFormat = "channels_last")
+        {
+            const string op = "Image.ExtractPatches";
+            var x = Batch(op, images, dataFormat, out bool single, out bool channelsFirst);
+            var step = strides ?? size;
+            if (size.Height < 1 || size.Width < 1)
+                throw new ArgumentOutOfRangeException(nameof(size), size, $"{op}: the patch size must be at least 1 x 1, got {size.Height} x {size.Width}.");
+            if (step.Height < 1 || step.Width < 1)
+                throw new ArgumentOutOfRangeException(nameof(strides), step, $"{op}: strides must be at least 1, got ({step.Height}, {step.Width}).");
+            if (dilation < 1)
+                throw new ArgumentOutOfRangeException(nameof(dilation), dilation, $"{op}: dilation must be at least 1.");
+            if (padding?.ToLowerInvariant() is not ("valid" or "same"))
+                throw new ArgumentException($"{op}: padding must be \"valid\" or \"same\", got \"{padding}\".", nameof(padding));
+            int c = x.Shape[3], depth = checked(size.Height * size.Width * c);
+            var f = AsFloat(x);
+            Tensor kernel;
+            using (UseBackend(f.Backend)) kernel = Reshape(Eye(depth, dtype: f.DType), [size.Height, size.Width, c, depth]);
+            var y = Conv2D(f, kernel, [step.Height, step.Width], padding.ToLowerInvariant(), [dilation, dilation]);
+            if (y.DType != x.DType) y = Cast(y, x.DType);
+            return Restore(y, single, channelsFirst);
+        }
+    }
+}
