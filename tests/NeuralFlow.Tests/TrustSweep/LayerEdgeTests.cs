@@ -31,6 +31,24 @@ public abstract class LayerEdgeTests(string backend) : BackendTest(backend)
         Assert.Equal(new Shape(2, 0, 1), grads[1].Shape);
     }
 
+    // Before: "DepthwiseConv2D: the window spans 5 along the width" and a 4-D kernel and input the
+    // user never made; Conv1D's own errors speak of steps, and so do these now.
+    [SkippableFact]
+    public void One_dimensional_depthwise_errors_speak_of_steps()
+    {
+        RequireBackend();
+        var sequences = NF.Zeros(new Shape(1, 3, 2));
+        var e = Assert.Throws<ArgumentException>(() => new Layers.DepthwiseConv1D(5).Call(sequences));
+        Assert.Contains("(DepthwiseConv1D): the window spans 5 steps but the input has only 3", e.Message);
+        e = Assert.Throws<ArgumentException>(() => new Layers.SeparableConv1D(2, 3, dilationRate: 2).Call(sequences));
+        Assert.Contains("(SeparableConv1D): the window spans 5 steps", e.Message);
+        var layer = new Layers.DepthwiseConv1D(2);
+        layer.Call(sequences);
+        e = Assert.Throws<ArgumentException>(() => layer.Call(NF.Zeros(new Shape(1, 3, 3))));
+        Assert.Contains("(DepthwiseConv1D): its depthwise kernel (2, 2, 1) ([K, C, depth multiplier]) was built for 2 input channels, but the input (1, 3, 3) has 3", e.Message);
+        Assert.DoesNotContain("2D", e.Message);
+    }
+
     // Pinned: more output cells than input steps repeat them, as torch.nn.functional.adaptive_*_pool1d.
     [SkippableFact]
     public void Adaptive_pooling_to_more_cells_than_steps_is_torchs()
