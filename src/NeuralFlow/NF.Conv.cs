@@ -105,7 +105,9 @@ public static partial class NF
         int n = x.Shape[0], kk = kernel.Shape[0] * kernel.Shape[1], c = x.Shape[3], o = kernel.Shape[3];
         int rows = n * oh * ow;
         var cols = Patches(x, window, oh, ow);
-        if (groups == 1)
+        // A depthwise convolution of no channels has one group per channel, none, and no output
+        // channels: the plain product of empty columns gives that (dividing by 0 groups would throw).
+        if (groups <= 1)
             return Reshape(MatMul(Reshape(cols, [rows, kk * c]), Reshape(kernel, [kk * c, o])), [n, oh, ow, o]);
         // Each group's columns are the (kh, kw, its channels) of every patch: one copy gathers them
         // per group, so that a single batched GEMM does all groups.

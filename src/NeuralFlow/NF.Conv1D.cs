@@ -134,7 +134,7 @@ public static partial class NF
         IsSame(op, padding);
     }
 
-    private static void CheckSequenceSpan(string op, int steps, int size, int dilation, string padding)
+    internal static void CheckSequenceSpan(string op, int steps, int size, int dilation, string padding)
     {
         long span = (size - 1L) * dilation + 1;
         if (!IsSame(op, padding) && span > steps)

@@ -11,7 +11,7 @@ public static partial class NF
     /// length is max(x) + 1, at least <paramref name="minLength"/>. Counts are int32 (Keras'),
     /// sums have the weights' dtype. Reads max(x) to size the result (an NF.Function runs it eagerly).
     /// </summary>
-    /// <exception cref="ArgumentException">x is not a 1-D integer tensor, has a negative value, or weights' shape differs from x's.</exception>
+    /// <exception cref="ArgumentException">x is not a 1-D integer tensor, has a negative value or one past the longest axis, or weights' shape differs from x's.</exception>
     /// <exception cref="ArgumentOutOfRangeException">minLength is negative.</exception>
     public static Tensor Bincount(Tensor x, Tensor? weights = null, int minLength = 0)
     {
@@ -32,8 +32,10 @@ public static partial class NF
             using var highest = Cast(ReduceMax(x), DType.Int64);
             length = Math.Max(length, highest.Item<long>() + 1);
         }
+        if (length > Array.MaxLength)
+            throw new ArgumentException($"Bincount: x holds {length - 1}, so the counts would need {length} bins, more than one tensor axis holds ({Array.MaxLength}).", nameof(x));
         var values = weights ?? Fill(x.Shape, 1, DType.Int32, x.Backend);
-        return UnsortedSegmentSum(values, x, checked((int)length));
+        return UnsortedSegmentSum(values, x, (int)length);
     }
 
     /// <summary>

@@ -16,7 +16,9 @@ public static partial class NF
     /// <summary>
     /// The q-th quantile, q in [0, 1], over <paramref name="axis"/> or everything (<c>np.quantile</c>,
     /// method "linear"): with the slice sorted, s[i] + (s[i + 1] - s[i]) · f where q · (n - 1) = i + f.
-    /// A NaN in a slice gives NaN. keepDims keeps the reduced axes (all of them when axis is null) as 1.
+    /// A NaN in a slice gives NaN; infinities give np.median's limits (the median of [1, inf] is
+    /// inf, of [1, 2, inf] 2), where np.quantile's lerp would give NaN. keepDims keeps the reduced
+    /// axes (all of them when axis is null) as 1.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">q is outside [0, 1] or NaN, or axis is out of range.</exception>
     /// <exception cref="ArgumentException">The axis (or x) is empty.</exception>
@@ -71,8 +73,18 @@ public static partial class NF
         double f = position - lo;
         var below = SliceAxis(sorted, a, lo, 1);
         var above = SliceAxis(sorted, a, hi, 1);
-        // NumPy's lerp: from the nearer end, so that f = 1 gives `above` exactly.
-        var value = f < 0.5 ? below + (above - below) * f : above - (above - below) * (1 - f);
+        // An exact order statistic (f = 0: every median of an odd count) is taken as it is: a lerp
+        // of an infinite neighbour (2 + (inf - 2) * 0) would make it NaN.
+        Tensor value = below;
+        if (f > 0)
+        {
+            // NumPy's lerp: from the nearer end, so that f = 1 gives `above` exactly. Between an
+            // infinite end and another value it is NaN (inf - inf), where np.median's mean of the
+            // two middle values, (1 - f) * below + f * above, gives the infinity (NaN only for -inf
+            // and inf): that form there.
+            var lerp = f < 0.5 ? below + (above - below) * f : above - (above - below) * (1 - f);
+            value = Where(IsNan(lerp), below * (1 - f) + above * f, lerp);
+        }
         // Sort puts NaN last, which only the top quantiles would see: NumPy gives NaN for every q.
         value = Where(ReduceAny(IsNan(values), a, keepDims: true), double.NaN, value);
         if (!keepDims) return Squeeze(value, a);

@@ -26,7 +26,8 @@ public static partial class NF
     /// <paramref name="sortedSequence"/> (<c>tf.searchsorted</c>): "left" counts the entries
     /// below it (lower bound), "right" those at or below it (upper bound). sortedSequence
     /// [..., N] and values [..., M] share their leading axes; the result is [..., M] of
-    /// <paramref name="outType"/> (int32 or int64).
+    /// <paramref name="outType"/> (int32 or int64). NaN sorts after every number, as in
+    /// <see cref="Sort"/>, NumPy and PyTorch: a NaN value's index is past the numbers ("right": past the NaNs too).
     /// </summary>
     public static Tensor SearchSorted(Tensor sortedSequence, Tensor values, string side = "left", DType outType = DType.Int32)
     {
@@ -44,8 +45,23 @@ public static partial class NF
             throw new ArgumentException($"SearchSorted: sortedSequence [..., N] and values [..., M] must share their leading axes, got shapes {sortedSequence.Shape} and {values.Shape}.");
         using var seq = ExpandDims(sortedSequence, -2);
         using var v = ExpandDims(values, -1);
-        using var below = right ? LessEqual(seq, v) : Less(seq, v);
-        using var counts = Cast(below, outType);
+        using var compared = right ? LessEqual(seq, v) : Less(seq, v);
+        // NaN sorts last (NF.Sort's, NumPy's and PyTorch's order): a NaN value goes after every
+        // number, and "right" after the NaNs too; a comparison with NaN alone would place it first.
+        using var nanAfter = values.DType.IsFloating() ? NanAfter(seq, v, right) : null;
+        using var below = nanAfter is null ? null : LogicalOr(compared, nanAfter);
+        using var counts = Cast(below ?? compared, outType);
         return ReduceSum(counts, -1);
+    }
+
+    // Where a NaN value counts an entry as below it (broadcast by the caller's LogicalOr): every
+    // number, and NaN entries too for "right".
+    private static Tensor NanAfter(Tensor seq, Tensor v, bool right)
+    {
+        var nanValue = IsNan(v);
+        if (right) return nanValue;
+        using var nanEntry = IsNan(seq);
+        using var number = LogicalNot(nanEntry);
+        using (nanValue) return LogicalAnd(nanValue, number);
     }
 }

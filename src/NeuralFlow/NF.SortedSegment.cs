@@ -7,7 +7,7 @@ namespace NeuralFlow;
 public static partial class NF
 {
     /// <summary><c>tf.math.segment_sum</c>: row s is the sum of the rows of data whose (sorted) id is s; there are last id + 1 rows, 0 for an empty segment.</summary>
-    /// <exception cref="ArgumentException">segmentIds is not a rank-1 int32/int64 tensor with one id per row of data, or its ids are negative or not sorted.</exception>
+    /// <exception cref="ArgumentException">segmentIds is not a rank-1 int32/int64 tensor with one id per row of data, or its ids are negative, not sorted or past the longest axis.</exception>
     public static Tensor SegmentSum(Tensor data, Tensor segmentIds) =>
         UnsortedSegmentSum(data, segmentIds, SortedSegments(nameof(SegmentSum), data, segmentIds).Length);
 
@@ -66,7 +66,9 @@ public static partial class NF
             if (j > 0 && ids[j] < ids[j - 1])
                 throw new ArgumentException($"{op}: segmentIds are not sorted: segmentIds[{j}] = {ids[j]} follows {ids[j - 1]} (use UnsortedSegmentSum for unsorted ids).", nameof(segmentIds));
         }
-        int segments = ids.Length == 0 ? 0 : checked((int)ids[^1] + 1);
+        if (ids.Length > 0 && ids[^1] >= Array.MaxLength)
+            throw new ArgumentException($"{op}: segmentIds holds {ids[^1]}, so the result would need {ids[^1] + 1} segments, more than one tensor axis holds ({Array.MaxLength}).", nameof(segmentIds));
+        int segments = ids.Length == 0 ? 0 : (int)ids[^1] + 1;
         var runs = new (int Start, int Count)[segments];
         for (int j = 0; j < ids.Length; j++)
         {

@@ -32,7 +32,9 @@ internal sealed class InterleaveNode : Node
 
     public override IEnumerator<Part[]> Open()
     {
-        var slots = new Slot?[_cycleLength];
+        // Grown as inputs open, not sized cycleLength up front: a cycle longer than the inputs
+        // (int.MaxValue, or Autotune's processor count over three files) costs only the slots used.
+        var slots = new List<Slot?>();
         using var source = _upstream.Open();
         bool inputDone = false;
         int open = 0, index = 0;
@@ -40,6 +42,7 @@ internal sealed class InterleaveNode : Node
         {
             while (!inputDone || open > 0)
             {
+                if (index == slots.Count) slots.Add(null);
                 if (slots[index] is null && !inputDone)
                 {
                     if (source.MoveNext()) { slots[index] = Slot.Start(source.Current, _fn, _width); open++; }
@@ -60,7 +63,8 @@ internal sealed class InterleaveNode : Node
                         open--;
                     }
                 }
-                index = (index + 1) % _cycleLength;
+                // Past the last slot nothing can open once the input is done: wrap there.
+                index = index + 1 >= _cycleLength || (inputDone && index + 1 >= slots.Count) ? 0 : index + 1;
             }
         }
         finally

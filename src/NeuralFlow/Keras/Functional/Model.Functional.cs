@@ -118,6 +118,17 @@ public partial class Model
         ArgumentNullException.ThrowIfNull(inputs);
         if (_graph is not { } graph) return [Call(inputs)];
         CheckInputs(graph, inputs);
+        // Each input in its Input's dtype, as Keras' Functional converts them
+        // (_convert_inputs_to_tensors): float64 data or int32 ids fed to a float32 Input run as
+        // float32, where a layer joining them with float32 values (Concatenate) refused the mix.
+        var converted = new List<Tensor>();
+        inputs = inputs.Select((x, i) =>
+        {
+            if (x.DType == graph.Inputs[i].DType) return x;
+            var cast = NF.Cast(x, graph.Inputs[i].DType);
+            converted.Add(cast);
+            return cast;
+        }).ToArray();
         var values = new Dictionary<KerasTensor, Tensor>(ReferenceEqualityComparer.Instance);
         for (int i = 0; i < inputs.Count; i++) values[graph.Inputs[i]] = inputs[i];
         var remaining = new Dictionary<KerasTensor, int>(graph.Uses, ReferenceEqualityComparer.Instance);
@@ -139,6 +150,9 @@ public partial class Model
         }
         var outputs = graph.Outputs.Select(o => values[o]).ToArray();
         OutputShape = outputs[0].Shape;
+        if (free)
+            foreach (var cast in converted)
+                if (!outputs.Any(o => ReferenceEquals(o, cast))) cast.Dispose();
         return outputs;
     }
 

@@ -46,7 +46,7 @@ public static partial class Layers
         private protected override Tensor Convolve(Tensor x)
         {
             InputChannels(x.Shape);
-            return DepthwiseSteps(x, Kernel!, Strides[0], Padding, DilationRate[0], DataFormat);
+            return DepthwiseSteps($"{Name} ({nameof(DepthwiseConv1D)})", x, Kernel!, Strides[0], Padding, DilationRate[0], DataFormat);
         }
 
         /// <summary>
@@ -64,11 +64,19 @@ public static partial class Layers
         /// <summary>
         /// The depthwise convolution of a sequence with a [K, C, M] kernel: the steps become the
         /// width of an image of height 1 (the axis after the channels when channels_first), so the
-        /// 2-D depthwise kernel of every engine does the work.
+        /// 2-D depthwise kernel of every engine does the work. The sequence's own errors are raised
+        /// here first, under <paramref name="op"/>, so that they speak of steps and [K, C, M]
+        /// kernels rather than of the 2-D op's width and 4-D shapes.
         /// </summary>
-        internal static Tensor DepthwiseSteps(Tensor x, Tensor kernel, int stride, string padding, int dilation, string dataFormat)
+        internal static Tensor DepthwiseSteps(string op, Tensor x, Tensor kernel, int stride, string padding, int dilation, string dataFormat)
         {
-            int heightAxis = dataFormat == "channels_first" ? 2 : 1;
+            bool channelsFirst = dataFormat == "channels_first";
+            int channels = x.Shape[channelsFirst ? 1 : -1], steps = x.Shape[channelsFirst ? 2 : 1];
+            if (kernel.Shape[1] != channels)
+                throw new ArgumentException(
+                    $"{op}: its depthwise kernel {kernel.Shape} ([K, C, depth multiplier]) was built for {kernel.Shape[1]} input channels, but the input {x.Shape} has {channels}.", nameof(x));
+            NF.CheckSequenceSpan(op, steps, kernel.Shape[0], dilation, padding);
+            int heightAxis = channelsFirst ? 2 : 1;
             var image = NF.ExpandDims(x, heightAxis);
             var depthwise = NF.DepthwiseConv2D(image, NF.ExpandDims(kernel, 0), [1, stride], padding, [1, dilation], dataFormat);
             return NF.Reshape(depthwise, depthwise.Shape.ToArray().Where((_, i) => i != heightAxis).ToArray());

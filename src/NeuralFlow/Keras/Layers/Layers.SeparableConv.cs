@@ -131,7 +131,7 @@ public static partial class Layers
         private protected override Tensor Convolve(Tensor x)
         {
             InputChannels(x.Shape);
-            var depthwise = DepthwiseConv1D.DepthwiseSteps(x, Kernel!, Strides[0], Padding, DilationRate[0], DataFormat);
+            var depthwise = DepthwiseConv1D.DepthwiseSteps($"{Name} ({nameof(SeparableConv1D)})", x, Kernel!, Strides[0], Padding, DilationRate[0], DataFormat);
             return NF.Conv1D(depthwise, PointwiseKernel!, 1, "valid", 1, 1, DataFormat);
         }
     }
