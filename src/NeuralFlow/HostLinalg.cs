@@ -7,7 +7,7 @@ namespace NeuralFlow;
 // reads its values back and runs this same code, so all engines give the same answer.
 internal static class HostLinalg
 {
-    private const double Eps = 2.220446049250313e-16;
+    internal const double Eps = 2.220446049250313e-16;   // float64 machine epsilon (numpy finfo.eps)
     private const int MaxSweeps = 100;
 
     /// <summary>
