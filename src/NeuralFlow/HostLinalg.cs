@@ -5,7 +5,7 @@ namespace NeuralFlow;
 // to double rounding on the small matrices these ops see, not fast: Householder QR, cyclic
 // Jacobi for symmetric eigenproblems, one-sided (Hestenes) Jacobi for the SVD. Every engine
 // reads its values back and runs this same code, so all engines give the same answer.
-internal static class HostLinalg
+internal static partial class HostLinalg
 {
     internal const double Eps = 2.220446049250313e-16;   // float64 machine epsilon (numpy finfo.eps)
     private const int MaxSweeps = 100;

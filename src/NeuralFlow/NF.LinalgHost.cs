@@ -34,7 +34,15 @@ public static partial class NF
                 if (!double.IsFinite(v))
                     throw new ArgumentException(
                         $"{op}: the input holds {v} (matrix {BatchIndex(batchDims, b)} of shape {input.Shape}); the factorization needs finite values.", nameof(input));
-            var outputs = factor((double[])matrix.Clone());
+            double[][] outputs;
+            try
+            {
+                outputs = factor((double[])matrix.Clone());
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"{e.Message} (matrix {BatchIndex(batchDims, b)})", nameof(input), e);
+            }
             long at = b * total;
             for (int k = 0; k < outputs.Length; k++)
             {

@@ -155,6 +155,46 @@ public abstract class DecompositionTests(string backend) : BackendTest(backend)
     }
 
     [SkippableFact]
+    public void Eig_of_a_real_spectrum_matches_torch()
+    {
+        RequireBackend();
+        // N of make_references.py, torch.linalg.eig(N): eigenvalues [1.1115635238416335, 4.852709160783384, 3.0357273153749857]
+        // (all imaginary parts 0) in LAPACK's order; NF sorts them ascending, |V| columns follow.
+        var nm = NF.Constant(new double[,] { { 2, 1.5, 0 }, { 1, 3, 1 }, { 0.25, 1, 4 } });
+        var (l, v) = NF.Eig(nm);
+        AssertClose([1.1115635238416335, 3.0357273153749857, 4.852709160783384], V(l), 1e-12, 1e-13);
+        double[] torchAbsV = [0.8559674581351547, 0.30171869104389115, 0.6417592217728542, 0.5069818081412213, 0.5738104492803198,
+            0.44312503725595853, 0.10143548110745003, 0.7613851848909844, 0.6259275538162591];
+        int[] order = [0, 2, 1];
+        AssertClose(Enumerable.Range(0, 9).Select(i => torchAbsV[i / 3 * 3 + order[i % 3]]).ToArray(), Abs(v), 1e-10, 1e-11);
+        AssertClose(V(NF.MatMul(nm, v)), V(v * NF.ExpandDims(l, -2)), 1e-12, 1e-12, "A V = V L");
+        // A triangular matrix's eigenvalues are its diagonal; a batch; float32.
+        var batch = NF.Stack([nm, NF.Constant(new double[,] { { 5, 2, 1 }, { 0, -1, 3 }, { 0, 0, 2 } })]);
+        var (lb, vb) = NF.Eig(batch);
+        AssertClose([-1, 2, 5], V(lb[1]), 1e-12, 1e-12);
+        AssertClose(V(NF.MatMul(batch, vb)), V(vb * NF.ExpandDims(lb, -2)), 1e-11, 1e-11, "batched A V = V L");
+        var (l32, _) = NF.Eig(NF.Cast(nm, DType.Float32));
+        Assert.Equal(DType.Float32, l32.DType);
+        // A rotation has eigenvalues +-i: refused by name, with its batch element.
+        var rotation = NF.Stack([nm, NF.Constant(new double[,] { { 0, -1, 0 }, { 1, 0, 0 }, { 0, 0, 1 } })]);
+        var e = Assert.Throws<ArgumentException>(() => NF.Eig(rotation));
+        Assert.Contains("complex eigenvalues", e.Message);
+        Assert.Contains("[1]", e.Message);
+        // Random 6 x 6 matrices (real spectra by construction: P diag(d) P^-1): A V = V L to rounding.
+        for (int seed = 0; seed < 10; seed++)
+        {
+            var p = NF.Constant(RandomValues(36, 100 + seed), [6, 6]);
+            var d = NF.Constant(RandomValues(6, 200 + seed, -5, 5));
+            var x = NF.MatMul(p * NF.ExpandDims(d, -2), NF.MatrixInverse(p));
+            var (lx, vx) = NF.Eig(x);
+            AssertClose(V(d).Order().ToArray(), V(lx), 1e-8, 1e-8, $"seed {seed} eigenvalues");
+            AssertClose(V(NF.MatMul(x, vx)), V(vx * NF.ExpandDims(lx, -2)), 1e-8, 1e-8, $"seed {seed} A V = V L");
+        }
+        GradientTests.Check(t => NF.Eig(t[0]).Eigenvalues, (V(nm), [3, 3]));
+        GradientTests.Check(t => { var (ll, vv) = NF.Eig(t[0]); return NF.Square(vv) * NF.ExpandDims(ll, -2); }, (V(batch), [2, 3, 3]));
+    }
+
+    [SkippableFact]
     public void Gradients_match_finite_differences()
     {
         RequireBackend();
