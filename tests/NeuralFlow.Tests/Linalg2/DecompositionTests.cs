@@ -219,6 +219,29 @@ public abstract class DecompositionTests(string backend) : BackendTest(backend)
     }
 
     [SkippableFact]
+    public void Empty_matrices_and_NF_Function()
+    {
+        RequireBackend();
+        var (q, r) = NF.Qr(NF.Zeros(new Shape(0, 3, 3), DType.Float64));
+        Assert.Equal(new Shape(0, 3, 3), q.Shape);
+        var (u, s, vh) = NF.Svd(NF.Zeros(new Shape(3, 0), DType.Float64));
+        Assert.Equal(new Shape(3, 3), u.Shape);
+        Assert.Equal(new Shape(0), s.Shape);
+        Assert.Equal(new Shape(0, 0), vh.Shape);
+        Assert.Equal(new Shape(2, 0), NF.Eigh(NF.Zeros(new Shape(2, 0, 0), DType.Float64)).Eigenvalues.Shape);
+        // The factorizations read values on the host, so a function using them runs eagerly (and says why): still the eager values.
+        var f = NF.Function((Tensor x) => NF.Qr(x).R + NF.ExpandDims(NF.SingularValues(x), -1));
+        for (int k = 1; k <= 3; k++)
+        {
+            var x = NF.Constant(A) * k;
+            Assert.Equal(V(NF.Qr(x).R + NF.ExpandDims(NF.SingularValues(x), -1)), V(f(x)));
+        }
+        var info = TracedFunction.Of(f);
+        Assert.False(info.LastCallReplayed);
+        Assert.Contains("host", info.EagerReason);
+    }
+
+    [SkippableFact]
     public void Bad_input_is_refused_by_name()
     {
         RequireBackend();
