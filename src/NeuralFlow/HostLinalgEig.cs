@@ -1,7 +1,7 @@
 namespace NeuralFlow;
 
 // The general (non-symmetric) real eigenproblem for NF.Eig: Householder reduction to Hessenberg
-// form, shifted QR iterations with deflation for the eigenvalues, inverse iteration for each
+// form, Francis double-shift QR iterations (explicit) with deflation for the eigenvalues, inverse iteration for each
 // eigenvector. NF has no complex dtype, so a complex conjugate pair of eigenvalues (a 2 x 2 block
 // that does not split) is refused by name rather than returned.
 internal static partial class HostLinalg
@@ -42,11 +42,16 @@ internal static partial class HostLinalg
                 iterations = 0;
                 continue;
             }
-            // Wilkinson's shift: the eigenvalue of the trailing 2 x 2 block nearer h[hi, hi]; its real
-            // part for a complex pair; an exceptional shift every 11 steps breaks cycles.
-            double shift = disc >= 0 ? (Math.Abs(mean + Math.Sqrt(disc) - s) < Math.Abs(mean - Math.Sqrt(disc) - s) ? mean + Math.Sqrt(disc) : mean - Math.Sqrt(disc)) : mean;
-            if (iterations % 11 == 10) shift = s + Math.Abs(h[hi * n + hi - 1]) * 0.75;
-            QrStep(h, n, l, hi, shift);
+            // Francis' double shift: the trailing 2 x 2 block's two eigenvalues (a complex pair included)
+            // through their real sum and product; exceptional shifts every 11 steps break cycles.
+            double sum = p + s, product = p * s - q * r;
+            if (iterations % 11 == 10)
+            {
+                double e = Math.Abs(h[hi * n + hi - 1]) + Math.Abs(h[(hi - 1) * n + hi - 2]);
+                sum = 1.5 * e;
+                product = e * e;
+            }
+            DoubleShiftStep(h, n, l, hi, sum, product);
         }
         Array.Sort(w);
         var v = new double[n * n];
@@ -88,35 +93,48 @@ internal static partial class HostLinalg
         return h;
     }
 
-    // One explicit shifted QR step on the block [l, hi] of Hessenberg h: h - mu I = Q R by Givens
-    // rotations, then R Q + mu I (the rotations act on the whole rows and columns, keeping similarity).
-    private static void QrStep(double[] h, int n, int l, int hi, double mu)
+    // One explicit double-shift QR step on the block [l, hi] of Hessenberg h: M = B^2 - sum B + product I
+    // = Q R (real even for a complex pair of shifts), then h <- Q^T h Q on the block's rows and columns,
+    // a similarity of the whole matrix; what rounding leaves below the subdiagonal is cleared.
+    private static void DoubleShiftStep(double[] h, int n, int l, int hi, double sum, double product)
     {
-        for (int i = l; i <= hi; i++) h[i * n + i] -= mu;
-        var cs = new (double C, double S)[hi - l];
-        for (int k = l; k < hi; k++)
-        {
-            double x = h[k * n + k], y = h[(k + 1) * n + k], rr = Hypot(x, y);
-            double c = rr == 0 ? 1 : x / rr, s = rr == 0 ? 0 : y / rr;
-            cs[k - l] = (c, s);
-            for (int j = 0; j < n; j++)
+        int k = hi - l + 1;
+        if (l > 0) h[l * n + l - 1] = 0;   // the negligible subdiagonal that split the block off: dropped, so the step stays inside it
+        var b = new double[k * k];
+        for (int i = 0; i < k; i++)
+            for (int j = 0; j < k; j++) b[i * k + j] = h[(l + i) * n + l + j];
+        var m = new double[k * k];
+        for (int i = 0; i < k; i++)
+            for (int j = 0; j < k; j++)
             {
-                double t1 = h[k * n + j], t2 = h[(k + 1) * n + j];
-                h[k * n + j] = c * t1 + s * t2;
-                h[(k + 1) * n + j] = -s * t1 + c * t2;
+                double acc = 0;
+                for (int t = 0; t < k; t++) acc += b[i * k + t] * b[t * k + j];
+                m[i * k + j] = acc - sum * b[i * k + j] + (i == j ? product : 0);
             }
-        }
-        for (int k = l; k < hi; k++)
+        var (q, _) = Qr(m, k, k, complete: true);
+        var row = new double[k];
+        for (int c = 0; c < n; c++)   // rows l..hi <- Q^T rows
         {
-            var (c, s) = cs[k - l];
-            for (int i = 0; i < n; i++)
+            for (int i = 0; i < k; i++)
             {
-                double t1 = h[i * n + k], t2 = h[i * n + k + 1];
-                h[i * n + k] = c * t1 + s * t2;
-                h[i * n + k + 1] = -s * t1 + c * t2;
+                double acc = 0;
+                for (int t = 0; t < k; t++) acc += q[t * k + i] * h[(l + t) * n + c];
+                row[i] = acc;
             }
+            for (int i = 0; i < k; i++) h[(l + i) * n + c] = row[i];
         }
-        for (int i = l; i <= hi; i++) h[i * n + i] += mu;
+        for (int r = 0; r < n; r++)   // columns l..hi <- columns Q
+        {
+            for (int j = 0; j < k; j++)
+            {
+                double acc = 0;
+                for (int t = 0; t < k; t++) acc += h[r * n + l + t] * q[t * k + j];
+                row[j] = acc;
+            }
+            for (int j = 0; j < k; j++) h[r * n + l + j] = row[j];
+        }
+        for (int i = l + 2; i <= hi; i++)
+            for (int j = l; j < i - 1; j++) h[i * n + j] = 0;
     }
 
     // A unit vector of the null space of A - lambda I: three solves of (A - lambda' I) x = x with lambda'
