@@ -91,6 +91,19 @@ public static partial class NF
     public static Tensor CholeskySolve(Tensor chol, Tensor rhs) =>
         TriangularSolve(chol, TriangularSolve(chol, rhs, lower: true), lower: true, adjoint: true);
 
+    /// <summary>
+    /// Every matrix of <paramref name="x"/> [..., m, n] transposed to [..., n, m]
+    /// (<c>tf.linalg.matrix_transpose</c>, <c>torch.Tensor.mT</c>); the gradient transposes back.
+    /// </summary>
+    /// <exception cref="ArgumentException">x has rank below 2.</exception>
+    public static Tensor MatrixTranspose(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        if (x.Rank < 2)
+            throw new ArgumentException($"MatrixTranspose: x must be a matrix or a batch of matrices (rank >= 2), got shape {x.Shape}.", nameof(x));
+        return MatrixT(x);
+    }
+
     /// <summary>The last two axes swapped, as a recorded transpose (tf.linalg.matrix_transpose).</summary>
     private static Tensor MatrixT(Tensor x)
     {
@@ -102,13 +115,21 @@ public static partial class NF
     /// <summary>Checks that <paramref name="a"/> holds float32 or float64 square matrices in its last two axes; returns n.</summary>
     private static int SquareMatrices(string op, Tensor a, string name)
     {
+        FloatMatrices(op, a, name);
+        if (a.Shape[-1] != a.Shape[-2])
+            throw new ArgumentException($"{op}: {name} must be square in its last two axes, got shape {a.Shape}.", name);
+        return a.Shape[-1];
+    }
+
+    /// <summary>Checks that <paramref name="a"/> holds float32 or float64 matrices (rank >= 2); returns (m, n) of its last two axes.</summary>
+    private static (int M, int N) FloatMatrices(string op, Tensor a, string name)
+    {
+        ArgumentNullException.ThrowIfNull(a, name);
         if (!a.DType.IsFloating())
             throw new ArgumentException($"{op}: {name} must be float32 or float64, got {a.DType.Name()}; convert with NF.Cast({name}, DType.Float32).", name);
         if (a.Rank < 2)
             throw new ArgumentException($"{op}: {name} must be a matrix or a batch of matrices (rank >= 2), got shape {a.Shape}.", name);
-        if (a.Shape[-1] != a.Shape[-2])
-            throw new ArgumentException($"{op}: {name} must be square in its last two axes, got shape {a.Shape}.", name);
-        return a.Shape[-1];
+        return (a.Shape[-2], a.Shape[-1]);
     }
 
     /// <summary>Checks a right-hand side [..., n, k] against the matrices of <paramref name="a"/> (same dtype, n rows).</summary>

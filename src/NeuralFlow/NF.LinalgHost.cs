@@ -1,0 +1,84 @@
+namespace NeuralFlow;
+
+// The bridge between the batched NF ops and HostLinalg's one-matrix factorizations: read every
+// matrix as doubles, refuse NaN and infinity (an iteration on them would return garbage or never
+// settle), run the factorization per batch element and upload its outputs packed side by side in
+// one tensor [..., total] of the input's dtype on the input's engine. A multi-output op records
+// that one packed tensor with its gradient rule and hands out recorded slices of it, so the rule
+// receives every output's gradient at once (zeros for the outputs nobody used).
+public static partial class NF
+{
+    /// <summary>Per-matrix output of a host factorization: its arrays, in the order of the packed shapes.</summary>
+    private delegate double[][] HostFactorization(double[] matrix);
+
+    /// <summary>
+    /// Runs <paramref name="factor"/> on every m x n matrix of <paramref name="input"/> and packs its
+    /// outputs (each of the trailing shape in <paramref name="parts"/>) along a last axis.
+    /// </summary>
+    private static Tensor HostPacked(string op, Tensor input, int[][] parts, HostFactorization factor)
+    {
+        int m = input.Shape[-2], n = input.Shape[-1];
+        var batchDims = input.Shape.ToArray()[..^2];
+        long batch = 1;
+        foreach (var d in batchDims) batch *= d;
+        var sizes = parts.Select(PartSize).ToArray();
+        int total = sizes.Sum();
+        double[] values;
+        using (Tape.Pause()) values = input.ToDoubleArray();
+        var packed = new double[batch * total];
+        var matrix = new double[m * n];
+        for (long b = 0; b < batch; b++)
+        {
+            Array.Copy(values, b * m * n, matrix, 0, m * n);
+            foreach (var v in matrix)
+                if (!double.IsFinite(v))
+                    throw new ArgumentException(
+                        $"{op}: the input holds {v} (matrix {BatchIndex(batchDims, b)} of shape {input.Shape}); the factorization needs finite values.", nameof(input));
+            double[][] outputs;
+            try
+            {
+                outputs = factor((double[])matrix.Clone());
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"{e.Message} (matrix {BatchIndex(batchDims, b)})", nameof(input), e);
+            }
+            long at = b * total;
+            for (int k = 0; k < outputs.Length; k++)
+            {
+                Array.Copy(outputs[k], 0, packed, at, sizes[k]);
+                at += sizes[k];
+            }
+        }
+        var shape = new Shape([.. batchDims, total]);
+        var result = Engine.FromHost<double>(packed, shape, input.Backend);
+        if (input.DType == DType.Float64) return result;
+        using (result)
+        using (Tape.Pause())
+            return Cast(result, input.DType);
+    }
+
+    /// <summary>The outputs inside a packed tensor [..., total], each reshaped to [..., part]: recorded slices, so gradients reach the packed tensor.</summary>
+    private static Tensor[] Unpack(Tensor packed, int[][] parts)
+    {
+        var batchDims = packed.Shape.ToArray()[..^1];
+        var pieces = Split(packed, parts.Select(PartSize).ToArray(), -1);
+        return pieces.Select((p, k) => Reshape(p, [.. batchDims, .. parts[k]])).ToArray();
+    }
+
+    private static int PartSize(int[] part) => part.Aggregate(1, (x, y) => x * y);
+
+    private static string BatchIndex(int[] batchDims, long b)
+    {
+        if (batchDims.Length == 0) return "[]";
+        var index = new long[batchDims.Length];
+        for (int d = batchDims.Length - 1; d >= 0; d--) { index[d] = b % batchDims[d]; b /= batchDims[d]; }
+        return "[" + string.Join(", ", index) + "]";
+    }
+
+    /// <summary>
+    /// num / den where num is 0 gives 0 (no gradient flows there, even where den is 0 too); elsewhere
+    /// the plain quotient, so a gradient that does depend on a degenerate direction is still inf.
+    /// </summary>
+    private static Tensor GradientQuotient(Tensor num, Tensor den) => Where(Equal(num, 0.0), ZerosLike(num), num / den);
+}
