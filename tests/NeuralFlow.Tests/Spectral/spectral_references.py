@@ -69,4 +69,33 @@ spec = torch.tensor(signal(30, 8).reshape(6, 5)) + 1j * torch.tensor(signal(30, 
 show("istft arbitrary hann8 hop2", torch.istft(spec.T, 8, 2, 8, torch.hann_window(8, dtype=torch.float64), center=True).numpy())
 show("hann_window(5)", torch.hann_window(5, dtype=torch.float64).numpy())
 show("hamming_window(5, periodic=False)", torch.hamming_window(5, periodic=False, dtype=torch.float64).numpy())
+
+# "mel": Keras' MelSpectrogram.linear_to_mel_weight_matrix (keras/src/layers/preprocessing/
+# mel_spectrogram.py, = tf.signal's) restated in numpy float64: HTK triangles on linspace(0, nyquist).
+def hz_to_mel(f):
+    return 1127.0 * np.log(1.0 + f / 700.0)
+
+
+def mel_matrix(mels, bins, rate, lo, hi):
+    freqs = hz_to_mel(np.linspace(0.0, rate / 2.0, bins)[1:])[:, None]
+    edges = np.linspace(hz_to_mel(lo), hz_to_mel(hi), mels + 2)
+    lower, center, upper = edges[:-2][None], edges[1:-1][None], edges[2:][None]
+    w = np.maximum(0.0, np.minimum((freqs - lower) / (center - lower), (upper - freqs) / (upper - center)))
+    return np.pad(w, [[1, 0], [0, 0]])
+
+
+show("mel 5x9 rate 800 lo 20 hi 400", mel_matrix(5, 9, 800.0, 20.0, 400.0))
+# "melspectrogram": keras.layers.MelSpectrogram(fft_length=16, sequence_stride=4, sampling_rate=800,
+# num_mel_bins=5, min_freq=20) on x = signal(40, 7) as [2, 20]: torch.stft (hann 16, centered) power,
+# @ mel matrix, 10 log10(max(., 1e-10)), floored 80 dB below the batch max, swapped to [2, 5, frames].
+xs = torch.tensor(signal(40, 7).reshape(2, 20))
+st = torch.stft(xs, 16, 4, 16, torch.hann_window(16, dtype=torch.float64), center=True, pad_mode="reflect", return_complex=True)
+power = (st.abs() ** 2).transpose(-2, -1).numpy()
+bands = power @ mel_matrix(5, 9, 800.0, 20.0, 400.0)
+db = 10 * np.log10(np.maximum(bands, 1e-10))
+show("melspectrogram db", np.swapaxes(np.maximum(db, db.max() - 80.0), -1, -2))
+# With top_db=10, mag_exp=1 (magnitude), ref_power=2, no dB floor crossing checked by the same steps.
+mag = (st.abs()).transpose(-2, -1).numpy() @ mel_matrix(5, 9, 800.0, 20.0, 400.0)
+db1 = 10 * np.log10(np.maximum(mag, 1e-10)) - 10 * np.log10(2.0)
+show("melspectrogram magnitude top10 ref2", np.swapaxes(np.maximum(db1, db1.max() - 10.0), -1, -2))
 print("}")
