@@ -98,4 +98,44 @@ show("melspectrogram db", np.swapaxes(np.maximum(db, db.max() - 80.0), -1, -2))
 mag = (st.abs()).transpose(-2, -1).numpy() @ mel_matrix(5, 9, 800.0, 20.0, 400.0)
 db1 = 10 * np.log10(np.maximum(mag, 1e-10)) - 10 * np.log10(2.0)
 show("melspectrogram magnitude top10 ref2", np.swapaxes(np.maximum(db1, db1.max() - 10.0), -1, -2))
+
+# "stftspectrogram": keras.layers.STFTSpectrogram's kernels are the DFT of frames of frame_length
+# taps (keras/src/initializers/constant_initializers.py STFT): per frame np.fft.rfft(frame * w, n)
+# (rfft zero-pads at the end, as the kernel's taps stop at frame_length) divided by the scaling;
+# "same" pads as Conv1D (total max((ceil(T/s) - 1) s + k - T, 0), the smaller half first).
+def spectrogram(x, mode, frame, step, n, window, periodic, scaling, padding):
+    # x: [batch, time, channels]; returns Keras' [batch, channels, frames, bins] before arranging.
+    if window is None:
+        w, scale = np.ones(frame), 1.0
+    else:
+        m = frame if periodic else frame - 1
+        a = 0.5 if window == "hann" else 0.54
+        w = a - (1 - a) * np.cos(2 * np.pi * np.arange(frame) / m) if frame > 1 else np.ones(1)
+        scale = {"density": np.sqrt((w ** 2).sum()), "spectrum": np.abs(w).sum(), None: 1.0}[scaling]
+    sig = np.swapaxes(x, 1, 2)
+    T = sig.shape[-1]
+    if padding == "same":
+        total = max((-(-T // step) - 1) * step + frame - T, 0)
+        sig = np.pad(sig, [(0, 0), (0, 0), (total // 2, total - total // 2)])
+    count = 1 + (sig.shape[-1] - frame) // step
+    frames = np.stack([sig[..., f * step:f * step + frame] for f in range(count)], axis=2)
+    z = np.fft.rfft(frames * w, n) / scale
+    re, im = z.real, z.imag
+    power = re ** 2 + im ** 2
+    if mode == "log":
+        return np.log(np.maximum(np.sqrt(np.maximum(power, 1e-7)), 1e-7))
+    if mode == "psd":
+        out = power.copy(); out[..., 1:-1] *= 2; return out
+    if mode == "stft":
+        return np.concatenate([re, im], -1)
+    raise ValueError(mode)
+
+
+xs3 = signal(80, 11).reshape(2, 20, 2)
+y = spectrogram(xs3, "log", 8, 3, 16, "hann", False, "density", "valid")      # channels_last -> [b, frames, c * bins]
+show("stftspectrogram log hann8 step3 fft16", np.swapaxes(y, 1, 2).reshape(2, y.shape[2], -1))
+y = spectrogram(xs3, "psd", 5, 2, 8, "hamming", True, "spectrum", "same")     # channels_first, expand_dims -> [b, c, frames, bins]
+show("stftspectrogram psd hamming5 step2 fft8 same", y)
+y = spectrogram(xs3, "stft", 6, 4, 8, None, False, "density", "valid")       # channels_last, expand_dims -> [b, frames, bins, c]
+show("stftspectrogram stft none6 step4 fft8", np.transpose(y, (0, 2, 3, 1)))
 print("}")
