@@ -114,6 +114,21 @@ public static partial class NF
             return HostValues(values, new Shape(length), dtype, backend);
         }
 
+        // The window named as Keras names them ("hann", "hamming"; null: none, given as null), or
+        // an exception naming the choices. One reading of the names for Stft, Istft and the layers.
+        internal static Tensor? NamedWindow(string op, string? name, int length, bool periodic, DType dtype, IBackend backend) => name switch
+        {
+            null => null,
+            "hann" => CosineWindow(op, length, periodic, 0.5, dtype, backend),
+            "hamming" => CosineWindow(op, length, periodic, 0.54, dtype, backend),
+            _ => throw new ArgumentException($"{op}: window must be \"hann\", \"hamming\" or null (none), got \"{name}\".", "window"),
+        };
+
+        internal static void CheckWindowName(string op, string? name)
+        {
+            if (name is not (null or "hann" or "hamming")) NamedWindow(op, name, 0, true, DType.Float32, Backend);
+        }
+
         // Host doubles as a float32 or float64 tensor on the backend.
         internal static Tensor HostValues(double[] values, Shape shape, DType dtype, IBackend backend) =>
             dtype == DType.Float64

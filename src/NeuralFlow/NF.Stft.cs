@@ -22,7 +22,7 @@ public static partial class NF
     {
         CheckSpectralInput(nameof(Stft), x, 1, nameof(x));
         CheckStftLengths(nameof(Stft), sequenceLength, sequenceStride, fftLength);
-        return StftOf(x, sequenceStride, fftLength, NamedWindow(nameof(Stft), window, sequenceLength, fftLength, x), center);
+        return StftOf(x, sequenceStride, fftLength, FrameWindow(nameof(Stft), window, sequenceLength, fftLength, x), center);
     }
 
     /// <summary>
@@ -56,7 +56,7 @@ public static partial class NF
     public static Tensor Istft((Tensor Real, Tensor Imag) x, int sequenceLength, int sequenceStride, int fftLength, int? length = null, string? window = "hann", bool center = true)
     {
         CheckIstft(x, sequenceLength, sequenceStride, fftLength, length);
-        return IstftOf(x, sequenceStride, fftLength, length, NamedWindow(nameof(Istft), window, sequenceLength, fftLength, x.Real), center);
+        return IstftOf(x, sequenceStride, fftLength, length, FrameWindow(nameof(Istft), window, sequenceLength, fftLength, x.Real), center);
     }
 
     /// <summary>
@@ -156,15 +156,10 @@ public static partial class NF
 
     // The named window (null: a rectangle) of sequenceLength samples, centered in fftLength zeros
     // as torch.stft and Keras place a window shorter than the frame.
-    private static Tensor NamedWindow(string op, string? name, int sequenceLength, int fftLength, Tensor like)
+    private static Tensor FrameWindow(string op, string? name, int sequenceLength, int fftLength, Tensor like)
     {
-        var window = name?.ToLowerInvariant() switch
-        {
-            null => Fill(new Shape(sequenceLength), 1, like.DType, like.Backend),
-            "hann" => Signal.CosineWindow(op, sequenceLength, true, 0.5, like.DType, like.Backend),
-            "hamming" => Signal.CosineWindow(op, sequenceLength, true, 0.54, like.DType, like.Backend),
-            _ => throw new ArgumentException($"{op}: window must be \"hann\", \"hamming\", null (none) or a tensor, got \"{name}\".", "window"),
-        };
+        var window = Signal.NamedWindow(op, name, sequenceLength, periodic: true, like.DType, like.Backend)
+                     ?? Fill(new Shape(sequenceLength), 1, like.DType, like.Backend);
         return CenterWindow(window, sequenceLength, fftLength);
     }
 

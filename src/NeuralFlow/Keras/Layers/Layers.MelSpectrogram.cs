@@ -34,8 +34,7 @@ public static partial class Layers
             NF.Signal.CheckPositive(op, nameof(sequenceLength), length);
             if (fftLength < length)
                 throw new ArgumentOutOfRangeException(nameof(fftLength), fftLength, $"{op}: fftLength must be at least sequenceLength = {length}, got {fftLength}.");
-            if (window is not (null or "hann" or "hamming"))
-                throw new ArgumentException($"{op}: window must be \"hann\", \"hamming\" or null (none), got \"{window}\".", nameof(window));
+            NF.Signal.CheckWindowName(op, window);
             // Keras' max_freq defaults to int(sampling_rate / 2).
             double top = maxFreq ?? samplingRate / 2;
             if (!(minFreq >= 0) || !(minFreq < top) || double.IsInfinity(top))

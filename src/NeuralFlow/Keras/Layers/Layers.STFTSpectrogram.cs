@@ -37,8 +37,7 @@ public static partial class Layers
                 throw new ArgumentOutOfRangeException(nameof(fftLength), fftLength, $"{op}: fftLength must be at least frameLength = {frameLength}, got {fftLength}.");
             if (!Modes.Contains(mode))
                 throw new ArgumentException($"{op}: mode must be one of {string.Join(", ", Modes)}, got \"{mode}\".", nameof(mode));
-            if (window is not (null or "hann" or "hamming"))
-                throw new ArgumentException($"{op}: window must be \"hann\", \"hamming\" or null (none), got \"{window}\".", nameof(window));
+            NF.Signal.CheckWindowName(op, window);
             if (scaling is not (null or "density" or "spectrum"))
                 throw new ArgumentException($"{op}: scaling must be \"density\", \"spectrum\" or null, got \"{scaling}\".", nameof(scaling));
             if (padding is not ("valid" or "same"))
@@ -110,10 +109,10 @@ public static partial class Layers
             int taps = shape[0], bins = shape[2], n = Fft;
             double[]? window = null;
             double scale = 1;
-            if (Window is not null)
+            using var named = NF.Signal.NamedWindow(nameof(STFTSpectrogram), Window, taps, Periodic, DType.Float64, NF.Backend);
+            if (named is not null)
             {
-                using var w = NF.Signal.CosineWindow(nameof(STFTSpectrogram), taps, Periodic, Window == "hann" ? 0.5 : 0.54, DType.Float64, NF.Backend);
-                window = w.ToArray<double>();
+                window = named.ToArray<double>();
                 scale = Scaling switch { "density" => Math.Sqrt(window.Sum(v => v * v)), "spectrum" => window.Sum(Math.Abs), _ => 1 };
             }
             var values = new double[(long)taps * bins];
