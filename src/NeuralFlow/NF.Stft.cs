@@ -107,7 +107,7 @@ public static partial class NF
             using (Tape.Pause())
             using (var least = ReduceMin(Abs(envelope)))
             {
-                double smallest = Convert.ToDouble(least.DType == DType.Float64 ? least.Item<double>() : least.Item<float>());
+                double smallest = least.DType == DType.Float64 ? least.Item<double>() : least.Item<float>();
                 if (smallest < 1e-11)
                     throw new ArgumentException(
                         $"Istft: the windows overlap-added every {stride} samples leave samples of the result uncovered (the squared window sums to {smallest:g3} there), so they cannot be divided out; use a shorter stride, a window without zeros there, or center: true.", nameof(x));
