@@ -127,6 +127,8 @@ public abstract class LayerReplayParityTests(string backend) : BackendTest(backe
         // Self-attention on one input (a Sequential model); the two-input calls are in Pairs.
         ["MultiHeadAttentionSelf"] = ("sequence", () => [new Layers.MultiHeadAttention(2, 3, dropout: 0.2), new Layers.Flatten()]),
         // Masks: ReLU zeroes whole steps now and then, which Masking marks and the GRU skips; token 0 is padding.
+        ["MelSpectrogram"] = ("vector", () => [new Layers.Dense(16), new Layers.MelSpectrogram(fftLength: 8, sequenceStride: 4, samplingRate: 800, numMelBins: 3), new Layers.Flatten()]),
+        ["STFTSpectrogram"] = ("sequence", () => [new Layers.STFTSpectrogram(frameLength: 4, frameStep: 2, fftLength: 6, window: "hamming"), new Layers.Flatten()]),
         ["Masking"] = ("sequence", () => [new Layers.ReLU(), new Layers.Masking(), new Layers.GRU(3, returnSequences: true), new Layers.GlobalAveragePooling1D()]),
         ["EmbeddingMaskZero"] = ("tokens", () => [new Layers.Embedding(10, 4, maskZero: true), new Layers.Bidirectional(new Layers.LSTM(3))]),
     };

@@ -259,6 +259,14 @@ public static class KerasSerialization
             Doubles(c, "idf_weights"), Bool(c, "sparse", false), Bool(c, "ragged", false), NameOf(c),
             ngramWidths: c["ngrams"] is JsonArray widths ? widths.Select(w => w!.GetValue<int>()).ToArray() : null)
             .AdaptableAgain(Bool(c, "has_input_vocabulary", c["vocabulary"] is not null)));
+        // Keras writes window, top_db and scaling as null when none: absent keys take its defaults.
+        Register("MelSpectrogram", c => new Layers.MelSpectrogram(Int(c, "fft_length", 2048), Int(c, "sequence_stride", 512), c["sequence_length"]?.GetValue<int>(),
+            c.ContainsKey("window") ? c["window"]?.GetValue<string>() : "hann", Int(c, "sampling_rate", 16000), Int(c, "num_mel_bins", 128), Double(c, "min_freq", 20),
+            c["max_freq"]?.GetValue<double>(), Bool(c, "power_to_db", true), c.ContainsKey("top_db") ? c["top_db"]?.GetValue<double>() : 80, Double(c, "mag_exp", 2),
+            Double(c, "min_power", 1e-10), Double(c, "ref_power", 1), NameOf(c)));
+        Register("STFTSpectrogram", c => new Layers.STFTSpectrogram(String(c, "mode", "log"), Int(c, "frame_length", 256), c["frame_step"]?.GetValue<int>(),
+            c["fft_length"]?.GetValue<int>(), c.ContainsKey("window") ? c["window"]?.GetValue<string>() : "hann", Bool(c, "periodic", false),
+            c.ContainsKey("scaling") ? c["scaling"]?.GetValue<string>() : "density", String(c, "padding", "valid"), Bool(c, "expand_dims", false), DataFormat(c), NameOf(c)));
         // Registered so that saving reaches Lambda.GetConfig, which says why it cannot; nothing can load one.
         Register<Layers.Lambda>("Lambda", c => throw new NotSupportedException(
             $"a Lambda layer ('{c["name"]}') holds a C# function, which a model file cannot hold (Keras 3 refuses to load a lambda in safe mode)."));
