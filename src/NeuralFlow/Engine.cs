@@ -67,6 +67,39 @@ internal static partial class Engine
             $"{op}: dtypes must match, got {a.DType.Name()} and {b.DType.Name()}; convert one with NF.Cast(x, DType.{(a.DType.IsFloating() ? a.DType : b.DType)}).");
     }
 
+    /// <summary>
+    /// The dtype of the NumPy-style ops (np.average, digitize, isin, hypot, where, ...), which
+    /// keras.ops and NumPy let mix dtypes: <see cref="CommonDType"/>'s rule, except that two
+    /// tensors of different dtypes take the wider one instead of an error, in the order
+    /// bool &lt; uint8 &lt; int32 &lt; int64 &lt; float32 &lt; float64 (torch.promote_types for these
+    /// dtypes: an integer with a float gives that float, as NF's int32 / int32 gives float32).
+    /// </summary>
+    public static DType PromotedDType(string op, Tensor a, Tensor b) =>
+        a.DType != b.DType && !a.IsWeakScalar && !b.IsWeakScalar
+            ? (PromotionRank(a.DType) >= PromotionRank(b.DType) ? a.DType : b.DType)
+            : CommonDType(op, a, b);
+
+    private static int PromotionRank(DType dtype) => dtype switch
+    {
+        DType.Bool => 0,
+        DType.UInt8 => 1,
+        DType.Int32 => 2,
+        DType.Int64 => 3,
+        DType.Float32 => 4,
+        _ => 5,
+    };
+
+    /// <summary>
+    /// Both tensors in their <see cref="PromotedDType"/> (a C# number stays as it is, for the op to
+    /// place as usual). The casts are recorded, so a gradient returns in each operand's own dtype;
+    /// they are not disposed by the callers, as a tape may keep them.
+    /// </summary>
+    public static (Tensor A, Tensor B) Promote(string op, Tensor a, Tensor b)
+    {
+        var dtype = PromotedDType(op, a, b);
+        return (a.IsWeakScalar ? a : As(a, dtype), b.IsWeakScalar ? b : As(b, dtype));
+    }
+
     /// <summary>The tensor as <paramref name="dtype"/>: itself (a new reference) or a cast copy.</summary>
     [MethodImpl(Hot)]
     public static Tensor As(Tensor t, DType dtype) => t.DType == dtype ? t : NF.Cast(t, dtype);

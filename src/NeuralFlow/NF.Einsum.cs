@@ -119,7 +119,7 @@ public static partial class NF
         var contracted = a.L.Where(c => b.L.Contains(c) && !needed.Contains(c)).ToList();
         var left = a.L.Where(c => !b.L.Contains(c)).ToList();
         var right = b.L.Where(c => !a.L.Contains(c)).ToList();
-        // Shared letters of size 1 on one side broadcast ("..." axes): both sides get the larger size.
+        // Shared letters of size 1 on one side broadcast: both sides get the larger size.
         var size = new Dictionary<char, int>();
         foreach (var (t, l) in new[] { (a.T, a.L), (b.T, b.L) })
             for (int d = 0; d < l.Count; d++) size[l[d]] = Math.Max(size.GetValueOrDefault(l[d]), t.Shape[d]);
@@ -190,14 +190,15 @@ public static partial class NF
             if (inputs[i].Count != operands[i].Rank)
                 Fail($"operand {i} \"{specs[i]}\" names {inputs[i].Count} axes but has shape {operands[i].Shape}.");
         }
-        // Each letter has one size (size 1 broadcasts only for "..." axes, as in NumPy).
+        // Each letter has one size, or size 1 in some operands, which broadcasts as np.einsum and
+        // torch.einsum broadcast it ("i,i->" of [1, 2] and [3] is 9); Contract widens those axes.
         var sizes = new Dictionary<char, int>();
         for (int i = 0; i < inputs.Length; i++)
             for (int d = 0; d < inputs[i].Count; d++)
             {
                 char c = inputs[i][d];
                 int s = operands[i].Shape[d];
-                if (sizes.TryGetValue(c, out int seen) && seen != s && !(char.IsAsciiDigit(c) && (seen == 1 || s == 1)))
+                if (sizes.TryGetValue(c, out int seen) && seen != s && seen != 1 && s != 1)
                     Fail($"'{c}' has size {seen} in one operand and {s} in operand {i} (shape {operands[i].Shape}).");
                 sizes[c] = Math.Max(seen, s);
             }

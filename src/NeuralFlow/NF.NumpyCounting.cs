@@ -70,7 +70,8 @@ public static partial class NF
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(test);
         using var paused = Tape.Pause();   // bool result: no gradient
-        var found = ReduceAny(Equal(ExpandDims(x, -1), Reshape(test, [-1])), -1);
+        var (xs, tests) = Engine.Promote(nameof(IsIn), x, test);   // np.isin(1, [1.0]) is True
+        var found = ReduceAny(Equal(ExpandDims(xs, -1), Reshape(tests, [-1])), -1);
         return invert ? LogicalNot(found) : found;
     }
 
@@ -137,6 +138,7 @@ public static partial class NF
             along[a] = x.Shape[a];
             w = Reshape(w, along);
         }
+        (xf, w) = Engine.Promote(nameof(Average), xf, w);   // float64 data with float32 weights: float64, as np.average
         return ReduceSum(xf * w, axis) / ReduceSum(BroadcastTo(w, x.Shape), axis);
     }
 }

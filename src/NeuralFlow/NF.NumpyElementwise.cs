@@ -26,7 +26,7 @@ public static partial class NF
     /// An infinite leg gives +inf even when the other is NaN (C's hypot). Gradients a / h and b / h
     /// (0 at the origin, as for |x|).
     /// </summary>
-    /// <exception cref="ArgumentException">a and b do not broadcast, differ in dtype, or are on different devices.</exception>
+    /// <exception cref="ArgumentException">a and b do not broadcast or are on different devices (different dtypes promote, as NumPy's).</exception>
     public static Tensor Hypot(Tensor a, Tensor b) => SmoothPair(nameof(Hypot), a, b, static (x, y) =>
     {
         var ax = Abs(x);
@@ -46,7 +46,7 @@ public static partial class NF
     /// log2(2^a + 2^b) without overflow (<c>np.logaddexp2</c>): max(a, b) + log2(1 + 2^-|a - b|);
     /// equal infinities give that infinity. Gradients 2^a / (2^a + 2^b) and 2^b / (2^a + 2^b).
     /// </summary>
-    /// <exception cref="ArgumentException">a and b do not broadcast, differ in dtype, or are on different devices.</exception>
+    /// <exception cref="ArgumentException">a and b do not broadcast or are on different devices (different dtypes promote, as NumPy's).</exception>
     public static Tensor LogAddExp2(Tensor a, Tensor b) => SmoothPair(nameof(LogAddExp2), a, b, static (x, y) =>
     {
         var spread = Log1p(Exp(-Abs(x - y) * Ln2)) / Ln2;
@@ -62,16 +62,20 @@ public static partial class NF
     /// Elementwise maximum that ignores NaN (<c>np.fmax</c>): the other operand where one is NaN,
     /// NaN only where both are. Gradient as <see cref="Maximum"/>'s, to the operand chosen.
     /// </summary>
-    /// <exception cref="ArgumentException">a and b do not broadcast, differ in dtype, or are on different devices.</exception>
-    public static Tensor Fmax(Tensor a, Tensor b) => NanIgnoring(a, b, Maximum(a, b));
+    /// <exception cref="ArgumentException">a and b do not broadcast or are on different devices (different dtypes promote, as NumPy's).</exception>
+    public static Tensor Fmax(Tensor a, Tensor b) => NanIgnoring(nameof(Fmax), a, b, Maximum);
 
     /// <summary>Elementwise minimum that ignores NaN (<c>np.fmin</c>); see <see cref="Fmax"/>.</summary>
-    /// <exception cref="ArgumentException">a and b do not broadcast, differ in dtype, or are on different devices.</exception>
-    public static Tensor Fmin(Tensor a, Tensor b) => NanIgnoring(a, b, Minimum(a, b));
+    /// <exception cref="ArgumentException">a and b do not broadcast or are on different devices (different dtypes promote, as NumPy's).</exception>
+    public static Tensor Fmin(Tensor a, Tensor b) => NanIgnoring(nameof(Fmin), a, b, Minimum);
 
     // Maximum/Minimum propagate NaN; fmax/fmin take the other operand there instead.
-    private static Tensor NanIgnoring(Tensor a, Tensor b, Tensor extreme)
+    private static Tensor NanIgnoring(string op, Tensor a, Tensor b, Func<Tensor, Tensor, Tensor> pick)
     {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        (a, b) = Engine.Promote(op, a, b);
+        var extreme = pick(a, b);
         if (!extreme.DType.IsFloating()) return extreme;   // no NaN to ignore
         // The masks are not disposed: Where's gradient keeps them.
         return Where(IsNan(b), a, Where(IsNan(a), b, extreme));
@@ -88,12 +92,12 @@ public static partial class NF
     /// x == 0, 1 where x &gt; 0, NaN where x is NaN; the dtype is the two operands' common one. The
     /// gradient is zero for x (piecewise constant) and the upstream gradient for h0 where x == 0.
     /// </summary>
-    /// <exception cref="ArgumentException">x and h0 do not broadcast, differ in dtype, or are on different devices.</exception>
+    /// <exception cref="ArgumentException">x and h0 do not broadcast or are on different devices (different dtypes promote, as NumPy's).</exception>
     public static Tensor Heaviside(Tensor x, Tensor h0)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(h0);
-        var dtype = Engine.CommonDType(nameof(Heaviside), x, h0);
+        var dtype = Engine.PromotedDType(nameof(Heaviside), x, h0);
         var xs = x.DType == dtype || x.IsWeakScalar ? x : Cast(x, dtype);
         var at0 = h0.DType == dtype || h0.IsWeakScalar ? h0 : Cast(h0, dtype);
         // A zero-gradient copy of x carries x's NaN through (and no gradient back to x).
@@ -132,6 +136,7 @@ public static partial class NF
         ArgumentNullException.ThrowIfNull(b);
         a = Engine.OnBackendOf(a, a.IsWeakScalar ? b : a);
         b = Engine.OnBackendOf(b, b.IsWeakScalar ? a : b);
+        (a, b) = Engine.Promote(op, a, b);   // the rule records a and b: one dtype, as its products need
         var dtype = Engine.CommonDType(op, a, b);
         Engine.BackendOf(op, a, b);
         var shape = Engine.BroadcastShapes(op, a.Shape, b.Shape);

@@ -35,7 +35,9 @@ public static partial class NF
         ArgumentNullException.ThrowIfNull(y);
         if (!x.DType.IsFloating() || !y.DType.IsFloating())
             throw new ArgumentException($"{op}: x is {x.DType.Name()} and y is {y.DType.Name()}; both must be float (convert with NF.Cast).", x.DType.IsFloating() ? nameof(y) : nameof(x));
-        var masked = Equal(zero, 0);
+        bool zeroIsX = ReferenceEquals(zero, x);
+        (x, y) = Engine.Promote(op, x, y);
+        var masked = Equal(zeroIsX ? x : y, 0);
         var safeY = Where(masked, 1, y);
         var safeX = maskX ? Where(masked, 0, x) : x;
         return Where(masked, 0, f(safeX, safeY));

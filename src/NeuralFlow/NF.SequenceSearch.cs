@@ -43,12 +43,13 @@ public static partial class NF
         if (sortedSequence.Rank == 0 || values.Rank == 0 || sortedSequence.Rank != values.Rank
             || !sortedSequence.Shape.ToArray()[..^1].SequenceEqual(values.Shape.ToArray()[..^1]))
             throw new ArgumentException($"SearchSorted: sortedSequence [..., N] and values [..., M] must share their leading axes, got shapes {sortedSequence.Shape} and {values.Shape}.");
-        using var seq = ExpandDims(sortedSequence, -2);
-        using var v = ExpandDims(values, -1);
+        var (edges, probes) = Engine.Promote(nameof(SearchSorted), sortedSequence, values);   // int values in float edges compare as floats (np.searchsorted)
+        using var seq = ExpandDims(edges, -2);
+        using var v = ExpandDims(probes, -1);
         using var compared = right ? LessEqual(seq, v) : Less(seq, v);
         // NaN sorts last (NF.Sort's, NumPy's and PyTorch's order): a NaN value goes after every
         // number, and "right" after the NaNs too; a comparison with NaN alone would place it first.
-        using var nanAfter = values.DType.IsFloating() ? NanAfter(seq, v, right) : null;
+        using var nanAfter = probes.DType.IsFloating() ? NanAfter(seq, v, right) : null;
         using var below = nanAfter is null ? null : LogicalOr(compared, nanAfter);
         using var counts = Cast(below ?? compared, outType);
         return ReduceSum(counts, -1);

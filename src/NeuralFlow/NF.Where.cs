@@ -28,6 +28,7 @@ public static partial class NF
         x = Engine.OnBackendOf(x, home);
         y = Engine.OnBackendOf(y, home);
         Engine.BackendOf(op, condition, x);
+        (x, y) = Engine.Promote(op, x, y);   // np.where's branches of two dtypes; the casts carry the gradients back
         var backend = Engine.BackendOf(op, x, y);
         var dtype = Engine.CommonDType(op, x, y);
         ScalarRange.CheckWeak(op, x, dtype);

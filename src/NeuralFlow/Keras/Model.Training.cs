@@ -328,8 +328,8 @@ public partial class Model
                 $"{method}: the dataset's elements need {inputs + outputs} tensors ({(inputs == 1 ? "features" : $"{inputs} inputs")}, then {(outputs == 1 ? "labels" : $"{outputs} targets")}), and optionally sample weights after them, but they have {dataset.ComponentCount}.", nameof(dataset));
         return () => dataset.EnumerateTensors(disposeEach: true).Select(e =>
         {
-            var ys = e.Skip(inputs).Take(outputs).ToArray();
-            return (e.Take(inputs).ToArray(), weighted ? WithSampleWeight(method, ys, e[^1], null) : ys);
+            var (xs, ys) = SameBatch(method, e.Take(inputs).ToArray(), e.Skip(inputs).Take(outputs).ToArray());
+            return (xs, weighted ? WithSampleWeight(method, ys, e[^1], null) : ys);
         });
     }
 
@@ -349,9 +349,20 @@ public partial class Model
                 "or (features, targets, sampleWeights) with one weight tensor.", nameof(dataset));
         return () => dataset.EnumerateTensors(disposeEach: true).Select(e =>
         {
-            var ys = ModelData.FromElement(parts[1], e, parts[0].Width).Resolve(method, "y", OutputNames);
-            return (ModelData.FromElement(parts[0], e, 0).Resolve(method, "x", InputNames),
-                    parts.Count == 3 ? WithSampleWeight(method, ys, e[^1], null) : ys);
+            var (xs, ys) = SameBatch(method, ModelData.FromElement(parts[0], e, 0).Resolve(method, "x", InputNames),
+                                     ModelData.FromElement(parts[1], e, parts[0].Width).Resolve(method, "y", OutputNames));
+            return (xs, parts.Count == 3 ? WithSampleWeight(method, ys, e[^1], null) : ys);
         });
+    }
+
+    // A dataset batch whose features and targets differ in examples is named here, as Fit(x, y)
+    // names it (CheckRows); it surfaced from inside the loss (MeanSquaredError's broadcast).
+    // Scalars (an unbatched element) have no example axis to compare.
+    private static (Tensor[] X, Tensor[] Y) SameBatch(string method, Tensor[] xs, Tensor[] ys)
+    {
+        var batched = xs.Concat(ys).Where(t => t.Rank > 0).ToArray();
+        if (ys.Length > 0 && batched.Length > 1)
+            CheckRows(method, batched, "a dataset batch's features and targets");
+        return (xs, ys);
     }
 }
