@@ -73,7 +73,7 @@ public static partial class Optimizers
                 using var temporaries = TensorScope.Begin();  // one variable's at a time, not the whole model's
                 var scalars = _stepScalars[(v.DType, FunctionTrace.Unwrap(v.Backend))];
                 var clipped = ClippedOnDevice(g, globalScale);
-                if (WeightDecay is { } wd && wd != 0 && Decays(v)) v.AssignSub(v * wd * scalars.LearningRate);
+                if (WeightDecayFor(v) is { } wd && wd != 0 && Decays(v)) v.AssignSub(v * wd * scalars.LearningRate);
                 Update(v, clipped, slots, scalars.LearningRate, scalars.Step);
             }
         }

@@ -37,6 +37,14 @@ public static partial class Optimizers
             }
         }
 
+        /// <summary>
+        /// The weight decay rate for <paramref name="variable"/> (null or 0: none):
+        /// <see cref="WeightDecay"/> unless an optimizer decays its variables by their own rules
+        /// (Muon: one rate for the variables it orthogonalises, another for those AdamW steps).
+        /// Exclusions (<see cref="ExcludeFromWeightDecay"/>) apply on top.
+        /// </summary>
+        protected virtual double? WeightDecayFor(Variable variable) => WeightDecay;
+
         // Keras' _use_weight_decay.
         private bool Decays(Variable v) =>
             !_noDecay.Contains(v) && !(v.Name is { } name && _noDecayNames.Any(n => Regex.IsMatch(name, n)));
@@ -47,7 +55,7 @@ public static partial class Optimizers
         // ClippedOnDevice), so only clipValue and weight decay are the kernel's.
         private OptimizerParams WithOptions(OptimizerParams p, Variable v, Tensor? g, double? globalScale, bool normsClipped)
         {
-            if (WeightDecay is { } wd && wd != 0 && Decays(v)) p = p with { WeightDecay = wd };
+            if (WeightDecayFor(v) is { } wd && wd != 0 && Decays(v)) p = p with { WeightDecay = wd };
             if (ClipValue is { } cv) p = p with { ClipValue = cv };
             else if (normsClipped) return p;
             else if (globalScale is { } scale) p = p with { GradMul = scale, GradDiv = 1 };

@@ -5,7 +5,7 @@ namespace NeuralFlow.Keras;
 
 /// <summary>
 /// The Keras optimizers (<c>tf.keras.optimizers</c>) with Keras' defaults. Strings convert:
-/// "sgd", "adam", "adamw", "rmsprop", "adagrad", "nadam", "adamax", "adadelta", "ftrl", "lion", "adafactor", "lamb".
+/// "sgd", "adam", "adamw", "rmsprop", "adagrad", "nadam", "adamax", "adadelta", "ftrl", "lion", "adafactor", "lamb", "muon", "schedulefreeadamw".
 /// </summary>
 public static partial class Optimizers
 {
@@ -24,7 +24,9 @@ public static partial class Optimizers
         "lion" => new Lion(),
         "adafactor" => new Adafactor(),
         "lamb" => new Lamb(),
-        _ => throw new ArgumentException($"Unknown optimizer '{name}'; use sgd, adam, adamw, rmsprop, adagrad, nadam, adamax, adadelta, ftrl, lion, adafactor or lamb.", nameof(name)),
+        "muon" => new Muon(),
+        "schedulefreeadamw" or "schedule_free_adamw" => new ScheduleFreeAdamW(),
+        _ => throw new ArgumentException($"Unknown optimizer '{name}'; use sgd, adam, adamw, rmsprop, adagrad, nadam, adamax, adadelta, ftrl, lion, adafactor, lamb, muon or schedulefreeadamw.", nameof(name)),
     };
 
     /// <summary>

@@ -82,6 +82,16 @@ internal static class CompileConfig
                 break;
             case Optimizers.Lion l: name = "Lion"; c["beta_1"] = l.Beta1; c["beta_2"] = l.Beta2; break;
             case Optimizers.Lamb lamb: name = "Lamb"; c["beta_1"] = lamb.Beta1; c["beta_2"] = lamb.Beta2; c["epsilon"] = lamb.Epsilon; break;
+            case Optimizers.Muon mu:
+                name = "Muon"; c["adam_beta_1"] = mu.AdamBeta1; c["adam_beta_2"] = mu.AdamBeta2; c["epsilon"] = mu.Epsilon;
+                c["exclude_layers"] = new JsonArray(mu.ExcludeLayers.Select(l => (JsonNode)l).ToArray()); c["exclude_embeddings"] = mu.ExcludeEmbeddings;
+                c["muon_a"] = mu.MuonA; c["muon_b"] = mu.MuonB; c["muon_c"] = mu.MuonC; c["adam_lr_ratio"] = mu.AdamLrRatio;
+                c["momentum"] = mu.Momentum; c["ns_steps"] = mu.NsSteps; c["nesterov"] = mu.Nesterov;
+                c["adam_weight_decay"] = mu.AdamWeightDecay; c["rms_rate"] = mu.RmsRate;
+                break;
+            case Optimizers.ScheduleFreeAdamW sf:
+                name = "ScheduleFreeAdamW"; c["beta_1"] = sf.Beta1; c["beta_2"] = sf.Beta2; c["epsilon"] = sf.Epsilon; c["warmup_steps"] = sf.WarmupSteps;
+                break;
             case Optimizers.Adafactor a:
                 name = "Adafactor"; c["beta_2_decay"] = a.Beta2Decay; c["epsilon_1"] = a.Epsilon1; c["epsilon_2"] = a.Epsilon2;
                 c["clip_threshold"] = a.ClipThreshold; c["relative_step"] = a.RelativeStep;
@@ -128,6 +138,12 @@ internal static class CompileConfig
                 D("l2_regularization_strength"), D("l2_shrinkage_regularization_strength"), D("beta"), wd, norm, value, global),
             "Lion" => new Optimizers.Lion(lr, D("beta_1"), D("beta_2"), wd, norm, value, global),
             "Lamb" => new Optimizers.Lamb(lr, D("beta_1"), D("beta_2"), D("epsilon"), wd, norm, value, global),
+            "Muon" => new Optimizers.Muon(lr, D("adam_beta_1"), D("adam_beta_2"), c["adam_weight_decay"]?.GetValue<double>(), D("epsilon"), wd,
+                c["exclude_layers"]?.AsArray().Select(l => l!.GetValue<string>()).ToArray(), c["exclude_embeddings"]!.GetValue<bool>(),
+                D("muon_a"), D("muon_b"), D("muon_c"), D("adam_lr_ratio"), D("momentum"), c["ns_steps"]!.GetValue<int>(), c["nesterov"]!.GetValue<bool>(),
+                c["rms_rate"]?.GetValue<double>(), norm, value, global),
+            "ScheduleFreeAdamW" => new Optimizers.ScheduleFreeAdamW(lr, D("beta_1"), D("beta_2"), D("epsilon"), c["warmup_steps"]!.GetValue<int>(),
+                wd, norm, value, global),
             "Adafactor" => new Optimizers.Adafactor(lr, D("beta_2_decay"), D("epsilon_1"), D("epsilon_2"), D("clip_threshold"),
                 c["relative_step"]?.GetValue<bool>() ?? true, wd, norm, value, global),
             var other => throw new FormatException($"unknown optimizer '{other}'"),
