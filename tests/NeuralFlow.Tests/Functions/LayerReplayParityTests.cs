@@ -87,6 +87,9 @@ public abstract class LayerReplayParityTests(string backend) : BackendTest(backe
             new Layers.RandomColorJitter((0, 1), (-0.1, 0.1), (0.2, 0.2), (0.3, 0.7), (0, 0.2), seed: 11), new Layers.Flatten()]),
         ["AutoContrast"] = ("image", () => [new Layers.Conv2D(2, 1), new Layers.AutoContrast((-1, 1)), new Layers.Flatten()]),
         ["RandomErasing"] = ("image", () => [new Layers.Conv2D(2, 1), new Layers.RandomErasing(0.8, (0.1, 0.5), valueRange: (-3, 3), seed: 12), new Layers.Flatten()]),
+        ["RandomInvert"] = ("image", () => [new Layers.Conv2D(2, 1), new Layers.RandomInvert((0.3, 0.8), valueRange: (-3, 3), seed: 13), new Layers.Flatten()]),
+        ["RandomPosterization"] = ("image", () => [new Layers.Conv2D(2, 1, activation: "sigmoid"), new Layers.RandomPosterization((2, 6), (0, 1), seed: 14), new Layers.Flatten()]),
+        ["RandomShear"] = ("image", () => [new Layers.Conv2D(2, 1), new Layers.RandomShear((0.1, 0.3), (0, 0.2), fillMode: "constant", seed: 15), new Layers.Flatten()]),
         // The recurrent layers: per-sequence dropout masks drawn in the step, both directions, both GRU forms.
         ["SimpleRNN"] = ("sequence", () => [new Layers.SimpleRNN(4, returnSequences: true, dropout: 0.2), new Layers.Flatten()]),
         ["LSTM"] = ("sequence", () => [new Layers.LSTM(4, recurrentDropout: 0.2)]),

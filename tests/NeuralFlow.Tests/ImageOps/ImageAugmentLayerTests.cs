@@ -14,8 +14,6 @@ namespace NeuralFlow.Tests.ImageOps;
 /// </summary>
 public abstract class ImageAugmentLayerTests(string backend) : BackendFileTest(backend)
 {
-    private static Tensor Unit() => NF.Cast(Images([2, 5, 6, 3]), DType.Float32);
-
     private static float[] Train(Layer layer, Tensor x) => layer.Call(x, training: true).ToArray<float>();
 
     [SkippableFact]

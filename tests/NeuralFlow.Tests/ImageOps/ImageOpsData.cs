@@ -9,6 +9,9 @@ internal static class ImageOpsData
     /// <summary>The pattern as a float64 tensor of the shape.</summary>
     public static Tensor Images(int[] shape, double scale = 22) => NF.Constant(Pattern((int)new Shape(shape).Count, scale), shape);
 
+    /// <summary>The pattern [2, 5, 6, 3] as float32: the images the augmentation layer tests transform.</summary>
+    public static Tensor Unit() => NF.Cast(Images([2, 5, 6, 3]), DType.Float32);
+
     /// <summary>The second image of the similarity references: pattern / 25 flipped upside down (numpy's [:, ::-1]).</summary>
     public static Tensor Other(int[] shape) => NF.Image.FlipUpDown(Images(shape, 25));
 

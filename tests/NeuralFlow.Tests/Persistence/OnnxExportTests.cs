@@ -564,7 +564,7 @@ public sealed class OnnxExportLimitsTests : IDisposable
             "ZeroPadding2D", "Cropping2D", "ZeroPadding1D", "Cropping1D", "ZeroPadding3D", "Cropping3D", "UpSampling2D", "Permute", "RepeatVector", "Embedding", "Activation",
             "Dropout", "Flatten", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax", "EinsumDense", "RMSNormalization",
             "GaussianDropout", "GaussianNoise", "RandomBrightness", "RandomContrast", "RandomCrop", "RandomFlip", "RandomRotation",
-            "RandomTranslation", "RandomZoom", "Solarization", "RandomGrayscale", "RandomHue", "RandomSaturation", "RandomSharpness", "RandomColorJitter", "RandomErasing", "Identity", "ActivityRegularization", "Resizing", "CenterCrop", "Rescaling",
+            "RandomTranslation", "RandomZoom", "Solarization", "RandomGrayscale", "RandomHue", "RandomSaturation", "RandomSharpness", "RandomColorJitter", "RandomErasing", "RandomInvert", "RandomPosterization", "RandomShear", "Identity", "ActivityRegularization", "Resizing", "CenterCrop", "Rescaling",
             "Normalization", "GroupNormalization", "UnitNormalization", "Bidirectional", "TimeDistributed"];
         string[] merges = ["Add", "Average", "Maximum", "Minimum", "Subtract", "Concatenate", "Multiply", "Dot"];
         Assert.Equal(layers.Order(), Model.OnnxExportableLayers.Order());

@@ -5,8 +5,8 @@ namespace NeuralFlow.Keras;
 public static partial class Layers
 {
     /// <summary>
-    /// What RandomContrast, RandomBrightness, RandomHue, RandomSaturation and RandomSharpness share: a (lower, upper) factor and the pixel range
-    /// (Keras' value_range, default (0, 255)) their results are clipped to.
+    /// What RandomContrast, RandomBrightness, RandomHue, RandomSaturation, RandomSharpness and RandomInvert share: a (lower, upper) factor and the pixel range
+    /// (Keras' value_range, default (0, 255)) that bounds their results.
     /// </summary>
     public abstract class RandomColorLayer : RandomImageLayer
     {

@@ -213,6 +213,12 @@ public static class KerasSerialization
         RegisterImage("RandomColorJitter", c => new Layers.RandomColorJitter(Pair(c, "value_range"),
             c["brightness_factor"] is null ? null : Symmetric(c, "brightness_factor"), c["contrast_factor"] is null ? null : ContrastFactor(c, "contrast_factor"),
             c["saturation_factor"] is null ? null : FromZero(c, "saturation_factor"), c["hue_factor"] is null ? null : FromZero(c, "hue_factor"), Seed(c), NameOf(c)));
+        // RandomShear reads a single factor f as (-f, f), as Keras' code does.
+        RegisterImage("RandomShear", c => new Layers.RandomShear(Symmetric(c, "x_factor") ?? (0, 0), Symmetric(c, "y_factor") ?? (0, 0),
+            String(c, "interpolation", "bilinear"), String(c, "fill_mode", "reflect"), Double(c, "fill_value", 0), Seed(c), NameOf(c)));
+        // RandomInvert reads a single factor f as (0, f); RandomPosterization's single number of bits f as (1, f).
+        RegisterImage("RandomInvert", c => new Layers.RandomInvert(c["factor"] is null ? (0, 1) : FromZero(c, "factor"), Pair(c, "value_range"), Seed(c), NameOf(c)));
+        RegisterImage("RandomPosterization", c => new Layers.RandomPosterization(Bits(c, "factor"), Pair(c, "value_range"), Seed(c), NameOf(c)));
         RegisterImage("AutoContrast", c => new Layers.AutoContrast(Pair(c, "value_range"), NameOf(c)));
         RegisterImage("RandomErasing", c => new Layers.RandomErasing(c["factor"] is null ? (0, 1) : FromZero(c, "factor"),
             c["scale"] is null ? null : FromZero(c, "scale"), c["fill_value"] switch
@@ -391,6 +397,9 @@ public static class KerasSerialization
     private static (double, double) ContrastFactor(JsonObject c, string key) => c[key] is JsonArray ? Pair(c, key)!.Value : (Double(c, key), Double(c, key));
     // A factor [lower, upper], a single number f for (0, f), or (0, 0) when absent (Solarization's).
     private static (double, double) FromZero(JsonObject c, string key) => c[key] is JsonValue v ? (0, v.GetValue<double>()) : Pair(c, key) ?? (0, 0);
+    // RandomPosterization's bits: [lower, upper], or a single number f for (1, f) (Keras' bounds 1..8).
+    private static (int, int) Bits(JsonObject c, string key) => c[key] is JsonValue v ? (1, v.GetValue<int>())
+        : Pair(c, key) is var (lower, upper) ? ((int)lower, (int)upper) : throw new FormatException($"'{key}' is missing");
     private static string? NameOf(JsonObject c) => c["name"]?.GetValue<string>();
     private static int Int(JsonObject c, string key, int? fallback = null) =>
         c[key]?.GetValue<int>() ?? fallback ?? throw new FormatException($"'{key}' is missing");
