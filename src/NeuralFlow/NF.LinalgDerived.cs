@@ -53,6 +53,9 @@ public static partial class NF
     public static Tensor MatrixRank(Tensor input, double? tol = null)
     {
         var (m, n) = FloatMatrices(nameof(MatrixRank), input, nameof(input));
+        // An empty matrix has rank 0 (torch.linalg.matrix_rank); its singular values have no maximum to scale a tolerance.
+        if (Math.Min(m, n) == 0)
+            using (UseBackend(input.Backend)) return Zeros(new Shape(input.Shape.ToArray()[..^2]), DType.Int32);
         var s = SingularValues(StopGradient(input));
         var threshold = tol is double t ? (Tensor)t : ReduceMax(s, -1, keepDims: true) * (Math.Max(m, n) * MachineEpsilon(input.DType));
         return ReduceSum(Cast(Greater(s, threshold), DType.Int32), -1);

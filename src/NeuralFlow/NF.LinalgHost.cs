@@ -33,7 +33,7 @@ public static partial class NF
             foreach (var v in matrix)
                 if (!double.IsFinite(v))
                     throw new ArgumentException(
-                        $"{op}: the input holds {v} (matrix {BatchIndex(batchDims, b)} of shape {input.Shape}); the factorization needs finite values.", nameof(input));
+                        $"{op}: the input of shape {input.Shape} holds {v}{InMatrix(batchDims, b)}; the factorization needs finite values.", nameof(input));
             double[][] outputs;
             try
             {
@@ -41,7 +41,9 @@ public static partial class NF
             }
             catch (ArgumentException e)
             {
-                throw new ArgumentException($"{e.Message} (matrix {BatchIndex(batchDims, b)})", nameof(input), e);
+                // The inner message without its own "(Parameter ...)" suffix, which this exception adds once.
+                string bare = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "");
+                throw new ArgumentException($"{bare}{InMatrix(batchDims, b)}", nameof(input), e);
             }
             long at = b * total;
             for (int k = 0; k < outputs.Length; k++)
@@ -68,9 +70,11 @@ public static partial class NF
 
     private static int PartSize(int[] part) => part.Aggregate(1, (x, y) => x * y);
 
+    // " (in matrix [i, j])" naming batch element b; empty for a single matrix, which needs no index.
+    private static string InMatrix(int[] batchDims, long b) => batchDims.Length == 0 ? "" : $" (in matrix {BatchIndex(batchDims, b)})";
+
     private static string BatchIndex(int[] batchDims, long b)
     {
-        if (batchDims.Length == 0) return "[]";
         var index = new long[batchDims.Length];
         for (int d = batchDims.Length - 1; d >= 0; d--) { index[d] = b % batchDims[d]; b /= batchDims[d]; }
         return "[" + string.Join(", ", index) + "]";

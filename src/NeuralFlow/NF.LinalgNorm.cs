@@ -19,6 +19,9 @@ public static partial class NF
         if (!x.DType.IsFloating()) throw new ArgumentException($"VectorNorm: x is {x.DType.Name()}; it needs float32 or float64.", nameof(x));
         if (double.IsNaN(ord)) throw new ArgumentException("VectorNorm: ord is NaN; give a number, double.PositiveInfinity or double.NegativeInfinity.", nameof(ord));
         var ax = axes ?? Enumerable.Range(0, x.Rank).ToArray();
+        // torch.linalg.vector_norm's rule: the +-inf norms are a max / min, which an empty reduction does not have.
+        if (double.IsInfinity(ord) && ax.Any(a => x.Shape[a < 0 ? a + x.Rank : a] == 0))
+            throw new ArgumentException($"VectorNorm: the {ord} norm over the empty axes [{string.Join(", ", ax)}] of shape {x.Shape} has no value (a max or min of nothing); give non-empty axes or a finite ord.", nameof(x));
         if (ord > 0) return Norm(x, ord, ax, keepDims);
         if (double.IsNegativeInfinity(ord)) return ReduceMin(Abs(x), ax, keepDims);
         if (ord == 0) return ReduceSum(Cast(NonZero(StopGradient(x)), x.DType), ax, keepDims);
