@@ -201,9 +201,9 @@ public partial class Tensor
     /// <summary>The part of this tensor that resolved picks describe, with its gradient.</summary>
     internal Tensor Pick(AxisPick[] picks, string op)
     {
-        var view = PickView(picks, op);
+        var (layout, reversed) = AxisPick.Apply(Layout, picks);
+        var view = RecordView(layout, picks, op);
         // The view is not disposed: a gradient tape may have saved it.
-        var reversed = AxisPick.Apply(Layout, picks).Reversed;
         return reversed.Length == 0 ? view : NF.Reverse(view, reversed);
     }
 
@@ -213,8 +213,11 @@ public partial class Tensor
     /// view again, so a gradient of a gradient (an outer tape) flows through both. A raw copy or an
     /// unrecorded view in a backward silently drops that path (the second derivative came out 0).
     /// </summary>
-    internal Tensor PickView(AxisPick[] picks, string op) =>
-        Tape.Record(View(AxisPick.Apply(Layout, picks).Layout), this, static (g, n) =>
+    internal Tensor PickView(AxisPick[] picks, string op) => RecordView(AxisPick.Apply(Layout, picks).Layout, picks, op);
+
+    // The view of layout (what picks resolve to on this tensor), recorded with PlaceInZeros as its gradient.
+    private Tensor RecordView(Layout layout, AxisPick[] picks, string op) =>
+        Tape.Record(View(layout), this, static (g, n) =>
         {
             var (picks, op) = ((AxisPick[], string))n.State!;
             return [PlaceInZeros(g, n.X.Shape, picks, op)];
