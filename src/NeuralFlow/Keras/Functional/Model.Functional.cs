@@ -121,14 +121,16 @@ public partial class Model
         // Each input in its Input's dtype, as Keras' Functional converts them
         // (_convert_inputs_to_tensors): float64 data or int32 ids fed to a float32 Input run as
         // float32, where a layer joining them with float32 values (Concatenate) refused the mix.
-        var converted = new List<Tensor>();
-        inputs = inputs.Select((x, i) =>
-        {
-            if (x.DType == graph.Inputs[i].DType) return x;
-            var cast = NF.Cast(x, graph.Inputs[i].DType);
-            converted.Add(cast);
-            return cast;
-        }).ToArray();
+        // Nothing is allocated when every input already has its dtype (the usual case, every step).
+        List<Tensor>? converted = null;
+        Tensor[]? fed = null;
+        for (int i = 0; i < inputs.Count; i++)
+            if (inputs[i].DType != graph.Inputs[i].DType)
+            {
+                fed ??= [.. inputs];
+                (converted ??= []).Add(fed[i] = NF.Cast(inputs[i], graph.Inputs[i].DType));
+            }
+        if (fed is not null) inputs = fed;
         var values = new Dictionary<KerasTensor, Tensor>(ReferenceEqualityComparer.Instance);
         for (int i = 0; i < inputs.Count; i++) values[graph.Inputs[i]] = inputs[i];
         var remaining = new Dictionary<KerasTensor, int>(graph.Uses, ReferenceEqualityComparer.Instance);
@@ -150,7 +152,7 @@ public partial class Model
         }
         var outputs = graph.Outputs.Select(o => values[o]).ToArray();
         OutputShape = outputs[0].Shape;
-        if (free)
+        if (free && converted is not null)
             foreach (var cast in converted)
                 if (!outputs.Any(o => ReferenceEquals(o, cast))) cast.Dispose();
         return outputs;
