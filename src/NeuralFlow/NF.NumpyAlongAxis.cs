@@ -188,9 +188,11 @@ public static partial class NF
         var index = Cast(indices, DType.Int64);
         CheckIndexRange(op, index, n, $"axis {axis} (length {n})", allowNegative: true);
         var wrapped = Where(Less(index, TypedScalar(0, DType.Int64, index.Backend)), index + TypedScalar(n, DType.Int64, index.Backend), index);
-        var moved = Reshape(Moveaxis(BroadcastTo(wrapped, target), axis, -1), [-1, target[axis]]);
+        // One line of `count` indices for each place off the axis (sized explicitly: -1 cannot be inferred when empty).
+        int count = target[axis], lines = target.ToArray().Where((_, d) => d != axis).Aggregate(1, (p, d) => checked(p * d));
+        var moved = Reshape(Moveaxis(BroadcastTo(wrapped, target), axis, -1), [lines, count]);
         Tensor rows;
-        using (UseBackend(indices.Backend)) rows = Reshape(Range(0L, moved.Shape[0], 1L) * TypedScalar(n, DType.Int64, indices.Backend), [-1, 1]);
+        using (UseBackend(indices.Backend)) rows = Reshape(Range(0L, lines, 1L) * TypedScalar(n, DType.Int64, indices.Backend), [lines, 1]);
         return Reshape(moved + rows, [-1]);
     }
 

@@ -48,8 +48,9 @@ public static partial class NF
         var freeB = Enumerable.Range(0, b.Rank).Where(d => !cb.Contains(d)).ToArray();
         int contracted = ca.Aggregate(1, (p, d) => p * a.Shape[d]);
         // a as [free, contracted] and b as [contracted, free]: one matrix product does the sums.
-        var left = Reshape(Transpose(a, [.. freeA, .. ca]), [-1, contracted]);
-        var right = Reshape(Transpose(b, [.. cb, .. freeB]), [contracted, -1]);
+        int rows = freeA.Aggregate(1, (p, d) => p * a.Shape[d]), cols = freeB.Aggregate(1, (p, d) => p * b.Shape[d]);
+        var left = Reshape(Transpose(a, [.. freeA, .. ca]), [rows, contracted]);
+        var right = Reshape(Transpose(b, [.. cb, .. freeB]), [contracted, cols]);
         return Reshape(MatMul(left, right), [.. freeA.Select(d => a.Shape[d]), .. freeB.Select(d => b.Shape[d])]);
     }
 
