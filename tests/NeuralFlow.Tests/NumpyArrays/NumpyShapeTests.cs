@@ -71,6 +71,9 @@ public abstract class NumpyShapeTests(string backend) : BackendTest(backend)
         using var c = NF.ColumnStack([NF.Constant(new[] { 1, 2, 3 }), NF.Constant(new[] { 4, 5, 6 })]);
         Assert.Equal(new Shape(3, 2), c.Shape);
         Assert.Equal(new[] { 1, 4, 2, 5, 3, 6 }, c.ToArray<int>());
+        using var ds = NF.DStack([NF.Constant(new[] { 1 }), NF.Constant(new[] { 2.5 })]);   // DStack promotes as the other stacks
+        Assert.Equal(DType.Float64, ds.DType);
+        Assert.Equal(new[] { 1, 2.5 }, ds.ToArray<double>());
         using var scalars = NF.Hstack([NF.Constant(1f), NF.Constant(2f)]);
         Assert.Equal(new[] { 1f, 2f }, scalars.ToArray<float>());
         Assert.Equal(new Shape(2, 1), NF.Vstack([NF.Constant(1f), NF.Constant(2f)]).Shape);
