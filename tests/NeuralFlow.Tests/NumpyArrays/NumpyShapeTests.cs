@@ -33,6 +33,9 @@ public abstract class NumpyShapeTests(string backend) : BackendTest(backend)
         using var r = NF.Ravel(s);
         Assert.Equal(new Shape(24), r.Shape);
         Assert.Equal(swapped, r.ToArray<int>());
+        using var view = NF.Ravel(a);
+        Assert.Same(a.Storage, view.Storage);   // contiguous: a view, as np.ravel
+        Assert.NotSame(s.Storage, r.Storage);   // a transpose is packed into a copy
         Assert.Equal(new Shape(1), NF.Ravel(NF.Constant(2.5)).Shape);
         Assert.Equal(new Shape(0), NF.Ravel(NF.Zeros(new Shape(3, 0))).Shape);
     }
