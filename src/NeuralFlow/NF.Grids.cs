@@ -11,19 +11,8 @@ public static partial class NF
     /// <paramref name="dtype"/>, on the default device.
     /// </summary>
     /// <exception cref="ArgumentException">num is negative, start or stop is not finite, or dtype is not float.</exception>
-    public static Tensor Linspace(double start, double stop, int num, DType dtype = DType.Float32)
-    {
-        if (num < 0) throw new ArgumentOutOfRangeException(nameof(num), num, $"Linspace: num must be at least 0, got {num}.");
-        if (!double.IsFinite(start) || !double.IsFinite(stop))
-            throw new ArgumentException($"Linspace: start and stop must be finite, got ({start}, {stop}).");
-        if (!dtype.IsFloating()) throw new ArgumentException($"Linspace: dtype must be float32 or float64, got {dtype.Name()}.", nameof(dtype));
-        var values = new double[num];
-        double step = num > 1 ? (stop - start) / (num - 1) : 0;
-        for (int i = 0; i < num; i++) values[i] = start + i * step;
-        if (num > 1) values[^1] = stop;
-        if (dtype == DType.Float64) return Engine.FromHost<double>(values, new Shape(num), Backend);
-        return Engine.FromHost<float>(values.Select(v => (float)v).ToArray(), new Shape(num), Backend);
-    }
+    public static Tensor Linspace(double start, double stop, int num, DType dtype = DType.Float32) =>
+        Signal.HostValues(EvenlySpaced(nameof(Linspace), start, stop, num, endpoint: true, dtype), new Shape(num), dtype, Backend);
 
     /// <summary>
     /// Evenly spaced values between tensors (<c>tf.linspace(start, stop, num, axis)</c> with
@@ -101,4 +90,20 @@ public static partial class NF
 
     /// <summary>Coordinate grids from vectors (<c>tf.meshgrid(x, y, ...)</c>) with Cartesian ("xy") indexing.</summary>
     public static Tensor[] Meshgrid(params Tensor[] xs) => Meshgrid((IReadOnlyList<Tensor>)xs);
+
+    // np.linspace on the host: num values from start, step (stop - start) / (num - 1), the last
+    // exactly stop (endpoint), or step (stop - start) / num without it.
+    private static double[] EvenlySpaced(string op, double start, double stop, int num, bool endpoint, DType dtype)
+    {
+        if (num < 0) throw new ArgumentOutOfRangeException(nameof(num), num, $"{op}: num must be at least 0, got {num}.");
+        if (!double.IsFinite(start) || !double.IsFinite(stop))
+            throw new ArgumentException($"{op}: start and stop must be finite, got ({start}, {stop}).");
+        if (!dtype.IsFloating()) throw new ArgumentException($"{op}: dtype must be float32 or float64, got {dtype.Name()}.", nameof(dtype));
+        int div = endpoint ? num - 1 : num;
+        double step = div > 0 ? (stop - start) / div : 0;
+        var values = new double[num];
+        for (int i = 0; i < num; i++) values[i] = start + i * step;
+        if (endpoint && num > 1) values[^1] = stop;
+        return values;
+    }
 }

@@ -99,21 +99,17 @@ public static partial class NF
 
     /// <summary>
     /// The tensors joined along a third axis (<c>np.dstack</c>): 1-D [n] are taken as [1, n, 1],
-    /// 2-D [m, n] as [m, n, 1], then concatenated on axis 2.
+    /// 2-D [m, n] as [m, n, 1], then concatenated on axis 2. Mixed dtypes take the widest.
     /// </summary>
     /// <exception cref="ArgumentException">No tensors, or their shapes do not match off axis 2.</exception>
-    public static Tensor DStack(IReadOnlyList<Tensor> tensors)
-    {
-        ArgumentNullException.ThrowIfNull(tensors);
-        if (tensors.Count == 0) throw new ArgumentException("DStack: no tensors to stack; give at least one.", nameof(tensors));
-        return Concat(tensors.Select(t => t.Rank switch
+    public static Tensor DStack(IReadOnlyList<Tensor> tensors) =>
+        Concat(StackParts(nameof(DStack), tensors, t => t.Rank switch
         {
             0 => Reshape(t, [1, 1, 1]),
             1 => Reshape(t, [1, t.Shape[0], 1]),
             2 => ExpandDims(t, 2),
             _ => t,
-        }).ToArray(), 2);
-    }
+        }), 2);
 
     /// <summary>
     /// The weighted mean over <paramref name="axis"/> or everything (<c>np.average</c>):

@@ -99,9 +99,14 @@ public static partial class NF
             return Slice(flat, new int[rank - 1], keep);
         }
 
-        // a - (1 - a) cos(2π n / N): Hann (a = 0.5) and Hamming (a = 0.54), as the host values of a
-        // tensor on the backend; a single sample is 1 (both periodic and symmetric, as tf and torch).
-        internal static Tensor CosineWindow(string op, int length, bool periodic, double a, DType dtype, IBackend backend)
+        // a - (1 - a) cos(2π n / N): Hann (a = 0.5) and Hamming (a = 0.54), the two-term cosine sums.
+        internal static Tensor CosineWindow(string op, int length, bool periodic, double a, DType dtype, IBackend backend) =>
+            CosineSumWindow(op, length, periodic, [a, 1 - a], dtype, backend);
+
+        // c0 - c1 cos(2π n / N) + c2 cos(4π n / N) - ...: the cosine-sum windows (Hann, Hamming,
+        // Blackman), as the host values of a tensor on the backend; N = length when periodic, else
+        // length - 1; a single sample is 1 (periodic and symmetric, as tf, torch and NumPy).
+        internal static Tensor CosineSumWindow(string op, int length, bool periodic, double[] coefficients, DType dtype, IBackend backend)
         {
             if (length < 0)
                 throw new ArgumentOutOfRangeException(nameof(length), length, $"{op}: length must be non-negative, got {length}.");
@@ -110,7 +115,13 @@ public static partial class NF
             int period = periodic ? length : length - 1;
             var values = new double[length];
             for (int n = 0; n < length; n++)
-                values[n] = length == 1 ? 1 : a - (1 - a) * Math.Cos(2 * Math.PI * n / period);
+            {
+                if (length == 1) { values[n] = 1; continue; }
+                double sum = 0;
+                for (int k = 0; k < coefficients.Length; k++)
+                    sum += (k % 2 == 0 ? 1 : -1) * coefficients[k] * Math.Cos(2 * Math.PI * k * n / period);
+                values[n] = sum;
+            }
             return HostValues(values, new Shape(length), dtype, backend);
         }
 

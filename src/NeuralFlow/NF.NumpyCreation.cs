@@ -1,0 +1,97 @@
+namespace NeuralFlow;
+
+// NumPy's structured arrays (np.tri, diagflat, vander) and log-spaced ranges (np.logspace,
+// geomspace); keras.ops has them all. Tri and Diagflat reuse the diagonal masks of NF.Matrix.cs;
+// Vander is a chain of products, so it is differentiable in x on every engine.
+public static partial class NF
+{
+    /// <summary>
+    /// An <paramref name="n"/> x <paramref name="m"/> (square when null) matrix with ones at and
+    /// below the <paramref name="k"/>-th diagonal and zeros elsewhere (<c>np.tri</c>,
+    /// <c>keras.ops.tri</c>): [i, j] is 1 when j - i ≤ k. float32 unless <paramref name="dtype"/> says otherwise.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">n or m is negative.</exception>
+    public static Tensor Tri(int n, int? m = null, int k = 0, DType dtype = DType.Float32)
+    {
+        int cols = m ?? n;
+        if (n < 0) throw new ArgumentOutOfRangeException(nameof(n), n, $"Tri: n must be at least 0, got {n}.");
+        if (cols < 0) throw new ArgumentOutOfRangeException(nameof(m), cols, $"Tri: m must be at least 0, got {cols}.");
+        using var mask = DiagonalMask(n, cols, long.MinValue, k, Backend);
+        return Cast(mask, dtype);
+    }
+
+    /// <summary>
+    /// A square matrix with x flattened on its <paramref name="k"/>-th diagonal (<c>np.diagflat</c>,
+    /// <c>keras.ops.diagflat</c>): n elements give an (n + |k|) x (n + |k|) matrix. The gradient is
+    /// the diagonal of the upstream gradient.
+    /// </summary>
+    public static Tensor Diagflat(Tensor x, int k = 0)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Diag(Ravel(x), k);
+    }
+
+    /// <summary>
+    /// The Vandermonde matrix of 1-D x (<c>np.vander</c>, <c>keras.ops.vander</c>): column j is
+    /// x^(N-1-j), or x^j when <paramref name="increasing"/>; <paramref name="n"/> columns (len(x)
+    /// when null). x's dtype is kept (integers stay integers). Built by repeated products, so the
+    /// gradient is exact at 0 too.
+    /// </summary>
+    /// <exception cref="ArgumentException">x is not 1-D or is bool.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">n is negative.</exception>
+    public static Tensor Vander(Tensor x, int? n = null, bool increasing = false)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        if (x.Rank != 1)
+            throw new ArgumentException($"Vander: x must be 1-D, got shape {x.Shape}.", nameof(x));
+        if (x.DType == DType.Bool)
+            throw new ArgumentException("Vander: x is bool; give numbers (NF.Cast it to an integer or float dtype).", nameof(x));
+        int columns = n ?? x.Shape[0];
+        if (columns < 0)
+            throw new ArgumentOutOfRangeException(nameof(n), columns, $"Vander: n must be at least 0, got {columns}.");
+        if (columns == 0) return Fill(new Shape(x.Shape[0], 0), 0, x.DType, x.Backend);
+        var powers = new Tensor[columns];
+        powers[0] = OnesLike(x);
+        for (int j = 1; j < columns; j++) powers[j] = j == 1 ? Identity(x) : powers[j - 1] * x;
+        if (!increasing) Array.Reverse(powers);
+        return Stack(powers, 1);
+    }
+
+    /// <summary>
+    /// <paramref name="num"/> numbers spaced evenly on a log scale (<c>np.logspace</c>,
+    /// <c>keras.ops.logspace</c>): base^v for v evenly spaced from <paramref name="start"/> to
+    /// <paramref name="stop"/> (stop left out when not <paramref name="endpoint"/>). Computed in
+    /// float64, rounded to <paramref name="dtype"/>, on the default device.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">num is negative.</exception>
+    /// <exception cref="ArgumentException">start or stop is not finite, or dtype is not float.</exception>
+    public static Tensor Logspace(double start, double stop, int num = 50, bool endpoint = true, double @base = 10.0, DType dtype = DType.Float32)
+    {
+        var exponents = EvenlySpaced(nameof(Logspace), start, stop, num, endpoint, dtype);
+        return Signal.HostValues(exponents.Select(v => Math.Pow(@base, v)).ToArray(), new Shape(num), dtype, Backend);
+    }
+
+    /// <summary>
+    /// <paramref name="num"/> numbers spaced evenly on a log scale from <paramref name="start"/> to
+    /// <paramref name="stop"/> themselves (<c>np.geomspace</c>, <c>keras.ops.geomspace</c>): a
+    /// geometric progression, the ends exact; both ends negative gives the negated progression of
+    /// their magnitudes.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">num is negative.</exception>
+    /// <exception cref="ArgumentException">An end is 0, the ends differ in sign, an end is not finite, or dtype is not float.</exception>
+    public static Tensor Geomspace(double start, double stop, int num = 50, bool endpoint = true, DType dtype = DType.Float32)
+    {
+        const string op = nameof(Geomspace);
+        if (start == 0 || stop == 0)
+            throw new ArgumentException($"{op}: a geometric sequence cannot include zero, got start {start} and stop {stop}.");
+        if (Math.Sign(start) != Math.Sign(stop))
+            throw new ArgumentException($"{op}: start ({start}) and stop ({stop}) differ in sign; a real geometric sequence cannot cross zero.");
+        double sign = Math.Sign(start);
+        var exponents = EvenlySpaced(op, Math.Log10(Math.Abs(start)), Math.Log10(Math.Abs(stop)), num, endpoint, dtype);
+        var values = exponents.Select(v => sign * Math.Pow(10, v)).ToArray();
+        // NumPy pins the ends to the values given, which the powers of their logarithms may miss.
+        if (num > 0) values[0] = start;
+        if (num > 1 && endpoint) values[^1] = stop;
+        return Signal.HostValues(values, new Shape(num), dtype, Backend);
+    }
+}
