@@ -51,7 +51,8 @@ public static partial class NF
                 throw new ArgumentOutOfRangeException(nameof(startIndices),
                     $"{op}: on axis {a}, updates of length {u} starting at {s} do not fit inside inputs of length {n} (shape {inputs.Shape}); need 0 <= start <= {n - u}.");
         }
-        return Identity(ReplaceBlock(inputs, startIndices, updates, 0));
+        // A scalar "block" is updates itself: copy it, so the result is a tensor of its own.
+        return inputs.Rank == 0 ? Identity(updates) : ReplaceBlock(inputs, startIndices, updates, 0);
     }
 
     /// <summary>
