@@ -121,10 +121,10 @@ public static partial class NF
     {
         if (y is null) throw new InvalidOperationException("CustomGradient: the function returned a null output.");
         Tensor[] all = [.. inputs, .. variables];
-        return Tape.Record(y.View(y.Layout), all, (dy, node) => CheckedGradients(grad(dy), node), op: nameof(CustomGradient));
+        return Tape.Record(y.View(y.Layout), all, (dy, node) => CheckedGradients(grad(dy), node, inputs.Length), op: nameof(CustomGradient));
     }
 
-    private static Tensor?[] CheckedGradients(Tensor?[] grads, TapeNode node)
+    private static Tensor?[] CheckedGradients(Tensor?[] grads, TapeNode node, int inputCount)
     {
         if (grads is null) throw new InvalidOperationException("CustomGradient: the gradient function returned null; return one gradient per input (entries may be null).");
         if (grads.Length != node.Inputs.Length)
@@ -135,9 +135,10 @@ public static partial class NF
             var g = grads[i];
             var x = node.Inputs[i];
             if (g is null) continue;
+            string what = i < inputCount ? $"input {i}" : $"variable {i - inputCount} ('{(x as Variable)?.Name}')";
             if (g.Shape != x.Shape || g.DType != x.DType)
                 throw new InvalidOperationException(
-                    $"CustomGradient: the gradient for input {i} is {g.DType.Name()} {g.Shape} but the input is {x.DType.Name()} {x.Shape}; a gradient has its input's shape and dtype.");
+                    $"CustomGradient: the gradient for {what} is {g.DType.Name()} {g.Shape} but the {what.Split(' ')[0]} is {x.DType.Name()} {x.Shape}; a gradient has the shape and dtype of what it is for.");
         }
         return grads;
     }

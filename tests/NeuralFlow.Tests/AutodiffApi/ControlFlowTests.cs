@@ -46,6 +46,17 @@ public abstract class ControlFlowTests(string backend) : BackendTest(backend)
         AssertClose([6, -2], f(D(3, -1)).ToArray<double>(), 0, 0, "back");
         Assert.False(info.LastCallReplayed);
         Assert.Contains("reads a tensor's value on the host", info.EagerReason);
+        // A data-dependent iteration count likewise: each call runs as many iterations as its data needs.
+        var loop = NF.Function((Tensor x) => NF.WhileLoop(v => NF.ReduceSum(v) < 10, v => v * 2, x));
+        AssertClose([4, 8], loop(D(1, 2)).ToArray<double>(), 0, 0, "two doublings");
+        AssertClose([6, 6], loop(D(3, 3)).ToArray<double>(), 0, 0, "one doubling");
+        AssertClose([20, 0], loop(D(20, 0)).ToArray<double>(), 0, 0, "none");
+        Assert.Contains("reads a tensor's value on the host", TracedFunction.Of(loop).EagerReason);
+        // Switch on a C# index reads nothing: traced and replayed.
+        var pick = NF.Function((Tensor x) => NF.Switch(1, [o => o[0] + 1, o => o[0] * 3], x));
+        AssertClose([3, 6], pick(D(1, 2)).ToArray<double>(), 0, 0, "switch traced");
+        AssertClose([-3, 0], pick(D(-1, 0)).ToArray<double>(), 0, 0, "switch replayed");
+        Assert.True(TracedFunction.Of(pick).LastCallReplayed, TracedFunction.Of(pick).EagerReason);
     }
 
     [SkippableFact]

@@ -181,6 +181,21 @@ public abstract class CustomGradientTests(string backend) : BackendTest(backend)
             var e = Assert.Throws<InvalidOperationException>(() => tape.Gradient(y, x));
             Assert.Contains("CustomGradient: " + message, e.Message);
         }
+        var v = new Variable(NF.Constant(new[] { 1.0, 2.0 }), name: "v");
+        var a = NF.Constant(new[] { 3.0, 4.0 });
+        var badVariable = NF.CustomGradient((Tensor[] ts) => (ts[0] * v, (dy, vars) => (new Tensor?[] { dy }, new Tensor?[] { NF.ReduceSum(dy) })));
+        var missingVariable = NF.CustomGradient((Tensor[] ts) => (ts[0] * v, (dy, vars) => (new Tensor?[] { dy }, Array.Empty<Tensor?>())));
+        foreach (var (f, message) in new (Func<Tensor[], Tensor>, string)[]
+                 {
+                     (badVariable, "the gradient for variable 0 ('v') is float64 () but the variable is float64 (2,)"),
+                     (missingVariable, "the gradient function returned 0 variable gradients for the 1 variables"),
+                 })
+        {
+            using var tape = new GradientTape();
+            tape.Watch(a);
+            var y = NF.ReduceSum(f([a]));
+            Assert.Contains("CustomGradient: " + message, Assert.Throws<InvalidOperationException>(() => tape.Gradient(y, [a, v])).Message);
+        }
         Assert.Contains("null output", Assert.Throws<InvalidOperationException>(() => noOutput(x)).Message);
         Assert.Contains("null gradient function", Assert.Throws<InvalidOperationException>(() => noGrad(x)).Message);
         Assert.Throws<ArgumentNullException>(() => NF.CustomGradient((Func<Tensor, (Tensor, Func<Tensor, Tensor?>)>)null!));
