@@ -33,7 +33,7 @@ public sealed partial class GradientTape : IDisposable
     /// <summary>Whether trainable variables are watched without <see cref="Watch(Tensor)"/>.</summary>
     public bool WatchAccessedVariables { get; }
 
-    internal bool IsRecording => !_paused && !_disposed && !(_used && !Persistent);
+    internal bool IsRecording => !_paused && !_stopped && !_disposed && !(_used && !Persistent);
 
     /// <summary>
     /// Called during <see cref="Gradient(Tensor, IReadOnlyList{Tensor}, Tensor, UnconnectedGradients)"/> with (source index,
@@ -49,7 +49,7 @@ public sealed partial class GradientTape : IDisposable
     {
         ArgumentNullException.ThrowIfNull(tensor);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        _watched.Add(tensor);
+        Track(tensor);
     }
 
     /// <summary>Records operations on each of <paramref name="tensors"/>.</summary>
@@ -66,7 +66,7 @@ public sealed partial class GradientTape : IDisposable
         {
             // Every trainable variable among the inputs is registered, not just the first watched input.
             if (WatchAccessedVariables && x is Variable { Trainable: true } && x.DType.IsFloating())
-                _watched.Add(x);
+                Track(x);
             any |= _watched.Contains(x);
         }
         return any;
@@ -95,6 +95,21 @@ public sealed partial class GradientTape : IDisposable
         UnconnectedGradients unconnectedGradients = UnconnectedGradients.None)
     {
         ArgumentNullException.ThrowIfNull(target);
+        return Gradient([target], sources, outputGradients is null ? null : [outputGradients], unconnectedGradients);
+    }
+
+    /// <summary>
+    /// The gradient of the sum of several <paramref name="targets"/> with respect to each source
+    /// (TensorFlow's <c>tape.gradient([loss1, loss2], sources)</c>: the targets' gradients add up).
+    /// <paramref name="outputGradients"/>, when given, has one entry per target (null: ones) of that
+    /// target's shape and dtype. No targets give no gradients (null, or zeros with
+    /// <see cref="UnconnectedGradients.Zero"/>).
+    /// </summary>
+    [MethodImpl(Hot)]
+    public Tensor[] Gradient(IReadOnlyList<Tensor> targets, IReadOnlyList<Tensor> sources, IReadOnlyList<Tensor?>? outputGradients = null,
+        UnconnectedGradients unconnectedGradients = UnconnectedGradients.None)
+    {
+        ArgumentNullException.ThrowIfNull(targets);
         ArgumentNullException.ThrowIfNull(sources);
         if (!Enum.IsDefined(unconnectedGradients))
             throw new ArgumentOutOfRangeException(nameof(unconnectedGradients), unconnectedGradients, "Gradient: unconnectedGradients must be UnconnectedGradients.None or .Zero.");
@@ -102,20 +117,30 @@ public sealed partial class GradientTape : IDisposable
         if (_used && !Persistent && !_holdRecords)
             throw new InvalidOperationException(
                 "This GradientTape already computed a gradient; a tape gives one Gradient call unless it is created with new GradientTape(persistent: true).");
-        if (!target.DType.IsFloating())
-            throw new ArgumentException($"Gradient: the target must be float32 or float64, got {target.DType.Name()}.", nameof(target));
-        if (outputGradients is not null && (outputGradients.Shape != target.Shape || outputGradients.DType != target.DType))
-            throw new ArgumentException(
-                $"Gradient: outputGradients must have the target's shape and dtype, {target.Shape} {target.DType.Name()}; got {outputGradients.Shape} {outputGradients.DType.Name()}.",
-                nameof(outputGradients));
+        CheckTargets(targets, sources, outputGradients);
         _used = true;
         _paused = true;
         var grads = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
         var holders = new GradientHolders(sources);
         try
         {
-            grads[target] = outputGradients is null ? NF.OnesLike(target) : NF.Identity(outputGradients);
-            holders.Hold(grads[target]);
+            for (int k = 0; k < targets.Count; k++)
+            {
+                var target = targets[k];
+                var seed = outputGradients?[k] is { } og ? NF.Identity(og) : NF.OnesLike(target);
+                if (grads.TryGetValue(target, out var earlier))
+                {
+                    // A target listed twice counts twice, as its gradient would in a sum of targets.
+                    grads[target] = earlier + seed;
+                    holders.Hold(grads[target]);
+                    holders.Drop(earlier, []);
+                }
+                else
+                {
+                    grads[target] = seed;
+                    holders.Hold(seed);
+                }
+            }
             var finalAt = GradientReady is null ? null : FirstReaders(sources);
             for (int i = _nodes.Count - 1; i >= 0; i--)
             {

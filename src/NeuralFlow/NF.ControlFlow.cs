@@ -1,0 +1,152 @@
+namespace NeuralFlow;
+
+// keras.ops.cond / while_loop / fori_loop / switch. NeuralFlow runs eagerly, so each is plain C#
+// control flow: the predicate (or index) is read on the host and only the branch taken, or the
+// iterations run, execute. Their ops are recorded like any others, so a tape differentiates
+// through exactly the branch taken and the iterations run.
+// Under NF.Function, reading a predicate or index tensor is a host read: it stops the trace, and
+// the function runs eagerly with that reason (TracedFunction.EagerReason), so a data-dependent
+// branch is never frozen into a replay. ForiLoop's bounds are C# integers, read no tensor, and
+// are traced (the loop unrolled) and replayed.
+public static partial class NF
+{
+    /// <summary>
+    /// <paramref name="trueFn"/>() when <paramref name="pred"/> holds, else <paramref name="falseFn"/>()
+    /// (<c>keras.ops.cond</c>, <c>tf.cond</c>); only that branch runs. pred is a one-element tensor:
+    /// bool, or a number (nonzero holds, as Python's <c>bool</c>). Under NF.Function reading pred makes
+    /// the function run eagerly.
+    /// </summary>
+    /// <exception cref="ArgumentException">pred has more or fewer than one element.</exception>
+    public static T Cond<T>(Tensor pred, Func<T> trueFn, Func<T> falseFn)
+    {
+        ArgumentNullException.ThrowIfNull(trueFn);
+        ArgumentNullException.ThrowIfNull(falseFn);
+        return Holds(nameof(Cond), "pred", pred) ? trueFn() : falseFn();
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> on the loop variables while <paramref name="cond"/> of them holds
+    /// (<c>keras.ops.while_loop</c>, <c>tf.while_loop</c>), at most <paramref name="maximumIterations"/>
+    /// times when given, and returns the final loop variables (the given ones if the body never ran).
+    /// body returns new values of the same shapes and dtypes (TensorFlow's shape invariants); cond returns
+    /// a one-element tensor, read as in <see cref="Cond"/>. Under NF.Function it runs eagerly.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">maximumIterations is negative.</exception>
+    /// <exception cref="InvalidOperationException">body changes the number, a shape or a dtype of the loop variables, or cond returns more than one element.</exception>
+    public static Tensor[] WhileLoop(Func<Tensor[], Tensor> cond, Func<Tensor[], Tensor[]> body, Tensor[] loopVars, int? maximumIterations = null)
+    {
+        ArgumentNullException.ThrowIfNull(cond);
+        ArgumentNullException.ThrowIfNull(body);
+        CheckLoopInputs(nameof(WhileLoop), loopVars, "loopVars");
+        if (maximumIterations < 0)
+            throw new ArgumentOutOfRangeException(nameof(maximumIterations), maximumIterations, "WhileLoop: maximumIterations must be non-negative (null: no limit).");
+        var vars = loopVars;
+        for (long i = 0; maximumIterations is null || i < maximumIterations; i++)
+        {
+            if (!Holds(nameof(WhileLoop), "cond's result", cond(vars))) break;
+            vars = CheckLoopOutputs(nameof(WhileLoop), "body", loopVars, body(vars));
+        }
+        return vars;
+    }
+
+    /// <summary>A while loop over one loop variable (see <see cref="WhileLoop(Func{Tensor[], Tensor}, Func{Tensor[], Tensor[]}, Tensor[], int?)"/>).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">maximumIterations is negative.</exception>
+    /// <exception cref="InvalidOperationException">body changes the shape or dtype of the loop variable.</exception>
+    public static Tensor WhileLoop(Func<Tensor, Tensor> cond, Func<Tensor, Tensor> body, Tensor loopVar, int? maximumIterations = null)
+    {
+        ArgumentNullException.ThrowIfNull(cond);
+        ArgumentNullException.ThrowIfNull(body);
+        return WhileLoop(v => cond(v[0]), v => [body(v[0])], [loopVar], maximumIterations)[0];
+    }
+
+    /// <summary>
+    /// val = body(i, val) for i = lower, ..., upper - 1, starting from <paramref name="initVal"/>
+    /// (<c>keras.ops.fori_loop</c>, <c>jax.lax.fori_loop</c>); i is an int32 scalar. No iteration when
+    /// upper ≤ lower. The bounds are C# integers, so under NF.Function the loop is traced and replayed.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">body changes the shape or dtype of the value.</exception>
+    public static Tensor ForiLoop(int lower, int upper, Func<Tensor, Tensor, Tensor> body, Tensor initVal)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        return ForiLoop(lower, upper, (i, v) => [body(i, v[0])], [initVal])[0];
+    }
+
+    /// <summary>A for loop over several values (see <see cref="ForiLoop(int, int, Func{Tensor, Tensor, Tensor}, Tensor)"/>).</summary>
+    /// <exception cref="InvalidOperationException">body changes the number, a shape or a dtype of the values.</exception>
+    public static Tensor[] ForiLoop(int lower, int upper, Func<Tensor, Tensor[], Tensor[]> body, Tensor[] initVals)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        CheckLoopInputs(nameof(ForiLoop), initVals, "initVals");
+        var vals = initVals;
+        // The index lives where the values do, so that a body adding it stays on one device.
+        using (initVals.Length > 0 ? UseBackend(initVals[0].Backend) : null)
+            for (int i = lower; i < upper; i++)
+                vals = CheckLoopOutputs(nameof(ForiLoop), "body", initVals, body(Constant(i), vals));
+        return vals;
+    }
+
+    /// <summary>
+    /// branches[index](operands) (<c>keras.ops.switch</c>, <c>jax.lax.switch</c>): only that branch
+    /// runs. An index outside the branches is clamped to the first or last, as in Keras.
+    /// </summary>
+    /// <exception cref="ArgumentException">branches is empty or holds null.</exception>
+    public static T Switch<T>(int index, IReadOnlyList<Func<Tensor[], T>> branches, params Tensor[] operands)
+    {
+        ArgumentNullException.ThrowIfNull(branches);
+        ArgumentNullException.ThrowIfNull(operands);
+        if (branches.Count == 0) throw new ArgumentException("Switch: branches is empty; give at least one function.", nameof(branches));
+        var branch = branches[Math.Clamp(index, 0, branches.Count - 1)]
+            ?? throw new ArgumentException($"Switch: branch {Math.Clamp(index, 0, branches.Count - 1)} is null.", nameof(branches));
+        return branch(operands);
+    }
+
+    /// <summary>
+    /// branches[index](operands) with the index a one-element integer tensor (read on the host: under
+    /// NF.Function the function runs eagerly); clamped as in <see cref="Switch{T}(int, IReadOnlyList{Func{Tensor[], T}}, Tensor[])"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">index is not an integer tensor of one element, or branches is empty.</exception>
+    public static T Switch<T>(Tensor index, IReadOnlyList<Func<Tensor[], T>> branches, params Tensor[] operands)
+    {
+        ArgumentNullException.ThrowIfNull(index);
+        if (!index.DType.IsInteger() || index.Count != 1)
+            throw new ArgumentException($"Switch: index must be an integer scalar, got {index.DType.Name()} of shape {index.Shape}.", nameof(index));
+        long at;
+        using (var wide = Cast(index, DType.Int64)) at = wide.Item<long>();
+        return Switch((int)Math.Clamp(at, int.MinValue, int.MaxValue), branches, operands);
+    }
+
+    // Whether a one-element predicate holds (nonzero, NaN included, as Python's bool).
+    private static bool Holds(string op, string what, Tensor? pred)
+    {
+        if (pred is null) throw new InvalidOperationException($"{op}: {what} is null; it must be a one-element tensor.");
+        if (pred.Count != 1)
+            throw new ArgumentException($"{op}: {what} must be a scalar (one element), got shape {pred.Shape}.");
+        if (pred.DType == DType.Bool) return pred.Item<bool>();
+        using var truth = NotEqual(pred, 0);
+        return truth.Item<bool>();
+    }
+
+    private static void CheckLoopInputs(string op, Tensor[] vars, string name)
+    {
+        ArgumentNullException.ThrowIfNull(vars, name);
+        for (int i = 0; i < vars.Length; i++)
+            if (vars[i] is null) throw new ArgumentNullException(name, $"{op}: {name}[{i}] is null.");
+    }
+
+    // A loop's new values must keep the count, shapes and dtypes they entered the loop with.
+    private static Tensor[] CheckLoopOutputs(string op, string who, Tensor[] entered, Tensor[]? next)
+    {
+        if (next is null) throw new InvalidOperationException($"{op}: {who} returned null.");
+        if (next.Length != entered.Length)
+            throw new InvalidOperationException($"{op}: {who} returned {next.Length} values for {entered.Length}; it must return as many as it is given.");
+        for (int i = 0; i < next.Length; i++)
+        {
+            var n = next[i] ?? throw new InvalidOperationException($"{op}: {who} returned null for value {i}.");
+            var e = entered[i];
+            if (n.Shape != e.Shape || n.DType != e.DType)
+                throw new InvalidOperationException(
+                    $"{op}: value {i} is {e.DType.Name()} {e.Shape} but {who} returned {n.DType.Name()} {n.Shape} for it; {who} must keep the shapes and dtypes of the values it is given.");
+        }
+        return next;
+    }
+}
