@@ -40,11 +40,7 @@ public static partial class NF
 
     private static (Tensor A, Tensor B) IntegerOperands(string op, Tensor a, Tensor b)
     {
-        ArgumentNullException.ThrowIfNull(a);
-        ArgumentNullException.ThrowIfNull(b);
-        a = Engine.OnBackendOf(a, a.IsWeakScalar ? b : a);
-        b = Engine.OnBackendOf(b, b.IsWeakScalar ? a : b);
-        (a, b) = Engine.Promote(op, a, b);
+        (a, b) = PromotedPair(op, a, b);
         if (!a.DType.IsInteger() || !b.DType.IsInteger())
             throw new ArgumentException($"{op}: the operands must be integer tensors, got {a.DType.Name()} and {b.DType.Name()}.");
         var shape = Engine.BroadcastShapes(op, a.Shape, b.Shape);

@@ -48,14 +48,8 @@ public static partial class NF
 
     private static Tensor NanQuantileOf(string op, Tensor x, double q, int? axis, bool keepDims)
     {
-        ArgumentNullException.ThrowIfNull(x);
-        CheckQuantile(op, q, 1);
-        var xf = FloatOf(x);
-        var values = axis is null ? Reshape(xf, [-1]) : xf;
-        int a = axis is { } given ? x.Shape.NormalizeAxis(given, nameof(axis)) : 0;
+        var (values, a) = QuantileSlices(op, x, q, axis);
         int n = values.Shape[a];
-        if (n == 0)
-            throw new ArgumentException($"{op}: axis {a} of x with shape {x.Shape} is empty, and a quantile of no values has none.", nameof(x));
         var sorted = Sort(values, a);
         // Positions in float64 (exact counts); per slice, keeping the axis as 1.
         var count = ReduceSum(Cast(LogicalNot(IsNan(values)), DType.Float64), a, keepDims: true);
@@ -70,7 +64,6 @@ public static partial class NF
         // An exact order statistic is taken as it is (see Quantile: a lerp with an infinite neighbour is NaN).
         var value = Where(Equal(f, 0), below, QuantileLerp(below, above, f));
         value = Where(Equal(count, 0), double.NaN, value);
-        if (!keepDims) return Squeeze(value, a);
-        return axis is null ? Reshape(value, Enumerable.Repeat(1, x.Rank).ToArray()) : value;
+        return QuantileShape(value, x, a, axis, keepDims);
     }
 }

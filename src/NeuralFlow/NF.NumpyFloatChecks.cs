@@ -38,13 +38,9 @@ public static partial class NF
     /// <exception cref="ArgumentException">a and b do not broadcast or are on different devices.</exception>
     public static Tensor IsClose(Tensor a, Tensor b, double rtol = 1e-5, double atol = 1e-8, bool equalNan = false)
     {
-        ArgumentNullException.ThrowIfNull(a);
-        ArgumentNullException.ThrowIfNull(b);
         if (!(rtol >= 0)) throw new ArgumentOutOfRangeException(nameof(rtol), rtol, $"IsClose: rtol must be a non-negative number, got {rtol}.");
         if (!(atol >= 0)) throw new ArgumentOutOfRangeException(nameof(atol), atol, $"IsClose: atol must be a non-negative number, got {atol}.");
-        a = Engine.OnBackendOf(a, a.IsWeakScalar ? b : a);
-        b = Engine.OnBackendOf(b, b.IsWeakScalar ? a : b);
-        (a, b) = Engine.Promote(nameof(IsClose), a, b);
+        (a, b) = PromotedPair(nameof(IsClose), a, b);
         using var paused = Tape.Pause();
         using var scope = TensorScope.Begin();
         if (!a.DType.IsFloating())

@@ -94,11 +94,7 @@ public static partial class NF
     /// <exception cref="ArgumentException">a and b do not broadcast or are on different devices.</exception>
     public static Tensor Copysign(Tensor a, Tensor b)
     {
-        ArgumentNullException.ThrowIfNull(a);
-        ArgumentNullException.ThrowIfNull(b);
-        a = Engine.OnBackendOf(a, a.IsWeakScalar ? b : a);
-        b = Engine.OnBackendOf(b, b.IsWeakScalar ? a : b);
-        (a, b) = Engine.Promote(nameof(Copysign), a, b);
+        (a, b) = PromotedPair(nameof(Copysign), a, b);
         var magnitude = Abs(FloatOf(a));
         return Where(SignBit(FloatOf(b)), -magnitude, magnitude);   // the mask is not disposed: Where's gradient keeps it
     }
@@ -129,11 +125,7 @@ public static partial class NF
     /// <exception cref="ArgumentException">a and b do not broadcast or are on different devices.</exception>
     public static Tensor Nextafter(Tensor a, Tensor b)
     {
-        ArgumentNullException.ThrowIfNull(a);
-        ArgumentNullException.ThrowIfNull(b);
-        a = Engine.OnBackendOf(a, a.IsWeakScalar ? b : a);
-        b = Engine.OnBackendOf(b, b.IsWeakScalar ? a : b);
-        (a, b) = Engine.Promote(nameof(Nextafter), a, b);
+        (a, b) = PromotedPair(nameof(Nextafter), a, b);
         var dtype = a.DType.IsFloating() ? a.DType : DType.Float32;
         bool single = dtype == DType.Float32;
         int mantissa = single ? 23 : 52, minExponent = single ? -126 : -1022;
@@ -158,5 +150,16 @@ public static partial class NF
         next = Where(IsInf(x), Sign(x) * largest, next);   // from ±inf toward anything finite
         next = Where(Equal(x, y), y, Where(LogicalOr(IsNan(x), IsNan(y)), double.NaN, next));
         return scope.Keep(Cast(next, dtype));
+    }
+
+    // Two operands on one device (a C# number moves to the tensor's) in their common dtype, as
+    // NumPy's binary functions take them.
+    private static (Tensor A, Tensor B) PromotedPair(string op, Tensor a, Tensor b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        a = Engine.OnBackendOf(a, a.IsWeakScalar ? b : a);
+        b = Engine.OnBackendOf(b, b.IsWeakScalar ? a : b);
+        return Engine.Promote(op, a, b);
     }
 }

@@ -62,14 +62,8 @@ public static partial class NF
 
     private static Tensor QuantileOf(string op, Tensor x, double q, int? axis, bool keepDims)
     {
-        ArgumentNullException.ThrowIfNull(x);
-        CheckQuantile(op, q, 1);
-        var xf = FloatOf(x);
-        var values = axis is null ? Reshape(xf, [-1]) : xf;
-        int a = axis is { } given ? x.Shape.NormalizeAxis(given, nameof(axis)) : 0;
+        var (values, a) = QuantileSlices(op, x, q, axis);
         int n = values.Shape[a];
-        if (n == 0)
-            throw new ArgumentException($"{op}: axis {a} of x with shape {x.Shape} is empty, and a quantile of no values has none.", nameof(x));
         var sorted = Sort(values, a);
         double position = q * (n - 1);
         int lo = (int)Math.Floor(position);
@@ -82,8 +76,7 @@ public static partial class NF
         var value = f > 0 ? QuantileLerp(below, above, Fill(new Shape(), f, below.DType, below.Backend)) : below;
         // Sort puts NaN last, which only the top quantiles would see: NumPy gives NaN for every q.
         value = Where(ReduceAny(IsNan(values), a, keepDims: true), double.NaN, value);
-        if (!keepDims) return Squeeze(value, a);
-        return axis is null ? Reshape(value, Enumerable.Repeat(1, x.Rank).ToArray()) : value;
+        return QuantileShape(value, x, a, axis, keepDims);
     }
 
     // NumPy's lerp between two order statistics at fraction f (f > 0): from the nearer end, so
@@ -95,5 +88,27 @@ public static partial class NF
         var span = above - below;
         var lerp = Where(Less(f, 0.5), below + span * f, above - span * (1 - f));
         return Where(IsNan(lerp), below * (1 - f) + above * f, lerp);
+    }
+
+    // The checked float values whose slices along the returned axis a quantile reduces: x, or x
+    // flattened when axis is null.
+    private static (Tensor Values, int Axis) QuantileSlices(string op, Tensor x, double q, int? axis)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        CheckQuantile(op, q, 1);
+        var xf = FloatOf(x);
+        var values = axis is null ? Reshape(xf, [-1]) : xf;
+        int a = axis is { } given ? x.Shape.NormalizeAxis(given, nameof(axis)) : 0;
+        if (values.Shape[a] == 0)
+            throw new ArgumentException($"{op}: axis {a} of x with shape {x.Shape} is empty, and a quantile of no values has none.", nameof(x));
+        return (values, a);
+    }
+
+    // One value per slice (the axis kept as 1) in the result's shape: the axis dropped, or kept
+    // as 1 (every axis of x when axis is null).
+    private static Tensor QuantileShape(Tensor value, Tensor x, int a, int? axis, bool keepDims)
+    {
+        if (!keepDims) return Squeeze(value, a);
+        return axis is null ? Reshape(value, Enumerable.Repeat(1, x.Rank).ToArray()) : value;
     }
 }
