@@ -53,8 +53,9 @@ public static partial class NF
 
     /// <summary>
     /// The modified Bessel function of the first kind, order 0 (<c>np.i0</c>, <c>torch.i0</c>):
-    /// even, I0(0) = 1, growing like e^|x| / √(2π|x|) (inf beyond about 713). Cephes'
-    /// Chebyshev expansions, as NumPy's. Integers give float32. Gradient g · I1(x).
+    /// even, I0(0) = 1, growing like e^|x| / √(2π|x|) (inf beyond about 713, and at ±inf, where
+    /// NumPy 1.24 and PyTorch 1.13 give NaN). Cephes' Chebyshev expansions, as NumPy's. Integers
+    /// give float32. Gradient g · I1(x).
     /// </summary>
     public static Tensor I0(Tensor x) =>
         Smooth(x, static t => BesselOf(t, order: 0), static (g, n) => [g * BesselI1(n.X)], nameof(I0));
@@ -77,7 +78,8 @@ public static partial class NF
         if (order == 1) small *= a;
         var farA = Maximum(a, 8.0);
         var large = Chebyshev(32 / farA - 2, order == 0 ? I0Far : I1Far) / Sqrt(farA);
-        var scaled = Where(near, small, large) * Exp(a);
+        // At ±inf the far series times e^|x| is 0 · inf: the limit, +inf, instead.
+        var scaled = Where(IsInf(a), double.PositiveInfinity, Where(near, small, large) * Exp(a));
         return order == 0 ? scaled : Where(Less(x, 0), -scaled, scaled);
     }
 

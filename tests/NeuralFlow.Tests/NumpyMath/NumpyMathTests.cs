@@ -70,6 +70,7 @@ public abstract class NumpyMathTests(string backend) : BackendTest(backend)
         AssertClose([12, Inf], Values(lf), 0, 0, "ldexp f32");
         using var lb = NF.Ldexp(NF.Constant(new[,] { { 1.0 }, { 2.0 } }), NF.Constant(new long[] { 1, 2, 3 }));
         AssertClose([2, 4, 8, 4, 8, 16], lb.ToArray<double>(), 0, 0, "ldexp broadcast");
+        AssertClose([12, -16], NF.Ldexp(D(1.5, -2), 3).ToArray<double>(), 0, 0, "ldexp C# exponent");
     }
 
     [SkippableFact]
@@ -90,6 +91,7 @@ public abstract class NumpyMathTests(string backend) : BackendTest(backend)
         // "nextafter": both directions, across zero, powers of two, infinities, subnormals, equal and NaN operands.
         using var na = NF.Nextafter(D(1, 1, 0, 0, 2, -2, Inf, 5e-324, 1, NaN, double.MaxValue), D(2, 0, 1, -1, 0, -3, 0, 0, 1, 1, Inf));
         AssertClose([1.0000000000000002, 0.9999999999999999, 5e-324, -5e-324, 1.9999999999999998, -2.0000000000000004, double.MaxValue, 0, 1, NaN, Inf], na.ToArray<double>(), 0, 0, "nextafter");
+        AssertClose([1.0000000000000002, 5e-324], NF.Nextafter(D(1, 0), Inf).ToArray<double>(), 0, 0, "nextafter toward a C# number");
         using var nf = NF.Nextafter(F(1, 1, 0, 2, -2, 1e-40f, float.MaxValue), F(2, 0, 1, 0, 0, 0, float.PositiveInfinity));
         Assert.Equal(DType.Float32, nf.DType);
         AssertClose([1.0000001192092896, 0.9999999403953552, 1.401298464324817e-45, 1.9999998807907104, -1.9999998807907104, 9.999805971268327e-41, Inf], Values(nf), 0, 0, "nextafter f32");
@@ -110,6 +112,8 @@ public abstract class NumpyMathTests(string backend) : BackendTest(backend)
         AssertClose([1, 1.0634833707413234, 1.2660658777520082, 4.880792585865024, 389.406283282158, 427.56411572180474, 683.1619269901155, 43558282.559553534, 1.0737517071310738e+42, 1.5295933476718735e+302],
             Values(NF.I0(D(0, 0.5, -1, 3, 7.9, 8, 8.5, -20, 100, 700))), 1e-14, 0, "i0");
         // "i0 f32": np.i0 in float64 rounded to float32 (NumPy's float32 loop is 2 ulps off at 1).
+        // At ±inf the limit +inf (np.i0 and torch.i0 give NaN there: 0 · inf in the same series).
+        AssertClose([Inf, Inf, NaN], Values(NF.I0(D(Inf, double.NegativeInfinity, NaN))), 0, 0, "i0 inf");
         AssertClose([1.2660658359527588, 2.279585361480713, 2815.716552734375], Values(NF.I0(F(1, 2, 10))), 0, 0, "i0 f32");
     }
 

@@ -59,6 +59,9 @@ show("erfinv f32 (torch's float32)", torch.erfinv(torch.tensor(x32)).numpy())
 xi = np.array([0.0, 0.5, -1.0, 3.0, 7.9, 8.0, 8.5, -20.0, 100.0, 700.0])
 show("i0", np.i0(xi))
 show("i1 (i0 gradient)", torch.special.i1(torch.tensor(xi, dtype=torch.float64)).numpy())
+show("i0 inf (NF gives the limit, inf)", np.i0(np.array([inf, -inf, nan])))
+show("ldexp C# exponent", np.ldexp(np.array([1.5, -2.0]), 3))
+show("nextafter toward inf", np.nextafter(np.array([1.0, 0.0]), inf))
 show("i0 f32", np.i0(np.array([1.0, 2.0, 10.0], np.float64)).astype(np.float32))
 
 # torch gradients of the smooth ones at x = 0.3, 1.7
