@@ -42,12 +42,16 @@ public static partial class NF
     public static Tensor Percentile(Tensor x, double[] p, int? axis = null, bool keepDims = false) =>
         QuantilesOf(nameof(Percentile), x, p, 100, axis, keepDims);
 
-    private static Tensor QuantilesOf(string op, Tensor x, double[] q, double scale, int? axis, bool keepDims)
+    private static Tensor QuantilesOf(string op, Tensor x, double[] q, double scale, int? axis, bool keepDims) =>
+        QuantilesOf(op, q, scale, v => QuantileOf(op, x, v, axis, keepDims));
+
+    // One quantile per q (already checked against [0, scale]), stacked on a new leading axis.
+    private static Tensor QuantilesOf(string op, double[] q, double scale, Func<double, Tensor> one)
     {
         ArgumentNullException.ThrowIfNull(q);
         if (q.Length == 0) throw new ArgumentException($"{op}: q is empty; give at least one {(scale == 1 ? "quantile" : "percentile")}.", nameof(q));
         foreach (var v in q) CheckQuantile(op, v, scale);
-        return Stack(q.Select(v => QuantileOf(op, x, v / scale, axis, keepDims)).ToArray());
+        return Stack(q.Select(v => one(v / scale)).ToArray());
     }
 
     private static void CheckQuantile(string op, double q, double top)
@@ -58,14 +62,8 @@ public static partial class NF
 
     private static Tensor QuantileOf(string op, Tensor x, double q, int? axis, bool keepDims)
     {
-        ArgumentNullException.ThrowIfNull(x);
-        CheckQuantile(op, q, 1);
-        var xf = FloatOf(x);
-        var values = axis is null ? Reshape(xf, [-1]) : xf;
-        int a = axis is { } given ? x.Shape.NormalizeAxis(given, nameof(axis)) : 0;
+        var (values, a) = QuantileSlices(op, x, q, axis);
         int n = values.Shape[a];
-        if (n == 0)
-            throw new ArgumentException($"{op}: axis {a} of x with shape {x.Shape} is empty, and a quantile of no values has none.", nameof(x));
         var sorted = Sort(values, a);
         double position = q * (n - 1);
         int lo = (int)Math.Floor(position);
@@ -75,18 +73,41 @@ public static partial class NF
         var above = SliceAxis(sorted, a, hi, 1);
         // An exact order statistic (f = 0: every median of an odd count) is taken as it is: a lerp
         // of an infinite neighbour (2 + (inf - 2) * 0) would make it NaN.
-        Tensor value = below;
-        if (f > 0)
-        {
-            // NumPy's lerp: from the nearer end, so that f = 1 gives `above` exactly. Between an
-            // infinite end and another value it is NaN (inf - inf), where np.median's mean of the
-            // two middle values, (1 - f) * below + f * above, gives the infinity (NaN only for -inf
-            // and inf): that form there.
-            var lerp = f < 0.5 ? below + (above - below) * f : above - (above - below) * (1 - f);
-            value = Where(IsNan(lerp), below * (1 - f) + above * f, lerp);
-        }
+        var value = f > 0 ? QuantileLerp(below, above, Fill(new Shape(), f, below.DType, below.Backend)) : below;
         // Sort puts NaN last, which only the top quantiles would see: NumPy gives NaN for every q.
         value = Where(ReduceAny(IsNan(values), a, keepDims: true), double.NaN, value);
+        return QuantileShape(value, x, a, axis, keepDims);
+    }
+
+    // NumPy's lerp between two order statistics at fraction f (f > 0): from the nearer end, so
+    // that f = 1 gives `above` exactly. Between an infinite end and another value it is NaN
+    // (inf - inf), where np.median's mean of the two middle values, (1 - f) * below + f * above,
+    // gives the infinity (NaN only for -inf and inf): that form there.
+    private static Tensor QuantileLerp(Tensor below, Tensor above, Tensor f)
+    {
+        var span = above - below;
+        var lerp = Where(Less(f, 0.5), below + span * f, above - span * (1 - f));
+        return Where(IsNan(lerp), below * (1 - f) + above * f, lerp);
+    }
+
+    // The checked float values whose slices along the returned axis a quantile reduces: x, or x
+    // flattened when axis is null.
+    private static (Tensor Values, int Axis) QuantileSlices(string op, Tensor x, double q, int? axis)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        CheckQuantile(op, q, 1);
+        var xf = FloatOf(x);
+        var values = axis is null ? Reshape(xf, [-1]) : xf;
+        int a = axis is { } given ? x.Shape.NormalizeAxis(given, nameof(axis)) : 0;
+        if (values.Shape[a] == 0)
+            throw new ArgumentException($"{op}: axis {a} of x with shape {x.Shape} is empty, and a quantile of no values has none.", nameof(x));
+        return (values, a);
+    }
+
+    // One value per slice (the axis kept as 1) in the result's shape: the axis dropped, or kept
+    // as 1 (every axis of x when axis is null).
+    private static Tensor QuantileShape(Tensor value, Tensor x, int a, int? axis, bool keepDims)
+    {
         if (!keepDims) return Squeeze(value, a);
         return axis is null ? Reshape(value, Enumerable.Repeat(1, x.Rank).ToArray()) : value;
     }
