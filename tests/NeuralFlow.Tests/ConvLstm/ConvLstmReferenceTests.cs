@@ -8,7 +8,7 @@ namespace NeuralFlow.Tests.ConvLstm;
 /// equations (make_convlstm_references.py beside this file, torch convolutions with TensorFlow's
 /// padding): weights in Keras' layout set with SetWeights give the reference sequence and final
 /// h and c, forwards and with go_backwards, for "same" and "valid" padding, strides, dilation and
-/// both data formats; and the tape's gradients match central differences in float64.
+/// both data formats; and the tape's first and second derivatives match central differences in float64.
 /// </summary>
 public abstract class ConvLstmReferenceTests(string backend) : BackendTest(backend)
 {
@@ -73,6 +73,18 @@ public abstract class ConvLstmReferenceTests(string backend) : BackendTest(backe
         var c = ConvLstmReferences.Get(name);
         var layer = Loaded(c, returnSequences: true, returnState: false, goBackwards: false);
         GradientTests.Check(t => layer.Call(t[0]), (c.X, c.XShape));
+    }
+
+    [SkippableTheory]
+    [InlineData("2d_valid_strided")]
+    [InlineData("1d_valid_channels_first")]
+    public void Second_derivatives_match_finite_differences_of_the_first(string name)
+    {
+        RequireBackend();
+        // An outer tape over the inner one (a gradient penalty's pattern): every op of the loop is differentiable twice.
+        var c = ConvLstmReferences.Get(name);
+        var layer = Loaded(c, returnSequences: true, returnState: false, goBackwards: true);
+        SecondOrderCheck.AssertMatchesFiniteDifferences(x => x * NF.ReduceSum(NF.Square(layer.Call(x))), c.XShape);
     }
 
     [SkippableTheory]
