@@ -246,7 +246,7 @@ public abstract class ConvLstmLayerTests(string backend) : BackendFileTest(backe
         NF.Random.SetSeed(12);
         // Keras' next-frame video prediction example, small: (batch, time, H, W, C) frames in, the next frames out.
         var model = new Sequential(
-            Layers.Input([4, 6, 6, 1]),
+            Layers.Input([null, 6, 6, 1]), // any number of frames, as the example's Input(shape=(None, *frame))
             new Layers.ConvLSTM2D(4, [3], padding: "same", returnSequences: true, activation: "relu"),
             new Layers.BatchNormalization(),
             new Layers.ConvLSTM2D(4, [1], padding: "same", returnSequences: true, activation: "relu"),
