@@ -155,6 +155,14 @@ public static partial class NF
         return (new Window2D(kh, kw, sh, sw, dh, dw, top, left), oh, ow);
     }
 
+    /// <summary>
+    /// The output length along one spatial axis of a convolution (what <see cref="WindowFor"/> and the 1-D
+    /// and 3-D ops compute): ceil(size / stride) for "same"; for "valid" the in-input windows, an error
+    /// naming <paramref name="op"/> and <paramref name="axis"/> when the window spans more than the input.
+    /// </summary>
+    internal static int ConvOutputLength(string op, string axis, int size, int k, int stride, int dilation, string padding) =>
+        Axis(op, axis, size, k, stride, dilation, IsSame(op, padding)).Out;
+
     /// <summary>Whether <paramref name="padding"/> is "same" (true) or "valid" (false); anything else is refused.</summary>
     private static bool IsSame(string op, string? padding) => padding?.ToLowerInvariant() switch
     {

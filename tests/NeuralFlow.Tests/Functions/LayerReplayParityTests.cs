@@ -101,6 +101,11 @@ public abstract class LayerReplayParityTests(string backend) : BackendTest(backe
         ["GRUCell"] = ("sequence", () => [new Layers.RNN(new Layers.GRUCell(3, resetAfter: false, dropout: 0.1))]),
         ["StackedRNNCells"] = ("sequence", () => [new Layers.RNN([new Layers.LSTMCell(3, dropout: 0.2), new Layers.GRUCell(3, recurrentDropout: 0.2)])]),
         ["RNN"] = ("sequence", () => [new Layers.LSTM(3, stateful: true, returnSequences: true), new Layers.RNN(new Layers.SimpleRNNCell(3), stateful: true)]),
+        // The convolutional LSTMs: sequences of maps made by a Reshape (time 2), dropout masks per sequence, both formats, backwards.
+        ["ConvLSTM1D"] = ("sequence", () => [new Layers.Reshape([2, 4, 2]), new Layers.ConvLSTM1D(3, 2, padding: "same", dropout: 0.2, returnSequences: true), new Layers.Flatten()]),
+        ["ConvLSTM2D"] = ("image", () => [new Layers.Reshape([2, 3, 6, 2]), new Layers.ConvLSTM2D(3, [2], recurrentDropout: 0.2, seed: 4), new Layers.Flatten()]),
+        ["ConvLSTM3D"] = ("image", () => [new Layers.Reshape([2, 3, 3, 2, 2]), new Layers.ConvLSTM3D(2, [2], padding: "same", dataFormat: "channels_first", goBackwards: true), new Layers.Flatten()]),
+        ["ConvLSTMCell"] = ("sequence", () => [new Layers.Reshape([2, 4, 2]), new Layers.RNN(new Layers.ConvLSTMCell(1, 3, [3], padding: "same", dropout: 0.2), stateful: true), new Layers.Flatten()]),
         ["TimeDistributed"] = ("sequence", () => [new Layers.TimeDistributed(new Layers.Dense(3, activation: "relu")), new Layers.Flatten()]),
         ["UnitNormalization"] = ("vector", () => [new Layers.Dense(6), new Layers.UnitNormalization()]),
         ["ActivityRegularization"] = ("vector", () => [new Layers.Dense(6), new Layers.ActivityRegularization(l1: 0.01, l2: 0.01)]),

@@ -36,25 +36,37 @@ public static partial class Layers
             return c;
         }
 
-        // Keras: concat(bias_initializer(units), ones(units), bias_initializer(2 * units)).
-        private protected override Tensor InitialBias(Shape shape)
+        private protected override Tensor InitialBias(Shape shape) =>
+            UnitForgetBias ? ForgetOnes(BiasInitializer, Units) : base.InitialBias(shape);
+
+        /// <summary>
+        /// Keras' unit_forget_bias start of a [4 * units] LSTM bias (LSTMCell's and ConvLSTMCell's):
+        /// concat(initializer(units), ones(units), initializer(2 * units)), the forget block at one.
+        /// </summary>
+        internal static Tensor ForgetOnes(Initializer initializer, int units)
         {
-            if (!UnitForgetBias) return base.InitialBias(shape);
-            using var input = BiasInitializer.Create([Units], Units, Units);
-            using var forget = NF.Ones([Units]);
-            using var rest = BiasInitializer.Create([2 * Units], 2 * Units, 2 * Units);
+            using var input = initializer.Create([units], units, units);
+            using var forget = NF.Ones([units]);
+            using var rest = initializer.Create([2 * units], 2 * units, 2 * units);
             return NF.Concat([input, forget, rest]);
         }
 
-        private protected override Tensor[] Step(Tensor projected, Tensor hForRecurrent, Tensor[] states, object? perCall)
+        private protected override Tensor[] Step(Tensor projected, Tensor hForRecurrent, Tensor[] states, object? perCall) =>
+            LstmUpdate(projected + NF.MatMul(hForRecurrent, RecurrentKernel!), states[1], 1, Activation, RecurrentActivation);
+
+        /// <summary>
+        /// The LSTM update from the pre-activations <paramref name="z"/> (the blocks i, f, c, o along
+        /// <paramref name="axis"/>: LSTMCell's units, ConvLSTMCell's channels) and the previous carry:
+        /// c = f * c_prev + i * activation(c̃), h = o * activation(c), recurrent activation on i, f, o. Returns [h, c].
+        /// </summary>
+        internal static Tensor[] LstmUpdate(Tensor z, Tensor carry, int axis, ActivationFunction activation, ActivationFunction recurrentActivation)
         {
-            var z = projected + NF.MatMul(hForRecurrent, RecurrentKernel!);
-            var gates = NF.Split(z, 4, 1);
-            var i = RecurrentActivation.Apply(gates[0]);
-            var f = RecurrentActivation.Apply(gates[1]);
-            var o = RecurrentActivation.Apply(gates[3]);
-            var c = f * states[1] + i * Activation.Apply(gates[2]);
-            return [o * Activation.Apply(c), c];
+            var gates = NF.Split(z, 4, axis);
+            var i = recurrentActivation.Apply(gates[0]);
+            var f = recurrentActivation.Apply(gates[1]);
+            var o = recurrentActivation.Apply(gates[3]);
+            var c = f * carry + i * activation.Apply(gates[2]);
+            return [o * activation.Apply(c), c];
         }
     }
 }

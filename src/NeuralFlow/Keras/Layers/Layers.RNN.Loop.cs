@@ -58,11 +58,12 @@ public static partial class Layers
             var input = x.DType.IsFloating() && x.DType != Cell.ComputeDType ? NF.Cast(x, Cell.ComputeDType) : x;
             var step = Cell.BeginSequence(input);
 
-            // Each step's mask as [batch, 1], to pick whole rows of a [batch, size] state.
-            var stepMasks = mask is null ? null : RNNCell.Unstack(NF.Transpose(NF.ExpandDims(CheckedMask(x, mask, Name), 2), [1, 0, 2]));
+            // Each step's mask as [batch, 1, ...] (as many 1s as a step's feature axes), to pick whole samples of a state.
+            int featureAxes = Cell.StepRank - 1;
+            var stepMasks = mask is null ? null : RNNCell.Unstack(NF.Reshape(NF.Transpose(CheckedMask(x, mask, Name), [1, 0]), [steps, batch, .. Enumerable.Repeat(1, featureAxes)]));
             var outputs = ReturnSequences ? new Tensor[steps] : null;
             // Keras' backend rnn starts the "previous output" of a masked step at zeros, not at the initial state.
-            var previous = stepMasks is null ? null : NF.Fill([batch, Cell.OutputSize], 0, states[0].DType, x.Backend);
+            var previous = stepMasks is null ? null : NF.Fill(Cell.StepOutputShape(batch), 0, states[0].DType, x.Backend);
             Tensor lastOutput = states[0];
             for (int i = 0; i < steps; i++)
             {
@@ -93,7 +94,7 @@ public static partial class Layers
             if (Stateful && !IsProbing)
             {
                 if (_kept is null)
-                    _kept = new Kept(Cell.StateSize.Select((size, i) => new Variable(NF.Fill([batch, size], 0, dtype, x.Backend), false, $"{Name}/state_{i}")).ToArray());
+                    _kept = new Kept(Cell.StateSize.Select((_, i) => new Variable(NF.Fill(Cell.StateShape(batch, i), 0, dtype, x.Backend), false, $"{Name}/state_{i}")).ToArray());
                 else if (_kept.States[0].Shape[0] != batch)
                     throw new InvalidOperationException(
                         $"{Name}: a stateful {GetType().Name} keeps states for batches of {_kept.States[0].Shape[0]} samples (sample i continues sample i of the batch before), " +
@@ -102,15 +103,15 @@ public static partial class Layers
             }
             if (initialState is null)
                 // A copy of the kept states, not the variables: the call assigns them at its end, while a tape may still need the values it started from.
-                return Stateful && !IsProbing ? _kept!.States.Select(NF.Identity).ToArray() : Cell.StateSize.Select(size => NF.Fill([batch, size], 0, dtype, x.Backend)).ToArray();
+                return Stateful && !IsProbing ? _kept!.States.Select(NF.Identity).ToArray() : Cell.StateSize.Select((_, i) => NF.Fill(Cell.StateShape(batch, i), 0, dtype, x.Backend)).ToArray();
             if (initialState.Count != StateCount)
                 throw new ArgumentException($"{Name}: a {GetType().Name} has {StateCount} state(s), but initialState holds {initialState.Count}.", nameof(initialState));
             var states = new Tensor[StateCount];
             for (int i = 0; i < states.Length; i++)
             {
                 var s = initialState[i] ?? throw new ArgumentNullException(nameof(initialState), $"{Name}: initial state {i} is null.");
-                if (s.Shape != new Shape(batch, Cell.StateSize[i]))
-                    throw new ArgumentException($"{Name}: initial state {i} must be [batch, {StateWord}] = ({batch}, {Cell.StateSize[i]}), got shape {s.Shape}.", nameof(initialState));
+                if (s.Shape != Cell.StateShape(batch, i))
+                    throw new ArgumentException($"{Name}: initial state {i} must be {Cell.DescribeState(batch, i, StateWord)}, got shape {s.Shape}.", nameof(initialState));
                 states[i] = Typed(s);
             }
             return states;
@@ -124,7 +125,7 @@ public static partial class Layers
             if (_kept is null)
             {
                 using (TensorScope.Suspend())
-                    _kept = new Kept(Cell.StateSize.Select((size, i) => new Variable(NF.Fill([batch, size], 0, Cell.ComputeDType, x.Backend), false, $"{Name}/state_{i}")).ToArray());
+                    _kept = new Kept(Cell.StateSize.Select((_, i) => new Variable(NF.Fill(Cell.StateShape(batch, i), 0, Cell.ComputeDType, x.Backend), false, $"{Name}/state_{i}")).ToArray());
             }
             else if (_kept.States[0].Shape[0] != batch)
                 throw new InvalidOperationException(

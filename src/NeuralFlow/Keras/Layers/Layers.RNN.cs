@@ -87,8 +87,24 @@ public static partial class Layers
             return c;
         }
 
-        /// <summary>The cell's part of the config: Keras 3's nested { "cell": { "class_name", "config" } }.</summary>
-        private protected virtual void AddCellConfig(JsonObject c) => c["cell"] = KerasSerialization.Serialize(Cell);
+        /// <summary>
+        /// Whether the cell is the layer's own, made from the layer's arguments (LSTM's, ConvLSTM2D's):
+        /// it takes the layer's weight dtype, and the layer's config holds the cell's arguments flat
+        /// (Keras' LSTM and ConvLSTM configs), not RNN's nested cell.
+        /// </summary>
+        private protected virtual bool CellIsOwn => false;
+
+        /// <summary>The cell's part of the config: Keras 3's nested { "cell": { "class_name", "config" } }, or an own cell's arguments at the top level.</summary>
+        private void AddCellConfig(JsonObject c)
+        {
+            if (!CellIsOwn)
+            {
+                c["cell"] = KerasSerialization.Serialize(Cell);
+                return;
+            }
+            foreach (var (key, value) in Cell.GetConfig())
+                if (key is not ("name" or "trainable" or "dtype")) c[key] = value?.DeepClone();
+        }
 
         /// <summary>
         /// A copy of this layer's arguments with another name and direction and fresh weights (what
@@ -105,13 +121,19 @@ public static partial class Layers
         protected override void Build(Shape inputShape)
         {
             CheckRank(inputShape);
-            Cell.EnsureBuilt(new Shape(inputShape[0], inputShape[2]));
+            // An own cell's weights take the layer's type (Keras' dtype argument).
+            if (CellIsOwn && !Cell.Built) Cell.VariableDType = VariableDType;
+            // The cell is built for one step: the input without its time axis.
+            Cell.EnsureBuilt(new Shape([inputShape[0], .. inputShape.ToArray()[2..]]));
         }
+
+        /// <summary>How the layer's inputs are laid out, for errors: [batch, timesteps, features], or a convolutional layer's.</summary>
+        private protected virtual string InputLayout => "[batch, timesteps, features]";
 
         private void CheckRank(Shape shape)
         {
-            if (shape.Rank != 3)
-                throw new ArgumentException($"{Name}: {GetType().Name} needs inputs [batch, timesteps, features], got shape {shape} (rank {shape.Rank}).", "x");
+            if (shape.Rank != Cell.StepRank + 1)
+                throw new ArgumentException($"{Name}: {GetType().Name} needs inputs {InputLayout}, got shape {shape} (rank {shape.Rank}).", "x");
             if (shape[1] == 0)
                 throw new ArgumentException($"{Name}: {GetType().Name} needs at least one timestep, got shape {shape}.", "x");
         }

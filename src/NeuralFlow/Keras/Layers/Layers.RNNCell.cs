@@ -31,16 +31,36 @@ public static partial class Layers
         {
             ArgumentNullException.ThrowIfNull(input);
             ArgumentNullException.ThrowIfNull(states);
-            if (input.Rank != 2)
-                throw new ArgumentException($"{Name}: a {GetType().Name} takes one step's input [batch, features], got shape {input.Shape}; a sequence goes through Layers.RNN.", nameof(input));
+            if (input.Rank != StepRank)
+                throw new ArgumentException($"{Name}: a {GetType().Name} takes one step's input {StepLayout}, got shape {input.Shape}; a sequence goes through Layers.RNN.", nameof(input));
             CheckStates(states, input.Shape[0], nameof(states));
             EnsureBuilt(input.Shape);
             return Checked(Forward(input, [.. states]), input.Shape[0]);
         }
 
-        /// <summary>Zeros for every state, [batchSize, size] each (Keras' <c>get_initial_state</c>).</summary>
+        /// <summary>Zeros for every state, [batchSize, size] each (a convolutional cell's [batchSize, spatial..., filters]; Keras' <c>get_initial_state</c>).</summary>
         public Tensor[] GetInitialState(int batchSize, DType? dtype = null) =>
-            StateSize.Select(size => NF.Zeros([batchSize, size], dtype ?? ComputeDType)).ToArray();
+            StateSize.Select((_, i) => NF.Zeros(StateShape(batchSize, i), dtype ?? ComputeDType)).ToArray();
+
+        /// <summary>The rank of one step's input, batch included: 2 ([batch, features]); a convolutional cell's rank + 2.</summary>
+        internal virtual int StepRank => 2;
+
+        /// <summary>How one step's input is laid out, for errors.</summary>
+        internal virtual string StepLayout => "[batch, features]";
+
+        /// <summary>
+        /// The shape of state <paramref name="index"/> for <paramref name="batch"/> samples:
+        /// [batch, size]; a convolutional cell's states are feature maps, whose spatial size its build fixed.
+        /// </summary>
+        internal virtual Shape StateShape(int batch, int index) => new(batch, StateSize[index]);
+
+        /// <summary>State <paramref name="index"/>'s shape in words, for errors: "[batch, size] = (2, 3)" (<paramref name="width"/> names the size).</summary>
+        internal string DescribeState(int batch, int index, string width) => StepRank == 2
+            ? $"[batch, {width}] = ({batch}, {StateSize[index]})"
+            : $"[batch, spatial..., filters] = {StateShape(batch, index)}";
+
+        /// <summary>The shape of one step's output for <paramref name="batch"/> samples: [batch, <see cref="OutputSize"/>], or a convolutional cell's feature map.</summary>
+        internal virtual Shape StepOutputShape(int batch) => new(batch, OutputSize);
 
         /// <summary>
         /// The step: the output and the new states (as many as <see cref="StateSize"/>, each [batch, size]).
@@ -83,8 +103,8 @@ public static partial class Layers
             for (int i = 0; i < states.Count; i++)
             {
                 var s = states[i] ?? throw new ArgumentNullException(paramName, $"{Name}: state {i} is null.");
-                if (s.Shape != new Shape(batch, StateSize[i]))
-                    throw new ArgumentException($"{Name}: state {i} must be [batch, size] = ({batch}, {StateSize[i]}), got shape {s.Shape}.", paramName);
+                if (s.Shape != StateShape(batch, i))
+                    throw new ArgumentException($"{Name}: state {i} must be {DescribeState(batch, i, "size")}, got shape {s.Shape}.", paramName);
             }
         }
 
@@ -93,17 +113,17 @@ public static partial class Layers
         {
             if (step.Output is null || step.States is null)
                 throw new InvalidOperationException($"{Name}: {GetType().Name}.Forward returned a null output or states.");
-            if (step.Output.Shape != new Shape(batch, OutputSize))
-                throw new InvalidOperationException($"{Name}: {GetType().Name}.Forward returned an output of shape {step.Output.Shape}, but OutputSize says ({batch}, {OutputSize}).");
-            if (step.States.Length != StateSize.Count || step.States.Where((s, i) => s is null || s.Shape != new Shape(batch, StateSize[i])).Any())
+            if (step.Output.Shape != StepOutputShape(batch))
+                throw new InvalidOperationException($"{Name}: {GetType().Name}.Forward returned an output of shape {step.Output.Shape}, but OutputSize says {StepOutputShape(batch)}.");
+            if (step.States.Length != StateSize.Count || step.States.Where((s, i) => s is null || s.Shape != StateShape(batch, i)).Any())
                 throw new InvalidOperationException(
                     $"{Name}: {GetType().Name}.Forward returned states of shapes [{string.Join(", ", step.States.Select(s => s?.Shape.ToString() ?? "null"))}], " +
-                    $"but StateSize says [{string.Join(", ", StateSize.Select(n => $"({batch}, {n})"))}].");
+                    $"but StateSize says [{string.Join(", ", StateSize.Select((_, i) => StateShape(batch, i).ToString()))}].");
             return step;
         }
 
         /// <summary>
-        /// The [batch, width] blocks of a [steps, batch, width] tensor, as views. Split in halves,
+        /// The [batch, ...] blocks of a [steps, batch, ...] tensor, as views. Split in halves,
         /// recursively: a slice's gradient is zeros of its parent's shape with the slice's part
         /// written in, so T slices of the whole would cost T full-size tensors in the backward
         /// pass; halving costs two per level, log2(T) levels.
@@ -119,7 +139,7 @@ public static partial class Layers
                 int n = part.Shape[0];
                 if (n == 1)
                 {
-                    pieces[first] = NF.Reshape(part, [part.Shape[1], part.Shape[2]]);
+                    pieces[first] = NF.Reshape(part, part.Shape.ToArray()[1..]);
                     return;
                 }
                 var halves = NF.Split(part, [n / 2, n - n / 2], 0);

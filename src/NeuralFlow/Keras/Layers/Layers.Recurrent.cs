@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace NeuralFlow.Keras;
 
 public static partial class Layers
@@ -76,19 +74,6 @@ public static partial class Layers
         /// <summary>A new layer of this kind with this one's constructor arguments but <paramref name="name"/> and <paramref name="goBackwards"/>.</summary>
         private protected abstract Recurrent CloneArguments(string name, bool goBackwards);
 
-        // Keras' LSTM / GRU / SimpleRNN configs hold the cell's arguments at the top level.
-        private protected override void AddCellConfig(JsonObject c)
-        {
-            foreach (var (key, value) in Cell.GetConfig())
-                if (key is not ("name" or "trainable" or "dtype")) c[key] = value?.DeepClone();
-        }
-
-        /// <inheritdoc/>
-        protected override void Build(Shape inputShape)
-        {
-            // The cell is the layer's own: its weights take the layer's type (Keras' dtype argument).
-            if (!Cell.Built) Cell.VariableDType = VariableDType;
-            base.Build(inputShape);
-        }
+        private protected override bool CellIsOwn => true;
     }
 }

@@ -36,7 +36,7 @@ public static partial class Layers
             (KernelRegularizer, RecurrentRegularizer, BiasRegularizer) = (kernelRegularizer, recurrentRegularizer, biasRegularizer);
         }
 
-        private static double Rate(string kind, string name, double rate) => rate is >= 0 and < 1 ? rate
+        internal static double Rate(string kind, string name, double rate) => rate is >= 0 and < 1 ? rate
             : throw new ArgumentOutOfRangeException(name, rate, $"{kind}: {name} must be in [0, 1) (the fraction of units dropped while training).");
 
         /// <summary>The width of the output and of each state.</summary>
@@ -200,8 +200,9 @@ public static partial class Layers
                     RecurrentDropout > 0 ? DropoutMask([batch, Units], RecurrentDropout, dtype) : null);
         }
 
-        // Keras' dropout mask of an RNN: drawn once per sequence and used at every step, kept units scaled by 1 / (1 - rate).
-        private static Tensor DropoutMask(Shape shape, double rate, DType dtype) =>
-            NF.Cast(NF.GreaterEqual(NF.Random.Uniform(shape), rate), dtype) / (1 - rate);
+        // Keras' dropout mask of an RNN: drawn once per sequence and used at every step, kept units scaled by 1 / (1 - rate)
+        // (from a seeded cell's own stream, or NF.Random's).
+        internal static Tensor DropoutMask(Shape shape, double rate, DType dtype, RandomStream? stream = null) =>
+            NF.Cast(NF.GreaterEqual(NF.Random.Uniform(shape, 0, 1, DType.Float32, stream), rate), dtype) / (1 - rate);
     }
 }

@@ -37,6 +37,23 @@ public static partial class Layers
 
         internal override DType ComputeDType => _cells[0].ComputeDType;
 
+        // The first cell reads the input; the states are each cell's, in order (convolutional cells' feature maps too).
+        internal override int StepRank => _cells[0].StepRank;
+
+        internal override string StepLayout => _cells[0].StepLayout;
+
+        internal override Shape StepOutputShape(int batch) => _cells[^1].StepOutputShape(batch);
+
+        internal override Shape StateShape(int batch, int index)
+        {
+            foreach (var cell in _cells)
+            {
+                if (index < cell.StateSize.Count) return cell.StateShape(batch, index);
+                index -= cell.StateSize.Count;
+            }
+            throw new ArgumentOutOfRangeException(nameof(index), $"{Name}: the stack has {StateSize.Count} states.");
+        }
+
         /// <inheritdoc/>
         public override JsonObject GetConfig()
         {
@@ -48,11 +65,12 @@ public static partial class Layers
         /// <inheritdoc/>
         protected override void Build(Shape inputShape)
         {
-            int batch = inputShape[0], width = inputShape[-1];
+            // Each cell reads the one before's output: [batch, its output size], or a convolutional cell's feature map.
+            var step = inputShape;
             foreach (var cell in _cells)
             {
-                cell.EnsureBuilt(new Shape(batch, width));
-                width = cell.OutputSize;
+                cell.EnsureBuilt(step);
+                step = cell.StepOutputShape(inputShape[0]);
             }
         }
 

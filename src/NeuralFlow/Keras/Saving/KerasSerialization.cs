@@ -170,6 +170,33 @@ public static class KerasSerialization
         Register("RNN", c => new Layers.RNN(Cell(c["cell"] ?? throw new FormatException("'cell' is missing"), "RNN's cell"),
             Bool(c, "return_sequences", false), Bool(c, "return_state", false), Bool(c, "go_backwards", false), Bool(c, "stateful", false),
             Bool(c, "zero_output_for_mask", false), NameOf(c)));
+        // The convolutional LSTMs: Keras' flat configs (the cell's arguments beside the RNN's); kernel_size's length is the rank.
+        Register("ConvLSTM1D", c => RecurrentLayer(c, new Layers.ConvLSTM1D(
+            Int(c, "filters"), One(c, "kernel_size"), One(c, "strides", 1), String(c, "padding", "valid"), DataFormat(c), One(c, "dilation_rate", 1),
+            Activation(c, "activation"), Activation(c, "recurrent_activation"), Bool(c, "use_bias", true),
+            Initializer(c, "kernel_initializer"), Initializer(c, "recurrent_initializer"), Initializer(c, "bias_initializer"), Bool(c, "unit_forget_bias", true),
+            dropout: Double(c, "dropout", 0), recurrentDropout: Double(c, "recurrent_dropout", 0), seed: Seed(c),
+            returnSequences: Bool(c, "return_sequences", false), returnState: Bool(c, "return_state", false), goBackwards: Bool(c, "go_backwards", false),
+            stateful: Bool(c, "stateful", false), name: NameOf(NoConstraints(c)))));
+        Register("ConvLSTM2D", c => RecurrentLayer(c, new Layers.ConvLSTM2D(
+            Int(c, "filters"), Ints(c, "kernel_size"), Ints(c, "strides"), String(c, "padding", "valid"), DataFormat(c), Ints(c, "dilation_rate"),
+            Activation(c, "activation"), Activation(c, "recurrent_activation"), Bool(c, "use_bias", true),
+            Initializer(c, "kernel_initializer"), Initializer(c, "recurrent_initializer"), Initializer(c, "bias_initializer"), Bool(c, "unit_forget_bias", true),
+            dropout: Double(c, "dropout", 0), recurrentDropout: Double(c, "recurrent_dropout", 0), seed: Seed(c),
+            returnSequences: Bool(c, "return_sequences", false), returnState: Bool(c, "return_state", false), goBackwards: Bool(c, "go_backwards", false),
+            stateful: Bool(c, "stateful", false), name: NameOf(NoConstraints(c)))));
+        Register("ConvLSTM3D", c => RecurrentLayer(c, new Layers.ConvLSTM3D(
+            Int(c, "filters"), Ints(c, "kernel_size"), Ints(c, "strides"), String(c, "padding", "valid"), DataFormat(c), Ints(c, "dilation_rate"),
+            Activation(c, "activation"), Activation(c, "recurrent_activation"), Bool(c, "use_bias", true),
+            Initializer(c, "kernel_initializer"), Initializer(c, "recurrent_initializer"), Initializer(c, "bias_initializer"), Bool(c, "unit_forget_bias", true),
+            dropout: Double(c, "dropout", 0), recurrentDropout: Double(c, "recurrent_dropout", 0), seed: Seed(c),
+            returnSequences: Bool(c, "return_sequences", false), returnState: Bool(c, "return_state", false), goBackwards: Bool(c, "go_backwards", false),
+            stateful: Bool(c, "stateful", false), name: NameOf(NoConstraints(c)))));
+        Register("ConvLSTMCell", c => new Layers.ConvLSTMCell(
+            Ints(c, "kernel_size").Length, Int(c, "filters"), Ints(c, "kernel_size"), Ints(c, "strides"), String(c, "padding", "valid"), DataFormat(c),
+            Ints(c, "dilation_rate"), Activation(c, "activation"), Activation(c, "recurrent_activation"), Bool(c, "use_bias", true),
+            Initializer(c, "kernel_initializer"), Initializer(c, "recurrent_initializer"), Initializer(c, "bias_initializer"), Bool(c, "unit_forget_bias", true),
+            dropout: Double(c, "dropout", 0), recurrentDropout: Double(c, "recurrent_dropout", 0), seed: Seed(c), name: NameOf(NoConstraints(c))));
         Register("Bidirectional", c => new Layers.Bidirectional(
             Recurrent(c, "layer") ?? throw new FormatException("'layer' is missing"), c.ContainsKey("merge_mode") ? c["merge_mode"]?.GetValue<string>() : "concat", Recurrent(c, "backward_layer"), NameOf(c)));
         Register("MultiHeadAttention", c => new Layers.MultiHeadAttention(
@@ -358,7 +385,7 @@ public static class KerasSerialization
 
     // Keras' RNN config keeps zero_output_for_mask (what a masked step outputs); absent in older files: false.
     // The weight regularizers are the cell's, which holds the weights (the activity one stays the layer's).
-    private static T RecurrentLayer<T>(JsonObject c, T layer) where T : Layers.Recurrent
+    private static T RecurrentLayer<T>(JsonObject c, T layer) where T : Layers.RNN
     {
         layer.ZeroOutputForMask = Bool(c, "zero_output_for_mask", false);
         var weights = (JsonObject)c.DeepClone();
@@ -367,12 +394,21 @@ public static class KerasSerialization
         return layer;
     }
 
+    // NeuralFlow has no weight constraints: a file that sets one (Keras' ConvLSTM configs name three) is refused, not loaded without it.
+    private static JsonObject NoConstraints(JsonObject c)
+    {
+        foreach (var key in new[] { "kernel_constraint", "recurrent_constraint", "bias_constraint" })
+            if (c[key] is not null)
+                throw new NotSupportedException($"'{key}' is set ({c[key]!.ToJsonString()}), but NeuralFlow offers no weight constraints");
+        return c;
+    }
+
     private static Layers.RNNCell Cell(JsonNode? entry, string what) =>
         Deserialize(entry, what) as Layers.RNNCell ?? throw new FormatException($"{what} is not a cell (an RNNCell)");
 
     // A wrapped recurrent layer's entry (Bidirectional's layer and backward_layer), or null when absent.
     private static Layers.RNN? Recurrent(JsonObject c, string key) => c[key] is null ? null
-        : Deserialize(c[key], $"Bidirectional's {key}") as Layers.RNN ?? throw new FormatException($"'{key}' is not a recurrent layer (SimpleRNN, LSTM, GRU or RNN)");
+        : Deserialize(c[key], $"Bidirectional's {key}") as Layers.RNN ?? throw new FormatException($"'{key}' is not a recurrent layer (SimpleRNN, LSTM, GRU, ConvLSTM or RNN)");
     // The image layers read NHWC only and crop rather than pad: a Keras file that asks otherwise is refused, not misread.
     private static void RegisterImage<TLayer>(string className, Func<JsonObject, TLayer> fromConfig) where TLayer : Layer =>
         Register(className, c =>
