@@ -1,3 +1,4 @@
+using NeuralFlow.Data;
 using NeuralFlow.Keras;
 using static NeuralFlow.Tests.ImageOps.ImageOpsData;
 using static NeuralFlow.Tests.Reference;
@@ -152,6 +153,31 @@ public abstract class MixingLayerTests(string backend) : BackendTest(backend)
         AssertClose(D(scaled / 255f), D(pipeline.Call(scaled, training: false)), 1e-6, 1e-6, "inference");
         Assert.Equal(3, pipeline.Layers.Count);
         Assert.Equal(3, pipeline.SubLayers.Count);
+    }
+
+    [SkippableFact]
+    public void Mixing_fits_a_labelled_dataset_pipeline_and_empty_batches()
+    {
+        RequireBackend();
+        const int n = 12;
+        var (images, _) = Indexed(n, 4, 3);
+        var mix = new Layers.Pipeline([new Layers.RandAugment((0, 20), seed: 1), new Layers.MixUp(seed: 2), new Layers.CutMix(seed: 3)]);
+        var batches = Dataset.FromTensorSlices(images, NF.Range(n)).Batch(5).Map((x, y) => mix.CallWithLabels(x, NF.OneHot(y, n), training: true)).ToList();
+        Assert.Equal([5, 5, 2], batches.Select(b => b.Images.Shape[0]));
+        foreach (var (x, y) in batches)
+        {
+            Assert.Equal([x.Shape[0], 4, 4, 3], x.Shape.ToArray());
+            var rows = D(y);
+            for (int i = 0; i < x.Shape[0]; i++) Assert.Equal(1.0, rows.Skip(i * n).Take(n).Sum(), 5);
+            Assert.All(D(x), v => Assert.InRange(v, 0, 20));
+        }
+        // An empty batch and its labels stay empty.
+        foreach (var layer in new Layers.RandomImageLayer[] { new Layers.MixUp(seed: 1), new Layers.CutMix(seed: 1) })
+        {
+            var (x, y) = layer.CallWithLabels(NF.Zeros([0, 4, 4, 3]), NF.Zeros([0, 5]), training: true);
+            Assert.Equal([0, 4, 4, 3], x.Shape.ToArray());
+            Assert.Equal([0, 5], y.Shape.ToArray());
+        }
     }
 
     [SkippableFact]

@@ -53,6 +53,8 @@ public abstract class RandomLayerTests(string backend) : BackendFileTest(backend
             var one = NF.Squeeze(NF.Slice(x, [1, 0, 0, 0], [1, -1, -1, -1]), 0);
             Assert.Equal(one.Shape, make(11).Call(one, training: true).Shape);
             Assert.All(D(make(11).Call(one, training: true)), v => Assert.False(double.IsNaN(v), $"{what}: NaN"));
+            // An empty batch stays empty.
+            Assert.Equal([0, 6, 7, 3], make(11).Call(NF.Zeros([0, 6, 7, 3]), training: true).Shape.ToArray());
         }
     }
 

@@ -104,6 +104,7 @@ public static partial class Layers
         internal static Tensor Displace(Tensor images, Tensor dy, Tensor dx, string interpolation, string fillMode, double fillValue)
         {
             int n = images.Shape[0], h = images.Shape[1], w = images.Shape[2], c = images.Shape[3];
+            if (images.Shape.Count == 0) return images; // nothing to read (MapCoordinates refuses an empty input)
             var planes = NF.Reshape(NF.Transpose(images, [0, 3, 1, 2]), [n * c, h, w]);
             Tensor plane, row, column;
             using (NF.UseBackend(images.Backend))
