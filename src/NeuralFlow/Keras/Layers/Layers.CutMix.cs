@@ -15,7 +15,7 @@ public static partial class Layers
     /// area, which differs by the pixels the rounding moves). One image [H, W, C] comes back unchanged, as
     /// in Keras. The identity at inference.
     /// </summary>
-    public sealed class CutMix : RandomImageLayer
+    public sealed class CutMix : MixingLayer
     {
         /// <summary>Concentrations drawn from [0, factor] (factor in [0, 1], Keras' default 1).</summary>
         public CutMix(double factor = 1.0, int? seed = null, string? name = null)
@@ -38,16 +38,7 @@ public static partial class Layers
         }
 
         /// <inheritdoc/>
-        private protected override Tensor Augment(Tensor images) => Mix(images, null).Images;
-
-        /// <inheritdoc/>
-        private protected override (Tensor Images, Tensor Labels) AugmentLabelled(Tensor images, Tensor labels)
-        {
-            var (x, y) = Mix(images, labels);
-            return (x, y!);
-        }
-
-        private (Tensor Images, Tensor? Labels) Mix(Tensor images, Tensor? labels)
+        private protected override (Tensor Images, Tensor? Labels) Mix(Tensor images, Tensor? labels)
         {
             int n = images.Shape[0], h = images.Shape[1], w = images.Shape[2];
             var concentration = Uniform(new Shape(), Factor.Lower, Factor.Upper) + 1e-6;
@@ -62,7 +53,7 @@ public static partial class Layers
             if (labels is null) return (mixed, null);
             // The fraction of its own pixels each image keeps.
             var kept = 1.0 - NF.ReduceMean(NF.Cast(box, DType.Float32), [1, 2, 3]);
-            return (mixed, MixUp.MixLabels(nameof(CutMix), labels, kept, permutation));
+            return (mixed, MixLabels(labels, kept, permutation));
         }
 
         // The pixels of a box side along an axis of the given length: start <= i < start + side, [N, H, 1, 1] or [N, 1, W, 1].
