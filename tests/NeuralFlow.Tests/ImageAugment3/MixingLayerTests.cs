@@ -57,6 +57,10 @@ public abstract class MixingLayerTests(string backend) : BackendTest(backend)
         Assert.Equal(pixels, D(again.Images));
         Assert.Equal(pixels, D(new Layers.MixUp(0.5, seed: 7).Call(images, training: true)));
         Assert.NotEqual(pixels, D(new Layers.MixUp(0.5, seed: 8).Call(images, training: true)));
+        // Gradients reach the images (and both partners of each blend) on the float64 path; CutMix's through its selection.
+        GradientTests.Check(t => new Layers.MixUp(0.5, seed: 3).Call(t[0], training: true), GradientTests.In([4, 2, 3, 2], 21, 0, 1));
+        GradientTests.Check(t => new Layers.CutMix(seed: 4).Call(t[0], training: true), GradientTests.In([4, 3, 3, 1], 22, 0, 1));
+        SecondOrderCheck.AssertMatchesFiniteDifferences(t => NF.Square(new Layers.MixUp(0.5, seed: 3).Call(t, training: true)), [3, 2, 2, 1]);
     }
 
     [SkippableFact]
