@@ -90,6 +90,17 @@ public abstract class LayerReplayParityTests(string backend) : BackendTest(backe
         ["RandomInvert"] = ("image", () => [new Layers.Conv2D(2, 1), new Layers.RandomInvert((0.3, 0.8), valueRange: (-3, 3), seed: 13), new Layers.Flatten()]),
         ["RandomPosterization"] = ("image", () => [new Layers.Conv2D(2, 1, activation: "sigmoid"), new Layers.RandomPosterization((2, 6), (0, 1), seed: 14), new Layers.Flatten()]),
         ["RandomShear"] = ("image", () => [new Layers.Conv2D(2, 1), new Layers.RandomShear((0.1, 0.3), (0, 0.2), fillMode: "constant", seed: 15), new Layers.Flatten()]),
+        // Keras 3's later augmentation layers: Beta and Dirichlet draws, per-image kernels, histograms, chosen operations.
+        ["MixUp"] = ("image", () => [new Layers.Conv2D(2, 1), new Layers.MixUp(0.4, seed: 16), new Layers.Flatten()]),
+        ["CutMix"] = ("image", () => [new Layers.Conv2D(2, 1), new Layers.CutMix(seed: 17), new Layers.Flatten()]),
+        ["RandomGaussianBlur"] = ("image", () => [new Layers.Conv2D(2, 1), new Layers.RandomGaussianBlur(0.8, 3, 1.0, valueRange: (-3, 3), seed: 18), new Layers.Flatten()]),
+        ["RandomPerspective"] = ("image", () => [new Layers.Conv2D(2, 1), new Layers.RandomPerspective(0.8, 0.5, seed: 19), new Layers.Flatten()]),
+        ["Equalization"] = ("image", () => [new Layers.Conv2D(2, 1, activation: "sigmoid"), new Layers.Equalization((0, 1)), new Layers.Flatten()]),
+        ["RandomColorDegeneration"] = ("image", () => [new Layers.Conv2D(3, 1), new Layers.RandomColorDegeneration(0.7, (-3, 3), seed: 20), new Layers.Flatten()]),
+        ["RandomElasticTransform"] = ("image", () => [new Layers.Conv2D(2, 1), new Layers.RandomElasticTransform(0.8, 1.0, valueRange: (-3, 3), seed: 21), new Layers.Flatten()]),
+        ["RandAugment"] = ("image", () => [new Layers.Conv2D(3, 1, activation: "sigmoid"), new Layers.RandAugment((0, 1), 2, 0.5, seed: 22), new Layers.Flatten()]),
+        ["AugMix"] = ("image", () => [new Layers.Conv2D(3, 1, activation: "sigmoid"), new Layers.AugMix((0, 1), 2, 2, 0.3, seed: 23), new Layers.Flatten()]),
+        ["Pipeline"] = ("image", () => [new Layers.Conv2D(2, 1), new Layers.Pipeline([new Layers.RandomFlip(seed: 24), new Layers.MixUp(seed: 25)]), new Layers.Flatten()]),
         // The recurrent layers: per-sequence dropout masks drawn in the step, both directions, both GRU forms.
         ["SimpleRNN"] = ("sequence", () => [new Layers.SimpleRNN(4, returnSequences: true, dropout: 0.2), new Layers.Flatten()]),
         ["LSTM"] = ("sequence", () => [new Layers.LSTM(4, recurrentDropout: 0.2)]),

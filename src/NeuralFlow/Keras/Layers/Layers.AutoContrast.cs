@@ -35,14 +35,19 @@ public static partial class Layers
         protected override Tensor Forward(Tensor x)
         {
             NF.Image.CheckImages($"{Name} (AutoContrast)", x);
-            var images = NF.Image.AsFloat(x);
+            return Apply(NF.Image.AsFloat(x), ValueRange);
+        }
+
+        /// <summary>Float images (rank 3 or 4) stretched to <paramref name="valueRange"/> (what RandAugment and AugMix compose).</summary>
+        internal static Tensor Apply(Tensor images, (double Low, double High) valueRange)
+        {
             int[] pixels = [images.Rank - 3, images.Rank - 2];
             var low = NF.ReduceMin(images, pixels, keepDims: true);
             var spread = NF.ReduceMax(images, pixels, keepDims: true) - low;
             // Keras' 0 / 0 gives NaN there and it puts the input back; the guard keeps NaN out of the gradient too.
             var flat = NF.Less(spread, 0.0) | NF.Equal(spread, NF.ZerosLike(spread));
-            var stretched = (images - low) / NF.Where(flat, NF.OnesLike(spread), spread) * (ValueRange.High - ValueRange.Low) + ValueRange.Low;
-            return NF.Where(flat, images, NF.Clip(stretched, ValueRange.Low, ValueRange.High));
+            var stretched = (images - low) / NF.Where(flat, NF.OnesLike(spread), spread) * (valueRange.High - valueRange.Low) + valueRange.Low;
+            return NF.Where(flat, images, NF.Clip(stretched, valueRange.Low, valueRange.High));
         }
     }
 }

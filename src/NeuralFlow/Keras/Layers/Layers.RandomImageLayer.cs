@@ -12,7 +12,7 @@ public static partial class Layers
     /// NF.Random, or with a seed from the layer's own generator (as Dropout's), so that a replayed
     /// NF.Function step draws new numbers each step, the same numbers as its eager twin.
     /// </summary>
-    public abstract class RandomImageLayer : Layer
+    public abstract partial class RandomImageLayer : Layer, ILabelledAugmentation
     {
         private readonly RandomStream? _stream;
 
@@ -51,6 +51,9 @@ public static partial class Layers
 
         /// <summary>The training output of a float batch [N, H, W, C].</summary>
         private protected abstract Tensor Augment(Tensor images);
+
+        /// <summary>The training output of a float batch [N, H, W, C] (what RandAugment and AugMix compose).</summary>
+        internal Tensor AugmentBatch(Tensor images) => Augment(images);
 
         /// <summary>Uniform numbers in [low, high) from the layer's generator, float32; low == high gives that constant without a draw.</summary>
         private protected Tensor Uniform(Shape shape, double low, double high, DType dtype = DType.Float32) =>

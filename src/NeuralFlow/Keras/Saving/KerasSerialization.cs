@@ -254,6 +254,25 @@ public static class KerasSerialization
                 JsonValue v => v.GetValue<double>(),
                 var other => throw new NotSupportedException($"RandomErasing '{c["name"]}' has a per-channel fill_value {other.ToJsonString()}; NeuralFlow's fills with one number or noise"),
             }, Pair(c, "value_range"), Seed(c), NameOf(c)));
+        // Keras 3's later augmentation layers; single factors read as (0, f) (RandomColorDegeneration as its docstring reads it).
+        RegisterImage("MixUp", c => new Layers.MixUp(Double(c, "alpha", 0.2), Seed(c), NameOf(c)));
+        RegisterImage("CutMix", c => new Layers.CutMix(c["factor"] is null ? (0, 1) : FromZero(c, "factor"), Seed(c), NameOf(c)));
+        RegisterImage("RandomGaussianBlur", c => new Layers.RandomGaussianBlur(c["factor"] is null ? (0, 1) : FromZero(c, "factor"),
+            c["kernel_size"] is JsonValue k ? (k.GetValue<int>(), k.GetValue<int>()) : Pair(c, "kernel_size") is var (kh, kw) ? ((int)kh, (int)kw) : (3, 3),
+            c["sigma"] is null ? (0, 1) : FromZero(c, "sigma"), Pair(c, "value_range"), Seed(c), NameOf(c)));
+        RegisterImage("RandomPerspective", c => new Layers.RandomPerspective(c["factor"] is null ? (0, 1) : FromZero(c, "factor"), Double(c, "scale", 1),
+            String(c, "interpolation", "bilinear"), Double(c, "fill_value", 0), Seed(c), NameOf(c)));
+        RegisterImage("Equalization", c => new Layers.Equalization(Pair(c, "value_range"), Int(c, "bins", 256), NameOf(c)));
+        RegisterImage("RandomColorDegeneration", c => new Layers.RandomColorDegeneration(FromZero(c, "factor"), Pair(c, "value_range"), Seed(c), NameOf(c)));
+        RegisterImage("RandomElasticTransform", c => new Layers.RandomElasticTransform(c["factor"] is null ? (0, 1) : FromZero(c, "factor"),
+            c["scale"] is null ? (0, 1) : FromZero(c, "scale"), String(c, "interpolation", "bilinear"), String(c, "fill_mode", "reflect"),
+            Double(c, "fill_value", 0), Pair(c, "value_range"), Seed(c), NameOf(c)));
+        RegisterImage("RandAugment", c => new Layers.RandAugment(Pair(c, "value_range"), Int(c, "num_ops", 2), c["factor"] is null ? (0, 0.5) : FromZero(c, "factor"),
+            String(c, "interpolation", "bilinear"), Seed(c), NameOf(c)));
+        RegisterImage("AugMix", c => new Layers.AugMix(Pair(c, "value_range"), Int(c, "num_chains", 3), Int(c, "chain_depth", 3),
+            c["factor"] is null ? (0, 0.3) : FromZero(c, "factor"), Double(c, "alpha", 1), Bool(c, "all_ops", true), String(c, "interpolation", "bilinear"), Seed(c), NameOf(c)));
+        Register("Pipeline", c => new Layers.Pipeline((c["layers"] as JsonArray ?? throw new FormatException("'layers' is missing"))
+            .Select((e, i) => Deserialize(e, $"Pipeline's layer {i}")), NameOf(c)));
         Register("TimeDistributed", c => new Layers.TimeDistributed(Deserialize(c["layer"] ?? throw new FormatException("'layer' is missing"), "TimeDistributed's layer"), NameOf(c)));
         Register("EinsumDense", c => new Layers.EinsumDense(
             String(c, "equation", ""), c["output_shape"] is JsonArray shape ? shape.Select(d => d?.GetValue<int>()).ToArray() : [Int(c, "output_shape")],
