@@ -198,26 +198,16 @@ public static partial class Layers
         private IReadOnlyList<KerasTensor> CallSymbolic(KerasTensor query, KerasTensor value, KerasTensor? key, KerasTensor? attentionMask,
                                                         KerasTensor? queryMask, KerasTensor? valueMask, KerasTensor? keyMask, bool useCausalMask, bool scores)
         {
-            ArgumentNullException.ThrowIfNull(query);
-            ArgumentNullException.ThrowIfNull(value);
-            var masks = new (string Keyword, KerasTensor? Tensor)[] { ("attention_mask", attentionMask), ("query_mask", queryMask), ("value_mask", valueMask), ("key_mask", keyMask) }
-                .Where(m => m.Tensor is not null).ToArray();
-            var options = new System.Text.Json.Nodes.JsonObject();
-            if (useCausalMask) options["use_causal_mask"] = true;
-            if (scores) options["return_attention_scores"] = true;
-            KerasTensor[] positional = key is null ? [query, value] : [query, value, key];
-            return CallSymbolic([.. positional, .. masks.Select(m => m.Tensor!)], new CallArgs(listCall: true, masks.Select(m => m.Keyword).ToArray(), options));
+            var (inputs, args) = AttentionArgs.Symbolic(query, value, key, attentionMask, queryMask, valueMask, keyMask, useCausalMask, scores);
+            return CallSymbolic(inputs, args);
         }
 
         internal override IReadOnlyList<Tensor> CallNode(Tensor[] inputs, CallArgs args)
         {
             if (args.Plain) return base.CallNode(inputs, args);
-            var p = args.Positional(inputs);
-            if (p.Length is < 2 or > 3)
-                throw new ArgumentException($"{Name} (MultiHeadAttention) takes [query, value] or [query, value, key], but {p.Length} tensor(s) were given.", nameof(inputs));
-            var (output, scores) = CallWithScores(p[0], p[1], p.Length == 3 ? p[2] : null, args.Single(inputs, "attention_mask"), args.Single(inputs, "query_mask"),
-                                                  args.Single(inputs, "value_mask"), args.Single(inputs, "key_mask"), args.Flag("use_causal_mask"));
-            return args.Flag("return_attention_scores") ? [output, scores] : [output];
+            var c = AttentionArgs.Parse(Name, nameof(MultiHeadAttention), inputs, args);
+            var (output, scores) = CallWithScores(c.Query, c.Value, c.Key, c.AttentionMask, c.QueryMask, c.ValueMask, c.KeyMask, c.UseCausalMask);
+            return c.ReturnScores ? [output, scores] : [output];
         }
 
         /// <summary>
@@ -257,21 +247,20 @@ public static partial class Layers
             AttentionArgs.CheckInputs(Name, nameof(MultiHeadAttention), query, value, key);
             if (!Built) (_valueShape, _keyShape) = (value.Shape, key.Shape);
             EnsureBuilt(query.Shape);
-            CheckFeatures(query, QueryKernel!, "query");
-            CheckFeatures(value, ValueKernel!, "value");
-            CheckFeatures(key, KeyKernel!, "key");
+            AttentionArgs.CheckFeatures(Name, query, QueryKernel!, "query");
+            AttentionArgs.CheckFeatures(Name, value, ValueKernel!, "value");
+            AttentionArgs.CheckFeatures(Name, key, KeyKernel!, "key");
             var mask = AttentionArgs.Combine(Name, query.Shape[0], query.Shape[1], value.Shape[1], queryMask, valueMask, keyMask,
                                               attentionMask, useCausalMask, NumHeads);
             while (mask is not null && mask.Rank < 4) mask = NF.ExpandDims(mask, -3);   // Keras' mask_expansion_axis: over the heads
 
-            var dtype = QueryKernel!.DType;
-            var q = Project(Cast(query, dtype), QueryKernel, QueryBias) * (1 / Math.Sqrt(KeyDim));   // [B, Tq, N, H]
-            var k = Project(Cast(key, dtype), KeyKernel!, KeyBias);
-            var v = Project(Cast(value, dtype), ValueKernel!, ValueBias);
-            var scores = NF.Einsum("aecd,abcd->acbe", k, q);                                             // [B, N, Tq, Tv]
-            var probabilities = NF.Softmax(mask is null ? scores : NF.Where(mask, scores, AttentionArgs.LargeNegative));
+            var q = AttentionArgs.Project(query, QueryKernel!, QueryBias);                                // [B, Tq, N, H]
+            var k = AttentionArgs.Project(key, KeyKernel!, KeyBias);
+            var v = AttentionArgs.Project(value, ValueKernel!, ValueBias);
+            // NF.DotProductAttention's two halves, with Keras' dropout on the probabilities between them.
+            var probabilities = NF.AttentionProbabilities(Name, q, k, bias: null, mask, 1 / Math.Sqrt(KeyDim), isCausal: false); // [B, N, Tq, Tv]
             var weights = _dropout is null ? probabilities : _dropout.Call(probabilities);
-            var heads = NF.Einsum("acbe,aecd->abcd", weights, v);                                        // [B, Tq, N, Hv]
+            var heads = NF.AttendValues(weights, v);                                                      // [B, Tq, N, Hv]
             var y = NF.Einsum("abcd,cde->abe", heads, OutputKernel!);
             if (OutputBias is not null) y = y + OutputBias;
             OutputShape = y.Shape;
@@ -279,20 +268,6 @@ public static partial class Layers
             // Keras sets the query's mask on the output (a padded query stays padded); the scores carry none.
             if (queryMask is not null) SetMask(y, AttentionArgs.AsBool(queryMask));
             return (y, probabilities);
-        }
-
-        private static Tensor Cast(Tensor x, DType dtype) => x.DType == dtype ? x : NF.Cast(x, dtype);
-
-        private static Tensor Project(Tensor x, Variable kernel, Variable? bias)
-        {
-            var y = NF.Einsum("abc,cde->abde", x, kernel);
-            return bias is null ? y : y + bias;
-        }
-
-        private void CheckFeatures(Tensor x, Variable kernel, string what)
-        {
-            if (x.Shape[-1] != kernel.Shape[0])
-                throw new ArgumentException($"{Name}: was built for a {what} of {kernel.Shape[0]} features, but the {what} has shape {x.Shape}.", what);
         }
     }
 }

@@ -177,6 +177,11 @@ public static class KerasSerialization
             c["output_shape"] is null ? null : One(c, "output_shape"), c["attention_axes"] is null ? null : Ints(c, "attention_axes"),
             Initializer(c, "kernel_initializer"), Initializer(c, "bias_initializer"), seed: c["seed"]?.GetValue<int>(), name: NameOf(c))
             .WithBuildShapes(c["value_shape"] is null ? null : Ints(c, "value_shape"), c["key_shape"] is null ? null : Ints(c, "key_shape")));
+        Register("GroupedQueryAttention", c => new Layers.GroupedQueryAttention(
+            Int(c, "head_dim"), Int(c, "num_query_heads"), Int(c, "num_key_value_heads"), Double(c, "dropout", 0), Bool(c, "use_bias", true),
+            c["sliding_window"]?.GetValue<int>(), Initializer(c, "kernel_initializer"), Initializer(c, "bias_initializer"),
+            useGate: Bool(c, "use_gate", false), seed: c["seed"]?.GetValue<int>(), name: NameOf(c))
+            .WithBuildShapes(c["value_shape"] is null ? null : Ints(c, "value_shape"), c["key_shape"] is null ? null : Ints(c, "key_shape")));
         Register("Attention", c => new Layers.Attention(Bool(c, "use_scale", false), String(c, "score_mode", "dot"), Double(c, "dropout", 0), c["seed"]?.GetValue<int>(), NameOf(c)));
         Register("AdditiveAttention", c => new Layers.AdditiveAttention(Bool(c, "use_scale", true), Double(c, "dropout", 0), c["seed"]?.GetValue<int>(), NameOf(c)));
         Register("UnitNormalization", c => new Layers.UnitNormalization(c["axis"] is null ? [-1] : Ints(c, "axis"), NameOf(c)));
