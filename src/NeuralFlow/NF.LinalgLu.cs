@@ -107,10 +107,9 @@ public static partial class NF
     public static Tensor Logdet(Tensor input)
     {
         var (sign, logAbsDet) = Slogdet(input);
-        using (sign)
+        // Not disposed: the select's tape node keeps its condition for the gradient.
         using (UseBackend(input.Backend))
-        using (var negative = Less(sign, 0))
-            return Where(negative, double.NaN, logAbsDet);
+            return Where(Less(sign, 0), double.NaN, logAbsDet);
     }
 
     // A X = B for matrices B ([..., n, k], batch axes broadcast), recorded as one op.
