@@ -98,6 +98,20 @@ public static partial class NF
     private static readonly GradientRule SlogdetGradient = static (g, node) =>
         [ExpandDims(ExpandDims(g, -1), -1) * MatrixT(MatrixInverse(node.X))];
 
+    /// <summary>
+    /// The log of the determinant of every matrix of <paramref name="input"/> [..., n, n]
+    /// (<c>torch.logdet</c>): <see cref="Slogdet"/>'s log|det| where det &gt; 0, -inf where det = 0
+    /// and NaN where det &lt; 0 (no real log). Its gradient is A^-T where det &gt; 0.
+    /// </summary>
+    /// <exception cref="ArgumentException">Not float matrices, not square or rank below 2.</exception>
+    public static Tensor Logdet(Tensor input)
+    {
+        var (sign, logAbsDet) = Slogdet(input);
+        // Not disposed: the select's tape node keeps its condition for the gradient.
+        using (UseBackend(input.Backend))
+            return Where(Less(sign, 0), double.NaN, logAbsDet);
+    }
+
     // A X = B for matrices B ([..., n, k], batch axes broadcast), recorded as one op.
     private static Tensor SolveMatrices(string op, Tensor a, Tensor b)
     {

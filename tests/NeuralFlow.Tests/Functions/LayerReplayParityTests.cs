@@ -179,6 +179,7 @@ public abstract class LayerReplayParityTests(string backend) : BackendTest(backe
     private static readonly Dictionary<string, Func<Layer>> Pairs = new()
     {
         ["MultiHeadAttention"] = () => new Layers.MultiHeadAttention(2, 3, valueDim: 2, dropout: 0.3, seed: 4),
+        ["GroupedQueryAttention"] = () => new Layers.GroupedQueryAttention(2, 4, 2, dropout: 0.3, slidingWindow: 3, useGate: true, seed: 4),
         ["Attention"] = () => new Layers.Attention(useScale: true, scoreMode: "concat", dropout: 0.2),
         ["AdditiveAttention"] = () => new Layers.AdditiveAttention(dropout: 0.2, seed: 2),
     };

@@ -70,4 +70,55 @@ internal static class AttentionArgs
         return fits ? mask : throw new ArgumentException(
             $"{layer}: {what} has shape {mask.Shape}, but the inputs need ({string.Join(", ", expected)}){(allowLower ? " or a shape that broadcasts to it" : "")}.", what);
     }
+
+    /// <summary>
+    /// <paramref name="x"/> (batch, steps, features) projected to (batch, steps, heads, dim) by
+    /// <paramref name="kernel"/> (features, heads, dim) and <paramref name="bias"/> (heads, dim):
+    /// Keras' EinsumDense "abc,cde->abde" of the attention layers' query, key and value.
+    /// </summary>
+    public static Tensor Project(Tensor x, Variable kernel, Variable? bias)
+    {
+        var y = NF.Einsum("abc,cde->abde", x.DType == kernel.DType ? x : NF.Cast(x, kernel.DType), kernel);
+        return bias is null ? y : y + bias;
+    }
+
+    /// <summary>Throws naming the layer unless <paramref name="x"/> has the features <paramref name="kernel"/> was built for.</summary>
+    public static void CheckFeatures(string layer, Tensor x, Variable kernel, string what)
+    {
+        if (x.Shape[-1] != kernel.Shape[0])
+            throw new ArgumentException($"{layer}: was built for a {what} of {kernel.Shape[0]} features, but the {what} has shape {x.Shape}.", what);
+    }
+
+    /// <summary>
+    /// The node inputs and call arguments of a symbolic call with Keras' keywords: [query, value(, key)]
+    /// then the masks given, named attention_mask, query_mask, value_mask, key_mask; the flags
+    /// use_causal_mask and return_attention_scores.
+    /// </summary>
+    public static (KerasTensor[] Inputs, CallArgs Args) Symbolic(KerasTensor query, KerasTensor value, KerasTensor? key, KerasTensor? attentionMask,
+                                                                 KerasTensor? queryMask, KerasTensor? valueMask, KerasTensor? keyMask, bool useCausalMask, bool scores)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(value);
+        var masks = new (string Keyword, KerasTensor? Tensor)[] { ("attention_mask", attentionMask), ("query_mask", queryMask), ("value_mask", valueMask), ("key_mask", keyMask) }
+            .Where(m => m.Tensor is not null).ToArray();
+        var options = new System.Text.Json.Nodes.JsonObject();
+        if (useCausalMask) options["use_causal_mask"] = true;
+        if (scores) options["return_attention_scores"] = true;
+        KerasTensor[] positional = key is null ? [query, value] : [query, value, key];
+        return ([.. positional, .. masks.Select(m => m.Tensor!)], new CallArgs(listCall: true, masks.Select(m => m.Keyword).ToArray(), options));
+    }
+
+    /// <summary>A functional node's call of an attention layer, parsed back (see <see cref="Symbolic"/>).</summary>
+    public readonly record struct NodeCall(Tensor Query, Tensor Value, Tensor? Key, Tensor? AttentionMask, Tensor? QueryMask, Tensor? ValueMask,
+                                           Tensor? KeyMask, bool UseCausalMask, bool ReturnScores);
+
+    /// <summary>Parses a node's concrete <paramref name="inputs"/> by <paramref name="args"/>; throws naming the layer unless there are 2 or 3 positional tensors.</summary>
+    public static NodeCall Parse(string layer, string kind, Tensor[] inputs, CallArgs args)
+    {
+        var p = args.Positional(inputs);
+        if (p.Length is < 2 or > 3)
+            throw new ArgumentException($"{layer} ({kind}) takes [query, value] or [query, value, key], but {p.Length} tensor(s) were given.", nameof(inputs));
+        return new(p[0], p[1], p.Length == 3 ? p[2] : null, args.Single(inputs, "attention_mask"), args.Single(inputs, "query_mask"),
+                   args.Single(inputs, "value_mask"), args.Single(inputs, "key_mask"), args.Flag("use_causal_mask"), args.Flag("return_attention_scores"));
+    }
 }

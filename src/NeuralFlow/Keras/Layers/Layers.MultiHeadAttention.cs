@@ -15,20 +15,17 @@ public static partial class Layers
     /// (Keras' default attention_axes). Masked keys get a score of -1e9 before the softmax, as
     /// Keras' masked softmax does. Call it on [query, value] or [query, value, key] (a functional
     /// model), on one tensor for self-attention (Sequential), or with
-    /// <see cref="Call(Tensor, Tensor, Tensor?, Tensor?, Tensor?, Tensor?, Tensor?, bool, bool?)"/>
+    /// <see cref="ProjectedAttention.Call(Tensor, Tensor, Tensor?, Tensor?, Tensor?, Tensor?, Tensor?, bool, bool?)"/>
     /// for masks and the causal mask.
     /// </summary>
-    public sealed class MultiHeadAttention : Layer
+    public sealed class MultiHeadAttention : ProjectedAttention
     {
-        private readonly Dropout? _dropout;   // Keras' _dropout_layer, on the attention probabilities
-        private Shape? _valueShape, _keyShape; // the shapes Build creates weights for (it is handed the query's alone)
-
         /// <summary>An attention of <paramref name="numHeads"/> heads of <paramref name="keyDim"/> query/key features (and <paramref name="valueDim"/> value features, default keyDim).</summary>
         public MultiHeadAttention(int numHeads, int keyDim, int? valueDim = null, double dropout = 0, bool useBias = true, int? outputShape = null,
                                   int[]? attentionAxes = null, Initializer? kernelInitializer = null, Initializer? biasInitializer = null,
                                   Regularizers.Regularizer? kernelRegularizer = null, Regularizers.Regularizer? biasRegularizer = null,
                                   Regularizers.Regularizer? activityRegularizer = null, int? seed = null, string? name = null)
-            : base(name, activityRegularizer)
+            : base(nameof(MultiHeadAttention), dropout, useBias, kernelInitializer, biasInitializer, kernelRegularizer, biasRegularizer, activityRegularizer, seed, name)
         {
             NumHeads = numHeads > 0 ? numHeads : throw new ArgumentOutOfRangeException(nameof(numHeads), numHeads, "MultiHeadAttention: numHeads must be positive.");
             KeyDim = keyDim > 0 ? keyDim : throw new ArgumentOutOfRangeException(nameof(keyDim), keyDim, "MultiHeadAttention: keyDim must be positive.");
@@ -40,17 +37,7 @@ public static partial class Layers
             if (attentionAxes is not null && !(attentionAxes.Length == 1 && attentionAxes[0] is 1 or -2))
                 throw new NotSupportedException(
                     $"MultiHeadAttention: attentionAxes [{string.Join(", ", attentionAxes)}] is not supported; attention runs over axis 1 of (batch, steps, features) inputs (null or [1]).");
-            Dropout = dropout is >= 0 and < 1 ? dropout : throw new ArgumentOutOfRangeException(nameof(dropout), dropout, "MultiHeadAttention: dropout must be in [0, 1).");
-            UseBias = useBias;
-            KernelInitializer = kernelInitializer ?? Initializer.GlorotUniform;
-            BiasInitializer = biasInitializer ?? Initializer.Zeros;
-            (KernelRegularizer, BiasRegularizer) = (kernelRegularizer, biasRegularizer);
-            Seed = seed;
-            if (dropout > 0) _dropout = new Dropout(dropout, $"{Name}_dropout", seed: seed);
         }
-
-        /// <summary>True, as Keras: the output carries the query's mask (see <see cref="CallWithScores(Tensor, Tensor, Tensor?, Tensor?, Tensor?, Tensor?, Tensor?, bool, bool?)"/>).</summary>
-        public override bool SupportsMasking => true;
 
         /// <summary>The number of attention heads.</summary>
         public int NumHeads { get; }
@@ -64,55 +51,9 @@ public static partial class Layers
         /// <summary>The output's features, or null for the query's (Keras' output_shape).</summary>
         public int? OutputDim { get; }
 
-        /// <summary>The dropout rate on the attention probabilities (training only).</summary>
-        public double Dropout { get; }
+        private protected override int ScoreHeads => NumHeads;
 
-        /// <summary>Whether the four projections add biases.</summary>
-        public bool UseBias { get; }
-
-        /// <summary>The seed of the dropout's own generator, or null (NF.Random's).</summary>
-        public int? Seed { get; }
-
-        /// <summary>How the four kernels start (Glorot uniform).</summary>
-        public Initializer KernelInitializer { get; }
-
-        /// <summary>How the four biases start (zeros).</summary>
-        public Initializer BiasInitializer { get; }
-
-        /// <summary>A penalty on each of the four kernels (Keras passes kernel_regularizer to each projection).</summary>
-        public Regularizers.Regularizer? KernelRegularizer { get; set; }
-
-        /// <summary>A penalty on each of the four biases.</summary>
-        public Regularizers.Regularizer? BiasRegularizer { get; set; }
-
-        /// <summary>The query projection (query features, heads, key_dim), once built; then its bias (heads, key_dim).</summary>
-        public Variable? QueryKernel { get; private set; }
-        /// <summary>The query projection's bias, or null.</summary>
-        public Variable? QueryBias { get; private set; }
-        /// <summary>The key projection (key features, heads, key_dim).</summary>
-        public Variable? KeyKernel { get; private set; }
-        /// <summary>The key projection's bias, or null.</summary>
-        public Variable? KeyBias { get; private set; }
-        /// <summary>The value projection (value features, heads, value_dim).</summary>
-        public Variable? ValueKernel { get; private set; }
-        /// <summary>The value projection's bias, or null.</summary>
-        public Variable? ValueBias { get; private set; }
-        /// <summary>The output projection (heads, value_dim, output features).</summary>
-        public Variable? OutputKernel { get; private set; }
-        /// <summary>The output projection's bias (output features), or null.</summary>
-        public Variable? OutputBias { get; private set; }
-
-        private protected override IEnumerable<RegularizerSlot> RegularizerSlots =>
-        [
-            new("kernel_regularizer", QueryKernel, KernelRegularizer, r => KernelRegularizer = r),
-            new("kernel_regularizer", KeyKernel, KernelRegularizer, r => KernelRegularizer = r),
-            new("kernel_regularizer", ValueKernel, KernelRegularizer, r => KernelRegularizer = r),
-            new("kernel_regularizer", OutputKernel, KernelRegularizer, r => KernelRegularizer = r),
-            new("bias_regularizer", QueryBias, BiasRegularizer, r => BiasRegularizer = r),
-            new("bias_regularizer", KeyBias, BiasRegularizer, r => BiasRegularizer = r),
-            new("bias_regularizer", ValueBias, BiasRegularizer, r => BiasRegularizer = r),
-            new("bias_regularizer", OutputBias, BiasRegularizer, r => BiasRegularizer = r),
-        ];
+        private protected override double Scale => 1 / Math.Sqrt(KeyDim);
 
         /// <inheritdoc/>
         public override JsonObject GetConfig()
@@ -121,178 +62,18 @@ public static partial class Layers
             c["num_heads"] = NumHeads;
             c["key_dim"] = KeyDim;
             c["value_dim"] = ValueDim;
-            c["dropout"] = Dropout;
-            c["use_bias"] = UseBias;
             c["output_shape"] = OutputDim;
             c["attention_axes"] = null;
-            c["kernel_initializer"] = KernelInitializer.ToConfig();
-            c["bias_initializer"] = BiasInitializer.ToConfig();
-            c["seed"] = Seed;
-            // Keras 2's build shapes: the value and key features a loaded layer builds for (its
-            // build_input_shape is the query's alone).
-            if (_valueShape is { } v && _keyShape is { } k)
-            {
-                c["value_shape"] = new JsonArray(v.ToArray().Select(d => (JsonNode)d).ToArray());
-                c["key_shape"] = new JsonArray(k.ToArray().Select(d => (JsonNode)d).ToArray());
-            }
             return c;
         }
 
-        /// <summary>Sets the value and key shapes a saved config names (see <see cref="GetConfig"/>), before it is built.</summary>
-        internal MultiHeadAttention WithBuildShapes(int[]? valueShape, int[]? keyShape)
+        private protected override void BuildProjections(int queryFeatures, int valueFeatures, int keyFeatures)
         {
-            if (valueShape is not null) _valueShape = new Shape(valueShape);
-            if (keyShape is not null) _keyShape = new Shape(keyShape);
-            return this;
-        }
-
-        /// <inheritdoc/>
-        protected override void Build(Shape queryShape)
-        {
-            var valueShape = _valueShape ?? queryShape;
-            var keyShape = _keyShape ?? valueShape;
-            foreach (var (what, s) in new[] { ("query", queryShape), ("value", valueShape), ("key", keyShape) })
-                if (s.Rank != 3)
-                    throw new ArgumentException($"{Name}: MultiHeadAttention needs (batch, steps, features) inputs, but the {what} has shape {s}.", what);
-            (_valueShape, _keyShape) = (valueShape, keyShape);
-            int outDim = OutputDim ?? queryShape[-1];
-            (QueryKernel, QueryBias) = Projection("query", [queryShape[-1], NumHeads, KeyDim], [NumHeads, KeyDim]);
-            (KeyKernel, KeyBias) = Projection("key", [keyShape[-1], NumHeads, KeyDim], [NumHeads, KeyDim]);
-            (ValueKernel, ValueBias) = Projection("value", [valueShape[-1], NumHeads, ValueDim], [NumHeads, ValueDim]);
+            int outDim = OutputDim ?? queryFeatures;
+            (QueryKernel, QueryBias) = Projection("query", [queryFeatures, NumHeads, KeyDim], [NumHeads, KeyDim]);
+            (KeyKernel, KeyBias) = Projection("key", [keyFeatures, NumHeads, KeyDim], [NumHeads, KeyDim]);
+            (ValueKernel, ValueBias) = Projection("value", [valueFeatures, NumHeads, ValueDim], [NumHeads, ValueDim]);
             (OutputKernel, OutputBias) = Projection("attention_output", [NumHeads, ValueDim, outDim], [outDim]);
-        }
-
-        private (Variable, Variable?) Projection(string name, Shape kernel, Shape bias) =>
-            (AddWeight($"{name}/kernel", kernel, KernelInitializer), UseBias ? AddWeight($"{name}/bias", bias, BiasInitializer) : null);
-
-        /// <summary>Self-attention: query, value and key are all <paramref name="x"/> (a Sequential model's single input).</summary>
-        public override Tensor Call(Tensor x) => Call(x, x);
-
-        /// <summary>Attention of [query, value] or [query, value, key] (Keras' functional call).</summary>
-        public override Tensor Call(IReadOnlyList<Tensor> inputs)
-        {
-            ArgumentNullException.ThrowIfNull(inputs);
-            return inputs.Count switch
-            {
-                2 => Call(inputs[0], inputs[1]),
-                3 => Call(inputs[0], inputs[1], inputs[2]),
-                _ => throw new ArgumentException($"{Name} (MultiHeadAttention) takes [query, value] or [query, value, key], but a list of {inputs.Count} was given.", nameof(inputs)),
-            };
-        }
-
-        /// <summary>
-        /// Calls the layer on symbolic query, value and (optional) key tensors of a functional model,
-        /// with Keras' keyword arguments: symbolic masks and <paramref name="useCausalMask"/> (a GPT
-        /// block's self-attention: <c>mha.Call(x, x, useCausalMask: true)</c>); see
-        /// <see cref="Call(Tensor, Tensor, Tensor?, Tensor?, Tensor?, Tensor?, Tensor?, bool, bool?)"/>.
-        /// </summary>
-        public KerasTensor Call(KerasTensor query, KerasTensor value, KerasTensor? key = null, KerasTensor? attentionMask = null,
-                                KerasTensor? queryMask = null, KerasTensor? valueMask = null, KerasTensor? keyMask = null, bool useCausalMask = false) =>
-            Single(CallSymbolic(query, value, key, attentionMask, queryMask, valueMask, keyMask, useCausalMask, scores: false));
-
-        /// <summary>The symbolic call with Keras' <c>return_attention_scores=True</c>: [output, scores (batch, heads, Tq, Tv)].</summary>
-        public IReadOnlyList<KerasTensor> CallWithScores(KerasTensor query, KerasTensor value, KerasTensor? key = null, KerasTensor? attentionMask = null,
-                                                         KerasTensor? queryMask = null, KerasTensor? valueMask = null, KerasTensor? keyMask = null, bool useCausalMask = false) =>
-            CallSymbolic(query, value, key, attentionMask, queryMask, valueMask, keyMask, useCausalMask, scores: true);
-
-        private IReadOnlyList<KerasTensor> CallSymbolic(KerasTensor query, KerasTensor value, KerasTensor? key, KerasTensor? attentionMask,
-                                                        KerasTensor? queryMask, KerasTensor? valueMask, KerasTensor? keyMask, bool useCausalMask, bool scores)
-        {
-            ArgumentNullException.ThrowIfNull(query);
-            ArgumentNullException.ThrowIfNull(value);
-            var masks = new (string Keyword, KerasTensor? Tensor)[] { ("attention_mask", attentionMask), ("query_mask", queryMask), ("value_mask", valueMask), ("key_mask", keyMask) }
-                .Where(m => m.Tensor is not null).ToArray();
-            var options = new System.Text.Json.Nodes.JsonObject();
-            if (useCausalMask) options["use_causal_mask"] = true;
-            if (scores) options["return_attention_scores"] = true;
-            KerasTensor[] positional = key is null ? [query, value] : [query, value, key];
-            return CallSymbolic([.. positional, .. masks.Select(m => m.Tensor!)], new CallArgs(listCall: true, masks.Select(m => m.Keyword).ToArray(), options));
-        }
-
-        internal override IReadOnlyList<Tensor> CallNode(Tensor[] inputs, CallArgs args)
-        {
-            if (args.Plain) return base.CallNode(inputs, args);
-            var p = args.Positional(inputs);
-            if (p.Length is < 2 or > 3)
-                throw new ArgumentException($"{Name} (MultiHeadAttention) takes [query, value] or [query, value, key], but {p.Length} tensor(s) were given.", nameof(inputs));
-            var (output, scores) = CallWithScores(p[0], p[1], p.Length == 3 ? p[2] : null, args.Single(inputs, "attention_mask"), args.Single(inputs, "query_mask"),
-                                                  args.Single(inputs, "value_mask"), args.Single(inputs, "key_mask"), args.Flag("use_causal_mask"));
-            return args.Flag("return_attention_scores") ? [output, scores] : [output];
-        }
-
-        /// <summary>
-        /// Keras' <c>layer(query, value, key, query_mask=, value_mask=, key_mask=, attention_mask=,
-        /// use_causal_mask=, training=)</c>. <paramref name="key"/> defaults to <paramref name="value"/>;
-        /// masks are bool or numeric (nonzero keeps): <paramref name="queryMask"/> (batch, Tq),
-        /// <paramref name="valueMask"/> and <paramref name="keyMask"/> (batch, Tv),
-        /// <paramref name="attentionMask"/> (batch, Tq, Tv) or (batch, heads, Tq, Tv) or anything
-        /// broadcasting to them; <paramref name="useCausalMask"/> lets query i see keys 0..i. All
-        /// given masks combine by logical and. A mask not given is the one its input carries
-        /// (Keras' implicit masks: <c>Embedding(maskZero: true)</c> then <c>mha.Call(x, x)</c> masks
-        /// the padded keys and queries; the key's only when a key other than the value is given),
-        /// and the output carries the query mask. Returns (batch, Tq, output features).
-        /// </summary>
-        public Tensor Call(Tensor query, Tensor value, Tensor? key = null, Tensor? attentionMask = null, Tensor? queryMask = null,
-                           Tensor? valueMask = null, Tensor? keyMask = null, bool useCausalMask = false, bool? training = null) =>
-            CallWithScores(query, value, key, attentionMask, queryMask, valueMask, keyMask, useCausalMask, training).Output;
-
-        /// <summary>
-        /// <see cref="Call(Tensor, Tensor, Tensor?, Tensor?, Tensor?, Tensor?, Tensor?, bool, bool?)"/>
-        /// with Keras' <c>return_attention_scores=True</c>: also the attention probabilities
-        /// (batch, heads, Tq, Tv), after the mask and softmax and before dropout, as Keras returns them.
-        /// </summary>
-        public (Tensor Output, Tensor Scores) CallWithScores(Tensor query, Tensor value, Tensor? key = null, Tensor? attentionMask = null,
-                                                             Tensor? queryMask = null, Tensor? valueMask = null, Tensor? keyMask = null,
-                                                             bool useCausalMask = false, bool? training = null)
-        {
-            ArgumentNullException.ThrowIfNull(query);
-            ArgumentNullException.ThrowIfNull(value);
-            // Keras' Layer.__call__ fills each mask argument not given from the mask its input carries
-            // (Embedding(maskZero), Masking); the key's only when a key other than the value is given.
-            queryMask ??= InputMask(query);
-            valueMask ??= InputMask(value);
-            if (key is not null && !ReferenceEquals(key, value)) keyMask ??= InputMask(key);
-            key ??= value;
-            using var mode = training is { } t ? TrainingMode(t) : null;
-            AttentionArgs.CheckInputs(Name, nameof(MultiHeadAttention), query, value, key);
-            if (!Built) (_valueShape, _keyShape) = (value.Shape, key.Shape);
-            EnsureBuilt(query.Shape);
-            CheckFeatures(query, QueryKernel!, "query");
-            CheckFeatures(value, ValueKernel!, "value");
-            CheckFeatures(key, KeyKernel!, "key");
-            var mask = AttentionArgs.Combine(Name, query.Shape[0], query.Shape[1], value.Shape[1], queryMask, valueMask, keyMask,
-                                              attentionMask, useCausalMask, NumHeads);
-            while (mask is not null && mask.Rank < 4) mask = NF.ExpandDims(mask, -3);   // Keras' mask_expansion_axis: over the heads
-
-            var dtype = QueryKernel!.DType;
-            var q = Project(Cast(query, dtype), QueryKernel, QueryBias) * (1 / Math.Sqrt(KeyDim));   // [B, Tq, N, H]
-            var k = Project(Cast(key, dtype), KeyKernel!, KeyBias);
-            var v = Project(Cast(value, dtype), ValueKernel!, ValueBias);
-            var scores = NF.Einsum("aecd,abcd->acbe", k, q);                                             // [B, N, Tq, Tv]
-            var probabilities = NF.Softmax(mask is null ? scores : NF.Where(mask, scores, AttentionArgs.LargeNegative));
-            var weights = _dropout is null ? probabilities : _dropout.Call(probabilities);
-            var heads = NF.Einsum("acbe,aecd->abcd", weights, v);                                        // [B, Tq, N, Hv]
-            var y = NF.Einsum("abcd,cde->abe", heads, OutputKernel!);
-            if (OutputBias is not null) y = y + OutputBias;
-            OutputShape = y.Shape;
-            if (ActivityRegularizer is not null) RecordActivity(y);
-            // Keras sets the query's mask on the output (a padded query stays padded); the scores carry none.
-            if (queryMask is not null) SetMask(y, AttentionArgs.AsBool(queryMask));
-            return (y, probabilities);
-        }
-
-        private static Tensor Cast(Tensor x, DType dtype) => x.DType == dtype ? x : NF.Cast(x, dtype);
-
-        private static Tensor Project(Tensor x, Variable kernel, Variable? bias)
-        {
-            var y = NF.Einsum("abc,cde->abde", x, kernel);
-            return bias is null ? y : y + bias;
-        }
-
-        private void CheckFeatures(Tensor x, Variable kernel, string what)
-        {
-            if (x.Shape[-1] != kernel.Shape[0])
-                throw new ArgumentException($"{Name}: was built for a {what} of {kernel.Shape[0]} features, but the {what} has shape {x.Shape}.", what);
         }
     }
 }

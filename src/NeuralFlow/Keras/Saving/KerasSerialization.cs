@@ -13,6 +13,13 @@ public static class KerasSerialization
     private static readonly Dictionary<string, Func<JsonObject, Layer>> Factories = new(StringComparer.Ordinal);
     private static readonly Dictionary<Type, string> Names = [];
 
+    // An attention layer's value and key build shapes from its saved config (see Layers.ProjectedAttention.GetConfig).
+    private static T WithBuildShapes<T>(this T layer, JsonObject config) where T : Layers.ProjectedAttention
+    {
+        layer.SetBuildShapes(config);
+        return layer;
+    }
+
     static KerasSerialization()
     {
         Register("Dense", c => new Layers.Dense(
@@ -203,7 +210,12 @@ public static class KerasSerialization
             Int(c, "num_heads"), Int(c, "key_dim"), c["value_dim"]?.GetValue<int>(), Double(c, "dropout", 0), Bool(c, "use_bias", true),
             c["output_shape"] is null ? null : One(c, "output_shape"), c["attention_axes"] is null ? null : Ints(c, "attention_axes"),
             Initializer(c, "kernel_initializer"), Initializer(c, "bias_initializer"), seed: c["seed"]?.GetValue<int>(), name: NameOf(c))
-            .WithBuildShapes(c["value_shape"] is null ? null : Ints(c, "value_shape"), c["key_shape"] is null ? null : Ints(c, "key_shape")));
+            .WithBuildShapes(c));
+        Register("GroupedQueryAttention", c => new Layers.GroupedQueryAttention(
+            Int(c, "head_dim"), Int(c, "num_query_heads"), Int(c, "num_key_value_heads"), Double(c, "dropout", 0), Bool(c, "use_bias", true),
+            c["sliding_window"]?.GetValue<int>(), Initializer(c, "kernel_initializer"), Initializer(c, "bias_initializer"),
+            useGate: Bool(c, "use_gate", false), seed: c["seed"]?.GetValue<int>(), name: NameOf(c))
+            .WithBuildShapes(c));
         Register("Attention", c => new Layers.Attention(Bool(c, "use_scale", false), String(c, "score_mode", "dot"), Double(c, "dropout", 0), c["seed"]?.GetValue<int>(), NameOf(c)));
         Register("AdditiveAttention", c => new Layers.AdditiveAttention(Bool(c, "use_scale", true), Double(c, "dropout", 0), c["seed"]?.GetValue<int>(), NameOf(c)));
         Register("UnitNormalization", c => new Layers.UnitNormalization(c["axis"] is null ? [-1] : Ints(c, "axis"), NameOf(c)));
