@@ -9,7 +9,7 @@ namespace NeuralFlow;
 /// steps t+1..T-1 given state s at t (without step t's own emission), so alpha + beta - log p is
 /// the log posterior of being in state s at step t.
 /// </summary>
-internal sealed class HostCtc
+internal sealed partial class HostCtc
 {
     private readonly int _steps, _classes, _states;
     private readonly int[] _extended;

@@ -21,7 +21,8 @@ public static partial class NF
     /// NaN, as PyTorch's ctc_loss with zero_infinity=False. An empty label sequence is valid (the
     /// loss is minus the log probability of all blanks). The gradient with respect to
     /// <paramref name="output"/> is softmax(output) - posterior (the alpha-beta method), zero past each
-    /// example's length; a second derivative is not supported and throws.
+    /// example's length. Second derivatives (a tape over a tape) are exact: the posterior's own
+    /// derivative is a second alpha-beta pass (HostCtc.PosteriorVjp); a third derivative throws.
     /// </summary>
     /// <exception cref="ArgumentException">Wrong ranks, batch sizes that differ, fewer than one class, lengths that are negative, above the padded sizes or not integers, or labels outside [0, classes) or equal to the blank.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maskIndex"/> outside [-classes, classes).</exception>
@@ -44,30 +45,55 @@ public static partial class NF
         int blank = CtcBlank(op, maskIndex, classes);
         var outputLengths = CtcLengths(op, outputLength, nameof(outputLength), batch, steps, "the output's time steps");
         var labelLengths = CtcLengths(op, targetLength, nameof(targetLength), batch, maxLabels, "the target's max label length");
-        var labels = CtcLabels(op, target, labelLengths, classes, blank);
+        var problem = new CtcProblem(CtcLabels(op, target, labelLengths, classes, blank), outputLengths, blank);
 
         var logits = output.DType.IsFloating() ? output : Cast(output, DType.Float32);
-        double[] values;
-        using (Tape.Pause()) values = logits.ToDoubleArray();
-        long exampleSize = (long)steps * classes;
+        var (values, exampleSize) = CtcValues(logits);
         var loss = new double[batch];
         for (int b = 0; b < batch; b++)
-            loss[b] = -new HostCtc(values, b * exampleSize, outputLengths[b], classes, labels[b], blank).LogLikelihood;
+            loss[b] = -problem.Lattice(values, b, exampleSize, classes).LogLikelihood;
         var result = HostTensor(loss, new Shape(batch), logits);
-        return Tape.Record(result, logits, CtcLossGradient, new CtcProblem(labels, outputLengths, blank));
+        return Tape.Record(result, logits, CtcLossGradient, problem);
     }
 
     /// <summary>What the CTC gradient rule needs besides the logits: the labels, lengths and blank, already checked.</summary>
-    private sealed record CtcProblem(int[][] Labels, int[] OutputLengths, int Blank);
+    private sealed record CtcProblem(int[][] Labels, int[] OutputLengths, int Blank)
+    {
+        /// <summary>Example <paramref name="b"/>'s lattice over <paramref name="values"/>, the logits as doubles.</summary>
+        public HostCtc Lattice(double[] values, int b, long exampleSize, int classes) =>
+            new(values, b * exampleSize, OutputLengths[b], classes, Labels[b], Blank);
+    }
 
-    private static readonly GradientRule CtcSecondDerivative = static (_, node) =>
+    /// <summary>The logits as doubles (read without recording) and the size of one example.</summary>
+    private static (double[] Values, long ExampleSize) CtcValues(Tensor logits)
+    {
+        using (Tape.Pause()) return (logits.ToDoubleArray(), (long)logits.Shape[1] * logits.Shape[2]);
+    }
+
+    // A third derivative would need the derivative of the posterior's product below, which is not
+    // implemented: refused, instead of treating that product as a constant.
+    private static readonly GradientRule CtcThirdDerivative = static (_, node) =>
         throw new NotSupportedException(
-            $"CtcLoss: the second derivative (a gradient of the CTC gradient with respect to the logits, shape {node.X.Shape}) is not supported; " +
-            "take a single gradient of the loss.");
+            $"CtcLoss: a third derivative (through the second derivative of the CTC loss with respect to the logits, shape {node.X.Shape}) is not supported.");
+
+    // The posterior's vector-Jacobian product (HostCtc.PosteriorVjp): what a second derivative of
+    // the loss needs. The product is linear in the upstream gradient, which is its second input.
+    private static readonly GradientRule CtcPosteriorGradient = static (upstream, node) =>
+    {
+        var problem = (CtcProblem)node.State!;
+        var logits = node.X;
+        var (values, exampleSize) = CtcValues(logits);
+        double[] g;
+        using (Tape.Pause()) g = upstream.ToDoubleArray();
+        var product = new double[values.Length];
+        for (int b = 0; b < problem.OutputLengths.Length; b++)
+            problem.Lattice(values, b, exampleSize, logits.Shape[2]).PosteriorVjp(g, b * exampleSize).CopyTo(product, b * exampleSize);
+        return [Tape.Record(HostTensor(product, logits.Shape, logits), [logits, upstream], CtcThirdDerivative)];
+    };
 
     // d loss[b] / d logits[b, t, k] = softmax - posterior for t below the length, else 0. The
-    // softmax part is NF ops on the logits; the posterior is a host result recorded with a rule
-    // that refuses a second derivative instead of treating the posterior as a constant.
+    // softmax part is NF ops on the logits; the posterior is a host result recorded with its own
+    // rule, so a tape over this gradient differentiates it too (second derivatives).
     private static readonly GradientRule CtcLossGradient = static (g, node) =>
     {
         var problem = (CtcProblem)node.State!;
@@ -78,16 +104,11 @@ public static partial class NF
             for (int t = 0; t < problem.OutputLengths[b]; t++) valid[b * steps + t] = 1;
         // Not disposed: an outer tape (a second derivative) keeps it as an input of the product.
         var mask = HostTensor(valid, new Shape(batch, steps, 1), logits);
-        double[] values;
-        using (Tape.Pause()) values = logits.ToDoubleArray();
+        var (values, exampleSize) = CtcValues(logits);
         var posterior = new double[values.Length];
-        long exampleSize = (long)steps * classes;
         for (int b = 0; b < batch; b++)
-        {
-            var lattice = new HostCtc(values, b * exampleSize, problem.OutputLengths[b], classes, problem.Labels[b], problem.Blank);
-            lattice.Posterior().CopyTo(posterior, b * exampleSize);
-        }
-        var posteriorTensor = Tape.Record(HostTensor(posterior, logits.Shape, logits), logits, CtcSecondDerivative);
+            problem.Lattice(values, b, exampleSize, classes).Posterior().CopyTo(posterior, b * exampleSize);
+        var posteriorTensor = Tape.Record(HostTensor(posterior, logits.Shape, logits), logits, CtcPosteriorGradient, problem);
         var perExample = Reshape(g, [batch, 1, 1]);
         return [perExample * (Softmax(logits) * mask - posteriorTensor)];
     };
