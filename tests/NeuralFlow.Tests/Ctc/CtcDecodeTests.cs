@@ -5,7 +5,8 @@ namespace NeuralFlow.Tests.Ctc;
 /// <summary>
 /// NF.CtcDecode on every engine: Keras' own nn_test values for both strategies, greedy decoding
 /// against the reference rule in ctc_references.py (merged or not, another blank), beam search
-/// against the exhaustive sum over every path (exact with a beam wider than the prefixes), the
+/// against the exhaustive sum over every path (exact with a beam wider than the prefixes) and a
+/// narrow beam against ctc_references.py's own search, the
 /// output shapes, dtypes and -1 padding, and the exceptions for bad arguments.
 /// </summary>
 public abstract class CtcDecodeTests(string backend) : BackendTest(backend)
@@ -103,6 +104,26 @@ public abstract class CtcDecodeTests(string backend) : BackendTest(backend)
                     Assert.Equal(perExample[b].Scores[p], s[b * 4 + p], 12);
                 }
         }
+    }
+
+    [SkippableFact]
+    public void Narrow_beam_matches_the_reference_search()
+    {
+        RequireBackend();
+        // ctc_references.py "narrow beam": logits(2, 8, 5, 4.0), lengths [8, 6], 3 prefixes kept per step.
+        using var x = NF.Constant(CtcLossTests.Logits(2, 8, 5, 4.0), [2, 8, 5]);
+        var (decoded, scores) = NF.CtcDecode(x, NF.Constant(new[] { 8, 6 }), "beam_search", beamWidth: 3, topPaths: 3);
+        int[][][] paths =
+        [
+            [[4, 4, 1, 2, 1], [4, 4, 1, 2, 3], [4, 4, 1, 4, 2, 1]],
+            [[4, 1, 3, 1, 4], [4, 1, 3, 4], [4, 1, 3, 1, 3, 4]],
+        ];
+        var d = decoded.ToArray<int>();
+        for (int b = 0; b < 2; b++)
+            for (int p = 0; p < 3; p++)
+                Assert.Equal(paths[b][p].Concat(Enumerable.Repeat(-1, 8 - paths[b][p].Length)), d.Skip((p * 2 + b) * 8).Take(8));
+        AssertClose([-4.422239903576474, -4.624725785948201, -4.725749482298019, -2.0822744880729998, -2.724653565880774, -2.983668697383963],
+            scores.ToDoubleArray(), 1e-12, 1e-12, "narrow beam scores");
     }
 
     [SkippableFact]

@@ -80,3 +80,35 @@ xb = logits(2, 5, 3, 3.0)
 for b, length in enumerate([5, 4]):
     for blank in (0, 2):
         print(f"exhaustive b={b} blank={blank}:", [(list(k), repr(float(v))) for k, v in exhaustive(xb[b], length, blank, 4)])
+
+
+def prefix_beam_search(x, length, blank, width, top):
+    """A narrow beam: the prefix beam search written out with dictionaries (pruned, so not exact)."""
+    lp = torch.log_softmax(torch.tensor(x[:length]), dim=-1).numpy()
+    beams = {(): (0.0, -math.inf)}  # prefix -> (log p ending in blank, log p ending in its last label)
+    for t in range(length):
+        nxt = {}
+
+        def add(prefix, pb, pl):
+            ob, ol = nxt.get(prefix, (-math.inf, -math.inf))
+            nxt[prefix] = (np.logaddexp(ob, pb), np.logaddexp(ol, pl))
+
+        for prefix, (pb, pl) in beams.items():
+            total = np.logaddexp(pb, pl)
+            for k in range(x.shape[1]):
+                p = lp[t, k]
+                if k == blank:
+                    add(prefix, total + p, -math.inf)
+                elif prefix and prefix[-1] == k:
+                    add(prefix, -math.inf, pl + p)
+                    add(prefix + (k,), -math.inf, pb + p)
+                else:
+                    add(prefix + (k,), -math.inf, total + p)
+        beams = dict(sorted(nxt.items(), key=lambda kv: -np.logaddexp(*kv[1]))[:width])
+    best = sorted(beams.items(), key=lambda kv: -np.logaddexp(*kv[1]))[:top]
+    return [(list(k), repr(float(np.logaddexp(*v)))) for k, v in best]
+
+
+xn = logits(2, 8, 5, 4.0)
+for b, length in enumerate([8, 6]):
+    print(f"narrow beam width=3 b={b}:", prefix_beam_search(xn[b], length, 0, 3, 3))
