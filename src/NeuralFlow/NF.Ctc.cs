@@ -113,16 +113,6 @@ public static partial class NF
         return [perExample * (Softmax(logits) * mask - posteriorTensor)];
     };
 
-    /// <summary>Host doubles as a tensor of <paramref name="like"/>'s float dtype on its engine.</summary>
-    private static Tensor HostTensor(double[] values, Shape shape, Tensor like)
-    {
-        var result = Engine.FromHost<double>(values, shape, like.Backend);
-        if (like.DType == DType.Float64) return result;
-        using (result)
-        using (Tape.Pause())
-            return Cast(result, like.DType);
-    }
-
     /// <summary>The blank class in [0, classes): <paramref name="maskIndex"/>, negative counting from the end.</summary>
     private static int CtcBlank(string op, int maskIndex, int classes)
     {

@@ -45,9 +45,10 @@ public static partial class NF
             throw new ArgumentOutOfRangeException(nameof(topPaths), topPaths, $"{op}: topPaths must be in [1, beamWidth = {beamWidth}], got {topPaths}.");
         var lengths = CtcLengths(op, sequenceLengths, nameof(sequenceLengths), batch, steps, "the inputs' time steps");
 
-        var dtype = inputs.DType == DType.Float64 ? DType.Float64 : DType.Float32;
+        // Integer logits score in float32, as Keras' result_type(int, float32).
+        var logits = inputs.DType.IsFloating() ? inputs : Cast(inputs, DType.Float32);
         double[] values;
-        using (Tape.Pause()) values = inputs.ToDoubleArray();
+        using (Tape.Pause()) values = logits.ToDoubleArray();
         int paths = greedy ? 1 : topPaths;
         var decoded = new int[paths * batch * steps];
         Array.Fill(decoded, -1);
@@ -64,10 +65,6 @@ public static partial class NF
                 scores[b * paths + p] = found[p].Score;
             }
         }
-        var decodedTensor = Engine.FromHost<int>(decoded, new Shape(paths, batch, steps), inputs.Backend);
-        var scoreTensor = Engine.FromHost<double>(scores, new Shape(batch, paths), inputs.Backend);
-        if (dtype == DType.Float64) return (decodedTensor, scoreTensor);
-        using (scoreTensor)
-            return (decodedTensor, Cast(scoreTensor, dtype));
+        return (Engine.FromHost<int>(decoded, new Shape(paths, batch, steps), inputs.Backend), HostTensor(scores, new Shape(batch, paths), logits));
     }
 }

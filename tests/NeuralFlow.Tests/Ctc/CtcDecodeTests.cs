@@ -150,6 +150,11 @@ public abstract class CtcDecodeTests(string backend) : BackendTest(backend)
         var (empty, emptyScores) = NF.CtcDecode(NF.Zeros(new Shape(0, 3, 2)), NF.Zeros(new Shape(0), DType.Int32), "beam_search", beamWidth: 3, topPaths: 2);
         Assert.Equal(new Shape(2, 0, 3), empty.Shape);
         Assert.Equal(new Shape(0, 2), emptyScores.Shape);
+        // Integer logits decode too, with float32 scores (Keras' result_type(int, float32)).
+        var (fromInts, intScores) = NF.CtcDecode(NF.Constant(new[,,] { { { 0, 5, 1 }, { 0, 5, 1 }, { 0, 1, 7 } } }), NF.Constant(new[] { 3 }));
+        Assert.Equal(new[] { 1, 2, -1 }, fromInts.ToArray<int>());
+        Assert.Equal(DType.Float32, intScores.DType);
+        Assert.Equal(-17f, intScores.Item<float>());
     }
 
     [SkippableFact]
