@@ -52,12 +52,17 @@ public static partial class NF
                 at += sizes[k];
             }
         }
-        var shape = new Shape([.. batchDims, total]);
-        var result = Engine.FromHost<double>(packed, shape, input.Backend);
-        if (input.DType == DType.Float64) return result;
+        return HostTensor(packed, new Shape([.. batchDims, total]), input);
+    }
+
+    /// <summary>Host doubles as a tensor of <paramref name="like"/>'s float dtype on its engine.</summary>
+    private static Tensor HostTensor(double[] values, Shape shape, Tensor like)
+    {
+        var result = Engine.FromHost<double>(values, shape, like.Backend);
+        if (like.DType == DType.Float64) return result;
         using (result)
         using (Tape.Pause())
-            return Cast(result, input.DType);
+            return Cast(result, like.DType);
     }
 
     /// <summary>The outputs inside a packed tensor [..., total], each reshaped to [..., part]: recorded slices, so gradients reach the packed tensor.</summary>

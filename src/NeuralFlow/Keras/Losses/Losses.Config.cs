@@ -40,6 +40,7 @@ public static partial class Losses
                 : new CategoricalFocalCrossentropy(D("alpha", 0.25), D("gamma", 2.0), logits, D("label_smoothing", 0), config["axis"]?.GetValue<int>() ?? -1, reduction),
             "dice" => new Dice(reduction, Axes(config["axis"])),
             "tversky" => new Tversky(D("alpha", 0.5), D("beta", 0.5), reduction, Axes(config["axis"])),
+            "ctc" => new CTC(reduction),
             _ => Get(name), // an alias ("mse") from an older file
         };
     }

@@ -102,10 +102,11 @@ public static partial class Losses
         "categorical_focal_crossentropy" => new CategoricalFocalCrossentropy(),
         "dice" => new Dice(),
         "tversky" => new Tversky(),
+        "ctc" => new CTC(),
         _ => throw new ArgumentException(
             $"Unknown loss '{name}'; use one of mse, mae, mape, msle, binary_crossentropy, binary_focal_crossentropy, categorical_crossentropy, " +
             "sparse_categorical_crossentropy, huber, log_cosh, kl_divergence, poisson, cosine_similarity, hinge, squared_hinge, categorical_hinge, " +
-            "categorical_focal_crossentropy, dice, tversky.", nameof(name)),
+            "categorical_focal_crossentropy, dice, tversky, ctc.", nameof(name)),
     };
 
     /// <summary>

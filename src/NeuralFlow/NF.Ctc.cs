@@ -1,0 +1,166 @@
+namespace NeuralFlow;
+
+// CTC loss (keras.ops.ctc_loss, tf.nn.ctc_loss, torch.nn.functional.ctc_loss with reduction
+// "none"). The forward-backward recursion runs on the host in double (HostCtc) over the logits'
+// values, one example at a time, so every engine gives the same result; the loss and its
+// gradient (softmax minus the alpha-beta posterior) are uploaded in the logits' dtype.
+public static partial class NF
+{
+    /// <summary>
+    /// The CTC (connectionist temporal classification) loss of each example: -log p(target | output),
+    /// summed over every alignment of the labels to the time steps (<c>keras.ops.ctc_loss</c>).
+    /// <paramref name="output"/> holds logits [batch, time, classes] (not softmax probabilities:
+    /// a log-softmax over the classes is applied, as Keras' backends do); <paramref name="target"/>
+    /// [batch, maxLabelLength] holds integer labels, of which the first
+    /// <paramref name="targetLength"/>[b] count (the rest is padding and is not read);
+    /// <paramref name="outputLength"/>[b] is the number of valid time steps of example b.
+    /// <paramref name="maskIndex"/> is the blank class (negative counts from the end); no label may
+    /// equal it. Returns [batch] in float64 for float64 logits, else float32.
+    /// An example whose labels cannot be aligned in its steps (more labels, plus a blank between
+    /// each repeated pair, than steps) has probability 0: its loss is +infinity and its gradient
+    /// NaN, as PyTorch's ctc_loss with zero_infinity=False. An empty label sequence is valid (the
+    /// loss is minus the log probability of all blanks). The gradient with respect to
+    /// <paramref name="output"/> is softmax(output) - posterior (the alpha-beta method), zero past each
+    /// example's length. Second derivatives (a tape over a tape) are exact: the posterior's own
+    /// derivative is a second alpha-beta pass (HostCtc.PosteriorVjp); a third derivative throws.
+    /// </summary>
+    /// <exception cref="ArgumentException">Wrong ranks, batch sizes that differ, fewer than one class, lengths that are negative, above the padded sizes or not integers, or labels outside [0, classes) or equal to the blank.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maskIndex"/> outside [-classes, classes).</exception>
+    public static Tensor CtcLoss(Tensor target, Tensor output, Tensor targetLength, Tensor outputLength, int maskIndex = 0)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(targetLength);
+        ArgumentNullException.ThrowIfNull(outputLength);
+        const string op = nameof(CtcLoss);
+        if (output.Rank != 3)
+            throw new ArgumentException($"{op}: output must be logits [batch, time, classes], got shape {output.Shape}.", nameof(output));
+        if (target.Rank != 2)
+            throw new ArgumentException($"{op}: target must be labels [batch, maxLabelLength], got shape {target.Shape}.", nameof(target));
+        int batch = output.Shape[0], steps = output.Shape[1], classes = output.Shape[2], maxLabels = target.Shape[1];
+        if (target.Shape[0] != batch)
+            throw new ArgumentException($"{op}: target has batch size {target.Shape[0]} (shape {target.Shape}) but output has {batch} (shape {output.Shape}).", nameof(target));
+        if (classes < 1)
+            throw new ArgumentException($"{op}: output has no classes (shape {output.Shape}); it needs at least the blank class.", nameof(output));
+        int blank = CtcBlank(op, maskIndex, classes);
+        var outputLengths = CtcLengths(op, outputLength, nameof(outputLength), batch, steps, "the output's time steps");
+        var labelLengths = CtcLengths(op, targetLength, nameof(targetLength), batch, maxLabels, "the target's max label length");
+        var problem = new CtcProblem(CtcLabels(op, target, labelLengths, classes, blank), outputLengths, blank);
+
+        var logits = output.DType.IsFloating() ? output : Cast(output, DType.Float32);
+        var (values, exampleSize) = CtcValues(logits);
+        var loss = new double[batch];
+        for (int b = 0; b < batch; b++)
+            loss[b] = -problem.Lattice(values, b, exampleSize, classes).LogLikelihood;
+        var result = HostTensor(loss, new Shape(batch), logits);
+        return Tape.Record(result, logits, CtcLossGradient, problem);
+    }
+
+    /// <summary>What the CTC gradient rule needs besides the logits: the labels, lengths and blank, already checked.</summary>
+    private sealed record CtcProblem(int[][] Labels, int[] OutputLengths, int Blank)
+    {
+        /// <summary>Example <paramref name="b"/>'s lattice over <paramref name="values"/>, the logits as doubles.</summary>
+        public HostCtc Lattice(double[] values, int b, long exampleSize, int classes) =>
+            new(values, b * exampleSize, OutputLengths[b], classes, Labels[b], Blank);
+    }
+
+    /// <summary>The logits as doubles (read without recording) and the size of one example.</summary>
+    private static (double[] Values, long ExampleSize) CtcValues(Tensor logits)
+    {
+        using (Tape.Pause()) return (logits.ToDoubleArray(), (long)logits.Shape[1] * logits.Shape[2]);
+    }
+
+    // A third derivative would need the derivative of the posterior's product below, which is not
+    // implemented: refused, instead of treating that product as a constant.
+    private static readonly GradientRule CtcThirdDerivative = static (_, node) =>
+        throw new NotSupportedException(
+            $"CtcLoss: a third derivative (through the second derivative of the CTC loss with respect to the logits, shape {node.X.Shape}) is not supported.");
+
+    // The posterior's vector-Jacobian product (HostCtc.PosteriorVjp): what a second derivative of
+    // the loss needs. The product is linear in the upstream gradient, which is its second input.
+    private static readonly GradientRule CtcPosteriorGradient = static (upstream, node) =>
+    {
+        var problem = (CtcProblem)node.State!;
+        var logits = node.X;
+        var (values, exampleSize) = CtcValues(logits);
+        double[] g;
+        using (Tape.Pause()) g = upstream.ToDoubleArray();
+        var product = new double[values.Length];
+        for (int b = 0; b < problem.OutputLengths.Length; b++)
+            problem.Lattice(values, b, exampleSize, logits.Shape[2]).PosteriorVjp(g, b * exampleSize).CopyTo(product, b * exampleSize);
+        return [Tape.Record(HostTensor(product, logits.Shape, logits), [logits, upstream], CtcThirdDerivative)];
+    };
+
+    // d loss[b] / d logits[b, t, k] = softmax - posterior for t below the length, else 0. The
+    // softmax part is NF ops on the logits; the posterior is a host result recorded with its own
+    // rule, so a tape over this gradient differentiates it too (second derivatives).
+    private static readonly GradientRule CtcLossGradient = static (g, node) =>
+    {
+        var problem = (CtcProblem)node.State!;
+        var logits = node.X;
+        int batch = logits.Shape[0], steps = logits.Shape[1], classes = logits.Shape[2];
+        var valid = new double[batch * steps];
+        for (int b = 0; b < batch; b++)
+            for (int t = 0; t < problem.OutputLengths[b]; t++) valid[b * steps + t] = 1;
+        // Not disposed: an outer tape (a second derivative) keeps it as an input of the product.
+        var mask = HostTensor(valid, new Shape(batch, steps, 1), logits);
+        var (values, exampleSize) = CtcValues(logits);
+        var posterior = new double[values.Length];
+        for (int b = 0; b < batch; b++)
+            problem.Lattice(values, b, exampleSize, classes).Posterior().CopyTo(posterior, b * exampleSize);
+        var posteriorTensor = Tape.Record(HostTensor(posterior, logits.Shape, logits), logits, CtcPosteriorGradient, problem);
+        var perExample = Reshape(g, [batch, 1, 1]);
+        return [perExample * (Softmax(logits) * mask - posteriorTensor)];
+    };
+
+    /// <summary>The blank class in [0, classes): <paramref name="maskIndex"/>, negative counting from the end.</summary>
+    private static int CtcBlank(string op, int maskIndex, int classes)
+    {
+        if (maskIndex < -classes || maskIndex >= classes)
+            throw new ArgumentOutOfRangeException(nameof(maskIndex), maskIndex,
+                $"{op}: maskIndex (the blank class) must be in [{-classes}, {classes}) for {classes} classes, got {maskIndex}.");
+        return maskIndex < 0 ? maskIndex + classes : maskIndex;
+    }
+
+    /// <summary>The per-example lengths in [0, <paramref name="max"/>]: a [batch] tensor of whole numbers.</summary>
+    private static int[] CtcLengths(string op, Tensor lengths, string name, int batch, int max, string maxName)
+    {
+        if (lengths.Rank != 1 || lengths.Shape[0] != batch)
+            throw new ArgumentException($"{op}: {name} must have shape [{batch}] (one length per example), got {lengths.Shape}.", name);
+        double[] values;
+        using (Tape.Pause()) values = lengths.ToDoubleArray();
+        var result = new int[batch];
+        for (int b = 0; b < batch; b++)
+        {
+            double v = values[b];
+            if (v != Math.Floor(v) || v < 0 || v > max)
+                throw new ArgumentException($"{op}: {name}[{b}] is {v}; it must be a whole number in [0, {max}] ({maxName}).", name);
+            result[b] = (int)v;
+        }
+        return result;
+    }
+
+    /// <summary>Each example's first labelLengths[b] labels, checked to be classes other than the blank.</summary>
+    private static int[][] CtcLabels(string op, Tensor target, int[] labelLengths, int classes, int blank)
+    {
+        double[] values;
+        using (Tape.Pause()) values = target.ToDoubleArray();
+        int maxLabels = target.Shape[1];
+        var result = new int[labelLengths.Length][];
+        for (int b = 0; b < labelLengths.Length; b++)
+        {
+            result[b] = new int[labelLengths[b]];
+            for (int i = 0; i < labelLengths[b]; i++)
+            {
+                double v = values[(long)b * maxLabels + i];
+                if (v != Math.Floor(v) || v < 0 || v >= classes)
+                    throw new ArgumentException($"{op}: target[{b}, {i}] is {v}; labels must be whole numbers in [0, {classes}) for {classes} classes.", nameof(target));
+                if ((int)v == blank)
+                    throw new ArgumentException(
+                        $"{op}: target[{b}, {i}] is {blank}, the blank class (maskIndex); labels within targetLength[{b}] = {labelLengths[b]} must be other classes.", nameof(target));
+                result[b][i] = (int)v;
+            }
+        }
+        return result;
+    }
+}
