@@ -565,7 +565,9 @@ public sealed class OnnxExportLimitsTests : IDisposable
             "Dropout", "Flatten", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax", "EinsumDense", "RMSNormalization",
             "GaussianDropout", "GaussianNoise", "RandomBrightness", "RandomContrast", "RandomCrop", "RandomFlip", "RandomRotation",
             "RandomTranslation", "RandomZoom", "Solarization", "RandomGrayscale", "RandomHue", "RandomSaturation", "RandomSharpness", "RandomColorJitter", "RandomErasing", "RandomInvert", "RandomPosterization", "RandomShear", "Identity", "ActivityRegularization", "Resizing", "CenterCrop", "Rescaling",
-            "Normalization", "GroupNormalization", "UnitNormalization", "Bidirectional", "TimeDistributed"];
+            "Normalization", "GroupNormalization", "UnitNormalization", "Bidirectional", "TimeDistributed",
+            // Random augmentations are the identity at inference, as the ones above.
+            "RandomGaussianBlur", "RandomPerspective", "RandomColorDegeneration", "RandomElasticTransform", "RandAugment", "AugMix", "MixUp", "CutMix"];
         string[] merges = ["Add", "Average", "Maximum", "Minimum", "Subtract", "Concatenate", "Multiply", "Dot"];
         Assert.Equal(layers.Order(), Model.OnnxExportableLayers.Order());
         Assert.Equal(merges.Order(), Model.OnnxExportableMergeLayers.Order());
