@@ -6,6 +6,10 @@ namespace NeuralFlow;
 /// automatically; <see cref="Watch(Tensor)"/> adds plain tensors. A tape gives one
 /// <see cref="Gradient(Tensor, IReadOnlyList{Tensor}, Tensor, UnconnectedGradients)"/> call unless created with <c>persistent: true</c>. Tapes nest: an outer
 /// tape records the gradient computation of an inner one, which gives higher-order gradients.
+/// As in TensorFlow, a persistent tape whose Gradient is called while it records (before
+/// <see cref="Dispose"/>, outside <see cref="StopRecording"/>) records that gradient's ops on
+/// itself, so a second Gradient of the first gives a second derivative; this costs memory, so
+/// take gradients after the block (or inside StopRecording) when no higher order is wanted.
 /// Gradients use the values the recorded ops read, as in TensorFlow: assigning a variable (or an
 /// optimizer step) while a tape still holds records that read it gives the variable a fresh buffer
 /// and leaves the old value to the tape. Each returned gradient is a tensor of its own.
@@ -119,7 +123,10 @@ public sealed partial class GradientTape : IDisposable
                 "This GradientTape already computed a gradient; a tape gives one Gradient call unless it is created with new GradientTape(persistent: true).");
         CheckTargets(targets, sources, outputGradients);
         _used = true;
-        _paused = true;
+        // As in TensorFlow, a persistent tape asked for a gradient inside its block (recording,
+        // not stopped) records the gradient's own ops, so a second Gradient call differentiates
+        // the first (d/dx of dy/dx); any other tape stops recording while it walks back.
+        _paused = !(Persistent && IsRecording);
         var grads = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
         var holders = new GradientHolders(sources);
         try
@@ -142,7 +149,10 @@ public sealed partial class GradientTape : IDisposable
                 }
             }
             var finalAt = GradientReady is null ? null : FirstReaders(sources);
-            for (int i = _nodes.Count - 1; i >= 0; i--)
+            // Only the records that exist now: ops this walk records append after them (indexes
+            // below this count never move), and are not part of this gradient.
+            int recorded = _nodes.Count;
+            for (int i = recorded - 1; i >= 0; i--)
             {
                 if (finalAt is not null) Report(finalAt, i + 1, sources, grads);
                 var node = _nodes[i];
