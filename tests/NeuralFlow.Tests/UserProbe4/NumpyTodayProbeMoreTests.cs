@@ -53,6 +53,27 @@ public abstract class NumpyTodayProbeMoreTests(string backend) : BackendTest(bac
     }
 
     [SkippableFact]
+    public void Products_of_bools_are_bool_as_numpy()
+    {
+        RequireBackend();
+        // Tensordot, Inner and Vdot refused bool (MatMul's exception), Kron too (Multiply's);
+        // Correlate and Convolve gave int32 counts.
+        var b = NF.Constant(new[] { true, false, true });
+        var td = NF.Tensordot(b, b, 1);
+        Assert.Equal(DType.Bool, td.DType);
+        Assert.True(td.Item<bool>());
+        Assert.False(NF.Tensordot(NF.Constant(new[,] { { true, false } }), NF.Constant(new[,] { { false }, { false } }), 1).ToArray<bool>()[0]);
+        Assert.True(NF.Inner(b, b).Item<bool>());
+        Assert.True(NF.Vdot(b, b).Item<bool>());
+        Assert.Equal(new[] { true, false, true }, NF.Inner(NF.Constant(true), b).ToArray<bool>());
+        Assert.Equal(new[] { true, false, true, false, false, false, true, false, true }, NF.Kron(b, b).ToArray<bool>());
+        var c = NF.Correlate(b, NF.Constant(new[] { true, true }));
+        Assert.Equal(DType.Bool, c.DType);
+        Assert.Equal(new[] { true, true }, c.ToArray<bool>());
+        Assert.Equal(new[] { true, false, true, false, true }, NF.Convolve(b, b).ToArray<bool>());
+    }
+
+    [SkippableFact]
     public void Statistics_modes_ranges_and_dtypes_match_numpy()
     {
         RequireBackend();
@@ -106,6 +127,8 @@ public abstract class NumpyTodayProbeMoreTests(string backend) : BackendTest(bac
         Assert.Equal(DType.Int64, g.DType);
         Assert.Equal(new long[] { 4, 2, 3, 9 }, g.ToArray<long>());
         Assert.Equal(new[] { 6, 6 }, NF.Gcd(NF.Constant(new[] { 12, 18 }), 6).ToArray<int>());
+        // |int.MinValue| overflows: NumPy's gcd(-2^31, 6) is 2 (NeuralFlow gave -2), gcd(-2^31, 0) -2^31.
+        Assert.Equal(new[] { int.MinValue, 2, 2 }, NF.Gcd(NF.Constant(new[] { int.MinValue, int.MinValue, 6 }), NF.Constant(new[] { 0, 6, int.MinValue })).ToArray<int>());
         Assert.Equal(new[] { true, false, false, false, true, false }, NF.IsClose(NF.Constant(new[,] { { 1.0 }, { 2.0 } }), NF.Constant(new[] { 1.0, 2.0, 3.0 })).ToArray<bool>());
         Assert.True(NF.AllClose(NF.Zeros(new Shape(0)), NF.Zeros(new Shape(0))));
     }

@@ -81,3 +81,6 @@ p("take none:", np.take_along_axis(np.arange(6.0).reshape(2, 3), np.array([5, 0,
 p("ravel_multi big:", np.ravel_multi_index((np.array([1], np.int32), np.array([3], np.int32)), (3, 2**31 - 1)))
 p("vander grad f64 at 0: d/dx sum(vander([0,1],3)) =", [1.0, 3.0])
 p("argpartition int:", np.sort(np.argpartition(np.array([3, 1, 2], np.int32), 1)[:1]).tolist())
+b = np.array([True, False, True])
+p("bool products:", np.tensordot(b, b, 1), np.inner(b, b), np.vdot(b, b), np.inner(True, b), np.kron(b, b), np.correlate(b, np.array([True, True])), np.convolve(b, b))
+p("gcd int32 min:", np.gcd(np.array([-2**31, -2**31, 6], np.int32), np.array([0, 6, -2**31], np.int32)))
