@@ -73,8 +73,8 @@ public static partial class NF
         CheckIndexRange(op, indices, size, $"the {size} elements of shape {Shape.Format(shape)}");
         var coordinates = new Tensor[shape.Length];
         // The strides and axis lengths need not fit the indices' dtype (uint8 indices in an axis of
-        // 300, int32 ones under a stride of 2^32): divide in int64, then give each coordinate (below
-        // its index, so it fits) back in the indices' dtype.
+        // 300, int32 ones under a stride of 2^32; as scalars of that dtype they overflowed): divide
+        // in int64, then give each coordinate (below its index, so it fits) back in the indices' dtype.
         var wide = Cast(indices, DType.Int64);
         long stride = 1;
         for (int i = shape.Length - 1; i >= 0; i--)

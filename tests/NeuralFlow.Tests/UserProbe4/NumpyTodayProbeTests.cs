@@ -18,8 +18,8 @@ public abstract class NumpyTodayProbeTests(string backend) : BackendTest(backend
     public void UnravelIndex_takes_strides_past_the_index_dtype()
     {
         RequireBackend();
-        // A stride (or an axis length) that the indices' dtype cannot hold wrapped: uint8 index 200
-        // in shape (1, 300) divided by 300 mod 256 = 44.
+        // A stride (or an axis length) that the indices' dtype cannot hold made the op throw Fill's
+        // OverflowException ("300 does not fit uint8") for a valid call: uint8 index 200 in shape (1, 300).
         var small = NF.UnravelIndex(NF.Constant(new byte[] { 200, 7 }), [1, 300]);
         Assert.Equal(DType.UInt8, small[0].DType);
         Assert.Equal(new byte[] { 0, 0 }, small[0].ToArray<byte>());
