@@ -61,6 +61,8 @@ public static partial class NF
             x = Where(more, y, x);
             y = Where(more, rest, 0);
         }
-        return x;
+        // |int.MinValue| is itself negative, and its remainders carry the sign on (gcd(-2^31, 6)
+        // came out -2): the magnitude, as NumPy's (only gcd(-2^31, 0) stays -2^31 there too).
+        return Abs(x);
     }
 }

@@ -72,11 +72,15 @@ public static partial class NF
         long size = shape.Aggregate(1L, (p, d) => p * d);
         CheckIndexRange(op, indices, size, $"the {size} elements of shape {Shape.Format(shape)}");
         var coordinates = new Tensor[shape.Length];
+        // The strides and axis lengths need not fit the indices' dtype (uint8 indices in an axis of
+        // 300, int32 ones under a stride of 2^32; as scalars of that dtype they overflowed): divide
+        // in int64, then give each coordinate (below its index, so it fits) back in the indices' dtype.
+        var wide = Cast(indices, DType.Int64);
         long stride = 1;
         for (int i = shape.Length - 1; i >= 0; i--)
         {
-            var along = stride == 1 ? indices : FloorDiv(indices, TypedScalar(stride, indices.DType, indices.Backend));
-            coordinates[i] = i == 0 ? Identity(along) : FloorMod(along, TypedScalar(shape[i], indices.DType, indices.Backend));
+            var along = stride == 1 ? wide : FloorDiv(wide, TypedScalar(stride, DType.Int64, indices.Backend));
+            coordinates[i] = Cast(i == 0 ? along : FloorMod(along, TypedScalar(shape[i], DType.Int64, indices.Backend)), indices.DType);
             stride *= Math.Max(shape[i], 1);
         }
         return coordinates;

@@ -82,6 +82,9 @@ public static partial class NF
     public static Tensor Geomspace(double start, double stop, int num = 50, bool endpoint = true, DType dtype = DType.Float32)
     {
         const string op = nameof(Geomspace);
+        // Math.Sign throws ArithmeticException on NaN: refuse non-finite ends before the sign tests.
+        if (!double.IsFinite(start) || !double.IsFinite(stop))
+            throw new ArgumentException($"{op}: start and stop must be finite, got ({start}, {stop}).");
         if (start == 0 || stop == 0)
             throw new ArgumentException($"{op}: a geometric sequence cannot include zero, got start {start} and stop {stop}.");
         if (Math.Sign(start) != Math.Sign(stop))

@@ -2,7 +2,7 @@ namespace NeuralFlow;
 
 // NumPy's products of arrays (np.tensordot, kron, cross, vdot, inner; keras.ops has them all),
 // composed of Transpose, Reshape, MatMul, broadcasting products and slices, so every engine runs
-// them and their gradients (of any order) are those ops'. Mixed dtypes take the wider one.
+// them and their gradients (of any order) are those ops'. Mixed dtypes take the wider one; bools give bool, as NumPy's.
 public static partial class NF
 {
     /// <summary>
@@ -44,6 +44,7 @@ public static partial class NF
             if (a.Shape[ca[i]] != b.Shape[cb[i]])
                 throw new ArgumentException($"{op}: axis {axesA[i]} of a (shape {a.Shape}) has size {a.Shape[ca[i]]} but axis {axesB[i]} of b (shape {b.Shape}) has size {b.Shape[cb[i]]}; contracted axes need one size.", nameof(axesB));
         (a, b) = Engine.Promote(op, a, b);
+        if (a.DType == DType.Bool) return BoolProduct(a, b, (x, y) => Tensordot(x, y, axesA, axesB));
         var freeA = Enumerable.Range(0, a.Rank).Where(d => !ca.Contains(d)).ToArray();
         var freeB = Enumerable.Range(0, b.Rank).Where(d => !cb.Contains(d)).ToArray();
         int contracted = ca.Aggregate(1, (p, d) => p * a.Shape[d]);
@@ -64,6 +65,7 @@ public static partial class NF
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
         (a, b) = Engine.Promote(nameof(Kron), a, b);
+        if (a.DType == DType.Bool) return BoolProduct(a, b, Kron);
         int rank = Math.Max(a.Rank, b.Rank);
         var da = Enumerable.Repeat(1, rank - a.Rank).Concat(a.Shape.ToArray()).ToArray();
         var db = Enumerable.Repeat(1, rank - b.Rank).Concat(b.Shape.ToArray()).ToArray();
@@ -150,10 +152,15 @@ public static partial class NF
         if (a.Rank == 0 || b.Rank == 0)
         {
             (a, b) = Engine.Promote(nameof(Inner), a, b);
-            return Multiply(a, b);
+            return a.DType == DType.Bool ? BoolProduct(a, b, Multiply) : Multiply(a, b);
         }
         if (a.Shape[-1] != b.Shape[-1])
             throw new ArgumentException($"Inner: the last axes of a (shape {a.Shape}) and b (shape {b.Shape}) must have one size.", nameof(b));
         return Tensordot(a, b, [-1], [-1]);
     }
+
+    // NumPy's products of bool arrays are bool (np.dot of bools is an OR of ANDs, np.kron an
+    // AND): the product of the 0/1 counts in int32, then whether it is nonzero.
+    private static Tensor BoolProduct(Tensor a, Tensor b, Func<Tensor, Tensor, Tensor> product) =>
+        NotEqual(product(Cast(a, DType.Int32), Cast(b, DType.Int32)), 0);
 }

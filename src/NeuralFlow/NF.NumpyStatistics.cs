@@ -121,7 +121,7 @@ public static partial class NF
     /// The cross-correlation of 1-D a and v (<c>np.correlate(a, v, mode)</c>, <c>keras.ops.correlate</c>):
     /// c[k] = Σ_n a[n + k] · v[n]. <paramref name="mode"/> "valid" (the default) keeps the places
     /// where they overlap fully (max(n, m) - min(n, m) + 1 values), "same" max(n, m) values centred
-    /// as NumPy's, "full" all n + m - 1. Mixed dtypes take the wider; integers stay integers.
+    /// as NumPy's, "full" all n + m - 1. Mixed dtypes take the wider; integers stay integers, bools give bool (NumPy's).
     /// </summary>
     /// <exception cref="ArgumentException">a or v is not 1-D or is empty, or mode is unknown.</exception>
     public static Tensor Correlate(Tensor a, Tensor v, string mode = "valid") => Correlation(nameof(Correlate), a, v, mode, convolve: false);
@@ -145,7 +145,7 @@ public static partial class NF
         if (a.Rank != 1 || v.Rank != 1 || a.Count == 0 || v.Count == 0)
             throw new ArgumentException($"{op}: a and v must be non-empty 1-D tensors, got shapes {a.Shape} and {v.Shape}.");
         (a, v) = Engine.Promote(op, a, v);
-        if (a.DType == DType.Bool) (a, v) = (Cast(a, DType.Int32), Cast(v, DType.Int32));
+        if (a.DType == DType.Bool) return BoolProduct(a, v, (x, y) => Correlation(op, x, y, mode, convolve));
         int n = a.Shape[0], m = v.Shape[0];
         if (convolve) v = Reverse(v, 0);
         var padded = Pad(a, new[,] { { m - 1, m - 1 } });
