@@ -45,30 +45,27 @@ public static partial class NF
         int blank = CtcBlank(op, maskIndex, classes);
         var outputLengths = CtcLengths(op, outputLength, nameof(outputLength), batch, steps, "the output's time steps");
         var labelLengths = CtcLengths(op, targetLength, nameof(targetLength), batch, maxLabels, "the target's max label length");
-        var problem = new CtcProblem(CtcLabels(op, target, labelLengths, classes, blank), outputLengths, blank);
+        var labels = CtcLabels(op, target, labelLengths, classes, blank);
 
         var logits = output.DType.IsFloating() ? output : Cast(output, DType.Float32);
-        var (values, exampleSize) = CtcValues(logits);
+        double[] values;
+        using (Tape.Pause()) values = logits.ToDoubleArray();
+        long exampleSize = (long)steps * classes;
+        // One lattice per example, kept for the gradient rules: the tape's version check guarantees
+        // the logits they were built from are the ones differentiated, so nothing is read or run twice.
+        var lattices = new HostCtc[batch];
         var loss = new double[batch];
         for (int b = 0; b < batch; b++)
-            loss[b] = -problem.Lattice(values, b, exampleSize, classes).LogLikelihood;
+        {
+            lattices[b] = new HostCtc(values, b * exampleSize, outputLengths[b], classes, labels[b], blank);
+            loss[b] = -lattices[b].LogLikelihood;
+        }
         var result = HostTensor(loss, new Shape(batch), logits);
-        return Tape.Record(result, logits, CtcLossGradient, problem);
+        return Tape.Record(result, logits, CtcLossGradient, new CtcProblem(lattices, outputLengths));
     }
 
-    /// <summary>What the CTC gradient rule needs besides the logits: the labels, lengths and blank, already checked.</summary>
-    private sealed record CtcProblem(int[][] Labels, int[] OutputLengths, int Blank)
-    {
-        /// <summary>Example <paramref name="b"/>'s lattice over <paramref name="values"/>, the logits as doubles.</summary>
-        public HostCtc Lattice(double[] values, int b, long exampleSize, int classes) =>
-            new(values, b * exampleSize, OutputLengths[b], classes, Labels[b], Blank);
-    }
-
-    /// <summary>The logits as doubles (read without recording) and the size of one example.</summary>
-    private static (double[] Values, long ExampleSize) CtcValues(Tensor logits)
-    {
-        using (Tape.Pause()) return (logits.ToDoubleArray(), (long)logits.Shape[1] * logits.Shape[2]);
-    }
+    /// <summary>What the CTC gradient rules need besides the logits: each example's lattice (alpha, beta) and output length.</summary>
+    private sealed record CtcProblem(HostCtc[] Lattices, int[] OutputLengths);
 
     // A third derivative would need the derivative of the posterior's product below, which is not
     // implemented: refused, instead of treating that product as a constant.
@@ -82,12 +79,12 @@ public static partial class NF
     {
         var problem = (CtcProblem)node.State!;
         var logits = node.X;
-        var (values, exampleSize) = CtcValues(logits);
+        long exampleSize = (long)logits.Shape[1] * logits.Shape[2];
         double[] g;
         using (Tape.Pause()) g = upstream.ToDoubleArray();
-        var product = new double[values.Length];
-        for (int b = 0; b < problem.OutputLengths.Length; b++)
-            problem.Lattice(values, b, exampleSize, logits.Shape[2]).PosteriorVjp(g, b * exampleSize).CopyTo(product, b * exampleSize);
+        var product = new double[logits.Count];
+        for (int b = 0; b < problem.Lattices.Length; b++)
+            problem.Lattices[b].PosteriorVjp(g, b * exampleSize).CopyTo(product, b * exampleSize);
         return [Tape.Record(HostTensor(product, logits.Shape, logits), [logits, upstream], CtcThirdDerivative)];
     };
 
@@ -104,10 +101,10 @@ public static partial class NF
             for (int t = 0; t < problem.OutputLengths[b]; t++) valid[b * steps + t] = 1;
         // Not disposed: an outer tape (a second derivative) keeps it as an input of the product.
         var mask = HostTensor(valid, new Shape(batch, steps, 1), logits);
-        var (values, exampleSize) = CtcValues(logits);
-        var posterior = new double[values.Length];
+        long exampleSize = (long)steps * classes;
+        var posterior = new double[logits.Count];
         for (int b = 0; b < batch; b++)
-            problem.Lattice(values, b, exampleSize, classes).Posterior().CopyTo(posterior, b * exampleSize);
+            problem.Lattices[b].Posterior().CopyTo(posterior, b * exampleSize);
         var posteriorTensor = Tape.Record(HostTensor(posterior, logits.Shape, logits), logits, CtcPosteriorGradient, problem);
         var perExample = Reshape(g, [batch, 1, 1]);
         return [perExample * (Softmax(logits) * mask - posteriorTensor)];
