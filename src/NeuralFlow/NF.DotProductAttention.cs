@@ -83,7 +83,7 @@ public static partial class NF
         Tensor logits = k == n
             ? Einsum("btnh,bsnh->bnts", query, key)
             : Reshape(Einsum("btkgh,bskh->bkgts", Reshape(query, [b, t, k, n / k, h]), key), scores);
-        logits = logits * scale;
+        if (scale != 1) logits = logits * scale;   // the layers pass 1: they scaled the query already
         if (bias is not null)
         {
             CheckBroadcastsTo(op, "bias", bias, scores);

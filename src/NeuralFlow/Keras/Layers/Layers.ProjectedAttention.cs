@@ -229,11 +229,12 @@ public static partial class Layers
             if (OwnMask(tq, tv) is { } own) mask = AttentionArgs.And(mask, own);
             while (mask is not null && mask.Rank < 4) mask = NF.ExpandDims(mask, -3);   // Keras' mask_expansion_axis: over the heads
 
-            var q = AttentionArgs.Project(query, QueryKernel!, QueryBias);   // [B, Tq, N, H]
+            // Keras scales the query, not the scores: H multiplies per query step instead of Tv.
+            var q = AttentionArgs.Project(query, QueryKernel!, QueryBias) * Scale;   // [B, Tq, N, H]
             var k = AttentionArgs.Project(key, KeyKernel!, KeyBias);         // [B, Tv, K, H]
             var v = AttentionArgs.Project(value, ValueKernel!, ValueBias);   // [B, Tv, K, Hv]
             // NF.DotProductAttention's two halves, with Keras' dropout on the probabilities between them.
-            var probabilities = NF.AttentionProbabilities(Name, q, k, bias: null, mask, Scale, isCausal: false); // [B, N, Tq, Tv]
+            var probabilities = NF.AttentionProbabilities(Name, q, k, bias: null, mask, scale: 1, isCausal: false); // [B, N, Tq, Tv]
             var weights = _dropout is null ? probabilities : _dropout.Call(probabilities);
             var heads = GateHeads(NF.AttendValues(weights, v), query);     // [B, Tq, N, Hv]
             var y = NF.Einsum("abcd,cde->abe", heads, OutputKernel!);
