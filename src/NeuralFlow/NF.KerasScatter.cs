@@ -20,7 +20,7 @@ public static partial class NF
     /// <paramref name="inputs"/> with the slices at the index tuples of <paramref name="indices"/>
     /// replaced by <paramref name="updates"/> (<c>keras.ops.scatter_update</c> without a reduction); the last
     /// of duplicate positions wins. The same as <see cref="TensorScatterUpdate"/>; for Keras'
-    /// <c>reduction="add"</c> use <see cref="TensorScatterAdd"/>.
+    /// <c>reduction</c> argument use <see cref="ScatterUpdate(Tensor, Tensor, Tensor, string)"/>.
     /// </summary>
     /// <exception cref="ArgumentException">The shapes or dtypes do not fit together, or an index is out of range.</exception>
     public static Tensor ScatterUpdate(Tensor inputs, Tensor indices, Tensor updates) => TensorScatterUpdate(inputs, indices, updates);
