@@ -6,8 +6,8 @@ namespace NeuralFlow;
 // through exactly the branch taken and the iterations run.
 // Under NF.Function, reading a predicate or index tensor is a host read: it stops the trace, and
 // the function runs eagerly with that reason (TracedFunction.EagerReason), so a data-dependent
-// branch is never frozen into a replay. ForiLoop's bounds are C# integers, read no tensor, and
-// are traced (the loop unrolled) and replayed.
+// branch is never frozen into a replay. ForiLoop's bounds as C# integers read no tensor, and
+// are traced (the loop unrolled) and replayed; as tensors they are read, like a predicate.
 public static partial class NF
 {
     /// <summary>
@@ -83,6 +83,46 @@ public static partial class NF
             for (int i = lower; i < upper; i++)
                 vals = CheckLoopOutputs(nameof(ForiLoop), "body", initVals, body(Constant(i), vals));
         return vals;
+    }
+
+    /// <summary>
+    /// <see cref="ForiLoop(int, int, Func{Tensor, Tensor, Tensor}, Tensor)"/> with the bounds scalar
+    /// integer tensors (<c>keras.ops.fori_loop</c> with tensor bounds, a <c>tf.while_loop</c> whose trip
+    /// count is data): the bounds are read on the host, so under NF.Function the function runs eagerly.
+    /// The index i has the bounds' dtype (int64 when either is int64, else int32).
+    /// </summary>
+    /// <exception cref="ArgumentException">A bound is not an integer tensor of one element.</exception>
+    /// <exception cref="InvalidOperationException">body changes the shape or dtype of the value.</exception>
+    public static Tensor ForiLoop(Tensor lower, Tensor upper, Func<Tensor, Tensor, Tensor> body, Tensor initVal)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        return ForiLoop(lower, upper, (i, v) => [body(i, v[0])], [initVal])[0];
+    }
+
+    /// <summary>A for loop over several values with tensor bounds (see <see cref="ForiLoop(Tensor, Tensor, Func{Tensor, Tensor, Tensor}, Tensor)"/>).</summary>
+    /// <exception cref="ArgumentException">A bound is not an integer tensor of one element.</exception>
+    /// <exception cref="InvalidOperationException">body changes the number, a shape or a dtype of the values.</exception>
+    public static Tensor[] ForiLoop(Tensor lower, Tensor upper, Func<Tensor, Tensor[], Tensor[]> body, Tensor[] initVals)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        CheckLoopInputs(nameof(ForiLoop), initVals, "initVals");
+        long from = LoopBound(lower, nameof(lower)), to = LoopBound(upper, nameof(upper));
+        bool wide = lower.DType == DType.Int64 || upper.DType == DType.Int64;
+        var vals = initVals;
+        using (UseBackend(initVals.Length > 0 ? initVals[0].Backend : lower.Backend))
+            for (long i = from; i < to; i++)
+                vals = CheckLoopOutputs(nameof(ForiLoop), "body", initVals, body(wide ? Constant(i) : Constant((int)i), vals));
+        return vals;
+    }
+
+    // A loop bound: a one-element integer tensor, read on the host.
+    private static long LoopBound(Tensor bound, string name)
+    {
+        ArgumentNullException.ThrowIfNull(bound, name);
+        if (!bound.DType.IsInteger() || bound.Count != 1)
+            throw new ArgumentException($"ForiLoop: {name} must be an integer scalar tensor, got {bound.DType.Name()} of shape {bound.Shape}.", name);
+        using var asLong = Cast(bound, DType.Int64);
+        return asLong.Item<long>();
     }
 
     /// <summary>

@@ -97,4 +97,80 @@ public static partial class NF
         if (num > 1 && endpoint) values[^1] = stop;
         return Signal.HostValues(values, new Shape(num), dtype, Backend);
     }
+
+    /// <summary>
+    /// <see cref="Logspace(double, double, int, bool, double, DType)"/> between tensors
+    /// (<c>keras.ops.logspace</c> / <c>np.logspace</c> with array ends): start and stop broadcast
+    /// together, and the new axis of length <paramref name="num"/> goes at <paramref name="axis"/>
+    /// of the result (negative counts from its end), so the shape is [num, *broadcast(start, stop)]
+    /// for axis 0. base^v for v evenly spaced from start to stop (stop left out when not
+    /// <paramref name="endpoint"/>). The common float dtype of the ends (float32 for integers);
+    /// differentiable in start and stop; nothing is read on the host.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">num is negative, or axis is out of range.</exception>
+    /// <exception cref="ArgumentException">The shapes of start and stop do not broadcast.</exception>
+    public static Tensor Logspace(Tensor start, Tensor stop, int num = 50, bool endpoint = true, double @base = 10.0, int axis = 0)
+    {
+        var exponents = SpacedBetween(nameof(Logspace), start, stop, num, endpoint, axis);
+        return Pow(@base, exponents);
+    }
+
+    /// <summary>
+    /// <see cref="Geomspace(double, double, int, bool, DType)"/> between tensors
+    /// (<c>keras.ops.geomspace</c> / <c>np.geomspace</c> with array ends): a geometric progression from
+    /// each start to its stop, laid out as <see cref="Logspace(Tensor, Tensor, int, bool, double, int)"/>;
+    /// the ends are exactly start and stop, and both ends negative gives the negated progression of
+    /// their magnitudes. As NumPy 1.24, ends of different signs give NaN between them; a zero end
+    /// (which NumPy refuses) gives NaN between them too, as nothing is read on the host.
+    /// Differentiable in start and stop.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">num is negative, or axis is out of range.</exception>
+    /// <exception cref="ArgumentException">The shapes of start and stop do not broadcast.</exception>
+    public static Tensor Geomspace(Tensor start, Tensor stop, int num = 50, bool endpoint = true, int axis = 0)
+    {
+        const string op = nameof(Geomspace);
+        (start, stop) = FloatEnds(op, start, stop);
+        var negative = LogicalAnd(Less(start, 0), Less(stop, 0));
+        var from = Where(negative, Negative(start), start);
+        var to = Where(negative, Negative(stop), stop);
+        var magnitudes = Pow(10.0, SpacedBetween(op, Log10(from), Log10(to), num, endpoint, axis));
+        if (num == 0) return magnitudes;
+        // New-axis views of the ends and of the sign, and which positions are the pinned ends.
+        var shape = Engine.BroadcastShapes(op, start.Shape, stop.Shape);
+        int a = axis < 0 ? axis + shape.Rank + 1 : axis;
+        var first = ExpandDims(BroadcastTo(start, shape), a);
+        var last = ExpandDims(BroadcastTo(stop, shape), a);
+        var along = Enumerable.Repeat(1, shape.Rank + 1).ToArray();
+        along[a] = num;
+        Tensor positions;
+        using (UseBackend(start.Backend)) positions = Reshape(Range(num), along);
+        var signed = Where(ExpandDims(BroadcastTo(negative, shape), a), Negative(magnitudes), magnitudes);
+        // NumPy pins the ends to the values given, which the powers of their logarithms may miss.
+        var pinned = Where(Equal(positions, 0), first, signed);
+        return endpoint && num > 1 ? Where(Equal(positions, num - 1), last, pinned) : pinned;
+    }
+
+    // num values evenly spaced from start to stop (stop left out when not endpoint) along a new
+    // axis at `axis` of the broadcast ends: tf.linspace, or one more of them less the last.
+    private static Tensor SpacedBetween(string op, Tensor start, Tensor stop, int num, bool endpoint, int axis)
+    {
+        if (num < 0) throw new ArgumentOutOfRangeException(nameof(num), num, $"{op}: num must be at least 0, got {num}.");
+        (start, stop) = FloatEnds(op, start, stop);
+        var shape = Engine.BroadcastShapes(op, start.Shape, stop.Shape);
+        if (axis < -shape.Rank - 1 || axis > shape.Rank)
+            throw new ArgumentOutOfRangeException(nameof(axis), axis, $"{op}: axis {axis} is outside [{-shape.Rank - 1}, {shape.Rank}] for start and stop of broadcast shape {shape}.");
+        if (endpoint) return Linspace(start, stop, num, axis);
+        int a = axis < 0 ? axis + shape.Rank + 1 : axis;
+        return SliceAxis(Linspace(start, stop, num + 1, axis), a, 0, num);
+    }
+
+    // The two ends in their common float dtype (float32 when neither is float, as Keras).
+    private static (Tensor Start, Tensor Stop) FloatEnds(string op, Tensor start, Tensor stop)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        ArgumentNullException.ThrowIfNull(stop);
+        Engine.BackendOf(op, start, stop);
+        var dtype = start.DType == DType.Float64 || stop.DType == DType.Float64 ? DType.Float64 : DType.Float32;
+        return (Engine.As(start, dtype), Engine.As(stop, dtype));
+    }
 }

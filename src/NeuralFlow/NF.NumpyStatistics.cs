@@ -45,15 +45,18 @@ public static partial class NF
     /// dtype; float32 for integers). Bin i holds edges[i] ≤ v &lt; edges[i + 1], the last one its
     /// right edge too; values outside the range and NaN are not counted. A range of one value is
     /// widened by 0.5 each side, as NumPy does. Reads x's range on the host when none is given.
+    /// With <paramref name="weights"/> (x's shape) each value counts its weight instead of 1
+    /// (<c>np.histogram(weights=...)</c>): the sums have the weights' dtype and are differentiable in them.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">bins is below 1.</exception>
-    /// <exception cref="ArgumentException">The range is reversed or not finite.</exception>
-    public static (Tensor Counts, Tensor Edges) Histogram(Tensor x, int bins = 10, (double Min, double Max)? range = null)
+    /// <exception cref="ArgumentException">The range is reversed or not finite, or weights' shape is not x's.</exception>
+    public static (Tensor Counts, Tensor Edges) Histogram(Tensor x, int bins = 10, (double Min, double Max)? range = null, Tensor? weights = null)
     {
         const string op = nameof(Histogram);
         ArgumentNullException.ThrowIfNull(x);
         if (bins < 1)
             throw new ArgumentOutOfRangeException(nameof(bins), bins, $"{op}: bins must be at least 1, got {bins}.");
+        CheckHistogramWeights(x, weights);
         var values = FloatOf(Ravel(x));
         var (lo, hi) = range ?? DataRange(values);
         if (!double.IsFinite(lo) || !double.IsFinite(hi))
@@ -63,15 +66,58 @@ public static partial class NF
         if (lo == hi) (lo, hi) = (lo - 0.5, hi + 0.5);
         Tensor edges;
         using (UseBackend(x.Backend)) edges = Linspace(lo, hi, bins + 1, values.DType);
-        using var paused = Tape.Pause();
-        // The number of inner edges at or below a value is its bin; the top edge falls in the last.
-        using var inner = SliceAxis(edges, 0, 1, bins - 1);
-        using var bin = SearchSorted(inner, values, "right");
-        using var first = SliceAxis(edges, 0, 0, 1);
-        using var last = SliceAxis(edges, 0, bins, 1);
-        using var inRange = LogicalAnd(GreaterEqual(values, first), LessEqual(values, last));
-        using var counted = BooleanMask(bin, inRange);
-        return (Bincount(counted, minLength: bins), edges);
+        return (CountInBins(values, edges, weights), edges);
+    }
+
+    /// <summary>
+    /// The histogram of x's values (flattened) over the explicit, non-decreasing bin
+    /// <paramref name="edges"/> (<c>np.histogram(x, bins=array)</c>): bin i holds
+    /// edges[i] ≤ v &lt; edges[i + 1], the last one its right edge too; values outside and NaN are
+    /// not counted. Returns the counts (int32), or with <paramref name="weights"/> (x's shape) the
+    /// sums of the weights (their dtype, differentiable in them), and the edges in the common float
+    /// dtype of x and edges (float32 for integers). Reads one bool on the host to check the edges.
+    /// </summary>
+    /// <exception cref="ArgumentException">edges is not 1-D with at least 2 values, does not increase (or holds NaN), or weights' shape is not x's.</exception>
+    public static (Tensor Counts, Tensor Edges) Histogram(Tensor x, Tensor edges, Tensor? weights = null)
+    {
+        const string op = nameof(Histogram);
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(edges);
+        if (edges.Rank != 1 || edges.Shape[0] < 2)
+            throw new ArgumentException($"{op}: edges must be 1-D with at least 2 values (one bin), got shape {edges.Shape}.", nameof(edges));
+        CheckHistogramWeights(x, weights);
+        var (values, bounds) = Engine.Promote(op, FloatOf(Ravel(x)), FloatOf(edges));
+        using (Tape.Pause())
+        using (var rising = ReduceAll(GreaterEqual(Diff(bounds), 0)))
+            if (!rising.Item<bool>())
+                throw new ArgumentException($"{op}: edges must increase monotonically (no step down, no NaN), got shape {edges.Shape}.", nameof(edges));
+        return (CountInBins(values, bounds, weights), Identity(bounds));
+    }
+
+    private static void CheckHistogramWeights(Tensor x, Tensor? weights)
+    {
+        if (weights is not null && weights.Shape != x.Shape)
+            throw new ArgumentException($"Histogram: weights has shape {weights.Shape}; it needs x's shape {x.Shape}, one weight per value.", nameof(weights));
+    }
+
+    // Counts (or sums of weights) of the flat values in the bins between increasing edges. Where
+    // each value falls is not differentiable (the tape is paused for it); the weights' sums are.
+    private static Tensor CountInBins(Tensor values, Tensor edges, Tensor? weights)
+    {
+        int bins = edges.Shape[0] - 1;
+        Tensor counted, inRange;
+        using (Tape.Pause())
+        {
+            // The number of inner edges at or below a value is its bin; the top edge falls in the last.
+            using var inner = SliceAxis(edges, 0, 1, bins - 1);
+            using var bin = SearchSorted(inner, values, "right");
+            using var first = SliceAxis(edges, 0, 0, 1);
+            using var last = SliceAxis(edges, 0, bins, 1);
+            inRange = LogicalAnd(GreaterEqual(values, first), LessEqual(values, last));
+            counted = BooleanMask(bin, inRange);
+            if (weights is null) return Bincount(counted, minLength: bins);
+        }
+        return Bincount(counted, BooleanMask(Ravel(weights), inRange), minLength: bins);
     }
 
     /// <summary>
