@@ -1,3 +1,5 @@
+using NeuralFlow.Backends;
+
 namespace NeuralFlow;
 
 // keras.ops.cond / while_loop / fori_loop / switch. NeuralFlow runs eagerly, so each is plain C#
@@ -77,12 +79,7 @@ public static partial class NF
     {
         ArgumentNullException.ThrowIfNull(body);
         CheckLoopInputs(nameof(ForiLoop), initVals, "initVals");
-        var vals = initVals;
-        // The index lives where the values do, so that a body adding it stays on one device.
-        using (initVals.Length > 0 ? UseBackend(initVals[0].Backend) : null)
-            for (int i = lower; i < upper; i++)
-                vals = CheckLoopOutputs(nameof(ForiLoop), "body", initVals, body(Constant(i), vals));
-        return vals;
+        return RunForiLoop(lower, upper, wide: false, null, body, initVals);
     }
 
     /// <summary>
@@ -107,9 +104,16 @@ public static partial class NF
         ArgumentNullException.ThrowIfNull(body);
         CheckLoopInputs(nameof(ForiLoop), initVals, "initVals");
         long from = LoopBound(lower, nameof(lower)), to = LoopBound(upper, nameof(upper));
-        bool wide = lower.DType == DType.Int64 || upper.DType == DType.Int64;
+        return RunForiLoop(from, to, lower.DType == DType.Int64 || upper.DType == DType.Int64, lower.Backend, body, initVals);
+    }
+
+    // The loop itself: i (int64 when wide, else int32) from `from` to `to` - 1.
+    private static Tensor[] RunForiLoop(long from, long to, bool wide, IBackend? indexBackend, Func<Tensor, Tensor[], Tensor[]> body, Tensor[] initVals)
+    {
         var vals = initVals;
-        using (UseBackend(initVals.Length > 0 ? initVals[0].Backend : lower.Backend))
+        // The index lives where the values do, so that a body adding it stays on one device.
+        var where = initVals.Length > 0 ? initVals[0].Backend : indexBackend;
+        using (where is null ? null : UseBackend(where))
             for (long i = from; i < to; i++)
                 vals = CheckLoopOutputs(nameof(ForiLoop), "body", initVals, body(wide ? Constant(i) : Constant((int)i), vals));
         return vals;
