@@ -1,3 +1,5 @@
+using NeuralFlow.Backends;
+
 namespace NeuralFlow.Tests.Bitwise;
 
 /// <summary>
@@ -244,6 +246,31 @@ public abstract class BitwiseTests(string backend) : BackendTest(backend)
         Assert.Contains("bool", bs.Message);
         Assert.Contains("broadcast", Assert.Throws<ArgumentException>(() => NF.BitwiseAnd(i, NF.Constant(new[] { 1, 2, 3 }))).Message, StringComparison.OrdinalIgnoreCase);
         Assert.Throws<ArgumentNullException>(() => NF.BitwiseXor(i, null!));
+    }
+
+    [SkippableFact]
+    public void The_kernels_themselves_refuse_floats_and_bool_shifts()
+    {
+        RequireBackend();
+        // Below NF's checks: each engine's own dtype rule (checks.cpp's reading of the list's
+        // flags; the managed backend's TakesBool/IsBitwise) refuses what the ops must not compute.
+        var backend = BackendRegistry.Get(BackendName);
+        using var f = NF.Zeros([4]);
+        using var b = NF.Zeros([4], DType.Bool);
+        using var i = NF.Zeros([4], DType.Int32);
+        nint pf = f.Storage.Pointer, pb = b.Storage.Pointer, pi = i.Storage.Pointer;
+        foreach (var op in new[] { BinaryOp.BitwiseAnd, BinaryOp.BitwiseOr, BinaryOp.BitwiseXor, BinaryOp.LeftShift, BinaryOp.RightShift })
+        {
+            var e = Assert.Throws<NotSupportedException>(() => backend.Binary(op, DType.Float32, pf, f.Layout, pf, f.Layout, pf, f.Layout));
+            Assert.Contains("float32", e.Message);
+            backend.Binary(op, DType.Int32, pi, i.Layout, pi, i.Layout, pi, i.Layout);   // integers run
+        }
+        foreach (var op in new[] { BinaryOp.LeftShift, BinaryOp.RightShift })
+            Assert.Contains("bool", Assert.Throws<NotSupportedException>(() => backend.Binary(op, DType.Bool, pb, b.Layout, pb, b.Layout, pb, b.Layout)).Message);
+        backend.Binary(BinaryOp.BitwiseXor, DType.Bool, pb, b.Layout, pb, b.Layout, pb, b.Layout);
+        Assert.Equal(new bool[4], b.ToArray<bool>());
+        GC.KeepAlive(f);
+        GC.KeepAlive(i);
     }
 }
 
