@@ -132,11 +132,19 @@ typedef NF_ENUM(nf_binary_op) {
     NF_BINARY_FLOOR_DIV = 13,    /* floor(a / b), NumPy's floor_divide (a == b*floor_div + floor_mod);
                                     floats: b == 0 gives a / b; integers: b == 0 gives 0 (callers check) */
     NF_BINARY_FLOOR_MOD = 14,    /* remainder with the divisor's sign (Python's %, tf.math.floormod) */
-    NF_BINARY_TRUNCATE_MOD = 15  /* remainder with the dividend's sign (C's fmod and %); integers: b == 0 gives 0 */
+    NF_BINARY_TRUNCATE_MOD = 15, /* remainder with the dividend's sign (C's fmod and %); integers: b == 0 gives 0 */
+    /* ---- bitwise ops: integer dtypes only (floats are NF_ERROR_UNSUPPORTED) ---- */
+    NF_BINARY_BITWISE_AND = 16,  /* a & b; also NF_BOOL (logical and on 0/1 bytes) */
+    NF_BINARY_BITWISE_OR = 17,   /* a | b; also NF_BOOL */
+    NF_BINARY_BITWISE_XOR = 18,  /* a ^ b; also NF_BOOL */
+    NF_BINARY_LEFT_SHIFT = 19,   /* a << b; a count outside [0, bit width) gives 0 (NumPy on x86) */
+    NF_BINARY_RIGHT_SHIFT = 20   /* a >> b, arithmetic for signed a; a count outside [0, bit width)
+                                    gives -1 for negative a, else 0 (NumPy on x86) */
 } nf_binary_op;
 
 /* a, b and out share one shape; a and b have `dtype`; out has `dtype`, or NF_BOOL for
- * comparisons. Arithmetic on NF_BOOL is NF_ERROR_UNSUPPORTED (maximum/minimum are or/and). */
+ * comparisons. Arithmetic on NF_BOOL is NF_ERROR_UNSUPPORTED (maximum/minimum are or/and;
+ * bitwise and/or/xor are the logical ones); shifts take integers only. */
 NF_API nf_status nf_binary(nf_binary_op op, nf_dtype dtype,
                            const void* a, const nf_layout* a_layout,
                            const void* b, const nf_layout* b_layout,

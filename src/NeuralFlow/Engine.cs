@@ -116,8 +116,13 @@ internal static partial class Engine
         var backend = BackendOf(name, a, b);
         var dtype = CommonDType(name, a, b);
         if (op == BinaryOp.Div && !dtype.IsFloating()) dtype = DType.Float32; // true division, as in PyTorch
-        if (dtype == DType.Bool && !op.IsComparison() && op is not (BinaryOp.Maximum or BinaryOp.Minimum))
-            throw new ArgumentException($"{name}: arithmetic on bool tensors is not defined; cast them first with NF.Cast(x, DType.Int32) or DType.Float32.");
+        if (dtype == DType.Bool && !op.TakesBool())
+            throw new ArgumentException(op.IsBitwise()
+                ? $"{name}: shifts are not defined on bool tensors (a shifted bool is no longer 0 or 1); cast them first with NF.Cast(x, DType.Int32)."
+                : $"{name}: arithmetic on bool tensors is not defined; cast them first with NF.Cast(x, DType.Int32) or DType.Float32.");
+        if (dtype.IsFloating() && op.IsBitwise())
+            throw new ArgumentException(
+                $"{name}: bitwise ops take integer or bool tensors, not {dtype.Name()} (operands {a.DType.Name()} and {b.DType.Name()}); cast first with NF.Cast(x, DType.Int32).");
         ScalarRange.CheckWeak(name, a, dtype);
         ScalarRange.CheckWeak(name, b, dtype);
         var ca = As(a, dtype);

@@ -34,12 +34,22 @@ public partial class Tensor
     public static Tensor operator <=(Tensor a, Tensor b) => NF.LessEqual(a, b);
     /// <summary>a &gt;= b elementwise, a bool tensor (<see cref="NF.GreaterEqual"/>).</summary>
     public static Tensor operator >=(Tensor a, Tensor b) => NF.GreaterEqual(a, b);
-    /// <summary>a AND b of bool tensors (<see cref="NF.LogicalAnd"/>).</summary>
-    public static Tensor operator &(Tensor a, Tensor b) => NF.LogicalAnd(a, b);
-    /// <summary>a OR b of bool tensors (<see cref="NF.LogicalOr"/>).</summary>
-    public static Tensor operator |(Tensor a, Tensor b) => NF.LogicalOr(a, b);
-    /// <summary>a XOR b of bool tensors (<see cref="NF.LogicalXor"/>).</summary>
-    public static Tensor operator ^(Tensor a, Tensor b) => NF.LogicalXor(a, b);
+
+    // &, |, ^ and ~ are bitwise on integer tensors and logical on bool ones (the same thing on
+    // 0/1 values, as NumPy's and PyTorch's); floats are refused with the op's name.
+
+    /// <summary>a &amp; b: bitwise and of integer tensors, logical and of bool ones (<see cref="NF.BitwiseAnd"/>).</summary>
+    public static Tensor operator &(Tensor a, Tensor b) => NF.BitwiseAnd(a, b);
+    /// <summary>a | b: bitwise or of integer tensors, logical or of bool ones (<see cref="NF.BitwiseOr"/>).</summary>
+    public static Tensor operator |(Tensor a, Tensor b) => NF.BitwiseOr(a, b);
+    /// <summary>a ^ b: bitwise xor of integer tensors, logical xor of bool ones (<see cref="NF.BitwiseXor"/>).</summary>
+    public static Tensor operator ^(Tensor a, Tensor b) => NF.BitwiseXor(a, b);
+    /// <summary>~x: bitwise not of an integer tensor, logical not of a bool one (<see cref="NF.BitwiseNot"/>).</summary>
+    public static Tensor operator ~(Tensor x) => NF.BitwiseNot(x);
+    /// <summary>a &lt;&lt; b of integer tensors (<see cref="NF.LeftShift"/>: counts outside [0, bit width) give 0).</summary>
+    public static Tensor operator <<(Tensor a, Tensor b) => NF.LeftShift(a, b);
+    /// <summary>a &gt;&gt; b of integer tensors, arithmetic for signed ones (<see cref="NF.RightShift"/>).</summary>
+    public static Tensor operator >>(Tensor a, Tensor b) => NF.RightShift(a, b);
     /// <summary>NOT x of a bool tensor (<see cref="NF.LogicalNot"/>).</summary>
     public static Tensor operator !(Tensor x) => NF.LogicalNot(x);
 

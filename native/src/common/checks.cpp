@@ -13,27 +13,27 @@ namespace {
 // Name and dtype rule of each op, from common/elementwise_list.h; NULL name: not a valid op.
 struct OpInfo {
     const char* name;
-    bool flag;  // binary: defined on bool; unary: takes integers
+    int flag;  // the list's dtype flag (common/elementwise_list.h)
 };
 
 OpInfo binary_op_info(nf_binary_op op) {
     switch (op) {
 #define NF_INFO(E, Op, name, flag, cost) \
-        case E: return {name, flag != 0};
+        case E: return {name, flag};
         NF_BINARY_OPS(NF_INFO)
 #undef NF_INFO
     }
-    return {nullptr, false};
+    return {nullptr, 0};
 }
 
 OpInfo unary_op_info(nf_unary_op op) {
     switch (op) {
 #define NF_INFO(E, Op, name, flag, cost) \
-        case E: return {name, flag != 0};
+        case E: return {name, flag};
         NF_UNARY_OPS(NF_INFO)
 #undef NF_INFO
     }
-    return {nullptr, false};
+    return {nullptr, 0};
 }
 
 const char* optimizer_name(nf_optimizer kind) {
@@ -89,7 +89,8 @@ int64_t check_binary(const char* fn, nf_binary_op op, nf_dtype dtype, const void
     check_layout(fn, "b_layout", b_layout);
     check_same_shape(fn, "a_layout", *a_layout, "b_layout", *b_layout);
     check_buffer(fn, "b", b, n);
-    if (dtype == NF_BOOL && !info.flag) NF_UNSUPPORTED("%s: op %s is not supported for dtype bool", fn, info.name);
+    if ((dtype == NF_BOOL && !binary_takes_bool(info.flag)) || (dtype_is_float(dtype) && !binary_takes_floats(info.flag)))
+        NF_UNSUPPORTED("%s: op %s is not supported for dtype %s", fn, info.name, dtype_name(dtype));
     return n;
 }
 

@@ -5,11 +5,25 @@
 // compute it the same way, else a struct of that name in each engine's unary/binary file).
 //
 // X(enum, Functor, "name", flag, cpu_cost):
-//  * binary flag: the op is defined on NF_BOOL (0/1 bytes: maximum/minimum are or/and,
-//    comparisons compare) rather than NF_ERROR_UNSUPPORTED;
+//  * binary flag, the dtypes the op takes (binary_takes_bool / binary_takes_floats below, the
+//    one reading of it for checks.cpp and both engines' dispatch):
+//      0: floats and integers;
+//      1: floats, integers and NF_BOOL (0/1 bytes: maximum/minimum are or/and, comparisons compare);
+//      NF_EW_BITS_BOOL: integers and NF_BOOL, never floats (bitwise and/or/xor: on 0/1 bytes
+//        they are the logical ops);
+//      NF_EW_BITS: integers only (shifts: a bool shifted is no longer 0/1);
+//    an op never instantiated for floats may use integer-only operators in its functor;
 //  * unary flag: the op takes integer dtypes (not NF_BOOL) as well as floats;
 //  * cpu_cost: work per element in adds (cpu/parallel.h: how finely the pool splits it).
 #pragma once
+
+#define NF_EW_BITS_BOOL 2
+#define NF_EW_BITS 3
+
+namespace nf {
+constexpr bool binary_takes_bool(int flag) { return flag == 1 || flag == NF_EW_BITS_BOOL; }
+constexpr bool binary_takes_floats(int flag) { return flag != NF_EW_BITS_BOOL && flag != NF_EW_BITS; }
+}  // namespace nf
 
 #define NF_BINARY_OPS(X)                                   \
     X(NF_BINARY_ADD, Add, "add", 0, 1)                     \
@@ -28,7 +42,13 @@
     /* issue 16 */                                                  \
     X(NF_BINARY_FLOOR_DIV, FloorDiv, "floor_div", 0, 4)             \
     X(NF_BINARY_FLOOR_MOD, FloorMod, "floor_mod", 0, 4)             \
-    X(NF_BINARY_TRUNCATE_MOD, TruncateMod, "truncate_mod", 0, 4)
+    X(NF_BINARY_TRUNCATE_MOD, TruncateMod, "truncate_mod", 0, 4)   \
+    /* bitwise */                                                   \
+    X(NF_BINARY_BITWISE_AND, BitwiseAnd, "bitwise_and", NF_EW_BITS_BOOL, 1) \
+    X(NF_BINARY_BITWISE_OR, BitwiseOr, "bitwise_or", NF_EW_BITS_BOOL, 1)    \
+    X(NF_BINARY_BITWISE_XOR, BitwiseXor, "bitwise_xor", NF_EW_BITS_BOOL, 1) \
+    X(NF_BINARY_LEFT_SHIFT, LeftShift, "left_shift", NF_EW_BITS, 1)         \
+    X(NF_BINARY_RIGHT_SHIFT, RightShift, "right_shift", NF_EW_BITS, 1)
 
 #define NF_UNARY_OPS(X)                              \
     X(NF_UNARY_NEG, Neg, "neg", 1, 1)                \

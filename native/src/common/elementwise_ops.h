@@ -102,6 +102,36 @@ NF_ARITH_OP(Maximum, (a > b || a != a) ? a : b, a > b ? a : b)
 NF_ARITH_OP(Minimum, (a < b || a != a) ? a : b, a < b ? a : b)
 #undef NF_ARITH_OP
 
+// ---- bitwise ops: integers and bool only (NF_EW_BITS_BOOL / NF_EW_BITS in the list), so these
+// are never instantiated for floats. On bool's 0/1 bytes &, | and ^ stay 0/1.
+struct BitwiseAnd { template <class T> using Out = T; template <class T> NF_HD static T f(T a, T b) { return static_cast<T>(a & b); } };
+struct BitwiseOr { template <class T> using Out = T; template <class T> NF_HD static T f(T a, T b) { return static_cast<T>(a | b); } };
+struct BitwiseXor { template <class T> using Out = T; template <class T> NF_HD static T f(T a, T b) { return static_cast<T>(a ^ b); } };
+
+// NumPy's npy_lshift / npy_rshift: the count is read as unsigned, so a negative count is as
+// out of range as one >= the bit width; there << gives 0 and >> gives the sign fill (-1 for
+// negative signed a, else 0), where C's shift is undefined. << shifts the unsigned bits (a
+// negative a is no UB) and wraps; >> of a signed value is arithmetic.
+struct LeftShift {
+    template <class T> using Out = T;
+    template <class T> NF_HD static T f(T a, T b) {
+        using U = Unsigned<T>;
+        if (static_cast<uint64_t>(static_cast<U>(b)) >= sizeof(T) * 8) return T(0);
+        return static_cast<T>(static_cast<U>(static_cast<U>(a) << static_cast<U>(b)));
+    }
+};
+struct RightShift {
+    template <class T> using Out = T;
+    template <class T> NF_HD static T f(T a, T b) {
+        using U = Unsigned<T>;
+        if (static_cast<uint64_t>(static_cast<U>(b)) >= sizeof(T) * 8) {
+            if constexpr (std::is_signed_v<T>) return a < 0 ? T(-1) : T(0);
+            else return T(0);
+        }
+        return static_cast<T>(a >> static_cast<U>(b));
+    }
+};
+
 #define NF_CMP_OP(Name, expr)                                                                          \
     struct Name {                                                                                      \
         template <class T> using Out = uint8_t;                                                        \

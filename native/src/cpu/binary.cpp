@@ -88,8 +88,8 @@ template <class T>
 void dispatch_op(nf_binary_op op, const void* a, const void* b, void* out, const nf_layout& al,
                  const nf_layout& bl, const nf_layout& ol) {
     switch (op) {
-#define NF_CASE(E, Op, name, on_bool, cost) \
-        case E: return apply<Op, T>(a, b, out, al, bl, ol, cost);
+#define NF_CASE(E, Op, name, flag, cost) \
+        case E: if constexpr (binary_takes_floats(flag) || !is_float<T>) apply<Op, T>(a, b, out, al, bl, ol, cost); return;
         NF_BINARY_OPS(NF_CASE)
 #undef NF_CASE
     }

@@ -45,8 +45,8 @@ template <class T>
 void dispatch_op(const char* fn, nf_binary_op op, const void* a, const nf_layout& al, const void* b,
                  const nf_layout& bl, void* out, const nf_layout& ol) {
     switch (op) {
-#define NF_CASE(E, Op, name, on_bool, cost) \
-        case E: return apply<Op, T>(fn, a, al, b, bl, out, ol);
+#define NF_CASE(E, Op, name, flag, cost) \
+        case E: if constexpr (binary_takes_floats(flag) || !is_float<T>) apply<Op, T>(fn, a, al, b, bl, out, ol); return;
         NF_BINARY_OPS(NF_CASE)
 #undef NF_CASE
     }

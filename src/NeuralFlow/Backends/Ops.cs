@@ -37,6 +37,18 @@ public enum BinaryOp
     FloorMod = 14,
     /// <summary>remainder with the dividend's sign (C's fmod, C#'s %)</summary>
     TruncateMod = 15,
+
+    // ---- bitwise: integers (and bool for and/or/xor), never floats ----
+    /// <summary>a &amp; b (on bool: logical and)</summary>
+    BitwiseAnd = 16,
+    /// <summary>a | b (on bool: logical or)</summary>
+    BitwiseOr = 17,
+    /// <summary>a ^ b (on bool: logical xor)</summary>
+    BitwiseXor = 18,
+    /// <summary>a &lt;&lt; b; a count outside [0, bit width) gives 0 (NumPy on x86)</summary>
+    LeftShift = 19,
+    /// <summary>a &gt;&gt; b, arithmetic for signed a; a count outside [0, bit width) gives -1 for negative a, else 0</summary>
+    RightShift = 20,
 }
 
 /// <summary>Elementwise unary operations; values match <c>nf_unary_op</c>.</summary>
@@ -109,6 +121,11 @@ internal static class OpFacts
 {
     [MethodImpl(Hot)]
     public static bool IsComparison(this BinaryOp op) => op is >= BinaryOp.Equal and <= BinaryOp.GreaterEqual;
+    /// <summary>The bitwise ops (common/elementwise_list.h's NF_EW_BITS_BOOL and NF_EW_BITS): never defined on floats.</summary>
+    public static bool IsBitwise(this BinaryOp op) => op is >= BinaryOp.BitwiseAnd and <= BinaryOp.RightShift;
+    /// <summary>Whether the op is defined on bool's 0/1 bytes: comparisons, maximum/minimum (or/and) and bitwise and/or/xor.</summary>
+    public static bool TakesBool(this BinaryOp op) =>
+        op.IsComparison() || op is BinaryOp.Maximum or BinaryOp.Minimum or BinaryOp.BitwiseAnd or BinaryOp.BitwiseOr or BinaryOp.BitwiseXor;
     [MethodImpl(Hot)]
     public static bool NeedsFloat(this UnaryOp op) =>
         op is UnaryOp.Exp or UnaryOp.Log or UnaryOp.Sqrt or UnaryOp.Sigmoid or UnaryOp.Tanh or >= UnaryOp.Floor;

@@ -2,9 +2,9 @@ namespace NeuralFlow.Tests;
 
 /// <summary>
 /// Comparison operators (x &gt; 0, a &lt;= b: bool tensors, as TensorFlow's) and the logical ops on
-/// bool tensors (NF.LogicalAnd/Or/Xor/Not, the &amp; | ^ ! operators) on every backend, with
-/// broadcasting, against the truth tables NumPy's logical_* give; a non-bool operand is refused
-/// with the op's name. They replay inside NF.Function.
+/// bool tensors (NF.LogicalAnd/Or/Xor/Not, and on bools the &amp; | ^ ! operators) on every backend,
+/// with broadcasting, against the truth tables NumPy's logical_* give; a non-bool operand is
+/// refused with the op's name. They replay inside NF.Function.
 /// </summary>
 public abstract class LogicalTests(string backend) : BackendTest(backend)
 {
@@ -53,11 +53,15 @@ public abstract class LogicalTests(string backend) : BackendTest(backend)
     {
         RequireBackend();
         var f = NF.Constant(new[] { 1f, 0f });
-        var e = Assert.Throws<ArgumentException>(() => f & (f > 0));
+        var e = Assert.Throws<ArgumentException>(() => NF.LogicalAnd(f, f > 0));
         Assert.Contains("NF.LogicalAnd", e.Message);
         Assert.Contains("float32", e.Message, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("NF.LogicalNot", Assert.Throws<ArgumentException>(() => !f).Message);
-        Assert.Contains("NF.LogicalOr", Assert.Throws<ArgumentException>(() => NF.Constant(new[] { 1 }) | NF.Constant(new[] { true })).Message);
+        Assert.Contains("NF.LogicalOr", Assert.Throws<ArgumentException>(() => NF.LogicalOr(NF.Constant(new[] { 1 }), NF.Constant(new[] { true }))).Message);
+        // & | ^ are the bitwise ops (logical on bools, tests/Bitwise): a float operand is refused with that name.
+        var op = Assert.Throws<ArgumentException>(() => f & (f > 0));
+        Assert.Contains("BitwiseAnd", op.Message);
+        Assert.Contains("float32", op.Message);
     }
 
     [SkippableFact]

@@ -207,10 +207,10 @@ public sealed partial class ManagedBackend
         CheckLayout(M, nameof(bLayout), bLayout);
         CheckSameShape(M, nameof(aLayout), aLayout, nameof(bLayout), bLayout);
         CheckSameShape(M, nameof(aLayout), aLayout, nameof(outLayout), outLayout);
-        if ((uint)op > (uint)BinaryOp.TruncateMod)
+        if ((uint)op > (uint)BinaryOp.RightShift)
             throw new ArgumentException($"{M}: op = {(int)op} is not a valid BinaryOp.", nameof(op));
-        bool arithmeticOnBool = dtype == DType.Bool && (op < BinaryOp.Maximum || op >= BinaryOp.FloorDiv);
-        if (arithmeticOnBool) throw Unsupported(M, op.ToString(), dtype);
+        if (dtype == DType.Bool ? !op.TakesBool() : dtype.IsFloating() && op.IsBitwise())
+            throw Unsupported(M, op.ToString(), dtype);
         CheckPointer(M, nameof(a), a, count);
         CheckPointer(M, nameof(b), b, count);
         CheckPointer(M, nameof(output), output, count);
@@ -236,8 +236,9 @@ public sealed partial class ManagedBackend
             case DType.Int32: BinaryInt<int>(op, plan, a, b, output); break;
             case DType.Int64: BinaryInt<long>(op, plan, a, b, output); break;
             case DType.UInt8: BinaryInt<byte>(op, plan, a, b, output); break;
-            default: // bool: maximum is "or", minimum is "and" on 0/1 bytes
-                if (op == BinaryOp.Maximum) RunBinary<byte, MaxOp<byte>>(plan, a, b, output);
+            default: // bool: maximum is "or", minimum is "and" on 0/1 bytes, as are the bitwise ops
+                if (op.IsBitwise()) BinaryBits<byte>(op, plan, a, b, output);
+                else if (op == BinaryOp.Maximum) RunBinary<byte, MaxOp<byte>>(plan, a, b, output);
                 else RunBinary<byte, MinOp<byte>>(plan, a, b, output);
                 break;
         }
@@ -274,7 +275,21 @@ public sealed partial class ManagedBackend
             case BinaryOp.FloorDiv: RunBinary<T, FloorDivIntOp<T>>(p, a, b, o, cost: 4); break;
             case BinaryOp.FloorMod: RunBinary<T, FloorModIntOp<T>>(p, a, b, o, cost: 4); break;
             case BinaryOp.TruncateMod: RunBinary<T, TruncModIntOp<T>>(p, a, b, o, cost: 4); break;
+            case >= BinaryOp.BitwiseAnd: BinaryBits<T>(op, p, a, b, o); break;
             default: RunBinary<T, MinOp<T>>(p, a, b, o); break;
+        }
+    }
+
+    // The bitwise ops (BinaryBitwise.cs) of integers and of bool's bytes.
+    private static void BinaryBits<T>(BinaryOp op, in StridedPlan p, nint a, nint b, nint o) where T : unmanaged, IBinaryInteger<T>
+    {
+        switch (op)
+        {
+            case BinaryOp.BitwiseAnd: RunBinary<T, BitAndOp<T>>(p, a, b, o); break;
+            case BinaryOp.BitwiseOr: RunBinary<T, BitOrOp<T>>(p, a, b, o); break;
+            case BinaryOp.BitwiseXor: RunBinary<T, BitXorOp<T>>(p, a, b, o); break;
+            case BinaryOp.LeftShift: RunBinary<T, LeftShiftOp<T>>(p, a, b, o, cost: 2); break;
+            default: RunBinary<T, RightShiftOp<T>>(p, a, b, o, cost: 2); break;
         }
     }
 
