@@ -178,32 +178,10 @@ public static class KerasSerialization
             Bool(c, "return_sequences", false), Bool(c, "return_state", false), Bool(c, "go_backwards", false), Bool(c, "stateful", false),
             Bool(c, "zero_output_for_mask", false), NameOf(c)));
         // The convolutional LSTMs: Keras' flat configs (the cell's arguments beside the RNN's); kernel_size's length is the rank.
-        Register("ConvLSTM1D", c => RecurrentLayer(c, new Layers.ConvLSTM1D(
-            Int(c, "filters"), One(c, "kernel_size"), One(c, "strides", 1), String(c, "padding", "valid"), DataFormat(c), One(c, "dilation_rate", 1),
-            Activation(c, "activation"), Activation(c, "recurrent_activation"), Bool(c, "use_bias", true),
-            Initializer(c, "kernel_initializer"), Initializer(c, "recurrent_initializer"), Initializer(c, "bias_initializer"), Bool(c, "unit_forget_bias", true),
-            dropout: Double(c, "dropout", 0), recurrentDropout: Double(c, "recurrent_dropout", 0), seed: Seed(c),
-            returnSequences: Bool(c, "return_sequences", false), returnState: Bool(c, "return_state", false), goBackwards: Bool(c, "go_backwards", false),
-            stateful: Bool(c, "stateful", false), name: NameOf(NoConstraints(c)))));
-        Register("ConvLSTM2D", c => RecurrentLayer(c, new Layers.ConvLSTM2D(
-            Int(c, "filters"), Ints(c, "kernel_size"), Ints(c, "strides"), String(c, "padding", "valid"), DataFormat(c), Ints(c, "dilation_rate"),
-            Activation(c, "activation"), Activation(c, "recurrent_activation"), Bool(c, "use_bias", true),
-            Initializer(c, "kernel_initializer"), Initializer(c, "recurrent_initializer"), Initializer(c, "bias_initializer"), Bool(c, "unit_forget_bias", true),
-            dropout: Double(c, "dropout", 0), recurrentDropout: Double(c, "recurrent_dropout", 0), seed: Seed(c),
-            returnSequences: Bool(c, "return_sequences", false), returnState: Bool(c, "return_state", false), goBackwards: Bool(c, "go_backwards", false),
-            stateful: Bool(c, "stateful", false), name: NameOf(NoConstraints(c)))));
-        Register("ConvLSTM3D", c => RecurrentLayer(c, new Layers.ConvLSTM3D(
-            Int(c, "filters"), Ints(c, "kernel_size"), Ints(c, "strides"), String(c, "padding", "valid"), DataFormat(c), Ints(c, "dilation_rate"),
-            Activation(c, "activation"), Activation(c, "recurrent_activation"), Bool(c, "use_bias", true),
-            Initializer(c, "kernel_initializer"), Initializer(c, "recurrent_initializer"), Initializer(c, "bias_initializer"), Bool(c, "unit_forget_bias", true),
-            dropout: Double(c, "dropout", 0), recurrentDropout: Double(c, "recurrent_dropout", 0), seed: Seed(c),
-            returnSequences: Bool(c, "return_sequences", false), returnState: Bool(c, "return_state", false), goBackwards: Bool(c, "go_backwards", false),
-            stateful: Bool(c, "stateful", false), name: NameOf(NoConstraints(c)))));
-        Register("ConvLSTMCell", c => new Layers.ConvLSTMCell(
-            Ints(c, "kernel_size").Length, Int(c, "filters"), Ints(c, "kernel_size"), Ints(c, "strides"), String(c, "padding", "valid"), DataFormat(c),
-            Ints(c, "dilation_rate"), Activation(c, "activation"), Activation(c, "recurrent_activation"), Bool(c, "use_bias", true),
-            Initializer(c, "kernel_initializer"), Initializer(c, "recurrent_initializer"), Initializer(c, "bias_initializer"), Bool(c, "unit_forget_bias", true),
-            dropout: Double(c, "dropout", 0), recurrentDropout: Double(c, "recurrent_dropout", 0), seed: Seed(c), name: NameOf(NoConstraints(c))));
+        Register("ConvLSTM1D", c => ConvLSTMLayer<Layers.ConvLSTM1D>(c, 1));
+        Register("ConvLSTM2D", c => ConvLSTMLayer<Layers.ConvLSTM2D>(c, 2));
+        Register("ConvLSTM3D", c => ConvLSTMLayer<Layers.ConvLSTM3D>(c, 3));
+        Register("ConvLSTMCell", c => ConvLSTMCell(c, Ints(c, "kernel_size").Length, NameOf(NoConstraints(c))));
         Register("Bidirectional", c => new Layers.Bidirectional(
             Recurrent(c, "layer") ?? throw new FormatException("'layer' is missing"), c.ContainsKey("merge_mode") ? c["merge_mode"]?.GetValue<string>() : "concat", Recurrent(c, "backward_layer"), NameOf(c)));
         Register("MultiHeadAttention", c => new Layers.MultiHeadAttention(
@@ -424,6 +402,20 @@ public static class KerasSerialization
         layer.Cell.ApplyRegularizerConfig(weights);
         return layer;
     }
+
+    // A ConvLSTM layer of rank 1, 2 or 3: Keras' config holds the cell's arguments flat beside the RNN's.
+    // (Registered by its own type: the type names the class in saved files.)
+    private static T ConvLSTMLayer<T>(JsonObject c, int rank) where T : Layers.ConvLSTM => (T)RecurrentLayer(c, Layers.ConvLSTM.Create(
+        rank, name => ConvLSTMCell(c, rank, name), Bool(c, "return_sequences", false), Bool(c, "return_state", false),
+        Bool(c, "go_backwards", false), Bool(c, "stateful", false), NameOf(NoConstraints(c))));
+
+    // The cell of a ConvLSTM layer's config or a ConvLSTMCell entry. Window, strides and dilation are
+    // lists (one value per axis) or a single int (every axis); absent strides and dilation mean 1.
+    private static Layers.ConvLSTMCell ConvLSTMCell(JsonObject c, int rank, string? name) => new(
+        rank, Int(c, "filters"), Ints(c, "kernel_size"), c["strides"] is null ? [1] : Ints(c, "strides"), String(c, "padding", "valid"), DataFormat(c),
+        c["dilation_rate"] is null ? [1] : Ints(c, "dilation_rate"), Activation(c, "activation"), Activation(c, "recurrent_activation"), Bool(c, "use_bias", true),
+        Initializer(c, "kernel_initializer"), Initializer(c, "recurrent_initializer"), Initializer(c, "bias_initializer"), Bool(c, "unit_forget_bias", true),
+        dropout: Double(c, "dropout", 0), recurrentDropout: Double(c, "recurrent_dropout", 0), seed: Seed(c), name: name ?? NameOf(c));
 
     // NeuralFlow has no weight constraints: a file that sets one (Keras' ConvLSTM configs name three) is refused, not loaded without it.
     private static JsonObject NoConstraints(JsonObject c)
