@@ -293,6 +293,7 @@ public static class KerasSerialization
             Doubles(c, "idf_weights"), Salt(c))
             .AdaptableAgain(Bool(c, "has_input_vocabulary", c["vocabulary"] is not null)));
         Register("Hashing", c => new Layers.Hashing(Int(c, "num_bins"), c["mask_value"]?.ToString(), Salt(c), String(c, "output_mode", "int"), Bool(c, "sparse", false), NameOf(c)));
+        Register("HashedCrossing", c => new Layers.HashedCrossing(Int(c, "num_bins"), String(c, "output_mode", "int"), Bool(c, "sparse", false), NameOf(c)));
         // Named standardize and split only: a C# function is refused when saving.
         Register("TextVectorization", c => new Layers.TextVectorization(
             c["max_tokens"]?.GetValue<int>(), c["standardize"]?.GetValue<string>(), c["split"]?.GetValue<string>(), c["ngrams"] is JsonValue n ? n.GetValue<int>() : null,
