@@ -154,12 +154,13 @@ public abstract class LayerReplayParityTests(string backend) : BackendTest(backe
 
     // Layers that work on the host, which no replay can repeat (their steps run eagerly by design):
     // the string layers take host strings (no tensor holds one) and run in the input pipeline;
-    // Hashing reads integer tensors to hash their decimal strings. TextPreprocessing's tests train with them.
+    // Hashing reads integer tensors to hash their decimal strings, HashedCrossing to cross them. TextPreprocessing's and KerasLoose's tests train with them.
     private static readonly Dictionary<string, string> HostPreprocessing = new()
     {
         ["StringLookup"] = "host strings",
         ["TextVectorization"] = "host strings",
         ["Hashing"] = "hashes on the host",
+        ["HashedCrossing"] = "crosses host strings and integers",
     };
 
     // Merge layers take two branches of one input: Dense(4) and Dense(4, tanh).

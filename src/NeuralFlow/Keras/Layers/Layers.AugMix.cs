@@ -21,15 +21,16 @@ public static partial class Layers
 
         /// <summary>Operation strengths from [0, factor] (factor in [0, 1], Keras' default 0.3).</summary>
         public AugMix((double Low, double High)? valueRange = null, int numChains = 3, int chainDepth = 3, double factor = 0.3, double alpha = 1.0,
-                      bool allOps = true, string interpolation = "bilinear", int? seed = null, string? name = null)
+                      bool allOps = true, string interpolation = "bilinear", int? seed = null, string? name = null, string dataFormat = "channels_last")
             : this(valueRange, numChains, chainDepth, factor is >= 0 and <= 1 ? (0, factor)
-                : throw new ArgumentOutOfRangeException(nameof(factor), factor, $"AugMix: factor must lie in [0, 1], got {factor}."), alpha, allOps, interpolation, seed, name) { }
+                : throw new ArgumentOutOfRangeException(nameof(factor), factor, $"AugMix: factor must lie in [0, 1], got {factor}."), alpha, allOps, interpolation, seed, name, dataFormat) { }
 
         /// <summary>Operation strengths from [factor.Lower, factor.Upper], both in [0, 1].</summary>
         public AugMix((double Low, double High)? valueRange, int numChains, int chainDepth, (double Lower, double Upper) factor, double alpha = 1.0,
-                      bool allOps = true, string interpolation = "bilinear", int? seed = null, string? name = null)
+                      bool allOps = true, string interpolation = "bilinear", int? seed = null, string? name = null, string dataFormat = "channels_last")
             : base(seed, name)
         {
+            SetDataFormat(dataFormat);
             ValueRange = CheckedValueRange(nameof(AugMix), valueRange);
             NumChains = numChains >= 1 ? numChains : throw new ArgumentOutOfRangeException(nameof(numChains), numChains, $"AugMix: numChains must be >= 1, got {numChains}.");
             ChainDepth = chainDepth >= 1 ? chainDepth : throw new ArgumentOutOfRangeException(nameof(chainDepth), chainDepth, $"AugMix: chainDepth must be >= 1, got {chainDepth}.");

@@ -29,6 +29,16 @@ public static partial class Layers
             (KernelRegularizer, BiasRegularizer, ActivityRegularizer) = (kernelRegularizer, biasRegularizer, activityRegularizer);
         }
 
+        /// <summary>Window, strides and dilation as lists of one value (Keras' tuple form, <c>kernel_size=(3,)</c>).</summary>
+        public Conv1D(int filters, int[] kernelSize, int[]? strides = null, string padding = "valid", int[]? dilationRate = null,
+                      ActivationFunction? activation = null, bool useBias = true,
+                      Initializer? kernelInitializer = null, Initializer? biasInitializer = null, string? name = null,
+                      int groups = 1, string dataFormat = "channels_last",
+                      Regularizers.Regularizer? kernelRegularizer = null, Regularizers.Regularizer? biasRegularizer = null, Regularizers.Regularizer? activityRegularizer = null)
+            : this(filters, PoolingArgs.OneOf(nameof(Conv1D), nameof(kernelSize), kernelSize ?? throw new ArgumentNullException(nameof(kernelSize))),
+                   PoolingArgs.OneOf(nameof(Conv1D), nameof(strides), strides), padding, PoolingArgs.OneOf(nameof(Conv1D), nameof(dilationRate), dilationRate),
+                   activation, useBias, kernelInitializer, biasInitializer, name, groups, dataFormat, kernelRegularizer, biasRegularizer, activityRegularizer) { }
+
         /// <summary>Output channels.</summary>
         public int Filters { get; }
 

@@ -30,6 +30,17 @@ public static partial class Layers
                 : throw new ArgumentException($"Conv1DTranspose: outputPadding must be at least 0 and smaller than the strides ({strides}), got {p}.", nameof(outputPadding));
         }
 
+        /// <summary>Window, strides, output padding and dilation as lists of one value (Keras' tuple form, <c>kernel_size=(3,)</c>).</summary>
+        public Conv1DTranspose(int filters, int[] kernelSize, int[]? strides = null, string padding = "valid", int[]? outputPadding = null, int[]? dilationRate = null,
+                               ActivationFunction? activation = null, bool useBias = true,
+                               Initializer? kernelInitializer = null, Initializer? biasInitializer = null, string? name = null,
+                               string dataFormat = "channels_last")
+            : this(filters, PoolingArgs.OneOf(nameof(Conv1DTranspose), nameof(kernelSize), kernelSize ?? throw new ArgumentNullException(nameof(kernelSize))),
+                   PoolingArgs.OneOf(nameof(Conv1DTranspose), nameof(strides), strides), padding,
+                   outputPadding is null ? null : PoolingArgs.OneOf(nameof(Conv1DTranspose), nameof(outputPadding), outputPadding),
+                   PoolingArgs.OneOf(nameof(Conv1DTranspose), nameof(dilationRate), dilationRate),
+                   activation, useBias, kernelInitializer, biasInitializer, name, dataFormat) { }
+
         /// <summary>Output channels.</summary>
         public int Filters { get; }
 

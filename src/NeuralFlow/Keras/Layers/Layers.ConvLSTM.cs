@@ -26,6 +26,24 @@ public static partial class Layers
                                          kernelRegularizer, recurrentRegularizer, biasRegularizer, dropout, recurrentDropout, seed, n),
                    returnSequences, returnState, goBackwards, stateful, name, activityRegularizer) { }
 
+        // The layer around a cell made elsewhere (from a saved config: KerasSerialization reads the cell's
+        // arguments once for the three ranks); the activity regularizer comes with the config's regularizers.
+        private protected ConvLSTM(Func<string, ConvLSTMCell> cellFor, bool returnSequences, bool returnState, bool goBackwards, bool stateful, string? name)
+            : base(cellFor, returnSequences, returnState, goBackwards, stateful, name, null) { }
+
+        /// <summary>
+        /// The ConvLSTM1D/2D/3D of <paramref name="rank"/> spatial axes around the cell
+        /// <paramref name="cellFor"/> makes (given the layer's name; a cell of that rank).
+        /// </summary>
+        internal static ConvLSTM Create(int rank, Func<string, ConvLSTMCell> cellFor, bool returnSequences, bool returnState, bool goBackwards,
+                                        bool stateful, string? name) => rank switch
+        {
+            1 => new ConvLSTM1D(cellFor, returnSequences, returnState, goBackwards, stateful, name),
+            2 => new ConvLSTM2D(cellFor, returnSequences, returnState, goBackwards, stateful, name),
+            3 => new ConvLSTM3D(cellFor, returnSequences, returnState, goBackwards, stateful, name),
+            _ => throw new ArgumentOutOfRangeException(nameof(rank), rank, "ConvLSTM: rank must be 1, 2 or 3 (the spatial axes)."),
+        };
+
         private ConvLSTMCell Own => (ConvLSTMCell)Cell;
 
         private protected override bool CellIsOwn => true;

@@ -70,8 +70,7 @@ public static partial class Layers
         // One value for every axis, or one per axis, each at least 1.
         private int[] PerAxis(string kind, string arg, int[] values) => Rank switch
         {
-            1 => values.Length == 1 ? PoolingArgs.Single(kind, arg, values[0])
-                : throw new ArgumentException($"{kind}: {arg} must be one positive integer, got [{string.Join(", ", values)}].", arg),
+            1 => PoolingArgs.Single(kind, arg, PoolingArgs.OneOf(kind, arg, values)),
             2 => PoolingArgs.Pair(kind, arg, values),
             _ => PoolingArgs.Triple(kind, arg, values),
         };

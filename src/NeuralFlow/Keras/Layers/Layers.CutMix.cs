@@ -18,13 +18,16 @@ public static partial class Layers
     public sealed class CutMix : MixingLayer
     {
         /// <summary>Concentrations drawn from [0, factor] (factor in [0, 1], Keras' default 1).</summary>
-        public CutMix(double factor = 1.0, int? seed = null, string? name = null)
+        public CutMix(double factor = 1.0, int? seed = null, string? name = null, string dataFormat = "channels_last")
             : this(factor is >= 0 and <= 1 ? (0, factor)
-                : throw new ArgumentOutOfRangeException(nameof(factor), factor, $"CutMix: factor must lie in [0, 1], got {factor}."), seed, name) { }
+                : throw new ArgumentOutOfRangeException(nameof(factor), factor, $"CutMix: factor must lie in [0, 1], got {factor}."), seed, name, dataFormat) { }
 
         /// <summary>Concentrations drawn from [factor.Lower, factor.Upper], both in [0, 1].</summary>
-        public CutMix((double Lower, double Upper) factor, int? seed = null, string? name = null) : base(seed, name) =>
+        public CutMix((double Lower, double Upper) factor, int? seed = null, string? name = null, string dataFormat = "channels_last") : base(seed, name)
+        {
             Factor = CheckedFactor(nameof(CutMix), nameof(factor), factor, 0, 1);
+            SetDataFormat(dataFormat);
+        }
 
         /// <summary>The range of the Beta concentration drawn per call.</summary>
         public (double Lower, double Upper) Factor { get; }

@@ -30,6 +30,18 @@ public static partial class Layers
                 : throw new ArgumentOutOfRangeException(nameof(depthMultiplier), depthMultiplier, "DepthwiseConv1D: depthMultiplier must be positive.");
         }
 
+        /// <summary>Window, strides and dilation as lists of one value (Keras' tuple form, <c>kernel_size=(3,)</c>).</summary>
+        public DepthwiseConv1D(int[] kernelSize, int[]? strides = null, string padding = "valid", int depthMultiplier = 1, int[]? dilationRate = null,
+                               ActivationFunction? activation = null, bool useBias = true,
+                               Initializer? depthwiseInitializer = null, Initializer? biasInitializer = null, string? name = null,
+                               string dataFormat = "channels_last",
+                               Regularizers.Regularizer? depthwiseRegularizer = null, Regularizers.Regularizer? biasRegularizer = null,
+                               Regularizers.Regularizer? activityRegularizer = null)
+            : this(PoolingArgs.OneOf(nameof(DepthwiseConv1D), nameof(kernelSize), kernelSize ?? throw new ArgumentNullException(nameof(kernelSize))),
+                   PoolingArgs.OneOf(nameof(DepthwiseConv1D), nameof(strides), strides), padding, depthMultiplier,
+                   PoolingArgs.OneOf(nameof(DepthwiseConv1D), nameof(dilationRate), dilationRate), activation, useBias, depthwiseInitializer, biasInitializer,
+                   name, dataFormat, depthwiseRegularizer, biasRegularizer, activityRegularizer) { }
+
         /// <summary>Output channels per input channel.</summary>
         public int DepthMultiplier { get; }
 

@@ -17,14 +17,18 @@ public static partial class Layers
     public sealed class Equalization : Layer
     {
         /// <summary>Images whose values lie in <paramref name="valueRange"/> (default (0, 255)), equalized over <paramref name="bins"/> bins.</summary>
-        public Equalization((double Low, double High)? valueRange = null, int bins = 256, string? name = null) : base(name)
+        public Equalization((double Low, double High)? valueRange = null, int bins = 256, string? name = null, string dataFormat = "channels_last") : base(name)
         {
+            DataFormat = PoolingArgs.DataFormat(nameof(Equalization), dataFormat);
             var (low, high) = valueRange ?? (0, 255);
             ValueRange = double.IsFinite(low) && double.IsFinite(high) && low < high ? (low, high)
                 : throw new ArgumentException($"Equalization: valueRange must be two finite numbers, low < high, got ({low}, {high}).", nameof(valueRange));
             Bins = bins is >= 2 and <= 65536 ? bins
                 : throw new ArgumentOutOfRangeException(nameof(bins), bins, $"Equalization: bins must lie in [2, 65536], got {bins}.");
         }
+
+        /// <summary>"channels_last" (NHWC, the default) or "channels_first" (NCHW): Keras' data_format.</summary>
+        public string DataFormat { get; }
 
         /// <summary>The pixel range of the images.</summary>
         public (double Low, double High) ValueRange { get; }
@@ -38,18 +42,20 @@ public static partial class Layers
             var c = base.GetConfig();
             c["value_range"] = new JsonArray(ValueRange.Low, ValueRange.High);
             c["bins"] = Bins;
+            c["data_format"] = DataFormat;
             return c;
         }
 
         /// <inheritdoc/>
         protected override Tensor Forward(Tensor x)
         {
-            NF.Image.CheckImages($"{Name} (Equalization)", x);
-            var images = NF.Image.AsFloat(x);
-            if (!IsTraining) return images;
+            string op = $"{Name} (Equalization)";
+            var images = NF.Image.AsFloat(ImageDataFormat.ToChannelsLast(op, x, DataFormat));
+            NF.Image.CheckImages(op, images);
+            if (!IsTraining) return ImageDataFormat.FromChannelsLast(images, DataFormat);
             bool single = images.Rank == 3;
             var y = Apply(single ? NF.ExpandDims(images, 0) : images, ValueRange, Bins);
-            return single ? NF.Squeeze(y, 0) : y;
+            return ImageDataFormat.FromChannelsLast(single ? NF.Squeeze(y, 0) : y, DataFormat);
         }
 
         /// <summary>The equalized float batch [N, H, W, C] (what RandAugment and AugMix compose).</summary>

@@ -14,8 +14,9 @@ public static partial class Layers
     public sealed class MixUp : MixingLayer
     {
         /// <summary>Mixing weights drawn from Beta(alpha, alpha) (Keras' default 0.2: mostly near 0 or 1).</summary>
-        public MixUp(double alpha = 0.2, int? seed = null, string? name = null) : base(seed, name)
+        public MixUp(double alpha = 0.2, int? seed = null, string? name = null, string dataFormat = "channels_last") : base(seed, name)
         {
+            SetDataFormat(dataFormat);
             Alpha = alpha > 0 && double.IsFinite(alpha) ? alpha
                 : throw new ArgumentOutOfRangeException(nameof(alpha), alpha, $"MixUp: alpha must be a positive finite number (the Beta(alpha, alpha) parameter), got {alpha}.");
         }

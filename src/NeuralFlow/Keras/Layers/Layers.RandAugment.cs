@@ -20,14 +20,17 @@ public static partial class Layers
         private readonly RandomImageLayer[] _layers;
 
         /// <summary>Operation strengths from [0, factor] (factor in [0, 1], Keras' default 0.5).</summary>
-        public RandAugment((double Low, double High)? valueRange = null, int numOps = 2, double factor = 0.5, string interpolation = "bilinear", int? seed = null, string? name = null)
+        public RandAugment((double Low, double High)? valueRange = null, int numOps = 2, double factor = 0.5, string interpolation = "bilinear", int? seed = null, string? name = null,
+                           string dataFormat = "channels_last")
             : this(valueRange, numOps, factor is >= 0 and <= 1 ? (0, factor)
-                : throw new ArgumentOutOfRangeException(nameof(factor), factor, $"RandAugment: factor must lie in [0, 1], got {factor}."), interpolation, seed, name) { }
+                : throw new ArgumentOutOfRangeException(nameof(factor), factor, $"RandAugment: factor must lie in [0, 1], got {factor}."), interpolation, seed, name, dataFormat) { }
 
         /// <summary>Operation strengths from [factor.Lower, factor.Upper], both in [0, 1].</summary>
-        public RandAugment((double Low, double High)? valueRange, int numOps, (double Lower, double Upper) factor, string interpolation = "bilinear", int? seed = null, string? name = null)
+        public RandAugment((double Low, double High)? valueRange, int numOps, (double Lower, double Upper) factor, string interpolation = "bilinear", int? seed = null, string? name = null,
+                           string dataFormat = "channels_last")
             : base(seed, name)
         {
+            SetDataFormat(dataFormat);
             ValueRange = CheckedValueRange(nameof(RandAugment), valueRange);
             NumOps = numOps >= 0 ? numOps : throw new ArgumentOutOfRangeException(nameof(numOps), numOps, $"RandAugment: numOps must be >= 0, got {numOps}.");
             Factor = CheckedFactor(nameof(RandAugment), nameof(factor), factor, 0, 1);

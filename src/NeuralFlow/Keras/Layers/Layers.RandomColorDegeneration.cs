@@ -12,12 +12,13 @@ public static partial class Layers
     public sealed class RandomColorDegeneration : RandomColorLayer
     {
         /// <summary>Draws f in [0, factor], factor in [0, 1].</summary>
-        public RandomColorDegeneration(double factor, (double Low, double High)? valueRange = null, int? seed = null, string? name = null)
-            : this((0, factor), valueRange, seed, name) { }
+        public RandomColorDegeneration(double factor, (double Low, double High)? valueRange = null, int? seed = null, string? name = null, string dataFormat = "channels_last")
+            : this((0, factor), valueRange, seed, name, dataFormat) { }
 
         /// <summary>Draws f in [factor.Lower, factor.Upper], both in [0, 1].</summary>
-        public RandomColorDegeneration((double Lower, double Upper) factor, (double Low, double High)? valueRange = null, int? seed = null, string? name = null)
-            : base(CheckedFactor(nameof(RandomColorDegeneration), "factor", factor, 0, 1), valueRange, seed, name) { }
+        public RandomColorDegeneration((double Lower, double Upper) factor, (double Low, double High)? valueRange = null, int? seed = null, string? name = null,
+                                       string dataFormat = "channels_last")
+            : base(CheckedFactor(nameof(RandomColorDegeneration), "factor", factor, 0, 1), valueRange, seed, name) => SetDataFormat(dataFormat);
 
         /// <inheritdoc/>
         private protected override Tensor Augment(Tensor images)

@@ -18,14 +18,17 @@ public static partial class Layers
     {
         /// <summary>Probabilities from [0, factor] and strengths from [0, scale], both in [0, 1].</summary>
         public RandomElasticTransform(double factor = 1.0, double scale = 1.0, string interpolation = "bilinear", string fillMode = "reflect",
-                                      double fillValue = 0, (double Low, double High)? valueRange = null, int? seed = null, string? name = null)
-            : this(FromZero(nameof(factor), factor), FromZero(nameof(scale), scale), interpolation, fillMode, fillValue, valueRange, seed, name) { }
+                                      double fillValue = 0, (double Low, double High)? valueRange = null, int? seed = null, string? name = null,
+                                      string dataFormat = "channels_last")
+            : this(FromZero(nameof(factor), factor), FromZero(nameof(scale), scale), interpolation, fillMode, fillValue, valueRange, seed, name, dataFormat) { }
 
         /// <summary>Probabilities from <paramref name="factor"/> and strengths from <paramref name="scale"/>, all bounds in [0, 1].</summary>
         public RandomElasticTransform((double Lower, double Upper) factor, (double Lower, double Upper) scale, string interpolation = "bilinear",
-                                      string fillMode = "reflect", double fillValue = 0, (double Low, double High)? valueRange = null, int? seed = null, string? name = null)
+                                      string fillMode = "reflect", double fillValue = 0, (double Low, double High)? valueRange = null, int? seed = null, string? name = null,
+                                      string dataFormat = "channels_last")
             : base(seed, name)
         {
+            SetDataFormat(dataFormat);
             Factor = CheckedFactor(nameof(RandomElasticTransform), nameof(factor), factor, 0, 1);
             Scale = CheckedFactor(nameof(RandomElasticTransform), nameof(scale), scale, 0, 1);
             Interpolation = NF.Image.TransformInterpolation(nameof(RandomElasticTransform), interpolation);

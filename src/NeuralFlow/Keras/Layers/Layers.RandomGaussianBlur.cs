@@ -17,14 +17,16 @@ public static partial class Layers
     public sealed class RandomGaussianBlur : RandomImageLayer
     {
         /// <summary>Blur probabilities from [0, factor], a square odd <paramref name="kernelSize"/>, sigmas from [0, sigma].</summary>
-        public RandomGaussianBlur(double factor = 1.0, int kernelSize = 3, double sigma = 1.0, (double Low, double High)? valueRange = null, int? seed = null, string? name = null)
-            : this(FromZero(nameof(factor), factor, 1), (kernelSize, kernelSize), FromZero(nameof(sigma), sigma, double.MaxValue), valueRange, seed, name) { }
+        public RandomGaussianBlur(double factor = 1.0, int kernelSize = 3, double sigma = 1.0, (double Low, double High)? valueRange = null, int? seed = null, string? name = null,
+                                  string dataFormat = "channels_last")
+            : this(FromZero(nameof(factor), factor, 1), (kernelSize, kernelSize), FromZero(nameof(sigma), sigma, double.MaxValue), valueRange, seed, name, dataFormat) { }
 
         /// <summary>Blur probabilities from <paramref name="factor"/> (in [0, 1]), odd (height, width) taps, sigmas from <paramref name="sigma"/> (non-negative).</summary>
         public RandomGaussianBlur((double Lower, double Upper) factor, (int Height, int Width) kernelSize, (double Lower, double Upper) sigma,
-                                  (double Low, double High)? valueRange = null, int? seed = null, string? name = null)
+                                  (double Low, double High)? valueRange = null, int? seed = null, string? name = null, string dataFormat = "channels_last")
             : base(seed, name)
         {
+            SetDataFormat(dataFormat);
             Factor = CheckedFactor(nameof(RandomGaussianBlur), nameof(factor), factor, 0, 1);
             KernelSize = kernelSize is { Height: >= 1, Width: >= 1 } && kernelSize.Height % 2 == 1 && kernelSize.Width % 2 == 1 ? kernelSize
                 : throw new ArgumentOutOfRangeException(nameof(kernelSize), kernelSize, $"RandomGaussianBlur: kernelSize must be odd and positive, got ({kernelSize.Height}, {kernelSize.Width}).");

@@ -28,7 +28,7 @@ public static partial class Layers
             ArgumentNullException.ThrowIfNull(images);
             ArgumentNullException.ThrowIfNull(labels);
             string op = $"{Name} ({GetType().Name})";
-            NF.Image.CheckImages(op, images);
+            NF.Image.CheckImages(op, ImageDataFormat.ToChannelsLast(op, images, DataFormat));
             bool single = images.Rank == 3;
             if (!single && (labels.Rank < 1 || labels.Shape[0] != images.Shape[0]))
                 throw new ArgumentException($"{op}: labels must have one row per image, shape [{images.Shape[0]}, ...], got {labels.Shape}.", nameof(labels));
@@ -36,10 +36,10 @@ public static partial class Layers
             using (TrainingMode(true))
             {
                 EnsureBuilt(images.Shape);
-                var x = NF.Image.AsFloat(images);
+                var x = NF.Image.AsFloat(ImageDataFormat.ToChannelsLast(op, images, DataFormat));
                 var (y, l) = AugmentLabelled(single ? NF.ExpandDims(x, 0) : x, single ? NF.ExpandDims(labels, 0) : labels);
                 OutputShape = images.Shape;
-                return single ? (NF.Squeeze(y, 0), NF.Squeeze(l, 0)) : (y, l);
+                return (ImageDataFormat.FromChannelsLast(single ? NF.Squeeze(y, 0) : y, DataFormat), single ? NF.Squeeze(l, 0) : l);
             }
         }
 

@@ -25,6 +25,21 @@ public static partial class Layers
         /// <summary>The seed of the layer's own generator, or null (NF.Random's).</summary>
         public int? Seed { get; }
 
+        /// <summary>
+        /// "channels_last" (NHWC, the default) or "channels_first" (NCHW): Keras' data_format, which
+        /// the layers that take it (MixUp, CutMix, RandomGaussianBlur, ...) write into their config.
+        /// </summary>
+        public string DataFormat { get; private set; } = "channels_last";
+
+        private bool _takesDataFormat;
+
+        /// <summary>Sets Keras' data_format (checked) for a layer that takes it.</summary>
+        private protected void SetDataFormat(string dataFormat)
+        {
+            DataFormat = PoolingArgs.DataFormat(GetType().Name, dataFormat);
+            _takesDataFormat = true;
+        }
+
         private protected override RandomStream? OwnStream => _stream;
 
         /// <inheritdoc/>
@@ -32,18 +47,20 @@ public static partial class Layers
         {
             var c = base.GetConfig();
             c["seed"] = Seed;
+            if (_takesDataFormat) c["data_format"] = DataFormat;
             return c;
         }
 
         /// <inheritdoc/>
         protected override Tensor Forward(Tensor x)
         {
-            NF.Image.CheckImages($"{Name} ({GetType().Name})", x);
-            var images = NF.Image.AsFloat(x);
-            if (!IsTraining) return Infer(images);
+            string op = $"{Name} ({GetType().Name})";
+            var images = NF.Image.AsFloat(ImageDataFormat.ToChannelsLast(op, x, DataFormat));
+            NF.Image.CheckImages(op, images);
+            if (!IsTraining) return ImageDataFormat.FromChannelsLast(Infer(images), DataFormat);
             bool single = images.Rank == 3;
             var y = Augment(single ? NF.ExpandDims(images, 0) : images);
-            return single ? NF.Squeeze(y, 0) : y;
+            return ImageDataFormat.FromChannelsLast(single ? NF.Squeeze(y, 0) : y, DataFormat);
         }
 
         /// <summary>The inference output of float images (rank 3 or 4): the images themselves, but for RandomCrop.</summary>

@@ -16,15 +16,18 @@ public static partial class Layers
     public sealed class RandomPerspective : RandomImageLayer
     {
         /// <summary>Probabilities from [0, factor] (in [0, 1]); corner offsets up to scale / 2 (scale in [0, 1]).</summary>
-        public RandomPerspective(double factor = 1.0, double scale = 1.0, string interpolation = "bilinear", double fillValue = 0, int? seed = null, string? name = null)
+        public RandomPerspective(double factor = 1.0, double scale = 1.0, string interpolation = "bilinear", double fillValue = 0, int? seed = null, string? name = null,
+                                 string dataFormat = "channels_last")
             : this(factor is >= 0 and <= 1 ? (0, factor)
                 : throw new ArgumentOutOfRangeException(nameof(factor), factor, $"RandomPerspective: factor must lie in [0, 1], got {factor}."),
-                   scale, interpolation, fillValue, seed, name) { }
+                   scale, interpolation, fillValue, seed, name, dataFormat) { }
 
         /// <summary>Probabilities from [factor.Lower, factor.Upper] (both in [0, 1]).</summary>
-        public RandomPerspective((double Lower, double Upper) factor, double scale = 1.0, string interpolation = "bilinear", double fillValue = 0, int? seed = null, string? name = null)
+        public RandomPerspective((double Lower, double Upper) factor, double scale = 1.0, string interpolation = "bilinear", double fillValue = 0, int? seed = null, string? name = null,
+                                 string dataFormat = "channels_last")
             : base(seed, name)
         {
+            SetDataFormat(dataFormat);
             Factor = CheckedFactor(nameof(RandomPerspective), nameof(factor), factor, 0, 1);
             Scale = scale is >= 0 and <= 1 ? scale
                 : throw new ArgumentOutOfRangeException(nameof(scale), scale, $"RandomPerspective: scale must lie in [0, 1], got {scale}.");

@@ -128,6 +128,18 @@ public static partial class Layers
                                PoolingArgs.DataFormat(nameof(SeparableConv1D), dataFormat), activation, useBias, depthwiseInitializer,
                                pointwiseInitializer, biasInitializer, depthwiseRegularizer, pointwiseRegularizer, biasRegularizer, activityRegularizer, name)
     {
+        /// <summary>Window, strides and dilation as lists of one value (Keras' tuple form, <c>kernel_size=(3,)</c>).</summary>
+        public SeparableConv1D(int filters, int[] kernelSize, int[]? strides = null, string padding = "valid", int depthMultiplier = 1,
+                               int[]? dilationRate = null, ActivationFunction? activation = null, bool useBias = true,
+                               Initializer? depthwiseInitializer = null, Initializer? pointwiseInitializer = null,
+                               Initializer? biasInitializer = null, string? name = null, string dataFormat = "channels_last",
+                               Regularizers.Regularizer? depthwiseRegularizer = null, Regularizers.Regularizer? pointwiseRegularizer = null,
+                               Regularizers.Regularizer? biasRegularizer = null, Regularizers.Regularizer? activityRegularizer = null)
+            : this(filters, PoolingArgs.OneOf(nameof(SeparableConv1D), nameof(kernelSize), kernelSize ?? throw new ArgumentNullException(nameof(kernelSize))),
+                   PoolingArgs.OneOf(nameof(SeparableConv1D), nameof(strides), strides), padding, depthMultiplier,
+                   PoolingArgs.OneOf(nameof(SeparableConv1D), nameof(dilationRate), dilationRate), activation, useBias, depthwiseInitializer,
+                   pointwiseInitializer, biasInitializer, name, dataFormat, depthwiseRegularizer, pointwiseRegularizer, biasRegularizer, activityRegularizer) { }
+
         private protected override Tensor Convolve(Tensor x)
         {
             InputChannels(x.Shape);

@@ -46,6 +46,17 @@ internal static class PoolingArgs
     public static int[] Single(string layer, string arg, int value) => value >= 1 ? [value]
         : throw new ArgumentException($"{layer}: {arg} must be a positive integer, got {value}.", arg);
 
+    /// <summary>
+    /// Keras' tuple form of a one-axis argument (<c>kernel_size=(3,)</c>): its single value, or
+    /// <paramref name="fallback"/> when null; the int form's checks then apply to it.
+    /// </summary>
+    public static int OneOf(string layer, string arg, int[]? values, int fallback = 1) => values switch
+    {
+        null => fallback,
+        [var value] => value,
+        _ => throw new ArgumentException($"{layer}: {arg} must be one positive integer, got [{string.Join(", ", values)}].", arg),
+    };
+
     /// <summary>"valid" or "same" (and "causal" where <paramref name="causal"/>: Conv1D's), lower case.</summary>
     public static string Padding(string layer, string padding, bool causal = false) => padding?.ToLowerInvariant() switch
     {

@@ -8,7 +8,8 @@ namespace NeuralFlow.Keras;
 /// The string hashes of TensorFlow's <c>tf.strings.to_hash_bucket_fast</c> (FarmHash's
 /// Fingerprint64, the farmhash-na 64-bit hash) and <c>to_hash_bucket_strong</c> (SipHash-2-4
 /// keyed by two 64-bit words), which Keras' Hashing and StringLookup (its OOV buckets) use, so
-/// that a string lands in the bin it lands in under Keras. Written from the algorithms'
+/// that a string lands in the bin it lands in under Keras; and TensorFlow's FingerprintCat64, which
+/// chains fingerprints into a feature cross (HashedCrossing). Written from the algorithms'
 /// published descriptions; both hash the string's UTF-8 bytes and read words little-endian.
 /// </summary>
 internal static class StringHashes
@@ -36,6 +37,24 @@ internal static class StringHashes
         [var k0, var k1] => ((ulong)k0, (ulong)k1),
         _ => throw new ArgumentException($"{layer}: the salt can only be one integer or two; received {salt.Length}.", nameof(salt)),
     };
+
+    /// <summary>
+    /// TensorFlow's <c>FingerprintCat64</c> (tensorflow/core/platform/fingerprint.h): folds the
+    /// fingerprint <paramref name="next"/> into <paramref name="so"/>, order-dependently. Feature
+    /// crosses (<c>tf.sparse.cross_hashed</c>, Keras' HashedCrossing) chain it over a row's features.
+    /// </summary>
+    internal static ulong FingerprintCat64(ulong so, ulong next)
+    {
+        unchecked
+        {
+            const ulong mul = 0xc6a4a7935bd1e995UL;
+            ulong result = so ^ mul;
+            result ^= ShiftMix(next * mul) * mul;
+            result *= mul;
+            result = ShiftMix(result) * mul;
+            return ShiftMix(result);
+        }
+    }
 
     // FarmHash's constants (the primes of CityHash).
     private const ulong K0 = 0xc3a5c85c97cb3127UL, K1 = 0xb492b66fbe98f273UL, K2 = 0x9ae16a3b2f90404fUL;

@@ -178,32 +178,10 @@ public static class KerasSerialization
             Bool(c, "return_sequences", false), Bool(c, "return_state", false), Bool(c, "go_backwards", false), Bool(c, "stateful", false),
             Bool(c, "zero_output_for_mask", false), NameOf(c)));
         // The convolutional LSTMs: Keras' flat configs (the cell's arguments beside the RNN's); kernel_size's length is the rank.
-        Register("ConvLSTM1D", c => RecurrentLayer(c, new Layers.ConvLSTM1D(
-            Int(c, "filters"), One(c, "kernel_size"), One(c, "strides", 1), String(c, "padding", "valid"), DataFormat(c), One(c, "dilation_rate", 1),
-            Activation(c, "activation"), Activation(c, "recurrent_activation"), Bool(c, "use_bias", true),
-            Initializer(c, "kernel_initializer"), Initializer(c, "recurrent_initializer"), Initializer(c, "bias_initializer"), Bool(c, "unit_forget_bias", true),
-            dropout: Double(c, "dropout", 0), recurrentDropout: Double(c, "recurrent_dropout", 0), seed: Seed(c),
-            returnSequences: Bool(c, "return_sequences", false), returnState: Bool(c, "return_state", false), goBackwards: Bool(c, "go_backwards", false),
-            stateful: Bool(c, "stateful", false), name: NameOf(NoConstraints(c)))));
-        Register("ConvLSTM2D", c => RecurrentLayer(c, new Layers.ConvLSTM2D(
-            Int(c, "filters"), Ints(c, "kernel_size"), Ints(c, "strides"), String(c, "padding", "valid"), DataFormat(c), Ints(c, "dilation_rate"),
-            Activation(c, "activation"), Activation(c, "recurrent_activation"), Bool(c, "use_bias", true),
-            Initializer(c, "kernel_initializer"), Initializer(c, "recurrent_initializer"), Initializer(c, "bias_initializer"), Bool(c, "unit_forget_bias", true),
-            dropout: Double(c, "dropout", 0), recurrentDropout: Double(c, "recurrent_dropout", 0), seed: Seed(c),
-            returnSequences: Bool(c, "return_sequences", false), returnState: Bool(c, "return_state", false), goBackwards: Bool(c, "go_backwards", false),
-            stateful: Bool(c, "stateful", false), name: NameOf(NoConstraints(c)))));
-        Register("ConvLSTM3D", c => RecurrentLayer(c, new Layers.ConvLSTM3D(
-            Int(c, "filters"), Ints(c, "kernel_size"), Ints(c, "strides"), String(c, "padding", "valid"), DataFormat(c), Ints(c, "dilation_rate"),
-            Activation(c, "activation"), Activation(c, "recurrent_activation"), Bool(c, "use_bias", true),
-            Initializer(c, "kernel_initializer"), Initializer(c, "recurrent_initializer"), Initializer(c, "bias_initializer"), Bool(c, "unit_forget_bias", true),
-            dropout: Double(c, "dropout", 0), recurrentDropout: Double(c, "recurrent_dropout", 0), seed: Seed(c),
-            returnSequences: Bool(c, "return_sequences", false), returnState: Bool(c, "return_state", false), goBackwards: Bool(c, "go_backwards", false),
-            stateful: Bool(c, "stateful", false), name: NameOf(NoConstraints(c)))));
-        Register("ConvLSTMCell", c => new Layers.ConvLSTMCell(
-            Ints(c, "kernel_size").Length, Int(c, "filters"), Ints(c, "kernel_size"), Ints(c, "strides"), String(c, "padding", "valid"), DataFormat(c),
-            Ints(c, "dilation_rate"), Activation(c, "activation"), Activation(c, "recurrent_activation"), Bool(c, "use_bias", true),
-            Initializer(c, "kernel_initializer"), Initializer(c, "recurrent_initializer"), Initializer(c, "bias_initializer"), Bool(c, "unit_forget_bias", true),
-            dropout: Double(c, "dropout", 0), recurrentDropout: Double(c, "recurrent_dropout", 0), seed: Seed(c), name: NameOf(NoConstraints(c))));
+        Register("ConvLSTM1D", c => ConvLSTMLayer<Layers.ConvLSTM1D>(c, 1));
+        Register("ConvLSTM2D", c => ConvLSTMLayer<Layers.ConvLSTM2D>(c, 2));
+        Register("ConvLSTM3D", c => ConvLSTMLayer<Layers.ConvLSTM3D>(c, 3));
+        Register("ConvLSTMCell", c => ConvLSTMCell(c, Ints(c, "kernel_size").Length, NameOf(NoConstraints(c))));
         Register("Bidirectional", c => new Layers.Bidirectional(
             Recurrent(c, "layer") ?? throw new FormatException("'layer' is missing"), c.ContainsKey("merge_mode") ? c["merge_mode"]?.GetValue<string>() : "concat", Recurrent(c, "backward_layer"), NameOf(c)));
         Register("MultiHeadAttention", c => new Layers.MultiHeadAttention(
@@ -267,22 +245,28 @@ public static class KerasSerialization
                 var other => throw new NotSupportedException($"RandomErasing '{c["name"]}' has a per-channel fill_value {other.ToJsonString()}; NeuralFlow's fills with one number or noise"),
             }, Pair(c, "value_range"), Seed(c), NameOf(c)));
         // Keras 3's later augmentation layers; single factors read as (0, f) (RandomColorDegeneration as its docstring reads it).
-        RegisterImage("MixUp", c => new Layers.MixUp(Double(c, "alpha", 0.2), Seed(c), NameOf(c)));
-        RegisterImage("CutMix", c => new Layers.CutMix(c["factor"] is null ? (0, 1) : FromZero(c, "factor"), Seed(c), NameOf(c)));
+        RegisterImage("MixUp", c => new Layers.MixUp(Double(c, "alpha", 0.2), Seed(c), NameOf(c), DataFormat(c)));
+        RegisterImage("CutMix", c => new Layers.CutMix(c["factor"] is null ? (0, 1) : FromZero(c, "factor"), Seed(c), NameOf(c), DataFormat(c)));
         RegisterImage("RandomGaussianBlur", c => new Layers.RandomGaussianBlur(c["factor"] is null ? (0, 1) : FromZero(c, "factor"),
-            c["kernel_size"] is JsonValue k ? (k.GetValue<int>(), k.GetValue<int>()) : Pair(c, "kernel_size") is var (kh, kw) ? ((int)kh, (int)kw) : (3, 3),
-            c["sigma"] is null ? (0, 1) : FromZero(c, "sigma"), Pair(c, "value_range"), Seed(c), NameOf(c)));
+            c["kernel_size"] switch
+            {
+                null => (3, 3),
+                JsonValue k => (k.GetValue<int>(), k.GetValue<int>()),
+                // Read as ints: a config built in memory (GetConfig) holds ints, which do not read as doubles.
+                _ => Ints(c, "kernel_size") is [var kh, var kw] ? (kh, kw) : throw new FormatException($"'kernel_size' must be one number or two, got {c["kernel_size"]!.ToJsonString()}"),
+            },
+            c["sigma"] is null ? (0, 1) : FromZero(c, "sigma"), Pair(c, "value_range"), Seed(c), NameOf(c), DataFormat(c)));
         RegisterImage("RandomPerspective", c => new Layers.RandomPerspective(c["factor"] is null ? (0, 1) : FromZero(c, "factor"), Double(c, "scale", 1),
-            String(c, "interpolation", "bilinear"), Double(c, "fill_value", 0), Seed(c), NameOf(c)));
-        RegisterImage("Equalization", c => new Layers.Equalization(Pair(c, "value_range"), Int(c, "bins", 256), NameOf(c)));
-        RegisterImage("RandomColorDegeneration", c => new Layers.RandomColorDegeneration(FromZero(c, "factor"), Pair(c, "value_range"), Seed(c), NameOf(c)));
+            String(c, "interpolation", "bilinear"), Double(c, "fill_value", 0), Seed(c), NameOf(c), DataFormat(c)));
+        RegisterImage("Equalization", c => new Layers.Equalization(Pair(c, "value_range"), Int(c, "bins", 256), NameOf(c), DataFormat(c)));
+        RegisterImage("RandomColorDegeneration", c => new Layers.RandomColorDegeneration(FromZero(c, "factor"), Pair(c, "value_range"), Seed(c), NameOf(c), DataFormat(c)));
         RegisterImage("RandomElasticTransform", c => new Layers.RandomElasticTransform(c["factor"] is null ? (0, 1) : FromZero(c, "factor"),
             c["scale"] is null ? (0, 1) : FromZero(c, "scale"), String(c, "interpolation", "bilinear"), String(c, "fill_mode", "reflect"),
-            Double(c, "fill_value", 0), Pair(c, "value_range"), Seed(c), NameOf(c)));
+            Double(c, "fill_value", 0), Pair(c, "value_range"), Seed(c), NameOf(c), DataFormat(c)));
         RegisterImage("RandAugment", c => new Layers.RandAugment(Pair(c, "value_range"), Int(c, "num_ops", 2), c["factor"] is null ? (0, 0.5) : FromZero(c, "factor"),
-            String(c, "interpolation", "bilinear"), Seed(c), NameOf(c)));
+            String(c, "interpolation", "bilinear"), Seed(c), NameOf(c), DataFormat(c)));
         RegisterImage("AugMix", c => new Layers.AugMix(Pair(c, "value_range"), Int(c, "num_chains", 3), Int(c, "chain_depth", 3),
-            c["factor"] is null ? (0, 0.3) : FromZero(c, "factor"), Double(c, "alpha", 1), Bool(c, "all_ops", true), String(c, "interpolation", "bilinear"), Seed(c), NameOf(c)));
+            c["factor"] is null ? (0, 0.3) : FromZero(c, "factor"), Double(c, "alpha", 1), Bool(c, "all_ops", true), String(c, "interpolation", "bilinear"), Seed(c), NameOf(c), DataFormat(c)));
         Register("Pipeline", c => new Layers.Pipeline((c["layers"] as JsonArray ?? throw new FormatException("'layers' is missing"))
             .Select((e, i) => Deserialize(e, $"Pipeline's layer {i}")), NameOf(c)));
         Register("TimeDistributed", c => new Layers.TimeDistributed(Deserialize(c["layer"] ?? throw new FormatException("'layer' is missing"), "TimeDistributed's layer"), NameOf(c)));
@@ -315,6 +299,7 @@ public static class KerasSerialization
             Doubles(c, "idf_weights"), Salt(c))
             .AdaptableAgain(Bool(c, "has_input_vocabulary", c["vocabulary"] is not null)));
         Register("Hashing", c => new Layers.Hashing(Int(c, "num_bins"), c["mask_value"]?.ToString(), Salt(c), String(c, "output_mode", "int"), Bool(c, "sparse", false), NameOf(c)));
+        Register("HashedCrossing", c => new Layers.HashedCrossing(Int(c, "num_bins"), String(c, "output_mode", "int"), Bool(c, "sparse", false), NameOf(c)));
         // Named standardize and split only: a C# function is refused when saving.
         Register("TextVectorization", c => new Layers.TextVectorization(
             c["max_tokens"]?.GetValue<int>(), c["standardize"]?.GetValue<string>(), c["split"]?.GetValue<string>(), c["ngrams"] is JsonValue n ? n.GetValue<int>() : null,
@@ -425,6 +410,20 @@ public static class KerasSerialization
         return layer;
     }
 
+    // A ConvLSTM layer of rank 1, 2 or 3: Keras' config holds the cell's arguments flat beside the RNN's.
+    // (Registered by its own type: the type names the class in saved files.)
+    private static T ConvLSTMLayer<T>(JsonObject c, int rank) where T : Layers.ConvLSTM => (T)RecurrentLayer(c, Layers.ConvLSTM.Create(
+        rank, name => ConvLSTMCell(c, rank, name), Bool(c, "return_sequences", false), Bool(c, "return_state", false),
+        Bool(c, "go_backwards", false), Bool(c, "stateful", false), NameOf(NoConstraints(c))));
+
+    // The cell of a ConvLSTM layer's config or a ConvLSTMCell entry. Window, strides and dilation are
+    // lists (one value per axis) or a single int (every axis); absent strides and dilation mean 1.
+    private static Layers.ConvLSTMCell ConvLSTMCell(JsonObject c, int rank, string? name) => new(
+        rank, Int(c, "filters"), Ints(c, "kernel_size"), c["strides"] is null ? [1] : Ints(c, "strides"), String(c, "padding", "valid"), DataFormat(c),
+        c["dilation_rate"] is null ? [1] : Ints(c, "dilation_rate"), Activation(c, "activation"), Activation(c, "recurrent_activation"), Bool(c, "use_bias", true),
+        Initializer(c, "kernel_initializer"), Initializer(c, "recurrent_initializer"), Initializer(c, "bias_initializer"), Bool(c, "unit_forget_bias", true),
+        dropout: Double(c, "dropout", 0), recurrentDropout: Double(c, "recurrent_dropout", 0), seed: Seed(c), name: name ?? NameOf(c));
+
     // NeuralFlow has no weight constraints: a file that sets one (Keras' ConvLSTM configs name three) is refused, not loaded without it.
     private static JsonObject NoConstraints(JsonObject c)
     {
@@ -440,15 +439,17 @@ public static class KerasSerialization
     // A wrapped recurrent layer's entry (Bidirectional's layer and backward_layer), or null when absent.
     private static Layers.RNN? Recurrent(JsonObject c, string key) => c[key] is null ? null
         : Deserialize(c[key], $"Bidirectional's {key}") as Layers.RNN ?? throw new FormatException($"'{key}' is not a recurrent layer (SimpleRNN, LSTM, GRU, ConvLSTM or RNN)");
-    // The image layers read NHWC only and crop rather than pad: a Keras file that asks otherwise is refused, not misread.
+    // Most image layers read NHWC only (those that take data_format pass it on) and Resizing crops rather
+    // than pads: a Keras file that asks otherwise is refused, not misread.
     private static void RegisterImage<TLayer>(string className, Func<JsonObject, TLayer> fromConfig) where TLayer : Layer =>
         Register(className, c =>
         {
-            if (DataFormat(c) != "channels_last")
-                throw new NotSupportedException($"{className} '{c["name"]}' has data_format {DataFormat(c)}; NeuralFlow's image layers read channels_last (NHWC) images");
             if (Bool(c, "pad_to_aspect_ratio", false))
                 throw new NotSupportedException($"{className} '{c["name"]}' pads to the aspect ratio, which NeuralFlow's Resizing does not (it can crop: crop_to_aspect_ratio)");
-            return fromConfig(c);
+            var layer = fromConfig(c);
+            if (DataFormat(c) != "channels_last" && layer is not (Layers.RandomImageLayer { DataFormat: "channels_first" } or Layers.Equalization { DataFormat: "channels_first" }))
+                throw new NotSupportedException($"{className} '{c["name"]}' has data_format {DataFormat(c)}; this NeuralFlow image layer reads channels_last (NHWC) images");
+            return layer;
         });
     private static int? Seed(JsonObject c) => c["seed"]?.GetValue<int>();
     // A [lower, upper] pair, or null when absent.
