@@ -68,6 +68,23 @@ public abstract class MetricEdgeTests(string backend) : BackendTest(backend)
         // Positives 1, 3, 4; above 0.5: 1 and 4.
         Near(2.0 / 3, recall.Call(y, s));
     }
+
+    [SkippableFact]
+    public void Top_k_with_class_id_iou_of_probabilities_and_auc_without_negatives()
+    {
+        RequireBackend();
+        var probs = NF.Constant(new double[,] { { 0.2, 0.3, 0.5 }, { 0.6, 0.1, 0.3 }, { 0.1, 0.1, 0.8 } });
+        var onehot = NF.Constant(new byte[,] { { 0, 0, 1 }, { 0, 0, 1 }, { 1, 0, 0 } });
+        // Class 2 in the top 1: row 1 a hit, row 2 missed (0.6 ranks first), row 3 a false alarm.
+        Near(0.5, new Metrics.Precision(topK: 1, classId: 2).Call(onehot, probs));
+        Near(0.5, new Metrics.Recall(topK: 1, classId: 2).Call(onehot, probs));
+        // Arg-maxes 0, 2, 2, 1 against ids 0, 1, 2, 2: IoUs 1, 0 and 1/3.
+        var iou = new Metrics.MeanIoU(3, sparseYPred: false);
+        var scores = NF.Constant(new float[,] { { 0.9f, 0.05f, 0.05f }, { 0.1f, 0.2f, 0.7f }, { 0.2f, 0.2f, 0.6f }, { 0.1f, 0.8f, 0.1f } });
+        Near(4.0 / 9, iou.Call(NF.Constant(new long[,] { { 0 }, { 1 }, { 2 }, { 2 } }), scores));
+        // No negatives: the false-positive rate is 0 at every threshold, so Keras' ROC area is 0.
+        Near(0.0, new Metrics.AUC().Call(NF.Constant(new[] { 1.0, 1.0, 1.0 }), NF.Constant(new[] { 0.2, 0.6, 0.9 })));
+    }
 }
 
 public sealed class ManagedMetricEdgeTests() : MetricEdgeTests("managed");

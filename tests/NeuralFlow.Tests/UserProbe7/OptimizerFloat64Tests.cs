@@ -92,6 +92,18 @@ public abstract class OptimizerFloat64Tests(string backend) : BackendTest(backen
     }
 
     [SkippableFact]
+    public void A_schedule_is_read_at_the_step_count_before_each_update()
+    {
+        RequireBackend();
+        // Keras evaluates the schedule at iterations 0, 1, 2: rates 1, 1 (step <= boundary 1), 0.5.
+        var w = new Variable(NF.Constant(new[] { 0.0 }));
+        var sgd = new Optimizers.SGD(new PiecewiseConstantDecay([1], [1.0, 0.5]));
+        for (int i = 0; i < 3; i++) sgd.ApplyGradients([NF.Constant(new[] { 1.0 })], [w]);
+        Assert.Equal([-2.5], w.ToArray<double>());
+        Assert.Equal(0.5, sgd.CurrentLearningRate);
+    }
+
+    [SkippableFact]
     public void Gradients_of_another_float_dtype_are_cast_to_the_variable_and_null_gradients_skip()
     {
         RequireBackend();

@@ -21,3 +21,7 @@ yp = [[1.1, 2.5], [1.9, 1.0], [3.2, 3.5], [3.7, 3.1], [5.5, 6.0]]
 p("r2 two outputs, regressors 1:", r2(yt, yp, num_regressors=1))
 p("r2 two outputs, weights [1,0,1,1,1], regressors 2:", r2(yt, yp, sw=[1, 0, 1, 1, 1], num_regressors=2))
 p("r2 weights [1,0,1,1,1] plain:", r2(yt, yp, sw=[1, 0, 1, 1, 1]))
+# Keras16/R2ScoreTests.cs "Streams_two_updates...": its 5 x 2 regression, variance-weighted, adjusted for 1 regressor.
+T = np.array([1.0, 2.0, 2.5, 0.5, 3.0, 1.5, 0.5, 4.0, 2.0, 3.0]).reshape(5, 2)
+P = np.array([1.2, 1.8, 2.0, 0.9, 2.7, 1.0, 1.0, 3.5, 2.4, 2.0]).reshape(5, 2)
+p("Keras16 streamed adjusted:", r2(T, P, sw=[1.0, 0.5, 2.0, 1.5, 0.25], num_regressors=1, agg="variance_weighted_average"))
