@@ -10,8 +10,9 @@ public static partial class Metrics
     /// <c>classAggregation</c>: "uniform_average" (the mean over outputs), "variance_weighted_average"
     /// (weighted by each output's SS_tot) or null (one score per output, read with
     /// <see cref="ResultValues"/>, as F1Score's per-class scores). With <c>numRegressors</c> p &gt; 0
-    /// the adjusted R2 1 - (1 - R2)(n - 1)/(n - p - 1); as in Keras, n counts every target value
-    /// seen (batch x outputs, unweighted), and p &gt;= n - 1 falls back to plain R2 with Keras'
+    /// the adjusted R2 1 - (1 - R2)(n - 1)/(n - p - 1); as in Keras (since keras-team/keras#23334),
+    /// n counts the examples seen with a non-zero weight in at least one output (not batch x
+    /// outputs), and p &gt;= n - 1 falls back to plain R2 with Keras'
     /// warning on <see cref="NF.WarningLog"/>.
     /// </summary>
     public sealed class R2Score : PredictionMetric
@@ -64,7 +65,9 @@ public static partial class Metrics
             _squaredSum.Add(NF.ReduceSum(t * weighted, 0));
             _residual.Add(NF.ReduceSum(NF.Square(t - p) * w, 0));
             _count.Add(NF.ReduceSum(w, 0));
-            _samples.Add(NF.Constant((double)t.Count));
+            // Keras counts examples (rows) with a non-zero weight in at least one output, not
+            // targets x outputs: n of the adjusted score is the number of weighted data points.
+            _samples.Add(NF.ReduceSum(NF.Cast(NF.ReduceAny(NF.NotEqual(w, 0.0), -1), DType.Float64)));
         }
 
         // A scalar, one weight per example ((N,) or (N, 1)) or one per example and output, broadcast to the targets' shape.
@@ -84,7 +87,7 @@ public static partial class Metrics
         public double[] ResultValues()
         {
             double[] sum = _sum.Read(), squared = _squaredSum.Read(), residual = _residual.Read(), count = _count.Read();
-            if (_samples.Read()[0] == 0) return [];                                           // nothing seen (or reset): no score, Result 0
+            if (_samples.Read()[0] == 0) return [];                                           // nothing seen (or reset, or all weights 0): no score, Result 0
             var total = sum.Select((s, i) => squared[i] - s * (s / count[i])).ToArray();   // SS_tot per output
             var raw = residual.Select((r, i) =>
             {
@@ -105,7 +108,7 @@ public static partial class Metrics
                 string warning = p > n - 1
                     ? "More independent predictors than datapoints in adjusted R2 score. Falling back to standard R2 score."
                     : "Division by zero in Adjusted R2 score. Falling back to standard R2 score.";
-                if (warning != _warned) NF.Warn($"{Name}: {warning} (numRegressors {p}, {n} target values seen)");
+                if (warning != _warned) NF.Warn($"{Name}: {warning} (numRegressors {p}, {n} samples seen)");
                 _warned = warning;
                 return scores;
             }

@@ -1,0 +1,32 @@
+# Reference values for LossEdgeTests.cs: PyTorch 1.13 (float64) and NumPy, run with /usr/bin/python3.
+import numpy as np, torch, torch.nn.functional as F
+torch.set_printoptions(precision=17)
+p = lambda *a: print(*a)
+logits = torch.tensor([[1000.0, 0.0, -1000.0], [0.0, 0.0, 0.0], [-3.0, 2.0, 0.5], [50.0, -50.0, 49.0]], dtype=torch.float64)
+labels = torch.tensor([0, 2, 1, 2])
+p("sparse ce logits none:", F.cross_entropy(logits, labels, reduction="none").tolist())
+p("sparse ce logits wrong-huge:", F.cross_entropy(logits[:1], torch.tensor([2]), reduction="none").tolist())
+onehot = F.one_hot(labels, 3).double()
+p("cce logits ls=0.1 none:", F.cross_entropy(logits, onehot * 0.9 + 0.1 / 3, reduction="none").tolist())
+z = torch.tensor([[1000.0, -1000.0], [0.0, 3.0], [-40.0, 40.0]], dtype=torch.float64)
+y = torch.tensor([[1.0, 1.0], [0.0, 1.0], [1.0, 0.0]], dtype=torch.float64)
+p("bce logits ls=0.2 none:", F.binary_cross_entropy_with_logits(z, y * 0.8 + 0.1, reduction="none").mean(-1).tolist())
+# probabilities: Keras clips to [1e-7, 1 - 1e-7]
+pr = np.array([[1.0, 0.0], [0.0, 0.5], [1.0, 1.0]]); yt = y.numpy()
+pc = np.clip(pr, 1e-7, 1 - 1e-7)
+p("bce probs none:", (-(yt * np.log(pc) + (1 - yt) * np.log(1 - pc))).mean(-1).tolist())
+w = np.array([2.0, 0.0, 0.5])
+bce = F.binary_cross_entropy_with_logits(z, y, reduction="none").mean(-1).numpy()
+p("bce logits sw sum_over_batch:", (bce * w).sum() / 3, "sum:", (bce * w).sum(), "mean_with_sw:", (bce * w).sum() / w.sum())
+a = torch.tensor([[0.0, 1000.0, -3.0], [1e-3, 2.0, 0.3]], dtype=torch.float64); b = torch.tensor([[1.0, 0.0, -2.5], [0.0, 2.0, 0.0]], dtype=torch.float64)
+p("huber d=0.5 none:", F.huber_loss(a, b, delta=0.5, reduction="none").mean(-1).tolist())
+d = (a - b).numpy()
+p("logcosh none:", np.mean(d + np.logaddexp(0, -2 * d) - np.log(2.0), -1).tolist())
+yk = np.array([[0.0, 1.0, 0.0], [0.25, 0.25, 0.5]]); pk = np.array([[0.5, 0.5, 0.0], [0.2, 0.3, 0.5]])
+yc = np.clip(yk, 1e-7, 1); pcl = np.clip(pk, 1e-7, 1)
+p("kld none:", np.sum(yc * np.log(yc / pcl), -1).tolist())
+p("poisson none:", np.mean(pk - yk * np.log(pk + 1e-7), -1).tolist())
+yh = np.array([[1.0, -1.0, 0.0, 1.0]]); ph = np.array([[0.3, 0.8, -2.0, 1.5]])
+# Keras converts labels to -1/1 only when all are 0 or 1 (convert_binary_labels_to_hinge); these are not.
+yh2 = yh if not np.all((yh == 0) | (yh == 1)) else 2 * yh - 1
+p("hinge:", np.mean(np.maximum(1 - yh2 * ph, 0), -1).tolist(), "squared:", np.mean(np.maximum(1 - yh2 * ph, 0) ** 2, -1).tolist())
