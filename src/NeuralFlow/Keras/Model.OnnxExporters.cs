@@ -46,6 +46,8 @@ public partial class Model
             (typeof(Layers.RepeatVector), (g, l, x, s) => g.Rearranging(l, x, s)),
             (typeof(Layers.Embedding), (g, l, x, s) => g.Rearranging(l, x, s)),
             (typeof(Layers.ProjectedAttention), (g, l, x, s) => g.SelfAttention((Layers.ProjectedAttention)l, x, s)),
+            (typeof(Layers.Attention), (g, l, x, s) => g.SelfAttention((Layers.Attention)l, x, s)),
+            (typeof(Layers.AdditiveAttention), (g, l, x, s) => g.SelfAttention((Layers.Attention)l, x, s)),
             (typeof(Layers.EinsumDense), (g, l, x, s) => g.EinsumDense((Layers.EinsumDense)l, x, s)),
             (typeof(Layers.RMSNormalization), (g, l, x, s) => g.RMSNormalization((Layers.RMSNormalization)l, x, s)),
             (typeof(Layers.Activation), (g, l, x, _) => g.Activation(((Layers.Activation)l).Function, l, x)),
@@ -105,6 +107,7 @@ public partial class Model
             typeof(Layers.UnitNormalization), typeof(Layers.Normalization), typeof(Layers.Rescaling), typeof(Layers.Activation),
             typeof(Layers.ReLU), typeof(Layers.LeakyReLU), typeof(Layers.ELU), typeof(Layers.Softmax), typeof(Layers.Dropout),
             typeof(Layers.NoiseLayer), typeof(Layers.Identity), typeof(Layers.ActivityRegularization), typeof(Layers.Permute),
+            typeof(Layers.Attention), typeof(Layers.AdditiveAttention),
         ];
 
         // What the refusal lists, from the same table and rules as TakesUnknownLengths.

@@ -8,7 +8,8 @@ namespace NeuralFlow.Tests.OnnxAttention;
 /// independent engine, runs the exported file on random inputs (and random 0/1 masks) and agrees
 /// with the model's own Predict to float32 rounding, in self-attention (Sequential), cross
 /// attention of [query, value(, key)], with query, value, key, attention and per-head masks, the
-/// causal mask, GroupedQueryAttention's groups, gate and sliding window, unknown lengths, and float64.
+/// causal mask, GroupedQueryAttention's groups, gate and sliding window, unknown lengths, and float64;
+/// then Attention (dot and concat scores) and AdditiveAttention with their masks.
 /// </summary>
 public abstract class AttentionOnnxExportTests(string backend) : BackendFileTest(backend)
 {
@@ -139,6 +140,55 @@ public abstract class AttentionOnnxExportTests(string backend) : BackendFileTest
         var e = Assert.Throws<NotSupportedException>(() => model.ExportOnnx(Temp.File("scores.onnx")));
         Assert.Contains("scored (MultiHeadAttention)", e.Message);
         Assert.Contains("return_attention_scores", e.Message);
+    }
+
+    [SkippableFact]
+    public void Luong_and_bahdanau_self_attention_in_a_sequential_model_runs_as_in_predict()
+    {
+        RequireBackend();
+        NF.Random.SetSeed(66);
+        var dot = new Layers.Attention(useScale: true, name: "dot");
+        var concat = new Layers.Attention(useScale: true, scoreMode: "concat", name: "concat");
+        var model = new Sequential(new Layers.Dense(6), dot, new Layers.AdditiveAttention(name: "additive"), concat, new Layers.AdditiveAttention(useScale: false));
+        model.Call(NF.Random.Uniform([2, 5, 4]));
+        // Scales other than their initial ones, so that each weight is seen to take part.
+        dot.Scale!.Assign(0.7f);
+        concat.Scale!.Assign(0.6f);
+        concat.ConcatScoreWeight!.Assign(1.3f);
+        using var session = Export(model, "luong.onnx");
+        foreach (int n in new[] { 1, 7 })
+            AssertMatches(model, session, [Random([n, 5, 4], DType.Float32)], ["input"], ["output"]);
+    }
+
+    [SkippableFact]
+    public void Luong_and_bahdanau_cross_attention_with_masks_runs_as_in_predict()
+    {
+        RequireBackend();
+        NF.Random.SetSeed(67);
+        var q = Layers.Input([4, 6], name: "q");
+        var v = Layers.Input([7, 5], name: "v");
+        var k = Layers.Input([7, 6], name: "k");
+        var queryMask = Layers.Input([4], name: "query_mask");
+        var valueMask = Layers.Input([7], name: "value_mask");
+        var masked = new Layers.Attention(name: "masked").Call([q, v, k], queryMask, valueMask, useCausalMask: true);
+        var onlyCausal = new Layers.Attention(scoreMode: "concat", name: "only_causal").Call([q, v, k], null, null, useCausalMask: true);
+        var additive = new Layers.AdditiveAttention(name: "additive").Call([q, v, k], null, valueMask);
+        var plain = new Layers.AdditiveAttention(name: "plain").Call([q, k]);
+        var model = new Model([q, v, k, queryMask, valueMask], [masked, onlyCausal, additive, plain]);
+        using var session = Export(model, "luong_masks.onnx");
+        foreach (int n in new[] { 1, 6 })
+            AssertMatches(model, session, [Random([n, 4, 6], DType.Float32), Random([n, 7, 5], DType.Float32), Random([n, 7, 6], DType.Float32),
+                Mask([n, 4], DType.Float32), Mask([n, 7], DType.Float32)]);
+
+        // Unknown lengths stay symbolic without the causal mask; with it the layer is named.
+        var x = Layers.Input([null, 6], name: "x");
+        var open = new Model(x, new Layers.AdditiveAttention(name: "open").Call([x, x]));
+        using var openSession = Export(open, "luong_open.onnx");
+        foreach (int t in new[] { 3, 8 })
+            AssertMatches(open, openSession, [Random([2, t, 6], DType.Float32)]);
+        var causal = new Model(x, new Layers.Attention(name: "open_causal").Call([x, x], null, null, useCausalMask: true));
+        var e = Assert.Throws<NotSupportedException>(() => causal.ExportOnnx(Temp.File("luong_causal.onnx")));
+        Assert.Contains("open_causal (Attention) applies a causal mask, which needs known query and key lengths", e.Message);
     }
 
     private static Tensor Random(int[] shape, DType dtype) => NF.Cast(NF.Random.Uniform(shape, -2, 2), dtype);

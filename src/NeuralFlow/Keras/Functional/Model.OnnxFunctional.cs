@@ -39,10 +39,13 @@ public partial class Model
             calls[node.Layer] = call + 1;
             var callScope = scope + (call > 0 ? $"{node.Layer.Name}_{call}/" : "");
             // An attention layer reads [query, value(, key)] and its masks and flags: its own exporter.
-            if (node.Layer is Layers.ProjectedAttention attention)
+            if (node.Layer is Layers.ProjectedAttention or Layers.Attention)
             {
                 onnx.Scope = callScope;
-                values[node.Output] = onnx.Attention(attention, node.Inputs.Select(t => values[t]).ToArray(), node.Args);
+                var args = node.Inputs.Select(t => values[t]).ToArray();
+                values[node.Output] = node.Layer is Layers.Attention luong
+                    ? onnx.LuongAttention(luong, args, node.Args)
+                    : onnx.Attention((Layers.ProjectedAttention)node.Layer, args, node.Args);
                 continue;
             }
             if (node.Outputs.Length != 1 || !node.Args.Plain)
