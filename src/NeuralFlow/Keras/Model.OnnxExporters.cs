@@ -45,6 +45,9 @@ public partial class Model
             (typeof(Layers.Permute), (g, l, x, s) => g.Rearranging(l, x, s)),
             (typeof(Layers.RepeatVector), (g, l, x, s) => g.Rearranging(l, x, s)),
             (typeof(Layers.Embedding), (g, l, x, s) => g.Rearranging(l, x, s)),
+            (typeof(Layers.ProjectedAttention), (g, l, x, s) => g.SelfAttention((Layers.ProjectedAttention)l, x, s)),
+            (typeof(Layers.Attention), (g, l, x, s) => g.SelfAttention((Layers.Attention)l, x, s)),
+            (typeof(Layers.AdditiveAttention), (g, l, x, s) => g.SelfAttention((Layers.Attention)l, x, s)),
             (typeof(Layers.EinsumDense), (g, l, x, s) => g.EinsumDense((Layers.EinsumDense)l, x, s)),
             (typeof(Layers.RMSNormalization), (g, l, x, s) => g.RMSNormalization((Layers.RMSNormalization)l, x, s)),
             (typeof(Layers.Activation), (g, l, x, _) => g.Activation(((Layers.Activation)l).Function, l, x)),
@@ -104,11 +107,12 @@ public partial class Model
             typeof(Layers.UnitNormalization), typeof(Layers.Normalization), typeof(Layers.Rescaling), typeof(Layers.Activation),
             typeof(Layers.ReLU), typeof(Layers.LeakyReLU), typeof(Layers.ELU), typeof(Layers.Softmax), typeof(Layers.Dropout),
             typeof(Layers.NoiseLayer), typeof(Layers.Identity), typeof(Layers.ActivityRegularization), typeof(Layers.Permute),
+            typeof(Layers.Attention), typeof(Layers.AdditiveAttention),
         ];
 
         // What the refusal lists, from the same table and rules as TakesUnknownLengths.
         private static string LengthAgnosticLayers =>
-            $"{Join(Covered(LengthAgnostic))}, the random image layers but RandomCrop, and Conv1D and 1-D pooling with stride 1 or \"valid\" padding";
+            $"{Join(Covered(LengthAgnostic))}, the random image layers but RandomCrop, MultiHeadAttention and GroupedQueryAttention without a sliding window, and Conv1D and 1-D pooling with stride 1 or \"valid\" padding";
 
         private static bool TakesUnknownLengths(Layer layer) => layer switch
         {
@@ -116,6 +120,8 @@ public partial class Model
             Layers.Conv1D conv => conv.Padding is "valid" or "causal" || conv.Strides[0] == 1,
             Layers.Pooling1D pool => pool.Padding == "valid" || pool.Strides[0] == 1,
             Layers.RandomCrop => false,
+            // The sliding window is a constant [Tq, Tv] of the graph; without it Reshape's 0 copies the lengths.
+            Layers.ProjectedAttention attention => attention.OwnMask(1, 1) is null,
             Layers.RandomImageLayer => true,
             _ => LengthAgnostic.Any(t => t.IsInstanceOfType(layer)),
         };

@@ -562,7 +562,7 @@ public sealed class OnnxExportLimitsTests : IDisposable
             "GlobalAveragePooling3D", "GlobalMaxPooling3D", "AdaptiveAveragePooling1D", "AdaptiveAveragePooling2D",
             "AdaptiveAveragePooling3D", "AdaptiveMaxPooling1D", "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D", "GRU", "LSTM", "SimpleRNN", "BatchNormalization", "LayerNormalization",
             "ZeroPadding2D", "Cropping2D", "ZeroPadding1D", "Cropping1D", "ZeroPadding3D", "Cropping3D", "UpSampling2D", "Permute", "RepeatVector", "Embedding", "Activation",
-            "Dropout", "Flatten", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax", "EinsumDense", "RMSNormalization",
+            "Dropout", "Flatten", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax", "MultiHeadAttention", "GroupedQueryAttention", "Attention", "AdditiveAttention", "EinsumDense", "RMSNormalization",
             "GaussianDropout", "GaussianNoise", "RandomBrightness", "RandomContrast", "RandomCrop", "RandomFlip", "RandomRotation",
             "RandomTranslation", "RandomZoom", "Solarization", "RandomGrayscale", "RandomHue", "RandomSaturation", "RandomSharpness", "RandomColorJitter", "RandomErasing", "RandomInvert", "RandomPosterization", "RandomShear", "Identity", "ActivityRegularization", "Resizing", "CenterCrop", "Rescaling",
             "Normalization", "GroupNormalization", "UnitNormalization", "Bidirectional", "TimeDistributed",

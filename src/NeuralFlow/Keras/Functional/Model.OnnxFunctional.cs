@@ -38,6 +38,16 @@ public partial class Model
             int call = calls.GetValueOrDefault(node.Layer);
             calls[node.Layer] = call + 1;
             var callScope = scope + (call > 0 ? $"{node.Layer.Name}_{call}/" : "");
+            // An attention layer reads [query, value(, key)] and its masks and flags: its own exporter.
+            if (node.Layer is Layers.ProjectedAttention or Layers.Attention)
+            {
+                onnx.Scope = callScope;
+                var args = node.Inputs.Select(t => values[t]).ToArray();
+                values[node.Output] = node.Layer is Layers.Attention luong
+                    ? onnx.LuongAttention(luong, args, node.Args)
+                    : onnx.Attention((Layers.ProjectedAttention)node.Layer, args, node.Args);
+                continue;
+            }
             if (node.Outputs.Length != 1 || !node.Args.Plain)
                 throw new NotSupportedException(
                     $"ExportOnnx: layer {node.Layer.Name} ({node.Layer.GetType().Name}) is called {(!node.Args.Plain ? "with keyword arguments (" + string.Join(", ", node.Args.Keywords.Concat(node.Args.Options.Select(o => o.Key)).Distinct()) + ")" : $"for {node.Outputs.Length} outputs")} in this graph; such calls do not export to ONNX yet.");
@@ -69,6 +79,10 @@ public partial class Model
                 return onnx.Merge(merge, inputs);
             default:
             {
+                // A layer exported on one input must not silently drop the others of a list call.
+                if (inputs.Length != 1)
+                    throw new NotSupportedException(
+                        $"ExportOnnx: layer {layer.Name} ({layer.GetType().Name}) is called on {inputs.Length} tensors in this graph; its ONNX form takes one input.");
                 var shape = new List<long>(inputs[0].Shape);
                 return (onnx.Add(layer, inputs[0].Name, shape), shape);
             }

@@ -68,7 +68,7 @@ public static partial class Layers
 
         private protected override int ScoreHeads => NumQueryHeads;
 
-        private protected override double Scale => 1 / Math.Sqrt(HeadDim);
+        internal override double Scale => 1 / Math.Sqrt(HeadDim);
 
         private protected override IEnumerable<Variable?> Kernels => [QueryKernel, KeyKernel, GateKernel, ValueKernel, OutputKernel];
 
@@ -97,7 +97,7 @@ public static partial class Layers
         }
 
         // [1, Tq, Tv]: key j is within the window of query i when |i - j| < window (Keras' sliding-window mask).
-        private protected override Tensor? OwnMask(int tq, int tv)
+        internal override Tensor? OwnMask(int tq, int tv)
         {
             if (SlidingWindow is not { } window) return null;
             var rows = NF.Reshape(NF.Range(tq), [1, tq, 1]);

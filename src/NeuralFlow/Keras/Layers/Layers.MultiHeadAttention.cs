@@ -53,7 +53,7 @@ public static partial class Layers
 
         private protected override int ScoreHeads => NumHeads;
 
-        private protected override double Scale => 1 / Math.Sqrt(KeyDim);
+        internal override double Scale => 1 / Math.Sqrt(KeyDim);
 
         /// <inheritdoc/>
         public override JsonObject GetConfig()

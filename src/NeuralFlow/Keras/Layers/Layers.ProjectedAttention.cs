@@ -77,7 +77,7 @@ public static partial class Layers
         private protected abstract int ScoreHeads { get; }
 
         /// <summary>The softmax's scale of q·k (1 / √dim).</summary>
-        private protected abstract double Scale { get; }
+        internal abstract double Scale { get; }
 
         /// <summary>The kernels, then the biases, each penalized by the kernel or bias regularizer.</summary>
         private protected virtual IEnumerable<Variable?> Kernels => [QueryKernel, KeyKernel, ValueKernel, OutputKernel];
@@ -135,7 +135,7 @@ public static partial class Layers
             (AddWeight($"{name}/kernel", kernel, KernelInitializer), UseBias ? AddWeight($"{name}/bias", bias, BiasInitializer) : null);
 
         /// <summary>A mask (1, Tq, Tv) the layer itself adds (GroupedQueryAttention's sliding window), or null.</summary>
-        private protected virtual Tensor? OwnMask(int tq, int tv) => null;
+        internal virtual Tensor? OwnMask(int tq, int tv) => null;
 
         /// <summary>The attended heads (batch, Tq, heads, dim) before the output projection (GroupedQueryAttention's gate).</summary>
         private protected virtual Tensor GateHeads(Tensor heads, Tensor query) => heads;
