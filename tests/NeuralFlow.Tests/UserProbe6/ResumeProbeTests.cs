@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using NeuralFlow.Keras;
 
 namespace NeuralFlow.Tests.UserProbe6;
@@ -131,6 +132,35 @@ public abstract class ResumeProbeTests(string backend) : BackendFileTest(backend
         Assert.True(e is ArgumentException or InvalidDataException or InvalidOperationException, e.GetType().Name + ": " + e.Message);
         Assert.Contains("11", e.Message);
         Assert.Contains("10", e.Message);
+    }
+
+    // The rate now read from a model file is validated as the rest: a negative or non-float64 one is named.
+    [SkippableTheory]
+    [InlineData(-1.0, false)]
+    [InlineData(0.01, true)]
+    public void A_damaged_learning_rate_in_a_model_file_is_named(double rate, bool asFloat32)
+    {
+        RequireBackend();
+        var (x, y) = Data();
+        var model = Compiled();
+        model.Fit(x, y, batchSize: 16, epochs: 1, verbose: 0);
+        string path = Temp.File("m.keras");
+        model.Save(path);
+        string state = Temp.File("optimizer.safetensors");
+        using (var zip = ZipFile.Open(path, ZipArchiveMode.Update))
+        {
+            var entry = zip.GetEntry("optimizer.safetensors")!;
+            using (var s = entry.Open())
+            using (var f = File.Create(state)) s.CopyTo(f);
+            var tensors = NF.Safetensors.Load(state);
+            Assert.Equal(0.05, tensors["learning_rate"].Item<double>(), 12);
+            tensors["learning_rate"] = asFloat32 ? NF.Constant((float)rate) : NF.Constant(rate);
+            NF.Safetensors.Save(tensors, state);
+            entry.Delete();
+            zip.CreateEntryFromFile(state, "optimizer.safetensors");
+        }
+        var e = Assert.Throws<InvalidDataException>(() => Model.Load(path));
+        Assert.Contains("'learning_rate' that is not a finite float64 rate >= 0", e.Message);
     }
 }
 
