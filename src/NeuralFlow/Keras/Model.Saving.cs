@@ -17,7 +17,7 @@ public partial class Model
     /// a zip, as Keras' <c>.keras</c>, holding <c>metadata.json</c> (format and library version),
     /// <c>config.json</c> (each layer's type and arguments, and what <c>Compile</c> was given),
     /// <c>model.weights.safetensors</c> and, once trained, <c>optimizer.safetensors</c> (the
-    /// optimizer's slots and iteration count), so that <see cref="Load"/> rebuilds it without user
+    /// optimizer's slots, iteration count and constant learning rate), so that <see cref="Load"/> rebuilds it without user
     /// code and training resumes exactly where it stopped.
     /// </summary>
     /// <remarks>
@@ -202,11 +202,16 @@ public partial class Model
         for (int i = 0; i < streams.Count; i++) streams[i].Stream.Position = positions[i];
     }
 
-    // The optimizer's iteration count, each trained variable's slots as "slots/{variable}/{slot}"
-    // and, with UseEma, its moving average as "average/{variable}".
+    // The optimizer's iteration count, a constant learning rate as "learning_rate" (Keras 3 keeps
+    // it as an optimizer variable, so a rate that ReduceLROnPlateau or the user lowered comes back
+    // with a BackupAndRestore checkpoint, whose archive has no compile config), each trained
+    // variable's slots as "slots/{variable}/{slot}" and, with UseEma, its moving average as "average/{variable}".
+    private const string LearningRateKey = "learning_rate";
+
     private static Action<Stream> OptimizerState(Optimizers.Optimizer optimizer, IReadOnlyList<Variable> variables)
     {
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal) { ["iterations"] = NF.Constant(optimizer.Iterations) };
+        if (optimizer.LearningRate.Constant is { } rate) tensors.Add(LearningRateKey, NF.Constant(rate));
         for (int i = 0; i < variables.Count; i++)
             if (optimizer.SlotsOf(variables[i]) is { } slots)
                 for (int j = 0; j < slots.Length; j++) tensors.Add($"slots/{i}/{j}", slots[j]);
@@ -229,11 +234,17 @@ public partial class Model
         var averages = new List<(Variable, Tensor)>();
         for (int i = 0; i < variables.Count; i++)
             if (state.TryGetValue($"average/{i}", out var average)) averages.Add((variables[i], average));
-        int expected = saved.Sum(s => s.Item2.Count) + averages.Count + 1;
+        state.TryGetValue(LearningRateKey, out var rate);
+        if (rate is not null && (rate.DType != DType.Float64 || rate.Count != 1 || !double.IsFinite(rate.Item<double>()) || rate.Item<double>() < 0))
+            throw new InvalidDataException($"'{path}': optimizer.safetensors has a '{LearningRateKey}' that is not a finite float64 rate >= 0.");
+        int expected = saved.Sum(s => s.Item2.Count) + averages.Count + 1 + (rate is null ? 0 : 1);
         if (expected != state.Count)
             throw new InvalidDataException($"'{path}': optimizer.safetensors holds {state.Count} tensors, {expected} of which match this model's weights.");
         optimizer.Restore(iterations.Item<long>(), saved);
         optimizer.RestoreAverages(averages);
+        // Only over a constant rate, as Keras restores its rate variable: a schedule the caller
+        // compiled with (it has no such variable) stays.
+        if (rate is not null && optimizer.LearningRate.Constant is not null) optimizer.LearningRate = rate.Item<double>();
     }
 
     private static void WriteEntry(ZipArchive zip, string name, Action<Stream> write, CompressionLevel level)

@@ -11,7 +11,7 @@ public static partial class Callbacks
     /// improves (<c>tf.keras.callbacks.ModelCheckpoint</c>). The path may name the epoch and any
     /// log: <c>"ckpt-{epoch:02d}-{val_loss:.3f}.keras"</c> (a Python format spec after the colon, as
     /// Keras writes it, or a .NET format such as <c>{epoch:00}</c>; epochs count from 1, as in Keras'
-    /// file names). Every write is atomic. With <paramref name="saveBestOnly"/>, an epoch without the
+    /// file names). Missing directories of the path are created, as Keras does. Every write is atomic. With <paramref name="saveBestOnly"/>, an epoch without the
     /// monitored log (no validation data for "val_loss") saves nothing, with a warning to
     /// <see cref="NF.WarningLog"/> (once per run), as Keras 3.
     /// </summary>
@@ -43,6 +43,9 @@ public static partial class Callbacks
                     || !_best.Improved(current)) return;
             }
             string path = FormatPath(_filepath, epoch + 1, logs);
+            // Keras creates the file's directory ("runs/exp1/ckpt-{epoch}.keras"); failing here
+            // would end the Fit after an epoch of training.
+            if (Path.GetDirectoryName(Path.GetFullPath(path)) is { Length: > 0 } directory) Directory.CreateDirectory(directory);
             if (saveWeightsOnly) Model!.SaveWeights(path);
             else Model!.Save(path);
         }
