@@ -93,6 +93,54 @@ public abstract class Float16ComputeTests(string backend) : BackendTest(backend)
         Assert.Equal(1L, Convert.ToInt64(am2.DType == DType.Int64 ? am2.Item<long>() : am2.Item<int>()));
     }
 
+    // op on float16 equals op on the float32 values rounded once: each of these is one kernel, so
+    // the Engine's float32 stand-in runs exactly the float32 computation.
+    private static void SameAsFloat32Rounded(Tensor x16, Func<Tensor, Tensor> op, string what)
+    {
+        using var x32 = NF.Cast(x16, DType.Float32);
+        using var want32 = op(x32);
+        using var want = want32.DType == DType.Float32 ? NF.Cast(want32, DType.Float16) : want32.View(want32.Layout);
+        using var got = op(x16);
+        Assert.Equal(want.DType, got.DType);
+        Assert.Equal(want.Shape, got.Shape);
+        if (got.DType == DType.Float16) Exactly(Bits(want), got, what);
+        else Assert.Equal(want.ToDoubleArray(), got.ToDoubleArray());
+    }
+
+    [SkippableFact]
+    public void Every_kind_of_kernel_takes_float16_through_the_float32_stand_ins()
+    {
+        RequireBackend();
+        var r = new Random(3);
+        using var img = NF.Constant(Enumerable.Range(0, 2 * 5 * 5 * 3).Select(_ => (Half)(r.NextDouble() * 4 - 2)).ToArray(), [2, 5, 5, 3]);
+        using var kernel = NF.Constant(Enumerable.Range(0, 3 * 3 * 3 * 4).Select(_ => (Half)(r.NextDouble() - 0.5)).ToArray(), [3, 3, 3, 4]);
+        using var kernel32 = NF.Cast(kernel, DType.Float32);
+        using var m = NF.Reshape(FromBits(A), [3, 4]);
+        SameAsFloat32Rounded(m, t => NF.Softmax(t), "softmax");
+        SameAsFloat32Rounded(m, t => NF.LogSoftmax(t, 0), "log_softmax");
+        SameAsFloat32Rounded(m, t => NF.CumSum(t, 1), "cumsum");
+        SameAsFloat32Rounded(m, t => NF.Sort(t), "sort");
+        SameAsFloat32Rounded(m, t => NF.ArgSort(t), "argsort");
+        SameAsFloat32Rounded(m, t => NF.Gather(t, NF.Constant(new[] { 2, 0 }), 0), "gather");
+        SameAsFloat32Rounded(m, t => NF.Where(NF.Greater(t, NF.ZerosLike(t)), t, NF.ZerosLike(t)), "where");
+        SameAsFloat32Rounded(m, t => NF.Concat([t, t], 1), "concat");
+        SameAsFloat32Rounded(m, t => NF.Pad(t, new[,] { { 1, 0 }, { 0, 2 } }, constantValues: 0.5), "pad");
+        SameAsFloat32Rounded(m, t => NF.Tanh(t), "tanh");
+        SameAsFloat32Rounded(m, t => NF.Sigmoid(t), "sigmoid");
+        SameAsFloat32Rounded(m, t => NF.ReduceMax(t, 0), "max");
+        SameAsFloat32Rounded(m, t => NF.ArgMax(t, 1), "argmax");
+        SameAsFloat32Rounded(img, t => NF.MaxPool2D(t, [2, 2]), "max_pool");
+        SameAsFloat32Rounded(img, t => NF.Conv2D(t, t.DType == DType.Float16 ? kernel : kernel32), "conv2d");
+        using var oh = NF.OneHot(NF.Constant(new[] { 0, 2 }), 3, dtype: DType.Float16);
+        Assert.Equal(new ushort[] { 0x3C00, 0, 0, 0, 0, 0x3C00 }, Bits(oh));
+        // A composed op (several kernels, each rounded) stays float16 and close to float32's value.
+        using var ln = NF.LayerNormalization(m);
+        using var ln32 = NF.LayerNormalization(NF.Cast(m, DType.Float32));
+        Assert.Equal(DType.Float16, ln.DType);
+        var (a16, a32) = (ln.ToDoubleArray(), ln32.ToDoubleArray());
+        for (int i = 0; i < a16.Length; i++) Assert.True(Math.Abs(a16[i] - a32[i]) <= 1e-2 * Math.Max(1, Math.Abs(a32[i])), $"layer_norm[{i}]: {a16[i]} vs {a32[i]}");
+    }
+
     [SkippableFact]
     public void Float16_promotes_as_torch_promote_types()
     {
