@@ -71,7 +71,9 @@ typedef NF_ENUM(nf_dtype) {
     NF_INT32 = 2,
     NF_INT64 = 3,
     NF_UINT8 = 4,
-    NF_BOOL = 5 /* one byte, 0 or 1 */
+    NF_BOOL = 5, /* one byte, 0 or 1 */
+    NF_FLOAT16 = 6 /* IEEE binary16; only nf_cast, nf_copy and nf_fill take it (other kernels return
+                      NF_ERROR_UNSUPPORTED: callers compute float16 in float32) */
 } nf_dtype;
 
 typedef struct nf_layout {

@@ -15,6 +15,12 @@ public enum DType
     UInt8 = 4,
     /// <summary>Boolean, one byte holding 0 or 1.</summary>
     Bool = 5,
+    /// <summary>
+    /// 16-bit IEEE float (<c>tf.float16</c>, <c>torch.half</c>, <c>np.float16</c>), element type
+    /// <see cref="Half"/>. Stored as float16; every op computes it in float32 and rounds its
+    /// result once to float16, as PyTorch does on the CPU.
+    /// </summary>
+    Float16 = 6,
 }
 
 /// <summary>Facts about <see cref="DType"/> values.</summary>
@@ -27,12 +33,13 @@ public static class DTypeExtensions
         DType.Float32 or DType.Int32 => 4,
         DType.Float64 or DType.Int64 => 8,
         DType.UInt8 or DType.Bool => 1,
+        DType.Float16 => 2,
         _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "unknown dtype"),
     };
 
-    /// <summary>True for float32 and float64.</summary>
+    /// <summary>True for float16, float32 and float64.</summary>
     [MethodImpl(Hot)]
-    public static bool IsFloating(this DType dtype) => dtype is DType.Float32 or DType.Float64;
+    public static bool IsFloating(this DType dtype) => dtype is DType.Float32 or DType.Float64 or DType.Float16;
 
     /// <summary>True for the integer dtypes (not bool).</summary>
     [MethodImpl(Hot)]
@@ -47,6 +54,7 @@ public static class DTypeExtensions
         DType.Int64 => "int64",
         DType.UInt8 => "uint8",
         DType.Bool => "bool",
+        DType.Float16 => "float16",
         _ => dtype.ToString(),
     };
 
@@ -60,7 +68,8 @@ public static class DTypeExtensions
         if (typeof(T) == typeof(long)) return DType.Int64;
         if (typeof(T) == typeof(byte)) return DType.UInt8;
         if (typeof(T) == typeof(bool)) return DType.Bool;
-        throw new NotSupportedException($"{typeof(T).Name} is not a tensor element type; use float, double, int, long, byte or bool.");
+        if (typeof(T) == typeof(Half)) return DType.Float16;
+        throw new NotSupportedException($"{typeof(T).Name} is not a tensor element type; use float, double, Half, int, long, byte or bool.");
     }
 
     /// <summary>The C# type name that holds one element of <paramref name="dtype"/>.</summary>
@@ -72,6 +81,7 @@ public static class DTypeExtensions
         DType.Int64 => "long",
         DType.UInt8 => "byte",
         DType.Bool => "bool",
+        DType.Float16 => "Half",
         _ => dtype.ToString(),
     };
 }

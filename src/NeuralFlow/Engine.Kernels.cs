@@ -13,6 +13,12 @@ internal static partial class Engine
     [MethodImpl(Hot)]
     public static void MatMul(Tensor a, in Layout aLayout, Tensor b, in Layout bLayout, Tensor result)
     {
+        if (Float16Compute.Involves(a, b, result))
+        {
+            using var f = new Float16Compute();
+            MatMul(f.In(a), aLayout, f.In(b), bLayout, f.Out(result));
+            return;
+        }
         using var held = new Operands(a, b);
         result.Backend.MatMul(a.DType, held.A, aLayout, held.B, bLayout, result.Data, result.Layout);
     }
@@ -21,6 +27,12 @@ internal static partial class Engine
     [MethodImpl(Hot)]
     public static void Softmax(bool log, Tensor x, int axis, Tensor result)
     {
+        if (Float16Compute.Involves(x, result))
+        {
+            using var f = new Float16Compute();
+            Softmax(log, f.In(x), axis, f.Out(result));
+            return;
+        }
         using var held = new Operands(x);
         x.Backend.Softmax(log, x.DType, held.A, x.Layout, axis, result.Data);
     }
@@ -29,6 +41,12 @@ internal static partial class Engine
     [MethodImpl(Hot)]
     public static void Reduce(ReduceOp op, Tensor input, uint axesMask, Tensor result)
     {
+        if (Float16Compute.Involves(input, result))
+        {
+            using var f = new Float16Compute();
+            Reduce(op, f.In(input), axesMask, f.Out(result));
+            return;
+        }
         using var held = new Operands(input);
         input.Backend.Reduce(op, input.DType, held.A, input.Layout, axesMask, result.Data, result.DType);
     }
@@ -45,6 +63,12 @@ internal static partial class Engine
     [MethodImpl(Hot)]
     public static void Gather(Tensor x, int axis, Tensor indices, Tensor result)
     {
+        if (Float16Compute.Involves(x, result))
+        {
+            using var f = new Float16Compute();
+            Gather(f.In(x), axis, indices, f.Out(result));
+            return;
+        }
         using var held = new Operands(x, indices);
         x.Backend.Gather(x.DType, held.A, x.Layout, axis, indices.DType, held.FirstOfB, indices.Count, result.Data);
     }
@@ -57,6 +81,12 @@ internal static partial class Engine
     [MethodImpl(Hot)]
     public static void ScatterAdd(Tensor src, int axis, Tensor indices, Tensor result)
     {
+        if (Float16Compute.Involves(src, result))
+        {
+            using var f = new Float16Compute();
+            ScatterAdd(f.In(src), axis, indices, f.InOut(result));
+            return;
+        }
         using var held = new Operands(src, indices);
         src.Backend.ScatterAdd(src.DType, held.A, src.Layout, axis, indices.DType, held.FirstOfB, result.Shape[axis], result.Data);
     }
@@ -64,6 +94,12 @@ internal static partial class Engine
     /// <summary>One-hot rows of length <paramref name="depth"/> for <paramref name="indices"/> into the fresh <paramref name="result"/>.</summary>
     public static void OneHot(Tensor indices, long depth, double onValue, double offValue, Tensor result)
     {
+        if (result.DType == DType.Float16)
+        {
+            using var f = new Float16Compute();
+            OneHot(indices, depth, onValue, offValue, f.Out(result));
+            return;
+        }
         using var held = new Operands(indices);
         indices.Backend.OneHot(indices.DType, held.A, indices.Layout, depth, onValue, offValue, result.DType, result.Data);
     }
@@ -76,6 +112,12 @@ internal static partial class Engine
     [MethodImpl(Hot)]
     public static void SoftmaxCrossEntropy(Tensor logits, Tensor labels, bool sparse, Tensor loss, Tensor? gradient)
     {
+        if (Float16Compute.Involves(logits, labels, loss, gradient))
+        {
+            using var f = new Float16Compute();
+            SoftmaxCrossEntropy(f.In(logits), f.In(labels), sparse, f.Out(loss), f.Out(gradient));
+            return;
+        }
         using var held = new Operands(logits, labels);
         logits.Backend.SoftmaxCrossEntropy(logits.DType, held.A, logits.Layout, labels.DType, held.FirstOfB, sparse,
             loss.Data, gradient is null ? 0 : gradient.Data);
@@ -89,14 +131,40 @@ internal static partial class Engine
     public static void OptimizerUpdateMulti(OptimizerKind kind, IReadOnlyList<(Variable Variable, Tensor Gradient, Variable[] Slots)> members, in OptimizerParams p)
     {
         var first = members[0].Variable;
-        Span<OptimizerTensor> table = members.Count <= 128 ? stackalloc OptimizerTensor[members.Count] : new OptimizerTensor[members.Count];
+        if (first.DType == DType.Float16)
+        {
+            // The step in float32 on stand-ins, then each variable and slot rounded once to
+            // float16 (a float16 model without a float32 master copy, as torch's optimizers on
+            // .half() parameters).
+            using var f = new Float16Compute();
+            var wide = new (Tensor, Tensor, Tensor[])[members.Count];
+            for (int i = 0; i < wide.Length; i++)
+            {
+                var (v, g, slots) = members[i];
+                wide[i] = (f.InOut(v), f.In(g), Array.ConvertAll<Variable, Tensor>(slots, s => f.InOut(s)));
+            }
+            OptimizerStep(kind, wide, DType.Float32, first.Backend, p);
+            return;
+        }
+        var table = new (Tensor, Tensor, Tensor[])[members.Count];
         for (int i = 0; i < table.Length; i++)
         {
             var (v, g, slots) = members[i];
-            table[i] = new(v.Data, g.Data + (nint)Operands.ByteOffset(g), slots.Length > 0 ? slots[0].Data : 0,
+            table[i] = (v, g, slots);
+        }
+        OptimizerStep(kind, table, first.DType, first.Backend, p);
+    }
+
+    private static void OptimizerStep(OptimizerKind kind, (Tensor Variable, Tensor Gradient, Tensor[] Slots)[] members, DType dtype, IBackend backend, in OptimizerParams p)
+    {
+        Span<OptimizerTensor> table = members.Length <= 128 ? stackalloc OptimizerTensor[members.Length] : new OptimizerTensor[members.Length];
+        for (int i = 0; i < table.Length; i++)
+        {
+            var (v, g, slots) = members[i];
+            table[i] = new(v.Data + (nint)Operands.ByteOffset(v), g.Data + (nint)Operands.ByteOffset(g), slots.Length > 0 ? slots[0].Data : 0,
                            slots.Length > 1 ? slots[1].Data : 0, slots.Length > 2 ? slots[2].Data : 0, v.Count);
         }
-        first.Backend.OptimizerUpdateMulti(kind, first.DType, table, p);
-        GC.KeepAlive(members);  // the list holds every operand until the call has returned
+        backend.OptimizerUpdateMulti(kind, dtype, table, p);
+        GC.KeepAlive(members);  // the array holds every operand until the call has returned
     }
 }

@@ -12,6 +12,12 @@ internal static partial class Engine
     /// </summary>
     public static (Tensor Lu, Tensor Pivots, Tensor Perm, Tensor Info) Lu(Tensor a, bool check)
     {
+        if (a.DType == DType.Float16)
+        {
+            using var f = new Float16Compute();
+            var (wide, pivots16, perm16, info16) = Lu(f.In(a), check);
+            return (Float16Compute.Narrowed(wide), pivots16, perm16, info16);
+        }
         var batch = a.Shape.ToArray()[..^2];
         int n = a.Shape[-1];
         var lu = Tensor.Empty(a.Shape, a.DType, a.Backend);
@@ -41,6 +47,11 @@ internal static partial class Engine
     /// </summary>
     public static Tensor TriangularSolve(string op, Tensor a, Layout aLayout, Tensor b, bool lower, bool unitDiagonal)
     {
+        if (Float16Compute.Involves(a, b))
+        {
+            using var f = new Float16Compute();
+            return Float16Compute.Narrowed(TriangularSolve(op, f.In(a), aLayout, f.In(b), lower, unitDiagonal));
+        }
         var backend = BackendOf(op, a, b);
         int n = aLayout.Shape[-1], k = b.Shape[-1];
         var batch = BroadcastShapes(op, new Shape(aLayout.Shape.ToArray()[..^2]), new Shape(b.Shape.ToArray()[..^2])).ToArray();
@@ -63,6 +74,12 @@ internal static partial class Engine
     /// <summary>A = L L^T from <paramref name="a"/>'s lower triangle: L (zeros above) and Info (Int32 [...]); with <paramref name="check"/> a matrix that is not positive definite throws.</summary>
     public static (Tensor L, Tensor Info) Cholesky(Tensor a, bool check)
     {
+        if (a.DType == DType.Float16)
+        {
+            using var f = new Float16Compute();
+            var (wide, info16) = Cholesky(f.In(a), check);
+            return (Float16Compute.Narrowed(wide), info16);
+        }
         var l = Tensor.Empty(a.Shape, a.DType, a.Backend);
         var info = Tensor.Empty(new Shape(a.Shape.ToArray()[..^2]), DType.Int32, a.Backend);
         try

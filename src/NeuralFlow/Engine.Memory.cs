@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.InteropServices;
 using NeuralFlow.Backends;
 
@@ -36,6 +37,12 @@ internal static partial class Engine
     [MethodImpl(Hot)]
     public static void WriteScalar(IBackend backend, DType dtype, nint output, object value)
     {
+        if (dtype == DType.Float16)
+        {
+            // The fill kernel rounds the number to float16 (the bytes of an int or double would not fit).
+            backend.Fill(dtype, output, 1, Convert.ToDouble(value, CultureInfo.InvariantCulture));
+            return;
+        }
         switch (value)
         {
             case float f: WriteOne(backend, dtype, output, f); break;
@@ -61,16 +68,40 @@ internal static partial class Engine
     public static void Fill(Tensor result, double value) => result.Backend.Fill(result.DType, result.Data, result.Count, value);
 
     /// <summary>result[i] = start + i * delta.</summary>
-    public static void Range(Tensor result, double start, double delta) =>
+    public static void Range(Tensor result, double start, double delta)
+    {
+        if (result.DType == DType.Float16)
+        {
+            using var f = new Float16Compute();
+            Range(f.Out(result), start, delta);
+            return;
+        }
         result.Backend.Range(result.DType, result.Data, result.Count, start, delta);
+    }
 
     /// <summary>Philox uniform numbers into the fresh <paramref name="result"/>.</summary>
-    public static void RandomUniform(Tensor result, ulong seed, ulong offset, double low, double high) =>
+    public static void RandomUniform(Tensor result, ulong seed, ulong offset, double low, double high)
+    {
+        if (result.DType == DType.Float16)
+        {
+            using var f = new Float16Compute();
+            RandomUniform(f.Out(result), seed, offset, low, high);
+            return;
+        }
         result.Backend.RandomUniform(result.DType, result.Data, result.Count, seed, offset, low, high);
+    }
 
     /// <summary>Philox normal numbers into the fresh <paramref name="result"/>.</summary>
-    public static void RandomNormal(Tensor result, ulong seed, ulong offset, double mean, double stddev) =>
+    public static void RandomNormal(Tensor result, ulong seed, ulong offset, double mean, double stddev)
+    {
+        if (result.DType == DType.Float16)
+        {
+            using var f = new Float16Compute();
+            RandomNormal(f.Out(result), seed, offset, mean, stddev);
+            return;
+        }
         result.Backend.RandomNormal(result.DType, result.Data, result.Count, seed, offset, mean, stddev);
+    }
 
     /// <summary>
     /// Reads of tensor values into host memory (ToArray, Item) made on this thread: each waits for

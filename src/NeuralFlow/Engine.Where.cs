@@ -12,6 +12,12 @@ internal static partial class Engine
     [MethodImpl(Hot)]
     public static void Where(Tensor condition, Tensor x, Tensor y, Tensor result)
     {
+        if (Float16Compute.Involves(x, y, result))
+        {
+            using var f = new Float16Compute();
+            Where(condition, f.In(x), f.In(y), f.Out(result));
+            return;
+        }
         var shape = result.Shape;
         using var held = new Operands(condition, x, y);
         result.Backend.Where(result.DType, held.A, condition.Layout.BroadcastTo(shape), held.B, x.Layout.BroadcastTo(shape),

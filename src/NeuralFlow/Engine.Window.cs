@@ -10,6 +10,12 @@ internal static partial class Engine
     [MethodImpl(Hot)]
     public static void Im2Col(Tensor x, in Window2D window, Tensor result)
     {
+        if (Float16Compute.Involves(x, result))
+        {
+            using var f = new Float16Compute();
+            Im2Col(f.In(x), window, f.Out(result));
+            return;
+        }
         using var held = new Operands(x);
         x.Backend.Im2Col(x.DType, held.A, x.Layout, window, result.Data, result.Layout);
     }
@@ -18,6 +24,12 @@ internal static partial class Engine
     [MethodImpl(Hot)]
     public static void Col2Im(Tensor cols, in Window2D window, Tensor result)
     {
+        if (Float16Compute.Involves(cols, result))
+        {
+            using var f = new Float16Compute();
+            Col2Im(f.In(cols), window, f.Out(result));
+            return;
+        }
         using var held = new Operands(cols);
         cols.Backend.Col2Im(cols.DType, held.A, cols.Layout, window, result.Data, result.Layout);
     }
@@ -26,6 +38,12 @@ internal static partial class Engine
     [MethodImpl(Hot)]
     public static void Pool2D(PoolOp op, Tensor x, in Window2D window, Tensor result)
     {
+        if (Float16Compute.Involves(x, result))
+        {
+            using var f = new Float16Compute();
+            Pool2D(op, f.In(x), window, f.Out(result));
+            return;
+        }
         using var held = new Operands(x);
         x.Backend.Pool2D(op, x.DType, held.A, x.Layout, window, result.Data, result.Layout);
     }
@@ -34,6 +52,12 @@ internal static partial class Engine
     [MethodImpl(Hot)]
     public static void Pool2DBackward(PoolOp op, Tensor x, Tensor dy, in Window2D window, Tensor dx)
     {
+        if (Float16Compute.Involves(x, dy, dx))
+        {
+            using var f = new Float16Compute();
+            Pool2DBackward(op, f.In(x), f.In(dy), window, f.Out(dx));
+            return;
+        }
         using var held = new Operands(x, dy);
         x.Backend.Pool2DBackward(op, x.DType, held.A, x.Layout, held.B, dy.Layout, window, dx.Data, dx.Layout);
     }

@@ -71,8 +71,9 @@ internal static partial class Engine
     /// The dtype of the NumPy-style ops (np.average, digitize, isin, hypot, where, ...), which
     /// keras.ops and NumPy let mix dtypes: <see cref="CommonDType"/>'s rule, except that two
     /// tensors of different dtypes take the wider one instead of an error, in the order
-    /// bool &lt; uint8 &lt; int32 &lt; int64 &lt; float32 &lt; float64 (torch.promote_types for these
-    /// dtypes: an integer with a float gives that float, as NF's int32 / int32 gives float32).
+    /// bool &lt; uint8 &lt; int32 &lt; int64 &lt; float16 &lt; float32 &lt; float64 (torch.promote_types for
+    /// these dtypes: an integer with a float gives that float, as NF's int32 / int32 gives float32;
+    /// float16 with int64 is float16, with float32 float32).
     /// </summary>
     public static DType PromotedDType(string op, Tensor a, Tensor b) =>
         a.DType != b.DType && !a.IsWeakScalar && !b.IsWeakScalar
@@ -85,8 +86,9 @@ internal static partial class Engine
         DType.UInt8 => 1,
         DType.Int32 => 2,
         DType.Int64 => 3,
-        DType.Float32 => 4,
-        _ => 5,
+        DType.Float16 => 4,
+        DType.Float32 => 5,
+        _ => 6,
     };
 
     /// <summary>
@@ -129,6 +131,11 @@ internal static partial class Engine
         var cb = As(b, dtype);
         try
         {
+            if (dtype == DType.Float16)
+            {
+                using var f = new Float16Compute();
+                return Float16Compute.Narrowed(Binary(op, f.In(ca), f.In(cb), name));
+            }
             var shape = BroadcastShapes(name, ca.Shape, cb.Shape);
             var result = Tensor.Empty(shape, op.IsComparison() ? DType.Bool : dtype, backend);
             using (var held = new Operands(ca, cb))
@@ -150,6 +157,12 @@ internal static partial class Engine
     [MethodImpl(Hot)]
     public static void MultiplyInPlace(Tensor target, Tensor factor)
     {
+        if (Float16Compute.Involves(target, factor))
+        {
+            using var f = new Float16Compute();
+            MultiplyInPlace(f.InOut(target), f.In(factor));
+            return;
+        }
         var backend = BackendOf(nameof(MultiplyInPlace), target, factor);
         using var held = new Operands(factor, target);
         backend.Binary(BinaryOp.Mul, target.DType, held.A, factor.Layout.BroadcastTo(target.Shape), held.B, target.Layout, held.B, target.Layout);
@@ -163,6 +176,11 @@ internal static partial class Engine
         if (dtype == DType.Bool)
             throw new ArgumentException($"{op}: not defined for bool tensors; cast first with NF.Cast(x, DType.Float32).");
         // Exp, Log, Sqrt, Sigmoid and Tanh of integers compute in float32, as PyTorch does.
+        if (dtype == DType.Float16)
+        {
+            using var f = new Float16Compute();
+            return Float16Compute.Narrowed(Unary(op, f.In(x)));
+        }
         var input = op.NeedsFloat() && !dtype.IsFloating() ? NF.Cast(x, DType.Float32) : x;
         try
         {

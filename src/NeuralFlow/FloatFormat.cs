@@ -16,11 +16,14 @@ internal static class FloatFormat
     private const int Precision = 8;
 
     /// <summary>The shortest round-trip decimal digits of <paramref name="v"/> (finite, nonzero): digits without a point, and the decimal exponent of the first digit.</summary>
-    private static (string Digits, int Exponent) Shortest(double v, bool single)
+    private static (string Digits, int Exponent) Shortest(double v, DType dtype)
     {
-        string r = single
-            ? ((float)Math.Abs(v)).ToString("R", CultureInfo.InvariantCulture)
-            : Math.Abs(v).ToString("R", CultureInfo.InvariantCulture);
+        string r = dtype switch
+        {
+            DType.Float32 => ((float)Math.Abs(v)).ToString("R", CultureInfo.InvariantCulture),
+            DType.Float16 => ((Half)Math.Abs(v)).ToString("R", CultureInfo.InvariantCulture),   // np.float16(0.1) prints 0.1
+            _ => Math.Abs(v).ToString("R", CultureInfo.InvariantCulture),
+        };
         int e = 0;
         int ePos = r.IndexOfAny(['E', 'e']);
         if (ePos >= 0)
@@ -37,11 +40,11 @@ internal static class FloatFormat
     }
 
     /// <summary>A scalar as Python's repr prints it: positional for 1e-4 &lt;= |v| &lt; 1e16, else scientific.</summary>
-    public static string Scalar(double v, bool single)
+    public static string Scalar(double v, DType dtype)
     {
         if (NonFinite(v) is { } special) return special;
         if (v == 0) return double.IsNegative(v) ? "-0.0" : "0.0";
-        var (digits, exp) = Shortest(v, single);
+        var (digits, exp) = Shortest(v, dtype);
         string sign = v < 0 ? "-" : "";
         if (exp >= -4 && exp < 16)
         {
@@ -53,13 +56,13 @@ internal static class FloatFormat
     }
 
     /// <summary>The cells of an array, all of one width, as NumPy's array printing aligns them.</summary>
-    public static string[] Array(IReadOnlyList<double> values, bool single)
+    public static string[] Array(IReadOnlyList<double> values, DType dtype)
     {
         double max = 0, min = double.PositiveInfinity;
         foreach (var v in values)
             if (double.IsFinite(v) && v != 0)
             {
-                double a = single ? Math.Abs((double)(float)v) : Math.Abs(v);
+                double a = dtype == DType.Float32 ? Math.Abs((double)(float)v) : Math.Abs(v);
                 max = Math.Max(max, a);
                 min = Math.Min(min, a);
             }
@@ -72,7 +75,7 @@ internal static class FloatFormat
             string sign = double.IsNegative(v) && !double.IsNaN(v) ? "-" : "";
             if (NonFinite(v) is { } special) { parts[k] = ("", "", "", 0, special); continue; }
             if (v == 0) { parts[k] = (sign, "0", "", 0, null); continue; }
-            var (digits, exp) = Rounded(Shortest(v, single), scientific);
+            var (digits, exp) = Rounded(Shortest(v, dtype), scientific);
             if (scientific) parts[k] = (sign, digits[..1], digits[1..], exp, null);
             else
             {

@@ -212,8 +212,9 @@ public static partial class NF
             }
         }
 
-        // F16 and BF16 (PyTorch's float16 and bfloat16 checkpoints): the 2-byte values are read a
-        // chunk at a time and widened to float32, which holds every one of them exactly.
+        // BF16 (PyTorch's bfloat16 checkpoints; NF has no bfloat16 dtype): the 2-byte values are read
+        // a chunk at a time and widened to float32, which holds every one of them exactly. (F16 loads
+        // as float16, byte for byte, like the other dtypes.)
         private static Tensor ReadWidened(Microsoft.Win32.SafeHandles.SafeFileHandle file, string path, SafetensorsEntry e, long dataStart, IBackend backend)
         {
             const int PerChunk = Chunk / sizeof(float);
@@ -230,7 +231,7 @@ public static partial class NF
                     for (int i = 0; i < n; i++)
                     {
                         ushort bits = BinaryPrimitives.ReadUInt16LittleEndian(raw.AsSpan(2 * i));
-                        wide[i] = e.Half == HalfFloat.F16 ? (float)BitConverter.UInt16BitsToHalf(bits) : BitConverter.Int32BitsToSingle(bits << 16);
+                        wide[i] = BitConverter.Int32BitsToSingle(bits << 16);
                     }
                     var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(wide.AsSpan(0, n));
                     if (backend.IsHostMemory) bytes.CopyTo(HostSpan(tensor.Data, done * sizeof(float), bytes.Length));

@@ -29,9 +29,8 @@ public partial class Tensor
     {
         bool summarize = Count > SummaryThreshold;
         var (values, indexOf) = Gathered(summarize);
-        bool single = DType == DType.Float32;
-        var cells = DType is DType.Float32 or DType.Float64
-            ? Rank == 0 ? [FloatFormat.Scalar(values[0], single)] : FloatFormat.Array(values, single)
+        var cells = DType.IsFloating()
+            ? Rank == 0 ? [FloatFormat.Scalar(values[0], DType)] : FloatFormat.Array(values, DType)
             : values.Select(FormatValue).ToArray();
         if (Rank == 0) return cells[0];
         int width = cells.Length == 0 ? 0 : cells.Max(c => c.Length);

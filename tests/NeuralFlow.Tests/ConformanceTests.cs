@@ -388,6 +388,7 @@ public abstract class ConformanceTests(string backend) : BackendTest(backend)
     {
         DType.Float32 => (float)x,
         DType.Float64 => x,
+        DType.Float16 => (double)(Half)x,
         DType.Int32 or DType.Int64 => Math.Truncate(x),
         DType.UInt8 when from.IsFloating() => Math.Clamp(Math.Truncate(x), 0, 255),
         DType.UInt8 => (byte)(long)x,

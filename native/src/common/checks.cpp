@@ -206,8 +206,8 @@ MatmulArgs check_matmul(const char* fn, nf_dtype dtype, const void* a, const nf_
 
 int64_t check_cast(const char* fn, nf_dtype src, const void* x, const nf_layout* x_layout, nf_dtype dst,
                    const void* out) {
-    check_dtype(fn, "src", src);
-    check_dtype(fn, "dst", dst);
+    check_storage_dtype(fn, "src", src);
+    check_storage_dtype(fn, "dst", dst);
     const int64_t n = check_layout(fn, "x_layout", x_layout);
     check_buffer(fn, "x", x, n);
     check_buffer(fn, "out", out, n);
@@ -216,7 +216,7 @@ int64_t check_cast(const char* fn, nf_dtype src, const void* x, const nf_layout*
 
 int64_t check_copy(const char* fn, nf_dtype dtype, const void* x, const nf_layout* x_layout, const void* out,
                    const nf_layout* out_layout) {
-    check_dtype(fn, "dtype", dtype);
+    check_storage_dtype(fn, "dtype", dtype);
     return check_x_out(fn, x, x_layout, out, out_layout);
 }
 
@@ -306,6 +306,11 @@ int64_t check_one_hot(const char* fn, nf_dtype index_dtype, const void* indices,
 
 void check_fill(const char* fn, nf_dtype dtype, const void* out, int64_t count) {
     check_dtype(fn, "dtype", dtype);
+    check_fill_storage(fn, dtype, out, count);
+}
+
+void check_fill_storage(const char* fn, nf_dtype dtype, const void* out, int64_t count) {
+    check_storage_dtype(fn, "dtype", dtype);
     check_count(fn, count);
     if (!out && count > 0) NF_INVALID("%s: out is NULL but count = %lld", fn, (long long)count);
 }

@@ -88,6 +88,8 @@ int64_t check_one_hot(const char* fn, nf_dtype index_dtype, const void* indices,
                       int64_t depth, nf_dtype out_dtype, const void* out);
 
 void check_fill(const char* fn, nf_dtype dtype, const void* out, int64_t count);
+// check_fill for nf_fill, which takes float16 as well.
+void check_fill_storage(const char* fn, nf_dtype dtype, const void* out, int64_t count);
 void check_random_uniform(const char* fn, nf_dtype dtype, const void* out, int64_t count, double low, double high);
 void check_random_normal(const char* fn, nf_dtype dtype, const void* out, int64_t count);
 

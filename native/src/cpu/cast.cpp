@@ -30,9 +30,9 @@ extern "C" NF_API nf_status nf_cast(nf_dtype src, const void* x, const nf_layout
         if (n == 0) return;
         const nf_layout ol = nf::contiguous_like(*x_layout);
         if (src == dst) return nf::copy_strided(nf::dtype_size(src), x, *x_layout, out, ol);
-        nf::dispatch(src, [&](auto stag) {
+        nf::dispatch_storage(src, [&](auto stag) {
             using S = typename decltype(stag)::type;
-            nf::dispatch(dst, [&](auto dtag) {
+            nf::dispatch_storage(dst, [&](auto dtag) {
                 using DTag = decltype(dtag);
                 using D = typename DTag::type;
                 const S* px = static_cast<const S*>(x) + x_layout->offset;

@@ -53,6 +53,7 @@ void copy_typed(const void* src, const nf_layout& sl, void* dst, const nf_layout
 void copy_strided(int64_t elem_size, const void* src, const nf_layout& sl, void* dst, const nf_layout& dl) {
     switch (elem_size) {
         case 1: return copy_typed<uint8_t>(src, sl, dst, dl);
+        case 2: return copy_typed<uint16_t>(src, sl, dst, dl);
         case 4: return copy_typed<uint32_t>(src, sl, dst, dl);
         default: return copy_typed<uint64_t>(src, sl, dst, dl);
     }

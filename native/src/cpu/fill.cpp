@@ -8,8 +8,8 @@
 
 extern "C" NF_API nf_status nf_fill(nf_dtype dtype, void* out, int64_t count, double value) {
     return nf::guard("nf_fill", [&] {
-        nf::check_fill("nf_fill", dtype, out, count);
-        nf::dispatch(dtype, [&](auto tag) {
+        nf::check_fill_storage("nf_fill", dtype, out, count);
+        nf::dispatch_storage(dtype, [&](auto tag) {
             using Tg = decltype(tag);
             const typename Tg::type v = nf::from_double<Tg>(value);
             typename Tg::type* po = static_cast<typename Tg::type*>(out);

@@ -34,9 +34,9 @@ extern "C" NF_API nf_status nf_cuda_cast(nf_dtype src, const void* x, const nf_l
         if (n == 0) return;
         const nf_layout ol = nf::contiguous_like(*x_layout);
         if (src == dst) return nf::cuda::copy_strided(fn, nf::dtype_size(src), x, *x_layout, out, ol);
-        nf::dispatch(src, [&](auto stag) {
+        nf::dispatch_storage(src, [&](auto stag) {
             using S = typename decltype(stag)::type;
-            nf::dispatch(dst, [&](auto dtag) {
+            nf::dispatch_storage(dst, [&](auto dtag) {
                 using DTag = decltype(dtag);
                 using D = typename DTag::type;
                 nf::cuda::CastFn<S, DTag> f{static_cast<const S*>(x) + x_layout->offset, static_cast<D*>(out)};

@@ -7,7 +7,7 @@ namespace nf {
 namespace cuda {
 namespace {
 
-// Moves elements as raw 1/4/8-byte words: a copy never needs to know the dtype.
+// Moves elements as raw 1/2/4/8-byte words: a copy never needs to know the dtype.
 template <class W>
 struct CopyFn {
     const W* x;
@@ -31,6 +31,7 @@ void copy_strided(const char* fn, int64_t elem_size, const void* x, const nf_lay
     switch (elem_size) {
         case 8: return copy_words<uint64_t>(fn, x, xl, out, ol);
         case 4: return copy_words<uint32_t>(fn, x, xl, out, ol);
+        case 2: return copy_words<uint16_t>(fn, x, xl, out, ol);
         default: return copy_words<uint8_t>(fn, x, xl, out, ol);
     }
 }

@@ -24,7 +24,7 @@ struct RangeFn {
 extern "C" NF_API nf_status nf_cuda_fill(nf_dtype dtype, void* out, int64_t count, double value) {
     static const char* fn = "nf_cuda_fill";
     return nf::guard(fn, [&] {
-        nf::check_fill(fn, dtype, out, count);
+        nf::check_fill_storage(fn, dtype, out, count);
         nf::cuda::generate(fn, dtype, out, count, nf::cuda::FillFn{value});
     });
 }

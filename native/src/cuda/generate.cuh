@@ -18,7 +18,7 @@ __global__ void generate_kernel(typename Tg::type* out, int64_t count, F f) {
 template <class F>
 void generate(const char* fn, nf_dtype dtype, void* out, int64_t count, F f) {
     if (count == 0) return;
-    dispatch(dtype, [&](auto tag) {
+    dispatch_storage(dtype, [&](auto tag) {  // float16 only from nf_cuda_fill: the others refuse it
         using Tg = decltype(tag);
         generate_kernel<Tg><<<grid_for(count), kThreads, 0, stream()>>>(static_cast<typename Tg::type*>(out), count, f);
         NF_CUDA_LAUNCHED(fn);

@@ -5,18 +5,16 @@ namespace NeuralFlow.IO;
 
 /// <summary>
 /// One tensor of a safetensors file: the dtype it loads as, its shape and byte range in the data
-/// section, and, for a 16-bit float the file stores (F16, BF16), which one: those load widened
-/// to float32.
+/// section, and whether the file stores it as bfloat16, which loads widened to float32 (F16 loads
+/// as float16 itself).
 /// </summary>
 internal readonly record struct SafetensorsEntry(string Name, DType DType, Shape Shape, long Begin, long End, HalfFloat Half = HalfFloat.None);
 
-/// <summary>The 16-bit float formats a safetensors file may hold, which NeuralFlow widens to float32 on load.</summary>
+/// <summary>The 16-bit float format a safetensors file may hold that NeuralFlow has no dtype for, and widens to float32 on load.</summary>
 internal enum HalfFloat
 {
     /// <summary>Stored as the dtype it loads as.</summary>
     None,
-    /// <summary>IEEE 754 binary16 (PyTorch's float16).</summary>
-    F16,
     /// <summary>bfloat16: the upper half of a float32.</summary>
     BF16,
 }
@@ -48,6 +46,7 @@ internal static class SafetensorsHeader
         DType.Int64 => "I64",
         DType.UInt8 => "U8",
         DType.Bool => "BOOL",
+        DType.Float16 => "F16",
         _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "no safetensors code for this dtype"),
     };
 
@@ -59,6 +58,7 @@ internal static class SafetensorsHeader
         "I64" => DType.Int64,
         "U8" => DType.UInt8,
         "BOOL" => DType.Bool,
+        "F16" => DType.Float16,
         _ => null,
     };
 
@@ -130,9 +130,9 @@ internal static class SafetensorsHeader
                 case "dtype" when dtype is null:
                     Expect(ref reader, JsonTokenType.String, $"{what}: dtype", file);
                     string code = reader.GetString()!;
-                    half = code switch { "F16" => HalfFloat.F16, "BF16" => HalfFloat.BF16, _ => HalfFloat.None };
+                    half = code == "BF16" ? HalfFloat.BF16 : HalfFloat.None;
                     dtype = (half != HalfFloat.None ? DType.Float32 : FromCode(code)) ?? throw Bad(file,
-                        $"{what} has dtype '{code}', which NeuralFlow does not read (F32, F64, I32, I64, U8 and BOOL, and F16 and BF16 widened to F32); convert it when writing the file");
+                        $"{what} has dtype '{code}', which NeuralFlow does not read (F16, F32, F64, I32, I64, U8 and BOOL, and BF16 widened to F32); convert it when writing the file");
                     break;
                 case "shape" when dims is null:
                     dims = ReadIntegers(ref reader, $"{what}: shape", file, Shape.MaxRank, int.MaxValue).Select(d => (int)d).ToArray();
@@ -155,7 +155,8 @@ internal static class SafetensorsHeader
         try { shape = new Shape(dims); }
         catch (Exception e) when (e is ArgumentException or OverflowException) { throw Bad(file, $"{what}: {e.Message}"); }
         long bytes;
-        string stored = half != HalfFloat.None ? half.ToString() : dtype.Value.Name();
+        // Named as the file names it where NF's name differs (F16, BF16: the codes users see in the header).
+        string stored = half != HalfFloat.None ? half.ToString() : dtype.Value == DType.Float16 ? Code(DType.Float16) : dtype.Value.Name();
         try { bytes = half != HalfFloat.None ? checked(shape.Count * 2) : shape.ByteCount(dtype.Value); }
         catch (OverflowException) { throw Bad(file, $"{what} of shape {shape} and dtype {stored} is larger than any file"); }
         if (bytes != offsets[1] - offsets[0])

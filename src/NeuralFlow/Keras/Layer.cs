@@ -32,8 +32,8 @@ public abstract partial class Layer
         get => _variableDType;
         set
         {
-            if (value is not (DType.Float32 or DType.Float64))
-                throw new ArgumentException($"{Name}: VariableDType must be float32 or float64, got {value.Name()}.", nameof(value));
+            if (!value.IsFloating())
+                throw new ArgumentException($"{Name}: VariableDType must be float16, float32 or float64, got {value.Name()}.", nameof(value));
             if (_built && value != _variableDType)
                 throw new InvalidOperationException($"{Name}: VariableDType must be set before the layer builds its weights (they are {_variableDType.Name()}).");
             _variableDType = value;
@@ -184,9 +184,9 @@ public abstract partial class Layer
         var fanOut = shape.Rank >= 1 ? shape[-1] * receptive : 1;
         Variable w;
         using (var value = initializer.Create(shape, fanIn, fanOut))
-        // A float64 layer casts the initializers' float32 values up; an initializer that makes float64 values
-        // itself keeps them in any layer (the way to a float64 weight before VariableDType existed).
-        using (var typed = VariableDType == DType.Float64 && value.DType == DType.Float32 ? NF.Cast(value, VariableDType) : null)
+        // A float64 (float16) layer casts the initializers' float32 values up (down); an initializer that makes
+        // float64 values itself keeps them in any layer (the way to a float64 weight before VariableDType existed).
+        using (var typed = VariableDType is DType.Float64 or DType.Float16 && value.DType == DType.Float32 ? NF.Cast(value, VariableDType) : null)
             w = new Variable(typed ?? value, trainable, $"{Name}/{name}");
         if (!Trainable) w.Trainable = false;   // Keras 3: a frozen layer's new weights are frozen too
         _ownWeights.Add(w);

@@ -79,8 +79,8 @@ public sealed partial class ManagedBackend
     public void Cast(DType source, nint x, in Layout xLayout, DType destination, nint output)
     {
         const string M = nameof(Cast);
-        CheckDType(M, nameof(source), source);
-        CheckDType(M, nameof(destination), destination);
+        CheckStorageDType(M, nameof(source), source);
+        CheckStorageDType(M, nameof(destination), destination);
         long count = CheckLayout(M, nameof(xLayout), xLayout);
         CheckPointer(M, nameof(x), x, count);
         CheckPointer(M, nameof(output), output, count);
@@ -98,6 +98,7 @@ public sealed partial class ManagedBackend
             case DType.Float64: CastFrom<double>(destination, plan, x, output); break;
             case DType.Int32: CastFrom<int>(destination, plan, x, output); break;
             case DType.Int64: CastFrom<long>(destination, plan, x, output); break;
+            case DType.Float16: CastFrom<Half>(destination, plan, x, output); break;
             default: CastFrom<byte>(destination, plan, x, output); break; // uint8, and bool as 0/1 bytes
         }
     }
@@ -105,9 +106,12 @@ public sealed partial class ManagedBackend
     [MethodImpl(ManagedKernel)]
     private static void CastFrom<TSrc>(DType dst, in StridedPlan p, nint x, nint o) where TSrc : unmanaged, INumberBase<TSrc>
     {
-        bool fromFloat = typeof(TSrc) == typeof(float) || typeof(TSrc) == typeof(double);
+        bool fromFloat = typeof(TSrc) == typeof(float) || typeof(TSrc) == typeof(double) || typeof(TSrc) == typeof(Half);
         switch (dst)
         {
+            // Half's conversions round once to nearest even (from double too), overflow to inf
+            // and keep NaN: NumPy's astype(np.float16).
+            case DType.Float16: RunCast<TSrc, Half, TruncatingConvert<TSrc, Half>>(p, x, o); break;
             case DType.Float32: RunCast<TSrc, float, TruncatingConvert<TSrc, float>>(p, x, o); break;
             case DType.Float64: RunCast<TSrc, double, TruncatingConvert<TSrc, double>>(p, x, o); break;
             case DType.Int32:
@@ -164,7 +168,7 @@ public sealed partial class ManagedBackend
     public void Copy(DType dtype, nint x, in Layout xLayout, nint output, in Layout outLayout)
     {
         const string M = nameof(Copy);
-        CheckDType(M, nameof(dtype), dtype);
+        CheckStorageDType(M, nameof(dtype), dtype);
         long count = CheckLayout(M, nameof(xLayout), xLayout);
         CheckLayout(M, nameof(outLayout), outLayout);
         CheckSameShape(M, nameof(xLayout), xLayout, nameof(outLayout), outLayout);
@@ -176,6 +180,7 @@ public sealed partial class ManagedBackend
         switch (dtype.SizeInBytes())
         {
             case 1: if (!TryTiledCopy<byte>(plan, x, output)) RunCopy<byte>(plan, x, output); break;
+            case 2: if (!TryTiledCopy<ushort>(plan, x, output)) RunCopy<ushort>(plan, x, output); break;
             case 4: if (!TryTiledCopy<int>(plan, x, output)) RunCopy<int>(plan, x, output); break;
             default: if (!TryTiledCopy<long>(plan, x, output)) RunCopy<long>(plan, x, output); break;
         }

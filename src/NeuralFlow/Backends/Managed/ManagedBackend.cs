@@ -121,9 +121,19 @@ public sealed partial class ManagedBackend : IBackend
     // other front ends), so each entry point re-checks what is cheap and throws
     // ArgumentException naming the method, the argument and the bad value.
 
+    // The compute kernels: float16 is storage only (Cast, Copy, Fill take it); the Engine hands
+    // them float16 operands as float32 (Engine.Float16.cs), so one arriving here is refused by name.
     internal static void CheckDType(string method, string arg, DType dtype)
     {
-        if ((uint)dtype > (uint)DType.Bool)
+        if (dtype == DType.Float16)
+            throw new NotSupportedException($"{method}: {arg} = float16 is not supported by this kernel; compute in float32 (NF.Cast(x, DType.Float32)).");
+        CheckStorageDType(method, arg, dtype);
+    }
+
+    // The storage kernels (Cast, Copy, Fill), which take float16 too.
+    internal static void CheckStorageDType(string method, string arg, DType dtype)
+    {
+        if ((uint)dtype > (uint)DType.Float16)
             throw new ArgumentException($"{method}: {arg} = {(int)dtype} is not a valid dtype.", arg);
     }
 

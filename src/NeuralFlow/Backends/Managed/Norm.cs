@@ -66,6 +66,7 @@ public sealed partial class ManagedBackend
     // plus its same-sized partner (output or dy) given unless empty. Returns the element count.
     private static long CheckNormOperands(string method, DType dtype, long a, long b, long c, double epsilon, nint x, nint other, string otherName)
     {
+        CheckDType(method, nameof(dtype), dtype);
         if (!dtype.IsFloating()) throw Unsupported(method, "normalization", dtype);
         if (a < 0 || b < 0 || c < 0)
             throw new ArgumentException($"{method}: dimensions [{a}, {b}, {c}] must not be negative.");

@@ -71,7 +71,7 @@ public sealed partial class ManagedBackend
     public unsafe void Fill(DType dtype, nint output, long count, double value)
     {
         const string M = nameof(Fill);
-        CheckDType(M, nameof(dtype), dtype);
+        CheckStorageDType(M, nameof(dtype), dtype);
         CheckCount(M, nameof(count), count);
         CheckPointer(M, nameof(output), output, count);
         if (count == 0) return;
@@ -82,6 +82,7 @@ public sealed partial class ManagedBackend
             case DType.Int32: FillWith((int*)output, count, NumberFromDouble<int>.From(value)); break;
             case DType.Int64: FillWith((long*)output, count, NumberFromDouble<long>.From(value)); break;
             case DType.UInt8: FillWith((byte*)output, count, NumberFromDouble<byte>.From(value)); break;
+            case DType.Float16: FillWith((Half*)output, count, (Half)value); break;  // rounds once; overflow is inf
             default: FillWith((byte*)output, count, BoolFromDouble.From(value)); break;
         }
     }

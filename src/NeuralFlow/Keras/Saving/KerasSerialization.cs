@@ -519,6 +519,7 @@ public static class KerasSerialization
     {
         null or "float32" => DType.Float32,
         "float64" => DType.Float64,
+        "float16" => DType.Float16,
         "int32" => DType.Int32,
         "int64" => DType.Int64,
         "uint8" => DType.UInt8,
@@ -531,6 +532,7 @@ public static class KerasSerialization
     {
         null => null,
         "float64" => DType.Float64,
+        "float16" => DType.Float16,
         _ => DType.Float32,
     };
     private static bool Bool(JsonObject c, string key, bool fallback) => c[key]?.GetValue<bool>() ?? fallback;
