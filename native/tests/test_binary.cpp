@@ -41,6 +41,13 @@ double ref_int(nf_binary_op op, T a, T b) {
             return wrap<T>(r != 0 && ((r < 0) != (y < 0)) ? r + y : r);
         }
         case NF_BINARY_TRUNCATE_MOD: return y == 0 ? 0 : wrap<T>(x % y);
+        case NF_BINARY_BITWISE_AND: return wrap<T>(x & y);
+        case NF_BINARY_BITWISE_OR: return wrap<T>(x | y);
+        case NF_BINARY_BITWISE_XOR: return wrap<T>(x ^ y);
+        // NumPy on x86: a count outside [0, bit width) shifts everything out (0, or -1 for a
+        // negative value shifted right); the right shift of a signed value is arithmetic.
+        case NF_BINARY_LEFT_SHIFT: return y < 0 || y >= I128(8 * sizeof(T)) ? 0 : wrap<T>(x << y);
+        case NF_BINARY_RIGHT_SHIFT: return y < 0 || y >= I128(8 * sizeof(T)) ? (x < 0 ? -1 : 0) : wrap<T>(x >> y);
         default: break;
     }
     return std::nan("");
@@ -117,7 +124,10 @@ void check_op(nf_binary_op op, nf_dtype dtype, double lo, double hi) {
                 const T x = a[elem_offset(va.l, i)], y = b[elem_offset(vb.l, i)];
                 if (cmp) want[i] = ref_cmp(op, x, y);
                 else if constexpr (std::is_floating_point_v<T>) want[i] = ref_float(op, x, y);
-                else if (dtype == NF_BOOL) want[i] = op == NF_BINARY_MAXIMUM ? (x || y) : (x && y);
+                else if (dtype == NF_BOOL)
+                    want[i] = op == NF_BINARY_MAXIMUM || op == NF_BINARY_BITWISE_OR ? (x || y)
+                              : op == NF_BINARY_BITWISE_XOR                     ? (x != y)
+                                                                                : (x && y);
                 else want[i] = ref_int<T>(op, x, y);
             }
             auto run = [&](auto* out_buf) {
@@ -142,10 +152,14 @@ void check_op(nf_binary_op op, nf_dtype dtype, double lo, double hi) {
     }
 }
 
+// Every op the dtype takes (elementwise_list.h's flags): floats skip the bit operators, bool
+// takes only maximum/minimum, the comparisons and and/or/xor.
 template <class T>
 void check_all_ops(nf_dtype dtype, double lo, double hi) {
-    for (int op = NF_BINARY_ADD; op <= NF_BINARY_TRUNCATE_MOD; ++op) {
-        if (dtype == NF_BOOL && (op <= NF_BINARY_POW || op >= NF_BINARY_FLOOR_DIV)) continue;
+    for (int op = NF_BINARY_ADD; op <= NF_BINARY_RIGHT_SHIFT; ++op) {
+        const bool bits = op >= NF_BINARY_BITWISE_AND, shift = op >= NF_BINARY_LEFT_SHIFT;
+        if (std::is_floating_point_v<T> && bits) continue;
+        if (dtype == NF_BOOL && (op <= NF_BINARY_POW || (op >= NF_BINARY_FLOOR_DIV && !bits) || shift)) continue;
         check_op<T>(static_cast<nf_binary_op>(op), dtype, lo, hi);
     }
 }
