@@ -426,15 +426,15 @@ typedef struct nf_optimizer_params {
 
 /*
  * One optimizer step for `count` elements of contiguous float32/float64 buffers, in place and
- * in one pass, with the Keras 2 formulas. Hyperparameters are converted to `dtype` once and
+ * in one pass, with the Keras formulas. Hyperparameters are converted to `dtype` once and
  * the arithmetic runs in `dtype`, in this order (g = grad, w = param):
  *  SGD:     momentum == 0: w -= lr*g; else v = momentum*v - lr*g and
  *           w += (nesterov ? momentum*v - lr*g : v).
  *  Adam:    m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*(g*g);
  *           w -= (alpha*m) / (sqrt(v) + eps), alpha = lr*sqrt(1-b2^step)/(1-b1^step) in double.
- *  RMSprop: ms = rho*ms + (1-rho)*(g*g); inc = (lr*g) / (sqrt(ms) + eps);
+ *  RMSprop: ms = rho*ms + (1-rho)*(g*g); inc = (lr*g) / sqrt(ms + eps) (Keras 3: eps inside);
  *           momentum > 0: mom = momentum*mom + inc, w -= mom; else w -= inc.
- *  Adagrad: acc += g*g; w -= (lr*g) / (sqrt(acc) + eps).
+ *  Adagrad: acc += g*g; w -= (lr*g) / sqrt(acc + eps).
  * Buffers a kind does not use may be NULL; NULL buffers are also accepted when count is 0.
  */
 NF_API nf_status nf_optimizer_update(nf_optimizer kind, nf_dtype dtype, void* param, const void* grad,

@@ -54,7 +54,7 @@ void step_ref(const Config& c, const nf_optimizer_params& p, U& w, U g, U& s0, U
         }
         case NF_OPTIMIZER_RMSPROP: {
             s0 = static_cast<U>(p.rho) * s0 + static_cast<U>(1.0 - p.rho) * (g * g);
-            const U inc = (lr * g) / (std::sqrt(s0) + eps);
+            const U inc = (lr * g) / std::sqrt(s0 + eps);
             if (p.momentum > 0) {
                 s1 = mu * s1 + inc;
                 w -= s1;
@@ -65,7 +65,7 @@ void step_ref(const Config& c, const nf_optimizer_params& p, U& w, U g, U& s0, U
         }
         case NF_OPTIMIZER_ADAGRAD:
             s0 += g * g;
-            w -= (lr * g) / (std::sqrt(s0) + eps);
+            w -= (lr * g) / std::sqrt(s0 + eps);
             break;
     }
 }

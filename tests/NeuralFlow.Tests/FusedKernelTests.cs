@@ -262,7 +262,7 @@ internal static class Fused
                 break;
             case OptimizerKind.RMSprop:
                 s0 = C(p.Rho) * s0 + C(1 - p.Rho) * (g * g);
-                U inc = lr * g / (U.Sqrt(s0) + eps);
+                U inc = lr * g / U.Sqrt(s0 + eps);
                 if (p.Momentum > 0)
                 {
                     s1 = mu * s1 + inc;
@@ -272,7 +272,7 @@ internal static class Fused
                 break;
             default:
                 s0 += g * g;
-                w -= lr * g / (U.Sqrt(s0) + eps);
+                w -= lr * g / U.Sqrt(s0 + eps);
                 break;
         }
     }

@@ -140,18 +140,21 @@ NF_HD inline void adam_step(T& w, T& m, T& v, T g, const OptimizerHyper<T>& h) {
     w -= (h.alpha * mi) / (sqrt_of(vi) + h.eps);
 }
 
+// RMSprop and Adagrad as Keras 3 (and tf.keras since 2.11): epsilon inside the root. Outside it
+// (PyTorch, tf.keras' legacy optimizers) the step of a small gradient differs by tens of percent:
+// g = 1e-3 after one RMSprop step, sqrt(1e-7 + 1e-7) against sqrt(1e-7) + 1e-7.
 template <class T>
 NF_HD inline void rmsprop_step(T& w, T& ms, T g, const OptimizerHyper<T>& h) {
     const T si = h.rho * ms + h.c_rho * (g * g);
     ms = si;
-    w -= (h.lr * g) / (sqrt_of(si) + h.eps);
+    w -= (h.lr * g) / sqrt_of(si + h.eps);
 }
 
 template <class T>
 NF_HD inline void rmsprop_momentum_step(T& w, T& ms, T& mom, T g, const OptimizerHyper<T>& h) {
     const T si = h.rho * ms + h.c_rho * (g * g);
     ms = si;
-    const T mi = h.mu * mom + (h.lr * g) / (sqrt_of(si) + h.eps);
+    const T mi = h.mu * mom + (h.lr * g) / sqrt_of(si + h.eps);
     mom = mi;
     w -= mi;
 }
@@ -160,7 +163,7 @@ template <class T>
 NF_HD inline void adagrad_step(T& w, T& acc, T g, const OptimizerHyper<T>& h) {
     const T ai = acc + g * g;
     acc = ai;
-    w -= (h.lr * g) / (sqrt_of(ai) + h.eps);
+    w -= (h.lr * g) / sqrt_of(ai + h.eps);
 }
 
 // ---- issue 16: the options and the new kinds, per element.

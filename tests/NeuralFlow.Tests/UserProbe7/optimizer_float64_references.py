@@ -98,16 +98,16 @@ show("sgd_nesterov m=0.9", run(*sgd(0.9, True)))
 show("adam_amsgrad", run(*adam(True)))
 show("nadam", run(*nadam()))
 show("rmsprop centered m=0.5", run(*rmsprop(mom=0.5, centered=True)))
-show("adagrad (Keras 3, epsilon inside the root; not what NeuralFlow follows)", run(*adagrad()))
+show("adagrad (Keras 3, epsilon inside the root)", run(*adagrad()))
+show("rmsprop m=0.5 (Keras 3, epsilon inside the root)", run(*rmsprop(mom=0.5)))
 show("adadelta lr=1", run(*adadelta(), lr=1.0))
 show("adamax", run(*adamax()))
 show("lion", run(*lion()))
 show("adamw wd=0.1 global_clipnorm=1", run(*adam(False), clip=global_clip(1.0), wd=0.1))
 show("sgd clipnorm=0.5 wd=0.05", run(*sgd(0.0, False), clip=clip_norm(0.5), wd=0.05))
 
-# Adagrad and uncentered RMSprop: NeuralFlow keeps TensorFlow 2's optimizer_v2 denominator
-# sqrt(acc) + epsilon (documented on Optimizers.Adagrad / Optimizers.RMSprop), which is also
-# PyTorch's; Keras 3 writes sqrt(acc + epsilon). These references are PyTorch 1.13 in float64.
+# PyTorch adds epsilon outside the root (sqrt(acc) + eps); NeuralFlow follows Keras 3 (inside) since
+# the nineteenth session. Printed for comparison only.
 import torch
 def torch_run(make):
     ws = [torch.tensor(W1, requires_grad=True), torch.tensor(W2, requires_grad=True)]
@@ -116,5 +116,5 @@ def torch_run(make):
         for w, g in zip(ws, gs): w.grad = torch.tensor(g)
         opt.step()
     return [w.detach().numpy() for w in ws]
-show("torch adagrad init 0.1 eps 1e-7", torch_run(lambda ws: torch.optim.Adagrad(ws, lr=0.1, initial_accumulator_value=0.1, eps=1e-7)))
-show("torch rmsprop alpha 0.9 momentum 0.5 eps 1e-7", torch_run(lambda ws: torch.optim.RMSprop(ws, lr=0.1, alpha=0.9, momentum=0.5, eps=1e-7)))
+show("torch adagrad init 0.1 eps 1e-7 (not followed)", torch_run(lambda ws: torch.optim.Adagrad(ws, lr=0.1, initial_accumulator_value=0.1, eps=1e-7)))
+show("torch rmsprop alpha 0.9 momentum 0.5 eps 1e-7 (not followed)", torch_run(lambda ws: torch.optim.RMSprop(ws, lr=0.1, alpha=0.9, momentum=0.5, eps=1e-7)))

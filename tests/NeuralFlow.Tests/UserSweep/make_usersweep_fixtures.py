@@ -280,7 +280,7 @@ def keras_steps(name, w0, c, steps=3, **kw):
         elif name == "rmsprop":
             lr, rho, eps = kw.get("lr", 0.001), 0.9, 1e-7
             v = state.get("v", np.zeros_like(w)); v = rho * v + (1 - rho) * gr * gr; state["v"] = v
-            w = w - lr * gr / (np.sqrt(v) + eps)
+            w = w - lr * gr / np.sqrt(v + eps)   # Keras 3: epsilon inside the root
         elif name == "adagrad":
             lr, eps = kw.get("lr", 0.001), 1e-7
             acc = state.get("a", np.full_like(w, 0.1)); acc = acc + gr * gr; state["a"] = acc

@@ -68,7 +68,7 @@ internal readonly struct AdamStep<T>(in OptimizerParams p) : IOptimizerStep<T> w
 }
 
 /// <summary>
-/// RMSprop: ms = rho*ms + (1-rho)*(g*g); inc = (lr*g) / (sqrt(ms) + eps); momentum: mom = mu*mom + inc,
+/// RMSprop (Keras 3): ms = rho*ms + (1-rho)*(g*g); inc = (lr*g) / sqrt(ms + eps); momentum: mom = mu*mom + inc,
 /// w -= mom; else w -= inc. Centered (issue 16, Keras 3): mg = rho*mg + (1-rho)*g in s2 and
 /// inc = (g*lr) / sqrt((ms - mg*mg) + eps).
 /// </summary>
@@ -88,7 +88,7 @@ internal readonly struct RMSpropStep<T>(in OptimizerParams p) : IOptimizerStep<T
             s2 = _rho * s2 + _c * g;
             inc = (g * _lr) / Vector.SquareRoot((s0 - s2 * s2) + _eps);
         }
-        else inc = (_lr * g) / (Vector.SquareRoot(s0) + _eps);
+        else inc = (_lr * g) / Vector.SquareRoot(s0 + _eps);
         if (_momentum)
         {
             s1 = _mu * s1 + inc;
@@ -98,7 +98,7 @@ internal readonly struct RMSpropStep<T>(in OptimizerParams p) : IOptimizerStep<T
     }
 }
 
-/// <summary>Adagrad: acc += g*g; w -= (lr*g) / (sqrt(acc) + eps).</summary>
+/// <summary>Adagrad (Keras 3): acc += g*g; w -= (lr*g) / sqrt(acc + eps).</summary>
 internal readonly struct AdagradStep<T>(in OptimizerParams p) : IOptimizerStep<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly Vector<T> _lr = Lanes.Of<T>(p.LearningRate), _eps = Lanes.Of<T>(p.Epsilon);
@@ -107,7 +107,7 @@ internal readonly struct AdagradStep<T>(in OptimizerParams p) : IOptimizerStep<T
     public void Step(ref Vector<T> w, Vector<T> g, ref Vector<T> s0, ref Vector<T> s1, ref Vector<T> s2)
     {
         s0 += g * g;
-        w -= (_lr * g) / (Vector.SquareRoot(s0) + _eps);
+        w -= (_lr * g) / Vector.SquareRoot(s0 + _eps);
     }
 }
 

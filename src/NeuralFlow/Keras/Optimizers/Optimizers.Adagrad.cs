@@ -5,8 +5,9 @@ namespace NeuralFlow.Keras;
 public static partial class Optimizers
 {
     /// <summary>
-    /// Adagrad (<c>tf.keras.optimizers.Adagrad</c>): acc += g^2; w -= lr g / (sqrt(acc) + epsilon),
-    /// the accumulator starting at <paramref name="initialAccumulatorValue"/>.
+    /// Adagrad (<c>tf.keras.optimizers.Adagrad</c>): acc += g^2; w -= lr g / sqrt(acc + epsilon),
+    /// the accumulator starting at <paramref name="initialAccumulatorValue"/> (epsilon inside the root
+    /// as Keras 3; PyTorch adds it outside).
     /// </summary>
     public sealed class Adagrad(LearningRate? learningRate = null, double initialAccumulatorValue = 0.1, double epsilon = 1e-7,
         double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null,

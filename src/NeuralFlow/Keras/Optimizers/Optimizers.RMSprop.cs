@@ -6,12 +6,13 @@ public static partial class Optimizers
 {
     /// <summary>
     /// RMSprop (<c>tf.keras.optimizers.RMSprop</c>): ms = rho ms + (1-rho) g^2;
-    /// w -= lr g / (sqrt(ms) + epsilon), with optional momentum. <paramref name="centered"/> also
-    /// averages g (a third slot) and, as Keras 3, divides by sqrt(ms - mean(g)^2 + epsilon).
+    /// w -= lr g / sqrt(ms + epsilon), with optional momentum. <paramref name="centered"/> also
+    /// averages g (a third slot) and divides by sqrt(ms - mean(g)^2 + epsilon).
     /// </summary>
     /// <remarks>
-    /// Uncentered, NeuralFlow keeps TensorFlow 2's optimizer_v2 denominator sqrt(ms) + epsilon, where
-    /// Keras 3 writes sqrt(ms + epsilon); the two differ only for ms near epsilon.
+    /// Epsilon sits inside the root as in Keras 3 (and tf.keras since 2.11); PyTorch and tf.keras'
+    /// legacy optimizer_v2 add it outside, sqrt(ms) + epsilon, which differs by tens of percent
+    /// for gradients near sqrt(epsilon) (about 1e-3 with the default 1e-7).
     /// </remarks>
     public sealed class RMSprop(LearningRate? learningRate = null, double rho = 0.9, double momentum = 0, double epsilon = 1e-7,
         bool centered = false, double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null,
