@@ -43,11 +43,18 @@ public static partial class Optimizers
         /// <summary>An optimizer with the given learning rate (a number of at least 0, or a schedule).</summary>
         protected Optimizer(LearningRate learningRate)
         {
-            ArgumentNullException.ThrowIfNull(learningRate);
-            // A negative or NaN constant would step uphill or poison every weight, silently.
+            _learningRate = Checked(learningRate, nameof(learningRate));
+        }
+
+        private LearningRate _learningRate;
+
+        // A negative or NaN constant would step uphill or poison every weight, silently.
+        private LearningRate Checked(LearningRate learningRate, string parameter)
+        {
+            ArgumentNullException.ThrowIfNull(learningRate, parameter);
             if (learningRate.Constant is { } rate && !(rate >= 0 && rate < double.PositiveInfinity))
-                throw new ArgumentOutOfRangeException(nameof(learningRate), rate, $"{GetType().Name}: learningRate must be a finite number of at least 0.");
-            LearningRate = learningRate;
+                throw new ArgumentOutOfRangeException(parameter, rate, $"{GetType().Name}: learningRate must be a finite number of at least 0.");
+            return learningRate;
         }
 
         /// <summary>
@@ -77,8 +84,24 @@ public static partial class Optimizers
             value is null or (> 0 and < double.PositiveInfinity) ? value
                 : throw new ArgumentOutOfRangeException(parameter, value, $"{optimizer}: {parameter} must be a finite number greater than 0.");
 
-        /// <summary>The learning rate: a constant or a schedule of <see cref="Iterations"/>.</summary>
-        public LearningRate LearningRate { get; set; }
+        /// <summary>
+        /// The learning rate: a constant or a schedule of <see cref="Iterations"/>. As in Keras, an
+        /// optimizer that runs a schedule takes another schedule but not a number (setting one would
+        /// silently drop the schedule: <see cref="InvalidOperationException"/>, Keras' TypeError).
+        /// </summary>
+        public LearningRate LearningRate
+        {
+            get => _learningRate;
+            set
+            {
+                var rate = Checked(value, nameof(value));
+                if (rate.Schedule is null && _learningRate.Schedule is { } schedule)
+                    throw new InvalidOperationException(
+                        $"{GetType().Name}: the learning rate is the schedule {schedule}, so it cannot be set to the number {rate}; " +
+                        "set another schedule, or build the optimizer with a number to change the rate by hand or with LearningRateScheduler/ReduceLROnPlateau (Keras raises TypeError here too).");
+                _learningRate = rate;
+            }
+        }
 
         /// <summary>Number of <c>ApplyGradients</c> calls so far (Keras' <c>iterations</c>).</summary>
         public long Iterations { get; private set; }
