@@ -86,7 +86,7 @@ public abstract class UnsupervisedStepTests(string backend) : BackendTest(backen
     // A model of two named inputs whose step reconstructs one from the other, fed a dataset of dictionaries alone.
     private sealed class NamedAutoencoder(KerasTensor[] inputs, KerasTensor output) : Model(inputs, output)
     {
-        public readonly Metrics.Mean Loss = new("loss");
+        public new readonly Metrics.Mean Loss = new("loss");
 
         protected override StepLogs TrainStep(StepData data)
         {

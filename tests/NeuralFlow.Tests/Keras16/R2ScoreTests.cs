@@ -131,7 +131,7 @@ public abstract class R2ScoreTests(string backend) : BackendTest(backend)
             var m = new Metrics.R2Score(numRegressors: 2);
             Close(0.5714285714285716, m.Call(yTrue, yPred));
             Close(0.5714285714285716, m.Result());
-            Assert.Equal(1, log.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+            Assert.Single(log.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries));
             Assert.Contains("r2_score: Division by zero in Adjusted R2 score. Falling back to standard R2 score.", log.Text);
         }
         using (var log = new WarningLogCapture())

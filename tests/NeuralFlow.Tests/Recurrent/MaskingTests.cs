@@ -292,7 +292,7 @@ public abstract class MaskingTests(string backend) : BackendFileTest(backend)
         Assert.Equal(-1.0, Assert.IsType<Layers.Masking>(loaded.Layers[0]).MaskValue);
         Assert.True(Assert.IsType<Layers.Embedding>(loadedTokens.Layers[0]).MaskZero);
         Assert.True(((Layers.Bidirectional)loadedTokens.Layers[1]).BackwardLayer.ZeroOutputForMask == false);
-        Assert.Equal(true, tokens.Layers[0].GetConfig()["mask_zero"]!.GetValue<bool>());
+        Assert.True(tokens.Layers[0].GetConfig()["mask_zero"]!.GetValue<bool>());
         using var x = Padded(Wave(20, 1.0, 0.3), 2, 5, 2, [5, 2], -1f);
         Assert.Equal(model.Predict(x).ToArray<float>(), loaded.Predict(x).ToArray<float>());
         using var ids = NF.Constant(new[,] { { 1, 6, 0, 0 }, { 2, 0, 0, 0 } });

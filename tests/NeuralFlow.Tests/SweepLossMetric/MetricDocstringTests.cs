@@ -46,7 +46,7 @@ public abstract class MetricDocstringTests(string backend) : BackendTest(backend
         Is("0.5", sorted.Result(), "SparseTopKCategoricalAccuracy(k=1, from_sorted_ids=True)");
         // The option is saved as Keras saves it (only when set) and read back.
         var config = System.Text.Json.JsonSerializer.SerializeToNode(sorted.GetConfig())!.AsObject();
-        Assert.Equal(true, config["from_sorted_ids"]!.GetValue<bool>());
+        Assert.True(config["from_sorted_ids"]!.GetValue<bool>());
         Assert.True(Assert.IsType<Metrics.SparseTopKCategoricalAccuracy>(Metrics.FromConfig("SparseTopKCategoricalAccuracy", config)).FromSortedIds);
         Assert.False(new Metrics.SparseTopKCategoricalAccuracy().GetConfig().ContainsKey("from_sorted_ids"));
         // Fewer ids per row than k is a mistake, named.

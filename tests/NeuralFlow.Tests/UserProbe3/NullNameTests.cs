@@ -42,8 +42,8 @@ public abstract class NullNameTests(string backend) : BackendTest(backend)
     {
         RequireBackend();
         var model = new Sequential(new Layers.Dense(1));
-        Assert.Equal("optimizer", Assert.Throws<ArgumentNullException>(() => model.Compile(None, "mse")).ParamName);
-        Assert.Equal("loss", Assert.Throws<ArgumentNullException>(() => model.Compile("sgd", None)).ParamName);
+        Assert.Equal("optimizer", Assert.Throws<ArgumentNullException>(() => model.Compile(None!, "mse")).ParamName);
+        Assert.Equal("loss", Assert.Throws<ArgumentNullException>(() => model.Compile("sgd", None!)).ParamName);
     }
 }
 
