@@ -46,7 +46,8 @@ double ref_int(nf_binary_op op, T a, T b) {
         case NF_BINARY_BITWISE_XOR: return wrap<T>(x ^ y);
         // NumPy on x86: a count outside [0, bit width) shifts everything out (0, or -1 for a
         // negative value shifted right); the right shift of a signed value is arithmetic.
-        case NF_BINARY_LEFT_SHIFT: return y < 0 || y >= I128(8 * sizeof(T)) ? 0 : wrap<T>(x << y);
+        case NF_BINARY_LEFT_SHIFT:  // on the unsigned bits: << of a negative signed value is UB
+            return y < 0 || y >= I128(8 * sizeof(T)) ? 0 : wrap<T>(static_cast<I128>(static_cast<unsigned __int128>(x) << y));
         case NF_BINARY_RIGHT_SHIFT: return y < 0 || y >= I128(8 * sizeof(T)) ? (x < 0 ? -1 : 0) : wrap<T>(x >> y);
         default: break;
     }
