@@ -135,36 +135,30 @@ internal static partial class Engine
         {
             // The step in float32 on stand-ins, then each variable and slot rounded once to
             // float16 (a float16 model without a float32 master copy, as torch's optimizers on
-            // .half() parameters).
+            // .half() parameters). The stand-ins live until f is disposed, after the call.
             using var f = new Float16Compute();
-            var wide = new (Tensor, Tensor, Tensor[])[members.Count];
+            Span<OptimizerTensor> wide = members.Count <= 128 ? stackalloc OptimizerTensor[members.Count] : new OptimizerTensor[members.Count];
             for (int i = 0; i < wide.Length; i++)
             {
                 var (v, g, slots) = members[i];
-                wide[i] = (f.InOut(v), f.In(g), Array.ConvertAll<Variable, Tensor>(slots, s => f.InOut(s)));
+                wide[i] = Entry(f.InOut(v), f.In(g), Array.ConvertAll<Variable, Tensor>(slots, s => f.InOut(s)));
             }
-            OptimizerStep(kind, wide, DType.Float32, first.Backend, p);
+            first.Backend.OptimizerUpdateMulti(kind, DType.Float32, wide, p);
             return;
         }
-        var table = new (Tensor, Tensor, Tensor[])[members.Count];
+        // Every training step passes here: the table is on the stack, nothing is allocated.
+        Span<OptimizerTensor> table = members.Count <= 128 ? stackalloc OptimizerTensor[members.Count] : new OptimizerTensor[members.Count];
         for (int i = 0; i < table.Length; i++)
         {
             var (v, g, slots) = members[i];
-            table[i] = (v, g, slots);
+            table[i] = Entry(v, g, slots);
         }
-        OptimizerStep(kind, table, first.DType, first.Backend, p);
+        first.Backend.OptimizerUpdateMulti(kind, first.DType, table, p);
+        GC.KeepAlive(members);  // the list holds every operand until the call has returned
     }
 
-    private static void OptimizerStep(OptimizerKind kind, (Tensor Variable, Tensor Gradient, Tensor[] Slots)[] members, DType dtype, IBackend backend, in OptimizerParams p)
-    {
-        Span<OptimizerTensor> table = members.Length <= 128 ? stackalloc OptimizerTensor[members.Length] : new OptimizerTensor[members.Length];
-        for (int i = 0; i < table.Length; i++)
-        {
-            var (v, g, slots) = members[i];
-            table[i] = new(v.Data + (nint)Operands.ByteOffset(v), g.Data + (nint)Operands.ByteOffset(g), slots.Length > 0 ? slots[0].Data : 0,
-                           slots.Length > 1 ? slots[1].Data : 0, slots.Length > 2 ? slots[2].Data : 0, v.Count);
-        }
-        backend.OptimizerUpdateMulti(kind, dtype, table, p);
-        GC.KeepAlive(members);  // the array holds every operand until the call has returned
-    }
+    /// <summary>One variable's row of the fused step: its buffers (views at their offsets) and count.</summary>
+    private static OptimizerTensor Entry(Tensor v, Tensor g, Tensor[] slots) =>
+        new(v.Data + (nint)Operands.ByteOffset(v), g.Data + (nint)Operands.ByteOffset(g), slots.Length > 0 ? slots[0].Data : 0,
+            slots.Length > 1 ? slots[1].Data : 0, slots.Length > 2 ? slots[2].Data : 0, v.Count);
 }
