@@ -47,14 +47,15 @@ struct Engine {
     decltype(&nf_cast) cast;
     decltype(&nf_copy) copy;
     decltype(&nf_gather) gather;
+    decltype(&nf_scatter_add) scatter_add;
     decltype(&nf_random_uniform) random_uniform;
     decltype(&nf_optimizer_update) optimizer_update;
     decltype(&nf_softmax_cross_entropy) cross_entropy;
 };
 const Engine kCpu{nf_binary, nf_unary, nf_reduce, nf_softmax, nf_matmul, nf_cast,
-                  nf_copy, nf_gather, nf_random_uniform, nf_optimizer_update, nf_softmax_cross_entropy};
+                  nf_copy, nf_gather, nf_scatter_add, nf_random_uniform, nf_optimizer_update, nf_softmax_cross_entropy};
 const Engine kCuda{nf_cuda_binary, nf_cuda_unary, nf_cuda_reduce, nf_cuda_softmax, nf_cuda_matmul, nf_cuda_cast,
-                   nf_cuda_copy, nf_cuda_gather, nf_cuda_random_uniform, nf_cuda_optimizer_update,
+                   nf_cuda_copy, nf_cuda_gather, nf_cuda_scatter_add, nf_cuda_random_uniform, nf_cuda_optimizer_update,
                    nf_cuda_softmax_cross_entropy};
 
 // How a buffer starts: uniform in [-hi, hi), uniform in [0, hi) (Positive), integers in [0, hi)
@@ -316,6 +317,16 @@ std::vector<Case> make_cases(bool quick) {
                       {in(F, table * width), in(I, batch, Fill::Index, static_cast<double>(table)), out(F, batch * width)}, 0,
                       4.0 * (2 * batch * width + batch), 0,
                       [=](const Engine& e, void* const* p) { return e.gather(F, p[0], &l, 0, I, p[1], batch, p[2]); }});
+    }
+    {
+        // An embedding's gradient: 16384 token positions into 1000 rows of 128 (16 terms per row on
+        // average), deterministic (sorted, no atomics): the sort's passes are part of the time.
+        const int64_t count = 16384, rows = 1000, width = 128;
+        const nf_layout l = contig({count, width});
+        cs.push_back({"scatter-add rows", "16384 into [1000,128]", "f32",
+                      {in(F, count * width), in(I, count, Fill::Index, static_cast<double>(rows)), inout(F, rows * width)}, 0,
+                      4.0 * (count * width + count + 2 * rows * width), 0,
+                      [=](const Engine& e, void* const* p) { return e.scatter_add(F, p[0], &l, 0, I, p[1], rows, p[2]); }});
     }
     cs.push_back({"random uniform", "[" + std::to_string(big) + "]", "f32", {out(F, big)}, 0, 4.0 * big, 0,
                   [=](const Engine& e, void* const* p) { return e.random_uniform(F, p[0], big, 42, 0, -1.0, 1.0); }});

@@ -113,9 +113,10 @@ NF_API nf_status nf_cuda_copy(nf_dtype dtype, const void* x, const nf_layout* x_
 NF_API nf_status nf_cuda_gather(nf_dtype dtype, const void* x, const nf_layout* x_layout,
                                 int32_t axis, nf_dtype index_dtype, const void* indices,
                                 int64_t index_count, void* out);
-/* Floats are added with atomicAdd in whatever order the device runs the threads, so a row
- * that several indices name may differ in the last bits from run to run (and from the CPU
- * engine); integer results are exact. Its index check waits for the device (as nf_cuda_gather's). */
+/* Deterministic: each output element gets its terms in index order (j ascending) added onto its
+ * old value, as the CPU engine does, so results are the same bits on every run and equal the CPU
+ * engine's (no atomics: the indices are sorted stably on the device first). Its index check waits
+ * for the device (as nf_cuda_gather's). */
 NF_API nf_status nf_cuda_scatter_add(nf_dtype dtype, const void* src, const nf_layout* src_layout,
                                      int32_t axis, nf_dtype index_dtype, const void* indices,
                                      int64_t rows, void* out);

@@ -83,7 +83,10 @@ internal static class TestRunner
             var ctor = type.GetConstructors().Single();
             var args = ctor.GetParameters().Select(p => p.ParameterType == typeof(ITestOutputHelper) ? new ConsoleOutput() : (object?)null).ToArray();
             instance = ctor.Invoke(args);
-            var result = method.Invoke(instance, row);
+            // Optional parameters a data row leaves out take their defaults, as xunit fills them.
+            var parameters = method.GetParameters();
+            var full = parameters.Select((p, i) => i < row.Length ? row[i] : p.HasDefaultValue ? p.DefaultValue : Type.Missing).ToArray();
+            var result = method.Invoke(instance, full);
             if (result is Task task) task.GetAwaiter().GetResult();
             return ("PASS", "");
         }
@@ -91,6 +94,10 @@ internal static class TestRunner
         {
             var inner = e is TargetInvocationException { InnerException: { } ie } ? ie : e;
             if (inner.GetType().Name == "SkipException") return ("SKIP", inner.Message);
+            // scripts/gpu-check.sh leaves ONNX Runtime's native library out of its bundle (the device tool
+            // carries 64 MiB): the ONNX export suites run on every CI build, not here.
+            if (inner is TypeInitializationException { TypeName: { } t } && t.StartsWith("Microsoft.ML.OnnxRuntime", StringComparison.Ordinal))
+                return ("SKIP", "ONNX Runtime's native library is not in the GPU bundle");
             return ("FAIL", $"{inner.GetType().Name}: {inner.Message.Split('\n')[0]}");
         }
         finally

@@ -9,6 +9,7 @@
 #include <cmath>
 
 #include "common/hd.h"
+#include "common/portable_pow.h"
 #include "neuralflow.h"
 
 namespace nf {
@@ -245,15 +246,17 @@ NF_HD inline void adadelta_step(T& w, T& ag, T& ad, T g, const OptimizerHyper<T>
     w += h.lr * d;
 }
 
-NF_HD inline float pow_of(float x, float y) { return ::powf(x, y); }
-NF_HD inline double pow_of(double x, double y) { return ::pow(x, y); }
+// Ftrl's accumulator to a power other than 1/2: one portable pow for every engine (the libm and CUDA
+// pows differ in the last bits); float rounds its double result once.
+NF_HD inline float ftrl_pow(float x, float y) { return static_cast<float>(portable_pow(x, y)); }
+NF_HD inline double ftrl_pow(double x, double y) { return portable_pow(x, y); }
 
 // Ftrl as Keras 3 writes it (keras/src/optimizers/ftrl.py): acc and lin are slot0 and slot1.
 template <class T>
 NF_HD inline void ftrl_step(T& w, T& acc, T& lin, T g, const OptimizerHyper<T>& h) {
     const T na = acc + g * g;
-    const T pn = h.f_root ? sqrt_of(na) : pow_of(na, h.f_pow);
-    const T pa = h.f_root ? sqrt_of(acc) : pow_of(acc, h.f_pow);
+    const T pn = h.f_root ? sqrt_of(na) : ftrl_pow(na, h.f_pow);
+    const T pa = h.f_root ? sqrt_of(acc) : ftrl_pow(acc, h.f_pow);
     const T li = lin + ((g + h.f_shrink * w) - ((pn - pa) / h.lr) * w);
     lin = li;
     const T clipped = li < -h.f_l1 ? -h.f_l1 : li > h.f_l1 ? h.f_l1 : li;

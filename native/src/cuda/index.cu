@@ -3,6 +3,8 @@
 // Index checks run on the device (the indices live there): a kernel records the first bad
 // position with atomicMin, and the call waits for that one word. A bad index therefore still
 // fails the call with the CPU engine's message before anything is written.
+#include <utility>
+
 #include "cuda/cuda_common.cuh"
 #include "neuralflow_cuda.h"
 
@@ -110,24 +112,67 @@ void gather(const char* fn, const void* x, const nf_layout& xl, int axis, nf_dty
     NF_CUDA_LAUNCHED(fn);
 }
 
-// One thread per src element t = ((o * count) + j) * inner_n + r adds it into out[o, idx[j], r].
-// atomicAdd: threads of different j may name one row. Float sums therefore depend on the order
-// the device runs them in (documented in neuralflow_cuda.h); integer sums are exact.
-template <class T, class A>
-__global__ void scatter_add_kernel(const T* src, A* out, GatherGeometry g, int64_t rows, nf_dtype index_dtype,
-                                   const void* idx, int64_t total) {
-    for (int64_t t = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; t < total;
-         t += static_cast<int64_t>(gridDim.x) * blockDim.x) {
-        const int64_t r = t % g.inner_n, q = t / g.inner_n;
-        const int64_t j = q % g.count, o = q / g.count;
-        const int64_t s = offset_of(o, g.shape, g.strides, g.axis) + j * g.axis_stride +
-                          offset_of(r, g.shape + g.axis + 1, g.strides + g.axis + 1, g.inner_rank);
-        const int64_t d = ((o * rows) + index_at(index_dtype, idx, j)) * g.inner_n + r;
-        atomicAdd(out + d, static_cast<A>(src[s]));  // int64 as unsigned: two's complement wraps alike
+// Scatter-add without atomics, so that its sums are the same bits on every run and equal the
+// CPU engine's (a gradient of an embedding replays as it ran eagerly): each output element gets
+// its terms in index order, j ascending, added one by one onto its old value, as cpu/index.cpp.
+// 1. The indices with their positions are sorted stably by index, one merge pass per doubling
+//    run width; 2. the thread at the first position of each run of equal indices adds the run.
+
+// keys[j] = idx[j], positions[j] = j.
+__global__ void scatter_keys(nf_dtype index_dtype, const void* idx, int64_t n, int64_t* keys, int64_t* positions) {
+    for (int64_t j = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; j < n;
+         j += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+        keys[j] = index_at(index_dtype, idx, j);
+        positions[j] = j;
     }
 }
 
-template <class T, class A>
+// Merges each pair of sorted runs [lo, lo + width), [lo + width, lo + 2 width): element p finds
+// its place by a binary search in the other run. A left element goes before the right run's equal
+// keys and a right element after the left run's, so equal keys keep their positions' order.
+__global__ void scatter_merge_pass(const int64_t* keys, const int64_t* positions, int64_t* keys_out,
+                                   int64_t* positions_out, int64_t n, int64_t width) {
+    for (int64_t p = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; p < n;
+         p += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+        const int64_t lo = p / (2 * width) * (2 * width);
+        const int64_t mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
+        const int64_t k = keys[p];
+        const bool left = p < mid;
+        int64_t a = left ? mid : lo, b = left ? hi : mid;
+        while (a < b) {
+            const int64_t m = a + (b - a) / 2;
+            if (left ? keys[m] < k : keys[m] <= k) a = m + 1;
+            else b = m;
+        }
+        const int64_t at = left ? p + (a - mid) : lo + (p - mid) + (a - lo);
+        keys_out[at] = k;
+        positions_out[at] = positions[p];
+    }
+}
+
+// One thread per (o, p, r) of the sorted order; the one at the first p of a run of equal keys
+// adds src[o, j, r] for the run's positions j (ascending) onto out[o, key, r]. U: the type the
+// sum is taken in (unsigned for integers: two's complement wraps as the CPU engine's).
+template <class T, class U>
+__global__ void scatter_runs_kernel(const T* src, T* out, GatherGeometry g, int64_t rows, const int64_t* keys,
+                                    const int64_t* positions, int64_t total) {
+    for (int64_t t = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; t < total;
+         t += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+        const int64_t r = t % g.inner_n, q = t / g.inner_n;
+        const int64_t p = q % g.count, o = q / g.count;
+        const int64_t row = keys[p];
+        if (p > 0 && keys[p - 1] == row) continue;
+        const int64_t base = offset_of(o, g.shape, g.strides, g.axis) +
+                             offset_of(r, g.shape + g.axis + 1, g.strides + g.axis + 1, g.inner_rank);
+        T* at = out + ((o * rows) + row) * g.inner_n + r;
+        U acc = static_cast<U>(*at);
+        for (int64_t e = p; e < g.count && keys[e] == row; ++e)
+            acc = acc + static_cast<U>(src[base + positions[e] * g.axis_stride]);
+        *at = static_cast<T>(acc);
+    }
+}
+
+template <class T, class U>
 void scatter_add(const char* fn, const void* src, const nf_layout& sl, int axis, nf_dtype index_dtype,
                  const void* idx, const ScatterArgs& s, void* out) {
     GatherGeometry g{};
@@ -140,9 +185,23 @@ void scatter_add(const char* fn, const void* src, const nf_layout& sl, int axis,
         g.shape[d] = sl.shape[d];
         g.strides[d] = sl.strides[d];
     }
-    scatter_add_kernel<T, A><<<grid_for(s.total), kThreads, 0, stream()>>>(static_cast<const T*>(src) + sl.offset,
-                                                                          static_cast<A*>(out), g, s.rows,
-                                                                          index_dtype, idx, s.total);
+    const int64_t n = s.count;
+    Scratch slot(fn, static_cast<int64_t>(sizeof(int64_t)) * 4 * n);
+    int64_t* keys = static_cast<int64_t*>(slot.get());
+    int64_t* positions = keys + n;
+    int64_t* keys_next = positions + n;
+    int64_t* positions_next = keys_next + n;
+    scatter_keys<<<grid_for(n), kThreads, 0, stream()>>>(index_dtype, idx, n, keys, positions);
+    NF_CUDA_LAUNCHED(fn);
+    for (int64_t width = 1; width < n; width *= 2) {
+        scatter_merge_pass<<<grid_for(n), kThreads, 0, stream()>>>(keys, positions, keys_next, positions_next, n, width);
+        NF_CUDA_LAUNCHED(fn);
+        std::swap(keys, keys_next);
+        std::swap(positions, positions_next);
+    }
+    scatter_runs_kernel<T, U><<<grid_for(s.total), kThreads, 0, stream()>>>(static_cast<const T*>(src) + sl.offset,
+                                                                           static_cast<T*>(out), g, s.rows, keys,
+                                                                           positions, s.total);
     NF_CUDA_LAUNCHED(fn);
 }
 
@@ -192,8 +251,8 @@ extern "C" NF_API nf_status nf_cuda_scatter_add(nf_dtype dtype, const void* src,
         switch (dtype) {
             case NF_FLOAT32: return nf::cuda::scatter_add<float, float>(fn, src, *src_layout, axis, index_dtype, indices, s, out);
             case NF_FLOAT64: return nf::cuda::scatter_add<double, double>(fn, src, *src_layout, axis, index_dtype, indices, s, out);
-            case NF_INT32: return nf::cuda::scatter_add<int32_t, int>(fn, src, *src_layout, axis, index_dtype, indices, s, out);
-            default: return nf::cuda::scatter_add<int64_t, unsigned long long>(fn, src, *src_layout, axis, index_dtype, indices, s, out);
+            case NF_INT32: return nf::cuda::scatter_add<int32_t, uint32_t>(fn, src, *src_layout, axis, index_dtype, indices, s, out);
+            default: return nf::cuda::scatter_add<int64_t, uint64_t>(fn, src, *src_layout, axis, index_dtype, indices, s, out);
         }
     });
 }

@@ -30,13 +30,15 @@ internal readonly struct FtrlStep<T>(in OptimizerParams p) : IOptimizerStep<T> w
         s0 = na;
     }
 
-    // Any other power goes lane by lane through T.Pow (the C runtime's pow/powf, as the native engines).
+    // Any other power goes lane by lane through PortablePow (the native engines' ftrl_pow: computed in
+    // double from basic operations, a float rounded once), so all three engines give the same bits.
     private Vector<T> Power(Vector<T> x)
     {
         if (_root) return Vector.SquareRoot(x);
         Span<T> lanes = stackalloc T[Vector<T>.Count];
         x.CopyTo(lanes);
-        for (int i = 0; i < lanes.Length; i++) lanes[i] = T.Pow(lanes[i], _power);
+        double power = double.CreateTruncating(_power);
+        for (int i = 0; i < lanes.Length; i++) lanes[i] = T.CreateTruncating(PortablePow.Pow(double.CreateTruncating(lanes[i]), power));
         return new Vector<T>(lanes);
     }
 }
