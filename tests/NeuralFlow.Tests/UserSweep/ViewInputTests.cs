@@ -106,7 +106,16 @@ public abstract class ViewInputTests(string backend) : BackendTest(backend)
         };
     }
 
-    private static void Check(Tensor view, (string, Func<Tensor, Tensor>)[] ops, string viewName)
+    // cuBLAS picks its kernel, and with it the order of a product's sums, by the operands' layout
+    // (a transposed view is passed as transposed, not packed), so on CUDA a GEMM of a view may differ
+    // from its packed copy's in the last bit, as in PyTorch (seen on an H200: 1 ulp). Everything
+    // else, and every GEMM on the CPU engines, must give the same bits.
+    private static readonly HashSet<string> Gemms = ["x^T x", "x w", "transposeA", "dense", "d matmul", "einsum", "matmul", "batched matmul"];
+
+    private bool Same(string op, double a, double b) =>
+        a.Equals(b) || BackendName == "cuda" && Gemms.Contains(op) && Math.Abs(a - b) <= 1e-6 * Math.Max(1, Math.Abs(b));
+
+    private void Check(Tensor view, (string, Func<Tensor, Tensor>)[] ops, string viewName)
     {
         var packed = Packed(view);
         var failures = new List<string>();
@@ -115,7 +124,7 @@ public abstract class ViewInputTests(string backend) : BackendTest(backend)
             var a = SweepFixtures.Doubles(op(view));
             var b = SweepFixtures.Doubles(op(packed));
             if (a.Length != b.Length) failures.Add($"{name}: {a.Length} values vs {b.Length}");
-            else if (Enumerable.Range(0, a.Length).FirstOrDefault(i => !a[i].Equals(b[i]), -1) is var i and >= 0)
+            else if (Enumerable.Range(0, a.Length).FirstOrDefault(i => !Same(name, a[i], b[i]), -1) is var i and >= 0)
                 failures.Add($"{name} [{i}]: {a[i]:R} on the view, {b[i]:R} packed");
         }
         Assert.True(failures.Count == 0, $"{viewName}: " + string.Join("; ", failures));

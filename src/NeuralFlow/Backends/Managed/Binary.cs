@@ -98,12 +98,26 @@ internal struct DivIntOp<T> : IBinaryOp<T> where T : unmanaged, IBinaryInteger<T
     public static void VecSA(T a, ReadOnlySpan<T> b, Span<T> d) => ScalarLoops.MapSA<T, DivIntOp<T>>(a, b, d);
 }
 
+/// <summary>
+/// Float power with PyTorch's exact cases (x^2 = x*x, x^3 = x*x*x, x^-1 = 1/x, x^-2 = 1/(x*x)) as the
+/// native engines' <c>pow_of</c> (native/src/common/elementwise_ops.h); other exponents through the runtime's pow.
+/// </summary>
 internal struct PowFloatOp<T> : IBinaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public static T Apply(T a, T b) => T.Pow(a, b);
-    public static void Vec(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) => TensorPrimitives.Pow(a, b, d);
-    public static void VecAS(ReadOnlySpan<T> a, T b, Span<T> d) => TensorPrimitives.Pow(a, b, d);
-    public static void VecSA(T a, ReadOnlySpan<T> b, Span<T> d) => TensorPrimitives.Pow(a, b, d);
+    private static readonly T Two = T.CreateTruncating(2), Three = T.CreateTruncating(3);
+
+    public static T Apply(T a, T b) =>
+        b == Two ? a * a : b == Three ? a * a * a : b == -T.One ? T.One / a : b == -Two ? T.One / (a * a) : T.Pow(a, b);
+
+    private static bool Exact(T b) => b == Two || b == Three || b == -T.One || b == -Two;
+
+    public static void Vec(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) => ScalarLoops.Map<T, PowFloatOp<T>>(a, b, d);
+    public static void VecAS(ReadOnlySpan<T> a, T b, Span<T> d)
+    {
+        if (Exact(b)) ScalarLoops.MapAS<T, PowFloatOp<T>>(a, b, d);
+        else TensorPrimitives.Pow(a, b, d);
+    }
+    public static void VecSA(T a, ReadOnlySpan<T> b, Span<T> d) => ScalarLoops.MapSA<T, PowFloatOp<T>>(a, b, d);
 }
 
 /// <summary>Integer power by repeated squaring (wrapping); a negative exponent gives 0 unless |base| is 1.</summary>
