@@ -82,16 +82,23 @@ public partial class Model
     /// A weight per class id (Keras' class_weight): each example's loss is scaled by its class's
     /// weight (classes not listed weigh 1), times its <paramref name="sampleWeight"/> when both are given.
     /// </param>
+    /// <param name="stepsPerEpoch">
+    /// Batches per epoch (Keras' steps_per_epoch), or null for one pass over the examples. A pass
+    /// is not restarted at an epoch's end: the next epoch continues it where the last one stopped.
+    /// When a pass ends before the epoch's steps are done, the epoch ends there, with a warning to
+    /// <see cref="NF.WarningLog"/> (once per Fit), and the next epoch starts a new (reshuffled)
+    /// pass, as Keras 3's epoch iterator does for arrays.
+    /// </param>
     public History Fit(ModelData x, ModelData y, int batchSize = 32, int epochs = 1, int verbose = 1,
                        (ModelData X, ModelData Y)? validationData = null, double validationSplit = 0, bool shuffle = true,
                        IEnumerable<Callbacks.Callback>? callbacks = null, int initialEpoch = 0,
-                       Tensor? sampleWeight = null, IReadOnlyDictionary<int, double>? classWeight = null)
+                       Tensor? sampleWeight = null, IReadOnlyDictionary<int, double>? classWeight = null, int? stepsPerEpoch = null)
     {
         Compiled(nameof(Fit));
         var (xs, ys) = CheckData(nameof(Fit), x, y);
         ys = WithSampleWeight(nameof(Fit), ys, sampleWeight, classWeight);
         var validation = validationData is { } given ? CheckData(nameof(Fit) + " (validationData)", given.X, given.Y) : ((Tensor[], Tensor[])?)null;
-        return FitTensors(xs, ys, batchSize, epochs, verbose, validation, validationSplit, shuffle, callbacks, initialEpoch, classWeight);
+        return FitTensors(xs, ys, batchSize, epochs, verbose, validation, validationSplit, shuffle, callbacks, initialEpoch, classWeight, stepsPerEpoch);
     }
 
     /// <summary>
@@ -100,20 +107,22 @@ public partial class Model
     /// <see cref="StepData.Targets"/> are empty. The other arguments are those of Fit(x, y).
     /// </summary>
     public History Fit(ModelData x, int batchSize = 32, int epochs = 1, int verbose = 1, ModelData? validationData = null,
-                       double validationSplit = 0, bool shuffle = true, IEnumerable<Callbacks.Callback>? callbacks = null, int initialEpoch = 0)
+                       double validationSplit = 0, bool shuffle = true, IEnumerable<Callbacks.Callback>? callbacks = null, int initialEpoch = 0,
+                       int? stepsPerEpoch = null)
     {
         Compiled(nameof(Fit));
         var xs = CheckInputsAlone(nameof(Fit), x, nameof(TrainStep));
         (Tensor[], Tensor[])? validation = validationData is { } given ? (CheckInputsAlone(nameof(Fit) + " (validationData)", given, nameof(TestStep)), []) : null;
-        return FitTensors(xs, [], batchSize, epochs, verbose, validation, validationSplit, shuffle, callbacks, initialEpoch, null);
+        return FitTensors(xs, [], batchSize, epochs, verbose, validation, validationSplit, shuffle, callbacks, initialEpoch, null, stepsPerEpoch);
     }
 
     // Fit on in-memory examples, checked: inputs, targets (with the sample-weight column when carried).
     private History FitTensors(Tensor[] xs, Tensor[] ys, int batchSize, int epochs, int verbose, (Tensor[] X, Tensor[] Y)? validation,
                                double validationSplit, bool shuffle, IEnumerable<Callbacks.Callback>? callbacks, int initialEpoch,
-                               IReadOnlyDictionary<int, double>? classWeight)
+                               IReadOnlyDictionary<int, double>? classWeight, int? stepsPerEpoch)
     {
         CheckPositive(nameof(Fit), nameof(batchSize), batchSize);
+        if (stepsPerEpoch is { } givenSteps) CheckPositive(nameof(Fit), nameof(stepsPerEpoch), givenSteps);
         CheckEpochs(epochs, initialEpoch, verbose);
         if (validationSplit is < 0 or >= 1 || double.IsNaN(validationSplit))
             throw new ArgumentOutOfRangeException(nameof(validationSplit), validationSplit, "Fit: validationSplit must be in [0, 1).");
@@ -136,7 +145,10 @@ public partial class Model
         }
         int steps = DistributedSteps(n, batchSize);
         Func<EvaluationResult>? validate = validation is { } val ? () => EvaluateBatches(Slices(val.X, val.Y, batchSize), 0) : null;
-        return FitLoop(() => EpochBatches(xs, ys, n, batchSize, steps, shuffle), steps, stepsPerEpoch: null, recreateEachEpoch: true, epochs, initialEpoch, verbose, validate, callbacks, classWeight);
+        // Keras' EpochIterator for arrays: with steps_per_epoch the pass goes on across epochs and
+        // restarts once it is used up; without, each epoch is one pass.
+        return FitLoop(() => EpochBatches(xs, ys, n, batchSize, steps, shuffle), stepsPerEpoch ?? steps, stepsPerEpoch, recreateEachEpoch: stepsPerEpoch is null,
+                       epochs, initialEpoch, verbose, validate, callbacks, classWeight, passLength: steps);
     }
 
     /// <summary>
@@ -180,11 +192,14 @@ public partial class Model
     // The training loop shared by both Fit overloads: one TensorScope per step, so everything a
     // step makes (batch gathers, activations, gradients, optimizer temporaries) is freed when it
     // ends. An epoch is one pass of epochBatches, or stepsPerEpoch batches of it; without
-    // recreateEachEpoch the next epoch continues the same pass.
+    // recreateEachEpoch the next epoch continues the same pass. A passLength (in-memory examples,
+    // whose passes have a known number of batches) makes a used-up pass end its epoch early and
+    // the next epoch start a new one (Keras' EpochIterator); without it (a dataset) running out
+    // with stepsPerEpoch ends training.
     private History FitLoop(Func<IEnumerable<(Tensor[] X, Tensor[] Y)>> epochBatches, int steps, int? stepsPerEpoch, bool recreateEachEpoch,
                             int epochs, int initialEpoch, int verbose,
                             Func<EvaluationResult>? validate, IEnumerable<Callbacks.Callback>? callbacks,
-                            IReadOnlyDictionary<int, double>? classWeight = null)
+                            IReadOnlyDictionary<int, double>? classWeight = null, int? passLength = null)
     {
         var optimizer = Compiled(nameof(Fit));
         // Everything a step makes (and the variables, when the first step builds the model) lives
@@ -200,6 +215,8 @@ public partial class Model
         var history = new History();
         StopTraining = false;
         IEnumerator<(Tensor[] X, Tensor[] Y)>? batches = null;
+        int seenInPass = 0;
+        bool warnedShortEpoch = false;
         try
         {
             // A callback that restores weights (BackupAndRestore) needs them to exist: a model
@@ -218,10 +235,11 @@ public partial class Model
             initialEpoch = StartTogether(initialEpoch);
             for (int epoch = initialEpoch; epoch < epochs && !StopTraining; epoch++)
             {
-                if (batches is null || recreateEachEpoch)
+                if (batches is null || recreateEachEpoch || seenInPass >= passLength)
                 {
                     batches?.Dispose();
                     batches = epochBatches().GetEnumerator();
+                    seenInPass = 0;
                 }
                 foreach (var c in hooks) c.OnEpochBegin(epoch);
                 ResetStepMetrics(cached);
@@ -236,6 +254,7 @@ public partial class Model
                             ranOut = !StopTraining;
                             break;
                         }
+                        seenInPass++;
                         var (xb, yb) = (OnBackend(batches.Current.X, backend), OnBackend(batches.Current.Y, backend));
                         KeepStepLogs(cached, trainStep([.. xb, .. yb]));
                     }
@@ -250,7 +269,15 @@ public partial class Model
                 }
                 if (step == 0 && epoch == initialEpoch)
                     throw new InvalidOperationException("Fit: the dataset produced no batches, so there is nothing to train on (an empty dataset, or one filtered or skipped to nothing).");
-                if (ranOut && stepsPerEpoch is not null && !recreateEachEpoch)
+                if (ranOut && stepsPerEpoch is not null && passLength is { } pass)
+                {
+                    // Keras 3 warns and ends the epoch short; the next one starts a new pass.
+                    if (!warnedShortEpoch)
+                        NF.Warn($"Fit: your input ran out of data after {step} of stepsPerEpoch = {stepsPerEpoch} batches in epoch {epoch + 1}: one pass over x is {pass} batches, so this epoch ends here and the next starts a new pass. " +
+                                "Choose a stepsPerEpoch that divides the batches of a pass (or pass stepsPerEpoch: null for one pass per epoch) to keep epochs the same length.");
+                    warnedShortEpoch = true;
+                }
+                else if (ranOut && stepsPerEpoch is not null && !recreateEachEpoch)
                 {
                     // Keras: "Your input ran out of data; interrupting training."
                     if (verbose > 0)

@@ -7,58 +7,156 @@ namespace NeuralFlow.Keras;
 public static partial class Callbacks
 {
     /// <summary>
-    /// Saves the model (or its weights) after each epoch, or only when <paramref name="monitor"/>
-    /// improves (<c>tf.keras.callbacks.ModelCheckpoint</c>). The path may name the epoch and any
+    /// Saves the model (or its weights) after each epoch, or every <paramref name="saveFreq"/>
+    /// training batches, or only when <paramref name="monitor"/> improves
+    /// (<c>keras.callbacks.ModelCheckpoint</c>). The path may name the epoch, the batch and any
     /// log: <c>"ckpt-{epoch:02d}-{val_loss:.3f}.keras"</c> (a Python format spec after the colon, as
-    /// Keras writes it, or a .NET format such as <c>{epoch:00}</c>; epochs count from 1, as in Keras'
-    /// file names). Missing directories of the path are created, as Keras does. Every write is atomic. With <paramref name="saveBestOnly"/>, an epoch without the
-    /// monitored log (no validation data for "val_loss") saves nothing, with a warning to
-    /// <see cref="NF.WarningLog"/> (once per run), as Keras 3.
+    /// Keras writes it, or a .NET format such as <c>{epoch:00}</c>; epochs and batches count from 1,
+    /// as in Keras' file names). Missing directories of the path are created, as Keras does. Every
+    /// write is atomic. With <paramref name="saveBestOnly"/>, a save point without the monitored log
+    /// (no validation data for "val_loss", or any "val_" log at a batch-level save, whose logs are
+    /// the batch's running training ones) saves nothing, with a warning to <see cref="NF.WarningLog"/>
+    /// (once per run), as Keras 3 before 3.10 (later versions save anyway).
     /// </summary>
-    /// <param name="filepath">Where to save; with placeholders, one file per epoch.</param>
+    /// <param name="filepath">Where to save; with placeholders, one file per epoch (or batch).</param>
     /// <param name="monitor">The log that decides what is best.</param>
-    /// <param name="saveBestOnly">Save only when <paramref name="monitor"/> improved on every earlier epoch.</param>
+    /// <param name="saveBestOnly">Save only when <paramref name="monitor"/> improved on every earlier save point.</param>
     /// <param name="saveWeightsOnly">Save with <see cref="Model.SaveWeights"/> (safetensors) instead of <see cref="Model.Save"/>.</param>
     /// <param name="mode">"min", "max", or "auto" (max for accuracies and AUC).</param>
-    public sealed class ModelCheckpoint(string filepath, string monitor = "val_loss", bool saveBestOnly = false, bool saveWeightsOnly = false, string mode = "auto")
+    /// <param name="verbose">0 silent; 1 writes a line to the console when the callback saves or decides not to, as Keras' verbose=1.</param>
+    /// <param name="saveFreq">
+    /// Keras' save_freq: "epoch" (or null, the default) saves at each epoch end; a positive number N
+    /// saves after every N training batches, counted across epochs (a save point need not fall
+    /// on an epoch's end), with the batch's running logs.
+    /// </param>
+    /// <param name="initialValueThreshold">
+    /// Keras' initial_value_threshold: with <paramref name="saveBestOnly"/>, the value the monitored
+    /// log must beat for the first save (the starting "best" of each Fit); null for none.
+    /// </param>
+    public sealed class ModelCheckpoint(string filepath, string monitor = "val_loss", bool saveBestOnly = false, bool saveWeightsOnly = false, string mode = "auto",
+        int verbose = 0, object? saveFreq = null, double? initialValueThreshold = null)
         : Callback
     {
         private readonly string _filepath = !string.IsNullOrEmpty(filepath) ? filepath : throw new ArgumentException("ModelCheckpoint: filepath is empty.", nameof(filepath));
         private readonly Improvement _best = new(monitor, mode, nameof(ModelCheckpoint));
 
-        /// <summary>The best value of the monitored log so far (NaN before any).</summary>
+        // 0 saves at epoch ends; N > 0 after every N batches (Keras: an unrecognized save_freq is a ValueError).
+        private readonly int _saveEvery = saveFreq switch
+        {
+            null or "epoch" => 0,
+            int n when n > 0 => n,
+            int n => throw new ArgumentOutOfRangeException(nameof(saveFreq), n, $"ModelCheckpoint: saveFreq must be \"epoch\" or a positive number of batches, got {n}."),
+            _ => throw new ArgumentException($"ModelCheckpoint: unrecognized saveFreq {(saveFreq is string text ? $"\"{text}\"" : $"{saveFreq} ({saveFreq.GetType().Name})")}; expected \"epoch\" or a positive number of batches (an int).", nameof(saveFreq)),
+        };
+
+        private readonly double? _threshold = initialValueThreshold is not { } t || !double.IsNaN(t) ? initialValueThreshold
+            : throw new ArgumentException("ModelCheckpoint: initialValueThreshold is NaN; give a number the monitored value must beat, or null for none.", nameof(initialValueThreshold));
+
+        private readonly int _verbose = verbose >= 0 ? verbose : throw new ArgumentOutOfRangeException(nameof(verbose), verbose, "ModelCheckpoint: verbose must be 0 (silent) or 1 (a line per save).");
+
+        // Keras' _batches_seen_since_last_saving and _last_batch_seen: batches counted across epochs.
+        private int _batchesSinceSave;
+        private int? _lastBatch;
+        private int _epoch;
+
+        /// <summary>The best value of the monitored log so far (before any: the initialValueThreshold, or NaN without one).</summary>
         public double Best => _best.Best;
 
+        /// <summary>Batches between saves (Keras' save_freq as a number), or 0 when saving at epoch ends.</summary>
+        public int SaveEvery => _saveEvery;
+
         /// <inheritdoc/>
-        public override void OnTrainBegin() => _best.Reset();
+        public override void OnTrainBegin()
+        {
+            _best.Reset(_threshold ?? double.NaN);
+            _batchesSinceSave = 0;
+            _lastBatch = null;
+        }
+
+        /// <inheritdoc/>
+        public override void OnEpochBegin(int epoch) => _epoch = epoch;
 
         /// <inheritdoc/>
         public override void OnEpochEnd(int epoch, IReadOnlyDictionary<string, float> logs)
         {
+            if (_saveEvery == 0) Save(epoch, batch: null, logs);
+        }
+
+        /// <inheritdoc/>
+        public override void OnBatchEnd(int batch, IReadOnlyDictionary<string, float> logs)
+        {
+            if (CountBatch(batch)) Save(_epoch, batch, logs);
+        }
+
+        // Fit reads the batch's logs only for a batch that saves.
+        internal override bool WantsLogsAfter(int step) => _saveEvery > 0 && BatchesAfter(step - 1) >= _saveEvery;
+
+        internal override void OnBatchEndWithoutLogs(int batch) => CountBatch(batch);
+
+        // Keras' _should_save_on_batch: a batch index not past the last one seen starts a new
+        // epoch and counts batch + 1; otherwise the batches since the last one seen count.
+        private int BatchesAfter(int batch) =>
+            _batchesSinceSave + (_lastBatch is not { } last || batch <= last ? batch + 1 : batch - last);
+
+        private bool CountBatch(int batch)
+        {
+            if (_saveEvery == 0) return false;
+            _batchesSinceSave = BatchesAfter(batch);
+            _lastBatch = batch;
+            if (_batchesSinceSave < _saveEvery) return false;
+            _batchesSinceSave = 0;
+            return true;
+        }
+
+        // Keras' _save_model and _should_save_model; batch is null at an epoch-level save.
+        private void Save(int epoch, int? batch, IReadOnlyDictionary<string, float> logs)
+        {
+            string path = FormatPath(_filepath, epoch + 1, logs, batch + 1);
             if (saveBestOnly)
             {
-                // Keras 3: a missing log warns and saves nothing this epoch.
+                double before = _best.Best;
+                // Keras 3: a missing log warns and saves nothing.
                 if (_best.Current(logs, available =>
-                        $"Can save best model only with {monitor} available, skipping. Available metrics are: {available}") is not { } current
-                    || !_best.Improved(current)) return;
+                        $"Can save best model only with {monitor} available, skipping. Available metrics are: {available}") is not { } current)
+                    return;
+                string from = double.IsNaN(before) ? "None" : before.ToString("F5", CultureInfo.InvariantCulture);
+                if (!_best.Improved(current))
+                {
+                    Say($"Epoch {epoch + 1}: {monitor} did not improve from {from}");
+                    return;
+                }
+                Say($"Epoch {epoch + 1}: {monitor} improved from {from} to {current.ToString("F5", CultureInfo.InvariantCulture)}, saving model to {path}");
             }
-            string path = FormatPath(_filepath, epoch + 1, logs);
+            else Say($"Epoch {epoch + 1}: saving model to {path}");
             // Keras creates the file's directory ("runs/exp1/ckpt-{epoch}.keras"); failing here
             // would end the Fit after an epoch of training.
             if (Path.GetDirectoryName(Path.GetFullPath(path)) is { Length: > 0 } directory) Directory.CreateDirectory(directory);
             if (saveWeightsOnly) Model!.SaveWeights(path);
             else Model!.Save(path);
+            Say($"Epoch {epoch + 1}: finished saving model to {path}");
         }
 
-        // "{epoch:02d}" and "{val_loss:.4f}" (Python's specs), or "{epoch:00}" and "{val_loss:0.0000}" (.NET's).
-        internal static string FormatPath(string template, int epoch, IReadOnlyDictionary<string, float> logs) =>
+        // Keras' io_utils.print_msg of verbose=1, which starts each message on a new line.
+        private void Say(string message)
+        {
+            if (_verbose > 0) Console.WriteLine(Environment.NewLine + message);
+        }
+
+        // "{epoch:02d}" and "{val_loss:.4f}" (Python's specs), or "{epoch:00}" and "{val_loss:0.0000}"
+        // (.NET's). "{batch}" is the 1-based batch of a batch-level save, as Keras (unless a log is
+        // named "batch", which then wins, as in Keras).
+        internal static string FormatPath(string template, int epoch, IReadOnlyDictionary<string, float> logs, int? batch = null) =>
             Regex.Replace(template, @"\{(\w+)(?::([^}]*))?\}", m =>
             {
                 string key = m.Groups[1].Value, format = m.Groups[2].Success ? m.Groups[2].Value : "";
-                if (key == "epoch") return PythonFormatSpec.TryFormat(epoch, format, nameof(ModelCheckpoint)) ?? epoch.ToString(format, CultureInfo.InvariantCulture);
+                if (key == "epoch") return Counter(epoch, format);
                 if (logs.TryGetValue(key, out var v)) return PythonFormatSpec.TryFormat(v, format, nameof(ModelCheckpoint)) ?? v.ToString(format, CultureInfo.InvariantCulture);
-                throw new InvalidOperationException($"ModelCheckpoint: the path '{template}' names '{key}', but the logs have {string.Join(", ", logs.Keys)} (and epoch).");
+                if (key == "batch" && batch is { } b) return Counter(b, format);
+                throw new InvalidOperationException($"ModelCheckpoint: the path '{template}' names '{key}', but the logs have {string.Join(", ", logs.Keys)} (and epoch{(batch is null ? "; batch only when saveFreq is a number of batches" : ", batch")}).");
             });
+
+        private static string Counter(int value, string format) =>
+            PythonFormatSpec.TryFormat(value, format, nameof(ModelCheckpoint)) ?? value.ToString(format, CultureInfo.InvariantCulture);
     }
 
     /// <summary>
@@ -146,10 +244,10 @@ public static partial class Callbacks
 
         public double Best { get; private set; } = double.NaN;
 
-        /// <summary>Forgets the best value (and the warning) of an earlier run.</summary>
-        public void Reset()
+        /// <summary>Forgets the best value (and the warning) of an earlier run; <paramref name="initial"/> is the value to beat (NaN: none).</summary>
+        public void Reset(double initial = double.NaN)
         {
-            Best = double.NaN;
+            Best = initial;
             _warned = false;
         }
 
