@@ -15,8 +15,9 @@ public static partial class Callbacks
     /// as in Keras' file names). Missing directories of the path are created, as Keras does. Every
     /// write is atomic. With <paramref name="saveBestOnly"/>, a save point without the monitored log
     /// (no validation data for "val_loss", or any "val_" log at a batch-level save, whose logs are
-    /// the batch's running training ones) saves nothing, with a warning to <see cref="NF.WarningLog"/>
-    /// (once per run), as Keras 3 before 3.10 (later versions save anyway).
+    /// the batch's running training ones) warns to <see cref="NF.WarningLog"/> (once per run) and
+    /// saves, as Keras 3.10 and later do (earlier versions skipped the save, so a checkpoint whose
+    /// monitor never appears left nothing behind).
     /// </summary>
     /// <param name="filepath">Where to save; with placeholders, one file per epoch (or batch).</param>
     /// <param name="monitor">The log that decides what is best.</param>
@@ -115,10 +116,12 @@ public static partial class Callbacks
             if (saveBestOnly)
             {
                 double before = _best.Best;
-                // Keras 3: a missing log warns and saves nothing.
-                if (_best.Current(logs, available =>
-                        $"Can save best model only with {monitor} available, skipping. Available metrics are: {available}") is not { } current)
+                // Keras 3.10+ (model_checkpoint.py's _should_save_model): a missing log warns and saves.
+                if (_best.Current(logs, _ => $"Can save best model only with {monitor} available.") is not { } current)
+                {
+                    SaveTo(epoch, path);
                     return;
+                }
                 string from = double.IsNaN(before) ? "None" : before.ToString("F5", CultureInfo.InvariantCulture);
                 if (!_best.Improved(current))
                 {
@@ -128,6 +131,11 @@ public static partial class Callbacks
                 Say($"Epoch {epoch + 1}: {monitor} improved from {from} to {current.ToString("F5", CultureInfo.InvariantCulture)}, saving model to {path}");
             }
             else Say($"Epoch {epoch + 1}: saving model to {path}");
+            SaveTo(epoch, path);
+        }
+
+        private void SaveTo(int epoch, string path)
+        {
             // Keras creates the file's directory ("runs/exp1/ckpt-{epoch}.keras"); failing here
             // would end the Fit after an epoch of training.
             if (Path.GetDirectoryName(Path.GetFullPath(path)) is { Length: > 0 } directory) Directory.CreateDirectory(directory);
