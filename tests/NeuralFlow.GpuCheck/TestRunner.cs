@@ -94,8 +94,8 @@ internal static class TestRunner
         {
             var inner = e is TargetInvocationException { InnerException: { } ie } ? ie : e;
             if (inner.GetType().Name == "SkipException") return ("SKIP", inner.Message);
-            // scripts/gpu-check.sh leaves ONNX Runtime's native library out of its bundle (the device tool
-            // carries 64 MiB): the ONNX export suites run on every CI build, not here.
+            // A bundle made without ONNX Runtime's native library (an older scripts/gpu-check.sh left it out
+            // for the device tool's 64 MiB): the ONNX export suites run on every CI build.
             if (inner is TypeInitializationException { TypeName: { } t } && t.StartsWith("Microsoft.ML.OnnxRuntime", StringComparison.Ordinal))
                 return ("SKIP", "ONNX Runtime's native library is not in the GPU bundle");
             // The data-parallel suites start their worker project with dotnet and mpirun from the repository.
