@@ -38,17 +38,15 @@ public partial class Model
             var (y, oh, ow, channels) = layer switch
             {
                 Layers.Conv2D conv => Conv(conv, nchw, input, conv.Groups, OihwWeight(conv.Kernel!, conv.Kernel!), conv.Filters),
-                // Depthwise is Conv with one group per channel and the kernel as [C * M, 1, KH, KW].
-                Layers.DepthwiseConv2D dw => Conv(dw, nchw, input, input[3],
-                    OihwWeight(dw.Kernel!, NF.Reshape(dw.Kernel!, [dw.KernelSize[0], dw.KernelSize[1], 1, input[3] * dw.DepthMultiplier])),
-                    input[3] * dw.DepthMultiplier),
+                Layers.DepthwiseConv2D dw => Conv(dw, nchw, input, input[3], DepthwiseWeight(dw.Kernel!), input[3] * dw.DepthMultiplier),
+                Layers.SeparableConv2D sep => SeparableConv(sep, nchw, input),
                 Layers.Conv2DTranspose t => ConvTranspose(t, nchw, input),
                 _ => Pool((Layers.Pooling2D)layer, nchw, input),
             };
             shape.Clear();
             shape.AddRange(channelsFirst ? [channels, oh, ow] : [oh, ow, channels]);
             string output = channelsFirst ? y : Node("Transpose", $"{layer.Name}/ToNHWC", [y], OnnxWriter.IntsAttribute("perm", ToNhwc));
-            return layer is Layers.Convolution2D { Activation: { } activation } ? Activation(activation, layer, output) : output;
+            return layer is Layers.Convolution { Activation: { } activation } ? Activation(activation, layer, output) : output;
         }
 
         /// <summary>
@@ -73,11 +71,16 @@ public partial class Model
             _ => null,
         };
 
-        private (string Y, long OH, long OW, long Channels) Conv(Layers.Convolution2D conv, string nchw, Shape input, int groups, string kernel, int channels)
+        /// <summary>
+        /// The layer's windowed Conv over NCHW <paramref name="nchw"/>. A separable layer's depthwise
+        /// <paramref name="step"/> is a node of its own, without the bias, which its pointwise step adds.
+        /// </summary>
+        private (string Y, long OH, long OW, long Channels) Conv(Layers.Convolution conv, string nchw, Shape input, int groups, string kernel, int channels,
+                                                                 string? step = null)
         {
             var (attributes, oh, ow) = WindowAttributes(conv.Name, input, conv.KernelSize, conv.Strides, conv.Padding, conv.DilationRate);
-            string[] inputs = conv.Bias is null ? [nchw, kernel] : [nchw, kernel, Weight(conv.Bias)];
-            string y = Node("Conv", conv.Name, inputs,
+            string[] inputs = step is not null || conv.Bias is null ? [nchw, kernel] : [nchw, kernel, Weight(conv.Bias)];
+            string y = Node("Conv", step is null ? conv.Name : $"{conv.Name}/{step}", inputs,
                 [.. attributes, OnnxWriter.IntsAttribute("dilations", conv.DilationRate.Select(d => (long)d)), OnnxWriter.IntAttribute("group", groups)]);
             return (y, oh, ow, channels);
         }
@@ -91,8 +94,8 @@ public partial class Model
         {
             int[] k = t.KernelSize, s = t.Strides, d = t.DilationRate;
             var (w, oh, ow) = NF.TransposedWindow(t.Name, input, k[0], k[1], s, t.Padding, t.OutputPadding, d);
-            long fullH = (input[1] - 1L) * s[0] + (k[0] - 1L) * d[0] + 1, fullW = (input[2] - 1L) * s[1] + (k[1] - 1L) * d[1] + 1;
-            long bottom = fullH - w.PadTop - oh, right = fullW - w.PadLeft - ow;
+            var (bottom, extraH) = TransposedEnd(input[1], k[0], s[0], d[0], w.PadTop, oh);
+            var (right, extraW) = TransposedEnd(input[2], k[1], s[1], d[1], w.PadLeft, ow);
             // The [KH, KW, filters, C] kernel is ONNX's [C, filters, KH, KW] by the same transpose as HWIO to OIHW.
             string kernel = OihwWeight(t.Kernel!, t.Kernel!);
             string[] inputs = t.Bias is null ? [nchw, kernel] : [nchw, kernel, Weight(t.Bias)];
@@ -100,9 +103,31 @@ public partial class Model
                 OnnxWriter.IntsAttribute("kernel_shape", [k[0], k[1]]),
                 OnnxWriter.IntsAttribute("strides", [s[0], s[1]]),
                 OnnxWriter.IntsAttribute("dilations", [d[0], d[1]]),
-                OnnxWriter.IntsAttribute("pads", [w.PadTop, w.PadLeft, Math.Max(bottom, 0), Math.Max(right, 0)]),
-                OnnxWriter.IntsAttribute("output_padding", [Math.Max(-bottom, 0), Math.Max(-right, 0)]));
+                OnnxWriter.IntsAttribute("pads", [w.PadTop, w.PadLeft, bottom, right]),
+                OnnxWriter.IntsAttribute("output_padding", [extraH, extraW]));
             return (y, oh, ow, t.Filters);
+        }
+
+        /// <summary>
+        /// Of one axis of a transposed convolution: the full (length - 1) * stride + span outputs
+        /// less <paramref name="begin"/> and the <paramref name="output"/> kept leave the pad to drop
+        /// at the end, or, when negative, the output_padding rows beyond the full length.
+        /// </summary>
+        private static (long End, long OutputPadding) TransposedEnd(long length, int k, int stride, int dilation, long begin, long output)
+        {
+            long end = (length - 1L) * stride + (k - 1L) * dilation + 1 - begin - output;
+            return (Math.Max(end, 0), Math.Max(-end, 0));
+        }
+
+        /// <summary>
+        /// A depthwise kernel (spatial axes, then [C, M]) as ONNX's Conv weight with one group per
+        /// channel, [C * M, 1, spatial...]: output channel c * M + m, TensorFlow's order.
+        /// </summary>
+        private string DepthwiseWeight(Variable kernel)
+        {
+            int[] dims = kernel.Shape.ToArray();
+            int rank = dims.Length;
+            return OihwWeight(kernel, NF.Reshape(kernel, [.. dims[..(rank - 2)], 1, dims[rank - 2] * dims[rank - 1]]));
         }
 
         private (string Y, long OH, long OW, long Channels) Pool(Layers.Pooling2D pool, string nchw, Shape input)

@@ -557,7 +557,7 @@ public sealed class OnnxExportLimitsTests : IDisposable
     {
         // What the registered exporters cover today; a lost exporter fails here.
         string[] layers = ["Dense", "Conv2D", "Conv2DTranspose", "DepthwiseConv2D", "AveragePooling2D", "MaxPooling2D",
-            "GlobalAveragePooling2D", "GlobalMaxPooling2D", "Reshape", "Conv1D", "DepthwiseConv1D", "AveragePooling1D", "MaxPooling1D",
+            "GlobalAveragePooling2D", "GlobalMaxPooling2D", "Reshape", "SeparableConv2D", "Conv1D", "DepthwiseConv1D", "SeparableConv1D", "Conv1DTranspose", "AveragePooling1D", "MaxPooling1D",
             "GlobalAveragePooling1D", "GlobalMaxPooling1D", "Conv3D", "Conv3DTranspose", "AveragePooling3D", "MaxPooling3D",
             "GlobalAveragePooling3D", "GlobalMaxPooling3D", "AdaptiveAveragePooling1D", "AdaptiveAveragePooling2D",
             "AdaptiveAveragePooling3D", "AdaptiveMaxPooling1D", "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D", "GRU", "LSTM", "SimpleRNN", "BatchNormalization", "LayerNormalization",
