@@ -37,8 +37,8 @@ public partial class Model
             string nchw = channelsFirst ? x : Node("Transpose", $"{layer.Name}/ToNCHW", [x], OnnxWriter.IntsAttribute("perm", ToNchw));
             var (y, oh, ow, channels) = layer switch
             {
-                Layers.Conv2D conv => Conv(conv, nchw, input, conv.Groups, OihwWeight(conv.Kernel!, conv.Kernel!), conv.Filters),
-                Layers.DepthwiseConv2D dw => Conv(dw, nchw, input, input[3], DepthwiseWeight(dw.Kernel!), input[3] * dw.DepthMultiplier),
+                Layers.Conv2D conv => Conv(conv, conv.Name, nchw, input, conv.Groups, OihwWeight(conv.Kernel!, conv.Kernel!), conv.Filters, conv.Bias),
+                Layers.DepthwiseConv2D dw => Conv(dw, dw.Name, nchw, input, input[3], DepthwiseWeight(dw.Kernel!), input[3] * dw.DepthMultiplier, dw.Bias),
                 Layers.SeparableConv2D sep => SeparableConv(sep, nchw, input),
                 Layers.Conv2DTranspose t => ConvTranspose(t, nchw, input),
                 _ => Pool((Layers.Pooling2D)layer, nchw, input),
@@ -72,15 +72,15 @@ public partial class Model
         };
 
         /// <summary>
-        /// The layer's windowed Conv over NCHW <paramref name="nchw"/>. A separable layer's depthwise
-        /// <paramref name="step"/> is a node of its own, without the bias, which its pointwise step adds.
+        /// A Conv node named <paramref name="node"/> over NCHW <paramref name="nchw"/> with the layer's
+        /// window, strides, padding and dilation (a separable layer's depthwise step passes no bias:
+        /// its pointwise step adds it).
         /// </summary>
-        private (string Y, long OH, long OW, long Channels) Conv(Layers.Convolution conv, string nchw, Shape input, int groups, string kernel, int channels,
-                                                                 string? step = null)
+        private (string Y, long OH, long OW, long Channels) Conv(Layers.Convolution conv, string node, string nchw, Shape input, int groups, string kernel,
+                                                                 int channels, Variable? bias)
         {
             var (attributes, oh, ow) = WindowAttributes(conv.Name, input, conv.KernelSize, conv.Strides, conv.Padding, conv.DilationRate);
-            string[] inputs = step is not null || conv.Bias is null ? [nchw, kernel] : [nchw, kernel, Weight(conv.Bias)];
-            string y = Node("Conv", step is null ? conv.Name : $"{conv.Name}/{step}", inputs,
+            string y = Node("Conv", node, ConvInputs(nchw, kernel, bias),
                 [.. attributes, OnnxWriter.IntsAttribute("dilations", conv.DilationRate.Select(d => (long)d)), OnnxWriter.IntAttribute("group", groups)]);
             return (y, oh, ow, channels);
         }
@@ -98,8 +98,7 @@ public partial class Model
             var (right, extraW) = TransposedEnd(input[2], k[1], s[1], d[1], w.PadLeft, ow);
             // The [KH, KW, filters, C] kernel is ONNX's [C, filters, KH, KW] by the same transpose as HWIO to OIHW.
             string kernel = OihwWeight(t.Kernel!, t.Kernel!);
-            string[] inputs = t.Bias is null ? [nchw, kernel] : [nchw, kernel, Weight(t.Bias)];
-            string y = Node("ConvTranspose", t.Name, inputs,
+            string y = Node("ConvTranspose", t.Name, ConvInputs(nchw, kernel, t.Bias),
                 OnnxWriter.IntsAttribute("kernel_shape", [k[0], k[1]]),
                 OnnxWriter.IntsAttribute("strides", [s[0], s[1]]),
                 OnnxWriter.IntsAttribute("dilations", [d[0], d[1]]),

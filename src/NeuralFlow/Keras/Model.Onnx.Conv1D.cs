@@ -51,8 +51,7 @@ public partial class Model
         {
             int k = conv.KernelSize[0], s = conv.Strides[0], d = conv.DilationRate[0];
             var (pads, outSteps) = SequencePads(conv.Name, length, k, s, d, conv.Padding);
-            string[] inputs = bias is null ? [ncl, weight] : [ncl, weight, Weight(bias)];
-            string y = Node("Conv", node, inputs,
+            string y = Node("Conv", node, ConvInputs(ncl, weight, bias),
                 OnnxWriter.IntsAttribute("kernel_shape", [k]), OnnxWriter.IntsAttribute("strides", [s]), OnnxWriter.IntsAttribute("pads", pads),
                 OnnxWriter.IntsAttribute("dilations", [d]), OnnxWriter.IntAttribute("group", groups));
             return (y, outSteps);
@@ -70,8 +69,7 @@ public partial class Model
                                                        t.OutputPadding is { } p ? [0, p] : null, [1, d]);
             var (end, extra) = TransposedEnd(length, k, s, d, w.PadLeft, outSteps);
             string kernel = OihwWeight(t.Kernel!, t.Kernel!);
-            string[] inputs = t.Bias is null ? [ncl, kernel] : [ncl, kernel, Weight(t.Bias)];
-            string y = Node("ConvTranspose", t.Name, inputs,
+            string y = Node("ConvTranspose", t.Name, ConvInputs(ncl, kernel, t.Bias),
                 OnnxWriter.IntsAttribute("kernel_shape", [k]), OnnxWriter.IntsAttribute("strides", [s]), OnnxWriter.IntsAttribute("dilations", [d]),
                 OnnxWriter.IntsAttribute("pads", [w.PadLeft, end]), OnnxWriter.IntsAttribute("output_padding", [extra]));
             return (y, outSteps, t.Filters);

@@ -31,7 +31,7 @@ public partial class Model
                 {
                     (var pads, outSize) = VolumePads(conv.Name, size, conv.KernelSize, conv.Strides, conv.DilationRate, conv.Padding);
                     string kernel = OihwWeight(conv.Kernel!, conv.Kernel!); // [KD, KH, KW, I, O] -> [O, I, KD, KH, KW]
-                    y = Node("Conv", conv.Name, conv.Bias is null ? [ncdhw, kernel] : [ncdhw, kernel, Weight(conv.Bias)],
+                    y = Node("Conv", conv.Name, ConvInputs(ncdhw, kernel, conv.Bias),
                         [.. WindowAttributes3D(conv.KernelSize, conv.Strides, pads), OnnxWriter.IntsAttribute("dilations", conv.DilationRate.Select(d => (long)d)),
                          OnnxWriter.IntAttribute("group", conv.Groups)]);
                     channels = conv.Filters;
@@ -93,12 +93,12 @@ public partial class Model
                 // The one-axis case of the 2-D rule: the axis as the height of a one-column image.
                 int[]? outputPadding = t.OutputPadding is null ? null : [t.OutputPadding[axis], 0];
                 var (w, o, _) = NF.TransposedWindow(t.Name, new Shape(1, size[axis], 1, 1), k[axis], 1, [s[axis], 1], t.Padding, outputPadding, [d[axis], 1]);
-                long full = (size[axis] - 1L) * s[axis] + (k[axis] - 1L) * d[axis] + 1, end = full - w.PadTop - o;
-                (pads[axis], pads[axis + 3], extra[axis], outSize[axis]) = (w.PadTop, Math.Max(end, 0), Math.Max(-end, 0), o);
+                var (end, more) = TransposedEnd(size[axis], k[axis], s[axis], d[axis], w.PadTop, o);
+                (pads[axis], pads[axis + 3], extra[axis], outSize[axis]) = (w.PadTop, end, more, o);
             }
             // The [KD, KH, KW, filters, C] kernel is ONNX's [C, filters, KD, KH, KW] by the same transpose as Conv3D's.
             string kernel = OihwWeight(t.Kernel!, t.Kernel!);
-            string y = Node("ConvTranspose", t.Name, t.Bias is null ? [ncdhw, kernel] : [ncdhw, kernel, Weight(t.Bias)],
+            string y = Node("ConvTranspose", t.Name, ConvInputs(ncdhw, kernel, t.Bias),
                 [.. WindowAttributes3D(k, s, pads), OnnxWriter.IntsAttribute("dilations", d.Select(v => (long)v)), OnnxWriter.IntsAttribute("output_padding", extra)]);
             return (y, outSize);
         }

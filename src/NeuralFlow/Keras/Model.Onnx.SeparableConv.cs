@@ -13,7 +13,8 @@ public partial class Model
     {
         private (string Y, long OH, long OW, long Channels) SeparableConv(Layers.SeparableConv2D sep, string nchw, Shape input)
         {
-            var (depthwise, oh, ow, _) = Conv(sep, nchw, input, input[3], DepthwiseWeight(sep.Kernel!), input[3] * sep.DepthMultiplier, step: "depthwise");
+            var (depthwise, oh, ow, _) = Conv(sep, $"{sep.Name}/depthwise", nchw, input, input[3], DepthwiseWeight(sep.Kernel!),
+                                                 input[3] * sep.DepthMultiplier, bias: null);
             return (Pointwise(sep, depthwise, spatialRank: 2), oh, ow, sep.Filters);
         }
 
@@ -27,8 +28,7 @@ public partial class Model
         private string Pointwise(Layers.SeparableConvolution sep, string depthwise, int spatialRank)
         {
             string kernel = OihwWeight(sep.PointwiseKernel!, sep.PointwiseKernel!);
-            string[] inputs = sep.Bias is null ? [depthwise, kernel] : [depthwise, kernel, Weight(sep.Bias)];
-            return Node("Conv", sep.Name, inputs, OnnxWriter.IntsAttribute("kernel_shape", Enumerable.Repeat(1L, spatialRank)));
+            return Node("Conv", sep.Name, ConvInputs(depthwise, kernel, sep.Bias), OnnxWriter.IntsAttribute("kernel_shape", Enumerable.Repeat(1L, spatialRank)));
         }
     }
 }

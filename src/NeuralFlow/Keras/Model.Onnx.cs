@@ -146,6 +146,9 @@ public partial class Model
             return op == "Softmax" ? Node(op, name, [x], OnnxWriter.IntAttribute("axis", -1)) : Node(op, name, [x]);
         }
 
+        /// <summary>A Conv or ConvTranspose node's inputs: x, the kernel, and the bias when the layer has one.</summary>
+        private string[] ConvInputs(string x, string kernel, Variable? bias) => bias is null ? [x, kernel] : [x, kernel, Weight(bias)];
+
         private string Weight(Variable v)
         {
             if (_weightNames.TryGetValue(v, out var known)) return known;
