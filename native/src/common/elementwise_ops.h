@@ -16,29 +16,21 @@
 namespace nf {
 namespace ops {
 
-// PyTorch's exact cases of pow (x^2 = x*x, x^3 = x*x*x, x^-1 = 1/x, x^-2 = 1/(x*x)), the same
+NF_HD inline float libm_pow(float a, float b) { return ::powf(a, b); }
+NF_HD inline double libm_pow(double a, double b) { return ::pow(a, b); }
+
+// Float pow with PyTorch's exact cases (x^2 = x*x, x^3 = x*x*x, x^-1 = 1/x, x^-2 = 1/(x*x)), the same
 // bits on every engine: CUDA's pow and the C runtime's are each within an ulp or two of x^-1 but
 // not always equal (a real GPU's 2^-1 differed from the CPU engine's). IEEE's special values
 // (signed zeros, infinities, NaN) come out as pow gives them. Other exponents: the math library.
+// The managed engine's PowFloatOp (Backends/Managed/Binary.cs) has the same cases.
 template <class T>
-NF_HD inline T pow_exact_case(T a, T b, bool& hit) {
-    hit = true;
+NF_HD inline T pow_of(T a, T b) {
     if (b == T(2)) return a * a;
     if (b == T(3)) return a * a * a;
     if (b == T(-1)) return T(1) / a;
     if (b == T(-2)) return T(1) / (a * a);
-    hit = false;
-    return T(0);
-}
-NF_HD inline float pow_of(float a, float b) {
-    bool hit;
-    const float r = pow_exact_case(a, b, hit);
-    return hit ? r : ::powf(a, b);
-}
-NF_HD inline double pow_of(double a, double b) {
-    bool hit;
-    const double r = pow_exact_case(a, b, hit);
-    return hit ? r : ::pow(a, b);
+    return libm_pow(a, b);
 }
 
 // ---- issue 16: Python's integer division and remainders. Integers: b == 0 gives 0 (the C#

@@ -50,7 +50,8 @@ public static partial class Callbacks
             _ => throw new ArgumentException($"ModelCheckpoint: unrecognized saveFreq {(saveFreq is string text ? $"\"{text}\"" : $"{saveFreq} ({saveFreq.GetType().Name})")}; expected \"epoch\" or a positive number of batches (an int).", nameof(saveFreq)),
         };
 
-        private readonly double? _threshold = initialValueThreshold is not { } t || !double.IsNaN(t) ? initialValueThreshold
+        // The value a first save must beat (NaN: none), as Improvement.Reset takes it.
+        private readonly double _threshold = initialValueThreshold is not double.NaN ? initialValueThreshold ?? double.NaN
             : throw new ArgumentException("ModelCheckpoint: initialValueThreshold is NaN; give a number the monitored value must beat, or null for none.", nameof(initialValueThreshold));
 
         private readonly int _verbose = verbose >= 0 ? verbose : throw new ArgumentOutOfRangeException(nameof(verbose), verbose, "ModelCheckpoint: verbose must be 0 (silent) or 1 (a line per save).");
@@ -69,7 +70,7 @@ public static partial class Callbacks
         /// <inheritdoc/>
         public override void OnTrainBegin()
         {
-            _best.Reset(_threshold ?? double.NaN);
+            _best.Reset(_threshold);
             _batchesSinceSave = 0;
             _lastBatch = null;
         }
