@@ -34,4 +34,6 @@ public static unsafe partial class NativeMethods
     public static partial NfStatus nf_linear_cross_entropy(int dtype, nint x, NfLayout* xLayout, nint w, NfLayout* wLayout, nint bias,
                                                            NfLayout* biasLayout, int labelDtype, nint labels, nint scale, NfLayout* scaleLayout,
                                                            nint logitsOut, nint lossOut, nint gradOut, nint dlogitsOut, nint dwOut, int* fused);
+    /// <summary>nf_gather_matmul: out = x[indices] @ b (or its transpose @ b) without the gather; *fused is 0 when nf_matmul would not run it through narrow_gemm (nothing written).</summary>
+    [LibraryImport(LibraryName)] public static partial NfStatus nf_gather_matmul(int dtype, nint x, NfLayout* xLayout, int indexDtype, nint indices, long indexCount, int transposeG, nint b, NfLayout* bLayout, nint output, NfLayout* outLayout, int* fused);
 }

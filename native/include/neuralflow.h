@@ -37,13 +37,14 @@
 extern "C" {
 #endif
 
-#define NF_ABI_VERSION 9  /* 3: normalization kernels, nf_optimizer_update_ex, issue-16 elementwise ops;
+#define NF_ABI_VERSION 10 /* 3: normalization kernels, nf_optimizer_update_ex, issue-16 elementwise ops;
                              4: issue 16's select/scan/sort kernels (nf_where, ...);
                              5: issue 17's fused elementwise programs (nf_fused_elementwise);
                              6: issue 17's multi-tensor optimizer step (nf_optimizer_update_multi);
                              7: issue 17's fused linear cross-entropy step (nf_linear_cross_entropy);
                              8: nf_scatter_add;
-                             9: dense linear algebra (nf_lu, nf_triangular_solve, nf_cholesky) */
+                             9: dense linear algebra (nf_lu, nf_triangular_solve, nf_cholesky);
+                             10: issue 17's gathered-row product (nf_gather_matmul) */
 #define NF_MAX_RANK 8
 
 /* The enums are 32-bit integers on the wire, and callers (the C# bindings among them) may pass
@@ -601,6 +602,22 @@ NF_API nf_status nf_linear_cross_entropy(nf_dtype dtype, const void* x, const nf
                                          nf_dtype label_dtype, const void* labels, const void* scale,
                                          const nf_layout* scale_layout, void* logits_out, void* loss_out,
                                          void* grad_out, void* dlogits_out, void* dw_out, int32_t* fused);
+
+/* A matrix product whose first operand is a row gather: g = x's rows indices[0..n) (nf_gather along
+ * axis 0 of a 2-D x), out = g @ b (transpose_g 0: b [K, N], out [n, N]) or out = g^T @ b (transpose_g 1:
+ * b [n, N], out [K, N]), with the bits of nf_gather into a packed [n, K] buffer followed by nf_matmul
+ * on it (or on its transposed view), on any thread count; x is never copied. (CPU engine only.)
+ * x: float32 [L, K] with unit column stride (x_layout.strides[1] == 1, any row stride >= K, offset allowed).
+ * indices: contiguous [n] NF_INT32 or NF_INT64 (or NF_UINT8, as nf_gather); an index outside [0, L) fails
+ * as nf_gather does (same message, naming nf_gather_matmul), before anything is written. b: float32, any
+ * strides nf_matmul accepts; out: packed row-major (out_layout contiguous). *fused = 1 when done; 0 when
+ * nf_matmul would not run this product through narrow_gemm (too small, too wide, no AVX-512, another
+ * dtype, x's columns not unit-stride, ...): nothing is then written and the caller gathers and multiplies.
+ * out == NULL only asks: *fused = 1 when these layouts and dtypes would fuse (no pointer is read; the C#
+ * replay planner asks before it rewrites a traced step). */
+NF_API nf_status nf_gather_matmul(nf_dtype dtype, const void* x, const nf_layout* x_layout, nf_dtype index_dtype,
+                                  const void* indices, int64_t index_count, int32_t transpose_g, const void* b,
+                                  const nf_layout* b_layout, void* out, const nf_layout* out_layout, int32_t* fused);
 
 #ifdef __cplusplus
 }

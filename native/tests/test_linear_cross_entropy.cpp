@@ -88,16 +88,6 @@ Outputs fused(const Case& c, const Inputs& in, int threads, bool all, int32_t* d
     return {logits.values(), loss.values(), grad.values(), dlogits.values(), dw.values()};
 }
 
-bool wide_vectors() {
-#if defined(NF_NO_SIMD_CLONES)
-    return false;
-#elif defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-    return __builtin_cpu_supports("x86-64-v4");
-#else
-    return false;
-#endif
-}
-
 // The library's own answer (a query: dw_out NULL) for the inputs' shapes.
 bool fuses(const Inputs& in) {
     int32_t asked = -1;

@@ -173,6 +173,19 @@ inline std::vector<Shape> elementwise_shapes() {
     return {{}, {1}, {7}, {33}, {1025}, {70001}, {0}, {0, 5}, {7, 33}, {33, 7}, {3, 1025}, {2, 3, 5}, {300, 250}};
 }
 
+// True when the library's AVX-512 loops run here (skinny_gemm, narrow_gemm: cpu/wide_vectors.h):
+// built with GCC on x86-64 with SIMD clones (not the sanitizer build) and a x86-64-v4 CPU. Elsewhere
+// the fused kernels built on them decline.
+inline bool wide_vectors() {
+#if defined(NF_NO_SIMD_CLONES)
+    return false;
+#elif defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+    return __builtin_cpu_supports("x86-64-v4");
+#else
+    return false;
+#endif
+}
+
 // ---- sentinels (as ggml's backend tests) ----------------------------------------------------
 // Every output buffer a kernel test hands to the engine has kGuardBytes guard bytes after its
 // end, set to a pattern; a kernel that writes past the end of its output changes them. The

@@ -17,6 +17,7 @@
 #include "common/layout.h"
 #include "common/matrix.h"
 #include "cpu/narrow_gemm.h"
+#include "cpu/pack_matrix.h"
 #include "cpu/parallel.h"
 #include "cpu/skinny_gemm.h"
 
@@ -134,7 +135,9 @@ template <class T>
 void gemm_threaded(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t lda, const T* B,
                    int64_t ldb, T* C, int64_t ldc) {
     if constexpr (std::is_same_v<T, float>)
-        if (skinny_gemm(ta, tb, M, N, K, A, lda, B, ldb, C, ldc) || narrow_gemm(ta, tb, M, N, K, A, lda, B, ldb, C, ldc))
+        // narrow_gemm_chosen: skinny_gemm first, then narrow_gemm (the choice nf_gather_matmul also asks).
+        if ((narrow_gemm_chosen(ta, tb, M, N, K) && narrow_gemm(ta, tb, M, N, K, A, lda, B, ldb, C, ldc)) ||
+            skinny_gemm(ta, tb, M, N, K, A, lda, B, ldb, C, ldc))
             return;
     set_gemm_threads(1);
     const GemmBlocks g = gemm_blocks(M, N, K);
@@ -151,15 +154,6 @@ void gemm_threaded(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A
         else  // columns i0..i1 of op(B) and of C
             gemm(ta, tb, M, i1 - i0, K, A, lda, tb ? B + i0 * ldb : B + i0, ldb, C + i0, ldc);
     });
-}
-
-template <class T>
-const T* pack(const T* p, const Mat& m, std::vector<T>& buf) {
-    buf.resize(static_cast<size_t>(m.rows * m.cols));
-    T* d = buf.data();
-    for (int64_t i = 0; i < m.rows; ++i)
-        for (int64_t j = 0; j < m.cols; ++j) d[i * m.cols + j] = p[i * m.rs + j * m.cs];
-    return d;
 }
 
 template <class T>

@@ -5,6 +5,8 @@
 
 #include <cstdint>
 
+#include "neuralflow.h"
+
 namespace nf {
 
 // Output columns at most. Measured on two threads against the provider (native/bench/
@@ -26,5 +28,21 @@ constexpr int64_t kNarrowMinMacs = int64_t{1} << 19;
 // Every output is one sum in k order, so the bits do not depend on the thread count.
 bool narrow_gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B,
                  int64_t ldb, float* C, int64_t ldc);
+
+// True when narrow_gemm runs this product (false: it returns false without doing anything).
+bool narrow_gemm_takes(bool ta, bool tb, int64_t M, int64_t N, int64_t K);
+
+// True when nf_matmul runs this float product (op(A) as matmul.cpp's gemm_threaded sees it) through
+// narrow_gemm: skinny_gemm, tried first, does not take it and narrow_gemm does. The one choice,
+// for nf_matmul and for nf_gather_matmul's promise of nf_matmul's bits (gather_matmul.cpp).
+bool narrow_gemm_chosen(bool ta, bool tb, int64_t M, int64_t N, int64_t K);
+
+// narrow_gemm(ta, false, M, N, K, g, ld, B, ldb, C, ldc) on g = x's rows indices[0, n) gathered
+// into a packed [n, ld] matrix (n = K when ta: the summed index picks the row; else M), with the
+// same bits, reading x's rows where they are (issue 17: a shuffled batch is multiplied without
+// copying it). x's rows have unit column stride and row stride ldx; indices are nf_gather's
+// (index_at), all in range. Only for a product narrow_gemm_takes(ta, false, M, N, K).
+void narrow_gemm_rows(bool ta, int64_t M, int64_t N, int64_t K, const float* x, int64_t ldx, nf_dtype index_dtype,
+                      const void* indices, const float* B, int64_t ldb, float* C, int64_t ldc);
 
 }  // namespace nf
