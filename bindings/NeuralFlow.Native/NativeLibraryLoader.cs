@@ -41,7 +41,7 @@ public static class NativeLibraryLoader
     public static string? CudaLoadedFrom => Cuda.LoadedFrom;
 
     /// <summary>NF_ABI_VERSION that these bindings mirror.</summary>
-    public const int ExpectedAbiVersion = 9;
+    public const int ExpectedAbiVersion = 10;
 
     /// <summary>NF_CUDA_ABI_VERSION that these bindings mirror.</summary>
     public const int ExpectedCudaAbiVersion = 8;

@@ -245,6 +245,15 @@ public interface IBackend
     /// them (the managed and CUDA engines); the CPU engine fuses the shapes its kernel takes.
     /// </summary>
     void LinearCrossEntropy(in LinearCrossEntropyCall call) => call.RunSeparately(this);
+
+    /// <summary>
+    /// Issue 17: a product whose first operand is a row gather, g @ b or g^T @ b with g = x[indices]
+    /// (<c>nf_gather_matmul</c>, which reads x's rows through the indices instead of copying them):
+    /// bit for bit the separate calls <see cref="GatherMatMulCall.RunSeparately"/> makes. Replay
+    /// plans use it (GatherMatMulFusion); eager steps make the separate calls. By default a backend
+    /// makes them (the managed and CUDA engines); the CPU engine fuses the shapes its kernel takes.
+    /// </summary>
+    void GatherMatMul(in GatherMatMulCall call) => call.RunSeparately(this, call.GatherFirst);
 }
 
 /// <summary>Allocator statistics (bytes and counts), as <c>nf_memory_stats</c>.</summary>

@@ -72,23 +72,16 @@ internal static class LinearCrossEntropyFusion
     public static List<Planned> Fuse(List<Planned> ops, IReadOnlyList<FunctionTrace.Buffer> buffers, bool[] isOutput)
     {
         if (Disabled) return ops;
-        Planned?[]? replaced = null;
-        bool[]? removed = null;
+        PlanEdits? edits = null;
         for (int i = 0; i < ops.Count; i++)
         {
-            if (removed is not null && removed[i]) continue;
+            if (edits is not null && edits.Removed(i)) continue;
             if (Match(ops, i, buffers, isOutput, out var chain) is not { } fused) continue;
-            replaced ??= new Planned?[ops.Count];
-            removed ??= new bool[ops.Count];
-            replaced[i] = fused;
-            foreach (int j in chain) removed[j] = true;
+            edits ??= new PlanEdits(ops.Count);
+            edits.Replace(i, fused);
+            foreach (int j in chain) edits.Remove(j);
         }
-        if (replaced is null) return ops;
-        var result = new List<Planned>(ops.Count);
-        for (int i = 0; i < ops.Count; i++)
-            if (replaced[i] is { } f) result.Add(f);
-            else if (!removed![i]) result.Add(ops[i]);
-        return result;
+        return edits is null ? ops : edits.Apply(ops);
     }
 
     private static bool Packed(in Layout l, int rows, int cols) =>

@@ -198,7 +198,17 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
         Inner.Gather(dtype, x, xLayout, axis, indexDtype, indices, indexCount, output);
         if (!On) return;
         var (k, rx, ri, ro, lx) = (Inner, Ref(x), Ref(indices), Ref(output), xLayout);
-        trace.Record(p => k.Gather(dtype, rx.At(p), lx, axis, indexDtype, ri.At(p), indexCount, ro.At(p)), [rx, ri], [ro]);
+        trace.Record(p => k.Gather(dtype, rx.At(p), lx, axis, indexDtype, ri.At(p), indexCount, ro.At(p)), [rx, ri], [ro],
+                     detail: new GatherMatMulFusion.GatherCall(dtype, lx, axis, indexDtype, indexCount, k));
+    }
+
+    public void GatherMatMul(in GatherMatMulCall call)
+    {
+        Inner.GatherMatMul(call);
+        if (!On) return;
+        R[] refs = [Ref(call.X), Ref(call.Indices), Ref(call.B), Ref(call.G), Ref(call.Output)];
+        var (reads, writes) = GatherMatMulFusion.Access(refs, call.GatherFirst);
+        trace.Record(GatherMatMulFusion.Runner(Inner, call, refs), reads, writes);
     }
 
     public void ScatterAdd(DType dtype, nint src, in Layout srcLayout, int axis, DType indexDtype, nint indices, long rows, nint output)

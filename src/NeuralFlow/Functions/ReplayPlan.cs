@@ -129,6 +129,8 @@ internal sealed partial class ReplayPlan
         var (replayed, constantOps, isConstant) = ConstantFolding.Split(planned, buffers, isOutput);
         // A linear layer's logits, cross-entropy and weight gradient: one call reading x once (LinearCrossEntropyFusion).
         replayed = LinearCrossEntropyFusion.Fuse(replayed, buffers, isOutput);
+        // A batch's row gather read only by matrix products: products that read the rows through the indices (GatherMatMulFusion).
+        replayed = GatherMatMulFusion.Fuse(replayed, buffers, isOutput);
         planned = ElementwiseFusion.Fuse(replayed, buffers, isOutput);
         // Plain loops and arrays below, no LINQ: this runs at every trace, and LINQ or lists over
         // the library's structs and tuples are framework generics that ReadyToRun cannot

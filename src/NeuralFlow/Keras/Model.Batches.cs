@@ -21,9 +21,12 @@ public partial class Model
         {
             var batch = new Tensor[tensors.Length];
             for (int i = 0; i < tensors.Length; i++)
-                batch[i] = NF.Gather(tensors[i], Indices(tensors[i].Backend)[start..(start + count)]);
+                batch[i] = NF.Gather(tensors[i], Rows(tensors[i].Backend, start, count));
             return batch;
         }
+
+        // The batch's row numbers on `backend` (a view of the epoch's order).
+        public Tensor Rows(Backends.IBackend backend, int start, int count) => Indices(backend)[start..(start + count)];
 
         private Tensor Indices(Backends.IBackend backend)
         {
@@ -40,18 +43,46 @@ public partial class Model
         }
     }
 
+    // One batch of Fit on in-memory examples: its inputs and targets (Rows null), or, shuffled,
+    // all the examples with the batch's row numbers (Rows, on the examples' device), which the
+    // train step gathers itself (FitLoop), so that a traced step's plan can read the rows where
+    // they are instead of copying them (GatherMatMulFusion). Batched() gathers them here.
+    // A class, not a struct: iterators and enumerators over a library struct are framework
+    // generics that ReadyToRun cannot precompile (JIT-compiled in a process's first Fit).
+    private sealed class FitBatch(Tensor[] x, Tensor[] y, Tensor? rows = null)
+    {
+        public Tensor[] X { get; } = x;
+        public Tensor[] Y { get; } = y;
+        public Tensor? Rows { get; } = rows;
+
+        public (Tensor[] X, Tensor[] Y) Batched() =>
+            Rows is { } rows ? (Gathered(X, rows), Gathered(Y, rows)) : (X, Y);
+
+        // Examples in the batch.
+        public int Count => Rows is { } rows ? rows.Shape[0] : BatchSizeOf(X);
+
+        private static Tensor[] Gathered(Tensor[] tensors, Tensor rows)
+        {
+            var batch = new Tensor[tensors.Length];
+            for (int i = 0; i < tensors.Length; i++)
+                batch[i] = NF.Gather(tensors[i], rows);
+            return batch;
+        }
+    }
+
     // One epoch of Fit's batches of in-memory examples: consecutive rows (views) in order, or,
     // shuffling, the rows of a random order drawn when the epoch starts. The order comes from
     // NF.Random's next seed, so a run resumed from a checkpoint (which restores NF.Random's
-    // position) shuffles as the original did.
-    private static IEnumerable<(Tensor[], Tensor[])> EpochBatches(Tensor[] xs, Tensor[] ys, int n, int batchSize, int steps, bool shuffle)
+    // position) shuffles as the original did. Shuffled batches carry their row numbers when every
+    // tensor is on one device (see FitBatch), else their gathered rows.
+    private static IEnumerable<FitBatch> EpochBatches(Tensor[] xs, Tensor[] ys, int n, int batchSize, int steps, bool shuffle)
     {
         if (!shuffle)
         {
             for (int step = 0; step < steps; step++)
             {
                 var (start, count) = ShardOfBatch(step * batchSize, Math.Min(batchSize, n - step * batchSize));
-                yield return (Rows(xs, start, start + count), Rows(ys, start, start + count));
+                yield return new(Rows(xs, start, start + count), Rows(ys, start, start + count));
             }
             yield break;
         }
@@ -59,10 +90,12 @@ public partial class Model
         for (int i = 0; i < n; i++) order[i] = i;
         new System.Random(unchecked((int)AgreedSeed(NF.Random.NextSeed()))).Shuffle(order);
         using var epoch = new EpochOrder(order);
+        var backend = xs[0].Backend;
+        bool oneDevice = xs.All(t => ReferenceEquals(t.Backend, backend)) && ys.All(t => ReferenceEquals(t.Backend, backend));
         for (int step = 0; step < steps; step++)
         {
             var (start, count) = ShardOfBatch(step * batchSize, Math.Min(batchSize, n - step * batchSize));
-            yield return (epoch.Batch(xs, start, count), epoch.Batch(ys, start, count));
+            yield return oneDevice ? new(xs, ys, epoch.Rows(backend, start, count)) : new(epoch.Batch(xs, start, count), epoch.Batch(ys, start, count));
         }
     }
 }

@@ -84,12 +84,12 @@ public partial class Model
     // The next batch, on every rank or on none: all ranks stop together when one runs out of
     // data or asked to stop (StopTraining), since a rank that leaves the loop alone would leave
     // the others waiting in the next allreduce. share is this rank's part of the global batch.
-    private bool MoveNextTogether(IEnumerator<(Tensor[] X, Tensor[] Y)> batches, out double share)
+    private bool MoveNextTogether(IEnumerator<FitBatch> batches, out double share)
     {
         share = 1;
         bool has = batches.MoveNext();
         if (DataParallel.Current is not { WorldSize: > 1 } s) return has;
-        double count = has ? BatchSizeOf(batches.Current.X) : 0;
+        double count = has ? batches.Current.Count : 0;
         var all = s.AllGather([count, StopTraining ? 1 : 0]);
         double total = 0;
         bool empty = false;

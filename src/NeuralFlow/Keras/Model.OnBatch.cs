@@ -14,7 +14,7 @@ public partial class Model
         var (xs, ys) = CheckData(nameof(TrainOnBatch), x, y);
         ys = WithSampleWeight(nameof(TrainOnBatch), ys, sampleWeight, classWeight);
         using var placement = OnModelDevice(out var backend);
-        var (cached, trainStep) = MakeTrainStep(optimizer, classWeight);
+        var (cached, trainStep, _) = MakeTrainStep(optimizer, classWeight);
         return OneBatch(nameof(TrainOnBatch), cached, trainStep, xs, ys, backend, resetMetrics);
     }
 
@@ -45,6 +45,7 @@ public partial class Model
         if (xs[0].Shape[0] == 0)
             throw new ArgumentException($"{method}: the batch has 0 examples.", "x");
         if (resetMetrics) ResetStepMetrics(cached);
+        cached.GatherRows = false;  // a batch as given (Fit may have left the train step gathering)
         using (TensorScope.Begin())
             KeepStepLogs(cached, step([.. OnBackend(xs, backend), .. OnBackend(ys, backend)]));
         KeepStep(cached);

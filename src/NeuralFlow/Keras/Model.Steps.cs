@@ -41,6 +41,12 @@ public partial class Model
         // tensor values of the last call, kept until the next step or the logs are read.
         public StepLogs? CustomLogs;
         public Tensor[] LastLogTensors = [], KeptLogTensors = [];
+        // Fit's default train step, set before each call: the batch is the whole in-memory
+        // examples followed by the batch's row numbers, and the step gathers the rows itself, so
+        // that its traced plan can fuse the gather into the products that read the rows
+        // (GatherMatMulFusion) instead of copying them. The two forms differ in input count, so
+        // the traced function keeps a plan for each.
+        public bool GatherRows;
     }
 
     private CachedStep? _trainStep, _testStep, _predictStep;
@@ -129,9 +135,14 @@ public partial class Model
     // Under data parallelism the step runs eagerly: its gradient allreduce is an MPI call, not a
     // kernel on the backend, so a replay would leave it out and the ranks would drift apart; and
     // each rank's share of the batch (the gradient weight) changes with the last batch.
-    private (CachedStep Step, Func<Tensor[], Tensor[]> Run) MakeTrainStep(Optimizers.Optimizer optimizer, IReadOnlyDictionary<int, double>? classWeight)
+    // Gathers: the step takes GatherRows batches (the default step; an overridden TrainStep sees its batches as given).
+    private (CachedStep Step, Func<Tensor[], Tensor[]> Run, bool Gathers) MakeTrainStep(Optimizers.Optimizer optimizer, IReadOnlyDictionary<int, double>? classWeight)
     {
-        if (Overrides(nameof(TrainStep))) return MakeCustomStep(ref _trainStep, nameof(Fit), classWeight, TrainStep, [optimizer]);
+        if (Overrides(nameof(TrainStep)))
+        {
+            var (custom, run) = MakeCustomStep(ref _trainStep, nameof(Fit), classWeight, TrainStep, [optimizer]);
+            return (custom, run, false);
+        }
         bool distributed = Distributed.DataParallel.Current is { WorldSize: > 1 };
         var step = Cached(ref _trainStep, [optimizer, classWeight, distributed ? new object() : null], s =>
         {
@@ -140,6 +151,7 @@ public partial class Model
             List<Layer>? penalized = null;
             return batch =>
             {
+                if (s.GatherRows) batch = GatheredRows(batch);
                 var (xb, yb) = (batch[..inputs], batch[inputs..]);
                 var (targets, weights) = SplitWeights(yb, classWeight);
                 Tensor?[] grads;
@@ -162,7 +174,16 @@ public partial class Model
                 return [];
             };
         });
-        return (step, EagerFirst(step, Step(step, nameof(Fit), eager: distributed), builds: optimizer.Iterations == 0 || StepBuilds(step)));
+        return (step, EagerFirst(step, Step(step, nameof(Fit), eager: distributed), builds: optimizer.Iterations == 0 || StepBuilds(step)), !distributed);
+    }
+
+    // A GatherRows batch (whole examples, then the batch's row numbers) as the batch itself.
+    private static Tensor[] GatheredRows(Tensor[] batch)
+    {
+        var rows = batch[^1];
+        var gathered = new Tensor[batch.Length - 1];
+        for (int i = 0; i < gathered.Length; i++) gathered[i] = NF.Gather(batch[i], rows);
+        return gathered;
     }
 
     // Evaluate's step: the loss and metrics of one batch added to the running ones.

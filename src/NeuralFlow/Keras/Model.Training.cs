@@ -186,7 +186,7 @@ public partial class Model
         int steps = stepsPerEpoch ?? DistributedSteps(cardinality);
         // Keras' DataHandler.should_recreate_iterator: restart each epoch unless steps cut the dataset.
         bool recreate = stepsPerEpoch is null || cardinality == stepsPerEpoch;
-        return FitLoop(() => batches(), steps, stepsPerEpoch, recreate, epochs, initialEpoch, verbose, validate, callbacks);
+        return FitLoop(() => batches().Select(b => new FitBatch(b.Item1, b.Item2)), steps, stepsPerEpoch, recreate, epochs, initialEpoch, verbose, validate, callbacks);
     }
 
     // The training loop shared by both Fit overloads: one TensorScope per step, so everything a
@@ -196,7 +196,7 @@ public partial class Model
     // whose passes have a known number of batches) makes a used-up pass end its epoch early and
     // the next epoch start a new one (Keras' EpochIterator); without it (a dataset) running out
     // with stepsPerEpoch ends training.
-    private History FitLoop(Func<IEnumerable<(Tensor[] X, Tensor[] Y)>> epochBatches, int steps, int? stepsPerEpoch, bool recreateEachEpoch,
+    private History FitLoop(Func<IEnumerable<FitBatch>> epochBatches, int steps, int? stepsPerEpoch, bool recreateEachEpoch,
                             int epochs, int initialEpoch, int verbose,
                             Func<EvaluationResult>? validate, IEnumerable<Callbacks.Callback>? callbacks,
                             IReadOnlyDictionary<int, double>? classWeight = null, int? passLength = null)
@@ -214,7 +214,7 @@ public partial class Model
         foreach (var c in hooks) c.Model = this;
         var history = new History();
         StopTraining = false;
-        IEnumerator<(Tensor[] X, Tensor[] Y)>? batches = null;
+        IEnumerator<FitBatch>? batches = null;
         int seenInPass = 0;
         bool warnedShortEpoch = false;
         try
@@ -225,10 +225,10 @@ public partial class Model
             {
                 using var scope = TensorScope.Begin();
                 using var first = epochBatches().GetEnumerator();
-                if (first.MoveNext()) CallOutputs(OnBackend(first.Current.X, backend));
+                if (first.MoveNext()) CallOutputs(OnBackend(first.Current.Batched().X, backend));
             }
             var batchEndHooks = hooks.Where(c => c.HandlesBatchEnd).ToList();
-            var (cached, trainStep) = MakeTrainStep(optimizer, classWeight);
+            var (cached, trainStep, gathers) = MakeTrainStep(optimizer, classWeight);
             foreach (var c in hooks) c.OnTrainBegin();
             foreach (var c in hooks)
                 if (c.ResumeEpoch is { } resume) initialEpoch = Math.Max(initialEpoch, resume);
@@ -255,8 +255,15 @@ public partial class Model
                             break;
                         }
                         seenInPass++;
-                        var (xb, yb) = (OnBackend(batches.Current.X, backend), OnBackend(batches.Current.Y, backend));
-                        KeepStepLogs(cached, trainStep([.. xb, .. yb]));
+                        var batch = batches.Current;
+                        // Shuffled rows of examples on the model's device: the step gathers them (see GatherRows).
+                        cached.GatherRows = gathers && batch.Rows is { } rows && ReferenceEquals(rows.Backend, backend) && GathersInStep(backend);
+                        if (cached.GatherRows) KeepStepLogs(cached, trainStep([.. batch.X, .. batch.Y, batch.Rows!]));
+                        else
+                        {
+                            var (xs, ys) = batch.Batched();
+                            KeepStepLogs(cached, trainStep([.. OnBackend(xs, backend), .. OnBackend(ys, backend)]));
+                        }
                     }
                     // The running loss and metrics are read from the device only for a callback that
                     // wants them after this step (the progress bar only when it redraws).
@@ -312,6 +319,12 @@ public partial class Model
         }
         return history;
     }
+
+    // Where a train step gathers its shuffled rows itself: the CPU engines, whose replay plans read
+    // the rows in the products (GatherMatMulFusion). On a GPU the gather stays outside the step:
+    // its index check would end the step's CUDA graph (GraphReplay) for no gain.
+    private static bool GathersInStep(Backends.IBackend backend) =>
+        backend is Backends.Native.NativeCpuBackend or Backends.Managed.ManagedBackend;
 
     // Keras' checks of epochs and initial_epoch (and verbose, which is 0, 1 or 2).
     private static void CheckEpochs(int epochs, int initialEpoch, int verbose)

@@ -82,19 +82,7 @@ public abstract class LinearCrossEntropyFusionTests(string backend) : BackendTes
         return (runs, plan);
     }
 
-    private static T WithoutThePass<T>(Func<T> run)
-    {
-        var saved = Environment.GetEnvironmentVariable("NEURALFLOW_FUSION_LCE");
-        try
-        {
-            Environment.SetEnvironmentVariable("NEURALFLOW_FUSION_LCE", "0");
-            return run();
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable("NEURALFLOW_FUSION_LCE", saved);
-        }
-    }
+    private static T WithoutThePass<T>(Func<T> run) => PlanPassSwitch.Without("NEURALFLOW_FUSION_LCE", run);
 
     private static void SameBits(List<int[]> want, List<int[]> got, string what)
     {

@@ -24,7 +24,7 @@ public sealed class PlanPassGenericsTests
     private static IEnumerable<MethodBase> PassMethods()
     {
         static IEnumerable<Type> WithNested(Type t) => new[] { t }.Concat(t.GetNestedTypes(All).SelectMany(WithNested));
-        foreach (var type in new[] { typeof(ElementwiseFusion), typeof(DeadCodeElimination), typeof(ConstantFolding), typeof(LinearCrossEntropyFusion) }.SelectMany(WithNested))
+        foreach (var type in new[] { typeof(ElementwiseFusion), typeof(DeadCodeElimination), typeof(ConstantFolding), typeof(LinearCrossEntropyFusion), typeof(GatherMatMulFusion), typeof(PlanEdits) }.SelectMany(WithNested))
             foreach (var m in type.GetMethods(All).Cast<MethodBase>().Concat(type.GetConstructors(All)))
                 if (!m.Name.Contains("Runner") && m.DeclaringType!.Name is not ("Planned" or "Value" or "Def" or "Input" or "Step"))
                     yield return m;

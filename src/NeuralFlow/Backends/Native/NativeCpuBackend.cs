@@ -93,4 +93,28 @@ internal sealed unsafe class NativeCpuBackend : NativeKernelBackend, IBackend
             (keep & LinearCrossEntropyKeep.Grad) != 0 ? call.Grad : 0, (keep & LinearCrossEntropyKeep.DLogits) != 0 ? call.DLogits : 0, call.DW, &fused));
         if (fused == 0) call.RunSeparately(this);
     }
+
+    /// <summary>True when nf_gather_matmul fuses <paramref name="call"/>'s layouts and dtypes (its pointers are not read).</summary>
+    public bool FusesGatherMatMul(in GatherMatMulCall call)
+    {
+        NfLayout lx = ToNative(call.XRows), lb = ToNative(call.BLayout), lo = ToNative(call.OutLayout);
+        int fused;
+        NativeErrors.ThrowIfFailed(nf_gather_matmul((int)call.DType, 0, &lx, (int)call.IndexDType, 0, call.IndexCount, call.TransposeG ? 1 : 0,
+                                                    0, &lb, 0, &lo, &fused));
+        return fused != 0;
+    }
+
+    /// <summary>
+    /// nf_gather_matmul (x's rows read through the indices, nothing gathered) for the shapes it
+    /// fuses; the separate kernels, whose bits it has, for the rest (it then writes nothing and
+    /// says so; the gather then always runs, as G holds nothing yet).
+    /// </summary>
+    public void GatherMatMul(in GatherMatMulCall call)
+    {
+        NfLayout lx = ToNative(call.XRows), lb = ToNative(call.BLayout), lo = ToNative(call.OutLayout);
+        int fused;
+        NativeErrors.ThrowIfFailed(nf_gather_matmul((int)call.DType, call.X, &lx, (int)call.IndexDType, call.Indices, call.IndexCount,
+                                                    call.TransposeG ? 1 : 0, call.B, &lb, call.Output, &lo, &fused));
+        if (fused == 0) call.RunSeparately(this, gather: true);
+    }
 }
