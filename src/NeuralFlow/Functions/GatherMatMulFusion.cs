@@ -119,14 +119,8 @@ internal static class GatherMatMulFusion
                 TransposeG = transposed, BLayout = m.B, OutLayout = m.Out, GatherFirst = fused.Count == 0,
             };
             if (!Worth(gather.Backend, call)) return null;
-            R[] Refs(bool recorded)
-            {
-                var (o, e) = recorded ? (ops[i].Op, ops[j].Op) : (null, null);
-                var (gr, gw) = recorded ? (o!.Reads, o.Writes) : (ops[i].Reads, ops[i].Writes);
-                return [gr[0], gr[1], recorded ? e!.Reads[1] : ops[j].Reads[1], gw[0], recorded ? e!.Writes[0] : ops[j].Writes[0]];
-            }
-            var (r, w) = Access(Refs(recorded: false), call.GatherFirst);
-            var op = new FunctionTrace.Op(Runner(gather.Backend, call, Refs(recorded: true)), r, w,
+            var (r, w) = Access(RefsOf(ops[i], ops[j], recorded: false), call.GatherFirst);
+            var op = new FunctionTrace.Op(Runner(gather.Backend, call, RefsOf(ops[i], ops[j], recorded: true)), r, w,
                                           kernel: $"GatherMatMul {(transposed ? "g^T" : "g")} ({n}, {k}) @ {m.B.Shape}");
             fused.Add((j, new Planned(op, r, w)));
             last = j;
@@ -137,6 +131,15 @@ internal static class GatherMatMulFusion
             foreach (var w in ops[j].Writes)
                 if (w.Buffer >= 0 && (w.Buffer == x.Buffer || w.Buffer == indices.Buffer)) return null;
         return fused;
+    }
+
+    // The fused call's references (x, indices, b, G, out): as recorded (what replay binds) or as
+    // planned (canonical buffers, what the plan's ordering compares).
+    private static R[] RefsOf(Planned gather, Planned product, bool recorded)
+    {
+        var (gr, gw, pr, pw) = recorded ? (gather.Op.Reads, gather.Op.Writes, product.Op.Reads, product.Op.Writes)
+                                        : (gather.Reads, gather.Writes, product.Reads, product.Writes);
+        return [gr[0], gr[1], pr[1], gw[0], pw[0]];
     }
 
     // Fused where the CPU engine's kernel takes the shapes (elsewhere the call makes the separate

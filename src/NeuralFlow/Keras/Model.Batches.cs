@@ -56,18 +56,18 @@ public partial class Model
         public Tensor? Rows { get; } = rows;
 
         public (Tensor[] X, Tensor[] Y) Batched() =>
-            Rows is { } rows ? (Gathered(X, rows), Gathered(Y, rows)) : (X, Y);
+            Rows is { } rows ? (GatheredRows(X, rows), GatheredRows(Y, rows)) : (X, Y);
 
         // Examples in the batch.
         public int Count => Rows is { } rows ? rows.Shape[0] : BatchSizeOf(X);
+    }
 
-        private static Tensor[] Gathered(Tensor[] tensors, Tensor rows)
-        {
-            var batch = new Tensor[tensors.Length];
-            for (int i = 0; i < tensors.Length; i++)
-                batch[i] = NF.Gather(tensors[i], rows);
-            return batch;
-        }
+    // Rows `rows` of every tensor (on the tensors' device), in the caller's scope.
+    private static Tensor[] GatheredRows(Tensor[] tensors, Tensor rows)
+    {
+        var batch = new Tensor[tensors.Length];
+        for (int i = 0; i < tensors.Length; i++) batch[i] = NF.Gather(tensors[i], rows);
+        return batch;
     }
 
     // One epoch of Fit's batches of in-memory examples: consecutive rows (views) in order, or,

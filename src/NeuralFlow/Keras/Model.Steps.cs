@@ -151,7 +151,7 @@ public partial class Model
             List<Layer>? penalized = null;
             return batch =>
             {
-                if (s.GatherRows) batch = GatheredRows(batch);
+                if (s.GatherRows) batch = GatheredRows(batch[..^1], batch[^1]);  // the whole examples, then the batch's row numbers
                 var (xb, yb) = (batch[..inputs], batch[inputs..]);
                 var (targets, weights) = SplitWeights(yb, classWeight);
                 Tensor?[] grads;
@@ -175,15 +175,6 @@ public partial class Model
             };
         });
         return (step, EagerFirst(step, Step(step, nameof(Fit), eager: distributed), builds: optimizer.Iterations == 0 || StepBuilds(step)), !distributed);
-    }
-
-    // A GatherRows batch (whole examples, then the batch's row numbers) as the batch itself.
-    private static Tensor[] GatheredRows(Tensor[] batch)
-    {
-        var rows = batch[^1];
-        var gathered = new Tensor[batch.Length - 1];
-        for (int i = 0; i < gathered.Length; i++) gathered[i] = NF.Gather(batch[i], rows);
-        return gathered;
     }
 
     // Evaluate's step: the loss and metrics of one batch added to the running ones.
