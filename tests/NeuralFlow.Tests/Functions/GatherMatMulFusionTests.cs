@@ -129,8 +129,11 @@ public abstract class GatherMatMulFusionTests(string backend) : BackendTest(back
         var bad = NF.Constant(order);
         var eager = Assert.ThrowsAny<Exception>(() => { Products(w, dz, alsoReadG: false)(x, bad); });
         var replayed = Assert.ThrowsAny<Exception>(() => { f(x, bad); });
-        Assert.Contains(Examples.ToString(), replayed.Message);
         Assert.Equal(eager.GetType(), replayed.GetType());
+        // The CPU engine's fused call gives nf_gather's message under its own name (the position, the value, the
+        // range); elsewhere the replay runs the gather itself, with the eager message.
+        if (BackendName == "cpu" && Fuses) Assert.Contains($"indices[77] = {Examples} is out of range [0, {Examples})", replayed.Message);
+        else Assert.Equal(eager.Message, replayed.Message);
     }
 }
 

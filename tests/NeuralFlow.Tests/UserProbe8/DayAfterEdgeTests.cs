@@ -37,14 +37,17 @@ public abstract class DayAfterEdgeTests(string backend) : BackendFileTest(backen
     }
 
     [SkippableFact]
-    public void A_legacy_h5_name_and_a_missing_file_fail_clearly()
+    public void A_legacy_h5_name_saves_and_a_missing_file_fails_naming_it()
     {
         RequireBackend();
         var m = new Sequential(Layers.Input([3]), new Layers.Dense(2));
-        var e = Record.Exception(() => m.Save(Temp.File("m.h5")));
-        Assert.True(e is null || e is ArgumentException or InvalidOperationException or NotSupportedException, e?.ToString());
+        // A legacy .h5 name saves (as Keras 3 still does, the legacy format); a missing file fails naming it.
+        string h5 = Temp.File("m.h5");
+        m.Save(h5);
+        Assert.True(File.Exists(h5));
         var e2 = Record.Exception(() => Model.Load(Temp.File("none.keras")));
         Assert.True(e2 is FileNotFoundException or ArgumentException, e2?.ToString());
+        Assert.Contains("none.keras", e2!.Message);
     }
 
     [SkippableFact]
@@ -56,8 +59,8 @@ public abstract class DayAfterEdgeTests(string backend) : BackendFileTest(backen
         m.SaveWeights(p);
         var other = new Sequential(Layers.Input([3]), new Layers.Dense(4), new Layers.Dense(1));
         var e = Record.Exception(() => other.LoadWeights(p));
-        Assert.NotNull(e);
-        Assert.True(e is ArgumentException or InvalidOperationException or InvalidDataException, e.ToString());
+        Assert.IsType<ArgumentException>(e);
+        Assert.StartsWith("LoadWeights: ", e!.Message);
         var fewer = new Sequential(Layers.Input([3]), new Layers.Dense(2));
         var e2 = Record.Exception(() => fewer.LoadWeights(p));
         Assert.IsType<InvalidDataException>(e2);
