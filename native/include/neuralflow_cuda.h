@@ -116,7 +116,8 @@ NF_API nf_status nf_cuda_gather(nf_dtype dtype, const void* x, const nf_layout* 
 /* Deterministic: each output element gets its terms in index order (j ascending) added onto its
  * old value, as the CPU engine does, so results are the same bits on every run and equal the CPU
  * engine's (no atomics: the indices are sorted stably on the device first). Its index check waits
- * for the device (as nf_cuda_gather's). */
+ * for the device, as nf_cuda_gather's (inside a CUDA graph capture both checks go into the graph
+ * and each nf_cuda_graph_launch reads them, failing with the eager call's message). */
 NF_API nf_status nf_cuda_scatter_add(nf_dtype dtype, const void* src, const nf_layout* src_layout,
                                      int32_t axis, nf_dtype index_dtype, const void* indices,
                                      int64_t rows, void* out);
@@ -186,10 +187,13 @@ NF_API nf_status nf_cuda_sort(nf_dtype dtype, const void* x, const nf_layout* x_
  * Between nf_cuda_graph_capture_begin and nf_cuda_graph_capture_end, the calling thread's
  * kernel calls are recorded (cudaStreamBeginCapture on a stream of the engine, relaxed mode)
  * instead of run; other threads are not affected. Calls that copy between host and device or
- * read a result on the host (nf_cuda_copy_to_*, nf_cuda_gather's and nf_cuda_scatter_add's index checks, a linalg call's check) fail inside a
- * capture. A random draw or optimizer step inside a capture takes the next "slot" of the graph:
- * its kernel reads its (seed, offset) or hyperparameters from device memory, which
- * nf_cuda_graph_set_random / nf_cuda_graph_set_optimizer rewrite before a launch (slots are
+ * read a result on the host (nf_cuda_copy_to_*, a linalg call's check) fail inside a capture.
+ * Index checks (a sparse cross-entropy's labels, nf_cuda_gather's and nf_cuda_scatter_add's
+ * indices) go into the graph instead: their kernels skip a bad index, and each launch waits for
+ * the graph and fails with the eager call's message when one was found. A random draw or
+ * optimizer step inside a capture takes the next "slot" of the graph: its kernel reads its
+ * (seed, offset) or hyperparameters from device memory, which nf_cuda_graph_set_random /
+ * nf_cuda_graph_set_optimizer rewrite before a launch (slots are
  * numbered in call order, from 0; max_slots bounds them). A failed call inside a capture leaves
  * the capture open: nf_cuda_graph_capture_end then ends it (and may fail). Launches run on the
  * stream every other call uses, so they are ordered with them; scratch memory the captured

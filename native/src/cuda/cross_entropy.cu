@@ -111,7 +111,8 @@ extern "C" NF_API nf_status nf_cuda_softmax_cross_entropy(nf_dtype dtype, const 
             nf::check_cross_entropy(fn, dtype, logits, logits_layout, label_dtype, labels, sparse, loss_out);
         if (sparse && nf::cuda::capturing()) {
             // In a CUDA graph the check runs on the device and each launch reads its answer.
-            nf::cuda::capture_label_check(fn, label_dtype, labels, ce.n, ce.c);
+            nf::cuda::capture_index_check(fn, label_dtype, labels, ce.n, ce.c,
+                                          [c = ce.c](int64_t row, int64_t value) { nf::fail_label(fn, row, value, c); });
         } else if (sparse) {
             int64_t value = 0;
             const int64_t row = nf::cuda::first_out_of_range(fn, label_dtype, labels, ce.n, ce.c, &value);

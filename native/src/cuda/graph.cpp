@@ -10,6 +10,7 @@
 // still be queued.
 #include <cstring>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "cuda/runtime.h"
@@ -99,7 +100,7 @@ void* capture_slot(const char* fn, const GraphSlot& slot, const void* value, int
     return static_cast<char*>(g->params) + i * kGraphSlotBytes;
 }
 
-void capture_check(const GraphCheck& check) { t_capture->graph->checks.push_back(check); }
+void capture_check(GraphCheck check) { t_capture->graph->checks.push_back(std::move(check)); }
 
 bool hold_for_capture(void* block) {
     if (!t_capture || !block) return false;
@@ -225,19 +226,11 @@ extern "C" NF_API nf_status nf_cuda_graph_launch(nf_cuda_graph* graph) {
         }
         NF_CUDA(cudaGraphLaunch(g->exec, nullptr), fn);
         NF_CUDA(cudaEventRecord(g->done, nullptr), fn);
-        // Label checks: wait for this launch and fail as the eager call would have.
+        // Argument checks: wait for this launch and fail as the eager call would have.
         for (const nf::cuda::GraphCheck& c : g->checks) {
-            unsigned long long row = 0;
-            NF_CUDA(cudaMemcpy(&row, c.first_bad, sizeof row, cudaMemcpyDeviceToHost), c.fn);
-            if (row == ~0ull) continue;
-            const size_t size = nf::dtype_size(c.index_dtype);
-            int64_t value = 0;
-            unsigned char bytes[8] = {};
-            NF_CUDA(cudaMemcpy(bytes, static_cast<const char*>(c.labels) + row * size, size, cudaMemcpyDeviceToHost), c.fn);
-            if (c.index_dtype == NF_INT32) { int32_t v; std::memcpy(&v, bytes, 4); value = v; }
-            else if (c.index_dtype == NF_INT64) std::memcpy(&value, bytes, 8);
-            else value = bytes[0];
-            nf::fail_label(c.fn, static_cast<int64_t>(row), value, c.classes);
+            unsigned long long position = 0;
+            NF_CUDA(cudaMemcpy(&position, c.first_bad, sizeof position, cudaMemcpyDeviceToHost), c.fn);
+            if (position != ~0ull) c.fail(static_cast<int64_t>(position));
         }
     });
 }

@@ -2,7 +2,10 @@
 //
 // Index checks run on the device (the indices live there): a kernel records the first bad
 // position with atomicMin, and the call waits for that one word. A bad index therefore still
-// fails the call with the CPU engine's message before anything is written.
+// fails the call with the CPU engine's message before anything is written. Inside a CUDA graph
+// capture the check's kernel goes into the graph and each launch reads the word afterwards
+// (GraphCheck): the gather and scatter kernels then skip bad indices instead of reading or
+// writing out of bounds, and the launch fails with the eager message before any later graph runs.
 #include <utility>
 
 #include "cuda/cuda_common.cuh"
@@ -21,54 +24,58 @@ __global__ void first_bad_index(const I* idx, int64_t count, int64_t len, unsign
     }
 }
 
-template <class I>
-int64_t find_bad(const char* fn, const I* idx, int64_t count, int64_t len, int64_t* bad_value) {
-    // The answer is read on the host: inside a capture the check's kernel would not have run.
-    if (capturing()) NF_UNSUPPORTED("%s: its index check waits for the device, so it cannot be part of a CUDA graph capture", fn);
-    Scratch slot(fn, sizeof(unsigned long long));
-    auto* first = static_cast<unsigned long long*>(slot.get());
-    NF_CUDA(cudaMemsetAsync(first, 0xff, sizeof *first, stream()), fn);
-    first_bad_index<<<grid_for(count), kThreads, 0, stream()>>>(idx, count, len, first);
-    NF_CUDA_LAUNCHED(fn);
-    unsigned long long j = 0;
-    NF_CUDA(cudaMemcpy(&j, first, sizeof j, cudaMemcpyDeviceToHost), fn);
-    if (j == ~0ull) return -1;
-    I v{};
-    NF_CUDA(cudaMemcpy(&v, idx + j, sizeof v, cudaMemcpyDeviceToHost), fn);
-    *bad_value = static_cast<int64_t>(v);
-    return static_cast<int64_t>(j);
+// The value of idx[j], read from the device.
+int64_t read_index(const char* fn, nf_dtype index_dtype, const void* idx, int64_t j) {
+    const size_t size = dtype_size(index_dtype);
+    unsigned char bytes[8] = {};
+    NF_CUDA(cudaMemcpy(bytes, static_cast<const char*>(idx) + j * size, size, cudaMemcpyDeviceToHost), fn);
+    return index_at(index_dtype, bytes, 0);
 }
 
+// Launches the check into `first` (set to all ones first, so "none" reads as ~0).
 template <class I>
-void capture_bad(const char* fn, nf_dtype index_dtype, const I* idx, int64_t count, int64_t len) {
-    Scratch slot(fn, sizeof(unsigned long long));  // held by the graph: hold_for_capture
-    auto* first = static_cast<unsigned long long*>(slot.get());
+void launch_check(const char* fn, const I* idx, int64_t count, int64_t len, unsigned long long* first) {
     NF_CUDA(cudaMemsetAsync(first, 0xff, sizeof *first, stream()), fn);
-    if (count > 0) {
-        first_bad_index<<<grid_for(count), kThreads, 0, stream()>>>(idx, count, len, first);
-        NF_CUDA_LAUNCHED(fn);
+    if (count == 0) return;
+    first_bad_index<<<grid_for(count), kThreads, 0, stream()>>>(idx, count, len, first);
+    NF_CUDA_LAUNCHED(fn);
+}
+
+void launch_index_check(const char* fn, nf_dtype index_dtype, const void* idx, int64_t count, int64_t len,
+                        unsigned long long* first) {
+    switch (index_dtype) {
+        case NF_INT32: return launch_check(fn, static_cast<const int32_t*>(idx), count, len, first);
+        case NF_INT64: return launch_check(fn, static_cast<const int64_t*>(idx), count, len, first);
+        default: return launch_check(fn, static_cast<const uint8_t*>(idx), count, len, first);
     }
-    capture_check(GraphCheck{fn, index_dtype, idx, len, first});
 }
 
 }  // namespace
 
-void capture_label_check(const char* fn, nf_dtype index_dtype, const void* labels, int64_t count, int64_t classes) {
-    switch (index_dtype) {
-        case NF_INT32: return capture_bad(fn, index_dtype, static_cast<const int32_t*>(labels), count, classes);
-        case NF_INT64: return capture_bad(fn, index_dtype, static_cast<const int64_t*>(labels), count, classes);
-        default: return capture_bad(fn, index_dtype, static_cast<const uint8_t*>(labels), count, classes);
-    }
+void capture_index_check(const char* fn, nf_dtype index_dtype, const void* idx, int64_t count, int64_t len,
+                         std::function<void(int64_t position, int64_t value)> fail) {
+    Scratch slot(fn, sizeof(unsigned long long));  // held by the graph: hold_for_capture
+    auto* first = static_cast<unsigned long long*>(slot.get());
+    launch_index_check(fn, index_dtype, idx, count, len, first);
+    capture_check(GraphCheck{fn, first, [fn, index_dtype, idx, fail = std::move(fail)](int64_t j) {
+                                 fail(j, read_index(fn, index_dtype, idx, j));
+                             }});
 }
 
 int64_t first_out_of_range(const char* fn, nf_dtype index_dtype, const void* idx, int64_t count, int64_t len,
                            int64_t* bad_value) {
     if (count == 0) return -1;
-    switch (index_dtype) {
-        case NF_INT32: return find_bad(fn, static_cast<const int32_t*>(idx), count, len, bad_value);
-        case NF_INT64: return find_bad(fn, static_cast<const int64_t*>(idx), count, len, bad_value);
-        default: return find_bad(fn, static_cast<const uint8_t*>(idx), count, len, bad_value);
-    }
+    // The answer is read on the host: inside a capture the check's kernel would not have run
+    // (callers that can be captured use capture_index_check then).
+    if (capturing()) NF_UNSUPPORTED("%s: its index check waits for the device, so it cannot be part of a CUDA graph capture", fn);
+    Scratch slot(fn, sizeof(unsigned long long));
+    auto* first = static_cast<unsigned long long*>(slot.get());
+    launch_index_check(fn, index_dtype, idx, count, len, first);
+    unsigned long long j = 0;
+    NF_CUDA(cudaMemcpy(&j, first, sizeof j, cudaMemcpyDeviceToHost), fn);
+    if (j == ~0ull) return -1;
+    *bad_value = read_index(fn, index_dtype, idx, static_cast<int64_t>(j));
+    return static_cast<int64_t>(j);
 }
 
 
@@ -88,7 +95,9 @@ __global__ void gather_kernel(const W* x, W* out, GatherGeometry g, nf_dtype ind
          t += static_cast<int64_t>(gridDim.x) * blockDim.x) {
         const int64_t r = t % g.inner_n, q = t / g.inner_n;
         const int64_t j = q % g.count, o = q / g.count;
-        const int64_t src = offset_of(o, g.shape, g.strides, g.axis) + index_at(index_dtype, idx, j) * g.axis_stride +
+        const int64_t i = index_at(index_dtype, idx, j);
+        if (i < 0 || i >= g.shape[g.axis]) continue;  // only in a CUDA graph, whose launch then fails
+        const int64_t src = offset_of(o, g.shape, g.strides, g.axis) + i * g.axis_stride +
                             offset_of(r, g.shape + g.axis + 1, g.strides + g.axis + 1, g.inner_rank);
         out[t] = x[src];
     }
@@ -161,6 +170,7 @@ __global__ void scatter_runs_kernel(const T* src, T* out, GatherGeometry g, int6
         const int64_t r = t % g.inner_n, q = t / g.inner_n;
         const int64_t p = q % g.count, o = q / g.count;
         const int64_t row = keys[p];
+        if (row < 0 || row >= rows) continue;  // only in a CUDA graph, whose launch then fails
         if (p > 0 && keys[p - 1] == row) continue;
         const int64_t base = offset_of(o, g.shape, g.strides, g.axis) +
                              offset_of(r, g.shape + g.axis + 1, g.strides + g.axis + 1, g.inner_rank);
@@ -226,9 +236,16 @@ extern "C" NF_API nf_status nf_cuda_gather(nf_dtype dtype, const void* x, const 
     static const char* fn = "nf_cuda_gather";
     return nf::guard(fn, [&] {
         const nf::GatherArgs g = nf::check_gather(fn, dtype, x, x_layout, axis, index_dtype, indices, index_count, out);
-        int64_t value = 0;
-        const int64_t bad = nf::cuda::first_out_of_range(fn, index_dtype, indices, index_count, g.len, &value);
-        if (bad >= 0) nf::fail_gather_index(fn, bad, value, g.len, axis, *x_layout);
+        if (nf::cuda::capturing()) {
+            nf::cuda::capture_index_check(fn, index_dtype, indices, index_count, g.len,
+                                          [len = g.len, axis, xl = *x_layout](int64_t j, int64_t value) {
+                                              nf::fail_gather_index(fn, j, value, len, axis, xl);
+                                          });
+        } else {
+            int64_t value = 0;
+            const int64_t bad = nf::cuda::first_out_of_range(fn, index_dtype, indices, index_count, g.len, &value);
+            if (bad >= 0) nf::fail_gather_index(fn, bad, value, g.len, axis, *x_layout);
+        }
         if (g.total == 0) return;
         switch (nf::dtype_size(dtype)) {
             case 8: return nf::cuda::gather<uint64_t>(fn, x, *x_layout, axis, index_dtype, indices, index_count, g.inner_n, g.total, out);
@@ -244,9 +261,15 @@ extern "C" NF_API nf_status nf_cuda_scatter_add(nf_dtype dtype, const void* src,
     static const char* fn = "nf_cuda_scatter_add";
     return nf::guard(fn, [&] {
         const nf::ScatterArgs s = nf::check_scatter_add(fn, dtype, src, src_layout, axis, index_dtype, indices, rows, out);
-        int64_t value = 0;
-        const int64_t bad = nf::cuda::first_out_of_range(fn, index_dtype, indices, s.count, rows, &value);
-        if (bad >= 0) nf::fail_scatter_index(fn, bad, value, s, axis);
+        if (nf::cuda::capturing()) {
+            nf::cuda::capture_index_check(fn, index_dtype, indices, s.count, rows, [s, axis](int64_t j, int64_t value) {
+                nf::fail_scatter_index(fn, j, value, s, axis);
+            });
+        } else {
+            int64_t value = 0;
+            const int64_t bad = nf::cuda::first_out_of_range(fn, index_dtype, indices, s.count, rows, &value);
+            if (bad >= 0) nf::fail_scatter_index(fn, bad, value, s, axis);
+        }
         if (s.total == 0) return;
         switch (dtype) {
             case NF_FLOAT32: return nf::cuda::scatter_add<float, float>(fn, src, *src_layout, axis, index_dtype, indices, s, out);

@@ -6,6 +6,7 @@
 #include <cuda_runtime.h>
 
 #include <cstdint>
+#include <functional>
 
 #include "common/checks.h"
 #include "common/dtype.h"
@@ -76,19 +77,21 @@ void* capture_slot(const char* fn, const GraphSlot& slot, const void* value, int
 // The bytes of an optimizer slot (optimizer.cu): the OptimizerHyper the eager call computes.
 void optimizer_slot_value(nf_optimizer kind, nf_dtype dtype, bool plain, const nf_optimizer_params& p,
                           const nf_optimizer_options& o, void* out);
-// A label check inside a capture (cross_entropy.cu): its kernels go into the graph, writing the
-// first bad row into `first_bad` (a device word the graph holds), and nf_cuda_graph_launch reads
-// that word after each launch and fails as the eager call would (nf::fail_label).
+// An argument check inside a capture (a sparse cross-entropy's labels, a gather's or a
+// scatter-add's indices): its kernels go into the graph, writing the first bad position into
+// `first_bad` (a device word the graph holds, all ones when none), and nf_cuda_graph_launch reads
+// that word after each launch and calls `fail` with it, which reads what its message needs and
+// throws the eager call's error (nf::fail_label, nf::fail_gather_index, ...).
 struct GraphCheck {
     const char* fn;
-    nf_dtype index_dtype;
-    const void* labels;
-    int64_t classes;
     const unsigned long long* first_bad;
+    std::function<void(int64_t position)> fail;
 };
-void capture_check(const GraphCheck& check);
-// Inside a capture: the label range check of `count` labels as kernels of the graph (index.cu).
-void capture_label_check(const char* fn, nf_dtype index_dtype, const void* labels, int64_t count, int64_t classes);
+void capture_check(GraphCheck check);
+// Inside a capture: the range check of `count` indices against [0, len) as kernels of the graph,
+// failing each launch that finds one with fail(position, value) (index.cu).
+void capture_index_check(const char* fn, nf_dtype index_dtype, const void* idx, int64_t count, int64_t len,
+                         std::function<void(int64_t position, int64_t value)> fail);
 // Device blocks of the caching allocator (memory.cpp), for the graph's own buffers.
 void* allocate_block(const char* fn, int64_t bytes);
 void release_block(const char* fn, void* ptr);

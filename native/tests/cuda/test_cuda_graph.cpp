@@ -2,8 +2,10 @@
 // with that launch's random counters and optimizer hyperparameters (slots), giving the same bits
 // as the same calls made eagerly; scratch the captured kernels use stays theirs; calls that need
 // the host inside a capture fail with a message, and the capture still ends cleanly.
+#include <algorithm>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "cuda_util.h"
 
@@ -111,16 +113,20 @@ void expect_refused(F call, nf_status status, const std::string& words) {
 TEST(CudaGraph, HostWorkInsideACaptureFailsClearly) {
     NFTC_REQUIRE_DEVICE();
     DeviceBuffer buffer(std::vector<float>(8, 0.f));
-    DeviceBuffer indices(std::vector<int32_t>{0, 1});
     DeviceBuffer out(std::vector<float>(8, 0.f));
     float host[8] = {};
     expect_refused([&] { return nf_cuda_copy_to_host(host, buffer.get(), sizeof host); }, NF_ERROR_UNSUPPORTED,
                    "cannot be part of a CUDA graph capture");
     expect_refused([&] { return nf_cuda_copy_to_device(buffer.get(), host, sizeof host); }, NF_ERROR_UNSUPPORTED,
                    "cannot be part of a CUDA graph capture");
-    const nf_layout xl = contiguous({4, 2});
-    expect_refused([&] { return nf_cuda_gather(NF_FLOAT32, buffer.get(), &xl, 0, NF_INT32, indices.get(), 2, out.get()); },
-                   NF_ERROR_UNSUPPORTED, "index check waits for the device");
+    // A linalg call's check reads every matrix's info on the host.
+    const nf_layout al = contiguous({2, 2});
+    DeviceBuffer a(std::vector<float>{2.f, 1.f, 1.f, 3.f}), lu(std::vector<float>(4, 0.f));
+    DeviceBuffer pivots(std::vector<int32_t>(2, 0)), perm(std::vector<int32_t>(2, 0)), info(std::vector<int32_t>(1, 0));
+    expect_refused([&] {
+        return nf_cuda_lu(NF_FLOAT32, a.get(), &al, lu.get(), static_cast<int32_t*>(pivots.get()),
+                          static_cast<int32_t*>(perm.get()), static_cast<int32_t*>(info.get()), 1);
+    }, NF_ERROR_UNSUPPORTED, "its check waits for the device");
     // max_slots = 1: the second random draw has no slot.
     expect_refused([&] {
         const nf_status first = nf_cuda_random_uniform(NF_FLOAT32, out.get(), 8, 1, 0, 0.0, 1.0);
@@ -182,6 +188,70 @@ TEST(CudaGraph, SparseLabelsAreCheckedAtEachLaunch) {
     const std::string eager_message = nf_cuda_last_error();
     EXPECT_EQ(nf_cuda_graph_launch(graph), NF_ERROR_INVALID_ARGUMENT);
     EXPECT_EQ(std::string(nf_cuda_last_error()), eager_message);
+    EXPECT_EQ(nf_cuda_graph_destroy(graph), NF_OK);
+}
+
+// Gather and scatter-add inside a graph: their index checks run in the graph, the launch gives
+// the eager bits, and a bad index written between launches fails the launch with the eager
+// message while the kernels skip it (nothing written past the output: guard values stay).
+TEST(CudaGraph, GatherAndScatterIndicesAreCheckedAtEachLaunch) {
+    NFTC_REQUIRE_DEVICE();
+    const int64_t rows = 5, cols = 3, count = 4, guard = 3;
+    const float sentinel = -7.5f;
+    const nf_layout xl = contiguous({rows, cols}), sl = contiguous({count, cols});
+    DeviceBuffer x(random_values<float>(rows * cols, -1, 1, 11)), src(random_values<float>(count * cols, -1, 1, 12));
+    DeviceBuffer indices(std::vector<int64_t>{4, 0, 2, 0});
+    auto fresh = [&](int64_t n) { std::vector<float> v(n + guard, 0.f); std::fill(v.end() - guard, v.end(), sentinel); return v; };
+    DeviceBuffer gathered(fresh(count * cols)), scattered(fresh(rows * cols));
+    ASSERT_EQ(nf_cuda_graph_capture_begin(0), NF_OK);
+    const nf_status g1 = nf_cuda_gather(NF_FLOAT32, x.get(), &xl, 0, NF_INT64, indices.get(), count, gathered.get());
+    const nf_status s1 = nf_cuda_scatter_add(NF_FLOAT32, src.get(), &sl, 0, NF_INT64, indices.get(), rows, scattered.get());
+    nf_cuda_graph* graph = nullptr;
+    ASSERT_EQ(nf_cuda_graph_capture_end(&graph), NF_OK) << nf_cuda_last_error();
+    ASSERT_EQ(g1, NF_OK) << nf_cuda_last_error();
+    ASSERT_EQ(s1, NF_OK) << nf_cuda_last_error();
+    EXPECT_EQ(scattered.download<float>(rows * cols + guard), fresh(rows * cols)) << "the capture ran a kernel";
+    ASSERT_EQ(nf_cuda_graph_launch(graph), NF_OK) << nf_cuda_last_error();
+    DeviceBuffer eager_gathered(fresh(count * cols)), eager_scattered(fresh(rows * cols));
+    ASSERT_EQ(nf_cuda_gather(NF_FLOAT32, x.get(), &xl, 0, NF_INT64, indices.get(), count, eager_gathered.get()), NF_OK);
+    ASSERT_EQ(nf_cuda_scatter_add(NF_FLOAT32, src.get(), &sl, 0, NF_INT64, indices.get(), rows, eager_scattered.get()), NF_OK);
+    EXPECT_TRUE(same(gathered.download<float>(count * cols + guard), eager_gathered.download<float>(count * cols + guard), "gather"));
+    EXPECT_TRUE(same(scattered.download<float>(rows * cols + guard), eager_scattered.download<float>(rows * cols + guard), "scatter"));
+    // Bad indices, past the end and negative: the gather's check fails first, as eagerly.
+    for (const int64_t bad_value : {rows, int64_t{-1}}) {
+        const std::vector<int64_t> bad{4, 0, bad_value, 0};
+        ASSERT_EQ(nf_cuda_copy_to_device(indices.get(), bad.data(), bad.size() * sizeof(int64_t)), NF_OK);
+        const nf_status eager = nf_cuda_gather(NF_FLOAT32, x.get(), &xl, 0, NF_INT64, indices.get(), count, eager_gathered.get());
+        ASSERT_NE(eager, NF_OK);
+        const std::string message = nf_cuda_last_error();
+        EXPECT_NE(message.find("indices[2] = " + std::to_string(bad_value)), std::string::npos) << message;
+        EXPECT_EQ(nf_cuda_graph_launch(graph), eager);
+        EXPECT_EQ(std::string(nf_cuda_last_error()), message);
+        const auto g = gathered.download<float>(count * cols + guard);
+        const auto sc = scattered.download<float>(rows * cols + guard);
+        for (int64_t k = 0; k < guard; ++k) {
+            EXPECT_EQ(g[count * cols + k], sentinel) << "gather wrote past its output";
+            EXPECT_EQ(sc[rows * cols + k], sentinel) << "scatter-add wrote past its output";
+        }
+    }
+    EXPECT_EQ(nf_cuda_graph_destroy(graph), NF_OK);
+
+    // A graph of the scatter-add alone fails with the scatter-add's own message.
+    const std::vector<int64_t> good{4, 0, 2, 0}, bad{4, 0, 2, 9};
+    ASSERT_EQ(nf_cuda_copy_to_device(indices.get(), good.data(), good.size() * sizeof(int64_t)), NF_OK);
+    ASSERT_EQ(nf_cuda_graph_capture_begin(0), NF_OK);
+    const nf_status s2 = nf_cuda_scatter_add(NF_FLOAT32, src.get(), &sl, 0, NF_INT64, indices.get(), rows, scattered.get());
+    ASSERT_EQ(nf_cuda_graph_capture_end(&graph), NF_OK) << nf_cuda_last_error();
+    ASSERT_EQ(s2, NF_OK) << nf_cuda_last_error();
+    ASSERT_EQ(nf_cuda_graph_launch(graph), NF_OK) << nf_cuda_last_error();
+    ASSERT_EQ(nf_cuda_copy_to_device(indices.get(), bad.data(), bad.size() * sizeof(int64_t)), NF_OK);
+    const nf_status eager = nf_cuda_scatter_add(NF_FLOAT32, src.get(), &sl, 0, NF_INT64, indices.get(), rows, eager_scattered.get());
+    ASSERT_NE(eager, NF_OK);
+    const std::string message = nf_cuda_last_error();
+    EXPECT_NE(message.find("nf_cuda_scatter_add"), std::string::npos) << message;
+    EXPECT_EQ(nf_cuda_graph_launch(graph), eager);
+    EXPECT_EQ(std::string(nf_cuda_last_error()), message);
+    EXPECT_EQ(scattered.download<float>(rows * cols + guard)[rows * cols], sentinel);
     EXPECT_EQ(nf_cuda_graph_destroy(graph), NF_OK);
 }
 

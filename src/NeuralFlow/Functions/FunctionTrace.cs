@@ -108,8 +108,9 @@ internal sealed class FunctionTrace
         Optimizer,
         /// <summary>
         /// A kernel whose argument check a CUDA graph runs on the device and its launch reads
-        /// (sparse cross-entropy's label range): a graph ends after it, so that a bad label stops
-        /// the step before the calls after it, as the eager call's exception would.
+        /// (sparse cross-entropy's label range, Gather's and ScatterAdd's index range): a graph
+        /// ends after it, so that a bad label or index stops the step before the calls after it,
+        /// as the eager call's exception would.
         /// </summary>
         CheckedKernel,
     }

@@ -12,7 +12,7 @@ namespace NeuralFlow;
 /// <list type="bullet">
 /// <item>The first replay runs kernel by kernel (the trace itself was eager too); the second
 /// captures. A capture runs no kernel and has no C# side effect, so a failed one (a kernel that
-/// waits for the device, such as Gather's index check) costs nothing: that replay and all later
+/// waits for the device, such as a checked Cholesky's or LU's info read) costs nothing: that replay and all later
 /// ones run kernel by kernel, with the reason in <see cref="Fallback"/> and one line on standard
 /// error.</item>
 /// <item>A graph has fixed addresses. Inputs are copied into buffers of the graph before each
@@ -24,8 +24,9 @@ namespace NeuralFlow;
 /// optimizer steps this step's learning rate and step count, written to the graph's slots.</item>
 /// <item>A host read (a label check) splits the plan: a graph up to it, the read, a graph after;
 /// so does a host write (a composed optimizer's learning rate and step for this replay).
-/// So does a kernel whose check the launch reads (sparse cross-entropy's labels): a bad label
-/// fails that launch, and the optimizer steps after it never run, as eagerly. Constants the
+/// So does a kernel whose check the launch reads (sparse cross-entropy's labels, Gather's and
+/// ScatterAdd's indices): a bad label or index fails that launch, and the optimizer steps after
+/// it never run, as eagerly. Constants the
 /// trace uploaded are copied on the device from a buffer of their own.</item>
 /// <item><c>NEURALFLOW_CUDA_GRAPHS=0</c> (or <see cref="TracedFunction.CudaGraphs"/> = false)
 /// turns graphs off, for debugging.</item>

@@ -198,8 +198,9 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
         Inner.Gather(dtype, x, xLayout, axis, indexDtype, indices, indexCount, output);
         if (!On) return;
         var (k, rx, ri, ro, lx) = (Inner, Ref(x), Ref(indices), Ref(output), xLayout);
+        // Checked: in a CUDA graph its index check runs on the device and the launch reads it.
         trace.Record(p => k.Gather(dtype, rx.At(p), lx, axis, indexDtype, ri.At(p), indexCount, ro.At(p)), [rx, ri], [ro],
-                     detail: new GatherMatMulFusion.GatherCall(dtype, lx, axis, indexDtype, indexCount, k));
+                     kind: FunctionTrace.OpKind.CheckedKernel, detail: new GatherMatMulFusion.GatherCall(dtype, lx, axis, indexDtype, indexCount, k));
     }
 
     public void GatherMatMul(in GatherMatMulCall call)
@@ -217,7 +218,8 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
         if (!On) return;
         var (k, rs, ri, ro, ls) = (Inner, Ref(src), Ref(indices), Ref(output), srcLayout);
         // The output is read too: the kernel adds into what the op filled it with.
-        trace.Record(p => k.ScatterAdd(dtype, rs.At(p), ls, axis, indexDtype, ri.At(p), rows, ro.At(p)), [rs, ri, ro], [ro]);
+        trace.Record(p => k.ScatterAdd(dtype, rs.At(p), ls, axis, indexDtype, ri.At(p), rows, ro.At(p)), [rs, ri, ro], [ro],
+                     kind: FunctionTrace.OpKind.CheckedKernel);
     }
 
     public void OneHot(DType indexDtype, nint indices, in Layout indicesLayout, long depth, double onValue, double offValue, DType outDtype, nint output)

@@ -322,7 +322,8 @@ public partial class Model
 
     // Where a train step gathers its shuffled rows itself: the CPU engines, whose replay plans read
     // the rows in the products (GatherMatMulFusion). On a GPU the gather stays outside the step:
-    // its index check would end the step's CUDA graph (GraphReplay) for no gain.
+    // a CUDA graph's inputs are copied into the graph's own buffers before each launch
+    // (GraphReplay), which for the whole example set would be a copy of all of it per step.
     private static bool GathersInStep(Backends.IBackend backend) =>
         backend is Backends.Native.NativeCpuBackend or Backends.Managed.ManagedBackend;
 

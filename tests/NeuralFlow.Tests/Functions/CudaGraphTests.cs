@@ -6,7 +6,8 @@ namespace NeuralFlow.Tests;
 /// Replays as CUDA graphs (issue 17): on a GPU (the emulated engine here) a replayed training
 /// step launched as a graph gives the bits of the same step replayed kernel by kernel, over 20
 /// steps of a Dense model with SGD, Adam with a learning-rate schedule, and Dropout (fresh masks
-/// per launch); a plan whose capture fails falls back to kernel-by-kernel replays with the reason.
+/// per launch); Gather's index check inside the graph; a plan whose capture fails falls back to
+/// kernel-by-kernel replays with the reason.
 /// On the CPU engines nothing is captured and the same steps give the same bits.
 /// </summary>
 public abstract class CudaGraphTests(string backend) : BackendTest(backend)
@@ -144,22 +145,81 @@ public abstract class CudaGraphTests(string backend) : BackendTest(backend)
     public void A_capture_that_fails_falls_back_to_kernel_by_kernel_replays_with_the_reason()
     {
         RequireBackend();
-        var table = new Variable(NF.Reshape(NF.Range(0f, 30f, 1f), [10, 3]));
-        var f = NF.Function((Tensor ids) => NF.Gather(table, ids) * 2f);
+        // A checked Cholesky reads every matrix's info on the host, which a capture cannot.
+        var f = NF.Function((Tensor a) => NF.Cholesky(a) * 2f);
         var info = TracedFunction.Of(f);
         for (int i = 0; i < 5; i++)
         {
-            var ids = NF.Constant(new[] { i, 9 - i, 3 });
-            Assert.Equal((NF.Gather(table, ids) * 2f).ToArray<float>(), f(ids).ToArray<float>());
+            var a = NF.Constant(new[,] { { 4f + i, 1f }, { 1f, 3f } });
+            Assert.Equal((NF.Cholesky(a) * 2f).ToArray<float>(), f(a).ToArray<float>());
         }
         Assert.Equal(0, info.CudaGraphLaunches);
         Assert.True(info.ReplayCount >= 3);
         if (OnGpu)
-            Assert.Contains("index check waits for the device", info.CudaGraphFallback);
+            Assert.Contains("its check waits for the device", info.CudaGraphFallback);
         else
             Assert.Null(info.CudaGraphFallback);
-        // A bad index is still refused, replay or not.
-        Assert.ThrowsAny<Exception>(() => f(NF.Constant(new[] { 0, 10, 1 })).ToArray<float>());
+        // A matrix that is not positive definite is still refused, replay or not.
+        var bad = Assert.ThrowsAny<ArgumentException>(() => f(NF.Constant(new[,] { { 1f, 2f }, { 2f, 1f } })).ToArray<float>());
+        Assert.Contains("not positive definite", bad.Message);
+    }
+
+    // An embedding-style step: its Gather and the gradient's ScatterAdd check their indices on the
+    // device inside the graph (a bad index fails the launch with the eager message, nothing updated).
+    [SkippableFact]
+    public void A_gather_replays_as_a_graph_and_a_bad_index_fails_its_launch_as_eagerly()
+    {
+        RequireBackend();
+        var table = new Variable(NF.Reshape(NF.Range(0f, 30f, 1f), [10, 3]));
+        var optimizer = new Optimizers.SGD(0.1);
+        var f = NF.Function((Tensor ids) =>
+        {
+            using var tape = new GradientTape();
+            var value = NF.ReduceSum(NF.Square(NF.Gather(table, ids)));
+            optimizer.ApplyGradients(tape.Gradient(value, [table]), [table]);
+            return value * 1f;
+        });
+        var info = TracedFunction.Of(f);
+        var eagerTable = new Variable(NF.Reshape(NF.Range(0f, 30f, 1f), [10, 3]));
+        var eagerOptimizer = new Optimizers.SGD(0.1);
+        for (int i = 0; i < 6; i++)
+        {
+            var ids = NF.Constant(new[] { i, 9 - i, 3, i });
+            float replayed = f(ids).ToArray<float>()[0];
+            float eager;
+            using (var tape = new GradientTape())
+            {
+                var value = NF.ReduceSum(NF.Square(NF.Gather(eagerTable, ids)));
+                eagerOptimizer.ApplyGradients(tape.Gradient(value, [eagerTable]), [eagerTable]);
+                eager = value.ToArray<float>()[0];
+            }
+            Assert.Equal(eager, replayed);
+            Assert.Equal(eagerTable.ToArray<float>(), table.ToArray<float>());
+        }
+        Assert.Null(info.CudaGraphFallback);
+        if (OnGpu) Assert.True(info.CudaGraphLaunches >= 3, $"{info.CudaGraphLaunches} graph launches");
+        else Assert.Equal(0, info.CudaGraphLaunches);
+        var before = table.ToArray<float>();
+        long iterations = optimizer.Iterations;
+        foreach (int badValue in new[] { 10, -1 })
+        {
+            var bad = NF.Constant(new[] { 0, badValue, 1, 2 });
+            var eager = Record.Exception(() => NF.Gather(eagerTable, bad).ToArray<float>());
+            var replayedError = Record.Exception(() => f(bad).ToArray<float>());
+            Assert.NotNull(eager);
+            Assert.NotNull(replayedError);
+            Assert.Equal(eager.GetType(), replayedError.GetType());
+            Assert.Equal(eager.Message, replayedError.Message);
+            Assert.Contains($"{badValue}", replayedError.Message);
+            Assert.Equal(before, table.ToArray<float>());
+            Assert.Equal(iterations, optimizer.Iterations);
+        }
+        // Good indices work again afterwards, still as graph launches.
+        long launches = info.CudaGraphLaunches;
+        f(NF.Constant(new[] { 1, 2, 3, 4 })).ToArray<float>();
+        Assert.Equal(iterations + 1, optimizer.Iterations);
+        if (OnGpu) Assert.True(info.CudaGraphLaunches > launches);
+        Assert.Null(info.CudaGraphFallback);
     }
 }
 

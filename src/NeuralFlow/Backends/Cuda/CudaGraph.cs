@@ -68,7 +68,12 @@ internal sealed unsafe class CudaGraph : IDisposable
     public void Launch()
     {
         _backend.MakeCurrent();
-        NativeErrors.ThrowIfCudaFailed(nf_cuda_graph_launch(Handle));
+        var status = nf_cuda_graph_launch(Handle);
+        if (status == NfStatus.Ok) return;
+        // A check of a captured op (a label or index out of range) fails the launch with that op's
+        // message, worded as its eager call's (Gather: ..., not nf_cuda_gather: ...).
+        var message = NativeErrors.CudaLastError();
+        throw NativeErrors.ToException(status, status == NfStatus.InvalidArgument ? NativeErrors.OpNamed(message) : message);
     }
 
     private nint Handle => _handle != 0 ? _handle : throw new ObjectDisposedException(nameof(CudaGraph));
