@@ -11,9 +11,10 @@ public abstract partial class Layer
 
     /// <summary>
     /// The penalties this layer and the layers it holds add to the training loss (Keras'
-    /// <c>layer.losses</c>): each weight regularizer on the current weights, and each activity
-    /// regularizer on the output of the layer's last call. <c>Fit</c> adds their sum to the loss
-    /// it minimizes; a custom loop adds it itself.
+    /// <c>layer.losses</c>): each weight regularizer on the current weights, each activity
+    /// regularizer on the output of the layer's last call, and what <see cref="AddLoss"/> added in
+    /// the last forward pass. <c>Fit</c> adds their sum to the loss it minimizes; a custom loop
+    /// adds it itself.
     /// </summary>
     public IReadOnlyList<Tensor> Losses
     {
@@ -32,8 +33,11 @@ public abstract partial class Layer
         foreach (var sub in layer.SubLayers) GatherLosses(sub, all, seen);
     }
 
-    private IEnumerable<Tensor> OwnLosses() =>
-        _activityLoss is { IsDisposed: false } activity ? WeightPenalties().Append(activity) : WeightPenalties();
+    private IEnumerable<Tensor> OwnLosses()
+    {
+        var own = _activityLoss is { IsDisposed: false } activity ? WeightPenalties().Append(activity) : WeightPenalties();
+        return _addsLosses ? own.Concat(AddedLosses()) : own;
+    }
 
     /// <summary>
     /// This layer and those it holds that have a regularizer set: found once per <c>Fit</c>, so a
@@ -41,7 +45,7 @@ public abstract partial class Layer
     /// by reflection).
     /// </summary>
     internal List<Layer> LayersWithPenalties() =>
-        LayerTree().Where(layer => layer.ActivityRegularizer is not null || layer.HasWeightRegularizer).ToList();
+        LayerTree().Where(layer => layer.ActivityRegularizer is not null || layer.HasWeightRegularizer || layer._addsLosses).ToList();
 
     /// <summary>The penalties of <paramref name="layers"/> (from <see cref="LayersWithPenalties"/>).</summary>
     internal static IReadOnlyList<Tensor> LossesOf(List<Layer> layers) =>
@@ -87,10 +91,18 @@ public abstract partial class Layer
             if (c[slot.Key] is { } entry) slot.Set(Regularizers.FromConfig(entry));
     }
 
-    /// <summary>The sum of <paramref name="penalties"/> added to <paramref name="loss"/> (the loss itself when there are none).</summary>
+    /// <summary>
+    /// The sum of <paramref name="penalties"/> added to <paramref name="loss"/> (the loss itself when
+    /// there are none); a penalty of several elements (an AddLoss of a batch's values) counts as the
+    /// sum of its elements, as Keras' compute_loss sums each of <c>model.losses</c>.
+    /// </summary>
     internal static Tensor WithPenalties(Tensor loss, IReadOnlyList<Tensor> penalties)
     {
-        foreach (var p in penalties) loss = loss + (p.DType == loss.DType ? p : NF.Cast(p, loss.DType));
+        foreach (var p in penalties)
+        {
+            var scalar = p.Shape.Rank == 0 ? p : NF.ReduceSum(p);
+            loss = loss + (scalar.DType == loss.DType ? scalar : NF.Cast(scalar, loss.DType));
+        }
         return loss;
     }
 }

@@ -113,6 +113,7 @@ public abstract partial class Layer
     public virtual Tensor Call(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
+        using var call = EnterCall();
         var mask = InputMask(x);
         EnsureBuilt(x.Shape);
         var y = mask is null ? Forward(x) : Forward(x, mask);

@@ -196,6 +196,7 @@ public class Sequential : Model
     [MethodImpl(Hot)]
     public override Tensor Call(Tensor x)
     {
+        using var call = EnterCall();
         foreach (var layer in _layers) x = layer.Call(x);
         OutputShape = x.Shape;
         return x;

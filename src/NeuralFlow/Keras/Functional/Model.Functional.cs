@@ -116,6 +116,7 @@ public partial class Model
     public IReadOnlyList<Tensor> CallOutputs(IReadOnlyList<Tensor> inputs)
     {
         ArgumentNullException.ThrowIfNull(inputs);
+        using var call = EnterCall();   // Fit's steps call a subclassed model here too: its pass begins
         if (_graph is not { } graph) return [Call(inputs)];
         CheckInputs(graph, inputs);
         // Each input in its Input's dtype, as Keras' Functional converts them
