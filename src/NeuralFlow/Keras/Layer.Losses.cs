@@ -92,16 +92,17 @@ public abstract partial class Layer
     }
 
     /// <summary>
-    /// The sum of <paramref name="penalties"/> added to <paramref name="loss"/> (the loss itself when
-    /// there are none); a penalty of several elements (an AddLoss of a batch's values) counts as the
-    /// sum of its elements, as Keras' compute_loss sums each of <c>model.losses</c>.
+    /// The sum of <paramref name="penalties"/> added to <paramref name="loss"/>, which may be null (a
+    /// model compiled without a loss, whose loss comes from its layers); null when there is nothing.
+    /// A penalty of several elements (an AddLoss of a batch's values) counts as the sum of its
+    /// elements, as Keras' compute_loss sums each of <c>model.losses</c>.
     /// </summary>
-    internal static Tensor WithPenalties(Tensor loss, IReadOnlyList<Tensor> penalties)
+    internal static Tensor? SumOfLosses(Tensor? loss, IReadOnlyList<Tensor> penalties)
     {
         foreach (var p in penalties)
         {
             var scalar = p.Shape.Rank == 0 ? p : NF.ReduceSum(p);
-            loss = loss + (scalar.DType == loss.DType ? scalar : NF.Cast(scalar, loss.DType));
+            loss = loss is null ? scalar : loss + (scalar.DType == loss.DType ? scalar : NF.Cast(scalar, loss.DType));
         }
         return loss;
     }

@@ -169,11 +169,17 @@ public partial class Model
         return EvaluateBatches(Slices(xs, [], batchSize), verbose);
     }
 
-    // Inputs without targets: only an overridden step (TrainStep, TestStep) can use them.
+    // Inputs without targets serve a step that needs none: an overridden one (TrainStep, TestStep),
+    // or the default one of a model compiled without a loss or metrics, whose loss comes from its
+    // layers (AddLoss, regularizers: Keras 3's compile(optimizer) then fit(x)).
+    private bool TakesInputsAlone(string step) => Overrides(step) || (_loss is null && _outputMetrics.All(m => m.Count == 0));
+
     private Tensor[] CheckInputsAlone(string method, ModelData x, string step)
     {
-        if (!Overrides(step))
-            throw new ArgumentException($"{method}: y (the targets) is missing; only a model that overrides {step} can train or evaluate on x alone (Keras' fit(x) of an autoencoder).", "y");
+        if (!TakesInputsAlone(step))
+            throw new ArgumentException(
+                $"{method}: y (the targets) is missing; only a model that overrides {step}, or one compiled without a loss and metrics whose layers add the loss " +
+                "(AddLoss), can train or evaluate on x alone (Keras' fit(x) of an autoencoder).", "y");
         var xs = x.Resolve(method, "x", InputNames);
         CheckRows(method, xs, "the inputs");
         return xs;

@@ -169,10 +169,11 @@ public partial class Model
     /// The loss training minimizes (the weighted sum over outputs), each output's loss as its
     /// <see cref="Losses.Loss.Call"/> reduces it with <paramref name="sampleWeight"/>; each output's
     /// own loss also goes to <paramref name="outputLosses"/>, counted once per example of the batch.
-    /// An output without a loss adds nothing and is not computed.
+    /// An output without a loss adds nothing and is not computed; null when no output has one (a
+    /// model compiled without a loss).
     /// </summary>
     [MethodImpl(Hot)]
-    private Tensor CombinedLoss(Tensor[] y, IReadOnlyList<Tensor> yPred, Metrics.Mean?[] outputLosses, Tensor? sampleWeight)
+    private Tensor? CombinedLoss(Tensor[] y, IReadOnlyList<Tensor> yPred, Metrics.Mean?[] outputLosses, Tensor? sampleWeight)
     {
         if (yPred.Count != _losses.Length)
             throw new InvalidOperationException($"{Name} returned {yPred.Count} outputs, but it was compiled with {_losses.Length} losses.");
@@ -186,8 +187,19 @@ public partial class Model
             var weighted = _lossWeights[i] == 1 ? li : li * _lossWeights[i];
             total = total is null ? weighted : total + weighted;
         }
-        return total!;
+        return total;
     }
+
+    /// <summary>
+    /// The loss a step minimizes or reports: Compile's (<paramref name="compiled"/>, null without
+    /// one) plus the layers' penalties. Without either there is nothing to compute, which Keras 3's
+    /// compute_loss refuses the same way; a model compiled without a loss trains on what its layers
+    /// add (AddLoss, regularizers).
+    /// </summary>
+    private Tensor TotalLoss(string method, Tensor? compiled, IReadOnlyList<Tensor> penalties) =>
+        SumOfLosses(compiled, penalties) ?? throw new InvalidOperationException(
+            $"{method}: {Name} was compiled without a loss and none of its layers added one (AddLoss, a regularizer), so there is no loss to compute " +
+            "(Keras: \"No loss to compute. Provide a `loss` argument in `compile()`\"): give Compile a loss, add one from a layer's call, or override TrainStep (and TestStep) to compute your own.");
 
     private void UpdateMetrics(Tensor[] y, IReadOnlyList<Tensor> yPred, Tensor? sampleWeight)
     {

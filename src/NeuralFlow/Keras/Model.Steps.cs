@@ -162,7 +162,7 @@ public partial class Model
                 {
                     yPred = CallOutputs(xb);
                     penalized ??= LayersWithPenalties();   // built by the first call
-                    lossValue = WithPenalties(CombinedLoss(targets, yPred, s.OutputLosses, weights), LossesOf(penalized));
+                    lossValue = TotalLoss(nameof(Fit), CombinedLoss(targets, yPred, s.OutputLosses, weights), LossesOf(penalized));
                     if (trainable.Count == 0) trainable = TrainableVariables; // built on the first call
                     var reduction = BeginGradientReduction(tape, trainable, _batchShare);
                     grads = tape.Gradient(lossValue, trainable);
@@ -193,7 +193,7 @@ public partial class Model
                 // Each batch's loss counts as many times as it has examples (Keras' loss tracker), so
                 // the result is the mean over examples, not over batches.
                 penalized ??= LayersWithPenalties();
-                s.LossMean.UpdateState(WithPenalties(CombinedLoss(targets, yPred, s.OutputLosses, weights), LossesOf(penalized)), BatchSizeOf(xb));
+                s.LossMean.UpdateState(TotalLoss(nameof(Evaluate), CombinedLoss(targets, yPred, s.OutputLosses, weights), LossesOf(penalized)), BatchSizeOf(xb));
                 UpdateMetrics(targets, yPred, weights);
                 return [];
             };

@@ -43,20 +43,15 @@ public partial class Model
         CompileOutputs(optimizer, new Losses.Loss?[Math.Max(1, Outputs.Count)], null, metrics, runEagerly, withoutLoss: true);
     }
 
-    // The optimizer of Compile, which every training and evaluation call needs; and a loss, unless
-    // the step the method runs is overridden (Keras: compile(optimizer) suffices for a custom train_step).
+    // The optimizer of Compile, which every training and evaluation call needs. A loss is not
+    // checked here: compiled without one, the default steps train on what the layers add
+    // (AddLoss, regularizers: Keras 3's compile(optimizer) then fit(x)), which is known only once
+    // the model is called, so the step refuses when there is none (TotalLoss); an overridden step
+    // computes its own (Keras: compile(optimizer) suffices for a custom train_step).
     private Optimizers.Optimizer Compiled(string method)
     {
         if (_optimizer is null)
             throw new InvalidOperationException($"{method} needs a compiled model: call model.Compile(optimizer: \"sgd\", loss: \"sparse_categorical_crossentropy\", metrics: [\"accuracy\"]) first.");
-        bool custom = method switch
-        {
-            nameof(Fit) or nameof(TrainOnBatch) => Overrides(nameof(TrainStep)),
-            nameof(Evaluate) or nameof(TestOnBatch) => Overrides(nameof(TestStep)),
-            _ => true,
-        };
-        if (_loss is null && !custom)
-            throw new InvalidOperationException($"{method}: {Name} was compiled without a loss, so there is no loss to compute: give Compile a loss, or override TrainStep (and TestStep) to compute your own.");
         return _optimizer;
     }
 
@@ -359,8 +354,8 @@ public partial class Model
         ArgumentNullException.ThrowIfNull(dataset);
         if (dataset.Schema.HasDictionary) return NamedPairs(method, dataset);
         int inputs = Math.Max(1, Inputs.Count), outputs = Math.Max(1, Outputs.Count);
-        // Inputs alone (Keras' fit(dataset_of_x)) serve a model whose overridden step needs no targets.
-        if (dataset.ComponentCount == inputs && Overrides(method == nameof(Fit) ? nameof(TrainStep) : nameof(TestStep)))
+        // Inputs alone (Keras' fit(dataset_of_x)) serve a step that needs no targets (TakesInputsAlone).
+        if (dataset.ComponentCount == inputs && TakesInputsAlone(method == nameof(Fit) ? nameof(TrainStep) : nameof(TestStep)))
             outputs = 0;
         // A third part after the targets is one weight per example (Keras' (x, y, sample_weight) elements).
         bool weighted = outputs > 0 && dataset.ComponentCount == inputs + outputs + 1;

@@ -157,6 +157,44 @@ public abstract class AddLossTests(string backend) : BackendTest(backend)
         Assert.Single(sub.Losses);
     }
 
+    // Keras 3: compile(optimizer) without a loss, then fit(x): the loss is what the layers add.
+    [SkippableFact]
+    public void A_model_compiled_without_a_loss_trains_on_what_its_layers_add()
+    {
+        RequireBackend();
+        var (x, _) = Data();
+        var loop = Model(new ElementPenalty());
+        var loopOptimizer = new Optimizers.SGD(0.1);
+        var expected = new List<float>();
+        for (int step = 0; step < 4; step++)
+        {
+            using var tape = new GradientTape();
+            loop.Call(x);
+            var loss = NF.ReduceSum(loop.Losses[0]);
+            expected.Add(loss.ToArray<float>()[0]);
+            loopOptimizer.ApplyGradients(tape.Gradient(loss, loop.TrainableVariables), loop.TrainableVariables);
+        }
+
+        var model = Model(new ElementPenalty());
+        model.Compile(new Optimizers.SGD(0.1));
+        var losses = model.Fit(x, batchSize: 12, epochs: 2, verbose: 0, shuffle: false)["loss"].ToList();
+        // And from a dataset of inputs alone.
+        losses.AddRange(model.Fit(NeuralFlow.Data.Dataset.FromTensorSlices(x).Batch(12), epochs: 2, verbose: 0)["loss"]);
+        for (int e = 0; e < 4; e++) Assert.Equal(expected[e], losses[e], 5);
+        loop.Call(x);
+        Assert.Equal(NF.ReduceSum(loop.Losses[0]).ToArray<float>()[0], model.Evaluate(x, batchSize: 12).Loss, 5);
+
+        // With neither a compiled loss nor an added one there is nothing to minimize: named, as Keras does.
+        var plain = new Sequential(new Layers.Dense(2));
+        plain.Compile(new Optimizers.SGD(0.1));
+        var e1 = Assert.Throws<InvalidOperationException>(() => plain.Fit(x, batchSize: 12, verbose: 0));
+        Assert.Contains("no loss to compute", e1.Message);
+        // Compiled metrics need targets: x alone is refused up front.
+        var withMetrics = Model(new ElementPenalty());
+        withMetrics.Compile(new Optimizers.SGD(0.1), metrics: ["mae"]);
+        Assert.Contains("y (the targets) is missing", Assert.Throws<ArgumentException>(() => withMetrics.Fit(x, verbose: 0)).Message);
+    }
+
     [SkippableFact]
     public void A_loss_that_is_not_float_is_refused_naming_the_layer()
     {

@@ -95,13 +95,12 @@ public partial class Model
     {
         ArgumentNullException.ThrowIfNull(y);
         ArgumentNullException.ThrowIfNull(yPred);
-        if (_loss is null)
-            throw new InvalidOperationException($"ComputeLoss: {Name} has no loss to compute: give Compile a loss (Keras: \"No loss to compute. Provide a `loss` argument in `compile()`\"), or compute your own in TrainStep.");
-        if (y.Count != _losses.Length)
+        // Compiled without a loss, the layers' penalties are the loss (TotalLoss refuses when there are none) and y is unused.
+        if (_loss is not null && y.Count != _losses.Length)
             throw new ArgumentException($"ComputeLoss: {Name} was compiled with {_losses.Length} loss(es), but {y.Count} target(s) were given.", nameof(y));
         var outputLosses = _runningStep?.OutputLosses ?? new Metrics.Mean?[_losses.Length];
         var loss = CombinedLoss([.. y], yPred, outputLosses, sampleWeight);
-        return WithPenalties(loss, LossesOf(LayersWithPenalties()));
+        return TotalLoss(nameof(ComputeLoss), loss, LossesOf(LayersWithPenalties()));
     }
 
     /// <summary>The loss of a model of one input and one output; see the list overload.</summary>
