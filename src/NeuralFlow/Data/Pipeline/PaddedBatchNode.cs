@@ -73,6 +73,7 @@ internal sealed class PaddedBatchNode : Node
     /// <summary>Component <paramref name="c"/>'s padded shape for this batch, checked against every element.</summary>
     private int[] Target(List<Part[]> group, int c)
     {
+        BatchNode.SameDTypes("PaddedBatch", group, c);
         var first = group[0][c].Shape;
         var given = _shapes?[c];
         if (given is not null && given.Length != first.Rank)
