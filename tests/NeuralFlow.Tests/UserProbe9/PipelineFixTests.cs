@@ -9,7 +9,8 @@ namespace NeuralFlow.Tests.UserProbe9;
 /// cardinality rule); Batch and PaddedBatch of elements whose dtypes differ name the dtypes (they
 /// failed as a "Concat" the user never called); Concatenate of datasets of other dtypes is
 /// refused (tf.data's concatenate raises TypeError), when made where the types are known and
-/// at the first mismatching element otherwise; and take_while and unique, which did not exist.
+/// at the first mismatching element otherwise; padded_batch's per-component padding values; and
+/// take_while and unique, which did not exist.
 /// </summary>
 public abstract class PipelineFixTests(string backend) : BackendTest(backend)
 {
@@ -68,6 +69,23 @@ public abstract class PipelineFixTests(string backend) : BackendTest(backend)
         Assert.StartsWith("Concatenate:", e.Message);
         // The same types pass.
         Assert.Equal(new long[] { 0, 1, 2, 0, 1 }, Longs(Dataset.Range(3).Concatenate(Dataset.Range(2))));
+    }
+
+    [SkippableFact]
+    public void Padded_batch_takes_one_padding_value_per_component()
+    {
+        RequireBackend();
+        // tf.data: padded_batch(2, padding_values=(0, -1)) over (token ids, per-token labels) of lengths 1 and 3.
+        var seqs = Dataset.Range(1, 4, 2).Map(t =>
+        {
+            int n = (int)t.ToArray<long>()[0];
+            return (NF.Fill(Shape.Create([n]), 5, DType.Int32), NF.Fill(Shape.Create([n]), 2, DType.Int64));
+        });
+        var (ids, labels) = seqs.PaddedBatch(2, paddedShapes: null, paddingValues: [0, -1]).Single();
+        Assert.Equal(new[] { 5, 0, 0, 5, 5, 5 }, ids.ToArray<int>());
+        Assert.Equal(new long[] { 2, -1, -1, 2, 2, 2 }, labels.ToArray<long>());
+        var e = Assert.Throws<ArgumentException>(() => seqs.PaddedBatch(2, null, [0, -1, 3]));
+        Assert.Contains("one per component", e.Message);
     }
 
     [SkippableFact]
