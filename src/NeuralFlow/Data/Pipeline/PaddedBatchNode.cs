@@ -19,6 +19,7 @@ internal sealed class PaddedBatchNode : Node
     public PaddedBatchNode(Node upstream, int size, int[]?[]? paddedShapes, double[] paddingValues, bool dropRemainder)
     {
         ArgumentNullException.ThrowIfNull(paddingValues);
+        // Width is asked only for values per component (as for paddedShapes): a Map's dictionary has none before its first element.
         if (paddingValues.Length != 1 && paddingValues.Length != upstream.Width)
             throw new ArgumentException($"PaddedBatch: paddingValues has {paddingValues.Length} values but an element has {upstream.Width} components; give one per component (or one value for all).", nameof(paddingValues));
         if (size < 1) throw new ArgumentOutOfRangeException("batchSize", size, "PaddedBatch: batchSize must be at least 1.");
@@ -33,7 +34,7 @@ internal sealed class PaddedBatchNode : Node
         _upstream = upstream;
         _size = size;
         _shapes = paddedShapes;
-        _values = paddingValues.Length == 1 ? Enumerable.Repeat(paddingValues[0], upstream.Width).ToArray() : paddingValues;
+        _values = paddingValues;
         _dropRemainder = dropRemainder;
     }
 
@@ -64,7 +65,7 @@ internal sealed class PaddedBatchNode : Node
                     pad |= paddings[d, 1] != 0;
                 }
                 using var _ = NF.UseBackend(element.Backend);
-                tensors[i] = pad ? NF.Pad(element, paddings, "constant", _values[c]) : element.View(element.Layout);
+                tensors[i] = pad ? NF.Pad(element, paddings, "constant", _values.Length == 1 ? _values[0] : _values[c]) : element.View(element.Layout);
             }
             return NF.Stack(tensors);
         }
