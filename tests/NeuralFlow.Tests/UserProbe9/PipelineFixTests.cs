@@ -6,7 +6,8 @@ namespace NeuralFlow.Tests.UserProbe9;
 /// <summary>
 /// What the tf.data probe found wrong or missing, each checked against tf.data's documented
 /// behaviour: Repeat(0) of a dataset of unknown length is known to be empty (RepeatDataset's
-/// cardinality rule); Batch and PaddedBatch of elements whose dtypes differ name the dtypes (they
+/// cardinality rule), nor is Unbatch of batches of a known size (n * size); Batch and
+/// PaddedBatch of elements whose dtypes differ name the dtypes (they
 /// failed as a "Concat" the user never called); Concatenate of datasets of other dtypes is
 /// refused (tf.data's concatenate raises TypeError), when made where the types are known and
 /// at the first mismatching element otherwise; padded_batch's per-component padding values; and
@@ -26,6 +27,21 @@ public abstract class PipelineFixTests(string backend) : BackendTest(backend)
         Assert.Equal(Dataset.Infinite, filtered.Repeat().Cardinality);
         Assert.Equal(0, Dataset.Range(0).Repeat().Cardinality);
         Assert.Equal(Dataset.Unknown, filtered.Repeat(3).Cardinality);
+    }
+
+    [SkippableFact]
+    public void Unbatch_of_batches_of_a_known_size_has_a_known_cardinality()
+    {
+        RequireBackend();
+        // tf.data: range(10).batch(5, drop_remainder=True).unbatch().cardinality() == 10, and
+        // from_tensor_slices of a (4, 3, 2) tensor unbatches to 4 * 3; a ragged last batch makes it unknown.
+        Assert.Equal(10, Dataset.Range(10).Batch(5, dropRemainder: true).Unbatch().Cardinality);
+        Assert.Equal(8, Dataset.Range(10).Batch(4, dropRemainder: true).Prefetch(2).Unbatch().Cardinality);
+        Assert.Equal(12, Dataset.FromTensorSlices(NF.Zeros([4, 3, 2])).Unbatch().Cardinality);
+        Assert.Equal(12, Dataset.FromTensorSlices(NF.Zeros([4, 3, 2])).Unbatch().Count());
+        Assert.Equal(Dataset.Unknown, Dataset.Range(10).Batch(4).Unbatch().Cardinality);
+        Assert.Equal(Dataset.Infinite, Dataset.Range(10).Batch(5, dropRemainder: true).Repeat().Unbatch().Cardinality);
+        Assert.Equal(new long[] { 0, 1, 2, 3, 4, 5, 6, 7 }, Longs(Dataset.Range(10).Batch(4, dropRemainder: true).Unbatch()));
     }
 
     [SkippableFact]

@@ -28,6 +28,11 @@ internal sealed class BatchNode : Node
         }
     }
 
+    /// <summary>Elements per batch; with <see cref="DropRemainder"/> every batch has exactly this many.</summary>
+    public int Size => _size;
+
+    public bool DropRemainder => _dropRemainder;
+
     /// <summary>Whether the Map before this batch runs once per batch, and why not.</summary>
     public MapBatchFusion Fusion { get; } = new();
 
