@@ -5,10 +5,10 @@ namespace NeuralFlow.Tests.UserProbe9;
 
 /// <summary>
 /// What the tf.data probe found wrong or missing, each checked against tf.data's documented
-/// behaviour: Repeat(0) of a dataset of unknown length is known to be empty (RepeatDataset's
-/// cardinality rule), nor is Unbatch of batches of a known size (n * size); Batch and
-/// PaddedBatch of elements whose dtypes differ name the dtypes (they
-/// failed as a "Concat" the user never called); Concatenate of datasets of other dtypes is
+/// behaviour: Repeat(0) of a dataset of unknown length has cardinality 0 (RepeatDataset's rule)
+/// and Unbatch of batches of a known size n * size (both said unknown); Batch and PaddedBatch of
+/// elements whose dtypes differ name the dtypes (they failed as a "Concat" the user never
+/// called); Concatenate of datasets of other dtypes is
 /// refused (tf.data's concatenate raises TypeError), when made where the types are known and
 /// at the first mismatching element otherwise; padded_batch's per-component padding values; and
 /// take_while and unique, which did not exist.
