@@ -84,7 +84,15 @@ public sealed partial class Dataset<T> : Dataset, IEnumerable<T>
     /// without it every axis pads to the longest element of the batch, as TensorFlow does.
     /// </summary>
     public Dataset<T> PaddedBatch(int batchSize, int[]?[]? paddedShapes = null, double paddingValue = 0, bool dropRemainder = false) =>
-        With(new PaddedBatchNode(Node, batchSize, paddedShapes, paddingValue, dropRemainder));
+        With(new PaddedBatchNode(Node, batchSize, paddedShapes, [paddingValue], dropRemainder));
+
+    /// <summary>
+    /// <see cref="PaddedBatch(int, int[][], double, bool)"/> with a padding value per component, in
+    /// element order (tf.data's tuple of <c>padding_values</c>, e.g. 0 for token ids and -1 for
+    /// per-token labels): <c>PaddedBatch(32, paddedShapes: null, paddingValues: [0, -1])</c>.
+    /// </summary>
+    public Dataset<T> PaddedBatch(int batchSize, int[]?[]? paddedShapes, double[] paddingValues, bool dropRemainder = false) =>
+        With(new PaddedBatchNode(Node, batchSize, paddedShapes, paddingValues, dropRemainder));
 
     /// <summary>
     /// Splits each element along its first axis into one element per row (<c>unbatch</c>), the

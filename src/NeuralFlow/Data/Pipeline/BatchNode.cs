@@ -28,6 +28,11 @@ internal sealed class BatchNode : Node
         }
     }
 
+    /// <summary>Elements per batch; with <see cref="DropRemainder"/> every batch has exactly this many.</summary>
+    public int Size => _size;
+
+    public bool DropRemainder => _dropRemainder;
+
     /// <summary>Whether the Map before this batch runs once per batch, and why not.</summary>
     public MapBatchFusion Fusion { get; } = new();
 
@@ -135,6 +140,7 @@ internal sealed class BatchNode : Node
             for (; i < indices.Length && ReferenceEquals(group[i][c].Base, source); i++) indices[i] = group[i][c].Index;
             if (i == indices.Length) return Rows(source, indices);
         }
+        SameDTypes("Batch", group, c);
         for (int i = 1; i < group.Count; i++)
         {
             var shape = group[i][c].Shape;
@@ -154,6 +160,21 @@ internal sealed class BatchNode : Node
         {
             foreach (var t in tensors) t?.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Refuses a group whose component <paramref name="c"/> mixes dtypes (a generator or a
+    /// Concatenate of differently typed datasets): tf.data fixes one dtype per component, and
+    /// the stack below would otherwise fail as a "Concat" the user never called.
+    /// </summary>
+    internal static void SameDTypes(string op, List<Part[]> group, int c)
+    {
+        var first = group[0][c].DType;
+        for (int i = 1; i < group.Count; i++)
+            if (group[i][c].DType != first)
+                throw new InvalidOperationException(
+                    $"{op}: cannot stack component {c}: element 0 of the batch is {first} and element {i} is {group[i][c].DType}; " +
+                    "every element's component needs the same dtype (convert with Map and NF.Cast before batching).");
     }
 
     /// <summary>Rows <paramref name="indices"/> of <paramref name="source"/>: a view when consecutive, else one gather.</summary>

@@ -1,11 +1,25 @@
 namespace NeuralFlow.Data.Pipeline;
 
-/// <summary>One pipeline's elements, then another's (<c>concatenate</c>).</summary>
-internal sealed class ConcatenateNode(Node first, Node second) : Node
+/// <summary>
+/// One pipeline's elements, then another's (<c>concatenate</c>). As in tf.data, whose
+/// <c>concatenate</c> refuses datasets of other types, both must have the same dtype in every
+/// component (shapes may differ): checked when the dataset is made where both halves' specs are
+/// known, else against the first element of the pass as each element of the second half comes.
+/// </summary>
+internal sealed class ConcatenateNode : Node
 {
-    public override int Width => first.Width;
+    private readonly Node _first, _second;
 
-    public override long Cardinality => (first.Cardinality, second.Cardinality) switch
+    public ConcatenateNode(Node first, Node second)
+    {
+        (_first, _second) = (first, second);
+        if (first.Spec is { } a && second.Spec is { } b)
+            Check(Array.ConvertAll(a, s => s.DType), Array.ConvertAll(b, s => s.DType), ArgumentError);
+    }
+
+    public override int Width => _first.Width;
+
+    public override long Cardinality => (_first.Cardinality, _second.Cardinality) switch
     {
         (Dataset.Infinite, _) or (_, Dataset.Infinite) => Dataset.Infinite,
         (Dataset.Unknown, _) or (_, Dataset.Unknown) => Dataset.Unknown,
@@ -14,13 +28,41 @@ internal sealed class ConcatenateNode(Node first, Node second) : Node
 
     /// <summary>Known only where both halves agree on every component.</summary>
     public override ElementSpec[]? Spec =>
-        first.Spec is { } a && second.Spec is { } b && a.SequenceEqual(b) ? a : null;
+        _first.Spec is { } a && _second.Spec is { } b && a.SequenceEqual(b) ? a : null;
 
     public override IEnumerator<Part[]> Open()
     {
-        using (var source = first.Open())
-            while (source.MoveNext()) yield return source.Current;
-        using (var source = second.Open())
-            while (source.MoveNext()) yield return source.Current;
+        DType[]? types = null;
+        using (var source = _first.Open())
+            while (source.MoveNext())
+            {
+                types ??= DTypes(source.Current);
+                yield return source.Current;
+            }
+        using (var source = _second.Open())
+            while (source.MoveNext())
+            {
+                var element = source.Current;
+                if (types is null) types = DTypes(element);
+                else
+                {
+                    try { Check(types, DTypes(element), RunError); }
+                    catch { Element.Dispose(element); throw; }
+                }
+                yield return element;
+            }
     }
+
+    private static DType[] DTypes(Part[] element) => Array.ConvertAll(element, p => p.DType);
+
+    private static void Check(DType[] first, DType[] second, Func<string, Exception> error)
+    {
+        for (int c = 0; c < first.Length && c < second.Length; c++)
+            if (first[c] != second[c])
+                throw error($"Concatenate: the datasets' elements have different dtypes in component {c}: {first[c]} and {second[c]}; " +
+                            "tf.data concatenates only datasets of the same types (convert one with Map and NF.Cast).");
+    }
+
+    private static Exception ArgumentError(string message) => new ArgumentException(message, "other");
+    private static Exception RunError(string message) => new InvalidOperationException(message);
 }

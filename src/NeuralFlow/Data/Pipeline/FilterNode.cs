@@ -13,7 +13,7 @@ internal sealed class FilterNode(Node upstream, Func<Tensor[], bool> predicate) 
         {
             var element = source.Current;
             bool keep;
-            try { keep = Test(element); }
+            try { keep = Test(predicate, element); }
             catch { Element.Dispose(element); throw; }
             if (keep) yield return element;
             else Element.Dispose(element);
@@ -21,7 +21,7 @@ internal sealed class FilterNode(Node upstream, Func<Tensor[], bool> predicate) 
     }
 
     /// <summary>Runs the predicate on views of the element; everything it creates is disposed.</summary>
-    private bool Test(Part[] element)
+    internal static bool Test(Func<Tensor[], bool> predicate, Part[] element)
     {
         var views = new Tensor[element.Length];
         for (int i = 0; i < element.Length; i++)

@@ -4,19 +4,24 @@ namespace NeuralFlow.Data.Pipeline;
 /// <c>padded_batch</c>: groups consecutive elements like <see cref="BatchNode"/>, but pads each
 /// component at the end of every axis to a common shape before stacking, so elements of varying
 /// length (sequences) batch. The common shape is, per axis, the given length or (-1, or no shapes
-/// given) the longest element of the batch, as TensorFlow does; the pad value is
-/// <c>paddingValue</c> in the component's dtype.
+/// given) the longest element of the batch, as TensorFlow does; the pad value is the
+/// component's padding value (one for all, or one per component as tf.data's tuple of
+/// <c>padding_values</c>) in the component's dtype.
 /// </summary>
 internal sealed class PaddedBatchNode : Node
 {
     private readonly Node _upstream;
     private readonly int _size;
     private readonly int[]?[]? _shapes;
-    private readonly double _value;
+    private readonly double[] _values;
     private readonly bool _dropRemainder;
 
-    public PaddedBatchNode(Node upstream, int size, int[]?[]? paddedShapes, double paddingValue, bool dropRemainder)
+    public PaddedBatchNode(Node upstream, int size, int[]?[]? paddedShapes, double[] paddingValues, bool dropRemainder)
     {
+        ArgumentNullException.ThrowIfNull(paddingValues);
+        // Width is asked only for values per component (as for paddedShapes): a Map's dictionary has none before its first element.
+        if (paddingValues.Length != 1 && paddingValues.Length != upstream.Width)
+            throw new ArgumentException($"PaddedBatch: paddingValues has {paddingValues.Length} values but an element has {upstream.Width} components; give one per component (or one value for all).", nameof(paddingValues));
         if (size < 1) throw new ArgumentOutOfRangeException("batchSize", size, "PaddedBatch: batchSize must be at least 1.");
         if (paddedShapes is not null)
         {
@@ -29,7 +34,7 @@ internal sealed class PaddedBatchNode : Node
         _upstream = upstream;
         _size = size;
         _shapes = paddedShapes;
-        _value = paddingValue;
+        _values = paddingValues;
         _dropRemainder = dropRemainder;
     }
 
@@ -60,7 +65,7 @@ internal sealed class PaddedBatchNode : Node
                     pad |= paddings[d, 1] != 0;
                 }
                 using var _ = NF.UseBackend(element.Backend);
-                tensors[i] = pad ? NF.Pad(element, paddings, "constant", _value) : element.View(element.Layout);
+                tensors[i] = pad ? NF.Pad(element, paddings, "constant", _values.Length == 1 ? _values[0] : _values[c]) : element.View(element.Layout);
             }
             return NF.Stack(tensors);
         }
@@ -73,6 +78,7 @@ internal sealed class PaddedBatchNode : Node
     /// <summary>Component <paramref name="c"/>'s padded shape for this batch, checked against every element.</summary>
     private int[] Target(List<Part[]> group, int c)
     {
+        BatchNode.SameDTypes("PaddedBatch", group, c);
         var first = group[0][c].Shape;
         var given = _shapes?[c];
         if (given is not null && given.Length != first.Rank)

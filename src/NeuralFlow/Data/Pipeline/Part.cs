@@ -33,6 +33,8 @@ internal readonly struct Part
 
     public Shape Shape => Tensor?.Shape ?? Shape.Create(Base!.Shape.Dims[1..]);
 
+    public DType DType => Tensor?.DType ?? Base!.DType;
+
     public void Dispose() => Tensor?.Dispose();
 }
 

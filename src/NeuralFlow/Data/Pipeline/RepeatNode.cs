@@ -5,9 +5,11 @@ internal sealed class RepeatNode(Node upstream, long count) : OrderOnlyNode(upst
 {
     public override Node Over(Node source) => new RepeatNode(source, count);
 
+    // tf.data's RepeatDataset rules: no repetitions (or nothing to repeat) is known to be empty
+    // even when the upstream's count is unknown, and forever is infinite whatever the upstream.
     public override long Cardinality => (count, Upstream.Cardinality) switch
     {
-        (_, 0) => 0,
+        (0, _) or (_, 0) => 0,
         (< 0, _) => Dataset.Infinite,
         (_, < 0 and var special) => special,
         var (c, n) => c * n,

@@ -9,7 +9,22 @@ internal sealed class UnbatchNode(Node upstream) : Node
 {
     public override int Width => upstream.Width;
 
-    public override long Cardinality => upstream.Cardinality == Dataset.Infinite ? Dataset.Infinite : Dataset.Unknown;
+    // tf.data's rule: n batches of a size known before the pass (a Batch that drops its remainder,
+    // or rows of tensors whose components share their first dimension) unbatch to n * size.
+    public override long Cardinality => upstream.Cardinality switch
+    {
+        < 0 and var special => special,
+        var n => StaticRows(upstream) is { } rows ? n * rows : Dataset.Unknown,
+    };
+
+    /// <summary>The first dimension every element of <paramref name="node"/> has, when known without running it.</summary>
+    private static int? StaticRows(Node node) => node switch
+    {
+        BatchNode { DropRemainder: true } batch => batch.Size,
+        PrefetchNode prefetch => StaticRows(prefetch.Upstream),
+        _ when node.Spec is { Length: > 0 } spec && spec.All(s => s.Shape.Rank > 0 && s.Shape[0] == spec[0].Shape[0]) => spec[0].Shape[0],
+        _ => null,
+    };
 
     public override IEnumerator<Part[]> Open()
     {
