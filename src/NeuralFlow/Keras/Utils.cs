@@ -46,4 +46,16 @@ public static partial class Utils
         using var safe = NF.Where(zero, NF.OnesLike(norm), norm);
         return x / safe;
     }
+
+    /// <summary>
+    /// Seeds every random draw NeuralFlow makes (<c>keras.utils.set_random_seed</c>): initializers,
+    /// dropout and noise layers, augmentation, Fit's shuffling and <see cref="NF.Random"/>, so that a
+    /// run repeats. The same as <see cref="NF.Random.SetSeed"/>; C#'s own <see cref="System.Random"/>
+    /// instances are the caller's to seed (Keras also seeds Python's and numpy's generators).
+    /// </summary>
+    public static void SetRandomSeed(int seed)
+    {
+        if (seed < 0) throw new ArgumentOutOfRangeException(nameof(seed), seed, "SetRandomSeed: the seed must be a non-negative integer (Keras: \"seed must be a non-negative integer\").");
+        NF.Random.SetSeed(seed);
+    }
 }
