@@ -223,6 +223,7 @@ public partial class Model
                 if (first.MoveNext()) CallOutputs(OnBackend(first.Current.Batched().X, backend));
             }
             var batchEndHooks = hooks.Where(c => c.HandlesBatchEnd).ToList();
+            var batchBeginHooks = hooks.Where(c => c.HandlesBatchBegin).ToList();
             var (cached, trainStep, gathers) = MakeTrainStep(optimizer, classWeight);
             foreach (var c in hooks) c.OnTrainBegin();
             foreach (var c in hooks)
@@ -250,6 +251,10 @@ public partial class Model
                             break;
                         }
                         seenInPass++;
+                        // Outside the step's scope, so that what a callback makes outlives the step.
+                        if (batchBeginHooks.Count > 0)
+                            using (TensorScope.Suspend())
+                                foreach (var c in batchBeginHooks) c.OnBatchBegin(step);
                         var batch = batches.Current;
                         // Shuffled rows of examples on the model's device: the step gathers them (see GatherRows).
                         cached.GatherRows = gathers && batch.Rows is { } rows && ReferenceEquals(rows.Backend, backend) && GathersInStep(backend);

@@ -16,8 +16,18 @@ public static partial class Callbacks
         public virtual void OnEpochBegin(int epoch) { }
         /// <summary>After each epoch, with that epoch's loss and metrics (validation ones prefixed "val_").</summary>
         public virtual void OnEpochEnd(int epoch, IReadOnlyDictionary<string, float> logs) { }
+        /// <summary>
+        /// Before each training batch (0-based within the epoch), once its data is read and before
+        /// the step runs (Keras' <c>on_train_batch_begin</c>, whose logs are empty): per-batch
+        /// learning-rate warm-up, timing, or setting state the step reads.
+        /// </summary>
+        public virtual void OnBatchBegin(int batch) { }
         /// <summary>After each training batch, with the running loss and metrics.</summary>
         public virtual void OnBatchEnd(int batch, IReadOnlyDictionary<string, float> logs) { }
+
+        /// <summary>Whether this callback overrides <see cref="OnBatchBegin"/>: Fit calls only such callbacks before each step.</summary>
+        internal bool HandlesBatchBegin =>
+            GetType().GetMethod(nameof(OnBatchBegin), [typeof(int)])!.DeclaringType != typeof(Callback);
 
         /// <summary>Whether this callback overrides <see cref="OnBatchEnd"/>: Fit reads the running loss and metrics from the device after a step only for such callbacks (or the progress bar).</summary>
         internal bool HandlesBatchEnd =>
@@ -144,8 +154,11 @@ public static partial class Callbacks
         Action<int, IReadOnlyDictionary<string, float>>? onBatchEnd = null,
         Action<int>? onEpochBegin = null,
         Action? onTrainBegin = null,
-        Action? onTrainEnd = null) : Callback
+        Action? onTrainEnd = null,
+        Action<int>? onBatchBegin = null) : Callback
     {
+        /// <inheritdoc/>
+        public override void OnBatchBegin(int batch) => onBatchBegin?.Invoke(batch);
         /// <inheritdoc/>
         public override void OnEpochEnd(int epoch, IReadOnlyDictionary<string, float> logs) => onEpochEnd?.Invoke(epoch, logs);
         /// <inheritdoc/>
