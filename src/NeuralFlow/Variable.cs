@@ -46,6 +46,13 @@ public class Variable : Tensor
     /// <summary>An optional name (shown by model summaries).</summary>
     public string? Name { get; }
 
+    /// <summary>
+    /// A projection the optimizer applies after each step that updates this variable (Keras'
+    /// <c>variable.constraint</c>): the variable becomes <c>Constraint.Call(variable)</c>. Layers set
+    /// it from their <c>KernelConstraint</c> / <c>BiasConstraint</c>; null (the default) for none.
+    /// </summary>
+    public Keras.Constraints.Constraint? Constraint { get; set; }
+
     // A variable owns a fresh buffer (never a temporary tensor's), so no tensor scope can free it.
     // copyContents false: a buffer of the value's size whose contents the caller overwrites.
     private static (Storage, Layout, DType) CopyOf(Tensor value, bool copyContents = true)

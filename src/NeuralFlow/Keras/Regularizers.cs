@@ -78,19 +78,17 @@ public static class Regularizers
     {
         if (node is null) return null;
         if (node is JsonValue v) return Get(v.GetValue<string>());
-        var o = node.AsObject();
-        var c = o["config"]?.AsObject() ?? new JsonObject();
-        double F(string key, double fallback) => c[key]?.GetValue<double>() ?? fallback;
-        return o["class_name"]?.GetValue<string>() switch
+        var e = ClassEntry.Of(node);
+        return e.ClassName switch
         {
-            "L1" => new L1(F("l1", 0.01)),
-            "L2" => new L2(F("l2", 0.01)),
-            "L1L2" => new L1L2(F("l1", 0), F("l2", 0)),
+            "L1" => new L1(e.Number("l1", 0.01)),
+            "L2" => new L2(e.Number("l2", 0.01)),
+            "L1L2" => new L1L2(e.Number("l1", 0), e.Number("l2", 0)),
             var other => throw new FormatException($"unknown regularizer '{other}'"),
         };
     }
 
-    private static JsonObject Entry(string className, JsonObject config) => new() { ["class_name"] = className, ["config"] = config };
+    private static JsonObject Entry(string className, JsonObject config) => ClassEntry.Write(className, config);
 
     private static double Check(double factor, string name) =>
         double.IsFinite(factor) && factor >= 0 ? factor

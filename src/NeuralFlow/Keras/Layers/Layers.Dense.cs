@@ -11,7 +11,8 @@ public static partial class Layers
     public sealed class Dense(int units, ActivationFunction? activation = null, bool useBias = true,
                               Initializer? kernelInitializer = null, Initializer? biasInitializer = null, string? name = null,
                               Regularizers.Regularizer? kernelRegularizer = null, Regularizers.Regularizer? biasRegularizer = null,
-                              Regularizers.Regularizer? activityRegularizer = null)
+                              Regularizers.Regularizer? activityRegularizer = null,
+                              Constraints.Constraint? kernelConstraint = null, Constraints.Constraint? biasConstraint = null)
         : Layer(name, activityRegularizer)
     {
         /// <summary>True: a mask passes through unchanged (Keras' supports_masking).</summary>
@@ -28,6 +29,22 @@ public static partial class Layers
             new("kernel_regularizer", Kernel, KernelRegularizer, r => KernelRegularizer = r),
             new("bias_regularizer", Bias, BiasRegularizer, r => BiasRegularizer = r),
         ];
+
+        /// <summary>A projection of the kernel after each optimizer step (Keras' kernel_constraint), e.g. <c>new Constraints.MaxNorm(3)</c>.</summary>
+        public Constraints.Constraint? KernelConstraint
+        {
+            get => _kernelConstraint;
+            set { _kernelConstraint = value; if (Kernel is not null) Kernel.Constraint = value; }
+        }
+        private Constraints.Constraint? _kernelConstraint = kernelConstraint;
+
+        /// <summary>A projection of the bias after each optimizer step (Keras' bias_constraint).</summary>
+        public Constraints.Constraint? BiasConstraint
+        {
+            get => _biasConstraint;
+            set { _biasConstraint = value; if (Bias is not null) Bias.Constraint = value; }
+        }
+        private Constraints.Constraint? _biasConstraint = biasConstraint;
 
         /// <summary>Output width.</summary>
         public int Units { get; } = units > 0 ? units : throw new ArgumentOutOfRangeException(nameof(units), units, "Dense: units must be positive.");
@@ -56,6 +73,9 @@ public static partial class Layers
             var c = base.GetConfig();
             c["units"] = Units;
             AddKernelConfig(c, Activation, UseBias, KernelInitializer, BiasInitializer);
+            // Left out when unset, as the regularizers are; Keras writes null.
+            if (KernelConstraint is not null) c["kernel_constraint"] = KernelConstraint.GetConfig();
+            if (BiasConstraint is not null) c["bias_constraint"] = BiasConstraint.GetConfig();
             return c;
         }
 
@@ -65,7 +85,12 @@ public static partial class Layers
             if (inputShape.Rank < 1)
                 throw new ArgumentException($"Dense needs inputs with at least one dimension, got shape {inputShape}.");
             Kernel = AddWeight("kernel", [inputShape[-1], Units], KernelInitializer);
-            if (UseBias) Bias = AddWeight("bias", [Units], BiasInitializer);
+            Kernel.Constraint = KernelConstraint;
+            if (UseBias)
+            {
+                Bias = AddWeight("bias", [Units], BiasInitializer);
+                Bias.Constraint = BiasConstraint;
+            }
         }
 
         /// <inheritdoc/>

@@ -137,8 +137,21 @@ public static partial class Optimizers
             else if (ComposesTensors) ApplyComposed(list, lr, step, trace);
             else ApplyWithNumbers(list, lr, step, trace);
             if (UseEma) UpdateAverages(list);
+            ApplyConstraints(list);
             Iterations++;
             trace?.RecordHostAction(() => Iterations++);
+        }
+
+        // Keras 3's order: each updated variable's constraint after the step and the moving
+        // averages (BaseOptimizer.apply). Tensor work, so a traced Fit step replays it.
+        private static void ApplyConstraints(IReadOnlyList<(Tensor? Gradient, Variable Variable)> list)
+        {
+            foreach (var (g, v) in list)
+            {
+                if (g is null || v.Constraint is not { } constraint) continue;
+                using var scope = TensorScope.Begin();
+                v.Assign(constraint.Call(v));
+            }
         }
 
         // Every pair is checked before any variable changes, so a bad one leaves no partial step;

@@ -24,7 +24,8 @@ public static class KerasSerialization
     {
         Register("Dense", c => new Layers.Dense(
             Int(c, "units"), Activation(c, "activation"), Bool(c, "use_bias", true),
-            Initializer(c, "kernel_initializer"), Initializer(c, "bias_initializer"), NameOf(c)));
+            Initializer(c, "kernel_initializer"), Initializer(c, "bias_initializer"), NameOf(c),
+            kernelConstraint: Constraints.FromConfig(c["kernel_constraint"]), biasConstraint: Constraints.FromConfig(c["bias_constraint"])));
         Register("Activation", c => new Layers.Activation(Activation(c, "activation") ?? "linear", NameOf(c)));
         Register("Dropout", c => new Layers.Dropout(Double(c, "rate"), NameOf(c), NoiseShape(c), c["seed"]?.GetValue<int>()));
         Register("SpatialDropout1D", c => new Layers.SpatialDropout1D(Double(c, "rate"), c["seed"]?.GetValue<int>(), NameOf(c)));
