@@ -1,0 +1,43 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace NeuralFlow.Keras;
+
+public partial class Model
+{
+    /// <summary>
+    /// The architecture as a JSON string (Keras' <c>model.to_json()</c>): the same
+    /// <c>{"class_name", "config"}</c> entry a saved model's config.json holds, without weights,
+    /// optimizer or compile settings. <see cref="FromJson"/> rebuilds it with fresh weights; copy
+    /// weights across with <see cref="Layer.GetWeights"/> / <see cref="Layer.SetWeights"/> or
+    /// <see cref="SaveWeights"/> / <see cref="LoadWeights"/>. A subclassed model is code and has no JSON, as in Keras.
+    /// </summary>
+    public string ToJson(bool indented = false)
+    {
+        if (_graph is null && this is not Sequential)
+            throw new NotSupportedException(
+                $"ToJson: {Name} is a {GetType().Name}, a subclassed model, whose structure is C# code JSON cannot hold; construct it in code and copy weights with SaveWeights / LoadWeights (Keras raises here too).");
+        return ModelEntry().ToJsonString(new JsonSerializerOptions { WriteIndented = indented });
+    }
+
+    /// <summary>
+    /// A new model from the JSON of <see cref="ToJson"/> (Keras' <c>keras.models.model_from_json</c>):
+    /// the same layers and connections, its weights freshly initialized, not compiled. Layer types of
+    /// your own must be registered first (<see cref="KerasSerialization.Register{TLayer}"/>).
+    /// JSON that is not a model is an <see cref="ArgumentException"/> saying what is wrong.
+    /// </summary>
+    public static Model FromJson(string json)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(json);
+        JsonNode? node;
+        try { node = JsonNode.Parse(json); }
+        catch (JsonException e) { throw new ArgumentException($"FromJson: the text is not JSON: {e.Message}", nameof(json), e); }
+        if (node is not JsonObject entry || entry["class_name"]?.GetValueKind() is not JsonValueKind.String)
+            throw new ArgumentException("FromJson: expected a JSON object with \"class_name\" and \"config\", as ToJson writes.", nameof(json));
+        try { return FromEntry(entry, "the model JSON"); }
+        catch (Exception e) when (e is InvalidDataException or FormatException or InvalidOperationException or KeyNotFoundException or NullReferenceException)
+        {
+            throw new ArgumentException($"FromJson: {e.Message}", nameof(json), e);
+        }
+    }
+}
