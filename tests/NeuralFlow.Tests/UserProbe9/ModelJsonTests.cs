@@ -1,14 +1,12 @@
-using System.Text.Json.Nodes;
 using NeuralFlow.Keras;
 
 namespace NeuralFlow.Tests.UserProbe9;
 
-/// <summary>
-/// Model.ToJson / Model.FromJson (Keras' model.to_json and keras.models.model_from_json), which
-/// were missing: the architecture went to a file only inside a whole .keras archive. As Keras:
-/// the JSON holds no weights (a rebuilt model starts fresh and takes weights by SetWeights), a
-/// subclassed model has none, and text that is not a model fails naming what is wrong.
-/// </summary>
+/// <summary>Model.ToJson / Model.FromJson (Keras' to_json, model_from_json), missing before.</summary>
+/// <remarks>
+/// As Keras: the JSON holds no weights (a rebuilt model starts fresh and takes weights by
+/// SetWeights), a subclassed model has none, and text that is not a model fails saying why.
+/// </remarks>
 public abstract class ModelJsonTests(string backend) : BackendTest(backend)
 {
     [SkippableFact]
@@ -22,7 +20,7 @@ public abstract class ModelJsonTests(string backend) : BackendTest(backend)
         var b = new Layers.Dense(1, activation: "sigmoid", name: "b").Call(hidden);
         var model = new Model([input], [a, b]);
         string json = model.ToJson();
-        Assert.Equal("Functional", JsonNode.Parse(json)!["class_name"]!.GetValue<string>());
+        Assert.Equal("Functional", System.Text.Json.Nodes.JsonNode.Parse(json)!["class_name"]!.GetValue<string>());
 
         var rebuilt = Model.FromJson(json);
         Assert.Equal(model.SubLayers.Select(l => l.Name), rebuilt.SubLayers.Select(l => l.Name));
