@@ -16,6 +16,7 @@ public abstract partial class Layer
         if (!Trainable) c["trainable"] = false;   // Keras writes it always; true is the default here
         if (VariableDType != DType.Float32) c["dtype"] = VariableDType.Name();   // Keras writes it always; float32 is the default here
         AddRegularizerConfig(c);
+        AddConstraintConfig(c);
         return c;
     }
 

@@ -168,6 +168,7 @@ public abstract partial class Layer
     {
         if (_built) return;
         Build(inputShape);
+        SyncConstraints();
         BuildInputShape = inputShape;
         _built = true;
     }
@@ -175,8 +176,11 @@ public abstract partial class Layer
     /// <summary>The input shape the layer built its weights for (Keras' build config); null before.</summary>
     public Shape? BuildInputShape { get; private set; }
 
-    /// <summary>Creates a weight of this layer (<c>add_weight</c>).</summary>
-    protected Variable AddWeight(string name, Shape shape, Initializer initializer, bool trainable = true)
+    /// <summary>
+    /// Creates a weight of this layer (<c>add_weight</c>); a <paramref name="constraint"/> is applied
+    /// by the optimizer after each step that updates it (Keras' <c>add_weight(constraint=...)</c>).
+    /// </summary>
+    protected Variable AddWeight(string name, Shape shape, Initializer initializer, bool trainable = true, Constraints.Constraint? constraint = null)
     {
         // Keras' fans: a convolution kernel [KH, KW, in, out] counts its receptive field KH * KW.
         int receptive = 1;
@@ -190,6 +194,7 @@ public abstract partial class Layer
         using (var typed = VariableDType is DType.Float64 or DType.Float16 && value.DType == DType.Float32 ? NF.Cast(value, VariableDType) : null)
             w = new Variable(typed ?? value, trainable, $"{Name}/{name}");
         if (!Trainable) w.Trainable = false;   // Keras 3: a frozen layer's new weights are frozen too
+        w.Constraint = constraint;
         _ownWeights.Add(w);
         return w;
     }

@@ -116,6 +116,29 @@ public abstract class ConstraintTests(string backend) : BackendFileTest(backend)
     }
 
     [SkippableFact]
+    public void A_conv_kernel_constraint_is_applied_after_the_step_and_saved()
+    {
+        RequireBackend();
+        NF.Random.SetSeed(4);
+        var maxNorm = new Constraints.MaxNorm(0.1, axis: [0, 1, 2]);
+        var conv = new Layers.Conv2D(3, 2) { KernelConstraint = maxNorm, BiasConstraint = "non_neg" };
+        var depthwise = new Layers.DepthwiseConv2D(2) { KernelConstraint = "unit_norm" };
+        var m = new Sequential(Layers.Input([4, 4, 2]), conv, depthwise, new Layers.Flatten());
+        m.Compile(new Optimizers.SGD(0.0), "mse");   // a zero rate: the step leaves only the projection
+        var before = NF.Constant(conv.Kernel!.ToArray<float>(), conv.Kernel.Shape);
+        m.TrainOnBatch(NF.Random.Normal([2, 4, 4, 2]), NF.Random.Normal([2, 12]));
+        Near(maxNorm.Call(before).ToArray<float>(), conv.Kernel);
+        Assert.Equal("depthwise_constraint", depthwise.GetConfig().First(kv => kv.Key.EndsWith("_constraint")).Key);
+        string path = Temp.File("conv.keras");
+        m.Save(path);
+        var loaded = Model.Load(path);
+        var c = Assert.IsType<Layers.Conv2D>(loaded.GetLayer(0));
+        Assert.Equal([0, 1, 2], Assert.IsType<Constraints.MaxNorm>(c.Kernel!.Constraint).Axis);
+        Assert.IsType<Constraints.NonNeg>(c.Bias!.Constraint);
+        Assert.IsType<Constraints.UnitNorm>(((Layers.DepthwiseConv2D)loaded.GetLayer(1)).Kernel!.Constraint);
+    }
+
+    [SkippableFact]
     public void Bad_constraints_fail_naming_what_is_wrong()
     {
         RequireBackend();

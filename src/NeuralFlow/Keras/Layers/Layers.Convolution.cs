@@ -68,6 +68,32 @@ public static partial class Layers
             new("bias_regularizer", Bias, BiasRegularizer, r => BiasRegularizer = r),
         ];
 
+        /// <summary>
+        /// A projection of the kernel after each optimizer step (Keras' kernel_constraint; a depthwise or
+        /// separable layer's depthwise_constraint), set in an initializer:
+        /// <c>new Layers.Conv2D(32, 3) { KernelConstraint = new Constraints.MaxNorm(3, axis: [0, 1, 2]) }</c>.
+        /// </summary>
+        public Constraints.Constraint? KernelConstraint
+        {
+            get => _kernelConstraint;
+            set { _kernelConstraint = value; SyncConstraints(); }
+        }
+        private Constraints.Constraint? _kernelConstraint;
+
+        /// <summary>A projection of the bias after each optimizer step (Keras' bias_constraint).</summary>
+        public Constraints.Constraint? BiasConstraint
+        {
+            get => _biasConstraint;
+            set { _biasConstraint = value; SyncConstraints(); }
+        }
+        private Constraints.Constraint? _biasConstraint;
+
+        private protected override IEnumerable<ConstraintSlot> ConstraintSlots =>
+        [
+            new(this is DepthwiseConv2D or DepthwiseConv1D or SeparableConvolution ? "depthwise_constraint" : "kernel_constraint", Kernel, KernelConstraint, c => KernelConstraint = c),
+            new("bias_constraint", Bias, BiasConstraint, c => BiasConstraint = c),
+        ];
+
         /// <summary>The kernel, once built.</summary>
         public Variable? Kernel { get; private set; }
 

@@ -34,7 +34,7 @@ public static partial class Layers
         public Constraints.Constraint? KernelConstraint
         {
             get => _kernelConstraint;
-            set { _kernelConstraint = value; if (Kernel is not null) Kernel.Constraint = value; }
+            set { _kernelConstraint = value; SyncConstraints(); }
         }
         private Constraints.Constraint? _kernelConstraint = kernelConstraint;
 
@@ -42,9 +42,15 @@ public static partial class Layers
         public Constraints.Constraint? BiasConstraint
         {
             get => _biasConstraint;
-            set { _biasConstraint = value; if (Bias is not null) Bias.Constraint = value; }
+            set { _biasConstraint = value; SyncConstraints(); }
         }
         private Constraints.Constraint? _biasConstraint = biasConstraint;
+
+        private protected override IEnumerable<ConstraintSlot> ConstraintSlots =>
+        [
+            new("kernel_constraint", Kernel, KernelConstraint, c => KernelConstraint = c),
+            new("bias_constraint", Bias, BiasConstraint, c => BiasConstraint = c),
+        ];
 
         /// <summary>Output width.</summary>
         public int Units { get; } = units > 0 ? units : throw new ArgumentOutOfRangeException(nameof(units), units, "Dense: units must be positive.");
@@ -73,9 +79,6 @@ public static partial class Layers
             var c = base.GetConfig();
             c["units"] = Units;
             AddKernelConfig(c, Activation, UseBias, KernelInitializer, BiasInitializer);
-            // Left out when unset, as the regularizers are; Keras writes null.
-            if (KernelConstraint is not null) c["kernel_constraint"] = KernelConstraint.GetConfig();
-            if (BiasConstraint is not null) c["bias_constraint"] = BiasConstraint.GetConfig();
             return c;
         }
 
@@ -85,12 +88,7 @@ public static partial class Layers
             if (inputShape.Rank < 1)
                 throw new ArgumentException($"Dense needs inputs with at least one dimension, got shape {inputShape}.");
             Kernel = AddWeight("kernel", [inputShape[-1], Units], KernelInitializer);
-            Kernel.Constraint = KernelConstraint;
-            if (UseBias)
-            {
-                Bias = AddWeight("bias", [Units], BiasInitializer);
-                Bias.Constraint = BiasConstraint;
-            }
+            if (UseBias) Bias = AddWeight("bias", [Units], BiasInitializer);
         }
 
         /// <inheritdoc/>

@@ -24,8 +24,7 @@ public static class KerasSerialization
     {
         Register("Dense", c => new Layers.Dense(
             Int(c, "units"), Activation(c, "activation"), Bool(c, "use_bias", true),
-            Initializer(c, "kernel_initializer"), Initializer(c, "bias_initializer"), NameOf(c),
-            kernelConstraint: Constraints.FromConfig(c["kernel_constraint"]), biasConstraint: Constraints.FromConfig(c["bias_constraint"])));
+            Initializer(c, "kernel_initializer"), Initializer(c, "bias_initializer"), NameOf(c)));
         Register("Activation", c => new Layers.Activation(Activation(c, "activation") ?? "linear", NameOf(c)));
         Register("Dropout", c => new Layers.Dropout(Double(c, "rate"), NameOf(c), NoiseShape(c), c["seed"]?.GetValue<int>()));
         Register("SpatialDropout1D", c => new Layers.SpatialDropout1D(Double(c, "rate"), c["seed"]?.GetValue<int>(), NameOf(c)));
@@ -381,6 +380,7 @@ public static class KerasSerialization
         {
             layer = RestoreTrainable(factory(config), config);
             layer.ApplyRegularizerConfig(config);
+            layer.ApplyConstraintConfig(config);
             if (className != "InputLayer" && VariableDTypeOf(config) is { } dtype) layer.VariableDType = dtype;
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotSupportedException or FormatException or NullReferenceException)
