@@ -84,16 +84,23 @@ public partial class Model
     /// <see cref="NF.WarningLog"/> (once per Fit), and the next epoch starts a new (reshuffled)
     /// pass, as Keras 3's epoch iterator does for arrays.
     /// </param>
+    /// <param name="validationBatchSize">Examples per validation step (Keras' validation_batch_size); null: <paramref name="batchSize"/>.</param>
+    /// <param name="validationFreq">
+    /// Validate after every n-th epoch only (Keras' validation_freq, an int): epochs 1-based, validated when
+    /// epoch % n == 0, so 2 validates after epochs 2, 4, ...; the "val_" history lists hold only those epochs.
+    /// </param>
     public History Fit(ModelData x, ModelData y, int batchSize = 32, int epochs = 1, int verbose = 1,
                        (ModelData X, ModelData Y)? validationData = null, double validationSplit = 0, bool shuffle = true,
                        IEnumerable<Callbacks.Callback>? callbacks = null, int initialEpoch = 0,
-                       Tensor? sampleWeight = null, IReadOnlyDictionary<int, double>? classWeight = null, int? stepsPerEpoch = null)
+                       Tensor? sampleWeight = null, IReadOnlyDictionary<int, double>? classWeight = null, int? stepsPerEpoch = null,
+                       int? validationBatchSize = null, int validationFreq = 1)
     {
         Compiled(nameof(Fit));
         var (xs, ys) = CheckData(nameof(Fit), x, y);
         ys = WithSampleWeight(nameof(Fit), ys, sampleWeight, classWeight);
         var validation = validationData is { } given ? CheckData(nameof(Fit) + " (validationData)", given.X, given.Y) : ((Tensor[], Tensor[])?)null;
-        return FitTensors(xs, ys, batchSize, epochs, verbose, validation, validationSplit, shuffle, callbacks, initialEpoch, classWeight, stepsPerEpoch);
+        return FitTensors(xs, ys, batchSize, epochs, verbose, validation, validationSplit, shuffle, callbacks, initialEpoch, classWeight, stepsPerEpoch,
+                          validationBatchSize, validationFreq);
     }
 
     /// <summary>
@@ -103,20 +110,23 @@ public partial class Model
     /// </summary>
     public History Fit(ModelData x, int batchSize = 32, int epochs = 1, int verbose = 1, ModelData? validationData = null,
                        double validationSplit = 0, bool shuffle = true, IEnumerable<Callbacks.Callback>? callbacks = null, int initialEpoch = 0,
-                       int? stepsPerEpoch = null)
+                       int? stepsPerEpoch = null, int? validationBatchSize = null, int validationFreq = 1)
     {
         Compiled(nameof(Fit));
         var xs = CheckInputsAlone(nameof(Fit), x, nameof(TrainStep));
         (Tensor[], Tensor[])? validation = validationData is { } given ? (CheckInputsAlone(nameof(Fit) + " (validationData)", given, nameof(TestStep)), []) : null;
-        return FitTensors(xs, [], batchSize, epochs, verbose, validation, validationSplit, shuffle, callbacks, initialEpoch, null, stepsPerEpoch);
+        return FitTensors(xs, [], batchSize, epochs, verbose, validation, validationSplit, shuffle, callbacks, initialEpoch, null, stepsPerEpoch,
+                          validationBatchSize, validationFreq);
     }
 
     // Fit on in-memory examples, checked: inputs, targets (with the sample-weight column when carried).
     private History FitTensors(Tensor[] xs, Tensor[] ys, int batchSize, int epochs, int verbose, (Tensor[] X, Tensor[] Y)? validation,
                                double validationSplit, bool shuffle, IEnumerable<Callbacks.Callback>? callbacks, int initialEpoch,
-                               IReadOnlyDictionary<int, double>? classWeight, int? stepsPerEpoch)
+                               IReadOnlyDictionary<int, double>? classWeight, int? stepsPerEpoch, int? validationBatchSize, int validationFreq)
     {
         CheckPositive(nameof(Fit), nameof(batchSize), batchSize);
+        if (validationBatchSize is { } givenValidationBatch) CheckPositive(nameof(Fit), nameof(validationBatchSize), givenValidationBatch);
+        CheckPositive(nameof(Fit), nameof(validationFreq), validationFreq);
         if (stepsPerEpoch is { } givenSteps) CheckPositive(nameof(Fit), nameof(stepsPerEpoch), givenSteps);
         CheckEpochs(epochs, initialEpoch, verbose);
         if (validationSplit is < 0 or >= 1 || double.IsNaN(validationSplit))
@@ -139,11 +149,11 @@ public partial class Model
             n = split;
         }
         int steps = DistributedSteps(n, batchSize);
-        Func<EvaluationResult>? validate = validation is { } val ? () => EvaluateBatches(Slices(val.X, val.Y, batchSize), 0) : null;
+        Func<EvaluationResult>? validate = validation is { } val ? () => EvaluateBatches(Slices(val.X, val.Y, validationBatchSize ?? batchSize), 0) : null;
         // Keras' EpochIterator for arrays: with steps_per_epoch the pass goes on across epochs and
         // restarts once it is used up; without, each epoch is one pass.
         return FitLoop(() => EpochBatches(xs, ys, n, batchSize, steps, shuffle), stepsPerEpoch ?? steps, stepsPerEpoch, recreateEachEpoch: stepsPerEpoch is null,
-                       epochs, initialEpoch, verbose, validate, callbacks, classWeight, passLength: steps);
+                       epochs, initialEpoch, verbose, validate, callbacks, classWeight, passLength: steps, validationFreq: validationFreq);
     }
 
     /// <summary>
@@ -163,11 +173,13 @@ public partial class Model
     /// warning) if the data runs out, as in Keras.
     /// </param>
     /// <param name="validationSteps">Batches of <paramref name="validationData"/> per evaluation; required when it is infinite.</param>
+    /// <param name="validationFreq">Validate after every n-th epoch only (Keras' validation_freq), as in Fit(x, y).</param>
     public History Fit(Data.Dataset dataset, int epochs = 1, int verbose = 1, Data.Dataset? validationData = null,
                        IEnumerable<Callbacks.Callback>? callbacks = null, int? stepsPerEpoch = null, int? validationSteps = null,
-                       int initialEpoch = 0)
+                       int initialEpoch = 0, int validationFreq = 1)
     {
         Compiled(nameof(Fit));
+        CheckPositive(nameof(Fit), nameof(validationFreq), validationFreq);
         CheckEpochs(epochs, initialEpoch, verbose);
         var batches = ShardBatches(Pairs(nameof(Fit), dataset), dataset);
         CheckSteps(nameof(Fit), dataset, stepsPerEpoch, nameof(stepsPerEpoch));
@@ -181,7 +193,8 @@ public partial class Model
         int steps = stepsPerEpoch ?? DistributedSteps(cardinality);
         // Keras' DataHandler.should_recreate_iterator: restart each epoch unless steps cut the dataset.
         bool recreate = stepsPerEpoch is null || cardinality == stepsPerEpoch;
-        return FitLoop(() => batches().Select(b => new FitBatch(b.Item1, b.Item2)), steps, stepsPerEpoch, recreate, epochs, initialEpoch, verbose, validate, callbacks);
+        return FitLoop(() => batches().Select(b => new FitBatch(b.Item1, b.Item2)), steps, stepsPerEpoch, recreate, epochs, initialEpoch, verbose, validate, callbacks,
+                       validationFreq: validationFreq);
     }
 
     // The training loop shared by both Fit overloads: one TensorScope per step, so everything a
@@ -194,7 +207,7 @@ public partial class Model
     private History FitLoop(Func<IEnumerable<FitBatch>> epochBatches, int steps, int? stepsPerEpoch, bool recreateEachEpoch,
                             int epochs, int initialEpoch, int verbose,
                             Func<EvaluationResult>? validate, IEnumerable<Callbacks.Callback>? callbacks,
-                            IReadOnlyDictionary<int, double>? classWeight = null, int? passLength = null)
+                            IReadOnlyDictionary<int, double>? classWeight = null, int? passLength = null, int validationFreq = 1)
     {
         var optimizer = Compiled(nameof(Fit));
         // Everything a step makes (and the variables, when the first step builds the model) lives
@@ -294,7 +307,8 @@ public partial class Model
                 }
                 var epochLogs = ReadStepLogs(cached);
                 EndEpochTogether(epochLogs);
-                if (validate is not null)
+                // Keras' _should_eval: the 1-based epoch a multiple of validation_freq.
+                if (validate is not null && (epoch + 1) % validationFreq == 0)
                     foreach (var (k, v) in validate().Values) epochLogs["val_" + k] = v;
                 foreach (var c in hooks)
                 {
