@@ -28,6 +28,29 @@ public abstract class ValidationFreqTests(string backend) : BackendTest(backend)
         Assert.Equal(2, h["val_loss"].Count);
         // The last validation is the model after epoch 4: one more epoch then moves it on.
         Assert.True(double.IsFinite(h["val_loss"][1]));
+
+        // validationBatchSize: the 3 held-out examples reach the model as batches of 2 and 1, the
+        // training ones as batches of 4 (a layer records the batch sizes it is traced or run with).
+        NF.Random.SetSeed(9);
+        var seen = new BatchSizes();
+        var sized = new Sequential(Layers.Input([3]), seen, new Layers.Dense(1));
+        sized.Compile(new Optimizers.SGD(0.05), "mse");
+        sized.Fit(x, y, batchSize: 4, epochs: 1, verbose: 0, validationSplit: 0.25, validationBatchSize: 2);
+        Assert.Contains(2, seen.Sizes);
+        Assert.Contains(1, seen.Sizes);
+        Assert.DoesNotContain(3, seen.Sizes);
+    }
+
+    // Passes its input through, recording each batch size a call sees (traced calls included).
+    private sealed class BatchSizes : Layer
+    {
+        public readonly HashSet<int> Sizes = [];
+
+        protected override Tensor Forward(Tensor x)
+        {
+            Sizes.Add(x.Shape[0]);
+            return x;
+        }
     }
 
     [SkippableFact]

@@ -26,12 +26,14 @@ public static partial class Callbacks
         public virtual void OnBatchEnd(int batch, IReadOnlyDictionary<string, float> logs) { }
 
         /// <summary>Whether this callback overrides <see cref="OnBatchBegin"/>: Fit calls only such callbacks before each step.</summary>
-        internal bool HandlesBatchBegin =>
-            GetType().GetMethod(nameof(OnBatchBegin), [typeof(int)])!.DeclaringType != typeof(Callback);
+        internal bool HandlesBatchBegin => Overrides(nameof(OnBatchBegin), typeof(int));
 
         /// <summary>Whether this callback overrides <see cref="OnBatchEnd"/>: Fit reads the running loss and metrics from the device after a step only for such callbacks (or the progress bar).</summary>
-        internal bool HandlesBatchEnd =>
-            GetType().GetMethod(nameof(OnBatchEnd), [typeof(int), typeof(IReadOnlyDictionary<string, float>)])!.DeclaringType != typeof(Callback);
+        internal bool HandlesBatchEnd => Overrides(nameof(OnBatchEnd), typeof(int), typeof(IReadOnlyDictionary<string, float>));
+
+        // Whether this callback's type overrides the hook (Fit calls per-batch hooks only on those).
+        private bool Overrides(string hook, params Type[] parameters) =>
+            GetType().GetMethod(hook, parameters)!.DeclaringType != typeof(Callback);
 
         /// <summary>
         /// Whether Fit should read the logs and call <see cref="OnBatchEnd"/> after step
