@@ -21,7 +21,13 @@ internal sealed class FilterNode(Node upstream, Func<Tensor[], bool> predicate) 
     }
 
     /// <summary>Runs the predicate on views of the element; everything it creates is disposed.</summary>
-    internal static bool Test(Func<Tensor[], bool> predicate, Part[] element)
+    internal static bool Test(Func<Tensor[], bool> predicate, Part[] element) => Peek(predicate, element);
+
+    /// <summary>
+    /// Runs <paramref name="fn"/> on views of the element (which stays the caller's) and returns
+    /// what it answers; every tensor it creates is disposed.
+    /// </summary>
+    internal static TResult Peek<TResult>(Func<Tensor[], TResult> fn, Part[] element)
     {
         var views = new Tensor[element.Length];
         for (int i = 0; i < element.Length; i++)
@@ -32,7 +38,7 @@ internal sealed class FilterNode(Node upstream, Func<Tensor[], bool> predicate) 
         try
         {
             using var scope = TensorScope.Begin();
-            return predicate(views);
+            return fn(views);
         }
         finally
         {
