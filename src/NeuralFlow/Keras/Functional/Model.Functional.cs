@@ -30,6 +30,9 @@ public partial class Model
     /// <summary>True for a model made from inputs and outputs (<c>new Model(inputs, outputs)</c>).</summary>
     public bool IsFunctional => _graph is not null;
 
+    /// <summary>The layer calls of a functional model (null for Sequential and subclassed models).</summary>
+    internal FunctionalGraph? Graph => _graph;
+
     /// <summary>
     /// The symbolic inputs of a functional model (Keras' <c>model.inputs</c>), or of a Sequential
     /// that starts from <c>Layers.Input</c> or was built with <c>Build</c>; empty otherwise.
