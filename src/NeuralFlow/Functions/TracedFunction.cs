@@ -27,7 +27,14 @@ namespace NeuralFlow;
 /// Item, a C# if on a tensor's value), a custom optimizer whose Update takes its learning rate
 /// and step as C# numbers, a call under a recording GradientTape. Never a wrong answer.</item>
 /// <item>A new signature traces again; at most <c>maxTraces</c> are kept (the least recently
-/// called goes first), and a function traced more than five times warns once, as TensorFlow does.</item>
+/// called goes first), and a function traced more than five times warns once, as TensorFlow does.
+/// When it is called with more signatures than it keeps (batches padded to each batch's longest
+/// sequence: a new length nearly every step), so that traces are dropped before they were
+/// replayed, retracing would cost more than it saves (a trace costs several eager calls): after
+/// three such drops, new signatures run eagerly and the kept traces still replay, with one
+/// warning. TensorFlow relaxes such shapes into one trace of unknown length; a replay plan is
+/// sized for its shapes, so fixed shapes (PaddedBatch with paddedShapes,
+/// BucketBySequenceLength with padToBucketBoundary) are what replays.</item>
 /// <item>Warnings (frequent retracing, an eager fallback) go to <see cref="Log"/> (standard error
 /// unless set) and stay on the function in <see cref="Warnings"/>.</item>
 /// </list>
@@ -36,12 +43,18 @@ public sealed class TracedFunction
 {
     private const int RetraceWarningAt = 5;
     private const int MaxRetries = 2;
+    // A dropped trace replayed fewer times than this did not pay for itself; after this many such
+    // drops the function stops tracing new signatures (see the remarks).
+    private const int PaidOffReplays = 2;
+    private const int WastedTracesLimit = 3;
 
     private readonly Func<Tensor[], Tensor[]> _body;
     private readonly int _maxTraces;
     private readonly List<Entry> _entries = [];
     private readonly object _gate = new();
     private bool _warnedRetrace;
+    private int _wastedTraces;
+    private string? _newSignaturesEager;  // set: signatures without a kept trace run eagerly, for this reason
     private string? _warnedReason;
     private readonly List<string> _warnings = [];
 
@@ -57,6 +70,7 @@ public sealed class TracedFunction
         public ReplayPlan? Plan;
         public string? EagerReason;  // set: this signature always runs eagerly
         public int Retries;
+        public long Replays;
     }
 
     internal TracedFunction(Func<Tensor[], Tensor[]> body, string name, int maxTraces)
@@ -142,11 +156,13 @@ public sealed class TracedFunction
             var packed = Packed(inputs);
             var entry = Find(packed);
             if (entry?.EagerReason is { } reason) return Eager(reason, inputs);
+            if (entry is null && _newSignaturesEager is { } thrashing) return Eager(thrashing, inputs);
             if (entry?.Plan is { } plan)
             {
                 if (plan.CannotReplay() is null)
                 {
                     ReplayCount++;
+                    entry.Replays++;
                     LastCallReplayed = true;
                     EagerReason = null;
                     _lastPlan = plan;
@@ -268,7 +284,17 @@ public sealed class TracedFunction
 
     private Entry Add(Tensor[] inputs)
     {
-        if (_entries.Count >= _maxTraces) _entries.RemoveAt(0); // the least recently called signature goes
+        if (_entries.Count >= _maxTraces)
+        {
+            // The least recently called signature goes; a trace dropped before it paid for itself
+            // counts towards running new signatures eagerly.
+            var dropped = _entries[0];
+            _entries.RemoveAt(0);
+            if (dropped.Plan is not null && dropped.Replays < PaidOffReplays && ++_wastedTraces >= WastedTracesLimit)
+                _newSignaturesEager = $"it is called with more input signatures (shapes, dtypes) than the {_maxTraces} it keeps traces for, "
+                    + "and traces were dropped before they were replayed; new signatures run eagerly and the kept traces still replay "
+                    + "(pad batches to a few fixed shapes, e.g. PaddedBatch with paddedShapes or BucketBySequenceLength with padToBucketBoundary, to replay every step)";
+        }
         var e = new Entry(Array.ConvertAll(inputs, t => t.Shape), Array.ConvertAll(inputs, t => t.DType),
                           Array.ConvertAll(inputs, t => t.Backend), NF.Backend, Keras.Layer.IsTraining);
         _entries.Add(e);
