@@ -111,5 +111,9 @@ public static partial class Callbacks
         public override void OnTrainBegin() => onTrainBegin?.Invoke();
         /// <inheritdoc/>
         public override void OnTrainEnd() => onTrainEnd?.Invoke();
+
+        // It overrides OnBatchEnd for every instance: without an onBatchEnd, Fit need not read
+        // the running logs from the device after each step for it.
+        internal override bool WantsLogsAfter(int step) => onBatchEnd is not null;
     }
 }
