@@ -71,6 +71,7 @@ public partial class Model
         var (cached, testStep) = MakeTestStep();
         ResetStepMetrics(cached); // Fit has already read the epoch's training values
         Func<Dictionary<string, float>> readLogs = () => ReadStepLogs(cached);
+        StopEvaluating = false;
         callbacks.TestBegin();
         using var items = batches.GetEnumerator();
         int count = 0;
@@ -84,6 +85,7 @@ public partial class Model
                 KeepStepLogs(cached, testStep([.. xb, .. yb]));
             }
             callbacks.TestBatchEnd(count++, readLogs);
+            if (StopEvaluating) break;
         }
         if (count == 0)
             throw new InvalidOperationException("Evaluate: the dataset produced no batches, so there is nothing to evaluate.");
@@ -168,6 +170,7 @@ public partial class Model
         var (cached, predictStep) = MakePredictStep();
         try
         {
+            StopPredicting = false;
             callbacks.PredictBegin();
             using (var items = batches.GetEnumerator())
             {
@@ -181,6 +184,7 @@ public partial class Model
                     }
                     // The outputs were kept past the step's scope: Predict frees them after concatenating.
                     callbacks.PredictBatchEnd(outputs.Count - 1, outputs[^1]);
+                    if (StopPredicting) break;
                 }
             }
             KeepStep(cached);
