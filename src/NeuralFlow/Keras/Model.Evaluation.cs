@@ -11,7 +11,9 @@ public partial class Model
     /// <param name="batchSize">Examples per batch.</param>
     /// <param name="verbose">1 prints the result.</param>
     /// <param name="sampleWeight">One weight per example, as in <c>Fit</c> (Keras' sample_weight): the loss and the weightedMetrics of Compile are weighted means; its metrics are not (as Keras).</param>
-    public EvaluationResult Evaluate(ModelData x, ModelData y, int batchSize = 32, int verbose = 0, Tensor? sampleWeight = null)
+    /// <param name="callbacks">Hooks called during the evaluation: their test hooks (<see cref="Callbacks.Callback.OnTestBegin"/> ...), as Keras' <c>evaluate(callbacks=)</c>.</param>
+    public EvaluationResult Evaluate(ModelData x, ModelData y, int batchSize = 32, int verbose = 0, Tensor? sampleWeight = null,
+                                     IEnumerable<Callbacks.Callback>? callbacks = null)
     {
         Compiled(nameof(Evaluate));
         var (xs, ys) = CheckData(nameof(Evaluate), x, y);
@@ -19,20 +21,34 @@ public partial class Model
         CheckPositive(nameof(Evaluate), nameof(batchSize), batchSize);
         if (xs[0].Shape[0] == 0)
             throw new ArgumentException($"Evaluate: x and y have 0 examples (shapes {Shapes(xs)} and {Shapes(ys)}); there is nothing to evaluate.", nameof(x));
-        return EvaluateBatches(Slices(xs, ys, batchSize), verbose);
+        return EvaluateBatches(Slices(xs, ys, batchSize), verbose, CallbackList.ForOneRun(callbacks, this, BatchCount(xs, batchSize), verbose));
     }
 
     /// <summary>
     /// The loss and metrics over a dataset of (features, labels) batches; <paramref name="steps"/>
-    /// batches of it when given (required for an infinite dataset).
+    /// batches of it when given (required for an infinite dataset); <paramref name="callbacks"/> as in Evaluate(x, y).
     /// </summary>
-    public EvaluationResult Evaluate(Data.Dataset dataset, int verbose = 0, int? steps = null)
+    public EvaluationResult Evaluate(Data.Dataset dataset, int verbose = 0, int? steps = null, IEnumerable<Callbacks.Callback>? callbacks = null)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        return EvaluateDataset(dataset, verbose, steps, CallbackList.ForOneRun(callbacks, this, KnownSteps(dataset, steps), verbose));
+    }
+
+    // Evaluate on a dataset, alone or as Fit's validation (with Fit's callbacks).
+    private EvaluationResult EvaluateDataset(Data.Dataset dataset, int verbose, int? steps, CallbackList callbacks)
     {
         Compiled(nameof(Evaluate));
         var pairs = Pairs(nameof(Evaluate), dataset);
         CheckSteps(nameof(Evaluate), dataset, steps, nameof(steps));
-        return EvaluateBatches(steps is { } s ? pairs().Take(s) : pairs(), verbose);
+        return EvaluateBatches(steps is { } s ? pairs().Take(s) : pairs(), verbose, callbacks);
     }
+
+    // The batches of in-memory examples (one for 0 rows, which Predict runs once), for Callback.Params.
+    private static int BatchCount(Tensor[] xs, int batchSize) => Math.Max(1, (xs[0].Shape[0] + batchSize - 1) / batchSize);
+
+    // The batches a dataset call runs, when known upfront (Keras' num_batches; null: unknown).
+    private static int? KnownSteps(Data.Dataset dataset, int? steps) =>
+        steps ?? (dataset.Cardinality >= 0 ? (int)Math.Min(dataset.Cardinality, int.MaxValue) : null);
 
     // Consecutive batches of every input and target together.
     private static IEnumerable<(Tensor[], Tensor[])> Slices(Tensor[] xs, Tensor[] ys, int batchSize)
@@ -45,28 +61,40 @@ public partial class Model
         }
     }
 
-    private EvaluationResult EvaluateBatches(IEnumerable<(Tensor[] X, Tensor[] Y)> batches, int verbose)
+    // Keras' evaluate loop: on_test_begin, then per batch on_test_batch_begin and on_test_batch_end
+    // with the running logs (read from the device only when a callback takes them), then
+    // on_test_end with the logs Evaluate returns.
+    private EvaluationResult EvaluateBatches(IEnumerable<(Tensor[] X, Tensor[] Y)> batches, int verbose, CallbackList callbacks)
     {
         Compiled(nameof(Evaluate));
         using var placement = OnModelDevice(out var backend);
         var (cached, testStep) = MakeTestStep();
         ResetStepMetrics(cached); // Fit has already read the epoch's training values
+        Func<Dictionary<string, float>> readLogs = () => ReadStepLogs(cached);
+        StopEvaluating = false;
+        callbacks.TestBegin();
         using var items = batches.GetEnumerator();
         int count = 0;
         while (true)
         {
-            using var scope = TensorScope.Begin();
-            if (!items.MoveNext()) break;
-            count++;
-            var (xb, yb) = (OnBackend(items.Current.X, backend), OnBackend(items.Current.Y, backend));
-            KeepStepLogs(cached, testStep([.. xb, .. yb]));
+            using (var scope = TensorScope.Begin())
+            {
+                if (!items.MoveNext()) break;
+                callbacks.TestBatchBegin(count);
+                var (xb, yb) = (OnBackend(items.Current.X, backend), OnBackend(items.Current.Y, backend));
+                KeepStepLogs(cached, testStep([.. xb, .. yb]));
+            }
+            callbacks.TestBatchEnd(count++, readLogs);
+            if (StopEvaluating) break;
         }
         if (count == 0)
             throw new InvalidOperationException("Evaluate: the dataset produced no batches, so there is nothing to evaluate.");
         KeepStep(cached);
-        var result = new EvaluationResult(ReadStepLogs(cached).ToList());
+        var logs = ReadStepLogs(cached);
+        var result = new EvaluationResult(logs.ToList());
         KeepStepLogs(cached, []);
         if (verbose > 0) Console.WriteLine(result);
+        callbacks.TestEnd(logs);
         return result;
     }
 
@@ -76,10 +104,15 @@ public partial class Model
     /// A model of several outputs: <see cref="PredictOutputs(ModelData, int, int)"/>. <paramref name="verbose"/>
     /// 1 prints Keras' last progress line (batches, seconds, ms per batch); 0, the default here, nothing.
     /// </summary>
-    public Tensor Predict(ModelData x, int batchSize = 32, int verbose = 0) => Single(PredictOutputs(x, batchSize, verbose));
+    /// <param name="x">Inputs, first axis = examples.</param>
+    /// <param name="batchSize">Examples per batch.</param>
+    /// <param name="verbose">1 prints the closing progress line.</param>
+    /// <param name="callbacks">Hooks called during the prediction: their predict hooks (<see cref="Callbacks.Callback.OnPredictBegin"/> ...), as Keras' <c>predict(callbacks=)</c>.</param>
+    public Tensor Predict(ModelData x, int batchSize = 32, int verbose = 0, IEnumerable<Callbacks.Callback>? callbacks = null) =>
+        Single(PredictOutputs(x, batchSize, verbose, callbacks));
 
-    /// <summary>Every output of the model for <paramref name="x"/>, in the order of <see cref="Outputs"/> (Keras' predict of a multi-output model).</summary>
-    public IReadOnlyList<Tensor> PredictOutputs(ModelData x, int batchSize = 32, int verbose = 0)
+    /// <summary>Every output of the model for <paramref name="x"/>, in the order of <see cref="Outputs"/> (Keras' predict of a multi-output model); the arguments are Predict's.</summary>
+    public IReadOnlyList<Tensor> PredictOutputs(ModelData x, int batchSize = 32, int verbose = 0, IEnumerable<Callbacks.Callback>? callbacks = null)
     {
         var xs = x.Resolve(nameof(Predict), nameof(x), InputNames);
         CheckPositive(nameof(Predict), nameof(batchSize), batchSize);
@@ -92,18 +125,20 @@ public partial class Model
             do yield return Rows(xs, start, Math.Min(n, start + batchSize));
             while ((start += batchSize) < n);
         }
-        return PredictBatches(Batches(), nameof(Predict), verbose);
+        return PredictBatches(Batches(), nameof(Predict), verbose, CallbackList.ForOneRun(callbacks, this, BatchCount(xs, batchSize), verbose));
     }
 
     /// <summary>
     /// The model's output for each element of a dataset of batches (the first tensors of each
     /// element, one per input); <paramref name="steps"/> batches of it when given (required for an
-    /// infinite dataset). A model of several outputs: <see cref="PredictOutputs(Data.Dataset, int?, int)"/>.
+    /// infinite dataset). A model of several outputs: <see cref="PredictOutputs(Data.Dataset, int?, int, IEnumerable{Callbacks.Callback}?)"/>.
+    /// <paramref name="callbacks"/> as in Predict(x).
     /// </summary>
-    public Tensor Predict(Data.Dataset dataset, int? steps = null, int verbose = 0) => Single(PredictOutputs(dataset, steps, verbose));
+    public Tensor Predict(Data.Dataset dataset, int? steps = null, int verbose = 0, IEnumerable<Callbacks.Callback>? callbacks = null) =>
+        Single(PredictOutputs(dataset, steps, verbose, callbacks));
 
     /// <summary>Every output of the model for each element of a dataset of batches.</summary>
-    public IReadOnlyList<Tensor> PredictOutputs(Data.Dataset dataset, int? steps = null, int verbose = 0)
+    public IReadOnlyList<Tensor> PredictOutputs(Data.Dataset dataset, int? steps = null, int verbose = 0, IEnumerable<Callbacks.Callback>? callbacks = null)
     {
         ArgumentNullException.ThrowIfNull(dataset);
         CheckSteps(nameof(Predict), dataset, steps, nameof(steps));
@@ -121,10 +156,13 @@ public partial class Model
                 throw new ArgumentException($"Predict: the model has {inputs} inputs, but the dataset's elements hold {dataset.ComponentCount} tensor(s).", nameof(dataset));
             elements = dataset.EnumerateTensors(disposeEach: true).Select(e => e.Take(inputs).ToArray());
         }
-        return PredictBatches(steps is { } s ? elements.Take(s) : elements, nameof(Predict), verbose);
+        return PredictBatches(steps is { } s ? elements.Take(s) : elements, nameof(Predict), verbose,
+                              CallbackList.ForOneRun(callbacks, this, KnownSteps(dataset, steps), verbose));
     }
 
-    private IReadOnlyList<Tensor> PredictBatches(IEnumerable<Tensor[]> batches, string method, int verbose)
+    // Keras' predict loop: on_predict_begin, per batch on_predict_batch_begin and
+    // on_predict_batch_end({"outputs": the batch's outputs}), then on_predict_end.
+    private IReadOnlyList<Tensor> PredictBatches(IEnumerable<Tensor[]> batches, string method, int verbose, CallbackList callbacks)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var outputs = new List<IReadOnlyList<Tensor>>();
@@ -132,18 +170,27 @@ public partial class Model
         var (cached, predictStep) = MakePredictStep();
         try
         {
+            StopPredicting = false;
+            callbacks.PredictBegin();
             using (var items = batches.GetEnumerator())
             {
                 while (true)
                 {
-                    using var scope = TensorScope.Begin();
-                    if (!items.MoveNext()) break;
-                    outputs.Add(predictStep(OnBackend(items.Current, backend)).Select(scope.Keep).ToArray());
+                    using (var scope = TensorScope.Begin())
+                    {
+                        if (!items.MoveNext()) break;
+                        callbacks.PredictBatchBegin(outputs.Count);
+                        outputs.Add(predictStep(OnBackend(items.Current, backend)).Select(scope.Keep).ToArray());
+                    }
+                    // The outputs were kept past the step's scope: Predict frees them after concatenating.
+                    callbacks.PredictBatchEnd(outputs.Count - 1, outputs[^1]);
+                    if (StopPredicting) break;
                 }
             }
             KeepStep(cached);
             if (outputs.Count == 0)
                 throw new InvalidOperationException($"{method}: the dataset produced no batches, so the shape of the outputs is unknown; predict on an empty tensor instead to get an empty result.");
+            callbacks.PredictEnd();
             var result = Enumerable.Range(0, outputs[0].Count).Select(i => NF.Concat(outputs.Select(o => o[i]).ToArray(), axis: 0)).ToArray();
             if (verbose > 0)
                 Console.WriteLine($"{outputs.Count}/{outputs.Count} - {clock.Elapsed.TotalSeconds:0}s {clock.Elapsed.TotalMilliseconds / outputs.Count:0}ms/step");
@@ -159,14 +206,14 @@ public partial class Model
     /// The overridden <see cref="TestStep(StepData)"/>'s logs over inputs alone (Keras'
     /// <c>model.evaluate(x)</c> without targets), for a model whose step needs none.
     /// </summary>
-    public EvaluationResult Evaluate(ModelData x, int batchSize = 32, int verbose = 0)
+    public EvaluationResult Evaluate(ModelData x, int batchSize = 32, int verbose = 0, IEnumerable<Callbacks.Callback>? callbacks = null)
     {
         Compiled(nameof(Evaluate));
         var xs = CheckInputsAlone(nameof(Evaluate), x, nameof(TestStep));
         CheckPositive(nameof(Evaluate), nameof(batchSize), batchSize);
         if (xs[0].Shape[0] == 0)
             throw new ArgumentException($"Evaluate: x has 0 examples (shape {Shapes(xs)}); there is nothing to evaluate.", nameof(x));
-        return EvaluateBatches(Slices(xs, [], batchSize), verbose);
+        return EvaluateBatches(Slices(xs, [], batchSize), verbose, CallbackList.ForOneRun(callbacks, this, BatchCount(xs, batchSize), verbose));
     }
 
     // Inputs without targets serve a step that needs none: an overridden one (TrainStep, TestStep),

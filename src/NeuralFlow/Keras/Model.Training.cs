@@ -86,14 +86,15 @@ public partial class Model
     /// </param>
     /// <param name="validationBatchSize">Examples per validation step (Keras' validation_batch_size); null: <paramref name="batchSize"/>.</param>
     /// <param name="validationFreq">
-    /// Validate after every n-th epoch only (Keras' validation_freq, an int): epochs 1-based, validated when
-    /// epoch % n == 0, so 2 validates after epochs 2, 4, ...; the "val_" history lists hold only those epochs.
+    /// When to validate (Keras' validation_freq): an int n validates after every n-th epoch only (epochs 1-based,
+    /// validated when epoch % n == 0, so 2 validates after epochs 2, 4, ...), a list of 1-based epochs after those
+    /// epochs (<c>validationFreq: [1, 5, 10]</c>); the "val_" history lists hold only the validated epochs.
     /// </param>
     public History Fit(ModelData x, ModelData y, int batchSize = 32, int epochs = 1, int verbose = 1,
                        (ModelData X, ModelData Y)? validationData = null, double validationSplit = 0, bool shuffle = true,
                        IEnumerable<Callbacks.Callback>? callbacks = null, int initialEpoch = 0,
                        Tensor? sampleWeight = null, IReadOnlyDictionary<int, double>? classWeight = null, int? stepsPerEpoch = null,
-                       int? validationBatchSize = null, int validationFreq = 1)
+                       int? validationBatchSize = null, ValidationFrequency validationFreq = default)
     {
         Compiled(nameof(Fit));
         var (xs, ys) = CheckData(nameof(Fit), x, y);
@@ -110,7 +111,7 @@ public partial class Model
     /// </summary>
     public History Fit(ModelData x, int batchSize = 32, int epochs = 1, int verbose = 1, ModelData? validationData = null,
                        double validationSplit = 0, bool shuffle = true, IEnumerable<Callbacks.Callback>? callbacks = null, int initialEpoch = 0,
-                       int? stepsPerEpoch = null, int? validationBatchSize = null, int validationFreq = 1)
+                       int? stepsPerEpoch = null, int? validationBatchSize = null, ValidationFrequency validationFreq = default)
     {
         Compiled(nameof(Fit));
         var xs = CheckInputsAlone(nameof(Fit), x, nameof(TrainStep));
@@ -122,11 +123,11 @@ public partial class Model
     // Fit on in-memory examples, checked: inputs, targets (with the sample-weight column when carried).
     private History FitTensors(Tensor[] xs, Tensor[] ys, int batchSize, int epochs, int verbose, (Tensor[] X, Tensor[] Y)? validation,
                                double validationSplit, bool shuffle, IEnumerable<Callbacks.Callback>? callbacks, int initialEpoch,
-                               IReadOnlyDictionary<int, double>? classWeight, int? stepsPerEpoch, int? validationBatchSize, int validationFreq)
+                               IReadOnlyDictionary<int, double>? classWeight, int? stepsPerEpoch, int? validationBatchSize, ValidationFrequency validationFreq)
     {
         CheckPositive(nameof(Fit), nameof(batchSize), batchSize);
         if (validationBatchSize is { } givenValidationBatch) CheckPositive(nameof(Fit), nameof(validationBatchSize), givenValidationBatch);
-        CheckPositive(nameof(Fit), nameof(validationFreq), validationFreq);
+        validationFreq.Check(nameof(Fit));
         if (stepsPerEpoch is { } givenSteps) CheckPositive(nameof(Fit), nameof(stepsPerEpoch), givenSteps);
         CheckEpochs(epochs, initialEpoch, verbose);
         if (validationSplit is < 0 or >= 1 || double.IsNaN(validationSplit))
@@ -149,11 +150,13 @@ public partial class Model
             n = split;
         }
         int steps = DistributedSteps(n, batchSize);
-        Func<EvaluationResult>? validate = validation is { } val ? () => EvaluateBatches(Slices(val.X, val.Y, validationBatchSize ?? batchSize), 0) : null;
+        Func<CallbackList, EvaluationResult>? validate = validation is { } val
+            ? hooks => EvaluateBatches(Slices(val.X, val.Y, validationBatchSize ?? batchSize), 0, hooks)
+            : null;
         // Keras' EpochIterator for arrays: with steps_per_epoch the pass goes on across epochs and
         // restarts once it is used up; without, each epoch is one pass.
         return FitLoop(() => EpochBatches(xs, ys, n, batchSize, steps, shuffle), stepsPerEpoch ?? steps, stepsPerEpoch, recreateEachEpoch: stepsPerEpoch is null,
-                       epochs, initialEpoch, verbose, validate, callbacks, classWeight, passLength: steps, validationFreq: validationFreq);
+                       epochs, initialEpoch, verbose, validate, callbacks, validationFreq, classWeight, passLength: steps);
     }
 
     /// <summary>
@@ -173,13 +176,13 @@ public partial class Model
     /// warning) if the data runs out, as in Keras.
     /// </param>
     /// <param name="validationSteps">Batches of <paramref name="validationData"/> per evaluation; required when it is infinite.</param>
-    /// <param name="validationFreq">Validate after every n-th epoch only (Keras' validation_freq), as in Fit(x, y).</param>
+    /// <param name="validationFreq">When to validate (Keras' validation_freq): every n-th epoch (an int) or after the 1-based epochs listed, as in Fit(x, y).</param>
     public History Fit(Data.Dataset dataset, int epochs = 1, int verbose = 1, Data.Dataset? validationData = null,
                        IEnumerable<Callbacks.Callback>? callbacks = null, int? stepsPerEpoch = null, int? validationSteps = null,
-                       int initialEpoch = 0, int validationFreq = 1)
+                       int initialEpoch = 0, ValidationFrequency validationFreq = default)
     {
         Compiled(nameof(Fit));
-        CheckPositive(nameof(Fit), nameof(validationFreq), validationFreq);
+        validationFreq.Check(nameof(Fit));
         CheckEpochs(epochs, initialEpoch, verbose);
         var batches = ShardBatches(Pairs(nameof(Fit), dataset), dataset);
         CheckSteps(nameof(Fit), dataset, stepsPerEpoch, nameof(stepsPerEpoch));
@@ -188,13 +191,13 @@ public partial class Model
             Pairs(nameof(Fit) + " (validationData)", validationData);
             CheckSteps(nameof(Fit) + " (validationData)", validationData, validationSteps, nameof(validationSteps));
         }
-        Func<EvaluationResult>? validate = validationData is null ? null : () => Evaluate(validationData, steps: validationSteps);
+        Func<CallbackList, EvaluationResult>? validate = validationData is null ? null : hooks => EvaluateDataset(validationData, 0, validationSteps, hooks);
         long cardinality = dataset.Cardinality;
         int steps = stepsPerEpoch ?? DistributedSteps(cardinality);
         // Keras' DataHandler.should_recreate_iterator: restart each epoch unless steps cut the dataset.
         bool recreate = stepsPerEpoch is null || cardinality == stepsPerEpoch;
         return FitLoop(() => batches().Select(b => new FitBatch(b.Item1, b.Item2)), steps, stepsPerEpoch, recreate, epochs, initialEpoch, verbose, validate, callbacks,
-                       validationFreq: validationFreq);
+                       validationFreq);
     }
 
     // The training loop shared by both Fit overloads: one TensorScope per step, so everything a
@@ -206,8 +209,8 @@ public partial class Model
     // with stepsPerEpoch ends training.
     private History FitLoop(Func<IEnumerable<FitBatch>> epochBatches, int steps, int? stepsPerEpoch, bool recreateEachEpoch,
                             int epochs, int initialEpoch, int verbose,
-                            Func<EvaluationResult>? validate, IEnumerable<Callbacks.Callback>? callbacks,
-                            IReadOnlyDictionary<int, double>? classWeight = null, int? passLength = null, int validationFreq = 1)
+                            Func<CallbackList, EvaluationResult>? validate, IEnumerable<Callbacks.Callback>? callbacks, ValidationFrequency validationFreq,
+                            IReadOnlyDictionary<int, double>? classWeight = null, int? passLength = null)
     {
         var optimizer = Compiled(nameof(Fit));
         // Everything a step makes (and the variables, when the first step builds the model) lives
@@ -218,8 +221,8 @@ public partial class Model
         // Keras: a ProgbarLogger the user passed prints the progress; else Fit appends one when verbose.
         var progbar = hooks.OfType<Callbacks.ProgbarLogger>().FirstOrDefault();
         if (progbar is null && verbose > 0) hooks.Add(progbar = new Callbacks.ProgbarLogger());
-        progbar?.SetParams(epochs, steps, verbose);
-        foreach (var c in hooks) c.Model = this;
+        // Keras' CallbackList(model=self, epochs=, steps=, verbose=): every callback gets both before OnTrainBegin.
+        var callbackList = new CallbackList(hooks, this, new Callbacks.CallbackParams(epochs, steps > 0 ? steps : null, verbose));
         var history = new History();
         StopTraining = false;
         IEnumerator<FitBatch>? batches = null;
@@ -235,9 +238,8 @@ public partial class Model
                 using var first = epochBatches().GetEnumerator();
                 if (first.MoveNext()) CallOutputs(OnBackend(first.Current.Batched().X, backend));
             }
-            var batchEndHooks = hooks.Where(c => c.HandlesBatchEnd).ToList();
-            var batchBeginHooks = hooks.Where(c => c.HandlesBatchBegin).ToList();
             var (cached, trainStep, gathers) = MakeTrainStep(optimizer, classWeight);
+            Func<Dictionary<string, float>> readLogs = () => ReadStepLogs(cached);
             foreach (var c in hooks) c.OnTrainBegin();
             foreach (var c in hooks)
                 if (c.ResumeEpoch is { } resume) initialEpoch = Math.Max(initialEpoch, resume);
@@ -264,10 +266,7 @@ public partial class Model
                             break;
                         }
                         seenInPass++;
-                        // Outside the step's scope, so that what a callback makes outlives the step.
-                        if (batchBeginHooks.Count > 0)
-                            using (TensorScope.Suspend())
-                                foreach (var c in batchBeginHooks) c.OnBatchBegin(step);
+                        callbackList.TrainBatchBegin(step);
                         var batch = batches.Current;
                         // Shuffled rows of examples on the model's device: the step gathers them (see GatherRows).
                         cached.GatherRows = gathers && batch.Rows is { } rows && ReferenceEquals(rows.Backend, backend) && GathersInStep(backend);
@@ -280,11 +279,7 @@ public partial class Model
                     }
                     // The running loss and metrics are read from the device only for a callback that
                     // wants them after this step (the progress bar only when it redraws).
-                    ++step;
-                    Dictionary<string, float>? logs = null;
-                    foreach (var c in batchEndHooks)
-                        if (c.WantsLogsAfter(step)) c.OnBatchEnd(step - 1, logs ??= ReadStepLogs(cached));
-                        else c.OnBatchEndWithoutLogs(step - 1);
+                    callbackList.TrainBatchEnd(step++, readLogs);
                     if (StopTraining && Distributed.DataParallel.Current is null) break; // else MoveNextTogether stops every rank
                 }
                 if (step == 0 && epoch == initialEpoch)
@@ -293,23 +288,22 @@ public partial class Model
                 {
                     // Keras 3 warns and ends the epoch short; the next one starts a new pass.
                     if (!warnedShortEpoch)
-                        NF.Warn($"Fit: your input ran out of data after {step} of stepsPerEpoch = {stepsPerEpoch} batches in epoch {epoch + 1}: one pass over x is {pass} batches, so this epoch ends here and the next starts a new pass. " +
+                        Warn($"Fit: your input ran out of data after {step} of stepsPerEpoch = {stepsPerEpoch} batches in epoch {epoch + 1}: one pass over x is {pass} batches, so this epoch ends here and the next starts a new pass. " +
                                 "Choose a stepsPerEpoch that divides the batches of a pass (or pass stepsPerEpoch: null for one pass per epoch) to keep epochs the same length.");
                     warnedShortEpoch = true;
                 }
                 else if (ranOut && stepsPerEpoch is not null && !recreateEachEpoch)
                 {
-                    // Keras: "Your input ran out of data; interrupting training."
-                    if (verbose > 0)
-                        Console.WriteLine($"WARNING: Your input ran out of data; interrupting training. Make sure that your dataset can generate at least stepsPerEpoch * epochs batches ({stepsPerEpoch} * {epochs - initialEpoch}); you may need Repeat().");
+                    // Keras: "Your input ran out of data; interrupting training.", a warning whatever the verbosity.
+                    Warn($"Fit: your input ran out of data; interrupting training. Make sure that your dataset can generate at least stepsPerEpoch * epochs batches ({stepsPerEpoch} * {epochs - initialEpoch}); you may need Repeat().");
                     StopTraining = true;
                     if (step == 0) break; // nothing ran this epoch: no entry in the history
                 }
                 var epochLogs = ReadStepLogs(cached);
                 EndEpochTogether(epochLogs);
-                // Keras' _should_eval: the 1-based epoch a multiple of validation_freq.
-                if (validate is not null && (epoch + 1) % validationFreq == 0)
-                    foreach (var (k, v) in validate().Values) epochLogs["val_" + k] = v;
+                // Keras' _should_eval; the validation calls the test hooks of Fit's callbacks.
+                if (validate is not null && validationFreq.After(epoch))
+                    foreach (var (k, v) in validate(callbackList).Values) epochLogs["val_" + k] = v;
                 foreach (var c in hooks)
                 {
                     c.AddEpochLogs(epochLogs);
@@ -332,6 +326,14 @@ public partial class Model
             batches?.Dispose();
         }
         return history;
+
+        // A warning mid-epoch (to NF.WarningLog, as Keras' warnings.warn) on its own line: the
+        // progress bar drawn in place so far is erased first, and the epoch's closing line follows.
+        void Warn(string message)
+        {
+            progbar?.ClearLine();
+            NF.Warn(message);
+        }
     }
 
     // Where a train step gathers its shuffled rows itself: the CPU engines, whose replay plans read

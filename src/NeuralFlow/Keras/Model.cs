@@ -14,6 +14,18 @@ public partial class Model : Layer
     public bool StopTraining { get; set; }
 
     /// <summary>
+    /// Set by a callback to end <c>Evaluate</c> (and a validation in Fit) after the current batch
+    /// (Keras' stop_evaluating): the result, and OnTestEnd's logs, cover the batches run. Each evaluation starts with it false.
+    /// </summary>
+    public bool StopEvaluating { get; set; }
+
+    /// <summary>
+    /// Set by a callback to end <c>Predict</c> after the current batch (Keras' stop_predicting):
+    /// the result holds the rows of the batches run. Each prediction starts with it false.
+    /// </summary>
+    public bool StopPredicting { get; set; }
+
+    /// <summary>
     /// A model never builds through <see cref="Layer.EnsureBuilt"/> (its Call runs its layers): a
     /// functional model is built when made, another once every layer it holds is, so a Sequential
     /// nested in a model counts as built after its first call, for Save and ExportOnnx.

@@ -9,13 +9,15 @@ namespace NeuralFlow.Keras;
 /// A live bar redrawn in place on a terminal (at most ~10 times a second); one line per epoch
 /// when output is redirected or verbose is 2.
 /// </summary>
-internal sealed class ProgressBar(int steps, int verbose, TextWriter output)
+internal sealed class ProgressBar(int steps, int verbose, TextWriter output, bool? live = null)
 {
     private int steps = steps;
     private const int Width = 30;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private readonly bool _live = verbose == 1 && !Console.IsOutputRedirected && ReferenceEquals(output, Console.Out);
+    private readonly bool _live = verbose == 1 && (live ?? (!Console.IsOutputRedirected && ReferenceEquals(output, Console.Out)));
     private long _lastDraw = -1000;
+    // The length of the line drawn in place (0: none since the last clear), to blank it out.
+    private int _drawn;
 
     /// <summary>Whether <see cref="Update"/> would draw at <paramref name="step"/> (Fit reads the logs from the device only then).</summary>
     [MethodImpl(Hot)]
@@ -26,7 +28,19 @@ internal sealed class ProgressBar(int steps, int verbose, TextWriter output)
         if (!WillDraw(step)) return;
         long now = _clock.ElapsedMilliseconds;
         _lastDraw = now;
-        output.Write("\r" + Line(step, logs));
+        string line = Line(step, logs);
+        // Blanks what is left of a longer line drawn before (a log value with fewer digits).
+        output.Write("\r" + line.PadRight(_drawn));
+        _drawn = line.Length;
+    }
+
+    /// <summary>Erases the line drawn in place, leaving the cursor at its start (nothing when none is drawn).</summary>
+    public void Clear()
+    {
+        if (_drawn == 0) return;
+        output.Write("\r" + new string(' ', _drawn) + "\r");
+        output.Flush();
+        _drawn = 0;
     }
 
     /// <summary>The epoch's closing line; <paramref name="stepsDone"/> is what ran (a dataset may not say its length upfront).</summary>
@@ -34,10 +48,14 @@ internal sealed class ProgressBar(int steps, int verbose, TextWriter output)
     {
         if (verbose == 0) return;
         if (steps <= 0) steps = stepsDone;
-        output.WriteLine((_live ? "\r" : "") + Line(stepsDone, logs));
+        string line = Line(stepsDone, logs, closing: true);
+        output.WriteLine(_live && _drawn > 0 ? "\r" + line.PadRight(_drawn) : line);
+        _drawn = 0;
     }
 
-    private string Line(int step, IReadOnlyDictionary<string, float> logs)
+    // closing: the epoch's last line, which shows the time it took, never an ETA, even when it
+    // ended before its steps were done (the data ran out, or a callback stopped training).
+    private string Line(int step, IReadOnlyDictionary<string, float> logs, bool closing = false)
     {
         var sb = new StringBuilder();
         if (steps <= 0)
@@ -50,12 +68,13 @@ internal sealed class ProgressBar(int steps, int verbose, TextWriter output)
         string count = steps.ToString(CultureInfo.InvariantCulture);
         sb.Append(step.ToString(CultureInfo.InvariantCulture).PadLeft(count.Length)).Append('/').Append(count).Append(" [");
         int filled = steps == 0 ? Width : (int)((long)Width * step / steps);
-        sb.Append('=', Math.Max(0, filled - (step < steps ? 1 : 0)));
-        if (step < steps) sb.Append('>');
-        sb.Append('.', Width - Math.Max(filled, step < steps ? Math.Max(filled, 1) : filled));
+        bool going = step < steps && !closing;
+        sb.Append('=', Math.Max(0, filled - (going ? 1 : 0)));
+        if (going) sb.Append('>');
+        sb.Append('.', Width - Math.Max(filled, going ? Math.Max(filled, 1) : filled));
         sb.Append("] - ");
         double seconds = _clock.Elapsed.TotalSeconds;
-        sb.Append(step < steps ? $"ETA: {Math.Max(0, seconds / Math.Max(step, 1) * (steps - step)):0}s" : $"{seconds:0}s");
+        sb.Append(going ? $"ETA: {Math.Max(0, seconds / Math.Max(step, 1) * (steps - step)):0}s" : $"{seconds:0}s");
         double perStep = seconds / Math.Max(step, 1);
         sb.Append(perStep >= 1 ? $" {perStep:0}s/step" : perStep >= 1e-3 ? $" {perStep * 1e3:0}ms/step" : $" {perStep * 1e6:0}us/step");
         return AppendLogs(sb, logs).ToString();

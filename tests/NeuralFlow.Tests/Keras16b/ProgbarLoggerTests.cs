@@ -52,7 +52,7 @@ public abstract class ProgbarLoggerTests(string backend) : BackendTest(backend)
         // read their logs (OnBatchEnd) or not (OnBatchEndWithoutLogs), however often Fit asked.
         var output = new StringWriter();
         var logger = new Callbacks.ProgbarLogger(output);
-        logger.SetParams(epochs: 1, steps: 0, verbose: 2);
+        logger.Params = new Callbacks.CallbackParams(Epochs: 1, Steps: null, Verbose: 2);
         logger.OnEpochBegin(0);
         for (int i = 0; i < 3; i++) Assert.False(logger.WantsLogsAfter(9));
         logger.OnBatchEndWithoutLogs(0);

@@ -12,14 +12,14 @@ public static partial class Callbacks
     /// </summary>
     public sealed class ProgbarLogger(TextWriter? output = null) : Callback
     {
-        private int _epochs, _steps, _verbose, _done;
+        private int _done;
         private ProgressBar? _bar;
 
         /// <summary>Where the progress goes (null: <see cref="Console.Out"/> at the time of printing).</summary>
         public TextWriter? Output { get; set; } = output;
 
-        // Keras' set_params: what Fit is about to run.
-        internal void SetParams(int epochs, int steps, int verbose) => (_epochs, _steps, _verbose) = (epochs, steps, verbose);
+        // Tests: redraw in place as on a terminal, whatever the writer (null: only on the console's terminal).
+        internal bool? Live { get; set; }
 
         private TextWriter Writer => Output ?? Console.Out;
 
@@ -27,10 +27,18 @@ public static partial class Callbacks
         public override void OnEpochBegin(int epoch)
         {
             _done = 0;
-            if (_verbose == 0) return;
-            Writer.WriteLine($"Epoch {epoch + 1}/{_epochs}");
-            _bar = new ProgressBar(_steps, _verbose, Writer);
+            // Keras' set_params: what Fit is about to run (epochs, steps per epoch, verbose).
+            if (Params is not { Verbose: > 0 } run) return;
+            Writer.WriteLine($"Epoch {epoch + 1}/{run.Epochs}");
+            _bar = new ProgressBar(run.Steps ?? 0, run.Verbose, Writer, Live);
         }
+
+        /// <summary>
+        /// Erases the bar drawn so far in place (a live bar's line has no newline yet), so that a
+        /// warning Fit prints mid-epoch starts its own line and the epoch's closing line is the
+        /// only bar left, instead of a half-drawn bar with the warning run on after it.
+        /// </summary>
+        internal void ClearLine() => _bar?.Clear();
 
         // The bar redraws at most every 100 ms (and at the last step): between redraws Fit need not
         // read the running loss and metrics from the device. A pure query: Fit may ask it any

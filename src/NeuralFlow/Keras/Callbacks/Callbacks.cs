@@ -1,68 +1,8 @@
 namespace NeuralFlow.Keras;
 
-/// <summary>Hooks into <c>Fit</c> (<c>tf.keras.callbacks</c>). One partial file per callback.</summary>
+/// <summary>Hooks into <c>Fit</c>, <c>Evaluate</c> and <c>Predict</c> (<c>tf.keras.callbacks</c>). One partial file per callback.</summary>
 public static partial class Callbacks
 {
-    /// <summary>A hook called by <c>Fit</c>; override what you need (<c>tf.keras.callbacks.Callback</c>).</summary>
-    public abstract class Callback
-    {
-        /// <summary>The model being trained (set by <c>Fit</c>).</summary>
-        public Model? Model { get; internal set; }
-        /// <summary>Before the first epoch.</summary>
-        public virtual void OnTrainBegin() { }
-        /// <summary>After the last epoch.</summary>
-        public virtual void OnTrainEnd() { }
-        /// <summary>Before each epoch (0-based).</summary>
-        public virtual void OnEpochBegin(int epoch) { }
-        /// <summary>After each epoch, with that epoch's loss and metrics (validation ones prefixed "val_").</summary>
-        public virtual void OnEpochEnd(int epoch, IReadOnlyDictionary<string, float> logs) { }
-        /// <summary>
-        /// Before each training batch (0-based within the epoch), once its data is read and before
-        /// the step runs (Keras' <c>on_train_batch_begin</c>, whose logs are empty): per-batch
-        /// learning-rate warm-up, timing, or setting state the step reads.
-        /// </summary>
-        public virtual void OnBatchBegin(int batch) { }
-        /// <summary>After each training batch, with the running loss and metrics.</summary>
-        public virtual void OnBatchEnd(int batch, IReadOnlyDictionary<string, float> logs) { }
-
-        /// <summary>Whether this callback overrides <see cref="OnBatchBegin"/>: Fit calls only such callbacks before each step.</summary>
-        internal bool HandlesBatchBegin => Overrides(nameof(OnBatchBegin), typeof(int));
-
-        /// <summary>Whether this callback overrides <see cref="OnBatchEnd"/>: Fit reads the running loss and metrics from the device after a step only for such callbacks (or the progress bar).</summary>
-        internal bool HandlesBatchEnd => Overrides(nameof(OnBatchEnd), typeof(int), typeof(IReadOnlyDictionary<string, float>));
-
-        // Whether this callback's type overrides the hook (Fit calls per-batch hooks only on those).
-        private bool Overrides(string hook, params Type[] parameters) =>
-            GetType().GetMethod(hook, parameters)!.DeclaringType != typeof(Callback);
-
-        /// <summary>
-        /// Whether Fit should read the logs and call <see cref="OnBatchEnd"/> after step
-        /// <paramref name="step"/> (1-based) of a callback that handles batch ends: every step,
-        /// unless the callback knows it would not use them (the progress bar between redraws).
-        /// </summary>
-        internal virtual bool WantsLogsAfter(int step) => true;
-
-        /// <summary>
-        /// Called by Fit instead of <see cref="OnBatchEnd"/> after batch <paramref name="batch"/>
-        /// (0-based) when <see cref="WantsLogsAfter"/> said no: the step ran, its logs were not read.
-        /// Keeps the query free of side effects; a callback that counts steps does it here.
-        /// </summary>
-        internal virtual void OnBatchEndWithoutLogs(int batch) { }
-
-        /// <summary>Whether <see cref="OnTrainBegin"/> needs the model's weights to exist (Fit builds the model first).</summary>
-        internal virtual bool NeedsWeightsAtStart => false;
-
-        /// <summary>Read after <see cref="OnTrainBegin"/>: the epoch to continue from (a restored run), or null.</summary>
-        internal virtual int? ResumeEpoch => null;
-
-        /// <summary>
-        /// Called by Fit just before <see cref="OnEpochEnd"/> with the epoch's logs, which this
-        /// callback may add to (Keras' callbacks write into the logs dict; History, last in
-        /// Keras' list, records what they added, as do the callbacks after them).
-        /// </summary>
-        internal virtual void AddEpochLogs(Dictionary<string, float> logs) { }
-    }
-
     /// <summary>
     /// Stops training when <paramref name="monitor"/> has not improved for <paramref name="patience"/>
     /// epochs (<c>keras.callbacks.EarlyStopping</c>, Keras 3's rule): an epoch that does not improve
@@ -171,5 +111,9 @@ public static partial class Callbacks
         public override void OnTrainBegin() => onTrainBegin?.Invoke();
         /// <inheritdoc/>
         public override void OnTrainEnd() => onTrainEnd?.Invoke();
+
+        // It overrides OnBatchEnd for every instance: without an onBatchEnd, Fit need not read
+        // the running logs from the device after each step for it.
+        internal override bool WantsLogsAfter(int step) => onBatchEnd is not null;
     }
 }

@@ -1,0 +1,106 @@
+namespace NeuralFlow.Keras;
+
+/// <summary>
+/// The callbacks of one Fit, Evaluate or Predict call (Keras' <c>CallbackList</c>): made with the
+/// model and the call's params, which it gives every callback before the first hook, and with the
+/// callbacks that override each per-batch hook picked out once, so that a step calls only those
+/// and reads its logs from the device only when one of them takes them. Fit hands its list to
+/// each validation, whose test hooks then reach Fit's callbacks (Keras' fit calls
+/// <c>evaluate(callbacks=callbacks)</c>, params unchanged).
+/// </summary>
+internal sealed class CallbackList
+{
+    private readonly Callbacks.Callback[] _trainBatchBegin, _trainBatchEnd, _testBatchBegin, _testBatchEnd, _predictBatchBegin, _predictBatchEnd;
+
+    /// <summary>Every callback, in the order given.</summary>
+    public IReadOnlyList<Callbacks.Callback> All { get; }
+
+    public CallbackList(IReadOnlyList<Callbacks.Callback> callbacks, Model model, Callbacks.CallbackParams parameters)
+    {
+        All = callbacks;
+        foreach (var c in callbacks)
+        {
+            ArgumentNullException.ThrowIfNull(c, "callbacks");
+            c.Model = model;
+            c.Params = parameters;
+        }
+        _trainBatchBegin = Pick(c => c.HandlesBatchBegin);
+        _trainBatchEnd = Pick(c => c.HandlesBatchEnd);
+        _testBatchBegin = Pick(c => c.HandlesTestBatchBegin);
+        _testBatchEnd = Pick(c => c.HandlesTestBatchEnd);
+        _predictBatchBegin = Pick(c => c.HandlesPredictBatchBegin);
+        _predictBatchEnd = Pick(c => c.HandlesPredictBatchEnd);
+    }
+
+    /// <summary>The callbacks of an Evaluate or Predict call (Keras: epochs 1, steps the batches when known).</summary>
+    public static CallbackList ForOneRun(IEnumerable<Callbacks.Callback>? callbacks, Model model, int? steps, int verbose) =>
+        new((callbacks ?? []).ToList(), model, new Callbacks.CallbackParams(1, steps, verbose));
+
+    private Callbacks.Callback[] Pick(Func<Callbacks.Callback, bool> handles) => All.Where(handles).ToArray();
+
+    /// <summary>Whether a callback takes the running logs after each evaluation batch (Evaluate reads them only then).</summary>
+    public bool TakesTestBatchLogs => _testBatchEnd.Length > 0;
+
+    // Called inside the step's TensorScope, once the batch is read: suspended from it, so that
+    // what a callback makes (a tensor it keeps) outlives the step.
+    private static void BeforeBatch(Callbacks.Callback[] hooks, int batch, Action<Callbacks.Callback, int> hook)
+    {
+        if (hooks.Length == 0) return;
+        using (TensorScope.Suspend())
+            foreach (var c in hooks) hook(c, batch);
+    }
+
+    public void TrainBatchBegin(int batch) => BeforeBatch(_trainBatchBegin, batch, static (c, b) => c.OnBatchBegin(b));
+
+    public void TestBatchBegin(int batch) => BeforeBatch(_testBatchBegin, batch, static (c, b) => c.OnTestBatchBegin(b));
+
+    public void PredictBatchBegin(int batch) => BeforeBatch(_predictBatchBegin, batch, static (c, b) => c.OnPredictBatchBegin(b));
+
+    /// <summary>
+    /// After training batch <paramref name="batch"/> (0-based): the running logs are read (once)
+    /// only for a callback that wants them after this step (the progress bar only when it redraws).
+    /// </summary>
+    public void TrainBatchEnd(int batch, Func<Dictionary<string, float>> readLogs)
+    {
+        Dictionary<string, float>? logs = null;
+        foreach (var c in _trainBatchEnd)
+            if (c.WantsLogsAfter(batch + 1)) c.OnBatchEnd(batch, logs ??= readLogs());
+            else c.OnBatchEndWithoutLogs(batch);
+    }
+
+    /// <summary>After evaluation batch <paramref name="batch"/>: the running logs, read only when a callback takes them.</summary>
+    public void TestBatchEnd(int batch, Func<Dictionary<string, float>> readLogs)
+    {
+        if (_testBatchEnd.Length == 0) return;
+        var logs = readLogs();
+        foreach (var c in _testBatchEnd) c.OnTestBatchEnd(batch, logs);
+    }
+
+    /// <summary>After prediction batch <paramref name="batch"/>: Keras' <c>{"outputs": batch_outputs}</c>.</summary>
+    public void PredictBatchEnd(int batch, IReadOnlyList<Tensor> outputs)
+    {
+        if (_predictBatchEnd.Length == 0) return;
+        var logs = new Dictionary<string, IReadOnlyList<Tensor>>(1) { ["outputs"] = outputs };
+        foreach (var c in _predictBatchEnd) c.OnPredictBatchEnd(batch, logs);
+    }
+
+    public void TestBegin()
+    {
+        foreach (var c in All) c.OnTestBegin();
+    }
+
+    public void TestEnd(IReadOnlyDictionary<string, float> logs)
+    {
+        foreach (var c in All) c.OnTestEnd(logs);
+    }
+
+    public void PredictBegin()
+    {
+        foreach (var c in All) c.OnPredictBegin();
+    }
+
+    public void PredictEnd()
+    {
+        foreach (var c in All) c.OnPredictEnd();
+    }
+}
