@@ -72,6 +72,14 @@ public static partial class Layers
             return c;
         }
 
+        /// <summary>The input shape with its last axis <see cref="Units"/> wide (Keras' Dense.compute_output_shape); builds nothing.</summary>
+        public override int?[] ComputeOutputShape(int?[] inputShape)
+        {
+            var shape = CheckedShape(inputShape, 2, "(batch, ..., features)");
+            shape[^1] = Units;
+            return shape;
+        }
+
         /// <inheritdoc/>
         protected override void Build(Shape inputShape)
         {

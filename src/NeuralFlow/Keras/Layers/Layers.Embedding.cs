@@ -81,6 +81,9 @@ public static partial class Layers
             return c;
         }
 
+        /// <summary>The input shape with an axis of <see cref="OutputDim"/> added (Keras' Embedding.compute_output_shape); builds nothing.</summary>
+        public override int?[] ComputeOutputShape(int?[] inputShape) => [.. CheckedShape(inputShape, 1, "(batch, ...) of indices"), OutputDim];
+
         /// <inheritdoc/>
         protected override void Build(Shape inputShape) =>
             Embeddings = AddWeight("embeddings", [InputDim, OutputDim], EmbeddingsInitializer);

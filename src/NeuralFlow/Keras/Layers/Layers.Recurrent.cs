@@ -85,5 +85,19 @@ public static partial class Layers
         private protected abstract Recurrent CloneArguments(string name, bool goBackwards);
 
         private protected override bool CellIsOwn => true;
+
+        /// <summary>
+        /// (batch, timesteps, units) with <see cref="RNN.ReturnSequences"/>, else (batch, units) (Keras'
+        /// compute_output_shape), for inputs of (batch, timesteps, features); builds nothing. With
+        /// <see cref="RNN.ReturnState"/> the layer returns several tensors: see <see cref="Layer.ComputeOutputShapes"/>.
+        /// </summary>
+        public override int?[] ComputeOutputShape(int?[] inputShape)
+        {
+            if (ReturnState) return base.ComputeOutputShape(inputShape);
+            var shape = CheckedShape(inputShape, 3, "(batch, timesteps, features)");
+            if (shape.Length != 3)
+                throw new ArgumentException($"{Name} ({GetType().Name}) needs inputs of shape (batch, timesteps, features), got {KerasTensor.Format(shape)}.", nameof(inputShape));
+            return ReturnSequences ? [shape[0], shape[1], Units] : [shape[0], Units];
+        }
     }
 }
