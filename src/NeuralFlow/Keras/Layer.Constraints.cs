@@ -13,12 +13,16 @@ public abstract partial class Layer
     private protected sealed record ConstraintSlot(string Key, Variable? Weight, Constraints.Constraint? Constraint,
                                                    Action<Constraints.Constraint?> Set);
 
-    /// <summary>This layer's weight constraints (Dense and the convolutions).</summary>
+    /// <summary>
+    /// This layer's weight constraints (Dense, the convolutions, Embedding, the recurrent cells, the
+    /// normalizations, PReLU, EinsumDense, the attention projections).
+    /// </summary>
     private protected virtual IEnumerable<ConstraintSlot> ConstraintSlots => [];
 
     /// <summary>
     /// Hands each slot's constraint to its weight, which the optimizer reads after a step: called
-    /// once the weights are built and whenever a constraint property changes.
+    /// once the weights are built and whenever a constraint property changes (each one's setter:
+    /// <c>{ get; set { field = value; SyncConstraints(); } }</c>).
     /// </summary>
     private protected void SyncConstraints()
     {

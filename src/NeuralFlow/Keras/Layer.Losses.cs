@@ -64,12 +64,26 @@ public abstract partial class Layer
     /// <summary>This layer's weight regularizers (Dense, the convolutions, Embedding, the recurrent layers, PReLU, the normalizations).</summary>
     private protected virtual IEnumerable<RegularizerSlot> RegularizerSlots => [];
 
-    /// <summary>The penalties of this layer's own weights whose regularizers are set (and which exist).</summary>
+    /// <summary>
+    /// The regularizers given to <see cref="AddWeight"/> (Keras' <c>add_weight(regularizer=...)</c>):
+    /// slots of their own, penalized like the built-in layers' but not part of the config (Keras
+    /// keeps them on the variable, and a custom layer's config is its own to write).
+    /// </summary>
+    private List<RegularizerSlot>? _addedWeightRegularizers;
+
+    /// <summary>Every weight regularizer of this layer: the built-in slots and those of <see cref="AddWeight"/>.</summary>
+    private IEnumerable<RegularizerSlot> AllRegularizerSlots =>
+        _addedWeightRegularizers is null ? RegularizerSlots : RegularizerSlots.Concat(_addedWeightRegularizers);
+
+    /// <summary>
+    /// The penalties of this layer's own weights whose regularizers are set (and which exist), as
+    /// Keras 3 takes them: from the trainable weights only, so a frozen layer adds none.
+    /// </summary>
     private IEnumerable<Tensor> WeightPenalties() =>
-        RegularizerSlots.Where(s => s.Regularizer is not null && s.Weight is not null).Select(s => s.Regularizer!.Call(s.Weight!));
+        AllRegularizerSlots.Where(s => s.Regularizer is not null && s.Weight is { Trainable: true }).Select(s => s.Regularizer!.Call(s.Weight!));
 
     /// <summary>Whether a weight regularizer is set (asked without computing a penalty).</summary>
-    private bool HasWeightRegularizer => RegularizerSlots.Any(s => s.Regularizer is not null);
+    private bool HasWeightRegularizer => AllRegularizerSlots.Any(s => s.Regularizer is not null);
 
     /// <summary>Records the activity penalty of an output (called by <see cref="Call(Tensor)"/>).</summary>
     private protected void RecordActivity(Tensor output) =>

@@ -178,9 +178,13 @@ public abstract partial class Layer
 
     /// <summary>
     /// Creates a weight of this layer (<c>add_weight</c>); a <paramref name="constraint"/> is applied
-    /// by the optimizer after each step that updates it (Keras' <c>add_weight(constraint=...)</c>).
+    /// by the optimizer after each step that updates it (Keras' <c>add_weight(constraint=...)</c>),
+    /// and a <paramref name="regularizer"/>'s penalty of the weight is one of <see cref="Losses"/>
+    /// (Keras' <c>add_weight(regularizer=...)</c>), which <c>Fit</c> adds to the loss: computed from
+    /// the current values whenever the losses are read, and left out while the weight is not trainable.
     /// </summary>
-    protected Variable AddWeight(string name, Shape shape, Initializer initializer, bool trainable = true, Constraints.Constraint? constraint = null)
+    protected Variable AddWeight(string name, Shape shape, Initializer initializer, bool trainable = true, Constraints.Constraint? constraint = null,
+                                 Regularizers.Regularizer? regularizer = null)
     {
         // Keras' fans: a convolution kernel [KH, KW, in, out] counts its receptive field KH * KW.
         int receptive = 1;
@@ -195,6 +199,7 @@ public abstract partial class Layer
             w = new Variable(typed ?? value, trainable, $"{Name}/{name}");
         if (!Trainable) w.Trainable = false;   // Keras 3: a frozen layer's new weights are frozen too
         w.Constraint = constraint;
+        if (regularizer is not null) (_addedWeightRegularizers ??= []).Add(new RegularizerSlot("", w, regularizer, _ => { }));
         _ownWeights.Add(w);
         return w;
     }

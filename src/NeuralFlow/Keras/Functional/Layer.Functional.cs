@@ -65,7 +65,7 @@ public abstract partial class Layer
     /// </summary>
     internal IReadOnlyList<KerasTensor> CallSymbolic(KerasTensor[] inputs, CallArgs args)
     {
-        var outputs = InferOutputs(inputs, args);
+        var outputs = DeclaredOutput(inputs, args) ?? InferOutputs(inputs.Select(t => t.Shape).ToArray(), inputs.Select(t => t.DType).ToArray(), args);
         var node = new Node(this, inputs, args);
         var name = node.Index == 0 ? Name : $"{Name}_{node.Index}";
         node.Outputs = outputs.Select((o, i) => new KerasTensor(o.Shape, o.DType, name, node, i)).ToArray();
@@ -78,29 +78,32 @@ public abstract partial class Layer
     /// (powers of two, so that strided layers and their upsampling twins agree): an output length
     /// that follows it differs between the two and is unknown too.
     /// </summary>
-    private (int?[] Shape, DType DType)[] InferOutputs(KerasTensor[] inputs, CallArgs args)
+    private protected (int?[] Shape, DType DType)[] InferOutputs(IReadOnlyList<int?>[] inputs, DType[] dtypes, CallArgs args)
     {
-        var dtypes = inputs.Select(t => t.DType).ToArray();
-        Shape[] At(int length) => inputs.Select(t => new Shape([t.Shape[0] ?? 1, .. t.Shape.Skip(1).Select(d => d ?? length)])).ToArray();
+        Shape[] At(int length) => ProbeShapes(inputs, length);
         // The batch axis stays unknown unless every input fixed it (Layers.Input(batchSize:)).
-        int? batch = inputs.Any(t => t.Shape[0] is null) ? null : inputs[0].Shape[0];
+        int? batch = inputs.Any(t => t[0] is null) ? null : inputs[0][0];
         int? outerBatch = _probeBatch;
         _probeBatch = batch;
         try { return InferOutputs(inputs, args, At, dtypes, batch); }
         finally { _probeBatch = outerBatch; }
     }
 
-    private (int?[] Shape, DType DType)[] InferOutputs(KerasTensor[] inputs, CallArgs args, Func<int, Shape[]> At, DType[] dtypes, int? batch)
+    /// <summary>Concrete shapes for symbolic ones: an unknown batch is 1, an unknown length <paramref name="length"/>.</summary>
+    private static Shape[] ProbeShapes(IReadOnlyList<int?>[] inputs, int length) =>
+        inputs.Select(t => new Shape([t[0] ?? 1, .. t.Skip(1).Select(d => d ?? length)])).ToArray();
+
+    private (int?[] Shape, DType DType)[] InferOutputs(IReadOnlyList<int?>[] inputs, CallArgs args, Func<int, Shape[]> At, DType[] dtypes, int? batch)
     {
         var first = Probe(At(UnknownLength), dtypes, args);
         var second = first;
-        if (inputs.Any(t => t.Shape.Skip(1).Any(d => d is null)))
+        if (inputs.Any(t => t.Skip(1).Any(d => d is null)))
         {
             try { second = Probe(At(2 * UnknownLength), dtypes, args); }
             catch (ArgumentException e)
             {
                 throw new ArgumentException(
-                    $"{Name} ({GetType().Name}): called on {string.Join(", ", inputs.Select(t => KerasTensor.Format(t.Shape)))}, whose lengths are unknown (None); " +
+                    $"{Name} ({GetType().Name}): called on {string.Join(", ", inputs.Select(KerasTensor.Format))}, whose lengths are unknown (None); " +
                     $"it ran with length {UnknownLength} but not with {2 * UnknownLength}: {e.Message} A layer whose weights depend on a length " +
                     "(a Dense on that axis, a Flatten before a Dense) needs that length known in Layers.Input.", e);
             }

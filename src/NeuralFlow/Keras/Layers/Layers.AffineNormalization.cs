@@ -54,6 +54,18 @@ public static partial class Layers
             new("gamma_regularizer", Gamma, GammaRegularizer, r => GammaRegularizer = r),
         ];
 
+        /// <summary>A projection of beta after each optimizer step (Keras' beta_constraint), set in an initializer.</summary>
+        public Constraints.Constraint? BetaConstraint { get; set { field = value; SyncConstraints(); } }
+
+        /// <summary>A projection of gamma after each optimizer step (Keras' gamma_constraint).</summary>
+        public Constraints.Constraint? GammaConstraint { get; set { field = value; SyncConstraints(); } }
+
+        private protected override IEnumerable<ConstraintSlot> ConstraintSlots =>
+        [
+            new("beta_constraint", Beta, BetaConstraint, c => BetaConstraint = c),
+            new("gamma_constraint", Gamma, GammaConstraint, c => GammaConstraint = c),
+        ];
+
         /// <summary>The scale (null when <see cref="Scale"/> is false).</summary>
         public Variable? Gamma { get; private set; }
 

@@ -105,6 +105,15 @@ public static partial class Layers
         /// <summary>A penalty on the bias (Keras' bias_regularizer).</summary>
         public Regularizers.Regularizer? BiasRegularizer { get => Own.BiasRegularizer; set => Own.BiasRegularizer = value; }
 
+        /// <summary>A projection of the input kernel after each optimizer step (Keras' kernel_constraint), set in an initializer.</summary>
+        public Constraints.Constraint? KernelConstraint { get => Own.KernelConstraint; set => Own.KernelConstraint = value; }
+
+        /// <summary>A projection of the recurrent kernel after each optimizer step (Keras' recurrent_constraint).</summary>
+        public Constraints.Constraint? RecurrentConstraint { get => Own.RecurrentConstraint; set => Own.RecurrentConstraint = value; }
+
+        /// <summary>A projection of the bias after each optimizer step (Keras' bias_constraint).</summary>
+        public Constraints.Constraint? BiasConstraint { get => Own.BiasConstraint; set => Own.BiasConstraint = value; }
+
         /// <summary>Fraction of the input dropped while training, one mask per sequence.</summary>
         public double Dropout => Own.Dropout;
 

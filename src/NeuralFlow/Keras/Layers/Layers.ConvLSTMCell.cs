@@ -20,9 +20,9 @@ public static partial class Layers
     /// Dropout draws one mask per sequence, shaped as a step's input (and, for recurrent dropout, as
     /// the state), and applies it to the input of all four gates, as NeuralFlow's LSTMCell does.
     /// Keras indexes one mask per gate out of a single tensor along the batch, a quirk not copied:
-    /// the expected value and the inference path are the same. Weight constraints are not offered.
+    /// the expected value and the inference path are the same.
     /// </remarks>
-    public sealed class ConvLSTMCell : RNNCell
+    public sealed class ConvLSTMCell : KernelCell
     {
         private readonly RandomStream? _stream;
         private int[] _stepDims = [];   // one step's input shape without the batch, fixed at build
@@ -40,7 +40,7 @@ public static partial class Layers
                             bool unitForgetBias = true, Regularizers.Regularizer? kernelRegularizer = null,
                             Regularizers.Regularizer? recurrentRegularizer = null, Regularizers.Regularizer? biasRegularizer = null,
                             double dropout = 0, double recurrentDropout = 0, int? seed = null, string? name = null)
-            : base(name)
+            : base(name, kernelRegularizer, recurrentRegularizer, biasRegularizer)
         {
             string kind = rank is >= 1 and <= 3 ? $"ConvLSTM{rank}D" : nameof(ConvLSTMCell);
             Rank = rank is >= 1 and <= 3 ? rank : throw new ArgumentOutOfRangeException(nameof(rank), rank, $"{kind}: rank must be 1, 2 or 3 (the spatial axes).");
@@ -60,7 +60,6 @@ public static partial class Layers
             RecurrentInitializer = recurrentInitializer ?? Initializer.Orthogonal;
             BiasInitializer = biasInitializer ?? Initializer.Zeros;
             UnitForgetBias = unitForgetBias;
-            (KernelRegularizer, RecurrentRegularizer, BiasRegularizer) = (kernelRegularizer, recurrentRegularizer, biasRegularizer);
             Dropout = RecurrentCell.Rate(kind, nameof(dropout), dropout);
             RecurrentDropout = RecurrentCell.Rate(kind, nameof(recurrentDropout), recurrentDropout);
             Seed = seed;
@@ -117,15 +116,6 @@ public static partial class Layers
         /// <summary>Whether the bias starts with ones in the forget-gate block (Keras' default).</summary>
         public bool UnitForgetBias { get; }
 
-        /// <summary>A penalty on the input kernel (Keras' kernel_regularizer).</summary>
-        public Regularizers.Regularizer? KernelRegularizer { get; set; }
-
-        /// <summary>A penalty on the recurrent kernel (Keras' recurrent_regularizer).</summary>
-        public Regularizers.Regularizer? RecurrentRegularizer { get; set; }
-
-        /// <summary>A penalty on the bias (Keras' bias_regularizer).</summary>
-        public Regularizers.Regularizer? BiasRegularizer { get; set; }
-
         /// <summary>Fraction of the input dropped while training (one mask per sequence).</summary>
         public double Dropout { get; }
 
@@ -135,23 +125,7 @@ public static partial class Layers
         /// <summary>The seed of the cell's dropout masks, or null (NF.Random's).</summary>
         public int? Seed { get; }
 
-        /// <summary>The [k..., channels, 4 * filters] input kernel, once built.</summary>
-        public Variable? Kernel { get; private set; }
-
-        /// <summary>The [k..., filters, 4 * filters] recurrent kernel, once built.</summary>
-        public Variable? RecurrentKernel { get; private set; }
-
-        /// <summary>The [4 * filters] bias, once built (null without bias).</summary>
-        public Variable? Bias { get; private set; }
-
         private protected override RandomStream? OwnStream => _stream;
-
-        private protected override IEnumerable<RegularizerSlot> RegularizerSlots =>
-        [
-            new("kernel_regularizer", Kernel, KernelRegularizer, r => KernelRegularizer = r),
-            new("recurrent_regularizer", RecurrentKernel, RecurrentRegularizer, r => RecurrentRegularizer = r),
-            new("bias_regularizer", Bias, BiasRegularizer, r => BiasRegularizer = r),
-        ];
 
         private bool ChannelsFirst => DataFormat == "channels_first";
 
@@ -187,10 +161,10 @@ public static partial class Layers
             c["recurrent_initializer"] = RecurrentInitializer.ToConfig();
             c["bias_initializer"] = BiasInitializer.ToConfig();
             c["unit_forget_bias"] = UnitForgetBias;
-            // Keras writes the constraints; NeuralFlow has none, so they are always null here.
-            c["kernel_constraint"] = null;
-            c["recurrent_constraint"] = null;
-            c["bias_constraint"] = null;
+            // Keras writes the constraints always, null when unset.
+            c["kernel_constraint"] = KernelConstraint?.GetConfig();
+            c["recurrent_constraint"] = RecurrentConstraint?.GetConfig();
+            c["bias_constraint"] = BiasConstraint?.GetConfig();
             c["dropout"] = Dropout;
             c["recurrent_dropout"] = RecurrentDropout;
             c["seed"] = Seed;

@@ -73,20 +73,10 @@ public static partial class Layers
         /// separable layer's depthwise_constraint), set in an initializer:
         /// <c>new Layers.Conv2D(32, 3) { KernelConstraint = new Constraints.MaxNorm(3, axis: [0, 1, 2]) }</c>.
         /// </summary>
-        public Constraints.Constraint? KernelConstraint
-        {
-            get => _kernelConstraint;
-            set { _kernelConstraint = value; SyncConstraints(); }
-        }
-        private Constraints.Constraint? _kernelConstraint;
+        public Constraints.Constraint? KernelConstraint { get; set { field = value; SyncConstraints(); } }
 
         /// <summary>A projection of the bias after each optimizer step (Keras' bias_constraint).</summary>
-        public Constraints.Constraint? BiasConstraint
-        {
-            get => _biasConstraint;
-            set { _biasConstraint = value; SyncConstraints(); }
-        }
-        private Constraints.Constraint? _biasConstraint;
+        public Constraints.Constraint? BiasConstraint { get; set { field = value; SyncConstraints(); } }
 
         private protected override IEnumerable<ConstraintSlot> ConstraintSlots =>
         [

@@ -31,20 +31,10 @@ public static partial class Layers
         ];
 
         /// <summary>A projection of the kernel after each optimizer step (Keras' kernel_constraint), e.g. <c>new Constraints.MaxNorm(3)</c>.</summary>
-        public Constraints.Constraint? KernelConstraint
-        {
-            get => _kernelConstraint;
-            set { _kernelConstraint = value; SyncConstraints(); }
-        }
-        private Constraints.Constraint? _kernelConstraint = kernelConstraint;
+        public Constraints.Constraint? KernelConstraint { get; set { field = value; SyncConstraints(); } } = kernelConstraint;
 
         /// <summary>A projection of the bias after each optimizer step (Keras' bias_constraint).</summary>
-        public Constraints.Constraint? BiasConstraint
-        {
-            get => _biasConstraint;
-            set { _biasConstraint = value; SyncConstraints(); }
-        }
-        private Constraints.Constraint? _biasConstraint = biasConstraint;
+        public Constraints.Constraint? BiasConstraint { get; set { field = value; SyncConstraints(); } } = biasConstraint;
 
         private protected override IEnumerable<ConstraintSlot> ConstraintSlots =>
         [
@@ -80,6 +70,14 @@ public static partial class Layers
             c["units"] = Units;
             AddKernelConfig(c, Activation, UseBias, KernelInitializer, BiasInitializer);
             return c;
+        }
+
+        /// <summary>The input shape with its last axis <see cref="Units"/> wide (Keras' Dense.compute_output_shape); builds nothing.</summary>
+        public override int?[] ComputeOutputShape(int?[] inputShape)
+        {
+            var shape = CheckedShape(inputShape, 2, "(batch, ..., features)");
+            shape[^1] = Units;
+            return shape;
         }
 
         /// <inheritdoc/>

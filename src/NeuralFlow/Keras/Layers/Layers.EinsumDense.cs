@@ -100,6 +100,18 @@ public static partial class Layers
             new("bias_regularizer", Bias, BiasRegularizer, r => BiasRegularizer = r),
         ];
 
+        /// <summary>A projection of the kernel after each optimizer step (Keras' kernel_constraint), set in an initializer.</summary>
+        public Constraints.Constraint? KernelConstraint { get; set { field = value; SyncConstraints(); } }
+
+        /// <summary>A projection of the bias after each optimizer step (Keras' bias_constraint).</summary>
+        public Constraints.Constraint? BiasConstraint { get; set { field = value; SyncConstraints(); } }
+
+        private protected override IEnumerable<ConstraintSlot> ConstraintSlots =>
+        [
+            new("kernel_constraint", Kernel, KernelConstraint, c => KernelConstraint = c),
+            new("bias_constraint", Bias, BiasConstraint, c => BiasConstraint = c),
+        ];
+
         // The equation's three letter groups and where its "..." stands (Keras' three accepted forms).
         private sealed record EquationSpecs(string Input, string Weight, string Output, bool LeftElided, bool RightElided);
 

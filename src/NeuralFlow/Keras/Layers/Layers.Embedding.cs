@@ -39,6 +39,16 @@ public static partial class Layers
         private protected override IEnumerable<RegularizerSlot> RegularizerSlots =>
             [new("embeddings_regularizer", Embeddings, EmbeddingsRegularizer, r => EmbeddingsRegularizer = r)];
 
+        /// <summary>
+        /// A projection of the table after each optimizer step (Keras' embeddings_constraint), set in an
+        /// initializer: <c>new Layers.Embedding(1000, 64) { EmbeddingsConstraint = new Constraints.UnitNorm() }</c>
+        /// (UnitNorm's default axis 0 normalizes each column; axis 1 each row, one vector per index).
+        /// </summary>
+        public Constraints.Constraint? EmbeddingsConstraint { get; set { field = value; SyncConstraints(); } }
+
+        private protected override IEnumerable<ConstraintSlot> ConstraintSlots =>
+            [new("embeddings_constraint", Embeddings, EmbeddingsConstraint, c => EmbeddingsConstraint = c)];
+
         /// <summary>Whether index 0 is padding, masked out for the layers after this one (Keras' mask_zero).</summary>
         public bool MaskZero { get; }
 
@@ -70,6 +80,9 @@ public static partial class Layers
             c["mask_zero"] = MaskZero;
             return c;
         }
+
+        /// <summary>The input shape with an axis of <see cref="OutputDim"/> added (Keras' Embedding.compute_output_shape); builds nothing.</summary>
+        public override int?[] ComputeOutputShape(int?[] inputShape) => [.. CheckedShape(inputShape, 1, "(batch, ...) of indices"), OutputDim];
 
         /// <inheritdoc/>
         protected override void Build(Shape inputShape) =>

@@ -31,12 +31,17 @@ public static partial class Layers
 
         private protected override IEnumerable<RegularizerSlot> RegularizerSlots => [new("alpha_regularizer", Alpha, AlphaRegularizer, r => AlphaRegularizer = r)];
 
+        /// <summary>A projection of alpha after each optimizer step (Keras' alpha_constraint), set in an initializer.</summary>
+        public Constraints.Constraint? AlphaConstraint { get; set { field = value; SyncConstraints(); } }
+
+        private protected override IEnumerable<ConstraintSlot> ConstraintSlots => [new("alpha_constraint", Alpha, AlphaConstraint, c => AlphaConstraint = c)];
+
         /// <inheritdoc/>
         public override JsonObject GetConfig()
         {
             var c = base.GetConfig();
             c["alpha_initializer"] = AlphaInitializer.ToConfig();
-            c["alpha_constraint"] = null;
+            if (AlphaConstraint is null) c["alpha_constraint"] = null;   // Keras writes the key always
             c["shared_axes"] = SharedAxes is null ? null : new JsonArray(SharedAxes.Select(a => (JsonNode)a).ToArray());
             return c;
         }

@@ -89,6 +89,16 @@ public static partial class Layers
             Kernels.Select(w => new RegularizerSlot("kernel_regularizer", w, KernelRegularizer, r => KernelRegularizer = r))
                 .Concat(Biases.Select(w => new RegularizerSlot("bias_regularizer", w, BiasRegularizer, r => BiasRegularizer = r)));
 
+        /// <summary>A projection of the kernels (query, key, value, output) after each optimizer step (Keras' kernel_constraint), set in an initializer.</summary>
+        public Constraints.Constraint? KernelConstraint { get; set { field = value; SyncConstraints(); } }
+
+        /// <summary>A projection of the biases after each optimizer step (Keras' bias_constraint).</summary>
+        public Constraints.Constraint? BiasConstraint { get; set { field = value; SyncConstraints(); } }
+
+        private protected override IEnumerable<ConstraintSlot> ConstraintSlots =>
+            Kernels.Select(w => new ConstraintSlot("kernel_constraint", w, KernelConstraint, c => KernelConstraint = c))
+                .Concat(Biases.Select(w => new ConstraintSlot("bias_constraint", w, BiasConstraint, c => BiasConstraint = c)));
+
         /// <inheritdoc/>
         public override JsonObject GetConfig()
         {

@@ -51,6 +51,15 @@ public static partial class Layers
         /// <summary>A penalty on the bias (Keras' bias_regularizer).</summary>
         public Regularizers.Regularizer? BiasRegularizer { get => Own.BiasRegularizer; set => Own.BiasRegularizer = value; }
 
+        /// <summary>A projection of the input kernel after each optimizer step (Keras' kernel_constraint), set in an initializer.</summary>
+        public Constraints.Constraint? KernelConstraint { get => Own.KernelConstraint; set => Own.KernelConstraint = value; }
+
+        /// <summary>A projection of the recurrent kernel after each optimizer step (Keras' recurrent_constraint).</summary>
+        public Constraints.Constraint? RecurrentConstraint { get => Own.RecurrentConstraint; set => Own.RecurrentConstraint = value; }
+
+        /// <summary>A projection of the bias after each optimizer step (Keras' bias_constraint).</summary>
+        public Constraints.Constraint? BiasConstraint { get => Own.BiasConstraint; set => Own.BiasConstraint = value; }
+
         /// <summary>The [features, gates * units] input kernel, once built.</summary>
         public Variable? Kernel => Own.Kernel;
 
@@ -64,9 +73,10 @@ public static partial class Layers
         internal override RNN Clone(string name, bool goBackwards)
         {
             var copy = CloneArguments(name, goBackwards);
-            // The regularizers too, as Keras' Bidirectional builds its backward layer from the forward one's whole config.
+            // The regularizers and constraints too, as Keras' Bidirectional builds its backward layer from the forward one's whole config.
             (copy.KernelRegularizer, copy.RecurrentRegularizer, copy.BiasRegularizer, copy.ActivityRegularizer) =
                 (KernelRegularizer, RecurrentRegularizer, BiasRegularizer, ActivityRegularizer);
+            (copy.KernelConstraint, copy.RecurrentConstraint, copy.BiasConstraint) = (KernelConstraint, RecurrentConstraint, BiasConstraint);
             copy.ZeroOutputForMask = ZeroOutputForMask;
             return copy;
         }
@@ -75,5 +85,19 @@ public static partial class Layers
         private protected abstract Recurrent CloneArguments(string name, bool goBackwards);
 
         private protected override bool CellIsOwn => true;
+
+        /// <summary>
+        /// (batch, timesteps, units) with <see cref="RNN.ReturnSequences"/>, else (batch, units) (Keras'
+        /// compute_output_shape), for inputs of (batch, timesteps, features); builds nothing. With
+        /// <see cref="RNN.ReturnState"/> the layer returns several tensors: see <see cref="Layer.ComputeOutputShapes"/>.
+        /// </summary>
+        public override int?[] ComputeOutputShape(int?[] inputShape)
+        {
+            if (ReturnState) return base.ComputeOutputShape(inputShape);
+            var shape = CheckedShape(inputShape, 3, "(batch, timesteps, features)");
+            if (shape.Length != 3)
+                throw new ArgumentException($"{Name} ({GetType().Name}) needs inputs of shape (batch, timesteps, features), got {KerasTensor.Format(shape)}.", nameof(inputShape));
+            return ReturnSequences ? [shape[0], shape[1], Units] : [shape[0], Units];
+        }
     }
 }

@@ -15,13 +15,13 @@ public static partial class Layers
     /// DropoutRNNCell: one mask per sequence in an RNN (the same features at every step), a fresh one
     /// per call of a cell on its own, kept units scaled by 1 / (1 - rate), only while training.
     /// </summary>
-    public abstract class RecurrentCell : RNNCell
+    public abstract class RecurrentCell : KernelCell
     {
         private protected RecurrentCell(int units, int gates, ActivationFunction? activation, bool useBias,
                                         Initializer? kernelInitializer, Initializer? recurrentInitializer, Initializer? biasInitializer,
                                         double dropout, double recurrentDropout, string? name,
                                         Regularizers.Regularizer? kernelRegularizer, Regularizers.Regularizer? recurrentRegularizer, Regularizers.Regularizer? biasRegularizer)
-            : base(name)
+            : base(name, kernelRegularizer, recurrentRegularizer, biasRegularizer)
         {
             string kind = GetType().Name;
             Units = units > 0 ? units : throw new ArgumentOutOfRangeException(nameof(units), units, $"{kind}: units must be positive.");
@@ -33,7 +33,6 @@ public static partial class Layers
             BiasInitializer = biasInitializer ?? Initializer.Zeros;
             Dropout = Rate(kind, nameof(dropout), dropout);
             RecurrentDropout = Rate(kind, nameof(recurrentDropout), recurrentDropout);
-            (KernelRegularizer, RecurrentRegularizer, BiasRegularizer) = (kernelRegularizer, recurrentRegularizer, biasRegularizer);
         }
 
         internal static double Rate(string kind, string name, double rate) => rate is >= 0 and < 1 ? rate
@@ -65,31 +64,6 @@ public static partial class Layers
 
         /// <summary>Fraction of the previous output's units dropped in the recurrent MatMul while training (one mask per sequence in an RNN).</summary>
         public double RecurrentDropout { get; }
-
-        /// <summary>A penalty on the input kernel (Keras' kernel_regularizer).</summary>
-        public Regularizers.Regularizer? KernelRegularizer { get; set; }
-
-        /// <summary>A penalty on the recurrent kernel (Keras' recurrent_regularizer).</summary>
-        public Regularizers.Regularizer? RecurrentRegularizer { get; set; }
-
-        /// <summary>A penalty on the bias (Keras' bias_regularizer).</summary>
-        public Regularizers.Regularizer? BiasRegularizer { get; set; }
-
-        private protected override IEnumerable<RegularizerSlot> RegularizerSlots =>
-        [
-            new("kernel_regularizer", Kernel, KernelRegularizer, r => KernelRegularizer = r),
-            new("recurrent_regularizer", RecurrentKernel, RecurrentRegularizer, r => RecurrentRegularizer = r),
-            new("bias_regularizer", Bias, BiasRegularizer, r => BiasRegularizer = r),
-        ];
-
-        /// <summary>The [features, gates * units] input kernel, once built.</summary>
-        public Variable? Kernel { get; private set; }
-
-        /// <summary>The [units, gates * units] recurrent kernel, once built.</summary>
-        public Variable? RecurrentKernel { get; private set; }
-
-        /// <summary>The bias, once built (null without bias).</summary>
-        public Variable? Bias { get; private set; }
 
         /// <inheritdoc/>
         public override IReadOnlyList<int> StateSize => [Units];

@@ -51,6 +51,12 @@ public static partial class Layers
             new("bias_regularizer", Bias, BiasRegularizer, r => BiasRegularizer = r),
         ];
 
+        /// <summary>A projection of the pointwise kernel after each optimizer step (Keras' pointwise_constraint); the depthwise kernel's is <see cref="Convolution.KernelConstraint"/>.</summary>
+        public Constraints.Constraint? PointwiseConstraint { get; set { field = value; SyncConstraints(); } }
+
+        private protected override IEnumerable<ConstraintSlot> ConstraintSlots => base.ConstraintSlots
+            .Append(new("pointwise_constraint", PointwiseKernel, PointwiseConstraint, c => PointwiseConstraint = c));
+
         /// <inheritdoc/>
         public override JsonObject GetConfig()
         {

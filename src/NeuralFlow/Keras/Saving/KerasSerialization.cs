@@ -181,7 +181,7 @@ public static class KerasSerialization
         Register("ConvLSTM1D", c => ConvLSTMLayer<Layers.ConvLSTM1D>(c, 1));
         Register("ConvLSTM2D", c => ConvLSTMLayer<Layers.ConvLSTM2D>(c, 2));
         Register("ConvLSTM3D", c => ConvLSTMLayer<Layers.ConvLSTM3D>(c, 3));
-        Register("ConvLSTMCell", c => ConvLSTMCell(c, Ints(c, "kernel_size").Length, NameOf(NoConstraints(c))));
+        Register("ConvLSTMCell", c => ConvLSTMCell(c, Ints(c, "kernel_size").Length, NameOf(c)));
         Register("Bidirectional", c => new Layers.Bidirectional(
             Recurrent(c, "layer") ?? throw new FormatException("'layer' is missing"), c.ContainsKey("merge_mode") ? c["merge_mode"]?.GetValue<string>() : "concat", Recurrent(c, "backward_layer"), NameOf(c)));
         Register("MultiHeadAttention", c => new Layers.MultiHeadAttention(
@@ -401,13 +401,14 @@ public static class KerasSerialization
     }
 
     // Keras' RNN config keeps zero_output_for_mask (what a masked step outputs); absent in older files: false.
-    // The weight regularizers are the cell's, which holds the weights (the activity one stays the layer's).
+    // The weight regularizers and constraints are the cell's, which holds the weights (the activity regularizer stays the layer's).
     private static T RecurrentLayer<T>(JsonObject c, T layer) where T : Layers.RNN
     {
         layer.ZeroOutputForMask = Bool(c, "zero_output_for_mask", false);
         var weights = (JsonObject)c.DeepClone();
         weights.Remove("activity_regularizer");
         layer.Cell.ApplyRegularizerConfig(weights);
+        layer.Cell.ApplyConstraintConfig(weights);
         return layer;
     }
 
@@ -415,7 +416,7 @@ public static class KerasSerialization
     // (Registered by its own type: the type names the class in saved files.)
     private static T ConvLSTMLayer<T>(JsonObject c, int rank) where T : Layers.ConvLSTM => (T)RecurrentLayer(c, Layers.ConvLSTM.Create(
         rank, name => ConvLSTMCell(c, rank, name), Bool(c, "return_sequences", false), Bool(c, "return_state", false),
-        Bool(c, "go_backwards", false), Bool(c, "stateful", false), NameOf(NoConstraints(c))));
+        Bool(c, "go_backwards", false), Bool(c, "stateful", false), NameOf(c)));
 
     // The cell of a ConvLSTM layer's config or a ConvLSTMCell entry. Window, strides and dilation are
     // lists (one value per axis) or a single int (every axis); absent strides and dilation mean 1.
@@ -424,15 +425,6 @@ public static class KerasSerialization
         c["dilation_rate"] is null ? [1] : Ints(c, "dilation_rate"), Activation(c, "activation"), Activation(c, "recurrent_activation"), Bool(c, "use_bias", true),
         Initializer(c, "kernel_initializer"), Initializer(c, "recurrent_initializer"), Initializer(c, "bias_initializer"), Bool(c, "unit_forget_bias", true),
         dropout: Double(c, "dropout", 0), recurrentDropout: Double(c, "recurrent_dropout", 0), seed: Seed(c), name: name ?? NameOf(c));
-
-    // NeuralFlow has no weight constraints: a file that sets one (Keras' ConvLSTM configs name three) is refused, not loaded without it.
-    private static JsonObject NoConstraints(JsonObject c)
-    {
-        foreach (var key in new[] { "kernel_constraint", "recurrent_constraint", "bias_constraint" })
-            if (c[key] is not null)
-                throw new NotSupportedException($"'{key}' is set ({c[key]!.ToJsonString()}), but NeuralFlow offers no weight constraints");
-        return c;
-    }
 
     private static Layers.RNNCell Cell(JsonNode? entry, string what) =>
         Deserialize(entry, what) as Layers.RNNCell ?? throw new FormatException($"{what} is not a cell (an RNNCell)");

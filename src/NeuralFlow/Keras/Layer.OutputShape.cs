@@ -1,0 +1,106 @@
+namespace NeuralFlow.Keras;
+
+public abstract partial class Layer
+{
+    /// <summary>
+    /// The shape of this layer's output for inputs of <paramref name="inputShape"/>, batch axis first
+    /// and null where a dimension is unknown (Keras' <c>compute_output_shape</c>):
+    /// <c>new Layers.Dense(10).ComputeOutputShape([null, 784])</c> is <c>[null, 10]</c>.
+    /// Dense, Embedding and the recurrent layers answer from their arguments without building their
+    /// weights, as Keras' do; every other layer answers by the functional API's own rule, a run on
+    /// zeros (a layer with weights builds them for that shape, as calling it on a
+    /// <c>Layers.Input</c> does). A custom layer may override it: a functional call then takes the
+    /// output shape from it instead of running the layer (Keras' <c>compute_output_spec</c>), after
+    /// building the layer for the input.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="inputShape"/> is null.</exception>
+    /// <exception cref="ArgumentException">The shape has no batch axis or a dimension below 0, or the layer does not take such inputs.</exception>
+    /// <exception cref="InvalidOperationException">The layer returns several tensors (an RNN with <c>returnState</c>): call <see cref="ComputeOutputShapes"/>.</exception>
+    public virtual int?[] ComputeOutputShape(int?[] inputShape)
+    {
+        var outputs = ProbedOutputShapes([CheckedShape(inputShape, nameof(inputShape))], CallArgs.One);
+        return outputs.Length == 1 ? outputs[0] : throw new InvalidOperationException(
+            $"{Name} ({GetType().Name}) returns {outputs.Length} tensors: call ComputeOutputShapes for all their shapes.");
+    }
+
+    /// <summary>
+    /// The output shape of a layer of several inputs (<c>Layers.Concatenate</c>, <c>Layers.Add</c>, a
+    /// model of several inputs), as Keras' <c>compute_output_shape([shape_a, shape_b])</c>:
+    /// <c>new Layers.Concatenate().ComputeOutputShapeOfList([[null, 3], [null, 5]])</c> is <c>[null, 8]</c>.
+    /// (A name of its own: with one name, a shape of unknown dimensions such as <c>[null, null]</c>
+    /// could be read either way.)
+    /// </summary>
+    /// <exception cref="ArgumentException">An empty list, a shape without batch axis or a negative dimension, or shapes the layer cannot join.</exception>
+    /// <exception cref="InvalidOperationException">The layer returns several tensors: call <see cref="ComputeOutputShapes"/>.</exception>
+    public virtual int?[] ComputeOutputShapeOfList(IReadOnlyList<int?[]> inputShapes)
+    {
+        var outputs = ProbedOutputShapes(CheckedShapes(inputShapes), CallArgs.List);
+        return outputs.Length == 1 ? outputs[0] : throw new InvalidOperationException(
+            $"{Name} ({GetType().Name}) returns {outputs.Length} tensors: call ComputeOutputShapes for all their shapes.");
+    }
+
+    /// <summary>
+    /// The shapes of every output for inputs of <paramref name="inputShape"/> (a layer that returns
+    /// several tensors, such as an LSTM with <c>returnState</c>: output, then the states), by a run on zeros.
+    /// </summary>
+    public int?[][] ComputeOutputShapes(int?[] inputShape)
+    {
+        var shape = CheckedShape(inputShape, nameof(inputShape));
+        var overridden = DeclaredShape(shape);
+        return overridden is not null ? [overridden] : ProbedOutputShapes([shape], CallArgs.One);
+    }
+
+    private int?[][] ProbedOutputShapes(int?[][] inputShapes, CallArgs args) =>
+        InferOutputs(inputShapes, inputShapes.Select(_ => VariableDType).ToArray(), args).Select(o => o.Shape).ToArray();
+
+    /// <summary>The output shape a custom layer's own <see cref="ComputeOutputShape(int?[])"/> gives, or null for a NeuralFlow layer (whose answer is its run).</summary>
+    private int?[]? DeclaredShape(int?[] inputShape) => OverridesComputeOutputShape ? ComputeOutputShape(inputShape) : null;
+
+    /// <summary>
+    /// A functional call of a custom layer that overrides <see cref="ComputeOutputShape(int?[])"/>: built
+    /// for the input, the output shape taken from the override and the dtype from the weights, as
+    /// Keras' compute_output_spec; null for every other call (which runs the layer on zeros).
+    /// </summary>
+    private (int?[] Shape, DType DType)[]? DeclaredOutput(KerasTensor[] inputs, CallArgs args)
+    {
+        if (inputs.Length != 1 || !args.Plain || args.ListCall || !OverridesComputeOutputShape) return null;
+        var shape = inputs[0].Shape.ToArray();
+        EnsureBuilt(ProbeShapes([shape], UnknownLength)[0]);
+        var output = ComputeOutputShape(shape) ?? throw new InvalidOperationException($"{Name} ({GetType().Name}): ComputeOutputShape returned null for {KerasTensor.Format(shape)}.");
+        if (output.Any(d => d < 0))
+            throw new InvalidOperationException($"{Name} ({GetType().Name}): ComputeOutputShape returned {KerasTensor.Format(output)}, which has a negative dimension.");
+        return [(output, VariableDType)];
+    }
+
+    /// <summary>Whether this layer's type is a user's that overrides <see cref="ComputeOutputShape(int?[])"/>.</summary>
+    private bool OverridesComputeOutputShape =>
+        GetType().GetMethod(nameof(ComputeOutputShape), [typeof(int?[])])!.DeclaringType!.Assembly != typeof(Layer).Assembly;
+
+    private int?[] CheckedShape(int?[] shape, string parameter)
+    {
+        ArgumentNullException.ThrowIfNull(shape, parameter);
+        if (shape.Length == 0)
+            throw new ArgumentException($"{Name} ({GetType().Name}): an input shape needs its batch axis first, e.g. [null, 784]; got ().", parameter);
+        if (shape.Any(d => d < 0))
+            throw new ArgumentException($"{Name} ({GetType().Name}): input shape {KerasTensor.Format(shape)} has a negative dimension; use null for an unknown one.", parameter);
+        return (int?[])shape.Clone();
+    }
+
+    private int?[][] CheckedShapes(IReadOnlyList<int?[]> shapes)
+    {
+        ArgumentNullException.ThrowIfNull(shapes);
+        if (shapes.Count == 0) throw new ArgumentException($"{Name} ({GetType().Name}): no input shapes given.", nameof(shapes));
+        return shapes.Select(s => CheckedShape(s, nameof(shapes))).ToArray();
+    }
+
+    /// <summary>
+    /// <paramref name="inputShape"/> checked as <see cref="ComputeOutputShape(int?[])"/> takes it and
+    /// of at least <paramref name="rank"/> axes (the overrides of built-in layers start with it).
+    /// </summary>
+    private protected int?[] CheckedShape(int?[] inputShape, int rank, string what)
+    {
+        var shape = CheckedShape(inputShape, nameof(inputShape));
+        return shape.Length >= rank ? shape : throw new ArgumentException(
+            $"{Name} ({GetType().Name}) needs inputs of shape {what}, got {KerasTensor.Format(shape)}.", nameof(inputShape));
+    }
+}
