@@ -1,0 +1,222 @@
+"""Writes the Keras HDF5 weight fixtures of the KerasH5 tests and their numpy reference predictions.
+
+Run with /usr/bin/python3 (numpy + h5py, Debian python3-h5py); the tests read the committed
+files in fixtures/ and never run Python. No TensorFlow/Keras is needed: the group, attribute and
+dataset layout below reproduces what Keras writes, following its source:
+
+* Keras 3 `model.save_weights("x.weights.h5")`, keras/src/saving/saving_lib.py:
+  - H5IOStore.make(path): `h5_file.create_group(path).create_group("vars")`, and for the root
+    model `create_group("vars")`; H5Entry.__setitem__ writes each variable as a dataset.
+  - Layer.save_own_variables: `all_vars = self._trainable_variables + self._non_trainable_variables`,
+    `store[f"{i}"] = v` -> datasets "vars/0", "vars/1", ...
+  - _walk_saveable: a Sequential / Functional model yields ("layers", model.layers) first, then
+    its other attributes in natural sort order (the optimizer -> "optimizer/vars").
+  - _save_container_state: each layer's group is `naming.to_snake_case(cls.__name__)`, numbered
+    per class name within the container (dense, dense_1, ...), never layer.name.
+  - An RNN layer (LSTM) has no variables of its own; its cell is the attribute "cell":
+    "layers/lstm/vars" (empty) and "layers/lstm/cell/vars/0..2".
+* Keras 2 / tf.keras legacy HDF5, keras/src/legacy/saving/legacy_h5_format.py
+  (tf_keras/src/saving/legacy/hdf5_format.py is the same):
+  - save_weights_to_hdf5_group: root attrs "layer_names" (numpy bytes array), "backend",
+    "keras_version"; one group per layer named layer.name with attr "weight_names"
+    (bytes, empty for a layer without weights) and one dataset per weight at
+    `g.create_dataset(name, ...)` where name is the weight's name ("dense/kernel:0"), so
+    nested groups "dense/dense/kernel:0".
+  - _legacy_weights: `layer.trainable_weights + layer.non_trainable_weights`.
+  - save_model_to_hdf5: root attr "model_config" (JSON) and the weights in group "model_weights".
+The weights come from numpy seeds; references are numpy forward passes (Keras' formulas).
+"""
+import json
+import os
+import numpy as np
+import h5py
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(HERE, "fixtures")
+os.makedirs(OUT, exist_ok=True)
+rng = np.random.default_rng(20261205)
+
+
+def w(*shape):
+    return rng.normal(0, 0.5, size=shape).astype(np.float32)
+
+
+def relu(x):
+    return np.maximum(x, 0)
+
+
+def softmax(x):
+    e = np.exp(x - x.max(-1, keepdims=True))
+    return e / e.sum(-1, keepdims=True)
+
+
+def sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+# ---- the models' weights (Keras layouts: Dense [in, out], Conv2D [kh, kw, in, out], LSTM [in, 4u] gates i, f, c, o)
+mlp = {
+    "dense": [w(4, 8), w(8)],
+    "batch_normalization": [1 + w(8) * 0.2, w(8), w(8), 0.5 + np.abs(w(8))],   # gamma, beta, moving_mean, moving_variance
+    "dense_1": [w(8, 3), w(3)],
+}
+cnn = {"conv2d": [w(3, 3, 1, 2), w(2)], "dense": [w(8, 3), w(3)]}
+lstm = {"lstm": [w(3, 16), w(4, 16), w(16)], "dense": [w(4, 2), w(2)]}
+
+
+def mlp_forward(x):
+    k, b = mlp["dense"]
+    g, be, mm, mv = mlp["batch_normalization"]
+    k2, b2 = mlp["dense_1"]
+    h = relu(x @ k + b)
+    h = (h - mm) / np.sqrt(mv + 1e-3) * g + be   # BatchNormalization at inference, epsilon 1e-3
+    return softmax(h @ k2 + b2)
+
+
+def cnn_forward(x):   # x [n, 6, 6, 1]
+    k, b = cnn["conv2d"]
+    n = x.shape[0]
+    y = np.zeros((n, 4, 4, 2), np.float64)
+    for i in range(4):
+        for j in range(4):
+            patch = x[:, i:i + 3, j:j + 3, :]
+            y[:, i, j, :] = np.tensordot(patch, k, axes=([1, 2, 3], [0, 1, 2]))
+    y = relu(y + b)
+    p = y.reshape(n, 2, 2, 2, 2, 2).max(axis=(2, 4))   # MaxPooling2D(2): [n, 2, 2, 2]
+    kd, bd = cnn["dense"]
+    return softmax(p.reshape(n, 8) @ kd + bd)
+
+
+def lstm_forward(x):   # x [n, 5, 3]
+    k, r, b = lstm["lstm"]
+    n = x.shape[0]
+    h = np.zeros((n, 4))
+    c = np.zeros((n, 4))
+    for t in range(x.shape[1]):
+        z = x[:, t] @ k + h @ r + b
+        i, f, cc, o = np.split(z, 4, axis=-1)
+        c = sigmoid(f) * c + sigmoid(i) * np.tanh(cc)
+        h = sigmoid(o) * np.tanh(c)
+    kd, bd = lstm["dense"]
+    return h @ kd + bd
+
+
+def put(group, name, value, chunked):
+    if chunked:   # chunks smaller than the data, so several (and clipped edge) chunks are read
+        chunks = tuple(max(1, (d + 1) // 2) for d in value.shape)
+        group.create_dataset(name, data=value, chunks=chunks, compression="gzip", shuffle=True)
+    else:
+        group.create_dataset(name, data=value)
+
+
+def keras3(path, layers, libver, chunked):
+    """layers: [(group path under layers/, [values])] in the model's order."""
+    with h5py.File(path, "w", libver=libver) as f:
+        f.create_group("vars")                       # the model's own (empty) variables
+        for name, values in layers:
+            vars_ = f.create_group(f"layers/{name}").create_group("vars")
+            for i, v in enumerate(values):
+                put(vars_, str(i), v, chunked)
+        f.create_group("optimizer").create_group("vars")
+
+
+def keras3_lstm(path, libver, chunked):
+    with h5py.File(path, "w", libver=libver) as f:
+        f.create_group("vars")
+        f.create_group("layers/lstm").create_group("vars")
+        cell = f.create_group("layers/lstm/cell").create_group("vars")
+        for i, v in enumerate(lstm["lstm"]):
+            put(cell, str(i), v, chunked)
+        dense = f.create_group("layers/dense").create_group("vars")
+        for i, v in enumerate(lstm["dense"]):
+            put(dense, str(i), v, chunked)
+
+
+def legacy(group, layers, chunked, vlen):
+    """layers: [(layer name, [(weight name, value)])]; layers without weights have []."""
+    names = [n for n, _ in layers]
+    group.attrs["layer_names"] = names if vlen else np.array([n.encode("utf8") for n in names])
+    group.attrs["backend"] = "tensorflow" if vlen else b"tensorflow"
+    group.attrs["keras_version"] = "2.15.0" if vlen else b"2.15.0"
+    for name, weights in layers:
+        g = group.create_group(name)
+        wn = [n for n, _ in weights]
+        g.attrs["weight_names"] = (wn if vlen else np.array([n.encode("utf8") for n in wn])) if wn else []
+        for n, v in weights:
+            put(g, n, v, chunked)
+
+
+cnn_layers = [
+    ("conv2d", [("conv2d/kernel:0", cnn["conv2d"][0]), ("conv2d/bias:0", cnn["conv2d"][1])]),
+    ("max_pooling2d", []),
+    ("flatten", []),
+    ("dense", [("dense/kernel:0", cnn["dense"][0]), ("dense/bias:0", cnn["dense"][1])]),
+]
+mlp_legacy_layers = [
+    ("dense", [("dense/kernel:0", mlp["dense"][0]), ("dense/bias:0", mlp["dense"][1])]),
+    ("batch_normalization", [(f"batch_normalization/{n}:0", v) for n, v in zip(["gamma", "beta", "moving_mean", "moving_variance"], mlp["batch_normalization"])]),
+    ("dense_1", [("dense_1/kernel:0", mlp["dense_1"][0]), ("dense_1/bias:0", mlp["dense_1"][1])]),
+]
+mlp3 = [(n, mlp[n]) for n in ["dense", "batch_normalization", "dense_1"]]
+
+keras3(os.path.join(OUT, "mlp.weights.h5"), mlp3, "earliest", False)
+keras3(os.path.join(OUT, "mlp_latest.weights.h5"), mlp3, "latest", True)
+keras3(os.path.join(OUT, "cnn_chunked.weights.h5"), [("conv2d", cnn["conv2d"]), ("dense", cnn["dense"])], "earliest", True)
+keras3_lstm(os.path.join(OUT, "lstm_latest.weights.h5"), "latest", True)
+with h5py.File(os.path.join(OUT, "mlp_legacy.h5"), "w") as f:
+    legacy(f, mlp_legacy_layers, False, False)
+with h5py.File(os.path.join(OUT, "cnn_legacy_chunked.h5"), "w") as f:
+    legacy(f, cnn_layers, True, False)
+with h5py.File(os.path.join(OUT, "cnn_model_latest.h5"), "w", libver="latest") as f:
+    f.attrs["model_config"] = json.dumps({"class_name": "Sequential", "config": {"name": "sequential"}})
+    legacy(f.create_group("model_weights"), cnn_layers, True, True)
+
+# A Dense kernel of an absurd size (2**40 rows), never written: the reader must refuse, not allocate.
+with h5py.File(os.path.join(OUT, "absurd_dimension.weights.h5"), "w") as f:
+    f.create_group("vars")
+    v = f.create_group("layers/dense").create_group("vars")
+    v.create_dataset("0", shape=(2 ** 40, 8), dtype="f4")
+    v.create_dataset("1", data=mlp["dense"][1])
+    # Each dimension sane, their product (2**60 elements) not: refused when read.
+    f.create_dataset("huge/big", shape=(2 ** 30, 2 ** 30), dtype="f4")
+
+
+def patch_cycle(source, target, node_type):
+    """Copies `source`, pointing the first v1 B-tree node of `node_type` (0 group, 1 chunk) at itself."""
+    data = bytearray(open(source, "rb").read())
+    at = 0
+    while True:
+        at = data.index(b"TREE", at)
+        if data[at + 4] == node_type:
+            break
+        at += 4
+    data[at + 5] = 1                                   # level 1: its children are B-tree nodes
+    key = 8 if node_type == 0 else 8 + 8 * 3            # a group key is a heap offset; a chunk key for rank 2
+    child = at + 8 + 16 + key                           # after signature, type, level, entries, two siblings
+    data[child:child + 8] = at.to_bytes(8, "little")   # the first child is the node itself
+    open(target, "wb").write(bytes(data))
+
+
+patch_cycle(os.path.join(OUT, "mlp.weights.h5"), os.path.join(OUT, "group_btree_cycle.weights.h5"), 0)
+# The chunk cycle needs a file whose only chunked dataset has rank 2 (the key size above).
+one_chunked = os.path.join(OUT, "one_chunked.tmp")
+with h5py.File(one_chunked, "w") as f:
+    f.create_group("vars")
+    v = f.create_group("layers/dense").create_group("vars")
+    v.create_dataset("0", data=mlp["dense"][0], chunks=(2, 4), compression="gzip")
+    v.create_dataset("1", data=mlp["dense"][1])
+patch_cycle(one_chunked, os.path.join(OUT, "chunk_btree_cycle.weights.h5"), 1)
+os.remove(one_chunked)
+
+x_mlp = rng.normal(size=(5, 4)).astype(np.float32)
+x_cnn = rng.normal(size=(3, 6, 6, 1)).astype(np.float32)
+x_lstm = rng.normal(size=(2, 5, 3)).astype(np.float32)
+refs = {
+    "mlp": {"x": x_mlp.ravel().tolist(), "shape": list(x_mlp.shape), "y": mlp_forward(x_mlp.astype(np.float64)).ravel().tolist()},
+    "cnn": {"x": x_cnn.ravel().tolist(), "shape": list(x_cnn.shape), "y": cnn_forward(x_cnn.astype(np.float64)).ravel().tolist()},
+    "lstm": {"x": x_lstm.ravel().tolist(), "shape": list(x_lstm.shape), "y": lstm_forward(x_lstm.astype(np.float64)).ravel().tolist()},
+}
+with open(os.path.join(OUT, "references.json"), "w") as f:
+    json.dump(refs, f)
+for name in sorted(os.listdir(OUT)):
+    print(name, os.path.getsize(os.path.join(OUT, name)))
