@@ -181,6 +181,38 @@ with h5py.File(os.path.join(OUT, "absurd_dimension.weights.h5"), "w") as f:
     f.create_dataset("huge/big", shape=(2 ** 30, 2 ** 30), dtype="f4")
 
 
+# Every element type the reader decodes, one dataset each (values 0..5 minus 2, so signed ones go
+# negative), a compact dataset, and a big-endian one the reader must refuse by name.
+with h5py.File(os.path.join(OUT, "dtypes.h5"), "w") as f:
+    for t in ["f2", "f4", "f8", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8"]:
+        values = np.arange(6).reshape(2, 3) - (2 if t[0] != "u" else 0)
+        f.create_dataset(t, data=values.astype("<" + t))
+    f.create_dataset("big_endian", data=np.arange(3, dtype=">f4"))
+    dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
+    dcpl.set_layout(h5py.h5d.COMPACT)
+    space = h5py.h5s.create_simple((4,))
+    compact = h5py.h5d.create(f.id, b"compact", h5py.h5t.IEEE_F32LE, space, dcpl=dcpl)
+    compact.write(h5py.h5s.ALL, h5py.h5s.ALL, np.array([1.5, -2.5, 3.5, 4.0], dtype="<f4"))
+
+# A file with a 512-byte user block: the signature (and the base address) at 512.
+keras3_ub = os.path.join(OUT, "mlp_userblock.weights.h5")
+with h5py.File(keras3_ub, "w", userblock_size=512) as f:
+    f.create_group("vars")
+    for name, values in mlp3:
+        vars_ = f.create_group(f"layers/{name}").create_group("vars")
+        for i, v in enumerate(values):
+            vars_.create_dataset(str(i), data=v)
+
+# Nine layers under libver='latest': HDF5 moves the "layers" links into dense storage (a fractal
+# heap), which the reader refuses with a clear message rather than misreading.
+with h5py.File(os.path.join(OUT, "dense_links_latest.weights.h5"), "w", libver="latest") as f:
+    f.create_group("vars")
+    for i in range(9):
+        v = f.create_group(f"layers/dense{'' if i == 0 else f'_{i}'}").create_group("vars")
+        v.create_dataset("0", data=np.ones((2, 2), np.float32))
+        v.create_dataset("1", data=np.zeros(2, np.float32))
+
+
 def patch_cycle(source, target, node_type):
     """Copies `source`, pointing the first v1 B-tree node of `node_type` (0 group, 1 chunk) at itself."""
     data = bytearray(open(source, "rb").read())

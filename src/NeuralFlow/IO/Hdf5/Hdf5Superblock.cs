@@ -53,8 +53,10 @@ internal static class Hdf5Superblock
         }
         if (baseAddress > (ulong)source.Length) throw source.Corrupt($"its base address {baseAddress} lies past the end of the file");
         source.Base = (long)baseAddress;
-        if (endOfFile > (ulong)source.Length || (long)endOfFile + source.Base > source.Length)
-            throw source.Corrupt($"the superblock says the file has {endOfFile + baseAddress} bytes but it has {source.Length}: the file is truncated");
+        // h5py writes the end-of-file address counting from the file's start even after a user
+        // block (base address 512, end of file = the file's length), so it is compared as is.
+        if (endOfFile > (ulong)source.Length)
+            throw source.Corrupt($"the superblock says the file has {endOfFile} bytes but it has {source.Length}: the file is truncated");
         return root;
     }
 }
