@@ -33,6 +33,16 @@ public abstract class Hdf5ReaderTests(string backend) : BackendFileTest(backend)
     }
 
     [SkippableFact]
+    public void A_group_whose_b_tree_has_several_levels_lists_every_member()
+    {
+        RequireBackend();
+        using var file = Hdf5File.Open(KerasH5Fixtures.Path("many_members.h5"));
+        var names = file.Root.Names;
+        Assert.Equal(Enumerable.Range(0, 300).Select(i => $"g{i:000}"), names);
+        Assert.IsType<Hdf5Group>(file.Root.Get("g299"));
+    }
+
+    [SkippableFact]
     public void Big_endian_data_is_refused_by_name()
     {
         RequireBackend();

@@ -19,6 +19,10 @@ internal static class KerasH5Fixtures
     public static Sequential Cnn() =>
         new(Layers.Input([6, 6, 1]), new Layers.Conv2D(2, 3, activation: "relu"), new Layers.MaxPooling2D(2), new Layers.Flatten(), new Layers.Dense(3, activation: "softmax"));
 
+    /// <summary>Input(4) -> Sequential(BatchNormalization, Dense(8, relu)) -> Dense(3, softmax): a nested model.</summary>
+    public static Sequential Nested() =>
+        new(Layers.Input([4]), new Sequential(new Layers.BatchNormalization(), new Layers.Dense(8, activation: "relu")), new Layers.Dense(3, activation: "softmax"));
+
     /// <summary>Input(5, 3) -> LSTM(4) -> Dense(2).</summary>
     public static Sequential Lstm() => new(Layers.Input([5, 3]), new Layers.LSTM(4), new Layers.Dense(2));
 

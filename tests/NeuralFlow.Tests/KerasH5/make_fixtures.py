@@ -62,6 +62,10 @@ mlp = {
 }
 cnn = {"conv2d": [w(3, 3, 1, 2), w(2)], "dense": [w(8, 3), w(3)]}
 lstm = {"lstm": [w(3, 16), w(4, 16), w(16)], "dense": [w(4, 2), w(2)]}
+# Input(4) -> Sequential(BatchNormalization, Dense(8, relu)) -> Dense(3, softmax): a nested model whose
+# legacy weight order (trainable first: gamma, beta, kernel, bias, then moving_mean, moving_variance)
+# differs from its variables' order.
+nested = {"batch_normalization": [1 + w(4) * 0.2, w(4), w(4), 0.5 + np.abs(w(4))], "dense": [w(4, 8), w(8)], "dense_1": [w(8, 3), w(3)]}
 
 
 def mlp_forward(x):
@@ -71,6 +75,14 @@ def mlp_forward(x):
     h = relu(x @ k + b)
     h = (h - mm) / np.sqrt(mv + 1e-3) * g + be   # BatchNormalization at inference, epsilon 1e-3
     return softmax(h @ k2 + b2)
+
+
+def nested_forward(x):
+    g, be, mm, mv = nested["batch_normalization"]
+    k, b = nested["dense"]
+    k2, b2 = nested["dense_1"]
+    h = (x - mm) / np.sqrt(mv + 1e-3) * g + be
+    return softmax(relu(h @ k + b) @ k2 + b2)
 
 
 def cnn_forward(x):   # x [n, 6, 6, 1]
@@ -181,6 +193,35 @@ with h5py.File(os.path.join(OUT, "absurd_dimension.weights.h5"), "w") as f:
     f.create_dataset("huge/big", shape=(2 ** 30, 2 ** 30), dtype="f4")
 
 
+# The nested model, Keras 3: the inner Sequential's layers under its own "layers" group; the outer
+# container numbers its own classes (its Dense is "dense", the inner one's too).
+with h5py.File(os.path.join(OUT, "nested.weights.h5"), "w") as f:
+    f.create_group("vars")
+    f.create_group("layers/sequential").create_group("vars")
+    for name in ["batch_normalization", "dense"]:
+        v = f.create_group(f"layers/sequential/layers/{name}").create_group("vars")
+        for i, value in enumerate(nested[name]):
+            v.create_dataset(str(i), data=value)
+    v = f.create_group("layers/dense").create_group("vars")
+    for i, value in enumerate(nested["dense_1"]):
+        v.create_dataset(str(i), data=value)
+# The nested model, legacy: one layer "sequential" whose weight_names are trainable then non-trainable.
+with h5py.File(os.path.join(OUT, "nested_legacy.h5"), "w") as f:
+    bn = nested["batch_normalization"]
+    legacy(f, [
+        ("sequential", [("batch_normalization/gamma:0", bn[0]), ("batch_normalization/beta:0", bn[1]),
+                        ("dense/kernel:0", nested["dense"][0]), ("dense/bias:0", nested["dense"][1]),
+                        ("batch_normalization/moving_mean:0", bn[2]), ("batch_normalization/moving_variance:0", bn[3])]),
+        ("dense_1", [("dense_1/kernel:0", nested["dense_1"][0]), ("dense_1/bias:0", nested["dense_1"][1])]),
+    ], False, False)
+
+# 300 members, hard links to one group (so the file stays small): the root group's symbol table
+# B-tree grows past one node (level 1), as a model of a few hundred layers does.
+with h5py.File(os.path.join(OUT, "many_members.h5"), "w") as f:
+    f.create_group("g000")
+    for i in range(1, 300):
+        f[f"g{i:03d}"] = f["g000"]
+
 # Every element type the reader decodes, one dataset each (values 0..5 minus 2, so signed ones go
 # negative), a compact dataset, and a big-endian one the reader must refuse by name.
 with h5py.File(os.path.join(OUT, "dtypes.h5"), "w") as f:
@@ -243,9 +284,11 @@ os.remove(one_chunked)
 x_mlp = rng.normal(size=(5, 4)).astype(np.float32)
 x_cnn = rng.normal(size=(3, 6, 6, 1)).astype(np.float32)
 x_lstm = rng.normal(size=(2, 5, 3)).astype(np.float32)
+x_nested = rng.normal(size=(3, 4)).astype(np.float32)
 refs = {
     "mlp": {"x": x_mlp.ravel().tolist(), "shape": list(x_mlp.shape), "y": mlp_forward(x_mlp.astype(np.float64)).ravel().tolist()},
     "cnn": {"x": x_cnn.ravel().tolist(), "shape": list(x_cnn.shape), "y": cnn_forward(x_cnn.astype(np.float64)).ravel().tolist()},
+    "nested": {"x": x_nested.ravel().tolist(), "shape": list(x_nested.shape), "y": nested_forward(x_nested.astype(np.float64)).ravel().tolist()},
     "lstm": {"x": x_lstm.ravel().tolist(), "shape": list(x_lstm.shape), "y": lstm_forward(x_lstm.astype(np.float64)).ravel().tolist()},
 }
 with open(os.path.join(OUT, "references.json"), "w") as f:
