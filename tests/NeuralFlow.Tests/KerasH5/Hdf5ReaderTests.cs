@@ -43,6 +43,15 @@ public abstract class Hdf5ReaderTests(string backend) : BackendFileTest(backend)
     }
 
     [SkippableFact]
+    public void Checksums_are_jenkins_lookup3()
+    {
+        RequireBackend();
+        // lookup3.c's own driver: hashlittle("Four score and seven years ago", 30, 0) == 0x17770551; of nothing, 0xdeadbeef.
+        Assert.Equal(0x17770551u, Hdf5Checksum.Lookup3("Four score and seven years ago"u8));
+        Assert.Equal(0xdeadbeefu, Hdf5Checksum.Lookup3([]));
+    }
+
+    [SkippableFact]
     public void Big_endian_data_is_refused_by_name()
     {
         RequireBackend();

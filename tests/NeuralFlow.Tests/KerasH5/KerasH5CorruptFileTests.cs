@@ -62,6 +62,22 @@ public abstract class KerasH5CorruptFileTests(string backend) : BackendFileTest(
     }
 
     [SkippableFact]
+    public void A_flipped_byte_in_a_checksummed_header_is_found()
+    {
+        RequireBackend();
+        // The root header of a libver='latest' file holds the link "optimizer", which loading
+        // never follows: only the header's checksum can tell that its name was damaged.
+        var bytes = File.ReadAllBytes(KerasH5Fixtures.Path("mlp_latest.weights.h5"));
+        int at = bytes.AsSpan().IndexOf("optimizer"u8);
+        Assert.True(at > 0);
+        bytes[at] ^= 0x20;
+        string path = Temp.File("renamed.weights.h5");
+        File.WriteAllBytes(path, bytes);
+        var e = Assert.Throws<InvalidDataException>(() => KerasH5Fixtures.Mlp().LoadWeights(path));
+        Assert.Contains("checksum", e.Message);
+    }
+
+    [SkippableFact]
     public void B_tree_cycles_are_refused()
     {
         RequireBackend();

@@ -126,6 +126,7 @@ internal static class Hdf5Chunks
     {
         string where = $"the chunk index (fixed array) of {what}";
         var head = source.Cursor(address, 8 + source.LengthSize + source.OffsetSize + 4, where);
+        Hdf5Checksum.Verify(source, head.Bytes, head.Bytes.Length - 4, where);
         head.Expect("FAHD"u8);
         head.Skip(1);   // version
         int client = head.U8(), entrySize = head.U8(), pageBits = head.U8();
@@ -137,7 +138,8 @@ internal static class Hdf5Chunks
         if (pageBits < 32 && entries > 1UL << pageBits)
             throw source.Corrupt($"{where} is paged ({entries} chunks), which this reader does not read");
         int headSize = 4 + 1 + 1 + source.OffsetSize;
-        var c = source.Cursor(block, headSize + (long)entries * entrySize, where);
+        var c = source.Cursor(block, headSize + (long)entries * entrySize + 4, where);
+        Hdf5Checksum.Verify(source, c.Bytes, c.Bytes.Length - 4, where);
         c.Expect("FADB"u8);
         c.Skip(2 + source.OffsetSize);
         for (long i = 0; i < (long)entries; i++)

@@ -63,25 +63,25 @@ internal static class Hdf5ObjectHeader
         if ((flags & 0x20) != 0) head.Skip(16);   // access, modification, change and birth times
         if ((flags & 0x10) != 0) head.Skip(4);    // attribute storage phase change values
         ulong size = head.Sized(1 << (flags & 3));
+        if (size > Hdf5Source.MaxStructureBytes) throw source.Corrupt($"the object header of {what} claims {size} bytes");
         bool creationOrder = (flags & 0x04) != 0;
+        int prefix = head.Position;
         var blocks = new Queue<(ulong Address, ulong Size, bool First)>();
-        blocks.Enqueue((address + (ulong)head.Position, size, true));
+        blocks.Enqueue((address, (ulong)prefix + size + 4, true));
         var seen = new HashSet<ulong>();
         var chained = new Queue<(ulong Address, ulong Size)>();
         while (blocks.Count > 0)
         {
             var (at, length, isFirst) = blocks.Dequeue();
             if (!seen.Add(at) || seen.Count > MaxBlocks) throw source.Corrupt($"the object header of {what} has continuation blocks that loop");
-            // A continuation block is "OCHK", messages, checksum; the first block's messages are followed by the checksum.
-            ulong start = isFirst ? at : at + 4;
-            ulong end = isFirst ? at + length : at + length - 4;
-            if (!isFirst)
-            {
-                if (length < 8) throw source.Corrupt($"a continuation block of {what}'s header is {length} bytes");
-                source.Cursor(at, 4, $"a continuation block of {what}'s header").Expect("OCHK"u8);
-            }
-            if (end < start) throw source.Corrupt($"the object header of {what} has a block of {length} bytes");
-            var c = source.Cursor(start, (long)Math.Min(end - start, (ulong)Hdf5Source.MaxStructureBytes + 1), $"the object header of {what}");
+            // The first block is the prefix, messages and checksum; a continuation block "OCHK", messages, checksum.
+            string where = isFirst ? $"the object header of {what}" : $"a continuation block of {what}'s header";
+            if (length < 8 || length > Hdf5Source.MaxStructureBytes) throw source.Corrupt($"{where} claims {length} bytes");
+            var bytes = source.Read(at, (long)length, where);
+            if (!isFirst && !bytes.AsSpan(0, 4).SequenceEqual("OCHK"u8)) throw source.Corrupt($"{where} lacks its signature 'OCHK'");
+            Hdf5Checksum.Verify(source, bytes, bytes.Length - 4, where);
+            int start = isFirst ? prefix : 4;
+            var c = new Hdf5Cursor(source, bytes[start..^4], where);
             int minimum = creationOrder ? 6 : 4;
             while (c.Remaining >= minimum)
             {
