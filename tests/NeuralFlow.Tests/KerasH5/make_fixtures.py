@@ -179,8 +179,62 @@ with h5py.File(os.path.join(OUT, "mlp_legacy.h5"), "w") as f:
     legacy(f, mlp_legacy_layers, False, False)
 with h5py.File(os.path.join(OUT, "cnn_legacy_chunked.h5"), "w") as f:
     legacy(f, cnn_layers, True, False)
+
+
+# model.to_json() of tf.keras 2.15 for the two architectures (the layer configs as Keras 2 writes
+# them: batch_input_shape, BatchNormalization's axis as a list once built, initializer objects).
+def init(name):
+    return {"class_name": name, "config": {"seed": None} if name == "GlorotUniform" else {}}
+
+
+def dense_config(name, units, activation):
+    return {"class_name": "Dense", "config": {
+        "name": name, "trainable": True, "dtype": "float32", "units": units, "activation": activation, "use_bias": True,
+        "kernel_initializer": init("GlorotUniform"), "bias_initializer": init("Zeros"), "kernel_regularizer": None,
+        "bias_regularizer": None, "activity_regularizer": None, "kernel_constraint": None, "bias_constraint": None}}
+
+
+def input_config(shape, name):
+    return {"class_name": "InputLayer", "config": {"batch_input_shape": [None, *shape], "dtype": "float32", "sparse": False, "ragged": False, "name": name}}
+
+
+def model_config(layers):
+    return json.dumps({"class_name": "Sequential", "config": {"name": "sequential", "layers": layers}, "keras_version": "2.15.0", "backend": "tensorflow"})
+
+
+mlp_config = model_config([
+    input_config([4], "dense_input"),
+    dense_config("dense", 8, "relu"),
+    {"class_name": "BatchNormalization", "config": {
+        "name": "batch_normalization", "trainable": True, "dtype": "float32", "axis": [1], "momentum": 0.99, "epsilon": 0.001,
+        "center": True, "scale": True, "beta_initializer": init("Zeros"), "gamma_initializer": init("Ones"),
+        "moving_mean_initializer": init("Zeros"), "moving_variance_initializer": init("Ones"), "beta_regularizer": None,
+        "gamma_regularizer": None, "beta_constraint": None, "gamma_constraint": None}},
+    dense_config("dense_1", 3, "softmax"),
+])
+cnn_config = model_config([
+    input_config([6, 6, 1], "conv2d_input"),
+    {"class_name": "Conv2D", "config": {
+        "name": "conv2d", "trainable": True, "dtype": "float32", "filters": 2, "kernel_size": [3, 3], "strides": [1, 1],
+        "padding": "valid", "data_format": "channels_last", "dilation_rate": [1, 1], "groups": 1, "activation": "relu",
+        "use_bias": True, "kernel_initializer": init("GlorotUniform"), "bias_initializer": init("Zeros"),
+        "kernel_regularizer": None, "bias_regularizer": None, "activity_regularizer": None, "kernel_constraint": None,
+        "bias_constraint": None}},
+    {"class_name": "MaxPooling2D", "config": {"name": "max_pooling2d", "trainable": True, "dtype": "float32", "pool_size": [2, 2],
+                                              "padding": "valid", "strides": [2, 2], "data_format": "channels_last"}},
+    {"class_name": "Flatten", "config": {"name": "flatten", "trainable": True, "dtype": "float32", "data_format": "channels_last"}},
+    dense_config("dense", 3, "softmax"),
+])
+
+# Whole-model files (save_model_to_hdf5): tf.keras writes model_config as UTF-8 bytes (a fixed-length
+# string); the libver='latest' one uses a variable-length string, as Keras 3's legacy writer does.
+with h5py.File(os.path.join(OUT, "mlp_model.h5"), "w") as f:
+    f.attrs["backend"] = b"tensorflow"
+    f.attrs["keras_version"] = b"2.15.0"
+    f.attrs["model_config"] = mlp_config.encode("utf8")
+    legacy(f.create_group("model_weights"), mlp_legacy_layers, False, False)
 with h5py.File(os.path.join(OUT, "cnn_model_latest.h5"), "w", libver="latest") as f:
-    f.attrs["model_config"] = json.dumps({"class_name": "Sequential", "config": {"name": "sequential"}})
+    f.attrs["model_config"] = cnn_config
     legacy(f.create_group("model_weights"), cnn_layers, True, True)
 
 # A Dense kernel of an absurd size (2**40 rows), never written: the reader must refuse, not allocate.
