@@ -24,6 +24,18 @@ public abstract class KerasH5WeightsTests(string backend) : BackendFileTest(back
     }
 
     [SkippableFact]
+    public void Keras3_weights_load_into_a_functional_model_of_the_same_layers()
+    {
+        RequireBackend();
+        // Keras 3 names a functional model's layer groups by class too (its InputLayer has no weights).
+        var input = Layers.Input([4]);
+        var h = new Layers.BatchNormalization().Call(new Layers.Dense(8, activation: "relu").Call(input));
+        var m = new Model(input, new Layers.Dense(3, activation: "softmax").Call(h));
+        m.LoadWeights(KerasH5Fixtures.Path("mlp.weights.h5"));
+        KerasH5Fixtures.AssertPredicts(m, "mlp");
+    }
+
+    [SkippableFact]
     public void Keras3_chunked_weights_of_a_cnn_predict_as_numpy()
     {
         RequireBackend();
