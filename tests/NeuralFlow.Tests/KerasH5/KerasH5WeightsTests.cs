@@ -104,6 +104,16 @@ public abstract class KerasH5WeightsTests(string backend) : BackendFileTest(back
     }
 
     [SkippableFact]
+    public void A_layer_of_several_weighted_layers_is_refused_rather_than_filled_crosswise()
+    {
+        RequireBackend();
+        var m = new Sequential(Layers.Input([5, 3]), new Layers.Bidirectional(new Layers.LSTM(4)), new Layers.Dense(2));
+        var e = Assert.Throws<InvalidDataException>(() => m.LoadWeights(KerasH5Fixtures.Path("lstm_latest.weights.h5")));
+        Assert.Contains("several layers with weights", e.Message);
+        Assert.Contains(m.Layers[0].Name, e.Message);
+    }
+
+    [SkippableFact]
     public void A_failed_load_changes_no_weight()
     {
         RequireBackend();

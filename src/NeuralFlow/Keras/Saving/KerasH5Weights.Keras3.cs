@@ -25,6 +25,12 @@ internal static partial class KerasH5Weights
             else used[name] = 0;
             var variables = layer.Variables;
             if (variables.Count == 0) continue;
+            // Keras walks a layer's child layers by attribute name, sorted (MultiHeadAttention's
+            // _key_dense before _query_dense); NeuralFlow's fields are not those names, so a layer
+            // holding two or more weighted layers could get its values crosswise: refused instead.
+            if (layer is not Model && layer.SubLayers.Count(s => s.Variables.Count > 0) > 1)
+                throw new InvalidDataException(
+                    $"LoadWeights: layer '{layer.Name}' ({layer.GetType().Name}) holds several layers with weights, which Keras 3's .weights.h5 stores by attribute name; loading them is not supported: save them from Keras with the legacy .h5 format (model.save_weights(\"x.h5\") in Keras 2, or keras.src.legacy.saving) or set them with SetWeights.");
             string where = $"layers/{name}";
             var layerGroup = layersGroup?.Group(name) ?? throw new InvalidDataException(
                 $"LoadWeights: '{path}' has no group '{group.Path.TrimEnd('/')}/{where}' for layer '{layer.Name}' ({variables.Count} weights): it was saved from another architecture.");
