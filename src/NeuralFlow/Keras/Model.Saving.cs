@@ -110,10 +110,14 @@ public partial class Model
     /// its layers, weights and, when it was compiled, its optimizer, loss and metrics with the
     /// optimizer's state, on the default device. Every part is validated; a corrupt or foreign
     /// file is an <see cref="InvalidDataException"/> naming the file and what is wrong.
+    /// A legacy Keras 2 / tf.keras <c>model.save("x.h5")</c> file (HDF5, found by its signature)
+    /// loads too: its architecture from the <c>model_config</c> attribute and its weights,
+    /// uncompiled (compile it to train).
     /// </summary>
     public static Model Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        if (File.Exists(path) && IO.Hdf5.Hdf5Source.IsHdf5(path)) return Damaged(path, () => Saving.KerasH5Model.Load(path));
         return Damaged(path, () => LoadArchive(path));
     }
 

@@ -35,6 +35,13 @@ public partial class Model
     /// matched by name when the file has every name, else in order (a model of the same
     /// architecture whose layers got other names). Shapes must match; float precision is
     /// converted. Nothing is written unless every weight fits; errors name the weight.
+    /// An HDF5 file (found by its signature, whatever its name) is read as Keras wrote it:
+    /// Keras 3's <c>model.save_weights("x.weights.h5")</c>, matched layer by layer in Keras'
+    /// traversal order (groups <c>layers/dense_1/vars/0</c>, ...), or the legacy Keras 2 /
+    /// tf.keras <c>.h5</c> of <c>save_weights</c> or a whole-model <c>save</c> (its
+    /// <c>layer_names</c> matched in order to this model's layers that have weights). Build the
+    /// same architecture in C# first; a layer count or shape that differs fails naming the layer
+    /// and both shapes, and a corrupt file fails with an <see cref="InvalidDataException"/>.
     /// </summary>
     public void LoadWeights(string path)
     {
@@ -43,6 +50,11 @@ public partial class Model
         if (variables.Count == 0)
             throw new InvalidOperationException(
                 $"LoadWeights: {Name} has no weights yet (layers make them on the first call); call Build(inputShape) or the model once on a batch, then load.");
+        if (File.Exists(path) && IO.Hdf5.Hdf5Source.IsHdf5(path))
+        {
+            Saving.KerasH5Weights.Load(this, path);
+            return;
+        }
         var file = NF.Safetensors.Load(path, out var metadata);
         try
         {

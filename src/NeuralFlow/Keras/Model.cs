@@ -36,7 +36,7 @@ public partial class Model : Layer
     public void Summary(TextWriter? writer = null) => (writer ?? Console.Out).Write(SummaryText());
 
     // The class Keras' summary shows: a model built from inputs and outputs is a "Functional" there.
-    private static string SummaryClass(Layer layer) =>
+    internal static string SummaryClass(Layer layer) =>
         layer is Model { _graph: not null } && layer.GetType() == typeof(Model) ? "Functional" : layer.GetType().Name;
 
     /// <summary>

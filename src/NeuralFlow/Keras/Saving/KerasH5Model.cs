@@ -1,0 +1,52 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using NeuralFlow.IO.Hdf5;
+
+namespace NeuralFlow.Keras.Saving;
+
+/// <summary>
+/// Rebuilds a whole model from a legacy Keras 2 / tf.keras <c>model.save("x.h5")</c> file: the
+/// architecture from the root attribute <c>model_config</c> (the JSON of <c>model.to_json()</c>,
+/// keras/src/legacy/saving/legacy_h5_format.py save_model_to_hdf5), then the weights of its
+/// <c>model_weights</c> group. Keras 2's config differs from Keras 3's in places NeuralFlow's
+/// reader is strict about; those are translated here. The model comes back uncompiled.
+/// </summary>
+internal static class KerasH5Model
+{
+    public static Model Load(string path)
+    {
+        string json;
+        using (var file = Hdf5File.Open(path))
+        {
+            json = file.Root.Attributes.TryGetValue("model_config", out var config) && config is string text
+                ? text
+                : throw new InvalidDataException(
+                    $"'{path}' is an HDF5 file without a 'model_config' attribute: it holds weights only (save_weights); build the model in C# and call LoadWeights.");
+        }
+        JsonNode? node;
+        try { node = JsonNode.Parse(json); }
+        catch (JsonException e) { throw new InvalidDataException($"'{path}': its model_config is not JSON: {e.Message}", e); }
+        if (node is not JsonObject entry) throw new InvalidDataException($"'{path}': its model_config is not a JSON object.");
+        Translate(entry);
+        var model = Model.FromEntry(entry, path);
+        KerasH5Weights.Load(model, path);
+        return model;
+    }
+
+    // Keras 2 writes BatchNormalization's axis as a list once built ([3]); Keras 3, and NeuralFlow, an int.
+    private static void Translate(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                if (o["class_name"]?.GetValue<string>() == "BatchNormalization" && o["config"] is JsonObject c
+                    && c["axis"] is JsonArray { Count: 1 } axis)
+                    c["axis"] = axis[0]!.DeepClone();
+                foreach (var (_, child) in o.ToList()) Translate(child);
+                break;
+            case JsonArray a:
+                foreach (var child in a) Translate(child);
+                break;
+        }
+    }
+}
