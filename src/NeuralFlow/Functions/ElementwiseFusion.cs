@@ -132,10 +132,12 @@ internal static class ElementwiseFusion
     // thousands of groups, and arrays per try were garbage the collector kept meeting.
     private sealed class Scratch
     {
-        public Def[] Defs = [];
-        public Input[] Inputs = [];
-        public Step[] Steps = [];
-        public bool[] Consumed = [];
+        // Sized by `new`, not `[]`: Array.Empty over these structs is a framework generic that
+        // ReadyToRun cannot precompile (PlanPassGenericsTests).
+        public Def[] Defs = new Def[16];
+        public Input[] Inputs = new Input[32];
+        public Step[] Steps = new Step[16];
+        public bool[] Consumed = new bool[16];
         public readonly int[] Operands = new int[2];
 
         public void Reset(int length)
