@@ -85,7 +85,8 @@ public partial class Model
     /// </summary>
     internal JsonObject? RestoreArchive(string path) => Damaged(path, () =>
     {
-        using var zip = OpenArchive(path);
+        using var zip = OpenArchive(path, out bool keras3);
+        if (keras3) throw new InvalidDataException($"'{path}' is a Keras 3 model file (.keras), not a NeuralFlow checkpoint: load it with Model.Load.");
         RestoreWeightsAndState(zip, path, _optimizer);
         return zip.GetEntry("training_state.json") is null ? null : ReadJson(zip, "training_state.json", path);
     });
@@ -123,7 +124,8 @@ public partial class Model
 
     private static Model LoadArchive(string path)
     {
-        using var zip = OpenArchive(path);
+        using var zip = OpenArchive(path, out bool keras3);
+        if (keras3) return LoadKeras3(zip, path);
         var config = zip.GetEntry("config.json") is null
             ? throw new InvalidDataException($"'{path}' holds weights but no architecture (a training checkpoint): load it into a model you build, with the callback that wrote it.")
             : ReadJson(zip, "config.json", path);
@@ -139,15 +141,22 @@ public partial class Model
         return model;
     }
 
-    // Opens a model archive and checks its metadata.
-    private static ZipArchive OpenArchive(string path)
+    // Opens a model archive and checks its metadata: NeuralFlow's format, or (keras3) the
+    // .keras archive of Keras 3's model.save, whose metadata.json names a keras_version instead.
+    private static ZipArchive OpenArchive(string path, out bool keras3)
     {
+        keras3 = false;
         ZipArchive zip;
         try { zip = ZipFile.OpenRead(path); }
         catch (InvalidDataException e) { throw new InvalidDataException($"'{path}' is not a NeuralFlow model file (not a zip archive: {e.Message}).", e); }
         try
         {
             var metadata = ReadJson(zip, "metadata.json", path);
+            if (metadata["format"] is null && metadata["keras_version"] is JsonValue)
+            {
+                keras3 = true;
+                return zip;
+            }
             if (metadata["format"]?.GetValue<string>() != ModelFormat)
                 throw new InvalidDataException($"'{path}' is not a NeuralFlow model file (metadata.json names format '{metadata["format"]}').");
             if (metadata["format_version"]?.GetValue<int>() is not { } version || version > ModelFormatVersion)
@@ -281,40 +290,52 @@ public partial class Model
             throw new InvalidDataException($"'{path}' is damaged: {entry.FullName} fails its CRC-32 check (0x{crc:x8}, the archive records 0x{entry.Crc32:x8}).");
     }
 
-    // A safetensors entry of the archive, copied to a temporary file (the reader validates and
-    // reads files by offset) and loaded; the tensors are disposed with it.
+    // An entry of the archive copied to a temporary file (the safetensors and HDF5 readers read
+    // files by offset), its size and CRC checked; the caller deletes the file.
+    private static string ExtractEntry(ZipArchive zip, string name, string path, string extension)
+    {
+        var entry = zip.GetEntry(name) ?? throw new InvalidDataException($"'{path}' lacks {name}.");
+        string temp = Path.Combine(Path.GetTempPath(), $"nf-{Guid.NewGuid():N}{extension}");
+        try
+        {
+            using var source = entry.Open();
+            using var target = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.None);
+            // Never more than the entry declares: a zip that lies about sizes cannot fill the disk.
+            var buffer = new byte[1 << 16];
+            long total = 0;
+            uint crc = 0;
+            for (int n; (n = source.Read(buffer)) > 0;)
+            {
+                total += n;
+                if (total > entry.Length) throw new InvalidDataException($"'{path}': {name} holds more bytes than it declares.");
+                crc = Crc32.Append(crc, buffer.AsSpan(0, n));
+                target.Write(buffer, 0, n);
+            }
+            if (total != entry.Length) throw new InvalidDataException($"'{path}': {name} holds {total} bytes, fewer than the {entry.Length} it declares (truncated?).");
+            CheckCrc(entry, crc, path);
+            return temp;
+        }
+        catch
+        {
+            DeleteTemporary(temp);
+            throw;
+        }
+    }
+
+    private static void DeleteTemporary(string temp)
+    {
+        try { File.Delete(temp); } catch (IOException) { }
+    }
+
+    // A safetensors entry of the archive, loaded from a temporary copy; the tensors are disposed with it.
     private sealed class ArchivedTensors : IDisposable
     {
         public ArchivedTensors(ZipArchive zip, string name, string path)
         {
-            var entry = zip.GetEntry(name) ?? throw new InvalidDataException($"'{path}' lacks {name}.");
-            string temp = Path.Combine(Path.GetTempPath(), $"nf-{Guid.NewGuid():N}.safetensors");
-            try
-            {
-                using (var source = entry.Open())
-                using (var target = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.None))
-                {
-                    // Never more than the entry declares: a zip that lies about sizes cannot fill the disk.
-                    var buffer = new byte[1 << 16];
-                    long total = 0;
-                    uint crc = 0;
-                    for (int n; (n = source.Read(buffer)) > 0;)
-                    {
-                        total += n;
-                        if (total > entry.Length) throw new InvalidDataException($"'{path}': {name} holds more bytes than it declares.");
-                        crc = Crc32.Append(crc, buffer.AsSpan(0, n));
-                        target.Write(buffer, 0, n);
-                    }
-                    if (total != entry.Length) throw new InvalidDataException($"'{path}': {name} holds {total} bytes, fewer than the {entry.Length} it declares (truncated?).");
-                    CheckCrc(entry, crc, path);
-                }
-                try { Tensors = NF.Safetensors.Load(temp, out var metadata); Metadata = metadata; }
-                catch (InvalidDataException e) { throw new InvalidDataException($"'{path}', {name}: {e.Message}", e); }
-            }
-            finally
-            {
-                try { File.Delete(temp); } catch (IOException) { }
-            }
+            string temp = ExtractEntry(zip, name, path, ".safetensors");
+            try { Tensors = NF.Safetensors.Load(temp, out var metadata); Metadata = metadata; }
+            catch (InvalidDataException e) { throw new InvalidDataException($"'{path}', {name}: {e.Message}", e); }
+            finally { DeleteTemporary(temp); }
         }
 
         public Dictionary<string, Tensor> Tensors { get; } = [];

@@ -42,6 +42,8 @@ public partial class Model
     /// <c>layer_names</c> matched in order to this model's layers that have weights). Build the
     /// same architecture in C# first; a layer count or shape that differs fails naming the layer
     /// and both shapes, and a corrupt file fails with an <see cref="InvalidDataException"/>.
+    /// A whole-model archive gives its weights too, as in Keras: a Keras 3 <c>.keras</c> file (its
+    /// model.weights.h5) or one of <see cref="Save"/>.
     /// </summary>
     public void LoadWeights(string path)
     {
@@ -53,6 +55,17 @@ public partial class Model
         if (File.Exists(path) && IO.Hdf5.Hdf5Source.IsHdf5(path))
         {
             Saving.KerasH5Weights.Load(this, path);
+            return;
+        }
+        if (IsZip(path))
+        {
+            Damaged(path, () =>
+            {
+                using var zip = OpenArchive(path, out bool keras3);
+                if (keras3) LoadKeras3Weights(this, zip, path);
+                else RestoreWeightsAndState(zip, path, optimizer: null);
+                return true;
+            });
             return;
         }
         var file = NF.Safetensors.Load(path, out var metadata);
@@ -112,5 +125,14 @@ public partial class Model
             keys[i] = key;
         }
         return keys;
+    }
+
+    // A zip archive (a .keras or .nfmodel file) starts with a local file header, "PK\x03\x04".
+    private static bool IsZip(string path)
+    {
+        if (!File.Exists(path)) return false;
+        Span<byte> head = stackalloc byte[4];
+        using var f = File.OpenRead(path);
+        return f.Read(head) == 4 && head.SequenceEqual("PK\x03\x04"u8);
     }
 }

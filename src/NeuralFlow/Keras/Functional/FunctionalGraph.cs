@@ -5,7 +5,7 @@ namespace NeuralFlow.Keras;
 /// calls between them in an order that runs each after its inputs, and its layers. Built once,
 /// from the outputs back to the inputs, checking that they connect.
 /// </summary>
-internal sealed class FunctionalGraph
+internal sealed partial class FunctionalGraph
 {
     private FunctionalGraph(KerasTensor[] inputs, KerasTensor[] outputs, Node[] nodes, Layer[] layers, Dictionary<KerasTensor, int> uses)
     {

@@ -106,7 +106,7 @@ internal static class CompileConfig
         return new JsonObject { ["class_name"] = name, ["config"] = c };
     }
 
-    private static Optimizers.Optimizer Optimizer(JsonObject o)
+    internal static Optimizers.Optimizer Optimizer(JsonObject o)
     {
         var c = o["config"]!.AsObject();
         var lr = LearningRate(c["learning_rate"]!);

@@ -38,7 +38,7 @@ internal static partial class KerasH5Weights
                 if (value.Type.Class != Hdf5Class.Float)
                     throw new InvalidDataException($"LoadWeights: '{value.Path}' in '{path}' is {value.Type.Name}, not a float weight (for '{target.Name}').");
             }
-            foreach (var (target, value, _) in pairs) values.Add(ToTensor(value, target));
+            foreach (var (target, value, _) in pairs) values.Add(ToTensor(value, target.Shape));
             for (int i = 0; i < pairs.Count; i++) Layer.AssignConverted(pairs[i].Target, values[i]);
         }
         finally
@@ -47,10 +47,9 @@ internal static partial class KerasH5Weights
         }
     }
 
-    private static Tensor ToTensor(Hdf5Dataset value, Variable target)
+    internal static Tensor ToTensor(Hdf5Dataset value, Shape shape)
     {
         var bytes = value.ReadBytes();
-        var shape = target.Shape;
         return value.Type.Size switch
         {
             2 => Engine.FromHost<Half>(MemoryMarshal.Cast<byte, Half>(bytes), shape, NF.Backend),
@@ -93,8 +92,14 @@ internal static partial class KerasH5Weights
         }
     }
 
-    // Keras' model.layers: a Sequential's or functional model's layers in order, without inputs.
-    private static IEnumerable<Layer> TopLayers(Model model) => model.SubLayers.Where(l => l is not Layers.InputLayer);
+    // Keras' model.layers, without inputs: a Sequential's layers in order, a functional model's in
+    // Keras' graph order (FunctionalGraph.KerasOrder), which its files follow.
+    private static IEnumerable<Layer> TopLayers(Model model) =>
+        (model.Graph?.KerasOrder ?? model.SubLayers).Where(l => l is not Layers.InputLayer);
+
+    /// <summary>Keras' <c>model.trainable_variables</c>: each layer's, in Keras' layer order, nested models walked the same way.</summary>
+    internal static IEnumerable<Variable> TrainableInKerasOrder(Model model) =>
+        TopLayers(model).SelectMany(l => l is Model nested ? TrainableInKerasOrder(nested) : l.TrainableVariables);
 
     // A list-of-strings attribute, or Keras' chunked form of a long one (name0, name1, ...;
     // legacy_h5_format.load_attributes_from_hdf5_group); missing means empty.

@@ -1,0 +1,104 @@
+using System.Text.Json.Nodes;
+
+namespace NeuralFlow.Keras.Saving;
+
+/// <summary>
+/// The compile_config of a Keras 3 <c>.keras</c> archive (keras/src/trainers/trainer.py: the
+/// arguments of <c>compile</c>, each through serialization_lib.serialize_keras_object) as
+/// NeuralFlow's optimizer, losses and metrics. A string stays the name it was compiled with
+/// (<c>"adam"</c>, <c>"sparse_categorical_crossentropy"</c>, <c>"accuracy"</c>); an object is
+/// <c>{"module", "class_name", "config"}</c>; a Python function is
+/// <c>{"class_name": "function", "config": name}</c>; a loss or metrics given per output is a
+/// list in output order or a dictionary by output name.
+/// </summary>
+internal static class Keras3CompileConfig
+{
+    public static Optimizers.Optimizer Optimizer(JsonNode? node, string file)
+    {
+        switch (node)
+        {
+            case null:
+                return Optimizers.Get("rmsprop");   // compile's default
+            case JsonValue name:
+                return Optimizers.Get(name.GetValue<string>());
+            case JsonObject o when o["class_name"]?.GetValue<string>() == "LossScaleOptimizer":
+                NF.Warn($"Load: '{file}' was compiled with a LossScaleOptimizer (mixed precision); NeuralFlow trains in the model's float types, so its inner optimizer is used without loss scaling.");
+                return Optimizer(o["config"]?["inner_optimizer"], file);
+            case JsonObject o:
+                var config = o["config"] as JsonObject ?? throw new InvalidDataException($"'{file}': the optimizer in its compile_config has no config.");
+                if (config["gradient_accumulation_steps"] is JsonValue steps && steps.TryGetValue(out int n) && n > 1)
+                    NF.Warn($"Load: '{file}' was compiled with gradient_accumulation_steps={n}, which NeuralFlow's optimizers do not do: each batch updates the weights.");
+                try { return CompileConfig.Optimizer(o); }
+                catch (Exception e) when (e is FormatException or NullReferenceException or InvalidOperationException or ArgumentException)
+                {
+                    throw new InvalidDataException($"'{file}': the optimizer '{o["class_name"]}' of its compile_config does not rebuild here: {e.Message}", e);
+                }
+            default:
+                throw new InvalidDataException($"'{file}': the optimizer of its compile_config is {node.ToJsonString()}.");
+        }
+    }
+
+    public static Losses.Loss?[] Losses(JsonNode? node, IReadOnlyList<string> outputs, string file) => node switch
+    {
+        JsonArray list => list.Select(l => l is null ? null : Loss(l, file)).ToArray(),
+        JsonObject named when !IsObject(named) => outputs.Select(o => named[o] is { } l ? Loss(l, file) : null).ToArray(),
+        _ => [Loss(node!, file)],
+    };
+
+    public static float[]? LossWeights(JsonNode? node, IReadOnlyList<string> outputs, string file) => node switch
+    {
+        null => null,
+        JsonArray list => list.Select(w => w?.GetValue<float>() ?? 1f).ToArray(),
+        JsonObject named => outputs.Select(o => named[o]?.GetValue<float>() ?? 1f).ToArray(),
+        JsonValue one => [one.GetValue<float>()],
+        _ => throw new InvalidDataException($"'{file}': loss_weights {node.ToJsonString()} is neither a list nor a dictionary."),
+    };
+
+    /// <summary>Metrics as Compile takes them: names and metric objects, or one list per output.</summary>
+    public static List<object>? Metrics(JsonNode? node, IReadOnlyList<string> outputs, string file) => node switch
+    {
+        null => null,
+        JsonArray list => list.Select(m => Metric(m, file)).ToList(),
+        JsonObject named when !IsObject(named) => outputs.Select(o => (object)(named[o] switch
+        {
+            null => new List<object>(),
+            JsonArray l => l.Select(m => Metric(m, file)).ToList(),
+            var one => new List<object> { Metric(one, file) },
+        })).ToList(),
+        _ => [Metric(node, file)],
+    };
+
+    private static object Metric(JsonNode? node, string file) => node switch
+    {
+        null => throw new InvalidDataException($"'{file}': its compile_config lists a null metric."),
+        JsonArray list => list.Select(m => Metric(m, file)).ToList(),
+        JsonValue name => name.GetValue<string>(),
+        JsonObject o when Function(o) is { } name => name,
+        JsonObject o => Guard(file, "metric", o, () => Keras.Metrics.FromConfig(o["class_name"]!.GetValue<string>(), o["config"] as JsonObject ?? [])),
+        _ => throw new InvalidDataException($"'{file}': a metric of its compile_config is {node.ToJsonString()}."),
+    };
+
+    private static Losses.Loss Loss(JsonNode node, string file) => node switch
+    {
+        JsonValue name => Guard(file, "loss", node, () => Keras.Losses.Get(name.GetValue<string>())),
+        JsonObject o when Function(o) is { } name => Guard(file, "loss", node, () => Keras.Losses.Get(name)),
+        JsonObject o => Guard(file, "loss", node, () => Keras.Losses.FromConfig(o["class_name"]!.GetValue<string>(), o["config"] as JsonObject ?? [])),
+        _ => throw new InvalidDataException($"'{file}': the loss of its compile_config is {node.ToJsonString()}."),
+    };
+
+    // A Python function Keras serialized by name: {"class_name": "function", "config": "mean_squared_error"}.
+    private static string? Function(JsonObject o) =>
+        o["class_name"]?.GetValue<string>() == "function" && o["config"] is JsonValue name ? name.GetValue<string>() : null;
+
+    // A serialized object, as opposed to a dictionary by output name.
+    private static bool IsObject(JsonObject o) => o["class_name"] is JsonValue && o.ContainsKey("config");
+
+    private static T Guard<T>(string file, string what, JsonNode node, Func<T> make)
+    {
+        try { return make(); }
+        catch (Exception e) when (e is ArgumentException or FormatException or NullReferenceException or InvalidOperationException or NotSupportedException)
+        {
+            throw new InvalidDataException($"'{file}': the {what} {node.ToJsonString()} of its compile_config does not rebuild here: {e.Message}", e);
+        }
+    }
+}

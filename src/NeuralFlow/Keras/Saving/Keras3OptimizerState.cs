@@ -1,0 +1,100 @@
+using System.Buffers.Binary;
+using NeuralFlow.IO.Hdf5;
+
+namespace NeuralFlow.Keras.Saving;
+
+/// <summary>
+/// The optimizer state of a Keras 3 <c>.keras</c> archive: the datasets <c>optimizer/vars/0</c>,
+/// <c>1</c>, ... of model.weights.h5, which are the optimizer's variables in the order Keras made
+/// them (keras/src/optimizers/base_optimizer.py): <c>iteration</c>, then <c>learning_rate</c> when it
+/// is a constant (a schedule has no variable), then the slots <c>build</c> adds for the model's
+/// trainable variables (in Keras' layer order): <c>add_optimizer_variables(vars, ["momentum", "velocity"])</c> interleaves
+/// the names per variable (m0, v0, m1, v1, ...), and a later call (Adam's amsgrad
+/// <c>velocity_hat</c>) follows as its own run. Restored for the optimizers whose Keras slots are
+/// NeuralFlow's (Adam, AdamW, SGD); for the others, or when the counts differ, training resumes with
+/// fresh slots after a warning, as Keras' load_own_variables skips a mismatched optimizer.
+/// </summary>
+internal static class Keras3OptimizerState
+{
+    public static void Restore(Optimizers.Optimizer optimizer, Model model, string weightsFile, string file)
+    {
+        using var h5 = Hdf5File.Open(weightsFile);
+        var vars = h5.Root.Group("optimizer")?.Group("vars");
+        int count = vars?.Names.Count ?? 0;
+        if (vars is null || count == 0) return;   // saved before the first training step
+        var trainable = KerasH5Weights.TrainableInKerasOrder(model).ToList();
+        bool rateVariable = optimizer.LearningRate.Constant is not null;
+        int[][]? runs = Runs(optimizer);
+        int expected = 1 + (rateVariable ? 1 : 0) + (runs?.Sum(r => r.Length) ?? 0) * trainable.Count;
+        if (runs is null || count != expected)
+        {
+            NF.Warn(runs is null
+                ? $"Load: the {optimizer.GetType().Name} state in '{file}' is not restored (its Keras slot order is not mapped here); training resumes with fresh slots."
+                : $"Load: skipping the optimizer state in '{file}': it has {count} variables, and a {optimizer.GetType().Name} over this model's {trainable.Count} trainable weights has {expected}.");
+            return;
+        }
+        Hdf5Dataset At(int i) => vars.Get(i.ToString(System.Globalization.CultureInfo.InvariantCulture)) as Hdf5Dataset
+            ?? throw new InvalidDataException($"'{file}': model.weights.h5 has no dataset optimizer/vars/{i}.");
+        long iterations = Integer(At(0), file);
+        if (rateVariable)
+        {
+            double value = Scalar(At(1), file);
+            if (!double.IsFinite(value) || value < 0)
+                throw new InvalidDataException($"'{file}': the optimizer's learning_rate in model.weights.h5 is {value}.");
+            optimizer.LearningRate = value;
+        }
+        int next = rateVariable ? 2 : 1;
+        var slots = trainable.Select(_ => new Tensor[runs.Max(r => r.Max()) + 1]).ToArray();
+        try
+        {
+            foreach (var run in runs)
+                for (int v = 0; v < trainable.Count; v++)
+                    foreach (int slot in run)
+                        slots[v][slot] = Value(At(next++), trainable[v].Shape, file, trainable[v].Name);
+            optimizer.Restore(iterations, trainable.Select((v, i) => (v, (IReadOnlyList<Tensor>)slots[i])).ToList());
+        }
+        finally
+        {
+            foreach (var t in slots.SelectMany(s => s)) t?.Dispose();
+        }
+    }
+
+    // Keras' runs of per-variable slots in creation order, as NeuralFlow slot indices.
+    private static int[][]? Runs(Optimizers.Optimizer optimizer) => optimizer switch
+    {
+        Optimizers.Adam { Amsgrad: true } => [[0, 1], [2]],
+        Optimizers.Adam => [[0, 1]],
+        Optimizers.SGD { Momentum: 0 } => [],
+        Optimizers.SGD => [[0]],
+        _ => null,
+    };
+
+    private static long Integer(Hdf5Dataset d, string file)
+    {
+        var bytes = d.ReadBytes();
+        if (d.Type.Class != Hdf5Class.Integer || bytes.Length != d.Type.Size || d.Type.Size is not (4 or 8))
+            throw new InvalidDataException($"'{file}': the optimizer's iteration count '{d.Path}' is not one integer.");
+        return d.Type.Size == 8 ? BinaryPrimitives.ReadInt64LittleEndian(bytes) : BinaryPrimitives.ReadInt32LittleEndian(bytes);
+    }
+
+    private static Tensor Value(Hdf5Dataset d, Shape shape, string file, string? of = null)
+    {
+        if (d.Type.Class != Hdf5Class.Float || !d.Shape.Select(x => (int)x).SequenceEqual(shape.ToArray()))
+            throw new InvalidDataException(
+                $"'{file}': optimizer variable '{d.Path}' in model.weights.h5 is {d.Type.Name} ({string.Join(", ", d.Shape)}), not a float of shape {shape}{(of is null ? "" : $" for {of}")}.");
+        return KerasH5Weights.ToTensor(d, shape);
+    }
+
+    private static double Scalar(Hdf5Dataset d, string file)
+    {
+        var bytes = d.ReadBytes();
+        if (d.Type.Class != Hdf5Class.Float || bytes.Length != d.Type.Size)
+            throw new InvalidDataException($"'{file}': the optimizer's learning_rate '{d.Path}' is not one float.");
+        return d.Type.Size switch
+        {
+            2 => (double)BinaryPrimitives.ReadHalfLittleEndian(bytes),
+            4 => BinaryPrimitives.ReadSingleLittleEndian(bytes),
+            _ => BinaryPrimitives.ReadDoubleLittleEndian(bytes),
+        };
+    }
+}
