@@ -21,6 +21,23 @@ public abstract class KerasH5ModelLoadTests(string backend) : BackendFileTest(ba
     }
 
     [SkippableFact]
+    public void A_keras2_functional_model_with_nested_models_loads_with_their_calls_counted_from_1()
+    {
+        RequireBackend();
+        // tf.keras 2 numbers the calls of a nested Functional, and of a nested Sequential built from
+        // an InputLayer, after the call that built it: "inner" and "seq" are called as [name, 1, 0].
+        var model = Model.Load(KerasH5Fixtures.Path("nested_functional_model.h5"));
+        Assert.Equal(["pre", "inner", "seq", "last"], model.SubLayers.Where(l => l is not Layers.InputLayer).Select(l => l.Name));
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(KerasH5Fixtures.Path("archives.json")));
+        var r = doc.RootElement.GetProperty("legacy_nested");
+        var x = NF.Constant(r.GetProperty("x").EnumerateArray().Select(e => e.GetSingle()).ToArray(), [3, 3]);
+        var want = r.GetProperty("y").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+        var got = model.Predict(x).ToArray<float>();
+        Assert.Equal(want.Length, got.Length);
+        for (int i = 0; i < got.Length; i++) Assert.True(Math.Abs(got[i] - want[i]) <= 1e-5, $"[{i}]: {got[i]} vs numpy {want[i]}");
+    }
+
+    [SkippableFact]
     public void A_weights_only_or_truncated_h5_is_refused_naming_the_file()
     {
         RequireBackend();

@@ -1,4 +1,5 @@
-"""Writes the Keras 3 `.keras` archive fixtures of KerasArchiveTests and their references.
+"""Writes the Keras 3 `.keras` archive fixtures of KerasArchiveTests, a legacy Keras 2 whole-model
+.h5 with nested models, and their references.
 
 Run with /usr/bin/python3 (numpy, h5py, torch 1.13 from Debian); the tests read the committed
 files in fixtures/ and never run Python. No Keras is installed here: the archive reproduces what
@@ -80,9 +81,9 @@ def write_archive(path, config, weights):
     with h5py.File(buffer, "w") as f:
         weights(f)
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as z:
-        z.writestr("metadata.json", json.dumps({"keras_version": "3.12.0", "date_saved": "2026-12-05@08:30:00"}))
-        z.writestr("config.json", json.dumps(config))
-        z.writestr("model.weights.h5", buffer.getvalue())
+        for name, data in [("metadata.json", json.dumps({"keras_version": "3.12.0", "date_saved": "2026-12-05@08:30:00"})),
+                           ("config.json", json.dumps(config)), ("model.weights.h5", buffer.getvalue())]:
+            z.writestr(zipfile.ZipInfo(name, date_time=(2026, 12, 5, 8, 30, 0)), data)   # fixed times: the same bytes each run
 
 
 def put_layers(f, layers):
@@ -284,13 +285,75 @@ t_loss.backward()
 order = [p for k in ["dense_b", "proj", "shared", "inner_dense", "out", "aux"] for p in tp[k]]
 fn_after = [(p.detach().numpy() + (m * 0.9 - 0.05 * p.grad.numpy())).ravel().tolist() for p, m in zip(order, momenta)]
 
+# ---- 3. A legacy Keras 2 whole-model .h5 (tf.keras 2.15 save_model_to_hdf5) of a functional model
+# holding a nested functional model and a nested Sequential built from an InputLayer. tf.keras 2's
+# functional get_config counts the calls of such nested models from 1 (_should_skip_first_node: a
+# Functional, Sequential included, whose first tracked layer is an InputLayer, starts with the node
+# that built it), so "inner" and "seq" are called as [name, 1, 0].
+nest = {"pre": [w(3, 4), w(4)], "inner_dense": [w(4, 2), w(2)], "seq_dense": [w(2, 2), w(2)], "last": [w(2, 1), w(1)]}
+
+
+def k2_input(name, dim):
+    return {"class_name": "InputLayer", "config": {"batch_input_shape": [None, dim], "dtype": "float32", "sparse": False,
+                                                     "ragged": False, "name": name}}
+
+
+def k2_dense(name, units, activation):
+    return {"class_name": "Dense", "config": {"name": name, "trainable": True, "dtype": "float32", "units": units,
+                                              "activation": activation, "use_bias": True,
+                                              "kernel_initializer": {"class_name": "GlorotUniform", "config": {"seed": None}},
+                                              "bias_initializer": {"class_name": "Zeros", "config": {}},
+                                              "kernel_regularizer": None, "bias_regularizer": None, "activity_regularizer": None,
+                                              "kernel_constraint": None, "bias_constraint": None}}
+
+
+def k2_call(entry, name, nodes):
+    entry = dict(entry)
+    entry["name"] = name
+    entry["inbound_nodes"] = nodes
+    return entry
+
+
+k2_inner = k2_call({"class_name": "Functional", "config": {
+    "name": "inner", "trainable": True,
+    "layers": [k2_call(k2_input("inner_in", 4), "inner_in", []),
+               k2_call(k2_dense("inner_dense", 2, "relu"), "inner_dense", [[["inner_in", 0, 0, {}]]])],
+    "input_layers": [["inner_in", 0, 0]], "output_layers": [["inner_dense", 0, 0]]}}, "inner", [[["pre", 0, 0, {}]]])
+k2_seq = k2_call({"class_name": "Sequential", "config": {
+    "name": "seq", "layers": [k2_input("seq_in", 2), k2_dense("seq_dense", 2, "tanh")]}}, "seq", [[["inner", 1, 0, {}]]])
+k2_config = json.dumps({"class_name": "Functional", "config": {
+    "name": "nested", "trainable": True,
+    "layers": [k2_call(k2_input("x", 3), "x", []), k2_call(k2_dense("pre", 4, "relu"), "pre", [[["x", 0, 0, {}]]]),
+               k2_inner, k2_seq, k2_call(k2_dense("last", 1, "linear"), "last", [[["seq", 1, 0, {}]]])],
+    "input_layers": [["x", 0, 0]], "output_layers": [["last", 0, 0]]}, "keras_version": "2.15.0", "backend": "tensorflow"})
+with h5py.File(os.path.join(OUT, "nested_functional_model.h5"), "w") as f:
+    f.attrs["backend"] = b"tensorflow"
+    f.attrs["keras_version"] = b"2.15.0"
+    f.attrs["model_config"] = k2_config.encode("utf8")
+    g = f.create_group("model_weights")
+    layers = [("x", []), ("pre", [("pre", nest["pre"])]), ("inner", [("inner_dense", nest["inner_dense"])]),
+              ("seq", [("seq_dense", nest["seq_dense"])]), ("last", [("last", nest["last"])])]
+    g.attrs["layer_names"] = np.array([n.encode("utf8") for n, _ in layers])
+    g.attrs["backend"] = b"tensorflow"
+    g.attrs["keras_version"] = b"2.15.0"
+    for name, weights in layers:
+        lg = g.create_group(name)
+        names = [f"{owner}/{kind}:0" for owner, _ in weights for kind in ("kernel", "bias")]
+        lg.attrs["weight_names"] = np.array([n.encode("utf8") for n in names]) if names else []
+        for (owner, (kernel, bias)) in weights:
+            lg.create_dataset(f"{owner}/kernel:0", data=kernel)
+            lg.create_dataset(f"{owner}/bias:0", data=bias)
+x_nest = w(3, 3)
+nest_y = lin(np.tanh(lin(np.maximum(lin(np.maximum(lin(x_nest, nest["pre"]), 0), nest["inner_dense"]), 0), nest["seq_dense"])), nest["last"])
+
 refs = {
     "sequential": {"x": x_seq.ravel().tolist(), "y": y_seq.tolist(), "predict": seq_predict(x_seq).ravel().tolist(),
                    "after_step": [a.ravel().tolist() for a in after]},
     "functional": {"a": xa.ravel().tolist(), "b": xb.ravel().tolist(), "y_out": y_out.ravel().tolist(),
                    "y_aux": y_aux.ravel().tolist(), "out": p_out.ravel().tolist(), "aux": p_aux.ravel().tolist(),
                    "loss": fn_loss, "out_mae": float(np.mean(np.abs(p_out - y_out))), "after_step": fn_after},
+    "legacy_nested": {"x": x_nest.ravel().tolist(), "y": nest_y.ravel().tolist()},
 }
 with open(os.path.join(OUT, "archives.json"), "w") as f:
     json.dump(refs, f)
-print("wrote", sorted(n for n in os.listdir(OUT) if n.endswith(".keras")))
+print("wrote", sorted(n for n in os.listdir(OUT) if n.endswith(".keras")), "nested_functional_model.h5")
