@@ -21,7 +21,7 @@ public partial class Model
         var entry = ReadJson(zip, "config.json", path);
         var className = entry["class_name"]?.GetValue<string>();
         if (className is not ("Sequential" or "Functional"))
-            throw new NotSupportedException(
+            throw new InvalidDataException(
                 $"'{path}' is a Keras 3 model of class '{className}', a subclassed model whose structure is Python code: build it in C# and load its weights with LoadWeights (from model.save_weights(\"x.weights.h5\")).");
         Keras3Config.Translate(entry, path);
         var model = FromEntry(entry, path);

@@ -141,7 +141,7 @@ public abstract class KerasArchiveTests(string backend) : BackendFileTest(backen
         Assert.Contains("model.weights.h5", missing.Message);
         Assert.Contains("no_weights.keras", missing.Message);
 
-        var subclassed = Assert.Throws<NotSupportedException>(() => Model.Load(Edited("sequential_adam.keras", "config.json",
+        var subclassed = Assert.Throws<InvalidDataException>(() => Model.Load(Edited("sequential_adam.keras", "config.json",
             t => t.Replace("\"class_name\": \"Sequential\"", "\"class_name\": \"MyModel\"", StringComparison.Ordinal), "subclassed")));
         Assert.Contains("MyModel", subclassed.Message);
         Assert.Contains("LoadWeights", subclassed.Message);

@@ -7,7 +7,8 @@ namespace NeuralFlow.Fuzz;
 /// Deterministic mutations of IDX inputs (raw or gzip): byte and bit edits, header-field edits
 /// (rank, type code, dimensions set to edge values), truncations, insertions, deletions, splices
 /// and gzip member concatenation. A gzip input is mutated half of the time inside its payload and
-/// recompressed, so structural edits get past the CRC to the IDX parser.
+/// recompressed, so structural edits get past the CRC to the IDX parser; a zip archive (a model
+/// file) most of the time inside one of its entries, rewritten with fresh CRCs.
 /// </summary>
 internal sealed class Mutator(int seed)
 {
@@ -22,8 +23,45 @@ internal sealed class Mutator(int seed)
     {
         if (IsGzip(input) && _random.Next(2) == 0 && TryGunzip(input) is { } payload)
             return Gzip(MutateRaw(payload, TryGunzip(other) ?? other));
+        if (IsZip(input) && _random.Next(4) != 0 && MutateInsideZip(input, other) is { } rezipped) return rezipped;
         return MutateRaw(input, other);
     }
+
+    // A model archive (.nfmodel, .keras) with one entry mutated and the archive rewritten, so that
+    // the edit gets past the entries' CRCs to the JSON, safetensors or HDF5 reader behind them.
+    private byte[]? MutateInsideZip(byte[] input, byte[] other)
+    {
+        try
+        {
+            var entries = new List<(string Name, byte[] Bytes)>();
+            using (var zip = new ZipArchive(new MemoryStream(input, writable: false), ZipArchiveMode.Read))
+                foreach (var e in zip.Entries)
+                {
+                    if (e.Length > 1 << 24) return null;
+                    using var s = e.Open();
+                    var buffer = new MemoryStream();
+                    s.CopyTo(buffer);
+                    entries.Add((e.FullName, buffer.ToArray()));
+                }
+            if (entries.Count == 0) return null;
+            int pick = _random.Next(entries.Count);
+            entries[pick] = (entries[pick].Name, MutateRaw(entries[pick].Bytes, other));
+            var output = new MemoryStream();
+            using (var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
+                foreach (var (name, bytes) in entries)
+                {
+                    using var s = zip.CreateEntry(name, CompressionLevel.NoCompression).Open();
+                    s.Write(bytes);
+                }
+            return output.ToArray();
+        }
+        catch (InvalidDataException)
+        {
+            return null;   // not a readable zip: mutate its bytes instead
+        }
+    }
+
+    public static bool IsZip(byte[] data) => data.Length >= 4 && data[0] == (byte)'P' && data[1] == (byte)'K' && data[2] == 3 && data[3] == 4;
 
     private byte[] MutateRaw(byte[] input, byte[] other)
     {

@@ -8,13 +8,14 @@ namespace NeuralFlow.Fuzz;
 internal static class Seeds
 {
     /// <summary>The corpus folders, one per kind of input.</summary>
-    public static readonly string[] Kinds = ["idx", "safetensors", "nfmodel"];
+    public static readonly string[] Kinds = ["idx", "safetensors", "nfmodel", "keras"];
 
     public static IEnumerable<(string Name, byte[] Bytes)> For(string kind) => kind switch
     {
         "idx" => Idx(),
         "safetensors" => Safetensors(),
         "nfmodel" => Models(),
+        "keras" => KerasArchives(),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "no such corpus"),
     };
 
@@ -73,6 +74,21 @@ internal static class Seeds
             using (var w = new StreamWriter(zip.CreateEntry("metadata.json", System.IO.Compression.CompressionLevel.NoCompression).Open()))
                 w.Write("{\"format\": \"neuralflow.model\", \"format_version\": 1}");
         yield return ("seed-metadata-only.nfmodel", partial.ToArray());
+    }
+
+    // The Keras 3 .keras archives of the KerasH5 tests (make_archive_fixtures.py: a Sequential
+    // model with Adam state, a functional one with a nested model, shared layer and two heads).
+    private static IEnumerable<(string Name, byte[] Bytes)> KerasArchives()
+    {
+        for (var dir = new DirectoryInfo(Environment.CurrentDirectory); dir is not null; dir = dir.Parent)
+        {
+            var fixtures = Path.Combine(dir.FullName, "tests", "NeuralFlow.Tests", "KerasH5", "fixtures");
+            if (!Directory.Exists(fixtures)) continue;
+            foreach (var file in Directory.GetFiles(fixtures, "*.keras").Order(StringComparer.Ordinal))
+                yield return ($"seed-{Path.GetFileName(file)}", File.ReadAllBytes(file));
+            yield break;
+        }
+        throw new DirectoryNotFoundException("the KerasH5 test fixtures (tests/NeuralFlow.Tests/KerasH5/fixtures) are not above the current folder");
     }
 
     // The archive rewritten with every entry stored (no compression).

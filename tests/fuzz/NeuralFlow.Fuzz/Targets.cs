@@ -46,12 +46,19 @@ internal static class Targets
                 File.WriteAllBytes(ModelFile, input);
                 NeuralFlow.Keras.Model.Load(ModelFile);
             }, FixedAllocation: 16 << 20),
+        new("keras", "keras", "Model.Load on the input as a Keras 3 .keras file (a zip of JSON and HDF5)",
+            input =>
+            {
+                File.WriteAllBytes(KerasFile, input);
+                NeuralFlow.Keras.Model.Load(KerasFile);
+            }, FixedAllocation: 16 << 20),
     ];
 
     // One file per process and kind, named after the input so that error messages name it.
     private static readonly string Folder = Directory.CreateTempSubdirectory("nf-fuzz-").FullName;
     private static readonly string SafetensorsFile = Path.Combine(Folder, $"{InputName}.safetensors");
     private static readonly string ModelFile = Path.Combine(Folder, $"{InputName}.nfmodel");
+    private static readonly string KerasFile = Path.Combine(Folder, $"{InputName}.keras");
 
     // A valid partner file for the pair check: two 2x2 images, or two labels.
     private static readonly byte[] TwoImages = [0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 2, 1, 2, 3, 4, 5, 6, 7, 8];

@@ -104,7 +104,7 @@ internal static class Keras3Config
             else kwargs[key] = value.DeepClone();
         }
         if (refs.Count == 0)
-            throw new NotSupportedException(
+            throw new InvalidDataException(
                 $"'{file}': a layer is called with keyword tensors only ({string.Join(", ", kwargs.Select(k => k.Key))}); NeuralFlow rebuilds calls whose first input is positional.");
         refs[0].Add(kwargs);
         return new JsonArray(refs.Select(r => (JsonNode?)r).ToArray());
@@ -117,7 +117,7 @@ internal static class Keras3Config
         else if (arg is JsonArray list)
             foreach (var item in list) Flatten(item, refs, functional, file, what);
         else
-            throw new NotSupportedException($"'{file}': {what} of a layer call is {arg?.ToJsonString() ?? "null"}, not a tensor: NeuralFlow rebuilds calls on tensors.");
+            throw new InvalidDataException($"'{file}': {what} of a layer call is {arg?.ToJsonString() ?? "null"}, not a tensor: NeuralFlow rebuilds calls on tensors.");
     }
 
     // A Keras 3 tensor's [layer, call, tensor], its call renumbered for a nested functional model.
