@@ -23,7 +23,8 @@ public partial class Model
     /// <summary>
     /// A new model from the JSON of <see cref="ToJson"/> (Keras' <c>keras.models.model_from_json</c>):
     /// the same layers and connections, its weights freshly initialized, not compiled. Layer types of
-    /// your own must be registered first (<see cref="KerasSerialization.Register{TLayer}"/>).
+    /// your own must be registered first (<see cref="KerasSerialization.Register{TLayer}"/>). The JSON of
+    /// Keras 3's <c>model.to_json()</c> (objects with a <c>module</c>) is read too.
     /// JSON that is not a model is an <see cref="ArgumentException"/> saying what is wrong.
     /// </summary>
     public static Model FromJson(string json)
@@ -34,7 +35,13 @@ public partial class Model
         catch (JsonException e) { throw new ArgumentException($"FromJson: the text is not JSON: {e.Message}", nameof(json), e); }
         if (node is not JsonObject entry || entry["class_name"]?.GetValueKind() is not JsonValueKind.String)
             throw new ArgumentException("FromJson: expected a JSON object with \"class_name\" and \"config\", as ToJson writes.", nameof(json));
-        try { return FromEntry(entry, "the model JSON"); }
+        try
+        {
+            // Keras 3's to_json (serialize_keras_object) names each object's module; its layer calls
+            // and references take the translation a .keras archive's config.json takes.
+            if (entry.ContainsKey("module")) Saving.Keras3Config.Translate(entry, "the model JSON");
+            return FromEntry(entry, "the model JSON");
+        }
         catch (Exception e) when (e is InvalidDataException or FormatException or InvalidOperationException or KeyNotFoundException or NullReferenceException)
         {
             throw new ArgumentException($"FromJson: {e.Message}", nameof(json), e);

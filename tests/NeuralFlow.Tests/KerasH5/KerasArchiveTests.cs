@@ -110,6 +110,21 @@ public abstract class KerasArchiveTests(string backend) : BackendFileTest(backen
         Close(Doubles(r.GetProperty("predict")), again.Predict(x).ToArray<float>(), 1e-5, "predict after Save/LoadWeights");
     }
 
+    [SkippableFact]
+    public void FromJson_reads_the_json_of_keras3_to_json()
+    {
+        RequireBackend();
+        // model.to_json() in Keras 3 is the config.json of model.save without compile_config.
+        string json;
+        using (var zip = ZipFile.OpenRead(KerasH5Fixtures.Path("functional_two_heads.keras")))
+        using (var reader = new StreamReader(zip.GetEntry("config.json")!.Open()))
+            json = reader.ReadToEnd();
+        var model = Model.FromJson(json);
+        Assert.Equal(["b", "a", "dense_b", "proj", "concatenate", "shared", "inner", "add", "out", "aux"], model.Graph!.KerasOrder.Select(l => l.Name));
+        Assert.Equal([[4, 2], [4, 1]], model.PredictOutputs(new[] { NF.Zeros([4, 3]), NF.Zeros([4, 2]) }).Select(t => t.Shape.ToArray()));
+        Assert.Null(model.Optimizer);
+    }
+
     private static Layer FindLayer(Model model, string name) =>
         model.SubLayers.FirstOrDefault(l => l.Name == name)
         ?? model.SubLayers.OfType<Model>().Select(m => FindLayer(m, name)).First(l => l is not null);
