@@ -1,0 +1,37 @@
+using NeuralFlow.Image.Codecs;
+
+namespace NeuralFlow;
+
+public static partial class NF
+{
+    public static partial class Image
+    {
+        /// <summary>
+        /// Decodes a PNG file's bytes to a [height, width, channels] tensor (<c>tf.io.decode_png</c>).
+        /// <paramref name="channels"/> 0 keeps the stored channels (gray 1, gray+alpha 2, RGB 3, RGBA 4; a
+        /// palette gives RGB, or RGBA when it has a tRNS chunk); 1, 3 and 4 convert as TensorFlow does
+        /// (alpha dropped or added opaque, gray replicated, RGB to gray with libpng's fixed-point
+        /// 0.299/0.587/0.114 weights). All bit depths, palettes, tRNS and Adam7 interlacing are read; low
+        /// bit depths are scaled to 8 bits. <paramref name="dtype"/>: uint8 (16-bit samples keep their
+        /// high byte, TF's uint8 decode), int32 (the samples as stored, 0..65535 for a 16-bit file) or
+        /// float32 (scaled to [0, 1], <c>tf.image.convert_image_dtype</c>).
+        /// </summary>
+        /// <exception cref="ArgumentException">channels is not 0, 1, 3 or 4, or dtype is not uint8, int32 or float32.</exception>
+        /// <exception cref="InvalidDataException">The bytes are not a valid PNG (the message says what is wrong), or claim more than 2^28 pixels.</exception>
+        public static Tensor DecodePng(byte[] contents, int channels = 0, DType dtype = DType.UInt8)
+        {
+            CheckDecode("Image.DecodePng", contents, channels, dtype, 0, 1, 3, 4);
+            return PngDecoder.Decode(contents).WithChannels(channels).ToTensor(dtype);
+        }
+
+        // The argument checks every decoder makes before it reads a byte.
+        private static void CheckDecode(string op, byte[] contents, int channels, DType dtype, params int[] allowedChannels)
+        {
+            ArgumentNullException.ThrowIfNull(contents);
+            if (!allowedChannels.Contains(channels))
+                throw new ArgumentException($"{op}: channels must be {string.Join(", ", allowedChannels)} (0: as stored), got {channels}.", nameof(channels));
+            if (dtype is not (DType.UInt8 or DType.Int32 or DType.Float32))
+                throw new ArgumentException($"{op}: dtype must be uint8, int32 or float32, got {dtype.Name()}.", nameof(dtype));
+        }
+    }
+}
