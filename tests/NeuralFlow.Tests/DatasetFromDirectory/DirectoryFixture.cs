@@ -40,4 +40,22 @@ internal static class DirectoryFixture
         try { return (action(), writer.ToString().Replace("\r", "")); }
         finally { DirectoryIndex.Output.Value = previous; }
     }
+
+    /// <summary>A PNG of <paramref name="height"/> x <paramref name="width"/> RGB pixels, each from <paramref name="pixel"/>(row, column).</summary>
+    public static byte[] Png(int height, int width, Func<int, int, (byte R, byte G, byte B)> pixel)
+    {
+        var bytes = new byte[height * width * 3];
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++)
+            {
+                var (r, g, b) = pixel(y, x);
+                int at = (y * width + x) * 3;
+                (bytes[at], bytes[at + 1], bytes[at + 2]) = (r, g, b);
+            }
+        using var image = NF.Constant(bytes, [height, width, 3]);
+        return NF.Image.EncodePng(image);
+    }
+
+    /// <summary>A PNG of one colour.</summary>
+    public static byte[] SolidPng(int height, int width, byte r, byte g, byte b) => Png(height, width, (_, _) => (r, g, b));
 }
