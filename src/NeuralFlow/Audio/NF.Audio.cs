@@ -12,8 +12,8 @@ public static partial class NF
         /// [samples, channels], and its sampling rate. Reads PCM of 8 bits (unsigned, (b - 128) / 128),
         /// 16, 24 and 32 bits (signed, divided by 2^(bits - 1): 16-bit s / 32768 as TensorFlow), and
         /// IEEE float of 32 or 64 bits (as stored), plain or WAVE_FORMAT_EXTENSIBLE. With
-        /// <paramref name="desiredChannels"/> a mono file is repeated into that many channels and a
-        /// wider one keeps its first ones; with <paramref name="desiredSamples"/> the audio is cut or
+        /// <paramref name="desiredChannels"/> the file's first channels are kept, and channels past
+        /// its last repeat the last one (TF's rule; a mono file becomes that many copies); with <paramref name="desiredSamples"/> the audio is cut or
         /// padded with zeros to that length (both -1: as in the file).
         /// </summary>
         /// <exception cref="InvalidDataException">The bytes are not a WAV file this reads, named by what is wrong.</exception>
@@ -24,13 +24,11 @@ public static partial class NF
             if (desiredSamples < -1) throw new ArgumentOutOfRangeException(nameof(desiredSamples), desiredSamples, "DecodeWav: desiredSamples must be 0 or more, or -1 for the file's.");
             var wav = WavFormat.Parse(contents);
             int channels = desiredChannels == -1 ? wav.Channels : desiredChannels;
-            if (channels > wav.Channels && wav.Channels != 1)
-                throw new ArgumentException($"DecodeWav: the file has {wav.Channels} channels; desiredChannels {channels} can only widen a mono file.", nameof(desiredChannels));
             int frames = wav.Frames, samples = desiredSamples == -1 ? frames : desiredSamples;
             var data = new float[(long)samples * channels];
             for (int t = 0; t < Math.Min(frames, samples); t++)
                 for (int c = 0; c < channels; c++)
-                    data[(long)t * channels + c] = wav.Sample(t, wav.Channels == 1 ? 0 : c);
+                    data[(long)t * channels + c] = wav.Sample(t, Math.Min(c, wav.Channels - 1));
             return (Constant(data, [samples, channels]), wav.SampleRate);
         }
 

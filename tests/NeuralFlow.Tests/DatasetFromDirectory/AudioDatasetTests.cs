@@ -46,6 +46,10 @@ public abstract class AudioDatasetTests(string backend) : BackendFileTest(backen
         Assert.Equal(8000, rate);
         Assert.Equal(new[] { 2, 2 }, audio.Shape.ToArray());          // [samples, channels], frames interleaved
         Assert.Equal(new[] { -1f, -1f / 32768, 0.5f, 32767f / 32768 }, audio.ToArray<float>());
+        // desired_channels keeps the first channels; extra ones repeat the last (TF's decode_wav).
+        Assert.Equal(new[] { -1f, 0.5f }, NF.Audio.DecodeWav(Wav(1, 2, 8000, 16, pcm16), desiredChannels: 1).Audio.ToArray<float>());
+        Assert.Equal(new[] { -1f, -1f / 32768, -1f / 32768, 0.5f, 32767f / 32768, 32767f / 32768 },
+                     NF.Audio.DecodeWav(Wav(1, 2, 8000, 16, pcm16), desiredChannels: 3).Audio.ToArray<float>());
         var (u8, _) = NF.Audio.DecodeWav(Wav(1, 1, 8000, 8, [0, 128, 192, 255]));
         Assert.Equal(new[] { -1f, 0f, 0.5f, 127f / 128 }, u8.ToArray<float>());
         var floats = new byte[8];
