@@ -24,6 +24,26 @@ public static partial class NF
             return PngDecoder.Decode(contents).WithChannels(channels).ToTensor(dtype);
         }
 
+        /// <summary>
+        /// Decodes a JPEG file's bytes to a [height, width, channels] tensor (<c>tf.io.decode_jpeg</c>):
+        /// baseline and progressive Huffman JPEGs, grayscale or 3-component (YCbCr; RGB when an Adobe
+        /// marker or the component ids say so), any sampling factors (4:4:4, 4:2:2, 4:2:0, 4:4:0, 4:1:1),
+        /// restart intervals; EXIF and other APPn segments are skipped (the orientation is not applied,
+        /// as TF). The pixels are libjpeg-turbo's default decode, bit for bit: the accurate integer IDCT
+        /// ("islow", TF's dct_method="INTEGER_ACCURATE", Pillow's default), fancy chroma upsampling and
+        /// libjpeg's fixed-point YCbCr to RGB. <paramref name="channels"/> 0 keeps the file's (1 or 3), 1
+        /// gives libjpeg's grayscale output (the Y plane), 3 RGB. <paramref name="dtype"/>: uint8, int32
+        /// (0..255) or float32 (x / 255).
+        /// </summary>
+        /// <exception cref="ArgumentException">channels is not 0, 1 or 3, or dtype is not uint8, int32 or float32.</exception>
+        /// <exception cref="InvalidDataException">The bytes are not a valid JPEG (the message says what is wrong), or claim more than 2^28 pixels.</exception>
+        /// <exception cref="NotSupportedException">An arithmetic-coded, lossless, hierarchical, 12-bit or CMYK JPEG.</exception>
+        public static Tensor DecodeJpeg(byte[] contents, int channels = 0, DType dtype = DType.UInt8)
+        {
+            CheckDecode("Image.DecodeJpeg", contents, channels, dtype, 0, 1, 3);
+            return JpegDecoder.Decode(contents, gray: channels == 1).WithChannels(channels).ToTensor(dtype);
+        }
+
         // The argument checks every decoder makes before it reads a byte.
         private static void CheckDecode(string op, byte[] contents, int channels, DType dtype, params int[] allowedChannels)
         {
