@@ -68,6 +68,25 @@ public abstract class ImageDatasetTests(string backend) : BackendFileTest(backen
     }
 
     [SkippableFact]
+    public void Jpeg_files_decode_beside_png_and_gain_an_opaque_alpha_in_rgba()
+    {
+        RequireBackend();
+        string root = Temp.Path;
+        byte[] jpeg = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "ImageCodecs", "Fixtures", "jpeg420.jpg"));
+        Write(root, "photo/x.JPG", jpeg);
+        Write(root, "drawing/y.png", SolidPng(3, 3, 9, 8, 7));
+        var images = Utils.ImageDatasetFromDirectory(root, imageSize: (6, 5), shuffle: false, verbose: false).Single().Item1;
+        Assert.Equal(NF.Image.Resize(NF.Image.DecodeJpeg(jpeg), 6, 5).ToArray<float>(), images.ToArray<float>()[90..]);
+        var rgba = Utils.ImageDatasetFromDirectory(root, colorMode: "rgba", imageSize: (6, 5), shuffle: false, verbose: false).Single().Item1.ToArray<float>();
+        for (int p = 30; p < 60; p++) Assert.Equal(255f, rgba[4 * p + 3]);
+        Assert.Equal(NF.Image.Resize(NF.Image.DecodeJpeg(jpeg), 6, 5).ToArray<float>()[..3], rgba[120..123]);
+        string gif = Write(root, "photo/z.gif", "GIF89a...."u8.ToArray());
+        var e = Assert.Throws<InvalidDataException>(() => Utils.ImageDatasetFromDirectory(root, imageSize: (6, 5), verbose: false).ToList());
+        Assert.Contains(gif, e.Message);
+        Assert.Contains("GIF and BMP files are not decoded yet", e.Message);
+    }
+
+    [SkippableFact]
     public void A_corrupt_image_and_bad_arguments_fail_clearly()
     {
         RequireBackend();
