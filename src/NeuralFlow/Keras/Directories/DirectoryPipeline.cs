@@ -5,7 +5,7 @@ namespace NeuralFlow.Keras;
 /// <summary>
 /// Turns a <see cref="DirectorySplit"/> into a dataset as Keras' paths_and_labels_to_dataset does:
 /// (file, label) pairs shuffled each pass within a buffer of 8 batches (1024 elements unbatched)
-/// by the seed, batched, then read batch by batch by a loader, and prefetched.
+/// by the seed, batched, then read by a loader, a few batches at once, and prefetched.
 /// </summary>
 internal static class DirectoryPipeline
 {
@@ -57,7 +57,7 @@ internal static class DirectoryPipeline
     {
         var backend = NF.Backend;
         var ds = LabeledPositions(split, contents, batchSize)
-            .Map(e => (Load(backend, split, e.Item1, load), e.Item2))
+            .Map(e => (Load(backend, split, e.Item1, load), e.Item2), Parallelism)
             .Prefetch(Dataset.Autotune);
         return new DirectoryDataset<(Tensor, Tensor)>(ds, contents.ClassNames, split.Paths);
     }
@@ -66,9 +66,13 @@ internal static class DirectoryPipeline
     public static DirectoryDataset<Tensor> Unlabeled(DirectorySplit split, DirectoryContents contents, int? batchSize, Func<string[], Tensor> load)
     {
         var backend = NF.Backend;
-        var ds = UnlabeledPositions(split, contents, batchSize).Map(p => Load(backend, split, p, load)).Prefetch(Dataset.Autotune);
+        var ds = UnlabeledPositions(split, contents, batchSize).Map(p => Load(backend, split, p, load), Parallelism).Prefetch(Dataset.Autotune);
         return new DirectoryDataset<Tensor>(ds, null, split.Paths);
     }
+
+    // Batches decoded at once (Keras maps with num_parallel_calls=AUTOTUNE); the order stays the
+    // file order, and a handful bounds the memory held by batches in flight.
+    private static int Parallelism => Math.Clamp(Environment.ProcessorCount, 1, 4);
 
     private static Tensor Load(Backends.IBackend backend, DirectorySplit split, Tensor positions, Func<string[], Tensor> load)
     {
