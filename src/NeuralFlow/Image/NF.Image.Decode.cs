@@ -44,6 +44,26 @@ public static partial class NF
             return JpegDecoder.Decode(contents, gray: channels == 1).WithChannels(channels).ToTensor(dtype);
         }
 
+        /// <summary>
+        /// Encodes a uint8 [height, width, channels] image (1 gray, 2 gray+alpha, 3 RGB, 4 RGBA) as PNG
+        /// bytes (<c>tf.io.encode_png</c>), 8 bits per sample, not interlaced; <paramref name="compression"/>
+        /// is zlib's level, -1 (its default) or 0 to 9. <see cref="DecodePng"/> reads the result back
+        /// exactly; write it with <c>File.WriteAllBytes</c>.
+        /// </summary>
+        /// <exception cref="ArgumentException">The image is not uint8 of rank 3 with 1 to 4 channels and at least one pixel, or compression is outside -1..9.</exception>
+        public static byte[] EncodePng(Tensor image, int compression = -1)
+        {
+            const string op = "Image.EncodePng";
+            ArgumentNullException.ThrowIfNull(image);
+            if (image.Rank != 3 || image.Shape[2] is < 1 or > 4 || image.Shape[0] < 1 || image.Shape[1] < 1)
+                throw new ArgumentException($"{op}: image must be [height, width, channels] with 1 to 4 channels and at least one pixel, got shape {image.Shape}.", nameof(image));
+            if (image.DType != DType.UInt8)
+                throw new ArgumentException($"{op}: image must be uint8, got {image.DType.Name()}; cast it (float images: NF.Cast(NF.Round(x * 255), DType.UInt8)).", nameof(image));
+            if (compression is < -1 or > 9)
+                throw new ArgumentException($"{op}: compression must be -1 (zlib's default) or 0 to 9, got {compression}.", nameof(compression));
+            return PngEncoder.Encode(image.ToArray<byte>(), image.Shape[1], image.Shape[0], image.Shape[2], compression);
+        }
+
         // The argument checks every decoder makes before it reads a byte.
         private static void CheckDecode(string op, byte[] contents, int channels, DType dtype, params int[] allowedChannels)
         {
