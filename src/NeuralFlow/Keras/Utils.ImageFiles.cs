@@ -11,8 +11,8 @@ public static partial class Utils
     /// "grayscale" (1). With <paramref name="targetSize"/> (height, width) the image is resized with
     /// <paramref name="interpolation"/> ("nearest", Keras' default, "bilinear" or "bicubic", filtered
     /// when shrinking as PIL does); <paramref name="keepAspectRatio"/> first crops the largest centred
-    /// box of the target's aspect ratio, as Keras does. Reads PNG and JPEG (<c>NF.Image.DecodePng</c>,
-    /// <c>DecodeJpeg</c>).
+    /// box of the target's aspect ratio, as Keras does. Reads PNG, JPEG, GIF (the first frame) and BMP
+    /// (<c>NF.Image.DecodeImage</c>).
     /// </summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">The file is not an image that can be decoded (named in the message).</exception>
@@ -88,20 +88,22 @@ public static partial class Utils
     // One image file as uint8 [height, width, channels], any failure naming the file.
     private static Tensor DecodeImageFile(string op, string path, int channels) => ReadFile(op, path, bytes => DecodeImageBytes(bytes, channels));
 
-    // The decoder the file's signature names (tf.io.decode_image's dispatch). A JPEG has no alpha:
-    // "rgba" adds an opaque one, as PIL's convert("RGBA") does for Keras' load_img.
+    // tf.io.decode_image (the decoder the signature names; a GIF's first frame, as Keras'
+    // expand_animations=False). A GIF decodes to RGB only, where TF would refuse "grayscale" and
+    // "rgba": it is converted instead, as PIL's convert does for Keras' load_img.
     private static Tensor DecodeImageBytes(byte[] bytes, int channels)
     {
-        if (bytes is [0x89, (byte)'P', (byte)'N', (byte)'G', ..]) return NF.Image.DecodePng(bytes, channels);
-        if (bytes is [0xFF, 0xD8, 0xFF, ..])
+        if (channels is 1 or 4 && bytes is [(byte)'G', (byte)'I', (byte)'F', (byte)'8', ..])
         {
-            if (channels != 4) return NF.Image.DecodeJpeg(bytes, channels);
-            using var rgb = NF.Image.DecodeJpeg(bytes, 3);
+            using var rgb = NF.Image.DecodeImage(bytes, 3, expandAnimations: false);
+            if (channels == 1)
+            {
+                using var gray = NF.Image.RgbToGrayscale(NF.Cast(rgb, DType.Float32));
+                return NF.Cast(NF.Round(gray), DType.UInt8);
+            }
             using var alpha = NF.Fill([rgb.Shape[0], rgb.Shape[1], 1], 255, DType.UInt8);
             return NF.Concat([rgb, alpha], -1);
         }
-        if (bytes is [(byte)'G', (byte)'I', (byte)'F', (byte)'8', ..] or [(byte)'B', (byte)'M', ..])
-            throw new NotSupportedException("GIF and BMP files are not decoded yet (PNG and JPEG are).");
-        throw new InvalidDataException("the bytes are not a PNG, JPEG, GIF or BMP file (no known signature).");
+        return NF.Image.DecodeImage(bytes, channels, expandAnimations: false);
     }
 }

@@ -80,10 +80,27 @@ public abstract class ImageDatasetTests(string backend) : BackendFileTest(backen
         var rgba = Utils.ImageDatasetFromDirectory(root, colorMode: "rgba", imageSize: (6, 5), shuffle: false, verbose: false).Single().Item1.ToArray<float>();
         for (int p = 30; p < 60; p++) Assert.Equal(255f, rgba[4 * p + 3]);
         Assert.Equal(NF.Image.Resize(NF.Image.DecodeJpeg(jpeg), 6, 5).ToArray<float>()[..3], rgba[120..123]);
-        string gif = Write(root, "photo/z.gif", "GIF89a...."u8.ToArray());
-        var e = Assert.Throws<InvalidDataException>(() => Utils.ImageDatasetFromDirectory(root, imageSize: (6, 5), verbose: false).ToList());
-        Assert.Contains(gif, e.Message);
-        Assert.Contains("GIF and BMP files are not decoded yet", e.Message);
+    }
+
+    [SkippableFact]
+    public void Gif_and_bmp_files_decode_and_a_gif_converts_to_grayscale_and_rgba()
+    {
+        RequireBackend();
+        string root = Temp.Path, fixtures = Path.Combine(AppContext.BaseDirectory, "ImageCodecs", "Fixtures");
+        byte[] gif = File.ReadAllBytes(Path.Combine(fixtures, "two_frames.gif")), bmp = File.ReadAllBytes(Path.Combine(fixtures, "rgb24.bmp"));
+        Write(root, "a/anim.gif", gif);
+        Write(root, "b/pic.bmp", bmp);
+        var first = NF.Image.DecodeImage(gif, 3, expandAnimations: false);   // Keras reads a GIF's first frame
+        var (h, w) = (first.Shape[0], first.Shape[1]);
+        var rgb = Utils.ImageDatasetFromDirectory(root, imageSize: (h, w), shuffle: false, verbose: false).Single().Item1.ToArray<float>();
+        Assert.Equal(first.ToArray<byte>().Select(b => (float)b), rgb[..(h * w * 3)]);
+        // TF refuses channels 1 and 4 for a GIF; the frame is converted instead (tf.image.rgb_to_grayscale, rounded).
+        var gray = Utils.ImageDatasetFromDirectory(Path.Combine(root, "a"), labels: DirectoryLabels.Of([0]), colorMode: "grayscale", imageSize: (h, w), verbose: false).Single().Item1;
+        var expected = NF.Round(NF.Image.RgbToGrayscale(NF.Cast(first, DType.Float32))).ToArray<float>();
+        Assert.Equal(expected, gray.ToArray<float>());
+        var rgba = Utils.LoadImg(Path.Combine(root, "a", "anim.gif"), colorMode: "rgba").ToArray<float>();
+        Assert.Equal(255f, rgba[3]);
+        Assert.Equal((float)first.ToArray<byte>()[0], rgba[0]);
     }
 
     [SkippableFact]

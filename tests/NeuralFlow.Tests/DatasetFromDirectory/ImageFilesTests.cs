@@ -6,27 +6,10 @@ namespace NeuralFlow.Tests.DatasetFromDirectory;
 /// <summary>
 /// Keras' image file helpers: Utils.LoadImg (load_img + img_to_array: float32 [h, w, c], colour
 /// modes, target_size with keep_aspect_ratio's centred crop) and Utils.SaveImg (array_to_img's
-/// scaling to 0..255 and numpy's truncating uint8 cast, channels_first, PNG written atomically),
-/// with NF.Image.EncodePng reading back exactly through DecodePng.
+/// scaling to 0..255 and numpy's truncating uint8 cast, channels_first, PNG written atomically).
 /// </summary>
 public abstract class ImageFilesTests(string backend) : BackendFileTest(backend)
 {
-    [SkippableFact]
-    public void Encode_png_reads_back_exactly()
-    {
-        RequireBackend();
-        var random = new Random(1);
-        foreach (int channels in new[] { 1, 2, 3, 4 })
-        {
-            var bytes = new byte[5 * 7 * channels];
-            random.NextBytes(bytes);
-            var image = NF.Constant(bytes, [5, 7, channels]);
-            Assert.Equal(bytes, NF.Image.DecodePng(NF.Image.EncodePng(image)).ToArray<byte>());
-        }
-        Assert.Throws<ArgumentException>(() => NF.Image.EncodePng(NF.Zeros([2, 2, 3])));            // float32, not uint8
-        Assert.Throws<ArgumentException>(() => NF.Image.EncodePng(NF.Constant(new byte[4], [2, 2])));  // no channel axis
-    }
-
     [SkippableFact]
     public void Save_img_scales_to_0_255_and_load_img_reads_float32()
     {

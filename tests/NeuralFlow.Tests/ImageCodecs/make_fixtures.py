@@ -243,7 +243,20 @@ def bmp_gif_fixtures():
     record("rgb24", "rgb24.bmp", rgb)
     rgba = source(h, w, 4, 8)
     Image.fromarray(rgba).save(os.path.join(OUT, "rgba32.bmp"))
-    record("rgba32", "rgba32.bmp", np.asarray(Image.open(os.path.join(OUT, "rgba32.bmp"))))
+    # Pillow reads a 32-bit BI_RGB file as RGB; TF's decode_bmp keeps the fourth byte as alpha.
+    assert np.array_equal(np.asarray(Image.open(os.path.join(OUT, "rgba32.bmp")).convert("RGB")), rgba[:, :, :3])
+    record("rgba32", "rgba32.bmp", rgba)
+    # Top-down rows: a negative height and the rows in file order reversed.
+    with open(os.path.join(OUT, "rgb24.bmp"), "rb") as f:
+        bmp = bytearray(f.read())
+    offset, stride = struct.unpack_from("<I", bmp, 10)[0], (w * 3 + 3) // 4 * 4
+    rows = [bmp[offset + i * stride : offset + (i + 1) * stride] for i in range(h)]
+    struct.pack_into("<i", bmp, 22, -h)
+    bmp[offset:] = b"".join(reversed(rows))
+    with open(os.path.join(OUT, "rgb24_topdown.bmp"), "wb") as f:
+        f.write(bmp)
+    assert np.array_equal(np.asarray(Image.open(os.path.join(OUT, "rgb24_topdown.bmp"))), rgb)
+    record("rgb24_topdown", "rgb24_topdown.bmp", rgb)
     pal = Image.fromarray(rgb).quantize(colors=16)
     pal.save(os.path.join(OUT, "palette8.bmp"))
     record("palette8", "palette8.bmp", np.asarray(pal.convert("RGB")))

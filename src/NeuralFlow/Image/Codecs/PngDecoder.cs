@@ -218,24 +218,9 @@ internal static class PngDecoder
 
     private static void Unfilter(byte filter, Span<byte> row, ReadOnlySpan<byte> above, int bpp)
     {
-        switch (filter)
-        {
-            case 0: break;
-            case 1: for (int i = bpp; i < row.Length; i++) row[i] += row[i - bpp]; break;
-            case 2: for (int i = 0; i < row.Length; i++) row[i] += above[i]; break;
-            case 3:
-                for (int i = 0; i < row.Length; i++) row[i] += (byte)(((i >= bpp ? row[i - bpp] : 0) + above[i]) >> 1);
-                break;
-            case 4:
-                for (int i = 0; i < row.Length; i++)
-                {
-                    int a = i >= bpp ? row[i - bpp] : 0, b = above[i], c = i >= bpp ? above[i - bpp] : 0;
-                    int p = a + b - c, pa = Math.Abs(p - a), pb = Math.Abs(p - b), pc = Math.Abs(p - c);
-                    row[i] += (byte)(pa <= pb && pa <= pc ? a : pb <= pc ? b : c);
-                }
-                break;
-            default: throw ImageLimits.Invalid(Format, $"a row has filter type {filter} (only 0 to 4 exist)");
-        }
+        if (filter > 4) throw ImageLimits.Invalid(Format, $"a row has filter type {filter} (only 0 to 4 exist)");
+        for (int i = 0; i < row.Length; i++)
+            row[i] += PngFilters.Predict(filter, i >= bpp ? row[i - bpp] : 0, above[i], i >= bpp ? above[i - bpp] : 0);
     }
 
     // One unfiltered row as samples: 16-bit big-endian pairs, 8-bit bytes, or packed 1/2/4-bit values
