@@ -122,6 +122,9 @@ public abstract class ImageDatasetTests(string backend) : BackendFileTest(backen
         Assert.Contains("No images found", Assert.Throws<ArgumentException>(() => Utils.ImageDatasetFromDirectory(Path.Combine(root, "a"), verbose: false)).Message);
         Assert.Contains("UnlabeledImageDatasetFromDirectory", Assert.Throws<ArgumentException>(() => Utils.ImageDatasetFromDirectory(root, labels: null)).Message);
         Assert.Throws<DirectoryNotFoundException>(() => Utils.ImageDatasetFromDirectory(Path.Combine(root, "missing")));
+        Assert.Contains("ImageDatasetsFromDirectory", Assert.Throws<ArgumentException>(() => Utils.ImageDatasetFromDirectory(root, validationSplit: 0.5, subset: "both", seed: 1)).Message);
+        Assert.Contains("twice, with subset \"training\" and \"validation\" and the same seed",
+                        Assert.Throws<ArgumentException>(() => Utils.UnlabeledImageDatasetFromDirectory(root, validationSplit: 0.5, subset: "both", seed: 1)).Message);
     }
 
     [SkippableFact]

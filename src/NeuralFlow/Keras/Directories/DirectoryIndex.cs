@@ -91,7 +91,9 @@ internal static class DirectoryIndex
         if (split != (subset is not null))
             throw new ArgumentException($"{op}: If `subset` is set, `validation_split` must be set, and inversely.", split ? "subset" : "validationSplit");
         if (subset == "both" && !both)
-            throw new ArgumentException($"{op}: subset \"both\" returns two datasets; call the {op.Replace("DatasetFromDirectory", "DatasetsFromDirectory")} method, which returns (training, validation).", nameof(subset));
+            throw new ArgumentException(op.StartsWith("Unlabeled", StringComparison.Ordinal)
+                ? $"{op}: subset \"both\" returns two datasets; call {op} twice, with subset \"training\" and \"validation\" and the same seed (the two never share a file)."
+                : $"{op}: subset \"both\" returns two datasets; call the {op.Replace("DatasetFromDirectory", "DatasetsFromDirectory")} method, which returns (training, validation).", nameof(subset));
         if (subset is not ("training" or "validation" or "both" or null))
             throw new ArgumentException($"{op}: `subset` must be either \"training\", \"validation\" or \"both\", received: {subset}", nameof(subset));
         if (split && shuffle && seed is null)
