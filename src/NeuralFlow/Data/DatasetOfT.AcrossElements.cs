@@ -4,7 +4,7 @@ namespace NeuralFlow.Data;
 
 // tf.data's combinators that look across elements rather than at one at a time: flat_map,
 // interleave, window, rebatch, scan and reduce, with tf.data's orders and edge cases.
-public sealed partial class Dataset<T>
+public partial class Dataset<T>
 {
     /// <summary>
     /// Each element becomes a dataset through <paramref name="fn"/>, and their elements follow one

@@ -4,7 +4,7 @@ namespace NeuralFlow.Data;
 
 // tf.data's group_by_window and bucket_by_sequence_length: elements grouped by a key computed
 // from each, so that (for sequences) a batch holds elements of similar length and pads little.
-public sealed partial class Dataset<T>
+public partial class Dataset<T>
 {
     /// <summary>
     /// <c>group_by_window</c>: <paramref name="keyFunc"/> gives each element an integer key;

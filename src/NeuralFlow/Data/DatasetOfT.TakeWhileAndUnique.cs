@@ -3,7 +3,7 @@ using NeuralFlow.Data.Pipeline;
 namespace NeuralFlow.Data;
 
 // tf.data's take_while and unique: steps that keep a prefix, or the first of each value.
-public sealed partial class Dataset<T>
+public partial class Dataset<T>
 {
     /// <summary>
     /// <c>take_while</c>: the elements up to the first one for which <paramref name="predicate"/>

@@ -12,7 +12,7 @@ namespace NeuralFlow.Data;
 /// enumerated, and every enumeration is a fresh pass. See <see cref="Dataset"/> for who
 /// disposes which tensors.
 /// </summary>
-public sealed partial class Dataset<T> : Dataset, IEnumerable<T>
+public partial class Dataset<T> : Dataset, IEnumerable<T>
 {
     private readonly bool _disposeEach;
 

@@ -1,0 +1,90 @@
+using System.Collections;
+
+namespace NeuralFlow.Data;
+
+/// <summary>
+/// The texts of a folder of .txt files (<c>Utils.TextDatasetFromDirectory</c>, Keras'
+/// <c>text_dataset_from_directory</c>). NeuralFlow tensors hold no strings, so a batch is host
+/// <c>string[]</c> texts with a label tensor, and the way into a model is Keras' own:
+/// <c>vectorize.Adapt(ds.Texts())</c>, then <c>ds.Map((texts, labels) =&gt; (vectorize.Call(texts), labels))</c>,
+/// a <see cref="Dataset{T}"/> that <c>Fit</c> takes. Files are read when a pass reaches them, never all at once.
+/// </summary>
+public sealed class TextDirectoryDataset : IEnumerable<(string[] Texts, Tensor? Labels)>
+{
+    private readonly Dataset<(Tensor, Tensor)>? _labeled;
+    private readonly Dataset<Tensor>? _unlabeled;
+    private readonly Func<Tensor, string[]> _read;
+
+    internal TextDirectoryDataset(Dataset<(Tensor, Tensor)>? labeled, Dataset<Tensor>? unlabeled, Func<Tensor, string[]> read,
+                                  IReadOnlyList<string>? classNames, IReadOnlyList<string> filePaths)
+    {
+        (_labeled, _unlabeled, _read) = (labeled, unlabeled, read);
+        (ClassNames, FilePaths) = (classNames, filePaths);
+    }
+
+    /// <summary>The class of each label id (Keras' <c>class_names</c>); null without labels.</summary>
+    public IReadOnlyList<string>? ClassNames { get; }
+
+    /// <summary>The files, in the order of the list Keras shuffles once with the seed.</summary>
+    public IReadOnlyList<string> FilePaths { get; }
+
+    /// <summary>Whether batches carry labels (false for <c>labels: null</c> or <c>labelMode: null</c>).</summary>
+    public bool HasLabels => _labeled is not null;
+
+    /// <summary>Batches per pass (<c>cardinality()</c>).</summary>
+    public long Cardinality => _labeled?.Cardinality ?? _unlabeled!.Cardinality;
+
+    /// <summary>
+    /// Each batch as (texts, labels), labels null without labels. Unbatched (<c>batchSize: null</c>)
+    /// a "batch" is one text, with its label alone (a scalar, or a vector for "binary"/"categorical").
+    /// </summary>
+    public IEnumerator<(string[] Texts, Tensor? Labels)> GetEnumerator()
+    {
+        if (_labeled is not null)
+            foreach (var (positions, labels) in _labeled)
+            {
+                string[] texts;
+                using (positions) texts = _read(positions);
+                yield return (texts, labels);
+            }
+        else
+            foreach (var positions in _unlabeled!)
+                using (positions) yield return (_read(positions), null);
+    }
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <summary>
+    /// Every text of one pass, one after another (Keras' <c>ds.map(lambda x, y: x)</c>), for
+    /// <c>TextVectorization.Adapt</c> or <c>StringLookup.Adapt</c>.
+    /// </summary>
+    public IEnumerable<string> Texts()
+    {
+        foreach (var (texts, labels) in this)
+        {
+            labels?.Dispose();
+            foreach (var text in texts) yield return text;
+        }
+    }
+
+    /// <summary>
+    /// A tensor dataset made from each batch's texts and labels (Keras'
+    /// <c>ds.map(lambda x, y: (vectorize_layer(x), y))</c>): <paramref name="fn"/> runs as a
+    /// <see cref="Dataset{T}.Map{TResult}"/> function does, with the same tensor ownership, and the
+    /// result goes to <c>Fit</c>, <c>Evaluate</c> or any further transformation.
+    /// </summary>
+    public Dataset<TResult> Map<TResult>(Func<string[], Tensor, TResult> fn, int parallelism = 1)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        if (_labeled is null)
+            throw new InvalidOperationException("TextDirectoryDataset.Map: this dataset has no labels (labels or labelMode null); map the texts alone with Map(texts => ...).");
+        return _labeled.Map(e => fn(_read(e.Item1), e.Item2), parallelism);
+    }
+
+    /// <summary>A tensor dataset made from each batch's texts alone (labels, if any, are dropped).</summary>
+    public Dataset<TResult> Map<TResult>(Func<string[], TResult> fn, int parallelism = 1)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        return _labeled is not null ? _labeled.Map(e => fn(_read(e.Item1)), parallelism) : _unlabeled!.Map(p => fn(_read(p)), parallelism);
+    }
+}
