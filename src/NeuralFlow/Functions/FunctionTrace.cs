@@ -153,6 +153,19 @@ internal sealed class FunctionTrace
         for (int i = 0; i < inputs.Count; i++)
         {
             var t = inputs[i];
+            if (t is Variable v)
+            {
+                // A variable passed as an argument is state, not data: the function may update it in
+                // place (an apply(var, grad) step) and may reach the same variable through its closure
+                // too. The plan addresses it as it does a captured variable, by its storage at each
+                // replay; the signature holds which variable it was (TracedFunction), so a call with
+                // another tensor or variable traces again instead of writing the wrong buffer.
+                var state = Register(t.Storage.Pointer, t.Storage.Bytes, BufferKind.Variable);
+                state.Variable = v;
+                state.Storage = t.Storage;
+                _variables.TryAdd(v, t.Storage);
+                continue;
+            }
             var b = Register(t.Storage.Pointer, t.Storage.Bytes, BufferKind.Input);
             b.Input = i;
             b.InputOffsetBytes = Operands.ByteOffset(t);
