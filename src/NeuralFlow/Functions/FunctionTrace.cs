@@ -251,17 +251,22 @@ internal sealed class FunctionTrace
             b = Register(pointer, storage.Bytes, BufferKind.External);
             b.Storage = storage;
         }
-        if (tensor is Variable v && b.Kind != BufferKind.Input)
+        if (tensor is not Variable v) return;
+        if (b.Kind == BufferKind.Input)
         {
-            _variables.TryAdd(v, storage);
-            if (b.Kind == BufferKind.External)
-            {
-                b.Kind = BufferKind.Variable;
-                b.Variable = v;
-            }
-            else if (b.Kind == BufferKind.Temporary && b.Variable is null)
-                Fail($"variable '{v.Name ?? "?"}' was given a buffer made during the trace other than by an in-place update");
+            // An argument that is a view of a variable the function also uses: a replay for another
+            // argument would write that tensor in the variable's stead (a variable itself is state).
+            Fail($"argument {b.Input} shares its buffer with variable '{v.Name ?? "?"}', which the function also uses (a view of it); pass the variable itself, or a copy");
+            return;
         }
+        _variables.TryAdd(v, storage);
+        if (b.Kind == BufferKind.External)
+        {
+            b.Kind = BufferKind.Variable;
+            b.Variable = v;
+        }
+        else if (b.Kind == BufferKind.Temporary && b.Variable is null)
+            Fail($"variable '{v.Name ?? "?"}' was given a buffer made during the trace other than by an in-place update");
     }
 
     /// <summary>A variable moved to a fresh buffer (copy-on-write, Variable.BeginWrite) during the trace.</summary>

@@ -21,7 +21,8 @@ namespace NeuralFlow;
 /// outside is seen by every replay).</item>
 /// <item>A Variable passed as an argument is state, not data: the function may update it in place,
 /// as eagerly, and may reach it through its closure too; each variable passed gets its own trace
-/// (the signature holds which variable it was), so no replay writes another tensor in its stead.</item>
+/// (the signature holds which variable it was), so no replay writes another tensor in its stead.
+/// A view of a variable the function also uses, passed as an argument, runs eagerly, with the reason.</item>
 /// <item>Variables are created on the first call only; a function that creates some (a model
 /// building its weights) is traced again on its next call.</item>
 /// <item>Variable updates (Assign, optimizer steps, batch-norm statistics) replay in place;
@@ -253,15 +254,19 @@ public sealed class TracedFunction
 
     // Inputs the plan addresses as packed buffers (a row slice is one, at any offset): a strided
     // view, or a tensor passed twice, is copied first, so every input is laid out as at the trace.
+    // A variable is state the function may update (FunctionTrace), never copied: passed twice, both
+    // arguments are it, as eagerly; a plain tensor sharing its buffer is copied instead.
     private static Tensor[] Packed(Tensor[] inputs)
     {
         Tensor[]? packed = null;
         for (int i = 0; i < inputs.Length; i++)
         {
             var t = inputs[i];
+            bool state = t is Variable && t.Layout.IsContiguous && t.Layout.Offset == 0;
             bool shared = false;
-            for (int j = 0; j < i && !shared; j++) shared = ReferenceEquals(inputs[j].Storage, t.Storage);
-            if (t.Layout.IsContiguous && !shared && !t.IsWeakScalar) continue;
+            for (int j = 0; j < inputs.Length && !shared && !state; j++)
+                shared = j != i && ReferenceEquals(inputs[j].Storage, t.Storage) && (j < i || inputs[j] is Variable);
+            if (state || (t.Layout.IsContiguous && !shared && !t.IsWeakScalar)) continue;
             packed ??= (Tensor[])inputs.Clone();
             packed[i] = Aliasing.FreshCopy(t, t.DType);
         }

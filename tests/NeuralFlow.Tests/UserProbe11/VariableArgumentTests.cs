@@ -92,6 +92,53 @@ public abstract class VariableArgumentTests(string backend) : BackendTest(backen
     }
 
     [SkippableFact]
+    public void A_variable_passed_twice_is_both_arguments_as_eagerly()
+    {
+        RequireBackend();
+        var (eager, traced, info) = Twin(
+            () => new Variable(NF.Constant(new[] { 1f, 2f }), name: "v"),
+            v => (a, b) =>
+            {
+                ((Variable)a).AssignAdd(NF.Ones([2]));
+                return b * 1;                        // b is a: the value just updated
+            },
+            v => Enumerable.Repeat<(Tensor, Tensor)>((v, v), 4),
+            v => [v]);
+        AssertSame(eager, traced);
+        Assert.Equal(new[] { 2f, 3f }, traced[0]);
+        Assert.True(info.ReplayCount >= 2, $"replays: {info.ReplayCount}, {info.EagerReason}");
+    }
+
+    // A view of the variable the function updates, passed as an argument: eagerly it reads the
+    // variable as updated. Traced with the view, a replay for another tensor would write that
+    // tensor instead, so that signature runs eagerly, saying why; traced with a plain tensor, a
+    // later call with the view must read the updated variable (a CUDA graph's copy of it did not).
+    [SkippableTheory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_view_of_a_captured_variable_passed_as_argument_reads_it_as_eagerly(bool viewFirst)
+    {
+        RequireBackend();
+        var (eager, traced, info) = Twin(
+            () => new Variable(NF.Constant(new[] { 1f, 2f, 3f, 4f }), name: "w"),
+            w => (x, scale) =>
+            {
+                w.AssignAdd(NF.Ones([4]));
+                return x * scale;
+            },
+            w => Enumerable.Range(0, 6).Select(i => ((i < 3) == viewFirst ? NF.Reshape(w, [2, 2]) : NF.Ones([2, 2]), NF.Constant(new[] { 2f }))),
+            w => [w]);
+        AssertSame(eager, traced);
+        Assert.Equal(new[] { 7f, 8f, 9f, 10f }, traced[^1]);
+        if (viewFirst)
+        {
+            Assert.Equal(0, info.ReplayCount);
+            Assert.Contains("shares its buffer with variable 'w'", info.EagerReason);
+        }
+        else Assert.True(info.ReplayCount >= 4, $"replays: {info.ReplayCount}, {info.EagerReason}");
+    }
+
+    [SkippableFact]
     public void A_counter_passed_in_counts_every_replay()
     {
         RequireBackend();
