@@ -153,6 +153,19 @@ internal sealed class FunctionTrace
         for (int i = 0; i < inputs.Count; i++)
         {
             var t = inputs[i];
+            if (t is Variable v)
+            {
+                // A variable passed as an argument is state, not data: the function may update it in
+                // place (an apply(var, grad) step) and may reach the same variable through its closure
+                // too. The plan addresses it as it does a captured variable, by its storage at each
+                // replay; the signature holds which variable it was (TracedFunction), so a call with
+                // another tensor or variable traces again instead of writing the wrong buffer.
+                var state = Register(t.Storage.Pointer, t.Storage.Bytes, BufferKind.Variable);
+                state.Variable = v;
+                state.Storage = t.Storage;
+                _variables.TryAdd(v, t.Storage);
+                continue;
+            }
             var b = Register(t.Storage.Pointer, t.Storage.Bytes, BufferKind.Input);
             b.Input = i;
             b.InputOffsetBytes = Operands.ByteOffset(t);
@@ -238,17 +251,22 @@ internal sealed class FunctionTrace
             b = Register(pointer, storage.Bytes, BufferKind.External);
             b.Storage = storage;
         }
-        if (tensor is Variable v && b.Kind != BufferKind.Input)
+        if (tensor is not Variable v) return;
+        if (b.Kind == BufferKind.Input)
         {
-            _variables.TryAdd(v, storage);
-            if (b.Kind == BufferKind.External)
-            {
-                b.Kind = BufferKind.Variable;
-                b.Variable = v;
-            }
-            else if (b.Kind == BufferKind.Temporary && b.Variable is null)
-                Fail($"variable '{v.Name ?? "?"}' was given a buffer made during the trace other than by an in-place update");
+            // An argument that is a view of a variable the function also uses: a replay for another
+            // argument would write that tensor in the variable's stead (a variable itself is state).
+            Fail($"argument {b.Input} shares its buffer with variable '{v.Name ?? "?"}', which the function also uses (a view of it); pass the variable itself, or a copy");
+            return;
         }
+        _variables.TryAdd(v, storage);
+        if (b.Kind == BufferKind.External)
+        {
+            b.Kind = BufferKind.Variable;
+            b.Variable = v;
+        }
+        else if (b.Kind == BufferKind.Temporary && b.Variable is null)
+            Fail($"variable '{v.Name ?? "?"}' was given a buffer made during the trace other than by an in-place update");
     }
 
     /// <summary>A variable moved to a fresh buffer (copy-on-write, Variable.BeginWrite) during the trace.</summary>

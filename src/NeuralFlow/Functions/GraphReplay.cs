@@ -107,6 +107,7 @@ internal sealed class GraphReplay
     public bool TryRun(nint[] bases, IReadOnlyList<Tensor> inputs)
     {
         if (Fallback is not null || _replays++ == 0) return false;
+        if (ArgumentSharesAVariable(bases, inputs)) return false;
         if (_bases is null || VariablesMoved(bases))
         {
             if (_captures++ == MaxCaptures)
@@ -118,6 +119,20 @@ internal sealed class GraphReplay
         }
         Launch(bases, inputs);
         return true;
+    }
+
+    // An argument that is (a view of) a variable the plan updates: the graph would read its copy of
+    // the argument, taken before the launch, where the eager call reads the variable as the step
+    // left it; such a call replays kernel by kernel, on the variable's own buffer.
+    private bool ArgumentSharesAVariable(nint[] bases, IReadOnlyList<Tensor> inputs)
+    {
+        foreach (var (_, input, _) in _plan.InputSlots)
+        {
+            var pointer = inputs[input].Storage.Pointer;
+            foreach (var (id, _) in _plan.VariableSlots)
+                if (bases[id] == pointer) return true;
+        }
+        return false;
     }
 
     private bool VariablesMoved(nint[] bases)

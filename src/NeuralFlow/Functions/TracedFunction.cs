@@ -15,7 +15,14 @@ namespace NeuralFlow;
 /// <list type="bullet">
 /// <item>C# side effects (printing, appending to a list, reading a field) happen at trace time
 /// only; C# numbers and flags the function reads (a <c>training</c> flag, a loop count) are frozen
-/// into the trace. Pass what changes as tensors, or make another function.</item>
+/// into the trace. Pass what changes as tensors, or make another function. A tensor the function
+/// captures is captured by value at the trace: rebinding the C# variable that held it is seen only
+/// by the trace of a new signature, as tf.function captures an eager tensor (a Variable assigned
+/// outside is seen by every replay).</item>
+/// <item>A Variable passed as an argument is state, not data: the function may update it in place,
+/// as eagerly, and may reach it through its closure too; each variable passed gets its own trace
+/// (the signature holds which variable it was), so no replay writes another tensor in its stead.
+/// A view of a variable the function also uses, passed as an argument, runs eagerly, with the reason.</item>
 /// <item>Variables are created on the first call only; a function that creates some (a model
 /// building its weights) is traced again on its next call.</item>
 /// <item>Variable updates (Assign, optimizer steps, batch-norm statistics) replay in place;
@@ -58,8 +65,11 @@ public sealed class TracedFunction
     private string? _warnedReason;
     private readonly List<string> _warnings = [];
 
-    private sealed class Entry(Shape[] shapes, DType[] dtypes, IBackend[] backends, IBackend defaultBackend, bool training)
+    private sealed class Entry(Shape[] shapes, DType[] dtypes, IBackend[] backends, IBackend defaultBackend, bool training, Variable?[] variables)
     {
+        // Which arguments were variables, and which: the plan updates such an argument in place
+        // as state (FunctionTrace), so it replays only for that very variable.
+        public readonly Variable?[] Variables = variables;
         // Keras' `training` argument: a step traced in inference mode must not replay for a
         // caller in training mode (Dropout would stay off), nor the other way round.
         public readonly bool Training = training;
@@ -244,15 +254,19 @@ public sealed class TracedFunction
 
     // Inputs the plan addresses as packed buffers (a row slice is one, at any offset): a strided
     // view, or a tensor passed twice, is copied first, so every input is laid out as at the trace.
+    // A variable is state the function may update (FunctionTrace), never copied: passed twice, both
+    // arguments are it, as eagerly; a plain tensor sharing its buffer is copied instead.
     private static Tensor[] Packed(Tensor[] inputs)
     {
         Tensor[]? packed = null;
         for (int i = 0; i < inputs.Length; i++)
         {
             var t = inputs[i];
+            bool state = t is Variable && t.Layout.IsContiguous && t.Layout.Offset == 0;
             bool shared = false;
-            for (int j = 0; j < i && !shared; j++) shared = ReferenceEquals(inputs[j].Storage, t.Storage);
-            if (t.Layout.IsContiguous && !shared && !t.IsWeakScalar) continue;
+            for (int j = 0; j < inputs.Length && !shared && !state; j++)
+                shared = j != i && ReferenceEquals(inputs[j].Storage, t.Storage) && (j < i || inputs[j] is Variable);
+            if (state || (t.Layout.IsContiguous && !shared && !t.IsWeakScalar)) continue;
             packed ??= (Tensor[])inputs.Clone();
             packed[i] = Aliasing.FreshCopy(t, t.DType);
         }
@@ -269,7 +283,8 @@ public sealed class TracedFunction
             if (e.Shapes.Length != inputs.Length || !ReferenceEquals(e.DefaultBackend, defaultBackend) || e.Training != training) continue;
             bool match = true;
             for (int i = 0; i < inputs.Length && match; i++)
-                match = e.DTypes[i] == inputs[i].DType && ReferenceEquals(e.Backends[i], inputs[i].Backend) && e.Shapes[i] == inputs[i].Shape;
+                match = e.DTypes[i] == inputs[i].DType && ReferenceEquals(e.Backends[i], inputs[i].Backend) && e.Shapes[i] == inputs[i].Shape
+                        && ReferenceEquals(e.Variables[i], inputs[i] as Variable);
             if (!match) continue;
             // Least recently used first out: a step called every batch outlives a shape seen once.
             if (k != _entries.Count - 1)
@@ -296,7 +311,7 @@ public sealed class TracedFunction
                     + "(pad batches to a few fixed shapes, e.g. PaddedBatch with paddedShapes or BucketBySequenceLength with padToBucketBoundary, to replay every step)";
         }
         var e = new Entry(Array.ConvertAll(inputs, t => t.Shape), Array.ConvertAll(inputs, t => t.DType),
-                          Array.ConvertAll(inputs, t => t.Backend), NF.Backend, Keras.Layer.IsTraining);
+                          Array.ConvertAll(inputs, t => t.Backend), NF.Backend, Keras.Layer.IsTraining, Array.ConvertAll(inputs, t => t as Variable));
         _entries.Add(e);
         return e;
     }
