@@ -23,7 +23,7 @@ internal static class Seeds
         "nfmodel" => Models(),
         "png" => Images("palette4_trns.png", "gray2_adam7.png", "rgb16.png", "gray_alpha8.png", "rgb8_trns.png", "palette1.png"),
         "jpeg" => Images("jpeg420.jpg", "jpeg422.jpg", "jpeg444_progressive.jpg", "jpeg420_restart.jpg", "jpeg_gray_progressive.jpg", "arithmetic.jpg"),
-        "gif" => Images("two_frames.gif"),
+        "gif" => Images("two_frames.gif", "offset_transparent.gif"),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "no such corpus"),
     };
 
