@@ -37,6 +37,15 @@ public static class ImageFixtures
         return (entry.Shape, samples, entry.Bytes * 8);
     }
 
+    /// <summary>Asserts that <paramref name="image"/> (uint8 or int32) has fixture <paramref name="name"/>'s shape and samples exactly.</summary>
+    public static void AssertDecodesTo(string name, Tensor image)
+    {
+        var (shape, want, _) = Expected(name);
+        Assert.Equal(shape, image.Shape.ToArray());
+        var got = image.DType == DType.UInt8 ? image.ToArray<byte>().Select(b => (int)b).ToArray() : image.ToArray<int>();
+        AssertSamples(name, shape, want, got);
+    }
+
     /// <summary>Asserts that <paramref name="got"/> has the fixture's shape and, sample for sample, its values (within <paramref name="tolerance"/>).</summary>
     public static void AssertSamples(string name, int[] shape, int[] want, int[] got, int tolerance = 0)
     {

@@ -271,10 +271,54 @@ def bmp_gif_fixtures():
     record("two_frames", "two_frames.gif", np.stack(got))
 
 
+def lzw_literals(indices, minimum=2):
+    """An LZW stream of literal codes only: a clear code before every two, so the code size stays minimum + 1."""
+    clear, size = 1 << minimum, minimum + 1
+    codes = []
+    for i in range(0, len(indices), 2):
+        codes += [clear] + list(indices[i : i + 2])
+    codes.append(clear + 1)
+    bits = "".join(format(c, f"0{size}b")[::-1] for c in codes)
+    bits += "0" * (-len(bits) % 8)
+    data = bytes(int(bits[i : i + 8][::-1], 2) for i in range(0, len(bits), 8))
+    return bytes([minimum]) + b"".join(bytes([len(data[i : i + 255])]) + data[i : i + 255] for i in range(0, len(data), 255)) + b"\x00"
+
+
+def handmade_gif():
+    """A 5x4 screen: a full first frame, then a 3x3 interlaced frame at (1, 1) whose index 3 is transparent."""
+    palette = np.array([[200, 10, 10], [10, 200, 10], [10, 10, 200], [250, 250, 0]], dtype=np.uint8)
+    first = np.arange(20).reshape(4, 5) % 4
+    second = np.array([[0, 3, 1], [3, 2, 3], [1, 1, 3]])
+    interlaced = np.concatenate([second[0::8], second[4::8], second[2::4], second[1::2]])
+    data = b"GIF89a" + struct.pack("<HHBBB", 5, 4, 0x81, 0, 0) + palette.tobytes()
+    data += b"\x2c" + struct.pack("<HHHHB", 0, 0, 5, 4, 0) + lzw_literals(first.reshape(-1))
+    data += b"\x21\xf9\x04" + bytes([0x01]) + struct.pack("<H", 10) + bytes([3, 0])  # transparent index 3, disposal 0
+    data += b"\x2c" + struct.pack("<HHHHB", 1, 1, 3, 3, 0x40) + lzw_literals(interlaced.reshape(-1))
+    data += b"\x3b"
+    with open(os.path.join(OUT, "offset_transparent.gif"), "wb") as f:
+        f.write(data)
+    # TF's composition: frame 2 starts as frame 1; its rectangle is painted except where transparent.
+    frame1 = palette[first]
+    frame2 = frame1.copy()
+    for y in range(3):
+        for x in range(3):
+            if second[y, x] != 3:
+                frame2[1 + y, 1 + x] = palette[second[y, x]]
+    expected = np.stack([frame1, frame2])
+    with Image.open(os.path.join(OUT, "offset_transparent.gif")) as gif:
+        got = []
+        for i in range(gif.n_frames):
+            gif.seek(i)
+            got.append(np.asarray(gif.convert("RGB")))
+    assert np.array_equal(np.stack(got), expected)
+    record("offset_transparent", "offset_transparent.gif", expected)
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     png_fixtures()
     jpeg_fixtures()
     bmp_gif_fixtures()
+    handmade_gif()
     with open(os.path.join(OUT, "fixtures.json"), "w") as f:
         json.dump(MANIFEST, f, indent=1, sort_keys=True)

@@ -7,11 +7,11 @@ using NeuralFlow.Fuzz;
 // The fuzz harness for NeuralFlow's parsers of untrusted bytes (tests/fuzz/README.md): an
 // in-process, seeded, time-bounded mutational fuzzer. Every corpus file is replayed first, then
 // mutants of the corpus run until the time is up. Each input must parse or raise a clear
-// InvalidDataException/FormatException naming it; a crash (any other exception), a hang or an
+// InvalidDataException/FormatException naming it (an image decoder: naming its format); a crash (any other exception), a hang or an
 // allocation out of proportion to the input is a failure, saved under --failures.
 //
 //   dotnet run -c Release --project tests/fuzz/NeuralFlow.Fuzz -- [--seconds 60] [--seed 1]
-//       [--target idx|idx-stream|idx-source|safetensors] [--corpus DIR] [--failures DIR] [--hang-seconds 10]
+//       [--target idx|idx-stream|idx-source|safetensors|nfmodel|png|jpeg|gif] [--corpus DIR] [--failures DIR] [--hang-seconds 10]
 //   ... -- --make-seeds            (rewrites corpus/<corpus>/seed-*)
 //   ... -- --replay FILE...        (runs files only, printing each outcome)
 
@@ -20,6 +20,7 @@ var options = Options.Parse(args);
 var corpusRoot = options.Corpus ?? Path.Combine(RepoRoot(), "tests", "fuzz", "corpus");
 if (options.MakeSeeds)
 {
+    Seeds.ImageFixtures = Path.Combine(corpusRoot, "..", "..", "NeuralFlow.Tests", "ImageCodecs", "Fixtures");
     foreach (var kind in Seeds.Kinds)
     {
         var dir = Path.Combine(corpusRoot, kind);

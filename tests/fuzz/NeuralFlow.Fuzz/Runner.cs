@@ -3,7 +3,8 @@ namespace NeuralFlow.Fuzz;
 /// <summary>
 /// Runs one input through a target on a worker thread, with a watchdog: an input that takes more
 /// than the hang limit is a hang (the process then has to end, the thread cannot be stopped), and
-/// one that allocates more than 1 MiB plus 4 times its size (decompressed, for gzip) is an
+/// one that allocates more than its target allows (1 MiB plus 4 times its size by default;
+/// decompressed, for gzip; image decoders are allowed their formats' expansion) is an
 /// unbounded allocation: a header's claims must be checked before they are allocated.
 /// </summary>
 internal sealed class Runner
@@ -37,9 +38,9 @@ internal sealed class Runner
             return ("hang", $"hang: no result after {_hangLimit.TotalSeconds:0} s");
         }
         string outcome = _error is null ? "ok" : $"{_error.GetType().Name}: {_error.Message}";
-        if (_error is not null && !Targets.IsClearError(_error))
+        if (_error is not null && !Targets.IsClearError(_error, target))
             return (outcome, $"crash: {_error.GetType().FullName}: {_error.Message}\n{_error.StackTrace}");
-        long allowed = target.FixedAllocation + 4L * input.Length;
+        long allowed = target.FixedAllocation + target.PerInputByte * input.Length;
         if (_allocated > allowed)
         {
             allowed = target.FixedAllocation + 4L * Math.Max(input.Length, Mutator.TryGunzip(input, limit: 1 << 30)?.Length ?? 0);

@@ -8,7 +8,13 @@ namespace NeuralFlow.Fuzz;
 internal static class Seeds
 {
     /// <summary>The corpus folders, one per kind of input.</summary>
-    public static readonly string[] Kinds = ["idx", "safetensors", "nfmodel", "keras"];
+    public static readonly string[] Kinds = ["idx", "safetensors", "nfmodel", "keras", "png", "jpeg", "gif"];
+
+    /// <summary>
+    /// tests/NeuralFlow.Tests/ImageCodecs/Fixtures: the image seeds are copies of the unit tests'
+    /// fixtures (make_fixtures.py writes them), the smallest of each kind of file.
+    /// </summary>
+    public static string ImageFixtures { get; set; } = "";
 
     public static IEnumerable<(string Name, byte[] Bytes)> For(string kind) => kind switch
     {
@@ -16,8 +22,14 @@ internal static class Seeds
         "safetensors" => Safetensors(),
         "nfmodel" => Models(),
         "keras" => KerasArchives(),
+        "png" => Images("palette4_trns.png", "gray2_adam7.png", "rgb16.png", "gray_alpha8.png", "rgb8_trns.png", "palette1.png"),
+        "jpeg" => Images("jpeg420.jpg", "jpeg422.jpg", "jpeg444_progressive.jpg", "jpeg420_restart.jpg", "jpeg_gray_progressive.jpg", "arithmetic.jpg"),
+        "gif" => Images("two_frames.gif", "offset_transparent.gif"),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "no such corpus"),
     };
+
+    private static IEnumerable<(string Name, byte[] Bytes)> Images(params string[] files) =>
+        files.Select(f => ("seed-" + f, File.ReadAllBytes(Path.Combine(ImageFixtures, f))));
 
     // Small valid safetensors files of every dtype, and the edge cases the reader must refuse.
     private static IEnumerable<(string Name, byte[] Bytes)> Safetensors()

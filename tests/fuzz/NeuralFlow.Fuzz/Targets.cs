@@ -6,10 +6,13 @@ namespace NeuralFlow.Fuzz;
 /// <summary>
 /// One parser under test: it gets the fuzzed bytes and may only return or throw a clear error.
 /// Its corpus is the folder tests/fuzz/corpus/<see cref="Corpus"/>. It may allocate
-/// <see cref="FixedAllocation"/> bytes plus 4 per input byte (a model loader builds layers and
-/// reads a zip whatever the input; a parser needs little).
+/// <see cref="FixedAllocation"/> bytes plus <see cref="PerInputByte"/> per input byte (a model
+/// loader builds layers and reads a zip whatever the input; a parser needs little; an image
+/// decoder legitimately expands: deflate up to 1032:1, a JPEG block of 64 pixels from one bit).
+/// An image decoder has no file name to put in its messages: <see cref="ErrorMark"/> (its format)
+/// must appear instead, and NotSupportedException (a valid feature it does not decode) is clear too.
 /// </summary>
-internal sealed record Target(string Name, string Corpus, string Description, Action<byte[]> Run, long FixedAllocation = 1 << 20);
+internal sealed record Target(string Name, string Corpus, string Description, Action<byte[]> Run, long FixedAllocation = 1 << 20, long PerInputByte = 4, string? ErrorMark = null);
 
 /// <summary>
 /// The parsers of untrusted bytes: the IDX reader of src/NeuralFlow/Data (raw and gzip), through
@@ -52,6 +55,23 @@ internal static class Targets
                 File.WriteAllBytes(KerasFile, input);
                 NeuralFlow.Keras.Model.Load(KerasFile);
             }, FixedAllocation: 16 << 20),
+        new("png", "png", "NF.Image.DecodePng on the input, then its RGBA conversion (the inflated rows grow up to 1032:1, 1-bit palettes 64 bytes of samples per row byte)",
+            input =>
+            {
+                // Mutants mostly fail their chunk's CRC; with the CRCs made right they reach the parser.
+                try { NF.Image.DecodePng(input).Dispose(); }
+                catch (InvalidDataException e) when (e.Message.Contains("CRC", StringComparison.Ordinal)) { }
+                NF.Image.DecodePng(WithValidCrcs(input), channels: 4, dtype: DType.Float32).Dispose();
+            }, FixedAllocation: 16 << 20, PerInputByte: 256 << 10, ErrorMark: "PNG"),
+        new("jpeg", "jpeg", "NF.Image.DecodeJpeg on the input, in colour and gray (a block needs one bit, and becomes up to 256 pixels of planes)",
+            input =>
+            {
+                NF.Image.DecodeJpeg(input).Dispose();
+                NF.Image.DecodeJpeg(input, channels: 1).Dispose();
+            }, FixedAllocation: 16 << 20, PerInputByte: 64 << 10, ErrorMark: "JPEG"),
+        new("gif", "gif", "NF.Image.DecodeGif on the input (frames are whole screens, at most 4096 pixels per input byte beyond 2^22)",
+            input => NF.Image.DecodeGif(input).Dispose(),
+            FixedAllocation: 96 << 20, PerInputByte: 96 << 10, ErrorMark: "GIF"),
     ];
 
     // One file per process and kind, named after the input so that error messages name it.
@@ -64,6 +84,21 @@ internal static class Targets
     private static readonly byte[] TwoImages = [0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 2, 1, 2, 3, 4, 5, 6, 7, 8];
     private static readonly byte[] TwoLabels = [0, 0, 8, 1, 0, 0, 0, 2, 3, 7];
 
+    // A PNG's bytes with every whole chunk's CRC recomputed (anything after the signature that is not a chunk is left alone).
+    private static byte[] WithValidCrcs(byte[] png)
+    {
+        var bytes = (byte[])png.Clone();
+        for (long at = 8; at + 12 <= bytes.Length;)
+        {
+            long length = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan((int)at));
+            if (at + 12 + length > bytes.Length) break;
+            uint crc = NeuralFlow.IO.Crc32.Append(0, bytes.AsSpan((int)at + 4, (int)length + 4));
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan((int)(at + 8 + length)), crc);
+            at += 12 + length;
+        }
+        return bytes;
+    }
+
     private static void ReadPair(byte[] input, bool asImages)
     {
         IdxSource.ReadPairBytes(file => file == "images"
@@ -74,10 +109,12 @@ internal static class Targets
 
     /// <summary>
     /// Whether <paramref name="e"/> is what malformed input may raise: an InvalidDataException or
-    /// FormatException whose message names the input (so a user knows which file is bad).
+    /// FormatException whose message names the input (so a user knows which file is bad), or for an
+    /// image decoder its format.
     /// </summary>
-    public static bool IsClearError(Exception e) =>
-        e is InvalidDataException or FormatException && e.Message.Contains(InputName, StringComparison.Ordinal);
+    public static bool IsClearError(Exception e, Target target) => target.ErrorMark is { } mark
+        ? e is InvalidDataException or FormatException or NotSupportedException && e.Message.Contains(mark, StringComparison.Ordinal)
+        : e is InvalidDataException or FormatException && e.Message.Contains(InputName, StringComparison.Ordinal);
 }
 
 /// <summary>A read-only, non-seekable stream that returns 1 to 7 bytes per read, as a network response may.</summary>

@@ -46,9 +46,14 @@ internal static class GifDecoder
             var colours = local ?? global ?? throw ImageLimits.Invalid(Format, "a frame has no colour table (neither local nor global)");
             if (left + w > width || top + h > height)
                 throw ImageLimits.Invalid(Format, $"frame {frames.Count} ({w} x {h} at {left}, {top}) lies outside the {width} x {height} screen");
-            // Every frame is a whole screen: refuse a flood of them before it is allocated.
-            if ((frames.Count + 1) * framePixels > ImageLimits.MaxPixels)
+            // Every frame is a whole screen: refuse a flood of them before it is allocated. Beyond 2^22
+            // pixels, the output may be at most 4096 pixels per byte of the file (a real GIF's frames
+            // cost far more bytes), so a few forged bytes cannot ask for gigabytes.
+            long total = (frames.Count + 1) * framePixels;
+            if (total > ImageLimits.MaxPixels)
                 throw ImageLimits.Invalid(Format, $"{frames.Count + 1} frames of {width} x {height} are more than the {ImageLimits.MaxPixels} (2^28) pixels a decoded image may have");
+            if (total > Math.Max(1L << 22, 4096L * data.Length))
+                throw ImageLimits.Invalid(Format, $"{frames.Count + 1} frames of {width} x {height} pixels are more than a {data.Length}-byte file can plausibly hold (forged screen size)");
             var indices = Lzw(r, w * h);
             if ((imageFlags & 0x40) != 0) indices = Deinterlace(indices, w, h);
             var canvas = frames.Count > 0 ? (byte[])frames[^1].Clone() : new byte[framePixels * 3];

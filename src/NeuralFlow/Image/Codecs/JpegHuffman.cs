@@ -25,6 +25,8 @@ internal sealed class JpegHuffman
             {
                 for (int i = 0; i < n; i++, k++, code++)
                 {
+                    // Checked per code: a code past the length's space would index outside the lookup.
+                    if (code >= 1 << length) throw ImageLimits.Invalid("JPEG", "a Huffman table has more codes than its lengths allow");
                     if (length <= LookBits)
                     {
                         int first = code << (LookBits - length);
@@ -34,7 +36,6 @@ internal sealed class JpegHuffman
                 _maxCode[length] = code - 1;
             }
             else _maxCode[length] = -1;
-            if (code > 1 << length) throw ImageLimits.Invalid("JPEG", "a Huffman table has more codes than its lengths allow");
             code <<= 1;
         }
         _maxCode[17] = int.MaxValue; // sentinel: a 17-bit search always ends
