@@ -111,6 +111,25 @@ public abstract class KerasArchiveTests(string backend) : BackendFileTest(backen
     }
 
     [SkippableFact]
+    public void A_call_with_training_false_in_the_graph_loads_and_says_that_the_phase_follows_fit_and_predict()
+    {
+        RequireBackend();
+        // The transfer-learning guide's `base_model(x, training=False)`: Keras keeps the keyword in the call.
+        string edited = Edited("functional_two_heads.keras", "config.json", t =>
+        {
+            const string call = "\"keras_history\": [\"concatenate\", 0, 0]}}], \"kwargs\": {}";
+            Assert.Contains(call, t);
+            return t.Replace(call, "\"keras_history\": [\"concatenate\", 0, 0]}}], \"kwargs\": {\"training\": false}", StringComparison.Ordinal);
+        }, "training_false");
+        using var warnings = new WarningLogCapture();
+        var model = Model.Load(edited);
+        Assert.Contains("'inner' with training=false", warnings.Text);
+        var r = Reference("functional");
+        var outputs = model.PredictOutputs(new[] { NF.Constant(Floats(r.GetProperty("a")), [4, 3]), NF.Constant(Floats(r.GetProperty("b")), [4, 2]) });
+        Close(Doubles(r.GetProperty("out")), outputs[0].ToArray<float>(), 1e-5, "out");
+    }
+
+    [SkippableFact]
     public void FromJson_reads_the_json_of_keras3_to_json()
     {
         RequireBackend();
