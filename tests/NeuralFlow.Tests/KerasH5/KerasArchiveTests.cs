@@ -57,6 +57,28 @@ public abstract class KerasArchiveTests(string backend) : BackendFileTest(backen
     }
 
     [SkippableFact]
+    public void Optimizer_states_without_slots_load_plain_sgd_and_an_untrained_adam()
+    {
+        RequireBackend();
+        var r = Reference("sequential");
+        var x = NF.Constant(Floats(r.GetProperty("x")), [5, 4]);
+        var y = NF.Constant(r.GetProperty("y").EnumerateArray().Select(v => v.GetInt32()).ToArray(), [5]);
+        using var warnings = new WarningLogCapture();
+        // SGD without momentum keeps no slots: Keras saves only its iteration and learning_rate.
+        var sgdModel = Model.Load(KerasH5Fixtures.Path("sequential_sgd.keras"));
+        var sgd = Assert.IsType<Optimizers.SGD>(sgdModel.Optimizer);
+        Assert.Equal(4, sgd.Iterations);
+        sgdModel.TrainOnBatch(x, y);
+        var after = r.GetProperty("after_sgd_step").EnumerateArray().Select(Doubles).ToArray();
+        var trained = sgdModel.TrainableVariables;
+        for (int i = 0; i < trained.Count; i++) Close(after[i], trained[i].ToArray<float>(), 2e-5, trained[i].Name ?? $"weight {i}");
+        // A model compiled and saved before training: an unbuilt optimizer, no slots yet.
+        var untrained = Model.Load(KerasH5Fixtures.Path("sequential_adam_untrained.keras"));
+        Assert.Equal(0, Assert.IsType<Optimizers.Adam>(untrained.Optimizer).Iterations);
+        Assert.Equal("", warnings.Text);
+    }
+
+    [SkippableFact]
     public void A_keras3_functional_archive_with_a_nested_model_a_shared_layer_and_two_outputs_loads_compiled()
     {
         RequireBackend();

@@ -178,6 +178,33 @@ for p, m, v in zip(params, adam_m, adam_v):
     v = v + (grad * grad - v) * (1 - B2)
     after.append(p.detach().numpy() - alpha * m / (np.sqrt(v) + EPS))
 
+# The same model with other optimizer states: plain SGD (momentum 0: no slots, only iteration and
+# learning_rate; Keras' step is w -= lr * g) after 4 steps, and Adam compiled but never trained (an
+# unbuilt optimizer saves only iteration = 0 and learning_rate, no slots).
+SGD_LR = 0.1
+after_sgd = [p.detach().numpy() - SGD_LR * p.grad.numpy() for p in params]
+
+
+def with_optimizer(optimizer):
+    config = json.loads(json.dumps(seq_config))
+    config["compile_config"]["optimizer"] = optimizer
+    return config
+
+
+def seq_weights(iteration, lr):
+    return lambda f: (put_layers(f, [("dense", seq["dense"]), ("batch_normalization", seq["batch_normalization"]),
+                                     ("dense_1", seq["dense_1"])]),
+                      put_optimizer(f, iteration, lr, []))
+
+
+sgd = {"module": "keras.optimizers", "class_name": "SGD",
+       "config": {"name": "SGD", "learning_rate": SGD_LR, "weight_decay": None, "clipnorm": None, "global_clipnorm": None,
+                  "clipvalue": None, "use_ema": False, "ema_momentum": 0.99, "ema_overwrite_frequency": None,
+                  "loss_scale_factor": None, "gradient_accumulation_steps": None, "momentum": 0.0, "nesterov": False},
+       "registered_name": None}
+write_archive(os.path.join(OUT, "sequential_sgd.keras"), with_optimizer(sgd), seq_weights(4, SGD_LR))
+write_archive(os.path.join(OUT, "sequential_adam_untrained.keras"), seq_config, seq_weights(0, LR))
+
 # ---- 2. Functional: two inputs, a nested functional model, a shared layer, two outputs; SGD momentum state
 fn = {"dense_b": [w(2, 1), w(1)], "proj": [w(2, 3), w(3)], "shared": [w(3, 3), w(3)],
       "inner_dense": [w(4, 4), w(4)], "out": [w(4, 2), w(2)], "aux": [w(3, 1), w(1)]}
@@ -348,7 +375,7 @@ nest_y = lin(np.tanh(lin(np.maximum(lin(np.maximum(lin(x_nest, nest["pre"]), 0),
 
 refs = {
     "sequential": {"x": x_seq.ravel().tolist(), "y": y_seq.tolist(), "predict": seq_predict(x_seq).ravel().tolist(),
-                   "after_step": [a.ravel().tolist() for a in after]},
+                   "after_step": [a.ravel().tolist() for a in after], "after_sgd_step": [a.ravel().tolist() for a in after_sgd]},
     "functional": {"a": xa.ravel().tolist(), "b": xb.ravel().tolist(), "y_out": y_out.ravel().tolist(),
                    "y_aux": y_aux.ravel().tolist(), "out": p_out.ravel().tolist(), "aux": p_aux.ravel().tolist(),
                    "loss": fn_loss, "out_mae": float(np.mean(np.abs(p_out - y_out))), "after_step": fn_after},

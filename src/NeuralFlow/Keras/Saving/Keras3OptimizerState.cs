@@ -21,16 +21,19 @@ internal static class Keras3OptimizerState
         using var h5 = Hdf5File.Open(weightsFile);
         var vars = h5.Root.Group("optimizer")?.Group("vars");
         int count = vars?.Names.Count ?? 0;
-        if (vars is null || count == 0) return;   // saved before the first training step
+        if (vars is null || count == 0) return;   // no optimizer state in the file
         var trainable = KerasH5Weights.TrainableInKerasOrder(model).ToList();
         bool rateVariable = optimizer.LearningRate.Constant is not null;
+        int head = 1 + (rateVariable ? 1 : 0);   // iteration, learning_rate
         int[][]? runs = Runs(optimizer);
-        int expected = 1 + (rateVariable ? 1 : 0) + (runs?.Sum(r => r.Length) ?? 0) * trainable.Count;
-        if (runs is null || count != expected)
+        int perWeight = runs?.Sum(r => r.Length) ?? 0;
+        // An optimizer saved before its first step (compiled, never trained) has made no slots yet.
+        bool slotsSaved = count != head;
+        if (slotsSaved && (runs is null || count != head + perWeight * trainable.Count))
         {
             NF.Warn(runs is null
                 ? $"Load: the {optimizer.GetType().Name} state in '{file}' is not restored (its Keras slot order is not mapped here); training resumes with fresh slots."
-                : $"Load: skipping the optimizer state in '{file}': it has {count} variables, and a {optimizer.GetType().Name} over this model's {trainable.Count} trainable weights has {expected}.");
+                : $"Load: skipping the optimizer state in '{file}': it has {count} variables, and a {optimizer.GetType().Name} over this model's {trainable.Count} trainable weights has {head + perWeight * trainable.Count}.");
             return;
         }
         Hdf5Dataset At(int i) => vars.Get(i.ToString(System.Globalization.CultureInfo.InvariantCulture)) as Hdf5Dataset
@@ -43,11 +46,16 @@ internal static class Keras3OptimizerState
                 throw new InvalidDataException($"'{file}': the optimizer's learning_rate in model.weights.h5 is {value}.");
             optimizer.LearningRate = value;
         }
-        int next = rateVariable ? 2 : 1;
-        var slots = trainable.Select(_ => new Tensor[runs.Max(r => r.Max()) + 1]).ToArray();
+        if (!slotsSaved)
+        {
+            optimizer.Restore(iterations, []);
+            return;
+        }
+        int next = head;
+        var slots = trainable.Select(_ => new Tensor[perWeight]).ToArray();
         try
         {
-            foreach (var run in runs)
+            foreach (var run in runs!)
                 for (int v = 0; v < trainable.Count; v++)
                     foreach (int slot in run)
                         slots[v][slot] = Value(At(next++), trainable[v].Shape, file, trainable[v].Name);
@@ -59,7 +67,7 @@ internal static class Keras3OptimizerState
         }
     }
 
-    // Keras' runs of per-variable slots in creation order, as NeuralFlow slot indices.
+    // Keras' runs of per-variable slots in creation order, as NeuralFlow slot indices (0 .. n-1, each once).
     private static int[][]? Runs(Optimizers.Optimizer optimizer) => optimizer switch
     {
         Optimizers.Adam { Amsgrad: true } => [[0, 1], [2]],
