@@ -20,7 +20,7 @@ var options = Options.Parse(args);
 var corpusRoot = options.Corpus ?? Path.Combine(RepoRoot(), "tests", "fuzz", "corpus");
 if (options.MakeSeeds)
 {
-    Seeds.ImageFixtures = Path.Combine(corpusRoot, "..", "..", "NeuralFlow.Tests", "ImageCodecs", "Fixtures");
+    Seeds.TestsRoot = Path.Combine(corpusRoot, "..", "..", "NeuralFlow.Tests");
     foreach (var kind in Seeds.Kinds)
     {
         var dir = Path.Combine(corpusRoot, kind);

@@ -11,25 +11,25 @@ internal static class Seeds
     public static readonly string[] Kinds = ["idx", "safetensors", "nfmodel", "keras", "png", "jpeg", "gif"];
 
     /// <summary>
-    /// tests/NeuralFlow.Tests/ImageCodecs/Fixtures: the image seeds are copies of the unit tests'
-    /// fixtures (make_fixtures.py writes them), the smallest of each kind of file.
+    /// tests/NeuralFlow.Tests: the image and Keras-archive seeds are copies of the unit tests'
+    /// fixtures (ImageCodecs/Fixtures, KerasH5/fixtures; their make_*fixtures.py write them).
     /// </summary>
-    public static string ImageFixtures { get; set; } = "";
+    public static string TestsRoot { get; set; } = "";
 
     public static IEnumerable<(string Name, byte[] Bytes)> For(string kind) => kind switch
     {
         "idx" => Idx(),
         "safetensors" => Safetensors(),
         "nfmodel" => Models(),
-        "keras" => KerasArchives(),
-        "png" => Images("palette4_trns.png", "gray2_adam7.png", "rgb16.png", "gray_alpha8.png", "rgb8_trns.png", "palette1.png"),
-        "jpeg" => Images("jpeg420.jpg", "jpeg422.jpg", "jpeg444_progressive.jpg", "jpeg420_restart.jpg", "jpeg_gray_progressive.jpg", "arithmetic.jpg"),
-        "gif" => Images("two_frames.gif", "offset_transparent.gif"),
+        "keras" => Fixtures("KerasH5/fixtures", "functional_two_heads.keras", "sequential_adam.keras"),
+        "png" => Fixtures("ImageCodecs/Fixtures", "palette4_trns.png", "gray2_adam7.png", "rgb16.png", "gray_alpha8.png", "rgb8_trns.png", "palette1.png"),
+        "jpeg" => Fixtures("ImageCodecs/Fixtures", "jpeg420.jpg", "jpeg422.jpg", "jpeg444_progressive.jpg", "jpeg420_restart.jpg", "jpeg_gray_progressive.jpg", "arithmetic.jpg"),
+        "gif" => Fixtures("ImageCodecs/Fixtures", "two_frames.gif", "offset_transparent.gif"),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "no such corpus"),
     };
 
-    private static IEnumerable<(string Name, byte[] Bytes)> Images(params string[] files) =>
-        files.Select(f => ("seed-" + f, File.ReadAllBytes(Path.Combine(ImageFixtures, f))));
+    private static IEnumerable<(string Name, byte[] Bytes)> Fixtures(string folder, params string[] files) =>
+        files.Select(f => ("seed-" + f, File.ReadAllBytes(Path.Combine(TestsRoot, folder, f))));
 
     // Small valid safetensors files of every dtype, and the edge cases the reader must refuse.
     private static IEnumerable<(string Name, byte[] Bytes)> Safetensors()
@@ -86,21 +86,6 @@ internal static class Seeds
             using (var w = new StreamWriter(zip.CreateEntry("metadata.json", System.IO.Compression.CompressionLevel.NoCompression).Open()))
                 w.Write("{\"format\": \"neuralflow.model\", \"format_version\": 1}");
         yield return ("seed-metadata-only.nfmodel", partial.ToArray());
-    }
-
-    // The Keras 3 .keras archives of the KerasH5 tests (make_archive_fixtures.py: a Sequential
-    // model with Adam state, a functional one with a nested model, shared layer and two heads).
-    private static IEnumerable<(string Name, byte[] Bytes)> KerasArchives()
-    {
-        for (var dir = new DirectoryInfo(Environment.CurrentDirectory); dir is not null; dir = dir.Parent)
-        {
-            var fixtures = Path.Combine(dir.FullName, "tests", "NeuralFlow.Tests", "KerasH5", "fixtures");
-            if (!Directory.Exists(fixtures)) continue;
-            foreach (var file in Directory.GetFiles(fixtures, "*.keras").Order(StringComparer.Ordinal))
-                yield return ($"seed-{Path.GetFileName(file)}", File.ReadAllBytes(file));
-            yield break;
-        }
-        throw new DirectoryNotFoundException("the KerasH5 test fixtures (tests/NeuralFlow.Tests/KerasH5/fixtures) are not above the current folder");
     }
 
     // The archive rewritten with every entry stored (no compression).

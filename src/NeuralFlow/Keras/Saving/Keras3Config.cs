@@ -35,16 +35,13 @@ internal static class Keras3Config
         foreach (var layer in layers.OfType<JsonObject>()) Layer(layer, file, depth);
         if (entry["class_name"]?.GetValue<string>() != "Functional") return;
 
-        // Keras numbers a nested functional model's calls after the call that built it.
-        var functional = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var layer in layers.OfType<JsonObject>())
-            if (layer["class_name"]?.GetValue<string>() == "Functional" && (layer["name"] ?? layer["config"]?["name"])?.GetValue<string>() is { } name)
-                functional.Add(name);
         foreach (var layer in layers.OfType<JsonObject>())
             if (layer["inbound_nodes"] is JsonArray nodes)
-                layer["inbound_nodes"] = new JsonArray(nodes.Select(n => (JsonNode?)Call(n, functional, file, (layer["name"] ?? layer["config"]?["name"])?.ToString())).ToArray());
+                layer["inbound_nodes"] = new JsonArray(nodes.Select(n => (JsonNode?)Call(n, file, (layer["name"] ?? layer["config"]?["name"])?.ToString())).ToArray());
         foreach (var key in new[] { "input_layers", "output_layers" })
-            if (config[key] is { } ends) config[key] = new JsonArray(Ends(ends, functional, file).ToArray());
+            if (config[key] is { } ends) config[key] = new JsonArray(Ends(ends, file).ToArray());
+        // Keras 3 numbers a nested functional model's calls after the call that built it.
+        NestedModelCalls.Shift(config, layer => layer["class_name"]?.GetValue<string>() == "Functional");
     }
 
     private static void Layer(JsonObject layer, string file, int depth)
@@ -86,14 +83,14 @@ internal static class Keras3Config
     // One call: its positional tensors as references, the keyword arguments (tensors as
     // references, other values as they are) on the first; Keras 2's form
     // [[layer, call, tensor, {kwargs}], [layer, call, tensor], ...]. A call already in that form stays.
-    private static JsonNode Call(JsonNode? node, HashSet<string> functional, string file, string? layer)
+    private static JsonNode Call(JsonNode? node, string file, string? layer)
     {
         if (node is JsonArray legacy) return legacy.DeepClone();
         if (node is not JsonObject call)
             throw new InvalidDataException($"'{file}': a layer call in config.json is {node?.ToJsonString() ?? "null"}, not an object of args and kwargs.");
         var refs = new List<JsonArray>();
         foreach (var arg in call["args"] as JsonArray ?? [])
-            Flatten(arg, refs, functional, file, what: "a positional argument");
+            Flatten(arg, refs, file, what: "a positional argument");
         var kwargs = new JsonObject();
         foreach (var (key, value) in call["kwargs"] as JsonObject ?? [])
         {
@@ -105,9 +102,9 @@ internal static class Keras3Config
                 NF.Warn($"Load: '{file}' calls layer '{layer}' with training={value.ToJsonString()}, which NeuralFlow's functional graphs do not keep: the layer runs in the phase of Fit (training) or Predict/Evaluate (inference); freeze it (Trainable = false) to keep a BatchNormalization in inference mode while training.");
                 continue;
             }
-            if (Tensor(value, functional) is { } one) kwargs[key] = one;
-            else if (value is JsonArray list && list.Count > 0 && list.All(v => Tensor(v, functional) is not null))
-                kwargs[key] = new JsonArray(list.Select(v => (JsonNode?)Tensor(v, functional)).ToArray());
+            if (Tensor(value) is { } one) kwargs[key] = one;
+            else if (value is JsonArray list && list.Count > 0 && list.All(v => Tensor(v) is not null))
+                kwargs[key] = new JsonArray(list.Select(v => (JsonNode?)Tensor(v)).ToArray());
             else kwargs[key] = value.DeepClone();
         }
         if (refs.Count == 0)
@@ -118,37 +115,27 @@ internal static class Keras3Config
     }
 
     // The tensors of one positional argument: one tensor, or a list (a merge layer's inputs).
-    private static void Flatten(JsonNode? arg, List<JsonArray> refs, HashSet<string> functional, string file, string what)
+    private static void Flatten(JsonNode? arg, List<JsonArray> refs, string file, string what)
     {
-        if (Tensor(arg, functional) is { } one) refs.Add(one);
+        if (Tensor(arg) is { } one) refs.Add(one);
         else if (arg is JsonArray list)
-            foreach (var item in list) Flatten(item, refs, functional, file, what);
+            foreach (var item in list) Flatten(item, refs, file, what);
         else
             throw new InvalidDataException($"'{file}': {what} of a layer call is {arg?.ToJsonString() ?? "null"}, not a tensor: NeuralFlow rebuilds calls on tensors.");
     }
 
-    // A Keras 3 tensor's [layer, call, tensor], its call renumbered for a nested functional model.
-    private static JsonArray? Tensor(JsonNode? node, HashSet<string> functional)
-    {
-        if (node is not JsonObject o || o["class_name"]?.GetValue<string>() != "__keras_tensor__") return null;
-        if (o["config"]?["keras_history"] is not JsonArray { Count: 3 } history) return null;
-        return Reference(history, functional);
-    }
-
-    private static JsonArray Reference(JsonArray r, HashSet<string> functional)
-    {
-        var copy = (JsonArray)r.DeepClone();
-        if (copy[0]?.GetValue<string>() is { } layer && functional.Contains(layer) && copy[1] is JsonValue v && v.TryGetValue(out int call))
-            copy[1] = call - 1;
-        return copy;
-    }
+    // A Keras 3 tensor's [layer, call, tensor].
+    private static JsonArray? Tensor(JsonNode? node) =>
+        node is JsonObject o && o["class_name"]?.GetValue<string>() == "__keras_tensor__" && o["config"]?["keras_history"] is JsonArray { Count: 3 } history
+            ? (JsonArray)history.DeepClone()
+            : null;
 
     // input_layers / output_layers: a reference, a list of them, or a dictionary of them.
-    private static IEnumerable<JsonNode?> Ends(JsonNode node, HashSet<string> functional, string file) => node switch
+    private static IEnumerable<JsonNode?> Ends(JsonNode node, string file) => node switch
     {
-        JsonArray { Count: 3 } r when r[0] is JsonValue v && v.TryGetValue(out string? _) => [Reference(r, functional)],
-        JsonArray list => list.SelectMany(n => n is null ? [] : Ends(n, functional, file)),
-        JsonObject named => named.OrderBy(p => p.Key, StringComparer.Ordinal).SelectMany(p => p.Value is null ? [] : Ends(p.Value, functional, file)),
+        JsonArray { Count: 3 } r when r[0] is JsonValue v && v.TryGetValue(out string? _) => [r.DeepClone()],
+        JsonArray list => list.SelectMany(n => n is null ? [] : Ends(n, file)),
+        JsonObject named => named.OrderBy(p => p.Key, StringComparer.Ordinal).SelectMany(p => p.Value is null ? [] : Ends(p.Value, file)),
         _ => throw new InvalidDataException($"'{file}': a model's input or output reference {node.ToJsonString()} is not [layer, call, tensor]."),
     };
 }

@@ -44,7 +44,7 @@ internal static class KerasH5Model
                 if (o["class_name"]?.GetValue<string>() == "BatchNormalization" && o["config"] is JsonObject c
                     && c["axis"] is JsonArray { Count: 1 } axis)
                     c["axis"] = axis[0]!.DeepClone();
-                if (o["class_name"]?.GetValue<string>() == "Functional" && o["config"] is JsonObject model) RenumberNestedCalls(model);
+                if (o["class_name"]?.GetValue<string>() == "Functional" && o["config"] is JsonObject model) NestedModelCalls.Shift(model, BuiltFromInput);
                 foreach (var (_, child) in o.ToList()) Translate(child);
                 break;
             case JsonArray a:
@@ -53,35 +53,11 @@ internal static class KerasH5Model
         }
     }
 
-    private static void RenumberNestedCalls(JsonObject model)
+    // tf.keras 2's _should_skip_first_node: a Functional, or a Sequential whose first layer is an InputLayer.
+    private static bool BuiltFromInput(JsonObject layer) => layer["class_name"]?.GetValue<string>() switch
     {
-        if (model["layers"] is not JsonArray layers) return;
-        var built = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var layer in layers.OfType<JsonObject>())
-        {
-            string? kind = layer["class_name"]?.GetValue<string>();
-            bool fromInput = kind == "Functional"
-                || (kind == "Sequential" && layer["config"]?["layers"] is JsonArray { Count: > 0 } inner && inner[0]?["class_name"]?.GetValue<string>() == "InputLayer");
-            if (fromInput && (layer["name"] ?? layer["config"]?["name"])?.GetValue<string>() is { } name) built.Add(name);
-        }
-        if (built.Count == 0) return;
-        void Renumber(JsonNode? r)
-        {
-            if (r is JsonArray { Count: >= 3 } a && a[0] is JsonValue n && n.TryGetValue(out string? layer) && built.Contains(layer)
-                && a[1] is JsonValue v && v.TryGetValue(out int call) && call > 0)
-                a[1] = call - 1;
-        }
-        foreach (var layer in layers.OfType<JsonObject>())
-            foreach (var call in layer["inbound_nodes"] as JsonArray ?? [])
-                foreach (var r in call as JsonArray ?? [])
-                {
-                    Renumber(r);
-                    if (r is JsonArray { Count: 4 } withKwargs && withKwargs[3] is JsonObject kwargs)
-                        foreach (var (_, value) in kwargs)
-                            if (value is JsonArray list && list.Count > 0 && list[0] is JsonArray) foreach (var item in list) Renumber(item);
-                            else Renumber(value);
-                }
-        foreach (var key in new[] { "input_layers", "output_layers" })
-            foreach (var r in model[key] as JsonArray ?? []) Renumber(r);
-    }
+        "Functional" => true,
+        "Sequential" => layer["config"]?["layers"] is JsonArray { Count: > 0 } inner && inner[0]?["class_name"]?.GetValue<string>() == "InputLayer",
+        _ => false,
+    };
 }
