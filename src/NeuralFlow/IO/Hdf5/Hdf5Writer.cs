@@ -44,8 +44,9 @@ internal sealed class Hdf5Writer
             }
         stream.Write(Superblock(Root.Address, at));
         foreach (var o in objects) stream.Write(o.Header());
+        // Every writer is called, a zero-size dataset's too: it is held to writing nothing.
         foreach (var o in objects)
-            if (o is DatasetNode { ByteCount: > 0 } d) d.WriteData(stream);
+            if (o is DatasetNode d) d.WriteData(stream);
     }
 
     /// <summary>A group or a dataset: its path and attributes.</summary>
@@ -158,10 +159,12 @@ internal sealed class Hdf5Writer
         public GroupNode Group(string path)
         {
             ArgumentNullException.ThrowIfNull(path);
+            var parts = path.Split('/');
+            // Every name is checked before any group is made: a refused path leaves no group behind.
+            foreach (var part in parts) CheckName(part, $"a group in '{path}' under '{Path}'", nameof(path));
             var group = this;
-            foreach (var part in path.Split('/'))
+            foreach (var part in parts)
             {
-                CheckName(part, $"a group in '{path}' under '{Path}'", nameof(path));
                 var existing = group._members.FirstOrDefault(m => m.Name == part).Node;
                 if (existing is DatasetNode)
                     throw new ArgumentException($"'{existing.Path}' is an HDF5 dataset; a group cannot be created there (path '{path}').", nameof(path));
@@ -217,7 +220,13 @@ internal sealed class Hdf5Writer
                     "which NeuralFlow's reader does not read); cast it to UInt8 first.", nameof(tensor)),
             };
             var shape = tensor.Shape.ToArray().Select(d => (long)d).ToArray();
-            return Dataset(name, element, shape, s => NF.Safetensors.WriteData(tensor, s));
+            string path = Path == "/" ? "/" + name : $"{Path}/{name}";
+            return Dataset(name, element, shape, s =>
+            {
+                if (tensor.IsDisposed)
+                    throw new ObjectDisposedException(nameof(Tensor), $"The tensor of HDF5 dataset '{path}' was disposed before the file was written.");
+                NF.Safetensors.WriteData(tensor, s);
+            });
         }
 
         internal override void Collect(List<Node> into)
