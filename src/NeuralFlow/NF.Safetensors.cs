@@ -259,7 +259,11 @@ public static partial class NF
             if (bad >= 0) throw SafetensorsHeader.Bad(path, $"tensor '{e.Name}' is BOOL but holds the byte {values[bad]}");
         }
 
-        private static void WriteData(Tensor tensor, Stream stream)
+        /// <summary>
+        /// Streams <paramref name="tensor"/>'s elements (row-major, little-endian, from any device
+        /// in chunks) to <paramref name="stream"/>; also the data of HDF5 datasets (<see cref="IO.Hdf5.Hdf5Writer"/>).
+        /// </summary>
+        internal static void WriteData(Tensor tensor, Stream stream)
         {
             using var packed = tensor.Contiguous();
             long bytes = packed.Shape.ByteCount(packed.DType);

@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using System.Text.Json;
+using NeuralFlow.IO.Hdf5;
+using NeuralFlow.Tests.Samples;
+
+namespace NeuralFlow.Tests.KerasH5;
+
+/// <summary>
+/// The HDF5 writer's files read by libhdf5 itself, through h5py (hdf5_writer_peer.py prints what
+/// h5py sees as JSON): every group with its members, every dataset's shape, numpy dtype, values
+/// and address (none for a zero-size dataset, as libhdf5 writes it), every attribute as h5py
+/// returns it (fixed strings as bytes, 'S' arrays, numpy int64/float64 scalars). Skipped only where
+/// /usr/bin/python3 cannot import h5py (Debian: apt-get install python3-h5py; CI installs it).
+/// </summary>
+public abstract class Hdf5WriterH5pyTests(string backend) : BackendFileTest(backend)
+{
+    private const string Python = "/usr/bin/python3";
+
+    private static void RequireH5py()
+    {
+        bool available = false;
+        if (File.Exists(Python))
+        {
+            var info = new ProcessStartInfo(Python, ["-c", "import h5py"]) { RedirectStandardOutput = true, RedirectStandardError = true };
+            available = SampleRuns.RunToEnd(info, "python3 -c 'import h5py'").ExitCode == 0;
+        }
+        Skip.IfNot(available, $"{Python} cannot import h5py (Debian: apt-get install python3-h5py): libhdf5's view of the written files is not checked here");
+    }
+
+    private static JsonElement ReadWithH5py(string path)
+    {
+        string script = Path.Combine(AppContext.BaseDirectory, "KerasH5", "hdf5_writer_peer.py");
+        var info = new ProcessStartInfo(Python, [script, path]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var (code, stdout, stderr) = SampleRuns.RunToEnd(info, "hdf5_writer_peer.py");
+        Assert.True(code == 0, $"h5py could not read the file (exit {code}):\n{stderr}");
+        return JsonDocument.Parse(stdout).RootElement.Clone();
+    }
+
+    [SkippableFact]
+    public void H5py_reads_every_group_dataset_and_attribute()
+    {
+        RequireBackend();
+        RequireH5py();
+        var writer = new Hdf5Writer();
+        Hdf5WriterSample.Build(writer);
+        using var tensor = NF.Transpose(NF.Constant(new float[] { 1, 2, 3, 4, 5, 6 }, [2, 3]));
+        writer.Root.Group("tensors").Dataset("t", tensor);
+        string path = Temp.File("sample.h5");
+        using (var f = File.Create(path)) writer.WriteTo(f);
+        var seen = ReadWithH5py(path);
+
+        var groups = seen.GetProperty("groups");
+        Assert.Equal(Hdf5WriterSample.Groups.Append("tensors").Append("/").Order(StringComparer.Ordinal),
+            groups.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["a", "big", "empty", "layers", "many", "tensors"], Members(groups, "/"));
+        Assert.Empty(Members(groups, "empty"));
+        Assert.Equal(["b", "empty_too"], Members(groups, "a"));
+        Assert.Equal(20, Members(groups, "many").Length);
+
+        var datasets = seen.GetProperty("datasets");
+        Assert.Equal(Hdf5WriterSample.Datasets.Length + 1, datasets.EnumerateObject().Count());
+        foreach (var want in Hdf5WriterSample.Datasets)
+        {
+            var d = datasets.GetProperty(want.Path);
+            Assert.Equal(want.Shape, d.GetProperty("shape").EnumerateArray().Select(x => x.GetInt64()));
+            Assert.Equal(Hdf5WriterSample.NumpyType(want.Element), d.GetProperty("dtype").GetString());
+            var values = d.GetProperty("values").EnumerateArray();
+            if (want.Floats is not null) Assert.Equal(want.Floats, values.Select(v => v.GetDouble()));
+            else Assert.Equal(want.Integers, values.Select(v => v.GetInt64()));
+            Assert.Equal(want.Count == 0, d.GetProperty("offset").ValueKind == JsonValueKind.Null);
+        }
+        var t = datasets.GetProperty("tensors/t");
+        Assert.Equal([3L, 2L], t.GetProperty("shape").EnumerateArray().Select(x => x.GetInt64()));
+        Assert.Equal([1.0, 4, 2, 5, 3, 6], t.GetProperty("values").EnumerateArray().Select(v => v.GetDouble()));
+
+        var root = groups.GetProperty("/").GetProperty("attrs");
+        Assert.Equal("2.15.0", root.GetProperty("keras_version").GetProperty("bytes").GetString());
+        Assert.Equal("tensorflow", root.GetProperty("backend").GetProperty("bytes").GetString());
+        Assert.Equal("", root.GetProperty("blank").GetProperty("bytes").GetString());
+        var names = root.GetProperty("layer_names");
+        Assert.Equal(Hdf5WriterSample.LayerNames, names.GetProperty("bytes[]").EnumerateArray().Select(x => x.GetString()));
+        Assert.Equal("|S7", names.GetProperty("dtype").GetString());   // "ünï" is 6 UTF-8 bytes, "dense_1" 7
+        Assert.Equal(3, root.GetProperty("step").GetProperty("scalar").GetInt64());
+        Assert.Equal("<i8", root.GetProperty("step").GetProperty("dtype").GetString());
+        Assert.Equal(0.125, root.GetProperty("learning_rate").GetProperty("scalar").GetDouble());
+        Assert.Equal("<f8", root.GetProperty("learning_rate").GetProperty("dtype").GetString());
+        var dense = groups.GetProperty("layers/dense").GetProperty("attrs");
+        Assert.Equal(["vars/0", "vars/1"], dense.GetProperty("weight_names").GetProperty("bytes[]").EnumerateArray().Select(x => x.GetString()));
+        Assert.Empty(dense.GetProperty("none").GetProperty("bytes[]").EnumerateArray());
+        var data = datasets.GetProperty("a/b/c/i64").GetProperty("attrs");
+        Assert.Equal("integers", data.GetProperty("note").GetProperty("bytes").GetString());
+        Assert.Equal(-1.5, data.GetProperty("scale").GetProperty("scalar").GetDouble());
+        var many = groups.GetProperty("many").GetProperty("attrs");
+        Assert.Equal(20, many.EnumerateObject().Count());
+        Assert.Equal(19_000, many.GetProperty("a19").GetProperty("scalar").GetInt64());
+    }
+
+    private static string[] Members(JsonElement groups, string path) =>
+        groups.GetProperty(path).GetProperty("members").EnumerateArray().Select(m => m.GetString()!).ToArray();
+}
+
+/// <summary>h5py's view of the writer's files, tensors from the managed backend.</summary>
+public sealed class ManagedHdf5WriterH5pyTests() : Hdf5WriterH5pyTests("managed");
+
+/// <summary>h5py's view of the writer's files, tensors from the native CPU backend.</summary>
+public sealed class NativeCpuHdf5WriterH5pyTests() : Hdf5WriterH5pyTests("cpu");
+
+/// <summary>h5py's view of the writer's files, tensors from CUDA.</summary>
+public sealed class CudaHdf5WriterH5pyTests() : Hdf5WriterH5pyTests("cuda");
