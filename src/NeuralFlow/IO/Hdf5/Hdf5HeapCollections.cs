@@ -38,8 +38,6 @@ internal sealed class Hdf5HeapString(byte[] utf8)
 internal sealed class Hdf5HeapCollections
 {
     private const int MinSize = 4096, HeaderSize = 16, ObjectHeaderSize = 16;
-    /// <summary>An object index is 16 bits in a collection.</summary>
-    private const int MaxObjects = ushort.MaxValue;
 
     private readonly List<Collection> _collections = [];
 
@@ -53,14 +51,15 @@ internal sealed class Hdf5HeapCollections
 
     /// <summary>
     /// Places <paramref name="strings"/>, in order, each in the first collection with room for it,
-    /// else in a new one, so the same strings always give the same collections.
+    /// else in a new one, so the same strings always give the same collections. (An object takes
+    /// at least 16 bytes, so a collection holds at most 255: its 16-bit index cannot overflow.)
     /// </summary>
     public Hdf5HeapCollections(IEnumerable<Hdf5HeapString> strings)
     {
         foreach (var s in strings)
         {
             long need = ObjectHeaderSize + Align(s.Utf8.Length);
-            var into = _collections.FirstOrDefault(c => c.Size - c.Used >= need && c.Strings.Count < MaxObjects);
+            var into = _collections.FirstOrDefault(c => c.Size - c.Used >= need);
             if (into is null)
             {
                 into = new Collection(Math.Max(MinSize, HeaderSize + need));

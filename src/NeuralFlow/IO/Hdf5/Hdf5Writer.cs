@@ -133,7 +133,8 @@ internal sealed class Hdf5Writer
             // HDF5 has no zero-width string type: an empty string (or array) takes one null byte, as in h5py.
             int width = Math.Max(1, encoded.Length == 0 ? 1 : encoded.Max(e => e.Length));
             long total = (long)width * encoded.Length;
-            if (total > MaxMessageBody) throw TooLarge(name, total);
+            if (total > MaxMessageBody)
+                throw TooLarge(name, total, scalar ? "use a variable-length string attribute, whose bytes go to the global heap" : "Keras splits a long list into name0, name1, ... attributes for the same reason");
             var data = new byte[total];
             for (int i = 0; i < encoded.Length; i++) encoded[i].CopyTo(data, i * width);
             Add(name, FixedStringType(width, encoded.All(e => Ascii(e))), scalar ? [] : [values.Length], data);
@@ -148,13 +149,12 @@ internal sealed class Hdf5Writer
             if (_attributes.Any(a => a.Name == name)) throw new ArgumentException($"'{Path}' already has an HDF5 attribute named '{name}'.", nameof(name));
             Message Encode() => AttributeMessage(name, datatype, dims, data());
             int size = Encode().Body.Length;
-            if (size > MaxMessageBody) throw TooLarge(name, size);
+            if (size > MaxMessageBody) throw TooLarge(name, size, "Keras splits a long list into name0, name1, ... attributes for the same reason");
             _attributes.Add((name, Encode));
         }
 
-        private ArgumentException TooLarge(string name, long bytes) => new(
-            $"HDF5 attribute '{name}' of '{Path}' needs {bytes} bytes; an attribute kept in its object's header holds at most {MaxMessageBody} " +
-            "(Keras splits a long list into name0, name1, ... attributes for the same reason).", nameof(name));
+        private ArgumentException TooLarge(string name, long bytes, string remedy) => new(
+            $"HDF5 attribute '{name}' of '{Path}' needs {bytes} bytes; an attribute kept in its object's header holds at most {MaxMessageBody} ({remedy}).", nameof(name));
 
         /// <summary>Adds this node and what it holds to <paramref name="into"/>, in the order of the file.</summary>
         internal virtual void Collect(List<Node> into) => into.Add(this);
