@@ -45,7 +45,6 @@ internal sealed class Hdf5HeapCollections
     {
         public long Size { get; } = size;
         public long Used { get; set; } = HeaderSize;
-        public ulong Address { get; set; }
         public List<Hdf5HeapString> Strings { get; } = [];
     }
 
@@ -76,7 +75,6 @@ internal sealed class Hdf5HeapCollections
     {
         foreach (var c in _collections)
         {
-            c.Address = at;
             foreach (var s in c.Strings) s.Collection = at;
             at += (ulong)c.Size;
         }
