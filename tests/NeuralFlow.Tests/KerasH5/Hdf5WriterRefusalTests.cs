@@ -33,6 +33,9 @@ public abstract class Hdf5WriterRefusalTests(string backend) : BackendFileTest(b
         Refused(() => root.Attribute("", "v"), "empty");
         Refused(() => root.Attribute("a/b", 1L), "'a/b'", "'/'");
         Refused(() => root.Attribute("s", "nul\0l"), "'s'", "null character");
+        Refused(() => root.VariableLengthAttribute("config", "{\0}"), "'config'", "null character");
+        Refused(() => root.VariableLengthAttribute("", "v"), "empty");
+        Assert.Throws<ArgumentNullException>(() => root.VariableLengthAttribute("config", null!));
         Refused(() => root.Attribute("names", new[] { "ok", null! }), "'names'", "string 1 is null");
     }
 
@@ -50,6 +53,10 @@ public abstract class Hdf5WriterRefusalTests(string backend) : BackendFileTest(b
         Refused(() => root.Group("layers/dense/vars/0/deeper"), "'/layers/dense/vars/0'", "dataset");
         root.Attribute("step", 1L);
         Refused(() => root.Attribute("step", 2.0), "'step'", "already");
+        Refused(() => root.VariableLengthAttribute("step", "x"), "'step'", "already");
+        root.VariableLengthAttribute("config", "{}");
+        Refused(() => root.VariableLengthAttribute("config", "{}"), "'config'", "already");
+        Refused(() => root.Attribute("config", "{}"), "'config'", "already");
         vars.Attribute("step", 1L);   // attributes are per object
     }
 
@@ -87,7 +94,8 @@ public abstract class Hdf5WriterRefusalTests(string backend) : BackendFileTest(b
     {
         RequireBackend();
         var root = new Hdf5Writer().Root;
-        Refused(() => root.Attribute("long", new string('x', 70_000)), "'long'", "65535");
+        Refused(() => root.Attribute("long", new string('x', 70_000)), "'long'", "65535", "variable-length");
+        root.VariableLengthAttribute("long", new string('x', 70_000));
         Refused(() => root.Attribute("layer_names", Enumerable.Range(0, 8000).Select(i => $"dense_{i}").ToArray()), "'layer_names'", "name0, name1");
         root.Attribute("fits", new string('x', 60_000));
     }

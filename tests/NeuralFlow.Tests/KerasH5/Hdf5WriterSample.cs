@@ -36,15 +36,17 @@ internal static class Hdf5WriterSample
     /// <summary>The groups, every one (empty ones included).</summary>
     public static readonly string[] Groups = ["layers", "layers/dense", "layers/dense/vars", "a", "a/b", "a/b/c", "empty", "a/empty_too", "many", .. Enumerable.Range(0, 20).Select(i => $"many/g{i:D2}")];
 
-    /// <summary>Writes the sample tree into <paramref name="writer"/>.</summary>
-    public static void Build(Hdf5Writer writer)
+    /// <summary>Writes the sample tree into <paramref name="writer"/>, with <see cref="VariableStrings"/> if <paramref name="variableLength"/>.</summary>
+    public static void Build(Hdf5Writer writer, bool variableLength = false)
     {
         foreach (var g in Groups) writer.Root.Group(g);
+        var datasets = new Dictionary<string, Hdf5Writer.Node>();
         foreach (var d in Datasets)
         {
             int slash = d.Path.LastIndexOf('/');
             var group = slash < 0 ? writer.Root : writer.Root.Group(d.Path[..slash]);
             var node = group.Dataset(d.Path[(slash + 1)..], d.Element, d.Shape, s => s.Write(Bytes(d)));
+            datasets[d.Path] = node;
             if (d.Path == "a/b/c/i64")
             {
                 node.Attribute("note", "integers");
@@ -63,7 +65,39 @@ internal static class Hdf5WriterSample
         dense.Attribute("none", Array.Empty<string>());
         var many = root.Group("many");
         for (int i = 0; i < 20; i++) many.Attribute($"a{i:D2}", (long)i * 1000);
+        if (!variableLength) return;
+        foreach (var v in VariableStrings)
+        {
+            var node = v.Path == "/" ? root : datasets.GetValueOrDefault(v.Path) ?? root.Group(v.Path);
+            node.VariableLengthAttribute(v.Name, v.Value);
+        }
     }
+
+    /// <summary>A variable-length string attribute: the object's path ("/" for the root), its name and value.</summary>
+    public sealed record VariableString(string Path, string Name, string Value);
+
+    /// <summary>
+    /// A model_config-like JSON of about 300 KB with non-ASCII text (2- to 4-byte UTF-8, a surrogate
+    /// pair included): far past the 64 KB a header message holds.
+    /// </summary>
+    public static readonly string LargeConfig = "{\"layers\": [" + string.Join(", ", Enumerable.Range(0, 3100).Select(i =>
+        $"{{\"name\": \"conv_{i}\", \"note\": \"ünïcødé 日本語 😀 {i}\", \"filters\": {i % 512}, \"kernel\": [3, 3]}}")) + "]}";
+
+    /// <summary>
+    /// The variable-length strings <see cref="Build"/> adds, in the order they are laid
+    /// out: the large one fills a collection sized for it; the empty and short ones share a 4096-byte
+    /// collection with the group's and dataset's, which leave it free space; the 4056-byte one does not
+    /// fit there, and its own 4096-byte collection keeps 8 bytes over, too few for a free-space object.
+    /// </summary>
+    public static readonly VariableString[] VariableStrings =
+    [
+        new("/", "model_config", LargeConfig),
+        new("/", "empty", ""),
+        new("/", "short", "ünï"),
+        new("layers/dense", "filler", new string('x', 4056)),
+        new("layers/dense", "note", "a dense layer"),
+        new("a/b/c/i64", "unit", "m/s²"),
+    ];
 
     /// <summary>The dataset's little-endian bytes.</summary>
     public static byte[] Bytes(Data d)

@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.Text;
 using NeuralFlow.IO.Hdf5;
 
 namespace NeuralFlow.Tests.KerasH5;
@@ -10,13 +12,22 @@ namespace NeuralFlow.Tests.KerasH5;
 /// </summary>
 public abstract class Hdf5WriterTests(string backend) : BackendFileTest(backend)
 {
-    private string WriteSample()
+    private string WriteSample(bool variableLength = false)
     {
         var writer = new Hdf5Writer();
-        Hdf5WriterSample.Build(writer);
+        Hdf5WriterSample.Build(writer, variableLength);
         string path = Temp.File("sample.h5");
         using (var f = File.Create(path)) writer.WriteTo(f);
         return path;
+    }
+
+    private static byte[] WriteSampleBytes(bool variableLength)
+    {
+        var writer = new Hdf5Writer();
+        Hdf5WriterSample.Build(writer, variableLength);
+        using var memory = new MemoryStream();
+        writer.WriteTo(memory);
+        return memory.ToArray();
     }
 
     [SkippableFact]
@@ -84,6 +95,83 @@ public abstract class Hdf5WriterTests(string backend) : BackendFileTest(backend)
     }
 
     [SkippableFact]
+    public void Variable_length_string_attributes_on_the_root_a_group_and_a_dataset_read_back()
+    {
+        RequireBackend();
+        Assert.InRange(Encoding.UTF8.GetByteCount(Hdf5WriterSample.LargeConfig), 300_000, 400_000);
+        using var file = Hdf5File.Open(WriteSample(variableLength: true));
+        foreach (var v in Hdf5WriterSample.VariableStrings)
+        {
+            var attributes = (v.Path == "/" ? file.Root : file.Root.Get(v.Path)!).Attributes;
+            Assert.Equal(v.Value, Assert.IsType<string>(attributes[v.Name]));
+        }
+        // The fixed-length attributes beside them and the data after the heap collections are intact.
+        Assert.Equal("2.15.0", file.Root.Attributes["keras_version"]);
+        Assert.Equal(9, file.Root.Attributes.Count);
+        Assert.Equal("integers", file.Root.Get("a/b/c/i64")!.Attributes["note"]);
+        Assert.Equal(new[] { "vars/0", "vars/1" }, file.Root.Group("layers/dense")!.Attributes["weight_names"]);
+        foreach (var want in Hdf5WriterSample.Datasets.Where(d => d.Count > 0))
+        {
+            var d = (Hdf5Dataset)file.Root.Get(want.Path)!;
+            var got = d.Type.Class == Hdf5Class.Float
+                ? Hdf5Elements.ToDoubles(d.ReadBytes(), d.Type, want.Count)
+                : Hdf5Elements.ToLongs(d.ReadBytes(), d.Type, want.Count).Select(x => (double)x).ToArray();
+            Assert.Equal(want.Floats ?? want.Integers!.Select(x => (double)x).ToArray(), got);
+        }
+    }
+
+    [SkippableFact]
+    public void Variable_length_strings_fill_heap_collections_between_the_headers_and_the_data()
+    {
+        RequireBackend();
+        var bytes = WriteSampleBytes(variableLength: true);
+        Assert.Equal(bytes, WriteSampleBytes(variableLength: true));
+        long data = Hdf5WriterSample.Datasets.Sum(d => (long)d.Count * d.Element.Size());
+        var at = new List<int>();   // the collections' signatures, searched for before the data
+        for (int from = 0, n; (n = bytes.AsSpan(from, bytes.Length - (int)data - from).IndexOf("GCOL"u8)) >= 0; from += n + 4)
+            at.Add(from + n);
+        Assert.Equal(3, at.Count);
+        long U64(int offset) => (long)BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(offset));
+        int U16(int offset) => BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(offset));
+        // Each object: index, reference count 0, reserved, size, then its bytes padded to 8.
+        void Object(int offset, int index, byte[] value)
+        {
+            Assert.Equal(index, U16(offset));
+            Assert.Equal(0, U16(offset + 2));
+            Assert.Equal(value.Length, U64(offset + 8));
+            Assert.Equal(value, bytes.AsSpan(offset + 16, value.Length).ToArray());
+        }
+        static long Align(long n) => (n + 7) / 8 * 8;
+        byte[] Utf8(string name) => Encoding.UTF8.GetBytes(Hdf5WriterSample.VariableStrings.Single(v => v.Name == name).Value);
+
+        // The large string: a collection sized for it (header, object header, padded bytes), nothing free.
+        var config = Utf8("model_config");
+        Assert.Equal(1, bytes[at[0] + 4]);   // version
+        Assert.Equal(16 + 16 + Align(config.Length), U64(at[0] + 8));
+        Object(at[0] + 16, 1, config);
+        // The small ones share a 4096-byte collection, in order of their objects, the rest of it one free-space object.
+        Assert.Equal(at[0] + U64(at[0] + 8), at[1]);
+        Assert.Equal(4096, U64(at[1] + 8));
+        int o = at[1] + 16;
+        int index = 1;
+        foreach (var name in new[] { "empty", "short", "note", "unit" })
+        {
+            Object(o, index++, Utf8(name));
+            o += 16 + (int)Align(Utf8(name).Length);
+        }
+        Assert.Equal(0, U16(o));
+        Assert.Equal(at[1] + 4096 - o, U64(o + 8));   // the free space, its own header included
+        // 4056 bytes take 4072 of a 4096-byte collection: the 8 left over are too few for a free-space object.
+        Assert.Equal(at[1] + 4096, at[2]);
+        Assert.Equal(4096, U64(at[2] + 8));
+        Object(at[2] + 16, 1, Utf8("filler"));
+        Assert.Equal(new byte[8], bytes.AsSpan(at[2] + 4088, 8).ToArray());
+        // Then the data, to the end of the file (its address in the superblock).
+        Assert.Equal(at[2] + 4096 + data, bytes.Length);
+        Assert.Equal(bytes.Length, U64(28));
+    }
+
+    [SkippableFact]
     public void Tensors_of_every_written_dtype_are_stored_in_c_order()
     {
         RequireBackend();
@@ -145,6 +233,7 @@ public abstract class Hdf5WriterTests(string backend) : BackendFileTest(backend)
         var writer = new Hdf5Writer();
         long position = -1;
         var sink = new ForwardOnlySink();
+        writer.Root.VariableLengthAttribute("config", new string('c', 70_000));   // its heap collection too
         writer.Root.Group("g").Dataset("d", Hdf5Element.UInt8, [4], s =>
         {
             position = sink.Written;   // every header is written before any data

@@ -6,12 +6,13 @@ namespace NeuralFlow.IO.Hdf5;
 
 /// <summary>
 /// Writes an HDF5 file that libhdf5 (h5py, Keras) and <see cref="Hdf5File"/> read: groups,
-/// contiguous datasets of little-endian numbers and attributes (strings, string arrays, int64
-/// and float64 scalars). The tree is described first; <see cref="WriteTo"/> then lays out every
-/// header, writes them and streams each dataset's bytes from its source, so data is never held
-/// in memory. The format is the one libhdf5 1.10 writes with <c>libver='latest'</c> (superblock
-/// version 2, checksummed "OHDR" headers, links and attributes in the headers), without
-/// timestamps: the same tree writes the same bytes.
+/// contiguous datasets of little-endian numbers and attributes (fixed- and variable-length
+/// strings, string arrays, int64 and float64 scalars). The tree is described first;
+/// <see cref="WriteTo"/> then lays out every header, writes them, then the global heap
+/// collections of the variable-length strings, and streams each dataset's bytes from its
+/// source, so data is never held in memory. The format is the one libhdf5 1.10 writes with
+/// <c>libver='latest'</c> (superblock version 2, checksummed "OHDR" headers, links and
+/// attributes in the headers), without timestamps: the same tree writes the same bytes.
 /// </summary>
 internal sealed class Hdf5Writer
 {
@@ -29,13 +30,16 @@ internal sealed class Hdf5Writer
         var objects = new List<Node>();
         Root.Collect(objects);
         // Header sizes do not depend on the addresses in them, so one pass with placeholder
-        // addresses lays out the headers, then the data after them; a second pass encodes them.
+        // addresses lays out the headers, then the heap collections of the variable-length
+        // strings and the data after them; a second pass encodes the headers.
         ulong at = SuperblockSize;
         foreach (var o in objects)
         {
             o.Address = at;
             at += (ulong)o.Header().Length;
         }
+        var heap = new Hdf5HeapCollections(objects.SelectMany(o => o.Strings));
+        at = heap.Place(at);
         foreach (var o in objects)
             if (o is DatasetNode { ByteCount: > 0 } d)
             {
@@ -44,6 +48,7 @@ internal sealed class Hdf5Writer
             }
         stream.Write(Superblock(Root.Address, at));
         foreach (var o in objects) stream.Write(o.Header());
+        heap.WriteTo(stream);
         // Every writer is called, a zero-size dataset's too: it is held to writing nothing.
         foreach (var o in objects)
             if (o is DatasetNode d) d.WriteData(stream);
@@ -52,7 +57,9 @@ internal sealed class Hdf5Writer
     /// <summary>A group or a dataset: its path and attributes.</summary>
     public abstract class Node
     {
-        private readonly List<(string Name, Message Message)> _attributes = [];
+        // An attribute is encoded when its header is: a variable-length string's heap ID is only known then.
+        private readonly List<(string Name, Func<Message> Encode)> _attributes = [];
+        private readonly List<Hdf5HeapString> _strings = [];
 
         private protected Node(GroupNode? parent, string name)
         {
@@ -69,6 +76,26 @@ internal sealed class Hdf5Writer
             ArgumentNullException.ThrowIfNull(value);
             Attribute(name, [value], scalar: true);
         }
+
+        /// <summary>
+        /// A string attribute stored as a scalar variable-length UTF-8 string, as h5py writes a
+        /// Python str (h5py reads it back as str): the attribute holds a heap ID and the bytes go
+        /// to a global heap collection, so it has no size limit but .NET's (Keras' model_config of
+        /// a large model is hundreds of kilobytes). A null character is refused: libhdf5 reads
+        /// these strings as C strings and would cut the value there.
+        /// </summary>
+        public void VariableLengthAttribute(string name, string value)
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            if (value.Contains('\0'))
+                throw new ArgumentException($"HDF5 attribute '{name}' of '{Path}' holds a null character, which a variable-length HDF5 string cannot keep.", nameof(value));
+            var heapString = new Hdf5HeapString(Encoding.UTF8.GetBytes(value));
+            Add(name, VariableStringType(), [], heapString.Id);
+            _strings.Add(heapString);
+        }
+
+        /// <summary>The variable-length strings of the node's attributes, in the order they were added.</summary>
+        internal IReadOnlyList<Hdf5HeapString> Strings => _strings;
 
         /// <summary>A 1-D array of fixed-length strings, as h5py writes a numpy 'S' array (the width of the longest in UTF-8 bytes, at least 1).</summary>
         public void Attribute(string name, string[] values)
@@ -106,24 +133,28 @@ internal sealed class Hdf5Writer
             // HDF5 has no zero-width string type: an empty string (or array) takes one null byte, as in h5py.
             int width = Math.Max(1, encoded.Length == 0 ? 1 : encoded.Max(e => e.Length));
             long total = (long)width * encoded.Length;
-            if (total > MaxMessageBody) throw TooLarge(name, total);
+            if (total > MaxMessageBody)
+                throw TooLarge(name, total, scalar ? "use a variable-length string attribute, whose bytes go to the global heap" : "Keras splits a long list into name0, name1, ... attributes for the same reason");
             var data = new byte[total];
             for (int i = 0; i < encoded.Length; i++) encoded[i].CopyTo(data, i * width);
             Add(name, FixedStringType(width, encoded.All(e => Ascii(e))), scalar ? [] : [values.Length], data);
         }
 
-        private void Add(string name, byte[] datatype, long[] dims, byte[] data)
+        private void Add(string name, byte[] datatype, long[] dims, byte[] data) => Add(name, datatype, dims, () => data);
+
+        /// <summary>Adds an attribute whose data (of a size fixed now) <paramref name="data"/> gives when the header is encoded.</summary>
+        private void Add(string name, byte[] datatype, long[] dims, Func<byte[]> data)
         {
             CheckName(name, $"an attribute of '{Path}'", nameof(name));
             if (_attributes.Any(a => a.Name == name)) throw new ArgumentException($"'{Path}' already has an HDF5 attribute named '{name}'.", nameof(name));
-            var message = AttributeMessage(name, datatype, dims, data);
-            if (message.Body.Length > MaxMessageBody) throw TooLarge(name, message.Body.Length);
-            _attributes.Add((name, message));
+            Message Encode() => AttributeMessage(name, datatype, dims, data());
+            int size = Encode().Body.Length;
+            if (size > MaxMessageBody) throw TooLarge(name, size, "Keras splits a long list into name0, name1, ... attributes for the same reason");
+            _attributes.Add((name, Encode));
         }
 
-        private ArgumentException TooLarge(string name, long bytes) => new(
-            $"HDF5 attribute '{name}' of '{Path}' needs {bytes} bytes; an attribute kept in its object's header holds at most {MaxMessageBody} " +
-            "(Keras splits a long list into name0, name1, ... attributes for the same reason).", nameof(name));
+        private ArgumentException TooLarge(string name, long bytes, string remedy) => new(
+            $"HDF5 attribute '{name}' of '{Path}' needs {bytes} bytes; an attribute kept in its object's header holds at most {MaxMessageBody} ({remedy}).", nameof(name));
 
         /// <summary>Adds this node and what it holds to <paramref name="into"/>, in the order of the file.</summary>
         internal virtual void Collect(List<Node> into) => into.Add(this);
@@ -138,7 +169,7 @@ internal sealed class Hdf5Writer
             if (_attributes.Count > 0)
             {
                 messages.Add(AttributeInfoMessage());
-                messages.AddRange(_attributes.Select(a => a.Message));
+                messages.AddRange(_attributes.Select(a => a.Encode()));
             }
             return ObjectHeader(messages);
         }

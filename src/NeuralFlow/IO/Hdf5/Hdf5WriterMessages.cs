@@ -216,6 +216,22 @@ internal static class Hdf5WriterMessages
         return b.ToArray();
     }
 
+    /// <summary>
+    /// A variable-length UTF-8 string, null-terminated, as h5py writes a Python str: class 9,
+    /// type 1 (string), each element a 16-byte global heap ID, the characters unsigned bytes.
+    /// </summary>
+    public static byte[] VariableStringType()
+    {
+        var b = new Builder();
+        b.U8(0x19);   // class 9, version 1
+        b.U8(0x01);   // a string, null-terminated
+        b.U8(0x01);   // UTF-8
+        b.U8(0);
+        b.U32(Hdf5HeapString.IdSize);
+        b.Bytes(DatatypeBody(Hdf5Element.UInt8));   // the base type
+        return b.ToArray();
+    }
+
     public static bool Ascii(ReadOnlySpan<byte> utf8) => utf8.IndexOfAnyInRange((byte)0x80, (byte)0xFF) < 0;
 
     /// <summary>Appends little-endian fields to a growing buffer.</summary>
