@@ -18,6 +18,7 @@ public partial class Model
     /// </summary>
     private static Model LoadKeras3(ZipArchive zip, string path)
     {
+        if (zip.GetEntry(OwnConfigEntry) is not null) return LoadOwnKerasArchive(zip, path);
         var entry = ReadJson(zip, "config.json", path);
         var className = entry["class_name"]?.GetValue<string>();
         if (className is not ("Sequential" or "Functional"))

@@ -21,6 +21,9 @@ public partial class Model
     /// code and training resumes exactly where it stopped.
     /// </summary>
     /// <remarks>
+    /// Keras' names write Keras' formats: <c>"x.keras"</c> Keras 3's archive (which Python's
+    /// <c>keras.models.load_model</c> reads; NeuralFlow's own entries inside keep the exact state),
+    /// <c>"x.h5"</c> the legacy Keras 2 whole-model HDF5 file (architecture and weights).
     /// A <see cref="Sequential"/> or functional model (shared layers and nested models included) of
     /// registered layer types (every built-in one, and yours after
     /// <see cref="KerasSerialization.Register{TLayer}"/>). A subclassed model is code: save
@@ -38,7 +41,12 @@ public partial class Model
             Enumerable.Range(0, _outputMetrics.Length).Select(i => (IReadOnlyList<Metrics.PredictionMetric>)PlainMetrics(i)).ToList(),
             Enumerable.Range(0, _outputMetrics.Length).Select(i => (IReadOnlyList<Metrics.PredictionMetric>)WeightedMetrics(i)).ToList());
 
-        WriteArchive(path, config, trainingState: null);
+        switch (KerasFileOf(path))
+        {
+            case KerasFile.Archive: WriteKerasArchive(path, config); break;
+            case KerasFile.Keras3Weights or KerasFile.LegacyH5: WriteLegacyH5(path, config); break;
+            default: WriteArchive(path, config, trainingState: null); break;
+        }
     }
 
     /// <summary>
@@ -118,7 +126,9 @@ public partial class Model
     public static Model Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        if (File.Exists(path) && IO.Hdf5.Hdf5Source.IsHdf5(path)) return Damaged(path, () => Saving.KerasH5Model.Load(path));
+        // A zip first: a .keras archive holds an HDF5 file uncompressed, whose signature the HDF5
+        // probe (which also looks past a user block, at 512, 1024, ...) could find inside the zip.
+        if (File.Exists(path) && !IsZip(path) && IO.Hdf5.Hdf5Source.IsHdf5(path)) return Damaged(path, () => Saving.KerasH5Model.Load(path));
         return Damaged(path, () => LoadArchive(path));
     }
 
@@ -129,15 +139,22 @@ public partial class Model
         var config = zip.GetEntry("config.json") is null
             ? throw new InvalidDataException($"'{path}' holds weights but no architecture (a training checkpoint): load it into a model you build, with the callback that wrote it.")
             : ReadJson(zip, "config.json", path);
+        var model = FromOwnConfig(config, path, out var optimizer);
+        model.RestoreWeightsAndState(zip, path, optimizer);
+        return model;
+    }
+
+    // A model from NeuralFlow's own config.json, compiled as it was saved; its optimizer, or null.
+    private static Model FromOwnConfig(JsonObject config, string path, out Optimizers.Optimizer? optimizer)
+    {
         var model = FromEntry(config, path);
-        Optimizers.Optimizer? optimizer = null;
+        optimizer = null;
         if (config["compile_config"] is JsonObject compile)
         {
             var (opt, losses, weights, metrics, weighted) = CompileConfig.Deserialize(compile, path);
             model.CompileOutputs(opt, losses, weights, metrics, runEagerly: false, weighted);
             optimizer = opt;
         }
-        model.RestoreWeightsAndState(zip, path, optimizer);
         return model;
     }
 
@@ -181,13 +198,19 @@ public partial class Model
             for (int i = 0; i < variables.Count; i++) Layer.AssignConverted(variables[i], weights.Tensors[keys[i]]);
             RestoreStates("Load", weights.Tensors, weights.Metadata, path);
         }
-        if (optimizer is not null && zip.GetEntry("optimizer.safetensors") is not null)
+        RestoreOptimizerAndStreams(zip, path, optimizer, "optimizer.safetensors", SeedGeneratorsEntry);
+    }
+
+    // The optimizer's state and the seeded generators' positions from the archive's entries of those names, when present.
+    private void RestoreOptimizerAndStreams(ZipArchive zip, string path, Optimizers.Optimizer? optimizer, string optimizerEntry, string streamsEntry)
+    {
+        if (optimizer is not null && zip.GetEntry(optimizerEntry) is not null)
         {
-            using var state = new ArchivedTensors(zip, "optimizer.safetensors", path);
-            RestoreOptimizer(optimizer, variables, state.Tensors, path);
+            using var state = new ArchivedTensors(zip, optimizerEntry, path);
+            RestoreOptimizer(optimizer, Variables, state.Tensors, path);
         }
         // Files written before generators were saved leave them where they are (at the start, for a model just loaded).
-        if (zip.GetEntry(SeedGeneratorsEntry) is not null) RestoreStreamPositions(ReadJson(zip, SeedGeneratorsEntry, path), path);
+        if (zip.GetEntry(streamsEntry) is not null) RestoreStreamPositions(ReadJson(zip, streamsEntry, path), path);
     }
 
     // Seeded layers' generators (Keras' SeedGenerator state, a variable it saves): where each is,

@@ -12,10 +12,20 @@ public partial class Model
     /// recorded so that <see cref="LoadWeights"/> can also match an identical model whose layers
     /// were named differently (another process, another model built first). Any safetensors
     /// reader opens the file.
+    /// A name ending in <c>.weights.h5</c> writes Keras 3's HDF5 layout instead
+    /// (<c>layers/dense/vars/0</c>, what Keras 3's <c>save_weights</c> writes and <c>load_weights</c> reads),
+    /// and <c>.h5</c> / <c>.hdf5</c> the legacy Keras 2 layout (<c>layer_names</c>, <c>weight_names</c>),
+    /// so that Python's Keras and h5py open the file; both are matched layer by layer as Keras does.
     /// </summary>
     public void SaveWeights(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        var kind = KerasFileOf(path);
+        if (kind is KerasFile.Keras3Weights or KerasFile.LegacyH5)
+        {
+            SaveKerasWeights(path, kind);
+            return;
+        }
         var variables = Variables;
         var keys = Keys(variables);
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
@@ -52,7 +62,7 @@ public partial class Model
         if (variables.Count == 0)
             throw new InvalidOperationException(
                 $"LoadWeights: {Name} has no weights yet (layers make them on the first call); call Build(inputShape) or the model once on a batch, then load.");
-        if (File.Exists(path) && IO.Hdf5.Hdf5Source.IsHdf5(path))
+        if (File.Exists(path) && !IsZip(path) && IO.Hdf5.Hdf5Source.IsHdf5(path))   // a zip first, as Load does
         {
             Saving.KerasH5Weights.Load(this, path);
             return;
@@ -62,7 +72,9 @@ public partial class Model
             Damaged(path, () =>
             {
                 using var zip = OpenArchive(path, out bool keras3);
-                if (keras3) LoadKeras3Weights(this, zip, path);
+                // An archive NeuralFlow wrote gives its weights in the order it recorded (Keras' matching by class cannot pair every layer).
+                if (keras3 && zip.GetEntry(OwnConfigEntry) is not null) RestoreOwnKerasWeights(zip, path, ReadJson(zip, OwnConfigEntry, path), "LoadWeights");
+                else if (keras3) LoadKeras3Weights(this, zip, path);
                 else RestoreWeightsAndState(zip, path, optimizer: null);
                 return true;
             });

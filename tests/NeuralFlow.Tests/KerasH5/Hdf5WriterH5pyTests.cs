@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using NeuralFlow.IO.Hdf5;
@@ -18,28 +17,10 @@ namespace NeuralFlow.Tests.KerasH5;
 /// </summary>
 public abstract class Hdf5WriterH5pyTests(string backend) : BackendFileTest(backend)
 {
-    private const string Python = "/usr/bin/python3";
-
-    private static void RequireH5py()
-    {
-        bool available = false;
-        if (File.Exists(Python))
-        {
-            var info = new ProcessStartInfo(Python, ["-c", "import h5py"]) { RedirectStandardOutput = true, RedirectStandardError = true };
-            available = SampleRuns.RunToEnd(info, "python3 -c 'import h5py'").ExitCode == 0;
-        }
-        Skip.IfNot(available, $"{Python} cannot import h5py (Debian: apt-get install python3-h5py): libhdf5's view of the written files is not checked here");
-    }
+    private static void RequireH5py() => H5pyPeer.Require();
 
     /// <summary>What h5py sees in <paramref name="path"/>, after what <paramref name="options"/> ask of the peer (its usage).</summary>
-    private static JsonElement ReadWithH5py(string path, params string[] options)
-    {
-        string script = Path.Combine(AppContext.BaseDirectory, "KerasH5", "hdf5_writer_peer.py");
-        var info = new ProcessStartInfo(Python, [script, path, .. options]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        var (code, stdout, stderr) = SampleRuns.RunToEnd(info, "hdf5_writer_peer.py");
-        Assert.True(code == 0, $"h5py could not read the file (exit {code}):\n{stderr}");
-        return JsonDocument.Parse(stdout).RootElement.Clone();
-    }
+    private static JsonElement ReadWithH5py(string path, params string[] options) => H5pyPeer.Run("hdf5_writer_peer.py", [path, .. options]);
 
     [SkippableFact]
     public void H5py_reads_every_group_dataset_and_attribute()

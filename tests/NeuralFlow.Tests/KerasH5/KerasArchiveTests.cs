@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text.Json;
 using NeuralFlow.Keras;
+using static NeuralFlow.Tests.KerasH5.KerasH5Fixtures;
 
 namespace NeuralFlow.Tests.KerasH5;
 
@@ -14,28 +15,11 @@ namespace NeuralFlow.Tests.KerasH5;
 /// </summary>
 public abstract class KerasArchiveTests(string backend) : BackendFileTest(backend)
 {
-    private static JsonElement Reference(string name)
-    {
-        using var doc = JsonDocument.Parse(File.ReadAllText(KerasH5Fixtures.Path("archives.json")));
-        return doc.RootElement.GetProperty(name).Clone();
-    }
-
-    private static float[] Floats(JsonElement e) => e.EnumerateArray().Select(v => v.GetSingle()).ToArray();
-
-    private static void Close(IReadOnlyList<double> want, float[] got, double tolerance, string what)
-    {
-        Assert.Equal(want.Count, got.Length);
-        for (int i = 0; i < got.Length; i++)
-            Assert.True(Math.Abs(got[i] - want[i]) <= tolerance, $"{what}[{i}]: {got[i]} vs reference {want[i]}");
-    }
-
-    private static double[] Doubles(JsonElement e) => e.EnumerateArray().Select(v => v.GetDouble()).ToArray();
-
     [SkippableFact]
     public void A_keras3_sequential_archive_predicts_and_resumes_training_from_its_adam_state()
     {
         RequireBackend();
-        var r = Reference("sequential");
+        var r = ArchiveReference("sequential");
         var model = Model.Load(KerasH5Fixtures.Path("sequential_adam.keras"));
         Assert.Equal(["dense", "batch_normalization", "dense_1"], model.SubLayers.Where(l => l is not Layers.InputLayer).Select(l => l.Name));
         var x = NF.Constant(Floats(r.GetProperty("x")), [5, 4]);
@@ -60,7 +44,7 @@ public abstract class KerasArchiveTests(string backend) : BackendFileTest(backen
     public void Optimizer_states_without_slots_load_plain_sgd_and_an_untrained_adam()
     {
         RequireBackend();
-        var r = Reference("sequential");
+        var r = ArchiveReference("sequential");
         var x = NF.Constant(Floats(r.GetProperty("x")), [5, 4]);
         var y = NF.Constant(r.GetProperty("y").EnumerateArray().Select(v => v.GetInt32()).ToArray(), [5]);
         using var warnings = new WarningLogCapture();
@@ -82,7 +66,7 @@ public abstract class KerasArchiveTests(string backend) : BackendFileTest(backen
     public void A_keras3_functional_archive_with_a_nested_model_a_shared_layer_and_two_outputs_loads_compiled()
     {
         RequireBackend();
-        var r = Reference("functional");
+        var r = ArchiveReference("functional");
         using var warnings = new WarningLogCapture();
         var model = Model.Load(KerasH5Fixtures.Path("functional_two_heads.keras"));
         Assert.Equal("", warnings.Text);   // the SGD momentum state matched: no "skipping" warning
@@ -119,7 +103,7 @@ public abstract class KerasArchiveTests(string backend) : BackendFileTest(backen
     public void LoadWeights_takes_the_weights_of_a_keras3_archive_or_a_saved_model_file()
     {
         RequireBackend();
-        var r = Reference("sequential");
+        var r = ArchiveReference("sequential");
         var x = NF.Constant(Floats(r.GetProperty("x")), [5, 4]);
         Sequential Built() => new(Layers.Input([4]), new Layers.Dense(8, activation: "tanh"), new Layers.BatchNormalization(), new Layers.Dense(3));
         var model = Built();
@@ -146,7 +130,7 @@ public abstract class KerasArchiveTests(string backend) : BackendFileTest(backen
         using var warnings = new WarningLogCapture();
         var model = Model.Load(edited);
         Assert.Contains("'inner' with training=false", warnings.Text);
-        var r = Reference("functional");
+        var r = ArchiveReference("functional");
         var outputs = model.PredictOutputs(new[] { NF.Constant(Floats(r.GetProperty("a")), [4, 3]), NF.Constant(Floats(r.GetProperty("b")), [4, 2]) });
         Close(Doubles(r.GetProperty("out")), outputs[0].ToArray<float>(), 1e-5, "out");
     }

@@ -45,4 +45,23 @@ internal static class KerasH5Fixtures
         Assert.Equal(want.Length, got.Length);
         for (int i = 0; i < got.Length; i++) Assert.True(Math.Abs(got[i] - want[i]) <= 1e-5, $"{name}[{i}]: {got[i]} vs numpy {want[i]}");
     }
+
+    /// <summary>The reference of make_archive_fixtures.py named <paramref name="name"/> (archives.json).</summary>
+    public static JsonElement ArchiveReference(string name)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path("archives.json")));
+        return doc.RootElement.GetProperty(name).Clone();
+    }
+
+    public static float[] Floats(JsonElement e) => e.EnumerateArray().Select(v => v.GetSingle()).ToArray();
+
+    public static double[] Doubles(JsonElement e) => e.EnumerateArray().Select(v => v.GetDouble()).ToArray();
+
+    /// <summary>Asserts that <paramref name="got"/> is <paramref name="want"/> within <paramref name="tolerance"/>, naming <paramref name="what"/>.</summary>
+    public static void Close(IReadOnlyList<double> want, float[] got, double tolerance, string what)
+    {
+        Assert.Equal(want.Count, got.Length);
+        for (int i = 0; i < got.Length; i++)
+            Assert.True(Math.Abs(got[i] - want[i]) <= tolerance, $"{what}[{i}]: {got[i]} vs reference {want[i]}");
+    }
 }

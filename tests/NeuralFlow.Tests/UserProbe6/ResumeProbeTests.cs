@@ -149,7 +149,8 @@ public abstract class ResumeProbeTests(string backend) : BackendFileTest(backend
         string state = Temp.File("optimizer.safetensors");
         using (var zip = ZipFile.Open(path, ZipArchiveMode.Update))
         {
-            var entry = zip.GetEntry("optimizer.safetensors")!;
+            // A .keras archive keeps NeuralFlow's exact optimizer state beside Keras' entries.
+            var entry = zip.GetEntry("neuralflow/optimizer.safetensors")!;
             using (var s = entry.Open())
             using (var f = File.Create(state)) s.CopyTo(f);
             var tensors = NF.Safetensors.Load(state);
@@ -157,7 +158,7 @@ public abstract class ResumeProbeTests(string backend) : BackendFileTest(backend
             tensors["learning_rate"] = asFloat32 ? NF.Constant((float)rate) : NF.Constant(rate);
             NF.Safetensors.Save(tensors, state);
             entry.Delete();
-            zip.CreateEntryFromFile(state, "optimizer.safetensors");
+            zip.CreateEntryFromFile(state, "neuralflow/optimizer.safetensors");
         }
         var e = Assert.Throws<InvalidDataException>(() => Model.Load(path));
         Assert.Contains("'learning_rate' that is not a finite float64 rate >= 0", e.Message);

@@ -32,14 +32,7 @@ public partial class Model
             };
         var graph = _graph ?? throw new NotSupportedException(
             $"Save: {Name} is a {GetType().Name}, a subclassed model, whose structure is C# code a file cannot hold; save its weights with SaveWeights and load them with LoadWeights into an instance you construct (Keras does the same).");
-        // A layer's calls are numbered within this model (a layer may also be called in other graphs).
-        var local = new Dictionary<Node, int>(ReferenceEqualityComparer.Instance);
-        foreach (var input in graph.Inputs) local[input.Node] = 0;
-        foreach (var group in graph.Nodes.GroupBy(n => n.Layer, ReferenceEqualityComparer.Instance))
-        {
-            int i = 0;
-            foreach (var node in group) local[node] = i++;
-        }
+        var local = CallNumbers(graph);
         // [layer, call, tensor]; in inbound_nodes with the call's keyword arguments, which tf.keras
         // writes on the first input: {"initial_state": [[layer, call, tensor], ...], "use_causal_mask": true}.
         JsonArray Ref(KerasTensor t) => [t.Layer.Name, local[t.Node], t.Index];
@@ -76,6 +69,23 @@ public partial class Model
                 ["output_layers"] = new JsonArray(graph.Outputs.Select(t => (JsonNode)Ref(t)).ToArray()),
             },
         };
+    }
+
+    /// <summary>
+    /// Each call's number among its layer's calls in <paramref name="graph"/>, as config files
+    /// reference it ([layer, call, tensor]): counted within this model, as a layer may also be
+    /// called in other graphs; an input's call is 0.
+    /// </summary>
+    internal static Dictionary<Node, int> CallNumbers(FunctionalGraph graph)
+    {
+        var local = new Dictionary<Node, int>(ReferenceEqualityComparer.Instance);
+        foreach (var input in graph.Inputs) local[input.Node] = 0;
+        foreach (var group in graph.Nodes.GroupBy(n => n.Layer, ReferenceEqualityComparer.Instance))
+        {
+            int i = 0;
+            foreach (var node in group) local[node] = i++;
+        }
+        return local;
     }
 
     /// <summary>

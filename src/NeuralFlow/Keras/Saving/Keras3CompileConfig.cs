@@ -13,6 +13,64 @@ namespace NeuralFlow.Keras.Saving;
 /// </summary>
 internal static class Keras3CompileConfig
 {
+    /// <summary>
+    /// The compile_config Keras 3 writes for what <c>Compile</c> was given, from NeuralFlow's own
+    /// (<see cref="CompileConfig.Serialize"/>, Keras' argument names): the optimizer, each loss and
+    /// each metric object in Keras 3's envelope (<c>module</c>, Keras' class name, <c>registered_name</c>),
+    /// and compile's other arguments at their defaults.
+    /// </summary>
+    public static JsonObject Serialize(JsonObject nf, IReadOnlyList<Losses.Loss?> losses)
+    {
+        var optimizer = Envelope("keras.optimizers", (JsonObject)nf["optimizer"]!);
+        var optimizerConfig = (JsonObject)optimizer["config"]!;
+        // Keras' default optimizer names: the class in lower case ("adamw"), SGD's "SGD".
+        string className = optimizer["class_name"]!.GetValue<string>();
+        optimizerConfig["name"] = className == "SGD" ? className : className.ToLowerInvariant();
+        if (optimizerConfig["learning_rate"] is JsonObject schedule) optimizerConfig["learning_rate"] = Envelope("keras.optimizers.schedules", schedule);
+        JsonNode? Loss(Losses.Loss? loss, JsonNode? entry) => loss is null ? null : new JsonObject
+        {
+            ["module"] = "keras.losses",
+            ["class_name"] = loss.GetType().Name,
+            ["config"] = LossConfig(loss, entry?["config"] as JsonObject),
+            ["registered_name"] = null,
+        };
+        return new JsonObject
+        {
+            ["optimizer"] = optimizer,
+            ["loss"] = losses.Count == 1 ? Loss(losses[0], nf["loss"]) : new JsonArray(losses.Select((l, i) => Loss(l, nf["loss"]![i])).ToArray()),
+            ["loss_weights"] = nf["loss_weights"]?.DeepClone(),
+            ["metrics"] = MetricObjects(nf["metrics"]),
+            ["weighted_metrics"] = MetricObjects(nf["weighted_metrics"]),
+            ["run_eagerly"] = false,
+            ["steps_per_execution"] = 1,
+            ["jit_compile"] = false,
+        };
+    }
+
+    // Keras' loss config starts with the loss's name ("sparse_categorical_crossentropy").
+    private static JsonObject LossConfig(Losses.Loss loss, JsonObject? nf)
+    {
+        var config = new JsonObject { ["name"] = loss.Name };
+        foreach (var (key, value) in nf ?? []) config[key] = value?.DeepClone();
+        return config;
+    }
+
+    // {"class_name", "config"} in Keras 3's envelope.
+    private static JsonObject Envelope(string module, JsonObject o) => new()
+    {
+        ["module"] = module,
+        ["class_name"] = o["class_name"]!.DeepClone(),
+        ["config"] = o["config"]?.DeepClone() ?? new JsonObject(),
+        ["registered_name"] = null,
+    };
+
+    private static JsonNode? MetricObjects(JsonNode? node) => node switch
+    {
+        JsonArray list => new JsonArray(list.Select(MetricObjects).ToArray()),
+        JsonObject o => Envelope("keras.metrics", o),
+        _ => node?.DeepClone(),
+    };
+
     public static Optimizers.Optimizer Optimizer(JsonNode? node, string file)
     {
         switch (node)

@@ -139,3 +139,126 @@ internal static class Keras3Config
         _ => throw new InvalidDataException($"'{file}': a model's input or output reference {node.ToJsonString()} is not [layer, call, tensor]."),
     };
 }
+
+/// <summary>
+/// The other direction: a NeuralFlow model's config in Keras 3's form, for the config.json of a
+/// <c>.keras</c> archive that Keras' <c>load_model</c> reads. It starts from NeuralFlow's own entry
+/// (each layer's class and config, as <c>ToJson</c> writes them) and takes from the live model what
+/// Keras 3 adds: each object's <c>module</c> and <c>registered_name</c>, layers' <c>build_config</c>,
+/// a Sequential's <c>build_input_shape</c>, and a functional model's calls as
+/// <c>{"args", "kwargs"}</c> whose tensors carry their shape and dtype. Everything
+/// <see cref="Keras3Config.Translate"/> undoes, so NeuralFlow reads its own archives as Keras' own.
+/// </summary>
+internal static class Keras3ConfigWriter
+{
+    /// <summary>The model entry of config.json (its compile_config is added by the caller).</summary>
+    public static JsonObject Model(Model model) => Model(model, model.ModelEntry());
+
+    private static JsonObject Model(Model model, JsonObject nfEntry)
+    {
+        var config = (JsonObject)nfEntry["config"]!.DeepClone();
+        var nfLayers = (JsonArray)config["layers"]!;
+        var graph = model.Graph;
+        IReadOnlyList<Layer> layers = graph is not null ? graph.Layers : ((Sequential)model).AllLayers;
+        var entries = new Dictionary<Layer, JsonObject>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < layers.Count; i++) entries[layers[i]] = (JsonObject)nfLayers[i]!;
+        // Keras lists a functional model's layers in its own graph order (map_graph's), which names its weight groups.
+        if (graph is not null) layers = graph.KerasOrder;
+        var numbers = graph is null ? null : Keras.Model.CallNumbers(graph);
+        var written = new JsonArray();
+        for (int i = 0; i < layers.Count; i++)
+        {
+            var layer = layers[i];
+            var nf = entries[layer];
+            var keras = layer is Model { IsFunctional: true } or Sequential ? Model((Model)layer, nf) : Layer(nf);
+            if (graph is not null)
+            {
+                keras["name"] = layer.Name;
+                keras["inbound_nodes"] = new JsonArray(graph.Nodes.Where(n => ReferenceEquals(n.Layer, layer)).Select(n => (JsonNode)Call(n, numbers!)).ToArray());
+            }
+            written.Add(keras);
+        }
+        config["layers"] = written;
+        config["trainable"] = model.Trainable;
+        JsonNode? inputShape;
+        if (graph is not null)
+        {
+            config["input_layers"] = Ends(graph.Inputs, numbers!);
+            config["output_layers"] = Ends(graph.Outputs, numbers!);
+            inputShape = graph.Inputs.Length == 1 ? Shape(graph.Inputs[0].Shape) : new JsonArray(graph.Inputs.Select(t => (JsonNode)Shape(t.Shape)).ToArray());
+        }
+        else
+        {
+            inputShape = layers.Count == 0 ? null
+                : layers[0] is Layers.InputLayer input ? Shape(input.Output.Shape)
+                : layers[0].BuildInputShape is { } shape ? Shape(shape.ToArray().Select((d, i) => i == 0 ? null : (int?)d))
+                : null;
+            if (inputShape is not null) config["build_input_shape"] = inputShape.DeepClone();
+        }
+        // Keras registers Functional under its source module; Sequential is public API.
+        var entry = new JsonObject
+        {
+            ["module"] = graph is not null ? "keras.src.models.functional" : "keras",
+            ["class_name"] = graph is not null ? "Functional" : "Sequential",
+            ["config"] = config,
+            ["registered_name"] = graph is not null ? "Functional" : null,
+        };
+        if (inputShape is not null) entry["build_config"] = new JsonObject { ["input_shape"] = inputShape.DeepClone() };
+        return entry;
+    }
+
+    // A layer: NeuralFlow's class and config (Keras' argument names), Keras 3's envelope around them.
+    private static JsonObject Layer(JsonObject nf)
+    {
+        var config = (JsonObject)nf["config"]!.DeepClone();
+        string className = nf["class_name"]!.GetValue<string>();
+        // Keras 3's InputLayer takes batch_shape (Keras 2's batch_input_shape).
+        if (className == "InputLayer" && config["batch_input_shape"] is { } batchShape)
+        {
+            config.Remove("batch_input_shape");
+            config["batch_shape"] = batchShape.DeepClone();
+        }
+        var keras = new JsonObject { ["module"] = "keras.layers", ["class_name"] = className, ["config"] = config, ["registered_name"] = null };
+        if (nf["build_input_shape"] is JsonArray built)
+        {
+            // Keras builds a deserialized layer from build_config (the batch left unknown); NeuralFlow's reader from build_input_shape.
+            var input = (JsonArray)built.DeepClone();
+            if (input.Count > 0) input[0] = null;
+            keras["build_config"] = new JsonObject { ["input_shape"] = input };
+            keras["build_input_shape"] = built.DeepClone();
+        }
+        return keras;
+    }
+
+    // One call: positional tensors (a list call as one list argument), keyword tensors and options.
+    private static JsonObject Call(Node node, Dictionary<Node, int> numbers)
+    {
+        var positional = node.Arguments.Select(t => (JsonNode)Tensor(t, numbers)).ToArray();
+        var args = node.Args.ListCall ? new JsonArray(new JsonArray(positional)) : new JsonArray(positional);
+        var kwargs = (JsonObject)node.Args.Options.DeepClone();
+        foreach (var keyword in node.Args.Keywords.Distinct())
+        {
+            var tensors = node.Args.Named(node.Inputs, keyword);
+            kwargs[keyword] = tensors.Length == 1 && keyword != Layers.Recurrent.InitialState
+                ? Tensor(tensors[0], numbers)
+                : new JsonArray(tensors.Select(t => (JsonNode)Tensor(t, numbers)).ToArray());
+        }
+        return new JsonObject { ["args"] = args, ["kwargs"] = kwargs };
+    }
+
+    private static JsonObject Tensor(KerasTensor t, Dictionary<Node, int> numbers) => new()
+    {
+        ["class_name"] = "__keras_tensor__",
+        ["config"] = new JsonObject { ["shape"] = Shape(t.Shape), ["dtype"] = t.DType.Name(), ["keras_history"] = Reference(t, numbers) },
+    };
+
+    // [layer, call, tensor]; Keras 3 numbers a nested functional model's calls after the one that built it.
+    private static JsonArray Reference(KerasTensor t, Dictionary<Node, int> numbers) =>
+        [t.Layer.Name, numbers[t.Node] + (t.Layer is Model { IsFunctional: true } ? 1 : 0), t.Index];
+
+    // input_layers / output_layers: one reference alone for a single tensor, else a list.
+    private static JsonNode Ends(IReadOnlyList<KerasTensor> ends, Dictionary<Node, int> numbers) =>
+        ends.Count == 1 ? Reference(ends[0], numbers) : new JsonArray(ends.Select(t => (JsonNode)Reference(t, numbers)).ToArray());
+
+    private static JsonArray Shape(IEnumerable<int?> dims) => new(dims.Select(d => d is { } v ? JsonValue.Create(v) : null).ToArray<JsonNode?>());
+}

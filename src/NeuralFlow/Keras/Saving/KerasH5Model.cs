@@ -33,6 +33,24 @@ internal static class KerasH5Model
         return model;
     }
 
+    /// <summary>
+    /// NeuralFlow's model config (Keras 2's form) as tf.keras writes it in a whole-model .h5: the
+    /// calls of nested models built from an InputLayer numbered from 1, as <see cref="Translate"/> reads them.
+    /// </summary>
+    internal static void ToKeras2(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                foreach (var (_, child) in o.ToList()) ToKeras2(child);
+                if (o["class_name"]?.GetValue<string>() == "Functional" && o["config"] is JsonObject model) NestedModelCalls.Shift(model, BuiltFromInput, by: +1);
+                break;
+            case JsonArray a:
+                foreach (var child in a) ToKeras2(child);
+                break;
+        }
+    }
+
     // Keras 2 writes BatchNormalization's axis as a list once built ([3]); Keras 3, and NeuralFlow, an int.
     // Its functional configs count the calls of a nested model that was built from an InputLayer
     // (a Functional, or a Sequential whose first layer is one) from 1: tf.keras' _should_skip_first_node.

@@ -17,12 +17,8 @@ internal static partial class KerasH5Weights
     {
         if (depth > MaxDepth) throw new InvalidDataException($"LoadWeights: '{path}' nests models more than {MaxDepth} deep.");
         var layersGroup = group.Group("layers");
-        var used = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var layer in TopLayers(model))
+        foreach (var (layer, name) in Keras3GroupNames(model))
         {
-            string name = SnakeCase(Model.SummaryClass(layer));
-            if (used.TryGetValue(name, out int n)) name = $"{name}_{used[name] = n + 1}";
-            else used[name] = 0;
             var variables = layer.Variables;
             if (variables.Count == 0) continue;
             // Keras walks a layer's child layers by attribute name, sorted (MultiHeadAttention's
@@ -45,6 +41,20 @@ internal static partial class KerasH5Weights
                 throw new InvalidDataException(
                     $"LoadWeights: layer '{layer.Name}' has {variables.Count} weights ({string.Join(", ", variables.Select(v => $"{v.Name} {v.Shape}"))}), but '{layerGroup.Path}' in '{path}' holds {values.Count}.");
             for (int i = 0; i < values.Count; i++) pairs.Add((variables[i], values[i], layer.Name));
+        }
+    }
+
+    // Each layer (inputs left out) with the name of its group under "layers": its class in snake
+    // case, numbered per class within its container (layers without weights counted too).
+    internal static IEnumerable<(Layer Layer, string Name)> Keras3GroupNames(Model model)
+    {
+        var used = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var layer in TopLayers(model))
+        {
+            string name = SnakeCase(Model.SummaryClass(layer));
+            if (used.TryGetValue(name, out int n)) name = $"{name}_{used[name] = n + 1}";
+            else used[name] = 0;
+            yield return (layer, name);
         }
     }
 

@@ -22,7 +22,17 @@ internal static partial class KerasH5Weights
         var legacy = root.Attributes.ContainsKey("layer_names") || root.Attributes.ContainsKey("layer_names0") ? root : root.Group("model_weights");
         var pairs = new List<(Variable Target, Hdf5Dataset Value, string Layer)>();
         if (legacy is not null) MatchLegacy(model, legacy, path, pairs);
-        else if (root.Group("layers") is not null || root.Group("vars") is not null) MatchKeras3(model, root, path, pairs);
+        else if (root.Group("layers") is not null || root.Group("vars") is not null)
+        {
+            MatchKeras3(model, root, path, pairs);
+            // Keras 3 loads what the model asks for and ignores the rest; a file with more weights
+            // than the model takes was saved from another architecture, and half-loading it is refused.
+            var saved = new List<Hdf5Dataset>();
+            if (root.Group("layers") is { } layers) Gather(layers, saved, new HashSet<ulong>(), 0, path);
+            if (saved.Count != pairs.Count)
+                throw new InvalidDataException(
+                    $"LoadWeights: '{path}' holds {saved.Count} weights under 'layers', and {model.Name} takes {pairs.Count}: it was saved from another architecture.");
+        }
         else
             throw new InvalidDataException(
                 $"LoadWeights: '{path}' is an HDF5 file but holds no Keras weights: neither a 'layer_names' attribute (Keras 2 .h5), a 'model_weights' group (a whole-model .h5) nor a 'layers' group (Keras 3 .weights.h5).");
@@ -50,6 +60,14 @@ internal static partial class KerasH5Weights
     internal static Tensor ToTensor(Hdf5Dataset value, Shape shape)
     {
         var bytes = value.ReadBytes();
+        if (value.Type.Class == Hdf5Class.Integer)
+            return value.Type.Size switch
+            {
+                1 when !value.Type.Signed => Engine.FromHost<byte>(bytes, shape, NF.Backend),
+                4 => Engine.FromHost<int>(MemoryMarshal.Cast<byte, int>(bytes), shape, NF.Backend),
+                8 => Engine.FromHost<long>(MemoryMarshal.Cast<byte, long>(bytes), shape, NF.Backend),
+                _ => throw new InvalidDataException($"'{value.Path}' holds {value.Type.Name}, which no NeuralFlow weight holds."),
+            };
         return value.Type.Size switch
         {
             2 => Engine.FromHost<Half>(MemoryMarshal.Cast<byte, Half>(bytes), shape, NF.Backend),

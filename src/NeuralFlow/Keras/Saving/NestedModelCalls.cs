@@ -15,9 +15,10 @@ internal static class NestedModelCalls
     /// <summary>
     /// Renumbers, in a functional model's config in Keras 2's list form, every reference to a layer
     /// for which <paramref name="startsWithOwnCall"/> holds: its inbound calls' tensors (keyword tensors
-    /// included) and input_layers / output_layers. A reference to call 0 becomes -1, which the reader refuses.
+    /// included) and input_layers / output_layers, by <paramref name="by"/>: -1 to read Keras' numbers (a
+    /// reference to call 0 becomes -1, which the reader refuses), +1 to write them.
     /// </summary>
-    public static void Shift(JsonObject model, Func<JsonObject, bool> startsWithOwnCall)
+    public static void Shift(JsonObject model, Func<JsonObject, bool> startsWithOwnCall, int by = -1)
     {
         if (model["layers"] is not JsonArray layers) return;
         var shifted = new HashSet<string>(StringComparer.Ordinal);
@@ -28,7 +29,7 @@ internal static class NestedModelCalls
         {
             if (r is JsonArray { Count: >= 3 } a && a[0] is JsonValue n && n.TryGetValue(out string? layer) && shifted.Contains(layer)
                 && a[1] is JsonValue v && v.TryGetValue(out int call))
-                a[1] = call - 1;
+                a[1] = call + by;
         }
         foreach (var layer in layers.OfType<JsonObject>())
             foreach (var call in layer["inbound_nodes"] as JsonArray ?? [])

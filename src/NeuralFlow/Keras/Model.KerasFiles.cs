@@ -1,0 +1,165 @@
+using System.IO.Compression;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using NeuralFlow.IO;
+using NeuralFlow.IO.Hdf5;
+using NeuralFlow.Keras.Saving;
+
+namespace NeuralFlow.Keras;
+
+public partial class Model
+{
+    // What a file name asks Save and SaveWeights for, as in Keras: ".keras" Keras 3's archive,
+    // ".weights.h5" Keras 3's weights layout, ".h5" / ".hdf5" the legacy Keras 2 HDF5 layout.
+    private enum KerasFile { None, Archive, Keras3Weights, LegacyH5 }
+
+    private static KerasFile KerasFileOf(string path) =>
+        path.EndsWith(".keras", StringComparison.OrdinalIgnoreCase) ? KerasFile.Archive
+        : path.EndsWith(".weights.h5", StringComparison.OrdinalIgnoreCase) ? KerasFile.Keras3Weights
+        : path.EndsWith(".h5", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".hdf5", StringComparison.OrdinalIgnoreCase) ? KerasFile.LegacyH5
+        : KerasFile.None;
+
+    // The Keras version a .keras archive's metadata names: the format it follows (Keras 3's saving_lib).
+    private const string ArchiveKerasVersion = "3.10.0";
+
+    // NeuralFlow's own entries inside a .keras archive, which Keras ignores: the model's config as
+    // NeuralFlow writes it (with where each weight lies in model.weights.h5), the optimizer's full
+    // state, recurrent states and seeded generators, so that Load restores exactly what was saved.
+    private const string OwnConfigEntry = "neuralflow/config.json";
+    private const string OwnOptimizerEntry = "neuralflow/optimizer.safetensors";
+    private const string OwnStatesEntry = "neuralflow/states.safetensors";
+    private const string OwnStreamsEntry = "neuralflow/" + SeedGeneratorsEntry;
+    private const string WeightPathsKey = "weight_paths";
+
+    /// <summary>
+    /// Save to ".keras": the archive of Keras 3's <c>model.save</c> (metadata.json, config.json in
+    /// Keras 3's form with its compile_config, model.weights.h5 in Keras 3's layout with the
+    /// optimizer's variables under <c>optimizer/vars</c>), which Keras' <c>load_model</c> reads,
+    /// plus NeuralFlow's own entries under <c>neuralflow/</c> for an exact <see cref="Load"/>.
+    /// </summary>
+    private void WriteKerasArchive(string path, JsonObject config)
+    {
+        var keras = Keras3ConfigWriter.Model(this);
+        if (config["compile_config"] is JsonObject compile) keras["compile_config"] = Keras3CompileConfig.Serialize(compile, _losses);
+        var h5 = new Hdf5Writer();
+        var paths = KerasH5Weights.WriteKeras3(this, h5.Root);
+        if (_optimizer is not null) Keras3OptimizerState.Write(h5.Root, _optimizer, this);
+        var variables = Variables;
+        var own = (JsonObject)config.DeepClone();
+        own[WeightPathsKey] = new JsonArray(variables.Select(v => (JsonNode)paths[v]).ToArray());
+        var writeOptimizer = _optimizer is null ? null : OptimizerState(_optimizer, variables);
+        var states = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        var statesMetadata = new Dictionary<string, string>();
+        AddStates(states, statesMetadata);
+        var streams = StreamPositions();
+        var metadata = new JsonObject
+        {
+            ["keras_version"] = ArchiveKerasVersion,
+            ["date_saved"] = DateTime.Now.ToString("yyyy-MM-dd@HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture),
+            ["neuralflow"] = new JsonObject
+            {
+                ["format"] = ModelFormat,
+                ["format_version"] = ModelFormatVersion,
+                ["library_version"] = typeof(Model).Assembly.GetName().Version?.ToString(),
+            },
+        };
+        AtomicFile.Write(path, stream =>
+        {
+            using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
+            WriteEntry(zip, "metadata.json", s => s.Write(JsonSerializer.SerializeToUtf8Bytes(metadata)), CompressionLevel.Optimal);
+            WriteEntry(zip, "config.json", s => s.Write(JsonSerializer.SerializeToUtf8Bytes(keras)), CompressionLevel.Optimal);
+            WriteEntry(zip, "model.weights.h5", h5.WriteTo, CompressionLevel.NoCompression);
+            WriteEntry(zip, OwnConfigEntry, s => s.Write(JsonSerializer.SerializeToUtf8Bytes(own)), CompressionLevel.Optimal);
+            if (writeOptimizer is not null) WriteEntry(zip, OwnOptimizerEntry, writeOptimizer, CompressionLevel.NoCompression);
+            if (states.Count > 0) WriteEntry(zip, OwnStatesEntry, NF.Safetensors.Writer(states, statesMetadata), CompressionLevel.NoCompression);
+            if (streams is not null) WriteEntry(zip, OwnStreamsEntry, s => s.Write(JsonSerializer.SerializeToUtf8Bytes(streams)), CompressionLevel.Optimal);
+        });
+    }
+
+    // A .keras archive NeuralFlow wrote: its own config and state, the weights from model.weights.h5 by the paths it recorded.
+    private static Model LoadOwnKerasArchive(ZipArchive zip, string path)
+    {
+        var metadata = ReadJson(zip, "metadata.json", path);
+        if (metadata["neuralflow"]?["format_version"]?.GetValue<int>() is not { } version || version > ModelFormatVersion)
+            throw new InvalidDataException($"'{path}' has NeuralFlow model format version {metadata["neuralflow"]?["format_version"]}; this library reads up to {ModelFormatVersion}: update NeuralFlow.");
+        var config = ReadJson(zip, OwnConfigEntry, path);
+        var model = FromOwnConfig(config, path, out var optimizer);
+        model.RestoreOwnKerasWeights(zip, path, config);
+        model.RestoreOptimizerAndStreams(zip, path, optimizer, OwnOptimizerEntry, OwnStreamsEntry);
+        return model;
+    }
+
+    // The weights of an archive NeuralFlow wrote, from model.weights.h5 at the paths its config
+    // recorded (in this model's order: the same architecture), and its recurrent states.
+    private void RestoreOwnKerasWeights(ZipArchive zip, string path, JsonObject config, string method = "Load")
+    {
+        var variables = Variables;
+        var paths = (config[WeightPathsKey] as JsonArray)?.Select(p => p?.GetValue<string>()).ToArray();
+        if (paths is null || paths.Length != variables.Count || paths.Any(p => p is null))
+            throw new InvalidDataException($"'{path}': {OwnConfigEntry} records {paths?.Length ?? 0} weight paths, and {Name} has {variables.Count} weights: it was saved from another architecture.");
+        string weightsFile = ExtractEntry(zip, "model.weights.h5", path, ".h5");
+        try
+        {
+            using var h5 = Hdf5File.Open(weightsFile);
+            var values = new Tensor[variables.Count];
+            try
+            {
+                for (int i = 0; i < variables.Count; i++)
+                {
+                    var dataset = h5.Root.Get(paths[i]!) as Hdf5Dataset
+                        ?? throw new InvalidDataException($"'{path}': model.weights.h5 has no dataset '{paths[i]}' for weight '{variables[i].Name}'.");
+                    if (!dataset.Shape.Select(d => (int)d).SequenceEqual(variables[i].Shape.ToArray()))
+                        throw new InvalidDataException($"'{path}': '{paths[i]}' in model.weights.h5 has shape ({string.Join(", ", dataset.Shape)}), weight '{variables[i].Name}' {variables[i].Shape}.");
+                    values[i] = KerasH5Weights.ToTensor(dataset, variables[i].Shape);
+                }
+                for (int i = 0; i < variables.Count; i++) Layer.AssignConverted(variables[i], values[i]);
+            }
+            finally
+            {
+                foreach (var v in values) v?.Dispose();
+            }
+        }
+        catch (InvalidDataException e) when (!e.Message.Contains(path, StringComparison.Ordinal))
+        {
+            throw new InvalidDataException($"'{path}' (model.weights.h5): {e.Message}", e);
+        }
+        finally
+        {
+            DeleteTemporary(weightsFile);
+        }
+        if (zip.GetEntry(OwnStatesEntry) is not null)
+        {
+            using var states = new ArchivedTensors(zip, OwnStatesEntry, path);
+            RestoreStates(method, states.Tensors, states.Metadata, path);
+        }
+    }
+
+    /// <summary>
+    /// Save to ".h5" / ".hdf5": the legacy Keras 2 whole-model file (legacy_h5_format.save_model_to_hdf5):
+    /// root attributes <c>model_config</c> (the model's JSON as tf.keras writes it), <c>keras_version</c>
+    /// and <c>backend</c>, the weights under <c>model_weights</c>. As in tf.keras' format without
+    /// <c>include_optimizer</c>, the compile arguments and optimizer state are not kept: it loads uncompiled.
+    /// </summary>
+    private void WriteLegacyH5(string path, JsonObject config)
+    {
+        var modelConfig = (JsonObject)config.DeepClone();
+        modelConfig.Remove("compile_config");
+        KerasH5Model.ToKeras2(modelConfig);
+        var h5 = new Hdf5Writer();
+        // Python strings, as h5py writes them (variable-length: a large model's JSON fits no header).
+        h5.Root.VariableLengthAttribute("model_config", modelConfig.ToJsonString());
+        h5.Root.VariableLengthAttribute("keras_version", KerasH5Weights.LegacyKerasVersion);
+        h5.Root.VariableLengthAttribute("backend", "tensorflow");
+        KerasH5Weights.WriteLegacy(this, h5.Root.Group("model_weights"));
+        AtomicFile.Write(path, h5.WriteTo);
+    }
+
+    // SaveWeights to a Keras HDF5 name: Keras 3's layout (".weights.h5") or the legacy one (".h5").
+    private void SaveKerasWeights(string path, KerasFile kind)
+    {
+        var h5 = new Hdf5Writer();
+        if (kind == KerasFile.Keras3Weights) KerasH5Weights.WriteKeras3(this, h5.Root);
+        else KerasH5Weights.WriteLegacy(this, h5.Root);
+        AtomicFile.Write(path, h5.WriteTo);
+    }
+}
