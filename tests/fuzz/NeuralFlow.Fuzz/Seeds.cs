@@ -21,7 +21,9 @@ internal static class Seeds
         "idx" => Idx(),
         "safetensors" => Safetensors(),
         "nfmodel" => Models(),
-        "keras" => Fixtures("KerasH5/fixtures", "functional_two_heads.keras", "sequential_adam.keras"),
+        // Keras' archives, and NeuralFlow's own (Keras' entries plus neuralflow/, read by another path).
+        "keras" => Fixtures("KerasH5/fixtures", "functional_two_heads.keras", "sequential_adam.keras")
+            .Append(("seed-neuralflow-compiled.keras", Saved(compiled: true, ".keras"))),
         "png" => Fixtures("ImageCodecs/Fixtures", "palette4_trns.png", "gray2_adam7.png", "rgb16.png", "gray_alpha8.png", "rgb8_trns.png", "palette1.png"),
         "jpeg" => Fixtures("ImageCodecs/Fixtures", "jpeg420.jpg", "jpeg422.jpg", "jpeg444_progressive.jpg", "jpeg420_restart.jpg", "jpeg_gray_progressive.jpg", "arithmetic.jpg"),
         "gif" => Fixtures("ImageCodecs/Fixtures", "two_frames.gif", "offset_transparent.gif"),
@@ -62,23 +64,6 @@ internal static class Seeds
     // mutations reach the JSON and safetensors inside, and a zip with a missing part.
     private static IEnumerable<(string Name, byte[] Bytes)> Models()
     {
-        byte[] Saved(bool compiled)
-        {
-            NF.Random.SetSeed(1);
-            var model = new NeuralFlow.Keras.Sequential(new NeuralFlow.Keras.Layers.Dense(3, activation: "relu"), new NeuralFlow.Keras.Layers.Dense(2));
-            var x = NF.Random.Normal([4, 2]);
-            if (compiled)
-            {
-                model.Compile(new NeuralFlow.Keras.Optimizers.Adam(), "mse");
-                model.Fit(x, NF.Zeros([4, 2]), batchSize: 2, epochs: 1, verbose: 0);
-            }
-            else model.Call(x);
-            string path = Path.Combine(Path.GetTempPath(), $"nf-seed-{Guid.NewGuid():N}.nfmodel");
-            model.Save(path);
-            var bytes = Stored(File.ReadAllBytes(path));
-            File.Delete(path);
-            return bytes;
-        }
         yield return ("seed-compiled.nfmodel", Saved(compiled: true));
         yield return ("seed-plain.nfmodel", Saved(compiled: false));
         using var partial = new MemoryStream();
@@ -86,6 +71,26 @@ internal static class Seeds
             using (var w = new StreamWriter(zip.CreateEntry("metadata.json", System.IO.Compression.CompressionLevel.NoCompression).Open()))
                 w.Write("{\"format\": \"neuralflow.model\", \"format_version\": 1}");
         yield return ("seed-metadata-only.nfmodel", partial.ToArray());
+    }
+
+    // A small saved model (compiled and trained with optimizer state, or plain), stored uncompressed
+    // so that mutations reach the JSON, safetensors and HDF5 inside.
+    private static byte[] Saved(bool compiled, string extension = ".nfmodel")
+    {
+        NF.Random.SetSeed(1);
+        var model = new NeuralFlow.Keras.Sequential(new NeuralFlow.Keras.Layers.Dense(3, activation: "relu"), new NeuralFlow.Keras.Layers.Dense(2));
+        var x = NF.Random.Normal([4, 2]);
+        if (compiled)
+        {
+            model.Compile(new NeuralFlow.Keras.Optimizers.Adam(), "mse");
+            model.Fit(x, NF.Zeros([4, 2]), batchSize: 2, epochs: 1, verbose: 0);
+        }
+        else model.Call(x);
+        string path = Path.Combine(Path.GetTempPath(), $"nf-seed-{Guid.NewGuid():N}{extension}");
+        model.Save(path);
+        var bytes = Stored(File.ReadAllBytes(path));
+        File.Delete(path);
+        return bytes;
     }
 
     // The archive rewritten with every entry stored (no compression).
