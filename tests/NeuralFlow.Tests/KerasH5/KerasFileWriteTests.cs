@@ -189,6 +189,56 @@ public abstract class KerasFileWriteTests(string backend) : BackendFileTest(back
     }
 
     [SkippableFact]
+    public void Recurrent_bidirectional_and_time_distributed_weights_go_where_keras3_keeps_them()
+    {
+        RequireBackend();
+        // An LSTM's weights live in its cell (layers/lstm/cell/vars/i), as in the fixture Keras' layout wrote.
+        var lstm = KerasH5Fixtures.Lstm();
+        lstm.LoadWeights(KerasH5Fixtures.Path("lstm_latest.weights.h5"));
+        string lstmFile = Temp.File("lstm.weights.h5");
+        lstm.SaveWeights(lstmFile);
+        Assert.Equal(Datasets(KerasH5Fixtures.Path("lstm_latest.weights.h5")), Datasets(lstmFile));
+
+        // A Bidirectional's two layers under forward_layer and backward_layer, a TimeDistributed's under layer.
+        Sequential Build() => new(Layers.Input([5, 3]), new Layers.Bidirectional(new Layers.GRU(4, returnSequences: true)),
+            new Layers.TimeDistributed(new Layers.Dense(2)));
+        var model = Build();
+        var x = NF.Constant(Enumerable.Range(0, 30).Select(i => MathF.Cos(i * 0.3f)).ToArray(), [2, 5, 3]);
+        var want = model.Predict(x).ToArray<float>();
+        string file = Temp.File("bi.weights.h5");
+        model.SaveWeights(file);
+        Assert.Equal(
+        [
+            "/layers/bidirectional/backward_layer/cell/vars/0 (3, 12) Float4", "/layers/bidirectional/backward_layer/cell/vars/1 (4, 12) Float4",
+            "/layers/bidirectional/backward_layer/cell/vars/2 (2, 12) Float4", "/layers/bidirectional/forward_layer/cell/vars/0 (3, 12) Float4",
+            "/layers/bidirectional/forward_layer/cell/vars/1 (4, 12) Float4", "/layers/bidirectional/forward_layer/cell/vars/2 (2, 12) Float4",
+            "/layers/time_distributed/layer/vars/0 (8, 2) Float4", "/layers/time_distributed/layer/vars/1 (2) Float4",
+        ], Datasets(file));
+        var twin = Build();
+        twin.LoadWeights(file);
+        Assert.Equal(want, twin.Predict(x).ToArray<float>());
+        // The same through a .keras archive read as Keras reads it (its weights matched by these paths).
+        string archive = SaveTo(model, "bi.keras");
+        Assert.Equal(want, Model.Load(KerasView(archive, "bi_view.keras")).Predict(x).ToArray<float>());
+
+        // Attention's EinsumDense projections by their Keras attribute names.
+        Sequential Attention() => new(Layers.Input([5, 3]), new Layers.MultiHeadAttention(2, 4), new Layers.Flatten());
+        var mha = Attention();
+        string mhaFile = Temp.File("mha.weights.h5");
+        mha.SaveWeights(mhaFile);
+        Assert.Equal(
+        [
+            "/layers/multi_head_attention/_key_dense/vars/0 (3, 2, 4) Float4", "/layers/multi_head_attention/_key_dense/vars/1 (2, 4) Float4",
+            "/layers/multi_head_attention/_output_dense/vars/0 (2, 4, 3) Float4", "/layers/multi_head_attention/_output_dense/vars/1 (3) Float4",
+            "/layers/multi_head_attention/_query_dense/vars/0 (3, 2, 4) Float4", "/layers/multi_head_attention/_query_dense/vars/1 (2, 4) Float4",
+            "/layers/multi_head_attention/_value_dense/vars/0 (3, 2, 4) Float4", "/layers/multi_head_attention/_value_dense/vars/1 (2, 4) Float4",
+        ], Datasets(mhaFile));
+        var mhaTwin = Attention();
+        mhaTwin.LoadWeights(mhaFile);
+        Assert.Equal(mha.Predict(x).ToArray<float>(), mhaTwin.Predict(x).ToArray<float>());
+    }
+
+    [SkippableFact]
     public void Save_h5_writes_the_legacy_whole_model_file_that_load_reads()
     {
         RequireBackend();

@@ -21,10 +21,19 @@ internal static partial class KerasH5Weights
         {
             var variables = layer.Variables;
             if (variables.Count == 0) continue;
+            if (layer is not Model && Keras3Paths(layer) is { } known)
+            {
+                var layerGroupOf = layersGroup?.Group(name) ?? throw new InvalidDataException(
+                    $"LoadWeights: '{path}' has no group '{group.Path.TrimEnd('/')}/layers/{name}' for layer '{layer.Name}' ({variables.Count} weights): it was saved from another architecture.");
+                foreach (var (at, variable) in known)
+                    pairs.Add((variable, layerGroupOf.Get(at) as Hdf5Dataset ?? throw new InvalidDataException(
+                        $"LoadWeights: '{path}' has no dataset '{layerGroupOf.Path}/{at}' for weight '{variable.Name}' of layer '{layer.Name}': it was saved from another architecture."), layer.Name));
+                continue;
+            }
             // Keras walks a layer's child layers by attribute name, sorted (MultiHeadAttention's
-            // _key_dense before _query_dense); NeuralFlow's fields are not those names, so a layer
-            // holding two or more weighted layers could get its values crosswise: refused instead.
-            if (layer is not Model && layer.SubLayers.Count(s => s.Variables.Count > 0) > 1)
+            // _key_dense before _query_dense); for a layer Keras3Paths does not map, NeuralFlow's fields are not
+            // those names, so a layer holding weighted layers could get its values crosswise: refused instead.
+            if (layer is not Model && layer.SubLayers.Any(s => s.Variables.Count > 0))
                 throw new InvalidDataException(
                     $"LoadWeights: layer '{layer.Name}' ({layer.GetType().Name}) holds several layers with weights, which Keras 3's .weights.h5 stores by attribute name; loading them is not supported: save them from Keras with the legacy .h5 format (model.save_weights(\"x.h5\") in Keras 2, or keras.src.legacy.saving) or set them with SetWeights.");
             string where = $"layers/{name}";
@@ -41,6 +50,51 @@ internal static partial class KerasH5Weights
                 throw new InvalidDataException(
                     $"LoadWeights: layer '{layer.Name}' has {variables.Count} weights ({string.Join(", ", variables.Select(v => $"{v.Name} {v.Shape}"))}), but '{layerGroup.Path}' in '{path}' holds {values.Count}.");
             for (int i = 0; i < values.Count; i++) pairs.Add((variables[i], values[i], layer.Name));
+        }
+    }
+
+    /// <summary>
+    /// Where Keras 3 keeps each weight of <paramref name="layer"/> inside the layer's group: its own
+    /// variables as <c>vars/{i}</c>, a child layer's under the attribute that holds it in Keras: a
+    /// recurrent layer's cell (<c>cell/vars/{i}</c>), a Bidirectional's <c>forward_layer</c> and
+    /// <c>backward_layer</c>, a TimeDistributed's <c>layer</c>, an attention layer's projections
+    /// (<c>_query_dense/vars/0</c>, ...). Null for a layer with weighted children whose Keras
+    /// attribute names are not mapped here (stacked cells).
+    /// </summary>
+    internal static List<(string Path, Variable Variable)>? Keras3Paths(Layer layer)
+    {
+        static string Index(int i) => i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        List<(string, Variable)>? Under(string attribute, Layer child) =>
+            Keras3Paths(child)?.Select(p => ($"{attribute}/{p.Path}", p.Variable)).ToList();
+        switch (layer)
+        {
+            case Layers.RNN rnn when rnn.Cell is Layers.StackedRNNCells:
+                return null;
+            case Layers.RNN rnn when rnn.Variables.Count == rnn.Cell.Variables.Count:
+                return rnn.Cell.Variables.Select((v, i) => ($"cell/vars/{Index(i)}", v)).ToList();
+            case Layers.Bidirectional b when b.Variables.Count == b.ForwardLayer.Variables.Count + b.BackwardLayer.Variables.Count:
+                return Under("forward_layer", b.ForwardLayer) is { } forward && Under("backward_layer", b.BackwardLayer) is { } backward ? [.. forward, .. backward] : null;
+            case Layers.TimeDistributed t when t.Variables.Count == t.Layer.Variables.Count:
+                return Under("layer", t.Layer);
+            case Layers.ProjectedAttention a:
+                // Keras' EinsumDense projections, each a kernel and (use_bias) a bias, by attribute name.
+                var projections = new List<(string, Variable)>();
+                foreach (var (attribute, kernel, bias) in new[]
+                         {
+                             ("_query_dense", a.QueryKernel, a.QueryBias), ("_key_dense", a.KeyKernel, a.KeyBias),
+                             ("_gate_dense", (a as Layers.GroupedQueryAttention)?.GateKernel, (a as Layers.GroupedQueryAttention)?.GateBias),
+                             ("_value_dense", a.ValueKernel, a.ValueBias), ("_output_dense", a.OutputKernel, a.OutputBias),
+                         })
+                {
+                    if (kernel is not null) projections.Add(($"{attribute}/vars/0", kernel));
+                    if (bias is not null) projections.Add(($"{attribute}/vars/1", bias));
+                }
+                return projections.Count == a.Variables.Count ? projections : null;
+            case Model:
+                return null;
+            default:
+                return layer.SubLayers.Any(s => s.Variables.Count > 0) ? null
+                    : layer.Variables.Select((v, i) => ($"vars/{Index(i)}", v)).ToList();
         }
     }
 

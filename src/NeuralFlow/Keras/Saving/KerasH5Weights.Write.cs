@@ -44,10 +44,15 @@ internal static partial class KerasH5Weights
                 WriteKeras3(nested, layerGroup, paths, depth + 1);
                 continue;
             }
-            var vars = layerGroup.Group("vars");
-            for (int i = 0; i < variables.Count; i++)
-                if (!paths.ContainsKey(variables[i]))   // a weight two layers share is written once, by the first
-                    paths[variables[i]] = vars.Dataset(i.ToString(System.Globalization.CultureInfo.InvariantCulture), variables[i]).Path;
+            // Where Keras keeps each weight; a layer not mapped there gets them flat under vars
+            // (NeuralFlow reads them back by path; Keras cannot pair such a layer's children).
+            var where = Keras3Paths(layer) ?? variables.Select((v, i) => ($"vars/{i.ToString(System.Globalization.CultureInfo.InvariantCulture)}", v)).ToList();
+            foreach (var (at, variable) in where)
+            {
+                if (paths.ContainsKey(variable)) continue;   // a weight two layers share is written once, by the first
+                int slash = at.LastIndexOf('/');
+                paths[variable] = layerGroup.Group(at[..slash]).Dataset(at[(slash + 1)..], variable).Path;
+            }
         }
     }
 
