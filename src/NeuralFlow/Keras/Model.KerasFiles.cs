@@ -30,6 +30,7 @@ public partial class Model
     private const string OwnStatesEntry = "neuralflow/states.safetensors";
     private const string OwnStreamsEntry = "neuralflow/" + SeedGeneratorsEntry;
     private const string WeightPathsKey = "weight_paths";
+    private const string ExactRateKey = "optimizer_learning_rate";
 
     /// <summary>
     /// Save to ".keras": the archive of Keras 3's <c>model.save</c> (metadata.json, config.json in
@@ -43,11 +44,14 @@ public partial class Model
         if (config["compile_config"] is JsonObject compile) keras["compile_config"] = Keras3CompileConfig.Serialize(compile, _losses);
         var h5 = new Hdf5Writer();
         var paths = KerasH5Weights.WriteKeras3(this, h5.Root);
-        if (_optimizer is not null) Keras3OptimizerState.Write(h5.Root, _optimizer, this);
+        // Keras' optimizer variables; NeuralFlow's own copy only where they are not the whole state.
+        bool kerasHoldsOptimizer = _optimizer is not null && Keras3OptimizerState.Write(h5.Root, _optimizer, this);
         var variables = Variables;
         var own = (JsonObject)config.DeepClone();
         own[WeightPathsKey] = new JsonArray(variables.Select(v => (JsonNode)paths[v]).ToArray());
-        var writeOptimizer = _optimizer is null ? null : OptimizerState(_optimizer, variables);
+        var writeOptimizer = _optimizer is null || kerasHoldsOptimizer ? null : OptimizerState(_optimizer, variables);
+        // Keras keeps the rate as float32; NeuralFlow's config keeps its exact digits.
+        if (kerasHoldsOptimizer && _optimizer!.LearningRate.Constant is { } rate) own[ExactRateKey] = rate;
         var states = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         var statesMetadata = new Dictionary<string, string>();
         AddStates(states, statesMetadata);
@@ -84,14 +88,23 @@ public partial class Model
             throw new InvalidDataException($"'{path}' has NeuralFlow model format version {metadata["neuralflow"]?["format_version"]}; this library reads up to {ModelFormatVersion}: update NeuralFlow.");
         var config = ReadJson(zip, OwnConfigEntry, path);
         var model = FromOwnConfig(config, path, out var optimizer);
-        model.RestoreOwnKerasWeights(zip, path, config);
+        // The optimizer's state from Keras' optimizer/vars when NeuralFlow kept no copy of its own (Save found them exact).
+        model.RestoreOwnKerasWeights(zip, path, config, then: optimizer is not null && zip.GetEntry(OwnOptimizerEntry) is null
+            ? weights =>
+            {
+                Keras3OptimizerState.Restore(optimizer, model, weights, path);
+                if (config[ExactRateKey] is JsonValue exact && optimizer.LearningRate.Constant is not null)
+                    optimizer.LearningRate = exact.TryGetValue(out double rate) && double.IsFinite(rate) && rate >= 0 ? rate
+                        : throw new InvalidDataException($"'{path}': {OwnConfigEntry} has an {ExactRateKey} that is not a finite rate >= 0.");
+            }
+            : null);
         model.RestoreOptimizerAndStreams(zip, path, optimizer, OwnOptimizerEntry, OwnStreamsEntry);
         return model;
     }
 
     // The weights of an archive NeuralFlow wrote, from model.weights.h5 at the paths its config
-    // recorded (in this model's order: the same architecture), and its recurrent states.
-    private void RestoreOwnKerasWeights(ZipArchive zip, string path, JsonObject config, string method = "Load")
+    // recorded (in this model's order: the same architecture), then what `then` reads from that file (the optimizer), and its recurrent states.
+    private void RestoreOwnKerasWeights(ZipArchive zip, string path, JsonObject config, string method = "Load", Action<string>? then = null)
     {
         var variables = Variables;
         var paths = (config[WeightPathsKey] as JsonArray)?.Select(p => p?.GetValue<string>()).ToArray();
@@ -118,6 +131,7 @@ public partial class Model
             {
                 foreach (var v in values) v?.Dispose();
             }
+            then?.Invoke(weightsFile);
         }
         catch (InvalidDataException e) when (!e.Message.Contains(path, StringComparison.Ordinal))
         {

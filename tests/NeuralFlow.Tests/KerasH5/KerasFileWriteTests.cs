@@ -239,6 +239,34 @@ public abstract class KerasFileWriteTests(string backend) : BackendFileTest(back
     }
 
     [SkippableFact]
+    public void Wrapped_layers_and_attention_shapes_are_written_as_keras3_deserializes_them()
+    {
+        RequireBackend();
+        var s = Layers.Input([5, 4]);
+        var a = new Layers.MultiHeadAttention(2, 4).Call(s, s);
+        var r = new Layers.Bidirectional(new Layers.LSTM(3, returnSequences: true)).Call(a);
+        var t = new Layers.TimeDistributed(new Layers.Dense(2, kernelRegularizer: new Regularizers.L2(0.01))).Call(r);
+        var model = new Model(s, new Layers.GlobalAveragePooling1D().Call(t));
+        var x = NF.Constant(Enumerable.Range(0, 40).Select(i => MathF.Sin(i * 0.4f)).ToArray(), [2, 5, 4]);
+        string saved = SaveTo(model, "wrapped.keras");
+        var layers = Json(saved, "config.json")["config"]!["layers"]!.AsArray().Select(l => l!.AsObject()).ToDictionary(l => l["class_name"]!.GetValue<string>());
+        // Keras deserializes a wrapped layer, and an object in a config, by its module.
+        Assert.Equal("keras.layers", layers["Bidirectional"]["config"]!["layer"]!["module"]!.GetValue<string>());
+        Assert.Equal("LSTM", layers["Bidirectional"]["config"]!["layer"]!["class_name"]!.GetValue<string>());
+        var inner = layers["TimeDistributed"]["config"]!["layer"]!;
+        Assert.Equal("keras.layers", inner["module"]!.GetValue<string>());
+        Assert.Equal("keras.regularizers", inner["config"]!["kernel_regularizer"]!["module"]!.GetValue<string>());
+        // Keras 3's MultiHeadAttention takes its value and key shapes in build_config, not as arguments.
+        var attention = layers["MultiHeadAttention"];
+        Assert.Null(attention["config"]!["value_shape"]);
+        Assert.Null(attention["config"]!["key_shape"]);
+        Assert.Equal("[null,5,4]", attention["build_config"]!["value_shape"]!.ToJsonString());
+        Assert.Equal("[null,5,4]", attention["build_config"]!["query_shape"]!.ToJsonString());
+        // Read back as Keras' archive (without NeuralFlow's entries), the model predicts the same.
+        Assert.Equal(model.Predict(x).ToArray<float>(), Model.Load(KerasView(saved, "wrapped_view.keras")).Predict(x).ToArray<float>());
+    }
+
+    [SkippableFact]
     public void Save_h5_writes_the_legacy_whole_model_file_that_load_reads()
     {
         RequireBackend();
@@ -356,22 +384,30 @@ public abstract class KerasFileWriteTests(string backend) : BackendFileTest(back
     public void A_model_trained_in_csharp_round_trips_exactly_through_save_keras()
     {
         RequireBackend();
-        var a = Layers.Input([3], name: "a");
-        var h = new Layers.Dense(5, activation: "relu", name: "hidden").Call(a);
-        var o = new Layers.Dense(2, name: "head").Call(new Layers.Dropout(0.3, seed: 7).Call(h));
-        var model = new Model(a, o);
-        model.Compile(new Optimizers.RMSprop(0.01, momentum: 0.5), "mse", ["mae"]);
-        var x = NF.Constant(Enumerable.Range(0, 24).Select(i => MathF.Sin(i)).ToArray(), [8, 3]);
-        var y = NF.Constant(Enumerable.Range(0, 16).Select(i => MathF.Cos(i)).ToArray(), [8, 2]);
-        model.Fit(x, y, epochs: 2, batchSize: 4, verbose: 0, shuffle: false);
-        string saved = SaveTo(model, "trained.keras");
-        var loaded = Model.Load(saved);
-        Assert.Equal(model.Predict(x).ToArray<float>(), loaded.Predict(x).ToArray<float>());
-        // RMSprop's slots and the dropout generator's position come back: the next steps agree bit for bit.
-        var before = model.Fit(x, y, epochs: 1, batchSize: 4, verbose: 0, shuffle: false)["loss"];
-        var after = loaded.Fit(x, y, epochs: 1, batchSize: 4, verbose: 0, shuffle: false)["loss"];
-        Assert.Equal(before, after);
-        Assert.Equal(model.Predict(x).ToArray<float>(), loaded.Predict(x).ToArray<float>());
+        // RMSprop's state has no Keras layout here: NeuralFlow keeps its own copy. Adam's is Keras'
+        // optimizer/vars (float32 rate, the exact one in NeuralFlow's config), with no second copy.
+        foreach (var (optimizer, ownCopy) in new (Func<Optimizers.Optimizer>, bool)[] { (() => new Optimizers.RMSprop(0.01, momentum: 0.5), true), (() => new Optimizers.Adam(0.003), false) })
+        {
+            var a = Layers.Input([3], name: "a");
+            var h = new Layers.Dense(5, activation: "relu", name: "hidden").Call(a);
+            var o = new Layers.Dense(2, name: "head").Call(new Layers.Dropout(0.3, seed: 7).Call(h));
+            var model = new Model(a, o);
+            model.Compile(optimizer(), "mse", ["mae"]);
+            var x = NF.Constant(Enumerable.Range(0, 24).Select(i => MathF.Sin(i)).ToArray(), [8, 3]);
+            var y = NF.Constant(Enumerable.Range(0, 16).Select(i => MathF.Cos(i)).ToArray(), [8, 2]);
+            model.Fit(x, y, epochs: 2, batchSize: 4, verbose: 0, shuffle: false);
+            string saved = SaveTo(model, $"trained_{ownCopy}.keras");
+            using (var zip = ZipFile.OpenRead(saved))
+                Assert.Equal(ownCopy, zip.GetEntry("neuralflow/optimizer.safetensors") is not null);
+            var loaded = Model.Load(saved);
+            Assert.Equal(model.Predict(x).ToArray<float>(), loaded.Predict(x).ToArray<float>());
+            Assert.Equal(model.Optimizer!.LearningRate.Constant, loaded.Optimizer!.LearningRate.Constant);
+            // The optimizer's slots and the dropout generator's position come back: the next steps agree bit for bit.
+            var before = model.Fit(x, y, epochs: 1, batchSize: 4, verbose: 0, shuffle: false)["loss"];
+            var after = loaded.Fit(x, y, epochs: 1, batchSize: 4, verbose: 0, shuffle: false)["loss"];
+            Assert.Equal(before, after);
+            Assert.Equal(model.Predict(x).ToArray<float>(), loaded.Predict(x).ToArray<float>());
+        }
     }
 }
 

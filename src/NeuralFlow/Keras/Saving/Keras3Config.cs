@@ -55,8 +55,20 @@ internal static class Keras3Config
         if (layer["config"] is not JsonObject config) return;
         if (className == "InputLayer" && config["batch_input_shape"] is null && config["batch_shape"] is { } shape)
             config["batch_input_shape"] = shape.DeepClone();
+        // Keras 3 builds an attention layer from build_config's value and key shapes; NeuralFlow's
+        // reader takes them in the config, as Keras 2 wrote them (an unknown batch read as 1).
+        if (layer["build_config"] is JsonObject build && build["value_shape"] is JsonArray valueShape && config["value_shape"] is null)
+        {
+            config["value_shape"] = KnownBatch(valueShape);
+            config["key_shape"] = KnownBatch(build["key_shape"] as JsonArray ?? valueShape);
+        }
+        foreach (var (key, value) in config.ToList())
+            if (key is "layer" or "backward_layer" or "cell" && value is JsonObject inner) Layer(inner, file, depth + 1);
         Arrays(config, depth);
     }
+
+    private static JsonArray KnownBatch(JsonArray shape) =>
+        new(shape.Select((d, i) => (JsonNode?)(i == 0 && d is null ? JsonValue.Create(1) : d?.DeepClone())).ToArray());
 
     // {"class_name": "__numpy__", "config": {"value": v}} -> v, anywhere in a layer's config.
     private static void Arrays(JsonNode? node, int depth)
@@ -218,17 +230,53 @@ internal static class Keras3ConfigWriter
             config.Remove("batch_input_shape");
             config["batch_shape"] = batchShape.DeepClone();
         }
+        // Objects inside a config in Keras 3's envelope: Keras deserializes a wrapped layer (a
+        // Bidirectional's, a TimeDistributed's, an RNN's cell) only with its module.
+        foreach (var (key, value) in config.ToList())
+            if (value is JsonObject o && o["class_name"] is JsonValue && o.ContainsKey("config") && !o.ContainsKey("module"))
+                config[key] = key is "layer" or "backward_layer" or "cell" ? Layer(o) : ObjectModule(key) is { } module ? Envelope(module, o) : o.DeepClone();
+            else if (key == "cells" && value is JsonArray cells)
+                config[key] = new JsonArray(cells.Select(c => (JsonNode?)(c is JsonObject cell ? Layer(cell) : c?.DeepClone())).ToArray());
         var keras = new JsonObject { ["module"] = "keras.layers", ["class_name"] = className, ["config"] = config, ["registered_name"] = null };
-        if (nf["build_input_shape"] is JsonArray built)
+        if (nf["build_input_shape"] is JsonArray built && className != "InputLayer")
         {
             // Keras builds a deserialized layer from build_config (the batch left unknown); NeuralFlow's reader from build_input_shape.
-            var input = (JsonArray)built.DeepClone();
-            if (input.Count > 0) input[0] = null;
-            keras["build_config"] = new JsonObject { ["input_shape"] = input };
+            var buildConfig = new JsonObject { ["input_shape"] = UnknownBatch(built) };
+            // An attention layer's value and key shapes are build arguments in Keras 3 (its constructor refuses them).
+            if (config["value_shape"] is JsonArray valueShape)
+            {
+                buildConfig = new JsonObject { ["query_shape"] = UnknownBatch(built), ["value_shape"] = UnknownBatch(valueShape) };
+                if (config["key_shape"] is JsonArray keyShape) buildConfig["key_shape"] = UnknownBatch(keyShape);
+                config.Remove("value_shape");
+                config.Remove("key_shape");
+            }
+            keras["build_config"] = buildConfig;
             keras["build_input_shape"] = built.DeepClone();
         }
         return keras;
     }
+
+    private static JsonArray UnknownBatch(JsonArray shape)
+    {
+        var copy = (JsonArray)shape.DeepClone();
+        if (copy.Count > 0) copy[0] = null;
+        return copy;
+    }
+
+    // The Keras module of an object a layer argument names by its key.
+    private static string? ObjectModule(string key) =>
+        key.EndsWith("_initializer", StringComparison.Ordinal) ? "keras.initializers"
+        : key.EndsWith("_regularizer", StringComparison.Ordinal) ? "keras.regularizers"
+        : key.EndsWith("_constraint", StringComparison.Ordinal) ? "keras.constraints"
+        : null;
+
+    private static JsonObject Envelope(string module, JsonObject o) => new()
+    {
+        ["module"] = module,
+        ["class_name"] = o["class_name"]!.DeepClone(),
+        ["config"] = o["config"]?.DeepClone(),
+        ["registered_name"] = null,
+    };
 
     // One call: positional tensors (a list call as one list argument), keyword tensors and options.
     private static JsonObject Call(Node node, Dictionary<Node, int> numbers)

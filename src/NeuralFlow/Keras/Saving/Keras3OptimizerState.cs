@@ -69,12 +69,15 @@ internal static class Keras3OptimizerState
 
     /// <summary>
     /// Writes <paramref name="optimizer"/>'s variables as Keras 3 does, under <c>optimizer/vars</c> of
-    /// <paramref name="root"/>: the iteration (int64), a constant learning rate (float32), and the
-    /// slots in Keras' order once the optimizer has made them, for the optimizers whose Keras slots
-    /// are NeuralFlow's; for the others the iteration and rate alone (Keras then skips the optimizer
-    /// state with a warning and trains on with fresh slots).
+    /// <paramref name="root"/>: the iteration (int64), a constant learning rate (float32, Keras' variable),
+    /// and the slots in
+    /// Keras' order once the optimizer has made them, for the optimizers whose Keras slots are
+    /// NeuralFlow's; for the others the iteration and rate alone (Keras then skips the optimizer state
+    /// with a warning and trains on with fresh slots). Returns true when this is the optimizer's whole
+    /// state but for the rate's float64 digits (no other optimizer, no moving averages, slots exactly
+    /// for the trainable weights), so that <see cref="Restore"/> gives it back as it was.
     /// </summary>
-    public static void Write(Hdf5Writer.GroupNode root, Optimizers.Optimizer optimizer, Model model)
+    public static bool Write(Hdf5Writer.GroupNode root, Optimizers.Optimizer optimizer, Model model)
     {
         var vars = root.Group("optimizer/vars");
         int next = 0;
@@ -83,13 +86,17 @@ internal static class Keras3OptimizerState
         if (optimizer.LearningRate.Constant is { } rate)
             vars.Dataset(Next(), Hdf5Element.Float32, [], s => s.Write(BitConverter.GetBytes((float)rate)));
         var trainable = KerasH5Weights.TrainableInKerasOrder(model).ToList();
-        if (Runs(optimizer) is not { } runs || trainable.Count == 0 || optimizer.SlotsOf(trainable[0]) is null) return;
         var slots = trainable.Select(v => optimizer.SlotsOf(v)).ToList();
-        if (slots.Any(s => s is null)) return;
+        bool anySlots = model.Variables.Any(v => optimizer.SlotsOf(v) is not null);
+        bool averages = model.Variables.Any(v => optimizer.AverageOf(v) is not null);
+        if (Runs(optimizer) is not { } runs) return false;
+        if (!anySlots) return !averages;
+        if (slots.Any(s => s is null) || model.Variables.Count(v => optimizer.SlotsOf(v) is not null) != trainable.Count) return false;
         foreach (var run in runs)
             for (int v = 0; v < trainable.Count; v++)
                 foreach (int slot in run)
                     vars.Dataset(Next(), slots[v]![slot]);
+        return !averages;
     }
 
     // Keras' runs of per-variable slots in creation order, as NeuralFlow slot indices (0 .. n-1, each once).
