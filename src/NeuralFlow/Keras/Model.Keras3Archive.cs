@@ -59,7 +59,7 @@ public partial class Model
     // Keras 3's compile_config (trainer.py: the optimizer, loss, loss_weights, metrics and
     // weighted_metrics passed to compile, each serialized) into Compile. Returns the optimizer, or
     // null when the model was compiled without a loss (nothing to train with here).
-    private Optimizers.Optimizer? CompileKeras3(JsonObject compile, string path)
+    internal Optimizers.Optimizer? CompileKeras3(JsonObject compile, string path)
     {
         if (compile["loss"] is null) return null;
         var optimizer = Keras3CompileConfig.Optimizer(compile["optimizer"], path);

@@ -164,6 +164,16 @@ public partial class Model
         h5.Root.VariableLengthAttribute("model_config", modelConfig.ToJsonString());
         h5.Root.VariableLengthAttribute("keras_version", KerasH5Weights.LegacyKerasVersion);
         h5.Root.VariableLengthAttribute("backend", "tensorflow");
+        // What Compile was given, as Keras writes it (its compile config, the optimizer as optimizer_config);
+        // the optimizer's variables are not kept, so training resumes with fresh slots.
+        if (config["compile_config"] is JsonObject compile)
+        {
+            var training = Keras3CompileConfig.Serialize(compile, _losses);
+            var optimizer = training["optimizer"]!.AsObject();
+            training.Remove("optimizer");
+            training["optimizer_config"] = new JsonObject { ["class_name"] = optimizer["class_name"]!.DeepClone(), ["config"] = optimizer["config"]!.DeepClone() };
+            h5.Root.VariableLengthAttribute("training_config", training.ToJsonString());
+        }
         KerasH5Weights.WriteLegacy(this, h5.Root.Group("model_weights"));
         AtomicFile.Write(path, h5.WriteTo);
     }

@@ -290,6 +290,53 @@ public abstract class KerasFileWriteTests(string backend) : BackendFileTest(back
         Assert.Null(loaded.Optimizer);
     }
 
+    [SkippableFact]
+    public void Save_h5_of_a_compiled_model_keeps_what_compile_was_given()
+    {
+        RequireBackend();
+        var model = new Sequential(Layers.Input([4]), new Layers.Dense(6, activation: "relu"), new Layers.Dense(3));
+        model.Compile(new Optimizers.Adam(0.004), new Losses.SparseCategoricalCrossentropy(fromLogits: true), ["accuracy"]);
+        var x = NF.Constant(Enumerable.Range(0, 32).Select(i => MathF.Sin(i * 0.9f)).ToArray(), [8, 4]);
+        var y = NF.Constant(Enumerable.Range(0, 8).Select(i => i % 3).ToArray(), [8]);
+        model.Fit(x, y, epochs: 2, batchSize: 4, verbose: 0);
+        string saved = SaveTo(model, "compiled.h5");
+        using (var file = Hdf5File.Open(saved))
+        {
+            var training = JsonNode.Parse((string)file.Root.Attributes["training_config"])!;
+            Assert.Equal("Adam", training["optimizer_config"]!["class_name"]!.GetValue<string>());
+            Assert.Equal("SparseCategoricalCrossentropy", training["loss"]!["class_name"]!.GetValue<string>());
+        }
+        using var warnings = new WarningLogCapture();
+        var loaded = Model.Load(saved);
+        Assert.Equal("", warnings.Text);
+        Assert.Equal(0.004, Assert.IsType<Optimizers.Adam>(loaded.Optimizer).LearningRate.Constant!.Value, 9);
+        var loss = Assert.IsType<Losses.SparseCategoricalCrossentropy>(loaded.Loss);
+        Assert.True(loss.FromLogits);
+        Assert.Equal(model.Predict(x).ToArray<float>(), loaded.Predict(x).ToArray<float>());
+        Assert.Equal(model.Evaluate(x, y).Values.Select(v => v.Key), loaded.Evaluate(x, y).Values.Select(v => v.Key));
+        loaded.Fit(x, y, epochs: 1, batchSize: 4, verbose: 0);   // trains on, with fresh Adam slots
+    }
+
+    [SkippableFact]
+    public void A_training_config_that_does_not_rebuild_loads_uncompiled_with_a_warning()
+    {
+        RequireBackend();
+        var model = new Sequential(Layers.Input([2]), new Layers.Dense(1));
+        var h5 = new Hdf5Writer();
+        h5.Root.VariableLengthAttribute("model_config", model.ToJson());
+        h5.Root.VariableLengthAttribute("training_config", "{\"loss\": \"mse\", \"optimizer_config\": {\"class_name\": \"Custom>Shampoo\", \"config\": {}}}");
+        NeuralFlow.Keras.Saving.KerasH5Weights.WriteLegacy(model, h5.Root.Group("model_weights"));
+        string path = Temp.File("shampoo.h5");
+        using (var f = File.Create(path)) h5.WriteTo(f);
+        using var warnings = new WarningLogCapture();
+        var loaded = Model.Load(path);
+        Assert.Null(loaded.Optimizer);
+        Assert.Contains("loads uncompiled", warnings.Text);
+        Assert.Contains("Shampoo", warnings.Text);
+        var x = NF.Constant(new float[] { 1, 2 }, [1, 2]);
+        Assert.Equal(model.Predict(x).ToArray<float>(), loaded.Predict(x).ToArray<float>());
+    }
+
     // The outer model's calls: [layer, call, tensor] of each inbound reference and of its ends.
     private static string Calls(JsonNode config) =>
         string.Join(";", config["config"]!["layers"]!.AsArray().Select(l => $"{l!["name"]}:{(l["inbound_nodes"] as JsonArray)?.ToJsonString()}"))

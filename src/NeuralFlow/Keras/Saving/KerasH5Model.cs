@@ -9,19 +9,22 @@ namespace NeuralFlow.Keras.Saving;
 /// architecture from the root attribute <c>model_config</c> (the JSON of <c>model.to_json()</c>,
 /// keras/src/legacy/saving/legacy_h5_format.py save_model_to_hdf5), then the weights of its
 /// <c>model_weights</c> group. Keras 2's config differs from Keras 3's in places NeuralFlow's
-/// reader is strict about; those are translated here. The model comes back uncompiled.
+/// reader is strict about; those are translated here. The model comes back compiled from its
+/// <c>training_config</c> when it has one (with fresh optimizer slots), else uncompiled.
 /// </summary>
 internal static class KerasH5Model
 {
     public static Model Load(string path)
     {
         string json;
+        string? training;
         using (var file = Hdf5File.Open(path))
         {
             json = file.Root.Attributes.TryGetValue("model_config", out var config) && config is string text
                 ? text
                 : throw new InvalidDataException(
                     $"'{path}' is an HDF5 file without a 'model_config' attribute: it holds weights only (save_weights); build the model in C# and call LoadWeights.");
+            training = file.Root.Attributes.TryGetValue("training_config", out var compiled) ? compiled as string : null;
         }
         JsonNode? node;
         try { node = JsonNode.Parse(json); }
@@ -30,7 +33,31 @@ internal static class KerasH5Model
         Translate(entry);
         var model = Model.FromEntry(entry, path);
         KerasH5Weights.Load(model, path);
+        if (training is not null) Compile(model, training, path);
         return model;
+    }
+
+    // training_config (legacy_h5_format / saving_utils.model_metadata): the compile arguments, the
+    // optimizer as optimizer_config. The file keeps no optimizer variables NeuralFlow reads, so
+    // training resumes with fresh slots. What does not rebuild here leaves the model uncompiled,
+    // with a warning, as a file without training_config loads.
+    private static void Compile(Model model, string training, string path)
+    {
+        try
+        {
+            if (JsonNode.Parse(training) is not JsonObject compile || compile["optimizer_config"] is not JsonObject optimizer)
+                throw new InvalidDataException("its training_config is not an object with an optimizer_config");
+            // tf.keras names a registered optimizer "Custom>Adam" or "keras.optimizers.Adam".
+            string name = optimizer["class_name"]?.GetValue<string>() ?? "";
+            optimizer["class_name"] = name[(Math.Max(name.LastIndexOf('>'), name.LastIndexOf('.')) + 1)..];
+            compile.Remove("optimizer_config");
+            compile["optimizer"] = optimizer.DeepClone();
+            model.CompileKeras3(compile, path);
+        }
+        catch (Exception e) when (e is InvalidDataException or JsonException or InvalidOperationException or FormatException)
+        {
+            NF.Warn($"Load: '{path}' loads uncompiled: its training_config does not rebuild here ({e.Message}); call Compile before training.");
+        }
     }
 
     /// <summary>
