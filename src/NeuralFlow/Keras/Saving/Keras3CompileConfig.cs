@@ -55,8 +55,8 @@ internal static class Keras3CompileConfig
         return config;
     }
 
-    // {"class_name", "config"} in Keras 3's envelope.
-    private static JsonObject Envelope(string module, JsonObject o) => new()
+    /// <summary>A serialized object <c>{"class_name", "config"}</c> in Keras 3's envelope (its module, no registered name).</summary>
+    internal static JsonObject Envelope(string module, JsonObject o) => new()
     {
         ["module"] = module,
         ["class_name"] = o["class_name"]!.DeepClone(),

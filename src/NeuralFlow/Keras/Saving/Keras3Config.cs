@@ -234,7 +234,7 @@ internal static class Keras3ConfigWriter
         // Bidirectional's, a TimeDistributed's, an RNN's cell) only with its module.
         foreach (var (key, value) in config.ToList())
             if (value is JsonObject o && o["class_name"] is JsonValue && o.ContainsKey("config") && !o.ContainsKey("module"))
-                config[key] = key is "layer" or "backward_layer" or "cell" ? Layer(o) : ObjectModule(key) is { } module ? Envelope(module, o) : o.DeepClone();
+                config[key] = key is "layer" or "backward_layer" or "cell" ? Layer(o) : ObjectModule(key) is { } module ? Keras3CompileConfig.Envelope(module, o) : o.DeepClone();
             else if (key == "cells" && value is JsonArray cells)
                 config[key] = new JsonArray(cells.Select(c => (JsonNode?)(c is JsonObject cell ? Layer(cell) : c?.DeepClone())).ToArray());
         var keras = new JsonObject { ["module"] = "keras.layers", ["class_name"] = className, ["config"] = config, ["registered_name"] = null };
@@ -269,14 +269,6 @@ internal static class Keras3ConfigWriter
         : key.EndsWith("_regularizer", StringComparison.Ordinal) ? "keras.regularizers"
         : key.EndsWith("_constraint", StringComparison.Ordinal) ? "keras.constraints"
         : null;
-
-    private static JsonObject Envelope(string module, JsonObject o) => new()
-    {
-        ["module"] = module,
-        ["class_name"] = o["class_name"]!.DeepClone(),
-        ["config"] = o["config"]?.DeepClone(),
-        ["registered_name"] = null,
-    };
 
     // One call: positional tensors (a list call as one list argument), keyword tensors and options.
     private static JsonObject Call(Node node, Dictionary<Node, int> numbers)
