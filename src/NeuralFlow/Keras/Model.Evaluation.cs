@@ -9,7 +9,7 @@ public partial class Model
     /// <param name="x">Inputs, first axis = examples.</param>
     /// <param name="y">Targets, first axis = examples.</param>
     /// <param name="batchSize">Examples per batch.</param>
-    /// <param name="verbose">1 prints the result.</param>
+    /// <param name="verbose">0 silent, 1 a progress bar with the running loss and metrics (Keras' ProgbarLogger; its closing line only when output is redirected), 2 the closing line.</param>
     /// <param name="sampleWeight">One weight per example, as in <c>Fit</c> (Keras' sample_weight): the loss and the weightedMetrics of Compile are weighted means; its metrics are not (as Keras).</param>
     /// <param name="callbacks">Hooks called during the evaluation: their test hooks (<see cref="Callbacks.Callback.OnTestBegin"/> ...), as Keras' <c>evaluate(callbacks=)</c>.</param>
     public EvaluationResult Evaluate(ModelData x, ModelData y, int batchSize = 32, int verbose = 0, Tensor? sampleWeight = null,
@@ -21,7 +21,7 @@ public partial class Model
         CheckPositive(nameof(Evaluate), nameof(batchSize), batchSize);
         if (xs[0].Shape[0] == 0)
             throw new ArgumentException($"Evaluate: x and y have 0 examples (shapes {Shapes(xs)} and {Shapes(ys)}); there is nothing to evaluate.", nameof(x));
-        return EvaluateBatches(Slices(xs, ys, batchSize), verbose, CallbackList.ForOneRun(callbacks, this, BatchCount(xs, batchSize), verbose));
+        return EvaluateBatches(Slices(xs, ys, batchSize), CallbackList.ForOneRun(nameof(Evaluate), callbacks, this, BatchCount(xs, batchSize), verbose));
     }
 
     /// <summary>
@@ -31,16 +31,16 @@ public partial class Model
     public EvaluationResult Evaluate(Data.Dataset dataset, int verbose = 0, int? steps = null, IEnumerable<Callbacks.Callback>? callbacks = null)
     {
         ArgumentNullException.ThrowIfNull(dataset);
-        return EvaluateDataset(dataset, verbose, steps, CallbackList.ForOneRun(callbacks, this, KnownSteps(dataset, steps), verbose));
+        return EvaluateDataset(dataset, steps, CallbackList.ForOneRun(nameof(Evaluate), callbacks, this, KnownSteps(dataset, steps), verbose));
     }
 
     // Evaluate on a dataset, alone or as Fit's validation (with Fit's callbacks).
-    private EvaluationResult EvaluateDataset(Data.Dataset dataset, int verbose, int? steps, CallbackList callbacks)
+    private EvaluationResult EvaluateDataset(Data.Dataset dataset, int? steps, CallbackList callbacks)
     {
         Compiled(nameof(Evaluate));
         var pairs = Pairs(nameof(Evaluate), dataset);
         CheckSteps(nameof(Evaluate), dataset, steps, nameof(steps));
-        return EvaluateBatches(steps is { } s ? pairs().Take(s) : pairs(), verbose, callbacks);
+        return EvaluateBatches(steps is { } s ? pairs().Take(s) : pairs(), callbacks);
     }
 
     // The batches of in-memory examples (one for 0 rows, which Predict runs once), for Callback.Params.
@@ -64,7 +64,7 @@ public partial class Model
     // Keras' evaluate loop: on_test_begin, then per batch on_test_batch_begin and on_test_batch_end
     // with the running logs (read from the device only when a callback takes them), then
     // on_test_end with the logs Evaluate returns.
-    private EvaluationResult EvaluateBatches(IEnumerable<(Tensor[] X, Tensor[] Y)> batches, int verbose, CallbackList callbacks)
+    private EvaluationResult EvaluateBatches(IEnumerable<(Tensor[] X, Tensor[] Y)> batches, CallbackList callbacks)
     {
         Compiled(nameof(Evaluate));
         using var placement = OnModelDevice(out var backend);
@@ -93,7 +93,6 @@ public partial class Model
         var logs = ReadStepLogs(cached);
         var result = new EvaluationResult(logs.ToList());
         KeepStepLogs(cached, []);
-        if (verbose > 0) Console.WriteLine(result);
         callbacks.TestEnd(logs);
         return result;
     }
@@ -101,12 +100,12 @@ public partial class Model
     /// <summary>
     /// The model's output for <paramref name="x"/> (one tensor, or one per input), computed batch
     /// by batch (<c>model.predict</c>). For 0 rows, the empty result of the right shape (0, outputs...).
-    /// A model of several outputs: <see cref="PredictOutputs(ModelData, int, int)"/>. <paramref name="verbose"/>
-    /// 1 prints Keras' last progress line (batches, seconds, ms per batch); 0, the default here, nothing.
+    /// A model of several outputs: <see cref="PredictOutputs(ModelData, int, int, IEnumerable{Callbacks.Callback}?)"/>. <paramref name="verbose"/>
+    /// 1 prints Keras' progress bar over the batches (its closing line only when output is redirected), 2 the closing line; 0, the default here, nothing.
     /// </summary>
     /// <param name="x">Inputs, first axis = examples.</param>
     /// <param name="batchSize">Examples per batch.</param>
-    /// <param name="verbose">1 prints the closing progress line.</param>
+    /// <param name="verbose">0 silent, 1 a progress bar, 2 its closing line.</param>
     /// <param name="callbacks">Hooks called during the prediction: their predict hooks (<see cref="Callbacks.Callback.OnPredictBegin"/> ...), as Keras' <c>predict(callbacks=)</c>.</param>
     public Tensor Predict(ModelData x, int batchSize = 32, int verbose = 0, IEnumerable<Callbacks.Callback>? callbacks = null) =>
         Single(PredictOutputs(x, batchSize, verbose, callbacks));
@@ -125,7 +124,7 @@ public partial class Model
             do yield return Rows(xs, start, Math.Min(n, start + batchSize));
             while ((start += batchSize) < n);
         }
-        return PredictBatches(Batches(), nameof(Predict), verbose, CallbackList.ForOneRun(callbacks, this, BatchCount(xs, batchSize), verbose));
+        return PredictBatches(Batches(), nameof(Predict), CallbackList.ForOneRun(nameof(Predict), callbacks, this, BatchCount(xs, batchSize), verbose));
     }
 
     /// <summary>
@@ -156,15 +155,14 @@ public partial class Model
                 throw new ArgumentException($"Predict: the model has {inputs} inputs, but the dataset's elements hold {dataset.ComponentCount} tensor(s).", nameof(dataset));
             elements = dataset.EnumerateTensors(disposeEach: true).Select(e => e.Take(inputs).ToArray());
         }
-        return PredictBatches(steps is { } s ? elements.Take(s) : elements, nameof(Predict), verbose,
-                              CallbackList.ForOneRun(callbacks, this, KnownSteps(dataset, steps), verbose));
+        return PredictBatches(steps is { } s ? elements.Take(s) : elements, nameof(Predict),
+                              CallbackList.ForOneRun(nameof(Predict), callbacks, this, KnownSteps(dataset, steps), verbose));
     }
 
     // Keras' predict loop: on_predict_begin, per batch on_predict_batch_begin and
     // on_predict_batch_end({"outputs": the batch's outputs}), then on_predict_end.
-    private IReadOnlyList<Tensor> PredictBatches(IEnumerable<Tensor[]> batches, string method, int verbose, CallbackList callbacks)
+    private IReadOnlyList<Tensor> PredictBatches(IEnumerable<Tensor[]> batches, string method, CallbackList callbacks)
     {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
         var outputs = new List<IReadOnlyList<Tensor>>();
         using var placement = OnModelDevice(out var backend);
         var (cached, predictStep) = MakePredictStep();
@@ -192,8 +190,6 @@ public partial class Model
                 throw new InvalidOperationException($"{method}: the dataset produced no batches, so the shape of the outputs is unknown; predict on an empty tensor instead to get an empty result.");
             callbacks.PredictEnd();
             var result = Enumerable.Range(0, outputs[0].Count).Select(i => NF.Concat(outputs.Select(o => o[i]).ToArray(), axis: 0)).ToArray();
-            if (verbose > 0)
-                Console.WriteLine($"{outputs.Count}/{outputs.Count} - {clock.Elapsed.TotalSeconds:0}s {clock.Elapsed.TotalMilliseconds / outputs.Count:0}ms/step");
             return result;
         }
         finally
@@ -213,7 +209,7 @@ public partial class Model
         CheckPositive(nameof(Evaluate), nameof(batchSize), batchSize);
         if (xs[0].Shape[0] == 0)
             throw new ArgumentException($"Evaluate: x has 0 examples (shape {Shapes(xs)}); there is nothing to evaluate.", nameof(x));
-        return EvaluateBatches(Slices(xs, [], batchSize), verbose, CallbackList.ForOneRun(callbacks, this, BatchCount(xs, batchSize), verbose));
+        return EvaluateBatches(Slices(xs, [], batchSize), CallbackList.ForOneRun(nameof(Evaluate), callbacks, this, BatchCount(xs, batchSize), verbose));
     }
 
     // Inputs without targets serve a step that needs none: an overridden one (TrainStep, TestStep),

@@ -37,7 +37,7 @@ public partial class Model
     {
         var xs = x.Resolve(nameof(PredictOnBatch), nameof(x), InputNames);
         CheckRows(nameof(PredictOnBatch), xs, "x");
-        return Single(PredictBatches([xs], nameof(PredictOnBatch), verbose: 0, CallbackList.ForOneRun(null, this, 1, 0)));
+        return Single(PredictBatches([xs], nameof(PredictOnBatch), CallbackList.ForOneRun(nameof(PredictOnBatch), null, this, 1, 0)));
     }
 
     private EvaluationResult OneBatch(string method, CachedStep cached, Func<Tensor[], Tensor[]> step, Tensor[] xs, Tensor[] ys, Backends.IBackend backend, bool resetMetrics)

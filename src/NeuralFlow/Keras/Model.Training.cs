@@ -151,7 +151,7 @@ public partial class Model
         }
         int steps = DistributedSteps(n, batchSize);
         Func<CallbackList, EvaluationResult>? validate = validation is { } val
-            ? hooks => EvaluateBatches(Slices(val.X, val.Y, validationBatchSize ?? batchSize), 0, hooks)
+            ? hooks => EvaluateBatches(Slices(val.X, val.Y, validationBatchSize ?? batchSize), hooks)
             : null;
         // Keras' EpochIterator for arrays: with steps_per_epoch the pass goes on across epochs and
         // restarts once it is used up; without, each epoch is one pass.
@@ -191,7 +191,7 @@ public partial class Model
             Pairs(nameof(Fit) + " (validationData)", validationData);
             CheckSteps(nameof(Fit) + " (validationData)", validationData, validationSteps, nameof(validationSteps));
         }
-        Func<CallbackList, EvaluationResult>? validate = validationData is null ? null : hooks => EvaluateDataset(validationData, 0, validationSteps, hooks);
+        Func<CallbackList, EvaluationResult>? validate = validationData is null ? null : hooks => EvaluateDataset(validationData, validationSteps, hooks);
         long cardinality = dataset.Cardinality;
         int steps = stepsPerEpoch ?? DistributedSteps(cardinality);
         // Keras' DataHandler.should_recreate_iterator: restart each epoch unless steps cut the dataset.
@@ -218,12 +218,12 @@ public partial class Model
         using var placement = OnModelDevice(out var backend);
         var hooks = CallbacksOfThisRank((callbacks ?? []).ToList());
         if (Distributed.DataParallel.Current is { IsChief: false }) verbose = 0;
-        // Keras: a ProgbarLogger the user passed prints the progress; else Fit appends one when verbose.
-        var progbar = hooks.OfType<Callbacks.ProgbarLogger>().FirstOrDefault();
-        if (progbar is null && verbose > 0) hooks.Add(progbar = new Callbacks.ProgbarLogger());
+        var progbar = CallbackList.WithProgbar(hooks, verbose).OfType<Callbacks.ProgbarLogger>().FirstOrDefault();
         // Keras' CallbackList(model=self, epochs=, steps=, verbose=): every callback gets both before OnTrainBegin.
         var callbackList = new CallbackList(hooks, this, new Callbacks.CallbackParams(epochs, steps > 0 ? steps : null, verbose));
         var history = new History();
+        // Keras' on_train_end(logs=training_logs): the last epoch's logs (none when no epoch ran).
+        IReadOnlyDictionary<string, float> trainingLogs = new Dictionary<string, float>();
         StopTraining = false;
         IEnumerator<FitBatch>? batches = null;
         int seenInPass = 0;
@@ -310,12 +310,13 @@ public partial class Model
                     c.OnEpochEnd(epoch, epochLogs);
                 }
                 history.Add(epochLogs); // after the callbacks, as Keras' History comes last: it keeps what they added
+                trainingLogs = epochLogs;
             }
             KeepStep(cached);
             KeepStepLogs(cached, []);
             // Keras: with use_ema the weights take their moving averages when training ends.
             optimizer.FinalizeVariableValues(TrainableVariables);
-            foreach (var c in hooks) c.OnTrainEnd();
+            foreach (var c in hooks) c.OnTrainEnd(trainingLogs);
         }
         catch (Exception e) when (LeftTheOtherRanks(e))
         {
@@ -348,7 +349,7 @@ public partial class Model
     {
         if (epochs < 0) throw new ArgumentOutOfRangeException(nameof(epochs), epochs, "Fit: epochs must be at least 0.");
         if (initialEpoch < 0) throw new ArgumentOutOfRangeException(nameof(initialEpoch), initialEpoch, "Fit: initialEpoch must be at least 0.");
-        if (verbose is < 0 or > 2) throw new ArgumentOutOfRangeException(nameof(verbose), verbose, "Fit: verbose must be 0 (silent), 1 (progress bar) or 2 (one line per epoch).");
+        CallbackList.CheckVerbose(nameof(Fit), verbose);
     }
 
     private static void CheckPositive(string method, string name, int value)

@@ -32,14 +32,31 @@ internal sealed class CallbackList
         _predictBatchEnd = Pick(c => c.HandlesPredictBatchEnd);
     }
 
-    /// <summary>The callbacks of an Evaluate or Predict call (Keras: epochs 1, steps the batches when known).</summary>
-    public static CallbackList ForOneRun(IEnumerable<Callbacks.Callback>? callbacks, Model model, int? steps, int verbose) =>
-        new((callbacks ?? []).ToList(), model, new Callbacks.CallbackParams(1, steps, verbose));
+    /// <summary>
+    /// The callbacks of an Evaluate or Predict call (Keras: epochs 1, steps the batches when known),
+    /// with a <see cref="Callbacks.ProgbarLogger"/> on the console added when verbose and none was given.
+    /// </summary>
+    public static CallbackList ForOneRun(string method, IEnumerable<Callbacks.Callback>? callbacks, Model model, int? steps, int verbose)
+    {
+        CheckVerbose(method, verbose);
+        return new(WithProgbar((callbacks ?? []).ToList(), verbose), model, new Callbacks.CallbackParams(1, steps, verbose));
+    }
+
+    /// <summary>Keras' verbose: 0, 1 or 2.</summary>
+    public static void CheckVerbose(string method, int verbose)
+    {
+        if (verbose is < 0 or > 2)
+            throw new ArgumentOutOfRangeException(nameof(verbose), verbose, $"{method}: verbose must be 0 (silent), 1 (progress bar) or 2 (one line at the end{(method == "Fit" ? " of each epoch" : "")}).");
+    }
+
+    /// <summary>Keras: a ProgbarLogger the caller passed prints the progress; else one is appended when verbose.</summary>
+    public static List<Callbacks.Callback> WithProgbar(List<Callbacks.Callback> callbacks, int verbose)
+    {
+        if (verbose > 0 && !callbacks.OfType<Callbacks.ProgbarLogger>().Any()) callbacks.Add(new Callbacks.ProgbarLogger());
+        return callbacks;
+    }
 
     private Callbacks.Callback[] Pick(Func<Callbacks.Callback, bool> handles) => All.Where(handles).ToArray();
-
-    /// <summary>Whether a callback takes the running logs after each evaluation batch (Evaluate reads them only then).</summary>
-    public bool TakesTestBatchLogs => _testBatchEnd.Length > 0;
 
     // Called inside the step's TensorScope, once the batch is read: suspended from it, so that
     // what a callback makes (a tensor it keeps) outlives the step.
@@ -68,12 +85,13 @@ internal sealed class CallbackList
             else c.OnBatchEndWithoutLogs(batch);
     }
 
-    /// <summary>After evaluation batch <paramref name="batch"/>: the running logs, read only when a callback takes them.</summary>
+    /// <summary>After evaluation batch <paramref name="batch"/>: the running logs, read (once) only when a callback takes them after this step.</summary>
     public void TestBatchEnd(int batch, Func<Dictionary<string, float>> readLogs)
     {
-        if (_testBatchEnd.Length == 0) return;
-        var logs = readLogs();
-        foreach (var c in _testBatchEnd) c.OnTestBatchEnd(batch, logs);
+        Dictionary<string, float>? logs = null;
+        foreach (var c in _testBatchEnd)
+            if (c.WantsTestLogsAfter(batch + 1)) c.OnTestBatchEnd(batch, logs ??= readLogs());
+            else c.OnTestBatchEndWithoutLogs(batch);
     }
 
     /// <summary>After prediction batch <paramref name="batch"/>: Keras' <c>{"outputs": batch_outputs}</c>.</summary>

@@ -30,6 +30,12 @@ public static partial class Callbacks
         public virtual void OnTrainBegin() { }
         /// <summary>After the last epoch.</summary>
         public virtual void OnTrainEnd() { }
+        /// <summary>
+        /// After the last epoch, with the last epoch's logs (Keras' <c>on_train_end(logs)</c>: its loss,
+        /// metrics and validation values; empty when no epoch ran, e.g. a restored run already done).
+        /// Calls <see cref="OnTrainEnd()"/> unless overridden: override either.
+        /// </summary>
+        public virtual void OnTrainEnd(IReadOnlyDictionary<string, float> logs) => OnTrainEnd();
         /// <summary>Before each epoch (0-based).</summary>
         public virtual void OnEpochBegin(int epoch) { }
         /// <summary>After each epoch, with that epoch's loss and metrics (validation ones prefixed "val_").</summary>
@@ -105,6 +111,12 @@ public static partial class Callbacks
         /// Keeps the query free of side effects; a callback that counts steps does it here.
         /// </summary>
         internal virtual void OnBatchEndWithoutLogs(int batch) { }
+
+        /// <summary>As <see cref="WantsLogsAfter"/> for <see cref="OnTestBatchEnd"/> (Evaluate, Fit's validation).</summary>
+        internal virtual bool WantsTestLogsAfter(int step) => true;
+
+        /// <summary>As <see cref="OnBatchEndWithoutLogs"/> for an evaluation batch whose logs were not read.</summary>
+        internal virtual void OnTestBatchEndWithoutLogs(int batch) { }
 
         /// <summary>Whether <see cref="OnTrainBegin"/> needs the model's weights to exist (Fit builds the model first).</summary>
         internal virtual bool NeedsWeightsAtStart => false;

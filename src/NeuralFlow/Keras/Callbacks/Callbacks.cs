@@ -90,14 +90,27 @@ public static partial class Callbacks
         }
     }
 
-    /// <summary>Callbacks from lambdas (<c>LambdaCallback</c>).</summary>
+    /// <summary>
+    /// Callbacks from lambdas (<c>LambdaCallback</c>): each hook given runs at its time in Fit,
+    /// Evaluate and Predict (Keras' named hooks, and its <c>**kwargs</c> for the test and predict
+    /// ones); hooks not given do nothing and cost nothing (the running logs are read from the
+    /// device after a batch only for an onBatchEnd or onTestBatchEnd).
+    /// </summary>
     public sealed class LambdaCallback(
         Action<int, IReadOnlyDictionary<string, float>>? onEpochEnd = null,
         Action<int, IReadOnlyDictionary<string, float>>? onBatchEnd = null,
         Action<int>? onEpochBegin = null,
         Action? onTrainBegin = null,
         Action? onTrainEnd = null,
-        Action<int>? onBatchBegin = null) : Callback
+        Action<int>? onBatchBegin = null,
+        Action? onTestBegin = null,
+        Action<IReadOnlyDictionary<string, float>>? onTestEnd = null,
+        Action<int>? onTestBatchBegin = null,
+        Action<int, IReadOnlyDictionary<string, float>>? onTestBatchEnd = null,
+        Action? onPredictBegin = null,
+        Action? onPredictEnd = null,
+        Action<int>? onPredictBatchBegin = null,
+        Action<int, IReadOnlyDictionary<string, IReadOnlyList<Tensor>>>? onPredictBatchEnd = null) : Callback
     {
         /// <inheritdoc/>
         public override void OnBatchBegin(int batch) => onBatchBegin?.Invoke(batch);
@@ -111,9 +124,26 @@ public static partial class Callbacks
         public override void OnTrainBegin() => onTrainBegin?.Invoke();
         /// <inheritdoc/>
         public override void OnTrainEnd() => onTrainEnd?.Invoke();
+        /// <inheritdoc/>
+        public override void OnTestBegin() => onTestBegin?.Invoke();
+        /// <inheritdoc/>
+        public override void OnTestEnd(IReadOnlyDictionary<string, float> logs) => onTestEnd?.Invoke(logs);
+        /// <inheritdoc/>
+        public override void OnTestBatchBegin(int batch) => onTestBatchBegin?.Invoke(batch);
+        /// <inheritdoc/>
+        public override void OnTestBatchEnd(int batch, IReadOnlyDictionary<string, float> logs) => onTestBatchEnd?.Invoke(batch, logs);
+        /// <inheritdoc/>
+        public override void OnPredictBegin() => onPredictBegin?.Invoke();
+        /// <inheritdoc/>
+        public override void OnPredictEnd() => onPredictEnd?.Invoke();
+        /// <inheritdoc/>
+        public override void OnPredictBatchBegin(int batch) => onPredictBatchBegin?.Invoke(batch);
+        /// <inheritdoc/>
+        public override void OnPredictBatchEnd(int batch, IReadOnlyDictionary<string, IReadOnlyList<Tensor>> logs) => onPredictBatchEnd?.Invoke(batch, logs);
 
-        // It overrides OnBatchEnd for every instance: without an onBatchEnd, Fit need not read
-        // the running logs from the device after each step for it.
+        // It overrides the batch-end hooks for every instance: without the lambda, Fit and Evaluate
+        // need not read the running logs from the device after each step for it.
         internal override bool WantsLogsAfter(int step) => onBatchEnd is not null;
+        internal override bool WantsTestLogsAfter(int step) => onTestBatchEnd is not null;
     }
 }
