@@ -8,8 +8,8 @@ public abstract partial class Layer
     /// <c>new Layers.Dense(10).ComputeOutputShape([null, 784])</c> is <c>[null, 10]</c>.
     /// Dense, Embedding and the recurrent layers answer from their arguments without building their
     /// weights, as Keras' do; every other layer answers by the functional API's own rule, a run on
-    /// zeros (a layer with weights builds them for that shape, as calling it on a
-    /// <c>Layers.Input</c> does). A custom layer may override it: a functional call then takes the
+    /// zeros, of an unbuilt copy when the layer is not built yet: neither builds this layer nor changes
+    /// the random numbers its weights will be drawn from (Keras' Conv2D answers by formula, unbuilt). A custom layer may override it: a functional call then takes the
     /// output shape from it instead of running the layer (Keras' <c>compute_output_spec</c>), after
     /// building the layer for the input.
     /// </summary>
@@ -50,8 +50,36 @@ public abstract partial class Layer
         return overridden is not null ? [overridden] : ProbedOutputShapes([shape], CallArgs.One);
     }
 
-    private int?[][] ProbedOutputShapes(int?[][] inputShapes, CallArgs args) =>
-        InferOutputs(inputShapes, inputShapes.Select(_ => VariableDType).ToArray(), args).Select(o => o.Shape).ToArray();
+    // The run on zeros leaves this layer as it was, as Keras' compute_output_shape does: a layer not
+    // yet built is probed through an unbuilt copy from its config (building this one would fix its
+    // weights to the probed shape, so a later call on other channels would be refused), and the
+    // random numbers the copy's initializers drew are given back, so that the weights drawn after
+    // it are those drawn without it.
+    private int?[][] ProbedOutputShapes(int?[][] inputShapes, CallArgs args)
+    {
+        var probe = Built ? this : UnbuiltCopy() ?? this;
+        long drawn = NF.Random.State.Offset;
+        try
+        {
+            return probe.InferOutputs(inputShapes, inputShapes.Select(_ => VariableDType).ToArray(), args).Select(o => o.Shape).ToArray();
+        }
+        finally
+        {
+            if (!ReferenceEquals(probe, this)) NF.Random.Rewind(NF.Random.State.Offset, drawn);
+        }
+    }
+
+    // A copy of this layer from its config (Models.CloneLayer), or null for one that has no config
+    // to copy (a custom layer not registered for serialization): that one is probed itself.
+    private Layer? UnbuiltCopy()
+    {
+        if (this is Model) return null;  // a model's layers are built by its construction
+        try { return Models.CloneLayer(this); }
+        catch (Exception e) when (e is NotSupportedException or InvalidDataException or InvalidOperationException or ArgumentException or KeyNotFoundException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>The output shape a custom layer's own <see cref="ComputeOutputShape(int?[])"/> gives, or null for a NeuralFlow layer (whose answer is its run).</summary>
     private int?[]? DeclaredShape(int?[] inputShape) => OverridesComputeOutputShape ? ComputeOutputShape(inputShape) : null;

@@ -56,6 +56,36 @@ public abstract class ComputeOutputShapeTests(string backend) : BackendTest(back
     }
 
     [SkippableFact]
+    public void Layers_answered_by_a_run_on_zeros_stay_unbuilt_and_draw_no_random_numbers()
+    {
+        // Before: ComputeOutputShape built a Conv2D for the probed shape (1 channel), so calling it
+        // on 3 channels was refused, and its initializer's draws changed every weight drawn after.
+        RequireBackend();
+        var conv = new Layers.Conv2D(8, 3);
+        var norm = new Layers.BatchNormalization();
+        var separable = new Layers.SeparableConv2D(4, 3);
+        Assert.Equal([null, 26, 26, 8], conv.ComputeOutputShape([null, 28, 28, 1]));
+        Assert.Equal([null, 28, 28, 1], norm.ComputeOutputShape([null, 28, 28, 1]));
+        Assert.Equal([null, 26, 26, 4], separable.ComputeOutputShape([null, 28, 28, 1]));
+        Assert.False(conv.Built);
+        Assert.False(norm.Built);
+        Assert.False(separable.Built);
+        Assert.Equal([2, 8, 8, 8], conv.Call(NF.Ones([2, 10, 10, 3])).Shape.ToArray());
+        Assert.Equal([2, 10, 10, 3], norm.Call(NF.Ones([2, 10, 10, 3])).Shape.ToArray());
+
+        NF.Random.SetSeed(17);
+        var probed = new Layers.Conv2D(8, 3, name: "probed");
+        probed.ComputeOutputShape([null, 28, 28, 3]);
+        probed.Call(NF.Ones([1, 5, 5, 3]));
+        NF.Random.SetSeed(17);
+        var plain = new Layers.Conv2D(8, 3, name: "plain");
+        plain.Call(NF.Ones([1, 5, 5, 3]));
+        Assert.Equal(plain.Kernel!.ToArray<float>(), probed.Kernel!.ToArray<float>());
+        // A built layer answers for itself, as before.
+        Assert.Equal([null, 3, 3, 8], plain.ComputeOutputShape([null, 5, 5, 3]));
+    }
+
+    [SkippableFact]
     public void Several_outputs_are_named_and_listed_by_ComputeOutputShapes()
     {
         RequireBackend();
