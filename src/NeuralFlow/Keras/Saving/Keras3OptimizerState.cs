@@ -10,9 +10,12 @@ namespace NeuralFlow.Keras.Saving;
 /// is a constant (a schedule has no variable), then the slots <c>build</c> adds for the model's
 /// trainable variables (in Keras' layer order): <c>add_optimizer_variables(vars, ["momentum", "velocity"])</c> interleaves
 /// the names per variable (m0, v0, m1, v1, ...), and a later call (Adam's amsgrad
-/// <c>velocity_hat</c>) follows as its own run. Restored for the optimizers whose Keras slots are
-/// NeuralFlow's (Adam, AdamW, SGD); for the others, or when the counts differ, training resumes with
-/// fresh slots after a warning, as Keras' load_own_variables skips a mismatched optimizer.
+/// <c>velocity_hat</c>, RMSprop's <c>momentum</c> and <c>average_gradient</c>) follows as its own run;
+/// Nadam's <c>_u_product</c>, a scalar variable made after its slots, comes last. Restored for the
+/// optimizers whose Keras slots are NeuralFlow's (keras/src/optimizers/*.py build and update_step:
+/// Adam, AdamW, SGD, RMSprop, Adagrad, Adamax, Nadam, Adadelta, Ftrl, Lion, Lamb); for the others
+/// (Adafactor, Muon, ...), or when the counts differ, training resumes with fresh slots after a
+/// warning, as Keras' load_own_variables skips a mismatched optimizer.
 /// </summary>
 internal static class Keras3OptimizerState
 {
@@ -25,15 +28,16 @@ internal static class Keras3OptimizerState
         var trainable = KerasH5Weights.TrainableInKerasOrder(model).ToList();
         bool rateVariable = optimizer.LearningRate.Constant is not null;
         int head = 1 + (rateVariable ? 1 : 0);   // iteration, learning_rate
-        int[][]? runs = Runs(optimizer);
-        int perWeight = runs?.Sum(r => r.Length) ?? 0;
+        var layout = Layout(optimizer);
+        int perWeight = layout?.Runs.Sum(r => r.Length) ?? 0;
+        int expected = head + perWeight * trainable.Count + (layout?.UProduct == true ? 1 : 0);
         // An optimizer saved before its first step (compiled, never trained) has made no slots yet.
         bool slotsSaved = count != head;
-        if (slotsSaved && (runs is null || count != head + perWeight * trainable.Count))
+        if (slotsSaved && (layout is null || count != expected))
         {
-            NF.Warn(runs is null
+            NF.Warn(layout is null
                 ? $"Load: the {optimizer.GetType().Name} state in '{file}' is not restored (its Keras slot order is not mapped here); training resumes with fresh slots."
-                : $"Load: skipping the optimizer state in '{file}': it has {count} variables, and a {optimizer.GetType().Name} over this model's {trainable.Count} trainable weights has {head + perWeight * trainable.Count}.");
+                : $"Load: skipping the optimizer state in '{file}': it has {count} variables, and a {optimizer.GetType().Name} over this model's {trainable.Count} trainable weights has {expected}.");
             return;
         }
         Hdf5Dataset At(int i) => vars.Get(i.ToString(System.Globalization.CultureInfo.InvariantCulture)) as Hdf5Dataset
@@ -52,13 +56,19 @@ internal static class Keras3OptimizerState
             return;
         }
         int next = head;
-        var slots = trainable.Select(_ => new Tensor[perWeight]).ToArray();
+        var slots = trainable.Select(_ => new Tensor[layout!.Slots]).ToArray();
         try
         {
-            foreach (var run in runs!)
+            foreach (var run in layout!.Runs)
                 for (int v = 0; v < trainable.Count; v++)
                     foreach (int slot in run)
                         slots[v][slot] = Value(At(next++), trainable[v].Shape, file, trainable[v].Name);
+            // NeuralFlow's slots Keras does not make (centered RMSprop without momentum keeps an unused one) start at zero.
+            for (int v = 0; v < trainable.Count; v++)
+                for (int slot = 0; slot < layout.Slots; slot++)
+                    slots[v][slot] ??= NF.Zeros(trainable[v].Shape, trainable[v].DType);
+            // Nadam's product of momentum factors: NeuralFlow recomputes it from the iteration count.
+            if (layout.UProduct) Scalar(At(next), file, "Nadam's u_product");
             optimizer.Restore(iterations, trainable.Select((v, i) => (v, (IReadOnlyList<Tensor>)slots[i])).ToList());
         }
         finally
@@ -89,25 +99,57 @@ internal static class Keras3OptimizerState
         var slots = trainable.Select(v => optimizer.SlotsOf(v)).ToList();
         bool anySlots = model.Variables.Any(v => optimizer.SlotsOf(v) is not null);
         bool averages = model.Variables.Any(v => optimizer.AverageOf(v) is not null);
-        if (Runs(optimizer) is not { } runs) return false;
+        if (Layout(optimizer) is not { } layout) return false;
         if (!anySlots) return !averages;
-        if (slots.Any(s => s is null) || model.Variables.Count(v => optimizer.SlotsOf(v) is not null) != trainable.Count) return false;
-        foreach (var run in runs)
+        if (slots.Any(s => s is null || s.Length != layout.Slots) || model.Variables.Count(v => optimizer.SlotsOf(v) is not null) != trainable.Count) return false;
+        foreach (var run in layout.Runs)
             for (int v = 0; v < trainable.Count; v++)
                 foreach (int slot in run)
                     vars.Dataset(Next(), slots[v]![slot]);
+        if (layout.UProduct)
+            vars.Dataset(Next(), Hdf5Element.Float32, [], s => s.Write(BitConverter.GetBytes((float)NadamMomentumProduct(((Optimizers.Nadam)optimizer).Beta1, optimizer.Iterations))));
         return !averages;
     }
 
-    // Keras' runs of per-variable slots in creation order, as NeuralFlow slot indices (0 .. n-1, each once).
-    private static int[][]? Runs(Optimizers.Optimizer optimizer) => optimizer switch
+    /// <summary>
+    /// Where an optimizer's Keras 3 variables come from: <paramref name="Runs"/>, its runs of per-variable
+    /// slots in Keras' creation order as NeuralFlow slot indices; <paramref name="Slots"/>, how many slots
+    /// NeuralFlow keeps per variable; <paramref name="UProduct"/>, whether Nadam's scalar comes last.
+    /// </summary>
+    private sealed record KerasLayout(int[][] Runs, int Slots, bool UProduct = false);
+
+    // NeuralFlow's slot indices: the native kernels' (nf_optimizer in neuralflow.h), Lion's and Lamb's own.
+    private static KerasLayout? Layout(Optimizers.Optimizer optimizer) => optimizer switch
     {
-        Optimizers.Adam { Amsgrad: true } => [[0, 1], [2]],
-        Optimizers.Adam => [[0, 1]],
-        Optimizers.SGD { Momentum: 0 } => [],
-        Optimizers.SGD => [[0]],
+        Optimizers.Adam { Amsgrad: true } => new([[0, 1], [2]], 3),
+        Optimizers.Adam => new([[0, 1]], 2),
+        Optimizers.SGD { Momentum: 0 } => new([], 0),
+        Optimizers.SGD => new([[0]], 1),
+        Optimizers.RMSprop r => RMSpropLayout(r),
+        Optimizers.Adagrad => new([[0]], 1),
+        Optimizers.Adamax or Optimizers.Adadelta or Optimizers.Ftrl or Optimizers.Lamb => new([[0, 1]], 2),
+        Optimizers.Nadam => new([[0, 1]], 2, UProduct: true),
+        Optimizers.Lion => new([[0]], 1),
         _ => null,
     };
+
+    // velocity; then momentum when momentum > 0; then average_gradient when centered (NeuralFlow's
+    // slot 2, after slot 1, which it keeps even without momentum).
+    private static KerasLayout RMSpropLayout(Optimizers.RMSprop r)
+    {
+        var runs = new List<int[]> { new[] { 0 } };
+        if (r.Momentum > 0) runs.Add([1]);
+        if (r.Centered) runs.Add([2]);
+        return new([.. runs], r.Centered ? 3 : r.Momentum > 0 ? 2 : 1);
+    }
+
+    // Keras' Nadam._u_product after `iterations` steps: the product of beta1 (1 - 0.5 * 0.96^t), t = 1..iterations.
+    private static double NadamMomentumProduct(double beta1, long iterations)
+    {
+        double product = 1;
+        for (long t = 1; t <= iterations; t++) product *= beta1 * (1 - 0.5 * Math.Pow(0.96, t));
+        return product;
+    }
 
     private static long Integer(Hdf5Dataset d, string file)
     {
@@ -125,11 +167,11 @@ internal static class Keras3OptimizerState
         return KerasH5Weights.ToTensor(d, shape);
     }
 
-    private static double Scalar(Hdf5Dataset d, string file)
+    private static double Scalar(Hdf5Dataset d, string file, string what = "learning_rate")
     {
         var bytes = d.ReadBytes();
         if (d.Type.Class != Hdf5Class.Float || bytes.Length != d.Type.Size)
-            throw new InvalidDataException($"'{file}': the optimizer's learning_rate '{d.Path}' is not one float.");
+            throw new InvalidDataException($"'{file}': the optimizer's {what} '{d.Path}' is not one float.");
         return d.Type.Size switch
         {
             2 => (double)BinaryPrimitives.ReadHalfLittleEndian(bytes),
