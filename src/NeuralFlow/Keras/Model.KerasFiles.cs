@@ -151,8 +151,9 @@ public partial class Model
     /// <summary>
     /// Save to ".h5" / ".hdf5": the legacy Keras 2 whole-model file (legacy_h5_format.save_model_to_hdf5):
     /// root attributes <c>model_config</c> (the model's JSON as tf.keras writes it), <c>keras_version</c>
-    /// and <c>backend</c>, the weights under <c>model_weights</c>. As in tf.keras' format without
-    /// <c>include_optimizer</c>, the compile arguments and optimizer state are not kept: it loads uncompiled.
+    /// and <c>backend</c>, the weights under <c>model_weights</c>, and for a compiled model
+    /// <c>training_config</c> and the optimizer's variables under <c>optimizer_weights</c> (tf.keras 2.15's
+    /// include_optimizer), for the optimizers tf.keras has.
     /// </summary>
     private void WriteLegacyH5(string path, JsonObject config)
     {
@@ -164,8 +165,7 @@ public partial class Model
         h5.Root.VariableLengthAttribute("model_config", modelConfig.ToJsonString());
         h5.Root.VariableLengthAttribute("keras_version", KerasH5Weights.LegacyKerasVersion);
         h5.Root.VariableLengthAttribute("backend", "tensorflow");
-        // What Compile was given, as Keras writes it (its compile config, the optimizer as optimizer_config);
-        // the optimizer's variables are not kept, so training resumes with fresh slots.
+        // What Compile was given, as Keras writes it (its compile config, the optimizer as optimizer_config).
         if (config["compile_config"] is JsonObject compile)
         {
             var training = Keras3CompileConfig.Serialize(compile, _losses);
@@ -173,6 +173,8 @@ public partial class Model
             training.Remove("optimizer");
             training["optimizer_config"] = new JsonObject { ["class_name"] = optimizer["class_name"]!.DeepClone(), ["config"] = optimizer["config"]!.DeepClone() };
             h5.Root.VariableLengthAttribute("training_config", training.ToJsonString());
+            // The optimizer's variables as tf.keras keeps them (include_optimizer), for the optimizers it has.
+            if (_optimizer is not null) KerasH5OptimizerWeights.Write(h5.Root, _optimizer, this);
         }
         KerasH5Weights.WriteLegacy(this, h5.Root.Group("model_weights"));
         AtomicFile.Write(path, h5.WriteTo);

@@ -25,10 +25,35 @@ internal static class Keras3OptimizerState
         var vars = h5.Root.Group("optimizer")?.Group("vars");
         int count = vars?.Names.Count ?? 0;
         if (vars is null || count == 0) return;   // no optimizer state in the file
+        Hdf5Dataset At(int i) => vars.Get(i.ToString(System.Globalization.CultureInfo.InvariantCulture)) as Hdf5Dataset
+            ?? throw new InvalidDataException($"'{file}': model.weights.h5 has no dataset optimizer/vars/{i}.");
+        Restore(optimizer, model, Enumerable.Range(0, count).Select(At).ToList(), file, SavedBy.Keras3);
+    }
+
+    /// <summary>Which Keras made an optimizer's variable list: their orders differ.</summary>
+    internal enum SavedBy
+    {
+        /// <summary>Keras 3 (a .keras archive, or its legacy .h5): iteration, a constant rate, the slots, Nadam's u_product.</summary>
+        Keras3,
+        /// <summary>tf.keras 2.11 to 2.15 (keras.optimizers.Optimizer): iteration, then the slots as Keras 3 makes them.</summary>
+        TfKeras,
+        /// <summary>tf.keras up to 2.10, or its keras.optimizers.legacy (OptimizerV2): iter, then one run per slot name.</summary>
+        TfKerasLegacy,
+    }
+
+    /// <summary>
+    /// Restores <paramref name="optimizer"/> from its variables <paramref name="vars"/> in the order
+    /// <paramref name="savedBy"/>'s Keras made them; warns and leaves the slots fresh when that
+    /// order is not mapped here or the count does not fit the model.
+    /// </summary>
+    internal static void Restore(Optimizers.Optimizer optimizer, Model model, IReadOnlyList<Hdf5Dataset> vars, string file, SavedBy savedBy)
+    {
+        int count = vars.Count;
+        if (count == 0) return;
         var trainable = KerasH5Weights.TrainableInKerasOrder(model).ToList();
-        bool rateVariable = optimizer.LearningRate.Constant is not null;
+        bool rateVariable = savedBy == SavedBy.Keras3 && optimizer.LearningRate.Constant is not null;
         int head = 1 + (rateVariable ? 1 : 0);   // iteration, learning_rate
-        var layout = Layout(optimizer);
+        var layout = Layout(optimizer, savedBy);
         int perWeight = layout?.Runs.Sum(r => r.Length) ?? 0;
         int expected = head + perWeight * trainable.Count + (layout?.UProduct == true ? 1 : 0);
         // An optimizer saved before its first step (compiled, never trained) has made no slots yet.
@@ -40,8 +65,7 @@ internal static class Keras3OptimizerState
                 : $"Load: skipping the optimizer state in '{file}': it has {count} variables, and a {optimizer.GetType().Name} over this model's {trainable.Count} trainable weights has {expected}.");
             return;
         }
-        Hdf5Dataset At(int i) => vars.Get(i.ToString(System.Globalization.CultureInfo.InvariantCulture)) as Hdf5Dataset
-            ?? throw new InvalidDataException($"'{file}': model.weights.h5 has no dataset optimizer/vars/{i}.");
+        Hdf5Dataset At(int i) => vars[i];
         long iterations = Integer(At(0), file);
         if (rateVariable)
         {
@@ -99,7 +123,7 @@ internal static class Keras3OptimizerState
         var slots = trainable.Select(v => optimizer.SlotsOf(v)).ToList();
         bool anySlots = model.Variables.Any(v => optimizer.SlotsOf(v) is not null);
         bool averages = model.Variables.Any(v => optimizer.AverageOf(v) is not null);
-        if (Layout(optimizer) is not { } layout) return false;
+        if (Layout(optimizer, SavedBy.Keras3) is not { } layout) return false;
         if (!anySlots) return !averages;
         if (slots.Any(s => s is null || s.Length != layout.Slots) || model.Variables.Count(v => optimizer.SlotsOf(v) is not null) != trainable.Count) return false;
         foreach (var run in layout.Runs)
@@ -116,10 +140,22 @@ internal static class Keras3OptimizerState
     /// slots in Keras' creation order as NeuralFlow slot indices; <paramref name="Slots"/>, how many slots
     /// NeuralFlow keeps per variable; <paramref name="UProduct"/>, whether Nadam's scalar comes last.
     /// </summary>
-    private sealed record KerasLayout(int[][] Runs, int Slots, bool UProduct = false);
+    internal sealed record KerasLayout(int[][] Runs, int Slots, bool UProduct = false);
 
     // NeuralFlow's slot indices: the native kernels' (nf_optimizer in neuralflow.h), Lion's and Lamb's own.
-    private static KerasLayout? Layout(Optimizers.Optimizer optimizer) => optimizer switch
+    // tf.keras 2.11+ makes the slots as Keras 3 (tf_keras/optimizers/*.py build) but keeps Nadam's
+    // u_product out of its variables; its OptimizerV2 (tf_keras/optimizers/legacy) makes one run per
+    // slot name (all m, then all v), except Adadelta's and Ftrl's, which it makes per variable.
+    internal static KerasLayout? Layout(Optimizers.Optimizer optimizer, SavedBy savedBy) => savedBy switch
+    {
+        SavedBy.Keras3 => Keras3Layout(optimizer),
+        SavedBy.TfKeras => Keras3Layout(optimizer) is { } k && optimizer is not Optimizers.Lamb ? k with { UProduct = false } : null,
+        _ => Keras3Layout(optimizer) is { } k && optimizer is not (Optimizers.Lamb or Optimizers.Lion)
+            ? optimizer is Optimizers.Adadelta or Optimizers.Ftrl ? k : k with { Runs = k.Runs.SelectMany(r => r.Select(slot => new[] { slot })).ToArray(), UProduct = false }
+            : null,
+    };
+
+    private static KerasLayout? Keras3Layout(Optimizers.Optimizer optimizer) => optimizer switch
     {
         Optimizers.Adam { Amsgrad: true } => new([[0, 1], [2]], 3),
         Optimizers.Adam => new([[0, 1]], 2),

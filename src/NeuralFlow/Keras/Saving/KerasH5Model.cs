@@ -10,7 +10,8 @@ namespace NeuralFlow.Keras.Saving;
 /// keras/src/legacy/saving/legacy_h5_format.py save_model_to_hdf5), then the weights of its
 /// <c>model_weights</c> group. Keras 2's config differs from Keras 3's in places NeuralFlow's
 /// reader is strict about; those are translated here. The model comes back compiled from its
-/// <c>training_config</c> when it has one (with fresh optimizer slots), else uncompiled.
+/// <c>training_config</c> when it has one, with the optimizer's variables of <c>optimizer_weights</c>
+/// when it keeps them (else fresh slots), or uncompiled.
 /// </summary>
 internal static class KerasH5Model
 {
@@ -33,15 +34,19 @@ internal static class KerasH5Model
         Translate(entry);
         var model = Model.FromEntry(entry, path);
         KerasH5Weights.Load(model, path);
-        if (training is not null) Compile(model, training, path);
+        if (training is not null && Compile(model, training, path) && model.Optimizer is { } optimizer)
+        {
+            using var file = Hdf5File.Open(path);
+            KerasH5OptimizerWeights.Restore(optimizer, model, file, path);
+        }
         return model;
     }
 
     // training_config (legacy_h5_format / saving_utils.model_metadata): the compile arguments, the
-    // optimizer as optimizer_config. The file keeps no optimizer variables NeuralFlow reads, so
-    // training resumes with fresh slots. What does not rebuild here leaves the model uncompiled,
-    // with a warning, as a file without training_config loads.
-    private static void Compile(Model model, string training, string path)
+    // optimizer as optimizer_config (its variables, when kept, are optimizer_weights: see
+    // KerasH5OptimizerWeights). What does not rebuild here leaves the model uncompiled, with a
+    // warning, as a file without training_config loads. Returns whether it compiled.
+    private static bool Compile(Model model, string training, string path)
     {
         try
         {
@@ -53,10 +58,12 @@ internal static class KerasH5Model
             compile.Remove("optimizer_config");
             compile["optimizer"] = optimizer.DeepClone();
             model.CompileKeras3(compile, path);
+            return true;
         }
         catch (Exception e) when (e is InvalidDataException or JsonException or InvalidOperationException or FormatException)
         {
             NF.Warn($"Load: '{path}' loads uncompiled: its training_config does not rebuild here ({e.Message}); call Compile before training.");
+            return false;
         }
     }
 

@@ -93,7 +93,7 @@ internal static partial class KerasH5Weights
 
     // A list of names as legacy_h5_format.save_attributes_to_hdf5_group writes it: one attribute of
     // fixed-length strings, or as many equal parts (numpy's array_split) as keep each under the limit.
-    private static void Names(Hdf5Writer.Node node, string name, string[] names)
+    internal static void Names(Hdf5Writer.Node node, string name, string[] names)
     {
         long width = Math.Max(1, names.Select(n => (long)System.Text.Encoding.UTF8.GetByteCount(n)).DefaultIfEmpty(1).Max());
         if (width > HeaderLimit)

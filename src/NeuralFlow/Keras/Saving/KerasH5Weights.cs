@@ -121,7 +121,7 @@ internal static partial class KerasH5Weights
 
     // A list-of-strings attribute, or Keras' chunked form of a long one (name0, name1, ...;
     // legacy_h5_format.load_attributes_from_hdf5_group); missing means empty.
-    private static string[] Strings(Hdf5Group group, string name, string path)
+    internal static string[] Strings(Hdf5Group group, string name, string path)
     {
         var attributes = group.Attributes;
         if (attributes.TryGetValue(name, out var value)) return AsStrings(value, name, group, path);
