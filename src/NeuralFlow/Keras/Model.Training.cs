@@ -309,7 +309,7 @@ public partial class Model
                     c.AddEpochLogs(epochLogs);
                     c.OnEpochEnd(epoch, epochLogs);
                 }
-                history.Add(epochLogs); // after the callbacks, as Keras' History comes last: it keeps what they added
+                history.Add(epoch, epochLogs); // after the callbacks, as Keras' History comes last: it keeps what they added
             }
             KeepStep(cached);
             KeepStepLogs(cached, []);
