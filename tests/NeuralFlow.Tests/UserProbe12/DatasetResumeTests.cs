@@ -13,9 +13,7 @@ public abstract class DatasetResumeTests(string backend) : BackendFileTest(backe
 {
     private static Dataset Pipeline(bool prefetch)
     {
-        NF.Random.SetSeed(1);
-        var x = NF.Random.Normal([24, 4]);
-        var y = NF.Reshape(NF.Cast(NF.Greater(NF.ReduceSum(x, [1]), NF.Constant(0f)), DType.Float32), [24, 1]);
+        var (x, y) = ProbeData.SignOfSum(24);
         var batched = Dataset.FromTensorSlices(x, y).Shuffle(24, seed: 3).Batch(8);
         return prefetch ? batched.Prefetch(2) : batched;
     }

@@ -11,20 +11,9 @@ namespace NeuralFlow.Tests.UserProbe12;
 /// </summary>
 public abstract class ResumeLogTests(string backend) : BackendFileTest(backend)
 {
-    private static (Tensor X, Tensor Y) Data()
-    {
-        NF.Random.SetSeed(1);
-        var x = NF.Random.Normal([24, 4]);
-        return (x, NF.Reshape(NF.Cast(NF.Greater(NF.ReduceSum(x, [1]), NF.Constant(0f)), DType.Float32), [24, 1]));
-    }
+    private static (Tensor X, Tensor Y) Data() => ProbeData.SignOfSum(24);
 
-    private static Sequential Compiled()
-    {
-        NF.Random.SetSeed(7);
-        var m = new Sequential(Layers.Input([4]), new Layers.Dense(3, activation: "relu"), new Layers.Dense(1, activation: "sigmoid"));
-        m.Compile("adam", "binary_crossentropy", ["accuracy"]);
-        return m;
-    }
+    private static Sequential Compiled() => ProbeData.SmallClassifier();
 
     private static string Cell(float v) => v.ToString("R", CultureInfo.InvariantCulture);
 
