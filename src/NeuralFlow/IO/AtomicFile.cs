@@ -4,7 +4,8 @@ namespace NeuralFlow.IO;
 /// Writes a file so that a crash, a kill or a full disk mid-write never leaves a truncated file
 /// under the final name: the bytes go to a temporary file in the same directory, are flushed to
 /// the disk, and the temporary file is then renamed over the target (an atomic replace on the
-/// file systems .NET supports). Readers see the old file or the new one, never a mix.
+/// file systems .NET supports). Readers see the old file or the new one, never a mix. A read-only
+/// file is refused, as any other writer refuses it.
 /// </summary>
 internal static class AtomicFile
 {
@@ -18,6 +19,11 @@ internal static class AtomicFile
             throw new DirectoryNotFoundException($"Cannot write '{path}': the directory '{directory}' does not exist.");
         if (Directory.Exists(full))
             throw new IOException($"Cannot write '{path}': it is a directory.");
+        // The rename below would replace a read-only file (only the directory's permissions count
+        // on Unix, and as root not even those), where Python's open(path, "w") and .NET's own
+        // writers refuse it: a file marked read-only to keep it is never overwritten.
+        if (File.Exists(full) && File.GetAttributes(full).HasFlag(FileAttributes.ReadOnly))
+            throw new UnauthorizedAccessException($"Cannot write '{path}': the file exists and is read-only; clear its read-only attribute (chmod u+w) or write to another name.");
         // Hidden, unique and beside the target, so that the rename stays on one file system.
         string temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
         try

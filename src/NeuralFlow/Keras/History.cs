@@ -4,6 +4,7 @@ namespace NeuralFlow.Keras;
 public sealed class History
 {
     private readonly Dictionary<string, List<float>> _values = [];
+    private readonly List<int> _epochs = [];
 
     /// <summary>The values of <paramref name="key"/> ("loss", "accuracy", "val_loss", ...), one per epoch.</summary>
     public IReadOnlyList<float> this[string key] => _values.TryGetValue(key, out var v)
@@ -16,8 +17,15 @@ public sealed class History
     /// <summary>Number of epochs recorded.</summary>
     public int Epochs => _values.Count == 0 ? 0 : _values.Values.Max(v => v.Count);
 
-    internal void Add(IReadOnlyDictionary<string, float> logs)
+    /// <summary>
+    /// The 0-based epoch of each recorded entry (Keras' <c>history.epoch</c>): <c>[3, 4]</c> for a Fit
+    /// resumed at epoch 3 (<c>initialEpoch</c>, or a <see cref="Callbacks.BackupAndRestore"/> checkpoint) up to 5.
+    /// </summary>
+    public IReadOnlyList<int> Epoch => _epochs;
+
+    internal void Add(int epoch, IReadOnlyDictionary<string, float> logs)
     {
+        _epochs.Add(epoch);
         foreach (var (k, v) in logs)
         {
             if (!_values.TryGetValue(k, out var list)) _values[k] = list = [];

@@ -19,6 +19,23 @@ public partial class Model
         : path.EndsWith(".h5", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".hdf5", StringComparison.OrdinalIgnoreCase) ? KerasFile.LegacyH5
         : KerasFile.None;
 
+    /// <summary>
+    /// Refuses a name whose format holds the other kind of file: weights alone under ".keras"
+    /// (Keras 3's whole-model archive; Keras' save_weights and ModelCheckpoint(save_weights_only=True)
+    /// raise ValueError for it) and a whole model under ".safetensors" (a file of tensors). Written
+    /// anyway, neither Keras nor <see cref="Load"/> (nor a safetensors reader) would open the file.
+    /// <paramref name="instead"/> says how the caller asks for the other kind.
+    /// </summary>
+    internal static void CheckFileKind(string path, bool weightsOnly, string who, string instead, string paramName = "path")
+    {
+        if (weightsOnly && KerasFileOf(path) is KerasFile.Archive)
+            throw new ArgumentException($"{who}: '{path}' names a whole-model file (.keras is Keras 3's model archive), but only the weights are saved; " +
+                                        $"end the name in '.weights.h5' (Keras 3's weights file, as Keras requires) or '.safetensors', or {instead}.", paramName);
+        if (!weightsOnly && path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException($"{who}: '{path}' names a weights file (.safetensors holds tensors), but the whole model is saved; " +
+                                        $"end the name in '.keras' (Keras 3's model file) or '.nfmodel', or {instead}.", paramName);
+    }
+
     // The Keras version a .keras archive's metadata names: the format it follows (Keras 3's saving_lib).
     private const string ArchiveKerasVersion = "3.10.0";
 

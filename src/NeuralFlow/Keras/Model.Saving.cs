@@ -28,11 +28,12 @@ public partial class Model
     /// registered layer types (every built-in one, and yours after
     /// <see cref="KerasSerialization.Register{TLayer}"/>). A subclassed model is code: save
     /// its weights with <see cref="SaveWeights"/> and load them into an instance you construct, as
-    /// in Keras.
+    /// in Keras. A name ending in <c>.safetensors</c> (a weights file) is refused: use <see cref="SaveWeights"/>.
     /// </remarks>
     public void Save(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        CheckFileKind(path, weightsOnly: false, nameof(Save), "save the weights alone with SaveWeights");
         var unbuilt = this is Sequential sequential ? sequential.AllLayers.FirstOrDefault(l => !l.Built) : null;
         if (unbuilt is not null)
             throw new InvalidOperationException($"Save: layer {unbuilt.Name} has no weights yet; call the model once on a batch (or Fit it) before saving.");

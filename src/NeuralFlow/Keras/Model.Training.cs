@@ -241,9 +241,11 @@ public partial class Model
             var (cached, trainStep, gathers) = MakeTrainStep(optimizer, classWeight);
             Func<Dictionary<string, float>> readLogs = () => ReadStepLogs(cached);
             foreach (var c in hooks) c.OnTrainBegin();
+            int requestedEpoch = initialEpoch;
             foreach (var c in hooks)
                 if (c.ResumeEpoch is { } resume) initialEpoch = Math.Max(initialEpoch, resume);
             initialEpoch = StartTogether(initialEpoch);
+            if (recreateEachEpoch) OpenPasses(epochBatches, initialEpoch - requestedEpoch);
             for (int epoch = initialEpoch; epoch < epochs && !StopTraining; epoch++)
             {
                 if (batches is null || recreateEachEpoch || seenInPass >= passLength)
@@ -309,7 +311,7 @@ public partial class Model
                     c.AddEpochLogs(epochLogs);
                     c.OnEpochEnd(epoch, epochLogs);
                 }
-                history.Add(epochLogs); // after the callbacks, as Keras' History comes last: it keeps what they added
+                history.Add(epoch, epochLogs); // after the callbacks, as Keras' History comes last: it keeps what they added
                 trainingLogs = epochLogs;
             }
             KeepStep(cached);
@@ -335,6 +337,24 @@ public partial class Model
             progbar?.ClearLine();
             NF.Warn(message);
         }
+    }
+
+    // A resumed Fit (BackupAndRestore) first opens the passes the killed run opened before the
+    // epoch it continues from, one per epoch, so that a pipeline that counts its passes (a seeded
+    // Dataset.Shuffle reshuffles by pass number) gives the resumed epochs the orders the
+    // uninterrupted run gave them, not its first ones again. NF.Random, which the checkpoint
+    // restored, is put back after: a pass of in-memory arrays draws its shuffle from it.
+    private static void OpenPasses(Func<IEnumerable<FitBatch>> epochBatches, int count)
+    {
+        if (count <= 0) return;
+        var random = NF.Random.State;
+        for (int i = 0; i < count; i++)
+        {
+            using var scope = TensorScope.Begin();
+            using var pass = epochBatches().GetEnumerator();
+            pass.MoveNext();
+        }
+        NF.Random.State = random;
     }
 
     // Where a train step gathers its shuffled rows itself: the CPU engines, whose replay plans read

@@ -16,10 +16,12 @@ public partial class Model
     /// (<c>layers/dense/vars/0</c>, what Keras 3's <c>save_weights</c> writes and <c>load_weights</c> reads),
     /// and <c>.h5</c> / <c>.hdf5</c> the legacy Keras 2 layout (<c>layer_names</c>, <c>weight_names</c>),
     /// so that Python's Keras and h5py open the file; both are matched layer by layer as Keras does.
+    /// A name ending in <c>.keras</c> (Keras 3's whole-model archive) is refused, as Keras refuses it: use <see cref="Save"/>.
     /// </summary>
     public void SaveWeights(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        CheckFileKind(path, weightsOnly: true, nameof(SaveWeights), "save the whole model with Save");
         var kind = KerasFileOf(path);
         if (kind is KerasFile.Keras3Weights or KerasFile.LegacyH5)
         {

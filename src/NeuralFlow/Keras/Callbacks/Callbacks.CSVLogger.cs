@@ -8,7 +8,9 @@ public static partial class Callbacks
     /// Writes one CSV row per epoch: <c>epoch</c> and every log entry in key order
     /// (<c>tf.keras.callbacks.CSVLogger</c>). Each row is flushed as the epoch ends, so a killed
     /// run keeps every finished epoch; with <paramref name="append"/> a resumed run adds its rows
-    /// under the existing header instead of starting a new file.
+    /// under the existing header instead of starting a new file. The columns are the first epoch's
+    /// logs, and their "val_" twins when that epoch was not validated (as Keras), so a Fit with
+    /// <c>validationFreq</c> above 1 keeps its validation values ("NA" on the other epochs).
     /// </summary>
     public sealed class CSVLogger(string filename, string separator = ",", bool append = false) : Callback
     {
@@ -40,6 +42,10 @@ public static partial class Callbacks
             if (_keys is null)
             {
                 _keys = logs.Keys.Order(StringComparer.Ordinal).ToArray();
+                // Keras: a first epoch without validation (validationFreq > 1) still gets the val_
+                // columns, so that later epochs' validation is not dropped for want of a column.
+                if (_keys.Length > 0 && !_keys.Any(k => k.StartsWith("val_", StringComparison.Ordinal)))
+                    _keys = [.. _keys, .. _keys.Select(k => "val_" + k)];
                 _writer!.WriteLine(string.Join(separator, ["epoch", .. _keys]));
             }
             // Keras writes "NA" for a key an epoch lacks (validation on some epochs only).

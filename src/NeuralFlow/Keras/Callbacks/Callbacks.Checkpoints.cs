@@ -22,7 +22,11 @@ public static partial class Callbacks
     /// <param name="filepath">Where to save; with placeholders, one file per epoch (or batch).</param>
     /// <param name="monitor">The log that decides what is best.</param>
     /// <param name="saveBestOnly">Save only when <paramref name="monitor"/> improved on every earlier save point.</param>
-    /// <param name="saveWeightsOnly">Save with <see cref="Model.SaveWeights"/> (safetensors) instead of <see cref="Model.Save"/>.</param>
+    /// <param name="saveWeightsOnly">
+    /// Save with <see cref="Model.SaveWeights"/> (".weights.h5" Keras 3's weights, ".h5" Keras 2's, else safetensors)
+    /// instead of <see cref="Model.Save"/>. A path ending in ".keras" with weights only, or in ".safetensors"
+    /// without, is refused here (Keras raises ValueError for the first): the file would be of the other kind.
+    /// </param>
     /// <param name="mode">"min", "max", or "auto" (max for accuracies and AUC).</param>
     /// <param name="verbose">0 silent; 1 writes a line to the console when the callback saves or decides not to, as Keras' verbose=1.</param>
     /// <param name="saveFreq">
@@ -38,8 +42,16 @@ public static partial class Callbacks
         int verbose = 0, object? saveFreq = null, double? initialValueThreshold = null)
         : Callback
     {
-        private readonly string _filepath = !string.IsNullOrEmpty(filepath) ? filepath : throw new ArgumentException("ModelCheckpoint: filepath is empty.", nameof(filepath));
+        private readonly string _filepath = !string.IsNullOrEmpty(filepath) ? CheckedKind(filepath, saveWeightsOnly) : throw new ArgumentException("ModelCheckpoint: filepath is empty.", nameof(filepath));
         private readonly Improvement _best = new(monitor, mode, nameof(ModelCheckpoint));
+
+        // Keras checks the name against saveWeightsOnly when the callback is made, not after an
+        // epoch of training: weights under ".keras" or a whole model under ".safetensors" are refused.
+        private static string CheckedKind(string filepath, bool weightsOnly)
+        {
+            Model.CheckFileKind(filepath, weightsOnly, nameof(ModelCheckpoint), weightsOnly ? "pass saveWeightsOnly: false" : "pass saveWeightsOnly: true", nameof(filepath));
+            return filepath;
+        }
 
         // 0 saves at epoch ends; N > 0 after every N batches (Keras: an unrecognized save_freq is a ValueError).
         private readonly int _saveEvery = saveFreq switch
@@ -191,10 +203,20 @@ public static partial class Callbacks
         public override void OnTrainBegin()
         {
             _resume = null;
+            // Directory.CreateDirectory's own error for a file of that name says only that it exists.
+            if (File.Exists(_dir))
+                throw new IOException($"BackupAndRestore: backupDir '{_dir}' is a file; give the name of a directory (made if missing) where the callback alone keeps its checkpoint.");
             Directory.CreateDirectory(_dir);
             if (!File.Exists(CheckpointPath)) return;
-            var state = Model!.RestoreArchive(CheckpointPath)
-                ?? throw new InvalidDataException($"'{CheckpointPath}' holds no training state: not a BackupAndRestore checkpoint.");
+            JsonObject? state;
+            try { state = Model!.RestoreArchive(CheckpointPath); }
+            catch (InvalidDataException e)
+            {
+                // Keras raises too (an OSError from h5py); here the message says how to go on.
+                throw new InvalidDataException($"BackupAndRestore: the checkpoint '{CheckpointPath}' cannot be restored ({e.Message}). " +
+                                               "Delete it (or the backup directory) to train from the start.", e);
+            }
+            if (state is null) throw new InvalidDataException($"'{CheckpointPath}' holds no training state: not a BackupAndRestore checkpoint.");
             try
             {
                 NF.Random.State = (ulong.Parse(state["random_seed"]!.GetValue<string>(), CultureInfo.InvariantCulture),

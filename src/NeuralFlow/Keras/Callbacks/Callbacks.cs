@@ -76,17 +76,25 @@ public static partial class Callbacks
         }
     }
 
-    /// <summary>Stops training as soon as the loss is NaN or infinite (<c>TerminateOnNaN</c>).</summary>
-    public sealed class TerminateOnNaN : Callback
+    /// <summary>
+    /// Stops training as soon as the loss is NaN or infinite (<c>keras.callbacks.TerminateOnNaN</c>):
+    /// by default gracefully (<see cref="Model.StopTraining"/>: the epoch ends, its callbacks run,
+    /// then OnTrainEnd, so a <see cref="BackupAndRestore"/> writes the NaN weights and then deletes
+    /// its checkpoint). With <paramref name="raiseError"/> it throws at once instead, as Keras'
+    /// <c>raise_error=True</c>: no epoch end and no OnTrainEnd run, so the last good backup is kept
+    /// for a rerun (with a lower learning rate, say).
+    /// </summary>
+    /// <param name="raiseError">Throw an <see cref="ArithmeticException"/> (Keras' RuntimeError) instead of stopping gracefully.</param>
+    public sealed class TerminateOnNaN(bool raiseError = false) : Callback
     {
         /// <inheritdoc/>
         public override void OnBatchEnd(int batch, IReadOnlyDictionary<string, float> logs)
         {
-            if (logs.TryGetValue("loss", out var loss) && !float.IsFinite(loss))
-            {
-                Console.WriteLine($"Batch {batch}: invalid loss, terminating training");
-                Model!.StopTraining = true;
-            }
+            if (!logs.TryGetValue("loss", out var loss) || float.IsFinite(loss)) return;
+            if (raiseError)
+                throw new ArithmeticException($"TerminateOnNaN: NaN or Inf loss encountered at batch {batch}. Loss value: {loss.ToString(System.Globalization.CultureInfo.InvariantCulture)}. Terminating training immediately.");
+            Console.WriteLine($"Batch {batch}: Invalid loss, terminating training");
+            Model!.StopTraining = true;
         }
     }
 
