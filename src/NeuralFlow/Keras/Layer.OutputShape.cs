@@ -51,7 +51,7 @@ public abstract partial class Layer
     }
 
     private int?[][] ProbedOutputShapes(int?[][] inputShapes, CallArgs args) =>
-        InferOutputs(inputShapes, inputShapes.Select(_ => VariableDType).ToArray(), args).Select(o => o.Shape).ToArray();
+        InferOutputs(inputShapes, inputShapes.Select(_ => ComputeDType).ToArray(), args).Select(o => o.Shape).ToArray();
 
     /// <summary>The output shape a custom layer's own <see cref="ComputeOutputShape(int?[])"/> gives, or null for a NeuralFlow layer (whose answer is its run).</summary>
     private int?[]? DeclaredShape(int?[] inputShape) => OverridesComputeOutputShape ? ComputeOutputShape(inputShape) : null;
@@ -69,7 +69,7 @@ public abstract partial class Layer
         var output = ComputeOutputShape(shape) ?? throw new InvalidOperationException($"{Name} ({GetType().Name}): ComputeOutputShape returned null for {KerasTensor.Format(shape)}.");
         if (output.Any(d => d < 0))
             throw new InvalidOperationException($"{Name} ({GetType().Name}): ComputeOutputShape returned {KerasTensor.Format(output)}, which has a negative dimension.");
-        return [(output, VariableDType)];
+        return [(output, ComputeDType)];
     }
 
     /// <summary>Whether this layer's type is a user's that overrides <see cref="ComputeOutputShape(int?[])"/>.</summary>
