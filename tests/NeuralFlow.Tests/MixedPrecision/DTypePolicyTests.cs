@@ -118,6 +118,22 @@ public abstract class DTypePolicyTests(string backend) : BackendTest(backend)
     }
 
     [SkippableFact]
+    public void A_merge_casts_a_float32_skip_connection_to_float16_as_keras_autocasts_every_input()
+    {
+        RequireBackend();
+        using var _ = MixedPolicy.Begin();
+        var input = Layers.Input([3]);
+        var branch = new Layers.Dense(3, kernelInitializer: "ones").Call(input);
+        var model = new Model(input, new Layers.Add().Call([input, branch]));
+        var x = NF.Constant(new[] { 0.1f, 0.2f, 0.3f }, [1, 3]);
+        var y = model.Predict(x, verbose: 0);
+        Assert.Equal(DType.Float16, y.DType);
+        var x16 = NF.Cast(x, DType.Float16);
+        var want = NF.Add(x16, NF.MatMul(x16, NF.Ones([3, 3], DType.Float16)));
+        Assert.Equal(want.ToArray<Half>(), y.ToArray<Half>());
+    }
+
+    [SkippableFact]
     public void Batch_normalization_computes_in_float32_and_rounds_once()
     {
         RequireBackend();

@@ -27,16 +27,12 @@ public static partial class Optimizers
         public LossScaleOptimizer(Optimizer innerOptimizer, double initialScale = 32768, int dynamicGrowthSteps = 2000) : base(0.0)
         {
             ArgumentNullException.ThrowIfNull(innerOptimizer);
-            if (innerOptimizer is LossScaleOptimizer)
-                throw new ArgumentException("LossScaleOptimizer: the inner optimizer is already a LossScaleOptimizer; wrap the plain optimizer once.", nameof(innerOptimizer));
-            if (!(initialScale > 0 && double.IsFinite(initialScale)))
-                throw new ArgumentOutOfRangeException(nameof(initialScale), initialScale, "LossScaleOptimizer: initialScale must be a finite number greater than 0.");
-            if (dynamicGrowthSteps < 1)
-                throw new ArgumentOutOfRangeException(nameof(dynamicGrowthSteps), dynamicGrowthSteps, "LossScaleOptimizer: dynamicGrowthSteps must be at least 1.");
-            InnerOptimizer = innerOptimizer;
-            InitialScale = initialScale;
-            DynamicGrowthSteps = dynamicGrowthSteps;
-            LossScale = initialScale;
+            InnerOptimizer = innerOptimizer is not LossScaleOptimizer ? innerOptimizer
+                : throw new ArgumentException("LossScaleOptimizer: the inner optimizer is already a LossScaleOptimizer; wrap the plain optimizer once.", nameof(innerOptimizer));
+            LossScale = InitialScale = initialScale > 0 && double.IsFinite(initialScale) ? initialScale
+                : throw new ArgumentOutOfRangeException(nameof(initialScale), initialScale, "LossScaleOptimizer: initialScale must be a finite number greater than 0.");
+            DynamicGrowthSteps = dynamicGrowthSteps >= 1 ? dynamicGrowthSteps
+                : throw new ArgumentOutOfRangeException(nameof(dynamicGrowthSteps), dynamicGrowthSteps, "LossScaleOptimizer: dynamicGrowthSteps must be at least 1.");
         }
 
         /// <summary>The wrapped optimizer, which makes every step (Keras' <c>inner_optimizer</c>).</summary>
