@@ -23,18 +23,33 @@ public abstract partial class Layer
     private protected virtual bool AutocastsInputs => true;
 
     /// <summary>
+    /// Whether the layer computes with its weights in <see cref="ComputeDType"/> under a mixed policy: it reads them
+    /// through <see cref="ReadWeight"/> (Dense, EinsumDense, the convolutions) or casts to float32 itself
+    /// (BatchNormalization). A layer with weights that says false (PReLU, attention, a user's layer) computes in
+    /// float32, its weights' type, and gives its output in float16: more precise than Keras' float16, never a
+    /// float16 input meeting a float32 weight.
+    /// </summary>
+    private protected virtual bool ComputesWithMixedWeights => false;
+
+    private bool? _ownsWeights;
+
+    // Whether the layer holds weights of its own (not its sublayers'), looked up once, on its first mixed call.
+    private bool OwnsWeights => _ownsWeights ??= _ownWeights.Count > 0 || Tracking.InFields(this).Variables.Count > 0;
+
+    /// <summary>
     /// Keras' autocast of a layer's input: a floating input of another type than the layer computes in is cast
-    /// to it. Only where float16 is on either side (a mixed or float16 layer, or a float16 input reaching a
-    /// float32 layer such as the float32 head of a mixed model); float32 and float64 layers keep casting as they
-    /// did, in their own Forward.
+    /// to it (to float32 for a mixed layer with weights that does not compute with them in float16, see
+    /// <see cref="ComputesWithMixedWeights"/>). Only where float16 is on either side (a mixed or float16 layer, or a
+    /// float16 input reaching a float32 layer such as the float32 head of a mixed model); float32 and float64
+    /// layers keep casting as they did, in their own Forward.
     /// </summary>
     [MethodImpl(Hot)]
     private protected Tensor AutocastInput(Tensor x)
     {
-        var compute = ComputeDType;
-        if (x.DType == compute || !x.DType.IsFloating() || !AutocastsInputs) return x;
-        if (compute != DType.Float16 && x.DType != DType.Float16) return x;
-        return NF.Cast(x, compute);
+        var target = _policy.IsMixed && !ComputesWithMixedWeights && OwnsWeights ? _policy.VariableDType : _policy.ComputeDType;
+        if (x.DType == target || !x.DType.IsFloating() || !AutocastsInputs) return x;
+        if (target != DType.Float16 && x.DType != DType.Float16 && ComputeDType != DType.Float16) return x;
+        return NF.Cast(x, target);
     }
 
     /// <summary>

@@ -134,6 +134,21 @@ public abstract class DTypePolicyTests(string backend) : BackendTest(backend)
     }
 
     [SkippableFact]
+    public void A_layer_with_weights_and_no_float16_path_computes_in_float32_and_rounds_its_output()
+    {
+        RequireBackend();
+        using var _ = MixedPolicy.Begin();
+        var prelu = new Layers.PReLU();
+        var x = NF.Constant(new[] { -1.1f, 2.3f, -0.7f }, [1, 3]);
+        var y = prelu.Call(x);   // a float16 input meeting the float32 alpha was a dtype error
+        Assert.Equal(DType.Float16, y.DType);
+        Assert.Equal(DType.Float32, prelu.Variables[0].DType);
+        prelu.Variables[0].Assign(NF.Constant(new[] { 0.3f, 0.3f, 0.3f }, [3]));
+        var want = NF.Cast(NF.Constant(new[] { -1.1f * 0.3f, 2.3f, -0.7f * 0.3f }, [1, 3]), DType.Float16);
+        Assert.Equal(want.ToArray<Half>(), prelu.Call(x).ToArray<Half>());
+    }
+
+    [SkippableFact]
     public void Batch_normalization_computes_in_float32_and_rounds_once()
     {
         RequireBackend();

@@ -59,6 +59,21 @@ public abstract class LossScaleOptimizerTests(string backend) : BackendTest(back
     }
 
     [SkippableFact]
+    public void Finalizing_takes_the_inner_optimizers_moving_averages()
+    {
+        RequireBackend();
+        var v = new Variable(Scalar(1f), name: "v");
+        var sgd = new Optimizers.SGD(0.5, useEma: true, emaMomentum: 0.5);
+        var optimizer = new Optimizers.LossScaleOptimizer(sgd, initialScale: 2);
+        optimizer.ApplyGradients([Scalar(2f)], [v]);
+        optimizer.ApplyGradients([Scalar(2f)], [v]);
+        float average = sgd.AverageOf(v)!.ToArray<float>()[0];
+        Assert.NotEqual(average, v.ToArray<float>()[0]);
+        optimizer.FinalizeVariableValues([v]);   // what Fit does at its end
+        Assert.Equal(average, v.ToArray<float>()[0]);
+    }
+
+    [SkippableFact]
     public void Bad_arguments_are_refused()
     {
         RequireBackend();

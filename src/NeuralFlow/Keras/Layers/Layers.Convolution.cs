@@ -135,6 +135,9 @@ public static partial class Layers
 
         private int[] _channelsFirstBias = [];
 
+        /// <summary>True: reads its weights as float16 under a mixed policy (<see cref="Layer.ReadWeight"/>).</summary>
+        private protected override bool ComputesWithMixedWeights => true;
+
         /// <inheritdoc/>
         [MethodImpl(Hot)]
         protected sealed override Tensor Forward(Tensor x)

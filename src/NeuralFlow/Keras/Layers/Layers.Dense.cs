@@ -18,6 +18,9 @@ public static partial class Layers
         /// <summary>True: a mask passes through unchanged (Keras' supports_masking).</summary>
         public override bool SupportsMasking => true;
 
+        /// <summary>True: reads its weights as float16 under a mixed policy (<see cref="Layer.ReadWeight"/>).</summary>
+        private protected override bool ComputesWithMixedWeights => true;
+
         /// <summary>A penalty on the kernel, added to <see cref="Layer.Losses"/> (Keras' kernel_regularizer).</summary>
         public Regularizers.Regularizer? KernelRegularizer { get; set; } = kernelRegularizer;
 

@@ -188,6 +188,9 @@ public static partial class Layers
             return (kernel, bias, full.ToArray());
         }
 
+        /// <summary>True: reads its weights as float16 under a mixed policy (<see cref="Layer.ReadWeight"/>).</summary>
+        private protected override bool ComputesWithMixedWeights => true;
+
         /// <inheritdoc/>
         [MethodImpl(Hot)]
         protected override Tensor Forward(Tensor x)
