@@ -133,19 +133,45 @@ public abstract class DTypePolicyTests(string backend) : BackendTest(backend)
         Assert.Equal(want.ToArray<Half>(), y.ToArray<Half>());
     }
 
+    // A user's layer with a weight, written for float32: y = x * scale.
+    private sealed class Scale : Layer
+    {
+        private Variable? _scale;
+        protected override void Build(Shape inputShape) => _scale = AddWeight("scale", [inputShape[-1]], "ones");
+        protected override Tensor Forward(Tensor x) => x * _scale!;
+    }
+
     [SkippableFact]
-    public void A_layer_with_weights_and_no_float16_path_computes_in_float32_and_rounds_its_output()
+    public void A_custom_layer_with_weights_computes_in_float32_and_rounds_its_output()
+    {
+        RequireBackend();
+        using var _ = MixedPolicy.Begin();
+        var layer = new Scale();
+        var x = NF.Constant(new[] { -1.1f, 2.3f, 0.7f }, [1, 3]);
+        layer.EnsureBuilt(x.Shape);
+        layer.Variables[0].Assign(NF.Constant(new[] { 0.3f, 0.3f, 0.3f }, [3]));
+        var y = layer.Call(x);   // a float16 input meeting its float32 weight was a dtype error
+        Assert.Equal(DType.Float16, y.DType);
+        Assert.Equal(DType.Float32, layer.Variables[0].DType);
+        var want = NF.Cast(NF.Constant(new[] { -1.1f * 0.3f, 2.3f * 0.3f, 0.7f * 0.3f }, [1, 3]), DType.Float16);
+        Assert.Equal(want.ToArray<Half>(), y.ToArray<Half>());
+    }
+
+    [SkippableFact]
+    public void PReLU_reads_its_alpha_as_float16()
     {
         RequireBackend();
         using var _ = MixedPolicy.Begin();
         var prelu = new Layers.PReLU();
         var x = NF.Constant(new[] { -1.1f, 2.3f, -0.7f }, [1, 3]);
-        var y = prelu.Call(x);   // a float16 input meeting the float32 alpha was a dtype error
-        Assert.Equal(DType.Float16, y.DType);
-        Assert.Equal(DType.Float32, prelu.Variables[0].DType);
-        prelu.Variables[0].Assign(NF.Constant(new[] { 0.3f, 0.3f, 0.3f }, [3]));
-        var want = NF.Cast(NF.Constant(new[] { -1.1f * 0.3f, 2.3f, -0.7f * 0.3f }, [1, 3]), DType.Float16);
+        prelu.EnsureBuilt(x.Shape);
+        var alpha = NF.Constant(new[] { 0.7f, 0.7f, 0.7f }, [3]);   // -1.1 * 0.7 rounds otherwise with alpha in float32
+        prelu.Variables[0].Assign(alpha);
+        // Keras: relu(x) - alpha * relu(-x) on the float16 input and the float16 read of alpha, each op rounded.
+        var x16 = NF.Cast(x, DType.Float16);
+        var want = NF.Relu(x16) - NF.Cast(alpha, DType.Float16) * NF.Relu(-x16);
         Assert.Equal(want.ToArray<Half>(), prelu.Call(x).ToArray<Half>());
+        Assert.Equal(DType.Float32, prelu.Variables[0].DType);
     }
 
     [SkippableFact]
