@@ -1,7 +1,9 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace NeuralFlow.Keras;
 
 /// <summary>
-/// Keras' global settings (<c>keras.config</c>): the float type of new layers' weights.
+/// Keras' global settings (<c>keras.config</c>): the float type of new layers' weights and their dtype policy.
 /// </summary>
 public static class Config
 {
@@ -22,6 +24,25 @@ public static class Config
 
     /// <summary>Sets <see cref="FloatX"/> (Keras' <c>keras.config.set_floatx</c>).</summary>
     public static void SetFloatX(string value) => FloatX = value;
+
+    private static DTypePolicy? _policy;
+
+    /// <summary>
+    /// The dtype policy that layers made from now on take (Keras' <c>keras.config.dtype_policy()</c> /
+    /// <c>set_dtype_policy</c>, the same setting as <c>keras.mixed_precision.set_global_policy</c>):
+    /// e.g. "mixed_float16" for mixed precision. Until set it is the plain policy of <see cref="FloatX"/>;
+    /// setting null returns to that. Layers already made keep theirs, and one layer can differ
+    /// (<see cref="Layer.Dtype"/>).
+    /// </summary>
+    [AllowNull]
+    public static DTypePolicy DTypePolicy
+    {
+        get => _policy ?? DTypePolicy.Of(_floatX);
+        set => _policy = value;
+    }
+
+    /// <summary>Sets <see cref="DTypePolicy"/> (Keras' <c>keras.config.set_dtype_policy</c>); a name converts.</summary>
+    public static void SetDTypePolicy(DTypePolicy? policy) => DTypePolicy = policy;
 
     /// <summary><see cref="FloatX"/> as a <see cref="DType"/>.</summary>
     public static DType FloatXType => _floatX;

@@ -14,7 +14,7 @@ public abstract partial class Layer
     {
         var c = new JsonObject { ["name"] = Name };
         if (!Trainable) c["trainable"] = false;   // Keras writes it always; true is the default here
-        if (VariableDType != DType.Float32) c["dtype"] = VariableDType.Name();   // Keras writes it always; float32 is the default here
+        if (Dtype.Name != "float32") c["dtype"] = Dtype.Name;   // the policy's name; Keras writes it always, float32 is the default here
         AddRegularizerConfig(c);
         AddConstraintConfig(c);
         return c;

@@ -61,7 +61,7 @@ public abstract partial class Layer
         long drawn = NF.Random.State.Offset;
         try
         {
-            return probe.InferOutputs(inputShapes, inputShapes.Select(_ => VariableDType).ToArray(), args).Select(o => o.Shape).ToArray();
+            return probe.InferOutputs(inputShapes, inputShapes.Select(_ => ComputeDType).ToArray(), args).Select(o => o.Shape).ToArray();
         }
         finally
         {
@@ -97,7 +97,7 @@ public abstract partial class Layer
         var output = ComputeOutputShape(shape) ?? throw new InvalidOperationException($"{Name} ({GetType().Name}): ComputeOutputShape returned null for {KerasTensor.Format(shape)}.");
         if (output.Any(d => d < 0))
             throw new InvalidOperationException($"{Name} ({GetType().Name}): ComputeOutputShape returned {KerasTensor.Format(output)}, which has a negative dimension.");
-        return [(output, VariableDType)];
+        return [(output, ComputeDType)];
     }
 
     /// <summary>Whether this layer's type is a user's that overrides <see cref="ComputeOutputShape(int?[])"/>.</summary>

@@ -15,30 +15,51 @@ public abstract partial class Layer
     protected Layer(string? name = null)
     {
         Name = name ?? NextName(ToSnakeCase(GetType().Name));
-        _variableDType = Config.FloatXType;
+        _policy = InitialPolicy();
     }
 
-    private DType _variableDType;
+    private DTypePolicy _policy;
 
     /// <summary>
-    /// The float type of this layer's weights, which its computation follows (Keras' <c>dtype</c>
-    /// argument and <c>variable_dtype</c>): <see cref="Config.FloatX"/> when the layer was made, or set
-    /// here before the layer builds its weights (e.g. one float64 layer in a float32 model). Float inputs
-    /// of another type are cast to it, as Keras' autocast does. (An initializer that makes float64 values
-    /// itself gives float64 weights in any layer.)
+    /// The float type of this layer's weights (Keras' <c>variable_dtype</c>): its <see cref="Dtype"/>
+    /// policy's, which is <see cref="Config.DTypePolicy"/>'s (by default <see cref="Config.FloatX"/>) when the
+    /// layer was made. Setting it gives the layer the plain policy of that type, before the layer builds its
+    /// weights (e.g. one float64 layer in a float32 model). Float inputs of another type are cast to the
+    /// computation's type, as Keras' autocast does. (An initializer that makes float64 values itself gives
+    /// float64 weights in any layer.)
     /// </summary>
     public DType VariableDType
     {
-        get => _variableDType;
+        get => _policy.VariableDType;
         set
         {
             if (!value.IsFloating())
                 throw new ArgumentException($"{Name}: VariableDType must be float16, float32 or float64, got {value.Name()}.", nameof(value));
-            if (_built && value != _variableDType)
-                throw new InvalidOperationException($"{Name}: VariableDType must be set before the layer builds its weights (they are {_variableDType.Name()}).");
-            _variableDType = value;
+            Dtype = DTypePolicy.Of(value);
         }
     }
+
+    /// <summary>
+    /// The layer's dtype policy (Keras' <c>dtype</c> argument and <c>dtype_policy</c>): a
+    /// <see cref="Keras.DTypePolicy"/> or its name, e.g. <c>new Layers.Dense(10) { Dtype = "float32" }</c> for
+    /// the float32 output layer of a mixed-precision model. Layers take <see cref="Config.DTypePolicy"/> when
+    /// made. A policy that changes the weights' type must be set before the layer builds them.
+    /// </summary>
+    public DTypePolicy Dtype
+    {
+        get => _policy;
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            if (_built && value.VariableDType != _policy.VariableDType)
+                throw new InvalidOperationException(
+                    $"{Name}: a dtype policy with {value.VariableDType.Name()} weights must be set before the layer builds its weights (they are {_policy.VariableDType.Name()}).");
+            _policy = value;
+        }
+    }
+
+    /// <summary>The float type this layer computes in and gives its outputs in (Keras' <c>compute_dtype</c>): float16 under "mixed_float16".</summary>
+    public DType ComputeDType => _policy.ComputeDType;
 
     /// <summary>A layer with a penalty on its output (Keras' <c>activity_regularizer</c>).</summary>
     protected Layer(string? name, Regularizers.Regularizer? activityRegularizer) : this(name) => ActivityRegularizer = activityRegularizer;
@@ -116,7 +137,8 @@ public abstract partial class Layer
         using var call = EnterCall();
         var mask = InputMask(x);
         EnsureBuilt(x.Shape);
-        var y = mask is null ? Forward(x) : Forward(x, mask);
+        var input = AutocastInput(x);
+        var y = AutocastOutput(mask is null ? Forward(input) : Forward(input, mask));
         OutputShape = y.Shape;
         if (ActivityRegularizer is not null) RecordActivity(y);
         SetOutputMask(x, y, mask);

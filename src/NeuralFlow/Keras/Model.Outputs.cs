@@ -141,7 +141,8 @@ public partial class Model
         var objects = specs.SelectMany(s => s.OfType<Metrics.PredictionMetric>()).ToList();
         if (objects.Distinct(ReferenceEqualityComparer.Instance).Count() != objects.Count)
             throw new ArgumentException("Compile: a metric object keeps one output's running state; give each output its own object (metrics per output), or name the metrics (\"accuracy\", \"mae\") so each output gets its own.", nameof(metrics));
-        _optimizer = optimizer;
+        // Keras' compile(auto_scale_loss=True): a model made under "mixed_float16" trains with dynamic loss scaling.
+        _optimizer = Dtype.Name == "mixed_float16" && optimizer is not Optimizers.LossScaleOptimizer ? new Optimizers.LossScaleOptimizer(optimizer) : optimizer;
         _losses = losses;
         _lossWeights = weights;
         _outputMetrics = _losses.Select((l, i) => specs[i].Select(m => m switch
@@ -204,8 +205,12 @@ public partial class Model
     private void UpdateMetrics(Tensor[] y, IReadOnlyList<Tensor> yPred, Tensor? sampleWeight)
     {
         for (int i = 0; i < _outputMetrics.Length; i++)
+        {
+            if (_outputMetrics[i].Count == 0) continue;
+            var scored = Keras.Losses.Scored(yPred[i]);
             for (int j = 0; j < _outputMetrics[i].Count; j++)
-                _outputMetrics[i][j].UpdateState(y[i], yPred[i], j < _plainMetrics[i] ? null : sampleWeight);
+                _outputMetrics[i][j].UpdateState(y[i], scored, j < _plainMetrics[i] ? null : sampleWeight);
+        }
     }
 
     // Sample weights travel as one more target column (so batching, shuffling and validationSplit

@@ -247,7 +247,15 @@ public partial class Model
 
     private static Action<Stream> OptimizerState(Optimizers.Optimizer optimizer, IReadOnlyList<Variable> variables)
     {
-        var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal) { ["iterations"] = NF.Constant(optimizer.Iterations) };
+        var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        // A LossScaleOptimizer's scale and count of finite steps, then its inner optimizer's state (Keras' LossScaleOptimizer.variables).
+        if (optimizer is Optimizers.LossScaleOptimizer scaling)
+        {
+            tensors.Add(LossScaleKey, NF.Constant(scaling.LossScale));
+            tensors.Add(LossScaleStepsKey, NF.Constant(scaling.StepCounter));
+        }
+        optimizer = optimizer.StateHolder;
+        tensors.Add("iterations", NF.Constant(optimizer.Iterations));
         if (optimizer.LearningRate.Constant is { } rate) tensors.Add(LearningRateKey, NF.Constant(rate));
         for (int i = 0; i < variables.Count; i++)
             if (optimizer.SlotsOf(variables[i]) is { } slots)
@@ -257,8 +265,17 @@ public partial class Model
         return NF.Safetensors.Writer(tensors, null);
     }
 
+    private const string LossScaleKey = "loss_scale", LossScaleStepsKey = "loss_scale_step_counter";
+
     private static void RestoreOptimizer(Optimizers.Optimizer optimizer, IReadOnlyList<Variable> variables, Dictionary<string, Tensor> state, string path)
     {
+        if (state.Remove(LossScaleKey, out var scale) | state.Remove(LossScaleStepsKey, out var steps) && optimizer is Optimizers.LossScaleOptimizer scaling)
+        {
+            if (scale is not { DType: DType.Float64, Count: 1 } || steps is not { DType: DType.Int64, Count: 1 })
+                throw new InvalidDataException($"'{path}': optimizer.safetensors has a loss scale that is not a float64 scale with an int64 step count.");
+            scaling.RestoreScale(scale.Item<double>(), steps.Item<long>());
+        }
+        optimizer = optimizer.StateHolder;
         if (!state.TryGetValue("iterations", out var iterations) || iterations.DType != DType.Int64 || iterations.Count != 1)
             throw new InvalidDataException($"'{path}': optimizer.safetensors lacks an int64 'iterations'.");
         var saved = new List<(Variable, IReadOnlyList<Tensor>)>();

@@ -165,7 +165,8 @@ public partial class Model
                     lossValue = TotalLoss(nameof(Fit), CombinedLoss(targets, yPred, s.OutputLosses, weights), LossesOf(penalized));
                     if (trainable.Count == 0) trainable = TrainableVariables; // built on the first call
                     var reduction = BeginGradientReduction(tape, trainable, _batchShare);
-                    grads = tape.Gradient(lossValue, trainable);
+                    // Keras' train_step differentiates optimizer.scale_loss(loss): the loss scale of a LossScaleOptimizer.
+                    grads = tape.Gradient(optimizer.ScaleLoss(lossValue), trainable);
                     grads = AveragedGradients(grads, reduction);
                 }
                 optimizer.ApplyGradients(grads, trainable);

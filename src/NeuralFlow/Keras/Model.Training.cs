@@ -6,7 +6,7 @@ public partial class Model
     private Losses.Loss? _loss;
     private List<Metrics.PredictionMetric> _metrics = [];
 
-    /// <summary>The optimizer given to Compile.</summary>
+    /// <summary>The optimizer given to Compile (wrapped in a <see cref="Optimizers.LossScaleOptimizer"/> for a "mixed_float16" model, as Keras compile does).</summary>
     public Optimizers.Optimizer? Optimizer => _optimizer;
 
     /// <summary>The loss given to Compile (a single-output model's).</summary>

@@ -12,6 +12,9 @@ namespace NeuralFlow.Keras;
 /// </summary>
 public abstract class IndexLookup<TToken> : Layer where TToken : notnull
 {
+    /// <summary>False: this layer's inputs are values to look up or count, not activations; under a mixed global policy it keeps <see cref="Config.FloatX"/>'s (Keras sets its dtype itself).</summary>
+    private protected override bool TakesMixedPolicy => false;
+
     private protected TToken[] _tokens = [];
     private protected bool _hasInputVocabulary;
     private double[]? _idfWeights;

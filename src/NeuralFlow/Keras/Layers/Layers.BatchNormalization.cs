@@ -118,6 +118,9 @@ public static partial class Layers
             MovingVariance = AddWeight("moving_variance", shape, MovingVarianceInitializer, trainable: false);
         }
 
+        /// <summary>True: it takes the float16 input (Keras autocasts it) and normalizes it in float32, as Keras' BatchNormalization upcasts.</summary>
+        private protected override bool ComputesWithMixedWeights => true;
+
         /// <inheritdoc/>
         protected override Tensor Forward(Tensor x)
         {

@@ -13,6 +13,9 @@ public static partial class Layers
     /// </summary>
     public sealed class CategoryEncoding : Layer
     {
+        /// <summary>False: this layer's inputs are values to look up or count, not activations; under a mixed global policy it keeps <see cref="Config.FloatX"/>'s (Keras sets its dtype itself).</summary>
+        private protected override bool TakesMixedPolicy => false;
+
         /// <summary>A layer encoding tokens 0..<paramref name="numTokens"/>-1 as <paramref name="outputMode"/>.</summary>
         /// <exception cref="ArgumentOutOfRangeException"><paramref name="numTokens"/> is below 1.</exception>
         /// <exception cref="ArgumentException">An unknown output mode, or <paramref name="sparse"/> true (NeuralFlow has no sparse tensors).</exception>

@@ -61,7 +61,7 @@ public static partial class Layers
         private protected override Tensor Convolve(Tensor x)
         {
             InputChannels(x.Shape); // a later call of another rank fails naming this layer, as the first one does
-            return NF.Conv1D(x, Kernel!, Strides[0], Padding, DilationRate[0], Groups, DataFormat);
+            return NF.Conv1D(x, ReadWeight(Kernel!), Strides[0], Padding, DilationRate[0], Groups, DataFormat);
         }
     }
 }

@@ -63,7 +63,7 @@ public static partial class Layers
         private protected override Tensor Convolve(Tensor x)
         {
             InputChannels(x.Shape); // a later call of another rank fails naming this layer, as the first one does
-            return NF.Conv1DTranspose(x, Kernel!, Strides[0], Padding, OutputPadding, DilationRate[0], DataFormat);
+            return NF.Conv1DTranspose(x, ReadWeight(Kernel!), Strides[0], Padding, OutputPadding, DilationRate[0], DataFormat);
         }
     }
 }

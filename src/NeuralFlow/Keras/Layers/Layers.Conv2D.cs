@@ -60,6 +60,6 @@ public static partial class Layers
             BuildWeights("kernel", [KernelSize[0], KernelSize[1], GroupChannels(inputShape, Groups), Filters], Filters);
         }
 
-        private protected override Tensor Convolve(Tensor x) => NF.Conv2D(x, Kernel!, Strides, Padding, DilationRate, Groups, DataFormat);
+        private protected override Tensor Convolve(Tensor x) => NF.Conv2D(x, ReadWeight(Kernel!), Strides, Padding, DilationRate, Groups, DataFormat);
     }
 }

@@ -57,6 +57,6 @@ public static partial class Layers
             BuildWeights("kernel", [KernelSize[0], KernelSize[1], Filters, InputChannels(inputShape)], Filters);
 
         private protected override Tensor Convolve(Tensor x) =>
-            NF.Conv2DTranspose(x, Kernel!, Strides, Padding, OutputPadding, DilationRate, DataFormat);
+            NF.Conv2DTranspose(x, ReadWeight(Kernel!), Strides, Padding, OutputPadding, DilationRate, DataFormat);
     }
 }

@@ -62,7 +62,7 @@ public static partial class Layers
         private protected override Tensor Convolve(Tensor x)
         {
             InputChannels(x.Shape); // a later call of another rank fails naming this layer, as the first one does
-            return NF.Conv3D(x, Kernel!, Strides, Padding, DilationRate, Groups, DataFormat);
+            return NF.Conv3D(x, ReadWeight(Kernel!), Strides, Padding, DilationRate, Groups, DataFormat);
         }
     }
 }

@@ -59,7 +59,7 @@ public static partial class Layers
         private protected override Tensor Convolve(Tensor x)
         {
             InputChannels(x.Shape); // a later call of another rank fails naming this layer, as the first one does
-            return NF.Conv3DTranspose(x, Kernel!, Strides, Padding, OutputPadding, DilationRate, DataFormat);
+            return NF.Conv3DTranspose(x, ReadWeight(Kernel!), Strides, Padding, OutputPadding, DilationRate, DataFormat);
         }
     }
 }

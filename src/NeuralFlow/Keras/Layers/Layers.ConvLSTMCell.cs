@@ -135,7 +135,7 @@ public static partial class Layers
         /// <summary>Two states, h and c, each of <see cref="Filters"/> channels (their spatial size is fixed at build).</summary>
         public override IReadOnlyList<int> StateSize => [Filters, Filters];
 
-        internal override DType ComputeDType => Kernel?.DType ?? VariableDType;
+        internal override DType StateDType => Kernel?.DType ?? VariableDType;
 
         internal override int StepRank => Rank + 2;
 

@@ -135,17 +135,26 @@ public static partial class Layers
 
         private int[] _channelsFirstBias = [];
 
+        /// <summary>True: reads its weights as float16 under a mixed policy (<see cref="Layer.ReadWeight"/>).</summary>
+        private protected override bool ComputesWithMixedWeights => true;
+
         /// <inheritdoc/>
         [MethodImpl(Hot)]
         protected sealed override Tensor Forward(Tensor x)
         {
-            var y = Convolve(x.DType == Kernel!.DType ? x : NF.Cast(x, Kernel.DType));
+            // The type the kernel is read in (float16 under a mixed policy, see ReadWeight).
+            var kernelDType = Dtype.IsMixed && Kernel!.DType == VariableDType ? ComputeDType : Kernel!.DType;
+            var y = Convolve(x.DType == kernelDType ? x : NF.Cast(x, kernelDType));
             // The bias is per channel: the last axis for channels_last, axis 1 for channels_first.
-            if (Bias is not null) y = y + (ChannelsFirst ? NF.Reshape(Bias, _channelsFirstBias) : Bias);
+            if (Bias is not null)
+            {
+                var bias = ReadWeight(Bias);
+                y = y + (ChannelsFirst ? NF.Reshape(bias, _channelsFirstBias) : bias);
+            }
             return Activation is null ? y : Activation.Apply(y);
         }
 
-        /// <summary>The layer's convolution of <paramref name="x"/> (in the kernel's dtype) with <see cref="Kernel"/>.</summary>
+        /// <summary>The layer's convolution of <paramref name="x"/> (in the kernel's dtype as read) with <see cref="Kernel"/> read by <see cref="Layer.ReadWeight"/>.</summary>
         private protected abstract Tensor Convolve(Tensor x);
     }
 }

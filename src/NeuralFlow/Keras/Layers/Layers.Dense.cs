@@ -18,6 +18,9 @@ public static partial class Layers
         /// <summary>True: a mask passes through unchanged (Keras' supports_masking).</summary>
         public override bool SupportsMasking => true;
 
+        /// <summary>True: reads its weights as float16 under a mixed policy (<see cref="Layer.ReadWeight"/>).</summary>
+        private protected override bool ComputesWithMixedWeights => true;
+
         /// <summary>A penalty on the kernel, added to <see cref="Layer.Losses"/> (Keras' kernel_regularizer).</summary>
         public Regularizers.Regularizer? KernelRegularizer { get; set; } = kernelRegularizer;
 
@@ -95,9 +98,10 @@ public static partial class Layers
         {
             if (x.Shape[-1] != Kernel!.Shape[0])
                 throw new ArgumentException($"{Name}: expects inputs with last dimension {Kernel.Shape[0]}, got shape {x.Shape}.");
-            var input = x.DType == Kernel.DType ? x : NF.Cast(x, Kernel.DType);
-            var y = NF.MatMul(input, Kernel);
-            if (Bias is not null) y = y + Bias;
+            var kernel = ReadWeight(Kernel);
+            var input = x.DType == kernel.DType ? x : NF.Cast(x, kernel.DType);
+            var y = NF.MatMul(input, kernel);
+            if (Bias is not null) y = y + ReadWeight(Bias);
             return Activation is null ? y : Activation.Apply(y);
         }
     }

@@ -58,7 +58,7 @@ public static partial class Layers
         private protected override Tensor Convolve(Tensor x)
         {
             InputChannels(x.Shape);
-            return DepthwiseSteps($"{Name} ({nameof(DepthwiseConv1D)})", x, Kernel!, Strides[0], Padding, DilationRate[0], DataFormat);
+            return DepthwiseSteps($"{Name} ({nameof(DepthwiseConv1D)})", x, ReadWeight(Kernel!), Strides[0], Padding, DilationRate[0], DataFormat);
         }
 
         /// <summary>

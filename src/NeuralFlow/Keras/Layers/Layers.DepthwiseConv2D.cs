@@ -50,6 +50,6 @@ public static partial class Layers
             BuildWeights("depthwise_kernel", [KernelSize[0], KernelSize[1], channels, DepthMultiplier], channels * DepthMultiplier);
         }
 
-        private protected override Tensor Convolve(Tensor x) => NF.DepthwiseConv2D(x, Kernel!, Strides, Padding, DilationRate, DataFormat);
+        private protected override Tensor Convolve(Tensor x) => NF.DepthwiseConv2D(x, ReadWeight(Kernel!), Strides, Padding, DilationRate, DataFormat);
     }
 }

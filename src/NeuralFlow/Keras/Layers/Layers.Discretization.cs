@@ -15,6 +15,9 @@ public static partial class Layers
     /// </summary>
     public sealed class Discretization : Layer
     {
+        /// <summary>False: this layer's inputs are values to look up or count, not activations; under a mixed global policy it keeps <see cref="Config.FloatX"/>'s (Keras sets its dtype itself).</summary>
+        private protected override bool TakesMixedPolicy => false;
+
         private double[]? _boundaries;
         private DiscretizationSummary? _summary;
 

@@ -188,21 +188,25 @@ public static partial class Layers
             return (kernel, bias, full.ToArray());
         }
 
+        /// <summary>True: reads its weights as float16 under a mixed policy (<see cref="Layer.ReadWeight"/>).</summary>
+        private protected override bool ComputesWithMixedWeights => true;
+
         /// <inheritdoc/>
         [MethodImpl(Hot)]
         protected override Tensor Forward(Tensor x)
         {
-            var input = x.DType == Kernel!.DType ? x : NF.Cast(x, Kernel.DType);
+            var kernel = ReadWeight(Kernel!);
+            var input = x.DType == kernel.DType ? x : NF.Cast(x, kernel.DType);
             Tensor y;
             try
             {
-                y = NF.Einsum(Equation, input, Kernel);
+                y = NF.Einsum(Equation, input, kernel);
             }
             catch (ArgumentException e)
             {
                 throw new ArgumentException($"{Name}: was built for inputs of shape {BuildInputShape} and got {x.Shape}: {e.Message}", nameof(x), e);
             }
-            if (Bias is not null) y = y + Bias;
+            if (Bias is not null) y = y + ReadWeight(Bias);
             return Activation is null ? y : Activation.Apply(y);
         }
 

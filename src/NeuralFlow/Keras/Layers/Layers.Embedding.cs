@@ -14,6 +14,9 @@ public static partial class Layers
     /// </summary>
     public class Embedding : Layer
     {
+        /// <summary>False, as Keras' (<c>self.autocast = False</c>): its inputs are indices, which a cast to float16 would round.</summary>
+        private protected override bool AutocastsInputs => false;
+
         /// <summary>
         /// A table of <paramref name="inputDim"/> vectors of <paramref name="outputDim"/> values,
         /// initialized by <paramref name="embeddingsInitializer"/> (Keras' default "uniform",

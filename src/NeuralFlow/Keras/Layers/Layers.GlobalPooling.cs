@@ -108,7 +108,7 @@ public static partial class Layers
                     $"{Name}: a mask for inputs of shape {x.Shape} must be [batch, steps] = ({x.Shape[0]}, {(x.Rank == 3 ? x.Shape[channelsFirst ? 2 : 1].ToString() : "steps")}), got shape {mask.Shape}.", nameof(mask));
             int steps = channelsFirst ? 2 : 1;
             var real = NF.ExpandDims(mask.DType == DType.Bool ? mask : NF.NotEqual(mask, 0), channelsFirst ? 1 : 2);
-            var values = x.DType.IsFloating() ? x : NF.Cast(x, VariableDType);
+            var values = x.DType.IsFloating() ? x : NF.Cast(x, ComputeDType);
             return NF.ReduceSum(NF.Where(real, values, 0), [steps], Keepdims) / NF.ReduceSum(NF.Cast(real, values.DType), [steps], Keepdims);
         }
     }

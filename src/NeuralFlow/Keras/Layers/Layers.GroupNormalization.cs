@@ -14,6 +14,9 @@ public static partial class Layers
     /// </summary>
     public sealed class GroupNormalization : AffineNormalization
     {
+        /// <summary>False, as Keras' (<c>self.autocast = False</c>): it normalizes its input in float32 and gives the result in the computation's type.</summary>
+        private protected override bool AutocastsInputs => false;
+
         /// <summary>Keras' defaults: 32 groups of the last axis, epsilon 1e-3, gamma and beta.</summary>
         public GroupNormalization(int groups = 32, int axis = -1, double epsilon = 1e-3, bool center = true, bool scale = true,
                                   Initializer? betaInitializer = null, Initializer? gammaInitializer = null, string? name = null,

@@ -24,6 +24,9 @@ public static partial class Layers
     /// </summary>
     public sealed class HashedCrossing : Layer
     {
+        /// <summary>False: this layer's inputs are values to look up or count, not activations; under a mixed global policy it keeps <see cref="Config.FloatX"/>'s (Keras sets its dtype itself).</summary>
+        private protected override bool TakesMixedPolicy => false;
+
         // tf.sparse.cross_hashed's default hash_key (sparse_ops._DEFAULT_HASH_KEY), which Keras leaves unset.
         private const ulong HashKey = 0xDECAFCAFFEUL;
 

@@ -31,6 +31,9 @@ public static partial class Layers
     /// </summary>
     public sealed class InputLayer : Layer
     {
+        /// <summary>False: an input's dtype is its tensors' (floatx by default, as Keras' InputLayer), not a mixed policy's.</summary>
+        private protected override bool TakesMixedPolicy => false;
+
         /// <summary>An input of examples of <paramref name="shape"/> (without the batch axis).</summary>
         public InputLayer(int[] shape, DType? dtype = null, int? batchSize = null, string? name = null)
             : this(shape?.Select(d => (int?)d).ToArray()!, dtype, batchSize, name) { }

@@ -12,6 +12,9 @@ public static partial class Layers
     /// </summary>
     public sealed class LayerNormalization : AffineNormalization
     {
+        /// <summary>False, as Keras' (<c>self.autocast = False</c>): it normalizes its input in float32 and gives the result in the computation's type.</summary>
+        private protected override bool AutocastsInputs => false;
+
         /// <summary>Normalizes over <paramref name="axis"/> (Keras' default -1).</summary>
         public LayerNormalization(int axis = -1, double epsilon = 1e-3, bool center = true, bool scale = true,
                                   Initializer? betaInitializer = null, Initializer? gammaInitializer = null, string? name = null,

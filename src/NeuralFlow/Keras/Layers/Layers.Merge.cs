@@ -32,7 +32,8 @@ public static partial class Layers
                 if (inputs[i] is null) throw new ArgumentNullException(nameof(inputs), $"{Name} ({GetType().Name}): input {i} is null.");
             CheckShapes(inputs);
             EnsureBuilt(inputs[0].Shape);
-            var y = Combine(inputs);
+            // Keras' autocast of every input: a mixed model's float32 skip connection meets its float16 branch in float16.
+            var y = Combine(inputs.Select(AutocastInput).ToArray());
             OutputShape = y.Shape;
             var masks = inputs.Select(MaskOf).ToArray();
             if (masks.Any(m => m is not null) && ComputeMask(inputs, masks) is { } mask) SetMask(y, mask);

@@ -48,7 +48,7 @@ public static partial class Layers
         {
             var (mean, stddev) = Noise;
             if (!IsTraining || stddev == 0) return x;
-            var input = x.DType.IsFloating() ? x : NF.Cast(x, VariableDType);
+            var input = x.DType.IsFloating() ? x : NF.Cast(x, ComputeDType);
             return Apply(input, NF.Random.Normal(input.Shape, mean, stddev, input.DType, _stream));
         }
     }

@@ -61,11 +61,14 @@ public static partial class Layers
             Alpha = AddWeight("alpha", new Shape(shape), AlphaInitializer);
         }
 
+        /// <summary>True: reads alpha as float16 under a mixed policy (<see cref="Layer.ReadWeight"/>).</summary>
+        private protected override bool ComputesWithMixedWeights => true;
+
         /// <inheritdoc/>
         [MethodImpl(Hot)]
         protected override Tensor Forward(Tensor x)
         {
-            var alpha = Alpha!;
+            var alpha = ReadWeight(Alpha!);
             var expected = BuildInputShape!.ToArray()[1..];
             if (x.Rank != expected.Length + 1 || !x.Shape.ToArray()[1..].SequenceEqual(expected))
                 throw new ArgumentException($"{Name} (PReLU): was built for inputs of shape (batch, {string.Join(", ", expected)}), got {x.Shape}.");

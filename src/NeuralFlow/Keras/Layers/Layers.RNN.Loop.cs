@@ -46,7 +46,7 @@ public static partial class Layers
             for (int i = 0; i < states.Count; i++) Layer.AssignConverted(_kept.States[i], states[i]);
         }
 
-        private Tensor Typed(Tensor t) => t.DType == Cell.ComputeDType ? t : NF.Cast(t, Cell.ComputeDType);
+        private Tensor Typed(Tensor t) => t.DType == Cell.StateDType ? t : NF.Cast(t, Cell.StateDType);
 
         private Tensor[] Run(Tensor x, IReadOnlyList<Tensor>? initialState, Tensor? mask)
         {
@@ -55,7 +55,7 @@ public static partial class Layers
                 throw new ArgumentException($"{Name}: a {GetType().Name} needs a mask [batch, timesteps] = ({x.Shape[0]}, {x.Shape[1]}), got shape {mask.Shape}.", nameof(mask));
             int batch = x.Shape[0], steps = x.Shape[1];
             var states = StartStates(initialState, batch, x);
-            var input = x.DType.IsFloating() && x.DType != Cell.ComputeDType ? NF.Cast(x, Cell.ComputeDType) : x;
+            var input = x.DType.IsFloating() && x.DType != Cell.StateDType ? NF.Cast(x, Cell.StateDType) : x;
             var step = Cell.BeginSequence(input);
 
             // Each step's mask as [batch, 1, ...] (as many 1s as a step's feature axes), to pick whole samples of a state.
@@ -89,7 +89,7 @@ public static partial class Layers
 
         private Tensor[] StartStates(IReadOnlyList<Tensor>? initialState, int batch, Tensor x)
         {
-            var dtype = Cell.ComputeDType;
+            var dtype = Cell.StateDType;
             if (Stateful && ProbeBatch is { } fixedBatch) FixBatch(fixedBatch, x);
             if (Stateful && !IsProbing)
             {
@@ -125,7 +125,7 @@ public static partial class Layers
             if (_kept is null)
             {
                 using (TensorScope.Suspend())
-                    _kept = new Kept(Cell.StateSize.Select((_, i) => new Variable(NF.Fill(Cell.StateShape(batch, i), 0, Cell.ComputeDType, x.Backend), false, $"{Name}/state_{i}")).ToArray());
+                    _kept = new Kept(Cell.StateSize.Select((_, i) => new Variable(NF.Fill(Cell.StateShape(batch, i), 0, Cell.StateDType, x.Backend), false, $"{Name}/state_{i}")).ToArray());
             }
             else if (_kept.States[0].Shape[0] != batch)
                 throw new InvalidOperationException(

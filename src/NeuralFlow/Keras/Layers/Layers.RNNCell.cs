@@ -40,7 +40,7 @@ public static partial class Layers
 
         /// <summary>Zeros for every state, [batchSize, size] each (a convolutional cell's [batchSize, spatial..., filters]; Keras' <c>get_initial_state</c>).</summary>
         public Tensor[] GetInitialState(int batchSize, DType? dtype = null) =>
-            StateSize.Select((_, i) => NF.Zeros(StateShape(batchSize, i), dtype ?? ComputeDType)).ToArray();
+            StateSize.Select((_, i) => NF.Zeros(StateShape(batchSize, i), dtype ?? StateDType)).ToArray();
 
         /// <summary>The rank of one step's input, batch included: 2 ([batch, features]); a convolutional cell's rank + 2.</summary>
         internal virtual int StepRank => 2;
@@ -73,7 +73,7 @@ public static partial class Layers
             throw new InvalidOperationException($"{Name}: a {GetType().Name} takes one step's input and its states: call Call(input, states), or run it over a sequence in Layers.RNN.");
 
         /// <summary>The float type the cell computes in (its weights'); inputs and states are cast to it.</summary>
-        internal virtual DType ComputeDType => VariableDType;
+        internal virtual DType StateDType => VariableDType;
 
         /// <summary>
         /// The steps of one call over <paramref name="x"/> [batch, timesteps, features] (in time order,

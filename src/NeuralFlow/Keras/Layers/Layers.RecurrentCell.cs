@@ -68,7 +68,7 @@ public static partial class Layers
         /// <inheritdoc/>
         public override IReadOnlyList<int> StateSize => [Units];
 
-        internal override DType ComputeDType => Kernel?.DType ?? VariableDType;
+        internal override DType StateDType => Kernel?.DType ?? VariableDType;
 
         /// <summary>The bias's shape (GRU's reset_after keeps two rows, one per kernel).</summary>
         private protected virtual Shape BiasShape => [Gates * Units];

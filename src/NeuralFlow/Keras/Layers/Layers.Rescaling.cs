@@ -34,7 +34,7 @@ public static partial class Layers
         [MethodImpl(Hot)]
         protected override Tensor Forward(Tensor x)
         {
-            var y = (x.DType == VariableDType ? x : NF.Cast(x, VariableDType)) * Scale;
+            var y = (x.DType == ComputeDType ? x : NF.Cast(x, ComputeDType)) * Scale;
             return Offset == 0 ? y : y + Offset;
         }
     }

@@ -112,8 +112,8 @@ public static partial class Layers
         private protected override Tensor Convolve(Tensor x)
         {
             InputChannels(x.Shape);
-            var depthwise = NF.DepthwiseConv2D(x, Kernel!, Strides, Padding, DilationRate, DataFormat);
-            return NF.Conv2D(depthwise, PointwiseKernel!, null, "valid", null, 1, DataFormat);
+            var depthwise = NF.DepthwiseConv2D(x, ReadWeight(Kernel!), Strides, Padding, DilationRate, DataFormat);
+            return NF.Conv2D(depthwise, ReadWeight(PointwiseKernel!), null, "valid", null, 1, DataFormat);
         }
     }
 
@@ -149,8 +149,8 @@ public static partial class Layers
         private protected override Tensor Convolve(Tensor x)
         {
             InputChannels(x.Shape);
-            var depthwise = DepthwiseConv1D.DepthwiseSteps($"{Name} ({nameof(SeparableConv1D)})", x, Kernel!, Strides[0], Padding, DilationRate[0], DataFormat);
-            return NF.Conv1D(depthwise, PointwiseKernel!, 1, "valid", 1, 1, DataFormat);
+            var depthwise = DepthwiseConv1D.DepthwiseSteps($"{Name} ({nameof(SeparableConv1D)})", x, ReadWeight(Kernel!), Strides[0], Padding, DilationRate[0], DataFormat);
+            return NF.Conv1D(depthwise, ReadWeight(PointwiseKernel!), 1, "valid", 1, 1, DataFormat);
         }
     }
 }

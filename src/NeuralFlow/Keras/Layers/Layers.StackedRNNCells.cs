@@ -35,7 +35,7 @@ public static partial class Layers
         /// <inheritdoc/>
         public override int OutputSize => _cells[^1].OutputSize;
 
-        internal override DType ComputeDType => _cells[0].ComputeDType;
+        internal override DType StateDType => _cells[0].StateDType;
 
         // The first cell reads the input; the states are each cell's, in order (convolutional cells' feature maps too).
         internal override int StepRank => _cells[0].StepRank;

@@ -26,6 +26,9 @@ public static partial class Layers
     /// </summary>
     public sealed class TextVectorization : Layer
     {
+        /// <summary>False: this layer's inputs are values to look up or count, not activations; under a mixed global policy it keeps <see cref="Config.FloatX"/>'s (Keras sets its dtype itself).</summary>
+        private protected override bool TakesMixedPolicy => false;
+
         private static readonly string[] Standardizations = ["lower_and_strip_punctuation", "lower", "strip_punctuation"];
         private static readonly string[] Splits = ["whitespace", "character"];
         private readonly StringLookup _lookup;

@@ -40,7 +40,7 @@ public static partial class Layers
             var axes = Axis.Select(a => a < 0 ? a + x.Rank : a).ToArray();
             if (axes.Any(a => a < 0 || a >= x.Rank) || axes.Distinct().Count() != axes.Length)
                 throw new ArgumentException($"{Name}: axis [{string.Join(", ", Axis)}] does not name distinct axes of the input {x.Shape}.", nameof(x));
-            var input = x.DType.IsFloating() ? x : NF.Cast(x, VariableDType);
+            var input = x.DType.IsFloating() ? x : NF.Cast(x, ComputeDType);
             return L2Normalize(input, axes, Epsilon * Epsilon);
         }
     }

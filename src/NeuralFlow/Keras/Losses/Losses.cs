@@ -43,6 +43,7 @@ public static partial class Losses
         [MethodImpl(Hot)]
         public Tensor Call(Tensor yTrue, Tensor yPred, Tensor? sampleWeight = null)
         {
+            yPred = Scored(yPred);
             var (values, valid) = Evaluate(yTrue, yPred);
             // Keras' Loss.__call__: the prediction's mask (Embedding(maskZero), Masking, a returned
             // sequence) weighs the values like ignored targets, so the mean is over real positions.
@@ -119,6 +120,19 @@ public static partial class Losses
 
     /// <summary>Keras' epsilon: probabilities are clipped to [eps, 1 - eps] before a log.</summary>
     internal const double Epsilon = 1e-7;
+
+    /// <summary>
+    /// A prediction as losses and compiled metrics score it: a float16 one (a mixed-precision model's) in
+    /// <see cref="Config.FloatX"/>, with its mask, as Keras' Loss and Metric convert y_pred to their dtype
+    /// (floatx), so the logs and sums neither overflow nor lose the small terms. Others pass.
+    /// </summary>
+    internal static Tensor Scored(Tensor yPred)
+    {
+        if (yPred.DType != DType.Float16) return yPred;
+        var cast = NF.Cast(yPred, Config.FloatXType);
+        if (Layer.MaskOf(yPred) is { } mask) Layer.SetMask(cast, mask);
+        return cast;
+    }
 
     internal static Tensor LikePrediction(Tensor yTrue, Tensor yPred) =>
         yTrue.DType == yPred.DType ? yTrue : NF.Cast(yTrue, yPred.DType);

@@ -49,6 +49,12 @@ public static partial class Optimizers
         public void FinalizeVariableValues(IEnumerable<Variable> variables)
         {
             ArgumentNullException.ThrowIfNull(variables);
+            // A wrapper (LossScaleOptimizer) finalizes with its inner optimizer's averages, as Keras' forwards the call.
+            if (!ReferenceEquals(StateHolder, this))
+            {
+                StateHolder.FinalizeVariableValues(variables);
+                return;
+            }
             if (!UseEma) return;
             foreach (var v in variables)
                 if (v is not null && _averages.TryGetValue(v, out var average)) v.Assign(average);

@@ -89,7 +89,7 @@ public static partial class Optimizers
         /// optimizer that runs a schedule takes another schedule but not a number (setting one would
         /// silently drop the schedule: <see cref="InvalidOperationException"/>, Keras' TypeError).
         /// </summary>
-        public LearningRate LearningRate
+        public virtual LearningRate LearningRate
         {
             get => _learningRate;
             set
@@ -104,10 +104,22 @@ public static partial class Optimizers
         }
 
         /// <summary>Number of <c>ApplyGradients</c> calls so far (Keras' <c>iterations</c>).</summary>
-        public long Iterations { get; private set; }
+        public virtual long Iterations => _iterations;
+
+        private long _iterations;
 
         /// <summary>The learning rate for the current step.</summary>
         public double CurrentLearningRate => LearningRate.At(Iterations);
+
+        /// <summary>
+        /// The loss a training step differentiates (Keras' <c>optimizer.scale_loss</c>): the loss itself here;
+        /// a <see cref="LossScaleOptimizer"/> multiplies it by its loss scale, and its <see cref="ApplyGradients(IEnumerable{ValueTuple{Tensor, Variable}})"/>
+        /// divides the gradients back. <c>Fit</c> calls it; a custom GradientTape loop calls it as Keras' guide does.
+        /// </summary>
+        public virtual Tensor ScaleLoss(Tensor loss) => loss ?? throw new ArgumentNullException(nameof(loss));
+
+        /// <summary>The optimizer that keeps the per-weight state (slots, moving averages) that a saved model holds: this one; a wrapper's inner one.</summary>
+        internal virtual Optimizer StateHolder => this;
 
         /// <summary>Looks up an optimizer by name; null stays null (Compile then names the missing optimizer).</summary>
         [return: NotNullIfNotNull(nameof(name))]
@@ -126,7 +138,7 @@ public static partial class Optimizers
 
         /// <summary>Applies one step from (gradient, variable) pairs (Keras' zipped form).</summary>
         [MethodImpl(Hot)]
-        public void ApplyGradients(IEnumerable<(Tensor? Gradient, Variable Variable)> pairs)
+        public virtual void ApplyGradients(IEnumerable<(Tensor? Gradient, Variable Variable)> pairs)
         {
             ArgumentNullException.ThrowIfNull(pairs);
             var list = ValidGradients(pairs);
@@ -138,8 +150,8 @@ public static partial class Optimizers
             else ApplyWithNumbers(list, lr, step, trace);
             if (UseEma) UpdateAverages(list);
             ApplyConstraints(list);
-            Iterations++;
-            trace?.RecordHostAction(() => Iterations++);
+            _iterations++;
+            trace?.RecordHostAction(() => _iterations++);
         }
 
         // Keras 3's order: each updated variable's constraint after the step and the moving
@@ -220,7 +232,7 @@ public static partial class Optimizers
                 }
                 _slots[v] = slots;
             }
-            Iterations = iterations;
+            _iterations = iterations;
         }
 
         /// <summary>
@@ -237,7 +249,7 @@ public static partial class Optimizers
         }
 
         /// <summary>Sets <see cref="Iterations"/> (rank 0's count, broadcast by DataParallel).</summary>
-        internal void SetIterations(long iterations) => Iterations = iterations;
+        internal void SetIterations(long iterations) => _iterations = iterations;
 
         /// <summary>A zero-filled slot shaped like <paramref name="variable"/>.</summary>
         protected static Variable ZerosLike(Variable variable, double value = 0)

@@ -59,6 +59,19 @@ internal static class CompileConfig
 
     private static JsonObject Optimizer(Optimizers.Optimizer o)
     {
+        // Keras 3's LossScaleOptimizer.get_config: the inner optimizer serialized whole, and the scaling's two arguments.
+        if (o is Optimizers.LossScaleOptimizer scaling)
+            return new JsonObject
+            {
+                ["class_name"] = "LossScaleOptimizer",
+                ["config"] = new JsonObject
+                {
+                    ["name"] = "loss_scale_optimizer",
+                    ["inner_optimizer"] = Optimizer(scaling.InnerOptimizer),
+                    ["initial_scale"] = scaling.InitialScale,
+                    ["dynamic_growth_steps"] = scaling.DynamicGrowthSteps,
+                },
+            };
         var c = new JsonObject { ["learning_rate"] = LearningRate(o.LearningRate) };
         string name;
         switch (o)
@@ -109,6 +122,7 @@ internal static class CompileConfig
     internal static Optimizers.Optimizer Optimizer(JsonObject o)
     {
         var c = o["config"]!.AsObject();
+        if (o["class_name"]?.GetValue<string>() == "LossScaleOptimizer") return LossScale(c, Optimizer(c["inner_optimizer"]!.AsObject()));
         var lr = LearningRate(c["learning_rate"]!);
         double D(string key) => c[key]!.GetValue<double>();
         // Keys added after a file was written read as their defaults (off).
@@ -118,6 +132,19 @@ internal static class CompileConfig
         var optimizer = Named(o["class_name"]!.GetValue<string>(), c, lr, D, B, wd, norm, value, global);
         optimizer.ConfigureEma(B("use_ema"), N("ema_momentum") ?? 0.99, c["ema_overwrite_frequency"]?.GetValue<int>());
         return optimizer;
+    }
+
+    /// <summary>
+    /// The LossScaleOptimizer of a Keras 3 <paramref name="config"/> around <paramref name="inner"/> (its
+    /// initial_scale and dynamic_growth_steps, Keras' defaults when absent). Keras 3 no longer takes
+    /// <c>dynamic=False</c> (a fixed scale), nor does NeuralFlow.
+    /// </summary>
+    internal static Optimizers.LossScaleOptimizer LossScale(JsonObject config, Optimizers.Optimizer inner)
+    {
+        if (config["dynamic"] is JsonValue dynamic && !dynamic.GetValue<bool>())
+            throw new NotSupportedException("a LossScaleOptimizer with dynamic=False (a fixed loss scale), which Keras 3 no longer supports either");
+        return new Optimizers.LossScaleOptimizer(inner, config["initial_scale"]?.GetValue<double>() ?? 32768,
+            config["dynamic_growth_steps"]?.GetValue<int>() ?? 2000);
     }
 
     private static Optimizers.Optimizer Named(string name, JsonObject c, LearningRate lr, Func<string, double> D, Func<string, bool> B,

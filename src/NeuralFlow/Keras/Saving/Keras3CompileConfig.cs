@@ -21,12 +21,7 @@ internal static class Keras3CompileConfig
     /// </summary>
     public static JsonObject Serialize(JsonObject nf, IReadOnlyList<Losses.Loss?> losses)
     {
-        var optimizer = Envelope("keras.optimizers", (JsonObject)nf["optimizer"]!);
-        var optimizerConfig = (JsonObject)optimizer["config"]!;
-        // Keras' default optimizer names: the class in lower case ("adamw"), SGD's "SGD".
-        string className = optimizer["class_name"]!.GetValue<string>();
-        optimizerConfig["name"] = className == "SGD" ? className : className.ToLowerInvariant();
-        if (optimizerConfig["learning_rate"] is JsonObject schedule) optimizerConfig["learning_rate"] = Envelope("keras.optimizers.schedules", schedule);
+        var optimizer = OptimizerObject((JsonObject)nf["optimizer"]!);
         JsonNode? Loss(Losses.Loss? loss, JsonNode? entry) => loss is null ? null : new JsonObject
         {
             ["module"] = "keras.losses",
@@ -45,6 +40,23 @@ internal static class Keras3CompileConfig
             ["steps_per_execution"] = 1,
             ["jit_compile"] = false,
         };
+    }
+
+    // An optimizer in Keras 3's envelope, under Keras' default name: the class in lower case ("adamw"), SGD's "SGD",
+    // a LossScaleOptimizer's "loss_scale_optimizer" around its own inner optimizer's object.
+    private static JsonObject OptimizerObject(JsonObject nf)
+    {
+        var optimizer = Envelope("keras.optimizers", nf);
+        var optimizerConfig = (JsonObject)optimizer["config"]!;
+        string className = optimizer["class_name"]!.GetValue<string>();
+        if (className == "LossScaleOptimizer")
+        {
+            optimizerConfig["inner_optimizer"] = OptimizerObject((JsonObject)nf["config"]!["inner_optimizer"]!);
+            return optimizer;
+        }
+        optimizerConfig["name"] = className == "SGD" ? className : className.ToLowerInvariant();
+        if (optimizerConfig["learning_rate"] is JsonObject schedule) optimizerConfig["learning_rate"] = Envelope("keras.optimizers.schedules", schedule);
+        return optimizer;
     }
 
     // Keras' loss config starts with the loss's name ("sparse_categorical_crossentropy").
@@ -80,8 +92,13 @@ internal static class Keras3CompileConfig
             case JsonValue name:
                 return Optimizers.Get(name.GetValue<string>());
             case JsonObject o when o["class_name"]?.GetValue<string>() == "LossScaleOptimizer":
-                NF.Warn($"Load: '{file}' was compiled with a LossScaleOptimizer (mixed precision); NeuralFlow trains in the model's float types, so its inner optimizer is used without loss scaling.");
-                return Optimizer(o["config"]?["inner_optimizer"], file);
+                var scaling = o["config"] as JsonObject ?? throw new InvalidDataException($"'{file}': the LossScaleOptimizer in its compile_config has no config.");
+                var inner = Optimizer(scaling["inner_optimizer"], file);
+                try { return CompileConfig.LossScale(scaling, inner); }
+                catch (Exception e) when (e is FormatException or InvalidOperationException or ArgumentException or NotSupportedException)
+                {
+                    throw new InvalidDataException($"'{file}': the LossScaleOptimizer of its compile_config does not rebuild here: {e.Message}", e);
+                }
             case JsonObject o:
                 var config = o["config"] as JsonObject ?? throw new InvalidDataException($"'{file}': the optimizer in its compile_config has no config.");
                 if (config["gradient_accumulation_steps"] is JsonValue steps && steps.TryGetValue(out int n) && n > 1)

@@ -237,6 +237,15 @@ internal static class Keras3ConfigWriter
                 config[key] = key is "layer" or "backward_layer" or "cell" ? Layer(o) : ObjectModule(key) is { } module ? Keras3CompileConfig.Envelope(module, o) : o.DeepClone();
             else if (key == "cells" && value is JsonArray cells)
                 config[key] = new JsonArray(cells.Select(c => (JsonNode?)(c is JsonObject cell ? Layer(cell) : c?.DeepClone())).ToArray());
+        // Keras 3 writes a layer's dtype policy as an object (an InputLayer's dtype is its tensors' type, a name).
+        if (className != "InputLayer" && config["dtype"] is JsonValue policy)
+            config["dtype"] = new JsonObject
+            {
+                ["module"] = "keras",
+                ["class_name"] = "DTypePolicy",
+                ["config"] = new JsonObject { ["name"] = policy.GetValue<string>() },
+                ["registered_name"] = null,
+            };
         var keras = new JsonObject { ["module"] = "keras.layers", ["class_name"] = className, ["config"] = config, ["registered_name"] = null };
         if (nf["build_input_shape"] is JsonArray built && className != "InputLayer")
         {

@@ -381,7 +381,7 @@ public static class KerasSerialization
             layer = RestoreTrainable(factory(config), config);
             layer.ApplyRegularizerConfig(config);
             layer.ApplyConstraintConfig(config);
-            if (className != "InputLayer" && VariableDTypeOf(config) is { } dtype) layer.VariableDType = dtype;
+            if (className != "InputLayer" && PolicyOf(config, file) is { } policy) layer.Dtype = policy;
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotSupportedException or FormatException or NullReferenceException)
         {
@@ -519,15 +519,24 @@ public static class KerasSerialization
         "bool" => DType.Bool,
         var other => throw new FormatException($"'dtype' names an unknown type '{other}'"),
     };
-    // A layer's "dtype": a name, or Keras 3's DTypePolicy ({"class_name": "DTypePolicy", "config": {"name": ...}});
-    // mixed policies keep float32 variables, as in Keras. Absent: the default (float32 files).
-    private static DType? VariableDTypeOf(JsonObject c) => (c["dtype"] is JsonObject policy ? policy["config"]?["name"] : c["dtype"])?.GetValue<string>() switch
+    // A layer's "dtype": a policy's name (NeuralFlow's and tf.keras' files), or Keras 3's DTypePolicy object
+    // ({"module": "keras", "class_name": "DTypePolicy", "config": {"name": ...}}). Absent: the layer keeps the
+    // policy it was made with. A bfloat16 policy loads as float32 (no bfloat16 here), saying so; the integer
+    // policies of preprocessing layers ("int64") leave the layer's own.
+    private static DTypePolicy? PolicyOf(JsonObject c, string file)
     {
-        null => null,
-        "float64" => DType.Float64,
-        "float16" => DType.Float16,
-        _ => DType.Float32,
-    };
+        string? name = (c["dtype"] is JsonObject policy ? policy["config"]?["name"] : c["dtype"])?.GetValue<string>();
+        switch (name)
+        {
+            case "float32" or "float64" or "float16" or "mixed_float16":
+                return new DTypePolicy(name);
+            case "bfloat16" or "mixed_bfloat16":
+                NF.Warn($"Load: '{file}': layer '{c["name"]}' has the dtype policy \"{name}\"; NeuralFlow has no bfloat16, so it computes in float32.");
+                return new DTypePolicy("float32");
+            default:
+                return null;
+        }
+    }
     private static bool Bool(JsonObject c, string key, bool fallback) => c[key]?.GetValue<bool>() ?? fallback;
     private static ActivationFunction? Activation(JsonObject c, string key) =>
         c[key]?.GetValue<string>() is { } name ? ActivationFunction.Get(name) : null;
