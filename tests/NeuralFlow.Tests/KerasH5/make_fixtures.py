@@ -299,7 +299,7 @@ with h5py.File(keras3_ub, "w", userblock_size=512) as f:
             vars_.create_dataset(str(i), data=v)
 
 # Nine layers under libver='latest': HDF5 moves the "layers" links into dense storage (a fractal
-# heap), which the reader refuses with a clear message rather than misreading.
+# heap indexed by a version 2 B-tree), which the reader reads.
 with h5py.File(os.path.join(OUT, "dense_links_latest.weights.h5"), "w", libver="latest") as f:
     f.create_group("vars")
     for i in range(9):

@@ -5,8 +5,8 @@ namespace NeuralFlow.IO.Hdf5;
 /// <summary>
 /// Attribute messages (versions 1 to 3) held in an object's header, decoded to .NET values:
 /// a string or string[] (fixed- or variable-length), or a long[] / double[] of numbers
-/// (scalars as one-element arrays). Attributes in dense storage (more than h5py keeps in
-/// the header) are refused.
+/// (scalars as one-element arrays); in the header, or in dense storage past 8 of them in a file of
+/// the new format (<see cref="Hdf5DenseStorage"/>).
 /// </summary>
 internal static class Hdf5Attributes
 {
@@ -23,9 +23,14 @@ internal static class Hdf5Attributes
                 var info = new Hdf5Cursor(source, m.Body, $"the attribute info of {what}");
                 info.Skip(1);
                 int flags = info.U8();
-                if ((flags & 1) != 0) info.Skip(8);
-                if (!source.IsUndefined(info.Address()))
-                    throw source.Corrupt($"{what} keeps its attributes in dense storage (a fractal heap), which this reader does not read");
+                if ((flags & 1) != 0) info.Skip(2);   // maximum creation index (2 bytes here, 8 in a link info)
+                ulong denseHeap = info.Address(), index = info.Address();
+                if (!source.IsUndefined(denseHeap))
+                    foreach (var body in Hdf5DenseStorage.Objects(source, denseHeap, index, Hdf5DenseStorage.AttributeNames, what))
+                    {
+                        var (denseName, denseValue) = ReadOne(source, heap, new Hdf5Cursor(source, body, $"an attribute of {what}"), what);
+                        found[denseName] = denseValue;
+                    }
             }
             if (m.Type != Attribute) continue;
             var (name, value) = ReadOne(source, heap, new Hdf5Cursor(source, m.Body, $"an attribute of {what}"), what);

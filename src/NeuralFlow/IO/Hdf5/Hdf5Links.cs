@@ -5,9 +5,9 @@ namespace NeuralFlow.IO.Hdf5;
 /// <summary>
 /// A group's members (name and object header address): from a symbol table (version 1 B-tree of
 /// symbol table nodes, names in a local heap; h5py's default) or from link messages in the
-/// header (compact storage, <c>libver='latest'</c>). Soft and external links are skipped (Keras
-/// writes none); dense link storage (a fractal heap, past 8 links under <c>libver='latest'</c>)
-/// is refused. B-tree nodes are visited once, so a cycle fails instead of hanging.
+/// header (compact storage, <c>libver='latest'</c>), or in dense storage past 8 links
+/// (<see cref="Hdf5DenseStorage"/>). Soft and external links are skipped (Keras writes none).
+/// B-tree nodes are visited once, so a cycle fails instead of hanging.
 /// </summary>
 internal static class Hdf5Links
 {
@@ -34,9 +34,11 @@ internal static class Hdf5Links
                 case LinkInfo:
                     c.Skip(1);
                     int flags = c.U8();
-                    if ((flags & 1) != 0) c.Skip(8);
-                    if (!source.IsUndefined(c.Address()))
-                        throw source.Corrupt($"{what} keeps its links in dense storage (a fractal heap, used past 8 links with libver='latest'), which this reader does not read");
+                    if ((flags & 1) != 0) c.Skip(8);   // maximum creation index
+                    ulong denseHeap = c.Address(), nameIndex = c.Address();
+                    if (source.IsUndefined(denseHeap)) break;   // compact: the links are messages of the header
+                    foreach (var body in Hdf5DenseStorage.Objects(source, denseHeap, nameIndex, Hdf5DenseStorage.LinkNames, what))
+                        if (ReadLink(new Hdf5Cursor(source, body, $"a link of {what}")) is { } dense) links.Add(dense);
                     break;
             }
             if (links.Count > MaxLinks) throw source.Corrupt($"{what} has more than {MaxLinks} members");
