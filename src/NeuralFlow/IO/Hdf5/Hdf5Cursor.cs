@@ -39,6 +39,16 @@ internal sealed class Hdf5Cursor(Hdf5Source source, byte[] bytes, string what)
         _ => throw Source.Corrupt($"{What} has a field of {size} bytes"),
     };
 
+    /// <summary>A little-endian unsigned integer of any width from 0 to 8 bytes (the fractal heap's and v2 B-tree's packed fields).</summary>
+    public ulong Packed(int size)
+    {
+        if (size is < 0 or > 8) throw Source.Corrupt($"{What} has a field of {size} bytes");
+        ulong value = 0;
+        var bytes = Bytes.AsSpan(Take(size), size);
+        for (int i = 0; i < size; i++) value |= (ulong)bytes[i] << (8 * i);
+        return value;
+    }
+
     /// <summary>A file address ("size of offsets" bytes).</summary>
     public ulong Address() => Sized(Source.OffsetSize);
 

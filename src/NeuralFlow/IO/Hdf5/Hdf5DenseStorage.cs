@@ -32,13 +32,6 @@ internal static class Hdf5DenseStorage
     // H5VM_limit_enc_size: the bytes that hold any count up to `limit`.
     private static int EncodedSize(ulong limit) => BitOperations.Log2(limit) / 8 + 1;
 
-    private static ulong Variable(Hdf5Cursor c, int size)
-    {
-        ulong value = 0;
-        for (int i = 0; i < size; i++) value |= (ulong)c.U8() << (8 * i);
-        return value;
-    }
-
     /// <summary>A version 2 B-tree: header "BTHD", internal nodes "BTIN" (records and child pointers), leaves "BTLF".</summary>
     private sealed class NameIndex
     {
@@ -116,8 +109,8 @@ internal static class Hdf5DenseStorage
             for (int i = 0; i <= records; i++)
             {
                 ulong child = c.Address();
-                ulong count = Variable(c, _countSize);
-                if (depth > 1) Variable(c, _cumulativeSize[depth - 1]);
+                ulong count = c.Packed(_countSize);
+                if (depth > 1) c.Packed(_cumulativeSize[depth - 1]);
                 if (count > (ulong)_nodeSize) throw _source.Corrupt($"{_where} has a child of {count} records");
                 Visit(child, (int)count, depth - 1, take);
             }
@@ -184,7 +177,7 @@ internal static class Hdf5DenseStorage
                 case 0:
                     if (1 + _offsetSize + _lengthSize > id.Length) throw _source.Corrupt($"{_where} has heap IDs of {id.Length} bytes, too short for its offsets");
                     var c = new Hdf5Cursor(_source, id, _where) { Position = 1 };
-                    ulong offset = Variable(c, _offsetSize), size = Variable(c, _lengthSize);
+                    ulong offset = c.Packed(_offsetSize), size = c.Packed(_lengthSize);
                     if (size == 0 || size > (ulong)Hdf5Source.MaxStructureBytes) throw _source.Corrupt($"{_where} has an object of {size} bytes");
                     return Managed(offset, (long)size);
                 default:

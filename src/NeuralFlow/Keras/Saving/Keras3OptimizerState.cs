@@ -120,19 +120,35 @@ internal static class Keras3OptimizerState
         if (optimizer.LearningRate.Constant is { } rate)
             vars.Dataset(Next(), Hdf5Element.Float32, [], s => s.Write(BitConverter.GetBytes((float)rate)));
         var trainable = KerasH5Weights.TrainableInKerasOrder(model).ToList();
-        var slots = trainable.Select(v => optimizer.SlotsOf(v)).ToList();
-        bool anySlots = model.Variables.Any(v => optimizer.SlotsOf(v) is not null);
         bool averages = model.Variables.Any(v => optimizer.AverageOf(v) is not null);
         if (Layout(optimizer, SavedBy.Keras3) is not { } layout) return false;
-        if (!anySlots) return !averages;
-        if (slots.Any(s => s is null || s.Length != layout.Slots) || model.Variables.Count(v => optimizer.SlotsOf(v) is not null) != trainable.Count) return false;
+        if (!SlotsOf(optimizer, model, trainable, layout, out var slots)) return false;
+        if (slots.Count == 0) return !averages;
         foreach (var run in layout.Runs)
             for (int v = 0; v < trainable.Count; v++)
                 foreach (int slot in run)
-                    vars.Dataset(Next(), slots[v]![slot]);
+                    vars.Dataset(Next(), slots[v][slot]);
         if (layout.UProduct)
             vars.Dataset(Next(), Hdf5Element.Float32, [], s => s.Write(BitConverter.GetBytes((float)NadamMomentumProduct(((Optimizers.Nadam)optimizer).Beta1, optimizer.Iterations))));
         return !averages;
+    }
+
+    /// <summary>
+    /// The slots of <paramref name="trainable"/> (Keras' order), when they are the optimizer's whole
+    /// per-weight state in <paramref name="layout"/>: none yet (an empty list, before the first step), or
+    /// exactly one set of the layout's size per trainable weight. False for any other state (some
+    /// weights without slots, slots of weights that are not trainable), which Keras' order cannot hold.
+    /// </summary>
+    internal static bool SlotsOf(Optimizers.Optimizer optimizer, Model model, List<Variable> trainable, KerasLayout layout, out List<Variable[]> slots)
+    {
+        slots = [];
+        if (!model.Variables.Any(v => optimizer.SlotsOf(v) is not null)) return true;
+        foreach (var v in trainable)
+        {
+            if (optimizer.SlotsOf(v) is not { } own || own.Length != layout.Slots) return false;
+            slots.Add(own);
+        }
+        return model.Variables.Count(v => optimizer.SlotsOf(v) is not null) == trainable.Count;
     }
 
     /// <summary>
@@ -146,14 +162,21 @@ internal static class Keras3OptimizerState
     // tf.keras 2.11+ makes the slots as Keras 3 (tf_keras/optimizers/*.py build) but keeps Nadam's
     // u_product out of its variables; its OptimizerV2 (tf_keras/optimizers/legacy) makes one run per
     // slot name (all m, then all v), except Adadelta's and Ftrl's, which it makes per variable.
-    internal static KerasLayout? Layout(Optimizers.Optimizer optimizer, SavedBy savedBy) => savedBy switch
+    internal static KerasLayout? Layout(Optimizers.Optimizer optimizer, SavedBy savedBy)
     {
-        SavedBy.Keras3 => Keras3Layout(optimizer),
-        SavedBy.TfKeras => Keras3Layout(optimizer) is { } k && optimizer is not Optimizers.Lamb ? k with { UProduct = false } : null,
-        _ => Keras3Layout(optimizer) is { } k && optimizer is not (Optimizers.Lamb or Optimizers.Lion)
-            ? optimizer is Optimizers.Adadelta or Optimizers.Ftrl ? k : k with { Runs = k.Runs.SelectMany(r => r.Select(slot => new[] { slot })).ToArray(), UProduct = false }
-            : null,
-    };
+        if (Keras3Layout(optimizer) is not { } keras3) return null;
+        switch (savedBy)
+        {
+            case SavedBy.Keras3:
+                return keras3;
+            case SavedBy.TfKeras:
+                return optimizer is Optimizers.Lamb ? null : keras3 with { UProduct = false };
+            default:
+                if (optimizer is Optimizers.Lamb or Optimizers.Lion) return null;
+                if (optimizer is Optimizers.Adadelta or Optimizers.Ftrl) return keras3;
+                return keras3 with { Runs = keras3.Runs.SelectMany(run => run.Select(slot => new[] { slot })).ToArray(), UProduct = false };
+        }
+    }
 
     private static KerasLayout? Keras3Layout(Optimizers.Optimizer optimizer) => optimizer switch
     {

@@ -50,31 +50,29 @@ internal static class KerasH5OptimizerWeights
     {
         if (Keras3OptimizerState.Layout(optimizer, Keras3OptimizerState.SavedBy.TfKeras) is not { } layout || SlotNames(optimizer) is not { } slotNames) return;
         var trainable = KerasH5Weights.TrainableInKerasOrder(model).ToList();
-        var slots = trainable.Select(optimizer.SlotsOf).ToList();
         if (model.Variables.Any(v => optimizer.AverageOf(v) is not null)) return;
-        bool built = slots.Any(s => s is not null);
-        if (built && (slots.Any(s => s is null || s.Length != layout.Slots) || model.Variables.Count(v => optimizer.SlotsOf(v) is not null) != trainable.Count)) return;
+        if (!Keras3OptimizerState.SlotsOf(optimizer, model, trainable, layout, out var slots)) return;
         var values = new List<(string Name, Action<Hdf5Writer.GroupNode, string> Write)>
         {
             ("iteration:0", (g, n) => g.Dataset(n, Hdf5Element.Int64, [], s => s.Write(BitConverter.GetBytes(optimizer.Iterations)))),
         };
         string prefix = optimizer.GetType().Name;
-        if (built)
+        if (slots.Count > 0)
             foreach (var run in layout.Runs)
                 for (int v = 0; v < trainable.Count; v++)
                     foreach (int slot in run)
                     {
-                        var value = slots[v]![slot];
+                        var value = slots[v][slot];
                         values.Add(($"{prefix}/{slotNames[slot]}/{trainable[v].Name}:0", (g, n) => g.Dataset(n, value)));
                     }
         var names = values.Select(v => v.Name).ToArray();
         if (names.Distinct(StringComparer.Ordinal).Count() != names.Length) return;  // two weights named alike: tf.keras could not tell them apart either
         var group = root.Group(Group);
         KerasH5Weights.Names(group, "weight_names", names);
-        foreach (var (name, write) in values)
+        foreach (var (path, write) in values)
         {
-            int slash = name.LastIndexOf('/');
-            write(slash < 0 ? group : group.Group(name[..slash]), name[(slash + 1)..]);
+            var (parent, name) = KerasH5Weights.At(group, path);
+            write(parent, name);
         }
     }
 

@@ -50,8 +50,8 @@ internal static partial class KerasH5Weights
             foreach (var (at, variable) in where)
             {
                 if (paths.ContainsKey(variable)) continue;   // a weight two layers share is written once, by the first
-                int slash = at.LastIndexOf('/');
-                paths[variable] = layerGroup.Group(at[..slash]).Dataset(at[(slash + 1)..], variable).Path;
+                var (parent, name) = At(layerGroup, at);
+                paths[variable] = parent.Dataset(name, variable).Path;
             }
         }
     }
@@ -81,11 +81,17 @@ internal static partial class KerasH5Weights
             Names(layerGroup, "weight_names", names);
             for (int i = 0; i < weights.Count; i++)
             {
-                int slash = names[i].LastIndexOf('/');
-                var parent = slash < 0 ? layerGroup : layerGroup.Group(names[i][..slash]);
-                parent.Dataset(names[i][(slash + 1)..], weights[i]);
+                var (parent, name) = At(layerGroup, names[i]);
+                parent.Dataset(name, weights[i]);
             }
         }
+    }
+
+    /// <summary>The group a slash path's last name lives in (made as needed) and that name: "m/dense/kernel:0" is "kernel:0" in m/dense.</summary>
+    internal static (Hdf5Writer.GroupNode Parent, string Name) At(Hdf5Writer.GroupNode group, string path)
+    {
+        int slash = path.LastIndexOf('/');
+        return slash < 0 ? (group, path) : (group.Group(path[..slash]), path[(slash + 1)..]);
     }
 
     // Keras' HDF5_OBJECT_HEADER_LIMIT: a list of names larger than this is split into name0, name1, ...
