@@ -50,8 +50,8 @@ internal static partial class KerasH5Weights
             foreach (var (at, variable) in where)
             {
                 if (paths.ContainsKey(variable)) continue;   // a weight two layers share is written once, by the first
-                var (parent, name) = At(layerGroup, at);
-                paths[variable] = parent.Dataset(name, variable).Path;
+                var (parent, leaf) = At(layerGroup, at);
+                paths[variable] = parent.Dataset(leaf, variable).Path;
             }
         }
     }
