@@ -68,7 +68,7 @@ public partial class Model
         }
 
         internal override bool NeedsWeightsAtStart => true;
-        internal override int? ResumeEpoch => backup.ResumeEpoch;
+        internal override FitPosition? ResumePosition => backup.ResumePosition;
     }
 
     // Before the first step: rank 0's weights, optimizer state (a checkpoint rank 0 alone read)

@@ -246,12 +246,6 @@ public partial class Model
 
     private static int BatchSizeOf(Tensor[] xb) => xb[0].Rank > 0 ? xb[0].Shape[0] : 1;
 
-    private void ResetMetrics()
-    {
-        foreach (var metrics in _outputMetrics)
-            foreach (var m in metrics) m.ResetState();
-    }
-
     // One running mean per output loss of a model of several outputs (null where no loss is computed).
     private Metrics.Mean?[] OutputLossMeans() => _losses.Select((l, i) => MultiOutput && l is not null ? new Metrics.Mean(OutputKey(i, "loss")) : null).ToArray();
 

@@ -228,6 +228,8 @@ public partial class Model
         IEnumerator<FitBatch>? batches = null;
         int seenInPass = 0;
         bool warnedShortEpoch = false;
+        // Where this Fit is, for a checkpoint to resume from (BackupAndRestore); pass numbers count from this call's first.
+        var position = _fitPosition = new FitPosition();
         try
         {
             // A callback that restores weights (BackupAndRestore) needs them to exist: a model
@@ -240,23 +242,45 @@ public partial class Model
             }
             var (cached, trainStep, gathers) = MakeTrainStep(optimizer, classWeight);
             Func<Dictionary<string, float>> readLogs = () => ReadStepLogs(cached);
+            _fitMetrics = () => SaveStepMetrics(cached);
             foreach (var c in hooks) c.OnTrainBegin();
+            var resume = ResumeFrom(hooks, initialEpoch);
             int requestedEpoch = initialEpoch;
-            foreach (var c in hooks)
-                if (c.ResumeEpoch is { } resume) initialEpoch = Math.Max(initialEpoch, resume);
+            if (resume is not null) initialEpoch = resume.Epoch;
             initialEpoch = StartTogether(initialEpoch);
-            if (recreateEachEpoch) OpenPasses(epochBatches, initialEpoch - requestedEpoch);
+            if (resume is { Pass: >= 0 })
+            {
+                // A checkpoint that knows its pass (and maybe its batch): the data is put back there.
+                (batches, seenInPass) = Reposition(epochBatches, resume, recreateEachEpoch, passLength);
+                (position.Pass, position.PassRandom) = (resume.Pass, resume.PassRandom);
+            }
+            else if (recreateEachEpoch)
+            {
+                // An epoch-only checkpoint (or none): one pass per epoch before the one resumed.
+                OpenPasses(epochBatches, initialEpoch - requestedEpoch);
+                position.Pass = initialEpoch - requestedEpoch - 1;
+            }
             for (int epoch = initialEpoch; epoch < epochs && !StopTraining; epoch++)
             {
-                if (batches is null || recreateEachEpoch || seenInPass >= passLength)
+                // A checkpoint taken mid-epoch continues that epoch, in its pass, with its running metrics.
+                bool midEpoch = epoch == initialEpoch && resume is { Step: > 0 };
+                if (batches is null || (!midEpoch && (recreateEachEpoch || seenInPass >= passLength)))
                 {
                     batches?.Dispose();
+                    position.PassRandom = NF.Random.State; // a shuffled pass draws its order from here on its first batch
+                    position.Pass++;
                     batches = epochBatches().GetEnumerator();
                     seenInPass = 0;
                 }
+                position.Epoch = epoch;
                 foreach (var c in hooks) c.OnEpochBegin(epoch);
                 ResetStepMetrics(cached);
                 int step = 0;
+                if (midEpoch)
+                {
+                    if (resume!.Metrics is { } metrics) RestoreStepMetrics(cached, metrics);
+                    step = resume.Step;
+                }
                 bool ranOut = false;
                 while (stepsPerEpoch is not { } limit || step < limit)
                 {
@@ -281,6 +305,7 @@ public partial class Model
                     }
                     // The running loss and metrics are read from the device only for a callback that
                     // wants them after this step (the progress bar only when it redraws).
+                    (position.Step, position.SeenInPass) = (step + 1, seenInPass);
                     callbackList.TrainBatchEnd(step++, readLogs);
                     if (StopTraining && Distributed.DataParallel.Current is null) break; // else MoveNextTogether stops every rank
                 }
@@ -303,6 +328,7 @@ public partial class Model
                 }
                 var epochLogs = ReadStepLogs(cached);
                 EndEpochTogether(epochLogs);
+                (position.Epoch, position.Step, position.SeenInPass) = (epoch + 1, 0, seenInPass);
                 // Keras' _should_eval; the validation calls the test hooks of Fit's callbacks.
                 if (validate is not null && validationFreq.After(epoch))
                     foreach (var (k, v) in validate(callbackList).Values) epochLogs["val_" + k] = v;
@@ -327,6 +353,8 @@ public partial class Model
         finally
         {
             batches?.Dispose();
+            _fitPosition = null;
+            _fitMetrics = null;
         }
         return history;
 
@@ -337,24 +365,6 @@ public partial class Model
             progbar?.ClearLine();
             NF.Warn(message);
         }
-    }
-
-    // A resumed Fit (BackupAndRestore) first opens the passes the killed run opened before the
-    // epoch it continues from, one per epoch, so that a pipeline that counts its passes (a seeded
-    // Dataset.Shuffle reshuffles by pass number) gives the resumed epochs the orders the
-    // uninterrupted run gave them, not its first ones again. NF.Random, which the checkpoint
-    // restored, is put back after: a pass of in-memory arrays draws its shuffle from it.
-    private static void OpenPasses(Func<IEnumerable<FitBatch>> epochBatches, int count)
-    {
-        if (count <= 0) return;
-        var random = NF.Random.State;
-        for (int i = 0; i < count; i++)
-        {
-            using var scope = TensorScope.Begin();
-            using var pass = epochBatches().GetEnumerator();
-            pass.MoveNext();
-        }
-        NF.Random.State = random;
     }
 
     // Where a train step gathers its shuffled rows itself: the CPU engines, whose replay plans read

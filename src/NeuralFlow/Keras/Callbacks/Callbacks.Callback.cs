@@ -121,8 +121,8 @@ public static partial class Callbacks
         /// <summary>Whether <see cref="OnTrainBegin"/> needs the model's weights to exist (Fit builds the model first).</summary>
         internal virtual bool NeedsWeightsAtStart => false;
 
-        /// <summary>Read after <see cref="OnTrainBegin"/>: the epoch to continue from (a restored run), or null.</summary>
-        internal virtual int? ResumeEpoch => null;
+        /// <summary>Read after <see cref="OnTrainBegin"/>: where to continue from (a restored run), or null.</summary>
+        internal virtual FitPosition? ResumePosition => null;
 
         /// <summary>
         /// Called by Fit just before <see cref="OnEpochEnd"/> with the epoch's logs, which this

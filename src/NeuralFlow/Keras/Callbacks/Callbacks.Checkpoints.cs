@@ -53,14 +53,7 @@ public static partial class Callbacks
             return filepath;
         }
 
-        // 0 saves at epoch ends; N > 0 after every N batches (Keras: an unrecognized save_freq is a ValueError).
-        private readonly int _saveEvery = saveFreq switch
-        {
-            null or "epoch" => 0,
-            int n when n > 0 => n,
-            int n => throw new ArgumentOutOfRangeException(nameof(saveFreq), n, $"ModelCheckpoint: saveFreq must be \"epoch\" or a positive number of batches, got {n}."),
-            _ => throw new ArgumentException($"ModelCheckpoint: unrecognized saveFreq {(saveFreq is string text ? $"\"{text}\"" : $"{saveFreq} ({saveFreq.GetType().Name})")}; expected \"epoch\" or a positive number of batches (an int).", nameof(saveFreq)),
-        };
+        private readonly BatchSaveCounter _batches = new(saveFreq, nameof(ModelCheckpoint));
 
         // The value a first save must beat (NaN: none), as Improvement.Reset takes it.
         private readonly double _threshold = initialValueThreshold is not double.NaN ? initialValueThreshold ?? double.NaN
@@ -68,23 +61,19 @@ public static partial class Callbacks
 
         private readonly int _verbose = verbose >= 0 ? verbose : throw new ArgumentOutOfRangeException(nameof(verbose), verbose, "ModelCheckpoint: verbose must be 0 (silent) or 1 (a line per save).");
 
-        // Keras' _batches_seen_since_last_saving and _last_batch_seen: batches counted across epochs.
-        private int _batchesSinceSave;
-        private int? _lastBatch;
         private int _epoch;
 
         /// <summary>The best value of the monitored log so far (before any: the initialValueThreshold, or NaN without one).</summary>
         public double Best => _best.Best;
 
         /// <summary>Batches between saves (Keras' save_freq as a number), or 0 when saving at epoch ends.</summary>
-        public int SaveEvery => _saveEvery;
+        public int SaveEvery => _batches.Every;
 
         /// <inheritdoc/>
         public override void OnTrainBegin()
         {
             _best.Reset(_threshold);
-            _batchesSinceSave = 0;
-            _lastBatch = null;
+            _batches.Reset();
         }
 
         /// <inheritdoc/>
@@ -93,34 +82,19 @@ public static partial class Callbacks
         /// <inheritdoc/>
         public override void OnEpochEnd(int epoch, IReadOnlyDictionary<string, float> logs)
         {
-            if (_saveEvery == 0) Save(epoch, batch: null, logs);
+            if (_batches.Every == 0) Save(epoch, batch: null, logs);
         }
 
         /// <inheritdoc/>
         public override void OnBatchEnd(int batch, IReadOnlyDictionary<string, float> logs)
         {
-            if (CountBatch(batch)) Save(_epoch, batch, logs);
+            if (_batches.Count(batch)) Save(_epoch, batch, logs);
         }
 
         // Fit reads the batch's logs only for a batch that saves.
-        internal override bool WantsLogsAfter(int step) => _saveEvery > 0 && BatchesAfter(step - 1) >= _saveEvery;
+        internal override bool WantsLogsAfter(int step) => _batches.SavesAfter(step - 1);
 
-        internal override void OnBatchEndWithoutLogs(int batch) => CountBatch(batch);
-
-        // Keras' _should_save_on_batch: a batch index not past the last one seen starts a new
-        // epoch and counts batch + 1; otherwise the batches since the last one seen count.
-        private int BatchesAfter(int batch) =>
-            _batchesSinceSave + (_lastBatch is not { } last || batch <= last ? batch + 1 : batch - last);
-
-        private bool CountBatch(int batch)
-        {
-            if (_saveEvery == 0) return false;
-            _batchesSinceSave = BatchesAfter(batch);
-            _lastBatch = batch;
-            if (_batchesSinceSave < _saveEvery) return false;
-            _batchesSinceSave = 0;
-            return true;
-        }
+        internal override void OnBatchEndWithoutLogs(int batch) => _batches.Count(batch);
 
         // Keras' _save_model and _should_save_model; batch is null at an epoch-level save.
         private void Save(int epoch, int? batch, IReadOnlyDictionary<string, float> logs)
@@ -181,63 +155,111 @@ public static partial class Callbacks
     }
 
     /// <summary>
-    /// Makes a killed <c>Fit</c> resumable (<c>tf.keras.callbacks.BackupAndRestore</c>): after each
-    /// epoch it writes a checkpoint to <paramref name="backupDir"/> (weights, optimizer state,
-    /// epoch, the position of NF.Random, which draws the shuffles and dropout masks, and that of
-    /// each seeded layer's own generator, which draws its noise), and a
-    /// <c>Fit</c> started with a checkpoint there restores it and continues from the next epoch,
-    /// with the same numbers as an uninterrupted run. When training finishes the checkpoint is
-    /// deleted, and the directory too when nothing else is in it (unless <paramref name="deleteCheckpoint"/> is false).
+    /// Makes a killed <c>Fit</c> resumable (<c>keras.callbacks.BackupAndRestore</c>): after each
+    /// epoch (or every <paramref name="saveFreq"/> training batches) it writes a checkpoint to
+    /// <paramref name="backupDir"/> (weights, optimizer state, where the Fit is, the position of
+    /// NF.Random, which draws the shuffles and dropout masks, and that of each seeded layer's own
+    /// generator, which draws its noise), and a <c>Fit</c> started with a checkpoint there
+    /// restores it and continues from where it was taken, with the same numbers as an
+    /// uninterrupted run. When training finishes the checkpoint is deleted, and the directory
+    /// too when nothing else is in it (unless <paramref name="deleteCheckpoint"/> is false).
     /// </summary>
-    public sealed class BackupAndRestore(string backupDir, bool deleteCheckpoint = true) : Callback
+    /// <param name="backupDir">The directory, made if missing, where the callback alone keeps its checkpoint.</param>
+    /// <param name="saveFreq">
+    /// Keras' save_freq: "epoch" (or null, the default) checkpoints at each epoch's end; a positive
+    /// number N after every N training batches, counted across epochs. A Fit resumed from a
+    /// checkpoint taken mid-epoch continues that epoch at the next batch (as tf.keras 2 does; Keras
+    /// 3 restarts the epoch), in the same shuffled order, with the epoch's running loss and metrics.
+    /// </param>
+    /// <param name="doubleCheckpoint">Keras' double_checkpoint: keep the previous checkpoint too, and restore it when the latest cannot be read.</param>
+    /// <param name="deleteCheckpoint">Delete the checkpoint when training finishes (Keras' delete_checkpoint).</param>
+    public sealed class BackupAndRestore(string backupDir, object? saveFreq = null, bool doubleCheckpoint = false, bool deleteCheckpoint = true) : Callback
     {
         private readonly string _dir = !string.IsNullOrEmpty(backupDir) ? backupDir : throw new ArgumentException("BackupAndRestore: backupDir is empty.", nameof(backupDir));
-        private int? _resume;
+        private readonly BatchSaveCounter _batches = new(saveFreq, nameof(BackupAndRestore));
+        private FitPosition? _resume;
 
         private string CheckpointPath => Path.Combine(_dir, "checkpoint.nfmodel");
 
+        // Keras' "<weights>.bkp": the checkpoint before the latest, kept with doubleCheckpoint.
+        private string PreviousPath => CheckpointPath + ".bkp";
+
         internal override bool NeedsWeightsAtStart => true;
-        internal override int? ResumeEpoch => _resume;
+        internal override FitPosition? ResumePosition => _resume;
 
         /// <inheritdoc/>
         public override void OnTrainBegin()
         {
             _resume = null;
+            _batches.Reset();
             // Directory.CreateDirectory's own error for a file of that name says only that it exists.
             if (File.Exists(_dir))
                 throw new IOException($"BackupAndRestore: backupDir '{_dir}' is a file; give the name of a directory (made if missing) where the callback alone keeps its checkpoint.");
             Directory.CreateDirectory(_dir);
             if (!File.Exists(CheckpointPath)) return;
+            try { _resume = Restore(CheckpointPath); }
+            catch (InvalidDataException e) when (doubleCheckpoint && File.Exists(PreviousPath))
+            {
+                // Keras: the latest cannot be read, so the one before it is restored (and becomes the latest).
+                NF.Warn($"BackupAndRestore: the checkpoint '{CheckpointPath}' cannot be restored ({e.Message}); restoring the previous one, '{PreviousPath}'.");
+                File.Copy(PreviousPath, CheckpointPath, overwrite: true);
+                _resume = Restore(CheckpointPath);
+            }
+        }
+
+        private FitPosition Restore(string path)
+        {
             JsonObject? state;
-            try { state = Model!.RestoreArchive(CheckpointPath); }
+            try { state = Model!.RestoreArchive(path); }
             catch (InvalidDataException e)
             {
                 // Keras raises too (an OSError from h5py); here the message says how to go on.
-                throw new InvalidDataException($"BackupAndRestore: the checkpoint '{CheckpointPath}' cannot be restored ({e.Message}). " +
+                throw new InvalidDataException($"BackupAndRestore: the checkpoint '{path}' cannot be restored ({e.Message}). " +
                                                "Delete it (or the backup directory) to train from the start.", e);
             }
-            if (state is null) throw new InvalidDataException($"'{CheckpointPath}' holds no training state: not a BackupAndRestore checkpoint.");
+            if (state is null) throw new InvalidDataException($"'{path}' holds no training state: not a BackupAndRestore checkpoint.");
             try
             {
                 NF.Random.State = (ulong.Parse(state["random_seed"]!.GetValue<string>(), CultureInfo.InvariantCulture),
                                    state["random_offset"]!.GetValue<long>());
-                _resume = state["epoch"]!.GetValue<int>() + 1;
+                // A checkpoint of an earlier version knows only the last epoch it finished.
+                return state["position"] is JsonObject position ? FitPosition.FromJson(position)
+                    : new FitPosition { Epoch = state["epoch"]!.GetValue<int>() + 1 };
             }
-            catch (Exception e) when (e is FormatException or InvalidOperationException or NullReferenceException or OverflowException)
+            catch (Exception e) when (e is FormatException or InvalidOperationException or NullReferenceException or OverflowException or ArgumentException)
             {
-                throw new InvalidDataException($"'{CheckpointPath}': its training state is damaged ({e.Message}).", e);
+                throw new InvalidDataException($"'{path}': its training state is damaged ({e.Message}).", e);
             }
         }
 
         /// <inheritdoc/>
         public override void OnEpochEnd(int epoch, IReadOnlyDictionary<string, float> logs)
         {
+            if (_batches.Every == 0) Save();
+        }
+
+        /// <inheritdoc/>
+        public override void OnBatchEnd(int batch, IReadOnlyDictionary<string, float> logs) => OnBatchEndWithoutLogs(batch);
+
+        // The checkpoint needs no logs: the running metrics go in as their state.
+        internal override bool WantsLogsAfter(int step) => false;
+
+        internal override void OnBatchEndWithoutLogs(int batch)
+        {
+            if (_batches.Count(batch)) Save();
+        }
+
+        private void Save()
+        {
+            var position = Model!.FitPositionNow() ?? throw new InvalidOperationException("BackupAndRestore saves only during Fit.");
             var (seed, offset) = NF.Random.State;
-            Model!.WriteArchive(CheckpointPath, config: null, new JsonObject
+            if (doubleCheckpoint && File.Exists(CheckpointPath)) File.Copy(CheckpointPath, PreviousPath, overwrite: true);
+            Model.WriteArchive(CheckpointPath, config: null, new JsonObject
             {
-                ["epoch"] = epoch,
+                ["epoch"] = position.Epoch - 1, // the last epoch finished, which is what earlier versions read
                 ["random_seed"] = seed.ToString(CultureInfo.InvariantCulture),
                 ["random_offset"] = offset,
+                ["position"] = position.ToJson(),
             });
         }
 
@@ -245,11 +267,57 @@ public static partial class Callbacks
         public override void OnTrainEnd()
         {
             if (!deleteCheckpoint) return;
-            if (File.Exists(CheckpointPath)) File.Delete(CheckpointPath);
+            foreach (var path in new[] { CheckpointPath, PreviousPath })
+                if (File.Exists(path)) File.Delete(path);
             // Keras removes its backup directory; here only when nothing else is in it, so that a
             // directory the user also keeps other files in survives.
             if (Directory.Exists(_dir) && !Directory.EnumerateFileSystemEntries(_dir).Any()) Directory.Delete(_dir);
         }
+    }
+
+    /// <summary>
+    /// Keras' save_freq as a number of batches, counted across epochs (ModelCheckpoint's and
+    /// BackupAndRestore's <c>_should_save_on_batch</c>): "epoch" or null is 0, saving at epoch ends.
+    /// </summary>
+    internal sealed class BatchSaveCounter(object? saveFreq, string owner)
+    {
+        /// <summary>Batches between saves, or 0 when saving at epoch ends.</summary>
+        public int Every { get; } = saveFreq switch
+        {
+            null or "epoch" => 0,
+            int n when n > 0 => n,
+            int n => throw new ArgumentOutOfRangeException(nameof(saveFreq), n, $"{owner}: saveFreq must be \"epoch\" or a positive number of batches, got {n}."),
+            // Keras: an unrecognized save_freq is a ValueError.
+            _ => throw new ArgumentException($"{owner}: unrecognized saveFreq {(saveFreq is string text ? $"\"{text}\"" : $"{saveFreq} ({saveFreq.GetType().Name})")}; expected \"epoch\" or a positive number of batches (an int).", nameof(saveFreq)),
+        };
+
+        // Keras' _batches_seen_since_last_saving and _last_batch_seen.
+        private int _sinceSave;
+        private int? _lastBatch;
+
+        public void Reset()
+        {
+            _sinceSave = 0;
+            _lastBatch = null;
+        }
+
+        /// <summary>Whether <see cref="Count"/> of batch <paramref name="batch"/> (0-based) would say to save; changes nothing.</summary>
+        public bool SavesAfter(int batch) => Every > 0 && After(batch) >= Every;
+
+        /// <summary>Counts batch <paramref name="batch"/> (0-based) as done; true when a save is due.</summary>
+        public bool Count(int batch)
+        {
+            if (Every == 0) return false;
+            _sinceSave = After(batch);
+            _lastBatch = batch;
+            if (_sinceSave < Every) return false;
+            _sinceSave = 0;
+            return true;
+        }
+
+        // A batch index not past the last one seen starts a new epoch and counts batch + 1;
+        // otherwise the batches since the last one seen count.
+        private int After(int batch) => _sinceSave + (_lastBatch is not { } last || batch <= last ? batch + 1 : batch - last);
     }
 
     /// <summary>Whether a monitored log improved (EarlyStopping's and ModelCheckpoint's shared rule).</summary>

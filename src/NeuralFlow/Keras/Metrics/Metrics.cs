@@ -45,6 +45,23 @@ public static partial class Metrics
             return s;
         }
 
+        /// <summary>
+        /// The state of every variable (its shape and values, null where no update made it yet),
+        /// for a checkpoint taken mid-epoch (BackupAndRestore) to carry the running values.
+        /// </summary>
+        internal (Shape Shape, double[] Values)?[] SaveState() =>
+            _states.Select(s => s.Value is null ? ((Shape, double[])?)null : (s.Value.Shape, s.Read())).ToArray();
+
+        /// <summary>Puts back a <see cref="SaveState"/> (variables it has no value for are reset), on the current device.</summary>
+        internal void RestoreState(IReadOnlyList<(Shape Shape, double[] Values)?> state)
+        {
+            if (state.Count != _states.Count)
+                throw new InvalidDataException($"the metric '{Name}' has {_states.Count} state variables, but the checkpoint holds {state.Count}.");
+            for (int i = 0; i < state.Count; i++)
+                if (state[i] is { } saved) _states[i].Restore(saved.Shape, saved.Values);
+                else _states[i].Reset();
+        }
+
         /// <inheritdoc/>
         public override string ToString() => $"{Name}: {Result():0.####}";
     }
@@ -82,6 +99,24 @@ public static partial class Metrics
 
         /// <summary>The values (zeros before any update; empty when the shape is not known yet).</summary>
         public double[] Read() => _value?.ToArray<double>() ?? new double[Shape?.Count ?? 0];
+
+        /// <summary>
+        /// Takes saved values: assigned in place when the variable exists with that shape (a
+        /// traced step reads that variable), else made on the current device.
+        /// </summary>
+        public void Restore(Shape shape, double[] values)
+        {
+            if (values.Length != shape.Count || (Shape is { } known && known != shape))
+                throw new InvalidDataException($"the metric state '{name}' is saved with shape {shape} and {values.Length} values, but it has shape {Shape?.ToString() ?? "(not yet known)"}.");
+            using var scope = TensorScope.Begin();
+            if (_value is not null && _value.Shape == shape)
+            {
+                using (NF.UseBackend(_value.Backend)) _value.Assign(NF.Constant(values, shape));
+                return;
+            }
+            Shape = shape;
+            _value = new Variable(NF.Constant(values, shape), trainable: false, name: name);
+        }
 
         /// <summary>Zero again, on the device.</summary>
         public void Reset()

@@ -213,20 +213,28 @@ public partial class Model
     // Resets what the step's logs read: the standard trackers and, when overridden, TrackedMetrics.
     private void ResetStepMetrics(CachedStep step)
     {
-        step.LossMean.ResetState();
-        foreach (var m in step.OutputLosses) m?.ResetState();
-        ResetMetrics();
-        if (!Overrides(nameof(TrackedMetrics))) return;
-        var outer = _runningStep;
-        _runningStep = step;
-        try
+        foreach (var m in StepMetrics(step)) m.ResetState();
+    }
+
+    // Every metric the step's logs read, each once: the standard trackers, then the overridden
+    // TrackedMetrics (asked as inside the step, where they name that step's trackers).
+    private List<Metrics.Metric> StepMetrics(CachedStep step)
+    {
+        var all = StandardTrackers(step);
+        if (Overrides(nameof(TrackedMetrics)))
         {
-            foreach (var m in TrackedMetrics) m.ResetState();
+            var outer = _runningStep;
+            _runningStep = step;
+            try
+            {
+                all.AddRange(TrackedMetrics);
+            }
+            finally
+            {
+                _runningStep = outer;
+            }
         }
-        finally
-        {
-            _runningStep = outer;
-        }
+        return all.Distinct(ReferenceEqualityComparer.Instance).Cast<Metrics.Metric>().ToList();
     }
 
     // The logs of the step's last call: the standard ones, or what an override returned.
