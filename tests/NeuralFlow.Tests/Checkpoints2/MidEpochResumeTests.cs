@@ -140,6 +140,58 @@ public abstract class MidEpochResumeTests(string backend) : BackendFileTest(back
         AssertSame(straight, full, resumed, rest, firstResumedEpoch: 1);
     }
 
+    // A TrainStep override with its own trackers (Keras' "customizing fit" shape): their running
+    // state is what the resumed epoch's logs continue from.
+    private sealed class OwnTrackers(KerasTensor inputs, KerasTensor outputs) : Model(inputs, outputs)
+    {
+        private readonly Metrics.Mean _loss = new("loss");
+        private readonly Metrics.MeanAbsoluteError _mae = new("mae");
+
+        protected override StepLogs TrainStep(StepData data)
+        {
+            var (x, y) = data;
+            Tensor loss, yPred;
+            Tensor[] grads;
+            using (var tape = new GradientTape())
+            {
+                yPred = Call(x, training: true);
+                loss = NF.ReduceMean(NF.Square(yPred - y));
+                grads = tape.Gradient(loss, TrainableVariables);
+            }
+            Optimizer!.ApplyGradients(grads, TrainableVariables);
+            _loss.UpdateState(loss);
+            _mae.UpdateState(y, yPred);
+            return new StepLogs { { "loss", _loss }, { "mae", _mae } };
+        }
+
+        public override IReadOnlyList<Metrics.Metric> TrackedMetrics => [_loss, _mae];
+    }
+
+    private static Model OwnTrackersModel()
+    {
+        NF.Random.SetSeed(7);
+        var input = Layers.Input([4]);
+        var m = new OwnTrackers(input, new Layers.Dense(1).Call(new Layers.Dense(5, activation: "tanh").Call(input)));
+        m.Compile(new Optimizers.SGD(0.05));
+        return m;
+    }
+
+    [SkippableFact]
+    public void A_custom_train_step_resumes_with_its_own_trackers_running_values()
+    {
+        RequireBackend();
+        var (x, y) = Data(40);
+        var straight = OwnTrackersModel();
+        var full = straight.Fit(x, y, batchSize: 8, epochs: 2, verbose: 0);
+        string dir = Temp.File("backup");
+        Assert.Throws<TimeoutException>(() => OwnTrackersModel().Fit(x, y, batchSize: 8, epochs: 2, verbose: 0,
+                                                                     callbacks: [new Callbacks.BackupAndRestore(dir, saveFreq: 2), KillAfterBatches(7)]));
+        var resumed = OwnTrackersModel();
+        var rest = resumed.Fit(x, y, batchSize: 8, epochs: 2, verbose: 0, callbacks: [new Callbacks.BackupAndRestore(dir, saveFreq: 2)]);
+        // Saved after batch 6 (epoch 1's first): epoch 1's mae and loss still average all 5 of its batches.
+        AssertSame(straight, full, resumed, rest, firstResumedEpoch: 1);
+    }
+
     [SkippableFact]
     public void A_bad_save_freq_is_refused_by_name()
     {
