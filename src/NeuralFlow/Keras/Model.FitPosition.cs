@@ -72,7 +72,10 @@ internal sealed class FitPosition
             SeenInPass = json["seen_in_pass"]!.GetValue<int>(),
             PassRandom = (ulong.Parse(json["pass_random_seed"]!.GetValue<string>(), CultureInfo.InvariantCulture), json["pass_random_offset"]!.GetValue<long>()),
         };
-        if (position.Epoch < 0 || position.Step < 0 || position.Pass < -1 || position.SeenInPass < 0 || (position.Pass == -1 && (position.SeenInPass > 0 || position.Step > 0)))
+        // At most one pass opens per epoch (a used-up pass ends its epoch), so a pass number past
+        // the epoch's is damage, which a resume would otherwise spend that many passes skipping.
+        if (position.Epoch < 0 || position.Step < 0 || position.Pass < -1 || position.Pass > position.Epoch || position.SeenInPass < 0
+            || (position.Pass == -1 && (position.SeenInPass > 0 || position.Step > 0)))
             throw new FormatException($"the position epoch {position.Epoch}, step {position.Step}, pass {position.Pass}, batch {position.SeenInPass} of the pass is impossible.");
         if (json["metrics"] is JsonArray metrics)
             position.Metrics = metrics.Select(m => m!.AsArray().Select(s => s is null ? ((Shape, double[])?)null : ReadState(s.AsObject())).ToArray()).ToList();

@@ -193,6 +193,31 @@ public abstract class MidEpochResumeTests(string backend) : BackendFileTest(back
     }
 
     [SkippableFact]
+    public void A_damaged_position_is_refused_by_name_instead_of_skipping_a_billion_passes()
+    {
+        RequireBackend();
+        var (x, y) = Data(40);
+        string dir = Temp.File("backup");
+        Assert.Throws<TimeoutException>(() => Classifier().Fit(x, y, batchSize: 8, epochs: 3, verbose: 0,
+                                                               callbacks: [new Callbacks.BackupAndRestore(dir, saveFreq: 3), KillAfterBatches(8)]));
+        string path = Path.Combine(dir, "checkpoint.nfmodel");
+        using (var zip = System.IO.Compression.ZipFile.Open(path, System.IO.Compression.ZipArchiveMode.Update))
+        {
+            var entry = zip.GetEntry("training_state.json")!;
+            System.Text.Json.Nodes.JsonObject state;
+            using (var reader = new StreamReader(entry.Open())) state = System.Text.Json.Nodes.JsonNode.Parse(reader.ReadToEnd())!.AsObject();
+            state["position"]!["pass"] = 1_000_000_000;
+            entry.Delete();
+            using var writer = new StreamWriter(zip.CreateEntry("training_state.json").Open());
+            writer.Write(state.ToJsonString());
+        }
+        var e = Assert.Throws<InvalidDataException>(() => Classifier().Fit(x, y, batchSize: 8, epochs: 3, verbose: 0,
+                                                                           callbacks: [new Callbacks.BackupAndRestore(dir, saveFreq: 3)]));
+        Assert.Contains(path, e.Message);
+        Assert.Contains("pass 1000000000", e.Message);
+    }
+
+    [SkippableFact]
     public void A_bad_save_freq_is_refused_by_name()
     {
         RequireBackend();
