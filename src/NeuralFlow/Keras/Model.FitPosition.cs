@@ -147,8 +147,13 @@ public partial class Model
     /// the random position it opened at (the same shuffle) and read up to where the run was.
     /// Returns that pass (null when the loop is to open a new one) and how far it is read.
     /// </summary>
-    private static (IEnumerator<FitBatch>? Batches, int SeenInPass) Reposition(Func<IEnumerable<FitBatch>> epochBatches, FitPosition at, bool recreateEachEpoch, int? passLength)
+    private static (IEnumerator<FitBatch>? Batches, int SeenInPass) Reposition(Func<IEnumerable<FitBatch>> epochBatches, FitPosition at, bool recreateEachEpoch, int? passLength,
+                                                                                int? stepsPerEpoch)
     {
+        // A pass read further than the epochs so far could take is damage; on a Repeat()ed dataset
+        // the skip would otherwise read that many batches.
+        if (stepsPerEpoch is { } steps && at.SeenInPass > (long)(at.Epoch + 1) * steps)
+            throw new InvalidDataException($"BackupAndRestore: the checkpoint says {at.SeenInPass} batches of a pass were read by epoch {at.Epoch}, more than {at.Epoch + 1} epochs of {steps} steps hold: it is damaged.");
         // At an epoch's start a new pass opens when each epoch is a pass or the last one is used up.
         bool opensNew = at.Pass < 0 || (at.Step == 0 && (recreateEachEpoch || at.SeenInPass >= passLength));
         if (opensNew)

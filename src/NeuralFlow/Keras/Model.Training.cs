@@ -251,7 +251,7 @@ public partial class Model
             if (resume is { Pass: >= 0 })
             {
                 // A checkpoint that knows its pass (and maybe its batch): the data is put back there.
-                (batches, seenInPass) = Reposition(epochBatches, resume, recreateEachEpoch, passLength);
+                (batches, seenInPass) = Reposition(epochBatches, resume, recreateEachEpoch, passLength, stepsPerEpoch);
                 (position.Pass, position.PassRandom) = (resume.Pass, resume.PassRandom);
             }
             else if (recreateEachEpoch)

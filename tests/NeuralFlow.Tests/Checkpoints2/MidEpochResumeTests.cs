@@ -192,6 +192,44 @@ public abstract class MidEpochResumeTests(string backend) : BackendFileTest(back
         AssertSame(straight, full, resumed, rest, firstResumedEpoch: 1);
     }
 
+    // Rewrites one number of the position in a checkpoint's training state (damage, as a bad disk or a hand edit makes it).
+    private static void SetPosition(string checkpoint, string key, long value)
+    {
+        using var zip = System.IO.Compression.ZipFile.Open(checkpoint, System.IO.Compression.ZipArchiveMode.Update);
+        var entry = zip.GetEntry("training_state.json")!;
+        System.Text.Json.Nodes.JsonObject state;
+        using (var reader = new StreamReader(entry.Open())) state = System.Text.Json.Nodes.JsonNode.Parse(reader.ReadToEnd())!.AsObject();
+        state["position"]![key] = value;
+        entry.Delete();
+        using var writer = new StreamWriter(zip.CreateEntry("training_state.json").Open());
+        writer.Write(state.ToJsonString());
+    }
+
+    [SkippableFact]
+    public void A_repeated_dataset_resumes_mid_epoch_and_a_damaged_count_of_its_batches_is_refused()
+    {
+        RequireBackend();
+        var (x, y) = Data(36);
+        Dataset Pipeline() => Dataset.FromTensorSlices(x, y).Shuffle(36, seed: 5).Batch(6).Repeat();
+        var straight = Classifier();
+        var full = straight.Fit(Pipeline(), epochs: 3, stepsPerEpoch: 4, verbose: 0);
+        string dir = Temp.File("backup");
+        Assert.Throws<TimeoutException>(() => Classifier().Fit(Pipeline(), epochs: 3, stepsPerEpoch: 4, verbose: 0,
+                                                               callbacks: [new Callbacks.BackupAndRestore(dir, saveFreq: 3), KillAfterBatches(7)]));
+        string path = Path.Combine(dir, "checkpoint.nfmodel");
+        byte[] saved = File.ReadAllBytes(path);
+        var resumed = Classifier();
+        var rest = resumed.Fit(Pipeline(), epochs: 3, stepsPerEpoch: 4, verbose: 0, callbacks: [new Callbacks.BackupAndRestore(dir, saveFreq: 3)]);
+        // Saved after batch 6, epoch 1's second: the one endless pass goes on from its 7th batch.
+        AssertSame(straight, full, resumed, rest, firstResumedEpoch: 1);
+        Directory.CreateDirectory(dir); // the finished run removed it
+        File.WriteAllBytes(path, saved);
+        SetPosition(path, "seen_in_pass", 2_000_000_000);
+        var e = Assert.Throws<InvalidDataException>(() => Classifier().Fit(Pipeline(), epochs: 3, stepsPerEpoch: 4, verbose: 0,
+                                                                           callbacks: [new Callbacks.BackupAndRestore(dir, saveFreq: 3)]));
+        Assert.Contains("damaged", e.Message);
+    }
+
     [SkippableFact]
     public void A_damaged_position_is_refused_by_name_instead_of_skipping_a_billion_passes()
     {
@@ -201,16 +239,7 @@ public abstract class MidEpochResumeTests(string backend) : BackendFileTest(back
         Assert.Throws<TimeoutException>(() => Classifier().Fit(x, y, batchSize: 8, epochs: 3, verbose: 0,
                                                                callbacks: [new Callbacks.BackupAndRestore(dir, saveFreq: 3), KillAfterBatches(8)]));
         string path = Path.Combine(dir, "checkpoint.nfmodel");
-        using (var zip = System.IO.Compression.ZipFile.Open(path, System.IO.Compression.ZipArchiveMode.Update))
-        {
-            var entry = zip.GetEntry("training_state.json")!;
-            System.Text.Json.Nodes.JsonObject state;
-            using (var reader = new StreamReader(entry.Open())) state = System.Text.Json.Nodes.JsonNode.Parse(reader.ReadToEnd())!.AsObject();
-            state["position"]!["pass"] = 1_000_000_000;
-            entry.Delete();
-            using var writer = new StreamWriter(zip.CreateEntry("training_state.json").Open());
-            writer.Write(state.ToJsonString());
-        }
+        SetPosition(path, "pass", 1_000_000_000);
         var e = Assert.Throws<InvalidDataException>(() => Classifier().Fit(x, y, batchSize: 8, epochs: 3, verbose: 0,
                                                                            callbacks: [new Callbacks.BackupAndRestore(dir, saveFreq: 3)]));
         Assert.Contains(path, e.Message);
