@@ -75,18 +75,21 @@ public partial class Model
         callbacks.TestBegin();
         using var items = batches.GetEnumerator();
         int count = 0;
+        var blocks = new ExecutionBlocks(StepsPerExecution);
         while (true)
         {
             using (var scope = TensorScope.Begin())
             {
                 if (!items.MoveNext()) break;
-                callbacks.TestBatchBegin(count);
+                if (blocks.Begins(count)) callbacks.TestBatchBegin(count);
                 var (xb, yb) = (OnBackend(items.Current.X, backend), OnBackend(items.Current.Y, backend));
                 KeepStepLogs(cached, testStep([.. xb, .. yb]));
             }
-            callbacks.TestBatchEnd(count++, readLogs);
+            if (blocks.Ends(count)) callbacks.TestBatchEnd(count, readLogs);
+            count++;
             if (StopEvaluating) break;
         }
+        if (blocks.TakeUnfinished() is >= 0 and var last) callbacks.TestBatchEnd(last, readLogs);
         if (count == 0)
             throw new InvalidOperationException("Evaluate: the dataset produced no batches, so there is nothing to evaluate.");
         KeepStep(cached);
@@ -159,6 +162,21 @@ public partial class Model
                               CallbackList.ForOneRun(nameof(Predict), callbacks, this, KnownSteps(dataset, steps), verbose));
     }
 
+    // The end hook of the block of prediction steps ending at batch `last`: Keras passes the
+    // block's outputs, each concatenated over its batches (a one-batch block's are the batch's own).
+    private void PredictBlockEnd(CallbackList callbacks, List<IReadOnlyList<Tensor>> outputs, int last)
+    {
+        int first = last - (last % StepsPerExecution);
+        if (first == last || !callbacks.HandlesPredictBatchEnd)
+        {
+            callbacks.PredictBatchEnd(last, outputs[last]);
+            return;
+        }
+        using var scope = TensorScope.Begin();
+        var block = outputs.GetRange(first, last - first + 1);
+        callbacks.PredictBatchEnd(last, Enumerable.Range(0, block[0].Count).Select(i => NF.Concat(block.Select(o => o[i]).ToArray(), axis: 0)).ToArray());
+    }
+
     // Keras' predict loop: on_predict_begin, per batch on_predict_batch_begin and
     // on_predict_batch_end({"outputs": the batch's outputs}), then on_predict_end.
     private IReadOnlyList<Tensor> PredictBatches(IEnumerable<Tensor[]> batches, string method, CallbackList callbacks)
@@ -170,6 +188,7 @@ public partial class Model
         {
             StopPredicting = false;
             callbacks.PredictBegin();
+            var blocks = new ExecutionBlocks(StepsPerExecution);
             using (var items = batches.GetEnumerator())
             {
                 while (true)
@@ -177,14 +196,15 @@ public partial class Model
                     using (var scope = TensorScope.Begin())
                     {
                         if (!items.MoveNext()) break;
-                        callbacks.PredictBatchBegin(outputs.Count);
+                        if (blocks.Begins(outputs.Count)) callbacks.PredictBatchBegin(outputs.Count);
                         outputs.Add(predictStep(OnBackend(items.Current, backend)).Select(scope.Keep).ToArray());
                     }
                     // The outputs were kept past the step's scope: Predict frees them after concatenating.
-                    callbacks.PredictBatchEnd(outputs.Count - 1, outputs[^1]);
+                    if (blocks.Ends(outputs.Count - 1)) PredictBlockEnd(callbacks, outputs, outputs.Count - 1);
                     if (StopPredicting) break;
                 }
             }
+            if (blocks.TakeUnfinished() is >= 0 and var last) PredictBlockEnd(callbacks, outputs, last);
             KeepStep(cached);
             if (outputs.Count == 0)
                 throw new InvalidOperationException($"{method}: the dataset produced no batches, so the shape of the outputs is unknown; predict on an empty tensor instead to get an empty result.");

@@ -68,7 +68,7 @@ public partial class Model
         var metrics = Keras3CompileConfig.Metrics(compile["metrics"], OutputNames, path);
         var weighted = Keras3CompileConfig.Metrics(compile["weighted_metrics"], OutputNames, path);
         bool runEagerly = compile["run_eagerly"] is JsonValue v && v.TryGetValue(out bool eager) && eager;
-        try { CompileOutputs(optimizer, losses, weights, metrics, runEagerly, weighted); }
+        try { CompileOutputs(optimizer, losses, weights, metrics, runEagerly, weighted, stepsPerExecution: CompileConfig.StepsPerExecution(compile)); }
         catch (ArgumentException e) { throw new InvalidDataException($"'{path}': its compile_config does not compile this model: {e.Message}", e); }
         return optimizer;
     }

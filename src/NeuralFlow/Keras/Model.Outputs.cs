@@ -30,7 +30,7 @@ public partial class Model
     private List<Metrics.PredictionMetric> WeightedMetrics(int i) => _outputMetrics[i].GetRange(_plainMetrics[i], _outputMetrics[i].Count - _plainMetrics[i]);
 
     /// <summary>
-    /// <see cref="Compile(Optimizers.Optimizer, Losses.Loss, IEnumerable{object}?, bool, IEnumerable{object}?)"/> for a model
+    /// <see cref="Compile(Optimizers.Optimizer, Losses.Loss, IEnumerable{object}?, bool, IEnumerable{object}?, int)"/> for a model
     /// of several outputs: one loss per output, in the order of <see cref="Outputs"/>, each weighted
     /// by <paramref name="lossWeights"/> (1 when not given) in the loss that training minimizes,
     /// Keras' <c>compile(loss=[...], loss_weights=[...])</c>. The metrics, by name, are computed for
@@ -44,11 +44,12 @@ public partial class Model
     /// <param name="lossWeights">One weight per output's loss.</param>
     /// <param name="runEagerly">Keras' run_eagerly (see <see cref="RunEagerly"/>).</param>
     /// <param name="weightedMetrics">Metrics that take the sample and class weights (Keras' weighted_metrics); <paramref name="metrics"/> do not.</param>
+    /// <param name="stepsPerExecution">Keras' steps_per_execution: the batch hooks of callbacks run once per this many steps (see <see cref="StepsPerExecution"/>).</param>
     public void Compile(Optimizers.Optimizer optimizer, IReadOnlyList<Losses.Loss> loss, IEnumerable<object>? metrics = null, IReadOnlyList<float>? lossWeights = null, bool runEagerly = false,
-        IEnumerable<object>? weightedMetrics = null)
+        IEnumerable<object>? weightedMetrics = null, int stepsPerExecution = 1)
     {
         ArgumentNullException.ThrowIfNull(loss);
-        CompileOutputs(optimizer, loss.ToArray(), lossWeights?.ToArray(), metrics, runEagerly, weightedMetrics);
+        CompileOutputs(optimizer, loss.ToArray(), lossWeights?.ToArray(), metrics, runEagerly, weightedMetrics, stepsPerExecution: stepsPerExecution);
     }
 
     /// <summary>
@@ -62,8 +63,9 @@ public partial class Model
     /// <param name="lossWeights">Loss weights keyed by output name.</param>
     /// <param name="runEagerly">Keras' run_eagerly (see <see cref="RunEagerly"/>).</param>
     /// <param name="weightedMetrics">Metrics that take the sample and class weights (Keras' weighted_metrics); <paramref name="metrics"/> do not.</param>
+    /// <param name="stepsPerExecution">Keras' steps_per_execution: the batch hooks of callbacks run once per this many steps (see <see cref="StepsPerExecution"/>).</param>
     public void Compile(Optimizers.Optimizer optimizer, IReadOnlyDictionary<string, Losses.Loss> loss, IEnumerable<object>? metrics = null, IReadOnlyDictionary<string, float>? lossWeights = null, bool runEagerly = false,
-        IEnumerable<object>? weightedMetrics = null)
+        IEnumerable<object>? weightedMetrics = null, int stepsPerExecution = 1)
     {
         ArgumentNullException.ThrowIfNull(loss);
         var names = OutputNames;
@@ -73,7 +75,7 @@ public partial class Model
                 throw new ArgumentException($"Compile: '{key}' is not an output of {Name}; its outputs are {string.Join(", ", names.Select(n => $"'{n}'"))}.", nameof(loss));
         var losses = names.Select(n => loss.TryGetValue(n, out var l) ? l : null).ToArray();
         var weights = names.Select(n => losses[names.ToList().IndexOf(n)] is null ? 0f : lossWeights?.GetValueOrDefault(n, 1f) ?? 1f).ToArray();
-        CompileOutputs(optimizer, losses!, weights, metrics, runEagerly, weightedMetrics);
+        CompileOutputs(optimizer, losses!, weights, metrics, runEagerly, weightedMetrics, stepsPerExecution: stepsPerExecution);
     }
 
     /// <summary>
@@ -82,11 +84,11 @@ public partial class Model
     /// each output gets the metrics of its key (names or metric objects), an output without a key none.
     /// </summary>
     public void Compile<TMetrics>(Optimizers.Optimizer optimizer, IReadOnlyList<Losses.Loss> loss, IReadOnlyDictionary<string, TMetrics> metrics, IReadOnlyList<float>? lossWeights = null, bool runEagerly = false,
-        IReadOnlyDictionary<string, TMetrics>? weightedMetrics = null) where TMetrics : IEnumerable<object>
+        IReadOnlyDictionary<string, TMetrics>? weightedMetrics = null, int stepsPerExecution = 1) where TMetrics : IEnumerable<object>
     {
         ArgumentNullException.ThrowIfNull(loss);
         CompileOutputs(optimizer, loss.ToArray(), lossWeights?.ToArray(), MetricsByOutput(metrics), runEagerly,
-            weightedMetrics is null ? null : MetricsByOutput(weightedMetrics));
+            weightedMetrics is null ? null : MetricsByOutput(weightedMetrics), stepsPerExecution: stepsPerExecution);
     }
 
     /// <summary>
@@ -122,9 +124,10 @@ public partial class Model
     }
 
     private void CompileOutputs(Optimizers.Optimizer optimizer, Losses.Loss?[] losses, float[]? weights, IEnumerable<object>? metrics, bool runEagerly,
-        IEnumerable<object>? weightedMetrics = null, bool withoutLoss = false)
+        IEnumerable<object>? weightedMetrics = null, bool withoutLoss = false, int stepsPerExecution = 1)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
+        CheckStepsPerExecution("Compile", stepsPerExecution);
         int outputs = Math.Max(1, Outputs.Count);
         // Keras: one loss for a model of several outputs applies to each.
         if (losses.Length == 1 && outputs > 1) losses = Enumerable.Repeat(losses[0], outputs).ToArray();
@@ -161,6 +164,7 @@ public partial class Model
         _loss = _losses.FirstOrDefault(l => l is not null);
         _metrics = _outputMetrics[0];
         RunEagerly = runEagerly;
+        StepsPerExecution = stepsPerExecution;
         ForgetSteps();
     }
 

@@ -10,6 +10,26 @@ public partial class Model
     /// </summary>
     public bool RunEagerly { get; set; }
 
+    /// <summary>
+    /// Keras' <c>steps_per_execution</c> (1 by default; Compile sets it): Fit, Evaluate and Predict
+    /// call the batch hooks of their callbacks once per block of this many steps, as Keras does:
+    /// the begin hook with the block's first batch index, the end hook with its last (a shorter
+    /// last block ends at the epoch's last batch) and the running logs, which are read from the
+    /// device then only; Predict's end hook gets the block's outputs concatenated. Every step still
+    /// runs and updates the weights; what is saved is the calls (and device reads) of callbacks that
+    /// handle batches, such as the progress bar's. Logs and results are those of stepsPerExecution 1.
+    /// </summary>
+    public int StepsPerExecution
+    {
+        get => _stepsPerExecution;
+        set => _stepsPerExecution = CheckStepsPerExecution(nameof(StepsPerExecution), value);
+    }
+
+    private int _stepsPerExecution = 1;
+
+    private static int CheckStepsPerExecution(string method, int steps) =>
+        steps >= 1 ? steps : throw new ArgumentOutOfRangeException("stepsPerExecution", steps, $"{method}: stepsPerExecution must be at least 1 (the steps run between two calls of the callbacks' batch hooks).");
+
     /// <summary>The traced function of the last Fit, Evaluate or Predict step (null when run eagerly), for its statistics.</summary>
     internal TracedFunction? LastStepFunction { get; private set; }
 

@@ -25,11 +25,15 @@ public partial class Model
     /// Metrics that take Fit's and Evaluate's sampleWeight and classWeight (Keras'
     /// weighted_metrics); those given as <paramref name="metrics"/> are computed unweighted, as in Keras.
     /// </param>
+    /// <param name="stepsPerExecution">
+    /// Keras' steps_per_execution: the batch hooks of callbacks (and the progress bar) run once per
+    /// this many training, evaluation or prediction steps instead of after each (see <see cref="StepsPerExecution"/>).
+    /// </param>
     public void Compile(Optimizers.Optimizer optimizer, Losses.Loss loss, IEnumerable<object>? metrics = null, bool runEagerly = false,
-        IEnumerable<object>? weightedMetrics = null)
+        IEnumerable<object>? weightedMetrics = null, int stepsPerExecution = 1)
     {
         ArgumentNullException.ThrowIfNull(loss);
-        CompileOutputs(optimizer, [loss], null, metrics, runEagerly, weightedMetrics);
+        CompileOutputs(optimizer, [loss], null, metrics, runEagerly, weightedMetrics, stepsPerExecution: stepsPerExecution);
     }
 
     /// <summary>
@@ -38,9 +42,9 @@ public partial class Model
     /// TrainOnBatch and TestOnBatch of a model that does not override their step then say that
     /// there is no loss to compute.
     /// </summary>
-    public void Compile(Optimizers.Optimizer optimizer, IEnumerable<object>? metrics = null, bool runEagerly = false)
+    public void Compile(Optimizers.Optimizer optimizer, IEnumerable<object>? metrics = null, bool runEagerly = false, int stepsPerExecution = 1)
     {
-        CompileOutputs(optimizer, new Losses.Loss?[Math.Max(1, Outputs.Count)], null, metrics, runEagerly, withoutLoss: true);
+        CompileOutputs(optimizer, new Losses.Loss?[Math.Max(1, Outputs.Count)], null, metrics, runEagerly, withoutLoss: true, stepsPerExecution: stepsPerExecution);
     }
 
     // The optimizer of Compile, which every training and evaluation call needs. A loss is not
@@ -281,6 +285,7 @@ public partial class Model
                     if (resume!.Metrics is { } metrics) RestoreStepMetrics(cached, metrics);
                     step = resume.Step;
                 }
+                var blocks = new ExecutionBlocks(StepsPerExecution, step);
                 bool ranOut = false;
                 while (stepsPerEpoch is not { } limit || step < limit)
                 {
@@ -292,7 +297,7 @@ public partial class Model
                             break;
                         }
                         seenInPass++;
-                        callbackList.TrainBatchBegin(step);
+                        if (blocks.Begins(step)) callbackList.TrainBatchBegin(step);
                         var batch = batches.Current;
                         // Shuffled rows of examples on the model's device: the step gathers them (see GatherRows).
                         cached.GatherRows = gathers && batch.Rows is { } rows && ReferenceEquals(rows.Backend, backend) && GathersInStep(backend);
@@ -306,9 +311,11 @@ public partial class Model
                     // The running loss and metrics are read from the device only for a callback that
                     // wants them after this step (the progress bar only when it redraws).
                     (position.Step, position.SeenInPass) = (step + 1, seenInPass);
-                    callbackList.TrainBatchEnd(step++, readLogs);
+                    if (blocks.Ends(step)) callbackList.TrainBatchEnd(step, readLogs);
+                    step++;
                     if (StopTraining && Distributed.DataParallel.Current is null) break; // else MoveNextTogether stops every rank
                 }
+                if (blocks.TakeUnfinished() is >= 0 and var last) callbackList.TrainBatchEnd(last, readLogs);
                 if (step == 0 && epoch == initialEpoch)
                     throw new InvalidOperationException("Fit: the dataset produced no batches, so there is nothing to train on (an empty dataset, or one filtered or skipped to nothing).");
                 if (ranOut && stepsPerEpoch is not null && passLength is { } pass)

@@ -94,6 +94,9 @@ internal sealed class CallbackList
             else c.OnTestBatchEndWithoutLogs(batch);
     }
 
+    /// <summary>Whether a callback takes the prediction batches' outputs (else they need not be gathered for it).</summary>
+    public bool HandlesPredictBatchEnd => _predictBatchEnd.Length > 0;
+
     /// <summary>After prediction batch <paramref name="batch"/>: Keras' <c>{"outputs": batch_outputs}</c>.</summary>
     public void PredictBatchEnd(int batch, IReadOnlyList<Tensor> outputs)
     {

@@ -15,7 +15,7 @@ internal static class CompileConfig
     /// list for an output a loss dictionary left out.
     /// </summary>
     public static JsonObject Serialize(Optimizers.Optimizer optimizer, IReadOnlyList<Losses.Loss?> losses, IReadOnlyList<float> weights,
-        IReadOnlyList<IReadOnlyList<Metrics.PredictionMetric>> metrics, IReadOnlyList<IReadOnlyList<Metrics.PredictionMetric>> weightedMetrics)
+        IReadOnlyList<IReadOnlyList<Metrics.PredictionMetric>> metrics, IReadOnlyList<IReadOnlyList<Metrics.PredictionMetric>> weightedMetrics, int stepsPerExecution = 1)
     {
         JsonObject? LossEntry(Losses.Loss? loss) => loss is null ? null : new() { ["name"] = LossName(loss), ["config"] = Json(loss.GetConfig()) };
         var c = new JsonObject
@@ -29,8 +29,13 @@ internal static class CompileConfig
         if (weightedMetrics.Any(m => m.Count > 0))
             c["weighted_metrics"] = losses.Count == 1 ? Metrics(weightedMetrics[0]) : new JsonArray(weightedMetrics.Select(m => (JsonNode)Metrics(m)).ToArray());
         if (losses.Count > 1) c["loss_weights"] = new JsonArray(weights.Select(w => (JsonNode)w).ToArray());
+        c["steps_per_execution"] = stepsPerExecution;
         return c;
     }
+
+    /// <summary>Keras' steps_per_execution of a compile config (NeuralFlow's or Keras 3's, the same key); 1 when absent, as in files before it.</summary>
+    public static int StepsPerExecution(JsonObject compile) =>
+        compile["steps_per_execution"] is JsonValue v && v.TryGetValue(out int steps) ? steps : 1;
 
     public static (Optimizers.Optimizer Optimizer, Losses.Loss?[] Losses, float[]? Weights, List<object> Metrics, List<object>? WeightedMetrics) Deserialize(JsonObject c, string file)
     {

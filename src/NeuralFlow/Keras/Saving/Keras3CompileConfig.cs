@@ -17,7 +17,7 @@ internal static class Keras3CompileConfig
     /// The compile_config Keras 3 writes for what <c>Compile</c> was given, from NeuralFlow's own
     /// (<see cref="CompileConfig.Serialize"/>, Keras' argument names): the optimizer, each loss and
     /// each metric object in Keras 3's envelope (<c>module</c>, Keras' class name, <c>registered_name</c>),
-    /// and compile's other arguments at their defaults.
+    /// the model's steps_per_execution, and compile's other arguments at their defaults.
     /// </summary>
     public static JsonObject Serialize(JsonObject nf, IReadOnlyList<Losses.Loss?> losses)
     {
@@ -37,7 +37,7 @@ internal static class Keras3CompileConfig
             ["metrics"] = MetricObjects(nf["metrics"]),
             ["weighted_metrics"] = MetricObjects(nf["weighted_metrics"]),
             ["run_eagerly"] = false,
-            ["steps_per_execution"] = 1,
+            ["steps_per_execution"] = CompileConfig.StepsPerExecution(nf),
             ["jit_compile"] = false,
         };
     }
