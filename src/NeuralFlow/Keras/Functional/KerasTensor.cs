@@ -85,5 +85,5 @@ internal sealed class Node
     public KerasTensor Output => Outputs[0];
 
     /// <summary>Runs the call on concrete values of <see cref="Inputs"/>; one tensor per output.</summary>
-    public IReadOnlyList<Tensor> Run(Tensor[] inputs) => Layer.CallNode(inputs, Args);
+    public IReadOnlyList<Tensor> Run(Tensor[] inputs) => Layer.RunNode(inputs, Args);
 }

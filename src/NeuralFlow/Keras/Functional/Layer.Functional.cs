@@ -18,6 +18,19 @@ public abstract partial class Layer
     }
 
     /// <summary>
+    /// Calls the layer on a symbolic tensor in a fixed learning phase, as Keras'
+    /// <c>base_model(inputs, training=False)</c> in the transfer-learning guide: the graph runs this
+    /// call (and every layer nested in it) in inference mode even inside Fit, so a BatchNormalization
+    /// of the base keeps its moving statistics, unchanged, after the base is unfrozen for fine-tuning.
+    /// The phase is saved with the model as Keras saves the call's <c>training</c> argument.
+    /// </summary>
+    public KerasTensor Call(KerasTensor input, bool training)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return Single(CallSymbolic([input], CallArgs.InPhase(listCall: false, training)));
+    }
+
+    /// <summary>
     /// Calls a layer of several inputs (<c>Layers.Add</c>, <c>Layers.Concatenate</c>, a model of
     /// several inputs) on symbolic tensors: <c>new Layers.Add().Call([a, b])</c>.
     /// </summary>
@@ -47,6 +60,16 @@ public abstract partial class Layer
     private protected KerasTensor Single(IReadOnlyList<KerasTensor> outputs) => outputs.Count == 1 ? outputs[0] : throw new InvalidOperationException(
         $"{Name} ({GetType().Name}) returns {outputs.Count} tensors, which one KerasTensor cannot hold: call CallOutputs (Keras' a, b = layer(x))" +
         (this is Layers.Recurrent or Layers.Bidirectional ? " or CallWithStates." : "."));
+
+    /// <summary>
+    /// Runs one recorded call on concrete <paramref name="inputs"/>: in the learning phase the call
+    /// fixed (<c>training=False</c>), else in the caller's, through <see cref="CallNode"/>.
+    /// </summary>
+    internal IReadOnlyList<Tensor> RunNode(Tensor[] inputs, CallArgs args)
+    {
+        if (args.Training is not bool phase) return CallNode(inputs, args);
+        using (TrainingMode(phase)) return CallNode(inputs, args.WithoutTraining());
+    }
 
     /// <summary>
     /// Runs one call of a functional graph on concrete <paramref name="inputs"/> (positional, then
@@ -134,7 +157,7 @@ public abstract partial class Layer
         try
         {
             var zeros = shapes.Select((s, i) => NF.Zeros(s, dtypes[i])).ToArray();
-            return CallNode(zeros, args).Select(y => (y.Shape.ToArray(), y.DType)).ToArray();
+            return RunNode(zeros, args).Select(y => (y.Shape.ToArray(), y.DType)).ToArray();
         }
         finally { _probing = outer; }
     }
