@@ -178,7 +178,7 @@ public abstract partial class Layer
     }
 
     /// <summary>The computation of a layer whose weights exist.</summary>
-    protected virtual Tensor Forward(Tensor x) =>
+    protected virtual Tensor Forward(Tensor x) => ForwardTakesMask ? Forward(x, null) :
         throw new NotImplementedException($"{GetType().Name} must override Forward (a layer) or Call (a model).");
 
     /// <summary>Creates the weights for inputs of <paramref name="inputShape"/>.</summary>
