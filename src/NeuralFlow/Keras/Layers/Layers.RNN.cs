@@ -173,6 +173,21 @@ public static partial class Layers
         }
 
         /// <summary>
+        /// Runs the layer from <paramref name="initialState"/> (one [batch, size] tensor per state, e.g.
+        /// another layer's <see cref="States"/>) and returns the output, as Keras'
+        /// <c>new_lstm_layer(x, initial_state=existing_state)</c>; with <c>returnState: true</c> call
+        /// <see cref="CallWithStates(Tensor, IReadOnlyList{Tensor}?, Tensor?)"/>.
+        /// </summary>
+        public Tensor Call(Tensor x, IReadOnlyList<Tensor> initialState)
+        {
+            if (ReturnState)
+                throw new InvalidOperationException(
+                    $"{Name}: a {GetType().Name} made with returnState: true returns its output and {StateCount} state(s): call CallWithStates(x, initialState).");
+            ArgumentNullException.ThrowIfNull(initialState);
+            return CallWithStates(x, initialState)[0];
+        }
+
+        /// <summary>
         /// Calls the layer on a symbolic tensor starting from <paramref name="initialState"/> (symbolic
         /// [batch, size] tensors, e.g. an encoder's states), as Keras' <c>layer(x, initial_state=[h, c])</c>;
         /// returns the output. A layer made with <c>returnState: true</c> returns its states too: call
