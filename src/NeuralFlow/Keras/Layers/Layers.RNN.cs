@@ -172,6 +172,15 @@ public static partial class Layers
             return result;
         }
 
+        // Call(x, initialState) returns the output alone: refused for a returnState layer, as its states would be lost.
+        private void RefuseInitialStateCall(object initialState)
+        {
+            if (ReturnState)
+                throw new InvalidOperationException(
+                    $"{Name}: a {GetType().Name} made with returnState: true returns its output and {StateCount} state(s): call CallWithStates(x, initialState).");
+            ArgumentNullException.ThrowIfNull(initialState);
+        }
+
         /// <summary>
         /// Runs the layer from <paramref name="initialState"/> (one [batch, size] tensor per state, e.g.
         /// another layer's <see cref="States"/>) and returns the output, as Keras'
@@ -180,10 +189,7 @@ public static partial class Layers
         /// </summary>
         public Tensor Call(Tensor x, IReadOnlyList<Tensor> initialState)
         {
-            if (ReturnState)
-                throw new InvalidOperationException(
-                    $"{Name}: a {GetType().Name} made with returnState: true returns its output and {StateCount} state(s): call CallWithStates(x, initialState).");
-            ArgumentNullException.ThrowIfNull(initialState);
+            RefuseInitialStateCall(initialState);
             return CallWithStates(x, initialState)[0];
         }
 
@@ -195,10 +201,7 @@ public static partial class Layers
         /// </summary>
         public KerasTensor Call(KerasTensor x, IReadOnlyList<KerasTensor> initialState)
         {
-            if (ReturnState)
-                throw new InvalidOperationException(
-                    $"{Name}: a {GetType().Name} made with returnState: true returns its output and {StateCount} state(s): call CallWithStates(x, initialState).");
-            ArgumentNullException.ThrowIfNull(initialState);
+            RefuseInitialStateCall(initialState);
             return CallWithInitialState(x, initialState)[0];
         }
 
