@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Runtime.CompilerServices;
 
 namespace NeuralFlow.Keras;
@@ -39,9 +40,18 @@ public abstract partial class Layer
 
     /// <summary>
     /// Whether this layer passes a mask on (Keras' <c>supports_masking</c>). When false, a mask
-    /// reaching the layer is dropped, as Keras 3 drops it: the layers after it see none.
+    /// reaching the layer is dropped, as Keras 3 drops it: the layers after it see none. A user's
+    /// layer that overrides <see cref="ComputeMask(Tensor, Tensor?)"/> supports masking unless it
+    /// says otherwise, as Keras 3's default (<c>not is_default(self.compute_mask)</c>), so the mask
+    /// its ComputeMask makes rides on its output.
     /// </summary>
-    public virtual bool SupportsMasking => false;
+    public virtual bool SupportsMasking => _userComputeMask ??= UserOverride(nameof(ComputeMask), typeof(Tensor), typeof(Tensor));
+
+    private bool? _userComputeMask;
+
+    /// <summary>Whether this layer's type is a user's that overrides the method <paramref name="name"/> of these parameters.</summary>
+    private bool UserOverride(string name, params Type[] parameters) =>
+        GetType().GetMethod(name, BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic, parameters)!.DeclaringType!.Assembly != typeof(Layer).Assembly;
 
     /// <summary>
     /// The mask of this layer's output for <paramref name="inputs"/> whose mask is
@@ -72,8 +82,18 @@ public abstract partial class Layer
         using (TrainingMode(training)) return Call(x, mask);
     }
 
-    /// <summary>The computation with the input's mask (null when it has none); the default ignores the mask, as a Keras call without a mask argument.</summary>
+    /// <summary>
+    /// The computation with the input's mask (null when it has none); the default ignores the mask,
+    /// as a Keras call without a mask argument. A layer that overrides only this one (Keras'
+    /// <c>call(self, inputs, mask=None)</c>) is also called through it, with a null mask, when its input has none.
+    /// </summary>
     protected virtual Tensor Forward(Tensor x, Tensor? mask) => Forward(x);
+
+    /// <summary>Whether this layer's type overrides <see cref="Forward(Tensor, Tensor?)"/>: an input without a mask then goes there too.</summary>
+    private protected bool ForwardTakesMask => _forwardTakesMask ??=
+        GetType().GetMethod(nameof(Forward), BindingFlags.Instance | BindingFlags.NonPublic, [typeof(Tensor), typeof(Tensor)])!.DeclaringType != typeof(Layer);
+
+    private bool? _forwardTakesMask;
 
     /// <summary>The mask a call on <paramref name="x"/> sees: one given to Call(x, mask), else the one x carries.</summary>
     private protected static Tensor? InputMask(Tensor x) =>

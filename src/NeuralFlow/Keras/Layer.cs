@@ -178,7 +178,7 @@ public abstract partial class Layer
     }
 
     /// <summary>The computation of a layer whose weights exist.</summary>
-    protected virtual Tensor Forward(Tensor x) =>
+    protected virtual Tensor Forward(Tensor x) => ForwardTakesMask ? Forward(x, null) :
         throw new NotImplementedException($"{GetType().Name} must override Forward (a layer) or Call (a model).");
 
     /// <summary>Creates the weights for inputs of <paramref name="inputShape"/>.</summary>
@@ -204,10 +204,12 @@ public abstract partial class Layer
     /// and a <paramref name="regularizer"/>'s penalty of the weight is one of <see cref="Losses"/>
     /// (Keras' <c>add_weight(regularizer=...)</c>), which <c>Fit</c> adds to the loss: computed from
     /// the current values whenever the losses are read, and left out while the weight is not trainable.
+    /// Without an <paramref name="initializer"/> the weight is drawn by glorot_uniform, Keras' default.
     /// </summary>
-    protected Variable AddWeight(string name, Shape shape, Initializer initializer, bool trainable = true, Constraints.Constraint? constraint = null,
+    protected Variable AddWeight(string name, Shape shape, Initializer? initializer = null, bool trainable = true, Constraints.Constraint? constraint = null,
                                  Regularizers.Regularizer? regularizer = null)
     {
+        initializer ??= Initializer.GlorotUniform;
         // Keras' fans: a convolution kernel [KH, KW, in, out] counts its receptive field KH * KW.
         int receptive = 1;
         for (int i = 0; i < shape.Rank - 2; i++) receptive *= shape[i];

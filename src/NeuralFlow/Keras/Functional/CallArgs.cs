@@ -49,6 +49,24 @@ internal sealed class CallArgs
     /// <summary>The one tensor passed as <paramref name="keyword"/>, or null.</summary>
     public T? Single<T>(IReadOnlyList<T> inputs, string keyword) where T : class => Named(inputs, keyword).FirstOrDefault();
 
+    /// <summary>Keras' name of the call's learning-phase argument (<c>base_model(x, training=False)</c>).</summary>
+    public const string TrainingKey = "training";
+
+    /// <summary>A call in a fixed learning phase: <c>layer(x, training=...)</c> in a functional graph.</summary>
+    public static CallArgs InPhase(bool listCall, bool training) => new(listCall, options: new JsonObject { [TrainingKey] = training });
+
+    /// <summary>The learning phase the call was recorded with (<c>training=False</c>), or null when it follows Fit's or Predict's.</summary>
+    public bool? Training => Options[TrainingKey] is JsonValue v && v.TryGetValue<bool>(out var b) ? b : null;
+
+    /// <summary>These arguments without the learning phase (which the graph applies around the layer's call).</summary>
+    public CallArgs WithoutTraining()
+    {
+        if (!Options.ContainsKey(TrainingKey)) return this;
+        var options = (JsonObject)Options.DeepClone();
+        options.Remove(TrainingKey);
+        return new CallArgs(ListCall, Keywords, options);
+    }
+
     /// <summary>A flag among <see cref="Options"/> (false when absent).</summary>
     public bool Flag(string name) => Options[name] is JsonValue v && v.GetValue<bool>();
 }

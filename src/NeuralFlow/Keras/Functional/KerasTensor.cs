@@ -34,6 +34,12 @@ public sealed class KerasTensor
     /// <summary>Its position among the call's outputs (Keras' tensor index, the last 0 in <c>lstm[0][0]</c>).</summary>
     internal int Index { get; }
 
+    /// <summary>
+    /// The rank of the mask the values will carry (Keras' symbolic <c>_keras_mask</c>: 2 for the
+    /// [batch, timesteps] mask after an <c>Embedding(maskZero: true)</c>); 0 when they carry none.
+    /// </summary>
+    internal int MaskRank { get; set; }
+
     /// <summary>The layer that produced this tensor (an <c>InputLayer</c> for <c>Layers.Input</c>).</summary>
     public Layer Layer => Node.Layer;
 
@@ -85,5 +91,5 @@ internal sealed class Node
     public KerasTensor Output => Outputs[0];
 
     /// <summary>Runs the call on concrete values of <see cref="Inputs"/>; one tensor per output.</summary>
-    public IReadOnlyList<Tensor> Run(Tensor[] inputs) => Layer.CallNode(inputs, Args);
+    public IReadOnlyList<Tensor> Run(Tensor[] inputs) => Layer.RunNode(inputs, Args);
 }

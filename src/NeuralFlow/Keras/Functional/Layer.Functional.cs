@@ -18,6 +18,19 @@ public abstract partial class Layer
     }
 
     /// <summary>
+    /// Calls the layer on a symbolic tensor in a fixed learning phase, as Keras'
+    /// <c>base_model(inputs, training=False)</c> in the transfer-learning guide: the graph runs this
+    /// call (and every layer nested in it) in inference mode even inside Fit, so a BatchNormalization
+    /// of the base keeps its moving statistics, unchanged, after the base is unfrozen for fine-tuning.
+    /// The phase is saved with the model as Keras saves the call's <c>training</c> argument.
+    /// </summary>
+    public KerasTensor Call(KerasTensor input, bool training)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return Single(CallSymbolic([input], CallArgs.InPhase(listCall: false, training)));
+    }
+
+    /// <summary>
     /// Calls a layer of several inputs (<c>Layers.Add</c>, <c>Layers.Concatenate</c>, a model of
     /// several inputs) on symbolic tensors: <c>new Layers.Add().Call([a, b])</c>.
     /// </summary>
@@ -49,6 +62,16 @@ public abstract partial class Layer
         (this is Layers.Recurrent or Layers.Bidirectional ? " or CallWithStates." : "."));
 
     /// <summary>
+    /// Runs one recorded call on concrete <paramref name="inputs"/>: in the learning phase the call
+    /// fixed (<c>training=False</c>), else in the caller's, through <see cref="CallNode"/>.
+    /// </summary>
+    internal IReadOnlyList<Tensor> RunNode(Tensor[] inputs, CallArgs args)
+    {
+        if (args.Training is not bool phase) return CallNode(inputs, args);
+        using (TrainingMode(phase)) return CallNode(inputs, args.WithoutTraining());
+    }
+
+    /// <summary>
     /// Runs one call of a functional graph on concrete <paramref name="inputs"/> (positional, then
     /// the keyword tensors <paramref name="args"/> names) and returns its outputs.
     /// </summary>
@@ -65,12 +88,25 @@ public abstract partial class Layer
     /// </summary>
     internal IReadOnlyList<KerasTensor> CallSymbolic(KerasTensor[] inputs, CallArgs args)
     {
-        var outputs = DeclaredOutput(inputs, args) ?? InferOutputs(inputs.Select(t => t.Shape).ToArray(), inputs.Select(t => t.DType).ToArray(), args);
-        var node = new Node(this, inputs, args);
-        var name = node.Index == 0 ? Name : $"{Name}_{node.Index}";
-        node.Outputs = outputs.Select((o, i) => new KerasTensor(o.Shape, o.DType, name, node, i)).ToArray();
-        return node.Outputs;
+        var outer = (_probeInputMasks, _probeOutputMasks);
+        (_probeInputMasks, _probeOutputMasks) = (inputs.Select(t => t.MaskRank).ToArray(), null);
+        try
+        {
+            var outputs = DeclaredOutput(inputs, args) ?? InferOutputs(inputs.Select(t => t.Shape).ToArray(), inputs.Select(t => t.DType).ToArray(), args);
+            var node = new Node(this, inputs, args);
+            var name = node.Index == 0 ? Name : $"{Name}_{node.Index}";
+            var masks = _probeOutputMasks;
+            node.Outputs = outputs.Select((o, i) => new KerasTensor(o.Shape, o.DType, name, node, i) { MaskRank = masks?.ElementAtOrDefault(i) ?? 0 }).ToArray();
+            return node.Outputs;
+        }
+        finally { (_probeInputMasks, _probeOutputMasks) = outer; }
     }
+
+    // The mask ranks of the symbolic inputs being probed, and those the probe's outputs carried:
+    // the probe's zeros carry all-true masks where the symbolic inputs carry masks, so that a layer
+    // whose call reads its mask (Keras' TemporalSoftmax, asserting one) sees one, as Keras' symbolic call does.
+    [ThreadStatic] private static int[]? _probeInputMasks;
+    [ThreadStatic] private static int[]? _probeOutputMasks;
 
     /// <summary>
     /// The outputs' shapes and dtypes: the layer run once on zeros of batch 1 (or the inputs' fixed
@@ -134,7 +170,15 @@ public abstract partial class Layer
         try
         {
             var zeros = shapes.Select((s, i) => NF.Zeros(s, dtypes[i])).ToArray();
-            return CallNode(zeros, args).Select(y => (y.Shape.ToArray(), y.DType)).ToArray();
+            var masks = _probeInputMasks;
+            _probeInputMasks = null;   // for this call's inputs only, not for a probe nested in it
+            for (int i = 0; i < zeros.Length && masks is not null && i < masks.Length; i++)
+                if (masks[i] > 0 && masks[i] <= zeros[i].Rank) SetMask(zeros[i], NF.Ones(new Shape(shapes[i].ToArray()[..masks[i]]), DType.Bool));
+            IReadOnlyList<Tensor> ys;
+            try { ys = RunNode(zeros, args); }
+            finally { _probeInputMasks = masks; }
+            _probeOutputMasks = ys.Select(y => MaskOf(y)?.Rank ?? 0).ToArray();
+            return ys.Select(y => (y.Shape.ToArray(), y.DType)).ToArray();
         }
         finally { _probing = outer; }
     }

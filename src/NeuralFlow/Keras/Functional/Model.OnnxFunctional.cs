@@ -48,7 +48,8 @@ public partial class Model
                     : onnx.Attention((Layers.ProjectedAttention)node.Layer, args, node.Args);
                 continue;
             }
-            if (node.Outputs.Length != 1 || !node.Args.Plain)
+            // training=False is what an inference graph does anyway; training=True (dropout on) is not exported.
+            if (node.Outputs.Length != 1 || !(node.Args.Training == false ? node.Args.WithoutTraining() : node.Args).Plain)
                 throw new NotSupportedException(
                     $"ExportOnnx: layer {node.Layer.Name} ({node.Layer.GetType().Name}) is called {(!node.Args.Plain ? "with keyword arguments (" + string.Join(", ", node.Args.Keywords.Concat(node.Args.Options.Select(o => o.Key)).Distinct()) + ")" : $"for {node.Outputs.Length} outputs")} in this graph; such calls do not export to ONNX yet.");
             values[node.Output] = EmitLayer(onnx, node.Layer, node.Inputs.Select(t => values[t]).ToArray(), callScope);

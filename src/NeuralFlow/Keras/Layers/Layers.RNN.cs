@@ -172,6 +172,27 @@ public static partial class Layers
             return result;
         }
 
+        // Call(x, initialState) returns the output alone: refused for a returnState layer, as its states would be lost.
+        private void RefuseInitialStateCall(object initialState)
+        {
+            if (ReturnState)
+                throw new InvalidOperationException(
+                    $"{Name}: a {GetType().Name} made with returnState: true returns its output and {StateCount} state(s): call CallWithStates(x, initialState).");
+            ArgumentNullException.ThrowIfNull(initialState);
+        }
+
+        /// <summary>
+        /// Runs the layer from <paramref name="initialState"/> (one [batch, size] tensor per state, e.g.
+        /// another layer's <see cref="States"/>) and returns the output, as Keras'
+        /// <c>new_lstm_layer(x, initial_state=existing_state)</c>; with <c>returnState: true</c> call
+        /// <see cref="CallWithStates(Tensor, IReadOnlyList{Tensor}?, Tensor?)"/>.
+        /// </summary>
+        public Tensor Call(Tensor x, IReadOnlyList<Tensor> initialState)
+        {
+            RefuseInitialStateCall(initialState);
+            return CallWithStates(x, initialState)[0];
+        }
+
         /// <summary>
         /// Calls the layer on a symbolic tensor starting from <paramref name="initialState"/> (symbolic
         /// [batch, size] tensors, e.g. an encoder's states), as Keras' <c>layer(x, initial_state=[h, c])</c>;
@@ -180,10 +201,7 @@ public static partial class Layers
         /// </summary>
         public KerasTensor Call(KerasTensor x, IReadOnlyList<KerasTensor> initialState)
         {
-            if (ReturnState)
-                throw new InvalidOperationException(
-                    $"{Name}: a {GetType().Name} made with returnState: true returns its output and {StateCount} state(s): call CallWithStates(x, initialState).");
-            ArgumentNullException.ThrowIfNull(initialState);
+            RefuseInitialStateCall(initialState);
             return CallWithInitialState(x, initialState)[0];
         }
 

@@ -37,7 +37,7 @@ internal static class Keras3Config
 
         foreach (var layer in layers.OfType<JsonObject>())
             if (layer["inbound_nodes"] is JsonArray nodes)
-                layer["inbound_nodes"] = new JsonArray(nodes.Select(n => (JsonNode?)Call(n, file, (layer["name"] ?? layer["config"]?["name"])?.ToString())).ToArray());
+                layer["inbound_nodes"] = new JsonArray(nodes.Select(n => (JsonNode?)Call(n, file)).ToArray());
         foreach (var key in new[] { "input_layers", "output_layers" })
             if (config[key] is { } ends) config[key] = new JsonArray(Ends(ends, file).ToArray());
         // Keras 3 numbers a nested functional model's calls after the call that built it.
@@ -95,7 +95,7 @@ internal static class Keras3Config
     // One call: its positional tensors as references, the keyword arguments (tensors as
     // references, other values as they are) on the first; Keras 2's form
     // [[layer, call, tensor, {kwargs}], [layer, call, tensor], ...]. A call already in that form stays.
-    private static JsonNode Call(JsonNode? node, string file, string? layer)
+    private static JsonNode Call(JsonNode? node, string file)
     {
         if (node is JsonArray legacy) return legacy.DeepClone();
         if (node is not JsonObject call)
@@ -107,13 +107,6 @@ internal static class Keras3Config
         foreach (var (key, value) in call["kwargs"] as JsonObject ?? [])
         {
             if (value is null) continue;   // Keras writes defaults such as mask=None
-            // `base_model(x, training=False)` (the transfer-learning guide's frozen BatchNormalization) is
-            // kept in the graph by Keras; a NeuralFlow graph runs each layer in Fit's or Predict's phase.
-            if (key == "training")
-            {
-                NF.Warn($"Load: '{file}' calls layer '{layer}' with training={value.ToJsonString()}, which NeuralFlow's functional graphs do not keep: the layer runs in the phase of Fit (training) or Predict/Evaluate (inference); freeze it (Trainable = false) to keep a BatchNormalization in inference mode while training.");
-                continue;
-            }
             if (Tensor(value) is { } one) kwargs[key] = one;
             else if (value is JsonArray list && list.Count > 0 && list.All(v => Tensor(v) is not null))
                 kwargs[key] = new JsonArray(list.Select(v => (JsonNode?)Tensor(v)).ToArray());
