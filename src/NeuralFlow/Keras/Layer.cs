@@ -178,8 +178,18 @@ public abstract partial class Layer
     }
 
     /// <summary>The computation of a layer whose weights exist.</summary>
-    protected virtual Tensor Forward(Tensor x) => ForwardTakesMask ? Forward(x, null) :
-        throw new NotImplementedException($"{GetType().Name} must override Forward (a layer) or Call (a model).");
+    protected virtual Tensor Forward(Tensor x)
+    {
+        // A layer that overrides only Forward(x, mask) runs there; when that override calls
+        // base.Forward(x, mask), which comes back here, there is nothing to run (not a stack overflow).
+        if (!ForwardTakesMask || _forwardingWithoutMask)
+            throw new NotImplementedException($"{GetType().Name} must override Forward (a layer) or Call (a model); base.Forward has no computation of its own.");
+        _forwardingWithoutMask = true;
+        try { return Forward(x, null); }
+        finally { _forwardingWithoutMask = false; }
+    }
+
+    private bool _forwardingWithoutMask;
 
     /// <summary>Creates the weights for inputs of <paramref name="inputShape"/>.</summary>
     protected virtual void Build(Shape inputShape) { }

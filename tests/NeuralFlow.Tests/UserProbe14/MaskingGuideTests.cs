@@ -93,6 +93,20 @@ public abstract class MaskingGuideTests(string backend) : BackendTest(backend)
         protected override Tensor Forward(Tensor x, Tensor? mask) => mask is null ? NF.OnesLike(x) : NF.Cast(mask, x.DType);
     }
 
+    // A masked call that hands a real mask on to the base class, which has no computation of its own.
+    private sealed class BaseWithMask : Layer
+    {
+        protected override Tensor Forward(Tensor x, Tensor? mask) => base.Forward(x, mask);
+    }
+
+    [SkippableFact]
+    public void A_masked_call_that_calls_its_base_gets_a_clear_error_not_a_stack_overflow()
+    {
+        RequireBackend();
+        var e = Assert.Throws<NotImplementedException>(() => new BaseWithMask().Call(NF.Zeros([1, 2])));
+        Assert.Contains("BaseWithMask must override Forward", e.Message);
+    }
+
     [SkippableFact]
     public void The_temporal_softmax_reads_its_mask_in_a_functional_model()
     {
