@@ -30,10 +30,13 @@ public abstract class TransformerExampleTests(string backend) : BackendFileTest(
         var model = Classifier(vocabSize: 20000, maxlen: 200, embedDim: 32, numHeads: 2, ffDim: 32);
         // Embeddings 20000*32 + 200*32; attention 3*(32*2*32 + 2*32) + 2*32*32 + 32; FFN 2*(32*32 + 32);
         // two LayerNormalizations 2*2*32; Dense 32*20 + 20 and 20*2 + 2.
-        Assert.Equal(646_400, model.SubLayers[1].CountParams());
-        Assert.Equal(10_656, model.SubLayers[2].CountParams());
+        // Keras 3's model.layers of a functional model starts with its InputLayer.
+        Assert.IsType<Layers.InputLayer>(model.Layers[0]);
+        Assert.Equal(8, model.Layers.Count);
+        Assert.Equal(646_400, model.Layers[1].CountParams());
+        Assert.Equal(10_656, model.Layers[2].CountParams());
         Assert.Equal(657_758, model.CountParams());
-        Assert.Equal(new int?[] { null, 200, 32 }, model.SubLayers[2].Output.Shape);
+        Assert.Equal(new int?[] { null, 200, 32 }, model.Layers[2].Output.Shape);
     }
 
     [SkippableFact]
@@ -60,7 +63,7 @@ public abstract class TransformerExampleTests(string backend) : BackendFileTest(
             string path = Temp.File(file);
             model.Save(path);
             var loaded = Model.Load(path);
-            Assert.IsType<TransformerBlock>(loaded.SubLayers[2]);
+            Assert.IsType<TransformerBlock>(loaded.Layers[2]);
             var got = loaded.Predict(xTrain).ToArray<float>();
             for (int i = 0; i < got.Length; i++) Assert.Equal(expected[i], got[i], 5);
         }
