@@ -8,7 +8,7 @@ public static partial class NF
     /// Random numbers from a counter-based generator (Philox4x32-10): one seed gives the same
     /// numbers on every backend. Each call consumes as many counters as it makes numbers.
     /// </summary>
-    public static class Random
+    public static partial class Random
     {
         private static ulong _seed = (ulong)RandomNumberGenerator.GetInt32(int.MaxValue);
         private static long _offset;

@@ -43,8 +43,28 @@ public sealed class EvaluationResult(IReadOnlyList<KeyValuePair<string, float>> 
     /// <summary>The loss.</summary>
     public float Loss => Values[0].Value;
 
-    /// <summary>The value named <paramref name="name"/>.</summary>
-    public float this[string name] => Values.First(kv => kv.Key == name).Value;
+    /// <summary>The value named <paramref name="name"/>; an unknown name is a <see cref="KeyNotFoundException"/> listing the names.</summary>
+    public float this[string name]
+    {
+        get
+        {
+            foreach (var kv in Values)
+                if (kv.Key == name) return kv.Value;
+            throw new KeyNotFoundException($"Evaluate returned no '{name}'; it returned {string.Join(", ", Values.Select(kv => kv.Key))}.");
+        }
+    }
+
+    /// <summary>
+    /// The value at <paramref name="index"/>, the loss first then the metrics in <c>MetricsNames</c> order, as
+    /// Keras' <c>score = model.evaluate(...)</c> list is read (<c>score[0]</c> the loss, <c>score[1]</c> the accuracy).
+    /// </summary>
+    public float this[int index] => index >= 0 && index < Values.Count
+        ? Values[index].Value
+        : throw new ArgumentOutOfRangeException(nameof(index), index,
+            $"Evaluate returned {Values.Count} values ({string.Join(", ", Values.Select(kv => kv.Key))}).");
+
+    /// <summary>How many values: the loss and each metric (Keras' <c>len(score)</c>).</summary>
+    public int Count => Values.Count;
 
     /// <summary>(loss, metric).</summary>
     public void Deconstruct(out float loss, out float metric) { loss = Loss; metric = Values.Count > 1 ? Values[1].Value : float.NaN; }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace NeuralFlow.Keras;
@@ -32,7 +33,10 @@ public partial class Model : Layer
     /// </summary>
     public override bool Built => IsFunctional || (SubLayers.Count > 0 && SubLayers.All(l => l is Layers.InputLayer || l.Built));
 
-    /// <summary>Prints a Keras-like table of layers, output shapes and parameter counts.</summary>
+    /// <summary>
+    /// Prints the model's table of layers, output shapes and parameter counts: Keras 3's box table for a
+    /// Sequential or subclassed model, then the totals with the bytes the weights hold (<c>Total params: 34,826 (136.04 KB)</c>).
+    /// </summary>
     public void Summary(TextWriter? writer = null) => (writer ?? Console.Out).Write(SummaryText());
 
     // The class Keras' summary shows: a model built from inputs and outputs is a "Functional" there.
@@ -45,35 +49,50 @@ public partial class Model : Layer
     /// </summary>
     public string SummaryText()
     {
-        // A Sequential's input is not a row (Keras lists only the layers after it).
-        var rows = _graph is { } graph ? FunctionalRows(graph) : SubLayers.Where(l => l is not Layers.InputLayer).Select(l => (
-            Name: $"{l.Name} ({SummaryClass(l)})",
-            Shape: this is Sequential sequential && sequential.SymbolicOutput(l) is { } symbolic ? KerasTensor.Format(symbolic.Shape)
-                : l.OutputShape is { } s ? "(None" + string.Concat(s.ToArray().Skip(1).Select(d => $", {d}")) + ")" : "(unbuilt)",
-            Params: l.CountParams(), Connected: "")).ToList();
-        bool connected = _graph is not null;
-        int w1 = Math.Max(28, rows.Select(r => r.Name.Length).DefaultIfEmpty(0).Max() + 2);
-        int w2 = Math.Max(25, rows.Select(r => r.Shape.Length).DefaultIfEmpty(0).Max() + 2);
-        int w3 = connected ? 12 : 0;
-        int width = w1 + w2 + 12 + (connected ? Math.Max(20, rows.Max(r => r.Connected.Length)) : 0);
         var sb = new StringBuilder();
         sb.AppendLine($"Model: \"{Name}\"");
+        if (_graph is { } graph) sb.Append(FunctionalTable(FunctionalRows(graph)));
+        else
+        {
+            // Keras 3 treats a Sequential (and a subclassed model) as a sequence of layers: three
+            // columns, its input not a row, an unbuilt layer's shape "?" and its count "0 (unbuilt)".
+            var rows = SubLayers.Where(l => l is not Layers.InputLayer).Select(l => new[]
+            {
+                $"{l.Name} ({SummaryClass(l)})",
+                this is Sequential sequential && sequential.SymbolicOutput(l) is { } symbolic ? KerasTensor.Format(symbolic.Shape)
+                    : l.OutputShape is { } s ? "(None" + string.Concat(s.ToArray().Skip(1).Select(d => $", {d}")) + ")" : "?",
+                l.Built || l.CountParams() > 0 ? l.CountParams().ToString("N0", CultureInfo.InvariantCulture) : "0 (unbuilt)",
+            }).ToList();
+            sb.Append(SummaryTable.Render(["Layer (type)", "Output Shape", "Param #"], [0.45, 0.80, 1.0], [false, false, true], rows));
+        }
+        // Keras 3's totals: each count with the bytes its weights hold.
+        long trainable = TrainableVariables.Sum(v => v.Count), total = CountParams();
+        double trainableBytes = TrainableVariables.Sum(v => (double)v.Count * v.DType.SizeInBytes());
+        double frozenBytes = NonTrainableVariables.Sum(v => (double)v.Count * v.DType.SizeInBytes());
+        sb.AppendLine($" Total params: {total.ToString("N0", CultureInfo.InvariantCulture)} ({SummaryTable.MemorySize(trainableBytes + frozenBytes)})");
+        sb.AppendLine($" Trainable params: {trainable.ToString("N0", CultureInfo.InvariantCulture)} ({SummaryTable.MemorySize(trainableBytes)})");
+        sb.AppendLine($" Non-trainable params: {(total - trainable).ToString("N0", CultureInfo.InvariantCulture)} ({SummaryTable.MemorySize(frozenBytes)})");
+        return sb.ToString();
+    }
+
+    // A functional model's table with its "Connected to" column (tf.keras 2's layout).
+    private static string FunctionalTable(List<(string Name, string Shape, long Params, string Connected)> rows)
+    {
+        int w1 = Math.Max(28, rows.Select(r => r.Name.Length).DefaultIfEmpty(0).Max() + 2);
+        int w2 = Math.Max(25, rows.Select(r => r.Shape.Length).DefaultIfEmpty(0).Max() + 2);
+        const int w3 = 12;
+        int width = w1 + w2 + 12 + Math.Max(20, rows.Select(r => r.Connected.Length).DefaultIfEmpty(0).Max());
+        var sb = new StringBuilder();
         sb.AppendLine(new string('_', width));
-        sb.AppendLine(("Layer (type)".PadRight(w1) + "Output Shape".PadRight(w2) + (connected ? "Param #".PadRight(w3) + "Connected to" : "Param #")).TrimEnd());
+        sb.AppendLine(("Layer (type)".PadRight(w1) + "Output Shape".PadRight(w2) + "Param #".PadRight(w3) + "Connected to").TrimEnd());
         sb.AppendLine(new string('=', width));
         for (int i = 0; i < rows.Count; i++)
         {
-            var count = rows[i].Params.ToString("N0");
-            sb.AppendLine((rows[i].Name.PadRight(w1) + rows[i].Shape.PadRight(w2) + (connected ? count.PadRight(w3) + rows[i].Connected : count)).TrimEnd());
+            var count = rows[i].Params.ToString("N0", CultureInfo.InvariantCulture);
+            sb.AppendLine((rows[i].Name.PadRight(w1) + rows[i].Shape.PadRight(w2) + count.PadRight(w3) + rows[i].Connected).TrimEnd());
             sb.AppendLine(new string(i == rows.Count - 1 ? '=' : '_', width));
         }
         if (rows.Count == 0) sb.AppendLine(new string('=', width));
-        long total = CountParams();
-        long trainable = TrainableVariables.Sum(v => v.Count);
-        sb.AppendLine($"Total params: {total:N0}");
-        sb.AppendLine($"Trainable params: {trainable:N0}");
-        sb.AppendLine($"Non-trainable params: {total - trainable:N0}");
-        sb.AppendLine(new string('_', width));
         return sb.ToString();
     }
 

@@ -194,8 +194,8 @@ public abstract class Conv1DLayerTests(string backend) : BackendFileTest(backend
             TrainSaveLoad.Check(model, input, y, Temp.File($"sequence{i}.nfmodel"));
         }
         var text = models[0].Model.SummaryText();
-        Assert.Matches(@"(?m)^tcn \(Conv1D\)\s+\(None, 12, 6\)\s+42\s*$", text); // 3 * (4 / 2) * 6 + 6
-        Assert.Matches(@"(?m)^max \(MaxPooling1D\)\s+\(None, 6, 6\)\s+0\s*$", text);
+        Assert.Matches(@"(?m)^│ tcn \(Conv1D\)\s+│ \(None, 12, 6\)\s+│\s+42 │$", text); // 3 * (4 / 2) * 6 + 6
+        Assert.Matches(@"(?m)^│ max \(MaxPooling1D\)\s+│ \(None, 6, 6\)\s+│\s+0 │$", text);
     }
 
     [SkippableFact]

@@ -226,8 +226,8 @@ public abstract class Conv3DLayerTests(string backend) : BackendFileTest(backend
             TrainSaveLoad.Check(model, input, y, Temp.File($"volume{i}.nfmodel"));
         }
         var text = models[0].Model.SummaryText();
-        Assert.Matches(@"(?m)^vol \(Conv3D\)\s+\(None, 5, 6, 4, 4\)\s+112\s*$", text); // 3 * 3 * 3 * (2 / 2) * 4 + 4
-        Assert.Matches(@"(?m)^max \(MaxPooling3D\)\s+\(None, 2, 3, 2, 4\)\s+0\s*$", text);
+        Assert.Matches(@"(?m)^│ vol \(Conv3D\)\s+│ \(None, 5, 6, 4, 4\)\s+│\s+112 │$", text); // 3 * 3 * 3 * (2 / 2) * 4 + 4
+        Assert.Matches(@"(?m)^│ max \(MaxPooling3D\)\s+│ \(None, 2, 3, 2, 4\)\s+│\s+0 │$", text);
     }
 
     [SkippableFact]

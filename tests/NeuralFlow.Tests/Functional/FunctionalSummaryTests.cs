@@ -54,6 +54,6 @@ public sealed class FunctionalSummaryTests
         var text = model.SummaryText();
         Assert.Matches(@"(?m)^encoder \(Functional\)\s+\(None, 2\)\s+10", text);
         var stacked = new Sequential(Layers.Input([4]), encoder, new Layers.Dense(1, name: "out"));
-        Assert.Matches(@"(?m)^encoder \(Functional\)", stacked.SummaryText());
+        Assert.Matches(@"(?m)^│ encoder \(Functional\)\s+│", stacked.SummaryText());
     }
 }

@@ -105,9 +105,9 @@ public abstract class UnknownLengthTests(string backend) : BackendFileTest(backe
             new Layers.GlobalMaxPooling1D(name: "max"),
             new Layers.Dense(1, name: "out"));
         var text = model.SummaryText();
-        Assert.Matches(@"(?m)^valid \(Conv1D\)\s+\(None, None, 4\)\s+40", text);
-        Assert.Matches(@"(?m)^strided \(Conv1D\)\s+\(None, None, 4\)", text);
-        Assert.Matches(@"(?m)^max \(GlobalMaxPooling1D\)\s+\(None, 4\)", text);
+        Assert.Matches(@"(?m)^│ valid \(Conv1D\)\s+│ \(None, None, 4\)\s+│\s+40 │", text);
+        Assert.Matches(@"(?m)^│ strided \(Conv1D\)\s+│ \(None, None, 4\)\s+│", text);
+        Assert.Matches(@"(?m)^│ max \(GlobalMaxPooling1D\)\s+│ \(None, 4\)\s+│", text);
         using var x = NF.Random.Uniform([2, 10, 3]);
         Assert.Equal(new Shape(2, 1), model.Predict(x).Shape);
         using var longer = NF.Random.Uniform([2, 30, 3]);

@@ -252,9 +252,9 @@ public abstract class RecurrentLayerTests(string backend) : BackendFileTest(back
         };
         for (int i = 0; i < models.Length; i++) TrainSaveLoad.Check(models[i], x, y, Temp.File($"recurrent{i}.nfmodel"));
         var text = models[0].SummaryText();
-        Assert.Matches(@"(?m)^enc \(LSTM\)\s+\(None, 5, 4\)\s+128\s*$", text); // 4 * 4 * (3 + 4 + 1)
-        Assert.Matches(@"(?m)^gru\S* \(GRU\)\s+\(None, 5, 3\)\s+72\s*$", text);     // 3 * 3 * (4 + 3 + 1), one bias row
-        Assert.Matches(@"(?m)^simple_rnn\S* \(SimpleRNN\)\s+\(None, 2\)\s+12\s*$", text); // 2 * (3 + 2 + 1)
+        Assert.Matches(@"(?m)^│ enc \(LSTM\)\s+│ \(None, 5, 4\)\s+│\s+128 │$", text); // 4 * 4 * (3 + 4 + 1)
+        Assert.Matches(@"(?m)^│ gru\S* \(GRU\)\s+│ \(None, 5, 3\)\s+│\s+72 │$", text);     // 3 * 3 * (4 + 3 + 1), one bias row
+        Assert.Matches(@"(?m)^│ simple_rnn\S*( \(SimpleRNN\))?\s+│ \(None, 2\)\s+│\s+12 │$", text); // 2 * (3 + 2 + 1)
 
         // The weights move between layers in Keras' order: kernel, recurrent_kernel, bias.
         var copy = new Layers.LSTM(4, returnSequences: true);

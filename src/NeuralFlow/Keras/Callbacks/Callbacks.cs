@@ -15,10 +15,14 @@ public static partial class Callbacks
     /// not looked at. <paramref name="minDelta"/> counts by its size, as Keras takes its absolute value.
     /// An epoch without the monitored log (the default "val_loss" in a Fit without validation data)
     /// is not looked at either, with a warning to <see cref="NF.WarningLog"/> (once per run), as Keras 3.
+    /// <paramref name="verbose"/> 1 prints Keras' lines when training ends: "Epoch 12: early stopping"
+    /// and, when weights are restored, "Restoring model weights from the end of the best epoch: 7.".
     /// </summary>
     public sealed class EarlyStopping(string monitor = "val_loss", double minDelta = 0, int patience = 0, string mode = "auto",
-        bool restoreBestWeights = false, double? baseline = null, int startFromEpoch = 0) : Callback
+        bool restoreBestWeights = false, double? baseline = null, int startFromEpoch = 0, int verbose = 0) : Callback
     {
+        private readonly int _verbose = verbose >= 0 ? verbose
+            : throw new ArgumentOutOfRangeException(nameof(verbose), verbose, "EarlyStopping: verbose must be 0 (silent) or 1 (a line when training stops).");
         private readonly Improvement _best = new(monitor, mode, nameof(EarlyStopping), Math.Abs(minDelta));
         private int _wait;
         private Tensor[]? _bestWeights;
@@ -65,8 +69,13 @@ public static partial class Callbacks
         /// <inheritdoc/>
         public override void OnTrainEnd()
         {
+            // Keras' io_utils.print_msg lines, in its order and its 1-based epochs.
+            if (StoppedEpoch > 0 && _verbose > 0) Console.WriteLine($"Epoch {StoppedEpoch + 1}: early stopping");
             if (restoreBestWeights && _bestWeights is not null)
+            {
+                if (_verbose > 0) Console.WriteLine($"Restoring model weights from the end of the best epoch: {BestEpoch + 1}.");
                 foreach (var (v, w) in Model!.Variables.Zip(_bestWeights)) v.Assign(w);
+            }
         }
 
         private void KeepBestWeights(Tensor[]? weights)
