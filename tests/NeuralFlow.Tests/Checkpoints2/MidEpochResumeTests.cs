@@ -140,38 +140,13 @@ public abstract class MidEpochResumeTests(string backend) : BackendFileTest(back
         AssertSame(straight, full, resumed, rest, firstResumedEpoch: 1);
     }
 
-    // A TrainStep override with its own trackers (Keras' "customizing fit" shape): their running
-    // state is what the resumed epoch's logs continue from.
-    private sealed class OwnTrackers(KerasTensor inputs, KerasTensor outputs) : Model(inputs, outputs)
-    {
-        private readonly Metrics.Mean _loss = new("loss");
-        private readonly Metrics.MeanAbsoluteError _mae = new("mae");
-
-        protected override StepLogs TrainStep(StepData data)
-        {
-            var (x, y) = data;
-            Tensor loss, yPred;
-            Tensor[] grads;
-            using (var tape = new GradientTape())
-            {
-                yPred = Call(x, training: true);
-                loss = NF.ReduceMean(NF.Square(yPred - y));
-                grads = tape.Gradient(loss, TrainableVariables);
-            }
-            Optimizer!.ApplyGradients(grads, TrainableVariables);
-            _loss.UpdateState(loss);
-            _mae.UpdateState(y, yPred);
-            return new StepLogs { { "loss", _loss }, { "mae", _mae } };
-        }
-
-        public override IReadOnlyList<Metrics.Metric> TrackedMetrics => [_loss, _mae];
-    }
-
+    // A TrainStep override with its own trackers (Keras' "customizing fit" guide's lower-level model):
+    // their running state is what the resumed epoch's logs continue from.
     private static Model OwnTrackersModel()
     {
         NF.Random.SetSeed(7);
         var input = Layers.Input([4]);
-        var m = new OwnTrackers(input, new Layers.Dense(1).Call(new Layers.Dense(5, activation: "tanh").Call(input)));
+        var m = new CustomSteps.CustomTrainStepTests.LowLevelModel(input, new Layers.Dense(1).Call(new Layers.Dense(5, activation: "tanh").Call(input)));
         m.Compile(new Optimizers.SGD(0.05));
         return m;
     }

@@ -35,8 +35,9 @@ public abstract class CustomTrainStepTests(string backend) : BackendTest(backend
         }
     }
 
-    // The guide's lower-level model: Compile(optimizer) only, its own trackers listed in TrackedMetrics.
-    private sealed class LowLevelModel(KerasTensor inputs, KerasTensor outputs) : Model(inputs, outputs)
+    // The guide's lower-level model: Compile(optimizer) only, its own trackers listed in TrackedMetrics
+    // (also the mid-epoch resume test's model with trackers of its own).
+    internal sealed class LowLevelModel(KerasTensor inputs, KerasTensor outputs) : Model(inputs, outputs)
     {
         public readonly Metrics.Mean LossTracker = new("loss");
         public readonly Metrics.MeanAbsoluteError Mae = new("mae");
