@@ -47,6 +47,13 @@ public partial class Model
         CompileOutputs(optimizer, new Losses.Loss?[Math.Max(1, Outputs.Count)], null, metrics, runEagerly, withoutLoss: true, stepsPerExecution: stepsPerExecution);
     }
 
+    /// <summary>
+    /// Keras' <c>compile()</c> with every argument at its default: RMSprop (learning rate 0.001) and
+    /// no loss, as a model whose overridden <see cref="TrainStep(StepData)"/> keeps its own
+    /// optimizers calls <c>super().compile()</c> (keras.io's GAN examples).
+    /// </summary>
+    public void Compile() => Compile(new Optimizers.RMSprop());
+
     // The optimizer of Compile, which every training and evaluation call needs. A loss is not
     // checked here: compiled without one, the default steps train on what the layers add
     // (AddLoss, regularizers: Keras 3's compile(optimizer) then fit(x)), which is known only once

@@ -62,7 +62,7 @@ public abstract class GenerativeExampleTests(string backend) : BackendTest(backe
         double[] mean = [0.5, -1, 0, 2], logVar = [0.1, -0.3, 0.2, 0];
         var data = NF.Constant(y.Select(v => (float)v).ToArray(), [2, 1, 2, 1]);
         var recon = NF.Constant(p.Select(v => (float)v).ToArray(), [2, 1, 2, 1]);
-        var (reconstruction, kl) = VAE.Losses(data, recon, NF.Constant(mean.Select(v => (float)v).ToArray(), [2, 2]), NF.Constant(logVar.Select(v => (float)v).ToArray(), [2, 2]));
+        var (reconstruction, kl) = VAE.LossTerms(data, recon, NF.Constant(mean.Select(v => (float)v).ToArray(), [2, 2]), NF.Constant(logVar.Select(v => (float)v).ToArray(), [2, 2]));
         // binary_crossentropy averages the last axis (of 1 here); the example sums rows and columns, then means the batch.
         double bce = 0, klSum = 0;
         for (int i = 0; i < 4; i++)
@@ -112,6 +112,7 @@ public abstract class GenerativeExampleTests(string backend) : BackendTest(backe
         var (discriminator, generator) = GanParts(8, latentDim, 2);
         var gan = new GAN(discriminator, generator, latentDim);
         gan.Compile(new Optimizers.Adam(learningRate: 0.0001), new Optimizers.Adam(learningRate: 0.0001), new Losses.BinaryCrossentropy());
+        Assert.IsType<Optimizers.RMSprop>(gan.Optimizer); // super().compile(): Keras' defaults
         var before = generator.TrainableVariables[0].ToArray<float>();
         var dBefore = discriminator.TrainableVariables[0].ToArray<float>();
         var images = NF.Random.Uniform([8, 8, 8, 3]);

@@ -32,7 +32,7 @@ internal sealed class VAE(Model encoder, Model decoder) : Model
     public override IReadOnlyList<Metrics.Metric> TrackedMetrics => [_totalLossTracker, _reconstructionLossTracker, _klLossTracker];
 
     /// <summary>The example's losses: mean over the batch of the summed pixel cross-entropies, and of the summed KL terms.</summary>
-    public static (Tensor Reconstruction, Tensor Kl) Losses(Tensor data, Tensor reconstruction, Tensor zMean, Tensor zLogVar)
+    public static (Tensor Reconstruction, Tensor Kl) LossTerms(Tensor data, Tensor reconstruction, Tensor zMean, Tensor zLogVar)
     {
         // Inside a Model subclass "Losses" names Keras' model.losses, hence the alias for keras.losses.
         var reconstructionLoss = NF.ReduceMean(NF.ReduceSum(KerasLosses.BinaryCrossentropy.PerExample(data, reconstruction), [1, 2]));
@@ -46,7 +46,7 @@ internal sealed class VAE(Model encoder, Model decoder) : Model
         using var tape = new GradientTape();
         var encoded = _encoder.CallOutputs([images]);   // z_mean, z_log_var, z = self.encoder(data)
         var reconstruction = _decoder.Call(encoded[2]);
-        var (reconstructionLoss, klLoss) = Losses(images, reconstruction, encoded[0], encoded[1]);
+        var (reconstructionLoss, klLoss) = LossTerms(images, reconstruction, encoded[0], encoded[1]);
         var totalLoss = reconstructionLoss + klLoss;
         var grads = tape.Gradient(totalLoss, TrainableVariables);
         Optimizer!.ApplyGradients(grads, TrainableVariables);
@@ -68,10 +68,10 @@ internal sealed class GAN(Model discriminator, Model generator, int latentDim) :
     private KerasLosses.Loss? _lossFn;
     private readonly Metrics.Mean _dLossMetric = new("d_loss"), _gLossMetric = new("g_loss");
 
-    /// <summary>The example's compile(d_optimizer, g_optimizer, loss_fn); Keras' super().compile() needs an optimizer here.</summary>
+    /// <summary>The example's compile(d_optimizer, g_optimizer, loss_fn), which calls super().compile().</summary>
     public void Compile(Optimizers.Optimizer dOptimizer, Optimizers.Optimizer gOptimizer, KerasLosses.Loss lossFn)
     {
-        Compile(dOptimizer);
+        Compile();
         (_dOptimizer, _gOptimizer, _lossFn) = (dOptimizer, gOptimizer, lossFn);
     }
 
