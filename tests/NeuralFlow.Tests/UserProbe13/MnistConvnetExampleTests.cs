@@ -10,21 +10,28 @@ namespace NeuralFlow.Tests.UserProbe13;
 /// </summary>
 public abstract class MnistConvnetExampleTests(string backend) : BackendTest(backend)
 {
-    private static Sequential BuildModel() => new(
-        Layers.Input([28, 28, 1]),
-        new Layers.Conv2D(32, kernelSize: [3, 3], activation: "relu"),
-        new Layers.MaxPooling2D(poolSize: [2, 2]),
-        new Layers.Conv2D(64, kernelSize: [3, 3], activation: "relu"),
-        new Layers.MaxPooling2D(poolSize: [2, 2]),
-        new Layers.Flatten(),
-        new Layers.Dropout(0.5),
-        new Layers.Dense(10, activation: "softmax"));
+    // With keras: true the layers take the names Keras gives them in a fresh process (the
+    // published summary's), since NeuralFlow's counters run on across a test run (conv2d_106, whose
+    // longer name would wrap in the table's first column).
+    private static Sequential BuildModel(bool kerasNames = false)
+    {
+        string? Named(string name) => kerasNames ? name : null;
+        return new(
+            Layers.Input([28, 28, 1]),
+            new Layers.Conv2D(32, kernelSize: [3, 3], activation: "relu", name: Named("conv2d")),
+            new Layers.MaxPooling2D(poolSize: [2, 2], name: Named("max_pooling2d")),
+            new Layers.Conv2D(64, kernelSize: [3, 3], activation: "relu", name: Named("conv2d_1")),
+            new Layers.MaxPooling2D(poolSize: [2, 2], name: Named("max_pooling2d_1")),
+            new Layers.Flatten(Named("flatten")),
+            new Layers.Dropout(0.5, name: Named("dropout")),
+            new Layers.Dense(10, activation: "softmax", name: Named("dense")));
+    }
 
     [SkippableFact]
     public void Summary_is_keras_3s_table_with_the_published_counts()
     {
         RequireBackend();
-        var model = BuildModel();
+        var model = BuildModel(kerasNames: true);
         Assert.Equal(34_826, model.CountParams());
         // keras.io's published output of model.summary() for this model (Keras 3, 80-column console).
         const string want = """
@@ -50,21 +57,8 @@ public abstract class MnistConvnetExampleTests(string backend) : BackendTest(bac
              Non-trainable params: 0 (0.00 B)
 
             """;
-        // Layer names count up per process (conv2d_12 in a test run): put this model's names in
-        // the first column, padded to Keras' 31 characters, and compare the rest as published.
         var text = model.SummaryText().ReplaceLineEndings("\n");
-        Assert.StartsWith($"Model: \"{model.Name}\"\n", text);
-        var lines = want.ReplaceLineEndings("\n").Split('\n');
-        int row = 0;
-        for (int i = 0; i < lines.Length; i++)
-        {
-            if (!lines[i].StartsWith("│ ")) continue;
-            var layer = model.Layers[row++];
-            var cls = lines[i][2..33].Trim().Split(' ')[1];
-            lines[i] = "│ " + $"{layer.Name} {cls}".PadRight(31) + lines[i][33..];
-        }
-        Assert.Equal(7, row);
-        Assert.Equal(string.Join("\n", lines), text[(text.IndexOf('\n') + 1)..]);
+        Assert.Equal($"Model: \"{model.Name}\"\n" + want.ReplaceLineEndings("\n"), text);
     }
 
     [SkippableFact]
