@@ -50,8 +50,11 @@ public abstract partial class Layer
     private bool? _userComputeMask;
 
     /// <summary>Whether this layer's type is a user's that overrides the method <paramref name="name"/> of these parameters.</summary>
-    private bool UserOverride(string name, params Type[] parameters) =>
-        GetType().GetMethod(name, BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic, parameters)!.DeclaringType!.Assembly != typeof(Layer).Assembly;
+    private protected bool UserOverride(string name, params Type[] parameters) => DeclaringTypeOf(name, parameters).Assembly != typeof(Layer).Assembly;
+
+    // The class that declares this layer's version of the method (Layer itself when nothing overrides it).
+    private Type DeclaringTypeOf(string name, Type[] parameters) =>
+        GetType().GetMethod(name, BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic, parameters)!.DeclaringType!;
 
     /// <summary>
     /// The mask of this layer's output for <paramref name="inputs"/> whose mask is
@@ -90,8 +93,7 @@ public abstract partial class Layer
     protected virtual Tensor Forward(Tensor x, Tensor? mask) => Forward(x);
 
     /// <summary>Whether this layer's type overrides <see cref="Forward(Tensor, Tensor?)"/>: an input without a mask then goes there too.</summary>
-    private protected bool ForwardTakesMask => _forwardTakesMask ??=
-        GetType().GetMethod(nameof(Forward), BindingFlags.Instance | BindingFlags.NonPublic, [typeof(Tensor), typeof(Tensor)])!.DeclaringType != typeof(Layer);
+    private protected bool ForwardTakesMask => _forwardTakesMask ??= DeclaringTypeOf(nameof(Forward), [typeof(Tensor), typeof(Tensor)]) != typeof(Layer);
 
     private bool? _forwardTakesMask;
 

@@ -101,8 +101,7 @@ public abstract partial class Layer
     }
 
     /// <summary>Whether this layer's type is a user's that overrides <see cref="ComputeOutputShape(int?[])"/>.</summary>
-    private bool OverridesComputeOutputShape =>
-        GetType().GetMethod(nameof(ComputeOutputShape), [typeof(int?[])])!.DeclaringType!.Assembly != typeof(Layer).Assembly;
+    private bool OverridesComputeOutputShape => UserOverride(nameof(ComputeOutputShape), typeof(int?[]));
 
     private int?[] CheckedShape(int?[] shape, string parameter)
     {

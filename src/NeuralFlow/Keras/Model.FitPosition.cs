@@ -35,6 +35,20 @@ internal sealed class FitPosition
 
     public FitPosition Copy() => (FitPosition)MemberwiseClone();
 
+    /// <summary>
+    /// Writes a position of NF.Random under "<paramref name="prefix"/>seed" (a string: a ulong
+    /// does not survive JSON's doubles) and "<paramref name="prefix"/>offset".
+    /// </summary>
+    public static void WriteRandom(JsonObject json, string prefix, (ulong Seed, long Offset) random)
+    {
+        json[prefix + "seed"] = random.Seed.ToString(CultureInfo.InvariantCulture);
+        json[prefix + "offset"] = random.Offset;
+    }
+
+    /// <summary>Reads <see cref="WriteRandom"/>; damage surfaces as the JSON readers' exceptions.</summary>
+    public static (ulong Seed, long Offset) ReadRandom(JsonObject json, string prefix) =>
+        (ulong.Parse(json[prefix + "seed"]!.GetValue<string>(), CultureInfo.InvariantCulture), json[prefix + "offset"]!.GetValue<long>());
+
     public JsonObject ToJson()
     {
         var json = new JsonObject
@@ -43,9 +57,8 @@ internal sealed class FitPosition
             ["step"] = Step,
             ["pass"] = Pass,
             ["seen_in_pass"] = SeenInPass,
-            ["pass_random_seed"] = PassRandom.Seed.ToString(CultureInfo.InvariantCulture),
-            ["pass_random_offset"] = PassRandom.Offset,
         };
+        WriteRandom(json, "pass_random_", PassRandom);
         if (Metrics is not null)
         {
             // Values as the bytes of the doubles: exact, and a NaN loss is no JSON number.
@@ -70,7 +83,7 @@ internal sealed class FitPosition
             Step = json["step"]!.GetValue<int>(),
             Pass = json["pass"]!.GetValue<int>(),
             SeenInPass = json["seen_in_pass"]!.GetValue<int>(),
-            PassRandom = (ulong.Parse(json["pass_random_seed"]!.GetValue<string>(), CultureInfo.InvariantCulture), json["pass_random_offset"]!.GetValue<long>()),
+            PassRandom = ReadRandom(json, "pass_random_"),
         };
         // At most one pass opens per epoch (a used-up pass ends its epoch), so a pass number past
         // the epoch's is damage, which a resume would otherwise spend that many passes skipping.

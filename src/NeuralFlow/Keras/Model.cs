@@ -56,12 +56,12 @@ public partial class Model : Layer
         {
             // Keras 3 treats a Sequential (and a subclassed model) as a sequence of layers: three
             // columns, its input not a row, an unbuilt layer's shape "?" and its count "0 (unbuilt)".
-            var rows = SubLayers.Where(l => l is not Layers.InputLayer).Select(l => new[]
+            var rows = SubLayers.Where(l => l is not Layers.InputLayer).Select(l => (Layer: l, Params: l.CountParams())).Select(r => new[]
             {
-                $"{l.Name} ({SummaryClass(l)})",
-                this is Sequential sequential && sequential.SymbolicOutput(l) is { } symbolic ? KerasTensor.Format(symbolic.Shape)
-                    : l.OutputShape is { } s ? "(None" + string.Concat(s.ToArray().Skip(1).Select(d => $", {d}")) + ")" : "?",
-                l.Built || l.CountParams() > 0 ? l.CountParams().ToString("N0", CultureInfo.InvariantCulture) : "0 (unbuilt)",
+                $"{r.Layer.Name} ({SummaryClass(r.Layer)})",
+                this is Sequential sequential && sequential.SymbolicOutput(r.Layer) is { } symbolic ? KerasTensor.Format(symbolic.Shape)
+                    : r.Layer.OutputShape is { } s ? "(None" + string.Concat(s.ToArray().Skip(1).Select(d => $", {d}")) + ")" : "?",
+                r.Layer.Built || r.Params > 0 ? r.Params.ToString("N0", CultureInfo.InvariantCulture) : "0 (unbuilt)",
             }).ToList();
             sb.Append(SummaryTable.Render(["Layer (type)", "Output Shape", "Param #"], [0.45, 0.80, 1.0], [false, false, true], rows));
         }

@@ -220,8 +220,7 @@ public static partial class Callbacks
             if (state is null) throw new InvalidDataException($"'{path}' holds no training state: not a BackupAndRestore checkpoint.");
             try
             {
-                NF.Random.State = (ulong.Parse(state["random_seed"]!.GetValue<string>(), CultureInfo.InvariantCulture),
-                                   state["random_offset"]!.GetValue<long>());
+                NF.Random.State = FitPosition.ReadRandom(state, "random_");
                 // A checkpoint of an earlier version knows only the last epoch it finished.
                 return state["position"] is JsonObject position ? FitPosition.FromJson(position)
                     : new FitPosition { Epoch = state["epoch"]!.GetValue<int>() + 1 };
@@ -252,15 +251,11 @@ public static partial class Callbacks
         private void Save()
         {
             var position = Model!.FitPositionNow() ?? throw new InvalidOperationException("BackupAndRestore saves only during Fit.");
-            var (seed, offset) = NF.Random.State;
             if (doubleCheckpoint && File.Exists(CheckpointPath)) File.Copy(CheckpointPath, PreviousPath, overwrite: true);
-            Model.WriteArchive(CheckpointPath, config: null, new JsonObject
-            {
-                ["epoch"] = position.Epoch - 1, // the last epoch finished, which is what earlier versions read
-                ["random_seed"] = seed.ToString(CultureInfo.InvariantCulture),
-                ["random_offset"] = offset,
-                ["position"] = position.ToJson(),
-            });
+            var state = new JsonObject { ["epoch"] = position.Epoch - 1 }; // the last epoch finished, which is what earlier versions read
+            FitPosition.WriteRandom(state, "random_", NF.Random.State);
+            state["position"] = position.ToJson();
+            Model.WriteArchive(CheckpointPath, config: null, state);
         }
 
         /// <inheritdoc/>

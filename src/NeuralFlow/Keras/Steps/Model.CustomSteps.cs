@@ -216,8 +216,9 @@ public partial class Model
         foreach (var m in StepMetrics(step)) m.ResetState();
     }
 
-    // Every metric the step's logs read, each once: the standard trackers, then the overridden
-    // TrackedMetrics (asked as inside the step, where they name that step's trackers).
+    // Every metric the step's logs read: the standard trackers, then the overridden TrackedMetrics
+    // (asked as inside the step, where they name that step's trackers). A metric in both is listed
+    // twice, which resetting, saving and restoring all take in their stride.
     private List<Metrics.Metric> StepMetrics(CachedStep step)
     {
         var all = StandardTrackers(step);
@@ -234,7 +235,7 @@ public partial class Model
                 _runningStep = outer;
             }
         }
-        return all.Distinct(ReferenceEqualityComparer.Instance).Cast<Metrics.Metric>().ToList();
+        return all;
     }
 
     // The logs of the step's last call: the standard ones, or what an override returned.
