@@ -43,6 +43,12 @@ public class Variable : Tensor
     /// <summary>Whether the variable was made trainable: the ones <see cref="Keras.Layer.Trainable"/> freezes and thaws (Keras' <c>_trainable_variables</c>).</summary>
     internal bool CreatedTrainable { get; }
 
+    /// <summary>
+    /// A weight a layer gained after files were written without it (Normalization's count): a file
+    /// that lacks it loads, leaving it at its initial value; a file that has it must still match.
+    /// </summary>
+    internal bool AbsentFromOlderFiles { get; set; }
+
     /// <summary>An optional name (shown by model summaries).</summary>
     public string? Name { get; }
 

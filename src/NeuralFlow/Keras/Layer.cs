@@ -215,9 +215,11 @@ public abstract partial class Layer
     /// (Keras' <c>add_weight(regularizer=...)</c>), which <c>Fit</c> adds to the loss: computed from
     /// the current values whenever the losses are read, and left out while the weight is not trainable.
     /// Without an <paramref name="initializer"/> the weight is drawn by glorot_uniform, Keras' default.
+    /// A <paramref name="dtype"/> (Keras' <c>add_weight(dtype=...)</c>) holds the weight in that type
+    /// whatever the layer's policy (a counter as int64); without one it is the layer's variable dtype.
     /// </summary>
     protected Variable AddWeight(string name, Shape shape, Initializer? initializer = null, bool trainable = true, Constraints.Constraint? constraint = null,
-                                 Regularizers.Regularizer? regularizer = null)
+                                 Regularizers.Regularizer? regularizer = null, DType? dtype = null)
     {
         initializer ??= Initializer.GlorotUniform;
         // Keras' fans: a convolution kernel [KH, KW, in, out] counts its receptive field KH * KW.
@@ -229,7 +231,8 @@ public abstract partial class Layer
         using (var value = initializer.Create(shape, fanIn, fanOut))
         // A float64 (float16) layer casts the initializers' float32 values up (down); an initializer that makes
         // float64 values itself keeps them in any layer (the way to a float64 weight before VariableDType existed).
-        using (var typed = VariableDType is DType.Float64 or DType.Float16 && value.DType == DType.Float32 ? NF.Cast(value, VariableDType) : null)
+        using (var typed = dtype is { } given ? (given == value.DType ? null : NF.Cast(value, given))
+                           : VariableDType is DType.Float64 or DType.Float16 && value.DType == DType.Float32 ? NF.Cast(value, VariableDType) : null)
             w = new Variable(typed ?? value, trainable, $"{Name}/{name}");
         if (!Trainable) w.Trainable = false;   // Keras 3: a frozen layer's new weights are frozen too
         w.Constraint = constraint;

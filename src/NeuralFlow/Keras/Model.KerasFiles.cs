@@ -106,7 +106,7 @@ public partial class Model
         var config = ReadJson(zip, OwnConfigEntry, path);
         var model = FromOwnConfig(config, path, out var optimizer);
         // The optimizer's state from Keras' optimizer/vars when NeuralFlow kept no copy of its own (Save found them exact).
-        model.RestoreOwnKerasWeights(zip, path, config, then: optimizer is not null && zip.GetEntry(OwnOptimizerEntry) is null
+        var inFile = model.RestoreOwnKerasWeights(zip, path, config, then: optimizer is not null && zip.GetEntry(OwnOptimizerEntry) is null
             ? weights =>
             {
                 Keras3OptimizerState.Restore(optimizer, model, weights, path);
@@ -115,18 +115,19 @@ public partial class Model
                         : throw new InvalidDataException($"'{path}': {OwnConfigEntry} has an {ExactRateKey} that is not a finite rate >= 0.");
             }
             : null);
-        model.RestoreOptimizerAndStreams(zip, path, optimizer, OwnOptimizerEntry, OwnStreamsEntry);
+        model.RestoreOptimizerAndStreams(zip, path, optimizer, OwnOptimizerEntry, OwnStreamsEntry, inFile);
         return model;
     }
 
     // The weights of an archive NeuralFlow wrote, from model.weights.h5 at the paths its config
     // recorded (in this model's order: the same architecture), then what `then` reads from that file (the optimizer), and its recurrent states.
-    private void RestoreOwnKerasWeights(ZipArchive zip, string path, JsonObject config, string method = "Load", Action<string>? then = null)
+    // Returns the variables the file holds (all, or those of an older file: see VariablesInFile).
+    private IReadOnlyList<Variable> RestoreOwnKerasWeights(ZipArchive zip, string path, JsonObject config, string method = "Load", Action<string>? then = null)
     {
-        var variables = Variables;
+        var all = Variables;
         var paths = (config[WeightPathsKey] as JsonArray)?.Select(p => p?.GetValue<string>()).ToArray();
-        if (paths is null || paths.Length != variables.Count || paths.Any(p => p is null))
-            throw new InvalidDataException($"'{path}': {OwnConfigEntry} records {paths?.Length ?? 0} weight paths, and {Name} has {variables.Count} weights: it was saved from another architecture.");
+        if (paths is null || VariablesInFile(all, paths.Length) is not { } variables || paths.Any(p => p is null))
+            throw new InvalidDataException($"'{path}': {OwnConfigEntry} records {paths?.Length ?? 0} weight paths, and {Name} has {all.Count} weights: it was saved from another architecture.");
         string weightsFile = ExtractEntry(zip, "model.weights.h5", path, ".h5");
         try
         {
@@ -163,6 +164,7 @@ public partial class Model
             using var states = new ArchivedTensors(zip, OwnStatesEntry, path);
             RestoreStates(method, states.Tensors, states.Metadata, path);
         }
+        return variables;
     }
 
     /// <summary>

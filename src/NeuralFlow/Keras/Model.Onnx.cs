@@ -48,10 +48,11 @@ public partial class Model
         WriteOnnx(path, graph, [input], [output]);
     }
 
-    // The exporter of this model's weights: all float32 or all float64.
+    // The exporter of this model's weights: all float32 or all float64. Integer weights (Normalization's count) are
+    // bookkeeping no exported op reads, and do not decide the graph's type.
     private OnnxGraph NewOnnxGraph()
     {
-        var dtypes = Variables.Select(v => v.DType).Distinct().ToList();
+        var dtypes = Variables.Select(v => v.DType).Where(d => d is not (DType.Int64 or DType.Int32)).Distinct().ToList();
         if (dtypes.Count > 1 || dtypes.Any(d => d is not (DType.Float32 or DType.Float64)))
             throw new NotSupportedException($"ExportOnnx: {Name} has weights of {string.Join(" and ", dtypes.Select(d => d.Name()))}; ONNX export needs all weights float32 or all float64.");
         return new OnnxGraph(dtypes.FirstOrDefault(DType.Float32));

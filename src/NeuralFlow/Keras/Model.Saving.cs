@@ -192,23 +192,24 @@ public partial class Model
     private void RestoreWeightsAndState(ZipArchive zip, string path, Optimizers.Optimizer? optimizer)
     {
         var variables = Variables;
+        IReadOnlyList<Variable> inFile;
         using (var weights = new ArchivedTensors(zip, "model.weights.safetensors", path))
         {
-            var keys = MatchOrder(Keys(variables), WithoutStates(weights.Tensors, weights.Metadata), weights.Metadata, path);
-            for (int i = 0; i < variables.Count; i++) Layer.CheckFits("Load", variables[i], weights.Tensors[keys[i]], $"'{keys[i]}' in {path}");
-            for (int i = 0; i < variables.Count; i++) Layer.AssignConverted(variables[i], weights.Tensors[keys[i]]);
+            inFile = AssignFromFile("Load", variables, WithoutStates(weights.Tensors, weights.Metadata), weights.Metadata, path);
             RestoreStates("Load", weights.Tensors, weights.Metadata, path);
         }
-        RestoreOptimizerAndStreams(zip, path, optimizer, "optimizer.safetensors", SeedGeneratorsEntry);
+        RestoreOptimizerAndStreams(zip, path, optimizer, "optimizer.safetensors", SeedGeneratorsEntry, inFile);
     }
 
-    // The optimizer's state and the seeded generators' positions from the archive's entries of those names, when present.
-    private void RestoreOptimizerAndStreams(ZipArchive zip, string path, Optimizers.Optimizer? optimizer, string optimizerEntry, string streamsEntry)
+    // The optimizer's state and the seeded generators' positions from the archive's entries of those names, when present;
+    // the state's slots are numbered by the weights the file holds (inFile).
+    private void RestoreOptimizerAndStreams(ZipArchive zip, string path, Optimizers.Optimizer? optimizer, string optimizerEntry, string streamsEntry,
+                                            IReadOnlyList<Variable> inFile)
     {
         if (optimizer is not null && zip.GetEntry(optimizerEntry) is not null)
         {
             using var state = new ArchivedTensors(zip, optimizerEntry, path);
-            RestoreOptimizer(optimizer, Variables, state.Tensors, path);
+            RestoreOptimizer(optimizer, inFile, state.Tensors, path);
         }
         // Files written before generators were saved leave them where they are (at the start, for a model just loaded).
         if (zip.GetEntry(streamsEntry) is not null) RestoreStreamPositions(ReadJson(zip, streamsEntry, path), path);

@@ -85,11 +85,7 @@ public partial class Model
         var file = NF.Safetensors.Load(path, out var metadata);
         try
         {
-            var keys = Keys(variables);
-            var order = MatchOrder(keys, WithoutStates(file, metadata), metadata, path);
-            for (int i = 0; i < variables.Count; i++)
-                Layer.CheckFits("LoadWeights", variables[i], file[order[i]], $"'{order[i]}' in {path}");
-            for (int i = 0; i < variables.Count; i++) Layer.AssignConverted(variables[i], file[order[i]]);
+            AssignFromFile("LoadWeights", variables, WithoutStates(file, metadata), metadata, path);
             RestoreStates("LoadWeights", file, metadata, path);
         }
         finally
@@ -98,16 +94,42 @@ public partial class Model
         }
     }
 
-    // The file's key for each variable: by name when the file has them all, else by the order
-    // SaveWeights recorded.
-    private string[] MatchOrder(string[] keys, Dictionary<string, Tensor> file, IReadOnlyDictionary<string, string> metadata, string path)
+    // Sets each variable from the file's tensor MatchOrder pairs it with, after checking that all fit (nothing is
+    // written otherwise); returns the variables the file holds, in order: what its optimizer state is numbered by.
+    private IReadOnlyList<Variable> AssignFromFile(string method, IReadOnlyList<Variable> variables, Dictionary<string, Tensor> file,
+                                                   IReadOnlyDictionary<string, string> metadata, string path)
     {
-        if (keys.All(file.ContainsKey))
+        var order = MatchOrder(variables, file, metadata, path);
+        for (int i = 0; i < variables.Count; i++)
+            if (order[i] is { } key) Layer.CheckFits(method, variables[i], file[key], $"'{key}' in {path}");
+        for (int i = 0; i < variables.Count; i++)
+            if (order[i] is { } key) Layer.AssignConverted(variables[i], file[key]);
+        return variables.Where((_, i) => order[i] is not null).ToList();
+    }
+
+    /// <summary>
+    /// The variables a file written with <paramref name="saved"/> weights holds: all of them, or, from
+    /// a file written before some layer gained a weight (<see cref="Variable.AbsentFromOlderFiles"/>), the others.
+    /// Null when neither count matches.
+    /// </summary>
+    internal static IReadOnlyList<Variable>? VariablesInFile(IReadOnlyList<Variable> variables, int saved) =>
+        saved == variables.Count ? variables
+        : variables.Where(v => !v.AbsentFromOlderFiles).ToList() is { } older && older.Count == saved && saved < variables.Count ? older
+        : null;
+
+    // The file's key for each variable: by name when the file has them all, else by the order
+    // SaveWeights recorded. A weight its layer gained after the file was written (AbsentFromOlderFiles)
+    // may be missing: its key is null and it keeps its value.
+    private string?[] MatchOrder(IReadOnlyList<Variable> variables, Dictionary<string, Tensor> file, IReadOnlyDictionary<string, string> metadata, string path)
+    {
+        var keys = Keys(variables);
+        var absent = Enumerable.Range(0, keys.Length).Where(i => variables[i].AbsentFromOlderFiles && !file.ContainsKey(keys[i])).ToHashSet();
+        if (keys.Where((_, i) => !absent.Contains(i)).All(file.ContainsKey))
         {
-            if (file.Count != keys.Length)
+            if (file.Count != keys.Length - absent.Count)
                 throw new InvalidDataException(
                     $"LoadWeights: '{path}' holds {file.Count} weights, {Name} has {keys.Length}; extra in the file: {string.Join(", ", file.Keys.Except(keys))}.");
-            return keys;
+            return keys.Select((k, i) => absent.Contains(i) ? null : k).ToArray();
         }
         string[]? order = null;
         if (metadata.TryGetValue(OrderKey, out var json))
@@ -121,10 +143,19 @@ public partial class Model
             throw new InvalidDataException(
                 $"LoadWeights: '{path}' has no weight named {string.Join(", ", missing)} (it holds {string.Join(", ", file.Keys.Take(8))}{(file.Count > 8 ? ", ..." : "")}), and records no order to match them by.");
         }
-        if (order.Length != keys.Length)
-            throw new InvalidDataException(
-                $"LoadWeights: '{path}' holds {order.Length} weights, {Name} has {keys.Length}: it was saved from another architecture.");
-        return order;
+        if (order.Length == keys.Length) return order;
+        if (VariablesInFile(variables, order.Length) is { } inFile)
+        {
+            // Written before some weights existed: the recorded order pairs with the others.
+            var paired = new string?[keys.Length];
+            int next = 0;
+            var held = inFile.ToHashSet(ReferenceEqualityComparer.Instance);
+            for (int i = 0; i < keys.Length; i++)
+                if (held.Contains(variables[i])) paired[i] = order[next++];
+            return paired;
+        }
+        throw new InvalidDataException(
+            $"LoadWeights: '{path}' holds {order.Length} weights, {Name} has {keys.Length}: it was saved from another architecture.");
     }
 
     // Each variable's name, unique within the model ("weight_3" for an unnamed one).

@@ -128,7 +128,7 @@ public sealed class PreprocessingNormalizationTests
         model.Compile(optimizer: new Optimizers.Adam(0.1f), loss: "mean_absolute_error");
         var history = model.Fit(features, target, epochs: 40, batchSize: 32, verbose: 0);
         Assert.True(history["loss"][^1] < 0.2f, $"final loss {history["loss"][^1]}");
-        Assert.Equal(2, model.NonTrainableVariables.Count);   // mean and variance are not trained
+        Assert.Equal(3, model.NonTrainableVariables.Count);   // mean, variance and count are not trained
         Assert.Equal(normalizer.Mean!.ToArray<float>(), model.NonTrainableVariables[0].ToArray<float>());
 
         var dir = Path.Combine(Path.GetTempPath(), "nf-norm-" + Guid.NewGuid().ToString("N"));

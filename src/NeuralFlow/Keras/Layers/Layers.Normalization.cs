@@ -12,7 +12,8 @@ public static partial class Layers
     /// The statistics come from <see cref="Adapt(Tensor)"/> on the training data (population
     /// variance, computed in float64) or are given to the constructor; before either it passes
     /// its input through (mean 0, variance 1). Adapted statistics are non-trainable weights saved
-    /// with the model; given ones are constants of its config. <c>invert: true</c> maps
+    /// with the model (mean, variance and, as in Keras, an int64 <see cref="Count"/>); given ones
+    /// are constants of its config. <c>invert: true</c> maps
     /// standardized values back (<c>mean + x * sqrt(variance)</c>). Computes in float32.
     /// </summary>
     public sealed class Normalization : Layer
@@ -62,6 +63,13 @@ public static partial class Layers
         /// <summary>The adapted variance, shaped as the kept axes (null before build, or when it was given).</summary>
         public Variable? Variance { get; private set; }
 
+        /// <summary>
+        /// How many values each statistic was adapted over (an int64 scalar; 0 before Adapt), Keras'
+        /// <c>count</c> weight: tf.keras 2 keeps the same number, Keras 3 keeps the weight (its files
+        /// have three) at 0. Null before build, or when the statistics were given.
+        /// </summary>
+        public Variable? Count { get; private set; }
+
         /// <inheritdoc/>
         protected override void Build(Shape inputShape)
         {
@@ -74,6 +82,9 @@ public static partial class Layers
             {
                 Mean = AddWeight("mean", statShape, Initializer.Zeros, trainable: false);
                 Variance = AddWeight("variance", statShape, Initializer.Get("ones"), trainable: false);
+                // Files NeuralFlow wrote before the layer had it hold only mean and variance: they load with count 0.
+                Count = AddWeight("count", [], Initializer.Zeros, trainable: false, dtype: DType.Int64);
+                Count.AbsentFromOlderFiles = true;
                 return;
             }
             _constantMean = Given(_givenMean, statShape, "mean");
@@ -170,6 +181,8 @@ public static partial class Layers
                 using var variance32 = NF.Cast(NF.Reshape(variance, Variance!.Shape.ToArray()), Variance.DType);
                 Mean.Assign(mean32);
                 Variance!.Assign(variance32);
+                using var seen = NF.Constant((long)count);
+                Count!.Assign(seen);
             }
             finally
             {

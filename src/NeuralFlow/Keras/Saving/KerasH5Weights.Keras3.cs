@@ -26,8 +26,13 @@ internal static partial class KerasH5Weights
                 var layerGroupOf = layersGroup?.Group(name) ?? throw new InvalidDataException(
                     $"LoadWeights: '{path}' has no group '{group.Path.TrimEnd('/')}/layers/{name}' for layer '{layer.Name}' ({variables.Count} weights): it was saved from another architecture.");
                 foreach (var (at, variable) in known)
-                    pairs.Add((variable, layerGroupOf.Get(at) as Hdf5Dataset ?? throw new InvalidDataException(
+                {
+                    var value = layerGroupOf.Get(at) as Hdf5Dataset;
+                    // A file NeuralFlow wrote before the layer gained this weight (Normalization's count): it keeps its value.
+                    if (value is null && variable.AbsentFromOlderFiles) continue;
+                    pairs.Add((variable, value ?? throw new InvalidDataException(
                         $"LoadWeights: '{path}' has no dataset '{layerGroupOf.Path}/{at}' for weight '{variable.Name}' of layer '{layer.Name}': it was saved from another architecture."), layer.Name));
+                }
                 continue;
             }
             // Keras walks a layer's child layers by attribute name, sorted (MultiHeadAttention's

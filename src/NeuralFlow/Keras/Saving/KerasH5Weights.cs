@@ -45,8 +45,11 @@ internal static partial class KerasH5Weights
                 if (!shape.Select(d => (int)d).SequenceEqual(target.Shape.ToArray()))
                     throw new InvalidDataException(
                         $"LoadWeights: layer '{layer}' weight '{target.Name}' has shape {target.Shape}, but '{value.Path}' in '{path}' has shape ({string.Join(", ", shape)}).");
-                if (value.Type.Class != Hdf5Class.Float)
-                    throw new InvalidDataException($"LoadWeights: '{value.Path}' in '{path}' is {value.Type.Name}, not a float weight (for '{target.Name}').");
+                // Float weights take floats; an integer weight (Normalization's int64 count) takes integers.
+                var wanted = target.DType.IsFloating() ? Hdf5Class.Float : Hdf5Class.Integer;
+                if (value.Type.Class != wanted)
+                    throw new InvalidDataException(
+                        $"LoadWeights: '{value.Path}' in '{path}' is {value.Type.Name}, not {(wanted == Hdf5Class.Float ? "a float" : "an integer")} weight (for '{target.Name}').");
             }
             foreach (var (target, value, _) in pairs) values.Add(ToTensor(value, target.Shape));
             for (int i = 0; i < pairs.Count; i++) Layer.AssignConverted(pairs[i].Target, values[i]);
@@ -96,8 +99,9 @@ internal static partial class KerasH5Weights
         for (int k = 0; k < layers.Count; k++)
         {
             var layer = layers[k];
-            var weights = layer.WeightsAndTraining().OrderBy(p => p.Trained ? 0 : 1).Select(p => p.Variable).ToList();
             var (name, names, layerGroup) = saved[k];
+            var ordered = layer.WeightsAndTraining().OrderBy(p => p.Trained ? 0 : 1).Select(p => p.Variable).ToList();
+            var weights = Model.VariablesInFile(ordered, names.Length) ?? ordered;
             if (weights.Count != names.Length)
                 throw new InvalidDataException(
                     $"LoadWeights: weight count mismatch for layer #{k} ('{layer.Name}' in {model.Name}, '{name}' in '{path}'): the layer has {weights.Count} weights, the file {names.Length} ({string.Join(", ", names)}).");
