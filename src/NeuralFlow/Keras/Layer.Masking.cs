@@ -45,7 +45,7 @@ public abstract partial class Layer
     /// says otherwise, as Keras 3's default (<c>not is_default(self.compute_mask)</c>), so the mask
     /// its ComputeMask makes rides on its output.
     /// </summary>
-    public virtual bool SupportsMasking => _userComputeMask ??= UserOverride(nameof(ComputeMask), typeof(Tensor), typeof(Tensor));
+    public virtual bool SupportsMasking => _userComputeMask ??= UserOverride(nameof(ComputeMask), typeof(Tensor), typeof(Tensor)) || UserComputesMasks;
 
     private bool? _userComputeMask;
 
@@ -108,15 +108,18 @@ public abstract partial class Layer
     /// </summary>
     private protected void SetOutputMask(Tensor x, Tensor y, Tensor? mask)
     {
-        if (!SupportsMasking && mask is not null && !_warnedMaskDropped)
-        {
-            // Keras 3's warning, once per layer here (Python's warnings show one per place).
-            _warnedMaskDropped = true;
-            NF.Warn($"Layer '{Name}' (of type {GetType().Name}) was passed an input with a mask attached to it. However, this layer does not support masking " +
-                    "and will therefore destroy the mask information. Downstream layers will not see the mask.");
-        }
+        WarnMaskDropped(mask);
         if (ReferenceEquals(x, y) || MaskOf(y) is not null) return;
         if (SupportsMasking && ComputeMask(x, mask) is { } output) SetMask(y, output);
+    }
+
+    // Keras 3's warning when a layer that does not support masking gets a masked input, once per layer here (Python's warnings show one per place).
+    private void WarnMaskDropped(Tensor? mask)
+    {
+        if (SupportsMasking || mask is null || _warnedMaskDropped) return;
+        _warnedMaskDropped = true;
+        NF.Warn($"Layer '{Name}' (of type {GetType().Name}) was passed an input with a mask attached to it. However, this layer does not support masking " +
+                "and will therefore destroy the mask information. Downstream layers will not see the mask.");
     }
 
     private bool _warnedMaskDropped;

@@ -134,6 +134,7 @@ public abstract partial class Layer
     public virtual Tensor Call(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
+        RefuseSingleCall();
         using var call = EnterCall();
         var mask = InputMask(x);
         EnsureBuilt(x.Shape);

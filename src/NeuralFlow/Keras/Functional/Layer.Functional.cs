@@ -78,7 +78,7 @@ public abstract partial class Layer
     internal virtual IReadOnlyList<Tensor> CallNode(Tensor[] inputs, CallArgs args)
     {
         if (!args.Plain) throw new InvalidOperationException($"{Name} ({GetType().Name}) takes no keyword arguments, got {string.Join(", ", args.Keywords.Concat(args.Options.Select(o => o.Key)).Distinct())}.");
-        return [args.ListCall ? Call(inputs) : Call(inputs[0])];
+        return args.ListCall ? [Call(inputs)] : CallOutputs(inputs[0]);
     }
 
     /// <summary>
