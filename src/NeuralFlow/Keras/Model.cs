@@ -35,7 +35,8 @@ public partial class Model : Layer
 
     /// <summary>
     /// Prints the model's table of layers, output shapes and parameter counts: Keras 3's box table for a
-    /// Sequential or subclassed model, then the totals with the bytes the weights hold (<c>Total params: 34,826 (136.04 KB)</c>).
+    /// Sequential or subclassed model, then the totals with the bytes the weights hold (<c>Total params: 34,826 (136.04 KB)</c>)
+    /// and, once the optimizer is built (a step taken), Keras 3's <c>Optimizer params</c> line, counted in the total.
     /// </summary>
     public void Summary(TextWriter? writer = null) => (writer ?? Console.Out).Write(SummaryText());
 
@@ -47,7 +48,11 @@ public partial class Model : Layer
     /// The text <see cref="Summary"/> prints; a functional model's has Keras' "Connected to"
     /// column naming each call's inbound tensors (<c>conv2d[0][0]</c>).
     /// </summary>
-    public string SummaryText()
+    public string SummaryText() => SummaryText(withOptimizer: true);
+
+    // withOptimizer false: the weights' totals alone, as Keras' summary reads before the optimizer is built
+    // (TensorBoard's, which Keras writes as training begins and NeuralFlow once the layers are built).
+    internal string SummaryText(bool withOptimizer)
     {
         var sb = new StringBuilder();
         sb.AppendLine($"Model: \"{Name}\"");
@@ -65,13 +70,18 @@ public partial class Model : Layer
             }).ToList();
             sb.Append(SummaryTable.Render(["Layer (type)", "Output Shape", "Param #"], [0.45, 0.80, 1.0], [false, false, true], rows));
         }
-        // Keras 3's totals: each count with the bytes its weights hold.
-        long trainable = TrainableVariables.Sum(v => v.Count), total = CountParams();
+        // Keras 3's totals: each count with the bytes its weights hold; once the optimizer is built (a step
+        // taken), its variables too, in the total and on a line of their own.
+        long trainable = TrainableVariables.Sum(v => v.Count), weights = CountParams();
         double trainableBytes = TrainableVariables.Sum(v => (double)v.Count * v.DType.SizeInBytes());
         double frozenBytes = NonTrainableVariables.Sum(v => (double)v.Count * v.DType.SizeInBytes());
-        sb.AppendLine($" Total params: {total.ToString("N0", CultureInfo.InvariantCulture)} ({SummaryTable.MemorySize(trainableBytes + frozenBytes)})");
+        var optimizer = _optimizer is null || !withOptimizer ? null : Saving.Keras3OptimizerState.SummaryParams(_optimizer, this);
+        sb.AppendLine($" Total params: {(weights + (optimizer?.Count ?? 0)).ToString("N0", CultureInfo.InvariantCulture)} " +
+                      $"({SummaryTable.MemorySize(trainableBytes + frozenBytes + (optimizer?.Bytes ?? 0))})");
         sb.AppendLine($" Trainable params: {trainable.ToString("N0", CultureInfo.InvariantCulture)} ({SummaryTable.MemorySize(trainableBytes)})");
-        sb.AppendLine($" Non-trainable params: {(total - trainable).ToString("N0", CultureInfo.InvariantCulture)} ({SummaryTable.MemorySize(frozenBytes)})");
+        sb.AppendLine($" Non-trainable params: {(weights - trainable).ToString("N0", CultureInfo.InvariantCulture)} ({SummaryTable.MemorySize(frozenBytes)})");
+        if (optimizer is { } built)
+            sb.AppendLine($" Optimizer params: {built.Count.ToString("N0", CultureInfo.InvariantCulture)} ({SummaryTable.MemorySize(built.Bytes)})");
         return sb.ToString();
     }
 

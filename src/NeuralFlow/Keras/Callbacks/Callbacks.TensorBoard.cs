@@ -52,11 +52,12 @@ public static partial class Callbacks
             _train.Flush();
         }
 
-        // The summary table needs built layers: a model that builds on its first batch gets it after the first epoch.
+        // The summary table needs built layers: a model that builds on its first batch gets it after the first epoch
+        // (its totals without the optimizer's variables, as Keras' summary as training begins).
         private void WriteSummary()
         {
             if (!writeGraph || _summaryWritten || Model is null || Model.Variables.Count == 0) return;
-            _train!.Text("keras_model_summary", "```\n" + Model.SummaryText() + "```", 0);
+            _train!.Text("keras_model_summary", "```\n" + Model.SummaryText(withOptimizer: false) + "```", 0);
             _summaryWritten = true;
         }
 

@@ -134,6 +134,41 @@ internal static class Keras3OptimizerState
     }
 
     /// <summary>
+    /// The count and bytes of Keras 3's <c>optimizer.variables</c>, for model.summary's "Optimizer params"
+    /// line; null while the optimizer is not built (Keras builds it on the first step: here, no step
+    /// taken and no slots made). Keras' variables: the iteration (int64), a constant learning rate
+    /// (float32), the slots of each trainable weight in its dtype (the optimizers whose Keras slots are
+    /// NeuralFlow's; for the others, the slots NeuralFlow keeps), Nadam's u_product, and EMA's averages.
+    /// </summary>
+    internal static (long Count, double Bytes)? SummaryParams(Optimizers.Optimizer optimizer, Model model)
+    {
+        var holder = optimizer.StateHolder;
+        var variables = model.Variables;
+        if (holder.Iterations == 0 && !variables.Any(v => holder.SlotsOf(v) is not null)) return null;
+        long count = 1;
+        double bytes = sizeof(long);
+        void Add(Tensor t, long times = 1)
+        {
+            count += times * t.Count;
+            bytes += times * (double)t.Count * t.DType.SizeInBytes();
+        }
+        if (holder.LearningRate.Constant is not null) (count, bytes) = (count + 1, bytes + sizeof(float));
+        var trainable = KerasH5Weights.TrainableInKerasOrder(model).ToList();
+        if (Layout(holder, SavedBy.Keras3) is { } layout && SlotsOf(holder, model, trainable, layout, out _))
+        {
+            int perWeight = layout.Runs.Sum(run => run.Length);
+            foreach (var v in trainable) Add(v, perWeight);
+            if (layout.UProduct) (count, bytes) = (count + 1, bytes + sizeof(float));
+        }
+        else
+            foreach (var v in variables)
+                foreach (var slot in holder.SlotsOf(v) ?? []) Add(slot);
+        foreach (var v in variables)
+            if (holder.AverageOf(v) is { } average) Add(average);
+        return (count, bytes);
+    }
+
+    /// <summary>
     /// The slots of <paramref name="trainable"/> (Keras' order), when they are the optimizer's whole
     /// per-weight state in <paramref name="layout"/>: none yet (an empty list, before the first step), or
     /// exactly one set of the layout's size per trainable weight. False for any other state (some
