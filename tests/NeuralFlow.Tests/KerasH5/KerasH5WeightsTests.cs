@@ -107,16 +107,27 @@ public abstract class KerasH5WeightsTests(string backend) : BackendFileTest(back
     public void A_layer_of_several_weighted_layers_is_refused_rather_than_filled_crosswise()
     {
         RequireBackend();
-        // Stacked cells are kept by Keras' attribute names, which are not mapped here.
-        var m = new Sequential(Layers.Input([5, 3]), new Layers.RNN([new Layers.LSTMCell(4), new Layers.LSTMCell(4)]), new Layers.Dense(2));
+        // A user's layer holding weighted layers is kept by Keras' attribute names, which NeuralFlow's fields are not.
+        var m = new Sequential(Layers.Input([5, 3]), new TwoDense(), new Layers.Dense(2));
         var e = Assert.Throws<InvalidDataException>(() => m.LoadWeights(KerasH5Fixtures.Path("lstm_latest.weights.h5")));
         Assert.Contains("several layers with weights", e.Message);
         Assert.Contains(m.Layers[0].Name, e.Message);
+        // Stacked cells are mapped (cell/cells/lstm_cell/...): this file holds an LSTM layer, not an RNN of cells.
+        var stacked = new Sequential(Layers.Input([5, 3]), new Layers.RNN([new Layers.LSTMCell(4), new Layers.LSTMCell(4)]), new Layers.Dense(2));
+        var other = Assert.Throws<InvalidDataException>(() => stacked.LoadWeights(KerasH5Fixtures.Path("lstm_latest.weights.h5")));
+        Assert.Contains("layers/rnn", other.Message);
+        Assert.Contains("another architecture", other.Message);
         // A Bidirectional's layers are (forward_layer, backward_layer): a file without them is another architecture.
         var bi = new Sequential(Layers.Input([5, 3]), new Layers.Bidirectional(new Layers.LSTM(4)), new Layers.Dense(2));
         var missing = Assert.Throws<InvalidDataException>(() => bi.LoadWeights(KerasH5Fixtures.Path("lstm_latest.weights.h5")));
         Assert.Contains("layers/bidirectional", missing.Message);
         Assert.Contains("another architecture", missing.Message);
+    }
+
+    private sealed class TwoDense : Layer
+    {
+        private readonly Layers.Dense _first = new(4), _second = new(4);
+        protected override Tensor Forward(Tensor x) => _second.Call(_first.Call(x));
     }
 
     [SkippableFact]

@@ -61,10 +61,10 @@ internal static partial class KerasH5Weights
     /// <summary>
     /// Where Keras 3 keeps each weight of <paramref name="layer"/> inside the layer's group: its own
     /// variables as <c>vars/{i}</c>, a child layer's under the attribute that holds it in Keras: a
-    /// recurrent layer's cell (<c>cell/vars/{i}</c>), a Bidirectional's <c>forward_layer</c> and
+    /// recurrent layer's cell (<c>cell/vars/{i}</c>; stacked cells <c>cell/cells/lstm_cell/vars/{i}</c>), a Bidirectional's <c>forward_layer</c> and
     /// <c>backward_layer</c>, a TimeDistributed's <c>layer</c>, an attention layer's projections
     /// (<c>_query_dense/vars/0</c>, ...). Null for a layer with weighted children whose Keras
-    /// attribute names are not mapped here (stacked cells).
+    /// attribute names are not mapped here.
     /// </summary>
     internal static List<(string Path, Variable Variable)>? Keras3Paths(Layer layer)
     {
@@ -73,10 +73,23 @@ internal static partial class KerasH5Weights
             Keras3Paths(child)?.Select(p => ($"{attribute}/{p.Path}", p.Variable)).ToList();
         switch (layer)
         {
-            case Layers.RNN rnn when rnn.Cell is Layers.StackedRNNCells:
-                return null;
             case Layers.RNN rnn when rnn.Variables.Count == rnn.Cell.Variables.Count:
-                return rnn.Cell.Variables.Select((v, i) => ($"cell/vars/{Index(i)}", v)).ToList();
+                // A user's cell holding weighted layers Keras names by attribute: flat, as NeuralFlow reads it back.
+                return Under("cell", rnn.Cell) ?? rnn.Cell.Variables.Select((v, i) => ($"cell/vars/{Index(i)}", v)).ToList();
+            case Layers.StackedRNNCells stack:
+                // Keras' StackedRNNCells holds its cells in the list `cells`, a container whose members
+                // saving_lib names by class, numbered per class: cells/lstm_cell, cells/lstm_cell_1, cells/gru_cell.
+                var cells = new List<(string, Variable)>();
+                var used = new Dictionary<string, int>(StringComparer.Ordinal);
+                foreach (var cell in stack.Cells)
+                {
+                    string name = SnakeCase(Model.SummaryClass(cell));
+                    if (used.TryGetValue(name, out int n)) name = $"{name}_{used[name] = n + 1}";
+                    else used[name] = 0;
+                    if (Under($"cells/{name}", cell) is not { } own) return null;
+                    cells.AddRange(own);
+                }
+                return cells.Count == stack.Variables.Count ? cells : null;
             case Layers.Bidirectional b when b.Variables.Count == b.ForwardLayer.Variables.Count + b.BackwardLayer.Variables.Count:
                 return Under("forward_layer", b.ForwardLayer) is { } forward && Under("backward_layer", b.BackwardLayer) is { } backward ? [.. forward, .. backward] : null;
             case Layers.TimeDistributed t when t.Variables.Count == t.Layer.Variables.Count:
