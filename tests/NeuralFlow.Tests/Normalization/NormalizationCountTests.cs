@@ -16,9 +16,9 @@ namespace NeuralFlow.Tests.Normalization;
 /// </summary>
 public sealed class NormalizationCountTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("nf-norm-count-").FullName;
+    private readonly TempDirectory _temp = new();
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _temp.Dispose();
 
     private static Tensor Features(int rows, int columns) =>
         NF.Constant(Enumerable.Range(0, rows * columns).Select(i => (float)Math.Sin(i * 0.7) * 3 + i % columns).ToArray(), [rows, columns]);
@@ -80,12 +80,12 @@ public sealed class NormalizationCountTests : IDisposable
     public void Files_hold_count_as_vars_2_in_int64_and_load_it_back()
     {
         var model = TrainedModel(out var x, out _);
-        string keras = Path.Combine(_dir, "m.keras");
+        string keras = _temp.File("m.keras");
         model.Save(keras);
         // Keras 3 checks the number of a layer's variables when it loads: vars/0, vars/1 and vars/2, the count an int64 scalar.
         using (var zip = ZipFile.OpenRead(keras))
         {
-            string weights = Path.Combine(_dir, "model.weights.h5");
+            string weights = _temp.File("model.weights.h5");
             zip.GetEntry("model.weights.h5")!.ExtractToFile(weights);
             using var h5 = Hdf5File.Open(weights);
             var count = Assert.IsType<Hdf5Dataset>(h5.Root.Get("layers/normalization/vars/2"));
@@ -95,7 +95,7 @@ public sealed class NormalizationCountTests : IDisposable
             Assert.Equal(24L, BitConverter.ToInt64(count.ReadBytes()));
             Assert.Null(h5.Root.Get("layers/normalization/vars/3"));
         }
-        foreach (var file in new[] { keras, Path.Combine(_dir, "m.nfmodel"), Path.Combine(_dir, "m.h5") })
+        foreach (var file in new[] { keras, _temp.File("m.nfmodel"), _temp.File("m.h5") })
         {
             if (file != keras) model.Save(file);
             var loaded = Model.Load(file);
@@ -105,7 +105,7 @@ public sealed class NormalizationCountTests : IDisposable
         }
         foreach (var name in new[] { "w.weights.h5", "w.safetensors" })
         {
-            string file = Path.Combine(_dir, name);
+            string file = _temp.File(name);
             model.SaveWeights(file);
             var fresh = new Sequential(Layers.Input([9]), new Layers.Normalization(name: "norm"), new Layers.Dense(1, name: "out"));
             fresh.LoadWeights(file);
@@ -134,7 +134,7 @@ public sealed class NormalizationCountTests : IDisposable
         dense.Dataset("0", kernel);
         dense.Dataset("1", bias);
         writer.Root.Group("vars");
-        string file = Path.Combine(_dir, "keras3.weights.h5");
+        string file = _temp.File("keras3.weights.h5");
         using (var stream = File.Create(file)) writer.WriteTo(stream);
 
         var model = new Sequential(Layers.Input([3]), new Layers.Normalization(), new Layers.Dense(2));
@@ -154,11 +154,11 @@ public sealed class NormalizationCountTests : IDisposable
 
         // The archive and the safetensors weights file as the previous version wrote them: no count,
         // and the optimizer's slots numbered by the weights without it (Dense's kernel was weight 2).
-        string archive = Path.Combine(_dir, "old.nfmodel");
+        string archive = _temp.File("old.nfmodel");
         model.Save(archive);
         RewriteSafetensors(archive, "model.weights.safetensors", (tensors, metadata) => WithoutCount(tensors, metadata));
         RewriteSafetensors(archive, "optimizer.safetensors", (tensors, _) => Renumbered(tensors, countIndex));
-        string weights = Path.Combine(_dir, "old.safetensors");
+        string weights = _temp.File("old.safetensors");
         model.SaveWeights(weights);
         var file = NF.Safetensors.Load(weights, out var fileMetadata);
         var metadata = new Dictionary<string, string>(fileMetadata);
@@ -167,7 +167,7 @@ public sealed class NormalizationCountTests : IDisposable
         NF.Safetensors.Save(file, weights, metadata);
 
         // NeuralFlow's own .keras: its config records the weights' paths, the count's among them.
-        string keras = Path.Combine(_dir, "old.keras");
+        string keras = _temp.File("old.keras");
         model.Save(keras);
         RewriteEntry(keras, "neuralflow/config.json", bytes =>
         {
@@ -229,7 +229,7 @@ public sealed class NormalizationCountTests : IDisposable
     private void RewriteSafetensors(string archive, string entry, Action<Dictionary<string, Tensor>, Dictionary<string, string>> change) =>
         RewriteEntry(archive, entry, bytes =>
         {
-            string temp = Path.Combine(_dir, "entry.safetensors");
+            string temp = _temp.File("entry.safetensors");
             File.WriteAllBytes(temp, bytes);
             var tensors = NF.Safetensors.Load(temp, out var read);
             var metadata = new Dictionary<string, string>(read);

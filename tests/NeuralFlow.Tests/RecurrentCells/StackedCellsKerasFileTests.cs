@@ -12,9 +12,9 @@ namespace NeuralFlow.Tests.RecurrentCells;
 /// </summary>
 public sealed class StackedCellsKerasFileTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("nf-stacked-cells-").FullName;
+    private readonly TempDirectory _temp = new();
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _temp.Dispose();
 
     private static Sequential Stacked() =>
         new(Layers.Input([5, 4]), new Layers.RNN([new Layers.LSTMCell(3), new Layers.LSTMCell(2), new Layers.GRUCell(2)]), new Layers.Dense(1));
@@ -42,7 +42,7 @@ public sealed class StackedCellsKerasFileTests : IDisposable
             int slash = KerasPaths[i].LastIndexOf('/');
             writer.Root.Group(KerasPaths[i][..slash]).Dataset(KerasPaths[i][(slash + 1)..], variables[i]);
         }
-        string file = Path.Combine(_dir, "keras3.weights.h5");
+        string file = _temp.File("keras3.weights.h5");
         using (var stream = File.Create(file)) writer.WriteTo(stream);
 
         NF.Random.SetSeed(99);
@@ -57,7 +57,7 @@ public sealed class StackedCellsKerasFileTests : IDisposable
     {
         NF.Random.SetSeed(8);
         var model = Stacked();
-        string weights = Path.Combine(_dir, "nf.weights.h5");
+        string weights = _temp.File("nf.weights.h5");
         model.SaveWeights(weights);
         using (var h5 = Hdf5File.Open(weights))
         {
@@ -75,7 +75,7 @@ public sealed class StackedCellsKerasFileTests : IDisposable
         fresh.LoadWeights(weights);
         Assert.Equal(model.Predict(x).ToArray<float>(), fresh.Predict(x).ToArray<float>());
 
-        string keras = Path.Combine(_dir, "nf.keras");
+        string keras = _temp.File("nf.keras");
         model.Save(keras);
         Assert.Equal(model.Predict(x).ToArray<float>(), Model.Load(keras).Predict(x).ToArray<float>());
     }
