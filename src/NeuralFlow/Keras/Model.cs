@@ -112,7 +112,7 @@ public partial class Model : Layer
 }
 
 /// <summary>A plain stack of layers, each feeding the next (<c>tf.keras.Sequential</c>).</summary>
-public class Sequential : Model
+public partial class Sequential : Model
 {
     private readonly List<Layer> _layers = [];
 
