@@ -180,6 +180,46 @@ public abstract class GuidesSerializationTests(string backend) : BackendFileTest
         Assert.Contains("Unknown activation", Assert.Throws<ArgumentException>(() => ActivationFunction.Get("guide_never_registered")).Message);
     }
 
+    // The guide's weight-transfer section: a subclassed model of the functional model's layers.
+    private sealed class SubclassedModel : Model
+    {
+        private readonly Layers.Dense _dense1 = new(64, activation: "relu", name: "dense_1");
+        private readonly Layers.Dense _dense2 = new(64, activation: "relu", name: "dense_2");
+        private readonly Layers.Dense _dense3 = new(10, name: "predictions");
+
+        public override Tensor Call(Tensor inputs) => _dense3.Call(_dense2.Call(_dense1.Call(inputs)));
+    }
+
+    [SkippableFact]
+    public void Weights_transfer_between_a_clone_a_functional_and_a_subclassed_model()
+    {
+        RequireBackend();
+        NF.Random.SetSeed(14);
+        var inputs = Layers.Input([784], name: "digits");
+        var x = new Layers.Dense(64, activation: "relu", name: "dense_1").Call(inputs);
+        x = new Layers.Dense(64, activation: "relu", name: "dense_2").Call(x);
+        var functionalModel = new Model(inputs, new Layers.Dense(10, name: "predictions").Call(x), name: "3_layer_mlp");
+        var data = NF.Random.Uniform([2, 784]);
+
+        // clone_model: the same architecture and config, new weights until they are copied.
+        var cloned = Models.CloneModel(functionalModel);
+        Assert.True(JsonNode.DeepEquals(functionalModel.GetConfig(), cloned.GetConfig()));
+        cloned.SetWeights(functionalModel.GetWeights());
+        GuideAssert.Close(functionalModel.Call(data), cloned.Call(data), 1e-6);
+
+        // get_weights / set_weights, and save_weights / load_weights, into the subclassed twin.
+        var subclassed = new SubclassedModel();
+        subclassed.Call(NF.Ones([1, 784]));
+        subclassed.SetWeights(functionalModel.GetWeights());
+        GuideAssert.Close(functionalModel.Call(data), subclassed.Call(data), 1e-6);
+        var path = Temp.File("mlp.weights.h5");
+        functionalModel.SaveWeights(path);
+        var fromFile = new SubclassedModel();
+        fromFile.Call(NF.Ones([1, 784]));
+        fromFile.LoadWeights(path);
+        GuideAssert.Close(functionalModel.Call(data), fromFile.Call(data), 1e-6);
+    }
+
     // The guide's CustomModel: a subclassed model of Dense layers, with get_config and from_config.
     private sealed class CustomModel(int[] hiddenUnits) : Model
     {
