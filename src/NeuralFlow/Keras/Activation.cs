@@ -40,8 +40,38 @@ public sealed class ActivationFunction
                                 "hard_shrink, soft_shrink, tanh_shrink, sparse_plus, squareplus, sparse_sigmoid, log_sigmoid, " +
                                 "log_softmax, sparsemax";
 
-    /// <summary>Looks up an activation by its Keras name.</summary>
-    public static ActivationFunction Get(string name) => name.ToLowerInvariant() switch
+    /// <summary>Looks up an activation by its Keras name, or a name given to <see cref="Register"/>.</summary>
+    public static ActivationFunction Get(string name) => BuiltIn(name) ?? (Registered(name) is { } f ? new(name, f) :
+        throw new ArgumentException($"Unknown activation '{name}'; use one of {Names}, a name given to ActivationFunction.Register, or pass a Func<Tensor, Tensor>.", nameof(name)));
+
+    // The activations of your own, by name (Keras' register_keras_serializable / custom_objects for a function).
+    private static readonly Dictionary<string, Func<Tensor, Tensor>> RegisteredFunctions = new(StringComparer.Ordinal);
+
+    private static Func<Tensor, Tensor>? Registered(string name)
+    {
+        lock (RegisteredFunctions) return RegisteredFunctions.GetValueOrDefault(name);
+    }
+
+    /// <summary>
+    /// Names <paramref name="function"/> for model files (Keras' <c>register_keras_serializable</c> of a
+    /// custom activation such as the serialization guide's <c>custom_activation</c>): a layer made with
+    /// <c>activation: "name"</c> (or <c>Get("name")</c>) saves that name, and loading finds the function by it.
+    /// Registering a name again replaces it; a built-in name cannot be taken.
+    /// </summary>
+    /// <exception cref="ArgumentException">An empty name, "custom", or the name of a built-in activation.</exception>
+    public static void Register(string name, Func<Tensor, Tensor> function)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(function);
+        if (name == "custom" || BuiltIn(name) is not null)
+            throw new ArgumentException($"ActivationFunction.Register: '{name}' is a built-in activation's name; give yours another.", nameof(name));
+        lock (RegisteredFunctions) RegisteredFunctions[name] = function;
+    }
+
+    /// <summary>True when a model file can name this activation: a built-in one, or one registered under its name as this function.</summary>
+    internal bool IsNamed => Name != "custom" && (BuiltIn(Name) is not null || Registered(Name) is { } f && (f == _apply || ReferenceEquals(f, _apply)));
+
+    private static ActivationFunction? BuiltIn(string name) => name.ToLowerInvariant() switch
     {
         "relu" => new(name, NF.Relu),
         "sigmoid" => new(name, NF.Sigmoid),
@@ -74,6 +104,6 @@ public sealed class ActivationFunction
         "log_sigmoid" => new(name, NF.LogSigmoid),
         "log_softmax" => new(name, x => NF.LogSoftmax(x)),
         "sparsemax" => new(name, x => NF.Sparsemax(x)),
-        _ => throw new ArgumentException($"Unknown activation '{name}'; use one of {Names}, or pass a Func<Tensor, Tensor>.", nameof(name)),
+        _ => null,
     };
 }

@@ -22,8 +22,9 @@ public abstract partial class Layer
 
     /// <summary>The registered name of <paramref name="activation"/>, or an error naming the layer when it is a C# function.</summary>
     protected string ConfigName(ActivationFunction activation) =>
-        activation.Name != "custom" ? activation.Name : throw new NotSupportedException(
-            $"{Name}: its activation is a C# function, which a model file cannot hold; use a named activation (relu, sigmoid, softmax, tanh, linear, exponential), or save the weights alone with SaveWeights.");
+        activation.IsNamed ? activation.Name : throw new NotSupportedException(activation.Name == "custom"
+            ? $"{Name}: its activation is a C# function, which a model file cannot hold; use a named activation (relu, sigmoid, softmax, tanh, linear, exponential), register yours with ActivationFunction.Register(name, function) and pass its name, or save the weights alone with SaveWeights."
+            : $"{Name}: its activation '{activation.Name}' is not a registered name for that function, so a model file naming it could not be loaded; call ActivationFunction.Register(\"{activation.Name}\", function) first, or save the weights alone with SaveWeights.");
 
     /// <summary>The config entries of a layer with a kernel, a bias and an activation (Dense, Conv2D), in Keras' names.</summary>
     private protected void AddKernelConfig(JsonObject c, ActivationFunction? activation, bool useBias, Initializer kernel, Initializer bias)

@@ -27,9 +27,12 @@ public partial class Model
     /// Keras 3's <c>model.to_json()</c> (objects with a <c>module</c>) is read too.
     /// JSON that is not a model is an <see cref="ArgumentException"/> saying what is wrong.
     /// </summary>
-    public static Model FromJson(string json)
+    /// <param name="json">The text of <see cref="ToJson"/> (or of Keras' <c>to_json</c>).</param>
+    /// <param name="customObjects">Keras' <c>custom_objects</c>, as <see cref="FromConfig"/> takes them.</param>
+    public static Model FromJson(string json, IReadOnlyDictionary<string, Func<JsonObject, Layer>>? customObjects = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(json);
+        if (customObjects is not null) return KerasSerialization.WithCustomObjects(customObjects, () => FromJson(json));
         JsonNode? node;
         try { node = JsonNode.Parse(json); }
         catch (JsonException e) { throw new ArgumentException($"FromJson: the text is not JSON: {e.Message}", nameof(json), e); }

@@ -152,7 +152,8 @@ public partial class Model
         {
             string name => Metrics.Get(name, l),
             Metrics.PredictionMetric metric => metric,
-            _ => throw new ArgumentException($"Compile: a metric must be a name or a Metrics.PredictionMetric, got {m?.GetType().Name ?? "null"}.", nameof(metrics)),
+            Func<Tensor, Tensor, Tensor> fn => new Metrics.MeanFunctionMetric(fn),
+            _ => throw new ArgumentException($"Compile: a metric must be a name, a Metrics.PredictionMetric or a function of (yTrue, yPred), got {m?.GetType().Name ?? "null"}.", nameof(metrics)),
         }).ToList()).ToArray();
         _plainMetrics = plainSpecs.Select(p => p.Count).ToArray();
         // A weighted metric named like a plain one of its output logs as "weighted_<name>" (tf.keras).

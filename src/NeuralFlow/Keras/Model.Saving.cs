@@ -124,9 +124,13 @@ public partial class Model
     /// loads too: its architecture from the <c>model_config</c> attribute and its weights,
     /// uncompiled (compile it to train).
     /// </summary>
-    public static Model Load(string path)
+    /// <param name="path">The model file.</param>
+    /// <param name="customObjects">Keras' <c>custom_objects</c>: the class names of layer types of your own, each with the
+    /// factory that rebuilds one from its config, looked up before the registered types (for this load only).</param>
+    public static Model Load(string path, IReadOnlyDictionary<string, Func<JsonObject, Layer>>? customObjects = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        if (customObjects is not null) return KerasSerialization.WithCustomObjects(customObjects, () => Load(path));
         // A zip first: a .keras archive holds an HDF5 file uncompressed, whose signature the HDF5
         // probe (which also looks past a user block, at 512, 1024, ...) could find inside the zip.
         if (File.Exists(path) && !IsZip(path) && IO.Hdf5.Hdf5Source.IsHdf5(path)) return Damaged(path, () => Saving.KerasH5Model.Load(path));

@@ -37,6 +37,18 @@ public partial class Model
     }
 
     /// <summary>
+    /// Compile with a C# function of (yTrue, yPred) as the loss (Keras' <c>compile(loss=my_function)</c>):
+    /// a method group or lambda, wrapped in a <see cref="Losses.LossFunctionWrapper"/> named after the method.
+    /// Metrics may be functions of (yTrue, yPred) too (<see cref="Metrics.MeanFunctionMetric"/>).
+    /// </summary>
+    public void Compile(Optimizers.Optimizer optimizer, Func<Tensor, Tensor, Tensor> loss, IEnumerable<object>? metrics = null, bool runEagerly = false,
+        IEnumerable<object>? weightedMetrics = null, int stepsPerExecution = 1)
+    {
+        ArgumentNullException.ThrowIfNull(loss);
+        Compile(optimizer, new Losses.LossFunctionWrapper(loss), metrics, runEagerly, weightedMetrics, stepsPerExecution);
+    }
+
+    /// <summary>
     /// Compile without a loss (Keras' <c>model.compile(optimizer="adam")</c>): for a model whose
     /// overridden <see cref="TrainStep(StepData)"/> computes its own loss. Fit, Evaluate,
     /// TrainOnBatch and TestOnBatch of a model that does not override their step then say that

@@ -122,7 +122,7 @@ public partial class Model : Layer
 }
 
 /// <summary>A plain stack of layers, each feeding the next (<c>tf.keras.Sequential</c>).</summary>
-public class Sequential : Model
+public partial class Sequential : Model
 {
     private readonly List<Layer> _layers = [];
 
@@ -175,13 +175,26 @@ public class Sequential : Model
     internal KerasTensor? SymbolicOutput(Layer layer) => _symbolicOutputs.GetValueOrDefault(layer);
 
     /// <summary>Appends a layer; after a first <see cref="Layers.InputLayer"/>, builds it at once.</summary>
+    /// <exception cref="ArgumentException">An input layer that would not come first (Keras: a Sequential has one input, its first entry).</exception>
     public void Add(Layer layer)
     {
         ArgumentNullException.ThrowIfNull(layer);
+        if (layer is Layers.InputLayer && _layers.Count > 0)
+            throw new ArgumentException(_layers[0] is Keras.Layers.InputLayer first
+                ? $"Add: {Name} already starts with the input {first.Name} of shape {BatchFormat(first.ExampleShape)}; a Sequential model has one input (Keras raises here too)."
+                : $"Add: an input goes first in a Sequential model, but {Name} already holds {_layers.Count} layer(s); start it with the input, or call Build(shape).", nameof(layer));
         if (_layers.Count == 0 && layer is Layers.InputLayer input) _symbolic = input.Output;
         else if (_symbolic is not null) CallSymbolic(layer);
         _layers.Add(layer);
     }
+
+    /// <summary>
+    /// Starts the model with <paramref name="input"/>, the tensor of <c>Layers.Input(shape)</c>
+    /// (Keras' <c>model.add(keras.Input(shape=(4,)))</c>), so each layer added after it is built at
+    /// once and <see cref="Model.Summary"/> shows the output shapes so far. The input is not one of <see cref="Layers"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The model already holds layers, or the tensor is not an input's.</exception>
+    public void Add(KerasTensor input) => Add(InputOf(input));
 
     /// <summary>
     /// Keras' Sequential.build: puts an input layer of <paramref name="inputShape"/> (one example, no

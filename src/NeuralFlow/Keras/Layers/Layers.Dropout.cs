@@ -75,12 +75,10 @@ public static partial class Layers
         protected override Tensor Forward(Tensor x)
         {
             var maskShape = MaskShape(x.Shape);   // checked in inference too, so a wrong noiseShape fails at once
-            if (!IsTraining || Rate == 0) return x;
-            return x * KeepMask(x, maskShape) / (1 - Rate);
+            return IsTraining ? NF.Random.Dropout(x, Rate, maskShape, _stream) : x;
         }
 
         /// <summary>1 where an element (or a block of <paramref name="maskShape"/>) is kept, with probability 1 - rate; else 0.</summary>
-        private protected Tensor KeepMask(Tensor x, Shape maskShape) =>
-            NF.Cast(NF.GreaterEqual(NF.Random.Uniform(maskShape, 0, 1, x.DType, _stream), Rate), x.DType);
+        private protected Tensor KeepMask(Tensor x, Shape maskShape) => NF.Random.KeepMask(x, Rate, maskShape, _stream);
     }
 }

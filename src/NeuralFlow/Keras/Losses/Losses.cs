@@ -72,6 +72,10 @@ public static partial class Losses
         /// <summary>Looks up a loss by name or alias; null stays null (Compile then names the missing loss).</summary>
         [return: NotNullIfNotNull(nameof(name))]
         public static implicit operator Loss?(string? name) => name is null ? null : Get(name);
+
+        /// <summary>A C# function of (yTrue, yPred) as a loss (Keras' <c>compile(loss=function)</c>): a <see cref="LossFunctionWrapper"/>; null stays null.</summary>
+        [return: NotNullIfNotNull(nameof(fn))]
+        public static implicit operator Loss?(Func<Tensor, Tensor, Tensor>? fn) => fn is null ? null : new LossFunctionWrapper(fn);
     }
 
     /// <summary>The default reduction: the sum of the weighted values over their number.</summary>

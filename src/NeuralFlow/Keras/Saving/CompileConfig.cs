@@ -194,13 +194,13 @@ internal static class CompileConfig
 
     // Only NeuralFlow's own losses have a name a file can rebuild; a user's subclass does not.
     private static string LossName(Losses.Loss loss) =>
-        loss.GetType().DeclaringType == typeof(Losses) ? loss.Name
+        loss.GetType().DeclaringType == typeof(Losses) && loss is not Losses.LossFunctionWrapper ? loss.Name
             : throw new NotSupportedException($"Save: the loss is a {loss.GetType().Name}, which a model file cannot name; save the weights alone with SaveWeights.");
 
     private static JsonArray Metrics(IEnumerable<Metrics.PredictionMetric> metrics) => new(metrics.Select(Metric).ToArray());
 
     private static JsonNode Metric(Metrics.PredictionMetric m) =>
-        m.GetType().DeclaringType == typeof(Metrics)
+        m.GetType().DeclaringType == typeof(Metrics) && m is not Keras.Metrics.MeanFunctionMetric
             ? new JsonObject { ["class_name"] = m.GetType().Name, ["config"] = Json(m.GetConfig()) }
             : throw new NotSupportedException($"Save: the metric '{m.Name}' is a {m.GetType().Name}, which a model file cannot name; save the weights alone with SaveWeights.");
 

@@ -8,7 +8,7 @@ namespace NeuralFlow.Keras;
 /// The built-in layers are registered; register your own layer types before saving or loading
 /// a model that holds them.
 /// </summary>
-public static class KerasSerialization
+public static partial class KerasSerialization
 {
     private static readonly Dictionary<string, Func<JsonObject, Layer>> Factories = new(StringComparer.Ordinal);
     private static readonly Dictionary<Type, string> Names = [];
@@ -336,9 +336,14 @@ public static class KerasSerialization
         }
     }
 
-    /// <summary>{ "class_name", "config" } for <paramref name="layer"/>, plus its build shape.</summary>
-    internal static JsonObject Serialize(Layer layer)
+    /// <summary>
+    /// <c>{"class_name", "config"}</c> for <paramref name="layer"/>, plus its build shape (Keras'
+    /// <c>keras.layers.serialize</c>): a Sequential or functional model as its model entry, any other
+    /// layer by its registered name and <see cref="Layer.GetConfig"/>. <see cref="Deserialize(JsonObject, IReadOnlyDictionary{string, Func{JsonObject, Layer}}?)"/> reads it back.
+    /// </summary>
+    public static JsonObject Serialize(Layer layer)
     {
+        ArgumentNullException.ThrowIfNull(layer);
         // A nested Sequential or functional model is written as its own model entry.
         if (layer is Model { IsFunctional: true } or Sequential) return ((Model)layer).ModelEntry();
         string className;
@@ -354,13 +359,16 @@ public static class KerasSerialization
     /// <summary>
     /// The <typeparamref name="TLayer"/> that <paramref name="config"/> (its <c>GetConfig()</c>)
     /// rebuilds by its registered factory (Keras' <c>from_config</c>): the way to keep a layer that
-    /// lives outside a model, as the string preprocessing layers of an input pipeline do.
+    /// lives outside a model, as the string preprocessing layers of an input pipeline do
+    /// (<c>keras.layers.Dense.from_config(config)</c> is <c>FromConfig&lt;Layers.Dense&gt;(config)</c>).
     /// </summary>
-    internal static TLayer FromConfig<TLayer>(JsonObject config) where TLayer : Layer
+    public static TLayer FromConfig<TLayer>(JsonObject config) where TLayer : Layer
     {
         ArgumentNullException.ThrowIfNull(config);
-        string className;
-        lock (Factories) className = Names[typeof(TLayer)];
+        string? className;
+        lock (Factories) Names.TryGetValue(typeof(TLayer), out className);
+        if (className is null)
+            throw new ArgumentException($"FromConfig: {typeof(TLayer).Name} has no registered name; call KerasSerialization.Register<{typeof(TLayer).Name}>(...) first.", nameof(TLayer));
         return (TLayer)Deserialize(new JsonObject { ["class_name"] = className, ["config"] = config.DeepClone() }, $"the {className} config");
     }
 
@@ -370,11 +378,11 @@ public static class KerasSerialization
         if (entry is not JsonObject o || o["class_name"]?.GetValue<string>() is not { } className || o["config"] is not JsonObject config)
             throw new InvalidDataException($"{file}: a layer entry lacks class_name or config.");
         if (className is "Functional" or "Sequential") return Model.FromEntry(o, file);
-        Func<JsonObject, Layer>? factory;
-        lock (Factories) Factories.TryGetValue(className, out factory);
+        var factory = ScopedFactory(className);
+        if (factory is null) lock (Factories) Factories.TryGetValue(className, out factory);
         if (factory is null)
             throw new InvalidDataException(
-                $"{file}: the model holds a layer of type '{className}', which is not registered here; call KerasSerialization.Register(\"{className}\", config => new ...) before loading.");
+                $"{file}: the model holds a layer of type '{className}', which is not registered here; call KerasSerialization.Register(\"{className}\", config => new ...) before loading, or pass it in customObjects.");
         Layer layer;
         try
         {
