@@ -102,7 +102,9 @@ public abstract class SpectralNormalizationTests(string backend) : BackendFileTe
         model.Compile(new Optimizers.Adam(0.05f), "binary_crossentropy");
         var history = model.Fit(x, y, batchSize: 8, epochs: 8, verbose: 0);
         Assert.True(history["loss"][^1] < history["loss"][0], "the loss falls");
-        Assert.Contains("Total params: 57", model.SummaryText());   // u 8, kernel 4*8 + bias 8, head 8 + 1
+        // Weights 57: u 8, kernel 4*8 + bias 8, head 8 + 1; Adam's 100: iteration, rate, two slots per trainable weight (49).
+        Assert.Contains("Total params: 157", model.SummaryText());
+        Assert.Contains("Non-trainable params: 8 ", model.SummaryText());
         string path = Temp.File("spectral.nfmodel");
         model.Save(path);
         var loaded = Assert.IsType<Sequential>(Model.Load(path));

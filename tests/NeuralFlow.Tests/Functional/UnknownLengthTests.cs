@@ -40,7 +40,9 @@ public abstract class UnknownLengthTests(string backend) : BackendFileTest(backe
             model.Fit(x, y, batchSize: 3, epochs: 1, verbose: 0);
             Assert.Equal(new Shape(6, 2), model.Predict(x).Shape);
         }
-        Assert.Equal(text, model.SummaryText()); // the lengths trained on do not replace None
+        // The lengths trained on do not replace None (the totals gain Adam's variables, as Keras' summary after fit).
+        static string Table(string summary) => summary[..summary.IndexOf(" Total params", StringComparison.Ordinal)];
+        Assert.Equal(Table(text), Table(model.SummaryText()));
 
         var path = Temp.File("reader.nfmodel");
         model.Save(path);
