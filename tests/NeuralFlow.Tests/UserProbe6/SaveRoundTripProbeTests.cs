@@ -47,10 +47,14 @@ public abstract class SaveRoundTripProbeTests(string backend) : BackendFileTest(
         var x = NF.Random.Normal([10, 4]);
         var y = NF.Random.Normal([10, 2]);
         model.Fit(x, y, batchSize: 5, epochs: 1, verbose: 0);
+        // Trained, Keras' summary counts the optimizer's variables too: SGD's iteration and rate.
+        string trained = model.SummaryText();
+        Assert.Contains("Total params: 70 (284.00 B)", trained);
+        Assert.Contains("Optimizer params: 2 (12.00 B)", trained);
         string path = Temp.File("frozen.keras");
         model.Save(path);
         var loaded = Model.Load(path);
-        Assert.Equal(summary.Replace(model.Name, ""), loaded.SummaryText().Replace(loaded.Name, ""));
+        Assert.Equal(trained.Replace(model.Name, ""), loaded.SummaryText().Replace(loaded.Name, ""));
         var frozen = loaded.SubLayers.OfType<Sequential>().Single();
         var kept = frozen.Variables.Select(v => v.ToArray<float>()).ToArray();
         loaded.Fit(x, y, batchSize: 5, epochs: 2, verbose: 0);
