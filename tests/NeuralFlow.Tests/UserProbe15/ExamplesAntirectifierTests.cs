@@ -103,6 +103,19 @@ public abstract class ExamplesAntirectifierTests(string backend) : BackendFileTe
         var kernel = ((Antirectifier)fresh.Layers[0]).Kernel.ToArray<float>();
         Assert.InRange(kernel.Average(), 0.45, 0.55);
     }
+
+    [SkippableFact]
+    public void Regularizer_and_constraint_configs_rebuild_for_a_custom_layer()
+    {
+        RequireBackend();
+        // What a custom layer's GetConfig writes for its regularizer and constraint, and its factory reads back.
+        var l1l2 = Assert.IsType<Regularizers.L1L2>(Regularizers.FromConfig(new Regularizers.L1L2(0.25, 0.5).GetConfig()));
+        Assert.Equal((0.25, 0.5), (l1l2.L1Factor, l1l2.L2Factor));
+        var maxNorm = Assert.IsType<Constraints.MaxNorm>(Constraints.FromConfig(new Constraints.MaxNorm(3, axis: [0, 1]).GetConfig()));
+        Assert.Equal(new Constraints.MaxNorm(3, axis: [0, 1]).GetConfig().ToJsonString(), maxNorm.GetConfig().ToJsonString());
+        Assert.IsType<Regularizers.L2>(Regularizers.FromConfig("l2"));
+        Assert.Null(Constraints.FromConfig(null));
+    }
 }
 
 /// <summary>The Antirectifier example on the managed backend.</summary>

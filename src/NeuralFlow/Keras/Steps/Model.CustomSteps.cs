@@ -157,9 +157,9 @@ public partial class Model
     public virtual IReadOnlyList<Metrics.Metric> TrackedMetrics =>
         _trainStep is null && _runningStep is null ? [.. _outputMetrics.SelectMany(ms => ms)] : StandardTrackers(RunningStep(nameof(TrackedMetrics)));
 
-    // The standard step's trackers in the order of _logNames.
+    // The standard step's trackers in the order of _logNames, then the layers' own metrics (by their names).
     private List<Metrics.Metric> StandardTrackers(CachedStep step) =>
-        [step.LossMean, .. step.OutputLosses.OfType<Metrics.Mean>(), .. _outputMetrics.SelectMany(ms => ms)];
+        [step.LossMean, .. step.OutputLosses.OfType<Metrics.Mean>(), .. _outputMetrics.SelectMany(ms => ms), .. step.LayerMetrics];
 
     // The step whose trackers apply: the one running, else Fit's (for a caller outside any step).
     private CachedStep RunningStep(string method) =>
@@ -186,7 +186,7 @@ public partial class Model
         bool distributed = Distributed.DataParallel.Current is { WorldSize: > 1 };
         var step = Cached(ref slot, [.. extras, classWeight, distributed ? new object() : null], s =>
         {
-            int inputs = Math.Max(1, Inputs.Count);
+            int inputs = BatchInputs;
             return batch =>
             {
                 var (targets, weights) = SplitWeights(batch[inputs..], classWeight);
@@ -240,7 +240,7 @@ public partial class Model
 
     // The logs of the step's last call: the standard ones, or what an override returned.
     private Dictionary<string, float> ReadStepLogs(CachedStep step) =>
-        step.CustomLogs is { } logs ? logs.Read(step.LastLogTensors) : Logs(step.LossMean, step.OutputLosses);
+        step.CustomLogs is { } logs ? logs.Read(step.LastLogTensors) : Logs(step);
 
     // Keeps the tensors a step call returned (an override's logs) past the step's scope until the
     // next call; [] frees them (those the step made: a variable or input it returned stays).
