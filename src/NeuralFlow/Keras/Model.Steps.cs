@@ -177,7 +177,7 @@ public partial class Model
     // Gathers: the step takes GatherRows batches (the default step; an overridden TrainStep sees its batches as given).
     private (CachedStep Step, Func<Tensor[], Tensor[]> Run, bool Gathers) MakeTrainStep(Optimizers.Optimizer optimizer, IReadOnlyDictionary<int, double>? classWeight)
     {
-        if (Overrides(nameof(TrainStep)))
+        if (StepIsCustom(nameof(TrainStep)))
         {
             var (custom, run) = MakeCustomStep(ref _trainStep, nameof(Fit), classWeight, TrainStep, [optimizer]);
             return (custom, run, false);
@@ -220,7 +220,7 @@ public partial class Model
     // Evaluate's step: the loss and metrics of one batch added to the running ones.
     private (CachedStep Step, Func<Tensor[], Tensor[]> Run) MakeTestStep()
     {
-        if (Overrides(nameof(TestStep))) return MakeCustomStep(ref _testStep, nameof(Evaluate), null, TestStep, []);
+        if (StepIsCustom(nameof(TestStep))) return MakeCustomStep(ref _testStep, nameof(Evaluate), null, TestStep, []);
         var step = Cached(ref _testStep, [], s =>
         {
             int inputs = BatchInputs;

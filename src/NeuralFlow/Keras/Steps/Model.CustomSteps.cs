@@ -165,17 +165,24 @@ public partial class Model
     private CachedStep RunningStep(string method) =>
         _runningStep ?? _trainStep ?? throw new InvalidOperationException($"{method}: call it inside TrainStep or TestStep (from Fit, Evaluate, TrainOnBatch or TestOnBatch).");
 
-    // Whether this model's class overrides the member (TrainStep, TestStep, TrackedMetrics).
+    // Whether this model's class overrides the member (TrainStep, TestStep, TrackedMetrics, ComputeLoss).
     private bool Overrides(string member)
     {
         var type = GetType();
         if (type == typeof(Model) || type == typeof(Sequential)) return false;
         const BindingFlags flags = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic;
-        var declaring = member == nameof(TrackedMetrics)
-            ? type.GetProperty(member, flags)?.GetMethod?.DeclaringType
-            : type.GetMethod(member, flags, [typeof(StepData)])?.DeclaringType;
+        var declaring = member switch
+        {
+            nameof(TrackedMetrics) => type.GetProperty(member, flags)?.GetMethod?.DeclaringType,
+            nameof(ComputeLoss) => type.GetMethod(member, flags, [typeof(IReadOnlyList<Tensor>), typeof(IReadOnlyList<Tensor>), typeof(IReadOnlyList<Tensor>), typeof(Tensor), typeof(bool)])?.DeclaringType,
+            _ => type.GetMethod(member, flags, [typeof(StepData)])?.DeclaringType,
+        };
         return declaring is not null && declaring != typeof(Model);
     }
+
+    // Whether Fit's (Evaluate's) step is a custom one: TrainStep (TestStep) overridden, or
+    // ComputeLoss, which Keras' default steps call, so that its base TrainStep (TestStep) runs it.
+    private bool StepIsCustom(string step) => Overrides(step) || Overrides(nameof(ComputeLoss));
 
     // Fit's or Evaluate's step when the model overrides TrainStep or TestStep: the batch as
     // StepData, the override's logs kept with the step (their structure from the traced call),
