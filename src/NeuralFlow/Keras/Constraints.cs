@@ -155,8 +155,12 @@ public static class Constraints
         };
     }
 
-    /// <summary>The constraint a config entry of <see cref="Constraint.GetConfig"/> (or Keras) describes; null for JSON null.</summary>
-    internal static Constraint? FromConfig(JsonNode? node)
+    /// <summary>
+    /// The constraint a config entry of <see cref="Constraint.GetConfig"/> (or Keras, or a Keras
+    /// name) describes (<c>keras.constraints.deserialize</c>), as a custom layer's factory reads its
+    /// own back; null for JSON null.
+    /// </summary>
+    public static Constraint? FromConfig(JsonNode? node)
     {
         if (node is null) return null;
         if (node is JsonValue v) return Get(v.GetValue<string>());

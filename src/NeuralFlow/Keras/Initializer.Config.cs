@@ -15,10 +15,12 @@ public sealed partial class Initializer
     };
 
     /// <summary>
-    /// What a layer's config holds: the name for an initializer with Keras' default arguments,
-    /// or Keras 3's { module, class_name, config } for one made with arguments (Constant(0.5)).
+    /// What a layer's config holds (<c>keras.initializers.serialize</c>): the name for an initializer
+    /// with Keras' default arguments, or Keras 3's { module, class_name, config } for one made with
+    /// arguments (Constant(0.5)). A custom layer's <c>GetConfig</c> writes its initializers with it,
+    /// and its factory reads them back with <see cref="FromConfig"/>.
     /// </summary>
-    internal JsonNode ToConfig()
+    public JsonNode ToConfig()
     {
         if (Arguments is null) return Name;
         string className = ClassNames.First(p => p.Value == Name).Key;
@@ -30,8 +32,11 @@ public sealed partial class Initializer
         };
     }
 
-    /// <summary>The initializer a config entry describes (a name, or Keras' class name and arguments); null for JSON null.</summary>
-    internal static Initializer? FromConfig(JsonNode? node)
+    /// <summary>
+    /// The initializer a config entry describes (<c>keras.initializers.deserialize</c>): a name, or
+    /// Keras' class name and arguments, as <see cref="ToConfig"/> writes them; null for JSON null.
+    /// </summary>
+    public static Initializer? FromConfig(JsonNode? node)
     {
         if (node is null) return null;
         if (node is JsonValue v) return Get(v.GetValue<string>());

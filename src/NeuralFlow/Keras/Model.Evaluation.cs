@@ -245,6 +245,7 @@ public partial class Model
                 "(AddLoss), can train or evaluate on x alone (Keras' fit(x) of an autoencoder).", "y");
         var xs = x.Resolve(method, "x", InputNames);
         CheckRows(method, xs, "the inputs");
+        UseInputCount(xs.Length);
         return xs;
     }
 
@@ -257,6 +258,7 @@ public partial class Model
         if (ys.Length != outputs)
             throw new ArgumentException($"{method}: the model was compiled with {outputs} loss(es), but y holds {ys.Length} tensor(s).", nameof(y));
         CheckRows(method, [.. xs, .. ys], "x and y");
+        UseInputCount(xs.Length);
         return (xs, ys);
     }
 

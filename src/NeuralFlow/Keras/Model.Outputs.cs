@@ -21,9 +21,11 @@ public partial class Model
     /// The names of what <c>Evaluate</c> returns and <c>Fit</c> logs, in that order (Keras'
     /// <c>model.metrics_names</c>, as tf.keras lists them): "loss", then each output's loss for a
     /// model of several outputs ("head_loss"; none for an output a loss dictionary leaves out), then each output's metrics ("accuracy", or
-    /// "head_accuracy"). Empty before <c>Compile</c>. Fit's validation logs are these with "val_".
+    /// "head_accuracy"), then the metrics the model's layers hold, by their names (Keras 3). Empty before
+    /// <c>Compile</c>. Fit's validation logs are these with "val_".
     /// </summary>
-    public IReadOnlyList<string> MetricsNames => _logNames;
+    public IReadOnlyList<string> MetricsNames =>
+        _logNames.Length == 0 ? _logNames : _logNames.Union(LayerHeldMetrics().Select(m => m.Name)).ToList();
 
     // Output i's `metrics` and its `weightedMetrics`, as Compile split them (one place knows the split).
     private List<Metrics.PredictionMetric> PlainMetrics(int i) => _outputMetrics[i].GetRange(0, _plainMetrics[i]);
@@ -258,15 +260,17 @@ public partial class Model
     private string OutputKey(int output, string name) => MultiOutput ? $"{OutputNames[output]}_{name}" : name;
 
     [MethodImpl(Hot)]
-    private Dictionary<string, float> Logs(Metrics.Mean lossMean, Metrics.Mean?[] outputLosses)
+    private Dictionary<string, float> Logs(CachedStep step)
     {
-        // The values in the order of _logNames, which names them.
+        // The values in the order of _logNames, which names them, then the layers' metrics under
+        // their own names (Keras' get_metrics_result: a later metric of the same name replaces).
         int k = 0;
-        var logs = new Dictionary<string, float>(_logNames.Length) { [_logNames[k++]] = lossMean.Result() };
-        foreach (var m in outputLosses)
+        var logs = new Dictionary<string, float>(_logNames.Length) { [_logNames[k++]] = step.LossMean.Result() };
+        foreach (var m in step.OutputLosses)
             if (m is not null) logs[_logNames[k++]] = m.Result();
         foreach (var metrics in _outputMetrics)
             foreach (var m in metrics) logs[_logNames[k++]] = m.Result();
+        foreach (var m in step.LayerMetrics) logs[m.Name] = m.Result();
         return logs;
     }
 }

@@ -49,12 +49,14 @@ public partial class Model
     // A step is made again after Compile, or when the model's layers or weights, or what the step
     // closes over, differ from what it was made for (its key), since a plan of the old model would
     // replay the old computation.
-    private sealed class CachedStep(object[] extras, object[] key, Metrics.Mean lossMean, Metrics.Mean?[] outputLosses)
+    private sealed class CachedStep(object[] extras, object[] key, Metrics.Mean lossMean, Metrics.Mean?[] outputLosses, List<Metrics.Metric> layerMetrics)
     {
         public readonly object[] Extras = extras;
         public object[] Key = key;
         public readonly Metrics.Mean LossMean = lossMean;
         public readonly Metrics.Mean?[] OutputLosses = outputLosses;
+        // The metrics the model's layers hold, updated by their calls (LayerHeldMetrics).
+        public readonly List<Metrics.Metric> LayerMetrics = layerMetrics;
         public Func<Tensor[], Tensor[]> Body = _ => [];
         public TracedFunction? Function;
         // An overridden TrainStep/TestStep's logs (their structure, from the traced call) and the
@@ -76,6 +78,23 @@ public partial class Model
 
     // Compile changes what every step computes.
     private void ForgetSteps() => _trainStep = _testStep = _predictStep = null;
+
+    // Keras hands a subclassed model's x to its call whole: Fit((a, b), y) calls it on [a, b]. A
+    // functional model's inputs are its own; a subclassed one (no symbolic inputs) takes as many
+    // as the data gave, remembered here so that the steps split each batch into inputs and targets
+    // there (they took one input, and the second input then passed for the targets).
+    private int _dataInputs = 1;
+
+    // The inputs at the head of each step's batch.
+    private int BatchInputs => Inputs.Count > 0 ? Inputs.Count : _dataInputs;
+
+    // Called with the x that Fit, Evaluate and *OnBatch were given; a new count makes new steps.
+    private void UseInputCount(int count)
+    {
+        if (Inputs.Count > 0 || count == _dataInputs) return;
+        _dataInputs = count;
+        ForgetSteps();
+    }
 
     // Stands for a null extra in a key (no class weights).
     private static readonly object NoExtra = new();
@@ -104,7 +123,7 @@ public partial class Model
         var given = Array.ConvertAll(extras, e => e ?? NoExtra);
         var key = StepKey(given);
         if (slot is { } kept && kept.Key.AsSpan().SequenceEqual(key, ReferenceEqualityComparer.Instance)) return kept;
-        var step = new CachedStep(given, key, new Metrics.Mean("loss"), OutputLossMeans());
+        var step = new CachedStep(given, key, new Metrics.Mean("loss"), OutputLossMeans(), LayerHeldMetrics());
         step.Body = make(step);
         return slot = step;
     }
@@ -148,7 +167,7 @@ public partial class Model
     // Whether the next call of a Fit or Evaluate step makes variables (besides the optimizer's).
     private bool StepBuilds(CachedStep step) =>
         Variables.Count == 0 || !step.LossMean.IsBuilt || step.OutputLosses.Any(m => m is { IsBuilt: false }) ||
-        _outputMetrics.Any(metrics => metrics.Any(m => !m.IsBuilt));
+        _outputMetrics.Any(metrics => metrics.Any(m => !m.IsBuilt)) || step.LayerMetrics.Any(m => !m.IsBuilt);
 
     // Fit's step on one batch: inputs, then targets (and the sample-weight column, when carried).
     // The model's weights and penalized layers are looked up after the first call built them.
@@ -158,7 +177,7 @@ public partial class Model
     // Gathers: the step takes GatherRows batches (the default step; an overridden TrainStep sees its batches as given).
     private (CachedStep Step, Func<Tensor[], Tensor[]> Run, bool Gathers) MakeTrainStep(Optimizers.Optimizer optimizer, IReadOnlyDictionary<int, double>? classWeight)
     {
-        if (Overrides(nameof(TrainStep)))
+        if (StepIsCustom(nameof(TrainStep)))
         {
             var (custom, run) = MakeCustomStep(ref _trainStep, nameof(Fit), classWeight, TrainStep, [optimizer]);
             return (custom, run, false);
@@ -166,7 +185,7 @@ public partial class Model
         bool distributed = Distributed.DataParallel.Current is { WorldSize: > 1 };
         var step = Cached(ref _trainStep, [optimizer, classWeight, distributed ? new object() : null], s =>
         {
-            int inputs = Math.Max(1, Inputs.Count);
+            int inputs = BatchInputs;
             IReadOnlyList<Variable> trainable = TrainableVariables;
             List<Layer>? penalized = null;
             return batch =>
@@ -201,10 +220,10 @@ public partial class Model
     // Evaluate's step: the loss and metrics of one batch added to the running ones.
     private (CachedStep Step, Func<Tensor[], Tensor[]> Run) MakeTestStep()
     {
-        if (Overrides(nameof(TestStep))) return MakeCustomStep(ref _testStep, nameof(Evaluate), null, TestStep, []);
+        if (StepIsCustom(nameof(TestStep))) return MakeCustomStep(ref _testStep, nameof(Evaluate), null, TestStep, []);
         var step = Cached(ref _testStep, [], s =>
         {
-            int inputs = Math.Max(1, Inputs.Count);
+            int inputs = BatchInputs;
             List<Layer>? penalized = null;
             return batch =>
             {

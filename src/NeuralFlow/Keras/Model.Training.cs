@@ -431,7 +431,9 @@ public partial class Model
     {
         ArgumentNullException.ThrowIfNull(dataset);
         if (dataset.Schema.HasDictionary) return NamedPairs(method, dataset);
-        int inputs = Math.Max(1, Inputs.Count), outputs = Math.Max(1, Outputs.Count);
+        // A subclassed model takes the first part of (inputs, targets) elements whole, as Keras hands it to its call.
+        UseInputCount(Inputs.Count == 0 && dataset.Schema.Parts is { Count: 2 or 3 } parts && !parts[0].HasDictionary ? parts[0].Width : 1);
+        int inputs = BatchInputs, outputs = Math.Max(1, Outputs.Count);
         // Inputs alone (Keras' fit(dataset_of_x)) serve a step that needs no targets (TakesInputsAlone).
         if (dataset.ComponentCount == inputs && TakesInputsAlone(method == nameof(Fit) ? nameof(TrainStep) : nameof(TestStep)))
             outputs = 0;

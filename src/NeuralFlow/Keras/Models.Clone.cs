@@ -59,7 +59,7 @@ public static partial class Models
     {
         ArgumentNullException.ThrowIfNull(layer);
         if (layer is Model { IsFunctional: true } or Sequential) return CloneModel((Model)layer);
-        if (layer is Layers.Lambda lambda) return new Layers.Lambda(lambda.Function, lambda.Name);
+        if (layer is Layers.Lambda lambda) return lambda.ListFunction is { } listFunction ? new Layers.Lambda(listFunction, lambda.Name) : new Layers.Lambda(lambda.Function, lambda.Name);
         try
         {
             return KerasSerialization.Deserialize(KerasSerialization.Serialize(layer), $"CloneLayer('{layer.Name}')");

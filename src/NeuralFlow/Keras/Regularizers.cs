@@ -73,8 +73,12 @@ public static class Regularizers
         _ => throw new ArgumentException($"Unknown regularizer '{name}'; use l1, l2 or l1_l2.", nameof(name)),
     };
 
-    /// <summary>The regularizer a config entry of <see cref="Regularizer.GetConfig"/> describes; null for JSON null.</summary>
-    internal static Regularizer? FromConfig(JsonNode? node)
+    /// <summary>
+    /// The regularizer a config entry of <see cref="Regularizer.GetConfig"/> (or a Keras name)
+    /// describes (<c>keras.regularizers.deserialize</c>), as a custom layer's factory reads its own
+    /// back; null for JSON null.
+    /// </summary>
+    public static Regularizer? FromConfig(JsonNode? node)
     {
         if (node is null) return null;
         if (node is JsonValue v) return Get(v.GetValue<string>());

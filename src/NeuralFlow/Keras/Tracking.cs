@@ -26,6 +26,31 @@ internal static class Tracking
         return found;
     }
 
+    /// <summary>
+    /// The metrics held in the fields that <paramref name="owner"/>'s own class declares, directly or
+    /// in materialized collections (Keras' <c>layer._metrics</c>: a metric assigned as an attribute),
+    /// each once, in field order. Fields declared by NeuralFlow's <see cref="Layer"/> and
+    /// <see cref="Model"/> (the compiled metrics) are not the layer's own.
+    /// </summary>
+    public static List<Metrics.Metric> MetricsInFields(Layer owner)
+    {
+        var found = new List<Metrics.Metric>();
+        var seen = new HashSet<object>(ReferenceEqualityComparer.Instance);
+        for (var type = owner.GetType(); type is not null && type != typeof(Layer) && type != typeof(Model); type = type.BaseType)
+            foreach (var f in type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
+                switch (f.GetValue(owner))
+                {
+                    case Metrics.Metric m:
+                        if (seen.Add(m)) found.Add(m);
+                        break;
+                    case IEnumerable items when typeof(Metrics.Metric).IsAssignableFrom(ElementType(f.FieldType)) && IsMaterializedCollection(f.FieldType):
+                        foreach (var item in items)
+                            if (item is Metrics.Metric held && seen.Add(held)) found.Add(held);
+                        break;
+                }
+        return found;
+    }
+
     [MethodImpl(Hot)]
     private static void Visit(object value, HashSet<object> seen, List<Layer> layers, List<Variable> variables)
     {

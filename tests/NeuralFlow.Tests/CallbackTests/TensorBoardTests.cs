@@ -72,7 +72,8 @@ public sealed class TensorBoardTests : IDisposable
         Assert.Contains("updateFreq", e.Message);
     }
 
-    private static List<JsonElement> Read(string python, string file)
+    // The independent reader's events of one file (also read by the examples that write their own scalars).
+    internal static List<JsonElement> Read(string python, string file)
     {
         string script = Path.Combine(AppContext.BaseDirectory, "CallbackTests", "read_tfevents.py");
         ProcessStartInfo start;

@@ -13,6 +13,8 @@ public static partial class Layers
     /// <param name="dtype">The element type of the inputs (null: <see cref="Config.FloatX"/>, float32 by default).</param>
     /// <param name="name">The input's name (its layer's), which keys a dictionary of inputs in <c>Fit</c>.</param>
     /// <param name="batchSize">A fixed batch size; unknown (any) when null.</param>
+    // Preferred where both overloads fit, so that Input([]) (Keras' shape=(), one scalar per example) compiles.
+    [System.Runtime.CompilerServices.OverloadResolutionPriority(1)]
     public static KerasTensor Input(int[] shape, DType? dtype = null, string? name = null, int? batchSize = null) =>
         new InputLayer(shape, dtype, batchSize, name).Output;
 
@@ -35,6 +37,7 @@ public static partial class Layers
         private protected override bool TakesMixedPolicy => false;
 
         /// <summary>An input of examples of <paramref name="shape"/> (without the batch axis).</summary>
+        [System.Runtime.CompilerServices.OverloadResolutionPriority(1)]   // InputLayer([]): a scalar per example
         public InputLayer(int[] shape, DType? dtype = null, int? batchSize = null, string? name = null)
             : this(shape?.Select(d => (int?)d).ToArray()!, dtype, batchSize, name) { }
 

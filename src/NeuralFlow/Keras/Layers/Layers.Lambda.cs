@@ -15,14 +15,34 @@ public static partial class Layers
     /// with <see cref="Model.SaveWeights"/>, or write the computation as a layer class registered
     /// with <see cref="KerasSerialization.Register{TLayer}"/>.
     /// </summary>
-    /// <param name="function">The computation: one tensor in, one out.</param>
-    /// <param name="name">The layer's name ("lambda", "lambda_1", ... when null).</param>
-    public sealed class Lambda(Func<Tensor, Tensor> function, string? name = null) : Layer(name)
+    public sealed class Lambda : Layer
     {
-        private readonly Func<Tensor, Tensor> _function = function ?? throw new ArgumentNullException(nameof(function));
+        private readonly Func<Tensor, Tensor>? _function;
+        private readonly Func<IReadOnlyList<Tensor>, Tensor>? _listFunction;
 
-        /// <summary>The function the layer applies.</summary>
-        public Func<Tensor, Tensor> Function => _function;
+        /// <summary>A Lambda of one input.</summary>
+        /// <param name="function">The computation: one tensor in, one out.</param>
+        /// <param name="name">The layer's name ("lambda", "lambda_1", ... when null).</param>
+        // Preferred where a C# lambda would fit both forms (x => x[0]): one tensor, as before the list form existed.
+        [System.Runtime.CompilerServices.OverloadResolutionPriority(1)]
+        public Lambda(Func<Tensor, Tensor> function, string? name = null) : base(name) =>
+            _function = function ?? throw new ArgumentNullException(nameof(function));
+
+        /// <summary>
+        /// A Lambda of several inputs, called on a list as Keras' <c>Lambda(fn)([a, b])</c> (a
+        /// Siamese network's distance of two embeddings):
+        /// <c>new Layers.Lambda((IReadOnlyList&lt;Tensor&gt; v) =&gt; NF.Sqrt(NF.ReduceSum(NF.Square(v[0] - v[1]), 1, keepDims: true)))</c>.
+        /// </summary>
+        /// <param name="function">The computation: the list of inputs in, one tensor out.</param>
+        /// <param name="name">The layer's name ("lambda", "lambda_1", ... when null).</param>
+        public Lambda(Func<IReadOnlyList<Tensor>, Tensor> function, string? name = null) : base(name) =>
+            _listFunction = function ?? throw new ArgumentNullException(nameof(function));
+
+        /// <summary>The function of one input the layer applies (a list Lambda's applied to a list of one).</summary>
+        public Func<Tensor, Tensor> Function => _function ?? (x => _listFunction!([x]));
+
+        /// <summary>The function of a list of inputs the layer applies; null for a Lambda of one input.</summary>
+        public Func<IReadOnlyList<Tensor>, Tensor>? ListFunction => _listFunction;
 
         /// <summary>Always throws <see cref="NotSupportedException"/> naming the layer: see <see cref="Lambda"/>.</summary>
         public override JsonObject GetConfig() => throw new NotSupportedException(
@@ -31,6 +51,18 @@ public static partial class Layers
 
         /// <inheritdoc/>
         protected override Tensor Forward(Tensor x) =>
-            _function(x) ?? throw new InvalidOperationException($"{Name}: the Lambda's function returned null for an input of shape {x.Shape}; it must return a tensor.");
+            Function(x) ?? throw new InvalidOperationException($"{Name}: the Lambda's function returned null for an input of shape {x.Shape}; it must return a tensor.");
+
+        /// <summary>A list Lambda's function of the inputs; a one-input Lambda takes a list of one.</summary>
+        public override Tensor Call(IReadOnlyList<Tensor> inputs)
+        {
+            if (_listFunction is null) return base.Call(inputs);
+            ArgumentNullException.ThrowIfNull(inputs);
+            using var call = EnterCall();
+            var y = _listFunction(inputs)
+                ?? throw new InvalidOperationException($"{Name}: the Lambda's function returned null for inputs of shapes {string.Join(", ", inputs.Select(t => t.Shape.ToString()))}; it must return a tensor.");
+            OutputShape = y.Shape;
+            return y;
+        }
     }
 }

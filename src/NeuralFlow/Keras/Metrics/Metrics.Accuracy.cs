@@ -14,7 +14,10 @@ public static partial class Metrics
         }
     }
 
-    /// <summary>Fraction of predictions on the right side of <paramref name="threshold"/> (<c>tf.keras.metrics.BinaryAccuracy</c>).</summary>
+    /// <summary>
+    /// Fraction of labels equal to the prediction thresholded at <paramref name="threshold"/> (1 above it, else 0;
+    /// <c>keras.metrics.BinaryAccuracy</c>): labels other than 0 and 1 never match, as in Keras.
+    /// </summary>
     public sealed class BinaryAccuracy(string name = "binary_accuracy", double threshold = 0.5) : MeanMetricWrapper(name)
     {
         /// <summary>Predictions above it count as 1.</summary>
@@ -25,7 +28,9 @@ public static partial class Metrics
         protected override Tensor Matches(Tensor yTrue, Tensor yPred)
         {
             (yTrue, yPred) = Targets.Align("BinaryAccuracy", yTrue, yPred);
-            return NF.Equal(NF.Greater(yPred, Threshold), NF.Greater(yTrue, 0.5));
+            // Keras compares the labels as they are with the thresholded predictions, so a soft
+            // label (0.9, a smoothed 1) matches neither 0 nor 1; rounding the labels at 0.5 differed.
+            return NF.Equal(NF.Cast(yTrue, DType.Float64), NF.Cast(NF.Greater(yPred, Threshold), DType.Float64));
         }
 
         /// <inheritdoc/>

@@ -157,25 +157,32 @@ public partial class Model
     public virtual IReadOnlyList<Metrics.Metric> TrackedMetrics =>
         _trainStep is null && _runningStep is null ? [.. _outputMetrics.SelectMany(ms => ms)] : StandardTrackers(RunningStep(nameof(TrackedMetrics)));
 
-    // The standard step's trackers in the order of _logNames.
+    // The standard step's trackers in the order of _logNames, then the layers' own metrics (by their names).
     private List<Metrics.Metric> StandardTrackers(CachedStep step) =>
-        [step.LossMean, .. step.OutputLosses.OfType<Metrics.Mean>(), .. _outputMetrics.SelectMany(ms => ms)];
+        [step.LossMean, .. step.OutputLosses.OfType<Metrics.Mean>(), .. _outputMetrics.SelectMany(ms => ms), .. step.LayerMetrics];
 
     // The step whose trackers apply: the one running, else Fit's (for a caller outside any step).
     private CachedStep RunningStep(string method) =>
         _runningStep ?? _trainStep ?? throw new InvalidOperationException($"{method}: call it inside TrainStep or TestStep (from Fit, Evaluate, TrainOnBatch or TestOnBatch).");
 
-    // Whether this model's class overrides the member (TrainStep, TestStep, TrackedMetrics).
+    // Whether this model's class overrides the member (TrainStep, TestStep, TrackedMetrics, ComputeLoss).
     private bool Overrides(string member)
     {
         var type = GetType();
         if (type == typeof(Model) || type == typeof(Sequential)) return false;
         const BindingFlags flags = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic;
-        var declaring = member == nameof(TrackedMetrics)
-            ? type.GetProperty(member, flags)?.GetMethod?.DeclaringType
-            : type.GetMethod(member, flags, [typeof(StepData)])?.DeclaringType;
+        var declaring = member switch
+        {
+            nameof(TrackedMetrics) => type.GetProperty(member, flags)?.GetMethod?.DeclaringType,
+            nameof(ComputeLoss) => type.GetMethod(member, flags, [typeof(IReadOnlyList<Tensor>), typeof(IReadOnlyList<Tensor>), typeof(IReadOnlyList<Tensor>), typeof(Tensor), typeof(bool)])?.DeclaringType,
+            _ => type.GetMethod(member, flags, [typeof(StepData)])?.DeclaringType,
+        };
         return declaring is not null && declaring != typeof(Model);
     }
+
+    // Whether Fit's (Evaluate's) step is a custom one: TrainStep (TestStep) overridden, or
+    // ComputeLoss, which Keras' default steps call, so that its base TrainStep (TestStep) runs it.
+    private bool StepIsCustom(string step) => Overrides(step) || Overrides(nameof(ComputeLoss));
 
     // Fit's or Evaluate's step when the model overrides TrainStep or TestStep: the batch as
     // StepData, the override's logs kept with the step (their structure from the traced call),
@@ -186,7 +193,7 @@ public partial class Model
         bool distributed = Distributed.DataParallel.Current is { WorldSize: > 1 };
         var step = Cached(ref slot, [.. extras, classWeight, distributed ? new object() : null], s =>
         {
-            int inputs = Math.Max(1, Inputs.Count);
+            int inputs = BatchInputs;
             return batch =>
             {
                 var (targets, weights) = SplitWeights(batch[inputs..], classWeight);
@@ -240,7 +247,7 @@ public partial class Model
 
     // The logs of the step's last call: the standard ones, or what an override returned.
     private Dictionary<string, float> ReadStepLogs(CachedStep step) =>
-        step.CustomLogs is { } logs ? logs.Read(step.LastLogTensors) : Logs(step.LossMean, step.OutputLosses);
+        step.CustomLogs is { } logs ? logs.Read(step.LastLogTensors) : Logs(step);
 
     // Keeps the tensors a step call returned (an override's logs) past the step's scope until the
     // next call; [] frees them (those the step made: a variable or input it returned stays).
