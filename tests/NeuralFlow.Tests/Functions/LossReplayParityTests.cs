@@ -30,6 +30,8 @@ public abstract class LossReplayParityTests(string backend) : BackendTest(backen
         ["Dice_per_example"] = (() => new Losses.Dice(axis: [1]), "sigmoid", "binary"),
         ["Hinge"] = (() => new Losses.Hinge(), null, "binary"),
         ["Huber"] = (() => new Losses.Huber(delta: 0.5), null, "real"),
+        // A C# function as the loss (Keras' compile(loss=fn)): the keras.io guide's mean squared error written by hand.
+        ["LossFunctionWrapper"] = (() => new Losses.LossFunctionWrapper((t, p) => NF.ReduceMean(NF.Square(t - p), [-1])), null, "real"),
         ["KLDivergence"] = (() => new Losses.KLDivergence(), "softmax", "distribution"),
         ["LogCosh"] = (() => new Losses.LogCosh(), null, "real"),
         ["MeanAbsoluteError"] = (() => new Losses.MeanAbsoluteError(), null, "real"),
