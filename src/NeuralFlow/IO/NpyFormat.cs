@@ -17,12 +17,13 @@ internal static class NpyFormat
     private static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
     private const int MaxHeader = 1 << 20;
 
-    // The type codes NeuralFlow keeps as they are, and those it widens losslessly (NumPy's int8,
-    // int16 and uint16 to int32; uint32 to int64), little-endian or single-byte.
-    private static DType? Kept(string code) => code switch
+    // Each NumPy type code read (little-endian or single-byte): its item size and the dtype it loads as. A code
+    // whose size is its dtype's is kept as stored; NumPy's int8, int16 and uint16 widen to int32, uint32 to int64.
+    private static readonly Dictionary<string, (int Size, DType Loaded)> Codes = new()
     {
-        "f4" => DType.Float32, "f8" => DType.Float64, "f2" => DType.Float16, "i4" => DType.Int32, "i8" => DType.Int64,
-        "u1" => DType.UInt8, "b1" => DType.Bool, _ => null,
+        ["f2"] = (2, DType.Float16), ["f4"] = (4, DType.Float32), ["f8"] = (8, DType.Float64), ["i4"] = (4, DType.Int32),
+        ["i8"] = (8, DType.Int64), ["u1"] = (1, DType.UInt8), ["b1"] = (1, DType.Bool),
+        ["i1"] = (1, DType.Int32), ["i2"] = (2, DType.Int32), ["u2"] = (2, DType.Int32), ["u4"] = (4, DType.Int64),
     };
 
     /// <summary>Reads one array from <paramref name="stream"/> (a .npy file or an entry of a .npz) onto the default device; <paramref name="name"/> names it in errors.</summary>
@@ -57,11 +58,9 @@ internal static class NpyFormat
             throw Bad(name, $"its dtype '{descr}' is big-endian; NeuralFlow reads little-endian arrays (numpy: a.astype(a.dtype.newbyteorder('<')))");
         if (order is not ('<' or '|' or '=' or '>'))
             throw Bad(name, $"its dtype '{descr}' is not a plain number type (NeuralFlow reads float16/32/64, int8 to int64, uint8 to uint32 and bool)");
-        int itemSize = code switch
-        {
-            "f2" or "i2" or "u2" => 2, "f4" or "i4" or "u4" => 4, "f8" or "i8" => 8, "u1" or "i1" or "b1" => 1,
-            _ => throw Bad(name, $"its dtype '{descr}' is not one NeuralFlow holds (float16/32/64, int8 to int64, uint8 to uint32, bool){(code.StartsWith('O') ? ": object arrays are pickles, which are never loaded" : "")}"),
-        };
+        if (!Codes.TryGetValue(code, out var type))
+            throw Bad(name, $"its dtype '{descr}' is not one NeuralFlow holds (float16/32/64, int8 to int64, uint8 to uint32, bool){(code.StartsWith('O') ? ": object arrays are pickles, which are never loaded" : "")}");
+        int itemSize = type.Size;
         long count = 1;
         foreach (var d in shape) count = checked(count * d);
         long bytes = checked(count * itemSize);
@@ -71,18 +70,18 @@ internal static class NpyFormat
 
         // Fortran order: the data is the transpose's, row-major; read it as that and transpose back.
         var stored = fortran ? shape.Reverse().ToArray() : shape;
-        var tensor = ToTensor(data, code, new Shape(stored), name);
+        var tensor = ToTensor(data, code, type.Loaded, new Shape(stored), name);
         if (!fortran || shape.Length < 2) return tensor;
         using (tensor)
         using (var transposed = NF.Transpose(tensor, Enumerable.Range(0, shape.Length).Reverse().ToArray()))
             return transposed.Contiguous();
     }
 
-    private static Tensor ToTensor(byte[] data, string code, Shape shape, string name)
+    private static Tensor ToTensor(byte[] data, string code, DType dtype, Shape shape, string name)
     {
         var backend = NF.Backend;
-        if (data.Length == 0) return NF.Zeros(shape, Kept(code) ?? (code == "u4" ? DType.Int64 : DType.Int32));
-        if (Kept(code) is { } dtype)
+        if (data.Length == 0) return NF.Zeros(shape, dtype);
+        if (Codes[code].Size == dtype.SizeInBytes())
         {
             if (dtype == DType.Bool && data.Any(b => b > 1)) throw Bad(name, "a bool element holds a byte other than 0 or 1");
             var storage = new Storage(backend, data.Length);
