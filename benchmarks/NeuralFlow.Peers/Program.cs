@@ -58,6 +58,9 @@ switch (mode)
     case "fit_profile":
         FitProfile.Run(args.Length > 1 ? int.Parse(args[1]) : 8, args.Length > 2 ? args[2] : null);
         break;
+    case "fit_steps":
+        FitSteps();
+        break;
     case "fit_warmup":
         FitWarmup(args.Length > 1 ? args[1] : null);
         break;
@@ -68,7 +71,7 @@ switch (mode)
         FashionFit(args.Length > 1 ? int.Parse(args[1]) : 5, args.Length > 2 ? int.Parse(args[2]) : 0);
         break;
     default:
-        Console.Error.WriteLine($"unknown mode {mode}; use custom_loop, custom_loop_plain, custom_loop_function, fashion_fit, fusion_ab, pipeline_fit, cnn_fit, conv_kernels, cnn_parts, fit_parts, fit_profile, fit_warmup, logreg, mlp, op_overhead or ops");
+        Console.Error.WriteLine($"unknown mode {mode}; use custom_loop, custom_loop_plain, custom_loop_function, fashion_fit, fusion_ab, pipeline_fit, cnn_fit, conv_kernels, cnn_parts, fit_parts, fit_profile, fit_steps, fit_warmup, logreg, mlp, op_overhead or ops");
         return 2;
 }
 return 0;
@@ -280,7 +283,8 @@ static void FitParts()
 
 // What the first epoch of a run costs beyond the others: one epoch (with validation) of a fresh
 // model in a fresh process (JIT compilation, traces, first touch of memory), of a second fresh
-// model (traces only), and of that model again (replays only).
+// model (traces only), and of that model again (replays only). PERF_CTL (a perf --control fifo)
+// records the cold epoch, or the one PERF_CTL_PHASE names ("new model"), to diff the two.
 static void FitWarmup(string? prewarm)
 {
     var ((xTrain, yTrain), (xTest, yTest)) = NeuralFlow.Data.Datasets.FashionMnist.LoadData();
@@ -311,7 +315,7 @@ static void FitWarmup(string? prewarm)
         long methods = System.Runtime.JitInfo.GetCompiledMethodCount(), bytes = GC.GetTotalAllocatedBytes();
         var jit = System.Runtime.JitInfo.GetCompilationTime();
         int gen0 = GC.CollectionCount(0), gen2 = GC.CollectionCount(2);
-        var ctl = name == "cold process" ? Environment.GetEnvironmentVariable("PERF_CTL") : null;
+        var ctl = name == (Environment.GetEnvironmentVariable("PERF_CTL_PHASE") ?? "cold process") ? Environment.GetEnvironmentVariable("PERF_CTL") : null;
         if (ctl is not null) File.AppendAllText(ctl, "enable\n");
         var clock = Stopwatch.StartNew();
         model.Fit(x, yTrain, batchSize: 256, epochs: 1, verbose: 0, validationData: (xVal, yTest));
@@ -319,6 +323,29 @@ static void FitWarmup(string? prewarm)
         Console.WriteLine($"{name,-14} first epoch {clock.Elapsed.TotalSeconds:0.000} s; jit {System.Runtime.JitInfo.GetCompiledMethodCount() - methods} methods " +
                           $"{(System.Runtime.JitInfo.GetCompilationTime() - jit).TotalSeconds:0.000} s, allocated {(GC.GetTotalAllocatedBytes() - bytes) / 1e6:0.0} MB, " +
                           $"GCs gen0 {GC.CollectionCount(0) - gen0} gen2 {GC.CollectionCount(2) - gen2}");
+    }
+}
+
+// Where a cold process's first Fit epoch goes, against two later models in the same process:
+// milliseconds from Fit's call to train begin, to the first batches, to validation and the end
+// (hooks that read nothing from the device, so they add no host syncs).
+static void FitSteps()
+{
+    var ((xTrain, yTrain), (xTest, yTest)) = NeuralFlow.Data.Datasets.FashionMnist.LoadData();
+    var x = xTrain / 255f;
+    var xVal = xTest / 255f;
+    foreach (var name in new[] { "cold", "new", "new2" })
+    {
+        var model = new Sequential(new Layers.Flatten(), new Layers.Dense(50), new Layers.ReLU(), new Layers.Dense(10, activation: "softmax"));
+        model.Compile(new Optimizers.SGD(learningRate: 0.01f), "sparse_categorical_crossentropy", ["accuracy"]);
+        var marks = new List<(string, double)>();
+        var clock = Stopwatch.StartNew();
+        void Mark(string m) => marks.Add((m, clock.Elapsed.TotalMilliseconds));
+        model.Fit(x, yTrain, batchSize: 256, epochs: 1, verbose: 0, validationData: (xVal, yTest), callbacks: [new Callbacks.LambdaCallback(
+            onTrainBegin: () => Mark("trainBegin"), onBatchBegin: b => { if (b < 4 || b == 100 || b == 234) Mark("b" + b); },
+            onTestBegin: () => Mark("testBegin"), onTestEnd: _ => Mark("testEnd"), onTrainEnd: () => Mark("trainEnd"))]);
+        Mark("end");
+        Console.WriteLine(name + ": " + string.Join(" ", marks.Select(m => $"{m.Item1}={m.Item2:0.0}")));
     }
 }
 
