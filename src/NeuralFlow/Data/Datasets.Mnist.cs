@@ -24,12 +24,17 @@ public static partial class Datasets
             new("train-images-idx3-ubyte.gz", "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609"),
             new("train-labels-idx1-ubyte.gz", "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c"),
             new("t10k-images-idx3-ubyte.gz", "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6"),
-            new("t10k-labels-idx1-ubyte.gz", "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6"));
+            new("t10k-labels-idx1-ubyte.gz", "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6"))
+        {
+            // Keras keeps MNIST as one archive (keras.datasets.mnist.load_data's mnist.npz), not the four IDX files.
+            KerasNpz = "mnist.npz",
+        };
 
         /// <summary>
         /// The full MNIST: <c>((xTrain (60000, 28, 28), yTrain (60000)), (xTest (10000, 28, 28), yTest (10000)))</c>,
-        /// uint8. Read from the cache folder (<see cref="CacheFolder"/>("mnist")), downloaded there
-        /// from <see cref="Mirrors"/> with SHA-256 checks when absent. Offline, a
+        /// uint8. Read from the cache folder (<see cref="CacheFolder"/>("mnist")), else from Keras'
+        /// <c>mnist.npz</c> (in <c>~/.keras/datasets</c> or <c>$KERAS_HOME/datasets</c>), else downloaded
+        /// into the cache folder from <see cref="Mirrors"/> with SHA-256 checks. Offline, a
         /// <see cref="DatasetUnavailableException"/> says where to put the files; <see cref="LoadSample"/>
         /// needs no files at all.
         /// </summary>

@@ -5,7 +5,8 @@ namespace NeuralFlow.Data;
 /// <see cref="FashionMnist"/>. Each <c>LoadData()</c> returns
 /// <c>((xTrain, yTrain), (xTest, yTest))</c> of uint8 tensors shaped (N, 28, 28) and (N).
 /// Files are cached under <c>$NEURALFLOW_DATA/&lt;name&gt;</c>, else
-/// <c>~/.neuralflow/datasets/&lt;name&gt;</c>, and downloaded there when absent.
+/// <c>~/.neuralflow/datasets/&lt;name&gt;</c>; Keras' own cache (<c>~/.keras/datasets</c>) is read
+/// when it holds them, and they are downloaded into NeuralFlow's cache when absent from both.
 /// </summary>
 public static partial class Datasets
 {
@@ -23,6 +24,23 @@ public static partial class Datasets
         if (string.IsNullOrEmpty(root))
             root = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".neuralflow", "datasets");
         return Path.Combine(root, name);
+    }
+
+    /// <summary>
+    /// Keras' dataset caches, where <c>keras.datasets.*.load_data()</c> leaves its downloads:
+    /// <c>$KERAS_HOME/datasets</c> (else <c>~/.keras/datasets</c>), then <c>/tmp/.keras/datasets</c>,
+    /// where Keras falls back when its home cannot be written. A machine that ran the Python
+    /// workshop has the files already; they are read in place, never written.
+    /// </summary>
+    internal static string[] KerasDatasetFolders()
+    {
+        var home = Environment.GetEnvironmentVariable("KERAS_HOME");
+        if (string.IsNullOrEmpty(home))
+            home = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".keras");
+        var folders = new List<string> { Path.Combine(home, "datasets") };
+        var tmp = Path.Combine("/tmp", ".keras", "datasets");
+        if (!folders.Contains(tmp)) folders.Add(tmp);
+        return [.. folders];
     }
 
     /// <summary>Mirror list from an environment variable (base URLs separated by ';', ',' or spaces), else the defaults.</summary>

@@ -14,11 +14,19 @@ internal sealed class IdxSource(string name, string displayName, IList<string> m
 
     public IReadOnlyList<RemoteFile> Files => files;
 
-    /// <summary>The cache folder's files, else those of an extra folder, else a download into the cache folder.</summary>
+    /// <summary>The name of the archive Keras caches this data set as, when it keeps one (mnist.npz), else null.</summary>
+    public string? KerasNpz { get; init; }
+
+    /// <summary>
+    /// The cache folder's files, else those of an extra folder, else Keras' cached archive, else a
+    /// download into the cache folder.
+    /// </summary>
     public ((Tensor X, Tensor Y) Train, (Tensor X, Tensor Y) Test) Load()
     {
-        var folder = extraFolders.Prepend(CacheFolder).FirstOrDefault(f => files.All(file => Find(f, file.Name) is not null))
-            ?? Download();
+        var folder = extraFolders.Prepend(CacheFolder).FirstOrDefault(f => files.All(file => Find(f, file.Name) is not null));
+        if (folder is null && KerasNpz is not null && KerasNpzSource.Find(KerasNpz) is { } archive)
+            return KerasNpzSource.Read(archive);
+        folder ??= Download();
         return Read(file =>
         {
             var path = Find(folder, file)!;
@@ -146,11 +154,12 @@ internal sealed class IdxSource(string name, string displayName, IList<string> m
     {
         var names = string.Join(", ", files.Select(f => f.Name));
         var places = extraFolders.Length == 0 ? CacheFolder : $"{CacheFolder} (or {string.Join(", ", extraFolders)})";
+        var archive = KerasNpz is null ? "" : $" Keras' {KerasNpz} is read too, at {Path.Combine(Datasets.KerasDatasetFolders()[0], KerasNpz)}.";
         var sample = name == "mnist"
             ? "Datasets.Mnist.LoadSample() needs no files: it returns the embedded 10,000-digit sample."
             : "For a start without any files, Datasets.Mnist.LoadSample() returns an embedded 10,000-digit MNIST sample.";
         return new DatasetUnavailableException(
             $"{problem}{Environment.NewLine}To use {displayName} offline, put the four files {names} (gzip or uncompressed) in {places}; " +
-            $"NEURALFLOW_DATA=<folder> makes the cache folder <folder>/{name}. {sample}", inner);
+            $"NEURALFLOW_DATA=<folder> makes the cache folder <folder>/{name}.{archive} {sample}", inner);
     }
 }
