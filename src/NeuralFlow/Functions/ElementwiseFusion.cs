@@ -37,8 +37,27 @@ internal static class ElementwiseFusion
         };
     }
 
-    /// <summary>True when NEURALFLOW_FUSION=0 turns fusion and constant folding off (to compare a plan with and without them).</summary>
-    public static bool Disabled => Environment.GetEnvironmentVariable("NEURALFLOW_FUSION") == "0";
+    /// <summary>
+    /// True when NEURALFLOW_FUSION=0 turns fusion and constant folding off (to compare a plan with
+    /// and without them), or while a function compiled with jitCompile false is planned.
+    /// </summary>
+    public static bool Disabled => t_off || Environment.GetEnvironmentVariable("NEURALFLOW_FUSION") == "0";
+
+    // Planning runs on the thread that traced, so a thread's flag is the one function's choice.
+    [ThreadStatic] private static bool t_off;
+
+    /// <summary>While the returned scope lasts, plans on this thread are made without fusion when <paramref name="off"/>.</summary>
+    public static Scope Off(bool off)
+    {
+        var scope = new Scope(t_off);
+        t_off |= off;
+        return scope;
+    }
+
+    public readonly struct Scope(bool previous) : IDisposable
+    {
+        public void Dispose() => t_off = previous;
+    }
 
     /// <summary>Replaces each fusable run of <paramref name="ops"/> by one program call.</summary>
     public static List<Planned> Fuse(List<Planned> ops, IReadOnlyList<FunctionTrace.Buffer> buffers, bool[] isOutput)

@@ -4,7 +4,7 @@ namespace NeuralFlow;
 
 /// <summary>
 /// A C# function over tensors compiled by tracing (<c>tf.function</c>): what
-/// <see cref="NF.Function(Func{Tensor, Tensor}, int)"/> returns wraps one of these (get it with
+/// <see cref="NF.Function(Func{Tensor, Tensor}, int, bool)"/> returns wraps one of these (get it with
 /// <see cref="Of"/>). The first call for an input signature (shapes, dtypes, devices, the
 /// default device, and the learning phase a caller set with <c>Layer.TrainingMode</c>) runs the function eagerly while every kernel it runs is recorded; later calls
 /// with that signature replay the recorded kernels on the new inputs without running the C#
@@ -135,6 +135,14 @@ public sealed class TracedFunction
     /// </summary>
     public bool CudaGraphs { get; set; } = GraphReplay.EnabledByDefault;
 
+    /// <summary>
+    /// <c>tf.function(jit_compile=...)</c>: true (the default) plans each trace with its kernels
+    /// fused (elementwise chains into one pass, bias and activation into the matmul, the loss into
+    /// its logits' matmul) and its constants folded; false replays the kernels as recorded, as
+    /// NEURALFLOW_FUSION=0 does for every function. Takes effect at the next trace.
+    /// </summary>
+    public bool JitCompile { get; set; } = true;
+
     /// <summary>How many replays of the most recent plan ran as CUDA graph launches.</summary>
     public long CudaGraphLaunches => _lastPlan?.Graph?.Launches ?? 0;
 
@@ -207,7 +215,9 @@ public sealed class TracedFunction
             _warnedRetrace = true;
             Warn($"WARNING: NF.Function '{Name}' was traced {TraceCount} times. Tracing is expensive: call it with inputs of the same shapes and dtypes (pad the last batch, or drop it), and create it once outside loops.");
         }
-        var plan = ReplayPlan.Create(trace, outputs);
+        ReplayPlan? plan;
+        using (ElementwiseFusion.Off(!JitCompile))
+            plan = ReplayPlan.Create(trace, outputs);
         if (plan is not null)
         {
             entry.Plan = plan;

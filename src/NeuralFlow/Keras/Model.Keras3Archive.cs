@@ -67,8 +67,11 @@ public partial class Model
         var weights = Keras3CompileConfig.LossWeights(compile["loss_weights"], OutputNames, path);
         var metrics = Keras3CompileConfig.Metrics(compile["metrics"], OutputNames, path);
         var weighted = Keras3CompileConfig.Metrics(compile["weighted_metrics"], OutputNames, path);
-        bool runEagerly = compile["run_eagerly"] is JsonValue v && v.TryGetValue(out bool eager) && eager;
-        try { CompileOutputs(optimizer, losses, weights, metrics, runEagerly, weighted, stepsPerExecution: CompileConfig.StepsPerExecution(compile)); }
+        try
+        {
+            CompileOutputs(optimizer, losses, weights, metrics, CompileConfig.RunEagerly(compile), weighted,
+                stepsPerExecution: CompileConfig.StepsPerExecution(compile), jitCompile: CompileConfig.JitCompile(compile));
+        }
         catch (ArgumentException e) { throw new InvalidDataException($"'{path}': its compile_config does not compile this model: {e.Message}", e); }
         return optimizer;
     }

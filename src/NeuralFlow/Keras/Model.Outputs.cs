@@ -47,11 +47,12 @@ public partial class Model
     /// <param name="runEagerly">Keras' run_eagerly (see <see cref="RunEagerly"/>).</param>
     /// <param name="weightedMetrics">Metrics that take the sample and class weights (Keras' weighted_metrics); <paramref name="metrics"/> do not.</param>
     /// <param name="stepsPerExecution">Keras' steps_per_execution: the batch hooks of callbacks run once per this many steps (see <see cref="StepsPerExecution"/>).</param>
+    /// <param name="jitCompile">Keras' jit_compile (see <see cref="JitCompile"/>); null is Keras' "auto".</param>
     public void Compile(Optimizers.Optimizer optimizer, IReadOnlyList<Losses.Loss> loss, IEnumerable<object>? metrics = null, IReadOnlyList<float>? lossWeights = null, bool runEagerly = false,
-        IEnumerable<object>? weightedMetrics = null, int stepsPerExecution = 1)
+        IEnumerable<object>? weightedMetrics = null, int stepsPerExecution = 1, bool? jitCompile = null)
     {
         ArgumentNullException.ThrowIfNull(loss);
-        CompileOutputs(optimizer, loss.ToArray(), lossWeights?.ToArray(), metrics, runEagerly, weightedMetrics, stepsPerExecution: stepsPerExecution);
+        CompileOutputs(optimizer, loss.ToArray(), lossWeights?.ToArray(), metrics, runEagerly, weightedMetrics, stepsPerExecution: stepsPerExecution, jitCompile: jitCompile);
     }
 
     /// <summary>
@@ -66,8 +67,9 @@ public partial class Model
     /// <param name="runEagerly">Keras' run_eagerly (see <see cref="RunEagerly"/>).</param>
     /// <param name="weightedMetrics">Metrics that take the sample and class weights (Keras' weighted_metrics); <paramref name="metrics"/> do not.</param>
     /// <param name="stepsPerExecution">Keras' steps_per_execution: the batch hooks of callbacks run once per this many steps (see <see cref="StepsPerExecution"/>).</param>
+    /// <param name="jitCompile">Keras' jit_compile (see <see cref="JitCompile"/>); null is Keras' "auto".</param>
     public void Compile(Optimizers.Optimizer optimizer, IReadOnlyDictionary<string, Losses.Loss> loss, IEnumerable<object>? metrics = null, IReadOnlyDictionary<string, float>? lossWeights = null, bool runEagerly = false,
-        IEnumerable<object>? weightedMetrics = null, int stepsPerExecution = 1)
+        IEnumerable<object>? weightedMetrics = null, int stepsPerExecution = 1, bool? jitCompile = null)
     {
         ArgumentNullException.ThrowIfNull(loss);
         var names = OutputNames;
@@ -77,7 +79,7 @@ public partial class Model
                 throw new ArgumentException($"Compile: '{key}' is not an output of {Name}; its outputs are {string.Join(", ", names.Select(n => $"'{n}'"))}.", nameof(loss));
         var losses = names.Select(n => loss.TryGetValue(n, out var l) ? l : null).ToArray();
         var weights = names.Select(n => losses[names.ToList().IndexOf(n)] is null ? 0f : lossWeights?.GetValueOrDefault(n, 1f) ?? 1f).ToArray();
-        CompileOutputs(optimizer, losses!, weights, metrics, runEagerly, weightedMetrics, stepsPerExecution: stepsPerExecution);
+        CompileOutputs(optimizer, losses!, weights, metrics, runEagerly, weightedMetrics, stepsPerExecution: stepsPerExecution, jitCompile: jitCompile);
     }
 
     /// <summary>
@@ -86,11 +88,11 @@ public partial class Model
     /// each output gets the metrics of its key (names or metric objects), an output without a key none.
     /// </summary>
     public void Compile<TMetrics>(Optimizers.Optimizer optimizer, IReadOnlyList<Losses.Loss> loss, IReadOnlyDictionary<string, TMetrics> metrics, IReadOnlyList<float>? lossWeights = null, bool runEagerly = false,
-        IReadOnlyDictionary<string, TMetrics>? weightedMetrics = null, int stepsPerExecution = 1) where TMetrics : IEnumerable<object>
+        IReadOnlyDictionary<string, TMetrics>? weightedMetrics = null, int stepsPerExecution = 1, bool? jitCompile = null) where TMetrics : IEnumerable<object>
     {
         ArgumentNullException.ThrowIfNull(loss);
         CompileOutputs(optimizer, loss.ToArray(), lossWeights?.ToArray(), MetricsByOutput(metrics), runEagerly,
-            weightedMetrics is null ? null : MetricsByOutput(weightedMetrics), stepsPerExecution: stepsPerExecution);
+            weightedMetrics is null ? null : MetricsByOutput(weightedMetrics), stepsPerExecution: stepsPerExecution, jitCompile: jitCompile);
     }
 
     /// <summary>
@@ -98,9 +100,10 @@ public partial class Model
     /// with the metrics keyed by output layer name too (Keras' <c>metrics={"head": [...]}</c>).
     /// </summary>
     public void Compile<TMetrics>(Optimizers.Optimizer optimizer, IReadOnlyDictionary<string, Losses.Loss> loss, IReadOnlyDictionary<string, TMetrics> metrics,
-        IReadOnlyDictionary<string, float>? lossWeights = null, bool runEagerly = false, IReadOnlyDictionary<string, TMetrics>? weightedMetrics = null)
+        IReadOnlyDictionary<string, float>? lossWeights = null, bool runEagerly = false, IReadOnlyDictionary<string, TMetrics>? weightedMetrics = null,
+        int stepsPerExecution = 1, bool? jitCompile = null)
         where TMetrics : IEnumerable<object> =>
-        Compile(optimizer, loss, MetricsByOutput(metrics), lossWeights, runEagerly, weightedMetrics is null ? null : MetricsByOutput(weightedMetrics));
+        Compile(optimizer, loss, MetricsByOutput(metrics), lossWeights, runEagerly, weightedMetrics is null ? null : MetricsByOutput(weightedMetrics), stepsPerExecution, jitCompile);
 
     // Keras' dict of metrics as the list of lists CompileOutputs reads: one list per output, in order.
     private List<object> MetricsByOutput<TMetrics>(IReadOnlyDictionary<string, TMetrics> metrics) where TMetrics : IEnumerable<object>
@@ -126,7 +129,7 @@ public partial class Model
     }
 
     private void CompileOutputs(Optimizers.Optimizer optimizer, Losses.Loss?[] losses, float[]? weights, IEnumerable<object>? metrics, bool runEagerly,
-        IEnumerable<object>? weightedMetrics = null, bool withoutLoss = false, int stepsPerExecution = 1)
+        IEnumerable<object>? weightedMetrics = null, bool withoutLoss = false, int stepsPerExecution = 1, bool? jitCompile = null)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         CheckStepsPerExecution("Compile", stepsPerExecution);
@@ -167,6 +170,7 @@ public partial class Model
         _loss = _losses.FirstOrDefault(l => l is not null);
         _metrics = _outputMetrics[0];
         RunEagerly = runEagerly;
+        JitCompile = ResolveJitCompile(jitCompile, runEagerly);
         StepsPerExecution = stepsPerExecution;
         ForgetSteps();
     }

@@ -40,7 +40,8 @@ public partial class Model
         var config = ModelEntry();
         if (_optimizer is not null && _loss is not null) config["compile_config"] = CompileConfig.Serialize(_optimizer, _losses, _lossWeights,
             Enumerable.Range(0, _outputMetrics.Length).Select(i => (IReadOnlyList<Metrics.PredictionMetric>)PlainMetrics(i)).ToList(),
-            Enumerable.Range(0, _outputMetrics.Length).Select(i => (IReadOnlyList<Metrics.PredictionMetric>)WeightedMetrics(i)).ToList(), StepsPerExecution);
+            Enumerable.Range(0, _outputMetrics.Length).Select(i => (IReadOnlyList<Metrics.PredictionMetric>)WeightedMetrics(i)).ToList(), StepsPerExecution,
+            RunEagerly, JitCompile);
 
         switch (KerasFileOf(path))
         {
@@ -157,7 +158,8 @@ public partial class Model
         if (config["compile_config"] is JsonObject compile)
         {
             var (opt, losses, weights, metrics, weighted) = CompileConfig.Deserialize(compile, path);
-            model.CompileOutputs(opt, losses, weights, metrics, runEagerly: false, weighted, stepsPerExecution: CompileConfig.StepsPerExecution(compile));
+            model.CompileOutputs(opt, losses, weights, metrics, CompileConfig.RunEagerly(compile), weighted,
+                stepsPerExecution: CompileConfig.StepsPerExecution(compile), jitCompile: CompileConfig.JitCompile(compile));
             optimizer = opt;
         }
         return model;

@@ -4,11 +4,42 @@ public partial class Model
 {
     /// <summary>
     /// Keras' <c>run_eagerly</c>: false (the default) makes Fit, Evaluate and Predict trace their
-    /// step once per batch shape and replay it (<see cref="NF.Function(Func{Tensor, Tensor}, int)"/>);
+    /// step once per batch shape and replay it (<see cref="NF.Function(Func{Tensor, Tensor}, int, bool)"/>);
     /// true runs every step as C# code, op by op, for debugging (a breakpoint or a print inside a
     /// layer's Call is then hit at every step, not only when the step is traced).
     /// </summary>
     public bool RunEagerly { get; set; }
+
+    /// <summary>
+    /// Keras' <c>jit_compile</c> (true by default; Compile sets it): Fit, Evaluate and Predict
+    /// replay their traced step with its kernels fused (<see cref="TracedFunction.JitCompile"/>);
+    /// false replays the kernels as recorded, each op as its own kernel, the same numbers by another
+    /// path (to rule fusion out when results look wrong). No effect while <see cref="RunEagerly"/>.
+    /// </summary>
+    public bool JitCompile
+    {
+        get => _jitCompile;
+        set
+        {
+            if (value == _jitCompile) return;
+            _jitCompile = value;
+            ForgetSteps(); // the traced steps were planned the other way
+        }
+    }
+
+    private bool _jitCompile = true;
+
+    // Keras' compile: "auto" (null) is on unless the model runs eagerly; asked for together with
+    // runEagerly, it is turned off with Keras' warning.
+    private static bool ResolveJitCompile(bool? jitCompile, bool runEagerly)
+    {
+        if (jitCompile == true && runEagerly)
+        {
+            Console.Error.WriteLine("WARNING: If runEagerly is true, then jitCompile cannot also be true. Disabling jitCompile.");
+            return false;
+        }
+        return jitCompile ?? !runEagerly;
+    }
 
     /// <summary>
     /// Keras' <c>steps_per_execution</c> (1 by default; Compile sets it): Fit, Evaluate and Predict
@@ -141,7 +172,7 @@ public partial class Model
             LastStepFunction = null;
             return step.Body;
         }
-        step.Function ??= new TracedFunction(step.Body, $"{Name}.{name}", maxTraces: 8);
+        step.Function ??= new TracedFunction(step.Body, $"{Name}.{name}", maxTraces: 8) { JitCompile = JitCompile };
         LastStepFunction = step.Function;
         return step.Function.Call;
     }

@@ -29,11 +29,15 @@ public partial class Model
     /// Keras' steps_per_execution: the batch hooks of callbacks (and the progress bar) run once per
     /// this many training, evaluation or prediction steps instead of after each (see <see cref="StepsPerExecution"/>).
     /// </param>
+    /// <param name="jitCompile">
+    /// Keras' jit_compile: true or null (Keras' "auto") replays the traced step with its kernels
+    /// fused (see <see cref="JitCompile"/>); false replays the kernels as recorded.
+    /// </param>
     public void Compile(Optimizers.Optimizer optimizer, Losses.Loss loss, IEnumerable<object>? metrics = null, bool runEagerly = false,
-        IEnumerable<object>? weightedMetrics = null, int stepsPerExecution = 1)
+        IEnumerable<object>? weightedMetrics = null, int stepsPerExecution = 1, bool? jitCompile = null)
     {
         ArgumentNullException.ThrowIfNull(loss);
-        CompileOutputs(optimizer, [loss], null, metrics, runEagerly, weightedMetrics, stepsPerExecution: stepsPerExecution);
+        CompileOutputs(optimizer, [loss], null, metrics, runEagerly, weightedMetrics, stepsPerExecution: stepsPerExecution, jitCompile: jitCompile);
     }
 
     /// <summary>
@@ -42,10 +46,10 @@ public partial class Model
     /// Metrics may be functions of (yTrue, yPred) too (<see cref="Metrics.MeanFunctionMetric"/>).
     /// </summary>
     public void Compile(Optimizers.Optimizer optimizer, Func<Tensor, Tensor, Tensor> loss, IEnumerable<object>? metrics = null, bool runEagerly = false,
-        IEnumerable<object>? weightedMetrics = null, int stepsPerExecution = 1)
+        IEnumerable<object>? weightedMetrics = null, int stepsPerExecution = 1, bool? jitCompile = null)
     {
         ArgumentNullException.ThrowIfNull(loss);
-        Compile(optimizer, new Losses.LossFunctionWrapper(loss), metrics, runEagerly, weightedMetrics, stepsPerExecution);
+        Compile(optimizer, new Losses.LossFunctionWrapper(loss), metrics, runEagerly, weightedMetrics, stepsPerExecution, jitCompile);
     }
 
     /// <summary>
@@ -54,9 +58,9 @@ public partial class Model
     /// TrainOnBatch and TestOnBatch of a model that does not override their step then say that
     /// there is no loss to compute.
     /// </summary>
-    public void Compile(Optimizers.Optimizer optimizer, IEnumerable<object>? metrics = null, bool runEagerly = false, int stepsPerExecution = 1)
+    public void Compile(Optimizers.Optimizer optimizer, IEnumerable<object>? metrics = null, bool runEagerly = false, int stepsPerExecution = 1, bool? jitCompile = null)
     {
-        CompileOutputs(optimizer, new Losses.Loss?[Math.Max(1, Outputs.Count)], null, metrics, runEagerly, withoutLoss: true, stepsPerExecution: stepsPerExecution);
+        CompileOutputs(optimizer, new Losses.Loss?[Math.Max(1, Outputs.Count)], null, metrics, runEagerly, withoutLoss: true, stepsPerExecution: stepsPerExecution, jitCompile: jitCompile);
     }
 
     /// <summary>

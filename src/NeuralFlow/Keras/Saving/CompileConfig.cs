@@ -15,7 +15,8 @@ internal static class CompileConfig
     /// list for an output a loss dictionary left out.
     /// </summary>
     public static JsonObject Serialize(Optimizers.Optimizer optimizer, IReadOnlyList<Losses.Loss?> losses, IReadOnlyList<float> weights,
-        IReadOnlyList<IReadOnlyList<Metrics.PredictionMetric>> metrics, IReadOnlyList<IReadOnlyList<Metrics.PredictionMetric>> weightedMetrics, int stepsPerExecution = 1)
+        IReadOnlyList<IReadOnlyList<Metrics.PredictionMetric>> metrics, IReadOnlyList<IReadOnlyList<Metrics.PredictionMetric>> weightedMetrics, int stepsPerExecution = 1,
+        bool runEagerly = false, bool jitCompile = true)
     {
         JsonObject? LossEntry(Losses.Loss? loss) => loss is null ? null : new() { ["name"] = LossName(loss), ["config"] = Json(loss.GetConfig()) };
         var c = new JsonObject
@@ -30,8 +31,21 @@ internal static class CompileConfig
             c["weighted_metrics"] = losses.Count == 1 ? Metrics(weightedMetrics[0]) : new JsonArray(weightedMetrics.Select(m => (JsonNode)Metrics(m)).ToArray());
         if (losses.Count > 1) c["loss_weights"] = new JsonArray(weights.Select(w => (JsonNode)w).ToArray());
         c["steps_per_execution"] = stepsPerExecution;
+        c["run_eagerly"] = runEagerly;
+        c["jit_compile"] = jitCompile;
         return c;
     }
+
+    /// <summary>Keras' run_eagerly of a compile config (NeuralFlow's or Keras 3's); false when absent, as in files before it.</summary>
+    public static bool RunEagerly(JsonObject compile) =>
+        compile["run_eagerly"] is JsonValue v && v.TryGetValue(out bool eager) && eager;
+
+    /// <summary>
+    /// Keras' jit_compile of a compile config (NeuralFlow's or Keras 3's): true, false, or null for
+    /// "auto" or absent (files before it), which Compile resolves as Keras does.
+    /// </summary>
+    public static bool? JitCompile(JsonObject compile) =>
+        compile["jit_compile"] is JsonValue v && v.TryGetValue(out bool jit) ? jit : null;
 
     /// <summary>Keras' steps_per_execution of a compile config (NeuralFlow's or Keras 3's, the same key); 1 when absent, as in files before it.</summary>
     public static int StepsPerExecution(JsonObject compile) =>

@@ -36,9 +36,10 @@ internal static class Keras3CompileConfig
             ["loss_weights"] = nf["loss_weights"]?.DeepClone(),
             ["metrics"] = MetricObjects(nf["metrics"]),
             ["weighted_metrics"] = MetricObjects(nf["weighted_metrics"]),
-            ["run_eagerly"] = false,
+            ["run_eagerly"] = CompileConfig.RunEagerly(nf),
             ["steps_per_execution"] = CompileConfig.StepsPerExecution(nf),
-            ["jit_compile"] = false,
+            // Keras writes the value compile resolved; NeuralFlow's own files from before it say nothing: "auto", on unless eager.
+            ["jit_compile"] = CompileConfig.JitCompile(nf) ?? !CompileConfig.RunEagerly(nf),
         };
     }
 
