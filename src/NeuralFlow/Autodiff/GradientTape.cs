@@ -115,7 +115,7 @@ public sealed partial class GradientTape : IDisposable
     {
         ArgumentNullException.ThrowIfNull(targets);
         ArgumentNullException.ThrowIfNull(sources);
-        if (!Enum.IsDefined(unconnectedGradients))
+        if (unconnectedGradients is not (UnconnectedGradients.None or UnconnectedGradients.Zero)) // not Enum.IsDefined: JIT-compiled in a cold process
             throw new ArgumentOutOfRangeException(nameof(unconnectedGradients), unconnectedGradients, "Gradient: unconnectedGradients must be UnconnectedGradients.None or .Zero.");
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_used && !Persistent && !_holdRecords)

@@ -23,7 +23,10 @@ public sealed class History
     /// </summary>
     public IReadOnlyList<int> Epoch => _epochs;
 
-    internal void Add(int epoch, IReadOnlyDictionary<string, float> logs)
+    // The dictionary itself, not the interface: enumerated through IReadOnlyDictionary, its
+    // enumerator was JIT-compiled in a cold process's first epoch (the ReadyToRun image holds the
+    // Dictionary<string, float> code NeuralFlow calls directly, not what an interface dispatches to).
+    internal void Add(int epoch, Dictionary<string, float> logs)
     {
         _epochs.Add(epoch);
         foreach (var (k, v) in logs)
@@ -37,6 +40,19 @@ public sealed class History
 /// <summary>What <c>Evaluate</c> returns: the loss, then each metric; deconstructs in that order.</summary>
 public sealed class EvaluationResult(IReadOnlyList<KeyValuePair<string, float>> values)
 {
+    // Evaluate's logs as an array, by a loop over the dictionary itself rather than ToList() (which
+    // JIT-compiled a dozen framework methods over KeyValuePair<string, float> in a cold process).
+    internal static EvaluationResult From(Dictionary<string, float> logs)
+    {
+        var items = new KeyValuePair<string, float>[logs.Count];
+        int i = 0;
+        foreach (var kv in logs) items[i++] = kv;
+        return new EvaluationResult(items) { Items = items };
+    }
+
+    /// <summary>The values as the array <see cref="From"/> made (null otherwise), for Fit to read without interface calls.</summary>
+    internal KeyValuePair<string, float>[]? Items { get; private init; }
+
     /// <summary>Names and values, the loss first.</summary>
     public IReadOnlyList<KeyValuePair<string, float>> Values { get; } = values;
 

@@ -276,16 +276,29 @@ public abstract partial class Layer
     }
 
     // The weights, each with whether training updates it: made trainable and in no frozen layer.
-    internal IEnumerable<(Variable Variable, bool Trained)> WeightsAndTraining()
+    // Loops rather than LINQ over (Variable, bool): Fit asks on its first step, and the framework's
+    // LINQ over a tuple is not in the ReadyToRun image, so a cold process JIT-compiled a dozen
+    // methods for it (fit_warmup).
+    internal List<(Variable Variable, bool Trained)> WeightsAndTraining()
     {
         var all = new List<Variable>();
         var frozen = new HashSet<Variable>(ReferenceEqualityComparer.Instance);
         Gather(this, all, new HashSet<Variable>(ReferenceEqualityComparer.Instance), new HashSet<Layer>(ReferenceEqualityComparer.Instance), frozen, false);
-        return all.Select(v => (v, v.Trainable && !frozen.Contains(v)));
+        var result = new List<(Variable, bool)>(all.Count);
+        foreach (var v in all) result.Add((v, v.Trainable && !frozen.Contains(v)));
+        return result;
+    }
+
+    private List<Variable> WeightsTrained(bool trained)
+    {
+        var result = new List<Variable>();
+        foreach (var (v, t) in WeightsAndTraining())
+            if (t == trained) result.Add(v);
+        return result;
     }
 
     /// <summary>The weights that training updates: made trainable, and in no frozen layer (see <see cref="Trainable"/>).</summary>
-    public IReadOnlyList<Variable> TrainableVariables => WeightsAndTraining().Where(p => p.Trained).Select(p => p.Variable).ToList();
+    public IReadOnlyList<Variable> TrainableVariables => WeightsTrained(trained: true);
 
     /// <summary>
     /// The weights that training does not update by gradient (Keras' <c>non_trainable_variables</c>):
@@ -293,7 +306,7 @@ public abstract partial class Layer
     /// every weight of a frozen layer (<see cref="Trainable"/> false).
     /// They are saved with the model like any other weight.
     /// </summary>
-    public IReadOnlyList<Variable> NonTrainableVariables => WeightsAndTraining().Where(p => !p.Trained).Select(p => p.Variable).ToList();
+    public IReadOnlyList<Variable> NonTrainableVariables => WeightsTrained(trained: false);
 
     /// <summary>
     /// Layers held by this one in fields (directly or in arrays, lists, dictionaries and other

@@ -94,7 +94,7 @@ public partial class Model
             throw new InvalidOperationException("Evaluate: the dataset produced no batches, so there is nothing to evaluate.");
         KeepStep(cached);
         var logs = ReadStepLogs(cached);
-        var result = new EvaluationResult(logs.ToList());
+        var result = EvaluationResult.From(logs);
         KeepStepLogs(cached, []);
         callbacks.TestEnd(logs);
         return result;

@@ -49,7 +49,7 @@ public partial class Model
         using (TensorScope.Begin())
             KeepStepLogs(cached, step([.. OnBackend(xs, backend), .. OnBackend(ys, backend)]));
         KeepStep(cached);
-        var result = new EvaluationResult(ReadStepLogs(cached).ToList());
+        var result = EvaluationResult.From(ReadStepLogs(cached));
         KeepStepLogs(cached, []);
         return result;
     }

@@ -361,7 +361,10 @@ public partial class Model
                 (position.Epoch, position.Step, position.SeenInPass) = (epoch + 1, 0, seenInPass);
                 // Keras' _should_eval; the validation calls the test hooks of Fit's callbacks.
                 if (validate is not null && validationFreq.After(epoch))
-                    foreach (var (k, v) in validate(callbackList).Values) epochLogs["val_" + k] = v;
+                {
+                    var validation = validate(callbackList);
+                    foreach (var (k, v) in validation.Items ?? [.. validation.Values]) epochLogs["val_" + k] = v;
+                }
                 foreach (var c in hooks)
                 {
                     c.AddEpochLogs(epochLogs);

@@ -171,7 +171,14 @@ public static partial class Optimizers
         [MethodImpl(Hot)]
         private static IReadOnlyList<(Tensor? Gradient, Variable Variable)> ValidGradients(IEnumerable<(Tensor? Gradient, Variable Variable)> pairs)
         {
-            var list = pairs.ToList();
+            // Loops, not ToList/All: LINQ over the (gradient, variable) tuple is JIT-compiled in a cold process (not in the ReadyToRun image).
+            var list = new List<(Tensor? Gradient, Variable Variable)>();
+            bool anyGradient = false;
+            foreach (var pair in pairs)
+            {
+                list.Add(pair);
+                anyGradient |= pair.Gradient is not null;
+            }
             for (int i = 0; i < list.Count; i++)
             {
                 var (g, v) = list[i];
@@ -182,7 +189,7 @@ public static partial class Optimizers
                 if (g is not null && g.Shape != v.Shape)
                     throw new ArgumentException($"ApplyGradients: the gradient for variable {name} has shape {g.Shape} but the variable has shape {v.Shape}.", nameof(pairs));
             }
-            if (list.Count > 0 && list.All(p => p.Gradient is null)) // none at all is a no-op step, as in Keras
+            if (list.Count > 0 && !anyGradient) // none at all is a no-op step, as in Keras
                 throw new ArgumentException(
                     $"ApplyGradients: No gradients provided for any variable: [{string.Join(", ", list.Select((p, i) => p.Variable.Name ?? $"variable {i}"))}]. " +
                     "Check that the loss depends on the variables (computed inside the GradientTape, from them).", nameof(pairs));
