@@ -12,16 +12,11 @@ public partial class Model
     private List<Metrics.Metric> LayerHeldMetrics()
     {
         var found = new List<Metrics.Metric>();
-        var seenLayers = new HashSet<Layer>(ReferenceEqualityComparer.Instance) { this };
         var seenMetrics = new HashSet<Metrics.Metric>(ReferenceEqualityComparer.Instance);
-        var pending = new Stack<Layer>(SubLayers.Reverse());
-        while (pending.TryPop(out var layer))
+        TrackedLayers(this, layer =>
         {
-            if (!seenLayers.Add(layer)) continue;
-            if (layer is not Model)
-                found.AddRange(Tracking.MetricsInFields(layer).Where(seenMetrics.Add));
-            foreach (var inner in layer.SubLayers.Reverse()) pending.Push(inner);
-        }
+            if (layer is not Model) found.AddRange(Tracking.MetricsInFields(layer).Where(seenMetrics.Add));
+        });
         return found;
     }
 }

@@ -26,9 +26,11 @@ public partial class Model
     /// <c>"x.h5"</c> the legacy Keras 2 whole-model HDF5 file (architecture and weights).
     /// A <see cref="Sequential"/> or functional model (shared layers and nested models included) of
     /// registered layer types (every built-in one, and yours after
-    /// <see cref="KerasSerialization.Register{TLayer}"/>). A subclassed model is code: save
-    /// its weights with <see cref="SaveWeights"/> and load them into an instance you construct, as
-    /// in Keras. A name ending in <c>.safetensors</c> (a weights file) is refused: use <see cref="SaveWeights"/>.
+    /// <see cref="KerasSerialization.Register{TLayer}"/>). A subclassed model is saved as Keras 3
+    /// saves one: its class and <see cref="Layer.GetConfig"/> (override it with the constructor's
+    /// arguments), and the weights of the layers it holds; <see cref="Load"/> rebuilds it with the
+    /// factory its class was registered with, or one passed in customObjects (Keras'
+    /// <c>from_config</c>). A name ending in <c>.safetensors</c> (a weights file) is refused: use <see cref="SaveWeights"/>.
     /// </remarks>
     public void Save(string path)
     {

@@ -161,6 +161,7 @@ internal static class Keras3ConfigWriter
 
     private static JsonObject Model(Model model, JsonObject nfEntry)
     {
+        if (model.Graph is null && model is not Sequential) return Subclassed(model, nfEntry);
         var config = (JsonObject)nfEntry["config"]!.DeepClone();
         var nfLayers = (JsonArray)config["layers"]!;
         var graph = model.Graph;
@@ -175,7 +176,7 @@ internal static class Keras3ConfigWriter
         {
             var layer = layers[i];
             var nf = entries[layer];
-            var keras = layer is Model { IsFunctional: true } or Sequential ? Model((Model)layer, nf) : Layer(nf);
+            var keras = layer is Model nested ? Model(nested, nf) : Layer(nf);
             if (graph is not null)
             {
                 keras["name"] = layer.Name;
@@ -211,6 +212,16 @@ internal static class Keras3ConfigWriter
         if (inputShape is not null) entry["build_config"] = new JsonObject { ["input_shape"] = inputShape.DeepClone() };
         return entry;
     }
+
+    // A subclassed model: its registered class and its GetConfig, as Keras 3 writes a registered
+    // class (module, class_name, config, registered_name), for load_model(custom_objects) to rebuild.
+    private static JsonObject Subclassed(Model model, JsonObject nf) => new()
+    {
+        ["module"] = model.GetType().Namespace,
+        ["class_name"] = nf["class_name"]!.DeepClone(),
+        ["config"] = nf["config"]!.DeepClone(),
+        ["registered_name"] = nf["class_name"]!.DeepClone(),
+    };
 
     // A layer: NeuralFlow's class and config (Keras' argument names), Keras 3's envelope around them.
     private static JsonObject Layer(JsonObject nf)

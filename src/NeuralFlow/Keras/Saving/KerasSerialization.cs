@@ -344,16 +344,20 @@ public static partial class KerasSerialization
     public static JsonObject Serialize(Layer layer)
     {
         ArgumentNullException.ThrowIfNull(layer);
-        // A nested Sequential or functional model is written as its own model entry.
-        if (layer is Model { IsFunctional: true } or Sequential) return ((Model)layer).ModelEntry();
-        string className;
-        lock (Factories)
-            if (!Names.TryGetValue(layer.GetType(), out className!))
-                throw new NotSupportedException(
-                    $"{layer.Name} is a {layer.GetType().Name}, which has no registered name: call KerasSerialization.Register<{layer.GetType().Name}>(\"{layer.GetType().Name}\", config => new {layer.GetType().Name}(...)) before saving and loading (Keras' register_keras_serializable), or save the weights alone with SaveWeights.");
-        var entry = new JsonObject { ["class_name"] = className, ["config"] = layer.GetConfig() };
+        // A nested model is written as its own model entry.
+        if (layer is Model model) return model.ModelEntry();
+        var entry = new JsonObject { ["class_name"] = ClassNameOf(layer), ["config"] = layer.GetConfig() };
         if (layer.BuildInputShape is { } shape) entry["build_input_shape"] = new JsonArray(shape.ToArray().Select(d => (JsonNode)d).ToArray());
         return entry;
+    }
+
+    /// <summary>The class name a saved file gives <paramref name="layer"/>'s type: its registered name.</summary>
+    internal static string ClassNameOf(Layer layer)
+    {
+        lock (Factories)
+            if (Names.TryGetValue(layer.GetType(), out var className)) return className;
+        throw new NotSupportedException(
+            $"{layer.Name} is a {layer.GetType().Name}, which has no registered name: call KerasSerialization.Register<{layer.GetType().Name}>(\"{layer.GetType().Name}\", config => new {layer.GetType().Name}(...)) before saving and loading (Keras' register_keras_serializable), or save the weights alone with SaveWeights.");
     }
 
     /// <summary>
@@ -397,6 +401,14 @@ public static partial class KerasSerialization
         }
         if (o["build_input_shape"] is JsonArray dims)
             layer.EnsureBuilt(new Shape(dims.Select(d => d!.GetValue<int>()).ToArray()));
+        if (layer is Model subclassed)
+        {
+            try { Model.RestoreLayerBuilds(subclassed, o, file); }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotSupportedException or FormatException)
+            {
+                throw new InvalidDataException($"{file}: the layers of model '{subclassed.Name}' ({className}) do not build for the shapes they were saved with: {e.Message}", e);
+            }
+        }
         return layer;
     }
 
