@@ -20,12 +20,10 @@ public partial class Model
     {
         var shapes = new JsonArray();
         TrackedLayers(this, layer => shapes.Add(layer.BuildInputShape is { } s ? new JsonArray([.. s.ToArray().Select(d => (JsonNode)d)]) : null));
-        return new JsonObject
-        {
-            ["class_name"] = KerasSerialization.ClassNameOf(this),
-            ["config"] = GetConfig(),
-            [LayerBuildShapesKey] = shapes,
-        };
+        var entry = new JsonObject { ["class_name"] = KerasSerialization.ClassNameOf(this), ["config"] = GetConfig() };
+        if (KerasSerialization.UserModule(this) is { } module) entry["module"] = module;
+        entry[LayerBuildShapesKey] = shapes;
+        return entry;
     }
 
     /// <summary>

@@ -217,7 +217,7 @@ internal static class Keras3ConfigWriter
     // class (module, class_name, config, registered_name), for load_model(custom_objects) to rebuild.
     private static JsonObject Subclassed(Model model, JsonObject nf) => new()
     {
-        ["module"] = model.GetType().Namespace,
+        ["module"] = nf["module"]?.DeepClone(),
         ["class_name"] = nf["class_name"]!.DeepClone(),
         ["config"] = nf["config"]!.DeepClone(),
         ["registered_name"] = nf["class_name"]!.DeepClone(),
@@ -250,7 +250,10 @@ internal static class Keras3ConfigWriter
                 ["config"] = new JsonObject { ["name"] = policy.GetValue<string>() },
                 ["registered_name"] = null,
             };
-        var keras = new JsonObject { ["module"] = "keras.layers", ["class_name"] = className, ["config"] = config, ["registered_name"] = null };
+        // A class of the user's under its own module and name (Keras 3's entry of a custom class), Keras' own under keras.layers.
+        var keras = nf["module"] is JsonValue userModule
+            ? new JsonObject { ["module"] = userModule.DeepClone(), ["class_name"] = className, ["config"] = config, ["registered_name"] = className }
+            : new JsonObject { ["module"] = "keras.layers", ["class_name"] = className, ["config"] = config, ["registered_name"] = null };
         if (nf["build_input_shape"] is JsonArray built && className != "InputLayer")
         {
             // Keras builds a deserialized layer from build_config (the batch left unknown); NeuralFlow's reader from build_input_shape.

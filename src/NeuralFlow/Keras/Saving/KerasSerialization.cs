@@ -347,18 +347,26 @@ public static partial class KerasSerialization
         // A nested model is written as its own model entry.
         if (layer is Model model) return model.ModelEntry();
         var entry = new JsonObject { ["class_name"] = ClassNameOf(layer), ["config"] = layer.GetConfig() };
+        // A type of the user's, as Keras 3 names a custom class's module (Keras' load_model looks a class there up by it).
+        if (UserModule(layer) is { } module) entry["module"] = module;
         if (layer.BuildInputShape is { } shape) entry["build_input_shape"] = new JsonArray(shape.ToArray().Select(d => (JsonNode)d).ToArray());
         return entry;
     }
 
-    /// <summary>The class name a saved file gives <paramref name="layer"/>'s type: its registered name.</summary>
+    /// <summary>
+    /// The class name a saved file gives <paramref name="layer"/>'s type: its registered name, else
+    /// (as Keras 3 saves an unregistered class under its own name, needing custom_objects only to
+    /// load it) the type's name, which loading finds in customObjects, a scope or the registrations.
+    /// </summary>
     internal static string ClassNameOf(Layer layer)
     {
         lock (Factories)
-            if (Names.TryGetValue(layer.GetType(), out var className)) return className;
-        throw new NotSupportedException(
-            $"{layer.Name} is a {layer.GetType().Name}, which has no registered name: call KerasSerialization.Register<{layer.GetType().Name}>(\"{layer.GetType().Name}\", config => new {layer.GetType().Name}(...)) before saving and loading (Keras' register_keras_serializable), or save the weights alone with SaveWeights.");
+            return Names.TryGetValue(layer.GetType(), out var className) ? className : layer.GetType().Name;
     }
+
+    /// <summary>The namespace of a layer type of the user's (outside NeuralFlow), which Keras 3's entries name as <c>module</c>; null for NeuralFlow's own.</summary>
+    internal static string? UserModule(Layer layer) =>
+        layer.GetType().Assembly == typeof(Layer).Assembly ? null : layer.GetType().Namespace ?? "";
 
     /// <summary>
     /// The <typeparamref name="TLayer"/> that <paramref name="config"/> (its <c>GetConfig()</c>)
@@ -386,7 +394,9 @@ public static partial class KerasSerialization
         if (factory is null) lock (Factories) Factories.TryGetValue(className, out factory);
         if (factory is null)
             throw new InvalidDataException(
-                $"{file}: the model holds a layer of type '{className}', which is not registered here; call KerasSerialization.Register(\"{className}\", config => new ...) before loading, or pass it in customObjects.");
+                $"{file}: the model holds a layer of type '{className}'{(o["module"] is JsonValue m ? $" (of {m})" : "")}, which is not known here: pass its factory in customObjects " +
+                $"(Model.Load(path, new Dictionary<string, Func<JsonObject, Layer>> {{ [\"{className}\"] = config => new {className}(...) }}), or load inside a KerasSerialization.CustomObjectScope), " +
+                $"or call KerasSerialization.Register(\"{className}\", config => new {className}(...)) before loading (Keras' custom_objects and register_keras_serializable).");
         Layer layer;
         try
         {
