@@ -139,6 +139,19 @@ public partial class Model
         return Damaged(path, () => LoadArchive(path));
     }
 
+    /// <summary>
+    /// <see cref="Load(string, IReadOnlyDictionary{string, Func{JsonObject, Layer}}?)"/> with Keras'
+    /// <c>custom_objects</c> of every kind: the layers and subclassed models, losses, metrics,
+    /// activations, initializers, regularizers and constraints of your own that the file names
+    /// (<see cref="CustomObjects"/>), found before the built-in and registered ones, for this load only.
+    /// </summary>
+    public static Model Load(string path, CustomObjects customObjects)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(customObjects);
+        return KerasSerialization.WithCustomObjects(customObjects, () => Load(path));
+    }
+
     private static Model LoadArchive(string path)
     {
         using var zip = OpenArchive(path, out bool keras3);

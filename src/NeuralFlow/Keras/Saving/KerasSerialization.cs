@@ -390,7 +390,7 @@ public static partial class KerasSerialization
         if (entry is not JsonObject o || o["class_name"]?.GetValue<string>() is not { } className || o["config"] is not JsonObject config)
             throw new InvalidDataException($"{file}: a layer entry lacks class_name or config.");
         if (className is "Functional" or "Sequential") return Model.FromEntry(o, file);
-        var factory = ScopedFactory(className);
+        var factory = Scoped<Func<JsonObject, Layer>>(className);
         if (factory is null) lock (Factories) Factories.TryGetValue(className, out factory);
         if (factory is null)
             throw new InvalidDataException(
