@@ -41,8 +41,12 @@ public sealed class ActivationFunction
                                 "log_softmax, sparsemax";
 
     /// <summary>Looks up an activation by its Keras name, or a name given to <see cref="Register"/>.</summary>
-    public static ActivationFunction Get(string name) => BuiltIn(name) ?? (Registered(name) is { } f ? new(name, f) :
-        throw new ArgumentException($"Unknown activation '{name}'; use one of {Names}, a name given to ActivationFunction.Register, or pass a Func<Tensor, Tensor>.", nameof(name)));
+    public static ActivationFunction Get(string name) => BuiltIn(name) ?? (Named(name) is { } f ? new(name, f) :
+        throw new ArgumentException($"Unknown activation '{name}'; use one of {Names}, a name given to ActivationFunction.Register, or pass a Func<Tensor, Tensor> " +
+                                    "(loading a model that names an activation of your own: pass it in customObjects, as Keras' custom_objects).", nameof(name)));
+
+    // A function of your own by name: the open custom-object scopes' first (Keras' custom_objects), then the registered ones.
+    private static Func<Tensor, Tensor>? Named(string name) => KerasSerialization.Scoped<Func<Tensor, Tensor>>(name) ?? Registered(name);
 
     // The activations of your own, by name (Keras' register_keras_serializable / custom_objects for a function).
     private static readonly Dictionary<string, Func<Tensor, Tensor>> RegisteredFunctions = new(StringComparer.Ordinal);
@@ -68,8 +72,12 @@ public sealed class ActivationFunction
         lock (RegisteredFunctions) RegisteredFunctions[name] = function;
     }
 
-    /// <summary>True when a model file can name this activation: a built-in one, or one registered under its name as this function.</summary>
-    internal bool IsNamed => Name != "custom" && (BuiltIn(Name) is not null || Registered(Name) is { } f && (f == _apply || ReferenceEquals(f, _apply)));
+    /// <summary>
+    /// True when a model file can name this activation: a built-in one, or one of your own under a
+    /// name (Keras saves a custom function by its name; loading needs it registered or in customObjects)
+    /// that is not registered for another function, which loading would find instead.
+    /// </summary>
+    internal bool IsNamed => Name != "custom" && (BuiltIn(Name) is not null || Named(Name) is not { } f || f == _apply || ReferenceEquals(f, _apply));
 
     private static ActivationFunction? BuiltIn(string name) => name.ToLowerInvariant() switch
     {

@@ -163,8 +163,9 @@ public static class Constraints
     public static Constraint? FromConfig(JsonNode? node)
     {
         if (node is null) return null;
-        if (node is JsonValue v) return Get(v.GetValue<string>());
+        if (node is JsonValue v) return KerasSerialization.Scoped<Func<JsonObject, Constraint>>(v.GetValue<string>()) is { } named ? named([]) : Get(v.GetValue<string>());
         var e = ClassEntry.Of(node);
+        if (e.ClassName is { } className && KerasSerialization.Scoped<Func<JsonObject, Constraint>>(className) is { } custom) return custom(e.Config);
         int[] axis = e.Config["axis"] switch
         {
             null => [0],

@@ -39,10 +39,11 @@ public sealed partial class Initializer
     public static Initializer? FromConfig(JsonNode? node)
     {
         if (node is null) return null;
-        if (node is JsonValue v) return Get(v.GetValue<string>());
+        if (node is JsonValue v) return KerasSerialization.Scoped<Func<JsonObject, Initializer>>(v.GetValue<string>()) is { } named ? named([]) : Get(v.GetValue<string>());
         var o = node.AsObject();
         string className = o["class_name"]?.GetValue<string>() ?? throw new FormatException("an initializer entry lacks class_name");
         var c = o["config"] as JsonObject ?? [];
+        if (KerasSerialization.Scoped<Func<JsonObject, Initializer>>(className) is { } custom) return custom(c);
         double D(string key, double fallback) => c[key]?.GetValue<double>() ?? fallback;
         string S(string key, string fallback) => c[key]?.GetValue<string>() ?? fallback;
         return className switch

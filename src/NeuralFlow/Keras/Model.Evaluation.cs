@@ -116,7 +116,7 @@ public partial class Model
     /// <summary>Every output of the model for <paramref name="x"/>, in the order of <see cref="Outputs"/> (Keras' predict of a multi-output model); the arguments are Predict's.</summary>
     public IReadOnlyList<Tensor> PredictOutputs(ModelData x, int batchSize = 32, int verbose = 0, IEnumerable<Callbacks.Callback>? callbacks = null)
     {
-        var xs = x.Resolve(nameof(Predict), nameof(x), InputNames);
+        var xs = ResolveInputs(nameof(Predict), x);
         CheckPositive(nameof(Predict), nameof(batchSize), batchSize);
         CheckRows(nameof(Predict), xs, "x");
         int n = xs[0].Shape[0];
@@ -144,16 +144,18 @@ public partial class Model
     {
         ArgumentNullException.ThrowIfNull(dataset);
         CheckSteps(nameof(Predict), dataset, steps, nameof(steps));
-        int inputs = Math.Max(1, Inputs.Count);
+        // A subclassed model takes the first part of (x, y) elements whole, as Fit does.
+        int inputs = Inputs.Count > 0 ? Inputs.Count : SubclassedInputWidth(dataset.Schema);
         IEnumerable<Tensor[]> elements;
         if (dataset.Schema.HasDictionary)
         {
             // Named features, alone or the first part of (features, targets) as Keras' predict reads them.
             var features = dataset.Schema.Parts is { } parts ? parts[0] : dataset.Schema;
-            elements = dataset.EnumerateTensors(disposeEach: true).Select(e => ModelData.FromElement(features, e, 0).Resolve(nameof(Predict), "x", InputNames));
+            elements = dataset.EnumerateTensors(disposeEach: true).Select(e => ResolveInputs(nameof(Predict), ModelData.FromElement(features, e, 0)));
         }
         else
         {
+            if (IsSubclassed) UseInputCount(inputs);
             if (dataset.ComponentCount < inputs)
                 throw new ArgumentException($"Predict: the model has {inputs} inputs, but the dataset's elements hold {dataset.ComponentCount} tensor(s).", nameof(dataset));
             elements = dataset.EnumerateTensors(disposeEach: true).Select(e => e.Take(inputs).ToArray());
@@ -243,22 +245,22 @@ public partial class Model
             throw new ArgumentException(
                 $"{method}: y (the targets) is missing; only a model that overrides {step}, or one compiled without a loss and metrics whose layers add the loss " +
                 "(AddLoss), can train or evaluate on x alone (Keras' fit(x) of an autoencoder).", "y");
-        var xs = x.Resolve(method, "x", InputNames);
+        var xs = ResolveInputs(method, x);
         CheckRows(method, xs, "the inputs");
-        UseInputCount(xs.Length);
+        UseInputCount(xs.Length, _dataInputNames);
         return xs;
     }
 
     // x and y resolved against the model's inputs and outputs, every tensor with the same number of examples.
     private (Tensor[] X, Tensor[] Y) CheckData(string method, ModelData x, ModelData y)
     {
-        var xs = x.Resolve(method, "x", InputNames);
+        var xs = ResolveInputs(method, x);
         var ys = y.Resolve(method, "y", OutputNames);
         int outputs = Math.Max(1, _losses.Length);
         if (ys.Length != outputs)
             throw new ArgumentException($"{method}: the model was compiled with {outputs} loss(es), but y holds {ys.Length} tensor(s).", nameof(y));
         CheckRows(method, [.. xs, .. ys], "x and y");
-        UseInputCount(xs.Length);
+        UseInputCount(xs.Length, _dataInputNames);
         return (xs, ys);
     }
 

@@ -26,9 +26,11 @@ public partial class Model
     /// <c>"x.h5"</c> the legacy Keras 2 whole-model HDF5 file (architecture and weights).
     /// A <see cref="Sequential"/> or functional model (shared layers and nested models included) of
     /// registered layer types (every built-in one, and yours after
-    /// <see cref="KerasSerialization.Register{TLayer}"/>). A subclassed model is code: save
-    /// its weights with <see cref="SaveWeights"/> and load them into an instance you construct, as
-    /// in Keras. A name ending in <c>.safetensors</c> (a weights file) is refused: use <see cref="SaveWeights"/>.
+    /// <see cref="KerasSerialization.Register{TLayer}"/>). A subclassed model is saved as Keras 3
+    /// saves one: its class and <see cref="Layer.GetConfig"/> (override it with the constructor's
+    /// arguments), and the weights of the layers it holds; <see cref="Load"/> rebuilds it with the
+    /// factory its class was registered with, or one passed in customObjects (Keras'
+    /// <c>from_config</c>). A name ending in <c>.safetensors</c> (a weights file) is refused: use <see cref="SaveWeights"/>.
     /// </remarks>
     public void Save(string path)
     {
@@ -136,6 +138,19 @@ public partial class Model
         // probe (which also looks past a user block, at 512, 1024, ...) could find inside the zip.
         if (File.Exists(path) && !IsZip(path) && IO.Hdf5.Hdf5Source.IsHdf5(path)) return Damaged(path, () => Saving.KerasH5Model.Load(path));
         return Damaged(path, () => LoadArchive(path));
+    }
+
+    /// <summary>
+    /// <see cref="Load(string, IReadOnlyDictionary{string, Func{JsonObject, Layer}}?)"/> with Keras'
+    /// <c>custom_objects</c> of every kind: the layers and subclassed models, losses, metrics,
+    /// activations, initializers, regularizers and constraints of your own that the file names
+    /// (<see cref="CustomObjects"/>), found before the built-in and registered ones, for this load only.
+    /// </summary>
+    public static Model Load(string path, CustomObjects customObjects)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(customObjects);
+        return KerasSerialization.WithCustomObjects(customObjects, () => Load(path));
     }
 
     private static Model LoadArchive(string path)

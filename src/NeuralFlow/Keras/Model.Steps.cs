@@ -116,16 +116,41 @@ public partial class Model
     // there (they took one input, and the second input then passed for the targets).
     private int _dataInputs = 1;
 
+    // The keys of a dictionary x given to a subclassed model (Keras hands its call the dictionary
+    // as given): each batch carries the tensors in this (sorted) order, and CallOutputs gives them
+    // to Call(IReadOnlyDictionary) by name. Null for tensors given in order.
+    private string[]? _dataInputNames;
+
     // The inputs at the head of each step's batch.
     private int BatchInputs => Inputs.Count > 0 ? Inputs.Count : _dataInputs;
 
-    // Called with the x that Fit, Evaluate and *OnBatch were given; a new count makes new steps.
-    private void UseInputCount(int count)
+    // Called with the x that Fit, Evaluate, Predict and *OnBatch were given (its count, and a
+    // dictionary's keys); a new arrangement makes new steps.
+    private void UseInputCount(int count, string[]? names = null)
     {
-        if (Inputs.Count > 0 || count == _dataInputs) return;
+        if (Inputs.Count > 0 || count == _dataInputs && (names ?? []).SequenceEqual(_dataInputNames ?? [])) return;
         _dataInputs = count;
+        _dataInputNames = names;
         ForgetSteps();
     }
+
+    // x's tensors as the model takes them: a functional model's by its input names, a subclassed
+    // model's as given (a dictionary's in sorted key order, as Keras flattens one, its keys remembered).
+    private Tensor[] ResolveInputs(string method, ModelData x)
+    {
+        var keys = IsSubclassed ? x.SortedKeys : null;
+        var xs = x.Resolve(method, "x", keys ?? InputNames);
+        if (IsSubclassed) UseInputCount(xs.Length, keys);
+        return xs;
+    }
+
+    // A model whose structure is its C# Call: neither functional nor Sequential.
+    private bool IsSubclassed => _graph is null && this is not Sequential;
+
+    // How many inputs a subclassed model takes from a dataset's elements of tensors: the first part
+    // of (x, y) or (x, y, sample_weight) whole, as Keras hands it to its call; else one.
+    private static int SubclassedInputWidth(Data.Pipeline.ElementStructure schema) =>
+        schema.Parts is { Count: 2 or 3 } parts && !parts[0].HasDictionary ? parts[0].Width : 1;
 
     // Stands for a null extra in a key (no class weights).
     private static readonly object NoExtra = new();

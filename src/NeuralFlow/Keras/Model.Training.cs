@@ -439,7 +439,7 @@ public partial class Model
         ArgumentNullException.ThrowIfNull(dataset);
         if (dataset.Schema.HasDictionary) return NamedPairs(method, dataset);
         // A subclassed model takes the first part of (inputs, targets) elements whole, as Keras hands it to its call.
-        UseInputCount(Inputs.Count == 0 && dataset.Schema.Parts is { Count: 2 or 3 } parts && !parts[0].HasDictionary ? parts[0].Width : 1);
+        UseInputCount(Inputs.Count == 0 ? SubclassedInputWidth(dataset.Schema) : 1);
         int inputs = BatchInputs, outputs = Math.Max(1, Outputs.Count);
         // Inputs alone (Keras' fit(dataset_of_x)) serve a step that needs no targets (TakesInputsAlone).
         if (dataset.ComponentCount == inputs && TakesInputsAlone(method == nameof(Fit) ? nameof(TrainStep) : nameof(TestStep)))
@@ -465,14 +465,14 @@ public partial class Model
         var schema = dataset.Schema;
         // Named inputs alone serve a model whose overridden step needs no targets (as tensors do in Pairs).
         if (schema.Parts is null && Overrides(method == nameof(Fit) ? nameof(TrainStep) : nameof(TestStep)))
-            return () => dataset.EnumerateTensors(disposeEach: true).Select(e => (ModelData.FromElement(schema, e, 0).Resolve(method, "x", InputNames), Array.Empty<Tensor>()));
+            return () => dataset.EnumerateTensors(disposeEach: true).Select(e => (ResolveInputs(method, ModelData.FromElement(schema, e, 0)), Array.Empty<Tensor>()));
         if (schema.Parts is not { Count: 2 or 3 } parts || parts.Count == 3 && (parts[2].HasDictionary || parts[2].Parts is not null))
             throw new ArgumentException(
                 $"{method}: the dataset's elements are {schema}, but {method} needs (features, targets) pairs, e.g. Dataset.FromTensorSlices(features, targets) with the targets keyed by output layer name, " +
                 "or (features, targets, sampleWeights) with one weight tensor.", nameof(dataset));
         return () => dataset.EnumerateTensors(disposeEach: true).Select(e =>
         {
-            var (xs, ys) = SameBatch(method, ModelData.FromElement(parts[0], e, 0).Resolve(method, "x", InputNames),
+            var (xs, ys) = SameBatch(method, ResolveInputs(method, ModelData.FromElement(parts[0], e, 0)),
                                      ModelData.FromElement(parts[1], e, parts[0].Width).Resolve(method, "y", OutputNames));
             return (xs, parts.Count == 3 ? WithSampleWeight(method, ys, e[^1], null) : ys);
         });

@@ -59,6 +59,9 @@ public readonly struct ModelData
         return new(element[at..(at + part.Width)]);
     }
 
+    /// <summary>A dictionary's keys in ordinal order (Keras flattens a dictionary by its sorted keys); null for tensors in order.</summary>
+    internal string[]? SortedKeys => _named?.Keys.Order(StringComparer.Ordinal).ToArray();
+
     /// <summary>
     /// The tensors in the order of <paramref name="names"/> (the model's inputs or outputs; empty
     /// for a model that is not functional, which takes them in the order given). Throws, naming
@@ -70,7 +73,8 @@ public readonly struct ModelData
         if (_named is { } named)
         {
             if (names.Count == 0)
-                throw new ArgumentException($"{method}: {what} is a dictionary, which needs a functional model (whose inputs and outputs have names).", what);
+                throw new ArgumentException($"{method}: {what} is a dictionary, which needs a functional model (whose inputs and outputs have names)" +
+                                            (what == "x" ? " or a subclassed model (whose Call(IReadOnlyDictionary<string, Tensor>) takes it)." : "."), what);
             var missing = names.Where(n => !named.ContainsKey(n)).ToList();
             var extra = named.Keys.Where(k => !names.Contains(k)).ToList();
             // Keras takes the inputs it needs from a larger dictionary of features (a dataset's

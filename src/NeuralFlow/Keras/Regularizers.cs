@@ -81,8 +81,9 @@ public static class Regularizers
     public static Regularizer? FromConfig(JsonNode? node)
     {
         if (node is null) return null;
-        if (node is JsonValue v) return Get(v.GetValue<string>());
+        if (node is JsonValue v) return KerasSerialization.Scoped<Func<JsonObject, Regularizer>>(v.GetValue<string>()) is { } named ? named([]) : Get(v.GetValue<string>());
         var e = ClassEntry.Of(node);
+        if (e.ClassName is { } className && KerasSerialization.Scoped<Func<JsonObject, Regularizer>>(className) is { } custom) return custom(e.Config);
         return e.ClassName switch
         {
             "L1" => new L1(e.Number("l1", 0.01)),

@@ -108,6 +108,22 @@ public partial class Model
         return Single(CallOutputs(inputs));
     }
 
+    /// <summary>
+    /// Runs the model on inputs by name (Keras' <c>model({"title": t, "body": b})</c>): a functional
+    /// model takes them by its input names. A subclassed model that takes named inputs overrides
+    /// this; Fit, Evaluate and Predict given a dictionary x (or a dataset of dictionaries) call it
+    /// with each batch's tensors under the same keys, as Keras hands its call the dictionary.
+    /// </summary>
+    public virtual Tensor Call(IReadOnlyDictionary<string, Tensor> inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        if (_graph is null)
+            throw new NotImplementedException(
+                $"{Name} ({GetType().Name}) was given a dictionary of inputs ({string.Join(", ", inputs.Keys.Order(StringComparer.Ordinal).Select(k => $"'{k}'"))}); " +
+                "override Call(IReadOnlyDictionary<string, Tensor>) to take them, as a Keras subclassed model's call takes the dictionary it is given, or give the tensors in order.");
+        return Single(CallOutputs(new ModelData(inputs).Resolve(nameof(Call), nameof(inputs), InputNames)));
+    }
+
     private Tensor Single(IReadOnlyList<Tensor> outputs) => outputs.Count == 1 ? outputs[0] : throw new InvalidOperationException(
         $"Model {Name} has {outputs.Count} outputs ({string.Join(", ", OutputNames)}); call CallOutputs (or PredictOutputs) to get them all.");
 
@@ -120,7 +136,11 @@ public partial class Model
     {
         ArgumentNullException.ThrowIfNull(inputs);
         using var call = EnterCall();   // Fit's steps call a subclassed model here too: its pass begins
-        if (_graph is not { } graph) return [Call(inputs)];
+        // A subclassed model fed a dictionary gets it back by name (the batch holds its tensors in key order).
+        if (_graph is not { } graph)
+            return [_dataInputNames is { } names && names.Length == inputs.Count && this is not Sequential
+                ? Call(names.Zip(inputs).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal))
+                : Call(inputs)];
         CheckInputs(graph, inputs);
         // Each input in its Input's dtype, as Keras' Functional converts them
         // (_convert_inputs_to_tensors): float64 data or int32 ids fed to a float32 Input run as

@@ -5,10 +5,11 @@ namespace NeuralFlow.Keras;
 public partial class Model
 {
     /// <summary>
-    /// The config.json entry of a Sequential or functional model, as Keras writes it: a Sequential
+    /// The config.json entry of a model, as Keras writes it: a Sequential
     /// model's layers in order; a functional model's ("Functional") layers each with the
     /// <c>inbound_nodes</c> of its calls (<c>[[["conv2d", 0, 0, {}]]]</c>: layer, call, tensor),
-    /// then <c>input_layers</c> and <c>output_layers</c>. A nested model is a layer entry of the same form.
+    /// then <c>input_layers</c> and <c>output_layers</c>; a subclassed model's class and config
+    /// (<see cref="SubclassedEntry"/>). A nested model is a layer entry of the same form.
     /// </summary>
     internal JsonObject ModelEntry()
     {
@@ -30,8 +31,7 @@ public partial class Model
                     ["layers"] = new JsonArray(sequential.AllLayers.Select(l => (JsonNode)KerasSerialization.Serialize(l)).ToArray()),
                 },
             };
-        var graph = _graph ?? throw new NotSupportedException(
-            $"Save: {Name} is a {GetType().Name}, a subclassed model, whose structure is C# code a file cannot hold; save its weights with SaveWeights and load them with LoadWeights into an instance you construct (Keras does the same).");
+        if (_graph is not { } graph) return SubclassedEntry();
         var local = CallNumbers(graph);
         // [layer, call, tensor]; in inbound_nodes with the call's keyword arguments, which tf.keras
         // writes on the first input: {"initial_state": [[layer, call, tensor], ...], "use_causal_mask": true}.
@@ -96,13 +96,15 @@ public partial class Model
     internal static Model FromEntry(JsonObject entry, string file)
     {
         var className = entry["class_name"]?.GetValue<string>();
+        // A subclassed model: its class's factory (Keras' from_config), as a layer of that class is rebuilt.
+        if (className is not ("Sequential" or "Functional"))
+            return KerasSerialization.Deserialize(entry, file) as Model
+                ?? throw new InvalidDataException($"'{file}': config.json describes a layer of type '{className}', not a model.");
         if (entry["config"] is not JsonObject config || config["layers"] is not JsonArray layerEntries)
             throw new InvalidDataException($"'{file}': a model entry ({className}) lacks its config or layers.");
         var name = config["name"]?.GetValue<string>();
         if (className == "Sequential")
             return KerasSerialization.RestoreTrainable(new Sequential(layerEntries.Select(l => KerasSerialization.Deserialize(l, file)).ToList(), name), config);
-        if (className != "Functional")
-            throw new InvalidDataException($"'{file}': config.json describes a '{className}', not a Sequential or Functional model.");
 
         var layers = new List<(Layer Layer, JsonArray Nodes)>();
         var byName = new Dictionary<string, Layer>(StringComparer.Ordinal);

@@ -12,6 +12,7 @@ public static partial class Losses
     public static Loss FromConfig(string name, JsonObject config)
     {
         ArgumentNullException.ThrowIfNull(config);
+        if (Scoped(name, config) is { } custom) return custom;
         string reduction = config["reduction"]?.GetValue<string>() ?? SumOverBatchSize;
         bool logits = config["from_logits"]?.GetValue<bool>() ?? false;
         double D(string key, double fallback) => config[key]?.GetValue<double>() ?? fallback;
@@ -44,6 +45,12 @@ public static partial class Losses
             _ => Get(name), // an alias ("mse") from an older file
         };
     }
+
+    // The loss the open custom-object scopes give this name (Keras' custom_objects): a class's factory, or a function of (y_true, y_pred).
+    private static Loss? Scoped(string name, JsonObject config) =>
+        KerasSerialization.Scoped<Func<JsonObject, Loss>>(name) is { } factory ? factory(config)
+        : KerasSerialization.Scoped<Func<Tensor, Tensor, Tensor>>(name) is { } function ? new LossFunctionWrapper(function, name, config["reduction"]?.GetValue<string>() ?? SumOverBatchSize)
+        : null;
 
     // Keras' axis for Dice and Tversky: null (every axis), one int, or a list of them.
     private static int[]? Axes(JsonNode? axis) => axis switch

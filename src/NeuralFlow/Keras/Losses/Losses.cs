@@ -86,7 +86,7 @@ public static partial class Losses
     /// "binary_crossentropy") or its class name ("CategoricalCrossentropy", "MSE"), as
     /// <c>keras.losses.get</c> and <c>model.compile(loss=...)</c> accept both.
     /// </summary>
-    public static Loss Get(string name) => NameKey(name) switch
+    public static Loss Get(string name) => Scoped(name, []) ?? NameKey(name) switch
     {
         "mse" or "mean_squared_error" => new MeanSquaredError(),
         "mae" or "mean_absolute_error" => new MeanAbsoluteError(),
@@ -111,7 +111,7 @@ public static partial class Losses
         _ => throw new ArgumentException(
             $"Unknown loss '{name}'; use one of mse, mae, mape, msle, binary_crossentropy, binary_focal_crossentropy, categorical_crossentropy, " +
             "sparse_categorical_crossentropy, huber, log_cosh, kl_divergence, poisson, cosine_similarity, hinge, squared_hinge, categorical_hinge, " +
-            "categorical_focal_crossentropy, dice, tversky, ctc.", nameof(name)),
+            "categorical_focal_crossentropy, dice, tversky, ctc (loading a model compiled with a loss of your own: pass it in customObjects, as Keras' custom_objects).", nameof(name)),
     };
 
     /// <summary>

@@ -13,10 +13,16 @@ public static partial class Metrics
     public static PredictionMetric Get(string name, Losses.Loss? loss = null)
     {
         ArgumentNullException.ThrowIfNull(name);
-        var metric = ByName(name, loss);
+        var metric = Scoped(name, []) ?? ByName(name, loss);
         metric.Name = name;
         return metric;
     }
+
+    // The metric the open custom-object scopes give this name (Keras' custom_objects): a class's factory, or a function of (y_true, y_pred).
+    private static PredictionMetric? Scoped(string name, JsonObject config) =>
+        KerasSerialization.Scoped<Func<JsonObject, PredictionMetric>>(name) is { } factory ? factory(config)
+        : KerasSerialization.Scoped<Func<Tensor, Tensor, Tensor>>(name) is { } function ? new MeanFunctionMetric(function, name)
+        : null;
 
     private static PredictionMetric ByName(string name, Losses.Loss? loss)
     {
@@ -78,7 +84,8 @@ public static partial class Metrics
                 "f1_score, fbeta_score, true_positives, false_positives, true_negatives, false_negatives, binary_io_u, binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy, kl_divergence, " +
                 "poisson, mape, msle, hinge, squared_hinge, categorical_hinge, logcosh, cosine_similarity, r2_score, pearson_correlation, concordance_correlation " +
                 "(IoU, MeanIoU, OneHotIoU and OneHotMeanIoU need numClasses or target classes: pass an object, such as new Metrics.MeanIoU(3); " +
-                "so do precision_at_recall, recall_at_precision, sensitivity_at_specificity and specificity_at_sensitivity their target value).", nameof(name)),
+                "so do precision_at_recall, recall_at_precision, sensitivity_at_specificity and specificity_at_sensitivity their target value; " +
+                "loading a model compiled with a metric of your own: pass it in customObjects, as Keras' custom_objects).", nameof(name)),
         };
     }
 
@@ -103,6 +110,7 @@ public static partial class Metrics
     public static PredictionMetric FromConfig(string className, JsonObject config)
     {
         ArgumentNullException.ThrowIfNull(config);
+        if (Scoped(className, config) is { } custom) return custom;
         // Keras' {"class_name": ..., "config": ...} identifiers may leave the name out: the class's default then.
         string name = config["name"]?.GetValue<string>() ?? DefaultName(className);
         double D(string key, double fallback) => config[key]?.GetValue<double>() ?? fallback;
@@ -159,7 +167,7 @@ public static partial class Metrics
             nameof(RecallAtPrecision) => new RecallAtPrecision(Target("precision"), I("num_thresholds") ?? 200, I("class_id"), name),
             nameof(SensitivityAtSpecificity) => new SensitivityAtSpecificity(Target("specificity"), I("num_thresholds") ?? 200, I("class_id"), name),
             nameof(SpecificityAtSensitivity) => new SpecificityAtSensitivity(Target("sensitivity"), I("num_thresholds") ?? 200, I("class_id"), name),
-            _ => throw new FormatException($"unknown metric class '{className}'"),
+            _ => throw new FormatException($"unknown metric class '{className}' (a metric of your own: pass its factory in customObjects, as Keras' custom_objects)"),
         };
     }
 }

@@ -4,8 +4,9 @@ namespace NeuralFlow.Keras;
 
 /// <summary>
 /// What <c>Compile</c> was given, as JSON for a model file: the optimizer (its type, learning
-/// rate or schedule, hyperparameters), the loss and the metrics by their Keras names. Custom
-/// optimizers, losses, schedules and metrics have no names and are an error naming them.
+/// rate or schedule, hyperparameters), the loss and the metrics by their Keras names; a loss or
+/// metric of your own by its class name (a function by its name), as Keras saves one, for
+/// customObjects to give back at load. Custom optimizers and schedules are an error naming them.
 /// </summary>
 internal static class CompileConfig
 {
@@ -206,17 +207,18 @@ internal static class CompileConfig
     private static LearningRate LearningRate(JsonNode node) =>
         node is JsonValue v ? v.GetValue<double>() : LearningRateSchedules.Deserialize(node.AsObject());
 
-    // Only NeuralFlow's own losses have a name a file can rebuild; a user's subclass does not.
+    // NeuralFlow's own losses by their Keras name; a loss of your own as Keras saves one, for
+    // customObjects (or a scope) to rebuild at load: a function by its name, a class by its class name.
     private static string LossName(Losses.Loss loss) =>
-        loss.GetType().DeclaringType == typeof(Losses) && loss is not Losses.LossFunctionWrapper ? loss.Name
-            : throw new NotSupportedException($"Save: the loss is a {loss.GetType().Name}, which a model file cannot name; save the weights alone with SaveWeights.");
+        loss is Losses.LossFunctionWrapper || loss.GetType().DeclaringType == typeof(Losses) ? loss.Name : loss.GetType().Name;
 
     private static JsonArray Metrics(IEnumerable<Metrics.PredictionMetric> metrics) => new(metrics.Select(Metric).ToArray());
 
+    // A metric by its class and config; a function of your own by its name (as Compile takes a
+    // metric's name), which customObjects (or a scope) gives its function at load.
     private static JsonNode Metric(Metrics.PredictionMetric m) =>
-        m.GetType().DeclaringType == typeof(Metrics) && m is not Keras.Metrics.MeanFunctionMetric
-            ? new JsonObject { ["class_name"] = m.GetType().Name, ["config"] = Json(m.GetConfig()) }
-            : throw new NotSupportedException($"Save: the metric '{m.Name}' is a {m.GetType().Name}, which a model file cannot name; save the weights alone with SaveWeights.");
+        m is Keras.Metrics.MeanFunctionMetric ? JsonValue.Create(m.Name)
+            : new JsonObject { ["class_name"] = m.GetType().Name, ["config"] = Json(m.GetConfig()) };
 
     private static JsonObject Json(Dictionary<string, object?> config)
     {

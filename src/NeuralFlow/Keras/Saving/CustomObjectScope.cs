@@ -4,26 +4,33 @@ namespace NeuralFlow.Keras;
 
 public static partial class KerasSerialization
 {
-    // The factories of the scopes open in this flow of execution, innermost last (Keras 3 keeps
+    // The custom objects of the scopes open in this flow of execution, innermost last (Keras 3 keeps
     // custom_object_scope's objects in thread-local state too): an async flow sees its own scopes.
-    private static readonly AsyncLocal<IReadOnlyList<IReadOnlyDictionary<string, Func<JsonObject, Layer>>>?> Scopes = new();
+    private static readonly AsyncLocal<IReadOnlyList<CustomObjects>?> Scopes = new();
 
     /// <summary>
     /// Makes <paramref name="customObjects"/> (class name to the factory that rebuilds one from its
     /// config) known to loading until the returned scope is disposed (Keras'
     /// <c>keras.saving.custom_object_scope</c>): <see cref="Model.FromConfig"/>, <see cref="Model.FromJson"/>,
-    /// <see cref="Model.Load"/> and <see cref="Deserialize(JsonObject, IReadOnlyDictionary{string, Func{JsonObject, Layer}}?)"/>
+    /// <see cref="Model.Load(string, IReadOnlyDictionary{string, Func{JsonObject, Layer}}?)"/> and <see cref="Deserialize(JsonObject, IReadOnlyDictionary{string, Func{JsonObject, Layer}}?)"/>
     /// called inside it find these names before the registered ones. Unlike <see cref="Register{TLayer}"/>
     /// it changes nothing outside the scope, and nothing for saving (which names a type by its registration).
     /// </summary>
     public static IDisposable CustomObjectScope(IReadOnlyDictionary<string, Func<JsonObject, Layer>> customObjects)
     {
         ArgumentNullException.ThrowIfNull(customObjects);
-        foreach (var (name, factory) in customObjects)
-        {
-            if (string.IsNullOrEmpty(name)) throw new ArgumentException("CustomObjectScope: a custom object has an empty class name.", nameof(customObjects));
-            if (factory is null) throw new ArgumentException($"CustomObjectScope: the custom object '{name}' has no factory.", nameof(customObjects));
-        }
+        return CustomObjectScope(CustomObjects.Of(customObjects));
+    }
+
+    /// <summary>
+    /// Makes <paramref name="customObjects"/> known to loading until the returned scope is disposed
+    /// (Keras' <c>keras.saving.custom_object_scope</c>): layers and subclassed models, and the losses,
+    /// metrics, activations, initializers, regularizers and constraints that layer configs and a
+    /// compile config name, each found before the built-in and registered ones of its kind.
+    /// </summary>
+    public static IDisposable CustomObjectScope(CustomObjects customObjects)
+    {
+        ArgumentNullException.ThrowIfNull(customObjects);
         var outer = Scopes.Value;
         Scopes.Value = [.. outer ?? [], customObjects];
         return new ScopeExit(outer);
@@ -43,7 +50,11 @@ public static partial class KerasSerialization
     }
 
     /// <summary>Runs <paramref name="load"/> inside a scope of <paramref name="customObjects"/> (none: as it is).</summary>
-    internal static T WithCustomObjects<T>(IReadOnlyDictionary<string, Func<JsonObject, Layer>>? customObjects, Func<T> load)
+    internal static T WithCustomObjects<T>(IReadOnlyDictionary<string, Func<JsonObject, Layer>>? customObjects, Func<T> load) =>
+        WithCustomObjects(customObjects is null ? null : CustomObjects.Of(customObjects), load);
+
+    /// <summary>Runs <paramref name="load"/> inside a scope of <paramref name="customObjects"/> (none: as it is).</summary>
+    internal static T WithCustomObjects<T>(CustomObjects? customObjects, Func<T> load)
     {
         if (customObjects is null) return load();
         using (CustomObjectScope(customObjects)) return load();
@@ -59,16 +70,19 @@ public static partial class KerasSerialization
         }
     }
 
-    // The innermost open scope's factory for className, or null.
-    private static Func<JsonObject, Layer>? ScopedFactory(string className)
+    /// <summary>
+    /// The object of kind <typeparamref name="T"/> the innermost open scope gives <paramref name="name"/>
+    /// (a layer factory, an activation, a loss factory...), or null when no scope gives one.
+    /// </summary>
+    internal static T? Scoped<T>(string name) where T : class
     {
         if (Scopes.Value is not { } scopes) return null;
         for (int i = scopes.Count - 1; i >= 0; i--)
-            if (scopes[i].TryGetValue(className, out var factory)) return factory;
+            if (scopes[i].TryGetValue(name, out var value) && value is T found) return found;
         return null;
     }
 
-    private sealed class ScopeExit(IReadOnlyList<IReadOnlyDictionary<string, Func<JsonObject, Layer>>>? outer) : IDisposable
+    private sealed class ScopeExit(IReadOnlyList<CustomObjects>? outer) : IDisposable
     {
         private bool _disposed;
 

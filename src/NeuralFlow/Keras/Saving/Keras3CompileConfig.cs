@@ -22,12 +22,22 @@ internal static class Keras3CompileConfig
     public static JsonObject Serialize(JsonObject nf, IReadOnlyList<Losses.Loss?> losses)
     {
         var optimizer = OptimizerObject((JsonObject)nf["optimizer"]!);
-        JsonNode? Loss(Losses.Loss? loss, JsonNode? entry) => loss is null ? null : new JsonObject
+        JsonNode? Loss(Losses.Loss? loss, JsonNode? entry) => loss switch
         {
-            ["module"] = "keras.losses",
-            ["class_name"] = loss.GetType().Name,
-            ["config"] = LossConfig(loss, entry?["config"] as JsonObject),
-            ["registered_name"] = null,
+            null => null,
+            // A function of your own as Keras serializes a Python function: by its name.
+            Keras.Losses.LossFunctionWrapper => new JsonObject { ["module"] = "builtins", ["class_name"] = "function", ["config"] = loss.Name, ["registered_name"] = "function" },
+            // A class of your own under its module and class name, as Keras writes a custom class.
+            _ when loss.GetType().DeclaringType != typeof(Keras.Losses) => new JsonObject
+            {
+                ["module"] = loss.GetType().Namespace, ["class_name"] = loss.GetType().Name,
+                ["config"] = LossConfig(loss, entry?["config"] as JsonObject), ["registered_name"] = loss.GetType().Name,
+            },
+            _ => new JsonObject
+            {
+                ["module"] = "keras.losses", ["class_name"] = loss.GetType().Name,
+                ["config"] = LossConfig(loss, entry?["config"] as JsonObject), ["registered_name"] = null,
+            },
         };
         return new JsonObject
         {

@@ -161,6 +161,7 @@ internal static class Keras3ConfigWriter
 
     private static JsonObject Model(Model model, JsonObject nfEntry)
     {
+        if (model.Graph is null && model is not Sequential) return Subclassed(model, nfEntry);
         var config = (JsonObject)nfEntry["config"]!.DeepClone();
         var nfLayers = (JsonArray)config["layers"]!;
         var graph = model.Graph;
@@ -175,7 +176,7 @@ internal static class Keras3ConfigWriter
         {
             var layer = layers[i];
             var nf = entries[layer];
-            var keras = layer is Model { IsFunctional: true } or Sequential ? Model((Model)layer, nf) : Layer(nf);
+            var keras = layer is Model nested ? Model(nested, nf) : Layer(nf);
             if (graph is not null)
             {
                 keras["name"] = layer.Name;
@@ -212,6 +213,16 @@ internal static class Keras3ConfigWriter
         return entry;
     }
 
+    // A subclassed model: its registered class and its GetConfig, as Keras 3 writes a registered
+    // class (module, class_name, config, registered_name), for load_model(custom_objects) to rebuild.
+    private static JsonObject Subclassed(Model model, JsonObject nf) => new()
+    {
+        ["module"] = nf["module"]?.DeepClone(),
+        ["class_name"] = nf["class_name"]!.DeepClone(),
+        ["config"] = nf["config"]!.DeepClone(),
+        ["registered_name"] = nf["class_name"]!.DeepClone(),
+    };
+
     // A layer: NeuralFlow's class and config (Keras' argument names), Keras 3's envelope around them.
     private static JsonObject Layer(JsonObject nf)
     {
@@ -239,7 +250,10 @@ internal static class Keras3ConfigWriter
                 ["config"] = new JsonObject { ["name"] = policy.GetValue<string>() },
                 ["registered_name"] = null,
             };
-        var keras = new JsonObject { ["module"] = "keras.layers", ["class_name"] = className, ["config"] = config, ["registered_name"] = null };
+        // A class of the user's under its own module and name (Keras 3's entry of a custom class), Keras' own under keras.layers.
+        var keras = nf["module"] is JsonValue userModule
+            ? new JsonObject { ["module"] = userModule.DeepClone(), ["class_name"] = className, ["config"] = config, ["registered_name"] = className }
+            : new JsonObject { ["module"] = "keras.layers", ["class_name"] = className, ["config"] = config, ["registered_name"] = null };
         if (nf["build_input_shape"] is JsonArray built && className != "InputLayer")
         {
             // Keras builds a deserialized layer from build_config (the batch left unknown); NeuralFlow's reader from build_input_shape.

@@ -344,17 +344,29 @@ public static partial class KerasSerialization
     public static JsonObject Serialize(Layer layer)
     {
         ArgumentNullException.ThrowIfNull(layer);
-        // A nested Sequential or functional model is written as its own model entry.
-        if (layer is Model { IsFunctional: true } or Sequential) return ((Model)layer).ModelEntry();
-        string className;
-        lock (Factories)
-            if (!Names.TryGetValue(layer.GetType(), out className!))
-                throw new NotSupportedException(
-                    $"{layer.Name} is a {layer.GetType().Name}, which has no registered name: call KerasSerialization.Register<{layer.GetType().Name}>(\"{layer.GetType().Name}\", config => new {layer.GetType().Name}(...)) before saving and loading (Keras' register_keras_serializable), or save the weights alone with SaveWeights.");
-        var entry = new JsonObject { ["class_name"] = className, ["config"] = layer.GetConfig() };
+        // A nested model is written as its own model entry.
+        if (layer is Model model) return model.ModelEntry();
+        var entry = new JsonObject { ["class_name"] = ClassNameOf(layer), ["config"] = layer.GetConfig() };
+        // A type of the user's, as Keras 3 names a custom class's module (Keras' load_model looks a class there up by it).
+        if (UserModule(layer) is { } module) entry["module"] = module;
         if (layer.BuildInputShape is { } shape) entry["build_input_shape"] = new JsonArray(shape.ToArray().Select(d => (JsonNode)d).ToArray());
         return entry;
     }
+
+    /// <summary>
+    /// The class name a saved file gives <paramref name="layer"/>'s type: its registered name, else
+    /// (as Keras 3 saves an unregistered class under its own name, needing custom_objects only to
+    /// load it) the type's name, which loading finds in customObjects, a scope or the registrations.
+    /// </summary>
+    internal static string ClassNameOf(Layer layer)
+    {
+        lock (Factories)
+            return Names.TryGetValue(layer.GetType(), out var className) ? className : layer.GetType().Name;
+    }
+
+    /// <summary>The namespace of a layer type of the user's (outside NeuralFlow), which Keras 3's entries name as <c>module</c>; null for NeuralFlow's own.</summary>
+    internal static string? UserModule(Layer layer) =>
+        layer.GetType().Assembly == typeof(Layer).Assembly ? null : layer.GetType().Namespace ?? "";
 
     /// <summary>
     /// The <typeparamref name="TLayer"/> that <paramref name="config"/> (its <c>GetConfig()</c>)
@@ -378,11 +390,13 @@ public static partial class KerasSerialization
         if (entry is not JsonObject o || o["class_name"]?.GetValue<string>() is not { } className || o["config"] is not JsonObject config)
             throw new InvalidDataException($"{file}: a layer entry lacks class_name or config.");
         if (className is "Functional" or "Sequential") return Model.FromEntry(o, file);
-        var factory = ScopedFactory(className);
+        var factory = Scoped<Func<JsonObject, Layer>>(className);
         if (factory is null) lock (Factories) Factories.TryGetValue(className, out factory);
         if (factory is null)
             throw new InvalidDataException(
-                $"{file}: the model holds a layer of type '{className}', which is not registered here; call KerasSerialization.Register(\"{className}\", config => new ...) before loading, or pass it in customObjects.");
+                $"{file}: the model holds a layer of type '{className}'{(o["module"] is JsonValue m ? $" (of {m})" : "")}, which is not known here: pass its factory in customObjects " +
+                $"(Model.Load(path, new Dictionary<string, Func<JsonObject, Layer>> {{ [\"{className}\"] = config => new {className}(...) }}), or load inside a KerasSerialization.CustomObjectScope), " +
+                $"or call KerasSerialization.Register(\"{className}\", config => new {className}(...)) before loading (Keras' custom_objects and register_keras_serializable).");
         Layer layer;
         try
         {
@@ -397,6 +411,14 @@ public static partial class KerasSerialization
         }
         if (o["build_input_shape"] is JsonArray dims)
             layer.EnsureBuilt(new Shape(dims.Select(d => d!.GetValue<int>()).ToArray()));
+        if (layer is Model subclassed)
+        {
+            try { Model.RestoreLayerBuilds(subclassed, o, file); }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotSupportedException or FormatException)
+            {
+                throw new InvalidDataException($"{file}: the layers of model '{subclassed.Name}' ({className}) do not build for the shapes they were saved with: {e.Message}", e);
+            }
+        }
         return layer;
     }
 

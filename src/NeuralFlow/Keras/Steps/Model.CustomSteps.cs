@@ -150,12 +150,13 @@ public partial class Model
     /// <summary>
     /// The metrics the model keeps (Keras' <c>model.metrics</c>; named so because
     /// <see cref="Metrics"/> is the metrics class): the loss tracker "loss", each output's loss
-    /// tracker, then Compile's metrics. Fit and Evaluate reset them at the start of each epoch or
-    /// evaluation. A custom step that keeps its own trackers (a GAN's d_loss and g_loss) lists
-    /// them by overriding this property, as in Keras.
+    /// tracker, Compile's metrics, then the metrics held in the model's own fields (a custom step's
+    /// trackers, as Keras 3 tracks a metric assigned as an attribute) and its layers'. Fit and
+    /// Evaluate reset them at the start of each epoch or evaluation. Override it to list exactly
+    /// the metrics a custom step reports (a GAN's d_loss and g_loss), as in Keras.
     /// </summary>
     public virtual IReadOnlyList<Metrics.Metric> TrackedMetrics =>
-        _trainStep is null && _runningStep is null ? [.. _outputMetrics.SelectMany(ms => ms)] : StandardTrackers(RunningStep(nameof(TrackedMetrics)));
+        _trainStep is null && _runningStep is null ? [.. _outputMetrics.SelectMany(ms => ms), .. LayerHeldMetrics()] : StandardTrackers(RunningStep(nameof(TrackedMetrics)));
 
     // The standard step's trackers in the order of _logNames, then the layers' own metrics (by their names).
     private List<Metrics.Metric> StandardTrackers(CachedStep step) =>
