@@ -102,7 +102,7 @@ internal abstract class OperationArg
         {
             case JsonObject o when ClassOf(o) == "__keras_tensor__": return new Symbolic(tensor(o));
             case JsonObject o when ClassOf(o) is "__tensor__" or "__numpy__": return new Constant(ConstantFromJson(o, where));
-            case JsonValue v when v.TryGetValue(out double _): return new Number(v);
+            case JsonValue v when v.GetValueKind() == System.Text.Json.JsonValueKind.Number: return new Number((JsonValue)v.DeepClone());
             case JsonArray list: return new Sequence(list.Select(i => FromJson(i, tensor, false, where)).ToArray());
             default:
                 throw new InvalidDataException($"{where}: an argument {node?.ToJsonString() ?? "null"} is not a tensor, a number or a list of them.");
