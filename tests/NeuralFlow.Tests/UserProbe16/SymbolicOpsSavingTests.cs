@@ -148,6 +148,16 @@ public abstract class SymbolicOpsSavingTests(string backend) : BackendTest(backe
         var e = Assert.Throws<ArgumentException>(() => Model.FromConfig(config));
         Assert.Contains("Logaddexp", e.Message);
         Assert.Contains("Multiply", e.Message);
+
+        // A setting NeuralFlow does not take (Keras' Max(initial=...)) is refused, not ignored.
+        var input = Layers.Input([3], name: "max_in");
+        var max = NF.ReduceMax(input, -1);
+        var withMax = new Model(input, max).GetConfig();
+        ((JsonArray)withMax["layers"]!).Single(l => l!["name"]!.GetValue<string>() == max.Layer.Name)!["config"]!["initial"] = 0.5;
+        e = Assert.Throws<ArgumentException>(() => Model.FromConfig(withMax));
+        Assert.Contains("initial", e.Message);
+        // The op called again on other symbolic tensors takes as many as its first call.
+        Assert.Throws<ArgumentException>(() => max.Layer.Call([input, input]));
     }
 }
 

@@ -108,6 +108,8 @@ public sealed class Operation : Layer
     // (unknown dimensions 1), so the promotion is the eager ops' by construction.
     private protected override (int?[] Shape, DType DType)[]? OwnOutputSpec(KerasTensor[] inputs)
     {
+        if (inputs.Length != Slots)
+            throw new ArgumentException($"{Name} ({ClassName}) takes {Slots} symbolic tensor(s), as in its first call; got {inputs.Length}.", nameof(inputs));
         int next = 0;
         var shapes = new Dictionary<OperationArg, int?[]>(ReferenceEqualityComparer.Instance);
         void Bind(IEnumerable<OperationArg> items)
@@ -169,6 +171,8 @@ public sealed class Operation : Layer
         var settings = entry["config"] is JsonObject c ? (JsonObject)c.DeepClone() : [];
         var name = settings["name"]?.GetValue<string>();
         settings.Remove("name");
+        if (definition.NullOnly.FirstOrDefault(k => settings[k] is not null) is { } key)
+            throw new InvalidDataException($"{file}: operation '{name}' ({className}) sets {key}={settings[key]!.ToJsonString()}, which NeuralFlow does not take; it reads {className} with {key} None (null).");
         return new Operation(definition, settings, name);
     }
 

@@ -14,7 +14,12 @@ internal sealed record OperationDefinition(
     string Module,
     Func<OperationValues<Tensor>, Tensor> Run,
     Func<OperationValues<int?[]>, int?[]> Shape,
-    int KeyArgument = -1);
+    int KeyArgument = -1,
+    string[]? NullOnly = null)
+{
+    /// <summary>Keras' settings this op takes at their default, null, only (Max's initial): a file that sets one is refused, not misread.</summary>
+    public string[] NullOnly { get; } = NullOnly ?? [];
+}
 
 /// <summary>
 /// The arguments of one call of an operation seen as <typeparamref name="T"/>: concrete tensors

@@ -61,7 +61,8 @@ internal static class OperationDefinitions
     private static OperationDefinition Reduction(string className, Func<Tensor, int[], bool, Tensor> run) =>
         new(className, Numpy,
             v => v.Ints("axis") is { } axes ? run(v[0], axes, v.Bool("keepdims")) : run(v[0], Enumerable.Range(0, v[0].Rank).ToArray(), v.Bool("keepdims")),
-            v => SymbolicShapes.Reduce(v.Op, v[0], v.Ints("axis"), v.Bool("keepdims")));
+            v => SymbolicShapes.Reduce(v.Op, v[0], v.Ints("axis"), v.Bool("keepdims")),
+            NullOnly: ["initial"]);
 
     // An op that keeps its input's shape and checks its axis (softmax's).
     private static int?[] SameShape(int?[] shape, int axis, string op)
