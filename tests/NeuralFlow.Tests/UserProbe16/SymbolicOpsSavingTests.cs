@@ -138,6 +138,18 @@ public abstract class SymbolicOpsSavingTests(string backend) : BackendTest(backe
     }
 
     [SkippableFact]
+    public void Onnx_export_refuses_an_operation_by_name()
+    {
+        RequireBackend();
+        var (model, _) = Built();
+        var path = Path.Combine(Path.GetTempPath(), $"nf-symops-{Guid.NewGuid():N}.onnx");
+        var e = Assert.Throws<NotSupportedException>(() => model.ExportOnnx(path));
+        var named = model.Graph!.Nodes.Select(n => n.Layer).OfType<Operation>().Select(o => $"operation {o.Name} ({o.ClassName}");
+        Assert.Contains(named, e.Message.Contains);
+        Assert.False(File.Exists(path));
+    }
+
+    [SkippableFact]
     public void A_file_with_an_operation_neuralflow_lacks_is_refused_by_name()
     {
         RequireBackend();
