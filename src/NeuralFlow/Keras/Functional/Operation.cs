@@ -76,15 +76,7 @@ public sealed class Operation : Layer
     {
         if (inputs.Length != Slots)
             throw new ArgumentException($"{Name} ({ClassName}) takes {Slots} tensor(s), got {inputs.Length}.", nameof(inputs));
-        int next = 0;
-        var slots = new Dictionary<OperationArg, Tensor>(ReferenceEqualityComparer.Instance);
-        void Bind(IEnumerable<OperationArg> items)
-        {
-            foreach (var a in items)
-                if (a is OperationArg.Symbolic) slots[a] = inputs[next++];
-                else if (a is OperationArg.Sequence s) Bind(s.Items);
-        }
-        Bind(Arguments);
+        var slots = Bind(inputs);
         return [Definition.Run(new OperationValues<Tensor>(this, a => a switch
         {
             OperationArg.Symbolic => slots[a],
@@ -92,6 +84,21 @@ public sealed class Operation : Layer
             OperationArg.Constant c => c.Value,
             _ => throw new InvalidOperationException($"{Name} ({ClassName}): argument {a.GetType().Name} is not a tensor."),
         }))];
+    }
+
+    // Each symbolic argument (in lists too) with its value among the node's inputs, in order.
+    private Dictionary<OperationArg, T> Bind<T>(IReadOnlyList<T> inputs)
+    {
+        int next = 0;
+        var bound = new Dictionary<OperationArg, T>(ReferenceEqualityComparer.Instance);
+        void Walk(IEnumerable<OperationArg> items)
+        {
+            foreach (var a in items)
+                if (a is OperationArg.Symbolic) bound[a] = inputs[next++];
+                else if (a is OperationArg.Sequence s) Walk(s.Items);
+        }
+        Walk(Arguments);
+        return bound;
     }
 
     /// <summary>Runs the op on a concrete tensor (Keras' op called eagerly), for an op of one tensor argument.</summary>
@@ -110,15 +117,7 @@ public sealed class Operation : Layer
     {
         if (inputs.Length != Slots)
             throw new ArgumentException($"{Name} ({ClassName}) takes {Slots} symbolic tensor(s), as in its first call; got {inputs.Length}.", nameof(inputs));
-        int next = 0;
-        var shapes = new Dictionary<OperationArg, int?[]>(ReferenceEqualityComparer.Instance);
-        void Bind(IEnumerable<OperationArg> items)
-        {
-            foreach (var a in items)
-                if (a is OperationArg.Symbolic) shapes[a] = [.. inputs[next++].Shape];
-                else if (a is OperationArg.Sequence s) Bind(s.Items);
-        }
-        Bind(Arguments);
+        var shapes = Bind(inputs.Select(t => t.Shape.ToArray()).ToArray());
         var shape = Definition.Shape(new OperationValues<int?[]>(this, a => a switch
         {
             OperationArg.Symbolic => shapes[a],
