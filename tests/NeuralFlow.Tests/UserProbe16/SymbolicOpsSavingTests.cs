@@ -126,6 +126,25 @@ public abstract class SymbolicOpsSavingTests(string backend) : BackendTest(backe
     }
 
     [SkippableFact]
+    public void Legacy_h5_and_nfmodel_files_rebuild_the_same_predictions()
+    {
+        RequireBackend();
+        var (model, _) = Built();
+        var x = NF.Constant(new float[,] { { 1, 2, 3, 4 }, { -1, 0.5f, 2, 0 } });
+        var expected = model.Predict(x).ToArray<float>();
+        foreach (var extension in new[] { ".h5", ".nfmodel" })
+        {
+            var path = Path.Combine(Path.GetTempPath(), $"nf-symops-{Guid.NewGuid():N}{extension}");
+            try
+            {
+                model.Save(path);
+                Assert.Equal(expected, Model.Load(path).Predict(x).ToArray<float>());
+            }
+            finally { File.Delete(path); }
+        }
+    }
+
+    [SkippableFact]
     public void Clone_model_replays_the_operations_on_fresh_layers()
     {
         RequireBackend();
