@@ -8,7 +8,7 @@ internal static partial class Engine
 {
     /// <summary>
     /// result = a @ b over broadcast batch axes. The layouts already carry any transposes:
-    /// <see cref="NF.MatMul"/> alone decides them (the ABI has no transpose flags).
+    /// <see cref="NF.MatMul(Tensor, Tensor, bool, bool)"/> alone decides them (the ABI has no transpose flags).
     /// </summary>
     [MethodImpl(Hot)]
     public static void MatMul(Tensor a, in Layout aLayout, Tensor b, in Layout bLayout, Tensor result)

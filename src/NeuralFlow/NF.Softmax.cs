@@ -13,7 +13,7 @@ public static partial class NF
     public static Tensor Softmax(Tensor logits, int axis = -1) => SoftmaxOf(logits, axis, log: false, keras: false);
 
     /// <summary>
-    /// Keras' softmax activation: the same values as <see cref="Softmax"/>, and a last-axis result
+    /// Keras' softmax activation: the same values as <see cref="Softmax(Tensor, int)"/>, and a last-axis result
     /// remembers its logits, so that a cross-entropy loss computes from them with the fused,
     /// stable kernel (Keras 3 marks its softmax output with <c>_keras_logits</c> the same way).
     /// </summary>

@@ -60,6 +60,15 @@ public readonly struct TensorIndex
         return new(0, false, range, Kind.Range, step);
     }
 
+    /// <summary>True for a single position (an int or an Index).</summary>
+    internal bool IsPosition => _kind == Kind.Position;
+
+    /// <summary>A position as Python writes it: ^n is -n (a symbolic index saved as Keras' GetItem key).</summary>
+    internal int PythonPosition => _fromEnd ? -_position : _position;
+
+    /// <summary>A range's bounds as written (its step is <see cref="Step"/>).</summary>
+    internal Range RangeBounds => _range;
+
     internal static TensorIndex NewAxis => new(0, false, default, Kind.NewAxis);
 
     internal static TensorIndex Ellipsis => new(0, false, default, Kind.Ellipsis);

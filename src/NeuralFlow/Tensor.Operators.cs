@@ -7,7 +7,7 @@ public partial class Tensor
     public static Tensor operator +(Tensor a, Tensor b) => NF.Add(a, b);
     /// <summary>a - b with broadcasting.</summary>
     public static Tensor operator -(Tensor a, Tensor b) => NF.Subtract(a, b);
-    /// <summary>a * b, elementwise, with broadcasting (use <see cref="NF.MatMul"/> for the matrix product).</summary>
+    /// <summary>a * b, elementwise, with broadcasting (use <see cref="NF.MatMul(Tensor, Tensor, bool, bool)"/> for the matrix product).</summary>
     [MethodImpl(Hot)]
     public static Tensor operator *(Tensor a, Tensor b) => NF.Multiply(a, b);
     /// <summary>a / b, true division (integers give float32).</summary>

@@ -42,7 +42,8 @@ public partial class Model : Layer
 
     // The class Keras' summary shows: a model built from inputs and outputs is a "Functional" there.
     internal static string SummaryClass(Layer layer) =>
-        layer is Model { _graph: not null } && layer.GetType() == typeof(Model) ? "Functional" : layer.GetType().Name;
+        layer is Operation op ? op.ClassName
+        : layer is Model { _graph: not null } && layer.GetType() == typeof(Model) ? "Functional" : layer.GetType().Name;
 
     /// <summary>
     /// The text <see cref="Summary"/> prints; a functional model's has Keras' "Connected to"
@@ -110,7 +111,7 @@ public partial class Model : Layer
     // (an input's too, as Keras 3 prints it: "(None, 8)", where tf.keras 2 printed "[(None, 8)]") and the inbound tensors of each of its calls
     // in this model, as layer[node][tensor].
     private static List<(string Name, string Shape, long Params, string Connected)> FunctionalRows(FunctionalGraph graph) =>
-        graph.Layers.Select(l =>
+        graph.Operations.Select(l =>
         {
             var nodes = l is Layers.InputLayer input ? [input.Output.Node] : graph.Nodes.Where(n => ReferenceEquals(n.Layer, l)).ToList();
             // A call of several outputs shows each, as Keras: [(None, 8), (None, 4)].

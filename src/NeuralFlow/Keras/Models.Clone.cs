@@ -18,8 +18,9 @@ public static partial class Models
     {
         ArgumentNullException.ThrowIfNull(model);
         var clone = cloneFunction ?? CloneLayer;
-        Layer Counterpart(Layer layer) => layer is Layers.InputLayer
-            ? CloneLayer(layer)
+        // An operation is no layer for the clone function (Keras applies it to layers): a copy of the same call.
+        Layer Counterpart(Layer layer) => layer is Layers.InputLayer ? CloneLayer(layer)
+            : layer is Operation op ? op.Copy()
             : clone(layer) ?? throw new InvalidOperationException($"CloneModel: the clone function returned null for layer '{layer.Name}' ({layer.GetType().Name}); return a layer.");
         Model result;
         if (model is Sequential sequential)

@@ -13,7 +13,15 @@ internal sealed partial class FunctionalGraph
     /// layers in this order, not in <see cref="Layers"/>' order of first call. A layer called at
     /// several depths takes the deepest; an input no output uses comes last.
     /// </summary>
-    public IReadOnlyList<Layer> KerasOrder => _kerasOrder ??= ComputeKerasOrder();
+    public IReadOnlyList<Layer> KerasOrder => _kerasOrder ??= KerasOperationOrder.Where(l => l is not Operation).ToArray();
+
+    private Layer[]? _kerasOperationOrder;
+
+    /// <summary>
+    /// The layers and operations in Keras' order (<c>model.operations</c>, map_graph's), which
+    /// config.json lists; <see cref="KerasOrder"/> is it without the operations.
+    /// </summary>
+    public IReadOnlyList<Layer> KerasOperationOrder => _kerasOperationOrder ??= ComputeKerasOrder();
 
     private Layer[] ComputeKerasOrder()
     {

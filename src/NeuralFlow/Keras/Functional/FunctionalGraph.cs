@@ -7,12 +7,13 @@ namespace NeuralFlow.Keras;
 /// </summary>
 internal sealed partial class FunctionalGraph
 {
-    private FunctionalGraph(KerasTensor[] inputs, KerasTensor[] outputs, Node[] nodes, Layer[] layers, Dictionary<KerasTensor, int> uses)
+    private FunctionalGraph(KerasTensor[] inputs, KerasTensor[] outputs, Node[] nodes, Layer[] operations, Dictionary<KerasTensor, int> uses)
     {
         Inputs = inputs;
         Outputs = outputs;
         Nodes = nodes;
-        Layers = layers;
+        Operations = operations;
+        Layers = operations.Where(l => l is not Operation).ToArray();
         Uses = uses;
     }
 
@@ -22,8 +23,17 @@ internal sealed partial class FunctionalGraph
     /// <summary>The layer calls, each after the calls that make its inputs (input layers excluded).</summary>
     public Node[] Nodes { get; }
 
-    /// <summary>The input layers, then every other layer once, in the order of its first call.</summary>
+    /// <summary>
+    /// The input layers, then every other layer once, in the order of its first call; without the
+    /// graph's <see cref="Operation"/>s, which Keras 3's <c>model.layers</c> leaves out too.
+    /// </summary>
     public Layer[] Layers { get; }
+
+    /// <summary>
+    /// The layers and operations (<c>x * 2</c>, <c>NF.Sigmoid(x)</c>) in the order of their first call
+    /// (Keras 3's <c>model.operations</c>): what config.json and Summary list.
+    /// </summary>
+    public Layer[] Operations { get; }
 
     /// <summary>How many layer calls read each tensor: a value is freed after its last reader.</summary>
     public Dictionary<KerasTensor, int> Uses { get; }

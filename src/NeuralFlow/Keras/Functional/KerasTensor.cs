@@ -6,7 +6,7 @@ namespace NeuralFlow.Keras;
 /// the layer call that produced it. <c>Layers.Input</c> makes the first ones; calling a layer on
 /// them makes the next, and <c>new Model(inputs, outputs)</c> turns the recorded calls into a model.
 /// </summary>
-public sealed class KerasTensor
+public sealed partial class KerasTensor
 {
     internal KerasTensor(int?[] shape, DType dtype, string name, Node node, int index = 0)
     {
@@ -50,7 +50,7 @@ public sealed class KerasTensor
     public static string Format(IEnumerable<int?> shape) => "(" + string.Join(", ", shape.Select(d => d?.ToString() ?? "None")) + ")";
 
     /// <inheritdoc/>
-    public override string ToString() => $"<KerasTensor {Name} shape={Format(_shape)} dtype={DType.Name()} (created by layer '{Layer.Name}')>";
+    public override string ToString() => $"<KerasTensor {Name} shape={Format(_shape)} dtype={DType.Name()} (created by {(Layer is Operation ? "operation" : "layer")} '{Layer.Name}')>";
 }
 
 /// <summary>

@@ -92,7 +92,7 @@ public abstract partial class Layer
         (_probeInputMasks, _probeOutputMasks) = (inputs.Select(t => t.MaskRank).ToArray(), null);
         try
         {
-            var outputs = DeclaredOutput(inputs, args) ?? InferOutputs(inputs.Select(t => t.Shape).ToArray(), inputs.Select(t => t.DType).ToArray(), args);
+            var outputs = OwnOutputSpec(inputs) ?? DeclaredOutput(inputs, args) ?? InferOutputs(inputs.Select(t => t.Shape).ToArray(), inputs.Select(t => t.DType).ToArray(), args);
             var node = new Node(this, inputs, args);
             var name = node.Index == 0 ? Name : $"{Name}_{node.Index}";
             var masks = _probeOutputMasks;
@@ -101,6 +101,13 @@ public abstract partial class Layer
         }
         finally { (_probeInputMasks, _probeOutputMasks) = outer; }
     }
+
+    /// <summary>
+    /// The outputs' shapes and dtypes where the call computes them itself rather than by a probe
+    /// on zeros (an <see cref="Operation"/>, whose shape rules keep an unknown batch unknown
+    /// wherever the op moves it, as Keras' compute_output_spec); null for layers.
+    /// </summary>
+    private protected virtual (int?[] Shape, DType DType)[]? OwnOutputSpec(KerasTensor[] inputs) => null;
 
     // The mask ranks of the symbolic inputs being probed, and those the probe's outputs carried:
     // the probe's zeros carry all-true masks where the symbolic inputs carry masks, so that a layer

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using NeuralFlow.Keras.Saving;
 
 namespace NeuralFlow.Keras;
 
@@ -51,11 +52,13 @@ public partial class Model
             return kwargs;
         }
         var layers = new JsonArray();
-        foreach (var layer in graph.Layers)
+        foreach (var layer in graph.Operations)
         {
             var entry = KerasSerialization.Serialize(layer);
             entry["name"] = layer.Name;
-            entry["inbound_nodes"] = new JsonArray(graph.Nodes.Where(n => ReferenceEquals(n.Layer, layer)).Select(n => (JsonNode)Inbound(n)).ToArray());
+            // An operation's call holds numbers and constants besides tensors: Keras 3's {"args", "kwargs"} form.
+            entry["inbound_nodes"] = new JsonArray(graph.Nodes.Where(n => ReferenceEquals(n.Layer, layer))
+                .Select(n => layer is Operation op ? op.CallEntry(n, t => Keras3ConfigWriter.TensorEntry(t, Ref(t))) : (JsonNode)Inbound(n)).ToArray());
             layers.Add(entry);
         }
         return new JsonObject
@@ -122,15 +125,26 @@ public partial class Model
         KerasTensor Tensor((string Layer, int Call, int Tensor) r) => outputs.TryGetValue((r.Layer, r.Call), out var made) && r.Tensor >= 0 && r.Tensor < made.Count
             ? made[r.Tensor]
             : throw new InvalidDataException($"'{file}': a reference names tensor {r.Tensor} of '{r.Layer}' call {r.Call}, which the model does not make.");
-        var pending = layers.SelectMany(l => l.Nodes.Select((n, i) => (l.Layer, Index: i, Inbound: n as JsonArray ?? throw new InvalidDataException($"'{file}': a call of layer '{l.Layer.Name}' is not a list."))))
+        var pending = layers.SelectMany(l => l.Nodes.Select((n, i) => (l.Layer, Index: i, Node: n)))
             .Where(p => p.Layer is not Layers.InputLayer).ToList();
+        // An operation's tensor argument ({"class_name": "__keras_tensor__", ...}), or null while its call is not replayed yet.
+        KerasTensor? History(JsonObject t) => t["config"]?["keras_history"] is var history && Reference(history, file) is var r && Made(r) ? Tensor(r) : null;
         while (pending.Count > 0)
         {
             int before = pending.Count;
             foreach (var call in pending.ToList())
             {
-                var refs = call.Inbound.Select(r => Reference(r, file)).ToList();
-                var (keywords, keywordRefs, options) = Keywords(call.Inbound, file);
+                if (call.Layer is Operation op)
+                {
+                    if ((call.Node as JsonObject ?? throw new InvalidDataException($"'{file}': a call of operation '{op.Name}' is not an object of args and kwargs."))
+                        is var opCall && op.Replay(opCall, History, file) is not { } made) continue;
+                    outputs[(op.Name, call.Index)] = made;
+                    pending.Remove(call);
+                    continue;
+                }
+                var inbound = call.Node as JsonArray ?? throw new InvalidDataException($"'{file}': a call of layer '{call.Layer.Name}' is not a list.");
+                var refs = inbound.Select(r => Reference(r, file)).ToList();
+                var (keywords, keywordRefs, options) = Keywords(inbound, file);
                 if (!refs.Concat(keywordRefs).All(Made)) continue;
                 var inputs = refs.Concat(keywordRefs).Select(Tensor).ToArray();
                 outputs[(call.Layer.Name, call.Index)] = call.Layer.CallSymbolic(inputs, new CallArgs(listCall: refs.Count != 1, keywords, options));

@@ -38,6 +38,9 @@ public partial class Model
             int call = calls.GetValueOrDefault(node.Layer);
             calls[node.Layer] = call + 1;
             var callScope = scope + (call > 0 ? $"{node.Layer.Name}_{call}/" : "");
+            if (node.Layer is Operation op)
+                throw new NotSupportedException(
+                    $"ExportOnnx: operation {op.Name} ({op.ClassName}, from an operator or NF function on a symbolic tensor) has no ONNX form yet; the model predicts, trains and saves as .keras, but only layers export to ONNX.");
             // An attention layer reads [query, value(, key)] and its masks and flags: its own exporter.
             if (node.Layer is Layers.ProjectedAttention or Layers.Attention)
             {

@@ -35,8 +35,9 @@ internal static class Keras3Config
         foreach (var layer in layers.OfType<JsonObject>()) Layer(layer, file, depth);
         if (entry["class_name"]?.GetValue<string>() != "Functional") return;
 
+        // An operation's calls stay in Keras 3's form, which holds its numbers and constants.
         foreach (var layer in layers.OfType<JsonObject>())
-            if (layer["inbound_nodes"] is JsonArray nodes)
+            if (layer["inbound_nodes"] is JsonArray nodes && !Operation.IsEntry(layer))
                 layer["inbound_nodes"] = new JsonArray(nodes.Select(n => (JsonNode?)Call(n, file)).ToArray());
         foreach (var key in new[] { "input_layers", "output_layers" })
             if (config[key] is { } ends) config[key] = new JsonArray(Ends(ends, file).ToArray());
@@ -165,22 +166,23 @@ internal static class Keras3ConfigWriter
         var config = (JsonObject)nfEntry["config"]!.DeepClone();
         var nfLayers = (JsonArray)config["layers"]!;
         var graph = model.Graph;
-        IReadOnlyList<Layer> layers = graph is not null ? graph.Layers : ((Sequential)model).AllLayers;
+        IReadOnlyList<Layer> layers = graph is not null ? graph.Operations : ((Sequential)model).AllLayers;
         var entries = new Dictionary<Layer, JsonObject>(ReferenceEqualityComparer.Instance);
         for (int i = 0; i < layers.Count; i++) entries[layers[i]] = (JsonObject)nfLayers[i]!;
-        // Keras lists a functional model's layers in its own graph order (map_graph's), which names its weight groups.
-        if (graph is not null) layers = graph.KerasOrder;
+        // Keras lists a functional model's layers and operations in its own graph order (map_graph's).
+        if (graph is not null) layers = graph.KerasOperationOrder;
         var numbers = graph is null ? null : Keras.Model.CallNumbers(graph);
         var written = new JsonArray();
         for (int i = 0; i < layers.Count; i++)
         {
             var layer = layers[i];
             var nf = entries[layer];
-            var keras = layer is Model nested ? Model(nested, nf) : Layer(nf);
+            var keras = layer is Model nested ? Model(nested, nf) : layer is Operation op ? op.Entry() : Layer(nf);
             if (graph is not null)
             {
                 keras["name"] = layer.Name;
-                keras["inbound_nodes"] = new JsonArray(graph.Nodes.Where(n => ReferenceEquals(n.Layer, layer)).Select(n => (JsonNode)Call(n, numbers!)).ToArray());
+                keras["inbound_nodes"] = new JsonArray(graph.Nodes.Where(n => ReferenceEquals(n.Layer, layer))
+                    .Select(n => (JsonNode)(n.Layer is Operation o ? o.CallEntry(n, t => Tensor(t, numbers!)) : Call(n, numbers!))).ToArray());
             }
             written.Add(keras);
         }
@@ -302,10 +304,13 @@ internal static class Keras3ConfigWriter
         return new JsonObject { ["args"] = args, ["kwargs"] = kwargs };
     }
 
-    private static JsonObject Tensor(KerasTensor t, Dictionary<Node, int> numbers) => new()
+    private static JsonObject Tensor(KerasTensor t, Dictionary<Node, int> numbers) => TensorEntry(t, Reference(t, numbers));
+
+    /// <summary>A symbolic tensor in a call's arguments, as Keras 3 writes it: its shape, dtype and <paramref name="history"/> [layer, call, tensor].</summary>
+    internal static JsonObject TensorEntry(KerasTensor t, JsonArray history) => new()
     {
         ["class_name"] = "__keras_tensor__",
-        ["config"] = new JsonObject { ["shape"] = Shape(t.Shape), ["dtype"] = t.DType.Name(), ["keras_history"] = Reference(t, numbers) },
+        ["config"] = new JsonObject { ["shape"] = Shape(t.Shape), ["dtype"] = t.DType.Name(), ["keras_history"] = history },
     };
 
     // [layer, call, tensor]; Keras 3 numbers a nested functional model's calls after the one that built it.

@@ -346,6 +346,7 @@ public static partial class KerasSerialization
         ArgumentNullException.ThrowIfNull(layer);
         // A nested model is written as its own model entry.
         if (layer is Model model) return model.ModelEntry();
+        if (layer is Operation op) return op.Entry();
         var entry = new JsonObject { ["class_name"] = ClassNameOf(layer), ["config"] = layer.GetConfig() };
         // A type of the user's, as Keras 3 names a custom class's module (Keras' load_model looks a class there up by it).
         if (UserModule(layer) is { } module) entry["module"] = module;
@@ -390,6 +391,7 @@ public static partial class KerasSerialization
         if (entry is not JsonObject o || o["class_name"]?.GetValue<string>() is not { } className || o["config"] is not JsonObject config)
             throw new InvalidDataException($"{file}: a layer entry lacks class_name or config.");
         if (className is "Functional" or "Sequential") return Model.FromEntry(o, file);
+        if (Operation.IsEntry(o)) return Operation.FromEntry(o, file);
         var factory = Scoped<Func<JsonObject, Layer>>(className);
         if (factory is null) lock (Factories) Factories.TryGetValue(className, out factory);
         if (factory is null)
@@ -538,7 +540,10 @@ public static partial class KerasSerialization
     private static int?[] BatchInputShape(JsonObject c) => c["batch_input_shape"] is JsonArray a && a.Count > 0
         ? a.Select(v => v?.GetValue<int>()).ToArray()
         : throw new FormatException("'batch_input_shape' is missing");
-    private static DType DTypeOf(JsonObject c) => c["dtype"]?.GetValue<string>() switch
+    private static DType DTypeOf(JsonObject c) => DTypeNamed(c["dtype"]?.GetValue<string>());
+
+    /// <summary>The dtype a Keras config names ("float32", "int32", ...; absent: float32).</summary>
+    internal static DType DTypeNamed(string? name) => name switch
     {
         null or "float32" => DType.Float32,
         "float64" => DType.Float64,

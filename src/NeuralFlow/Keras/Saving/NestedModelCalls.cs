@@ -31,9 +31,17 @@ internal static class NestedModelCalls
                 && a[1] is JsonValue v && v.TryGetValue(out int call))
                 a[1] = call + by;
         }
+        // An operation's call (Keras 3's {"args", "kwargs"}): each tensor's keras_history, at any depth.
+        void Histories(JsonNode? node)
+        {
+            if (node is JsonObject o && o["class_name"] is JsonValue c && c.TryGetValue(out string? cls) && cls == "__keras_tensor__") Renumber(o["config"]?["keras_history"]);
+            else if (node is JsonObject other) foreach (var (_, v) in other) Histories(v);
+            else if (node is JsonArray list) foreach (var v in list) Histories(v);
+        }
         foreach (var layer in layers.OfType<JsonObject>())
             foreach (var call in layer["inbound_nodes"] as JsonArray ?? [])
-                foreach (var r in call as JsonArray ?? [])
+                if (call is JsonObject keras3) Histories(keras3);
+                else foreach (var r in call as JsonArray ?? [])
                 {
                     Renumber(r);
                     if (r is JsonArray { Count: 4 } withKwargs && withKwargs[3] is JsonObject kwargs)

@@ -1,0 +1,65 @@
+using System.Text.Json.Nodes;
+
+namespace NeuralFlow.Keras;
+
+/// <summary>
+/// What one kind of Keras 3 operation is: its class and module (as config.json names them,
+/// <c>keras.src.ops.numpy.Add</c>), how it runs on concrete tensors (the eager NF op, so autodiff
+/// and every engine are shared with eager code) and its output shape on symbolic ones. The
+/// same two functions read the call's arguments and the op's settings (Keras' constructor
+/// arguments: axis, keepdims, ...) through <see cref="OperationValues{T}"/>.
+/// </summary>
+internal sealed record OperationDefinition(
+    string ClassName,
+    string Module,
+    Func<OperationValues<Tensor>, Tensor> Run,
+    Func<OperationValues<int?[]>, int?[]> Shape,
+    int KeyArgument = -1,
+    string[]? NullOnly = null)
+{
+    /// <summary>Keras' settings this op takes at their default, null, only (Max's initial): a file that sets one is refused, not misread.</summary>
+    public string[] NullOnly { get; } = NullOnly ?? [];
+}
+
+/// <summary>
+/// The arguments of one call of an operation seen as <typeparamref name="T"/>: concrete tensors
+/// when it runs, shapes when its output shape is inferred; and its settings.
+/// </summary>
+internal sealed class OperationValues<T>(Operation op, Func<OperationArg, T> value)
+{
+    /// <summary>The op's name and class, for messages ("add (Add)").</summary>
+    public string Op => $"{op.Name} ({op.ClassName})";
+
+    /// <summary>Positional argument <paramref name="i"/>.</summary>
+    public T this[int i] => value(op.Arguments[i]);
+
+    /// <summary>Positional argument <paramref name="i"/>, a list (concatenate's tensors).</summary>
+    public IReadOnlyList<T> List(int i) => op.Arguments[i] is OperationArg.Sequence list
+        ? list.Items.Select(value).ToArray()
+        : throw new InvalidOperationException($"{Op}: argument {i} is not a list.");
+
+    /// <summary>GetItem's key.</summary>
+    public TensorIndex[] Key(int i) => op.Arguments[i] is OperationArg.IndexKey key ? key.Indices
+        : throw new InvalidOperationException($"{Op}: argument {i} is not an index.");
+
+    /// <summary>An int setting (axis).</summary>
+    public int Int(string key) => op.Settings[key]?.GetValue<int>() ?? throw new InvalidDataException($"{Op}: setting '{key}' is missing.");
+
+    /// <summary>An int setting that may be null.</summary>
+    public int? OptionalInt(string key) => op.Settings[key]?.GetValue<int>();
+
+    /// <summary>A list of ints (an int alone is a list of one, as Keras' reductions take it); null when null.</summary>
+    public int[]? Ints(string key) => op.Settings[key] switch
+    {
+        null => null,
+        JsonArray a => a.Select(v => v!.GetValue<int>()).ToArray(),
+        JsonValue v => [v.GetValue<int>()],
+        _ => throw new InvalidDataException($"{Op}: setting '{key}' is not an int or a list of ints."),
+    };
+
+    /// <summary>A bool setting (absent: false).</summary>
+    public bool Bool(string key) => op.Settings[key] is JsonValue v && v.GetValue<bool>();
+
+    /// <summary>A dtype setting by its name.</summary>
+    public DType DType(string key) => KerasSerialization.DTypeNamed(op.Settings[key]?.GetValue<string>());
+}
