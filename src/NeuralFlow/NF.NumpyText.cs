@@ -1,4 +1,3 @@
-using System.Globalization;
 using NeuralFlow.Data;
 
 namespace NeuralFlow;
@@ -23,17 +22,18 @@ public static partial class NF
         {
             CheckTextDType(dtype);
             var rows = TextRows(path, delimiter, comments, skipRows, 0, maxRows, useCols, "loadtxt");
-            var values = new double[rows.Count * (rows.Count == 0 ? 0 : rows[0].Fields.Length)];
+            var column = new CsvColumn("", 0, dtype, null);
+            var values = new CsvColumnValues(column);
             int width = rows.Count == 0 ? 0 : rows[0].Fields.Length;
             for (int r = 0; r < rows.Count; r++)
                 for (int c = 0; c < width; c++)
                 {
                     string field = rows[r].Fields[c];
-                    if (!TryNumber(field, dtype, out values[r * width + c]))
+                    values.Add(column.Parse(field) ??
                         throw new InvalidDataException($"loadtxt: '{path}', line {rows[r].Line}, column {rows[r].Columns[c] + 1}: could not convert '{field}' to {dtype.Name()}" +
-                                                       (field.Trim().Length == 0 ? " (a missing value: GenFromTxt reads those as NaN)." : "."));
+                                                       (field.Trim().Length == 0 ? " (a missing value: GenFromTxt reads those as NaN)." : ".")));
                 }
-            return TextArray(values, rows.Count, width, dtype, ndmin);
+            return TextArray(values, rows.Count, width, ndmin);
         }
 
         /// <summary>
@@ -53,15 +53,18 @@ public static partial class NF
             var rows = TextRows(path, delimiter, comments, skipHeader, skipFooter, maxRows, useCols, "genfromtxt");
             var missing = new HashSet<string>(missingValues ?? [], StringComparer.Ordinal);
             double fill = fillingValue ?? (dtype.IsFloating() ? double.NaN : -1);
+            // The filling value in the column's type, as NumPy casts it.
+            object filler = dtype switch { DType.Float32 => (object)(float)fill, DType.Int32 => (int)fill, DType.Int64 => (long)fill, _ => fill };
+            var column = new CsvColumn("", 0, dtype, null);
+            var values = new CsvColumnValues(column);
             int width = rows.Count == 0 ? 0 : rows[0].Fields.Length;
-            var values = new double[rows.Count * width];
             for (int r = 0; r < rows.Count; r++)
                 for (int c = 0; c < width; c++)
                 {
                     string field = rows[r].Fields[c].Trim();
-                    if (missing.Contains(field) || !TryNumber(field, dtype, out values[r * width + c])) values[r * width + c] = fill;
+                    values.Add(missing.Contains(field) ? filler : column.Parse(field) ?? filler);
                 }
-            return TextArray(values, rows.Count, width, dtype, ndmin);
+            return TextArray(values, rows.Count, width, ndmin);
         }
 
         private readonly record struct TextRow(string[] Fields, int[] Columns, int Line);
@@ -102,21 +105,15 @@ public static partial class NF
             return rows;
         }
 
-        // A field as dtype reads it (the CSV readers' rules: floats as strtod, with nan and inf; integers whole numbers only).
-        private static bool TryNumber(string field, DType dtype, out double value)
-        {
-            object? parsed = new CsvColumn("", 0, dtype, null).Parse(field);
-            value = parsed is null ? 0 : Convert.ToDouble(parsed, CultureInfo.InvariantCulture);
-            return parsed is not null;
-        }
-
         private static void CheckTextDType(DType dtype)
         {
             if (dtype is not (DType.Float32 or DType.Float64 or DType.Int32 or DType.Int64))
                 throw new ArgumentException($"Text files load as float32, float64, int32 or int64, not {dtype.Name()}.", nameof(dtype));
         }
 
-        private static Tensor TextArray(double[] values, int rows, int width, DType dtype, int ndmin)
+        // The values (read as the CSV readers read a column of the dtype: floats as strtod, with nan and inf;
+        // integers whole numbers only, every digit kept) in NumPy's shape.
+        private static Tensor TextArray(CsvColumnValues values, int rows, int width, int ndmin)
         {
             if (ndmin is < 0 or > 2) throw new ArgumentOutOfRangeException(nameof(ndmin), ndmin, "ndmin must be 0, 1 or 2.");
             // NumPy squeezes the [rows, columns] table, then adds leading axes up to ndmin.
@@ -124,9 +121,7 @@ public static partial class NF
             if (rows == 0) shape = [0];
             while (shape.Length < ndmin) shape = [1, .. shape];
             if (ndmin == 2 && rows > 1 && width == 1) shape = [rows, 1];
-            var table = NF.Constant(values, new Shape(shape));
-            if (dtype == DType.Float64) return table;
-            using (table) return NF.Cast(table, dtype);
+            return values.ToTensor(new Shape(shape));
         }
     }
 }

@@ -91,6 +91,19 @@ public abstract class CsvNumpyTextTests(string backend) : BackendTest(backend)
         Assert.Throws<ArgumentOutOfRangeException>(() => NF.Numpy.LoadTxt(ragged, delimiter: ',', useCols: [3]));
         Assert.Throws<ArgumentException>(() => NF.Numpy.LoadTxt(ragged, DType.Bool, delimiter: ',', maxRows: 1));
     }
+
+    [SkippableFact]
+    public void Int64_columns_keep_every_digit()
+    {
+        RequireBackend();
+        using var files = new CsvFiles();
+        // Ids past 2^53, where a double cannot hold every integer.
+        string path = files.Write("ids.csv", "9007199254740993,1\n-9007199254740995,2\n");
+        using var ids = NF.Numpy.LoadTxt(path, DType.Int64, delimiter: ',');
+        Assert.Equal([9007199254740993L, 1, -9007199254740995L, 2], ids.ToArray<long>());
+        using var filled = NF.Numpy.GenFromTxt(files.Write("gap.csv", "9007199254740993,\n"), DType.Int64, delimiter: ',');
+        Assert.Equal([9007199254740993L, -1], filled.ToArray<long>());
+    }
 }
 
 public sealed class ManagedCsvNumpyTextTests() : CsvNumpyTextTests("managed");

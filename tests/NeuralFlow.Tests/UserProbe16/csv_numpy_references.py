@@ -34,3 +34,5 @@ for call in (lambda: np.loadtxt(io.StringIO(HEART), delimiter=",", skiprows=1),
         call()
     except ValueError as e:
         print("error:", e)
+print("int64 loadtxt", repr(np.loadtxt(io.StringIO("9007199254740993,1\n-9007199254740995,2\n"), delimiter=",", dtype=np.int64)))
+print("int64 genfromtxt", repr(np.genfromtxt(io.StringIO("9007199254740993,\n"), delimiter=",", dtype=np.int64)))

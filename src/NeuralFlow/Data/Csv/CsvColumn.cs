@@ -83,15 +83,19 @@ internal sealed class CsvColumnValues(CsvColumn column)
 
     internal void RemoveLast() => _values.RemoveAt(_values.Count - 1);
 
-    /// <summary>The numbers as a [rows] tensor of the column's dtype.</summary>
-    internal Tensor ToTensor() => Column.Type switch
+    /// <summary>The numbers as a tensor of the column's dtype, [rows] or <paramref name="shape"/> (as many elements).</summary>
+    internal Tensor ToTensor(Shape? shape = null)
     {
-        DType.Int32 => NF.Constant(_values.Select(v => (int)v).ToArray()),
-        DType.Int64 => NF.Constant(_values.Select(v => (long)v).ToArray()),
-        DType.Float32 => NF.Constant(_values.Select(v => (float)v).ToArray()),
-        DType.Float64 => NF.Constant(_values.Select(v => (double)v).ToArray()),
-        _ => throw new InvalidOperationException($"Internal: column '{Column.Name}' holds strings."),
-    };
+        var dims = shape ?? new Shape(_values.Count);
+        return Column.Type switch
+        {
+            DType.Int32 => NF.Constant(_values.Select(v => (int)v).ToArray(), dims),
+            DType.Int64 => NF.Constant(_values.Select(v => (long)v).ToArray(), dims),
+            DType.Float32 => NF.Constant(_values.Select(v => (float)v).ToArray(), dims),
+            DType.Float64 => NF.Constant(_values.Select(v => (double)v).ToArray(), dims),
+            _ => throw new InvalidOperationException($"Internal: column '{Column.Name}' holds strings."),
+        };
+    }
 
     /// <summary>The strings as a table of distinct values and, per row, its int64 index into it.</summary>
     internal (string[] Table, Tensor Ids) ToStringIds()
