@@ -206,6 +206,26 @@ public abstract class CsvReaderTests(string backend) : BackendTest(backend)
     }
 
     [SkippableFact]
+    public void A_spreadsheet_bom_is_not_part_of_the_first_name_and_features_map_straight_to_a_dataset()
+    {
+        RequireBackend();
+        using var files = new CsvFiles();
+        // Excel writes UTF-8 CSV with a byte order mark; the first column must still be "x".
+        string path = Path.Combine(files.Folder, "excel.csv");
+        File.WriteAllText(path, "x,y,label\n1,2.5,0\n3,4.5,1\n", new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+        var csv = Csv.MakeCsvDataset(path, batchSize: 2, labelName: "label", numEpochs: 1, shuffle: false);
+        Assert.Equal(["x", "y"], csv.ColumnNames);
+        // ds.map(lambda features, label: (features, label)): the element's own tensors go on as they are.
+        var (features, label) = csv.Map(e => (e.Features, e.Label!)).Single();
+        Assert.Equal([1, 3], features["x"].ToArray<int>());
+        Assert.Equal([2.5f, 4.5f], features["y"].ToArray<float>());
+        Assert.Equal([0, 1], label.ToArray<int>());
+        using var column = csv.Column("y").Single();
+        Assert.Equal([2.5f, 4.5f], column.ToArray<float>());
+        Assert.Contains("holds int32 numbers", Assert.Throws<ArgumentException>(() => csv.Strings("x")).Message);
+    }
+
+    [SkippableFact]
     public void DecodeCsv_decodes_records_as_tf_io_decode_csv()
     {
         RequireBackend();

@@ -117,7 +117,13 @@ public sealed class CsvDataset : IEnumerable<CsvElement>
     /// <summary>Every string of column <paramref name="name"/> in one pass, in order (for <c>StringLookup.Adapt</c>).</summary>
     public IEnumerable<string> Strings(string name)
     {
+        // Checked now, not when the first string is asked for.
         CheckColumn(name, numeric: false);
+        return StringsOf(name);
+    }
+
+    private IEnumerable<string> StringsOf(string name)
+    {
         foreach (var element in this)
         {
             foreach (var t in element.Features.Values) t.Dispose();
