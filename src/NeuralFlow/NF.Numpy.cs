@@ -14,7 +14,7 @@ public static partial class NF
     /// Object arrays (pickles) are never loaded, big-endian and structured arrays are refused: a
     /// file NeuralFlow cannot read is an <see cref="InvalidDataException"/> naming it and why.
     /// </summary>
-    public static class Numpy
+    public static partial class Numpy
     {
         /// <summary>The array of the .npy file <paramref name="path"/> (<c>np.load("x.npy")</c>), on the default device.</summary>
         public static Tensor Load(string path)

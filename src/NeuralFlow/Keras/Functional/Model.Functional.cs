@@ -27,6 +27,30 @@ public partial class Model
         _graph = FunctionalGraph.Build(Name, inputs, outputs);
     }
 
+    /// <summary>
+    /// A functional model of named inputs (Keras' <c>keras.Model(inputs_dict, outputs)</c>, as the
+    /// CSV and structured-data tutorials build one input per column). Fit, Evaluate and Predict match
+    /// a dictionary's keys to the input names, so each key must be its input's name (Keras warns
+    /// when they differ; here it is an error naming both).
+    /// </summary>
+    public Model(IReadOnlyDictionary<string, KerasTensor> inputs, KerasTensor outputs, string? name = null) : this(NamedInputs(inputs), [outputs], name) { }
+
+    /// <summary>A functional model of named inputs and several outputs.</summary>
+    public Model(IReadOnlyDictionary<string, KerasTensor> inputs, IReadOnlyList<KerasTensor> outputs, string? name = null) : this(NamedInputs(inputs), outputs, name) { }
+
+    private static KerasTensor[] NamedInputs(IReadOnlyDictionary<string, KerasTensor> inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        foreach (var (key, input) in inputs)
+        {
+            ArgumentNullException.ThrowIfNull(input, nameof(inputs));
+            if (input.Layer.Name != key)
+                throw new ArgumentException($"Model: the input under key '{key}' is the Input layer '{input.Layer.Name}'; name it after its key " +
+                                            $"(Layers.Input(..., name: \"{key}\")), since a dictionary of data is matched to the inputs by name.", nameof(inputs));
+        }
+        return inputs.Values.ToArray();
+    }
+
     /// <summary>True for a model made from inputs and outputs (<c>new Model(inputs, outputs)</c>).</summary>
     public bool IsFunctional => _graph is not null;
 

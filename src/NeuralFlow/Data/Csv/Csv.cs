@@ -1,0 +1,165 @@
+namespace NeuralFlow.Data;
+
+/// <summary>
+/// TensorFlow's CSV readers: <c>MakeCsvDataset</c> (<c>tf.data.experimental.make_csv_dataset</c>),
+/// the <see cref="CsvDataset"/> constructor (<c>tf.data.experimental.CsvDataset</c>) and
+/// <see cref="DecodeCsv"/> (<c>tf.io.decode_csv</c>). For whole numeric files as one array, see
+/// <c>NF.Numpy.LoadTxt</c> and <c>NF.Numpy.GenFromTxt</c>.
+/// </summary>
+public static class Csv
+{
+    /// <summary>
+    /// Batches of (features by column name, label) read from CSV files, as
+    /// <c>tf.data.experimental.make_csv_dataset</c>. <paramref name="filePattern"/> is a file or a
+    /// pattern (<c>data/*.csv</c>, the wildcards in the file name). Column names come from
+    /// <paramref name="columnNames"/> or the first file's header line; each file's header is
+    /// skipped when <paramref name="header"/>. <paramref name="columnDefaults"/> (one per kept column,
+    /// as <see cref="CsvDataset"/>'s record defaults) fixes the types; without it each column's type
+    /// is inferred from the first <paramref name="numRowsForInference"/> rows as TF does (int32, then
+    /// int64, float32, float64, string: the first that holds every value) and a missing value becomes
+    /// 0 or "". <paramref name="selectColumns"/> keeps some columns (names or positions);
+    /// <paramref name="labelName"/> sets one apart as the label. The rows are shuffled (a buffer of
+    /// <paramref name="shuffleBufferSize"/>, <paramref name="shuffleSeed"/>), repeated
+    /// <paramref name="numEpochs"/> times (forever when null, as TF: give Fit <c>stepsPerEpoch</c>, or
+    /// 1 epoch here and Fit's epochs) and batched. <paramref name="ignoreErrors"/> skips rows that
+    /// do not parse instead of failing.
+    /// </summary>
+    public static CsvDataset MakeCsvDataset(string filePattern, int batchSize, IReadOnlyList<string>? columnNames = null,
+        IReadOnlyList<object?>? columnDefaults = null, string? labelName = null, IReadOnlyList<object>? selectColumns = null, char fieldDelim = ',',
+        bool useQuoteDelim = true, string naValue = "", bool header = true, int? numEpochs = null, bool shuffle = true, int shuffleBufferSize = 10000,
+        int? shuffleSeed = null, int numRowsForInference = 100, bool ignoreErrors = false) =>
+        MakeCsvDataset([filePattern ?? throw new ArgumentNullException(nameof(filePattern))], batchSize, columnNames, columnDefaults, labelName, selectColumns,
+                       fieldDelim, useQuoteDelim, naValue, header, numEpochs, shuffle, shuffleBufferSize, shuffleSeed, numRowsForInference, ignoreErrors);
+
+    /// <summary>As the single-pattern <c>MakeCsvDataset</c>, over several files or patterns.</summary>
+    public static CsvDataset MakeCsvDataset(IEnumerable<string> filePatterns, int batchSize, IReadOnlyList<string>? columnNames = null,
+        IReadOnlyList<object?>? columnDefaults = null, string? labelName = null, IReadOnlyList<object>? selectColumns = null, char fieldDelim = ',',
+        bool useQuoteDelim = true, string naValue = "", bool header = true, int? numEpochs = null, bool shuffle = true, int shuffleBufferSize = 10000,
+        int? shuffleSeed = null, int numRowsForInference = 100, bool ignoreErrors = false)
+    {
+        if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "make_csv_dataset: batchSize must be at least 1.");
+        if (numEpochs is < 1) throw new ArgumentOutOfRangeException(nameof(numEpochs), numEpochs, "make_csv_dataset: numEpochs must be at least 1, or null to repeat forever.");
+        if (shuffleBufferSize < 1) throw new ArgumentOutOfRangeException(nameof(shuffleBufferSize), shuffleBufferSize, "make_csv_dataset: shuffleBufferSize must be at least 1.");
+        if (numRowsForInference < 1) throw new ArgumentOutOfRangeException(nameof(numRowsForInference), numRowsForInference, "make_csv_dataset: numRowsForInference must be at least 1.");
+        var files = Files(filePatterns);
+        var format = new CsvFormat(fieldDelim, useQuoteDelim, naValue ?? throw new ArgumentNullException(nameof(naValue)), header);
+
+        string[] names;
+        if (columnNames is not null) names = columnNames.ToArray();
+        else if (header) names = format.HeaderOf(files[0]);
+        else throw new ArgumentException("make_csv_dataset: without a header line (header: false) the column names must be given (columnNames).", nameof(columnNames));
+        var duplicate = names.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null) throw new ArgumentException($"make_csv_dataset: the column name '{duplicate.Key}' appears more than once.", nameof(columnNames));
+        int fieldCount = names.Length;
+
+        int[] kept = selectColumns is null ? Enumerable.Range(0, fieldCount).ToArray() : Selected(selectColumns, names);
+        if (labelName is not null && !kept.Any(i => names[i] == labelName))
+            throw new ArgumentException($"make_csv_dataset: the label '{labelName}' is not {(selectColumns is null ? "a column" : "a selected column")}; the columns are {string.Join(", ", kept.Select(i => $"'{names[i]}'"))}.", nameof(labelName));
+
+        CsvColumn[] columns;
+        if (columnDefaults is not null)
+        {
+            if (columnDefaults.Count != kept.Length)
+                throw new ArgumentException($"make_csv_dataset: columnDefaults has {columnDefaults.Count} items for {kept.Length} {(selectColumns is null ? "" : "selected ")}columns; give one per column.", nameof(columnDefaults));
+            columns = kept.Select((at, k) => CsvColumn.FromDefault(names[at], at, columnDefaults[k], "columnDefaults")).ToArray();
+        }
+        else
+        {
+            var types = CsvTable.InferTypes(files, format, fieldCount, kept, numRowsForInference);
+            columns = kept.Select((at, k) => new CsvColumn(names[at], at, types[k], Zero(types[k]))).ToArray();
+        }
+
+        var dataset = new CsvDataset(CsvTable.Read(files, format, fieldCount, columns, ignoreErrors), labelName);
+        if (shuffle) dataset = dataset.Shuffle(shuffleBufferSize, shuffleSeed);
+        return dataset.Repeat(numEpochs ?? -1).Batch(batchSize);
+    }
+
+    /// <summary>
+    /// The columns of CSV <paramref name="records"/> (<c>tf.io.decode_csv</c>): one string per record,
+    /// <paramref name="recordDefaults"/> one item per kept column as <see cref="CsvDataset"/>'s. The result
+    /// is one element holding every record as a batch (columns named by position, "0", "1", ...).
+    /// </summary>
+    public static CsvElement DecodeCsv(IReadOnlyList<string> records, IReadOnlyList<object?> recordDefaults, char fieldDelim = ',', bool useQuoteDelim = true,
+                                       string naValue = "", IReadOnlyList<int>? selectCols = null)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        ArgumentNullException.ThrowIfNull(recordDefaults);
+        var format = new CsvFormat(fieldDelim, useQuoteDelim, naValue ?? throw new ArgumentNullException(nameof(naValue)));
+        int[] kept = selectCols is null ? Enumerable.Range(0, recordDefaults.Count).ToArray() : CheckedPositions(selectCols, nameof(selectCols));
+        if (kept.Length != recordDefaults.Count)
+            throw new ArgumentException($"decode_csv: selectCols keeps {kept.Length} columns but recordDefaults has {recordDefaults.Count} items.", nameof(recordDefaults));
+        var columns = kept.Select((at, k) => CsvColumn.FromDefault(at.ToString(System.Globalization.CultureInfo.InvariantCulture), at, recordDefaults[k], "recordDefaults")).ToArray();
+        var values = CsvTable.Decode(records, format, columns);
+        var dataset = new CsvDataset(values, null).Batch(Math.Max(1, records.Count));
+        using var elements = dataset.GetEnumerator();
+        return elements.MoveNext() ? elements.Current : throw new ArgumentException("decode_csv: there are no records to decode.", nameof(records));
+    }
+
+    /// <summary>The files <paramref name="patterns"/> name, each pattern's matches sorted; a pattern matching nothing is an error.</summary>
+    internal static IReadOnlyList<string> Files(IEnumerable<string> patterns)
+    {
+        ArgumentNullException.ThrowIfNull(patterns);
+        var files = new List<string>();
+        foreach (var pattern in patterns)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(pattern, nameof(patterns));
+            string name = Path.GetFileName(pattern);
+            if (name.IndexOfAny(['*', '?']) < 0)
+            {
+                if (!File.Exists(pattern)) throw new FileNotFoundException($"The CSV file '{pattern}' does not exist.", pattern);
+                files.Add(pattern);
+                continue;
+            }
+            string directory = Path.GetDirectoryName(pattern) is { Length: > 0 } d ? d : ".";
+            var matches = Directory.Exists(directory) ? Directory.GetFiles(directory, name).Order(StringComparer.Ordinal).ToArray() : [];
+            if (matches.Length == 0) throw new FileNotFoundException($"No file matches the CSV file pattern '{pattern}'.", pattern);
+            files.AddRange(matches);
+        }
+        if (files.Count == 0) throw new ArgumentException("No CSV files were given.", nameof(patterns));
+        return files;
+    }
+
+    /// <summary>Column positions: sorted, distinct, not negative (TF's select_cols rule).</summary>
+    internal static int[] CheckedPositions(IReadOnlyList<int> positions, string what)
+    {
+        if (positions.Count == 0) throw new ArgumentException($"{what} is empty.", what);
+        for (int i = 0; i < positions.Count; i++)
+        {
+            if (positions[i] < 0) throw new ArgumentOutOfRangeException(what, positions[i], $"{what} holds a negative column position.");
+            if (i > 0 && positions[i] <= positions[i - 1])
+                throw new ArgumentException($"{what} must be sorted in increasing order without repeats; it holds {positions[i - 1]} before {positions[i]}.", what);
+        }
+        return positions.ToArray();
+    }
+
+    /// <summary>The number of fields of the first record of <paramref name="file"/> (its header when it has one).</summary>
+    internal static int FieldCount(string file, CsvFormat format) => (format with { Header = false }).HeaderOf(file).Length;
+
+    // select_columns: names or positions (not both kinds), in file order.
+    private static int[] Selected(IReadOnlyList<object> selectColumns, string[] names)
+    {
+        if (selectColumns.Count == 0) throw new ArgumentException("make_csv_dataset: selectColumns is empty.", nameof(selectColumns));
+        if (selectColumns.All(c => c is int))
+        {
+            var positions = selectColumns.Cast<int>().Order().ToArray();
+            if (positions[^1] >= names.Length || positions[0] < 0)
+                throw new ArgumentOutOfRangeException(nameof(selectColumns), $"make_csv_dataset: selectColumns holds positions outside the {names.Length} columns.");
+            return CheckedPositions(positions, nameof(selectColumns));
+        }
+        if (!selectColumns.All(c => c is string))
+            throw new ArgumentException("make_csv_dataset: selectColumns must hold column names (strings) or positions (ints), not both.", nameof(selectColumns));
+        return selectColumns.Cast<string>().Select(n => Array.IndexOf(names, n) is var i and >= 0 ? i
+            : throw new ArgumentException($"make_csv_dataset: selectColumns names '{n}', which is not a column; the columns are {string.Join(", ", names.Select(x => $"'{x}'"))}.", nameof(selectColumns)))
+            .Order().ToArray();
+    }
+
+    // An inferred column's default: TF fills a missing value with 0 (its type) or "".
+    private static object Zero(DType? type) => type switch
+    {
+        DType.Int32 => 0,
+        DType.Int64 => 0L,
+        DType.Float32 => 0f,
+        DType.Float64 => 0.0,
+        _ => "",
+    };
+}

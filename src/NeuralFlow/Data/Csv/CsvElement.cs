@@ -1,0 +1,41 @@
+namespace NeuralFlow.Data;
+
+/// <summary>
+/// One element of a <see cref="CsvDataset"/>: a row (scalars) or a batch of rows (vectors) of its
+/// columns by name. NeuralFlow tensors hold no strings, so numeric columns are tensors
+/// (<see cref="Features"/>) and string columns host <c>string[]</c> (<see cref="Strings"/>), one per
+/// row, for a StringLookup in the input pipeline, as Keras runs its string layers. The label
+/// column of <c>Csv.MakeCsvDataset</c> is kept apart (<see cref="Label"/> or <see cref="LabelStrings"/>).
+/// </summary>
+public sealed class CsvElement
+{
+    internal CsvElement(IReadOnlyList<string> columnNames, IReadOnlyDictionary<string, Tensor> features, IReadOnlyDictionary<string, string[]> strings,
+                        Tensor? label, string[]? labelStrings)
+    {
+        (ColumnNames, Features, Strings, Label, LabelStrings) = (columnNames, features, strings, label, labelStrings);
+    }
+
+    /// <summary>The feature columns in file order (the label excluded).</summary>
+    public IReadOnlyList<string> ColumnNames { get; }
+
+    /// <summary>The numeric feature columns: int32, int64, float32 or float64 tensors, scalars for a row, [batch] for a batch.</summary>
+    public IReadOnlyDictionary<string, Tensor> Features { get; }
+
+    /// <summary>The string feature columns, one string per row.</summary>
+    public IReadOnlyDictionary<string, string[]> Strings { get; }
+
+    /// <summary>The label column when it is numeric (make_csv_dataset's labelName), else null.</summary>
+    public Tensor? Label { get; }
+
+    /// <summary>The label column when it holds strings, else null.</summary>
+    public string[]? LabelStrings { get; }
+
+    /// <summary>The numeric column <paramref name="name"/>; a string column or an unknown name is refused, naming what there is.</summary>
+    public Tensor this[string name] =>
+        Features.TryGetValue(name ?? throw new ArgumentNullException(nameof(name)), out var t) ? t
+        : Strings.ContainsKey(name) ? throw new KeyNotFoundException($"CSV column '{name}' holds strings, which tensors cannot: read it from Strings[\"{name}\"] (and turn it into numbers with a StringLookup).")
+        : throw new KeyNotFoundException($"There is no CSV feature column '{name}'; the columns are {string.Join(", ", ColumnNames.Select(n => $"'{n}'"))}.");
+
+    /// <summary>The numeric column at <paramref name="position"/> among <see cref="ColumnNames"/> (CsvDataset's tuple item).</summary>
+    public Tensor this[int position] => this[ColumnNames[position]];
+}

@@ -1,0 +1,144 @@
+using System.Text;
+
+namespace NeuralFlow.Data;
+
+/// <summary>How CSV files are split into fields (TF's field_delim, use_quote_delim, na_value, header).</summary>
+internal sealed record CsvFormat(char Delimiter = ',', bool Quoting = true, string NaValue = "", bool Header = false)
+{
+    /// <summary>The records of <paramref name="path"/> (UTF-8, a BOM dropped), after the header line when there is one.</summary>
+    internal IEnumerable<CsvRecord> Records(string path)
+    {
+        using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        bool first = true;
+        foreach (var record in CsvRecordReader.Read(reader, $"'{path}'", Delimiter, Quoting))
+        {
+            if (first && Header) { first = false; continue; }
+            first = false;
+            yield return record;
+        }
+    }
+
+    /// <summary>The header's fields of <paramref name="path"/> (its first record).</summary>
+    internal string[] HeaderOf(string path)
+    {
+        using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        foreach (var record in CsvRecordReader.Read(reader, $"'{path}'", Delimiter, Quoting)) return record.Fields;
+        throw new InvalidDataException($"'{path}' is empty: it has no header line to take the column names from.");
+    }
+
+    internal bool IsMissing(string field) => field.Length == 0 || field == NaValue;
+}
+
+/// <summary>
+/// The kept columns of every record of some CSV files, typed and checked as TF's CsvDataset does:
+/// each record must have the file's column count (<c>fieldCount</c>), a missing field
+/// (empty or the NA value) takes its column's default or is an error when the column has none, and
+/// a field that does not parse as its column's type is an error; every error names the file, the
+/// line and the column. With <c>ignoreErrors</c> such records are skipped instead (TF's ignore_errors).
+/// </summary>
+internal static class CsvTable
+{
+    internal static CsvColumnValues[] Read(IReadOnlyList<string> files, CsvFormat format, int fieldCount, IReadOnlyList<CsvColumn> columns, bool ignoreErrors)
+    {
+        var values = columns.Select(c => new CsvColumnValues(c)).ToArray();
+        foreach (var file in files)
+            foreach (var record in format.Records(file))
+            {
+                string? error = RecordError(record, fieldCount, format, values, $"'{file}'");
+                if (error is null) continue;
+                if (!ignoreErrors) throw new InvalidDataException(error);
+            }
+        return values;
+    }
+
+    /// <summary>decode_csv's columns: each string one record, named "record i" in errors; with selected columns any longer record is fine.</summary>
+    internal static CsvColumnValues[] Decode(IReadOnlyList<string> records, CsvFormat format, IReadOnlyList<CsvColumn> columns)
+    {
+        var values = columns.Select(c => new CsvColumnValues(c)).ToArray();
+        int fieldCount = columns.Count > 0 && columns[^1].FileIndex == columns.Count - 1 ? columns.Count : -1;
+        for (int r = 0; r < records.Count; r++)
+        {
+            string text = records[r] ?? throw new ArgumentException($"decode_csv: record {r} is null.", nameof(records));
+            var parsed = CsvRecordReader.Read(new StringReader(text), $"record {r}", format.Delimiter, format.Quoting).ToArray();
+            // An empty string is one empty field, as TF reads it.
+            var record = parsed.Length == 0 ? new CsvRecord([""], 1) : parsed.Length == 1 ? parsed[0]
+                : throw new InvalidDataException($"decode_csv: record {r} holds {parsed.Length} lines; give one record per string.");
+            string? error = RecordError(record, fieldCount, format, values, $"record {r}");
+            if (error is not null) throw new InvalidDataException(error);
+        }
+        return values;
+    }
+
+    // Adds the record's kept fields to their columns; on an error, takes back what it added and says what went wrong.
+    private static string? RecordError(CsvRecord record, int fieldCount, CsvFormat format, CsvColumnValues[] values, string file)
+    {
+        if (fieldCount < 0 ? record.Fields.Length <= values[^1].Column.FileIndex : record.Fields.Length != fieldCount)
+            return $"{file}, line {record.Line}: expected {(fieldCount < 0 ? $"more than {values[^1].Column.FileIndex}" : fieldCount)} fields but found {record.Fields.Length}.";
+        for (int k = 0; k < values.Length; k++)
+        {
+            var column = values[k].Column;
+            string field = record.Fields[column.FileIndex];
+            object? value;
+            string? error = null;
+            if (format.IsMissing(field))
+            {
+                value = column.Default;
+                if (value is null) error = $"{file}, line {record.Line}, column {column.FileIndex + 1} ('{column.Name}'): the field is missing and the column has no default (a required {column.TypeName} column).";
+            }
+            else
+            {
+                value = column.Parse(field);
+                if (value is null) error = $"{file}, line {record.Line}, column {column.FileIndex + 1} ('{column.Name}'): '{field}' is not a valid {column.TypeName}.";
+            }
+            if (error is not null)
+            {
+                for (int j = 0; j < k; j++) values[j].RemoveLast();
+                return error;
+            }
+            values[k].Add(value!);
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// The type TF's make_csv_dataset infers for each of <paramref name="fileIndices"/> from the first
+    /// <paramref name="rows"/> records: the first of int32, int64, float32, float64 and string that
+    /// holds every non-missing field (a float that overflows or is inf/nan counts as not holding it,
+    /// as TF's check does); a column with no value seen is a string column, as in TF.
+    /// </summary>
+    internal static DType?[] InferTypes(IReadOnlyList<string> files, CsvFormat format, int fieldCount, IReadOnlyList<int> fileIndices, int rows)
+    {
+        // Rank 0 int32, 1 int64, 2 float32, 3 float64, 4 string; -1 no value seen yet.
+        var rank = new int[fileIndices.Count];
+        Array.Fill(rank, -1);
+        int seen = 0;
+        foreach (var file in files)
+        {
+            foreach (var record in format.Records(file))
+            {
+                if (seen++ >= rows) break;
+                if (record.Fields.Length != fieldCount) continue;
+                for (int k = 0; k < rank.Length; k++)
+                {
+                    string field = record.Fields[fileIndices[k]];
+                    if (format.IsMissing(field)) continue;
+                    rank[k] = Math.Max(rank[k], 0);
+                    while (rank[k] < 4 && !Holds(rank[k], field)) rank[k]++;
+                }
+            }
+            if (seen >= rows) break;
+        }
+        return rank.Select(r => r is >= 0 and < 4 ? Widening[r] : (DType?)null).ToArray();
+    }
+
+    private static readonly DType[] Widening = [DType.Int32, DType.Int64, DType.Float32, DType.Float64];
+
+    // Whether a field parses as the rank's type; TF's inference also turns inf, nan and overflows away from a float type.
+    private static bool Holds(int rank, string field) => new CsvColumn("", 0, Widening[rank], null).Parse(field) switch
+    {
+        null => false,
+        float f => float.IsFinite(f),
+        double d => double.IsFinite(d),
+        _ => true,
+    };
+}
