@@ -130,3 +130,5 @@ public abstract class JitCompileTests(string backend) : BackendTest(backend)
 public sealed class ManagedJitCompileTests() : JitCompileTests("managed");
 
 public sealed class NativeCpuJitCompileTests() : JitCompileTests("cpu");
+
+public sealed class CudaJitCompileTests() : JitCompileTests("cuda");

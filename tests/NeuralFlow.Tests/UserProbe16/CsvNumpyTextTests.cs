@@ -109,3 +109,6 @@ public abstract class CsvNumpyTextTests(string backend) : BackendTest(backend)
 public sealed class ManagedCsvNumpyTextTests() : CsvNumpyTextTests("managed");
 
 public sealed class NativeCpuCsvNumpyTextTests() : CsvNumpyTextTests("cpu");
+
+/// <summary>On CUDA (the emulator in CI; skipped where no CUDA engine loads).</summary>
+public sealed class CudaCsvNumpyTextTests() : CsvNumpyTextTests("cuda");

@@ -241,3 +241,6 @@ public abstract class CsvReaderTests(string backend) : BackendTest(backend)
 public sealed class ManagedCsvReaderTests() : CsvReaderTests("managed");
 
 public sealed class NativeCpuCsvReaderTests() : CsvReaderTests("cpu");
+
+/// <summary>On CUDA (the emulator in CI; skipped where no CUDA engine loads).</summary>
+public sealed class CudaCsvReaderTests() : CsvReaderTests("cuda");

@@ -208,3 +208,6 @@ public abstract class CsvTutorialTests(string backend) : BackendTest(backend)
 public sealed class ManagedCsvTutorialTests() : CsvTutorialTests("managed");
 
 public sealed class NativeCpuCsvTutorialTests() : CsvTutorialTests("cpu");
+
+/// <summary>On CUDA (the emulator in CI; skipped where no CUDA engine loads).</summary>
+public sealed class CudaCsvTutorialTests() : CsvTutorialTests("cuda");

@@ -153,3 +153,6 @@ public sealed class ManagedSubclassedCustomObjectsTests() : SubclassedCustomObje
 
 /// <summary>Custom objects of every kind, on the native CPU backend.</summary>
 public sealed class NativeCpuSubclassedCustomObjectsTests() : SubclassedCustomObjectsTests("cpu");
+
+/// <summary>On CUDA (the emulator in CI; skipped where no CUDA engine loads).</summary>
+public sealed class CudaSubclassedCustomObjectsTests() : SubclassedCustomObjectsTests("cuda");

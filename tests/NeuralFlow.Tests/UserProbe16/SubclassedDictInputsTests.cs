@@ -102,3 +102,6 @@ public sealed class ManagedSubclassedDictInputsTests() : SubclassedDictInputsTes
 
 /// <summary>Named and several inputs of subclassed models, on the native CPU backend.</summary>
 public sealed class NativeCpuSubclassedDictInputsTests() : SubclassedDictInputsTests("cpu");
+
+/// <summary>On CUDA (the emulator in CI; skipped where no CUDA engine loads).</summary>
+public sealed class CudaSubclassedDictInputsTests() : SubclassedDictInputsTests("cuda");

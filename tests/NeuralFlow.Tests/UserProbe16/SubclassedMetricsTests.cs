@@ -112,3 +112,6 @@ public sealed class ManagedSubclassedMetricsTests() : SubclassedMetricsTests("ma
 
 /// <summary>Metrics in a subclassed model's fields, on the native CPU backend.</summary>
 public sealed class NativeCpuSubclassedMetricsTests() : SubclassedMetricsTests("cpu");
+
+/// <summary>On CUDA (the emulator in CI; skipped where no CUDA engine loads).</summary>
+public sealed class CudaSubclassedMetricsTests() : SubclassedMetricsTests("cuda");

@@ -111,3 +111,6 @@ public sealed class ManagedSubclassedSaveTests() : SubclassedSaveTests("managed"
 
 /// <summary>Subclassed models saved whole, on the native CPU backend.</summary>
 public sealed class NativeCpuSubclassedSaveTests() : SubclassedSaveTests("cpu");
+
+/// <summary>On CUDA (the emulator in CI; skipped where no CUDA engine loads).</summary>
+public sealed class CudaSubclassedSaveTests() : SubclassedSaveTests("cuda");

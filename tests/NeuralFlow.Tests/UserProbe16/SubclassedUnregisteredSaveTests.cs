@@ -119,3 +119,6 @@ public sealed class ManagedSubclassedUnregisteredSaveTests() : SubclassedUnregis
 
 /// <summary>Unregistered custom types saved, on the native CPU backend.</summary>
 public sealed class NativeCpuSubclassedUnregisteredSaveTests() : SubclassedUnregisteredSaveTests("cpu");
+
+/// <summary>On CUDA (the emulator in CI; skipped where no CUDA engine loads).</summary>
+public sealed class CudaSubclassedUnregisteredSaveTests() : SubclassedUnregisteredSaveTests("cuda");

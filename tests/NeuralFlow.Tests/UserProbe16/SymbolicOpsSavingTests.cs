@@ -238,3 +238,6 @@ public sealed class SymbolicOpsKerasJsonTests
         Assert.Equal(new[] { "input_layer", "dense" }, model.SubLayers.Select(l => l.Name).ToArray());
     }
 }
+
+/// <summary>On CUDA (the emulator in CI; skipped where no CUDA engine loads).</summary>
+public sealed class CudaSymbolicOpsSavingTests() : SymbolicOpsSavingTests("cuda");
