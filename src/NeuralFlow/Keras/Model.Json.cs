@@ -10,15 +10,11 @@ public partial class Model
     /// <c>{"class_name", "config"}</c> entry a saved model's config.json holds, without weights,
     /// optimizer or compile settings. <see cref="FromJson"/> rebuilds it with fresh weights; copy
     /// weights across with <see cref="Layer.GetWeights"/> / <see cref="Layer.SetWeights"/> or
-    /// <see cref="SaveWeights"/> / <see cref="LoadWeights"/>. A subclassed model is code and has no JSON, as in Keras.
+    /// <see cref="SaveWeights"/> / <see cref="LoadWeights"/>. A subclassed model is written as Keras 3
+    /// writes one: its class (registered name, or its type with a module) and its <see cref="Layer.GetConfig"/>,
+    /// which <see cref="FromJson"/> hands to the class's registered factory (Keras' <c>from_config</c>).
     /// </summary>
-    public string ToJson(bool indented = false)
-    {
-        if (_graph is null && this is not Sequential)
-            throw new NotSupportedException(
-                $"ToJson: {Name} is a {GetType().Name}, a subclassed model, whose structure is C# code JSON cannot hold; construct it in code and copy weights with SaveWeights / LoadWeights (Keras raises here too).");
-        return ModelEntry().ToJsonString(new JsonSerializerOptions { WriteIndented = indented });
-    }
+    public string ToJson(bool indented = false) => ModelEntry().ToJsonString(new JsonSerializerOptions { WriteIndented = indented });
 
     /// <summary>
     /// A new model from the JSON of <see cref="ToJson"/> (Keras' <c>keras.models.model_from_json</c>):
