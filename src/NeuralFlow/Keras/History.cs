@@ -47,14 +47,14 @@ public sealed class EvaluationResult(IReadOnlyList<KeyValuePair<string, float>> 
         var items = new KeyValuePair<string, float>[logs.Count];
         int i = 0;
         foreach (var kv in logs) items[i++] = kv;
-        return new EvaluationResult(items) { Items = items };
+        return new EvaluationResult(items);
     }
 
-    /// <summary>The values as the array <see cref="From"/> made (null otherwise), for Fit to read without interface calls.</summary>
-    internal KeyValuePair<string, float>[]? Items { get; private init; }
+    /// <summary>The values as an array, for Fit to read without interface calls (see <see cref="From"/>).</summary>
+    internal KeyValuePair<string, float>[] Items { get; } = values as KeyValuePair<string, float>[] ?? [.. values ?? throw new ArgumentNullException(nameof(values))];
 
     /// <summary>Names and values, the loss first.</summary>
-    public IReadOnlyList<KeyValuePair<string, float>> Values { get; } = values;
+    public IReadOnlyList<KeyValuePair<string, float>> Values => Items;
 
     /// <summary>The loss.</summary>
     public float Loss => Values[0].Value;

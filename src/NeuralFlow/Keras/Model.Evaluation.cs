@@ -247,7 +247,6 @@ public partial class Model
                 "(AddLoss), can train or evaluate on x alone (Keras' fit(x) of an autoencoder).", "y");
         var xs = ResolveInputs(method, x);
         CheckRows(method, xs, "the inputs");
-        UseInputCount(xs.Length, _dataInputNames);
         return xs;
     }
 
@@ -260,7 +259,6 @@ public partial class Model
         if (ys.Length != outputs)
             throw new ArgumentException($"{method}: the model was compiled with {outputs} loss(es), but y holds {ys.Length} tensor(s).", nameof(y));
         CheckRows(method, [.. xs, .. ys], "x and y");
-        UseInputCount(xs.Length, _dataInputNames);
         return (xs, ys);
     }
 

@@ -38,8 +38,11 @@ public partial class Model
             Console.Error.WriteLine("WARNING: If runEagerly is true, then jitCompile cannot also be true. Disabling jitCompile.");
             return false;
         }
-        return jitCompile ?? !runEagerly;
+        return jitCompile ?? AutoJitCompile(runEagerly);
     }
+
+    /// <summary>What Keras' jit_compile="auto" resolves to: on, unless the model runs eagerly.</summary>
+    internal static bool AutoJitCompile(bool runEagerly) => !runEagerly;
 
     /// <summary>
     /// Keras' <c>steps_per_execution</c> (1 by default; Compile sets it): Fit, Evaluate and Predict
@@ -135,12 +138,13 @@ public partial class Model
     }
 
     // x's tensors as the model takes them: a functional model's by its input names, a subclassed
-    // model's as given (a dictionary's in sorted key order, as Keras flattens one, its keys remembered).
+    // model's as given (a dictionary's in sorted key order, as Keras flattens one), their count and
+    // keys remembered for the steps (UseInputCount; a model with symbolic inputs keeps its own).
     private Tensor[] ResolveInputs(string method, ModelData x)
     {
         var keys = IsSubclassed ? x.SortedKeys : null;
         var xs = x.Resolve(method, "x", keys ?? InputNames);
-        if (IsSubclassed) UseInputCount(xs.Length, keys);
+        UseInputCount(xs.Length, keys);
         return xs;
     }
 

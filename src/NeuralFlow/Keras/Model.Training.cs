@@ -361,10 +361,7 @@ public partial class Model
                 (position.Epoch, position.Step, position.SeenInPass) = (epoch + 1, 0, seenInPass);
                 // Keras' _should_eval; the validation calls the test hooks of Fit's callbacks.
                 if (validate is not null && validationFreq.After(epoch))
-                {
-                    var validation = validate(callbackList);
-                    foreach (var (k, v) in validation.Items ?? [.. validation.Values]) epochLogs["val_" + k] = v;
-                }
+                    foreach (var (k, v) in validate(callbackList).Items) epochLogs["val_" + k] = v;
                 foreach (var c in hooks)
                 {
                     c.AddEpochLogs(epochLogs);

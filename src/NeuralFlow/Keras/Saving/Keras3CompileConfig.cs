@@ -49,7 +49,7 @@ internal static class Keras3CompileConfig
             ["run_eagerly"] = CompileConfig.RunEagerly(nf),
             ["steps_per_execution"] = CompileConfig.StepsPerExecution(nf),
             // Keras writes the value compile resolved; NeuralFlow's own files from before it say nothing: "auto", on unless eager.
-            ["jit_compile"] = CompileConfig.JitCompile(nf) ?? !CompileConfig.RunEagerly(nf),
+            ["jit_compile"] = CompileConfig.JitCompile(nf) ?? Model.AutoJitCompile(CompileConfig.RunEagerly(nf)),
         };
     }
 
