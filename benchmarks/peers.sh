@@ -79,8 +79,14 @@ if [ "$bars" = 1 ]; then
   bar() {
     local name=$1 load=$2 nf_cmd=$3 pt_cmd=$4 key=$5 nf_out pt_out nf pt ratio acc=""
     case ",$only," in *",$name,"*) ;; *) return 0 ;; esac
-    nf_out=$(run "$load" $nf_cmd)
-    pt_out=$(run "$load" $pt_cmd)
+    # The sides alternate from run to run, so that neither always meets the machine's state first.
+    if [ $((r % 2)) = 1 ]; then
+      nf_out=$(run "$load" $nf_cmd)
+      pt_out=$(run "$load" $pt_cmd)
+    else
+      pt_out=$(run "$load" $pt_cmd)
+      nf_out=$(run "$load" $nf_cmd)
+    fi
     nf=$(value "$key" <<< "$nf_out")
     pt=$(value "$key" <<< "$pt_out")
     if [ "$key" = samples_per_s ]; then ratio=$(awk "BEGIN { print $nf / $pt }"); else ratio=$(awk "BEGIN { print $pt / $nf }"); fi
