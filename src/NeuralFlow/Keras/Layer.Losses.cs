@@ -16,13 +16,13 @@ public abstract partial class Layer
     /// the last forward pass. <c>Fit</c> adds their sum to the loss it minimizes; a custom loop
     /// adds it itself.
     /// </summary>
-    public IReadOnlyList<Tensor> Losses
+    public Losses Losses
     {
         get
         {
             var all = new List<Tensor>();
             GatherLosses(this, all, new HashSet<Layer>(ReferenceEqualityComparer.Instance));
-            return all;
+            return new Losses(all);
         }
     }
 

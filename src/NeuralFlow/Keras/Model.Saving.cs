@@ -145,12 +145,14 @@ public partial class Model
     /// <c>custom_objects</c> of every kind: the layers and subclassed models, losses, metrics,
     /// activations, initializers, regularizers and constraints of your own that the file names
     /// (<see cref="CustomObjects"/>), found before the built-in and registered ones, for this load only.
+    /// Null loads with none, as Keras' <c>custom_objects=None</c> (this overload is the one
+    /// <c>Load(path, null)</c> picks).
     /// </summary>
-    public static Model Load(string path, CustomObjects customObjects)
+    [System.Runtime.CompilerServices.OverloadResolutionPriority(1)]
+    public static Model Load(string path, CustomObjects? customObjects)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        ArgumentNullException.ThrowIfNull(customObjects);
-        return KerasSerialization.WithCustomObjects(customObjects, () => Load(path));
+        return customObjects is null ? Load(path) : KerasSerialization.WithCustomObjects(customObjects, () => Load(path));
     }
 
     private static Model LoadArchive(string path)

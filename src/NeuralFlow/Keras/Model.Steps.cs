@@ -304,7 +304,7 @@ public partial class Model
     // Predict's step: the model's outputs for one batch.
     private (CachedStep Step, Func<Tensor[], Tensor[]> Run) MakePredictStep()
     {
-        var step = Cached(ref _predictStep, [], _ => xb => [.. PredictStep(new StepData(xb, [], null))]);
+        var step = Cached(ref _predictStep, [], _ => xb => [.. PredictStep(new StepData(xb, [], null, Inputs.Count == 0 ? _dataInputNames : null))]);
         return (step, EagerFirst(step, Step(step, nameof(Predict)), builds: Variables.Count == 0));
     }
 }

@@ -11,6 +11,15 @@ namespace NeuralFlow.Keras;
 /// </summary>
 public partial class Model : Layer
 {
+    /// <summary>
+    /// The model's layers, as Keras 3's <c>model.layers</c>: a Sequential's after its input, a functional
+    /// model's in graph order with its <c>InputLayer</c>s (so <c>model.Layers[1]</c> is the first layer
+    /// after a single input, as in Keras), a subclassed model's the layers held in its fields. Its type is
+    /// the <see cref="Keras.Layers"/> class, so inside a Model subclass <c>Layers</c> still names the
+    /// layer classes too (<see cref="ListView{T}"/>).
+    /// </summary>
+    public virtual Layers Layers => new(SubLayers);
+
     /// <summary>Set by a callback to end <c>Fit</c> after the current epoch (Keras' stop_training).</summary>
     public bool StopTraining { get; set; }
 
@@ -221,7 +230,7 @@ public partial class Sequential : Model
     /// The layers, in order, without the input layer that <c>Layers.Input</c> or <see cref="Build"/>
     /// puts first (Keras' <c>model.layers</c>), so <c>Layers[0]</c> is the first layer added.
     /// </summary>
-    public IReadOnlyList<Layer> Layers => _layers is [Keras.Layers.InputLayer, ..] ? _layers.GetRange(1, _layers.Count - 1) : _layers;
+    public override Layers Layers => new(_layers is [Keras.Layers.InputLayer, ..] ? _layers.GetRange(1, _layers.Count - 1) : _layers);
 
     /// <summary>The layers with the input layer, if any (what config.json lists, as Keras writes it).</summary>
     internal IReadOnlyList<Layer> AllLayers => _layers;

@@ -1,5 +1,4 @@
 using NeuralFlow.Keras;
-using KerasLosses = NeuralFlow.Keras.Losses;
 
 namespace NeuralFlow.Tests.UserProbe13;
 
@@ -34,8 +33,7 @@ internal sealed class VAE(Model encoder, Model decoder) : Model
     /// <summary>The example's losses: mean over the batch of the summed pixel cross-entropies, and of the summed KL terms.</summary>
     public static (Tensor Reconstruction, Tensor Kl) LossTerms(Tensor data, Tensor reconstruction, Tensor zMean, Tensor zLogVar)
     {
-        // Inside a Model subclass "Losses" names Keras' model.losses, hence the alias for keras.losses.
-        var reconstructionLoss = NF.ReduceMean(NF.ReduceSum(KerasLosses.BinaryCrossentropy.PerExample(data, reconstruction), [1, 2]));
+        var reconstructionLoss = NF.ReduceMean(NF.ReduceSum(Losses.BinaryCrossentropy.PerExample(data, reconstruction), [1, 2]));
         var klLoss = -0.5f * (1 + zLogVar - NF.Square(zMean) - NF.Exp(zLogVar));
         return (reconstructionLoss, NF.ReduceMean(NF.ReduceSum(klLoss, [1])));
     }
@@ -65,11 +63,11 @@ internal sealed class GAN(Model discriminator, Model generator, int latentDim) :
 {
     private readonly Model _discriminator = discriminator, _generator = generator;
     private Optimizers.Optimizer? _dOptimizer, _gOptimizer;
-    private KerasLosses.Loss? _lossFn;
+    private Losses.Loss? _lossFn;
     private readonly Metrics.Mean _dLossMetric = new("d_loss"), _gLossMetric = new("g_loss");
 
     /// <summary>The example's compile(d_optimizer, g_optimizer, loss_fn), which calls super().compile().</summary>
-    public void Compile(Optimizers.Optimizer dOptimizer, Optimizers.Optimizer gOptimizer, KerasLosses.Loss lossFn)
+    public void Compile(Optimizers.Optimizer dOptimizer, Optimizers.Optimizer gOptimizer, Losses.Loss lossFn)
     {
         Compile();
         (_dOptimizer, _gOptimizer, _lossFn) = (dOptimizer, gOptimizer, lossFn);

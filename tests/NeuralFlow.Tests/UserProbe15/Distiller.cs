@@ -1,5 +1,4 @@
 using NeuralFlow.Keras;
-using KerasLosses = NeuralFlow.Keras.Losses;
 
 namespace NeuralFlow.Tests.UserProbe15;
 
@@ -13,11 +12,11 @@ internal sealed class Distiller(Model student, Model teacher) : Model
 {
     private readonly Model _teacher = teacher;
     private readonly Model _student = student;
-    private KerasLosses.Loss? _studentLossFn, _distillationLossFn;
+    private Losses.Loss? _studentLossFn, _distillationLossFn;
     private double _alpha, _temperature;
 
     /// <summary>The example's compile: super().compile(optimizer, metrics), then the distillation settings.</summary>
-    public void Compile(Optimizers.Optimizer optimizer, IEnumerable<object> metrics, KerasLosses.Loss studentLossFn, KerasLosses.Loss distillationLossFn,
+    public void Compile(Optimizers.Optimizer optimizer, IEnumerable<object> metrics, Losses.Loss studentLossFn, Losses.Loss distillationLossFn,
                         double alpha = 0.1, double temperature = 3)
     {
         Compile(optimizer, metrics: metrics);

@@ -1,5 +1,4 @@
 using NeuralFlow.Keras;
-using KerasLosses = NeuralFlow.Keras.Losses;
 
 namespace NeuralFlow.Tests.UserProbe15;
 
@@ -11,7 +10,7 @@ namespace NeuralFlow.Tests.UserProbe15;
 /// </summary>
 internal sealed class LogisticEndpoint(string? name = null) : Layer(name)
 {
-    private readonly KerasLosses.BinaryCrossentropy _lossFn = new(fromLogits: true);
+    private readonly Losses.BinaryCrossentropy _lossFn = new(fromLogits: true);
     private readonly Metrics.BinaryAccuracy _accuracyMetric = new(name: "accuracy");
 
     public Metrics.BinaryAccuracy AccuracyMetric => _accuracyMetric;

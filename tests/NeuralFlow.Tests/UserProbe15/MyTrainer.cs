@@ -1,5 +1,4 @@
 using NeuralFlow.Keras;
-using KerasLosses = NeuralFlow.Keras.Losses;
 
 namespace NeuralFlow.Tests.UserProbe15;
 
@@ -11,7 +10,7 @@ namespace NeuralFlow.Tests.UserProbe15;
 internal sealed class MyTrainer(Model model) : Model
 {
     private readonly Model _model = model;
-    private readonly KerasLosses.SparseCategoricalCrossentropy _lossFn = new();
+    private readonly Losses.SparseCategoricalCrossentropy _lossFn = new();
     private readonly Metrics.SparseCategoricalAccuracy _accuracyMetric = new();
 
     public override IReadOnlyList<Metrics.Metric> TrackedMetrics => [_accuracyMetric];

@@ -116,7 +116,12 @@ public abstract class SubclassedCustomObjectsTests(string backend) : BackendFile
         var (model, x, _) = Trained();
         var path = SaveTo(model, "scoped.keras");
         using (KerasSerialization.CustomObjectScope(All()))
+        {
             GuideAssert.Close(model.Predict(x), Model.Load(path).Predict(x), 1e-6);
+            // custom_objects=None, written both ways (once ambiguous between the two overloads).
+            GuideAssert.Close(model.Predict(x), Model.Load(path, null).Predict(x), 1e-6);
+            GuideAssert.Close(model.Predict(x), Model.Load(path, customObjects: null).Predict(x), 1e-6);
+        }
 
         // Everything but the loss: the error names the loss.
         var noLoss = new CustomObjects

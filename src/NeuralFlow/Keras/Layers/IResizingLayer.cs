@@ -20,7 +20,7 @@ internal interface IResizingLayer
     (string Method, bool Antialias, (int Top, int Left, int Rows, int Columns) Window) InferenceResize(int height, int width);
 }
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>The inference output of a resizing layer on float images (rank 3 or 4).</summary>
     private static Tensor InferResized(IResizingLayer layer, Tensor images)

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>Applies an activation by name or function (<c>tf.keras.layers.Activation</c>).</summary>
     public sealed class Activation(ActivationFunction activation, string? name = null) : Layer(name)

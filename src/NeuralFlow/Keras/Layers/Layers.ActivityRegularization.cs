@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// Passes its input through unchanged and adds l1·Σ|x| + l2·Σx² of it to <see cref="Layer.Losses"/>

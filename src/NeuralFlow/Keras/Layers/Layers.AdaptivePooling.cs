@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// What the adaptive pooling layers share (Keras 3's <c>BaseAdaptivePooling</c>): pooling to a

@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// Dropout for self-normalizing networks (<c>keras.layers.AlphaDropout</c>, Klambauer et al. 2017):

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// AugMix while training (<c>keras.layers.AugMix</c>, Hendrycks et al. 2019): each image goes down

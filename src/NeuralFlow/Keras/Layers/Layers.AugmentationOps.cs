@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// The operations RandAugment and AugMix choose from, built as Keras builds them from one factor range,

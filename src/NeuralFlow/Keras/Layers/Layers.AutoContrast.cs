@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// Stretches each image's channels to the full <see cref="ValueRange"/> (<c>keras.layers.AutoContrast</c>):

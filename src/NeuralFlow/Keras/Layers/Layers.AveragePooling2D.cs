@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// Average pooling over NHWC (or NCHW) images (<c>tf.keras.layers.AveragePooling2D</c>); strides default

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// Batch normalization (<c>tf.keras.layers.BatchNormalization</c>): in training mode (Fit, or

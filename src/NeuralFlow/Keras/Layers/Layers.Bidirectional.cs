@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// Runs a recurrent layer over the sequence both ways and merges the two outputs

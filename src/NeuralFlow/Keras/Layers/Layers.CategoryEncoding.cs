@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// Encodes integer features in <see cref="NumTokens"/> slots (<c>keras.layers.CategoryEncoding</c>):

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// Joins its inputs along <paramref name="axis"/> (<c>tf.keras.layers.Concatenate</c>, default

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// A transposed 1-D convolution over sequences (<c>keras.layers.Conv1DTranspose</c>):

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// A transposed 2-D convolution (<c>tf.keras.layers.Conv2DTranspose</c>, "deconvolution"):

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// A transposed 3-D convolution (<c>keras.layers.Conv3DTranspose</c>): activation(

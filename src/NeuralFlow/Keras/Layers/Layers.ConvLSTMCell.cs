@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// One step of a convolutional LSTM (Keras' <c>ConvLSTMCell</c>, Shi et al. 2015): an

@@ -2,7 +2,7 @@ namespace NeuralFlow.Keras;
 
 // Each rank takes Keras' two forms of the window, strides and dilation: a single int (every
 // spatial axis) or one value per axis (an int[] of one value, or of the rank's count), as Conv1D/2D/3D do.
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// A convolutional LSTM over sequences of 1-D maps (<c>keras.layers.ConvLSTM1D</c>): inputs

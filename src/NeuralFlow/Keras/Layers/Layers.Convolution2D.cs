@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// What Conv2D, DepthwiseConv2D and Conv2DTranspose share: a convolution over images whose

@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// What Conv3D and Conv3DTranspose share: a convolution over volumes whose window, strides and

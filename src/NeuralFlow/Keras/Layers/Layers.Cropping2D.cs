@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// Crops rows and columns off images (NHWC, or NCHW with dataFormat: "channels_first") (<c>tf.keras.layers.Cropping2D</c>): an int crops

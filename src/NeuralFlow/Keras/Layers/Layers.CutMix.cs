@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// CutMix while training (<c>keras.layers.CutMix</c>, Yun et al. 2019): the batch is paired with a random

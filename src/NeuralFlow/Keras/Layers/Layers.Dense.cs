@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// A fully connected layer: activation(x @ kernel + bias) (<c>tf.keras.layers.Dense</c>).

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// A depthwise 1-D convolution (<c>keras.layers.DepthwiseConv1D</c>): each input channel of a

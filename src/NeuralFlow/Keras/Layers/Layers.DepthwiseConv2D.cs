@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// A depthwise 2-D convolution (<c>tf.keras.layers.DepthwiseConv2D</c>): each input channel

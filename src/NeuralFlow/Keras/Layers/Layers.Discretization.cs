@@ -3,7 +3,7 @@ using NeuralFlow.Data;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// Buckets continuous features by ranges (<c>keras.layers.Discretization</c>): boundaries

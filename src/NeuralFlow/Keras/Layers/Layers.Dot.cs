@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// The batched dot product of two inputs (<c>keras.layers.Dot</c>): for each sample, the sum

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// A dense layer of any dimensionality, computed by <see cref="NF.Einsum"/>

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// Looks up a learned vector for each integer index (<c>tf.keras.layers.Embedding</c>): inputs

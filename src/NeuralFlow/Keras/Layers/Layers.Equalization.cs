@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// Histogram equalization while training (<c>keras.layers.Equalization</c>, PIL's ImageOps.equalize): per image

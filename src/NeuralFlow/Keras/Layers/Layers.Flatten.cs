@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>Flattens all but the batch axis: (N, 28, 28) to (N, 784) (<c>tf.keras.layers.Flatten</c>).</summary>
     public sealed class Flatten(string? name = null) : Layer(name)

@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// Gated recurrent unit (<c>keras.layers.GRU</c>, Cho et al. 2014): an <see cref="RNN"/> of a

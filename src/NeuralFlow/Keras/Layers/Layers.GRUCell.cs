@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// One step of a gated recurrent unit (<c>keras.layers.GRUCell</c>), Keras' equations, gate blocks

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// Mean over the spatial axes: [N, H, W, C] (or NCHW [N, C, H, W]) to [N, C], or to

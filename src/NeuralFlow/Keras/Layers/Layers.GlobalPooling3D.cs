@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// Mean over the spatial axes of volumes: [N, D, H, W, C] (or NCDHW [N, C, D, H, W]) to [N, C],

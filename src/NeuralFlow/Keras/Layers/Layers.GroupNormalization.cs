@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// Group normalization (<c>keras.layers.GroupNormalization</c>): the channels of <see cref="Axis"/>

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// Grouped-query attention (<c>keras.layers.GroupedQueryAttention</c>, Ainslie et al. 2023):

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// Crosses categorical features with the hashing trick (<c>keras.layers.HashedCrossing</c>):

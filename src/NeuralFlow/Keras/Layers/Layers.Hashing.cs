@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// Hashes strings or integers into <see cref="NumBins"/> bins (<c>keras.layers.Hashing</c>):

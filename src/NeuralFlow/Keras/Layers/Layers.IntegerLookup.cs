@@ -3,7 +3,7 @@ using NeuralFlow.Data;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// Maps integer tokens to contiguous indices (<c>keras.layers.IntegerLookup</c>), with Keras'

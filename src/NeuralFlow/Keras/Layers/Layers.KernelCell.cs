@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// What the built-in cells share (<see cref="RecurrentCell"/>'s SimpleRNN, LSTM and GRU cells, and

@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// Long short-term memory (<c>keras.layers.LSTM</c>, Hochreiter 1997): an <see cref="RNN"/> of an

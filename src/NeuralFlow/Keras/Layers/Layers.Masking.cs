@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// Marks padded time steps (<c>keras.layers.Masking</c>): a step of [batch, timesteps, features]

@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>Max pooling over NHWC (or NCHW) images (<c>tf.keras.layers.MaxPooling2D</c>); strides default to the pool size.</summary>
     public sealed class MaxPooling2D : Pooling2D

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// Mel spectrograms of audio signals (<c>keras.layers.MelSpectrogram</c>): the centered

@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// A layer that combines a list of tensors into one (Keras' <c>_Merge</c>): <see cref="Add"/>,

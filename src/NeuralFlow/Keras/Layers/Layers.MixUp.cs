@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// MixUp while training (<c>keras.layers.MixUp</c>, Zhang et al. 2017): the batch is paired with a random

@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// What MixUp and CutMix share: each image of the batch is mixed with its partner in a random permutation

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// Multi-head scaled dot-product attention (<c>keras.layers.MultiHeadAttention</c>, "Attention

@@ -3,7 +3,7 @@ using NeuralFlow.Data;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// Feature-wise standardization (<c>keras.layers.Normalization</c>), the first layer of Keras'

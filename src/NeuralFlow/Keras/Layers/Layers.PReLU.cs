@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// Parametric ReLU (<c>keras.layers.PReLU</c>): max(x, 0) - alpha * max(-x, 0), with a learned

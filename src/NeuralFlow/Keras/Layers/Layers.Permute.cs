@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// Reorders the axes of each sample (<c>tf.keras.layers.Permute</c>): <see cref="Dims"/> is a

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// Applies its layers in order (<c>keras.layers.Pipeline</c>), typically augmentation layers; unlike a

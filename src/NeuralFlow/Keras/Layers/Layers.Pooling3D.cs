@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// Max pooling over NDHWC [batch, depth, height, width, channels] volumes (or NCDHW)

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// Root-mean-square normalization (<c>keras.layers.RMSNormalization</c>, Keras 3.9):

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// Runs a cell over the time steps of [batch, timesteps, features] inputs (<c>keras.layers.RNN</c>):

@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// One step of a recurrent network (Keras 3's cell protocol, <c>keras.layers.*Cell</c>): given one

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// RandAugment while training (<c>keras.layers.RandAugment</c>, Cubuk et al. 2019): <see cref="NumOps"/> times,

@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// Adds a random brightness shift to each image while training (<c>keras.layers.RandomBrightness</c>):

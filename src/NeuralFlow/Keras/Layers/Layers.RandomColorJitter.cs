@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// Keras' <c>RandomColorJitter</c>: while training, the steps whose factor is given, in Keras' order,

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// What RandomContrast, RandomBrightness, RandomHue, RandomSaturation, RandomSharpness and RandomInvert share: a (lower, upper) factor and the pixel range

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// Elastic distortion of some images while training (<c>keras.layers.RandomElasticTransform</c>, Simard et al.

@@ -3,7 +3,7 @@ using NeuralFlow.Backends;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// Blurs some images with a random Gaussian while training (<c>keras.layers.RandomGaussianBlur</c>): per image

@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// Rotates each image's hue by a random amount while training (<c>keras.layers.RandomHue</c>): a

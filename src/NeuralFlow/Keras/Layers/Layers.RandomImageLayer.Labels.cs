@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// A layer that augments images together with their labels (Keras 3 passes <c>{"images": x, "labels": y}</c>

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// What Keras' image augmentation layers share (<c>RandomFlip</c>, <c>RandomRotation</c>, ...,

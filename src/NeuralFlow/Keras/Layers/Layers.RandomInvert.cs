@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// Inverts each image's colours at random while training (<c>keras.layers.RandomInvert</c>): per image a

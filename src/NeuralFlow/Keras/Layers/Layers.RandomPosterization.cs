@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// Keeps only the top bits of each 8-bit channel value while training (<c>keras.layers.RandomPosterization</c>,

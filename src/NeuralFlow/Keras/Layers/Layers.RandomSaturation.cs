@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// Scales each image's HSV saturation by a random factor while training (<c>keras.layers.RandomSaturation</c>):

@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// Sharpens or softens each image by a random amount while training (<c>keras.layers.RandomSharpness</c>,

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// Keras' rectifier layer (<c>keras.layers.ReLU(max_value, negative_slope, threshold)</c>):

@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// What <see cref="SimpleRNN"/>, <see cref="LSTM"/> and <see cref="GRU"/> share: an <see cref="RNN"/>

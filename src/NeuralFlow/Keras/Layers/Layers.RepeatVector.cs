@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>Repeats each [N, F] sample <see cref="N"/> times into [N, n, F] (<c>tf.keras.layers.RepeatVector</c>).</summary>
     public sealed class RepeatVector : Layer

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// x * <paramref name="scale"/> + <paramref name="offset"/> (<c>keras.layers.Rescaling</c>), the

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// Spectrograms of multichannel signals by trainable STFT kernels (<c>keras.layers.STFTSpectrogram</c>):

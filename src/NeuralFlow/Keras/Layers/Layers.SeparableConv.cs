@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// A depthwise separable convolution (Keras' <c>BaseSeparableConv</c>): a depthwise convolution

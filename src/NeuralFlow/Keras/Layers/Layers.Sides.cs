@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// What the ZeroPadding and Cropping layers of 1, 2 and 3 spatial axes share: a (before, after)

@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// Pads sequences [batch, steps, channels] with zero steps (<c>keras.layers.ZeroPadding1D</c>): an

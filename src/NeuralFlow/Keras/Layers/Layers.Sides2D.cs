@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// What ZeroPadding2D and Cropping2D share beyond <see cref="SpatialSides"/>: the amounts given

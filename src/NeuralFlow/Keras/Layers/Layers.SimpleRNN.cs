@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// A fully connected recurrent layer (<c>keras.layers.SimpleRNN</c>): an <see cref="RNN"/> of a

@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// One step of a fully connected recurrent network (<c>keras.layers.SimpleRNNCell</c>):

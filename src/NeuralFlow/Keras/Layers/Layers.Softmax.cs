@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>Softmax along <paramref name="axis"/> (<c>tf.keras.layers.Softmax</c>).</summary>
     public sealed class Softmax(int axis = -1, string? name = null) : Layer(name)

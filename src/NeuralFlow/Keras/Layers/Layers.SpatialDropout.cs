@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// What SpatialDropout1D, 2D and 3D share (Keras' <c>BaseSpatialDropout</c>): a

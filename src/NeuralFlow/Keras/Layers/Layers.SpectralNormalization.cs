@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// Spectral normalization of a wrapped layer's kernel (<c>keras.layers.SpectralNormalization</c>,

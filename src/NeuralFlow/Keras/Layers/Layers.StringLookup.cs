@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// Maps string tokens to contiguous indices (<c>keras.layers.StringLookup</c>), with

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// Turns texts into token indices or vectors (<c>keras.layers.TextVectorization</c>): each text

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// Scales each input to unit L2 norm along <see cref="Axis"/> (<c>keras.layers.UnitNormalization</c>):

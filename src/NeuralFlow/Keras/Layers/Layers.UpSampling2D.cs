@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// Enlarges images by <see cref="Size"/> (default (2, 2); <c>tf.keras.layers.UpSampling2D</c>):

@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Layers
+public partial class Layers
 {
     /// <summary>
     /// Pads images (NHWC, or NCHW with dataFormat: "channels_first") with zero rows and columns (<c>tf.keras.layers.ZeroPadding2D</c>): an int

@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Losses
+public partial class Losses
 {
     /// <summary>
     /// Cross-entropy of 0/1 targets and probabilities (or logits with <c>fromLogits</c>), averaged

@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Losses
+public partial class Losses
 {
     /// <summary>
     /// Binary cross-entropy scaled by a focal factor (1 - p_t)^gamma that down-weights easy

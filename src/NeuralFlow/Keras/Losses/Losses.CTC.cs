@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Losses
+public partial class Losses
 {
     /// <summary>
     /// The CTC loss (<c>keras.losses.CTC</c>) for sequence models such as OCR and speech

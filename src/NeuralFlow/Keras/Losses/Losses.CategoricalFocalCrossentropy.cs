@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Losses
+public partial class Losses
 {
     /// <summary>
     /// Categorical cross-entropy scaled by a focal factor (Lin et al., 2018)

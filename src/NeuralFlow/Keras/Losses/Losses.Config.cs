@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Losses
+public partial class Losses
 {
     /// <summary>
     /// Rebuilds a loss from its Keras name (or class name, as Keras' <c>{"class_name": ..., "config": ...}</c>

@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Losses
+public partial class Losses
 {
     /// <summary>
     /// The negative cosine similarity of yTrue and yPred along <c>axis</c>

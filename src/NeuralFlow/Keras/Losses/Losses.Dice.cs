@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Losses
+public partial class Losses
 {
     /// <summary>
     /// The Dice loss (<c>keras.losses.Dice</c>, Keras 3): 1 - 2 sum(y p) / (sum(y) + sum(p) + eps),

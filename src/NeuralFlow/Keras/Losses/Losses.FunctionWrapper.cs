@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Losses
+public partial class Losses
 {
     /// <summary>
     /// A loss from a C# function of <c>(yTrue, yPred)</c> (Keras' <c>LossFunctionWrapper</c>, what

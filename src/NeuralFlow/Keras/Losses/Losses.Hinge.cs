@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Losses
+public partial class Losses
 {
     /// <summary>
     /// The hinge loss mean(max(1 - yTrue * yPred, 0)) over the last axis

@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Losses
+public partial class Losses
 {
     /// <summary>
     /// The Huber loss, averaged over the last axis (<c>tf.keras.losses.Huber</c>): for each error

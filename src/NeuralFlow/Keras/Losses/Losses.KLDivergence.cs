@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Losses
+public partial class Losses
 {
     /// <summary>
     /// Kullback-Leibler divergence sum(yTrue * log(yTrue / yPred)) over the last axis

@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Losses
+public partial class Losses
 {
     /// <summary>
     /// log(cosh(yPred - yTrue)), averaged over the last axis (<c>tf.keras.losses.LogCosh</c>):

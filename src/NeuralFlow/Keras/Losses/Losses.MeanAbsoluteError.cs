@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Losses
+public partial class Losses
 {
     /// <summary>mean(|yTrue - yPred|) over the last axis (<c>tf.keras.losses.MeanAbsoluteError</c>).</summary>
     public sealed class MeanAbsoluteError(string? reduction = SumOverBatchSize) : Loss(reduction)

@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Losses
+public partial class Losses
 {
     /// <summary>
     /// 100 * mean(|yTrue - yPred| / max(|yTrue|, 1e-7)) over the last axis

@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Losses
+public partial class Losses
 {
     /// <summary>mean((yTrue - yPred)^2) over the last axis (<c>tf.keras.losses.MeanSquaredError</c>).</summary>
     public sealed class MeanSquaredError(string? reduction = SumOverBatchSize) : Loss(reduction)

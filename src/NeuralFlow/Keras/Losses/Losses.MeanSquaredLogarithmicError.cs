@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Losses
+public partial class Losses
 {
     /// <summary>
     /// mean((log(yPred + 1) - log(yTrue + 1))^2) over the last axis, both floored at 1e-7 first

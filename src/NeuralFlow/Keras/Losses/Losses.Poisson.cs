@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Losses
+public partial class Losses
 {
     /// <summary>
     /// The Poisson negative log-likelihood without its constant term, mean(yPred - yTrue *

@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Losses
+public partial class Losses
 {
     /// <summary>
     /// Weights <paramref name="values"/> (per-example losses) by <paramref name="sampleWeight"/>

@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Losses
+public partial class Losses
 {
     /// <summary>
     /// The Tversky loss (<c>keras.losses.Tversky</c>, Keras 3; Salehi et al., 2017): with

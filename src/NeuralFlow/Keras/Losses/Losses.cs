@@ -7,9 +7,13 @@ namespace NeuralFlow.Keras;
 /// returns the weighted values reduced as its <see cref="Loss.Reduction"/> says (the batch mean by
 /// default); its static <c>PerExample</c> is Keras' function form (one value per example).
 /// <see cref="Get"/> converts Keras' names and aliases ("mse", "huber", "kl_divergence", ...).
+/// An instance is a layer's list of penalties (<c>layer.Losses</c>, Keras' <c>layer.losses</c>); see
+/// <see cref="ListView{T}"/> for why the list and the loss classes share the name.
 /// </summary>
-public static partial class Losses
+public partial class Losses : ListView<Tensor>
 {
+    internal Losses(IReadOnlyList<Tensor> penalties) : base(penalties) { }
+
     /// <summary>A loss function: per-example values, weighted and reduced.</summary>
     public abstract class Loss
     {

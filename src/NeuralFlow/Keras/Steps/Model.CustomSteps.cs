@@ -195,6 +195,7 @@ public partial class Model
         var step = Cached(ref slot, [.. extras, classWeight, distributed ? new object() : null], s =>
         {
             int inputs = BatchInputs;
+            var names = Inputs.Count == 0 ? _dataInputNames : null;
             return batch =>
             {
                 var (targets, weights) = SplitWeights(batch[inputs..], classWeight);
@@ -202,7 +203,7 @@ public partial class Model
                 _runningStep = s;
                 try
                 {
-                    var logs = user(new StepData(batch[..inputs], targets, weights))
+                    var logs = user(new StepData(batch[..inputs], targets, weights, names))
                         ?? throw new InvalidOperationException($"{method}: {GetType().Name}.{user.Method.Name} returned null; return ComputeMetrics(...), GetMetricsResult() or a StepLogs.");
                     s.CustomLogs = logs;
                     return logs.Tensors;

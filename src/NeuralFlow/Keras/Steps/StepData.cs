@@ -9,15 +9,25 @@ namespace NeuralFlow.Keras;
 /// </summary>
 public sealed class StepData
 {
-    internal StepData(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> targets, Tensor? sampleWeight)
+    internal StepData(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> targets, Tensor? sampleWeight, IReadOnlyList<string>? inputNames = null)
     {
+        if (inputNames is not null && inputNames.Count != inputs.Count)
+            throw new ArgumentException($"StepData: {inputs.Count} inputs but {inputNames.Count} input names.", nameof(inputNames));
         Inputs = inputs;
+        NamedInputs = inputNames?.Select((name, i) => (name, i)).ToDictionary(p => p.name, p => inputs[p.i]);
         Targets = targets;
         SampleWeight = sampleWeight;
     }
 
     /// <summary>The batch of every model input, in the model's input order.</summary>
     public IReadOnlyList<Tensor> Inputs { get; }
+
+    /// <summary>
+    /// The inputs by key when a subclassed model was given x as a dictionary (Keras hands
+    /// <c>train_step</c> the dictionary as given: <c>Call(data.NamedInputs)</c>); null when x was
+    /// given as tensors in order.
+    /// </summary>
+    public IReadOnlyDictionary<string, Tensor>? NamedInputs { get; }
 
     /// <summary>The batch of every target, in the model's output order.</summary>
     public IReadOnlyList<Tensor> Targets { get; }
@@ -27,7 +37,8 @@ public sealed class StepData
 
     /// <summary>The input of a model of one input.</summary>
     public Tensor X => Inputs.Count == 1 ? Inputs[0]
-        : throw new InvalidOperationException($"StepData.X: the batch has {Inputs.Count} inputs; read them from Inputs[i].");
+        : throw new InvalidOperationException($"StepData.X: the batch has {Inputs.Count} inputs; read them from "
+            + (NamedInputs is null ? "Inputs[i]." : $"NamedInputs[key] ({string.Join(", ", NamedInputs.Keys)}) or Inputs[i]."));
 
     /// <summary>The target of a model of one output.</summary>
     public Tensor Y => Targets.Count == 1 ? Targets[0]

@@ -1,0 +1,35 @@
+using System.Collections;
+
+namespace NeuralFlow.Keras;
+
+/// <summary>
+/// A read-only view of a list: what <c>model.Layers</c> and <c>layer.Losses</c> return.
+/// </summary>
+/// <remarks>
+/// Those two properties return instances of the <see cref="Keras.Layers"/> and <see cref="Keras.Losses"/>
+/// classes themselves, which derive from this. C# then lets the simple names <c>Layers</c> and
+/// <c>Losses</c> inside a Layer or Model subclass mean both the property and the class
+/// ("Color Color"): <c>Layers.Input([8])</c>, <c>Losses.BinaryCrossentropy.PerExample(y, p)</c> and
+/// <c>NF.AddN([.. Losses])</c> all compile there, as Keras code reads <c>keras.losses</c> and
+/// <c>self.losses</c> side by side. With a property of another type the property would hide the class.
+/// </remarks>
+public abstract class ListView<T> : IReadOnlyList<T>
+{
+    private readonly IReadOnlyList<T> _items;
+
+    private protected ListView(IReadOnlyList<T> items) => _items = items;
+
+    /// <summary>The item at <paramref name="index"/>.</summary>
+    public T this[int index] => _items[index];
+
+    /// <summary>How many items there are.</summary>
+    public int Count => _items.Count;
+
+    /// <inheritdoc/>
+    public IEnumerator<T> GetEnumerator() => _items.GetEnumerator();
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <inheritdoc/>
+    public override string ToString() => $"[{string.Join(", ", _items)}]";
+}
