@@ -3,11 +3,11 @@ using System.Collections;
 namespace NeuralFlow.Keras;
 
 /// <summary>
-/// A read-only view of a list: what <c>model.Layers</c> and <c>layer.Losses</c> return.
+/// A read-only view of a list: what <c>model.Layers</c>, <c>layer.Losses</c> and <c>model.Metrics</c> return.
 /// </summary>
 /// <remarks>
-/// Those two properties return instances of the <see cref="Keras.Layers"/> and <see cref="Keras.Losses"/>
-/// classes themselves, which derive from this. C# then lets the simple names <c>Layers</c> and
+/// Those properties return instances of the <see cref="Keras.Layers"/>, <see cref="Keras.Losses"/> and <see cref="Keras.Metrics"/>
+/// classes themselves, which derive from this. C# then lets the simple names <c>Layers</c>, <c>Metrics</c> and
 /// <c>Losses</c> inside a Layer or Model subclass mean both the property and the class
 /// ("Color Color"): <c>Layers.Input([8])</c>, <c>Losses.BinaryCrossentropy.PerExample(y, p)</c> and
 /// <c>NF.AddN([.. Losses])</c> all compile there, as Keras code reads <c>keras.losses</c> and

@@ -30,6 +30,10 @@ public class SubclassNameTests
         public Losses.Loss Named(string name) => Losses.Get(name);
 
         public Layer First => Layers[0];
+
+        public Metrics.PredictionMetric MetricNamed(string name) => Metrics.Get(name);
+
+        public IReadOnlyList<string> MetricNames => Metrics.Select(m => m.Name).ToList();
     }
 
     // A Sequential subclass giving its input through Layers.Input in its constructor.
@@ -84,6 +88,17 @@ public class SubclassNameTests
         layer.Call(X);
         Assert.Equal(1, layer.PenaltyCount);
         Assert.Equal((1 + 4 + 9 + 1 + 0 + 4) / 6.0, layer.Losses[0].ToArray<float>()[0], 5);
+    }
+
+    [Fact]
+    public void A_model_subclass_reads_its_metrics_and_calls_the_metric_classes()
+    {
+        var model = new Regularized();
+        Assert.IsType<Keras.Metrics.BinaryAccuracy>(model.MetricNamed("binary_accuracy"));
+        model.Compile(new Optimizers.SGD(0.01f), "binary_crossentropy", ["binary_accuracy"]);
+        model.Fit(X, Y, batchSize: 2, epochs: 1, verbose: 0);
+        Assert.Equal(["loss", "binary_accuracy"], model.MetricNames);
+        Assert.Equal(model.MetricNames, model.Metrics.Select(m => m.Name));
     }
 
     [Fact]

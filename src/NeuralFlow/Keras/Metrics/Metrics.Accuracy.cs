@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Metrics
+public partial class Metrics
 {
     /// <summary>Fraction of predictions equal to the targets (<c>tf.keras.metrics.Accuracy</c>).</summary>
     public sealed class Accuracy(string name = "accuracy") : MeanMetricWrapper(name)

@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Metrics
+public partial class Metrics
 {
     /// <summary>Which cells of the confusion matrix a metric keeps.</summary>
     [Flags]

@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Metrics
+public partial class Metrics
 {
     /// <summary>
     /// One cell of the confusion matrix, summed (weighted) over everything seen, at each threshold

@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Metrics
+public partial class Metrics
 {
     /// <summary>
     /// The Pearson correlation of targets and predictions along <see cref="Axis"/>, averaged over

@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Metrics
+public partial class Metrics
 {
     /// <summary>
     /// The F-beta score (1 + beta^2) * precision * recall / (beta^2 * precision + recall), per class

@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Metrics
+public partial class Metrics
 {
     /// <summary>
     /// The running mean of a C# function of <c>(yTrue, yPred)</c> (Keras' <c>MeanMetricWrapper(fn)</c>,

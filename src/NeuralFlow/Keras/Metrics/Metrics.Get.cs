@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace NeuralFlow.Keras;
 
-public static partial class Metrics
+public partial class Metrics
 {
     /// <summary>
     /// The metric named <paramref name="name"/>, with its default arguments; "accuracy"/"acc"

@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Metrics
+public partial class Metrics
 {
     /// <summary>
     /// The intersection over union TP / (TP + FP + FN) of chosen classes, averaged over them

@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Metrics
+public partial class Metrics
 {
     /// <summary>
     /// The mean over all classes of the intersection over union (<c>keras.metrics.MeanIoU</c>):

@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Metrics
+public partial class Metrics
 {
     /// <summary>
     /// The running mean of a loss's per-example values: Keras' metric twins of its losses

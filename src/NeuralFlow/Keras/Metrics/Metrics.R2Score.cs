@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Metrics
+public partial class Metrics
 {
     /// <summary>
     /// The coefficient of determination R2 = 1 - SS_res / SS_tot per output (last axis) of

@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Metrics
+public partial class Metrics
 {
     /// <summary>The running (weighted) mean of the values given (<c>tf.keras.metrics.Mean</c>).</summary>
     public sealed class Mean : Metric

@@ -1,6 +1,6 @@
 namespace NeuralFlow.Keras;
 
-public static partial class Metrics
+public partial class Metrics
 {
     /// <summary>The running mean of the squared error (<c>tf.keras.metrics.MeanSquaredError</c>).</summary>
     public sealed class MeanSquaredError(string name = "mean_squared_error") : MeanMetricWrapper(name)

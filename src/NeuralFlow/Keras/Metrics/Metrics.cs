@@ -4,9 +4,13 @@ namespace NeuralFlow.Keras;
 /// The Keras metrics (<c>tf.keras.metrics</c>): stateful accumulators with <c>UpdateState</c>
 /// (optionally weighted), <c>Result</c> and <c>ResetState</c>. Their state lives on the device,
 /// in non-trainable variables updated in place; only <c>Result</c> reads it back.
+/// An instance is a model's list of metrics (<c>model.Metrics</c>, Keras' <c>model.metrics</c>); see
+/// <see cref="ListView{T}"/> for why the list and the metric classes share the name.
 /// </summary>
-public static partial class Metrics
+public partial class Metrics : ListView<Metrics.Metric>
 {
+    internal Metrics(IReadOnlyList<Metric> metrics) : base(metrics) { }
+
     /// <summary>A metric: device-resident state updated batch by batch, and a result computed from it.</summary>
     public abstract class Metric(string name)
     {

@@ -148,8 +148,15 @@ public partial class Model
     }
 
     /// <summary>
-    /// The metrics the model keeps (Keras' <c>model.metrics</c>; named so because
-    /// <see cref="Metrics"/> is the metrics class): the loss tracker "loss", each output's loss
+    /// The metrics the model keeps, as a list to read (Keras' <c>model.metrics</c>): what
+    /// <see cref="TrackedMetrics"/> lists. Its type is the <see cref="Keras.Metrics"/> class, so inside a
+    /// Model subclass <c>Metrics</c> still names the metric classes too (<see cref="ListView{T}"/>).
+    /// </summary>
+    public Metrics Metrics => new(TrackedMetrics);
+
+    /// <summary>
+    /// The metrics the model keeps (Keras' <c>model.metrics</c>, overridable; <see cref="Metrics"/>
+    /// reads it): the loss tracker "loss", each output's loss
     /// tracker, Compile's metrics, then the metrics held in the model's own fields (a custom step's
     /// trackers, as Keras 3 tracks a metric assigned as an attribute) and its layers'. Fit and
     /// Evaluate reset them at the start of each epoch or evaluation. Override it to list exactly
