@@ -22,27 +22,29 @@ public static class Csv
     /// <paramref name="shuffleBufferSize"/>, <paramref name="shuffleSeed"/>), repeated
     /// <paramref name="numEpochs"/> times (forever when null, as TF: give Fit <c>stepsPerEpoch</c>, or
     /// 1 epoch here and Fit's epochs) and batched. <paramref name="ignoreErrors"/> skips rows that
-    /// do not parse instead of failing.
+    /// do not parse instead of failing. <paramref name="compressionType"/> reads files compressed with
+    /// "GZIP" (<c>.csv.gz</c>) or "ZLIB", as TF's compression_type.
     /// </summary>
     public static CsvDataset MakeCsvDataset(string filePattern, int batchSize, IReadOnlyList<string>? columnNames = null,
         IReadOnlyList<object?>? columnDefaults = null, string? labelName = null, IReadOnlyList<object>? selectColumns = null, char fieldDelim = ',',
         bool useQuoteDelim = true, string naValue = "", bool header = true, int? numEpochs = null, bool shuffle = true, int shuffleBufferSize = 10000,
-        int? shuffleSeed = null, int numRowsForInference = 100, bool ignoreErrors = false) =>
+        int? shuffleSeed = null, int numRowsForInference = 100, bool ignoreErrors = false, string? compressionType = null) =>
         MakeCsvDataset([filePattern ?? throw new ArgumentNullException(nameof(filePattern))], batchSize, columnNames, columnDefaults, labelName, selectColumns,
-                       fieldDelim, useQuoteDelim, naValue, header, numEpochs, shuffle, shuffleBufferSize, shuffleSeed, numRowsForInference, ignoreErrors);
+                       fieldDelim, useQuoteDelim, naValue, header, numEpochs, shuffle, shuffleBufferSize, shuffleSeed, numRowsForInference, ignoreErrors, compressionType);
 
     /// <summary>As the single-pattern <c>MakeCsvDataset</c>, over several files or patterns.</summary>
     public static CsvDataset MakeCsvDataset(IEnumerable<string> filePatterns, int batchSize, IReadOnlyList<string>? columnNames = null,
         IReadOnlyList<object?>? columnDefaults = null, string? labelName = null, IReadOnlyList<object>? selectColumns = null, char fieldDelim = ',',
         bool useQuoteDelim = true, string naValue = "", bool header = true, int? numEpochs = null, bool shuffle = true, int shuffleBufferSize = 10000,
-        int? shuffleSeed = null, int numRowsForInference = 100, bool ignoreErrors = false)
+        int? shuffleSeed = null, int numRowsForInference = 100, bool ignoreErrors = false, string? compressionType = null)
     {
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "make_csv_dataset: batchSize must be at least 1.");
         if (numEpochs is < 1) throw new ArgumentOutOfRangeException(nameof(numEpochs), numEpochs, "make_csv_dataset: numEpochs must be at least 1, or null to repeat forever.");
         if (shuffleBufferSize < 1) throw new ArgumentOutOfRangeException(nameof(shuffleBufferSize), shuffleBufferSize, "make_csv_dataset: shuffleBufferSize must be at least 1.");
         if (numRowsForInference < 1) throw new ArgumentOutOfRangeException(nameof(numRowsForInference), numRowsForInference, "make_csv_dataset: numRowsForInference must be at least 1.");
         var files = Files(filePatterns);
-        var format = new CsvFormat(fieldDelim, useQuoteDelim, naValue ?? throw new ArgumentNullException(nameof(naValue)), header);
+        var format = new CsvFormat(fieldDelim, useQuoteDelim, naValue ?? throw new ArgumentNullException(nameof(naValue)), header,
+                                   CsvFormat.CheckedCompression(compressionType, "make_csv_dataset"));
 
         string[] names;
         if (columnNames is not null) names = columnNames.ToArray();

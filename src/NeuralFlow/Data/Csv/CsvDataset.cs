@@ -27,18 +27,20 @@ public sealed class CsvDataset : IEnumerable<CsvElement>
     /// <c>typeof(string)</c>) a required one, where a missing field is an error. The kept columns are
     /// all of them, or <paramref name="selectCols"/> (sorted positions), or all but
     /// <paramref name="excludeCols"/>. <paramref name="header"/> skips each file's first line;
-    /// columns are named by it then, else by position ("0", "1", ...).
+    /// columns are named by it then, else by position ("0", "1", ...). <paramref name="compressionType"/>
+    /// reads "GZIP" or "ZLIB" compressed files, as TF's compression_type.
     /// </summary>
     public CsvDataset(IEnumerable<string> filenames, IReadOnlyList<object?> recordDefaults, bool header = false, char fieldDelim = ',', bool useQuoteDelim = true,
-                      string naValue = "", IReadOnlyList<int>? selectCols = null, IReadOnlyList<int>? excludeCols = null)
-        : this(Build(filenames, recordDefaults, new CsvFormat(fieldDelim, useQuoteDelim, naValue ?? throw new ArgumentNullException(nameof(naValue)), header), selectCols, excludeCols), null)
+                      string naValue = "", IReadOnlyList<int>? selectCols = null, IReadOnlyList<int>? excludeCols = null, string? compressionType = null)
+        : this(Build(filenames, recordDefaults, new CsvFormat(fieldDelim, useQuoteDelim, naValue ?? throw new ArgumentNullException(nameof(naValue)), header,
+                                                              CsvFormat.CheckedCompression(compressionType, "CsvDataset")), selectCols, excludeCols), null)
     {
     }
 
     /// <summary>The rows of one file; see the constructor taking a list of files.</summary>
     public CsvDataset(string filename, IReadOnlyList<object?> recordDefaults, bool header = false, char fieldDelim = ',', bool useQuoteDelim = true,
-                      string naValue = "", IReadOnlyList<int>? selectCols = null, IReadOnlyList<int>? excludeCols = null)
-        : this([filename ?? throw new ArgumentNullException(nameof(filename))], recordDefaults, header, fieldDelim, useQuoteDelim, naValue, selectCols, excludeCols)
+                      string naValue = "", IReadOnlyList<int>? selectCols = null, IReadOnlyList<int>? excludeCols = null, string? compressionType = null)
+        : this([filename ?? throw new ArgumentNullException(nameof(filename))], recordDefaults, header, fieldDelim, useQuoteDelim, naValue, selectCols, excludeCols, compressionType)
     {
     }
 
