@@ -25,6 +25,20 @@ public abstract class ListView<T> : IReadOnlyList<T>
     /// <summary>How many items there are.</summary>
     public int Count => _items.Count;
 
+    /// <summary>
+    /// Items <paramref name="start"/> to <paramref name="start"/> + <paramref name="length"/>, what C#'s
+    /// ranges call: <c>model.Layers[..100]</c>, <c>model.Layers[1..]</c> (Python's <c>model.layers[:100]</c>,
+    /// as the transfer learning guide freezes the first layers of a base model).
+    /// </summary>
+    public IReadOnlyList<T> Slice(int start, int length)
+    {
+        if (start < 0 || length < 0 || start + length > _items.Count)
+            throw new ArgumentOutOfRangeException(nameof(start), $"The range [{start}, {start + length}) is outside the {_items.Count} items.");
+        var slice = new T[length];
+        for (int i = 0; i < length; i++) slice[i] = _items[start + i];
+        return slice;
+    }
+
     /// <inheritdoc/>
     public IEnumerator<T> GetEnumerator() => _items.GetEnumerator();
 

@@ -109,5 +109,11 @@ public class SubclassNameTests
         Assert.Equal(2, layers.Count);
         Assert.Equal(["dense", "dense"], model.Layers.Select(l => l.GetType().Name.ToLowerInvariant()));
         Assert.Empty(model.Losses);
+        // Python's model.layers[:1] and [1:], as C# ranges.
+        Assert.Same(model.Layers[0], Assert.Single(model.Layers[..1]));
+        Assert.Same(model.Layers[1], Assert.Single(model.Layers[1..]));
+        foreach (var layer in model.Layers[..1]) layer.Trainable = false;
+        Assert.False(model.Layers[0].Trainable);
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.Layers[1..3]);
     }
 }
