@@ -17,10 +17,13 @@ public static partial class NF
         /// malformed one, or a row with another number of fields, is an <see cref="InvalidDataException"/>
         /// naming the file, line and column (use <see cref="GenFromTxt"/> for files with gaps).
         /// </summary>
-        public static Tensor LoadTxt(string path, DType dtype = DType.Float64, char? delimiter = null, string? comments = "#", int skipRows = 0,
+        public static Tensor LoadTxt(string path, DType dtype = DType.Float64, TextDelimiter? delimiter = null, string? comments = "#", int skipRows = 0,
                                      IReadOnlyList<int>? useCols = null, int? maxRows = null, int ndmin = 0)
         {
             CheckTextDType(dtype);
+            // NumPy's loadtxt takes one character; genfromtxt any string.
+            if (delimiter is { Text.Length: > 1 } several)
+                throw new ArgumentException($"loadtxt: the delimiter must be a single character or null (whitespace), not \"{several.Text}\"; NF.Numpy.GenFromTxt takes longer ones.", nameof(delimiter));
             var rows = TextRows(path, delimiter, comments, skipRows, 0, maxRows, useCols, "loadtxt");
             var column = new CsvColumn("", 0, dtype, null);
             var values = new CsvColumnValues(column);
@@ -44,7 +47,7 @@ public static partial class NF
         /// start and <paramref name="skipFooter"/> rows at the end. A row with another number of fields is
         /// an <see cref="InvalidDataException"/> naming the file and line.
         /// </summary>
-        public static Tensor GenFromTxt(string path, DType dtype = DType.Float64, char? delimiter = null, string? comments = "#", int skipHeader = 0,
+        public static Tensor GenFromTxt(string path, DType dtype = DType.Float64, TextDelimiter? delimiter = null, string? comments = "#", int skipHeader = 0,
                                         int skipFooter = 0, IReadOnlyList<int>? useCols = null, IReadOnlyList<string>? missingValues = null,
                                         double? fillingValue = null, int? maxRows = null, int ndmin = 0)
         {
@@ -70,13 +73,14 @@ public static partial class NF
         private readonly record struct TextRow(string[] Fields, int[] Columns, int Line);
 
         // The kept fields of each data line; every line must have the first one's field count.
-        private static List<TextRow> TextRows(string path, char? delimiter, string? comments, int skipLines, int skipFooter, int? maxRows,
+        private static List<TextRow> TextRows(string path, TextDelimiter? delimiter, string? comments, int skipLines, int skipFooter, int? maxRows,
                                               IReadOnlyList<int>? useCols, string function)
         {
             ArgumentException.ThrowIfNullOrEmpty(path);
             if (skipLines < 0) throw new ArgumentOutOfRangeException(nameof(skipLines), skipLines, $"{function}: the number of lines to skip cannot be negative.");
             if (maxRows is < 0) throw new ArgumentOutOfRangeException(nameof(maxRows), maxRows, $"{function}: maxRows cannot be negative.");
-            if (delimiter is '\n' or '\r') throw new ArgumentException($"{function}: the delimiter cannot be a line break.", nameof(delimiter));
+            if (delimiter is { Text: var text } && (text.Length == 0 || text.Contains('\n') || text.Contains('\r')))
+                throw new ArgumentException($"{function}: the delimiter cannot be empty or hold a line break.", nameof(delimiter));
             var rows = new List<TextRow>();
             int lineNumber = 0, width = -1;
             int[]? columns = null;
@@ -87,7 +91,7 @@ public static partial class NF
                 int at = string.IsNullOrEmpty(comments) ? -1 : raw.IndexOf(comments, StringComparison.Ordinal);
                 string line = at < 0 ? raw : raw[..at];
                 if (line.Trim().Length == 0) continue;
-                var fields = delimiter is { } d ? line.Split(d) : line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+                var fields = delimiter is { } d ? line.Split(d.Text) : line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
                 if (width < 0)
                 {
                     width = fields.Length;
