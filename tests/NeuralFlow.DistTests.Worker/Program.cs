@@ -50,6 +50,10 @@ try
         case "errors": Errors(); break;
         case "dataset": DatasetScenario(); break;
         case "optimizer": OptimizerScenario(); break;
+        case "keras_fit": new Tutorials(strategy, Say, Blobs).KerasFit(args[1]); break;
+        case "custom_train_step": new Tutorials(strategy, Say, Blobs).CustomTrainStep(); break;
+        case "custom_loop": new Tutorials(strategy, Say, Blobs).CustomLoop(compiled: false); break;
+        case "custom_loop_function": new Tutorials(strategy, Say, Blobs).CustomLoop(compiled: true); break;
         default: throw new ArgumentException($"unknown scenario {args[0]}");
     }
 }

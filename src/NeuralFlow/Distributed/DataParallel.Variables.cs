@@ -16,6 +16,7 @@ public sealed partial class DataParallel
         ArgumentNullException.ThrowIfNull(variables);
         ThrowIfUnusable();
         CheckRoot(root);
+        NotReplayable("Broadcast");
         var list = variables.ToList();
         if (BroadcastOnDevice(list, root)) return;
         long total = 0;

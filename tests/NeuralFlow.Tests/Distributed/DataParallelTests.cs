@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace NeuralFlow.Tests.Distributed;
 
 /// <summary>
@@ -11,10 +9,10 @@ public abstract class DataParallelTests(string backend) : BackendTest(backend)
     private void RequireMpi()
     {
         RequireBackend();
-        Skip.If(MpiJob.Unavailable is not null, MpiJob.Unavailable);
+        MpiJob.Require();
     }
 
-    private static double Number(string s) => double.Parse(s, CultureInfo.InvariantCulture);
+    private static double Number(string s) => MpiJob.Number(s);
 
     [SkippableFact]
     public void Gradients_averaged_over_two_half_batches_equal_the_full_batch_gradients()
