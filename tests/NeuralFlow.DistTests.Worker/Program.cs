@@ -51,6 +51,8 @@ try
         case "dataset": DatasetScenario(); break;
         case "optimizer": OptimizerScenario(); break;
         case "keras_fit": new Tutorials(strategy, Say, Blobs).KerasFit(args[1]); break;
+        case "dataset_shards": new Tutorials(strategy, Say, Blobs).DatasetShards(); break;
+        case "mismatch": new Tutorials(strategy, Say, Blobs).Mismatch(args[1]); break;
         case "custom_train_step": new Tutorials(strategy, Say, Blobs).CustomTrainStep(); break;
         case "custom_loop": new Tutorials(strategy, Say, Blobs).CustomLoop(compiled: false); break;
         case "custom_loop_function": new Tutorials(strategy, Say, Blobs).CustomLoop(compiled: true); break;

@@ -80,6 +80,68 @@ internal sealed class Tutorials(DataParallel strategy, Action<string, object> sa
     }
 
     /// <summary>
+    /// Fit on a Dataset shuffled without a seed (and no NF.Random.SetSeed: each process's
+    /// generator starts elsewhere), batched unevenly: the example numbers each rank trained on in
+    /// each epoch, which must be disjoint across the ranks and cover the data once.
+    /// </summary>
+    public void DatasetShards()
+    {
+        const int n = 100;
+        var x = NF.Constant(Enumerable.Range(0, n).Select(i => (float)i).ToArray(), [n, 1]);
+        var y = NF.Constant(Enumerable.Range(0, n).Select(i => i % 10).ToArray(), [n]);
+        var data = NeuralFlow.Data.Dataset.FromTensorSlices(x, y).Shuffle(n).Batch(8);
+        var model = new RecordingModel();
+        model.Compile(optimizer: new Optimizers.SGD(learningRate: 0.1f), loss: "sparse_categorical_crossentropy");
+        var epochs = new Callbacks.LambdaCallback(onEpochEnd: (epoch, _) =>
+        {
+            say($"seen{epoch}", string.Join(",", model.Seen.Order()));
+            model.Seen.Clear();
+        });
+        model.Fit(data, epochs: 2, verbose: 0, callbacks: [epochs]);
+    }
+
+    private sealed class RecordingModel() : Sequential(new Layers.Dense(10, activation: "softmax"))
+    {
+        public List<int> Seen { get; } = [];
+
+        protected override StepLogs TrainStep(StepData data)
+        {
+            Seen.AddRange(data.X.ToArray<float>().Select(f => (int)f));
+            return base.TrainStep(data);
+        }
+    }
+
+    /// <summary>
+    /// A mistake on one rank only (<paramref name="kind"/>): rank 1 builds a wider model ("model"),
+    /// passes another batch size ("batch"), has no examples ("empty"), or every rank passes a
+    /// dataset of unknown length ("unknown"). Each rank prints the exception Fit threw, if any.
+    /// </summary>
+    public void Mismatch(string kind)
+    {
+        var (x, y) = blobs(128, 3);
+        bool odd = strategy.Rank == 1;
+        var model = new Sequential(new Layers.Dense(kind == "model" && odd ? 17 : 16, activation: "relu"), new Layers.Dense(10, activation: "softmax"));
+        model.Compile(optimizer: "sgd", loss: "sparse_categorical_crossentropy");
+        try
+        {
+            if (kind == "unknown")
+            {
+                var data = NeuralFlow.Data.Dataset.FromTensorSlices(x, y).Filter(_ => true).Batch(16);
+                say("cardinality", data.Cardinality);
+                model.Fit(data, epochs: 1, verbose: 0);
+            }
+            else
+                model.Fit(kind == "empty" && odd ? x[..0] : x, kind == "empty" && odd ? y[..0] : y, batchSize: kind == "batch" && odd ? 32 : 64, epochs: 1, verbose: 0);
+            say("fit", "none");
+            SayWeights(model);
+        }
+        catch (Exception e) when (e is not DistributedException)
+        {
+            say("fit", $"{e.GetType().Name}: {e.Message}");
+        }
+    }
+
+    /// <summary>
     /// The custom loop of "Custom training with tf.distribute.Strategy": each rank's part of the
     /// global batch, per-example losses averaged over the GLOBAL batch, the gradients summed across
     /// the ranks, one optimizer step on each, a metric reduced across the ranks; with

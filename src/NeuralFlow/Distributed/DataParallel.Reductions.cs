@@ -43,7 +43,7 @@ public sealed partial class DataParallel
         ThrowIfUnusable();
         var states = metric.States;
         if (AllGather([states.Count]) is var stateCounts && stateCounts.Any(c => c != states.Count))
-            throw new ArgumentException($"GlobalResult: the ranks' metric '{metric.Name}' has {string.Join(", ", stateCounts)} state variables by rank; pass the same metric on every rank.", nameof(metric));
+            throw OnEveryRank(new ArgumentException($"GlobalResult: the ranks' metric '{metric.Name}' has {string.Join(", ", stateCounts)} state variables by rank; pass the same metric on every rank.", nameof(metric)));
         // Each state's length on each rank (-1: not made yet, as on a rank that saw no batch).
         var lengths = new double[states.Count];
         for (int i = 0; i < states.Count; i++) lengths[i] = states[i].Value is { } v ? v.Count : -1;
@@ -54,7 +54,7 @@ public sealed partial class DataParallel
         {
             var counts = Enumerable.Range(0, WorldSize).Select(r => all[r * states.Count + i]).ToArray();
             if (counts.Where(c => c >= 0).Distinct().Count() > 1)
-                throw new ArgumentException($"GlobalResult: the ranks' metric '{metric.Name}' has state {i} of {string.Join(", ", counts.Select(c => c < 0 ? "no" : c.ToString(System.Globalization.CultureInfo.InvariantCulture)))} values by rank; pass the same metric on every rank.", nameof(metric));
+                throw OnEveryRank(new ArgumentException($"GlobalResult: the ranks' metric '{metric.Name}' has state {i} of {string.Join(", ", counts.Select(c => c < 0 ? "no" : c.ToString(System.Globalization.CultureInfo.InvariantCulture)))} values by rank; pass the same metric on every rank.", nameof(metric)));
             long length = (long)counts.Max();
             if (length < 0) continue;  // no rank updated it
             var shape = saved[i]?.Shape ?? states[i].Shape

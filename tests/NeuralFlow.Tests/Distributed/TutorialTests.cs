@@ -68,6 +68,25 @@ public abstract class TutorialTests(string backend) : BackendTest(backend)
     }
 
     [SkippableFact]
+    public void Fit_on_a_dataset_shuffled_without_a_seed_gives_the_ranks_disjoint_batches()
+    {
+        RequireMpi();
+        // Before, each process's generator started elsewhere, so did each rank's shuffle, and the
+        // batches dealt out round-robin overlapped (half of each rank's examples were the other's).
+        var job = MpiJob.Run(2, BackendName, "dataset_shards");
+        Assert.True(job.ExitCode == 0, job.Output);
+        for (int epoch = 0; epoch < 2; epoch++)
+        {
+            var parts = Enumerable.Range(0, 2).Select(r => job.Value(r, $"seen{epoch}").Split(',').Select(int.Parse).ToArray()).ToArray();
+            // 13 batches of 8 (the last of 4) dealt out round-robin: rank 0's 7th, the last, has no
+            // partner on rank 1 and is left out; 6 batches of 8 each, 96 distinct examples.
+            Assert.All(parts, p => Assert.Equal(48, p.Distinct().Count()));
+            Assert.Empty(parts[0].Intersect(parts[1]));
+        }
+        Assert.NotEqual(job.Value(0, "seen0"), job.Value(0, "seen1"));  // reshuffled each epoch
+    }
+
+    [SkippableFact]
     public void An_overridden_TrainStep_has_its_optimizer_sum_the_ranks_gradients_as_Keras_does()
     {
         RequireMpi();
