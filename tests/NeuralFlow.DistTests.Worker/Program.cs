@@ -50,7 +50,8 @@ try
         case "errors": Errors(); break;
         case "dataset": DatasetScenario(); break;
         case "optimizer": OptimizerScenario(); break;
-        case "keras_fit": new Tutorials(strategy, Say, Blobs).KerasFit(args[1]); break;
+        case "keras_fit": new Tutorials(strategy, Say, Blobs).KerasFit(args[1], int.Parse(args[2])); break;
+        case "train_on_batch": new Tutorials(strategy, Say, Blobs).TrainOnBatch(); break;
         case "dataset_shards": new Tutorials(strategy, Say, Blobs).DatasetShards(); break;
         case "mismatch": new Tutorials(strategy, Say, Blobs).Mismatch(args[1]); break;
         case "custom_train_step": new Tutorials(strategy, Say, Blobs).CustomTrainStep(); break;

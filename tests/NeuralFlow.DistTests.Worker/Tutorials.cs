@@ -23,10 +23,9 @@ internal sealed class Tutorials(DataParallel strategy, Action<string, object> sa
     /// tutorials), validation data, then Evaluate and Predict on every rank, a ModelCheckpoint and
     /// the chief's Save into <paramref name="dir"/>.
     /// </summary>
-    public void KerasFit(string dir)
+    public void KerasFit(string dir, int n)
     {
-        // 200 examples in global batches of 64: a last batch of 8, shared 4 and 4.
-        var (x, y) = blobs(200, 3);
+        var (x, y) = blobs(n, 3);
         var (xv, yv) = blobs(60, 1003);
         NF.Random.SetSeed(5);
         var model = Mlp();
@@ -139,6 +138,24 @@ internal sealed class Tutorials(DataParallel strategy, Action<string, object> sa
         {
             say("fit", $"{e.GetType().Name}: {e.Message}");
         }
+    }
+
+    /// <summary>
+    /// TrainOnBatch on every rank with the same global batch (as Keras' train_on_batch under a
+    /// strategy splits it among the replicas), 3 times: the weights and the returned loss.
+    /// </summary>
+    public void TrainOnBatch()
+    {
+        var (x, y) = blobs(64, 3);
+        NF.Random.SetSeed(5 + strategy.Rank);  // different initial weights per rank: rank 0's must win
+        var model = Mlp();
+        model.Compile(optimizer: new Optimizers.SGD(learningRate: 0.1f), loss: "sparse_categorical_crossentropy", metrics: ["accuracy"]);
+        for (int i = 0; i < 3; i++)
+        {
+            var logs = model.TrainOnBatch(x, y);
+            say($"loss{i}", R(logs["loss"]));
+        }
+        SayWeights(model);
     }
 
     /// <summary>

@@ -40,7 +40,33 @@ public sealed partial class DataParallel
     public float GlobalResult(Metrics.Metric metric)
     {
         ArgumentNullException.ThrowIfNull(metric);
+        return WithStatesSummed([metric], metric.Result);
+    }
+
+    /// <summary>
+    /// What <paramref name="read"/> returns while <paramref name="metrics"/> hold their states
+    /// summed over the ranks; each rank's own states are put back afterwards. A collective.
+    /// </summary>
+    internal T WithStatesSummed<T>(IReadOnlyList<Metrics.Metric> metrics, Func<T> read)
+    {
         ThrowIfUnusable();
+        var distinct = metrics.Distinct().ToList();  // a metric listed twice is summed once
+        var saved = distinct.Select(m => m.SaveState()).ToList();
+        var summed = distinct.Select(Summed).ToList();
+        for (int i = 0; i < distinct.Count; i++) distinct[i].RestoreState(summed[i]);
+        try
+        {
+            return read();
+        }
+        finally
+        {
+            for (int i = 0; i < distinct.Count; i++) distinct[i].RestoreState(saved[i]);
+        }
+    }
+
+    // One metric's states summed over the ranks (null where no rank updated a state).
+    private (Shape Shape, double[] Values)?[] Summed(Metrics.Metric metric)
+    {
         var states = metric.States;
         if (AllGather([states.Count]) is var stateCounts && stateCounts.Any(c => c != states.Count))
             throw OnEveryRank(new ArgumentException($"GlobalResult: the ranks' metric '{metric.Name}' has {string.Join(", ", stateCounts)} state variables by rank; pass the same metric on every rank.", nameof(metric)));
@@ -48,7 +74,7 @@ public sealed partial class DataParallel
         var lengths = new double[states.Count];
         for (int i = 0; i < states.Count; i++) lengths[i] = states[i].Value is { } v ? v.Count : -1;
         var all = AllGather(lengths);
-        var saved = metric.SaveState();
+        var own = metric.SaveState();
         var summed = new (Shape Shape, double[] Values)?[states.Count];
         for (int i = 0; i < states.Count; i++)
         {
@@ -57,22 +83,13 @@ public sealed partial class DataParallel
                 throw OnEveryRank(new ArgumentException($"GlobalResult: the ranks' metric '{metric.Name}' has state {i} of {string.Join(", ", counts.Select(c => c < 0 ? "no" : c.ToString(System.Globalization.CultureInfo.InvariantCulture)))} values by rank; pass the same metric on every rank.", nameof(metric)));
             long length = (long)counts.Max();
             if (length < 0) continue;  // no rank updated it
-            var shape = saved[i]?.Shape ?? states[i].Shape
+            var shape = own[i]?.Shape ?? states[i].Shape
                 ?? throw new InvalidOperationException($"GlobalResult: metric '{metric.Name}' on rank {Rank} was never updated and its state {i} has no known shape; update it on every rank first.");
-            var values = saved[i] is { } own ? (double[])own.Values.Clone() : new double[length];  // saved stays this rank's own
+            var values = own[i]?.Values ?? new double[length];  // SaveState's own copy
             AllReduce(values);
             summed[i] = (shape, values);
         }
-        if (summed.All(s => s is null)) return metric.Result();
-        metric.RestoreState(summed);
-        try
-        {
-            return metric.Result();
-        }
-        finally
-        {
-            metric.RestoreState(saved);
-        }
+        return summed;
     }
 
     // A collective inside an NF.Function trace: MPI moves the values outside the backend's kernels,

@@ -132,22 +132,60 @@ public partial class Model
     private static Tensor?[] AveragedGradients(Tensor?[] grads, DataParallel.GradientReduction? reduction) =>
         reduction is null ? grads : reduction.Finish(grads);
 
-    // End of an epoch: the training logs averaged over the ranks (each rank saw its shard), a stop
-    // requested on any rank applied on all, and rank 0's non-trainable variables (moving
-    // statistics, computed on each rank's own batches) everywhere, so validation agrees.
-    private void EndEpochTogether(Dictionary<string, float> logs)
+    // End of an epoch: the training logs of all ranks' examples (Keras reports the global ones):
+    // the loss tracker's and the metrics' states summed over the ranks before they are read, so an
+    // uneven split still gives one process's numbers (an overridden TrainStep's own logs, which
+    // need not come from metrics, are averaged over the ranks); a stop requested on any rank
+    // applied on all; and rank 0's non-trainable variables (moving statistics, computed on each
+    // rank's own batches) everywhere, so validation agrees.
+    private void EndEpochTogether(CachedStep cached, Dictionary<string, float> logs)
     {
         if (DataParallel.Current is not { WorldSize: > 1 } s) return;
+        if (cached.CustomLogs is null)
+            foreach (var (k, v) in LogsOfAllRanks(cached)) logs[k] = v;
         var keys = logs.Keys.Order(StringComparer.Ordinal).ToList();
         var values = new double[keys.Count + 1];
         for (int i = 0; i < keys.Count; i++) values[i] = logs[keys[i]];
         values[^1] = StopTraining ? 1 : 0;
         s.AllReduce(values);
-        for (int i = 0; i < keys.Count; i++) logs[keys[i]] = (float)(values[i] / s.WorldSize);
+        if (cached.CustomLogs is not null)
+            for (int i = 0; i < keys.Count; i++) logs[keys[i]] = (float)(values[i] / s.WorldSize);
         StopTraining = values[^1] > 0;
         var frozen = NonTrainableVariables;
         if (frozen.Count > 0) s.Broadcast(frozen);
     }
+
+    // The step's logs over every rank's examples: its metrics' states summed across the ranks while they are read.
+    private Dictionary<string, float> LogsOfAllRanks(CachedStep cached) =>
+        DataParallel.Current is { WorldSize: > 1 } s ? s.WithStatesSummed(StepMetrics(cached), () => ReadStepLogs(cached)) : ReadStepLogs(cached);
+
+    // TrainOnBatch's batch is the global one, passed alike on every rank (Keras' train_on_batch
+    // under a strategy splits it among the replicas): this rank's contiguous part, its share for the
+    // gradient weights, and, the first time under this strategy, rank 0's weights and optimizer
+    // state everywhere (built by a forward pass first), as Fit starts.
+    private (Tensor[] X, Tensor[] Y) PartOfOneBatch(Tensor[] xs, Tensor[] ys, Backends.IBackend backend)
+    {
+        _batchShare = 1;
+        if (DataParallel.Current is not { WorldSize: > 1 } s) return (xs, ys);
+        int n = xs[0].Shape[0];
+        SameDataOnEveryRank(n, n);
+        if (n < s.WorldSize)
+            throw DataParallel.OnEveryRank(new ArgumentException($"TrainOnBatch: a batch of {n} examples cannot be shared by {s.WorldSize} ranks; every rank needs at least one example.", "x"));
+        var (start, count) = ShardOfBatch(0, n);
+        _batchShare = (double)count / n;
+        var part = (Rows(xs, start, start + count), Rows(ys, start, start + count));
+        if (!ReferenceEquals(_startedUnder, s))
+        {
+            if (Variables.Count == 0)
+                using (TensorScope.Begin()) CallOutputs(OnBackend(part.Item1, backend));
+            StartTogether(0);
+            _startedUnder = s;
+        }
+        return part;
+    }
+
+    // The strategy TrainOnBatch last gave rank 0's weights to every rank under.
+    private DataParallel? _startedUnder;
 
     // An exception leaving Fit on one rank leaves the others in their next collective: the
     // strategy is told, so that disposing it ends the job (MPI_Abort) instead of hanging. An

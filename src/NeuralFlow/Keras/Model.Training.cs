@@ -358,7 +358,7 @@ public partial class Model
                     if (step == 0) break; // nothing ran this epoch: no entry in the history
                 }
                 var epochLogs = ReadStepLogs(cached);
-                EndEpochTogether(epochLogs);
+                EndEpochTogether(cached, epochLogs);
                 (position.Epoch, position.Step, position.SeenInPass) = (epoch + 1, 0, seenInPass);
                 // Keras' _should_eval; the validation calls the test hooks of Fit's callbacks.
                 if (validate is not null && validationFreq.After(epoch))
