@@ -45,6 +45,25 @@ internal sealed class Tutorials(DataParallel strategy, Action<string, object> sa
     }
 
     /// <summary>
+    /// The multi-worker tutorial's Fit on a dataset batched with the global batch size (203
+    /// examples, shuffled with a seed, in batches of 64: a last one of 11): the weights and logs.
+    /// </summary>
+    public void KerasFitDataset()
+    {
+        var (x, y) = blobs(203, 3);
+        NF.Random.SetSeed(5);
+        var model = Mlp();
+        model.Compile(optimizer: new Optimizers.SGD(learningRate: 0.1f), loss: "sparse_categorical_crossentropy", metrics: ["accuracy"]);
+        var data = NeuralFlow.Data.Dataset.FromTensorSlices(x, y).Shuffle(203, seed: 3).Batch(64);
+        int steps = 0;
+        var history = model.Fit(data, epochs: 2, verbose: 0, callbacks: [new Callbacks.LambdaCallback(onBatchEnd: (_, _) => steps++)]);
+        say("steps", steps);
+        say("fit_loss", R(history["loss"][^1]));
+        say("fit_accuracy", R(history["accuracy"][^1]));
+        SayWeights(model);
+    }
+
+    /// <summary>
     /// "Customizing what happens in fit()" under a strategy: TrainStep overridden, with the
     /// optimizer applying the step's gradients (Keras aggregates them across the replicas).
     /// </summary>

@@ -8,7 +8,7 @@ namespace NeuralFlow.Keras;
 // Batches: batchSize is the global batch, as under Keras' MirroredStrategy. Every rank draws the
 // same shuffle (rank 0's seed) and takes its contiguous part of each global batch, so the shards
 // are disjoint and together are the single-process batch; a last batch with fewer examples than
-// ranks is dropped. A dataset's batches are dealt out round-robin (Dataset.Shard). Each rank's
+// ranks is dropped. A dataset's batches are global batches too, split alike. Each rank's
 // gradients are weighed by its share of the global batch before they are summed, so the
 // averaged gradient is the full batch's even when the shards differ in size.
 public partial class Model
@@ -50,18 +50,22 @@ public partial class Model
         return (start + from, to - from);
     }
 
-    // A dataset's batches dealt out round-robin; the others are freed unseen (Pairs disposes each).
-    private static Func<IEnumerable<(Tensor[], Tensor[])>> ShardBatches(Func<IEnumerable<(Tensor[], Tensor[])>> batches, Data.Dataset dataset)
+    // A dataset's batches are global batches, as tf.distribute rebatches a dataset batched with
+    // the global batch size: each rank takes its contiguous part of every batch, as Fit(x, y)
+    // does, so 2 ranks train as one process on the same batches. Every rank reads every batch
+    // (tf.data's DATA auto-shard policy), in the same order (the ranks' NF.Random agree, so do
+    // unseeded shuffles). A batch with fewer examples than ranks leaves a rank empty, which ends
+    // the epoch on every rank (MoveNextTogether). The parts are views of the batch, which lives
+    // until the next one is requested, past the step that uses them.
+    private static Func<IEnumerable<(Tensor[], Tensor[])>> ShardBatches(Func<IEnumerable<(Tensor[], Tensor[])>> batches)
     {
-        if (DataParallel.Current is not { WorldSize: > 1 } s) return batches;
-        if (dataset.Cardinality >= 0 && dataset.Cardinality < s.WorldSize)
-            throw new ArgumentException($"Fit: the dataset has {dataset.Cardinality} batches, fewer than the {s.WorldSize} ranks that share them; batch it smaller.", nameof(dataset));
-        return () => batches().Where((_, i) => i % s.WorldSize == s.Rank);
+        if (DataParallel.Current is not { WorldSize: > 1 }) return batches;
+        return () => batches().Select(b =>
+        {
+            var (start, count) = ShardOfBatch(0, BatchSizeOf(b.Item1));
+            return (Rows(b.Item1, start, start + count), Rows(b.Item2, start, start + count));
+        });
     }
-
-    // Batches (per rank) in one pass of a dataset dealt out round-robin: the shortest shard's.
-    private static int DistributedSteps(long cardinality) =>
-        DataParallel.Current is { WorldSize: > 1 } s && cardinality > 0 ? (int)Math.Min(cardinality / s.WorldSize, int.MaxValue) : (int)Math.Min(Math.Max(cardinality, 0), int.MaxValue);
 
     // Files, plots and progress come from rank 0 only; BackupAndRestore restores on every rank
     // (so all agree on the epoch to resume at and on NF.Random) and writes on rank 0 only.

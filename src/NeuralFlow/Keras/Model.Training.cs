@@ -212,7 +212,7 @@ public partial class Model
         Compiled(nameof(Fit));
         validationFreq.Check(nameof(Fit));
         CheckEpochs(epochs, initialEpoch, verbose);
-        var batches = ShardBatches(Pairs(nameof(Fit), dataset), dataset);
+        var batches = ShardBatches(Pairs(nameof(Fit), dataset));
         CheckSteps(nameof(Fit), dataset, stepsPerEpoch, nameof(stepsPerEpoch));
         if (validationData is not null)
         {
@@ -221,7 +221,7 @@ public partial class Model
         }
         Func<CallbackList, EvaluationResult>? validate = validationData is null ? null : hooks => EvaluateDataset(validationData, validationSteps, hooks);
         long cardinality = dataset.Cardinality;
-        int steps = stepsPerEpoch ?? DistributedSteps(cardinality);
+        int steps = stepsPerEpoch ?? (int)Math.Min(Math.Max(cardinality, 0), int.MaxValue);
         // Keras' DataHandler.should_recreate_iterator: restart each epoch unless steps cut the dataset.
         bool recreate = stepsPerEpoch is null || cardinality == stepsPerEpoch;
         return FitLoop(() => batches().Select(b => new FitBatch(b.Item1, b.Item2)), steps, stepsPerEpoch, recreate, epochs, initialEpoch, verbose, validate, callbacks,

@@ -42,14 +42,14 @@ public abstract class DataParallelTests(string backend) : BackendTest(backend)
     }
 
     [SkippableFact]
-    public void Fit_on_a_dataset_deals_its_batches_out_and_every_rank_runs_the_same_steps()
+    public void Fit_on_a_dataset_splits_each_batch_among_the_ranks_and_every_rank_runs_the_same_steps()
     {
         RequireMpi();
         var job = MpiJob.Run(2, BackendName, "dataset");
         Assert.True(job.ExitCode == 0, job.Output);
         for (int r = 0; r < 2; r++)
         {
-            Assert.Equal("24", job.Value(r, "steps"));   // 2 epochs of floor(25 / 2) batches
+            Assert.Equal("50", job.Value(r, "steps"));   // 2 epochs of 25 global batches
             Assert.Equal("2", job.Value(r, "epochs"));
         }
         Assert.Equal(job.Value(0, "weights"), job.Value(1, "weights"));

@@ -77,18 +77,32 @@ public abstract class TutorialTests(string backend) : BackendTest(backend)
     {
         RequireMpi();
         // Before, each process's generator started elsewhere, so did each rank's shuffle, and the
-        // batches dealt out round-robin overlapped (half of each rank's examples were the other's).
+        // ranks' batches overlapped (half of each rank's examples were the other's).
         var job = MpiJob.Run(2, BackendName, "dataset_shards");
         Assert.True(job.ExitCode == 0, job.Output);
         for (int epoch = 0; epoch < 2; epoch++)
         {
             var parts = Enumerable.Range(0, 2).Select(r => job.Value(r, $"seen{epoch}").Split(',').Select(int.Parse).ToArray()).ToArray();
-            // 13 batches of 8 (the last of 4) dealt out round-robin: rank 0's 7th, the last, has no
-            // partner on rank 1 and is left out; 6 batches of 8 each, 96 distinct examples.
-            Assert.All(parts, p => Assert.Equal(48, p.Distinct().Count()));
-            Assert.Empty(parts[0].Intersect(parts[1]));
+            // 13 batches of 8 (the last of 4), each split 4 and 4 (2 and 2): 50 examples each, all 100 once.
+            Assert.All(parts, p => Assert.Equal(50, p.Distinct().Count()));
+            Assert.Equal(100, parts[0].Union(parts[1]).Count());
         }
         Assert.NotEqual(job.Value(0, "seen0"), job.Value(0, "seen1"));  // reshuffled each epoch
+    }
+
+    [SkippableFact]
+    public void Fit_on_a_dataset_batched_with_the_global_batch_size_matches_one_process()
+    {
+        RequireMpi();
+        // Before, each rank took whole batches in turn: every step trained on twice the batch, half as often.
+        var (one, two) = OneAndTwo("keras_fit_dataset");
+        SameWeights(one, two);
+        for (int r = 0; r < 2; r++)
+        {
+            Assert.Equal("8", two.Value(r, "steps"));   // 2 epochs of 4 global batches
+            foreach (var key in new[] { "fit_loss", "fit_accuracy" })
+                Assert.True(Math.Abs(Number(two.Value(r, key)) - Number(one.Value(0, key))) < 5e-6, $"{key} on rank {r}: {two.Value(r, key)}, one process: {one.Value(0, key)}");
+        }
     }
 
     [SkippableFact]
