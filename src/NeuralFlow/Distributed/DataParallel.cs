@@ -125,8 +125,9 @@ public sealed partial class DataParallel : IDisposable
     // Every rank's global generator continues from rank 0's (as if each had called
     // NF.Random.SetSeed with one seed): a Dataset.Shuffle without a seed of its own draws its seed
     // from it, and Fit splits each of a dataset's batches among the ranks, which gives disjoint
-    // shards only when every rank shuffles alike (as PyTorch's DistributedSampler shares its seed). Each rank's
-    // examples differ, so dropout masks drawn alike are still independent across the batch.
+    // shards only when every rank shuffles alike (as PyTorch's DistributedSampler shares its
+    // seed). Each rank's examples differ, so dropout masks drawn alike are still independent
+    // across the global batch.
     private void AgreeOnRandom()
     {
         if (WorldSize == 1) return;

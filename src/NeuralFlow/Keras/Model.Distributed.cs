@@ -28,14 +28,14 @@ public partial class Model
     // Every rank passes the same examples and the global batch size, and takes its part: a rank
     // with other counts would shard other batches, and one with none would leave the others
     // waiting. Checked before any local check of the data, so that every rank throws alike.
-    private static void SameDataOnEveryRank(int n, int batchSize)
+    private static void SameDataOnEveryRank(string method, int n, int batchSize)
     {
         if (DataParallel.Current is not { WorldSize: > 1 } s) return;
         var all = s.AllGather([n, batchSize]);
         if (Enumerable.Range(0, s.WorldSize).All(r => all[2 * r] == n && all[2 * r + 1] == batchSize)) return;
         throw DataParallel.OnEveryRank(new ArgumentException(
-            $"Fit: the ranks passed different data or batch sizes ({string.Join("; ", Enumerable.Range(0, s.WorldSize).Select(r => $"rank {r}: {all[2 * r]} examples in batches of {all[2 * r + 1]}"))}). " +
-            "Under DataParallel every rank passes the same x, y and batchSize (the global batch), and Fit gives each rank its part of every batch.", nameof(batchSize)));
+            $"{method}: the ranks passed different data or batch sizes ({string.Join("; ", Enumerable.Range(0, s.WorldSize).Select(r => $"rank {r}: {all[2 * r]} examples in batches of {all[2 * r + 1]}"))}). " +
+            $"Under DataParallel every rank passes the same x, y and batchSize (the global batch), and {method} gives each rank its part of every batch.", nameof(batchSize)));
     }
 
     // Rank 0's shuffle seed on every rank, so all ranks shuffle alike and their parts are disjoint.
@@ -172,7 +172,7 @@ public partial class Model
         _batchShare = 1;
         if (DataParallel.Current is not { WorldSize: > 1 } s) return (xs, ys);
         int n = xs[0].Shape[0];
-        SameDataOnEveryRank(n, n);
+        SameDataOnEveryRank(nameof(TrainOnBatch), n, n);
         if (n < s.WorldSize)
             throw DataParallel.OnEveryRank(new ArgumentException($"TrainOnBatch: a batch of {n} examples cannot be shared by {s.WorldSize} ranks; every rank needs at least one example.", "x"));
         var (start, count) = ShardOfBatch(0, n);

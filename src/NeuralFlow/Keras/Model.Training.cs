@@ -162,7 +162,7 @@ public partial class Model
         if (validation is { } checkedValidation && checkedValidation.X[0].Shape[0] == 0)
             throw new ArgumentException("Fit: validationData has 0 examples; there is nothing to validate on.", "validationData");
         int n = xs[0].Shape[0];
-        SameDataOnEveryRank(n, batchSize);
+        SameDataOnEveryRank(nameof(Fit), n, batchSize);
         if (n == 0)
             throw new ArgumentException($"Fit: x and y have 0 examples (shapes {Shapes([.. xs, .. ys])}); there is nothing to train on.", "x");
         if (validationSplit > 0 && validation is null)
