@@ -5,7 +5,7 @@
 //   fit              Fit on a synthetic 10-class problem; the validation accuracy
 //   kill | hang      rank 1 dies (SIGKILL) or stops answering during Fit
 //   resume DIR [crash-at-epoch]   Fit with BackupAndRestore in DIR; rank 0 throws at the end of that epoch
-//   dataset          Fit on a Dataset of 25 batches (dealt out round-robin: 12 steps per rank)
+//   dataset          Fit on a Dataset of 25 batches (each split among the ranks: 25 steps per rank)
 //   errors           bad requests to the engine and the strategy: each exception's type and message
 //   optimizer        rank 0 alone takes 3 Adam steps (EMA on), then broadcasts weights and optimizer state;
 //                    5 averaged steps follow: the weights' hash and the iteration count
@@ -50,6 +50,14 @@ try
         case "errors": Errors(); break;
         case "dataset": DatasetScenario(); break;
         case "optimizer": OptimizerScenario(); break;
+        case "keras_fit": new Tutorials(strategy, Say, Blobs).KerasFit(args[1], int.Parse(args[2])); break;
+        case "keras_fit_dataset": new Tutorials(strategy, Say, Blobs).KerasFitDataset(); break;
+        case "train_on_batch": new Tutorials(strategy, Say, Blobs).TrainOnBatch(); break;
+        case "dataset_shards": new Tutorials(strategy, Say, Blobs).DatasetShards(); break;
+        case "mismatch": new Tutorials(strategy, Say, Blobs).Mismatch(args[1]); break;
+        case "custom_train_step": new Tutorials(strategy, Say, Blobs).CustomTrainStep(); break;
+        case "custom_loop": new Tutorials(strategy, Say, Blobs).CustomLoop(compiled: false); break;
+        case "custom_loop_function": new Tutorials(strategy, Say, Blobs).CustomLoop(compiled: true); break;
         default: throw new ArgumentException($"unknown scenario {args[0]}");
     }
 }
@@ -229,8 +237,7 @@ void DatasetScenario()
     NF.Random.SetSeed(100 + rank);
     var model = Mlp();
     model.Compile(optimizer: new Optimizers.Adam(learningRate: 0.01f), loss: "sparse_categorical_crossentropy", metrics: ["accuracy"]);
-    // 25 batches of 32: with 2 ranks, one rank has a 13th batch, which must not run (the other
-    // rank would wait for it), so every rank runs 12 steps per epoch.
+    // 25 batches of 32, global batches: each rank takes 16 examples of every one, 25 steps per epoch.
     var data = NeuralFlow.Data.Dataset.FromTensorSlices(x, y).Shuffle(800, seed: 1).Batch(32);
     int steps = 0;
     var history = model.Fit(data, epochs: 2, verbose: 0, callbacks: [new Callbacks.LambdaCallback(onBatchEnd: (_, _) => steps++)]);

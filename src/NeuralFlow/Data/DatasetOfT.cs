@@ -149,8 +149,8 @@ public partial class Dataset<T> : Dataset, IEnumerable<T>
     /// The elements whose position modulo <paramref name="numShards"/> is <paramref name="index"/>
     /// (<c>shard</c>): disjoint parts of the data, one per worker. Shard before shuffling or
     /// batching, as tf.data advises, so that each worker reads its own examples. (Under a
-    /// <see cref="Distributed.DataParallel"/> strategy <c>Model.Fit</c> hands out a dataset's
-    /// batches to the ranks this way by itself.)
+    /// <see cref="Distributed.DataParallel"/> strategy <c>Model.Fit</c> needs no shard: it splits
+    /// each batch of the whole dataset among the ranks by itself, as a global batch.)
     /// </summary>
     public Dataset<T> Shard(int numShards, int index)
     {

@@ -17,14 +17,17 @@ public sealed partial class DataParallel
     private readonly List<Array> _hostBuffers = [];
 
     /// <summary>
-    /// The average over all ranks of each gradient, in the same order; null entries stay null
-    /// (they must be null on every rank: the same variables get no gradient everywhere).
-    /// Call it between <c>tape.Gradient</c> and <c>optimizer.ApplyGradients</c> in a custom loop.
+    /// The average over all ranks of each gradient (or, with <paramref name="mean"/> false, the
+    /// sum), in the same order; null entries stay null (they must be null on every rank: the same
+    /// variables get no gradient everywhere). Call it between <c>tape.Gradient</c> and
+    /// <c>optimizer.ApplyGradients</c> in a custom loop. The mean goes with a loss averaged over
+    /// this rank's examples (PyTorch DDP); the sum with a loss averaged over the global batch
+    /// (<see cref="ComputeAverageLoss"/>, as tf.distribute's optimizers sum the replicas' gradients).
     /// </summary>
-    public IReadOnlyList<Tensor?> AllReduceGradients(IReadOnlyList<Tensor?> gradients)
+    public IReadOnlyList<Tensor?> AllReduceGradients(IReadOnlyList<Tensor?> gradients, bool mean = true)
     {
         ArgumentNullException.ThrowIfNull(gradients);
-        return AllReduceGradients(gradients, 1.0 / WorldSize);
+        return AllReduceGradients(gradients, mean ? 1.0 / WorldSize : 1.0);
     }
 
     /// <summary>
@@ -46,6 +49,7 @@ public sealed partial class DataParallel
     internal GradientReduction BeginReduction(IReadOnlyList<Tensor?> like, double weight)
     {
         ThrowIfUnusable();
+        NotReplayable("AllReduceGradients");
         return new GradientReduction(this, Buckets(like), like.Count, weight);
     }
 

@@ -27,7 +27,7 @@ public sealed partial class DataParallel
         // Every rank learns every rank's count, so a mismatch fails on all of them at once.
         var counts = AllGather([variables.Count]);
         if (counts.Any(c => c != variables.Count))
-            throw new ArgumentException($"Broadcast(optimizer): the ranks passed different numbers of variables ({string.Join(", ", counts)} by rank); pass the same variables in the same order on every rank.", nameof(variables));
+            throw OnEveryRank(new ArgumentException($"Broadcast(optimizer): the ranks passed different numbers of variables ({string.Join(", ", counts)} by rank); pass the same variables in the same order on every rank.", nameof(variables)));
         // [iterations, then per variable: 1 = has slots, 2 = has a moving average]
         var header = new long[1 + variables.Count];
         header[0] = optimizer.Iterations;

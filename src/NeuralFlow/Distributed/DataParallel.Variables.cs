@@ -16,7 +16,9 @@ public sealed partial class DataParallel
         ArgumentNullException.ThrowIfNull(variables);
         ThrowIfUnusable();
         CheckRoot(root);
+        NotReplayable("Broadcast");
         var list = variables.ToList();
+        CheckSameVariables(list);
         if (BroadcastOnDevice(list, root)) return;
         long total = 0;
         foreach (var v in list) total += v.Count * v.DType.SizeInBytes();
@@ -40,6 +42,35 @@ public sealed partial class DataParallel
             v.Assign(value);
             offset += n;
         }
+    }
+
+    // Every rank must broadcast into the same variables: otherwise the broadcast of different byte
+    // counts fails inside MPI (MPI_ERR_TRUNCATE, naming nothing), or equal counts copy one rank's
+    // weights into another's differently shaped ones. Every rank learns every rank's count, size and
+    // shapes (a hash), so a mismatch is the same ArgumentException on all of them.
+    private void CheckSameVariables(List<Variable> list)
+    {
+        if (WorldSize == 1) return;
+        uint hash = 2166136261;  // FNV-1a over dtypes and dims: the same in every process
+        void Mix(long value)
+        {
+            hash ^= (uint)value;
+            hash *= 16777619;
+        }
+        long values = 0;
+        foreach (var v in list)
+        {
+            values += v.Count;
+            Mix((long)v.DType);
+            Mix(v.Rank);
+            for (int d = 0; d < v.Rank; d++) Mix(v.Shape[d]);
+        }
+        var all = AllGather([list.Count, values, hash]);
+        if (Enumerable.Range(1, WorldSize - 1).All(r => all.AsSpan(3 * r, 3).SequenceEqual(all.AsSpan(0, 3)))) return;
+        var byRank = Enumerable.Range(0, WorldSize).Select(r => $"rank {r}: {all[3 * r]} variables, {all[3 * r + 1]} values");
+        throw OnEveryRank(new ArgumentException(
+            $"Broadcast: the ranks hold different variables ({string.Join("; ", byRank)}), so they cannot train one model; build the same model on every rank. " +
+            $"Rank {Rank}'s: {string.Join(", ", list.Select(v => $"{v.Name} {v.Shape}"))}.", "variables"));
     }
 
     private static void Read(Tensor t, Span<byte> into)

@@ -119,6 +119,22 @@ public sealed partial class DataParallel : IDisposable
             }
             _current = this;
         }
+        AgreeOnRandom();
+    }
+
+    // Every rank's global generator continues from rank 0's (as if each had called
+    // NF.Random.SetSeed with one seed): a Dataset.Shuffle without a seed of its own draws its seed
+    // from it, and Fit splits each of a dataset's batches among the ranks, which gives disjoint
+    // shards only when every rank shuffles alike (as PyTorch's DistributedSampler shares its
+    // seed). Each rank's examples differ, so dropout masks drawn alike are still independent
+    // across the global batch.
+    private void AgreeOnRandom()
+    {
+        if (WorldSize == 1) return;
+        var (seed, offset) = NF.Random.State;
+        Span<long> state = [(long)seed, offset];
+        Broadcast(MemoryMarshal.AsBytes(state));
+        NF.Random.State = ((ulong)state[0], state[1]);
     }
 
     private static TimeSpan TimeoutFromEnvironment()
@@ -139,11 +155,26 @@ public sealed partial class DataParallel : IDisposable
     /// </summary>
     internal void Abandon(Exception e)
     {
-        if (_failed || WorldSize == 1) return;
+        if (_failed || WorldSize == 1 || ThrownOnEveryRank(e)) return;
         _failed = true;
         Console.Error.WriteLine($"[NeuralFlow rank {Rank}] {e.GetType().Name} ended training on this rank only; the job ends when the strategy is disposed: {e.Message}");
         Console.Error.Flush();
     }
+
+    private const string EveryRankKey = "NeuralFlow.DataParallel.EveryRank";
+
+    /// <summary>
+    /// Marks <paramref name="e"/> as thrown on every rank at the same point (a check whose result
+    /// every rank computed from the same gathered values): the ranks are still in step, so an
+    /// exception leaving Fit this way needs no end of the job.
+    /// </summary>
+    internal static T OnEveryRank<T>(T e) where T : Exception
+    {
+        e.Data[EveryRankKey] = true;
+        return e;
+    }
+
+    internal static bool ThrownOnEveryRank(Exception e) => e.Data.Contains(EveryRankKey);
 
     /// <summary>
     /// Turns a failed native call into an exception. A bad argument is found before anything is

@@ -8,7 +8,7 @@ namespace NeuralFlow.Keras;
 // Batches: batchSize is the global batch, as under Keras' MirroredStrategy. Every rank draws the
 // same shuffle (rank 0's seed) and takes its contiguous part of each global batch, so the shards
 // are disjoint and together are the single-process batch; a last batch with fewer examples than
-// ranks is dropped. A dataset's batches are dealt out round-robin (Dataset.Shard). Each rank's
+// ranks is dropped. A dataset's batches are global batches too, split alike. Each rank's
 // gradients are weighed by its share of the global batch before they are summed, so the
 // averaged gradient is the full batch's even when the shards differ in size.
 public partial class Model
@@ -25,6 +25,19 @@ public partial class Model
         return steps;
     }
 
+    // Every rank passes the same examples and the global batch size, and takes its part: a rank
+    // with other counts would shard other batches, and one with none would leave the others
+    // waiting. Checked before any local check of the data, so that every rank throws alike.
+    private static void SameDataOnEveryRank(string method, int n, int batchSize)
+    {
+        if (DataParallel.Current is not { WorldSize: > 1 } s) return;
+        var all = s.AllGather([n, batchSize]);
+        if (Enumerable.Range(0, s.WorldSize).All(r => all[2 * r] == n && all[2 * r + 1] == batchSize)) return;
+        throw DataParallel.OnEveryRank(new ArgumentException(
+            $"{method}: the ranks passed different data or batch sizes ({string.Join("; ", Enumerable.Range(0, s.WorldSize).Select(r => $"rank {r}: {all[2 * r]} examples in batches of {all[2 * r + 1]}"))}). " +
+            $"Under DataParallel every rank passes the same x, y and batchSize (the global batch), and {method} gives each rank its part of every batch.", nameof(batchSize)));
+    }
+
     // Rank 0's shuffle seed on every rank, so all ranks shuffle alike and their parts are disjoint.
     private static ulong AgreedSeed(ulong seed) =>
         DataParallel.Current is { WorldSize: > 1 } s ? (ulong)s.Broadcast((long)seed) : seed;
@@ -37,18 +50,22 @@ public partial class Model
         return (start + from, to - from);
     }
 
-    // A dataset's batches dealt out round-robin; the others are freed unseen (Pairs disposes each).
-    private static Func<IEnumerable<(Tensor[], Tensor[])>> ShardBatches(Func<IEnumerable<(Tensor[], Tensor[])>> batches, Data.Dataset dataset)
+    // A dataset's batches are global batches, as tf.distribute rebatches a dataset batched with
+    // the global batch size: each rank takes its contiguous part of every batch, as Fit(x, y)
+    // does, so 2 ranks train as one process on the same batches. Every rank reads every batch
+    // (tf.data's DATA auto-shard policy), in the same order (the ranks' NF.Random agree, so do
+    // unseeded shuffles). A batch with fewer examples than ranks leaves a rank empty, which ends
+    // the epoch on every rank (MoveNextTogether). The parts are views of the batch, which lives
+    // until the next one is requested, past the step that uses them.
+    private static Func<IEnumerable<(Tensor[], Tensor[])>> ShardBatches(Func<IEnumerable<(Tensor[], Tensor[])>> batches)
     {
-        if (DataParallel.Current is not { WorldSize: > 1 } s) return batches;
-        if (dataset.Cardinality >= 0 && dataset.Cardinality < s.WorldSize)
-            throw new ArgumentException($"Fit: the dataset has {dataset.Cardinality} batches, fewer than the {s.WorldSize} ranks that share them; batch it smaller.", nameof(dataset));
-        return () => batches().Where((_, i) => i % s.WorldSize == s.Rank);
+        if (DataParallel.Current is not { WorldSize: > 1 }) return batches;
+        return () => batches().Select(b =>
+        {
+            var (start, count) = ShardOfBatch(0, BatchSizeOf(b.Item1));
+            return (Rows(b.Item1, start, start + count), Rows(b.Item2, start, start + count));
+        });
     }
-
-    // Batches (per rank) in one pass of a dataset dealt out round-robin: the shortest shard's.
-    private static int DistributedSteps(long cardinality) =>
-        DataParallel.Current is { WorldSize: > 1 } s && cardinality > 0 ? (int)Math.Min(cardinality / s.WorldSize, int.MaxValue) : (int)Math.Min(Math.Max(cardinality, 0), int.MaxValue);
 
     // Files, plots and progress come from rank 0 only; BackupAndRestore restores on every rank
     // (so all agree on the epoch to resume at and on NF.Random) and writes on rank 0 only.
@@ -119,22 +136,60 @@ public partial class Model
     private static Tensor?[] AveragedGradients(Tensor?[] grads, DataParallel.GradientReduction? reduction) =>
         reduction is null ? grads : reduction.Finish(grads);
 
-    // End of an epoch: the training logs averaged over the ranks (each rank saw its shard), a stop
-    // requested on any rank applied on all, and rank 0's non-trainable variables (moving
-    // statistics, computed on each rank's own batches) everywhere, so validation agrees.
-    private void EndEpochTogether(Dictionary<string, float> logs)
+    // End of an epoch: the training logs of all ranks' examples (Keras reports the global ones):
+    // the loss tracker's and the metrics' states summed over the ranks before they are read, so an
+    // uneven split still gives one process's numbers (an overridden TrainStep's own logs, which
+    // need not come from metrics, are averaged over the ranks); a stop requested on any rank
+    // applied on all; and rank 0's non-trainable variables (moving statistics, computed on each
+    // rank's own batches) everywhere, so validation agrees.
+    private void EndEpochTogether(CachedStep cached, Dictionary<string, float> logs)
     {
         if (DataParallel.Current is not { WorldSize: > 1 } s) return;
+        if (cached.CustomLogs is null)
+            foreach (var (k, v) in LogsOfAllRanks(cached)) logs[k] = v;
         var keys = logs.Keys.Order(StringComparer.Ordinal).ToList();
         var values = new double[keys.Count + 1];
         for (int i = 0; i < keys.Count; i++) values[i] = logs[keys[i]];
         values[^1] = StopTraining ? 1 : 0;
         s.AllReduce(values);
-        for (int i = 0; i < keys.Count; i++) logs[keys[i]] = (float)(values[i] / s.WorldSize);
+        if (cached.CustomLogs is not null)
+            for (int i = 0; i < keys.Count; i++) logs[keys[i]] = (float)(values[i] / s.WorldSize);
         StopTraining = values[^1] > 0;
         var frozen = NonTrainableVariables;
         if (frozen.Count > 0) s.Broadcast(frozen);
     }
+
+    // The step's logs over every rank's examples: its metrics' states summed across the ranks while they are read.
+    private Dictionary<string, float> LogsOfAllRanks(CachedStep cached) =>
+        DataParallel.Current is { WorldSize: > 1 } s ? s.WithStatesSummed(StepMetrics(cached), () => ReadStepLogs(cached)) : ReadStepLogs(cached);
+
+    // TrainOnBatch's batch is the global one, passed alike on every rank (Keras' train_on_batch
+    // under a strategy splits it among the replicas): this rank's contiguous part, its share for the
+    // gradient weights, and, the first time under this strategy, rank 0's weights and optimizer
+    // state everywhere (built by a forward pass first), as Fit starts.
+    private (Tensor[] X, Tensor[] Y) PartOfOneBatch(Tensor[] xs, Tensor[] ys, Backends.IBackend backend)
+    {
+        _batchShare = 1;
+        if (DataParallel.Current is not { WorldSize: > 1 } s) return (xs, ys);
+        int n = xs[0].Shape[0];
+        SameDataOnEveryRank(nameof(TrainOnBatch), n, n);
+        if (n < s.WorldSize)
+            throw DataParallel.OnEveryRank(new ArgumentException($"TrainOnBatch: a batch of {n} examples cannot be shared by {s.WorldSize} ranks; every rank needs at least one example.", "x"));
+        var (start, count) = ShardOfBatch(0, n);
+        _batchShare = (double)count / n;
+        var part = (Rows(xs, start, start + count), Rows(ys, start, start + count));
+        if (!ReferenceEquals(_startedUnder, s))
+        {
+            if (Variables.Count == 0)
+                using (TensorScope.Begin()) CallOutputs(OnBackend(part.Item1, backend));
+            StartTogether(0);
+            _startedUnder = s;
+        }
+        return part;
+    }
+
+    // The strategy TrainOnBatch last gave rank 0's weights to every rank under.
+    private DataParallel? _startedUnder;
 
     // An exception leaving Fit on one rank leaves the others in their next collective: the
     // strategy is told, so that disposing it ends the job (MPI_Abort) instead of hanging. An

@@ -14,8 +14,9 @@ public partial class Model
         var (xs, ys) = CheckData(nameof(TrainOnBatch), x, y);
         ys = WithSampleWeight(nameof(TrainOnBatch), ys, sampleWeight, classWeight);
         using var placement = OnModelDevice(out var backend);
+        (xs, ys) = PartOfOneBatch(xs, ys, backend);
         var (cached, trainStep, _) = MakeTrainStep(optimizer, classWeight);
-        return OneBatch(nameof(TrainOnBatch), cached, trainStep, xs, ys, backend, resetMetrics);
+        return OneBatch(nameof(TrainOnBatch), cached, trainStep, xs, ys, backend, resetMetrics, ofAllRanks: true);
     }
 
     /// <summary>
@@ -40,7 +41,9 @@ public partial class Model
         return Single(PredictBatches([xs], nameof(PredictOnBatch), CallbackList.ForOneRun(nameof(PredictOnBatch), null, this, 1, 0)));
     }
 
-    private EvaluationResult OneBatch(string method, CachedStep cached, Func<Tensor[], Tensor[]> step, Tensor[] xs, Tensor[] ys, Backends.IBackend backend, bool resetMetrics)
+    // ofAllRanks: each rank ran its part of the batch (TrainOnBatch under DataParallel), so the logs sum the ranks' metric states.
+    private EvaluationResult OneBatch(string method, CachedStep cached, Func<Tensor[], Tensor[]> step, Tensor[] xs, Tensor[] ys, Backends.IBackend backend, bool resetMetrics,
+                                      bool ofAllRanks = false)
     {
         if (xs[0].Shape[0] == 0)
             throw new ArgumentException($"{method}: the batch has 0 examples.", "x");
@@ -49,7 +52,7 @@ public partial class Model
         using (TensorScope.Begin())
             KeepStepLogs(cached, step([.. OnBackend(xs, backend), .. OnBackend(ys, backend)]));
         KeepStep(cached);
-        var result = EvaluationResult.From(ReadStepLogs(cached));
+        var result = EvaluationResult.From(ofAllRanks && cached.CustomLogs is null ? LogsOfAllRanks(cached) : ReadStepLogs(cached));
         KeepStepLogs(cached, []);
         return result;
     }

@@ -162,6 +162,7 @@ public partial class Model
         if (validation is { } checkedValidation && checkedValidation.X[0].Shape[0] == 0)
             throw new ArgumentException("Fit: validationData has 0 examples; there is nothing to validate on.", "validationData");
         int n = xs[0].Shape[0];
+        SameDataOnEveryRank(nameof(Fit), n, batchSize);
         if (n == 0)
             throw new ArgumentException($"Fit: x and y have 0 examples (shapes {Shapes([.. xs, .. ys])}); there is nothing to train on.", "x");
         if (validationSplit > 0 && validation is null)
@@ -211,7 +212,7 @@ public partial class Model
         Compiled(nameof(Fit));
         validationFreq.Check(nameof(Fit));
         CheckEpochs(epochs, initialEpoch, verbose);
-        var batches = ShardBatches(Pairs(nameof(Fit), dataset), dataset);
+        var batches = ShardBatches(Pairs(nameof(Fit), dataset));
         CheckSteps(nameof(Fit), dataset, stepsPerEpoch, nameof(stepsPerEpoch));
         if (validationData is not null)
         {
@@ -220,7 +221,7 @@ public partial class Model
         }
         Func<CallbackList, EvaluationResult>? validate = validationData is null ? null : hooks => EvaluateDataset(validationData, validationSteps, hooks);
         long cardinality = dataset.Cardinality;
-        int steps = stepsPerEpoch ?? DistributedSteps(cardinality);
+        int steps = stepsPerEpoch ?? (int)Math.Min(Math.Max(cardinality, 0), int.MaxValue);
         // Keras' DataHandler.should_recreate_iterator: restart each epoch unless steps cut the dataset.
         bool recreate = stepsPerEpoch is null || cardinality == stepsPerEpoch;
         return FitLoop(() => batches().Select(b => new FitBatch(b.Item1, b.Item2)), steps, stepsPerEpoch, recreate, epochs, initialEpoch, verbose, validate, callbacks,
@@ -357,7 +358,7 @@ public partial class Model
                     if (step == 0) break; // nothing ran this epoch: no entry in the history
                 }
                 var epochLogs = ReadStepLogs(cached);
-                EndEpochTogether(epochLogs);
+                EndEpochTogether(cached, epochLogs);
                 (position.Epoch, position.Step, position.SeenInPass) = (epoch + 1, 0, seenInPass);
                 // Keras' _should_eval; the validation calls the test hooks of Fit's callbacks.
                 if (validate is not null && validationFreq.After(epoch))

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace NeuralFlow.Tests.Distributed;
 
 /// <summary>
@@ -11,10 +9,10 @@ public abstract class DataParallelTests(string backend) : BackendTest(backend)
     private void RequireMpi()
     {
         RequireBackend();
-        Skip.If(MpiJob.Unavailable is not null, MpiJob.Unavailable);
+        MpiJob.Require();
     }
 
-    private static double Number(string s) => double.Parse(s, CultureInfo.InvariantCulture);
+    private static double Number(string s) => MpiJob.Number(s);
 
     [SkippableFact]
     public void Gradients_averaged_over_two_half_batches_equal_the_full_batch_gradients()
@@ -44,14 +42,14 @@ public abstract class DataParallelTests(string backend) : BackendTest(backend)
     }
 
     [SkippableFact]
-    public void Fit_on_a_dataset_deals_its_batches_out_and_every_rank_runs_the_same_steps()
+    public void Fit_on_a_dataset_splits_each_batch_among_the_ranks_and_every_rank_runs_the_same_steps()
     {
         RequireMpi();
         var job = MpiJob.Run(2, BackendName, "dataset");
         Assert.True(job.ExitCode == 0, job.Output);
         for (int r = 0; r < 2; r++)
         {
-            Assert.Equal("24", job.Value(r, "steps"));   // 2 epochs of floor(25 / 2) batches
+            Assert.Equal("50", job.Value(r, "steps"));   // 2 epochs of 25 global batches
             Assert.Equal("2", job.Value(r, "epochs"));
         }
         Assert.Equal(job.Value(0, "weights"), job.Value(1, "weights"));

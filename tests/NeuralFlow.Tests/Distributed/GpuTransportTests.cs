@@ -19,7 +19,7 @@ public abstract class GpuTransportTests(string backend) : BackendTest(backend)
     private void RequireMpi()
     {
         RequireBackend();
-        Skip.If(MpiJob.Unavailable is not null, MpiJob.Unavailable);
+        MpiJob.Require();
     }
 
     private Dictionary<string, string> Settings(string transport)

@@ -17,6 +17,12 @@ internal static class MpiJob
     /// <summary>Why the distributed tests cannot run here, or null when they can.</summary>
     public static string? Unavailable { get; } = FindUnavailable();
 
+    /// <summary>Skips the calling test, saying why, where the distributed tests cannot run here.</summary>
+    public static void Require() => Skip.If(Unavailable is not null, Unavailable);
+
+    /// <summary>A number a rank printed (invariant culture, as the worker prints them).</summary>
+    public static double Number(string s) => double.Parse(s, System.Globalization.CultureInfo.InvariantCulture);
+
     private static string? FindUnavailable()
     {
         string? why = null;

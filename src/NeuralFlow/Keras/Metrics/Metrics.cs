@@ -28,6 +28,9 @@ public partial class Metrics : ListView<Metrics.Metric>
         /// </summary>
         public IReadOnlyList<Variable> Variables => _states.Select(s => s.Value).OfType<Variable>().ToList();
 
+        /// <summary>The state variables' holders, made or not (DataParallel.GlobalResult sums them across ranks).</summary>
+        internal IReadOnlyList<MetricVariable> States => _states;
+
         /// <summary>True once every state variable exists (the first update makes them).</summary>
         internal bool IsBuilt => _states.TrueForAll(s => s.Value is not null);
 

@@ -79,7 +79,9 @@ public static partial class Optimizers
         public override void ApplyGradients(IEnumerable<(Tensor? Gradient, Variable Variable)> pairs)
         {
             ArgumentNullException.ThrowIfNull(pairs);
-            var list = pairs.ToList();
+            // Summed across the ranks first (in an overridden TrainStep under DataParallel), so that
+            // every rank sees the same gradients and takes the same skip-or-step decision.
+            var list = AggregatedAcrossRanks(pairs.ToList());
             // The skip is a branch on the gradients' values, read on the host: a replayed step would repeat
             // the branch of the traced call whatever the gradients, so the traced function runs eagerly.
             FunctionTrace.Current?.Fail("LossScaleOptimizer skips a step whose gradients are not finite, a decision read on the host that a replay cannot repeat");
@@ -94,7 +96,16 @@ public static partial class Optimizers
             {
                 foreach (var (g, v) in list)
                     unscaled.Add((g is null ? null : g / NF.Fill([], LossScale, g.DType, g.Backend), v));
-                InnerOptimizer.ApplyGradients(unscaled);
+                var share = FitGradientShare;
+                FitGradientShare = null;  // reduced above already
+                try
+                {
+                    InnerOptimizer.ApplyGradients(unscaled);
+                }
+                finally
+                {
+                    FitGradientShare = share;
+                }
             }
             if (StepCounter == DynamicGrowthSteps - 1)
             {

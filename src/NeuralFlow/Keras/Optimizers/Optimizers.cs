@@ -141,7 +141,7 @@ public static partial class Optimizers
         public virtual void ApplyGradients(IEnumerable<(Tensor? Gradient, Variable Variable)> pairs)
         {
             ArgumentNullException.ThrowIfNull(pairs);
-            var list = ValidGradients(pairs);
+            var list = AggregatedAcrossRanks(ValidGradients(pairs));
             double lr = CurrentLearningRate;
             long step = Iterations + 1;
             var trace = FunctionTrace.Current;
@@ -152,6 +152,23 @@ public static partial class Optimizers
             ApplyConstraints(list);
             _iterations++;
             trace?.RecordHostAction(() => _iterations++);
+        }
+
+        /// <summary>
+        /// Set by Fit around an overridden TrainStep under a DataParallel strategy: this rank's share
+        /// of the global batch, by which ApplyGradients weighs the step's gradients before summing
+        /// them across the ranks, as Keras' optimizers aggregate the replicas' gradients under a
+        /// strategy. Fit's own step reduces its gradients itself (during the backward pass), so it
+        /// leaves this null.
+        /// </summary>
+        [ThreadStatic] internal static double? FitGradientShare;
+
+        /// <summary>The gradients summed across the ranks, each weighed by its rank's share (<see cref="FitGradientShare"/>); as given outside such a step.</summary>
+        private protected static IReadOnlyList<(Tensor? Gradient, Variable Variable)> AggregatedAcrossRanks(IReadOnlyList<(Tensor? Gradient, Variable Variable)> list)
+        {
+            if (FitGradientShare is not { } share || Distributed.DataParallel.Current is not { WorldSize: > 1 } strategy) return list;
+            var reduced = strategy.AllReduceGradients(list.Select(p => p.Gradient).ToList(), share);
+            return list.Select((p, i) => (reduced[i], p.Variable)).ToList();
         }
 
         // Keras 3's order: each updated variable's constraint after the step and the moving

@@ -207,7 +207,11 @@ public partial class Model
             {
                 var (targets, weights) = SplitWeights(batch[inputs..], classWeight);
                 var outer = _runningStep;
+                var outerShare = Optimizers.Optimizer.FitGradientShare;
                 _runningStep = s;
+                // Under data parallelism the override's ApplyGradients sums the ranks' gradients,
+                // weighed by this rank's share of the global batch (Keras aggregates them in the optimizer).
+                if (distributed) Optimizers.Optimizer.FitGradientShare = _batchShare;
                 try
                 {
                     var logs = user(new StepData(batch[..inputs], targets, weights, names))
@@ -218,6 +222,7 @@ public partial class Model
                 finally
                 {
                     _runningStep = outer;
+                    Optimizers.Optimizer.FitGradientShare = outerShare;
                 }
             };
         });

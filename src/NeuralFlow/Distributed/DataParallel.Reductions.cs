@@ -1,0 +1,100 @@
+using NeuralFlow.Keras;
+
+namespace NeuralFlow.Distributed;
+
+// What a custom loop needs besides averaged gradients, as "Custom training with
+// tf.distribute.Strategy" writes it: a loss scaled by the global batch (tf.nn.compute_average_loss)
+// and metrics read over every rank's updates (Keras' metric variables are SUM-synchronized on read).
+public sealed partial class DataParallel
+{
+    /// <summary>
+    /// tf.nn.compute_average_loss: the sum of <paramref name="perExampleLoss"/> (a loss made with
+    /// <c>reduction: "none"</c>, weighted by <paramref name="sampleWeight"/> when given) divided by
+    /// the global batch size, so that the ranks' losses add up to the global batch's mean loss and
+    /// their gradients, summed with <c>AllReduceGradients(grads, mean: false)</c>, to its gradient.
+    /// </summary>
+    /// <param name="perExampleLoss">One loss per example of this rank's part of the batch (rank 1 or more).</param>
+    /// <param name="globalBatchSize">Examples in the global batch; by default this rank's count times <see cref="WorldSize"/>, as TensorFlow's default.</param>
+    /// <param name="sampleWeight">Weights multiplied into the losses (broadcast to their shape).</param>
+    public Tensor ComputeAverageLoss(Tensor perExampleLoss, int? globalBatchSize = null, Tensor? sampleWeight = null)
+    {
+        ArgumentNullException.ThrowIfNull(perExampleLoss);
+        if (perExampleLoss.Rank == 0)
+            throw new ArgumentException("ComputeAverageLoss: perExampleLoss is a scalar; pass one loss per example (a loss made with reduction: \"none\").", nameof(perExampleLoss));
+        if (!perExampleLoss.DType.IsFloating())
+            throw new ArgumentException($"ComputeAverageLoss: perExampleLoss is {perExampleLoss.DType.Name()}; losses are floating point.", nameof(perExampleLoss));
+        int global = globalBatchSize ?? checked(perExampleLoss.Shape[0] * WorldSize);
+        if (global < 1)
+            throw new ArgumentOutOfRangeException(nameof(globalBatchSize), global, "ComputeAverageLoss: the global batch size must be at least 1.");
+        var weighted = sampleWeight is null ? perExampleLoss : perExampleLoss * NF.Cast(sampleWeight, perExampleLoss.DType);
+        return NF.ReduceSum(weighted) / global;
+    }
+
+    /// <summary>
+    /// <paramref name="metric"/>'s result over the updates of every rank: its state variables
+    /// (totals, counts, confusion counts) summed across the ranks, as Keras reads a metric under a
+    /// strategy. This rank's own state is left as it was, so call it as often as a log needs; every
+    /// rank must call it at the same point, with the same metric.
+    /// </summary>
+    /// <exception cref="ArgumentException">The ranks' metrics have different states (thrown on every rank).</exception>
+    public float GlobalResult(Metrics.Metric metric)
+    {
+        ArgumentNullException.ThrowIfNull(metric);
+        return WithStatesSummed([metric], metric.Result);
+    }
+
+    /// <summary>
+    /// What <paramref name="read"/> returns while <paramref name="metrics"/> hold their states
+    /// summed over the ranks; each rank's own states are put back afterwards. A collective.
+    /// </summary>
+    internal T WithStatesSummed<T>(IReadOnlyList<Metrics.Metric> metrics, Func<T> read)
+    {
+        ThrowIfUnusable();
+        var distinct = metrics.Distinct().ToList();  // a metric listed twice is summed once
+        var saved = distinct.Select(m => m.SaveState()).ToList();
+        var summed = distinct.Select(Summed).ToList();
+        for (int i = 0; i < distinct.Count; i++) distinct[i].RestoreState(summed[i]);
+        try
+        {
+            return read();
+        }
+        finally
+        {
+            for (int i = 0; i < distinct.Count; i++) distinct[i].RestoreState(saved[i]);
+        }
+    }
+
+    // One metric's states summed over the ranks (null where no rank updated a state).
+    private (Shape Shape, double[] Values)?[] Summed(Metrics.Metric metric)
+    {
+        var states = metric.States;
+        if (AllGather([states.Count]) is var stateCounts && stateCounts.Any(c => c != states.Count))
+            throw OnEveryRank(new ArgumentException($"GlobalResult: the ranks' metric '{metric.Name}' has {string.Join(", ", stateCounts)} state variables by rank; pass the same metric on every rank.", nameof(metric)));
+        // Each state's length on each rank (-1: not made yet, as on a rank that saw no batch).
+        var lengths = new double[states.Count];
+        for (int i = 0; i < states.Count; i++) lengths[i] = states[i].Value is { } v ? v.Count : -1;
+        var all = AllGather(lengths);
+        var own = metric.SaveState();
+        var summed = new (Shape Shape, double[] Values)?[states.Count];
+        for (int i = 0; i < states.Count; i++)
+        {
+            var counts = Enumerable.Range(0, WorldSize).Select(r => all[r * states.Count + i]).ToArray();
+            if (counts.Where(c => c >= 0).Distinct().Count() > 1)
+                throw OnEveryRank(new ArgumentException($"GlobalResult: the ranks' metric '{metric.Name}' has state {i} of {string.Join(", ", counts.Select(c => c < 0 ? "no" : c.ToString(System.Globalization.CultureInfo.InvariantCulture)))} values by rank; pass the same metric on every rank.", nameof(metric)));
+            long length = (long)counts.Max();
+            if (length < 0) continue;  // no rank updated it
+            var shape = own[i]?.Shape ?? states[i].Shape
+                ?? throw new InvalidOperationException($"GlobalResult: metric '{metric.Name}' on rank {Rank} was never updated and its state {i} has no known shape; update it on every rank first.");
+            var values = own[i]?.Values ?? new double[length];  // SaveState's own copy
+            AllReduce(values);
+            summed[i] = (shape, values);
+        }
+        return summed;
+    }
+
+    // A collective inside an NF.Function trace: MPI moves the values outside the backend's kernels,
+    // so a replay would skip it and the ranks would drift apart. The call runs eagerly instead, and
+    // the function says why (TracedFunction.EagerReason).
+    private static void NotReplayable(string what) =>
+        FunctionTrace.Current?.Fail($"it calls DataParallel.{what}, a collective across the ranks (MPI), which a replay cannot repeat");
+}
