@@ -27,6 +27,14 @@ public sealed partial class DataParallel
     public IReadOnlyList<Tensor?> AllReduceGradients(IReadOnlyList<Tensor?> gradients, bool mean = true)
     {
         ArgumentNullException.ThrowIfNull(gradients);
+        ThrowIfUnusable();
+        // A custom loop's gradients come from each rank's own code: differently shaped lists would
+        // build different buckets and fail inside MPI (MPI_ERR_TRUNCATE) or hang. One small allgather
+        // per call names the mismatch on every rank. (Fit's own steps reduce one model's
+        // gradients, checked when its weights were broadcast.)
+        CheckSameTensors(gradients, "AllReduceGradients", nameof(gradients), "gradients",
+                         "compute the gradients of the same variables on every rank (null where a variable gets none)",
+                         gradients.Select((g, i) => g is null ? $"{i}: null" : $"{i}: {g.DType.Name()} {g.Shape}"));
         return AllReduceGradients(gradients, mean ? 1.0 / WorldSize : 1.0);
     }
 

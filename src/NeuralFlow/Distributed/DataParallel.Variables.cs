@@ -46,9 +46,14 @@ public sealed partial class DataParallel
 
     // Every rank must broadcast into the same variables: otherwise the broadcast of different byte
     // counts fails inside MPI (MPI_ERR_TRUNCATE, naming nothing), or equal counts copy one rank's
-    // weights into another's differently shaped ones. Every rank learns every rank's count, size and
-    // shapes (a hash), so a mismatch is the same ArgumentException on all of them.
-    private void CheckSameVariables(List<Variable> list)
+    // weights into another's differently shaped ones.
+    private void CheckSameVariables(List<Variable> list) =>
+        CheckSameTensors(list, "Broadcast", "variables", "variables", "build the same model on every rank",
+                         list.Select(v => $"{v.Name} {v.Shape}"));
+
+    // Every rank learns every rank's count, size and shapes (a hash; a null entry counts too), so a
+    // mismatch is the same ArgumentException on all of them instead of an MPI error or a hang.
+    private void CheckSameTensors(IReadOnlyList<Tensor?> list, string method, string parameter, string what, string advice, IEnumerable<string> described)
     {
         if (WorldSize == 1) return;
         uint hash = 2166136261;  // FNV-1a over dtypes and dims: the same in every process
@@ -60,6 +65,11 @@ public sealed partial class DataParallel
         long values = 0;
         foreach (var v in list)
         {
+            if (v is null)
+            {
+                Mix(-1);
+                continue;
+            }
             values += v.Count;
             Mix((long)v.DType);
             Mix(v.Rank);
@@ -67,10 +77,10 @@ public sealed partial class DataParallel
         }
         var all = AllGather([list.Count, values, hash]);
         if (Enumerable.Range(1, WorldSize - 1).All(r => all.AsSpan(3 * r, 3).SequenceEqual(all.AsSpan(0, 3)))) return;
-        var byRank = Enumerable.Range(0, WorldSize).Select(r => $"rank {r}: {all[3 * r]} variables, {all[3 * r + 1]} values");
+        var byRank = Enumerable.Range(0, WorldSize).Select(r => $"rank {r}: {all[3 * r]} {what}, {all[3 * r + 1]} values");
         throw OnEveryRank(new ArgumentException(
-            $"Broadcast: the ranks hold different variables ({string.Join("; ", byRank)}), so they cannot train one model; build the same model on every rank. " +
-            $"Rank {Rank}'s: {string.Join(", ", list.Select(v => $"{v.Name} {v.Shape}"))}.", "variables"));
+            $"{method}: the ranks hold different {what} ({string.Join("; ", byRank)}), so they cannot train one model; {advice}. " +
+            $"Rank {Rank}'s: {string.Join(", ", described)}.", parameter));
     }
 
     private static void Read(Tensor t, Span<byte> into)
