@@ -57,8 +57,13 @@ internal sealed class OperationValues<T>(Operation op, Func<OperationArg, T> val
         _ => throw new InvalidDataException($"{Op}: setting '{key}' is not an int or a list of ints."),
     };
 
-    /// <summary>A bool setting (absent: false).</summary>
-    public bool Bool(string key) => op.Settings[key] is JsonValue v && v.GetValue<bool>();
+    /// <summary>A bool setting (absent: <paramref name="fallback"/>, Keras' default).</summary>
+    public bool Bool(string key, bool fallback = false) => op.Settings[key] is JsonValue v ? v.GetValue<bool>() : fallback;
+
+    /// <summary>A number setting (clip's x_min) as the weak scalar its JSON (int or float) says.</summary>
+    public Tensor Number(string key) => op.Settings[key] is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.Number
+        ? new OperationArg.Number(v).Weak()
+        : throw new InvalidDataException($"{Op}: setting '{key}' is {op.Settings[key]?.ToJsonString() ?? "missing"}, not a number.");
 
     /// <summary>A dtype setting by its name.</summary>
     public DType DType(string key) => KerasSerialization.DTypeNamed(op.Settings[key]?.GetValue<string>());

@@ -10,6 +10,7 @@ internal static class OperationDefinitions
     private const string Numpy = "keras.src.ops.numpy";
     private const string Nn = "keras.src.ops.nn";
     private const string Core = "keras.src.ops.core";
+    private const string MathOps = "keras.src.ops.math";
 
     private static readonly Dictionary<string, OperationDefinition> Table = new OperationDefinition[]
     {
@@ -17,6 +18,19 @@ internal static class OperationDefinitions
         Binary("Subtract", NF.Subtract),
         Binary("Multiply", NF.Multiply),
         Binary("TrueDivide", NF.Divide),
+        Binary("Maximum", NF.Maximum),
+        Binary("Minimum", NF.Minimum),
+        Binary("Power", NF.Pow),
+        Binary("Greater", NF.Greater),
+        Binary("Less", NF.Less),
+        Binary("GreaterEqual", NF.GreaterEqual),
+        Binary("LessEqual", NF.LessEqual),
+        Binary("Equal", NF.Equal),
+        Binary("NotEqual", NF.NotEqual),
+        // ops.where(condition, x1, x2): the branches promoted by the eager op itself (np.where's rule).
+        new("Where", Numpy, v => NF.Where(v[0], v[1], v[2]),
+            v => SymbolicShapes.Broadcast(v.Op, SymbolicShapes.Broadcast(v.Op, v[0], v[1]), v[2])),
+        new("Clip", Numpy, v => Clip(v[0], v.Number("x_min"), v.Number("x_max")), v => v[0]),
         Unary("Negative", Numpy, NF.Negative),
         Unary("Absolute", Numpy, NF.Abs),
         Unary("Exp", Numpy, NF.Exp),
@@ -24,19 +38,38 @@ internal static class OperationDefinitions
         Unary("Sqrt", Numpy, NF.Sqrt),
         Unary("Square", Numpy, NF.Square),
         Unary("Tanh", Numpy, NF.Tanh),
+        Unary("Sin", Numpy, NF.Sin),
+        Unary("Cos", Numpy, NF.Cos),
+        Unary("Floor", Numpy, NF.Floor),
+        Unary("Sign", Numpy, NF.Sign),
+        Unary("Log1p", Numpy, NF.Log1p),
+        Unary("Expm1", Numpy, NF.Expm1),
+        Unary("Reciprocal", Numpy, NF.Reciprocal),
+        new("Round", Numpy, v => Round(v[0], v.Int("decimals"), v.Op), v => v[0]),
+        Unary("Erf", MathOps, NF.Erf),
+        Unary("Rsqrt", MathOps, NF.Rsqrt),
         Unary("Relu", Nn, NF.Relu),
         Unary("Sigmoid", Nn, NF.Sigmoid),
-        new("Softmax", Nn, v => NF.Softmax(v[0], v.Int("axis")), v => SameShape(v[0], v.Int("axis"), v.Op)),
+        Unary("Softplus", Nn, NF.Softplus),
+        Unary("Silu", Nn, NF.Silu),
+        // Keras' Gelu(approximate=True) is tanh's form unless the config says otherwise.
+        new("Gelu", Nn, v => NF.Gelu(v[0], v.Bool("approximate", fallback: true)), v => v[0]),
+        // Keras' softmax takes an axis or a tuple of them (None: every axis).
+        new("Softmax", Nn, v => NF.Softmax(v[0], v.Ints("axis") ?? Enumerable.Range(0, v[0].Rank).ToArray()), v => SameShape(v[0], v.Ints("axis"), v.Op)),
+        new("LogSoftmax", Nn, v => NF.LogSoftmax(v[0], v.Int("axis")), v => SameShape(v[0], [v.Int("axis")], v.Op)),
         Reduction("Sum", NF.ReduceSum),
         Reduction("Mean", NF.ReduceMean),
         Reduction("Max", NF.ReduceMax),
+        Reduction("Min", NF.ReduceMin),
+        ArgReduction("Argmax", NF.ArgMax),
+        ArgReduction("Argmin", NF.ArgMin),
         new("Reshape", Numpy, v => NF.Reshape(v[0], v.Ints("newshape")!), v => SymbolicShapes.Reshape(v.Op, v[0], v.Ints("newshape")!)),
         new("Transpose", Numpy, v => NF.Transpose(v[0], v.Ints("axes")), v => SymbolicShapes.Transpose(v.Op, v[0], v.Ints("axes"))),
-        new("ExpandDims", Numpy, v => NF.ExpandDims(v[0], v.Int("axis")), v => SymbolicShapes.ExpandDims(v.Op, v[0], v.Int("axis"))),
-        new("Squeeze", Numpy, v => NF.Squeeze(v[0], v.OptionalInt("axis")), v => SymbolicShapes.Squeeze(v.Op, v[0], v.OptionalInt("axis"))),
-        new("Concatenate", Numpy, v => NF.Concat(v.List(0), v.Int("axis")), v => SymbolicShapes.Concatenate(v.Op, v.List(0), v.Int("axis"))),
-        new("Stack", Numpy, v => NF.Stack(v.List(0), v.Int("axis")), v => SymbolicShapes.Stack(v.Op, v.List(0), v.Int("axis"))),
-        new("Matmul", Numpy, v => NF.MatMul(v[0], v[1]), v => SymbolicShapes.MatMul(v.Op, v[0], v[1])),
+        new("ExpandDims", Numpy, v => NF.ExpandDims(v[0], v.Ints("axis")!), v => SymbolicShapes.ExpandDims(v.Op, v[0], v.Ints("axis")!)),
+        new("Squeeze", Numpy, v => v.Ints("axis") is { } axes ? NF.Squeeze(v[0], axes) : NF.Squeeze(v[0]), v => SymbolicShapes.Squeeze(v.Op, v[0], v.Ints("axis"))),
+        new("Concatenate", Numpy, v => NF.Concat(Promoted(v.Op, v.List(0)), v.Int("axis")), v => SymbolicShapes.Concatenate(v.Op, v.List(0), v.Int("axis"))),
+        new("Stack", Numpy, v => NF.Stack(Promoted(v.Op, v.List(0)), v.Int("axis")), v => SymbolicShapes.Stack(v.Op, v.List(0), v.Int("axis"))),
+        new("Matmul", Numpy, v => Promoted(v.Op, v[0], v[1], (a, b) => NF.MatMul(a, b)), v => SymbolicShapes.MatMul(v.Op, v[0], v[1])),
         new("GetItem", Numpy, v => v[0][v.Key(1)], v => SymbolicShapes.Index(v.Op, v[0], v.Key(1)), KeyArgument: 1),
         new("Cast", Core, v => NF.Cast(v[0], v.DType("dtype")), v => v[0]),
     }.ToDictionary(d => d.ClassName, StringComparer.Ordinal);
@@ -50,24 +83,81 @@ internal static class OperationDefinitions
     /// <summary>The classes NeuralFlow records and reads, for messages.</summary>
     public static IEnumerable<string> ClassNames => Table.Keys.Order(StringComparer.Ordinal);
 
-    // Elementwise of two broadcast arguments (tensors, numbers or constants).
+    // Elementwise of two broadcast arguments (tensors, numbers or constants), promoted first.
     private static OperationDefinition Binary(string className, Func<Tensor, Tensor, Tensor> run) =>
-        new(className, Numpy, v => run(v[0], v[1]), v => SymbolicShapes.Broadcast(v.Op, v[0], v[1]));
+        new(className, Numpy, v => Promoted(v.Op, v[0], v[1], run), v => SymbolicShapes.Broadcast(v.Op, v[0], v[1]));
 
     private static OperationDefinition Unary(string className, string module, Func<Tensor, Tensor> run) =>
         new(className, module, v => run(v[0]), v => v[0]);
 
-    // Keras' Sum / Mean / Max(axis=None, keepdims=False): an int axis or a list of them, null for all.
+    // Keras' Sum / Mean / Max / Min(axis=None, keepdims=False): an int axis or a list of them, null for all.
     private static OperationDefinition Reduction(string className, Func<Tensor, int[], bool, Tensor> run) =>
         new(className, Numpy,
             v => v.Ints("axis") is { } axes ? run(v[0], axes, v.Bool("keepdims")) : run(v[0], Enumerable.Range(0, v[0].Rank).ToArray(), v.Bool("keepdims")),
             v => SymbolicShapes.Reduce(v.Op, v[0], v.Ints("axis"), v.Bool("keepdims")),
             NullOnly: ["initial"]);
 
-    // An op that keeps its input's shape and checks its axis (softmax's).
-    private static int?[] SameShape(int?[] shape, int axis, string op)
+    // Keras' Argmax / Argmin(axis=None, keepdims=False): int32 indices (compute_output_spec's dtype;
+    // NF's eager ones are int64), over the flattened tensor when the axis is None.
+    private static OperationDefinition ArgReduction(string className, Func<Tensor, int, Tensor> run) =>
+        new(className, Numpy, v =>
+        {
+            var x = v[0];
+            bool keepDims = v.Bool("keepdims");
+            Tensor indices;
+            if (v.OptionalInt("axis") is int axis)
+            {
+                indices = run(x, axis);
+                if (keepDims) indices = NF.ExpandDims(indices, x.Shape.NormalizeAxis(axis));
+            }
+            else
+            {
+                indices = run(NF.Reshape(x, [-1]), 0);
+                if (keepDims) indices = NF.Reshape(indices, Enumerable.Repeat(1, x.Rank).ToArray());
+            }
+            return Engine.As(indices, DType.Int32);
+        }, v => SymbolicShapes.Reduce(v.Op, v[0], v.OptionalInt("axis") is int a ? [a] : null, v.Bool("keepdims")));
+
+    // Keras' clip keeps x's dtype (bool clipped as int32), whatever the bounds' type.
+    private static Tensor Clip(Tensor x, Tensor min, Tensor max)
     {
-        SymbolicShapes.Axis(op, axis, shape.Length, shape);
+        var input = x.DType == DType.Bool ? NF.Cast(x, DType.Int32) : x;
+        return Engine.As(NF.Clip(input, min, max), input.DType);
+    }
+
+    // Keras' round(x, decimals): to a multiple of 10^-decimals, by scaling a float tensor (as its
+    // backends do); an integer tensor is already whole for decimals >= 0.
+    private static Tensor Round(Tensor x, int decimals, string op)
+    {
+        if (decimals == 0 || (!x.DType.IsFloating() && decimals > 0)) return NF.Round(x);
+        if (!x.DType.IsFloating())
+            throw new NotSupportedException($"{op}: rounding an integer tensor to {decimals} decimals (tens, hundreds) is not supported; cast it to a float dtype first.");
+        double scale = Math.Pow(10, decimals);
+        return NF.Round(x * scale) / scale;
+    }
+
+    // Keras 3's result_type of two operands (keras/src/backend/common/dtypes.py), applied before the
+    // eager op, which itself refuses two tensors of different dtypes. On NeuralFlow's dtypes Keras'
+    // lattice is the chain bool < uint8 < int32 < int64 < float16 < float32 < float64 that
+    // Engine.PromotedDType follows (64-bit kept, as Keras' TensorFlow backend keeps it), and a
+    // number is weak (x * 2 keeps x's dtype; x * 2.5 with an int x is float32), as there.
+    private static Tensor Promoted(string op, Tensor a, Tensor b, Func<Tensor, Tensor, Tensor> run)
+    {
+        var (x, y) = Engine.Promote(op, a, b);
+        return run(x, y);
+    }
+
+    // The tensors of concatenate's and stack's list in their common dtype (Keras' result_type of them all).
+    private static Tensor[] Promoted(string op, IReadOnlyList<Tensor> tensors)
+    {
+        var widest = tensors.Aggregate((a, b) => Engine.PromotedDType(op, a, b) == b.DType ? b : a).DType;
+        return tensors.Select(t => Engine.As(t, widest)).ToArray();
+    }
+
+    // An op that keeps its input's shape and checks its axes (softmax's).
+    private static int?[] SameShape(int?[] shape, int[]? axes, string op)
+    {
+        foreach (int axis in axes ?? []) SymbolicShapes.Axis(op, axis, shape.Length, shape);
         return shape;
     }
 }
