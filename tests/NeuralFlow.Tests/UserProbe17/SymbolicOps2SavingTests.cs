@@ -28,6 +28,7 @@ public abstract class SymbolicOps2SavingTests(string backend) : BackendTest(back
             ["expand"] = NF.ExpandDims(h, [1, 2]),
             ["round"] = NF.Round(h),
             ["softmax"] = NF.Softmax(NF.Reshape(h, [-1, 2, 2]), [1, 2]),
+            ["normalize"] = NF.L2Normalize(h, -1, epsilon: 1e-6),
         };
         ops["where"] = NF.Where(ops["greater"], NF.Sin(h), NF.Cos(h));
         var features = new[]
@@ -39,7 +40,7 @@ public abstract class SymbolicOps2SavingTests(string backend) : BackendTest(back
             NF.Cast(NF.Equal(NF.Sign(h), 1), DType.Float32) - NF.Cast(NF.NotEqual(NF.Floor(h), 0), DType.Float32),
             NF.Rsqrt(NF.Square(h) + 1) + NF.Softplus(h) + NF.Silu(h) + NF.LogSoftmax(h),
             NF.Log1p(NF.Abs(h)) + NF.Expm1(NF.Clip(h, -1, 1)) + NF.Reciprocal(NF.Abs(h) + 1),
-            NF.Squeeze(ops["expand"], [1, 2]), NF.Reshape(ops["softmax"], [-1, 4]),
+            NF.Squeeze(ops["expand"], [1, 2]), NF.Reshape(ops["softmax"], [-1, 4]), ops["normalize"],
         };
         var output = new Layers.Dense(2, name: "ops2_out").Call(NF.Concat(features, axis: -1));
         return (new Model(input, output, name: "ops2_model"), ops);
@@ -73,6 +74,8 @@ public abstract class SymbolicOps2SavingTests(string backend) : BackendTest(back
         Assert.Equal(Op("numpy", "ExpandDims", Name("expand"), ""","axis":[1,2]""", dense), Entry("expand"));
         Assert.Equal(Op("numpy", "Round", Name("round"), ""","decimals":0""", dense), Entry("round"));
         Assert.Contains(""","class_name":"Softmax","config":{"name":""" + $"\"{Name("softmax")}\",\"axis\":[1,2]}}", Entry("softmax"));
+        // NF's epsilon bounds the squared sum, Keras' the norm: 1e-6 is written as its square root.
+        Assert.Equal(Op("nn", "Normalize", Name("normalize"), ""","axis":-1,"order":2,"epsilon":0.001""", dense), Entry("normalize"));
         Assert.Equal(DType.Int32, ops["argmax"].DType);
         Assert.Equal(DType.Bool, ops["greater"].DType);
     }
@@ -113,7 +116,7 @@ public abstract class SymbolicOps2SavingTests(string backend) : BackendTest(back
         static string O(string module, string className, string name, string config, string args) =>
             $$$"""{"module": "keras.src.ops.{{{module}}}", "class_name": "{{{className}}}", "config": {"name": "{{{name}}}"{{{config}}}}, "registered_name": "{{{className}}}", "name": "{{{name}}}", "inbound_nodes": [{"args": [{{{args}}}], "kwargs": {}}]}""";
         // y = where(x >= 0.5, gelu(x), round(x, 1)) + clip(x, 0, 1) + argmax(x) (flattened: Keras' default axis None)
-        //     + maximum(power(x, 2), erf(x)), with Keras' defaults written out as its auto-config writes them.
+        //     + maximum(power(x, 2), erf(x)) + normalize(x, order=1), with Keras' defaults written out as its auto-config writes them.
         var json = $$$"""
             {"module": "keras.src.models.functional", "class_name": "Functional", "config": {"name": "functional", "trainable": true, "layers": [
               {"module": "keras.layers", "class_name": "InputLayer", "config": {"batch_shape": [null, 4], "dtype": "float32", "sparse": false, "name": "input_layer"}, "registered_name": null, "name": "input_layer", "inbound_nodes": []},
@@ -128,8 +131,10 @@ public abstract class SymbolicOps2SavingTests(string backend) : BackendTest(back
               {{{O("numpy", "Maximum", "maximum", "", $"{T("power")}, {T("erf")}")}}},
               {{{O("numpy", "Add", "add", "", $"{T("where")}, {T("clip")}")}}},
               {{{O("numpy", "Add", "add_1", "", $"{T("add")}, {T("argmax", "[]", "int32")}")}}},
-              {{{O("numpy", "Add", "add_2", "", $"{T("add_1")}, {T("maximum")}")}}}
-            ], "input_layers": ["input_layer", 0, 0], "output_layers": ["add_2", 0, 0]}}
+              {{{O("numpy", "Add", "add_2", "", $"{T("add_1")}, {T("maximum")}")}}},
+              {{{O("nn", "Normalize", "normalize", ", \"axis\": -1, \"order\": 1, \"epsilon\": null", T("input_layer"))}}},
+              {{{O("numpy", "Add", "add_3", "", $"{T("add_2")}, {T("normalize")}")}}}
+            ], "input_layers": ["input_layer", 0, 0], "output_layers": ["add_3", 0, 0]}}
             """;
         var model = Model.FromJson(json);
         Assert.Equal(new int?[] { null, 4 }, model.Outputs[0].Shape);
@@ -137,11 +142,13 @@ public abstract class SymbolicOps2SavingTests(string backend) : BackendTest(back
         var x = NF.Constant(new float[,] { { 0.26f, -1.5f, 0.71f, 2.04f }, { -0.33f, 0.5f, 1.25f, -2.0f } });
         var rounded = NF.Round(x * 10) / 10;
         var argmax = NF.Cast(NF.ArgMax(NF.Reshape(x, [-1]), 0), DType.Float32);
-        var expected = NF.Where(x >= 0.5, NF.Gelu(x, approximate: true), rounded) + NF.Clip(x, 0, 1) + argmax + NF.Maximum(NF.Pow(x, 2), NF.Erf(x));
+        var expected = NF.Where(x >= 0.5, NF.Gelu(x, approximate: true), rounded) + NF.Clip(x, 0, 1) + argmax + NF.Maximum(NF.Pow(x, 2), NF.Erf(x))
+                       + x / NF.Maximum(NF.ReduceSum(NF.Abs(x), -1, keepDims: true), 1e-7);
         var actual = model.Predict(x).ToArray<float>();
         Assert.Equal(expected.ToArray<float>(), actual);
         // Two of them by hand: round(0.26, 1) = 0.3 below the 0.5 threshold, and the flattened argmax is 3 (2.04).
-        Assert.Equal(0.3f + 0.26f + 3 + MathF.Max(0.26f * 0.26f, (float)NF.Erf(NF.Constant(new[] { 0.26f })).ToArray<float>()[0]), actual[0], 5);
+        float l1 = 0.26f + 1.5f + 0.71f + 2.04f;
+        Assert.Equal(0.3f + 0.26f + 3 + MathF.Max(0.26f * 0.26f, NF.Erf(NF.Constant(new[] { 0.26f })).ToArray<float>()[0]) + 0.26f / l1, actual[0], 5);
     }
 }
 

@@ -59,6 +59,8 @@ public abstract class SymbolicOps2ValueTests(string backend) : BackendTest(backe
         ["log1p"] = (x => NF.Log1p(x + 1), x => NF.Log1p(x + 1)),
         ["expm1"] = (NF.Expm1, NF.Expm1),
         ["reciprocal"] = (NF.Reciprocal, NF.Reciprocal),
+        ["l2_normalize"] = (x => NF.L2Normalize(x, -1), x => NF.L2Normalize(x, -1)),
+        ["l2_normalize all axes"] = (x => NF.L2Normalize(x), x => NF.L2Normalize(x)),
         ["expand_dims axes"] = (x => NF.ExpandDims(x, [1, -1]), x => NF.ExpandDims(NF.ExpandDims(x, 1), -1)),
         ["squeeze axes"] = (x => NF.Squeeze(NF.ExpandDims(x, [0, 2]), [0, 2]), x => x),
         ["softmax axes"] = (x => NF.Softmax(NF.Reshape(x, [-1, 2, 2]), [1, 2]),

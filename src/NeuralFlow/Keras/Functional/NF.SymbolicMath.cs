@@ -127,6 +127,17 @@ public static partial class NF
     /// <summary>log(softmax(x)) along <paramref name="axis"/>, computed stably (Keras' <c>ops.log_softmax</c>).</summary>
     public static KerasTensor LogSoftmax(KerasTensor x, int axis = -1) => Symbolic("LogSoftmax", new() { ["axis"] = axis }, x);
 
+    /// <summary>
+    /// x / sqrt(max(sum(x²), <paramref name="epsilon"/>)) over <paramref name="axis"/> (every axis
+    /// when null), as the eager <see cref="L2Normalize(Tensor, int?, double)"/>; recorded as Keras'
+    /// <c>ops.normalize(x, axis, order=2, epsilon)</c>, whose epsilon bounds the norm (its square root).
+    /// </summary>
+    public static KerasTensor L2Normalize(KerasTensor x, int? axis = null, double epsilon = 1e-12)
+    {
+        if (!(epsilon >= 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "L2Normalize: epsilon must be >= 0.");
+        return Symbolic("Normalize", new() { ["axis"] = axis, ["order"] = 2, ["epsilon"] = Number(Math.Sqrt(epsilon), "L2Normalize") }, x);
+    }
+
     // A bound as Keras' JSON writes a Python float (with its point); refused when not finite.
     private static System.Text.Json.Nodes.JsonValue Number(double value, string op) => OperationArg.Number.Of(value, op).Value;
 }

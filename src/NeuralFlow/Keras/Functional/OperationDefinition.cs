@@ -57,6 +57,9 @@ internal sealed class OperationValues<T>(Operation op, Func<OperationArg, T> val
         _ => throw new InvalidDataException($"{Op}: setting '{key}' is not an int or a list of ints."),
     };
 
+    /// <summary>A number setting that may be null (normalize's epsilon).</summary>
+    public double? OptionalDouble(string key) => op.Settings[key]?.GetValue<double>();
+
     /// <summary>A bool setting (absent: <paramref name="fallback"/>, Keras' default).</summary>
     public bool Bool(string key, bool fallback = false) => op.Settings[key] is JsonValue v ? v.GetValue<bool>() : fallback;
 

@@ -56,6 +56,7 @@ internal static class OperationDefinitions
         new("Gelu", Nn, v => NF.Gelu(v[0], v.Bool("approximate", fallback: true)), v => v[0]),
         // Keras' softmax takes an axis or a tuple of them (None: every axis).
         new("Softmax", Nn, v => NF.Softmax(v[0], v.Ints("axis") ?? Enumerable.Range(0, v[0].Rank).ToArray()), v => SameShape(v[0], v.Ints("axis"), v.Op)),
+        new("Normalize", Nn, v => Normalize(v[0], v.Ints("axis"), v.Int("order"), v.OptionalDouble("epsilon") ?? KerasEpsilon, v.Op), v => SameShape(v[0], v.Ints("axis"), v.Op)),
         new("LogSoftmax", Nn, v => NF.LogSoftmax(v[0], v.Int("axis")), v => SameShape(v[0], [v.Int("axis")], v.Op)),
         Reduction("Sum", NF.ReduceSum),
         Reduction("Mean", NF.ReduceMean),
@@ -134,6 +135,21 @@ internal static class OperationDefinitions
             throw new NotSupportedException($"{op}: rounding an integer tensor to {decimals} decimals (tens, hundreds) is not supported; cast it to a float dtype first.");
         double scale = Math.Pow(10, decimals);
         return NF.Round(x * scale) / scale;
+    }
+
+    // Keras' backend.epsilon(), ops.normalize's epsilon when its config has None.
+    private const double KerasEpsilon = 1e-7;
+
+    // Keras' ops.normalize: x * rsqrt(max(sum(x²), epsilon²)) for order 2 (the eager L2Normalize,
+    // whose epsilon bounds the squared sum), x / max(||x||_order, epsilon) for the other orders.
+    private static Tensor Normalize(Tensor x, int[]? axes, int order, double epsilon, string op)
+    {
+        if (order < 1) throw new InvalidDataException($"{op}: order must be an int >= 1 (Keras' normalize), got {order}.");
+        var over = axes ?? Enumerable.Range(0, x.Rank).ToArray();
+        if (order == 2) return NF.L2Normalize(x, over, epsilon * epsilon);
+        if (over.Length != 1)
+            throw new NotSupportedException($"{op}: an order-{order} norm over several axes ({string.Join(", ", over)}) is not supported; NF.Norm takes one axis for orders other than 2.");
+        return x / NF.Maximum(NF.Norm(x, order, over[0], keepDims: true), epsilon);
     }
 
     // Keras 3's result_type of two operands (keras/src/backend/common/dtypes.py), applied before the
