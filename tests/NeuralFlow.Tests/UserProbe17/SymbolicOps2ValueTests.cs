@@ -93,6 +93,26 @@ public abstract class SymbolicOps2ValueTests(string backend) : BackendTest(backe
     }
 
     [SkippableFact]
+    public void Squeeze_without_an_axis_keeps_a_batch_of_one()
+    {
+        RequireBackend();
+        // Before, NF.Squeeze(x) on (None, 1, 4) threw while the graph was built (its run on a batch of
+        // one squeezed the batch axis too); the size-1 axes of the symbolic shape are squeezed, as Keras' shape says.
+        var input = Layers.Input([4]);
+        var squeezed = NF.Squeeze(NF.ExpandDims(input, 1));
+        Assert.Equal(new int?[] { null, 4 }, squeezed.Shape);
+        var model = new Model(input, squeezed);
+        foreach (int batch in new[] { 1, 3 })
+        {
+            var x = Values(batch, 4, seed: 2);
+            Assert.Equal(new[] { batch, 4 }, model.Call(x).Shape.ToArray());
+            Assert.Equal(x.ToDoubleArray(), model.Call(x).ToDoubleArray());
+        }
+        var reloaded = Model.FromConfig(model.GetConfig());
+        Assert.Equal(new[] { 1, 4 }, reloaded.Call(Values(1, 4, seed: 2)).Shape.ToArray());
+    }
+
+    [SkippableFact]
     public void Output_specs_follow_keras_3()
     {
         RequireBackend();

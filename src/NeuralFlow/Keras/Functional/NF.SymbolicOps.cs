@@ -106,8 +106,14 @@ public static partial class NF
     public static KerasTensor ExpandDims(KerasTensor x, int axis) => Symbolic("ExpandDims", new() { ["axis"] = axis }, x);
     /// <summary>Size-1 axes inserted at <paramref name="axes"/>, positions of the result (Keras' <c>ops.expand_dims(x, (1, 3))</c>).</summary>
     public static KerasTensor ExpandDims(KerasTensor x, int[] axes) => Symbolic("ExpandDims", new() { ["axis"] = Axes(axes) }, x);
-    /// <summary>The size-1 axis <paramref name="axis"/> removed, or every size-1 axis (Keras' <c>ops.squeeze</c>).</summary>
-    public static KerasTensor Squeeze(KerasTensor x, int? axis = null) => Symbolic("Squeeze", new() { ["axis"] = axis }, x);
+    /// <summary>
+    /// The size-1 axis <paramref name="axis"/> removed, or every axis of size 1 in the symbolic shape
+    /// (Keras' <c>ops.squeeze</c>), recorded as the tuple of those axes: a batch that happens to be 1
+    /// when the model runs keeps its axis (Keras' axis=None would squeeze it too).
+    /// </summary>
+    public static KerasTensor Squeeze(KerasTensor x, int? axis = null) =>
+        axis is int a ? Symbolic("Squeeze", new() { ["axis"] = a }, x)
+        : Squeeze(x, (x ?? throw new ArgumentNullException(nameof(x))).Shape.Select((d, i) => d == 1 ? i : -1).Where(i => i >= 0).ToArray());
     /// <summary>The size-1 axes <paramref name="axes"/> removed (Keras' <c>ops.squeeze(x, axis=(1, 3))</c>).</summary>
     public static KerasTensor Squeeze(KerasTensor x, int[] axes) => Symbolic("Squeeze", new() { ["axis"] = Axes(axes) }, x);
     /// <summary>Symbolic tensors joined along <paramref name="axis"/> (Keras' <c>ops.concatenate</c>, whose axis is 0 unless given).</summary>

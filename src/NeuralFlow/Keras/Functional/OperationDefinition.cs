@@ -7,7 +7,8 @@ namespace NeuralFlow.Keras;
 /// <c>keras.src.ops.numpy.Add</c>), how it runs on concrete tensors (the eager NF op, so autodiff
 /// and every engine are shared with eager code) and its output shape on symbolic ones. The
 /// same two functions read the call's arguments and the op's settings (Keras' constructor
-/// arguments: axis, keepdims, ...) through <see cref="OperationValues{T}"/>.
+/// arguments: axis, keepdims, ...) through <see cref="OperationValues{T}"/>, and so does its ONNX
+/// form (null where it has none), which writes the op's value from its arguments' value names.
 /// </summary>
 internal sealed record OperationDefinition(
     string ClassName,
@@ -15,7 +16,8 @@ internal sealed record OperationDefinition(
     Func<OperationValues<Tensor>, Tensor> Run,
     Func<OperationValues<int?[]>, int?[]> Shape,
     int KeyArgument = -1,
-    string[]? NullOnly = null)
+    string[]? NullOnly = null,
+    Func<OperationValues<string>, IOperationOnnx, string>? Onnx = null)
 {
     /// <summary>Keras' settings this op takes at their default, null, only (Max's initial): a file that sets one is refused, not misread.</summary>
     public string[] NullOnly { get; } = NullOnly ?? [];

@@ -1,3 +1,5 @@
+using NeuralFlow.IO;
+
 namespace NeuralFlow.Keras;
 
 /// <summary>
@@ -14,65 +16,86 @@ internal static class OperationDefinitions
 
     private static readonly Dictionary<string, OperationDefinition> Table = new OperationDefinition[]
     {
-        Binary("Add", NF.Add),
-        Binary("Subtract", NF.Subtract),
-        Binary("Multiply", NF.Multiply),
-        Binary("TrueDivide", NF.Divide),
-        Binary("Maximum", NF.Maximum),
-        Binary("Minimum", NF.Minimum),
-        Binary("Power", NF.Pow),
-        Binary("Greater", NF.Greater),
-        Binary("Less", NF.Less),
-        Binary("GreaterEqual", NF.GreaterEqual),
-        Binary("LessEqual", NF.LessEqual),
-        Binary("Equal", NF.Equal),
-        Binary("NotEqual", NF.NotEqual),
+        Binary("Add", NF.Add, "Add"),
+        Binary("Subtract", NF.Subtract, "Sub"),
+        Binary("Multiply", NF.Multiply, "Mul"),
+        Binary("TrueDivide", NF.Divide, "Div"),
+        Binary("Maximum", NF.Maximum, "Max"),
+        Binary("Minimum", NF.Minimum, "Min"),
+        Binary("Power", NF.Pow, "Pow"),
+        Binary("Greater", NF.Greater, "Greater"),
+        Binary("Less", NF.Less, "Less"),
+        Binary("GreaterEqual", NF.GreaterEqual, "GreaterOrEqual"),
+        Binary("LessEqual", NF.LessEqual, "LessOrEqual"),
+        Binary("Equal", NF.Equal, "Equal"),
+        Binary("NotEqual", NF.NotEqual, "Equal", then: "Not"),
         // ops.where(condition, x1, x2): the branches promoted by the eager op itself (np.where's rule).
         new("Where", Numpy, v => NF.Where(v[0], v[1], v[2]),
-            v => SymbolicShapes.Broadcast(v.Op, SymbolicShapes.Broadcast(v.Op, v[0], v[1]), v[2])),
-        new("Clip", Numpy, v => Clip(v[0], v.Number("x_min"), v.Number("x_max")), v => v[0]),
-        Unary("Negative", Numpy, NF.Negative),
-        Unary("Absolute", Numpy, NF.Abs),
-        Unary("Exp", Numpy, NF.Exp),
-        Unary("Log", Numpy, NF.Log),
-        Unary("Sqrt", Numpy, NF.Sqrt),
-        Unary("Square", Numpy, NF.Square),
-        Unary("Tanh", Numpy, NF.Tanh),
-        Unary("Sin", Numpy, NF.Sin),
-        Unary("Cos", Numpy, NF.Cos),
-        Unary("Floor", Numpy, NF.Floor),
-        Unary("Sign", Numpy, NF.Sign),
-        Unary("Log1p", Numpy, NF.Log1p),
-        Unary("Expm1", Numpy, NF.Expm1),
-        Unary("Reciprocal", Numpy, NF.Reciprocal),
-        new("Round", Numpy, v => Round(v[0], v.Int("decimals"), v.Op), v => v[0]),
-        Unary("Erf", MathOps, NF.Erf),
-        Unary("Rsqrt", MathOps, NF.Rsqrt),
-        Unary("Relu", Nn, NF.Relu),
-        Unary("Sigmoid", Nn, NF.Sigmoid),
-        Unary("Softplus", Nn, NF.Softplus),
-        Unary("Silu", Nn, NF.Silu),
+            v => SymbolicShapes.Broadcast(v.Op, SymbolicShapes.Broadcast(v.Op, v[0], v[1]), v[2]),
+            Onnx: (v, e) => e.Node("Where", [v[0], v[1], v[2]])),
+        new("Clip", Numpy, v => Clip(v[0], v.Number("x_min"), v.Number("x_max")), v => v[0],
+            Onnx: (v, e) => e.Node("Clip", [v[0], e.Scalar(v.OptionalDouble("x_min")!.Value), e.Scalar(v.OptionalDouble("x_max")!.Value)])),
+        Unary("Negative", Numpy, NF.Negative, "Neg"),
+        Unary("Absolute", Numpy, NF.Abs, "Abs"),
+        Unary("Exp", Numpy, NF.Exp, "Exp"),
+        Unary("Log", Numpy, NF.Log, "Log"),
+        Unary("Sqrt", Numpy, NF.Sqrt, "Sqrt"),
+        Unary("Square", Numpy, NF.Square, (v, e) => e.Node("Mul", [v[0], v[0]])),
+        Unary("Tanh", Numpy, NF.Tanh, "Tanh"),
+        Unary("Sin", Numpy, NF.Sin, "Sin"),
+        Unary("Cos", Numpy, NF.Cos, "Cos"),
+        Unary("Floor", Numpy, NF.Floor, "Floor"),
+        Unary("Sign", Numpy, NF.Sign, "Sign"),
+        Unary("Log1p", Numpy, NF.Log1p, (v, e) => e.Node("Log", [e.Node("Add", [v[0], e.Scalar(1)])])),
+        Unary("Expm1", Numpy, NF.Expm1, (v, e) => e.Node("Sub", [e.Node("Exp", [v[0]]), e.Scalar(1)])),
+        Unary("Reciprocal", Numpy, NF.Reciprocal, "Reciprocal"),
+        // ONNX's Round is NumPy's (halves to even), for whole numbers only.
+        new("Round", Numpy, v => Round(v[0], v.Int("decimals"), v.Op), v => v[0],
+            Onnx: (v, e) => v.Int("decimals") == 0 ? e.Node("Round", [v[0]]) : throw NoOnnx(v.Op, $"rounding to {v.Int("decimals")} decimals")),
+        Unary("Erf", MathOps, NF.Erf, "Erf"),
+        Unary("Rsqrt", MathOps, NF.Rsqrt, (v, e) => e.Node("Reciprocal", [e.Node("Sqrt", [v[0]])])),
+        Unary("Relu", Nn, NF.Relu, "Relu"),
+        Unary("Sigmoid", Nn, NF.Sigmoid, "Sigmoid"),
+        Unary("Softplus", Nn, NF.Softplus, "Softplus"),
+        Unary("Silu", Nn, NF.Silu, (v, e) => e.Activation("silu", v[0])),
         // Keras' Gelu(approximate=True) is tanh's form unless the config says otherwise.
-        new("Gelu", Nn, v => NF.Gelu(v[0], v.Bool("approximate", fallback: true)), v => v[0]),
+        new("Gelu", Nn, v => NF.Gelu(v[0], v.Bool("approximate", fallback: true)), v => v[0],
+            Onnx: (v, e) => v.Bool("approximate", fallback: true) ? throw NoOnnx(v.Op, "gelu's tanh approximation") : e.Activation("gelu", v[0])),
         // Keras' softmax takes an axis or a tuple of them (None: every axis).
-        new("Softmax", Nn, v => NF.Softmax(v[0], v.Ints("axis") ?? Enumerable.Range(0, v[0].Rank).ToArray()), v => SameShape(v[0], v.Ints("axis"), v.Op)),
+        new("Softmax", Nn, v => NF.Softmax(v[0], v.Ints("axis") ?? Enumerable.Range(0, v[0].Rank).ToArray()), v => SameShape(v[0], v.Ints("axis"), v.Op),
+            Onnx: (v, e) => OneAxis(v, e, "Softmax")),
         new("Normalize", Nn, v => Normalize(v[0], v.Ints("axis"), v.Int("order"), v.OptionalDouble("epsilon") ?? KerasEpsilon, v.Op), v => SameShape(v[0], v.Ints("axis"), v.Op)),
-        new("LogSoftmax", Nn, v => NF.LogSoftmax(v[0], v.Int("axis")), v => SameShape(v[0], [v.Int("axis")], v.Op)),
-        Reduction("Sum", NF.ReduceSum),
-        Reduction("Mean", NF.ReduceMean),
-        Reduction("Max", NF.ReduceMax),
-        Reduction("Min", NF.ReduceMin),
+        new("LogSoftmax", Nn, v => NF.LogSoftmax(v[0], v.Int("axis")), v => SameShape(v[0], [v.Int("axis")], v.Op),
+            Onnx: (v, e) => OneAxis(v, e, "LogSoftmax")),
+        Reduction("Sum", NF.ReduceSum, "ReduceSum"),
+        Reduction("Mean", NF.ReduceMean, "ReduceMean"),
+        Reduction("Max", NF.ReduceMax, "ReduceMax"),
+        Reduction("Min", NF.ReduceMin, "ReduceMin"),
         ArgReduction("Argmax", NF.ArgMax),
         ArgReduction("Argmin", NF.ArgMin),
-        new("Reshape", Numpy, v => NF.Reshape(v[0], v.Ints("newshape")!), v => SymbolicShapes.Reshape(v.Op, v[0], v.Ints("newshape")!)),
-        new("Transpose", Numpy, v => NF.Transpose(v[0], v.Ints("axes")), v => SymbolicShapes.Transpose(v.Op, v[0], v.Ints("axes"))),
-        new("ExpandDims", Numpy, v => NF.ExpandDims(v[0], v.Ints("axis")!), v => SymbolicShapes.ExpandDims(v.Op, v[0], v.Ints("axis")!)),
-        new("Squeeze", Numpy, v => v.Ints("axis") is { } axes ? NF.Squeeze(v[0], axes) : NF.Squeeze(v[0]), v => SymbolicShapes.Squeeze(v.Op, v[0], v.Ints("axis"))),
-        new("Concatenate", Numpy, v => NF.Concat(Promoted(v.Op, v.List(0)), v.Int("axis")), v => SymbolicShapes.Concatenate(v.Op, v.List(0), v.Int("axis"))),
-        new("Stack", Numpy, v => NF.Stack(Promoted(v.Op, v.List(0)), v.Int("axis")), v => SymbolicShapes.Stack(v.Op, v.List(0), v.Int("axis"))),
-        new("Matmul", Numpy, v => Promoted(v.Op, v[0], v[1], (a, b) => NF.MatMul(a, b)), v => SymbolicShapes.MatMul(v.Op, v[0], v[1])),
+        // Keras' new shape includes the batch axis, as ONNX's: -1 there keeps it.
+        new("Reshape", Numpy, v => NF.Reshape(v[0], v.Ints("newshape")!), v => SymbolicShapes.Reshape(v.Op, v[0], v.Ints("newshape")!),
+            Onnx: (v, e) => e.Node("Reshape", [v[0], e.Ints(v.Ints("newshape")!.Select(d => (long)d).ToArray())])),
+        new("Transpose", Numpy, v => NF.Transpose(v[0], v.Ints("axes")), v => SymbolicShapes.Transpose(v.Op, v[0], v.Ints("axes")),
+            Onnx: (v, e) => e.Node("Transpose", [v[0]], OnnxWriter.IntsAttribute("perm", [0, .. e.Axes((v.Ints("axes") ?? [0])[1..], e.Shape(0).Count)]))),
+        new("ExpandDims", Numpy, v => NF.ExpandDims(v[0], v.Ints("axis")!), v => SymbolicShapes.ExpandDims(v.Op, v[0], v.Ints("axis")!),
+            Onnx: (v, e) => e.Node("Unsqueeze", [v[0], e.Ints(e.Axes(v.Ints("axis")!, e.Shape(0).Count + v.Ints("axis")!.Length))])),
+        // Squeeze without axes names the size-1 axes the graph knows: a batch of one is not squeezed.
+        new("Squeeze", Numpy, v => v.Ints("axis") is { } axes ? NF.Squeeze(v[0], axes) : NF.Squeeze(v[0]), v => SymbolicShapes.Squeeze(v.Op, v[0], v.Ints("axis")),
+            Onnx: (v, e) => e.Node("Squeeze", [v[0], e.Ints(e.Axes(v.Ints("axis") ?? e.Shape(0).Select((d, i) => d == 1 ? i : -1).Where(i => i > 0).ToArray(), e.Shape(0).Count))])),
+        new("Concatenate", Numpy, v => NF.Concat(Promoted(v.Op, v.List(0)), v.Int("axis")), v => SymbolicShapes.Concatenate(v.Op, v.List(0), v.Int("axis")),
+            Onnx: (v, e) => e.Node("Concat", [.. v.List(0)], OnnxWriter.IntAttribute("axis", e.Axes([v.Int("axis")], ListRank(v, e))[0]))),
+        new("Stack", Numpy, v => NF.Stack(Promoted(v.Op, v.List(0)), v.Int("axis")), v => SymbolicShapes.Stack(v.Op, v.List(0), v.Int("axis")),
+            Onnx: (v, e) =>
+            {
+                long axis = e.Axes([v.Int("axis")], ListRank(v, e) + 1)[0];
+                return e.Node("Concat", v.List(0).Select(x => e.Node("Unsqueeze", [x, e.Ints(axis)])).ToArray(), OnnxWriter.IntAttribute("axis", axis));
+            }),
+        new("Matmul", Numpy, v => Promoted(v.Op, v[0], v[1], (a, b) => NF.MatMul(a, b)), v => SymbolicShapes.MatMul(v.Op, v[0], v[1]),
+            Onnx: (v, e) => e.Node("MatMul", [v[0], v[1]])),
         new("GetItem", Numpy, v => v[0][v.Key(1)], v => SymbolicShapes.Index(v.Op, v[0], v.Key(1)), KeyArgument: 1),
-        new("Cast", Core, v => NF.Cast(v[0], v.DType("dtype")), v => v[0]),
+        new("Cast", Core, v => NF.Cast(v[0], v.DType("dtype")), v => v[0],
+            Onnx: (v, e) => e.Node("Cast", [v[0]], OnnxWriter.IntAttribute("to", OnnxWriter.ElemTypeOf(v.DType("dtype"))))),
     }.ToDictionary(d => d.ClassName, StringComparer.Ordinal);
 
     /// <summary>The definition of Keras' class <paramref name="className"/>, or null when NeuralFlow has none.</summary>
@@ -81,22 +104,54 @@ internal static class OperationDefinitions
     /// <summary>The definition of a class NeuralFlow records itself.</summary>
     public static OperationDefinition Of(string className) => Table[className];
 
+    /// <summary>The classes that have an ONNX form, for messages.</summary>
+    public static IEnumerable<string> Exportable => Table.Values.Where(d => d.Onnx is not null).Select(d => d.ClassName).Order(StringComparer.Ordinal);
+
     /// <summary>The classes NeuralFlow records and reads, for messages.</summary>
     public static IEnumerable<string> ClassNames => Table.Keys.Order(StringComparer.Ordinal);
 
-    // Elementwise of two broadcast arguments (tensors, numbers or constants), promoted first.
-    private static OperationDefinition Binary(string className, Func<Tensor, Tensor, Tensor> run) =>
-        new(className, Numpy, v => Promoted(v.Op, v[0], v[1], run), v => SymbolicShapes.Broadcast(v.Op, v[0], v[1]));
+    // Elementwise of two broadcast arguments (tensors, numbers or constants), promoted first; in ONNX
+    // the op of the same meaning (multidirectional broadcasting), then Not for not_equal.
+    private static OperationDefinition Binary(string className, Func<Tensor, Tensor, Tensor> run, string onnx, string? then = null) =>
+        new(className, Numpy, v => Promoted(v.Op, v[0], v[1], run), v => SymbolicShapes.Broadcast(v.Op, v[0], v[1]),
+            Onnx: (v, e) => then is null ? e.Node(onnx, [v[0], v[1]]) : e.Node(then, [e.Node(onnx, [v[0], v[1]])]));
 
-    private static OperationDefinition Unary(string className, string module, Func<Tensor, Tensor> run) =>
-        new(className, module, v => run(v[0]), v => v[0]);
+    private static OperationDefinition Unary(string className, string module, Func<Tensor, Tensor> run, string onnx) =>
+        Unary(className, module, run, (v, e) => e.Node(onnx, [v[0]]));
 
-    // Keras' Sum / Mean / Max / Min(axis=None, keepdims=False): an int axis or a list of them, null for all.
-    private static OperationDefinition Reduction(string className, Func<Tensor, int[], bool, Tensor> run) =>
+    private static OperationDefinition Unary(string className, string module, Func<Tensor, Tensor> run, Func<OperationValues<string>, IOperationOnnx, string> onnx) =>
+        new(className, module, v => run(v[0]), v => v[0], Onnx: onnx);
+
+    // Keras' Sum / Mean / Max / Min(axis=None, keepdims=False): an int axis or a list of them, null for
+    // all. Opset 17's ReduceSum takes its axes as an input, the other reductions as an attribute.
+    private static OperationDefinition Reduction(string className, Func<Tensor, int[], bool, Tensor> run, string onnx) =>
         new(className, Numpy,
             v => v.Ints("axis") is { } axes ? run(v[0], axes, v.Bool("keepdims")) : run(v[0], Enumerable.Range(0, v[0].Rank).ToArray(), v.Bool("keepdims")),
             v => SymbolicShapes.Reduce(v.Op, v[0], v.Ints("axis"), v.Bool("keepdims")),
-            NullOnly: ["initial"]);
+            NullOnly: ["initial"],
+            Onnx: (v, e) =>
+            {
+                var axes = e.Axes(v.Ints("axis") ?? Enumerable.Range(0, e.Shape(0).Count).ToArray(), e.Shape(0).Count);
+                var keepDims = OnnxWriter.IntAttribute("keepdims", v.Bool("keepdims") ? 1 : 0);
+                return onnx == "ReduceSum"
+                    ? e.Node(onnx, [v[0], e.Ints(axes)], keepDims)
+                    : e.Node(onnx, [v[0]], OnnxWriter.IntsAttribute("axes", axes), keepDims);
+            });
+
+    // Softmax and LogSoftmax over one axis (opset 13+); several axes together have no one ONNX op.
+    private static string OneAxis(OperationValues<string> v, IOperationOnnx e, string onnx)
+    {
+        var axes = v.Ints("axis") ?? Enumerable.Range(0, e.Shape(0).Count).ToArray();
+        if (axes.Length != 1) throw NoOnnx(v.Op, $"{onnx.ToLowerInvariant()} over several axes ({string.Join(", ", axes)})");
+        return e.Node(onnx, [v[0]], OnnxWriter.IntAttribute("axis", e.Axes(axes, e.Shape(0).Count)[0]));
+    }
+
+    // The rank of the tensors of concatenate's and stack's list (its first).
+    private static int ListRank(OperationValues<string> v, IOperationOnnx e) => e.Shape(0).Count;
+
+    /// <summary>The refusal of a form an op's ONNX export does not take, naming the op.</summary>
+    internal static NotSupportedException NoOnnx(string op, string what) =>
+        new($"ExportOnnx: operation {op} uses {what}, which has no ONNX form here; the model predicts, trains and saves as .keras.");
 
     // Keras' Argmax / Argmin(axis=None, keepdims=False): int32 indices (compute_output_spec's dtype;
     // NF's eager ones are int64), over the flattened tensor when the axis is None.
