@@ -93,7 +93,7 @@ internal static class OperationDefinitions
             }),
         new("Matmul", Numpy, v => Promoted(v.Op, v[0], v[1], (a, b) => NF.MatMul(a, b)), v => SymbolicShapes.MatMul(v.Op, v[0], v[1]),
             Onnx: (v, e) => e.Node("MatMul", [v[0], v[1]])),
-        new("GetItem", Numpy, v => v[0][v.Key(1)], v => SymbolicShapes.Index(v.Op, v[0], v.Key(1)), KeyArgument: 1),
+        new("GetItem", Numpy, v => v[0][v.Key(1)], v => SymbolicShapes.Index(v.Op, v[0], v.Key(1)), KeyArgument: 1, Onnx: OperationOnnxIndexing.GetItem),
         new("Cast", Core, v => NF.Cast(v[0], v.DType("dtype")), v => v[0],
             Onnx: (v, e) => e.Node("Cast", [v[0]], OnnxWriter.IntAttribute("to", OnnxWriter.ElemTypeOf(v.DType("dtype"))))),
     }.ToDictionary(d => d.ClassName, StringComparer.Ordinal);
