@@ -111,9 +111,7 @@ public static partial class NF
     /// (Keras' <c>ops.squeeze</c>), recorded as the tuple of those axes: a batch that happens to be 1
     /// when the model runs keeps its axis (Keras' axis=None would squeeze it too).
     /// </summary>
-    public static KerasTensor Squeeze(KerasTensor x, int? axis = null) =>
-        axis is int a ? Symbolic("Squeeze", new() { ["axis"] = a }, x)
-        : Squeeze(x, (x ?? throw new ArgumentNullException(nameof(x))).Shape.Select((d, i) => d == 1 ? i : -1).Where(i => i >= 0).ToArray());
+    public static KerasTensor Squeeze(KerasTensor x, int? axis = null) => Symbolic("Squeeze", new() { ["axis"] = axis }, x);
     /// <summary>The size-1 axes <paramref name="axes"/> removed (Keras' <c>ops.squeeze(x, axis=(1, 3))</c>).</summary>
     public static KerasTensor Squeeze(KerasTensor x, int[] axes) => Symbolic("Squeeze", new() { ["axis"] = Axes(axes) }, x);
     /// <summary>Symbolic tensors joined along <paramref name="axis"/> (Keras' <c>ops.concatenate</c>, whose axis is 0 unless given).</summary>

@@ -9,6 +9,8 @@ namespace NeuralFlow.Keras;
 /// same two functions read the call's arguments and the op's settings (Keras' constructor
 /// arguments: axis, keepdims, ...) through <see cref="OperationValues{T}"/>, and so does its ONNX
 /// form (null where it has none), which writes the op's value from its arguments' value names.
+/// Settle fixes, at the op's first symbolic call, a setting whose meaning Keras leaves to the
+/// values' shapes at run time (squeeze's None), from the symbolic shapes instead.
 /// </summary>
 internal sealed record OperationDefinition(
     string ClassName,
@@ -17,7 +19,8 @@ internal sealed record OperationDefinition(
     Func<OperationValues<int?[]>, int?[]> Shape,
     int KeyArgument = -1,
     string[]? NullOnly = null,
-    Func<OperationValues<string>, IOperationOnnx, string>? Onnx = null)
+    Func<OperationValues<string>, IOperationOnnx, string>? Onnx = null,
+    Action<OperationValues<int?[]>, JsonObject>? Settle = null)
 {
     /// <summary>Keras' settings this op takes at their default, null, only (Max's initial): a file that sets one is refused, not misread.</summary>
     public string[] NullOnly { get; } = NullOnly ?? [];

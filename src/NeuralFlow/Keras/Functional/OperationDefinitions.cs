@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using NeuralFlow.IO;
 
 namespace NeuralFlow.Keras;
@@ -80,9 +81,11 @@ internal static class OperationDefinitions
             Onnx: (v, e) => e.Node("Transpose", [v[0]], OnnxWriter.IntsAttribute("perm", [0, .. e.Axes((v.Ints("axes") ?? [0])[1..], e.Shape(0).Count)]))),
         new("ExpandDims", Numpy, v => NF.ExpandDims(v[0], v.Ints("axis")!), v => SymbolicShapes.ExpandDims(v.Op, v[0], v.Ints("axis")!),
             Onnx: (v, e) => e.Node("Unsqueeze", [v[0], e.Ints(e.Axes(v.Ints("axis")!, e.Shape(0).Count + v.Ints("axis")!.Length))])),
-        // Squeeze without axes names the size-1 axes the graph knows: a batch of one is not squeezed.
+        // Squeeze's axis None becomes the size-1 axes of the symbolic shape (Keras' output shape): a
+        // batch, or a length, that is 1 when the model runs keeps its axis (Keras' own run squeezes it).
         new("Squeeze", Numpy, v => v.Ints("axis") is { } axes ? NF.Squeeze(v[0], axes) : NF.Squeeze(v[0]), v => SymbolicShapes.Squeeze(v.Op, v[0], v.Ints("axis")),
-            Onnx: (v, e) => e.Node("Squeeze", [v[0], e.Ints(e.Axes(v.Ints("axis") ?? e.Shape(0).Select((d, i) => d == 1 ? i : -1).Where(i => i > 0).ToArray(), e.Shape(0).Count))])),
+            Onnx: (v, e) => e.Node("Squeeze", [v[0], e.Ints(e.Axes(v.Ints("axis")!, e.Shape(0).Count))]),
+            Settle: (v, settings) => settings["axis"] ??= new JsonArray(v[0].Select((d, i) => d == 1 ? i : -1).Where(i => i >= 0).Select(i => (JsonNode)i).ToArray())),
         new("Concatenate", Numpy, v => NF.Concat(Promoted(v.Op, v.List(0)), v.Int("axis")), v => SymbolicShapes.Concatenate(v.Op, v.List(0), v.Int("axis")),
             Onnx: (v, e) => e.Node("Concat", [.. v.List(0)], OnnxWriter.IntAttribute("axis", e.Axes([v.Int("axis")], ListRank(v, e))[0]))),
         new("Stack", Numpy, v => NF.Stack(Promoted(v.Op, v.List(0)), v.Int("axis")), v => SymbolicShapes.Stack(v.Op, v.List(0), v.Int("axis")),
