@@ -61,7 +61,7 @@ internal static class OperationDefinitions
         Unary("Silu", Nn, NF.Silu, (v, e) => e.Activation("silu", v[0])),
         // Keras' Gelu(approximate=True) is tanh's form unless the config says otherwise.
         new("Gelu", Nn, v => NF.Gelu(v[0], v.Bool("approximate", fallback: true)), v => v[0],
-            Onnx: (v, e) => v.Bool("approximate", fallback: true) ? throw NoOnnx(v.Op, "gelu's tanh approximation") : e.Activation("gelu", v[0])),
+            Onnx: (v, e) => v.Bool("approximate", fallback: true) ? TanhGelu(v[0], e) : e.Activation("gelu", v[0])),
         // Keras' softmax takes an axis or a tuple of them (None: every axis).
         new("Softmax", Nn, v => NF.Softmax(v[0], v.Ints("axis") ?? Enumerable.Range(0, v[0].Rank).ToArray()), v => SameShape(v[0], v.Ints("axis"), v.Op),
             Onnx: (v, e) => OneAxis(v, e, "Softmax")),
@@ -147,6 +147,15 @@ internal static class OperationDefinitions
         var axes = v.Ints("axis") ?? Enumerable.Range(0, e.Shape(0).Count).ToArray();
         if (axes.Length != 1) throw NoOnnx(v.Op, $"{onnx.ToLowerInvariant()} over several axes ({string.Join(", ", axes)})");
         return e.Node(onnx, [v[0]], OnnxWriter.IntAttribute("axis", e.Axes(axes, e.Shape(0).Count)[0]));
+    }
+
+    // Gelu's tanh approximation (opset 17 has no Gelu): x/2 (1 + tanh(√(2/π) (x + 0.044715 x³))).
+    private static string TanhGelu(string x, IOperationOnnx e)
+    {
+        var cube = e.Node("Mul", [e.Node("Mul", [x, x]), x]);
+        var inner = e.Node("Mul", [e.Node("Add", [x, e.Node("Mul", [cube, e.Scalar(0.044715)])]), e.Scalar(Math.Sqrt(2 / Math.PI))]);
+        var onePlus = e.Node("Add", [e.Node("Tanh", [inner]), e.Scalar(1)]);
+        return e.Node("Mul", [e.Node("Mul", [x, onePlus]), e.Scalar(0.5)]);
     }
 
     // The rank of the tensors of concatenate's and stack's list (its first).
