@@ -60,7 +60,7 @@ public static partial class NF
     /// <summary>x * sigmoid(x) (<c>keras.activations.silu</c>, also called swish).</summary>
     public static Tensor Silu(Tensor x) => x * Sigmoid(x);
 
-    /// <summary>x * sigmoid(x) (<c>keras.activations.swish</c>, the same as <see cref="Silu"/>).</summary>
+    /// <summary>x * sigmoid(x) (<c>keras.activations.swish</c>, the same as <see cref="Silu(Tensor)"/>).</summary>
     public static Tensor Swish(Tensor x) => Silu(x);
 
     /// <summary>x / (|x| + 1) (<c>keras.activations.softsign</c>).</summary>

@@ -60,7 +60,7 @@ public static partial class NF
 
     /// <summary>
     /// Elementwise maximum that ignores NaN (<c>np.fmax</c>): the other operand where one is NaN,
-    /// NaN only where both are. Gradient as <see cref="Maximum"/>'s, to the operand chosen.
+    /// NaN only where both are. Gradient as <see cref="Maximum(Tensor, Tensor)"/>'s, to the operand chosen.
     /// </summary>
     /// <exception cref="ArgumentException">a and b do not broadcast or are on different devices (different dtypes promote, as NumPy's).</exception>
     public static Tensor Fmax(Tensor a, Tensor b) => NanIgnoring(nameof(Fmax), a, b, Maximum);

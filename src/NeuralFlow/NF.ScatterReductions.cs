@@ -46,7 +46,7 @@ public static partial class NF
     /// <summary>
     /// <paramref name="tensor"/> with each slice at the index tuples of <paramref name="indices"/>
     /// replaced by the minimum of itself and every update aimed at it (<c>tf.tensor_scatter_nd_min</c>).
-    /// NaN propagates as in <see cref="Minimum"/>. Gradient: to the smallest of the tensor's value and the
+    /// NaN propagates as in <see cref="Minimum(Tensor, Tensor)"/>. Gradient: to the smallest of the tensor's value and the
     /// updates (the earliest on a tie).
     /// </summary>
     /// <exception cref="ArgumentException">The shapes or dtypes do not fit together, or an index is out of range.</exception>
@@ -56,7 +56,7 @@ public static partial class NF
     /// <summary>
     /// <paramref name="tensor"/> with each slice at the index tuples of <paramref name="indices"/>
     /// replaced by the maximum of itself and every update aimed at it (<c>tf.tensor_scatter_nd_max</c>).
-    /// NaN propagates as in <see cref="Maximum"/>. Gradient: to the largest of the tensor's value and the
+    /// NaN propagates as in <see cref="Maximum(Tensor, Tensor)"/>. Gradient: to the largest of the tensor's value and the
     /// updates (the earliest on a tie).
     /// </summary>
     /// <exception cref="ArgumentException">The shapes or dtypes do not fit together, or an index is out of range.</exception>

@@ -26,13 +26,13 @@ public partial class Tensor
     // Comparisons are elementwise and give bool tensors, as TensorFlow's (x > 0); == and != stay
     // C#'s reference equality (dictionaries and null checks rely on it): NF.Equal / NF.NotEqual.
 
-    /// <summary>a &lt; b elementwise, a bool tensor (<see cref="NF.Less"/>).</summary>
+    /// <summary>a &lt; b elementwise, a bool tensor (<see cref="NF.Less(Tensor, Tensor)"/>).</summary>
     public static Tensor operator <(Tensor a, Tensor b) => NF.Less(a, b);
-    /// <summary>a &gt; b elementwise, a bool tensor (<see cref="NF.Greater"/>).</summary>
+    /// <summary>a &gt; b elementwise, a bool tensor (<see cref="NF.Greater(Tensor, Tensor)"/>).</summary>
     public static Tensor operator >(Tensor a, Tensor b) => NF.Greater(a, b);
-    /// <summary>a &lt;= b elementwise, a bool tensor (<see cref="NF.LessEqual"/>).</summary>
+    /// <summary>a &lt;= b elementwise, a bool tensor (<see cref="NF.LessEqual(Tensor, Tensor)"/>).</summary>
     public static Tensor operator <=(Tensor a, Tensor b) => NF.LessEqual(a, b);
-    /// <summary>a &gt;= b elementwise, a bool tensor (<see cref="NF.GreaterEqual"/>).</summary>
+    /// <summary>a &gt;= b elementwise, a bool tensor (<see cref="NF.GreaterEqual(Tensor, Tensor)"/>).</summary>
     public static Tensor operator >=(Tensor a, Tensor b) => NF.GreaterEqual(a, b);
 
     // &, |, ^ and ~ are bitwise on integer tensors and logical on bool ones (the same thing on

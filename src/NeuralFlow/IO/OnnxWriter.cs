@@ -21,6 +21,19 @@ internal static class OnnxWriter
     /// <summary>TensorProto.DataType values.</summary>
     public const int Float = 1, Double = 11;
 
+    /// <summary>The TensorProto.DataType of <paramref name="dtype"/> (Cast's "to").</summary>
+    public static int ElemTypeOf(DType dtype) => dtype switch
+    {
+        DType.Float32 => Float,
+        DType.UInt8 => 2,
+        DType.Int32 => 6,
+        DType.Int64 => 7,
+        DType.Bool => 9,
+        DType.Float16 => 10,
+        DType.Float64 => Double,
+        _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "No ONNX element type."),
+    };
+
     /// <summary>A tensor dimension: a fixed size, or a name for a size known only at run time ("batch").</summary>
     public readonly record struct Dim(long Value, string? Param = null)
     {

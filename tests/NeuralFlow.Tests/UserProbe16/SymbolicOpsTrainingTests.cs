@@ -28,29 +28,7 @@ public abstract class SymbolicOpsTrainingTests(string backend) : BackendTest(bac
     public void Gradients_through_the_ops_equal_finite_differences()
     {
         RequireBackend();
-        var model = OpsGraph();
-        var values = new[] { 0.3, -0.7, 1.2, -0.2, 0.9, 0.05 };
-        var x = NF.Constant(values, [2, 3]);
-        Tensor gradient;
-        using (var tape = new GradientTape())
-        {
-            tape.Watch(x);
-            var total = NF.ReduceSum(model.Call(x));
-            gradient = tape.Gradient(total, x);
-        }
-        var analytic = gradient.ToArray<double>();
-        const double eps = 1e-6;
-        for (int i = 0; i < values.Length; i++)
-        {
-            double At(double delta)
-            {
-                var shifted = (double[])values.Clone();
-                shifted[i] += delta;
-                return NF.ReduceSum(model.Call(NF.Constant(shifted, [2, 3]))).Item<double>();
-            }
-            double numeric = (At(eps) - At(-eps)) / (2 * eps);
-            Assert.True(Math.Abs(numeric - analytic[i]) < 1e-6 * Math.Max(1, Math.Abs(numeric)), $"element {i}: tape {analytic[i]}, finite differences {numeric}");
-        }
+        UserProbe17.SymbolicOps2FiniteDifferences.AssertGradientMatches(OpsGraph(), [0.3, -0.7, 1.2, -0.2, 0.9, 0.05], [2, 3], tolerance: 1e-6);
     }
 
     [SkippableFact]

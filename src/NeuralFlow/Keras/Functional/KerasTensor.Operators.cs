@@ -36,6 +36,37 @@ public sealed partial class KerasTensor
     /// <summary>-x (Keras' <c>ops.negative</c>).</summary>
     public static KerasTensor operator -(KerasTensor x) => NF.Negative(x);
 
+    // Comparisons give bool symbolic tensors (Keras' __gt__ and the others). == and != stay C#'s
+    // reference equality (a KerasTensor is a dictionary key of the graph): NF.Equal / NF.NotEqual.
+
+    /// <summary>a &gt; b elementwise as a bool symbolic tensor (Keras' <c>ops.greater</c>).</summary>
+    public static KerasTensor operator >(KerasTensor a, KerasTensor b) => NF.Greater(a, b);
+    /// <summary>a &gt; b with a number or a constant tensor.</summary>
+    public static KerasTensor operator >(KerasTensor a, Tensor b) => NF.Greater(a, b);
+    /// <summary>a &gt; b with a number or a constant tensor.</summary>
+    public static KerasTensor operator >(Tensor a, KerasTensor b) => NF.Greater(a, b);
+
+    /// <summary>a &lt; b elementwise as a bool symbolic tensor (Keras' <c>ops.less</c>).</summary>
+    public static KerasTensor operator <(KerasTensor a, KerasTensor b) => NF.Less(a, b);
+    /// <summary>a &lt; b with a number or a constant tensor.</summary>
+    public static KerasTensor operator <(KerasTensor a, Tensor b) => NF.Less(a, b);
+    /// <summary>a &lt; b with a number or a constant tensor.</summary>
+    public static KerasTensor operator <(Tensor a, KerasTensor b) => NF.Less(a, b);
+
+    /// <summary>a &gt;= b elementwise as a bool symbolic tensor (Keras' <c>ops.greater_equal</c>).</summary>
+    public static KerasTensor operator >=(KerasTensor a, KerasTensor b) => NF.GreaterEqual(a, b);
+    /// <summary>a &gt;= b with a number or a constant tensor.</summary>
+    public static KerasTensor operator >=(KerasTensor a, Tensor b) => NF.GreaterEqual(a, b);
+    /// <summary>a &gt;= b with a number or a constant tensor.</summary>
+    public static KerasTensor operator >=(Tensor a, KerasTensor b) => NF.GreaterEqual(a, b);
+
+    /// <summary>a &lt;= b elementwise as a bool symbolic tensor (Keras' <c>ops.less_equal</c>).</summary>
+    public static KerasTensor operator <=(KerasTensor a, KerasTensor b) => NF.LessEqual(a, b);
+    /// <summary>a &lt;= b with a number or a constant tensor.</summary>
+    public static KerasTensor operator <=(KerasTensor a, Tensor b) => NF.LessEqual(a, b);
+    /// <summary>a &lt;= b with a number or a constant tensor.</summary>
+    public static KerasTensor operator <=(Tensor a, KerasTensor b) => NF.LessEqual(a, b);
+
     /// <summary>
     /// Part of the tensor (Keras' <c>x[:, 0]</c>, its GetItem operation), with the indices a
     /// <see cref="Tensor"/> takes: <c>x[.., 0]</c>, <c>x[.., 1..]</c>, <c>x[NF.Ellipsis, ^1]</c>,

@@ -18,6 +18,9 @@ public partial class Model
         for (int i = 0; i < outputs.Length; i++)
         {
             var name = functional.Outputs[i].Layer.Name;
+            // The outputs are declared in the graph's float type; a comparison's bool or an index's int is not.
+            if (functional.Outputs[i].DType is not (DType.Float32 or DType.Float64))
+                throw new NotSupportedException($"ExportOnnx: output {name} is {functional.Outputs[i].DType.Name()}; exported outputs are the graph's float type (cast it with NF.Cast).");
             graph.NameOutput(graph.Identity(outputs[i].Name, $"{name}/output"), name);
             outputInfos.Add(OnnxWriter.ValueInfo(name, graph.ElemType, [Batch(functional.Outputs[i]), .. OnnxGraph.Dims(outputs[i].Shape, name)]));
         }
@@ -39,8 +42,11 @@ public partial class Model
             calls[node.Layer] = call + 1;
             var callScope = scope + (call > 0 ? $"{node.Layer.Name}_{call}/" : "");
             if (node.Layer is Operation op)
-                throw new NotSupportedException(
-                    $"ExportOnnx: operation {op.Name} ({op.ClassName}, from an operator or NF function on a symbolic tensor) has no ONNX form yet; the model predicts, trains and saves as .keras, but only layers export to ONNX.");
+            {
+                onnx.Scope = callScope;
+                values[node.Output] = onnx.Operation(op, node, t => values[t].Name);
+                continue;
+            }
             // An attention layer reads [query, value(, key)] and its masks and flags: its own exporter.
             if (node.Layer is Layers.ProjectedAttention or Layers.Attention)
             {

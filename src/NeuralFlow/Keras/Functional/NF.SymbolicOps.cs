@@ -63,6 +63,8 @@ public static partial class NF
     public static KerasTensor Sigmoid(KerasTensor x) => Symbolic("Sigmoid", [], x);
     /// <summary>Softmax of a symbolic tensor along <paramref name="axis"/> (Keras' <c>ops.softmax</c>).</summary>
     public static KerasTensor Softmax(KerasTensor x, int axis = -1) => Symbolic("Softmax", new() { ["axis"] = axis }, x);
+    /// <summary>Softmax over several axes together (Keras' <c>ops.softmax(x, axis=(1, 2))</c>).</summary>
+    public static KerasTensor Softmax(KerasTensor x, int[] axes) => Symbolic("Softmax", new() { ["axis"] = Axes(axes) }, x);
 
     /// <summary>The sum over <paramref name="axis"/> (null: all) of a symbolic tensor (Keras' <c>ops.sum</c>).</summary>
     public static KerasTensor ReduceSum(KerasTensor x, int? axis = null, bool keepDims = false) => Reduction("Sum", x, axis, keepDims);
@@ -76,6 +78,21 @@ public static partial class NF
     public static KerasTensor ReduceMax(KerasTensor x, int? axis = null, bool keepDims = false) => Reduction("Max", x, axis, keepDims);
     /// <summary>The maximum over <paramref name="axes"/> of a symbolic tensor.</summary>
     public static KerasTensor ReduceMax(KerasTensor x, int[] axes, bool keepDims = false) => ReductionOf("Max", x, Axes(axes), keepDims);
+    /// <summary>The minimum over <paramref name="axis"/> (null: all) of a symbolic tensor (Keras' <c>ops.min</c>).</summary>
+    public static KerasTensor ReduceMin(KerasTensor x, int? axis = null, bool keepDims = false) => Reduction("Min", x, axis, keepDims);
+    /// <summary>The minimum over <paramref name="axes"/> of a symbolic tensor.</summary>
+    public static KerasTensor ReduceMin(KerasTensor x, int[] axes, bool keepDims = false) => ReductionOf("Min", x, Axes(axes), keepDims);
+
+    /// <summary>
+    /// The int32 index of the largest value along <paramref name="axis"/> (Keras' <c>ops.argmax</c>;
+    /// null: of the flattened tensor, as Keras' default), the axis kept as 1 with <paramref name="keepDims"/>.
+    /// The default axis is 0, as the eager <see cref="ArgMax(Tensor, int)"/>'s.
+    /// </summary>
+    public static KerasTensor ArgMax(KerasTensor x, int? axis = 0, bool keepDims = false) =>
+        Symbolic("Argmax", new() { ["axis"] = axis, ["keepdims"] = keepDims }, x);
+    /// <summary>The int32 index of the smallest value along <paramref name="axis"/> (Keras' <c>ops.argmin</c>).</summary>
+    public static KerasTensor ArgMin(KerasTensor x, int? axis = 0, bool keepDims = false) =>
+        Symbolic("Argmin", new() { ["axis"] = axis, ["keepdims"] = keepDims }, x);
 
     /// <summary>
     /// A symbolic tensor reshaped to <paramref name="shape"/>, batch axis included, one -1 for the
@@ -87,8 +104,16 @@ public static partial class NF
     public static KerasTensor Transpose(KerasTensor x, int[]? perm = null) => Symbolic("Transpose", new() { ["axes"] = perm is null ? null : Ints(perm) }, x);
     /// <summary>A size-1 axis inserted at <paramref name="axis"/> (Keras' <c>ops.expand_dims</c>).</summary>
     public static KerasTensor ExpandDims(KerasTensor x, int axis) => Symbolic("ExpandDims", new() { ["axis"] = axis }, x);
-    /// <summary>The size-1 axis <paramref name="axis"/> removed, or every size-1 axis (Keras' <c>ops.squeeze</c>).</summary>
+    /// <summary>Size-1 axes inserted at <paramref name="axes"/>, positions of the result (Keras' <c>ops.expand_dims(x, (1, 3))</c>).</summary>
+    public static KerasTensor ExpandDims(KerasTensor x, int[] axes) => Symbolic("ExpandDims", new() { ["axis"] = Axes(axes) }, x);
+    /// <summary>
+    /// The size-1 axis <paramref name="axis"/> removed, or every axis of size 1 in the symbolic shape
+    /// (Keras' <c>ops.squeeze</c>), recorded as the tuple of those axes: a batch that happens to be 1
+    /// when the model runs keeps its axis (Keras' axis=None would squeeze it too).
+    /// </summary>
     public static KerasTensor Squeeze(KerasTensor x, int? axis = null) => Symbolic("Squeeze", new() { ["axis"] = axis }, x);
+    /// <summary>The size-1 axes <paramref name="axes"/> removed (Keras' <c>ops.squeeze(x, axis=(1, 3))</c>).</summary>
+    public static KerasTensor Squeeze(KerasTensor x, int[] axes) => Symbolic("Squeeze", new() { ["axis"] = Axes(axes) }, x);
     /// <summary>Symbolic tensors joined along <paramref name="axis"/> (Keras' <c>ops.concatenate</c>, whose axis is 0 unless given).</summary>
     public static KerasTensor Concat(IReadOnlyList<KerasTensor> tensors, int axis = 0) =>
         Symbolic("Concatenate", new() { ["axis"] = axis }, tensors ?? throw new ArgumentNullException(nameof(tensors)));
@@ -101,7 +126,7 @@ public static partial class NF
     private static KerasTensor ReductionOf(string className, KerasTensor x, JsonNode? axis, bool keepDims)
     {
         var settings = new JsonObject { ["axis"] = axis, ["keepdims"] = keepDims };
-        if (className == "Max") settings["initial"] = null;   // Keras' Max(axis, keepdims, initial) writes all three
+        if (className is "Max" or "Min") settings["initial"] = null;   // Keras' Max / Min(axis, keepdims, initial) write all three
         return Symbolic(className, settings, x);
     }
 

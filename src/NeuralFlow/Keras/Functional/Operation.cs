@@ -118,13 +118,15 @@ public sealed class Operation : Layer
         if (inputs.Length != Slots)
             throw new ArgumentException($"{Name} ({ClassName}) takes {Slots} symbolic tensor(s), as in its first call; got {inputs.Length}.", nameof(inputs));
         var shapes = Bind(inputs.Select(t => t.Shape.ToArray()).ToArray());
-        var shape = Definition.Shape(new OperationValues<int?[]>(this, a => a switch
+        var symbolic = new OperationValues<int?[]>(this, a => a switch
         {
             OperationArg.Symbolic => shapes[a],
             OperationArg.Number => [],
             OperationArg.Constant c => c.Value.Shape.ToArray().Select(d => (int?)d).ToArray(),
             _ => throw new InvalidOperationException($"{Name} ({ClassName}): argument {a.GetType().Name} has no shape."),
-        }));
+        });
+        Definition.Settle?.Invoke(symbolic, Settings);
+        var shape = Definition.Shape(symbolic);
         (int[] Shape, DType DType) probed;
         try { probed = Probe(inputs.Select(t => new Shape(t.Shape.Select(d => d ?? 1).ToArray())).ToArray(), inputs.Select(t => t.DType).ToArray(), CallArgs.One)[0]; }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or IndexOutOfRangeException or NotSupportedException)

@@ -7,7 +7,10 @@ namespace NeuralFlow.Keras;
 /// <c>keras.src.ops.numpy.Add</c>), how it runs on concrete tensors (the eager NF op, so autodiff
 /// and every engine are shared with eager code) and its output shape on symbolic ones. The
 /// same two functions read the call's arguments and the op's settings (Keras' constructor
-/// arguments: axis, keepdims, ...) through <see cref="OperationValues{T}"/>.
+/// arguments: axis, keepdims, ...) through <see cref="OperationValues{T}"/>, and so does its ONNX
+/// form (null where it has none), which writes the op's value from its arguments' value names.
+/// Settle fixes, at the op's first symbolic call, a setting whose meaning Keras leaves to the
+/// values' shapes at run time (squeeze's None), from the symbolic shapes instead.
 /// </summary>
 internal sealed record OperationDefinition(
     string ClassName,
@@ -15,7 +18,9 @@ internal sealed record OperationDefinition(
     Func<OperationValues<Tensor>, Tensor> Run,
     Func<OperationValues<int?[]>, int?[]> Shape,
     int KeyArgument = -1,
-    string[]? NullOnly = null)
+    string[]? NullOnly = null,
+    Func<OperationValues<string>, IOperationOnnx, string>? Onnx = null,
+    Action<OperationValues<int?[]>, JsonObject>? Settle = null)
 {
     /// <summary>Keras' settings this op takes at their default, null, only (Max's initial): a file that sets one is refused, not misread.</summary>
     public string[] NullOnly { get; } = NullOnly ?? [];
@@ -57,8 +62,16 @@ internal sealed class OperationValues<T>(Operation op, Func<OperationArg, T> val
         _ => throw new InvalidDataException($"{Op}: setting '{key}' is not an int or a list of ints."),
     };
 
-    /// <summary>A bool setting (absent: false).</summary>
-    public bool Bool(string key) => op.Settings[key] is JsonValue v && v.GetValue<bool>();
+    /// <summary>A number setting that may be null (normalize's epsilon).</summary>
+    public double? OptionalDouble(string key) => op.Settings[key]?.GetValue<double>();
+
+    /// <summary>A bool setting (absent: <paramref name="fallback"/>, Keras' default).</summary>
+    public bool Bool(string key, bool fallback = false) => op.Settings[key] is JsonValue v ? v.GetValue<bool>() : fallback;
+
+    /// <summary>A number setting (clip's x_min) as the weak scalar its JSON (int or float) says.</summary>
+    public Tensor Number(string key) => op.Settings[key] is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.Number
+        ? new OperationArg.Number(v).Weak()
+        : throw new InvalidDataException($"{Op}: setting '{key}' is {op.Settings[key]?.ToJsonString() ?? "missing"}, not a number.");
 
     /// <summary>A dtype setting by its name.</summary>
     public DType DType(string key) => KerasSerialization.DTypeNamed(op.Settings[key]?.GetValue<string>());

@@ -62,20 +62,25 @@ internal static class SymbolicShapes
         return axes.Select(a => shape[a]).ToArray();
     }
 
-    public static int?[] ExpandDims(string op, int?[] shape, int axis)
+    /// <summary>Keras' compute_expand_dims_output_shape: a 1 at each axis of the result (NumPy's tuple of axes).</summary>
+    public static int?[] ExpandDims(string op, int?[] shape, int[] axes)
     {
-        int at = Axis(op, axis, shape.Length + 1, shape);
-        return [.. shape[..at], 1, .. shape[at..]];
+        var at = NF.ExpandedAxes(axes, shape.Length, F(shape)).ToHashSet();
+        var output = new List<int?>();
+        int next = 0;
+        for (int i = 0; i < shape.Length + axes.Length; i++) output.Add(at.Contains(i) ? 1 : shape[next++]);
+        return output.ToArray();
     }
 
-    /// <summary>Keras' squeeze: every axis of size 1 (null axis), or the one named, which must be 1.</summary>
-    public static int?[] Squeeze(string op, int?[] shape, int? axis)
+    /// <summary>Keras' squeeze: every axis of size 1 (null axes), or those named, which must be 1.</summary>
+    public static int?[] Squeeze(string op, int?[] shape, int[]? axes)
     {
-        if (axis is not int a) return shape.Where(d => d != 1).ToArray();
-        int at = Axis(op, a, shape.Length, shape);
-        if (shape[at] != 1)
-            throw new ArgumentException($"{op}: cannot squeeze axis {a} of shape {F(shape)}: its size is {shape[at]?.ToString() ?? "None (unknown)"}, not 1.");
-        return [.. shape[..at], .. shape[(at + 1)..]];
+        if (axes is null) return shape.Where(d => d != 1).ToArray();
+        var at = axes.Select(a => Axis(op, a, shape.Length, shape)).ToHashSet();
+        foreach (int a in axes)
+            if (shape[Axis(op, a, shape.Length, shape)] is var size && size != 1)
+                throw new ArgumentException($"{op}: cannot squeeze axis {a} of shape {F(shape)}: its size is {size?.ToString() ?? "None (unknown)"}, not 1.");
+        return shape.Where((_, i) => !at.Contains(i)).ToArray();
     }
 
     /// <summary>Tensors joined along <paramref name="axis"/>: every other dimension equal where known.</summary>
