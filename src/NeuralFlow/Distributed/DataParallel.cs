@@ -16,7 +16,7 @@ namespace NeuralFlow.Distributed;
 /// epoch's data by rank, broadcasts rank 0's weights at the start, averages gradients with
 /// bucketed allreduces and runs logging, checkpoint and progress-bar callbacks on rank 0 only.
 /// A custom loop gets the same from <see cref="Broadcast(IEnumerable{Variable}, int)"/> once and
-/// <see cref="AllReduceGradients(IReadOnlyList{Tensor})"/> each step.
+/// <see cref="AllReduceGradients(IReadOnlyList{Tensor}, bool)"/> each step.
 /// </summary>
 /// <remarks>
 /// The collectives are those of libneuralflow_dist (native/include/neuralflow_dist.h), loaded only

@@ -18,7 +18,7 @@ public partial class Model
     /// <c>keras.Model.from_config(config, custom_objects)</c>): the same layers and connections with
     /// fresh weights, not compiled. <paramref name="customObjects"/> maps the class names of layer
     /// types of your own to the factory that rebuilds one from its config, looked up before the
-    /// registered types (<see cref="KerasSerialization.CustomObjectScope"/> makes them known to a
+    /// registered types (<see cref="KerasSerialization.CustomObjectScope(CustomObjects)"/> makes them known to a
     /// whole block). A config that does not rebuild is an <see cref="ArgumentException"/> saying why.
     /// </summary>
     public static Model FromConfig(JsonObject config, IReadOnlyDictionary<string, Func<JsonObject, Layer>>? customObjects = null)

@@ -23,7 +23,7 @@ public partial class Model
     /// Refuses a name whose format holds the other kind of file: weights alone under ".keras"
     /// (Keras 3's whole-model archive; Keras' save_weights and ModelCheckpoint(save_weights_only=True)
     /// raise ValueError for it) and a whole model under ".safetensors" (a file of tensors). Written
-    /// anyway, neither Keras nor <see cref="Load"/> (nor a safetensors reader) would open the file.
+    /// anyway, neither Keras nor <see cref="Load(string, CustomObjects?)"/> (nor a safetensors reader) would open the file.
     /// <paramref name="instead"/> says how the caller asks for the other kind.
     /// </summary>
     internal static void CheckFileKind(string path, bool weightsOnly, string who, string instead, string paramName = "path")
@@ -53,7 +53,7 @@ public partial class Model
     /// Save to ".keras": the archive of Keras 3's <c>model.save</c> (metadata.json, config.json in
     /// Keras 3's form with its compile_config, model.weights.h5 in Keras 3's layout with the
     /// optimizer's variables under <c>optimizer/vars</c>), which Keras' <c>load_model</c> reads,
-    /// plus NeuralFlow's own entries under <c>neuralflow/</c> for an exact <see cref="Load"/>.
+    /// plus NeuralFlow's own entries under <c>neuralflow/</c> for an exact <see cref="Load(string, CustomObjects?)"/>.
     /// </summary>
     private void WriteKerasArchive(string path, JsonObject config)
     {

@@ -32,7 +32,7 @@ public partial class Model
     private List<Metrics.PredictionMetric> WeightedMetrics(int i) => _outputMetrics[i].GetRange(_plainMetrics[i], _outputMetrics[i].Count - _plainMetrics[i]);
 
     /// <summary>
-    /// <see cref="Compile(Optimizers.Optimizer, Losses.Loss, IEnumerable{object}?, bool, IEnumerable{object}?, int)"/> for a model
+    /// <see cref="Compile(Optimizers.Optimizer, Losses.Loss, IEnumerable{object}?, bool, IEnumerable{object}?, int, bool?)"/> for a model
     /// of several outputs: one loss per output, in the order of <see cref="Outputs"/>, each weighted
     /// by <paramref name="lossWeights"/> (1 when not given) in the loss that training minimizes,
     /// Keras' <c>compile(loss=[...], loss_weights=[...])</c>. The metrics, by name, are computed for
