@@ -121,7 +121,8 @@ public partial class Model
 
     // The keys of a dictionary x given to a subclassed model (Keras hands its call the dictionary
     // as given): each batch carries the tensors in this (sorted) order, and CallOutputs gives them
-    // to Call(IReadOnlyDictionary) by name. Null for tensors given in order.
+    // to Call(IReadOnlyDictionary) by name, and custom steps see them as StepData.NamedInputs.
+    // Null for tensors given in order and for models with symbolic inputs (UseInputCount).
     private string[]? _dataInputNames;
 
     // The inputs at the head of each step's batch.
@@ -304,7 +305,11 @@ public partial class Model
     // Predict's step: the model's outputs for one batch.
     private (CachedStep Step, Func<Tensor[], Tensor[]> Run) MakePredictStep()
     {
-        var step = Cached(ref _predictStep, [], _ => xb => [.. PredictStep(new StepData(xb, [], null, Inputs.Count == 0 ? _dataInputNames : null))]);
+        var step = Cached(ref _predictStep, [], _ =>
+        {
+            var names = _dataInputNames;
+            return xb => [.. PredictStep(new StepData(xb, [], null, names))];
+        });
         return (step, EagerFirst(step, Step(step, nameof(Predict)), builds: Variables.Count == 0));
     }
 }

@@ -202,7 +202,7 @@ public partial class Model
         var step = Cached(ref slot, [.. extras, classWeight, distributed ? new object() : null], s =>
         {
             int inputs = BatchInputs;
-            var names = Inputs.Count == 0 ? _dataInputNames : null;
+            var names = _dataInputNames;
             return batch =>
             {
                 var (targets, weights) = SplitWeights(batch[inputs..], classWeight);
