@@ -51,6 +51,27 @@ public static partial class NF
         return FromSpan(span, shape);
     }
 
+    // A C# array of any rank as a tensor of its shape (a Variable built from float[] or float[,]);
+    // the element types are those DType maps. A rectangular array is one row-major block whatever its rank.
+    internal static Tensor ConstantOf(Array values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var dims = new int[values.Rank];
+        for (int i = 0; i < dims.Length; i++) dims[i] = values.GetLength(i);
+        Shape shape = dims;
+        var element = values.GetType().GetElementType();
+        if (element == typeof(float)) return FromArray<float>(values, shape);
+        if (element == typeof(double)) return FromArray<double>(values, shape);
+        if (element == typeof(int)) return FromArray<int>(values, shape);
+        if (element == typeof(long)) return FromArray<long>(values, shape);
+        if (element == typeof(bool)) return FromArray<bool>(values, shape);
+        if (element == typeof(byte)) return FromArray<byte>(values, shape);
+        if (element == typeof(Half)) return FromArray<Half>(values, shape);
+        throw new ArgumentException(
+            $"A {values.GetType().Name} cannot become a tensor: use a rectangular array of float, double, int, long, bool, byte or Half"
+            + (element is { IsArray: true } ? " (a jagged array such as float[][] is an array of arrays: make it float[,])." : "."), nameof(values));
+    }
+
     [MethodImpl(Hot)]
     private static Tensor FromSpan<T>(ReadOnlySpan<T> values, Shape shape) where T : unmanaged => Engine.FromHost(values, shape, Backend);
 

@@ -32,6 +32,12 @@ public class Variable : Tensor
     public Variable(int value, bool trainable = true, string? name = null) : this(NF.Constant(value), trainable, name) { }
     /// <summary>An int64 scalar variable.</summary>
     public Variable(long value, bool trainable = true, string? name = null) : this(NF.Constant(value), trainable, name) { }
+    /// <summary>
+    /// A variable holding a rectangular C# array of any rank, with its shape and the dtype of its
+    /// elements: <c>tf.Variable([2., 2.])</c> is <c>new Variable(new[] { 2f, 2f })</c>, a matrix
+    /// <c>new Variable(new float[,] { { 1, 2 }, { 3, 4 } })</c>.
+    /// </summary>
+    public Variable(Array values, bool trainable = true, string? name = null) : this(NF.ConstantOf(values), trainable, name) { }
 
     /// <summary>
     /// Whether gradient tapes watch this variable automatically and <c>Fit</c> updates it. Settable,

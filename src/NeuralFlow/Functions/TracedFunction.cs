@@ -46,7 +46,7 @@ namespace NeuralFlow;
 /// unless set) and stay on the function in <see cref="Warnings"/>.</item>
 /// </list>
 /// </remarks>
-public sealed class TracedFunction
+public sealed partial class TracedFunction
 {
     private const int RetraceWarningAt = 5;
     private const int MaxRetries = 2;
@@ -325,15 +325,4 @@ public sealed class TracedFunction
         _entries.Add(e);
         return e;
     }
-
-    internal Tensor Call1(Tensor a) => Call(a)[0];
-    internal Tensor Call2(Tensor a, Tensor b) => Call(a, b)[0];
-    internal Tensor Call3(Tensor a, Tensor b, Tensor c) => Call(a, b, c)[0];
-    internal Tensor[] CallMany1(Tensor a) => Call(a);
-    internal Tensor[] CallMany2(Tensor a, Tensor b) => Call(a, b);
-    internal Tensor[] CallMany3(Tensor a, Tensor b, Tensor c) => Call(a, b, c);
-    internal (Tensor, Tensor) CallPair1(Tensor a) => Pair(Call(a));
-    internal (Tensor, Tensor) CallPair2(Tensor a, Tensor b) => Pair(Call(a, b));
-    internal (Tensor, Tensor) CallPair3(Tensor a, Tensor b, Tensor c) => Pair(Call(a, b, c));
-    private static (Tensor, Tensor) Pair(Tensor[] r) => (r[0], r[1]);
 }
