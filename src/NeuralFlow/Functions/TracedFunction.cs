@@ -31,7 +31,7 @@ namespace NeuralFlow;
 /// numbers per replay, advancing its generator as an eager call would.</item>
 /// <item>What cannot be replayed runs eagerly, with the reason in <see cref="EagerReason"/>
 /// (and one warning on standard error): a value read on the host inside the function (ToArray,
-/// Item, a C# if on a tensor's value), a custom optimizer whose Update takes its learning rate
+/// Item, a C# if on a tensor's value), a loop over a Dataset (a replay would see the traced batches again), a custom optimizer whose Update takes its learning rate
 /// and step as C# numbers, a call under a recording GradientTape. Never a wrong answer.</item>
 /// <item>A new signature traces again; at most <c>maxTraces</c> are kept (the least recently
 /// called goes first), and a function traced more than five times warns once, as TensorFlow does.

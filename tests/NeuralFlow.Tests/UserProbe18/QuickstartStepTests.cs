@@ -213,6 +213,59 @@ public abstract class QuickstartStepTests(string backend) : BackendTest(backend)
         AssertSameRuns(Run(false), Run(true));
     }
 
+    // tf.function's `for x, y in dataset:` inside the function draws fresh batches each call. A
+    // replay plan cannot run the C# loop; before, the function replayed the batches of its trace
+    // (the first epoch's shuffle order) every epoch. It runs eagerly now, with the reason, and
+    // trains exactly as the eager loop; the same is true of an enumerator advanced inside.
+    [SkippableTheory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void An_epoch_looping_over_a_shuffled_dataset_inside_the_function_sees_each_epochs_batches(bool enumerator)
+    {
+        RequireBackend();
+        NF.Random.SetSeed(6);
+        var x = NF.Random.Normal([12, 2]);
+        var y = NF.MatMul(x, NF.Constant(new float[,] { { 1 }, { -2 } }));
+        List<float[]> Run(bool traced)
+        {
+            var ds = Dataset.FromTensorSlices(x, y).Shuffle(12, seed: 5).Batch(4);
+            var w = new Variable(NF.Zeros([2, 1]), name: "w");
+            Tensor Step(Tensor xb, Tensor yb)
+            {
+                using var tape = new GradientTape();
+                var loss = NF.ReduceMean(NF.Square(NF.MatMul(xb, w) - yb));
+                w.AssignSub(tape.Gradient(loss, w) * 0.1f);
+                return loss;
+            }
+            Func<Tensor> epoch = () =>
+            {
+                Tensor total = NF.Constant(0f);
+                foreach (var (xb, yb) in ds) total += Step(xb, yb);
+                return total;
+            };
+            var it = ds.Repeat().GetEnumerator();
+            Func<Tensor> next = () =>
+            {
+                it.MoveNext();
+                return Step(it.Current.Item1, it.Current.Item2);
+            };
+            var body = enumerator ? next : epoch;
+            var f = traced ? NF.Function(body) : body;
+            var run = new List<float[]>();
+            for (int i = 0; i < 4; i++) run.Add([.. f().ToArray<float>(), .. w.ToArray<float>()]);
+            if (traced)
+            {
+                var info = TracedFunction.Of(f);
+                Assert.Equal(0, info.ReplayCount);
+                Assert.Contains("Dataset", info.EagerReason);
+            }
+            return run;
+        }
+        var eager = Run(false);
+        AssertSameRuns(eager, Run(true));
+        Assert.NotEqual(eager[0][1..], eager[1][1..]);
+    }
+
     // A lambda with a result still binds to the Func overloads beside the new Actions: the compiled
     // function returns what the lambda returns.
     [SkippableFact]

@@ -13,6 +13,12 @@ internal sealed class PassEnumerator(Node node, bool disposeEach) : IDisposable
 
     public bool MoveNext()
     {
+        // tf.function turns a loop over a dataset into a graph loop that draws fresh batches each
+        // call; a replay plan is a fixed list of kernels and never runs this C# code, so a pass
+        // advanced during an NF.Function trace would hand every replay the traced batches again
+        // (the same shuffle order, the same rows). Such a function runs eagerly instead.
+        FunctionTrace.Current?.Fail("it draws elements from a Dataset (a loop over it, or MoveNext on its enumerator), which a replay "
+            + "cannot repeat: it would see the traced batches again. Iterate outside the function and pass each batch as an argument");
         ReleaseCurrent();
         // The pipeline runs outside the consumer's TensorScope: a scope around a step (Fit's)
         // would otherwise free elements a Shuffle buffer or a Map still holds for later steps.
