@@ -33,15 +33,18 @@ internal sealed unsafe class NativeCpuBackend : NativeKernelBackend, IBackend
         private static readonly delegate* unmanaged<nint, NfStatus> s_free = NativeLibraryLoader.Kernels.buffer_free;
 
         [MethodImpl(Hot)]
-        protected override void Free(nint pointer) => s_free(pointer);
+        protected override void Free(nint pointer)
+        {
+            if (!RecycledBlocks.TryKeep(Bytes, pointer)) s_free(pointer);
+        }
     }
 
     /// <inheritdoc/>
     [MethodImpl(Hot)]
     public DeviceBuffer Allocate(long bytes)
     {
-        nint p;
-        Api.ThrowIfFailed(Api.buffer_alloc(bytes, &p));
+        nint p = RecycledBlocks.TryTake(bytes);
+        if (p == 0) Api.ThrowIfFailed(Api.buffer_alloc(bytes, &p));
         return new NativeBuffer(p, bytes);
     }
 
