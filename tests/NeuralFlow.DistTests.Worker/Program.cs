@@ -9,6 +9,8 @@
 //   errors           bad requests to the engine and the strategy: each exception's type and message
 //   optimizer        rank 0 alone takes 3 Adam steps (EMA on), then broadcasts weights and optimizer state;
 //                    5 averaged steps follow: the weights' hash and the iteration count
+//   replay_fit | replay_loop | replay_mismatch   steps run eagerly and replayed (NF.Function, Fit's traced
+//                    steps): Replays.cs
 // Every scenario ends with the GPU transport chosen (and, staged, the pinned buffers allocated;
 // with a fake NCCL, the collectives it carried).
 using System.Diagnostics;
@@ -58,6 +60,9 @@ try
         case "custom_train_step": new Tutorials(strategy, Say, Blobs).CustomTrainStep(); break;
         case "custom_loop": new Tutorials(strategy, Say, Blobs).CustomLoop(compiled: false); break;
         case "custom_loop_function": new Tutorials(strategy, Say, Blobs).CustomLoop(compiled: true); break;
+        case "replay_fit": new Replays(strategy, Say, Blobs, Hash).Fit(); break;
+        case "replay_loop": new Replays(strategy, Say, Blobs, Hash).Loop(); break;
+        case "replay_mismatch": new Replays(strategy, Say, Blobs, Hash).Mismatch(); break;
         default: throw new ArgumentException($"unknown scenario {args[0]}");
     }
 }

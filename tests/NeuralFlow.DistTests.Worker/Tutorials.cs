@@ -13,7 +13,7 @@ internal sealed class Tutorials(DataParallel strategy, Action<string, object> sa
 {
     private static string R(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 
-    private static Sequential Mlp() => new(new Layers.Dense(16, activation: "relu"), new Layers.Dense(10, activation: "softmax"));
+    internal static Sequential Mlp() => new(new Layers.Dense(16, activation: "relu"), new Layers.Dense(10, activation: "softmax"));
 
     private void SayWeights(Model model) =>
         say("weights", string.Join(",", model.Variables.SelectMany(v => v.ToArray<float>()).Select(f => R(f))));
@@ -78,7 +78,7 @@ internal sealed class Tutorials(DataParallel strategy, Action<string, object> sa
         SayWeights(model);
     }
 
-    private sealed class StepModel() : Sequential(new Layers.Dense(16, activation: "relu"), new Layers.Dense(10, activation: "softmax"))
+    internal sealed class StepModel() : Sequential(new Layers.Dense(16, activation: "relu"), new Layers.Dense(10, activation: "softmax"))
     {
         protected override StepLogs TrainStep(StepData data)
         {
@@ -235,7 +235,11 @@ internal sealed class Tutorials(DataParallel strategy, Action<string, object> sa
         say("loss", R(lastLoss));
         say("accuracy", R(strategy.GlobalResult(accuracy)));
         say("local_accuracy", R(accuracy.Result()));
-        if (compiled) say("eager_reason", TracedFunction.Of(step)?.EagerReason ?? "none");
+        if (compiled)
+        {
+            say("eager_reason", TracedFunction.Of(step).EagerReason ?? "none");
+            say("replays", TracedFunction.Of(step).ReplayCount);
+        }
         SayWeights(model);
     }
 }

@@ -5,10 +5,11 @@ using NeuralFlow.Native;
 
 namespace NeuralFlow.Distributed;
 
-// Gradient buckets on a GPU (issue 18): a bucket's gradients are packed by the CUDA engine into
-// one device buffer (weighted there), reduced by NCCL, by a CUDA-aware MPI on the device pointer,
-// or through a page-locked host buffer, and handed back as views of the reduced buffer. Nothing
-// goes through managed arrays: the host copy, where one is needed, is DMA into pinned memory.
+// Gradient buckets on a GPU (issue 18): how they travel. A bucket's gradients are packed by the
+// CUDA engine into one device buffer (weighted there), reduced by NCCL, by a CUDA-aware MPI on the
+// device pointer, or through a page-locked host buffer (DataParallel.BucketAllReduce.cs), and
+// handed back as views of the reduced buffer. Nothing goes through managed arrays: the host copy,
+// where one is needed, is DMA into pinned memory, one buffer per bucket kept here.
 public sealed partial class DataParallel
 {
     private readonly NcclMode _ncclMode = NcclModeFromEnvironment();
@@ -117,84 +118,5 @@ public sealed partial class DataParallel
             if (Rank != root) v.Assign(copy);
         }
         return true;
-    }
-
-    internal sealed partial class GradientReduction
-    {
-        // Packs the bucket's gradients into one device buffer, weighted, and starts its reduction.
-        private unsafe void StartOnDevice(int b, CudaBackend cuda)
-        {
-            var bucket = buckets[b];
-            var packed = Tensor.Empty(new Shape(checked((int)bucket.Count)), bucket.DType, cuda);
-            long offset = 0;
-            foreach (int i in bucket.Indices)
-            {
-                if (_gradients[i] is not { } g) continue;
-                if (!ReferenceEquals(g.Backend, cuda))
-                    throw new ArgumentException($"AllReduceGradients: gradient {i} is on {g.Backend.Name}, others of its bucket on {cuda.Name}; a rank's gradients live on one device.", "gradients");
-                Engine.Copy(g, g.Layout, packed, new Layout(g.Shape, Layout.RowMajorStrides(g.Shape.Dims), offset));
-                offset += g.Count;
-            }
-            bucket.Packed = packed;
-            if (offset == 0) return;
-            if (weight != 1)
-            {
-                using var w = bucket.DType == DType.Float32
-                    ? Engine.FromHost<float>([(float)weight], Shape.Scalar, cuda)
-                    : Engine.FromHost<double>([weight], Shape.Scalar, cuda);
-                var all = packed.Layout;
-                cuda.Binary(BinaryOp.Mul, bucket.DType, packed.Data, all, w.Data, w.Layout.BroadcastTo(all.Shape), packed.Data, all);
-            }
-            owner.ChooseGpuTransport(cuda);
-            long bytes = offset * bucket.DType.SizeInBytes();
-            int dtype = (int)bucket.DType;
-            long handle;
-            switch (owner.GpuTransport)
-            {
-                case GpuTransport.Nccl:
-                    // Queued on the default stream after the packing kernels; later kernels queue after it.
-                    owner.Check(NativeDistMethods.nf_dist_nccl_allreduce(packed.Data, offset, dtype, NativeDistMethods.Sum, 0));
-                    bucket.Done = true;
-                    return;
-                case GpuTransport.CudaAwareMpi:
-                    cuda.Synchronize();  // MPI reads the buffer itself: the packing must have finished
-                    owner.Check(NativeDistMethods.nf_dist_iallreduce((void*)packed.Data, offset, dtype, NativeDistMethods.Sum, &handle));
-                    break;
-                default:
-                    var host = owner.PinnedBuffer(b, bytes);
-                    cuda.MakeCurrent();
-                    NativeErrors.ThrowIfCudaFailed(NativeCudaMethods.nf_cuda_copy_to_host_async(host, packed.Data, bytes));
-                    cuda.Synchronize();  // the copy (queued after the packing) has landed
-                    owner.Check(NativeDistMethods.nf_dist_iallreduce((void*)host, offset, dtype, NativeDistMethods.Sum, &handle));
-                    bucket.Staged = host;
-                    break;
-            }
-            bucket.Handle = handle;
-        }
-
-        // After the bucket's reduction finished: the staged sum goes back to the device (queued:
-        // kernels that read the views run after it), and each gradient is a view of the buffer.
-        private void UnpackOnDevice(int b, Tensor?[] result)
-        {
-            var bucket = buckets[b];
-            var packed = bucket.Packed!;
-            long count = 0;
-            foreach (int i in bucket.Indices)
-                if (_gradients[i] is { } g) count += g.Count;
-            if (bucket.Staged != 0 && count > 0)
-            {
-                ((CudaBackend)packed.Backend).MakeCurrent();
-                NativeErrors.ThrowIfCudaFailed(NativeCudaMethods.nf_cuda_copy_to_device_async(packed.Data, bucket.Staged, count * bucket.DType.SizeInBytes()));
-            }
-            long offset = 0;
-            foreach (int i in bucket.Indices)
-            {
-                if (_gradients[i] is not { } g) continue;
-                result[i] = packed.View(new Layout(g.Shape, Layout.RowMajorStrides(g.Shape.Dims), offset));
-                offset += g.Count;
-            }
-            packed.Dispose();  // the views hold the buffer
-            bucket.Packed = null;
-        }
     }
 }

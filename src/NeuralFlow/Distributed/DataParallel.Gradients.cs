@@ -1,6 +1,4 @@
-using System.Numerics;
-using System.Numerics.Tensors;
-using NeuralFlow.Native;
+using NeuralFlow.Backends;
 
 namespace NeuralFlow.Distributed;
 
@@ -10,12 +8,13 @@ namespace NeuralFlow.Distributed;
 // one non-blocking allreduce, started in bucket order on every rank. Under Fit, the tape reports
 // each gradient as soon as it is final (GradientTape.GradientReady), so a bucket's allreduce
 // starts while the backward pass goes on; AllReduceGradients, given finished gradients, starts
-// them one after another (packing bucket k+1 overlaps the transfer of bucket k). Buckets of
-// tensors on a GPU stay on the device (DataParallel.Gpu.cs).
+// them one after another (packing bucket k+1 overlaps the transfer of bucket k). A bucket's
+// gradients are packed into one buffer on their device by the engine's copy kernels and reduced
+// there (DataParallel.BucketAllReduce.cs): in host memory for the CPU engines, on a GPU by its
+// transport (DataParallel.Gpu.cs). Inside an NF.Function the copies are recorded as kernels and
+// the allreduce's start, tests and wait as collective calls, so a distributed step replays.
 public sealed partial class DataParallel
 {
-    private readonly List<Array> _hostBuffers = [];
-
     /// <summary>
     /// The average over all ranks of each gradient (or, with <paramref name="mean"/> false, the
     /// sum), in the same order; null entries stay null (they must be null on every rank: the same
@@ -35,14 +34,16 @@ public sealed partial class DataParallel
         CheckSameTensors(gradients, "AllReduceGradients", nameof(gradients), "gradients",
                          "compute the gradients of the same variables on every rank (null where a variable gets none)",
                          gradients.Select((g, i) => g is null ? $"{i}: null" : $"{i}: {g.DType.Name()} {g.Shape}"));
-        return AllReduceGradients(gradients, mean ? 1.0 / WorldSize : 1.0);
+        double weight = mean ? 1.0 / WorldSize : 1.0;
+        return AllReduceGradients(gradients, () => weight);
     }
 
     /// <summary>
     /// The sum over ranks of weight * gradient: <c>Fit</c> weighs each rank by its share of the
     /// global batch, so that shards of unequal size still give the full batch's gradient.
+    /// <paramref name="weight"/> is read at each run, a replay's included.
     /// </summary>
-    internal Tensor?[] AllReduceGradients(IReadOnlyList<Tensor?> gradients, double weight)
+    internal Tensor?[] AllReduceGradients(IReadOnlyList<Tensor?> gradients, Func<double> weight)
     {
         var reduction = BeginReduction(gradients, weight);
         for (int i = 0; i < gradients.Count; i++)
@@ -53,11 +54,12 @@ public sealed partial class DataParallel
     /// <summary>
     /// A reduction of the gradients of <paramref name="like"/> (the variables, or the gradients
     /// themselves: the buckets depend on shapes and dtypes only), fed gradient by gradient.
+    /// <paramref name="weight"/> (this rank's factor) is read when each bucket starts, in every
+    /// run: the value of that step, not the trace's.
     /// </summary>
-    internal GradientReduction BeginReduction(IReadOnlyList<Tensor?> like, double weight)
+    internal GradientReduction BeginReduction(IReadOnlyList<Tensor?> like, Func<double> weight)
     {
         ThrowIfUnusable();
-        NotReplayable("AllReduceGradients");
         return new GradientReduction(this, Buckets(like), like.Count, weight);
     }
 
@@ -67,10 +69,6 @@ public sealed partial class DataParallel
         public List<int> Indices { get; } = [];
         public long Count { get; set; }
         public int Waiting { get; set; }   // members not reported yet
-        public long Handle { get; set; } = -1;
-        public bool Done { get; set; }
-        public Tensor? Packed { get; set; }   // a GPU bucket's device buffer (DataParallel.Gpu.cs)
-        public nint Staged { get; set; }      // its page-locked host copy, when staged
     }
 
     // The same buckets on every rank: a function of the shapes and dtypes only, walked from the
@@ -103,20 +101,13 @@ public sealed partial class DataParallel
         return buckets;
     }
 
-    // Bucket b's host buffer, pinned (MPI reads it while .NET runs on) and reused across steps.
-    private T[] HostBuffer<T>(int b, long count) where T : unmanaged
-    {
-        while (_hostBuffers.Count <= b) _hostBuffers.Add(Array.Empty<T>());
-        if (_hostBuffers[b] is not T[] buffer || buffer.Length < count)
-            _hostBuffers[b] = buffer = GC.AllocateUninitializedArray<T>((int)count, pinned: true);
-        return buffer;
-    }
-
     /// <summary>One step's gradients on their way through the buckets' allreduces.</summary>
-    internal sealed partial class GradientReduction(DataParallel owner, List<Bucket> buckets, int count, double weight)
+    internal sealed class GradientReduction(DataParallel owner, List<Bucket> buckets, int count, Func<double> weight)
     {
         private readonly Tensor?[] _gradients = new Tensor?[count];
         private readonly int[] _bucketOf = BucketOf(buckets, count);
+        private readonly Tensor?[] _packed = new Tensor?[buckets.Count];
+        private readonly BucketAllReduce?[] _transfers = new BucketAllReduce?[buckets.Count];
         private int _started;
 
         private static int[] BucketOf(List<Bucket> buckets, int count)
@@ -136,27 +127,17 @@ public sealed partial class DataParallel
             _gradients[index] = gradient;
             buckets[b].Waiting--;
             while (_started < buckets.Count && buckets[_started].Waiting == 0) Start(_started++);
-            Progress();
-        }
-
-        // Open MPI advances a non-blocking allreduce only inside MPI calls: test the oldest one in
-        // flight each time the backward pass reports a gradient.
-        private unsafe void Progress()
-        {
-            for (int b = 0; b < _started; b++)
-            {
-                var bucket = buckets[b];
-                if (bucket.Handle < 0 || bucket.Done) continue;
-                int done;
-                owner.Check(NativeDistMethods.nf_dist_test(bucket.Handle, &done));
-                bucket.Done = done != 0;
-                return;
-            }
+            if (_started == 0) return;
+            // Test the oldest allreduce in flight each time the backward pass reports a gradient
+            // (Open MPI advances a non-blocking one only inside MPI calls); a replay tests at the same points.
+            var (transfers, started) = (_transfers, _started);
+            FunctionTrace.RunCollective(null, _ => BucketAllReduce.ProgressOldest(transfers, started), "AllReduceTest");
         }
 
         /// <summary>
         /// Starts what is left (a member never reported is taken from <paramref name="final"/>,
-        /// or has no gradient), waits for every bucket and returns the averaged gradients.
+        /// or has no gradient), waits for every bucket and returns the averaged gradients: views
+        /// of the bucket's reduced buffer.
         /// </summary>
         public Tensor?[] Finish(IReadOnlyList<Tensor?> final)
         {
@@ -166,55 +147,47 @@ public sealed partial class DataParallel
             var result = new Tensor?[_gradients.Length];
             for (int b = 0; b < buckets.Count; b++)
             {
-                if (buckets[b].Handle >= 0 && !buckets[b].Done) owner.Check(NativeDistMethods.nf_dist_wait(buckets[b].Handle, owner.TimeoutSeconds));
-                if (buckets[b].Packed is not null) UnpackOnDevice(b, result);
-                else if (buckets[b].Handle < 0) continue;
-                else if (buckets[b].DType == DType.Float32) Unpack<float>(b, result);
-                else Unpack<double>(b, result);
+                if (_packed[b] is not { } packed) continue;  // no gradient in it (on every rank alike)
+                FunctionTrace.RunCollective(packed, _transfers[b]!.Wait, "AllReduceWait");
+                long offset = 0;
+                foreach (int i in buckets[b].Indices)
+                {
+                    if (_gradients[i] is not { } g) continue;
+                    result[i] = packed.View(new Layout(g.Shape, Layout.RowMajorStrides(g.Shape.Dims), offset));
+                    offset += g.Count;
+                }
+                packed.Dispose();  // the views hold the buffer
+                _packed[b] = null;
             }
             return result;
         }
 
+        // Packs the bucket's gradients into one buffer on their device (kernels, so that a trace
+        // records them) and starts its allreduce.
         private void Start(int b)
         {
-            // A GPU's gradients stay on it (packed there); host backends' go through a pinned managed array.
-            if (buckets[b].Indices.Select(i => _gradients[i]).FirstOrDefault(g => g is not null) is { Backend: Backends.Cuda.CudaBackend cuda })
-                StartOnDevice(b, cuda);
-            else if (buckets[b].DType == DType.Float32) Start<float>(b);
-            else Start<double>(b);
-        }
-
-        private unsafe void Start<T>(int b) where T : unmanaged, INumber<T>
-        {
             var bucket = buckets[b];
-            var buffer = owner.HostBuffer<T>(b, bucket.Count);
-            int offset = 0;
+            Tensor? packed = null;
+            IBackend? backend = null;
+            long offset = 0;
             foreach (int i in bucket.Indices)
             {
                 if (_gradients[i] is not { } g) continue;  // no gradient: on every rank alike
-                var part = buffer.AsSpan(offset, checked((int)g.Count));
-                using (var packed = g.Contiguous()) Engine.Download(packed, part);
-                if (weight != 1) TensorPrimitives.Multiply(part, T.CreateChecked(weight), part);
-                offset += part.Length;
+                var on = FunctionTrace.Unwrap(g.Backend);
+                if (backend is null)
+                {
+                    backend = on;
+                    packed = Tensor.Empty(new Shape(checked((int)bucket.Count)), bucket.DType, on);
+                }
+                else if (!ReferenceEquals(on, backend) && !(on.IsHostMemory && backend.IsHostMemory))
+                    throw new ArgumentException($"AllReduceGradients: gradient {i} is on {on.Name}, others of its bucket on {backend.Name}; a rank's gradients live on one device.", "gradients");
+                Engine.Copy(g, g.Layout, packed!, new Layout(g.Shape, Layout.RowMajorStrides(g.Shape.Dims), offset));
+                offset += g.Count;
             }
-            if (offset == 0) return;
-            long handle;
-            fixed (T* p = buffer)   // pinned already: the address stays valid after this block
-                owner.Check(NativeDistMethods.nf_dist_iallreduce(p, offset, (int)bucket.DType, NativeDistMethods.Sum, &handle));
-            bucket.Handle = handle;
-        }
-
-        private void Unpack<T>(int b, Tensor?[] result) where T : unmanaged
-        {
-            var buffer = (T[])owner._hostBuffers[b];
-            int offset = 0;
-            foreach (int i in buckets[b].Indices)
-            {
-                if (_gradients[i] is not { } g) continue;
-                int n = checked((int)g.Count);
-                result[i] = Engine.FromHost<T>(buffer.AsSpan(offset, n), g.Shape, g.Backend);
-                offset += n;
-            }
+            if (packed is null) return;
+            _packed[b] = packed;
+            var transfer = _transfers[b] = new BucketAllReduce(owner, b, bucket.DType, offset, backend!, weight);
+            FunctionTrace.RunCollective(packed, transfer.Start, "AllReduceStart");
         }
     }
 }

@@ -24,6 +24,7 @@ public sealed partial class DataParallel
         ArgumentNullException.ThrowIfNull(variables);
         ThrowIfUnusable();
         CheckRoot(root);
+        NotReplayable("Broadcast");
         // Every rank learns every rank's count, so a mismatch fails on all of them at once.
         var counts = AllGather([variables.Count]);
         if (counts.Any(c => c != variables.Count))

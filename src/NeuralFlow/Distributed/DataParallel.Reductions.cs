@@ -40,6 +40,7 @@ public sealed partial class DataParallel
     public float GlobalResult(Metrics.Metric metric)
     {
         ArgumentNullException.ThrowIfNull(metric);
+        NotReplayable("GlobalResult");
         return WithStatesSummed([metric], metric.Result);
     }
 
@@ -92,9 +93,11 @@ public sealed partial class DataParallel
         return summed;
     }
 
-    // A collective inside an NF.Function trace: MPI moves the values outside the backend's kernels,
-    // so a replay would skip it and the ranks would drift apart. The call runs eagerly instead, and
-    // the function says why (TracedFunction.EagerReason).
+    // A collective on host values inside an NF.Function trace: the C# code gives or reads numbers
+    // that a replay would neither give again nor read, and the replay would skip the MPI call, so
+    // the ranks would drift apart or wait for each other. The function runs eagerly instead, and
+    // says why (TracedFunction.EagerReason). AllReduceGradients is recorded instead (a plan call).
     private static void NotReplayable(string what) =>
-        FunctionTrace.Current?.Fail($"it calls DataParallel.{what}, a collective across the ranks (MPI), which a replay cannot repeat");
+        FunctionTrace.Current?.Fail($"it calls DataParallel.{what}, a collective across the ranks (MPI) on values the C# code holds, which a replay would not repeat; " +
+                                    "call it outside the function (AllReduceGradients and ComputeAverageLoss replay)");
 }

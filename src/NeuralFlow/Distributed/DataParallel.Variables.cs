@@ -53,6 +53,8 @@ public sealed partial class DataParallel
 
     // Every rank learns every rank's count, size and shapes (a hash; a null entry counts too), so a
     // mismatch is the same ArgumentException on all of them instead of an MPI error or a hang.
+    // Inside an NF.Function the check is a collective call of the plan, so that a replay gathers
+    // again where the eager step did: a rank that replays stays in step with one that traces.
     private void CheckSameTensors(IReadOnlyList<Tensor?> list, string method, string parameter, string what, string advice, IEnumerable<string> described)
     {
         if (WorldSize == 1) return;
@@ -75,12 +77,20 @@ public sealed partial class DataParallel
             Mix(v.Rank);
             for (int d = 0; d < v.Rank; d++) Mix(v.Shape[d]);
         }
-        var all = AllGather([list.Count, values, hash]);
+        double[] mine = [list.Count, values, hash];
+        // A replay has no tensors to describe: the trace's description, written once.
+        string? traced = FunctionTrace.Current is null ? null : string.Join(", ", described);
+        FunctionTrace.RunCollective(null, _ => AgreeOn(mine, method, parameter, what, advice, traced ?? string.Join(", ", described)), method + "Check");
+    }
+
+    private void AgreeOn(double[] mine, string method, string parameter, string what, string advice, string described)
+    {
+        var all = Gather(mine);
         if (Enumerable.Range(1, WorldSize - 1).All(r => all.AsSpan(3 * r, 3).SequenceEqual(all.AsSpan(0, 3)))) return;
         var byRank = Enumerable.Range(0, WorldSize).Select(r => $"rank {r}: {all[3 * r]} {what}, {all[3 * r + 1]} values");
         throw OnEveryRank(new ArgumentException(
             $"{method}: the ranks hold different {what} ({string.Join("; ", byRank)}), so they cannot train one model; {advice}. " +
-            $"Rank {Rank}'s: {string.Join(", ", described)}.", parameter));
+            $"Rank {Rank}'s: {described}.", parameter));
     }
 
     private static void Read(Tensor t, Span<byte> into)

@@ -198,6 +198,7 @@ public sealed partial class DataParallel : IDisposable
     /// <summary>Waits until every rank has called it (<c>MPI_Barrier</c>), at most <see cref="Timeout"/>.</summary>
     public void Barrier()
     {
+        NotReplayable("Barrier");
         ThrowIfUnusable();
         Check(NativeDistMethods.nf_dist_barrier(TimeoutSeconds));
     }
@@ -205,6 +206,7 @@ public sealed partial class DataParallel : IDisposable
     /// <summary>Sums (or, with <paramref name="mean"/>, averages) <paramref name="values"/> over all ranks, in place.</summary>
     public unsafe void AllReduce(Span<double> values, bool mean = false)
     {
+        NotReplayable("AllReduce");
         ThrowIfUnusable();
         fixed (double* p = values)
             Check(NativeDistMethods.nf_dist_allreduce(p, values.Length, (int)DType.Float64, mean ? NativeDistMethods.Mean : NativeDistMethods.Sum, TimeoutSeconds));
@@ -213,13 +215,21 @@ public sealed partial class DataParallel : IDisposable
     /// <summary>Sums (or averages) <paramref name="values"/> over all ranks, in place.</summary>
     public unsafe void AllReduce(Span<float> values, bool mean = false)
     {
+        NotReplayable("AllReduce");
         ThrowIfUnusable();
         fixed (float* p = values)
             Check(NativeDistMethods.nf_dist_allreduce(p, values.Length, (int)DType.Float32, mean ? NativeDistMethods.Mean : NativeDistMethods.Sum, TimeoutSeconds));
     }
 
     /// <summary>Every rank's <paramref name="values"/>, concatenated in rank order (<c>MPI_Allgather</c>).</summary>
-    public unsafe double[] AllGather(ReadOnlySpan<double> values)
+    public double[] AllGather(ReadOnlySpan<double> values)
+    {
+        NotReplayable("AllGather");
+        return Gather(values);
+    }
+
+    // AllGather for the library's own checks, which record themselves in a trace (CheckSameTensors).
+    private unsafe double[] Gather(ReadOnlySpan<double> values)
     {
         ThrowIfUnusable();
         var all = new double[values.Length * WorldSize];
@@ -232,6 +242,7 @@ public sealed partial class DataParallel : IDisposable
     /// <summary>Rank <paramref name="root"/>'s bytes on every rank, in place (<c>MPI_Bcast</c>).</summary>
     public unsafe void Broadcast(Span<byte> bytes, int root = 0)
     {
+        NotReplayable("Broadcast");
         ThrowIfUnusable();
         CheckRoot(root);
         fixed (byte* p = bytes)

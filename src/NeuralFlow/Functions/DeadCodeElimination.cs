@@ -15,7 +15,9 @@ namespace NeuralFlow;
 /// data values) and every buffer it writes is a temporary that is no output of the function and
 /// that no kept later call reads. Anything else stays: host reads and checks (a bad label must
 /// still fail the step), host actions, random draws (they advance NF.Random as the eager step
-/// does), optimizer updates and every write to a variable, an input or a captured tensor.
+/// does), optimizer updates, collectives across processes (the other ranks wait for them, and
+/// the calls that fill their buffers stay with them) and every write to a variable, an input or
+/// a captured tensor.
 /// </remarks>
 internal static class DeadCodeElimination
 {

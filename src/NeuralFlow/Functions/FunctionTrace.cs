@@ -113,6 +113,17 @@ internal sealed class FunctionTrace
         /// as the eager call's exception would.
         /// </summary>
         CheckedKernel,
+        /// <summary>
+        /// A step of a collective across processes (DataParallel's allreduce of a packed gradient
+        /// bucket: its start, a progress test, its wait; the ranks' agreement check), recorded by
+        /// <see cref="RunCollective"/>. It reads and writes its buffer in place and the other ranks
+        /// wait for it, so no plan pass drops it (DeadCodeElimination keeps every call that is no
+        /// plain kernel), folds it or moves a call that touches its buffer across it, and the
+        /// arena keeps its buffer from its first use to its last reader, the wait included: MPI
+        /// may write into it at any point between the start and the wait. A CUDA graph cannot
+        /// hold an MPI call: GraphReplay ends a graph before it and runs it on the host.
+        /// </summary>
+        Collective,
     }
 
     /// <summary>An upload's bytes and where they go.</summary>
@@ -330,6 +341,25 @@ internal sealed class FunctionTrace
             writes[i] = Resolve(v.Storage.Pointer);
         }
         Ops.Add(new Op(_ => write(), [], writes, kernel: "HostWrite") { Kind = OpKind.HostWrite });
+    }
+
+    /// <summary>
+    /// Runs <paramref name="run"/>, one step of a collective across processes, on
+    /// <paramref name="buffer"/>'s address (0 without one) now, and while a trace records on this
+    /// thread appends it as an <see cref="OpKind.Collective"/> call that reads and writes the
+    /// buffer in place: a replay runs it at the same point, on that replay's address of the
+    /// buffer, so every rank issues the same collectives in the same order whether it runs the
+    /// step eagerly, traces it or replays it. <paramref name="run"/> must depend on nothing the
+    /// replay changes but the address (a per-step value, such as a gradient weight, it reads itself).
+    /// </summary>
+    public static void RunCollective(Tensor? buffer, Action<nint> run, string name)
+    {
+        nint pointer = buffer?.Data ?? 0;
+        run(pointer);
+        if (_current is not { Failure: null } trace) return;
+        Ref[] refs = buffer is null ? [] : [trace.Resolve(pointer)];
+        var at = buffer is null ? Ref.None : refs[0];
+        trace.Ops.Add(new Op(p => run(at.At(p)), refs, refs, kernel: name) { Kind = OpKind.Collective });
     }
 
     /// <summary>Every real backend a storage handed to the traced code (kernels ran on these only).</summary>

@@ -24,6 +24,8 @@ namespace NeuralFlow;
 /// optimizer steps this step's learning rate and step count, written to the graph's slots.</item>
 /// <item>A host read (a label check) splits the plan: a graph up to it, the read, a graph after;
 /// so does a host write (a composed optimizer's learning rate and step for this replay).
+/// So does a collective across processes (DataParallel's gradient allreduce): MPI runs on the
+/// host, between the graph of the calls before it and that of the calls after it.
 /// So does a kernel whose check the launch reads (sparse cross-entropy's labels, Gather's and
 /// ScatterAdd's indices): a bad label or index fails that launch, and the optimizer steps after
 /// it never run, as eagerly. Constants the
@@ -43,7 +45,7 @@ internal sealed class GraphReplay
     private sealed class Segment(FunctionTrace.Op[] ops, FunctionTrace.Op? read)
     {
         public readonly FunctionTrace.Op[] Ops = ops;
-        // The host read or write that ends it, run after its launch: a write (a composed optimizer's
+        // The host read, write or collective that ends it, run after its launch: a write (a composed optimizer's
         // learning rate) must land after the calls before it and before those after it, which one
         // graph could not do when a step writes one buffer twice (two ApplyGradients calls).
         public readonly FunctionTrace.Op? Read = read;
@@ -77,7 +79,7 @@ internal sealed class GraphReplay
         var run = new List<FunctionTrace.Op>();
         foreach (var op in plan.Ops)
         {
-            if (op.Kind is Kind.HostRead or Kind.HostWrite)
+            if (op.Kind is Kind.HostRead or Kind.HostWrite or Kind.Collective)
                 segments.Add(new Segment([.. run], op));
             else if (op.Kind == Kind.CheckedKernel)
                 segments.Add(new Segment([.. run, op], null));  // the launch reads the check before the next graph

@@ -123,8 +123,9 @@ public partial class Model
 
     // The step's gradients averaged over the ranks, each weighed by its share of the batch: the
     // tape reports each gradient as soon as it is final, so the allreduce of a full bucket
-    // starts while the backward pass goes on (DDP's overlap).
-    private static DataParallel.GradientReduction? BeginGradientReduction(GradientTape tape, IReadOnlyList<Variable> trainable, double share)
+    // starts while the backward pass goes on (DDP's overlap). The share is read as each bucket
+    // starts, so a replayed step weighs by its own batch's share.
+    private static DataParallel.GradientReduction? BeginGradientReduction(GradientTape tape, IReadOnlyList<Variable> trainable, Func<double> share)
     {
         if (DataParallel.Current is not { WorldSize: > 1 } s) return null;
         var reduction = s.BeginReduction(trainable, share);

@@ -232,9 +232,10 @@ public partial class Model
 
     // Fit's step on one batch: inputs, then targets (and the sample-weight column, when carried).
     // The model's weights and penalized layers are looked up after the first call built them.
-    // Under data parallelism the step runs eagerly: its gradient allreduce is an MPI call, not a
-    // kernel on the backend, so a replay would leave it out and the ranks would drift apart; and
-    // each rank's share of the batch (the gradient weight) changes with the last batch.
+    // Under data parallelism it replays too: its gradient allreduce is recorded as collective
+    // calls of the plan (DataParallel.GradientReduction), which read this rank's share of the
+    // batch (the gradient weight, changed by the last batch) at each replay. A step traced under
+    // one strategy is not reused without it, nor the other way round (the strategy is in its key).
     // Gathers: the step takes GatherRows batches (the default step; an overridden TrainStep sees its batches as given).
     private (CachedStep Step, Func<Tensor[], Tensor[]> Run, bool Gathers) MakeTrainStep(Optimizers.Optimizer optimizer, IReadOnlyDictionary<int, double>? classWeight)
     {
@@ -243,10 +244,10 @@ public partial class Model
             var (custom, run) = MakeCustomStep(ref _trainStep, nameof(Fit), classWeight, TrainStep, [optimizer]);
             return (custom, run, false);
         }
-        bool distributed = Distributed.DataParallel.Current is { WorldSize: > 1 };
-        var step = Cached(ref _trainStep, [optimizer, classWeight, distributed ? new object() : null], s =>
+        var step = Cached(ref _trainStep, [optimizer, classWeight, Distributed.DataParallel.Current], s =>
         {
             int inputs = BatchInputs;
+            Func<double> share = () => _batchShare;
             IReadOnlyList<Variable> trainable = TrainableVariables;
             List<Layer>? penalized = null;
             return batch =>
@@ -264,7 +265,7 @@ public partial class Model
                     penalized ??= LayersWithPenalties();   // built by the first call
                     lossValue = TotalLoss(nameof(Fit), CombinedLoss(targets, yPred, s.OutputLosses, weights), LossesOf(penalized));
                     if (trainable.Count == 0) trainable = TrainableVariables; // built on the first call
-                    var reduction = BeginGradientReduction(tape, trainable, _batchShare);
+                    var reduction = BeginGradientReduction(tape, trainable, share);
                     // Keras' train_step differentiates optimizer.scale_loss(loss): the loss scale of a LossScaleOptimizer.
                     grads = tape.Gradient(optimizer.ScaleLoss(lossValue), trainable);
                     grads = AveragedGradients(grads, reduction);
@@ -275,7 +276,7 @@ public partial class Model
                 return [];
             };
         });
-        return (step, EagerFirst(step, Step(step, nameof(Fit), eager: distributed), builds: optimizer.Iterations == 0 || StepBuilds(step)), !distributed);
+        return (step, EagerFirst(step, Step(step, nameof(Fit)), builds: optimizer.Iterations == 0 || StepBuilds(step)), true);
     }
 
     // Evaluate's step: the loss and metrics of one batch added to the running ones.

@@ -159,9 +159,10 @@ public static partial class Optimizers
         /// of the global batch, by which ApplyGradients weighs the step's gradients before summing
         /// them across the ranks, as Keras' optimizers aggregate the replicas' gradients under a
         /// strategy. Fit's own step reduces its gradients itself (during the backward pass), so it
-        /// leaves this null.
+        /// leaves this null. A function, read as each bucket starts: a replayed step (whose C# code,
+        /// this setting included, does not run) weighs by its own batch's share.
         /// </summary>
-        [ThreadStatic] internal static double? FitGradientShare;
+        [ThreadStatic] internal static Func<double>? FitGradientShare;
 
         /// <summary>The gradients summed across the ranks, each weighed by its rank's share (<see cref="FitGradientShare"/>); as given outside such a step.</summary>
         private protected static IReadOnlyList<(Tensor? Gradient, Variable Variable)> AggregatedAcrossRanks(IReadOnlyList<(Tensor? Gradient, Variable Variable)> list)

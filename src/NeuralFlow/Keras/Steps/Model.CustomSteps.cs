@@ -199,10 +199,11 @@ public partial class Model
         Func<StepData, StepLogs> user, object[] extras)
     {
         bool distributed = Distributed.DataParallel.Current is { WorldSize: > 1 };
-        var step = Cached(ref slot, [.. extras, classWeight, distributed ? new object() : null], s =>
+        var step = Cached(ref slot, [.. extras, classWeight, Distributed.DataParallel.Current], s =>
         {
             int inputs = BatchInputs;
             var names = _dataInputNames;
+            Func<double> share = () => _batchShare;
             return batch =>
             {
                 var (targets, weights) = SplitWeights(batch[inputs..], classWeight);
@@ -211,7 +212,7 @@ public partial class Model
                 _runningStep = s;
                 // Under data parallelism the override's ApplyGradients sums the ranks' gradients,
                 // weighed by this rank's share of the global batch (Keras aggregates them in the optimizer).
-                if (distributed) Optimizers.Optimizer.FitGradientShare = _batchShare;
+                if (distributed) Optimizers.Optimizer.FitGradientShare = share;
                 try
                 {
                     var logs = user(new StepData(batch[..inputs], targets, weights, names))
@@ -226,8 +227,8 @@ public partial class Model
                 }
             };
         });
-        // Under data parallelism the step runs eagerly, as the standard one does (its allreduce is an MPI call).
-        var run = Step(step, method, eager: distributed);
+        // Under data parallelism it replays too, as the standard one does (its allreduce is recorded in the plan).
+        var run = Step(step, method);
         return (step, EagerFirst(step, run, builds: true));
     }
 
