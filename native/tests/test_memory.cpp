@@ -101,3 +101,22 @@ TEST(Memory, ThreadSafe) {
     EXPECT_EQ(s1.live_bytes, s0.live_bytes);
     EXPECT_GT(s1.cache_hits - s0.cache_hits, 7000);
 }
+
+// Blocks of 2 MiB and more start on a 2 MiB boundary (Linux: marked for transparent huge pages, so
+// a first touch faults once per 2 MiB); they are usable end to end and cached like any other.
+TEST(Memory, LargeBlocksSitOnHugePageBoundaries) {
+    void* p = nullptr;
+    const int64_t bytes = (int64_t(3) << 20) + 100;
+    ASSERT_EQ(nf_buffer_alloc(bytes, &p), NF_OK);
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(p) % 64, 0u);
+#if defined(__linux__)
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(p) % (uintptr_t(2) << 20), 0u);
+#endif
+    std::memset(p, 7, static_cast<size_t>(bytes));
+    EXPECT_EQ(static_cast<unsigned char*>(p)[bytes - 1], 7);
+    ASSERT_EQ(nf_buffer_free(p), NF_OK);
+    void* q = nullptr;
+    ASSERT_EQ(nf_buffer_alloc(bytes, &q), NF_OK);
+    EXPECT_EQ(q, p);  // served from the cache
+    ASSERT_EQ(nf_buffer_free(q), NF_OK);
+}

@@ -11,12 +11,36 @@
 #include <unordered_map>
 #include <vector>
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
 #include "common/error.h"
 
 namespace nf {
 namespace {
 
 constexpr size_t kAlign = 64;
+
+// Blocks of 2 MiB and more are placed on 2 MiB boundaries and marked for transparent huge pages
+// (Linux, where THP is "madvise" by default): a first touch then faults once per 2 MiB instead of
+// once per 4 KiB page. On the VMs measured, a 4 KiB first touch costs 12-16 us; 64 MiB touched
+// for the first time took 200-260 ms in 4 KiB pages and 4 ms in huge pages (55 ms when the kernel
+// first had to compact memory for them). Fresh blocks are what a model's first steps, a new
+// replay arena and a dataset's first copy get, so the cold first epoch pays this.
+constexpr size_t kHugePage = size_t(2) << 20;
+
+void* allocate_block(size_t bytes) {
+#if defined(__linux__)
+    if (bytes >= kHugePage) {
+        void* p = nullptr;
+        if (posix_memalign(&p, kHugePage, bytes) != 0) return nullptr;
+        madvise(p, bytes, MADV_HUGEPAGE);  // advice only: a refusal leaves ordinary pages
+        return p;
+    }
+#endif
+    return std::aligned_alloc(kAlign, bytes);
+}
 
 size_t size_class(size_t bytes) {
     if (bytes <= kAlign) return kAlign;
@@ -71,10 +95,10 @@ extern "C" NF_API nf_status nf_buffer_alloc(int64_t bytes, void** out) {
             a.stats.cached_bytes -= static_cast<int64_t>(cls);
             a.stats.cache_hits++;
         } else {
-            p = std::aligned_alloc(nf::kAlign, cls);
+            p = nf::allocate_block(cls);
             if (!p) {  // give the cache back to the system and try once more
                 a.release_cache_locked();
-                p = std::aligned_alloc(nf::kAlign, cls);
+                p = nf::allocate_block(cls);
             }
             if (!p)
                 nf::fail(NF_ERROR_OUT_OF_MEMORY, "nf_buffer_alloc: out of memory allocating %lld bytes",
