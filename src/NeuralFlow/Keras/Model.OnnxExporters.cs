@@ -113,6 +113,10 @@ public partial class Model
             typeof(Layers.Attention), typeof(Layers.AdditiveAttention),
         ];
 
+        // The layers whose exporters read an int or bool input as it is (Embedding's Gather casts
+        // its indices to int64 itself); the graph casts the input of every other layer to its float type.
+        private static bool ReadsIntegers(Layer layer) => layer is Layers.Embedding;
+
         // What the refusal lists, from the same table and rules as TakesUnknownLengths.
         private static string LengthAgnosticLayers =>
             $"{Join(Covered(LengthAgnostic))}, the random image layers but RandomCrop, MultiHeadAttention and GroupedQueryAttention without a sliding window, and Conv1D and 1-D pooling with stride 1 or \"valid\" padding";
