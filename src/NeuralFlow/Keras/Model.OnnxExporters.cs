@@ -68,6 +68,7 @@ public partial class Model
             (typeof(Layers.Normalization), (g, l, x, _) => g.Standardization((Layers.Normalization)l, x)),
             (typeof(Layers.Discretization), (g, l, x, s) => g.Discretization((Layers.Discretization)l, x, s)),
             (typeof(Layers.CategoryEncoding), (g, l, x, s) => g.CategoryEncoding((Layers.CategoryEncoding)l, x, s)),
+            (typeof(Layers.IntegerLookup), (g, l, x, s) => g.IntegerLookup((Layers.IntegerLookup)l, x, s)),
             // At inference a spectrally normalized layer is its layer, with the kernel as last normalized in training.
             (typeof(Layers.SpectralNormalization), (g, l, x, s) => g.Add(((Layers.SpectralNormalization)l).Layer, x, s)),
             // A Pipeline of preprocessing layers is its layers in turn (the random ones the identity at inference).
@@ -123,14 +124,14 @@ public partial class Model
             typeof(Layers.UnitNormalization), typeof(Layers.Normalization), typeof(Layers.Rescaling), typeof(Layers.Activation),
             typeof(Layers.ReLU), typeof(Layers.LeakyReLU), typeof(Layers.ELU), typeof(Layers.Softmax), typeof(Layers.Dropout),
             typeof(Layers.NoiseLayer), typeof(Layers.Identity), typeof(Layers.ActivityRegularization), typeof(Layers.Permute),
-            typeof(Layers.Attention), typeof(Layers.AdditiveAttention), typeof(Layers.Discretization), typeof(Layers.CategoryEncoding),
+            typeof(Layers.Attention), typeof(Layers.AdditiveAttention), typeof(Layers.Discretization), typeof(Layers.CategoryEncoding), typeof(Layers.IntegerLookup),
         ];
 
         // The layers whose exporters read an int or bool input as it is (Embedding's Gather casts
         // its indices to int64 itself); the graph casts the input of every other layer to its float type.
         private static bool ReadsIntegers(Layer layer) => layer switch
         {
-            Layers.Embedding or Layers.CategoryEncoding => true,
+            Layers.Embedding or Layers.CategoryEncoding or Layers.IntegerLookup => true,
             Layers.SpectralNormalization wrapper => ReadsIntegers(wrapper.Layer),
             Layers.Pipeline { Layers: [var first, ..] } => ReadsIntegers(first),
             _ => false,

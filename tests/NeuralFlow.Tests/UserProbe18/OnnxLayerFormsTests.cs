@@ -9,7 +9,8 @@ namespace NeuralFlow.Tests.UserProbe18;
 /// ONNX Runtime computes what Predict computes: UpSampling1D and UpSampling3D (and UpSampling2D
 /// channels_first), SpectralNormalization (its layer, kernel as last normalized), Pipeline (its
 /// layers in turn), Discretization (int64 bins or their encodings) and CategoryEncoding (one_hot,
-/// multi_hot, count of int ids), and keras.layers.RNN of one LSTMCell, GRUCell or SimpleRNNCell.
+/// multi_hot, count of int ids), IntegerLookup (int64 indices or their encodings, tf_idf
+/// included), and keras.layers.RNN of one LSTMCell, GRUCell or SimpleRNNCell.
 /// What still has no ONNX form is refused naming the layer.
 /// </summary>
 public abstract class OnnxLayerFormsTests(string backend) : BackendFileTest(backend)
@@ -25,6 +26,8 @@ public abstract class OnnxLayerFormsTests(string backend) : BackendFileTest(back
         var features = Layers.Input([4], name: "lf_features");
         var ids = Layers.Input([4], DType.Int32, name: "lf_ids");
         var id = Layers.Input([1], DType.Int32, name: "lf_id");
+        var tokens = Layers.Input([4], DType.Int32, name: "lf_tokens");
+        long[] vocabulary = [7, 3, 11, 5];
         var spectral = new Layers.SpectralNormalization(new Layers.Dense(3, name: "lf_spectral_dense"), name: "lf_spectral");
         var outputs = new[]
         {
@@ -45,11 +48,17 @@ public abstract class OnnxLayerFormsTests(string backend) : BackendFileTest(back
             new Layers.CategoryEncoding(5, "one_hot", name: "lf_one_hots").Call(ids),
             new Layers.CategoryEncoding(5, "multi_hot", name: "lf_multi_hot").Call(ids),
             new Layers.CategoryEncoding(5, "count", name: "lf_count").Call(ids),
+            new Layers.IntegerLookup(vocabulary, name: "lf_lookup").Call(tokens),
+            new Layers.IntegerLookup(vocabulary, numOovIndices: 2, maskToken: 0, name: "lf_lookup_masked").Call(tokens),
+            new Layers.IntegerLookup(vocabulary, maskToken: 0, outputMode: "multi_hot", name: "lf_lookup_hot").Call(tokens),
+            new Layers.IntegerLookup(vocabulary, maxTokens: 8, padToMaxTokens: true, outputMode: "count", name: "lf_lookup_count").Call(tokens),
+            new Layers.IntegerLookup(vocabulary, outputMode: "tf_idf", idfWeights: [1, 2, 3, 4], name: "lf_lookup_tfidf").Call(tokens),
+            new Layers.IntegerLookup(numOovIndices: 3, name: "lf_lookup_empty").Call(tokens),
             // Exported by their bases' exporters before, and now named among the exportable layers.
             new Layers.ReversibleEmbedding(5, 3, name: "lf_reversible").Call(ids),
             new Layers.AlphaDropout(0.5, name: "lf_alpha").Call(features),
         };
-        var inputs = new[] { sequence, volume, image, features, ids, id };
+        var inputs = new[] { sequence, volume, image, features, ids, id, tokens };
         var model = new Model(inputs, outputs, name: "lf_model");
         // One training step normalizes the kernel, as inference then reads it.
         var head = new Model(features, spectral.Call(features), name: "lf_head");
@@ -67,7 +76,7 @@ public abstract class OnnxLayerFormsTests(string backend) : BackendFileTest(back
             FunctionalOnnxTests.AssertSessionMatches(model, session,
             [
                 NF.Random.Uniform([n, 5, 2], -2, 2), NF.Random.Uniform([n, 2, 3, 2, 2], -2, 2), NF.Random.Uniform([n, 2, 3, 4], -2, 2),
-                values, NF.Random.Uniform([n, 4], 0, 5, DType.Int32), NF.Random.Uniform([n, 1], 0, 5, DType.Int32),
+                values, NF.Random.Uniform([n, 4], 0, 5, DType.Int32), NF.Random.Uniform([n, 1], 0, 5, DType.Int32), NF.Random.Uniform([n, 4], 0, 13, DType.Int32),
             ]);
         }
     }
@@ -81,6 +90,7 @@ public abstract class OnnxLayerFormsTests(string backend) : BackendFileTest(back
             (new Layers.Masking(name: "lf_masking"), [3, 2], "lf_masking is a Masking"),
             (new Layers.Lambda(x => x * 2, name: "lf_lambda"), [3], "lf_lambda is a Lambda"),
             (new Layers.UpSampling2D(2, "bilinear", name: "lf_bilinear"), [2, 2, 1], "lf_bilinear (UpSampling2D, bilinear)"),
+            (new Layers.IntegerLookup([4, 2], invert: true, name: "lf_inverse"), [3], "lf_inverse (IntegerLookup) maps indices back to tokens"),
             (new Layers.ConvLSTM2D(2, 3, padding: "same", name: "lf_conv_lstm"), [2, 4, 4, 1], "lf_conv_lstm is a ConvLSTM2D"),
             (new Layers.RNN([new Layers.LSTMCell(2), new Layers.LSTMCell(2)], name: "lf_stacked"), [3, 2], "lf_stacked is an RNN of StackedRNNCells cells"),
         };
