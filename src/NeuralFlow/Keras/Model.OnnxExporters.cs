@@ -65,6 +65,7 @@ public partial class Model
             (typeof(Layers.Resizing), (g, l, x, s) => g.Resampling(l, (IResizingLayer)l, x, s)),
             (typeof(Layers.CenterCrop), (g, l, x, s) => g.Resampling(l, (IResizingLayer)l, x, s)),
             (typeof(Layers.Rescaling), (g, l, x, _) => g.Rescaling((Layers.Rescaling)l, x)),
+            (typeof(Layers.AutoContrast), (g, l, x, s) => g.AutoContrast((Layers.AutoContrast)l, x, s)),
             (typeof(Layers.Normalization), (g, l, x, _) => g.Standardization((Layers.Normalization)l, x)),
             (typeof(Layers.Discretization), (g, l, x, s) => g.Discretization((Layers.Discretization)l, x, s)),
             (typeof(Layers.CategoryEncoding), (g, l, x, s) => g.CategoryEncoding((Layers.CategoryEncoding)l, x, s)),

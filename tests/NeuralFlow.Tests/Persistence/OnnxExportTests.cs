@@ -570,7 +570,7 @@ public sealed class OnnxExportLimitsTests : IDisposable
             "RandomGaussianBlur", "RandomPerspective", "RandomColorDegeneration", "RandomElasticTransform", "RandAugment", "AugMix", "MixUp", "CutMix",
             // Subclasses exported by their base's exporter, named since; then the forms added in UserProbe18.
             "AlphaDropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "ReversibleEmbedding",
-            "UpSampling1D", "UpSampling3D", "Discretization", "CategoryEncoding", "SpectralNormalization", "Pipeline", "RNN", "IntegerLookup"];
+            "UpSampling1D", "UpSampling3D", "Discretization", "CategoryEncoding", "SpectralNormalization", "Pipeline", "RNN", "IntegerLookup", "AutoContrast"];
         string[] merges = ["Add", "Average", "Maximum", "Minimum", "Subtract", "Concatenate", "Multiply", "Dot"];
         Assert.Equal(layers.Order(), Model.OnnxExportableLayers.Order());
         Assert.Equal(merges.Order(), Model.OnnxExportableMergeLayers.Order());

@@ -7,7 +7,7 @@ namespace NeuralFlow.Tests.UserProbe18;
 /// <summary>
 /// Layers a served model holds that ExportOnnx refused ("has no ONNX form here") now export, and
 /// ONNX Runtime computes what Predict computes: UpSampling1D and UpSampling3D (and UpSampling2D
-/// channels_first), SpectralNormalization (its layer, kernel as last normalized), Pipeline (its
+/// channels_first), AutoContrast, SpectralNormalization (its layer, kernel as last normalized), Pipeline (its
 /// layers in turn), Discretization (int64 bins or their encodings) and CategoryEncoding (one_hot,
 /// multi_hot, count of int ids), IntegerLookup (int64 indices or their encodings, tf_idf
 /// included), and keras.layers.RNN of one LSTMCell, GRUCell or SimpleRNNCell.
@@ -40,6 +40,8 @@ public abstract class OnnxLayerFormsTests(string backend) : BackendFileTest(back
             new Layers.UpSampling2D([2, 3], name: "lf_up2", dataFormat: "channels_first").Call(image),
             spectral.Call(features),
             new Layers.Pipeline([new Layers.Rescaling(0.5, offset: -1, name: "lf_rescale"), new Layers.RandomFlip(name: "lf_flip")], name: "lf_pipeline").Call(image),
+            new Layers.AutoContrast(name: "lf_contrast").Call(image),
+            new Layers.AutoContrast((-1, 1), name: "lf_contrast_flat").Call(new Layers.Reshape([1, 1, 4], name: "lf_one_pixel").Call(features)),
             new Layers.Discretization(binBoundaries: [-1, 0, 0.5], name: "lf_bins").Call(features),
             new Layers.Discretization(binBoundaries: [-1, 0, 0.5], outputMode: "multi_hot", name: "lf_bins_hot").Call(features),
             new Layers.Discretization(binBoundaries: [0], outputMode: "count", name: "lf_bins_count").Call(features),
