@@ -51,17 +51,20 @@ internal static partial class Engine
     /// the tensor's dtype, except that a floating scalar with an integer tensor gives float32.
     /// </summary>
     [MethodImpl(Hot)]
-    public static DType CommonDType(string op, Tensor a, Tensor b)
+    public static DType CommonDType(string op, Tensor a, Tensor b) => CommonDType(op, (a.DType, a.IsWeakScalar), (b.DType, b.IsWeakScalar));
+
+    // The rule on dtypes alone (Weak: a C# number), for code that has no tensors (the ONNX exporter's casts).
+    private static DType CommonDType(string op, (DType DType, bool Weak) a, (DType DType, bool Weak) b)
     {
         if (a.DType == b.DType) return a.DType;
-        if (a.IsWeakScalar != b.IsWeakScalar)
+        if (a.Weak != b.Weak)
         {
-            var (tensor, scalar) = a.IsWeakScalar ? (b, a) : (a, b);
+            var (tensor, scalar) = a.Weak ? (b, a) : (a, b);
             if (scalar.DType.IsFloating() && !tensor.DType.IsFloating()) return DType.Float32;
             if (tensor.DType == DType.Bool) return scalar.DType;
             return tensor.DType;
         }
-        if (a.IsWeakScalar && b.IsWeakScalar)
+        if (a.Weak && b.Weak)
             return a.DType.IsFloating() ? a.DType : b.DType.IsFloating() ? b.DType : DType.Int64;
         throw new ArgumentException(
             $"{op}: dtypes must match, got {a.DType.Name()} and {b.DType.Name()}; convert one with NF.Cast(x, DType.{(a.DType.IsFloating() ? a.DType : b.DType)}).");
@@ -69,14 +72,17 @@ internal static partial class Engine
 
     /// <summary>
     /// The dtype of the NumPy-style ops (np.average, digitize, isin, hypot, where, ...), which
-    /// keras.ops and NumPy let mix dtypes: <see cref="CommonDType"/>'s rule, except that two
+    /// keras.ops and NumPy let mix dtypes: <see cref="CommonDType(string, Tensor, Tensor)"/>'s rule, except that two
     /// tensors of different dtypes take the wider one instead of an error, in the order
     /// bool &lt; uint8 &lt; int32 &lt; int64 &lt; float16 &lt; float32 &lt; float64 (torch.promote_types for
     /// these dtypes: an integer with a float gives that float, as NF's int32 / int32 gives float32;
     /// float16 with int64 is float16, with float32 float32).
     /// </summary>
-    public static DType PromotedDType(string op, Tensor a, Tensor b) =>
-        a.DType != b.DType && !a.IsWeakScalar && !b.IsWeakScalar
+    public static DType PromotedDType(string op, Tensor a, Tensor b) => PromotedDType(op, (a.DType, a.IsWeakScalar), (b.DType, b.IsWeakScalar));
+
+    /// <summary><see cref="PromotedDType(string, Tensor, Tensor)"/> of operands known by their dtypes (Weak: a C# number).</summary>
+    internal static DType PromotedDType(string op, (DType DType, bool Weak) a, (DType DType, bool Weak) b) =>
+        a.DType != b.DType && !a.Weak && !b.Weak
             ? (PromotionRank(a.DType) >= PromotionRank(b.DType) ? a.DType : b.DType)
             : CommonDType(op, a, b);
 
@@ -92,7 +98,7 @@ internal static partial class Engine
     };
 
     /// <summary>
-    /// Both tensors in their <see cref="PromotedDType"/> (a C# number stays as it is, for the op to
+    /// Both tensors in their <see cref="PromotedDType(string, Tensor, Tensor)"/> (a C# number stays as it is, for the op to
     /// place as usual). The casts are recorded, so a gradient returns in each operand's own dtype;
     /// they are not disposed by the callers, as a tape may keep them.
     /// </summary>

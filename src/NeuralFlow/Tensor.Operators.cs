@@ -50,7 +50,7 @@ public partial class Tensor
     public static Tensor operator <<(Tensor a, Tensor b) => NF.LeftShift(a, b);
     /// <summary>a &gt;&gt; b of integer tensors, arithmetic for signed ones (<see cref="NF.RightShift"/>).</summary>
     public static Tensor operator >>(Tensor a, Tensor b) => NF.RightShift(a, b);
-    /// <summary>NOT x of a bool tensor (<see cref="NF.LogicalNot"/>).</summary>
+    /// <summary>NOT x of a bool tensor (<see cref="NF.LogicalNot(Tensor)"/>).</summary>
     public static Tensor operator !(Tensor x) => NF.LogicalNot(x);
 
     // C# numbers become "weak" scalars: they take the other operand's dtype (2 * intTensor stays

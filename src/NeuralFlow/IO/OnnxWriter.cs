@@ -119,6 +119,23 @@ internal static class OnnxWriter
     public static byte[] Tensor(string name, IEnumerable<long> dims, double[] values) =>
         Tensor(name, dims, Double, LittleEndian(values, sizeof(double), (span, v) => BinaryPrimitives.WriteDoubleLittleEndian(span, v)));
 
+    /// <summary>
+    /// TensorProto of <paramref name="dtype"/> holding <paramref name="values"/>, converted as
+    /// NF.Cast converts them (an integer truncated, a bool true when nonzero): the exporter's typed
+    /// scalars and constants.
+    /// </summary>
+    public static byte[] Tensor(string name, IEnumerable<long> dims, DType dtype, double[] values) => dtype switch
+    {
+        DType.Float32 => Tensor(name, dims, values.Select(v => (float)v).ToArray()),
+        DType.Float64 => Tensor(name, dims, values),
+        DType.Int64 => Tensor(name, dims, values.Select(v => (long)v).ToArray()),
+        DType.Int32 => Tensor(name, dims, ElemTypeOf(dtype), LittleEndian(values.Select(v => (int)v).ToArray(), sizeof(int), (span, v) => BinaryPrimitives.WriteInt32LittleEndian(span, v))),
+        DType.Float16 => Tensor(name, dims, ElemTypeOf(dtype), LittleEndian(values.Select(v => (Half)v).ToArray(), 2, (span, v) => BinaryPrimitives.WriteHalfLittleEndian(span, v))),
+        DType.UInt8 => Tensor(name, dims, ElemTypeOf(dtype), values.Select(v => (byte)v).ToArray()),
+        DType.Bool => Tensor(name, dims, ElemTypeOf(dtype), values.Select(v => v != 0 ? (byte)1 : (byte)0).ToArray()),
+        _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "No ONNX element type."),
+    };
+
     private static byte[] Tensor(string name, IEnumerable<long> dims, int dataType, byte[] raw) => Message(t =>
     {
         foreach (var d in dims) t.Int64(1, d);

@@ -86,11 +86,11 @@ public partial class Model
         }
 
         /// <summary>An initializer of the graph's element type from double values.</summary>
-        private string Constant(string name, long[] dims, double[] values)
+        private string Constant(string name, long[] dims, double[] values) => Constant(name, dims, values, FloatType);
+
+        private string Constant(string name, long[] dims, double[] values, DType dtype)
         {
-            Initializers.Add(ElemType == OnnxWriter.Double
-                ? OnnxWriter.Tensor(name, dims, values)
-                : OnnxWriter.Tensor(name, dims, values.Select(v => (float)v).ToArray()));
+            Initializers.Add(OnnxWriter.Tensor(name, dims, dtype, values));
             return name;
         }
     }

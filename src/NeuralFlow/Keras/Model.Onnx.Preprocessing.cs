@@ -32,6 +32,24 @@ public partial class Model
                 : Node("Div", layer.Name, [Node("Sub", $"{layer.Name}/Center", [x, m]), s]);
         }
 
+        // AutoContrast as its Apply: each image's channels stretched from their [min, max] over the
+        // pixels to the value range and clipped there; a flat channel (max == min) kept as it is.
+        private string AutoContrast(Layers.AutoContrast layer, string x, List<long> shape)
+        {
+            RequireImage(layer, shape);
+            var (pixels, keep) = (OnnxWriter.IntsAttribute("axes", [1, 2]), OnnxWriter.IntAttribute("keepdims", 1));
+            var (low, high) = layer.ValueRange;
+            string least = Node("ReduceMin", $"{layer.Name}/Min", [x], pixels, keep);
+            string spread = Node("Sub", $"{layer.Name}/Spread", [Node("ReduceMax", $"{layer.Name}/Max", [x], pixels, keep), least]);
+            string flat = Node("LessOrEqual", $"{layer.Name}/Flat", [spread, Scalar(layer.Name, "zero", 0)]);
+            string divisor = Node("Where", $"{layer.Name}/Divisor", [flat, Scalar(layer.Name, "one", 1), spread]);
+            string unit = Node("Div", $"{layer.Name}/Unit", [Node("Sub", $"{layer.Name}/Shift", [x, least]), divisor]);
+            string lowest = Scalar(layer.Name, "low", low);
+            string stretched = Node("Add", $"{layer.Name}/Stretch", [Node("Mul", $"{layer.Name}/Scale", [unit, Scalar(layer.Name, "range", high - low)]), lowest]);
+            string clipped = Node("Clip", $"{layer.Name}/Clip", [stretched, lowest, Scalar(layer.Name, "high", high)]);
+            return Node("Where", layer.Name, [flat, x, clipped]);
+        }
+
         private string Resampling(Layer layer, IResizingLayer resizing, string x, List<long> shape)
         {
             RequireImage(layer, shape);

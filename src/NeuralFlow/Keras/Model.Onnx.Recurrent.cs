@@ -12,34 +12,35 @@ public partial class Model
     // as Keras returns it. Dropout is a training-time mask: nothing at inference.
     private sealed partial class OnnxGraph
     {
-        private string Recurrent(Layers.Recurrent layer, string x, List<long> shape)
+        private string Recurrent(Layers.RNN layer, string x, List<long> shape)
         {
+            var cell = BuiltInCell(layer);
             if (shape.Count != 2)
                 throw new NotSupportedException($"ExportOnnx: layer {layer.Name} needs sequence inputs [batch, timesteps, features], but its input has trailing dims ({string.Join(", ", shape)}).");
             if (layer.Stateful)
                 throw new NotSupportedException($"ExportOnnx: layer {layer.Name} is stateful: it carries its states from one call to the next, which an exported graph (starting each call from zero states) cannot; export a twin built with stateful: false and the same weights.");
-            long units = layer.Units;
+            long units = cell.Units;
             if (layer.GoBackwards)
                 x = ReverseSteps($"{layer.Name}/Reverse", layer.Name, x);
             string timeMajor = Node("Transpose", $"{layer.Name}/ToTimeMajor", [x], OnnxWriter.IntsAttribute("perm", [1, 0, 2]));
 
-            var (op, order, activations) = layer switch
+            var (op, order, activations) = cell switch
             {
-                Layers.LSTM lstm => ("LSTM", new[] { 0, 3, 1, 2 }, new[] { lstm.RecurrentActivation, lstm.Activation, lstm.Activation }),
-                Layers.GRU gru => ("GRU", new[] { 0, 1, 2 }, new[] { gru.RecurrentActivation, gru.Activation }),
-                _ => ("RNN", new[] { 0 }, new[] { layer.Activation }),
+                Layers.LSTMCell lstm => ("LSTM", new[] { 0, 3, 1, 2 }, new[] { lstm.RecurrentActivation, lstm.Activation, lstm.Activation }),
+                Layers.GRUCell gru => ("GRU", new[] { 0, 1, 2 }, new[] { gru.RecurrentActivation, gru.Activation }),
+                _ => ("RNN", new[] { 0 }, new[] { cell.Activation }),
             };
-            int features = layer.Kernel!.Shape[0];
-            string w = Constant($"{layer.Name}/W", [1, order.Length * units, features], GateRows(layer.Kernel!, order, (int)units));
-            string r = Constant($"{layer.Name}/R", [1, order.Length * units, units], GateRows(layer.RecurrentKernel!, order, (int)units));
+            int features = cell.Kernel!.Shape[0];
+            string w = Constant($"{layer.Name}/W", [1, order.Length * units, features], GateRows(cell.Kernel!, order, (int)units));
+            string r = Constant($"{layer.Name}/R", [1, order.Length * units, units], GateRows(cell.RecurrentKernel!, order, (int)units));
             var inputs = new List<string> { timeMajor, w, r };
-            if (layer.Bias is { } bias) inputs.Add(Constant($"{layer.Name}/B", [1, 2 * order.Length * units], GateBias(layer, bias, order)));
+            if (cell.Bias is { } bias) inputs.Add(Constant($"{layer.Name}/B", [1, 2 * order.Length * units], GateBias(cell, bias, order)));
             var attributes = new List<byte[]>
             {
                 OnnxWriter.IntAttribute("hidden_size", units),
                 OnnxWriter.StringsAttribute("activations", activations.Select(a => OnnxActivation(layer, a))),
             };
-            if (layer is Layers.GRU g) attributes.Add(OnnxWriter.IntAttribute("linear_before_reset", g.ResetAfter ? 1 : 0));
+            if (cell is Layers.GRUCell g) attributes.Add(OnnxWriter.IntAttribute("linear_before_reset", g.ResetAfter ? 1 : 0));
             // Y: [steps, 1 direction, batch, units].
             string y = Node(op, layer.Name, [.. inputs], [.. attributes]);
             if (layer.ReturnSequences)
@@ -59,6 +60,11 @@ public partial class Model
         private string ReverseSteps(string node, string prefix, string x) =>
             Node("Slice", node, [x, Ints($"{prefix}/reverse_starts", [-1]), Ints($"{prefix}/reverse_ends", [long.MinValue]),
                 Ints($"{prefix}/reverse_axes", [1]), Ints($"{prefix}/reverse_steps", [-1])]);
+
+        // ONNX has ops for the SimpleRNN, LSTM and GRU cells, whether their layers' (LSTM) or an RNN's
+        // of one such cell (keras.layers.RNN(LSTMCell(4))); an RNN of other (user or stacked) cells is C# code.
+        private static Layers.RecurrentCell BuiltInCell(Layers.RNN rnn) => rnn.Cell as Layers.RecurrentCell ?? throw new NotSupportedException(
+            $"ExportOnnx: layer {rnn.Name} is an RNN of {rnn.Cell.GetType().Name} cells, which has no ONNX form here; SimpleRNN, LSTM and GRU, and an RNN of one SimpleRNNCell, LSTMCell or GRUCell, export.");
 
         // ONNX's activation names for the ones a recurrent op takes; others are refused by name.
         private static string OnnxActivation(Layer layer, ActivationFunction f) => f.Name.ToLowerInvariant() switch
@@ -84,9 +90,9 @@ public partial class Model
         }
 
         // ONNX's bias [Wb, Rb]: Keras' one bias as Wb with Rb zero, or GRU reset_after's two rows; gate blocks reordered.
-        private static double[] GateBias(Layers.Recurrent layer, Variable bias, int[] order)
+        private static double[] GateBias(Layers.RecurrentCell cell, Variable bias, int[] order)
         {
-            int width = order.Length * layer.Units, units = layer.Units;
+            int width = order.Length * cell.Units, units = cell.Units;
             var b = Values(bias);
             var result = new double[2 * width];
             for (int half = 0; half < b.Length / width; half++)

@@ -45,20 +45,15 @@ public partial class Model
                     return Node("Slice", layer.Name,
                         [x, Ints($"{layer.Name}/starts", starts), Ints($"{layer.Name}/ends", ends), Ints($"{layer.Name}/axes", axes)]);
                 }
+                case Layers.UpSampling1D up:
+                    return NearestRepeat(layer, x, shape, 1, [up.Size]);
                 case Layers.UpSampling2D up:
-                {
-                    if (up.Interpolation != "nearest" || up.DataFormat != "channels_last")
+                    if (up.Interpolation != "nearest")
                         throw new NotSupportedException(
-                            $"ExportOnnx: {layer.Name} (UpSampling2D, {up.Interpolation}, {up.DataFormat}) is not exportable; only nearest channels_last upsampling is.");
-                    RequireImage(layer, shape);
-                    long h = shape[0], w = shape[1], c = shape[2], sh = up.Size[0], sw = up.Size[1];
-                    // As in Forward: [N, H, 1, W, 1, C] expanded to [N, H, sh, W, sw, C], then merged.
-                    string split = Node("Reshape", $"{layer.Name}/Split", [x, Ints($"{layer.Name}/split", [0, h, 1, w, 1, c])]);
-                    string spread = Node("Expand", $"{layer.Name}/Expand", [split, Ints($"{layer.Name}/repeats", [1, 1, sh, 1, sw, 1])]);
-                    shape[0] = h * sh;
-                    shape[1] = w * sw;
-                    return Node("Reshape", layer.Name, [spread, Ints($"{layer.Name}/shape", [0, h * sh, w * sw, c])]);
-                }
+                            $"ExportOnnx: {layer.Name} (UpSampling2D, {up.Interpolation}) is not exportable; only nearest upsampling is.");
+                    return NearestRepeat(layer, x, shape, up.DataFormat == "channels_first" ? 2 : 1, up.Size);
+                case Layers.UpSampling3D up:
+                    return NearestRepeat(layer, x, shape, up.DataFormat == "channels_first" ? 2 : 1, up.Size);
                 case Layers.Permute permute:
                 {
                     var before = shape.ToArray();
@@ -85,6 +80,26 @@ public partial class Model
                 default:
                     throw new ArgumentException($"{layer.Name} is not a rearranging layer.", nameof(layer));
             }
+        }
+
+        // UpSampling1D/2D/3D as NearestUpsampling.Repeat computes them: a size-1 axis after each spatial
+        // axis (from axis first on), expanded to its factor, then merged into the spatial axis before it.
+        private string NearestRepeat(Layer layer, string x, List<long> shape, int first, IReadOnlyList<int> sizes)
+        {
+            if (shape.Count != sizes.Count + 1)
+                throw new NotSupportedException($"ExportOnnx: layer {layer.Name} needs inputs of rank {sizes.Count + 2}, but its input has trailing dims ({string.Join(", ", shape)}).");
+            var (split, repeats) = (new List<long> { 0 }, new List<long> { 1 });
+            for (int i = 0; i < shape.Count; i++)
+            {
+                split.Add(shape[i]);
+                repeats.Add(1);
+                if (i < first - 1 || i >= first - 1 + sizes.Count) continue;
+                split.Add(1);
+                repeats.Add(sizes[i - first + 1]);
+                shape[i] *= sizes[i - first + 1];
+            }
+            string spread = Node("Expand", $"{layer.Name}/Expand", [Node("Reshape", $"{layer.Name}/Split", [x, Ints($"{layer.Name}/split", [.. split])]), Ints($"{layer.Name}/repeats", [.. repeats])]);
+            return Node("Reshape", layer.Name, [spread, Ints($"{layer.Name}/shape", [0, .. shape])]);
         }
 
         private string Ints(string name, long[] values)

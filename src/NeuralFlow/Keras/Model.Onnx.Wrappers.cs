@@ -17,8 +17,8 @@ public partial class Model
                 throw new NotSupportedException(
                     $"ExportOnnx: layer {layer.Name} (Bidirectional) returns {(layer.MergeMode is null ? "its two directions apart (mergeMode null)" : "its states")}; the exported graph has one output per layer: use a merge mode and no returned states.");
             var backwardShape = shape.ToList();
-            string forward = Recurrent(BuiltInRecurrent(layer, layer.ForwardLayer), x, shape);
-            string backward = Recurrent(BuiltInRecurrent(layer, layer.BackwardLayer), x, backwardShape);
+            string forward = Recurrent(layer.ForwardLayer, x, shape);
+            string backward = Recurrent(layer.BackwardLayer, x, backwardShape);
             if (layer.BackwardLayer.ReturnSequences)
                 backward = ReverseSteps($"{layer.Name}/TimeOrder", layer.Name, backward);
             switch (layer.MergeMode)
@@ -35,10 +35,6 @@ public partial class Model
                     return Node("Mul", layer.Name, [sum, Scalar(layer.Name, "half", 0.5)]);
             }
         }
-
-        // ONNX has ops for SimpleRNN, LSTM and GRU; an RNN of other (user) cells is C# code.
-        private static Layers.Recurrent BuiltInRecurrent(Layer wrapper, Layers.RNN rnn) => rnn as Layers.Recurrent ?? throw new NotSupportedException(
-            $"ExportOnnx: layer {wrapper.Name} wraps {rnn.Name}, an RNN of {rnn.Cell.GetType().Name} cells, which has no ONNX form here; SimpleRNN, LSTM and GRU export.");
 
         private string TimeDistributed(Layers.TimeDistributed layer, string x, List<long> shape)
         {

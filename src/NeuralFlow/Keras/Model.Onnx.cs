@@ -38,14 +38,16 @@ public partial class Model
         // The trailing dims (the batch axis is symbolic); -1: a length Layers.Input left unknown.
         var trailing = sequential.AllLayers[0] is Layers.InputLayer first ? first.ExampleShape.ToArray() : sequential.AllLayers[0].BuildInputShape!.ToArray()[1..];
         var shape = trailing.Select(d => (long)d).ToList();
-        string x = "input";
+        // An Input of int or bool (token ids) is fed as such, as tf2onnx declares it.
+        string x = graph.Typed("input", sequential.AllLayers[0] is Layers.InputLayer { InputDType: var inputType } ? inputType : graph.FloatType);
+        var inputInfo = OnnxWriter.ValueInfo("input", OnnxWriter.ElemTypeOf(graph.TypeOf(x)), [OnnxWriter.Dim.Symbol("batch"), .. OnnxGraph.Dims(trailing.Select(d => (long)d), "input")]);
         foreach (var layer in sequential.AllLayers.Where(l => l is not Layers.InputLayer))  // the graph's input stands for it
             x = graph.Add(layer, x, shape);
+        var outputType = OnnxWriter.ElemTypeOf(graph.TypeOf(x));
         graph.NameOutput(x, "output");
 
-        var input = OnnxWriter.ValueInfo("input", graph.ElemType, [OnnxWriter.Dim.Symbol("batch"), .. OnnxGraph.Dims(trailing.Select(d => (long)d), "input")]);
-        var output = OnnxWriter.ValueInfo("output", graph.ElemType, [OnnxWriter.Dim.Symbol("batch"), .. OnnxGraph.Dims(shape, "output")]);
-        WriteOnnx(path, graph, [input], [output]);
+        var output = OnnxWriter.ValueInfo("output", outputType, [OnnxWriter.Dim.Symbol("batch"), .. OnnxGraph.Dims(shape, "output")]);
+        WriteOnnx(path, graph, [inputInfo], [output]);
     }
 
     // The exporter of this model's weights: all float32 or all float64. Integer weights (Normalization's count) are
@@ -71,7 +73,34 @@ public partial class Model
     {
         private readonly List<(string Op, string Name, string[] Inputs, string Output, byte[][] Attributes)> _nodes = [];
 
-        public int ElemType { get; } = dtype == DType.Float64 ? OnnxWriter.Double : OnnxWriter.Float;
+        /// <summary>The graph's float type, its weights': float32 or float64.</summary>
+        public DType FloatType { get; } = dtype == DType.Float64 ? DType.Float64 : DType.Float32;
+
+        public int ElemType => OnnxWriter.ElemTypeOf(FloatType);
+
+        // The values whose dtype is not the graph's float type, by name: an int or bool input, a
+        // comparison's bool, an argmax's int32, a cast's result. Every other value is FloatType.
+        private readonly Dictionary<string, DType> _valueTypes = [];
+
+        /// <summary>The dtype of value <paramref name="value"/> in the exported graph.</summary>
+        public DType TypeOf(string value) => _valueTypes.GetValueOrDefault(value, FloatType);
+
+        /// <summary>
+        /// A dtype as the exported graph holds it: float32 and float64 as the graph's float type (a
+        /// Keras layer computes in its weights' type), every other dtype as itself.
+        /// </summary>
+        public DType Exported(DType dtype) => dtype is DType.Float32 or DType.Float64 ? FloatType : dtype;
+
+        /// <summary>Records that <paramref name="value"/> holds <paramref name="dtype"/> (as <see cref="Exported"/> says); returns it.</summary>
+        public string Typed(string value, DType dtype)
+        {
+            if (Exported(dtype) is var type && type != FloatType) _valueTypes[value] = type;
+            return value;
+        }
+
+        /// <summary><paramref name="x"/> as <paramref name="dtype"/>: itself, or a Cast node named <paramref name="name"/>.</summary>
+        private string As(string x, DType dtype, string name) =>
+            TypeOf(x) == dtype ? x : Typed(Node("Cast", name, [x], OnnxWriter.IntAttribute("to", OnnxWriter.ElemTypeOf(dtype))), dtype);
 
         public List<byte[]> Initializers { get; } = [];
 
@@ -85,6 +114,8 @@ public partial class Model
                 throw new NotSupportedException(
                     $"ExportOnnx: layer {layer.Name} ({layer.GetType().Name}) needs known lengths, but its input has trailing dims ({string.Join(", ", shape.Select(d => d == UnknownLength ? "None" : d.ToString()))}); " +
                     $"give Layers.Input the length the exported model should take. {LengthAgnosticLayers} take unknown lengths.");
+            // Keras casts a layer's input to its compute dtype; an Embedding reads its int indices as they are.
+            if (TypeOf(x) != FloatType && !ReadsIntegers(layer)) x = As(x, FloatType, $"{layer.Name}/input_cast");
             return ExporterOf(layer)(this, layer, x, shape);
         }
 

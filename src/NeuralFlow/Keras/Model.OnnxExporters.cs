@@ -38,13 +38,16 @@ public partial class Model
             (typeof(Layers.Pooling3D), (g, l, x, s) => g.Volume(l, x, s)),
             (typeof(Layers.GlobalPooling3D), (g, l, x, s) => g.Volume(l, x, s)),
             (typeof(Layers.AdaptivePooling), (g, l, x, s) => g.AdaptivePooling((Layers.AdaptivePooling)l, x, s)),
-            (typeof(Layers.Recurrent), (g, l, x, s) => g.Recurrent((Layers.Recurrent)l, x, s)),
+            (typeof(Layers.Recurrent), (g, l, x, s) => g.Recurrent((Layers.RNN)l, x, s)),
+            (typeof(Layers.RNN), (g, l, x, s) => g.Recurrent((Layers.RNN)l, x, s)),
             (typeof(Layers.Bidirectional), (g, l, x, s) => g.Bidirectional((Layers.Bidirectional)l, x, s)),
             (typeof(Layers.TimeDistributed), (g, l, x, s) => g.TimeDistributed((Layers.TimeDistributed)l, x, s)),
             (typeof(Layers.BatchNormalization), (g, l, x, s) => g.Normalization(l, x, s)),
             (typeof(Layers.LayerNormalization), (g, l, x, s) => g.Normalization(l, x, s)),
             (typeof(Layers.SpatialSides), (g, l, x, s) => g.Rearranging(l, x, s)),
+            (typeof(Layers.UpSampling1D), (g, l, x, s) => g.Rearranging(l, x, s)),
             (typeof(Layers.UpSampling2D), (g, l, x, s) => g.Rearranging(l, x, s)),
+            (typeof(Layers.UpSampling3D), (g, l, x, s) => g.Rearranging(l, x, s)),
             (typeof(Layers.Permute), (g, l, x, s) => g.Rearranging(l, x, s)),
             (typeof(Layers.RepeatVector), (g, l, x, s) => g.Rearranging(l, x, s)),
             (typeof(Layers.Embedding), (g, l, x, s) => g.Rearranging(l, x, s)),
@@ -62,7 +65,15 @@ public partial class Model
             (typeof(Layers.Resizing), (g, l, x, s) => g.Resampling(l, (IResizingLayer)l, x, s)),
             (typeof(Layers.CenterCrop), (g, l, x, s) => g.Resampling(l, (IResizingLayer)l, x, s)),
             (typeof(Layers.Rescaling), (g, l, x, _) => g.Rescaling((Layers.Rescaling)l, x)),
+            (typeof(Layers.AutoContrast), (g, l, x, s) => g.AutoContrast((Layers.AutoContrast)l, x, s)),
             (typeof(Layers.Normalization), (g, l, x, _) => g.Standardization((Layers.Normalization)l, x)),
+            (typeof(Layers.Discretization), (g, l, x, s) => g.Discretization((Layers.Discretization)l, x, s)),
+            (typeof(Layers.CategoryEncoding), (g, l, x, s) => g.CategoryEncoding((Layers.CategoryEncoding)l, x, s)),
+            (typeof(Layers.IntegerLookup), (g, l, x, s) => g.IntegerLookup((Layers.IntegerLookup)l, x, s)),
+            // At inference a spectrally normalized layer is its layer, with the kernel as last normalized in training.
+            (typeof(Layers.SpectralNormalization), (g, l, x, s) => g.Add(((Layers.SpectralNormalization)l).Layer, x, s)),
+            // A Pipeline of preprocessing layers is its layers in turn (the random ones the identity at inference).
+            (typeof(Layers.Pipeline), (g, l, x, s) => ((Layers.Pipeline)l).Layers.Aggregate(x, (y, inner) => g.Add(inner, y, s))),
             (typeof(Layers.GroupNormalization), (g, l, x, s) => g.GroupNormalization((Layers.GroupNormalization)l, x, s)),
             (typeof(Layers.UnitNormalization), (g, l, x, s) => g.UnitNormalization((Layers.UnitNormalization)l, x, s)),
             (typeof(Layers.Flatten), (g, l, x, s) => g.Flatten(l, x, s)),
@@ -72,6 +83,10 @@ public partial class Model
             (typeof(Layers.ELU), (g, l, x, _) => g.Node("Elu", l.Name, [x], OnnxWriter.FloatAttribute("alpha", ((Layers.ELU)l).Alpha))),
             (typeof(Layers.Softmax), (g, l, x, _) => g.Node("Softmax", l.Name, [x], OnnxWriter.IntAttribute("axis", ((Layers.Softmax)l).Axis))),
         ];
+
+        // The layers a registered base type would cover whose computation that exporter does not
+        // hold: refused by name, and not listed as exportable (ConvLSTM is an RNN of convolutions).
+        private static readonly Type[] WithoutOnnxForm = [typeof(Layers.ConvLSTM)];
 
         // The merge layers of a functional model (several inputs): ONNX's variadic Sum, Mean,
         // Max, Min, Concat; Sub; a chain of Mul; Dot (Model.Onnx.Dot.cs).
@@ -88,7 +103,7 @@ public partial class Model
         ];
 
         private static LayerExporter ExporterOf(Layer layer) =>
-            Find(LayerExporters, layer.GetType()) ?? throw new NotSupportedException(
+            (WithoutOnnxForm.Any(t => t.IsInstanceOfType(layer)) ? null : Find(LayerExporters, layer.GetType())) ?? throw new NotSupportedException(
                 $"ExportOnnx: layer {layer.Name} is a {layer.GetType().Name}, which has no ONNX form here; the layers that export are {SupportedLayers}.");
 
         public (string Name, List<long> Shape) Merge(Layers.Merge layer, (string Name, List<long> Shape)[] inputs)
@@ -110,12 +125,22 @@ public partial class Model
             typeof(Layers.UnitNormalization), typeof(Layers.Normalization), typeof(Layers.Rescaling), typeof(Layers.Activation),
             typeof(Layers.ReLU), typeof(Layers.LeakyReLU), typeof(Layers.ELU), typeof(Layers.Softmax), typeof(Layers.Dropout),
             typeof(Layers.NoiseLayer), typeof(Layers.Identity), typeof(Layers.ActivityRegularization), typeof(Layers.Permute),
-            typeof(Layers.Attention), typeof(Layers.AdditiveAttention),
+            typeof(Layers.Attention), typeof(Layers.AdditiveAttention), typeof(Layers.Discretization), typeof(Layers.CategoryEncoding), typeof(Layers.IntegerLookup),
         ];
+
+        // The layers whose exporters read an int or bool input as it is (Embedding's Gather casts
+        // its indices to int64 itself); the graph casts the input of every other layer to its float type.
+        private static bool ReadsIntegers(Layer layer) => layer switch
+        {
+            Layers.Embedding or Layers.CategoryEncoding or Layers.IntegerLookup => true,
+            Layers.SpectralNormalization wrapper => ReadsIntegers(wrapper.Layer),
+            Layers.Pipeline { Layers: [var first, ..] } => ReadsIntegers(first),
+            _ => false,
+        };
 
         // What the refusal lists, from the same table and rules as TakesUnknownLengths.
         private static string LengthAgnosticLayers =>
-            $"{Join(Covered(LengthAgnostic))}, the random image layers but RandomCrop, MultiHeadAttention and GroupedQueryAttention without a sliding window, and Conv1D and 1-D pooling with stride 1 or \"valid\" padding";
+            $"{Join(Covered(LengthAgnostic))}, the random image layers but RandomCrop, MultiHeadAttention and GroupedQueryAttention without a sliding window, Conv1D and 1-D pooling with stride 1 or \"valid\" padding, and SpectralNormalization and Pipeline of such layers";
 
         private static bool TakesUnknownLengths(Layer layer) => layer switch
         {
@@ -126,6 +151,8 @@ public partial class Model
             // The sliding window is a constant [Tq, Tv] of the graph; without it Reshape's 0 copies the lengths.
             Layers.ProjectedAttention attention => attention.OwnMask(1, 1) is null,
             Layers.RandomImageLayer => true,
+            Layers.SpectralNormalization wrapper => TakesUnknownLengths(wrapper.Layer),
+            Layers.Pipeline pipeline => pipeline.Layers.All(TakesUnknownLengths),
             _ => LengthAgnostic.Any(t => t.IsInstanceOfType(layer)),
         };
 
@@ -148,13 +175,21 @@ public partial class Model
 
         private static string SupportedMergeLayers => Join(ExportableMergeLayerNames);
 
-        // Each registered type in registration order; an abstract one stands for the concrete
-        // NeuralFlow layers derived from it, by name.
+        // Each registered type in registration order, then the concrete NeuralFlow layers derived from
+        // it that no nearer registered type covers (AlphaDropout, exported as its Dropout), by name.
         private static string[] Covered(IEnumerable<Type> registered)
         {
-            var layers = typeof(Layer).Assembly.GetTypes().Where(t => t.IsPublic || t.IsNestedPublic).Where(t => !t.IsAbstract && typeof(Layer).IsAssignableFrom(t)).ToList();
-            return registered
-                .SelectMany<Type, string>(r => r.IsAbstract ? layers.Where(r.IsAssignableFrom).Select(t => t.Name).Order(StringComparer.Ordinal) : [r.Name])
+            var types = registered.ToList();
+            var layers = typeof(Layer).Assembly.GetTypes().Where(t => t.IsPublic || t.IsNestedPublic)
+                .Where(t => !t.IsAbstract && typeof(Layer).IsAssignableFrom(t) && !WithoutOnnxForm.Any(w => w.IsAssignableFrom(t))).ToList();
+            Type? Owner(Type t)
+            {
+                for (Type? at = t; at is not null; at = at.BaseType)
+                    if (types.Contains(at)) return at;
+                return null;
+            }
+            return types
+                .SelectMany(r => layers.Where(t => t != r && Owner(t) == r).Select(t => t.Name).Order(StringComparer.Ordinal).Prepend(r.IsAbstract ? null : r.Name).OfType<string>())
                 .ToArray();
         }
 

@@ -1,4 +1,5 @@
 using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 using NeuralFlow.Keras;
 
 namespace NeuralFlow.Tests.Functional;
@@ -60,22 +61,52 @@ public abstract class FunctionalOnnxTests(string backend) : BackendFileTest(back
             AssertSessionMatches(model, session, features.Select(f => NF.Random.Uniform([n, .. f], -2, 2)).ToArray());
     }
 
-    /// <summary>ONNX Runtime's outputs for float32 inputs <paramref name="xs"/> equal PredictOutputs' to 1e-5.</summary>
+    /// <summary>
+    /// ONNX Runtime's outputs for inputs <paramref name="xs"/> (each fed in its dtype: float32, int32,
+    /// int64 or bool) are PredictOutputs': of the same ONNX element type, float ones equal to 1e-5,
+    /// int and bool ones exactly.
+    /// </summary>
     internal static void AssertSessionMatches(Model model, InferenceSession session, Tensor[] xs)
     {
         var want = model.PredictOutputs(xs, batchSize: 16);
-        var values = xs.Select(x => OrtValue.CreateTensorValueFromMemory(x.ToArray<float>(), x.Shape.ToArray().Select(d => (long)d).ToArray())).ToArray();
+        var values = xs.Select(OrtValueOf).ToArray();
         using var runOptions = new RunOptions();
         using var outputs = session.Run(runOptions, model.InputNames.ToArray(), values, model.OutputNames.ToArray());
         for (int i = 0; i < want.Count; i++)
         {
-            Assert.Equal(want[i].Shape.ToArray().Select(d => (long)d), outputs[i].GetTensorTypeAndShape().Shape);
-            var got = outputs[i].GetTensorDataAsSpan<float>().ToArray();
-            var expected = want[i].ToArray<float>();
-            double max = expected.Zip(got, (p, q) => (double)Math.Abs(p - q)).DefaultIfEmpty(0).Max();
-            Assert.True(max <= Tolerance, $"output {model.OutputNames[i]}: ONNX Runtime and Predict differ by up to {max:G3}.");
+            var info = outputs[i].GetTensorTypeAndShape();
+            Assert.Equal(want[i].Shape.ToArray().Select(d => (long)d), info.Shape);
+            Assert.Equal(want[i].DType switch
+            {
+                DType.Int32 => TensorElementType.Int32,
+                DType.Int64 => TensorElementType.Int64,
+                DType.Bool => TensorElementType.Bool,
+                _ => TensorElementType.Float,
+            }, info.ElementDataType);
+            var expected = want[i].ToDoubleArray();
+            double[] got = info.ElementDataType switch
+            {
+                TensorElementType.Int32 => outputs[i].GetTensorDataAsSpan<int>().ToArray().Select(v => (double)v).ToArray(),
+                TensorElementType.Int64 => outputs[i].GetTensorDataAsSpan<long>().ToArray().Select(v => (double)v).ToArray(),
+                TensorElementType.Bool => outputs[i].GetTensorDataAsSpan<bool>().ToArray().Select(v => v ? 1.0 : 0.0).ToArray(),
+                _ => outputs[i].GetTensorDataAsSpan<float>().ToArray().Select(v => (double)v).ToArray(),
+            };
+            double max = expected.Zip(got, (p, q) => Math.Abs(p - q)).DefaultIfEmpty(0).Max();
+            Assert.True(max <= (want[i].DType.IsFloating() ? Tolerance : 0), $"output {model.OutputNames[i]}: ONNX Runtime and Predict differ by up to {max:G3}.");
         }
         foreach (var v in values) v.Dispose();
+    }
+
+    private static OrtValue OrtValueOf(Tensor x)
+    {
+        long[] shape = x.Shape.ToArray().Select(d => (long)d).ToArray();
+        return x.DType switch
+        {
+            DType.Int32 => OrtValue.CreateTensorValueFromMemory(x.ToArray<int>(), shape),
+            DType.Int64 => OrtValue.CreateTensorValueFromMemory(x.ToArray<long>(), shape),
+            DType.Bool => OrtValue.CreateTensorValueFromMemory(x.ToArray<bool>(), shape),
+            _ => OrtValue.CreateTensorValueFromMemory(x.ToArray<float>(), shape),
+        };
     }
 }
 

@@ -567,7 +567,10 @@ public sealed class OnnxExportLimitsTests : IDisposable
             "RandomTranslation", "RandomZoom", "Solarization", "RandomGrayscale", "RandomHue", "RandomSaturation", "RandomSharpness", "RandomColorJitter", "RandomErasing", "RandomInvert", "RandomPosterization", "RandomShear", "Identity", "ActivityRegularization", "Resizing", "CenterCrop", "Rescaling",
             "Normalization", "GroupNormalization", "UnitNormalization", "Bidirectional", "TimeDistributed",
             // Random augmentations are the identity at inference, as the ones above.
-            "RandomGaussianBlur", "RandomPerspective", "RandomColorDegeneration", "RandomElasticTransform", "RandAugment", "AugMix", "MixUp", "CutMix"];
+            "RandomGaussianBlur", "RandomPerspective", "RandomColorDegeneration", "RandomElasticTransform", "RandAugment", "AugMix", "MixUp", "CutMix",
+            // Subclasses exported by their base's exporter, named since; then the forms added in UserProbe18.
+            "AlphaDropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "ReversibleEmbedding",
+            "UpSampling1D", "UpSampling3D", "Discretization", "CategoryEncoding", "SpectralNormalization", "Pipeline", "RNN", "IntegerLookup", "AutoContrast"];
         string[] merges = ["Add", "Average", "Maximum", "Minimum", "Subtract", "Concatenate", "Multiply", "Dot"];
         Assert.Equal(layers.Order(), Model.OnnxExportableLayers.Order());
         Assert.Equal(merges.Order(), Model.OnnxExportableMergeLayers.Order());

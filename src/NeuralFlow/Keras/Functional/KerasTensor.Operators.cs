@@ -67,6 +67,15 @@ public sealed partial class KerasTensor
     /// <summary>a &lt;= b with a number or a constant tensor.</summary>
     public static KerasTensor operator <=(Tensor a, KerasTensor b) => NF.LessEqual(a, b);
 
+    /// <summary>a AND b of bool symbolic tensors (Keras' <c>ops.logical_and</c>), as Tensor's &amp;.</summary>
+    public static KerasTensor operator &(KerasTensor a, KerasTensor b) => NF.LogicalAnd(a, b);
+    /// <summary>a OR b of bool symbolic tensors (Keras' <c>ops.logical_or</c>), as Tensor's |.</summary>
+    public static KerasTensor operator |(KerasTensor a, KerasTensor b) => NF.LogicalOr(a, b);
+    /// <summary>a XOR b of bool symbolic tensors (Keras' <c>ops.logical_xor</c>), as Tensor's ^.</summary>
+    public static KerasTensor operator ^(KerasTensor a, KerasTensor b) => NF.LogicalXor(a, b);
+    /// <summary>NOT x of a bool symbolic tensor (Keras' <c>ops.logical_not</c>), as Tensor's !.</summary>
+    public static KerasTensor operator !(KerasTensor x) => NF.LogicalNot(x);
+
     /// <summary>
     /// Part of the tensor (Keras' <c>x[:, 0]</c>, its GetItem operation), with the indices a
     /// <see cref="Tensor"/> takes: <c>x[.., 0]</c>, <c>x[.., 1..]</c>, <c>x[NF.Ellipsis, ^1]</c>,

@@ -11,23 +11,26 @@ public partial class Model
     private void ExportFunctionalOnnx(string path, FunctionalGraph functional)
     {
         var graph = NewOnnxGraph();
-        var inputs = functional.Inputs.Select(t => (Name: t.Layer.Name, Shape: t.TrailingDims.Select(d => (long)d).ToList())).ToArray();
+        // Each input in its dtype (int token ids, a bool mask), as tf2onnx declares a Keras Input.
+        var inputs = functional.Inputs.Select(t => (Name: graph.Typed(t.Layer.Name, t.DType), Shape: t.TrailingDims.Select(d => (long)d).ToList())).ToArray();
+        var inputInfos = functional.Inputs.Select(t => OnnxWriter.ValueInfo(t.Layer.Name, OnnxWriter.ElemTypeOf(graph.TypeOf(t.Layer.Name)),
+            [Batch(t), .. OnnxGraph.Dims(t.TrailingDims.Select(d => (long)d), t.Layer.Name)])).ToArray();
         var outputs = EmitGraph(graph, functional, inputs, "");
         graph.Scope = "";
         var outputInfos = new List<byte[]>();
         for (int i = 0; i < outputs.Length; i++)
         {
-            var name = functional.Outputs[i].Layer.Name;
-            // The outputs are declared in the graph's float type; a comparison's bool or an index's int is not.
-            if (functional.Outputs[i].DType is not (DType.Float32 or DType.Float64))
-                throw new NotSupportedException($"ExportOnnx: output {name} is {functional.Outputs[i].DType.Name()}; exported outputs are the graph's float type (cast it with NF.Cast).");
+            var (name, t) = (functional.Outputs[i].Layer.Name, functional.Outputs[i]);
+            // An output in its own dtype: a class index as int32, a comparison as bool.
+            var type = OnnxWriter.ElemTypeOf(graph.TypeOf(outputs[i].Name));
             graph.NameOutput(graph.Identity(outputs[i].Name, $"{name}/output"), name);
-            outputInfos.Add(OnnxWriter.ValueInfo(name, graph.ElemType, [Batch(functional.Outputs[i]), .. OnnxGraph.Dims(outputs[i].Shape, name)]));
+            // A scalar (a reduction over every axis) has no batch axis.
+            outputInfos.Add(OnnxWriter.ValueInfo(name, type, t.Shape.Count == 0 ? [] : [Batch(t), .. OnnxGraph.Dims(outputs[i].Shape, name)]));
         }
-        var inputInfos = functional.Inputs.Select(t => OnnxWriter.ValueInfo(t.Layer.Name, graph.ElemType, [Batch(t), .. OnnxGraph.Dims(t.TrailingDims.Select(d => (long)d), t.Layer.Name)])).ToArray();
         WriteOnnx(path, graph, inputInfos, outputInfos.ToArray());
     }
 
+    // The first axis: the batch (symbolic), or its fixed size (an Input of batchSize, or an op's axis that replaced the batch axis).
     private static OnnxWriter.Dim Batch(KerasTensor t) => t.Shape[0] is { } fixedBatch ? new OnnxWriter.Dim(fixedBatch) : OnnxWriter.Dim.Symbol("batch");
 
     // Emits the calls of a graph on the given input values; returns its outputs' values.
@@ -102,7 +105,7 @@ public partial class Model
     private sealed partial class OnnxGraph
     {
         /// <summary>An Identity node of <paramref name="x"/> (a graph output that is also read inside the graph).</summary>
-        public string Identity(string x, string name) => Node("Identity", name, [x]);
+        public string Identity(string x, string name) => Typed(Node("Identity", name, [x]), TypeOf(x));
 
         // ONNX's variadic Sum, Mean, Max, Min (and the binary Sub) over the inputs, which share one shape.
         private (string Name, List<long> Shape) Elementwise(string op, Layers.Merge layer, (string Name, List<long> Shape)[] inputs) =>

@@ -71,6 +71,21 @@ public static partial class NF
     /// <summary>NotEqual with <paramref name="a"/> a number or a constant tensor.</summary>
     public static KerasTensor NotEqual(Tensor a, KerasTensor b) => Symbolic("NotEqual", [], a, b);
 
+    /// <summary>a AND b elementwise as a bool symbolic tensor, any nonzero value true (Keras' <c>ops.logical_and</c>, <c>a &amp; b</c>).</summary>
+    public static KerasTensor LogicalAnd(KerasTensor a, KerasTensor b) => Symbolic("LogicalAnd", [], a, b);
+    /// <summary>LogicalAnd with <paramref name="b"/> a constant tensor.</summary>
+    public static KerasTensor LogicalAnd(KerasTensor a, Tensor b) => Symbolic("LogicalAnd", [], a, b);
+    /// <summary>a OR b elementwise as a bool symbolic tensor (Keras' <c>ops.logical_or</c>, <c>a | b</c>).</summary>
+    public static KerasTensor LogicalOr(KerasTensor a, KerasTensor b) => Symbolic("LogicalOr", [], a, b);
+    /// <summary>LogicalOr with <paramref name="b"/> a constant tensor.</summary>
+    public static KerasTensor LogicalOr(KerasTensor a, Tensor b) => Symbolic("LogicalOr", [], a, b);
+    /// <summary>a XOR b elementwise as a bool symbolic tensor (Keras' <c>ops.logical_xor</c>, <c>a ^ b</c>).</summary>
+    public static KerasTensor LogicalXor(KerasTensor a, KerasTensor b) => Symbolic("LogicalXor", [], a, b);
+    /// <summary>LogicalXor with <paramref name="b"/> a constant tensor.</summary>
+    public static KerasTensor LogicalXor(KerasTensor a, Tensor b) => Symbolic("LogicalXor", [], a, b);
+    /// <summary>NOT x elementwise as a bool symbolic tensor (Keras' <c>ops.logical_not</c>, <c>!x</c>).</summary>
+    public static KerasTensor LogicalNot(KerasTensor x) => Symbolic("LogicalNot", [], x);
+
     /// <summary>
     /// x limited to [<paramref name="min"/>, <paramref name="max"/>] (Keras' <c>ops.clip</c>, the
     /// bounds in its config); the result keeps x's dtype (a bool x is clipped as int32), as Keras'.

@@ -10,7 +10,8 @@ namespace NeuralFlow.Keras;
 /// arguments: axis, keepdims, ...) through <see cref="OperationValues{T}"/>, and so does its ONNX
 /// form (null where it has none), which writes the op's value from its arguments' value names.
 /// Settle fixes, at the op's first symbolic call, a setting whose meaning Keras leaves to the
-/// values' shapes at run time (squeeze's None), from the symbolic shapes instead.
+/// values' shapes at run time (squeeze's None), from the symbolic shapes instead. OnnxOperands
+/// says in which dtypes the ONNX form reads its tensor arguments, which the exporter casts them to.
 /// </summary>
 internal sealed record OperationDefinition(
     string ClassName,
@@ -20,7 +21,8 @@ internal sealed record OperationDefinition(
     int KeyArgument = -1,
     string[]? NullOnly = null,
     Func<OperationValues<string>, IOperationOnnx, string>? Onnx = null,
-    Action<OperationValues<int?[]>, JsonObject>? Settle = null)
+    Action<OperationValues<int?[]>, JsonObject>? Settle = null,
+    OnnxOperands OnnxOperands = OnnxOperands.Output)
 {
     /// <summary>Keras' settings this op takes at their default, null, only (Max's initial): a file that sets one is refused, not misread.</summary>
     public string[] NullOnly { get; } = NullOnly ?? [];
@@ -75,4 +77,26 @@ internal sealed class OperationValues<T>(Operation op, Func<OperationArg, T> val
 
     /// <summary>A dtype setting by its name.</summary>
     public DType DType(string key) => KerasSerialization.DTypeNamed(op.Settings[key]?.GetValue<string>());
+}
+
+/// <summary>
+/// The dtypes an operation's ONNX form reads its tensor arguments (tensors, numbers, constants) in;
+/// ONNX's ops take operands of one type, where Keras promotes them first.
+/// </summary>
+internal enum OnnxOperands
+{
+    /// <summary>The output's dtype: arithmetic, math, reductions, matmul, concatenation (Keras promotes to it, or makes a float of ints).</summary>
+    Output,
+
+    /// <summary>Their promoted dtype (Keras' result_type): the comparisons, whose output is bool.</summary>
+    Promoted,
+
+    /// <summary>Their own: the ops that move or convert values (reshape, indexing, cast, argmax).</summary>
+    Own,
+
+    /// <summary>The first (where's condition) as bool, the others in the output's dtype.</summary>
+    Condition,
+
+    /// <summary>All bool: the logical ops, which read any nonzero value as true.</summary>
+    Bool,
 }

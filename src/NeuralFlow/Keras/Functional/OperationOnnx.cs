@@ -2,8 +2,8 @@ namespace NeuralFlow.Keras;
 
 /// <summary>
 /// What an operation's ONNX form (beside its row in <see cref="OperationDefinitions"/>) writes
-/// with: nodes of the standard opset-17 ops, int64 vectors (axes, shapes), scalars of the graph's
-/// float type, and the symbolic shapes of the call's tensors (batch axis first, null where unknown).
+/// with: nodes of the standard opset-17 ops, int64 vectors (axes, shapes), scalars of the op's
+/// dtype, casts, and the symbolic shapes of the call's tensors (batch axis first, null where unknown).
 /// </summary>
 internal interface IOperationOnnx
 {
@@ -13,8 +13,14 @@ internal interface IOperationOnnx
     /// <summary>An int64 vector initializer (Unsqueeze's and ReduceSum's axes, Reshape's shape).</summary>
     string Ints(params long[] values);
 
-    /// <summary>A scalar initializer of the graph's float type.</summary>
+    /// <summary>A scalar initializer of the op's output dtype (the graph's float type when that is bool).</summary>
     string Scalar(double value);
+
+    /// <summary><paramref name="x"/> as <paramref name="dtype"/> (float32 and float64 as the graph's float type): itself or a Cast.</summary>
+    string Cast(string x, DType dtype);
+
+    /// <summary>The dtype value <paramref name="value"/> has in the exported graph (an argument's, after its cast).</summary>
+    DType TypeOf(string value);
 
     /// <summary>Keras' activation <paramref name="name"/> of <paramref name="x"/>, written as the layers write it.</summary>
     string Activation(string name, string x);
@@ -22,9 +28,6 @@ internal interface IOperationOnnx
     /// <summary>The symbolic shape of positional argument <paramref name="argument"/> (a tensor).</summary>
     IReadOnlyList<int?> Shape(int argument);
 
-    /// <summary>
-    /// <paramref name="axes"/> of a rank-<paramref name="rank"/> tensor, from 0; the batch axis
-    /// (0) is refused, as the exported graph keeps it first and unknown.
-    /// </summary>
+    /// <summary><paramref name="axes"/> of a rank-<paramref name="rank"/> tensor (negative from the end), from 0, the batch axis included.</summary>
     long[] Axes(IEnumerable<int> axes, int rank);
 }

@@ -6,7 +6,7 @@ namespace NeuralFlow.Keras;
 /// The ONNX form of Keras' GetItem (<c>x[:, 1:3, 0, None]</c>): one Slice of every range (steps
 /// included; a negative one goes over its whole axis, as symbolic indexing allows), a Gather of each
 /// position with a Squeeze of its axis (from the last axis back, so the earlier axes keep their numbers), and an Unsqueeze of
-/// the new axes at their places in the result. The batch axis is taken whole.
+/// the new axes at their places in the result. The batch axis is indexed as any other (x[0], x[:2]).
 /// </summary>
 internal static class OperationOnnxIndexing
 {
@@ -30,7 +30,6 @@ internal static class OperationOnnxIndexing
                 var r = index.RangeBounds;
                 if (!r.Equals(..) || index.Step != 1)
                 {
-                    if (axis == 0) throw OperationDefinitions.NoOnnx(v.Op, "a slice of the batch axis");
                     bool back = index.Step < 0;   // over the whole axis: from the last element past the first
                     starts.Add(back ? -1 : r.Start.IsFromEnd ? -r.Start.Value : r.Start.Value);
                     ends.Add(back ? long.MinValue : r.End.IsFromEnd ? (r.End.Value == 0 ? long.MaxValue : -r.End.Value) : r.End.Value);
@@ -41,7 +40,6 @@ internal static class OperationOnnxIndexing
             }
             else
             {
-                if (axis == 0) throw OperationDefinitions.NoOnnx(v.Op, "an index of the batch axis");
                 positions.Add((axis, index.PythonPosition));
             }
             axis++;

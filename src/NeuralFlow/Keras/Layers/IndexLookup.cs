@@ -76,8 +76,8 @@ public abstract class IndexLookup<TToken> : Layer where TToken : notnull
     private protected TToken OovValue { get; }
 
     // Keras' _oov_start_index and _token_start_index: the mask holds index 0 in "int" mode only.
-    private protected int OovStart => _hasMask && OutputMode == "int" ? 1 : 0;
-    private protected int TokenStart => OovStart + NumOovIndices;
+    internal int OovStart => _hasMask && OutputMode == "int" ? 1 : 0;
+    internal int TokenStart => OovStart + NumOovIndices;
 
     /// <summary>
     /// The weight of each "tf_idf" output slot (OOV slots first, then the vocabulary, then zeros
