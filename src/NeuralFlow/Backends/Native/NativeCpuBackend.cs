@@ -32,12 +32,18 @@ internal sealed unsafe class NativeCpuBackend : NativeKernelBackend, IBackend
         // the JIT then calls it as a constant.
         private static readonly delegate* unmanaged<nint, NfStatus> s_free = NativeLibraryLoader.Kernels.buffer_free;
 
+        /// <summary>Returns a block to the native cache.</summary>
+        public static void FreeBlock(nint pointer) => NativeErrors.ThrowIfFailed(s_free(pointer));
+
         [MethodImpl(Hot)]
         protected override void Free(nint pointer)
         {
             if (!RecycledBlocks.TryKeep(Bytes, pointer)) s_free(pointer);
         }
     }
+
+    /// <summary>Hands the blocks <see cref="RecycledBlocks"/> keeps back to the native cache (tests).</summary>
+    internal static void EmptyRecycledBlocks() => RecycledBlocks.Empty(NativeBuffer.FreeBlock);
 
     /// <inheritdoc/>
     [MethodImpl(Hot)]

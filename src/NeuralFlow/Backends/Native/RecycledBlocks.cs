@@ -61,6 +61,13 @@ internal static class RecycledBlocks
         return true;
     }
 
+    /// <summary>Takes every kept block (each passed to <paramref name="free"/>): the native cache then holds them.</summary>
+    public static void Empty(Action<nint> free)
+    {
+        for (int bytes = 0; bytes <= MaxBytes; bytes++)
+            for (nint p; (p = TryTake(bytes)) != 0;) free(p);
+    }
+
     /// <summary>A kept block of exactly <paramref name="bytes"/> bytes, or 0.</summary>
     [MethodImpl(Hot)]
     public static nint TryTake(long bytes)
