@@ -58,6 +58,8 @@ public abstract class RecycledBlocksTests(string backend) : BackendTest(backend)
     public void The_bytes_kept_stay_bounded_and_big_blocks_are_not_kept()
     {
         RequireBackend();
+        // Only the native CPU engine keeps blocks; elsewhere the count stays 0 and the test could not fail.
+        Skip.IfNot(Recycles, "only the native CPU engine recycles blocks");
         Garbage(100_000, 1);
         Collect();
         Assert.InRange(RecycledBlocks.HeldBytes, 0, RecycledBlocks.MaxHeldBytes);

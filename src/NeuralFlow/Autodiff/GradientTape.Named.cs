@@ -13,8 +13,10 @@ public sealed partial class GradientTape
         where TKey : notnull where TSource : Tensor
     {
         ArgumentNullException.ThrowIfNull(sources);
-        var keys = sources.Keys.ToArray();
-        var grads = Gradient(target, keys.Select(k => (Tensor)sources[k]).ToArray(), unconnectedGradients: unconnectedGradients);
+        // One pass over the pairs: keys and sources stay aligned even for a dictionary whose lookups are costly.
+        var pairs = sources.ToArray();
+        var keys = pairs.Select(p => p.Key).ToArray();
+        var grads = Gradient(target, pairs.Select(p => (Tensor)p.Value).ToArray(), unconnectedGradients: unconnectedGradients);
         var result = new Dictionary<TKey, Tensor>(keys.Length);
         for (int i = 0; i < keys.Length; i++) result[keys[i]] = grads[i];
         return result;
