@@ -1,4 +1,5 @@
 // nf_unary against double references over every layout flavour.
+#include <cstdlib>
 #include <limits>
 
 #include "test_util.h"
@@ -144,6 +145,32 @@ TEST(Unary, SigmoidStableOnTails) {
     EXPECT_EQ(of[0], 0.0f);
     EXPECT_NEAR(of[1] / std::exp(-80.0), 1.0, 1e-5);  // still relative accuracy, not 0
     EXPECT_EQ(of[3], 1.0f);
+}
+
+// Every float in exp's subnormal range [-104, -87.3] and on its overflow edge [88, 89]: within
+// 1 ulp of the double exp rounded to float (subnormals included: torch.exp and NumPy give
+// exp(-100) = 3.78e-44, as the managed engine does). The exp kernel
+// used to flush everything below 1.2e-38 to 0 and held exp(88.376) for x up to 88.72.
+TEST(Unary, Float32ExpReachesSubnormalsAndTheTopOfTheRange) {
+    std::vector<float> x;
+    for (float v = -104.5f; v < -87.0f; v = std::nextafter(v, 0.0f)) x.push_back(v);
+    for (float v = 88.0f; v < 89.0f; v = std::nextafter(v, 100.0f)) x.push_back(v);
+    const nf_layout l = contiguous({static_cast<int64_t>(x.size())});
+    nft::Guarded<float> e(x.size()), s(x.size());
+    ASSERT_EQ(nf_unary(NF_UNARY_EXP, NF_FLOAT32, x.data(), &l, e.data(), &l), NF_OK) << nf_last_error();
+    ASSERT_EQ(nf_unary(NF_UNARY_SIGMOID, NF_FLOAT32, x.data(), &l, s.data(), &l), NF_OK) << nf_last_error();
+    int64_t off = 0;
+    for (size_t i = 0; i < x.size(); ++i) {
+        const float want = static_cast<float>(std::exp(static_cast<double>(x[i])));
+        const int64_t ulp = std::llabs(int64_t{__builtin_bit_cast(int32_t, want)} - __builtin_bit_cast(int32_t, e[i]));
+        if (ulp > 1 && ++off <= 5) ADD_FAILURE() << "exp(" << x[i] << ") = " << e[i] << ", want " << want;
+        if (x[i] < 0) {
+            const float sw = static_cast<float>(1.0 / (1.0 + std::exp(-static_cast<double>(x[i]))));
+            const int64_t su = std::llabs(int64_t{__builtin_bit_cast(int32_t, sw)} - __builtin_bit_cast(int32_t, s[i]));
+            if (su > 2 && ++off <= 5) ADD_FAILURE() << "sigmoid(" << x[i] << ") = " << s[i] << ", want " << sw;
+        }
+    }
+    EXPECT_EQ(off, 0);
 }
 
 TEST(Unary, SignAndReluKeepNaN) {

@@ -2,8 +2,10 @@
 // which made softmax and sigmoid several times slower than memory allows).
 //
 // Cephes' expf: exp(x) = 2^k * exp(r), k = round(x / ln 2), |r| <= ln(2)/2, exp(r) from a
-// degree-6 polynomial; about 1 ulp on the normal range. Outside it: x > 88.72 gives +inf,
-// x < -87.33 gives 0 (the true values there are denormals below 1.2e-38), NaN stays NaN.
+// degree-6 polynomial; about 1 ulp. x > 88.72 gives +inf; from -87.33 down to -103.97 the
+// result is the subnormal float std::exp gives (rounded once), below that 0; NaN stays NaN.
+// torch.exp and NumPy give these subnormals (exp(-100) = 3.78e-44), as the managed engine does;
+// flushed to 0, log(sigmoid(-90)) was -inf here where it is -90 on the managed engine.
 #pragma once
 
 #include <cmath>
@@ -15,7 +17,9 @@
 namespace nf {
 
 inline float exp_fast(float x) {
-    const float hi = 88.3762626647949f, lo = -87.3365447505531f;
+    // lo: below it exp(x) < 2^-150, which rounds to 0 (the smallest subnormal is 2^-149); hi: above
+    // it exp(x) > FLT_MAX. (Cephes' hi, 88.376, gave exp(88.376) for every x up to 88.72.)
+    const float hi = 88.72283905206835f, lo = -103.972077083991796f;
     // Clamp written so that NaN lands on lo (both comparisons false): the exponent k below then
     // stays in range for every input, and NaN is returned as is at the end.
     float c = x > lo ? (x < hi ? x : hi) : lo;
@@ -37,11 +41,15 @@ inline float exp_fast(float x) {
     p = p * r + 1.6666665459e-1f;
     p = p * r + 5.0000001201e-1f;
     float y = p * r2 + r + 1.0f;
-    // k + 127 in [1, 254]: the low bits of ks hold k + 1.5 * 2^23, whose shifter part the
-    // shift drops.
-    const float scale = __builtin_bit_cast(float, (__builtin_bit_cast(uint32_t, ks) + 127u) << 23);
-    y *= scale;
-    y = x > 88.72283905206835f ? std::numeric_limits<float>::infinity() : y;
+    // k in [-150, 128]: the low bits of ks hold k + 1.5 * 2^23, so k is their difference from
+    // the shifter's bits. 2^k as two normal factors 2^(k/2) and 2^(k - k/2) (each exponent in
+    // [-75, 64]): y * 2^(k/2) is exact, and the second product rounds once, into a subnormal
+    // where the result is one; on the normal range the two products give the bits y * 2^k did.
+    const int32_t k = static_cast<int32_t>(__builtin_bit_cast(uint32_t, ks) - __builtin_bit_cast(uint32_t, shifter));
+    const int32_t k1 = k >> 1, k2 = k - k1;
+    y *= __builtin_bit_cast(float, static_cast<uint32_t>(k1 + 127) << 23);
+    y *= __builtin_bit_cast(float, static_cast<uint32_t>(k2 + 127) << 23);
+    y = x > hi ? std::numeric_limits<float>::infinity() : y;
     y = x < lo ? 0.0f : y;
     return x != x ? x : y;
 }
