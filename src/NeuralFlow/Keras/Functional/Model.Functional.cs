@@ -75,8 +75,36 @@ public partial class Model
     /// <summary>The model's one symbolic input (Keras' <c>model.input</c>); see <see cref="Output"/>.</summary>
     public override KerasTensor Input => Inputs.Count > 0 ? One(Inputs, nameof(Input), nameof(Inputs)) : base.Input;
 
-    /// <summary>The names of the outputs' layers (Keras' <c>output_names</c>), which key losses, targets and history entries.</summary>
-    public IReadOnlyList<string> OutputNames => _graph?.Outputs.Select(o => o.Layer.Name).ToArray() ?? [];
+    /// <summary>
+    /// The names of the outputs' layers (Keras' <c>output_names</c>), which key losses, targets and
+    /// history entries. A name repeats where a layer's several calls or outputs are outputs; the
+    /// later ones get <c>_1</c>, <c>_2</c>, ... as tf.keras numbers them (before, the repeats keyed
+    /// one history entry between them and wrote an ONNX file with two outputs of one name).
+    /// </summary>
+    public IReadOnlyList<string> OutputNames => _graph is { } g ? _outputNames ??= UniqueNames(g.Outputs.Select(o => o.Layer.Name)) : [];
+
+    // Computed once (the graph is fixed at construction): Fit keys every logged value by these names.
+    private string[]? _outputNames;
+
+    // tf.keras' _set_output_names: a repeated name takes the next free "name_k", k counted per name.
+    private static string[] UniqueNames(IEnumerable<string> names)
+    {
+        var taken = new HashSet<string>();
+        var next = new Dictionary<string, int>();
+        var unique = new List<string>();
+        foreach (var name in names)
+        {
+            var proposal = name;
+            while (!taken.Add(proposal))
+            {
+                int k = next.GetValueOrDefault(name, 1);
+                proposal = $"{name}_{k}";
+                next[name] = k + 1;
+            }
+            unique.Add(proposal);
+        }
+        return [.. unique];
+    }
 
     /// <summary>The names of the input layers (Keras' <c>input_names</c>), which key a dictionary of inputs.</summary>
     public IReadOnlyList<string> InputNames => _graph?.Inputs.Select(o => o.Layer.Name).ToArray() ?? [];

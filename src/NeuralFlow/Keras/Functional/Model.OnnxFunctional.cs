@@ -18,9 +18,10 @@ public partial class Model
         var outputs = EmitGraph(graph, functional, inputs, "");
         graph.Scope = "";
         var outputInfos = new List<byte[]>();
+        var outputNames = UniqueNames(functional.Outputs.Select(o => o.Layer.Name));
         for (int i = 0; i < outputs.Length; i++)
         {
-            var (name, t) = (functional.Outputs[i].Layer.Name, functional.Outputs[i]);
+            var (name, t) = (outputNames[i], functional.Outputs[i]);
             // An output in its own dtype: a class index as int32, a comparison as bool.
             var type = OnnxWriter.ElemTypeOf(graph.TypeOf(outputs[i].Name));
             graph.NameOutput(graph.Identity(outputs[i].Name, $"{name}/output"), name);
