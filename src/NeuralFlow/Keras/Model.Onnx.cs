@@ -102,7 +102,7 @@ public partial class Model
         private string As(string x, DType dtype, string name) =>
             TypeOf(x) == dtype ? x : Typed(Node("Cast", name, [x], OnnxWriter.IntAttribute("to", OnnxWriter.ElemTypeOf(dtype))), dtype);
 
-        public List<byte[]> Initializers { get; } = [];
+        public OnnxInitializers Initializers { get; } = new();
 
         /// <summary>
         /// Appends the nodes of <paramref name="layer"/> reading tensor <paramref name="x"/> of
