@@ -65,13 +65,31 @@ public partial class Model
                 string byRow = Node("Gather", $"{layer.Name}/Rows", [x, Ints($"{layer.Name}/rows", ToLongs(ImageResampling.NearestIndices(top, rows, height)))], OnnxWriter.IntAttribute("axis", 1));
                 return Node("Gather", layer.Name, [byRow, Ints($"{layer.Name}/columns", ToLongs(ImageResampling.NearestIndices(left, columns, width)))], OnnxWriter.IntAttribute("axis", 2));
             }
-            // [N, H, W, C] -> [N, C, H, W]; rows [height, H] @ it -> [N, C, height, W]; @ columns^T [W, width]; back to NHWC.
-            var rowWeights = ImageResampling.Weights(method, h, top, rows, height, antialias);
-            var columnWeights = ImageResampling.Weights(method, w, left, columns, width, antialias);
-            string planar = Node("Transpose", $"{layer.Name}/ToNCHW", [x], OnnxWriter.IntsAttribute("perm", [0, 3, 1, 2]));
+            return Separable(layer, x, ImageResampling.Weights(method, h, top, rows, height, antialias),
+                ImageResampling.Weights(method, w, left, columns, width, antialias), channelsFirst: false);
+        }
+
+        // UpSampling2D's "bilinear": the products with the tables the layer's Forward uses.
+        private string BilinearUpSampling(Layers.UpSampling2D up, string x, List<long> shape)
+        {
+            int first = up.DataFormat == "channels_first" ? 1 : 0;
+            int h = checked((int)shape[first]), w = checked((int)shape[first + 1]);
+            (shape[first], shape[first + 1]) = ((long)h * up.Size[0], (long)w * up.Size[1]);
+            return Separable(up, x, ImageResampling.Weights("bilinear", h, 0, h, h * up.Size[0], antialias: false),
+                ImageResampling.Weights("bilinear", w, 0, w, w * up.Size[1], antialias: false), up.DataFormat == "channels_first");
+        }
+
+        // A separable resampling of images: rows [height, H] @ [N, C, H, W] -> [N, C, height, W], then
+        // @ columns^T [W, width]; NHWC images go to NCHW and back around the products.
+        private string Separable(Layer layer, string x, double[,] rowWeights, double[,] columnWeights, bool channelsFirst)
+        {
+            var (height, h) = (rowWeights.GetLength(0), rowWeights.GetLength(1));
+            var (width, w) = (columnWeights.GetLength(0), columnWeights.GetLength(1));
+            string planar = channelsFirst ? x : Node("Transpose", $"{layer.Name}/ToNCHW", [x], OnnxWriter.IntsAttribute("perm", [0, 3, 1, 2]));
             string r = Node("MatMul", $"{layer.Name}/Rows", [Constant($"{layer.Name}/row_weights", [height, h], Flat(rowWeights, transpose: false)), planar]);
-            string c = Node("MatMul", $"{layer.Name}/Columns", [r, Constant($"{layer.Name}/column_weights", [w, width], Flat(columnWeights, transpose: true))]);
-            return Node("Transpose", layer.Name, [c], OnnxWriter.IntsAttribute("perm", [0, 2, 3, 1]));
+            string columns = $"{layer.Name}/Columns";
+            string c = Node("MatMul", channelsFirst ? layer.Name : columns, [r, Constant($"{layer.Name}/column_weights", [w, width], Flat(columnWeights, transpose: true))]);
+            return channelsFirst ? c : Node("Transpose", layer.Name, [c], OnnxWriter.IntsAttribute("perm", [0, 2, 3, 1]));
         }
 
         private static long[] ToLongs(int[] values) => values.Select(v => (long)v).ToArray();

@@ -48,10 +48,8 @@ public partial class Model
                 case Layers.UpSampling1D up:
                     return NearestRepeat(layer, x, shape, 1, [up.Size]);
                 case Layers.UpSampling2D up:
-                    if (up.Interpolation != "nearest")
-                        throw new NotSupportedException(
-                            $"ExportOnnx: {layer.Name} (UpSampling2D, {up.Interpolation}) is not exportable; only nearest upsampling is.");
-                    return NearestRepeat(layer, x, shape, up.DataFormat == "channels_first" ? 2 : 1, up.Size);
+                    return up.Interpolation == "bilinear" ? BilinearUpSampling(up, x, shape)
+                        : NearestRepeat(layer, x, shape, up.DataFormat == "channels_first" ? 2 : 1, up.Size);
                 case Layers.UpSampling3D up:
                     return NearestRepeat(layer, x, shape, up.DataFormat == "channels_first" ? 2 : 1, up.Size);
                 case Layers.Permute permute:
