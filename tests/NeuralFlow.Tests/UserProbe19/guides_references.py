@@ -29,3 +29,34 @@ print("axis 2, batch_dims 2:", tf_gather(p, np.array([[[3], [0], [1]], [[2], [2]
 r = np.arange(2 * 3 * 4 * 2).reshape(2, 3, 4, 2)
 print("axis 2 with a middle axis and a rest axis, batch_dims 1:", tf_gather(r, np.array([[3, 1], [0, 0]]), 2, 1).shape,
       tf_gather(r, np.array([[3, 1], [0, 0]]), 2, 1).ravel().tolist())
+
+
+def tf_tensor_scatter_extreme_grad(x, indices, y, upstream, extreme):
+    """TensorFlow's _TensorScatterMinOrMaxGrad (array_grad.py) in numpy: ties share evenly."""
+    out = x.copy()
+    for (i,), v in zip(indices, y):
+        out[i] = extreme(out[i], v)
+    x_ind = (x == out).astype(float)
+    y_ind = (y == out[indices[:, 0]]).astype(float)
+    ys_ind = np.zeros_like(x)
+    np.add.at(ys_ind, indices[:, 0], y_ind)
+    ind = x_ind + ys_ind
+    return out.tolist(), (upstream * x_ind / ind).tolist(), ((upstream / ind)[indices[:, 0]] * y_ind).tolist()
+
+
+x = np.array([1., 5., 2., 7.])
+idx = np.array([[1], [1], [3], [0]])
+w = np.array([1., 2., 3., 4.])
+print("tensor_scatter_nd_max ties:", tf_tensor_scatter_extreme_grad(x, idx, np.array([5., 5., 3., 1.]), w, max))
+print("tensor_scatter_nd_min ties:", tf_tensor_scatter_extreme_grad(x, idx, np.array([0., 0., 7., 1.]), w, min))
+
+import torch  # noqa: E402  torch's scatter_reduce amax, include_self True
+
+xt = torch.tensor([1., 5., 2.], dtype=torch.float64, requires_grad=True)
+st = torch.tensor([5., 5., 0.], dtype=torch.float64, requires_grad=True)
+r = xt.scatter_reduce(0, torch.tensor([1, 1, 2]), st, "amax", include_self=True)
+r.sum().backward()
+print("torch amax ties:", r.tolist(), xt.grad.tolist(), st.grad.tolist())
+# With include_self=False torch 1.13 still counts the excluded input among the ties (and then
+# zeroes its share), so the shares no longer add up to the upstream gradient; NeuralFlow counts
+# only the values taken, whose shares add up (GuidesScatterTieGradientTests).
