@@ -7,7 +7,7 @@ namespace NeuralFlow;
 /// place. It reads like any tensor; <see cref="Assign"/>, <see cref="AssignAdd"/> and
 /// <see cref="AssignSub"/> change its value, keeping shape and dtype.
 /// </summary>
-public class Variable : Tensor
+public partial class Variable : Tensor
 {
     /// <summary>A variable holding a copy of <paramref name="initialValue"/>.</summary>
     public Variable(Tensor initialValue, bool trainable = true, string? name = null)

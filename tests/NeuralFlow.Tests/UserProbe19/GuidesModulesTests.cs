@@ -119,6 +119,36 @@ public abstract class GuidesModulesTests(string backend) : BackendTest(backend)
     }
 
     [SkippableFact]
+    public void A_custom_layer_in_a_functional_model_and_a_clipped_custom_gradient_in_a_traced_call()
+    {
+        RequireBackend();
+        NF.Random.SetSeed(11);
+        var inputs = Layers.Input([3]);
+        var first = new FlexibleDense(3);
+        var second = new FlexibleDense(2);
+        var functional = new Model(inputs, second.Call(first.Call(inputs)));
+        var x = NF.Constant(new[,] { { 2f, 2f, 2f } });
+        var y = functional.Call(x);
+        Assert.Equal(new Shape(1, 2), y.Shape);
+        Assert.Equal(second.Call(first.Call(x)).ToArray<float>(), y.ToArray<float>());
+        Assert.Equal(4, functional.TrainableVariables.Count);
+        var summary = new StringWriter();
+        functional.Summary(summary);
+        Assert.Contains("Total params: 20", summary.ToString().Replace(",", ""));
+
+        // The autodiff guide's MyModule: a traced function whose custom gradient clips by norm.
+        var clip = NF.CustomGradient((Tensor t) => (NF.Identity(t), dy => NF.ClipByNorm(dy, 0.5)));
+        var call = NF.Function((Tensor t) => clip(t));
+        var v = new Variable(2f);
+        for (int i = 0; i < 2; i++)
+        {
+            using var tape = new GradientTape();
+            var output = call(v * v);
+            Assert.Equal(2f, tape.Gradient(output, v).Item<float>(), 6);
+        }
+    }
+
+    [SkippableFact]
     public void A_traced_call_retraces_for_a_new_rank()
     {
         RequireBackend();

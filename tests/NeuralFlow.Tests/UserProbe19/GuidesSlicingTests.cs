@@ -136,6 +136,48 @@ public abstract class GuidesSlicingTests(string backend) : BackendTest(backend)
     }
 
     [SkippableFact]
+    public void Half_precision_bool_and_empty_tuple_edges()
+    {
+        RequireBackend();
+        var at = NF.Constant(new[,] { { 1 }, { 1 }, { 0 } });
+        var half = NF.Cast(NF.Constant(new[] { 1f, 2f, 3f }), DType.Float16);
+        var scattered = NF.ScatterNd(at, half, new Shape(3));
+        Assert.Equal(DType.Float16, scattered.DType);
+        Assert.Equal(new[] { 3f, 3f, 0f }, NF.Cast(scattered, DType.Float32).ToArray<float>());
+        var added = NF.TensorScatterNdAdd(NF.Cast(NF.Ones([3]), DType.Float16), at, half);
+        Assert.Equal(new[] { 4f, 4f, 1f }, NF.Cast(added, DType.Float32).ToArray<float>());
+        var maxed = NF.TensorScatterNdMax(NF.Cast(NF.Ones([3]), DType.Float16), at, half);
+        Assert.Equal(new[] { 3f, 2f, 1f }, NF.Cast(maxed, DType.Float32).ToArray<float>());
+        Assert.Equal(new[] { 2f, 3f }, NF.Cast(NF.GatherNd(half, NF.Constant(new[,] { { 1 }, { 2 } })), DType.Float32).ToArray<float>());
+        Assert.Equal(new[] { 1f, 3f }, NF.Cast(NF.BooleanMask(half, NF.Constant(new[] { true, false, true })), DType.Float32).ToArray<float>());
+
+        var flags = NF.Constant(new[,] { { true, false }, { false, false } });
+        Assert.Equal(new[] { false, false, true, false }, NF.Gather(flags, NF.Constant(new[] { 1, 0 })).ToArray<bool>());
+        Assert.Equal(new[] { true }, NF.GatherNd(flags, NF.Constant(new[,] { { 0, 0 } })).ToArray<bool>());
+        Assert.Equal(new[] { false, true, false, true }, NF.ScatterNd(NF.Constant(new[,] { { 1 }, { 3 } }), NF.Constant(new[] { true, true }), new Shape(4)).ToArray<bool>());
+        Assert.Equal(new[] { true, false, false, true }, NF.TensorScatterNdUpdate(NF.Reshape(flags, [4]), NF.Constant(new[,] { { 3 } }), NF.Constant(new[] { true })).ToArray<bool>());
+
+        // Index tuples of length 0 name the whole params: gather_nd(params, [[], []]) stacks it twice.
+        var whole = NF.GatherNd(T2(), NF.Constant(new int[2, 0]));
+        Assert.Equal(new Shape(2, 4, 5), whole.Shape);
+        Assert.Equal(T2().ToArray<int>().Concat(T2().ToArray<int>()), whole.ToArray<int>());
+        // uint8 indices, and scatter into a shape with a zero axis.
+        Assert.Equal(new[] { 6, 7, 8, 9 }, NF.GatherNd(T2(), NF.Cast(NF.Constant(new[,] { { 1 } }), DType.UInt8))[0, 1..].ToArray<int>());
+        Assert.Equal(new Shape(3, 0), NF.ScatterNd(NF.Constant(new[,] { { 1 } }), NF.Zeros([1, 0]), new Shape(3, 0)).Shape);
+    }
+
+    [SkippableFact]
+    public void Slicing_a_variable_differentiates_into_it()
+    {
+        RequireBackend();
+        var v = new Variable(NF.Reshape(NF.Range(0f, 6f), [2, 3]));
+        using var tape = new GradientTape();
+        var picked = NF.ReduceSum(v[.., NF.Step(.., -2)]) + NF.ReduceSum(NF.Gather(v, NF.Constant(new[] { 1, 1 }), axis: 1))
+                     + NF.ReduceSum(NF.GatherNd(v, NF.Constant(new[,] { { 0, 1 } })));
+        Assert.Equal(new[] { 1f, 3f, 1f, 1f, 2f, 1f }, tape.Gradient(picked, v).ToArray<float>());
+    }
+
+    [SkippableFact]
     public void Gradients_of_the_slicing_ops_match_finite_differences()
     {
         RequireBackend();

@@ -54,6 +54,35 @@ public abstract class GuidesVariableTests(string backend) : BackendTest(backend)
         Assert.Equal(new[] { 0f, 1f }, named.AssignSub(NF.Constant(1f)).ToArray<float>());
     }
 
+    // a.assign([1, 2]) on a float32 variable keeps float32: a C# array is read in the variable's
+    // dtype, as TensorFlow reads a Python list. Before, Assign took only tensors (an int32 tensor
+    // into a float32 variable is refused, as TensorFlow refuses a tensor of another dtype).
+    [SkippableFact]
+    public void Assign_takes_a_csharp_array_as_tensorflow_takes_a_list()
+    {
+        RequireBackend();
+        var a = new Variable(new[] { 2f, 3f });
+        a.Assign(new[] { 1, 2 });
+        Assert.Equal(DType.Float32, a.DType);
+        Assert.Equal(new[] { 1f, 2f }, a.ToArray<float>());
+        Assert.Equal(new[] { 7f, 9f }, a.Assign(new[] { 5, 6 }).AssignAdd(new[] { 2, 3 }).ToArray<float>());
+        Assert.Equal(new[] { 0f, 0f }, a.AssignSub(new[] { 7.0, 9.0 }).ToArray<float>());
+        Assert.Equal(new[] { 0.1f, 0.2f }, a.Assign(new[] { 0.1, 0.2 }).ToArray<float>());
+        var resize = Assert.Throws<ArgumentException>(() => a.Assign(new[] { 1f, 2f, 3f }));
+        Assert.Contains("does not fit the variable of shape", resize.Message);
+        Assert.Throws<ArgumentException>(() => a.Assign(NF.Constant(new[] { 1, 2 })));
+        Assert.Throws<ArgumentException>(() => a.Assign(new[] { true, false }));
+
+        var counts = new Variable(new[,] { { 1, 2 }, { 3, 4 } });
+        Assert.Equal(new[] { 2, 3, 4, 5 }, counts.AssignAdd(new long[] { 1, 1 }).ToArray<int>());
+        Assert.Equal(new[] { 5, 5, 5, 5 }, counts.Assign(new[] { 5.0 }).ToArray<int>());
+        var fraction = Assert.Throws<ArgumentException>(() => counts.Assign(new[] { 1.0, 1.5 }));
+        Assert.Contains("element 1 of the array (1.5)", fraction.Message);
+        Assert.Contains("int32", fraction.Message);
+        Assert.Throws<ArgumentException>(() => counts.Assign(new[] { 1L << 40, 1L }));
+        Assert.Equal(new[] { 5, 5, 5, 5 }, counts.ToArray<int>());
+    }
+
     [SkippableFact]
     public void Same_names_different_values_and_non_trainable_variables()
     {
