@@ -236,6 +236,53 @@ public abstract class GuidesAutodiffTests(string backend) : BackendTest(backend)
     }
 
     [SkippableFact]
+    public void Odd_requests_fail_by_name_or_give_none()
+    {
+        RequireBackend();
+        var x = NF.Constant(new[] { 1f, 2f });
+        // A custom gradient whose backward returns the wrong shape: TensorFlow refuses it too.
+        var wrong = NF.CustomGradient((Tensor t) => (t * 2f, dy => NF.ReduceSum(dy)));
+        using (var tape = new GradientTape())
+        {
+            tape.Watch(x);
+            var y = wrong(x);
+            var e = Assert.ThrowsAny<Exception>(() => tape.Gradient(y, x));
+            Assert.Contains("shape", e.Message);
+        }
+        // A non-persistent tape answers once.
+        using (var tape = new GradientTape())
+        {
+            tape.Watch(x);
+            var y = NF.ReduceSum(x * x);
+            tape.Gradient(y, x);
+            Assert.Throws<InvalidOperationException>(() => tape.Gradient(y, x));
+        }
+        // Output gradients of the wrong shape are named.
+        using (var tape = new GradientTape())
+        {
+            tape.Watch(x);
+            var y = x * x;
+            var e = Assert.ThrowsAny<ArgumentException>(() => tape.Gradient(y, [x], outputGradients: NF.Ones([3])));
+            Assert.Contains("outputGradients", e.Message);
+        }
+        // An integer source: None, as TensorFlow's.
+        var n = NF.Constant(new[] { 1, 2 });
+        using (var tape = new GradientTape())
+        {
+            tape.Watch(n);
+            var y = NF.Cast(n, DType.Float32) * 2f;
+            Assert.Null(tape.Gradient(y, [n])[0]);
+        }
+        // The Jacobian of a scalar is the gradient's shape.
+        using (var tape = new GradientTape())
+        {
+            tape.Watch(x);
+            var y = NF.ReduceSum(x * x);
+            Assert.Equal(new[] { 2f, 4f }, tape.Jacobian(y, x).ToArray<float>());
+        }
+    }
+
+    [SkippableFact]
     public void Output_gradients_and_a_list_of_vector_targets()
     {
         RequireBackend();

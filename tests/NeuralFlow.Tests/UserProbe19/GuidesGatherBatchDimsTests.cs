@@ -53,6 +53,22 @@ public abstract class GuidesGatherBatchDimsTests(string backend) : BackendTest(b
     }
 
     [SkippableFact]
+    public void A_traced_function_replays_it_and_still_checks_the_range()
+    {
+        RequireBackend();
+        var p = NF.Cast(P(), DType.Float32);
+        var f = NF.Function((Tensor idx) => NF.Gather(p, idx, axis: 2, batchDims: 1) * 2f);
+        var a = NF.Constant(new[,] { { 3, 0 }, { 1, 2 } });
+        var b = NF.Constant(new[,] { { 1, 1 }, { 0, 3 } });
+        for (int i = 0; i < 2; i++)
+        {
+            Assert.Equal((NF.Gather(p, a, axis: 2, batchDims: 1) * 2f).ToArray<float>(), f(a).ToArray<float>());
+            Assert.Equal((NF.Gather(p, b, axis: 2, batchDims: 1) * 2f).ToArray<float>(), f(b).ToArray<float>());
+        }
+        Assert.ThrowsAny<ArgumentException>(() => f(NF.Constant(new[,] { { 4, 0 }, { 1, 2 } })).ToArray<float>());
+    }
+
+    [SkippableFact]
     public void The_gradient_matches_finite_differences()
     {
         RequireBackend();
