@@ -273,6 +273,17 @@ public abstract class GuidesAutodiffTests(string backend) : BackendTest(backend)
             var y = NF.Cast(n, DType.Float32) * 2f;
             Assert.Null(tape.Gradient(y, [n])[0]);
         }
+        // A constant the tape does not watch, and a variable a tape made with watchAccessedVariables: false
+        // did not watch: None, as TensorFlow's.
+        var v = new Variable(3f);
+        using (var tape = new GradientTape(watchAccessedVariables: false))
+        {
+            var c = NF.Constant(2f);
+            var y = c * v;
+            var g = tape.Gradient(y, [c, v]);
+            Assert.Null(g[0]);
+            Assert.Null(g[1]);
+        }
         // The Jacobian of a scalar is the gradient's shape.
         using (var tape = new GradientTape())
         {

@@ -35,6 +35,10 @@ public abstract class GuidesGatherBatchDimsTests(string backend) : BackendTest(b
         var middle = NF.Gather(r, NF.Constant(new[,] { { 3, 1 }, { 0, 0 } }), axis: 2, batchDims: 1);
         Assert.Equal(new Shape(2, 3, 2, 2), middle.Shape);
         Assert.Equal(new[] { 6, 7, 2, 3, 14, 15, 10, 11, 22, 23, 18, 19, 24, 25, 24, 25, 32, 33, 32, 33, 40, 41, 40, 41 }, middle.ToArray<int>());
+
+        // Empty: no index per batch, and no batch at all.
+        Assert.Equal(new Shape(2, 0, 4), NF.Gather(P(), NF.Constant(new int[2, 0]), batchDims: 1).Shape);
+        Assert.Equal(new Shape(0, 2, 4), NF.Gather(NF.Zeros([0, 3, 4]), NF.Constant(new long[0, 2]), batchDims: 1).Shape);
     }
 
     [SkippableFact]
