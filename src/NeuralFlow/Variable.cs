@@ -150,14 +150,7 @@ public partial class Variable : Tensor
     {
         ArgumentNullException.ThrowIfNull(value);
         Engine.BackendOf(op, this, value);
-        var source = value;
-        if (value.DType != DType)
-        {
-            if (!value.IsWeakScalar)
-                throw new ArgumentException($"{op}: the variable is {DType.Name()} but the value is {value.DType.Name()}; convert with NF.Cast(value, DType.{DType}).", nameof(value));
-            ScalarRange.CheckWeak(op, value, DType);
-            source = NF.Cast(value, DType);
-        }
+        var source = InDType(op, value);
         try
         {
             CheckFits(op, source, nameof(value));

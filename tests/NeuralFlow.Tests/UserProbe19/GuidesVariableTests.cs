@@ -80,7 +80,12 @@ public abstract class GuidesVariableTests(string backend) : BackendTest(backend)
         Assert.Contains("element 1 of the array (1.5)", fraction.Message);
         Assert.Contains("int32", fraction.Message);
         Assert.Throws<ArgumentException>(() => counts.Assign(new[] { 1L << 40, 1L }));
+        // A C# number too: TensorFlow's v.assign(1.5) on an int32 variable is "Cannot convert 1.5 to
+        // EagerTensor of dtype int32"; before, the number was truncated to 1 without a word.
+        Assert.Contains("1.5 is not a whole number", Assert.Throws<ArgumentException>(() => counts.Assign(1.5)).Message);
+        Assert.Throws<ArgumentException>(() => counts.AssignAdd(0.5f));
         Assert.Equal(new[] { 5, 5, 5, 5 }, counts.ToArray<int>());
+        Assert.Equal(new[] { 7, 7, 7, 7 }, counts.Assign(7.0).ToArray<int>());
     }
 
     [SkippableFact]
