@@ -46,6 +46,11 @@ public abstract class GuidesVariableUpdatesTests(string backend) : BackendTest(b
         var e = Assert.Throws<ArgumentException>(() => v[0] = NF.Constant(new[] { 1f, 2f }));
         Assert.Contains("shape (2", e.Message);
         Assert.Throws<ArgumentException>(() => v[0] = NF.Constant(new[] { 1, 2, 3 }));
+        // The value may be a view of the variable itself.
+        var w = Fresh();
+        w[0] = w[1];
+        w[.., 1..] = w[.., ..2];
+        Assert.Equal(new[] { 4f, 4f, 5f, 4f, 4f, 5f }, w.ToArray<float>());
         var counts = new Variable(new[] { 1, 2, 3, 4 });
         counts[1..3] = 9;
         Assert.Equal(new[] { 1, 9, 9, 4 }, counts.ToArray<int>());
