@@ -5,14 +5,20 @@ public static partial class NF
     /// <summary>
     /// Slices of <paramref name="x"/> along <paramref name="axis"/> picked by integer
     /// <paramref name="indices"/> (<c>tf.gather</c>): the result has shape
-    /// x.shape[:axis] + indices.shape + x.shape[axis+1:].
+    /// x.shape[:axis] + indices.shape + x.shape[axis+1:]. With <paramref name="batchDims"/> b
+    /// (negative counts from indices' rank), the first b axes of x and indices are batch axes that
+    /// must match, each batch gathers from its own slice, and the result has shape
+    /// x.shape[:axis] + indices.shape[b:] + x.shape[axis+1:]; axis defaults to b, as in TensorFlow.
+    /// An index outside the axis (negative ones included) is an error, as on TensorFlow's CPU.
     /// </summary>
+    /// <exception cref="ArgumentException">indices is not an integer tensor, axis or batchDims is out of range, the batch axes differ, or an index is out of range.</exception>
     [MethodImpl(Hot)]
-    public static Tensor Gather(Tensor x, Tensor indices, int axis = 0)
+    public static Tensor Gather(Tensor x, Tensor indices, int? axis = null, int batchDims = 0)
     {
         CheckIndexDType(nameof(Gather), indices);
         Engine.BackendOf(nameof(Gather), x, indices);
-        int a = x.Shape.NormalizeAxis(axis);
+        if (batchDims != 0) return GatherBatched(x, indices, axis, batchDims);
+        int a = x.Shape.NormalizeAxis(axis ?? 0);
         using var flat = indices.Contiguous();
         var dims = new List<int>(x.Shape.ToArray()[..a]);
         dims.AddRange(indices.Shape);

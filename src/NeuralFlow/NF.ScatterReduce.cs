@@ -15,8 +15,8 @@ public static partial class NF
     /// is left out (positions that receive none keep it). "mean" divides by the number of values taken
     /// (floor division for integer dtypes, as torch). index, input and src have one rank; index is no
     /// longer than src on any axis and no longer than input on the axes other than axis; only the
-    /// part of src that index covers is used. Gradient: that of the composition (to the earliest of
-    /// tied extremes; torch splits it evenly).
+    /// part of src that index covers is used. Gradient: that of the composition; for "amax" and
+    /// "amin" split evenly among the values tied at the extreme, as torch's.
     /// </summary>
     /// <exception cref="ArgumentException">reduce is unknown, index is not an integer tensor, the ranks, shapes or dtypes do not fit, or an index is outside [0, input.shape[axis]).</exception>
     /// <exception cref="ArgumentOutOfRangeException">axis is outside [-rank, rank).</exception>
@@ -72,7 +72,7 @@ public static partial class NF
         for (int t = 0; t < count; t++)
             for (int d = 0; d < rank; d++) rowsOf[t] += tuples[t * rank + d] * strides[d];
         var rowIndex = Engine.FromHost<long>(rowsOf, new Shape(count, 1), input.Backend);
-        var reduced = ScatterCombine(op, flatInput, rowIndex, updates, combine, includeSelf);
+        var reduced = ScatterCombine(op, flatInput, rowIndex, updates, combine, includeSelf, splitTies: reduce is "amax" or "max" or "amin" or "min");
         if (reduce == "mean")
         {
             // Divide by how many values each position took: its updates, plus itself when included.

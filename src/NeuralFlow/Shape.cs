@@ -123,6 +123,18 @@ public sealed class Shape : IEquatable<Shape>, IReadOnlyList<int>
         return a;
     }
 
+    /// <summary>
+    /// Whether a tensor of this shape broadcasts to <paramref name="target"/> unchanged (NumPy's rule
+    /// one way: no more axes than target, each trailing axis 1 or equal to target's).
+    /// </summary>
+    internal bool BroadcastsTo(Shape target)
+    {
+        if (Rank > target.Rank) return false;
+        for (int i = 1; i <= Rank; i++)
+            if (this[-i] != 1 && this[-i] != target[-i]) return false;
+        return true;
+    }
+
     /// <summary>An array converts to a shape.</summary>
     public static implicit operator Shape(int[] dims) => new(dims);
 

@@ -7,7 +7,7 @@ namespace NeuralFlow;
 /// place. It reads like any tensor; <see cref="Assign"/>, <see cref="AssignAdd"/> and
 /// <see cref="AssignSub"/> change its value, keeping shape and dtype.
 /// </summary>
-public class Variable : Tensor
+public partial class Variable : Tensor
 {
     /// <summary>A variable holding a copy of <paramref name="initialValue"/>.</summary>
     public Variable(Tensor initialValue, bool trainable = true, string? name = null)
@@ -100,6 +100,7 @@ public class Variable : Tensor
     /// <summary>Adds to the value in place (<c>assign_add</c>).</summary>
     public Variable AssignAdd(Tensor delta)
     {
+        CheckFits(nameof(AssignAdd), delta, nameof(delta));
         using var sum = Engine.Binary(BinaryOp.Add, this, delta, nameof(AssignAdd)); // an update, not a differentiable op: not recorded
         Write(nameof(AssignAdd), sum);
         return this;
@@ -108,6 +109,7 @@ public class Variable : Tensor
     /// <summary>Subtracts from the value in place (<c>assign_sub</c>).</summary>
     public Variable AssignSub(Tensor delta)
     {
+        CheckFits(nameof(AssignSub), delta, nameof(delta));
         using var difference = Engine.Binary(BinaryOp.Sub, this, delta, nameof(AssignSub)); // an update, not a differentiable op: not recorded
         Write(nameof(AssignSub), difference);
         return this;
@@ -133,22 +135,25 @@ public class Variable : Tensor
         Storage.BumpVersion();
     }
 
+    // Checked before any broadcast, so the message says what was wrong (a resize, as TensorFlow's
+    // "Shape mismatch") instead of the broadcast's "cannot be broadcast".
+    private void CheckFits(string op, Tensor value, string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(value, paramName);
+        if (!value.Shape.BroadcastsTo(Shape))
+            throw new ArgumentException(
+                $"{op}: a value of shape {value.Shape} does not fit {(Name is null ? "the variable" : $"variable '{Name}'")} of shape {Shape}; a variable keeps its shape (make a new Variable to resize).",
+                paramName);
+    }
+
     private void Write(string op, Tensor value)
     {
         ArgumentNullException.ThrowIfNull(value);
         Engine.BackendOf(op, this, value);
-        var source = value;
-        if (value.DType != DType)
-        {
-            if (!value.IsWeakScalar)
-                throw new ArgumentException($"{op}: the variable is {DType.Name()} but the value is {value.DType.Name()}; convert with NF.Cast(value, DType.{DType}).", nameof(value));
-            ScalarRange.CheckWeak(op, value, DType);
-            source = NF.Cast(value, DType);
-        }
+        var source = InDType(op, value);
         try
         {
-            if (source.Rank > Rank || Engine.BroadcastShapes(op, source.Shape, Shape) != Shape)
-                throw new ArgumentException($"{op}: a value of shape {source.Shape} does not fit a variable of shape {Shape}.", nameof(value));
+            CheckFits(op, source, nameof(value));
             // Every element is overwritten: a fresh buffer, if one is needed, need not start as a copy.
             BeginWrite(keepContents: false);
             // The value may be a view of this variable (v.Assign(NF.Transpose(v))).

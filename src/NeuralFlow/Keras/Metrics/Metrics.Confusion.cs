@@ -146,7 +146,7 @@ public partial class Metrics
         {
             var w = NF.Cast(sampleWeight, DType.Float64);
             (_, w) = Losses.SqueezeOrExpand(pred, w);
-            if (w.Rank > pred.Rank || !Broadcasts(w.Shape, new Shape(pred.Shape.ToArray()[..w.Rank])))
+            if (w.Rank > pred.Rank || !w.Shape.BroadcastsTo(new Shape(pred.Shape.ToArray()[..w.Rank])))
                 throw new ArgumentException(
                     $"{who}: sampleWeight has shape {sampleWeight.Shape}, which does not match predictions of shape {yPred.Shape}; give a scalar or one weight per example.", nameof(sampleWeight));
             // Weights line up with the leading axes (one per example), then spread over the rest.

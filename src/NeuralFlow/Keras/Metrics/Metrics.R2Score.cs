@@ -76,7 +76,7 @@ public partial class Metrics
             if (sampleWeight is null) return NF.Ones(shape, DType.Float64);
             var w = NF.Cast(sampleWeight, DType.Float64);
             if (w.Rank == 1) w = NF.ExpandDims(w, 1);
-            if (w.Rank > 2 || !Broadcasts(w.Shape, shape))
+            if (w.Rank > 2 || !w.Shape.BroadcastsTo(shape))
                 throw new ArgumentException(
                     $"{Name}: sampleWeight has shape {sampleWeight.Shape}; give a scalar, one weight per example ({shape[0]}), or one per example and output {shape}.",
                     nameof(sampleWeight));

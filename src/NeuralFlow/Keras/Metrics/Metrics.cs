@@ -215,7 +215,7 @@ public partial class Metrics : ListView<Metrics.Metric>
         }
         var w = NF.Cast(sampleWeight, DType.Float64);
         (v, w) = Losses.SqueezeOrExpand(v, w);
-        if (w.Rank > v.Rank || !Broadcasts(w.Shape, new Shape(v.Shape.ToArray()[..w.Rank])))
+        if (w.Rank > v.Rank || !w.Shape.BroadcastsTo(new Shape(v.Shape.ToArray()[..w.Rank])))
             throw new ArgumentException(
                 $"{who}: sampleWeight has shape {sampleWeight.Shape}, which does not match the values of shape {values.Shape}; give a scalar or one weight per example.", nameof(sampleWeight));
         int weightRank = w.Rank;
@@ -235,13 +235,6 @@ public partial class Metrics : ListView<Metrics.Metric>
                 $"The prediction carries a mask of shape {mask.Shape}, which does not match the metric's values of shape {values.Shape}; " +
                 "a mask [batch, timesteps] needs predictions [batch, timesteps, ...].", "yPred");
         return Layer.MaskWeights(mask, sampleWeight, DType.Float64);
-    }
-
-    private static bool Broadcasts(Shape from, Shape to)
-    {
-        for (int i = 1; i <= from.Rank; i++)
-            if (from[-i] != 1 && from[-i] != to[-i]) return false;
-        return true;
     }
 
     /// <summary>Divides, giving 0 where the divisor is 0 (<c>divide_no_nan</c>).</summary>
