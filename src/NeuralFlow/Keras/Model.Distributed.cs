@@ -46,7 +46,7 @@ public partial class Model
     private static (int Start, int Count) ShardOfBatch(int start, int count)
     {
         if (DataParallel.Current is not { WorldSize: > 1 } s) return (start, count);
-        int from = (int)((long)count * s.Rank / s.WorldSize), to = (int)((long)count * (s.Rank + 1) / s.WorldSize);
+        var (from, to) = s.PartOf(count, s.Rank);
         return (start + from, to - from);
     }
 
