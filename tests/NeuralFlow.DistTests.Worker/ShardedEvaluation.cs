@@ -2,7 +2,8 @@
 // this prints): each rank must run only its part of every batch (a Lambda layer counts the rows
 // this rank's model sees, the steps run eagerly so it runs every step), and every rank must
 // return the global numbers: compared with the same model called on all the data in this
-// process (Call is not sharded).
+// process (Call is not sharded). RunningLogs: the running loss a callback reads after each batch
+// of Fit, which the test compares with a job of one rank.
 using NeuralFlow;
 using NeuralFlow.Distributed;
 using NeuralFlow.Keras;
@@ -47,6 +48,19 @@ internal sealed class ShardedEvaluation(DataParallel strategy, Action<string, ob
         say("predict_max_diff", Tutorials.R(MaxDiff(prediction, probabilities)));
         var predictionOfDataset = model.Predict(NeuralFlow.Data.Dataset.FromTensorSlices(x).Batch(batchSize));
         say("predict_dataset_max_diff", Tutorials.R(MaxDiff(predictionOfDataset, probabilities)));
+    }
+
+    public void RunningLogs()
+    {
+        var (x, y) = blobs(256, 3);
+        NF.Random.SetSeed(5);
+        var model = Tutorials.Mlp();
+        model.Compile(optimizer: new Optimizers.SGD(learningRate: 0.05f), loss: "sparse_categorical_crossentropy", metrics: ["accuracy"]);
+        var losses = new List<string>();
+        var history = model.Fit(x, y, batchSize: 32, epochs: 2, verbose: 0, shuffle: false,
+                                callbacks: [new Callbacks.LambdaCallback(onBatchEnd: (_, logs) => losses.Add(Tutorials.R(logs["loss"])))]);
+        say("batch_losses", string.Join(",", losses));
+        say("epoch_losses", string.Join(",", history["loss"].Select(v => Tutorials.R(v))));
     }
 
     private static double MaxDiff(Tensor a, Tensor b) =>

@@ -38,4 +38,24 @@ public sealed class DistFailureShardingTests
             Assert.True(MpiJob.Number(job.Value(r, "predict_dataset_max_diff")) < 1e-6, job.Value(r, "predict_dataset_max_diff"));
         }
     }
+
+    [SkippableFact]
+    public void The_running_logs_a_callback_reads_mid_epoch_are_the_global_ones()
+    {
+        MpiJob.Require();
+        var alone = MpiJob.Run(1, "cpu", "running_logs");
+        var job = MpiJob.Run(2, "cpu", "running_logs");
+        Assert.True(alone.ExitCode == 0 && job.ExitCode == 0, alone.Output + job.Output);
+        var expected = alone.Value(0, "batch_losses").Split(',').Select(MpiJob.Number).ToArray();
+        Assert.Equal(16, expected.Length);  // 8 batches, 2 epochs
+        for (int r = 0; r < 2; r++)
+        {
+            // Keras' running mean over the global batches so far, as one process logs it (not this rank's half).
+            var seen = job.Value(r, "batch_losses").Split(',').Select(MpiJob.Number).ToArray();
+            Assert.Equal(expected.Length, seen.Length);
+            for (int i = 0; i < expected.Length; i++)
+                Assert.True(Math.Abs(seen[i] - expected[i]) < 1e-4 * Math.Max(1, Math.Abs(expected[i])), $"rank {r}, batch {i}: {seen[i]} vs one process's {expected[i]}");
+            Assert.Equal(alone.Value(0, "epoch_losses").Split(',').Select(MpiJob.Number), job.Value(r, "epoch_losses").Split(',').Select(MpiJob.Number), (a, b) => Math.Abs(a - b) < 1e-4);
+        }
+    }
 }
