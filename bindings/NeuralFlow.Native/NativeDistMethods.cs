@@ -48,6 +48,10 @@ public static unsafe partial class NativeDistMethods
     [LibraryImport(LibraryName)] public static partial NfStatus nf_dist_allgather(void* send, long count, int dtype, void* recv, double timeoutSeconds);
     /// <summary>nf_dist_abort</summary>
     [LibraryImport(LibraryName)] public static partial NfStatus nf_dist_abort(int code);
+    /// <summary>nf_dist_announce_failure</summary>
+    [LibraryImport(LibraryName, StringMarshalling = StringMarshalling.Utf8)] public static partial NfStatus nf_dist_announce_failure(string message);
+    /// <summary>nf_dist_linger</summary>
+    [LibraryImport(LibraryName)] public static partial NfStatus nf_dist_linger(double timeoutSeconds, int* remaining);
 
     // ---- issue 18 (distgpu): collectives on GPU memory
     /// <summary>nf_dist_cuda_aware</summary>

@@ -47,7 +47,7 @@ public static class NativeLibraryLoader
     public const int ExpectedCudaAbiVersion = 8;
 
     /// <summary>NF_DIST_ABI_VERSION that these bindings mirror.</summary>
-    public const int ExpectedDistAbiVersion = 1;
+    public const int ExpectedDistAbiVersion = 2;
 
     /// <summary>The CPU engine's kernels (<c>nf_*</c>); throws unless <see cref="TryLoad"/> succeeded.</summary>
     public static ref readonly NativeKernelTable Kernels => ref Loaded(Cpu).Kernels;

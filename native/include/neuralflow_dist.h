@@ -12,6 +12,9 @@
  * Otherwise the caller stages device tensors through page-locked host buffers
  * (nf_cuda_host_alloc), or uses NCCL (nf_dist_nccl_*) where it is installed.
  *
+ * Failures: a rank that throws on its own announces it (nf_dist_announce_failure), and every
+ * wait below fails as soon as such a note (or one saying a rank left) arrives.
+ *
  * Hangs: every wait polls with a deadline (timeout_s; <= 0 waits forever). When it passes, the
  * call fails with NF_ERROR_INTERNAL and a message naming the rank that did not reach the
  * collective, as far as this rank can tell: each collective call sends its sequence number to
@@ -27,7 +30,7 @@ extern "C" {
 #endif
 
 /* Bumped on every incompatible change of this header. */
-#define NF_DIST_ABI_VERSION 1
+#define NF_DIST_ABI_VERSION 2
 
 typedef NF_ENUM(nf_dist_op) {
     NF_DIST_SUM = 0,
@@ -65,6 +68,19 @@ NF_API nf_status nf_dist_allgather(const void* send, int64_t count, nf_dtype dty
 
 /* Ends every process of the job (MPI_Abort), for a rank that cannot go on. */
 NF_API nf_status nf_dist_abort(int32_t code);
+
+/* ==== failures: a rank that throws on its own ends the others' waits at once =================
+ * Tells every other rank that this one failed with `message` (UTF-8, cut to 600 bytes), once:
+ * each collective they wait in (or start) fails with NF_ERROR_INTERNAL "rank R failed: message
+ * ...". A rank that finalizes tells the others it left after its last collective, so one still
+ * waiting in a later collective fails at once too, and nf_dist_finalize fails (without
+ * finalizing) when a rank announced a failure, so that its caller ends the job. */
+NF_API nf_status nf_dist_announce_failure(const char* message);
+/* Before a failed rank ends the job (nf_dist_abort): waits at most timeout_s while another rank
+ * has neither failed nor left, so that the others learn of the failure in their next collective
+ * and report it (then end the job themselves) instead of being killed first. *remaining
+ * receives how many ranks had not (0: all). */
+NF_API nf_status nf_dist_linger(double timeout_s, int32_t* remaining);
 
 /* ==== issue 18 (distgpu): collectives on GPU memory ====================================== */
 

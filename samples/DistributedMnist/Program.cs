@@ -50,9 +50,11 @@ double seconds = watch.Elapsed.TotalSeconds;
 // Examples this rank trained on per second, and the job's total.
 long trained = (long)x.Shape[0] * epochs;
 Console.WriteLine($"rank {strategy.Rank}: {trained / strategy.WorldSize / seconds:0} samples/s on this rank, {trained / seconds:0} samples/s in all ({seconds:0.00} s)");
+// Evaluate is a collective, as under tf.distribute: every rank evaluates its part of each batch
+// and gets the whole test set's loss and accuracy; rank 0 prints them.
+var (testLoss, testAcc) = net.Evaluate(xt, yTest);
 if (chief)
 {
-    var (testLoss, testAcc) = net.Evaluate(xt, yTest);
     Console.WriteLine($"Test loss: {testLoss:0.0000} - test accuracy: {testAcc:0.0000}");
     // On a GPU: how the gradients travelled (NCCL, CUDA-aware MPI or page-locked staging) and why.
     if (strategy.GpuTransport != GpuTransport.NotChosen)

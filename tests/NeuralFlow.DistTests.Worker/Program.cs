@@ -11,6 +11,9 @@
 //                    5 averaged steps follow: the weights' hash and the iteration count
 //   replay_fit | replay_loop | replay_mismatch   steps run eagerly and replayed (NF.Function, Fit's traced
 //                    steps): Replays.cs
+//   fail WHERE       rank 1 fails on its own (in Fit, Evaluate, Predict, a custom loop): Failures.cs
+//   shard_eval N B   Evaluate and Predict of N examples in batches of B, sharded: ShardedEvaluation.cs
+//   running_logs     the running loss a callback reads after each batch of Fit: ShardedEvaluation.cs
 // Every scenario ends with the GPU transport chosen (and, staged, the pinned buffers allocated;
 // with a fake NCCL, the collectives it carried).
 using System.Diagnostics;
@@ -63,6 +66,9 @@ try
         case "replay_fit": new Replays(strategy, Say, Blobs, Hash).Fit(); break;
         case "replay_loop": new Replays(strategy, Say, Blobs, Hash).Loop(); break;
         case "replay_mismatch": new Replays(strategy, Say, Blobs, Hash).Mismatch(); break;
+        case "fail": new Failures(strategy, Say, Blobs).Run(args[1]); break;
+        case "shard_eval": new ShardedEvaluation(strategy, Say, Blobs).Run(int.Parse(args[1]), int.Parse(args[2])); break;
+        case "running_logs": new ShardedEvaluation(strategy, Say, Blobs).RunningLogs(); break;
         default: throw new ArgumentException($"unknown scenario {args[0]}");
     }
 }

@@ -63,21 +63,8 @@ internal sealed class Replays(DataParallel strategy, Action<string, object> say,
             var model = Tutorials.Mlp();
             model.Call(x[..1]);
             strategy.Broadcast(model.Variables);
-            var optimizer = new Optimizers.SGD(learningRate: 0.1f, momentum: 0.9f);
-            var lossObject = new Losses.SparseCategoricalCrossentropy(reduction: "none");
-            Tensor Step(Tensor xs, Tensor ys)
-            {
-                Tensor loss;
-                Tensor?[] grads;
-                using (var tape = new GradientTape())
-                {
-                    loss = strategy.ComputeAverageLoss(lossObject.Call(ys, model.Call(xs, training: true)), globalBatchSize: global);
-                    grads = [.. tape.Gradient(loss, model.TrainableVariables)];
-                }
-                optimizer.ApplyGradients(strategy.AllReduceGradients(grads, mean: false), model.TrainableVariables);
-                return loss;
-            }
-            var step = compiled ? NF.Function(Step) : Step;
+            var step = Tutorials.GlobalBatchStep(strategy, model, new Optimizers.SGD(learningRate: 0.1f, momentum: 0.9f), global);
+            if (compiled) step = NF.Function(step);
             for (int epoch = 0; epoch < 3; epoch++)
                 for (int start = 0; start < x.Shape[0]; start += global)
                 {

@@ -11,9 +11,31 @@ using NeuralFlow.Keras;
 
 internal sealed class Tutorials(DataParallel strategy, Action<string, object> say, Func<int, int, (Tensor X, Tensor Y)> blobs)
 {
-    private static string R(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+    internal static string R(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 
     internal static Sequential Mlp() => new(new Layers.Dense(16, activation: "relu"), new Layers.Dense(10, activation: "softmax"));
+
+    /// <summary>
+    /// The step of "Custom training with tf.distribute.Strategy": this rank's part of a batch of
+    /// <paramref name="globalBatch"/>, its loss over the global batch, the gradients summed over
+    /// the ranks, one optimizer step; returns the loss.
+    /// </summary>
+    internal static Func<Tensor, Tensor, Tensor> GlobalBatchStep(DataParallel strategy, Model model, Optimizers.Optimizer optimizer, int globalBatch)
+    {
+        var lossObject = new Losses.SparseCategoricalCrossentropy(reduction: "none");
+        return (xs, ys) =>
+        {
+            Tensor loss;
+            Tensor?[] grads;
+            using (var tape = new GradientTape())
+            {
+                loss = strategy.ComputeAverageLoss(lossObject.Call(ys, model.Call(xs, training: true)), globalBatchSize: globalBatch);
+                grads = [.. tape.Gradient(loss, model.TrainableVariables)];
+            }
+            optimizer.ApplyGradients(strategy.AllReduceGradients(grads, mean: false), model.TrainableVariables);
+            return loss;
+        };
+    }
 
     private void SayWeights(Model model) =>
         say("weights", string.Join(",", model.Variables.SelectMany(v => v.ToArray<float>()).Select(f => R(f))));

@@ -119,7 +119,10 @@ void wait_for(MPI_Request* req, const char* fn, long long seq, double timeout_s)
         check(MPI_Test(req, &done, MPI_STATUS_IGNORE), fn, "MPI_Test");
         if (done) return;
         if (spins > 2000) usleep(spins > 20000 ? 500 : 50);
-        if ((spins & 63) == 0 && deadline > 0 && now_s() > deadline) timed_out(fn, seq, timeout_s);
+        if ((spins & 63) != 0) continue;
+        // A rank that failed on its own, or left, will never arrive: its reason, at once.
+        nf::dist::poll_failures(fn, seq);
+        if (deadline > 0 && now_s() > deadline) timed_out(fn, seq, timeout_s);
     }
 }
 
@@ -201,6 +204,10 @@ void promote_libmpi() {
 
 }  // namespace
 
+MPI_Comm nf::dist::control_comm() { return g_ctl; }
+int nf::dist::world_rank() { return g_rank; }
+int nf::dist::world_size() { return g_size; }
+
 extern "C" {
 
 NF_API int32_t nf_dist_abi_version(void) { return NF_DIST_ABI_VERSION; }
@@ -258,6 +265,10 @@ NF_API nf_status nf_dist_init(int32_t* rank, int32_t* size) {
 NF_API nf_status nf_dist_finalize(void) {
     return nf::guard("nf_dist_finalize", [&] {
         if (!g_ready) return;
+        // A rank that failed meanwhile: its reason, and no MPI_Finalize (which would wait for it);
+        // the caller ends the job. Otherwise the others learn that this rank runs no more collectives.
+        nf::dist::poll_failures("nf_dist_finalize", 0);
+        nf::dist::announce_leaving(g_seq);
         nf::dist::nccl_shutdown();  // NCCL's communicator goes before the MPI that set it up
         g_ready = false;
         g_finalized = true;

@@ -2,6 +2,8 @@
 // (init, the communicators, the deadlines); cuda_aware.cpp and nccl.cpp build on it.
 #pragma once
 
+#include <mpi.h>
+
 namespace nf {
 namespace dist {
 
@@ -9,6 +11,18 @@ namespace dist {
 void require_ready(const char* fn);
 // Destroys the NCCL communicator, if any; nf_dist_finalize calls it before MPI_Finalize.
 void nccl_shutdown() noexcept;
+
+// dist.cpp's state, for failure.cpp: the control communicator (the ring's arrival notes and the
+// failure notes), this rank and the world size.
+MPI_Comm control_comm();
+int world_rank();
+int world_size();
+
+// failure.cpp: throws NF_ERROR_INTERNAL naming the rank when a rank announced a failure, or
+// left after a collective before `waiting_seq` (the one this rank waits in; 0: none).
+void poll_failures(const char* fn, long long waiting_seq);
+// Tells the other ranks this one runs no collective after #last_seq (nf_dist_finalize).
+void announce_leaving(long long last_seq);
 
 }  // namespace dist
 }  // namespace nf

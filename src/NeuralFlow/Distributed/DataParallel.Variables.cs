@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using NeuralFlow.Backends;
 
 namespace NeuralFlow.Distributed;
 
@@ -38,7 +39,7 @@ public sealed partial class DataParallel
         foreach (var v in list)
         {
             int n = checked((int)(v.Count * v.DType.SizeInBytes()));
-            using var value = Write(v, bytes.AsSpan(offset, n));
+            using var value = Write(v.DType, v.Shape, v.Backend, bytes.AsSpan(offset, n));
             v.Assign(value);
             offset += n;
         }
@@ -106,13 +107,13 @@ public sealed partial class DataParallel
         }
     }
 
-    private static Tensor Write(Tensor like, ReadOnlySpan<byte> from) => like.DType switch
+    private static Tensor Write(DType dtype, Shape shape, IBackend backend, ReadOnlySpan<byte> from) => dtype switch
     {
-        DType.Float32 => Engine.FromHost(MemoryMarshal.Cast<byte, float>(from), like.Shape, like.Backend),
-        DType.Float64 => Engine.FromHost(MemoryMarshal.Cast<byte, double>(from), like.Shape, like.Backend),
-        DType.Int32 => Engine.FromHost(MemoryMarshal.Cast<byte, int>(from), like.Shape, like.Backend),
-        DType.Int64 => Engine.FromHost(MemoryMarshal.Cast<byte, long>(from), like.Shape, like.Backend),
-        DType.Bool => Engine.FromHost(MemoryMarshal.Cast<byte, bool>(from), like.Shape, like.Backend),
-        _ => Engine.FromHost(from, like.Shape, like.Backend),
+        DType.Float32 => Engine.FromHost(MemoryMarshal.Cast<byte, float>(from), shape, backend),
+        DType.Float64 => Engine.FromHost(MemoryMarshal.Cast<byte, double>(from), shape, backend),
+        DType.Int32 => Engine.FromHost(MemoryMarshal.Cast<byte, int>(from), shape, backend),
+        DType.Int64 => Engine.FromHost(MemoryMarshal.Cast<byte, long>(from), shape, backend),
+        DType.Bool => Engine.FromHost(MemoryMarshal.Cast<byte, bool>(from), shape, backend),
+        _ => Engine.FromHost(from, shape, backend),
     };
 }

@@ -22,10 +22,12 @@ namespace NeuralFlow.Distributed;
 /// The collectives are those of libneuralflow_dist (native/include/neuralflow_dist.h), loaded only
 /// here, so a program that never creates a strategy never needs MPI. MPI is initialised once per
 /// process (by the first strategy) and finalized by <see cref="Dispose"/> or at process exit; a
-/// process holds one strategy at a time. Every collective waits at most <see cref="Timeout"/>:
-/// a rank that hangs or dies makes the others fail with a <see cref="DistributedException"/>
-/// naming it, and disposing a strategy after such a failure ends the whole job (MPI_Abort)
-/// rather than waiting for the lost rank in MPI_Finalize.
+/// process holds one strategy at a time. A rank that throws on its own (in Fit, Evaluate,
+/// Predict, or an exception nobody catches) tells the others, whose collectives then fail at
+/// once with a <see cref="DistributedException"/> "rank R failed: ..." (DataParallel.Failures.cs);
+/// every collective waits at most <see cref="Timeout"/> for a rank that hangs or dies silently,
+/// and disposing a strategy after such a failure ends the whole job (MPI_Abort) rather than
+/// waiting for the lost rank in MPI_Finalize.
 /// </remarks>
 public sealed partial class DataParallel : IDisposable
 {
@@ -112,6 +114,8 @@ public sealed partial class DataParallel : IDisposable
                 {
                     Console.Error.WriteLine($"[NeuralFlow rank {Current?.Rank}] unhandled exception, ending the job: {e.ExceptionObject}");
                     Console.Error.Flush();
+                    // The others learn why (in their next collective) before the job ends.
+                    if (e.ExceptionObject is Exception thrown) Announce(thrown);
                     _failed = true;
                     Shutdown();
                 };
@@ -147,34 +151,6 @@ public sealed partial class DataParallel : IDisposable
     }
 
     internal double TimeoutSeconds => Timeout.TotalSeconds;
-
-    /// <summary>
-    /// Marks the ranks as out of step after an exception left a collective loop on this rank
-    /// alone (Fit), so that <see cref="Dispose"/> ends the job instead of waiting in MPI_Finalize
-    /// for ranks that wait for this one.
-    /// </summary>
-    internal void Abandon(Exception e)
-    {
-        if (_failed || WorldSize == 1 || ThrownOnEveryRank(e)) return;
-        _failed = true;
-        Console.Error.WriteLine($"[NeuralFlow rank {Rank}] {e.GetType().Name} ended training on this rank only; the job ends when the strategy is disposed: {e.Message}");
-        Console.Error.Flush();
-    }
-
-    private const string EveryRankKey = "NeuralFlow.DataParallel.EveryRank";
-
-    /// <summary>
-    /// Marks <paramref name="e"/> as thrown on every rank at the same point (a check whose result
-    /// every rank computed from the same gathered values): the ranks are still in step, so an
-    /// exception leaving Fit this way needs no end of the job.
-    /// </summary>
-    internal static T OnEveryRank<T>(T e) where T : Exception
-    {
-        e.Data[EveryRankKey] = true;
-        return e;
-    }
-
-    internal static bool ThrownOnEveryRank(Exception e) => e.Data.Contains(EveryRankKey);
 
     /// <summary>
     /// Turns a failed native call into an exception. A bad argument is found before anything is
@@ -293,8 +269,14 @@ public sealed partial class DataParallel : IDisposable
         {
             if (_finalized || !NativeLibraryLoader.TryLoadDist(out _)) return;
             _finalized = true;
-            if (_failed) NativeDistMethods.nf_dist_abort(1);
-            else NativeDistMethods.nf_dist_finalize();
+            if (!_failed && NativeDistMethods.nf_dist_finalize() != NfStatus.Ok)
+            {
+                // A rank announced its failure: MPI_Finalize would wait for it forever.
+                Console.Error.WriteLine($"[NeuralFlow rank {NativeDistMethods.nf_dist_rank()}] {NativeDistMethods.LastError()}");
+                Console.Error.Flush();
+                _failed = true;
+            }
+            if (_failed) EndTheJob();
         }
     }
 }

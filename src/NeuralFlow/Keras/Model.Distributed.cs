@@ -46,7 +46,7 @@ public partial class Model
     private static (int Start, int Count) ShardOfBatch(int start, int count)
     {
         if (DataParallel.Current is not { WorldSize: > 1 } s) return (start, count);
-        int from = (int)((long)count * s.Rank / s.WorldSize), to = (int)((long)count * (s.Rank + 1) / s.WorldSize);
+        var (from, to) = s.PartOf(count, s.Rank);
         return (start + from, to - from);
     }
 
@@ -101,20 +101,26 @@ public partial class Model
     // The next batch, on every rank or on none: all ranks stop together when one runs out of
     // data or asked to stop (StopTraining), since a rank that leaves the loop alone would leave
     // the others waiting in the next allreduce. share is this rank's part of the global batch.
-    private bool MoveNextTogether(IEnumerator<FitBatch> batches, out double share)
+    // The same allgather tells every rank whether any rank's callbacks (rank 0's progress bar
+    // when it will redraw) read the running logs after this step (wantsLogs): then every rank
+    // reads them summed over the ranks (globalLogs), so the bar shows the global running loss,
+    // as Keras' does, at the cost of one reduction per redraw, none between.
+    private bool MoveNextTogether(IEnumerator<FitBatch> batches, bool wantsLogs, out double share, out bool globalLogs)
     {
         share = 1;
+        globalLogs = false;
         bool has = batches.MoveNext();
         if (DataParallel.Current is not { WorldSize: > 1 } s) return has;
         double count = has ? batches.Current.Count : 0;
-        var all = s.AllGather([count, StopTraining ? 1 : 0]);
+        var all = s.AllGather([count, StopTraining ? 1 : 0, wantsLogs ? 1 : 0]);
         double total = 0;
         bool empty = false;
         for (int r = 0; r < s.WorldSize; r++)
         {
-            total += all[2 * r];
-            empty |= all[2 * r] == 0;
-            StopTraining |= all[2 * r + 1] != 0;
+            total += all[3 * r];
+            empty |= all[3 * r] == 0;
+            StopTraining |= all[3 * r + 1] != 0;
+            globalLogs |= all[3 * r + 2] != 0;
         }
         if (empty || StopTraining) return false;
         share = count / total;

@@ -19,6 +19,7 @@ public partial class Model
         var (xs, ys) = CheckData(nameof(Evaluate), x, y);
         ys = WithSampleWeight(nameof(Evaluate), ys, sampleWeight, null);
         CheckPositive(nameof(Evaluate), nameof(batchSize), batchSize);
+        SameDataOnEveryRank(nameof(Evaluate), xs[0].Shape[0], batchSize);
         if (xs[0].Shape[0] == 0)
             throw new ArgumentException($"Evaluate: x and y have 0 examples (shapes {Shapes(xs)} and {Shapes(ys)}); there is nothing to evaluate.", nameof(x));
         return EvaluateBatches(Slices(xs, ys, batchSize), CallbackList.ForOneRun(nameof(Evaluate), callbacks, this, BatchCount(xs, batchSize), verbose));
@@ -63,8 +64,21 @@ public partial class Model
 
     // Keras' evaluate loop: on_test_begin, then per batch on_test_batch_begin and on_test_batch_end
     // with the running logs (read from the device only when a callback takes them), then
-    // on_test_end with the logs Evaluate returns.
+    // on_test_end with the logs Evaluate returns. Under DataParallel each rank evaluates its part
+    // of every batch and the logs returned are those of all ranks' examples (Model.Distributed.cs).
     private EvaluationResult EvaluateBatches(IEnumerable<(Tensor[] X, Tensor[] Y)> batches, CallbackList callbacks)
+    {
+        try
+        {
+            return EvaluateParts(ShardBatches(() => batches)(), callbacks);
+        }
+        catch (Exception e) when (LeftTheOtherRanks(e))
+        {
+            throw; // never taken: the filter only tells the other ranks
+        }
+    }
+
+    private EvaluationResult EvaluateParts(IEnumerable<(Tensor[] X, Tensor[] Y)> batches, CallbackList callbacks)
     {
         Compiled(nameof(Evaluate));
         using var placement = OnModelDevice(out var backend);
@@ -83,7 +97,8 @@ public partial class Model
                 if (!items.MoveNext()) break;
                 if (blocks.Begins(count)) callbacks.TestBatchBegin(count);
                 var (xb, yb) = (OnBackend(items.Current.X, backend), OnBackend(items.Current.Y, backend));
-                KeepStepLogs(cached, testStep([.. xb, .. yb]));
+                // A rank's empty part of a batch smaller than the world adds nothing to the metrics.
+                if (!IsEmptyPart(xb)) KeepStepLogs(cached, testStep([.. xb, .. yb]));
             }
             if (blocks.Ends(count)) callbacks.TestBatchEnd(count, readLogs);
             count++;
@@ -93,7 +108,7 @@ public partial class Model
         if (count == 0)
             throw new InvalidOperationException("Evaluate: the dataset produced no batches, so there is nothing to evaluate.");
         KeepStep(cached);
-        var logs = ReadStepLogs(cached);
+        var logs = LogsOfAllRanks(cached);
         var result = EvaluationResult.From(logs);
         KeepStepLogs(cached, []);
         callbacks.TestEnd(logs);
@@ -127,7 +142,8 @@ public partial class Model
             do yield return Rows(xs, start, Math.Min(n, start + batchSize));
             while ((start += batchSize) < n);
         }
-        return PredictBatches(Batches(), nameof(Predict), CallbackList.ForOneRun(nameof(Predict), callbacks, this, BatchCount(xs, batchSize), verbose));
+        SameDataOnEveryRank(nameof(Predict), n, batchSize);
+        return PredictBatches(Batches(), nameof(Predict), CallbackList.ForOneRun(nameof(Predict), callbacks, this, BatchCount(xs, batchSize), verbose), sharded: true);
     }
 
     /// <summary>
@@ -161,7 +177,7 @@ public partial class Model
             elements = dataset.EnumerateTensors(disposeEach: true).Select(e => e.Take(inputs).ToArray());
         }
         return PredictBatches(steps is { } s ? elements.Take(s) : elements, nameof(Predict),
-                              CallbackList.ForOneRun(nameof(Predict), callbacks, this, KnownSteps(dataset, steps), verbose));
+                              CallbackList.ForOneRun(nameof(Predict), callbacks, this, KnownSteps(dataset, steps), verbose), sharded: true);
     }
 
     // The end hook of the block of prediction steps ending at batch `last`: Keras passes the
@@ -180,8 +196,24 @@ public partial class Model
     }
 
     // Keras' predict loop: on_predict_begin, per batch on_predict_batch_begin and
-    // on_predict_batch_end({"outputs": the batch's outputs}), then on_predict_end.
-    private IReadOnlyList<Tensor> PredictBatches(IEnumerable<Tensor[]> batches, string method, CallbackList callbacks)
+    // on_predict_batch_end({"outputs": the batch's outputs}), then on_predict_end. `sharded`
+    // (Predict, not PredictOnBatch): under DataParallel each rank predicts its part of every
+    // batch and every rank returns all the outputs in the batches' order (Model.Distributed.cs).
+    private IReadOnlyList<Tensor> PredictBatches(IEnumerable<Tensor[]> batches, string method, CallbackList callbacks, bool sharded = false)
+    {
+        try
+        {
+            var parts = sharded ? new PredictionShards(batches) : null;
+            var outputs = PredictParts(parts?.Parts() ?? batches, method, callbacks);
+            return parts is null ? outputs : parts.Gathered(outputs);
+        }
+        catch (Exception e) when (LeftTheOtherRanks(e))
+        {
+            throw; // never taken: the filter only tells the other ranks
+        }
+    }
+
+    private IReadOnlyList<Tensor> PredictParts(IEnumerable<Tensor[]> batches, string method, CallbackList callbacks)
     {
         var outputs = new List<IReadOnlyList<Tensor>>();
         using var placement = OnModelDevice(out var backend);

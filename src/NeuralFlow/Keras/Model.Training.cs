@@ -245,6 +245,7 @@ public partial class Model
         // on the model's device; each batch is moved there once, whatever device the data is on.
         using var placement = OnModelDevice(out var backend);
         var hooks = CallbacksOfThisRank((callbacks ?? []).ToList());
+        bool distributed = Distributed.DataParallel.Current is { WorldSize: > 1 };
         if (Distributed.DataParallel.Current is { IsChief: false }) verbose = 0;
         var progbar = CallbackList.WithProgbar(hooks, verbose).OfType<Callbacks.ProgbarLogger>().FirstOrDefault();
         // Keras' CallbackList(model=self, epochs=, steps=, verbose=): every callback gets both before OnTrainBegin.
@@ -313,9 +314,12 @@ public partial class Model
                 bool ranOut = false;
                 while (stepsPerEpoch is not { } limit || step < limit)
                 {
+                    // Under a strategy, which callbacks read this step's logs is asked before it (MoveNextTogether).
+                    bool[]? wanted = distributed && blocks.EndsAt(step) ? callbackList.TrainLogsWanted(step) : null;
+                    bool globalLogs;
                     using (var scope = TensorScope.Begin())
                     {
-                        if (!MoveNextTogether(batches, out _batchShare))
+                        if (!MoveNextTogether(batches, wanted?.Contains(true) == true, out _batchShare, out globalLogs))
                         {
                             ranOut = !StopTraining;
                             break;
@@ -335,7 +339,11 @@ public partial class Model
                     // The running loss and metrics are read from the device only for a callback that
                     // wants them after this step (the progress bar only when it redraws).
                     (position.Step, position.SeenInPass) = (step + 1, seenInPass);
-                    if (blocks.Ends(step)) callbackList.TrainBatchEnd(step, readLogs);
+                    if (blocks.Ends(step))
+                    {
+                        var globalRunningLogs = globalLogs ? LogsOfAllRanks(cached) : null;  // a collective, on every rank alike
+                        callbackList.TrainBatchEnd(step, globalRunningLogs is null ? readLogs : () => globalRunningLogs, wanted);
+                    }
                     step++;
                     if (StopTraining && Distributed.DataParallel.Current is null) break; // else MoveNextTogether stops every rank
                 }

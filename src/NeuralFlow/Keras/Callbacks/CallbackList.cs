@@ -77,13 +77,25 @@ internal sealed class CallbackList
     /// After training batch <paramref name="batch"/> (0-based): the running logs are read (once)
     /// only for a callback that wants them after this step (the progress bar only when it redraws).
     /// </summary>
-    public void TrainBatchEnd(int batch, Func<Dictionary<string, float>> readLogs)
+    /// <remarks>
+    /// <paramref name="wanted"/>: which callbacks take the logs, as <see cref="TrainLogsWanted"/>
+    /// answered before the step (Fit under DataParallel, where every rank must know before the
+    /// step whether the logs are read, since reading them is then a reduction across the ranks);
+    /// null asks each callback now.
+    /// </remarks>
+    public void TrainBatchEnd(int batch, Func<Dictionary<string, float>> readLogs, bool[]? wanted = null)
     {
         Dictionary<string, float>? logs = null;
-        foreach (var c in _trainBatchEnd)
-            if (c.WantsLogsAfter(batch + 1)) c.OnBatchEnd(batch, logs ??= readLogs());
+        for (int i = 0; i < _trainBatchEnd.Length; i++)
+        {
+            var c = _trainBatchEnd[i];
+            if (wanted?[i] ?? c.WantsLogsAfter(batch + 1)) c.OnBatchEnd(batch, logs ??= readLogs());
             else c.OnBatchEndWithoutLogs(batch);
+        }
     }
+
+    /// <summary>Which callbacks would take the running logs after training batch <paramref name="batch"/>, asked now (for <see cref="TrainBatchEnd"/>).</summary>
+    public bool[] TrainLogsWanted(int batch) => _trainBatchEnd.Select(c => c.WantsLogsAfter(batch + 1)).ToArray();
 
     /// <summary>After evaluation batch <paramref name="batch"/>: the running logs, read (once) only when a callback takes them after this step.</summary>
     public void TestBatchEnd(int batch, Func<Dictionary<string, float>> readLogs)

@@ -20,10 +20,13 @@ internal sealed class ExecutionBlocks(int perExecution, int firstStep = 0)
     /// </summary>
     public bool Ends(int step)
     {
-        bool ends = (step + 1) % perExecution == 0;
+        bool ends = EndsAt(step);
         _unfinished = ends ? -1 : step;
         return ends;
     }
+
+    /// <summary>Whether <paramref name="step"/> will end its block (a query, asked before the step runs).</summary>
+    public bool EndsAt(int step) => (step + 1) % perExecution == 0;
 
     /// <summary>The last step of a block the loop left before it filled (its end hook is still due), or -1.</summary>
     public int TakeUnfinished()
