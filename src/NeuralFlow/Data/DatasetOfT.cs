@@ -104,7 +104,7 @@ public partial class Dataset<T> : Dataset, IEnumerable<T>
     public Dataset<T> Concatenate(Dataset<T> other)
     {
         ArgumentNullException.ThrowIfNull(other);
-        return With(new ConcatenateNode(Node, Relayout(other)));
+        return With(new ConcatenateNode(Node, Relayout(other, nameof(Concatenate))));
     }
 
     /// <summary>
@@ -112,11 +112,11 @@ public partial class Dataset<T> : Dataset, IEnumerable<T>
     /// are involved whose keys are not known to agree yet; then each of its elements is rebuilt and
     /// flattened again by this dataset's structure, which checks the keys (and costs no tensor op).
     /// </summary>
-    private Node Relayout(Dataset<T> other)
+    internal Node Relayout(Dataset<T> other, string op)
     {
         if (!Elements.HasDictionary || Elements.SameAs(other.Elements)) return other.Node;
         if (Elements.IsKnown && other.Elements.IsKnown)
-            throw new ArgumentException($"Concatenate: the datasets' elements differ: {Elements} and {other.Elements}; both need the same keys.", nameof(other));
+            throw new ArgumentException($"{op}: the datasets' elements differ: {Elements} and {other.Elements}; all need the same keys.", nameof(other));
         var from = other.Elements;
         return new MapNode(other.Node, Structure.Lift(from, Elements, e => e), Elements, 1);
     }
