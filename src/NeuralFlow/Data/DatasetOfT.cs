@@ -170,6 +170,26 @@ public partial class Dataset<T> : Dataset, IEnumerable<T>
     /// </summary>
     public Dataset<T> Cache() => With(new CacheNode(Node));
 
+    /// <summary>
+    /// <c>cache(filename)</c>: the first complete pass writes the elements to
+    /// <paramref name="filename"/>, and every later pass, in this run or a later one, reads them
+    /// from the file instead of running the steps before <c>Cache</c> (data larger than memory,
+    /// or expensive preprocessing kept across runs). The file appears only when a pass ends, so
+    /// a pass left early or a killed run leaves no partial cache: the next pass writes it again.
+    /// An empty <paramref name="filename"/> caches in memory (<see cref="Cache()"/>), as in tf.data.
+    /// The file is trusted to hold this pipeline's elements; delete it when the data changes.
+    /// Elements that are dictionaries need their keys known when <c>Cache</c> is called (true
+    /// of <c>FromTensorSlices</c>; a <c>Map</c> that makes dictionaries can come after it).
+    /// </summary>
+    public Dataset<T> Cache(string filename)
+    {
+        ArgumentNullException.ThrowIfNull(filename);
+        if (filename.Length == 0) return Cache();
+        if (!Elements.IsKnown)
+            throw new NotSupportedException($"Cache: the elements are {Elements}, dictionaries whose keys a Map or a generator makes, which a later run reading the file would not know; Map into dictionaries after Cache(filename) instead.");
+        return With(new FileCacheNode(Node, Path.GetFullPath(filename)));
+    }
+
     /// <summary>This dataset's elements paired with <paramref name="other"/>'s, ending with the shorter.</summary>
     public Dataset<(T, TOther)> Zip<TOther>(Dataset<TOther> other) => Zip(this, other);
 
