@@ -57,6 +57,17 @@ public static class DatasetExtensions
         ArgumentNullException.ThrowIfNull(predicate);
         return dataset.Filter(e => predicate(e.Item1, e.Item2, e.Item3));
     }
+
+    /// <summary>
+    /// <see cref="Dataset{T}.RejectionResample"/> with the pair's parts as two parameters, as the
+    /// guide's <c>class_func(features, label)</c>: <c>.RejectionResample((features, label) =&gt; label, [0.5, 0.5], fractions)</c>.
+    /// </summary>
+    public static Dataset<(Tensor, (T1, T2))> RejectionResample<T1, T2>(this Dataset<(T1, T2)> dataset, Func<T1, T2, Tensor> classFunc,
+        double[] targetDist, double[]? initialDist = null, int? seed = null)
+    {
+        ArgumentNullException.ThrowIfNull(classFunc);
+        return dataset.RejectionResample(e => classFunc(e.Item1, e.Item2), targetDist, initialDist, seed);
+    }
 }
 
 /// <summary>Keeping a tensor that a pipeline would otherwise dispose.</summary>
