@@ -13,8 +13,10 @@ public abstract class DataFileCacheTests(string backend) : BackendTest(backend),
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("nf-data-cache-").FullName;
 
-    public void Dispose()
+    // Re-implements IDisposable so that the folder goes too; the backend scope is still ended first.
+    public new void Dispose()
     {
+        base.Dispose();
         Directory.Delete(_dir, recursive: true);
         GC.SuppressFinalize(this);
     }

@@ -83,7 +83,7 @@ internal sealed class InterleaveNode : Node
     {
         public IEnumerator<Part[]> Elements => elements;
 
-        /// <param name="ahead">Elements its thread may prepare ahead (0: no thread, read when its turn comes).</param>
+        // ahead: elements the slot's thread may prepare (0: no thread, the slot is read when its turn comes).
         public static Slot Start(Part[] element, Func<Tensor[], Node> fn, int width, int ahead)
         {
             var args = Element.Take(element);
