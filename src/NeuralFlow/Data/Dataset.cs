@@ -24,7 +24,7 @@ namespace NeuralFlow.Data;
 /// <para>A <c>Map</c> function must not stash tensors it creates anywhere else: what it does
 /// not return is disposed when it returns.</para>
 /// </remarks>
-public abstract class Dataset
+public abstract partial class Dataset
 {
     /// <summary>Lets <c>Prefetch</c> choose and adapt its buffer size (<c>tf.data.AUTOTUNE</c>).</summary>
     public const int Autotune = -1;
@@ -134,11 +134,19 @@ public abstract class Dataset
         new(new RangeNode(start, stop, step, dtype));
 
     /// <summary>
+    /// <paramref name="start"/>, start + <paramref name="step"/>, ... without end, as scalars of
+    /// <paramref name="dtype"/> (<c>tf.data.Dataset.counter</c>, <c>tf.data.experimental.Counter</c>):
+    /// <c>Dataset.Zip(Dataset.Counter(), lines)</c> numbers the lines. Its cardinality is <see cref="Infinite"/>.
+    /// </summary>
+    public static Dataset<Tensor> Counter(long start = 0, long step = 1, DType dtype = DType.Int64) =>
+        new(new RangeNode(start, null, step, dtype));
+
+    /// <summary>
     /// The elements of a C# iterator (<c>tf.data.Dataset.from_generator</c>): <paramref name="generator"/>
     /// is called at the start of every pass, so write it as a method or lambda with <c>yield return</c>
     /// (e.g. <c>Dataset.FromGenerator(() => ReadSequences(path))</c>). Each element is a
     /// <see cref="Tensor"/> or a tuple of tensors; elements may differ in shape (batch them with
-    /// <see cref="Dataset{T}.PaddedBatch"/>). The pipeline does not dispose the tensors the generator
+    /// <see cref="Dataset{T}.PaddedBatch(int, int[][], double, bool)"/>). The pipeline does not dispose the tensors the generator
     /// yields, only its own handles on them, so yielding a tensor that is kept elsewhere is safe.
     /// The cardinality is <see cref="Unknown"/>.
     /// </summary>

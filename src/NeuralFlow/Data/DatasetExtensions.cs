@@ -26,18 +26,47 @@ public static class DatasetExtensions
         return dataset.Map(e => fn(e.Item1, e.Item2, e.Item3), parallelism);
     }
 
-    /// <summary><see cref="Dataset{T}.Filter"/> with the pair's parts as two parameters.</summary>
+    /// <summary><see cref="Dataset{T}.Filter(Func{T, bool})"/> with the pair's parts as two parameters.</summary>
     public static Dataset<(T1, T2)> Filter<T1, T2>(this Dataset<(T1, T2)> dataset, Func<T1, T2, bool> predicate)
     {
         ArgumentNullException.ThrowIfNull(predicate);
         return dataset.Filter(e => predicate(e.Item1, e.Item2));
     }
 
-    /// <summary><see cref="Dataset{T}.Filter"/> with the triple's parts as three parameters.</summary>
+    /// <summary><see cref="Dataset{T}.Filter(Func{T, bool})"/> with the triple's parts as three parameters.</summary>
     public static Dataset<(T1, T2, T3)> Filter<T1, T2, T3>(this Dataset<(T1, T2, T3)> dataset, Func<T1, T2, T3, bool> predicate)
     {
         ArgumentNullException.ThrowIfNull(predicate);
         return dataset.Filter(e => predicate(e.Item1, e.Item2, e.Item3));
+    }
+
+    /// <summary>
+    /// <see cref="Dataset{T}.Filter(Func{T, Tensor})"/> with the pair's parts as two parameters and a
+    /// scalar bool tensor as the answer, as tf.data's <c>filter(lambda features, label: label == 0)</c>:
+    /// <c>.Filter((features, label) =&gt; NF.Equal(label, 0))</c>.
+    /// </summary>
+    public static Dataset<(T1, T2)> Filter<T1, T2>(this Dataset<(T1, T2)> dataset, Func<T1, T2, Tensor> predicate)
+    {
+        ArgumentNullException.ThrowIfNull(predicate);
+        return dataset.Filter(e => predicate(e.Item1, e.Item2));
+    }
+
+    /// <summary><see cref="Dataset{T}.Filter(Func{T, Tensor})"/> with the triple's parts as three parameters.</summary>
+    public static Dataset<(T1, T2, T3)> Filter<T1, T2, T3>(this Dataset<(T1, T2, T3)> dataset, Func<T1, T2, T3, Tensor> predicate)
+    {
+        ArgumentNullException.ThrowIfNull(predicate);
+        return dataset.Filter(e => predicate(e.Item1, e.Item2, e.Item3));
+    }
+
+    /// <summary>
+    /// <see cref="Dataset{T}.RejectionResample"/> with the pair's parts as two parameters, as the
+    /// guide's <c>class_func(features, label)</c>: <c>.RejectionResample((features, label) =&gt; label, [0.5, 0.5], fractions)</c>.
+    /// </summary>
+    public static Dataset<(Tensor, (T1, T2))> RejectionResample<T1, T2>(this Dataset<(T1, T2)> dataset, Func<T1, T2, Tensor> classFunc,
+        double[] targetDist, double[]? initialDist = null, int? seed = null)
+    {
+        ArgumentNullException.ThrowIfNull(classFunc);
+        return dataset.RejectionResample(e => classFunc(e.Item1, e.Item2), targetDist, initialDist, seed);
     }
 }
 

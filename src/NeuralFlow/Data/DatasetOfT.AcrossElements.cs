@@ -17,18 +17,28 @@ public partial class Dataset<T>
     /// <paramref name="cycleLength"/> of them are read at once, <paramref name="blockLength"/>
     /// elements from each in turn, in tf.data's deterministic order (a finished dataset's slot
     /// takes the next element's dataset). <see cref="Dataset.Autotune"/> (TensorFlow's default)
-    /// reads as many as there are processors.
+    /// reads as many as there are processors. With <paramref name="numParallelCalls"/> above 1 or
+    /// <see cref="Dataset.Autotune"/> (<c>num_parallel_calls</c>), the open datasets are read at
+    /// once, each ahead on a thread of its own (the tf.data performance guide's parallel reading of
+    /// files); the order stays the deterministic one. <paramref name="deterministic"/> false lets
+    /// tf.data deliver out of order; here the order is always kept, which that allows.
     /// </summary>
-    public Dataset<TResult> Interleave<TResult>(Func<T, Dataset<TResult>> fn, int cycleLength = Autotune, int blockLength = 1) =>
-        InterleaveOf(fn, cycleLength == Autotune ? Environment.ProcessorCount : cycleLength, blockLength, nameof(Interleave));
+    public Dataset<TResult> Interleave<TResult>(Func<T, Dataset<TResult>> fn, int cycleLength = Autotune, int blockLength = 1,
+        int numParallelCalls = 1, bool deterministic = true)
+    {
+        if (numParallelCalls < 1 && numParallelCalls != Autotune)
+            throw new ArgumentOutOfRangeException(nameof(numParallelCalls), numParallelCalls, "Interleave: numParallelCalls must be at least 1, or Dataset.Autotune.");
+        _ = deterministic;   // the order is kept either way (see above)
+        return InterleaveOf(fn, cycleLength == Autotune ? Environment.ProcessorCount : cycleLength, blockLength, nameof(Interleave), numParallelCalls != 1);
+    }
 
-    private Dataset<TResult> InterleaveOf<TResult>(Func<T, Dataset<TResult>> fn, int cycleLength, int blockLength, string op)
+    private Dataset<TResult> InterleaveOf<TResult>(Func<T, Dataset<TResult>> fn, int cycleLength, int blockLength, string op, bool parallel = false)
     {
         ArgumentNullException.ThrowIfNull(fn);
         var input = Elements;
         var output = KnownWidth(Structure<TResult>.New(), op);
         return new Dataset<TResult>(
-            new InterleaveNode(Node, args => fn(input.Build(args))?.Node!, output.Width, cycleLength, blockLength, op), output, _disposeEach);
+            new InterleaveNode(Node, args => fn(input.Build(args))?.Node!, output.Width, cycleLength, blockLength, op, parallel), output, _disposeEach);
     }
 
     // The outputs of FlatMap, Interleave and Scan are sized before their first element is made,

@@ -114,7 +114,7 @@ public partial class Dataset<T>
     }
 
     /// <summary>The value of a scalar integer that a user's function returned (a long converts to one).</summary>
-    private static long IntegerOf(Tensor value, string op, string what)
+    internal static long IntegerOf(Tensor value, string op, string what)
     {
         if (value is null) throw new InvalidOperationException($"{op}: the {what} returned null instead of an integer.");
         if (!value.DType.IsInteger() || value.Count != 1)

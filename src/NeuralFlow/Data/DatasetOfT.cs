@@ -104,7 +104,7 @@ public partial class Dataset<T> : Dataset, IEnumerable<T>
     public Dataset<T> Concatenate(Dataset<T> other)
     {
         ArgumentNullException.ThrowIfNull(other);
-        return With(new ConcatenateNode(Node, Relayout(other)));
+        return With(new ConcatenateNode(Node, Relayout(other, nameof(Concatenate))));
     }
 
     /// <summary>
@@ -112,11 +112,11 @@ public partial class Dataset<T> : Dataset, IEnumerable<T>
     /// are involved whose keys are not known to agree yet; then each of its elements is rebuilt and
     /// flattened again by this dataset's structure, which checks the keys (and costs no tensor op).
     /// </summary>
-    private Node Relayout(Dataset<T> other)
+    internal Node Relayout(Dataset<T> other, string op)
     {
         if (!Elements.HasDictionary || Elements.SameAs(other.Elements)) return other.Node;
         if (Elements.IsKnown && other.Elements.IsKnown)
-            throw new ArgumentException($"Concatenate: the datasets' elements differ: {Elements} and {other.Elements}; both need the same keys.", nameof(other));
+            throw new ArgumentException($"{op}: the datasets' elements differ: {Elements} and {other.Elements}; all need the same keys.", nameof(other));
         var from = other.Elements;
         return new MapNode(other.Node, Structure.Lift(from, Elements, e => e), Elements, 1);
     }
@@ -169,6 +169,26 @@ public partial class Dataset<T> : Dataset, IEnumerable<T>
     /// passes are still shuffled.
     /// </summary>
     public Dataset<T> Cache() => With(new CacheNode(Node));
+
+    /// <summary>
+    /// <c>cache(filename)</c>: the first complete pass writes the elements to
+    /// <paramref name="filename"/>, and every later pass, in this run or a later one, reads them
+    /// from the file instead of running the steps before <c>Cache</c> (data larger than memory,
+    /// or expensive preprocessing kept across runs). The file appears only when a pass ends, so
+    /// a pass left early or a killed run leaves no partial cache: the next pass writes it again.
+    /// An empty <paramref name="filename"/> caches in memory (<see cref="Cache()"/>), as in tf.data.
+    /// The file is trusted to hold this pipeline's elements; delete it when the data changes.
+    /// Elements that are dictionaries need their keys known when <c>Cache</c> is called (true
+    /// of <c>FromTensorSlices</c>; a <c>Map</c> that makes dictionaries can come after it).
+    /// </summary>
+    public Dataset<T> Cache(string filename)
+    {
+        ArgumentNullException.ThrowIfNull(filename);
+        if (filename.Length == 0) return Cache();
+        if (!Elements.IsKnown)
+            throw new NotSupportedException($"Cache: the elements are {Elements}, dictionaries whose keys a Map or a generator makes, which a later run reading the file would not know; Map into dictionaries after Cache(filename) instead.");
+        return With(new FileCacheNode(Node, Path.GetFullPath(filename)));
+    }
 
     /// <summary>This dataset's elements paired with <paramref name="other"/>'s, ending with the shorter.</summary>
     public Dataset<(T, TOther)> Zip<TOther>(Dataset<TOther> other) => Zip(this, other);

@@ -12,6 +12,18 @@ internal static class AtomicFile
     /// <summary>Writes <paramref name="path"/> through <paramref name="write"/>, atomically.</summary>
     public static void Write(string path, Action<Stream> write)
     {
+        using var file = Begin(path);
+        write(file.Stream);
+        file.Commit();
+    }
+
+    /// <summary>
+    /// Starts writing <paramref name="path"/> bit by bit (a stream of records written as they
+    /// come): the bytes go to the temporary file until <see cref="Pending.Commit"/> puts it in
+    /// place; disposing it uncommitted (an abandoned or failed write) deletes it.
+    /// </summary>
+    public static Pending Begin(string path)
+    {
         ArgumentException.ThrowIfNullOrEmpty(path);
         string full = Path.GetFullPath(path);
         string directory = Path.GetDirectoryName(full) ?? throw new ArgumentException($"'{path}' names no file.", nameof(path));
@@ -26,19 +38,31 @@ internal static class AtomicFile
             throw new UnauthorizedAccessException($"Cannot write '{path}': the file exists and is read-only; clear its read-only attribute (chmod u+w) or write to another name.");
         // Hidden, unique and beside the target, so that the rename stays on one file system.
         string temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
+        return new Pending(full, temp, new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16));
+    }
+
+    /// <summary>A file being written under a temporary name (see <see cref="Begin"/>).</summary>
+    internal sealed class Pending(string path, string temp, FileStream stream) : IDisposable
+    {
+        private bool _done;
+
+        public Stream Stream => stream;
+
+        /// <summary>Flushes the bytes to the disk and renames the temporary file over the target.</summary>
+        public void Commit()
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                write(stream);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, full, overwrite: true);
+            stream.Flush(flushToDisk: true);
+            stream.Dispose();
+            File.Move(temp, path, overwrite: true);
+            _done = true;
         }
-        catch
+
+        public void Dispose()
         {
+            if (_done) return;
+            _done = true;
+            stream.Dispose();
             try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-            throw;
         }
     }
 }

@@ -118,7 +118,7 @@ public abstract class PipelineFixTests(string backend) : BackendTest(backend)
         Assert.Equal(new long[] { 0, 1, 2 }, Longs(Dataset.Range(0, 1000).Repeat().TakeWhile(t => t.ToArray<long>()[0] < 3)));
         Assert.Empty(Dataset.Range(5).TakeWhile(_ => false));
         Assert.Equal(0, Dataset.Range(0).TakeWhile(_ => true).Cardinality);
-        var thrown = Assert.Throws<FormatException>(() => Dataset.Range(3).TakeWhile(_ => throw new FormatException("user predicate")).ToList());
+        var thrown = Assert.Throws<FormatException>(() => Dataset.Range(3).TakeWhile((Func<Tensor, bool>)(_ => throw new FormatException("user predicate"))).ToList());
         Assert.Equal("user predicate", thrown.Message);
     }
 

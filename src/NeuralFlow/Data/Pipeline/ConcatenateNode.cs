@@ -14,7 +14,7 @@ internal sealed class ConcatenateNode : Node
     {
         (_first, _second) = (first, second);
         if (first.Spec is { } a && second.Spec is { } b)
-            Check(Array.ConvertAll(a, s => s.DType), Array.ConvertAll(b, s => s.DType), ArgumentError);
+            ElementTypes.Check("Concatenate", Array.ConvertAll(a, s => s.DType), Array.ConvertAll(b, s => s.DType), ArgumentError);
     }
 
     public override int Width => _first.Width;
@@ -36,33 +36,22 @@ internal sealed class ConcatenateNode : Node
         using (var source = _first.Open())
             while (source.MoveNext())
             {
-                types ??= DTypes(source.Current);
+                types ??= ElementTypes.Of(source.Current);
                 yield return source.Current;
             }
         using (var source = _second.Open())
             while (source.MoveNext())
             {
                 var element = source.Current;
-                if (types is null) types = DTypes(element);
+                if (types is null) types = ElementTypes.Of(element);
                 else
                 {
-                    try { Check(types, DTypes(element), RunError); }
+                    try { ElementTypes.Check("Concatenate", types, ElementTypes.Of(element), ElementTypes.RunError); }
                     catch { Element.Dispose(element); throw; }
                 }
                 yield return element;
             }
     }
 
-    private static DType[] DTypes(Part[] element) => Array.ConvertAll(element, p => p.DType);
-
-    private static void Check(DType[] first, DType[] second, Func<string, Exception> error)
-    {
-        for (int c = 0; c < first.Length && c < second.Length; c++)
-            if (first[c] != second[c])
-                throw error($"Concatenate: the datasets' elements have different dtypes in component {c}: {first[c]} and {second[c]}; " +
-                            "tf.data concatenates only datasets of the same types (convert one with Map and NF.Cast).");
-    }
-
     private static Exception ArgumentError(string message) => new ArgumentException(message, "other");
-    private static Exception RunError(string message) => new InvalidOperationException(message);
 }

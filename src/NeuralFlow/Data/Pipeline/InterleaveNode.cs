@@ -5,7 +5,10 @@ namespace NeuralFlow.Data.Pipeline;
 /// dataset through <c>fn</c>, and the elements of up to <c>cycleLength</c> of those datasets are
 /// taken in turn, <c>blockLength</c> at a time, in tf.data's deterministic order: a dataset that
 /// ends frees its slot, the turn passes to the next slot, and an empty slot is filled with the
-/// next upstream element's dataset when its turn comes.
+/// next upstream element's dataset when its turn comes. With <c>parallel</c> (tf.data's
+/// <c>num_parallel_calls</c>) each open slot's dataset runs ahead on a thread of its own
+/// (a <see cref="PrefetchNode"/> per slot), so slow sources (files, generators) are read at once
+/// while the elements keep the same deterministic order.
 /// </summary>
 internal sealed class InterleaveNode : Node
 {
@@ -14,8 +17,9 @@ internal sealed class InterleaveNode : Node
     private readonly int _width;
     private readonly int _cycleLength;
     private readonly int _blockLength;
+    private readonly bool _parallel;
 
-    public InterleaveNode(Node upstream, Func<Tensor[], Node> fn, int width, int cycleLength, int blockLength, string op)
+    public InterleaveNode(Node upstream, Func<Tensor[], Node> fn, int width, int cycleLength, int blockLength, string op, bool parallel = false)
     {
         if (cycleLength < 1) throw new ArgumentOutOfRangeException(nameof(cycleLength), cycleLength, $"{op}: cycleLength must be at least 1.");
         if (blockLength < 1) throw new ArgumentOutOfRangeException(nameof(blockLength), blockLength, $"{op}: blockLength must be at least 1.");
@@ -24,6 +28,7 @@ internal sealed class InterleaveNode : Node
         _width = width;
         _cycleLength = cycleLength;
         _blockLength = blockLength;
+        _parallel = parallel;
     }
 
     public override int Width => _width;
@@ -45,7 +50,7 @@ internal sealed class InterleaveNode : Node
                 if (index == slots.Count) slots.Add(null);
                 if (slots[index] is null && !inputDone)
                 {
-                    if (source.MoveNext()) { slots[index] = Slot.Start(source.Current, _fn, _width); open++; }
+                    if (source.MoveNext()) { slots[index] = Slot.Start(source.Current, _fn, _width, _parallel ? Math.Max(2, _blockLength) : 0); open++; }
                     else inputDone = true;
                 }
                 if (slots[index] is { } slot)
@@ -78,7 +83,8 @@ internal sealed class InterleaveNode : Node
     {
         public IEnumerator<Part[]> Elements => elements;
 
-        public static Slot Start(Part[] element, Func<Tensor[], Node> fn, int width)
+        // ahead: elements the slot's thread may prepare (0: no thread, the slot is read when its turn comes).
+        public static Slot Start(Part[] element, Func<Tensor[], Node> fn, int width, int ahead)
         {
             var args = Element.Take(element);
             try
@@ -86,7 +92,7 @@ internal sealed class InterleaveNode : Node
                 var node = fn(args) ?? throw new InvalidOperationException("Interleave/FlatMap: the function returned null instead of a dataset.");
                 if (node.Width != width)
                     throw new InvalidOperationException($"Interleave/FlatMap: the function's dataset has {node.Width} components per element, expected {width}.");
-                return new Slot(args, node.Open());
+                return new Slot(args, ahead > 0 ? new PrefetchNode(node, ahead).Open() : node.Open());
             }
             catch
             {
