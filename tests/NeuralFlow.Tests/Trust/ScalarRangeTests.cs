@@ -75,7 +75,10 @@ public abstract class ScalarRangeTests(string backend) : BackendTest(backend)
         AssertNames(Assert.Throws<OverflowException>(() => i.Assign(double.NaN)), "NaN", "int32");
         AssertNames(Assert.Throws<OverflowException>(() => i.AssignAdd(5_000_000_000L)), "5000000000", "int32");
         Assert.Equal([1, 2], i.ToArray<int>()); // unchanged by the failed writes
-        i.Assign(2.5); // truncates toward zero, as a cast does
+        // A fraction is refused as TensorFlow refuses it ("Cannot convert 2.5 to EagerTensor of dtype
+        // int32"); it was truncated toward zero before, silently.
+        AssertNames(Assert.Throws<ArgumentException>(() => i.Assign(2.5)), "2.5", "int32");
+        i.Assign(2.0);
         Assert.Equal([2, 2], i.ToArray<int>());
         using var b = new Variable(NF.Constant(new byte[] { 1 }));
         AssertNames(Assert.Throws<OverflowException>(() => b.Assign(256)), "256", "uint8");
