@@ -18,7 +18,7 @@ public partial class Model
         var outputs = EmitGraph(graph, functional, inputs, "");
         graph.Scope = "";
         var outputInfos = new List<byte[]>();
-        var outputNames = UniqueNames(functional.Outputs.Select(o => o.Layer.Name));
+        var outputNames = OutputNames;   // functional is this model's graph: its outputs' names as Fit and Keras see them
         for (int i = 0; i < outputs.Length; i++)
         {
             var (name, t) = (outputNames[i], functional.Outputs[i]);
