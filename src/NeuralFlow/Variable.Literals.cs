@@ -40,17 +40,23 @@ public partial class Variable
         Tensor given;
         using (NF.UseBackend(Backend)) given = NF.ConstantOf(values);
         if (given.DType == DType) return given;
-        if (given.DType == DType.Bool || DType == DType.Bool)
-            throw new ArgumentException($"{op}: the variable is {DType.Name()} but the array holds {given.DType.Name()} values; a bool and a number do not convert.", nameof(values));
-        var cast = NF.Cast(given, DType);
-        if (DType.IsFloating()) return cast;
-        // An integer variable: every element must come back unchanged (whole, and in range).
-        using var back = NF.Cast(cast, given.DType);
-        var unchanged = NF.Equal(back, given).ToArray<bool>();
-        int bad = Array.IndexOf(unchanged, false);
-        if (bad < 0) return cast;
-        using var element = NF.Cast(NF.Reshape(given, [-1])[bad], DType.Float64);
-        throw new ArgumentException(
-            $"{op}: element {bad} of the array ({element.Item<double>()}) cannot be held by the {DType.Name()} variable (a fraction or out of range).", nameof(values));
+        using (given)
+        {
+            if (given.DType == DType.Bool || DType == DType.Bool)
+                throw new ArgumentException($"{op}: the variable is {DType.Name()} but the array holds {given.DType.Name()} values; a bool and a number do not convert.", nameof(values));
+            var cast = NF.Cast(given, DType);
+            if (DType.IsFloating()) return cast;
+            // An integer variable: every element must come back unchanged (whole, and in range).
+            bool[] unchanged;
+            using (var back = NF.Cast(cast, given.DType))
+            using (var same = NF.Equal(back, given))
+                unchanged = same.ToArray<bool>();
+            int bad = Array.IndexOf(unchanged, false);
+            if (bad < 0) return cast;
+            cast.Dispose();
+            double element = given.ToDoubleArray()[bad];
+            throw new ArgumentException(
+                $"{op}: element {bad} of the array ({element}) cannot be held by the {DType.Name()} variable (a fraction or out of range).", nameof(values));
+        }
     }
 }
