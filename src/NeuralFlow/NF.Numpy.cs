@@ -47,9 +47,13 @@ public static partial class NF
                     }
                 return arrays;
             }
-            catch
+            catch (Exception e)
             {
                 foreach (var t in arrays.Values) t.Dispose();
+                // The archive's own errors (its central directory read lazily by Entries, a corrupt
+                // local header, a broken deflate stream) do not say which file they are about.
+                if (e is InvalidDataException or EndOfStreamException && !e.Message.Contains(path, StringComparison.Ordinal))
+                    throw new InvalidDataException($"'{path}' is a damaged .npz file: {e.Message}", e);
                 throw;
             }
         }

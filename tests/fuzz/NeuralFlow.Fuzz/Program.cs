@@ -11,8 +11,8 @@ using NeuralFlow.Fuzz;
 // allocation out of proportion to the input is a failure, saved under --failures.
 //
 //   dotnet run -c Release --project tests/fuzz/NeuralFlow.Fuzz -- [--seconds 60] [--seed 1]
-//       [--target idx|idx-stream|idx-source|safetensors|nfmodel|png|jpeg|gif] [--corpus DIR] [--failures DIR] [--hang-seconds 10]
-//   ... -- --make-seeds            (rewrites corpus/<corpus>/seed-*)
+//       [--target idx|idx-stream|idx-source|safetensors|nfmodel|keras|png|jpeg|gif|bmp|wav|npy|npz|h5model|h5weights] [--corpus DIR] [--failures DIR] [--hang-seconds 10]
+//   ... -- --make-seeds [--target T] (rewrites corpus/<corpus>/seed-*, of T's corpus only with --target)
 //   ... -- --replay FILE...        (runs files only, printing each outcome)
 
 var options = Options.Parse(args);
@@ -21,7 +21,7 @@ var corpusRoot = options.Corpus ?? Path.Combine(RepoRoot(), "tests", "fuzz", "co
 if (options.MakeSeeds)
 {
     Seeds.TestsRoot = Path.Combine(corpusRoot, "..", "..", "NeuralFlow.Tests");
-    foreach (var kind in Seeds.Kinds)
+    foreach (var kind in Seeds.Kinds.Where(k => options.Target is null || Targets.All.Any(t => t.Name == options.Target && t.Corpus == k)))
     {
         var dir = Path.Combine(corpusRoot, kind);
         Directory.CreateDirectory(dir);

@@ -8,7 +8,7 @@ namespace NeuralFlow.Fuzz;
 internal static class Seeds
 {
     /// <summary>The corpus folders, one per kind of input.</summary>
-    public static readonly string[] Kinds = ["idx", "safetensors", "nfmodel", "keras", "png", "jpeg", "gif"];
+    public static readonly string[] Kinds = ["idx", "safetensors", "nfmodel", "keras", "png", "jpeg", "gif", "bmp", "wav", "npy", "npz", "h5model", "h5weights"];
 
     /// <summary>
     /// tests/NeuralFlow.Tests: the image and Keras-archive seeds are copies of the unit tests'
@@ -27,6 +27,13 @@ internal static class Seeds
         "png" => Fixtures("ImageCodecs/Fixtures", "palette4_trns.png", "gray2_adam7.png", "rgb16.png", "gray_alpha8.png", "rgb8_trns.png", "palette1.png"),
         "jpeg" => Fixtures("ImageCodecs/Fixtures", "jpeg420.jpg", "jpeg422.jpg", "jpeg444_progressive.jpg", "jpeg420_restart.jpg", "jpeg_gray_progressive.jpg", "arithmetic.jpg"),
         "gif" => Fixtures("ImageCodecs/Fixtures", "two_frames.gif", "offset_transparent.gif"),
+        "bmp" => Fixtures("ImageCodecs/Fixtures", "rgb24.bmp", "rgb24_topdown.bmp", "rgba32.bmp", "palette8.bmp"),
+        "wav" => FuzzSeeds.Wav(),
+        "npy" => FuzzSeeds.Npy(),
+        "npz" => FuzzSeeds.Npz(),
+        // tf.keras 2 model.save("x.h5") files: a Sequential MLP, a CNN, a functional model with a nested one.
+        "h5model" => Fixtures("KerasH5/fixtures", "mlp_model.h5", "cnn_model_latest.h5", "nested_functional_model.h5"),
+        "h5weights" => FuzzSeeds.H5Weights(),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "no such corpus"),
     };
 

@@ -17,8 +17,9 @@ internal sealed record Target(string Name, string Corpus, string Description, Ac
 /// <summary>
 /// The parsers of untrusted bytes: the IDX reader of src/NeuralFlow/Data (raw and gzip), through
 /// a seekable stream (a file) and a non-seekable one that hands out a few bytes per read (a
-/// network response), the MNIST-layout pair check of IdxSource on top of it; and the
-/// safetensors reader of src/NeuralFlow/IO, on a file.
+/// network response), the MNIST-layout pair check of IdxSource on top of it; the
+/// safetensors, NumPy and HDF5 readers of src/NeuralFlow/IO, on a file, and the model loaders
+/// on them; the image and audio decoders, on bytes.
 /// </summary>
 internal static class Targets
 {
@@ -72,6 +73,42 @@ internal static class Targets
         new("gif", "gif", "NF.Image.DecodeGif on the input (frames are whole screens, at most 4096 pixels per input byte beyond 2^22)",
             input => NF.Image.DecodeGif(input).Dispose(),
             FixedAllocation: 96 << 20, PerInputByte: 96 << 10, ErrorMark: "GIF"),
+        new("bmp", "bmp", "NF.Image.DecodeBmp on the input, as stored and as float RGBA (a palette byte is up to 8 pixels)",
+            input =>
+            {
+                NF.Image.DecodeBmp(input).Dispose();
+                NF.Image.DecodeBmp(input, channels: 4, dtype: DType.Float32).Dispose();
+            }, FixedAllocation: 16 << 20, PerInputByte: 1 << 10, ErrorMark: "BMP"),
+        new("wav", "wav", "NF.Audio.DecodeWav on the input, as stored and as two channels of 100 samples",
+            input =>
+            {
+                NF.Audio.DecodeWav(input).Audio.Dispose();
+                NF.Audio.DecodeWav(input, desiredChannels: 2, desiredSamples: 100).Audio.Dispose();
+            }, FixedAllocation: 1 << 20, PerInputByte: 16, ErrorMark: "DecodeWav"),
+        new("npy", "npy", "NF.Numpy.Load on the input as a .npy file",
+            input =>
+            {
+                File.WriteAllBytes(NpyFile, input);
+                NF.Numpy.Load(NpyFile).Dispose();
+            }),
+        new("npz", "npz", "NF.Numpy.LoadNpz on the input as a .npz file (a zip of .npy files)",
+            input =>
+            {
+                File.WriteAllBytes(NpzFile, input);
+                foreach (var t in NF.Numpy.LoadNpz(NpzFile).Values) t.Dispose();
+            }, FixedAllocation: 4 << 20),
+        new("h5model", "h5model", "Model.Load on the input as a legacy Keras model.save(\"x.h5\") file (HDF5 with the config in an attribute)",
+            input =>
+            {
+                File.WriteAllBytes(H5ModelFile, input);
+                NeuralFlow.Keras.Model.Load(H5ModelFile);
+            }, FixedAllocation: 16 << 20),
+        new("h5weights", "h5weights", "Model.LoadWeights on the input as a .weights.h5 file, into the small model FuzzSeeds.SmallModel builds",
+            input =>
+            {
+                File.WriteAllBytes(H5WeightsFile, input);
+                FuzzSeeds.SmallModel().LoadWeights(H5WeightsFile);
+            }, FixedAllocation: 16 << 20),
     ];
 
     // One file per process and kind, named after the input so that error messages name it.
@@ -79,6 +116,10 @@ internal static class Targets
     private static readonly string SafetensorsFile = Path.Combine(Folder, $"{InputName}.safetensors");
     private static readonly string ModelFile = Path.Combine(Folder, $"{InputName}.nfmodel");
     private static readonly string KerasFile = Path.Combine(Folder, $"{InputName}.keras");
+    private static readonly string NpyFile = Path.Combine(Folder, $"{InputName}.npy");
+    private static readonly string NpzFile = Path.Combine(Folder, $"{InputName}.npz");
+    private static readonly string H5ModelFile = Path.Combine(Folder, $"{InputName}.h5");
+    private static readonly string H5WeightsFile = Path.Combine(Folder, $"{InputName}.weights.h5");
 
     // A valid partner file for the pair check: two 2x2 images, or two labels.
     private static readonly byte[] TwoImages = [0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 2, 1, 2, 3, 4, 5, 6, 7, 8];
