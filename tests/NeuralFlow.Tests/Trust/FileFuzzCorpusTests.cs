@@ -5,7 +5,7 @@ namespace NeuralFlow.Tests.Trust;
 
 /// <summary>
 /// The fuzz corpora of the file readers added to the fuzzer in the thirty-third session
-/// (tests/fuzz/corpus/bmp, wav, npy, npz, h5model, h5weights: seeds and the inputs that once
+/// (tests/fuzz/corpus/bmp, wav, npy, npz, h5model, h5weights, text: seeds and the inputs that once
 /// failed) read or raise a clear error: an InvalidDataException naming the file for the file
 /// readers, naming the format for the decoders of bytes. The faults the fuzzer found stay fixed.
 /// </summary>
@@ -27,9 +27,10 @@ public sealed class FileFuzzCorpusTests : IDisposable
     [InlineData("npz")]
     [InlineData("h5model")]
     [InlineData("h5weights")]
+    [InlineData("text")]
     public void Every_file_reader_corpus_file_loads_or_is_an_error_naming_it(string kind)
     {
-        string extension = kind switch { "h5model" => ".h5", "h5weights" => ".weights.h5", _ => "." + kind };
+        string extension = kind switch { "h5model" => ".h5", "h5weights" => ".weights.h5", "text" => ".csv", _ => "." + kind };
         foreach (var file in Corpus(kind))
         {
             string copy = _temp.File("fuzz-input" + extension);
@@ -41,6 +42,10 @@ public sealed class FileFuzzCorpusTests : IDisposable
                     case "npy": NF.Numpy.Load(copy).Dispose(); break;
                     case "npz": foreach (var t in NF.Numpy.LoadNpz(copy).Values) t.Dispose(); break;
                     case "h5model": Model.Load(copy); break;
+                    case "text":
+                        foreach (var batch in NeuralFlow.Data.Csv.MakeCsvDataset(copy, 4, numEpochs: 1, shuffle: false))
+                            foreach (var t in batch.Features.Values) t.Dispose();
+                        break;
                     default: SmallModel().LoadWeights(copy); break;
                 }
             }
@@ -87,6 +92,18 @@ public sealed class FileFuzzCorpusTests : IDisposable
         var e = Assert.Throws<InvalidDataException>(() => NF.Numpy.LoadNpz(path));
         Assert.Contains(path, e.Message);
         Assert.Contains("damaged .npz", e.Message);
+    }
+
+    [Fact]
+    public void A_csv_header_naming_a_column_twice_is_an_error_naming_the_file()
+    {
+        // Found by the fuzzer: the duplicate check of make_csv_dataset's column names raised an
+        // ArgumentException about the columnNames argument when the names came from the file.
+        string path = _temp.File("twice.csv");
+        File.WriteAllText(path, "x,y,x\n1,2,3\n");
+        var e = Assert.Throws<InvalidDataException>(() => NeuralFlow.Data.Csv.MakeCsvDataset(path, 2));
+        Assert.Contains(path, e.Message);
+        Assert.Contains("'x' more than once", e.Message);
     }
 
     [Fact]

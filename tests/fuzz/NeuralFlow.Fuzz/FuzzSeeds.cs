@@ -126,4 +126,13 @@ internal static class FuzzSeeds
             }
         return result.ToArray();
     }
+
+    public static IEnumerable<(string Name, byte[] Bytes)> Text()
+    {
+        yield return ("seed-numbers.csv", Encoding.UTF8.GetBytes("a,b,c\n1,2.5,-3\n4,5e3,6\n# a comment\n7,,9\n"));
+        yield return ("seed-quoted.csv", Encoding.UTF8.GetBytes("name,x\n\"a, b\",1\n\"say \"\"hi\"\"\",2\nplain,3\n"));
+        yield return ("seed-crlf-nan.csv", Encoding.UTF8.GetBytes("x,y\r\nnan,inf\r\n-inf,1\r\n"));
+        yield return ("seed-header-only.csv", Encoding.UTF8.GetBytes("x,y\n"));
+        yield return ("seed-ragged.csv", Encoding.UTF8.GetBytes("x,y\n1,2\n3\n"));
+    }
 }

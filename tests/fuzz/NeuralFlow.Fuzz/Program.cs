@@ -11,7 +11,7 @@ using NeuralFlow.Fuzz;
 // allocation out of proportion to the input is a failure, saved under --failures.
 //
 //   dotnet run -c Release --project tests/fuzz/NeuralFlow.Fuzz -- [--seconds 60] [--seed 1]
-//       [--target idx|idx-stream|idx-source|safetensors|nfmodel|keras|png|jpeg|gif|bmp|wav|npy|npz|h5model|h5weights] [--corpus DIR] [--failures DIR] [--hang-seconds 10]
+//       [--target idx|idx-stream|idx-source|safetensors|nfmodel|keras|png|jpeg|gif|bmp|wav|npy|npz|h5model|h5weights|text] [--corpus DIR] [--failures DIR] [--hang-seconds 10]
 //   ... -- --make-seeds [--target T] (rewrites corpus/<corpus>/seed-*, of T's corpus only with --target)
 //   ... -- --replay FILE...        (runs files only, printing each outcome)
 

@@ -8,7 +8,7 @@ namespace NeuralFlow.Fuzz;
 internal static class Seeds
 {
     /// <summary>The corpus folders, one per kind of input.</summary>
-    public static readonly string[] Kinds = ["idx", "safetensors", "nfmodel", "keras", "png", "jpeg", "gif", "bmp", "wav", "npy", "npz", "h5model", "h5weights"];
+    public static readonly string[] Kinds = ["idx", "safetensors", "nfmodel", "keras", "png", "jpeg", "gif", "bmp", "wav", "npy", "npz", "h5model", "h5weights", "text"];
 
     /// <summary>
     /// tests/NeuralFlow.Tests: the image and Keras-archive seeds are copies of the unit tests'
@@ -34,6 +34,7 @@ internal static class Seeds
         // tf.keras 2 model.save("x.h5") files: a Sequential MLP, a CNN, a functional model with a nested one.
         "h5model" => Fixtures("KerasH5/fixtures", "mlp_model.h5", "cnn_model_latest.h5", "nested_functional_model.h5"),
         "h5weights" => FuzzSeeds.H5Weights(),
+        "text" => FuzzSeeds.Text(),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "no such corpus"),
     };
 

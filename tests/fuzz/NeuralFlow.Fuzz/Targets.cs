@@ -109,13 +109,34 @@ internal static class Targets
                 File.WriteAllBytes(H5WeightsFile, input);
                 FuzzSeeds.SmallModel().LoadWeights(H5WeightsFile);
             }, FixedAllocation: 16 << 20),
+        new("text", "text", "NF.Numpy.LoadTxt, NF.Numpy.GenFromTxt and Csv.MakeCsvDataset (one pass, batches of 4) on the input as a text file",
+            input =>
+            {
+                File.WriteAllBytes(TextFile, input);
+                // Each reader gets the input whatever the one before it said of it.
+                IfClear(() => NF.Numpy.LoadTxt(TextFile, delimiter: ',').Dispose());
+                IfClear(() => NF.Numpy.GenFromTxt(TextFile, delimiter: ',', skipHeader: 1).Dispose());
+                foreach (var batch in NeuralFlow.Data.Csv.MakeCsvDataset(TextFile, 4, numEpochs: 1, shuffle: false))
+                {
+                    foreach (var t in batch.Features.Values) t.Dispose();
+                    batch.Label?.Dispose();
+                }
+            }),
     ];
+
+    // Runs one reader of a target that tries several, letting only a clear error of its own through.
+    private static void IfClear(Action read)
+    {
+        try { read(); }
+        catch (Exception e) when (e is InvalidDataException or FormatException && e.Message.Contains(InputName, StringComparison.Ordinal)) { }
+    }
 
     // One file per process and kind, named after the input so that error messages name it.
     private static readonly string Folder = Directory.CreateTempSubdirectory("nf-fuzz-").FullName;
     private static readonly string SafetensorsFile = Path.Combine(Folder, $"{InputName}.safetensors");
     private static readonly string ModelFile = Path.Combine(Folder, $"{InputName}.nfmodel");
     private static readonly string KerasFile = Path.Combine(Folder, $"{InputName}.keras");
+    private static readonly string TextFile = Path.Combine(Folder, $"{InputName}.csv");
     private static readonly string NpyFile = Path.Combine(Folder, $"{InputName}.npy");
     private static readonly string NpzFile = Path.Combine(Folder, $"{InputName}.npz");
     private static readonly string H5ModelFile = Path.Combine(Folder, $"{InputName}.h5");

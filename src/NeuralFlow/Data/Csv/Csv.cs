@@ -51,7 +51,11 @@ public static class Csv
         else if (header) names = format.HeaderOf(files[0]);
         else throw new ArgumentException("make_csv_dataset: without a header line (header: false) the column names must be given (columnNames).", nameof(columnNames));
         var duplicate = names.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate is not null) throw new ArgumentException($"make_csv_dataset: the column name '{duplicate.Key}' appears more than once.", nameof(columnNames));
+        if (duplicate is not null)
+            throw columnNames is not null
+                ? new ArgumentException($"make_csv_dataset: the column name '{duplicate.Key}' appears more than once.", nameof(columnNames))
+                // The names came from the file: its header is what is wrong, not an argument.
+                : new InvalidDataException($"make_csv_dataset: the header line of '{files[0]}' names the column '{duplicate.Key}' more than once; give columnNames to name them.");
         int fieldCount = names.Length;
 
         int[] kept = selectColumns is null ? Enumerable.Range(0, fieldCount).ToArray() : Selected(selectColumns, names);
