@@ -118,6 +118,37 @@ public abstract class TutorialOverfitTests(string backend) : BackendFileTest(bac
         Assert.Equal(accuracy, history["val_accuracy"][^1], 5);
     }
 
+    // A user schedule that knows whole steps only (Keras' LearningRateSchedule.__call__ of an int step).
+    private sealed class Halving : LearningRateSchedule
+    {
+        public override double At(long step) => 0.1 / (1L << (int)Math.Min(step, 62));
+    }
+
+    [SkippableFact]
+    public void The_schedule_called_on_a_tensor_of_steps_gives_the_rates_the_tutorial_plots()
+    {
+        RequireBackend();
+        // step = np.linspace(0, 100000); lr = lr_schedule(step), STEPS_PER_EPOCH = 20: fractional steps, float rates.
+        var lrSchedule = new InverseTimeDecay(0.001, decaySteps: 20 * 1000, decayRate: 1, staircase: false);
+        var step = NF.Linspace(0, 100000, 50);
+        var lr = lrSchedule.Call(step);
+        Assert.Equal(DType.Float32, lr.DType);
+        Assert.Equal(new[] { 50 }, lr.Shape.ToArray());
+        var want = Enumerable.Range(0, 50).Select(i => (float)(0.001 / (1 + 100000.0 * i / 49 / 20000))).ToArray();
+        var got = lr.ToArray<float>();
+        for (int i = 0; i < 50; i++) Assert.Equal(want[i], got[i], 1e-9f);
+        Assert.Equal(0.001 / (1 + 0.5 / 20000), lrSchedule.At(0.5), 15);
+        // The staircase floors the fractional epoch as Keras' ops.floor does.
+        Assert.Equal(0.001, new InverseTimeDecay(0.001, 10, 1, staircase: true).At(9.5), 15);
+        Assert.Equal(0.0005, new ExponentialDecay(0.001, 10, 0.25).At(5.0), 15);
+
+        // A schedule of whole steps takes whole steps from a tensor, and names a fractional one.
+        Assert.Equal(new[] { 0.1f, 0.05f, 0.025f }, new Halving().Call(NF.Constant(new[] { 0, 1, 2 })).ToArray<float>());
+        var e = Assert.Throws<ArgumentException>(() => new Halving().Call(NF.Constant(new[] { 0.5f })));
+        Assert.Contains("Halving", e.Message);
+        Assert.Contains("0.5", e.Message);
+    }
+
     [SkippableFact]
     public void Add_n_of_the_l2_models_losses_is_the_penalty_of_its_kernels()
     {
