@@ -65,14 +65,15 @@ public sealed partial class TracedFunction
     private string? _warnedReason;
     private readonly List<string> _warnings = [];
 
-    private sealed class Entry(Shape[] shapes, DType[] dtypes, IBackend[] backends, IBackend defaultBackend, bool training, Variable?[] variables)
+    private sealed class Entry(Shape[] shapes, DType[] dtypes, IBackend[] backends, IBackend defaultBackend, bool? training, Variable?[] variables)
     {
         // Which arguments were variables, and which: the plan updates such an argument in place
         // as state (FunctionTrace), so it replays only for that very variable.
         public readonly Variable?[] Variables = variables;
         // Keras' `training` argument: a step traced in inference mode must not replay for a
-        // caller in training mode (Dropout would stay off), nor the other way round.
-        public readonly bool Training = training;
+        // caller in training mode (Dropout would stay off), nor the other way round; nor one traced
+        // with no phase set (where the augmentation layers augment) for a caller in inference mode.
+        public readonly bool? Training = training;
         public readonly Shape[] Shapes = shapes;
         public readonly DType[] DTypes = dtypes;
         public readonly IBackend[] Backends = backends;
@@ -286,7 +287,7 @@ public sealed partial class TracedFunction
     private Entry? Find(Tensor[] inputs)
     {
         var defaultBackend = NF.Backend;
-        bool training = Keras.Layer.IsTraining;
+        bool? training = Keras.Layer.TrainingPhase;
         for (int k = _entries.Count - 1; k >= 0; k--)
         {
             var e = _entries[k];
@@ -321,7 +322,7 @@ public sealed partial class TracedFunction
                     + "(pad batches to a few fixed shapes, e.g. PaddedBatch with paddedShapes or BucketBySequenceLength with padToBucketBoundary, to replay every step)";
         }
         var e = new Entry(Array.ConvertAll(inputs, t => t.Shape), Array.ConvertAll(inputs, t => t.DType),
-                          Array.ConvertAll(inputs, t => t.Backend), NF.Backend, Keras.Layer.IsTraining, Array.ConvertAll(inputs, t => t as Variable));
+                          Array.ConvertAll(inputs, t => t.Backend), NF.Backend, Keras.Layer.TrainingPhase, Array.ConvertAll(inputs, t => t as Variable));
         _entries.Add(e);
         return e;
     }

@@ -39,6 +39,37 @@ public static partial class NF
         }
 
         /// <summary>
+        /// Turns each image a quarter turn counter-clockwise <paramref name="k"/> times (<c>tf.image.rot90</c>;
+        /// negative k turns clockwise): [H, W, C] or [N, H, W, C], an H x W image becoming W x H for odd k.
+        /// </summary>
+        public static Tensor Rot90(Tensor images, int k = 1)
+        {
+            ArgumentNullException.ThrowIfNull(images);
+            CheckImages("Image.Rot90", images);
+            return NF.Rot90(images, k, (images.Rank - 3, images.Rank - 2));
+        }
+
+        /// <summary>
+        /// Crops or pads each image about its centre to <paramref name="targetHeight"/> x <paramref name="targetWidth"/>
+        /// (<c>tf.image.resize_with_crop_or_pad</c>): a longer side loses (n - target) / 2 pixels (floored) at its
+        /// start and the rest at its end; a shorter one gets (target - n) / 2 zeros (floored) before and the rest after.
+        /// </summary>
+        /// <exception cref="ArgumentOutOfRangeException">A target size is below 1.</exception>
+        public static Tensor ResizeWithCropOrPad(Tensor images, int targetHeight, int targetWidth)
+        {
+            const string op = "Image.ResizeWithCropOrPad";
+            var x = Batch(op, images, "channels_last", out bool single, out _);
+            if (targetHeight < 1) throw new ArgumentOutOfRangeException(nameof(targetHeight), targetHeight, $"{op}: targetHeight must be at least 1.");
+            if (targetWidth < 1) throw new ArgumentOutOfRangeException(nameof(targetWidth), targetWidth, $"{op}: targetWidth must be at least 1.");
+            int h = x.Shape[1], w = x.Shape[2];
+            int keptH = Math.Min(h, targetHeight), keptW = Math.Min(w, targetWidth);
+            var cropped = Slice(x, [0, Math.Max(h - targetHeight, 0) / 2, Math.Max(w - targetWidth, 0) / 2, 0], [-1, keptH, keptW, -1]);
+            int top = Math.Max(targetHeight - h, 0) / 2, left = Math.Max(targetWidth - w, 0) / 2;
+            var framed = Pad(cropped, new[,] { { 0, 0 }, { top, targetHeight - keptH - top }, { left, targetWidth - keptW - left }, { 0, 0 } });
+            return Restore(framed, single, false);
+        }
+
+        /// <summary>
         /// Pads each image with zeros: <paramref name="top"/> rows above, <paramref name="bottom"/> below,
         /// <paramref name="left"/> and <paramref name="right"/> columns beside (<c>keras.ops.image.pad_images</c>
         /// with its four paddings; <c>tf.image.pad_to_bounding_box</c>'s offsets are top and left).

@@ -37,8 +37,12 @@ public sealed class History
     }
 }
 
-/// <summary>What <c>Evaluate</c> returns: the loss, then each metric; deconstructs in that order.</summary>
-public sealed class EvaluationResult(IReadOnlyList<KeyValuePair<string, float>> values)
+/// <summary>
+/// What <c>Evaluate</c> returns: the loss, then each metric; deconstructs in that order. It is also
+/// Keras' <c>evaluate(return_dict=True)</c>: a read-only dictionary of the values by name, in that
+/// order (<c>Keys</c>, <c>TryGetValue</c>, <c>foreach (var (name, value) in result)</c>).
+/// </summary>
+public sealed class EvaluationResult(IReadOnlyList<KeyValuePair<string, float>> values) : IReadOnlyDictionary<string, float>
 {
     // Evaluate's logs as an array, by a loop over the dictionary itself rather than ToList() (which
     // JIT-compiled a dozen framework methods over KeyValuePair<string, float> in a cold process).
@@ -64,8 +68,7 @@ public sealed class EvaluationResult(IReadOnlyList<KeyValuePair<string, float>> 
     {
         get
         {
-            foreach (var kv in Values)
-                if (kv.Key == name) return kv.Value;
+            if (TryGetValue(name, out var value)) return value;
             throw new KeyNotFoundException($"Evaluate returned no '{name}'; it returned {string.Join(", ", Values.Select(kv => kv.Key))}.");
         }
     }
@@ -81,6 +84,32 @@ public sealed class EvaluationResult(IReadOnlyList<KeyValuePair<string, float>> 
 
     /// <summary>How many values: the loss and each metric (Keras' <c>len(score)</c>).</summary>
     public int Count => Values.Count;
+
+    /// <summary>The names, the loss first (the keys of Keras' <c>return_dict=True</c> result, in its order).</summary>
+    public IEnumerable<string> Keys => Values.Select(kv => kv.Key);
+
+    IEnumerable<float> IReadOnlyDictionary<string, float>.Values => Values.Select(kv => kv.Value);
+
+    /// <summary>Whether a value is named <paramref name="key"/>.</summary>
+    public bool ContainsKey(string key) => TryGetValue(key, out _);
+
+    /// <summary>The value named <paramref name="key"/>, if there is one.</summary>
+    public bool TryGetValue(string key, out float value)
+    {
+        foreach (var kv in Values)
+            if (kv.Key == key)
+            {
+                value = kv.Value;
+                return true;
+            }
+        value = float.NaN;
+        return false;
+    }
+
+    /// <summary>The names and values in order, the loss first.</summary>
+    public IEnumerator<KeyValuePair<string, float>> GetEnumerator() => Values.GetEnumerator();
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 
     /// <summary>(loss, metric).</summary>
     public void Deconstruct(out float loss, out float metric) { loss = Loss; metric = Values.Count > 1 ? Values[1].Value : float.NaN; }

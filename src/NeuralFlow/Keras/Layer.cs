@@ -8,7 +8,9 @@ namespace NeuralFlow.Keras;
 public abstract partial class Layer
 {
     private static readonly Dictionary<string, int> Counters = [];
-    [ThreadStatic] private static bool _training;
+    // The learning phase a caller set (Fit's step, Predict and Evaluate, Call(x, training)), or null
+    // where none was set: then each layer takes its own default, as Keras' call signature does.
+    [ThreadStatic] private static bool? _training;
     private readonly List<Variable> _ownWeights = [];
 
     /// <summary>A layer named <paramref name="name"/>, or after its type ("dense_3").</summary>
@@ -111,7 +113,21 @@ public abstract partial class Layer
     /// True while <c>Fit</c> runs a training step (Keras' learning phase): <c>Dropout</c> is active
     /// only then. Use <see cref="TrainingMode"/> to set it in a custom loop.
     /// </summary>
-    public static bool IsTraining => _training;
+    public static bool IsTraining => _training == true;
+
+    /// <summary>
+    /// The learning phase a caller set (<see cref="TrainingMode"/>, <c>Call(x, training)</c>, Fit's step,
+    /// Predict and Evaluate), or null where none was set: Keras' call context, where a layer called
+    /// without one takes the default of its own <c>training</c> argument (false for Dropout, true for
+    /// the image augmentation layers).
+    /// </summary>
+    internal static bool? TrainingPhase => _training;
+
+    /// <summary>
+    /// Whether this call runs in training mode for a layer whose Keras <c>call</c> defaults
+    /// <c>training</c> to <paramref name="callDefault"/>: the phase a caller set, else that default.
+    /// </summary>
+    private protected static bool TrainingOr(bool callDefault) => _training ?? callDefault;
 
     /// <summary>Sets the learning phase on this thread until the scope is disposed.</summary>
     [MethodImpl(Hot)]

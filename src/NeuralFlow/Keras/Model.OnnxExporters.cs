@@ -74,6 +74,9 @@ public partial class Model
             (typeof(Layers.SpectralNormalization), (g, l, x, s) => g.Add(((Layers.SpectralNormalization)l).Layer, x, s)),
             // A Pipeline of preprocessing layers is its layers in turn (the random ones the identity at inference).
             (typeof(Layers.Pipeline), (g, l, x, s) => ((Layers.Pipeline)l).Layers.Aggregate(x, (y, inner) => g.Add(inner, y, s))),
+            // A Sequential inside a model (the image tutorial's data_augmentation) is its layers in turn, as a
+            // Pipeline; a subclass of Sequential may have changed its Call, so only Sequential itself is read so.
+            (typeof(Sequential), (g, l, x, s) => NestedSequential(l).Layers.Aggregate(x, (y, inner) => g.Add(inner, y, s))),
             (typeof(Layers.GroupNormalization), (g, l, x, s) => g.GroupNormalization((Layers.GroupNormalization)l, x, s)),
             (typeof(Layers.UnitNormalization), (g, l, x, s) => g.UnitNormalization((Layers.UnitNormalization)l, x, s)),
             (typeof(Layers.Flatten), (g, l, x, s) => g.Flatten(l, x, s)),
@@ -101,6 +104,9 @@ public partial class Model
             (typeof(Layers.Multiply), (g, l, inputs) => g.MulChain(l, inputs)),
             (typeof(Layers.Dot), (g, l, inputs) => g.Dot((Layers.Dot)l, inputs)),
         ];
+
+        private static Sequential NestedSequential(Layer layer) => layer.GetType() == typeof(Sequential) ? (Sequential)layer : throw new NotSupportedException(
+            $"ExportOnnx: layer {layer.Name} is a {layer.GetType().Name}, a subclass of Sequential whose Call may differ from its layers in turn; only a plain Sequential exports inside a model.");
 
         private static LayerExporter ExporterOf(Layer layer) =>
             (WithoutOnnxForm.Any(t => t.IsInstanceOfType(layer)) ? null : Find(LayerExporters, layer.GetType())) ?? throw new NotSupportedException(
@@ -135,6 +141,7 @@ public partial class Model
             Layers.Embedding or Layers.CategoryEncoding or Layers.IntegerLookup => true,
             Layers.SpectralNormalization wrapper => ReadsIntegers(wrapper.Layer),
             Layers.Pipeline { Layers: [var first, ..] } => ReadsIntegers(first),
+            Sequential { Layers: [var first, ..] } => ReadsIntegers(first),
             _ => false,
         };
 
@@ -153,6 +160,7 @@ public partial class Model
             Layers.RandomImageLayer => true,
             Layers.SpectralNormalization wrapper => TakesUnknownLengths(wrapper.Layer),
             Layers.Pipeline pipeline => pipeline.Layers.All(TakesUnknownLengths),
+            Sequential sequential => sequential.Layers.All(TakesUnknownLengths),
             _ => LengthAgnostic.Any(t => t.IsInstanceOfType(layer)),
         };
 

@@ -282,7 +282,11 @@ public partial class Model
     // Evaluate's step: the loss and metrics of one batch added to the running ones.
     private (CachedStep Step, Func<Tensor[], Tensor[]> Run) MakeTestStep()
     {
-        if (StepIsCustom(nameof(TestStep))) return MakeCustomStep(ref _testStep, nameof(Evaluate), null, TestStep, []);
+        if (StepIsCustom(nameof(TestStep)))
+        {
+            var (custom, run) = MakeCustomStep(ref _testStep, nameof(Evaluate), null, TestStep, []);
+            return (custom, InInference(run));
+        }
         var step = Cached(ref _testStep, [], s =>
         {
             int inputs = BatchInputs;
@@ -300,8 +304,16 @@ public partial class Model
                 return [];
             };
         });
-        return (step, EagerFirst(step, Step(step, nameof(Evaluate)), builds: StepBuilds(step)));
+        return (step, InInference(EagerFirst(step, Step(step, nameof(Evaluate)), builds: StepBuilds(step))));
     }
+
+    // Evaluate's and Predict's steps run in inference mode, as Keras' test_step and predict_step call
+    // the model with training=False. Set, not left unset: a layer called with no phase set takes its
+    // own default, and the image augmentation layers' is to augment.
+    private static Func<Tensor[], Tensor[]> InInference(Func<Tensor[], Tensor[]> run) => batch =>
+    {
+        using (Layer.TrainingMode(false)) return run(batch);
+    };
 
     // Predict's step: the model's outputs for one batch.
     private (CachedStep Step, Func<Tensor[], Tensor[]> Run) MakePredictStep()
@@ -311,6 +323,6 @@ public partial class Model
             var names = _dataInputNames;
             return xb => [.. PredictStep(new StepData(xb, [], null, names))];
         });
-        return (step, EagerFirst(step, Step(step, nameof(Predict)), builds: Variables.Count == 0));
+        return (step, InInference(EagerFirst(step, Step(step, nameof(Predict)), builds: Variables.Count == 0)));
     }
 }

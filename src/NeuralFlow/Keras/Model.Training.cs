@@ -41,6 +41,17 @@ public partial class Model
     }
 
     /// <summary>
+    /// Compile with Keras' default optimizer, RMSprop (learning rate 0.001): <c>model.compile(loss=..., metrics=...)</c>,
+    /// as the time-series tutorial compiles its baselines, which are evaluated and never trained.
+    /// Written with the argument's name (<c>Compile(loss: new Losses.MeanSquaredError())</c>); a lone name,
+    /// <c>Compile("adam")</c>, still picks the optimizer.
+    /// </summary>
+    [System.Runtime.CompilerServices.OverloadResolutionPriority(-1)]
+    public void Compile(Losses.Loss loss, IEnumerable<object>? metrics = null, bool runEagerly = false,
+        IEnumerable<object>? weightedMetrics = null, int stepsPerExecution = 1, bool? jitCompile = null) =>
+        Compile(new Optimizers.RMSprop(), loss, metrics, runEagerly, weightedMetrics, stepsPerExecution, jitCompile);
+
+    /// <summary>
     /// Compile with a C# function of (yTrue, yPred) as the loss (Keras' <c>compile(loss=my_function)</c>):
     /// a method group or lambda, wrapped in a <see cref="Losses.LossFunctionWrapper"/> named after the method.
     /// Metrics may be functions of (yTrue, yPred) too (<see cref="Metrics.MeanFunctionMetric"/>).

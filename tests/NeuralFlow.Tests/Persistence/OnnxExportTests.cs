@@ -570,7 +570,9 @@ public sealed class OnnxExportLimitsTests : IDisposable
             "RandomGaussianBlur", "RandomPerspective", "RandomColorDegeneration", "RandomElasticTransform", "RandAugment", "AugMix", "MixUp", "CutMix",
             // Subclasses exported by their base's exporter, named since; then the forms added in UserProbe18.
             "AlphaDropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "ReversibleEmbedding",
-            "UpSampling1D", "UpSampling3D", "Discretization", "CategoryEncoding", "SpectralNormalization", "Pipeline", "RNN", "IntegerLookup", "AutoContrast"];
+            "UpSampling1D", "UpSampling3D", "Discretization", "CategoryEncoding", "SpectralNormalization", "Pipeline", "RNN", "IntegerLookup", "AutoContrast",
+            // A Sequential nested in a model, exported as its layers in turn (UserProbe20's image tutorial).
+            "Sequential"];
         string[] merges = ["Add", "Average", "Maximum", "Minimum", "Subtract", "Concatenate", "Multiply", "Dot"];
         Assert.Equal(layers.Order(), Model.OnnxExportableLayers.Order());
         Assert.Equal(merges.Order(), Model.OnnxExportableMergeLayers.Order());

@@ -52,7 +52,7 @@ public partial class Layers
             string op = $"{Name} (Equalization)";
             var images = NF.Image.AsFloat(ImageDataFormat.ToChannelsLast(op, x, DataFormat));
             NF.Image.CheckImages(op, images);
-            if (!IsTraining) return ImageDataFormat.FromChannelsLast(images, DataFormat);
+            if (!TrainingOr(callDefault: true)) return ImageDataFormat.FromChannelsLast(images, DataFormat);   // Keras' training=True default
             bool single = images.Rank == 3;
             var y = Apply(single ? NF.ExpandDims(images, 0) : images, ValueRange, Bins);
             return ImageDataFormat.FromChannelsLast(single ? NF.Squeeze(y, 0) : y, DataFormat);

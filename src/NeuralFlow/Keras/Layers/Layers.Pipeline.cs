@@ -41,7 +41,9 @@ public partial class Layers
         /// <inheritdoc/>
         protected override Tensor Forward(Tensor x)
         {
-            foreach (var layer in _layers) x = layer.Call(x);
+            // Keras' Pipeline.call(training=True) hands its layers training=True unless a phase was set.
+            using (TrainingMode(TrainingOr(callDefault: true)))
+                foreach (var layer in _layers) x = layer.Call(x);
             return x;
         }
 

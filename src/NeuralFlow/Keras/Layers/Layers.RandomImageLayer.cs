@@ -8,7 +8,8 @@ public partial class Layers
     /// What Keras' image augmentation layers share (<c>RandomFlip</c>, <c>RandomRotation</c>, ...,
     /// Keras 3's BaseImagePreprocessingLayer): NHWC images [N, H, W, C] or one image [H, W, C],
     /// integer images computed as float32; the identity at inference (Predict, Evaluate, training
-    /// false) and a fresh random draw per image in training (Fit, training true). Draws come from
+    /// false) and a fresh random draw per image in training (Fit, training true, or a call with no
+    /// phase set, as Keras' training=True default). Draws come from
     /// NF.Random, or with a seed from the layer's own generator (as Dropout's), so that a replayed
     /// NF.Function step draws new numbers each step, the same numbers as its eager twin.
     /// </summary>
@@ -57,7 +58,9 @@ public partial class Layers
             string op = $"{Name} ({GetType().Name})";
             var images = NF.Image.AsFloat(ImageDataFormat.ToChannelsLast(op, x, DataFormat));
             NF.Image.CheckImages(op, images);
-            if (!IsTraining) return ImageDataFormat.FromChannelsLast(Infer(images), DataFormat);
+            // Keras' image preprocessing layers default to training=True: called with no phase set
+            // (data_augmentation(images) in a tutorial cell) they augment; Predict and Evaluate set inference.
+            if (!TrainingOr(callDefault: true)) return ImageDataFormat.FromChannelsLast(Infer(images), DataFormat);
             bool single = images.Rank == 3;
             var y = Augment(single ? NF.ExpandDims(images, 0) : images);
             return ImageDataFormat.FromChannelsLast(single ? NF.Squeeze(y, 0) : y, DataFormat);

@@ -356,6 +356,26 @@ public abstract class LearningRateSchedule
 {
     /// <summary>The rate at step <paramref name="step"/> (counting from 0).</summary>
     public abstract double At(long step);
+
+    /// <summary>
+    /// The rate at a step that may lie between two (Keras computes schedules in floats, and the overfit tutorial plots
+    /// <c>lr_schedule(np.linspace(0, 100000))</c>): the built-in schedules' formulas at any step. A schedule that
+    /// defines <see cref="At(long)"/> only takes whole steps here; a fractional one is refused by name.
+    /// </summary>
+    /// <exception cref="ArgumentException">A fractional step for a schedule that does not override this method, or a NaN step.</exception>
+    public virtual double At(double step) => double.IsFinite(step) && step == Math.Floor(step) && Math.Abs(step) < 9e18
+        ? At((long)step)
+        : throw new ArgumentException($"{GetType().Name} defines At(long) only, so it takes whole steps, not {step.ToString(System.Globalization.CultureInfo.InvariantCulture)}; override At(double) for the steps between.", nameof(step));
+
+    /// <summary>
+    /// Keras' <c>lr_schedule(step)</c> on a tensor of steps: the rate at each (<see cref="At(double)"/>), float32, in the steps' shape.
+    /// </summary>
+    public Tensor Call(Tensor step)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        using var steps = NF.Cast(step, DType.Float64);
+        return NF.Constant(Array.ConvertAll(steps.ToArray<double>(), s => (float)At(s)), step.Shape);
+    }
 }
 
 /// <summary>
@@ -375,9 +395,12 @@ public sealed class ExponentialDecay(double initialLearningRate, long decaySteps
 
     /// <inheritdoc/>
     [MethodImpl(Hot)]
-    public override double At(long step)
+    public override double At(long step) => At((double)step);
+
+    /// <inheritdoc/>
+    public override double At(double step)
     {
-        double p = (double)step / DecaySteps;
+        double p = step / DecaySteps;
         if (Staircase) p = Math.Floor(p);
         return InitialLearningRate * Math.Pow(DecayRate, p);
     }

@@ -31,7 +31,10 @@ public sealed class PiecewiseConstantDecay : LearningRateSchedule
     public IReadOnlyList<double> Values { get; }
 
     /// <inheritdoc/>
-    public override double At(long step)
+    public override double At(long step) => At((double)step);
+
+    /// <inheritdoc/>
+    public override double At(double step)
     {
         for (int i = 0; i < Boundaries.Count; i++)
             if (step <= Boundaries[i]) return Values[i];
@@ -58,7 +61,10 @@ public sealed class InverseTimeDecay(double initialLearningRate, long decaySteps
     public bool Staircase { get; } = staircase;
 
     /// <inheritdoc/>
-    public override double At(long step)
+    public override double At(long step) => At((double)step);
+
+    /// <inheritdoc/>
+    public override double At(double step)
     {
         double p = (double)step / DecaySteps;
         if (Staircase) p = Math.Floor(p);
@@ -89,7 +95,10 @@ public sealed class PolynomialDecay(double initialLearningRate, long decaySteps,
     public bool Cycle { get; } = cycle;
 
     /// <inheritdoc/>
-    public override double At(long step)
+    public override double At(long step) => At((double)step);
+
+    /// <inheritdoc/>
+    public override double At(double step)
     {
         double s = step, steps = DecaySteps;
         if (Cycle) steps *= step == 0 ? 1.0 : Math.Ceiling(s / DecaySteps);
@@ -122,7 +131,10 @@ public sealed class CosineDecay(double initialLearningRate, long decaySteps, dou
     public long WarmupSteps { get; } = warmupSteps >= 0 ? warmupSteps : throw new ArgumentOutOfRangeException(nameof(warmupSteps), warmupSteps, "CosineDecay: warmupSteps must be at least 0.");
 
     /// <inheritdoc/>
-    public override double At(long step)
+    public override double At(long step) => At((double)step);
+
+    /// <inheritdoc/>
+    public override double At(double step)
     {
         if (WarmupTarget is not { } target)
             return Decayed(Math.Min(step, DecaySteps), InitialLearningRate);
@@ -182,7 +194,10 @@ public sealed class CosineDecayRestarts : LearningRateSchedule
     public double Alpha { get; }
 
     /// <inheritdoc/>
-    public override double At(long step)
+    public override double At(long step) => At((double)step);
+
+    /// <inheritdoc/>
+    public override double At(double step)
     {
         double f = (double)step / FirstDecaySteps, restart;
         if (TMul == 1)
