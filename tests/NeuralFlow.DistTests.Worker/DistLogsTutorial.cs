@@ -63,5 +63,16 @@ internal sealed class DistLogsTutorial(DataParallel strategy, Action<string, obj
         var more = loaded.Fit(train, epochs: 1, verbose: 0);
         say("loaded_fit_loss", Join(more["loss"]));
         say("loaded_weights", WeightsOf(loaded));
+
+        // input.ipynb: each rank batches its own shard with the per-replica batch size.
+        say("per_replica_64", strategy.PerReplicaBatchSize(64));
+        try
+        {
+            say("per_replica_63", strategy.PerReplicaBatchSize(63));
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            say("per_replica_63", e.Message.Split(Environment.NewLine)[0]);
+        }
     }
 }

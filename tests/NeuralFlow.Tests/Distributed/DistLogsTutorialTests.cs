@@ -30,6 +30,10 @@ public sealed class DistLogsTutorialTests
                 Assert.Equal("ckpt_1.weights.h5,ckpt_2.weights.h5,ckpt_3.weights.h5", job.Value(r, "checkpoints"));
                 Assert.Equal("True", job.Value(r, "restored_is_trained"));
             }
+            Assert.Equal("64", alone.Value(0, "per_replica_64"));
+            Assert.Equal("63", alone.Value(0, "per_replica_63"));
+            Assert.Equal("32", job.Value(1, "per_replica_64"));
+            Assert.StartsWith("PerReplicaBatchSize: the global batch size 63 is not divisible by the 2 ranks", job.Value(1, "per_replica_63"));
             // The model saved under the strategy loads in a process without one, with the trained weights.
             var loaded = Model.Load(Path.Combine(dir, "world2", "model.keras"));
             AssertClose(job.Value(0, "trained_weights"), string.Join(",", loaded.Variables.SelectMany(v => v.ToArray<float>()).Select(f => f.ToString("R", System.Globalization.CultureInfo.InvariantCulture))), "loaded alone");
