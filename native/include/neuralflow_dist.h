@@ -74,7 +74,11 @@ NF_API nf_status nf_dist_abort(int32_t code);
  * each collective they wait in (or start) fails with NF_ERROR_INTERNAL "rank R failed: message
  * ...". A rank that finalizes tells the others it left after its last collective, so one still
  * waiting in a later collective fails at once too, and nf_dist_finalize fails (without
- * finalizing) when a rank announced a failure, so that its caller ends the job. */
+ * finalizing) when a rank announced a failure, so that its caller ends the job. Any thread may
+ * call it, as may nf_dist_linger and nf_dist_abort (every call that enters MPI holds one lock:
+ * MPI_THREAD_SERIALIZED): while another thread of this rank waits in a collective, the note is
+ * handed to that thread, which sends it at its next poll and fails its wait ("rank R of N failed:
+ * message (announced to the other ranks; ...)"), as does any later wait of this rank. */
 NF_API nf_status nf_dist_announce_failure(const char* message);
 /* Before a failed rank ends the job (nf_dist_abort): waits at most timeout_s while another rank
  * has neither failed nor left, so that the others learn of the failure in their next collective

@@ -22,9 +22,30 @@ internal sealed class Failures(DataParallel strategy, Action<string, object> say
             case "loop": Loop(compiled: false, caught: false); break;
             case "function": Loop(compiled: true, caught: false); break;
             case "disposed": Loop(compiled: false, caught: true); break;
+            case "thread": OtherThread(); break;
             default: throw new ArgumentException($"unknown failure scenario {where}");
         }
         say("finished", where);
+    }
+
+    // A thread of rank 1's own (a data loader's, say) dies of an unhandled exception while rank 1's
+    // main thread waits in a collective (the barrier rank 0 joins 5 s later). The exception's hook
+    // runs on the thread that threw and must not call MPI beside the waiting one
+    // (MPI_THREAD_SERIALIZED): its note goes out from the waiting thread, whose wait then fails at
+    // once, long before rank 0 joins; rank 0 fails with rank 1's exception when it does.
+    private void OtherThread()
+    {
+        if (strategy.Rank == 0) Thread.Sleep(5000);
+        else new Thread(() =>
+        {
+            Thread.Sleep(500);
+            Trouble("the data loader thread of rank 1 failed");
+        }) { IsBackground = true }.Start();
+        say("joined_at_ms", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        strategy.Barrier();
+        // Rank 1 entered the first barrier before it failed, so rank 0's completes; rank 0 learns
+        // of the failure waiting in the next one.
+        strategy.Barrier();
     }
 
     // Rank 1's trouble at its `at`-th call: printed (with the time) before it throws.

@@ -14,6 +14,9 @@
 //   fail WHERE       rank 1 fails on its own (in Fit, Evaluate, Predict, a custom loop): Failures.cs
 //   shard_eval N B   Evaluate and Predict of N examples in batches of B, sharded: ShardedEvaluation.cs
 //   running_logs     the running loss a callback reads after each batch of Fit: ShardedEvaluation.cs
+//   batch_logs       the logs and outputs the batch hooks of Evaluate, Predict and Fit (blocks of
+//                    stepsPerExecution, overridden steps) get: DistLogs.cs
+//   keras_tutorial DIR   keras.ipynb and save_and_load.ipynb: checkpoints, a schedule, load and go on: DistLogsTutorial.cs
 // Every scenario ends with the GPU transport chosen (and, staged, the pinned buffers allocated;
 // with a fake NCCL, the collectives it carried).
 using System.Diagnostics;
@@ -69,6 +72,8 @@ try
         case "fail": new Failures(strategy, Say, Blobs).Run(args[1]); break;
         case "shard_eval": new ShardedEvaluation(strategy, Say, Blobs).Run(int.Parse(args[1]), int.Parse(args[2])); break;
         case "running_logs": new ShardedEvaluation(strategy, Say, Blobs).RunningLogs(); break;
+        case "batch_logs": new DistLogs(Say, Blobs).Run(); break;
+        case "keras_tutorial": new DistLogsTutorial(strategy, Say, Blobs).Run(args[1]); break;
         default: throw new ArgumentException($"unknown scenario {args[0]}");
     }
 }

@@ -1,6 +1,6 @@
 // libneuralflow_dist: the C ABI of neuralflow_dist.h over MPI. One process per rank, one thread
-// calling in at a time (MPI_THREAD_SERIALIZED: .NET may move a Fit between pool threads, never
-// two calls at once). Every blocking collective is the non-blocking one plus a polled wait, so
+// inside MPI at a time (MPI_THREAD_SERIALIZED), which the MPI lock (dist_internal.h) ensures
+// whatever thread calls in. Every blocking collective is the non-blocking one plus a polled wait, so
 // that a hung or dead peer becomes an error with a deadline instead of a job that never ends.
 #include "neuralflow_dist.h"
 
@@ -204,6 +204,11 @@ void promote_libmpi() {
 
 }  // namespace
 
+std::recursive_timed_mutex& nf::dist::mpi_mutex() {
+    static std::recursive_timed_mutex mutex;
+    return mutex;
+}
+
 MPI_Comm nf::dist::control_comm() { return g_ctl; }
 int nf::dist::world_rank() { return g_rank; }
 int nf::dist::world_size() { return g_size; }
@@ -214,6 +219,7 @@ NF_API int32_t nf_dist_abi_version(void) { return NF_DIST_ABI_VERSION; }
 NF_API const char* nf_dist_last_error(void) { return nf::last_error(); }
 
 NF_API const char* nf_dist_build_info(void) {
+    nf::dist::MpiLock lock(nf::dist::mpi_mutex());
     if (g_info.empty()) {
         char version[MPI_MAX_LIBRARY_VERSION_STRING];
         int len = 0;
@@ -230,6 +236,7 @@ NF_API const char* nf_dist_build_info(void) {
 
 NF_API nf_status nf_dist_init(int32_t* rank, int32_t* size) {
     return nf::guard("nf_dist_init", [&] {
+        nf::dist::MpiLock lock(nf::dist::mpi_mutex());
         if (!rank || !size) NF_INVALID("nf_dist_init: rank and size must not be null");
         if (g_finalized) NF_INVALID("nf_dist_init: MPI was finalized in this process and cannot be initialised again");
         if (!g_ready) {
@@ -264,6 +271,7 @@ NF_API nf_status nf_dist_init(int32_t* rank, int32_t* size) {
 
 NF_API nf_status nf_dist_finalize(void) {
     return nf::guard("nf_dist_finalize", [&] {
+        nf::dist::MpiLock lock(nf::dist::mpi_mutex());
         if (!g_ready) return;
         // A rank that failed meanwhile: its reason, and no MPI_Finalize (which would wait for it);
         // the caller ends the job. Otherwise the others learn that this rank runs no more collectives.
@@ -286,6 +294,7 @@ NF_API int32_t nf_dist_size(void) { return g_size; }
 
 NF_API nf_status nf_dist_allreduce(void* buffer, int64_t count, nf_dtype dtype, nf_dist_op op, double timeout_s) {
     return nf::guard("nf_dist_allreduce", [&] {
+        nf::dist::MpiLock lock(nf::dist::mpi_mutex());
         int64_t h = start_allreduce(buffer, count, dtype, op, "nf_dist_allreduce");
         Pending& p = g_pending[h];
         try {
@@ -300,6 +309,7 @@ NF_API nf_status nf_dist_allreduce(void* buffer, int64_t count, nf_dtype dtype, 
 
 NF_API nf_status nf_dist_iallreduce(void* buffer, int64_t count, nf_dtype dtype, nf_dist_op op, int64_t* handle) {
     return nf::guard("nf_dist_iallreduce", [&] {
+        nf::dist::MpiLock lock(nf::dist::mpi_mutex());
         if (!handle) NF_INVALID("nf_dist_iallreduce: handle must not be null");
         *handle = start_allreduce(buffer, count, dtype, op, "nf_dist_iallreduce");
     });
@@ -307,6 +317,7 @@ NF_API nf_status nf_dist_iallreduce(void* buffer, int64_t count, nf_dtype dtype,
 
 NF_API nf_status nf_dist_test(int64_t handle, int32_t* done) {
     return nf::guard("nf_dist_test", [&] {
+        nf::dist::MpiLock lock(nf::dist::mpi_mutex());
         if (!done) NF_INVALID("nf_dist_test: done must not be null");
         Pending& p = pending(handle, "nf_dist_test");
         int flag = 0;
@@ -318,6 +329,7 @@ NF_API nf_status nf_dist_test(int64_t handle, int32_t* done) {
 
 NF_API nf_status nf_dist_wait(int64_t handle, double timeout_s) {
     return nf::guard("nf_dist_wait", [&] {
+        nf::dist::MpiLock lock(nf::dist::mpi_mutex());
         Pending& p = pending(handle, "nf_dist_wait");
         wait_for(&p.req, "nf_dist_wait", p.seq, timeout_s);
         complete(p);
@@ -326,6 +338,7 @@ NF_API nf_status nf_dist_wait(int64_t handle, double timeout_s) {
 
 NF_API nf_status nf_dist_broadcast(void* buffer, int64_t bytes, int32_t root, double timeout_s) {
     return nf::guard("nf_dist_broadcast", [&] {
+        nf::dist::MpiLock lock(nf::dist::mpi_mutex());
         require_ready("nf_dist_broadcast");
         int n = checked_count(bytes, "nf_dist_broadcast");
         if (n > 0 && !buffer) NF_INVALID("nf_dist_broadcast: buffer is null");
@@ -339,6 +352,7 @@ NF_API nf_status nf_dist_broadcast(void* buffer, int64_t bytes, int32_t root, do
 
 NF_API nf_status nf_dist_barrier(double timeout_s) {
     return nf::guard("nf_dist_barrier", [&] {
+        nf::dist::MpiLock lock(nf::dist::mpi_mutex());
         require_ready("nf_dist_barrier");
         note_arrival();
         MPI_Request req;
@@ -349,6 +363,7 @@ NF_API nf_status nf_dist_barrier(double timeout_s) {
 
 NF_API nf_status nf_dist_allgather(const void* send, int64_t count, nf_dtype dtype, void* recv, double timeout_s) {
     return nf::guard("nf_dist_allgather", [&] {
+        nf::dist::MpiLock lock(nf::dist::mpi_mutex());
         require_ready("nf_dist_allgather");
         MPI_Datatype t = mpi_type(dtype, "nf_dist_allgather");
         int n = checked_count(count, "nf_dist_allgather");
@@ -364,6 +379,10 @@ NF_API nf_status nf_dist_allgather(const void* send, int64_t count, nf_dtype dty
 NF_API nf_status nf_dist_abort(int32_t code) {
     return nf::guard("nf_dist_abort", [&] {
         require_ready("nf_dist_abort");
+        // Called by the thread ending the job, maybe while another waits in a collective; that
+        // one leaves MPI within a poll once this rank announced its failure. If it does not
+        // (a wait without polls), the job ends anyway: MPI_Abort is this process's last call.
+        nf::dist::MpiLock lock(nf::dist::mpi_mutex(), std::chrono::seconds(10));
         MPI_Abort(MPI_COMM_WORLD, code);
     });
 }

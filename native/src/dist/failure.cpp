@@ -13,12 +13,19 @@
 // first; they end the job themselves (their strategy, disposed after the failure, aborts).
 // A waiting rank looks for notes as it polls (wait_for), so the happy path costs one MPI_Iprobe
 // per 64 polls of a collective that has not finished yet, and nothing for one that has.
+// Any thread may announce a failure (.NET's unhandled-exception hook runs on the thread that
+// threw): while another thread of the rank is inside MPI (waiting in a collective), the note is
+// handed to that thread, which sends it at its next poll and then leaves its wait (the rank is
+// ending), since MPI_THREAD_SERIALIZED allows one thread inside MPI at a time.
 #include <mpi.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <cstring>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -42,6 +49,13 @@ std::vector<Note> g_notes;               // by rank: what each one told this ran
 std::vector<char> g_sent;                // this rank's own note, alive until the sends complete
 std::vector<MPI_Request> g_sends;
 bool g_announced = false;
+
+// This rank's own failure, announced from any thread: the text, and whether a note waits for the
+// thread inside MPI to send it. g_own_text is written once, before g_failed_here is set.
+std::mutex g_own_mutex;
+std::string g_own_text;
+std::atomic<bool> g_failed_here{false};
+std::atomic<bool> g_note_handed_over{false};
 
 double now_s() {
     timespec ts;
@@ -93,6 +107,18 @@ void send_note(long long after, const char* text) {
 
 void nf::dist::poll_failures(const char* fn, long long waiting_seq) {
     if (world_size() == 1) return;
+    if (g_failed_here.load()) {
+        std::string text;
+        {
+            std::lock_guard<std::mutex> own(g_own_mutex);
+            text = g_own_text;
+        }
+        // Another thread of this rank failed while this one waited here: its note leaves now,
+        // from the thread that may call MPI, and this wait ends, since the rank is ending.
+        if (g_note_handed_over.exchange(false)) send_note(kFailed, text.c_str());
+        nf::fail(NF_ERROR_INTERNAL, "rank %d of %d failed: %s (announced to the other ranks; the wait in %s, collective #%lld, is abandoned and the job ends)",
+                 world_rank(), world_size(), text.c_str(), fn, waiting_seq);
+    }
     receive_notes();
     for (int r = 0; r < world_size(); r++) {
         const Note& note = g_notes[r];
@@ -122,7 +148,24 @@ extern "C" {
 NF_API nf_status nf_dist_announce_failure(const char* message) {
     return nf::guard("nf_dist_announce_failure", [&] {
         nf::dist::require_ready("nf_dist_announce_failure");
-        send_note(kFailed, message ? message : "");
+        if (g_failed_here.load()) return;  // announced once
+        {
+            std::lock_guard<std::mutex> own(g_own_mutex);
+            g_own_text.assign(message ? message : "", 0, kMaxText);
+        }
+        nf::dist::MpiLock lock(nf::dist::mpi_mutex(), std::try_to_lock);
+        if (!lock.owns_lock()) {
+            // Another thread is inside MPI: it sends the note at its next poll and leaves its
+            // wait; one that leaves MPI first (a collective that completed) lets this thread in.
+            g_note_handed_over.store(true);
+            g_failed_here.store(true);
+            if (!lock.try_lock_for(std::chrono::seconds(30)))
+                nf::fail(NF_ERROR_INTERNAL, "nf_dist_announce_failure: another thread of rank %d stayed inside MPI for 30 s, so the failure could not be announced",
+                         nf::dist::world_rank());
+            if (!g_note_handed_over.exchange(false)) return;  // that thread sent it
+        }
+        g_failed_here.store(true);
+        send_note(kFailed, g_own_text.c_str());
     });
 }
 
@@ -131,6 +174,12 @@ NF_API nf_status nf_dist_linger(double timeout_s, int32_t* remaining) {
         nf::dist::require_ready("nf_dist_linger");
         if (!remaining) NF_INVALID("nf_dist_linger: remaining must not be null");
         int size = nf::dist::world_size(), rank = nf::dist::world_rank();
+        // A thread still waiting in a collective leaves it at its next poll (this rank failed).
+        nf::dist::MpiLock lock(nf::dist::mpi_mutex(), std::chrono::seconds(10));
+        if (!lock.owns_lock()) {
+            *remaining = size - 1;
+            return;
+        }
         double deadline = now_s() + (timeout_s > 0 ? timeout_s : 0);
         for (;;) {
             receive_notes();

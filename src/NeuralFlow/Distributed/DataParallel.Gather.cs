@@ -7,6 +7,23 @@ namespace NeuralFlow.Distributed;
 // ranks with different row counts), then interleaved back batch by batch on every rank.
 public sealed partial class DataParallel
 {
+    /// <summary>
+    /// The batch each rank takes of a global batch of <paramref name="globalBatchSize"/>
+    /// (tf.distribute's <c>InputContext.get_per_replica_batch_size</c>), for a custom loop that
+    /// batches its own shard of the data: <c>data.Shard(strategy.WorldSize, strategy.Rank).Batch(strategy.PerReplicaBatchSize(256))</c>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The global batch size is not positive, or not a multiple of <see cref="WorldSize"/> (as TensorFlow refuses it).</exception>
+    public int PerReplicaBatchSize(int globalBatchSize)
+    {
+        if (globalBatchSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(globalBatchSize), globalBatchSize, "PerReplicaBatchSize: the global batch size must be at least 1.");
+        if (globalBatchSize % WorldSize != 0)
+            throw new ArgumentOutOfRangeException(nameof(globalBatchSize), globalBatchSize,
+                $"PerReplicaBatchSize: the global batch size {globalBatchSize} is not divisible by the {WorldSize} ranks; pass a multiple of WorldSize " +
+                "(Fit, Evaluate and Predict take any global batch and split it themselves).");
+        return globalBatchSize / WorldSize;
+    }
+
     /// <summary>Rank <paramref name="rank"/>'s contiguous part [From, To) of a batch of <paramref name="count"/> examples.</summary>
     internal (int From, int To) PartOf(int count, int rank) =>
         ((int)((long)count * rank / WorldSize), (int)((long)count * (rank + 1) / WorldSize));

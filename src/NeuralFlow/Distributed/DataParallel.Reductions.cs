@@ -65,6 +65,31 @@ public sealed partial class DataParallel
         }
     }
 
+    /// <summary>Whether <paramref name="flag"/> is true on any rank (the same answer on every rank). A collective.</summary>
+    internal bool AnyRank(bool flag) => Gather([flag ? 1 : 0]).Any(v => v != 0);
+
+    /// <summary>
+    /// Each of <paramref name="values"/> averaged over the ranks, rank r's weighed by its
+    /// <paramref name="weight"/> (rows of a batch; 0: its values are left out), the same on every
+    /// rank; NaN where every weight is 0. A collective.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The ranks passed different numbers of values (thrown on every rank).</exception>
+    internal double[] WeightedMean(double[] values, double weight)
+    {
+        var all = Gather([values.Length, weight]);
+        double total = 0;
+        for (int r = 0; r < WorldSize; r++)
+        {
+            if (all[2 * r] != values.Length)
+                throw OnEveryRank(new InvalidOperationException(
+                    $"DataParallel: the ranks' steps logged {string.Join(", ", Enumerable.Range(0, WorldSize).Select(q => all[2 * q]))} tensor values by rank; every rank's step must return the same logs."));
+            total += all[2 * r + 1];
+        }
+        var sums = values.Select(v => weight == 0 ? 0 : v * weight).ToArray();
+        AllReduce(sums);
+        return sums.Select(v => total > 0 ? v / total : double.NaN).ToArray();
+    }
+
     // One metric's states summed over the ranks (null where no rank updated a state).
     private (Shape Shape, double[] Values)?[] Summed(Metrics.Metric metric)
     {

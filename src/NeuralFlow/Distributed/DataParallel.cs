@@ -114,7 +114,10 @@ public sealed partial class DataParallel : IDisposable
                 {
                     Console.Error.WriteLine($"[NeuralFlow rank {Current?.Rank}] unhandled exception, ending the job: {e.ExceptionObject}");
                     Console.Error.Flush();
-                    // The others learn why (in their next collective) before the job ends.
+                    // The others learn why (in their next collective) before the job ends. This runs
+                    // on the thread that threw; a thread of this rank waiting in a collective sends
+                    // the note for it and leaves its wait (nf_dist_announce_failure: one thread
+                    // inside MPI at a time), and lingering and aborting wait for it to leave.
                     if (e.ExceptionObject is Exception thrown) Announce(thrown);
                     _failed = true;
                     Shutdown();

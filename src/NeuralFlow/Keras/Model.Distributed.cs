@@ -112,19 +112,39 @@ public partial class Model
         bool has = batches.MoveNext();
         if (DataParallel.Current is not { WorldSize: > 1 } s) return has;
         double count = has ? batches.Current.Count : 0;
-        var all = s.AllGather([count, StopTraining ? 1 : 0, wantsLogs ? 1 : 0]);
-        double total = 0;
-        bool empty = false;
-        for (int r = 0; r < s.WorldSize; r++)
-        {
-            total += all[3 * r];
-            empty |= all[3 * r] == 0;
-            StopTraining |= all[3 * r + 1] != 0;
-            globalLogs |= all[3 * r + 2] != 0;
-        }
-        if (empty || StopTraining) return false;
-        share = count / total;
+        var agreed = AgreeOnStep(s, count, StopTraining, wantsLogs);
+        StopTraining |= agreed.Stop;
+        globalLogs = agreed.ReadLogs;
+        if (agreed.AnyEmpty || StopTraining) return false;
+        share = count / agreed.Total;
         return true;
+    }
+
+    // What every rank says before a step (Fit's, and Evaluate's when a callback acts on its
+    // batches), in one allgather: its examples for the step (0: it has none), whether it was asked
+    // to stop, and whether its callbacks read the running logs after the step.
+    private readonly record struct StepAgreement(double Total, bool AnyEmpty, bool Stop, bool ReadLogs);
+
+    private static StepAgreement AgreeOnStep(DataParallel s, double count, bool stop, bool wantsLogs)
+    {
+        var all = s.AllGather([count, stop ? 1 : 0, wantsLogs ? 1 : 0]);
+        var agreed = new StepAgreement(0, false, false, false);
+        for (int r = 0; r < s.WorldSize; r++)
+            agreed = new StepAgreement(agreed.Total + all[3 * r], agreed.AnyEmpty || all[3 * r] == 0,
+                                       agreed.Stop || all[3 * r + 1] != 0, agreed.ReadLogs || all[3 * r + 2] != 0);
+        return agreed;
+    }
+
+    // The logs for the end hook of a block the data cut short (stepsPerExecution > 1), which no
+    // agreement before a step covered: under a strategy (and `agreeing`: Fit, or an Evaluate whose
+    // ranks agree on its steps) every rank says whether its callbacks read them, and if any does,
+    // all read the global ones; otherwise this rank's, as alone.
+    private Func<Dictionary<string, float>> LogsAfterShortBlock(CachedStep cached, bool[] wanted, bool agreeing)
+    {
+        if (!agreeing || DataParallel.Current is not { WorldSize: > 1 } s || !s.AnyRank(wanted.Contains(true)))
+            return () => ReadStepLogs(cached);
+        var logs = LogsOfAllRanks(cached);  // a collective, on every rank alike
+        return () => logs;
     }
 
     // The step's gradients averaged over the ranks, each weighed by its share of the batch: the
@@ -143,32 +163,38 @@ public partial class Model
     private static Tensor?[] AveragedGradients(Tensor?[] grads, DataParallel.GradientReduction? reduction) =>
         reduction is null ? grads : reduction.Finish(grads);
 
-    // End of an epoch: the training logs of all ranks' examples (Keras reports the global ones):
-    // the loss tracker's and the metrics' states summed over the ranks before they are read, so an
-    // uneven split still gives one process's numbers (an overridden TrainStep's own logs, which
-    // need not come from metrics, are averaged over the ranks); a stop requested on any rank
-    // applied on all; and rank 0's non-trainable variables (moving statistics, computed on each
-    // rank's own batches) everywhere, so validation agrees.
+    // End of an epoch: the training logs of all ranks' examples (Keras reports the global ones,
+    // LogsOfAllRanks); a stop requested on any rank applied on all; and rank 0's non-trainable
+    // variables (moving statistics, computed on each rank's own batches) everywhere, so
+    // validation agrees.
     private void EndEpochTogether(CachedStep cached, Dictionary<string, float> logs)
     {
         if (DataParallel.Current is not { WorldSize: > 1 } s) return;
-        if (cached.CustomLogs is null)
-            foreach (var (k, v) in LogsOfAllRanks(cached)) logs[k] = v;
-        var keys = logs.Keys.Order(StringComparer.Ordinal).ToList();
-        var values = new double[keys.Count + 1];
-        for (int i = 0; i < keys.Count; i++) values[i] = logs[keys[i]];
-        values[^1] = StopTraining ? 1 : 0;
-        s.AllReduce(values);
-        if (cached.CustomLogs is not null)
-            for (int i = 0; i < keys.Count; i++) logs[keys[i]] = (float)(values[i] / s.WorldSize);
-        StopTraining = values[^1] > 0;
+        foreach (var (k, v) in LogsOfAllRanks(cached)) logs[k] = v;
+        StopTraining = s.AnyRank(StopTraining);
         var frozen = NonTrainableVariables;
         if (frozen.Count > 0) s.Broadcast(frozen);
     }
 
-    // The step's logs over every rank's examples: its metrics' states summed across the ranks while they are read.
-    private Dictionary<string, float> LogsOfAllRanks(CachedStep cached) =>
-        DataParallel.Current is { WorldSize: > 1 } s ? s.WithStatesSummed(StepMetrics(cached), () => ReadStepLogs(cached)) : ReadStepLogs(cached);
+    // The step's logs over every rank's examples, as Keras reports them under a strategy: each
+    // metric's states (the standard trackers', and those an overridden step logs) summed across
+    // the ranks while it is read, so an uneven split still gives one process's numbers; and the
+    // tensor values an overridden step returns (a loss it computed on its part of the batch)
+    // averaged over the ranks, each weighed by its rows of the last batch, so that a batch mean
+    // is the global batch's (Keras 3 takes the mean over the replicas). A collective.
+    private Dictionary<string, float> LogsOfAllRanks(CachedStep cached)
+    {
+        if (DataParallel.Current is not { WorldSize: > 1 } s) return ReadStepLogs(cached);
+        var metrics = StepMetrics(cached);
+        if (cached.CustomLogs is not { } custom) return s.WithStatesSummed(metrics, () => Logs(cached));
+        metrics.AddRange(custom.LoggedMetrics);
+        bool ran = cached.LastRows > 0;  // a rank whose part of the last batch was empty has no values of it
+        var logs = s.WithStatesSummed(metrics, () => custom.Read(ran ? cached.LastLogTensors : null));
+        var names = custom.TensorNames;
+        var means = s.WeightedMean(names.Select(n => ran ? (double)logs[n] : 0).ToArray(), cached.LastRows);
+        for (int i = 0; i < names.Count; i++) logs[names[i]] = (float)means[i];
+        return logs;
+    }
 
     // TrainOnBatch's batch is the global one, passed alike on every rank (Keras' train_on_batch
     // under a strategy splits it among the replicas): this rank's contiguous part, its share for the

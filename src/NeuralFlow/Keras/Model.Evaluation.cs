@@ -1,3 +1,5 @@
+using NeuralFlow.Distributed;
+
 namespace NeuralFlow.Keras;
 
 public partial class Model
@@ -87,24 +89,46 @@ public partial class Model
         Func<Dictionary<string, float>> readLogs = () => ReadStepLogs(cached);
         StopEvaluating = false;
         callbacks.TestBegin();
+        // Under a strategy, when a callback on any rank may read the running logs or stop the
+        // evaluation, the ranks agree before each step (as Fit's do) on whether the logs are read
+        // after it, which is then a reduction on every rank, and on stopping together.
+        var agreeing = DataParallel.Current is { WorldSize: > 1 } s && s.AnyRank(callbacks.TestBatchHooksAct) ? s : null;
         using var items = batches.GetEnumerator();
         int count = 0;
         var blocks = new ExecutionBlocks(StepsPerExecution);
         while (true)
         {
+            bool[]? wanted = agreeing is not null && blocks.EndsAt(count) ? callbacks.TestLogsWanted(count) : null;
+            bool globalLogs = false;
             using (var scope = TensorScope.Begin())
             {
-                if (!items.MoveNext()) break;
+                bool has = items.MoveNext();
+                if (agreeing is not null)
+                {
+                    var agreed = AgreeOnStep(agreeing, has ? 1 : 0, StopEvaluating, wanted?.Contains(true) == true);
+                    if (agreed.AnyEmpty || agreed.Stop) break;
+                    globalLogs = agreed.ReadLogs;
+                }
+                if (!has) break;
                 if (blocks.Begins(count)) callbacks.TestBatchBegin(count);
                 var (xb, yb) = (OnBackend(items.Current.X, backend), OnBackend(items.Current.Y, backend));
                 // A rank's empty part of a batch smaller than the world adds nothing to the metrics.
-                if (!IsEmptyPart(xb)) KeepStepLogs(cached, testStep([.. xb, .. yb]));
+                if (!IsEmptyPart(xb)) KeepStepLogs(cached, testStep([.. xb, .. yb]), BatchSizeOf(xb));
+                else cached.LastRows = 0;
             }
-            if (blocks.Ends(count)) callbacks.TestBatchEnd(count, readLogs);
+            if (blocks.Ends(count))
+            {
+                var globalRunningLogs = globalLogs ? LogsOfAllRanks(cached) : null;  // a collective, on every rank alike
+                callbacks.TestBatchEnd(count, globalRunningLogs is null ? readLogs : () => globalRunningLogs, wanted);
+            }
             count++;
-            if (StopEvaluating) break;
+            if (StopEvaluating && agreeing is null) break;  // else the next agreement stops every rank
         }
-        if (blocks.TakeUnfinished() is >= 0 and var last) callbacks.TestBatchEnd(last, readLogs);
+        if (blocks.TakeUnfinished() is >= 0 and var last)
+        {
+            var lastWanted = callbacks.TestLogsWanted(last);
+            callbacks.TestBatchEnd(last, LogsAfterShortBlock(cached, lastWanted, agreeing is not null), lastWanted);
+        }
         if (count == 0)
             throw new InvalidOperationException("Evaluate: the dataset produced no batches, so there is nothing to evaluate.");
         KeepStep(cached);
@@ -181,18 +205,28 @@ public partial class Model
     }
 
     // The end hook of the block of prediction steps ending at batch `last`: Keras passes the
-    // block's outputs, each concatenated over its batches (a one-batch block's are the batch's own).
-    private void PredictBlockEnd(CallbackList callbacks, List<IReadOnlyList<Tensor>> outputs, int last)
+    // block's outputs, each concatenated over its batches (a one-batch block's are the batch's own),
+    // under a strategy those of every rank's parts (shards.GathersBlocks).
+    private void PredictBlockEnd(CallbackList callbacks, List<IReadOnlyList<Tensor>> outputs, int last, PredictionShards? shards)
     {
         int first = last - (last % StepsPerExecution);
+        if (shards is { GathersBlocks: true })
+        {
+            using var gathering = TensorScope.Begin();
+            var mine = first == last ? outputs[last] : Enumerable.Range(0, outputs[last].Count).Select(i => NF.Concat(outputs.GetRange(first, last - first + 1).Select(o => o[i]).ToArray(), axis: 0)).ToArray();
+            var block = shards.GatherBlock(mine, first, last);
+            foreach (var t in block) gathering.Keep(t);  // the result is made of them (PredictionShards.Gathered frees them)
+            callbacks.PredictBatchEnd(last, block);
+            return;
+        }
         if (first == last || !callbacks.HandlesPredictBatchEnd)
         {
             callbacks.PredictBatchEnd(last, outputs[last]);
             return;
         }
         using var scope = TensorScope.Begin();
-        var block = outputs.GetRange(first, last - first + 1);
-        callbacks.PredictBatchEnd(last, Enumerable.Range(0, block[0].Count).Select(i => NF.Concat(block.Select(o => o[i]).ToArray(), axis: 0)).ToArray());
+        var blockOutputs = outputs.GetRange(first, last - first + 1);
+        callbacks.PredictBatchEnd(last, Enumerable.Range(0, blockOutputs[0].Count).Select(i => NF.Concat(blockOutputs.Select(o => o[i]).ToArray(), axis: 0)).ToArray());
     }
 
     // Keras' predict loop: on_predict_begin, per batch on_predict_batch_begin and
@@ -204,7 +238,8 @@ public partial class Model
         try
         {
             var parts = sharded ? new PredictionShards(batches) : null;
-            var outputs = PredictParts(parts?.Parts() ?? batches, method, callbacks);
+            parts?.GatherBlocksIf(callbacks.PredictOutputsRead);
+            var outputs = PredictParts(parts?.Parts() ?? batches, method, callbacks, parts);
             return parts is null ? outputs : parts.Gathered(outputs);
         }
         catch (Exception e) when (LeftTheOtherRanks(e))
@@ -213,7 +248,7 @@ public partial class Model
         }
     }
 
-    private IReadOnlyList<Tensor> PredictParts(IEnumerable<Tensor[]> batches, string method, CallbackList callbacks)
+    private IReadOnlyList<Tensor> PredictParts(IEnumerable<Tensor[]> batches, string method, CallbackList callbacks, PredictionShards? shards)
     {
         var outputs = new List<IReadOnlyList<Tensor>>();
         using var placement = OnModelDevice(out var backend);
@@ -234,11 +269,17 @@ public partial class Model
                         outputs.Add(predictStep(OnBackend(items.Current, backend)).Select(scope.Keep).ToArray());
                     }
                     // The outputs were kept past the step's scope: Predict frees them after concatenating.
-                    if (blocks.Ends(outputs.Count - 1)) PredictBlockEnd(callbacks, outputs, outputs.Count - 1);
-                    if (StopPredicting) break;
+                    bool blockEnded = blocks.Ends(outputs.Count - 1);
+                    if (blockEnded) PredictBlockEnd(callbacks, outputs, outputs.Count - 1, shards);
+                    // Gathering block by block, the ranks stop together at a block's end (where Keras 3 checks stop_predicting).
+                    if (shards is { GathersBlocks: true })
+                    {
+                        if (blockEnded && PredictionShards.AnyRankStops(StopPredicting)) break;
+                    }
+                    else if (StopPredicting) break;
                 }
             }
-            if (blocks.TakeUnfinished() is >= 0 and var last) PredictBlockEnd(callbacks, outputs, last);
+            if (blocks.TakeUnfinished() is >= 0 and var last) PredictBlockEnd(callbacks, outputs, last, shards);
             KeepStep(cached);
             if (outputs.Count == 0)
                 throw new InvalidOperationException($"{method}: the dataset produced no batches, so the shape of the outputs is unknown; predict on an empty tensor instead to get an empty result.");

@@ -50,9 +50,9 @@ public partial class Model
         if (resetMetrics) ResetStepMetrics(cached);
         cached.GatherRows = false;  // a batch as given (Fit may have left the train step gathering)
         using (TensorScope.Begin())
-            KeepStepLogs(cached, step([.. OnBackend(xs, backend), .. OnBackend(ys, backend)]));
+            KeepStepLogs(cached, step([.. OnBackend(xs, backend), .. OnBackend(ys, backend)]), xs[0].Shape[0]);
         KeepStep(cached);
-        var result = EvaluationResult.From(ofAllRanks && cached.CustomLogs is null ? LogsOfAllRanks(cached) : ReadStepLogs(cached));
+        var result = EvaluationResult.From(ofAllRanks ? LogsOfAllRanks(cached) : ReadStepLogs(cached));
         KeepStepLogs(cached, []);
         return result;
     }

@@ -97,6 +97,9 @@ public partial class Model
         // tensor values of the last call, kept until the next step or the logs are read.
         public StepLogs? CustomLogs;
         public Tensor[] LastLogTensors = [], KeptLogTensors = [];
+        // The examples of the step call that gave LastLogTensors (this rank's part of the batch
+        // under DataParallel; 0 when it ran none): the weight of its values in the ranks' mean.
+        public int LastRows;
         // Fit's default train step, set before each call: the batch is the whole in-memory
         // examples followed by the batch's row numbers, and the step gathers the rows itself, so
         // that its traced plan can fuse the gather into the products that read the rows

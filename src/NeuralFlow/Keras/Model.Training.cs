@@ -340,11 +340,11 @@ public partial class Model
                         var batch = batches.Current;
                         // Shuffled rows of examples on the model's device: the step gathers them (see GatherRows).
                         cached.GatherRows = gathers && batch.Rows is { } rows && ReferenceEquals(rows.Backend, backend) && GathersInStep(backend);
-                        if (cached.GatherRows) KeepStepLogs(cached, trainStep([.. batch.X, .. batch.Y, batch.Rows!]));
+                        if (cached.GatherRows) KeepStepLogs(cached, trainStep([.. batch.X, .. batch.Y, batch.Rows!]), batch.Count);
                         else
                         {
                             var (xs, ys) = batch.Batched();
-                            KeepStepLogs(cached, trainStep([.. OnBackend(xs, backend), .. OnBackend(ys, backend)]));
+                            KeepStepLogs(cached, trainStep([.. OnBackend(xs, backend), .. OnBackend(ys, backend)]), batch.Count);
                         }
                     }
                     // The running loss and metrics are read from the device only for a callback that
@@ -358,7 +358,11 @@ public partial class Model
                     step++;
                     if (StopTraining && Distributed.DataParallel.Current is null) break; // else MoveNextTogether stops every rank
                 }
-                if (blocks.TakeUnfinished() is >= 0 and var last) callbackList.TrainBatchEnd(last, readLogs);
+                if (blocks.TakeUnfinished() is >= 0 and var last)
+                {
+                    var lastWanted = callbackList.TrainLogsWanted(last);
+                    callbackList.TrainBatchEnd(last, LogsAfterShortBlock(cached, lastWanted, agreeing: true), lastWanted);
+                }
                 if (step == 0 && epoch == initialEpoch)
                     throw new InvalidOperationException("Fit: the dataset produced no batches, so there is nothing to train on (an empty dataset, or one filtered or skipped to nothing).");
                 if (ranOut && stepsPerEpoch is not null && passLength is { } pass)

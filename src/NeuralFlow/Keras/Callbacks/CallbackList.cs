@@ -97,17 +97,32 @@ internal sealed class CallbackList
     /// <summary>Which callbacks would take the running logs after training batch <paramref name="batch"/>, asked now (for <see cref="TrainBatchEnd"/>).</summary>
     public bool[] TrainLogsWanted(int batch) => _trainBatchEnd.Select(c => c.WantsLogsAfter(batch + 1)).ToArray();
 
-    /// <summary>After evaluation batch <paramref name="batch"/>: the running logs, read (once) only when a callback takes them after this step.</summary>
-    public void TestBatchEnd(int batch, Func<Dictionary<string, float>> readLogs)
+    /// <summary>
+    /// After evaluation batch <paramref name="batch"/>: the running logs, read (once) only when a
+    /// callback takes them after this step; <paramref name="wanted"/> as in <see cref="TrainBatchEnd"/>.
+    /// </summary>
+    public void TestBatchEnd(int batch, Func<Dictionary<string, float>> readLogs, bool[]? wanted = null)
     {
         Dictionary<string, float>? logs = null;
-        foreach (var c in _testBatchEnd)
-            if (c.WantsTestLogsAfter(batch + 1)) c.OnTestBatchEnd(batch, logs ??= readLogs());
+        for (int i = 0; i < _testBatchEnd.Length; i++)
+        {
+            var c = _testBatchEnd[i];
+            if (wanted?[i] ?? c.WantsTestLogsAfter(batch + 1)) c.OnTestBatchEnd(batch, logs ??= readLogs());
             else c.OnTestBatchEndWithoutLogs(batch);
+        }
     }
+
+    /// <summary>Which callbacks would take the running logs after evaluation batch <paramref name="batch"/>, asked now (for <see cref="TestBatchEnd"/>).</summary>
+    public bool[] TestLogsWanted(int batch) => _testBatchEnd.Select(c => c.WantsTestLogsAfter(batch + 1)).ToArray();
+
+    /// <summary>Whether an evaluation batch hook may read the logs or stop the evaluation (<see cref="Callbacks.Callback.ActsOnTestBatches"/>).</summary>
+    public bool TestBatchHooksAct => _testBatchBegin.Concat(_testBatchEnd).Any(c => c.ActsOnTestBatches);
 
     /// <summary>Whether a callback takes the prediction batches' outputs (else they need not be gathered for it).</summary>
     public bool HandlesPredictBatchEnd => _predictBatchEnd.Length > 0;
+
+    /// <summary>Whether a prediction batch-end hook reads the outputs (<see cref="Callbacks.Callback.ReadsPredictOutputs"/>).</summary>
+    public bool PredictOutputsRead => _predictBatchEnd.Any(c => c.ReadsPredictOutputs);
 
     /// <summary>After prediction batch <paramref name="batch"/>: Keras' <c>{"outputs": batch_outputs}</c>.</summary>
     public void PredictBatchEnd(int batch, IReadOnlyList<Tensor> outputs)

@@ -118,6 +118,20 @@ public static partial class Callbacks
         /// <summary>As <see cref="OnBatchEndWithoutLogs"/> for an evaluation batch whose logs were not read.</summary>
         internal virtual void OnTestBatchEndWithoutLogs(int batch) { }
 
+        /// <summary>
+        /// Whether this callback's evaluation batch hooks may read the running logs or stop the
+        /// evaluation (<see cref="Model.StopEvaluating"/>): under DataParallel the ranks then agree,
+        /// before each evaluation step, on reading the global logs and on stopping. The progress
+        /// bar inside Fit draws nothing for the validation, so it needs no agreement.
+        /// </summary>
+        internal virtual bool ActsOnTestBatches => true;
+
+        /// <summary>
+        /// Whether <see cref="OnPredictBatchEnd"/> reads the batch's outputs (the progress bar only
+        /// counts the batch): under DataParallel every rank's rows are then gathered for it.
+        /// </summary>
+        internal virtual bool ReadsPredictOutputs => true;
+
         /// <summary>Whether <see cref="OnTrainBegin"/> needs the model's weights to exist (Fit builds the model first).</summary>
         internal virtual bool NeedsWeightsAtStart => false;
 

@@ -90,6 +90,10 @@ public static partial class Callbacks
         // Inside Fit the validation draws nothing: its logs need not be read for the bar.
         internal override bool WantsTestLogsAfter(int step) => !_inFit && WantsLogsAfter(step);
 
+        internal override bool ActsOnTestBatches => !_inFit;
+
+        internal override bool ReadsPredictOutputs => false;
+
         internal override void OnTestBatchEndWithoutLogs(int batch)
         {
             if (!_inFit) _done = batch + 1;

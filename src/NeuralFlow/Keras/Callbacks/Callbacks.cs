@@ -162,5 +162,7 @@ public static partial class Callbacks
         // need not read the running logs from the device after each step for it.
         internal override bool WantsLogsAfter(int step) => onBatchEnd is not null;
         internal override bool WantsTestLogsAfter(int step) => onTestBatchEnd is not null;
+        internal override bool ActsOnTestBatches => onTestBatchEnd is not null || onTestBatchBegin is not null;
+        internal override bool ReadsPredictOutputs => onPredictBatchEnd is not null;
     }
 }

@@ -264,12 +264,14 @@ public partial class Model
     private Dictionary<string, float> ReadStepLogs(CachedStep step) =>
         step.CustomLogs is { } logs ? logs.Read(step.LastLogTensors) : Logs(step);
 
-    // Keeps the tensors a step call returned (an override's logs) past the step's scope until the
-    // next call; [] frees them (those the step made: a variable or input it returned stays).
-    private static void KeepStepLogs(CachedStep step, Tensor[] outputs)
+    // Keeps the tensors a step call on `rows` examples returned (an override's logs) past the
+    // step's scope until the next call; [] frees them (those the step made: a variable or input
+    // it returned stays).
+    private static void KeepStepLogs(CachedStep step, Tensor[] outputs, int rows = 0)
     {
         foreach (var t in step.KeptLogTensors) t.Dispose();
         step.KeptLogTensors = Array.FindAll(outputs, TensorScope.KeepFromCurrent);
         step.LastLogTensors = outputs;
+        step.LastRows = rows;
     }
 }

@@ -51,17 +51,25 @@ public sealed class StepLogs : IEnumerable<KeyValuePair<string, object>>
     /// <summary>The tensor values, in order (what a traced step returns).</summary>
     internal Tensor[] Tensors => _entries.Where(e => e.Tensor is not null).Select(e => e.Tensor!).ToArray();
 
+    /// <summary>The names of the tensor values, in the order of <see cref="Tensors"/>.</summary>
+    internal IReadOnlyList<string> TensorNames => _entries.Where(e => e.Tensor is not null).Select(e => e.Name).ToArray();
+
+    /// <summary>The metrics logged (whose states a strategy sums over the ranks before reading them).</summary>
+    internal IEnumerable<Metrics.Metric> LoggedMetrics => _entries.Where(e => e.Metric is not null).Select(e => e.Metric!);
+
     /// <summary>
     /// The values as numbers: each tensor in <paramref name="tensors"/> (the values of
     /// <see cref="Tensors"/> from this call or a replay of it, in order), each metric's result.
+    /// Null <paramref name="tensors"/> (a rank that ran no rows of the last batch) reads the
+    /// metrics alone and gives the tensor values as NaN.
     /// </summary>
-    internal Dictionary<string, float> Read(IReadOnlyList<Tensor> tensors)
+    internal Dictionary<string, float> Read(IReadOnlyList<Tensor>? tensors)
     {
         using var scope = TensorScope.Begin();
         var logs = new Dictionary<string, float>(_entries.Count);
         int k = 0;
         foreach (var (name, tensor, metric) in _entries)
-            logs[name] = tensor is null ? metric!.Result() : NF.Cast(tensors[k++], DType.Float32).ToArray<float>()[0];
+            logs[name] = tensor is null ? metric!.Result() : tensors is null ? float.NaN : NF.Cast(tensors[k++], DType.Float32).ToArray<float>()[0];
         return logs;
     }
 
