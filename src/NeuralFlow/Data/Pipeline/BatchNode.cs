@@ -54,6 +54,9 @@ internal sealed class BatchNode : Node
 
     public override int Width => _upstream.Width;
 
+    // As tf.data: the batch axis is known only when every batch is full.
+    protected override TensorSpec[] ComputeSignature() => Signatures.Batched(_upstream.Signature, _dropRemainder ? _size : null);
+
     public override long Cardinality => _upstream.Cardinality switch
     {
         < 0 and var special => special,

@@ -33,6 +33,20 @@ internal sealed class InterleaveNode : Node
 
     public override int Width => _width;
 
+    // The function traced once on a placeholder element: the dataset it returns tells the spec.
+    protected override TensorSpec[] ComputeSignature() => Signatures.Traced(this, _upstream.Signature, args =>
+    {
+        try
+        {
+            var node = _fn(args) ?? throw new InvalidOperationException("Interleave/FlatMap: the function returned null instead of a dataset.");
+            return node.Signature;
+        }
+        finally
+        {
+            foreach (var a in args) a.Dispose();
+        }
+    });
+
     public override long Cardinality => _upstream.Cardinality == 0 ? 0 : Dataset.Unknown;
 
     public override IEnumerator<Part[]> Open()

@@ -12,6 +12,14 @@ internal sealed class MapNode(Node upstream, Func<Tensor[], Tensor[]> fn, Elemen
     public override int Width => output.Width;
     public override long Cardinality => upstream.Cardinality;
 
+    // tf.data traces the function once; here it runs on placeholder zeros of the input's specs.
+    protected override TensorSpec[] ComputeSignature() => Signatures.Traced(this, upstream.Signature, inputs =>
+    {
+        var outputs = Apply(Element.Own(inputs));
+        try { return Signatures.Of(outputs); }
+        finally { Element.Dispose(outputs); }
+    });
+
     public override IEnumerator<Part[]> Open() => parallelism <= 1 ? Sequential() : Parallel();
 
     private IEnumerator<Part[]> Sequential()

@@ -40,6 +40,7 @@ internal sealed class PrefetchNode : Node
 
     public Node Upstream => _upstream;
     public override int Width => _upstream.Width;
+    protected override TensorSpec[] ComputeSignature() => _upstream.Signature;
     public override long Cardinality => _upstream.Cardinality;
 
     public override IEnumerator<Part[]> Open() => new Worker(this);
