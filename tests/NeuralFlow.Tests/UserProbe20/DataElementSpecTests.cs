@@ -172,6 +172,25 @@ public class DataElementSpecTests
     }
 
     [Fact]
+    public void Image_dataset_from_directory_has_keras_element_spec()
+    {
+        // Keras: (TensorSpec(shape=(None, 4, 3, 3), dtype=tf.float32), TensorSpec(shape=(None,), dtype=tf.int32)).
+        string root = Directory.CreateTempSubdirectory("nf-dataspec-").FullName;
+        try
+        {
+            DatasetFromDirectory.DirectoryFixture.Write(root, "a/x.png", DatasetFromDirectory.DirectoryFixture.SolidPng(6, 8, 1, 2, 3));
+            DatasetFromDirectory.DirectoryFixture.Write(root, "b/y.png", DatasetFromDirectory.DirectoryFixture.SolidPng(5, 7, 4, 5, 6));
+            var ds = NeuralFlow.Keras.Utils.ImageDatasetFromDirectory(root, imageSize: (4, 3), verbose: false);
+            Assert.Equal("(TensorSpec(shape=(None, 4, 3, 3), dtype=tf.float32, name=None), TensorSpec(shape=(None,), dtype=tf.int32, name=None))", ds.ElementSpec.ToString());
+            Assert.Equal(2, ds.Unbatch().Count());
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
     public void TensorSpec_prints_compares_and_checks_as_tf_TensorSpec()
     {
         Assert.Equal("TensorSpec(shape=(None, 28, 28), " + F32, new TensorSpec([null, 28, 28]).ToString());

@@ -42,40 +42,63 @@ internal static class Signatures
     /// <paramref name="run"/> turns placeholder inputs of <paramref name="inputs"/>' specs
     /// (zeros; an unknown dimension once 2 and once 3 long) into output specs, and the runs are
     /// joined so that a dimension that followed an unknown one is unknown. Random numbers the runs
-    /// draw are given back. A function that reads values on the host (shapes may follow them)
-    /// leaves every dimension unknown. When the inputs' rank is unknown or the function fails on zeros (it
-    /// reads values), the first element of a pass of <paramref name="node"/> decides instead.
+    /// draw are given back. A function that reads values on the host (its shapes may follow them,
+    /// as a file's decoded size follows its index) is run again on ones: a dimension that differs
+    /// is unknown, and one a run on ones cannot even make leaves every dimension unknown. When the
+    /// inputs' rank is unknown or the function fails on zeros, the first element of a pass of
+    /// <paramref name="node"/> decides instead.
     /// </summary>
     public static TensorSpec[] Traced(Node node, TensorSpec[] inputs, Func<Tensor[], TensorSpec[]> run)
     {
         if (inputs.Any(s => s.Shape is null)) return FromFirstElement(node);
         var backends = node is MapNode map ? map.Upstream.Spec : null;
-        bool varies = inputs.Any(s => !s.IsFullyDefined);
+        var sizes = inputs.Any(s => !s.IsFullyDefined) ? TraceSizes : TraceSizes[..1];
         long drawn = NF.Random.State.Offset;
+
+        // One run on placeholders of `value`, recorded as NF.Function records (the ops still run) to see host reads.
+        TensorSpec[] Once(int size, double value, out bool readValues)
+        {
+            var placeholders = new Tensor[inputs.Length];
+            for (int c = 0; c < inputs.Length; c++)
+            {
+                var shape = Shape.Create(inputs[c].Shape!.Select(d => d ?? size).ToArray());
+                placeholders[c] = backends is { } b ? NF.Fill(shape, value, inputs[c].DType, b[c].Backend) : NF.Fill(shape, value, inputs[c].DType);
+            }
+            var trace = FunctionTrace.Current is null ? new FunctionTrace(placeholders) : null;
+            TensorSpec[] specs;
+            using (trace?.Begin()) specs = run(placeholders);
+            readValues = trace?.ReadValues == true;
+            return specs;
+        }
+
+        TensorSpec[]? joined = null;
         try
         {
-            TensorSpec[]? joined = null;
-            foreach (var size in varies ? TraceSizes : TraceSizes[..1])
+            bool readValues = false;
+            foreach (var size in sizes)
             {
-                var placeholders = new Tensor[inputs.Length];
-                for (int c = 0; c < inputs.Length; c++)
-                {
-                    var shape = Shape.Create(inputs[c].Shape!.Select(d => d ?? size).ToArray());
-                    placeholders[c] = backends is { } b ? NF.Fill(shape, 0, inputs[c].DType, b[c].Backend) : NF.Fill(shape, 0, inputs[c].DType);
-                }
-                // Recorded as NF.Function records (the ops still run): a host read means the
-                // shapes may depend on the values, which zeros do not stand for.
-                var trace = FunctionTrace.Current is null ? new FunctionTrace(placeholders) : null;
-                TensorSpec[] specs;
-                using (trace?.Begin()) specs = run(placeholders);
-                if (trace?.ReadValues == true) specs = Array.ConvertAll(specs, s => new TensorSpec(s.Shape is { } d ? new int?[d.Count] : null, s.DType));
+                var specs = Once(size, 0, out bool read);
+                readValues |= read;
                 joined = joined is null ? specs : Common(joined, specs);
             }
-            return joined!;
+            if (!readValues) return joined!;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             return FromFirstElement(node);
+        }
+        finally
+        {
+            NF.Random.Rewind(NF.Random.State.Offset, drawn);
+        }
+        try
+        {
+            foreach (var size in sizes) joined = Common(joined!, Once(size, 1, out _));
+            return joined!;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return Array.ConvertAll(joined!, s => new TensorSpec(s.Shape is { } d ? new int?[d.Count] : null, s.DType));
         }
         finally
         {
