@@ -60,6 +60,9 @@ public abstract partial class Dataset
         }
     }
 
+    /// <summary>The options this dataset runs under (tf.data's <c>options()</c>): every <c>WithOptions</c> of its pipeline merged, the later winning.</summary>
+    public DatasetOptions Options => PipelineOptions.Of(Node);
+
     /// <summary>Elements in one pass, <see cref="Infinite"/> or <see cref="Unknown"/> (<c>cardinality()</c>).</summary>
     public long Cardinality => Node.Cardinality;
 

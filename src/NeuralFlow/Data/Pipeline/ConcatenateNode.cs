@@ -18,6 +18,7 @@ internal sealed class ConcatenateNode : Node
     }
 
     public override int Width => _first.Width;
+    public override IReadOnlyList<Node> Inputs => [_first, _second];
     protected override TensorSpec[] ComputeSignature() => Signatures.Common([_first, _second]);
 
     public override long Cardinality => (_first.Cardinality, _second.Cardinality) switch

@@ -39,6 +39,7 @@ internal sealed class DirectedInterleaveNode : Node
     }
 
     public override int Width => _inputs[0].Width;
+    public override IReadOnlyList<Node> Inputs => [.._inputs];
     protected override TensorSpec[] ComputeSignature() => Signatures.Common(_inputs);
 
     public override long Cardinality => _cardinality;

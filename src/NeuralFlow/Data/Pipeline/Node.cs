@@ -15,6 +15,9 @@ internal abstract class Node
 
     public abstract IEnumerator<Part[]> Open();
 
+    /// <summary>The pipelines this step reads (for what applies to a whole pipeline, such as its options).</summary>
+    public virtual IReadOnlyList<Node> Inputs => [];
+
     private readonly object _signatureLock = new();
     private TensorSpec[]? _signature;
 
@@ -84,6 +87,7 @@ internal abstract class OrderOnlyNode(Node upstream) : Node, IOrderOnly
     public Node Upstream => upstream;
     public abstract Node Over(Node source);
     public override ConcreteSpec[]? Spec => upstream.Spec;
+    public override IReadOnlyList<Node> Inputs => [upstream];
     protected override TensorSpec[] ComputeSignature() => upstream.Signature;
     public override int Width => upstream.Width;
     public override Tensor[]? RowSources => upstream.RowSources;

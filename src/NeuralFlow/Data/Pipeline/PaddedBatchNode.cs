@@ -39,6 +39,7 @@ internal sealed class PaddedBatchNode : Node
     }
 
     public override int Width => _upstream.Width;
+    public override IReadOnlyList<Node> Inputs => [_upstream];
 
     public override long Cardinality => _upstream.Cardinality switch
     {

@@ -9,6 +9,7 @@ namespace NeuralFlow.Data.Pipeline;
 internal sealed class ScanNode(Node upstream, Tensor[] initial, Func<Tensor[], Tensor[], (Tensor[] State, Tensor[] Output)> fn, int width) : Node
 {
     public override int Width => width;
+    public override IReadOnlyList<Node> Inputs => [upstream];
     public override long Cardinality => upstream.Cardinality;
 
     // The function traced once on the initial state and placeholder elements (the state's shapes are fixed).

@@ -25,6 +25,7 @@ internal sealed class UniqueNode : Node
     public override long Cardinality => _upstream.Cardinality == 0 ? 0 : Dataset.Unknown;
 
     public override ConcreteSpec[]? Spec => _upstream.Spec;
+    public override IReadOnlyList<Node> Inputs => [_upstream];
     protected override TensorSpec[] ComputeSignature() => _upstream.Signature;
 
     public override IEnumerator<Part[]> Open()

@@ -22,6 +22,7 @@ internal sealed class WindowNode : Node
     }
 
     public override int Width => _upstream.Width;
+    public override IReadOnlyList<Node> Inputs => [_upstream];
 
     // Only dropRemainder makes every window full.
     protected override TensorSpec[] ComputeSignature() => Signatures.Batched(_upstream.Signature, _dropRemainder ? _size : null);
@@ -101,6 +102,7 @@ internal sealed class RebatchNode : Node
     }
 
     public override int Width => _rows.Width;
+    public override IReadOnlyList<Node> Inputs => [_rows];
 
     protected override TensorSpec[] ComputeSignature() =>
         Signatures.Batched(_rows.Signature, _dropRemainder && _sizes.All(s => s == _sizes[0]) ? _sizes[0] : null);
