@@ -42,6 +42,27 @@ public abstract partial class Dataset
     /// <summary>How an element's parts (tuple items, dictionary keys) map to <see cref="Node"/>'s flat tensor lists.</summary>
     internal ElementStructure Schema { get; }
 
+    /// <summary>
+    /// The structure, dtypes and shapes of the elements (tf.data's <c>element_spec</c>), e.g.
+    /// <c>TensorSpec(shape=(None, 28, 28), dtype=tf.float32, name=None)</c> after <c>Batch</c>: a
+    /// dimension is null where elements may differ (the batch axis unless <c>dropRemainder</c>).
+    /// Each step derives it from its input's without running the pipeline; a <c>Map</c>,
+    /// <c>Scan</c> or <c>Interleave</c> function is traced once on placeholder zeros, as tf.data
+    /// traces it (a function that fails on zeros, or a generator without an output signature, is
+    /// read from the first element instead, which tells dtypes and ranks but no dimensions).
+    /// </summary>
+    public ElementSpec ElementSpec
+    {
+        get
+        {
+            var flat = Node.Signature;   // first: a trace learns the keys of a Map's dictionaries
+            return Schema.Describe(flat, 0);
+        }
+    }
+
+    /// <summary>The options this dataset runs under (tf.data's <c>options()</c>): every <c>WithOptions</c> of its pipeline merged, the later winning.</summary>
+    public DatasetOptions Options => PipelineOptions.Of(Node);
+
     /// <summary>Elements in one pass, <see cref="Infinite"/> or <see cref="Unknown"/> (<c>cardinality()</c>).</summary>
     public long Cardinality => Node.Cardinality;
 
@@ -158,11 +179,30 @@ public abstract partial class Dataset
             .Select(structure.Flatten), structure), structure);
     }
 
+    /// <summary>
+    /// <c>from_generator(generator, output_signature=...)</c>: the elements of a C# iterator, as
+    /// <see cref="FromGenerator{T}(Func{IEnumerable{T}})"/>, whose structure, dtypes and shapes
+    /// <paramref name="outputSignature"/> declares (a <see cref="TensorSpec"/> per tensor, null
+    /// for a dimension that varies: <c>new TupleSpec(new TensorSpec([], DType.Int32), new TensorSpec([null]))</c>).
+    /// It is the dataset's <see cref="ElementSpec"/>, and each element is checked against it as it
+    /// comes: a tensor of another dtype or shape ends the pass with an
+    /// <see cref="InvalidOperationException"/> naming the element and both shapes.
+    /// </summary>
+    public static Dataset<T> FromGenerator<T>(Func<IEnumerable<T>> generator, ElementSpec outputSignature)
+    {
+        ArgumentNullException.ThrowIfNull(generator);
+        ArgumentNullException.ThrowIfNull(outputSignature);
+        var structure = Structure<T>.New();
+        structure.Match(outputSignature, nameof(FromGenerator));
+        return new(new GeneratorNode(() => (generator() ?? throw new InvalidOperationException("FromGenerator: the generator function returned null instead of a sequence."))
+            .Select(structure.Flatten), structure, signature: [.. outputSignature.Components]), structure);
+    }
+
     /// <summary>One element: the whole tensor (<c>tf.data.Dataset.from_tensors</c>; compare <see cref="FromTensorSlices(Tensor)"/>).</summary>
     public static Dataset<Tensor> FromTensors(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
-        return new(new GeneratorNode(() => [[x]], Structure<Tensor>.New(), cardinality: 1));
+        return new(new GeneratorNode(() => [[x]], Structure<Tensor>.New(), cardinality: 1, signature: [TensorSpec.FromTensor(x)]));
     }
 
     /// <summary>One element: the pair of whole tensors (<c>tf.data.Dataset.from_tensors((x, y))</c>).</summary>
@@ -170,7 +210,7 @@ public abstract partial class Dataset
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
-        return new(new GeneratorNode(() => [[x, y]], Structure<(Tensor, Tensor)>.New(), cardinality: 1));
+        return new(new GeneratorNode(() => [[x, y]], Structure<(Tensor, Tensor)>.New(), cardinality: 1, signature: [TensorSpec.FromTensor(x), TensorSpec.FromTensor(y)]));
     }
 
     /// <summary>

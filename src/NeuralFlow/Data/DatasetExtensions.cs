@@ -13,17 +13,17 @@ public static class DatasetExtensions
     /// <see cref="Dataset{T}.Map{TResult}"/> with the pair's parts as two parameters:
     /// <c>(img, label) => ...</c>, or <c>(features, label) => ...</c> over named features.
     /// </summary>
-    public static Dataset<TResult> Map<T1, T2, TResult>(this Dataset<(T1, T2)> dataset, Func<T1, T2, TResult> fn, int parallelism = 1)
+    public static Dataset<TResult> Map<T1, T2, TResult>(this Dataset<(T1, T2)> dataset, Func<T1, T2, TResult> fn, int parallelism = 1, bool? deterministic = null)
     {
         ArgumentNullException.ThrowIfNull(fn);
-        return dataset.Map(e => fn(e.Item1, e.Item2), parallelism);
+        return dataset.Map(e => fn(e.Item1, e.Item2), parallelism, deterministic);
     }
 
     /// <summary><see cref="Dataset{T}.Map{TResult}"/> with the triple's parts as three parameters.</summary>
-    public static Dataset<TResult> Map<T1, T2, T3, TResult>(this Dataset<(T1, T2, T3)> dataset, Func<T1, T2, T3, TResult> fn, int parallelism = 1)
+    public static Dataset<TResult> Map<T1, T2, T3, TResult>(this Dataset<(T1, T2, T3)> dataset, Func<T1, T2, T3, TResult> fn, int parallelism = 1, bool? deterministic = null)
     {
         ArgumentNullException.ThrowIfNull(fn);
-        return dataset.Map(e => fn(e.Item1, e.Item2, e.Item3), parallelism);
+        return dataset.Map(e => fn(e.Item1, e.Item2, e.Item3), parallelism, deterministic);
     }
 
     /// <summary><see cref="Dataset{T}.Filter(Func{T, bool})"/> with the pair's parts as two parameters.</summary>

@@ -10,7 +10,7 @@ public partial class Dataset<T>
     /// Each element becomes a dataset through <paramref name="fn"/>, and their elements follow one
     /// another (<c>flat_map</c>): <c>ds.FlatMap(x =&gt; Dataset.FromTensorSlices(x))</c> unbatches.
     /// </summary>
-    public Dataset<TResult> FlatMap<TResult>(Func<T, Dataset<TResult>> fn) => InterleaveOf(fn, 1, int.MaxValue, nameof(FlatMap));
+    public Dataset<TResult> FlatMap<TResult>(Func<T, Dataset<TResult>> fn) => InterleaveOf(fn, 1, int.MaxValue, nameof(FlatMap), deterministic: true);
 
     /// <summary>
     /// <c>interleave</c>: each element becomes a dataset through <paramref name="fn"/>;
@@ -20,25 +20,26 @@ public partial class Dataset<T>
     /// reads as many as there are processors. With <paramref name="numParallelCalls"/> above 1 or
     /// <see cref="Dataset.Autotune"/> (<c>num_parallel_calls</c>), the open datasets are read at
     /// once, each ahead on a thread of its own (the tf.data performance guide's parallel reading of
-    /// files); the order stays the deterministic one. <paramref name="deterministic"/> false lets
-    /// tf.data deliver out of order; here the order is always kept, which that allows.
+    /// files); the order stays the deterministic one unless <paramref name="deterministic"/> is
+    /// false (or left null under <see cref="DatasetOptions.Deterministic"/> false): then, as in
+    /// tf.data, a source whose next element is not ready yet gives its turn to one that has an
+    /// element ready, so a slow source does not hold up the others (every element still comes once).
     /// </summary>
     public Dataset<TResult> Interleave<TResult>(Func<T, Dataset<TResult>> fn, int cycleLength = Autotune, int blockLength = 1,
-        int numParallelCalls = 1, bool deterministic = true)
+        int numParallelCalls = 1, bool? deterministic = null)
     {
         if (numParallelCalls < 1 && numParallelCalls != Autotune)
             throw new ArgumentOutOfRangeException(nameof(numParallelCalls), numParallelCalls, "Interleave: numParallelCalls must be at least 1, or Dataset.Autotune.");
-        _ = deterministic;   // the order is kept either way (see above)
-        return InterleaveOf(fn, cycleLength == Autotune ? Environment.ProcessorCount : cycleLength, blockLength, nameof(Interleave), numParallelCalls != 1);
+        return InterleaveOf(fn, cycleLength == Autotune ? Environment.ProcessorCount : cycleLength, blockLength, nameof(Interleave), numParallelCalls != 1, deterministic);
     }
 
-    private Dataset<TResult> InterleaveOf<TResult>(Func<T, Dataset<TResult>> fn, int cycleLength, int blockLength, string op, bool parallel = false)
+    private Dataset<TResult> InterleaveOf<TResult>(Func<T, Dataset<TResult>> fn, int cycleLength, int blockLength, string op, bool parallel = false, bool? deterministic = null)
     {
         ArgumentNullException.ThrowIfNull(fn);
         var input = Elements;
         var output = KnownWidth(Structure<TResult>.New(), op);
         return new Dataset<TResult>(
-            new InterleaveNode(Node, args => fn(input.Build(args))?.Node!, output.Width, cycleLength, blockLength, op, parallel), output, _disposeEach);
+            new InterleaveNode(Node, args => fn(input.Build(args))?.Node!, output.Width, cycleLength, blockLength, op, parallel, deterministic), output, _disposeEach);
     }
 
     // The outputs of FlatMap, Interleave and Scan are sized before their first element is made,

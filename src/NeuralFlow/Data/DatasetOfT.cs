@@ -35,15 +35,17 @@ public partial class Dataset<T> : Dataset, IEnumerable<T>
     /// processed at once on the thread pool; the output order stays the input order. The
     /// function's inputs and the tensors it creates but does not return are disposed when it
     /// returns; an exception it throws reaches the consumer with its own type and stack.
+    /// <paramref name="deterministic"/> false (or left null under <see cref="DatasetOptions.Deterministic"/>
+    /// false) delivers parallel results as they finish, so one slow element does not hold up the rest.
     /// </summary>
-    public Dataset<TResult> Map<TResult>(Func<T, TResult> fn, int parallelism = 1)
+    public Dataset<TResult> Map<TResult>(Func<T, TResult> fn, int parallelism = 1, bool? deterministic = null)
     {
         ArgumentNullException.ThrowIfNull(fn);
         if (parallelism < 1 && parallelism != Autotune)
             throw new ArgumentOutOfRangeException(nameof(parallelism), parallelism, "Map: parallelism must be at least 1, or Dataset.Autotune.");
         if (parallelism == Autotune) parallelism = Environment.ProcessorCount;
         var output = Structure<TResult>.New();
-        var node = new MapNode(Node, Structure.Lift(Elements, output, fn), output, parallelism);
+        var node = new MapNode(Node, Structure.Lift(Elements, output, fn), output, parallelism, deterministic);
         return new Dataset<TResult>(node, output, _disposeEach);
     }
 
@@ -138,6 +140,19 @@ public partial class Dataset<T> : Dataset, IEnumerable<T>
     /// elements are the same either way. Leaving the loop early stops and ends the thread.
     /// </summary>
     public Dataset<T> Prefetch(int bufferSize) => With(new PrefetchNode(Node, bufferSize));
+
+    /// <summary>
+    /// <c>with_options</c>: the same dataset, run under <paramref name="options"/> (tf.data's
+    /// <c>Options</c>: <c>Deterministic</c>, <c>Threading.PrivateThreadpoolSize</c>,
+    /// <c>Autotune.Enabled</c>). They apply to the whole pipeline, the steps before this call
+    /// included, and to the steps added after it; options given again later win where both set a
+    /// value. The options are copied: changing <paramref name="options"/> afterwards changes nothing.
+    /// </summary>
+    public Dataset<T> WithOptions(DatasetOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return With(new OptionsNode(Node, options.Clone()));
+    }
 
     /// <summary>Repeats the dataset <paramref name="count"/> times (-1: forever).</summary>
     public Dataset<T> Repeat(int count = -1) => With(new RepeatNode(Node, count));

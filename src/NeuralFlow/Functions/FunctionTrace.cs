@@ -156,6 +156,9 @@ internal sealed class FunctionTrace
     /// <summary>Why this trace cannot be replayed (the first reason), or null.</summary>
     public string? Failure { get; private set; }
 
+    /// <summary>Whether the function read a tensor's value on the host (so its shapes, too, may depend on values).</summary>
+    public bool ReadValues { get; internal set; }
+
     /// <summary>True when the failure may not recur on a later call (variables created by a first call that builds a model).</summary>
     public bool RetryLater { get; private set; }
 

@@ -60,7 +60,10 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
             if (On) trace.Record(p => { Engine.HostReads++; k.Download(rs.At(p), byteOffset, bytes); check(bytes); }, [rs], [], kind: FunctionTrace.OpKind.HostRead);
         }
         else
+        {
+            trace.ReadValues = true;
             trace.Fail("the function reads a tensor's value on the host (ToArray, Item, ToString, a C# comparison or loop on a value, or a clipNorm computed on the host); a replay would not see new values");
+        }
     }
 
     public void Binary(BinaryOp op, DType dtype, nint a, in Layout aLayout, nint b, in Layout bLayout, nint output, in Layout outLayout)

@@ -53,6 +53,10 @@ internal sealed class BatchNode : Node
     }
 
     public override int Width => _upstream.Width;
+    public override IReadOnlyList<Node> Inputs => [_upstream];
+
+    // As tf.data: the batch axis is known only when every batch is full.
+    protected override TensorSpec[] ComputeSignature() => Signatures.Batched(_upstream.Signature, _dropRemainder ? _size : null);
 
     public override long Cardinality => _upstream.Cardinality switch
     {

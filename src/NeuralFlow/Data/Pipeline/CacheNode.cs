@@ -11,6 +11,8 @@ internal sealed class CacheNode(Node upstream) : Node
     private Part[][]? _cache;
 
     public override int Width => upstream.Width;
+    public override IReadOnlyList<Node> Inputs => [upstream];
+    protected override TensorSpec[] ComputeSignature() => upstream.Signature;
     public override long Cardinality => upstream.Cardinality;
 
     public override IEnumerator<Part[]> Open()

@@ -18,6 +18,8 @@ internal sealed class ConcatenateNode : Node
     }
 
     public override int Width => _first.Width;
+    public override IReadOnlyList<Node> Inputs => [_first, _second];
+    protected override TensorSpec[] ComputeSignature() => Signatures.Common([_first, _second]);
 
     public override long Cardinality => (_first.Cardinality, _second.Cardinality) switch
     {
@@ -27,7 +29,7 @@ internal sealed class ConcatenateNode : Node
     };
 
     /// <summary>Known only where both halves agree on every component.</summary>
-    public override ElementSpec[]? Spec =>
+    public override ConcreteSpec[]? Spec =>
         _first.Spec is { } a && _second.Spec is { } b && a.SequenceEqual(b) ? a : null;
 
     public override IEnumerator<Part[]> Open()

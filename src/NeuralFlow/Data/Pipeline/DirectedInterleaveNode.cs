@@ -39,10 +39,12 @@ internal sealed class DirectedInterleaveNode : Node
     }
 
     public override int Width => _inputs[0].Width;
+    public override IReadOnlyList<Node> Inputs => [.._inputs];
+    protected override TensorSpec[] ComputeSignature() => Signatures.Common(_inputs);
 
     public override long Cardinality => _cardinality;
 
-    public override ElementSpec[]? Spec =>
+    public override ConcreteSpec[]? Spec =>
         _inputs.All(n => n.Spec is { } s && s.SequenceEqual(_inputs[0].Spec!)) ? _inputs[0].Spec : null;
 
     public override IEnumerator<Part[]> Open()

@@ -22,6 +22,8 @@ internal sealed class FileCacheNode(Node upstream, string path) : Node
     private static readonly byte[] Magic = "NFCACHE\x01"u8.ToArray();
 
     public override int Width => upstream.Width;
+    public override IReadOnlyList<Node> Inputs => [upstream];
+    protected override TensorSpec[] ComputeSignature() => upstream.Signature;
     public override long Cardinality => upstream.Cardinality;
 
     public override IEnumerator<Part[]> Open() => File.Exists(path) ? Replay() : Record();

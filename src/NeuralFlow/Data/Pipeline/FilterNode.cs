@@ -4,6 +4,8 @@ namespace NeuralFlow.Data.Pipeline;
 internal sealed class FilterNode(Node upstream, Func<Tensor[], bool> predicate) : Node
 {
     public override int Width => upstream.Width;
+    public override IReadOnlyList<Node> Inputs => [upstream];
+    protected override TensorSpec[] ComputeSignature() => upstream.Signature;
     public override long Cardinality => upstream.Cardinality == Dataset.Infinite ? Dataset.Infinite : Dataset.Unknown;
 
     public override IEnumerator<Part[]> Open()

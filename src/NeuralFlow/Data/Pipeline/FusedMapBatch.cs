@@ -79,7 +79,7 @@ internal sealed class FusedMapBatch
         return null;
     }
 
-    private static Tensor[] Zeros(ElementSpec[] spec, int? batch) => Array.ConvertAll(spec, s =>
+    private static Tensor[] Zeros(ConcreteSpec[] spec, int? batch) => Array.ConvertAll(spec, s =>
         NF.Fill(batch is { } n ? Shape.Create([n, .. s.Shape.Dims]) : s.Shape, 0, s.DType, s.Backend));
 
     /// <summary>The Map's function on <paramref name="inputs"/> (consumed) under a trace of its own.</summary>

@@ -7,9 +7,14 @@ namespace NeuralFlow.Data.Pipeline;
 /// batch never disposes a tensor the generator still holds (one it yields again, a cache); a
 /// tensor made only to be yielded is freed by the GC, or by the generator after the pass.
 /// </summary>
-internal sealed class GeneratorNode(Func<IEnumerable<Tensor[]>> open, ElementStructure structure, long cardinality = Dataset.Unknown) : Node
+/// With an output signature (tf.data's <c>output_signature</c>) every element is checked against
+/// it as it comes, and the signature is the dataset's spec.
+internal sealed class GeneratorNode(Func<IEnumerable<Tensor[]>> open, ElementStructure structure, long cardinality = Dataset.Unknown,
+                                    TensorSpec[]? signature = null) : Node
 {
     public override int Width => structure.Width;
+
+    protected override TensorSpec[] ComputeSignature() => signature ?? Signatures.FromFirstElement(this);
 
     public override long Cardinality => cardinality;
 
@@ -23,10 +28,23 @@ internal sealed class GeneratorNode(Func<IEnumerable<Tensor[]>> open, ElementStr
             {
                 if (tensors[c].IsDisposed)
                     throw new ObjectDisposedException(nameof(Tensor), $"FromGenerator: element {index} has a disposed tensor (component {c}); yield tensors that stay alive until the pipeline has read them.");
+                if (signature is not null) Check(tensors[c], signature[c], index, c);
                 element[c] = Part.Owned(tensors[c].View(tensors[c].Layout));
             }
             index++;
             yield return element;
         }
+    }
+
+    // TensorFlow raises the same mismatches while iterating ("`generator` yielded an element of shape (3,) where an element of shape (2,) was expected").
+    private void Check(Tensor tensor, TensorSpec spec, long index, int component)
+    {
+        string where = Width == 1 ? $"element {index}" : $"element {index}, component {component},";
+        if (tensor.DType != spec.DType)
+            throw new InvalidOperationException(
+                $"FromGenerator: {where} is a {tensor.DType.Name()} tensor of shape {TensorSpec.Format(TensorSpec.Known(tensor.Shape))}, but the output signature expects {spec}; yield {spec.DType.Name()} tensors (NF.Cast) or change the signature.");
+        if (!spec.ShapeFits(tensor.Shape))
+            throw new InvalidOperationException(
+                $"FromGenerator: {where} has shape {TensorSpec.Format(TensorSpec.Known(tensor.Shape))}, but the output signature expects {spec}; null dimensions in the signature may vary, the others must match.");
     }
 }

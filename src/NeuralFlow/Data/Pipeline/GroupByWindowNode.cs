@@ -22,6 +22,7 @@ internal sealed class GroupByWindowNode : Node
     }
 
     public override int Width => _width;
+    public override IReadOnlyList<Node> Inputs => [_upstream];
 
     // As tf.data: how many windows each key fills, and what the reduce function makes of them, is
     // only known by running the pipeline.

@@ -5,14 +5,30 @@ namespace NeuralFlow.Data.Pipeline;
 /// delivering results in input order. The function's inputs and every tensor it creates
 /// but does not return are disposed as soon as it returns.
 /// </summary>
-internal sealed class MapNode(Node upstream, Func<Tensor[], Tensor[]> fn, ElementStructure output, int parallelism) : Node
+/// Not <c>deterministic</c> (the argument, else the pipeline's options), parallel results are
+/// delivered as they complete; the options' private threadpool size caps the parallelism.
+internal sealed class MapNode(Node upstream, Func<Tensor[], Tensor[]> fn, ElementStructure output, int parallelism, bool? deterministic = null) : Node
 {
     public Node Upstream => upstream;
 
     public override int Width => output.Width;
+    public override IReadOnlyList<Node> Inputs => [upstream];
     public override long Cardinality => upstream.Cardinality;
 
-    public override IEnumerator<Part[]> Open() => parallelism <= 1 ? Sequential() : Parallel();
+    // tf.data traces the function once; here it runs on placeholder zeros of the input's specs.
+    protected override TensorSpec[] ComputeSignature() => Signatures.Traced(this, upstream.Signature, inputs =>
+    {
+        var outputs = Apply(Element.Own(inputs));
+        try { return Signatures.Of(outputs); }
+        finally { Element.Dispose(outputs); }
+    });
+
+    public override IEnumerator<Part[]> Open()
+    {
+        var options = PipelineOptions.Current;
+        int calls = Math.Min(parallelism, options.Threading.PrivateThreadpoolSize ?? int.MaxValue);
+        return calls <= 1 ? Sequential() : Parallel(calls, deterministic ?? options.Deterministic ?? true);
+    }
 
     private IEnumerator<Part[]> Sequential()
     {
@@ -20,9 +36,9 @@ internal sealed class MapNode(Node upstream, Func<Tensor[], Tensor[]> fn, Elemen
         while (source.MoveNext()) yield return Apply(source.Current);
     }
 
-    private IEnumerator<Part[]> Parallel()
+    private IEnumerator<Part[]> Parallel(int parallelism, bool ordered)
     {
-        var pending = new Queue<Task<Part[]>>();
+        var pending = new List<Task<Part[]>>();
         var source = upstream.Open();
         try
         {
@@ -31,11 +47,15 @@ internal sealed class MapNode(Node upstream, Func<Tensor[], Tensor[]> fn, Elemen
                 while (pending.Count < parallelism && source.MoveNext())
                 {
                     var element = source.Current;
-                    pending.Enqueue(Task.Run(() => Apply(element)));
+                    pending.Add(Task.Run(() => Apply(element)));
                 }
                 if (pending.Count == 0) yield break;
+                // In order: the oldest; else whichever finished first.
+                int next = ordered ? 0 : Task.WaitAny([.. pending]);
+                var done = pending[next];
+                pending.RemoveAt(next);
                 // GetResult rethrows the function's own exception with its original stack.
-                yield return pending.Dequeue().GetAwaiter().GetResult();
+                yield return done.GetAwaiter().GetResult();
             }
         }
         finally

@@ -15,8 +15,39 @@ internal abstract class Node
 
     public abstract IEnumerator<Part[]> Open();
 
+    /// <summary>The pipelines this step reads (for what applies to a whole pipeline, such as its options).</summary>
+    public virtual IReadOnlyList<Node> Inputs => [];
+
+    private readonly object _signatureLock = new();
+    private TensorSpec[]? _signature;
+
+    /// <summary>
+    /// Each component's spec (tf.data's <c>element_spec</c>, flat): derived from the inputs' for
+    /// most steps; made once, on first request, where a user function has to be traced.
+    /// </summary>
+    public TensorSpec[] Signature
+    {
+        get
+        {
+            lock (_signatureLock)
+            {
+                if (_signature is null)
+                {
+                    var signature = ComputeSignature();
+                    if (signature.Length != Width)
+                        throw new InvalidOperationException($"Internal: {GetType().Name} describes {signature.Length} components, its elements have {Width}.");
+                    _signature = signature;
+                }
+                return _signature;
+            }
+        }
+    }
+
+    /// <summary>The step's rule for <see cref="Signature"/>; without one, the first element of a pass shows dtypes and ranks.</summary>
+    protected virtual TensorSpec[] ComputeSignature() => Signatures.FromFirstElement(this);
+
     /// <summary>Each component's shape, dtype and backend, when known without running the pipeline (rows of tensors); else null.</summary>
-    public virtual ElementSpec[]? Spec => null;
+    public virtual ConcreteSpec[]? Spec => null;
 
     /// <summary>
     /// When every element is a row of the same tensors (<c>FromTensorSlices</c>, then only
@@ -32,7 +63,7 @@ internal abstract class Node
 }
 
 /// <summary>One component of every element of a node: what <see cref="Node.Spec"/> knows before a pass.</summary>
-internal readonly record struct ElementSpec(Shape Shape, DType DType, NeuralFlow.Backends.IBackend Backend);
+internal readonly record struct ConcreteSpec(Shape Shape, DType DType, NeuralFlow.Backends.IBackend Backend);
 
 /// <summary>
 /// A step that chooses and orders elements without looking at them (Shuffle, Take, Skip, Repeat,
@@ -55,7 +86,9 @@ internal abstract class OrderOnlyNode(Node upstream) : Node, IOrderOnly
 {
     public Node Upstream => upstream;
     public abstract Node Over(Node source);
-    public override ElementSpec[]? Spec => upstream.Spec;
+    public override ConcreteSpec[]? Spec => upstream.Spec;
+    public override IReadOnlyList<Node> Inputs => [upstream];
+    protected override TensorSpec[] ComputeSignature() => upstream.Signature;
     public override int Width => upstream.Width;
     public override Tensor[]? RowSources => upstream.RowSources;
 
@@ -93,8 +126,11 @@ internal sealed class SliceNode : Node
     public override int Width => _sources.Length;
     public override long Cardinality => _sources[0].Shape[0];
 
-    public override ElementSpec[] Spec =>
-        Array.ConvertAll(_sources, t => new ElementSpec(Shape.Create(t.Shape.Dims[1..]), t.DType, t.Backend));
+    public override ConcreteSpec[] Spec =>
+        Array.ConvertAll(_sources, t => new ConcreteSpec(Shape.Create(t.Shape.Dims[1..]), t.DType, t.Backend));
+
+    protected override TensorSpec[] ComputeSignature() =>
+        Array.ConvertAll(_sources, t => new TensorSpec(TensorSpec.Known(t.Shape).Skip(1).ToArray(), t.DType));
 
     public override Tensor[] RowSources => _sources;
 

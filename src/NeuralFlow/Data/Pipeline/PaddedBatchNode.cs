@@ -39,12 +39,32 @@ internal sealed class PaddedBatchNode : Node
     }
 
     public override int Width => _upstream.Width;
+    public override IReadOnlyList<Node> Inputs => [_upstream];
 
     public override long Cardinality => _upstream.Cardinality switch
     {
         < 0 and var special => special,
         var n => _dropRemainder ? n / _size : (n + _size - 1) / _size,
     };
+
+    // As tf.data: a given padded shape is the spec (-1 unknown); without one each component keeps its own.
+    protected override TensorSpec[] ComputeSignature()
+    {
+        var specs = _upstream.Signature;
+        var padded = new TensorSpec[specs.Length];
+        for (int c = 0; c < specs.Length; c++)
+        {
+            if (_shapes?[c] is not { } given)
+            {
+                padded[c] = specs[c];
+                continue;
+            }
+            if (specs[c].Rank is { } rank && rank != given.Length)
+                throw new InvalidOperationException($"PaddedBatch: component {c} is {specs[c]} but its padded shape [{string.Join(", ", given)}] has {given.Length} axes.");
+            padded[c] = new TensorSpec(Array.ConvertAll(given, d => d == -1 ? null : (int?)d), specs[c].DType);
+        }
+        return Signatures.Batched(padded, _dropRemainder ? _size : null);
+    }
 
     public override IEnumerator<Part[]> Open() => BatchNode.Groups(_upstream.Open, _size, _dropRemainder, group => BatchNode.Flush(group, PadAndStack), Element.Dispose);
 

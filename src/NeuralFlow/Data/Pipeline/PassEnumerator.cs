@@ -4,10 +4,20 @@ namespace NeuralFlow.Data.Pipeline;
 /// The consumer's end of a pass: turns each element into tensors the consumer owns, and in
 /// "dispose each" mode frees the previous element's tensors when the next is requested.
 /// </summary>
-internal sealed class PassEnumerator(Node node, bool disposeEach) : IDisposable
+/// The pipeline runs under its options (<see cref="PipelineOptions"/>) whenever the pass is advanced.
+internal sealed class PassEnumerator : IDisposable
 {
-    private readonly IEnumerator<Part[]> _source = node.Open();
+    private readonly bool _disposeEach;
+    private readonly DatasetOptions _options;
+    private readonly IEnumerator<Part[]> _source;
     private Tensor[]? _current;
+
+    public PassEnumerator(Node node, bool disposeEach)
+    {
+        _disposeEach = disposeEach;
+        _options = PipelineOptions.Of(node);
+        using (PipelineOptions.Use(_options)) _source = node.Open();
+    }
 
     public Tensor[] Current => _current ?? throw new InvalidOperationException("MoveNext has not been called.");
 
@@ -24,6 +34,7 @@ internal sealed class PassEnumerator(Node node, bool disposeEach) : IDisposable
         // would otherwise free elements a Shuffle buffer or a Map still holds for later steps.
         // What is delivered belongs to the consumer, as the Dataset documentation says.
         using (TensorScope.Suspend())
+        using (PipelineOptions.Use(_options))
         {
             if (!_source.MoveNext()) return false;
             _current = Element.Take(_source.Current);
@@ -33,7 +44,7 @@ internal sealed class PassEnumerator(Node node, bool disposeEach) : IDisposable
 
     private void ReleaseCurrent()
     {
-        if (disposeEach && _current is not null)
+        if (_disposeEach && _current is not null)
             foreach (var t in _current) t.Dispose();
         _current = null;
     }
@@ -41,6 +52,6 @@ internal sealed class PassEnumerator(Node node, bool disposeEach) : IDisposable
     public void Dispose()
     {
         ReleaseCurrent();
-        _source.Dispose();
+        using (PipelineOptions.Use(_options)) _source.Dispose();
     }
 }

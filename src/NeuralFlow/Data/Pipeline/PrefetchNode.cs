@@ -40,6 +40,8 @@ internal sealed class PrefetchNode : Node
 
     public Node Upstream => _upstream;
     public override int Width => _upstream.Width;
+    public override IReadOnlyList<Node> Inputs => [_upstream];
+    protected override TensorSpec[] ComputeSignature() => _upstream.Signature;
     public override long Cardinality => _upstream.Cardinality;
 
     public override IEnumerator<Part[]> Open() => new Worker(this);
@@ -72,12 +74,19 @@ internal sealed class PrefetchNode : Node
             bool autotune = node._capacity == Dataset.Autotune;
             _capacity = autotune ? AutotuneStart : node._capacity;
             _schedule = ScheduleForTests.Value;
-            if (autotune && _schedule is null) _tuner = new PrefetchTuner(node._lastInline, node._lastHold);
+            // Options' Autotune.Enabled false: the starting buffer on the thread, nothing tuned.
+            if (autotune && _schedule is null && PipelineOptions.Current.Autotune.Enabled != false) _tuner = new PrefetchTuner(node._lastInline, node._lastHold);
             // The thread starts later (perhaps never): keep the opener's context (the NF.UseBackend
             // scope, say) for it, as Thread.Start would have flowed it from here.
             _context = ExecutionContext.Capture();
             _inline = WantInline;
             if (!_inline) StartThread();
+        }
+
+        /// <summary>Whether <see cref="MoveNext"/> would return at once: an element is queued, or the pass has ended.</summary>
+        internal bool Ready
+        {
+            get { lock (_queue) return _queue.Count > 0 || _finished; }
         }
 
         /// <summary>The background thread, once started (tests check that it has ended).</summary>

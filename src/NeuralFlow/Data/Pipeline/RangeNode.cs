@@ -23,6 +23,7 @@ internal sealed class RangeNode : Node
     }
 
     public override int Width => 1;
+    protected override TensorSpec[] ComputeSignature() => [new TensorSpec([], _dtype)];
 
     /// <summary>ceil((stop - start) / step) when positive, as Python's range (in 128 bits: no overflow).</summary>
     public override long Cardinality

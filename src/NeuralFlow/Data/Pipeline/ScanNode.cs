@@ -9,7 +9,18 @@ namespace NeuralFlow.Data.Pipeline;
 internal sealed class ScanNode(Node upstream, Tensor[] initial, Func<Tensor[], Tensor[], (Tensor[] State, Tensor[] Output)> fn, int width) : Node
 {
     public override int Width => width;
+    public override IReadOnlyList<Node> Inputs => [upstream];
     public override long Cardinality => upstream.Cardinality;
+
+    // The function traced once on the initial state and placeholder elements (the state's shapes are fixed).
+    protected override TensorSpec[] ComputeSignature() => Signatures.Traced(this, upstream.Signature, args =>
+    {
+        var state = Array.ConvertAll(initial, t => t.View(t.Layout));
+        var (next, output) = Step(state, args);
+        foreach (var t in state.Concat(next)) t.Dispose();
+        try { return Signatures.Of(output); }
+        finally { Element.Dispose(output); }
+    });
 
     public override IEnumerator<Part[]> Open()
     {

@@ -74,6 +74,18 @@ internal abstract class ElementStructure
 
     /// <summary>Whether the structure is the same, keys included (false while a dictionary's keys are unknown).</summary>
     public abstract bool SameAs(ElementStructure other);
+
+    /// <summary>The element spec nested as this structure, from the flat component specs starting at <paramref name="at"/> (keys must be known).</summary>
+    public abstract ElementSpec Describe(IReadOnlyList<TensorSpec> flat, int at);
+
+    /// <summary>Checks that <paramref name="spec"/> has this structure (learning a dictionary's keys from it), else an <see cref="ArgumentException"/> naming both.</summary>
+    public void Match(ElementSpec spec, string op)
+    {
+        if (!TryMatch(spec))
+            throw new ArgumentException($"{op}: the signature {spec} does not have the elements' structure {this}.", nameof(spec));
+    }
+
+    protected internal abstract bool TryMatch(ElementSpec spec);
 }
 
 internal static class Structure
@@ -115,6 +127,8 @@ internal static class Structure
         public override bool SameAs(ElementStructure other) => other is TensorStructure;
         public override void Flatten(Tensor value, Tensor[] into, int at) => into[at] = value;
         public override Tensor Build(Tensor[] from, int at) => from[at];
+        public override ElementSpec Describe(IReadOnlyList<TensorSpec> flat, int at) => flat[at];
+        protected internal override bool TryMatch(ElementSpec spec) => spec is TensorSpec;
         public override string ToString() => "Tensor";
     }
 
@@ -160,6 +174,21 @@ internal static class Structure
             return (TDictionary)(IReadOnlyDictionary<string, Tensor>)result;
         }
 
+        public override ElementSpec Describe(IReadOnlyList<TensorSpec> flat, int at)
+        {
+            var keys = Volatile.Read(ref _keys) ?? throw new InvalidOperationException("Internal: a dictionary's keys are described before they are known.");
+            var values = new ElementSpec[keys.Length];
+            for (int i = 0; i < keys.Length; i++) values[i] = flat[at + i];
+            return new DictionarySpec(keys, values);
+        }
+
+        protected internal override bool TryMatch(ElementSpec spec)
+        {
+            if (spec is not DictionarySpec d || d.Keys.Any(k => d[k] is not TensorSpec)) return false;
+            var keys = d.Keys.ToArray();
+            return (Interlocked.CompareExchange(ref _keys, keys, null) ?? keys).SequenceEqual(keys);
+        }
+
         public override string ToString() => Keys is { } keys ? Describe(keys) : "{keys not known yet}";
 
         private static string Describe(IEnumerable<string> keys) => "{" + string.Join(", ", keys.Select(k => $"'{k}'")) + "}";
@@ -186,6 +215,9 @@ internal static class Structure
         }
 
         public override (A, B) Build(Tensor[] from, int at) => (a.Build(from, at), b.Build(from, at + a.Width));
+
+        public override ElementSpec Describe(IReadOnlyList<TensorSpec> flat, int at) => new TupleSpec([a.Describe(flat, at), b.Describe(flat, at + a.Width)]);
+        protected internal override bool TryMatch(ElementSpec spec) => spec is TupleSpec { Items.Count: 2 } t && a.TryMatch(t[0]) && b.TryMatch(t[1]);
 
         public override string ToString() => $"({a}, {b})";
     }
@@ -215,6 +247,10 @@ internal static class Structure
 
         public override (A, B, C) Build(Tensor[] from, int at) =>
             (a.Build(from, at), b.Build(from, at + a.Width), c.Build(from, at + a.Width + b.Width));
+
+        public override ElementSpec Describe(IReadOnlyList<TensorSpec> flat, int at) =>
+            new TupleSpec([a.Describe(flat, at), b.Describe(flat, at + a.Width), c.Describe(flat, at + a.Width + b.Width)]);
+        protected internal override bool TryMatch(ElementSpec spec) => spec is TupleSpec { Items.Count: 3 } t && a.TryMatch(t[0]) && b.TryMatch(t[1]) && c.TryMatch(t[2]);
 
         public override string ToString() => $"({a}, {b}, {c})";
     }

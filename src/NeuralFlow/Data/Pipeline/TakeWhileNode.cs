@@ -7,6 +7,8 @@ namespace NeuralFlow.Data.Pipeline;
 internal sealed class TakeWhileNode(Node upstream, Func<Tensor[], bool> predicate) : Node
 {
     public override int Width => upstream.Width;
+    public override IReadOnlyList<Node> Inputs => [upstream];
+    protected override TensorSpec[] ComputeSignature() => upstream.Signature;
 
     // tf.data's take_while cannot know where the predicate will stop, even on an infinite input.
     public override long Cardinality => upstream.Cardinality == 0 ? 0 : Dataset.Unknown;

@@ -8,6 +8,8 @@ namespace NeuralFlow.Data.Pipeline;
 internal sealed class UnbatchNode(Node upstream) : Node
 {
     public override int Width => upstream.Width;
+    public override IReadOnlyList<Node> Inputs => [upstream];
+    protected override TensorSpec[] ComputeSignature() => Signatures.Unbatched(upstream.Signature);
 
     // tf.data's rule: n batches of a size known before the pass (a Batch that drops its remainder,
     // or rows of tensors whose components share their first dimension) unbatch to n * size.

@@ -24,7 +24,9 @@ internal sealed class UniqueNode : Node
     // finitely many values forever, so not Infinite either (tf.data's unique says unknown).
     public override long Cardinality => _upstream.Cardinality == 0 ? 0 : Dataset.Unknown;
 
-    public override ElementSpec[]? Spec => _upstream.Spec;
+    public override ConcreteSpec[]? Spec => _upstream.Spec;
+    public override IReadOnlyList<Node> Inputs => [_upstream];
+    protected override TensorSpec[] ComputeSignature() => _upstream.Signature;
 
     public override IEnumerator<Part[]> Open()
     {

@@ -22,6 +22,10 @@ internal sealed class WindowNode : Node
     }
 
     public override int Width => _upstream.Width;
+    public override IReadOnlyList<Node> Inputs => [_upstream];
+
+    // Only dropRemainder makes every window full.
+    protected override TensorSpec[] ComputeSignature() => Signatures.Batched(_upstream.Signature, _dropRemainder ? _size : null);
 
     /// <summary>The span of one full window, in upstream elements.</summary>
     private long Span => (long)(_size - 1) * _stride + 1;
@@ -98,6 +102,10 @@ internal sealed class RebatchNode : Node
     }
 
     public override int Width => _rows.Width;
+    public override IReadOnlyList<Node> Inputs => [_rows];
+
+    protected override TensorSpec[] ComputeSignature() =>
+        Signatures.Batched(_rows.Signature, _dropRemainder && _sizes.All(s => s == _sizes[0]) ? _sizes[0] : null);
     public override long Cardinality => _rows.Cardinality == Dataset.Infinite ? Dataset.Infinite : Dataset.Unknown;
 
     public override IEnumerator<Part[]> Open()

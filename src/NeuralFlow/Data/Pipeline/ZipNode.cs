@@ -4,6 +4,8 @@ namespace NeuralFlow.Data.Pipeline;
 internal sealed class ZipNode(Node[] inputs) : Node
 {
     public override int Width => inputs.Sum(n => n.Width);
+    public override IReadOnlyList<Node> Inputs => [..inputs];
+    protected override TensorSpec[] ComputeSignature() => inputs.SelectMany(n => n.Signature).ToArray();
 
     public override long Cardinality
     {
