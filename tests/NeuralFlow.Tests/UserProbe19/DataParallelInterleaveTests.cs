@@ -52,7 +52,9 @@ public abstract class DataParallelInterleaveTests(string backend) : BackendTest(
         var parallel = Run(Dataset.Range(2).Interleave(s => Artificial(s.Item<long>(), 5, 40), cycleLength: 2, numParallelCalls: Dataset.Autotune));
         Assert.Equal([0L, 100, 1, 101, 2, 102, 3, 103, 4, 104], sequential.Values);
         Assert.Equal(sequential.Values, parallel.Values);
-        Assert.Equal(sequential.Values, Run(Dataset.Range(2).Interleave(s => Artificial(s.Item<long>(), 5, 1), 2, numParallelCalls: 2, deterministic: false)).Values);
+        // Not deterministic, a ready source may pass a slow one (tf.data's rule, UserProbe20/DataOptionsTests):
+        // the same elements, in an order the timing decides.
+        Assert.Equal(sequential.Values.Order(), Run(Dataset.Range(2).Interleave(s => Artificial(s.Item<long>(), 5, 1), 2, numParallelCalls: 2, deterministic: false)).Values.Order());
         // One source read at a time without numParallelCalls; both at once with it (each of its 6
         // waits of 40 ms on its own thread).
         Assert.Equal(1, sequential.MostReading);
