@@ -26,7 +26,8 @@ public static partial class NF
             if (numSampled < 1) throw new ArgumentOutOfRangeException(nameof(numSampled), numSampled, $"{op}: numSampled must be at least 1.");
             if (unique && numSampled > rangeMax)
                 throw new ArgumentOutOfRangeException(nameof(numSampled), numSampled, $"{op}: {numSampled} unique ids cannot be drawn from a range of {rangeMax}.");
-            var truth = Cast(trueClasses, DType.Int64).ToArray<long>();
+            long[] truth;
+            using (var classes = Cast(trueClasses, DType.Int64)) truth = classes.ToArray<long>();
             foreach (long c in truth)
                 if (c < 0 || c >= rangeMax) throw new ArgumentException($"{op}: true class {c} is outside [0, {rangeMax}).", nameof(trueClasses));
 

@@ -67,7 +67,7 @@ public partial class Model
             try
             {
                 if (_blocks is { Count: > 0 } blocks)
-                    return Enumerable.Range(0, blocks[0].Count).Select(i => NF.Concat(blocks.Select(b => b[i]).ToArray(), axis: 0)).ToArray();
+                    return ConcatBatches(blocks);
                 return outputs.Select(o => s.GatherParts(o, _sizes)).ToArray();
             }
             finally

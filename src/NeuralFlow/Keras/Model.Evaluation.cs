@@ -210,24 +210,25 @@ public partial class Model
     private void PredictBlockEnd(CallbackList callbacks, List<IReadOnlyList<Tensor>> outputs, int last, PredictionShards? shards)
     {
         int first = last - (last % StepsPerExecution);
-        if (shards is { GathersBlocks: true })
-        {
-            using var gathering = TensorScope.Begin();
-            var mine = first == last ? outputs[last] : Enumerable.Range(0, outputs[last].Count).Select(i => NF.Concat(outputs.GetRange(first, last - first + 1).Select(o => o[i]).ToArray(), axis: 0)).ToArray();
-            var block = shards.GatherBlock(mine, first, last);
-            foreach (var t in block) gathering.Keep(t);  // the result is made of them (PredictionShards.Gathered frees them)
-            callbacks.PredictBatchEnd(last, block);
-            return;
-        }
-        if (first == last || !callbacks.HandlesPredictBatchEnd)
+        bool gathers = shards is { GathersBlocks: true };
+        if (!gathers && (first == last || !callbacks.HandlesPredictBatchEnd))
         {
             callbacks.PredictBatchEnd(last, outputs[last]);
             return;
         }
         using var scope = TensorScope.Begin();
-        var blockOutputs = outputs.GetRange(first, last - first + 1);
-        callbacks.PredictBatchEnd(last, Enumerable.Range(0, blockOutputs[0].Count).Select(i => NF.Concat(blockOutputs.Select(o => o[i]).ToArray(), axis: 0)).ToArray());
+        var mine = first == last ? outputs[last] : ConcatBatches(outputs.GetRange(first, last - first + 1));
+        if (gathers)
+        {
+            mine = shards!.GatherBlock(mine, first, last);
+            foreach (var t in mine) scope.Keep(t);  // the result is made of them (PredictionShards.Gathered frees them)
+        }
+        callbacks.PredictBatchEnd(last, mine);
     }
+
+    // Each output concatenated over the batches (axis 0), from the batches' lists of outputs.
+    private static Tensor[] ConcatBatches(IReadOnlyList<IReadOnlyList<Tensor>> batches) =>
+        Enumerable.Range(0, batches[0].Count).Select(i => NF.Concat(batches.Select(b => b[i]).ToArray(), axis: 0)).ToArray();
 
     // Keras' predict loop: on_predict_begin, per batch on_predict_batch_begin and
     // on_predict_batch_end({"outputs": the batch's outputs}), then on_predict_end. `sharded`
@@ -284,8 +285,7 @@ public partial class Model
             if (outputs.Count == 0)
                 throw new InvalidOperationException($"{method}: the dataset produced no batches, so the shape of the outputs is unknown; predict on an empty tensor instead to get an empty result.");
             callbacks.PredictEnd();
-            var result = Enumerable.Range(0, outputs[0].Count).Select(i => NF.Concat(outputs.Select(o => o[i]).ToArray(), axis: 0)).ToArray();
-            return result;
+            return ConcatBatches(outputs);
         }
         finally
         {

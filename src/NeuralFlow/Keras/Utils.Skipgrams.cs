@@ -42,7 +42,10 @@ public static partial class Utils
         if (!(negativeSamples >= 0)) throw new ArgumentOutOfRangeException(nameof(negativeSamples), negativeSamples, $"{op}: negativeSamples must be a number >= 0.");
         if (negativeSamples > 0 && vocabularySize < 2)
             throw new ArgumentOutOfRangeException(nameof(vocabularySize), vocabularySize, $"{op}: negative samples are ids in [1, vocabularySize), so vocabularySize must be at least 2.");
-        var random = new System.Random(seed ?? NF.Random.Uniform([], 0, int.MaxValue, DType.Int32).Item<int>());
+        int drawnSeed;
+        if (seed is { } given) drawnSeed = given;
+        else using (var draw = NF.Random.Uniform([], 0, int.MaxValue, DType.Int32)) drawnSeed = draw.Item<int>();
+        var random = new System.Random(drawnSeed);
         var couples = new List<(int, int)>();
         var labels = new List<int>();
         for (int i = 0; i < sequence.Count; i++)
