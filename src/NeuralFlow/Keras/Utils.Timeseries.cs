@@ -69,11 +69,10 @@ public static partial class Utils
         int first = startIndex ?? 0, stop = endIndex ?? length;
         long count = stop - first - (long)(sequenceLength - 1) * samplingRate;
         if (targets is not null) count = Math.Min(count, targets.Shape[0]);
+        // Data shorter than one window gives no starts and an empty dataset, as Keras' np.arange(0, num_seqs) does
+        // (the time series tutorial's WindowGenerator over a short split); Fit on it then says the data is empty.
         var positions = new List<long>();
         for (long p = 0; p < count; p += sequenceStride) positions.Add(p);
-        if (positions.Count == 0)
-            throw new ArgumentException(
-                $"{op}: no window of {sequenceLength} steps sampled every {samplingRate} fits in steps [{first}, {stop}) of data of length {length}.", nameof(sequenceLength));
         // Keras shuffles the starts once, then within a buffer each pass.
         var order = positions.ToArray();
         if (shuffle) new Random(seed ?? Random.Shared.Next()).Shuffle(order);

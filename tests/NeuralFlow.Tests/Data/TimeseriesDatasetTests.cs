@@ -94,8 +94,23 @@ public class TimeseriesDatasetTests
         Assert.Contains("higher than `start_index`", Assert.Throws<ArgumentOutOfRangeException>(() => Utils.TimeseriesDatasetFromArray(data, 3, startIndex: 5, endIndex: 5)).Message);
         Assert.Equal("samplingRate", Assert.Throws<ArgumentOutOfRangeException>(() => Utils.TimeseriesDatasetFromArray(data, 3, samplingRate: 0)).ParamName);
         Assert.Equal("sequenceStride", Assert.Throws<ArgumentOutOfRangeException>(() => Utils.TimeseriesDatasetFromArray(data, 3, sequenceStride: 20)).ParamName);
-        Assert.Contains("no window", Assert.Throws<ArgumentException>(() => Utils.TimeseriesDatasetFromArray(data, 30)).Message);
         Assert.Equal("targets", Assert.Throws<ArgumentNullException>(() => Utils.TimeseriesDatasetFromArray(data, null!, 3)).ParamName);
+    }
+
+    [Fact]
+    public void Data_shorter_than_a_window_gives_an_empty_dataset_as_Keras()
+    {
+        // Keras: num_seqs = 20 - (30 - 1) < 0, np.arange(0, num_seqs) is empty, so is the dataset (no error).
+        using var data = Steps(20);
+        using var targets = Steps(20);
+        var windows = Utils.TimeseriesDatasetFromArray(data, 30, batchSize: 4);
+        Assert.Equal(0, windows.Cardinality);
+        Assert.Empty(windows);
+        var pairs = Utils.TimeseriesDatasetFromArray(data, targets, sequenceLength: 21, batchSize: null, shuffle: true, seed: 3);
+        Assert.Equal(0, pairs.Cardinality);
+        Assert.Empty(pairs);
+        // Exactly one window still fits at length 20.
+        Assert.Single(Utils.TimeseriesDatasetFromArray(data, 20, batchSize: null));
     }
 
     [Fact]
