@@ -60,6 +60,27 @@ public abstract partial class Dataset
         }
     }
 
+    /// <summary>
+    /// What <c>print(ds)</c> shows in TensorFlow: the step that made the dataset and its
+    /// <see cref="ElementSpec"/>, e.g. <c>&lt;_BatchDataset element_spec=TensorSpec(shape=(None, 3), dtype=tf.float32, name=None)&gt;</c>.
+    /// A spec that cannot be derived (a Map function that fails) leaves only the step's name, as printing must not throw.
+    /// </summary>
+    public override string ToString()
+    {
+        string step = Node.GetType().Name;
+        if (step.EndsWith("Node", StringComparison.Ordinal)) step = step[..^4];
+        // tf.data's class names where the step here is named otherwise.
+        step = step switch { "Slice" => "TensorSlice", "FileCache" => "Cache", _ => step };
+        try
+        {
+            return $"<_{step}Dataset element_spec={ElementSpec}>";
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return $"<_{step}Dataset>";
+        }
+    }
+
     /// <summary>The options this dataset runs under (tf.data's <c>options()</c>): every <c>WithOptions</c> of its pipeline merged, the later winning.</summary>
     public DatasetOptions Options => PipelineOptions.Of(Node);
 
