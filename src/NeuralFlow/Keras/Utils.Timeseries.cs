@@ -83,6 +83,10 @@ public static partial class Utils
         if (batchSize is { } size) starts = starts.Batch(size);
         var slice = data[first..stop];
         var offsets = NF.Constant(Enumerable.Range(0, sequenceLength).Select(i => (long)i * samplingRate).ToArray());
+        if (order.Length == 0)
+            // No window to gather: the function only runs when ElementSpec traces it, where a gather of the
+            // placeholder starts would reach past the short data; zeros of the window's shape tell the spec.
+            return (starts, p => NF.Zeros([.. p.Shape.Dims, sequenceLength, .. data.Shape.Dims[1..]], data.DType));
         return (starts, p => NF.Gather(slice, NF.ExpandDims(p, -1) + offsets, 0));
     }
 }

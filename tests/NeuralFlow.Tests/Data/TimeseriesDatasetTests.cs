@@ -106,9 +106,11 @@ public class TimeseriesDatasetTests
         var windows = Utils.TimeseriesDatasetFromArray(data, 30, batchSize: 4);
         Assert.Equal(0, windows.Cardinality);
         Assert.Empty(windows);
+        Assert.Equal("TensorSpec(shape=(None, 30), dtype=tf.float32, name=None)", windows.ElementSpec.ToString());
         var pairs = Utils.TimeseriesDatasetFromArray(data, targets, sequenceLength: 21, batchSize: null, shuffle: true, seed: 3);
         Assert.Equal(0, pairs.Cardinality);
         Assert.Empty(pairs);
+        Assert.Equal("(TensorSpec(shape=(21,), dtype=tf.float32, name=None), TensorSpec(shape=(), dtype=tf.float32, name=None))", pairs.ElementSpec.ToString());
         // Exactly one window still fits at length 20.
         Assert.Single(Utils.TimeseriesDatasetFromArray(data, 20, batchSize: null));
     }
