@@ -30,6 +30,8 @@ public static partial class Utils
     /// then <c>int(count * negativeSamples)</c> pairs of a shuffled target and a random id in [1, vocabularySize), label 0;
     /// then, with <paramref name="shuffle"/>, pairs and labels shuffled together. Draws come from a generator of
     /// <paramref name="seed"/>, or of a seed drawn from <see cref="NF.Random"/> (so <c>NF.Random.SetSeed</c> repeats them).
+    /// Keras' <c>categorical=True</c> labels ([0, 1] for a pair, [1, 0] for a negative) are
+    /// <c>NF.OneHot(NF.Constant(labels.ToArray()), 2)</c>.
     /// </summary>
     /// <exception cref="ArgumentException">A vocabulary below 2 with negative samples, a negative window or rate, a table shorter than an id.</exception>
     public static (IReadOnlyList<(int Target, int Context)> Couples, IReadOnlyList<int> Labels) Skipgrams(
