@@ -43,8 +43,8 @@ public partial class Model : Layer
     public override bool Built => IsFunctional || (SubLayers.Count > 0 && SubLayers.All(l => l is Layers.InputLayer || l.Built));
 
     /// <summary>
-    /// Prints the model's table of layers, output shapes and parameter counts: Keras 3's box table for a
-    /// Sequential or subclassed model, then the totals with the bytes the weights hold (<c>Total params: 34,826 (136.04 KB)</c>)
+    /// Prints the model's table of layers, output shapes and parameter counts: Keras 3's box table (a
+    /// functional model's with its input layers and, unless it is a chain, a "Connected to" column), then the totals with the bytes the weights hold (<c>Total params: 34,826 (136.04 KB)</c>)
     /// and, once the optimizer is built (a step taken), Keras 3's <c>Optimizer params</c> line, counted in the total.
     /// </summary>
     public void Summary(TextWriter? writer = null) => (writer ?? Console.Out).Write(SummaryText());
@@ -55,7 +55,7 @@ public partial class Model : Layer
         : layer is Model { _graph: not null } && layer.GetType() == typeof(Model) ? "Functional" : layer.GetType().Name;
 
     /// <summary>
-    /// The text <see cref="Summary"/> prints; a functional model's has Keras' "Connected to"
+    /// The text <see cref="Summary"/> prints; a functional model that is not a chain has Keras' "Connected to"
     /// column naming each call's inbound tensors (<c>conv2d[0][0]</c>).
     /// </summary>
     public string SummaryText() => SummaryText(withOptimizer: true);
@@ -66,7 +66,7 @@ public partial class Model : Layer
     {
         var sb = new StringBuilder();
         sb.AppendLine($"Model: \"{Name}\"");
-        if (_graph is { } graph) sb.Append(FunctionalTable(FunctionalRows(graph)));
+        if (_graph is { } graph) sb.Append(FunctionalTable(graph));
         else
         {
             // Keras 3 treats a Sequential (and a subclassed model) as a sequence of layers: three
@@ -95,40 +95,43 @@ public partial class Model : Layer
         return sb.ToString();
     }
 
-    // A functional model's table with its "Connected to" column (tf.keras 2's layout).
-    private static string FunctionalTable(List<(string Name, string Shape, long Params, string Connected)> rows)
+    // A functional model's table as Keras 3 prints it: every operation a row (its inputs too); a chain of
+    // single-input calls is "sequential-like" and has Sequential's three columns, any other graph gets
+    // Keras' fourth, "Connected to", naming each call's inbound tensors (conv2d[0][0]), "-" for an input.
+    private static string FunctionalTable(FunctionalGraph graph)
     {
-        int w1 = Math.Max(28, rows.Select(r => r.Name.Length).DefaultIfEmpty(0).Max() + 2);
-        int w2 = Math.Max(25, rows.Select(r => r.Shape.Length).DefaultIfEmpty(0).Max() + 2);
-        const int w3 = 12;
-        int width = w1 + w2 + 12 + Math.Max(20, rows.Select(r => r.Connected.Length).DefaultIfEmpty(0).Max());
-        var sb = new StringBuilder();
-        sb.AppendLine(new string('_', width));
-        sb.AppendLine(("Layer (type)".PadRight(w1) + "Output Shape".PadRight(w2) + "Param #".PadRight(w3) + "Connected to").TrimEnd());
-        sb.AppendLine(new string('=', width));
-        for (int i = 0; i < rows.Count; i++)
-        {
-            var count = rows[i].Params.ToString("N0", CultureInfo.InvariantCulture);
-            sb.AppendLine((rows[i].Name.PadRight(w1) + rows[i].Shape.PadRight(w2) + count.PadRight(w3) + rows[i].Connected).TrimEnd());
-            sb.AppendLine(new string(i == rows.Count - 1 ? '=' : '_', width));
-        }
-        if (rows.Count == 0) sb.AppendLine(new string('=', width));
-        return sb.ToString();
-    }
-
-    // One row per layer of a functional model, in graph order: its first call's output shape
-    // (an input's too, as Keras 3 prints it: "(None, 8)", where tf.keras 2 printed "[(None, 8)]") and the inbound tensors of each of its calls
-    // in this model, as layer[node][tensor].
-    private static List<(string Name, string Shape, long Params, string Connected)> FunctionalRows(FunctionalGraph graph) =>
-        graph.Operations.Select(l =>
+        bool chain = SequentialLike(graph);
+        var rows = graph.Operations.Select(l =>
         {
             var nodes = l is Layers.InputLayer input ? [input.Output.Node] : graph.Nodes.Where(n => ReferenceEquals(n.Layer, l)).ToList();
             // A call of several outputs shows each, as Keras: [(None, 8), (None, 4)].
             var outs = nodes[0].Outputs;
             var shape = outs.Length == 1 ? KerasTensor.Format(outs[0].Shape) : $"[{string.Join(", ", outs.Select(o => KerasTensor.Format(o.Shape)))}]";
-            var inbound = nodes.SelectMany(n => n.Inputs).Select(t => $"'{t.Layer.Name}[{t.Node.Index}][{t.Index}]'");
-            return (Name: $"{l.Name} ({SummaryClass(l)})", Shape: shape, Params: l.CountParams(), Connected: $"[{string.Join(", ", inbound)}]");
+            string[] row = [$"{l.Name} ({SummaryClass(l)})", shape, l.CountParams().ToString("N0", CultureInfo.InvariantCulture)];
+            if (chain) return row;
+            var inbound = nodes.SelectMany(n => n.Inputs).Select(t => $"{t.Layer.Name}[{t.Node.Index}][{t.Index}]").ToList();
+            return [.. row, inbound.Count == 0 ? "-" : string.Join(", ", inbound)];
         }).ToList();
+        return chain
+            ? SummaryTable.Render(["Layer (type)", "Output Shape", "Param #"], [0.45, 0.80, 1.0], [false, false, true], rows)
+            : SummaryTable.Render(["Layer (type)", "Output Shape", "Param #", "Connected to"], [0.3, 0.56, 0.74, 1.0], [false, false, true, false], rows);
+    }
+
+    // Keras 3's test (summary_utils.print_summary): one call at each depth (the longest path to an output),
+    // none of them on more than one tensor, and no layer called twice.
+    private static bool SequentialLike(FunctionalGraph graph)
+    {
+        var depth = new Dictionary<Node, int>(ReferenceEqualityComparer.Instance);
+        foreach (var t in graph.Outputs) depth[t.Node] = 0;
+        foreach (var node in graph.Nodes.Reverse())
+        {
+            int d = depth.GetValueOrDefault(node);
+            foreach (var t in node.Inputs) depth[t.Node] = Math.Max(depth.GetValueOrDefault(t.Node), d + 1);
+        }
+        foreach (var t in graph.Inputs) depth.TryAdd(t.Node, 0);
+        return depth.GroupBy(kv => kv.Value).All(g => g.Count() == 1 && g.Single().Key.Inputs.Count <= 1)
+               && graph.Nodes.GroupBy(n => n.Layer, ReferenceEqualityComparer.Instance).All(g => g.Count() == 1);
+    }
 }
 
 /// <summary>A plain stack of layers, each feeding the next (<c>tf.keras.Sequential</c>).</summary>

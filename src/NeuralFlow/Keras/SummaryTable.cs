@@ -9,7 +9,7 @@ namespace NeuralFlow.Keras;
 /// 80-column terminal less 4, which is what <c>shutil.get_terminal_size()</c> answers off a terminal),
 /// columns at Keras' relative positions shrunk as rich's <c>ratio_reduce</c> shrinks them, a line
 /// between rows, the parameter counts right-aligned, and cells too long for their column wrapped at
-/// spaces as rich wraps them.
+/// spaces as rich wraps them (a word longer than its column cut with "…").
 /// </summary>
 internal static class SummaryTable
 {
@@ -95,7 +95,9 @@ internal static class SummaryTable
         }
     }
 
-    // Rich's wrap: words kept whole on a line while they fit, a word longer than the line folded.
+    // Rich's wrap under a table column's overflow="ellipsis" (rich.table.Column's default): words kept
+    // whole on a line while they fit; a word longer than the line is a line of its own, cut to the
+    // width with "…" at its end (max_pooling2d[0]… in a narrow "Connected to" column).
     private static List<string> Wrap(string text, int width)
     {
         var lines = new List<string>();
@@ -104,9 +106,7 @@ internal static class SummaryTable
         {
             if (line.Length > 0 && line.Length + 1 + word.Length <= width) { line.Append(' ').Append(word); continue; }
             if (line.Length > 0) { lines.Add(line.ToString()); line.Clear(); }
-            var rest = word;
-            while (rest.Length > width) { lines.Add(rest[..width]); rest = rest[width..]; }
-            line.Append(rest);
+            line.Append(word.Length > width ? word[..(width - 1)] + "…" : word);
         }
         lines.Add(line.ToString());
         return lines;
