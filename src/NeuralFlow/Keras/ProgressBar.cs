@@ -6,8 +6,9 @@ namespace NeuralFlow.Keras;
 
 /// <summary>
 /// Keras-style progress: "235/235 [=====...] - 1s 4ms/step - loss: 0.5 - accuracy: 0.8".
-/// A live bar redrawn in place on a terminal (at most ~10 times a second); one line per epoch
-/// when output is redirected or verbose is 2.
+/// A live bar redrawn in place on a terminal (at most ~10 times a second); its closing line alone
+/// when output is redirected; with verbose 2, tf.keras 2's one line per epoch
+/// ("235/235 - 1s - loss: 0.5 - accuracy: 0.8 - 940ms/epoch - 4ms/step").
 /// </summary>
 internal sealed class ProgressBar(int steps, int verbose, TextWriter output, bool? live = null)
 {
@@ -48,7 +49,7 @@ internal sealed class ProgressBar(int steps, int verbose, TextWriter output, boo
     {
         if (verbose == 0) return;
         if (steps <= 0) steps = stepsDone;
-        string line = Line(stepsDone, logs, closing: true);
+        string line = verbose == 2 ? EpochLine(stepsDone, logs) : Line(stepsDone, logs, closing: true);
         output.WriteLine(_live && _drawn > 0 ? "\r" + line.PadRight(_drawn) : line);
         _drawn = 0;
     }
@@ -75,10 +76,29 @@ internal sealed class ProgressBar(int steps, int verbose, TextWriter output, boo
         sb.Append("] - ");
         double seconds = _clock.Elapsed.TotalSeconds;
         sb.Append(going ? $"ETA: {Math.Max(0, seconds / Math.Max(step, 1) * (steps - step)):0}s" : $"{seconds:0}s");
-        double perStep = seconds / Math.Max(step, 1);
-        sb.Append(perStep >= 1 ? $" {perStep:0}s/step" : perStep >= 1e-3 ? $" {perStep * 1e3:0}ms/step" : $" {perStep * 1e6:0}us/step");
+        sb.Append(Time(seconds / Math.Max(step, 1), "step"));
         return AppendLogs(sb, logs).ToString();
     }
+
+    // tf.keras 2's verbose=2 line (Progbar.update at the epoch's end), as the TensorFlow tutorials print
+    // model.evaluate(x, y, verbose=2): "313/313 - 1s - loss: 0.3359 - accuracy: 0.8821 - 583ms/epoch - 2ms/step",
+    // the time per step over the steps the epoch was to have.
+    private string EpochLine(int step, IReadOnlyDictionary<string, float> logs)
+    {
+        string count = steps.ToString(CultureInfo.InvariantCulture);
+        double seconds = _clock.Elapsed.TotalSeconds;
+        var sb = new StringBuilder();
+        sb.Append(step.ToString(CultureInfo.InvariantCulture).PadLeft(count.Length)).Append('/').Append(count);
+        sb.Append(" - ").Append(seconds.ToString("0", CultureInfo.InvariantCulture)).Append('s');
+        AppendLogs(sb, logs);
+        return sb.Append(" -").Append(Time(seconds, "epoch")).Append(" -").Append(Time(seconds / Math.Max(steps, 1), "step")).ToString();
+    }
+
+    // Keras' Progbar._format_time: whole seconds from 1 s (and for 0), else ms, else us.
+    private static string Time(double seconds, string unit) =>
+        (seconds >= 1 || seconds == 0 ? $" {seconds.ToString("0", CultureInfo.InvariantCulture)}s"
+            : seconds >= 1e-3 ? $" {(seconds * 1e3).ToString("0", CultureInfo.InvariantCulture)}ms"
+            : $" {(seconds * 1e6).ToString("0", CultureInfo.InvariantCulture)}us") + "/" + unit;
 
     // Keras' Progbar: " - key: value", 4 decimals above 1e-3 in magnitude, else 4-digit scientific.
     private static StringBuilder AppendLogs(StringBuilder sb, IReadOnlyDictionary<string, float> logs)
