@@ -257,7 +257,7 @@ public partial class Model
         using var placement = OnModelDevice(out var backend);
         var hooks = CallbacksOfThisRank((callbacks ?? []).ToList());
         bool distributed = Distributed.DataParallel.Current is { WorldSize: > 1 };
-        if (Distributed.DataParallel.Current is { IsChief: false }) verbose = 0;
+        verbose = CallbackList.VerboseOfThisRank(verbose);
         var progbar = CallbackList.WithProgbar(hooks, verbose).OfType<Callbacks.ProgbarLogger>().FirstOrDefault();
         // Keras' CallbackList(model=self, epochs=, steps=, verbose=): every callback gets both before OnTrainBegin.
         var callbackList = new CallbackList(hooks, this, new Callbacks.CallbackParams(epochs, steps > 0 ? steps : null, verbose));
