@@ -20,6 +20,8 @@
 //   uneven_steps N B overridden TestStep, TrainStep and PredictStep on N examples in batches of B,
 //                    a rank's part of a batch (or of every batch) empty: UnevenCustomSteps.cs
 //   progress         Fit, Evaluate and Predict with verbose 1 and 2: the bars (on rank 0 only)
+//   multi_worker DIR [crash-after]   multi_worker_with_keras.ipynb: a repeated dataset, BackupAndRestore
+//                    every 5 batches (rank 0 dies after that many batches), every worker saves: MultiWorkerTutorial.cs
 // Every scenario ends with the GPU transport chosen (and, staged, the pinned buffers allocated;
 // with a fake NCCL, the collectives it carried).
 using System.Diagnostics;
@@ -79,6 +81,7 @@ try
         case "keras_tutorial": new DistLogsTutorial(strategy, Say, Blobs).Run(args[1]); break;
         case "uneven_steps": new UnevenCustomSteps(Say, Blobs).Run(int.Parse(args[1]), int.Parse(args[2])); break;
         case "progress": Progress(); break;
+        case "multi_worker": new MultiWorkerTutorial(strategy, Say, Blobs).Run(args[1], args.Length > 2 ? int.Parse(args[2]) : 0); break;
         default: throw new ArgumentException($"unknown scenario {args[0]}");
     }
 }

@@ -353,7 +353,9 @@ public partial class Model
                     if (blocks.Ends(step))
                     {
                         var globalRunningLogs = globalLogs ? LogsOfAllRanks(cached) : null;  // a collective, on every rank alike
+                        _fitMetricsOfAllRanks = globalLogs ? MetricStatesOfAllRanks(cached) : null;  // for a checkpoint (FitPositionNow)
                         callbackList.TrainBatchEnd(step, globalRunningLogs is null ? readLogs : () => globalRunningLogs, wanted);
+                        _fitMetricsOfAllRanks = null;
                     }
                     step++;
                     if (StopTraining && Distributed.DataParallel.Current is null) break; // else MoveNextTogether stops every rank
@@ -409,6 +411,7 @@ public partial class Model
             batches?.Dispose();
             _fitPosition = null;
             _fitMetrics = null;
+            _fitMetricsOfAllRanks = null;
         }
         return history;
 
