@@ -16,8 +16,7 @@ public sealed class MultiWorkerTutorialTests
     public void The_multi_worker_tutorial_on_two_ranks_trains_backs_up_saves_and_loads_as_one_process()
     {
         MpiJob.Require();
-        var root = Directory.CreateTempSubdirectory("neuralflow-multi-worker-").FullName;
-        try
+        InTemporaryFolder(root =>
         {
             var alone = MpiJob.Run(1, "cpu", $"multi_worker {Path.Combine(root, "one")}");
             var job = MpiJob.Run(2, "cpu", $"multi_worker {Path.Combine(root, "two")}");
@@ -27,19 +26,14 @@ public sealed class MultiWorkerTutorialTests
                     AssertClose(alone.Value(0, key), job.Value(r, key), $"rank {r}, {key}");
             // The backup is deleted at the end of a Fit that finished; only the chief's model is left.
             Assert.Equal(["keras-model.keras"], Directory.GetFileSystemEntries(Path.Combine(root, "two")).Select(Path.GetFileName));
-        }
-        finally
-        {
-            Directory.Delete(root, recursive: true);
-        }
+        });
     }
 
     [SkippableFact]
     public void A_job_whose_chief_died_mid_epoch_resumes_from_the_backup_with_the_numbers_of_one_that_did_not()
     {
         MpiJob.Require();
-        var root = Directory.CreateTempSubdirectory("neuralflow-multi-worker-").FullName;
-        try
+        InTemporaryFolder(root =>
         {
             var whole = MpiJob.Run(2, "cpu", $"multi_worker {Path.Combine(root, "whole")}");
             Assert.True(whole.ExitCode == 0, whole.Output);
@@ -60,6 +54,15 @@ public sealed class MultiWorkerTutorialTests
                 foreach (var key in Keys.Skip(1))
                     AssertClose(whole.Value(0, key), resumed.Value(r, key), $"rank {r}, {key}");
             }
+        });
+    }
+
+    private static void InTemporaryFolder(Action<string> test)
+    {
+        var root = Directory.CreateTempSubdirectory("neuralflow-multi-worker-").FullName;
+        try
+        {
+            test(root);
         }
         finally
         {
