@@ -52,5 +52,24 @@ internal sealed class MultiWorkerTutorial(DataParallel strategy, Action<string, 
         var more = loaded.Fit(data, epochs: 1, stepsPerEpoch: 3, verbose: 0);
         say("loaded_fit_loss", Join(more["loss"].Select(v => (double)v)));
         say("loaded_weights", Join(loaded.Variables.SelectMany(v => v.ToArray<float>()).Select(f => (double)f)));
+        Evaluation(data, xe, ye);
+    }
+
+    // The tutorial's "Evaluation": validation on a repeated dataset batched with the global batch
+    // size, validationSteps batches of it each epoch; EarlyStopping (restoring the best weights)
+    // and ReduceLROnPlateau decide on the global val_loss, alike on every rank.
+    private void Evaluation(NeuralFlow.Data.Dataset data, Tensor xe, Tensor ye)
+    {
+        NF.Random.SetSeed(7);
+        var model = Tutorials.Mlp();
+        model.Compile(optimizer: new Optimizers.SGD(learningRate: 0.8f), loss: "sparse_categorical_crossentropy", metrics: ["accuracy"]);
+        var validation = NeuralFlow.Data.Dataset.FromTensorSlices(xe, ye).Repeat().Batch(32);
+        var history = model.Fit(data, epochs: 8, stepsPerEpoch: 5, verbose: 0, validationData: validation, validationSteps: 2,
+                                callbacks: [new Callbacks.EarlyStopping(patience: 1, restoreBestWeights: true), new Callbacks.ReduceLROnPlateau(factor: 0.5, patience: 0)]);
+        say("validated_epochs", history.Epochs);
+        say("val_loss", Join(history["val_loss"].Select(v => (double)v)));
+        say("val_accuracy", Join(history["val_accuracy"].Select(v => (double)v)));
+        say("learning_rate", Join(history["learning_rate"].Select(v => (double)v)));
+        say("best_weights", Join(model.Variables.SelectMany(v => v.ToArray<float>()).Select(f => (double)f)));
     }
 }

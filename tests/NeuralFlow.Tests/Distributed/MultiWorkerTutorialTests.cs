@@ -4,13 +4,15 @@ namespace NeuralFlow.Tests.Distributed;
 /// TensorFlow's "Multi-worker training with Keras" tutorial written against NeuralFlow (the
 /// worker's MultiWorkerTutorial.cs): Fit on a repeated dataset with stepsPerEpoch, backed up every
 /// 5 batches by BackupAndRestore, Evaluate after Fit, every worker saving the model (the
-/// non-chief ones to temporary folders they delete) and the chief's file loaded and trained on.
+/// non-chief ones to temporary folders they delete) and the chief's file loaded and trained on,
+/// validation on a repeated dataset with validationSteps that EarlyStopping and ReduceLROnPlateau watch.
 /// A job of 2 ranks gives the numbers of one process; a job whose chief dies mid-epoch, resumed
 /// by the next job from the backup, gives those of the job that never died.
 /// </summary>
 public sealed class MultiWorkerTutorialTests
 {
-    private static readonly string[] Keys = ["epoch_logs", "weights", "eval", "loaded_fit_loss", "loaded_weights"];
+    private static readonly string[] Keys = ["epoch_logs", "weights", "eval", "loaded_fit_loss", "loaded_weights",
+                                             "validated_epochs", "val_loss", "val_accuracy", "learning_rate", "best_weights"];
 
     [SkippableFact]
     public void The_multi_worker_tutorial_on_two_ranks_trains_backs_up_saves_and_loads_as_one_process()
@@ -24,6 +26,8 @@ public sealed class MultiWorkerTutorialTests
             for (int r = 0; r < 2; r++)
                 foreach (var key in Keys)
                     AssertClose(alone.Value(0, key), job.Value(r, key), $"rank {r}, {key}");
+            // val_loss rises after the 5th epoch: EarlyStopping (patience 1) stops there on every rank.
+            Assert.Equal("6", job.Value(1, "validated_epochs"));
             // The backup is deleted at the end of a Fit that finished; only the chief's model is left.
             Assert.Equal(["keras-model.keras"], Directory.GetFileSystemEntries(Path.Combine(root, "two")).Select(Path.GetFileName));
         });
