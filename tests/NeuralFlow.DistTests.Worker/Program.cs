@@ -17,6 +17,11 @@
 //   batch_logs       the logs and outputs the batch hooks of Evaluate, Predict and Fit (blocks of
 //                    stepsPerExecution, overridden steps) get: DistLogs.cs
 //   keras_tutorial DIR   keras.ipynb and save_and_load.ipynb: checkpoints, a schedule, load and go on: DistLogsTutorial.cs
+//   uneven_steps N B overridden TestStep, TrainStep and PredictStep on N examples in batches of B,
+//                    a rank's part of a batch (or of every batch) empty: UnevenCustomSteps.cs
+//   progress         Fit, Evaluate and Predict with verbose 1 and 2: the bars (on rank 0 only)
+//   multi_worker DIR [crash-after]   multi_worker_with_keras.ipynb: a repeated dataset, BackupAndRestore
+//                    every 5 batches (rank 0 dies after that many batches), every worker saves: MultiWorkerTutorial.cs
 // Every scenario ends with the GPU transport chosen (and, staged, the pinned buffers allocated;
 // with a fake NCCL, the collectives it carried).
 using System.Diagnostics;
@@ -70,10 +75,13 @@ try
         case "replay_loop": new Replays(strategy, Say, Blobs, Hash).Loop(); break;
         case "replay_mismatch": new Replays(strategy, Say, Blobs, Hash).Mismatch(); break;
         case "fail": new Failures(strategy, Say, Blobs).Run(args[1]); break;
-        case "shard_eval": new ShardedEvaluation(strategy, Say, Blobs).Run(int.Parse(args[1]), int.Parse(args[2])); break;
-        case "running_logs": new ShardedEvaluation(strategy, Say, Blobs).RunningLogs(); break;
+        case "shard_eval": new ShardedEvaluation(Say, Blobs).Run(int.Parse(args[1]), int.Parse(args[2])); break;
+        case "running_logs": new ShardedEvaluation(Say, Blobs).RunningLogs(); break;
         case "batch_logs": new DistLogs(Say, Blobs).Run(); break;
         case "keras_tutorial": new DistLogsTutorial(strategy, Say, Blobs).Run(args[1]); break;
+        case "uneven_steps": new UnevenCustomSteps(Say, Blobs).Run(int.Parse(args[1]), int.Parse(args[2])); break;
+        case "progress": Progress(); break;
+        case "multi_worker": new MultiWorkerTutorial(strategy, Say, Blobs).Run(args[1], args.Length > 2 ? int.Parse(args[2]) : 0); break;
         default: throw new ArgumentException($"unknown scenario {args[0]}");
     }
 }
@@ -205,6 +213,26 @@ void WarmUp()
     var model = Mlp();
     model.Compile(optimizer: "sgd", loss: "sparse_categorical_crossentropy");
     model.Fit(x, y, batchSize: 32, epochs: 1, verbose: 0, callbacks: [new Callbacks.LambdaCallback(onBatchEnd: (_, _) => { })]);
+}
+
+// Each call's output follows a "== CALL" line of this rank's stdout (which the test reads whole).
+void Progress()
+{
+    var (x, y) = Blobs(100, 3);
+    NF.Random.SetSeed(5);
+    var model = Mlp();
+    model.Compile(optimizer: "sgd", loss: "sparse_categorical_crossentropy", metrics: ["accuracy"]);
+    foreach (int verbose in new[] { 1, 2 })
+    {
+        Console.WriteLine($"== fit verbose {verbose}");
+        model.Fit(x, y, batchSize: 16, epochs: 1, verbose: verbose);
+        Console.WriteLine($"== evaluate verbose {verbose}");
+        model.Evaluate(x, y, batchSize: 16, verbose: verbose);
+        Console.WriteLine($"== predict verbose {verbose}");
+        model.Predict(x, batchSize: 16, verbose: verbose);
+    }
+    Console.WriteLine("== end");
+    Console.Out.Flush();
 }
 
 void Resume(string dir, int crashAt)

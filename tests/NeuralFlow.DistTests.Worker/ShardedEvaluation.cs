@@ -5,10 +5,9 @@
 // process (Call is not sharded). RunningLogs: the running loss a callback reads after each batch
 // of Fit, which the test compares with a job of one rank.
 using NeuralFlow;
-using NeuralFlow.Distributed;
 using NeuralFlow.Keras;
 
-internal sealed class ShardedEvaluation(DataParallel strategy, Action<string, object> say, Func<int, int, (Tensor X, Tensor Y)> blobs)
+internal sealed class ShardedEvaluation(Action<string, object> say, Func<int, int, (Tensor X, Tensor Y)> blobs)
 {
     public void Run(int n, int batchSize)
     {

@@ -53,7 +53,7 @@ public sealed partial class DataParallel
         ThrowIfUnusable();
         var distinct = metrics.Distinct().ToList();  // a metric listed twice is summed once
         var saved = distinct.Select(m => m.SaveState()).ToList();
-        var summed = distinct.Select(Summed).ToList();
+        var summed = distinct.Select(m => Summed(m)).ToList();
         for (int i = 0; i < distinct.Count; i++) distinct[i].RestoreState(summed[i]);
         try
         {
@@ -90,29 +90,34 @@ public sealed partial class DataParallel
         return sums.Select(v => total > 0 ? v / total : double.NaN).ToArray();
     }
 
-    // One metric's states summed over the ranks (null where no rank updated a state).
-    private (Shape Shape, double[] Values)?[] Summed(Metrics.Metric metric)
+    // One metric's states summed over the ranks (null where no rank updated a state). A null
+    // metric is that of a rank that does not know it (JoinStatesSummed): it joins the same
+    // reductions with `stateCount` states it never updated, adding nothing.
+    private (Shape Shape, double[] Values)?[] Summed(Metrics.Metric? metric, int stateCount = 0)
     {
-        var states = metric.States;
-        if (AllGather([states.Count]) is var stateCounts && stateCounts.Any(c => c != states.Count))
-            throw OnEveryRank(new ArgumentException($"GlobalResult: the ranks' metric '{metric.Name}' has {string.Join(", ", stateCounts)} state variables by rank; pass the same metric on every rank.", nameof(metric)));
+        var states = metric?.States;
+        int count = states?.Count ?? stateCount;
+        string name = metric?.Name ?? "(unknown on this rank)";
+        if (AllGather([count]) is var stateCounts && stateCounts.Any(c => c != count))
+            throw OnEveryRank(new ArgumentException($"GlobalResult: the ranks' metric '{name}' has {string.Join(", ", stateCounts)} state variables by rank; pass the same metric on every rank.", nameof(metric)));
         // Each state's length on each rank (-1: not made yet, as on a rank that saw no batch).
-        var lengths = new double[states.Count];
-        for (int i = 0; i < states.Count; i++) lengths[i] = states[i].Value is { } v ? v.Count : -1;
+        var lengths = new double[count];
+        for (int i = 0; i < count; i++) lengths[i] = states?[i].Value is { } v ? v.Count : -1;
         var all = AllGather(lengths);
-        var own = metric.SaveState();
-        var summed = new (Shape Shape, double[] Values)?[states.Count];
-        for (int i = 0; i < states.Count; i++)
+        var own = metric?.SaveState();
+        var summed = new (Shape Shape, double[] Values)?[count];
+        for (int i = 0; i < count; i++)
         {
-            var counts = Enumerable.Range(0, WorldSize).Select(r => all[r * states.Count + i]).ToArray();
+            var counts = Enumerable.Range(0, WorldSize).Select(r => all[r * count + i]).ToArray();
             if (counts.Where(c => c >= 0).Distinct().Count() > 1)
-                throw OnEveryRank(new ArgumentException($"GlobalResult: the ranks' metric '{metric.Name}' has state {i} of {string.Join(", ", counts.Select(c => c < 0 ? "no" : c.ToString(System.Globalization.CultureInfo.InvariantCulture)))} values by rank; pass the same metric on every rank.", nameof(metric)));
+                throw OnEveryRank(new ArgumentException($"GlobalResult: the ranks' metric '{name}' has state {i} of {string.Join(", ", counts.Select(c => c < 0 ? "no" : c.ToString(System.Globalization.CultureInfo.InvariantCulture)))} values by rank; pass the same metric on every rank.", nameof(metric)));
             long length = (long)counts.Max();
             if (length < 0) continue;  // no rank updated it
-            var shape = own[i]?.Shape ?? states[i].Shape
-                ?? throw new InvalidOperationException($"GlobalResult: metric '{metric.Name}' on rank {Rank} was never updated and its state {i} has no known shape; update it on every rank first.");
-            var values = own[i]?.Values ?? new double[length];  // SaveState's own copy
+            var values = own?[i]?.Values ?? new double[length];  // SaveState's own copy
             AllReduce(values);
+            if (metric is null) continue;
+            var shape = own![i]?.Shape ?? states![i].Shape
+                ?? throw new InvalidOperationException($"GlobalResult: metric '{name}' on rank {Rank} was never updated and its state {i} has no known shape; update it on every rank first.");
             summed[i] = (shape, values);
         }
         return summed;

@@ -186,7 +186,29 @@ public partial class Model
     {
         if (DataParallel.Current is not { WorldSize: > 1 } s) return ReadStepLogs(cached);
         var metrics = StepMetrics(cached);
-        if (cached.CustomLogs is not { } custom) return s.WithStatesSummed(metrics, () => Logs(cached));
+        if (!cached.Custom) return s.WithStatesSummed(metrics, () => Logs(cached));
+        // A rank whose part of every batch so far was empty never ran the overridden step, so it
+        // does not know what the step logs: it follows the ranks that do (DataParallel.LogsOfSomeRanks.cs).
+        var ran = s.AllGather([cached.CustomLogs is null ? 0 : 1]);
+        int root = Array.IndexOf(ran, 1.0);
+        if (root < 0) return s.WithStatesSummed(metrics, () => Logs(cached));  // no rank ran it: only the standard trackers exist
+        if (ran.All(r => r == 1)) return CustomLogsOfAllRanks(s, cached, cached.CustomLogs!, metrics);
+        if (cached.CustomLogs is not { } custom)
+        {
+            var layout = s.BroadcastValues(null, root);
+            s.JoinStatesSummed(layout.Skip(1));
+            s.WeightedMean(new double[(int)layout[0]], 0);
+            return s.BroadcastLogs(null, root);
+        }
+        s.BroadcastValues(s.Rank == root ? [custom.TensorNames.Count, .. DataParallel.StateCounts([.. metrics, .. custom.LoggedMetrics])] : null, root);
+        var logs = CustomLogsOfAllRanks(s, cached, custom, metrics);
+        return s.BroadcastLogs(s.Rank == root ? logs : null, root);
+    }
+
+    // LogsOfAllRanks of an overridden step that every rank taking part has run (`metrics`: the
+    // standard trackers and TrackedMetrics, to which its logged metrics are added).
+    private static Dictionary<string, float> CustomLogsOfAllRanks(DataParallel s, CachedStep cached, StepLogs custom, List<Metrics.Metric> metrics)
+    {
         metrics.AddRange(custom.LoggedMetrics);
         bool ran = cached.LastRows > 0;  // a rank whose part of the last batch was empty has no values of it
         var logs = s.WithStatesSummed(metrics, () => custom.Read(ran ? cached.LastLogTensors : null));

@@ -107,18 +107,31 @@ internal sealed class FitPosition
 public partial class Model
 {
     // Where the running Fit is (null outside Fit), kept up to date by FitLoop before each batch
-    // end and epoch end; _fitMetrics reads the step's metrics for a snapshot.
+    // end and epoch end; _fitMetrics reads the step's metrics for a snapshot. Under a strategy,
+    // _fitMetricsOfAllRanks holds them summed over the ranks during the batch-end hooks of a
+    // step whose global logs the ranks read together (MetricStatesOfAllRanks); null otherwise.
     private FitPosition? _fitPosition;
     private Func<List<(Shape, double[])?[]>>? _fitMetrics;
+    private List<(Shape, double[])?[]>? _fitMetricsOfAllRanks;
 
-    /// <summary>A snapshot of where the running Fit is, with the running metrics when mid-epoch; null outside Fit.</summary>
+    /// <summary>
+    /// A snapshot of where the running Fit is, with the running metrics when mid-epoch; null
+    /// outside Fit. Under DataParallel the metrics are those of every rank's examples when the
+    /// ranks summed them after this step (BackupAndRestore asks for that), so that a checkpoint
+    /// of the chief resumes the epoch with its global running loss and metrics.
+    /// </summary>
     internal FitPosition? FitPositionNow()
     {
         if (_fitPosition is null) return null;
         var now = _fitPosition.Copy();
-        now.Metrics = now.Step > 0 ? _fitMetrics?.Invoke() : null;
+        now.Metrics = now.Step > 0 ? _fitMetricsOfAllRanks ?? _fitMetrics?.Invoke() : null;
         return now;
     }
+
+    // The step's metric states summed over the ranks (a collective, on every rank alike), for a
+    // snapshot of the Fit that holds the whole epoch's running metrics.
+    private List<(Shape, double[])?[]>? MetricStatesOfAllRanks(CachedStep step) =>
+        Distributed.DataParallel.Current is { WorldSize: > 1 } s ? s.WithStatesSummed(StepMetrics(step), () => SaveStepMetrics(step)) : null;
 
     // The latest position a callback restored (BackupAndRestore) at or after the epoch the
     // caller asked to start at; an earlier one is ignored, as Keras takes the larger epoch.
@@ -128,8 +141,12 @@ public partial class Model
 
     private List<(Shape, double[])?[]> SaveStepMetrics(CachedStep step) => StepMetrics(step).Select(m => m.SaveState()).ToList();
 
+    // A mid-epoch checkpoint's running metrics. Under DataParallel they are every rank's
+    // (FitPositionNow), so the chief alone takes them and the others start from their reset
+    // states: the ranks' sums are then the epoch's, not the chief's counted once per rank.
     private void RestoreStepMetrics(CachedStep step, List<(Shape Shape, double[] Values)?[]> saved)
     {
+        if (Distributed.DataParallel.Current is { IsChief: false }) return;
         var metrics = StepMetrics(step);
         if (metrics.Count != saved.Count)
             throw new InvalidDataException($"the checkpoint holds the state of {saved.Count} metrics, but this model's Fit keeps {metrics.Count} (was it compiled with other metrics?).");

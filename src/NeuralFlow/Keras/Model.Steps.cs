@@ -96,6 +96,9 @@ public partial class Model
         // An overridden TrainStep/TestStep's logs (their structure, from the traced call) and the
         // tensor values of the last call, kept until the next step or the logs are read.
         public StepLogs? CustomLogs;
+        // Whether the step is an overridden TrainStep/TestStep: then CustomLogs is known only
+        // once it ran, which under DataParallel a rank with no examples yet has not.
+        public bool Custom;
         public Tensor[] LastLogTensors = [], KeptLogTensors = [];
         // The examples of the step call that gave LastLogTensors (this rank's part of the batch
         // under DataParallel; 0 when it ran none): the weight of its values in the ranks' mean.

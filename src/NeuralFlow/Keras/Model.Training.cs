@@ -257,7 +257,7 @@ public partial class Model
         using var placement = OnModelDevice(out var backend);
         var hooks = CallbacksOfThisRank((callbacks ?? []).ToList());
         bool distributed = Distributed.DataParallel.Current is { WorldSize: > 1 };
-        if (Distributed.DataParallel.Current is { IsChief: false }) verbose = 0;
+        verbose = CallbackList.VerboseOfThisRank(verbose);
         var progbar = CallbackList.WithProgbar(hooks, verbose).OfType<Callbacks.ProgbarLogger>().FirstOrDefault();
         // Keras' CallbackList(model=self, epochs=, steps=, verbose=): every callback gets both before OnTrainBegin.
         var callbackList = new CallbackList(hooks, this, new Callbacks.CallbackParams(epochs, steps > 0 ? steps : null, verbose));
@@ -353,7 +353,9 @@ public partial class Model
                     if (blocks.Ends(step))
                     {
                         var globalRunningLogs = globalLogs ? LogsOfAllRanks(cached) : null;  // a collective, on every rank alike
+                        _fitMetricsOfAllRanks = globalLogs ? MetricStatesOfAllRanks(cached) : null;  // for a checkpoint (FitPositionNow)
                         callbackList.TrainBatchEnd(step, globalRunningLogs is null ? readLogs : () => globalRunningLogs, wanted);
+                        _fitMetricsOfAllRanks = null;
                     }
                     step++;
                     if (StopTraining && Distributed.DataParallel.Current is null) break; // else MoveNextTogether stops every rank
@@ -409,6 +411,7 @@ public partial class Model
             batches?.Dispose();
             _fitPosition = null;
             _fitMetrics = null;
+            _fitMetricsOfAllRanks = null;
         }
         return history;
 

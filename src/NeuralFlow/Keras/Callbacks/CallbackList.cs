@@ -39,8 +39,16 @@ internal sealed class CallbackList
     public static CallbackList ForOneRun(string method, IEnumerable<Callbacks.Callback>? callbacks, Model model, int? steps, int verbose)
     {
         CheckVerbose(method, verbose);
+        verbose = VerboseOfThisRank(verbose);
         return new(WithProgbar((callbacks ?? []).ToList(), verbose), model, new Callbacks.CallbackParams(1, steps, verbose));
     }
+
+    /// <summary>
+    /// The verbose this process prints with: under a DataParallel strategy only the chief (rank 0)
+    /// draws progress, as Keras logs on the chief worker alone (the others would print the same
+    /// global numbers once more per rank); its callbacks see verbose 0 in their Params.
+    /// </summary>
+    public static int VerboseOfThisRank(int verbose) => Distributed.DataParallel.Current is { IsChief: false } ? 0 : verbose;
 
     /// <summary>Keras' verbose: 0, 1 or 2.</summary>
     public static void CheckVerbose(string method, int verbose)

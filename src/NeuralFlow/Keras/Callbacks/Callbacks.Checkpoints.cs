@@ -240,8 +240,11 @@ public static partial class Callbacks
         /// <inheritdoc/>
         public override void OnBatchEnd(int batch, IReadOnlyDictionary<string, float> logs) => OnBatchEndWithoutLogs(batch);
 
-        // The checkpoint needs no logs: the running metrics go in as their state.
-        internal override bool WantsLogsAfter(int step) => false;
+        // The checkpoint needs no logs: the running metrics go in as their state. Under a
+        // DataParallel strategy a mid-epoch checkpoint holds those of every rank's examples
+        // (summed, as the logs are), which the ranks compute together where one reads the
+        // global logs: so this asks for them after each step it saves at.
+        internal override bool WantsLogsAfter(int step) => Distributed.DataParallel.Current is { WorldSize: > 1 } && _batches.SavesAfter(step - 1);
 
         internal override void OnBatchEndWithoutLogs(int batch)
         {

@@ -227,6 +227,7 @@ public partial class Model
                 }
             };
         });
+        step.Custom = true;
         // Under data parallelism it replays too, as the standard one does (its allreduce is recorded in the plan).
         var run = Step(step, method);
         return (step, EagerFirst(step, run, builds: true));
