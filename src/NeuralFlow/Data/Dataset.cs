@@ -255,9 +255,16 @@ public abstract partial class Dataset
     /// <summary>
     /// One pass as flat tensor arrays (features first), for consumers such as <c>Model.Fit</c>
     /// that do not know the element type. With <paramref name="disposeEach"/> each array's
-    /// tensors are disposed when the next one is requested and at the end.
+    /// tensors are disposed when the next one is requested and at the end. Elements that hold
+    /// strings are refused, naming <paramref name="consumer"/>, which takes numbers.
     /// </summary>
-    internal IEnumerable<Tensor[]> EnumerateTensors(bool disposeEach)
+    internal IEnumerable<Tensor[]> EnumerateTensors(bool disposeEach, string consumer = "A model")
+    {
+        RefuseStrings(consumer);
+        return Pass(disposeEach);
+    }
+
+    private IEnumerable<Tensor[]> Pass(bool disposeEach)
     {
         using var pass = new PassEnumerator(Node, disposeEach);
         while (pass.MoveNext()) yield return pass.Current;
