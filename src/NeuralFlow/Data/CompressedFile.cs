@@ -24,7 +24,8 @@ internal static class CompressedFile
     /// (a checked compression); disposing the stream closes the file. Its first bytes are checked
     /// against the compression first, so that the common mistakes (a .gz read as text, a text file
     /// read as GZIP) are named instead of surfacing as garbage or a bare decoder error, and gzip
-    /// data cut short or followed by other bytes fails (<see cref="CheckedGzipStream"/>).
+    /// data cut short or followed by other bytes fails (<see cref="CheckedGzipStream"/>) with an
+    /// <see cref="InvalidDataException"/> naming the file.
     /// </summary>
     internal static Stream Open(string path, string compression)
     {
@@ -44,8 +45,8 @@ internal static class CompressedFile
                 throw new InvalidDataException($"'{path}' does not start with a zlib header (compressionType is \"ZLIB\").");
             return compression switch
             {
-                "GZIP" => new Owning(new CheckedGzipStream([], stream), stream),
-                "ZLIB" => new ZLibStream(stream, CompressionMode.Decompress),
+                "GZIP" => new Decompressing(new CheckedGzipStream([], stream), stream, path, compression),
+                "ZLIB" => new Decompressing(new ZLibStream(stream, CompressionMode.Decompress), stream, path, compression),
                 _ => stream,
             };
         }
@@ -56,10 +57,23 @@ internal static class CompressedFile
         }
     }
 
-    /// <summary>A decompressing stream that also closes the file under it (CheckedGzipStream leaves its input open).</summary>
-    private sealed class Owning(Stream inner, Stream file) : ForwardOnlyStream
+    /// <summary>
+    /// A decompressing stream whose errors name the file, and that closes the file under it
+    /// (CheckedGzipStream leaves its input open).
+    /// </summary>
+    private sealed class Decompressing(Stream inner, Stream file, string path, string compression) : ForwardOnlyStream
     {
-        public override int Read(Span<byte> buffer) => inner.Read(buffer);
+        public override int Read(Span<byte> buffer)
+        {
+            try
+            {
+                return inner.Read(buffer);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new InvalidDataException($"'{path}' is not valid {compression} data (cut short?): {e.Message}", e);
+            }
+        }
 
         protected override void Dispose(bool disposing)
         {

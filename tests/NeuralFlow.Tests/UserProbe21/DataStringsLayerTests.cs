@@ -104,6 +104,36 @@ public abstract class DataStringsLayerTests(string backend) : BackendTest(backen
     }
 
     [SkippableFact]
+    public void A_text_directory_dataset_is_also_a_dataset_of_string_tensors_for_adapt_and_map()
+    {
+        RequireBackend();
+        using var temp = new TempDirectory();
+        foreach (var (cls, texts) in new[] { ("neg", new[] { "bad film", "awful" }), ("pos", new[] { "good film", "great" }) })
+        {
+            Directory.CreateDirectory(Path.Combine(temp.Path, cls));
+            for (int i = 0; i < texts.Length; i++) File.WriteAllText(Path.Combine(temp.Path, cls, $"{i}.txt"), texts[i]);
+        }
+        var raw = Utils.TextDatasetFromDirectory(temp.Path, batchSize: 3, shuffle: false, verbose: false);
+        var ds = raw.AsDataset();
+        Assert.Equal("(TensorSpec(shape=(None,), dtype=tf.string, name=None), TensorSpec(shape=(None,), dtype=tf.int32, name=None))", ds.ElementSpec.ToString());
+        // Keras' order without shuffle: classes sorted, then files sorted.
+        var batches = ds.ToList();
+        Assert.Equal(new[] { "bad film", "awful", "good film" }, batches[0].Texts.ToArray());
+        Assert.Equal(new[] { 0, 0, 1 }, batches[0].Labels.ToArray<int>());
+        Assert.Equal(new[] { "great" }, batches[1].Texts.ToArray());
+        Assert.Equal(new[] { "bad film", "awful", "good film", "great" }, raw.AsTextDataset().SelectMany(b => b.ToArray()));
+
+        var vectorize = new Layers.TextVectorization(outputSequenceLength: 2);
+        vectorize.Adapt(raw.AsTextDataset());
+        Assert.Equal(["", "[UNK]", "film", "great", "good", "bad", "awful"], vectorize.GetVocabulary());
+        var (ids, labels) = ds.Map((x, y) => (vectorize.Call(x), y)).First();
+        using (ids) using (labels) Assert.Equal(new long[] { 5, 2, 6, 0, 4, 2 }, ids.ToArray<long>());
+        var unbatched = Utils.TextDatasetFromDirectory(temp.Path, batchSize: null, shuffle: false, verbose: false).AsDataset();
+        Assert.Equal("TensorSpec(shape=(), dtype=tf.string, name=None)", unbatched.ElementSpec.Components[0].ToString());
+        Assert.Equal("awful", unbatched.Skip(1).First().Texts.Item());
+    }
+
+    [SkippableFact]
     public void Strings_passed_where_numbers_are_expected_are_refused_naming_the_consumer_and_component()
     {
         RequireBackend();

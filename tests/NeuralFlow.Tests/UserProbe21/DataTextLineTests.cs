@@ -134,6 +134,12 @@ public abstract class DataTextLineTests(string backend) : BackendFileTest(backen
         File.WriteAllBytes(cut, bytes[..^4]);
         var error = Assert.Throws<InvalidDataException>(() => new TextLineDataset([cut], compressionType: "GZIP").ToList());
         Assert.Contains(cut, error.Message);
+        // The CSV readers share the file opener: a cut .csv.gz, which they read quietly before, fails the same way.
+        var csv = Temp.File("cut.csv.gz");
+        using (var file = File.Create(csv))
+        using (var zip = new GZipStream(file, CompressionLevel.Optimal)) zip.Write("x,y\n1,2\n3,4\n"u8);
+        File.WriteAllBytes(csv, File.ReadAllBytes(csv)[..^4]);
+        Assert.Contains(csv, Assert.Throws<InvalidDataException>(() => new CsvDataset(csv, [0, 0], header: true, compressionType: "GZIP")).Message);
         Assert.Contains("is gzip-compressed", Assert.Throws<InvalidDataException>(() => new TextLineDataset(gz).ToList()).Message);
         Assert.Contains("is not gzip-compressed", Assert.Throws<InvalidDataException>(() => new TextLineDataset([Write("p.txt", "x")], "GZIP").ToList()).Message);
         Assert.Contains("\"GZIP\" or \"ZLIB\", not \"gzip\"", Assert.Throws<ArgumentException>(() => new TextLineDataset([gz], "gzip")).Message);

@@ -38,9 +38,7 @@ internal sealed class TextLineNode(string[] files, string compression) : Node
         var buffer = new char[1 << 14];
         while (true)
         {
-            int n;
-            try { n = reader.Read(buffer, 0, buffer.Length); }
-            catch (InvalidDataException e) { throw new InvalidDataException($"TextLineDataset: '{file}' is not valid {compression} data (cut short?): {e.Message}", e); }
+            int n = reader.Read(buffer, 0, buffer.Length);
             if (n == 0) break;
             for (int i = 0; i < n; i++)
             {
