@@ -46,14 +46,19 @@ public abstract partial class Dataset
     /// Refuses elements that hold strings on their way to <paramref name="consumer"/>, which takes
     /// numbers (a model's Fit, a numeric layer's Adapt): names the string components and the way
     /// to turn them into numbers, as Keras fails on a tf.string input to a Dense layer.
+    /// <paramref name="describe"/> says what a component is to the consumer (a model's input), or
+    /// null; only the first <paramref name="read"/> components are checked (Predict reads the inputs alone).
     /// </summary>
-    internal void RefuseStrings(string consumer)
+    internal void RefuseStrings(string consumer, Func<int, string?>? describe = null, int read = int.MaxValue)
     {
         if (!Schema.HasStrings) return;
         var components = new List<int>();
         StringComponents(Schema, 0, components);
+        components.RemoveAll(c => c >= read);
+        if (components.Count == 0) return;
+        var named = components.Select(c => describe?.Invoke(c) is { } what ? $"{c} ({what})" : $"{c}");
         throw new ArgumentException(
-            $"{consumer}: the dataset's elements {Schema} hold text (StringTensor, tf.string) in component {string.Join(" and ", components)}, " +
+            $"{consumer}: the dataset's elements {Schema} hold text (StringTensor, tf.string) in component {string.Join(" and ", named)}, " +
             "but it takes numbers. Turn the text into numbers in the pipeline first, e.g. ds.Map((x, y) => (vectorize.Call(x), y)) with a TextVectorization, StringLookup or Hashing layer.",
             "dataset");
     }

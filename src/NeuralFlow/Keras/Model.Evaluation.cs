@@ -184,7 +184,6 @@ public partial class Model
     {
         ArgumentNullException.ThrowIfNull(dataset);
         CheckSteps(nameof(Predict), dataset, steps, nameof(steps));
-        dataset.RefuseStrings(nameof(Predict));
         // A subclassed model takes the first part of (x, y) elements whole, as Fit does.
         int inputs = Inputs.Count > 0 ? Inputs.Count : SubclassedInputWidth(dataset.Schema);
         IEnumerable<Tensor[]> elements;
@@ -192,14 +191,16 @@ public partial class Model
         {
             // Named features, alone or the first part of (features, targets) as Keras' predict reads them.
             var features = dataset.Schema.Parts is { } parts ? parts[0] : dataset.Schema;
-            elements = dataset.EnumerateTensors(disposeEach: true, nameof(Predict)).Select(e => ResolveInputs(nameof(Predict), ModelData.FromElement(features, e, 0)));
+            elements = dataset.EnumerateTensors(disposeEach: true).Select(e => ResolveInputs(nameof(Predict), ModelData.FromElement(features, e, 0)));
         }
         else
         {
+            // Keras' predict reads the inputs alone: text in the targets is left unread.
+            dataset.RefuseStrings(nameof(Predict), DataComponent, read: inputs);
             if (IsSubclassed) UseInputCount(inputs);
             if (dataset.ComponentCount < inputs)
                 throw new ArgumentException($"Predict: the model has {inputs} inputs, but the dataset's elements hold {dataset.ComponentCount} tensor(s).", nameof(dataset));
-            elements = dataset.EnumerateTensors(disposeEach: true, nameof(Predict)).Select(e => e.Take(inputs).ToArray());
+            elements = dataset.EnumerateTensors(disposeEach: true).Select(e => e.Take(inputs).ToArray());
         }
         return PredictBatches(steps is { } s ? elements.Take(s) : elements, nameof(Predict),
                               CallbackList.ForOneRun(nameof(Predict), callbacks, this, KnownSteps(dataset, steps), verbose), sharded: true);

@@ -458,7 +458,7 @@ public partial class Model
     private Func<IEnumerable<(Tensor[], Tensor[])>> Pairs(string method, Data.Dataset dataset)
     {
         ArgumentNullException.ThrowIfNull(dataset);
-        dataset.RefuseStrings(method);
+        dataset.RefuseStrings(method, DataComponent);
         if (dataset.Schema.HasDictionary) return NamedPairs(method, dataset);
         // A subclassed model takes the first part of (inputs, targets) elements whole, as Keras hands it to its call.
         UseInputCount(Inputs.Count == 0 ? SubclassedInputWidth(dataset.Schema) : 1);
@@ -471,11 +471,18 @@ public partial class Model
         if (dataset.ComponentCount != inputs + outputs && !weighted)
             throw new ArgumentException(
                 $"{method}: the dataset's elements need {inputs + outputs} tensors ({(inputs == 1 ? "features" : $"{inputs} inputs")}, then {(outputs == 1 ? "labels" : $"{outputs} targets")}), and optionally sample weights after them, but they have {dataset.ComponentCount}.", nameof(dataset));
-        return () => dataset.EnumerateTensors(disposeEach: true, method).Select(e =>
+        return () => dataset.EnumerateTensors(disposeEach: true).Select(e =>
         {
             var (xs, ys) = SameBatch(method, e.Take(inputs).ToArray(), e.Skip(inputs).Take(outputs).ToArray());
             return (xs, weighted ? WithSampleWeight(method, ys, e[^1], null) : ys);
         });
+    }
+
+    // What component c of a dataset's flat elements is to this model, for the refusal of strings: an input by name, else the targets.
+    private string? DataComponent(int c)
+    {
+        var inputs = Inputs;   // a Sequential's too (InputNames is a functional graph's)
+        return c < inputs.Count ? $"the model's input '{inputs[c].Layer.Name}'" : inputs.Count > 0 ? "the targets" : null;
     }
 
     // A dataset of dictionaries (tf.data's dict elements): each element is (x, y), each side a
@@ -487,12 +494,12 @@ public partial class Model
         var schema = dataset.Schema;
         // Named inputs alone serve a model whose overridden step needs no targets (as tensors do in Pairs).
         if (schema.Parts is null && Overrides(method == nameof(Fit) ? nameof(TrainStep) : nameof(TestStep)))
-            return () => dataset.EnumerateTensors(disposeEach: true, method).Select(e => (ResolveInputs(method, ModelData.FromElement(schema, e, 0)), Array.Empty<Tensor>()));
+            return () => dataset.EnumerateTensors(disposeEach: true).Select(e => (ResolveInputs(method, ModelData.FromElement(schema, e, 0)), Array.Empty<Tensor>()));
         if (schema.Parts is not { Count: 2 or 3 } parts || parts.Count == 3 && (parts[2].HasDictionary || parts[2].Parts is not null))
             throw new ArgumentException(
                 $"{method}: the dataset's elements are {schema}, but {method} needs (features, targets) pairs, e.g. Dataset.FromTensorSlices(features, targets) with the targets keyed by output layer name, " +
                 "or (features, targets, sampleWeights) with one weight tensor.", nameof(dataset));
-        return () => dataset.EnumerateTensors(disposeEach: true, method).Select(e =>
+        return () => dataset.EnumerateTensors(disposeEach: true).Select(e =>
         {
             var (xs, ys) = SameBatch(method, ResolveInputs(method, ModelData.FromElement(parts[0], e, 0)),
                                      ModelData.FromElement(parts[1], e, parts[0].Width).Resolve(method, "y", OutputNames));

@@ -13,7 +13,8 @@ internal static class AdaptData
     internal static IEnumerable<Tensor> Batches(string layer, Dataset dataset, int? steps)
     {
         Check(layer, dataset, steps);
-        var batches = dataset.EnumerateTensors(disposeEach: true, $"{layer}.Adapt").Select(e => e[0]);
+        dataset.RefuseStrings($"{layer}.Adapt");
+        var batches = dataset.EnumerateTensors(disposeEach: true).Select(e => e[0]);
         return steps is { } s ? batches.Take(s) : batches;
     }
 
