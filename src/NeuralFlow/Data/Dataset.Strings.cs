@@ -39,8 +39,19 @@ public abstract partial class Dataset
     {
         ArgumentNullException.ThrowIfNull(texts);
         var structure = Structure<StringTensor>.New();
-        return new(new GeneratorNode(() => [structure.Flatten(texts)], structure, cardinality: 1, signature: [new TensorSpec(TensorSpec.Known(texts.Shape), DType.String)]));
+        return new(new GeneratorNode(() => [structure.Flatten(texts)], structure, cardinality: 1, signature: [Spec(texts)]));
     }
+
+    /// <summary>One element: the pair of the whole string tensor and the whole tensor (<c>from_tensors((texts, labels))</c>).</summary>
+    public static Dataset<(StringTensor, Tensor)> FromTensors(StringTensor texts, Tensor labels)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        ArgumentNullException.ThrowIfNull(labels);
+        var structure = Structure<(StringTensor, Tensor)>.New();
+        return new(new GeneratorNode(() => [structure.Flatten((texts, labels))], structure, cardinality: 1, signature: [Spec(texts), TensorSpec.FromTensor(labels)]));
+    }
+
+    private static TensorSpec Spec(StringTensor texts) => new(TensorSpec.Known(texts.Shape), DType.String);
 
     /// <summary>
     /// Refuses elements that hold strings on their way to <paramref name="consumer"/>, which takes

@@ -73,6 +73,11 @@ public abstract class DataStringsTests(string backend) : BackendTest(backend)
         var whole = Dataset.FromTensors(new StringTensor(Texts));
         Assert.Equal("TensorSpec(shape=(5,), dtype=tf.string, name=None)", whole.ElementSpec.ToString());
         Assert.Equal(Texts, whole.Single().ToArray());
+        using var scores = NF.Constant(new float[] { 1, 2, 3, 4, 5 });
+        var pair = Dataset.FromTensors(new StringTensor(Texts), scores);
+        Assert.Equal("(TensorSpec(shape=(5,), dtype=tf.string, name=None), TensorSpec(shape=(5,), dtype=tf.float32, name=None))", pair.ElementSpec.ToString());
+        Assert.Equal(Texts, pair.Repeat(2).Unbatch().Select(e => e.Item1.Item()).Take(5));
+        Assert.Equal(10, pair.Repeat(2).Unbatch().Count());
         var rows = Dataset.FromTensorSlices(new StringTensor(["a", "b", "c", "d"], new Shape(2, 2)));
         Assert.Equal(new[] { "c", "d" }, rows.Last().ToArray());
     }
