@@ -119,6 +119,11 @@ public abstract class DataStringsTests(string backend) : BackendTest(backend)
         // A Map from strings to a number and back, and one that pairs a text with its length.
         var lengths = ds.Map(t => NF.Constant((long)t.Item().Length));
         Assert.Equal(new long[] { 7, 5, 8, 8, 8 }, lengths.Select(t => t.Item<long>()));
+        // A Map of strings reads them on the host: Batch runs it per element, saying why.
+        var lengthBatches = lengths.Batch(2);
+        Assert.Equal(new long[] { 7, 5, 8, 8, 8 }, lengthBatches.SelectMany(b => b.ToArray<long>()));
+        Assert.False(lengthBatches.MapBatchFusion!.IsFused);
+        Assert.Contains("strings", lengthBatches.MapBatchFusion.Reason);
         var labelled = ds.Map(t => (t, NF.Constant(t.Item().Length)));
         Assert.Equal("(TensorSpec(shape=(), dtype=tf.string, name=None), TensorSpec(shape=(), dtype=tf.int32, name=None))", labelled.ElementSpec.ToString());
         Assert.Equal(new[] { "the cat", "the bird" }, labelled.Batch(2).Unbatch().Filter((t, n) => t.Item().StartsWith("the")).Select(e => e.Item1.Item()));
@@ -134,6 +139,14 @@ public abstract class DataStringsTests(string backend) : BackendTest(backend)
         Assert.Equal(5, calls);
         Assert.Equal(Texts, All(ds.Prefetch(2)));
         Assert.Equal(Texts, All(ds.Batch(2).Prefetch(Dataset.Autotune).Unbatch()));
+
+        // Window stacks strings as Batch does; GroupByWindow groups texts by a key of their own (odd or even length).
+        var windows = ds.Window(2, shift: 1, dropRemainder: true).ToList();
+        Assert.Equal(4, windows.Count);
+        Assert.Equal(new[] { "a dog", "the bird" }, windows[1].ToArray());
+        var groups = ds.GroupByWindow(t => NF.Constant((long)(t.Item().Length % 2)), (key, texts) => texts.Batch(10), windowSize: 10)
+                       .Select(g => string.Join("|", g.ToArray())).Order().ToArray();
+        Assert.Equal(new[] { "the bird|one fish|two fish", "the cat|a dog" }, groups);
 
         // Interleave: each text read as a dataset of its words, two at a time.
         var words = ds.Take(2).Interleave(t => Dataset.FromTensorSlices(t.Item().Split(' ')), cycleLength: 2);
