@@ -21,6 +21,12 @@ public enum DType
     /// result once to float16, as PyTorch does on the CPU.
     /// </summary>
     Float16 = 6,
+    /// <summary>
+    /// Text (<c>tf.string</c>): the dtype of a <see cref="Data.StringTensor"/> and of a dataset
+    /// component that holds one (<c>TensorSpec(shape=(), dtype=tf.string, name=None)</c>). Strings
+    /// live on the host; no <see cref="Tensor"/> has this dtype, and making one is refused.
+    /// </summary>
+    String = 7,
 }
 
 /// <summary>Facts about <see cref="DType"/> values.</summary>
@@ -34,6 +40,8 @@ public static class DTypeExtensions
         DType.Float64 or DType.Int64 => 8,
         DType.UInt8 or DType.Bool => 1,
         DType.Float16 => 2,
+        DType.String => throw new NotSupportedException(
+            "DType.String is host text (a StringTensor, tf.string): tensors hold numbers only; turn text into numbers with TextVectorization, StringLookup or Hashing."),
         _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "unknown dtype"),
     };
 
@@ -55,6 +63,7 @@ public static class DTypeExtensions
         DType.UInt8 => "uint8",
         DType.Bool => "bool",
         DType.Float16 => "float16",
+        DType.String => "string",
         _ => dtype.ToString(),
     };
 
@@ -82,6 +91,7 @@ public static class DTypeExtensions
         DType.UInt8 => "byte",
         DType.Bool => "bool",
         DType.Float16 => "Half",
+        DType.String => "string",
         _ => dtype.ToString(),
     };
 }

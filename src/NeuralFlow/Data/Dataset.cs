@@ -276,7 +276,9 @@ public abstract partial class Dataset
     /// <summary>
     /// One pass as flat tensor arrays (features first), for consumers such as <c>Model.Fit</c>
     /// that do not know the element type. With <paramref name="disposeEach"/> each array's
-    /// tensors are disposed when the next one is requested and at the end.
+    /// tensors are disposed when the next one is requested and at the end. A string component
+    /// comes as its internal int64 carrier: a consumer that takes numbers calls
+    /// <see cref="RefuseStrings"/> first for the components it reads.
     /// </summary>
     internal IEnumerable<Tensor[]> EnumerateTensors(bool disposeEach)
     {

@@ -200,6 +200,8 @@ public partial class Dataset<T> : Dataset, IEnumerable<T>
     {
         ArgumentNullException.ThrowIfNull(filename);
         if (filename.Length == 0) return Cache();
+        if (Elements.HasStrings)
+            throw new NotSupportedException($"Cache: the elements are {Elements}, and a cache file holds tensors only, not strings (StringTensor); cache them in memory with Cache().");
         if (!Elements.IsKnown)
             throw new NotSupportedException($"Cache: the elements are {Elements}, dictionaries whose keys a Map or a generator makes, which a later run reading the file would not know; Map into dictionaries after Cache(filename) instead.");
         return With(new FileCacheNode(Node, Path.GetFullPath(filename)));

@@ -25,7 +25,7 @@ public sealed class TensorSpec : ElementSpec, IEquatable<TensorSpec>
             foreach (var d in shape)
                 if (d < 0) throw new ArgumentException($"TensorSpec: shape {Format(shape)} has the negative dimension {d}; use null for an unknown dimension.", nameof(shape));
         }
-        _ = dtype.SizeInBytes();   // refuses a value that is no dtype
+        if (dtype != DType.String) _ = dtype.SizeInBytes();   // refuses a value that is no dtype
         _shape = (int?[]?)shape?.Clone();
         DType = dtype;
         Name = name;

@@ -4,8 +4,9 @@ namespace NeuralFlow.Data;
 
 /// <summary>
 /// The texts of a folder of .txt files (<c>Utils.TextDatasetFromDirectory</c>, Keras'
-/// <c>text_dataset_from_directory</c>). NeuralFlow tensors hold no strings, so a batch is host
-/// <c>string[]</c> texts with a label tensor, and the way into a model is Keras' own:
+/// <c>text_dataset_from_directory</c>). Enumerated, a batch is host <c>string[]</c> texts with a
+/// label tensor; <see cref="AsDataset"/> is the <see cref="Dataset{T}"/> of <see cref="StringTensor"/>
+/// texts and labels that Keras returns. The way into a model is Keras' own:
 /// <c>vectorize.Adapt(ds.Texts())</c>, then <c>ds.Map((texts, labels) =&gt; (vectorize.Call(texts), labels))</c>,
 /// a <see cref="Dataset{T}"/> that <c>Fit</c> takes. Files are read when a pass reaches them, never all at once.
 /// </summary>
@@ -80,6 +81,25 @@ public sealed class TextDirectoryDataset : IEnumerable<(string[] Texts, Tensor? 
             throw new InvalidOperationException("TextDirectoryDataset.Map: this dataset has no labels (labels or labelMode null); map the texts alone with Map(texts => ...).");
         return _labeled.Map(e => fn(_read(e.Item1), e.Item2), parallelism);
     }
+
+    /// <summary>
+    /// The batches as a dataset of (texts, labels), what Keras' <c>text_dataset_from_directory</c>
+    /// returns: each batch's texts a [batch] <see cref="StringTensor"/> (one scalar text unbatched),
+    /// read when a pass reaches them, to transform as any dataset, e.g.
+    /// <c>ds.AsDataset().Map((x, y) =&gt; (vectorize.Call(x), y))</c>. Without labels, see <see cref="AsTextDataset"/>.
+    /// </summary>
+    public Dataset<(StringTensor Texts, Tensor Labels)> AsDataset()
+    {
+        if (_labeled is null)
+            throw new InvalidOperationException("TextDirectoryDataset.AsDataset: this dataset has no labels (labels or labelMode null); take its texts alone with AsTextDataset().");
+        return _labeled.Map(e => (Texts(e.Item1), e.Item2));
+    }
+
+    /// <summary>The batches' texts alone as a dataset of <see cref="StringTensor"/>s (labels, if any, are dropped).</summary>
+    public Dataset<StringTensor> AsTextDataset() => _labeled is not null ? _labeled.Map(e => Texts(e.Item1)) : _unlabeled!.Map(Texts);
+
+    // The texts at the positions, in the positions' shape (a batch, or one text).
+    private StringTensor Texts(Tensor positions) => StringTensor.Wrap(_read(positions), positions.Shape);
 
     /// <summary>A tensor dataset made from each batch's texts alone (labels, if any, are dropped).</summary>
     public Dataset<TResult> Map<TResult>(Func<string[], TResult> fn, int parallelism = 1)

@@ -195,6 +195,8 @@ public partial class Model
         }
         else
         {
+            // Keras' predict reads the inputs alone: text in the targets is left unread.
+            dataset.RefuseStrings(nameof(Predict), DataComponent, read: inputs);
             if (IsSubclassed) UseInputCount(inputs);
             if (dataset.ComponentCount < inputs)
                 throw new ArgumentException($"Predict: the model has {inputs} inputs, but the dataset's elements hold {dataset.ComponentCount} tensor(s).", nameof(dataset));

@@ -461,6 +461,7 @@ public partial class Model
     private Func<IEnumerable<(Tensor[], Tensor[])>> Pairs(string method, Data.Dataset dataset)
     {
         ArgumentNullException.ThrowIfNull(dataset);
+        dataset.RefuseStrings(method, DataComponent);
         if (dataset.Schema.HasDictionary) return NamedPairs(method, dataset);
         // A subclassed model takes the first part of (inputs, targets) elements whole, as Keras hands it to its call.
         UseInputCount(Inputs.Count == 0 ? SubclassedInputWidth(dataset.Schema) : 1);
@@ -478,6 +479,13 @@ public partial class Model
             var (xs, ys) = SameBatch(method, e.Take(inputs).ToArray(), e.Skip(inputs).Take(outputs).ToArray());
             return (xs, weighted ? WithSampleWeight(method, ys, e[^1], null) : ys);
         });
+    }
+
+    // What component c of a dataset's flat elements is to this model, for the refusal of strings: an input by name, else the targets.
+    private string? DataComponent(int c)
+    {
+        var inputs = Inputs;   // a Sequential's too (InputNames is a functional graph's)
+        return c < inputs.Count ? $"the model's input '{inputs[c].Layer.Name}'" : inputs.Count > 0 ? "the targets" : null;
     }
 
     // A dataset of dictionaries (tf.data's dict elements): each element is (x, y), each side a

@@ -44,7 +44,7 @@ public static class Csv
         if (numRowsForInference < 1) throw new ArgumentOutOfRangeException(nameof(numRowsForInference), numRowsForInference, "make_csv_dataset: numRowsForInference must be at least 1.");
         var files = Files(filePatterns);
         var format = new CsvFormat(fieldDelim, useQuoteDelim, naValue ?? throw new ArgumentNullException(nameof(naValue)), header,
-                                   CsvFormat.CheckedCompression(compressionType, "make_csv_dataset"));
+                                   CompressedFile.CheckedCompression(compressionType, "make_csv_dataset"));
 
         string[] names;
         if (columnNames is not null) names = columnNames.ToArray();

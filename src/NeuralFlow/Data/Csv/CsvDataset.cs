@@ -33,7 +33,7 @@ public sealed class CsvDataset : IEnumerable<CsvElement>
     public CsvDataset(IEnumerable<string> filenames, IReadOnlyList<object?> recordDefaults, bool header = false, char fieldDelim = ',', bool useQuoteDelim = true,
                       string naValue = "", IReadOnlyList<int>? selectCols = null, IReadOnlyList<int>? excludeCols = null, string? compressionType = null)
         : this(Build(filenames, recordDefaults, new CsvFormat(fieldDelim, useQuoteDelim, naValue ?? throw new ArgumentNullException(nameof(naValue)), header,
-                                                              CsvFormat.CheckedCompression(compressionType, "CsvDataset")), selectCols, excludeCols), null)
+                                                              CompressedFile.CheckedCompression(compressionType, "CsvDataset")), selectCols, excludeCols), null)
     {
     }
 

@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Text;
 
 namespace NeuralFlow.Data;
@@ -9,50 +8,8 @@ namespace NeuralFlow.Data;
 /// </summary>
 internal sealed record CsvFormat(char Delimiter = ',', bool Quoting = true, string NaValue = "", bool Header = false, string Compression = "")
 {
-    /// <summary>
-    /// TF's compression_type, checked: null or "" (plain text), "GZIP" or "ZLIB" (case as TF
-    /// takes it); anything else is an error naming the choices.
-    /// </summary>
-    internal static string CheckedCompression(string? compressionType, string who) => compressionType switch
-    {
-        null or "" => "",
-        "GZIP" or "ZLIB" => compressionType,
-        _ => throw new ArgumentException($"{who}: compressionType must be null, \"\", \"GZIP\" or \"ZLIB\", not \"{compressionType}\".", nameof(compressionType)),
-    };
-
-    // The file's text, decompressed as the format says. Its first bytes are checked against
-    // compressionType first, so that the common mistakes (a .gz read as text, a text file read as
-    // GZIP) are named instead of surfacing as garbage fields or a bare decoder error.
-    private StreamReader Open(string path)
-    {
-        Stream stream = File.OpenRead(path);
-        try
-        {
-            Span<byte> head = stackalloc byte[2];
-            int n = stream.ReadAtLeast(head, 2, throwOnEndOfStream: false);
-            stream.Position = 0;
-            bool gzip = n == 2 && head[0] == 0x1f && head[1] == 0x8b;
-            bool zlib = n == 2 && (head[0] & 0x0f) == 8 && (head[0] * 256 + head[1]) % 31 == 0;
-            if (Compression == "" && gzip)
-                throw new InvalidDataException($"'{path}' is gzip-compressed; read it with compressionType: \"GZIP\".");
-            if (Compression == "GZIP" && !gzip)
-                throw new InvalidDataException($"'{path}' is not gzip-compressed (compressionType is \"GZIP\"); give compressionType only for compressed files.");
-            if (Compression == "ZLIB" && !zlib)
-                throw new InvalidDataException($"'{path}' does not start with a zlib header (compressionType is \"ZLIB\").");
-            stream = Compression switch
-            {
-                "GZIP" => new GZipStream(stream, CompressionMode.Decompress),
-                "ZLIB" => new ZLibStream(stream, CompressionMode.Decompress),
-                _ => stream,
-            };
-            return new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-        }
-        catch
-        {
-            stream.Dispose();
-            throw;
-        }
-    }
+    // The file's text, decompressed as the format says (a BOM dropped).
+    private StreamReader Open(string path) => new(CompressedFile.Open(path, Compression), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
 
     /// <summary>The records of <paramref name="path"/> (UTF-8, a BOM dropped), after the header line when there is one.</summary>
     internal IEnumerable<CsvRecord> Records(string path)

@@ -158,7 +158,7 @@ internal sealed class BatchNode : Node
         {
             for (int i = 0; i < tensors.Length; i++)
                 tensors[i] = group[i][c].Tensor is { } t ? t.View(t.Layout) : group[i][c].Take();
-            return NF.Stack(tensors);
+            return first.DType == DType.String ? StringCarrier.Stack(tensors) : NF.Stack(tensors);
         }
         finally
         {
@@ -187,6 +187,7 @@ internal sealed class BatchNode : Node
         bool consecutive = true;
         for (int i = 1; i < indices.Length && consecutive; i++) consecutive = indices[i] == indices[0] + i;
         if (consecutive) return source.View(source.Layout.Slice(0, indices[0], indices.Length));
+        if (StringCarrier.DTypeOf(source) == DType.String) return StringCarrier.Gather(source, indices);
         using var _ = NF.UseBackend(source.Backend);
         using var index = NF.Constant(indices);
         return NF.Gather(source, index);

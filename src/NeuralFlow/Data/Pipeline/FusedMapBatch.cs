@@ -50,6 +50,9 @@ internal sealed class FusedMapBatch
             return Refuse(info, "no Map comes right before Batch (only Shuffle, Take, Skip, Repeat or Shard may stand between them)");
         if (map.Upstream.Spec is not { } spec)
             return Refuse(info, "the Map's input is not rows of tensors (FromTensorSlices, possibly shuffled, taken, skipped, repeated or sharded), so its element shapes are not known before the pass");
+        // A function of strings reads them on the host, element by element: nothing to run once per batch.
+        if (map.Output.HasStrings || spec.Any(s => s.DType == DType.String))
+            return Refuse(info, "the Map reads or makes strings (StringTensor), which are host values, not tensor ops");
 
         // The proof runs the function on zeros: its kernels cannot depend on values (a host read
         // fails the trace). Random numbers those trial runs draw are given back, so that a

@@ -40,9 +40,10 @@ internal sealed class GeneratorNode(Func<IEnumerable<Tensor[]>> open, ElementStr
     private void Check(Tensor tensor, TensorSpec spec, long index, int component)
     {
         string where = Width == 1 ? $"element {index}" : $"element {index}, component {component},";
-        if (tensor.DType != spec.DType)
+        var dtype = StringCarrier.DTypeOf(tensor);
+        if (dtype != spec.DType)
             throw new InvalidOperationException(
-                $"FromGenerator: {where} is a {tensor.DType.Name()} tensor of shape {TensorSpec.Format(TensorSpec.Known(tensor.Shape))}, but the output signature expects {spec}; yield {spec.DType.Name()} tensors (NF.Cast) or change the signature.");
+                $"FromGenerator: {where} is a {dtype.Name()} tensor of shape {TensorSpec.Format(TensorSpec.Known(tensor.Shape))}, but the output signature expects {spec}; yield {spec.DType.Name()} tensors (NF.Cast) or change the signature.");
         if (!spec.ShapeFits(tensor.Shape))
             throw new InvalidOperationException(
                 $"FromGenerator: {where} has shape {TensorSpec.Format(TensorSpec.Known(tensor.Shape))}, but the output signature expects {spec}; null dimensions in the signature may vary, the others must match.");

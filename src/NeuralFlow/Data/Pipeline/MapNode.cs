@@ -11,6 +11,9 @@ internal sealed class MapNode(Node upstream, Func<Tensor[], Tensor[]> fn, Elemen
 {
     public Node Upstream => upstream;
 
+    /// <summary>The structure of the function's results.</summary>
+    public ElementStructure Output => output;
+
     public override int Width => output.Width;
     public override IReadOnlyList<Node> Inputs => [upstream];
     public override long Cardinality => upstream.Cardinality;

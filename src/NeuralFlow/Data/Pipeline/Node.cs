@@ -127,10 +127,10 @@ internal sealed class SliceNode : Node
     public override long Cardinality => _sources[0].Shape[0];
 
     public override ConcreteSpec[] Spec =>
-        Array.ConvertAll(_sources, t => new ConcreteSpec(Shape.Create(t.Shape.Dims[1..]), t.DType, t.Backend));
+        Array.ConvertAll(_sources, t => new ConcreteSpec(Shape.Create(t.Shape.Dims[1..]), StringCarrier.DTypeOf(t), t.Backend));
 
     protected override TensorSpec[] ComputeSignature() =>
-        Array.ConvertAll(_sources, t => new TensorSpec(TensorSpec.Known(t.Shape).Skip(1).ToArray(), t.DType));
+        Array.ConvertAll(_sources, t => new TensorSpec(TensorSpec.Known(t.Shape).Skip(1).ToArray(), StringCarrier.DTypeOf(t)));
 
     public override Tensor[] RowSources => _sources;
 

@@ -99,6 +99,9 @@ internal sealed class PaddedBatchNode : Node
     private int[] Target(List<Part[]> group, int c)
     {
         BatchNode.SameDTypes("PaddedBatch", group, c);
+        if (group[0][c].DType == DType.String)
+            throw new NotSupportedException(
+                $"PaddedBatch: component {c} holds strings (StringTensor), which NeuralFlow does not pad; Batch strings of one shape, or turn them into ids first (TextVectorization with outputSequenceLength pads them).");
         var first = group[0][c].Shape;
         var given = _shapes?[c];
         if (given is not null && given.Length != first.Rank)

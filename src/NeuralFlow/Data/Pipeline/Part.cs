@@ -33,7 +33,8 @@ internal readonly struct Part
 
     public Shape Shape => Tensor?.Shape ?? Shape.Create(Base!.Shape.Dims[1..]);
 
-    public DType DType => Tensor?.DType ?? Base!.DType;
+    /// <summary>The component's dtype: <see cref="DType.String"/> for a string carrier (<see cref="StringCarrier"/>).</summary>
+    public DType DType => StringCarrier.DTypeOf(Tensor ?? Base!);
 
     public void Dispose() => Tensor?.Dispose();
 }

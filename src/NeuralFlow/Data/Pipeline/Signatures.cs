@@ -62,7 +62,8 @@ internal static class Signatures
             for (int c = 0; c < inputs.Length; c++)
             {
                 var shape = Shape.Create(inputs[c].Shape!.Select(d => d ?? size).ToArray());
-                placeholders[c] = backends is { } b ? NF.Fill(shape, value, inputs[c].DType, b[c].Backend) : NF.Fill(shape, value, inputs[c].DType);
+                placeholders[c] = inputs[c].DType == DType.String ? StringCarrier.Placeholder(shape)
+                    : backends is { } b ? NF.Fill(shape, value, inputs[c].DType, b[c].Backend) : NF.Fill(shape, value, inputs[c].DType);
             }
             var trace = FunctionTrace.Current is null ? new FunctionTrace(placeholders) : null;
             TensorSpec[] specs;

@@ -2,6 +2,7 @@ namespace NeuralFlow.Data.Pipeline;
 
 /// <summary>
 /// How one dataset's elements map to a flat list of tensors: <see cref="Tensor"/> is one,
+/// <see cref="StringTensor"/> is one (an int64 carrier of its strings, see <see cref="StringCarrier"/>),
 /// <c>(A, B)</c> and <c>(A, B, C)</c> are their parts' lists in order, nesting allowed
 /// (a zip of two pairs is <c>((Tensor, Tensor), (Tensor, Tensor))</c>), and a dictionary of named
 /// tensors (<c>IReadOnlyDictionary&lt;string, Tensor&gt;</c> or <c>Dictionary&lt;string, Tensor&gt;</c>,
@@ -26,7 +27,7 @@ internal abstract class Structure<T> : ElementStructure
     public static Structure<T> New()
     {
         var template = Template ?? throw new NotSupportedException(
-            $"A dataset element must be a Tensor, a dictionary of named tensors (IReadOnlyDictionary<string, Tensor>) or a tuple of 2 or 3 such parts, but {Structure.Describe(typeof(T))} is not; " +
+            $"A dataset element must be a Tensor, a StringTensor, a dictionary of named tensors (IReadOnlyDictionary<string, Tensor>) or a tuple of 2 or 3 such parts, but {Structure.Describe(typeof(T))} is not; " +
             "return tensors from Map, e.g. (img, label) => (NF.Cast(img, DType.Float32), label).");
         return template.HasDictionary ? (Structure<T>)Structure.For(typeof(T))! : template;
     }
@@ -44,7 +45,7 @@ internal abstract class Structure<T> : ElementStructure
         var result = new Tensor[Width];
         Flatten(value, result, 0);
         foreach (var t in result)
-            if (t is null) throw new ArgumentNullException(nameof(value), "A dataset element has a null tensor (from the tensors given, a Map function or a generator).");
+            if (t is null) throw new ArgumentNullException(nameof(value), "A dataset element has a null Tensor or StringTensor (from the tensors given, a Map function or a generator).");
         return result;
     }
 
@@ -72,6 +73,9 @@ internal abstract class ElementStructure
     /// <summary>Whether a dictionary is part of the element (its keys then belong to one dataset).</summary>
     public abstract bool HasDictionary { get; }
 
+    /// <summary>Whether a <see cref="StringTensor"/> is part of the element (a component a model cannot take).</summary>
+    public virtual bool HasStrings => Parts?.Any(p => p.HasStrings) ?? false;
+
     /// <summary>Whether the structure is the same, keys included (false while a dictionary's keys are unknown).</summary>
     public abstract bool SameAs(ElementStructure other);
 
@@ -93,6 +97,7 @@ internal static class Structure
     public static object? For(Type type)
     {
         if (type == typeof(Tensor)) return new TensorStructure();
+        if (type == typeof(StringTensor)) return new StringStructure();
         if (type == typeof(IReadOnlyDictionary<string, Tensor>)) return new DictionaryStructure<IReadOnlyDictionary<string, Tensor>>();
         if (type == typeof(Dictionary<string, Tensor>)) return new DictionaryStructure<Dictionary<string, Tensor>>();
         if (!type.IsGenericType) return null;
@@ -128,8 +133,23 @@ internal static class Structure
         public override void Flatten(Tensor value, Tensor[] into, int at) => into[at] = value;
         public override Tensor Build(Tensor[] from, int at) => from[at];
         public override ElementSpec Describe(IReadOnlyList<TensorSpec> flat, int at) => flat[at];
-        protected internal override bool TryMatch(ElementSpec spec) => spec is TensorSpec;
+        protected internal override bool TryMatch(ElementSpec spec) => spec is TensorSpec { DType: not DType.String };
         public override string ToString() => "Tensor";
+    }
+
+    /// <summary>A <see cref="StringTensor"/>: one int64 carrier of its strings in the flat list (<see cref="StringCarrier"/>).</summary>
+    internal sealed class StringStructure : Structure<StringTensor>
+    {
+        public override int Width => 1;
+        public override bool IsKnown => true;
+        public override bool HasDictionary => false;
+        public override bool HasStrings => true;
+        public override bool SameAs(ElementStructure other) => other is StringStructure;
+        public override void Flatten(StringTensor value, Tensor[] into, int at) => into[at] = value is null ? null! : StringCarrier.Carry(value);
+        public override StringTensor Build(Tensor[] from, int at) => StringCarrier.Read(from[at]);
+        public override ElementSpec Describe(IReadOnlyList<TensorSpec> flat, int at) => flat[at];
+        protected internal override bool TryMatch(ElementSpec spec) => spec is TensorSpec { DType: DType.String };
+        public override string ToString() => "StringTensor";
     }
 
     /// <summary>A dictionary of named tensors: its values in ordinal key order.</summary>
@@ -184,7 +204,7 @@ internal static class Structure
 
         protected internal override bool TryMatch(ElementSpec spec)
         {
-            if (spec is not DictionarySpec d || d.Keys.Any(k => d[k] is not TensorSpec)) return false;
+            if (spec is not DictionarySpec d || d.Keys.Any(k => d[k] is not TensorSpec { DType: not DType.String })) return false;
             var keys = d.Keys.ToArray();
             return (Interlocked.CompareExchange(ref _keys, keys, null) ?? keys).SequenceEqual(keys);
         }

@@ -2,7 +2,7 @@ namespace NeuralFlow.Data.Pipeline;
 
 /// <summary>
 /// <c>unique</c>: each distinct element once, at its first occurrence, for a dataset of single
-/// integer tensors (tf.data allows int32, int64 and strings; here every integer dtype). Two
+/// integer tensors or string tensors (tf.data allows int32, int64 and strings; here every integer dtype). Two
 /// elements are the same when their shapes and values are. Repeats are disposed unseen. The
 /// values seen are kept on the host for the pass, as tf.data keeps them.
 /// </summary>
@@ -14,7 +14,7 @@ internal sealed class UniqueNode : Node
     {
         if (upstream.Width != 1)
             throw new NotSupportedException($"Unique: the elements have {upstream.Width} components, but unique works on datasets of single tensors, as tf.data's does.");
-        if (upstream.Spec is [var spec] && !spec.DType.IsInteger())
+        if (upstream.Spec is [var spec] && !Comparable(spec.DType))
             throw new NotSupportedException(Unsupported(spec.DType));
         _upstream = upstream;
     }
@@ -43,15 +43,19 @@ internal sealed class UniqueNode : Node
         }
     }
 
-    /// <summary>The element's shape and values, as one string (exact for every integer dtype).</summary>
+    private static bool Comparable(DType dtype) => dtype.IsInteger() || dtype == DType.String;
+
+    /// <summary>The element's shape and values, as one string (exact for every integer dtype, and for strings, each length-prefixed).</summary>
     private static string Key(Part part)
     {
-        if (!part.DType.IsInteger()) throw new NotSupportedException(Unsupported(part.DType));
+        if (!Comparable(part.DType)) throw new NotSupportedException(Unsupported(part.DType));
         using var view = part.Tensor is { } t ? t.View(t.Layout) : part.Take();
+        if (part.DType == DType.String)
+            return $"{view.Shape}:{string.Concat(StringCarrier.Read(view).Values.Select(v => $"{v.Length}:{v}"))}";
         using var wide = NF.Cast(view, DType.Int64);
         return $"{view.Shape}:{string.Join(",", wide.ToArray<long>())}";
     }
 
     private static string Unsupported(DType dtype) =>
-        $"Unique: the elements are {dtype}, but unique compares integer elements only (tf.data's allows int32, int64 and strings); map floats to integer ids first.";
+        $"Unique: the elements are {dtype}, but unique compares integer or string elements only (as tf.data's: int32, int64 and strings); map floats to integer ids first.";
 }

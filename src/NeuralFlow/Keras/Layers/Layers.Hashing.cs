@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using NeuralFlow.Data;
 
 namespace NeuralFlow.Keras;
 
@@ -13,7 +14,7 @@ public partial class Layers
     /// their decimal string, as Keras does. With a <see cref="MaskValue"/> bin 0 is the mask's and
     /// the others hash into bins 1..NumBins-1. "one_hot", "multi_hot" and "count" encode the bins.
     /// <para>
-    /// Strings come as host arrays (<see cref="Call(string[])"/>, <see cref="Call(string[,])"/>;
+    /// Strings come as host arrays (a <see cref="StringTensor"/>, <see cref="Call(string[])"/>, <see cref="Call(string[,])"/>;
     /// NeuralFlow tensors hold no strings), so a string Hashing runs in the input pipeline; on
     /// integer tensors it is an ordinary layer, whose hashing reads the values on the host (a
     /// replayed step with it runs eagerly).
@@ -58,6 +59,13 @@ public partial class Layers
         {
             ArgumentNullException.ThrowIfNull(values);
             return Encoded(NF.Constant(Bins(values), [values.Length]));
+        }
+
+        /// <summary>The bins (or their encoding) of a string tensor (a dataset element's text), in the input's shape in "int" mode.</summary>
+        public Tensor Call(StringTensor values)
+        {
+            ArgumentNullException.ThrowIfNull(values);
+            return Encoded(NF.Constant(Bins(values.ToArray()), values.Shape));
         }
 
         /// <summary>The bins (or their encoding) of a batch of string rows (Keras' <c>[['A'], ['B']]</c>).</summary>

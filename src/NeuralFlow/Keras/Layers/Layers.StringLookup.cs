@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using NeuralFlow.Data;
 
 namespace NeuralFlow.Keras;
 
@@ -13,8 +14,8 @@ public partial class Layers
     /// to_hash_bucket_fast/strong), then the vocabulary, given or learned by Adapt (most frequent
     /// first, ties larger token first in UTF-8 byte order, as Keras' numpy sort).
     /// <para>
-    /// NeuralFlow tensors hold no strings, so the layer takes host strings (<see cref="Call(string[])"/>,
-    /// <see cref="Call(string[,])"/>) and returns int64 indices or float encodings; it runs in the
+    /// NeuralFlow tensors hold no strings, so the layer takes host strings (a <see cref="StringTensor"/>,
+    /// a dataset element's text; <see cref="Call(string[])"/>, <see cref="Call(string[,])"/>) and returns int64 indices or float encodings; it runs in the
     /// input pipeline, before the model (as Keras recommends for its string layers), and a model
     /// starts at what it returns. The inverse lookup returns host strings (<see cref="CallInverted(Tensor)"/>).
     /// </para>
@@ -55,6 +56,19 @@ public partial class Layers
         /// <summary>Learns the vocabulary from <paramref name="documents"/>, token lists of any lengths (a dataset read batch by batch).</summary>
         public void Adapt(IEnumerable<IReadOnlyList<string>> documents) => AdaptCounts(Checked(documents).Select(d => Checked(d)), Utf8Order.Instance);
 
+        /// <summary>
+        /// Learns the vocabulary from a string tensor (Keras' adapt of a <c>tf.string</c> tensor):
+        /// each token of a scalar or vector its own document for "tf_idf", each row of a matrix one document.
+        /// </summary>
+        public void Adapt(StringTensor tokens) => Adapt(Documents(tokens ?? throw new ArgumentNullException(nameof(tokens))));
+
+        /// <summary>
+        /// Learns the vocabulary from a dataset of tokens (Keras' <c>adapt(dataset)</c>), batch by
+        /// batch as <see cref="Adapt(StringTensor)"/> reads one: all of one pass, or the first
+        /// <paramref name="steps"/> batches (which an infinite dataset needs).
+        /// </summary>
+        public void Adapt(Dataset<StringTensor> tokens, int? steps = null) => Adapt(AdaptData.StringBatches(Name, tokens, steps).SelectMany(Documents));
+
         /// <summary>The indices (or encodings) of a list of tokens: shape [n] in "int" and "one_hot" mode, one sample of [depth] otherwise.</summary>
         public Tensor Call(string[] tokens)
         {
@@ -69,9 +83,16 @@ public partial class Layers
             return Encoded(NF.Constant(Indices(tokens.Cast<string>().ToArray(), tokens.Length), [tokens.GetLength(0), tokens.GetLength(1)]));
         }
 
+        /// <summary>The indices (or encodings) of a string tensor, as Keras calls the layer on <c>tf.string</c>: the input's shape in "int" mode.</summary>
+        public Tensor Call(StringTensor tokens)
+        {
+            ArgumentNullException.ThrowIfNull(tokens);
+            return Encoded(NF.Constant(Indices(tokens.Values, tokens.Count), tokens.Shape));
+        }
+
         /// <summary>Tensors hold no strings: refuses with the way to call the layer.</summary>
         protected override Tensor Forward(Tensor x) => throw new NotSupportedException(
-            $"{Name}: StringLookup maps host strings, and NeuralFlow tensors hold none: call it with Call(string[]) or Call(string[,]) in the input pipeline " +
+            $"{Name}: StringLookup maps host strings, and NeuralFlow tensors hold none: call it with Call(StringTensor), Call(string[]) or Call(string[,]) in the input pipeline " +
             (Invert ? "(the inverse lookup: CallInverted(indices)), " : "") + "and start the model at the indices it returns.");
 
         /// <summary>Index -> token (<see cref="IndexLookup{TToken}.Invert"/> only): the strings of int <paramref name="indices"/>, row-major; unknown indices give <see cref="OovToken"/>.</summary>
@@ -150,6 +171,19 @@ public partial class Layers
 
         private IEnumerable<T> Checked<T>(IEnumerable<T> items) => (items ?? throw new ArgumentNullException(nameof(items))).Select(
             (t, i) => t ?? throw new ArgumentException($"{Name}: Adapt's data holds a null (at {i}).", "data"));
+
+        // A string tensor's documents: each token of a scalar or vector alone, else each row along the last axis.
+        private static IEnumerable<IReadOnlyList<string>> Documents(StringTensor tokens)
+        {
+            int width = tokens.Rank < 2 ? 1 : tokens.Shape[-1];
+            var values = tokens.Values;
+            for (int at = 0; width > 0 && at < tokens.Count; at += width)
+            {
+                var document = new string[width];
+                for (int i = 0; i < width; i++) document[i] = values[at + i];
+                yield return document;
+            }
+        }
 
         private static IEnumerable<IReadOnlyList<string>> Rows(string[,] rows)
         {

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using NeuralFlow.Data;
 
 namespace NeuralFlow.Keras;
 
@@ -17,10 +18,11 @@ public partial class Layers
     /// with 0 to the longest text of the batch or to <see cref="OutputSequenceLength"/> (longer
     /// texts cut); "multi_hot", "count" and "tf_idf" give one vector per text.
     /// <para>
-    /// NeuralFlow tensors hold no strings, so the layer takes host strings (<see cref="Call(string[])"/>,
-    /// or a batch x 1 <see cref="Call(string[,])"/>) and runs in the input pipeline, as Keras
-    /// recommends (<c>dataset.map(vectorize_layer)</c>): vectorize the texts (or each batch of a
-    /// <c>Dataset.FromGenerator</c>), then feed the int64 indices to a model that starts with an
+    /// NeuralFlow tensors hold no strings, so the layer takes host strings (a <see cref="StringTensor"/>,
+    /// <see cref="Call(string[])"/>, or a batch x 1 <see cref="Call(string[,])"/>) and runs in the
+    /// input pipeline, as Keras recommends (<c>dataset.map(vectorize_layer)</c>):
+    /// <c>vectorize.Adapt(ds.Map((x, y) =&gt; x))</c>, then <c>ds.Map((x, y) =&gt; (vectorize.Call(x), y))</c>
+    /// over a dataset of texts and labels, whose int64 indices feed a model that starts with an
     /// Embedding. Calling it on a tensor raises with that advice.
     /// </para>
     /// </summary>
@@ -114,6 +116,17 @@ public partial class Layers
         /// <summary>Learns the vocabulary from a batch x 1 array of texts (Keras' <c>[["foo bar"], ...]</c>).</summary>
         public void Adapt(string[,] texts) => Adapt(Column(texts));
 
+        /// <summary>Learns the vocabulary from a string tensor (Keras' adapt of a <c>tf.string</c> tensor): one text, a vector of texts or a batch x 1 column.</summary>
+        public void Adapt(StringTensor texts) => Adapt(Texts(texts, out _));
+
+        /// <summary>
+        /// Learns the vocabulary from a dataset of texts (Keras' <c>adapt(dataset)</c>, e.g.
+        /// <c>Adapt(ds.Map((x, y) =&gt; x))</c>), batch by batch as they come: all of one pass, or the first
+        /// <paramref name="steps"/> batches (which an infinite dataset needs).
+        /// </summary>
+        public void Adapt(Dataset<StringTensor> texts, int? steps = null) =>
+            Adapt(AdaptData.StringBatches(Name, texts, steps).SelectMany(batch => Texts(batch, out _)));
+
         /// <summary>The indices (or vectors) of <paramref name="texts"/>: [texts, length] in "int" mode, [texts, depth] encoded.</summary>
         public Tensor Call(string[] texts)
         {
@@ -124,9 +137,22 @@ public partial class Layers
         /// <summary>As <see cref="Call(string[])"/> for a batch x 1 array of texts (Keras' docstring's input).</summary>
         public Tensor Call(string[,] texts) => Vectorized(Column(texts), column: true);
 
+        /// <summary>
+        /// The indices (or vectors) of a string tensor, as Keras calls the layer on <c>tf.string</c>:
+        /// a vector of n texts (a batch) or an n x 1 column gives [n, length] in "int" mode and
+        /// [n, depth] encoded; one text (a scalar, an unbatched dataset element) gives [length] or [depth].
+        /// </summary>
+        public Tensor Call(StringTensor texts)
+        {
+            var values = Texts(texts, out bool column);
+            if (texts.Rank > 0) return Vectorized(values, column);
+            using var one = Vectorized(values, column: false);
+            return NF.Reshape(one, one.Shape.ToArray()[1..]);
+        }
+
         /// <summary>Tensors hold no strings: refuses with the way to use the layer.</summary>
         protected override Tensor Forward(Tensor x) => throw new NotSupportedException(
-            $"{Name}: TextVectorization takes host strings, and NeuralFlow tensors hold none: call it with Call(string[]) in the input pipeline " +
+            $"{Name}: TextVectorization takes host strings, and NeuralFlow tensors hold none: call it with Call(StringTensor) or Call(string[]) in the input pipeline " +
             "(as Keras' dataset.map(vectorize_layer)) and start the model at the int64 indices it returns (an Embedding).");
 
         private Tensor Vectorized(string[] texts, bool column)
@@ -186,10 +212,21 @@ public partial class Layers
         private string[] Column(string[,] texts)
         {
             ArgumentNullException.ThrowIfNull(texts);
-            if (texts.GetLength(1) != 1)
-                throw new ArgumentException($"{Name}: when using TextVectorization to tokenize strings, the input rank must be 1 or the last shape dimension must be 1. Received: inputs.shape=({texts.GetLength(0)}, {texts.GetLength(1)}).", nameof(texts));
+            if (texts.GetLength(1) != 1) throw RankError(new Shape(texts.GetLength(0), texts.GetLength(1)), nameof(texts));
             return Enumerable.Range(0, texts.GetLength(0)).Select(r => texts[r, 0]).ToArray();
         }
+
+        // The texts of a string tensor of rank 0, 1 or n x 1 (a column), row by row.
+        private string[] Texts(StringTensor texts, out bool column)
+        {
+            ArgumentNullException.ThrowIfNull(texts);
+            column = texts.Rank == 2;
+            if (texts.Rank > 2 || column && texts.Shape[1] != 1) throw RankError(texts.Shape, nameof(texts));
+            return texts.ToArray();
+        }
+
+        private ArgumentException RankError(Shape shape, string parameter) => new(
+            $"{Name}: when using TextVectorization to tokenize strings, the input rank must be 1 or the last shape dimension must be 1. Received: inputs.shape={TensorSpec.Format(TensorSpec.Known(shape))}.", parameter);
 
         /// <summary>
         /// The layer <paramref name="config"/> (a <see cref="GetConfig"/>, vocabulary included) rebuilds
