@@ -35,3 +35,6 @@ public sealed class ManagedKerasModelsSpellingTests() : KerasModelsSpellingTests
 
 /// <summary>On the native CPU backend.</summary>
 public sealed class NativeCpuKerasModelsSpellingTests() : KerasModelsSpellingTests("cpu");
+
+/// <summary>On the CUDA backend (skipped without a GPU or the emulator).</summary>
+public sealed class CudaKerasModelsSpellingTests() : KerasModelsSpellingTests("cuda");
