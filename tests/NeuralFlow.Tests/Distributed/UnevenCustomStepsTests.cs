@@ -63,3 +63,5 @@ public abstract class UnevenCustomStepsTests(string backend) : BackendTest(backe
 public sealed class ManagedUnevenCustomStepsTests() : UnevenCustomStepsTests("managed");
 
 public sealed class NativeCpuUnevenCustomStepsTests() : UnevenCustomStepsTests("cpu");
+
+public sealed class CudaUnevenCustomStepsTests() : UnevenCustomStepsTests("cuda");
