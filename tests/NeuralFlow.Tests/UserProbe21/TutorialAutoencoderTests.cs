@@ -12,24 +12,6 @@ namespace NeuralFlow.Tests.UserProbe21;
 /// </summary>
 public abstract class TutorialAutoencoderTests(string backend) : BackendTest(backend)
 {
-    // Value k of weight v, in Keras' layout: 0.3 sin(0.37 k + 1.1 v) for a kernel, 0.05 sin(...) for a bias (the script's weight()).
-    private static void WriteWeights(IEnumerable<Layer> layers)
-    {
-        int v = 0;
-        foreach (var layer in layers)
-        {
-            var values = new List<Tensor>();
-            foreach (var w in layer.Variables)
-            {
-                double scale = w.Rank == 1 ? 0.05 : 0.3;
-                int index = v++;
-                var data = Enumerable.Range(0, (int)w.Count).Select(k => (float)(scale * Math.Sin(0.37 * k + 1.1 * index))).ToArray();
-                values.Add(NF.Constant(data, w.Shape));
-            }
-            if (values.Count > 0) layer.SetWeights(values);
-        }
-    }
-
     private sealed class Autoencoder : Model
     {
         public readonly Sequential Encoder, Decoder;
@@ -52,7 +34,7 @@ public abstract class TutorialAutoencoderTests(string backend) : BackendTest(bac
         int[] shape = xTest.Shape.ToArray()[1..];
         var autoencoder = new Autoencoder(3, shape);
         autoencoder.Call(xTrain[..1]);   // builds the layers, to write the script's weights into
-        WriteWeights([.. autoencoder.Encoder.Layers, .. autoencoder.Decoder.Layers]);
+        SineWeights.Write([.. autoencoder.Encoder.Layers, .. autoencoder.Decoder.Layers]);
         autoencoder.Compile("adam", new Losses.MeanSquaredError());
         var history = autoencoder.Fit(xTrain, xTrain, batchSize: 8, epochs: 3, shuffle: false, validationData: (xTest, xTest), verbose: 0);
         // autoencoder_references.py "dense loss" / "dense val_loss".
@@ -121,7 +103,7 @@ public abstract class TutorialAutoencoderTests(string backend) : BackendTest(bac
 
         var autoencoder = new Denoise();
         autoencoder.Call(xTrainNoisy[..1]);
-        WriteWeights([.. autoencoder.Encoder.Layers, .. autoencoder.Decoder.Layers]);
+        SineWeights.Write([.. autoencoder.Encoder.Layers, .. autoencoder.Decoder.Layers]);
         // "denoise output[0] before training": the first eight pixels.
         double[] before = [0.5076157467725624, 0.5108241299738416, 0.5108241299738416, 0.5105017653703207, 0.5110637327666059, 0.5109246167027053,
                            0.5104342286772398, 0.5117695131640326];
