@@ -65,11 +65,16 @@ public sealed class Checkpoint
     public string Save(string filePrefix)
     {
         ArgumentException.ThrowIfNullOrEmpty(filePrefix);
-        SaveCounter++;
-        string path = Write($"{filePrefix}-{SaveCounter.ToString(CultureInfo.InvariantCulture)}");
+        string path = Write($"{filePrefix}-{NextSaveNumber().ToString(CultureInfo.InvariantCulture)}");
         WriteState(Path.GetDirectoryName(Path.GetFullPath(path))!, [path]);
         return path;
     }
+
+    /// <summary>Counts a save (<see cref="SaveCounter"/> up by one) and returns its number.</summary>
+    internal long NextSaveNumber() => ++SaveCounter;
+
+    /// <summary>The file a checkpoint path names (what Write wrote, what a CheckpointManager deletes).</summary>
+    internal static string FileOf(string path) => path + Extension;
 
     /// <summary>
     /// Writes the objects to <c>{path}.safetensors</c> without numbering or touching the state file
@@ -108,7 +113,7 @@ public sealed class Checkpoint
                 }
             }
             var kinds = _objects.ToDictionary(o => o.Key, o => Kind(o.Value));
-            NF.Safetensors.Save(tensors, path + Extension, new Dictionary<string, string>
+            NF.Safetensors.Save(tensors, FileOf(path), new Dictionary<string, string>
             {
                 [FormatKey] = FormatValue,
                 [ObjectsKey] = JsonSerializer.Serialize(kinds),
@@ -256,7 +261,7 @@ public sealed class Checkpoint
     {
         ArgumentException.ThrowIfNullOrEmpty(checkpointDir);
         var latest = ReadState(checkpointDir)?.Latest;
-        return latest is not null && File.Exists(latest + Extension) ? latest : null;
+        return latest is not null && File.Exists(FileOf(latest)) ? latest : null;
     }
 
     /// <summary>The paths named by the state file in <paramref name="checkpointDir"/>: the latest, and all kept (oldest first); null without one.</summary>
