@@ -178,6 +178,7 @@ internal static partial class Engine
     [MethodImpl(Hot)]
     public static Tensor Unary(UnaryOp op, Tensor x)
     {
+        if (WeakUnary(op, x) is { } number) return number;
         var dtype = x.DType;
         if (dtype == DType.Bool)
             throw new ArgumentException($"{op}: not defined for bool tensors; cast first with NF.Cast(x, DType.Float32).");

@@ -269,7 +269,11 @@ public partial class Model
     // variable's slots as "slots/{variable}/{slot}" and, with UseEma, its moving average as "average/{variable}".
     private const string LearningRateKey = "learning_rate";
 
-    private static Action<Stream> OptimizerState(Optimizers.Optimizer optimizer, IReadOnlyList<Variable> variables)
+    private static Action<Stream> OptimizerState(Optimizers.Optimizer optimizer, IReadOnlyList<Variable> variables) =>
+        NF.Safetensors.Writer(OptimizerTensors(optimizer, variables), null);
+
+    // The optimizer's state as named tensors (OptimizerState's file, a Train.Checkpoint's entries under the optimizer's name).
+    internal static Dictionary<string, Tensor> OptimizerTensors(Optimizers.Optimizer optimizer, IReadOnlyList<Variable> variables)
     {
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         // A LossScaleOptimizer's scale and count of finite steps, then its inner optimizer's state (Keras' LossScaleOptimizer.variables).
@@ -286,22 +290,24 @@ public partial class Model
                 for (int j = 0; j < slots.Length; j++) tensors.Add($"slots/{i}/{j}", slots[j]);
         for (int i = 0; i < variables.Count; i++)
             if (optimizer.AverageOf(variables[i]) is { } average) tensors.Add($"average/{i}", average);
-        return NF.Safetensors.Writer(tensors, null);
+        return tensors;
     }
 
     private const string LossScaleKey = "loss_scale", LossScaleStepsKey = "loss_scale_step_counter";
 
-    private static void RestoreOptimizer(Optimizers.Optimizer optimizer, IReadOnlyList<Variable> variables, Dictionary<string, Tensor> state, string path)
+    // where: the file's part that holds the state, named in errors ("optimizer.safetensors", a checkpoint's "generator_optimizer/").
+    internal static void RestoreOptimizer(Optimizers.Optimizer optimizer, IReadOnlyList<Variable> variables, Dictionary<string, Tensor> state, string path,
+                                          string where = "optimizer.safetensors")
     {
         if (state.Remove(LossScaleKey, out var scale) | state.Remove(LossScaleStepsKey, out var steps) && optimizer is Optimizers.LossScaleOptimizer scaling)
         {
             if (scale is not { DType: DType.Float64, Count: 1 } || steps is not { DType: DType.Int64, Count: 1 })
-                throw new InvalidDataException($"'{path}': optimizer.safetensors has a loss scale that is not a float64 scale with an int64 step count.");
+                throw new InvalidDataException($"'{path}': {where} has a loss scale that is not a float64 scale with an int64 step count.");
             scaling.RestoreScale(scale.Item<double>(), steps.Item<long>());
         }
         optimizer = optimizer.StateHolder;
         if (!state.TryGetValue("iterations", out var iterations) || iterations.DType != DType.Int64 || iterations.Count != 1)
-            throw new InvalidDataException($"'{path}': optimizer.safetensors lacks an int64 'iterations'.");
+            throw new InvalidDataException($"'{path}': {where} lacks an int64 'iterations'.");
         var saved = new List<(Variable, IReadOnlyList<Tensor>)>();
         for (int i = 0; i < variables.Count; i++)
         {
@@ -314,10 +320,10 @@ public partial class Model
             if (state.TryGetValue($"average/{i}", out var average)) averages.Add((variables[i], average));
         state.TryGetValue(LearningRateKey, out var rate);
         if (rate is not null && (rate.DType != DType.Float64 || rate.Count != 1 || !double.IsFinite(rate.Item<double>()) || rate.Item<double>() < 0))
-            throw new InvalidDataException($"'{path}': optimizer.safetensors has a '{LearningRateKey}' that is not a finite float64 rate >= 0.");
+            throw new InvalidDataException($"'{path}': {where} has a '{LearningRateKey}' that is not a finite float64 rate >= 0.");
         int expected = saved.Sum(s => s.Item2.Count) + averages.Count + 1 + (rate is null ? 0 : 1);
         if (expected != state.Count)
-            throw new InvalidDataException($"'{path}': optimizer.safetensors holds {state.Count} tensors, {expected} of which match this model's weights.");
+            throw new InvalidDataException($"'{path}': {where} holds {state.Count} tensors, {expected} of which match this model's weights.");
         optimizer.Restore(iterations.Item<long>(), saved);
         optimizer.RestoreAverages(averages);
         // Only over a constant rate, as Keras restores its rate variable: a schedule the caller

@@ -80,7 +80,18 @@ public partial class Layers
             return c;
         }
 
-        /// <inheritdoc/>
-        protected override Tensor Forward(Tensor x) => x;
+        /// <summary>
+        /// The input, with Keras 3's adjustment of a rank one off (Functional._adjust_input_rank): a batch of
+        /// scalars (shape (N,)) for an input of shape (1,) gains the trailing axis, and an extra trailing axis
+        /// of size 1 is dropped, so a model made with <c>Layers.Input([1])</c> takes a 1-D column (the
+        /// regression tutorial's <c>horsepower_model.predict(horsepower[:10])</c>).
+        /// </summary>
+        protected override Tensor Forward(Tensor x)
+        {
+            int rank = ExampleShape.Count + 1;
+            if (x.Rank == rank - 1 && ExampleShape.Count > 0 && ExampleShape[^1] == 1) return NF.ExpandDims(x, -1);
+            if (x.Rank == rank + 1 && x.Shape[x.Rank - 1] == 1) return NF.Squeeze(x, -1);
+            return x;
+        }
     }
 }

@@ -191,8 +191,12 @@ public partial class Layers
             }
         }
 
+        // Statistics of kept axes need those axes at the same places; one mean and variance for
+        // everything (axis=None) broadcast to any shape, as Keras', so a layer adapted on a 1-D column
+        // normalizes the (batch, 1) inputs of a model (the regression tutorial's horsepower_normalizer).
         private void CheckShape(Shape shape)
         {
+            if (_keep.Length == 0) return;
             bool fits = shape.Rank == _broadcast.Length;
             for (int i = 0; fits && i < _keep.Length; i++) fits = shape[_keep[i]] == _broadcast[_keep[i]];
             if (!fits)
@@ -218,8 +222,9 @@ public partial class Layers
             CheckShape(x.Shape);
             var dtype = (Mean ?? _constantMean!).DType;
             var input = x.DType == dtype ? x : NF.Cast(x, dtype);
-            var mean = NF.Reshape(Mean ?? _constantMean!, _broadcast);
-            var std = NF.Maximum(NF.Sqrt(NF.Reshape(Variance ?? _constantVariance!, _broadcast)), NF.Constant((float)Epsilon));
+            int[] statistics = _keep.Length == 0 ? [] : _broadcast;   // a scalar keeps the input's shape, whatever its rank
+            var mean = NF.Reshape(Mean ?? _constantMean!, statistics);
+            var std = NF.Maximum(NF.Sqrt(NF.Reshape(Variance ?? _constantVariance!, statistics)), NF.Constant((float)Epsilon));
             return Invert ? mean + input * std : (input - mean) / std;
         }
 
