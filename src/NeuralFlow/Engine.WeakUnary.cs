@@ -41,7 +41,8 @@ internal static partial class Engine
         UnaryOp.Abs => AbsIntOp<T>.Apply(value),
         UnaryOp.Square => SquareOp<T>.Apply(value),
         UnaryOp.Relu => ReluOp<T>.Apply(value),
-        _ => SignOp<T>.Apply(value),
+        UnaryOp.Sign => SignOp<T>.Apply(value),
+        _ => throw new System.Diagnostics.UnreachableException($"{op} is not an integer op (NeedsFloat routes it to the float table)."),
     };
 
     private struct ApplyToOne<T>(T value) : ManagedBackend.IFloatUnaryUse<T> where T : unmanaged
