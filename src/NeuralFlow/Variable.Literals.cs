@@ -8,7 +8,7 @@ namespace NeuralFlow;
 // 2^40 into int32, a bool into a number, as TensorFlow's "Cannot convert ... to EagerTensor").
 public partial class Variable
 {
-    /// <summary>Sets the value from a C# array (<c>a.assign([1, 2])</c>), read in the variable's dtype; its shape must be this one, or broadcast to it.</summary>
+    /// <summary>Sets the value from a C# array (<c>a.assign([1, 2])</c>), read in the variable's dtype; its shape must be exactly this one, as TensorFlow's.</summary>
     /// <exception cref="ArgumentException">The shape does not fit, or an element cannot be held by the variable's dtype.</exception>
     public Variable Assign(Array values) => Assign(Literal(nameof(Assign), values));
 

@@ -58,7 +58,7 @@ public partial class Variable
                 var flat = NF.TensorScatterNdUpdate(NF.Reshape(this, [-1]), NF.Reshape(part, [-1, 1]), NF.Reshape(NF.BroadcastTo(typed, part.Shape), [-1]));
                 updated = scope.Keep(NF.Reshape(flat, Shape.ToArray()));
             }
-            using (updated) Write(op, updated);
+            using (updated) Write(op, updated, exact: true);
         }
     }
 
@@ -66,7 +66,7 @@ public partial class Variable
     {
         Tensor value;
         using (Tape.Pause()) value = compute();
-        using (value) Write(op, value);
+        using (value) Write(op, value, exact: true);
         return this;
     }
 }

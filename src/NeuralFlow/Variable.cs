@@ -90,28 +90,48 @@ public partial class Variable : Tensor
         return $"{head}, numpy=array({Body("array(".Length)}{dtype})>";
     }
 
-    /// <summary>Sets the value (<c>assign</c>); <paramref name="value"/> must have this shape, or broadcast to it.</summary>
+    /// <summary>
+    /// Sets the value (<c>assign</c>); <paramref name="value"/> must have exactly this shape, as
+    /// TensorFlow's and Keras' assign require (a scalar is not spread over a vector: use
+    /// <c>NF.Fill</c> or <c>NF.ZerosLike</c> for that).
+    /// </summary>
+    /// <exception cref="ArgumentException">The value's shape is not the variable's, or its dtype is another.</exception>
     public Variable Assign(Tensor value)
     {
-        Write(nameof(Assign), value);
+        Write(nameof(Assign), value, exact: true);
         return this;
     }
 
-    /// <summary>Adds to the value in place (<c>assign_add</c>).</summary>
-    public Variable AssignAdd(Tensor delta)
-    {
-        CheckFits(nameof(AssignAdd), delta, nameof(delta));
-        using var sum = Engine.Binary(BinaryOp.Add, this, delta, nameof(AssignAdd)); // an update, not a differentiable op: not recorded
-        Write(nameof(AssignAdd), sum);
-        return this;
-    }
+    /// <summary>Adds to the value in place (<c>assign_add</c>); <paramref name="delta"/> must have exactly this shape, as TensorFlow's.</summary>
+    /// <exception cref="ArgumentException">The delta's shape is not the variable's, or its dtype is another.</exception>
+    public Variable AssignAdd(Tensor delta) => Update(nameof(AssignAdd), BinaryOp.Add, delta, exact: true);
 
-    /// <summary>Subtracts from the value in place (<c>assign_sub</c>).</summary>
-    public Variable AssignSub(Tensor delta)
+    /// <summary>Subtracts from the value in place (<c>assign_sub</c>); <paramref name="delta"/> must have exactly this shape, as TensorFlow's.</summary>
+    /// <exception cref="ArgumentException">The delta's shape is not the variable's, or its dtype is another.</exception>
+    public Variable AssignSub(Tensor delta) => Update(nameof(AssignSub), BinaryOp.Sub, delta, exact: true);
+
+    /// <summary>
+    /// AssignAdd of a delta that broadcasts to this shape, for the library's own state updates
+    /// (a metric's per-class counts fed a scalar); users get TensorFlow's exact-shape rule.
+    /// </summary>
+    internal Variable AssignAddBroadcast(Tensor delta) => Update(nameof(AssignAdd), BinaryOp.Add, delta, exact: false);
+
+    // The delta is read in the variable's dtype first (a C# number out of range is an
+    // OverflowException, as TensorFlow's conversion fails before any shape check).
+    private Variable Update(string op, BinaryOp combine, Tensor delta, bool exact)
     {
-        CheckFits(nameof(AssignSub), delta, nameof(delta));
-        using var difference = Engine.Binary(BinaryOp.Sub, this, delta, nameof(AssignSub)); // an update, not a differentiable op: not recorded
-        Write(nameof(AssignSub), difference);
+        ArgumentNullException.ThrowIfNull(delta);
+        var source = InDType(op, delta);
+        try
+        {
+            CheckShape(op, source, nameof(delta), exact);
+            using var result = Engine.Binary(combine, this, source, op); // an update, not a differentiable op: not recorded
+            Write(op, result, exact: true);
+        }
+        finally
+        {
+            if (!ReferenceEquals(source, delta)) source.Dispose();
+        }
         return this;
     }
 
@@ -135,25 +155,31 @@ public partial class Variable : Tensor
         Storage.BumpVersion();
     }
 
+    // TensorFlow's assign ops require the value's shape to be the variable's ("Cannot update
+    // variable with shape [3] using a Tensor with shape [], shapes must be equal"); Keras 3's
+    // assign says the same. A broadcast would quietly spread a scalar or a row over the whole.
     // Checked before any broadcast, so the message says what was wrong (a resize, as TensorFlow's
     // "Shape mismatch") instead of the broadcast's "cannot be broadcast".
-    private void CheckFits(string op, Tensor value, string paramName)
+    private void CheckShape(string op, Tensor value, string paramName, bool exact)
     {
         ArgumentNullException.ThrowIfNull(value, paramName);
-        if (!value.Shape.BroadcastsTo(Shape))
-            throw new ArgumentException(
-                $"{op}: a value of shape {value.Shape} does not fit {(Name is null ? "the variable" : $"variable '{Name}'")} of shape {Shape}; a variable keeps its shape (make a new Variable to resize).",
-                paramName);
+        if (value.Shape == Shape || (!exact && value.Shape.BroadcastsTo(Shape))) return;
+        string target = Name is null ? "the variable" : $"variable '{Name}'";
+        throw new ArgumentException(
+            value.Shape.BroadcastsTo(Shape)
+                ? $"{op}: a value of shape {value.Shape} does not match {target} of shape {Shape}; assign takes exactly the variable's shape, as TensorFlow's (spread it on purpose: NF.BroadcastTo(value, {Shape}))."
+                : $"{op}: a value of shape {value.Shape} does not fit {target} of shape {Shape}; a variable keeps its shape (make a new Variable to resize).",
+            paramName);
     }
 
-    private void Write(string op, Tensor value)
+    private void Write(string op, Tensor value, bool exact)
     {
         ArgumentNullException.ThrowIfNull(value);
         Engine.BackendOf(op, this, value);
         var source = InDType(op, value);
         try
         {
-            CheckFits(op, source, nameof(value));
+            CheckShape(op, source, nameof(value), exact);
             // Every element is overwritten: a fresh buffer, if one is needed, need not start as a copy.
             BeginWrite(keepContents: false);
             // The value may be a view of this variable (v.Assign(NF.Transpose(v))).

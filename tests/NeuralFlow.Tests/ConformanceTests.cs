@@ -482,7 +482,10 @@ public abstract class ConformanceTests(string backend) : BackendTest(backend)
         Assert.Equal([2, 3, 4, 5, 5, 6, 7, 8, 6, 7, 8, 9], v.ToArray<int>());
         Assert.Equal([1, 1, 1, 1], matrix[0].ToArray<int>()); // the variable copied its initial value
         v.AssignSub(NF.Ones([3, 4], DType.Int32));
-        v.AssignAdd(vec);
+        // assign_add takes the variable's shape exactly, as TensorFlow's kernel ("shapes must be equal"): a row is
+        // spread on purpose.
+        Assert.Throws<ArgumentException>(() => v.AssignAdd(vec));
+        v.AssignAdd(NF.BroadcastTo(vec, [3, 4]));
         Assert.Equal([2, 4, 6, 8], v[0].ToArray<int>());
         var m = new Variable(1f);
         m.Assign(NF.Constant(2.5f));

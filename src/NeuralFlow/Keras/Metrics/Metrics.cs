@@ -101,7 +101,7 @@ public partial class Metrics : ListView<Metrics.Metric>
                 using (NF.UseBackend(d.Backend))
                     _value = new Variable(old is null ? NF.Zeros(Shape, DType.Float64) : NF.Constant(old, Shape), trainable: false, name: name);
             }
-            _value.AssignAdd(d);
+            _value.AssignAddBroadcast(d);
         }
 
         /// <summary>The values (zeros before any update; empty when the shape is not known yet).</summary>
