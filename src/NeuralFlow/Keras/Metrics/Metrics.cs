@@ -53,6 +53,32 @@ public partial class Metrics : ListView<Metrics.Metric>
         }
 
         /// <summary>
+        /// A state variable of a metric written by hand (Keras' <c>self.add_weight(name=..., initializer="zeros")</c>
+        /// in a custom metric's <c>__init__</c>): made now, on the current device, and updated by the metric's own
+        /// <c>AssignAdd</c>/<c>Assign</c>. Being the metric's state, it is what <see cref="ResetState"/> sets back to
+        /// zero (Keras 3's default reset_state), what a mid-epoch BackupAndRestore checkpoint carries, and what
+        /// <c>DataParallel</c> sums over the ranks before <see cref="Result"/> is read (Keras' aggregation="sum",
+        /// the default for metric variables: counts and totals).
+        /// </summary>
+        /// <param name="name">The variable's name (Keras' <c>name</c>).</param>
+        /// <param name="shape">Its shape; null: a scalar (Keras' default <c>shape=()</c>).</param>
+        /// <param name="initializer">Its first value; null: zeros.</param>
+        /// <param name="dtype">Its dtype (Keras: the metric's dtype, float32).</param>
+        protected Variable AddWeight(string name, Shape? shape = null, Initializer? initializer = null, DType dtype = DType.Float32)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(name);
+            if (!dtype.IsFloating() && !dtype.IsInteger())
+                throw new ArgumentException($"AddWeight: metric '{Name}' state '{name}' cannot be {dtype.Name()}; a metric's state is a number (a count or a total).", nameof(dtype));
+            shape ??= Shape.Scalar;
+            Variable made;
+            using (var first = (initializer ?? Initializer.Zeros).Create(shape, 1, 1))
+            using (var typed = first.DType == dtype ? null : NF.Cast(first, dtype))
+                made = new Variable(typed ?? first, trainable: false, name: name);
+            _states.Add(MetricVariable.Of(made));
+            return made;
+        }
+
+        /// <summary>
         /// The state of every variable (its shape and values, null where no update made it yet),
         /// for a checkpoint taken mid-epoch (BackupAndRestore) to carry the running values.
         /// </summary>
@@ -104,8 +130,11 @@ public partial class Metrics : ListView<Metrics.Metric>
             _value.AssignAddBroadcast(d);
         }
 
+        /// <summary>A state made by the metric itself (<see cref="Metric.AddWeight"/>), in its own dtype.</summary>
+        public static MetricVariable Of(Variable made) => new(made.Name ?? "state", made.Shape) { _value = made };
+
         /// <summary>The values (zeros before any update; empty when the shape is not known yet).</summary>
-        public double[] Read() => _value?.ToArray<double>() ?? new double[Shape?.Count ?? 0];
+        public double[] Read() => _value is null ? new double[Shape?.Count ?? 0] : _value.ToDoubleArray();
 
         /// <summary>
         /// Takes saved values: assigned in place when the variable exists with that shape (a
@@ -118,7 +147,7 @@ public partial class Metrics : ListView<Metrics.Metric>
             using var scope = TensorScope.Begin();
             if (_value is not null && _value.Shape == shape)
             {
-                using (NF.UseBackend(_value.Backend)) _value.Assign(NF.Constant(values, shape));
+                using (NF.UseBackend(_value.Backend)) _value.Assign(NF.Cast(NF.Constant(values, shape), _value.DType));
                 return;
             }
             Shape = shape;
