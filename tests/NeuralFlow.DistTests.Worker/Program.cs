@@ -81,6 +81,7 @@ try
         case "keras_tutorial": new DistLogsTutorial(strategy, Say, Blobs).Run(args[1]); break;
         case "uneven_steps": new UnevenCustomSteps(Say, Blobs).Run(int.Parse(args[1]), int.Parse(args[2])); break;
         case "progress": Progress(); break;
+        case "custom_metric": new CustomMetricState(Say, Blobs).Run(int.Parse(args[1]), int.Parse(args[2])); break;
         case "multi_worker": new MultiWorkerTutorial(strategy, Say, Blobs).Run(args[1], args.Length > 2 ? int.Parse(args[2]) : 0); break;
         default: throw new ArgumentException($"unknown scenario {args[0]}");
     }
