@@ -30,6 +30,13 @@ public readonly struct ModelData
     /// <summary>One tensor.</summary>
     public static implicit operator ModelData(Tensor tensor) => new([tensor]);
 
+    /// <summary>
+    /// A C# array as one tensor of its shape and element type (<c>model.Fit(new float[,] { ... }, new[] { 0, 1 })</c>,
+    /// as Keras takes a NumPy array): a rectangular array of float, double, int, long, bool, byte or Half.
+    /// </summary>
+    /// <exception cref="ArgumentException">A jagged array or an element type no tensor holds.</exception>
+    public static implicit operator ModelData(Array values) => new([NF.ConstantOf(values)]);
+
     /// <summary>Two tensors, in order.</summary>
     public static implicit operator ModelData((Tensor, Tensor) tensors) => new([tensors.Item1, tensors.Item2]);
 
