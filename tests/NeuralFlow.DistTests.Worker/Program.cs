@@ -24,6 +24,8 @@
 //   short_block_backup DIR [crash]   BackupAndRestore at a stepsPerExecution block the data cuts short
 //                    (the chief dies after it): ShortBlockBackup.cs
 //   predict_stops    Predict stopped mid-block (stepsPerExecution 3) by a begin hook, on the chief only, by steps: PredictStops.cs
+//   ctl_tutorial DIR [crash-after-epoch]   multi_worker_with_ctl.ipynb: a sharded dataset, a compiled custom step,
+//                    Train.Checkpoint/CheckpointManager of the model, epoch and step (the chief dies after a save): CtlTutorial.cs
 //   progress         Fit, Evaluate and Predict with verbose 1 and 2: the bars (on rank 0 only)
 //   multi_worker DIR [crash-after]   multi_worker_with_keras.ipynb: a repeated dataset, BackupAndRestore
 //                    every 5 batches (rank 0 dies after that many batches), every worker saves: MultiWorkerTutorial.cs
@@ -88,6 +90,7 @@ try
         case "uneven_fit": new UnevenFit(Say, Blobs).Run(int.Parse(args[1]), int.Parse(args[2])); break;
         case "short_block_backup": new ShortBlockBackup(strategy, Say, Blobs).Run(args[1], args.Length > 2 && args[2] == "crash"); break;
         case "predict_stops": new PredictStops(strategy, Say, Blobs).Run(); break;
+        case "ctl_tutorial": new CtlTutorial(strategy, Say, Blobs).Run(args[1], args.Length > 2 ? int.Parse(args[2]) : -1); break;
         case "progress": Progress(); break;
         case "multi_worker": new MultiWorkerTutorial(strategy, Say, Blobs).Run(args[1], args.Length > 2 ? int.Parse(args[2]) : 0); break;
         default: throw new ArgumentException($"unknown scenario {args[0]}");

@@ -47,6 +47,20 @@ internal static class MpiJob
         return null;
     }
 
+    /// <summary>Runs <paramref name="test"/> in a new temporary folder (the jobs' backups and checkpoints), deleted afterwards.</summary>
+    public static void InTemporaryFolder(Action<string> test)
+    {
+        var root = Directory.CreateTempSubdirectory("neuralflow-mpi-").FullName;
+        try
+        {
+            test(root);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
     /// <summary>
     /// Every key of <paramref name="keys"/> that a rank of <paramref name="job"/> printed other than
     /// rank 0 of <paramref name="alone"/> (one process), as "rank R, KEY: what differs".

@@ -18,7 +18,7 @@ public sealed class MultiWorkerTutorialTests
     public void The_multi_worker_tutorial_on_two_ranks_trains_backs_up_saves_and_loads_as_one_process()
     {
         MpiJob.Require();
-        InTemporaryFolder(root =>
+        MpiJob.InTemporaryFolder(root =>
         {
             var alone = MpiJob.Run(1, "cpu", $"multi_worker {Path.Combine(root, "one")}");
             var job = MpiJob.Run(2, "cpu", $"multi_worker {Path.Combine(root, "two")}");
@@ -37,7 +37,7 @@ public sealed class MultiWorkerTutorialTests
     public void A_job_whose_chief_died_mid_epoch_resumes_from_the_backup_with_the_numbers_of_one_that_did_not()
     {
         MpiJob.Require();
-        InTemporaryFolder(root =>
+        MpiJob.InTemporaryFolder(root =>
         {
             var whole = MpiJob.Run(2, "cpu", $"multi_worker {Path.Combine(root, "whole")}");
             Assert.True(whole.ExitCode == 0, whole.Output);
@@ -59,19 +59,6 @@ public sealed class MultiWorkerTutorialTests
                     AssertClose(whole.Value(0, key), resumed.Value(r, key), $"rank {r}, {key}");
             }
         });
-    }
-
-    private static void InTemporaryFolder(Action<string> test)
-    {
-        var root = Directory.CreateTempSubdirectory("neuralflow-multi-worker-").FullName;
-        try
-        {
-            test(root);
-        }
-        finally
-        {
-            Directory.Delete(root, recursive: true);
-        }
     }
 
     // Every number of `seen` ("epoch=loss:accuracy;..." or "value,...") within float32 rounding of `expected`'s.

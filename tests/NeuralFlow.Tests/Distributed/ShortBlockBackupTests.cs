@@ -16,8 +16,7 @@ public abstract class ShortBlockBackupTests(string backend) : BackendTest(backen
     {
         RequireBackend();
         MpiJob.Require();
-        var root = Directory.CreateTempSubdirectory("neuralflow-short-block-").FullName;
-        try
+        MpiJob.InTemporaryFolder(root =>
         {
             var alone = MpiJob.Run(1, BackendName, $"short_block_backup {Path.Combine(root, "alone")}");
             var whole = MpiJob.Run(2, BackendName, $"short_block_backup {Path.Combine(root, "whole")}");
@@ -33,11 +32,7 @@ public abstract class ShortBlockBackupTests(string backend) : BackendTest(backen
             wrong.AddRange(MpiJob.Differences(whole, resumed, ["epoch_logs", "weights"], 1e-5));
             Assert.True(wrong.Count == 0, string.Join("\n", wrong));
             Assert.Equal(2, resumed.Value(1, "epoch_logs").Split(';').Length);
-        }
-        finally
-        {
-            Directory.Delete(root, recursive: true);
-        }
+        });
     }
 }
 
