@@ -36,13 +36,7 @@ public sealed class CtlTutorialTests
         MpiJob.Require();
         MpiJob.InTemporaryFolder(root =>
         {
-            var whole = MpiJob.Run(2, "cpu", $"ctl_tutorial {Path.Combine(root, "whole")}");
-            Assert.True(whole.ExitCode == 0, whole.Output);
-            string dir = Path.Combine(root, "resumed");
-            var crashed = MpiJob.Run(2, "cpu", $"ctl_tutorial {dir} 0");
-            Assert.True(crashed.ExitCode != 0, crashed.Output);
-            var resumed = MpiJob.Run(2, "cpu", $"ctl_tutorial {dir}");
-            Assert.True(resumed.ExitCode == 0, resumed.Output);
+            var (whole, resumed) = MpiJob.CrashAndResume("cpu", "ctl_tutorial", root, "0", leftBehind: Path.Combine("ckpt", "ckpt-1.safetensors"));
             for (int r = 0; r < 2; r++)
             {
                 // The checkpoint of epoch 0 holds epoch 0 and step_in_epoch 3 (saved before the

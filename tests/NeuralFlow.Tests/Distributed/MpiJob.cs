@@ -62,6 +62,26 @@ internal static class MpiJob
     }
 
     /// <summary>
+    /// Three jobs of 2 ranks of <paramref name="scenario"/> (whose first argument is a folder): one
+    /// that runs through in <paramref name="root"/>/whole, one in <paramref name="root"/>/resumed
+    /// given <paramref name="crashArgs"/> too, which must fail (its chief dies, leaving a backup or
+    /// checkpoint there, as <paramref name="leftBehind"/> says when given), and one that resumes
+    /// from what it left and must run through. Returns the first and the last.
+    /// </summary>
+    public static (Result Whole, Result Resumed) CrashAndResume(string backend, string scenario, string root, string crashArgs, string? leftBehind = null)
+    {
+        var whole = Run(2, backend, $"{scenario} {Path.Combine(root, "whole")}");
+        Assert.True(whole.ExitCode == 0, whole.Output);
+        string dir = Path.Combine(root, "resumed");
+        var crashed = Run(2, backend, $"{scenario} {dir} {crashArgs}");
+        Assert.True(crashed.ExitCode != 0, crashed.Output);
+        if (leftBehind is not null) Assert.True(File.Exists(Path.Combine(dir, leftBehind)), crashed.Output);
+        var resumed = Run(2, backend, $"{scenario} {dir}");
+        Assert.True(resumed.ExitCode == 0, resumed.Output);
+        return (whole, resumed);
+    }
+
+    /// <summary>
     /// Every key of <paramref name="keys"/> that a rank of <paramref name="job"/> printed other than
     /// rank 0 of <paramref name="alone"/> (one process), as "rank R, KEY: what differs".
     /// </summary>

@@ -39,15 +39,8 @@ public sealed class MultiWorkerTutorialTests
         MpiJob.Require();
         MpiJob.InTemporaryFolder(root =>
         {
-            var whole = MpiJob.Run(2, "cpu", $"multi_worker {Path.Combine(root, "whole")}");
-            Assert.True(whole.ExitCode == 0, whole.Output);
             // Batch 12 is the 5th of the second epoch (7 a epoch); the backup of batch 10 is its 3rd.
-            string dir = Path.Combine(root, "resumed");
-            var crashed = MpiJob.Run(2, "cpu", $"multi_worker {dir} 12");
-            Assert.True(crashed.ExitCode != 0, crashed.Output);
-            Assert.True(File.Exists(Path.Combine(dir, "backup", "checkpoint.nfmodel")), crashed.Output);
-            var resumed = MpiJob.Run(2, "cpu", $"multi_worker {dir}");
-            Assert.True(resumed.ExitCode == 0, resumed.Output);
+            var (whole, resumed) = MpiJob.CrashAndResume("cpu", "multi_worker", root, "12", leftBehind: Path.Combine("backup", "checkpoint.nfmodel"));
             for (int r = 0; r < 2; r++)
             {
                 // The resumed Fit ends the second epoch and runs the third: the epoch logs of the

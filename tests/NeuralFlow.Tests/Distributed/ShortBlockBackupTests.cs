@@ -19,14 +19,8 @@ public abstract class ShortBlockBackupTests(string backend) : BackendTest(backen
         MpiJob.InTemporaryFolder(root =>
         {
             var alone = MpiJob.Run(1, BackendName, $"short_block_backup {Path.Combine(root, "alone")}");
-            var whole = MpiJob.Run(2, BackendName, $"short_block_backup {Path.Combine(root, "whole")}");
-            Assert.True(alone.ExitCode == 0 && whole.ExitCode == 0, alone.Output + whole.Output);
-            string dir = Path.Combine(root, "resumed");
-            var crashed = MpiJob.Run(2, BackendName, $"short_block_backup {dir} crash");
-            Assert.True(crashed.ExitCode != 0, crashed.Output);
-            Assert.True(File.Exists(Path.Combine(dir, "checkpoint.nfmodel")), crashed.Output);
-            var resumed = MpiJob.Run(2, BackendName, $"short_block_backup {dir}");
-            Assert.True(resumed.ExitCode == 0, resumed.Output);
+            Assert.True(alone.ExitCode == 0, alone.Output);
+            var (whole, resumed) = MpiJob.CrashAndResume(BackendName, "short_block_backup", root, "crash", leftBehind: "checkpoint.nfmodel");
             // The resumed Fit ends epoch 0 at once (its 7 batches were done) and runs epoch 1.
             var wrong = MpiJob.Differences(alone, whole, ["epoch_logs", "weights"], 1e-5);
             wrong.AddRange(MpiJob.Differences(whole, resumed, ["epoch_logs", "weights"], 1e-5));
