@@ -19,6 +19,13 @@
 //   keras_tutorial DIR   keras.ipynb and save_and_load.ipynb: checkpoints, a schedule, load and go on: DistLogsTutorial.cs
 //   uneven_steps N B overridden TestStep, TrainStep and PredictStep on N examples in batches of B,
 //                    a rank's part of a batch (or of every batch) empty: UnevenCustomSteps.cs
+//   uneven_fit N B   Fit (tensors, a dataset, sample weights) and TrainOnBatch when the last global batch, or
+//                    the whole data, is smaller than the world: UnevenFit.cs
+//   short_block_backup DIR [crash]   BackupAndRestore at a stepsPerExecution block the data cuts short
+//                    (the chief dies after it): ShortBlockBackup.cs
+//   predict_stops    Predict stopped mid-block (stepsPerExecution 3) by a begin hook, on the chief only, by steps: PredictStops.cs
+//   ctl_tutorial DIR [crash-after-epoch]   multi_worker_with_ctl.ipynb: a sharded dataset, a compiled custom step,
+//                    Train.Checkpoint/CheckpointManager of the model, epoch and step (the chief dies after a save): CtlTutorial.cs
 //   progress         Fit, Evaluate and Predict with verbose 1 and 2: the bars (on rank 0 only)
 //   multi_worker DIR [crash-after]   multi_worker_with_keras.ipynb: a repeated dataset, BackupAndRestore
 //                    every 5 batches (rank 0 dies after that many batches), every worker saves: MultiWorkerTutorial.cs
@@ -80,6 +87,10 @@ try
         case "batch_logs": new DistLogs(Say, Blobs).Run(); break;
         case "keras_tutorial": new DistLogsTutorial(strategy, Say, Blobs).Run(args[1]); break;
         case "uneven_steps": new UnevenCustomSteps(Say, Blobs).Run(int.Parse(args[1]), int.Parse(args[2])); break;
+        case "uneven_fit": new UnevenFit(Say, Blobs).Run(int.Parse(args[1]), int.Parse(args[2])); break;
+        case "short_block_backup": new ShortBlockBackup(strategy, Say, Blobs).Run(args[1], args.Length > 2 && args[2] == "crash"); break;
+        case "predict_stops": new PredictStops(strategy, Say, Blobs).Run(); break;
+        case "ctl_tutorial": new CtlTutorial(strategy, Say, Blobs).Run(args[1], args.Length > 2 ? int.Parse(args[2]) : -1); break;
         case "progress": Progress(); break;
         case "custom_metric": new CustomMetricState(Say, Blobs).Run(int.Parse(args[1]), int.Parse(args[2])); break;
         case "multi_worker": new MultiWorkerTutorial(strategy, Say, Blobs).Run(args[1], args.Length > 2 ? int.Parse(args[2]) : 0); break;

@@ -31,6 +31,47 @@ public sealed partial class DataParallel
     }
 
     /// <summary>
+    /// tf.nn.scale_regularization_loss: the sum of <paramref name="regularizationLoss"/> (the
+    /// penalties of <c>model.Losses</c>, e.g. <c>NF.AddN(model.Losses)</c>) divided by the number of
+    /// ranks, so that, added on every rank to a <see cref="ComputeAverageLoss"/> loss whose gradients
+    /// are summed (<c>AllReduceGradients(grads, mean: false)</c>), the penalty counts once in the
+    /// global gradient, as in one process.
+    /// </summary>
+    public Tensor ScaleRegularizationLoss(Tensor regularizationLoss)
+    {
+        ArgumentNullException.ThrowIfNull(regularizationLoss);
+        if (!regularizationLoss.DType.IsFloating())
+            throw new ArgumentException($"ScaleRegularizationLoss: regularizationLoss is {regularizationLoss.DType.Name()}; losses are floating point.", nameof(regularizationLoss));
+        return NF.ReduceSum(regularizationLoss) / WorldSize;
+    }
+
+    /// <summary>
+    /// tf.distribute's <c>strategy.reduce(reduce_op, value, axis=None)</c>: <paramref name="value"/>
+    /// (this rank's per-replica value, e.g. the loss a step returned) summed ("SUM") or averaged
+    /// ("MEAN") element-wise over the ranks, a new tensor of its shape and dtype, the same on every
+    /// rank. A collective on host values: call it on every rank, outside an NF.Function.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="reduceOp"/> is neither "SUM" nor "MEAN", or the value is not a floating-point tensor.</exception>
+    public Tensor Reduce(string reduceOp, Tensor value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        bool mean = reduceOp?.ToUpperInvariant() switch
+        {
+            "SUM" => false,
+            "MEAN" => true,
+            _ => throw new ArgumentException($"Reduce: reduceOp '{reduceOp}' is not one of tf.distribute's ReduceOp: \"SUM\" or \"MEAN\".", nameof(reduceOp)),
+        };
+        if (!value.DType.IsFloating())
+            throw new ArgumentException($"Reduce: value is {value.DType.Name()}; reduce a floating-point tensor (cast it first).", nameof(value));
+        NotReplayable("Reduce");
+        double[] values;
+        using (TensorScope.Begin()) values = NF.Cast(value, DType.Float64).ToArray<double>();
+        AllReduce(values, mean);
+        using var scope = TensorScope.Begin();
+        using (NF.UseBackend(value.Backend)) return scope.Keep(NF.Cast(NF.Constant(values, value.Shape), value.DType));
+    }
+
+    /// <summary>
     /// <paramref name="metric"/>'s result over the updates of every rank: its state variables
     /// (totals, counts, confusion counts) summed across the ranks, as Keras reads a metric under a
     /// strategy. This rank's own state is left as it was, so call it as often as a log needs; every

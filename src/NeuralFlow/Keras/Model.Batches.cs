@@ -49,17 +49,21 @@ public partial class Model
     // they are instead of copying them (GatherMatMulFusion). Batched() gathers them here.
     // A class, not a struct: iterators and enumerators over a library struct are framework
     // generics that ReadyToRun cannot precompile (JIT-compiled in a process's first Fit).
-    private sealed class FitBatch(Tensor[] x, Tensor[] y, Tensor? rows = null)
+    // StandIn: under DataParallel this rank's part of the global batch is empty (a batch smaller
+    // than the world), and the batch is one example of the global batch that the step runs on
+    // with gradient weight 0, so that this rank joins the step's collectives (PartOrStandIn).
+    private sealed class FitBatch(Tensor[] x, Tensor[] y, Tensor? rows = null, bool standIn = false)
     {
         public Tensor[] X { get; } = x;
         public Tensor[] Y { get; } = y;
         public Tensor? Rows { get; } = rows;
+        public bool StandIn { get; } = standIn;
 
         public (Tensor[] X, Tensor[] Y) Batched() =>
             Rows is { } rows ? (GatheredRows(X, rows), GatheredRows(Y, rows)) : (X, Y);
 
-        // Examples in the batch.
-        public int Count => Rows is { } rows ? rows.Shape[0] : BatchSizeOf(X);
+        // Examples of this rank's part of the batch (0 for a stand-in).
+        public int Count => StandIn ? 0 : Rows is { } rows ? rows.Shape[0] : BatchSizeOf(X);
     }
 
     // Rows `rows` of every tensor (on the tensors' device), in the caller's scope.
@@ -81,8 +85,8 @@ public partial class Model
         {
             for (int step = 0; step < steps; step++)
             {
-                var (start, count) = ShardOfBatch(step * batchSize, Math.Min(batchSize, n - step * batchSize));
-                yield return new(Rows(xs, start, start + count), Rows(ys, start, start + count));
+                var (start, count, standIn) = PartOrStandIn(step * batchSize, Math.Min(batchSize, n - step * batchSize));
+                yield return new(Rows(xs, start, start + count), Rows(ys, start, start + count), standIn: standIn);
             }
             yield break;
         }
@@ -94,8 +98,8 @@ public partial class Model
         bool oneDevice = xs.All(t => ReferenceEquals(t.Backend, backend)) && ys.All(t => ReferenceEquals(t.Backend, backend));
         for (int step = 0; step < steps; step++)
         {
-            var (start, count) = ShardOfBatch(step * batchSize, Math.Min(batchSize, n - step * batchSize));
-            yield return oneDevice ? new(xs, ys, epoch.Rows(backend, start, count)) : new(epoch.Batch(xs, start, count), epoch.Batch(ys, start, count));
+            var (start, count, standIn) = PartOrStandIn(step * batchSize, Math.Min(batchSize, n - step * batchSize));
+            yield return oneDevice ? new(xs, ys, epoch.Rows(backend, start, count), standIn) : new(epoch.Batch(xs, start, count), epoch.Batch(ys, start, count), standIn: standIn);
         }
     }
 }

@@ -7,22 +7,52 @@ namespace NeuralFlow.Keras;
 //
 // Batches: batchSize is the global batch, as under Keras' MirroredStrategy. Every rank draws the
 // same shuffle (rank 0's seed) and takes its contiguous part of each global batch, so the shards
-// are disjoint and together are the single-process batch; a last batch with fewer examples than
-// ranks is dropped. A dataset's batches are global batches too, split alike. Each rank's
-// gradients are weighed by its share of the global batch before they are summed, so the
-// averaged gradient is the full batch's even when the shards differ in size.
+// are disjoint and together are the single-process batch. A dataset's batches are global batches
+// too, split alike. Each rank's gradients are weighed by its share of the global batch before
+// they are summed, so the averaged gradient is the full batch's even when the shards differ in
+// size. A batch with fewer examples than ranks is trained all the same, as Keras does (its
+// replicas without examples contribute empty parts): a rank whose part is empty runs the step on
+// a stand-in example with gradient weight 0 and puts its metrics back (PartOrStandIn, StandInStep).
 public partial class Model
 {
-    // Global batches per epoch: a last one smaller than the world size would leave a rank empty.
-    private static int DistributedSteps(int n, int batchSize)
+    // This rank's part of the global batch [start, start + count): its contiguous share, or, when
+    // that is empty (a batch smaller than the world), the batch's first example as a stand-in.
+    // The rank still has to join the step's collectives (the gradient allreduce, an overridden
+    // step's own), which only running the same step on some example gives in the same order,
+    // traced or not; with weight 0 and its metrics put back, the example counts nowhere.
+    // An empty global batch has no example to stand in: the part stays empty (FitLoop ends the epoch).
+    private static (int Start, int Count, bool StandIn) PartOrStandIn(int start, int count)
     {
-        int steps = (n + batchSize - 1) / batchSize;
-        if (DataParallel.Current is not { } s || s.WorldSize == 1) return steps;
-        int last = n - (steps - 1) * batchSize;
-        if (last < s.WorldSize) steps--;
-        if (steps == 0)
-            throw new ArgumentException($"Fit: {n} training examples cannot be shared by {s.WorldSize} ranks; every rank needs at least one example per batch.");
-        return steps;
+        var part = ShardOfBatch(start, count);
+        return part.Count == 0 && count > 0 && DataParallel.Current is { WorldSize: > 1 } ? (start, 1, true) : (part.Start, part.Count, false);
+    }
+
+    // Fit's batches of a dataset: this rank's part of each (ShardBatches' split), or a stand-in.
+    private static Func<IEnumerable<FitBatch>> FitParts(Func<IEnumerable<(Tensor[], Tensor[])>> batches)
+    {
+        if (DataParallel.Current is not { WorldSize: > 1 }) return () => batches().Select(b => new FitBatch(b.Item1, b.Item2));
+        return () => batches().Select(b =>
+        {
+            var (start, count, standIn) = PartOrStandIn(0, BatchSizeOf(b.Item1));
+            return new FitBatch(Rows(b.Item1, start, start + count), Rows(b.Item2, start, start + count), standIn: standIn);
+        });
+    }
+
+    // Around the step on a stand-in example (PartOrStandIn): saves the metrics the step updates
+    // and returns what puts them back after it, so that the example this rank did not own adds
+    // nothing to its running loss and metrics (the ranks' sums are then the global batch's). An
+    // overridden step's logged metrics are known once it ran; one that ran for the first time
+    // here was never updated by it before, so it is reset.
+    private Action StandInStep(CachedStep cached)
+    {
+        var metrics = StepMetrics(cached);
+        if (cached.CustomLogs is { } logs) metrics.AddRange(logs.LoggedMetrics);
+        var saved = metrics.Select(m => m.SaveState()).ToList();
+        return () =>
+        {
+            for (int i = 0; i < metrics.Count; i++) metrics[i].RestoreState(saved[i]);
+            foreach (var m in cached.CustomLogs?.LoggedMetrics.Except(metrics) ?? []) m.ResetState();
+        };
     }
 
     // Every rank passes the same examples and the global batch size, and takes its part: a rank
@@ -54,9 +84,9 @@ public partial class Model
     // the global batch size: each rank takes its contiguous part of every batch, as Fit(x, y)
     // does, so 2 ranks train as one process on the same batches. Every rank reads every batch
     // (tf.data's DATA auto-shard policy), in the same order (the ranks' NF.Random agree, so do
-    // unseeded shuffles). A batch with fewer examples than ranks leaves a rank empty, which ends
-    // the epoch on every rank (MoveNextTogether). The parts are views of the batch, which lives
-    // until the next one is requested, past the step that uses them.
+    // unseeded shuffles). A batch with fewer examples than ranks leaves a rank an empty part, which
+    // Evaluate skips and Fit stands in for (FitParts). The parts are views of the batch, which
+    // lives until the next one is requested, past the step that uses them.
     private static Func<IEnumerable<(Tensor[], Tensor[])>> ShardBatches(Func<IEnumerable<(Tensor[], Tensor[])>> batches)
     {
         if (DataParallel.Current is not { WorldSize: > 1 }) return batches;
@@ -112,37 +142,39 @@ public partial class Model
         bool has = batches.MoveNext();
         if (DataParallel.Current is not { WorldSize: > 1 } s) return has;
         double count = has ? batches.Current.Count : 0;
-        var agreed = AgreeOnStep(s, count, StopTraining, wantsLogs);
+        var agreed = AgreeOnStep(s, has, count, StopTraining, wantsLogs);
         StopTraining |= agreed.Stop;
         globalLogs = agreed.ReadLogs;
-        if (agreed.AnyEmpty || StopTraining) return false;
+        // A global batch of no examples (a dataset's empty batch) has nothing to train on or stand in with.
+        if (agreed.AnyRanOut || StopTraining || agreed.Total == 0) return false;
         share = count / agreed.Total;
         return true;
     }
 
     // What every rank says before a step (Fit's, and Evaluate's when a callback acts on its
-    // batches), in one allgather: its examples for the step (0: it has none), whether it was asked
-    // to stop, and whether its callbacks read the running logs after the step.
-    private readonly record struct StepAgreement(double Total, bool AnyEmpty, bool Stop, bool ReadLogs);
+    // batches), in one allgather: whether it has a batch (false: its data ran out), its examples
+    // for the step (0: its part is empty), whether it was asked to stop, and whether its callbacks
+    // read the running logs after the step.
+    private readonly record struct StepAgreement(double Total, bool AnyRanOut, bool Stop, bool ReadLogs);
 
-    private static StepAgreement AgreeOnStep(DataParallel s, double count, bool stop, bool wantsLogs)
+    private static StepAgreement AgreeOnStep(DataParallel s, bool has, double count, bool stop, bool wantsLogs)
     {
-        var all = s.AllGather([count, stop ? 1 : 0, wantsLogs ? 1 : 0]);
+        var all = s.AllGather([has ? 1 : 0, count, stop ? 1 : 0, wantsLogs ? 1 : 0]);
         var agreed = new StepAgreement(0, false, false, false);
         for (int r = 0; r < s.WorldSize; r++)
-            agreed = new StepAgreement(agreed.Total + all[3 * r], agreed.AnyEmpty || all[3 * r] == 0,
-                                       agreed.Stop || all[3 * r + 1] != 0, agreed.ReadLogs || all[3 * r + 2] != 0);
+            agreed = new StepAgreement(agreed.Total + all[4 * r + 1], agreed.AnyRanOut || all[4 * r] == 0,
+                                       agreed.Stop || all[4 * r + 2] != 0, agreed.ReadLogs || all[4 * r + 3] != 0);
         return agreed;
     }
 
     // The logs for the end hook of a block the data cut short (stepsPerExecution > 1), which no
     // agreement before a step covered: under a strategy (and `agreeing`: Fit, or an Evaluate whose
     // ranks agree on its steps) every rank says whether its callbacks read them, and if any does,
-    // all read the global ones; otherwise this rank's, as alone.
-    private Func<Dictionary<string, float>> LogsAfterShortBlock(CachedStep cached, bool[] wanted, bool agreeing)
+    // all read the global ones (`global`); otherwise this rank's, as alone.
+    private Func<Dictionary<string, float>> LogsAfterShortBlock(CachedStep cached, bool[] wanted, bool agreeing, out bool global)
     {
-        if (!agreeing || DataParallel.Current is not { WorldSize: > 1 } s || !s.AnyRank(wanted.Contains(true)))
-            return () => ReadStepLogs(cached);
+        global = agreeing && DataParallel.Current is { WorldSize: > 1 } s && s.AnyRank(wanted.Contains(true));
+        if (!global) return () => ReadStepLogs(cached);
         var logs = LogsOfAllRanks(cached);  // a collective, on every rank alike
         return () => logs;
     }
@@ -219,19 +251,20 @@ public partial class Model
     }
 
     // TrainOnBatch's batch is the global one, passed alike on every rank (Keras' train_on_batch
-    // under a strategy splits it among the replicas): this rank's contiguous part, its share for the
-    // gradient weights, and, the first time under this strategy, rank 0's weights and optimizer
-    // state everywhere (built by a forward pass first), as Fit starts.
-    private (Tensor[] X, Tensor[] Y) PartOfOneBatch(Tensor[] xs, Tensor[] ys, Backends.IBackend backend)
+    // under a strategy splits it among the replicas): this rank's contiguous part (a stand-in when
+    // the batch is smaller than the world, as in Fit), its share for the gradient weights, and,
+    // the first time under this strategy, rank 0's weights and optimizer state everywhere (built
+    // by a forward pass first), as Fit starts.
+    private (Tensor[] X, Tensor[] Y, bool StandIn) PartOfOneBatch(Tensor[] xs, Tensor[] ys, Backends.IBackend backend)
     {
         _batchShare = 1;
-        if (DataParallel.Current is not { WorldSize: > 1 } s) return (xs, ys);
+        if (DataParallel.Current is not { WorldSize: > 1 } s) return (xs, ys, false);
         int n = xs[0].Shape[0];
         SameDataOnEveryRank(nameof(TrainOnBatch), n, n);
-        if (n < s.WorldSize)
-            throw DataParallel.OnEveryRank(new ArgumentException($"TrainOnBatch: a batch of {n} examples cannot be shared by {s.WorldSize} ranks; every rank needs at least one example.", "x"));
-        var (start, count) = ShardOfBatch(0, n);
-        _batchShare = (double)count / n;
+        if (n == 0)
+            throw DataParallel.OnEveryRank(new ArgumentException("TrainOnBatch: the batch has 0 examples.", "x"));
+        var (start, count, standIn) = PartOrStandIn(0, n);
+        _batchShare = standIn ? 0 : (double)count / n;
         var part = (Rows(xs, start, start + count), Rows(ys, start, start + count));
         if (!ReferenceEquals(_startedUnder, s))
         {
@@ -240,7 +273,7 @@ public partial class Model
             StartTogether(0);
             _startedUnder = s;
         }
-        return part;
+        return (part.Item1, part.Item2, standIn);
     }
 
     // The strategy TrainOnBatch last gave rank 0's weights to every rank under.

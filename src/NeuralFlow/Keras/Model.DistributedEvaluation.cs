@@ -27,14 +27,39 @@ public partial class Model
         private readonly List<int> _sizes = [];
         private List<IReadOnlyList<Tensor>>? _blocks;
 
-        /// <summary>Decides, on every rank alike (a collective), whether each block's outputs are gathered for the callbacks.</summary>
-        public void GatherBlocksIf(bool outputsRead)
+        /// <summary>
+        /// Decides, on every rank alike (one collective), whether each block's outputs are gathered
+        /// for the callbacks (<paramref name="outputsRead"/> on any rank) and whether the ranks
+        /// agree on stopping after every step a batch hook ran at (<paramref name="hooksAct"/> on
+        /// any rank: a hook may set StopPredicting, at a block's first step as well as its last)
+        /// rather than at blocks' ends only (<see cref="StopsAfter"/>).
+        /// </summary>
+        public void Agree(bool outputsRead, bool hooksAct)
         {
-            if (DataParallel.Current is { WorldSize: > 1 } s && s.AnyRank(outputsRead)) _blocks = [];
+            if (DataParallel.Current is not { WorldSize: > 1 } s) return;
+            var all = s.AllGather([outputsRead ? 1 : 0, hooksAct ? 1 : 0]);
+            if (Enumerable.Range(0, s.WorldSize).Any(r => all[2 * r] != 0)) _blocks = [];
+            _everyHookedStep = Enumerable.Range(0, s.WorldSize).Any(r => all[2 * r + 1] != 0);
         }
 
-        /// <summary>Whether each block's outputs are gathered (then the ranks also agree at each block's end on stopping).</summary>
+        private bool _everyHookedStep;
+
+        /// <summary>Whether each block's outputs are gathered for the callbacks.</summary>
         public bool GathersBlocks => _blocks is not null;
+
+        /// <summary>
+        /// After a step (<paramref name="hooked"/>: a batch hook ran at it; <paramref name="blockEnded"/>:
+        /// it ended its block): whether the prediction stops here, the same answer on every rank.
+        /// Alone, whenever StopPredicting is set, as Keras checks stop_predicting after each step.
+        /// Under a strategy the ranks agree (a collective) where a hook may have set it: after every
+        /// hooked step when a callback on any rank acts on the batches, else at each block's end
+        /// (a flag set outside the hooks); a rank that stopped alone would leave the others waiting.
+        /// </summary>
+        public bool StopsAfter(bool hooked, bool blockEnded, bool stop)
+        {
+            if (DataParallel.Current is not { WorldSize: > 1 } s) return stop;
+            return (_everyHookedStep ? hooked : blockEnded) && s.AnyRank(stop);
+        }
 
         /// <summary>Every rank's outputs of batches first..last (this rank's <paramref name="mine"/>, concatenated over them), in order; kept for the result.</summary>
         public IReadOnlyList<Tensor> GatherBlock(IReadOnlyList<Tensor> mine, int first, int last)
@@ -44,9 +69,6 @@ public partial class Model
             _blocks!.Add(block);
             return block;
         }
-
-        /// <summary>Whether a callback on any rank asked to stop (<paramref name="stop"/>: this rank's), at a block's end.</summary>
-        public static bool AnyRankStops(bool stop) => DataParallel.Current!.AnyRank(stop);
 
         public IEnumerable<Tensor[]> Parts()
         {

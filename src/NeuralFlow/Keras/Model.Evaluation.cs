@@ -105,8 +105,8 @@ public partial class Model
                 bool has = items.MoveNext();
                 if (agreeing is not null)
                 {
-                    var agreed = AgreeOnStep(agreeing, has ? 1 : 0, StopEvaluating, wanted?.Contains(true) == true);
-                    if (agreed.AnyEmpty || agreed.Stop) break;
+                    var agreed = AgreeOnStep(agreeing, has, has ? 1 : 0, StopEvaluating, wanted?.Contains(true) == true);
+                    if (agreed.AnyRanOut || agreed.Stop) break;
                     globalLogs = agreed.ReadLogs;
                 }
                 if (!has) break;
@@ -127,7 +127,7 @@ public partial class Model
         if (blocks.TakeUnfinished() is >= 0 and var last)
         {
             var lastWanted = callbacks.TestLogsWanted(last);
-            callbacks.TestBatchEnd(last, LogsAfterShortBlock(cached, lastWanted, agreeing is not null), lastWanted);
+            callbacks.TestBatchEnd(last, LogsAfterShortBlock(cached, lastWanted, agreeing is not null, out _), lastWanted);
         }
         if (count == 0)
             throw new InvalidOperationException("Evaluate: the dataset produced no batches, so there is nothing to evaluate.");
@@ -241,7 +241,7 @@ public partial class Model
         try
         {
             var parts = sharded ? new PredictionShards(batches) : null;
-            parts?.GatherBlocksIf(callbacks.PredictOutputsRead);
+            parts?.Agree(callbacks.PredictOutputsRead, callbacks.PredictBatchHooksAct);
             var outputs = PredictParts(parts?.Parts() ?? batches, method, callbacks, parts);
             return parts is null ? outputs : parts.Gathered(outputs);
         }
@@ -265,21 +265,19 @@ public partial class Model
             {
                 while (true)
                 {
+                    bool began;
                     using (var scope = TensorScope.Begin())
                     {
                         if (!items.MoveNext()) break;
-                        if (blocks.Begins(outputs.Count)) callbacks.PredictBatchBegin(outputs.Count);
+                        began = blocks.Begins(outputs.Count);
+                        if (began) callbacks.PredictBatchBegin(outputs.Count);
                         outputs.Add(predictStep(OnBackend(items.Current, backend)).Select(scope.Keep).ToArray());
                     }
                     // The outputs were kept past the step's scope: Predict frees them after concatenating.
                     bool blockEnded = blocks.Ends(outputs.Count - 1);
                     if (blockEnded) PredictBlockEnd(callbacks, outputs, outputs.Count - 1, shards);
-                    // Gathering block by block, the ranks stop together at a block's end (where Keras 3 checks stop_predicting).
-                    if (shards is { GathersBlocks: true })
-                    {
-                        if (blockEnded && PredictionShards.AnyRankStops(StopPredicting)) break;
-                    }
-                    else if (StopPredicting) break;
+                    // Stopped at this step, mid-block too (a begin hook's stop): the block's end hook then gets the steps run.
+                    if (shards?.StopsAfter(began || blockEnded, blockEnded, StopPredicting) ?? StopPredicting) break;
                 }
             }
             if (blocks.TakeUnfinished() is >= 0 and var last) PredictBlockEnd(callbacks, outputs, last, shards);

@@ -14,9 +14,9 @@ public partial class Model
         var (xs, ys) = CheckData(nameof(TrainOnBatch), x, y);
         ys = WithSampleWeight(nameof(TrainOnBatch), ys, sampleWeight, classWeight);
         using var placement = OnModelDevice(out var backend);
-        (xs, ys) = PartOfOneBatch(xs, ys, backend);
+        (xs, ys, bool standIn) = PartOfOneBatch(xs, ys, backend);
         var (cached, trainStep, _) = MakeTrainStep(optimizer, classWeight);
-        return OneBatch(nameof(TrainOnBatch), cached, trainStep, xs, ys, backend, resetMetrics, ofAllRanks: true);
+        return OneBatch(nameof(TrainOnBatch), cached, trainStep, xs, ys, backend, resetMetrics, ofAllRanks: true, standIn: standIn);
     }
 
     /// <summary>
@@ -41,16 +41,20 @@ public partial class Model
         return Single(PredictBatches([xs], nameof(PredictOnBatch), CallbackList.ForOneRun(nameof(PredictOnBatch), null, this, 1, 0)));
     }
 
-    // ofAllRanks: each rank ran its part of the batch (TrainOnBatch under DataParallel), so the logs sum the ranks' metric states.
+    // ofAllRanks: each rank ran its part of the batch (TrainOnBatch under DataParallel), so the logs
+    // sum the ranks' metric states; standIn: this rank's part was empty and xs is a stand-in
+    // example (PartOrStandIn), which counts in neither the metrics nor the logged values.
     private EvaluationResult OneBatch(string method, CachedStep cached, Func<Tensor[], Tensor[]> step, Tensor[] xs, Tensor[] ys, Backends.IBackend backend, bool resetMetrics,
-                                      bool ofAllRanks = false)
+                                      bool ofAllRanks = false, bool standIn = false)
     {
         if (xs[0].Shape[0] == 0)
             throw new ArgumentException($"{method}: the batch has 0 examples.", "x");
         if (resetMetrics) ResetStepMetrics(cached);
         cached.GatherRows = false;  // a batch as given (Fit may have left the train step gathering)
+        var restoreMetrics = standIn ? StandInStep(cached) : null;
         using (TensorScope.Begin())
-            KeepStepLogs(cached, step([.. OnBackend(xs, backend), .. OnBackend(ys, backend)]), xs[0].Shape[0]);
+            KeepStepLogs(cached, step([.. OnBackend(xs, backend), .. OnBackend(ys, backend)]), standIn ? 0 : xs[0].Shape[0]);
+        restoreMetrics?.Invoke();
         KeepStep(cached);
         var result = EvaluationResult.From(ofAllRanks ? LogsOfAllRanks(cached) : ReadStepLogs(cached));
         KeepStepLogs(cached, []);

@@ -188,7 +188,7 @@ public partial class Model
             (xs, ys) = (Rows(xs, 0, split), Rows(ys, 0, split));
             n = split;
         }
-        int steps = DistributedSteps(n, batchSize);
+        int steps = (n + batchSize - 1) / batchSize;
         Func<CallbackList, EvaluationResult>? validate = validation is { } val
             ? hooks => EvaluateBatches(Slices(val.X, val.Y, validationBatchSize ?? batchSize), hooks)
             : null;
@@ -223,7 +223,7 @@ public partial class Model
         Compiled(nameof(Fit));
         validationFreq.Check(nameof(Fit));
         CheckEpochs(epochs, initialEpoch, verbose);
-        var batches = ShardBatches(Pairs(nameof(Fit), dataset));
+        var batches = FitParts(Pairs(nameof(Fit), dataset));
         CheckSteps(nameof(Fit), dataset, stepsPerEpoch, nameof(stepsPerEpoch));
         if (validationData is not null)
         {
@@ -235,7 +235,7 @@ public partial class Model
         int steps = stepsPerEpoch ?? (int)Math.Min(Math.Max(cardinality, 0), int.MaxValue);
         // Keras' DataHandler.should_recreate_iterator: restart each epoch unless steps cut the dataset.
         bool recreate = stepsPerEpoch is null || cardinality == stepsPerEpoch;
-        return FitLoop(() => batches().Select(b => new FitBatch(b.Item1, b.Item2)), steps, stepsPerEpoch, recreate, epochs, initialEpoch, verbose, validate, callbacks,
+        return FitLoop(batches, steps, stepsPerEpoch, recreate, epochs, initialEpoch, verbose, validate, callbacks,
                        validationFreq);
     }
 
@@ -338,6 +338,7 @@ public partial class Model
                         seenInPass++;
                         if (blocks.Begins(step)) callbackList.TrainBatchBegin(step);
                         var batch = batches.Current;
+                        var restoreMetrics = batch.StandIn ? StandInStep(cached) : null;
                         // Shuffled rows of examples on the model's device: the step gathers them (see GatherRows).
                         cached.GatherRows = gathers && batch.Rows is { } rows && ReferenceEquals(rows.Backend, backend) && GathersInStep(backend);
                         if (cached.GatherRows) KeepStepLogs(cached, trainStep([.. batch.X, .. batch.Y, batch.Rows!]), batch.Count);
@@ -346,6 +347,7 @@ public partial class Model
                             var (xs, ys) = batch.Batched();
                             KeepStepLogs(cached, trainStep([.. OnBackend(xs, backend), .. OnBackend(ys, backend)]), batch.Count);
                         }
+                        restoreMetrics?.Invoke();
                     }
                     // The running loss and metrics are read from the device only for a callback that
                     // wants them after this step (the progress bar only when it redraws).
@@ -363,7 +365,11 @@ public partial class Model
                 if (blocks.TakeUnfinished() is >= 0 and var last)
                 {
                     var lastWanted = callbackList.TrainLogsWanted(last);
-                    callbackList.TrainBatchEnd(last, LogsAfterShortBlock(cached, lastWanted, agreeing: true), lastWanted);
+                    var shortLogs = LogsAfterShortBlock(cached, lastWanted, agreeing: true, out bool global);
+                    // As after a full block: a checkpoint here holds every rank's running metrics.
+                    _fitMetricsOfAllRanks = global ? MetricStatesOfAllRanks(cached) : null;
+                    callbackList.TrainBatchEnd(last, shortLogs, lastWanted);
+                    _fitMetricsOfAllRanks = null;
                 }
                 if (step == 0 && epoch == initialEpoch)
                     throw new InvalidOperationException("Fit: the dataset produced no batches, so there is nothing to train on (an empty dataset, or one filtered or skipped to nothing).");

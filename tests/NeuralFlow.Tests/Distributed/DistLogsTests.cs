@@ -20,29 +20,12 @@ public sealed class DistLogsTests
         Assert.True(alone.ExitCode == 0 && job.ExitCode == 0, alone.Output + job.Output);
         string[] keys = ["eval_batch_logs", "fit_block_logs", "eval_block_logs", "custom_fit_logs", "custom_fit_epoch", "custom_eval_logs",
                          "custom_eval_result", "custom_train_on_batch", "predict_batch_outputs", "predict_sum", "predict_block_outputs", "predict_stopped_rows"];
-        var wrong = new List<string>();
-        for (int r = 0; r < 2; r++)
-            foreach (var key in keys)
-                if (Difference(alone.Value(0, key), job.Value(r, key)) is { } why) wrong.Add($"rank {r}, {key}: {why}");
+        // Every number within float32 rounding of one process's.
+        var wrong = MpiJob.Differences(alone, job, keys, 1e-4);
         Assert.True(wrong.Count == 0, string.Join("\n", wrong));
         // The blocks of 3 end after batches 2 and 5, and the data cuts the third short at batch 6.
         Assert.StartsWith("2=", alone.Value(0, "fit_block_logs"));
         Assert.Equal(3, alone.Value(0, "fit_block_logs").Split(';').Length);
         Assert.Equal("96", alone.Value(0, "predict_stopped_rows"));
-    }
-
-    // Null when `seen` has the entries of `expected` ("batch=value:value;..."), each number within
-    // float32 rounding of one process's; else what differs.
-    private static string? Difference(string expected, string seen)
-    {
-        var e = expected.Split(';', ':', '=', ',');
-        var s = seen.Split(';', ':', '=', ',');
-        if (e.Length != s.Length) return $"{seen} vs one process's {expected}";
-        for (int i = 0; i < e.Length; i++)
-        {
-            double a = MpiJob.Number(e[i]), b = MpiJob.Number(s[i]);
-            if (!(Math.Abs(a - b) <= 1e-4 * Math.Max(1, Math.Abs(a)))) return $"value {i}: {b} vs one process's {a} ({seen} vs {expected})";
-        }
-        return null;
     }
 }

@@ -23,6 +23,77 @@ internal static class MpiJob
     /// <summary>A number a rank printed (invariant culture, as the worker prints them).</summary>
     public static double Number(string s) => double.Parse(s, System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// Null when <paramref name="seen"/> has the entries of <paramref name="expected"/> ("name=value:..."
+    /// or "batch=value;..." or "value,..."; words compared exactly), each number within
+    /// <paramref name="tolerance"/> (relative above 1) of one process's; else what differs.
+    /// </summary>
+    public static string? Difference(string expected, string seen, double tolerance)
+    {
+        var e = expected.Split(';', ':', '=', ',', '|');
+        var s = seen.Split(';', ':', '=', ',', '|');
+        if (e.Length != s.Length) return $"{seen} vs one process's {expected}";
+        for (int i = 0; i < e.Length; i++)
+        {
+            if (!double.TryParse(e[i], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double a))
+            {
+                if (e[i] != s[i]) return $"'{s[i]}' vs one process's '{e[i]}' ({seen} vs {expected})";
+                continue;
+            }
+            if (!double.TryParse(s[i], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double b))
+                return $"value {i}: '{s[i]}' vs one process's {a} ({seen} vs {expected})";
+            if (!(Math.Abs(a - b) <= tolerance * Math.Max(1, Math.Abs(a)))) return $"value {i}: {b} vs one process's {a} ({seen} vs {expected})";
+        }
+        return null;
+    }
+
+    /// <summary>Runs <paramref name="test"/> in a new temporary folder (the jobs' backups and checkpoints), deleted afterwards.</summary>
+    public static void InTemporaryFolder(Action<string> test)
+    {
+        var root = Directory.CreateTempSubdirectory("neuralflow-mpi-").FullName;
+        try
+        {
+            test(root);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// Three jobs of 2 ranks of <paramref name="scenario"/> (whose first argument is a folder): one
+    /// that runs through in <paramref name="root"/>/whole, one in <paramref name="root"/>/resumed
+    /// given <paramref name="crashArgs"/> too, which must fail (its chief dies, leaving a backup or
+    /// checkpoint there, as <paramref name="leftBehind"/> says when given), and one that resumes
+    /// from what it left and must run through. Returns the first and the last.
+    /// </summary>
+    public static (Result Whole, Result Resumed) CrashAndResume(string backend, string scenario, string root, string crashArgs, string? leftBehind = null)
+    {
+        var whole = Run(2, backend, $"{scenario} {Path.Combine(root, "whole")}");
+        Assert.True(whole.ExitCode == 0, whole.Output);
+        string dir = Path.Combine(root, "resumed");
+        var crashed = Run(2, backend, $"{scenario} {dir} {crashArgs}");
+        Assert.True(crashed.ExitCode != 0, crashed.Output);
+        if (leftBehind is not null) Assert.True(File.Exists(Path.Combine(dir, leftBehind)), crashed.Output);
+        var resumed = Run(2, backend, $"{scenario} {dir}");
+        Assert.True(resumed.ExitCode == 0, resumed.Output);
+        return (whole, resumed);
+    }
+
+    /// <summary>
+    /// Every key of <paramref name="keys"/> that a rank of <paramref name="job"/> printed other than
+    /// rank 0 of <paramref name="alone"/> (one process), as "rank R, KEY: what differs".
+    /// </summary>
+    public static List<string> Differences(Result alone, Result job, IEnumerable<string> keys, double tolerance)
+    {
+        var wrong = new List<string>();
+        foreach (int r in job.Ranks.Keys.Order())
+            foreach (var key in keys)
+                if (Difference(alone.Value(0, key), job.Value(r, key), tolerance) is { } why) wrong.Add($"rank {r}, {key}: {why}");
+        return wrong;
+    }
+
     private static string? FindUnavailable()
     {
         string? why = null;

@@ -18,7 +18,7 @@ public sealed class MultiWorkerTutorialTests
     public void The_multi_worker_tutorial_on_two_ranks_trains_backs_up_saves_and_loads_as_one_process()
     {
         MpiJob.Require();
-        InTemporaryFolder(root =>
+        MpiJob.InTemporaryFolder(root =>
         {
             var alone = MpiJob.Run(1, "cpu", $"multi_worker {Path.Combine(root, "one")}");
             var job = MpiJob.Run(2, "cpu", $"multi_worker {Path.Combine(root, "two")}");
@@ -37,17 +37,10 @@ public sealed class MultiWorkerTutorialTests
     public void A_job_whose_chief_died_mid_epoch_resumes_from_the_backup_with_the_numbers_of_one_that_did_not()
     {
         MpiJob.Require();
-        InTemporaryFolder(root =>
+        MpiJob.InTemporaryFolder(root =>
         {
-            var whole = MpiJob.Run(2, "cpu", $"multi_worker {Path.Combine(root, "whole")}");
-            Assert.True(whole.ExitCode == 0, whole.Output);
             // Batch 12 is the 5th of the second epoch (7 a epoch); the backup of batch 10 is its 3rd.
-            string dir = Path.Combine(root, "resumed");
-            var crashed = MpiJob.Run(2, "cpu", $"multi_worker {dir} 12");
-            Assert.True(crashed.ExitCode != 0, crashed.Output);
-            Assert.True(File.Exists(Path.Combine(dir, "backup", "checkpoint.nfmodel")), crashed.Output);
-            var resumed = MpiJob.Run(2, "cpu", $"multi_worker {dir}");
-            Assert.True(resumed.ExitCode == 0, resumed.Output);
+            var (whole, resumed) = MpiJob.CrashAndResume("cpu", "multi_worker", root, "12", leftBehind: Path.Combine("backup", "checkpoint.nfmodel"));
             for (int r = 0; r < 2; r++)
             {
                 // The resumed Fit ends the second epoch and runs the third: the epoch logs of the
@@ -59,19 +52,6 @@ public sealed class MultiWorkerTutorialTests
                     AssertClose(whole.Value(0, key), resumed.Value(r, key), $"rank {r}, {key}");
             }
         });
-    }
-
-    private static void InTemporaryFolder(Action<string> test)
-    {
-        var root = Directory.CreateTempSubdirectory("neuralflow-multi-worker-").FullName;
-        try
-        {
-            test(root);
-        }
-        finally
-        {
-            Directory.Delete(root, recursive: true);
-        }
     }
 
     // Every number of `seen` ("epoch=loss:accuracy;..." or "value,...") within float32 rounding of `expected`'s.

@@ -132,6 +132,9 @@ internal sealed class CallbackList
     /// <summary>Whether a prediction batch-end hook reads the outputs (<see cref="Callbacks.Callback.ReadsPredictOutputs"/>).</summary>
     public bool PredictOutputsRead => _predictBatchEnd.Any(c => c.ReadsPredictOutputs);
 
+    /// <summary>Whether a prediction batch hook may stop the prediction (<see cref="Callbacks.Callback.ActsOnPredictBatches"/>).</summary>
+    public bool PredictBatchHooksAct => _predictBatchBegin.Concat(_predictBatchEnd).Any(c => c.ActsOnPredictBatches);
+
     /// <summary>After prediction batch <paramref name="batch"/>: Keras' <c>{"outputs": batch_outputs}</c>.</summary>
     public void PredictBatchEnd(int batch, IReadOnlyList<Tensor> outputs)
     {

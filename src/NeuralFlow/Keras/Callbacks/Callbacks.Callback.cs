@@ -132,6 +132,14 @@ public static partial class Callbacks
         /// </summary>
         internal virtual bool ReadsPredictOutputs => true;
 
+        /// <summary>
+        /// Whether this callback's prediction batch hooks may stop the prediction
+        /// (<see cref="Model.StopPredicting"/>): under DataParallel the ranks then agree, after each
+        /// step a batch hook ran at, on stopping there, as one process stops at that step. The
+        /// progress bar only draws.
+        /// </summary>
+        internal virtual bool ActsOnPredictBatches => true;
+
         /// <summary>Whether <see cref="OnTrainBegin"/> needs the model's weights to exist (Fit builds the model first).</summary>
         internal virtual bool NeedsWeightsAtStart => false;
 

@@ -94,6 +94,8 @@ public static partial class Callbacks
 
         internal override bool ReadsPredictOutputs => false;
 
+        internal override bool ActsOnPredictBatches => false;
+
         internal override void OnTestBatchEndWithoutLogs(int batch)
         {
             if (!_inFit) _done = batch + 1;

@@ -164,5 +164,6 @@ public static partial class Callbacks
         internal override bool WantsTestLogsAfter(int step) => onTestBatchEnd is not null;
         internal override bool ActsOnTestBatches => onTestBatchEnd is not null || onTestBatchBegin is not null;
         internal override bool ReadsPredictOutputs => onPredictBatchEnd is not null;
+        internal override bool ActsOnPredictBatches => onPredictBatchEnd is not null || onPredictBatchBegin is not null;
     }
 }
