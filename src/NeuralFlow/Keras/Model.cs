@@ -275,7 +275,8 @@ public partial class Sequential : Model
     /// and Predict run it on the host on each batch of strings; <see cref="Call(Tensor)"/> then
     /// starts after it, at the numbers it returns.
     /// </summary>
-    internal ITextInputLayer? TextFrontLayer => Layers.Count > 0 ? Layers[0] as ITextInputLayer : null;
+    internal ITextInputLayer? TextFrontLayer =>
+        (_layers is [Keras.Layers.InputLayer, var second, ..] ? second : _layers is [var first, ..] ? first : null) as ITextInputLayer;
 
     /// <inheritdoc/>
     /// <remarks>
