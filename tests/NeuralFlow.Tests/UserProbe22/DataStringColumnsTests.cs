@@ -116,6 +116,38 @@ public abstract class DataStringColumnsTests(string backend) : BackendTest(backe
         var refused = Assert.Throws<ArgumentException>(() => model.Fit(raw.Batch(2), epochs: 1, verbose: 0));
         Assert.Contains("hold text (StringTensor, tf.string) in component 0", refused.Message);
     }
+
+    [SkippableFact]
+    public void A_model_with_a_string_input_and_a_string_lookup_takes_the_columns_as_they_are()
+    {
+        RequireBackend();
+        NF.Random.SetSeed(2);
+        // Keras 3's structured-data example: Input(shape=(1,), dtype="string", name="thal") into
+        // StringLookup(output_mode="one_hot"), joined with a numeric input; the dataset's dictionary
+        // of raw columns is fed as it is, the lookup run on each batch's strings.
+        string[] thal = ["fixed", "normal", "reversible", "normal", "fixed", "reversible"];
+        using var age = NF.Constant(new float[] { 0.1f, 0.5f, 0.9f, 0.4f, 0.2f, 0.8f }, [6, 1]);
+        using var target = NF.Constant(new float[] { 1, 0, 1, 0, 1, 1 });
+        var raw = Dataset.FromTensorSlices(new Dictionary<string, object> { ["thal"] = thal, ["age"] = age }, target).Batch(4);
+
+        var lookup = new Layers.StringLookup(vocabulary: ["fixed", "normal", "reversible"], outputMode: "one_hot");
+        var thalInput = Layers.Input([1], dtype: DType.String, name: "thal");
+        var ageInput = Layers.Input([1], name: "age");
+        var encoded = lookup.Call(thalInput);
+        Assert.Equal(new int?[] { null, 4 }, encoded.Shape.ToArray());   // [UNK], fixed, normal, reversible
+        var output = new Layers.Dense(1, activation: "sigmoid").Call(new Layers.Concatenate().Call([encoded, ageInput]));
+        var model = new Model([thalInput, ageInput], output);
+        model.Compile(new Keras.Optimizers.Adam(0.1f), new Keras.Losses.BinaryCrossentropy(), metrics: ["accuracy"]);
+        var history = model.Fit(raw, epochs: 40, verbose: 0);
+        Assert.True(history["loss"][^1] < 0.5 * history["loss"][0], string.Join(", ", history["loss"]));
+        // "normal" alone is 0: one-hot features separate the classes.
+        Assert.Equal(1.0, model.Evaluate(raw, verbose: 0)["accuracy"], 6);
+
+        // Predict on a dictionary of named columns: the strings as a StringTensor column of the batch.
+        using var probabilities = model.Predict(raw);
+        Assert.Equal(new[] { 6, 1 }, probabilities.Shape.ToArray());
+        Assert.Equal(new float[] { 1, 0, 1, 0, 1, 1 }, probabilities.ToArray<float>().Select(p => p > 0.5f ? 1f : 0f));
+    }
 }
 
 /// <summary>Text and numeric columns on the managed backend.</summary>
