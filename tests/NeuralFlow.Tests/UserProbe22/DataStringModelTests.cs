@@ -51,6 +51,11 @@ public abstract class DataStringModelTests(string backend) : BackendFileTest(bac
         Assert.Equal(trained["accuracy"], exported["accuracy"], 6);
         Assert.Equal(trained["loss"], exported["loss"], 4);
 
+        // In memory (x a StringTensor): the same numbers as the dataset's batches.
+        var inMemory = exportModel.Evaluate(new StringTensor(Reviews), NF.Constant(Positive), verbose: 0);
+        Assert.Equal(exported["loss"], inMemory["loss"], 4);
+        Assert.Equal(exported["accuracy"], inMemory["accuracy"], 6);
+
         // export_model.predict(examples) on a string array, a StringTensor and a dataset of texts.
         string[] examples = ["The movie was great!", "The movie was okay.", "The movie was terrible..."];
         using var ids = vectorize.Call(examples);
@@ -67,7 +72,10 @@ public abstract class DataStringModelTests(string backend) : BackendFileTest(bac
         // Fit on raw strings trains the model inside it (its Dense kernel moves).
         var before = model.Layers[2].Variables[0].ToArray<float>();
         exportModel.Fit(RawTrain(), epochs: 1, verbose: 0);
-        Assert.NotEqual(before, model.Layers[2].Variables[0].ToArray<float>());
+        var afterDataset = model.Layers[2].Variables[0].ToArray<float>();
+        Assert.NotEqual(before, afterDataset);
+        exportModel.Fit(Reviews, NF.Constant(Positive), batchSize: 4, epochs: 1, verbose: 0);
+        Assert.NotEqual(afterDataset, model.Layers[2].Variables[0].ToArray<float>());
     }
 
     [SkippableFact]
@@ -99,6 +107,9 @@ public abstract class DataStringModelTests(string backend) : BackendFileTest(bac
             var embedded = new Layers.GlobalAveragePooling1D().Call(new Layers.Embedding(30, 8).Call(ids));
             var output = new Layers.Dense(1, activation: "sigmoid").Call(embedded);
             var model = new Model(text, output);
+            var summary = new StringWriter();
+            model.Summary(summary);
+            Assert.Contains(vectorize.Name, summary.ToString());
             model.Compile(new Keras.Optimizers.Adam(0.05f), new Keras.Losses.BinaryCrossentropy(), metrics: ["accuracy"]);
             var history = model.Fit(RawTrain(), epochs: 25, verbose: 0);
             Assert.True(history["loss"][^1] < 0.5 * history["loss"][0], string.Join(", ", history["loss"]));
