@@ -39,7 +39,7 @@ public abstract partial class Dataset
     {
         ArgumentNullException.ThrowIfNull(texts);
         var structure = Structure<StringTensor>.New();
-        return new(new GeneratorNode(() => [structure.Flatten(texts)], structure, cardinality: 1, signature: [Spec(texts)]));
+        return new(new GeneratorNode(() => [structure.Flatten(texts)], structure, cardinality: 1, signature: [Spec(texts)], GeneratorNode.TensorDataset));
     }
 
     /// <summary>One element: the pair of the whole string tensor and the whole tensor (<c>from_tensors((texts, labels))</c>).</summary>
@@ -48,7 +48,43 @@ public abstract partial class Dataset
         ArgumentNullException.ThrowIfNull(texts);
         ArgumentNullException.ThrowIfNull(labels);
         var structure = Structure<(StringTensor, Tensor)>.New();
-        return new(new GeneratorNode(() => [structure.Flatten((texts, labels))], structure, cardinality: 1, signature: [Spec(texts), TensorSpec.FromTensor(labels)]));
+        return new(new GeneratorNode(() => [structure.Flatten((texts, labels))], structure, cardinality: 1, signature: [Spec(texts), TensorSpec.FromTensor(labels)],
+            GeneratorNode.TensorDataset));
+    }
+
+    /// <summary>
+    /// Rows of named columns that mix text and numbers (tf.data's
+    /// <c>from_tensor_slices({"title": titles, "year": years})</c>, the "load CSV" and "classify
+    /// structured data" tutorials' dataset): each value a <see cref="Tensor"/>, a <see cref="StringTensor"/>
+    /// or a <c>string[]</c>, all of one first dimension. Element i is a dictionary with the same keys,
+    /// row i of each column: a StringTensor for text, a Tensor for numbers
+    /// (<c>(StringTensor)row["title"]</c>). Its element spec is a dict of TensorSpecs, tf.string for text.
+    /// Turn the text into numbers in a <c>Map</c> (TextVectorization, StringLookup) before a model.
+    /// </summary>
+    public static Dataset<IReadOnlyDictionary<string, object>> FromTensorSlices(IReadOnlyDictionary<string, object> columns) => Slices(Columns(columns));
+
+    /// <summary>Pairs of rows of named columns (text and numbers) and one label tensor: <c>(columns[i], labels[i])</c>.</summary>
+    public static Dataset<(IReadOnlyDictionary<string, object>, Tensor)> FromTensorSlices(IReadOnlyDictionary<string, object> columns, Tensor labels)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        return Slices((Columns(columns), labels));
+    }
+
+    // The columns with string[] values as StringTensors (what a dataset element holds), checked.
+    private static IReadOnlyDictionary<string, object> Columns(IReadOnlyDictionary<string, object> columns)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        var result = new Dictionary<string, object>(columns.Count);
+        foreach (var (key, value) in columns)
+            result[key] = value switch
+            {
+                Tensor or StringTensor => value,
+                string[] texts => new StringTensor(texts),
+                null => throw new ArgumentNullException(nameof(columns), $"FromTensorSlices: column '{key}' is null."),
+                _ => throw new ArgumentException(
+                    $"FromTensorSlices: column '{key}' is a {value.GetType().Name}; each column must be a Tensor, a StringTensor or a string[].", nameof(columns)),
+            };
+        return result;
     }
 
     private static TensorSpec Spec(StringTensor texts) => new(TensorSpec.Known(texts.Shape), DType.String);
@@ -58,30 +94,21 @@ public abstract partial class Dataset
     /// numbers (a model's Fit, a numeric layer's Adapt): names the string components and the way
     /// to turn them into numbers, as Keras fails on a tf.string input to a Dense layer.
     /// <paramref name="describe"/> says what a component is to the consumer (a model's input), or
-    /// null; only the first <paramref name="read"/> components are checked (Predict reads the inputs alone).
+    /// null; only the first <paramref name="read"/> components are checked (Predict reads the inputs alone),
+    /// and those <paramref name="accepts"/> says the consumer takes as text (a model that starts with a TextVectorization) pass.
     /// </summary>
-    internal void RefuseStrings(string consumer, Func<int, string?>? describe = null, int read = int.MaxValue)
+    internal void RefuseStrings(string consumer, Func<int, string?>? describe = null, int read = int.MaxValue, Func<int, bool>? accepts = null)
     {
         if (!Schema.HasStrings) return;
-        var components = new List<int>();
-        StringComponents(Schema, 0, components);
-        components.RemoveAll(c => c >= read);
+        // Which components hold text: the element spec's tf.string ones (a dictionary of columns
+        // may mix text and numbers; the spec tells which, tracing a Map that makes it if need be).
+        var signature = Node.Signature;
+        var components = Enumerable.Range(0, Math.Min(read, signature.Length)).Where(c => signature[c].DType == DType.String && accepts?.Invoke(c) != true).ToList();
         if (components.Count == 0) return;
         var named = components.Select(c => describe?.Invoke(c) is { } what ? $"{c} ({what})" : $"{c}");
         throw new ArgumentException(
             $"{consumer}: the dataset's elements {Schema} hold text (StringTensor, tf.string) in component {string.Join(" and ", named)}, " +
             "but it takes numbers. Turn the text into numbers in the pipeline first, e.g. ds.Map((x, y) => (vectorize.Call(x), y)) with a TextVectorization, StringLookup or Hashing layer.",
             "dataset");
-    }
-
-    private static void StringComponents(ElementStructure structure, int at, List<int> into)
-    {
-        if (structure is Structure.StringStructure) into.Add(at);
-        else if (structure.Parts is { } parts)
-            foreach (var part in parts)
-            {
-                StringComponents(part, at, into);
-                at += part.Width;
-            }
     }
 }

@@ -71,13 +71,14 @@ public abstract partial class Dataset
         if (step.EndsWith("Node", StringComparison.Ordinal)) step = step[..^4];
         // tf.data's class names where the step here is named otherwise.
         step = step switch { "Slice" => "TensorSlice", "FileCache" => "Cache", _ => step };
+        string printed = Node.PrintedClass ?? $"_{step}Dataset";
         try
         {
-            return $"<_{step}Dataset element_spec={ElementSpec}>";
+            return $"<{printed} element_spec={ElementSpec}>";
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            return $"<_{step}Dataset>";
+            return $"<{printed}>";
         }
     }
 
@@ -223,7 +224,7 @@ public abstract partial class Dataset
     public static Dataset<Tensor> FromTensors(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
-        return new(new GeneratorNode(() => [[x]], Structure<Tensor>.New(), cardinality: 1, signature: [TensorSpec.FromTensor(x)]));
+        return new(new GeneratorNode(() => [[x]], Structure<Tensor>.New(), cardinality: 1, signature: [TensorSpec.FromTensor(x)], GeneratorNode.TensorDataset));
     }
 
     /// <summary>One element: the pair of whole tensors (<c>tf.data.Dataset.from_tensors((x, y))</c>).</summary>
@@ -231,7 +232,8 @@ public abstract partial class Dataset
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
-        return new(new GeneratorNode(() => [[x, y]], Structure<(Tensor, Tensor)>.New(), cardinality: 1, signature: [TensorSpec.FromTensor(x), TensorSpec.FromTensor(y)]));
+        return new(new GeneratorNode(() => [[x, y]], Structure<(Tensor, Tensor)>.New(), cardinality: 1, signature: [TensorSpec.FromTensor(x), TensorSpec.FromTensor(y)],
+            GeneratorNode.TensorDataset));
     }
 
     /// <summary>

@@ -97,6 +97,15 @@ public partial class Dataset<T> : Dataset, IEnumerable<T>
         With(new PaddedBatchNode(Node, batchSize, paddedShapes, paddingValues, dropRemainder));
 
     /// <summary>
+    /// <see cref="PaddedBatch(int, int[][], double, bool)"/> of elements that hold text
+    /// (<see cref="StringTensor"/>): string components are padded with <paramref name="paddingString"/>
+    /// (tf.data's <c>padding_values=b"&lt;pad&gt;"</c>; TensorFlow's default, b"", is what the other
+    /// overloads use), numeric ones with <paramref name="paddingValue"/>.
+    /// </summary>
+    public Dataset<T> PaddedBatch(int batchSize, int[]?[]? paddedShapes, string paddingString, double paddingValue = 0, bool dropRemainder = false) =>
+        With(new PaddedBatchNode(Node, batchSize, paddedShapes, [paddingValue], dropRemainder, paddingString ?? throw new ArgumentNullException(nameof(paddingString))));
+
+    /// <summary>
     /// Splits each element along its first axis into one element per row (<c>unbatch</c>), the
     /// inverse of <see cref="Batch"/>; every component of an element must have the same first dimension.
     /// </summary>
@@ -191,6 +200,7 @@ public partial class Dataset<T> : Dataset, IEnumerable<T>
     /// from the file instead of running the steps before <c>Cache</c> (data larger than memory,
     /// or expensive preprocessing kept across runs). The file appears only when a pass ends, so
     /// a pass left early or a killed run leaves no partial cache: the next pass writes it again.
+    /// Text (<see cref="StringTensor"/> components) is kept as UTF-8, empty strings included.
     /// An empty <paramref name="filename"/> caches in memory (<see cref="Cache()"/>), as in tf.data.
     /// The file is trusted to hold this pipeline's elements; delete it when the data changes.
     /// Elements that are dictionaries need their keys known when <c>Cache</c> is called (true
@@ -200,8 +210,6 @@ public partial class Dataset<T> : Dataset, IEnumerable<T>
     {
         ArgumentNullException.ThrowIfNull(filename);
         if (filename.Length == 0) return Cache();
-        if (Elements.HasStrings)
-            throw new NotSupportedException($"Cache: the elements are {Elements}, and a cache file holds tensors only, not strings (StringTensor); cache them in memory with Cache().");
         if (!Elements.IsKnown)
             throw new NotSupportedException($"Cache: the elements are {Elements}, dictionaries whose keys a Map or a generator makes, which a later run reading the file would not know; Map into dictionaries after Cache(filename) instead.");
         return With(new FileCacheNode(Node, Path.GetFullPath(filename)));

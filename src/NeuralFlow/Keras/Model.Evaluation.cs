@@ -196,11 +196,11 @@ public partial class Model
         else
         {
             // Keras' predict reads the inputs alone: text in the targets is left unread.
-            dataset.RefuseStrings(nameof(Predict), DataComponent, read: inputs);
+            dataset.RefuseStrings(nameof(Predict), DataComponent, read: inputs, accepts: c => AcceptsText(dataset.Schema, c));
             if (IsSubclassed) UseInputCount(inputs);
             if (dataset.ComponentCount < inputs)
                 throw new ArgumentException($"Predict: the model has {inputs} inputs, but the dataset's elements hold {dataset.ComponentCount} tensor(s).", nameof(dataset));
-            elements = dataset.EnumerateTensors(disposeEach: true).Select(e => e.Take(inputs).ToArray());
+            elements = dataset.EnumerateTensors(disposeEach: true).Select(e => HostInputs(nameof(Predict), e.Take(inputs).ToArray()));
         }
         return PredictBatches(steps is { } s ? elements.Take(s) : elements, nameof(Predict),
                               CallbackList.ForOneRun(nameof(Predict), callbacks, this, KnownSteps(dataset, steps), verbose), sharded: true);

@@ -467,7 +467,7 @@ public partial class Model
     private Func<IEnumerable<(Tensor[], Tensor[])>> Pairs(string method, Data.Dataset dataset)
     {
         ArgumentNullException.ThrowIfNull(dataset);
-        dataset.RefuseStrings(method, DataComponent);
+        dataset.RefuseStrings(method, DataComponent, accepts: c => AcceptsText(dataset.Schema, c));
         if (dataset.Schema.HasDictionary) return NamedPairs(method, dataset);
         // A subclassed model takes the first part of (inputs, targets) elements whole, as Keras hands it to its call.
         UseInputCount(Inputs.Count == 0 ? SubclassedInputWidth(dataset.Schema) : 1);
@@ -482,7 +482,7 @@ public partial class Model
                 $"{method}: the dataset's elements need {inputs + outputs} tensors ({(inputs == 1 ? "features" : $"{inputs} inputs")}, then {(outputs == 1 ? "labels" : $"{outputs} targets")}), and optionally sample weights after them, but they have {dataset.ComponentCount}.", nameof(dataset));
         return () => dataset.EnumerateTensors(disposeEach: true).Select(e =>
         {
-            var (xs, ys) = SameBatch(method, e.Take(inputs).ToArray(), e.Skip(inputs).Take(outputs).ToArray());
+            var (xs, ys) = SameBatch(method, HostInputs(method, e.Take(inputs).ToArray()), e.Skip(inputs).Take(outputs).ToArray());
             return (xs, weighted ? WithSampleWeight(method, ys, e[^1], null) : ys);
         });
     }

@@ -269,12 +269,32 @@ public partial class Sequential : Model
     /// <inheritdoc/>
     public override IReadOnlyList<Layer> SubLayers => _layers;
 
+    /// <summary>
+    /// The first layer when it takes text (a TextVectorization: Keras' export model
+    /// <c>Sequential([vectorize_layer, model, Activation("sigmoid")])</c>), else null. Fit, Evaluate
+    /// and Predict run it on the host on each batch of strings; <see cref="Call(Tensor)"/> then
+    /// starts after it, at the numbers it returns.
+    /// </summary>
+    internal ITextInputLayer? TextFrontLayer =>
+        (_layers is [Keras.Layers.InputLayer, var second, ..] ? second : _layers is [var first, ..] ? first : null) as ITextInputLayer;
+
     /// <inheritdoc/>
+    /// <remarks>
+    /// A model that starts with a text layer (<see cref="Layers.TextVectorization"/>) takes raw
+    /// strings in Fit, Evaluate and Predict; as a tensor, it takes what that layer returns (the
+    /// token ids), which it reads from the next layer on.
+    /// </remarks>
     [MethodImpl(Hot)]
     public override Tensor Call(Tensor x)
     {
         using var call = EnterCall();
-        foreach (var layer in _layers) x = layer.Call(x);
+        var front = TextFrontLayer;
+        foreach (var layer in _layers)
+        {
+            // The text input and the layer that vectorizes it ran on the host, before this call.
+            if (front is not null && (ReferenceEquals(layer, front) || layer is Layers.InputLayer)) continue;
+            x = layer.Call(x);
+        }
         OutputShape = x.Shape;
         return x;
     }

@@ -53,6 +53,16 @@ public readonly struct ModelData
     public static implicit operator ModelData(Dictionary<string, Tensor> tensors) => new((IReadOnlyDictionary<string, Tensor>)tensors);
 
     /// <summary>
+    /// Texts, for a model that starts with a TextVectorization (Keras' <c>export_model.predict(examples)</c>
+    /// on strings): the model runs that layer on them first. A model that takes numbers refuses them.
+    /// </summary>
+    public static implicit operator ModelData(Data.StringTensor texts) =>
+        new([Data.Pipeline.StringCarrier.Carry(texts ?? throw new ArgumentNullException(nameof(texts)))]);
+
+    /// <summary>Texts, as a vector (<see cref="Data.StringTensor"/>): <c>model.Predict(new[] { "The movie was great!" })</c>.</summary>
+    public static implicit operator ModelData(string[] texts) => new Data.StringTensor(texts ?? throw new ArgumentNullException(nameof(texts)));
+
+    /// <summary>
     /// One part of a dataset's element (<paramref name="part"/>, whose tensors start at
     /// <paramref name="at"/> in the flat <paramref name="element"/>): a dictionary by name, else
     /// its tensors in order (a tuple's flattened).

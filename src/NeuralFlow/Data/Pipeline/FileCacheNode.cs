@@ -13,8 +13,8 @@ namespace NeuralFlow.Data.Pipeline;
 /// </summary>
 /// <remarks>
 /// The file: the magic <c>NFCACHE\x01</c>, the components per element (int32), then per element
-/// a 1 byte and each component as a .npy record, and at the end a 0 byte and the element count
-/// (int64). A file without that end, or with another number of components, is refused naming it.
+/// a 1 byte and each component as a .npy record (a string component as a
+/// <see cref="StringCacheRecord"/>), and at the end a 0 byte and the element count (int64). A file without that end, or with another number of components, is refused naming it.
 /// As in TensorFlow, the file is trusted to hold this pipeline's data: delete it when the data changes.
 /// </remarks>
 internal sealed class FileCacheNode(Node upstream, string path) : Node
@@ -45,8 +45,8 @@ internal sealed class FileCacheNode(Node upstream, string path) : Node
                     foreach (var part in element)
                     {
                         // A row part is a view of its source; the view is freed once written.
-                        if (part.Tensor is { } owned) NpyFormat.Write(stream, owned);
-                        else using (var row = part.Take()) NpyFormat.Write(stream, row);
+                        if (part.Tensor is { } owned) Write(stream, owned);
+                        else using (var row = part.Take()) Write(stream, row);
                     }
                 }
                 catch
@@ -85,7 +85,7 @@ internal sealed class FileCacheNode(Node upstream, string path) : Node
             var element = new Part[width];
             try
             {
-                for (int c = 0; c < width; c++) element[c] = Part.Owned(NpyFormat.Read(stream, $"element {index}, component {c}"));
+                for (int c = 0; c < width; c++) element[c] = Part.Owned(Read(stream, $"element {index}, component {c}"));
             }
             catch (Exception e)
             {
@@ -96,6 +96,21 @@ internal sealed class FileCacheNode(Node upstream, string path) : Node
             }
             yield return element;
         }
+    }
+
+    private static void Write(Stream stream, Tensor component)
+    {
+        if (StringCarrier.DTypeOf(component) == DType.String) StringCacheRecord.Write(stream, component);
+        else NpyFormat.Write(stream, component);
+    }
+
+    // The first byte tells a string record from a .npy one (whose reader wants its magic whole).
+    private static Tensor Read(Stream stream, string name)
+    {
+        int first = stream.ReadByte();
+        if (first == StringCacheRecord.Marker) return StringCacheRecord.Read(stream, name);
+        if (first >= 0) stream.Seek(-1, SeekOrigin.Current);
+        return NpyFormat.Read(stream, name);
     }
 
     private InvalidDataException Bad(string why, Exception? inner = null) =>

@@ -8,10 +8,16 @@ namespace NeuralFlow.Data.Pipeline;
 /// tensor made only to be yielded is freed by the GC, or by the generator after the pass.
 /// </summary>
 /// With an output signature (tf.data's <c>output_signature</c>) every element is checked against
-/// it as it comes, and the signature is the dataset's spec.
+/// it as it comes, and the signature is the dataset's spec. <paramref name="printedClass"/> is the
+/// class TensorFlow prints for the dataset (<c>_TensorDataset</c> for <c>from_tensors</c>), if not a generator's.
 internal sealed class GeneratorNode(Func<IEnumerable<Tensor[]>> open, ElementStructure structure, long cardinality = Dataset.Unknown,
-                                    TensorSpec[]? signature = null) : Node
+                                    TensorSpec[]? signature = null, string? printedClass = null) : Node
 {
+    /// <summary>The <c>_TensorDataset</c> every <c>FromTensors</c> makes (one element, the tensors themselves).</summary>
+    public const string TensorDataset = "_TensorDataset";
+
+    public override string? PrintedClass => printedClass;
+
     public override int Width => structure.Width;
 
     protected override TensorSpec[] ComputeSignature() => signature ?? Signatures.FromFirstElement(this);

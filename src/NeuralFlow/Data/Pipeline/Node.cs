@@ -18,6 +18,12 @@ internal abstract class Node
     /// <summary>The pipelines this step reads (for what applies to a whole pipeline, such as its options).</summary>
     public virtual IReadOnlyList<Node> Inputs => [];
 
+    /// <summary>
+    /// The class TensorFlow prints for the dataset this step makes (<c>TextLineDatasetV2</c>), where
+    /// it is not the step's name as <c>_NameDataset</c> (<see cref="Dataset.ToString"/>); else null.
+    /// </summary>
+    public virtual string? PrintedClass => null;
+
     private readonly object _signatureLock = new();
     private TensorSpec[]? _signature;
 

@@ -6,7 +6,8 @@ namespace NeuralFlow.Data.Pipeline;
 /// length (sequences) batch. The common shape is, per axis, the given length or (-1, or no shapes
 /// given) the longest element of the batch, as TensorFlow does; the pad value is the
 /// component's padding value (one for all, or one per component as tf.data's tuple of
-/// <c>padding_values</c>) in the component's dtype.
+/// <c>padding_values</c>) in the component's dtype; a string component is padded with
+/// <c>paddingString</c> (b"" by default, as TensorFlow pads strings).
 /// </summary>
 internal sealed class PaddedBatchNode : Node
 {
@@ -15,10 +16,13 @@ internal sealed class PaddedBatchNode : Node
     private readonly int[]?[]? _shapes;
     private readonly double[] _values;
     private readonly bool _dropRemainder;
+    private readonly string _paddingString;
 
-    public PaddedBatchNode(Node upstream, int size, int[]?[]? paddedShapes, double[] paddingValues, bool dropRemainder)
+    public PaddedBatchNode(Node upstream, int size, int[]?[]? paddedShapes, double[] paddingValues, bool dropRemainder, string paddingString = "")
     {
         ArgumentNullException.ThrowIfNull(paddingValues);
+        ArgumentNullException.ThrowIfNull(paddingString);
+        _paddingString = paddingString;
         // Width is asked only for values per component (as for paddedShapes): a Map's dictionary has none before its first element.
         if (paddingValues.Length != 1 && paddingValues.Length != upstream.Width)
             throw new ArgumentException($"PaddedBatch: paddingValues has {paddingValues.Length} values but an element has {upstream.Width} components; give one per component (or one value for all).", nameof(paddingValues));
@@ -71,6 +75,7 @@ internal sealed class PaddedBatchNode : Node
     private Tensor PadAndStack(List<Part[]> group, int c)
     {
         var target = Target(group, c);
+        if (group[0][c].DType == DType.String) return PadStrings(group, c, target);
         var tensors = new Tensor[group.Count];
         try
         {
@@ -99,9 +104,6 @@ internal sealed class PaddedBatchNode : Node
     private int[] Target(List<Part[]> group, int c)
     {
         BatchNode.SameDTypes("PaddedBatch", group, c);
-        if (group[0][c].DType == DType.String)
-            throw new NotSupportedException(
-                $"PaddedBatch: component {c} holds strings (StringTensor), which NeuralFlow does not pad; Batch strings of one shape, or turn them into ids first (TextVectorization with outputSequenceLength pads them).");
         var first = group[0][c].Shape;
         var given = _shapes?[c];
         if (given is not null && given.Length != first.Rank)
@@ -123,5 +125,20 @@ internal sealed class PaddedBatchNode : Node
             target[d] = given[d];
         }
         return target;
+    }
+
+    // Strings pad on the host: the carriers' strings copied into a grid filled with the padding string.
+    private Tensor PadStrings(List<Part[]> group, int c, int[] target)
+    {
+        var carriers = new Tensor[group.Count];
+        try
+        {
+            for (int i = 0; i < carriers.Length; i++) carriers[i] = group[i][c].Tensor is { } t ? t.View(t.Layout) : group[i][c].Take();
+            return StringCarrier.PadAndStack(carriers, target, _paddingString);
+        }
+        finally
+        {
+            foreach (var t in carriers) t?.Dispose();
+        }
     }
 }

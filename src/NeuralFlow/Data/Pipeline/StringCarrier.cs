@@ -57,14 +57,39 @@ internal static class StringCarrier
     }
 
     /// <summary>Carriers of one shape stacked along a new first axis: one carrier over a new table of their strings.</summary>
-    public static Tensor Stack(Tensor[] carriers)
+    public static Tensor Stack(Tensor[] carriers) =>
+        PadAndStack(carriers, carriers.Length == 0 ? [] : carriers[0].Shape.ToArray(), "");
+
+    /// <summary>
+    /// Carriers of one rank, each padded at the end of every axis with <paramref name="padding"/> to
+    /// <paramref name="target"/> (at least its shape), stacked along a new first axis: one carrier
+    /// over a new table (<c>padded_batch</c> of strings, which TensorFlow pads with b"").
+    /// </summary>
+    public static Tensor PadAndStack(Tensor[] carriers, int[] target, string padding)
     {
         var rows = Array.ConvertAll(carriers, Read);
-        int width = rows.Length == 0 ? 0 : rows[0].Count;
+        int width = 1;
+        foreach (var d in target) width *= d;
         var values = new string[rows.Length * width];
+        Array.Fill(values, padding);
+        var index = new int[target.Length];
         for (int r = 0; r < rows.Length; r++)
-            for (int i = 0; i < width; i++) values[r * width + i] = rows[r].Values[i];
-        return Carry(StringTensor.Wrap(values, rows.Length == 0 ? new Shape(0) : Shape.Create([rows.Length, .. rows[0].Shape.ToArray()])));
+        {
+            var row = rows[r];
+            for (int i = 0; i < row.Count; i++)
+            {
+                // Row-major position i of the row, as an index, then as a position in the target shape.
+                for (int d = target.Length - 1, rest = i; d >= 0; d--)
+                {
+                    index[d] = rest % row.Shape[d];
+                    rest /= row.Shape[d];
+                }
+                int at = 0;
+                for (int d = 0; d < target.Length; d++) at = at * target[d] + index[d];
+                values[r * width + at] = row.Values[i];
+            }
+        }
+        return Carry(StringTensor.Wrap(values, Shape.Create([rows.Length, .. target])));
     }
 
     /// <summary>A placeholder for a trace (Signatures.Traced): empty strings of <paramref name="shape"/>.</summary>

@@ -6,7 +6,9 @@ namespace NeuralFlow.Data.Pipeline;
 /// <c>(A, B)</c> and <c>(A, B, C)</c> are their parts' lists in order, nesting allowed
 /// (a zip of two pairs is <c>((Tensor, Tensor), (Tensor, Tensor))</c>), and a dictionary of named
 /// tensors (<c>IReadOnlyDictionary&lt;string, Tensor&gt;</c> or <c>Dictionary&lt;string, Tensor&gt;</c>,
-/// tf.data's dict elements) is its values in ordinal key order, as <c>tf.nest</c> flattens a dict.
+/// tf.data's dict elements) is its values in ordinal key order, as <c>tf.nest</c> flattens a dict;
+/// so is a dictionary of columns that mixes text and numbers (<c>IReadOnlyDictionary&lt;string, object&gt;</c>,
+/// each value a Tensor or a StringTensor: tf.data's <c>{"title": texts, "year": years}</c>).
 /// The pipeline itself only sees flat lists; <see cref="Dataset{T}"/> converts at its edges.
 /// </summary>
 /// <remarks>
@@ -98,8 +100,10 @@ internal static class Structure
     {
         if (type == typeof(Tensor)) return new TensorStructure();
         if (type == typeof(StringTensor)) return new StringStructure();
-        if (type == typeof(IReadOnlyDictionary<string, Tensor>)) return new DictionaryStructure<IReadOnlyDictionary<string, Tensor>>();
-        if (type == typeof(Dictionary<string, Tensor>)) return new DictionaryStructure<Dictionary<string, Tensor>>();
+        if (type == typeof(IReadOnlyDictionary<string, Tensor>)) return new DictionaryStructure<IReadOnlyDictionary<string, Tensor>, Tensor>();
+        if (type == typeof(Dictionary<string, Tensor>)) return new DictionaryStructure<Dictionary<string, Tensor>, Tensor>();
+        if (type == typeof(IReadOnlyDictionary<string, object>)) return new DictionaryStructure<IReadOnlyDictionary<string, object>, object>();
+        if (type == typeof(Dictionary<string, object>)) return new DictionaryStructure<Dictionary<string, object>, object>();
         if (!type.IsGenericType) return null;
         var definition = type.GetGenericTypeDefinition();
         var args = type.GetGenericArguments();
@@ -152,11 +156,20 @@ internal static class Structure
         public override string ToString() => "StringTensor";
     }
 
-    /// <summary>A dictionary of named tensors: its values in ordinal key order.</summary>
-    private sealed class DictionaryStructure<TDictionary> : Structure<TDictionary>
-        where TDictionary : class, IReadOnlyDictionary<string, Tensor>
+    /// <summary>
+    /// A dictionary of named tensors: its values in ordinal key order. With <typeparamref name="TValue"/>
+    /// <c>object</c>, a dictionary of columns each a <see cref="Tensor"/> or a <see cref="StringTensor"/>
+    /// (a string carrier in the flat list, told apart by its table when the element is built).
+    /// </summary>
+    private sealed class DictionaryStructure<TDictionary, TValue> : Structure<TDictionary>
+        where TDictionary : class, IReadOnlyDictionary<string, TValue>
+        where TValue : class
     {
+        private static readonly bool Mixed = typeof(TValue) == typeof(object);
         private string[]? _keys;
+
+        // Whether a column may hold text; which ones do, the element spec tells (Dataset.RefuseStrings).
+        public override bool HasStrings => Mixed;
 
         public override IReadOnlyList<string>? Keys => Volatile.Read(ref _keys);
 
@@ -167,7 +180,7 @@ internal static class Structure
         public override bool IsKnown => Keys is not null;
 
         public override bool SameAs(ElementStructure other) =>
-            other is DictionaryStructure<TDictionary> d && Keys is { } mine && d.Keys is { } theirs && mine.SequenceEqual(theirs);
+            other is DictionaryStructure<TDictionary, TValue> d && Keys is { } mine && d.Keys is { } theirs && mine.SequenceEqual(theirs);
 
         public override void Bind(TDictionary value)
         {
@@ -183,15 +196,26 @@ internal static class Structure
         public override void Flatten(TDictionary value, Tensor[] into, int at)
         {
             var keys = Volatile.Read(ref _keys)!;
-            for (int i = 0; i < keys.Length; i++) into[at + i] = value[keys[i]];
+            for (int i = 0; i < keys.Length; i++) into[at + i] = Component(keys[i], value[keys[i]]);
         }
+
+        // A column as a flat component: a tensor itself, text as its carrier.
+        private static Tensor Component(string key, TValue value) => value switch
+        {
+            null => null!,
+            Tensor t => t,
+            StringTensor s => StringCarrier.Carry(s),
+            _ => throw new ArgumentException(
+                $"A dataset element's dictionary holds a {value.GetType().Name} under '{key}'; each value must be a Tensor or a StringTensor (text).", nameof(value)),
+        };
 
         public override TDictionary Build(Tensor[] from, int at)
         {
             var keys = Volatile.Read(ref _keys)!;
-            var result = new Dictionary<string, Tensor>(keys.Length);
-            for (int i = 0; i < keys.Length; i++) result[keys[i]] = from[at + i];
-            return (TDictionary)(IReadOnlyDictionary<string, Tensor>)result;
+            var result = new Dictionary<string, TValue>(keys.Length);
+            for (int i = 0; i < keys.Length; i++)
+                result[keys[i]] = Mixed && StringCarrier.DTypeOf(from[at + i]) == DType.String ? (TValue)(object)StringCarrier.Read(from[at + i]) : (TValue)(object)from[at + i];
+            return (TDictionary)(IReadOnlyDictionary<string, TValue>)result;
         }
 
         public override ElementSpec Describe(IReadOnlyList<TensorSpec> flat, int at)
@@ -204,7 +228,7 @@ internal static class Structure
 
         protected internal override bool TryMatch(ElementSpec spec)
         {
-            if (spec is not DictionarySpec d || d.Keys.Any(k => d[k] is not TensorSpec { DType: not DType.String })) return false;
+            if (spec is not DictionarySpec d || d.Keys.Any(k => d[k] is not TensorSpec { DType: var dtype } || dtype == DType.String && !Mixed)) return false;
             var keys = d.Keys.ToArray();
             return (Interlocked.CompareExchange(ref _keys, keys, null) ?? keys).SequenceEqual(keys);
         }

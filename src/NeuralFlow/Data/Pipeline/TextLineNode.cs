@@ -8,13 +8,18 @@ namespace NeuralFlow.Data.Pipeline;
 /// one open at a time, so files far larger than memory stream through. Lines end at '\n'; every
 /// '\r' is dropped, as TensorFlow's line reader drops it (so "\r\n" ends a line too); a last line
 /// without '\n' counts when it is not empty. Bytes are read as UTF-8 (invalid bytes become U+FFFD;
-/// a byte-order mark is kept, as TensorFlow keeps its bytes).
+/// a byte-order mark is kept, as TensorFlow keeps its bytes). With <paramref name="parallelReads"/>
+/// above one, that many files are read at once on threads of their own and their lines
+/// interleaved, one of each in turn (an <see cref="InterleaveNode"/> over the files: TensorFlow's
+/// deterministic parallel interleave with block length 1).
 /// </summary>
-internal sealed class TextLineNode(string[] files, string compression) : Node
+internal sealed class TextLineNode(string[] files, string compression, int bufferSize = TextLineDataset.DefaultBufferSize, int parallelReads = 1) : Node
 {
     private static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
 
     public override int Width => 1;
+
+    public override string? PrintedClass => "TextLineDatasetV2";
 
     // As tf.data: how many lines the files hold is not known without reading them.
     public override long Cardinality => files.Length == 0 ? 0 : Dataset.Unknown;
@@ -22,6 +27,19 @@ internal sealed class TextLineNode(string[] files, string compression) : Node
     protected override TensorSpec[] ComputeSignature() => [new TensorSpec([], DType.String)];
 
     public override IEnumerator<Part[]> Open()
+    {
+        if (parallelReads > 1 && files.Length > 1)
+        {
+            // Each file its own sequential reader; the interleave takes one line of each in turn.
+            var indices = new RangeNode(0, files.Length, 1, DType.Int64);
+            var interleave = new InterleaveNode(indices, args => new TextLineNode([files[args[0].Item<long>()]], compression, bufferSize), 1,
+                                                parallelReads, blockLength: 1, nameof(TextLineDataset), parallel: true, deterministic: true);
+            return interleave.Open();
+        }
+        return Sequential();
+    }
+
+    private IEnumerator<Part[]> Sequential()
     {
         foreach (var file in files)
             foreach (var line in Lines(file))
@@ -33,7 +51,7 @@ internal sealed class TextLineNode(string[] files, string compression) : Node
         // TensorFlow fails at iteration, not when the dataset is made; so does this.
         if (!File.Exists(file))
             throw new FileNotFoundException($"TextLineDataset: the file '{file}' does not exist{(Directory.Exists(file) ? " (it is a directory)" : "")}.", file);
-        using var reader = new StreamReader(CompressedFile.Open(file, compression), Utf8, detectEncodingFromByteOrderMarks: false, bufferSize: 1 << 16);
+        using var reader = new StreamReader(CompressedFile.Open(file, compression), Utf8, detectEncodingFromByteOrderMarks: false, bufferSize: bufferSize);
         var line = new StringBuilder();
         var buffer = new char[1 << 14];
         while (true)

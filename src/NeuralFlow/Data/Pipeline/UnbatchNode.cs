@@ -11,22 +11,26 @@ internal sealed class UnbatchNode(Node upstream) : Node
     public override IReadOnlyList<Node> Inputs => [upstream];
     protected override TensorSpec[] ComputeSignature() => Signatures.Unbatched(upstream.Signature);
 
-    // tf.data's rule: n batches of a size known before the pass (a Batch that drops its remainder,
-    // or rows of tensors whose components share their first dimension) unbatch to n * size.
+    // tf.data's rule (UnbatchDatasetOp): n batches whose first dimension the element spec knows
+    // (that of the first component that knows one: a Batch that drops its remainder, rows of
+    // tensors, a Map traced on them) unbatch to n * that size; a size unknown or 0 leaves it unknown.
     public override long Cardinality => upstream.Cardinality switch
     {
         < 0 and var special => special,
-        var n => StaticRows(upstream) is { } rows ? n * rows : Dataset.Unknown,
+        var n => StaticRows(upstream) is > 0 and var rows ? n * rows : Dataset.Unknown,
     };
 
-    /// <summary>The first dimension every element of <paramref name="node"/> has, when known without running it.</summary>
-    private static int? StaticRows(Node node) => node switch
+    /// <summary>The first dimension the spec of <paramref name="node"/> gives its elements, when it knows one.</summary>
+    private static int? StaticRows(Node node)
     {
-        BatchNode { DropRemainder: true } batch => batch.Size,
-        PrefetchNode prefetch => StaticRows(prefetch.Upstream),
-        _ when node.Spec is { Length: > 0 } spec && spec.All(s => s.Shape.Rank > 0 && s.Shape[0] == spec[0].Shape[0]) => spec[0].Shape[0],
-        _ => null,
-    };
+        TensorSpec[] specs;
+        // A spec that cannot be derived (a Map that fails on its trace) tells no size, as printing tells no spec.
+        try { specs = node.Signature; }
+        catch (Exception e) when (e is not OutOfMemoryException) { return null; }
+        foreach (var spec in specs)
+            if (spec.Shape is { Count: > 0 } shape && shape[0] is { } rows) return rows;
+        return null;
+    }
 
     public override IEnumerator<Part[]> Open()
     {

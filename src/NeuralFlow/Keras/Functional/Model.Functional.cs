@@ -201,20 +201,22 @@ public partial class Model
         List<Tensor>? converted = null;
         Tensor[]? fed = null;
         for (int i = 0; i < inputs.Count; i++)
-            if (inputs[i].DType != graph.Inputs[i].DType)
+            if (inputs[i].DType != FedInput(graph, i).DType)
             {
                 fed ??= [.. inputs];
-                (converted ??= []).Add(fed[i] = NF.Cast(inputs[i], graph.Inputs[i].DType));
+                (converted ??= []).Add(fed[i] = NF.Cast(inputs[i], FedInput(graph, i).DType));
             }
         if (fed is not null) inputs = fed;
         var values = new Dictionary<KerasTensor, Tensor>(ReferenceEqualityComparer.Instance);
-        for (int i = 0; i < inputs.Count; i++) values[graph.Inputs[i]] = inputs[i];
+        for (int i = 0; i < inputs.Count; i++) values[FedInput(graph, i)] = inputs[i];
         var remaining = new Dictionary<KerasTensor, int>(graph.Uses, ReferenceEqualityComparer.Instance);
         // Under a tape the backward pass needs every activation; otherwise each is freed after its last reader.
         bool free = !Tape.AnyRecording;
         var keep = new HashSet<KerasTensor>(graph.Outputs.Concat(graph.Inputs), ReferenceEqualityComparer.Instance);
         foreach (var node in graph.Nodes)
         {
+            // A text input's vectorizer ran on the host (HostInputs): its output is what was fed.
+            if (IsTextFront(graph, node)) continue;
             var ys = node.Run(node.Inputs.Select(t => values[t]).ToArray());
             for (int k = 0; k < ys.Count; k++) values[node.Outputs[k]] = ys[k];
             if (!free) continue;
@@ -242,6 +244,11 @@ public partial class Model
         dead.Dispose();
     }
 
+    // What the tensor call is fed for input i: the input itself, or for a text input (dtype
+    // string) the output of the text layer that reads it, which runs on the host (Model.TextInputs).
+    private static KerasTensor FedInput(FunctionalGraph graph, int i) =>
+        graph.Inputs[i].DType == DType.String && TextFrontNode(graph, graph.Inputs[i]) is { } front ? front.Outputs[0] : graph.Inputs[i];
+
     // The right number of inputs, each of the shape its Layers.Input declared (any batch size unless fixed).
     private void CheckInputs(FunctionalGraph graph, IReadOnlyList<Tensor> inputs)
     {
@@ -251,7 +258,7 @@ public partial class Model
         for (int i = 0; i < inputs.Count; i++)
         {
             var x = inputs[i] ?? throw new ArgumentNullException(nameof(inputs), $"Model {Name}: input '{graph.Inputs[i].Name}' is null.");
-            var expected = graph.Inputs[i].Shape;
+            var expected = FedInput(graph, i).Shape;
             bool fits = x.Rank == expected.Count;
             for (int d = 0; fits && d < expected.Count; d++) fits = expected[d] is not { } e || e == x.Shape[d];
             if (!fits)

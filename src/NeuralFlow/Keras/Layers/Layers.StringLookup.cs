@@ -20,7 +20,7 @@ public partial class Layers
     /// starts at what it returns. The inverse lookup returns host strings (<see cref="CallInverted(Tensor)"/>).
     /// </para>
     /// </summary>
-    public sealed class StringLookup : IndexLookup<string>
+    public sealed class StringLookup : IndexLookup<string>, ITextInputLayer
     {
         private Dictionary<string, long>? _positions;
         private readonly (ulong, ulong)? _key;
@@ -89,6 +89,29 @@ public partial class Layers
             ArgumentNullException.ThrowIfNull(tokens);
             return Encoded(NF.Constant(Indices(tokens.Values, tokens.Count), tokens.Shape));
         }
+
+        /// <summary>Always: it has no weights to make, so a model that starts with it saves before any call.</summary>
+        public override bool Built => true;
+
+        Tensor ITextInputLayer.CallText(StringTensor texts) => Call(texts);
+
+        // The shape the layer gives one example of the input's (unknown lengths 1), run on a token
+        // it knows, with the input's batch axis: its encodings' rules stay in one place (Encoded).
+        (int?[] Shape, DType DType) ITextInputLayer.TextOutputSpec(IReadOnlyList<int?> inputShape)
+        {
+            var probeShape = Shape.Create([1, .. inputShape.Skip(1).Select(d => d ?? 1)]);
+            var probe = new string[probeShape.Count];
+            Array.Fill(probe, _tokens.Length > 0 ? _tokens[0] : OovValue);
+            using var paused = Tape.Pause();
+            using var output = Call(StringTensor.Wrap(probe, probeShape));
+            var shape = output.Shape.ToArray().Select(d => (int?)d).ToArray();
+            if (shape.Length > 0) shape[0] = inputShape.Count > 0 ? inputShape[0] : null;
+            return (shape, output.DType);
+        }
+
+        /// <summary>On a text input (<c>Layers.Input(..., dtype: DType.String)</c>): the output spec, without a probe on zeros, which strings have none of.</summary>
+        private protected override (int?[] Shape, DType DType)[]? OwnOutputSpec(KerasTensor[] inputs) =>
+            inputs is [{ DType: DType.String } text] ? [((ITextInputLayer)this).TextOutputSpec(text.Shape)] : null;
 
         /// <summary>Tensors hold no strings: refuses with the way to call the layer.</summary>
         protected override Tensor Forward(Tensor x) => throw new NotSupportedException(

@@ -25,8 +25,15 @@ public partial class Layers
     /// over a dataset of texts and labels, whose int64 indices feed a model that starts with an
     /// Embedding. Calling it on a tensor raises with that advice.
     /// </para>
+    /// <para>
+    /// First in a model (Keras' export model <c>Sequential([vectorize_layer, model, Activation("sigmoid")])</c>,
+    /// or called on <c>Layers.Input([1], dtype: DType.String)</c>), it lets the model take raw strings:
+    /// Fit, Evaluate and Predict accept a <see cref="StringTensor"/>, a <c>string[]</c> or a dataset of
+    /// texts, and run the layer on each batch of texts on the host before the model's tensor steps
+    /// (texts given in memory are vectorized together, as one batch).
+    /// </para>
     /// </summary>
-    public sealed class TextVectorization : Layer
+    public sealed class TextVectorization : Layer, ITextInputLayer
     {
         /// <summary>False: this layer's inputs are values to look up or count, not activations; under a mixed global policy it keeps <see cref="Config.FloatX"/>'s (Keras sets its dtype itself).</summary>
         private protected override bool TakesMixedPolicy => false;
@@ -149,6 +156,27 @@ public partial class Layers
             using var one = Vectorized(values, column: false);
             return NF.Reshape(one, one.Shape.ToArray()[1..]);
         }
+
+        /// <summary>Always: it has no weights to make (Keras builds it at construction), so a model that starts with it saves before any call.</summary>
+        public override bool Built => true;
+
+        Tensor ITextInputLayer.CallText(StringTensor texts) => Call(texts);
+
+        (int?[] Shape, DType DType) ITextInputLayer.TextOutputSpec(IReadOnlyList<int?> inputShape)
+        {
+            if (inputShape.Count > 2 || inputShape.Count == 2 && inputShape[1] is not (1 or null))
+                throw new ArgumentException(
+                    $"{Name}: when using TextVectorization to tokenize strings, the input rank must be 1 or the last shape dimension must be 1. Received: inputs.shape={KerasTensor.Format(inputShape)}.", "inputs");
+            int? batch = inputShape.Count > 0 ? inputShape[0] : null;
+            if (OutputMode != "int") return ([batch, _lookup.PadToMaxTokens ? MaxTokens : VocabularySize()], VariableDType);
+            // Without a split each text is one token, kept in the input's own shape (see Vectorized).
+            bool oneToken = Split is null && _splitFunction is null && NgramWidths is null && OutputSequenceLength is null;
+            return oneToken ? ([.. inputShape], DType.Int64) : ([batch, OutputSequenceLength], DType.Int64);
+        }
+
+        /// <summary>On a text input (<c>Layers.Input(..., dtype: DType.String)</c>): the ids' (or encodings') shape, without a probe on zeros, which strings have none of.</summary>
+        private protected override (int?[] Shape, DType DType)[]? OwnOutputSpec(KerasTensor[] inputs) =>
+            inputs is [{ DType: DType.String } text] ? [((ITextInputLayer)this).TextOutputSpec(text.Shape)] : null;
 
         /// <summary>Tensors hold no strings: refuses with the way to use the layer.</summary>
         protected override Tensor Forward(Tensor x) => throw new NotSupportedException(
