@@ -197,6 +197,14 @@ public partial class Sequential : Model
                 ? $"Add: {Name} already starts with the input {first.Name} of shape {BatchFormat(first.ExampleShape)}; a Sequential model has one input (Keras raises here too)."
                 : $"Add: an input goes first in a Sequential model, but {Name} already holds {_layers.Count} layer(s); start it with the input, or call Build(shape).", nameof(layer));
         if (_layers.Count == 0 && layer is Layers.InputLayer input) _symbolic = input.Output;
+        else if (_layers.Count == 0 && layer.InputShape is { } exampleShape)
+        {
+            // Keras 3: a first layer made with input_shape starts the model with an Input of that shape.
+            var start = new Layers.InputLayer(exampleShape);
+            _layers.Add(start);
+            _symbolic = start.Output;
+            CallSymbolic(layer);
+        }
         else if (_layers.Count == 0 && layer is Model { Inputs: [var known] })
         {
             // Keras 3 builds a Sequential whose first layer is a model that knows its input (the image

@@ -65,8 +65,8 @@ public abstract class TutorialCnnTests(string backend) : BackendFileTest(backend
         // Keras' default layer names are spelled out: NeuralFlow numbers them per process, as Keras per session,
         // and other tests run in this process.
         var model = new Sequential([], name: "sequential");
-        model.Add(Layers.Input([32, 32, 3]));
-        model.Add(new Layers.Conv2D(32, [3, 3], activation: "relu", name: "conv2d"));
+        // model.add(layers.Conv2D(32, (3, 3), activation='relu', input_shape=(32, 32, 3)))
+        model.Add(new Layers.Conv2D(32, [3, 3], activation: "relu", name: "conv2d") { InputShape = [32, 32, 3] });
         model.Add(new Layers.MaxPooling2D([2, 2], name: "max_pooling2d"));
         model.Add(new Layers.Conv2D(64, [3, 3], activation: "relu", name: "conv2d_1"));
         model.Add(new Layers.MaxPooling2D([2, 2], name: "max_pooling2d_1"));

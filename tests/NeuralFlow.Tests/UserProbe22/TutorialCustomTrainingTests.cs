@@ -37,8 +37,7 @@ public abstract class TutorialCustomTrainingTests(string backend) : BackendFileT
         (NF.Stack(batch.Features.Values.ToArray(), axis: 1), batch.Label!);
 
     private static Sequential CreateModel() => new(
-        Layers.Input([4]),
-        new Layers.Dense(10, activation: "relu"),   // tf.keras.layers.Dense(10, activation=tf.nn.relu, input_shape=(4,))
+        new Layers.Dense(10, activation: "relu") { InputShape = [4] },   // tf.keras.layers.Dense(10, activation=tf.nn.relu, input_shape=(4,))
         new Layers.Dense(10, activation: "relu"),
         new Layers.Dense(3));
 

@@ -32,8 +32,7 @@ public abstract class TutorialSaveAndLoadTests(string backend) : BackendFileTest
     private static Sequential CreateModel()
     {
         var model = new Sequential(
-            Layers.Input([Pixels]),
-            new Layers.Dense(512, activation: "relu"),
+            new Layers.Dense(512, activation: "relu") { InputShape = [Pixels] },   // keras.layers.Dense(512, activation='relu', input_shape=(784,))
             new Layers.Dropout(0.2),
             new Layers.Dense(10));
         model.Compile(optimizer: "adam", loss: new Losses.SparseCategoricalCrossentropy(fromLogits: true),
