@@ -11,6 +11,24 @@ public static partial class NF
     public static Tensor Clip(Tensor x, Tensor min, Tensor max) => Minimum(Maximum(x, min), max);
 
     /// <summary>
+    /// <see cref="Clip"/> under TensorFlow's name (<c>tf.clip_by_value(t, clip_value_min, clip_value_max)</c>),
+    /// with its rule on shapes: the bounds are scalars (C# numbers included) or tensors that broadcast to
+    /// <paramref name="t"/>'s shape, and the result has that shape. Same values and gradient as Clip.
+    /// </summary>
+    /// <exception cref="ArgumentException">A bound does not broadcast to t's shape, or would make the result larger than t (TensorFlow's ValueError).</exception>
+    public static Tensor ClipByValue(Tensor t, Tensor clipValueMin, Tensor clipValueMax)
+    {
+        ArgumentNullException.ThrowIfNull(t);
+        ArgumentNullException.ThrowIfNull(clipValueMin);
+        ArgumentNullException.ThrowIfNull(clipValueMax);
+        foreach (var (bound, name) in new[] { (clipValueMin, nameof(clipValueMin)), (clipValueMax, nameof(clipValueMax)) })
+            if (Engine.BroadcastShapes(nameof(ClipByValue), t.Shape, bound.Shape) != t.Shape)
+                throw new ArgumentException(
+                    $"ClipByValue: {name} of shape {bound.Shape} would broadcast t of shape {t.Shape} to a larger shape; the bounds must be scalars or broadcast to t's shape.", name);
+        return Clip(t, clipValueMin, clipValueMax);
+    }
+
+    /// <summary>
     /// True where every element over the axes is non-zero (<c>tf.reduce_all</c>); all axes when
     /// none are given. Over an empty axis it is true, as in TensorFlow and NumPy.
     /// </summary>

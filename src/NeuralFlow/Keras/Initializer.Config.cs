@@ -48,7 +48,7 @@ public sealed partial class Initializer
         string S(string key, string fallback) => c[key]?.GetValue<string>() ?? fallback;
         return className switch
         {
-            "Constant" => Constant(D("value", 0)),
+            "Constant" => ConstantFromConfig(c["value"]),
             "RandomNormal" => RandomNormal(D("mean", 0), D("stddev", 0.05)),
             "TruncatedNormal" => TruncatedNormal(D("mean", 0), D("stddev", 0.05)),
             "RandomUniform" => RandomUniform(D("minval", -0.05), D("maxval", 0.05)),

@@ -197,12 +197,8 @@ public partial class Sequential : Model
                 ? $"Add: {Name} already starts with the input {first.Name} of shape {BatchFormat(first.ExampleShape)}; a Sequential model has one input (Keras raises here too)."
                 : $"Add: an input goes first in a Sequential model, but {Name} already holds {_layers.Count} layer(s); start it with the input, or call Build(shape).", nameof(layer));
         if (_layers.Count == 0 && layer is Layers.InputLayer input) _symbolic = input.Output;
-        else if (_layers.Count == 0 && layer is Model { Inputs: [var known] })
+        else if (_layers.Count == 0 && ImpliedInput(layer) is { } start)
         {
-            // Keras 3 builds a Sequential whose first layer is a model that knows its input (the image
-            // tutorial's data_augmentation Sequential made with an input shape) from that input, so
-            // Summary shows every shape and count, and ExportOnnx has an input, before any call.
-            var start = new Layers.InputLayer([.. known.Shape.Skip(1)], known.DType, known.Shape[0]);
             _layers.Add(start);
             _symbolic = start.Output;
             CallSymbolic(layer);
@@ -210,6 +206,17 @@ public partial class Sequential : Model
         else if (_symbolic is not null) CallSymbolic(layer);
         _layers.Add(layer);
     }
+
+    // The input Keras 3 starts a Sequential with when its first layer knows its input: a model made
+    // on an input (the image tutorial's data_augmentation Sequential made with an input shape), or
+    // a layer given Keras' input_shape. Then Summary shows every shape and count, and ExportOnnx
+    // has an input, before any call.
+    private static Layers.InputLayer? ImpliedInput(Layer first) => first switch
+    {
+        Model { Inputs: [var known] } => new Layers.InputLayer([.. known.Shape.Skip(1)], known.DType, known.Shape[0]),
+        { InputShape: { } exampleShape } => new Layers.InputLayer(exampleShape),
+        _ => null,
+    };
 
     /// <summary>
     /// Starts the model with <paramref name="input"/>, the tensor of <c>Layers.Input(shape)</c>

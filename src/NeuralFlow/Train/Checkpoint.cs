@@ -22,7 +22,7 @@ namespace NeuralFlow.Train;
 /// <c>{path}.safetensors</c> (any safetensors reader opens it), with TensorFlow's <c>checkpoint</c> state
 /// file beside it naming the latest save. Objects are matched by name, so a checkpoint restores part of
 /// what was saved (the generator alone) or part of this checkpoint's objects (see <see cref="CheckpointLoadStatus"/>).
-/// Unlike TensorFlow, restoring does not wait for variables that do not exist yet: call a model once (or
+/// Unlike TensorFlow, restoring does not wait for variables that do not exist yet (it refuses, naming the unbuilt layer): call a model once (or
 /// Build it) before restoring into it.
 /// </summary>
 public sealed class Checkpoint
@@ -172,7 +172,8 @@ public sealed class Checkpoint
     /// </summary>
     /// <returns>What was matched, to assert on (<see cref="CheckpointLoadStatus.AssertConsumed"/>).</returns>
     /// <exception cref="FileNotFoundException">No checkpoint is at <paramref name="path"/>.</exception>
-    /// <exception cref="InvalidDataException">The file is not a NeuralFlow checkpoint, or an object's saved state does not fit it (another architecture, an unbuilt model).</exception>
+    /// <exception cref="InvalidDataException">The file is not a NeuralFlow checkpoint, or an object's saved state does not fit it (another architecture).</exception>
+    /// <exception cref="InvalidOperationException">A model or layer to restore is not built yet (TensorFlow would wait for its variables; call it once first).</exception>
     public CheckpointLoadStatus Restore(string? path) => Load(path, restoreCounter: true);
 
     /// <summary>
@@ -212,9 +213,13 @@ public sealed class Checkpoint
                 var variables = layer.Variables;
                 int count = tensors.Keys.Count(k => k.StartsWith(name + "/variables/", StringComparison.Ordinal));
                 if (count != variables.Count)
-                    throw new InvalidDataException(
-                        $"Checkpoint.Restore: '{name}' ({layer.Name}) has {variables.Count} variables but '{file}' holds {count} for it" +
-                        (variables.Count == 0 ? "; call the model once on a batch (or Build it) so that its layers make their weights, then restore." : "; is it the same architecture?"));
+                    throw Unbuilt(layer) is { } unbuilt
+                        ? new InvalidOperationException(
+                            $"Checkpoint.Restore: '{name}' ({layer.Name}) is not built: {(ReferenceEquals(unbuilt, layer) ? "it has" : $"its layer {unbuilt.Name} has")} no weights yet, " +
+                            $"so its {variables.Count} variables cannot take the {count} that '{file}' holds for it. Unlike TensorFlow, restoring does not wait for " +
+                            "the variables to be created: call the model once on a batch (or Build it), then restore.")
+                        : new InvalidDataException(
+                            $"Checkpoint.Restore: '{name}' ({layer.Name}) has {variables.Count} variables but '{file}' holds {count} for it; is it the same architecture?");
                 for (int i = 0; i < count; i++) assignments.Add((variables[i], Entry(tensors, $"{name}/variables/{i}", file)));
             }
         }
@@ -248,6 +253,9 @@ public sealed class Checkpoint
             Model.RestoreOptimizer(optimizer, variables, state, file, $"'{name}' for '{owner}'");
         }
     }
+
+    // The first layer of the tree under `layer` (itself included) that has not made its weights yet, or null.
+    private static Layer? Unbuilt(Layer layer) => layer.LayerTree().FirstOrDefault(l => !l.Built && l.Variables.Count == 0);
 
     private static Tensor Entry(Dictionary<string, Tensor> tensors, string key, string file) =>
         tensors.TryGetValue(key, out var t) ? t : throw new InvalidDataException($"Checkpoint.Restore: '{file}' lacks '{key}'.");

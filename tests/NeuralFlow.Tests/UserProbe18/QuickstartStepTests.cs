@@ -13,16 +13,6 @@ namespace NeuralFlow.Tests.UserProbe18;
 /// </summary>
 public abstract class QuickstartStepTests(string backend) : BackendTest(backend)
 {
-    private sealed class MyModel : Model
-    {
-        private readonly Layers.Conv2D _conv1 = new(4, 3, activation: "relu");
-        private readonly Layers.Flatten _flatten = new();
-        private readonly Layers.Dense _d1 = new(16, activation: "relu");
-        private readonly Layers.Dense _d2 = new(10);
-
-        public override Tensor Call(Tensor x) => _d2.Call(_d1.Call(_flatten.Call(_conv1.Call(x))));
-    }
-
     private static (Tensor X, Tensor Y) Images(Tensor x, Tensor y, int n) =>
         (NF.Cast(x[..n][NF.Ellipsis, NF.NewAxis], DType.Float32) / 255f, y[..n]);
 
@@ -33,7 +23,7 @@ public abstract class QuickstartStepTests(string backend) : BackendTest(backend)
         var (trainX, trainY) = Images(xTrain, yTrain, 96);
         var (testX, testY) = Images(xTest, yTest, 40);
         NF.Random.SetSeed(7);
-        var model = new MyModel();
+        var model = new QuickstartMyModel(filters: 4, hidden: 16);
         var lossObject = new Losses.SparseCategoricalCrossentropy(fromLogits: true);
         var optimizer = new Optimizers.Adam();
         var trainLoss = new Metrics.Mean(name: "train_loss");

@@ -193,13 +193,27 @@ public partial class Model
             return [_dataInputNames is { } names && names.Length == inputs.Count && this is not Sequential
                 ? Call(names.Zip(inputs).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal))
                 : Call(inputs)];
+        // Keras 3 adjusts each input's rank first (Functional._adjust_input_rank): a 1-D column (N,)
+        // for Input([1]) gains its trailing axis, so the regression tutorial's one-feature model built
+        // on Input([1]) fits and predicts on a column whether it is Sequential or functional.
+        List<Tensor>? converted = null;
+        Tensor[]? fed = null;
+        for (int i = 0; i < inputs.Count && i < graph.Inputs.Length; i++)
+        {
+            if (inputs[i] is not { } x) continue;
+            var expected = graph.Inputs[i].Shape;
+            var adjusted = Layers.InputLayer.AdjustRank(x, expected.Count, expected.Count > 0 ? expected[^1] : null);
+            if (ReferenceEquals(adjusted, x)) continue;
+            fed ??= [.. inputs];
+            (converted ??= []).Add(fed[i] = adjusted);
+        }
+        if (fed is not null) inputs = fed;
         CheckInputs(graph, inputs);
         // Each input in its Input's dtype, as Keras' Functional converts them
         // (_convert_inputs_to_tensors): float64 data or int32 ids fed to a float32 Input run as
         // float32, where a layer joining them with float32 values (Concatenate) refused the mix.
         // Nothing is allocated when every input already has its dtype (the usual case, every step).
-        List<Tensor>? converted = null;
-        Tensor[]? fed = null;
+        fed = null;
         for (int i = 0; i < inputs.Count; i++)
             if (inputs[i].DType != FedInput(graph, i).DType)
             {

@@ -86,10 +86,17 @@ public partial class Layers
         /// of size 1 is dropped, so a model made with <c>Layers.Input([1])</c> takes a 1-D column (the
         /// regression tutorial's <c>horsepower_model.predict(horsepower[:10])</c>).
         /// </summary>
-        protected override Tensor Forward(Tensor x)
+        protected override Tensor Forward(Tensor x) => AdjustRank(x, ExampleShape.Count + 1, ExampleShape.Count > 0 ? ExampleShape[^1] : null);
+
+        /// <summary>
+        /// Keras 3's <c>_adjust_input_rank</c>, for a Sequential's input and each input of a functional model:
+        /// <paramref name="x"/> with a trailing axis of size 1 added when it is one rank short of
+        /// <paramref name="rank"/> (batch axis included) and the declared last dimension is 1, or its trailing
+        /// axis of size 1 dropped when it is one rank over; otherwise x itself.
+        /// </summary>
+        internal static Tensor AdjustRank(Tensor x, int rank, int? lastDimension)
         {
-            int rank = ExampleShape.Count + 1;
-            if (x.Rank == rank - 1 && ExampleShape.Count > 0 && ExampleShape[^1] == 1) return NF.ExpandDims(x, -1);
+            if (x.Rank == rank - 1 && rank > 1 && lastDimension == 1) return NF.ExpandDims(x, -1);
             if (x.Rank == rank + 1 && x.Shape[x.Rank - 1] == 1) return NF.Squeeze(x, -1);
             return x;
         }

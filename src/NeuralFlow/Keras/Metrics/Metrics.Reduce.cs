@@ -37,7 +37,7 @@ public partial class Metrics
         public float Call(Tensor values, Tensor? sampleWeight = null)
         {
             UpdateState(values, sampleWeight);
-            return Result();
+            return CalledResult();
         }
 
         /// <inheritdoc/>
@@ -68,7 +68,7 @@ public partial class Metrics
         public float Call(Tensor values, Tensor? sampleWeight = null)
         {
             UpdateState(values, sampleWeight);
-            return Result();
+            return CalledResult();
         }
 
         /// <inheritdoc/>
