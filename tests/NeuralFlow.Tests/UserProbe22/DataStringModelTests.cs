@@ -125,6 +125,27 @@ public abstract class DataStringModelTests(string backend) : BackendFileTest(bac
         }
     }
 
+    // A text Input of shape () whose vectorizer gives one id per text, (N, 1): Keras 3's input-rank adjustment
+    // compares what is fed with that (N, 1), not with the string input's (N,), so nothing is squeezed away
+    // (before, the ids lost their axis and the model refused its own vectorizer's output).
+    [SkippableFact]
+    public void A_scalar_text_input_with_one_token_per_text_keeps_its_token_axis()
+    {
+        RequireBackend();
+        NF.Random.SetSeed(4);
+        var vectorize = new Layers.TextVectorization(maxTokens: 30, outputMode: "int", outputSequenceLength: 1);
+        vectorize.Adapt(RawTrain().Map((text, label) => text));
+        var text = Layers.Input([], dtype: DType.String, name: "text");
+        var embedded = new Layers.Flatten().Call(new Layers.Embedding(30, 4).Call(vectorize.Call(text)));
+        var model = new Model(text, new Layers.Dense(1).Call(embedded));
+        using var predicted = model.Predict(Reviews);
+        Assert.Equal(new[] { 8, 1 }, predicted.Shape.ToArray());
+        using var ids = vectorize.Call(Reviews);
+        Assert.Equal(new[] { 8, 1 }, ids.Shape.ToArray());
+        using var direct = model.Predict(ids);
+        Assert.Equal(direct.ToArray<float>(), predicted.ToArray<float>());
+    }
+
     [SkippableFact]
     public void The_export_model_saves_and_loads_with_its_vocabulary()
     {

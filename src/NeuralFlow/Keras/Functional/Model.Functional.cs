@@ -201,7 +201,7 @@ public partial class Model
         for (int i = 0; i < inputs.Count && i < graph.Inputs.Length; i++)
         {
             if (inputs[i] is not { } x) continue;
-            var expected = graph.Inputs[i].Shape;
+            var expected = FedInput(graph, i).Shape;   // a text input is fed its vectorizer's output
             var adjusted = Layers.InputLayer.AdjustRank(x, expected.Count, expected.Count > 0 ? expected[^1] : null);
             if (ReferenceEquals(adjusted, x)) continue;
             fed ??= [.. inputs];
