@@ -196,33 +196,34 @@ public partial class Model
         // Keras 3 adjusts each input's rank first (Functional._adjust_input_rank): a 1-D column (N,)
         // for Input([1]) gains its trailing axis, so the regression tutorial's one-feature model built
         // on Input([1]) fits and predicts on a column whether it is Sequential or functional.
+        var fedInputs = FedInputs(graph);   // a text input is fed its vectorizer's output
         List<Tensor>? converted = null;
         Tensor[]? fed = null;
-        for (int i = 0; i < inputs.Count && i < graph.Inputs.Length; i++)
+        for (int i = 0; i < inputs.Count && i < fedInputs.Length; i++)
         {
             if (inputs[i] is not { } x) continue;
-            var expected = FedInput(graph, i).Shape;   // a text input is fed its vectorizer's output
+            var expected = fedInputs[i].Shape;
             var adjusted = Layers.InputLayer.AdjustRank(x, expected.Count, expected.Count > 0 ? expected[^1] : null);
             if (ReferenceEquals(adjusted, x)) continue;
             fed ??= [.. inputs];
             (converted ??= []).Add(fed[i] = adjusted);
         }
         if (fed is not null) inputs = fed;
-        CheckInputs(graph, inputs);
+        CheckInputs(graph, fedInputs, inputs);
         // Each input in its Input's dtype, as Keras' Functional converts them
         // (_convert_inputs_to_tensors): float64 data or int32 ids fed to a float32 Input run as
         // float32, where a layer joining them with float32 values (Concatenate) refused the mix.
         // Nothing is allocated when every input already has its dtype (the usual case, every step).
         fed = null;
         for (int i = 0; i < inputs.Count; i++)
-            if (inputs[i].DType != FedInput(graph, i).DType)
+            if (inputs[i].DType != fedInputs[i].DType)
             {
                 fed ??= [.. inputs];
-                (converted ??= []).Add(fed[i] = NF.Cast(inputs[i], FedInput(graph, i).DType));
+                (converted ??= []).Add(fed[i] = NF.Cast(inputs[i], fedInputs[i].DType));
             }
         if (fed is not null) inputs = fed;
         var values = new Dictionary<KerasTensor, Tensor>(ReferenceEqualityComparer.Instance);
-        for (int i = 0; i < inputs.Count; i++) values[FedInput(graph, i)] = inputs[i];
+        for (int i = 0; i < inputs.Count; i++) values[fedInputs[i]] = inputs[i];
         var remaining = new Dictionary<KerasTensor, int>(graph.Uses, ReferenceEqualityComparer.Instance);
         // Under a tape the backward pass needs every activation; otherwise each is freed after its last reader.
         bool free = !Tape.AnyRecording;
@@ -258,13 +259,18 @@ public partial class Model
         dead.Dispose();
     }
 
-    // What the tensor call is fed for input i: the input itself, or for a text input (dtype
+    // What the tensor call is fed for each input: the input itself, or for a text input (dtype
     // string) the output of the text layer that reads it, which runs on the host (Model.TextInputs).
-    private static KerasTensor FedInput(FunctionalGraph graph, int i) =>
-        graph.Inputs[i].DType == DType.String && TextFrontNode(graph, graph.Inputs[i]) is { } front ? front.Outputs[0] : graph.Inputs[i];
+    // Found once per call (a text input's reader is a scan of the nodes); a model of numeric
+    // inputs, the usual one, gets its own inputs back without an allocation.
+    private static KerasTensor[] FedInputs(FunctionalGraph graph)
+    {
+        if (!Array.Exists(graph.Inputs, t => t.DType == DType.String)) return graph.Inputs;
+        return graph.Inputs.Select(t => t.DType == DType.String && TextFrontNode(graph, t) is { } front ? front.Outputs[0] : t).ToArray();
+    }
 
     // The right number of inputs, each of the shape its Layers.Input declared (any batch size unless fixed).
-    private void CheckInputs(FunctionalGraph graph, IReadOnlyList<Tensor> inputs)
+    private void CheckInputs(FunctionalGraph graph, KerasTensor[] fedInputs, IReadOnlyList<Tensor> inputs)
     {
         if (inputs.Count != graph.Inputs.Length)
             throw new ArgumentException(
@@ -272,7 +278,7 @@ public partial class Model
         for (int i = 0; i < inputs.Count; i++)
         {
             var x = inputs[i] ?? throw new ArgumentNullException(nameof(inputs), $"Model {Name}: input '{graph.Inputs[i].Name}' is null.");
-            var expected = FedInput(graph, i).Shape;
+            var expected = fedInputs[i].Shape;
             bool fits = x.Rank == expected.Count;
             for (int d = 0; fits && d < expected.Count; d++) fits = expected[d] is not { } e || e == x.Shape[d];
             if (!fits)
