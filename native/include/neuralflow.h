@@ -176,7 +176,8 @@ typedef NF_ENUM(nf_unary_op) {
     NF_UNARY_EXPM1 = 16,
     NF_UNARY_RSQRT = 17,  /* 1 / sqrt(x) */
     NF_UNARY_ERF = 18,
-    NF_UNARY_SOFTPLUS = 19 /* log(1 + e^x), stable on both tails */
+    NF_UNARY_SOFTPLUS = 19, /* log(1 + e^x), stable on both tails */
+    NF_UNARY_ERFC = 20     /* 1 - erf(x), its tail kept (erfc(10) = 2e-45, not 0) */
 } nf_unary_op;
 
 /* x and out share one shape and dtype. NEG/ABS/SQUARE/RELU/SIGN also take integers

@@ -37,6 +37,7 @@ const UnaryCase kCases[] = {
     {NF_UNARY_EXPM1, [](double x) { return std::expm1(x); }, false},
     {NF_UNARY_RSQRT, ref_rsqrt, true},
     {NF_UNARY_ERF, [](double x) { return std::erf(x); }, false},
+    {NF_UNARY_ERFC, [](double x) { return std::erfc(x); }, false},
     {NF_UNARY_SIN, [](double x) { return std::sin(x); }, false},
     {NF_UNARY_COS, [](double x) { return std::cos(x); }, false},
     {NF_UNARY_FLOOR, [](double x) { return std::floor(x); }, false},

@@ -30,6 +30,7 @@ double ref(nf_unary_op op, double x, bool is_float) {
         case NF_UNARY_RSQRT: return 1.0 / std::sqrt(x);
         case NF_UNARY_ERF: return std::erf(x);
         case NF_UNARY_SOFTPLUS: return std::log1p(std::exp(x));
+        case NF_UNARY_ERFC: return std::erfc(x);
     }
     (void)is_float;
     return std::nan("");
@@ -73,10 +74,10 @@ double lower_bound(int op) {
     return op == NF_UNARY_LOG1P ? -0.99 : -8;
 }
 TEST(Unary, Float32AllOps) {
-    for (int op = NF_UNARY_NEG; op <= NF_UNARY_SOFTPLUS; ++op) check<float>(static_cast<nf_unary_op>(op), lower_bound(op), 8);
+    for (int op = NF_UNARY_NEG; op <= NF_UNARY_ERFC; ++op) check<float>(static_cast<nf_unary_op>(op), lower_bound(op), 8);
 }
 TEST(Unary, Float64AllOps) {
-    for (int op = NF_UNARY_NEG; op <= NF_UNARY_SOFTPLUS; ++op) check<double>(static_cast<nf_unary_op>(op), lower_bound(op), 8);
+    for (int op = NF_UNARY_NEG; op <= NF_UNARY_ERFC; ++op) check<double>(static_cast<nf_unary_op>(op), lower_bound(op), 8);
 }
 
 TEST(Unary, RoundHalfToEvenAndSpecialValues) {
@@ -117,7 +118,7 @@ TEST(Unary, SoftplusStableOnTails) {
 TEST(Unary, NewFloatOpsRefuseIntegers) {
     std::vector<int32_t> x = {1}, out(1);
     const nf_layout l = contiguous({1});
-    for (int op = NF_UNARY_FLOOR; op <= NF_UNARY_SOFTPLUS; ++op)
+    for (int op = NF_UNARY_FLOOR; op <= NF_UNARY_ERFC; ++op)
         EXPECT_EQ(nf_unary(static_cast<nf_unary_op>(op), NF_INT32, x.data(), &l, out.data(), &l), NF_ERROR_UNSUPPORTED) << op;
 }
 TEST(Unary, IntegerOps) {

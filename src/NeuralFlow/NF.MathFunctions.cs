@@ -51,6 +51,14 @@ public static partial class NF
     public static Tensor Erf(Tensor x) =>
         Tape.Record(Engine.Unary(UnaryOp.Erf, x), x, static (g, n) => [g * (TwoOverSqrtPi * Exp(-Square(n.X)))]);
 
+    /// <summary>
+    /// The complementary error function 1 - erf(x) (<c>tf.math.erfc</c>, <c>torch.special.erfc</c>), computed on
+    /// its own so that the tail keeps its digits: erfc(5) = 1.5e-12 and erfc(10) = 2.1e-45 in float64, where
+    /// 1 - Erf(x) is 0 from x = 6 on.
+    /// </summary>
+    public static Tensor Erfc(Tensor x) =>
+        Tape.Record(Engine.Unary(UnaryOp.Erfc, x), x, static (g, n) => [g * (-TwoOverSqrtPi * Exp(-Square(n.X)))]);
+
     private const double TwoOverSqrtPi = 1.1283791670955126;
 
     /// <summary>

@@ -11,9 +11,10 @@ public static partial class NF
     public static Tensor Clip(Tensor x, Tensor min, Tensor max) => Minimum(Maximum(x, min), max);
 
     /// <summary>
-    /// <see cref="Clip"/> under TensorFlow's name (<c>tf.clip_by_value(t, clip_value_min, clip_value_max)</c>),
-    /// with its rule on shapes: the bounds are scalars (C# numbers included) or tensors that broadcast to
-    /// <paramref name="t"/>'s shape, and the result has that shape. Same values and gradient as Clip.
+    /// TensorFlow's <c>tf.clip_by_value(t, clip_value_min, clip_value_max)</c>: max(min(t, max), min), with its
+    /// rule on shapes: the bounds are scalars (C# numbers included) or tensors that broadcast to
+    /// <paramref name="t"/>'s shape, and the result has that shape. It equals <see cref="Clip"/> (NumPy's
+    /// min(max(t, min), max)) wherever min &lt;= max; where min &gt; max TensorFlow's order gives min, NumPy's max.
     /// </summary>
     /// <exception cref="ArgumentException">A bound does not broadcast to t's shape, or would make the result larger than t (TensorFlow's ValueError).</exception>
     public static Tensor ClipByValue(Tensor t, Tensor clipValueMin, Tensor clipValueMax)
@@ -25,7 +26,9 @@ public static partial class NF
             if (Engine.BroadcastShapes(nameof(ClipByValue), t.Shape, bound.Shape) != t.Shape)
                 throw new ArgumentException(
                     $"ClipByValue: {name} of shape {bound.Shape} would broadcast t of shape {t.Shape} to a larger shape; the bounds must be scalars or broadcast to t's shape.", name);
-        return Clip(t, clipValueMin, clipValueMax);
+        // TF's composite order (clip_ops.py: minimum with the max first, then maximum with the min), so the
+        // result where the bounds cross and the gradient at a bound follow TensorFlow's Minimum/Maximum.
+        return Maximum(Minimum(t, clipValueMax), clipValueMin);
     }
 
     /// <summary>

@@ -71,4 +71,5 @@ constexpr bool binary_takes_floats(int flag) { return flag != NF_EW_BITS_BOOL &&
     X(NF_UNARY_EXPM1, Expm1, "expm1", 0, 10)         \
     X(NF_UNARY_RSQRT, Rsqrt, "rsqrt", 0, 2)          \
     X(NF_UNARY_ERF, Erf, "erf", 0, 12)               \
-    X(NF_UNARY_SOFTPLUS, Softplus, "softplus", 0, 16)
+    X(NF_UNARY_SOFTPLUS, Softplus, "softplus", 0, 16) \
+    X(NF_UNARY_ERFC, Erfc, "erfc", 0, 12)

@@ -208,6 +208,7 @@ NF_FLOAT_FN(Cos, ::cosf, ::cos)
 NF_FLOAT_FN(Log1p, ::log1pf, ::log1p)
 NF_FLOAT_FN(Expm1, ::expm1f, ::expm1)
 NF_FLOAT_FN(Erf, ::erff, ::erf)
+NF_FLOAT_FN(Erfc, ::erfcf, ::erfc)
 #undef NF_FLOAT_FN
 
 NF_HD inline float exp_std(float x) { return ::expf(x); }

@@ -76,7 +76,7 @@ TEST(CudaBinary, Uint8MatchesCpu) { NFTC_REQUIRE_DEVICE(); binary_suite<uint8_t>
 
 template <class T>
 void unary_suite() {
-    for (int op = NF_UNARY_NEG; op <= NF_UNARY_SOFTPLUS; ++op) {
+    for (int op = NF_UNARY_NEG; op <= NF_UNARY_ERFC; ++op) {
         const bool int_ok = op == NF_UNARY_NEG || op == NF_UNARY_ABS || op == NF_UNARY_SQUARE ||
                             op == NF_UNARY_RELU || op == NF_UNARY_SIGN;
         if (!std::is_floating_point_v<T> && !int_ok) continue;

@@ -77,7 +77,7 @@ TEST(CudaFused, UnaryStepsMatchCudaUnary) {
     NFTC_REQUIRE_DEVICE();
     const float inf = INFINITY;
     const std::vector<float> specials = {0.f, -0.f, 1.f, -1.f, 1e-30f, 88.5f, -88.5f, 100.f, -100.f, 0.5f, 2.5f, NAN, inf, -inf};
-    for (int op = NF_UNARY_NEG; op <= NF_UNARY_SOFTPLUS; ++op)
+    for (int op = NF_UNARY_NEG; op <= NF_UNARY_ERFC; ++op)
         for (const Shape& s : {Shape{14}, Shape{1025}, Shape{3, 33}})
             for (Kind kx : {Kind::Contig, Kind::Transposed, Kind::Negative}) {
                 const View vx = make_view(s, kx);

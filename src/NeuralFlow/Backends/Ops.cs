@@ -96,6 +96,8 @@ public enum UnaryOp
     Erf = 18,
     /// <summary>log(1 + e^x), stable</summary>
     Softplus = 19,
+    /// <summary>1 - erf(x), accurate in its tail</summary>
+    Erfc = 20,
 }
 
 /// <summary>Reductions; values match <c>nf_reduce_op</c>.</summary>

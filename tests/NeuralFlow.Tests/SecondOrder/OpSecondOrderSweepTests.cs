@@ -19,7 +19,7 @@ public abstract class OpSecondOrderSweepTests(string backend) : BackendTest(back
         ["Softplus"] = NF.Softplus, ["Elu"] = x => NF.Elu(x), ["Selu"] = NF.Selu, ["Gelu"] = x => NF.Gelu(x),
         ["GeluTanh"] = x => NF.Gelu(x, approximate: true), ["Swish"] = NF.Swish, ["Mish"] = NF.Mish,
         ["Celu"] = x => NF.Celu(x), ["LogSigmoid"] = NF.LogSigmoid, ["Softsign"] = NF.Softsign, ["Atan"] = NF.Atan,
-        ["Asinh"] = NF.Asinh, ["Erf"] = NF.Erf, ["Sinh"] = NF.Sinh, ["Cosh"] = NF.Cosh, ["Expm1"] = NF.Expm1,
+        ["Asinh"] = NF.Asinh, ["Erf"] = NF.Erf, ["Erfc"] = NF.Erfc, ["Sinh"] = NF.Sinh, ["Cosh"] = NF.Cosh, ["Expm1"] = NF.Expm1,
         ["Tan"] = NF.Tan, ["Asin"] = x => NF.Asin(x * 0.5), ["Acos"] = x => NF.Acos(x * 0.5), ["Atanh"] = x => NF.Atanh(x * 0.5),
         ["Sqrt"] = x => NF.Sqrt(Plus1(x)), ["Rsqrt"] = x => NF.Rsqrt(Plus1(x)), ["Log"] = x => NF.Log(Plus1(x)),
         ["Log1p"] = x => NF.Log1p(x * x), ["Acosh"] = x => NF.Acosh(Plus1(x) + 1), ["Square"] = NF.Square,

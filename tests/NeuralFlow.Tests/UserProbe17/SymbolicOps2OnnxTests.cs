@@ -24,7 +24,7 @@ public abstract class SymbolicOps2OnnxTests(string backend) : BackendFileTest(ba
         {
             NF.Where(h > 0, NF.Gelu(h), NF.Clip(h, -1, 0.5)) + NF.Gelu(h, approximate: true),
             NF.Maximum(h, 0.1) - NF.Minimum(h, NF.Constant(new float[] { 0, 0.5f, -0.5f, 1 })) + NF.Pow(NF.Abs(h) + 1, 2) + NF.Pow(2, NF.Tanh(h)),
-            NF.Sin(h) * NF.Cos(h) + NF.Erf(h) + NF.Floor(h) + NF.Round(h * 3) + NF.Sign(h),
+            NF.Sin(h) * NF.Cos(h) + NF.Erf(h) + NF.Erfc(h) + NF.Floor(h) + NF.Round(h * 3) + NF.Sign(h),
             NF.Rsqrt(NF.Square(h) + 1) + NF.Softplus(h) + NF.Silu(h) + NF.LogSoftmax(h) + NF.Log1p(NF.Abs(h)) + NF.Expm1(NF.Clip(h, -1, 1)) + NF.Reciprocal(NF.Abs(h) + 1),
             NF.Softmax(h) + NF.ReduceSum(h, -1, keepDims: true) + NF.ReduceMean(h, [1], keepDims: true) + NF.ReduceMax(h, -1, keepDims: true) + NF.ReduceMin(h, 1, keepDims: true),
             NF.Reshape(NF.Transpose(NF.Reshape(h, [-1, 2, 2]), [0, 2, 1]), [-1, 4]),

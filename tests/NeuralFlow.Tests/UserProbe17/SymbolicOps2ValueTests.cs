@@ -45,6 +45,7 @@ public abstract class SymbolicOps2ValueTests(string backend) : BackendTest(backe
         ["sin"] = (NF.Sin, NF.Sin),
         ["cos"] = (NF.Cos, NF.Cos),
         ["erf"] = (NF.Erf, NF.Erf),
+        ["erfc"] = (NF.Erfc, NF.Erfc),
         ["floor"] = (NF.Floor, NF.Floor),
         ["round"] = (x => NF.Round(x * 3), x => NF.Round(x * 3)),
         ["sign"] = (NF.Sign, NF.Sign),

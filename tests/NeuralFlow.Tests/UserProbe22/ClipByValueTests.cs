@@ -35,6 +35,25 @@ public abstract class ClipByValueTests(string backend) : BackendTest(backend)
         var y = NF.ClipByValue(x, -1f, 1f);
         Assert.Equal(new[] { 0f, 1f, 1f, 1f, 0f }, tape.Gradient(NF.ReduceSum(y), x).ToArray<float>());
     }
+
+    [SkippableFact]
+    public void Crossed_bounds_give_the_minimum_as_TensorFlow_not_NumPys_maximum()
+    {
+        RequireBackend();
+        // tf.clip_by_value([1., 2.5, 5.], 3., 2.) is [3., 3., 3.]: TF takes min(t, max) first, then max(., min).
+        // np.clip (NF.Clip) gives [2., 2., 2.]. The bounds are only crossed by mistake, but the answer must be TF's.
+        var t = NF.Constant(new[] { 1f, 2.5f, 5f });
+        Assert.Equal(new[] { 3f, 3f, 3f }, NF.ClipByValue(t, 3f, 2f).ToArray<float>());
+        Assert.Equal(new[] { 2f, 2f, 2f }, NF.Clip(t, 3f, 2f).ToArray<float>());
+        // Per element: only the crossed element takes the min.
+        Assert.Equal(new[] { 1f, 2.5f, 0.5f }, NF.ClipByValue(t, NF.Constant(new[] { 0f, 0f, 0.5f }), NF.Constant(new[] { 4f, 4f, 0.25f })).ToArray<float>());
+
+        // The gradient follows the same composite: no element reaches t through the min bound that wins.
+        var x = new Variable(t);
+        using var tape = new GradientTape();
+        var y = NF.ClipByValue(x, 3f, 2f);
+        Assert.Equal(new[] { 0f, 0f, 0f }, tape.Gradient(NF.ReduceSum(y), x).ToArray<float>());
+    }
 }
 
 /// <summary>ClipByValue on the managed backend.</summary>

@@ -210,7 +210,7 @@ public sealed partial class ManagedBackend
         long count = CheckLayout(M, nameof(outLayout), outLayout);
         CheckLayout(M, nameof(xLayout), xLayout);
         CheckSameShape(M, nameof(xLayout), xLayout, nameof(outLayout), outLayout);
-        if ((uint)op > (uint)UnaryOp.Softplus)
+        if ((uint)op > (uint)UnaryOp.Erfc)
             throw new ArgumentException($"{M}: op = {(int)op} is not a valid UnaryOp.", nameof(op));
         if (dtype == DType.Bool || (!dtype.IsFloating() && op.NeedsFloat()))
             throw Unsupported(M, op.ToString(), dtype);
@@ -273,6 +273,7 @@ public sealed partial class ManagedBackend
             case UnaryOp.Rsqrt: use.Use<DoubleFnOp<T, RsqrtFn>>(2); break;
             case UnaryOp.Erf: use.Use<DoubleFnOp<T, ErfFn>>(40); break;
             case UnaryOp.Softplus: use.Use<DoubleFnOp<T, SoftplusFn>>(16); break;
+            case UnaryOp.Erfc: use.Use<DoubleFnOp<T, ErfcFn>>(40); break;
             default: throw new ArgumentException($"Unary: op = {(int)op} is not a valid UnaryOp.", nameof(op));
         }
     }

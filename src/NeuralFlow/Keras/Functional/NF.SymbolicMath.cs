@@ -117,6 +117,8 @@ public static partial class NF
     public static KerasTensor Cos(KerasTensor x) => Symbolic("Cos", [], x);
     /// <summary>The error function of a symbolic tensor (Keras' <c>ops.erf</c>).</summary>
     public static KerasTensor Erf(KerasTensor x) => Symbolic("Erf", [], x);
+    /// <summary>The complementary error function 1 - erf(x) of a symbolic tensor (Keras' <c>ops.erfc</c>).</summary>
+    public static KerasTensor Erfc(KerasTensor x) => Symbolic("Erfc", [], x);
     /// <summary>The largest integer not above x (Keras' <c>ops.floor</c>).</summary>
     public static KerasTensor Floor(KerasTensor x) => Symbolic("Floor", [], x);
     /// <summary>-1, 0 or 1 by the sign of x (Keras' <c>ops.sign</c>).</summary>

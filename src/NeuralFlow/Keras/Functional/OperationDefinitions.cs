@@ -59,6 +59,8 @@ internal static class OperationDefinitions
         new("Round", Numpy, v => Round(v[0], v.Int("decimals"), v.Op), v => v[0],
             Onnx: (v, e) => v.Int("decimals") == 0 ? Whole("Round")(v, e) : throw NoOnnx(v.Op, $"rounding to {v.Int("decimals")} decimals")),
         Unary("Erf", MathOps, NF.Erf, "Erf"),
+        // ONNX has no Erfc: 1 - Erf, which is 0 past x = 4 in float32 where NeuralFlow's own kernel keeps the tail.
+        Unary("Erfc", MathOps, NF.Erfc, (v, e) => e.Node("Sub", [e.Scalar(1), e.Node("Erf", [v[0]])])),
         Unary("Rsqrt", MathOps, NF.Rsqrt, (v, e) => e.Node("Reciprocal", [e.Node("Sqrt", [v[0]])])),
         Unary("Relu", Nn, NF.Relu, "Relu"),
         Unary("Sigmoid", Nn, NF.Sigmoid, "Sigmoid"),
