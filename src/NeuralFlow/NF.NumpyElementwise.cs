@@ -3,7 +3,7 @@ using static NeuralFlow.GradientHelpers;
 namespace NeuralFlow;
 
 // The elementwise NumPy functions of keras.ops that NeuralFlow lacked (np.trunc, hypot, fmax,
-// fmin, logaddexp2, deg2rad, rad2deg, heaviside, sinc), each a composition of existing ops so
+// fmin, logaddexp, logaddexp2, deg2rad, rad2deg, heaviside, sinc), each a composition of existing ops so
 // that every engine runs it. The smooth ones compute in float64 with the tape paused and record
 // their textbook derivative as one rule (as Trig.cs does, for the same reason: the chain through
 // where's untaken branches may be inf or NaN where the function is smooth). Integer inputs give
@@ -55,6 +55,20 @@ public static partial class NF
     {
         // 2^a / (2^a + 2^b) = sigmoid((a - b) ln 2), finite for every a, b.
         var share = Sigmoid((n.X - n.Y) * Ln2);
+        return [n.Wants(0) ? ReduceTo(g * share, n.X.Shape) : null, n.Wants(1) ? ReduceTo(g * (1 - share), n.Y.Shape) : null];
+    });
+
+    /// <summary>
+    /// log(e^a + e^b) without overflow (<c>np.logaddexp</c>, <c>keras.ops.logaddexp</c>, <c>torch.logaddexp</c>):
+    /// max(a, b) + log1p(e^-|a - b|); equal infinities give that infinity. Gradients e^a / (e^a + e^b) =
+    /// sigmoid(a - b) and sigmoid(b - a).
+    /// </summary>
+    /// <exception cref="ArgumentException">a and b do not broadcast or are on different devices (different dtypes promote, as NumPy's).</exception>
+    public static Tensor LogAddExp(Tensor a, Tensor b) => SmoothPair(nameof(LogAddExp), a, b, static (x, y) =>
+        Where(Equal(x, y), x + Ln2, Maximum(x, y) + Log1p(Exp(-Abs(x - y)))),   // x = y = ±inf: inf - inf would be NaN
+    static (g, n) =>
+    {
+        var share = Sigmoid(n.X - n.Y);
         return [n.Wants(0) ? ReduceTo(g * share, n.X.Shape) : null, n.Wants(1) ? ReduceTo(g * (1 - share), n.Y.Shape) : null];
     });
 
