@@ -123,15 +123,10 @@ public partial class Metrics
         }
     }
 
-    /// <summary>
-    /// Whether each row's class <paramref name="labels"/> scores among the k highest: fewer than k
-    /// classes score strictly higher (so ties at the boundary are in, as <c>tf.math.in_top_k</c>).
-    /// </summary>
+    // NF.InTopK over every row of a (..., classes) prediction: the rows flattened as Keras' top-k metrics flatten them.
     private static Tensor InTopK(Tensor labels, Tensor yPred, int k)
     {
-        var scores = NF.Cast(yPred, DType.Float64);
-        var target = NF.ReduceSum(NF.OneHot(labels, yPred.Shape[-1], dtype: DType.Float64) * scores, -1, keepDims: true);
-        var higher = NF.ReduceSum(NF.Cast(NF.Greater(scores, target), DType.Float64), -1);
-        return NF.Less(higher, k);
+        var rows = NF.Reshape(yPred, [-1, yPred.Shape[-1]]);
+        return NF.Reshape(NF.InTopK(NF.Reshape(labels, [-1]), rows, k), labels.Shape.ToArray());
     }
 }
