@@ -12,12 +12,12 @@ public static partial class NF
         /// SpatialDropout does. The mask comes from this generator (<see cref="SetSeed"/>); the gradient
         /// flows through the kept elements. For a layer, <c>Layers.Dropout</c> does this in training only.
         /// </summary>
-        /// <exception cref="ArgumentException">A rate outside [0, 1), an integer x, or a noise shape that does not broadcast.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">A rate outside [0, 1] (1 drops everything: zeros, as Keras' backends return).</exception>
+        /// <exception cref="ArgumentException">An integer x, or a noise shape that does not broadcast.</exception>
         public static Tensor Dropout(Tensor x, double rate, Shape? noiseShape = null)
         {
             ArgumentNullException.ThrowIfNull(x);
-            if (!(rate >= 0 && rate < 1))
-                throw new ArgumentException($"Random.Dropout: rate must be in [0, 1), got {rate}.", nameof(rate));
+            Keras.DropoutRate.Checked("Random.Dropout", rate);
             if (!x.DType.IsFloating())
                 throw new ArgumentException($"Random.Dropout: x must be a float tensor, got {x.DType.Name()}.", nameof(x));
             var maskShape = noiseShape ?? x.Shape;
@@ -27,8 +27,15 @@ public static partial class NF
         }
 
         /// <summary>The dropout of a checked mask shape, its mask from <paramref name="stream"/> (a seeded layer's) or this generator.</summary>
-        internal static Tensor Dropout(Tensor x, double rate, Shape maskShape, RandomStream? stream) =>
-            rate == 0 ? x : x * KeepMask(x, rate, maskShape, stream) / (1 - rate);
+        // Rate 1 keeps nothing: zeros (Keras' backends return zeros_like), not 0 / (1 - 1) = NaN. As
+        // x * 0 rather than a new zeros tensor, so a traced step replays it at any batch size and the
+        // layers before get a zero gradient (no update) instead of none.
+        internal static Tensor Dropout(Tensor x, double rate, Shape maskShape, RandomStream? stream) => rate switch
+        {
+            0 => x,
+            1 => x * 0.0,
+            _ => x * KeepMask(x, rate, maskShape, stream) / (1 - rate),
+        };
 
         /// <summary>1 where an element (or a block of <paramref name="maskShape"/>) is kept, with probability 1 - rate; else 0 (x's dtype).</summary>
         internal static Tensor KeepMask(Tensor x, double rate, Shape maskShape, RandomStream? stream) =>

@@ -19,6 +19,8 @@
 //   keras_tutorial DIR   keras.ipynb and save_and_load.ipynb: checkpoints, a schedule, load and go on: DistLogsTutorial.cs
 //   uneven_steps N B overridden TestStep, TrainStep and PredictStep on N examples in batches of B,
 //                    a rank's part of a batch (or of every batch) empty: UnevenCustomSteps.cs
+//   uneven_bn        a rank's stand-in step (its part of a batch empty) leaves BatchNormalization's moving
+//                    statistics as they were: UnevenBatchNormalization.cs
 //   uneven_fit N B   Fit (tensors, a dataset, sample weights) and TrainOnBatch when the last global batch, or
 //                    the whole data, is smaller than the world: UnevenFit.cs
 //   short_block_backup DIR [crash]   BackupAndRestore at a stepsPerExecution block the data cuts short
@@ -88,6 +90,7 @@ try
         case "keras_tutorial": new DistLogsTutorial(strategy, Say, Blobs).Run(args[1]); break;
         case "uneven_steps": new UnevenCustomSteps(Say, Blobs).Run(int.Parse(args[1]), int.Parse(args[2])); break;
         case "uneven_fit": new UnevenFit(Say, Blobs).Run(int.Parse(args[1]), int.Parse(args[2])); break;
+        case "uneven_bn": new UnevenBatchNormalization(Say).Run(); break;
         case "short_block_backup": new ShortBlockBackup(strategy, Say, Blobs).Run(args[1], args.Length > 2 && args[2] == "crash"); break;
         case "predict_stops": new PredictStops(strategy, Say, Blobs).Run(); break;
         case "ctl_tutorial": new CtlTutorial(strategy, Say, Blobs).Run(args[1], args.Length > 2 ? int.Parse(args[2]) : -1); break;

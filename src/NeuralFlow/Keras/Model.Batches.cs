@@ -21,7 +21,12 @@ public partial class Model
         {
             var batch = new Tensor[tensors.Length];
             for (int i = 0; i < tensors.Length; i++)
-                batch[i] = NF.Gather(tensors[i], Rows(tensors[i].Backend, start, count));
+            {
+                // Text (a string carrier) gathers its ids over the same string table.
+                batch[i] = Data.Pipeline.StringCarrier.IsText(tensors[i])
+                    ? Data.Pipeline.StringCarrier.Gather(tensors[i], _order[start..(start + count)])
+                    : NF.Gather(tensors[i], Rows(tensors[i].Backend, start, count));
+            }
             return batch;
         }
 
@@ -95,7 +100,8 @@ public partial class Model
         new System.Random(unchecked((int)AgreedSeed(NF.Random.NextSeed()))).Shuffle(order);
         using var epoch = new EpochOrder(order);
         var backend = xs[0].Backend;
-        bool oneDevice = xs.All(t => ReferenceEquals(t.Backend, backend)) && ys.All(t => ReferenceEquals(t.Backend, backend));
+        // Text is gathered here, for the host to run the model's text layer on each batch.
+        bool oneDevice = xs.All(t => ReferenceEquals(t.Backend, backend) && !Data.Pipeline.StringCarrier.IsText(t)) && ys.All(t => ReferenceEquals(t.Backend, backend));
         for (int step = 0; step < steps; step++)
         {
             var (start, count, standIn) = PartOrStandIn(step * batchSize, Math.Min(batchSize, n - step * batchSize));

@@ -39,19 +39,32 @@ public partial class Model
     }
 
     // Around the step on a stand-in example (PartOrStandIn): saves the metrics the step updates
-    // and returns what puts them back after it, so that the example this rank did not own adds
-    // nothing to its running loss and metrics (the ranks' sums are then the global batch's). An
-    // overridden step's logged metrics are known once it ran; one that ran for the first time
-    // here was never updated by it before, so it is reset.
+    // and the model's non-trainable variables (BatchNormalization's moving mean and variance,
+    // which a training step moves towards its batch), and returns what puts them back after it,
+    // so that the example this rank did not own adds nothing to its running loss and metrics (the
+    // ranks' sums are then the global batch's) nor to its moving statistics (which the ranks
+    // share at the end of an epoch). An overridden step's logged metrics are known once it ran;
+    // one that ran for the first time here was never updated by it before, so it is reset.
     private Action StandInStep(CachedStep cached)
     {
         var metrics = StepMetrics(cached);
         if (cached.CustomLogs is { } logs) metrics.AddRange(logs.LoggedMetrics);
         var saved = metrics.Select(m => m.SaveState()).ToList();
+        var frozen = NonTrainableVariables;
+        Tensor[] values;
+        // Copies that outlive the step's TensorScope, on the variables' devices, recorded by no tape.
+        using (TensorScope.Suspend())
+        using (Tape.Pause())
+            values = frozen.Select(v => NF.Identity(v)).ToArray();
         return () =>
         {
             for (int i = 0; i < metrics.Count; i++) metrics[i].RestoreState(saved[i]);
             foreach (var m in cached.CustomLogs?.LoggedMetrics.Except(metrics) ?? []) m.ResetState();
+            for (int i = 0; i < frozen.Count; i++)
+            {
+                frozen[i].Assign(values[i]);
+                values[i].Dispose();
+            }
         };
     }
 

@@ -24,7 +24,7 @@ public partial class Model
         SameDataOnEveryRank(nameof(Evaluate), xs[0].Shape[0], batchSize);
         if (xs[0].Shape[0] == 0)
             throw new ArgumentException($"Evaluate: x and y have 0 examples (shapes {Shapes(xs)} and {Shapes(ys)}); there is nothing to evaluate.", nameof(x));
-        return EvaluateBatches(Slices(xs, ys, batchSize), CallbackList.ForOneRun(nameof(Evaluate), callbacks, this, BatchCount(xs, batchSize), verbose));
+        return EvaluateBatches(Slices(nameof(Evaluate), xs, ys, batchSize), CallbackList.ForOneRun(nameof(Evaluate), callbacks, this, BatchCount(xs, batchSize), verbose));
     }
 
     /// <summary>
@@ -53,14 +53,15 @@ public partial class Model
     private static int? KnownSteps(Data.Dataset dataset, int? steps) =>
         steps ?? (dataset.Cardinality >= 0 ? (int)Math.Min(dataset.Cardinality, int.MaxValue) : null);
 
-    // Consecutive batches of every input and target together.
-    private static IEnumerable<(Tensor[], Tensor[])> Slices(Tensor[] xs, Tensor[] ys, int batchSize)
+    // Consecutive batches of every input and target together, text inputs run through their text
+    // layer batch by batch (HostInputs), as Keras does.
+    private IEnumerable<(Tensor[], Tensor[])> Slices(string method, Tensor[] xs, Tensor[] ys, int batchSize)
     {
         int n = xs[0].Shape[0];
         for (int start = 0; start < n; start += batchSize)
         {
             int end = Math.Min(n, start + batchSize);
-            yield return (Rows(xs, start, end), Rows(ys, start, end));
+            yield return (HostInputs(method, Rows(xs, start, end)), Rows(ys, start, end));
         }
     }
 
@@ -155,7 +156,7 @@ public partial class Model
     /// <summary>Every output of the model for <paramref name="x"/>, in the order of <see cref="Outputs"/> (Keras' predict of a multi-output model); the arguments are Predict's.</summary>
     public IReadOnlyList<Tensor> PredictOutputs(ModelData x, int batchSize = 32, int verbose = 0, IEnumerable<Callbacks.Callback>? callbacks = null)
     {
-        var xs = ResolveInputs(nameof(Predict), x);
+        var xs = ResolveInputs(nameof(Predict), x, textPerBatch: true);
         CheckPositive(nameof(Predict), nameof(batchSize), batchSize);
         CheckRows(nameof(Predict), xs, "x");
         int n = xs[0].Shape[0];
@@ -163,7 +164,7 @@ public partial class Model
         IEnumerable<Tensor[]> Batches()
         {
             int start = 0;
-            do yield return Rows(xs, start, Math.Min(n, start + batchSize));
+            do yield return HostInputs(nameof(Predict), Rows(xs, start, Math.Min(n, start + batchSize)));
             while ((start += batchSize) < n);
         }
         SameDataOnEveryRank(nameof(Predict), n, batchSize);
@@ -304,7 +305,7 @@ public partial class Model
         CheckPositive(nameof(Evaluate), nameof(batchSize), batchSize);
         if (xs[0].Shape[0] == 0)
             throw new ArgumentException($"Evaluate: x has 0 examples (shape {Shapes(xs)}); there is nothing to evaluate.", nameof(x));
-        return EvaluateBatches(Slices(xs, [], batchSize), CallbackList.ForOneRun(nameof(Evaluate), callbacks, this, BatchCount(xs, batchSize), verbose));
+        return EvaluateBatches(Slices(nameof(Evaluate), xs, [], batchSize), CallbackList.ForOneRun(nameof(Evaluate), callbacks, this, BatchCount(xs, batchSize), verbose));
     }
 
     // Inputs without targets serve a step that needs none: an overridden one (TrainStep, TestStep),
@@ -318,15 +319,16 @@ public partial class Model
             throw new ArgumentException(
                 $"{method}: y (the targets) is missing; only a model that overrides {step}, or one compiled without a loss and metrics whose layers add the loss " +
                 "(AddLoss), can train or evaluate on x alone (Keras' fit(x) of an autoencoder).", "y");
-        var xs = ResolveInputs(method, x);
+        var xs = ResolveInputs(method, x, textPerBatch: true);
         CheckRows(method, xs, "the inputs");
         return xs;
     }
 
-    // x and y resolved against the model's inputs and outputs, every tensor with the same number of examples.
+    // x and y resolved against the model's inputs and outputs, every tensor with the same number of
+    // examples; text in x checked and left for each batch (ResolveInputs' textPerBatch).
     private (Tensor[] X, Tensor[] Y) CheckData(string method, ModelData x, ModelData y)
     {
-        var xs = ResolveInputs(method, x);
+        var xs = ResolveInputs(method, x, textPerBatch: true);
         var ys = y.Resolve(method, "y", OutputNames);
         int outputs = Math.Max(1, _losses.Length);
         if (ys.Length != outputs)

@@ -12,6 +12,7 @@ public partial class Model
     {
         var optimizer = Compiled(nameof(TrainOnBatch));
         var (xs, ys) = CheckData(nameof(TrainOnBatch), x, y);
+        xs = HostInputs(nameof(TrainOnBatch), xs);
         ys = WithSampleWeight(nameof(TrainOnBatch), ys, sampleWeight, classWeight);
         using var placement = OnModelDevice(out var backend);
         (xs, ys, bool standIn) = PartOfOneBatch(xs, ys, backend);
@@ -27,6 +28,7 @@ public partial class Model
     {
         Compiled(nameof(TestOnBatch));
         var (xs, ys) = CheckData(nameof(TestOnBatch), x, y);
+        xs = HostInputs(nameof(TestOnBatch), xs);
         ys = WithSampleWeight(nameof(TestOnBatch), ys, sampleWeight, null);
         using var placement = OnModelDevice(out var backend);
         var (cached, testStep) = MakeTestStep();
@@ -36,7 +38,7 @@ public partial class Model
     /// <summary>The model's output for one batch (Keras' <c>predict_on_batch</c>), in inference mode.</summary>
     public Tensor PredictOnBatch(ModelData x)
     {
-        var xs = x.Resolve(nameof(PredictOnBatch), nameof(x), InputNames);
+        var xs = HostInputs(nameof(PredictOnBatch), x.Resolve(nameof(PredictOnBatch), nameof(x), InputNames));
         CheckRows(nameof(PredictOnBatch), xs, "x");
         return Single(PredictBatches([xs], nameof(PredictOnBatch), CallbackList.ForOneRun(nameof(PredictOnBatch), null, this, 1, 0)));
     }

@@ -147,13 +147,16 @@ public partial class Model
     // x's tensors as the model takes them: a functional model's by its input names, a subclassed
     // model's as given (a dictionary's in sorted key order, as Keras flattens one), their count and
     // keys remembered for the steps (UseInputCount; a model with symbolic inputs keeps its own);
-    // text, for a model that starts with a text layer, turned into numbers (HostInputs).
-    private Tensor[] ResolveInputs(string method, ModelData x)
+    // text, for a model that starts with a text layer, turned into numbers (HostInputs), or with
+    // textPerBatch (x is all the examples, batched later) checked and left for each batch.
+    private Tensor[] ResolveInputs(string method, ModelData x, bool textPerBatch = false)
     {
         var keys = IsSubclassed ? x.SortedKeys : null;
         var xs = x.Resolve(method, "x", keys ?? InputNames);
         UseInputCount(xs.Length, keys);
-        return HostInputs(method, xs);
+        if (!textPerBatch) return HostInputs(method, xs);
+        CheckTextInputs(method, xs);
+        return xs;
     }
 
     // A model whose structure is its C# Call: neither functional nor Sequential.

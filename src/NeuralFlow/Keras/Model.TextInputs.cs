@@ -21,7 +21,7 @@ public partial class Model
         if (_graph is { } graph)
             return input < graph.Inputs.Length && TextFrontNode(graph, graph.Inputs[input]) is { } node ? (ITextInputLayer)node.Layer : null;
         if (this is Sequential sequential && input == 0)
-            return sequential.TextFrontLayer;
+            return sequential.TextEntry;
         return null;
     }
 
@@ -34,7 +34,7 @@ public partial class Model
         if (readers is [{ Layer: ITextInputLayer, Inputs.Count: 1 } front]) return front;
         throw new NotSupportedException(
             $"The text input '{input.Name}' (dtype string) is read by {(readers.Length == 0 ? "no layer" : string.Join(", ", readers.Select(r => $"{r.Layer.Name} ({r.Layer.GetType().Name})")))}; " +
-            "NeuralFlow runs a model's text on the host, so a text input must feed exactly one TextVectorization, whose output the rest of the model reads.");
+            "NeuralFlow runs a model's text on the host, so a text input must feed exactly one text layer (TextVectorization, StringLookup or Hashing), whose output the rest of the model reads.");
     }
 
     /// <summary>Whether <paramref name="node"/> is the text layer a functional model runs on the host, before its tensor step.</summary>
@@ -42,33 +42,70 @@ public partial class Model
         node.Layer is ITextInputLayer && node.Inputs is [{ DType: DType.String } input] && graph.Inputs.Contains(input);
 
     /// <summary>
-    /// <paramref name="xs"/> (one tensor per input) with each text input run through its front
-    /// layer on the host; a text tensor for an input that takes numbers is refused, naming it.
+    /// <paramref name="xs"/> (one tensor per input, a batch) with each text input run through its
+    /// front layer on the host; a text tensor for an input that takes numbers is refused, naming it.
     /// </summary>
     private Tensor[] HostInputs(string method, Tensor[] xs)
     {
         Tensor[]? result = null;
         for (int i = 0; i < xs.Length; i++)
         {
-            if (StringCarrier.DTypeOf(xs[i]) != DType.String) continue;
-            var front = TextFront(i) ?? throw new ArgumentException(
-                $"{method}: x holds text (StringTensor, tf.string) for {(DataComponent(i) ?? $"input {i}")}, but the model takes numbers there. " +
-                "Turn the text into numbers first (e.g. vectorize.Call(x), or ds.Map((x, y) => (vectorize.Call(x), y))), or start the model with the TextVectorization layer.", "x");
+            if (!StringCarrier.IsText(xs[i]))
+            {
+                // A Sequential's Hashing that runs on the host (it has taken text) hashes numbers there too, as Call starts after it.
+                if (i == 0 && this is Sequential { TextFrontLayer: { TakesNumbers: true } numbers })
+                    (result ??= [.. xs])[i] = ((Layer)numbers).Call(xs[i]);
+                continue;
+            }
+            var front = CheckedTextFront(method, xs, i)!;
             (result ??= [.. xs])[i] = front.CallText(StringCarrier.Read(xs[i]));
         }
         return result ?? xs;
     }
 
     /// <summary>
+    /// Refuses <paramref name="xs"/> when it holds text for an input that takes numbers, naming it;
+    /// the text itself stays for <see cref="HostInputs"/> to run batch by batch (Keras vectorizes each
+    /// batch, so a TextVectorization without output_sequence_length pads it to its own longest text).
+    /// </summary>
+    private void CheckTextInputs(string method, Tensor[] xs)
+    {
+        for (int i = 0; i < xs.Length; i++) CheckedTextFront(method, xs, i);
+    }
+
+    // Input i's text layer when xs[i] is text (null when numbers); refused when the model takes
+    // numbers there. A Sequential's first Hashing given text runs on the host from now on (TakesText).
+    private ITextInputLayer? CheckedTextFront(string method, Tensor[] xs, int i)
+    {
+        if (!StringCarrier.IsText(xs[i])) return null;
+        var front = TextFront(i) ?? throw new ArgumentException(
+            $"{method}: x holds text (StringTensor, tf.string) for {(DataComponent(i) ?? $"input {i}")}, but the model takes numbers there. " +
+            "Turn the text into numbers first (e.g. vectorize.Call(x), or ds.Map((x, y) => (vectorize.Call(x), y))), or start the model with the TextVectorization layer.", "x");
+        TakeText(front);
+        return front;
+    }
+
+    // A Sequential whose first layer takes numbers too (Hashing) and is now given text runs that
+    // layer on the host from here on (Sequential.TextFrontLayer). Called when the data is checked,
+    // before any step is made for it.
+    private void TakeText(ITextInputLayer front)
+    {
+        if (this is not Sequential { TakesText: false } sequential || !front.TakesNumbers) return;
+        sequential.TakesText = true;
+        ForgetSteps();   // steps made for numbers ran the Hashing inside; from now on Call starts after it
+    }
+
+    /// <summary>
     /// Whether flat component <paramref name="c"/> of a dataset's elements (<paramref name="schema"/>)
     /// is a text input the model takes: a tuple's components are the inputs in order, a dictionary's
-    /// the inputs of its keys' names.
+    /// the inputs of its keys' names. Asked only of text components, so a yes sets the model to take text (TakeText).
     /// </summary>
     private bool AcceptsText(ElementStructure schema, int c)
     {
         var features = schema.Parts is { } parts ? parts[0] : schema;
-        if (features.Keys is { } keys)
-            return c < keys.Count && InputNames.ToList().IndexOf(keys[c]) is >= 0 and var input && TextFront(input) is not null;
-        return c < BatchInputs && TextFront(c) is not null;
+        int input = features.Keys is { } keys ? (c < keys.Count ? InputNames.ToList().IndexOf(keys[c]) : -1) : c < BatchInputs ? c : -1;
+        if (input < 0 || TextFront(input) is not { } front) return false;
+        TakeText(front);
+        return true;
     }
 }

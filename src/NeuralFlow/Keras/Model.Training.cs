@@ -190,11 +190,22 @@ public partial class Model
         }
         int steps = (n + batchSize - 1) / batchSize;
         Func<CallbackList, EvaluationResult>? validate = validation is { } val
-            ? hooks => EvaluateBatches(Slices(val.X, val.Y, validationBatchSize ?? batchSize), hooks)
+            ? hooks => EvaluateBatches(Slices(nameof(Fit), val.X, val.Y, validationBatchSize ?? batchSize), hooks)
             : null;
         // Keras' EpochIterator for arrays: with steps_per_epoch the pass goes on across epochs and
         // restarts once it is used up; without, each epoch is one pass.
-        return FitLoop(() => EpochBatches(xs, ys, n, batchSize, steps, shuffle), stepsPerEpoch ?? steps, stepsPerEpoch, recreateEachEpoch: stepsPerEpoch is null,
+        Func<IEnumerable<FitBatch>> epochBatches = () => EpochBatches(xs, ys, n, batchSize, steps, shuffle);
+        // Text inputs run through their text layer batch by batch, as Keras does (a batch's texts pad to its own longest).
+        if (xs.Any(Data.Pipeline.StringCarrier.IsText))
+        {
+            var tensorBatches = epochBatches;
+            epochBatches = () => tensorBatches().Select(b =>
+            {
+                var (bx, by) = b.Batched();
+                return new FitBatch(HostInputs(nameof(Fit), bx), by, standIn: b.StandIn);
+            });
+        }
+        return FitLoop(epochBatches, stepsPerEpoch ?? steps, stepsPerEpoch, recreateEachEpoch: stepsPerEpoch is null,
                        epochs, initialEpoch, verbose, validate, callbacks, validationFreq, classWeight, passLength: steps);
     }
 

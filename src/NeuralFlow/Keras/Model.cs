@@ -277,13 +277,26 @@ public partial class Sequential : Model
     public override IReadOnlyList<Layer> SubLayers => _layers;
 
     /// <summary>
-    /// The first layer when it takes text (a TextVectorization: Keras' export model
-    /// <c>Sequential([vectorize_layer, model, Activation("sigmoid")])</c>), else null. Fit, Evaluate
-    /// and Predict run it on the host on each batch of strings; <see cref="Call(Tensor)"/> then
-    /// starts after it, at the numbers it returns.
+    /// The first layer when the model may take text there (a TextVectorization: Keras' export model
+    /// <c>Sequential([vectorize_layer, model, Activation("sigmoid")])</c>; a StringLookup; a Hashing,
+    /// unless after an Input of numbers), else null: Fit, Evaluate and Predict take strings then.
+    /// </summary>
+    internal ITextInputLayer? TextEntry =>
+        (_layers is [Keras.Layers.InputLayer, var second, ..] ? second : _layers is [var first, ..] ? first : null) is ITextInputLayer front &&
+        (!front.TakesNumbers || _layers is not [Keras.Layers.InputLayer { InputDType: not DType.String }, ..]) ? front : null;
+
+    /// <summary>
+    /// The text layer Fit, Evaluate and Predict run on the host before each step (on each batch of
+    /// strings), which <see cref="Call(Tensor)"/> starts after, at the numbers it returns: the
+    /// <see cref="TextEntry"/>, and for a layer that takes numbers too (Hashing) only once the model
+    /// takes text (after a string Input, or since it was given text: <see cref="Model.TakeText"/>);
+    /// before, a Hashing first is an ordinary layer of numbers.
     /// </summary>
     internal ITextInputLayer? TextFrontLayer =>
-        (_layers is [Keras.Layers.InputLayer, var second, ..] ? second : _layers is [var first, ..] ? first : null) as ITextInputLayer;
+        TextEntry is { } front && (!front.TakesNumbers || TakesText || _layers is [Keras.Layers.InputLayer { InputDType: DType.String }, ..]) ? front : null;
+
+    /// <summary>Whether the model has been given text for a first layer that takes numbers too (Hashing): from then on that layer runs on the host.</summary>
+    internal bool TakesText { get; set; }
 
     /// <inheritdoc/>
     /// <remarks>

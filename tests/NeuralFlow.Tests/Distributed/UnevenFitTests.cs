@@ -35,6 +35,30 @@ public abstract class UnevenFitTests(string backend) : BackendTest(backend)
         Assert.Equal(2 * ((steps + 1) / 2), job.Value(1, "dataset_batch_logs").Split(';').Length);
         Assert.Equal(3, job.Value(0, "tensors_history").Split(';').Length);
     }
+
+    // The stand-in step leaves BatchNormalization's moving statistics as they were (the worker's
+    // UnevenBatchNormalization.cs). By hand, with momentum 0.99 and one example x = (2, 4, 6) per
+    // update (its batch variance 0): a moving mean of 0.01 x and a moving variance of 0.99. Before,
+    // rank 0's stand-in step moved them too: (0.02, 0.04, 0.06, 0.99, ...) after TrainOnBatch instead
+    // of (0, 0, 0, 1, 1, 1), and, in Fit, once more towards the last batch's example (-2, -4, -6).
+    [SkippableFact]
+    public void A_stand_in_step_leaves_the_moving_statistics_as_they_were()
+    {
+        RequireBackend();
+        MpiJob.Require();
+        const string OneExample = "0.02,0.04,0.06,0.99,0.99,0.99";
+        var alone = MpiJob.Run(1, BackendName, "uneven_bn");
+        var job = MpiJob.Run(2, BackendName, "uneven_bn");
+        Assert.True(alone.ExitCode == 0 && job.ExitCode == 0, alone.Output + job.Output);
+        Assert.Null(MpiJob.Difference(OneExample, alone.Value(0, "bn_on_batch"), 1e-6));
+        // TrainOnBatch of one example: rank 0 ran the stand-in step, rank 1 the example.
+        Assert.Null(MpiJob.Difference("0,0,0,1,1,1", job.Value(0, "bn_on_batch"), 1e-6));
+        Assert.Null(MpiJob.Difference(OneExample, job.Value(1, "bn_on_batch"), 1e-6));
+        // Fit of 3 examples in batches of 2: rank 0 saw example 0, then stood in for the last batch;
+        // at the end of the epoch every rank takes rank 0's moving statistics.
+        Assert.Null(MpiJob.Difference(OneExample, job.Value(0, "bn_fit"), 1e-6));
+        Assert.Null(MpiJob.Difference(OneExample, job.Value(1, "bn_fit"), 1e-6));
+    }
 }
 
 public sealed class ManagedUnevenFitTests() : UnevenFitTests("managed");

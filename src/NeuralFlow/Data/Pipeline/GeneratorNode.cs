@@ -9,14 +9,21 @@ namespace NeuralFlow.Data.Pipeline;
 /// </summary>
 /// With an output signature (tf.data's <c>output_signature</c>) every element is checked against
 /// it as it comes, and the signature is the dataset's spec. <paramref name="printedClass"/> is the
-/// class TensorFlow prints for the dataset (<c>_TensorDataset</c> for <c>from_tensors</c>), if not a generator's.
+/// class TensorFlow prints for the dataset (<c>_TensorDataset</c> for <c>from_tensors</c>), if not a generator's
+/// (<see cref="FromGeneratorDataset"/>).
 internal sealed class GeneratorNode(Func<IEnumerable<Tensor[]>> open, ElementStructure structure, long cardinality = Dataset.Unknown,
                                     TensorSpec[]? signature = null, string? printedClass = null) : Node
 {
     /// <summary>The <c>_TensorDataset</c> every <c>FromTensors</c> makes (one element, the tensors themselves).</summary>
     public const string TensorDataset = "_TensorDataset";
 
-    public override string? PrintedClass => printedClass;
+    /// <summary>
+    /// What TensorFlow prints for <c>from_generator</c>: <c>_FlatMapDataset</c>, as TF builds it as
+    /// <c>Dataset.range(...).flat_map(...)</c> over a generator-state id rather than as a dataset class of its own.
+    /// </summary>
+    public const string FromGeneratorDataset = "_FlatMapDataset";
+
+    public override string? PrintedClass => printedClass ?? FromGeneratorDataset;
 
     public override int Width => structure.Width;
 

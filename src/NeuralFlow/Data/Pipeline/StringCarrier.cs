@@ -47,6 +47,9 @@ internal static class StringCarrier
     /// <summary>The dtype the pipeline sees: <see cref="DType.String"/> for a carrier, else the tensor's own.</summary>
     public static DType DTypeOf(Tensor tensor) => tensor.DType == DType.Int64 && !tensor.IsDisposed && TableOf(tensor) is not null ? DType.String : tensor.DType;
 
+    /// <summary>Whether <paramref name="tensor"/> is a carrier of text (<see cref="DTypeOf"/> is <see cref="DType.String"/>).</summary>
+    public static bool IsText(Tensor tensor) => DTypeOf(tensor) == DType.String;
+
     /// <summary>Rows <paramref name="indices"/> of a carrier as one gather of its ids, over the same table.</summary>
     public static Tensor Gather(Tensor carrier, int[] indices)
     {

@@ -21,6 +21,7 @@ public partial class Layers
         {
             var maskShape = MaskShape(x.Shape);
             if (!IsTraining || Rate == 0) return x;
+            if (Rate == 1) throw DropoutRate.InfiniteNoise(Name, nameof(AlphaDropout), "the affine correction's scale ((1 - rate)(1 + rate alpha'^2))^(-1/2)");
             var keep = KeepMask(x, maskShape);
             const double alphaP = -SeluAlpha * SeluScale;
             // Keras' affine correction: keeps mean 0 and variance 1 of standardized inputs.

@@ -23,7 +23,7 @@ public partial class Layers
         /// <summary>A dropout of <paramref name="rate"/>, its mask shaped by <paramref name="noiseShape"/> (null: the input's), drawn with <paramref name="seed"/>.</summary>
         public Dropout(double rate, string? name = null, int?[]? noiseShape = null, int? seed = null) : base(name)
         {
-            Rate = rate is >= 0 and < 1 ? rate : throw new ArgumentOutOfRangeException(nameof(rate), rate, $"{GetType().Name}: rate must be in [0, 1).");
+            Rate = DropoutRate.Checked(GetType().Name, rate);
             if (noiseShape is not null && noiseShape.Any(d => d is < 1))
                 throw new ArgumentException($"Dropout: noiseShape entries must be positive or null (the input's size), got {Describe(noiseShape)}.", nameof(noiseShape));
             _noiseShape = noiseShape?.ToArray();
@@ -31,7 +31,7 @@ public partial class Layers
             _stream = seed is { } s ? new RandomStream(s) : null;
         }
 
-        /// <summary>Fraction of inputs dropped while training.</summary>
+        /// <summary>Fraction of inputs dropped while training, in [0, 1] (Keras 3's rule): 1 drops everything (zeros).</summary>
         public double Rate { get; }
 
         /// <summary>The mask's shape (null entries: the input's size), or null for the input's whole shape.</summary>

@@ -15,12 +15,14 @@ public partial class Layers
     /// the others hash into bins 1..NumBins-1. "one_hot", "multi_hot" and "count" encode the bins.
     /// <para>
     /// Strings come as host arrays (a <see cref="StringTensor"/>, <see cref="Call(string[])"/>, <see cref="Call(string[,])"/>;
-    /// NeuralFlow tensors hold no strings), so a string Hashing runs in the input pipeline; on
-    /// integer tensors it is an ordinary layer, whose hashing reads the values on the host (a
-    /// replayed step with it runs eagerly).
+    /// NeuralFlow tensors hold no strings), so a string Hashing runs in the input pipeline, or first in a
+    /// model that takes raw strings (<c>Sequential([hashing, ...])</c> given text, or after
+    /// <c>Layers.Input(..., dtype: DType.String)</c>), which runs it on the host on each batch before its
+    /// step, as TextVectorization and StringLookup. On integer tensors it is an ordinary layer, whose
+    /// hashing reads the values on the host (a replayed step with it runs eagerly).
     /// </para>
     /// </summary>
-    public sealed class Hashing : Layer
+    public sealed class Hashing : Layer, ITextInputLayer
     {
         /// <summary>False: this layer's inputs are values to look up or count, not activations; under a mixed global policy it keeps <see cref="Config.FloatX"/>'s (Keras sets its dtype itself).</summary>
         private protected override bool TakesMixedPolicy => false;
@@ -74,6 +76,19 @@ public partial class Layers
             ArgumentNullException.ThrowIfNull(values);
             return Encoded(NF.Constant(Bins(values.Cast<string>().ToArray()), [values.GetLength(0), values.GetLength(1)]));
         }
+
+        /// <summary>Always: it has no weights to make, so a model that starts with it (and runs it on the host) saves before any call.</summary>
+        public override bool Built => true;
+
+        Tensor ITextInputLayer.CallText(StringTensor texts) => Call(texts);
+
+        (int?[] Shape, DType DType) ITextInputLayer.TextOutputSpec(IReadOnlyList<int?> inputShape) => ITextInputLayer.ProbedSpec(Call, inputShape, "");
+
+        bool ITextInputLayer.TakesNumbers => true;
+
+        /// <summary>On a text input (<c>Layers.Input(..., dtype: DType.String)</c>): the bins' (or encodings') spec, without a probe on zeros, which strings have none of.</summary>
+        private protected override (int?[] Shape, DType DType)[]? OwnOutputSpec(KerasTensor[] inputs) =>
+            inputs is [{ DType: DType.String } text] ? [((ITextInputLayer)this).TextOutputSpec(text.Shape)] : null;
 
         /// <inheritdoc/>
         protected override Tensor Forward(Tensor x)

@@ -29,7 +29,7 @@ public partial class Layers
 
         private protected override RandomStream? OwnStream => _stream;
 
-        /// <summary>The noise's mean and standard deviation.</summary>
+        /// <summary>The noise's mean and standard deviation (read in training only).</summary>
         private protected abstract (double Mean, double Stddev) Noise { get; }
 
         /// <summary>The input with <paramref name="noise"/> applied.</summary>
@@ -46,8 +46,9 @@ public partial class Layers
         /// <inheritdoc/>
         protected override Tensor Forward(Tensor x)
         {
-            var (mean, stddev) = Noise;
-            if (!IsTraining || stddev == 0) return x;
+            if (!IsTraining) return x;
+            var (mean, stddev) = Noise;   // after the training check: a rate that makes it infinite only fails in training
+            if (stddev == 0) return x;
             var input = x.DType.IsFloating() ? x : NF.Cast(x, ComputeDType);
             return Apply(input, NF.Random.Normal(input.Shape, mean, stddev, input.DType, _stream));
         }

@@ -95,19 +95,9 @@ public partial class Layers
 
         Tensor ITextInputLayer.CallText(StringTensor texts) => Call(texts);
 
-        // The shape the layer gives one example of the input's (unknown lengths 1), run on a token
-        // it knows, with the input's batch axis: its encodings' rules stay in one place (Encoded).
-        (int?[] Shape, DType DType) ITextInputLayer.TextOutputSpec(IReadOnlyList<int?> inputShape)
-        {
-            var probeShape = Shape.Create([1, .. inputShape.Skip(1).Select(d => d ?? 1)]);
-            var probe = new string[probeShape.Count];
-            Array.Fill(probe, _tokens.Length > 0 ? _tokens[0] : OovValue);
-            using var paused = Tape.Pause();
-            using var output = Call(StringTensor.Wrap(probe, probeShape));
-            var shape = output.Shape.ToArray().Select(d => (int?)d).ToArray();
-            if (shape.Length > 0) shape[0] = inputShape.Count > 0 ? inputShape[0] : null;
-            return (shape, output.DType);
-        }
+        // Probed on a token it knows: its encodings' rules stay in one place (Encoded).
+        (int?[] Shape, DType DType) ITextInputLayer.TextOutputSpec(IReadOnlyList<int?> inputShape) =>
+            ITextInputLayer.ProbedSpec(Call, inputShape, _tokens.Length > 0 ? _tokens[0] : OovValue);
 
         /// <summary>On a text input (<c>Layers.Input(..., dtype: DType.String)</c>): the output spec, without a probe on zeros, which strings have none of.</summary>
         private protected override (int?[] Shape, DType DType)[]? OwnOutputSpec(KerasTensor[] inputs) =>
