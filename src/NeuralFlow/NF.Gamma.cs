@@ -44,6 +44,20 @@ public static partial class NF
     public static Tensor Zeta(Tensor s, Tensor q) => SmoothPair(nameof(Zeta), s, q, ZetaOf, static (g, n) =>
         [null, n.Wants(1) ? ReduceTo(-g * n.X * Zeta(n.X + 1, n.Y), n.Y.Shape) : null]);
 
+    /// <summary>
+    /// log |B(x)| = Σ log Γ(xᵢ) - log Γ(Σ xᵢ) over the last axis (<c>tf.math.lbeta</c>), the log of the multivariate beta
+    /// function, the normalizer of a Dirichlet: shape (..., n) gives (...); an empty last axis gives -inf (TF's
+    /// convention: the empty sum is 0, the empty product 1). Integers give float32. Differentiable through Lgamma.
+    /// </summary>
+    /// <exception cref="ArgumentException">x is a scalar.</exception>
+    public static Tensor Lbeta(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        if (x.Rank == 0) throw new ArgumentException("Lbeta: x must have at least one axis (the beta function's arguments are its last axis); it is a scalar.", nameof(x));
+        var v = x.DType.IsFloating() ? x : Cast(x, DType.Float32);
+        return ReduceSum(Lgamma(v), -1) - Lgamma(ReduceSum(v, -1));
+    }
+
     private const double HalfLogTwoPi = 0.91893853320467274178;
 
     // x shifted up by Shift where it is small, so that the asymptotic series below converge to double

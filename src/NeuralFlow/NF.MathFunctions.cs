@@ -19,6 +19,26 @@ public static partial class NF
     /// </summary>
     public static Tensor Round(Tensor x) => Rounding(UnaryOp.Round, x);
 
+    /// <summary>The nearest whole number, halves to even (<c>tf.math.rint</c>, <c>np.rint</c>): <see cref="Round"/>'s rule.</summary>
+    public static Tensor Rint(Tensor x) => Round(x);
+
+    /// <summary>
+    /// The polynomial c₀ xⁿ⁻¹ + c₁ xⁿ⁻² + ... + cₙ₋₁ by Horner's rule (<c>tf.math.polyval(coeffs, x)</c>, <c>np.polyval</c>),
+    /// highest degree first; coefficients and x broadcast together. No coefficients give zeros like x.
+    /// </summary>
+    /// <exception cref="ArgumentException">A coefficient is null, or the shapes do not broadcast.</exception>
+    public static Tensor Polyval(IReadOnlyList<Tensor> coeffs, Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(coeffs);
+        ArgumentNullException.ThrowIfNull(x);
+        if (coeffs.Count == 0) return ZerosLike(x);
+        var p = coeffs[0] ?? throw new ArgumentException("Polyval: coefficient 0 is null.", nameof(coeffs));
+        for (int i = 1; i < coeffs.Count; i++)
+            p = p * x + (coeffs[i] ?? throw new ArgumentException($"Polyval: coefficient {i} is null.", nameof(coeffs)));
+        // A single constant coefficient takes x's shape, as TensorFlow's does.
+        return coeffs.Count == 1 ? p + ZerosLike(x) : p;
+    }
+
     // Piecewise constant: the derivative is 0 wherever it exists, so the rule hands back zeros
     // (PyTorch's choice) rather than no gradient, and an outer sum still sees the input.
     private static Tensor Rounding(UnaryOp op, Tensor x)

@@ -16,6 +16,18 @@ public static partial class NF
     public static Tensor Ndtri(Tensor p) =>
         Smooth(p, NdtriOf, static (g, n) => [g * SqrtTwoPi * Exp(0.5 * Square(n.Output))], nameof(Ndtri));
 
+    /// <summary>
+    /// The inverse of <see cref="Erfc"/> (<c>tf.math.erfcinv</c>): y with erfc(y) = x for x in (0, 2); +inf at 0, -inf at
+    /// 2, NaN outside [0, 2]. Computed as -ndtri(x / 2) / √2, TensorFlow's definition, which keeps the tail near 0 that
+    /// erfinv(1 - x) loses. Its gradient is Ndtri's, -√π / 2 · exp(y²).
+    /// </summary>
+    public static Tensor Erfcinv(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        var p = x.DType.IsFloating() ? x : Cast(x, DType.Float32);
+        return Ndtri(p * 0.5) * -0.70710678118654752440;
+    }
+
     private const double SqrtTwoPi = 2.50662827463100050242;
     private const double ExpMinusTwo = 0.13533528323661269189;   // e^-2: where the central approximation ends
 

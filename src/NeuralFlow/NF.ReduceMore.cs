@@ -31,6 +31,34 @@ public static partial class NF
         return Maximum(Minimum(t, clipValueMax), clipValueMin);
     }
 
+    /// <summary>The fraction of x's elements that are zero (<c>tf.math.zero_fraction</c>), a float32 scalar; NaN for an empty x.</summary>
+    public static Tensor ZeroFraction(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return ReduceMean(Cast(Equal(x, 0), DType.Float32));
+    }
+
+    /// <summary>
+    /// Whether x's elements, read in row-major order, never decrease (<c>tf.math.is_non_decreasing</c>): a bool
+    /// scalar, true for fewer than two elements. A NaN makes it false.
+    /// </summary>
+    public static Tensor IsNonDecreasing(Tensor x) => Monotone(x, strictly: false);
+
+    /// <summary>
+    /// Whether x's elements, read in row-major order, strictly increase (<c>tf.math.is_strictly_increasing</c>): a bool
+    /// scalar, true for fewer than two elements. A NaN makes it false.
+    /// </summary>
+    public static Tensor IsStrictlyIncreasing(Tensor x) => Monotone(x, strictly: true);
+
+    private static Tensor Monotone(Tensor x, bool strictly)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        var flat = Reshape(x, [-1]);
+        if (flat.Shape[0] < 2) return Constant(true);
+        var (before, after) = (flat[..^1], flat[1..]);
+        return ReduceAll(strictly ? Greater(after, before) : GreaterEqual(after, before));
+    }
+
     /// <summary>
     /// True where every element over the axes is non-zero (<c>tf.reduce_all</c>); all axes when
     /// none are given. Over an empty axis it is true, as in TensorFlow and NumPy.

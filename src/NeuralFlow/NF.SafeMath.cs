@@ -13,6 +13,14 @@ public static partial class NF
     /// <exception cref="ArgumentException">x or y is not a float tensor.</exception>
     public static Tensor MultiplyNoNan(Tensor x, Tensor y) => ZeroWhere(y, x, y, nameof(MultiplyNoNan), static (a, b) => Multiply(a, b), maskX: true);
 
+    /// <summary><c>tf.math.reciprocal_no_nan</c>: 1 / x, and 0 where x is 0. Float dtypes.</summary>
+    /// <exception cref="ArgumentException">x is not a float tensor.</exception>
+    public static Tensor ReciprocalNoNan(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return ZeroWhere(x, OnesLike(x), x, nameof(ReciprocalNoNan), static (a, b) => Divide(a, b));
+    }
+
     /// <summary><c>tf.math.xdivy</c>: x / y, and 0 where x is 0 (even when y is 0). Broadcasts; float dtypes.</summary>
     /// <exception cref="ArgumentException">x or y is not a float tensor.</exception>
     public static Tensor Xdivy(Tensor x, Tensor y) => ZeroWhere(x, x, y, nameof(Xdivy), static (a, b) => Divide(a, b));

@@ -26,6 +26,28 @@ public static partial class NF
     }
 
     /// <summary>
+    /// The inverse of the permutation <paramref name="x"/> (<c>tf.math.invert_permutation</c>): y with y[x[i]] = i,
+    /// in x's integer dtype. x must hold each of 0 .. n-1 exactly once.
+    /// </summary>
+    /// <exception cref="ArgumentException">x is not an int32/int64 vector, or not a permutation of 0 .. n-1 (the message names the first bad entry).</exception>
+    public static Tensor InvertPermutation(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        if (x.Rank != 1 || (x.DType != DType.Int32 && x.DType != DType.Int64))
+            throw new ArgumentException($"InvertPermutation: x must be an int32 or int64 vector, not {x.DType.Name()} of shape {x.Shape}.", nameof(x));
+        var values = Cast(x, DType.Int64).ToArray<long>();
+        var seen = new bool[values.Length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            long v = values[i];
+            if (v < 0 || v >= values.Length || seen[v])
+                throw new ArgumentException($"InvertPermutation: x is not a permutation of 0..{values.Length - 1}: x[{i}] = {v} is {(v < 0 || v >= values.Length ? "out of range" : "repeated")}.", nameof(x));
+            seen[v] = true;
+        }
+        return Cast(ArgSort(x), x.DType);
+    }
+
+    /// <summary>
     /// The int32 positions that sort <paramref name="x"/> along <paramref name="axis"/>
     /// (<c>tf.argsort</c>), in the order of <see cref="Sort"/>: always stable (equal values keep
     /// their order, in both directions), NaN last ascending and first descending.
