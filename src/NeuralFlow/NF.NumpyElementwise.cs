@@ -68,7 +68,8 @@ public static partial class NF
         Where(Equal(x, y), x + Ln2, Maximum(x, y) + Log1p(Exp(-Abs(x - y)))),   // x = y = ±inf: inf - inf would be NaN
     static (g, n) =>
     {
-        var share = Sigmoid(n.X - n.Y);
+        // Half each where a = b, equal infinities included (sigmoid(inf - inf) would be NaN).
+        var share = Where(Equal(n.X, n.Y), 0.5, Sigmoid(n.X - n.Y));
         return [n.Wants(0) ? ReduceTo(g * share, n.X.Shape) : null, n.Wants(1) ? ReduceTo(g * (1 - share), n.Y.Shape) : null];
     });
 

@@ -39,6 +39,40 @@ public static partial class NF
         }, (a, exclusive, reverse));
     }
 
+    /// <summary>
+    /// log(Σ exp) of elements 0..i along <paramref name="axis"/> (<c>tf.math.cumulative_logsumexp</c>,
+    /// <c>torch.logcumsumexp</c>) without overflow or underflow, with <paramref name="exclusive"/> (the first output is
+    /// -inf, the log of an empty sum) and <paramref name="reverse"/> as in <see cref="CumSum"/>. A prefix scan of
+    /// <see cref="LogAddExp"/> in log2(n) doubling steps (each element meets the partial result d places back), so a
+    /// line whose early elements are far below its maximum keeps them, where shifting by the maximum underflows to -inf.
+    /// Float dtypes; differentiable through LogAddExp (a softmax over each prefix).
+    /// </summary>
+    /// <exception cref="ArgumentException">x is not float or is a scalar, or axis is out of range.</exception>
+    public static Tensor CumulativeLogsumexp(Tensor x, int axis = 0, bool exclusive = false, bool reverse = false)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        if (!x.DType.IsFloating())
+            throw new ArgumentException($"CumulativeLogsumexp: x is {x.DType.Name()}; it needs a float dtype (convert with NF.Cast).", nameof(x));
+        if (x.Rank == 0)
+            throw new ArgumentException("CumulativeLogsumexp: x is a scalar; a cumulative log-sum-exp needs an axis (reshape it to [1]).", nameof(x));
+        if (axis < -x.Rank || axis >= x.Rank)
+            throw new ArgumentOutOfRangeException(nameof(axis), axis, $"CumulativeLogsumexp: axis {axis} is out of range for x of shape {x.Shape} (rank {x.Rank}).");
+        int a = axis < 0 ? axis + x.Rank : axis, n = x.Shape[a];
+        if (n == 0) return Identity(x);
+        var y = reverse ? Reverse(x, a) : x;
+        // The first `count` entries along the axis, and -inf padding of `count` entries (the log of nothing).
+        Tensor Head(Tensor t, int count)
+        {
+            var size = t.Shape.ToArray();
+            size[a] = count;
+            return Slice(t, new int[t.Rank], size);
+        }
+        Tensor Shifted(Tensor t, int d) => Concat([ZerosLike(Head(t, d)) + double.NegativeInfinity, Head(t, n - d)], a);
+        for (int d = 1; d < n; d *= 2) y = LogAddExp(y, Shifted(y, d));
+        if (exclusive) y = Shifted(y, 1);
+        return reverse ? Reverse(y, a) : y;
+    }
+
     // dL/dx_k = sum over outputs i that multiply x_k of g_i * y_i / x_k (TensorFlow's rule), which
     // is 0/0 where x_k = 0. Along the scan direction the first zero z splits each line: before z,
     // x_k != 0 and the quotient is exact; at z, the same sum over the products with x_z replaced

@@ -2,7 +2,7 @@ namespace NeuralFlow.Tests.UserProbe23;
 
 /// <summary>
 /// tf.math functions NeuralFlow lacked, on every backend: Erfcinv (its tail near 0, which erfinv(1 - x) loses), Lbeta,
-/// ReciprocalNoNan, Rint, Polyval, ZeroFraction, IsNonDecreasing / IsStrictlyIncreasing and InvertPermutation, against
+/// ReciprocalNoNan, Rint, Polyval, CumulativeLogsumexp, ZeroFraction, IsNonDecreasing / IsStrictlyIncreasing and InvertPermutation, against
 /// PyTorch 1.13 / NumPy (tf_math_breadth_references.py) or TensorFlow's documented examples, with their gradients where
 /// they have one and their refusals.
 /// </summary>
@@ -55,6 +55,34 @@ public abstract class TfMathBreadthTests(string backend) : BackendTest(backend)
         Assert.Equal(new[] { 4.0, 4.0, 4.0 }, NF.Polyval([4.0], px).ToArray<double>());
         Assert.Equal(new double[3], NF.Polyval([], px).ToArray<double>());
         GradientTests.Check(t => NF.Polyval([t[1], 0.5, t[1] * 2], t[0]), GradientTests.In([3], 52), GradientTests.In([1], 53));
+    }
+
+    [SkippableFact]
+    public void Cumulative_logsumexp_keeps_elements_far_below_the_maximum()
+    {
+        RequireBackend();
+        // torch.logcumsumexp: -1000 then 0 keeps -1000 (a shift by the line's maximum, 5, would underflow it to -inf).
+        var c = NF.Constant(new[,] { { -1000.0, 0.0, -2000.0, 5.0 }, { 1.0, 2.0, 3.0, 4.0 } });
+        GammaFamilyTests.Near([-1000.0, 0.0, 0.0, 5.006715348489118, 1.0, 2.313261687518223, 3.4076059644443806, 4.440189698561196],
+                              NF.CumulativeLogsumexp(c, 1).ToArray<double>(), "axis 1", relative: 1e-15);
+        GammaFamilyTests.Near([5.006715348489118, 5.006715348489118, 5.0, 5.0, 4.440189698561195, 4.40760596444438, 4.313261687518223, 4.0],
+                              NF.CumulativeLogsumexp(c, -1, reverse: true).ToArray<double>(), "reverse", relative: 1e-15);
+        GammaFamilyTests.Near([-1000.0, 0.0, -2000.0, 5.0, 1.0, 2.1269280110429727, 3.0, 5.313261687518223],
+                              NF.CumulativeLogsumexp(c).ToArray<double>(), "axis 0", relative: 1e-15);
+        // Exclusive: -inf first (the log of an empty sum), then the inclusive result one place later.
+        GammaFamilyTests.Near([double.NegativeInfinity, -1000.0, 0.0, 0.0, double.NegativeInfinity, 1.0, 2.313261687518223, 3.4076059644443806],
+                              NF.CumulativeLogsumexp(c, 1, exclusive: true).ToArray<double>(), "exclusive", relative: 1e-15);
+        var v = new Variable(c);
+        using (var tape = new GradientTape())
+        {
+            var y = NF.ReduceSum(NF.CumulativeLogsumexp(v, 1) * NF.Reshape(NF.Range(1.0, 9.0), [2, 4]));
+            GammaFamilyTests.Near([1.0, 5.02677140369714, 0.0, 3.9732285963028606, 7.500331366653313, 6.7966053190998705, 6.551749235143032, 5.151314079103775],
+                                  tape.Gradient(y, v).ToArray<double>(), "gradient", relative: 1e-13, absolute: 1e-300);
+        }
+        GradientTests.Check(t => NF.CumulativeLogsumexp(t[0], 0, exclusive: true, reverse: true)[..^1], GradientTests.In([5, 2], 54));
+        Assert.Equal(DType.Float32, NF.CumulativeLogsumexp(NF.Constant(new[] { 1f, 2f, 3f })).DType);
+        Assert.Throws<ArgumentException>(() => NF.CumulativeLogsumexp(NF.Constant(new[] { 1, 2 })));
+        Assert.Throws<ArgumentOutOfRangeException>(() => NF.CumulativeLogsumexp(c, 2));
     }
 
     [SkippableFact]
