@@ -7,7 +7,7 @@ namespace NeuralFlow.Tests.UserProbe23;
 /// The library gaps the structured-data and pandas tutorials found, each on its own: a functional model with a
 /// text Input (dtype string) saved to .keras and loaded (before: "'dtype' names an unknown type 'string'"),
 /// Predict/Fit/Evaluate on a dictionary of mixed text and numeric columns (before: no such conversion),
-/// Concatenate of int64 and float32 inputs giving float32 as Keras 3's ops.concatenate (before: refused),
+/// Concatenate (and Add, Multiply, ...) of int64 and float32 inputs giving float32 as Keras 3's ops (before: refused),
 /// a functional model called on a dictionary of symbolic Inputs (before: no such call), and a numeric layer
 /// called on a text Input refused with its name (before: DType.String's size, thrown from inside the probe).
 /// Expected values worked out by hand.
@@ -69,7 +69,7 @@ public abstract class MixedColumnModelTests(string backend) : BackendFileTest(ba
     }
 
     [SkippableFact]
-    public void Concatenate_joins_int64_and_float32_in_float32()
+    public void Concatenate_and_the_other_merge_layers_join_int64_and_float32_in_float32()
     {
         RequireBackend();
         // keras.layers.Concatenate()([np.array([[1], [2]]), np.array([[0.5], [1.5]], "float32")]) -> float32 [[1, 0.5], [2, 1.5]]
@@ -81,6 +81,12 @@ public abstract class MixedColumnModelTests(string backend) : BackendFileTest(ba
         var b = Layers.Input([2]);
         Assert.Equal(DType.Float32, new Layers.Concatenate().Call([a, b]).DType);
         Assert.Throws<ArgumentException>(() => NF.Concat([NF.Constant(new long[] { 1 }), NF.Constant(new float[] { 1 })], 0));
+        // The other merge layers promote alike (Keras 3's ops.add / ops.multiply): [[1.5], [3.5]] and [[0.5], [3]].
+        var sum = new Layers.Add().Call([NF.Constant(new long[,] { { 1 }, { 2 } }), NF.Constant(new float[,] { { 0.5f }, { 1.5f } })]);
+        Assert.Equal(DType.Float32, sum.DType);
+        Assert.Equal(new float[] { 1.5f, 3.5f }, sum.ToArray<float>());
+        var product = new Layers.Multiply().Call([NF.Constant(new int[,] { { 1 }, { 2 } }), NF.Constant(new float[,] { { 0.5f }, { 1.5f } })]);
+        Assert.Equal(new float[] { 0.5f, 3 }, product.ToArray<float>());
     }
 
     [SkippableFact]

@@ -55,18 +55,7 @@ public partial class Layers
             return NF.ReduceAny(NF.Concat(full, Axis < 0 ? Axis + inputs[0].Rank : Axis), -1);
         }
 
-        /// <summary>
-        /// The inputs joined in their common dtype, as Keras 3's ops.concatenate (result_type): the
-        /// pandas tutorial's int64 binary columns beside float32 normalized ones give float32. The
-        /// plain op (NF.Concat, tf.concat) keeps refusing a mix.
-        /// </summary>
-        protected override Tensor Combine(IReadOnlyList<Tensor> inputs)
-        {
-            var dtype = inputs[0].DType;
-            for (int i = 1; i < inputs.Count; i++)
-                dtype = Engine.PromotedDType(Name, (dtype, false), (inputs[i].DType, false));
-            var joined = inputs.All(t => t.DType == dtype) ? inputs : inputs.Select(t => Engine.As(t, dtype)).ToArray();
-            return NF.Concat(joined, Axis < 0 ? Axis + inputs[0].Rank : Axis);
-        }
+        /// <inheritdoc/>
+        protected override Tensor Combine(IReadOnlyList<Tensor> inputs) => NF.Concat(inputs, Axis < 0 ? Axis + inputs[0].Rank : Axis);
     }
 }
