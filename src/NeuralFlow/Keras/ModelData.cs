@@ -53,6 +53,33 @@ public readonly struct ModelData
     public static implicit operator ModelData(Dictionary<string, Tensor> tensors) => new((IReadOnlyDictionary<string, Tensor>)tensors);
 
     /// <summary>
+    /// Columns by input name that mix text and numbers, as Keras' <c>model.predict(input_dict)</c> and
+    /// <c>model.fit(dict(df), target)</c> of the structured-data tutorials: each value a <see cref="Tensor"/>,
+    /// a <see cref="Data.StringTensor"/> or <c>string[]</c> (text, for an input that feeds a StringLookup or
+    /// TextVectorization), or a rectangular numeric C# array (one tensor of its shape and type).
+    /// </summary>
+    /// <exception cref="ArgumentException">A value of another type, naming its key.</exception>
+    public static implicit operator ModelData(Dictionary<string, object> columns)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        var tensors = new Dictionary<string, Tensor>(columns.Count);
+        foreach (var (key, value) in columns)
+            tensors[key] = value switch
+            {
+                Tensor tensor => tensor,
+                Data.StringTensor texts => Data.Pipeline.StringCarrier.Carry(texts),
+                string[] texts => Data.Pipeline.StringCarrier.Carry(new Data.StringTensor(texts)),
+                string text => throw new ArgumentException(
+                    $"Column '{key}' is one string (\"{text}\"); give a batch of texts (new[] {{ text }} or a StringTensor), as Keras needs tf.convert_to_tensor([value]).", nameof(columns)),
+                Array array => NF.ConstantOf(array),
+                null => throw new ArgumentNullException(nameof(columns), $"Column '{key}' is null."),
+                _ => throw new ArgumentException(
+                    $"Column '{key}' is a {value.GetType().Name}; each value must be a Tensor, a StringTensor, a string[] or a numeric array.", nameof(columns)),
+            };
+        return new(tensors);
+    }
+
+    /// <summary>
     /// Texts, for a model that starts with a TextVectorization (Keras' <c>export_model.predict(examples)</c>
     /// on strings): the model runs that layer on them first. A model that takes numbers refuses them.
     /// </summary>

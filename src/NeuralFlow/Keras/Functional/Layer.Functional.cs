@@ -176,6 +176,7 @@ public abstract partial class Layer
         _probing = true;
         try
         {
+            RefuseText(dtypes);
             var zeros = shapes.Select((s, i) => NF.Zeros(s, dtypes[i])).ToArray();
             var masks = _probeInputMasks;
             _probeInputMasks = null;   // for this call's inputs only, not for a probe nested in it
@@ -188,6 +189,20 @@ public abstract partial class Layer
             return ys.Select(y => (y.Shape.ToArray(), y.DType)).ToArray();
         }
         finally { _probing = outer; }
+    }
+
+    // A text input (dtype string) reaches a layer that is not a text front (a StringLookup, TextVectorization...
+    // computes its own symbolic output and never gets here): tensors hold no strings, so the call cannot run.
+    // Said at the call, naming the layer, rather than failing inside the probe's zeros.
+    private void RefuseText(DType[] dtypes)
+    {
+        int text = Array.IndexOf(dtypes, DType.String);
+        if (text < 0) return;
+        throw new NotSupportedException(
+            $"{Name} ({GetType().Name}) was called on a text tensor (dtype string, input {text}); NeuralFlow runs text on the host, so a text Input must feed " +
+            "a TextVectorization or StringLookup layer directly, whose output the rest of the model reads. " +
+            (this is Model ? "A model nested on text Inputs (Keras' x = preprocessor(inputs)) is not supported: build one model from the Inputs to the output " +
+                             "(e.g. new Model(inputs, body.Call(preprocessedResult)))." : ""));
     }
 
     [ThreadStatic] private static bool _probing;

@@ -176,6 +176,25 @@ public partial class Model
         return Single(CallOutputs(new ModelData(inputs).Resolve(nameof(Call), nameof(inputs), InputNames)));
     }
 
+    /// <summary>
+    /// Calls a functional model of named inputs on symbolic tensors by name, as Keras'
+    /// <c>x = preprocessor(inputs)</c> on the dictionary of Inputs it was built from (the pandas
+    /// tutorial's preprocessor nested in the full model): each input takes the tensor under its name;
+    /// keys the model does not read are ignored, as Keras ignores extra features.
+    /// </summary>
+    /// <exception cref="ArgumentException">An input's name is missing from <paramref name="inputs"/>.</exception>
+    public KerasTensor Call(IReadOnlyDictionary<string, KerasTensor> inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        if (_graph is null)
+            throw new NotSupportedException($"{Name} ({GetType().Name}) was given a dictionary of symbolic inputs; only a functional model (whose inputs have names) takes one.");
+        var missing = InputNames.Where(n => !inputs.ContainsKey(n)).ToList();
+        if (missing.Count > 0)
+            throw new ArgumentException($"{Name}: the dictionary has keys {string.Join(", ", inputs.Keys.Select(k => $"'{k}'"))}, but the model's inputs are " +
+                                        $"{string.Join(", ", InputNames.Select(n => $"'{n}'"))}; missing {string.Join(", ", missing.Select(n => $"'{n}'"))}.", nameof(inputs));
+        return Call(InputNames.Select(n => inputs[n]).ToList());
+    }
+
     private Tensor Single(IReadOnlyList<Tensor> outputs) => outputs.Count == 1 ? outputs[0] : throw new InvalidOperationException(
         $"Model {Name} has {outputs.Count} outputs ({string.Join(", ", OutputNames)}); call CallOutputs (or PredictOutputs) to get them all.");
 

@@ -33,11 +33,25 @@ public partial class Layers
             CheckShapes(inputs);
             EnsureBuilt(inputs[0].Shape);
             // Keras' autocast of every input: a mixed model's float32 skip connection meets its float16 branch in float16.
-            var y = Combine(inputs.Select(AutocastInput).ToArray());
+            var y = Combine(CommonDType(inputs.Select(AutocastInput).ToArray()));
             OutputShape = y.Shape;
             var masks = inputs.Select(MaskOf).ToArray();
             if (masks.Any(m => m is not null) && ComputeMask(inputs, masks) is { } mask) SetMask(y, mask);
             return y;
+        }
+
+        /// <summary>
+        /// The inputs in their common dtype, as Keras 3's ops (add, concatenate, ...: result_type) promote them:
+        /// the pandas tutorial's int64 binary columns beside float32 normalized ones give float32. The plain
+        /// ops (NF.Add, NF.Concat, as TF's) keep refusing a mix.
+        /// </summary>
+        private Tensor[] CommonDType(Tensor[] inputs)
+        {
+            var dtype = inputs[0].DType;
+            for (int i = 1; i < inputs.Length; i++)
+                dtype = Engine.PromotedDType(Name, (dtype, false), (inputs[i].DType, false));
+            if (Array.TrueForAll(inputs, t => t.DType == dtype)) return inputs;
+            return inputs.Select(t => Engine.As(t, dtype)).ToArray();
         }
 
         /// <summary>

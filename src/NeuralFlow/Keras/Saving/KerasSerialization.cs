@@ -552,6 +552,8 @@ public static partial class KerasSerialization
         "int64" => DType.Int64,
         "uint8" => DType.UInt8,
         "bool" => DType.Bool,
+        // A text Input (Input(shape=(1,), dtype="string") feeding a StringLookup, the structured-data tutorial's model).
+        "string" => DType.String,
         var other => throw new FormatException($"'dtype' names an unknown type '{other}'"),
     };
     // A layer's "dtype": a policy's name (NeuralFlow's and tf.keras' files), or Keras 3's DTypePolicy object
