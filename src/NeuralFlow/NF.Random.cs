@@ -44,10 +44,14 @@ public static partial class NF
 
         /// <summary>Uniform numbers in [minval, maxval) (<c>tf.random.uniform</c>); integer dtypes give integers.</summary>
         public static Tensor Uniform(Shape shape, double minval = 0, double maxval = 1, DType dtype = DType.Float32) =>
-            Uniform(shape, minval, maxval, dtype, null);
+            Uniform(shape, minval, maxval, dtype, (RandomStream?)null);
 
         /// <summary>Uniform numbers from <paramref name="stream"/> (a seeded layer's), or from this generator when null.</summary>
-        internal static Tensor Uniform(Shape shape, double minval, double maxval, DType dtype, RandomStream? stream)
+        internal static Tensor Uniform(Shape shape, double minval, double maxval, DType dtype, RandomStream? stream) =>
+            Uniform(shape, minval, maxval, dtype, count => stream?.Draw(count) ?? Draw(count));
+
+        /// <summary>Uniform numbers at the (seed, offset) <paramref name="draw"/> gives for their count, called once the arguments are checked.</summary>
+        internal static Tensor Uniform(Shape shape, double minval, double maxval, DType dtype, Func<long, (ulong Seed, ulong Offset)> draw)
         {
             if (!(maxval > minval))
                 throw new ArgumentException($"Random.Uniform: maxval ({maxval}) must be greater than minval ({minval}).", nameof(maxval));
@@ -59,23 +63,27 @@ public static partial class NF
             ScalarRange.Check("Random.Uniform (minval)", minval, dtype);
             ScalarRange.Check("Random.Uniform (maxval - 1)", maxval - 1, dtype);
             var result = Tensor.Empty(shape, dtype, Backend);
-            var (seed, offset) = stream?.Draw(shape.Count) ?? Draw(shape.Count);
+            var (seed, offset) = draw(shape.Count);
             Engine.RandomUniform(result, seed, offset, minval, maxval);
             return result;
         }
 
         /// <summary>Normal numbers (<c>tf.random.normal</c>).</summary>
-        public static Tensor Normal(Shape shape, double mean = 0, double stddev = 1, DType dtype = DType.Float32) => Normal(shape, mean, stddev, dtype, null);
+        public static Tensor Normal(Shape shape, double mean = 0, double stddev = 1, DType dtype = DType.Float32) => Normal(shape, mean, stddev, dtype, (RandomStream?)null);
 
         /// <summary>Normal numbers from <paramref name="stream"/> (a seeded layer's), or from this generator when null.</summary>
-        internal static Tensor Normal(Shape shape, double mean, double stddev, DType dtype, RandomStream? stream)
+        internal static Tensor Normal(Shape shape, double mean, double stddev, DType dtype, RandomStream? stream) =>
+            Normal(shape, mean, stddev, dtype, count => stream?.Draw(count) ?? Draw(count));
+
+        /// <summary>Normal numbers at the (seed, offset) <paramref name="draw"/> gives for their count, called once the arguments are checked.</summary>
+        internal static Tensor Normal(Shape shape, double mean, double stddev, DType dtype, Func<long, (ulong Seed, ulong Offset)> draw)
         {
             if (!dtype.IsFloating())
                 throw new ArgumentException($"Random.Normal: dtype must be float32 or float64, got {dtype.Name()}.", nameof(dtype));
             if (stddev < 0)
                 throw new ArgumentException($"Random.Normal: stddev must be at least 0, got {stddev}.", nameof(stddev));
             var result = Tensor.Empty(shape, dtype, Backend);
-            var (seed, offset) = stream?.Draw(shape.Count) ?? Draw(shape.Count);
+            var (seed, offset) = draw(shape.Count);
             Engine.RandomNormal(result, seed, offset, mean, stddev);
             return result;
         }
@@ -87,17 +95,21 @@ public static partial class NF
         /// then 4.6% of those), and reads on the host whether any is left, so an NF.Function that
         /// calls it runs eagerly.
         /// </summary>
-        public static Tensor TruncatedNormal(Shape shape, double mean = 0, double stddev = 1, DType dtype = DType.Float32)
+        public static Tensor TruncatedNormal(Shape shape, double mean = 0, double stddev = 1, DType dtype = DType.Float32) =>
+            TruncatedNormal(shape, mean, stddev, dtype, null);
+
+        /// <summary>Truncated normal numbers from <paramref name="stream"/> (a generator's), or from this generator when null.</summary>
+        internal static Tensor TruncatedNormal(Shape shape, double mean, double stddev, DType dtype, RandomStream? stream)
         {
             if (stddev < 0)
                 throw new ArgumentException($"Random.TruncatedNormal: stddev must be at least 0, got {stddev}.", nameof(stddev));
-            var z = Normal(shape, 0, 1, dtype);
+            var z = Normal(shape, 0, 1, dtype, stream);
             while (true)
             {
                 using var outside = Greater(Abs(z), 2.0);
                 using var any = ReduceAny(outside);
                 if (!any.Item<bool>()) break;
-                using var redraw = Normal(shape, 0, 1, dtype);
+                using var redraw = Normal(shape, 0, 1, dtype, stream);
                 var next = Where(outside, redraw, z);
                 z.Dispose();
                 z = next;
