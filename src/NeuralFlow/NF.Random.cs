@@ -13,11 +13,15 @@ public static partial class NF
         private static ulong _seed = (ulong)RandomNumberGenerator.GetInt32(int.MaxValue);
         private static long _offset;
 
-        /// <summary>Restarts the generator from <paramref name="seed"/> (<c>tf.random.set_seed</c>).</summary>
+        /// <summary>
+        /// Restarts the generator from <paramref name="seed"/> (<c>tf.random.set_seed</c>), and the draws given an
+        /// op seed (<c>seed:</c>) from their first numbers for that global seed.
+        /// </summary>
         public static void SetSeed(int seed)
         {
             _seed = (ulong)(uint)seed;
             Interlocked.Exchange(ref _offset, 0);
+            ResetOpSeeds(seed);
         }
 
         /// <summary>A number drawn from the generator (consumes one counter), for seeding other generators such as Fit's shuffling.</summary>
@@ -43,8 +47,13 @@ public static partial class NF
         private static ulong Take(long count) => (ulong)(Interlocked.Add(ref _offset, count) - count);
 
         /// <summary>Uniform numbers in [minval, maxval) (<c>tf.random.uniform</c>); integer dtypes give integers.</summary>
-        public static Tensor Uniform(Shape shape, double minval = 0, double maxval = 1, DType dtype = DType.Float32) =>
-            Uniform(shape, minval, maxval, dtype, (RandomStream?)null);
+        /// <param name="seed">
+        /// TensorFlow's op seed: the numbers then come from a stream of their own, set by the global seed (<see cref="SetSeed"/>,
+        /// else TensorFlow's default 87654321) and this seed alone; calls with the same seed continue that stream, and
+        /// <see cref="SetSeed"/> starts it again (tf.random.set_seed's rule). Null: the global generator.
+        /// </param>
+        public static Tensor Uniform(Shape shape, double minval = 0, double maxval = 1, DType dtype = DType.Float32, int? seed = null) =>
+            Uniform(shape, minval, maxval, dtype, OpStream(seed));
 
         /// <summary>Uniform numbers from <paramref name="stream"/> (a seeded layer's), or from this generator when null.</summary>
         internal static Tensor Uniform(Shape shape, double minval, double maxval, DType dtype, RandomStream? stream) =>
@@ -69,7 +78,13 @@ public static partial class NF
         }
 
         /// <summary>Normal numbers (<c>tf.random.normal</c>).</summary>
-        public static Tensor Normal(Shape shape, double mean = 0, double stddev = 1, DType dtype = DType.Float32) => Normal(shape, mean, stddev, dtype, (RandomStream?)null);
+        /// <param name="seed">
+        /// TensorFlow's op seed: the numbers then come from a stream of their own, set by the global seed (<see cref="SetSeed"/>,
+        /// else TensorFlow's default 87654321) and this seed alone; calls with the same seed continue that stream, and
+        /// <see cref="SetSeed"/> starts it again (tf.random.set_seed's rule). Null: the global generator.
+        /// </param>
+        public static Tensor Normal(Shape shape, double mean = 0, double stddev = 1, DType dtype = DType.Float32, int? seed = null) =>
+            Normal(shape, mean, stddev, dtype, OpStream(seed));
 
         /// <summary>Normal numbers from <paramref name="stream"/> (a seeded layer's), or from this generator when null.</summary>
         internal static Tensor Normal(Shape shape, double mean, double stddev, DType dtype, RandomStream? stream) =>
@@ -95,8 +110,13 @@ public static partial class NF
         /// then 4.6% of those), and reads on the host whether any is left, so an NF.Function that
         /// calls it runs eagerly.
         /// </summary>
-        public static Tensor TruncatedNormal(Shape shape, double mean = 0, double stddev = 1, DType dtype = DType.Float32) =>
-            TruncatedNormal(shape, mean, stddev, dtype, null);
+        /// <param name="seed">
+        /// TensorFlow's op seed: the numbers then come from a stream of their own, set by the global seed (<see cref="SetSeed"/>,
+        /// else TensorFlow's default 87654321) and this seed alone; calls with the same seed continue that stream, and
+        /// <see cref="SetSeed"/> starts it again (tf.random.set_seed's rule). Null: the global generator.
+        /// </param>
+        public static Tensor TruncatedNormal(Shape shape, double mean = 0, double stddev = 1, DType dtype = DType.Float32, int? seed = null) =>
+            TruncatedNormal(shape, mean, stddev, dtype, OpStream(seed));
 
         /// <summary>Truncated normal numbers from <paramref name="stream"/> (a generator's), or from this generator when null.</summary>
         internal static Tensor TruncatedNormal(Shape shape, double mean, double stddev, DType dtype, RandomStream? stream)

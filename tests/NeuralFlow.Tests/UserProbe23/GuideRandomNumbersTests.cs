@@ -171,6 +171,33 @@ public abstract class GuideRandomNumbersTests(string backend) : BackendTest(back
         Assert.Equal(a1, NF.Random.Uniform([1]).Item<float>());
         Assert.Equal(a2, NF.Random.Uniform([1]).Item<float>());
     }
+
+    [SkippableFact]
+    public void An_op_seed_gives_a_stream_of_its_own_that_the_global_seed_restarts()
+    {
+        RequireBackend();
+        // The basics guide's tf.random.uniform(shape=[3], minval=0., maxval=5., seed=22), under tf.random.set_seed's rule:
+        // the same op seed continues its own stream, no other draw moves it, and set_seed starts it again.
+        float[] first = [0.80298996f, 0.971210361f, 0.812368751f], second = [0.156018436f, 0.792890549f, 0.633832872f];
+        NF.Random.SetSeed(1);
+        Close(first, NF.Random.Uniform([3], seed: 22));
+        NF.Random.Normal([50]);
+        Close(second, NF.Random.Uniform([3], seed: 22));
+        NF.Random.SetSeed(1);
+        NF.Random.Uniform([7]);
+        Close(first.Select(v => v * 5).ToArray(), NF.Random.Uniform([3], minval: 0, maxval: 5, seed: 22));
+        Assert.NotEqual(first, NF.Random.Uniform([3], seed: 23).ToArray<float>());
+        NF.Random.SetSeed(2);
+        Assert.NotEqual(first, NF.Random.Uniform([3], seed: 22).ToArray<float>());
+
+        // The global generator is not moved by op-seeded draws.
+        NF.Random.SetSeed(3);
+        var plain = NF.Random.Normal([4]).ToArray<float>();
+        NF.Random.SetSeed(3);
+        NF.Random.Normal([4], seed: 5);
+        NF.Random.TruncatedNormal([4], seed: 6);
+        Assert.Equal(plain, NF.Random.Normal([4]).ToArray<float>());
+    }
 }
 
 /// <summary>The random numbers guide, on the managed backend.</summary>

@@ -76,3 +76,12 @@ print("from_seed(1).uniform([4], 0, 10):", ['%.9g' % v for v in uniform(k1, 0, 4
 ks = stateless(1, 2)
 print("stateless_normal([2, 3], seed=(1, 2)):", ['%.9g' % v for v in normal(ks, 0, 6)])
 print("stateless_uniform([3], seed=(1, 2)):", ['%.9g' % v for v in uniform(ks, 0, 3)])
+
+
+def op_seeded(global_seed, op_seed):
+    return splitmix64(splitmix64((global_seed & 0xFFFFFFFF) ^ 0x0B5EED0B5EED) ^ (op_seed & 0xFFFFFFFF))
+
+
+ko = op_seeded(1, 22)
+print("set_seed(1); uniform([3], seed=22) twice:", ['%.9g' % v for v in uniform(ko, 0, 3)], ['%.9g' % v for v in uniform(ko, 3, 3)])
+print("no set_seed (default 87654321); uniform([3], seed=22):", ['%.9g' % v for v in uniform(op_seeded(87654321, 22), 0, 3)])
