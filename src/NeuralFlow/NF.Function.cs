@@ -6,6 +6,21 @@ public static partial class NF
     // replays and falls back). Each overload returns a delegate of the lambda's own type, so a
     // compiled step is called like the lambda; TracedFunction.Of(step) gives its statistics.
 
+    private static volatile bool _runFunctionsEagerly;
+
+    /// <summary>
+    /// When true, every function made by <c>NF.Function</c> (and <c>Fit</c>'s, <c>Evaluate</c>'s and
+    /// <c>Predict</c>'s compiled steps) runs its C# body at each call, neither tracing nor replaying
+    /// (<c>tf.config.run_functions_eagerly</c>): for debugging, so that breakpoints, <c>Console.WriteLine</c>
+    /// and other C# side effects run every time. Process-wide, false by default; functions keep their
+    /// traces and replay them again once it is false.
+    /// </summary>
+    public static bool RunFunctionsEagerly
+    {
+        get => _runFunctionsEagerly;
+        set => _runFunctionsEagerly = value;
+    }
+
     /// <summary>Compiles a function of one tensor by tracing (<c>tf.function</c>); see <see cref="TracedFunction"/>.</summary>
     /// <param name="function">The function; C# side effects in it run only when it is traced.</param>
     /// <param name="maxTraces">Input signatures whose plans are kept (the oldest is dropped).</param>

@@ -13,11 +13,15 @@ public static partial class NF
         private static ulong _seed = (ulong)RandomNumberGenerator.GetInt32(int.MaxValue);
         private static long _offset;
 
-        /// <summary>Restarts the generator from <paramref name="seed"/> (<c>tf.random.set_seed</c>).</summary>
+        /// <summary>
+        /// Restarts the generator from <paramref name="seed"/> (<c>tf.random.set_seed</c>), and the draws given an
+        /// op seed (<c>seed:</c>) from their first numbers for that global seed.
+        /// </summary>
         public static void SetSeed(int seed)
         {
             _seed = (ulong)(uint)seed;
             Interlocked.Exchange(ref _offset, 0);
+            ResetOpSeeds(seed);
         }
 
         /// <summary>A number drawn from the generator (consumes one counter), for seeding other generators such as Fit's shuffling.</summary>
@@ -43,11 +47,20 @@ public static partial class NF
         private static ulong Take(long count) => (ulong)(Interlocked.Add(ref _offset, count) - count);
 
         /// <summary>Uniform numbers in [minval, maxval) (<c>tf.random.uniform</c>); integer dtypes give integers.</summary>
-        public static Tensor Uniform(Shape shape, double minval = 0, double maxval = 1, DType dtype = DType.Float32) =>
-            Uniform(shape, minval, maxval, dtype, null);
+        /// <param name="seed">
+        /// TensorFlow's op seed: the numbers then come from a stream of their own, set by the global seed (<see cref="SetSeed"/>,
+        /// else TensorFlow's default 87654321) and this seed alone; calls with the same seed continue that stream, and
+        /// <see cref="SetSeed"/> starts it again (tf.random.set_seed's rule). Null: the global generator.
+        /// </param>
+        public static Tensor Uniform(Shape shape, double minval = 0, double maxval = 1, DType dtype = DType.Float32, int? seed = null) =>
+            Uniform(shape, minval, maxval, dtype, OpStream(seed));
 
         /// <summary>Uniform numbers from <paramref name="stream"/> (a seeded layer's), or from this generator when null.</summary>
-        internal static Tensor Uniform(Shape shape, double minval, double maxval, DType dtype, RandomStream? stream)
+        internal static Tensor Uniform(Shape shape, double minval, double maxval, DType dtype, RandomStream? stream) =>
+            Uniform(shape, minval, maxval, dtype, count => stream?.Draw(count) ?? Draw(count));
+
+        /// <summary>Uniform numbers at the (seed, offset) <paramref name="draw"/> gives for their count, called once the arguments are checked.</summary>
+        internal static Tensor Uniform(Shape shape, double minval, double maxval, DType dtype, Func<long, (ulong Seed, ulong Offset)> draw)
         {
             if (!(maxval > minval))
                 throw new ArgumentException($"Random.Uniform: maxval ({maxval}) must be greater than minval ({minval}).", nameof(maxval));
@@ -59,23 +72,33 @@ public static partial class NF
             ScalarRange.Check("Random.Uniform (minval)", minval, dtype);
             ScalarRange.Check("Random.Uniform (maxval - 1)", maxval - 1, dtype);
             var result = Tensor.Empty(shape, dtype, Backend);
-            var (seed, offset) = stream?.Draw(shape.Count) ?? Draw(shape.Count);
+            var (seed, offset) = draw(shape.Count);
             Engine.RandomUniform(result, seed, offset, minval, maxval);
             return result;
         }
 
         /// <summary>Normal numbers (<c>tf.random.normal</c>).</summary>
-        public static Tensor Normal(Shape shape, double mean = 0, double stddev = 1, DType dtype = DType.Float32) => Normal(shape, mean, stddev, dtype, null);
+        /// <param name="seed">
+        /// TensorFlow's op seed: the numbers then come from a stream of their own, set by the global seed (<see cref="SetSeed"/>,
+        /// else TensorFlow's default 87654321) and this seed alone; calls with the same seed continue that stream, and
+        /// <see cref="SetSeed"/> starts it again (tf.random.set_seed's rule). Null: the global generator.
+        /// </param>
+        public static Tensor Normal(Shape shape, double mean = 0, double stddev = 1, DType dtype = DType.Float32, int? seed = null) =>
+            Normal(shape, mean, stddev, dtype, OpStream(seed));
 
         /// <summary>Normal numbers from <paramref name="stream"/> (a seeded layer's), or from this generator when null.</summary>
-        internal static Tensor Normal(Shape shape, double mean, double stddev, DType dtype, RandomStream? stream)
+        internal static Tensor Normal(Shape shape, double mean, double stddev, DType dtype, RandomStream? stream) =>
+            Normal(shape, mean, stddev, dtype, count => stream?.Draw(count) ?? Draw(count));
+
+        /// <summary>Normal numbers at the (seed, offset) <paramref name="draw"/> gives for their count, called once the arguments are checked.</summary>
+        internal static Tensor Normal(Shape shape, double mean, double stddev, DType dtype, Func<long, (ulong Seed, ulong Offset)> draw)
         {
             if (!dtype.IsFloating())
                 throw new ArgumentException($"Random.Normal: dtype must be float32 or float64, got {dtype.Name()}.", nameof(dtype));
             if (stddev < 0)
                 throw new ArgumentException($"Random.Normal: stddev must be at least 0, got {stddev}.", nameof(stddev));
             var result = Tensor.Empty(shape, dtype, Backend);
-            var (seed, offset) = stream?.Draw(shape.Count) ?? Draw(shape.Count);
+            var (seed, offset) = draw(shape.Count);
             Engine.RandomNormal(result, seed, offset, mean, stddev);
             return result;
         }
@@ -87,17 +110,26 @@ public static partial class NF
         /// then 4.6% of those), and reads on the host whether any is left, so an NF.Function that
         /// calls it runs eagerly.
         /// </summary>
-        public static Tensor TruncatedNormal(Shape shape, double mean = 0, double stddev = 1, DType dtype = DType.Float32)
+        /// <param name="seed">
+        /// TensorFlow's op seed: the numbers then come from a stream of their own, set by the global seed (<see cref="SetSeed"/>,
+        /// else TensorFlow's default 87654321) and this seed alone; calls with the same seed continue that stream, and
+        /// <see cref="SetSeed"/> starts it again (tf.random.set_seed's rule). Null: the global generator.
+        /// </param>
+        public static Tensor TruncatedNormal(Shape shape, double mean = 0, double stddev = 1, DType dtype = DType.Float32, int? seed = null) =>
+            TruncatedNormal(shape, mean, stddev, dtype, OpStream(seed));
+
+        /// <summary>Truncated normal numbers from <paramref name="stream"/> (a generator's), or from this generator when null.</summary>
+        internal static Tensor TruncatedNormal(Shape shape, double mean, double stddev, DType dtype, RandomStream? stream)
         {
             if (stddev < 0)
                 throw new ArgumentException($"Random.TruncatedNormal: stddev must be at least 0, got {stddev}.", nameof(stddev));
-            var z = Normal(shape, 0, 1, dtype);
+            var z = Normal(shape, 0, 1, dtype, stream);
             while (true)
             {
                 using var outside = Greater(Abs(z), 2.0);
                 using var any = ReduceAny(outside);
                 if (!any.Item<bool>()) break;
-                using var redraw = Normal(shape, 0, 1, dtype);
+                using var redraw = Normal(shape, 0, 1, dtype, stream);
                 var next = Where(outside, redraw, z);
                 z.Dispose();
                 z = next;

@@ -21,6 +21,9 @@ public partial class Tensor
         return $"tensor({Body("tensor(".Length)}, shape={Shape}, dtype={DType.Name()})";
     }
 
+    /// <summary>The values alone, as <see cref="ToString"/> shows them (what <c>NF.Print</c> prints).</summary>
+    internal string ValuesText() => IsDisposed ? "<disposed>" : Body(0);
+
     /// <summary>
     /// The values: a scalar's digits, or the nested brackets of an array whose continuation
     /// lines are indented by <paramref name="indent"/> columns (the width of what precedes it).

@@ -170,6 +170,12 @@ public sealed partial class TracedFunction
         lock (_gate)
         {
             LastCallReplayed = false;
+            // tf.config.run_functions_eagerly(True): the C# body at every call, asked for, so no warning.
+            if (NF.RunFunctionsEagerly)
+            {
+                EagerReason = "NF.RunFunctionsEagerly is set";
+                return _body(inputs);
+            }
             if (Tape.AnyRecording)
                 return Eager("it is called while a GradientTape records (a replay would leave nothing on the tape)", inputs);
             var packed = Packed(inputs);

@@ -18,7 +18,9 @@ namespace NeuralFlow.Train;
 /// statistics included), matched by position on restore, so another instance of the same architecture
 /// (other layer names) restores; an optimizer saves its step count, a constant learning rate and its
 /// slots (Adam's moments) for the variables of the objects in the same checkpoint, matched to them by
-/// the object's name; a <see cref="Variable"/> saves its value. Each checkpoint is one safetensors file,
+/// the object's name; a <see cref="Variable"/> saves its value; an <see cref="NF.Random.Generator"/> saves its
+/// state (its key and position, as <c>tf.train.Checkpoint(generator=g)</c>), so a restored generator draws on from
+/// where it was saved. Each checkpoint is one safetensors file,
 /// <c>{path}.safetensors</c> (any safetensors reader opens it), with TensorFlow's <c>checkpoint</c> state
 /// file beside it naming the latest save. Objects are matched by name, so a checkpoint restores part of
 /// what was saved (the generator alone) or part of this checkpoint's objects (see <see cref="CheckpointLoadStatus"/>).
@@ -36,8 +38,8 @@ public sealed class Checkpoint
     private readonly KeyValuePair<string, object>[] _objects;
 
     /// <summary>Tracks <paramref name="objects"/> by name (the keyword arguments of <c>tf.train.Checkpoint</c>).</summary>
-    /// <param name="objects">Models or layers, optimizers and variables by name; a name is non-empty, without '/', and not "save_counter".</param>
-    /// <exception cref="ArgumentException">A name is empty, holds '/', is reserved, or a value is null or not a layer, optimizer or variable.</exception>
+    /// <param name="objects">Models or layers, optimizers, variables and random generators by name; a name is non-empty, without '/', and not "save_counter".</param>
+    /// <exception cref="ArgumentException">A name is empty, holds '/', is reserved, or a value is null or not a layer, optimizer, variable or random generator.</exception>
     public Checkpoint(IReadOnlyDictionary<string, object> objects)
     {
         ArgumentNullException.ThrowIfNull(objects);
@@ -45,9 +47,9 @@ public sealed class Checkpoint
         {
             if (string.IsNullOrEmpty(name) || name.Contains('/') || name == SaveCounterKey)
                 throw new ArgumentException($"Checkpoint: '{name}' cannot name an object: names are non-empty, without '/', and '{SaveCounterKey}' is the checkpoint's own.", nameof(objects));
-            if (value is not (Layer or Optimizers.Optimizer or Variable))
+            if (value is not (Layer or Optimizers.Optimizer or Variable or NF.Random.Generator))
                 throw new ArgumentException(
-                    $"Checkpoint: '{name}' is {(value is null ? "null" : "a " + value.GetType().Name)}; a checkpoint holds models or layers, optimizers and variables.", nameof(objects));
+                    $"Checkpoint: '{name}' is {(value is null ? "null" : "a " + value.GetType().Name)}; a checkpoint holds models or layers, optimizers, variables and random generators.", nameof(objects));
         }
         _objects = objects.ToArray();
     }
@@ -98,6 +100,10 @@ public sealed class Checkpoint
                 {
                     case Variable variable:
                         tensors.Add($"{name}/value", variable);
+                        break;
+                    case NF.Random.Generator generator:
+                        var (generatorKey, position) = generator.State;
+                        tensors.Add($"{name}/state", Made(NF.Constant(new[] { unchecked((long)generatorKey), position })));
                         break;
                     case Layer layer:
                         var variables = layer.Variables;
@@ -161,6 +167,7 @@ public sealed class Checkpoint
     {
         Variable => "variable",
         Layer => "layer",
+        NF.Random.Generator => "generator",
         _ => "optimizer",
     };
 
@@ -223,8 +230,13 @@ public sealed class Checkpoint
                 for (int i = 0; i < count; i++) assignments.Add((variables[i], Entry(tensors, $"{name}/variables/{i}", file)));
             }
         }
+        var generators = new List<(NF.Random.Generator Target, long[] State)>();
+        foreach (var (name, value) in matched)
+            if (value is NF.Random.Generator generator)
+                generators.Add((generator, GeneratorState(Entry(tensors, $"{name}/state", file), name, file)));
         foreach (var (target, value) in assignments) Layer.CheckFits("Checkpoint.Restore", target, value, $"the value in '{file}'");
         foreach (var (target, value) in assignments) Layer.AssignConverted(target, value);
+        foreach (var (target, state) in generators) target.State = (unchecked((ulong)state[0]), state[1]);
 
         var owners = Owners().Where(o => saved.ContainsKey(o.Name)).ToArray();
         foreach (var (name, value) in matched)
@@ -256,6 +268,12 @@ public sealed class Checkpoint
 
     // The first layer of the tree under `layer` (itself included) that has not made its weights yet, or null.
     private static Layer? Unbuilt(Layer layer) => layer.LayerTree().FirstOrDefault(l => !l.Built && l.Variables.Count == 0);
+
+    // A generator's saved (key, position): two int64s, the position not negative.
+    private static long[] GeneratorState(Tensor saved, string name, string file) =>
+        saved.DType == DType.Int64 && saved.Shape == new Shape(2) && saved.ToArray<long>() is [_, >= 0] state
+            ? state
+            : throw new InvalidDataException($"Checkpoint.Restore: '{name}/state' in '{file}' is not a generator's state (two int64s, key and position), but {saved.DType.Name()} {saved.Shape}.");
 
     private static Tensor Entry(Dictionary<string, Tensor> tensors, string key, string file) =>
         tensors.TryGetValue(key, out var t) ? t : throw new InvalidDataException($"Checkpoint.Restore: '{file}' lacks '{key}'.");

@@ -46,13 +46,7 @@ internal sealed class ShuffleNode : OrderOnlyNode
     }
 
     /// <summary>A fixed mix of seed and pass (SplitMix64's finaliser): unlike HashCode, the same in every process.</summary>
-    internal static int Mix(int seed, int pass)
-    {
-        ulong z = ((ulong)(uint)seed << 32 | (uint)pass) + 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return (int)(z ^ (z >> 31));
-    }
+    internal static int Mix(int seed, int pass) => (int)RandomStream.SplitMix64((ulong)(uint)seed << 32 | (uint)pass);
 
     private IEnumerator<T> Run<T>(Func<IEnumerator<T>> open, Action<T> drop, System.Random random)
     {

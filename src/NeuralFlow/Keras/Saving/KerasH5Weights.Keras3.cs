@@ -59,6 +59,30 @@ internal static partial class KerasH5Weights
     }
 
     /// <summary>
+    /// Pairs the variables no layer holds (a subclassed model's own <c>Variable</c> fields, the guide's
+    /// <c>self.w = tf.Variable(5.0)</c>) with the model's own <c>vars/{i}</c>, in the order
+    /// <see cref="WriteKeras3"/> wrote them there (Keras 3 keeps a model's own variables there too).
+    /// Returns how many datasets that group holds, for the caller's count of what the file saved.
+    /// </summary>
+    private static int MatchOwnKeras3(Model model, Hdf5Group root, string path, List<(Variable, Hdf5Dataset, string)> pairs)
+    {
+        var paired = new HashSet<Variable>(pairs.Select(p => p.Item1), ReferenceEqualityComparer.Instance);
+        var vars = root.Group("vars");
+        int own = 0;
+        foreach (var variable in model.Variables)
+        {
+            if (!paired.Add(variable)) continue;
+            string at = own++.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            pairs.Add((variable, vars?.Get(at) as Hdf5Dataset ?? throw new InvalidDataException(
+                $"LoadWeights: '{path}' has no dataset 'vars/{at}' for {model.Name}'s own weight '{variable.Name}' (held by no layer): it was saved from another architecture."), model.Name));
+        }
+        int saved = 0;
+        if (vars is not null)
+            while (vars.Get(saved.ToString(System.Globalization.CultureInfo.InvariantCulture)) is Hdf5Dataset) saved++;
+        return saved;
+    }
+
+    /// <summary>
     /// Where Keras 3 keeps each weight of <paramref name="layer"/> inside the layer's group: its own
     /// variables as <c>vars/{i}</c>, a child layer's under the attribute that holds it in Keras: a
     /// recurrent layer's cell (<c>cell/vars/{i}</c>; stacked cells <c>cell/cells/lstm_cell/vars/{i}</c>), a Bidirectional's <c>forward_layer</c> and

@@ -85,6 +85,36 @@ internal static partial class KerasH5Weights
                 parent.Dataset(name, weights[i]);
             }
         }
+        // A subclassed model's own variables (held by no layer) go where tf.keras puts them, in a
+        // "top_level_model_weights" group beside the layers' (not listed in layer_names).
+        var own = OwnLegacyWeights(model, layers);
+        if (own.Count > 0)
+        {
+            var top = group.Group(TopLevelWeights);
+            var names = OwnLegacyNames(own);
+            Names(top, "weight_names", names);
+            for (int i = 0; i < own.Count; i++) top.Dataset(names[i], own[i]);
+        }
+    }
+
+    /// <summary>The group of a legacy .h5 that holds a model's own weights (tf.keras' name for it).</summary>
+    internal const string TopLevelWeights = "top_level_model_weights";
+
+    /// <summary>The model's weights no layer of <paramref name="layers"/> holds, trainable ones first (tf.keras' order for them).</summary>
+    internal static List<Variable> OwnLegacyWeights(Model model, IEnumerable<Layer> layers)
+    {
+        var held = new HashSet<Variable>(layers.SelectMany(l => l.Variables), ReferenceEqualityComparer.Instance);
+        return model.WeightsAndTraining().Where(p => !held.Contains(p.Variable)).OrderBy(p => p.Trained ? 0 : 1).Select(p => p.Variable).ToList();
+    }
+
+    // "w:0", "b:0", as tf.keras names a variable in a file; a name two of them share gets its position
+    // (the reader pairs them by order, as tf.keras', so the names only need to be apart).
+    private static string[] OwnLegacyNames(List<Variable> own)
+    {
+        var names = own.Select(v => $"{v.Name.Replace('/', '_')}:0").ToArray();
+        for (int i = 0; i < names.Length; i++)
+            if (Array.IndexOf(names, names[i]) != i) names[i] = $"{own[i].Name.Replace('/', '_')}_{i.ToString(System.Globalization.CultureInfo.InvariantCulture)}:0";
+        return names;
     }
 
     /// <summary>The group a slash path's last name lives in (made as needed) and that name: "m/dense/kernel:0" is "kernel:0" in m/dense.</summary>

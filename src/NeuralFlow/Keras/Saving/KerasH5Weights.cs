@@ -25,13 +25,14 @@ internal static partial class KerasH5Weights
         else if (root.Group("layers") is not null || root.Group("vars") is not null)
         {
             MatchKeras3(model, root, path, pairs);
+            int ownSaved = MatchOwnKeras3(model, root, path, pairs);
             // Keras 3 loads what the model asks for and ignores the rest; a file with more weights
             // than the model takes was saved from another architecture, and half-loading it is refused.
             var saved = new List<Hdf5Dataset>();
             if (root.Group("layers") is { } layers) Gather(layers, saved, new HashSet<ulong>(), 0, path);
-            if (saved.Count != pairs.Count)
+            if (saved.Count + ownSaved != pairs.Count)
                 throw new InvalidDataException(
-                    $"LoadWeights: '{path}' holds {saved.Count} weights under 'layers', and {model.Name} takes {pairs.Count}: it was saved from another architecture.");
+                    $"LoadWeights: '{path}' holds {saved.Count + ownSaved} weights ({saved.Count} under 'layers', {ownSaved} in the model's own 'vars'), and {model.Name} takes {pairs.Count}: it was saved from another architecture.");
         }
         else
             throw new InvalidDataException(
@@ -112,6 +113,15 @@ internal static partial class KerasH5Weights
                 pairs.Add((weights[i], value, layer.Name));
             }
         }
+        var own = OwnLegacyWeights(model, layers);
+        var top = group.Group(TopLevelWeights);
+        var ownNames = top is null ? [] : Strings(top, "weight_names", path);
+        if (own.Count != ownNames.Length)
+            throw new InvalidDataException(
+                $"LoadWeights: {model.Name} has {own.Count} weights of its own (held by no layer: {string.Join(", ", own.Select(v => v.Name))}), but '{path}' holds {ownNames.Length} in '{TopLevelWeights}': it was saved from another architecture.");
+        for (int i = 0; i < ownNames.Length; i++)
+            pairs.Add((own[i], top!.Get(ownNames[i]) as Hdf5Dataset ?? throw new InvalidDataException(
+                $"LoadWeights: '{path}' names weight '{ownNames[i]}' in '{TopLevelWeights}' but holds no dataset there."), model.Name));
     }
 
     // Keras' model.layers, without inputs: a Sequential's layers in order, a functional model's in
