@@ -28,8 +28,10 @@ public static partial class NF
         int classes = predictions.Shape[1];
         var ids = Cast(targets, DType.Int64);
         var valid = LogicalAnd(GreaterEqual(ids, 0), Less(ids, classes));
-        // The target's own score, gathered (a one-hot product would turn an infinite score elsewhere in the row into NaN).
-        var target = TakeAlongAxis(predictions, ExpandDims(Where(valid, ids, 0L), 1), axis: 1);
+        // The target's own score, selected by its one-hot mask (a one-hot product would turn an infinite score
+        // elsewhere in the row into NaN; a gather checks the ids on the host, which a compiled step cannot replay).
+        var mask = Cast(OneHot(Where(valid, ids, 0L), classes), DType.Bool);
+        var target = ReduceSum(Where(mask, predictions, ZerosLike(predictions)), 1, keepDims: true);
         var higher = ReduceSum(Cast(Greater(predictions, target), DType.Int64), 1);
         var finite = predictions.DType.IsFloating() ? IsFinite(Squeeze(target, [1])) : OnesLike(valid);
         return scope.Keep(LogicalAnd(LogicalAnd(valid, Cast(finite, DType.Bool)), Less(higher, k)));
