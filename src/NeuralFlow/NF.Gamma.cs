@@ -116,11 +116,12 @@ public static partial class NF
         var order = Where(whole, n, 1.0);
         // (-1)^(n+1) n! ζ(n + 1, x); n! = Γ(n + 1) exactly enough (a few ulp) from lgamma.
         var sign = Where(Equal(FloorMod(order, 2), 0), -1.0, 1.0);
-        var zeta = ZetaOf(order + 1, x);
-        // ψ'(x) = π² / sin²(πx) - ψ'(1 - x) for x < 0: the zeta sum's shift does not reach far left of 0.
+        // ψ'(x) = π² / sin²(πx) - ψ'(1 - x) for x < 0: the zeta sum's shift does not reach far left of 0. One zeta
+        // sum serves both forms, taken at 1 - x where the reflection applies.
         var reflectTrigamma = LogicalAnd(Equal(order, 1), LogicalAnd(Less(x, 0), IsFinite(x)));
-        var mirrored = Square(Math.PI / SinPi(x)) - ZetaOf(2.0 * OnesLike(x), 1 - x);
-        zeta = Where(reflectTrigamma, Where(Equal(x, Round(x)), double.PositiveInfinity, mirrored), zeta);
+        var zeta = ZetaOf(order + 1, Where(reflectTrigamma, 1 - x, x));
+        var mirrored = Where(Equal(x, Round(x)), double.PositiveInfinity, Square(Math.PI / SinPi(x)) - zeta);
+        zeta = Where(reflectTrigamma, mirrored, zeta);
         var value = sign * Exp(LgammaOf(order + 1)) * zeta;
         return Where(whole, Where(Equal(n, 0), DigammaOf(x), value), double.NaN);
     }

@@ -72,6 +72,8 @@ public abstract class ErfcTests(string backend) : BackendTest(backend)
         var step = NF.Function((Tensor s) => Step(s));
         step(NF.Constant(0.70710677f));
         Assert.Equal(eager, step(NF.Constant(0.70710677f)).ToArray<float>());
+        // Replayed, not run eagerly again (an eager fallback would make the comparison above trivially equal).
+        Assert.True(TracedFunction.Of(step).LastCallReplayed, TracedFunction.Of(step).EagerReason);
     }
 }
 

@@ -110,6 +110,8 @@ public abstract class GammaFamilyTests(string backend) : BackendTest(backend)
         var step = NF.Function((Tensor y) => Loss(y));
         step(counts);
         Assert.Equal(eager, step(counts).ToArray<float>());
+        // Replayed, not run eagerly again (an eager fallback would make the comparison above trivially equal).
+        Assert.True(TracedFunction.Of(step).LastCallReplayed, TracedFunction.Of(step).EagerReason);
         double want = new[] { (0.1, 0.0), (1.2, 3.0), (-0.5, 1.0) }.Sum(p => Math.Exp(p.Item1) - p.Item2 * p.Item1) + Math.Log(6);
         Assert.Equal(want, eager[0], 5);
     }
