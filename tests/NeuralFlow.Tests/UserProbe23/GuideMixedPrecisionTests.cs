@@ -33,10 +33,10 @@ public abstract class GuideMixedPrecisionTests(string backend) : BackendTest(bac
     public void The_mixed_policy_computes_in_float16_keeps_float32_weights_and_fits()
     {
         RequireBackend();
-        try
+        // The policy is process-wide: MixedPolicy puts the previous one (floatx's default) back, pass or fail.
+        using (Tests.MixedPrecision.MixedPolicy.Begin("mixed_float16"))
         {
-            var policy = new DTypePolicy("mixed_float16");
-            NeuralFlow.Keras.MixedPrecision.SetGlobalPolicy(policy);
+            var policy = NeuralFlow.Keras.MixedPrecision.GlobalPolicy();
             Assert.Equal(DType.Float16, policy.ComputeDType);
             Assert.Equal(DType.Float32, policy.VariableDType);
             Assert.Equal("mixed_float16", NeuralFlow.Keras.MixedPrecision.GlobalPolicy().Name);
@@ -69,10 +69,6 @@ public abstract class GuideMixedPrecisionTests(string backend) : BackendTest(bac
             Assert.Equal(DType.Float32, model.Predict(xs[..4], verbose: 0).DType);
             Assert.All(model.TrainableVariables, v => Assert.Equal(DType.Float32, v.DType));
         }
-        finally
-        {
-            NeuralFlow.Keras.MixedPrecision.SetGlobalPolicy("float32");
-        }
     }
 
     [SkippableFact]
@@ -89,9 +85,8 @@ public abstract class GuideMixedPrecisionTests(string backend) : BackendTest(bac
     public void The_custom_loop_scales_the_loss_and_the_optimizer_unscales_the_gradients()
     {
         RequireBackend();
-        try
+        using (Tests.MixedPrecision.MixedPolicy.Begin("mixed_float16"))
         {
-            NeuralFlow.Keras.MixedPrecision.SetGlobalPolicy("mixed_float16");
             var (model, _) = Build();
             var (xs, ys) = Data();
             model.Call(xs[..32]);
@@ -131,10 +126,6 @@ public abstract class GuideMixedPrecisionTests(string backend) : BackendTest(bac
             Assert.Equal(16384, optimizer.LossScale);
             Assert.Equal(1, optimizer.Iterations);
             Assert.Equal(before.SelectMany(w => w), model.GetWeights().SelectMany(w => w.ToArray<float>()));
-        }
-        finally
-        {
-            NeuralFlow.Keras.MixedPrecision.SetGlobalPolicy("float32");
         }
     }
 }
