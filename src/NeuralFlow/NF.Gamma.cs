@@ -12,7 +12,7 @@ public static partial class NF
 {
     /// <summary>
     /// log |Γ(x)| (<c>tf.math.lgamma</c>, <c>torch.lgamma</c>): +inf at 0, at the negative integers and at ±inf,
-    /// exactly 0 at 1 and 2; within about 1e-15 of the true value near its roots, 1e-15 relative elsewhere. Integers
+    /// exactly 0 at 1 and 2; about 1e-15 relative, near its roots 1 and 2 too (Taylor's series there). Integers
     /// give float32. Gradient g · <see cref="Digamma"/>(x).
     /// </summary>
     public static Tensor Lgamma(Tensor x) => Smooth(x, LgammaOf, static (g, n) => [g * Digamma(n.X)], nameof(Lgamma));
@@ -21,14 +21,13 @@ public static partial class NF
     /// ψ(x) = d/dx log Γ(x) (<c>tf.math.digamma</c>, <c>torch.digamma</c>): -inf at +0 and +inf at -0 (PyTorch's
     /// signs), NaN at the negative integers and at -inf. Integers give float32. Gradient g · ψ'(x) (the trigamma function).
     /// </summary>
-    public static Tensor Digamma(Tensor x) => Smooth(x, DigammaOf, static (g, n) => [g * Polygamma(1, n.X)], nameof(Digamma));
+    public static Tensor Digamma(Tensor x) => Smooth(x, DigammaOf, static (g, n) => [g * Trigamma(n.X)], nameof(Digamma));
 
     /// <summary>
     /// The polygamma function ψ⁽ⁿ⁾(x), the n-th derivative of <see cref="Digamma"/> (<c>tf.math.polygamma(a, x)</c>,
     /// <c>torch.polygamma(n, x)</c>): ψ for n = 0, else (-1)ⁿ⁺¹ n! ζ(n + 1, x). n is a whole number (a C# int or a
     /// tensor broadcast with x); a negative or fractional n gives NaN, as TensorFlow's. +inf at 0, at the negative
-    /// integers and at -inf; 0 at +inf. For n ≥ 2 at negative non-integers x below -7 it is NaN (the reflection
-    /// formula is written for n = 1 only). Gradient with respect to x: g · ψ⁽ⁿ⁺¹⁾(x); n has none.
+    /// integers and at -inf; 0 at +inf. Gradient with respect to x: g · ψ⁽ⁿ⁺¹⁾(x); n has none.
     /// </summary>
     /// <exception cref="ArgumentException">n and x do not broadcast or are on different devices.</exception>
     public static Tensor Polygamma(Tensor n, Tensor x) => SmoothPair(nameof(Polygamma), n, x, PolygammaOf, static (g, node) =>
@@ -37,7 +36,7 @@ public static partial class NF
     /// <summary>
     /// The Hurwitz zeta function ζ(s, q) = Σₖ (q + k)⁻ˢ (<c>tf.math.zeta(x, q)</c>, <c>torch.special.zeta</c>), for s &gt; 1:
     /// +inf at s = 1 and where q is 0 or a negative integer, NaN for s &lt; 1 and for a negative fractional q with a
-    /// fractional s (Cephes', TensorFlow's and PyTorch's rules); a negative fractional q below -7 gives NaN too.
+    /// fractional s (Cephes', TensorFlow's and PyTorch's rules); any negative fractional q with a whole s is defined.
     /// Gradient with respect to q: -g · s · ζ(s + 1, q); s has none (TensorFlow's).
     /// </summary>
     /// <exception cref="ArgumentException">s and q do not broadcast or are on different devices.</exception>
@@ -79,10 +78,16 @@ public static partial class NF
         var series = (((((((1.0 / 156 * w - 691.0 / 360360) * w + 1.0 / 1188) * w - 1.0 / 1680) * w + 1.0 / 1260) * w - 1.0 / 360) * w + 1.0 / 12)) / z;
         var positive = (z - 0.5) * Log(z) - z + HalfLogTwoPi + series - Log(product);
         var reflected = Log(Math.PI / Abs(SinPi(x))) - positive;
-        // log Γ is exactly 0 at 1 and 2 (Γ = 1), where the series minus the shift's log leaves a few ulp of 8.5
-        // (2e-15): those two points are given exactly, as C's lgamma gives them (log(y!) of counts 0 and 1).
-        var exactZero = LogicalOr(Equal(x, 1), Equal(x, 2));
-        return Where(LogicalOr(IsInf(x), exactZero), Where(exactZero, 0.0, double.PositiveInfinity), Where(reflect, reflected, positive));
+        // Near the roots 1 and 2 the series minus the shift's log leaves a few ulp of 8.5 (2e-15), a large relative
+        // error where log Γ is near 0: there log Γ(1 + u) = u (-γ + ...) (HostSpecial.Lgamma1pSeries), and
+        // log Γ(2 + u) = log(1 + u) + log Γ(1 + u), exactly 0 at 1 and 2 as C's lgamma.
+        var near1 = Less(Abs(x - 1), HostSpecial.NearRoot);
+        var near2 = Less(Abs(x - 2), HostSpecial.NearRoot);
+        var u = Where(near1, x - 1, Where(near2, x - 2, 0.0));
+        var taylor = u * Horner(u, HostSpecial.Lgamma1pSeries);
+        var nearRoot = Where(near2, Log1p(u) + taylor, taylor);
+        var value = Where(LogicalOr(near1, near2), nearRoot, Where(reflect, reflected, positive));
+        return Where(IsInf(x), double.PositiveInfinity, value);
     }
 
     // The asymptotic series ln z - 1/(2z) - Σ B₂ₖ / (2k z²ᵏ) at z ≥ 10, the shift's sum below; for x < 0,
@@ -116,20 +121,47 @@ public static partial class NF
         var order = Where(whole, n, 1.0);
         // (-1)^(n+1) n! ζ(n + 1, x); n! = Γ(n + 1) exactly enough (a few ulp) from lgamma.
         var sign = Where(Equal(FloorMod(order, 2), 0), -1.0, 1.0);
-        // ψ'(x) = π² / sin²(πx) - ψ'(1 - x) for x < 0: the zeta sum's shift does not reach far left of 0. One zeta
-        // sum serves both forms, taken at 1 - x where the reflection applies.
-        var reflectTrigamma = LogicalAnd(Equal(order, 1), LogicalAnd(Less(x, 0), IsFinite(x)));
-        var zeta = ZetaOf(order + 1, Where(reflectTrigamma, 1 - x, x));
-        var mirrored = Where(Equal(x, Round(x)), double.PositiveInfinity, Square(Math.PI / SinPi(x)) - zeta);
-        zeta = Where(reflectTrigamma, mirrored, zeta);
-        var value = sign * Exp(LgammaOf(order + 1)) * zeta;
+        var value = sign * Exp(LgammaOf(order + 1)) * ZetaOf(order + 1, x);
         return Where(whole, Where(Equal(n, 0), DigammaOf(x), value), double.NaN);
     }
 
-    // Cephes' zeta: Σ (q + k)^-s for k = 0..16, then Euler-Maclaurin at w = q + 16 with Bernoulli's terms
-    // (2j)! / B₂ⱼ; all 12 are added (Cephes stops when they stop mattering), a fixed count that every
-    // element shares. Shifting by 16 keeps w ≥ 9 for q ≥ -7, where the series is accurate.
+    // ψ'(x), the trigamma function, on Digamma's gradient path: ζ(2, x) for x ≥ 0, and for x < 0 the
+    // reflection π² / sin²(πx) - ψ'(1 - x), which needs one zeta sum where ZetaOf's general shift of a
+    // negative q needs three. Equal to PolygammaOf(1, x) to rounding.
+    private static Tensor TrigammaOf(Tensor x)
+    {
+        var reflect = LogicalAnd(Less(x, 0), IsFinite(x));
+        var zeta = ZetaOf(2.0 * OnesLike(x), Where(reflect, 1 - x, x));
+        var mirrored = Where(Equal(x, Round(x)), double.PositiveInfinity, Square(Math.PI / SinPi(x)) - zeta);
+        return Where(reflect, mirrored, zeta);
+    }
+
+    // ψ'(x) with its own rule, ψ''(x) = Polygamma(2, x), so that Digamma's gradient costs one zeta sum.
+    private static Tensor Trigamma(Tensor x) =>
+        Smooth(x, TrigammaOf, static (g, n) => [g * Polygamma(2, n.X)], "Trigamma");
+
+    // ζ(s, q). For q ≥ 0 Cephes' sum (ZetaSeries). A negative q (defined for whole s only) is shifted to its
+    // fractional part f = q + N in (0, 1), N = ceil(-q): the N terms skipped, (q + k)^-s = (f - j)^-s for
+    // j = 1..N, are (-1)^s (j - f)^-s, whose sum is ζ(s, 1 - f) - ζ(s, N + 1 - f). Three sums at positive
+    // arguments, a fixed count of ops for any q, where Cephes adds terms until q + k passes 9.
     private static Tensor ZetaOf(Tensor s, Tensor q)
+    {
+        var negative = LogicalAnd(Less(q, 0), IsFinite(q));
+        var skipped = Where(negative, Ceil(-q), 0.0);
+        var f = q + skipped;
+        var head = ZetaSeries(s, Where(negative, 1 - f, 1.0)) - ZetaSeries(s, Where(negative, skipped + 1 - f, 2.0));
+        var oddPower = Equal(FloorMod(Where(Equal(s, Floor(s)), s, 0.0), 2), 1);
+        var sum = ZetaSeries(s, Where(negative, f, q)) + Where(negative, Where(oddPower, -head, head), 0.0);
+        var poleOrInteger = LogicalOr(Equal(s, 1), LogicalAnd(LessEqual(q, 0), Equal(q, Floor(q))));
+        var undefined = LogicalOr(Less(s, 1), LogicalAnd(Less(q, 0), NotEqual(s, Floor(s))));
+        return Where(poleOrInteger, double.PositiveInfinity,
+               Where(undefined, double.NaN, Where(Equal(q, double.PositiveInfinity), 0.0, sum)));
+    }
+
+    // Cephes' zeta for q ≥ 0: Σ (q + k)^-s for k = 0..16, then Euler-Maclaurin at w = q + 16 with
+    // Bernoulli's terms (2j)! / B₂ⱼ; all 12 are added (Cephes stops when they stop mattering), a fixed
+    // count that every element shares. Shifting by 16 keeps w ≥ 16, where the series is accurate.
+    private static Tensor ZetaSeries(Tensor s, Tensor q)
     {
         const int Shift = 16;
         Tensor sum = ZerosLike(q);
@@ -147,10 +179,7 @@ public static partial class NF
             a *= s + j++;
             b /= w;
         }
-        var poleOrInteger = LogicalOr(Equal(s, 1), LogicalAnd(LessEqual(q, 0), Equal(q, Floor(q))));
-        var undefined = LogicalOr(Less(s, 1), LogicalAnd(Less(q, 0), LogicalOr(NotEqual(s, Floor(s)), Less(q, -7))));
-        return Where(poleOrInteger, double.PositiveInfinity,
-               Where(undefined, double.NaN, Where(Equal(q, double.PositiveInfinity), 0.0, sum)));
+        return sum;
     }
 
     // (2j)! / B₂ⱼ for j = 1..12 (Cephes' zeta.c table).

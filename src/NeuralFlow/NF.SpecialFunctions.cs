@@ -1,8 +1,8 @@
 namespace NeuralFlow;
 
 // Special functions of NumPy and PyTorch that no engine has a kernel for: the inverse error
-// function (torch.erfinv, tf.math.erfinv) and the modified Bessel function I0 (np.i0,
-// torch.i0). Each computes in float64 with the tape paused (Smooth, in Trig.cs) and records its
+// function (torch.erfinv, tf.math.erfinv) and the modified Bessel functions I0, I1 and their
+// exponentially scaled forms (np.i0, torch.special.i0e/i1/i1e, tf.math.bessel_*). Each computes in float64 with the tape paused (Smooth, in Trig.cs) and records its
 // derivative as one rule of differentiable ops, so second derivatives work too.
 public static partial class NF
 {
@@ -52,25 +52,60 @@ public static partial class NF
          -0.0076224613, 0.00943887047, 1.00167406, 2.83297682];
 
     /// <summary>
-    /// The modified Bessel function of the first kind, order 0 (<c>np.i0</c>, <c>torch.i0</c>):
+    /// The modified Bessel function of the first kind, order 0 (<c>np.i0</c>, <c>torch.i0</c>, <c>tf.math.bessel_i0</c>):
     /// even, I0(0) = 1, growing like e^|x| / √(2π|x|) (inf beyond about 713, and at ±inf, where
     /// NumPy 1.24 and PyTorch 1.13 give NaN). Cephes' Chebyshev expansions, as NumPy's. Integers
     /// give float32. Gradient g · I1(x).
     /// </summary>
     public static Tensor I0(Tensor x) =>
-        Smooth(x, static t => BesselOf(t, order: 0), static (g, n) => [g * BesselI1(n.X)], nameof(I0));
+        Smooth(x, static t => BesselOf(t, order: 0, scaled: false), static (g, n) => [g * I1(n.X)], nameof(I0));
 
-    // I1, I0's derivative, with its own rule I1' = I0 - I1 / x (1/2 at 0) for second derivatives.
-    private static Tensor BesselI1(Tensor x) => Smooth(x, static t => BesselOf(t, order: 1), static (g, n) =>
+    /// <summary>
+    /// The modified Bessel function of the first kind, order 1 (<c>torch.special.i1</c>, <c>tf.math.bessel_i1</c>):
+    /// odd, I1(0) = 0, ±inf beyond about ±713. Cephes' expansions. Integers give float32. Gradient
+    /// g · (I0(x) - I1(x) / x), 1/2 at 0.
+    /// </summary>
+    public static Tensor I1(Tensor x) => Smooth(x, static t => BesselOf(t, order: 1, scaled: false), static (g, n) =>
     {
         var zero = Equal(n.X, 0);
         var slope = I0(n.X) - n.Output / Where(zero, 1.0, n.X);
         return [g * Where(zero, 0.5, slope)];
-    }, "I1");
+    }, nameof(I1));
 
-    // Cephes' i0 / i1 on a float64 tensor: e^|x| times a Chebyshev series in |x| / 2 - 2 on
-    // [0, 8] (times |x| for I1), in 32 / |x| - 2 over √|x| beyond. I1 is odd.
-    private static Tensor BesselOf(Tensor x, int order)
+    /// <summary>
+    /// The exponentially scaled I0, e^-|x| I0(x) (<c>torch.special.i0e</c>, <c>tf.math.bessel_i0e</c>,
+    /// <c>scipy.special.i0e</c>): finite for every finite x, 0 at ±inf, so that large arguments (a von Mises
+    /// normalizer, a Kaiser window) do not overflow. Integers give float32. Gradient g · (I1e(x) - sign(x) I0e(x)).
+    /// </summary>
+    public static Tensor I0e(Tensor x) =>
+        Smooth(x, static t => BesselOf(t, order: 0, scaled: true), static (g, n) => [g * (I1e(n.X) - Sign(n.X) * n.Output)], nameof(I0e));
+
+    /// <summary>
+    /// The exponentially scaled I1, e^-|x| I1(x) (<c>torch.special.i1e</c>, <c>tf.math.bessel_i1e</c>): odd, finite,
+    /// ±0 at ±inf. Integers give float32. Gradient g · (I0e(x) - I1e(x) (sign(x) + 1 / x)), 1/2 at 0.
+    /// </summary>
+    public static Tensor I1e(Tensor x) => Smooth(x, static t => BesselOf(t, order: 1, scaled: true), static (g, n) =>
+    {
+        var zero = Equal(n.X, 0);
+        var slope = I0e(n.X) - n.Output * (Sign(n.X) + 1 / Where(zero, 1.0, n.X));
+        return [g * Where(zero, 0.5, slope)];
+    }, nameof(I1e));
+
+    /// <summary>TensorFlow's name of <see cref="I0"/> (<c>tf.math.bessel_i0</c>).</summary>
+    public static Tensor BesselI0(Tensor x) => I0(x);
+
+    /// <summary>TensorFlow's name of <see cref="I0e"/> (<c>tf.math.bessel_i0e</c>).</summary>
+    public static Tensor BesselI0e(Tensor x) => I0e(x);
+
+    /// <summary>TensorFlow's name of <see cref="I1"/> (<c>tf.math.bessel_i1</c>).</summary>
+    public static Tensor BesselI1(Tensor x) => I1(x);
+
+    /// <summary>TensorFlow's name of <see cref="I1e"/> (<c>tf.math.bessel_i1e</c>).</summary>
+    public static Tensor BesselI1e(Tensor x) => I1e(x);
+
+    // Cephes' i0 / i1 (and i0e / i1e, scaled) on a float64 tensor: e^|x| times a Chebyshev series in
+    // |x| / 2 - 2 on [0, 8] (times |x| for I1), in 32 / |x| - 2 over √|x| beyond. I1 is odd.
+    private static Tensor BesselOf(Tensor x, int order, bool scaled)
     {
         var a = Abs(x);
         var near = LessEqual(a, 8.0);
@@ -78,9 +113,10 @@ public static partial class NF
         if (order == 1) small *= a;
         var farA = Maximum(a, 8.0);
         var large = Chebyshev(32 / farA - 2, order == 0 ? I0Far : I1Far) / Sqrt(farA);
-        // At ±inf the far series times e^|x| is 0 · inf: the limit, +inf, instead.
-        var scaled = Where(IsInf(a), double.PositiveInfinity, Where(near, small, large) * Exp(a));
-        return order == 0 ? scaled : Where(Less(x, 0), -scaled, scaled);
+        var series = Where(near, small, large);
+        // At ±inf the far series times e^|x| is 0 · inf: the limit, +inf, instead (the scaled series is 0 there).
+        var value = scaled ? series : Where(IsInf(a), double.PositiveInfinity, series * Exp(a));
+        return order == 0 ? value : Where(Less(x, 0), -value, value);
     }
 
     // Cephes' chbevl: Clenshaw's recurrence over coefficients highest degree first, the constant term halved.

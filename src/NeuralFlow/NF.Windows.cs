@@ -58,11 +58,11 @@ public static partial class NF
         if (!double.IsFinite(beta))
             throw new ArgumentException($"Kaiser: beta must be finite, got {beta}.", nameof(beta));
         var values = new double[length];
-        double norm = BesselI0(beta);
+        double norm = SeriesI0(beta);
         for (int n = 0; n < length; n++)
         {
             double r = length == 1 ? 0 : 2.0 * n / (length - 1) - 1;
-            values[n] = length == 1 ? 1 : BesselI0(beta * Math.Sqrt(Math.Max(0, 1 - r * r))) / norm;
+            values[n] = length == 1 ? 1 : SeriesI0(beta * Math.Sqrt(Math.Max(0, 1 - r * r))) / norm;
         }
         return Signal.HostValues(values, new Shape(length), dtype, Backend);
     }
@@ -77,7 +77,7 @@ public static partial class NF
 
     // I0(x) = Σ ((x/2)^k / k!)², summed until the terms stop mattering: every term is positive,
     // so the series is accurate to rounding for the βs of windows (it overflows past |x| ≈ 700).
-    private static double BesselI0(double x)
+    private static double SeriesI0(double x)
     {
         double term = 1, sum = 1, quarter = x * x / 4;
         for (int k = 1; k < 1000 && term > sum * 1e-17; k++)
