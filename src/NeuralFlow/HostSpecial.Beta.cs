@@ -36,15 +36,6 @@ internal static partial class HostSpecial
         return t;
     }
 
-    /// <summary>d/dx I_x(a, b) = x^(a-1) (1 - x)^(b-1) / B(a, b), the Beta(a, b) density.</summary>
-    public static double BetaDensity(double a, double b, double x)
-    {
-        if (double.IsNaN(a) || double.IsNaN(b) || double.IsNaN(x) || a <= 0 || b <= 0 || x < 0 || x > 1) return double.NaN;
-        if (x == 0) return a < 1 ? double.PositiveInfinity : a == 1 ? b : 0;
-        if (x == 1) return b < 1 ? double.PositiveInfinity : b == 1 ? a : 0;
-        return Math.Exp((a - 1) * Math.Log(x) + (b - 1) * double.LogP1(-x) + LogBetaInverse(a, b));
-    }
-
     // -log B(a, b) = lgamma(a + b) - lgamma(a) - lgamma(b).
     private static double LogBetaInverse(double a, double b) => Lgamma(a + b) - Lgamma(a) - Lgamma(b);
 

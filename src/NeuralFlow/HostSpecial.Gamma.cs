@@ -15,100 +15,135 @@ internal static partial class HostSpecial
     // element is NaN rather than an unconverged number.
     private const long MaxTerms = 100_000_000;
 
-    /// <summary>P(a, x) = γ(a, x) / Γ(a): NaN for a or x negative or NaN, and for a = x = 0 (Cephes).</summary>
-    public static double Igamma(double a, double x)
+    /// <summary>A value and its derivative in a, carried through the same loops (forward mode).</summary>
+    internal readonly record struct Dual(double Value, double DA)
     {
-        if (double.IsNaN(a) || double.IsNaN(x) || a < 0 || x < 0) return double.NaN;
-        if (a == 0) return x > 0 ? 1 : double.NaN;
-        if (x == 0) return 0;
-        if (double.IsPositiveInfinity(a)) return double.IsPositiveInfinity(x) ? double.NaN : 0;
-        if (double.IsPositiveInfinity(x)) return 1;
-        if (x > 1 && x > a) return 1 - Igammac(a, x);
+        public static Dual operator -(double c, Dual d) => new(c - d.Value, -d.DA);
+        public static readonly Dual NaN = new(double.NaN, double.NaN);
+    }
+
+    /// <summary>P(a, x) = γ(a, x) / Γ(a): NaN for a or x negative or NaN, and for a = x = 0 (Cephes).</summary>
+    public static double Igamma(double a, double x) => IgammaWithDA(a, x).Value;
+
+    /// <summary>Q(a, x) = Γ(a, x) / Γ(a) = 1 - P(a, x), computed so that a small Q keeps its digits.</summary>
+    public static double Igammac(double a, double x) => IgammacWithDA(a, x).Value;
+
+    /// <summary>d/da P(a, x) (TensorFlow's igamma_grad_a); NaN at a = 0, where P is 1 for every a-free x &gt; 0 only in the limit.</summary>
+    public static double IgammaDerivativeA(double a, double x) => a == 0 ? double.NaN : IgammaWithDA(a, x).DA;
+
+    /// <summary>P(a, x) with d/da P.</summary>
+    public static Dual IgammaWithDA(double a, double x)
+    {
+        if (double.IsNaN(a) || double.IsNaN(x) || a < 0 || x < 0) return Dual.NaN;
+        if (a == 0) return x > 0 ? new(1, double.NaN) : Dual.NaN;
+        if (x == 0) return new(0, 0);
+        if (double.IsPositiveInfinity(a)) return double.IsPositiveInfinity(x) ? Dual.NaN : new(0, 0);
+        if (double.IsPositiveInfinity(x)) return new(1, 0);
+        if (x > 1 && x > a) return 1 - IgammacWithDA(a, x);
         return GammaSeries(a, x);
     }
 
-    /// <summary>Q(a, x) = Γ(a, x) / Γ(a) = 1 - P(a, x), computed so that a small Q keeps its digits.</summary>
-    public static double Igammac(double a, double x)
+    /// <summary>Q(a, x) with d/da Q.</summary>
+    public static Dual IgammacWithDA(double a, double x)
     {
-        if (double.IsNaN(a) || double.IsNaN(x) || a < 0 || x < 0) return double.NaN;
-        if (a == 0) return x > 0 ? 0 : double.NaN;
-        if (x == 0) return 1;
-        if (double.IsPositiveInfinity(a)) return double.IsPositiveInfinity(x) ? double.NaN : 1;
-        if (double.IsPositiveInfinity(x)) return 0;
+        if (double.IsNaN(a) || double.IsNaN(x) || a < 0 || x < 0) return Dual.NaN;
+        if (a == 0) return x > 0 ? new(0, double.NaN) : Dual.NaN;
+        if (x == 0) return new(1, 0);
+        if (double.IsPositiveInfinity(a)) return double.IsPositiveInfinity(x) ? Dual.NaN : new(1, 0);
+        if (double.IsPositiveInfinity(x)) return new(0, 0);
         // Cephes' choice of the form that converges and keeps the digits of the smaller of P and Q.
         if (x > 1.1) return x < a ? 1 - GammaSeries(a, x) : GammaContinuedFraction(a, x);
         if (x <= 0.5) return -0.4 / Math.Log(x) < a ? 1 - GammaSeries(a, x) : GammacSeries(a, x);
         return x * 1.1 < a ? 1 - GammaSeries(a, x) : GammacSeries(a, x);
     }
 
-    /// <summary>d/dx P(a, x) = x^(a-1) e^-x / Γ(a), the density of a Gamma(a, 1) variable.</summary>
-    public static double GammaDensity(double a, double x)
-    {
-        if (double.IsNaN(a) || double.IsNaN(x) || a <= 0 || x < 0) return double.NaN;
-        if (x == 0) return a < 1 ? double.PositiveInfinity : a == 1 ? 1 : 0;
-        if (double.IsPositiveInfinity(x)) return 0;
-        return PowerFactor(a, x) / x;
-    }
-
-    // P(a, x) = x^a e^-x / Γ(a + 1) Σ x^n / ((a + 1) ... (a + n)).
-    private static double GammaSeries(double a, double x)
+    // P(a, x) = x^a e^-x / Γ(a + 1) Σ x^n / ((a + 1) ... (a + n)); each term's derivative in a beside it.
+    private static Dual GammaSeries(double a, double x)
     {
         double factor = PowerFactor(a, x);
-        if (factor == 0) return 0;
-        double r = a, c = 1, sum = 1;
+        if (factor == 0) return new(0, 0);
+        double dFactor = factor * (Math.Log(x) - Digamma(a));
+        double r = a, c = 1, dc = 0, sum = 1, dSum = 0;
         for (long n = 0; ; n++)
         {
-            if (n == MaxTerms) return double.NaN;
+            if (n == MaxTerms) return Dual.NaN;
             r += 1;
+            dc = (dc - c / r) * x / r;
             c *= x / r;
             sum += c;
-            if (c <= MachEp * sum) break;
+            dSum += dc;
+            if (c <= MachEp * sum && Math.Abs(dc) <= MachEp * Math.Abs(dSum)) break;
         }
-        return sum * factor / a;
+        return new(sum * factor / a, (dSum * factor + sum * dFactor) / a - sum * factor / (a * a));
     }
 
-    // Q(a, x) by Legendre's continued fraction, evaluated forward with rescaling (Cephes' igamc).
-    private static double GammaContinuedFraction(double a, double x)
+    // Q(a, x) by Legendre's continued fraction, evaluated forward with rescaling (Cephes' igamc); the
+    // convergents' derivatives in a follow the same recurrence.
+    private static Dual GammaContinuedFraction(double a, double x)
     {
         double factor = PowerFactor(a, x);
-        if (factor == 0) return 0;
-        double y = 1 - a, z = x + y + 1, c = 0;
+        if (factor == 0) return new(0, 0);
+        double dFactor = factor * (Math.Log(x) - Digamma(a));
+        double y = 1 - a, z = x + y + 1, c = 0;   // dy/da = dz/da = -1
         double pkm2 = 1, qkm2 = x, pkm1 = x + 1, qkm1 = z * x;
-        double ans = pkm1 / qkm1;
+        double dpkm2 = 0, dqkm2 = 0, dpkm1 = 0, dqkm1 = -x;
+        double ans = pkm1 / qkm1, dAns = -ans * dqkm1 / qkm1;
         for (long n = 0; ; n++)
         {
-            if (n == MaxTerms) return double.NaN;
+            if (n == MaxTerms) return Dual.NaN;
             c += 1;
             y += 1;
             z += 2;
             double yc = y * c;
-            double pk = pkm1 * z - pkm2 * yc, qk = qkm1 * z - qkm2 * yc, t = 1;
+            double pk = pkm1 * z - pkm2 * yc, qk = qkm1 * z - qkm2 * yc;
+            double dpk = dpkm1 * z - pkm1 - dpkm2 * yc + pkm2 * c, dqk = dqkm1 * z - qkm1 - dqkm2 * yc + qkm2 * c;
+            double t = 1, dt = 1;
             if (qk != 0)
             {
-                double r = pk / qk;
+                double r = pk / qk, dr = (dpk - r * dqk) / qk;
                 t = Math.Abs((ans - r) / r);
+                dt = dr == 0 ? 0 : Math.Abs((dAns - dr) / dr);
                 ans = r;
+                dAns = dr;
             }
             (pkm2, pkm1, qkm2, qkm1) = (pkm1, pk, qkm1, qk);
-            if (Math.Abs(pk) > Big) { pkm2 *= BigInv; pkm1 *= BigInv; qkm2 *= BigInv; qkm1 *= BigInv; }
-            if (t <= MachEp) break;
+            (dpkm2, dpkm1, dqkm2, dqkm1) = (dpkm1, dpk, dqkm1, dqk);
+            if (Math.Abs(pk) > Big)
+            {
+                pkm2 *= BigInv; pkm1 *= BigInv; qkm2 *= BigInv; qkm1 *= BigInv;
+                dpkm2 *= BigInv; dpkm1 *= BigInv; dqkm2 *= BigInv; dqkm1 *= BigInv;
+            }
+            if (t <= MachEp && dt <= 4 * MachEp) break;
         }
-        return ans * factor;
+        return new(ans * factor, dAns * factor + ans * dFactor);
     }
 
     // Q(a, x) for small x: 1 - x^a / Γ(a + 1) + x^a / Γ(a) Σ (-x)^n / (n! (a + n)), n ≥ 1 (Cephes' igamc_series).
-    private static double GammacSeries(double a, double x)
+    private static Dual GammacSeries(double a, double x)
     {
-        double fac = 1, sum = 0;
+        double fac = 1, sum = 0, dSum = 0;
         for (int n = 1; n < 2000; n++)
         {
             fac *= -x / n;
             double term = fac / (a + n);
             sum += term;
+            dSum -= term / (a + n);
             if (Math.Abs(term) <= MachEp * Math.Abs(sum)) break;
         }
         double logx = Math.Log(x);
-        return -double.ExpM1(a * logx - Lgamma1p(a)) - Math.Exp(a * logx - Lgamma(a)) * sum;
+        double u = a * logx - Lgamma1p(a), v = a * logx - Lgamma(a), ev = Math.Exp(v);
+        return new(-double.ExpM1(u) - ev * sum,
+                   -Math.Exp(u) * (logx - Digamma(a + 1)) - ev * ((logx - Digamma(a)) * sum + dSum));
+    }
+
+    /// <summary>ψ(a) for a &gt; 0: shifted to a ≥ 10, then ln a - 1/(2a) - Σ B₂ₖ / (2k a²ᵏ) (as NF.Digamma's composition).</summary>
+    internal static double Digamma(double a)
+    {
+        double shift = 0;
+        while (a < 10) shift += 1 / a++;
+        double w = 1 / (a * a);
+        double series = ((((((-1.0 / 12 * w + 691.0 / 32760) * w - 1.0 / 132) * w + 1.0 / 240) * w - 1.0 / 252) * w + 1.0 / 120) * w - 1.0 / 12) * w;
+        return Math.Log(a) - 0.5 / a + series - shift;
     }
 
     // x^a e^-x / Γ(a). For a ≥ 10 through Stirling's series, as a (log1p(t) - t) + log(a) / 2 - log √(2π) -

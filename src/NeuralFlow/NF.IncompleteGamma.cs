@@ -8,31 +8,34 @@ namespace NeuralFlow;
 // depends on each element, so they run on the host in double (HostSpecial, Cephes' algorithms as
 // TensorFlow's and PyTorch's kernels): the inputs are read back from any engine, which a compiled
 // step (NF.Function) cannot replay, so a step calling them runs eagerly. Their derivatives in x are
-// the densities, written as differentiable ops.
+// the densities, written as differentiable ops; Igamma's in a is carried through its own loops.
 public static partial class NF
 {
     /// <summary>
     /// The regularized lower incomplete gamma function P(a, x) = γ(a, x) / Γ(a) (<c>tf.math.igamma(a, x)</c>,
     /// <c>torch.special.gammainc</c>), the CDF at x of a Gamma(a, 1) variable: NaN where a or x is negative, and at
     /// a = x = 0; 0 at x = 0, 1 at x = +inf. a and x broadcast; integers give float32. Read on the host (a compiled
-    /// step with it runs eagerly). Gradient in x: g · x^(a-1) e^-x / Γ(a); in a it is not provided (PyTorch's).
+    /// step with it runs eagerly). Gradient in x: g · x^(a-1) e^-x / Γ(a); in a TensorFlow's (igamma_grad_a: the series' or
+    /// fraction's derivative, carried through the same loop), which PyTorch does not provide.
     /// </summary>
     /// <exception cref="ArgumentException">a and x do not broadcast or are on different devices.</exception>
     public static Tensor Igamma(Tensor a, Tensor x) =>
         HostElementwise(nameof(Igamma), [a, x], static v => HostSpecial.Igamma(v[0], v[1]), static (g, n) =>
-            [NoGradient(n, 0, nameof(Igamma), "a"), n.Wants(1) ? ReduceTo(g * GammaDensity(n.X, n.Y), n.Y.Shape) : null]);
+            [n.Wants(0) ? ReduceTo(g * IgammaDerivativeA(n.X, n.Y), n.X.Shape) : null,
+             n.Wants(1) ? ReduceTo(g * GammaDensity(n.X, n.Y), n.Y.Shape) : null]);
 
     /// <summary>
     /// The regularized upper incomplete gamma function Q(a, x) = Γ(a, x) / Γ(a) = 1 - P(a, x)
     /// (<c>tf.math.igammac(a, x)</c>, <c>torch.special.gammaincc</c>), computed so that a small Q keeps its digits
     /// (the survival function of a Gamma(a, 1) variable, the Poisson CDF Q(k + 1, λ)). NaN where a or x is
     /// negative, and at a = x = 0. Integers give float32. Read on the host. Gradient in x: -g · x^(a-1) e^-x / Γ(a);
-    /// in a it is not provided.
+    /// in a minus Igamma's.
     /// </summary>
     /// <exception cref="ArgumentException">a and x do not broadcast or are on different devices.</exception>
     public static Tensor Igammac(Tensor a, Tensor x) =>
         HostElementwise(nameof(Igammac), [a, x], static v => HostSpecial.Igammac(v[0], v[1]), static (g, n) =>
-            [NoGradient(n, 0, nameof(Igammac), "a"), n.Wants(1) ? ReduceTo(-g * GammaDensity(n.X, n.Y), n.Y.Shape) : null]);
+            [n.Wants(0) ? ReduceTo(-g * IgammaDerivativeA(n.X, n.Y), n.X.Shape) : null,
+             n.Wants(1) ? ReduceTo(-g * GammaDensity(n.X, n.Y), n.Y.Shape) : null]);
 
     /// <summary>PyTorch's name of <see cref="Igamma"/> (<c>torch.special.gammainc(a, x)</c>).</summary>
     public static Tensor Gammainc(Tensor a, Tensor x) => Igamma(a, x);
@@ -58,6 +61,13 @@ public static partial class NF
             return [NoGradient(n, 0, nameof(Betainc), "a"), NoGradient(n, 1, nameof(Betainc), "b"),
                     density is null ? null : ReduceTo(g * density, x.Shape)];
         });
+
+    // d/da P(a, x) (TensorFlow's igamma_grad_a), from the derivatives carried through P's own series or fraction on the host.
+    private static Tensor IgammaDerivativeA(Tensor a, Tensor x) =>
+        HostElementwise("IgammaGradA", [a, x], static v => HostSpecial.IgammaDerivativeA(v[0], v[1]), static (g, n) =>
+            n.Wants(0) || n.Wants(1)
+                ? throw new NotSupportedException("Igamma: second derivatives through the derivative in a are not implemented.")
+                : [null, null]);
 
     // x^(a-1) e^-x / Γ(a), the Gamma(a, 1) density: d/dx of P(a, x).
     private static Tensor GammaDensity(Tensor a, Tensor x) => Exp(Xlogy(a - 1, x) - x - Lgamma(a));

@@ -35,6 +35,8 @@ A = [0.5, 1, 3, 100, 100, 1e4, 20, 1e-3, 0.2, 50, 1e6, 7]
 X = [0.2, 2, 2.5, 100, 90, 1.0001e4, 60, 0.8, 0.01, 70, 1e6 - 300, 1e-5]
 print('igamma', r(mpmath.gammainc(a, 0, x, regularized=True) for a, x in zip(A, X)))
 print('igammac', r(mpmath.gammainc(a, x, mpmath.inf, regularized=True) for a, x in zip(A, X)))
+DA, DX = [0.5, 1, 3, 100, 100, 1e4, 20, 1e-3, 0.2, 50, 7, 2.5], [0.2, 2, 2.5, 100, 90, 1.0001e4, 60, 0.8, 0.01, 70, 1e-5, 0.7]
+print('d/da igamma', r(mpmath.diff(lambda s: mpmath.gammainc(s, 0, mpmath.mpf(x), regularized=True), mpmath.mpf(a)) for a, x in zip(DA, DX)))
 print('gamma density', r(mpmath.exp(-x) * x ** (a - 1) / mpmath.gamma(a) for a, x in zip([0.5, 3, 20], [0.2, 2.5, 25])))
 
 BA = [0.5, 2, 10, 1e3, 0.1, 5, 200]
