@@ -15,14 +15,7 @@ public static partial class NF
         /// strings gives a ragged (n, None) result; one string (a scalar) its 1-D pieces.
         /// </summary>
         public static RaggedStrings Split(StringTensor input, string? sep = null, int maxsplit = -1)
-        {
-            Checked(input, nameof(input));
-            RequireVectorOrScalar(input, nameof(Split));
-            var rows = new List<string>[input.Count];
-            for (int i = 0; i < rows.Length; i++)
-                rows[i] = string.IsNullOrEmpty(sep) ? SplitWhitespace(input.Values[i], maxsplit) : SplitOn(input.Values[i], sep, maxsplit);
-            return RaggedStrings.Of(input, rows);
-        }
+            => RaggedStrings.Of(input, PerString(input, nameof(Split), (s, _) => string.IsNullOrEmpty(sep) ? SplitWhitespace(s, maxsplit) : SplitOn(s, sep, maxsplit)));
 
         /// <summary>
         /// Splits each string into its bytes, one string each (<c>tf.strings.bytes_split</c>). A string holds
@@ -30,43 +23,28 @@ public static partial class NF
         /// use <see cref="UnicodeSplit"/> for such text.
         /// </summary>
         public static RaggedStrings BytesSplit(StringTensor input)
-        {
-            Checked(input, nameof(input));
-            RequireVectorOrScalar(input, nameof(BytesSplit));
-            var rows = new List<string>[input.Count];
-            for (int i = 0; i < rows.Length; i++)
+            => RaggedStrings.Of(input, PerString(input, nameof(BytesSplit), (s, i) =>
             {
-                var s = input.Values[i];
                 int wide = s.AsSpan().IndexOfAnyExceptInRange('\0', '\x7F');
                 if (wide >= 0)
                     throw new ArgumentException(
                         $"Strings.BytesSplit: string {i} holds the non-ASCII character '{s[wide]}' at {wide}, whose UTF-8 bytes are not characters a .NET string can hold one by one; use UnicodeSplit.", nameof(input));
-                rows[i] = s.Select(c => c.ToString()).ToList();
-            }
-            return RaggedStrings.Of(input, rows);
-        }
+                return s.Select(c => c.ToString()).ToList();
+            }));
 
         /// <summary>Splits each string into its characters (Unicode code points), one string each (<c>tf.strings.unicode_split</c>).</summary>
         public static RaggedStrings UnicodeSplit(StringTensor input, string inputEncoding = "UTF-8")
         {
-            Checked(input, nameof(input));
             RequireUtf8(inputEncoding, nameof(inputEncoding));
-            RequireVectorOrScalar(input, nameof(UnicodeSplit));
-            var rows = new List<string>[input.Count];
-            for (int i = 0; i < rows.Length; i++) rows[i] = input.Values[i].EnumerateRunes().Select(r => r.ToString()).ToList();
-            return RaggedStrings.Of(input, rows);
+            return RaggedStrings.Of(input, PerString(input, nameof(UnicodeSplit), (s, _) => s.EnumerateRunes().Select(r => r.ToString()).ToList()));
         }
 
         /// <summary>The Unicode code points of each string, int32 (<c>tf.strings.unicode_decode</c>): "héllo" is [104, 233, 108, 108, 111].</summary>
         public static RaggedInts UnicodeDecode(StringTensor input, string inputEncoding = "UTF-8")
         {
-            Checked(input, nameof(input));
             RequireUtf8(inputEncoding, nameof(inputEncoding));
-            RequireVectorOrScalar(input, nameof(UnicodeDecode));
-            var rows = new List<int>[input.Count];
             // A lone surrogate is text UTF-8 cannot encode: U+FFFD, as TF's errors="replace" default does to an invalid sequence.
-            for (int i = 0; i < rows.Length; i++) rows[i] = input.Values[i].EnumerateRunes().Select(r => r.Value).ToList();
-            return RaggedInts.Of(input, rows);
+            return RaggedInts.Of(input, PerString(input, nameof(UnicodeDecode), (s, _) => s.EnumerateRunes().Select(r => r.Value).ToList()));
         }
 
         /// <summary>
@@ -161,6 +139,16 @@ public static partial class NF
             ArgumentNullException.ThrowIfNull(encoding, name);
             if (encoding != "UTF-8")
                 throw new ArgumentException($"Strings: unknown encoding '{encoding}'; a .NET string is text, read and written here as \"UTF-8\".", name);
+        }
+
+        // The pieces of each string (its text and index) for a ragged result, the input checked first.
+        private static List<T>[] PerString<T>(StringTensor input, string op, Func<string, int, List<T>> pieces)
+        {
+            Checked(input, nameof(input));
+            RequireVectorOrScalar(input, op);
+            var rows = new List<T>[input.Count];
+            for (int i = 0; i < rows.Length; i++) rows[i] = pieces(input.Values[i], i);
+            return rows;
         }
 
         // The ragged results here are rows of one axis: a vector of strings, or one string.
