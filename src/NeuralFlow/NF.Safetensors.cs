@@ -261,7 +261,7 @@ public static partial class NF
 
         /// <summary>
         /// Streams <paramref name="tensor"/>'s elements (row-major, little-endian, from any device
-        /// in chunks) to <paramref name="stream"/>; also the data of HDF5 datasets (<see cref="IO.Hdf5.Hdf5Writer"/>).
+        /// in chunks) to <paramref name="stream"/>; also the data of HDF5 datasets (<see cref="NeuralFlow.IO.Hdf5.Hdf5Writer"/>).
         /// </summary>
         internal static void WriteData(Tensor tensor, Stream stream)
         {

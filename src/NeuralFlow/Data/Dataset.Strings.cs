@@ -55,8 +55,9 @@ public abstract partial class Dataset
     /// <summary>
     /// Rows of named columns that mix text and numbers (tf.data's
     /// <c>from_tensor_slices({"title": titles, "year": years})</c>, the "load CSV" and "classify
-    /// structured data" tutorials' dataset): each value a <see cref="Tensor"/>, a <see cref="StringTensor"/>
-    /// or a <c>string[]</c>, all of one first dimension. Element i is a dictionary with the same keys,
+    /// structured data" tutorials' dataset): each value a <see cref="Tensor"/>, a <see cref="StringTensor"/>,
+    /// a <c>string[]</c> or a numeric C# array (<c>float[]</c>, <c>long[]</c>, <c>double[,]</c>, ..., taken as
+    /// <c>NF.Constant</c> takes it), all of one first dimension. The elements keep the dictionary's key order. Element i is a dictionary with the same keys,
     /// row i of each column: a StringTensor for text, a Tensor for numbers
     /// (<c>(StringTensor)row["title"]</c>). Its element spec is a dict of TensorSpecs, tf.string for text.
     /// Turn the text into numbers in a <c>Map</c> (TextVectorization, StringLookup) before a model.
@@ -80,11 +81,25 @@ public abstract partial class Dataset
             {
                 Tensor or StringTensor => value,
                 string[] texts => new StringTensor(texts),
+                Array numbers => NumericColumn(key, numbers),
                 null => throw new ArgumentNullException(nameof(columns), $"FromTensorSlices: column '{key}' is null."),
                 _ => throw new ArgumentException(
-                    $"FromTensorSlices: column '{key}' is a {value.GetType().Name}; each column must be a Tensor, a StringTensor or a string[].", nameof(columns)),
+                    $"FromTensorSlices: column '{key}' is a {value.GetType().Name}; each column must be a Tensor, a StringTensor, a string[] or a numeric array.", nameof(columns)),
             };
         return result;
+    }
+
+    // A numeric C# array (float[], long[], double[,], ...) as the tensor NF.Constant makes of it, as a ModelData column is taken.
+    private static Tensor NumericColumn(string key, Array numbers)
+    {
+        try
+        {
+            return NF.ConstantOf(numbers);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"FromTensorSlices: column '{key}': {e.Message}", "columns", e);
+        }
     }
 
     private static TensorSpec Spec(StringTensor texts) => new(TensorSpec.Known(texts.Shape), DType.String);

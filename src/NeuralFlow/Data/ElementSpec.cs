@@ -60,7 +60,11 @@ public sealed class TupleSpec : ElementSpec
     public override string ToString() => $"({string.Join(", ", _items.Select(i => i.ToString()))})";
 }
 
-/// <summary>The spec of dictionary elements: one spec per key, printed as a Python dict in ordinal key order.</summary>
+/// <summary>
+/// The spec of dictionary elements: one spec per key, listed and printed in the dictionary's own key
+/// order as TF prints a dict's spec; the flat components (<see cref="ElementSpec.Components"/>) go in
+/// ordinal key order, as tf.nest flattens a dict.
+/// </summary>
 public sealed class DictionarySpec : ElementSpec
 {
     private readonly string[] _keys;
@@ -68,16 +72,16 @@ public sealed class DictionarySpec : ElementSpec
 
     internal DictionarySpec(string[] keys, ElementSpec[] values) => (_keys, _values) = (keys, values);
 
-    /// <summary>One spec per key (<c>{"title": tf.TensorSpec(...), ...}</c>); the keys are kept in ordinal order, as tf.nest sorts them.</summary>
+    /// <summary>One spec per key (<c>{"title": tf.TensorSpec(...), ...}</c>), the keys in the dictionary's order.</summary>
     public DictionarySpec(IReadOnlyDictionary<string, TensorSpec> specs)
     {
         ArgumentNullException.ThrowIfNull(specs);
         if (specs.Count == 0) throw new ArgumentException("DictionarySpec: a dataset element's dictionary needs at least one named tensor.", nameof(specs));
-        _keys = specs.Keys.Order(StringComparer.Ordinal).ToArray();
+        _keys = specs.Keys.ToArray();
         _values = Array.ConvertAll(_keys, k => (ElementSpec)(specs[k] ?? throw new ArgumentNullException(nameof(specs), $"DictionarySpec: the spec of key '{k}' is null.")));
     }
 
-    /// <summary>The keys, in ordinal order (tf.nest's sorted order).</summary>
+    /// <summary>The keys, in the dictionary's order.</summary>
     public IReadOnlyList<string> Keys => _keys;
 
     /// <summary>The spec of key <paramref name="key"/>; an unknown key is refused naming the keys there are.</summary>
@@ -94,8 +98,11 @@ public sealed class DictionarySpec : ElementSpec
 
     internal override void CollectInto(List<TensorSpec> flat)
     {
-        foreach (var value in _values) value.CollectInto(flat);
+        foreach (int i in FlatOrder()) _values[i].CollectInto(flat);
     }
+
+    // The values' indices in ordinal key order (tf.nest's flat order).
+    private int[] FlatOrder() => Enumerable.Range(0, _keys.Length).OrderBy(i => _keys[i], StringComparer.Ordinal).ToArray();
 
     /// <summary>As Python prints a dict of specs: <c>{'a': TensorSpec(...), 'b': ...}</c>.</summary>
     public override string ToString() => "{" + string.Join(", ", _keys.Select((k, i) => $"'{k}': {_values[i]}")) + "}";

@@ -113,7 +113,8 @@ public class DataGeneratorSignatureTests
         var signature = new DictionarySpec(new Dictionary<string, TensorSpec> { ["tokens"] = new([null], DType.Int32), ["score"] = new([]) });
         var ds = Dataset.FromGenerator(Records, signature);
         Assert.Equal(2, ds.ComponentCount);   // known before the first element
-        Assert.Equal("{'score': TensorSpec(shape=(), dtype=tf.float32, name=None), 'tokens': TensorSpec(shape=(None,), dtype=tf.int32, name=None)}", ds.ElementSpec.ToString());
+        // In the signature's key order, as TF prints output_signature's dict (UserProbe24.DatasetDictOrderTests).
+        Assert.Equal("{'tokens': TensorSpec(shape=(None,), dtype=tf.int32, name=None), 'score': TensorSpec(shape=(), dtype=tf.float32, name=None)}", ds.ElementSpec.ToString());
         var batch = ds.PaddedBatch(3).First();
         Assert.Equal([3, 3], batch["tokens"].Shape.ToArray());
         Assert.Equal([1, 0, 0, 1, 1, 0, 1, 1, 1], batch["tokens"].ToArray<int>());

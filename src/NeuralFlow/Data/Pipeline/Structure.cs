@@ -157,7 +157,10 @@ internal static class Structure
     }
 
     /// <summary>
-    /// A dictionary of named tensors: its values in ordinal key order. With <typeparamref name="TValue"/>
+    /// A dictionary of named tensors: its values flat in ordinal key order (tf.nest's sorted order, so
+    /// that the flat layout does not hang on how a dictionary was filled), while the dictionaries it
+    /// builds and its element spec list the keys in the first element's own order, as tf.nest packs a
+    /// dict back in its key order (<c>{'b': ..., 'a': ...}</c> stays b, a). With <typeparamref name="TValue"/>
     /// <c>object</c>, a dictionary of columns each a <see cref="Tensor"/> or a <see cref="StringTensor"/>
     /// (a string carrier in the flat list, told apart by its table when the element is built).
     /// </summary>
@@ -166,7 +169,8 @@ internal static class Structure
         where TValue : class
     {
         private static readonly bool Mixed = typeof(TValue) == typeof(object);
-        private string[]? _keys;
+        private string[]? _keys;    // ordinal order: the flat components'
+        private int[]? _shown;      // the user's key order, as indices into _keys
 
         // Whether a column may hold text; which ones do, the element spec tells (Dataset.RefuseStrings).
         public override bool HasStrings => Mixed;
@@ -185,9 +189,10 @@ internal static class Structure
         public override void Bind(TDictionary value)
         {
             ArgumentNullException.ThrowIfNull(value, "a dataset element's dictionary");
-            var keys = value.Keys.Order(StringComparer.Ordinal).ToArray();
+            var order = value.Keys.ToArray();
+            var keys = order.Order(StringComparer.Ordinal).ToArray();
             if (keys.Length == 0) throw new ArgumentException("A dataset element's dictionary is empty; it needs at least one named tensor.");
-            var known = Interlocked.CompareExchange(ref _keys, keys, null) ?? keys;
+            var known = Know(keys, order);
             if (!known.SequenceEqual(keys))
                 throw new InvalidOperationException(
                     $"A dataset element is a dictionary of keys {Describe(keys)}, but the dataset's elements have keys {Describe(known)}: every element needs the same keys (tf.data's fixed element structure).");
@@ -213,7 +218,7 @@ internal static class Structure
         {
             var keys = Volatile.Read(ref _keys)!;
             var result = new Dictionary<string, TValue>(keys.Length);
-            for (int i = 0; i < keys.Length; i++)
+            foreach (int i in Volatile.Read(ref _shown)!)
                 result[keys[i]] = Mixed && StringCarrier.DTypeOf(from[at + i]) == DType.String ? (TValue)(object)StringCarrier.Read(from[at + i]) : (TValue)(object)from[at + i];
             return (TDictionary)(IReadOnlyDictionary<string, TValue>)result;
         }
@@ -221,19 +226,26 @@ internal static class Structure
         public override ElementSpec Describe(IReadOnlyList<TensorSpec> flat, int at)
         {
             var keys = Volatile.Read(ref _keys) ?? throw new InvalidOperationException("Internal: a dictionary's keys are described before they are known.");
-            var values = new ElementSpec[keys.Length];
-            for (int i = 0; i < keys.Length; i++) values[i] = flat[at + i];
-            return new DictionarySpec(keys, values);
+            var shown = Volatile.Read(ref _shown)!;
+            return new DictionarySpec(Array.ConvertAll(shown, i => keys[i]), Array.ConvertAll(shown, i => (ElementSpec)flat[at + i]));
         }
 
         protected internal override bool TryMatch(ElementSpec spec)
         {
             if (spec is not DictionarySpec d || d.Keys.Any(k => d[k] is not TensorSpec { DType: var dtype } || dtype == DType.String && !Mixed)) return false;
-            var keys = d.Keys.ToArray();
-            return (Interlocked.CompareExchange(ref _keys, keys, null) ?? keys).SequenceEqual(keys);
+            var keys = d.Keys.Order(StringComparer.Ordinal).ToArray();
+            return Know(keys, d.Keys.ToArray()).SequenceEqual(keys);
         }
 
-        public override string ToString() => Keys is { } keys ? Describe(keys) : "{keys not known yet}";
+        // The first keys seen win, with their order; later ones are checked against them by the caller.
+        private string[] Know(string[] keys, string[] order)
+        {
+            var shown = Array.ConvertAll(order, k => Array.BinarySearch(keys, k, StringComparer.Ordinal));
+            Interlocked.CompareExchange(ref _shown, shown, null);
+            return Interlocked.CompareExchange(ref _keys, keys, null) ?? keys;
+        }
+
+        public override string ToString() => Keys is { } keys ? Describe(Volatile.Read(ref _shown)!.Select(i => keys[i])) : "{keys not known yet}";
 
         private static string Describe(IEnumerable<string> keys) => "{" + string.Join(", ", keys.Select(k => $"'{k}'")) + "}";
     }

@@ -88,6 +88,8 @@ public abstract partial class Layer
     /// </summary>
     internal IReadOnlyList<KerasTensor> CallSymbolic(KerasTensor[] inputs, CallArgs args)
     {
+        // A functional model on text replays its layer calls here, since text cannot flow through a nested model.
+        if (this is Model model && args.Plain && model.TryReplayOnText(inputs, out var replayed)) return replayed;
         var outer = (_probeInputMasks, _probeOutputMasks);
         (_probeInputMasks, _probeOutputMasks) = (inputs.Select(t => t.MaskRank).ToArray(), null);
         try
@@ -201,8 +203,8 @@ public abstract partial class Layer
         throw new NotSupportedException(
             $"{Name} ({GetType().Name}) was called on a text tensor (dtype string, input {text}); NeuralFlow runs text on the host, so a text Input must feed " +
             "a TextVectorization or StringLookup layer directly, whose output the rest of the model reads. " +
-            (this is Model ? "A model nested on text Inputs (Keras' x = preprocessor(inputs)) is not supported: build one model from the Inputs to the output " +
-                             "(e.g. new Model(inputs, body.Call(preprocessedResult)))." : ""));
+            (this is Model ? "A model called on text (Keras' x = preprocessor(inputs)) replays its layers on the text when it is functional and called without keyword arguments; " +
+                             "otherwise build one model from the Inputs to the output (e.g. new Model(inputs, body.Call(preprocessedResult)))." : ""));
     }
 
     [ThreadStatic] private static bool _probing;

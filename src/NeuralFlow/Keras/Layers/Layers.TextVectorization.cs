@@ -212,18 +212,16 @@ public partial class Layers
         {
             text = Standardized(text);
             IReadOnlyList<string> words = _splitFunction is not null ? (_splitFunction(text) ?? throw new InvalidOperationException($"{Name}: the splitFunction returned null.")).ToArray()
-                : Split == "whitespace" ? text.Split(AsciiWhitespace, StringSplitOptions.RemoveEmptyEntries)
+                : Split == "whitespace" ? text.Split(NF.Strings.AsciiWhitespace, StringSplitOptions.RemoveEmptyEntries)
                 : Split == "character" ? text.EnumerateRunes().Select(r => r.ToString()).ToArray()
                 : [text];
             return NgramWidths is { } widths ? Ngrams(words, widths) : words;
         }
 
-        private static readonly char[] AsciiWhitespace = [' ', '\t', '\n', '\v', '\f', '\r'];
-
         private string Standardized(string text)
         {
             if (Standardize is "lower" or "lower_and_strip_punctuation")
-                text = string.Create(text.Length, text, (span, s) => { for (int i = 0; i < s.Length; i++) span[i] = s[i] is >= 'A' and <= 'Z' ? (char)(s[i] + 32) : s[i]; });
+                text = NF.Strings.AsciiLower(text);
             if (Standardize is "strip_punctuation" or "lower_and_strip_punctuation")
             {
                 var kept = new StringBuilder(text.Length);
