@@ -15,13 +15,14 @@ public static partial class NF
         /// (TF's "Input to DecodeRaw has length 3 that is not a multiple of 4, the size of float"), unless
         /// <paramref name="fixedLength"/> is given: then each string is cut or zero-padded to that many bytes.
         /// A string's bytes are its UTF-8 encoding, as everywhere in <see cref="Strings"/> (and what TF holds for
-        /// <c>tf.constant("text")</c>); raw binary (a file's contents, whose bytes need not be UTF-8) goes in as a
+        /// <c>tf.constant("text")</c>), with the bytes of binary records kept exactly (a TFRecordDataset's records, a
+        /// <see cref="StringTensor.FromBytes"/>: invalid UTF-8 bytes are carried escaped); raw binary may also go in as a
         /// <c>byte[]</c> through the other overload. outType is uint8, bool, int32, int64, float16, float32 or float64.
         /// </summary>
         public static Tensor DecodeRaw(StringTensor input, DType outType, bool littleEndian = true, int? fixedLength = null)
         {
             ArgumentNullException.ThrowIfNull(input);
-            var records = input.Values.Select(Encoding.UTF8.GetBytes).ToArray();
+            var records = input.Values.Select(Data.ByteStrings.Encode).ToArray();
             return Decode(records, input.Shape, outType, littleEndian, fixedLength);
         }
 

@@ -37,6 +37,27 @@ public sealed class StringTensor : IEquatable<StringTensor>
         Shape = shape;
     }
 
+    /// <summary>
+    /// A scalar string of <paramref name="bytes"/> (TensorFlow's <c>tf.constant(b"...")</c>, <c>tf.io.read_file</c>):
+    /// UTF-8 text reads as that text; bytes that are not UTF-8 are kept escaped (each as the lone surrogate
+    /// U+DC00 + byte, Python's surrogateescape), so <see cref="ToBytes"/>, NF.IO.DecodeRaw and NF.IO.ParseSingleExample
+    /// get them back exactly.
+    /// </summary>
+    public static StringTensor FromBytes(byte[] bytes)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        return Wrap([ByteStrings.Decode(bytes)], Shape.Scalar);
+    }
+
+    /// <summary>The bytes of the string at <paramref name="index"/> (row-major): its UTF-8, escaped bytes given back as they were.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">No string at that index.</exception>
+    public byte[] ToBytes(int index = 0)
+    {
+        if (index < 0 || index >= _values.Length)
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"StringTensor.ToBytes: the tensor holds {_values.Length} strings.");
+        return ByteStrings.Encode(_values[index]);
+    }
+
     /// <summary>A string tensor over <paramref name="values"/> itself (the caller gives up the array).</summary>
     internal static StringTensor Wrap(string[] values, Shape shape) => new(values, shape, copy: false);
 

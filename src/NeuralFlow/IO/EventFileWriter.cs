@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.Numerics;
 using System.Text;
 
 namespace NeuralFlow.IO;
@@ -77,24 +75,5 @@ internal sealed class EventFileWriter : IDisposable
 
     private static double WallTime() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
 
-    private void Write(byte[] record)
-    {
-        Span<byte> header = stackalloc byte[12];
-        BinaryPrimitives.WriteUInt64LittleEndian(header, (ulong)record.Length);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[8..], MaskedCrc(header[..8]));
-        Span<byte> footer = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32LittleEndian(footer, MaskedCrc(record));
-        _file.Write(header);
-        _file.Write(record);
-        _file.Write(footer);
-    }
-
-    /// <summary>TFRecord's masked CRC-32C (Castagnoli): rotated right 15 and offset, so a CRC of data holding CRCs stays strong.</summary>
-    internal static uint MaskedCrc(ReadOnlySpan<byte> data)
-    {
-        uint crc = 0xFFFFFFFF;
-        foreach (var b in data) crc = BitOperations.Crc32C(crc, b);
-        crc = ~crc;
-        return ((crc >> 15) | (crc << 17)) + 0xa282ead8;
-    }
+    private void Write(byte[] record) => TFRecord.TFRecordFraming.Write(_file, record);
 }

@@ -51,6 +51,24 @@ internal readonly struct ProtoFields(CodedOutputStream output)
         return this;
     }
 
+    /// <summary>A repeated float field, packed.</summary>
+    public ProtoFields PackedFloats(int field, IReadOnlyCollection<float> values)
+    {
+        output.WriteTag(field, WireFormat.WireType.LengthDelimited);
+        output.WriteLength(values.Count * sizeof(float));
+        foreach (var v in values) output.WriteFloat(v);
+        return this;
+    }
+
+    /// <summary>A repeated int64 field, packed (varints).</summary>
+    public ProtoFields PackedInt64s(int field, IReadOnlyCollection<long> values)
+    {
+        output.WriteTag(field, WireFormat.WireType.LengthDelimited);
+        output.WriteLength(values.Sum(CodedOutputStream.ComputeInt64Size));
+        foreach (var v in values) output.WriteInt64(v);
+        return this;
+    }
+
     public ProtoFields String(int field, string value)
     {
         output.WriteTag(field, WireFormat.WireType.LengthDelimited);

@@ -20,7 +20,7 @@ public sealed class TensorBoardTests : IDisposable
     {
         // CRC-32C("123456789") = 0xE3069283 (RFC 3720's check value); masked as TFRecord masks it.
         uint crc = 0xE3069283;
-        Assert.Equal(((crc >> 15) | (crc << 17)) + 0xa282ead8, EventFileWriter.MaskedCrc("123456789"u8));
+        Assert.Equal(((crc >> 15) | (crc << 17)) + 0xa282ead8, NeuralFlow.IO.TFRecord.TFRecordFraming.MaskedCrc("123456789"u8));
     }
 
     [SkippableFact]
