@@ -65,6 +65,7 @@ public sealed class ConcreteFunction
                 throw new ArgumentException($"ConcreteFunction {Signature()}: argument {_names[i]} expected a tensor of shape {TensorSpec.Format(spec.Shape!)}, got {TensorSpec.Format(TensorSpec.Known(t.Shape))} ({spec}).", nameof(inputs));
         }
         var outputs = _function.Call(inputs);
+        if (outputs.Any(o => o is null)) return outputs;   // no spec to give (the function runs eagerly, saying why)
         var specs = Array.ConvertAll(outputs, o => TensorSpec.FromTensor(o));
         _outputs = _outputs is { } known && known.Length == specs.Length
             ? known.Zip(specs, (a, b) => a.DType == b.DType ? a.MostSpecificCompatible(b) : b).ToArray()

@@ -219,7 +219,7 @@ public sealed partial class TracedFunction
         using (trace.Begin())
             outputs = OwnOutputs(trace, _body(packed) ?? throw new InvalidOperationException($"NF.Function '{Name}': the function returned null."));
         TraceCount++;
-        entry.Outputs = Array.ConvertAll(outputs, o => Data.TensorSpec.FromTensor(o));
+        entry.Outputs = outputs.All(o => o is not null) ? Array.ConvertAll(outputs, o => Data.TensorSpec.FromTensor(o)) : null;
         if (TraceCount > RetraceWarningAt && !_warnedRetrace)
         {
             _warnedRetrace = true;
