@@ -89,6 +89,10 @@ public static partial class NF
     private static TracedFunction Make(Delegate function, Func<Tensor[], Tensor[]> body, int maxTraces, bool jitCompile)
     {
         ArgumentNullException.ThrowIfNull(function);
-        return new TracedFunction(body, function.Method.Name, maxTraces) { JitCompile = jitCompile };
+        return new TracedFunction(body, function.Method.Name, maxTraces)
+        {
+            JitCompile = jitCompile,
+            ParameterNames = function.Method.GetParameters().Select((p, i) => string.IsNullOrEmpty(p.Name) ? $"arg{i}" : p.Name).ToArray(),
+        };
     }
 }

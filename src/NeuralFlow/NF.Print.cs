@@ -3,12 +3,15 @@ namespace NeuralFlow;
 public static partial class NF
 {
     /// <summary>
-    /// Prints <paramref name="values"/> separated by spaces, then a new line, to standard error
-    /// (<c>tf.print</c>, whose default stream is standard error): a tensor as its values (what its
-    /// <see cref="Tensor.ToString"/> shows, without the shape and dtype), a scalar <c>StringTensor</c> as its text,
-    /// anything else as its <c>ToString</c>. Unlike <c>Console.WriteLine</c>, which an <c>NF.Function</c> runs only
-    /// while tracing, it prints at every call: reading the values on the host makes the function run
-    /// eagerly, with that reason in <see cref="TracedFunction.EagerReason"/>.
+    /// Prints <paramref name="values"/> separated by spaces, then a new line, to standard error (<c>tf.print</c>, whose
+    /// default stream is standard error), as TensorFlow prints them: a tensor NumPy-like without commas
+    /// (<c>[1 2 3]</c>, <c>[[1 2]\n [3 4]]</c>), an axis longer than six as its first and last three entries
+    /// (<c>[0 1 2 ... 7 8 9]</c>), floats as TensorFlow writes them (<c>[1.5 2 0.333333343]</c>); a string (or a scalar
+    /// <c>StringTensor</c>) bare; C# lists, dictionaries and tuples of tensors and numbers as Python prints such
+    /// structures (<c>{2: [0 2 4 ... 14 16 18]}</c>). Unlike <c>Console.WriteLine</c>, which an <c>NF.Function</c>
+    /// runs only while tracing, it prints at every call: reading the values on the host makes the function run
+    /// eagerly, with that reason in <see cref="TracedFunction.EagerReason"/>. See
+    /// <see cref="Print(IReadOnlyList{object}, string, string, int, object)"/> for sep, end, summarize and the stream.
     /// </summary>
     public static void Print(params object?[] values) => Print(Console.Error, values);
 
@@ -16,13 +19,40 @@ public static partial class NF
     public static void Print(TextWriter output, params object?[] values)
     {
         ArgumentNullException.ThrowIfNull(output);
+        Print(values, outputStream: output);
+    }
+
+    /// <summary>
+    /// <c>tf.print(*values, sep=..., end=..., summarize=..., output_stream=...)</c>: as <see cref="Print(object[])"/>,
+    /// the values joined by <paramref name="sep"/> and followed by <paramref name="end"/>.
+    /// </summary>
+    /// <param name="values">What to print, in order.</param>
+    /// <param name="sep">Between values (" ").</param>
+    /// <param name="end">After the last ("\n").</param>
+    /// <param name="summarize">Entries shown at each end of a longer axis (an axis longer than twice this is elided); -1 shows all.</param>
+    /// <param name="outputStream">A <see cref="TextWriter"/>, or "file://path" (appended to, as TensorFlow does); null: standard error.</param>
+    /// <exception cref="ArgumentException">summarize below -1, or an output stream that is neither a writer nor "file://path".</exception>
+    public static void Print(IReadOnlyList<object?> values, string sep = " ", string end = "\n", int summarize = 3, object? outputStream = null)
+    {
         ArgumentNullException.ThrowIfNull(values);
-        output.WriteLine(string.Join(" ", values.Select(v => v switch
+        ArgumentNullException.ThrowIfNull(sep);
+        ArgumentNullException.ThrowIfNull(end);
+        if (summarize < -1)
+            throw new ArgumentOutOfRangeException(nameof(summarize), summarize, "Print: summarize is the number of entries shown at each end of an axis, or -1 for all of them.");
+        var text = string.Join(sep, values.Select(v => PrintFormat.TopLevel(v, summarize))) + end;
+        switch (outputStream)
         {
-            Tensor t => t.ValuesText(),
-            Data.StringTensor { Rank: 0 } text => text.Item(),   // tf.print shows a string scalar bare
-            null => "None",
-            _ => v.ToString(),
-        })));
+            case null:
+                Console.Error.Write(text);
+                break;
+            case TextWriter writer:
+                writer.Write(text);
+                break;
+            case string path when path.StartsWith("file://", StringComparison.Ordinal) && path.Length > "file://".Length:
+                File.AppendAllText(path["file://".Length..], text);
+                break;
+            default:
+                throw new ArgumentException($"Print: outputStream must be a TextWriter or a \"file://path\" string, got {(outputStream is string s ? $"\"{s}\"" : outputStream.GetType().Name)}.", nameof(outputStream));
+        }
     }
 }

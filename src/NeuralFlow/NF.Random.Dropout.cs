@@ -27,15 +27,19 @@ public static partial class NF
         }
 
         /// <summary>The dropout of a checked mask shape, its mask from <paramref name="stream"/> (a seeded layer's) or this generator.</summary>
-        // Rate 1 keeps nothing: zeros (Keras' backends return zeros_like), not 0 / (1 - 1) = NaN. As
-        // x * 0 rather than a new zeros tensor, so a traced step replays it at any batch size and the
-        // layers before get a zero gradient (no update) instead of none.
         internal static Tensor Dropout(Tensor x, double rate, Shape maskShape, RandomStream? stream) => rate switch
         {
             0 => x,
-            1 => x * 0.0,
+            1 => DroppedAll(x),
             _ => x * KeepMask(x, rate, maskShape, stream) / (1 - rate),
         };
+
+        // Rate 1 keeps nothing: zeros (Keras' backends return zeros_like), not 0 / (1 - 1) = NaN, and
+        // zeros where x is inf or NaN too, which x * 0 alone would make NaN. Computed from x (a select on
+        // x * 0) rather than a new zeros tensor, so a traced step replays it at any batch size and the
+        // layers before get a zero gradient (no update) instead of none; + 0 makes x * 0's -0 a 0.
+        // (The intermediates stay undisposed: Where's gradient reads its condition.)
+        private static Tensor DroppedAll(Tensor x) => NF.Where(NF.IsFinite(x), x * 0.0, 0.0) + 0.0;
 
         /// <summary>1 where an element (or a block of <paramref name="maskShape"/>) is kept, with probability 1 - rate; else 0 (x's dtype).</summary>
         internal static Tensor KeepMask(Tensor x, double rate, Shape maskShape, RandomStream? stream) =>

@@ -5,7 +5,8 @@
 // is not this rank's. Before, the stand-in step moved them towards the stand-in example.
 // Prints each rank's moving mean then moving variance after TrainOnBatch of one example, and after
 // Fit of 3 examples in batches of 2 (rank 0's part of the last batch empty; at the end of the epoch
-// every rank takes rank 0's moving statistics).
+// every rank takes rank 0's moving statistics), and after Fit of 1 example (rank 0's part of every batch
+// empty: every rank takes rank 1's).
 using NeuralFlow;
 using NeuralFlow.Keras;
 
@@ -35,5 +36,11 @@ internal sealed class UnevenBatchNormalization(Action<string, object> say)
         var (fit, fitNorm) = Compiled();
         fit.Fit(x, y, batchSize: 2, epochs: 1, shuffle: false, verbose: 0);
         say("bn_fit", Moving(fitNorm));
+
+        // Fit of one example in batches of 1: rank 0's part of every batch is empty, so the epoch's
+        // moving statistics are rank 1's (before, rank 0's unmoved ones overwrote them on every rank).
+        var (alone, aloneNorm) = Compiled();
+        alone.Fit(x[..1], y[..1], batchSize: 1, epochs: 1, shuffle: false, verbose: 0);
+        say("bn_fit_rank0_empty", Moving(aloneNorm));
     }
 }

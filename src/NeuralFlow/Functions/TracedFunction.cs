@@ -82,6 +82,8 @@ public sealed partial class TracedFunction
         public string? EagerReason;  // set: this signature always runs eagerly
         public int Retries;
         public long Replays;
+        // The specs of what the trace returned (for ConcreteFunction and PrettyPrintedConcreteSignatures).
+        public Data.TensorSpec[]? Outputs;
     }
 
     internal TracedFunction(Func<Tensor[], Tensor[]> body, string name, int maxTraces)
@@ -217,6 +219,7 @@ public sealed partial class TracedFunction
         using (trace.Begin())
             outputs = OwnOutputs(trace, _body(packed) ?? throw new InvalidOperationException($"NF.Function '{Name}': the function returned null."));
         TraceCount++;
+        entry.Outputs = outputs.All(o => o is not null) ? Array.ConvertAll(outputs, o => Data.TensorSpec.FromTensor(o)) : null;
         if (TraceCount > RetraceWarningAt && !_warnedRetrace)
         {
             _warnedRetrace = true;

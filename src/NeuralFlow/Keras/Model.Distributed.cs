@@ -209,16 +209,20 @@ public partial class Model
         reduction is null ? grads : reduction.Finish(grads);
 
     // End of an epoch: the training logs of all ranks' examples (Keras reports the global ones,
-    // LogsOfAllRanks); a stop requested on any rank applied on all; and rank 0's non-trainable
-    // variables (moving statistics, computed on each rank's own batches) everywhere, so
-    // validation agrees.
-    private void EndEpochTogether(CachedStep cached, Dictionary<string, float> logs)
+    // LogsOfAllRanks); a stop requested on any rank applied on all; and the non-trainable variables
+    // (moving statistics, computed on each rank's own batches) of the first rank that trained on
+    // examples of its own this epoch everywhere, so validation agrees: rank 0's unless its part of
+    // every batch was empty (a global batch smaller than the world), whose statistics only its
+    // stand-in steps saw, and left as they were.
+    private void EndEpochTogether(CachedStep cached, Dictionary<string, float> logs, bool ownExamples)
     {
         if (DataParallel.Current is not { WorldSize: > 1 } s) return;
         foreach (var (k, v) in LogsOfAllRanks(cached)) logs[k] = v;
         StopTraining = s.AnyRank(StopTraining);
         var frozen = NonTrainableVariables;
-        if (frozen.Count > 0) s.Broadcast(frozen);
+        if (frozen.Count == 0) return;
+        int root = Math.Max(0, Array.IndexOf(s.AllGather([ownExamples ? 1 : 0]), 1.0));
+        s.Broadcast(frozen, root);
     }
 
     // The step's logs over every rank's examples, as Keras reports them under a strategy: each

@@ -49,6 +49,20 @@ internal sealed class FitPosition
     public static (ulong Seed, long Offset) ReadRandom(JsonObject json, string prefix) =>
         (ulong.Parse(json[prefix + "seed"]!.GetValue<string>(), CultureInfo.InvariantCulture), json[prefix + "offset"]!.GetValue<long>());
 
+    /// <summary>Writes NF.Random's op-seed streams (<see cref="NF.Random.OpSeedState"/>) under "<paramref name="prefix"/>op_seeds".</summary>
+    public static void WriteOpSeeds(JsonObject json, string prefix, (int GlobalSeed, (int OpSeed, long Position)[] Streams) state) =>
+        json[prefix + "op_seeds"] = new JsonObject
+        {
+            ["global_seed"] = state.GlobalSeed,
+            ["streams"] = new JsonArray(state.Streams.Select(s => (JsonNode)new JsonArray(s.OpSeed, s.Position)).ToArray()),
+        };
+
+    /// <summary>Reads <see cref="WriteOpSeeds"/>, or null for a checkpoint of an earlier version, which did not save them.</summary>
+    public static (int GlobalSeed, (int OpSeed, long Position)[] Streams)? ReadOpSeeds(JsonObject json, string prefix) =>
+        json[prefix + "op_seeds"] is JsonObject o
+            ? (o["global_seed"]!.GetValue<int>(), o["streams"]!.AsArray().Select(s => (s![0]!.GetValue<int>(), s[1]!.GetValue<long>())).ToArray())
+            : null;
+
     public JsonObject ToJson()
     {
         var json = new JsonObject

@@ -333,7 +333,7 @@ public partial class Model
                     step = resume.Step;
                 }
                 var blocks = new ExecutionBlocks(StepsPerExecution, step);
-                bool ranOut = false;
+                bool ranOut = false, ownExamples = false;
                 while (stepsPerEpoch is not { } limit || step < limit)
                 {
                     // Under a strategy, which callbacks read this step's logs is asked before it (MoveNextTogether).
@@ -350,6 +350,7 @@ public partial class Model
                         if (blocks.Begins(step)) callbackList.TrainBatchBegin(step);
                         var batch = batches.Current;
                         var restoreMetrics = batch.StandIn ? StandInStep(cached) : null;
+                        ownExamples |= !batch.StandIn;
                         // Shuffled rows of examples on the model's device: the step gathers them (see GatherRows).
                         cached.GatherRows = gathers && batch.Rows is { } rows && ReferenceEquals(rows.Backend, backend) && GathersInStep(backend);
                         if (cached.GatherRows) KeepStepLogs(cached, trainStep([.. batch.X, .. batch.Y, batch.Rows!]), batch.Count);
@@ -400,7 +401,7 @@ public partial class Model
                     if (step == 0) break; // nothing ran this epoch: no entry in the history
                 }
                 var epochLogs = ReadStepLogs(cached);
-                EndEpochTogether(cached, epochLogs);
+                EndEpochTogether(cached, epochLogs, ownExamples);
                 (position.Epoch, position.Step, position.SeenInPass) = (epoch + 1, 0, seenInPass);
                 // Keras' _should_eval; the validation calls the test hooks of Fit's callbacks.
                 if (validate is not null && validationFreq.After(epoch))

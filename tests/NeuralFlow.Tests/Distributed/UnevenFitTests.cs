@@ -58,6 +58,11 @@ public abstract class UnevenFitTests(string backend) : BackendTest(backend)
         // at the end of the epoch every rank takes rank 0's moving statistics.
         Assert.Null(MpiJob.Difference(OneExample, job.Value(0, "bn_fit"), 1e-6));
         Assert.Null(MpiJob.Difference(OneExample, job.Value(1, "bn_fit"), 1e-6));
+        // Fit of 1 example: rank 0 stood in for every batch, so the epoch's statistics are rank 1's, on
+        // every rank, as in a job of 1. Before, rank 0's unmoved (0, 0, 0, 1, 1, 1) were broadcast to all.
+        Assert.Null(MpiJob.Difference(OneExample, alone.Value(0, "bn_fit_rank0_empty"), 1e-6));
+        Assert.Null(MpiJob.Difference(OneExample, job.Value(0, "bn_fit_rank0_empty"), 1e-6));
+        Assert.Null(MpiJob.Difference(OneExample, job.Value(1, "bn_fit_rank0_empty"), 1e-6));
     }
 }
 

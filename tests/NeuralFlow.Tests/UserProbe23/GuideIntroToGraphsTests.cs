@@ -122,7 +122,7 @@ public abstract class GuideIntroToGraphsTests(string backend) : BackendTest(back
         Assert.Equal(["x: 2", "x: 3", "x: 3"], printed.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
         var vector = new StringWriter();
         NF.Print(vector, NF.Constant(new[] { 1, 2, 3 }), new NeuralFlow.Data.StringTensor("done"));
-        Assert.Equal("[1, 2, 3] done", vector.ToString().TrimEnd());
+        Assert.Equal("[1 2 3] done", vector.ToString().TrimEnd());   // tf.print's style (UserProbe24.PrintFormatTests)
     }
 
     [SkippableFact]

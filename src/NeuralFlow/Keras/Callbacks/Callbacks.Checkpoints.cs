@@ -221,6 +221,7 @@ public static partial class Callbacks
             try
             {
                 NF.Random.State = FitPosition.ReadRandom(state, "random_");
+                if (FitPosition.ReadOpSeeds(state, "random_") is { } opSeeds) NF.Random.OpSeedState = opSeeds;
                 // A checkpoint of an earlier version knows only the last epoch it finished.
                 return state["position"] is JsonObject position ? FitPosition.FromJson(position)
                     : new FitPosition { Epoch = state["epoch"]!.GetValue<int>() + 1 };
@@ -257,6 +258,7 @@ public static partial class Callbacks
             if (doubleCheckpoint && File.Exists(CheckpointPath)) File.Copy(CheckpointPath, PreviousPath, overwrite: true);
             var state = new JsonObject { ["epoch"] = position.Epoch - 1 }; // the last epoch finished, which is what earlier versions read
             FitPosition.WriteRandom(state, "random_", NF.Random.State);
+            FitPosition.WriteOpSeeds(state, "random_", NF.Random.OpSeedState);
             state["position"] = position.ToJson();
             Model.WriteArchive(CheckpointPath, config: null, state);
         }

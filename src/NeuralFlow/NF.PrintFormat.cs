@@ -1,0 +1,147 @@
+using System.Collections;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
+using NeuralFlow.Data;
+
+namespace NeuralFlow;
+
+/// <summary>
+/// tf.print's text for a value: a tensor as TensorFlow's print_v2 summarizes it (NumPy-like brackets without commas,
+/// the first and last <c>summarize</c> entries of each longer axis around "...", numbers as TensorFlow's StrCat writes
+/// them), a top-level string bare, and C# lists, dictionaries and tuples as Python prints the nested structures
+/// tf.print takes (strings in them quoted, numbers as Python writes them).
+/// </summary>
+internal static class PrintFormat
+{
+    public static string TopLevel(object? value, int summarize) => value switch
+    {
+        string text => text,
+        StringTensor { Rank: 0 } text => text.Item(),   // tf.print shows a string scalar bare
+        _ => Nested(value, summarize),
+    };
+
+    private static string Nested(object? value, int summarize) => value switch
+    {
+        null => "None",
+        Tensor t => TensorText(t, summarize),
+        StringTensor s => Summarized(s.Shape, s.ToArray().Select(v => "\"" + Escape(v) + "\"").ToArray(), summarize),
+        string text => "'" + text.Replace("\\", "\\\\").Replace("'", "\\'") + "'",
+        bool b => b ? "True" : "False",
+        double d => PythonFloat(d),
+        float f => PythonFloat(f),
+        IDictionary map => "{" + string.Join(", ", map.Keys.Cast<object>().Select(k => Nested(k, summarize) + ": " + Nested(map[k], summarize))) + "}",
+        ITuple tuple => Tuple(tuple, summarize),
+        IEnumerable items => "[" + string.Join(", ", items.Cast<object?>().Select(v => Nested(v, summarize))) + "]",
+        IFormattable number => number.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "",
+    };
+
+    private static string Tuple(ITuple tuple, int summarize)
+    {
+        var items = Enumerable.Range(0, tuple.Length).Select(i => Nested(tuple[i], summarize)).ToArray();
+        return items.Length == 1 ? $"({items[0]},)" : $"({string.Join(", ", items)})";
+    }
+
+    private static string TensorText(Tensor t, int summarize)
+    {
+        if (t.IsDisposed) return "<disposed>";
+        string[] cells = t.DType switch
+        {
+            DType.Float32 => t.ToArray<float>().Select(Float32).ToArray(),
+            DType.Float16 => t.ToArray<Half>().Select(h => Float32((float)h)).ToArray(),
+            DType.Float64 => t.ToArray<double>().Select(Float64).ToArray(),
+            DType.Int64 => t.ToArray<long>().Select(v => v.ToString(CultureInfo.InvariantCulture)).ToArray(),
+            DType.Int32 => t.ToArray<int>().Select(v => v.ToString(CultureInfo.InvariantCulture)).ToArray(),
+            DType.UInt8 => t.ToArray<byte>().Select(v => v.ToString(CultureInfo.InvariantCulture)).ToArray(),
+            DType.Bool => t.ToArray<bool>().Select(v => v ? "1" : "0").ToArray(),   // TensorFlow's StrCat of a bool
+            _ => t.ToDoubleArray().Select(Float64).ToArray(),
+        };
+        return Summarized(t.Shape, cells, summarize);
+    }
+
+    // TensorFlow's PrintOneDimV2: each axis longer than 2 * summarize shows its first and last summarize entries around
+    // "..."; entries of the last axis are separated by a space, those of an outer axis by as many line breaks as axes
+    // below it, then an indent of its depth.
+    private static string Summarized(Shape shape, string[] cells, int summarize)
+    {
+        if (shape.Rank == 0) return cells[0];
+        var text = new StringBuilder();
+        Dim(0, 0);
+        return text.ToString();
+
+        void Dim(int axis, long at)
+        {
+            if (axis == shape.Rank)
+            {
+                text.Append(cells[at]);
+                return;
+            }
+            text.Append('[');
+            long count = shape[axis], ends = summarize < 0 ? count : summarize;
+            long stride = 1;
+            for (int i = axis + 1; i < shape.Rank; i++) stride *= shape[i];
+            bool first = true;
+            for (long i = 0; i < ends && i < count; i++) Next(i);
+            if (count > 2 * ends)
+            {
+                if (!first) Spacing(axis);
+                text.Append("...");
+                first = false;
+            }
+            for (long i = Math.Max(ends, count - ends); i < count; i++) Next(i);
+            text.Append(']');
+
+            void Next(long i)
+            {
+                if (!first) Spacing(axis);
+                first = false;
+                Dim(axis + 1, at + i * stride);
+            }
+        }
+
+        void Spacing(int axis)
+        {
+            if (axis == shape.Rank - 1)
+            {
+                text.Append(' ');
+                return;
+            }
+            text.Append('\n', shape.Rank - axis - 1).Append(' ', axis + 1);
+        }
+    }
+
+    // TensorFlow's FloatToBuffer: %.6g when it reads back as the same float, else %.9g; DoubleToBuffer: %.15g, else %.17g.
+    private static string Float32(float v) =>
+        float.IsNaN(v) ? "nan" : float.IsInfinity(v) ? v > 0 ? "inf" : "-inf"
+        : CFormatG(v, 6) is var s && float.Parse(s, CultureInfo.InvariantCulture) == v ? s : CFormatG(v, 9);
+
+    private static string Float64(double v) =>
+        double.IsNaN(v) ? "nan" : double.IsInfinity(v) ? v > 0 ? "inf" : "-inf"
+        : CFormatG(v, 15) is var s && double.Parse(s, CultureInfo.InvariantCulture) == v ? s : CFormatG(v, 17);
+
+    // C's %.{digits}g: .NET's G format with C's exponent (e+10, e-05: at least two digits, already .NET's).
+    private static string CFormatG(double v, int digits)
+    {
+        var s = v.ToString("G" + digits.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+        return s.Replace("E", "e");
+    }
+
+    // Python's repr of a float: the shortest text that reads back (a float's own, as NumPy's float32 repr), ".0" on a
+    // whole number, e-notation as Python writes it (1e-05, 1e+16).
+    private static string PythonFloat(double v) => PythonFloat(v, v.ToString("R", CultureInfo.InvariantCulture));
+
+    private static string PythonFloat(float v) => PythonFloat(v, v.ToString("R", CultureInfo.InvariantCulture));
+
+    private static string PythonFloat(double v, string shortest) =>
+        double.IsNaN(v) ? "nan" : double.IsInfinity(v) ? v > 0 ? "inf" : "-inf"
+        : shortest.Contains('.') || shortest.Contains('E') ? shortest.Replace("E", "e") : shortest + ".0";
+
+    private static string Escape(string s)
+    {
+        var text = new StringBuilder();
+        foreach (char c in s)
+            text.Append(c switch { '"' => "\\\"", '\\' => "\\\\", '\n' => "\\n", '\t' => "\\t", '\r' => "\\r", _ => c.ToString() });
+        return text.ToString();
+    }
+}
