@@ -124,12 +124,12 @@ public sealed partial class Checkpoint
                     return;
                 case Tensor or string or null:
                     return;
-                case IDictionary dictionary:
+                case IDictionary dictionary when MayHoldObjects(dictionary.GetType()):
                     if (!seen.Add(dictionary)) return;
                     foreach (DictionaryEntry e in dictionary)
                         if (e.Key is string key) Visit(Join(at, key), e.Value);
                     return;
-                case IList list:
+                case IList list when MayHoldObjects(list.GetType()):
                     if (!seen.Add(list)) return;
                     for (int i = 0; i < list.Count; i++) Visit(Join(at, i.ToString(System.Globalization.CultureInfo.InvariantCulture)), list[i]);
                     return;
@@ -137,6 +137,15 @@ public sealed partial class Checkpoint
         }
         Visit("", layer);
         return found;
+    }
+
+    // Whether a collection's elements can be layers or variables: not a float[] or List<int> (a lookup table of a
+    // million numbers is not walked element by element).
+    private static bool MayHoldObjects(Type type)
+    {
+        if (type.IsArray) return !type.GetElementType()!.IsValueType && type.GetElementType() != typeof(string);
+        return !type.IsGenericType || type.GetGenericArguments() is not { Length: > 0 } args || !args.All(a => a.IsValueType || a == typeof(string))
+               || typeof(IDictionary).IsAssignableFrom(type) && !args[^1].IsValueType && args[^1] != typeof(string);
     }
 
     // "<L1>k__BackingField", the field of an auto-property, is named by its property, L1.
