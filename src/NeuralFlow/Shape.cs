@@ -106,6 +106,12 @@ public sealed class Shape : IEquatable<Shape>, IReadOnlyList<int>
     /// <summary>Size of dimension <paramref name="axis"/>; negative axes count from the end.</summary>
     public int this[int axis] => _dims[NormalizeAxis(axis)];
 
+    /// <summary>The size of an axis counted from either end: <c>shape[^1]</c> is the last (Python's <c>x.shape[-1]</c>).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The index is past the rank.</exception>
+    public int this[Index axis] => axis is { IsFromEnd: true, Value: 0 }
+        ? throw new ArgumentOutOfRangeException(nameof(axis), $"Axis ^0 is past the last of a tensor of rank {Rank} (shape {this}); ^1 is the last.")
+        : this[axis.IsFromEnd ? -axis.Value : axis.Value];
+
     /// <summary>The dimensions as a new array.</summary>
     [MethodImpl(Hot)]
     public int[] ToArray() => (int[])_dims.Clone();

@@ -13,6 +13,9 @@ public abstract partial class Layer
     [ThreadStatic] private static bool? _training;
     private readonly List<Variable> _ownWeights = [];
 
+    /// <summary>The weights this layer made with AddWeight, in order (a checkpoint names them by their short names).</summary>
+    internal IReadOnlyList<Variable> OwnWeights => _ownWeights;
+
     /// <summary>A layer named <paramref name="name"/>, or after its type ("dense_3").</summary>
     protected Layer(string? name = null)
     {

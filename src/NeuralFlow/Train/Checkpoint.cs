@@ -27,32 +27,60 @@ namespace NeuralFlow.Train;
 /// Unlike TensorFlow, restoring does not wait for variables that do not exist yet (it refuses, naming the unbuilt layer): call a model once (or
 /// Build it) before restoring into it.
 /// </summary>
-public sealed class Checkpoint
+public sealed partial class Checkpoint
 {
     private const string FormatKey = "format", FormatValue = "neuralflow.checkpoint", ObjectsKey = "objects";
-    private const string SaveCounterKey = "save_counter", Extension = ".safetensors";
+    private const string SaveCounterKey = "save_counter", Extension = ".safetensors", AliasesKey = "aliases";
 
     /// <summary>The name of TensorFlow's checkpoint state file, written beside the checkpoints by <see cref="Save"/>.</summary>
     public const string StateFileName = "checkpoint";
 
-    private readonly KeyValuePair<string, object>[] _objects;
+    private readonly List<KeyValuePair<string, object>> _objects;
+
+    // The checkpoint this one (or the root it is under) was last restored from, and this one's path in it: an object
+    // added later under a name the file holds takes its value then (TensorFlow's delayed restoration).
+    private (string Path, string Prefix)? _restoredFrom;
 
     /// <summary>Tracks <paramref name="objects"/> by name (the keyword arguments of <c>tf.train.Checkpoint</c>).</summary>
-    /// <param name="objects">Models or layers, optimizers, variables and random generators by name; a name is non-empty, without '/', and not "save_counter".</param>
-    /// <exception cref="ArgumentException">A name is empty, holds '/', is reserved, or a value is null or not a layer, optimizer, variable or random generator.</exception>
+    /// <param name="objects">Models or layers, optimizers, variables, random generators, other checkpoints, and dictionaries
+    /// (string keys) or lists of these, by name; a name is non-empty, without '/', and not "save_counter".</param>
+    /// <exception cref="ArgumentException">A name is empty, holds '/', is reserved, or a value is null or none of those.</exception>
     public Checkpoint(IReadOnlyDictionary<string, object> objects)
     {
         ArgumentNullException.ThrowIfNull(objects);
-        foreach (var (name, value) in objects)
-        {
-            if (string.IsNullOrEmpty(name) || name.Contains('/') || name == SaveCounterKey)
-                throw new ArgumentException($"Checkpoint: '{name}' cannot name an object: names are non-empty, without '/', and '{SaveCounterKey}' is the checkpoint's own.", nameof(objects));
-            if (value is not (Layer or Optimizers.Optimizer or Variable or NF.Random.Generator))
-                throw new ArgumentException(
-                    $"Checkpoint: '{name}' is {(value is null ? "null" : "a " + value.GetType().Name)}; a checkpoint holds models or layers, optimizers, variables and random generators.", nameof(objects));
-        }
-        _objects = objects.ToArray();
+        foreach (var (name, value) in objects) Validate(name, value, "");
+        _objects = [.. objects];
     }
+
+    /// <summary>An empty checkpoint (<c>tf.train.Checkpoint()</c>), whose objects are added by name with the indexer.</summary>
+    public Checkpoint() => _objects = [];
+
+    /// <summary>
+    /// The object under <paramref name="name"/> (an attribute of <c>tf.train.Checkpoint</c>); setting adds or replaces it
+    /// (<c>checkpoint.kernel = variable</c>). When this checkpoint, or one it is under, has been restored, an object set
+    /// afterwards takes the value that checkpoint file holds for it at once (TensorFlow's delayed restoration: restore
+    /// first, create the variables later).
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">Getting a name this checkpoint does not hold.</exception>
+    /// <exception cref="ArgumentException">Setting a reserved or malformed name, or a value a checkpoint cannot hold.</exception>
+    /// <exception cref="InvalidDataException">The restored file's value for it does not fit it.</exception>
+    public object this[string name]
+    {
+        get => _objects.FirstOrDefault(o => o.Key == name) is { Key: not null } found
+            ? found.Value
+            : throw new KeyNotFoundException($"Checkpoint: no object is named '{name}'; it holds {(_objects.Count == 0 ? "none" : string.Join(", ", _objects.Select(o => o.Key)))}.");
+        set
+        {
+            Validate(name, value, "");
+            int at = _objects.FindIndex(o => o.Key == name);
+            if (at >= 0) _objects[at] = new(name, value);
+            else _objects.Add(new(name, value));
+            if (_restoredFrom is { } from) RestoreLate(from.Path, Join(from.Prefix, name), value);
+        }
+    }
+
+    /// <summary>The names of this checkpoint's objects, in the order they were given.</summary>
+    public IReadOnlyList<string> Names => [.. _objects.Select(o => o.Key)];
 
     /// <summary>How many times <see cref="Save"/> has run (restored by <see cref="Restore"/>): the number of the next save's file, less one (TensorFlow's <c>save_counter</c>).</summary>
     public long SaveCounter { get; private set; }
@@ -94,12 +122,17 @@ public sealed class Checkpoint
         {
             Tensor Made(Tensor t) { made.Add(t); return t; }
             tensors.Add(SaveCounterKey, Made(NF.Constant(SaveCounter)));
-            foreach (var (name, value) in _objects)
+            var leaves = LeavesOf("", this);
+            var aliases = new SortedDictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (name, value) in leaves)
             {
                 switch (value)
                 {
                     case Variable variable:
                         tensors.Add($"{name}/value", variable);
+                        break;
+                    case Data.ICheckpointedIterator iterator:
+                        tensors.Add($"{name}/position", Made(NF.Constant(iterator.Position)));
                         break;
                     case NF.Random.Generator generator:
                         var (generatorKey, position) = generator.State;
@@ -108,9 +141,11 @@ public sealed class Checkpoint
                     case Layer layer:
                         var variables = layer.Variables;
                         for (int i = 0; i < variables.Count; i++) tensors.Add($"{name}/variables/{i}", variables[i]);
+                        foreach (var (named, variable) in NamedVariables(layer))
+                            if (IndexOf(variables, variable) is >= 0 and var index) aliases.TryAdd(Join(name, named), $"{name}/variables/{index}");
                         break;
                     case Optimizers.Optimizer optimizer:
-                        foreach (var (key, tensor) in OptimizerEntries(optimizer))
+                        foreach (var (key, tensor) in OptimizerEntries(optimizer, leaves))
                         {
                             tensors.Add($"{name}/{key}", tensor);
                             if (key is "iterations" or "learning_rate" or "loss_scale" or "loss_scale_step_counter") made.Add(tensor);
@@ -118,11 +153,12 @@ public sealed class Checkpoint
                         break;
                 }
             }
-            var kinds = _objects.ToDictionary(o => o.Key, o => Kind(o.Value));
+            var kinds = leaves.ToDictionary(o => o.Key, o => Kind(o.Value));
             NF.Safetensors.Save(tensors, FileOf(path), new Dictionary<string, string>
             {
                 [FormatKey] = FormatValue,
                 [ObjectsKey] = JsonSerializer.Serialize(kinds),
+                [AliasesKey] = JsonSerializer.Serialize(aliases),
             });
         }
         finally
@@ -135,11 +171,11 @@ public sealed class Checkpoint
     // The optimizer's state for the variables of each variable-holding object of this checkpoint,
     // under that object's name (its step count once), so that a checkpoint restoring only some of
     // those objects still pairs each slot with its variable.
-    private IEnumerable<KeyValuePair<string, Tensor>> OptimizerEntries(Optimizers.Optimizer optimizer)
+    private static IEnumerable<KeyValuePair<string, Tensor>> OptimizerEntries(Optimizers.Optimizer optimizer, List<KeyValuePair<string, object>> leaves)
     {
         foreach (var entry in Model.OptimizerTensors(optimizer, []))
             yield return entry;
-        foreach (var (owner, variables) in Owners())
+        foreach (var (owner, variables) in Owners(leaves))
             foreach (var (key, tensor) in Model.OptimizerTensors(optimizer, variables))
                 if (key.StartsWith("slots/", StringComparison.Ordinal) || key.StartsWith("average/", StringComparison.Ordinal))
                     yield return new($"{owner}/{key}", tensor);
@@ -152,9 +188,16 @@ public sealed class Checkpoint
         if (t is not Variable) t.Dispose();
     }
 
-    private IEnumerable<(string Name, IReadOnlyList<Variable> Variables)> Owners()
+    private static int IndexOf(IReadOnlyList<Variable> variables, Variable variable)
     {
-        foreach (var (name, value) in _objects)
+        for (int i = 0; i < variables.Count; i++)
+            if (ReferenceEquals(variables[i], variable)) return i;
+        return -1;
+    }
+
+    private static IEnumerable<(string Name, IReadOnlyList<Variable> Variables)> Owners(IEnumerable<KeyValuePair<string, object>> leaves)
+    {
+        foreach (var (name, value) in leaves)
         {
             if (value is Layer layer) yield return (name, layer.Variables);
             else if (value is Variable variable) yield return (name, [variable]);
@@ -168,84 +211,9 @@ public sealed class Checkpoint
         Variable => "variable",
         Layer => "layer",
         NF.Random.Generator => "generator",
+        Data.ICheckpointedIterator => "iterator",
         _ => "optimizer",
     };
-
-    /// <summary>
-    /// Restores the objects saved under the same names from the checkpoint at <paramref name="path"/>, and
-    /// <see cref="SaveCounter"/> (<c>checkpoint.restore(save_path)</c>), typically
-    /// <c>checkpoint.Restore(Checkpoint.LatestCheckpoint(dir))</c>. A null path (no checkpoint yet) restores
-    /// nothing, as TensorFlow's. Every variable's value is checked against it before any is written.
-    /// </summary>
-    /// <returns>What was matched, to assert on (<see cref="CheckpointLoadStatus.AssertConsumed"/>).</returns>
-    /// <exception cref="FileNotFoundException">No checkpoint is at <paramref name="path"/>.</exception>
-    /// <exception cref="InvalidDataException">The file is not a NeuralFlow checkpoint, or an object's saved state does not fit it (another architecture).</exception>
-    /// <exception cref="InvalidOperationException">A model or layer to restore is not built yet (TensorFlow would wait for its variables; call it once first).</exception>
-    public CheckpointLoadStatus Restore(string? path) => Load(path, restoreCounter: true);
-
-    /// <summary>
-    /// Restores the objects as <see cref="Restore"/> does but leaves <see cref="SaveCounter"/> (<c>checkpoint.read</c>, the
-    /// counterpart of <see cref="Write"/>).
-    /// </summary>
-    public CheckpointLoadStatus Read(string path)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        return Load(path, restoreCounter: false);
-    }
-
-    private CheckpointLoadStatus Load(string? path, bool restoreCounter)
-    {
-        if (path is null) return new CheckpointLoadStatus(null, [], [.. _objects.Select(o => o.Key)]);
-        string file = path.EndsWith(Extension, StringComparison.Ordinal) ? path : path + Extension;
-        if (!File.Exists(file))
-            throw new FileNotFoundException($"Checkpoint.Restore: no checkpoint at '{path}' (looked for '{file}'); Checkpoint.LatestCheckpoint(folder) names the latest one Save wrote.", file);
-        var tensors = NF.Safetensors.Load(file, out var metadata);
-        if (!metadata.TryGetValue(FormatKey, out var format) || format != FormatValue || !metadata.TryGetValue(ObjectsKey, out var objectsJson))
-            throw new InvalidDataException($"Checkpoint.Restore: '{file}' is a safetensors file but not a checkpoint written by Checkpoint.Save or Write.");
-        var saved = JsonSerializer.Deserialize<Dictionary<string, string>>(objectsJson)
-                    ?? throw new InvalidDataException($"Checkpoint.Restore: '{file}' has no list of objects.");
-        var matched = _objects.Where(o => saved.ContainsKey(o.Key)).ToArray();
-        foreach (var (name, value) in matched)
-            if (saved[name] != Kind(value))
-                throw new InvalidDataException($"Checkpoint.Restore: '{name}' is {WithArticle(Kind(value))} here but {WithArticle(saved[name])} in '{file}'.");
-
-        // Every variable's value is checked before any is written.
-        var assignments = new List<(Variable Target, Tensor Value)>();
-        foreach (var (name, value) in matched)
-        {
-            if (value is Variable variable)
-                assignments.Add((variable, Entry(tensors, $"{name}/value", file)));
-            else if (value is Layer layer)
-            {
-                var variables = layer.Variables;
-                int count = tensors.Keys.Count(k => k.StartsWith(name + "/variables/", StringComparison.Ordinal));
-                if (count != variables.Count)
-                    throw Unbuilt(layer) is { } unbuilt
-                        ? new InvalidOperationException(
-                            $"Checkpoint.Restore: '{name}' ({layer.Name}) is not built: {(ReferenceEquals(unbuilt, layer) ? "it has" : $"its layer {unbuilt.Name} has")} no weights yet, " +
-                            $"so its {variables.Count} variables cannot take the {count} that '{file}' holds for it. Unlike TensorFlow, restoring does not wait for " +
-                            "the variables to be created: call the model once on a batch (or Build it), then restore.")
-                        : new InvalidDataException(
-                            $"Checkpoint.Restore: '{name}' ({layer.Name}) has {variables.Count} variables but '{file}' holds {count} for it; is it the same architecture?");
-                for (int i = 0; i < count; i++) assignments.Add((variables[i], Entry(tensors, $"{name}/variables/{i}", file)));
-            }
-        }
-        var generators = new List<(NF.Random.Generator Target, long[] State)>();
-        foreach (var (name, value) in matched)
-            if (value is NF.Random.Generator generator)
-                generators.Add((generator, GeneratorState(Entry(tensors, $"{name}/state", file), name, file)));
-        foreach (var (target, value) in assignments) Layer.CheckFits("Checkpoint.Restore", target, value, $"the value in '{file}'");
-        foreach (var (target, value) in assignments) Layer.AssignConverted(target, value);
-        foreach (var (target, state) in generators) target.State = (unchecked((ulong)state[0]), state[1]);
-
-        var owners = Owners().Where(o => saved.ContainsKey(o.Name)).ToArray();
-        foreach (var (name, value) in matched)
-            if (value is Optimizers.Optimizer optimizer)
-                RestoreOptimizer(optimizer, name, owners, tensors, file);
-        if (restoreCounter && tensors.TryGetValue(SaveCounterKey, out var counter)) SaveCounter = counter.Item<long>();
-        foreach (var t in tensors.Values) t.Dispose();
-        return new CheckpointLoadStatus(path, [.. saved.Keys.Where(k => !_objects.Any(o => o.Key == k))], [.. _objects.Where(o => !saved.ContainsKey(o.Key)).Select(o => o.Key)]);
-    }
 
     // The optimizer's step count and rate, then for each object restored with it the slots saved for that object's variables.
     private static void RestoreOptimizer(Optimizers.Optimizer optimizer, string name, (string Name, IReadOnlyList<Variable> Variables)[] owners,
