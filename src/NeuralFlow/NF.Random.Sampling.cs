@@ -41,6 +41,8 @@ public static partial class NF
             if (dtype is not (DType.Int32 or DType.Int64))
                 throw new ArgumentException($"Random.Categorical: dtype must be int32 or int64, got {dtype.Name()}.", nameof(dtype));
             int batch = logits.Shape[0], classes = logits.Shape[1];
+            if (classes == 0)
+                throw new ArgumentException($"Random.Categorical: logits has no classes (shape {logits.Shape}); there is nothing to draw.", nameof(logits));
             // u in (0, 1]: 1 - Uniform[0, 1), so -log(-log(u)) stays finite or +inf, never NaN.
             using var u = 1.0 - Uniform([batch, numSamples, classes], dtype: logits.DType);
             using var gumbel = -Log(-Log(u));

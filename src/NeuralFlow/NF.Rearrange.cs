@@ -137,13 +137,20 @@ public static partial class NF
         int n = x.Shape[a];
         if (repeats.Length != n)
             throw new ArgumentException($"Repeat: repeats has {repeats.Length} entries but axis {a} of the input (shape {x.Shape}) has {n}; give one per element or a single one.", nameof(repeats));
-        var positions = new List<long>();
+        // The total is checked before the positions are listed: counts that pass a dimension
+        // would otherwise grow a host list for minutes before running out of memory.
+        long total = 0;
         for (int i = 0; i < n; i++)
         {
             if (repeats[i] < 0) throw new ArgumentOutOfRangeException(nameof(repeats), repeats[i], $"Repeat: repeats[{i}] = {repeats[i]} is negative.");
-            for (int r = 0; r < repeats[i]; r++) positions.Add(i);
+            total += repeats[i];
         }
-        return Gather(x, Engine.FromHost<long>(positions.ToArray(), new Shape(positions.Count), x.Backend), a);
+        if (total > Array.MaxLength)
+            throw new ArgumentException($"Repeat: axis {a} would have {total} elements (the sum of repeats), more than a dimension holds.", nameof(repeats));
+        var positions = new long[total];
+        for (int i = 0, at = 0; i < n; i++)
+            for (int r = 0; r < repeats[i]; r++) positions[at++] = i;
+        return Gather(x, Engine.FromHost<long>(positions, new Shape((int)total), x.Backend), a);
     }
 
     // input[.., start..start + count, ..] on `axis`, through the indexer (which records the gradient).

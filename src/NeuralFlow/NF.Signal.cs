@@ -49,6 +49,10 @@ public static partial class NF
             CheckPositive(nameof(Frame), nameof(frameStep), frameStep);
             int samples = x.Shape[-1];
             int count = samples < frameLength ? 0 : 1 + (samples - frameLength) / frameStep;
+            // The index grid is one host array: a step much shorter than a long frame can ask for more.
+            if ((long)count * frameLength > Array.MaxLength)
+                throw new ArgumentException(
+                    $"Frame: {count} frames of frameLength = {frameLength} (frameStep = {frameStep}) are {(long)count * frameLength} samples per signal, more than one tensor holds ({Array.MaxLength}); use a longer frameStep or a shorter signal.", nameof(frameStep));
             // Frame f holds samples f · step + j: one gather of a [count, frameLength] index grid.
             var positions = new int[(long)count * frameLength];
             for (int f = 0; f < count; f++)
@@ -75,7 +79,9 @@ public static partial class NF
             // Each frame, padded to K whole steps, is K blocks of one step; block k of frame f lands
             // on output block f + k. So block column k of every frame, shifted down by k frames
             // (a pad), and summed over k gives the output block by block.
-            int blocks = (length + frameStep - 1) / frameStep;
+            // Frames of no samples still span (count - 1) · step zeros: one (empty) block keeps the
+            // construction below whole for them.
+            int blocks = Math.Max(1, (length + frameStep - 1) / frameStep);
             var pads = new int[rank, 2];
             pads[rank - 1, 1] = blocks * frameStep - length;
             var whole = Pad(frames, pads);
@@ -140,11 +146,15 @@ public static partial class NF
             if (name is not (null or "hann" or "hamming")) NamedWindow(op, name, 0, true, DType.Float32, Backend);
         }
 
-        // Host doubles as a float32 or float64 tensor on the backend.
-        internal static Tensor HostValues(double[] values, Shape shape, DType dtype, IBackend backend) =>
-            dtype == DType.Float64
-                ? Engine.FromHost<double>(values, shape, backend)
-                : Engine.FromHost<float>(Array.ConvertAll(values, v => (float)v), shape, backend);
+        // Host doubles as a tensor of the float dtype asked for on the backend (float16 through
+        // float32, so the value rounds as a cast of it does).
+        internal static Tensor HostValues(double[] values, Shape shape, DType dtype, IBackend backend)
+        {
+            if (dtype == DType.Float64) return Engine.FromHost<double>(values, shape, backend);
+            var singles = Engine.FromHost<float>(Array.ConvertAll(values, v => (float)v), shape, backend);
+            if (dtype == DType.Float32) return singles;
+            using (singles) return Cast(singles, dtype);
+        }
 
         internal static void CheckPositive(string op, string name, int value)
         {

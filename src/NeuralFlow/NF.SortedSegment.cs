@@ -42,10 +42,23 @@ public static partial class NF
     {
         var runs = SortedSegments(op, data, segmentIds);
         var rowShape = new Shape(data.Shape.ToArray()[1..]);
-        var rows = runs.Select(r => r.Count == 0
-            ? Fill(rowShape, empty, data.DType, data.Backend)
-            : reduce(data[r.Start..(r.Start + r.Count)])).ToArray();
-        return rows.Length == 0 ? Fill(new Shape([0, .. rowShape.ToArray()]), 0, data.DType, data.Backend) : Stack(rows, 0);
+        if (runs.Length == 0) return Fill(new Shape([0, .. rowShape.ToArray()]), 0, data.DType, data.Backend);
+        // Only the segments that have rows are reduced (there are at most as many as rows): ids with
+        // gaps (one id of 10^7 means 10^7 empty segments) must not cost a tensor per empty segment.
+        // They all gather one shared `empty` row, placed after the reduced ones.
+        var rows = new List<Tensor>();
+        var rowOf = new int[runs.Length];
+        for (int s = 0; s < runs.Length; s++)
+        {
+            var r = runs[s];
+            if (r.Count == 0) { rowOf[s] = -1; continue; }
+            rowOf[s] = rows.Count;
+            rows.Add(reduce(data[r.Start..(r.Start + r.Count)]));
+        }
+        if (rows.Count == runs.Length) return Stack(rows.ToArray(), 0);
+        for (int s = 0; s < runs.Length; s++) if (rowOf[s] < 0) rowOf[s] = rows.Count;
+        rows.Add(Fill(rowShape, empty, data.DType, data.Backend));
+        return Gather(Stack(rows.ToArray(), 0), Engine.FromHost<int>(rowOf, new Shape(runs.Length), data.Backend), 0);
     }
 
     // The (start, count) run of rows of each segment 0..last id, after checking the ids.

@@ -105,9 +105,10 @@ public static partial class NF
         envelope = SliceLastAxis(envelope, start, end - start);
         if (end > start)
             using (Tape.Pause())
-            using (var least = ReduceMin(Abs(envelope)))
+            using (var least = Cast(ReduceMin(Abs(envelope)), DType.Float64))
             {
-                double smallest = least.DType == DType.Float64 ? least.Item<double>() : least.Item<float>();
+                // Read as float64 whatever the spectrum's float dtype (float16 too).
+                double smallest = least.Item<double>();
                 if (smallest < 1e-11)
                     throw new ArgumentException(
                         $"Istft: the windows overlap-added every {stride} samples leave samples of the result uncovered (the squared window sums to {smallest:g3} there), so they cannot be divided out; use a shorter stride, a window without zeros there, or center: true.", nameof(x));

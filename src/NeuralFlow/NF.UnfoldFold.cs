@@ -76,11 +76,15 @@ public static partial class NF
         if (dh < 1 || dw < 1) throw new ArgumentOutOfRangeException(nameof(dilation), dilation, $"{op}: dilation must be at least 1.");
         if (sh < 1 || sw < 1) throw new ArgumentOutOfRangeException(nameof(stride), stride, $"{op}: stride must be at least 1.");
         if (ph < 0 || pw < 0) throw new ArgumentOutOfRangeException(nameof(padding), padding, $"{op}: padding must be at least 0.");
-        int spanH = dh * (kernel.Height - 1) + 1, spanW = dw * (kernel.Width - 1) + 1;
-        if (h + 2 * ph < spanH || w + 2 * pw < spanW)
+        // In long: a large dilation or padding must not wrap around into a negative span or image.
+        long spanH = (long)dh * (kernel.Height - 1) + 1, spanW = (long)dw * (kernel.Width - 1) + 1;
+        long paddedH = h + 2L * ph, paddedW = w + 2L * pw;
+        if (paddedH < spanH || paddedW < spanW)
             throw new ArgumentException(
-                $"{op}: a {kernel.Height} x {kernel.Width} kernel with dilation ({dh}, {dw}) spans {spanH} x {spanW}, more than the padded {h + 2 * ph} x {w + 2 * pw} image.", "input");
-        int oh = (h + 2 * ph - spanH) / sh + 1, ow = (w + 2 * pw - spanW) / sw + 1;
+                $"{op}: a {kernel.Height} x {kernel.Width} kernel with dilation ({dh}, {dw}) spans {spanH} x {spanW}, more than the padded {paddedH} x {paddedW} image.", "input");
+        if (paddedH > int.MaxValue || paddedW > int.MaxValue)
+            throw new ArgumentOutOfRangeException(nameof(padding), padding, $"{op}: padding ({ph}, {pw}) makes the padded image {paddedH} x {paddedW}, more than a dimension holds.");
+        int oh = (int)((paddedH - spanH) / sh + 1), ow = (int)((paddedW - spanW) / sw + 1);
         return (new Window2D(kernel.Height, kernel.Width, sh, sw, dh, dw, ph, pw), oh, ow);
     }
 }

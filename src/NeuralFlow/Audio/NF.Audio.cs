@@ -25,6 +25,9 @@ public static partial class NF
             var wav = WavFormat.Parse(contents);
             int channels = desiredChannels == -1 ? wav.Channels : desiredChannels;
             int frames = wav.Frames, samples = desiredSamples == -1 ? frames : desiredSamples;
+            if ((long)samples * channels > Array.MaxLength)
+                throw new ArgumentOutOfRangeException(desiredSamples == -1 ? nameof(desiredChannels) : nameof(desiredSamples),
+                    $"DecodeWav: {samples} samples of {channels} channels are {(long)samples * channels} values, more than one tensor holds; ask for fewer desiredSamples or desiredChannels.");
             var data = new float[(long)samples * channels];
             for (int t = 0; t < Math.Min(frames, samples); t++)
                 for (int c = 0; c < channels; c++)
@@ -40,6 +43,9 @@ public static partial class NF
         {
             ArgumentNullException.ThrowIfNull(audio);
             if (audio.Rank != 2) throw new ArgumentException($"EncodeWav: audio must be [samples, channels], got shape {audio.Shape}.", nameof(audio));
+            // tf.audio.encode_wav takes float32 in [-1, 1]; an integer or bool tensor is not that scale.
+            if (!audio.DType.IsFloating())
+                throw new ArgumentException($"EncodeWav: audio must be float samples in [-1, 1], got {audio.DType.Name()}; scale and cast it (int16 PCM: NF.Cast(x, DType.Float32) / 32768).", nameof(audio));
             if (sampleRate < 1) throw new ArgumentOutOfRangeException(nameof(sampleRate), sampleRate, "EncodeWav: the sampling rate must be positive.");
             int frames = audio.Shape[0], channels = audio.Shape[1];
             if (channels is < 1 or > ushort.MaxValue) throw new ArgumentException($"EncodeWav: audio must have 1 to 65535 channels, got {channels}.", nameof(audio));

@@ -29,6 +29,10 @@ public abstract partial class Dataset
             throw new ArgumentException($"{op}: {w.Length} weights for {datasets.Count} datasets; give one weight per dataset.", nameof(weights));
         if (w.Any(x => !double.IsFinite(x) || x < 0) || w.Sum() <= 0)
             throw new ArgumentException($"{op}: the weights must be finite, non-negative and not all zero, got [{string.Join(", ", w)}].", nameof(weights));
+        // Relative to the largest: finite weights near double.MaxValue would sum to infinity, and
+        // every draw would then land on the first dataset.
+        double largest = w.Max();
+        for (int i = 0; i < w.Length; i++) w[i] /= largest;
         int baseSeed = seed ?? (int)NF.Random.NextSeed();
         var pass = new StrongBox<int>(-1);
         Func<DirectedInterleaveNode.IChooser> open = () =>

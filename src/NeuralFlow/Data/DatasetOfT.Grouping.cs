@@ -65,6 +65,8 @@ public partial class Dataset<T>
         for (int i = 1; i < bucketBoundaries.Length; i++)
             if (bucketBoundaries[i] <= bucketBoundaries[i - 1])
                 throw new ArgumentException($"{op}: bucketBoundaries must be sorted in increasing order, got [{string.Join(", ", bucketBoundaries)}].", nameof(bucketBoundaries));
+        if (padToBucketBoundary && bucketBoundaries.Length == 0)
+            throw new ArgumentException($"{op}: padToBucketBoundary pads each batch to its bucket's upper boundary, so bucketBoundaries needs at least one.", nameof(bucketBoundaries));
         foreach (var size in bucketBatchSizes)
             if (size < 1)
                 throw new ArgumentOutOfRangeException(nameof(bucketBatchSizes), $"{op}: every bucket batch size must be at least 1, got [{string.Join(", ", bucketBatchSizes)}].");

@@ -24,6 +24,11 @@ public static partial class NF
                 throw new ArgumentOutOfRangeException(nameof(kernelSize), kernelSize, $"{op}: the kernel size must be at least 1 x 1, got {kh} x {kw}.");
             if (!(sh > 0) || !(sw > 0) || !double.IsFinite(sh) || !double.IsFinite(sw))
                 throw new ArgumentOutOfRangeException(nameof(sigma), sigma, $"{op}: sigma must be two finite positive numbers, got ({sh}, {sw}).");
+            // The depthwise kernel holds kh x kw taps per channel on the host: refuse sizes past one array
+            // (they wrapped int arithmetic, or ran the runtime out of array space) before building it.
+            if ((long)kh * kw * x.Shape[3] > Array.MaxLength)
+                throw new ArgumentOutOfRangeException(nameof(kernelSize), kernelSize,
+                    $"{op}: a {kh} x {kw} kernel over {x.Shape[3]} channels has {(long)kh * kw * x.Shape[3]} taps, more than one tensor holds.");
             var y = Filter(x, GaussianTaps(kh, sh, kw, sw));
             return Restore(y, single, channelsFirst);
         }

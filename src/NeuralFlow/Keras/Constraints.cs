@@ -69,8 +69,11 @@ public static class Constraints
         public override Tensor Call(Tensor w)
         {
             ArgumentNullException.ThrowIfNull(w);
+            // Keras' w * cast(w >= 0): a NaN weight stays NaN (as does -inf, inf * 0), so a diverged
+            // model shows rather than being zeroed quietly.
             using var zero = NF.ZerosLike(w);
-            return NF.Where(NF.GreaterEqual(w, zero), w, zero);
+            using var keep = NF.Cast(NF.GreaterEqual(w, zero), w.DType);
+            return w * keep;
         }
 
         /// <inheritdoc/>
@@ -163,14 +166,18 @@ public static class Constraints
     public static Constraint? FromConfig(JsonNode? node)
     {
         if (node is null) return null;
-        if (node is JsonValue v) return KerasSerialization.Scoped<Func<JsonObject, Constraint>>(v.GetValue<string>()) is { } named ? named([]) : Get(v.GetValue<string>());
+        if (node is JsonValue v)
+        {
+            var name = ClassEntry.Text(v, "constraint");
+            return KerasSerialization.Scoped<Func<JsonObject, Constraint>>(name) is { } named ? named([]) : Get(name);
+        }
         var e = ClassEntry.Of(node);
         if (e.ClassName is { } className && KerasSerialization.Scoped<Func<JsonObject, Constraint>>(className) is { } custom) return custom(e.Config);
         int[] axis = e.Config["axis"] switch
         {
             null => [0],
-            JsonArray a => a.Select(x => x!.GetValue<int>()).ToArray(),
-            var one => [one.GetValue<int>()],
+            JsonArray a => a.Select(x => ClassEntry.Integer(x, "axis")).ToArray(),
+            var one => [ClassEntry.Integer(one, "axis")],
         };
         return e.ClassName switch
         {

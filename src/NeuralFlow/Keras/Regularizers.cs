@@ -81,7 +81,11 @@ public static class Regularizers
     public static Regularizer? FromConfig(JsonNode? node)
     {
         if (node is null) return null;
-        if (node is JsonValue v) return KerasSerialization.Scoped<Func<JsonObject, Regularizer>>(v.GetValue<string>()) is { } named ? named([]) : Get(v.GetValue<string>());
+        if (node is JsonValue v)
+        {
+            var name = ClassEntry.Text(v, "regularizer");
+            return KerasSerialization.Scoped<Func<JsonObject, Regularizer>>(name) is { } named ? named([]) : Get(name);
+        }
         var e = ClassEntry.Of(node);
         if (e.ClassName is { } className && KerasSerialization.Scoped<Func<JsonObject, Regularizer>>(className) is { } custom) return custom(e.Config);
         return e.ClassName switch

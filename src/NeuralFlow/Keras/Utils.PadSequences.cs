@@ -37,6 +37,9 @@ public static partial class Utils
         bool padAtEnd = Side(padding, nameof(padding)), cutAtEnd = Side(truncating, nameof(truncating));
         if (maxlen is < 0) throw new ArgumentOutOfRangeException(nameof(maxlen), maxlen, "PadSequences: maxlen must be at least 0.");
         int length = maxlen ?? (rows.Count == 0 ? 0 : rows.Max(r => r.Length));
+        if ((long)rows.Count * length > Array.MaxLength)
+            throw new ArgumentOutOfRangeException(nameof(maxlen), maxlen,
+                $"PadSequences: {rows.Count} sequences of length {length} are {(long)rows.Count * length} values, more than one tensor holds; pass a smaller maxlen.");
         var data = new double[(long)rows.Count * length];
         Array.Fill(data, value);
         for (int i = 0; i < rows.Count; i++)
@@ -45,7 +48,7 @@ public static partial class Utils
             int keep = Math.Min(row.Length, length);
             // "pre" truncation keeps the last maxlen values (Keras' s[-maxlen:]), "post" the first.
             var kept = row.AsSpan(cutAtEnd ? 0 : row.Length - keep, keep);
-            kept.CopyTo(data.AsSpan(i * length + (padAtEnd ? 0 : length - keep), keep));
+            kept.CopyTo(data.AsSpan((int)((long)i * length) + (padAtEnd ? 0 : length - keep), keep));
         }
         using var values = NF.Constant(data, new Shape(rows.Count, length));
         return NF.Cast(values, dtype);

@@ -41,7 +41,8 @@ public static partial class Utils
         const string op = "Skipgrams";
         ArgumentNullException.ThrowIfNull(sequence);
         if (windowSize < 0) throw new ArgumentOutOfRangeException(nameof(windowSize), windowSize, $"{op}: windowSize must be at least 0.");
-        if (!(negativeSamples >= 0)) throw new ArgumentOutOfRangeException(nameof(negativeSamples), negativeSamples, $"{op}: negativeSamples must be a number >= 0.");
+        if (!(negativeSamples >= 0) || double.IsInfinity(negativeSamples))
+            throw new ArgumentOutOfRangeException(nameof(negativeSamples), negativeSamples, $"{op}: negativeSamples must be a finite number >= 0.");
         if (negativeSamples > 0 && vocabularySize < 2)
             throw new ArgumentOutOfRangeException(nameof(vocabularySize), vocabularySize, $"{op}: negative samples are ids in [1, vocabularySize), so vocabularySize must be at least 2.");
         int drawnSeed;
@@ -60,7 +61,8 @@ public static partial class Utils
                     throw new ArgumentException($"{op}: word id {wi} at position {i} has no entry in the sampling table of {samplingTable.Count}.", nameof(samplingTable));
                 if (samplingTable[wi] < random.NextDouble()) continue;
             }
-            for (int j = Math.Max(0, i - windowSize); j < Math.Min(sequence.Count, i + windowSize + 1); j++)
+            // In long: a window of int.MaxValue (every word) must not wrap around to none.
+            for (int j = (int)Math.Max(0, (long)i - windowSize); j < Math.Min(sequence.Count, (long)i + windowSize + 1); j++)
             {
                 if (j == i || sequence[j] == 0) continue;
                 couples.Add((wi, sequence[j]));
@@ -69,7 +71,11 @@ public static partial class Utils
         }
         if (negativeSamples > 0 && couples.Count > 0)
         {
-            int negatives = (int)(labels.Count * negativeSamples);
+            double wanted = labels.Count * negativeSamples;
+            if (wanted > Array.MaxLength)
+                throw new ArgumentOutOfRangeException(nameof(negativeSamples), negativeSamples,
+                    $"{op}: {labels.Count} positive couples x negativeSamples = {negativeSamples} asks for {wanted:g4} negative couples, more than a list holds.");
+            int negatives = (int)wanted;
             var words = couples.Select(c => c.Item1).ToArray();
             random.Shuffle(words);
             for (int i = 0; i < negatives; i++)

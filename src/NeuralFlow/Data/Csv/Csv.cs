@@ -47,7 +47,14 @@ public static class Csv
                                    CompressedFile.CheckedCompression(compressionType, "make_csv_dataset"));
 
         string[] names;
-        if (columnNames is not null) names = columnNames.ToArray();
+        if (columnNames is not null)
+        {
+            names = columnNames.ToArray();
+            if (names.Length == 0)
+                throw new ArgumentException("make_csv_dataset: columnNames is empty; name every column of the files (or pass null to read the header).", nameof(columnNames));
+            if (Array.FindIndex(names, n => n is null) is var missing and >= 0)
+                throw new ArgumentException($"make_csv_dataset: columnNames[{missing}] is null; every column needs a name.", nameof(columnNames));
+        }
         else if (header) names = format.HeaderOf(files[0]);
         else throw new ArgumentException("make_csv_dataset: without a header line (header: false) the column names must be given (columnNames).", nameof(columnNames));
         var duplicate = names.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
@@ -90,6 +97,8 @@ public static class Csv
     {
         ArgumentNullException.ThrowIfNull(records);
         ArgumentNullException.ThrowIfNull(recordDefaults);
+        if (recordDefaults.Count == 0)
+            throw new ArgumentException("decode_csv: recordDefaults is empty; give one default (or type) per column to decode.", nameof(recordDefaults));
         var format = new CsvFormat(fieldDelim, useQuoteDelim, naValue ?? throw new ArgumentNullException(nameof(naValue)));
         int[] kept = selectCols is null ? Enumerable.Range(0, recordDefaults.Count).ToArray() : CheckedPositions(selectCols, nameof(selectCols));
         if (kept.Length != recordDefaults.Count)
