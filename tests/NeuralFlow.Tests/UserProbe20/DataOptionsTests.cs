@@ -104,8 +104,21 @@ public class DataOptionsTests
         options.Threading.PrivateThreadpoolSize = 1;
         Assert.Equal(16, Dataset.Range(16).Map(Slow, parallelism: 4).WithOptions(options).Count());
         Assert.Equal(1, most);
+        // Without the option: the first call waits (up to 10 s) for a second to start beside it, which only a parallel
+        // map gives; a fixed sleep alone lost that race on a loaded CI machine (thread pool slow to add workers).
         most = 0;
-        Assert.Equal(16, Dataset.Range(16).Map(Slow, parallelism: 4).Count());
+        running = 0;
+        using var second = new ManualResetEventSlim();
+        Tensor Meet(Tensor x)
+        {
+            int now = Interlocked.Increment(ref running);
+            InterlockedMax(ref most, now);
+            if (now > 1) second.Set();
+            else second.Wait(TimeSpan.FromSeconds(10));
+            Interlocked.Decrement(ref running);
+            return x + 0;
+        }
+        Assert.Equal(16, Dataset.Range(16).Map(Meet, parallelism: 4).Count());
         Assert.True(most > 1, $"at most {most} calls ran at once without the option");
         Assert.Throws<ArgumentOutOfRangeException>(() => options.Threading.PrivateThreadpoolSize = 0);
     }

@@ -117,3 +117,6 @@ public sealed class ManagedCoreOptimizersTests() : CoreOptimizersTests("managed"
 
 /// <summary>The core optimizers guide on the native CPU backend.</summary>
 public sealed class NativeCpuCoreOptimizersTests() : CoreOptimizersTests("cpu");
+
+/// <summary>The core optimizers guide on CUDA.</summary>
+public sealed class CudaCoreOptimizersTests() : CoreOptimizersTests("cuda");

@@ -163,3 +163,6 @@ public sealed class ManagedTFRecordTests() : TFRecordTests("managed");
 
 /// <summary>TFRecord files on the native CPU backend.</summary>
 public sealed class NativeCpuTFRecordTests() : TFRecordTests("cpu");
+
+/// <summary>TFRecord files on CUDA.</summary>
+public sealed class CudaTFRecordTests() : TFRecordTests("cuda");

@@ -41,3 +41,6 @@ public sealed class ManagedTrustSweep3DataTests() : TrustSweep3DataTests("manage
 
 /// <summary>The sweep's data cases on the native CPU backend.</summary>
 public sealed class NativeCpuTrustSweep3DataTests() : TrustSweep3DataTests("cpu");
+
+/// <summary>The tf.data sweep on CUDA.</summary>
+public sealed class CudaTrustSweep3DataTests() : TrustSweep3DataTests("cuda");

@@ -25,3 +25,6 @@ public sealed class ManagedTrustSweep3ImageTests() : TrustSweep3ImageTests("mana
 
 /// <summary>The sweep's image cases on the native CPU backend.</summary>
 public sealed class NativeCpuTrustSweep3ImageTests() : TrustSweep3ImageTests("cpu");
+
+/// <summary>The image sweep on CUDA.</summary>
+public sealed class CudaTrustSweep3ImageTests() : TrustSweep3ImageTests("cuda");

@@ -94,3 +94,6 @@ public sealed class ManagedTrustSweep3UtilsTests() : TrustSweep3UtilsTests("mana
 
 /// <summary>The sweep's utility cases on the native CPU backend.</summary>
 public sealed class NativeCpuTrustSweep3UtilsTests() : TrustSweep3UtilsTests("cpu");
+
+/// <summary>The utilities sweep on CUDA.</summary>
+public sealed class CudaTrustSweep3UtilsTests() : TrustSweep3UtilsTests("cuda");
