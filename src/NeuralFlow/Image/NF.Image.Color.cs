@@ -120,19 +120,22 @@ public static partial class NF
             return Concat([value * (grey + saturation * dr), value * (grey + saturation * dg), value * (grey + saturation * db)], 3);
         }
 
-        /// <summary>Adds <paramref name="delta"/> to every value (<c>tf.image.adjust_brightness</c>); integer images are computed as float32.</summary>
+        /// <summary>
+        /// Adds <paramref name="delta"/> to every value (<c>tf.image.adjust_brightness</c>); integer images (uint8) are
+        /// adjusted on [0, 1] as TF does (ConvertImageDtype to float32 and back, saturated) and keep their dtype.
+        /// </summary>
         public static Tensor AdjustBrightness(Tensor images, double delta)
         {
             const string op = "Image.AdjustBrightness";
             ArgumentNullException.ThrowIfNull(images);
             CheckImages(op, images);
             CheckFinite(op, nameof(delta), delta);
-            return AsFloat(images) + delta;
+            return InImageFloat(images, x => x + delta);
         }
 
         /// <summary>
         /// (x - mean) * <paramref name="factor"/> + mean with the mean of each image and channel over its
-        /// pixels (<c>tf.image.adjust_contrast</c>); integer images are computed as float32.
+        /// pixels (<c>tf.image.adjust_contrast</c>); integer images are adjusted on [0, 1] and keep their dtype, as in TF.
         /// </summary>
         public static Tensor AdjustContrast(Tensor images, double factor)
         {
@@ -140,9 +143,11 @@ public static partial class NF
             ArgumentNullException.ThrowIfNull(images);
             CheckImages(op, images);
             CheckFinite(op, nameof(factor), factor);
-            var x = AsFloat(images);
-            var mean = ReduceMean(x, [x.Rank - 3, x.Rank - 2], keepDims: true);
-            return (x - mean) * factor + mean;
+            return InImageFloat(images, x =>
+            {
+                var mean = ReduceMean(x, [x.Rank - 3, x.Rank - 2], keepDims: true);
+                return (x - mean) * factor + mean;
+            });
         }
 
         /// <summary>
@@ -190,7 +195,7 @@ public static partial class NF
 
         /// <summary>
         /// <paramref name="gain"/> * x^<paramref name="gamma"/> (<c>tf.image.adjust_gamma</c>, gamma correction);
-        /// integer images are computed as float32.
+        /// integer images are adjusted on [0, 1] and keep their dtype, as in TF.
         /// </summary>
         /// <exception cref="ArgumentOutOfRangeException">gamma is negative (TF's "Gamma should be a non-negative real number").</exception>
         public static Tensor AdjustGamma(Tensor images, double gamma = 1, double gain = 1)
@@ -201,8 +206,7 @@ public static partial class NF
             if (!(gamma >= 0) || !double.IsFinite(gamma))
                 throw new ArgumentOutOfRangeException(nameof(gamma), gamma, $"{op}: gamma must be a finite non-negative number.");
             CheckFinite(op, nameof(gain), gain);
-            var x = AsFloat(images);
-            return Pow(x, gamma) * gain;
+            return InImageFloat(images, x => Pow(x, gamma) * gain);
         }
 
         /// <summary>
