@@ -18,19 +18,13 @@ public static partial class NF
             => RaggedStrings.Of(input, PerString(input, nameof(Split), (s, _) => string.IsNullOrEmpty(sep) ? SplitWhitespace(s, maxsplit) : SplitOn(s, sep, maxsplit)));
 
         /// <summary>
-        /// Splits each string into its bytes, one string each (<c>tf.strings.bytes_split</c>). A string holds
-        /// text here, so a non-ASCII character (several UTF-8 bytes, none a character alone) is refused:
-        /// use <see cref="UnicodeSplit"/> for such text.
+        /// Splits each string into its bytes, one string each (<c>tf.strings.bytes_split</c>): ASCII characters as
+        /// themselves, each byte of a multi-byte character escaped (see StringTensor.FromBytes), so that the pieces
+        /// joined again (Join, ReduceJoin) give the text back.
         /// </summary>
         public static RaggedStrings BytesSplit(StringTensor input)
-            => RaggedStrings.Of(input, PerString(input, nameof(BytesSplit), (s, i) =>
-            {
-                int wide = s.AsSpan().IndexOfAnyExceptInRange('\0', '\x7F');
-                if (wide >= 0)
-                    throw new ArgumentException(
-                        $"Strings.BytesSplit: string {i} holds the non-ASCII character '{s[wide]}' at {wide}, whose UTF-8 bytes are not characters a .NET string can hold one by one; use UnicodeSplit.", nameof(input));
-                return s.Select(c => c.ToString()).ToList();
-            }));
+            => RaggedStrings.Of(input, PerString(input, nameof(BytesSplit), (s, _) =>
+                Data.ByteStrings.Encode(s).Select(b => Data.ByteStrings.Decode([b])).ToList()));
 
         /// <summary>Splits each string into its characters (Unicode code points), one string each (<c>tf.strings.unicode_split</c>).</summary>
         public static RaggedStrings UnicodeSplit(StringTensor input, string inputEncoding = "UTF-8")

@@ -37,7 +37,7 @@ public static partial class NF
             bool bytes = IsByteUnit(unit);
             var values = Checked(input, nameof(input)).Values;
             var lengths = new int[values.Count];
-            for (int i = 0; i < lengths.Length; i++) lengths[i] = bytes ? Encoding.UTF8.GetByteCount(values[i]) : CodePoints(values[i]);
+            for (int i = 0; i < lengths.Length; i++) lengths[i] = bytes ? Data.ByteStrings.ByteCount(values[i]) : CodePoints(values[i]);
             return Constant(lengths, input.Shape);
         }
 
@@ -62,7 +62,7 @@ public static partial class NF
             shape ??= Shape.Scalar;
             var joined = new string[shape.Count];
             for (int j = 0; j < joined.Length; j++)
-                joined[j] = string.Join(separator, inputs.Select(t => t.Values[t.Rank == 0 ? 0 : j]));
+                joined[j] = Data.ByteStrings.Canonical(string.Join(separator, inputs.Select(t => t.Values[t.Rank == 0 ? 0 : j])));
             return StringTensor.Wrap(joined, shape);
         }
 
@@ -78,7 +78,7 @@ public static partial class NF
             var dims = input.Shape.ToArray();
             if (axis is null)
             {
-                var all = string.Join(separator, input.Values);
+                var all = Data.ByteStrings.Canonical(string.Join(separator, input.Values));
                 return StringTensor.Wrap([all], keepdims ? new Shape(Enumerable.Repeat(1, dims.Length).ToArray()) : Shape.Scalar);
             }
             int a = axis.Value < 0 ? axis.Value + dims.Length : axis.Value;
@@ -91,7 +91,7 @@ public static partial class NF
                 for (int i = 0; i < inner; i++)
                 {
                     for (int k = 0; k < n; k++) parts[k] = input.Values[(o * n + k) * inner + i];
-                    joined[o * inner + i] = string.Join(separator, parts);
+                    joined[o * inner + i] = Data.ByteStrings.Canonical(string.Join(separator, parts));
                 }
             var kept = dims.ToList();
             if (keepdims) kept[a] = 1; else kept.RemoveAt(a);
@@ -103,7 +103,8 @@ public static partial class NF
         /// (<c>tf.strings.substr</c>): UTF-8 bytes for "BYTE", code points for "UTF8_CHAR"; a negative
         /// <paramref name="pos"/> counts from the end; a <paramref name="pos"/> past either end is refused naming
         /// the string, as TF's "pos 7 out of range"; a substring past the end stops there. A "BYTE" range that cuts
-        /// a multi-byte character is refused (a .NET string cannot hold half a character): use "UTF8_CHAR".
+        /// a multi-byte character keeps the cut bytes escaped (see StringTensor.FromBytes), as TF keeps bytes; joined
+        /// back, they are the character again.
         /// </summary>
         public static StringTensor Substr(StringTensor input, int pos, int len, string unit = "BYTE")
         {
@@ -114,9 +115,9 @@ public static partial class NF
             {
                 if (bytes)
                 {
-                    var b = Encoding.UTF8.GetBytes(s);
+                    var b = Data.ByteStrings.Encode(s);
                     var (start, count) = Window(s, b.Length, pos, len);
-                    return Utf8Piece(b, start, count, nameof(Substr));
+                    return Data.ByteStrings.Decode(b.AsSpan(start, count));
                 }
                 var runes = s.EnumerateRunes().ToArray();
                 var (from, n) = Window(s, runes.Length, pos, len);
@@ -131,16 +132,6 @@ public static partial class NF
             if (start < 0 || start > size)
                 throw new ArgumentOutOfRangeException(nameof(pos), pos, $"Strings.Substr: pos {pos} is out of range for string b'{s}' of length {size}.");
             return (start, Math.Min(len, size - start));
-        }
-
-        // UTF-8 bytes [start, start + count) as text; a cut through a character is refused.
-        internal static string Utf8Piece(byte[] bytes, int start, int count, string op)
-        {
-            bool Boundary(int at) => at == 0 || at == bytes.Length || (bytes[at] & 0xC0) != 0x80;
-            if (!Boundary(start) || !Boundary(start + count))
-                throw new ArgumentException(
-                    $"Strings.{op}: bytes [{start}, {start + count}) of the string cut a multi-byte UTF-8 character, which a .NET string cannot hold; use unit \"UTF8_CHAR\" (or UnicodeSplit) for non-ASCII text.", "input");
-            return Encoding.UTF8.GetString(bytes, start, count);
         }
 
         /// <summary>ASCII lowercase (TF's bytes rule, Keras' "lower" standardize): only A-Z change.</summary>

@@ -55,6 +55,13 @@ internal static class ByteStrings
         return [.. bytes];
     }
 
+    /// <summary>
+    /// <paramref name="value"/> with escaped bytes that together make valid UTF-8 turned back into their characters (the
+    /// pieces of a byte split or a byte substring joined again): strings of equal bytes are then equal strings.
+    /// </summary>
+    public static string Canonical(string value) =>
+        value.AsSpan().IndexOfAnyInRange('\uDC80', '\uDCFF') < 0 ? value : Decode(Encode(value));
+
     /// <summary>The number of bytes <see cref="Encode"/> gives.</summary>
     public static int ByteCount(string value)
     {

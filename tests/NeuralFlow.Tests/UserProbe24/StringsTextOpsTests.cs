@@ -65,7 +65,11 @@ public abstract class StringsTextOpsTests(string backend) : BackendTest(backend)
         // "héllo" in characters; in bytes 'é' is 2 of them (strings_references.py "length bytes").
         Assert.Equal("él", NF.Strings.Substr("héllo", 1, 2, "UTF8_CHAR").Item());
         Assert.Equal("é", NF.Strings.Substr("héllo", 1, 2).Item());
-        Assert.Equal("input", Assert.Throws<ArgumentException>(() => NF.Strings.Substr("héllo", 2, 2)).ParamName);
+        // Bytes [2, 4) of "héllo" (68 c3 a9 6c ...) cut the é: its second byte stays escaped, as TF's b'\xa9l'.
+        var cut = NF.Strings.Substr("héllo", 2, 2);
+        Assert.Equal(new byte[] { 0xa9, 0x6c }, cut.ToBytes());
+        Assert.Equal(2, NF.Strings.Length(cut).Item<int>());
+        Assert.Equal("héllo", NF.Strings.Join([NF.Strings.Substr("héllo", 0, 2), cut, NF.Strings.Substr("héllo", 4, 2)]).Item());
         Assert.Equal("pos", Assert.Throws<ArgumentOutOfRangeException>(() => NF.Strings.Substr("Hello", 7, 1)).ParamName);
         Assert.Equal("len", Assert.Throws<ArgumentOutOfRangeException>(() => NF.Strings.Substr("Hello", 0, -1)).ParamName);
         Assert.Equal("unit", Assert.Throws<ArgumentException>(() => NF.Strings.Substr("Hello", 0, 1, "utf8")).ParamName);

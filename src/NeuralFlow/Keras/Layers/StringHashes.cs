@@ -19,7 +19,7 @@ internal static class StringHashes
     {
         unchecked
         {
-            var bytes = Encoding.UTF8.GetBytes(text);
+            var bytes = Data.ByteStrings.Encode(text);   // a string's bytes: its UTF-8, escaped bytes as they were
             ulong hash = key is { } k ? SipHash24(k.K0, k.K1, bytes) : Fingerprint64(bytes);
             return (long)(hash % (ulong)buckets);
         }
