@@ -36,6 +36,7 @@ internal static class ByteStrings
     /// <summary>The bytes of <paramref name="value"/>: UTF-8, with escaped bytes given back as they were.</summary>
     public static byte[] Encode(string value)
     {
+        if (!HasEscapes(value)) return Encoding.UTF8.GetBytes(value);   // text, the common case (a lone surrogate: U+FFFD's bytes, as below)
         var bytes = new List<byte>(value.Length);
         Span<byte> utf8 = stackalloc byte[4];
         for (int i = 0; i < value.Length;)
@@ -60,11 +61,14 @@ internal static class ByteStrings
     /// pieces of a byte split or a byte substring joined again): strings of equal bytes are then equal strings.
     /// </summary>
     public static string Canonical(string value) =>
-        value.AsSpan().IndexOfAnyInRange('\uDC80', '\uDCFF') < 0 ? value : Decode(Encode(value));
+        HasEscapes(value) ? Decode(Encode(value)) : value;
+
+    private static bool HasEscapes(string value) => value.AsSpan().IndexOfAnyInRange('\uDC80', '\uDCFF') >= 0;
 
     /// <summary>The number of bytes <see cref="Encode"/> gives.</summary>
     public static int ByteCount(string value)
     {
+        if (!HasEscapes(value)) return Encoding.UTF8.GetByteCount(value);
         int count = 0;
         for (int i = 0; i < value.Length;)
         {
