@@ -29,7 +29,7 @@ internal static partial class HostSpecial
     public static double Igammac(double a, double x) => IgammacWithDA(a, x).Value;
 
     /// <summary>d/da P(a, x) (TensorFlow's igamma_grad_a); NaN at a = 0, where P is 1 for every a-free x &gt; 0 only in the limit.</summary>
-    public static double IgammaDerivativeA(double a, double x) => a == 0 ? double.NaN : IgammaWithDA(a, x).DA;
+    public static double IgammaDerivativeA(double a, double x) => IgammaWithDA(a, x).DA;
 
     /// <summary>P(a, x) with d/da P.</summary>
     public static Dual IgammaWithDA(double a, double x)

@@ -16,6 +16,8 @@ internal static class ByteStrings
     /// <summary>The string of <paramref name="bytes"/>: UTF-8, with every byte that is not part of valid UTF-8 escaped.</summary>
     public static string Decode(ReadOnlySpan<byte> bytes)
     {
+        // Valid UTF-8 (all text, most records) in one call; the rune loop below only for bytes that need escapes.
+        if (System.Text.Unicode.Utf8.IsValid(bytes)) return Encoding.UTF8.GetString(bytes);
         var text = new StringBuilder(bytes.Length);
         while (!bytes.IsEmpty)
         {

@@ -24,31 +24,10 @@ public sealed class TFRecordDataset : Dataset<StringTensor>
     /// interleaved one at a time (null: one file after another; <see cref="Dataset.Autotune"/>: one per processor).
     /// </summary>
     public TFRecordDataset(IEnumerable<string> filenames, string? compressionType = null, int? bufferSize = null, int? numParallelReads = null)
-        : base(new TFRecordNode(Checked(filenames), CompressedFile.CheckedCompression(compressionType, nameof(TFRecordDataset)),
-                                bufferSize switch
-                                {
-                                    null or 0 => TextLineDataset.DefaultBufferSize,
-                                    < 0 => throw new ArgumentOutOfRangeException(nameof(bufferSize), bufferSize, "TFRecordDataset: bufferSize must be >= 0 (0 or null: the default, 256 KB)."),
-                                    var n => n.Value,
-                                },
-                                numParallelReads switch
-                                {
-                                    null => 1,
-                                    Autotune => Environment.ProcessorCount,
-                                    < 1 => throw new ArgumentOutOfRangeException(nameof(numParallelReads), numParallelReads,
-                                        "TFRecordDataset: numParallelReads must be at least 1, Dataset.Autotune, or null (one file after another)."),
-                                    var n => n.Value,
-                                }))
+        : base(new TFRecordNode(TextLineDataset.CheckedFiles(filenames, nameof(TFRecordDataset), "a TFRecord file"),
+                                CompressedFile.CheckedCompression(compressionType, nameof(TFRecordDataset)),
+                                TextLineDataset.CheckedBufferSize(bufferSize, nameof(TFRecordDataset)),
+                                TextLineDataset.CheckedParallelReads(numParallelReads, nameof(TFRecordDataset))))
     {
-    }
-
-    private static string[] Checked(IEnumerable<string> filenames)
-    {
-        ArgumentNullException.ThrowIfNull(filenames);
-        var files = filenames.ToArray();
-        for (int i = 0; i < files.Length; i++)
-            if (string.IsNullOrEmpty(files[i]))
-                throw new ArgumentException($"TFRecordDataset: filename {i} is {(files[i] is null ? "null" : "empty")}; give the path of a TFRecord file.", nameof(filenames));
-        return files;
     }
 }

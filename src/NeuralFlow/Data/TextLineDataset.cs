@@ -39,35 +39,38 @@ public sealed class TextLineDataset : Dataset<StringTensor>
     /// </param>
     public TextLineDataset(IEnumerable<string> filenames, string? compressionType = null, int? bufferSize = null, int? numParallelReads = null)
         : base(new TextLineNode(Checked(filenames), CompressedFile.CheckedCompression(compressionType, nameof(TextLineDataset)),
-                                CheckedBufferSize(bufferSize), CheckedParallelReads(numParallelReads)))
+                                CheckedBufferSize(bufferSize, nameof(TextLineDataset)), CheckedParallelReads(numParallelReads, nameof(TextLineDataset))))
     {
     }
 
-    private static string[] Checked(IEnumerable<string> filenames)
+    private static string[] Checked(IEnumerable<string> filenames) => CheckedFiles(filenames, nameof(TextLineDataset), "a text file");
+
+    // The file list of a file-reading dataset: no null or empty name (TextLineDataset, TFRecordDataset).
+    internal static string[] CheckedFiles(IEnumerable<string> filenames, string who, string what)
     {
         ArgumentNullException.ThrowIfNull(filenames);
         var files = filenames.ToArray();
         for (int i = 0; i < files.Length; i++)
             if (string.IsNullOrEmpty(files[i]))
-                throw new ArgumentException($"TextLineDataset: filename {i} is {(files[i] is null ? "null" : "empty")}; give the path of a text file.", nameof(filenames));
+                throw new ArgumentException($"{who}: filename {i} is {(files[i] is null ? "null" : "empty")}; give the path of {what}.", nameof(filenames));
         return files;
     }
 
     // TensorFlow: "`buffer_size` must be >= 0 (0 == default)".
-    private static int CheckedBufferSize(int? bufferSize) => bufferSize switch
+    internal static int CheckedBufferSize(int? bufferSize, string who) => bufferSize switch
     {
         null or 0 => DefaultBufferSize,
-        < 0 => throw new ArgumentOutOfRangeException(nameof(bufferSize), bufferSize, "TextLineDataset: bufferSize must be >= 0 (0 or null: the default, 256 KB)."),
+        < 0 => throw new ArgumentOutOfRangeException(nameof(bufferSize), bufferSize, $"{who}: bufferSize must be >= 0 (0 or null: the default, 256 KB)."),
         var n => n.Value,
     };
 
     // TensorFlow's parallel interleave needs a cycle_length > 0; AUTOTUNE is one per processor.
-    private static int CheckedParallelReads(int? numParallelReads) => numParallelReads switch
+    internal static int CheckedParallelReads(int? numParallelReads, string who) => numParallelReads switch
     {
         null => 1,
         Autotune => Environment.ProcessorCount,
         < 1 => throw new ArgumentOutOfRangeException(nameof(numParallelReads), numParallelReads,
-            "TextLineDataset: numParallelReads must be at least 1, Dataset.Autotune, or null (one file after another)."),
+            $"{who}: numParallelReads must be at least 1, Dataset.Autotune, or null (one file after another)."),
         var n => n.Value,
     };
 }
