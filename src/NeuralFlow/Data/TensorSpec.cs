@@ -75,6 +75,15 @@ public sealed class TensorSpec : ElementSpec, IEquatable<TensorSpec>
     }
 
     /// <summary>
+    /// Why <paramref name="tensor"/> does not fit this spec ("expected a tensor of dtype float32, got int32", or of a
+    /// shape), or null when it fits: the one wording of NF.Function's input signatures and concrete functions.
+    /// </summary>
+    internal string? Mismatch(Tensor tensor) =>
+        tensor.DType != DType ? $"expected a tensor of dtype {DType.Name()}, got {tensor.DType.Name()}"
+        : !ShapeFits(tensor.Shape) ? $"expected a tensor of shape {(_shape is null ? "<unknown>" : Format(_shape))}, got {Format(Known(tensor.Shape))}"
+        : null;
+
+    /// <summary>
     /// The most specific spec that both this one and <paramref name="other"/> fit
     /// (<c>most_specific_compatible_type</c>): dimensions that differ become unknown, a rank
     /// that differs makes the shape unknown; the dtypes must be the same.

@@ -59,10 +59,8 @@ public sealed class ConcreteFunction
         {
             var (t, spec) = (inputs[i], _inputs[i]);
             if (t is null) throw new ArgumentNullException(nameof(inputs), $"ConcreteFunction {Signature()}: argument {_names[i]} is null.");
-            if (t.DType != spec.DType)
-                throw new ArgumentException($"ConcreteFunction {Signature()}: argument {_names[i]} expected a tensor of dtype {spec.DType.Name()}, got {t.DType.Name()} ({spec}).", nameof(inputs));
-            if (!spec.ShapeFits(t.Shape))
-                throw new ArgumentException($"ConcreteFunction {Signature()}: argument {_names[i]} expected a tensor of shape {TensorSpec.Format(spec.Shape!)}, got {TensorSpec.Format(TensorSpec.Known(t.Shape))} ({spec}).", nameof(inputs));
+            if (spec.Mismatch(t) is { } why)
+                throw new ArgumentException($"ConcreteFunction {Signature()}: argument {_names[i]} {why} ({spec}).", nameof(inputs));
         }
         var outputs = _function.Call(inputs);
         if (outputs.Any(o => o is null)) return outputs;   // no spec to give (the function runs eagerly, saying why)

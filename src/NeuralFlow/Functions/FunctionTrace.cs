@@ -3,7 +3,7 @@ using NeuralFlow.Backends;
 namespace NeuralFlow;
 
 /// <summary>
-/// The recording of one run of an <see cref="NF.Function(Func{Tensor, Tensor}, int, bool)"/> lambda:
+/// The recording of one run of an <see cref="NF.Function(Func{Tensor, Tensor}, int, bool, Data.TensorSpec[])"/> lambda:
 /// while it is <see cref="Current"/> on a thread, every storage hands out a
 /// <see cref="RecordingBackend"/> (Storage.Backend), so each backend call an Engine op makes is
 /// run and appended to <see cref="Ops"/> with its buffer addresses rewritten as (buffer, byte

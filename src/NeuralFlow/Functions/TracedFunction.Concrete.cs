@@ -17,6 +17,8 @@ public sealed partial class TracedFunction
     public ConcreteFunction GetConcreteFunction(params object[] inputs)
     {
         ArgumentNullException.ThrowIfNull(inputs);
+        // With an input signature the concrete function is the signature's (arguments given must fit it).
+        if (_signature is not null && inputs.Length == 0 && ParameterNames.Length > 0) inputs = [.. _signature];
         if (ParameterNames.Length != inputs.Length)
             throw new ArgumentException($"GetConcreteFunction: NF.Function '{Name}' takes {ParameterNames.Length} argument{(ParameterNames.Length == 1 ? "" : "s")}, got {inputs.Length}.", nameof(inputs));
         var specs = new TensorSpec[inputs.Length];
@@ -30,10 +32,22 @@ public sealed partial class TracedFunction
                 var other => throw new ArgumentException($"GetConcreteFunction: argument {ParameterNames[i]} must be a Tensor or a TensorSpec, got {(other is null ? "null" : other.GetType().Name)}.", nameof(inputs)),
             };
         }
+        if (_signature is not null)
+            for (int i = 0; i < specs.Length; i++)
+            {
+                if (!Fits(specs[i], _signature[i]))
+                    throw new ArgumentException($"GetConcreteFunction: argument {ParameterNames[i]} is {specs[i]}, which the input signature's {_signature[i]} does not take.", nameof(inputs));
+                specs[i] = _signature[i];
+            }
         TensorSpec[]? outputs;
         lock (_gate) outputs = _entries.LastOrDefault(e => e.Outputs is not null && Matches(e, specs))?.Outputs;
         return new ConcreteFunction(this, specs, ParameterNames, outputs);
     }
+
+    // Every tensor `spec` takes, `signature` takes too.
+    private static bool Fits(TensorSpec spec, TensorSpec signature) =>
+        spec.DType == signature.DType && (signature.Rank is null || spec.Rank == signature.Rank
+            && spec.Shape!.Select((d, k) => signature.Shape![k] is not { } s || d == s).All(f => f));
 
     // A trace made for exactly that signature (a fully defined one: a null dimension has no single trace).
     private static bool Matches(Entry e, TensorSpec[] specs) =>

@@ -4,7 +4,7 @@ namespace NeuralFlow;
 
 /// <summary>
 /// A C# function over tensors compiled by tracing (<c>tf.function</c>): what
-/// <see cref="NF.Function(Func{Tensor, Tensor}, int, bool)"/> returns wraps one of these (get it with
+/// <see cref="NF.Function(Func{Tensor, Tensor}, int, bool, Data.TensorSpec[])"/> returns wraps one of these (get it with
 /// <see cref="Of"/>). The first call for an input signature (shapes, dtypes, devices, the
 /// default device, and the learning phase a caller set with <c>Layer.TrainingMode</c>) runs the function eagerly while every kernel it runs is recorded; later calls
 /// with that signature replay the recorded kernels on the new inputs without running the C#
@@ -167,6 +167,7 @@ public sealed partial class TracedFunction
         ArgumentNullException.ThrowIfNull(inputs);
         for (int i = 0; i < inputs.Length; i++)
             if (inputs[i] is null) throw new ArgumentNullException(nameof(inputs), $"NF.Function '{Name}': input {i} is null.");
+        if (_signature is not null) inputs = Bind(inputs);
         // Inside another function's trace, this one's kernels are simply part of that trace.
         if (FunctionTrace.Current is not null) return _body(inputs);
         lock (_gate)

@@ -4,7 +4,7 @@ public partial class Model
 {
     /// <summary>
     /// Keras' <c>run_eagerly</c>: false (the default) makes Fit, Evaluate and Predict trace their
-    /// step once per batch shape and replay it (<see cref="NF.Function(Func{Tensor, Tensor}, int, bool)"/>);
+    /// step once per batch shape and replay it (<see cref="NF.Function(Func{Tensor, Tensor}, int, bool, Data.TensorSpec[])"/>);
     /// true runs every step as C# code, op by op, for debugging (a breakpoint or a print inside a
     /// layer's Call is then hit at every step, not only when the step is traced).
     /// </summary>
