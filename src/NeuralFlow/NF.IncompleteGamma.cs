@@ -6,16 +6,16 @@ namespace NeuralFlow;
 // torch.special.gammainc / gammaincc): the CDFs of the Gamma, Poisson, chi-squared, Beta, Student-t
 // and binomial distributions. Their series and continued fractions need a number of terms that
 // depends on each element, so they run on the host in double (HostSpecial, Cephes' algorithms as
-// TensorFlow's and PyTorch's kernels): the inputs are read back from any engine, which a compiled
-// step (NF.Function) cannot replay, so a step calling them runs eagerly. Their derivatives in x are
+// TensorFlow's and PyTorch's kernels): the inputs are read back from any engine by one host call,
+// which a compiled step (NF.Function) replays with each call's values. Their derivatives in x are
 // the densities, written as differentiable ops; Igamma's in a is carried through its own loops.
 public static partial class NF
 {
     /// <summary>
     /// The regularized lower incomplete gamma function P(a, x) = γ(a, x) / Γ(a) (<c>tf.math.igamma(a, x)</c>,
     /// <c>torch.special.gammainc</c>), the CDF at x of a Gamma(a, 1) variable: NaN where a or x is negative, and at
-    /// a = x = 0; 0 at x = 0, 1 at x = +inf. a and x broadcast; integers give float32. Read on the host (a compiled
-    /// step with it runs eagerly). Gradient in x: g · x^(a-1) e^-x / Γ(a); in a TensorFlow's (igamma_grad_a: the series' or
+    /// a = x = 0; 0 at x = 0, 1 at x = +inf. a and x broadcast; integers give float32. Computed on the host (a compiled
+    /// step replays it). Gradient in x: g · x^(a-1) e^-x / Γ(a); in a TensorFlow's (igamma_grad_a: the series' or
     /// fraction's derivative, carried through the same loop), which PyTorch does not provide.
     /// </summary>
     /// <exception cref="ArgumentException">a and x do not broadcast or are on different devices.</exception>
@@ -46,8 +46,8 @@ public static partial class NF
     /// <summary>
     /// The regularized incomplete beta function I_x(a, b) = B(x; a, b) / B(a, b) (<c>tf.math.betainc(a, b, x)</c>),
     /// the CDF at x of a Beta(a, b) variable (and through it the Student-t, F and binomial CDFs): NaN where a or b is
-    /// not positive or x is outside [0, 1]; 0 at x = 0, 1 at x = 1. a, b and x broadcast; integers give float32. Read
-    /// on the host (a compiled step with it runs eagerly). Gradient in x: g · x^(a-1) (1 - x)^(b-1) / B(a, b); in a and
+    /// not positive or x is outside [0, 1]; 0 at x = 0, 1 at x = 1. a, b and x broadcast; integers give float32. Computed
+    /// on the host (a compiled step replays it). Gradient in x: g · x^(a-1) (1 - x)^(b-1) / B(a, b); in a and
     /// b it is not provided (TensorFlow gives none).
     /// </summary>
     /// <exception cref="ArgumentException">a, b and x do not broadcast or are on different devices.</exception>
@@ -95,18 +95,26 @@ public static partial class NF
         var dtype = common.DType.IsFloating() ? common.DType : DType.Float32;
         var operands = new Tensor[inputs.Length];
         for (int i = 0; i < inputs.Length; i++) operands[i] = Engine.As(Engine.OnBackendOf(inputs[i], home), dtype);
-        var values = new double[operands.Length][];
+        // One host call over packed float64 copies, which a compiled step replays with each call's values.
+        Tensor host;
         using (Tape.Pause())
-            for (int i = 0; i < operands.Length; i++)
-                values[i] = BroadcastTo(Cast(operands[i], DType.Float64), shape).ToDoubleArray();
-        var result = new double[shape.Count];
-        var element = new double[operands.Length];
-        for (long k = 0; k < result.Length; k++)
         {
-            for (int i = 0; i < element.Length; i++) element[i] = values[i][k];
-            result[k] = f(element);
+            var packed = Array.ConvertAll(operands, o => Aliasing.FreshCopy(BroadcastTo(o, shape), DType.Float64));
+            host = Tensor.Empty(shape, DType.Float64, home.Backend);
+            FunctionTrace.RunOnHost(packed, host, bytes =>
+            {
+                var values = Array.ConvertAll(bytes, b => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(b).ToArray());
+                var result = new double[shape.Count];
+                var element = new double[values.Length];
+                for (long k = 0; k < result.Length; k++)
+                {
+                    for (int i = 0; i < element.Length; i++) element[i] = values[i][k];
+                    result[k] = f(element);
+                }
+                return System.Runtime.InteropServices.MemoryMarshal.AsBytes(result.AsSpan()).ToArray();
+            }, op);
+            foreach (var p in packed) p.Dispose();
         }
-        var host = Engine.FromHost<double>(result, shape, home.Backend);
         Tensor output = host;
         if (dtype != DType.Float64)
             using (host)

@@ -9,8 +9,7 @@ public static partial class NF
     /// (<c>[0 1 2 ... 7 8 9]</c>), floats as TensorFlow writes them (<c>[1.5 2 0.333333343]</c>); a string (or a scalar
     /// <c>StringTensor</c>) bare; C# lists, dictionaries and tuples of tensors and numbers as Python prints such
     /// structures (<c>{2: [0 2 4 ... 14 16 18]}</c>). Unlike <c>Console.WriteLine</c>, which an <c>NF.Function</c>
-    /// runs only while tracing, it prints at every call: reading the values on the host makes the function run
-    /// eagerly, with that reason in <see cref="TracedFunction.EagerReason"/>. See
+    /// runs only while tracing, it prints at every call: a compiled step replays it with that call's values. See
     /// <see cref="Print(IReadOnlyList{object}, string, string, int, object)"/> for sep, end, summarize and the stream.
     /// </summary>
     public static void Print(params object?[] values) => Print(Console.Error, values);
@@ -39,20 +38,21 @@ public static partial class NF
         ArgumentNullException.ThrowIfNull(end);
         if (summarize < -1)
             throw new ArgumentOutOfRangeException(nameof(summarize), summarize, "Print: summarize is the number of entries shown at each end of an axis, or -1 for all of them.");
-        var text = string.Join(sep, values.Select(v => PrintFormat.TopLevel(v, summarize))) + end;
-        switch (outputStream)
+        Action<string> write = outputStream switch
         {
-            case null:
-                Console.Error.Write(text);
-                break;
-            case TextWriter writer:
-                writer.Write(text);
-                break;
-            case string path when path.StartsWith("file://", StringComparison.Ordinal) && path.Length > "file://".Length:
-                File.AppendAllText(path["file://".Length..], text);
-                break;
-            default:
-                throw new ArgumentException($"Print: outputStream must be a TextWriter or a \"file://path\" string, got {(outputStream is string s ? $"\"{s}\"" : outputStream.GetType().Name)}.", nameof(outputStream));
-        }
+            null => text => Console.Error.Write(text),
+            TextWriter writer => writer.Write,
+            string path when path.StartsWith("file://", StringComparison.Ordinal) && path.Length > "file://".Length =>
+                text => File.AppendAllText(path["file://".Length..], text),
+            _ => throw new ArgumentException($"Print: outputStream must be a TextWriter or a \"file://path\" string, got {(outputStream is string s ? $"\"{s}\"" : outputStream.GetType().Name)}.", nameof(outputStream)),
+        };
+        // The values are read by one host call, which a compiled step replays: it prints at every call, as tf.print.
+        var items = values.ToArray();
+        var tensors = PrintFormat.Tensors(items, summarize);
+        FunctionTrace.RunOnHost(tensors.ConvertAll(PrintFormat.Packed), null, bytes =>
+        {
+            write(PrintFormat.Text(items, sep, end, summarize, tensors, bytes));
+            return null;
+        }, "Print");
     }
 }

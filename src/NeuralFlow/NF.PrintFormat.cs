@@ -14,7 +14,55 @@ namespace NeuralFlow;
 /// </summary>
 internal static class PrintFormat
 {
-    public static string TopLevel(object? value, int summarize) => value switch
+    // While Tensors collects (the first pass of a print): where each tensor of the values goes; nothing is read.
+    [ThreadStatic] private static List<Tensor>? _collect;
+    // While Text formats: each collected tensor's values, read by one host call (a replay's own values in a compiled step).
+    [ThreadStatic] private static Dictionary<Tensor, byte[]>? _values;
+
+    /// <summary>The tensors <paramref name="values"/> hold, in the order they print (a disposed one is left out: it prints as such).</summary>
+    public static List<Tensor> Tensors(IReadOnlyList<object?> values, int summarize)
+    {
+        var found = new List<Tensor>();
+        _collect = found;
+        try
+        {
+            foreach (var v in values) TopLevel(v, summarize);
+        }
+        finally
+        {
+            _collect = null;
+        }
+        return found;
+    }
+
+    /// <summary>
+    /// The packed tensor a print reads for <paramref name="t"/>: itself when packed in a dtype the text is written
+    /// from, else a packed copy (in float64 for the dtypes printed through doubles).
+    /// </summary>
+    public static Tensor Packed(Tensor t)
+    {
+        var dtype = t.DType is DType.Float32 or DType.Float16 or DType.Float64 or DType.Int64 or DType.Int32 or DType.UInt8 or DType.Bool
+            ? t.DType : DType.Float64;
+        return dtype == t.DType && t.Layout.IsContiguous && !t.IsWeakScalar ? t : Aliasing.FreshCopy(t, dtype);
+    }
+
+    /// <summary>The printed text of <paramref name="values"/>, the values of <paramref name="tensors"/> taken from <paramref name="bytes"/>.</summary>
+    public static string Text(IReadOnlyList<object?> values, string sep, string end, int summarize, List<Tensor> tensors, byte[][] bytes)
+    {
+        var map = new Dictionary<Tensor, byte[]>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < tensors.Count; i++) map[tensors[i]] = bytes[i];
+        _values = map;
+        try
+        {
+            return string.Join(sep, values.Select(v => TopLevel(v, summarize))) + end;
+        }
+        finally
+        {
+            _values = null;
+        }
+    }
+
+    private static string TopLevel(object? value, int summarize) => value switch
     {
         string text => text,
         StringTensor { Rank: 0 } text => text.Item(),   // tf.print shows a string scalar bare
@@ -46,19 +94,27 @@ internal static class PrintFormat
     private static string TensorText(Tensor t, int summarize)
     {
         if (t.IsDisposed) return "<disposed>";
+        if (_collect is { } found)
+        {
+            found.Add(t);
+            return "";
+        }
+        var bytes = _values![t];
         string[] cells = t.DType switch
         {
-            DType.Float32 => t.ToArray<float>().Select(Float32).ToArray(),
-            DType.Float16 => t.ToArray<Half>().Select(h => Float32((float)h)).ToArray(),
-            DType.Float64 => t.ToArray<double>().Select(Float64).ToArray(),
-            DType.Int64 => t.ToArray<long>().Select(v => v.ToString(CultureInfo.InvariantCulture)).ToArray(),
-            DType.Int32 => t.ToArray<int>().Select(v => v.ToString(CultureInfo.InvariantCulture)).ToArray(),
-            DType.UInt8 => t.ToArray<byte>().Select(v => v.ToString(CultureInfo.InvariantCulture)).ToArray(),
-            DType.Bool => t.ToArray<bool>().Select(v => v ? "1" : "0").ToArray(),   // TensorFlow's StrCat of a bool
-            _ => t.ToDoubleArray().Select(Float64).ToArray(),
+            DType.Float32 => Read<float>(bytes).Select(Float32).ToArray(),
+            DType.Float16 => Read<Half>(bytes).Select(h => Float32((float)h)).ToArray(),
+            DType.Float64 => Read<double>(bytes).Select(Float64).ToArray(),
+            DType.Int64 => Read<long>(bytes).Select(v => v.ToString(CultureInfo.InvariantCulture)).ToArray(),
+            DType.Int32 => Read<int>(bytes).Select(v => v.ToString(CultureInfo.InvariantCulture)).ToArray(),
+            DType.UInt8 => bytes.Select(v => v.ToString(CultureInfo.InvariantCulture)).ToArray(),
+            DType.Bool => bytes.Select(v => v != 0 ? "1" : "0").ToArray(),   // TensorFlow's StrCat of a bool
+            _ => Read<double>(bytes).Select(Float64).ToArray(),   // read as float64 (Packed)
         };
         return Summarized(t.Shape, cells, summarize);
     }
+
+    private static T[] Read<T>(byte[] bytes) where T : unmanaged => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, T>(bytes).ToArray();
 
     // TensorFlow's PrintOneDimV2: each axis longer than 2 * summarize shows its first and last summarize entries around
     // "..."; entries of the last axis are separated by a space, those of an outer axis by as many line breaks as axes

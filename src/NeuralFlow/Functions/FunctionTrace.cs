@@ -17,7 +17,7 @@ namespace NeuralFlow;
 /// is detected and reported through <see cref="Fail"/>: the run itself is the eager run, so a
 /// failed trace costs nothing but the plan.
 /// </remarks>
-internal sealed class FunctionTrace
+internal sealed partial class FunctionTrace
 {
     [ThreadStatic] private static FunctionTrace? _current;
 

@@ -1,0 +1,114 @@
+namespace NeuralFlow.Tests.UserProbe25;
+
+/// <summary>
+/// Host calls inside a compiled step (NF.Function): tf.print and the host-computed special functions (NF.Igamma,
+/// NF.Betainc) are recorded as host calls that every replay runs with its own values, so a training step that prints
+/// its loss, or uses an incomplete gamma, replays (it ran eagerly before, with a warning) and gives the eager step's
+/// numbers and text, bit for bit.
+/// </summary>
+public abstract class CompiledHostCallsTests(string backend) : BackendTest(backend)
+{
+    // One training run of a linear model printing its loss, its weights after the update and a column view each step;
+    // compiled or eager (the plain lambda), returning the printed text and the final weights.
+    private static (string Text, float[] Weights, bool Replayed) PrintingRun(bool compiled)
+    {
+        var output = new StringWriter();
+        var w = new Variable(NF.Constant(new[,] { { 0.5f }, { -0.25f } }), name: "w");
+        var optimizer = new Keras.Optimizers.SGD(0.1);
+        Func<Tensor, Tensor, Tensor> body = (x, y) =>
+        {
+            using var tape = new GradientTape();
+            var loss = NF.ReduceMean(NF.Square(NF.MatMul(x, w) - y));
+            optimizer.ApplyGradients(tape.Gradient(loss, [w]), [w]);
+            NF.Print(output, "loss:", loss, "w:", NF.Transpose(w), "column:", x[.., 1], "weights:", new List<object> { w, 2.5 });
+            return loss;
+        };
+        var step = compiled ? NF.Function(body) : body;
+        for (int i = 0; i < 4; i++)
+            step(NF.Constant(new[,] { { 1f, 2f }, { 3f, i }, { -1f, 0.5f * i } }), NF.Constant(new[,] { { 1f }, { 0f }, { 2f } }));
+        return (output.ToString(), w.ToArray<float>(), compiled && TracedFunction.Of(step).LastCallReplayed);
+    }
+
+    [SkippableFact]
+    public void A_step_that_prints_replays_and_prints_what_the_eager_step_prints()
+    {
+        RequireBackend();
+        var eager = PrintingRun(compiled: false);
+        var compiled = PrintingRun(compiled: true);
+        Assert.True(compiled.Replayed);
+        Assert.Equal(eager.Weights, compiled.Weights);
+        Assert.Equal(eager.Text, compiled.Text);
+        // One print per step (the weights (2, 1) print on two lines, as TensorFlow prints a matrix).
+        var prints = compiled.Text.Split("loss: ", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(4, prints.Length);
+        // The column view and the weights after each update, as the eager step printed them (a view, a variable).
+        Assert.Contains("column: [2 3 1.5]", prints[3]);
+        Assert.EndsWith("]], 2.5]\n", prints[0]);
+    }
+
+    [SkippableFact]
+    public void Printed_dtypes_and_summaries_replay_as_they_print_eagerly()
+    {
+        RequireBackend();
+        var output = new StringWriter();
+        var f = NF.Function((Tensor x) =>
+        {
+            var y = x * 2;
+            NF.Print(output, y, NF.Cast(y, DType.Float16), NF.Cast(y, DType.UInt8), NF.Greater(y, 5), NF.Cast(y, DType.Int64), NF.Range(0, 10) + x[0]);
+            return y;
+        });
+        f(NF.Constant(new[] { 1, 2, 3 }));
+        f(NF.Constant(new[] { 4, 5, 6 }));
+        f(NF.Constant(new[] { 0, 1, 2 }));
+        Assert.True(TracedFunction.Of(f).LastCallReplayed, TracedFunction.Of(f).EagerReason);
+        Assert.Equal(
+            "[2 4 6] [2 4 6] [2 4 6] [0 0 1] [2 4 6] [1 2 3 ... 8 9 10]\n" +
+            "[8 10 12] [8 10 12] [8 10 12] [1 1 1] [8 10 12] [4 5 6 ... 11 12 13]\n" +
+            "[0 2 4] [0 2 4] [0 2 4] [0 0 0] [0 2 4] [0 1 2 ... 7 8 9]\n",
+            output.ToString());
+    }
+
+    [SkippableFact]
+    public void A_step_training_through_igamma_replays_with_the_eager_numbers()
+    {
+        RequireBackend();
+        (float[] Values, bool Replayed) Run(bool compiled)
+        {
+            // A Gamma-CDF fit: the shape a (a variable, through Igamma's a-derivative) and the inputs' scale s (through x).
+            var a = new Variable(NF.Constant(new[] { 2.0f, 3.5f }), name: "a");
+            var s = new Variable(NF.Constant(1.5f), name: "s");
+            var optimizer = new Keras.Optimizers.Adam(0.05);
+            Func<Tensor, Tensor, Tensor> body = (x, target) =>
+            {
+                using var tape = new GradientTape();
+                var cdf = NF.Igamma(a, x * s) + NF.Betainc(2.0f, 3.0f, NF.Sigmoid(x));
+                var loss = NF.ReduceSum(NF.Square(cdf - target));
+                optimizer.ApplyGradients(tape.Gradient(loss, [a, s]), [a, s]);
+                return loss;
+            };
+            var step = compiled ? NF.Function(body) : body;
+            var losses = new List<float>();
+            for (int i = 0; i < 4; i++)
+            {
+                var x = NF.Constant(new[,] { { 0.5f + i, 1f }, { 2f, 0.25f * i + 0.1f } });
+                losses.Add(step(x, NF.Constant(new[,] { { 0.3f, 0.6f }, { 0.9f, 0.2f } })).Item<float>());
+            }
+            return ([.. losses, .. a.ToArray<float>(), s.Item<float>()], compiled && TracedFunction.Of(step).LastCallReplayed);
+        }
+        var eager = Run(compiled: false);
+        var compiled = Run(compiled: true);
+        Assert.True(compiled.Replayed);
+        Assert.Equal(eager.Values, compiled.Values);
+        // The losses move: every replay read its own inputs.
+        Assert.Equal(eager.Values.Length, eager.Values.Distinct().Count());
+    }
+}
+
+/// <summary>On the managed backend.</summary>
+public sealed class ManagedCompiledHostCallsTests() : CompiledHostCallsTests("managed");
+
+/// <summary>On the native CPU backend.</summary>
+public sealed class NativeCpuCompiledHostCallsTests() : CompiledHostCallsTests("cpu");
+
+/// <summary>On CUDA.</summary>
+public sealed class CudaCompiledHostCallsTests() : CompiledHostCallsTests("cuda");
