@@ -43,29 +43,38 @@ public static partial class NF
         if (classes < 1)
             throw new ArgumentException($"{op}: output has no classes (shape {output.Shape}); it needs at least the blank class.", nameof(output));
         int blank = CtcBlank(op, maskIndex, classes);
-        var outputLengths = CtcLengths(op, outputLength, nameof(outputLength), batch, steps, "the output's time steps");
-        var labelLengths = CtcLengths(op, targetLength, nameof(targetLength), batch, maxLabels, "the target's max label length");
-        var labels = CtcLabels(op, target, labelLengths, classes, blank);
+        CtcLengthsShape(op, outputLength, nameof(outputLength), batch);
+        CtcLengthsShape(op, targetLength, nameof(targetLength), batch);
 
         var logits = output.DType.IsFloating() ? output : Cast(output, DType.Float32);
-        double[] values;
-        using (Tape.Pause()) values = logits.ToDoubleArray();
         long exampleSize = (long)steps * classes;
-        // One lattice per example, kept for the gradient rules: the tape's version check guarantees
-        // the logits they were built from are the ones differentiated, so nothing is read or run twice.
-        var lattices = new HostCtc[batch];
-        var loss = new double[batch];
-        for (int b = 0; b < batch; b++)
+        // One lattice per example, kept for the gradient rules: the tape's version check guarantees the logits they
+        // were built from are the ones differentiated. The host call rebuilds them at every replay of a compiled step,
+        // before the gradient's host call, which reads the loss, uses them.
+        var problem = new CtcProblem(new HostCtc[batch], new int[batch]);
+        var result = HostComputed(op, [logits, target, targetLength, outputLength], new Shape(batch), logits, read =>
         {
-            lattices[b] = new HostCtc(values, b * exampleSize, outputLengths[b], classes, labels[b], blank);
-            loss[b] = -lattices[b].LogLikelihood;
-        }
-        var result = HostTensor(loss, new Shape(batch), logits);
-        return Tape.Record(result, logits, CtcLossGradient, new CtcProblem(lattices, outputLengths));
+            var (values, labelValues) = (read[0], read[1]);
+            var outputLengths = CtcLengths(op, read[3], nameof(outputLength), steps, "the output's time steps");
+            var labelLengths = CtcLengths(op, read[2], nameof(targetLength), maxLabels, "the target's max label length");
+            var labels = CtcLabels(op, labelValues, maxLabels, labelLengths, classes, blank);
+            var loss = new double[batch];
+            for (int b = 0; b < batch; b++)
+            {
+                problem.Lattices[b] = new HostCtc(values, b * exampleSize, outputLengths[b], classes, labels[b], blank);
+                problem.OutputLengths[b] = outputLengths[b];
+                loss[b] = -problem.Lattices[b].LogLikelihood;
+            }
+            return loss;
+        });
+        return Tape.Record(result, logits, CtcLossGradient, new CtcState(problem, result));
     }
 
-    /// <summary>What the CTC gradient rules need besides the logits: each example's lattice (alpha, beta) and output length.</summary>
+    /// <summary>What the CTC gradient rules need besides the logits: each example's lattice (alpha, beta) and output length, filled by the loss's host call.</summary>
     private sealed record CtcProblem(HostCtc[] Lattices, int[] OutputLengths);
+
+    /// <summary>The problem and the loss whose host call fills it: a gradient's host call reads the loss, so it runs after it.</summary>
+    private sealed record CtcState(CtcProblem Problem, Tensor Loss);
 
     // A third derivative would need the derivative of the posterior's product below, which is not
     // implemented: refused, instead of treating that product as a constant.
@@ -77,15 +86,17 @@ public static partial class NF
     // the loss needs. The product is linear in the upstream gradient, which is its second input.
     private static readonly GradientRule CtcPosteriorGradient = static (upstream, node) =>
     {
-        var problem = (CtcProblem)node.State!;
+        var state = (CtcState)node.State!;
         var logits = node.X;
         long exampleSize = (long)logits.Shape[1] * logits.Shape[2];
-        double[] g;
-        using (Tape.Pause()) g = upstream.ToDoubleArray();
-        var product = new double[logits.Count];
-        for (int b = 0; b < problem.Lattices.Length; b++)
-            problem.Lattices[b].PosteriorVjp(g, b * exampleSize).CopyTo(product, b * exampleSize);
-        return [Tape.Record(HostTensor(product, logits.Shape, logits), [logits, upstream], CtcThirdDerivative)];
+        var product = HostComputed("CtcLoss", [upstream, state.Loss], logits.Shape, logits, read =>
+        {
+            var product = new double[logits.Count];
+            for (int b = 0; b < state.Problem.Lattices.Length; b++)
+                state.Problem.Lattices[b].PosteriorVjp(read[0], b * exampleSize).CopyTo(product, b * exampleSize);
+            return product;
+        });
+        return [Tape.Record(product, [logits, upstream], CtcThirdDerivative)];
     };
 
     // d loss[b] / d logits[b, t, k] = softmax - posterior for t below the length, else 0. The
@@ -93,19 +104,26 @@ public static partial class NF
     // rule, so a tape over this gradient differentiates it too (second derivatives).
     private static readonly GradientRule CtcLossGradient = static (g, node) =>
     {
-        var problem = (CtcProblem)node.State!;
+        var state = (CtcState)node.State!;
         var logits = node.X;
         int batch = logits.Shape[0], steps = logits.Shape[1], classes = logits.Shape[2];
-        var valid = new double[batch * steps];
-        for (int b = 0; b < batch; b++)
-            for (int t = 0; t < problem.OutputLengths[b]; t++) valid[b * steps + t] = 1;
-        // Not disposed: an outer tape (a second derivative) keeps it as an input of the product.
-        var mask = HostTensor(valid, new Shape(batch, steps, 1), logits);
         long exampleSize = (long)steps * classes;
-        var posterior = new double[logits.Count];
-        for (int b = 0; b < batch; b++)
-            problem.Lattices[b].Posterior().CopyTo(posterior, b * exampleSize);
-        var posteriorTensor = Tape.Record(HostTensor(posterior, logits.Shape, logits), logits, CtcPosteriorGradient, problem);
+        // Not disposed: an outer tape (a second derivative) keeps them as inputs of the product.
+        var mask = HostComputed("CtcLoss", [state.Loss], new Shape(batch, steps, 1), logits, _ =>
+        {
+            var valid = new double[batch * steps];
+            for (int b = 0; b < batch; b++)
+                for (int t = 0; t < state.Problem.OutputLengths[b]; t++) valid[b * steps + t] = 1;
+            return valid;
+        });
+        var posterior = HostComputed("CtcLoss", [state.Loss], logits.Shape, logits, _ =>
+        {
+            var posterior = new double[logits.Count];
+            for (int b = 0; b < batch; b++)
+                state.Problem.Lattices[b].Posterior().CopyTo(posterior, b * exampleSize);
+            return posterior;
+        });
+        var posteriorTensor = Tape.Record(posterior, logits, CtcPosteriorGradient, state);
         var perExample = Reshape(g, [batch, 1, 1]);
         return [perExample * (Softmax(logits) * mask - posteriorTensor)];
     };
@@ -119,15 +137,27 @@ public static partial class NF
         return maskIndex < 0 ? maskIndex + classes : maskIndex;
     }
 
-    /// <summary>The per-example lengths in [0, <paramref name="max"/>]: a [batch] tensor of whole numbers.</summary>
-    private static int[] CtcLengths(string op, Tensor lengths, string name, int batch, int max, string maxName)
+    /// <summary>A lengths tensor's shape: [batch], one length per example.</summary>
+    private static void CtcLengthsShape(string op, Tensor lengths, string name, int batch)
     {
         if (lengths.Rank != 1 || lengths.Shape[0] != batch)
             throw new ArgumentException($"{op}: {name} must have shape [{batch}] (one length per example), got {lengths.Shape}.", name);
+    }
+
+    /// <summary>The per-example lengths in [0, <paramref name="max"/>]: a [batch] tensor of whole numbers, read now.</summary>
+    private static int[] CtcLengths(string op, Tensor lengths, string name, int batch, int max, string maxName)
+    {
+        CtcLengthsShape(op, lengths, name, batch);
         double[] values;
         using (Tape.Pause()) values = lengths.ToDoubleArray();
-        var result = new int[batch];
-        for (int b = 0; b < batch; b++)
+        return CtcLengths(op, values, name, max, maxName);
+    }
+
+    /// <summary>The per-example lengths in [0, <paramref name="max"/>], from a [batch] tensor's values: whole numbers.</summary>
+    private static int[] CtcLengths(string op, double[] values, string name, int max, string maxName)
+    {
+        var result = new int[values.Length];
+        for (int b = 0; b < values.Length; b++)
         {
             double v = values[b];
             if (v != Math.Floor(v) || v < 0 || v > max)
@@ -138,11 +168,8 @@ public static partial class NF
     }
 
     /// <summary>Each example's first labelLengths[b] labels, checked to be classes other than the blank.</summary>
-    private static int[][] CtcLabels(string op, Tensor target, int[] labelLengths, int classes, int blank)
+    private static int[][] CtcLabels(string op, double[] values, int maxLabels, int[] labelLengths, int classes, int blank)
     {
-        double[] values;
-        using (Tape.Pause()) values = target.ToDoubleArray();
-        int maxLabels = target.Shape[1];
         var result = new int[labelLengths.Length][];
         for (int b = 0; b < labelLengths.Length; b++)
         {
@@ -151,10 +178,10 @@ public static partial class NF
             {
                 double v = values[(long)b * maxLabels + i];
                 if (v != Math.Floor(v) || v < 0 || v >= classes)
-                    throw new ArgumentException($"{op}: target[{b}, {i}] is {v}; labels must be whole numbers in [0, {classes}) for {classes} classes.", nameof(target));
+                    throw new ArgumentException($"{op}: target[{b}, {i}] is {v}; labels must be whole numbers in [0, {classes}) for {classes} classes.", "target");
                 if ((int)v == blank)
                     throw new ArgumentException(
-                        $"{op}: target[{b}, {i}] is {blank}, the blank class (maskIndex); labels within targetLength[{b}] = {labelLengths[b]} must be other classes.", nameof(target));
+                        $"{op}: target[{b}, {i}] is {blank}, the blank class (maskIndex); labels within targetLength[{b}] = {labelLengths[b]} must be other classes.", "target");
                 result[b][i] = (int)v;
             }
         }

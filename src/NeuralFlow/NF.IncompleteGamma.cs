@@ -95,31 +95,17 @@ public static partial class NF
         var dtype = common.DType.IsFloating() ? common.DType : DType.Float32;
         var operands = new Tensor[inputs.Length];
         for (int i = 0; i < inputs.Length; i++) operands[i] = Engine.As(Engine.OnBackendOf(inputs[i], home), dtype);
-        // One host call over packed float64 copies, which a compiled step replays with each call's values.
-        Tensor host;
-        using (Tape.Pause())
+        var output = HostComputed(op, Array.ConvertAll(operands, o => BroadcastTo(o, shape)), shape, operands[0], values =>
         {
-            var packed = Array.ConvertAll(operands, o => Aliasing.FreshCopy(BroadcastTo(o, shape), DType.Float64));
-            host = Tensor.Empty(shape, DType.Float64, home.Backend);
-            FunctionTrace.RunOnHost(packed, host, bytes =>
+            var result = new double[shape.Count];
+            var element = new double[values.Length];
+            for (long k = 0; k < result.Length; k++)
             {
-                var values = Array.ConvertAll(bytes, b => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(b).ToArray());
-                var result = new double[shape.Count];
-                var element = new double[values.Length];
-                for (long k = 0; k < result.Length; k++)
-                {
-                    for (int i = 0; i < element.Length; i++) element[i] = values[i][k];
-                    result[k] = f(element);
-                }
-                return System.Runtime.InteropServices.MemoryMarshal.AsBytes(result.AsSpan()).ToArray();
-            }, op);
-            foreach (var p in packed) p.Dispose();
-        }
-        Tensor output = host;
-        if (dtype != DType.Float64)
-            using (host)
-            using (Tape.Pause())
-                output = Cast(host, dtype);
+                for (int i = 0; i < element.Length; i++) element[i] = values[i][k];
+                result[k] = f(element);
+            }
+            return result;
+        });
         return Tape.Record(output, operands, rule, op: op);
     }
 }

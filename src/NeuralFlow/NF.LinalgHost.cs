@@ -23,36 +23,38 @@ public static partial class NF
         foreach (var d in batchDims) batch *= d;
         var sizes = parts.Select(PartSize).ToArray();
         int total = sizes.Sum();
-        double[] values;
-        using (Tape.Pause()) values = input.ToDoubleArray();
-        var packed = new double[batch * total];
-        var matrix = new double[m * n];
-        for (long b = 0; b < batch; b++)
+        return HostComputed(op, [input], new Shape([.. batchDims, total]), input, read =>
         {
-            Array.Copy(values, b * m * n, matrix, 0, m * n);
-            foreach (var v in matrix)
-                if (!double.IsFinite(v))
-                    throw new ArgumentException(
-                        $"{op}: the input of shape {input.Shape} holds {v}{InMatrix(batchDims, b)}; the factorization needs finite values.", nameof(input));
-            double[][] outputs;
-            try
+            var values = read[0];
+            var packed = new double[batch * total];
+            var matrix = new double[m * n];
+            for (long b = 0; b < batch; b++)
             {
-                outputs = factor((double[])matrix.Clone());
+                Array.Copy(values, b * m * n, matrix, 0, m * n);
+                foreach (var v in matrix)
+                    if (!double.IsFinite(v))
+                        throw new ArgumentException(
+                            $"{op}: the input of shape {input.Shape} holds {v}{InMatrix(batchDims, b)}; the factorization needs finite values.", nameof(input));
+                double[][] outputs;
+                try
+                {
+                    outputs = factor((double[])matrix.Clone());
+                }
+                catch (ArgumentException e)
+                {
+                    // The inner message without its own "(Parameter ...)" suffix, which this exception adds once.
+                    string bare = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "");
+                    throw new ArgumentException($"{bare}{InMatrix(batchDims, b)}", nameof(input), e);
+                }
+                long at = b * total;
+                for (int k = 0; k < outputs.Length; k++)
+                {
+                    Array.Copy(outputs[k], 0, packed, at, sizes[k]);
+                    at += sizes[k];
+                }
             }
-            catch (ArgumentException e)
-            {
-                // The inner message without its own "(Parameter ...)" suffix, which this exception adds once.
-                string bare = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "");
-                throw new ArgumentException($"{bare}{InMatrix(batchDims, b)}", nameof(input), e);
-            }
-            long at = b * total;
-            for (int k = 0; k < outputs.Length; k++)
-            {
-                Array.Copy(outputs[k], 0, packed, at, sizes[k]);
-                at += sizes[k];
-            }
-        }
-        return HostTensor(packed, new Shape([.. batchDims, total]), input);
+            return packed;
+        });
     }
 
     /// <summary>Host doubles as a tensor of <paramref name="like"/>'s float dtype on its engine.</summary>

@@ -47,9 +47,8 @@ public abstract class LossReplayParityTests(string backend) : BackendTest(backen
         ["Tversky"] = (() => new Losses.Tversky(0.3, 0.7, axis: [1]), "sigmoid", "binary"),
     };
 
-    // Losses computed on the host (NF.CtcLoss reads the logits back): NF.Function cannot replay a
-    // host read, so it runs the step eagerly; the test below checks that it says so and that the
-    // eager fallback gives the eager twin's numbers.
+    // Losses computed on the host (NF.CtcLoss reads the logits back by one host call, which a
+    // replay runs again): the test below checks that the step replays with the eager twin's numbers.
     private static readonly Dictionary<string, Func<Losses.Loss>> HostTable = new()
     {
         ["CTC"] = () => new Losses.CTC(),
@@ -91,7 +90,7 @@ public abstract class LossReplayParityTests(string backend) : BackendTest(backen
     }
 
     [SkippableFact]
-    public void A_host_loss_runs_the_step_eagerly_with_the_same_numbers()
+    public void A_host_computed_loss_replays_with_the_same_numbers()
     {
         RequireBackend();
         // Sequences: 6 steps of 5 features, labels 1..2 padded with 0, logits over 3 classes per step.
@@ -105,8 +104,8 @@ public abstract class LossReplayParityTests(string backend) : BackendTest(backen
         {
             var eager = ReplayParity.Train(Make, loss, Sequences, traced: false);
             var traced = ReplayParity.Train(Make, loss, Sequences, traced: true);
-            Assert.Equal(0, traced.Function!.ReplayCount);
-            Assert.Contains("reads a tensor's value on the host", traced.Function.EagerReason);
+            // The CTC lattice is one recorded host call (FunctionTrace.RunOnHost): the step replays it.
+            Assert.True(traced.Function!.ReplayCount > 0, traced.Function.EagerReason);
             Assert.True(eager.Losses.AsSpan().SequenceEqual(traced.Losses), $"{name}: losses differ");
             for (int i = 0; i < eager.Variables.Length; i++)
                 Assert.True(eager.Variables[i].AsSpan().SequenceEqual(traced.Variables[i]), $"{name}: variable {i} differs");

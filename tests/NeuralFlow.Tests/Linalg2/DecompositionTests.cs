@@ -256,7 +256,7 @@ public abstract class DecompositionTests(string backend) : BackendTest(backend)
         Assert.Equal(new Shape(0), s.Shape);
         Assert.Equal(new Shape(0, 0), vh.Shape);
         Assert.Equal(new Shape(2, 0), NF.Eigh(NF.Zeros(new Shape(2, 0, 0), DType.Float64)).Eigenvalues.Shape);
-        // The factorizations read values on the host, so a function using them runs eagerly (and says why): still the eager values.
+        // The factorizations run on the host as one recorded host call, so a function using them replays with each call's values.
         var f = NF.Function((Tensor x) => NF.Qr(x).R + NF.ExpandDims(NF.SingularValues(x), -1));
         for (int k = 1; k <= 3; k++)
         {
@@ -264,8 +264,7 @@ public abstract class DecompositionTests(string backend) : BackendTest(backend)
             Assert.Equal(V(NF.Qr(x).R + NF.ExpandDims(NF.SingularValues(x), -1)), V(f(x)));
         }
         var info = TracedFunction.Of(f);
-        Assert.False(info.LastCallReplayed);
-        Assert.Contains("host", info.EagerReason);
+        Assert.True(info.LastCallReplayed, info.EagerReason);
     }
 
     [SkippableFact]

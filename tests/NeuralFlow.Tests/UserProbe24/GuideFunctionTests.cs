@@ -70,17 +70,20 @@ public abstract class GuideFunctionTests(string backend) : BackendTest(backend)
         sideEffect(one);
         Assert.Single(externalList);   // the list append happened once
 
-        // buggy_consume_next: the iterator is advanced at the trace only, so every call gives its first value. (The guide
-        // prints it with tf.print; NF.Print reads the value on the host and so runs the function eagerly, which would
-        // advance the iterator at every call: the value is returned here instead.)
+        // buggy_consume_next: the iterator is advanced at the trace only, so every call prints (tf.print, replayed at
+        // every call) and gives its first value.
         using var iterator = ((IEnumerable<int>)[1, 2, 3]).GetEnumerator();
+        var printed = new StringWriter();
         var buggyConsumeNext = NF.Function(() =>
         {
             iterator.MoveNext();
-            return NF.Constant(iterator.Current) + 0;
+            var value = NF.Constant(iterator.Current) + 0;
+            NF.Print(printed, "Value:", value);
+            return value;
         });
         Assert.Equal(new[] { 1, 1, 1 }, Enumerable.Range(0, 3).Select(_ => buggyConsumeNext().Item<int>()));
         Assert.True(TracedFunction.Of(buggyConsumeNext).LastCallReplayed);
+        Assert.Equal("Value: 1\nValue: 1\nValue: 1\n", printed.ToString());
 
         // The guide's Model: the counter is a C# value read at the trace, so the traced update runs at every call.
         var m = new CountingModel();

@@ -102,6 +102,45 @@ public abstract class CompiledHostCallsTests(string backend) : BackendTest(backe
         // The losses move: every replay read its own inputs.
         Assert.Equal(eager.Values.Length, eager.Values.Distinct().Count());
     }
+
+    [SkippableFact]
+    public void A_ctc_training_step_replays_with_the_eager_numbers_and_refuses_a_bad_label_at_a_replay()
+    {
+        RequireBackend();
+        (float[] Values, bool Replayed, Func<Tensor, Tensor, Tensor> Step) Run(bool compiled)
+        {
+            // Logits [batch 2, time 5, classes 4] from a dense projection of fixed features; labels padded to 3.
+            var w = new Variable(NF.Reshape(NF.Cast(NF.Range(12), DType.Float32) * 0.05f - 0.3f, [3, 4]), name: "w");
+            var optimizer = new Keras.Optimizers.Adam(0.1);
+            var targetLength = NF.Constant(new[] { 2, 3 });
+            var outputLength = NF.Constant(new[] { 5, 4 });
+            Func<Tensor, Tensor, Tensor> body = (x, labels) =>
+            {
+                using var tape = new GradientTape();
+                var logits = NF.MatMul(x, w);
+                var loss = NF.ReduceMean(NF.CtcLoss(labels, logits, targetLength, outputLength));
+                optimizer.ApplyGradients(tape.Gradient(loss, [w]), [w]);
+                return loss;
+            };
+            var step = compiled ? NF.Function(body) : body;
+            var losses = new List<float>();
+            var labels = NF.Constant(new[,] { { 1, 2, 0 }, { 3, 3, 1 } });
+            for (int i = 0; i < 4; i++)
+            {
+                var x = NF.Reshape(NF.Sin(NF.Cast(NF.Range(30), DType.Float32) * (0.3f + 0.1f * i)), [2, 5, 3]);
+                losses.Add(step(x, labels).Item<float>());
+            }
+            return ([.. losses, .. w.ToArray<float>()], compiled && TracedFunction.Of(step).LastCallReplayed, step);
+        }
+        var eager = Run(compiled: false);
+        var compiled = Run(compiled: true);
+        Assert.True(compiled.Replayed);
+        Assert.Equal(eager.Values, compiled.Values);
+        Assert.Equal(eager.Values.Length, eager.Values.Distinct().Count());
+        // A label equal to the blank class, refused by the replay's host call as eagerly.
+        var ex = Assert.Throws<ArgumentException>(() => compiled.Step(NF.Zeros([2, 5, 3]), NF.Constant(new[,] { { 1, 0, 0 }, { 3, 3, 1 } })));
+        Assert.Contains("target[0, 1] is 0, the blank class", ex.Message);
+    }
 }
 
 /// <summary>On the managed backend.</summary>
