@@ -67,7 +67,8 @@ public static partial class NF
             }
             return loss;
         });
-        return Tape.Record(result, logits, CtcLossGradient, new CtcState(problem, result));
+        // The state's own view of the loss: the caller may dispose the loss before taking the gradient.
+        return Tape.Record(result, logits, CtcLossGradient, new CtcState(problem, result.UntrackedView()));
     }
 
     /// <summary>What the CTC gradient rules need besides the logits: each example's lattice (alpha, beta) and output length, filled by the loss's host call.</summary>

@@ -141,6 +141,26 @@ public abstract class CompiledHostCallsTests(string backend) : BackendTest(backe
         var ex = Assert.Throws<ArgumentException>(() => compiled.Step(NF.Zeros([2, 5, 3]), NF.Constant(new[,] { { 1, 0, 0 }, { 3, 3, 1 } })));
         Assert.Contains("target[0, 1] is 0, the blank class", ex.Message);
     }
+
+    [SkippableFact]
+    public void The_ctc_gradient_does_not_need_the_per_example_loss_kept()
+    {
+        RequireBackend();
+        var logits = new Variable(NF.Reshape(NF.Sin(NF.Cast(NF.Range(40), DType.Float32)), [2, 5, 4]), name: "logits");
+        var labels = NF.Constant(new[,] { { 1, 2 }, { 3, 1 } });
+        var (targetLength, outputLength) = (NF.Constant(new[] { 2, 1 }), NF.Constant(new[] { 5, 3 }));
+        float[] Gradient(bool disposeLoss)
+        {
+            using var tape = new GradientTape();
+            var perExample = NF.CtcLoss(labels, logits, targetLength, outputLength);
+            var total = NF.ReduceSum(perExample);
+            if (disposeLoss) perExample.Dispose();
+            return tape.Gradient(total, [logits])[0].ToArray<float>();
+        }
+        var kept = Gradient(disposeLoss: false);
+        Assert.Equal(kept, Gradient(disposeLoss: true));
+        Assert.Contains(kept, g => g != 0);
+    }
 }
 
 /// <summary>On the managed backend.</summary>
