@@ -143,6 +143,27 @@ public abstract class CompiledHostCallsTests(string backend) : BackendTest(backe
     }
 
     [SkippableFact]
+    public void A_host_result_returned_as_it_is_is_each_replays_own()
+    {
+        RequireBackend();
+        // float64: the host call's own buffer is the output; float32: its cast. Each call's result stays its own.
+        var cdf64 = NF.Function((Tensor x) => NF.Igammac(2.0, x));
+        var cdf32 = NF.Function((Tensor x) => NF.Igammac(2.0f, x));
+        var first64 = cdf64(NF.Constant(new[] { 0.5, 1.0 }));
+        var second64 = cdf64(NF.Constant(new[] { 2.0, 3.0 }));
+        var first32 = cdf32(NF.Constant(new[] { 0.5f, 1.0f }));
+        var second32 = cdf32(NF.Constant(new[] { 2.0f, 3.0f }));
+        Assert.True(TracedFunction.Of(cdf64).LastCallReplayed, TracedFunction.Of(cdf64).EagerReason);
+        Assert.True(TracedFunction.Of(cdf32).LastCallReplayed, TracedFunction.Of(cdf32).EagerReason);
+        // Q(2, x) = (1 + x) e^-x.
+        double Q(double x) => (1 + x) * Math.Exp(-x);
+        Assert.Equal([Q(0.5), Q(1.0)], first64.ToArray<double>(), (a, b) => Math.Abs(a - b) <= 1e-14 * Math.Abs(b));
+        Assert.Equal([Q(2.0), Q(3.0)], second64.ToArray<double>(), (a, b) => Math.Abs(a - b) <= 1e-14 * Math.Abs(b));
+        Assert.Equal([(float)Q(0.5), (float)Q(1.0)], first32.ToArray<float>(), (a, b) => Math.Abs(a - b) <= 1e-7f * Math.Abs(b));
+        Assert.Equal([(float)Q(2.0), (float)Q(3.0)], second32.ToArray<float>(), (a, b) => Math.Abs(a - b) <= 1e-7f * Math.Abs(b));
+    }
+
+    [SkippableFact]
     public void The_ctc_gradient_does_not_need_the_per_example_loss_kept()
     {
         RequireBackend();
