@@ -29,6 +29,9 @@ namespace NeuralFlow;
 /// optimizers recompute their learning rate and step count per replay (a composed one, such as
 /// Lion, reads them from scalar variables each replay rewrites); NF.Random draws fresh
 /// numbers per replay, advancing its generator as an eager call would.</item>
+/// <item>NF.Print and the ops computed on the host (the incomplete gamma and beta functions, the
+/// host factorizations, the CTC loss) are recorded as host calls that each replay runs again with
+/// its own values, so they print and compute at every call and the function still replays.</item>
 /// <item>What cannot be replayed runs eagerly, with the reason in <see cref="EagerReason"/>
 /// (and one warning on standard error): a value read on the host inside the function (ToArray,
 /// Item, a C# if on a tensor's value), a loop over a Dataset (a replay would see the traced batches again), a custom optimizer whose Update takes its learning rate
