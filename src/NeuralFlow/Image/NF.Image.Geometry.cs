@@ -110,10 +110,11 @@ public static partial class NF
         /// Patches of <paramref name="size"/> (height, width) pixels taken every <paramref name="strides"/>
         /// (default: the size, so non-overlapping) with <paramref name="dilation"/> between taps, "valid" or
         /// "same" <paramref name="padding"/> (<c>keras.ops.image.extract_patches</c>, <c>tf.image.extract_patches</c>):
-        /// [N, OH, OW, PH * PW * C], each patch flattened row by row, channels innermost. It is Keras' own
-        /// construction, a convolution with an identity kernel, so gradients and every engine come with it.
+        /// [N, OH, OW, PH * PW * C], each patch flattened row by row, channels innermost, in the images' dtype.
+        /// The taps are copied (one strided slice per tap, stacked), not summed through an identity convolution, so a
+        /// NaN or infinity stays in its own entries and a large patch needs no (PH * PW * C)² kernel; differentiable.
         /// </summary>
-        /// <exception cref="ArgumentException">A size, stride or dilation is below 1, or the padding or layout is unknown.</exception>
+        /// <exception cref="ArgumentException">A size, stride or dilation is below 1, the padding or layout is unknown, or with "valid" padding no patch fits in the images.</exception>
         public static Tensor ExtractPatches(Tensor images, (int Height, int Width) size, (int Height, int Width)? strides = null, int dilation = 1,
                                             string padding = "valid", string dataFormat = "channels_last")
         {
@@ -128,13 +129,43 @@ public static partial class NF
                 throw new ArgumentOutOfRangeException(nameof(dilation), dilation, $"{op}: dilation must be at least 1.");
             if (padding?.ToLowerInvariant() is not ("valid" or "same"))
                 throw new ArgumentException($"{op}: padding must be \"valid\" or \"same\", got \"{padding}\".", nameof(padding));
-            int c = x.Shape[3], depth = checked(size.Height * size.Width * c);
-            var f = AsFloat(x);
-            Tensor kernel;
-            using (UseBackend(f.Backend)) kernel = Reshape(Eye(depth, dtype: f.DType), [size.Height, size.Width, c, depth]);
-            var y = Conv2D(f, kernel, [step.Height, step.Width], padding.ToLowerInvariant(), [dilation, dilation]);
-            if (y.DType != x.DType) y = Cast(y, x.DType);
-            return Restore(y, single, channelsFirst);
+            bool same = padding.Equals("same", StringComparison.OrdinalIgnoreCase);
+            int n = x.Shape[0], c = x.Shape[3], depth = checked(size.Height * size.Width * c);
+            var (oh, top, bottom) = PatchWindows(op, "height", x.Shape[1], size.Height, step.Height, dilation, same);
+            var (ow, left, right) = PatchWindows(op, "width", x.Shape[2], size.Width, step.Width, dilation, same);
+            if (oh == 0 || ow == 0)
+            {
+                using (UseBackend(x.Backend)) return Restore(Zeros([n, oh, ow, depth], x.DType), single, channelsFirst);
+            }
+            if (top + bottom + left + right > 0) x = Pad(x, new[,] { { 0, 0 }, { top, bottom }, { left, right }, { 0, 0 } });
+            var taps = new Tensor[size.Height * size.Width];
+            for (int i = 0; i < size.Height; i++)
+                for (int j = 0; j < size.Width; j++)
+                {
+                    int r = i * dilation, q = j * dilation;
+                    // Axes 0 and 3 whole (begin and end masks); rows r, r + stride, ... for OH rows, columns likewise.
+                    taps[i * size.Width + j] = StridedSlice(x, [0, r, q, 0], [0, r + (oh - 1) * step.Height + 1, q + (ow - 1) * step.Width + 1, 0],
+                                                            [1, step.Height, step.Width, 1], beginMask: 0b1001, endMask: 0b1001);
+                }
+            var patches = Reshape(Stack(taps, axis: 3), [n, oh, ow, depth]);
+            return Restore(patches, single, channelsFirst);
+        }
+
+        // Patches along one axis and the padding before and after it, as TensorFlow's windowed output size: "valid"
+        // fits whole patches ((size - 1) * dilation + 1 wide) in the axis, "same" takes ceil(axis / stride) and pads the
+        // shortfall, the smaller half first.
+        private static (int Count, int Before, int After) PatchWindows(string op, string axis, int length, int size, int stride, int dilation, bool same)
+        {
+            long span = (long)(size - 1) * dilation + 1;
+            if (same)
+            {
+                int count = (int)((length + (long)stride - 1) / stride);
+                long needed = Math.Max(0, (count - 1L) * stride + span - length);
+                return (count, (int)(needed / 2), (int)(needed - needed / 2));
+            }
+            if (span > length)
+                throw new ArgumentException($"{op}: a patch spans {span} pixels of {axis} (size {size}, dilation {dilation}) but the images' {axis} is {length}; with \"valid\" padding no patch fits (pad the images, or use \"same\").");
+            return ((int)((length - span) / stride + 1), 0, 0);
         }
     }
 }
