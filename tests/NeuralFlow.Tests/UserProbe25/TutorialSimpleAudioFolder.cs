@@ -71,7 +71,7 @@ internal static class TutorialSimpleAudioFolder
     public static Tensor GetSpectrogram(Tensor waveform)
     {
         var spectrogram = NF.Abs(NF.Signal.Stft(waveform, frameLength: 255, frameStep: 128));
-        return NF.ExpandDims(spectrogram, -1);
+        return spectrogram[NF.Ellipsis, NF.NewAxis];
     }
 
     /// <summary>The tutorial's squeeze, mapped over the (audio, labels) batches.</summary>

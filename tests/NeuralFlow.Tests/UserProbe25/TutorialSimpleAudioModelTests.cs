@@ -75,7 +75,7 @@ public abstract class TutorialSimpleAudioModelTests(string backend) : BackendFil
         {
             var contents = NF.IO.ReadFile(fileName);
             var (x, _) = NF.Audio.DecodeWav(contents, desiredChannels: 1, desiredSamples: 16000);
-            return Call(NF.ExpandDims(NF.Squeeze(x, axis: -1), 0));
+            return Call(NF.Squeeze(x, axis: -1)[NF.NewAxis, ..]);
         }
 
         public (Tensor Predictions, Tensor ClassIds, StringTensor ClassNames) Call(Tensor waveforms)
@@ -152,10 +152,10 @@ public abstract class TutorialSimpleAudioModelTests(string backend) : BackendFil
         // The waveform signature: the same clip as a batch of one gives the same answer, and Predict's logits.
         var (x, _) = NF.Audio.DecodeWav(File.ReadAllBytes(file), desiredChannels: 1, desiredSamples: 16000);
         var waveform = NF.Squeeze(x, axis: -1);
-        var spectrogram = NF.ExpandDims(GetSpectrogram(waveform), 0);
+        var spectrogram = GetSpectrogram(waveform)[NF.NewAxis, NF.Ellipsis];
         var prediction = run.Model.Call(spectrogram);
         Assert.Equal(1f, NF.ReduceSum(NF.Softmax(prediction[0])).Item<float>(), 1e-5f);
-        var fromBatch = export.Call(NF.ExpandDims(waveform, 0));
+        var fromBatch = export.Call(waveform[NF.NewAxis, ..]);
         Assert.Equal(predictions.ToArray<float>(), fromBatch.Predictions.ToArray<float>(), new UserProbe24.Near(1e-5f));
         Assert.Equal(prediction.ToArray<float>(), fromBatch.Predictions.ToArray<float>(), new UserProbe24.Near(1e-4f));
 
@@ -171,7 +171,7 @@ public abstract class TutorialSimpleAudioModelTests(string backend) : BackendFil
         // through a .keras file and the exported function over it answers as before.
         string path = SaveTo(run.Model, "simple_audio.keras");
         var imported = new ExportModel(Models.LoadModel(path), run.LabelNames);
-        var again = imported.Call(NF.ExpandDims(waveform, 0));
+        var again = imported.Call(waveform[NF.NewAxis, ..]);
         Assert.Equal(fromBatch.Predictions.ToArray<float>(), again.Predictions.ToArray<float>(), new UserProbe24.Near(1e-5f));
         Assert.Equal(fromBatch.ClassNames, again.ClassNames);
     }

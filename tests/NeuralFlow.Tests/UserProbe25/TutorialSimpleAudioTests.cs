@@ -54,6 +54,9 @@ public abstract class TutorialSimpleAudioTests(string backend) : BackendFileTest
         Assert.Equal(32, trainDs.FilePaths.Count);
         Assert.Equal(ValFiles, valDs.FilePaths.Select(p => Path.GetRelativePath(dataDir, p).Replace('\\', '/')));
         Assert.Empty(trainDs.FilePaths.Intersect(valDs.FilePaths));
+        // The tutorial's one call with subset='both' is the method that returns both; the one-dataset method says so.
+        Assert.Contains("AudioDatasetsFromDirectory", Assert.Throws<ArgumentException>(() => Utils.AudioDatasetFromDirectory(
+            dataDir, batchSize: 4, validationSplit: 0.2, seed: 0, outputSequenceLength: 16000, subset: "both", verbose: false)).Message);
         Assert.Equal("(TensorSpec(shape=(None, 16000, 1), dtype=tf.float32, name=None), TensorSpec(shape=(None,), dtype=tf.int32, name=None))",
                      trainDs.ElementSpec.ToString());
 
