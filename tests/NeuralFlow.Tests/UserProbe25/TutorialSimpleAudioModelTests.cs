@@ -60,6 +60,9 @@ public abstract class TutorialSimpleAudioModelTests(string backend) : BackendFil
         private readonly Func<Tensor, (Tensor, Tensor)> _call;
         private readonly StringTensor _labelNames;
 
+        /// <summary>The waveform signature, as the tutorial's get_concrete_function(x=TensorSpec([None, 16000], float32)).</summary>
+        public ConcreteFunction Waveforms { get; }
+
         public ExportModel(Model model, string[] labelNames)
         {
             _labelNames = new StringTensor(labelNames);
@@ -68,6 +71,7 @@ public abstract class TutorialSimpleAudioModelTests(string backend) : BackendFil
                 var result = model.Call(GetSpectrogram(x), training: false);
                 return (result, NF.ArgMax(result, axis: -1));
             });
+            Waveforms = _call.GetConcreteFunction(new TensorSpec([null, 16000], DType.Float32));
         }
 
         // x.dtype == tf.string: read the file, decode it to one second of mono, and make a batch of it.
@@ -165,6 +169,10 @@ public abstract class TutorialSimpleAudioModelTests(string backend) : BackendFil
         var two = export.Call(batch);
         Assert.Equal(new Shape(2, 4), two.Predictions.Shape);
         Assert.Equal(2, two.ClassNames.Count);
+        // The concrete waveform signature takes any batch of one-second clips and refuses other lengths.
+        var concrete = export.Waveforms.Call(batch);
+        Assert.Equal(two.Predictions.ToArray<float>(), concrete[0].ToArray<float>(), new UserProbe24.Near(1e-6f));
+        Assert.Throws<ArgumentException>(() => export.Waveforms.Call(NF.Zeros([1, 8000])));
         Assert.Equal(new Shape(4, 124, 129, 1), testSpectrograms.Shape);
 
         // tf.saved_model.save(export, "saved"); imported = tf.saved_model.load("saved"): the model round-trips
