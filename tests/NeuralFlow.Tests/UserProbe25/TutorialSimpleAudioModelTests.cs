@@ -17,7 +17,7 @@ public abstract class TutorialSimpleAudioModelTests(string backend) : BackendFil
 {
     private const int Epochs = 10;   // the tutorial's EPOCHS
 
-    private sealed record Run(Sequential Model, History History, Dataset<(Tensor, Tensor)> Test, string[] LabelNames, string DataDir);
+    private sealed record Run(Sequential Model, History History, Dataset<(Tensor, Tensor)> Test, string[] LabelNames, string DataDir, string Printed);
 
     private Run Train(string dataDir)
     {
@@ -49,9 +49,18 @@ public abstract class TutorialSimpleAudioModelTests(string backend) : BackendFil
             new Layers.Dropout(0.5),
             new Layers.Dense(numLabels));
         model.Compile(new Optimizers.Adam(), new Losses.SparseCategoricalCrossentropy(fromLogits: true), metrics: ["accuracy"]);
-        var history = model.Fit(trainSpectrogramDs, validationData: valSpectrogramDs, epochs: Epochs, verbose: 0,
+        // EarlyStopping(verbose=1) prints its line to the console: kept to check it against the history.
+        var printed = new StringWriter();
+        var console = Console.Out;
+        Console.SetOut(printed);
+        History history;
+        try
+        {
+            history = model.Fit(trainSpectrogramDs, validationData: valSpectrogramDs, epochs: Epochs, verbose: 0,
                                 callbacks: [new Callbacks.EarlyStopping(verbose: 1, patience: 2)]);
-        return new Run(model, history, testSpectrogramDs, labelNames, dataDir);
+        }
+        finally { Console.SetOut(console); }
+        return new Run(model, history, testSpectrogramDs, labelNames, dataDir, printed.ToString());
     }
 
     /// <summary>The tutorial's ExportModel(tf.Module): its traced __call__ takes a file name or a waveform batch.</summary>
@@ -103,6 +112,9 @@ public abstract class TutorialSimpleAudioModelTests(string backend) : BackendFil
         Assert.Equal(new[] { "loss", "accuracy", "val_loss", "val_accuracy" }, history.Keys);
         Assert.InRange(history.Epochs, 3, Epochs);
         Assert.Equal(Enumerable.Range(0, history.Epochs), history.Epoch);
+        // Stopped early: Keras' "Epoch N: early stopping" (1-based); ran all epochs: no such line.
+        if (history.Epochs < Epochs) Assert.Contains($"Epoch {history.Epochs}: early stopping", run.Printed);
+        else Assert.DoesNotContain("early stopping", run.Printed);
         var loss = history["loss"];
         Assert.True(loss[^1] < 0.5f * loss[0], $"the training loss did not fall: {string.Join(", ", loss)}");
 
