@@ -112,6 +112,24 @@ public sealed class Shape : IEquatable<Shape>, IReadOnlyList<int>
         ? throw new ArgumentOutOfRangeException(nameof(axis), $"Axis ^0 is past the last of a tensor of rank {Rank} (shape {this}); ^1 is the last.")
         : this[axis.IsFromEnd ? -axis.Value : axis.Value];
 
+    /// <summary>
+    /// The shape of the axes in <paramref name="range"/>: <c>shape[1..]</c> drops the batch axis, as
+    /// Python's <c>x.shape[1:]</c> (a TensorShape) gives the input shape of a model.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The range reaches past the rank or ends before it starts.</exception>
+    public Shape this[Range range]
+    {
+        get
+        {
+            int start = range.Start.IsFromEnd ? Rank - range.Start.Value : range.Start.Value;
+            int end = range.End.IsFromEnd ? Rank - range.End.Value : range.End.Value;
+            // Python's slice clamps; an out-of-range C# range is a mistake, so it says which.
+            if (start < 0 || end > Rank || start > end)
+                throw new ArgumentOutOfRangeException(nameof(range), $"Axes {range} are not within a shape of rank {Rank} ({this}).");
+            return new Shape(_dims[start..end]);
+        }
+    }
+
     /// <summary>The dimensions as a new array.</summary>
     [MethodImpl(Hot)]
     public int[] ToArray() => (int[])_dims.Clone();

@@ -36,6 +36,20 @@ public static partial class NF
         }
 
         /// <summary>
+        /// <see cref="DecodeWav(byte[], int, int)"/> of a scalar string holding the file's bytes, as
+        /// <c>tf.audio.decode_wav(tf.io.read_file(path))</c> gets them (<see cref="IO.ReadFile(string)"/>).
+        /// </summary>
+        /// <exception cref="ArgumentException">contents is not a scalar (one file per call, as TF's).</exception>
+        /// <exception cref="InvalidDataException">The bytes are not a WAV file this reads, named by what is wrong.</exception>
+        public static (Tensor Audio, int SampleRate) DecodeWav(Data.StringTensor contents, int desiredChannels = -1, int desiredSamples = -1)
+        {
+            ArgumentNullException.ThrowIfNull(contents);
+            if (contents.Rank != 0)
+                throw new ArgumentException($"DecodeWav: contents must be a scalar string (one file's bytes), got shape {contents.Shape}.", nameof(contents));
+            return DecodeWav(contents.ToBytes(), desiredChannels, desiredSamples);
+        }
+
+        /// <summary>
         /// Encodes float samples [samples, channels] as a 16-bit PCM WAV file
         /// (<c>tf.audio.encode_wav</c>): each sample times 32768, rounded and clamped to the int16 range.
         /// </summary>
