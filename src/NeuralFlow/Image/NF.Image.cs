@@ -26,7 +26,7 @@ public static partial class NF
             const string op = "Image.Resize";
             CheckResize(op, images, height, width);
             int h = images.Shape[images.Rank - 3], w = images.Shape[images.Rank - 2];
-            return ResizeWindow(images, height, width, ImageResampling.Method(op, method), antialias, (0, 0, h, w));
+            return ResizeWindow(op, images, height, width, ImageResampling.Method(op, method), antialias, (0, 0, h, w));
         }
 
         /// <summary>
@@ -39,7 +39,7 @@ public static partial class NF
             const string op = "Image.ResizeCropped";
             CheckResize(op, images, height, width);
             var window = ImageResampling.AspectWindow(images.Shape[images.Rank - 3], images.Shape[images.Rank - 2], height, width);
-            return ResizeWindow(images, height, width, ImageResampling.Method(op, method), antialias, window);
+            return ResizeWindow(op, images, height, width, ImageResampling.Method(op, method), antialias, window);
         }
 
         /// <summary>The rank check every image op makes: NHWC [N, H, W, C] or [H, W, C], no empty image.</summary>
@@ -59,18 +59,32 @@ public static partial class NF
                 throw new ArgumentException($"{op}: the size must be positive, got height {height} and width {width}.", height < 1 ? nameof(height) : nameof(width));
         }
 
+        // A size such as 100000 x 100000 asks for more values than one tensor holds: refused here, before
+        // the weight tables and products are allocated (it ran the allocator out of memory, or out of
+        // array space, before). The rows pass makes [N, height, w, C] and the tables height x h and width x w.
+        private static void CheckResizedSize(string op, Shape batch, int height, int width)
+        {
+            double n = batch[0], h = batch[1], w = batch[2], c = batch[3];
+            double largest = Math.Max(Math.Max(n * height * width * c, n * height * w * c), Math.Max((double)height * h, (double)width * w));
+            if (largest > Array.MaxLength)
+                throw new ArgumentOutOfRangeException(height >= width ? nameof(height) : nameof(width),
+                    $"{op}: resizing images of shape {batch} to {height} x {width} needs {largest:0} values in one tensor, more than one tensor holds ({Array.MaxLength}); ask for a smaller size.");
+        }
+
         /// <summary>Integer and bool images as float32, float images as they are (what interpolation computes in).</summary>
         internal static Tensor AsFloat(Tensor x) => x.DType is DType.Float32 or DType.Float64 ? x : Cast(x, DType.Float32);
 
         /// <summary>
         /// The window (top, left, rows, columns) of each image resized to height x width; the method is
         /// already canonical. A window of the target's size is a plain crop (no arithmetic at all).
+        /// <paramref name="op"/> names the caller in the error for a size past one tensor.
         /// </summary>
-        internal static Tensor ResizeWindow(Tensor images, int height, int width, string method, bool antialias, (int Top, int Left, int Rows, int Columns) window)
+        internal static Tensor ResizeWindow(string op, Tensor images, int height, int width, string method, bool antialias, (int Top, int Left, int Rows, int Columns) window)
         {
             bool single = images.Rank == 3;
             var x = single ? ExpandDims(images, 0) : images;
             int h = x.Shape[1], w = x.Shape[2];
+            CheckResizedSize(op, x.Shape, height, width);
             Tensor y;
             if (window.Rows == height && window.Columns == width)
             {

@@ -8,7 +8,7 @@ public partial class Model
     // and CategoryEncoding's one-hot, multi-hot and count vectors, as CategoricalEncoding computes them.
     private sealed partial class OnnxGraph
     {
-        // Discretization: a value's bin is the number of boundaries at or below it (np.digitize), an
+        // Discretization: a value's bin is the number of boundaries it is not below (np.digitize; NaN: the last), an
         // int64 index ("int", Keras' dtype) or that index encoded as CategoryEncoding encodes it.
         private string Discretization(Layers.Discretization layer, string x, List<long> shape)
         {
@@ -18,8 +18,8 @@ public partial class Model
                 // No boundaries: bin 0 for every value (ONNX Runtime keeps the empty axis of a sum over none).
                 ? Node("Mul", $"{layer.Name}/Zeros", [Node("Cast", $"{layer.Name}/Cast", [x], OnnxWriter.IntAttribute("to", OnnxInt64)), Ints($"{layer.Name}/zero", [0])])
                 : Node("ReduceSum", $"{layer.Name}/Count",
-                    [Node("Cast", $"{layer.Name}/Cast", [Node("GreaterOrEqual", $"{layer.Name}/AtOrAbove",
-                        [Node("Unsqueeze", $"{layer.Name}/Unsqueeze", [x, Ints($"{layer.Name}/last", [-1])]), Constant($"{layer.Name}/boundaries", [bounds.Length], bounds)])],
+                    [Node("Cast", $"{layer.Name}/Cast", [Node("Not", $"{layer.Name}/NotBelow", [Node("Less", $"{layer.Name}/Below",
+                        [Node("Unsqueeze", $"{layer.Name}/Unsqueeze", [x, Ints($"{layer.Name}/last", [-1])]), Constant($"{layer.Name}/boundaries", [bounds.Length], bounds)])])],
                         OnnxWriter.IntAttribute("to", OnnxInt64)), Ints($"{layer.Name}/axes", [-1])],
                     OnnxWriter.IntAttribute("keepdims", 0));
             if (layer.OutputMode == "int") return Typed(indices, DType.Int64);

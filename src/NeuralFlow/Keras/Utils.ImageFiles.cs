@@ -36,7 +36,7 @@ public static partial class Utils
             return NF.Cast(image, DType.Float32);
         var window = keepAspectRatio ? ImageResampling.AspectWindow(image.Shape[0], image.Shape[1], target.Height, target.Width) : (0, 0, image.Shape[0], image.Shape[1]);
         // PIL's resize filters when it shrinks (its bilinear is TF's antialiased bilinear).
-        using var resized = NF.Image.ResizeWindow(image, target.Height, target.Width, method, antialias: true, window);
+        using var resized = NF.Image.ResizeWindow(op, image, target.Height, target.Width, method, antialias: true, window);
         return NF.Cast(resized, DType.Float32);
     }
 

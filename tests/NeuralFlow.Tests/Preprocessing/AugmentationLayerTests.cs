@@ -196,7 +196,8 @@ public abstract class AugmentationLayerTests(string backend) : BackendTest(backe
     {
         RequireBackend();
         Assert.Contains("mode \"diagonal\"", Assert.Throws<ArgumentException>(() => new Layers.RandomFlip("diagonal")).Message);
-        Assert.Contains("must not be negative", Assert.Throws<ArgumentException>(() => new Layers.RandomRotation(-0.1)).Message);
+        // A negative single factor is taken by its size, as Keras 3 does (TrustSweep4AugmentationTests); NaN is refused.
+        Assert.Contains("factor must be finite", Assert.Throws<ArgumentOutOfRangeException>(() => new Layers.RandomRotation(double.NaN)).Message);
         Assert.Contains("heightFactor must lie in [-1, 1]", Assert.Throws<ArgumentOutOfRangeException>(() => new Layers.RandomZoom(1.5)).Message);
         Assert.Contains("widthFactor must lie in [-1, 1]", Assert.Throws<ArgumentOutOfRangeException>(() => new Layers.RandomTranslation((0, 0.1), (-2, 0))).Message);
         Assert.Contains("fill mode \"edge\"", Assert.Throws<ArgumentException>(() => new Layers.RandomRotation(0.1, fillMode: "edge")).Message);

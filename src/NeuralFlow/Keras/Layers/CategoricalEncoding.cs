@@ -35,11 +35,13 @@ internal static class CategoricalEncoding
         if (mode == "one_hot")
         {
             if (x.Rank > 1 && x.Shape[-1] == 1) x = NF.Reshape(x, x.Shape.ToArray()[..^1]);
+            CheckOutputSize(layer, mode, indices.Shape, x.Count, depth);
             return NF.OneHot(x, depth, dtype: dtype);
         }
         // Counted by segment sums (Keras' bincount), not by summing one-hot vectors: memory grows with
         // inputs + outputs, not inputs x depth. Indices outside [0, depth) get segment -1, which drops them.
         int rows = x.Rank == 2 ? x.Shape[0] : 1;
+        CheckOutputSize(layer, mode, indices.Shape, rows, depth);
         var flat = NF.Reshape(x, [-1]);
         var valid = NF.LogicalAnd(NF.GreaterEqual(flat, 0L), NF.Less(flat, (long)depth));
         var row = x.Rank == 2 ? NF.Reshape(NF.BroadcastTo(NF.ExpandDims(NF.Range(0L, rows), -1), x.Shape), [-1]) : NF.ZerosLike(flat);
@@ -52,9 +54,19 @@ internal static class CategoricalEncoding
             data = NF.Reshape(countWeights.DType == dtype ? countWeights : NF.Cast(countWeights, dtype), [-1]);
         }
         else data = NF.Fill(flat.Shape, 1, dtype);
-        var counts = NF.UnsortedSegmentSum(data, segment, checked(rows * depth));
+        var counts = NF.UnsortedSegmentSum(data, segment, rows * depth);
         if (mode == "multi_hot") counts = NF.Cast(NF.Greater(counts, 0), dtype);
         return NF.Reshape(counts, x.Rank == 2 ? [rows, depth] : [depth]);
+    }
+
+    // An encoding of `vectors` vectors of `depth` slots past one tensor (num_tokens = int.MaxValue) is
+    // refused before allocating: it wrapped int arithmetic (an OverflowException) or ran the allocator
+    // out of memory before.
+    private static void CheckOutputSize(string layer, string mode, Shape shape, long vectors, int depth)
+    {
+        if ((double)vectors * depth > Array.MaxLength)
+            throw new ArgumentOutOfRangeException("inputs",
+                $"{layer}: output_mode '{mode}' over {depth} slots makes {vectors} x {depth} values for inputs of shape {shape}, more than one tensor holds ({Array.MaxLength}); use fewer tokens (num_tokens, num_bins, max_tokens) or output_mode 'int'.");
     }
 
     private static ArgumentException RankError(string layer, string mode, Shape shape, int rank) => new(
@@ -90,13 +102,22 @@ internal static class CategoricalEncoding
 
     /// <summary>
     /// <paramref name="x"/> as int64 indices: integers as they are, floats truncated (Keras casts
-    /// them so), bools refused with an error naming the layer.
+    /// them so), bools and floats with no integer (NaN, infinite, past int64) refused with an error naming the layer.
     /// </summary>
     internal static Tensor AsInt64(string layer, Tensor x)
     {
         if (x.DType is DType.Int64) return x;
         if (x.DType is DType.Bool)
             throw new ArgumentException($"{layer}: expects integer inputs, got a bool tensor of shape {x.Shape}.", "inputs");
+        // NaN, infinities and floats past int64 have no integer to truncate to: the cast gave whatever the
+        // engine's conversion gives (0 on one, long.MinValue on another), a silent token. Refused instead.
+        if (x.DType.IsFloating() && x.Count > 0)
+        {
+            const double Past = 9223372036854775808.0;   // 2^63, exact in every float type
+            using var scope = TensorScope.Begin();
+            CheckNone(NF.LogicalNot(NF.LogicalAnd(NF.GreaterEqual(x, -Past), NF.Less(x, Past))), n =>
+                $"{layer}: expects integer inputs; {n} of the {x.Count} values of the float tensor of shape {x.Shape} are NaN, infinite or past the int64 range, which name no token.");
+        }
         return NF.Cast(x, DType.Int64);
     }
 }

@@ -26,6 +26,6 @@ public partial class Layers
     private static Tensor InferResized(IResizingLayer layer, Tensor images)
     {
         var (method, antialias, window) = layer.InferenceResize(images.Shape[images.Rank - 3], images.Shape[images.Rank - 2]);
-        return NF.Image.ResizeWindow(images, layer.Height, layer.Width, method, antialias, window);
+        return NF.Image.ResizeWindow($"{((Layer)layer).Name} ({layer.GetType().Name})", images, layer.Height, layer.Width, method, antialias, window);
     }
 }

@@ -51,6 +51,12 @@ public abstract class IndexLookup<TToken> : Layer where TToken : notnull
         OovValue = oovToken;
         Invert = invert;
         PadToMaxTokens = padToMaxTokens;
+        // The mask and OOV indices come first: a max_tokens below them leaves the vocabulary larger than
+        // max_tokens, and a padded encoding of max_tokens slots silently dropped the last OOV indices.
+        // (Keras takes it, then keeps a vocabulary past max_tokens by a negative slice.)
+        if (maxTokens is { } max && max < TokenStart)
+            throw new ArgumentOutOfRangeException(nameof(maxTokens), maxTokens,
+                $"{kind}: max_tokens={max} is smaller than the {TokenStart} indices the mask and OOV tokens take (num_oov_indices={numOovIndices}{(OovStart == 1 ? ", mask_token" : "")}); it must be at least {TokenStart}.");
     }
 
     /// <summary>The largest vocabulary, mask and OOV indices included (null: no limit).</summary>

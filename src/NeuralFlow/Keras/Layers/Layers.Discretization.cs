@@ -74,11 +74,18 @@ public partial class Layers
         {
             if (NumBins is not { } bins)
                 throw new InvalidOperationException($"{Name}: cannot adapt a Discretization layer that has been initialized with bin_boundaries, use num_bins instead.");
+            // Keras takes num_bins = 0 and then divides by it in adapt (a ZeroDivisionError): said plainly here.
+            if (bins == 0)
+                throw new InvalidOperationException($"{Name}: num_bins is 0, so Adapt has no bins to learn; make the layer with num_bins >= 1.");
             _summary = new DiscretizationSummary(Epsilon);
             foreach (var batch in batches)
             {
                 using var values = NF.Cast(batch, DType.Float32);
-                _summary.Add(values.ToArray<float>());
+                var data = values.ToArray<float>();
+                // A NaN has no place among sorted values: it became a NaN boundary (every later value mis-binned).
+                if (Array.FindIndex(data, float.IsNaN) is var at and >= 0)
+                    throw new ArgumentException($"{Name}: Adapt's data holds NaN (at {at} of a batch of shape {batch.Shape}); quantile boundaries need numbers: drop or fill the missing values first.", "data");
+                _summary.Add(data);
             }
             _boundaries = _summary.BinBoundaries(bins);
         }
@@ -93,10 +100,11 @@ public partial class Layers
             // Keras compares in floatx (float32 boundaries); a float64 input keeps its precision.
             var values = x.DType is DType.Float32 or DType.Float64 ? x : NF.Cast(x, DType.Float32);
             using var bounds = values.DType == DType.Float64 ? NF.Constant(_boundaries) : NF.Constant(_boundaries.Select(b => (float)b).ToArray());
-            // A value's bin is the number of boundaries at or below it (np.digitize, right=False).
+            // A value's bin is the number of boundaries it is not below (np.digitize, right=False; TF's
+            // Bucketize): counted as "not less than" so that NaN, below nothing, falls in the last bin as in Keras.
             var indices = _boundaries.Length == 0
                 ? NF.Zeros(x.Shape, DType.Int64)
-                : NF.ReduceSum(NF.Cast(NF.GreaterEqual(NF.ExpandDims(values, -1), bounds), DType.Int64), [-1]);
+                : NF.ReduceSum(NF.Cast(NF.LogicalNot(NF.Less(NF.ExpandDims(values, -1), bounds)), DType.Int64), [-1]);
             return OutputMode == "int" ? indices
                 : CategoricalEncoding.Encode(Name, indices, OutputMode, _boundaries.Length + 1, VariableDType);
         }

@@ -59,6 +59,14 @@ public partial class Layers
         }
 
         /// <summary>
+        /// The bins (or their one-hot vectors) of integer feature tensors, as <see cref="Call(IReadOnlyList{Tensor})"/>:
+        /// declared here so that <c>layer.Call(new[] { a, b })</c> reaches it. C# drops the inherited overload
+        /// when one declared here applies, and a Tensor[] is an Array, so the call went to
+        /// <see cref="Call(Array[])"/> as one feature of tensors and failed with "feature 0 holds Tensor".
+        /// </summary>
+        public Tensor Call(Tensor[] inputs) => Call((IReadOnlyList<Tensor>)inputs);
+
+        /// <summary>
         /// The bins (or their one-hot vectors) of host features: each a <c>string[]</c>, an integer
         /// array (<c>long[]</c>, <c>int[]</c>, ...), or a [batch, 1] array of either.
         /// </summary>

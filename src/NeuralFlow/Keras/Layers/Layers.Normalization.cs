@@ -43,6 +43,9 @@ public partial class Layers
                 throw new ArgumentException($"Normalization: axis [{string.Join(", ", axis)}] names an axis twice.", nameof(axis));
             if ((mean is null) != (variance is null))
                 throw new ArgumentException("Normalization: give both mean and variance, or neither (and call Adapt).", mean is null ? nameof(mean) : nameof(variance));
+            // Keras: "mean and variance must have the same shape" (one value each, or one per index of the kept axes).
+            if (mean is not null && variance is not null && mean.Length != variance.Length)
+                throw new ArgumentException($"Normalization: mean and variance must have the same shape, got {mean.Length} and {variance.Length} values.", nameof(variance));
             if (variance is not null && variance.Any(v => !(v >= 0)))
                 throw new ArgumentOutOfRangeException(nameof(variance), $"Normalization: a variance must be >= 0, got [{string.Join(", ", variance)}].");
             Axis = (int[])axis.Clone();
@@ -75,6 +78,10 @@ public partial class Layers
         {
             int rank = inputShape.Rank;
             var keep = Axis.Select(a => FeatureAxis(Name, inputShape, a)).Order().ToArray();
+            // [1, -1] names one axis of a rank-2 input twice: refused here, where ranks are known (it failed
+            // later in a Reshape that named neither the layer nor the axis).
+            if (keep.Distinct().Count() != keep.Length)
+                throw new ArgumentException($"{Name}: axis [{string.Join(", ", Axis)}] names an axis twice for inputs of shape {inputShape} (rank {rank}).", "axis");
             _keep = keep;
             _broadcast = Enumerable.Range(0, rank).Select(d => Array.IndexOf(keep, d) >= 0 ? inputShape[d] : 1).ToArray();
             var statShape = new Shape(keep.Select(d => inputShape[d]).ToArray());
@@ -205,7 +212,7 @@ public partial class Layers
         }
 
         private string BroadcastText() =>
-            "(" + string.Join(", ", _broadcast.Select((d, i) => Array.IndexOf(_keep, i) >= 0 ? d.ToString() : "None")) + ")";
+            "(" + string.Join(", ", _broadcast.Select((d, i) => Array.IndexOf(_keep, i) >= 0 ? d.ToString() : "None")) + (_broadcast.Length == 1 ? ",)" : ")");
 
         /// <summary>
         /// What Forward computes with, for the ONNX export: the statistics' broadcast shape, the mean

@@ -10,13 +10,13 @@ public partial class Layers
     /// </summary>
     public sealed class RandomBrightness : RandomColorLayer
     {
-        /// <summary>Shifts in [-factor, factor] of the value range.</summary>
+        /// <summary>Shifts in [-|factor|, |factor|] of the value range (Keras 3 takes a negative factor by its size).</summary>
         public RandomBrightness(double factor, (double Low, double High)? valueRange = null, int? seed = null, string? name = null)
-            : this((-factor, factor), valueRange, seed, name) { }
+            : this(Symmetric(factor), valueRange, seed, name) { }
 
-        /// <summary>Shifts in [factor.Lower, factor.Upper] of the value range.</summary>
+        /// <summary>Shifts in [factor.Lower, factor.Upper] of the value range (a reversed pair is sorted, as Keras 3 does).</summary>
         public RandomBrightness((double Lower, double Upper) factor, (double Low, double High)? valueRange = null, int? seed = null, string? name = null)
-            : base(CheckedFactor(nameof(RandomBrightness), "factor", factor, -1, 1), valueRange, seed, name) { }
+            : base(CheckedFactor(nameof(RandomBrightness), "factor", Sorted(factor), -1, 1), valueRange, seed, name) { }
 
         /// <inheritdoc/>
         private protected override Tensor Augment(Tensor images) => Apply(images, PerImage(images, Factor.Lower, Factor.Upper), ValueRange);

@@ -103,12 +103,26 @@ public partial class Layers
         private protected static (double Lower, double Upper) CheckedFactor(string layer, string argument, (double Lower, double Upper) factor, double min, double max)
         {
             var (lower, upper) = factor;
-            if (!double.IsFinite(lower) || !double.IsFinite(upper) || lower < min || upper > max)
+            // NaN or an infinity named as such: RandomRotation's unbounded range read [-1.79E+308, 1.79E+308].
+            if (!double.IsFinite(lower) || !double.IsFinite(upper))
+                throw new ArgumentOutOfRangeException(argument, factor, $"{layer}: {argument} must be finite numbers, got ({lower}, {upper}).");
+            if (lower < min || upper > max)
                 throw new ArgumentOutOfRangeException(argument, factor, $"{layer}: {argument} must lie in [{min}, {max}], got ({lower}, {upper}).");
             if (lower > upper)
                 throw new ArgumentException($"{layer}: {argument} must have lower <= upper (a single factor must not be negative), got ({lower}, {upper}).", argument);
             return (lower, upper);
         }
+
+        /// <summary>
+        /// Keras 3's single factor of the symmetric layers (RandomRotation, RandomZoom, RandomTranslation,
+        /// RandomBrightness): f stands for (-|f|, |f|), so a negative f is taken by its size (its
+        /// <c>factor = abs(factor)</c>; tf.keras 2 refused one). NaN stays NaN, for the range check to name.
+        /// </summary>
+        private protected static (double Lower, double Upper) Symmetric(double factor) => (-Math.Abs(factor), Math.Abs(factor));
+
+        /// <summary>A (lower, upper) factor in order: Keras 3 sorts a reversed pair (<c>sorted(factor)</c>) rather than refusing it.</summary>
+        private protected static (double Lower, double Upper) Sorted((double Lower, double Upper) factor) =>
+            factor.Lower > factor.Upper ? (factor.Upper, factor.Lower) : factor;
 
         /// <summary>A Keras value_range (default (0, 255)): two finite numbers, low &lt; high, or an exception naming the layer.</summary>
         private protected static (double Low, double High) CheckedValueRange(string layer, (double Low, double High)? valueRange)

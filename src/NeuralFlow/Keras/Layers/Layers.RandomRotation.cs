@@ -13,14 +13,14 @@ public partial class Layers
     /// </summary>
     public sealed class RandomRotation : RandomAffineLayer
     {
-        /// <summary>Angles in [-factor, factor] turns.</summary>
+        /// <summary>Angles in [-|factor|, |factor|] turns (Keras 3 takes a negative factor by its size).</summary>
         public RandomRotation(double factor, string fillMode = "reflect", string interpolation = "bilinear", int? seed = null, double fillValue = 0, string? name = null)
-            : this((-factor, factor), fillMode, interpolation, seed, fillValue, name) { }
+            : this(Symmetric(factor), fillMode, interpolation, seed, fillValue, name) { }
 
-        /// <summary>Angles in [factor.Lower, factor.Upper] turns.</summary>
+        /// <summary>Angles in [factor.Lower, factor.Upper] turns (a reversed pair is sorted, as Keras 3 does).</summary>
         public RandomRotation((double Lower, double Upper) factor, string fillMode = "reflect", string interpolation = "bilinear", int? seed = null, double fillValue = 0, string? name = null)
             : base(fillMode, interpolation, fillValue, seed, name) =>
-            Factor = CheckedFactor(nameof(RandomRotation), "factor", factor, double.MinValue, double.MaxValue);
+            Factor = CheckedFactor(nameof(RandomRotation), "factor", Sorted(factor), double.MinValue, double.MaxValue);
 
         /// <summary>(lower, upper) fractions of a full turn.</summary>
         public (double Lower, double Upper) Factor { get; }

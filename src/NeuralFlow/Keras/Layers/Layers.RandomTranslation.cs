@@ -12,16 +12,16 @@ public partial class Layers
     /// </summary>
     public sealed class RandomTranslation : RandomAffineLayer
     {
-        /// <summary>Shifts in (-heightFactor, heightFactor) heights and (-widthFactor, widthFactor) widths.</summary>
+        /// <summary>Shifts in (-|heightFactor|, |heightFactor|) heights and (-|widthFactor|, |widthFactor|) widths (Keras 3 takes a negative factor by its size).</summary>
         public RandomTranslation(double heightFactor, double widthFactor, string fillMode = "reflect", string interpolation = "bilinear", int? seed = null, double fillValue = 0, string? name = null)
-            : this((-heightFactor, heightFactor), (-widthFactor, widthFactor), fillMode, interpolation, seed, fillValue, name) { }
+            : this(Symmetric(heightFactor), Symmetric(widthFactor), fillMode, interpolation, seed, fillValue, name) { }
 
-        /// <summary>Shifts in the given (lower, upper) ranges.</summary>
+        /// <summary>Shifts in the given (lower, upper) ranges (a reversed pair is sorted, as Keras 3 does).</summary>
         public RandomTranslation((double Lower, double Upper) heightFactor, (double Lower, double Upper) widthFactor, string fillMode = "reflect", string interpolation = "bilinear", int? seed = null, double fillValue = 0, string? name = null)
             : base(fillMode, interpolation, fillValue, seed, name)
         {
-            HeightFactor = CheckedFactor(nameof(RandomTranslation), "heightFactor", heightFactor, -1, 1);
-            WidthFactor = CheckedFactor(nameof(RandomTranslation), "widthFactor", widthFactor, -1, 1);
+            HeightFactor = CheckedFactor(nameof(RandomTranslation), "heightFactor", Sorted(heightFactor), -1, 1);
+            WidthFactor = CheckedFactor(nameof(RandomTranslation), "widthFactor", Sorted(widthFactor), -1, 1);
         }
 
         /// <summary>(lower, upper) vertical shift, as fractions of the height.</summary>

@@ -6,23 +6,32 @@ public partial class Layers
 {
     /// <summary>
     /// Zooms each image about its centre by a random amount while training
-    /// (<c>keras.layers.RandomZoom</c>); the identity at inference. A factor f in [-1, 1] draws
+    /// (<c>keras.layers.RandomZoom</c>); the identity at inference. A factor f in (-1, 1] draws
     /// from (-f, f) or a given (lower, upper): positive values zoom out (the image shrinks, the
     /// border comes from <see cref="RandomAffineLayer.FillMode"/>), negative ones zoom in. Without
     /// a width factor both axes zoom by the same draw, keeping the aspect ratio.
     /// </summary>
     public sealed class RandomZoom : RandomAffineLayer
     {
-        /// <summary>Zooms in (-heightFactor, heightFactor), and (-widthFactor, widthFactor) across when given.</summary>
+        /// <summary>Zooms in (-|heightFactor|, |heightFactor|), and (-|widthFactor|, |widthFactor|) across when given (Keras 3 takes a negative factor by its size).</summary>
         public RandomZoom(double heightFactor, double? widthFactor = null, string fillMode = "reflect", string interpolation = "bilinear", int? seed = null, double fillValue = 0, string? name = null)
-            : this((-heightFactor, heightFactor), widthFactor is { } w ? (-w, w) : null, fillMode, interpolation, seed, fillValue, name) { }
+            : this(Symmetric(heightFactor), widthFactor is { } w ? Symmetric(w) : null, fillMode, interpolation, seed, fillValue, name) { }
 
-        /// <summary>Zooms in the given (lower, upper) ranges.</summary>
+        /// <summary>Zooms in the given (lower, upper) ranges, each in (-1, 1] (a reversed pair is sorted, as Keras 3 does).</summary>
         public RandomZoom((double Lower, double Upper) heightFactor, (double Lower, double Upper)? widthFactor = null, string fillMode = "reflect", string interpolation = "bilinear", int? seed = null, double fillValue = 0, string? name = null)
             : base(fillMode, interpolation, fillValue, seed, name)
         {
-            HeightFactor = CheckedFactor(nameof(RandomZoom), "heightFactor", heightFactor, -1, 1);
-            WidthFactor = widthFactor is { } w ? CheckedFactor(nameof(RandomZoom), "widthFactor", w, -1, 1) : null;
+            HeightFactor = ZoomFactor("heightFactor", heightFactor);
+            WidthFactor = widthFactor is { } w ? ZoomFactor("widthFactor", w) : null;
+        }
+
+        // Keras 3's range (-1, 1]: a draw of -1 zooms by 1 + (-1) = 0, a window of no size, every output
+        // pixel read from one point (a flat image before, without a word).
+        private static (double Lower, double Upper) ZoomFactor(string argument, (double Lower, double Upper) factor)
+        {
+            var checkedFactor = CheckedFactor(nameof(RandomZoom), argument, Sorted(factor), -1, 1);
+            return checkedFactor.Lower > -1 ? checkedFactor : throw new ArgumentOutOfRangeException(argument, factor,
+                $"RandomZoom: {argument} must lie in (-1, 1] (a zoom of -1 leaves a window of no size), got ({factor.Lower}, {factor.Upper}).");
         }
 
         /// <summary>(lower, upper) vertical zoom: 1 + the draw is the scale of the sampled window.</summary>

@@ -170,7 +170,7 @@ public partial class Layers
             int? batch = inputShape.Count > 0 ? inputShape[0] : null;
             if (OutputMode != "int") return ([batch, _lookup.PadToMaxTokens ? MaxTokens : VocabularySize()], VariableDType);
             // Without a split each text is one token, kept in the input's own shape (see Vectorized).
-            bool oneToken = Split is null && _splitFunction is null && NgramWidths is null && OutputSequenceLength is null;
+            bool oneToken = Split is null && _splitFunction is null && _ngrams is null && _ngramWidths is null && OutputSequenceLength is null;
             return oneToken ? ([.. inputShape], DType.Int64) : ([batch, OutputSequenceLength], DType.Int64);
         }
 
@@ -187,13 +187,19 @@ public partial class Layers
         {
             var rows = texts.Select((t, i) => Tokens(t ?? throw new ArgumentException($"{Name}: the input holds a null string (at {i}).", "inputs"))).ToArray();
             // Without a split each text is one token, kept in the input's own shape.
-            if (Split is null && _splitFunction is null && NgramWidths is null && OutputSequenceLength is null)
+            if (Split is null && _splitFunction is null && _ngrams is null && _ngramWidths is null && OutputSequenceLength is null)
             {
                 var indices = _lookup.Indices(rows.Select(r => r[0]).ToArray(), rows.Length);
                 Shape shape = column ? new Shape(rows.Length, 1) : new Shape(rows.Length);
                 return Encode(NF.Constant(indices, shape));
             }
             int width = OutputSequenceLength ?? (rows.Length == 0 ? 0 : rows.Max(r => r.Count));
+            // A huge output_sequence_length pads every text to it: refused past one tensor, before the grid
+            // is allocated (its int size wrapped: an OverflowException or an IndexOutOfRangeException before).
+            if ((long)rows.Length * width > Array.MaxLength)
+                throw new ArgumentOutOfRangeException(OutputSequenceLength is null ? "inputs" : "outputSequenceLength",
+                    $"{Name}: {rows.Length} texts padded to {width} tokens are {(long)rows.Length * width} indices, more than one tensor holds ({Array.MaxLength}); " +
+                    (OutputSequenceLength is null ? "vectorize fewer texts at a time." : "use a smaller output_sequence_length."));
             // Padding: 0 (the mask's index) in "int" mode; -1 (no slot) for the encodings.
             long pad = OutputMode == "int" ? 0 : -1;
             var all = _lookup.Indices(rows.SelectMany(r => r.Take(width)).ToArray(), rows.Sum(r => Math.Min(r.Count, width)));
@@ -215,7 +221,10 @@ public partial class Layers
                 : Split == "whitespace" ? text.Split(NF.Strings.AsciiWhitespace, StringSplitOptions.RemoveEmptyEntries)
                 : Split == "character" ? text.EnumerateRunes().Select(r => r.ToString()).ToArray()
                 : [text];
-            return NgramWidths is { } widths ? Ngrams(words, widths) : words;
+            // ngrams = n joins widths 1..n, but no width past the text's length makes an n-gram: they are
+            // not listed, so that a huge n (int.MaxValue) costs what the text's own length does.
+            if (_ngrams is { } n) return Ngrams(words, Enumerable.Range(1, Math.Min(n, words.Count)));
+            return _ngramWidths is { } widths ? Ngrams(words, widths) : words;
         }
 
         private string Standardized(string text)
@@ -232,7 +241,7 @@ public partial class Layers
         }
 
         // tf.strings.ngrams: for each width in turn, every run of that many words joined by a space.
-        private static string[] Ngrams(IReadOnlyList<string> words, int[] widths) =>
+        private static string[] Ngrams(IReadOnlyList<string> words, IEnumerable<int> widths) =>
             widths.SelectMany(w => Enumerable.Range(0, Math.Max(0, words.Count - w + 1)).Select(i => string.Join(' ', words.Skip(i).Take(w)))).ToArray();
 
         private string[] Column(string[,] texts)

@@ -141,7 +141,9 @@ public static partial class KerasSerialization
             c["shared_axes"] is null ? null : Ints(c, "shared_axes"), NameOf(c)));
         Register("Dot", c => new Layers.Dot(Ints(c, "axes"), Bool(c, "normalize", false), NameOf(c)));
         Register("Rescaling", c => new Layers.Rescaling(Double(c, "scale"), Double(c, "offset", 0), NameOf(c)));
-        Register("Normalization", c => new Layers.Normalization(c["axis"] is null ? [] : Ints(c, "axis"), Doubles(c, "mean"), Doubles(c, "variance"), Bool(c, "invert", false), NameOf(c)));
+        // An absent axis is Keras' default -1 (a null one is axis=None); a mean over several kept axes is a nested list, read row-major.
+        Register("Normalization", c => new Layers.Normalization(!c.ContainsKey("axis") ? [-1] : c["axis"] is null ? [] : Ints(c, "axis"),
+            Nested(c, "mean"), Nested(c, "variance"), Bool(c, "invert", false), NameOf(c)));
         Register("GaussianNoise", c => new Layers.GaussianNoise(Double(c, "stddev"), c["seed"]?.GetValue<int>(), NameOf(c)));
         Register("GaussianDropout", c => new Layers.GaussianDropout(Double(c, "rate"), c["seed"]?.GetValue<int>(), NameOf(c)));
         Register("SimpleRNN", c => RecurrentLayer(c, new Layers.SimpleRNN(
@@ -212,14 +214,14 @@ public static partial class KerasSerialization
         RegisterImage("CenterCrop", c => new Layers.CenterCrop(Int(c, "height"), Int(c, "width"), NameOf(c)));
         RegisterImage("RandomCrop", c => new Layers.RandomCrop(Int(c, "height"), Int(c, "width"), Seed(c), NameOf(c)));
         RegisterImage("RandomFlip", c => new Layers.RandomFlip(String(c, "mode", "horizontal_and_vertical"), Seed(c), NameOf(c)));
-        RegisterImage("RandomRotation", c => new Layers.RandomRotation(Symmetric(c, "factor")!.Value,
+        RegisterImage("RandomRotation", c => new Layers.RandomRotation(Required(c, "factor", Symmetric(c, "factor")),
             String(c, "fill_mode", "reflect"), String(c, "interpolation", "bilinear"), Seed(c), Double(c, "fill_value", 0), NameOf(c)));
-        RegisterImage("RandomZoom", c => new Layers.RandomZoom(Symmetric(c, "height_factor")!.Value, Symmetric(c, "width_factor"),
+        RegisterImage("RandomZoom", c => new Layers.RandomZoom(Required(c, "height_factor", Symmetric(c, "height_factor")), Symmetric(c, "width_factor"),
             String(c, "fill_mode", "reflect"), String(c, "interpolation", "bilinear"), Seed(c), Double(c, "fill_value", 0), NameOf(c)));
-        RegisterImage("RandomTranslation", c => new Layers.RandomTranslation(Symmetric(c, "height_factor")!.Value, Symmetric(c, "width_factor")!.Value,
+        RegisterImage("RandomTranslation", c => new Layers.RandomTranslation(Required(c, "height_factor", Symmetric(c, "height_factor")), Required(c, "width_factor", Symmetric(c, "width_factor")),
             String(c, "fill_mode", "reflect"), String(c, "interpolation", "bilinear"), Seed(c), Double(c, "fill_value", 0), NameOf(c)));
         RegisterImage("RandomContrast", c => new Layers.RandomContrast(ContrastFactor(c, "factor"), Pair(c, "value_range"), Seed(c), NameOf(c)));
-        RegisterImage("RandomBrightness", c => new Layers.RandomBrightness(Symmetric(c, "factor")!.Value, Pair(c, "value_range"), Seed(c), NameOf(c)));
+        RegisterImage("RandomBrightness", c => new Layers.RandomBrightness(Required(c, "factor", Symmetric(c, "factor")), Pair(c, "value_range"), Seed(c), NameOf(c)));
         // Solarization's factors: [lower, upper], or a single number f for (0, f) as Keras reads it.
         RegisterImage("Solarization", c => new Layers.Solarization(FromZero(c, "addition_factor"), FromZero(c, "threshold_factor"), Pair(c, "value_range"), Seed(c), NameOf(c)));
         RegisterImage("RandomGrayscale", c => new Layers.RandomGrayscale(Double(c, "factor", 0.5), Seed(c), NameOf(c)));
@@ -287,13 +289,15 @@ public static partial class KerasSerialization
             return layer;
         });
         Register("IntegerLookup", c => new Layers.IntegerLookup(
-            c["vocabulary"] is JsonArray vocabulary ? vocabulary.Select(t => t?.GetValue<long>() ?? throw new FormatException("'vocabulary' holds a null")).ToArray() : null,
+            c["vocabulary"] is JsonArray vocabulary ? vocabulary.Select(t => t?.GetValue<long>() ?? throw new FormatException("'vocabulary' holds a null")).ToArray()
+                : VocabularyFile(c)?.Select((line, i) => long.TryParse(line, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out long token) ? token
+                    : throw new FormatException($"line {i + 1} of the vocabulary file '{c["vocabulary"]}' is not an integer: '{line}'")).ToArray(),
             c["max_tokens"]?.GetValue<int>(), Int(c, "num_oov_indices", 1), c["mask_token"]?.GetValue<long>(), c["oov_token"]?.GetValue<long>() ?? -1,
             Bool(c, "invert", false), String(c, "output_mode", "int"), Bool(c, "sparse", false), Bool(c, "pad_to_max_tokens", false), NameOf(c),
             Doubles(c, "idf_weights"))
             .AdaptableAgain(Bool(c, "has_input_vocabulary", c["vocabulary"] is not null)));
         Register("StringLookup", c => new Layers.StringLookup(
-            Strings(c, "vocabulary"),
+            Strings(c, "vocabulary") ?? VocabularyFile(c),
             c["max_tokens"]?.GetValue<int>(), Int(c, "num_oov_indices", 1), c["mask_token"]?.GetValue<string>(), c["oov_token"]?.GetValue<string>() ?? "[UNK]",
             Bool(c, "invert", false), String(c, "output_mode", "int"), Bool(c, "sparse", false), Bool(c, "pad_to_max_tokens", false), NameOf(c),
             Doubles(c, "idf_weights"), Salt(c))
@@ -301,10 +305,12 @@ public static partial class KerasSerialization
         Register("Hashing", c => new Layers.Hashing(Int(c, "num_bins"), c["mask_value"]?.ToString(), Salt(c), String(c, "output_mode", "int"), Bool(c, "sparse", false), NameOf(c)));
         Register("HashedCrossing", c => new Layers.HashedCrossing(Int(c, "num_bins"), String(c, "output_mode", "int"), Bool(c, "sparse", false), NameOf(c)));
         // Named standardize and split only: a C# function is refused when saving.
+        // An absent standardize or split is Keras' default (a null one is none).
         Register("TextVectorization", c => new Layers.TextVectorization(
-            c["max_tokens"]?.GetValue<int>(), c["standardize"]?.GetValue<string>(), c["split"]?.GetValue<string>(), c["ngrams"] is JsonValue n ? n.GetValue<int>() : null,
+            c["max_tokens"]?.GetValue<int>(), c.ContainsKey("standardize") ? c["standardize"]?.GetValue<string>() : "lower_and_strip_punctuation",
+            c.ContainsKey("split") ? c["split"]?.GetValue<string>() : "whitespace", c["ngrams"] is JsonValue n ? n.GetValue<int>() : null,
             String(c, "output_mode", "int"), c["output_sequence_length"]?.GetValue<int>(), Bool(c, "pad_to_max_tokens", false),
-            Strings(c, "vocabulary"),
+            Strings(c, "vocabulary") ?? VocabularyFile(c),
             Doubles(c, "idf_weights"), Bool(c, "sparse", false), Bool(c, "ragged", false), NameOf(c),
             ngramWidths: c["ngrams"] is JsonArray widths ? widths.Select(w => w!.GetValue<int>()).ToArray() : null)
             .AdaptableAgain(Bool(c, "has_input_vocabulary", c["vocabulary"] is not null)));
@@ -486,6 +492,8 @@ public static partial class KerasSerialization
     };
     // A Keras augmentation factor: [lower, upper], or a single number f for (-f, f); null when absent.
     private static (double, double)? Symmetric(JsonObject c, string key) => c[key] is JsonValue v ? (-v.GetValue<double>(), v.GetValue<double>()) : Pair(c, key);
+    // A factor a layer cannot do without: absent, it is named (".Value" of a missing one read "Nullable object must have a value").
+    private static (double, double) Required(JsonObject c, string key, (double, double)? factor) => factor ?? throw new FormatException($"'{key}' is missing");
     // RandomContrast's factor: [lower, upper], or a single number f for (f, f) (contrasts in [1 - f, 1 + f]).
     private static (double, double) ContrastFactor(JsonObject c, string key) => c[key] is JsonArray ? Pair(c, key)!.Value : (Double(c, key), Double(c, key));
     // A factor [lower, upper], a single number f for (0, f), or (0, 0) when absent (Solarization's).
@@ -507,6 +515,27 @@ public static partial class KerasSerialization
         JsonValue v => [v.GetValue<double>()],
         _ => throw new FormatException($"'{key}' is not a number or a list of numbers"),
     };
+    // Keras' lookups take a vocabulary file's path (one token per line, TF's TextFileInitializer), which
+    // their config keeps as that string: read here as Keras reads it (it was ignored: a layer with no
+    // vocabulary, every token out of it). A missing file is named; "tf_idf" refuses a file, as Keras does.
+    private static string[]? VocabularyFile(JsonObject c)
+    {
+        if (c["vocabulary"] is not JsonValue v || !v.TryGetValue(out string? path)) return null;
+        if (String(c, "output_mode", "int") is "tf_idf" or "tf-idf")
+            throw new NotSupportedException($"'vocabulary' is the file '{path}', but output_mode 'tf_idf' does not support loading a vocabulary from a file (as in Keras)");
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"Layer '{c["name"]}': the vocabulary file '{path}' does not exist.", path);
+        return File.ReadAllLines(path);
+    }
+
+    // A number or a list of numbers nested to any depth, flattened row-major (Keras writes a mean of shape (2, 3) as [[...], [...]]).
+    private static double[]? Nested(JsonObject c, string key) => c[key] is JsonArray a ? Flatten(a, key).ToArray() : Doubles(c, key);
+    private static IEnumerable<double> Flatten(JsonArray a, string key) => a.SelectMany(v => v switch
+    {
+        JsonArray inner => Flatten(inner, key),
+        JsonValue number => [number.GetValue<double>()],
+        _ => throw new FormatException($"'{key}' holds a null"),
+    });
     private static string[]? Strings(JsonObject c, string key) =>
         c[key] is JsonArray a ? a.Select(t => t?.GetValue<string>() ?? throw new FormatException($"'{key}' holds a null")).ToArray() : null;
     // Keras' salt of Hashing and StringLookup: null, one integer for both key words, or two.
