@@ -75,7 +75,8 @@ public static partial class NF
                 throw new ArgumentException($"Random.Uniform: bounds given as tensors need a float32 or float64 dtype, got {dtype.Name()}; integer draws take their bounds as numbers.", nameof(dtype));
             var low = Bound(minval, nameof(minval), shape, dtype);
             var high = Bound(maxval, nameof(maxval), shape, dtype);
-            using var unit = Uniform(shape, 0, 1, dtype, OpStream(seed));
+            // Not disposed: a tape differentiating the bounds keeps the unit draw for the product's gradient.
+            var unit = Uniform(shape, 0, 1, dtype, OpStream(seed));
             return unit * (high - low) + low;
         }
 
