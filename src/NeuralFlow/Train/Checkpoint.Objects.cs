@@ -19,7 +19,7 @@ public sealed partial class Checkpoint
             throw new ArgumentException($"Checkpoint: '{name}'{where} cannot name an object: names are non-empty, without '/', and '{SaveCounterKey}' is the checkpoint's own.");
         switch (value)
         {
-            case Layer or Optimizers.Optimizer or Variable or NF.Random.Generator or Data.ICheckpointedIterator or Checkpoint:
+            case Layer or Optimizers.Optimizer or Variable or NF.Random.Generator or Data.ICheckpointedIterator or Checkpoint or Module:
                 return;
             case IDictionary dictionary:
                 foreach (DictionaryEntry entry in dictionary)
@@ -34,7 +34,7 @@ public sealed partial class Checkpoint
                 return;
             default:
                 throw new ArgumentException(
-                    $"Checkpoint: '{name}'{where} is {(value is null ? "null" : "a " + value.GetType().Name)}; a checkpoint holds models or layers, optimizers, variables, " +
+                    $"Checkpoint: '{name}'{where} is {(value is null ? "null" : "a " + value.GetType().Name)}; a checkpoint holds models or layers, modules, optimizers, variables, " +
                     "random generators, dataset iterators (Dataset.Iterator()), other checkpoints, and dictionaries (string keys) or lists of these.");
         }
     }
@@ -76,6 +76,18 @@ public sealed partial class Checkpoint
                 return entries;
             case IList list:
                 return Enumerable.Range(0, list.Count).Select(i => new KeyValuePair<string, object>(i.ToString(System.Globalization.CultureInfo.InvariantCulture), list[i]!)).ToArray();
+            case Module module:
+                // A module's fields by name (tf.Module's attributes), those that can hold saved things; a delegate, a
+                // plain tensor, or a dictionary without string keys is not part of the checkpoint, as TensorFlow skips
+                // attributes that are not trackable.
+                return module.Fields().Where(f => f.Value switch
+                {
+                    Layer or Optimizers.Optimizer or Variable or NF.Random.Generator or Data.ICheckpointedIterator or Checkpoint or Module => true,
+                    Tensor or null => false,
+                    IDictionary d => Module.MayHoldObjects(d.GetType()) && d.Keys.Cast<object>().All(k => k is string),
+                    IList l => Module.MayHoldObjects(l.GetType()),
+                    _ => false,
+                }).Select(f => new KeyValuePair<string, object>(f.Name, f.Value!)).ToArray();
             default:
                 return [];
         }

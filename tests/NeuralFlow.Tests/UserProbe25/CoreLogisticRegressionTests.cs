@@ -55,7 +55,7 @@ public abstract class CoreLogisticRegressionTests(string backend) : BackendFileT
     }
 
     /// <summary>The guide's Normalize(tf.Module): the train statistics kept in variables (so that a checkpoint holds them).</summary>
-    private sealed class Normalize(Tensor x)
+    private sealed class Normalize(Tensor x) : Module
     {
         public Variable Mean { get; } = new(NF.ReduceMean(x, axis: 0));
         public Variable Std { get; } = new(NF.ReduceStd(x, axis: 0));
@@ -69,11 +69,9 @@ public abstract class CoreLogisticRegressionTests(string backend) : BackendFileT
     /// The guide's LogisticRegression(tf.Module): w and b made on the first call from the input's width; logits while
     /// training, probabilities otherwise. w starts at 0.5 + 0.45 sin(1.7 k + 0.3) and b at 0.6 instead of uniform draws.
     /// </summary>
-    private sealed class LogisticRegression
+    private sealed class LogisticRegression : Module
     {
         private Variable? _w, _b;
-
-        public IReadOnlyList<Variable> Variables => _w is null ? [] : [_w, _b!];
 
         public Tensor Call(Tensor x, bool train = true)
         {
@@ -101,10 +99,16 @@ public abstract class CoreLogisticRegressionTests(string backend) : BackendFileT
     }
 
     /// <summary>The guide's ExportModule: raw rows in, classes out, traced (the guide's input_signature [None, None] float32 is left out).</summary>
-    private sealed class ExportModule
+    private sealed class ExportModule : Module
     {
-        public ExportModule(LogisticRegression model, Normalize normX, Func<Tensor, float, Tensor> classPred) =>
-            Call = NF.Function((Tensor x) => classPred(model.Call(normX.Norm(x), train: false), 0.5f));
+        private readonly LogisticRegression _model;
+        private readonly Normalize _normX;
+
+        public ExportModule(LogisticRegression model, Normalize normX, Func<Tensor, float, Tensor> classPred)
+        {
+            (_model, _normX) = (model, normX);
+            Call = NF.Function((Tensor x) => classPred(_model.Call(_normX.Norm(x), train: false), 0.5f));
+        }
 
         public Func<Tensor, Tensor> Call { get; }
     }
@@ -131,6 +135,8 @@ public abstract class CoreLogisticRegressionTests(string backend) : BackendFileT
         var yPred = logReg.Call(xTrainNorm[..5], train: false);
         Assert.Equal([1.604522e-06f, 1f, 0.01509815f, 0.9999995f, 2.978444e-07f], yPred.ToArray<float>(), new Near(1e-5f));
         Assert.Equal(2, logReg.Variables.Count);
+        Assert.Equal("logistic_regression", logReg.Name);
+        Assert.Equal([new Shape(), new Shape(30, 1)], logReg.Variables.Select(v => v.Shape));   // b, w: tf.Module's attribute order
 
         const int batchSize = 64;
         // The guide shuffles both datasets each epoch; unshuffled here so that PyTorch sees the same batches.
@@ -191,18 +197,15 @@ public abstract class CoreLogisticRegressionTests(string backend) : BackendFileT
         Assert.Equal(testClasses.ToArray<float>(), logRegExport.Call(xTest).ToArray<float>());
         Assert.True(TracedFunction.Of(logRegExport.Call).LastCallReplayed);
 
-        string savePath = new Train.Checkpoint(new Dictionary<string, object>
-        {
-            ["model"] = logReg.Variables, ["norm_mean"] = normX.Mean, ["norm_std"] = normX.Std,
-        }).Write(Temp.File("log_reg_export"));
+        // tf.saved_model.save(log_reg_export, save_path): the module's variables (the model's and the normalization's).
+        string savePath = new Train.Checkpoint(new Dictionary<string, object> { ["export"] = logRegExport }).Write(Temp.File("log_reg_export"));
         var loadedModel = new LogisticRegression();
         loadedModel.Call(NF.Zeros([1, 30]));   // makes w and b: a checkpoint restores into existing variables
-        var loadedNorm = new Normalize(NF.Zeros([2, 30]));
-        new Train.Checkpoint(new Dictionary<string, object>
-        {
-            ["model"] = loadedModel.Variables, ["norm_mean"] = loadedNorm.Mean, ["norm_std"] = loadedNorm.Std,
-        }).Restore(savePath).AssertConsumed();
-        var logRegLoaded = new ExportModule(loadedModel, loadedNorm, PredictClass);
+        var logRegLoaded = new ExportModule(loadedModel, new Normalize(NF.Zeros([2, 30])), PredictClass);
+        new Train.Checkpoint(new Dictionary<string, object> { ["export"] = logRegLoaded }).Restore(savePath).AssertConsumed();
+        using (var reader = new Train.CheckpointReader(savePath))
+            Assert.Equal(["export/model/b/value", "export/model/w/value", "export/normX/Mean/value", "export/normX/Std/value"],
+                         reader.VariableToShapeMap().Keys.Where(k => k.StartsWith("export/", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
         Assert.Equal(testClasses.ToArray<float>(), logRegLoaded.Call(xTest).ToArray<float>());
     }
 }

@@ -1,5 +1,4 @@
 using NeuralFlow.Data;
-using NeuralFlow.Keras;
 using NeuralFlow.Tests.UserProbe24;
 
 namespace NeuralFlow.Tests.UserProbe25;
@@ -50,13 +49,13 @@ public abstract class CoreMlpTests(string backend) : BackendFileTest(backend)
     };
 
     /// <summary>The guide's DenseLayer(tf.Module): the input width read on the first call, w by weight_init, b zeros.</summary>
-    private sealed class DenseLayer(int outDim, Func<Shape, Tensor>? weightInit = null, Func<Tensor, Tensor>? activation = null) : Layer
+    private sealed class DenseLayer(int outDim, Func<Shape, Tensor>? weightInit = null, Func<Tensor, Tensor>? activation = null) : Module
     {
         private readonly Func<Shape, Tensor> _weightInit = weightInit ?? XavierInit;
         private readonly Func<Tensor, Tensor> _activation = activation ?? NF.Identity;
         private Variable? _w, _b;
 
-        protected override Tensor Forward(Tensor x)
+        public Tensor Call(Tensor x)
         {
             if (_w is null)
             {
@@ -70,7 +69,7 @@ public abstract class CoreMlpTests(string backend) : BackendFileTest(backend)
     }
 
     /// <summary>The guide's MLP(tf.Module) with its @tf.function __call__: the layers in order, traced.</summary>
-    private sealed class Mlp : Layer
+    private sealed class Mlp : Module
     {
         private readonly List<DenseLayer> _layers;
         private readonly Func<Tensor, Tensor> _call;
@@ -85,7 +84,7 @@ public abstract class CoreMlpTests(string backend) : BackendFileTest(backend)
             });
         }
 
-        protected override Tensor Forward(Tensor x) => _call(x);
+        public Tensor Call(Tensor x) => _call(x);
     }
 
     private static Mlp NewMlp(Func<int, Func<Shape, Tensor>> init) => new(
@@ -191,9 +190,17 @@ public abstract class CoreMlpTests(string backend) : BackendFileTest(backend)
     }
 
     /// <summary>The guide's ExportModule: raw uint8 images in, classes out, traced (its input_signature is left out).</summary>
-    private sealed class ExportModule(Mlp model, Func<Tensor, Tensor> preprocess, Func<Tensor, Tensor> classPred)
+    private sealed class ExportModule : Module
     {
-        public Func<Tensor, Tensor> Call { get; } = NF.Function((Tensor x) => classPred(model.Call(preprocess(x))));
+        private readonly Mlp _model;
+
+        public ExportModule(Mlp model, Func<Tensor, Tensor> preprocess, Func<Tensor, Tensor> classPred)
+        {
+            _model = model;
+            Call = NF.Function((Tensor x) => classPred(_model.Call(preprocess(x))));
+        }
+
+        public Func<Tensor, Tensor> Call { get; }
     }
 
     private static Tensor PreprocessTest(Tensor x) => NF.Reshape(x, [-1, 784]) / 255;
@@ -228,7 +235,8 @@ public abstract class CoreMlpTests(string backend) : BackendFileTest(backend)
         var (firstX, _) = trainData.First();
         Assert.Equal([-0.1844782f, -0.0295468f, -0.2005584f], mlpModel.Call(firstX[..1])[0, ..3].ToArray<float>(), new Near(1e-4f));
         Assert.Equal(6, mlpModel.Variables.Count);
-        Assert.Equal(new Shape(784, 700), mlpModel.Variables[0].Shape);
+        Assert.Equal(3, mlpModel.Submodules.Count);
+        Assert.Equal([new Shape(700), new Shape(784, 700)], mlpModel.Variables.Take(2).Select(v => v.Shape));   // b, w: tf.Module's attribute order
 
         var optimizer = new Adam();
         var history = TrainModel((x, t) => TrainStep(x, t, CrossEntropyLoss, Accuracy, mlpModel, optimizer),
@@ -254,11 +262,11 @@ public abstract class CoreMlpTests(string backend) : BackendFileTest(backend)
         var testClasses = mlpModelExport.Call(xTest);
         Assert.Equal(DType.Int64, testClasses.DType);
         Assert.Equal([1L, 9, 5, 9, 3, 7, 2, 7, 0, 4], testClasses[..10].ToArray<long>());
-        string savePath = new Train.Checkpoint(new Dictionary<string, object> { ["model"] = mlpModel }).Write(Temp.File("mlp_model_export"));
+        string savePath = new Train.Checkpoint(new Dictionary<string, object> { ["export"] = mlpModelExport }).Write(Temp.File("mlp_model_export"));
         var loadedModel = NewMlp(_ => shape => NF.Zeros(shape));
         loadedModel.Call(NF.Zeros([1, 784]));
-        new Train.Checkpoint(new Dictionary<string, object> { ["model"] = loadedModel }).Restore(savePath).AssertConsumed();
         var mlpLoaded = new ExportModule(loadedModel, PreprocessTest, ClassPredTest);
+        new Train.Checkpoint(new Dictionary<string, object> { ["export"] = mlpLoaded }).Restore(savePath).AssertConsumed();
         var loadedClasses = mlpLoaded.Call(xTest);
         Assert.Equal(testClasses.ToArray<long>(), loadedClasses.ToArray<long>());
 
@@ -295,10 +303,10 @@ public abstract class CoreMlpTests(string backend) : BackendFileTest(backend)
             NF.Random.SetSeed(22);
             Assert.Equal(w.ToArray<float>(), XavierInit(new Shape(784, 700)).ToArray<float>());
 
-            // The layer built with it by default: the guide's DenseLayer(out_dim=...) without a weight_init.
+            // The layer built with it by default (the guide's DenseLayer(out_dim=...) without a weight_init): w, after b.
             var layer = new DenseLayer(3);
             Assert.Equal(new Shape(2, 3), layer.Call(NF.Ones([2, 4])).Shape);
-            Assert.True(NF.ReduceMax(NF.Abs(layer.Variables[0])).Item<float>() <= MathF.Sqrt(6f) / MathF.Sqrt(7f));
+            Assert.True(NF.ReduceMax(NF.Abs(layer.Variables[1])).Item<float>() <= MathF.Sqrt(6f) / MathF.Sqrt(7f));
         }
         finally { NF.Random.SetSeed(Environment.TickCount); }
     }
