@@ -174,6 +174,9 @@ public abstract class CoreLogisticRegressionTests(string backend) : BackendFileT
             trainAccs.Add(NF.ReduceMean(NF.Stack(batchAccsTrain)).Item<float>());
             testLosses.Add(NF.ReduceMean(NF.Stack(batchLossesTest)).Item<float>());
             testAccs.Add(NF.ReduceMean(NF.Stack(batchAccsTest)).Item<float>());
+            if (epoch == 0)   // the guide's print(f"Epoch: {epoch}, Training log loss: {train_loss:.3f}")
+                Assert.Equal("Epoch: 0, Training log loss: 0.758",
+                             FormattableString.Invariant($"Epoch: {epoch}, Training log loss: {NF.ReduceMean(NF.Stack(batchLossesTrain)):F3}"));
         }
         var near = new Near(1e-4f);
         Assert.Equal(TrainLoss, Reported.Select(e => trainLosses[e]), near);
