@@ -106,9 +106,19 @@ public abstract class Module
     /// The module's fields that may hold variables, by name in ordinal order: a leading underscore dropped (<c>_w</c> is
     /// <c>w</c>), an auto-property's or primary constructor parameter's field by that name. Value-type and string fields are skipped.
     /// </summary>
-    internal List<(string Name, object? Value)> Fields()
+    internal List<(string Name, object? Value)> Fields() => [.. TypedFields().Select(f => (f.Name, f.Value))];
+
+    /// <summary>
+    /// The fields declared to hold a variable, a module or a layer that hold none yet (a variable made on the first call),
+    /// by the names <see cref="Fields"/> gives them: a checkpoint refuses to restore into them rather than skip them.
+    /// </summary>
+    internal IEnumerable<string> UnmadeFields() =>
+        TypedFields().Where(f => f.Value is null && (typeof(Variable).IsAssignableFrom(f.Type) || typeof(Module).IsAssignableFrom(f.Type) || typeof(Layer).IsAssignableFrom(f.Type)))
+                     .Select(f => f.Name);
+
+    private List<(string Name, object? Value, Type Type)> TypedFields()
     {
-        var fields = new List<(string, object?)>();
+        var fields = new List<(string Name, object? Value, Type Type)>();
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (var type = GetType(); type is not null && type != typeof(Module); type = type.BaseType)
             foreach (var f in type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
@@ -116,9 +126,9 @@ public abstract class Module
                 {
                     string name = FieldName(f.Name);
                     // Two fields that clean to one name (_w and w) keep the second's own name.
-                    fields.Add((names.Add(name) ? name : f.Name, f.GetValue(this)));
+                    fields.Add((names.Add(name) ? name : f.Name, f.GetValue(this), f.FieldType));
                 }
-        fields.Sort((a, b) => string.CompareOrdinal(a.Item1, b.Item1));
+        fields.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
         return fields;
     }
 

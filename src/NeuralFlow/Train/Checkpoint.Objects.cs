@@ -93,15 +93,15 @@ public sealed partial class Checkpoint
         }
     }
 
-    /// <summary>The checkpoints under <paramref name="value"/> at <paramref name="path"/> (itself included), for delayed restoration.</summary>
-    private static List<(string Path, Checkpoint Checkpoint)> CheckpointsOf(string path, object value)
+    /// <summary>The containers of type <typeparamref name="T"/> (checkpoints, for delayed restoration; modules) under <paramref name="value"/> at <paramref name="path"/>, itself included, each with its path.</summary>
+    private static List<(string Path, T Container)> ContainersOf<T>(string path, object value) where T : class
     {
-        var found = new List<(string, Checkpoint)>();
+        var found = new List<(string, T)>();
         var open = new HashSet<object>(ReferenceEqualityComparer.Instance);
         void Walk(string at, object item)
         {
             if (item is Layer or Optimizers.Optimizer or Variable or NF.Random.Generator or Data.ICheckpointedIterator || !open.Add(item)) return;
-            if (item is Checkpoint checkpoint) found.Add((at, checkpoint));
+            if (item is T container) found.Add((at, container));
             foreach (var (name, child) in Children(item)) Walk(Join(at, name), child);
             open.Remove(item);
         }
