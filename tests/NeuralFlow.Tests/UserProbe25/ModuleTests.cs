@@ -78,6 +78,35 @@ public abstract class ModuleTests(string backend) : BackendFileTest(backend)
         public Tensor Call(Tensor x) => _dense.Call(x) * _again[0];
     }
 
+    private sealed class ScaledDense : Keras.Layer
+    {
+        private readonly Keras.Layers.Dense _dense = new(1, kernelInitializer: Keras.Initializer.Constant(1));
+        private readonly ScaleModule _scale = new();
+
+        protected override Tensor Forward(Tensor x) => _dense.Call(x) * _scale.Factor;
+    }
+
+    private sealed class ScaleModule : Module
+    {
+        public Variable Factor { get; } = new(3f);
+    }
+
+    [SkippableFact]
+    public void A_keras_layer_holding_a_module_trains_the_modules_variables()
+    {
+        RequireBackend();
+        // Keras tracks a tf.Module held by a layer: its variables are the layer's (they were left out, so never trained).
+        var layer = new ScaledDense();
+        var x = NF.Ones([1, 2]);
+        layer.Call(x);
+        Assert.Equal(3, layer.Variables.Count);
+        Assert.Equal(3, layer.TrainableVariables.Count);
+        using var tape = new GradientTape();
+        var grads = tape.Gradient(NF.ReduceSum(layer.Call(x)), layer.TrainableVariables);
+        int factor = layer.TrainableVariables.ToList().FindIndex(v => v.Shape.Rank == 0);
+        Assert.Equal(2f, grads[factor].Item<float>());   // d(2 * factor)/d factor: the dense output is 1 + 1
+    }
+
     [SkippableFact]
     public void A_checkpoint_saves_a_module_by_its_fields_names_and_restores_another_instance()
     {
