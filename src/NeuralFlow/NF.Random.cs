@@ -55,6 +55,45 @@ public static partial class NF
         public static Tensor Uniform(Shape shape, double minval = 0, double maxval = 1, DType dtype = DType.Float32, int? seed = null) =>
             Uniform(shape, minval, maxval, dtype, OpStream(seed));
 
+        /// <summary>
+        /// Uniform numbers in [minval, maxval) with the bounds given as tensors (<c>tf.random.uniform(shape, minval=t, maxval=t)</c>,
+        /// e.g. the Core MLP guide's xavier_init, whose limit <c>sqrt(6) / sqrt(in + out)</c> is a tensor): as TensorFlow,
+        /// <c>u * (maxval - minval) + minval</c> for u drawn in [0, 1), so the bounds may be tensors broadcasting to
+        /// <paramref name="shape"/> (a bound per column), a gradient reaches them, and they are not read on the host
+        /// (a traced function keeps them symbolic; TensorFlow does not check their order either).
+        /// </summary>
+        /// <param name="seed">TensorFlow's op seed, as for the overload taking numbers.</param>
+        /// <exception cref="ArgumentException">
+        /// <paramref name="dtype"/> is not float32 or float64 (TensorFlow's integer draws take numbers: use the other overload),
+        /// a bound is not a floating-point tensor, or a bound does not broadcast to <paramref name="shape"/>.
+        /// </exception>
+        public static Tensor Uniform(Shape shape, Tensor minval, Tensor maxval, DType dtype = DType.Float32, int? seed = null)
+        {
+            ArgumentNullException.ThrowIfNull(minval);
+            ArgumentNullException.ThrowIfNull(maxval);
+            if (dtype is not (DType.Float32 or DType.Float64))
+                throw new ArgumentException($"Random.Uniform: bounds given as tensors need a float32 or float64 dtype, got {dtype.Name()}; integer draws take their bounds as numbers.", nameof(dtype));
+            var low = Bound(minval, nameof(minval), shape, dtype);
+            var high = Bound(maxval, nameof(maxval), shape, dtype);
+            // Not disposed: a tape differentiating the bounds keeps the unit draw for the product's gradient.
+            var unit = Uniform(shape, 0, 1, dtype, OpStream(seed));
+            return unit * (high - low) + low;
+        }
+
+        // A bound of the tensor overload, checked and in the draw's dtype (a weak scalar such as 0f takes it without a cast).
+        private static Tensor Bound(Tensor bound, string name, Shape shape, DType dtype)
+        {
+            if (!bound.DType.IsFloating())
+                throw new ArgumentException($"Random.Uniform: {name} is a {bound.DType.Name()} tensor; bounds given as tensors are floating-point (cast it to {dtype.Name()}).", name);
+            // NumPy's rule with trailing axes aligned, without growing the draw: each axis of the bound is 1 or the draw's.
+            var dims = bound.Shape.ToArray();
+            bool fits = dims.Length <= shape.Rank;
+            for (int i = 1; fits && i <= dims.Length; i++) fits = dims[^i] == 1 || dims[^i] == shape[^i];
+            if (!fits)
+                throw new ArgumentException($"Random.Uniform: {name} of shape {bound.Shape} does not broadcast to the draw's shape {shape}.", name);
+            return bound.DType == dtype ? bound : Cast(bound, dtype);
+        }
+
         /// <summary>Uniform numbers from <paramref name="stream"/> (a seeded layer's), or from this generator when null.</summary>
         internal static Tensor Uniform(Shape shape, double minval, double maxval, DType dtype, RandomStream? stream) =>
             Uniform(shape, minval, maxval, dtype, count => stream?.Draw(count) ?? Draw(count));

@@ -3,8 +3,33 @@ using System.Text;
 
 namespace NeuralFlow;
 
-public partial class Tensor
+public partial class Tensor : IFormattable
 {
+    /// <summary>
+    /// A scalar's value in a .NET numeric format: <c>$"{loss:F3}"</c> is <c>0.758</c>, as TensorFlow's guides print
+    /// <c>f"{loss:.3f}"</c> (an eager scalar formats as its number); without a format, <see cref="ToString()"/>. A bool
+    /// scalar prints True or False whatever the format.
+    /// </summary>
+    /// <exception cref="FormatException">A format is given for a tensor that is not a scalar (NumPy and TensorFlow refuse it too).</exception>
+    public string ToString(string? format, IFormatProvider? formatProvider)
+    {
+        if (string.IsNullOrEmpty(format) || IsDisposed) return ToString();
+        if (Rank != 0)
+            throw new FormatException($"A tensor of shape {Shape} cannot take the format '{format}': a format applies to a scalar's value " +
+                                      "(TensorFlow's f\"{loss:.3f}\"); format the elements of ToArray<T>(), or print the tensor without a format.");
+        return DType switch
+        {
+            DType.Float32 => Item<float>().ToString(format, formatProvider),
+            DType.Float64 => Item<double>().ToString(format, formatProvider),
+            DType.Float16 => Item<Half>().ToString(format, formatProvider),
+            DType.Int32 => Item<int>().ToString(format, formatProvider),
+            DType.Int64 => Item<long>().ToString(format, formatProvider),
+            DType.UInt8 => Item<byte>().ToString(format, formatProvider),
+            DType.Bool => Item<bool>().ToString(),
+            _ => ToString(),
+        };
+    }
+
     /// <summary>Tensors with more elements than this print summarised, with "..." (NumPy's threshold).</summary>
     internal const int SummaryThreshold = 1000;
     private const int EdgeItems = 3;

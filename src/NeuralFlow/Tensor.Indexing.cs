@@ -9,7 +9,8 @@ namespace NeuralFlow;
 /// <see cref="NF.NewAxis"/> (inserts a size-1 axis), or <see cref="NF.Ellipsis"/> (Python's <c>...</c>:
 /// as many whole axes as the other entries leave). Converts implicitly, so <c>t[3]</c>,
 /// <c>t[^1]</c>, <c>t[..500]</c>, <c>t[1, ..]</c>, <c>t[NF.Ellipsis, 0]</c> and
-/// <c>t[NF.Step(.., -1), NF.NewAxis]</c> all read naturally.
+/// <c>t[NF.Step(.., -1), NF.NewAxis]</c> all read naturally. A bool tensor as the whole index, <c>t[mask]</c>,
+/// takes the elements (or rows) where it is true, as TensorFlow's and PyTorch's <c>x[mask]</c> (<see cref="NF.BooleanMask"/>).
 /// </summary>
 public readonly struct TensorIndex
 {
@@ -21,17 +22,19 @@ public readonly struct TensorIndex
     private readonly Range _range;
     private readonly int _step;   // ranges: 0 stands for 1, so default(TensorIndex) stays position 0
     private readonly Kind _kind;
+    private readonly Tensor? _mask;
 
-    private enum Kind : byte { Position, Range, NewAxis, Ellipsis }
+    private enum Kind : byte { Position, Range, NewAxis, Ellipsis, Mask }
 
     [MethodImpl(Hot)]
-    private TensorIndex(int position, bool fromEnd, Range range, Kind kind, int step = 1)
+    private TensorIndex(int position, bool fromEnd, Range range, Kind kind, int step = 1, Tensor? mask = null)
     {
         _position = position;
         _fromEnd = fromEnd;
         _range = range;
         _kind = kind;
         _step = step;
+        _mask = mask;
     }
 
     /// <summary>True for a range (stepped or not), false for a single position or a new axis.</summary>
@@ -52,6 +55,16 @@ public readonly struct TensorIndex
     public static implicit operator TensorIndex(Index index) => new(index.Value, index.IsFromEnd, default, Kind.Position);
     /// <summary>A range of positions.</summary>
     public static implicit operator TensorIndex(Range range) => new(0, false, range, Kind.Range);
+    /// <summary>A bool mask, the whole index: <c>t[mask]</c> is <c>NF.BooleanMask(t, mask)</c> (TensorFlow's and PyTorch's <c>x[mask]</c>).</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="mask"/> is null.</exception>
+    public static implicit operator TensorIndex(Tensor mask) =>
+        new(0, false, default, Kind.Mask, mask: mask ?? throw new ArgumentNullException(nameof(mask), "Tensor indexing: the mask tensor is null."));
+
+    /// <summary>True for a tensor used as the index (a bool mask).</summary>
+    public bool IsMask => _kind == Kind.Mask;
+
+    /// <summary>The mask of a tensor index; null for the other kinds.</summary>
+    internal Tensor? Mask => _mask;
 
     internal static TensorIndex Stepped(Range range, int step)
     {
@@ -93,6 +106,9 @@ public readonly struct TensorIndex
     /// </summary>
     internal AxisPick Pick(int size, int axis, Shape shape)
     {
+        // A mask selects by values, not by a view; the indexer takes it before resolving picks, and other readers refuse it.
+        if (_kind == Kind.Mask)
+            throw new ArgumentException($"A tensor index (a bool mask) cannot stand for axis {axis} of shape {shape} here: it is the whole index of a tensor, t[mask].");
         if (_kind == Kind.NewAxis) return AxisPick.NewAxis;
         if (_kind == Kind.Position) return AxisPick.Select(Resolve(size, axis, shape));
         int start = Math.Clamp(_range.Start.IsFromEnd ? size - _range.Start.Value : _range.Start.Value, 0, size);
@@ -175,6 +191,7 @@ public partial class Tensor
         get
         {
             ArgumentNullException.ThrowIfNull(indices);
+            if (Array.Exists(indices, i => i.IsMask)) return Masked(indices);
             indices = ExpandEllipsis(indices);
             int read = indices.Count(i => !i.IsNewAxis);
             if (read > Rank)
@@ -188,6 +205,19 @@ public partial class Tensor
             }
             return Pick(picks, "Tensor indexing");
         }
+    }
+
+    // t[mask]: TensorFlow's __getitem__ takes a bool tensor as the whole key to tf.boolean_mask (other tensor keys are
+    // scalar positions, which C# writes as ints); PyTorch's x[mask] gives the same elements.
+    private Tensor Masked(TensorIndex[] indices)
+    {
+        var mask = Array.Find(indices, i => i.IsMask).Mask!;
+        if (indices.Length != 1)
+            throw new ArgumentException($"Tensor indexing: a mask tensor is the whole index (t[mask]); with {indices.Length} entries, select with NF.BooleanMask(t, mask, axis) and slice the result.");
+        if (mask.DType != DType.Bool)
+            throw new ArgumentException($"Tensor indexing: a tensor index must be a bool mask, got {mask.DType.Name()} of shape {mask.Shape}; " +
+                                        "pick positions with ints (t[i], from a tensor: t[i.Item<int>()]) or NF.Gather(t, indices).");
+        return NF.BooleanMask(this, mask);
     }
 
     /// <summary>

@@ -25,7 +25,7 @@ public sealed partial class GradientTape
     /// <exception cref="InvalidOperationException">The tape is not recording: already stopped, or a non-persistent tape that computed its gradient.</exception>
     public IDisposable StopRecording()
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ThrowIfDisposed(nameof(StopRecording));
         if (_stopped)
             throw new InvalidOperationException("StopRecording: this GradientTape is already stopped; dispose the first StopRecording() before stopping it again.");
         if (!IsRecording)
@@ -53,7 +53,7 @@ public sealed partial class GradientTape
     /// </summary>
     public void Reset()
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ThrowIfDisposed(nameof(Reset));
         Release();
         _variables.Clear();
         _used = false;

@@ -28,7 +28,7 @@ public sealed partial class GradientTape
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(source);
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ThrowIfDisposed("Jacobian");
         if (_used && !Persistent)
             throw new InvalidOperationException(
                 $"This GradientTape already computed a gradient; {method} needs its records, so create it with new GradientTape(persistent: true) to take both.");

@@ -52,7 +52,7 @@ public sealed partial class GradientTape : IDisposable
     public void Watch(Tensor tensor)
     {
         ArgumentNullException.ThrowIfNull(tensor);
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ThrowIfDisposed(nameof(Watch));
         Track(tensor);
     }
 
@@ -117,7 +117,7 @@ public sealed partial class GradientTape : IDisposable
         ArgumentNullException.ThrowIfNull(sources);
         if (unconnectedGradients is not (UnconnectedGradients.None or UnconnectedGradients.Zero)) // not Enum.IsDefined: JIT-compiled in a cold process
             throw new ArgumentOutOfRangeException(nameof(unconnectedGradients), unconnectedGradients, "Gradient: unconnectedGradients must be UnconnectedGradients.None or .Zero.");
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ThrowIfDisposed(nameof(Gradient));
         if (_used && !Persistent && !_holdRecords)
             throw new InvalidOperationException(
                 "This GradientTape already computed a gradient; a tape gives one Gradient call unless it is created with new GradientTape(persistent: true).");
@@ -285,6 +285,17 @@ public sealed partial class GradientTape : IDisposable
         _disposed = true;
         Release();
         Tape.Active.Remove(this);
+    }
+
+    // Python's `with tf.GradientTape() as tape:` only stops recording at the block's end, so TensorFlow's guides call
+    // tape.gradient after it; a C# using block disposes the tape there and frees its records. The message says so,
+    // where ObjectDisposedException's own said only "Cannot access a disposed object".
+    private void ThrowIfDisposed(string op)
+    {
+        if (_disposed)
+            throw new ObjectDisposedException(nameof(GradientTape),
+                $"GradientTape.{op}: the tape is disposed (the end of its using block frees what it recorded, where Python's " +
+                "`with tf.GradientTape() as tape:` only stops recording); call Gradient inside the using block, after the ops it differentiates.");
     }
 
     // How many entries of the gradient map hold each gradient object (rules pass one gradient on

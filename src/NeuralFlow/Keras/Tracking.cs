@@ -5,7 +5,8 @@ namespace NeuralFlow.Keras;
 
 /// <summary>
 /// Finds the layers and variables a layer holds in its fields, as Keras' attribute tracking
-/// does: held directly or inside arrays, lists, dictionaries and other collections, nested too.
+/// does: held directly or inside arrays, lists, dictionaries and other collections, nested too,
+/// and the variables of the <see cref="Module"/>s it holds.
 /// Every object is visited once (a visited set), so a layer graph with a cycle (a sublayer
 /// holding its model) ends, and the order is deterministic: fields in declaration order (the
 /// most derived type first), collections in their order, dictionaries by key (as TensorFlow's
@@ -61,6 +62,12 @@ internal static class Tracking
                 return;
             case Variable variable:
                 if (seen.Add(variable)) variables.Add(variable);
+                return;
+            case Module module:
+                // A tf.Module held by a layer: its variables are the layer's, as Keras tracks a module's.
+                if (seen.Add(module))
+                    foreach (var v in module.Variables)
+                        if (seen.Add(v)) variables.Add(v);
                 return;
             case Tensor or string:
                 return;
@@ -123,7 +130,7 @@ internal static class Tracking
     // List<int> or a float[] is never walked).
     [MethodImpl(Hot)]
     private static bool MayHold(Type type) =>
-        typeof(Layer).IsAssignableFrom(type) || typeof(Tensor).IsAssignableFrom(type) ||
+        typeof(Layer).IsAssignableFrom(type) || typeof(Tensor).IsAssignableFrom(type) || typeof(Module).IsAssignableFrom(type) ||
         type.IsAssignableFrom(typeof(Layer)) || type.IsAssignableFrom(typeof(Variable)) ||
         (type != typeof(string) && typeof(IEnumerable).IsAssignableFrom(type));
 }

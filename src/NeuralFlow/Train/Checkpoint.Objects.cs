@@ -19,7 +19,7 @@ public sealed partial class Checkpoint
             throw new ArgumentException($"Checkpoint: '{name}'{where} cannot name an object: names are non-empty, without '/', and '{SaveCounterKey}' is the checkpoint's own.");
         switch (value)
         {
-            case Layer or Optimizers.Optimizer or Variable or NF.Random.Generator or Data.ICheckpointedIterator or Checkpoint:
+            case Layer or Optimizers.Optimizer or Variable or NF.Random.Generator or Data.ICheckpointedIterator or Checkpoint or Module:
                 return;
             case IDictionary dictionary:
                 foreach (DictionaryEntry entry in dictionary)
@@ -34,7 +34,7 @@ public sealed partial class Checkpoint
                 return;
             default:
                 throw new ArgumentException(
-                    $"Checkpoint: '{name}'{where} is {(value is null ? "null" : "a " + value.GetType().Name)}; a checkpoint holds models or layers, optimizers, variables, " +
+                    $"Checkpoint: '{name}'{where} is {(value is null ? "null" : "a " + value.GetType().Name)}; a checkpoint holds models or layers, modules, optimizers, variables, " +
                     "random generators, dataset iterators (Dataset.Iterator()), other checkpoints, and dictionaries (string keys) or lists of these.");
         }
     }
@@ -76,20 +76,32 @@ public sealed partial class Checkpoint
                 return entries;
             case IList list:
                 return Enumerable.Range(0, list.Count).Select(i => new KeyValuePair<string, object>(i.ToString(System.Globalization.CultureInfo.InvariantCulture), list[i]!)).ToArray();
+            case Module module:
+                // A module's fields by name (tf.Module's attributes), those that can hold saved things; a delegate, a
+                // plain tensor, or a dictionary without string keys is not part of the checkpoint, as TensorFlow skips
+                // attributes that are not trackable.
+                return module.Fields().Where(f => f.Value switch
+                {
+                    Layer or Optimizers.Optimizer or Variable or NF.Random.Generator or Data.ICheckpointedIterator or Checkpoint or Module => true,
+                    Tensor or null => false,
+                    IDictionary d => Module.MayHoldObjects(d.GetType()) && d.Keys.Cast<object>().All(k => k is string),
+                    IList l => Module.MayHoldObjects(l.GetType()),
+                    _ => false,
+                }).Select(f => new KeyValuePair<string, object>(f.Name, f.Value!)).ToArray();
             default:
                 return [];
         }
     }
 
-    /// <summary>The checkpoints under <paramref name="value"/> at <paramref name="path"/> (itself included), for delayed restoration.</summary>
-    private static List<(string Path, Checkpoint Checkpoint)> CheckpointsOf(string path, object value)
+    /// <summary>The containers of type <typeparamref name="T"/> (checkpoints, for delayed restoration; modules) under <paramref name="value"/> at <paramref name="path"/>, itself included, each with its path.</summary>
+    private static List<(string Path, T Container)> ContainersOf<T>(string path, object value) where T : class
     {
-        var found = new List<(string, Checkpoint)>();
+        var found = new List<(string, T)>();
         var open = new HashSet<object>(ReferenceEqualityComparer.Instance);
         void Walk(string at, object item)
         {
             if (item is Layer or Optimizers.Optimizer or Variable or NF.Random.Generator or Data.ICheckpointedIterator || !open.Add(item)) return;
-            if (item is Checkpoint checkpoint) found.Add((at, checkpoint));
+            if (item is T container) found.Add((at, container));
             foreach (var (name, child) in Children(item)) Walk(Join(at, name), child);
             open.Remove(item);
         }

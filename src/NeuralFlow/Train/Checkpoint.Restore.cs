@@ -19,7 +19,7 @@ public sealed partial class Checkpoint
     /// <returns>What was matched, to assert on (<see cref="CheckpointLoadStatus.AssertConsumed"/>).</returns>
     /// <exception cref="FileNotFoundException">No checkpoint is at <paramref name="path"/>.</exception>
     /// <exception cref="InvalidDataException">The file is not a NeuralFlow checkpoint, or an object's saved state does not fit it (another architecture).</exception>
-    /// <exception cref="InvalidOperationException">A model or layer to restore is not built yet (TensorFlow would wait for its variables; call it once first).</exception>
+    /// <exception cref="InvalidOperationException">A model or layer to restore is not built yet, or a module's variable is not made yet (TensorFlow would wait for its variables; call it once first).</exception>
     public CheckpointLoadStatus Restore(string? path) => Load(path, restoreCounter: true);
 
     /// <summary>
@@ -39,9 +39,10 @@ public sealed partial class Checkpoint
         var (file, tensors, saved, aliases) = Open(path);
         try
         {
+            RefuseUnmade("", this, tensors, file);
             var (unused, unmatched) = LoadLeaves(file, tensors, saved, aliases, leaves);
             if (restoreCounter && tensors.TryGetValue(SaveCounterKey, out var counter)) SaveCounter = counter.Item<long>();
-            foreach (var (at, checkpoint) in CheckpointsOf("", this)) checkpoint._restoredFrom = (path, at);
+            foreach (var (at, checkpoint) in ContainersOf<Checkpoint>("", this)) checkpoint._restoredFrom = (path, at);
             return new CheckpointLoadStatus(path, unused, unmatched);
         }
         finally
@@ -61,13 +62,30 @@ public sealed partial class Checkpoint
         var (_, tensors, saved, aliases) = Open(path);
         try
         {
+            RefuseUnmade(prefix, value, tensors, file);
             LoadLeaves(file, tensors, saved, aliases, LeavesOf(prefix, value));
-            foreach (var (at, checkpoint) in CheckpointsOf(prefix, value)) checkpoint._restoredFrom = (path, at);
+            foreach (var (at, checkpoint) in ContainersOf<Checkpoint>(prefix, value)) checkpoint._restoredFrom = (path, at);
         }
         finally
         {
             foreach (var t in tensors.Values) t.Dispose();
         }
+    }
+
+    // A module's variable made on its first call (the Core guides' `if not self.built`) does not exist before that call;
+    // restoring would skip it and the call would then make it with its initial value: a silently untrained model.
+    // TensorFlow waits for it (delayed restoration); as for an unbuilt layer, NeuralFlow refuses, naming it.
+    private static void RefuseUnmade(string prefix, object value, Dictionary<string, Tensor> tensors, string file)
+    {
+        foreach (var (at, module) in ContainersOf<Module>(prefix, value))
+            foreach (var field in module.UnmadeFields())
+            {
+                string path = Join(at, field);
+                if (tensors.Keys.Any(k => k.StartsWith(path + "/", StringComparison.Ordinal)))
+                    throw new InvalidOperationException(
+                        $"Checkpoint.Restore: '{path}' of the module '{at}' ({module.Name}) is null, so it cannot take what '{file}' holds for it. " +
+                        "Unlike TensorFlow, restoring does not wait for variables to be created: call the module once (it makes its variables), then restore.");
+            }
     }
 
     private static (string File, Dictionary<string, Tensor> Tensors, Dictionary<string, string> Kinds, Dictionary<string, string> Aliases) Open(string path)

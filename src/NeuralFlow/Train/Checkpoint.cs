@@ -20,7 +20,8 @@ namespace NeuralFlow.Train;
 /// slots (Adam's moments) for the variables of the objects in the same checkpoint, matched to them by
 /// the object's name; a <see cref="Variable"/> saves its value; an <see cref="NF.Random.Generator"/> saves its
 /// state (its key and position, as <c>tf.train.Checkpoint(generator=g)</c>), so a restored generator draws on from
-/// where it was saved. Each checkpoint is one safetensors file,
+/// where it was saved; a <see cref="Module"/> (<c>tf.Module</c>) saves what its fields hold under the fields' names
+/// (<c>model/w/value</c>). Each checkpoint is one safetensors file,
 /// <c>{path}.safetensors</c> (any safetensors reader opens it), with TensorFlow's <c>checkpoint</c> state
 /// file beside it naming the latest save. Objects are matched by name, so a checkpoint restores part of
 /// what was saved (the generator alone) or part of this checkpoint's objects (see <see cref="CheckpointLoadStatus"/>).
@@ -42,7 +43,7 @@ public sealed partial class Checkpoint
     private (string Path, string Prefix)? _restoredFrom;
 
     /// <summary>Tracks <paramref name="objects"/> by name (the keyword arguments of <c>tf.train.Checkpoint</c>).</summary>
-    /// <param name="objects">Models or layers, optimizers, variables, random generators, other checkpoints, and dictionaries
+    /// <param name="objects">Models or layers, modules, optimizers, variables, random generators, other checkpoints, and dictionaries
     /// (string keys) or lists of these, by name; a name is non-empty, without '/', and not "save_counter".</param>
     /// <exception cref="ArgumentException">A name is empty, holds '/', is reserved, or a value is null or none of those.</exception>
     public Checkpoint(IReadOnlyDictionary<string, object> objects)

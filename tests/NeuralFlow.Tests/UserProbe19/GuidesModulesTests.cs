@@ -4,8 +4,8 @@ namespace NeuralFlow.Tests.UserProbe19;
 
 /// <summary>
 /// TensorFlow's "Introduction to modules, layers, and models" guide (guide/intro_to_modules.ipynb)
-/// in C#. NeuralFlow has no tf.Module; its Layer is the C# reader's module: variables held in
-/// fields are tracked (trainable ones apart), layers nest, weights made at the first call, and a
+/// in C#, with Keras' Layer as the module (NeuralFlow.Module, tf.Module itself, came later: UserProbe25's ModuleTests):
+/// variables held in fields are tracked (trainable ones apart), layers nest, weights made at the first call, and a
 /// Model subclass checkpoints its weights and loads them into a fresh instance.
 /// </summary>
 public abstract class GuidesModulesTests(string backend) : BackendTest(backend)
