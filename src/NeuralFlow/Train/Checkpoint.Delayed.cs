@@ -113,11 +113,24 @@ public sealed partial class Checkpoint
     private static readonly List<WeakReference<Waiting>> s_waiting = [];
     private static volatile int s_waitingCount;
 
+    // The restores each waiting object (an unbuilt layer, a list or dictionary that may grow) keeps alive: as TensorFlow's
+    // objects hold their deferred restorations, a checkpoint made only to restore (new Checkpoint(...).Restore(path), then
+    // dropped) still delivers the values, while the objects live and no longer.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, List<Waiting>> s_keptBy = new();
+
     private static void Register(Waiting waiting)
     {
+        var leaves = LeavesOf("", waiting.Root);
+        foreach (var holder in leaves.Where(l => l.Value is Layer && waiting.LayerCounts.ContainsKey(l.Key)).Select(l => l.Value)
+                                     .Concat(ContainersOf("", waiting.Root).Select(c => c.Container).Where(c => c is not Checkpoint)))
+        {
+            var kept = s_keptBy.GetOrCreateValue(holder);
+            lock (kept)
+                if (!kept.Contains(waiting)) kept.Add(waiting);
+        }
         lock (s_waiting)
         {
-            s_waiting.Add(new WeakReference<Waiting>(waiting));
+            if (!s_waiting.Any(weak => weak.TryGetTarget(out var w) && ReferenceEquals(w, waiting))) s_waiting.Add(new WeakReference<Waiting>(waiting));
             s_waitingCount = s_waiting.Count;
         }
     }
@@ -219,6 +232,43 @@ public sealed partial class Checkpoint
         }
     }
 
+    /// <summary>
+    /// Adds to a save the values that a model or layer of it, not built since the restore, still waits for (with their
+    /// aliases and the optimizers' slots saved for them), so that a save between a restore and the first call (a
+    /// CheckpointManager that then deletes the file restored from) loses nothing.
+    /// </summary>
+    private void CarryWaiting(List<KeyValuePair<string, object>> leaves, Dictionary<string, Tensor> tensors, IDictionary<string, string> aliases)
+    {
+        if (_restoredFrom is not { Waiting: var w, Prefix: var prefix }) return;
+        lock (w)
+        {
+            var carried = new List<(string Name, string Full)>();
+            foreach (var (name, value) in leaves)
+            {
+                string full = Join(prefix, name);
+                if (value is not Layer layer || !w.LayerCounts.TryGetValue(full, out int count) || layer.Variables.Count != 0) continue;
+                var keys = Enumerable.Range(0, count).Select(i => $"{full}/variables/{i}").ToList();
+                if (!keys.All(w.Tensors.ContainsKey)) continue;
+                for (int i = 0; i < count; i++) tensors[$"{name}/variables/{i}"] = w.Tensors[keys[i]];
+                foreach (var (path, key) in w.Aliases)
+                    if (path.StartsWith(full + "/", StringComparison.Ordinal) && key.StartsWith(full + "/", StringComparison.Ordinal))
+                        aliases.TryAdd(name + path[full.Length..], name + key[full.Length..]);
+                carried.Add((name, full));
+            }
+            foreach (var (optimizer, value) in leaves)
+            {
+                if (value is not Optimizers.Optimizer) continue;
+                string optimizerFull = Join(prefix, optimizer);
+                foreach (var (name, full) in carried)
+                {
+                    string from = $"{optimizerFull}/{full}/";
+                    foreach (var (key, tensor) in w.Tensors)
+                        if (key.StartsWith(from, StringComparison.Ordinal)) tensors.TryAdd($"{optimizer}/{name}/{key[from.Length..]}", tensor);
+                }
+            }
+        }
+    }
+
     // The optimizers of the checkpoint that the file holds state for, with their names in it.
     private static List<(string Name, Optimizers.Optimizer Optimizer)> OptimizersOf(List<KeyValuePair<string, object>> leaves, Dictionary<string, string> kinds) =>
         [.. leaves.Where(l => l.Value is Optimizers.Optimizer && kinds.GetValueOrDefault(l.Key) == "optimizer").Select(l => (l.Key, (Optimizers.Optimizer)l.Value))];
@@ -270,13 +320,7 @@ public sealed partial class Checkpoint
                     foreach (var (_, leaf) in LeavesOf("", item)) forced.Add(leaf);
             Sweep(w, forced);
         };
-        var open = new HashSet<object>(ReferenceEqualityComparer.Instance);
-        void Walk(object item)
-        {
-            if (item is Layer or Optimizers.Optimizer or Variable or NF.Random.Generator or Data.ICheckpointedIterator || !open.Add(item)) return;
-            if (item is INotifyCollectionChanged list && w.Watched.Add(list)) list.CollectionChanged += w.OnChanged;
-            foreach (var (_, child) in Children(item)) Walk(child);
-        }
-        Walk(w.Root);
+        foreach (var (_, container) in ContainersOf("", w.Root))
+            if (container is INotifyCollectionChanged list && w.Watched.Add(list)) list.CollectionChanged += w.OnChanged;
     }
 }

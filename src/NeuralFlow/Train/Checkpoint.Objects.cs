@@ -81,15 +81,18 @@ public sealed partial class Checkpoint
         }
     }
 
-    /// <summary>The checkpoints under <paramref name="value"/> at <paramref name="path"/> (itself included), for delayed restoration.</summary>
-    private static List<(string Path, Checkpoint Checkpoint)> CheckpointsOf(string path, object value)
+    /// <summary>
+    /// The containers under <paramref name="value"/> at <paramref name="path"/> (itself included): checkpoints, for delayed
+    /// restoration through their indexer, and dictionaries and lists, whose elements added later take their waiting values.
+    /// </summary>
+    private static List<(string Path, object Container)> ContainersOf(string path, object value)
     {
-        var found = new List<(string, Checkpoint)>();
+        var found = new List<(string, object)>();
         var open = new HashSet<object>(ReferenceEqualityComparer.Instance);
         void Walk(string at, object item)
         {
             if (item is Layer or Optimizers.Optimizer or Variable or NF.Random.Generator or Data.ICheckpointedIterator || !open.Add(item)) return;
-            if (item is Checkpoint checkpoint) found.Add((at, checkpoint));
+            found.Add((at, item));
             foreach (var (name, child) in Children(item)) Walk(Join(at, name), child);
             open.Remove(item);
         }

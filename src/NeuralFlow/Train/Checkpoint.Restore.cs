@@ -44,8 +44,12 @@ public sealed partial class Checkpoint
             // What no object took, or waits for its variables, stays with its values: the objects that appear later take them.
             _waiting?.Release();
             var waiting = _waiting = new Waiting(path, file, this, saved, aliases);
-            waiting.Add(unused.Concat(deferred), tensors);
-            foreach (var (at, checkpoint) in CheckpointsOf("", this)) checkpoint._restoredFrom = (path, at, waiting);
+            // An unused object inside a list or dictionary of this graph may be added to it later; one directly under a
+            // checkpoint is set with its indexer, which restores it from the file then.
+            var collections = ContainersOf("", this).Where(c => c.Container is not Checkpoint).Select(c => c.Path).ToHashSet(StringComparer.Ordinal);
+            waiting.Add(unused.Where(n => n.LastIndexOf('/') is > 0 and var at && collections.Contains(n[..at])).Concat(deferred), tensors);
+            foreach (var (at, container) in ContainersOf("", this))
+                if (container is Checkpoint checkpoint) checkpoint._restoredFrom = (path, at, waiting);
             // A layer built in part takes the values of its built layers now (by their paths), the rest as they build.
             Sweep(waiting, new HashSet<object>(leaves.Select(l => l.Value), ReferenceEqualityComparer.Instance));
             if (waiting.Keys.Count > 0) Register(waiting);
@@ -75,6 +79,8 @@ public sealed partial class Checkpoint
             lock (waiting)
             {
                 waiting.TakeUnder(prefix);   // restored from the file just now, whatever waited for it
+                foreach (var (name, _) in leaves)
+                    if (saved.ContainsKey(name) && !deferred.Contains(name)) waiting.Taken.Add(name);
                 var all = LeavesOf("", waiting.Root);
                 bool IsNew(string name) => name == prefix || name.StartsWith(prefix + "/", StringComparison.Ordinal);
                 var ownersNew = RestoredOwners(leaves, saved, deferred, waiting);
@@ -84,7 +90,8 @@ public sealed partial class Checkpoint
                 waiting.Add(deferred, tensors);
                 if (deferred.Count > 0) Register(waiting);
             }
-            foreach (var (at, checkpoint) in CheckpointsOf(prefix, value)) checkpoint._restoredFrom = (path, at, waiting);
+            foreach (var (at, container) in ContainersOf(prefix, value))
+                if (container is Checkpoint checkpoint) checkpoint._restoredFrom = (path, at, waiting);
         }
         finally
         {

@@ -161,6 +161,7 @@ public sealed partial class Checkpoint
                         break;
                 }
             }
+            CarryWaiting(leaves, tensors, aliases);
             var kinds = leaves.ToDictionary(o => o.Key, o => Kind(o.Value));
             NF.Safetensors.Save(tensors, FileOf(path), new Dictionary<string, string>
             {

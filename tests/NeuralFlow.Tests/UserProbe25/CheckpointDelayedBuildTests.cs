@@ -86,23 +86,39 @@ public abstract class CheckpointDelayedBuildTests(string backend) : BackendFileT
 
         var resumed = new TwoDense(2f);
         var optimizer = Make(optimizerName);
-        var status = new Train.Checkpoint(new Dictionary<string, object> { ["model"] = resumed, ["optimizer"] = optimizer }).Restore(path);
+        var checkpoint = new Train.Checkpoint(new Dictionary<string, object> { ["model"] = resumed, ["optimizer"] = optimizer });
+        var status = checkpoint.Restore(path);
         Assert.False(resumed.Built);
         Assert.Equal(3, optimizer.Iterations);
         Assert.Equal(["model"], status.WaitingForVariables);
         Assert.Contains("wait for variables", Assert.Throws<InvalidOperationException>(() => status.AssertConsumed()).Message);
         status.AssertExistingObjectsMatched();
+        // A save before the first call keeps the waiting values and slots: a run resumed from it continues the same way.
+        string carried = checkpoint.Save(Temp.File("carried/ckpt"));
+        var third = new TwoDense(4f);
+        var thirdOptimizer = Make(optimizerName);
+        new Train.Checkpoint(new Dictionary<string, object> { ["model"] = third, ["optimizer"] = thirdOptimizer }).Restore(carried);
 
         // The first call builds the layers; each takes its saved values before its output, so this output is the saved model's.
         Assert.Equal(first.Call(Batch(9, 5, 4)).ToArray<float>(), resumed.Call(Batch(9, 5, 4)).ToArray<float>());
         Assert.Empty(status.WaitingForVariables);
         status.AssertConsumed();
-        for (int s = 3; s < 6; s++) Step(resumed.Call, resumed.TrainableVariables, optimizer, s);
+        // Built by a call before the loop, as the loop takes the variables to train before it calls the model.
+        Assert.Equal(first.Call(Batch(9, 5, 4)).ToArray<float>(), third.Call(Batch(9, 5, 4)).ToArray<float>());
+        for (int s = 3; s < 6; s++)
+        {
+            Step(resumed.Call, resumed.TrainableVariables, optimizer, s);
+            Step(third.Call, third.TrainableVariables, thirdOptimizer, s);
+        }
         var expected = ValuesOf(straight.Variables);
-        var actual = ValuesOf(resumed.Variables);
-        Assert.Equal(expected.Count, actual.Count);
-        for (int i = 0; i < expected.Count; i++) Assert.Equal(expected[i], actual[i]);
+        foreach (var model in new[] { resumed, third })
+        {
+            var actual = ValuesOf(model.Variables);
+            Assert.Equal(expected.Count, actual.Count);
+            for (int i = 0; i < expected.Count; i++) Assert.Equal(expected[i], actual[i]);
+        }
         Assert.Equal(6, optimizer.Iterations);
+        Assert.Equal(6, thirdOptimizer.Iterations);
     }
 
     [SkippableTheory]

@@ -105,11 +105,15 @@ public abstract class CheckpointDelayedListTests(string backend) : BackendFileTe
         var resumed = new Train.CheckpointManager(checkpoint, dir, maxToKeep: 1);
         string restoredFrom = resumed.RestoreOrInitialize()!;
         Assert.Equal(resumed.LatestCheckpoint, restoredFrom);
-        // Saving before the model is built: the waiting values are not saved as if taken, and the file restored from goes.
+        // Saved before the model is built, the new checkpoint holds the waiting values; the file restored from goes.
         string next = resumed.Save();
         Assert.False(File.Exists(restoredFrom + ".safetensors"));
         Assert.Equal([next], resumed.Checkpoints);
         Assert.Equal(expected, model.Call(x).ToArray<float>());
+        var again = new Sequential([new Layers.Dense(3, activation: "relu"), new Layers.Dense(1)]);
+        again.Call(x);
+        new Train.Checkpoint { ["model"] = again }.Restore(next).AssertConsumed();
+        Assert.Equal(expected, again.Call(x).ToArray<float>());
     }
 
     [SkippableFact]
