@@ -123,6 +123,38 @@ public abstract class CheckpointDelayedBuildTests(string backend) : BackendFileT
 
     [SkippableTheory]
     [MemberData(nameof(Optimizer))]
+    public void Fit_on_a_compiled_model_restored_before_it_was_built_continues_the_uninterrupted_fit(string optimizerName)
+    {
+        RequireBackend();
+        var x = Batch(0, 12, 4);
+        var y = Batch(1, 12, 2);
+        TwoDense Compiled(float phase, Optimizers.Optimizer optimizer)
+        {
+            var model = new TwoDense(phase);
+            model.Compile(optimizer, "mse");
+            return model;
+        }
+        var straight = Compiled(0f, Make(optimizerName));
+        straight.Fit(x, y, batchSize: 4, epochs: 2, verbose: 0, shuffle: false);
+
+        var firstOptimizer = Make(optimizerName);
+        var first = Compiled(0f, firstOptimizer);
+        first.Fit(x, y, batchSize: 4, epochs: 1, verbose: 0, shuffle: false);
+        string path = new Train.Checkpoint(new Dictionary<string, object> { ["model"] = first, ["optimizer"] = firstOptimizer }).Save(Temp.File("fit/ckpt"));
+
+        var optimizer = Make(optimizerName);
+        var resumed = Compiled(5f, optimizer);
+        new Train.Checkpoint(new Dictionary<string, object> { ["model"] = resumed, ["optimizer"] = optimizer }).Restore(path);
+        Assert.False(resumed.Built);
+        resumed.Fit(x, y, batchSize: 4, epochs: 1, verbose: 0, shuffle: false);
+        var expected = ValuesOf(straight.Variables);
+        var actual = ValuesOf(resumed.Variables);
+        for (int i = 0; i < expected.Count; i++) Assert.Equal(expected[i], actual[i]);
+        Assert.Equal(6, optimizer.Iterations);
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Optimizer))]
     public void Custom_objects_with_variables_made_lazily_take_their_values_and_slots_when_made(string optimizerName)
     {
         RequireBackend();
