@@ -86,7 +86,9 @@ public sealed partial class Checkpoint
             if (!Keys.Remove(key)) return;
             if (Tensors.Remove(key, out var t)) t.Dispose();
             string name = ObjectOf(key);
-            if (!Keys.Any(k => ObjectOf(k) == name)) Taken.Add(name);
+            if (Keys.Any(k => ObjectOf(k) == name)) return;
+            Taken.Add(name);
+            LayerCounts.Remove(name);   // a layer with nothing left waiting is like any restored one (a late optimizer's slots)
         }
 
         /// <summary>Marks every waiting value under <paramref name="prefix"/> taken (an object the indexer restored from the file).</summary>

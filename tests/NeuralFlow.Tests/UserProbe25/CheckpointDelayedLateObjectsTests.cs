@@ -1,6 +1,7 @@
 using System.Collections.ObjectModel;
 using System.Runtime.CompilerServices;
 using NeuralFlow.Keras;
+using Dense = NeuralFlow.Keras.Layers.Dense;
 
 namespace NeuralFlow.Tests.UserProbe25;
 
@@ -46,6 +47,39 @@ public abstract class CheckpointDelayedLateObjectsTests(string backend) : Backen
         Assert.Empty(status.UnusedInFile);
         for (int s = 3; s < 6; s++) Step(resumed, optimizer, s);
         Assert.Equal(straight.ToArray<float>(), resumed.ToArray<float>());
+    }
+
+    [SkippableFact]
+    public void An_optimizer_set_after_a_late_built_model_took_its_values_takes_the_slots_for_it()
+    {
+        RequireBackend();
+        var x = NF.Constant(new[,] { { 0.5f, -1f, 2f }, { 1.5f, 0.25f, -0.75f } });
+        var y = NF.Constant(new[,] { { 1f }, { -1f } });
+        Dense Layer() => new(1, kernelInitializer: Initializer.Constant(new[] { 0.2f, -0.4f, 0.6f }));
+        void Train(Dense layer, Optimizers.Optimizer optimizer)
+        {
+            using var tape = new GradientTape();
+            var loss = NF.ReduceMean(NF.Square(layer.Call(x) - y));
+            optimizer.ApplyGradients(tape.Gradient(loss, layer.TrainableVariables), layer.TrainableVariables);
+        }
+        var straight = Layer();
+        var straightOptimizer = new Optimizers.SGD(0.1, momentum: 0.9);
+        for (int s = 0; s < 4; s++) Train(straight, straightOptimizer);
+
+        var first = Layer();
+        var firstOptimizer = new Optimizers.SGD(0.1, momentum: 0.9);
+        for (int s = 0; s < 2; s++) Train(first, firstOptimizer);
+        string path = new Train.Checkpoint { ["layer"] = first, ["optimizer"] = firstOptimizer }.Save(Temp.File("layer/ckpt"));
+
+        var resumed = new Dense(1);
+        var checkpoint = new Train.Checkpoint { ["layer"] = resumed };
+        checkpoint.Restore(path);
+        resumed.Call(x);   // built: it takes its values
+        var optimizer = new Optimizers.SGD(0.1, momentum: 0.9);
+        checkpoint["optimizer"] = optimizer;   // then the optimizer comes, with the momentum saved for the layer's weights
+        for (int s = 0; s < 2; s++) Train(resumed, optimizer);
+        Assert.Equal(straight.Kernel!.ToArray<float>(), resumed.Kernel!.ToArray<float>());
+        Assert.Equal(straight.Bias!.ToArray<float>(), resumed.Bias!.ToArray<float>());
     }
 
     [SkippableFact]
