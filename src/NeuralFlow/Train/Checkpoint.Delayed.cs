@@ -147,8 +147,8 @@ public sealed partial class Checkpoint
         SweepAll(layer);
     }
 
-    // built: the layer whose build set this off (a restore whose objects do not hold it has nothing new); null at a save.
-    private static void SweepAll(Layer? built = null)
+    // built: the layer whose build set this off (a restore whose objects do not hold it has nothing new).
+    private static void SweepAll(Layer built)
     {
         List<Waiting> alive;
         lock (s_waiting)
@@ -165,7 +165,8 @@ public sealed partial class Checkpoint
     /// <summary>
     /// Gives each waiting value to the object now at its path. <paramref name="forced"/>: the objects a restore or a
     /// list's Add just placed, which take their values whatever they hold; any other variable only while unwritten (one
-    /// found late in a plain list that the caller has set since keeps the caller's value).
+    /// found late in a plain list that the caller has set since keeps the caller's value). <paramref name="built"/>: the
+    /// layer whose build set this off; a restore whose objects do not hold it has nothing new.
     /// </summary>
     private static void Sweep(Waiting w, HashSet<object>? forced, Layer? built = null)
     {

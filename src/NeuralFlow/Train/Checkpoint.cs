@@ -121,7 +121,7 @@ public sealed partial class Checkpoint
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         // An element added to a plain list since a restore takes its waiting value before it is saved (Checkpoint.Delayed.cs).
-        if (s_waitingCount > 0) SweepAll();
+        if (_restoredFrom is { Waiting: { Keys.Count: > 0 } waiting }) Sweep(waiting, forced: null);
         string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
         if (folder is not null) Directory.CreateDirectory(folder);
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
