@@ -10,7 +10,7 @@ namespace NeuralFlow.Train;
 // checkpoint take the slots saved for those variables at the same moment; an element added to a list afterwards takes
 // its values at once when the list says so (ObservableCollection<T>, TensorFlow's ListWrapper), and for a plain List<T>,
 // which says nothing, at the next build of a layer of the checkpoint or Save/Write (a variable only while nothing has been
-// assigned to it).
+// assigned to it; a generator or iterator not at all, as its use leaves no mark).
 public sealed partial class Checkpoint
 {
     /// <summary>The values of one restore that still wait for their objects (owned here until taken).</summary>
@@ -205,7 +205,9 @@ public sealed partial class Checkpoint
                             for (int i = 0; i < count; i++) TakeVariable(variables[i], $"{name}/variables/{i}", layer);
                         }
                         break;
-                    case NF.Random.Generator or Data.ICheckpointedIterator:
+                    // Only as it is placed: a generator or iterator found late in a plain list may have drawn or moved since,
+                    // and nothing tells (it keeps its state; an ObservableCollection restores it as it is added).
+                    case NF.Random.Generator or Data.ICheckpointedIterator when forced?.Contains(value) == true:
                         if (w.Keys.Contains(name + (value is NF.Random.Generator ? "/state" : "/position"))) late.Add(new(name, value));
                         break;
                 }

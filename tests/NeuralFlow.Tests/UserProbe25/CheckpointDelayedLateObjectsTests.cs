@@ -96,6 +96,19 @@ public abstract class CheckpointDelayedLateObjectsTests(string backend) : Backen
         var fresh = NF.Random.Generator.FromSeed(1);
         generators.Add(fresh);
         Assert.Equal(expected, fresh.Normal([3]).ToArray<float>());
+
+        // A plain list cannot say when the generator came, nor a generator that it has drawn since: it keeps its own state.
+        var plain = new List<NF.Random.Generator>();
+        var plainCheckpoint = new Train.Checkpoint { ["generators"] = plain };
+        plainCheckpoint.Restore(path);
+        var own = NF.Random.Generator.FromSeed(1);
+        plain.Add(own);
+        var drawn = own.Normal([3]).ToArray<float>();
+        plainCheckpoint.Save(Temp.File("gen2/ckpt"));
+        var next = own.Normal([3]).ToArray<float>();
+        var reference = NF.Random.Generator.FromSeed(1);
+        Assert.Equal(drawn, reference.Normal([3]).ToArray<float>());
+        Assert.Equal(next, reference.Normal([3]).ToArray<float>());
     }
 
     // Restores through a checkpoint nothing keeps: only the model (not built) holds on to the waiting values.
