@@ -19,6 +19,7 @@ public partial class Variable : Tensor
         Trainable = trainable;
         CreatedTrainable = trainable;
         Name = name;
+        _createdVersion = Storage.Version;
         // tf.function's rule: variables are created on the first call only. A model that builds
         // its weights on its first call is traced again on the next one.
         FunctionTrace.Current?.Fail($"the function created variable '{name ?? "?"}' (a model or optimizer building its state on the first call); the next call traces again", retryLater: true);
@@ -54,6 +55,16 @@ public partial class Variable : Tensor
     /// that lacks it loads, leaving it at its initial value; a file that has it must still match.
     /// </summary>
     internal bool AbsentFromOlderFiles { get; set; }
+
+    private readonly long _createdVersion;
+    private bool _storageReplaced;
+
+    /// <summary>
+    /// Whether the value is still the one it was made with (nothing assigned, no optimizer step): a checkpoint's delayed
+    /// restoration, which notices a variable added to a plain list only later, restores such a one and leaves one the
+    /// caller has set since.
+    /// </summary>
+    internal bool Unwritten => !_storageReplaced && Storage.Version == _createdVersion;
 
     /// <summary>An optional name (shown by model summaries).</summary>
     public string? Name { get; }
@@ -151,6 +162,7 @@ public partial class Variable : Tensor
         {
             var (fresh, layout, _) = CopyOf(this, keepContents);
             ReplaceStorage(fresh, layout);
+            _storageReplaced = true;
         }
         Storage.BumpVersion();
     }

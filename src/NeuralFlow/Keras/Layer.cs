@@ -223,6 +223,8 @@ public abstract partial class Layer
         SyncConstraints();
         BuildInputShape = inputShape;
         _built = true;
+        // A checkpoint restored before this layer had weights gives them their saved values now, before its first output.
+        Train.Checkpoint.LayerBuilt(this);
     }
 
     /// <summary>The input shape the layer built its weights for (Keras' build config); null before.</summary>

@@ -93,21 +93,28 @@ public sealed partial class Checkpoint
         }
     }
 
-    /// <summary>The containers of type <typeparamref name="T"/> (checkpoints, for delayed restoration; modules) under <paramref name="value"/> at <paramref name="path"/>, itself included, each with its path.</summary>
-    private static List<(string Path, T Container)> ContainersOf<T>(string path, object value) where T : class
+    /// <summary>
+    /// The containers under <paramref name="value"/> at <paramref name="path"/> (itself included): checkpoints, for delayed
+    /// restoration through their indexer, and dictionaries and lists, whose elements added later take their waiting values.
+    /// </summary>
+    private static List<(string Path, object Container)> ContainersOf(string path, object value)
     {
-        var found = new List<(string, T)>();
+        var found = new List<(string, object)>();
         var open = new HashSet<object>(ReferenceEqualityComparer.Instance);
         void Walk(string at, object item)
         {
             if (item is Layer or Optimizers.Optimizer or Variable or NF.Random.Generator or Data.ICheckpointedIterator || !open.Add(item)) return;
-            if (item is T container) found.Add((at, container));
+            found.Add((at, item));
             foreach (var (name, child) in Children(item)) Walk(Join(at, name), child);
             open.Remove(item);
         }
         Walk(path, value);
         return found;
     }
+
+    /// <summary>The containers of type <typeparamref name="T"/> under <paramref name="value"/> (checkpoints, modules), each with its path.</summary>
+    private static IEnumerable<(string Path, T Container)> ContainersOf<T>(string path, object value) where T : class =>
+        ContainersOf(path, value).Where(c => c.Container is T).Select(c => (c.Path, (T)c.Container));
 
     /// <summary>
     /// Each variable of <paramref name="layer"/> by the names that reach it: its own weights by their short names

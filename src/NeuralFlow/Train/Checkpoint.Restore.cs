@@ -14,12 +14,13 @@ public sealed partial class Checkpoint
     /// nothing, as TensorFlow's. Every variable's value is checked against it before any is written. Objects are
     /// matched by path through nested checkpoints, dictionaries and lists; a variable (or a layer) also takes the value of
     /// a saved model's variable at the path of the fields holding it (<c>net/l1/bias</c>). An object set afterwards
-    /// (with the indexer, here or in a checkpoint under this one) is restored when it is set.
+    /// (with the indexer, here or in a checkpoint under this one) is restored when it is set; a model or layer not built yet
+    /// takes its values as it builds (<see cref="CheckpointLoadStatus.WaitingForVariables"/> names those still waiting).
     /// </summary>
     /// <returns>What was matched, to assert on (<see cref="CheckpointLoadStatus.AssertConsumed"/>).</returns>
     /// <exception cref="FileNotFoundException">No checkpoint is at <paramref name="path"/>.</exception>
     /// <exception cref="InvalidDataException">The file is not a NeuralFlow checkpoint, or an object's saved state does not fit it (another architecture).</exception>
-    /// <exception cref="InvalidOperationException">A model or layer to restore is not built yet, or a module's variable is not made yet (TensorFlow would wait for its variables; call it once first).</exception>
+    /// <exception cref="InvalidOperationException">A module's variable is not made yet (a field the module sets on its first call: a restore cannot wait for a field to be assigned; call it once first).</exception>
     public CheckpointLoadStatus Restore(string? path) => Load(path, restoreCounter: true);
 
     /// <summary>
@@ -40,10 +41,21 @@ public sealed partial class Checkpoint
         try
         {
             RefuseUnmade("", this, tensors, file);
-            var (unused, unmatched) = LoadLeaves(file, tensors, saved, aliases, leaves);
+            var (unused, unmatched, deferred) = LoadLeaves(file, tensors, saved, aliases, leaves);
             if (restoreCounter && tensors.TryGetValue(SaveCounterKey, out var counter)) SaveCounter = counter.Item<long>();
-            foreach (var (at, checkpoint) in ContainersOf<Checkpoint>("", this)) checkpoint._restoredFrom = (path, at);
-            return new CheckpointLoadStatus(path, unused, unmatched);
+            // What no object took, or waits for its variables, stays with its values: the objects that appear later take them.
+            _waiting?.Release();
+            var waiting = _waiting = new Waiting(path, file, this, saved, aliases);
+            // An unused object inside a list or dictionary of this graph may be added to it later; one directly under a
+            // checkpoint is set with its indexer, which restores it from the file then.
+            var collections = ContainersOf("", this).Where(c => c.Container is not Checkpoint).Select(c => c.Path).ToHashSet(StringComparer.Ordinal);
+            waiting.Add(unused.Where(n => n.LastIndexOf('/') is > 0 and var at && collections.Contains(n[..at])).Concat(deferred), tensors);
+            foreach (var (at, container) in ContainersOf("", this))
+                if (container is Checkpoint checkpoint) checkpoint._restoredFrom = (path, at, waiting);
+            // A layer built in part takes the values of its built layers now (by their paths), the rest as they build.
+            Sweep(waiting, new HashSet<object>(leaves.Select(l => l.Value), ReferenceEqualityComparer.Instance));
+            if (waiting.Keys.Count > 0) Register(waiting);
+            return new CheckpointLoadStatus(path, unused, unmatched, () => waiting.Taken, waiting.WaitingObjects);
         }
         finally
         {
@@ -52,7 +64,7 @@ public sealed partial class Checkpoint
     }
 
     // An object set under `prefix` after a restore from `path`: whatever the file holds for it is restored now.
-    private static void RestoreLate(string path, string prefix, object value)
+    private static void RestoreLate(string path, string prefix, object value, Waiting waiting)
     {
         string file = FileOf(path);
         if (!File.Exists(file))
@@ -63,8 +75,26 @@ public sealed partial class Checkpoint
         try
         {
             RefuseUnmade(prefix, value, tensors, file);
-            LoadLeaves(file, tensors, saved, aliases, LeavesOf(prefix, value));
-            foreach (var (at, checkpoint) in ContainersOf<Checkpoint>(prefix, value)) checkpoint._restoredFrom = (path, at);
+            var leaves = LeavesOf(prefix, value);
+            var (_, _, deferred) = LoadLeaves(file, tensors, saved, aliases, leaves);
+            // The optimizers of the whole checkpoint take the slots saved for the variables set now (a late optimizer took its
+            // own, for the objects already there, in LoadLeaves).
+            lock (waiting)
+            {
+                waiting.TakeUnder(prefix);   // restored from the file just now, whatever waited for it
+                foreach (var (name, _) in leaves)
+                    if (saved.ContainsKey(name) && !deferred.Contains(name)) waiting.Taken.Add(name);
+                var all = LeavesOf("", waiting.Root);
+                bool IsNew(string name) => name == prefix || name.StartsWith(prefix + "/", StringComparison.Ordinal);
+                var ownersNew = RestoredOwners(leaves, saved, deferred, waiting);
+                var ownersAll = RestoredOwners(all, saved, deferred, waiting);
+                foreach (var optimizer in OptimizersOf(all, saved))
+                    RestoreSlots(tensors, [optimizer], IsNew(optimizer.Name) ? ownersAll : ownersNew, file);
+                waiting.Add(deferred, tensors);
+                if (deferred.Count > 0) Register(waiting);
+            }
+            foreach (var (at, container) in ContainersOf(prefix, value))
+                if (container is Checkpoint checkpoint) checkpoint._restoredFrom = (path, at, waiting);
         }
         finally
         {
@@ -74,7 +104,8 @@ public sealed partial class Checkpoint
 
     // A module's variable made on its first call (the Core guides' `if not self.built`) does not exist before that call;
     // restoring would skip it and the call would then make it with its initial value: a silently untrained model.
-    // TensorFlow waits for it (delayed restoration); as for an unbuilt layer, NeuralFlow refuses, naming it.
+    // TensorFlow waits for it (delayed restoration); a layer's values wait for its build, but C# says nothing when a
+    // plain field is assigned, so for a module's field NeuralFlow refuses, naming it.
     private static void RefuseUnmade(string prefix, object value, Dictionary<string, Tensor> tensors, string file)
     {
         foreach (var (at, module) in ContainersOf<Module>(prefix, value))
@@ -84,7 +115,7 @@ public sealed partial class Checkpoint
                 if (tensors.Keys.Any(k => k.StartsWith(path + "/", StringComparison.Ordinal)))
                     throw new InvalidOperationException(
                         $"Checkpoint.Restore: '{path}' of the module '{at}' ({module.Name}) is null, so it cannot take what '{file}' holds for it. " +
-                        "Unlike TensorFlow, restoring does not wait for variables to be created: call the module once (it makes its variables), then restore.");
+                        "A restore cannot wait for a field to be assigned (as it waits for a layer's build): call the module once (it makes its variables), then restore.");
             }
     }
 
@@ -115,12 +146,13 @@ public sealed partial class Checkpoint
 
     // Restores `leaves` (by their paths in the file) from the file's tensors; returns the file's objects no leaf took
     // and the leaves the file held nothing for.
-    private static (List<string> Unused, List<string> Unmatched) LoadLeaves(
+    private static (List<string> Unused, List<string> Unmatched, List<string> Deferred) LoadLeaves(
         string file, Dictionary<string, Tensor> tensors, Dictionary<string, string> saved, Dictionary<string, string> aliases,
         List<KeyValuePair<string, object>> leaves)
     {
         var matched = new List<KeyValuePair<string, object>>();
         var unmatched = new List<string>();
+        var deferred = new List<string>();
         var used = new HashSet<string>(StringComparer.Ordinal);
         // Every variable's value is checked before any is written.
         var assignments = new List<(Variable Target, Tensor Value)>();
@@ -160,13 +192,16 @@ public sealed partial class Checkpoint
                 var variables = layer.Variables;
                 int count = tensors.Keys.Count(k => k.StartsWith(name + "/variables/", StringComparison.Ordinal));
                 if (count != variables.Count)
-                    throw Unbuilt(layer) is { } unbuilt
-                        ? new InvalidOperationException(
-                            $"Checkpoint.Restore: '{name}' ({layer.Name}) is not built: {(ReferenceEquals(unbuilt, layer) ? "it has" : $"its layer {unbuilt.Name} has")} no weights yet, " +
-                            $"so its {variables.Count} variables cannot take the {count} that '{file}' holds for it. Unlike TensorFlow, restoring does not wait for " +
-                            "the variables to be created: call the model once on a batch (or Build it), then restore.")
-                        : new InvalidDataException(
-                            $"Checkpoint.Restore: '{name}' ({layer.Name}) has {variables.Count} variables but '{file}' holds {count} for it; is it the same architecture?");
+                {
+                    // Not built yet (TensorFlow's delayed restoration): its values wait for its variables, taken as it builds.
+                    if (Unbuilt(layer) is not null)
+                    {
+                        deferred.Add(name);
+                        continue;
+                    }
+                    throw new InvalidDataException(
+                        $"Checkpoint.Restore: '{name}' ({layer.Name}) has {variables.Count} variables but '{file}' holds {count} for it; is it the same architecture?");
+                }
                 for (int i = 0; i < count; i++) assignments.Add((variables[i], Entry(tensors, $"{name}/variables/{i}", file)));
             }
         }
@@ -184,11 +219,25 @@ public sealed partial class Checkpoint
         foreach (var (target, state) in generators) target.State = (unchecked((ulong)state[0]), state[1]);
         foreach (var (target, position) in iterators) target.Seek(position, "Checkpoint.Restore");
 
-        var owners = Owners(leaves).Where(o => saved.ContainsKey(o.Name)).ToArray();
+        var owners = Owners(leaves).Where(o => saved.ContainsKey(o.Name) && !deferred.Contains(o.Name)).ToArray();
         foreach (var (name, value) in matched)
             if (value is Optimizers.Optimizer optimizer)
                 RestoreOptimizer(optimizer, name, owners, tensors, file);
-        return ([.. saved.Keys.Where(k => !used.Contains(k))], unmatched);
+        return ([.. saved.Keys.Where(k => !used.Contains(k))], unmatched, deferred);
+    }
+
+    // The variables of `leaves` that hold their values from the file, with their keys in it (for their optimizer slots):
+    // variables and built layers, not a layer still waiting for its variables.
+    private static List<(Variable Target, string Key)> RestoredOwners(List<KeyValuePair<string, object>> leaves, Dictionary<string, string> saved,
+                                                                      List<string> deferred, Waiting waiting)
+    {
+        var owners = new List<(Variable, string)>();
+        foreach (var (name, held) in leaves)
+            if (held is Variable variable && saved.GetValueOrDefault(name) == "variable" && !waiting.Keys.Contains(name + "/value"))
+                owners.Add((variable, name + "/value"));
+            else if (held is Layer layer && saved.GetValueOrDefault(name) == "layer" && !deferred.Contains(name) && !waiting.LayerCounts.ContainsKey(name))
+                owners.AddRange(layer.Variables.Select((v, i) => (v, $"{name}/variables/{i}")));
+        return owners;
     }
 
     // The saved object a tensor key belongs to: "net/variables/3" is net's.

@@ -25,8 +25,11 @@ namespace NeuralFlow.Train;
 /// <c>{path}.safetensors</c> (any safetensors reader opens it), with TensorFlow's <c>checkpoint</c> state
 /// file beside it naming the latest save. Objects are matched by name, so a checkpoint restores part of
 /// what was saved (the generator alone) or part of this checkpoint's objects (see <see cref="CheckpointLoadStatus"/>).
-/// Unlike TensorFlow, restoring does not wait for variables that do not exist yet (it refuses, naming the unbuilt layer): call a model once (or
-/// Build it) before restoring into it.
+/// As TensorFlow's, restoring waits for variables that do not exist yet (delayed restoration): a model or layer not built at
+/// the restore takes its saved values as it builds, before its first output, and the checkpoint's optimizers take the slots
+/// saved for those variables then; an element added to a restored list takes its values when it is added (an
+/// <see cref="System.Collections.ObjectModel.ObservableCollection{T}"/>) or at the next layer build or save (a plain
+/// <see cref="List{T}"/>, which cannot say when it grows).
 /// </summary>
 public sealed partial class Checkpoint
 {
@@ -40,7 +43,10 @@ public sealed partial class Checkpoint
 
     // The checkpoint this one (or the root it is under) was last restored from, and this one's path in it: an object
     // added later under a name the file holds takes its value then (TensorFlow's delayed restoration).
-    private (string Path, string Prefix)? _restoredFrom;
+    private (string Path, string Prefix, Waiting Waiting)? _restoredFrom;
+
+    // The values of this checkpoint's last restore that still wait for their objects (Checkpoint.Delayed.cs).
+    private Waiting? _waiting;
 
     /// <summary>Tracks <paramref name="objects"/> by name (the keyword arguments of <c>tf.train.Checkpoint</c>).</summary>
     /// <param name="objects">Models or layers, modules, optimizers, variables, random generators, other checkpoints, and dictionaries
@@ -76,7 +82,7 @@ public sealed partial class Checkpoint
             int at = _objects.FindIndex(o => o.Key == name);
             if (at >= 0) _objects[at] = new(name, value);
             else _objects.Add(new(name, value));
-            if (_restoredFrom is { } from) RestoreLate(from.Path, Join(from.Prefix, name), value);
+            if (_restoredFrom is { } from) RestoreLate(from.Path, Join(from.Prefix, name), value, from.Waiting);
         }
     }
 
@@ -115,6 +121,8 @@ public sealed partial class Checkpoint
     public string Write(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        // An element added to a plain list since a restore takes its waiting value before it is saved (Checkpoint.Delayed.cs).
+        if (_restoredFrom is { Waiting: { Keys.Count: > 0 } waiting }) Sweep(waiting, forced: null);
         string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
         if (folder is not null) Directory.CreateDirectory(folder);
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
@@ -154,6 +162,7 @@ public sealed partial class Checkpoint
                         break;
                 }
             }
+            CarryWaiting(leaves, tensors, aliases);
             var kinds = leaves.ToDictionary(o => o.Key, o => Kind(o.Value));
             NF.Safetensors.Save(tensors, FileOf(path), new Dictionary<string, string>
             {

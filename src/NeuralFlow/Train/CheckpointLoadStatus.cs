@@ -8,18 +8,36 @@ namespace NeuralFlow.Train;
 /// </summary>
 public sealed class CheckpointLoadStatus
 {
-    internal CheckpointLoadStatus(string? path, IReadOnlyList<string> unusedInFile, IReadOnlyList<string> unmatchedObjects)
+    private readonly IReadOnlyList<string> _unusedAtRestore;
+    private readonly Func<IReadOnlyCollection<string>>? _taken;
+    private readonly Func<IReadOnlyList<string>>? _waiting;
+
+    internal CheckpointLoadStatus(string? path, IReadOnlyList<string> unusedInFile, IReadOnlyList<string> unmatchedObjects,
+                                  Func<IReadOnlyCollection<string>>? takenSince = null, Func<IReadOnlyList<string>>? waiting = null)
     {
         Path = path;
-        UnusedInFile = unusedInFile;
+        _unusedAtRestore = unusedInFile;
         UnmatchedObjects = unmatchedObjects;
+        _taken = takenSince;
+        _waiting = waiting;
     }
 
     /// <summary>The checkpoint restored from; null when Restore was given none (nothing was restored).</summary>
     public string? Path { get; }
 
-    /// <summary>Names saved in the file that no object of this checkpoint took.</summary>
-    public IReadOnlyList<string> UnusedInFile { get; }
+    /// <summary>
+    /// Names saved in the file that no object of this checkpoint took; as TensorFlow's status, it follows delayed restoration:
+    /// an object added afterwards (an element appended to a restored list) that took its values is no longer listed.
+    /// </summary>
+    public IReadOnlyList<string> UnusedInFile => _taken?.Invoke() is { Count: > 0 } taken ? [.. _unusedAtRestore.Where(n => !taken.Contains(n))] : _unusedAtRestore;
+
+    /// <summary>
+    /// Names of models or layers the restore matched that were not built then, whose saved values wait for their variables
+    /// (taken as each layer builds, on its first call); empty once all are built.
+    /// </summary>
+    public IReadOnlyList<string> WaitingForVariables => _waiting?.Invoke() is { } waiting
+        ? [.. waiting.Where(n => !_unusedAtRestore.Contains(n))]
+        : [];
 
     /// <summary>Names of this checkpoint's objects that the file did not hold (left as they were).</summary>
     public IReadOnlyList<string> UnmatchedObjects { get; }
@@ -33,6 +51,9 @@ public sealed class CheckpointLoadStatus
     {
         if (UnusedInFile.Count > 0)
             throw new InvalidOperationException($"Checkpoint: '{Path}' holds objects this checkpoint does not: {string.Join(", ", UnusedInFile)}.");
+        if (WaitingForVariables is { Count: > 0 } waiting)
+            throw new InvalidOperationException(
+                $"Checkpoint: the values '{Path}' holds for {string.Join(", ", waiting)} wait for variables not created yet: they are assigned when each layer builds (call the model once).");
         return AssertExistingObjectsMatched();
     }
 

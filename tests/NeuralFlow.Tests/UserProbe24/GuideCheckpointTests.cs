@@ -183,7 +183,13 @@ public abstract class GuideCheckpointTests(string backend) : BackendFileTest(bac
         restore.Restore(savePath);
         Assert.Equal(2f, v2.Item<float>());
 
-        // The guide appends to the restored (empty) list; a C# list is set whole, restored as it is set.
+        // The guide appends to the restored (empty) list: an ObservableCollection restores each element as it is added
+        // (TensorFlow's ListWrapper); a C# list set whole is restored as it is set.
+        var appended = new System.Collections.ObjectModel.ObservableCollection<Variable>();
+        var appendTo = new Train.Checkpoint { ["listed"] = appended };
+        appendTo.Restore(savePath);
+        appended.Add(new Variable(0f));
+        Assert.Equal(1f, appended[0].Item<float>());
         var v1 = new Variable(0f);
         restore["listed"] = new List<Variable> { v1 };
         Assert.Equal(1f, v1.Item<float>());

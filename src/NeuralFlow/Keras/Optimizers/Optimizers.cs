@@ -245,19 +245,31 @@ public static partial class Optimizers
         /// </summary>
         internal void Restore(long iterations, IReadOnlyList<(Variable Variable, IReadOnlyList<Tensor> Slots)> saved)
         {
+            RestoreSlots(saved);
+            _iterations = iterations;
+        }
+
+        /// <summary>
+        /// Restores the slots of some variables alone, leaving the step count: a checkpoint's delayed restoration of the
+        /// slots of variables created after it restored this optimizer's step count. All are checked before any is set.
+        /// </summary>
+        internal void RestoreSlots(IReadOnlyList<(Variable Variable, IReadOnlyList<Tensor> Slots)> saved)
+        {
+            var made = new List<(Variable, Variable[])>();
             foreach (var (v, values) in saved)
             {
                 var slots = CreateSlots(v);
                 if (slots.Length != values.Count)
                     throw new InvalidDataException($"{GetType().Name} keeps {slots.Length} slots per weight, but the saved state has {values.Count} for {v.Name}.");
-                for (int i = 0; i < slots.Length; i++)
-                {
-                    Layer.CheckFits("Load", slots[i], values[i], $"saved slot {i} of {v.Name}");
-                    Layer.AssignConverted(slots[i], values[i]);
-                }
+                for (int i = 0; i < slots.Length; i++) Layer.CheckFits("Load", slots[i], values[i], $"saved slot {i} of {v.Name}");
+                made.Add((v, slots));
+            }
+            for (int k = 0; k < made.Count; k++)
+            {
+                var (v, slots) = made[k];
+                for (int i = 0; i < slots.Length; i++) Layer.AssignConverted(slots[i], saved[k].Slots[i]);
                 _slots[v] = slots;
             }
-            _iterations = iterations;
         }
 
         /// <summary>
