@@ -127,12 +127,13 @@ public static partial class NF
                 throw new ArgumentOutOfRangeException(nameof(strides), step, $"{op}: strides must be at least 1, got ({step.Height}, {step.Width}).");
             if (dilation < 1)
                 throw new ArgumentOutOfRangeException(nameof(dilation), dilation, $"{op}: dilation must be at least 1.");
-            if (padding?.ToLowerInvariant() is not ("valid" or "same"))
-                throw new ArgumentException($"{op}: padding must be \"valid\" or \"same\", got \"{padding}\".", nameof(padding));
-            bool same = padding.Equals("same", StringComparison.OrdinalIgnoreCase);
-            int n = x.Shape[0], c = x.Shape[3], depth = checked(size.Height * size.Width * c);
-            var (oh, top, bottom) = PatchWindows(op, "height", x.Shape[1], size.Height, step.Height, dilation, same);
-            var (ow, left, right) = PatchWindows(op, "width", x.Shape[2], size.Width, step.Width, dilation, same);
+            int n = x.Shape[0], h = x.Shape[1], w = x.Shape[2], c = x.Shape[3], depth = checked(size.Height * size.Width * c);
+            // A patch is a convolution's window: the same output sizes, "same" padding and refusals (WindowFor).
+            var (window, oh, ow) = WindowFor(op, x.Shape, size.Height, size.Width, [step.Height, step.Width], padding, [dilation, dilation]);
+            int top = window.PadTop, left = window.PadLeft;
+            // Rows the last patch reaches past the image (its "same" padding after), none for "valid".
+            int bottom = Math.Max(0, (oh - 1) * step.Height + (size.Height - 1) * dilation + 1 - h - top);
+            int right = Math.Max(0, (ow - 1) * step.Width + (size.Width - 1) * dilation + 1 - w - left);
             if (oh == 0 || ow == 0)
             {
                 using (UseBackend(x.Backend)) return Restore(Zeros([n, oh, ow, depth], x.DType), single, channelsFirst);
@@ -149,23 +150,6 @@ public static partial class NF
                 }
             var patches = Reshape(Stack(taps, axis: 3), [n, oh, ow, depth]);
             return Restore(patches, single, channelsFirst);
-        }
-
-        // Patches along one axis and the padding before and after it, as TensorFlow's windowed output size: "valid"
-        // fits whole patches ((size - 1) * dilation + 1 wide) in the axis, "same" takes ceil(axis / stride) and pads the
-        // shortfall, the smaller half first.
-        private static (int Count, int Before, int After) PatchWindows(string op, string axis, int length, int size, int stride, int dilation, bool same)
-        {
-            long span = (long)(size - 1) * dilation + 1;
-            if (same)
-            {
-                int count = (int)((length + (long)stride - 1) / stride);
-                long needed = Math.Max(0, (count - 1L) * stride + span - length);
-                return (count, (int)(needed / 2), (int)(needed - needed / 2));
-            }
-            if (span > length)
-                throw new ArgumentException($"{op}: a patch spans {span} pixels of {axis} (size {size}, dilation {dilation}) but the images' {axis} is {length}; with \"valid\" padding no patch fits (pad the images, or use \"same\").");
-            return ((int)((length - span) / stride + 1), 0, 0);
         }
     }
 }
