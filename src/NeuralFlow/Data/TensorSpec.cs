@@ -84,6 +84,21 @@ public sealed class TensorSpec : ElementSpec, IEquatable<TensorSpec>
         : null;
 
     /// <summary>
+    /// Whether every tensor this spec takes, <paramref name="other"/> takes too (<c>is_subtype_of</c>): the same dtype,
+    /// and <paramref name="other"/>'s rank unknown or the same, each of its known dimensions equal to this one's.
+    /// </summary>
+    public bool IsSubtypeOf(TensorSpec other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (DType != other.DType) return false;
+        if (other._shape is null) return true;
+        if (_shape is null || _shape.Length != other._shape.Length) return false;
+        for (int i = 0; i < _shape.Length; i++)
+            if (other._shape[i] is { } d && _shape[i] != d) return false;
+        return true;
+    }
+
+    /// <summary>
     /// The most specific spec that both this one and <paramref name="other"/> fit
     /// (<c>most_specific_compatible_type</c>): dimensions that differ become unknown, a rank
     /// that differs makes the shape unknown; the dtypes must be the same.

@@ -35,7 +35,7 @@ public sealed partial class TracedFunction
         if (_signature is not null)
             for (int i = 0; i < specs.Length; i++)
             {
-                if (!Fits(specs[i], _signature[i]))
+                if (!specs[i].IsSubtypeOf(_signature[i]))
                     throw new ArgumentException($"GetConcreteFunction: argument {ParameterNames[i]} is {specs[i]}, which the input signature's {_signature[i]} does not take.", nameof(inputs));
                 specs[i] = _signature[i];
             }
@@ -43,11 +43,6 @@ public sealed partial class TracedFunction
         lock (_gate) outputs = _entries.LastOrDefault(e => e.Outputs is not null && Matches(e, specs))?.Outputs;
         return new ConcreteFunction(this, specs, ParameterNames, outputs);
     }
-
-    // Every tensor `spec` takes, `signature` takes too.
-    private static bool Fits(TensorSpec spec, TensorSpec signature) =>
-        spec.DType == signature.DType && (signature.Rank is null || spec.Rank == signature.Rank
-            && spec.Shape!.Select((d, k) => signature.Shape![k] is not { } s || d == s).All(f => f));
 
     // A trace made for exactly that signature (a fully defined one: a null dimension has no single trace).
     private static bool Matches(Entry e, TensorSpec[] specs) =>
