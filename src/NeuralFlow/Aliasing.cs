@@ -46,6 +46,14 @@ internal static class Aliasing
     }
 
     /// <summary>
+    /// <paramref name="t"/> itself when it is packed in <paramref name="dtype"/> (a placed tensor, not a C# number's),
+    /// else <see cref="FreshCopy"/>: what a host call reads (FunctionTrace.RunOnHost). The caller disposes it only when
+    /// it is not <paramref name="t"/>.
+    /// </summary>
+    public static Tensor PackedAs(Tensor t, DType dtype) =>
+        t.DType == dtype && t.Layout.IsContiguous && !t.IsWeakScalar ? t : FreshCopy(t, dtype);
+
+    /// <summary>
     /// Copies <paramref name="source"/> (seen through <paramref name="sourceLayout"/>, of the
     /// target's shape) into <paramref name="target"/> (through <paramref name="targetLayout"/>),
     /// via a packed temporary when the two overlap in any way but element for element.

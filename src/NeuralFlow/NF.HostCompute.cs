@@ -21,7 +21,7 @@ public static partial class NF
         Tensor host;
         using (Tape.Pause())
         {
-            var packed = inputs.Select(t => Aliasing.FreshCopy(t, DType.Float64)).ToArray();
+            var packed = inputs.Select(t => Aliasing.PackedAs(t, DType.Float64)).ToArray();
             host = Tensor.Empty(shape, DType.Float64, like.Backend);
             try
             {
@@ -38,7 +38,8 @@ public static partial class NF
             }
             finally
             {
-                foreach (var p in packed) p.Dispose();
+                for (int i = 0; i < packed.Length; i++)
+                    if (!ReferenceEquals(packed[i], inputs[i])) packed[i].Dispose();
             }
         }
         if (like.DType == DType.Float64) return host;

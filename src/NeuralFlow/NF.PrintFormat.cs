@@ -43,7 +43,7 @@ internal static class PrintFormat
     {
         var dtype = t.DType is DType.Float32 or DType.Float16 or DType.Float64 or DType.Int64 or DType.Int32 or DType.UInt8 or DType.Bool
             ? t.DType : DType.Float64;
-        return dtype == t.DType && t.Layout.IsContiguous && !t.IsWeakScalar ? t : Aliasing.FreshCopy(t, dtype);
+        return Aliasing.PackedAs(t, dtype);
     }
 
     /// <summary>The printed text of <paramref name="values"/>, the values of <paramref name="tensors"/> taken from <paramref name="bytes"/>.</summary>
