@@ -18,11 +18,42 @@ public static partial class NF
     /// </summary>
     /// <exception cref="ArgumentException">segmentIds is not an integer tensor, its shape is not a prefix of data's, numSegments is negative, or an id is ≥ numSegments.</exception>
     /// <exception cref="NotSupportedException">data is uint8 or bool.</exception>
-    public static Tensor UnsortedSegmentSum(Tensor data, Tensor segmentIds, int numSegments)
+    public static Tensor UnsortedSegmentSum(Tensor data, Tensor segmentIds, int numSegments) =>
+        UnsortedSegmentSumOf(nameof(UnsortedSegmentSum), data, segmentIds, numSegments);
+
+    // UnsortedSegmentSum under the name of the op that called it (the other unsorted segment reductions sum too).
+    private static Tensor UnsortedSegmentSumOf(string op, Tensor data, Tensor segmentIds, int numSegments)
+    {
+        var (rows, ids) = UnsortedSegmentRows(op, data, segmentIds, numSegments);
+        if (data.DType is not (DType.Float32 or DType.Float64 or DType.Int32 or DType.Int64))
+            throw new NotSupportedException($"{op}: data is {data.DType.Name()}; sums take float32, float64, int32 or int64 (convert with NF.Cast).");
+        Tensor target;
+        using (var scope = TensorScope.Begin())
+        {
+            // Negative ids go to an extra last row that is cut off; ids ≥ numSegments move one up,
+            // out of the kernel's range, so it refuses them as it refuses any bad index.
+            var shifted = Where(GreaterEqual(ids, (long)numSegments), ids + 1L, ids);
+            target = scope.Keep(Where(Less(ids, 0L), (long)numSegments, shifted));
+        }
+        Tensor sums;
+        try
+        {
+            sums = ScatterAddAlong(rows, target, 0, checked(numSegments + 1));
+        }
+        catch (ArgumentException) when (FirstSegmentOutOfRange(op, segmentIds, numSegments) is { } bad)
+        {
+            throw bad;   // the kernel named the shifted id; name the caller's
+        }
+        var at = new TensorIndex[] { 0..numSegments };
+        return sums[at];
+    }
+
+    // The checks every unsorted segment reduction makes, and its data as rows [count] + data.shape[segmentIds.rank:]
+    // with the ids flat in int64 (one per row).
+    private static (Tensor Rows, Tensor Ids) UnsortedSegmentRows(string op, Tensor data, Tensor segmentIds, int numSegments)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(segmentIds);
-        const string op = nameof(UnsortedSegmentSum);
         CheckIndexDType(op, segmentIds);
         Engine.BackendOf(op, data, segmentIds);
         if (numSegments < 0)
@@ -32,34 +63,12 @@ public static partial class NF
         if (idims.Length > ddims.Length || !ddims[..idims.Length].SequenceEqual(idims))
             throw new ArgumentException(
                 $"{op}: segmentIds of shape {segmentIds.Shape} must match the leading axes of data (shape {data.Shape}).", nameof(segmentIds));
-        if (data.DType is not (DType.Float32 or DType.Float64 or DType.Int32 or DType.Int64))
-            throw new NotSupportedException($"{op}: data is {data.DType.Name()}; sums take float32, float64, int32 or int64 (convert with NF.Cast).");
         int count = Product(op, idims);
-        var rows = Reshape(data, [count, .. ddims[idims.Length..]]);
-        Tensor target;
-        using (var scope = TensorScope.Begin())
-        {
-            // Negative ids go to an extra last row that is cut off; ids ≥ numSegments move one up,
-            // out of the kernel's range, so it refuses them as it refuses any bad index.
-            var ids = Reshape(Cast(segmentIds, DType.Int64), [count]);
-            var shifted = Where(GreaterEqual(ids, (long)numSegments), ids + 1L, ids);
-            target = scope.Keep(Where(Less(ids, 0L), (long)numSegments, shifted));
-        }
-        Tensor sums;
-        try
-        {
-            sums = ScatterAddAlong(rows, target, 0, checked(numSegments + 1));
-        }
-        catch (ArgumentException) when (FirstSegmentOutOfRange(segmentIds, numSegments) is { } bad)
-        {
-            throw bad;   // the kernel named the shifted id; name the caller's
-        }
-        var at = new TensorIndex[] { 0..numSegments };
-        return sums[at];
+        return (Reshape(data, [count, .. ddims[idims.Length..]]), Reshape(Cast(segmentIds, DType.Int64), [count]));
     }
 
     // The first id ≥ numSegments, as the exception naming it (null if none).
-    private static ArgumentException? FirstSegmentOutOfRange(Tensor segmentIds, int numSegments)
+    private static ArgumentException? FirstSegmentOutOfRange(string op, Tensor segmentIds, int numSegments)
     {
         long[] all;
         using (var ids = Cast(segmentIds, DType.Int64)) all = ids.ToArray<long>();
@@ -67,7 +76,7 @@ public static partial class NF
         {
             if (all[j] < numSegments) continue;
             return new ArgumentException(
-                $"{nameof(UnsortedSegmentSum)}: segmentIds (shape {segmentIds.Shape}) holds {all[j]} at flat position {j}, outside [0, {numSegments}) for numSegments {numSegments}.",
+                $"{op}: segmentIds (shape {segmentIds.Shape}) holds {all[j]} at flat position {j}, outside [0, {numSegments}) for numSegments {numSegments}.",
                 nameof(segmentIds));
         }
         return null;

@@ -184,6 +184,7 @@ public abstract class SpecialBesselIntegralsTests(string backend) : BackendTest(
         var want = Eager(x).ToArray<double>();
         Assert.Equal(want, compiled(x).ToArray<double>());
         Assert.Equal(Eager(x * 2).ToArray<double>(), compiled(x * 2).ToArray<double>());
+        Assert.True(TracedFunction.Of(compiled).LastCallReplayed, TracedFunction.Of(compiled).EagerReason);
     }
 }
 
