@@ -88,6 +88,12 @@ public sealed class CsvDataset : IEnumerable<CsvElement>
     /// <summary>Shuffles with a buffer, as <see cref="Dataset{T}.Shuffle"/>.</summary>
     public CsvDataset Shuffle(int bufferSize, int? seed = null, bool reshuffleEachIteration = true) => new(this, _rows.Shuffle(bufferSize, seed, reshuffleEachIteration));
 
+    /// <summary>
+    /// <c>cache()</c>, as <see cref="Dataset{T}.Cache()"/>: the steps before it run once and later passes replay
+    /// their elements (the files themselves are read once, when the dataset is made).
+    /// </summary>
+    public CsvDataset Cache() => new(this, _rows.Cache());
+
     /// <summary>Repeats the rows <paramref name="count"/> times, forever when -1 (<c>repeat</c>).</summary>
     public CsvDataset Repeat(int count = -1) => new(this, _rows.Repeat(count));
 
@@ -146,6 +152,7 @@ public sealed class CsvDataset : IEnumerable<CsvElement>
     {
         var features = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         var strings = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var shapes = new Dictionary<string, Shape>(StringComparer.Ordinal);
         Tensor? label = null;
         string[]? labelStrings = null;
         foreach (var (name, tensor) in row)
@@ -153,14 +160,14 @@ public sealed class CsvDataset : IEnumerable<CsvElement>
             if (_tables.TryGetValue(name, out var table))
             {
                 var values = tensor.ToArray<long>().Select(i => table[i]).ToArray();
-                if (disposeIds) tensor.Dispose();
                 if (name == _label) labelStrings = values;
-                else strings.Add(name, values);
+                else { strings.Add(name, values); shapes.Add(name, tensor.Shape); }
+                if (disposeIds) tensor.Dispose();
             }
             else if (name == _label) label = tensor;
             else features.Add(name, tensor);
         }
-        return new CsvElement(_features, Ordered(features), Ordered(strings), label, labelStrings);
+        return new CsvElement(_features, Ordered(features), Ordered(strings), label, labelStrings, shapes);
     }
 
     // The element's dictionaries list the columns in file order, as TF's OrderedDict does.
