@@ -82,3 +82,8 @@ for c, name in [(1, "sex"), (6, "class"), (7, "deck"), (8, "embark_town"), (9, "
     hot = [0] * (len(vocab) + 1); hot[vocab.index(body[0][c]) + 1] = 1
     print(f"titanic {name} vocabulary {vocab} row 0 one-hot {hot}")
 print("titanic survived first 10:", [int(r[0]) for r in body[:10]])
+
+# TutorialCsvReaderTests' quoted file: commas, a line break and a doubled quote inside quotes, an NA marker.
+QUOTED = 'name,note,score\n"Smith, J","said ""hi""\nthen left",3.5\nLee,NA,\n"O\'Brien",plain,-inf\n'
+for r in csv.reader(io.StringIO(QUOTED)): print("quoted row:", r)
+print("float32 holds -inf:", bool(np.float32("-inf") < np.finfo(np.float32).max), "inf:", bool(np.float32("inf") < np.finfo(np.float32).max))
