@@ -143,11 +143,9 @@ public abstract class TutorialCsvDatasetTests(string backend) : BackendFileTest(
         Assert.True(epochs.Distinct().Count() > 1, "each pass reshuffles the file names");
 
         // font_rows = font_files.interleave(make_font_csv_ds, cycle_length=3); the first rows' font and character.
-        // Interleave cannot yet output dictionaries (their keys are unknown before the first element), so each
-        // file's rows go out as the (font, m_label) pair the cell then reads.
         var fontRows = Dataset.ListFiles(pattern, shuffle: false)
-            .Interleave(path => new CsvDataset(path.Item(), fontColumnTypes, header: true).Map(r => ((StringTensor)r.Columns["font"], r["m_label"])), cycleLength: 3);
-        var taken = fontRows.Take(7).Select(r => $"{r.Item1.Item()} {(char)r.Item2.Item<float>()}").ToArray();
+            .Interleave(path => new CsvDataset(path.Item(), fontColumnTypes, header: true).Map(r => r.Columns), cycleLength: 3);
+        var taken = fontRows.Take(7).Select(r => $"{((StringTensor)r["font"]).Item()} {(char)((Tensor)r["m_label"]).Item<float>()}").ToArray();
         Assert.Equal(["AGENCY A", "ARIAL A", "BAITI A", "AGENCY B", "ARIAL B", "BAITI B", "AGENCY C"], taken);
 
         // fonts_fast: list_files, interleave of the lines (header skipped), batch, decode_csv on each batch of lines.
