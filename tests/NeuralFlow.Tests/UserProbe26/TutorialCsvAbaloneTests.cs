@@ -83,7 +83,7 @@ public abstract class TutorialCsvAbaloneTests(string backend) : BackendFileTest(
         File.WriteAllText(path, TutorialCsvData.Abalone(3));
         // pop('age') where the column is 'Age': refused naming the columns there are.
         var label = Assert.Throws<ArgumentException>(() => Csv.ReadCsv(path, columnNames: TutorialCsvData.AbaloneNames, labelName: "age"));
-        Assert.Contains("the label 'age' is not a column; the columns are 'Length'", label.Message);
+        Assert.Contains("read_csv: the label 'age' is not a column; the columns are 'Length'", label.Message);
         // Seven names for eight fields: the row's field count is named with its line.
         var names = Assert.Throws<InvalidDataException>(() => Csv.ReadCsv(path, columnNames: TutorialCsvData.AbaloneNames[..7]));
         Assert.Contains("line 1: expected 7 fields but found 8", names.Message);

@@ -20,7 +20,7 @@ public static partial class Csv
     {
         ArgumentNullException.ThrowIfNull(path);
         var rows = Rows([path], columnNames, columnDefaults, labelName, selectColumns, fieldDelim, useQuoteDelim: true, naValue,
-                        header ?? columnNames is null, numRowsForInference: int.MaxValue, ignoreErrors: false, compressionType, numParallelReads: 1);
+                        header ?? columnNames is null, numRowsForInference: int.MaxValue, ignoreErrors: false, compressionType, numParallelReads: 1, op: "read_csv");
         if (rows.Cardinality == 0) throw new InvalidDataException($"read_csv: '{path}' has no rows{(header ?? columnNames is null ? " after its header line" : "")}.");
         using var batches = rows.Batch(checked((int)rows.Cardinality)).GetEnumerator();
         batches.MoveNext();

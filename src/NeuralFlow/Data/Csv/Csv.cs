@@ -50,44 +50,44 @@ public static partial class Csv
         return dataset.Repeat(numEpochs ?? -1).Batch(batchSize);
     }
 
-    // make_csv_dataset's rows, one element each, in file order (before the shuffle, repeat and batch).
+    // make_csv_dataset's rows, one element each, in file order (before the shuffle, repeat and batch); op names the caller in messages.
     private static CsvDataset Rows(IEnumerable<string> filePatterns, IReadOnlyList<string>? columnNames, IReadOnlyList<object?>? columnDefaults, string? labelName,
         IReadOnlyList<object>? selectColumns, char fieldDelim, bool useQuoteDelim, string naValue, bool header, int numRowsForInference, bool ignoreErrors,
-        string? compressionType, int numParallelReads)
+        string? compressionType, int numParallelReads, string op = "make_csv_dataset")
     {
-        if (numRowsForInference < 1) throw new ArgumentOutOfRangeException(nameof(numRowsForInference), numRowsForInference, "make_csv_dataset: numRowsForInference must be at least 1.");
+        if (numRowsForInference < 1) throw new ArgumentOutOfRangeException(nameof(numRowsForInference), numRowsForInference, $"{op}: numRowsForInference must be at least 1.");
         var files = Files(filePatterns);
         var format = new CsvFormat(fieldDelim, useQuoteDelim, naValue ?? throw new ArgumentNullException(nameof(naValue)), header,
-                                   CompressedFile.CheckedCompression(compressionType, "make_csv_dataset"));
+                                   CompressedFile.CheckedCompression(compressionType, op));
 
         string[] names;
         if (columnNames is not null)
         {
             names = columnNames.ToArray();
             if (names.Length == 0)
-                throw new ArgumentException("make_csv_dataset: columnNames is empty; name every column of the files (or pass null to read the header).", nameof(columnNames));
+                throw new ArgumentException($"{op}: columnNames is empty; name every column of the files (or pass null to read the header).", nameof(columnNames));
             if (Array.FindIndex(names, n => n is null) is var missing and >= 0)
-                throw new ArgumentException($"make_csv_dataset: columnNames[{missing}] is null; every column needs a name.", nameof(columnNames));
+                throw new ArgumentException($"{op}: columnNames[{missing}] is null; every column needs a name.", nameof(columnNames));
         }
         else if (header) names = format.HeaderOf(files[0]);
-        else throw new ArgumentException("make_csv_dataset: without a header line (header: false) the column names must be given (columnNames).", nameof(columnNames));
+        else throw new ArgumentException($"{op}: without a header line (header: false) the column names must be given (columnNames).", nameof(columnNames));
         var duplicate = names.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
             throw columnNames is not null
-                ? new ArgumentException($"make_csv_dataset: the column name '{duplicate.Key}' appears more than once.", nameof(columnNames))
+                ? new ArgumentException($"{op}: the column name '{duplicate.Key}' appears more than once.", nameof(columnNames))
                 // The names came from the file: its header is what is wrong, not an argument.
-                : new InvalidDataException($"make_csv_dataset: the header line of '{files[0]}' names the column '{duplicate.Key}' more than once; give columnNames to name them.");
+                : new InvalidDataException($"{op}: the header line of '{files[0]}' names the column '{duplicate.Key}' more than once; give columnNames to name them.");
         int fieldCount = names.Length;
 
-        int[] kept = selectColumns is null ? Enumerable.Range(0, fieldCount).ToArray() : Selected(selectColumns, names);
+        int[] kept = selectColumns is null ? Enumerable.Range(0, fieldCount).ToArray() : Selected(selectColumns, names, op);
         if (labelName is not null && !kept.Any(i => names[i] == labelName))
-            throw new ArgumentException($"make_csv_dataset: the label '{labelName}' is not {(selectColumns is null ? "a column" : "a selected column")}; the columns are {string.Join(", ", kept.Select(i => $"'{names[i]}'"))}.", nameof(labelName));
+            throw new ArgumentException($"{op}: the label '{labelName}' is not {(selectColumns is null ? "a column" : "a selected column")}; the columns are {string.Join(", ", kept.Select(i => $"'{names[i]}'"))}.", nameof(labelName));
 
         CsvColumn[] columns;
         if (columnDefaults is not null)
         {
             if (columnDefaults.Count != kept.Length)
-                throw new ArgumentException($"make_csv_dataset: columnDefaults has {columnDefaults.Count} items for {kept.Length} {(selectColumns is null ? "" : "selected ")}columns; give one per column.", nameof(columnDefaults));
+                throw new ArgumentException($"{op}: columnDefaults has {columnDefaults.Count} items for {kept.Length} {(selectColumns is null ? "" : "selected ")}columns; give one per column.", nameof(columnDefaults));
             columns = kept.Select((at, k) => CsvColumn.FromDefault(names[at], at, columnDefaults[k], "columnDefaults")).ToArray();
         }
         else
@@ -160,21 +160,21 @@ public static partial class Csv
 
     // select_columns: names or positions, mixed as TF allows, kept in file order; a repeat is refused as TF does
     // (the same column twice would be one dictionary key).
-    private static int[] Selected(IReadOnlyList<object> selectColumns, string[] names)
+    private static int[] Selected(IReadOnlyList<object> selectColumns, string[] names, string op)
     {
-        if (selectColumns.Count == 0) throw new ArgumentException("make_csv_dataset: selectColumns is empty.", nameof(selectColumns));
+        if (selectColumns.Count == 0) throw new ArgumentException($"{op}: selectColumns is empty.", nameof(selectColumns));
         var positions = selectColumns.Select(c => c switch
         {
             int or long when Convert.ToInt64(c) is var at && (at < 0 || at >= names.Length) => throw new ArgumentOutOfRangeException(nameof(selectColumns), c,
-                $"make_csv_dataset: selectColumns holds the position {c}, outside the {names.Length} columns (0 to {names.Length - 1})."),
+                $"{op}: selectColumns holds the position {c}, outside the {names.Length} columns (0 to {names.Length - 1})."),
             int or long => (int)Convert.ToInt64(c),
             string n => Array.IndexOf(names, n) is var i and >= 0 ? i
-                : throw new ArgumentException($"make_csv_dataset: selectColumns names '{n}', which is not a column; the columns are {string.Join(", ", names.Select(x => $"'{x}'"))}.", nameof(selectColumns)),
-            _ => throw new ArgumentException($"make_csv_dataset: selectColumns holds {(c is null ? "null" : $"{c} ({c.GetType().Name})")}; give column names (strings) or positions (ints).", nameof(selectColumns)),
+                : throw new ArgumentException($"{op}: selectColumns names '{n}', which is not a column; the columns are {string.Join(", ", names.Select(x => $"'{x}'"))}.", nameof(selectColumns)),
+            _ => throw new ArgumentException($"{op}: selectColumns holds {(c is null ? "null" : $"{c} ({c.GetType().Name})")}; give column names (strings) or positions (ints).", nameof(selectColumns)),
         }).ToArray();
         var repeated = positions.GroupBy(p => p).FirstOrDefault(g => g.Count() > 1);
         if (repeated is not null)
-            throw new ArgumentException($"make_csv_dataset: selectColumns names the column '{names[repeated.Key]}' (position {repeated.Key}) more than once.", nameof(selectColumns));
+            throw new ArgumentException($"{op}: selectColumns names the column '{names[repeated.Key]}' (position {repeated.Key}) more than once.", nameof(selectColumns));
         return positions.Order().ToArray();
     }
 
