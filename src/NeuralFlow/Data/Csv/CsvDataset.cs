@@ -105,8 +105,8 @@ public sealed class CsvDataset : IEnumerable<CsvElement>
 
     /// <summary>
     /// A tensor dataset made from each element (tf.data's <c>map</c>), e.g.
-    /// <c>csv.Map(e =&gt; (e.Features, e.Label!))</c> for <c>Fit</c> with a model whose inputs are named
-    /// after the columns, or <c>e.Features</c> joined with <c>lookup.Call(e.Strings["sex"])</c>. The
+    /// <c>csv.Map(e =&gt; (e.Columns, e.Label!))</c> for <c>Fit</c> with a model whose inputs (string Inputs for
+    /// the text columns) are named after the columns, or <c>e.Features</c> joined with <c>lookup.Call(e.Strings["sex"])</c>. The
     /// function runs as a <see cref="Dataset{T}.Map{TResult}"/> function, with the same tensor ownership.
     /// </summary>
     public Dataset<TResult> Map<TResult>(Func<CsvElement, TResult> fn, int parallelism = 1)

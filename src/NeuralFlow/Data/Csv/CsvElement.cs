@@ -4,7 +4,8 @@ namespace NeuralFlow.Data;
 /// One element of a <see cref="CsvDataset"/>: a row (scalars) or a batch of rows (vectors) of its
 /// columns by name. NeuralFlow tensors hold no strings, so numeric columns are tensors
 /// (<see cref="Features"/>) and string columns host <c>string[]</c> (<see cref="Strings"/>), one per
-/// row, for a StringLookup in the input pipeline, as Keras runs its string layers. The label
+/// row, for a StringLookup in the input pipeline, as Keras runs its string layers; <see cref="Columns"/>
+/// holds both kinds in one dictionary (text as <see cref="StringTensor"/>s), tf.data's features. The label
 /// column of <c>Csv.MakeCsvDataset</c> is kept apart (<see cref="Label"/> or <see cref="LabelStrings"/>).
 /// </summary>
 public sealed class CsvElement
