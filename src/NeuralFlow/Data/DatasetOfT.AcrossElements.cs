@@ -37,9 +37,16 @@ public partial class Dataset<T>
     {
         ArgumentNullException.ThrowIfNull(fn);
         var input = Elements;
-        var output = KnownWidth(Structure<TResult>.New(), op);
-        return new Dataset<TResult>(
-            new InterleaveNode(Node, args => fn(input.Build(args))?.Node!, output.Width, cycleLength, blockLength, op, parallel, deterministic), output, _disposeEach);
+        var output = Structure<TResult>.New();
+        if (!output.HasDictionary)
+            return new Dataset<TResult>(
+                new InterleaveNode(Node, args => fn(input.Build(args))?.Node!, output.Width, cycleLength, blockLength, op, parallel, deterministic), output, _disposeEach);
+        // Dictionaries' keys are not known before the first element: each dataset's elements pass through this
+        // dataset's structure (an identity Map), which learns the keys from the first one, as a Map's output does,
+        // and refuses a later dataset whose keys differ.
+        Node Through(Tensor[] args) =>
+            fn(input.Build(args)) is { } inner ? new MapNode(inner.Node, Structure.Lift(inner.Elements, output, (TResult x) => x), output, 1) : null!;
+        return new Dataset<TResult>(new InterleaveNode(Node, Through, output, cycleLength, blockLength, op, parallel, deterministic), output, _disposeEach);
     }
 
     // The outputs of FlatMap, Interleave and Scan are sized before their first element is made,

@@ -6,7 +6,7 @@ namespace NeuralFlow.Data;
 /// <see cref="DecodeCsv"/> (<c>tf.io.decode_csv</c>). For whole numeric files as one array, see
 /// <c>NF.Numpy.LoadTxt</c> and <c>NF.Numpy.GenFromTxt</c>.
 /// </summary>
-public static class Csv
+public static partial class Csv
 {
     /// <summary>
     /// Batches of (features by column name, label) read from CSV files, as
@@ -17,63 +17,77 @@ public static class Csv
     /// as <see cref="CsvDataset"/>'s record defaults) fixes the types; without it each column's type
     /// is inferred from the first <paramref name="numRowsForInference"/> rows as TF does (int32, then
     /// int64, float32, float64, string: the first that holds every value) and a missing value becomes
-    /// 0 or "". <paramref name="selectColumns"/> keeps some columns (names or positions);
+    /// 0 or "". <paramref name="selectColumns"/> keeps some columns (names or positions, which may be mixed);
     /// <paramref name="labelName"/> sets one apart as the label. The rows are shuffled (a buffer of
     /// <paramref name="shuffleBufferSize"/>, <paramref name="shuffleSeed"/>), repeated
     /// <paramref name="numEpochs"/> times (forever when null, as TF: give Fit <c>stepsPerEpoch</c>, or
     /// 1 epoch here and Fit's epochs) and batched. <paramref name="ignoreErrors"/> skips rows that
     /// do not parse instead of failing. <paramref name="compressionType"/> reads files compressed with
-    /// "GZIP" (<c>.csv.gz</c>) or "ZLIB", as TF's compression_type.
+    /// "GZIP" (<c>.csv.gz</c>) or "ZLIB", as TF's compression_type. With <paramref name="numParallelReads"/>
+    /// above 1 the rows of that many files are interleaved (one from each in turn, before any shuffle), as
+    /// TF's num_parallel_reads; 1 reads the files one after another.
     /// </summary>
     public static CsvDataset MakeCsvDataset(string filePattern, int batchSize, IReadOnlyList<string>? columnNames = null,
         IReadOnlyList<object?>? columnDefaults = null, string? labelName = null, IReadOnlyList<object>? selectColumns = null, char fieldDelim = ',',
         bool useQuoteDelim = true, string naValue = "", bool header = true, int? numEpochs = null, bool shuffle = true, int shuffleBufferSize = 10000,
-        int? shuffleSeed = null, int numRowsForInference = 100, bool ignoreErrors = false, string? compressionType = null) =>
+        int? shuffleSeed = null, int numRowsForInference = 100, bool ignoreErrors = false, string? compressionType = null, int numParallelReads = 1) =>
         MakeCsvDataset([filePattern ?? throw new ArgumentNullException(nameof(filePattern))], batchSize, columnNames, columnDefaults, labelName, selectColumns,
-                       fieldDelim, useQuoteDelim, naValue, header, numEpochs, shuffle, shuffleBufferSize, shuffleSeed, numRowsForInference, ignoreErrors, compressionType);
+                       fieldDelim, useQuoteDelim, naValue, header, numEpochs, shuffle, shuffleBufferSize, shuffleSeed, numRowsForInference, ignoreErrors, compressionType, numParallelReads);
 
     /// <summary>As the single-pattern <c>MakeCsvDataset</c>, over several files or patterns.</summary>
     public static CsvDataset MakeCsvDataset(IEnumerable<string> filePatterns, int batchSize, IReadOnlyList<string>? columnNames = null,
         IReadOnlyList<object?>? columnDefaults = null, string? labelName = null, IReadOnlyList<object>? selectColumns = null, char fieldDelim = ',',
         bool useQuoteDelim = true, string naValue = "", bool header = true, int? numEpochs = null, bool shuffle = true, int shuffleBufferSize = 10000,
-        int? shuffleSeed = null, int numRowsForInference = 100, bool ignoreErrors = false, string? compressionType = null)
+        int? shuffleSeed = null, int numRowsForInference = 100, bool ignoreErrors = false, string? compressionType = null, int numParallelReads = 1)
     {
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "make_csv_dataset: batchSize must be at least 1.");
         if (numEpochs is < 1) throw new ArgumentOutOfRangeException(nameof(numEpochs), numEpochs, "make_csv_dataset: numEpochs must be at least 1, or null to repeat forever.");
         if (shuffleBufferSize < 1) throw new ArgumentOutOfRangeException(nameof(shuffleBufferSize), shuffleBufferSize, "make_csv_dataset: shuffleBufferSize must be at least 1.");
-        if (numRowsForInference < 1) throw new ArgumentOutOfRangeException(nameof(numRowsForInference), numRowsForInference, "make_csv_dataset: numRowsForInference must be at least 1.");
+        if (numParallelReads < 1) throw new ArgumentOutOfRangeException(nameof(numParallelReads), numParallelReads, "make_csv_dataset: numParallelReads must be at least 1.");
+        var dataset = Rows(filePatterns, columnNames, columnDefaults, labelName, selectColumns, fieldDelim, useQuoteDelim, naValue, header,
+                           numRowsForInference, ignoreErrors, compressionType, numParallelReads);
+        if (shuffle) dataset = dataset.Shuffle(shuffleBufferSize, shuffleSeed);
+        return dataset.Repeat(numEpochs ?? -1).Batch(batchSize);
+    }
+
+    // make_csv_dataset's rows, one element each, in file order (before the shuffle, repeat and batch); op names the caller in messages.
+    private static CsvDataset Rows(IEnumerable<string> filePatterns, IReadOnlyList<string>? columnNames, IReadOnlyList<object?>? columnDefaults, string? labelName,
+        IReadOnlyList<object>? selectColumns, char fieldDelim, bool useQuoteDelim, string naValue, bool header, int numRowsForInference, bool ignoreErrors,
+        string? compressionType, int numParallelReads, string op = "make_csv_dataset")
+    {
+        if (numRowsForInference < 1) throw new ArgumentOutOfRangeException(nameof(numRowsForInference), numRowsForInference, $"{op}: numRowsForInference must be at least 1.");
         var files = Files(filePatterns);
         var format = new CsvFormat(fieldDelim, useQuoteDelim, naValue ?? throw new ArgumentNullException(nameof(naValue)), header,
-                                   CompressedFile.CheckedCompression(compressionType, "make_csv_dataset"));
+                                   CompressedFile.CheckedCompression(compressionType, op));
 
         string[] names;
         if (columnNames is not null)
         {
             names = columnNames.ToArray();
             if (names.Length == 0)
-                throw new ArgumentException("make_csv_dataset: columnNames is empty; name every column of the files (or pass null to read the header).", nameof(columnNames));
+                throw new ArgumentException($"{op}: columnNames is empty; name every column of the files (or pass null to read the header).", nameof(columnNames));
             if (Array.FindIndex(names, n => n is null) is var missing and >= 0)
-                throw new ArgumentException($"make_csv_dataset: columnNames[{missing}] is null; every column needs a name.", nameof(columnNames));
+                throw new ArgumentException($"{op}: columnNames[{missing}] is null; every column needs a name.", nameof(columnNames));
         }
         else if (header) names = format.HeaderOf(files[0]);
-        else throw new ArgumentException("make_csv_dataset: without a header line (header: false) the column names must be given (columnNames).", nameof(columnNames));
+        else throw new ArgumentException($"{op}: without a header line (header: false) the column names must be given (columnNames).", nameof(columnNames));
         var duplicate = names.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
             throw columnNames is not null
-                ? new ArgumentException($"make_csv_dataset: the column name '{duplicate.Key}' appears more than once.", nameof(columnNames))
+                ? new ArgumentException($"{op}: the column name '{duplicate.Key}' appears more than once.", nameof(columnNames))
                 // The names came from the file: its header is what is wrong, not an argument.
-                : new InvalidDataException($"make_csv_dataset: the header line of '{files[0]}' names the column '{duplicate.Key}' more than once; give columnNames to name them.");
+                : new InvalidDataException($"{op}: the header line of '{files[0]}' names the column '{duplicate.Key}' more than once; give columnNames to name them.");
         int fieldCount = names.Length;
 
-        int[] kept = selectColumns is null ? Enumerable.Range(0, fieldCount).ToArray() : Selected(selectColumns, names);
+        int[] kept = selectColumns is null ? Enumerable.Range(0, fieldCount).ToArray() : Selected(selectColumns, names, op);
         if (labelName is not null && !kept.Any(i => names[i] == labelName))
-            throw new ArgumentException($"make_csv_dataset: the label '{labelName}' is not {(selectColumns is null ? "a column" : "a selected column")}; the columns are {string.Join(", ", kept.Select(i => $"'{names[i]}'"))}.", nameof(labelName));
+            throw new ArgumentException($"{op}: the label '{labelName}' is not {(selectColumns is null ? "a column" : "a selected column")}; the columns are {string.Join(", ", kept.Select(i => $"'{names[i]}'"))}.", nameof(labelName));
 
         CsvColumn[] columns;
         if (columnDefaults is not null)
         {
             if (columnDefaults.Count != kept.Length)
-                throw new ArgumentException($"make_csv_dataset: columnDefaults has {columnDefaults.Count} items for {kept.Length} {(selectColumns is null ? "" : "selected ")}columns; give one per column.", nameof(columnDefaults));
+                throw new ArgumentException($"{op}: columnDefaults has {columnDefaults.Count} items for {kept.Length} {(selectColumns is null ? "" : "selected ")}columns; give one per column.", nameof(columnDefaults));
             columns = kept.Select((at, k) => CsvColumn.FromDefault(names[at], at, columnDefaults[k], "columnDefaults")).ToArray();
         }
         else
@@ -82,9 +96,7 @@ public static class Csv
             columns = kept.Select((at, k) => new CsvColumn(names[at], at, types[k], Zero(types[k]))).ToArray();
         }
 
-        var dataset = new CsvDataset(CsvTable.Read(files, format, fieldCount, columns, ignoreErrors), labelName);
-        if (shuffle) dataset = dataset.Shuffle(shuffleBufferSize, shuffleSeed);
-        return dataset.Repeat(numEpochs ?? -1).Batch(batchSize);
+        return new CsvDataset(CsvTable.Read(files, format, fieldCount, columns, ignoreErrors, numParallelReads), labelName);
     }
 
     /// <summary>
@@ -96,6 +108,26 @@ public static class Csv
                                        string naValue = "", IReadOnlyList<int>? selectCols = null)
     {
         ArgumentNullException.ThrowIfNull(records);
+        if (records.Count == 0) throw new ArgumentException("decode_csv: there are no records to decode.", nameof(records));
+        return CsvElement.FromValues(Decoded(records, recordDefaults, fieldDelim, useQuoteDelim, naValue, selectCols), new Shape(records.Count));
+    }
+
+    /// <summary>
+    /// <c>tf.io.decode_csv</c> on a string tensor, as in a <c>Map</c> over a <see cref="TextLineDataset"/>:
+    /// every column takes the shape of <paramref name="records"/> (one line gives scalars, a batch of lines
+    /// vectors). Use the result's <see cref="CsvElement.Columns"/> as the dataset element
+    /// (<c>lines.Map(line =&gt; Csv.DecodeCsv(line, types).Columns)</c>).
+    /// </summary>
+    public static CsvElement DecodeCsv(StringTensor records, IReadOnlyList<object?> recordDefaults, char fieldDelim = ',', bool useQuoteDelim = true,
+                                       string naValue = "", IReadOnlyList<int>? selectCols = null)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        return CsvElement.FromValues(Decoded(records.ToArray(), recordDefaults, fieldDelim, useQuoteDelim, naValue, selectCols), records.Shape);
+    }
+
+    private static CsvColumnValues[] Decoded(IReadOnlyList<string> records, IReadOnlyList<object?> recordDefaults, char fieldDelim, bool useQuoteDelim,
+                                             string naValue, IReadOnlyList<int>? selectCols)
+    {
         ArgumentNullException.ThrowIfNull(recordDefaults);
         if (recordDefaults.Count == 0)
             throw new ArgumentException("decode_csv: recordDefaults is empty; give one default (or type) per column to decode.", nameof(recordDefaults));
@@ -104,35 +136,11 @@ public static class Csv
         if (kept.Length != recordDefaults.Count)
             throw new ArgumentException($"decode_csv: selectCols keeps {kept.Length} columns but recordDefaults has {recordDefaults.Count} items.", nameof(recordDefaults));
         var columns = kept.Select((at, k) => CsvColumn.FromDefault(at.ToString(System.Globalization.CultureInfo.InvariantCulture), at, recordDefaults[k], "recordDefaults")).ToArray();
-        var values = CsvTable.Decode(records, format, columns);
-        var dataset = new CsvDataset(values, null).Batch(Math.Max(1, records.Count));
-        using var elements = dataset.GetEnumerator();
-        return elements.MoveNext() ? elements.Current : throw new ArgumentException("decode_csv: there are no records to decode.", nameof(records));
+        return CsvTable.Decode(records, format, columns);
     }
 
     /// <summary>The files <paramref name="patterns"/> name, each pattern's matches sorted; a pattern matching nothing is an error.</summary>
-    internal static IReadOnlyList<string> Files(IEnumerable<string> patterns)
-    {
-        ArgumentNullException.ThrowIfNull(patterns);
-        var files = new List<string>();
-        foreach (var pattern in patterns)
-        {
-            ArgumentException.ThrowIfNullOrEmpty(pattern, nameof(patterns));
-            string name = Path.GetFileName(pattern);
-            if (name.IndexOfAny(['*', '?']) < 0)
-            {
-                if (!File.Exists(pattern)) throw new FileNotFoundException($"The CSV file '{pattern}' does not exist.", pattern);
-                files.Add(pattern);
-                continue;
-            }
-            string directory = Path.GetDirectoryName(pattern) is { Length: > 0 } d ? d : ".";
-            var matches = Directory.Exists(directory) ? Directory.GetFiles(directory, name).Order(StringComparer.Ordinal).ToArray() : [];
-            if (matches.Length == 0) throw new FileNotFoundException($"No file matches the CSV file pattern '{pattern}'.", pattern);
-            files.AddRange(matches);
-        }
-        if (files.Count == 0) throw new ArgumentException("No CSV files were given.", nameof(patterns));
-        return files;
-    }
+    internal static IReadOnlyList<string> Files(IEnumerable<string> patterns) => FilePattern.Match(patterns, "CSV file");
 
     /// <summary>Column positions: sorted, distinct, not negative (TF's select_cols rule).</summary>
     internal static int[] CheckedPositions(IReadOnlyList<int> positions, string what)
@@ -150,22 +158,24 @@ public static class Csv
     /// <summary>The number of fields of the first record of <paramref name="file"/> (its header when it has one).</summary>
     internal static int FieldCount(string file, CsvFormat format) => (format with { Header = false }).HeaderOf(file).Length;
 
-    // select_columns: names or positions (not both kinds), in file order.
-    private static int[] Selected(IReadOnlyList<object> selectColumns, string[] names)
+    // select_columns: names or positions, mixed as TF allows, kept in file order; a repeat is refused as TF does
+    // (the same column twice would be one dictionary key).
+    private static int[] Selected(IReadOnlyList<object> selectColumns, string[] names, string op)
     {
-        if (selectColumns.Count == 0) throw new ArgumentException("make_csv_dataset: selectColumns is empty.", nameof(selectColumns));
-        if (selectColumns.All(c => c is int))
+        if (selectColumns.Count == 0) throw new ArgumentException($"{op}: selectColumns is empty.", nameof(selectColumns));
+        var positions = selectColumns.Select(c => c switch
         {
-            var positions = selectColumns.Cast<int>().Order().ToArray();
-            if (positions[^1] >= names.Length || positions[0] < 0)
-                throw new ArgumentOutOfRangeException(nameof(selectColumns), $"make_csv_dataset: selectColumns holds positions outside the {names.Length} columns.");
-            return CheckedPositions(positions, nameof(selectColumns));
-        }
-        if (!selectColumns.All(c => c is string))
-            throw new ArgumentException("make_csv_dataset: selectColumns must hold column names (strings) or positions (ints), not both.", nameof(selectColumns));
-        return selectColumns.Cast<string>().Select(n => Array.IndexOf(names, n) is var i and >= 0 ? i
-            : throw new ArgumentException($"make_csv_dataset: selectColumns names '{n}', which is not a column; the columns are {string.Join(", ", names.Select(x => $"'{x}'"))}.", nameof(selectColumns)))
-            .Order().ToArray();
+            int or long when Convert.ToInt64(c) is var at && (at < 0 || at >= names.Length) => throw new ArgumentOutOfRangeException(nameof(selectColumns), c,
+                $"{op}: selectColumns holds the position {c}, outside the {names.Length} columns (0 to {names.Length - 1})."),
+            int or long => (int)Convert.ToInt64(c),
+            string n => Array.IndexOf(names, n) is var i and >= 0 ? i
+                : throw new ArgumentException($"{op}: selectColumns names '{n}', which is not a column; the columns are {string.Join(", ", names.Select(x => $"'{x}'"))}.", nameof(selectColumns)),
+            _ => throw new ArgumentException($"{op}: selectColumns holds {(c is null ? "null" : $"{c} ({c.GetType().Name})")}; give column names (strings) or positions (ints).", nameof(selectColumns)),
+        }).ToArray();
+        var repeated = positions.GroupBy(p => p).FirstOrDefault(g => g.Count() > 1);
+        if (repeated is not null)
+            throw new ArgumentException($"{op}: selectColumns names the column '{names[repeated.Key]}' (position {repeated.Key}) more than once.", nameof(selectColumns));
+        return positions.Order().ToArray();
     }
 
     // An inferred column's default: TF fills a missing value with 0 (its type) or "".

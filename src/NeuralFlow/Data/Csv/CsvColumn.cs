@@ -83,6 +83,14 @@ internal sealed class CsvColumnValues(CsvColumn column)
 
     internal void RemoveLast() => _values.RemoveAt(_values.Count - 1);
 
+    /// <summary>Puts the values in <paramref name="order"/> (positions into the current order).</summary>
+    internal void Reorder(int[] order)
+    {
+        var reordered = order.Select(i => _values[i]).ToList();
+        _values.Clear();
+        _values.AddRange(reordered);
+    }
+
     /// <summary>The numbers as a tensor of the column's dtype, [rows] or <paramref name="shape"/> (as many elements).</summary>
     internal Tensor ToTensor(Shape? shape = null)
     {
@@ -96,6 +104,9 @@ internal sealed class CsvColumnValues(CsvColumn column)
             _ => throw new InvalidOperationException($"Internal: column '{Column.Name}' holds strings."),
         };
     }
+
+    /// <summary>The strings, in row order.</summary>
+    internal string[] Strings() => _values.Cast<string>().ToArray();
 
     /// <summary>The strings as a table of distinct values and, per row, its int64 index into it.</summary>
     internal (string[] Table, Tensor Ids) ToStringIds()

@@ -88,6 +88,12 @@ public sealed class CsvDataset : IEnumerable<CsvElement>
     /// <summary>Shuffles with a buffer, as <see cref="Dataset{T}.Shuffle"/>.</summary>
     public CsvDataset Shuffle(int bufferSize, int? seed = null, bool reshuffleEachIteration = true) => new(this, _rows.Shuffle(bufferSize, seed, reshuffleEachIteration));
 
+    /// <summary>
+    /// <c>cache()</c>, as <see cref="Dataset{T}.Cache()"/>: the steps before it run once and later passes replay
+    /// their elements (the files themselves are read once, when the dataset is made).
+    /// </summary>
+    public CsvDataset Cache() => new(this, _rows.Cache());
+
     /// <summary>Repeats the rows <paramref name="count"/> times, forever when -1 (<c>repeat</c>).</summary>
     public CsvDataset Repeat(int count = -1) => new(this, _rows.Repeat(count));
 
@@ -99,8 +105,8 @@ public sealed class CsvDataset : IEnumerable<CsvElement>
 
     /// <summary>
     /// A tensor dataset made from each element (tf.data's <c>map</c>), e.g.
-    /// <c>csv.Map(e =&gt; (e.Features, e.Label!))</c> for <c>Fit</c> with a model whose inputs are named
-    /// after the columns, or <c>e.Features</c> joined with <c>lookup.Call(e.Strings["sex"])</c>. The
+    /// <c>csv.Map(e =&gt; (e.Columns, e.Label!))</c> for <c>Fit</c> with a model whose inputs (string Inputs for
+    /// the text columns) are named after the columns, or <c>e.Features</c> joined with <c>lookup.Call(e.Strings["sex"])</c>. The
     /// function runs as a <see cref="Dataset{T}.Map{TResult}"/> function, with the same tensor ownership.
     /// </summary>
     public Dataset<TResult> Map<TResult>(Func<CsvElement, TResult> fn, int parallelism = 1)
@@ -146,6 +152,7 @@ public sealed class CsvDataset : IEnumerable<CsvElement>
     {
         var features = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         var strings = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var shapes = new Dictionary<string, Shape>(StringComparer.Ordinal);
         Tensor? label = null;
         string[]? labelStrings = null;
         foreach (var (name, tensor) in row)
@@ -153,14 +160,14 @@ public sealed class CsvDataset : IEnumerable<CsvElement>
             if (_tables.TryGetValue(name, out var table))
             {
                 var values = tensor.ToArray<long>().Select(i => table[i]).ToArray();
-                if (disposeIds) tensor.Dispose();
                 if (name == _label) labelStrings = values;
-                else strings.Add(name, values);
+                else { strings.Add(name, values); shapes.Add(name, tensor.Shape); }
+                if (disposeIds) tensor.Dispose();
             }
             else if (name == _label) label = tensor;
             else features.Add(name, tensor);
         }
-        return new CsvElement(_features, Ordered(features), Ordered(strings), label, labelStrings);
+        return new CsvElement(_features, Ordered(features), Ordered(strings), label, labelStrings, shapes);
     }
 
     // The element's dictionaries list the columns in file order, as TF's OrderedDict does.

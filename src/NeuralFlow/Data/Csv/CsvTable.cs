@@ -44,17 +44,59 @@ internal sealed record CsvFormat(char Delimiter = ',', bool Quoting = true, stri
 /// </summary>
 internal static class CsvTable
 {
-    internal static CsvColumnValues[] Read(IReadOnlyList<string> files, CsvFormat format, int fieldCount, IReadOnlyList<CsvColumn> columns, bool ignoreErrors)
+    /// <remarks>
+    /// The rows come file after file, or with <paramref name="cycleLength"/> above 1 interleaved as
+    /// make_csv_dataset's num_parallel_reads reads them: one row from each of that many open files in
+    /// turn, a finished file's place taken by the next file.
+    /// </remarks>
+    internal static CsvColumnValues[] Read(IReadOnlyList<string> files, CsvFormat format, int fieldCount, IReadOnlyList<CsvColumn> columns, bool ignoreErrors,
+                                           int cycleLength = 1)
     {
         var values = columns.Select(c => new CsvColumnValues(c)).ToArray();
-        foreach (var file in files)
-            foreach (var record in format.Records(file))
+        var rowsPerFile = new int[files.Count];
+        for (int f = 0; f < files.Count; f++)
+        {
+            int before = values.Length > 0 ? values[0].Count : 0;
+            foreach (var record in format.Records(files[f]))
             {
-                string? error = RecordError(record, fieldCount, format, values, $"'{file}'");
+                string? error = RecordError(record, fieldCount, format, values, $"'{files[f]}'");
                 if (error is null) continue;
                 if (!ignoreErrors) throw new InvalidDataException(error);
             }
+            rowsPerFile[f] = (values.Length > 0 ? values[0].Count : 0) - before;
+        }
+        if (cycleLength > 1 && files.Count > 1)
+        {
+            var order = Interleaved(rowsPerFile, cycleLength);
+            foreach (var column in values) column.Reorder(order);
+        }
         return values;
+    }
+
+    // The rows' order under tf.data's interleave (block length 1) of files holding rowsPerFile rows, as
+    // positions into the file-after-file order: a slot whose file ends is emptied and the cycle moves on;
+    // an empty slot takes the next file when the cycle comes back to it.
+    private static int[] Interleaved(int[] rowsPerFile, int cycleLength)
+    {
+        var start = new int[rowsPerFile.Length];
+        for (int f = 1; f < start.Length; f++) start[f] = start[f - 1] + rowsPerFile[f - 1];
+        var order = new List<int>(rowsPerFile.Sum());
+        var file = new int[cycleLength];
+        var taken = new int[cycleLength];
+        Array.Fill(file, -1);
+        int next = 0, open = 0, slot = 0;
+        while (next < rowsPerFile.Length || open > 0)
+        {
+            if (file[slot] >= 0)
+            {
+                if (taken[slot] < rowsPerFile[file[slot]]) order.Add(start[file[slot]] + taken[slot]++);
+                else { file[slot] = -1; open--; }
+                slot = (slot + 1) % cycleLength;
+            }
+            else if (next < rowsPerFile.Length) { file[slot] = next++; taken[slot] = 0; open++; }
+            else slot = (slot + 1) % cycleLength;
+        }
+        return order.ToArray();
     }
 
     /// <summary>decode_csv's columns: each string one record, named "record i" in errors; with selected columns any longer record is fine.</summary>
@@ -109,8 +151,8 @@ internal static class CsvTable
     /// <summary>
     /// The type TF's make_csv_dataset infers for each of <paramref name="fileIndices"/> from the first
     /// <paramref name="rows"/> records: the first of int32, int64, float32, float64 and string that
-    /// holds every non-missing field (a float that overflows or is inf/nan counts as not holding it,
-    /// as TF's check does); a column with no value seen is a string column, as in TF.
+    /// holds every non-missing field (a float that overflows or is +inf/nan counts as not holding it,
+    /// as TF's check value &lt; dtype.max does; -inf is held); a column with no value seen is a string column, as in TF.
     /// </summary>
     internal static DType?[] InferTypes(IReadOnlyList<string> files, CsvFormat format, int fieldCount, IReadOnlyList<int> fileIndices, int rows)
     {
@@ -139,12 +181,13 @@ internal static class CsvTable
 
     private static readonly DType[] Widening = [DType.Int32, DType.Int64, DType.Float32, DType.Float64];
 
-    // Whether a field parses as the rank's type; TF's inference also turns inf, nan and overflows away from a float type.
+    // Whether a field parses as the rank's type. TF's inference keeps a float type only for values below its
+    // largest finite number (value < dtype.max): nan, inf and overflows to inf widen, -inf does not.
     private static bool Holds(int rank, string field) => new CsvColumn("", 0, Widening[rank], null).Parse(field) switch
     {
         null => false,
-        float f => float.IsFinite(f),
-        double d => double.IsFinite(d),
+        float f => f < float.MaxValue,
+        double d => d < double.MaxValue,
         _ => true,
     };
 }

@@ -17,7 +17,8 @@ internal sealed class InterleaveNode : Node
 {
     private readonly Node _upstream;
     private readonly Func<Tensor[], Node> _fn;
-    private readonly int _width;
+    private readonly int _width;            // -1: the output structure's, known once it has seen an element
+    private readonly ElementStructure? _output;
     private readonly int _cycleLength;
     private readonly int _blockLength;
     private readonly bool _parallel;
@@ -25,6 +26,22 @@ internal sealed class InterleaveNode : Node
 
     public InterleaveNode(Node upstream, Func<Tensor[], Node> fn, int width, int cycleLength, int blockLength, string op, bool parallel = false,
                           bool? deterministic = null)
+        : this(upstream, fn, width, null, cycleLength, blockLength, op, parallel, deterministic)
+    {
+    }
+
+    /// <summary>
+    /// Elements of dictionaries whose keys are learnt from the first element: <paramref name="fn"/>'s datasets
+    /// deliver them through <paramref name="output"/>, which gives the width once it knows the keys.
+    /// </summary>
+    public InterleaveNode(Node upstream, Func<Tensor[], Node> fn, ElementStructure output, int cycleLength, int blockLength, string op, bool parallel = false,
+                          bool? deterministic = null)
+        : this(upstream, fn, -1, output, cycleLength, blockLength, op, parallel, deterministic)
+    {
+    }
+
+    private InterleaveNode(Node upstream, Func<Tensor[], Node> fn, int width, ElementStructure? output, int cycleLength, int blockLength, string op, bool parallel,
+                           bool? deterministic)
     {
         _deterministic = deterministic;
         if (cycleLength < 1) throw new ArgumentOutOfRangeException(nameof(cycleLength), cycleLength, $"{op}: cycleLength must be at least 1.");
@@ -32,12 +49,13 @@ internal sealed class InterleaveNode : Node
         _upstream = upstream;
         _fn = fn;
         _width = width;
+        _output = output;
         _cycleLength = cycleLength;
         _blockLength = blockLength;
         _parallel = parallel;
     }
 
-    public override int Width => _width;
+    public override int Width => _output?.Width ?? _width;
     public override IReadOnlyList<Node> Inputs => [_upstream];
 
     // The function traced once on a placeholder element: the dataset it returns tells the spec.
@@ -168,7 +186,7 @@ internal sealed class InterleaveNode : Node
             try
             {
                 var node = fn(args) ?? throw new InvalidOperationException("Interleave/FlatMap: the function returned null instead of a dataset.");
-                if (node.Width != width)
+                if (width >= 0 && node.Width != width)
                     throw new InvalidOperationException($"Interleave/FlatMap: the function's dataset has {node.Width} components per element, expected {width}.");
                 return new Slot(args, ahead > 0 ? new PrefetchNode(node, ahead).Open() : node.Open());
             }
