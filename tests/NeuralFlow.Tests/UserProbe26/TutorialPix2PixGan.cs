@@ -6,7 +6,7 @@ namespace NeuralFlow.Tests.UserProbe26;
 /// <summary>
 /// The pix2pix tutorial's training cells in C#: generator_loss (BCE from logits + LAMBDA * L1) and
 /// discriminator_loss, two Adam(2e-4, beta_1=0.5), train_step with two gradient tapes over one forward
-/// pass, and the Train.Checkpoint of both networks and both optimizers.
+/// pass writing its losses to a SummaryWriter, and the Train.Checkpoint of both networks and both optimizers.
 /// </summary>
 internal sealed class TutorialPix2PixGan
 {
@@ -39,6 +39,9 @@ internal sealed class TutorialPix2PixGan
         return realLoss + generatedLoss;
     }
 
+    /// <summary>summary_writer: where train_step writes its four losses for TensorBoard; null writes nothing.</summary>
+    public IO.SummaryWriter? SummaryWriter { get; init; }
+
     public Train.Checkpoint Checkpoint() => new(new Dictionary<string, object>
     {
         ["generator_optimizer"] = GeneratorOptimizer,
@@ -62,6 +65,15 @@ internal sealed class TutorialPix2PixGan
         var discriminatorGradients = discTape.Gradient(discLoss, Discriminator.TrainableVariables);
         GeneratorOptimizer.ApplyGradients(generatorGradients, Generator.TrainableVariables);
         DiscriminatorOptimizer.ApplyGradients(discriminatorGradients, Discriminator.TrainableVariables);
+
+        if (SummaryWriter is { } summaryWriter)
+        {
+            var summaryStep = NF.FloorDiv(step, 1000);   // step // 1000
+            summaryWriter.Scalar("gen_total_loss", genTotalLoss, summaryStep);
+            summaryWriter.Scalar("gen_gan_loss", genGanLoss, summaryStep);
+            summaryWriter.Scalar("gen_l1_loss", genL1Loss, summaryStep);
+            summaryWriter.Scalar("disc_loss", discLoss, summaryStep);
+        }
         return [genTotalLoss, genGanLoss, genL1Loss, discLoss];
     }
 }
