@@ -85,11 +85,12 @@ internal sealed class TutorialPix2PixData
     {
         (inputImage, realImage) = Resize(inputImage, realImage, JitterSize, JitterSize);
         (inputImage, realImage) = RandomCrop(inputImage, realImage);
-        // The `if tf.random.uniform(()) > 0.5:` that autograph makes a tf.cond.
-        var (i, r) = (inputImage, realImage);
-        return NF.Cond(NF.Random.Uniform(Shape.Scalar) > 0.5f,
-                       () => (NF.Image.FlipLeftRight(i), NF.Image.FlipLeftRight(r)),
-                       () => (i, r));
+        // `if tf.random.uniform(()) > 0.5:` mirror both. Autograph makes that a tf.cond in the graph; NF.Cond reads
+        // its predicate on the host, which would make the NF.Function run eagerly (TracedFunction.EagerReason), so
+        // the coin selects between the mirrored and the plain pair and stays in the replay.
+        var mirror = NF.Random.Uniform(Shape.Scalar) > 0.5f;
+        return (NF.Where(mirror, NF.Image.FlipLeftRight(inputImage), inputImage),
+                NF.Where(mirror, NF.Image.FlipLeftRight(realImage), realImage));
     }
 
     public (Tensor, Tensor) LoadImageTrain(StringTensor imageFile)

@@ -142,6 +142,7 @@ public abstract class TutorialPix2PixDataTests(string backend) : BackendFileTest
             }
         }
         finally { NF.Random.SetSeed(Environment.TickCount); }
+        Assert.True(TracedFunction.Of(data.RandomJitter).LastCallReplayed, TracedFunction.Of(data.RandomJitter).EagerReason);   // each replay drew a new window and coin
         Assert.True(mirrored > 0 && plain > 0, $"8 jitters: {mirrored} mirrored, {plain} not");
 
         var (n0, n1) = Normalize(NF.Constant(new float[] { 0, 127.5f, 255 }), NF.Constant(new float[] { 51 }));
