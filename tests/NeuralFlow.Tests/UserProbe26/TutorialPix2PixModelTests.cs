@@ -49,6 +49,10 @@ public abstract class TutorialPix2PixModelTests(string backend) : BackendTest(ba
         var full = Discriminator(256, widthDivisor: 1);
         Assert.Equal(new int?[] { null, 30, 30, 1 }, full.Output.Shape);
         Assert.Equal(2770433, full.CountParams());
+        // And the U-Net at the tutorial's size: (None, 256, 256, 3) from 54,425,859 parameters, as its summary says.
+        var fullGenerator = Generator(256, widthDivisor: 1);
+        Assert.Equal(new int?[] { null, 256, 256, 3 }, fullGenerator.Output.Shape);
+        Assert.Equal(54425859, fullGenerator.CountParams());
         // The kernels are random_normal(0, 0.02).
         var kernel = full.TrainableVariables.First(v => v.Rank == 4 && v.Shape.Count > 100000);
         Assert.Equal(0.02f, MathF.Sqrt(NF.ReduceMean(NF.Square(kernel)).Item<float>()), 3);
