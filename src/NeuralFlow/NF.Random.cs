@@ -110,6 +110,17 @@ public static partial class NF
             // Integers are drawn from [minval, maxval): both ends must be numbers of the dtype.
             ScalarRange.Check("Random.Uniform (minval)", minval, dtype);
             ScalarRange.Check("Random.Uniform (maxval - 1)", maxval - 1, dtype);
+            if (dtype is DType.Int32 or DType.Int64 && maxval - minval > 1 << 24)
+            {
+                // The kernels scale a 24-bit uniform for integers: past 2^24 values only every 2^k-th integer
+                // could come out (tf.image.random_crop's draw over the int32 range always had its low bits
+                // set). A float64 draw has 53 bits, so every integer of a range up to 2^53 is reached; the
+                // same count of the stream is used, so later draws are unchanged.
+                using var wide = Uniform(shape, minval, maxval, DType.Float64, draw);
+                using var floored = Floor(wide);
+                using var inRange = Minimum(floored, maxval - 1);   // a product rounded up to maxval
+                return Cast(inRange, dtype);
+            }
             var result = Tensor.Empty(shape, dtype, Backend);
             var (seed, offset) = draw(shape.Count);
             Engine.RandomUniform(result, seed, offset, minval, maxval);

@@ -1,8 +1,8 @@
 namespace NeuralFlow.Data;
 
 /// <summary>
-/// The files that paths and patterns name, as TF's matching_files: wildcards (<c>*</c>, <c>?</c>) in the
-/// file name, each pattern's matches in sorted (ordinal) order; a pattern matching nothing is an error.
+/// The files that paths and patterns name, as TF's matching_files (<see cref="NF.IO.MatchingFiles"/>'s globs), each
+/// pattern's matches in sorted (ordinal) order; a pattern matching nothing is an error.
 /// </summary>
 internal static class FilePattern
 {
@@ -14,15 +14,14 @@ internal static class FilePattern
         foreach (var pattern in patterns)
         {
             ArgumentException.ThrowIfNullOrEmpty(pattern, nameof(patterns));
-            string name = Path.GetFileName(pattern);
-            if (name.IndexOfAny(['*', '?']) < 0)
+            if (pattern.IndexOfAny(['*', '?', '[']) < 0)
             {
                 if (!File.Exists(pattern)) throw new FileNotFoundException($"The {what} '{pattern}' does not exist.", pattern);
                 files.Add(pattern);
                 continue;
             }
-            string directory = Path.GetDirectoryName(pattern) is { Length: > 0 } d ? d : ".";
-            var matches = Directory.Exists(directory) ? Directory.GetFiles(directory, name).Order(StringComparer.Ordinal).ToArray() : [];
+            // TF's glob (NF.IO.MatchingFiles: sets, escapes, wildcard directories), sorted.
+            var matches = NF.IO.MatchingFiles(pattern);
             if (matches.Length == 0) throw new FileNotFoundException($"No file matches the {what} pattern '{pattern}'.", pattern);
             files.AddRange(matches);
         }

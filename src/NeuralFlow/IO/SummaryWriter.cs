@@ -46,6 +46,43 @@ public sealed class SummaryWriter : IDisposable
         _events.Scalar(tag, (float)value, step);
     }
 
+    /// <summary>
+    /// <see cref="Scalar(string, double, long)"/> of tensors (<c>tf.summary.scalar(tag, loss, step=step // 1000)</c>
+    /// in pix2pix's train_step): a number scalar and an integer scalar step. They are read by a host call, so
+    /// inside an <c>NF.Function</c> it writes at every call with that call's values (as tf.summary in a
+    /// tf.function), not once while tracing as a host read would; eagerly it writes at once.
+    /// </summary>
+    /// <exception cref="ArgumentException">An empty tag, value not a scalar of a number dtype, or step not an integer scalar.</exception>
+    /// <exception cref="ObjectDisposedException">The writer was disposed (also when a replay runs after).</exception>
+    public void Scalar(string tag, Tensor value, Tensor step)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(tag);
+        ArgumentNullException.ThrowIfNull(value);
+        ArgumentNullException.ThrowIfNull(step);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (value.Rank != 0 || !(value.DType.IsFloating() || value.DType.IsInteger()))
+            throw new ArgumentException($"SummaryWriter.Scalar: value must be a scalar number, got {value.DType.Name()} of shape {value.Shape}.", nameof(value));
+        if (step.Rank != 0 || !step.DType.IsInteger())
+            throw new ArgumentException($"SummaryWriter.Scalar: step must be an integer scalar, got {step.DType.Name()} of shape {step.Shape}.", nameof(step));
+        Tensor[] reads;
+        using (Tape.Pause())
+            reads = [Aliasing.PackedAs(value, DType.Float64), Aliasing.PackedAs(step, DType.Int64)];
+        try
+        {
+            FunctionTrace.RunOnHost(reads, null, bytes =>
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                _events.Scalar(tag, (float)BitConverter.ToDouble(bytes[0]), BitConverter.ToInt64(bytes[1]));
+                return null;
+            }, "SummaryWriter.Scalar");
+        }
+        finally
+        {
+            if (!ReferenceEquals(reads[0], value)) reads[0].Dispose();
+            if (!ReferenceEquals(reads[1], step)) reads[1].Dispose();
+        }
+    }
+
     /// <summary>Writes what is buffered to the file (<c>writer.flush()</c>).</summary>
     public void Flush()
     {

@@ -14,14 +14,15 @@ public static partial class NF
         /// 0.299/0.587/0.114 weights). All bit depths, palettes, tRNS and Adam7 interlacing are read; low
         /// bit depths are scaled to 8 bits. <paramref name="dtype"/>: uint8 (16-bit samples keep their
         /// high byte, TF's uint8 decode), int32 (the samples as stored, 0..65535 for a 16-bit file) or
-        /// float32 (scaled to [0, 1], <c>tf.image.convert_image_dtype</c>).
+        /// float32 (scaled to [0, 1], <c>tf.image.convert_image_dtype</c>). As TF's, it also reads JPEG, BMP
+        /// and one-frame GIF bytes (one decoder behind decode_png and decode_jpeg).
         /// </summary>
         /// <exception cref="ArgumentException">channels is not 0, 1, 3 or 4, or dtype is not uint8, int32 or float32.</exception>
         /// <exception cref="InvalidDataException">The bytes are not a valid PNG (the message says what is wrong), or claim more than 2^28 pixels.</exception>
         public static Tensor DecodePng(byte[] contents, int channels = 0, DType dtype = DType.UInt8)
         {
             CheckDecode("Image.DecodePng", contents, channels, dtype, 0, 1, 3, 4);
-            return PngDecoder.Decode(contents).WithChannels(channels).ToTensor(dtype);
+            return DecodeStill("Image.DecodePng", contents, channels, dtype);
         }
 
         /// <summary>
@@ -33,7 +34,8 @@ public static partial class NF
         /// ("islow", TF's dct_method="INTEGER_ACCURATE", Pillow's default), fancy chroma upsampling and
         /// libjpeg's fixed-point YCbCr to RGB. <paramref name="channels"/> 0 keeps the file's (1 or 3), 1
         /// gives libjpeg's grayscale output (the Y plane), 3 RGB. <paramref name="dtype"/>: uint8, int32
-        /// (0..255) or float32 (x / 255).
+        /// (0..255) or float32 (x / 255). As TF's, it also reads PNG, BMP and one-frame GIF bytes (a PNG
+        /// with alpha keeps its 4 channels when channels is 0); an animated GIF is refused.
         /// </summary>
         /// <exception cref="ArgumentException">channels is not 0, 1 or 3, or dtype is not uint8, int32 or float32.</exception>
         /// <exception cref="InvalidDataException">The bytes are not a valid JPEG (the message says what is wrong), or claim more than 2^28 pixels.</exception>
@@ -41,7 +43,29 @@ public static partial class NF
         public static Tensor DecodeJpeg(byte[] contents, int channels = 0, DType dtype = DType.UInt8)
         {
             CheckDecode("Image.DecodeJpeg", contents, channels, dtype, 0, 1, 3);
-            return JpegDecoder.Decode(contents, gray: channels == 1).WithChannels(channels).ToTensor(dtype);
+            return DecodeStill("Image.DecodeJpeg", contents, channels, dtype);
+        }
+
+        // TF's decode_jpeg and decode_png share one kernel that reads whichever format the bytes are
+        // ("this op also supports decoding PNGs and non-animated GIFs"): a folder of .jpg files that
+        // are really PNGs still loads. Only GIF animations are refused, as TF refuses them here.
+        private static Tensor DecodeStill(string op, byte[] contents, int channels, DType dtype)
+        {
+            if (JpegDecoder.IsJpeg(contents)) return JpegDecoder.Decode(contents, gray: channels == 1).WithChannels(channels).ToTensor(dtype);
+            if (PngDecoder.IsPng(contents)) return PngDecoder.Decode(contents).WithChannels(channels).ToTensor(dtype);
+            if (BmpDecoder.IsBmp(contents)) return BmpDecoder.Decode(contents).WithChannels(channels).ToTensor(dtype);
+            if (GifDecoder.IsGif(contents))
+            {
+                if (channels is not (0 or 3))
+                    throw new ArgumentException($"{op}: a GIF decodes to RGB only, so channels must be 0 or 3, got {channels}.", nameof(channels));
+                int frames = GifDecoder.Decode(contents, firstOnly: false).Frames.Count;
+                if (frames != 1)
+                    throw new InvalidDataException($"{op}: the GIF has {frames} frames; an animation decodes with Image.DecodeGif or Image.DecodeImage.");
+                return GifTensor(contents, dtype, firstOnly: true);
+            }
+            // The format's own decoder names what is wrong with the bytes.
+            return op == "Image.DecodePng" ? PngDecoder.Decode(contents).WithChannels(channels).ToTensor(dtype)
+                                           : JpegDecoder.Decode(contents, gray: channels == 1).WithChannels(channels).ToTensor(dtype);
         }
 
         /// <summary>

@@ -88,6 +88,6 @@ public class PngDecodeTests
         Assert.Contains("channels", e.Message);
         e = Assert.Throws<ArgumentException>(() => NF.Image.DecodePng(png, dtype: DType.Float64));
         Assert.Contains("dtype", e.Message);
-        Assert.Throws<ArgumentNullException>(() => NF.Image.DecodePng(null!));
+        Assert.Throws<ArgumentNullException>(() => NF.Image.DecodePng((byte[])null!));
     }
 }

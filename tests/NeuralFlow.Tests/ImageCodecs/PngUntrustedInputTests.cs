@@ -86,8 +86,10 @@ public class PngUntrustedInputTests
     [Fact]
     public void A_file_that_is_not_a_png_is_named()
     {
-        Assert.Contains("signature", Refused("GIF89a"u8.ToArray()).Message);
+        Assert.Contains("signature", Refused("not an image"u8.ToArray()).Message);
         Assert.Contains("signature", Refused([]).Message);
+        // A GIF header is read as a GIF (TF's decode_png reads GIFs too), and this one's missing rest named.
+        Assert.Contains("GIF", Refused("GIF89a"u8.ToArray()).Message);
     }
 
     [Fact]
