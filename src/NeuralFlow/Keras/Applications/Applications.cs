@@ -1,0 +1,99 @@
+namespace NeuralFlow.Keras;
+
+/// <summary>
+/// Keras' ready-made image networks (<c>keras.applications</c>): each method builds the
+/// functional <see cref="Model"/> that Keras builds, layer for layer and name for name
+/// (<c>Applications.MobileNetV2(inputShape: [160, 160, 3], includeTop: false, weights: null)</c>),
+/// so that a Keras weights file loads into it and a transfer-learning recipe reads as in Python.
+/// The preprocessing each network's weights expect is beside it
+/// (<see cref="MobileNetV2PreprocessInput(Tensor)"/> is Keras' <c>mobilenet_v2.preprocess_input</c>).
+/// NeuralFlow downloads nothing: <c>weights: "imagenet"</c> (Keras' default) is refused with the
+/// name and address of the file Keras would fetch; pass that file's path instead.
+/// Images are channels_last ([N, H, W, C]), NeuralFlow's only image data format.
+/// </summary>
+public static partial class Applications
+{
+    /// <summary>Keras' default for every application's <c>weights</c>: ImageNet weights, which are refused here (see the class remarks).</summary>
+    public const string ImageNet = "imagenet";
+
+    /// <summary>
+    /// imagenet_utils.obtain_input_shape: the input shape (channels_last) an application is built for, with
+    /// Keras' checks. Without a shape, a model with its classifier takes <paramref name="defaultSize"/>
+    /// squares, and one without takes any size (null, Keras' None); a model with its classifier
+    /// needs every length known.
+    /// </summary>
+    internal static int?[] ObtainInputShape(string app, int?[]? inputShape, int defaultSize, int minSize, bool requireFlatten)
+    {
+        if (inputShape is null || inputShape.Length == 0)
+        {
+            if (requireFlatten) return [defaultSize, defaultSize, 3];
+            return [null, null, 3];
+        }
+        if (inputShape.Length != 3)
+            throw new ArgumentException(
+                $"{app}: inputShape must be three lengths (height, width, channels), got {KerasTensor.Format(inputShape)}.", nameof(inputShape));
+        if (inputShape[0] < minSize || inputShape[1] < minSize)
+            throw new ArgumentException(
+                $"{app}: the input size must be at least {minSize}x{minSize}; got inputShape {KerasTensor.Format(inputShape)}.", nameof(inputShape));
+        if (inputShape.Any(d => d is <= 0))
+            throw new ArgumentException($"{app}: inputShape {KerasTensor.Format(inputShape)} has a length that is not positive.", nameof(inputShape));
+        if (requireFlatten && inputShape.Any(d => d is null))
+            throw new ArgumentException(
+                $"{app}: with includeTop: true the input shape must be fully known; got inputShape {KerasTensor.Format(inputShape)}.", nameof(inputShape));
+        return [.. inputShape];
+    }
+
+    /// <summary>
+    /// imagenet_utils.correct_pad: the ZeroPadding2D ((top, bottom), (left, right)) before a
+    /// stride-2 'valid' convolution of a square <paramref name="kernelSize"/> window, so that it sees
+    /// the pixels a 'same' convolution would: one row/column less at the top/left of an even length
+    /// (and of an unknown one, as Keras assumes).
+    /// </summary>
+    internal static ((int, int), (int, int)) CorrectPad(KerasTensor x, int kernelSize)
+    {
+        int? height = x.Shape[1], width = x.Shape[2];
+        int adjustH = height is { } h ? 1 - h % 2 : 1, adjustW = width is { } w ? 1 - w % 2 : 1;
+        int correct = kernelSize / 2;
+        return ((correct - adjustH, correct), (correct - adjustW, correct));
+    }
+
+    /// <summary>
+    /// Keras' check of the <c>weights</c> argument: null (random weights), a file that exists, or
+    /// "imagenet", which is refused naming the file Keras would download and where from.
+    /// </summary>
+    internal static void CheckWeights(string app, string? weights, string imageNetFile, string imageNetAddress)
+    {
+        if (weights is null) return;
+        if (weights == ImageNet)
+            throw new ArgumentException(
+                $"{app}: weights: \"imagenet\" would download {imageNetFile} from {imageNetAddress}, and NeuralFlow downloads nothing. " +
+                "Fetch that file yourself (it is Keras' own) and pass its path as weights, or pass weights: null for random weights.", nameof(weights));
+        if (!File.Exists(weights))
+            throw new ArgumentException(
+                $"{app}: weights must be null (random weights), \"imagenet\" or the path of a weights file; no file is at '{weights}'.", nameof(weights));
+    }
+
+    /// <summary>imagenet_utils.validate_activation: pretrained classifier weights go with softmax or no activation.</summary>
+    internal static void CheckClassifierActivation(string app, string? weights, string? classifierActivation)
+    {
+        if (weights is null || classifierActivation is null || classifierActivation == "softmax" || classifierActivation == "linear") return;
+        throw new ArgumentException(
+            $"{app}: with pretrained weights the classifier's activation must be \"softmax\" or null (its logits); got \"{classifierActivation}\".",
+            nameof(classifierActivation));
+    }
+
+    /// <summary>The model's weights from <paramref name="weights"/> (a path CheckWeights accepted), matched by layer name.</summary>
+    internal static void LoadWeights(string app, Model model, string? weights)
+    {
+        if (weights is not null) Saving.KerasH5Weights.LoadByName(model, weights, app);
+    }
+
+    /// <summary>The head of a model without its classifier: the feature map, or its global "avg" or "max" pooling.</summary>
+    internal static KerasTensor Pool(string app, KerasTensor x, string? pooling) => pooling switch
+    {
+        null => x,
+        "avg" => new Layers.GlobalAveragePooling2D().Call(x),
+        "max" => new Layers.GlobalMaxPooling2D().Call(x),
+        _ => throw new ArgumentException($"{app}: pooling must be null, \"avg\" or \"max\"; got \"{pooling}\".", nameof(pooling)),
+    };
+}
