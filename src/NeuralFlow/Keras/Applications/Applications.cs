@@ -88,12 +88,15 @@ public static partial class Applications
         if (weights is not null) Saving.KerasH5Weights.LoadByName(model, weights, app);
     }
 
-    /// <summary>The head of a model without its classifier: the feature map, or its global "avg" or "max" pooling.</summary>
-    internal static KerasTensor Pool(string app, KerasTensor x, string? pooling) => pooling switch
+    /// <summary>
+    /// The head of a model without its classifier: the feature map, or its global "avg" or "max" pooling
+    /// (named <paramref name="avgName"/> / <paramref name="maxName"/> where the application names them).
+    /// </summary>
+    internal static KerasTensor Pool(string app, KerasTensor x, string? pooling, string? avgName = null, string? maxName = null) => pooling switch
     {
         null => x,
-        "avg" => new Layers.GlobalAveragePooling2D().Call(x),
-        "max" => new Layers.GlobalMaxPooling2D().Call(x),
+        "avg" => new Layers.GlobalAveragePooling2D(name: avgName).Call(x),
+        "max" => new Layers.GlobalMaxPooling2D(name: maxName).Call(x),
         _ => throw new ArgumentException($"{app}: pooling must be null, \"avg\" or \"max\"; got \"{pooling}\".", nameof(pooling)),
     };
 }
