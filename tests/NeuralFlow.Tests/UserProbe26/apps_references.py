@@ -155,3 +155,77 @@ print("features sums of squares:", fmt((flat ** 2).sum(axis=1)))
 picks = [0, 7, 123, 1000, 2047, 2561, 3333, 4095, 5119]
 print("features picks:", fmt(flat[:, picks].ravel()))
 print("features zero fraction:", (flat == 0).mean(), "at six:", (flat == 6).mean())
+
+
+# ResNet50 (keras/src/applications/resnet.py) with its classifier: 64x64 images through resnet50.preprocess_input
+# ("caffe": BGR, ImageNet's mean subtracted), five classes.
+def resnet50_weights(classes):
+    """name -> arrays, made in Keras' layer order: in a block with a convolution shortcut, model.layers lists
+    _1_conv, _1_bn, _1_relu, _2_conv, _2_bn, _2_relu, then _0_conv, _3_conv, _0_bn, _3_bn (by depth from the output)."""
+    layers = []
+
+    def conv(name, k, cin, cout):
+        layers.append((name, [("kernel", (k, k, cin, cout)), ("bias", (cout,))]))
+
+    def bn(name, c):
+        layers.append((name, [(kind, (c,)) for kind in ("gamma", "beta", "moving_mean", "moving_variance")]))
+
+    conv("conv1_conv", 7, 3, 64)
+    bn("conv1_bn", 64)
+    cin = 64
+    for stack, (filters, blocks) in enumerate([(64, 3), (128, 4), (256, 6), (512, 3)], start=2):
+        for b in range(1, blocks + 1):
+            name = f"conv{stack}_block{b}"
+            conv(f"{name}_1_conv", 1, cin, filters)
+            bn(f"{name}_1_bn", filters)
+            conv(f"{name}_2_conv", 3, filters, filters)
+            bn(f"{name}_2_bn", filters)
+            if b == 1:
+                conv(f"{name}_0_conv", 1, cin, 4 * filters)
+            conv(f"{name}_3_conv", 1, filters, 4 * filters)
+            if b == 1:
+                bn(f"{name}_0_bn", 4 * filters)
+            bn(f"{name}_3_bn", 4 * filters)
+            cin = 4 * filters
+    layers.append(("predictions", [("kernel", (2048, classes)), ("bias", (classes,))]))
+    weights, j = {}, 0
+    for name, kinds in layers:
+        arrays = []
+        for kind, shape in kinds:
+            arrays.append(torch.tensor(value(kind, shape, j).astype(np.float64)))
+            j += 1
+        weights[name] = arrays
+    return weights
+
+
+def resnet50(images_nhwc, classes):
+    W = resnet50_weights(classes)
+
+    def conv(x, name, s=1, pad=0):
+        kern, bias = W[name]
+        return F.conv2d(x, kern.permute(3, 2, 0, 1), bias, stride=s, padding=pad)
+
+    def bn(x, name):
+        gamma, beta, mean, var = (t.view(1, -1, 1, 1) for t in W[name])
+        return (x - mean) / torch.sqrt(var + 1.001e-5) * gamma + beta
+
+    x = torch.tensor(images_nhwc.astype(np.float64)).permute(0, 3, 1, 2)
+    x = torch.relu(bn(conv(F.pad(x, (3, 3, 3, 3)), "conv1_conv", s=2), "conv1_bn"))
+    x = F.max_pool2d(F.pad(x, (1, 1, 1, 1)), 3, stride=2)
+    for stack, (blocks, stride1) in enumerate([(3, 1), (4, 2), (6, 2), (3, 2)], start=2):
+        for b in range(1, blocks + 1):
+            name = f"conv{stack}_block{b}"
+            s = stride1 if b == 1 else 1
+            shortcut = bn(conv(x, f"{name}_0_conv", s=s), f"{name}_0_bn") if b == 1 else x
+            y = torch.relu(bn(conv(x, f"{name}_1_conv", s=s), f"{name}_1_bn"))
+            y = torch.relu(bn(conv(y, f"{name}_2_conv", pad=1), f"{name}_2_bn"))
+            y = bn(conv(y, f"{name}_3_conv"), f"{name}_3_bn")
+            x = torch.relu(shortcut + y)
+    x = x.mean(dim=(2, 3))
+    kern, bias = W["predictions"]
+    return x @ kern + bias
+
+
+pixels = images((2, 64, 64, 3))
+caffe = pixels[..., ::-1] - np.array([103.939, 116.779, 123.68], dtype=np.float32)
+print("resnet50 logits:", fmt(resnet50(caffe, 5).numpy().ravel()))

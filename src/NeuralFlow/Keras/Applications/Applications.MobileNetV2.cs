@@ -37,6 +37,7 @@ public static partial class Applications
             throw new ArgumentOutOfRangeException(nameof(alpha), alpha, $"{app}: alpha must be a positive width multiplier.");
         if (includeTop && classes < 1)
             throw new ArgumentOutOfRangeException(nameof(classes), classes, $"{app}: classes must be at least 1.");
+        CheckPooling(app, pooling);
         var shape = ObtainInputShape(app, inputShape, DefaultSize(inputShape), minSize: 32, requireFlatten: includeTop);
         int? rows = shape[0];
         if (weights == ImageNet)
@@ -83,7 +84,7 @@ public static partial class Applications
             x = new Layers.GlobalAveragePooling2D().Call(x);
             x = new Layers.Dense(classes, activation: classifierActivation, name: "predictions").Call(x);
         }
-        else x = Pool(app, x, pooling);
+        else x = Pool(x, pooling);
 
         var model = new Model(imgInput, x, name ?? $"mobilenetv2_{alpha.ToString("0.00", CultureInfo.InvariantCulture)}_{rows?.ToString(CultureInfo.InvariantCulture) ?? "None"}");
         LoadWeights(app, model, weights);

@@ -31,6 +31,7 @@ public static partial class Applications
         const string app = "ResNet50";
         if (includeTop && classes < 1)
             throw new ArgumentOutOfRangeException(nameof(classes), classes, $"{app}: classes must be at least 1.");
+        CheckPooling(app, pooling);
         if (weights == ImageNet)
         {
             string file = $"resnet50_weights_tf_dim_ordering_tf_kernels{(includeTop ? "" : "_notop")}.h5";
@@ -58,7 +59,7 @@ public static partial class Applications
             x = new Layers.GlobalAveragePooling2D(name: "avg_pool").Call(x);
             x = new Layers.Dense(classes, activation: classifierActivation, name: "predictions").Call(x);
         }
-        else x = Pool(app, x, pooling, avgName: "avg_pool", maxName: "max_pool");
+        else x = Pool(x, pooling, avgName: "avg_pool", maxName: "max_pool");
 
         var model = new Model(imgInput, x, name);
         LoadWeights(app, model, weights);

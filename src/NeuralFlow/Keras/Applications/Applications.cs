@@ -88,15 +88,22 @@ public static partial class Applications
         if (weights is not null) Saving.KerasH5Weights.LoadByName(model, weights, app);
     }
 
+    /// <summary>Keras' pooling argument: null, "avg" or "max" (checked before the network is built).</summary>
+    internal static void CheckPooling(string app, string? pooling)
+    {
+        if (pooling is not (null or "avg" or "max"))
+            throw new ArgumentException($"{app}: pooling must be null, \"avg\" or \"max\"; got \"{pooling}\".", nameof(pooling));
+    }
+
     /// <summary>
     /// The head of a model without its classifier: the feature map, or its global "avg" or "max" pooling
-    /// (named <paramref name="avgName"/> / <paramref name="maxName"/> where the application names them).
+    /// (named <paramref name="avgName"/> / <paramref name="maxName"/> where the application names them);
+    /// <paramref name="pooling"/> passed <see cref="CheckPooling"/>.
     /// </summary>
-    internal static KerasTensor Pool(string app, KerasTensor x, string? pooling, string? avgName = null, string? maxName = null) => pooling switch
+    internal static KerasTensor Pool(KerasTensor x, string? pooling, string? avgName = null, string? maxName = null) => pooling switch
     {
-        null => x,
         "avg" => new Layers.GlobalAveragePooling2D(name: avgName).Call(x),
         "max" => new Layers.GlobalMaxPooling2D(name: maxName).Call(x),
-        _ => throw new ArgumentException($"{app}: pooling must be null, \"avg\" or \"max\"; got \"{pooling}\".", nameof(pooling)),
+        _ => x,
     };
 }
