@@ -40,17 +40,15 @@ public static partial class Applications
         CheckPooling(app, pooling);
         var shape = ObtainInputShape(app, inputShape, DefaultSize(inputShape), minSize: 32, requireFlatten: includeTop);
         int? rows = shape[0];
-        if (weights == ImageNet)
+        CheckWeights(app, weights, () =>
         {
             if (!MobileNetV2Alphas.Contains(alpha))
                 throw new ArgumentException(
                     $"{app}: ImageNet weights exist for alpha 0.35, 0.5, 0.75, 1.0, 1.3 and 1.4 only; got alpha {alpha.ToString(CultureInfo.InvariantCulture)}.", nameof(alpha));
             // Keras loads the 224 weights for any other size (they fit: the weights do not depend on it).
-            if (rows != shape[1] || rows is not { } r || !MobileNetV2Sizes.Contains(r)) rows = 224;
-            string file = $"mobilenet_v2_weights_tf_dim_ordering_tf_kernels_{PythonFloat(alpha)}_{rows}{(includeTop ? "" : "_no_top")}.h5";
-            CheckWeights(app, weights, file, MobileNetV2Weights + file);
-        }
-        CheckWeights(app, weights, "", "");
+            int size = rows == shape[1] && rows is { } r && MobileNetV2Sizes.Contains(r) ? r : 224;
+            return $"mobilenet_v2_weights_tf_dim_ordering_tf_kernels_{PythonFloat(alpha)}_{size}{(includeTop ? "" : "_no_top")}.h5";
+        }, MobileNetV2Weights);
         if (includeTop) CheckClassifierActivation(app, weights, classifierActivation);
 
         var imgInput = Layers.Input(shape);

@@ -32,12 +32,7 @@ public static partial class Applications
         if (includeTop && classes < 1)
             throw new ArgumentOutOfRangeException(nameof(classes), classes, $"{app}: classes must be at least 1.");
         CheckPooling(app, pooling);
-        if (weights == ImageNet)
-        {
-            string file = $"resnet50_weights_tf_dim_ordering_tf_kernels{(includeTop ? "" : "_notop")}.h5";
-            CheckWeights(app, weights, file, ResNetWeights + file);
-        }
-        CheckWeights(app, weights, "", "");
+        CheckWeights(app, weights, () => $"resnet50_weights_tf_dim_ordering_tf_kernels{(includeTop ? "" : "_notop")}.h5", ResNetWeights);
         var shape = ObtainInputShape(app, inputShape, defaultSize: 224, minSize: 32, requireFlatten: includeTop);
         if (includeTop) CheckClassifierActivation(app, weights, classifierActivation);
 

@@ -59,15 +59,19 @@ public static partial class Applications
 
     /// <summary>
     /// Keras' check of the <c>weights</c> argument: null (random weights), a file that exists, or
-    /// "imagenet", which is refused naming the file Keras would download and where from.
+    /// "imagenet", which is refused naming <paramref name="imageNetFile"/>, the file Keras would download
+    /// from <paramref name="imageNetFolder"/>.
     /// </summary>
-    internal static void CheckWeights(string app, string? weights, string imageNetFile, string imageNetAddress)
+    internal static void CheckWeights(string app, string? weights, Func<string> imageNetFile, string imageNetFolder)
     {
         if (weights is null) return;
         if (weights == ImageNet)
+        {
+            string file = imageNetFile();
             throw new ArgumentException(
-                $"{app}: weights: \"imagenet\" would download {imageNetFile} from {imageNetAddress}, and NeuralFlow downloads nothing. " +
+                $"{app}: weights: \"imagenet\" would download {file} from {imageNetFolder}{file}, and NeuralFlow downloads nothing. " +
                 "Fetch that file yourself (it is Keras' own) and pass its path as weights, or pass weights: null for random weights.", nameof(weights));
+        }
         if (!File.Exists(weights))
             throw new ArgumentException(
                 $"{app}: weights must be null (random weights), \"imagenet\" or the path of a weights file; no file is at '{weights}'.", nameof(weights));
