@@ -42,6 +42,14 @@ public abstract class ApplicationsMobileNetV2Tests(string backend) : BackendFile
         Assert.Equal(2_223_872, base_.TrainableVariables.Sum(v => v.Shape.Count));
         Assert.Equal(154, base_.Layers.Count);
         Assert.Equal(new int?[] { null, 5, 5, 1280 }, base_.Output.Shape);
+        // base_model.summary() as the tutorial prints it, before and after base_model.trainable = False.
+        var summary = base_.SummaryText();
+        Assert.Contains("Total params: 2,257,984", summary);
+        Assert.Contains("Trainable params: 2,223,872", summary);
+        Assert.Contains("Non-trainable params: 34,112", summary);
+        base_.Trainable = false;
+        Assert.Contains("Trainable params: 0 ", base_.SummaryText());
+        Assert.Contains("Non-trainable params: 2,257,984", base_.SummaryText());
         string[] first = ["Conv1", "bn_Conv1", "Conv1_relu", "expanded_conv_depthwise", "expanded_conv_depthwise_BN",
                           "expanded_conv_depthwise_relu", "expanded_conv_project", "expanded_conv_project_BN",
                           "block_1_expand", "block_1_expand_BN", "block_1_expand_relu", "block_1_pad", "block_1_depthwise"];
