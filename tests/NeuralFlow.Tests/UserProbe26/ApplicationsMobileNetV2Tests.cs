@@ -127,6 +127,36 @@ public abstract class ApplicationsMobileNetV2Tests(string backend) : BackendFile
     }
 
     [SkippableFact]
+    public void Built_on_an_input_tensor_the_model_takes_its_source_inputs()
+    {
+        RequireBackend();
+        var template = Applications.MobileNetV2(inputShape: [64, 64, 3], alpha: 0.35, includeTop: false, weights: null);
+        string path = Temp.File("mobilenet_v2_0.35_64_no_top.h5");
+        ApplicationsWeightsFile.Write(template, path);
+
+        // Keras' input_tensor: the network continues a graph that starts at its own Input (a rescaling here).
+        var inputs = Layers.Input([64, 64, 3]);
+        var scaled = new Layers.Rescaling(1 / 127.5, offset: -1).Call(inputs);
+        var onTensor = Applications.MobileNetV2(inputTensor: scaled, alpha: 0.35, includeTop: false, weights: path, pooling: "avg");
+        Assert.Same(inputs, Assert.Single(onTensor.Inputs));
+        Assert.IsType<Layers.Rescaling>(onTensor.Layers[1]);
+        // As Keras names it: without inputShape the size is unknown to the name unless it is one ImageNet weights exist for.
+        Assert.Equal("mobilenetv2_0.35_None", onTensor.Name);
+
+        var plain = Applications.MobileNetV2(inputShape: [64, 64, 3], alpha: 0.35, includeTop: false, weights: path, pooling: "avg");
+        var images = ApplicationsWeightsFile.Images(2, 64, 64, 3);
+        var expected = plain.Predict(Applications.MobileNetV2PreprocessInput(images)).ToArray<float>();
+        var actual = onTensor.Predict(images).ToArray<float>();
+        Assert.Equal(2 * 1280, actual.Length);
+        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[i], 1e-3f);
+
+        Assert.Contains("does not match", Assert.Throws<ArgumentException>(() =>
+            Applications.MobileNetV2(inputTensor: scaled, inputShape: [32, 32, 3], includeTop: false, weights: null)).Message);
+        Assert.Contains("must be images", Assert.Throws<ArgumentException>(() =>
+            Applications.MobileNetV2(inputTensor: Layers.Input([64, 3]), includeTop: false, weights: null)).Message);
+    }
+
+    [SkippableFact]
     public void Preprocess_input_scales_pixels_to_minus_one_one()
     {
         RequireBackend();

@@ -77,6 +77,11 @@ public abstract class ApplicationsResNet50Tests(string backend) : BackendFileTes
         Assert.Contains("resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5", e.Message);
         Assert.Contains("https://storage.googleapis.com/tensorflow/keras-applications/resnet/", e.Message);
         Assert.Contains("\"avg\" or \"max\"", Assert.Throws<ArgumentException>(() => Applications.ResNet50(includeTop: false, weights: null, pooling: "sum")).Message);
+        // Built on Keras' input_tensor, the model's input is that tensor's source Input.
+        var images = Layers.Input([32, 32, 3]);
+        Assert.Same(images, Assert.Single(Applications.ResNet50(includeTop: false, weights: null, inputTensor: images).Inputs));
+        Assert.Contains("does not match", Assert.Throws<ArgumentException>(() =>
+            Applications.ResNet50(includeTop: false, weights: null, inputTensor: images, inputShape: [64, 64, 3])).Message);
         Assert.Contains("at least 32x32", Assert.Throws<ArgumentException>(() => Applications.ResNet50(weights: null, inputShape: [16, 16, 3])).Message);
     }
 }

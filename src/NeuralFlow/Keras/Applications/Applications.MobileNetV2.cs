@@ -25,12 +25,14 @@ public static partial class Applications
     /// <param name="weights">null: random weights; the path of a Keras weights file (.h5, e.g.
     /// mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224_no_top.h5) to load by layer name;
     /// "imagenet" (Keras' default) is refused, naming the file to fetch.</param>
+    /// <param name="inputTensor">Symbolic images to build the network on (Keras' input_tensor): a <c>Layers.Input</c> or
+    /// the output of layers called on one, whose inputs become the model's.</param>
     /// <param name="pooling">Without the classifier: null (the 4-D feature map), "avg" or "max" global pooling.</param>
     /// <param name="classes">The classifier's width (with <paramref name="includeTop"/>).</param>
     /// <param name="classifierActivation">The classifier's activation ("softmax"; null gives logits).</param>
     /// <param name="name">The model's name; Keras' <c>mobilenetv2_{alpha:0.2f}_{rows}</c> by default.</param>
     public static Model MobileNetV2(int?[]? inputShape = null, double alpha = 1.0, bool includeTop = true, string? weights = ImageNet,
-                                    string? pooling = null, int classes = 1000, string? classifierActivation = "softmax", string? name = null)
+                                    KerasTensor? inputTensor = null, string? pooling = null, int classes = 1000, string? classifierActivation = "softmax", string? name = null)
     {
         const string app = "MobileNetV2";
         if (!(alpha > 0) || double.IsInfinity(alpha))
@@ -38,7 +40,9 @@ public static partial class Applications
         if (includeTop && classes < 1)
             throw new ArgumentOutOfRangeException(nameof(classes), classes, $"{app}: classes must be at least 1.");
         CheckPooling(app, pooling);
-        var shape = ObtainInputShape(app, inputShape, DefaultSize(inputShape), minSize: 32, requireFlatten: includeTop);
+        if (inputTensor is not null) CheckInputTensor(app, inputTensor, inputShape);
+        // As Keras: the default size from the shape asked for, else from the tensor's.
+        var shape = ObtainInputShape(app, inputShape, DefaultSize(inputShape ?? inputTensor?.Shape.Skip(1).ToArray()), minSize: 32, requireFlatten: includeTop);
         int? rows = shape[0];
         CheckWeights(app, weights, () =>
         {
@@ -51,7 +55,7 @@ public static partial class Applications
         }, MobileNetV2Weights);
         if (includeTop) CheckClassifierActivation(app, weights, classifierActivation);
 
-        var imgInput = Layers.Input(shape);
+        var imgInput = inputTensor ?? Layers.Input(shape);
         int firstBlockFilters = MakeDivisible(32 * alpha, 8);
         var x = new Layers.Conv2D(firstBlockFilters, kernelSize: 3, strides: 2, padding: "same", useBias: false, name: "Conv1").Call(imgInput);
         x = BatchNorm("bn_Conv1").Call(x);
@@ -84,7 +88,7 @@ public static partial class Applications
         }
         else x = Pool(x, pooling);
 
-        var model = new Model(imgInput, x, name ?? $"mobilenetv2_{alpha.ToString("0.00", CultureInfo.InvariantCulture)}_{rows?.ToString(CultureInfo.InvariantCulture) ?? "None"}");
+        var model = new Model(inputTensor is null ? [imgInput] : SourceInputs(inputTensor), [x], name ?? $"mobilenetv2_{alpha.ToString("0.00", CultureInfo.InvariantCulture)}_{rows?.ToString(CultureInfo.InvariantCulture) ?? "None"}");
         LoadWeights(app, model, weights);
         return model;
     }

@@ -19,13 +19,15 @@ public static partial class Applications
     /// <param name="weights">null: random weights; the path of a Keras weights file (.h5, e.g.
     /// resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5) to load by layer name; "imagenet" (Keras' default)
     /// is refused, naming the file to fetch.</param>
+    /// <param name="inputTensor">Symbolic images to build the network on (Keras' input_tensor): a <c>Layers.Input</c> or
+    /// the output of layers called on one, whose inputs become the model's.</param>
     /// <param name="inputShape">(height, width, channels); null: 224x224x3 with the classifier, any size
     /// ([null, null, 3]) without. At least 32x32.</param>
     /// <param name="pooling">Without the classifier: null (the 4-D feature map), "avg" or "max" global pooling.</param>
     /// <param name="classes">The classifier's width (with <paramref name="includeTop"/>).</param>
     /// <param name="classifierActivation">The classifier's activation ("softmax"; null gives logits).</param>
     /// <param name="name">The model's name ("resnet50").</param>
-    public static Model ResNet50(bool includeTop = true, string? weights = ImageNet, int?[]? inputShape = null, string? pooling = null,
+    public static Model ResNet50(bool includeTop = true, string? weights = ImageNet, KerasTensor? inputTensor = null, int?[]? inputShape = null, string? pooling = null,
                                  int classes = 1000, string? classifierActivation = "softmax", string name = "resnet50")
     {
         const string app = "ResNet50";
@@ -33,10 +35,11 @@ public static partial class Applications
             throw new ArgumentOutOfRangeException(nameof(classes), classes, $"{app}: classes must be at least 1.");
         CheckPooling(app, pooling);
         CheckWeights(app, weights, () => $"resnet50_weights_tf_dim_ordering_tf_kernels{(includeTop ? "" : "_notop")}.h5", ResNetWeights);
+        if (inputTensor is not null) CheckInputTensor(app, inputTensor, inputShape);
         var shape = ObtainInputShape(app, inputShape, defaultSize: 224, minSize: 32, requireFlatten: includeTop);
         if (includeTop) CheckClassifierActivation(app, weights, classifierActivation);
 
-        var imgInput = Layers.Input(shape);
+        var imgInput = inputTensor ?? Layers.Input(shape);
         var x = new Layers.ZeroPadding2D(((3, 3), (3, 3)), name: "conv1_pad").Call(imgInput);
         x = new Layers.Conv2D(64, 7, strides: 2, useBias: true, name: "conv1_conv").Call(x);
         x = ResNetBatchNorm("conv1_bn").Call(x);
@@ -56,7 +59,7 @@ public static partial class Applications
         }
         else x = Pool(x, pooling, avgName: "avg_pool", maxName: "max_pool");
 
-        var model = new Model(imgInput, x, name);
+        var model = new Model(inputTensor is null ? [imgInput] : SourceInputs(inputTensor), [x], name);
         LoadWeights(app, model, weights);
         return model;
     }

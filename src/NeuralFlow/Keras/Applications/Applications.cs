@@ -44,6 +44,41 @@ public static partial class Applications
     }
 
     /// <summary>
+    /// Keras' <c>input_tensor</c>: the symbolic images an application is built on (<paramref name="inputTensor"/>, a
+    /// <c>Layers.Input</c> or the output of layers called on one), [batch, height, width, channels] with the channels
+    /// known, and agreeing with <paramref name="inputShape"/> where both give a length.
+    /// </summary>
+    internal static void CheckInputTensor(string app, KerasTensor inputTensor, int?[]? inputShape)
+    {
+        var shape = inputTensor.Shape;
+        if (shape.Count != 4 || shape[3] is null)
+            throw new ArgumentException(
+                $"{app}: inputTensor must be images [batch, height, width, channels] with known channels; got shape {KerasTensor.Format(shape)}.", nameof(inputTensor));
+        if (inputShape is { Length: 3 } && Enumerable.Range(0, 3).Any(i => inputShape[i] is { } d && shape[i + 1] is { } t && d != t))
+            throw new ArgumentException(
+                $"{app}: inputShape {KerasTensor.Format(inputShape)} does not match inputTensor's shape {KerasTensor.Format(shape)}.", nameof(inputShape));
+    }
+
+    /// <summary>
+    /// Keras' operation_utils.get_source_inputs: the <c>Layers.Input</c> tensors <paramref name="x"/> is computed from,
+    /// which become the application model's inputs when it is built on an <c>inputTensor</c>.
+    /// </summary>
+    internal static List<KerasTensor> SourceInputs(KerasTensor x)
+    {
+        var found = new List<KerasTensor>();
+        var seen = new HashSet<Node>(ReferenceEqualityComparer.Instance);
+        var pending = new Stack<KerasTensor>([x]);
+        while (pending.Count > 0)
+        {
+            var t = pending.Pop();
+            if (!seen.Add(t.Node)) continue;
+            if (t.Layer is Layers.InputLayer) found.Add(t);
+            else for (int i = t.Node.Inputs.Count - 1; i >= 0; i--) pending.Push(t.Node.Inputs[i]);
+        }
+        return found;
+    }
+
+    /// <summary>
     /// imagenet_utils.correct_pad: the ZeroPadding2D ((top, bottom), (left, right)) before a
     /// stride-2 'valid' convolution of a square <paramref name="kernelSize"/> window, so that it sees
     /// the pixels a 'same' convolution would: one row/column less at the top/left of an even length
