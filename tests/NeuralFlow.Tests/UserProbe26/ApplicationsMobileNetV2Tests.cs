@@ -78,9 +78,7 @@ public abstract class ApplicationsMobileNetV2Tests(string backend) : BackendFile
     public void A_keras_h5_file_loads_by_layer_name_and_the_classifier_predicts_as_pytorch()
     {
         RequireBackend();
-        var template = Applications.MobileNetV2(inputShape: [32, 32, 3], alpha: 0.35, classes: 5, weights: null);
-        string path = Temp.File("mobilenet_v2_0.35_32_5.h5");
-        ApplicationsWeightsFile.Write(template, path);
+        string path = ApplicationsWeightsFile.Write(Applications.MobileNetV2(inputShape: [32, 32, 3], alpha: 0.35, classes: 5, weights: null), Temp.File("mobilenet_v2_0.35_32_5.h5"));
 
         var model = Applications.MobileNetV2(inputShape: [32, 32, 3], alpha: 0.35, classes: 5, weights: path);
         var images = Applications.MobileNetV2PreprocessInput(ApplicationsWeightsFile.Images(2, 32, 32, 3));
@@ -100,9 +98,7 @@ public abstract class ApplicationsMobileNetV2Tests(string backend) : BackendFile
     public void Without_its_classifier_the_feature_map_is_pytorchs()
     {
         RequireBackend();
-        var template = Applications.MobileNetV2(inputShape: [37, 45, 3], alpha: 0.35, includeTop: false, weights: null);
-        string path = Temp.File("mobilenet_v2_0.35_no_top.h5");
-        ApplicationsWeightsFile.Write(template, path);
+        string path = ApplicationsWeightsFile.Write(Applications.MobileNetV2(inputShape: [37, 45, 3], alpha: 0.35, includeTop: false, weights: null), Temp.File("mobilenet_v2_0.35_no_top.h5"));
 
         var model = Applications.MobileNetV2(inputShape: [37, 45, 3], alpha: 0.35, includeTop: false, weights: path);
         var features = model.Predict(Applications.MobileNetV2PreprocessInput(ApplicationsWeightsFile.Images(2, 37, 45, 3)));
@@ -130,9 +126,7 @@ public abstract class ApplicationsMobileNetV2Tests(string backend) : BackendFile
     public void Built_on_an_input_tensor_the_model_takes_its_source_inputs()
     {
         RequireBackend();
-        var template = Applications.MobileNetV2(inputShape: [64, 64, 3], alpha: 0.35, includeTop: false, weights: null);
-        string path = Temp.File("mobilenet_v2_0.35_64_no_top.h5");
-        ApplicationsWeightsFile.Write(template, path);
+        string path = ApplicationsWeightsFile.Write(Applications.MobileNetV2(inputShape: [64, 64, 3], alpha: 0.35, includeTop: false, weights: null), Temp.File("mobilenet_v2_0.35_64_no_top.h5"));
 
         // Keras' input_tensor: the network continues a graph that starts at its own Input (a rescaling here).
         var inputs = Layers.Input([64, 64, 3]);
@@ -195,18 +189,16 @@ public abstract class ApplicationsMobileNetV2Tests(string backend) : BackendFile
         Assert.Throws<ArgumentOutOfRangeException>(() => Applications.MobileNetV2(alpha: 0, weights: null));
         Assert.Throws<ArgumentOutOfRangeException>(() => Applications.MobileNetV2(classes: 0, weights: null));
 
-        var noTop = Applications.MobileNetV2(inputShape: [32, 32, 3], alpha: 0.35, includeTop: false, weights: null);
-        string noTopFile = Temp.File("no_top.h5");
-        ApplicationsWeightsFile.Write(noTop, noTopFile);
+        string noTopFile = ApplicationsWeightsFile.Write(
+            Applications.MobileNetV2(inputShape: [32, 32, 3], alpha: 0.35, includeTop: false, weights: null), Temp.File("no_top.h5"));
         // Pretrained classifier weights go with softmax or logits only (imagenet_utils.validate_activation).
         Assert.Contains("\"softmax\" or null", Assert.Throws<ArgumentException>(() =>
             Applications.MobileNetV2(inputShape: [32, 32, 3], alpha: 0.35, weights: noTopFile, classifierActivation: "relu")).Message);
         // A file without the classifier for a model with it, and the reverse: named, nothing half-loaded.
         var lacks = Assert.Throws<InvalidDataException>(() => Applications.MobileNetV2(inputShape: [32, 32, 3], alpha: 0.35, weights: noTopFile));
         Assert.Contains("it lacks layer 'predictions'", lacks.Message);
-        var top = Applications.MobileNetV2(inputShape: [32, 32, 3], alpha: 0.35, classes: 3, weights: null);
-        string topFile = Temp.File("top.h5");
-        ApplicationsWeightsFile.Write(top, topFile);
+        string topFile = ApplicationsWeightsFile.Write(
+            Applications.MobileNetV2(inputShape: [32, 32, 3], alpha: 0.35, classes: 3, weights: null), Temp.File("top.h5"));
         var holds = Assert.Throws<InvalidDataException>(() => Applications.MobileNetV2(inputShape: [32, 32, 3], alpha: 0.35, includeTop: false, weights: topFile));
         Assert.Contains("it holds layer 'predictions'", holds.Message);
         // Another alpha: the first layer whose shapes differ is named with both shapes.

@@ -46,9 +46,7 @@ public abstract class ApplicationsResNet50Tests(string backend) : BackendFileTes
     public void A_keras_h5_file_loads_by_layer_name_and_the_logits_are_pytorchs()
     {
         RequireBackend();
-        var template = Applications.ResNet50(weights: null, inputShape: [64, 64, 3], classes: 5);
-        string path = Temp.File("resnet50_5.h5");
-        ApplicationsWeightsFile.Write(template, path);
+        string path = ApplicationsWeightsFile.Write(Applications.ResNet50(weights: null, inputShape: [64, 64, 3], classes: 5), Temp.File("resnet50_5.h5"));
 
         var model = Applications.ResNet50(weights: path, inputShape: [64, 64, 3], classes: 5, classifierActivation: null);
         var logits = model.Predict(Applications.ResNet50PreprocessInput(ApplicationsWeightsFile.Images(2, 64, 64, 3))).ToArray<float>();

@@ -21,9 +21,7 @@ public abstract class ApplicationsTransferLearningTests(string backend) : Backen
     {
         RequireBackend();
         const int size = 32;
-        var template = Applications.MobileNetV2(inputShape: [size, size, 3], alpha: 0.35, includeTop: false, weights: null);
-        string path = Temp.File("mobilenet_v2_0.35_no_top.h5");
-        ApplicationsWeightsFile.Write(template, path);
+        string path = ApplicationsWeightsFile.Write(Applications.MobileNetV2(inputShape: [size, size, 3], alpha: 0.35, includeTop: false, weights: null), Temp.File("mobilenet_v2_0.35_no_top.h5"));
 
         var baseModel = Applications.MobileNetV2(inputShape: [size, size, 3], includeTop: false, weights: path, alpha: 0.35);
         // Eight images, labelled by whether their mean pixel is above the middle.

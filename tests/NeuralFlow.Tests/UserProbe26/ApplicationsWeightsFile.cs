@@ -56,9 +56,9 @@ internal static class ApplicationsWeightsFile
 
     /// <summary>
     /// Writes the formula's weights for <paramref name="model"/>'s architecture to <paramref name="path"/> in Keras'
-    /// legacy layout, every layer (those without weights too) listed, in reverse of Keras' order.
+    /// legacy layout, every layer (those without weights too) listed, in reverse of Keras' order; returns the path.
     /// </summary>
-    public static void Write(Model model, string path)
+    public static string Write(Model model, string path)
     {
         var writer = new Hdf5Writer();
         var root = writer.Root;
@@ -89,7 +89,7 @@ internal static class ApplicationsWeightsFile
                                s => s.Write(MemoryMarshal.AsBytes(data.AsSpan())));
             }
         }
-        using var file = File.Create(path);
-        writer.WriteTo(file);
+        using (var file = File.Create(path)) writer.WriteTo(file);
+        return path;
     }
 }
