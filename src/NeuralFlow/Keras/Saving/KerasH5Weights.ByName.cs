@@ -53,7 +53,7 @@ internal static partial class KerasH5Weights
                     extra.Count > 0 ? $"it holds {Few(extra)}, which {model.Name} lacks" : null,
                     missing.Count > 0 ? $"it lacks {Few(missing)}, which {model.Name} has" : null,
                 }.Where(s => s is not null)) +
-                ". Pass the weights file made for this architecture (with or without its top, the same alpha and classes).");
+                ". Pass the weights file made for this architecture and these arguments (with or without its classifier, the same widths and classes).");
         Assign(pairs, path);
     }
 
