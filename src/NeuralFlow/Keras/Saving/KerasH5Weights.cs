@@ -37,6 +37,12 @@ internal static partial class KerasH5Weights
         else
             throw new InvalidDataException(
                 $"LoadWeights: '{path}' is an HDF5 file but holds no Keras weights: neither a 'layer_names' attribute (Keras 2 .h5), a 'model_weights' group (a whole-model .h5) nor a 'layers' group (Keras 3 .weights.h5).");
+        Assign(pairs, path);
+    }
+
+    // Checks every pair (shape, float or integer) before writing any, so that a bad file changes nothing.
+    private static void Assign(List<(Variable Target, Hdf5Dataset Value, string Layer)> pairs, string path)
+    {
         var values = new List<Tensor>(pairs.Count);
         try
         {
@@ -101,17 +107,7 @@ internal static partial class KerasH5Weights
         {
             var layer = layers[k];
             var (name, names, layerGroup) = saved[k];
-            var ordered = layer.WeightsAndTraining().OrderBy(p => p.Trained ? 0 : 1).Select(p => p.Variable).ToList();
-            var weights = Model.VariablesInFile(ordered, names.Length) ?? ordered;
-            if (weights.Count != names.Length)
-                throw new InvalidDataException(
-                    $"LoadWeights: weight count mismatch for layer #{k} ('{layer.Name}' in {model.Name}, '{name}' in '{path}'): the layer has {weights.Count} weights, the file {names.Length} ({string.Join(", ", names)}).");
-            for (int i = 0; i < names.Length; i++)
-            {
-                var value = layerGroup.Get(names[i]) as Hdf5Dataset ?? throw new InvalidDataException(
-                    $"LoadWeights: '{path}' names weight '{names[i]}' for layer '{name}' but holds no dataset there.");
-                pairs.Add((weights[i], value, layer.Name));
-            }
+            PairLayer(layer, name, names, layerGroup, path, pairs, $"layer #{k} ('{layer.Name}' in {model.Name}, '{name}' in '{path}')");
         }
         var own = OwnLegacyWeights(model, layers);
         var top = group.Group(TopLevelWeights);
@@ -122,6 +118,24 @@ internal static partial class KerasH5Weights
         for (int i = 0; i < ownNames.Length; i++)
             pairs.Add((own[i], top!.Get(ownNames[i]) as Hdf5Dataset ?? throw new InvalidDataException(
                 $"LoadWeights: '{path}' names weight '{ownNames[i]}' in '{TopLevelWeights}' but holds no dataset there."), model.Name));
+    }
+
+    // One layer's weights against the file's `weight_names` of its group: trainable then
+    // non-trainable, as Keras 2's _legacy_weights lists them.
+    private static void PairLayer(Layer layer, string name, string[] names, Hdf5Group layerGroup, string path,
+                                  List<(Variable, Hdf5Dataset, string)> pairs, string which)
+    {
+        var ordered = layer.WeightsAndTraining().OrderBy(p => p.Trained ? 0 : 1).Select(p => p.Variable).ToList();
+        var weights = Model.VariablesInFile(ordered, names.Length) ?? ordered;
+        if (weights.Count != names.Length)
+            throw new InvalidDataException(
+                $"LoadWeights: weight count mismatch for {which}: the layer has {weights.Count} weights, the file {names.Length} ({string.Join(", ", names)}).");
+        for (int i = 0; i < names.Length; i++)
+        {
+            var value = layerGroup.Get(names[i]) as Hdf5Dataset ?? throw new InvalidDataException(
+                $"LoadWeights: '{path}' names weight '{names[i]}' for layer '{name}' but holds no dataset there.");
+            pairs.Add((weights[i], value, layer.Name));
+        }
     }
 
     // Keras' model.layers, without inputs: a Sequential's layers in order, a functional model's in
