@@ -196,7 +196,7 @@ public partial class Tensor
         {
             ArgumentNullException.ThrowIfNull(indices);
             if (Array.Exists(indices, i => i.IsMask))
-                return Array.Exists(indices, i => i.IsMask && i.Mask!.DType is DType.Int32 or DType.Int64) ? TensorPositions(indices) : Masked(indices);
+                return Array.Exists(indices, i => i.IsMask && i.Mask!.DType != DType.Bool) ? TensorPositions(indices) : Masked(indices);
             indices = ExpandEllipsis(indices);
             int read = indices.Count(i => !i.IsNewAxis);
             if (read > Rank)
@@ -255,15 +255,12 @@ public partial class Tensor
     }
 
     // t[mask]: TensorFlow's __getitem__ takes a bool tensor as the whole key to tf.boolean_mask (other tensor keys are
-    // scalar positions, TensorPositions); PyTorch's x[mask] gives the same elements.
+    // scalar positions, TensorPositions, which refuses the rest); PyTorch's x[mask] gives the same elements.
     private Tensor Masked(TensorIndex[] indices)
     {
         var mask = Array.Find(indices, i => i.IsMask).Mask!;
         if (indices.Length != 1)
             throw new ArgumentException($"Tensor indexing: a mask tensor is the whole index (t[mask]); with {indices.Length} entries, select with NF.BooleanMask(t, mask, axis) and slice the result.");
-        if (mask.DType != DType.Bool)
-            throw new ArgumentException($"Tensor indexing: a tensor index must be a bool mask or an int32 or int64 scalar (a position), got {mask.DType.Name()} of shape {mask.Shape}; " +
-                                        "pick several positions with NF.Gather(t, indices).");
         return NF.BooleanMask(this, mask);
     }
 

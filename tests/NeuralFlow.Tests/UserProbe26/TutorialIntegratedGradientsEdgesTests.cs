@@ -59,9 +59,12 @@ public abstract class TutorialIntegratedGradientsEdgesTests(string backend) : Ba
         Assert.ThrowsAny<ArgumentException>(() => probs[.., NF.Constant(3)].ToArray<float>());
         Assert.ThrowsAny<ArgumentException>(() => probs[.., NF.Constant(-4)].ToArray<float>());
         var e = Assert.Throws<ArgumentException>(() => probs[.., NF.Constant(1f)]);
-        Assert.Contains("a mask tensor is the whole index", e.Message);
+        Assert.Contains("must be an int32 or int64 scalar (a position), got float32 of shape ()", e.Message);
         e = Assert.Throws<ArgumentException>(() => probs[.., NF.Constant(new[] { 0, 1 })]);
         Assert.Contains("must be an int32 or int64 scalar (a position), got int32 of shape (2,)", e.Message);
+        // A Keras symbolic tensor keeps its index as numbers (a saved model's GetItem key): a position tensor is refused there.
+        var symbolic = Keras.Layers.Input([3]);
+        Assert.Contains("a position tensor does not index a symbolic tensor", Assert.Throws<NotSupportedException>(() => symbolic[.., NF.Constant(1)]).Message);
     }
 
     [SkippableFact]
