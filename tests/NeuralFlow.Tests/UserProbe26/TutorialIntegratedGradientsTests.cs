@@ -104,6 +104,13 @@ public abstract class TutorialIntegratedGradientsTests(string backend) : Backend
         NF.Function((Tensor baseline, Tensor image, Tensor alphaBatch, Tensor targetClassIdx) =>
             ComputeGradients(model, InterpolateImages(baseline, image, alphaBatch), targetClassIdx));
 
+    /// <summary>The tutorial's inputs: the logits model, the read image (phase 6.25), the black baseline and one_batch traced.</summary>
+    private static (Model Model, Tensor Image, Tensor Baseline, Func<Tensor, Tensor, Tensor, Tensor, Tensor> OneBatch) Setup()
+    {
+        var model = Build(softmax: false);
+        return (model, ReadImage(ImageU8(6, 10, phase: 6.25)), NF.Zeros([Size, Size, 3]), OneBatch(model));
+    }
+
     [SkippableFact]
     public void The_path_gradients_and_their_integral_are_PyTorchs()
     {
@@ -152,10 +159,7 @@ public abstract class TutorialIntegratedGradientsTests(string backend) : Backend
     public void The_batched_traced_integrated_gradients_meet_the_completeness_check_and_give_the_mask()
     {
         RequireBackend();
-        var model = Build(softmax: false);
-        var image = ReadImage(ImageU8(6, 10, phase: 6.25));
-        var baseline = NF.Zeros([Size, Size, 3]);
-        var oneBatch = OneBatch(model);
+        var (model, image, baseline, oneBatch) = Setup();
 
         var attributions = IntegratedGradients(oneBatch, baseline, image, Target, mSteps: 50);
         Assert.Equal(image.Shape, attributions.Shape);
@@ -185,10 +189,7 @@ public abstract class TutorialIntegratedGradientsTests(string backend) : Backend
     public void One_batch_traced_equals_compute_gradients_run_eagerly_for_each_class_and_batch_length()
     {
         RequireBackend();
-        var model = Build(softmax: false);
-        var image = ReadImage(ImageU8(6, 10, phase: 6.25));
-        var baseline = NF.Zeros([Size, Size, 3]);
-        var oneBatch = OneBatch(model);
+        var (model, image, baseline, oneBatch) = Setup();
         var alphas = NF.Linspace(0.0, 1.0, 51);
         // The class is a traced tensor: the trace for class 1 must read class 4 on the next call, not replay 1.
         foreach (var (from, to, target) in new[] { (0, 32, 1), (32, 51, 1), (0, 32, 4), (10, 20, 0) })
