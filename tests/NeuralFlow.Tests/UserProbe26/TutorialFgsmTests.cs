@@ -5,7 +5,7 @@ namespace NeuralFlow.Tests.UserProbe26;
 
 /// <summary>
 /// TensorFlow's adversarial example tutorial (generative/adversarial_fgsm.ipynb) in C#: the image preprocessed as for
-/// MobileNetV2 (cast, tf.image.resize, preprocess_input's x / 127.5 - 1, a batch axis), the model's prediction, the
+/// MobileNetV2 (cast, tf.image.resize, mobilenet_v2.preprocess_input, a batch axis), the model's prediction, the
 /// label one-hot from its argmax, create_adversarial_pattern (tape.watch on the image, CategoricalCrossentropy on the
 /// softmax output, the gradient with respect to the image, tf.sign), and the predictions of image + eps * perturbations
 /// clipped to [-1, 1] for the tutorial's four epsilons. The small CNN of TutorialInputGradsModel stands in for
@@ -61,7 +61,7 @@ public abstract class TutorialFgsmTests(string backend) : BackendTest(backend)
     {
         image = NF.Cast(image, DType.Float32);
         image = NF.Image.Resize(image, Size, Size);
-        image = image / 127.5f - 1;   // mobilenet_v2.preprocess_input
+        image = Applications.MobileNetV2.PreprocessInput(image);
         return image[NF.NewAxis, NF.Ellipsis];
     }
 

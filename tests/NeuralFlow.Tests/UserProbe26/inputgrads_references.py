@@ -142,3 +142,11 @@ for m in [240, 55]:
     print(f"m_steps {m}: AttributionSum", f"{at.sum().item():.8g}f")
 print("margins: FGSM", margin(torch.cat([torch.clamp(image + e * sign, -1, 1) for e in [0, 0.01, 0.1, 0.15]])),
       "IG", margin(interpolate(baseline, ig_image, torch.cat([torch.linspace(0, 1, m + 1)[1:] for m in [50, 55, 240]]))))
+
+print("// ---------------------------------------------------------------- imagenet_utils.preprocess_input")
+# Keras' three modes on a 2x2 uint8 RGB image (pixel 0 of image_u8(2, 2, 0.5), then the others), as its NumPy path.
+px = image_u8(2, 2, 0.5).reshape(-1, 3).double()
+print("Pixels:", px.reshape(-1).tolist())
+print("tf:", fl(px / 127.5 - 1))
+print("torch:", fl((px / 255 - torch.tensor([0.485, 0.456, 0.406], dtype=torch.float64)) / torch.tensor([0.229, 0.224, 0.225], dtype=torch.float64)))
+print("caffe:", fl(px.flip(-1) - torch.tensor([103.939, 116.779, 123.68], dtype=torch.float64)))
