@@ -74,6 +74,10 @@ public abstract class TutorialFgsmEdgesTests(string backend) : BackendTest(backe
         // Bounds that would make the result larger than t are TensorFlow's ValueError, here an ArgumentException naming them.
         var e = Assert.Throws<ArgumentException>(() => NF.ClipByValue(NF.Constant(new[] { 1f, 2f }), NF.Zeros([3, 2]), 1));
         Assert.Contains("clipValueMin", e.Message);
+        // A bound tensor of another dtype is named as ClipByValue's (it was Minimum's "dtypes must match"); C# numbers adapt.
+        e = Assert.Throws<ArgumentException>(() => NF.ClipByValue(NF.Constant(new[] { -3f, 0.5f }), NF.Constant(-1), NF.Constant(1)));
+        Assert.Contains("ClipByValue: clipValueMin is int32 but t is float32", e.Message);
+        Assert.Equal(new[] { -1, 1 }, NF.ClipByValue(NF.Constant(new[] { -3, 5 }), -1, 1).ToArray<int>());
     }
 
     [SkippableFact]
