@@ -28,6 +28,27 @@ public abstract class TutorialIntegratedGradientsEdgesTests(string backend) : Ba
     }
 
     [SkippableFact]
+    public void The_saturating_toy_function_has_gradient_one_below_the_cap_and_zero_above()
+    {
+        RequireBackend();
+        // The tutorial's intuition cell: f(x) = tf.where(x < 0.8, x, 0.8) on tf.linspace(0.0, 1.0, 6); the gradient
+        // saturates (0) where the cap is taken, so plain gradients call those pixels unimportant.
+        var x = NF.Linspace(start: 0.0, stop: 1.0, num: 6);
+        Tensor F(Tensor v) => NF.Where(v < 0.8f, v, 0.8f);
+        Tensor y, g;
+        using (var tape = new GradientTape())
+        {
+            tape.Watch(x);
+            y = F(x);
+            g = tape.Gradient(y, x);
+        }
+        Reference.AssertClose([0, 0.2, 0.4, 0.6, 0.8, 0.8], [.. y.ToArray<float>().Select(v => (double)v)], 1e-6, 1e-7, "f(x)");
+        Assert.Equal(new[] { 1f, 1f, 1f, 1f, 0f, 0f }, g.ToArray<float>());
+        // interpolated_path(x) = tf.zeros_like(x).
+        Assert.Equal(new float[6], NF.ZerosLike(x).ToArray<float>());
+    }
+
+    [SkippableFact]
     public void A_class_tensor_indexes_the_softmax_output_and_the_gradient_reaches_the_images()
     {
         RequireBackend();
