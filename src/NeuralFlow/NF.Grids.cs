@@ -50,6 +50,36 @@ public static partial class NF
     }
 
     /// <summary>
+    /// <see cref="Linspace(double, double, int, DType)"/> with <paramref name="num"/> a tensor (<c>tf.linspace(0.0, 1.0,
+    /// num=tf.constant(51))</c>, or a count computed by tensor ops): an int32 or int64 scalar, read on the host because it
+    /// decides the result's shape; inside <see cref="Function(Func{Tensor, Tensor}, int, bool, TensorSpec[])"/> that read
+    /// makes the function run eagerly, as any shape decided by a value does.
+    /// </summary>
+    /// <exception cref="ArgumentException">num is not an int32 or int64 scalar, or is out of Linspace's range.</exception>
+    public static Tensor Linspace(double start, double stop, Tensor num, DType dtype = DType.Float32) =>
+        Linspace(start, stop, LinspaceCount(num), dtype);
+
+    /// <summary>
+    /// <see cref="Linspace(Tensor, Tensor, int, int)"/> with <paramref name="num"/> a tensor: an int32 or int64 scalar,
+    /// read on the host because it decides the result's shape (<c>tf.linspace(start, stop, num, axis)</c>, all tensors).
+    /// </summary>
+    /// <exception cref="ArgumentException">num is not an int32 or int64 scalar, or Linspace refuses the values.</exception>
+    public static Tensor Linspace(Tensor start, Tensor stop, Tensor num, int axis = 0) =>
+        Linspace(start, stop, LinspaceCount(num), axis);
+
+    private static int LinspaceCount(Tensor num)
+    {
+        ArgumentNullException.ThrowIfNull(num);
+        if (num.DType is not (DType.Int32 or DType.Int64) || num.Rank != 0)
+            throw new ArgumentException($"Linspace: num must be an int32 or int64 scalar tensor (TensorFlow's num), got {num.DType.Name()} of shape {num.Shape}.", nameof(num));
+        using var wide = Cast(num, DType.Int64);
+        long n = wide.Item<long>();
+        if (n is < 0 or > int.MaxValue)
+            throw new ArgumentOutOfRangeException(nameof(num), n, $"Linspace: num must be in [0, {int.MaxValue}], got {n}.");
+        return (int)n;
+    }
+
+    /// <summary>
     /// Coordinate grids from vectors (<c>tf.meshgrid</c>, <c>np.meshgrid</c>): for inputs of
     /// lengths n0, n1, ..., output i holds xs[i] along its own axis, repeated along the others.
     /// <paramref name="indexing"/> "xy" (the default, Cartesian) swaps the first two axes of the

@@ -167,8 +167,15 @@ public static partial class NF
     /// </summary>
     public static Tensor SquaredDifference(Tensor a, Tensor b) => Square(Subtract(a, b));
 
-    /// <summary>Elementwise sign: -1, 0 or 1 (<c>tf.sign</c>); its gradient is zero.</summary>
-    public static Tensor Sign(Tensor x) => Engine.Unary(UnaryOp.Sign, x);
+    /// <summary>
+    /// Elementwise sign: -1, 0 or 1 (<c>tf.sign</c>); 0 for ±0 and NaN for NaN. Its gradient is zero, a tensor of
+    /// zeros as TensorFlow's and PyTorch's, not an unconnected source: FGSM's tf.sign(gradient) inside a tape
+    /// still gives a gradient that later code can add to.
+    /// </summary>
+    public static Tensor Sign(Tensor x) =>
+        x.DType.IsFloating()
+            ? Tape.Record(Engine.Unary(UnaryOp.Sign, x), x, static (g, n) => [ZerosLike(g)], op: nameof(Sign))
+            : Engine.Unary(UnaryOp.Sign, x);
 
     /// <summary>The same values, but no gradient flows through (<c>tf.stop_gradient</c>).</summary>
     public static Tensor StopGradient(Tensor x) => x.View(x.Layout);

@@ -16,16 +16,23 @@ public static partial class NF
     /// <paramref name="t"/>'s shape, and the result has that shape. It equals <see cref="Clip"/> (NumPy's
     /// min(max(t, min), max)) wherever min &lt;= max; where min &gt; max TensorFlow's order gives min, NumPy's max.
     /// </summary>
-    /// <exception cref="ArgumentException">A bound does not broadcast to t's shape, or would make the result larger than t (TensorFlow's ValueError).</exception>
+    /// <exception cref="ArgumentException">A bound tensor has another dtype than t, or does not broadcast to t's shape, or would make the result larger than t (TensorFlow's ValueError).</exception>
     public static Tensor ClipByValue(Tensor t, Tensor clipValueMin, Tensor clipValueMax)
     {
         ArgumentNullException.ThrowIfNull(t);
         ArgumentNullException.ThrowIfNull(clipValueMin);
         ArgumentNullException.ThrowIfNull(clipValueMax);
         foreach (var (bound, name) in new[] { (clipValueMin, nameof(clipValueMin)), (clipValueMax, nameof(clipValueMax)) })
+        {
+            // TensorFlow converts the bounds to t's dtype, so a bound tensor of another dtype is its error; here it is
+            // named as the bound of ClipByValue, not as an operand of the Minimum or Maximum below. C# numbers adapt.
+            if (!bound.IsWeakScalar && bound.DType != t.DType)
+                throw new ArgumentException(
+                    $"ClipByValue: {name} is {bound.DType.Name()} but t is {t.DType.Name()}; the bounds take t's dtype, convert with NF.Cast({name}, DType.{t.DType}).", name);
             if (Engine.BroadcastShapes(nameof(ClipByValue), t.Shape, bound.Shape) != t.Shape)
                 throw new ArgumentException(
                     $"ClipByValue: {name} of shape {bound.Shape} would broadcast t of shape {t.Shape} to a larger shape; the bounds must be scalars or broadcast to t's shape.", name);
+        }
         // TF's composite order (clip_ops.py: minimum with the max first, then maximum with the min), so the
         // result where the bounds cross and the gradient at a bound follow TensorFlow's Minimum/Maximum.
         return Maximum(Minimum(t, clipValueMax), clipValueMin);

@@ -55,15 +55,19 @@ public readonly struct TensorIndex
     public static implicit operator TensorIndex(Index index) => new(index.Value, index.IsFromEnd, default, Kind.Position);
     /// <summary>A range of positions.</summary>
     public static implicit operator TensorIndex(Range range) => new(0, false, range, Kind.Range);
-    /// <summary>A bool mask, the whole index: <c>t[mask]</c> is <c>NF.BooleanMask(t, mask)</c> (TensorFlow's and PyTorch's <c>x[mask]</c>).</summary>
+    /// <summary>
+    /// A tensor: a bool mask is the whole index, <c>t[mask]</c> is <c>NF.BooleanMask(t, mask)</c> (TensorFlow's and PyTorch's
+    /// <c>x[mask]</c>); an integer scalar is a position read on the device, <c>t[.., i]</c> (TensorFlow's <c>x[:, i]</c> with a
+    /// tensor i), so a traced function reads each call's own i.
+    /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="mask"/> is null.</exception>
     public static implicit operator TensorIndex(Tensor mask) =>
         new(0, false, default, Kind.Mask, mask: mask ?? throw new ArgumentNullException(nameof(mask), "Tensor indexing: the mask tensor is null."));
 
-    /// <summary>True for a tensor used as the index (a bool mask).</summary>
+    /// <summary>True for a tensor used as the index (a bool mask, or an integer scalar position).</summary>
     public bool IsMask => _kind == Kind.Mask;
 
-    /// <summary>The mask of a tensor index; null for the other kinds.</summary>
+    /// <summary>The tensor of a tensor index (a mask or a position); null for the other kinds.</summary>
     internal Tensor? Mask => _mask;
 
     internal static TensorIndex Stepped(Range range, int step)
@@ -191,7 +195,8 @@ public partial class Tensor
         get
         {
             ArgumentNullException.ThrowIfNull(indices);
-            if (Array.Exists(indices, i => i.IsMask)) return Masked(indices);
+            if (Array.Exists(indices, i => i.IsMask))
+                return Array.Exists(indices, i => i.IsMask && i.Mask!.DType != DType.Bool) ? TensorPositions(indices) : Masked(indices);
             indices = ExpandEllipsis(indices);
             int read = indices.Count(i => !i.IsNewAxis);
             if (read > Rank)
@@ -207,16 +212,55 @@ public partial class Tensor
         }
     }
 
+    // t[.., i] with i an integer scalar tensor: TensorFlow's __getitem__ takes a tensor as a position (a strided slice
+    // whose begin is a tensor), as compute_gradients' tf.nn.softmax(logits)[:, target_class_idx] does inside a
+    // tf.function given a tensor class. The position is not read on the host: each tensor entry becomes a whole-axis
+    // range and the slice is then gathered there, so an NF.Function traced once reads each call's own position, and the
+    // gradient flows as through NF.Gather. Negative positions count from the end, as Python's; others out of range are
+    // NF.Gather's error.
+    private Tensor TensorPositions(TensorIndex[] indices)
+    {
+        indices = ExpandEllipsis(indices);
+        var positions = new List<(int Axis, Tensor Position)>();
+        var plain = new TensorIndex[indices.Length];
+        int resultAxis = 0;
+        for (int i = 0; i < indices.Length; i++)
+        {
+            var index = indices[i];
+            if (index.IsMask)
+            {
+                var position = index.Mask!;
+                if (position.DType is not (DType.Int32 or DType.Int64) || position.Rank != 0)
+                    throw new ArgumentException($"Tensor indexing: a tensor entry must be an int32 or int64 scalar (a position), got {position.DType.Name()} of shape {position.Shape}; " +
+                                                "a bool mask is the whole index (t[mask]), and several positions are NF.Gather(t, indices, axis).");
+                positions.Add((resultAxis++, position));
+                plain[i] = ..;
+            }
+            else
+            {
+                if (index.IsRange || index.IsNewAxis) resultAxis++;
+                plain[i] = index;
+            }
+        }
+        var sliced = this[plain];
+        // Last first, so that removing an axis leaves the axes of the earlier positions where they were.
+        for (int k = positions.Count - 1; k >= 0; k--)
+        {
+            var (axis, position) = positions[k];
+            int length = sliced.Shape[axis];
+            var wrapped = NF.Where(NF.Less(position, 0), NF.Add(position, NF.Cast(NF.Constant(length), position.DType)), position);
+            sliced = NF.Gather(sliced, wrapped, axis: axis);
+        }
+        return sliced;
+    }
+
     // t[mask]: TensorFlow's __getitem__ takes a bool tensor as the whole key to tf.boolean_mask (other tensor keys are
-    // scalar positions, which C# writes as ints); PyTorch's x[mask] gives the same elements.
+    // scalar positions, TensorPositions, which refuses the rest); PyTorch's x[mask] gives the same elements.
     private Tensor Masked(TensorIndex[] indices)
     {
         var mask = Array.Find(indices, i => i.IsMask).Mask!;
         if (indices.Length != 1)
             throw new ArgumentException($"Tensor indexing: a mask tensor is the whole index (t[mask]); with {indices.Length} entries, select with NF.BooleanMask(t, mask, axis) and slice the result.");
-        if (mask.DType != DType.Bool)
-            throw new ArgumentException($"Tensor indexing: a tensor index must be a bool mask, got {mask.DType.Name()} of shape {mask.Shape}; " +
-                                        "pick positions with ints (t[i], from a tensor: t[i.Item<int>()]) or NF.Gather(t, indices).");
         return NF.BooleanMask(this, mask);
     }
 

@@ -70,6 +70,32 @@ public static partial class NF
         }
 
         /// <summary>
+        /// Resizes each image to fit inside <paramref name="targetHeight"/> x <paramref name="targetWidth"/> without
+        /// distortion and centres it on zeros (<c>tf.image.resize_with_pad</c>): the scale is the larger of the two
+        /// shrink ratios, the fitted size is floored, and the floor of half the slack goes above and left, all in
+        /// float32 arithmetic as TensorFlow computes them (a side that would shrink below one pixel keeps one). <paramref name="method"/> and <paramref name="antialias"/>
+        /// are <see cref="Resize"/>'s; the result is float32 for integer images, as Resize's.
+        /// </summary>
+        /// <exception cref="ArgumentException">images is not rank 3 or 4, a target size is below 1, or the method is unknown.</exception>
+        public static Tensor ResizeWithPad(Tensor images, int targetHeight, int targetWidth, string method = "bilinear", bool antialias = false)
+        {
+            const string op = "Image.ResizeWithPad";
+            ArgumentNullException.ThrowIfNull(images);
+            if (images.Rank is not (3 or 4))
+                throw new ArgumentException($"{op}: images must be [H, W, C] or [N, H, W, C], got shape {images.Shape}.", nameof(images));
+            if (targetHeight < 1) throw new ArgumentOutOfRangeException(nameof(targetHeight), targetHeight, $"{op}: targetHeight must be at least 1.");
+            if (targetWidth < 1) throw new ArgumentOutOfRangeException(nameof(targetWidth), targetWidth, $"{op}: targetWidth must be at least 1.");
+            float h = images.Shape[images.Rank - 3], w = images.Shape[images.Rank - 2];
+            float ratio = MathF.Max(w / targetWidth, h / targetHeight);
+            float fittedHeight = h / ratio, fittedWidth = w / ratio;
+            // At least one pixel each way: TensorFlow would ask its resize for a zero size and fail there.
+            int rows = Math.Max(1, (int)MathF.Floor(fittedHeight)), columns = Math.Max(1, (int)MathF.Floor(fittedWidth));
+            int top = Math.Max(0, (int)MathF.Floor((targetHeight - fittedHeight) / 2)), left = Math.Max(0, (int)MathF.Floor((targetWidth - fittedWidth) / 2));
+            var resized = Resize(images, rows, columns, method, antialias);
+            return PadImages(resized, top, left, targetHeight - rows - top, targetWidth - columns - left);
+        }
+
+        /// <summary>
         /// Pads each image with zeros: <paramref name="top"/> rows above, <paramref name="bottom"/> below,
         /// <paramref name="left"/> and <paramref name="right"/> columns beside (<c>keras.ops.image.pad_images</c>
         /// with its four paddings; <c>tf.image.pad_to_bounding_box</c>'s offsets are top and left).

@@ -108,7 +108,7 @@ public static partial class Utils
             {
                 using var decoded = DecodeImageFile(op, paths[i], channels);
                 var resized = crop ? NF.Image.ResizeCropped(decoded, height, width, method)
-                    : pad ? ResizeWithPad(decoded, height, width, method)
+                    : pad ? NF.Image.ResizeWithPad(decoded, height, width, method)
                     : NF.Image.Resize(decoded, height, width, method);
                 // Keras' images are float32 for every method (TF's nearest would keep uint8).
                 images[i] = resized.DType == DType.Float32 ? resized : NF.Cast(resized, DType.Float32);
@@ -116,18 +116,5 @@ public static partial class Utils
             var batch = NF.Stack(images);
             return dataFormat == "channels_first" ? NF.Transpose(batch, [0, 3, 1, 2]) : batch;
         };
-    }
-
-    // tf.image.resize_with_pad: scaled (in float32 arithmetic, as TF) to fit inside height x width
-    // without distortion, then centred with zeros around (floor of half the slack above and left).
-    private static Tensor ResizeWithPad(Tensor image, int height, int width, string method)
-    {
-        float h = image.Shape[0], w = image.Shape[1];
-        float ratio = MathF.Max(w / width, h / height);
-        float fittedHeight = h / ratio, fittedWidth = w / ratio;
-        int rows = Math.Max(1, (int)MathF.Floor(fittedHeight)), columns = Math.Max(1, (int)MathF.Floor(fittedWidth));
-        int top = Math.Max(0, (int)MathF.Floor((height - fittedHeight) / 2)), left = Math.Max(0, (int)MathF.Floor((width - fittedWidth) / 2));
-        var resized = NF.Image.Resize(image, rows, columns, method);
-        return NF.Image.PadImages(resized, top, left, height - rows - top, width - columns - left);
     }
 }

@@ -89,7 +89,9 @@ public sealed partial class KerasTensor
             ArgumentNullException.ThrowIfNull(indices);
             foreach (var index in indices)
                 if (index.IsMask)
-                    throw new NotSupportedException($"Indexing {Name}: a mask tensor does not index a symbolic tensor (its length would depend on the data); apply NF.BooleanMask to the model's output.");
+                    throw new NotSupportedException(index.Mask!.DType == DType.Bool
+                        ? $"Indexing {Name}: a mask tensor does not index a symbolic tensor (its length would depend on the data); apply NF.BooleanMask to the model's output."
+                        : $"Indexing {Name}: a position tensor does not index a symbolic tensor (a saved model keeps its index as numbers); index with an int, or apply NF.Gather to the model's output.");
                 else if (index.IsRange && index.Step < 0 && !index.RangeBounds.Equals(..))
                     throw new NotSupportedException(
                         $"Indexing {Name}: the range {index.RangeBounds} steps backwards ({index.Step}); a symbolic index steps backwards over a whole axis only (NF.Step(.., {index.Step})), as Keras' x[::{index.Step}].");

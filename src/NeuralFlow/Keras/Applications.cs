@@ -1,0 +1,59 @@
+namespace NeuralFlow.Keras;
+
+/// <summary>
+/// The input preprocessing of Keras' pretrained models (<c>keras.applications</c>): the models themselves are downloads
+/// (load one saved as .h5 or .keras with Models.LoadModel); what a ported notebook calls on its images before predicting
+/// is here.
+/// </summary>
+public static class Applications
+{
+    /// <summary><c>keras.applications.imagenet_utils</c>.</summary>
+    public static class ImagenetUtils
+    {
+        private static readonly double[] CaffeMean = [103.939, 116.779, 123.68];   // BGR
+        private static readonly double[] TorchMean = [0.485, 0.456, 0.406], TorchStd = [0.229, 0.224, 0.225];
+
+        /// <summary>
+        /// An image or a batch scaled as an ImageNet model expects (<c>imagenet_utils.preprocess_input(x, data_format,
+        /// mode)</c>): "tf" to [-1, 1] (x / 127.5 - 1); "torch" to [0, 1], then each channel less ImageNet's mean and over
+        /// its standard deviation; "caffe" (Keras' default) RGB to BGR, then each channel less ImageNet's BGR mean.
+        /// Integer images become <see cref="Config.FloatX"/> first, as Keras' NumPy path; float images keep their dtype.
+        /// <paramref name="dataFormat"/> null is "channels_last". A new tensor: Keras' in-place NumPy update has no
+        /// C# counterpart.
+        /// </summary>
+        /// <exception cref="ArgumentException">mode or dataFormat is unknown, or "torch"/"caffe" get images without 3 channels on the channel axis or of rank below 3.</exception>
+        public static Tensor PreprocessInput(Tensor x, string? dataFormat = null, string mode = "caffe")
+        {
+            const string op = "ImagenetUtils.PreprocessInput";
+            ArgumentNullException.ThrowIfNull(x);
+            if (mode is not ("caffe" or "tf" or "torch"))
+                throw new ArgumentException($"{op}: Expected mode to be one of `caffe`, `tf` or `torch`. Received: mode={mode}", nameof(mode));
+            dataFormat ??= "channels_last";
+            if (dataFormat is not ("channels_first" or "channels_last"))
+                throw new ArgumentException($"{op}: Expected data_format to be one of `channels_first` or `channels_last`. Received: data_format={dataFormat}", nameof(dataFormat));
+            if (!x.DType.IsFloating()) x = NF.Cast(x, Config.FloatXType);
+            if (mode == "tf") return x / 127.5 - 1.0;
+
+            // The channel axis: last, or the first of an image / the second of a batch.
+            bool first = dataFormat == "channels_first";
+            if (x.Rank < 3)
+                throw new ArgumentException($"{op}: mode \"{mode}\" needs an image [H, W, C] or a batch [N, H, W, C] (or channels first), got shape {x.Shape}.", nameof(x));
+            int axis = first ? x.Rank == 3 ? 0 : 1 : x.Rank - 1;
+            if (x.Shape[axis] != 3)
+                throw new ArgumentException($"{op}: mode \"{mode}\" needs 3 channels on axis {axis} ({dataFormat}), got shape {x.Shape}.", nameof(x));
+            var along = Enumerable.Repeat(1, x.Rank).ToArray();
+            along[axis] = 3;
+            Tensor Channels(double[] values) => NF.Cast(NF.Constant(values, new Shape(along)), x.DType);
+            if (mode == "torch") return (x / 255.0 - Channels(TorchMean)) / Channels(TorchStd);
+            // 'RGB'->'BGR'
+            return NF.Reverse(x, [axis]) - Channels(CaffeMean);
+        }
+    }
+
+    /// <summary><c>keras.applications.mobilenet_v2</c>.</summary>
+    public static class MobileNetV2
+    {
+        /// <summary>Pixels scaled to [-1, 1], x / 127.5 - 1 (<c>mobilenet_v2.preprocess_input</c>, ImagenetUtils' "tf" mode).</summary>
+        public static Tensor PreprocessInput(Tensor x, string? dataFormat = null) => ImagenetUtils.PreprocessInput(x, dataFormat, mode: "tf");
+    }
+}
