@@ -20,7 +20,7 @@ public abstract class TutorialFgsmPreprocessInputTests(string backend) : Backend
     {
         RequireBackend();
         var image = NF.Constant(Pixels, new Shape(2, 2, 3));
-        var tf = Applications.MobileNetV2.PreprocessInput(image);
+        var tf = Applications.MobileNetV2PreprocessInput(image);
         Assert.Equal(DType.Float32, tf.DType);
         Assert.Equal(image.Shape, tf.Shape);
         TutorialInputGradsModel.Close(Tf, tf, 1e-6, 1e-7, "mobilenet_v2");
@@ -57,7 +57,7 @@ public abstract class TutorialFgsmPreprocessInputTests(string backend) : Backend
         Assert.Contains("needs 3 channels on axis 2", Assert.Throws<ArgumentException>(() => Applications.ImagenetUtils.PreprocessInput(NF.Ones([2, 2, 4]))).Message);
         Assert.Contains("needs an image", Assert.Throws<ArgumentException>(() => Applications.ImagenetUtils.PreprocessInput(NF.Ones([3]), mode: "torch")).Message);
         // "tf" reads no channel: any shape scales.
-        Assert.Equal(new[] { 1f, -1f }, Applications.MobileNetV2.PreprocessInput(NF.Constant(new[] { 255f, 0f })).ToArray<float>());
+        Assert.Equal(new[] { 1f, -1f }, Applications.MobileNetV2PreprocessInput(NF.Constant(new[] { 255f, 0f })).ToArray<float>());
     }
 }
 

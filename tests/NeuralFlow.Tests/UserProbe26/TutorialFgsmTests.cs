@@ -61,7 +61,7 @@ public abstract class TutorialFgsmTests(string backend) : BackendTest(backend)
     {
         image = NF.Cast(image, DType.Float32);
         image = NF.Image.Resize(image, Size, Size);
-        image = Applications.MobileNetV2.PreprocessInput(image);
+        image = Applications.MobileNetV2PreprocessInput(image);
         return image[NF.NewAxis, NF.Ellipsis];
     }
 

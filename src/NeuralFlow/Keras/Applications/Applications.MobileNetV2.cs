@@ -98,12 +98,7 @@ public static partial class Applications
     /// [0, 255] scaled to [-1, 1], x / 127.5 - 1, what MobileNetV2's ImageNet weights expect. Integer
     /// images are taken as floatx first (as Keras does for NumPy arrays).
     /// </summary>
-    public static Tensor MobileNetV2PreprocessInput(Tensor x)
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        if (!x.DType.IsFloating()) x = NF.Cast(x, Config.FloatXType);
-        return x / 127.5 - 1.0;
-    }
+    public static Tensor MobileNetV2PreprocessInput(Tensor x) => ImagenetUtils.PreprocessInput(x, mode: "tf");
 
     /// <summary>
     /// <see cref="MobileNetV2PreprocessInput(Tensor)"/> inside a functional model, as the transfer learning

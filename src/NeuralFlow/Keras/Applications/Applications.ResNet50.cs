@@ -5,7 +5,6 @@ public static partial class Applications
     private const string ResNetWeights = "https://storage.googleapis.com/tensorflow/keras-applications/resnet/";
 
     // imagenet_utils' "caffe" means: ImageNet's mean pixel in BGR order.
-    private static readonly float[] CaffeMeanBgr = [103.939f, 116.779f, 123.68f];
 
     /// <summary>
     /// ResNet50 (He et al. 2015) as Keras builds it (<c>keras.applications.ResNet50</c>, keras/src/applications/resnet.py):
@@ -73,8 +72,7 @@ public static partial class Applications
     {
         ArgumentNullException.ThrowIfNull(x);
         CheckChannels("ResNet50PreprocessInput", x.Shape.Rank == 0 ? null : x.Shape[^1]);
-        if (!x.DType.IsFloating()) x = NF.Cast(x, Config.FloatXType);
-        return x[NF.Ellipsis, NF.Step(.., -1)] - NF.Cast(NF.Constant(CaffeMeanBgr), x.DType);
+        return ImagenetUtils.PreprocessInput(x, mode: "caffe");
     }
 
     /// <summary><see cref="ResNet50PreprocessInput(Tensor)"/> inside a functional model.</summary>
@@ -83,7 +81,7 @@ public static partial class Applications
         ArgumentNullException.ThrowIfNull(x);
         CheckChannels("ResNet50PreprocessInput", x.Shape.Count == 0 ? null : x.Shape[^1]);
         if (!x.DType.IsFloating()) x = NF.Cast(x, Config.FloatXType);
-        return x[NF.Ellipsis, NF.Step(.., -1)] - NF.Cast(NF.Constant(CaffeMeanBgr), x.DType);
+        return x[NF.Ellipsis, NF.Step(.., -1)] - NF.Cast(NF.Constant(ImagenetUtils.CaffeMean), x.DType);
     }
 
     // "caffe" subtracts a mean per RGB channel: three channels, last.

@@ -1,16 +1,13 @@
 namespace NeuralFlow.Keras;
 
-/// <summary>
-/// The input preprocessing of Keras' pretrained models (<c>keras.applications</c>): the models themselves are downloads
-/// (load one saved as .h5 or .keras with Models.LoadModel); what a ported notebook calls on its images before predicting
-/// is here.
-/// </summary>
-public static class Applications
+// keras.applications.imagenet_utils: the input scalings of Keras' ImageNet models, which each application's
+// preprocess_input picks by mode ("tf" for MobileNetV2, "caffe" for ResNet50).
+public static partial class Applications
 {
     /// <summary><c>keras.applications.imagenet_utils</c>.</summary>
     public static class ImagenetUtils
     {
-        private static readonly double[] CaffeMean = [103.939, 116.779, 123.68];   // BGR
+        internal static readonly double[] CaffeMean = [103.939, 116.779, 123.68];   // BGR, also ResNet50PreprocessInput's
         private static readonly double[] TorchMean = [0.485, 0.456, 0.406], TorchStd = [0.229, 0.224, 0.225];
 
         /// <summary>
@@ -48,12 +45,5 @@ public static class Applications
             // 'RGB'->'BGR'
             return NF.Reverse(x, [axis]) - Channels(CaffeMean);
         }
-    }
-
-    /// <summary><c>keras.applications.mobilenet_v2</c>.</summary>
-    public static class MobileNetV2
-    {
-        /// <summary>Pixels scaled to [-1, 1], x / 127.5 - 1 (<c>mobilenet_v2.preprocess_input</c>, ImagenetUtils' "tf" mode).</summary>
-        public static Tensor PreprocessInput(Tensor x, string? dataFormat = null) => ImagenetUtils.PreprocessInput(x, dataFormat, mode: "tf");
     }
 }
