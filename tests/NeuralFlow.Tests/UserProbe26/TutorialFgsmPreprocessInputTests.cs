@@ -55,7 +55,11 @@ public abstract class TutorialFgsmPreprocessInputTests(string backend) : Backend
         Assert.Contains("Received: mode=keras", Assert.Throws<ArgumentException>(() => Applications.ImagenetUtils.PreprocessInput(image, mode: "keras")).Message);
         Assert.Contains("Received: data_format=nhwc", Assert.Throws<ArgumentException>(() => Applications.ImagenetUtils.PreprocessInput(image, dataFormat: "nhwc")).Message);
         Assert.Contains("needs 3 channels on axis 2", Assert.Throws<ArgumentException>(() => Applications.ImagenetUtils.PreprocessInput(NF.Ones([2, 2, 4]))).Message);
-        Assert.Contains("needs an image", Assert.Throws<ArgumentException>(() => Applications.ImagenetUtils.PreprocessInput(NF.Ones([3]), mode: "torch")).Message);
+        Assert.Contains("needs an image", Assert.Throws<ArgumentException>(() => Applications.ImagenetUtils.PreprocessInput(NF.Ones([3]), dataFormat: "channels_first", mode: "torch")).Message);
+        // Channels last, any rank (Keras indexes x[..., c]): one pixel is three channels.
+        var pixel = Applications.ImagenetUtils.PreprocessInput(NF.Zeros([3]), mode: "torch").ToArray<float>();
+        double[] black = [-2.1179039301310043, -2.0357142857142856, -1.8044444444444445];   // (0 - mean) / std
+        for (int c = 0; c < 3; c++) Assert.Equal(black[c], pixel[c], 1e-6);
         // "tf" reads no channel: any shape scales.
         Assert.Equal(new[] { 1f, -1f }, Applications.MobileNetV2PreprocessInput(NF.Constant(new[] { 255f, 0f })).ToArray<float>());
     }

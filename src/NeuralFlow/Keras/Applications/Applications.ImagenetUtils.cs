@@ -31,10 +31,10 @@ public static partial class Applications
             if (!x.DType.IsFloating()) x = NF.Cast(x, Config.FloatXType);
             if (mode == "tf") return x / 127.5 - 1.0;
 
-            // The channel axis: last, or the first of an image / the second of a batch.
+            // The channel axis: last (any rank, as Keras' x[..., ::-1]), or the first of an image / the second of a batch.
             bool first = dataFormat == "channels_first";
-            if (x.Rank < 3)
-                throw new ArgumentException($"{op}: mode \"{mode}\" needs an image [H, W, C] or a batch [N, H, W, C] (or channels first), got shape {x.Shape}.", nameof(x));
+            if (first ? x.Rank < 3 : x.Rank < 1)
+                throw new ArgumentException($"{op}: mode \"{mode}\" needs {(first ? "an image [C, H, W] or a batch [N, C, H, W]" : "pixels with channels last")}, got shape {x.Shape}.", nameof(x));
             int axis = first ? x.Rank == 3 ? 0 : 1 : x.Rank - 1;
             if (x.Shape[axis] != 3)
                 throw new ArgumentException($"{op}: mode \"{mode}\" needs 3 channels on axis {axis} ({dataFormat}), got shape {x.Shape}.", nameof(x));
