@@ -140,26 +140,41 @@ public abstract partial class Layer
 
     private (int?[] Shape, DType DType)[] InferOutputs(IReadOnlyList<int?>[] inputs, CallArgs args, Func<int, Shape[]> At, DType[] dtypes, int? batch)
     {
-        var first = Probe(At(UnknownLength), dtypes, args);
-        var second = first;
-        if (inputs.Any(t => t.Skip(1).Any(d => d is null)))
+        if (!inputs.Any(t => t.Skip(1).Any(d => d is null)))
+            return Known(Probe(At(UnknownLength), dtypes, args), null, batch);
+        // Short lengths first: a probe's cost grows with the length squared for images (MobileNetV2 on [None, None, 3]
+        // took 14 s to build at 64 and 128), and an output length follows an input length alike at 16 as at 64. A layer
+        // that cannot run that short (a kernel or a crop longer than 16) is probed at the full lengths instead.
+        (int[] Shape, DType DType)[] first;
+        int length = ShortUnknownLength;
+        try { first = Probe(At(length), dtypes, args); }
+        catch (Exception)
         {
-            try { second = Probe(At(2 * UnknownLength), dtypes, args); }
-            catch (ArgumentException e)
-            {
-                throw new ArgumentException(
-                    $"{Name} ({GetType().Name}): called on {string.Join(", ", inputs.Select(KerasTensor.Format))}, whose lengths are unknown (None); " +
-                    $"it ran with length {UnknownLength} but not with {2 * UnknownLength}: {e.Message} A layer whose weights depend on a length " +
-                    "(a Dense on that axis, a Flatten before a Dense) needs that length known in Layers.Input.", e);
-            }
+            length = UnknownLength;
+            first = Probe(At(length), dtypes, args);
         }
-        return first.Select((p, i) =>
+        try { return Known(first, Probe(At(2 * length), dtypes, args), batch); }
+        catch (ArgumentException e)
         {
-            var shape = p.Shape.Select((d, k) => second[i].Shape.Length == p.Shape.Length && second[i].Shape[k] == d ? (int?)d : null).ToArray();
+            throw new ArgumentException(
+                $"{Name} ({GetType().Name}): called on {string.Join(", ", inputs.Select(KerasTensor.Format))}, whose lengths are unknown (None); " +
+                $"it ran with length {length} but not with {2 * length}: {e.Message} A layer whose weights depend on a length " +
+                "(a Dense on that axis, a Flatten before a Dense) needs that length known in Layers.Input.", e);
+        }
+    }
+
+    // The probe's output shapes, a length unknown where the second probe's differs, the batch as the inputs'.
+    private static (int?[] Shape, DType DType)[] Known((int[] Shape, DType DType)[] first, (int[] Shape, DType DType)[]? second, int? batch) =>
+        first.Select((p, i) =>
+        {
+            var other = second?[i] ?? p;
+            var shape = p.Shape.Select((d, k) => other.Shape.Length == p.Shape.Length && other.Shape[k] == d ? (int?)d : null).ToArray();
             if (shape.Length > 0) shape[0] = batch;
             return (shape, p.DType);
         }).ToArray();
-    }
+
+    /// <summary>The length an unknown length is probed at first, and twice it (powers of two, as <see cref="UnknownLength"/>).</summary>
+    private const int ShortUnknownLength = 16;
 
     /// <summary>The length an unknown (None) input length is probed at; twice it too.</summary>
     private const int UnknownLength = 64;
