@@ -80,8 +80,7 @@ public static partial class Applications
     {
         ArgumentNullException.ThrowIfNull(x);
         CheckChannels("ResNet50PreprocessInput", x.Shape.Count == 0 ? null : x.Shape[^1]);
-        if (!x.DType.IsFloating()) x = NF.Cast(x, Config.FloatXType);
-        return x[NF.Ellipsis, NF.Step(.., -1)] - NF.Cast(NF.Constant(ImagenetUtils.CaffeMean), x.DType);
+        return ImagenetUtils.PreprocessInput(x, mode: "caffe");
     }
 
     // "caffe" subtracts a mean per RGB channel: three channels, last.
