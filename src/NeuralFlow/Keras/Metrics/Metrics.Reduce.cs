@@ -34,7 +34,7 @@ public partial class Metrics
         }
 
         /// <summary>Keras' <c>mean(values)</c>: updates, then returns the mean so far.</summary>
-        public float Call(Tensor values, Tensor? sampleWeight = null)
+        public CallResult Call(Tensor values, Tensor? sampleWeight = null)
         {
             UpdateState(values, sampleWeight);
             return CalledResult();
@@ -65,7 +65,7 @@ public partial class Metrics
         }
 
         /// <summary>Keras' <c>sum(values)</c>: updates, then returns the sum so far.</summary>
-        public float Call(Tensor values, Tensor? sampleWeight = null)
+        public CallResult Call(Tensor values, Tensor? sampleWeight = null)
         {
             UpdateState(values, sampleWeight);
             return CalledResult();

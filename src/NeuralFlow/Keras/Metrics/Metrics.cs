@@ -98,19 +98,8 @@ public partial class Metrics : ListView<Metrics.Metric>
         /// <inheritdoc/>
         public override string ToString() => $"{Name}: {Result():0.####}";
 
-        /// <summary>
-        /// <see cref="Result"/> for a <c>Call</c>, which Keras' <c>metric(...)</c> is. In a compiled step
-        /// (NF.Function, as the quickstart's <c>train_loss(loss)</c> in a tf.function) Keras returns a tensor that
-        /// stays on the device; this float is read on the host, which a replay could not give back, so the step runs
-        /// eagerly, and its reason names the metric and the way out rather than a bare host read.
-        /// </summary>
-        private protected float CalledResult()
-        {
-            FunctionTrace.Current?.Fail(
-                $"Metrics.{GetType().Name} '{Name}': Call returns the result on the host (a float), which a replay cannot give back; " +
-                "in a compiled step call UpdateState (what Keras' metric(...) does there) and read Result() outside the step");
-            return Result();
-        }
+        /// <summary><see cref="Result"/> for a <c>Call</c>, which Keras' <c>metric(...)</c> is (see <see cref="CallResult"/>).</summary>
+        private protected CallResult CalledResult() => CallResult.Of(this);
     }
 
     /// <summary>
@@ -187,7 +176,7 @@ public partial class Metrics : ListView<Metrics.Metric>
         public abstract void UpdateState(Tensor yTrue, Tensor yPred, Tensor? sampleWeight = null);
 
         /// <summary>Keras' <c>metric(y_true, y_pred, sample_weight)</c>: updates the state, then returns the result so far.</summary>
-        public float Call(Tensor yTrue, Tensor yPred, Tensor? sampleWeight = null)
+        public CallResult Call(Tensor yTrue, Tensor yPred, Tensor? sampleWeight = null)
         {
             UpdateState(yTrue, yPred, sampleWeight);
             return CalledResult();
