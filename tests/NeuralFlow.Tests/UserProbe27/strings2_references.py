@@ -89,3 +89,39 @@ t = TensorProto(dtype=DT_FLOAT); t.tensor_shape.dim.add(size=2); t.tensor_shape.
 print("typed float_val [1, 2.5] for [2,2]", list(t.SerializeToString()))
 t = TensorProto(dtype=DT_INT32); t.tensor_shape.dim.add(size=3); t.int_val.extend([7, -8, 9])
 print("typed int_val [7,-8,9]", list(t.SerializeToString()))
+
+# --- tf.train.SequenceExample, by field number from tensorflow/core/example/{example,feature}.proto
+fe = descriptor_pb2.FileDescriptorProto(name="tf_example_ref.proto", package="ex", syntax="proto3")
+for list_name, kind in (("BytesList", 12), ("FloatList", 2), ("Int64List", 3)):
+    fe.message_type.add(name=list_name).field.add(name="value", number=1, type=kind, label=3)
+feat = fe.message_type.add(name="Feature")
+feat.oneof_decl.add(name="kind")
+for i, (fname, tname) in enumerate((("bytes_list", "BytesList"), ("float_list", "FloatList"), ("int64_list", "Int64List"))):
+    feat.field.add(name=fname, number=i + 1, type=11, label=1, type_name=".ex." + tname, oneof_index=0)
+def map_message(msg_name, field_name, value_type):
+    m = fe.message_type.add(name=msg_name)
+    entry_name = "".join(w.capitalize() for w in field_name.split("_")) + "Entry"   # protobuf's name for a map's entry type
+    entry = m.nested_type.add(name=entry_name)
+    entry.options.map_entry = True
+    entry.field.add(name="key", number=1, type=9, label=1)
+    entry.field.add(name="value", number=2, type=11, label=1, type_name=value_type)
+    m.field.add(name=field_name, number=1, type=11, label=3, type_name=".ex." + msg_name + "." + entry_name)
+map_message("Features", "feature", ".ex.Feature")
+fe.message_type.add(name="FeatureList").field.add(name="feature", number=1, type=11, label=3, type_name=".ex.Feature")
+map_message("FeatureLists", "feature_list", ".ex.FeatureList")
+se = fe.message_type.add(name="SequenceExample")
+se.field.add(name="context", number=1, type=11, label=1, type_name=".ex.Features")
+se.field.add(name="feature_lists", number=2, type=11, label=1, type_name=".ex.FeatureLists")
+pool.Add(fe)
+SequenceExample = message_factory.MessageFactory(pool).GetPrototype(pool.FindMessageTypeByName("ex.SequenceExample"))
+s = SequenceExample()
+s.context.feature["length"].int64_list.value.append(3)
+s.context.feature["title"].bytes_list.value.append(b"hi")
+for v in (4, 7, 9):
+    s.feature_lists.feature_list["tokens"].feature.add().int64_list.value.append(v)
+for pair in ((1, 2), (3, 4), (5, 6)):
+    s.feature_lists.feature_list["vectors"].feature.add().float_list.value.extend(pair)
+for words in ((b"a", b"b"), (), (b"c",)):
+    s.feature_lists.feature_list["words"].feature.add().bytes_list.SetInParent()
+    s.feature_lists.feature_list["words"].feature[-1].bytes_list.value.extend(words)
+print("sequence example", list(s.SerializeToString(deterministic=True)))
