@@ -70,29 +70,14 @@ public sealed class SequenceExample
             while ((tag = input.ReadTag()) != 0)
             {
                 if (tag != WireFormat.MakeTag(2, WireFormat.WireType.LengthDelimited)) { input.SkipLastField(); continue; }
-                var lists = input.ReadBytes().CreateCodedInput();
-                uint entryTag;
-                while ((entryTag = lists.ReadTag()) != 0)
+                foreach (var (name, value) in Example.MapEntries(input.ReadBytes()))
                 {
-                    if (entryTag != WireFormat.MakeTag(1, WireFormat.WireType.LengthDelimited)) { lists.SkipLastField(); continue; }
-                    var entry = lists.ReadBytes().CreateCodedInput();
-                    string name = "";
                     var features = new List<Feature>();
+                    var list = value.CreateCodedInput();
                     uint t;
-                    while ((t = entry.ReadTag()) != 0)
-                    {
-                        if (t == WireFormat.MakeTag(1, WireFormat.WireType.LengthDelimited)) name = entry.ReadString();
-                        else if (t == WireFormat.MakeTag(2, WireFormat.WireType.LengthDelimited))
-                        {
-                            features.Clear();   // a map value written twice: the last wins, as protobuf merges a map entry
-                            var list = entry.ReadBytes().CreateCodedInput();
-                            uint ft;
-                            while ((ft = list.ReadTag()) != 0)
-                                if (ft == WireFormat.MakeTag(1, WireFormat.WireType.LengthDelimited)) features.Add(Feature.Parse(list.ReadBytes()));
-                                else list.SkipLastField();
-                        }
-                        else entry.SkipLastField();
-                    }
+                    while ((t = list.ReadTag()) != 0)
+                        if (t == WireFormat.MakeTag(1, WireFormat.WireType.LengthDelimited)) features.Add(Feature.Parse(list.ReadBytes()));
+                        else list.SkipLastField();
                     result.SetFeatureList(name, [.. features]);
                 }
             }
