@@ -12,7 +12,7 @@ public static partial class NF
         /// null or "" on runs of ASCII whitespace, no empty pieces at either end; with a <paramref name="sep"/>
         /// on each occurrence, empty pieces kept (<c>"1&lt;&gt;2&lt;&gt;&lt;&gt;3"</c> by "&lt;&gt;" is ["1", "2", "", "3"]).
         /// <paramref name="maxsplit"/> &gt; 0 splits at most that often, the rest left whole. A vector of n
-        /// strings gives a ragged (n, None) result, a [n, m] tensor (n, None, None) (one more ragged axis, as in
+        /// strings gives a ragged (n, None) result, a [n, m] tensor (n, m, None) (one more, ragged axis, as in
         /// TensorFlow); one string (a scalar) its 1-D pieces.
         /// </summary>
         public static RaggedStrings Split(StringTensor input, string? sep = null, int maxsplit = -1)
@@ -44,7 +44,7 @@ public static partial class NF
 
         /// <summary>
         /// Strings from rows of code points (<c>tf.strings.unicode_encode</c>): a ragged [n, None] gives n strings,
-        /// the (n, None, None) decode of a [n, m] tensor gives [n, m] strings.
+        /// the (n, m, None) decode of a [n, m] tensor gives [n, m] strings.
         /// An invalid code point (negative, a surrogate or past U+10FFFF) becomes <paramref name="replacementChar"/>
         /// (U+FFFD), TF's errors="replace" default.
         /// </summary>

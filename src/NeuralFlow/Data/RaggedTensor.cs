@@ -6,8 +6,8 @@ namespace NeuralFlow.Data;
 /// The result of the <c>tf.strings</c> ops that give each string a different number of pieces
 /// (<see cref="NF.Strings.Split"/>, <see cref="NF.Strings.UnicodeDecode"/>, ...): TensorFlow's
 /// <c>tf.RaggedTensor</c> of shape <c>(n, None)</c> for n strings, held on the host as its rows.
-/// A string tensor of rank N ≥ 2 gives rank N + 1, every axis after the first ragged as in TensorFlow
-/// (<c>(2, None, None)</c> for a [2, 3] input): each of its strings is an innermost row, read by
+/// A string tensor of rank N ≥ 2 gives rank N + 1: the input's axes (uniform rows, as TensorFlow's
+/// <c>RaggedTensor.from_tensor</c> makes them) and a ragged last one (<c>(2, 3, None)</c> for a [2, 3] input): each of its strings is an innermost row, read by
 /// <c>rt[i, j]</c>, <see cref="NestedRowSplits"/> or the padding of <c>ToTensor()</c>.
 /// For one string (a scalar input) TensorFlow returns a plain 1-D tensor instead: then <see cref="Rank"/>
 /// is 1, <see cref="Shape"/> is <c>(k,)</c> and only <c>ToTensor()</c> and <see cref="FlatValues"/> apply.
@@ -29,14 +29,14 @@ public abstract class RaggedTensor<T>
     // A scalar input's pieces: one row, shown as TensorFlow's dense 1-D tensor.
     private protected bool IsDense => _outer.Length == 0;
 
-    /// <summary>The input's rank + 1: 2 for a ragged <c>(n, None)</c> result, 3 for <c>(n, None, None)</c>, ...; 1 for the dense vector a scalar input gives.</summary>
+    /// <summary>The input's rank + 1: 2 for a ragged <c>(n, None)</c> result, 3 for <c>(n, m, None)</c>, ...; 1 for the dense vector a scalar input gives.</summary>
     public int Rank => _outer.Length + 1;
 
     /// <summary>Number of rows (<c>nrows()</c>); for a dense result, its length.</summary>
     public int RowCount => IsDense ? _values.Length : _outer[0];
 
-    /// <summary>The shape as TensorFlow prints it: <c>(2, None)</c>, <c>(2, None, None)</c>, or <c>(k,)</c> for a dense result.</summary>
-    public string Shape => IsDense ? $"({_values.Length},)" : $"({_outer[0]}{string.Concat(Enumerable.Repeat(", None", _outer.Length))})";
+    /// <summary>The shape as TensorFlow prints it: <c>(2, None)</c>, <c>(2, 3, None)</c>, or <c>(k,)</c> for a dense result.</summary>
+    public string Shape => IsDense ? $"({_values.Length},)" : $"({string.Join(", ", _outer)}, None)";
 
     /// <summary>Every value, row after row (<c>flat_values</c>); a copy.</summary>
     public T[] FlatValues => (T[])_values.Clone();
@@ -59,8 +59,8 @@ public abstract class RaggedTensor<T>
     }
 
     /// <summary>
-    /// The row offsets of every ragged axis, outermost first (<c>nested_row_splits</c>): one array for a
-    /// <c>(n, None)</c> result; for a [2, 3] input's <c>(2, None, None)</c>, [0, 3, 6] and then the 7 offsets of
+    /// The row offsets of each row partition, outermost first (<c>nested_row_splits</c>, the uniform ones included, as TF keeps them): one array for a
+    /// <c>(n, None)</c> result; for a [2, 3] input's <c>(2, 3, None)</c>, [0, 3, 6] and then the 7 offsets of
     /// its 6 strings' pieces in <see cref="FlatValues"/>.
     /// </summary>
     public IReadOnlyList<long[]> NestedRowSplits()
