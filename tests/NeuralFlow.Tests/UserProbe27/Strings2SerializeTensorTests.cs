@@ -86,6 +86,8 @@ public abstract class Strings2SerializeTensorTests(string backend) : BackendTest
         Assert.Contains("(string) and dtype (float)", Assert.Throws<ArgumentException>(() => NF.IO.ParseTensor(NF.IO.SerializeTensor(new StringTensor("a")), DType.Float32)).Message);
         Assert.Contains("(int64) and dtype (string)", Assert.Throws<ArgumentException>(() => NF.IO.ParseStringTensor(NF.IO.SerializeTensor(NF.Constant(new[] { 1L })))).Message);
         Assert.Contains("ParseStringTensor", Assert.Throws<ArgumentException>(() => NF.IO.ParseTensor(floats, DType.String)).Message);
+        // An int16 TensorProto (DataType 5, types.proto), a dtype NeuralFlow has none of, is named as TF names it.
+        Assert.Contains("(int16) and dtype (int32)", Assert.Throws<ArgumentException>(() => NF.IO.ParseTensor(new byte[] { 8, 5, 18, 0, 34, 2, 1, 0 }, DType.Int32)).Message);
 
         var garbage = Assert.Throws<ArgumentException>(() => NF.IO.ParseTensor(new byte[] { 0x0A, 0x05, 1 }, DType.Float32));
         Assert.Equal("serialized", garbage.ParamName);
