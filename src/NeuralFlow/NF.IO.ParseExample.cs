@@ -100,38 +100,42 @@ public static partial class NF
             return result;
         }
 
-        private static object ParseFeature(Example example, string name, FeatureSpec spec)
+        private static object ParseFeature(Example example, string name, FeatureSpec spec, string op = nameof(ParseSingleExample))
         {
             if (!example.TryGet(name, out var feature) || feature.Count == 0 && spec is not VarLenFeature)
                 return spec switch
                 {
-                    VarLenFeature => Values(name, Array.Empty<object>(), spec.DType, [0]),
-                    FixedLenFeature { DefaultValue: { } d } f => Default(name, d, f),
-                    FixedLenSequenceFeature { AllowMissing: true } s => Values(name, [], spec.DType, [0, .. s.Shape.Dims]),
-                    _ => throw new ArgumentException($"ParseSingleExample: Feature: {name} (data type: {FeatureTypeName(spec.DType)}) is required but could not be found."),
+                    VarLenFeature => Values(name, Array.Empty<object>(), spec.DType, [0], op),
+                    FixedLenFeature { DefaultValue: { } d } f => Default(name, d, f, op),
+                    FixedLenSequenceFeature { AllowMissing: true } s => Values(name, [], spec.DType, [0, .. s.Shape.Dims], op),
+                    _ => throw new ArgumentException($"{op}: Feature: {name} (data type: {FeatureTypeName(spec.DType)}) is required but could not be found."),
                 };
             if (feature.Count > 0 && feature.DType != spec.DType)
-                throw new ArgumentException($"ParseSingleExample: Key: {name}. Data types don't match. Data type: {FeatureTypeName(feature.DType)} but expected type: {FeatureTypeName(spec.DType)}.");
-            object[] values = feature.BytesList is { } b ? b.Select(v => (object)ByteStrings.Decode(v)).ToArray()
-                : feature.FloatList is { } f32 ? f32.Select(v => (object)v).ToArray()
-                : feature.Int64List!.Select(v => (object)v).ToArray();
+                throw new ArgumentException($"{op}: Key: {name}. Data types don't match. Data type: {FeatureTypeName(feature.DType)} but expected type: {FeatureTypeName(spec.DType)}.");
+            object[] values = ValuesOf(feature);
             switch (spec)
             {
                 case FixedLenFeature fixedLen:
                     if (values.Length != fixedLen.Shape.Count)
-                        throw new ArgumentException($"ParseSingleExample: Key: {name}. Number of {FeatureTypeName(spec.DType)} values != expected. Values size: {values.Length} but output shape: {fixedLen.Shape}.");
-                    return Values(name, values, spec.DType, fixedLen.Shape.Dims.ToArray());
+                        throw new ArgumentException($"{op}: Key: {name}. Number of {FeatureTypeName(spec.DType)} values != expected. Values size: {values.Length} but output shape: {fixedLen.Shape}.");
+                    return Values(name, values, spec.DType, fixedLen.Shape.Dims.ToArray(), op);
                 case FixedLenSequenceFeature sequence:
                     long per = sequence.Shape.Count;
                     if (per == 0 || values.Length % per != 0)
-                        throw new ArgumentException($"ParseSingleExample: Key: {name}. Number of {FeatureTypeName(spec.DType)} values is not a multiple of the element shape {sequence.Shape}'s {per}: {values.Length}.");
-                    return Values(name, values, spec.DType, [(int)(values.Length / per), .. sequence.Shape.Dims]);
+                        throw new ArgumentException($"{op}: Key: {name}. Number of {FeatureTypeName(spec.DType)} values is not a multiple of the element shape {sequence.Shape}'s {per}: {values.Length}.");
+                    return Values(name, values, spec.DType, [(int)(values.Length / per), .. sequence.Shape.Dims], op);
                 default:
-                    return Values(name, values, spec.DType, [values.Length]);
+                    return Values(name, values, spec.DType, [values.Length], op);
             }
         }
 
-        private static object Default(string name, object value, FixedLenFeature spec)
+        // A feature's list as boxed values: strings (its bytes as text), floats or int64s.
+        private static object[] ValuesOf(Feature feature) =>
+            feature.BytesList is { } b ? b.Select(v => (object)ByteStrings.Decode(v)).ToArray()
+            : feature.FloatList is { } f32 ? f32.Select(v => (object)v).ToArray()
+            : feature.Int64List!.Select(v => (object)v).ToArray();
+
+        private static object Default(string name, object value, FixedLenFeature spec, string op)
         {
             object[] values = value switch
             {
@@ -141,11 +145,11 @@ public static partial class NF
             };
             if (values.Length == 1 && spec.Shape.Count != 1) values = Enumerable.Repeat(values[0], (int)spec.Shape.Count).ToArray();
             if (values.Length != spec.Shape.Count)
-                throw new ArgumentException($"ParseSingleExample: the default value of '{name}' has {values.Length} values; its shape {spec.Shape} needs {spec.Shape.Count} (or one for all).");
-            return Values(name, values, spec.DType, spec.Shape.Dims.ToArray());
+                throw new ArgumentException($"{op}: the default value of '{name}' has {values.Length} values; its shape {spec.Shape} needs {spec.Shape.Count} (or one for all).");
+            return Values(name, values, spec.DType, spec.Shape.Dims.ToArray(), op);
         }
 
-        private static object Values(string name, object[] values, DType dtype, int[] shape)
+        private static object Values(string name, object[] values, DType dtype, int[] shape, string op = nameof(ParseSingleExample))
         {
             try
             {
@@ -158,7 +162,7 @@ public static partial class NF
             }
             catch (Exception e) when (e is InvalidCastException or FormatException or OverflowException)
             {
-                throw new ArgumentException($"ParseSingleExample: the values of '{name}' are not {FeatureTypeName(dtype)} ({e.Message}).", e);
+                throw new ArgumentException($"{op}: the values of '{name}' are not {FeatureTypeName(dtype)} ({e.Message}).", e);
             }
         }
 

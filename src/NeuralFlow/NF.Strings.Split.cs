@@ -12,10 +12,11 @@ public static partial class NF
         /// null or "" on runs of ASCII whitespace, no empty pieces at either end; with a <paramref name="sep"/>
         /// on each occurrence, empty pieces kept (<c>"1&lt;&gt;2&lt;&gt;&lt;&gt;3"</c> by "&lt;&gt;" is ["1", "2", "", "3"]).
         /// <paramref name="maxsplit"/> &gt; 0 splits at most that often, the rest left whole. A vector of n
-        /// strings gives a ragged (n, None) result; one string (a scalar) its 1-D pieces.
+        /// strings gives a ragged (n, None) result, a [n, m] tensor (n, m, None) (one more, ragged axis, as in
+        /// TensorFlow); one string (a scalar) its 1-D pieces.
         /// </summary>
         public static RaggedStrings Split(StringTensor input, string? sep = null, int maxsplit = -1)
-            => RaggedStrings.Of(input, PerString(input, nameof(Split), (s, _) => string.IsNullOrEmpty(sep) ? SplitWhitespace(s, maxsplit) : SplitOn(s, sep, maxsplit)));
+            => RaggedStrings.Of(input, PerString(input, (s, _) => string.IsNullOrEmpty(sep) ? SplitWhitespace(s, maxsplit) : SplitOn(s, sep, maxsplit)));
 
         /// <summary>
         /// Splits each string into its bytes, one string each (<c>tf.strings.bytes_split</c>): ASCII characters as
@@ -23,14 +24,14 @@ public static partial class NF
         /// joined again (Join, ReduceJoin) give the text back.
         /// </summary>
         public static RaggedStrings BytesSplit(StringTensor input)
-            => RaggedStrings.Of(input, PerString(input, nameof(BytesSplit), (s, _) =>
+            => RaggedStrings.Of(input, PerString(input, (s, _) =>
                 Data.ByteStrings.Encode(s).Select(b => Data.ByteStrings.Decode([b])).ToList()));
 
         /// <summary>Splits each string into its characters (Unicode code points), one string each (<c>tf.strings.unicode_split</c>).</summary>
         public static RaggedStrings UnicodeSplit(StringTensor input, string inputEncoding = "UTF-8")
         {
             RequireUtf8(inputEncoding, nameof(inputEncoding));
-            return RaggedStrings.Of(input, PerString(input, nameof(UnicodeSplit), (s, _) => s.EnumerateRunes().Select(r => r.ToString()).ToList()));
+            return RaggedStrings.Of(input, PerString(input, (s, _) => s.EnumerateRunes().Select(r => r.ToString()).ToList()));
         }
 
         /// <summary>The Unicode code points of each string, int32 (<c>tf.strings.unicode_decode</c>): "héllo" is [104, 233, 108, 108, 111].</summary>
@@ -38,11 +39,12 @@ public static partial class NF
         {
             RequireUtf8(inputEncoding, nameof(inputEncoding));
             // A lone surrogate is text UTF-8 cannot encode: U+FFFD, as TF's errors="replace" default does to an invalid sequence.
-            return RaggedInts.Of(input, PerString(input, nameof(UnicodeDecode), (s, _) => s.EnumerateRunes().Select(r => r.Value).ToList()));
+            return RaggedInts.Of(input, PerString(input, (s, _) => s.EnumerateRunes().Select(r => r.Value).ToList()));
         }
 
         /// <summary>
-        /// Strings from rows of code points (<c>tf.strings.unicode_encode</c>): a ragged [n, None] gives n strings.
+        /// Strings from rows of code points (<c>tf.strings.unicode_encode</c>): a ragged [n, None] gives n strings,
+        /// the (n, m, None) decode of a [n, m] tensor gives [n, m] strings.
         /// An invalid code point (negative, a surrogate or past U+10FFFF) becomes <paramref name="replacementChar"/>
         /// (U+FFFD), TF's errors="replace" default.
         /// </summary>
@@ -52,8 +54,7 @@ public static partial class NF
             RequireUtf8(outputEncoding, nameof(outputEncoding));
             RequireScalarValue(replacementChar);
             if (input.Rank == 1) return new StringTensor(Encode(input.FlatValues, replacementChar));
-            var rows = input.ToList();
-            return StringTensor.Wrap(rows.Select(r => Encode(r, replacementChar)).ToArray(), new Shape(rows.Count));
+            return StringTensor.Wrap(input.InnerRows().Select(r => Encode(r, replacementChar)).ToArray(), input.OuterShape);
         }
 
         /// <summary>
@@ -135,22 +136,13 @@ public static partial class NF
                 throw new ArgumentException($"Strings: unknown encoding '{encoding}'; a .NET string is text, read and written here as \"UTF-8\".", name);
         }
 
-        // The pieces of each string (its text and index) for a ragged result, the input checked first.
-        private static List<T>[] PerString<T>(StringTensor input, string op, Func<string, int, List<T>> pieces)
+        // The pieces of each string (its text and index, row-major over any rank) for a ragged result, the input checked first.
+        private static List<T>[] PerString<T>(StringTensor input, Func<string, int, List<T>> pieces)
         {
             Checked(input, nameof(input));
-            RequireVectorOrScalar(input, op);
             var rows = new List<T>[input.Count];
             for (int i = 0; i < rows.Length; i++) rows[i] = pieces(input.Values[i], i);
             return rows;
-        }
-
-        // The ragged results here are rows of one axis: a vector of strings, or one string.
-        private static void RequireVectorOrScalar(StringTensor input, string op)
-        {
-            if (input.Rank > 1)
-                throw new ArgumentException(
-                    $"Strings.{op}: input has shape {input.Shape}; NeuralFlow's ragged results take one string or a vector of strings (rank 0 or 1). Split the rows one by one, or reshape to a vector first.", nameof(input));
         }
     }
 }

@@ -98,42 +98,6 @@ public static partial class NF
             return StringTensor.Wrap(joined, new Shape(kept.ToArray()));
         }
 
-        /// <summary>
-        /// The substring of each string from <paramref name="pos"/> of at most <paramref name="len"/> units
-        /// (<c>tf.strings.substr</c>): UTF-8 bytes for "BYTE", code points for "UTF8_CHAR"; a negative
-        /// <paramref name="pos"/> counts from the end; a <paramref name="pos"/> past either end is refused naming
-        /// the string, as TF's "pos 7 out of range"; a substring past the end stops there. A "BYTE" range that cuts
-        /// a multi-byte character keeps the cut bytes escaped (see StringTensor.FromBytes), as TF keeps bytes; joined
-        /// back, they are the character again.
-        /// </summary>
-        public static StringTensor Substr(StringTensor input, int pos, int len, string unit = "BYTE")
-        {
-            bool bytes = IsByteUnit(unit);
-            Checked(input, nameof(input));
-            if (len < 0) throw new ArgumentOutOfRangeException(nameof(len), len, "Strings.Substr: len must be 0 or more.");
-            return input.Apply(s =>
-            {
-                if (bytes)
-                {
-                    var b = Data.ByteStrings.Encode(s);
-                    var (start, count) = Window(s, b.Length, pos, len);
-                    return Data.ByteStrings.Decode(b.AsSpan(start, count));
-                }
-                var runes = s.EnumerateRunes().ToArray();
-                var (from, n) = Window(s, runes.Length, pos, len);
-                return string.Concat(runes.Skip(from).Take(n).Select(r => r.ToString()));
-            });
-        }
-
-        // TF's substr window: pos in [-size, size], the length clipped at the end.
-        private static (int Start, int Count) Window(string s, int size, int pos, int len)
-        {
-            int start = pos < 0 ? pos + size : pos;
-            if (start < 0 || start > size)
-                throw new ArgumentOutOfRangeException(nameof(pos), pos, $"Strings.Substr: pos {pos} is out of range for string b'{s}' of length {size}.");
-            return (start, Math.Min(len, size - start));
-        }
-
         /// <summary>ASCII lowercase (TF's bytes rule, Keras' "lower" standardize): only A-Z change.</summary>
         internal static string AsciiLower(string s) =>
             string.Create(s.Length, s, (span, t) => { for (int i = 0; i < t.Length; i++) span[i] = t[i] is >= 'A' and <= 'Z' ? (char)(t[i] + 32) : t[i]; });

@@ -6,85 +6,153 @@ namespace NeuralFlow.Data;
 /// The result of the <c>tf.strings</c> ops that give each string a different number of pieces
 /// (<see cref="NF.Strings.Split"/>, <see cref="NF.Strings.UnicodeDecode"/>, ...): TensorFlow's
 /// <c>tf.RaggedTensor</c> of shape <c>(n, None)</c> for n strings, held on the host as its rows.
+/// A string tensor of rank N ≥ 2 gives rank N + 1: the input's axes (uniform rows, as TensorFlow's
+/// <c>RaggedTensor.from_tensor</c> makes them) and a ragged last one (<c>(2, 3, None)</c> for a [2, 3] input): each of its strings is an innermost row, read by
+/// <c>rt[i, j]</c>, <see cref="NestedRowSplits"/> or the padding of <c>ToTensor()</c>.
 /// For one string (a scalar input) TensorFlow returns a plain 1-D tensor instead: then <see cref="Rank"/>
-/// is 1, <see cref="Shape"/> is <c>(k,)</c> and only <see cref="ToTensor"/>-style reads apply.
+/// is 1, <see cref="Shape"/> is <c>(k,)</c> and only <c>ToTensor()</c> and <see cref="FlatValues"/> apply.
 /// It is immutable.
 /// </summary>
 public abstract class RaggedTensor<T>
 {
     private readonly T[] _values;
-    private readonly int[] _splits;   // row i is _values[_splits[i] .. _splits[i + 1]]
+    private readonly int[] _splits;   // innermost row i is _values[_splits[i] .. _splits[i + 1]]
+    private readonly int[] _outer;    // the shape of the rows: the input's shape ([] for a scalar input's dense result)
 
-    private protected RaggedTensor(T[] values, int[] splits, bool dense)
+    private protected RaggedTensor(T[] values, int[] splits, int[] outer)
     {
         _values = values;
         _splits = splits;
-        IsDense = dense;
+        _outer = outer;
     }
 
     // A scalar input's pieces: one row, shown as TensorFlow's dense 1-D tensor.
-    private protected bool IsDense { get; }
+    private protected bool IsDense => _outer.Length == 0;
 
-    /// <summary>2 for a ragged <c>(n, None)</c> result; 1 for the dense vector a scalar input gives.</summary>
-    public int Rank => IsDense ? 1 : 2;
+    /// <summary>The input's rank + 1: 2 for a ragged <c>(n, None)</c> result, 3 for <c>(n, m, None)</c>, ...; 1 for the dense vector a scalar input gives.</summary>
+    public int Rank => _outer.Length + 1;
 
     /// <summary>Number of rows (<c>nrows()</c>); for a dense result, its length.</summary>
-    public int RowCount => IsDense ? _values.Length : _splits.Length - 1;
+    public int RowCount => IsDense ? _values.Length : _outer[0];
 
-    /// <summary>The shape as TensorFlow prints it: <c>(2, None)</c>, or <c>(k,)</c> for a dense result.</summary>
-    public string Shape => IsDense ? $"({_values.Length},)" : $"({RowCount}, None)";
+    /// <summary>The shape as TensorFlow prints it: <c>(2, None)</c>, <c>(2, 3, None)</c>, or <c>(k,)</c> for a dense result.</summary>
+    public string Shape => IsDense ? $"({_values.Length},)" : $"({string.Join(", ", _outer)}, None)";
 
     /// <summary>Every value, row after row (<c>flat_values</c>); a copy.</summary>
     public T[] FlatValues => (T[])_values.Clone();
 
-    /// <summary>The length of each row (<c>row_lengths()</c>), an int64 tensor of shape [n].</summary>
+    /// <summary>The length of each row of the outermost axis (<c>row_lengths()</c>), an int64 tensor of shape [n].</summary>
     public Tensor RowLengths()
     {
         RequireRagged(nameof(RowLengths));
+        var splits = RowSplits();
         var lengths = new long[RowCount];
-        for (int i = 0; i < lengths.Length; i++) lengths[i] = _splits[i + 1] - _splits[i];
+        for (int i = 0; i < lengths.Length; i++) lengths[i] = splits[i + 1] - splits[i];
         return NF.Constant(lengths, new Shape(lengths.Length));
     }
 
-    /// <summary>The row offsets (<c>row_splits</c>): n + 1 of them, row i spans [splits[i], splits[i + 1]).</summary>
+    /// <summary>The row offsets of the outermost axis (<c>row_splits</c>): n + 1 of them, row i spans [splits[i], splits[i + 1]).</summary>
     public long[] RowSplits()
     {
         RequireRagged(nameof(RowSplits));
-        return Array.ConvertAll(_splits, s => (long)s);
+        return NestedRowSplits()[0];
     }
 
-    /// <summary>Row <paramref name="index"/> (a negative index counts from the end), as <c>rt[i]</c>.</summary>
+    /// <summary>
+    /// The row offsets of each row partition, outermost first (<c>nested_row_splits</c>, the uniform ones included, as TF keeps them): one array for a
+    /// <c>(n, None)</c> result; for a [2, 3] input's <c>(2, 3, None)</c>, [0, 3, 6] and then the 7 offsets of
+    /// its 6 strings' pieces in <see cref="FlatValues"/>.
+    /// </summary>
+    public IReadOnlyList<long[]> NestedRowSplits()
+    {
+        RequireRagged(nameof(NestedRowSplits));
+        var levels = new List<long[]>(_outer.Length);
+        int rows = 1;
+        for (int axis = 0; axis < _outer.Length - 1; axis++)
+        {
+            rows *= _outer[axis];
+            int width = _outer[axis + 1];   // the outer axes hold the input's shape: every row there is as long
+            var splits = new long[rows + 1];
+            for (int i = 1; i <= rows; i++) splits[i] = (long)i * width;
+            levels.Add(splits);
+        }
+        levels.Add(Array.ConvertAll(_splits, s => (long)s));
+        return levels;
+    }
+
+    /// <summary>Row <paramref name="index"/> (a negative index counts from the end), as <c>rt[i]</c>, of a <c>(n, None)</c> result.</summary>
     public T[] this[int index]
     {
         get
         {
             RequireRagged("the indexer");
-            int i = index < 0 ? index + RowCount : index;
-            if (i < 0 || i >= RowCount) throw new IndexOutOfRangeException($"RaggedTensor: row {index} is out of range for {RowCount} rows.");
-            return _values[_splits[i].._splits[i + 1]];
+            if (_outer.Length > 1)
+                throw new InvalidOperationException(
+                    $"RaggedTensor: rt[{index}] of shape {Shape} is itself ragged; give {_outer.Length} indices (rt[i, j]) for one string's pieces, or read ToTensor().");
+            return InnerRow(Flat(index, 0));
         }
     }
 
-    /// <summary>The rows as arrays (<c>to_list()</c>).</summary>
+    /// <summary>The pieces of the input string at <paramref name="indices"/> (one per input axis, negative from the end): <c>rt[i, j]</c>.</summary>
+    public T[] this[params int[] indices]
+    {
+        get
+        {
+            ArgumentNullException.ThrowIfNull(indices);
+            RequireRagged("the indexer");
+            if (indices.Length != _outer.Length)
+                throw new ArgumentException($"RaggedTensor: {indices.Length} indices for shape {Shape}; give {_outer.Length}, one per axis before the ragged one.", nameof(indices));
+            int flat = 0;
+            for (int axis = 0; axis < indices.Length; axis++) flat = flat * _outer[axis] + Flat(indices[axis], axis);
+            return InnerRow(flat);
+        }
+    }
+
+    private int Flat(int index, int axis)
+    {
+        int i = index < 0 ? index + _outer[axis] : index;
+        if (i < 0 || i >= _outer[axis]) throw new IndexOutOfRangeException($"RaggedTensor: index {index} is out of range for {_outer[axis]} rows on axis {axis}.");
+        return i;
+    }
+
+    private T[] InnerRow(int flat) => _values[_splits[flat].._splits[flat + 1]];
+
+    /// <summary>The rows as arrays (<c>to_list()</c>) of a <c>(n, None)</c> result.</summary>
     public List<T[]> ToList()
     {
         RequireRagged(nameof(ToList));
-        var rows = new List<T[]>(RowCount);
-        for (int i = 0; i < RowCount; i++) rows.Add(this[i]);
+        if (_outer.Length > 1)
+            throw new InvalidOperationException(
+                $"RaggedTensor.ToList: shape {Shape} nests rows in rows; read one string's pieces with rt[i, j], every row with InnerRows(), or pad with ToTensor().");
+        return InnerRows();
+    }
+
+    /// <summary>The pieces of every input string, in row-major order of the input (one array per string); the input's shape is <see cref="OuterShape"/>.</summary>
+    public List<T[]> InnerRows()
+    {
+        RequireRagged(nameof(InnerRows));
+        var rows = new List<T[]>(_splits.Length - 1);
+        for (int i = 0; i < _splits.Length - 1; i++) rows.Add(InnerRow(i));
         return rows;
     }
+
+    /// <summary>The shape of the input whose strings the innermost rows are (every axis but the ragged last one); scalar for a dense result.</summary>
+    public Shape OuterShape => new(_outer);
 
     /// <summary>Row-major values padded with <paramref name="fill"/> to the longest row, and that width.</summary>
     private protected (T[] Values, int Width) Padded(T fill)
     {
         if (IsDense) return ((T[])_values.Clone(), _values.Length);
-        int width = 0;
-        for (int i = 0; i < RowCount; i++) width = Math.Max(width, _splits[i + 1] - _splits[i]);
-        var padded = new T[RowCount * width];
+        int rows = _splits.Length - 1, width = 0;
+        for (int i = 0; i < rows; i++) width = Math.Max(width, _splits[i + 1] - _splits[i]);
+        var padded = new T[checked(rows * width)];
         Array.Fill(padded, fill);
-        for (int i = 0; i < RowCount; i++) Array.Copy(_values, _splits[i], padded, i * width, _splits[i + 1] - _splits[i]);
+        for (int i = 0; i < rows; i++) Array.Copy(_values, _splits[i], padded, i * width, _splits[i + 1] - _splits[i]);
         return (padded, width);
     }
+
+    // The shape of a padded result: the input's shape and the longest row.
+    private protected Shape PaddedShape(int width) => new([.. _outer, width]);
 
     private void RequireRagged(string member)
     {
@@ -106,13 +174,23 @@ public abstract class RaggedTensor<T>
             text.Append("tf.Tensor([").AppendJoin(' ', _values.Select(Format)).Append("], shape=").Append(Shape).Append(DenseSuffix).Append(')');
             return text.ToString();
         }
-        text.Append("<tf.RaggedTensor [");
-        for (int i = 0; i < RowCount; i++)
+        text.Append("<tf.RaggedTensor ");
+        int row = 0;
+        AppendAxis(text, 0, ref row);
+        return text.Append('>').ToString();
+    }
+
+    // One axis of the outer shape as nested brackets; the innermost rows in order.
+    private void AppendAxis(StringBuilder text, int axis, ref int row)
+    {
+        text.Append('[');
+        for (int i = 0; i < _outer[axis]; i++)
         {
             if (i > 0) text.Append(", ");
-            text.Append('[').AppendJoin(", ", this[i].Select(Format)).Append(']');
+            if (axis == _outer.Length - 1) text.Append('[').AppendJoin(", ", InnerRow(row++).Select(Format)).Append(']');
+            else AppendAxis(text, axis + 1, ref row);
         }
-        return text.Append("]>").ToString();
+        text.Append(']');
     }
 
     // Row splits from row lengths.
@@ -127,7 +205,7 @@ public abstract class RaggedTensor<T>
 /// <summary>Rows of strings (<c>tf.RaggedTensor</c> of <c>tf.string</c>), e.g. the words of each text.</summary>
 public sealed class RaggedStrings : RaggedTensor<string>
 {
-    private RaggedStrings(string[] values, int[] splits, bool dense) : base(values, splits, dense) { }
+    private RaggedStrings(string[] values, int[] splits, int[] outer) : base(values, splits, outer) { }
 
     /// <summary>Ragged rows of the given strings (each row copied); none may be null.</summary>
     public static RaggedStrings FromRows(IReadOnlyList<IReadOnlyList<string>> rows)
@@ -141,22 +219,22 @@ public sealed class RaggedStrings : RaggedTensor<string>
             foreach (var s in row) values.Add(s ?? throw new ArgumentException($"RaggedStrings: row {i} holds a null string.", nameof(rows)));
             lengths[i] = row.Count;
         }
-        return new(values.ToArray(), Splits(lengths), dense: false);
+        return new(values.ToArray(), Splits(lengths), [rows.Count]);
     }
 
-    // The pieces of one string per input string: ragged for a vector input, dense for a scalar.
+    // The pieces of each input string: ragged below the input's shape, dense for a scalar.
     internal static RaggedStrings Of(StringTensor input, List<string>[] pieces) =>
-        new(pieces.SelectMany(p => p).ToArray(), Splits(pieces.Select(p => p.Count).ToArray()), dense: input.Rank == 0);
+        new(pieces.SelectMany(p => p).ToArray(), Splits(pieces.Select(p => p.Count).ToArray()), input.Shape.ToArray());
 
     /// <summary>
     /// A string tensor padded with <paramref name="defaultValue"/> to the longest row, shape [n, longest]
-    /// (<c>to_tensor(default_value=...)</c>); the dense result of a scalar input as its 1-D tensor.
+    /// (<c>to_tensor(default_value=...)</c>; the input's shape + [longest] for a nested result); the dense result of a scalar input as its 1-D tensor.
     /// </summary>
     public StringTensor ToTensor(string defaultValue = "")
     {
         ArgumentNullException.ThrowIfNull(defaultValue);
         var (values, width) = Padded(defaultValue);
-        return StringTensor.Wrap(values, IsDense ? new Shape(width) : new Shape(RowCount, width));
+        return StringTensor.Wrap(values, PaddedShape(width));
     }
 
     private protected override string Format(string value) => "b'" + value.Replace("\\", "\\\\").Replace("'", "\\'").Replace("\n", "\\n") + "'";
@@ -167,7 +245,7 @@ public sealed class RaggedStrings : RaggedTensor<string>
 /// <summary>Rows of int32 values (<c>tf.RaggedTensor</c> of <c>tf.int32</c>), e.g. the code points of each text.</summary>
 public sealed class RaggedInts : RaggedTensor<int>
 {
-    private RaggedInts(int[] values, int[] splits, bool dense) : base(values, splits, dense) { }
+    private RaggedInts(int[] values, int[] splits, int[] outer) : base(values, splits, outer) { }
 
     /// <summary>Ragged rows of the given values (each row copied).</summary>
     public static RaggedInts FromRows(IReadOnlyList<IReadOnlyList<int>> rows)
@@ -175,17 +253,17 @@ public sealed class RaggedInts : RaggedTensor<int>
         ArgumentNullException.ThrowIfNull(rows);
         var lengths = new int[rows.Count];
         for (int i = 0; i < rows.Count; i++) lengths[i] = (rows[i] ?? throw new ArgumentNullException(nameof(rows), $"RaggedInts: row {i} is null.")).Count;
-        return new(rows.SelectMany(r => r).ToArray(), Splits(lengths), dense: false);
+        return new(rows.SelectMany(r => r).ToArray(), Splits(lengths), [rows.Count]);
     }
 
     internal static RaggedInts Of(StringTensor input, List<int>[] pieces) =>
-        new(pieces.SelectMany(p => p).ToArray(), Splits(pieces.Select(p => p.Count).ToArray()), dense: input.Rank == 0);
+        new(pieces.SelectMany(p => p).ToArray(), Splits(pieces.Select(p => p.Count).ToArray()), input.Shape.ToArray());
 
-    /// <summary>An int32 tensor padded with <paramref name="defaultValue"/> to the longest row, shape [n, longest] (<c>to_tensor()</c>).</summary>
+    /// <summary>An int32 tensor padded with <paramref name="defaultValue"/> to the longest row, shape [n, longest] (<c>to_tensor()</c>; the input's shape + [longest] for a nested result).</summary>
     public Tensor ToTensor(int defaultValue = 0)
     {
         var (values, width) = Padded(defaultValue);
-        return NF.Constant(values, IsDense ? new Shape(width) : new Shape(RowCount, width));
+        return NF.Constant(values, PaddedShape(width));
     }
 
     private protected override string Format(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);

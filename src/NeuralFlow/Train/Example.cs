@@ -168,23 +168,7 @@ public sealed class Example : IEnumerable<KeyValuePair<string, Feature>>
             while ((tag = input.ReadTag()) != 0)
             {
                 if (tag != WireFormat.MakeTag(1, WireFormat.WireType.LengthDelimited)) { input.SkipLastField(); continue; }
-                var features = input.ReadBytes().CreateCodedInput();
-                uint entryTag;
-                while ((entryTag = features.ReadTag()) != 0)
-                {
-                    if (entryTag != WireFormat.MakeTag(1, WireFormat.WireType.LengthDelimited)) { features.SkipLastField(); continue; }
-                    var entry = features.ReadBytes().CreateCodedInput();
-                    string name = "";
-                    ByteString value = ByteString.Empty;
-                    uint t;
-                    while ((t = entry.ReadTag()) != 0)
-                    {
-                        if (t == WireFormat.MakeTag(1, WireFormat.WireType.LengthDelimited)) name = entry.ReadString();
-                        else if (t == WireFormat.MakeTag(2, WireFormat.WireType.LengthDelimited)) value = entry.ReadBytes();
-                        else entry.SkipLastField();
-                    }
-                    example[name] = Feature.Parse(value);
-                }
+                foreach (var (name, value) in MapEntries(input.ReadBytes())) example[name] = Feature.Parse(value);
             }
             return example;
         }
@@ -192,6 +176,31 @@ public sealed class Example : IEnumerable<KeyValuePair<string, Feature>>
         {
             throw new ArgumentException($"Example.Parse: the {serialized.Length} bytes are not a serialized tf.train.Example ({e.Message}).", nameof(serialized), e);
         }
+    }
+
+    // The entries of a message's map<string, message> field 1 (Features' feature, FeatureLists' feature_list): each
+    // key and value's bytes, in order; a key written twice is there twice, so a dictionary built from them keeps the last, as protobuf does.
+    internal static List<(string Key, ByteString Value)> MapEntries(ByteString message)
+    {
+        var entries = new List<(string, ByteString)>();
+        var input = message.CreateCodedInput();
+        uint entryTag;
+        while ((entryTag = input.ReadTag()) != 0)
+        {
+            if (entryTag != WireFormat.MakeTag(1, WireFormat.WireType.LengthDelimited)) { input.SkipLastField(); continue; }
+            var entry = input.ReadBytes().CreateCodedInput();
+            string name = "";
+            ByteString value = ByteString.Empty;
+            uint t;
+            while ((t = entry.ReadTag()) != 0)
+            {
+                if (t == WireFormat.MakeTag(1, WireFormat.WireType.LengthDelimited)) name = entry.ReadString();
+                else if (t == WireFormat.MakeTag(2, WireFormat.WireType.LengthDelimited)) value = entry.ReadBytes();
+                else entry.SkipLastField();
+            }
+            entries.Add((name, value));
+        }
+        return entries;
     }
 
     /// <summary>Reads the serialized Example a scalar string holds (a TFRecordDataset's record).</summary>
