@@ -18,7 +18,7 @@ public abstract partial class Dataset
     public static Dataset<T> Load<T>(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var saved = SavedDataset.Open(Path.GetFullPath(path), nameof(Load));
+        var saved = SavedDataset.Open(SavedDataset.FullPath(path), nameof(Load));
         var structure = Structure<T>.New();
         if (!structure.TryMatch(saved.Spec))
             throw new ArgumentException(

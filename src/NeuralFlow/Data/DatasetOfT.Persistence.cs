@@ -21,7 +21,7 @@ public partial class Dataset<T>
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var spec = ElementSpec;   // first: a trace learns the keys of a Map's dictionaries
-        using var pass = Persist.Write(Node, Path.GetFullPath(path), Node.Width, Lift(shardFunc), () => spec, replace: true, nameof(Save)).GetEnumerator();
+        using var pass = Persist.Write(Node, SavedDataset.FullPath(path), Node.Width, Lift(shardFunc), () => spec, replace: true, nameof(Save)).GetEnumerator();
         while (pass.MoveNext()) Element.Dispose(pass.Current);
     }
 
@@ -36,12 +36,13 @@ public partial class Dataset<T>
     /// element spec or element count differs from this dataset's is refused with an
     /// <see cref="InvalidOperationException"/> naming both: delete it, or give another path, when
     /// the upstream changes. <paramref name="shardFunc"/> spreads the elements over shard files as in
-    /// <see cref="Save"/> (later passes then read shard after shard).
+    /// <see cref="Save"/> (later passes then read shard after shard). An infinite upstream is refused
+    /// when a pass starts, as no pass of it would complete the snapshot: put <c>Repeat</c> after <c>Snapshot</c>.
     /// </summary>
     public Dataset<T> Snapshot(string path, Func<T, long>? shardFunc = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        return With(new SnapshotNode(Node, Elements, Path.GetFullPath(path), Lift(shardFunc)));
+        return With(new SnapshotNode(Node, Elements, SavedDataset.FullPath(path), Lift(shardFunc)));
     }
 
     private Func<Tensor[], long>? Lift(Func<T, long>? shardFunc)

@@ -44,6 +44,13 @@ public abstract class Data2SaveLoadTests(string backend) : BackendFileTest(backe
         var back = Dataset.Load<Tensor>(batched);
         Assert.Equal("TensorSpec(shape=(None, 2, 3), dtype=tf.float32, name=None)", back.ElementSpec.ToString());
         Assert.Equal([4, 2], back.Select(b => b.Shape[0]));
+
+        // "name/" names the directory itself (its hidden sibling holds the save until it is complete).
+        string slash = Temp.File("slash") + Path.DirectorySeparatorChar;
+        Dataset.Range(3).Save(slash);
+        Assert.Equal([0L, 1, 2], Dataset.Load<Tensor>(slash).Select(x => x.Item<long>()));
+        Assert.Equal([0L, 1, 2], Dataset.Load<Tensor>(Temp.File("slash")).Select(x => x.Item<long>()));
+        Assert.Empty(Leftovers());
     }
 
     [SkippableFact]

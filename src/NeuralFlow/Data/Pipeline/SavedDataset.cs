@@ -32,6 +32,12 @@ internal sealed class SavedDataset
     public long[] Shards { get; }
     public long Count { get; }
 
+    /// <summary>
+    /// The directory's full path without a trailing separator: "saved/" names the directory "saved",
+    /// whose hidden sibling the save is written in (not a directory inside it).
+    /// </summary>
+    public static string FullPath(string path) => System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(path));
+
     public static string ShardFile(string directory, long id) => System.IO.Path.Combine(directory, $"shard-{id:D5}.nfdata");
 
     /// <summary>Whether <paramref name="path"/> is a directory that a save completed (its spec is there).</summary>
@@ -90,7 +96,7 @@ internal sealed class SavedDataset
     /// </summary>
     public static Writing Begin(string path, int width, string op)
     {
-        string full = System.IO.Path.GetFullPath(path);
+        string full = FullPath(path);
         CheckReplaceable(full, op);
         string parent = System.IO.Path.GetDirectoryName(full) ?? throw new ArgumentException($"{op}: '{path}' names no directory.", nameof(path));
         Directory.CreateDirectory(parent);
