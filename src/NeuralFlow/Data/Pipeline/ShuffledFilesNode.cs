@@ -6,7 +6,7 @@ namespace NeuralFlow.Data.Pipeline;
 /// The rows of several files, read into one table file after file, delivered each pass with the
 /// files in a new random order (make_csv_dataset's <c>list_files(shuffle=shuffle, seed)</c>, i.e.
 /// <c>Dataset.from_tensor_slices(filenames).shuffle(len(filenames), seed)</c> before the interleave):
-/// each file's rows stay together and in order, or interleave <paramref name="cycleLength"/> files at
+/// each file's rows stay together and in order, or interleave <c>cycleLength</c> files at
 /// a time as <c>num_parallel_reads</c> does. Each pass's order comes from the seed and the pass
 /// number, as <see cref="ShuffleNode"/>'s do, so a seeded pipeline repeats its sequence of orders.
 /// </summary>
