@@ -15,13 +15,17 @@ public partial class Dataset<T>
     /// never overwritten. <paramref name="shardFunc"/> (TF's shard_func) maps each element to a
     /// shard id (0 or more), one file per id; without it everything goes to one shard, so
     /// <c>Load</c> keeps the order (TensorFlow spreads elements round-robin over shards by default).
-    /// An infinite dataset is refused, as its pass would never end.
+    /// An infinite dataset is refused, as its pass would never end. <paramref name="compression"/>
+    /// "GZIP" compresses the shard files (TF's compression="GZIP"; null or "" for none); <c>Load</c>
+    /// reads it from the saved spec.
     /// </summary>
-    public void Save(string path, Func<T, long>? shardFunc = null)
+    public void Save(string path, Func<T, long>? shardFunc = null, string? compression = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        if (compression is not (null or "" or "GZIP"))
+            throw new ArgumentException($"Save: compression must be null, \"\" or \"GZIP\" (tf.data's save takes GZIP or none), not \"{compression}\".", nameof(compression));
         var spec = ElementSpec;   // first: a trace learns the keys of a Map's dictionaries
-        using var pass = Persist.Write(Node, SavedDataset.FullPath(path), Node.Width, Lift(shardFunc), () => spec, replace: true, nameof(Save)).GetEnumerator();
+        using var pass = Persist.Write(Node, SavedDataset.FullPath(path), Node.Width, Lift(shardFunc), () => spec, replace: true, nameof(Save), compression ?? "").GetEnumerator();
         while (pass.MoveNext()) Element.Dispose(pass.Current);
     }
 

@@ -108,6 +108,31 @@ public abstract class Data2SaveLoadTests(string backend) : BackendFileTest(backe
     }
 
     [SkippableFact]
+    public void Gzip_compression_writes_gzip_shards_that_load_reads_back()
+    {
+        RequireBackend();
+        var (images, labels) = Data();
+        var ds = Dataset.FromTensorSlices(NF.Tile(images, [20, 1, 1]), NF.Tile(labels, [20]));
+        string plain = Temp.File("plain"), packed = Temp.File("packed");
+        ds.Save(plain);
+        ds.Save(packed, shardFunc: e => e.Item2.Item<int>() % 2, compression: "GZIP");
+        foreach (var shard in Directory.GetFiles(packed, "shard-*"))
+            Assert.Equal(new byte[] { 0x1f, 0x8b }, File.ReadAllBytes(shard)[..2]);
+        // The 120 elements repeat 6 values: gzip makes the shards far smaller than the plain one.
+        long packedBytes = Directory.GetFiles(packed, "shard-*").Sum(f => new FileInfo(f).Length);
+        Assert.True(packedBytes * 4 < new FileInfo(Path.Combine(plain, "shard-00000.nfdata")).Length, $"{packedBytes} bytes compressed");
+        // Odd labels (3, 1, 1, 5, 9) in shard 1, the even one (4) in shard 0.
+        var loaded = Dataset.Load<(Tensor, Tensor)>(packed).Select(Show).ToArray();
+        Assert.Equal(ds.Select(Show).Where(s => s.EndsWith(":4", StringComparison.Ordinal)).Concat(ds.Select(Show).Where(s => !s.EndsWith(":4", StringComparison.Ordinal))), loaded);
+        Assert.Contains("GZIP", Assert.Throws<ArgumentException>(() => ds.Save(Temp.File("snappy"), compression: "SNAPPY")).Message);
+        // A compressed shard cut short is refused naming it.
+        string shard0 = Path.Combine(packed, "shard-00000.nfdata");
+        var bytes = File.ReadAllBytes(shard0);
+        File.WriteAllBytes(shard0, bytes[..(bytes.Length / 2)]);
+        Assert.Contains(shard0, Assert.Throws<InvalidDataException>(() => Dataset.Load<(Tensor, Tensor)>(packed).ToList()).Message);
+    }
+
+    [SkippableFact]
     public void A_failed_save_leaves_nothing_and_loses_no_earlier_save()
     {
         RequireBackend();

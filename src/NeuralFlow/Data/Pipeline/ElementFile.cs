@@ -56,9 +56,10 @@ internal static class ElementFile
     /// another number of components than <paramref name="width"/>, or ends without its end mark is
     /// refused with <paramref name="bad"/>'s exception, given why.
     /// </summary>
-    public static IEnumerable<Part[]> Read(string path, int width, Func<string, Exception?, Exception> bad)
+    public static IEnumerable<Part[]> Read(string path, int width, Func<string, Exception?, Exception> bad, string compression = "")
     {
-        using var stream = new BufferedStream(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete), 1 << 16);
+        using var stream = new BufferedStream(compression == "" ? new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete)
+                                                                : CompressedFile.Open(path, compression), 1 << 16);
         var head = new byte[Magic.Length + 4];
         if (stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) < head.Length || !head.AsSpan(0, Magic.Length).SequenceEqual(Magic))
             throw bad("it is not a dataset cache file written by NeuralFlow", null);
@@ -98,13 +99,14 @@ internal static class ElementFile
         else NpyFormat.Write(stream, component);
     }
 
-    // The first byte tells a string record from a .npy one (whose reader wants its magic whole).
+    // The first byte tells a string record from a .npy one, whose reader wants its magic whole: the
+    // byte is put back in front (the stream may be a decompressor, which cannot seek back).
     private static Tensor ReadComponent(Stream stream, string name)
     {
         int first = stream.ReadByte();
         if (first == StringCacheRecord.Marker) return StringCacheRecord.Read(stream, name);
-        if (first >= 0) stream.Seek(-1, SeekOrigin.Current);
-        return NpyFormat.Read(stream, name);
+        if (first < 0) throw new EndOfStreamException($"'{name}' is missing.");
+        return NpyFormat.Read(new SpliceStream([(byte)first], stream, []), name);
     }
 
     private static void WriteInt64(Stream stream, long value, int bytes)

@@ -9,11 +9,12 @@ internal static class Persist
     /// saved dataset at <paramref name="path"/> with the spec <paramref name="spec"/> gives once the
     /// pass has ended. Left early or failing, it leaves nothing at <paramref name="path"/>.
     /// </summary>
-    public static IEnumerable<Part[]> Write(Node upstream, string path, int width, Func<Tensor[], long>? shardFunc, Func<ElementSpec> spec, bool replace, string op)
+    public static IEnumerable<Part[]> Write(Node upstream, string path, int width, Func<Tensor[], long>? shardFunc, Func<ElementSpec> spec, bool replace, string op,
+                                            string compression = "")
     {
         if (upstream.Cardinality == Dataset.Infinite)
             throw new InvalidOperationException($"{op}: the dataset is infinite (a Repeat without a count?), so a pass never ends and '{path}' would never be complete; put Repeat after {op}, or Take a finite part.");
-        using var writing = SavedDataset.Begin(path, width, op);
+        using var writing = SavedDataset.Begin(path, width, op, compression);
         using (var source = upstream.Open())
             while (source.MoveNext())
             {

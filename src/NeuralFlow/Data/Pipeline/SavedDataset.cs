@@ -12,7 +12,8 @@ namespace NeuralFlow.Data.Pipeline;
 /// <para>The directory holds one file per shard, <c>shard-{id:D5}.nfdata</c>, each an
 /// <see cref="ElementFile"/> (the elements sent to that shard, in order), and <c>dataset_spec.json</c>:
 /// <c>{"format": "neuralflow-saved-dataset", "version": 1, "element_spec": ..., "shards": [ids in
-/// ascending order], "elements": count}</c>, the spec as <see cref="ElementSpecJson"/> writes it.</para>
+/// ascending order], "elements": count, "compression": "" or "GZIP"}</c>, the spec as
+/// <see cref="ElementSpecJson"/> writes it; with GZIP each shard file is one gzip stream of its ElementFile.</para>
 /// <para>Nothing is lost and nothing half-written is read. A save is written into a hidden
 /// directory beside the target (<c>.{name}.{random}.tmp</c>), the shards flushed to the disk, the
 /// spec written last, and the directory is then renamed to the target in one step. A save that
@@ -25,12 +26,16 @@ internal sealed class SavedDataset
     public const string SpecFile = "dataset_spec.json";
     private const string Format = "neuralflow-saved-dataset";
 
-    private SavedDataset(string path, ElementSpec spec, long[] shards, long count) => (Path, Spec, Shards, Count) = (path, spec, shards, count);
+    private SavedDataset(string path, ElementSpec spec, long[] shards, long count, string compression) =>
+        (Path, Spec, Shards, Count, Compression) = (path, spec, shards, count, compression);
 
     public string Path { get; }
     public ElementSpec Spec { get; }
     public long[] Shards { get; }
     public long Count { get; }
+
+    /// <summary>How the shards are compressed: "" (not) or "GZIP".</summary>
+    public string Compression { get; }
 
     /// <summary>
     /// The directory's full path without a trailing separator: "saved/" names the directory "saved",
@@ -65,9 +70,11 @@ internal sealed class SavedDataset
             var spec = ElementSpecJson.Read(root["element_spec"]);
             var shards = (root["shards"] as JsonArray ?? throw new InvalidDataException("it lists no shards")).Select(s => s!.GetValue<long>()).ToArray();
             long count = root["elements"]?.GetValue<long>() ?? throw new InvalidDataException("it gives no element count");
+            string compression = (string?)root["compression"] ?? "";
+            if (compression is not ("" or "GZIP")) throw new InvalidDataException($"it names the compression '{compression}', neither none nor GZIP");
             foreach (var id in shards)
                 if (!File.Exists(ShardFile(path, id))) throw new InvalidDataException($"its shard {id} ({System.IO.Path.GetFileName(ShardFile(path, id))}) is missing");
-            return new SavedDataset(path, spec, shards, count);
+            return new SavedDataset(path, spec, shards, count, compression);
         }
         catch (Exception e) when (e is InvalidDataException or JsonException or FormatException or InvalidOperationException or ArgumentException or NullReferenceException)
         {
@@ -83,7 +90,7 @@ internal sealed class SavedDataset
         {
             string file = ShardFile(Path, id);
             foreach (var element in ElementFile.Read(file, width,
-                         (why, inner) => new InvalidDataException($"{op}: cannot read the saved dataset at '{Path}': shard '{file}': {why}.", inner)))
+                         (why, inner) => new InvalidDataException($"{op}: cannot read the saved dataset at '{Path}': shard '{file}': {why}.", inner), Compression))
                 yield return element;
         }
     }
@@ -94,7 +101,7 @@ internal sealed class SavedDataset
     /// now: a file, or a directory that holds something other than a saved dataset, is refused, so
     /// that a save never replaces the user's other files.
     /// </summary>
-    public static Writing Begin(string path, int width, string op)
+    public static Writing Begin(string path, int width, string op, string compression = "")
     {
         string full = FullPath(path);
         CheckReplaceable(full, op);
@@ -102,7 +109,7 @@ internal sealed class SavedDataset
         Directory.CreateDirectory(parent);
         string temp = System.IO.Path.Combine(parent, $".{System.IO.Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
         Directory.CreateDirectory(temp);
-        return new Writing(full, temp, width, op);
+        return new Writing(full, temp, width, op, compression);
     }
 
     private static void CheckReplaceable(string full, string op)
@@ -114,9 +121,10 @@ internal sealed class SavedDataset
     }
 
     /// <summary>A save in progress, in its hidden directory; disposing it uncommitted deletes that directory.</summary>
-    internal sealed class Writing(string path, string temp, int width, string op) : IDisposable
+    internal sealed class Writing(string path, string temp, int width, string op, string compression) : IDisposable
     {
-        private readonly SortedDictionary<long, (FileStream File, ElementFile.Writer Writer)> _shards = [];
+        // Per shard: the file, what the elements are written to (the file, or a compressor onto it), the writer.
+        private readonly SortedDictionary<long, (FileStream File, Stream Data, ElementFile.Writer Writer)> _shards = [];
         private bool _done;
 
         /// <summary>Writes one element (which stays the caller's) to shard <paramref name="shard"/>.</summary>
@@ -127,7 +135,8 @@ internal sealed class SavedDataset
             if (!_shards.TryGetValue(shard, out var target))
             {
                 var file = new FileStream(ShardFile(temp, shard), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
-                target = (file, new ElementFile.Writer(file, width));
+                Stream data = compression == "GZIP" ? new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true) : file;
+                target = (file, data, new ElementFile.Writer(data, width));
                 _shards.Add(shard, target);
             }
             target.Writer.Append(element);
@@ -141,10 +150,11 @@ internal sealed class SavedDataset
         public void Commit(ElementSpec spec, bool replace)
         {
             long count = 0;
-            foreach (var (file, writer) in _shards.Values)
+            foreach (var (file, data, writer) in _shards.Values)
             {
                 writer.Finish();
                 count += writer.Count;
+                if (data != file) data.Dispose();   // a compressor writes its end here
                 file.Flush(flushToDisk: true);
                 file.Dispose();
             }
@@ -155,6 +165,7 @@ internal sealed class SavedDataset
                 ["element_spec"] = ElementSpecJson.Write(spec),
                 ["shards"] = new JsonArray(_shards.Keys.Select(k => (JsonNode?)JsonValue.Create(k)).ToArray()),
                 ["elements"] = count,
+                ["compression"] = compression,
             };
             using (var specStream = new FileStream(System.IO.Path.Combine(temp, SpecFile), FileMode.CreateNew, FileAccess.Write))
             {
@@ -179,7 +190,11 @@ internal sealed class SavedDataset
 
         public void Dispose()
         {
-            foreach (var (file, _) in _shards.Values) file.Dispose();
+            foreach (var (file, data, _) in _shards.Values)
+            {
+                data.Dispose();
+                file.Dispose();
+            }
             _shards.Clear();
             if (_done) return;
             _done = true;
