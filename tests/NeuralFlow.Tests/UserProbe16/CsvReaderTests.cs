@@ -163,11 +163,14 @@ public abstract class CsvReaderTests(string backend) : BackendTest(backend)
         Assert.Throws<ArgumentOutOfRangeException>(() => Csv.MakeCsvDataset(path, 0));
         Assert.Throws<FileNotFoundException>(() => Csv.MakeCsvDataset(Path.Combine(files.Folder, "*.tsv"), 2));
 
-        // A bad row fails naming where it is, or is skipped with ignoreErrors (the tutorial's titanic call).
+        // A bad row fails naming where it is. Among the rows the types are inferred from it fails even with
+        // ignoreErrors, as TF's inference does ("Problem inferring types"); with the types given it is skipped.
         string bad = files.Write("bad.csv", "a,b\n1,2\n3\n4,5\n");
         Assert.Contains("bad.csv', line 3: expected 2 fields but found 1",
             Assert.Throws<InvalidDataException>(() => Csv.MakeCsvDataset(bad, 4, numEpochs: 1, shuffle: false)).Message);
-        var kept = Csv.MakeCsvDataset(bad, 4, numEpochs: 1, shuffle: false, ignoreErrors: true).Single();
+        Assert.Contains("bad.csv', line 3: expected 2 fields but found 1",
+            Assert.Throws<InvalidDataException>(() => Csv.MakeCsvDataset(bad, 4, numEpochs: 1, shuffle: false, ignoreErrors: true)).Message);
+        var kept = Csv.MakeCsvDataset(bad, 4, columnDefaults: [0, 0], numEpochs: 1, shuffle: false, ignoreErrors: true).Single();
         Assert.Equal([1, 4], kept["a"].ToArray<int>());
     }
 

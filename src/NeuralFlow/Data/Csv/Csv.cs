@@ -25,7 +25,9 @@ public static partial class Csv
     /// do not parse instead of failing. <paramref name="compressionType"/> reads files compressed with
     /// "GZIP" (<c>.csv.gz</c>) or "ZLIB", as TF's compression_type. With <paramref name="numParallelReads"/>
     /// above 1 the rows of that many files are interleaved (one from each in turn, before any shuffle), as
-    /// TF's num_parallel_reads; 1 reads the files one after another.
+    /// TF's num_parallel_reads; 1 reads the files one after another. With <paramref name="shuffle"/> the
+    /// files themselves come in a new random order each epoch too (from <paramref name="shuffleSeed"/>, as
+    /// TF shuffles its file list with the same seed), so rows of one file do not always come first.
     /// </summary>
     public static CsvDataset MakeCsvDataset(string filePattern, int batchSize, IReadOnlyList<string>? columnNames = null,
         IReadOnlyList<object?>? columnDefaults = null, string? labelName = null, IReadOnlyList<object>? selectColumns = null, char fieldDelim = ',',
@@ -45,7 +47,7 @@ public static partial class Csv
         if (shuffleBufferSize < 1) throw new ArgumentOutOfRangeException(nameof(shuffleBufferSize), shuffleBufferSize, "make_csv_dataset: shuffleBufferSize must be at least 1.");
         if (numParallelReads < 1) throw new ArgumentOutOfRangeException(nameof(numParallelReads), numParallelReads, "make_csv_dataset: numParallelReads must be at least 1.");
         var dataset = Rows(filePatterns, columnNames, columnDefaults, labelName, selectColumns, fieldDelim, useQuoteDelim, naValue, header,
-                           numRowsForInference, ignoreErrors, compressionType, numParallelReads);
+                           numRowsForInference, ignoreErrors, compressionType, numParallelReads, shuffleFiles: shuffle, shuffleSeed);
         if (shuffle) dataset = dataset.Shuffle(shuffleBufferSize, shuffleSeed);
         return dataset.Repeat(numEpochs ?? -1).Batch(batchSize);
     }
@@ -53,7 +55,7 @@ public static partial class Csv
     // make_csv_dataset's rows, one element each, in file order (before the shuffle, repeat and batch); op names the caller in messages.
     private static CsvDataset Rows(IEnumerable<string> filePatterns, IReadOnlyList<string>? columnNames, IReadOnlyList<object?>? columnDefaults, string? labelName,
         IReadOnlyList<object>? selectColumns, char fieldDelim, bool useQuoteDelim, string naValue, bool header, int numRowsForInference, bool ignoreErrors,
-        string? compressionType, int numParallelReads, string op = "make_csv_dataset")
+        string? compressionType, int numParallelReads, bool shuffleFiles = false, int? shuffleSeed = null, string op = "make_csv_dataset")
     {
         if (numRowsForInference < 1) throw new ArgumentOutOfRangeException(nameof(numRowsForInference), numRowsForInference, $"{op}: numRowsForInference must be at least 1.");
         var files = Files(filePatterns);
@@ -92,11 +94,15 @@ public static partial class Csv
         }
         else
         {
-            var types = CsvTable.InferTypes(files, format, fieldCount, kept, numRowsForInference);
+            var types = CsvTable.InferTypes(files, format, fieldCount, kept, numRowsForInference, op);
             columns = kept.Select((at, k) => new CsvColumn(names[at], at, types[k], Zero(types[k]))).ToArray();
         }
 
-        return new CsvDataset(CsvTable.Read(files, format, fieldCount, columns, ignoreErrors, numParallelReads), labelName);
+        // Shuffled files are ordered (and interleaved) afresh each pass; else the order is fixed once, here.
+        bool reorder = shuffleFiles && files.Count > 1;
+        var table = CsvTable.Read(files, format, fieldCount, columns, ignoreErrors, reorder ? 1 : numParallelReads, out var rowsPerFile);
+        var rows = new CsvDataset(table, labelName);
+        return reorder ? rows.WithShuffledFiles(rowsPerFile, numParallelReads, shuffleSeed) : rows;
     }
 
     /// <summary>

@@ -70,6 +70,13 @@ public sealed class CsvDataset : IEnumerable<CsvElement>
         (_rows, _tables, _features, _label, Types) = (rows, from._tables, from._features, from._label, from.Types);
     }
 
+    /// <summary>
+    /// The same rows with the files they came from in a new random order each pass (each file's
+    /// rows together, or <paramref name="cycleLength"/> files interleaved), as make_csv_dataset's shuffled file list.
+    /// </summary>
+    internal CsvDataset WithShuffledFiles(int[] rowsPerFile, int cycleLength, int? seed) =>
+        new(this, new Dataset<IReadOnlyDictionary<string, Tensor>>(new Pipeline.ShuffledFilesNode(_rows.Node, rowsPerFile, cycleLength, seed), _rows.Elements));
+
     /// <summary>The feature columns in file order (the label excluded).</summary>
     public IReadOnlyList<string> ColumnNames => _features;
 

@@ -50,10 +50,14 @@ internal static class CsvTable
     /// turn, a finished file's place taken by the next file.
     /// </remarks>
     internal static CsvColumnValues[] Read(IReadOnlyList<string> files, CsvFormat format, int fieldCount, IReadOnlyList<CsvColumn> columns, bool ignoreErrors,
-                                           int cycleLength = 1)
+                                           int cycleLength = 1) => Read(files, format, fieldCount, columns, ignoreErrors, cycleLength, out _);
+
+    /// <summary>As <see cref="Read(IReadOnlyList{string}, CsvFormat, int, IReadOnlyList{CsvColumn}, bool, int)"/>, also telling how many rows each file gave.</summary>
+    internal static CsvColumnValues[] Read(IReadOnlyList<string> files, CsvFormat format, int fieldCount, IReadOnlyList<CsvColumn> columns, bool ignoreErrors,
+                                           int cycleLength, out int[] rowsPerFile)
     {
         var values = columns.Select(c => new CsvColumnValues(c)).ToArray();
-        var rowsPerFile = new int[files.Count];
+        rowsPerFile = new int[files.Count];
         for (int f = 0; f < files.Count; f++)
         {
             int before = values.Length > 0 ? values[0].Count : 0;
@@ -67,16 +71,18 @@ internal static class CsvTable
         }
         if (cycleLength > 1 && files.Count > 1)
         {
-            var order = Interleaved(rowsPerFile, cycleLength);
+            var order = Interleaved(rowsPerFile, cycleLength, Enumerable.Range(0, files.Count).ToArray());
             foreach (var column in values) column.Reorder(order);
         }
         return values;
     }
 
-    // The rows' order under tf.data's interleave (block length 1) of files holding rowsPerFile rows, as
-    // positions into the file-after-file order: a slot whose file ends is emptied and the cycle moves on;
-    // an empty slot takes the next file when the cycle comes back to it.
-    private static int[] Interleaved(int[] rowsPerFile, int cycleLength)
+    /// <summary>
+    /// The rows' order under tf.data's interleave (block length 1) of files holding <paramref name="rowsPerFile"/>
+    /// rows, opened in <paramref name="fileOrder"/>, as positions into the file-after-file order: a slot whose
+    /// file ends is emptied and the cycle moves on; an empty slot takes the next file when the cycle comes back to it.
+    /// </summary>
+    internal static int[] Interleaved(int[] rowsPerFile, int cycleLength, int[] fileOrder)
     {
         var start = new int[rowsPerFile.Length];
         for (int f = 1; f < start.Length; f++) start[f] = start[f - 1] + rowsPerFile[f - 1];
@@ -93,7 +99,7 @@ internal static class CsvTable
                 else { file[slot] = -1; open--; }
                 slot = (slot + 1) % cycleLength;
             }
-            else if (next < rowsPerFile.Length) { file[slot] = next++; taken[slot] = 0; open++; }
+            else if (next < rowsPerFile.Length) { file[slot] = fileOrder[next++]; taken[slot] = 0; open++; }
             else slot = (slot + 1) % cycleLength;
         }
         return order.ToArray();
@@ -153,8 +159,12 @@ internal static class CsvTable
     /// <paramref name="rows"/> records: the first of int32, int64, float32, float64 and string that
     /// holds every non-missing field (a float that overflows or is +inf/nan counts as not holding it,
     /// as TF's check value &lt; dtype.max does; -inf is held); a column with no value seen is a string column, as in TF.
+    /// A record among them with another number of fields than <paramref name="fieldCount"/> is an
+    /// <see cref="InvalidDataException"/> naming the file and line, even where the rows are read with
+    /// ignoreErrors later: TF's inference raises "Problem inferring types: CSV row ... has ... fields"
+    /// regardless, as a type inferred past a broken row would be a guess (blank lines are no records here).
     /// </summary>
-    internal static DType?[] InferTypes(IReadOnlyList<string> files, CsvFormat format, int fieldCount, IReadOnlyList<int> fileIndices, int rows)
+    internal static DType?[] InferTypes(IReadOnlyList<string> files, CsvFormat format, int fieldCount, IReadOnlyList<int> fileIndices, int rows, string op)
     {
         // Rank 0 int32, 1 int64, 2 float32, 3 float64, 4 string; -1 no value seen yet.
         var rank = new int[fileIndices.Count];
@@ -165,7 +175,11 @@ internal static class CsvTable
             foreach (var record in format.Records(file))
             {
                 if (seen++ >= rows) break;
-                if (record.Fields.Length != fieldCount) continue;
+                if (record.Fields.Length != fieldCount)
+                    throw new InvalidDataException(
+                        $"{op}: cannot infer the column types: '{file}', line {record.Line}: expected {fieldCount} fields but found {record.Fields.Length}. " +
+                        $"The types are inferred from {(rows == int.MaxValue ? "every row" : $"the first {rows} rows")}, which must all have every field, as in TensorFlow (ignoreErrors skips bad rows only when reading); " +
+                        "fix the row, or give columnDefaults so that nothing is inferred.");
                 for (int k = 0; k < rank.Length; k++)
                 {
                     string field = record.Fields[fileIndices[k]];
