@@ -8,7 +8,7 @@ public static partial class Applications
     public static class ImagenetUtils
     {
         internal static readonly double[] CaffeMean = [103.939, 116.779, 123.68];   // BGR, also ResNet50PreprocessInput's
-        private static readonly double[] TorchMean = [0.485, 0.456, 0.406], TorchStd = [0.229, 0.224, 0.225];
+        internal static readonly double[] TorchMean = [0.485, 0.456, 0.406], TorchStd = [0.229, 0.224, 0.225];
 
         /// <summary>
         /// An image or a batch scaled as an ImageNet model expects (<c>imagenet_utils.preprocess_input(x, data_format,
@@ -45,5 +45,59 @@ public static partial class Applications
             // 'RGB'->'BGR'
             return NF.Reverse(x, [axis]) - Channels(CaffeMean);
         }
+    }
+
+    // The modes of imagenet_utils.preprocess_input as the applications' own preprocess_input functions use them,
+    // on images with channels last; op names the public function in refusals. The KerasTensor forms are the same
+    // arithmetic inside a functional model.
+
+    // "caffe": RGB to BGR, less ImageNet's BGR mean pixel.
+    private static Tensor Caffe(string op, Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        CheckChannels(op, x.Shape.Rank == 0 ? null : x.Shape[^1]);
+        return ImagenetUtils.PreprocessInput(x, mode: "caffe");
+    }
+
+    private static KerasTensor Caffe(string op, KerasTensor x)
+    {
+        x = FloatChannels(op, x);
+        return x[NF.Ellipsis, NF.Step(.., -1)] - NF.Cast(NF.Constant(ImagenetUtils.CaffeMean), x.DType);
+    }
+
+    // "tf": [0, 255] to [-1, 1].
+    private static KerasTensor Tf(KerasTensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        if (!x.DType.IsFloating()) x = NF.Cast(x, Config.FloatXType);
+        return x / 127.5 - 1.0;
+    }
+
+    // "torch": [0, 255] to [0, 1], then each RGB channel less ImageNet's mean and over its standard deviation.
+    private static Tensor Torch(string op, Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        CheckChannels(op, x.Shape.Rank == 0 ? null : x.Shape[^1]);
+        return ImagenetUtils.PreprocessInput(x, mode: "torch");
+    }
+
+    private static KerasTensor Torch(string op, KerasTensor x)
+    {
+        x = FloatChannels(op, x);
+        return (x / 255.0 - NF.Cast(NF.Constant(ImagenetUtils.TorchMean), x.DType)) / NF.Cast(NF.Constant(ImagenetUtils.TorchStd), x.DType);
+    }
+
+    private static KerasTensor FloatChannels(string op, KerasTensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        CheckChannels(op, x.Shape.Count == 0 ? null : x.Shape[^1]);
+        return x.DType.IsFloating() ? x : NF.Cast(x, Config.FloatXType);
+    }
+
+    // "caffe" and "torch" treat each RGB channel apart: three channels, last.
+    private static void CheckChannels(string op, int? channels)
+    {
+        if (channels != 3)
+            throw new ArgumentException($"{op}: images must be channels_last with 3 (RGB) channels; the last axis has {channels?.ToString() ?? "no known"} length.", "x");
     }
 }

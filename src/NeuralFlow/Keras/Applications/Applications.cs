@@ -44,6 +44,37 @@ public static partial class Applications
     }
 
     /// <summary>
+    /// The opening every application shares, with Keras' checks: the classifier's width, the pooling, the input
+    /// (<paramref name="inputTensor"/> or an Input of the shape imagenet_utils.obtain_input_shape gives), the weights
+    /// (<paramref name="imageNetFile"/> names, from the obtained shape, the file "imagenet" would download) and the
+    /// classifier's activation; returns the images the network starts from and their (height, width, channels).
+    /// </summary>
+    internal static (KerasTensor Images, int?[] Shape) ImageInput(
+        string app, bool includeTop, string? weights, KerasTensor? inputTensor, int?[]? inputShape, string? pooling, int classes,
+        string? classifierActivation, Func<int?[], string> imageNetFile, string imageNetFolder, int defaultSize = 224, int minSize = 32)
+    {
+        if (includeTop && classes < 1)
+            throw new ArgumentOutOfRangeException(nameof(classes), classes, $"{app}: classes must be at least 1.");
+        CheckPooling(app, pooling);
+        if (inputTensor is not null) CheckInputTensor(app, inputTensor, inputShape);
+        var shape = ObtainInputShape(app, inputShape, defaultSize, minSize, requireFlatten: includeTop);
+        CheckWeights(app, weights, () => imageNetFile(shape), imageNetFolder);
+        if (includeTop) CheckClassifierActivation(app, weights, classifierActivation);
+        return (inputTensor ?? Layers.Input(shape), shape);
+    }
+
+    /// <summary>
+    /// The closing every application shares: the model from the images' source inputs (Keras' get_source_inputs of
+    /// <paramref name="inputTensor"/>, else <paramref name="images"/>) to <paramref name="outputs"/>, its weights loaded.
+    /// </summary>
+    internal static Model Finish(string app, KerasTensor images, KerasTensor? inputTensor, KerasTensor outputs, string name, string? weights)
+    {
+        var model = new Model(inputTensor is null ? [images] : SourceInputs(inputTensor), [outputs], name);
+        LoadWeights(app, model, weights);
+        return model;
+    }
+
+    /// <summary>
     /// Keras' <c>input_tensor</c>: the symbolic images an application is built on (<paramref name="inputTensor"/>, a
     /// <c>Layers.Input</c> or the output of layers called on one), [batch, height, width, channels] with the channels
     /// known, and agreeing with <paramref name="inputShape"/> where both give a length.
@@ -132,6 +163,13 @@ public static partial class Applications
     {
         if (pooling is not (null or "avg" or "max"))
             throw new ArgumentException($"{app}: pooling must be null, \"avg\" or \"max\"; got \"{pooling}\".", nameof(pooling));
+    }
+
+    /// <summary>The classifier of ResNet and DenseNet: 'avg_pool' (global average pooling) and the 'predictions' Dense.</summary>
+    internal static KerasTensor AvgPoolClassifier(KerasTensor x, int classes, string? classifierActivation)
+    {
+        x = new Layers.GlobalAveragePooling2D(name: "avg_pool").Call(x);
+        return new Layers.Dense(classes, activation: classifierActivation, name: "predictions").Call(x);
     }
 
     /// <summary>
