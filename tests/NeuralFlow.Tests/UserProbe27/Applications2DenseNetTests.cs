@@ -69,8 +69,7 @@ public abstract class Applications2DenseNetTests(string backend) : BackendFileTe
         var inputs = Layers.Input([64, 64, 3]);
         var features = Applications.DenseNet121(includeTop: false, weights: noTop, inputTensor: Applications.DenseNetPreprocessInput(inputs))
             .Predict(ApplicationsWeightsFile.Images(2, 64, 64, 3));
-        Assert.Equal(new Shape(2, 2, 2, 1024), features.Shape);
-        Applications2FeatureSummary.AssertMatches(features, [2136.12115, 2111.25929], [3815.80862, 3723.23385], [0, 7, 123, 1000, 4095],
+        Applications2FeatureSummary.AssertMatches(features, new Shape(2, 2, 2, 1024), [2136.12115, 2111.25929], [3815.80862, 3723.23385], [0, 7, 123, 1000, 4095],
             [0.658050622f, 2.051698f, 1.20562011f, 0f, 0f, 0.443878535f, 1.98935685f, 0.985751226f, 0f, 0f]);
     }
 

@@ -2,12 +2,13 @@ namespace NeuralFlow.Tests.UserProbe27;
 
 /// <summary>
 /// apps2_references.py's summary() of a feature map, checked: per image its sum, its sum of squares and the values at
-/// a few flat indices, which pin a map of thousands of values without hard-coding them all.
+/// a few flat indices (after its shape), which pin a map of thousands of values without hard-coding them all.
 /// </summary>
 internal static class Applications2FeatureSummary
 {
-    public static void AssertMatches(Tensor features, double[] sums, double[] squares, int[] picks, float[] pickValues)
+    public static void AssertMatches(Tensor features, Shape shape, double[] sums, double[] squares, int[] picks, float[] pickValues)
     {
+        Assert.Equal(shape, features.Shape);
         var values = features.ToArray<float>();
         int images = sums.Length, per = values.Length / images;
         Assert.Equal(images * per, values.Length);

@@ -84,8 +84,7 @@ public abstract class Applications2MobileNetTests(string backend) : BackendFileT
         var model = Applications.MobileNet(inputTensor: Applications.MobileNetPreprocessInput(inputs), alpha: 0.5, depthMultiplier: 2, includeTop: false, weights: path);
         Assert.Same(inputs, Assert.Single(model.Inputs));
         var features = model.Predict(ApplicationsWeightsFile.Images(2, 64, 80, 3));
-        Assert.Equal(new Shape(2, 2, 2, 512), features.Shape);
-        Applications2FeatureSummary.AssertMatches(features, [390.97278, 400.209907], [245.939374, 256.775774], [0, 7, 123, 1000, 2047],
+        Applications2FeatureSummary.AssertMatches(features, new Shape(2, 2, 2, 512), [390.97278, 400.209907], [245.939374, 256.775774], [0, 7, 123, 1000, 2047],
             [0.0536323419f, 0f, 0.663293962f, 0.501591149f, 0.322571164f, 0.0720509413f, 0f, 0.637584655f, 0.437684957f, 0.372647764f]);
     }
 

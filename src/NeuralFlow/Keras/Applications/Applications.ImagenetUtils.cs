@@ -52,12 +52,7 @@ public static partial class Applications
     // arithmetic inside a functional model.
 
     // "caffe": RGB to BGR, less ImageNet's BGR mean pixel.
-    private static Tensor Caffe(string op, Tensor x)
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        CheckChannels(op, x.Shape.Rank == 0 ? null : x.Shape[^1]);
-        return ImagenetUtils.PreprocessInput(x, mode: "caffe");
-    }
+    private static Tensor Caffe(string op, Tensor x) => RgbMode(op, x, "caffe");
 
     private static KerasTensor Caffe(string op, KerasTensor x)
     {
@@ -74,17 +69,20 @@ public static partial class Applications
     }
 
     // "torch": [0, 255] to [0, 1], then each RGB channel less ImageNet's mean and over its standard deviation.
-    private static Tensor Torch(string op, Tensor x)
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        CheckChannels(op, x.Shape.Rank == 0 ? null : x.Shape[^1]);
-        return ImagenetUtils.PreprocessInput(x, mode: "torch");
-    }
+    private static Tensor Torch(string op, Tensor x) => RgbMode(op, x, "torch");
 
     private static KerasTensor Torch(string op, KerasTensor x)
     {
         x = FloatChannels(op, x);
         return (x / 255.0 - NF.Cast(NF.Constant(ImagenetUtils.TorchMean), x.DType)) / NF.Cast(NF.Constant(ImagenetUtils.TorchStd), x.DType);
+    }
+
+    // The modes that treat each channel apart, on channels-last images whose last axis op checks first.
+    private static Tensor RgbMode(string op, Tensor x, string mode)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        CheckChannels(op, x.Shape.Rank == 0 ? null : x.Shape[^1]);
+        return ImagenetUtils.PreprocessInput(x, mode: mode);
     }
 
     private static KerasTensor FloatChannels(string op, KerasTensor x)

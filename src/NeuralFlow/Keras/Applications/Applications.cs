@@ -6,7 +6,8 @@ namespace NeuralFlow.Keras;
 /// (<c>Applications.MobileNetV2(inputShape: [160, 160, 3], includeTop: false, weights: null)</c>),
 /// so that a Keras weights file loads into it and a transfer-learning recipe reads as in Python.
 /// The preprocessing each network's weights expect is beside it
-/// (<see cref="MobileNetV2PreprocessInput(Tensor)"/> is Keras' <c>mobilenet_v2.preprocess_input</c>).
+/// (<see cref="MobileNetV2PreprocessInput(Tensor)"/> is Keras' <c>mobilenet_v2.preprocess_input</c>), and
+/// <see cref="DecodePredictions"/> names an ImageNet classifier's top classes.
 /// NeuralFlow downloads nothing: <c>weights: "imagenet"</c> (Keras' default) is refused with the
 /// name and address of the file Keras would fetch; pass that file's path instead.
 /// Images are channels_last ([N, H, W, C]), NeuralFlow's only image data format.
