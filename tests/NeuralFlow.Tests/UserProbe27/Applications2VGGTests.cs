@@ -114,6 +114,9 @@ public abstract class Applications2VGGTests(string backend) : BackendFileTest(ba
         Assert.Contains("at least 32x32", Assert.Throws<ArgumentException>(() => Applications.VGG16(weights: null, inputShape: [32, 31, 3])).Message);
         Assert.Contains("fully known", Assert.Throws<ArgumentException>(() => Applications.VGG19(weights: null, inputShape: [null, 64, 3])).Message);
         Assert.Contains("\"avg\" or \"max\"", Assert.Throws<ArgumentException>(() => Applications.VGG16(includeTop: false, weights: null, pooling: "sum")).Message);
+        // Unknown channels were taken, then failed inside 'block1_conv1' naming lengths the user never gave.
+        Assert.Contains("inputShape's channels (its last length) must be known", Assert.Throws<ArgumentException>(() =>
+            Applications.VGG16(includeTop: false, weights: null, inputShape: [64, 64, null])).Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => Applications.VGG19(weights: null, classes: 0));
 
         // Built on Keras' input_tensor, the model's input is that tensor's source Input.
@@ -123,6 +126,10 @@ public abstract class Applications2VGGTests(string backend) : BackendFileTest(ba
         Assert.Equal(new int?[] { null, 512 }, onTensor.Output.Shape);
         Assert.Contains("does not match", Assert.Throws<ArgumentException>(() =>
             Applications.VGG19(includeTop: false, weights: null, inputTensor: images, inputShape: [64, 64, 3])).Message);
+        // The classifier's 'fc1' needs the flattened length: an input tensor of any size is refused up front.
+        var anySize = Assert.Throws<ArgumentException>(() => Applications.VGG16(weights: null, inputTensor: Layers.Input([null, null, 3])));
+        Assert.Equal("inputTensor", anySize.ParamName);
+        Assert.Contains("height and width must be known", anySize.Message);
     }
 }
 

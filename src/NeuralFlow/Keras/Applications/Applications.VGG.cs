@@ -62,6 +62,11 @@ public static partial class Applications
     {
         string file = $"{app.ToLowerInvariant()}_weights_tf_dim_ordering_tf_kernels{(includeTop ? "" : "_notop")}.h5";
         var (imgInput, _) = ImageInput(app, includeTop, weights, inputTensor, inputShape, pooling, classes, classifierActivation, _ => file, folder);
+        // 'fc1' takes the flattened feature map, whose length follows from the image size (Keras fails building it otherwise).
+        if (includeTop && (imgInput.Shape[1] is null || imgInput.Shape[2] is null))
+            throw new ArgumentException(
+                $"{app}: with includeTop: true the images' height and width must be known ('fc1' takes the flattened feature map); " +
+                $"inputTensor has shape {KerasTensor.Format(imgInput.Shape)}.", nameof(inputTensor));
 
         int[] filters = [64, 128, 256, 512, 512];
         var x = imgInput;

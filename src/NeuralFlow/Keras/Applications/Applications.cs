@@ -38,6 +38,10 @@ public static partial class Applications
                 $"{app}: the input size must be at least {minSize}x{minSize}; got inputShape {KerasTensor.Format(inputShape)}.", nameof(inputShape));
         if (inputShape.Any(d => d is <= 0))
             throw new ArgumentException($"{app}: inputShape {KerasTensor.Format(inputShape)} has a length that is not positive.", nameof(inputShape));
+        // The first convolution's kernel depends on the channels (Keras' Conv2D refuses an undefined channel dimension).
+        if (inputShape[2] is null)
+            throw new ArgumentException(
+                $"{app}: inputShape's channels (its last length) must be known; got inputShape {KerasTensor.Format(inputShape)}.", nameof(inputShape));
         if (requireFlatten && inputShape.Any(d => d is null))
             throw new ArgumentException(
                 $"{app}: with includeTop: true the input shape must be fully known; got inputShape {KerasTensor.Format(inputShape)}.", nameof(inputShape));
