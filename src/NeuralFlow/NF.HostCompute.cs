@@ -18,29 +18,19 @@ public static partial class NF
     /// </remarks>
     private static Tensor HostComputed(string op, IReadOnlyList<Tensor> inputs, Shape shape, Tensor like, Func<double[][], double[]> compute)
     {
-        Tensor host;
-        using (Tape.Pause())
+        var host = Tensor.Empty(shape, DType.Float64, like.Backend);
+        try
         {
-            var packed = inputs.Select(t => Aliasing.PackedAs(t, DType.Float64)).ToArray();
-            host = Tensor.Empty(shape, DType.Float64, like.Backend);
-            try
+            FunctionTrace.RunOnHostAs(inputs, inputs.Select(_ => DType.Float64).ToArray(), host, bytes =>
             {
-                FunctionTrace.RunOnHost(packed, host, bytes =>
-                {
-                    var values = Array.ConvertAll(bytes, b => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(b).ToArray());
-                    return System.Runtime.InteropServices.MemoryMarshal.AsBytes(compute(values).AsSpan()).ToArray();
-                }, op);
-            }
-            catch
-            {
-                host.Dispose();
-                throw;
-            }
-            finally
-            {
-                for (int i = 0; i < packed.Length; i++)
-                    if (!ReferenceEquals(packed[i], inputs[i])) packed[i].Dispose();
-            }
+                var values = Array.ConvertAll(bytes, b => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(b).ToArray());
+                return System.Runtime.InteropServices.MemoryMarshal.AsBytes(compute(values).AsSpan()).ToArray();
+            }, op);
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
         }
         if (like.DType == DType.Float64) return host;
         using (host)

@@ -49,7 +49,7 @@ public static partial class NF
         // The values are read by one host call, which a compiled step replays: it prints at every call, as tf.print.
         var items = values.ToArray();
         var tensors = PrintFormat.Tensors(items, summarize);
-        FunctionTrace.RunOnHost(tensors.ConvertAll(PrintFormat.Packed), null, bytes =>
+        FunctionTrace.RunOnHostAs(tensors, tensors.ConvertAll(PrintFormat.ReadAs), null, bytes =>
         {
             write(PrintFormat.Text(items, sep, end, summarize, tensors, bytes));
             return null;

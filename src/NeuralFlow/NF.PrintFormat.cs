@@ -35,16 +35,10 @@ internal static class PrintFormat
         return found;
     }
 
-    /// <summary>
-    /// The packed tensor a print reads for <paramref name="t"/>: itself when packed in a dtype the text is written
-    /// from, else a packed copy (in float64 for the dtypes printed through doubles).
-    /// </summary>
-    public static Tensor Packed(Tensor t)
-    {
-        var dtype = t.DType is DType.Float32 or DType.Float16 or DType.Float64 or DType.Int64 or DType.Int32 or DType.UInt8 or DType.Bool
+    /// <summary>The dtype a print reads <paramref name="t"/> as: its own where the text is written from it, else float64.</summary>
+    public static DType ReadAs(Tensor t) =>
+        t.DType is DType.Float32 or DType.Float16 or DType.Float64 or DType.Int64 or DType.Int32 or DType.UInt8 or DType.Bool
             ? t.DType : DType.Float64;
-        return Aliasing.PackedAs(t, dtype);
-    }
 
     /// <summary>The printed text of <paramref name="values"/>, the values of <paramref name="tensors"/> taken from <paramref name="bytes"/>.</summary>
     public static string Text(IReadOnlyList<object?> values, string sep, string end, int summarize, List<Tensor> tensors, byte[][] bytes)

@@ -25,8 +25,14 @@ public static partial class NF
     private static Tensor UnsortedSegmentSumOf(string op, Tensor data, Tensor segmentIds, int numSegments)
     {
         var (rows, ids) = UnsortedSegmentRows(op, data, segmentIds, numSegments);
-        if (data.DType is not (DType.Float32 or DType.Float64 or DType.Int32 or DType.Int64))
-            throw new NotSupportedException($"{op}: data is {data.DType.Name()}; sums take float32, float64, int32 or int64 (convert with NF.Cast).");
+        return SegmentSumOfRows(op, rows, ids, segmentIds, numSegments);
+    }
+
+    // The sum of UnsortedSegmentRows' rows per id (segmentIds, the caller's, only for the out-of-range message).
+    private static Tensor SegmentSumOfRows(string op, Tensor rows, Tensor ids, Tensor segmentIds, int numSegments)
+    {
+        if (rows.DType is not (DType.Float32 or DType.Float64 or DType.Int32 or DType.Int64))
+            throw new NotSupportedException($"{op}: data is {rows.DType.Name()}; sums take float32, float64, int32 or int64 (convert with NF.Cast).");
         Tensor target;
         using (var scope = TensorScope.Begin())
         {

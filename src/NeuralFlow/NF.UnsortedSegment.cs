@@ -52,9 +52,11 @@ public static partial class NF
     /// the sum divided by the number of slices, 0 for an empty segment. Integer data divides as <see cref="Divide"/> does.
     /// </summary>
     /// <inheritdoc cref="UnsortedSegmentMax" path="/exception"/>
-    public static Tensor UnsortedSegmentMean(Tensor data, Tensor segmentIds, int numSegments) =>
-        UnsortedSegmentSumOf(nameof(UnsortedSegmentMean), data, segmentIds, numSegments) /
-        SegmentCounts(nameof(UnsortedSegmentMean), data, segmentIds, numSegments);
+    public static Tensor UnsortedSegmentMean(Tensor data, Tensor segmentIds, int numSegments)
+    {
+        var (sum, count) = SegmentSumAndCount(nameof(UnsortedSegmentMean), data, segmentIds, numSegments);
+        return sum / count;
+    }
 
     /// <summary>
     /// The sum of the slices of <paramref name="data"/> that share a segment id divided by the square root of their
@@ -67,15 +69,18 @@ public static partial class NF
         ArgumentNullException.ThrowIfNull(data);
         if (!data.DType.IsFloating())
             throw new NotSupportedException($"{op}: data is {data.DType.Name()}; a square root of the count needs float data (convert with NF.Cast).");
-        return UnsortedSegmentSumOf(op, data, segmentIds, numSegments) / Sqrt(SegmentCounts(op, data, segmentIds, numSegments));
+        var (sum, count) = SegmentSumAndCount(op, data, segmentIds, numSegments);
+        return sum / Sqrt(count);
     }
 
-    // Slices per segment, at least 1, in data's dtype, shaped to divide a segment result ([numSegments, 1, ...]).
-    private static Tensor SegmentCounts(string op, Tensor data, Tensor segmentIds, int numSegments)
+    // The sum per segment and the number of slices in it (at least 1, in data's dtype, shaped [numSegments, 1, ...] to
+    // divide the sum), from one pass of the checks.
+    private static (Tensor Sum, Tensor Count) SegmentSumAndCount(string op, Tensor data, Tensor segmentIds, int numSegments)
     {
         var (rows, ids) = UnsortedSegmentRows(op, data, segmentIds, numSegments);
-        var counts = Maximum(UnsortedSegmentSumOf(op, OnesLike(ids), ids, numSegments), 1L);
-        return Reshape(Cast(counts, data.DType), [numSegments, .. Enumerable.Repeat(1, data.Rank - segmentIds.Rank)]);
+        var sum = SegmentSumOfRows(op, rows, ids, segmentIds, numSegments);
+        var counts = Maximum(SegmentSumOfRows(op, OnesLike(ids), ids, segmentIds, numSegments), 1L);
+        return (sum, Reshape(Cast(counts, data.DType), [numSegments, .. Enumerable.Repeat(1, data.Rank - segmentIds.Rank)]));
     }
 
     private static Tensor UnsortedSegmentExtreme(string op, Tensor data, Tensor segmentIds, int numSegments,

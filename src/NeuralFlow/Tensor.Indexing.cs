@@ -247,8 +247,9 @@ public partial class Tensor
         for (int k = positions.Count - 1; k >= 0; k--)
         {
             var (axis, position) = positions[k];
+            // The length as a C# number (a weak scalar): it takes the position's dtype and device.
             int length = sliced.Shape[axis];
-            var wrapped = NF.Where(NF.Less(position, 0), NF.Add(position, NF.Cast(NF.Constant(length), position.DType)), position);
+            var wrapped = NF.Where(NF.Less(position, 0), position + length, position);
             sliced = NF.Gather(sliced, wrapped, axis: axis);
         }
         return sliced;

@@ -56,6 +56,28 @@ internal sealed partial class FunctionTrace
         }, refs, writes, kernel: name) { Kind = writes.Length == 0 ? OpKind.HostRead : OpKind.HostWrite });
     }
 
+    /// <summary>
+    /// <see cref="RunOnHost"/> over <paramref name="inputs"/> read as <paramref name="dtypes"/> (one per input): each is
+    /// packed first (a copy in a buffer of its own where it is a view, a C# number or another dtype, made with the tape
+    /// paused), and the copies are disposed after; the trace keeps their buffers in the plan.
+    /// </summary>
+    public static void RunOnHostAs(IReadOnlyList<Tensor> inputs, IReadOnlyList<DType> dtypes, Tensor? write, Func<byte[][], byte[]?> run, string name)
+    {
+        var reads = new Tensor[inputs.Count];
+        try
+        {
+            using (Tape.Pause())
+                for (int i = 0; i < reads.Length; i++)
+                    reads[i] = Aliasing.PackedAs(inputs[i], dtypes[i]);
+            RunOnHost(reads, write, run, name);
+        }
+        finally
+        {
+            for (int i = 0; i < reads.Length; i++)
+                if (reads[i] is { } r && !ReferenceEquals(r, inputs[i])) r.Dispose();
+        }
+    }
+
     // A packed tensor's real backend, buffer address (registered with a recording trace), byte offset and size.
     private static (IBackend, nint, long, byte[]) Place(Tensor t, string name)
     {

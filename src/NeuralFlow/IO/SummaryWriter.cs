@@ -64,23 +64,12 @@ public sealed class SummaryWriter : IDisposable
             throw new ArgumentException($"SummaryWriter.Scalar: value must be a scalar number, got {value.DType.Name()} of shape {value.Shape}.", nameof(value));
         if (step.Rank != 0 || !step.DType.IsInteger())
             throw new ArgumentException($"SummaryWriter.Scalar: step must be an integer scalar, got {step.DType.Name()} of shape {step.Shape}.", nameof(step));
-        Tensor[] reads;
-        using (Tape.Pause())
-            reads = [Aliasing.PackedAs(value, DType.Float64), Aliasing.PackedAs(step, DType.Int64)];
-        try
+        FunctionTrace.RunOnHostAs([value, step], [DType.Float64, DType.Int64], null, bytes =>
         {
-            FunctionTrace.RunOnHost(reads, null, bytes =>
-            {
-                ObjectDisposedException.ThrowIf(_disposed, this);
-                _events.Scalar(tag, (float)BitConverter.ToDouble(bytes[0]), BitConverter.ToInt64(bytes[1]));
-                return null;
-            }, "SummaryWriter.Scalar");
-        }
-        finally
-        {
-            if (!ReferenceEquals(reads[0], value)) reads[0].Dispose();
-            if (!ReferenceEquals(reads[1], step)) reads[1].Dispose();
-        }
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _events.Scalar(tag, (float)BitConverter.ToDouble(bytes[0]), BitConverter.ToInt64(bytes[1]));
+            return null;
+        }, "SummaryWriter.Scalar");
     }
 
     /// <summary>Writes what is buffered to the file (<c>writer.flush()</c>).</summary>

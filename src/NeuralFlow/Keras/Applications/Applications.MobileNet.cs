@@ -96,7 +96,7 @@ public static partial class Applications
     public static Tensor MobileNetPreprocessInput(Tensor x) => ImagenetUtils.PreprocessInput(x, mode: "tf");
 
     /// <summary><see cref="MobileNetPreprocessInput(Tensor)"/> inside a functional model.</summary>
-    public static KerasTensor MobileNetPreprocessInput(KerasTensor x) => Tf(x);
+    public static KerasTensor MobileNetPreprocessInput(KerasTensor x) => ImagenetUtils.PreprocessInput(x, mode: "tf");
 
     // mobilenet.py's _depthwise_conv_block: a stride-2 block pads one row and column below and right, then convolves 'valid'.
     private static KerasTensor DepthwiseConvBlock(KerasTensor x, int pointwiseFilters, int depthMultiplier, int stride, int blockId)

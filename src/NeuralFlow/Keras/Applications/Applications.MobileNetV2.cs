@@ -95,7 +95,7 @@ public static partial class Applications
     /// <see cref="MobileNetV2PreprocessInput(Tensor)"/> inside a functional model, as the transfer learning
     /// tutorial writes <c>x = preprocess_input(x)</c> between <c>keras.Input</c> and the base model.
     /// </summary>
-    public static KerasTensor MobileNetV2PreprocessInput(KerasTensor x) => Tf(x);
+    public static KerasTensor MobileNetV2PreprocessInput(KerasTensor x) => ImagenetUtils.PreprocessInput(x, mode: "tf");
 
     // mobilenet_v2.py picks the default size from a square input of a size it has weights for, else 224.
     private static int DefaultSize(int?[]? inputShape) =>
