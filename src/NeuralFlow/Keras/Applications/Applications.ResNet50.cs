@@ -25,11 +25,35 @@ public static partial class Applications
     /// <param name="classifierActivation">The classifier's activation ("softmax"; null gives logits).</param>
     /// <param name="name">The model's name ("resnet50").</param>
     public static Model ResNet50(bool includeTop = true, string? weights = ImageNet, KerasTensor? inputTensor = null, int?[]? inputShape = null, string? pooling = null,
-                                 int classes = 1000, string? classifierActivation = "softmax", string name = "resnet50")
+                                 int classes = 1000, string? classifierActivation = "softmax", string name = "resnet50") =>
+        ResNet("ResNet50", [3, 4, 6, 3], includeTop, weights, inputTensor, inputShape, pooling, classes, classifierActivation, name);
+
+    /// <summary>
+    /// ResNet101 (<c>keras.applications.ResNet101</c>): <see cref="ResNet50"/> with 23 blocks in its third stack
+    /// ('conv4_block23_out'), 44,707,176 parameters with the classifier. Its inputs are what
+    /// <see cref="ResNet50PreprocessInput(Tensor)"/> (Keras' resnet.preprocess_input) makes of RGB pixels.
+    /// </summary>
+    /// <inheritdoc cref="ResNet50" path="/param"/>
+    public static Model ResNet101(bool includeTop = true, string? weights = ImageNet, KerasTensor? inputTensor = null, int?[]? inputShape = null, string? pooling = null,
+                                  int classes = 1000, string? classifierActivation = "softmax", string name = "resnet101") =>
+        ResNet("ResNet101", [3, 4, 23, 3], includeTop, weights, inputTensor, inputShape, pooling, classes, classifierActivation, name);
+
+    /// <summary>
+    /// ResNet152 (<c>keras.applications.ResNet152</c>): <see cref="ResNet50"/> with 8 and 36 blocks in its second and third
+    /// stacks, 60,419,944 parameters with the classifier. Its inputs are what <see cref="ResNet50PreprocessInput(Tensor)"/>
+    /// (Keras' resnet.preprocess_input) makes of RGB pixels.
+    /// </summary>
+    /// <inheritdoc cref="ResNet50" path="/param"/>
+    public static Model ResNet152(bool includeTop = true, string? weights = ImageNet, KerasTensor? inputTensor = null, int?[]? inputShape = null, string? pooling = null,
+                                  int classes = 1000, string? classifierActivation = "softmax", string name = "resnet152") =>
+        ResNet("ResNet152", [3, 8, 36, 3], includeTop, weights, inputTensor, inputShape, pooling, classes, classifierActivation, name);
+
+    // resnet.py's ResNet (v1: no preactivation, biased convolutions) with its four stacks of the given block counts.
+    private static Model ResNet(string app, int[] blocks, bool includeTop, string? weights, KerasTensor? inputTensor, int?[]? inputShape,
+                                string? pooling, int classes, string? classifierActivation, string name)
     {
-        const string app = "ResNet50";
-        var (imgInput, _) = ImageInput(app, includeTop, weights, inputTensor, inputShape, pooling, classes, classifierActivation,
-                                       _ => $"resnet50_weights_tf_dim_ordering_tf_kernels{(includeTop ? "" : "_notop")}.h5", ResNetWeights);
+        string file = $"{app.ToLowerInvariant()}_weights_tf_dim_ordering_tf_kernels{(includeTop ? "" : "_notop")}.h5";
+        var (imgInput, _) = ImageInput(app, includeTop, weights, inputTensor, inputShape, pooling, classes, classifierActivation, _ => file, ResNetWeights);
         var x = new Layers.ZeroPadding2D(((3, 3), (3, 3)), name: "conv1_pad").Call(imgInput);
         x = new Layers.Conv2D(64, 7, strides: 2, useBias: true, name: "conv1_conv").Call(x);
         x = BatchNorm1001("conv1_bn").Call(x);
@@ -37,10 +61,10 @@ public static partial class Applications
         x = new Layers.ZeroPadding2D(((1, 1), (1, 1)), name: "pool1_pad").Call(x);
         x = new Layers.MaxPooling2D(3, strides: 2, name: "pool1_pool").Call(x);
 
-        x = ResidualStack(x, 64, 3, stride1: 1, "conv2");
-        x = ResidualStack(x, 128, 4, stride1: 2, "conv3");
-        x = ResidualStack(x, 256, 6, stride1: 2, "conv4");
-        x = ResidualStack(x, 512, 3, stride1: 2, "conv5");
+        x = ResidualStack(x, 64, blocks[0], stride1: 1, "conv2");
+        x = ResidualStack(x, 128, blocks[1], stride1: 2, "conv3");
+        x = ResidualStack(x, 256, blocks[2], stride1: 2, "conv4");
+        x = ResidualStack(x, 512, blocks[3], stride1: 2, "conv5");
 
         x = includeTop ? AvgPoolClassifier(x, classes, classifierActivation) : Pool(x, pooling, avgName: "avg_pool", maxName: "max_pool");
         return Finish(app, imgInput, inputTensor, x, name, weights);
