@@ -22,7 +22,7 @@ public partial class Model
     public Model(IReadOnlyList<KerasTensor> inputs, KerasTensor outputs, string? name = null) : this(inputs, [outputs], name) { }
 
     /// <summary>A functional model of several inputs and/or outputs: <c>new Model([a, b], [out1, out2])</c>.</summary>
-    public Model(IReadOnlyList<KerasTensor> inputs, IReadOnlyList<KerasTensor> outputs, string? name = null) : base(name ?? NextName("model"))
+    public Model(IReadOnlyList<KerasTensor> inputs, IReadOnlyList<KerasTensor> outputs, string? name = null) : base(name ?? NextName("functional"))
     {
         _graph = FunctionalGraph.Build(Name, inputs, outputs);
     }

@@ -42,7 +42,7 @@ public partial class Layers
             : this(shape?.Select(d => (int?)d).ToArray()!, dtype, batchSize, name) { }
 
         /// <summary>An input of examples of <paramref name="shape"/>, null where a length is unknown (Keras' None).</summary>
-        public InputLayer(int?[] shape, DType? dtype = null, int? batchSize = null, string? name = null) : base(name ?? AutoName())
+        public InputLayer(int?[] shape, DType? dtype = null, int? batchSize = null, string? name = null) : base(name)
         {
             ArgumentNullException.ThrowIfNull(shape);
             if (shape.Any(d => d < 0))
@@ -59,8 +59,6 @@ public partial class Layers
             EnsureBuilt(new Shape([batchSize ?? 1, .. shape.Select(d => d ?? 1)]));
         }
 
-        // Keras numbers inputs input_1, input_2, ... (its layer counter would give "input_layer").
-        private static string AutoName() => NextName("input");
 
         /// <summary>The shape of one example (without the batch axis); -1 where the length is unknown (Keras' None).</summary>
         public IReadOnlyList<int> ExampleShape { get; }
