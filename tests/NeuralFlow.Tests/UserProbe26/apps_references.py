@@ -142,19 +142,6 @@ def fmt(values):
     return ", ".join(f"{v:.9g}f" for v in values)
 
 
-# With its classifier: 32x32 images through mobilenet_v2.preprocess_input, alpha 0.35, five classes.
-top = Net().forward(images((2, 32, 32, 3)) / np.float32(127.5) - np.float32(1.0), alpha=0.35, include_top=True, classes=5)
-print("top softmax:", fmt(top.numpy().ravel()))
-
-# Without: 37x45 raw pixels (odd and even lengths for correct_pad), alpha 0.35: a (2, 2, 2, 1280) feature map.
-features = Net().forward(images((2, 37, 45, 3)) / np.float32(127.5) - np.float32(1.0), alpha=0.35, include_top=False).numpy()
-print("features shape:", features.shape)
-flat = features.reshape(2, -1)
-print("features sums:", fmt(flat.sum(axis=1)))
-print("features sums of squares:", fmt((flat ** 2).sum(axis=1)))
-picks = [0, 7, 123, 1000, 2047, 2561, 3333, 4095, 5119]
-print("features picks:", fmt(flat[:, picks].ravel()))
-print("features zero fraction:", (flat == 0).mean(), "at six:", (flat == 6).mean())
 
 
 # ResNet50 (keras/src/applications/resnet.py) with its classifier: 64x64 images through resnet50.preprocess_input
@@ -226,6 +213,26 @@ def resnet50(images_nhwc, classes):
     return x @ kern + bias
 
 
-pixels = images((2, 64, 64, 3))
-caffe = pixels[..., ::-1] - np.array([103.939, 116.779, 123.68], dtype=np.float32)
-print("resnet50 logits:", fmt(resnet50(caffe, 5).numpy().ravel()))
+def main():
+    # With its classifier: 32x32 images through mobilenet_v2.preprocess_input, alpha 0.35, five classes.
+    top = Net().forward(images((2, 32, 32, 3)) / np.float32(127.5) - np.float32(1.0), alpha=0.35, include_top=True, classes=5)
+    print("top softmax:", fmt(top.numpy().ravel()))
+
+    # Without: 37x45 raw pixels (odd and even lengths for correct_pad), alpha 0.35: a (2, 2, 2, 1280) feature map.
+    features = Net().forward(images((2, 37, 45, 3)) / np.float32(127.5) - np.float32(1.0), alpha=0.35, include_top=False).numpy()
+    print("features shape:", features.shape)
+    flat = features.reshape(2, -1)
+    print("features sums:", fmt(flat.sum(axis=1)))
+    print("features sums of squares:", fmt((flat ** 2).sum(axis=1)))
+    picks = [0, 7, 123, 1000, 2047, 2561, 3333, 4095, 5119]
+    print("features picks:", fmt(flat[:, picks].ravel()))
+    print("features zero fraction:", (flat == 0).mean(), "at six:", (flat == 6).mean())
+
+    pixels = images((2, 64, 64, 3))
+    caffe = pixels[..., ::-1] - np.array([103.939, 116.779, 123.68], dtype=np.float32)
+    print("resnet50 logits:", fmt(resnet50(caffe, 5).numpy().ravel()))
+
+
+# apps2_references.py (UserProbe27) imports the weights, images and MobileNet walker above.
+if __name__ == "__main__":
+    main()

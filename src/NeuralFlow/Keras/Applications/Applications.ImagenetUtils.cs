@@ -80,4 +80,37 @@ public static partial class Applications
             return NF.Cast(NF.Constant(values, new Shape(along)), dtype);
         }
     }
+
+    // The modes of imagenet_utils.preprocess_input as the applications' own preprocess_input functions use them:
+    // "caffe" (RGB to BGR, less ImageNet's BGR mean pixel) and "torch" ([0, 1], then each channel less ImageNet's mean
+    // and over its standard deviation) on images with three channels last, checked first so that op, the public
+    // function, is named in the refusal.
+    private static Tensor Caffe(string op, Tensor x) => RgbMode(op, x, "caffe");
+
+    private static KerasTensor Caffe(string op, KerasTensor x) => RgbMode(op, x, "caffe");
+
+    private static Tensor Torch(string op, Tensor x) => RgbMode(op, x, "torch");
+
+    private static KerasTensor Torch(string op, KerasTensor x) => RgbMode(op, x, "torch");
+
+    private static Tensor RgbMode(string op, Tensor x, string mode)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        CheckChannels(op, x.Shape.Rank == 0 ? null : x.Shape[^1]);
+        return ImagenetUtils.PreprocessInput(x, mode: mode);
+    }
+
+    private static KerasTensor RgbMode(string op, KerasTensor x, string mode)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        CheckChannels(op, x.Shape.Count == 0 ? null : x.Shape[^1]);
+        return ImagenetUtils.PreprocessInput(x, mode: mode);
+    }
+
+    // "caffe" and "torch" treat each RGB channel apart: three channels, last.
+    private static void CheckChannels(string op, int? channels)
+    {
+        if (channels != 3)
+            throw new ArgumentException($"{op}: images must be channels_last with 3 (RGB) channels; the last axis has {channels?.ToString() ?? "no known"} length.", "x");
+    }
 }

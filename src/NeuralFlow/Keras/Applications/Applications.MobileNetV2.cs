@@ -37,25 +37,18 @@ public static partial class Applications
         const string app = "MobileNetV2";
         if (!(alpha > 0) || double.IsInfinity(alpha))
             throw new ArgumentOutOfRangeException(nameof(alpha), alpha, $"{app}: alpha must be a positive width multiplier.");
-        if (includeTop && classes < 1)
-            throw new ArgumentOutOfRangeException(nameof(classes), classes, $"{app}: classes must be at least 1.");
-        CheckPooling(app, pooling);
-        if (inputTensor is not null) CheckInputTensor(app, inputTensor, inputShape);
         // As Keras: the default size from the shape asked for, else from the tensor's.
-        var shape = ObtainInputShape(app, inputShape, DefaultSize(inputShape ?? inputTensor?.Shape.Skip(1).ToArray()), minSize: 32, requireFlatten: includeTop);
-        int? rows = shape[0];
-        CheckWeights(app, weights, () =>
+        var (imgInput, shape) = ImageInput(app, includeTop, weights, inputTensor, inputShape, pooling, classes, classifierActivation, obtained =>
         {
             if (!MobileNetV2Alphas.Contains(alpha))
                 throw new ArgumentException(
                     $"{app}: ImageNet weights exist for alpha 0.35, 0.5, 0.75, 1.0, 1.3 and 1.4 only; got alpha {alpha.ToString(CultureInfo.InvariantCulture)}.", nameof(alpha));
             // Keras loads the 224 weights for any other size (they fit: the weights do not depend on it).
-            int size = rows == shape[1] && rows is { } r && MobileNetV2Sizes.Contains(r) ? r : 224;
+            int size = obtained[0] == obtained[1] && obtained[0] is { } r && MobileNetV2Sizes.Contains(r) ? r : 224;
             return $"mobilenet_v2_weights_tf_dim_ordering_tf_kernels_{PythonFloat(alpha)}_{size}{(includeTop ? "" : "_no_top")}.h5";
-        }, MobileNetV2Weights);
-        if (includeTop) CheckClassifierActivation(app, weights, classifierActivation);
+        }, MobileNetV2Weights, defaultSize: DefaultSize(inputShape ?? inputTensor?.Shape.Skip(1).ToArray()));
+        int? rows = shape[0];
 
-        var imgInput = inputTensor ?? Layers.Input(shape);
         int firstBlockFilters = MakeDivisible(32 * alpha, 8);
         var x = new Layers.Conv2D(firstBlockFilters, kernelSize: 3, strides: 2, padding: "same", useBias: false, name: "Conv1").Call(imgInput);
         x = BatchNorm("bn_Conv1").Call(x);
@@ -88,9 +81,7 @@ public static partial class Applications
         }
         else x = Pool(x, pooling);
 
-        var model = new Model(inputTensor is null ? [imgInput] : SourceInputs(inputTensor), [x], name ?? $"mobilenetv2_{alpha.ToString("0.00", CultureInfo.InvariantCulture)}_{rows?.ToString(CultureInfo.InvariantCulture) ?? "None"}");
-        LoadWeights(app, model, weights);
-        return model;
+        return Finish(app, imgInput, inputTensor, x, name ?? $"mobilenetv2_{alpha.ToString("0.00", CultureInfo.InvariantCulture)}_{PythonRows(rows)}", weights);
     }
 
     /// <summary>
@@ -149,6 +140,9 @@ public static partial class Applications
         if (newV < 0.9 * v) newV += divisor;
         return newV;
     }
+
+    // Python's "%s" of a length: None when unknown.
+    internal static string PythonRows(int? rows) => rows?.ToString(CultureInfo.InvariantCulture) ?? "None";
 
     // Python's str(float): 1.0, 0.35, 1.4.
     private static string PythonFloat(double v)

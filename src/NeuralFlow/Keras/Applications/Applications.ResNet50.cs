@@ -4,8 +4,6 @@ public static partial class Applications
 {
     private const string ResNetWeights = "https://storage.googleapis.com/tensorflow/keras-applications/resnet/";
 
-    // imagenet_utils' "caffe" means: ImageNet's mean pixel in BGR order.
-
     /// <summary>
     /// ResNet50 (He et al. 2015) as Keras builds it (<c>keras.applications.ResNet50</c>, keras/src/applications/resnet.py):
     /// 'conv1_pad' and the 7x7 stride-2 'conv1_conv', 'pool1_pad' and 3x3 max pooling, then four stacks of bottleneck
@@ -27,40 +25,49 @@ public static partial class Applications
     /// <param name="classifierActivation">The classifier's activation ("softmax"; null gives logits).</param>
     /// <param name="name">The model's name ("resnet50").</param>
     public static Model ResNet50(bool includeTop = true, string? weights = ImageNet, KerasTensor? inputTensor = null, int?[]? inputShape = null, string? pooling = null,
-                                 int classes = 1000, string? classifierActivation = "softmax", string name = "resnet50")
-    {
-        const string app = "ResNet50";
-        if (includeTop && classes < 1)
-            throw new ArgumentOutOfRangeException(nameof(classes), classes, $"{app}: classes must be at least 1.");
-        CheckPooling(app, pooling);
-        CheckWeights(app, weights, () => $"resnet50_weights_tf_dim_ordering_tf_kernels{(includeTop ? "" : "_notop")}.h5", ResNetWeights);
-        if (inputTensor is not null) CheckInputTensor(app, inputTensor, inputShape);
-        var shape = ObtainInputShape(app, inputShape, defaultSize: 224, minSize: 32, requireFlatten: includeTop);
-        if (includeTop) CheckClassifierActivation(app, weights, classifierActivation);
+                                 int classes = 1000, string? classifierActivation = "softmax", string name = "resnet50") =>
+        ResNet("ResNet50", [3, 4, 6, 3], includeTop, weights, inputTensor, inputShape, pooling, classes, classifierActivation, name);
 
-        var imgInput = inputTensor ?? Layers.Input(shape);
+    /// <summary>
+    /// ResNet101 (<c>keras.applications.ResNet101</c>): <see cref="ResNet50"/> with 23 blocks in its third stack
+    /// ('conv4_block23_out'), 44,707,176 parameters with the classifier. Its inputs are what
+    /// <see cref="ResNet50PreprocessInput(Tensor)"/> (Keras' resnet.preprocess_input) makes of RGB pixels.
+    /// </summary>
+    /// <inheritdoc cref="ResNet50" path="/param"/>
+    public static Model ResNet101(bool includeTop = true, string? weights = ImageNet, KerasTensor? inputTensor = null, int?[]? inputShape = null, string? pooling = null,
+                                  int classes = 1000, string? classifierActivation = "softmax", string name = "resnet101") =>
+        ResNet("ResNet101", [3, 4, 23, 3], includeTop, weights, inputTensor, inputShape, pooling, classes, classifierActivation, name);
+
+    /// <summary>
+    /// ResNet152 (<c>keras.applications.ResNet152</c>): <see cref="ResNet50"/> with 8 and 36 blocks in its second and third
+    /// stacks, 60,419,944 parameters with the classifier. Its inputs are what <see cref="ResNet50PreprocessInput(Tensor)"/>
+    /// (Keras' resnet.preprocess_input) makes of RGB pixels.
+    /// </summary>
+    /// <inheritdoc cref="ResNet50" path="/param"/>
+    public static Model ResNet152(bool includeTop = true, string? weights = ImageNet, KerasTensor? inputTensor = null, int?[]? inputShape = null, string? pooling = null,
+                                  int classes = 1000, string? classifierActivation = "softmax", string name = "resnet152") =>
+        ResNet("ResNet152", [3, 8, 36, 3], includeTop, weights, inputTensor, inputShape, pooling, classes, classifierActivation, name);
+
+    // resnet.py's ResNet (v1: no preactivation, biased convolutions) with its four stacks of the given block counts.
+    private static Model ResNet(string app, int[] blocks, bool includeTop, string? weights, KerasTensor? inputTensor, int?[]? inputShape,
+                                string? pooling, int classes, string? classifierActivation, string name)
+    {
+        string file = $"{app.ToLowerInvariant()}_weights_tf_dim_ordering_tf_kernels{(includeTop ? "" : "_notop")}.h5";
+        var (imgInput, _) = ImageInput(app, includeTop, weights, inputTensor, inputShape, pooling, classes, classifierActivation, _ => file, ResNetWeights);
         var x = new Layers.ZeroPadding2D(((3, 3), (3, 3)), name: "conv1_pad").Call(imgInput);
         x = new Layers.Conv2D(64, 7, strides: 2, useBias: true, name: "conv1_conv").Call(x);
-        x = ResNetBatchNorm("conv1_bn").Call(x);
+        x = BatchNorm1001("conv1_bn").Call(x);
         x = new Layers.Activation("relu", name: "conv1_relu").Call(x);
         x = new Layers.ZeroPadding2D(((1, 1), (1, 1)), name: "pool1_pad").Call(x);
         x = new Layers.MaxPooling2D(3, strides: 2, name: "pool1_pool").Call(x);
 
-        x = ResidualStack(x, 64, 3, stride1: 1, "conv2");
-        x = ResidualStack(x, 128, 4, stride1: 2, "conv3");
-        x = ResidualStack(x, 256, 6, stride1: 2, "conv4");
-        x = ResidualStack(x, 512, 3, stride1: 2, "conv5");
+        x = ResidualStack(x, 64, blocks[0], stride1: 1, "conv2");
+        x = ResidualStack(x, 128, blocks[1], stride1: 2, "conv3");
+        x = ResidualStack(x, 256, blocks[2], stride1: 2, "conv4");
+        x = ResidualStack(x, 512, blocks[3], stride1: 2, "conv5");
 
-        if (includeTop)
-        {
-            x = new Layers.GlobalAveragePooling2D(name: "avg_pool").Call(x);
-            x = new Layers.Dense(classes, activation: classifierActivation, name: "predictions").Call(x);
-        }
-        else x = Pool(x, pooling, avgName: "avg_pool", maxName: "max_pool");
-
-        var model = new Model(inputTensor is null ? [imgInput] : SourceInputs(inputTensor), [x], name);
-        LoadWeights(app, model, weights);
-        return model;
+        x = includeTop ? AvgPoolClassifier(x, classes, classifierActivation) : Pool(x, pooling, avgName: "avg_pool", maxName: "max_pool");
+        return Finish(app, imgInput, inputTensor, x, name, weights);
     }
 
     /// <summary>
@@ -68,29 +75,13 @@ public static partial class Applications
     /// ImageNet weights expect of RGB pixels in [0, 255]: the channels reversed to BGR and ImageNet's mean pixel
     /// (103.939, 116.779, 123.68) subtracted, without scaling. Integer images are taken as floatx first.
     /// </summary>
-    public static Tensor ResNet50PreprocessInput(Tensor x)
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        CheckChannels("ResNet50PreprocessInput", x.Shape.Rank == 0 ? null : x.Shape[^1]);
-        return ImagenetUtils.PreprocessInput(x, mode: "caffe");
-    }
+    public static Tensor ResNet50PreprocessInput(Tensor x) => Caffe("ResNet50PreprocessInput", x);
 
     /// <summary><see cref="ResNet50PreprocessInput(Tensor)"/> inside a functional model.</summary>
-    public static KerasTensor ResNet50PreprocessInput(KerasTensor x)
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        CheckChannels("ResNet50PreprocessInput", x.Shape.Count == 0 ? null : x.Shape[^1]);
-        return ImagenetUtils.PreprocessInput(x, mode: "caffe");
-    }
+    public static KerasTensor ResNet50PreprocessInput(KerasTensor x) => Caffe("ResNet50PreprocessInput", x);
 
-    // "caffe" subtracts a mean per RGB channel: three channels, last.
-    private static void CheckChannels(string op, int? channels)
-    {
-        if (channels != 3)
-            throw new ArgumentException($"{op}: images must be channels_last with 3 (RGB) channels; the last axis has {channels?.ToString() ?? "no known"} length.", "x");
-    }
-
-    private static Layers.BatchNormalization ResNetBatchNorm(string name) => new(epsilon: 1.001e-5, name: name);
+    // resnet.py's and densenet.py's BatchNormalization: epsilon 1.001e-5, Keras' default momentum.
+    private static Layers.BatchNormalization BatchNorm1001(string name) => new(epsilon: 1.001e-5, name: name);
 
     // resnet.py's stack_residual_blocks_v1: the first block strides and has a convolution shortcut.
     private static KerasTensor ResidualStack(KerasTensor x, int filters, int blocks, int stride1, string name)
@@ -107,16 +98,16 @@ public static partial class Applications
         if (convShortcut)
         {
             shortcut = new Layers.Conv2D(4 * filters, 1, strides: stride, name: $"{name}_0_conv").Call(x);
-            shortcut = ResNetBatchNorm($"{name}_0_bn").Call(shortcut);
+            shortcut = BatchNorm1001($"{name}_0_bn").Call(shortcut);
         }
         x = new Layers.Conv2D(filters, 1, strides: stride, name: $"{name}_1_conv").Call(x);
-        x = ResNetBatchNorm($"{name}_1_bn").Call(x);
+        x = BatchNorm1001($"{name}_1_bn").Call(x);
         x = new Layers.Activation("relu", name: $"{name}_1_relu").Call(x);
         x = new Layers.Conv2D(filters, 3, padding: "same", name: $"{name}_2_conv").Call(x);
-        x = ResNetBatchNorm($"{name}_2_bn").Call(x);
+        x = BatchNorm1001($"{name}_2_bn").Call(x);
         x = new Layers.Activation("relu", name: $"{name}_2_relu").Call(x);
         x = new Layers.Conv2D(4 * filters, 1, name: $"{name}_3_conv").Call(x);
-        x = ResNetBatchNorm($"{name}_3_bn").Call(x);
+        x = BatchNorm1001($"{name}_3_bn").Call(x);
         x = new Layers.Add(name: $"{name}_add").Call([shortcut, x]);
         return new Layers.Activation("relu", name: $"{name}_out").Call(x);
     }

@@ -6,7 +6,8 @@ namespace NeuralFlow.Keras;
 /// (<c>Applications.MobileNetV2(inputShape: [160, 160, 3], includeTop: false, weights: null)</c>),
 /// so that a Keras weights file loads into it and a transfer-learning recipe reads as in Python.
 /// The preprocessing each network's weights expect is beside it
-/// (<see cref="MobileNetV2PreprocessInput(Tensor)"/> is Keras' <c>mobilenet_v2.preprocess_input</c>).
+/// (<see cref="MobileNetV2PreprocessInput(Tensor)"/> is Keras' <c>mobilenet_v2.preprocess_input</c>), and
+/// <see cref="DecodePredictions"/> names an ImageNet classifier's top classes.
 /// NeuralFlow downloads nothing: <c>weights: "imagenet"</c> (Keras' default) is refused with the
 /// name and address of the file Keras would fetch; pass that file's path instead.
 /// Images are channels_last ([N, H, W, C]), NeuralFlow's only image data format.
@@ -37,10 +38,45 @@ public static partial class Applications
                 $"{app}: the input size must be at least {minSize}x{minSize}; got inputShape {KerasTensor.Format(inputShape)}.", nameof(inputShape));
         if (inputShape.Any(d => d is <= 0))
             throw new ArgumentException($"{app}: inputShape {KerasTensor.Format(inputShape)} has a length that is not positive.", nameof(inputShape));
+        // The first convolution's kernel depends on the channels (Keras' Conv2D refuses an undefined channel dimension).
+        if (inputShape[2] is null)
+            throw new ArgumentException(
+                $"{app}: inputShape's channels (its last length) must be known; got inputShape {KerasTensor.Format(inputShape)}.", nameof(inputShape));
         if (requireFlatten && inputShape.Any(d => d is null))
             throw new ArgumentException(
                 $"{app}: with includeTop: true the input shape must be fully known; got inputShape {KerasTensor.Format(inputShape)}.", nameof(inputShape));
         return [.. inputShape];
+    }
+
+    /// <summary>
+    /// The opening every application shares, with Keras' checks: the classifier's width, the pooling, the input
+    /// (<paramref name="inputTensor"/> or an Input of the shape imagenet_utils.obtain_input_shape gives), the weights
+    /// (<paramref name="imageNetFile"/> names, from the obtained shape, the file "imagenet" would download) and the
+    /// classifier's activation; returns the images the network starts from and their (height, width, channels).
+    /// </summary>
+    internal static (KerasTensor Images, int?[] Shape) ImageInput(
+        string app, bool includeTop, string? weights, KerasTensor? inputTensor, int?[]? inputShape, string? pooling, int classes,
+        string? classifierActivation, Func<int?[], string> imageNetFile, string imageNetFolder, int defaultSize = 224, int minSize = 32)
+    {
+        if (includeTop && classes < 1)
+            throw new ArgumentOutOfRangeException(nameof(classes), classes, $"{app}: classes must be at least 1.");
+        CheckPooling(app, pooling);
+        if (inputTensor is not null) CheckInputTensor(app, inputTensor, inputShape);
+        var shape = ObtainInputShape(app, inputShape, defaultSize, minSize, requireFlatten: includeTop);
+        CheckWeights(app, weights, () => imageNetFile(shape), imageNetFolder);
+        if (includeTop) CheckClassifierActivation(app, weights, classifierActivation);
+        return (inputTensor ?? Layers.Input(shape), shape);
+    }
+
+    /// <summary>
+    /// The closing every application shares: the model from the images' source inputs (Keras' get_source_inputs of
+    /// <paramref name="inputTensor"/>, else <paramref name="images"/>) to <paramref name="outputs"/>, its weights loaded.
+    /// </summary>
+    internal static Model Finish(string app, KerasTensor images, KerasTensor? inputTensor, KerasTensor outputs, string name, string? weights)
+    {
+        var model = new Model(inputTensor is null ? [images] : SourceInputs(inputTensor), [outputs], name);
+        LoadWeights(app, model, weights);
+        return model;
     }
 
     /// <summary>
@@ -132,6 +168,13 @@ public static partial class Applications
     {
         if (pooling is not (null or "avg" or "max"))
             throw new ArgumentException($"{app}: pooling must be null, \"avg\" or \"max\"; got \"{pooling}\".", nameof(pooling));
+    }
+
+    /// <summary>The classifier of ResNet and DenseNet: 'avg_pool' (global average pooling) and the 'predictions' Dense.</summary>
+    internal static KerasTensor AvgPoolClassifier(KerasTensor x, int classes, string? classifierActivation)
+    {
+        x = new Layers.GlobalAveragePooling2D(name: "avg_pool").Call(x);
+        return new Layers.Dense(classes, activation: classifierActivation, name: "predictions").Call(x);
     }
 
     /// <summary>
