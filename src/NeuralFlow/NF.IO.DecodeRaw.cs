@@ -33,7 +33,7 @@ public static partial class NF
         public static Tensor DecodeRaw(byte[] bytes, DType outType, bool littleEndian = true, int? fixedLength = null)
         {
             ArgumentNullException.ThrowIfNull(bytes);
-            return Decode([bytes], Shape.Scalar, outType, littleEndian, fixedLength);
+            return Decode([bytes], NeuralFlow.Shape.Scalar, outType, littleEndian, fixedLength);
         }
 
         private static Tensor Decode(byte[][] records, Shape shape, DType outType, bool littleEndian, int? fixedLength)
