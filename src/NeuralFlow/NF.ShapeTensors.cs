@@ -17,14 +17,15 @@ public static partial class NF
     /// <remarks>
     /// Inside <c>NF.Function</c> this is correct for every call: a function makes
     /// one plan per concrete input shape (unlike TensorFlow's one graph with unknown dimensions), so the shape is a
-    /// constant of each plan, and a call with another batch size gets a plan whose shape holds that size.
+    /// constant of each plan, and a call with another batch size gets a plan whose shape holds that size. In a
+    /// <c>Dataset.Map</c> it is the element's shape, also where the Map runs once per batch (map-and-batch fusion).
     /// </remarks>
     /// <exception cref="ArgumentException"><paramref name="dtype"/> is not int32 or int64.</exception>
     public static Tensor Shape(Tensor x, DType dtype = DType.Int32)
     {
         ArgumentNullException.ThrowIfNull(x);
         CheckShapeDType(nameof(Shape), dtype);
-        var dims = x.Shape.ToArray();
+        var dims = ElementDims(x);
         return dtype == DType.Int32
             ? Engine.FromHost<int>(dims, [dims.Length], x.Backend)
             : Engine.FromHost<long>(Array.ConvertAll(dims, d => (long)d), [dims.Length], x.Backend);
@@ -40,11 +41,12 @@ public static partial class NF
     {
         ArgumentNullException.ThrowIfNull(x);
         CheckShapeDType(nameof(Size), dtype);
-        if (dtype == DType.Int32 && x.Count > int.MaxValue)
-            throw new ArgumentException($"Size: a tensor of shape {x.Shape} has {x.Count} elements, more than int32 holds; ask for DType.Int64.", nameof(dtype));
+        long count = ElementDims(x).Aggregate(1L, (n, d) => n * d);
+        if (dtype == DType.Int32 && count > int.MaxValue)
+            throw new ArgumentException($"Size: a tensor of shape {x.Shape} has {count} elements, more than int32 holds; ask for DType.Int64.", nameof(dtype));
         return dtype == DType.Int32
-            ? Engine.FromHost<int>([(int)x.Count], NeuralFlow.Shape.Scalar, x.Backend)
-            : Engine.FromHost<long>([x.Count], NeuralFlow.Shape.Scalar, x.Backend);
+            ? Engine.FromHost<int>([(int)count], NeuralFlow.Shape.Scalar, x.Backend)
+            : Engine.FromHost<long>([count], NeuralFlow.Shape.Scalar, x.Backend);
     }
 
     /// <summary>
@@ -54,7 +56,17 @@ public static partial class NF
     public static Tensor Rank(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
-        return Engine.FromHost<int>([x.Rank], NeuralFlow.Shape.Scalar, x.Backend);
+        return Engine.FromHost<int>([ElementDims(x).Length], NeuralFlow.Shape.Scalar, x.Backend);
+    }
+
+    // x's dimensions, or an element's where a Map fused with its Batch runs once on a batch of n rows: as NF.Reshape
+    // reads shapes there, the leading n is the batch's, not the element's (tf.data maps over elements). Should a tensor
+    // of n rows that is not the batch be taken for it, the fused run's constants differ from the element run's and
+    // RowwiseProof refuses the fusion, so the answer stays the element run's.
+    private static int[] ElementDims(Tensor x)
+    {
+        var dims = x.Shape.ToArray();
+        return Data.Pipeline.FusedMapBatch.BatchRows is var n && n > 0 && dims.Length > 0 && dims[0] == n ? dims[1..] : dims;
     }
 
     private static void CheckShapeDType(string op, DType dtype)

@@ -54,6 +54,24 @@ public abstract class TensorsShapeTests(string backend) : BackendTest(backend)
         Assert.Equal([30f, 40f], batchMean(three * 10f).ToArray<float>());
         Assert.True(TracedFunction.Of(batchMean).LastCallReplayed);
     }
+
+    [SkippableFact]
+    public void A_dataset_map_reads_the_elements_shape_even_when_fused_with_its_batch()
+    {
+        RequireBackend();
+        // tf.data maps a function over elements: tf.shape(e) is the element's [3], also where NeuralFlow runs the Map
+        // once per batch (map-and-batch fusion), where the tensor it sees holds the whole batch.
+        var rows = NF.Reshape(NF.Range(0f, 12f), [4, 3]);
+        var ds = NeuralFlow.Data.Dataset.FromTensorSlices(rows)
+            .Map(e => e * NF.Cast(NF.Shape(e)[^1], DType.Float32) + NF.Cast(NF.Size(e) + NF.Rank(e), DType.Float32))
+            .Batch(2);
+        var batches = ds.ToList();
+        Assert.Equal(2, batches.Count);
+        // Each element e of shape (3,): e * 3 + (3 + 1).
+        Assert.Equal([4f, 7, 10, 13, 16, 19], batches[0].ToArray<float>());
+        Assert.Equal([22f, 25, 28, 31, 34, 37], batches[1].ToArray<float>());
+        Assert.True(ds.MapBatchFusion!.IsFused, ds.MapBatchFusion.ToString());   // the shape did not stop the fusion
+    }
 }
 
 /// <summary>Shape tensors on the managed backend.</summary>
