@@ -86,7 +86,7 @@ public static partial class NF
                 $"{name}: bitwise ops take integer or bool tensors, not {x.DType.Name()}; cast first with NF.Cast(x, DType.Int32).", nameof(x));
         // All bits set: -1 for the signed types, 255 for uint8, true for bool (whose not is xor 1).
         double ones = x.DType switch { DType.UInt8 => byte.MaxValue, DType.Bool => 1, _ => -1 };
-        using var mask = Fill(Shape.Scalar, ones, x.DType, x.Backend);
+        using var mask = Fill(NeuralFlow.Shape.Scalar, ones, x.DType, x.Backend);
         return Engine.Binary(BinaryOp.BitwiseXor, x, mask, name);
     }
 }

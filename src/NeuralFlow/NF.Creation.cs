@@ -8,7 +8,7 @@ public static partial class NF
 {
     /// <summary>A scalar tensor (shape <c>()</c>) holding <paramref name="value"/>; the dtype follows the C# type.</summary>
     [MethodImpl(Hot)]
-    public static Tensor Constant<T>(T value) where T : unmanaged => FromSpan<T>([value], Shape.Scalar);
+    public static Tensor Constant<T>(T value) where T : unmanaged => FromSpan<T>([value], NeuralFlow.Shape.Scalar);
 
     /// <summary>A 1-D tensor from an array (int[] gives int32, float[] float32, byte[] uint8, ...).</summary>
     [MethodImpl(Hot)]
@@ -129,8 +129,21 @@ public static partial class NF
     /// <summary>float32 values start, start+delta, ... below <paramref name="limit"/> (<c>NF.Range(1f, 5f, 0.1f)</c> has 40).</summary>
     public static Tensor Range(float start, float limit, float delta = 1f) => RangeOf(start, limit, delta, DType.Float32);
 
-    /// <summary>float64 values start, start+delta, ... below <paramref name="limit"/>.</summary>
-    public static Tensor Range(double start, double limit, double delta = 1.0) => RangeOf(start, limit, delta, DType.Float64);
+    /// <summary>
+    /// Floating values start, start+delta, ... below <paramref name="limit"/>, float32 unless <paramref name="dtype"/> says
+    /// otherwise: <c>NF.Range(0.5, 2.0)</c> is float32 <c>[0.5, 1.5]</c>, as <c>tf.range(0.5, 2.0)</c> and
+    /// <c>torch.arange(0.5, 2.0)</c> give for Python floats; <c>NF.Range(0.0, 1.0, 0.1, DType.Float64)</c> keeps float64.
+    /// The element count is ceil((limit - start) / delta) computed in double, as TensorFlow's; each value is
+    /// start + i * delta in double, rounded once to <paramref name="dtype"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">A non-finite or zero delta, a non-finite start or limit, too many elements, or a
+    /// <paramref name="dtype"/> that is not float16, float32 or float64 (the int and long overloads give integer ranges).</exception>
+    public static Tensor Range(double start, double limit, double delta = 1.0, DType dtype = DType.Float32)
+    {
+        if (dtype is not (DType.Float16 or DType.Float32 or DType.Float64))
+            throw new ArgumentException($"Range: dtype must be float16, float32 or float64 for a range of doubles, got {dtype.Name()}; integer ranges are NF.Range(int, int, int) (int32) and NF.Range(long, long, long) (int64).", nameof(dtype));
+        return RangeOf(start, limit, delta, dtype);
+    }
 
     private static Tensor RangeOf(double start, double limit, double delta, DType dtype)
     {

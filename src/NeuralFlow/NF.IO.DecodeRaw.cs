@@ -34,7 +34,7 @@ public static partial class NF
         public static Tensor DecodeRaw(byte[] bytes, DType outType, bool littleEndian = true, int? fixedLength = null)
         {
             ArgumentNullException.ThrowIfNull(bytes);
-            return Decode([bytes], Shape.Scalar, outType, littleEndian, fixedLength);
+            return Decode([bytes], NeuralFlow.Shape.Scalar, outType, littleEndian, fixedLength);
         }
 
         /// <summary>

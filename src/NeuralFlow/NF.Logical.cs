@@ -21,7 +21,7 @@ public static partial class NF
     public static Tensor LogicalNot(Tensor x)
     {
         Bools(x, x, nameof(LogicalNot));
-        using var no = Fill(Shape.Scalar, 0.0, DType.Bool, x.Backend);
+        using var no = Fill(NeuralFlow.Shape.Scalar, 0.0, DType.Bool, x.Backend);
         return Engine.Binary(BinaryOp.Equal, x, no, nameof(LogicalNot));
     }
 

@@ -126,7 +126,7 @@ public static partial class NF
         if (p.DType != x.DType)
             throw new ArgumentException($"{op}: {name} is {p.DType.Name()} but x is {x.DType.Name()}; convert with NF.Cast.", name);
         if (!p.Shape.Equals(new Shape(shape)))
-            throw new ArgumentException($"{op}: {name} must have shape {Shape.Format(shape)} for x of shape {x.Shape}, got {p.Shape}.", name);
+            throw new ArgumentException($"{op}: {name} must have shape {NeuralFlow.Shape.Format(shape)} for x of shape {x.Shape}, got {p.Shape}.", name);
     }
 
     private static int[] NormalizeAxes(string op, Shape shape, int[] axes)

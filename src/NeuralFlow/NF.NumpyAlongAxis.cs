@@ -68,9 +68,9 @@ public static partial class NF
         if (!indices.DType.IsInteger())
             throw new ArgumentException($"{op}: indices must be integers, got {indices.DType.Name()}.", nameof(indices));
         if (shape.Any(d => d < 0))
-            throw new ArgumentException($"{op}: shape {Shape.Format(shape)} has a negative dimension.", nameof(shape));
+            throw new ArgumentException($"{op}: shape {NeuralFlow.Shape.Format(shape)} has a negative dimension.", nameof(shape));
         long size = shape.Aggregate(1L, (p, d) => p * d);
-        CheckIndexRange(op, indices, size, $"the {size} elements of shape {Shape.Format(shape)}");
+        CheckIndexRange(op, indices, size, $"the {size} elements of shape {NeuralFlow.Shape.Format(shape)}");
         var coordinates = new Tensor[shape.Length];
         // The strides and axis lengths need not fit the indices' dtype (uint8 indices in an axis of
         // 300, int32 ones under a stride of 2^32; as scalars of that dtype they overflowed): divide
@@ -101,9 +101,9 @@ public static partial class NF
         if (mode is not ("raise" or "wrap" or "clip"))
             throw new ArgumentException($"{op}: mode must be \"raise\", \"wrap\" or \"clip\", got \"{mode}\".", nameof(mode));
         if (multiIndex.Count != dims.Length || dims.Length == 0)
-            throw new ArgumentException($"{op}: multiIndex has {multiIndex.Count} coordinate tensors but dims {Shape.Format(dims)} has {dims.Length} axes; they must match (and be at least one).", nameof(multiIndex));
+            throw new ArgumentException($"{op}: multiIndex has {multiIndex.Count} coordinate tensors but dims {NeuralFlow.Shape.Format(dims)} has {dims.Length} axes; they must match (and be at least one).", nameof(multiIndex));
         if (dims.Any(d => d < 0))
-            throw new ArgumentException($"{op}: dims {Shape.Format(dims)} has a negative dimension.", nameof(dims));
+            throw new ArgumentException($"{op}: dims {NeuralFlow.Shape.Format(dims)} has a negative dimension.", nameof(dims));
         Tensor? flat = null;
         long stride = 1;
         for (int i = dims.Length - 1; i >= 0; i--)
@@ -112,9 +112,9 @@ public static partial class NF
             if (!c.DType.IsInteger())
                 throw new ArgumentException($"{op}: coordinate tensor {i} must be integer, got {c.DType.Name()}.", nameof(multiIndex));
             var coordinate = Cast(c, DType.Int64);
-            if (mode == "raise") CheckIndexRange(op, coordinate, dims[i], $"axis {i} of dims {Shape.Format(dims)} (length {dims[i]})");
+            if (mode == "raise") CheckIndexRange(op, coordinate, dims[i], $"axis {i} of dims {NeuralFlow.Shape.Format(dims)} (length {dims[i]})");
             else if (dims[i] == 0)
-                throw new ArgumentException($"{op}: axis {i} of dims {Shape.Format(dims)} is empty; no coordinate can {mode} into it.", nameof(dims));
+                throw new ArgumentException($"{op}: axis {i} of dims {NeuralFlow.Shape.Format(dims)} is empty; no coordinate can {mode} into it.", nameof(dims));
             else if (mode == "wrap") coordinate = FloorMod(coordinate, TypedScalar(dims[i], DType.Int64, c.Backend));
             else coordinate = Minimum(Maximum(coordinate, TypedScalar(0, DType.Int64, c.Backend)), TypedScalar(dims[i] - 1, DType.Int64, c.Backend));
             var term = stride == 1 ? coordinate : coordinate * TypedScalar(stride, DType.Int64, c.Backend);
@@ -225,5 +225,5 @@ public static partial class NF
     }
 
     // A scalar of dtype on the backend (not a weak C# number: int64 arithmetic stays int64).
-    private static Tensor TypedScalar(long value, DType dtype, Backends.IBackend backend) => Fill(Shape.Scalar, value, dtype, backend);
+    private static Tensor TypedScalar(long value, DType dtype, Backends.IBackend backend) => Fill(NeuralFlow.Shape.Scalar, value, dtype, backend);
 }

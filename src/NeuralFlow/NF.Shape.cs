@@ -13,7 +13,7 @@ public static partial class NF
     {
         ArgumentNullException.ThrowIfNull(shape);
         // In a fused Map's run on a batch of n elements, a shape is the element's: the batch axis stays in front.
-        if (Data.Pipeline.FusedMapBatch.BatchRows is var n && n > 0 && x.Rank > 0 && x.Shape[0] == n && shape.Length < Shape.MaxRank)
+        if (Data.Pipeline.FusedMapBatch.BatchRows is var n && n > 0 && x.Rank > 0 && x.Shape[0] == n && shape.Length < NeuralFlow.Shape.MaxRank)
             shape = [n, .. shape];
         var dims = (int[])shape.Clone();
         int infer = -1;
@@ -22,25 +22,25 @@ public static partial class NF
         {
             if (dims[i] == -1)
             {
-                if (infer >= 0) throw new ArgumentException($"Reshape: only one dimension may be -1, got {Shape.Format(dims)}.", nameof(shape));
+                if (infer >= 0) throw new ArgumentException($"Reshape: only one dimension may be -1, got {NeuralFlow.Shape.Format(dims)}.", nameof(shape));
                 infer = i;
             }
-            else if (dims[i] < 0) throw new ArgumentException($"Reshape: dimension {dims[i]} in {Shape.Format(dims)} is invalid.", nameof(shape));
+            else if (dims[i] < 0) throw new ArgumentException($"Reshape: dimension {dims[i]} in {NeuralFlow.Shape.Format(dims)} is invalid.", nameof(shape));
             // Past the largest element count, the product can only be wrong: say so, never wrap.
             else if (!TryMultiply(known, dims[i], out known))
-                throw new ArgumentException($"Reshape: cannot reshape a tensor of shape {x.Shape} ({x.Count} elements) into {Shape.Format(dims)} (more elements than a tensor can hold).", nameof(shape));
+                throw new ArgumentException($"Reshape: cannot reshape a tensor of shape {x.Shape} ({x.Count} elements) into {NeuralFlow.Shape.Format(dims)} (more elements than a tensor can hold).", nameof(shape));
         }
         if (infer >= 0)
         {
             if (known == 0 || x.Count % known != 0)
-                throw new ArgumentException($"Reshape: cannot reshape a tensor of shape {x.Shape} ({x.Count} elements) into {Shape.Format(dims)}.", nameof(shape));
+                throw new ArgumentException($"Reshape: cannot reshape a tensor of shape {x.Shape} ({x.Count} elements) into {NeuralFlow.Shape.Format(dims)}.", nameof(shape));
             long inferred = x.Count / known;
             if (inferred > int.MaxValue)
-                throw new ArgumentException($"Reshape: the -1 in {Shape.Format(dims)} would be {inferred} for a tensor of shape {x.Shape}, more than a dimension holds ({int.MaxValue}).", nameof(shape));
+                throw new ArgumentException($"Reshape: the -1 in {NeuralFlow.Shape.Format(dims)} would be {inferred} for a tensor of shape {x.Shape}, more than a dimension holds ({int.MaxValue}).", nameof(shape));
             dims[infer] = (int)inferred;
         }
         else if (known != x.Count)
-            throw new ArgumentException($"Reshape: cannot reshape a tensor of shape {x.Shape} ({x.Count} elements) into {Shape.Format(dims)} ({known} elements).", nameof(shape));
+            throw new ArgumentException($"Reshape: cannot reshape a tensor of shape {x.Shape} ({x.Count} elements) into {NeuralFlow.Shape.Format(dims)} ({known} elements).", nameof(shape));
         var target = new Shape(dims);
         using var packed = x.Contiguous();
         return Tape.Record(packed.View(packed.Layout.WithShape(target)), x, ShapeBack);

@@ -74,7 +74,7 @@ public static partial class NF
             var points = input.ToArray<int>();
             var strings = new string[dims[..^1].Aggregate(1, (p, d) => p * d)];
             for (int i = 0; i < strings.Length; i++) strings[i] = Encode(points.AsSpan(i * width, width).ToArray(), replacementChar);
-            return StringTensor.Wrap(strings, Shape.Create(dims.AsSpan(0, dims.Length - 1)));
+            return StringTensor.Wrap(strings, NeuralFlow.Shape.Create(dims.AsSpan(0, dims.Length - 1)));
         }
 
         private static string Encode(int[] codePoints, int replacement)

@@ -59,7 +59,7 @@ public static partial class NF
                     throw new ArgumentException($"Strings.Join: input {i} has shape {t.Shape}, but an earlier input has shape {shape}; inputs must be of one shape, or scalars.", nameof(inputs));
                 shape ??= t.Shape;
             }
-            shape ??= Shape.Scalar;
+            shape ??= NeuralFlow.Shape.Scalar;
             var joined = new string[shape.Count];
             for (int j = 0; j < joined.Length; j++)
                 joined[j] = Data.ByteStrings.Canonical(string.Join(separator, inputs.Select(t => t.Values[t.Rank == 0 ? 0 : j])));
@@ -79,7 +79,7 @@ public static partial class NF
             if (axis is null)
             {
                 var all = Data.ByteStrings.Canonical(string.Join(separator, input.Values));
-                return StringTensor.Wrap([all], keepdims ? new Shape(Enumerable.Repeat(1, dims.Length).ToArray()) : Shape.Scalar);
+                return StringTensor.Wrap([all], keepdims ? new Shape(Enumerable.Repeat(1, dims.Length).ToArray()) : NeuralFlow.Shape.Scalar);
             }
             int a = axis.Value < 0 ? axis.Value + dims.Length : axis.Value;
             if (a < 0 || a >= dims.Length)

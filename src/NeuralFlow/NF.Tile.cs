@@ -33,7 +33,7 @@ public static partial class NF
         // within Shape.MaxRank unless many axes repeat; those go in two passes.
         int repeated = multiples.Count(m => m != 1);
         if (repeated == 0) return Reshape(x, x.Shape.ToArray());
-        if (rank + repeated > Shape.MaxRank)
+        if (rank + repeated > NeuralFlow.Shape.MaxRank)
         {
             int half = rank / 2;
             var first = multiples.Select((m, i) => i < half ? m : 1).ToArray();

@@ -41,7 +41,7 @@ public static partial class NF
         var (rows, ids) = UnsortedSegmentRows(op, data, segmentIds, numSegments);
         var product = CustomGradient((Tensor d) =>
         {
-            var y = SegmentScan(op, d, ids, numSegments, Multiply, Fill(Shape.Scalar, 1, d.DType, d.Backend));
+            var y = SegmentScan(op, d, ids, numSegments, Multiply, Fill(NeuralFlow.Shape.Scalar, 1, d.DType, d.Backend));
             return (y, dy => ProductGradient(op, dy, d, y, ids, numSegments));
         });
         return Reshape(product(rows), SegmentResultShape(rows, numSegments));
@@ -150,7 +150,7 @@ public static partial class NF
         var zeros = UnsortedSegmentSumOf(op, Cast(isZero, DType.Int32), ids, numSegments);
         var g = Where(Greater(zeros, 1), ZerosLike(dy), dy);
         var nonZero = Where(isZero, OnesLike(rows), rows);
-        var nonZeroProduct = SegmentScan(op, nonZero, ids, numSegments, Multiply, Fill(Shape.Scalar, 1, rows.DType, rows.Backend));
+        var nonZeroProduct = SegmentScan(op, nonZero, ids, numSegments, Multiply, Fill(NeuralFlow.Shape.Scalar, 1, rows.DType, rows.Backend));
         var partial = Where(isZero, Gather(nonZeroProduct, at, 0), Gather(y, at, 0) / nonZero);
         return Where(Reshape(dropped, keyShape), ZerosLike(rows), Gather(g, at, 0) * partial);
     }
@@ -158,10 +158,10 @@ public static partial class NF
     // The dtype's lowest (or largest) value as a scalar: an empty segment's maximum (minimum), as TensorFlow's.
     private static Tensor ExtremeOf(string op, DType dtype, bool highest, Backends.IBackend backend) => dtype switch
     {
-        DType.Float32 => Engine.FromHost<float>([highest ? float.MaxValue : float.MinValue], Shape.Scalar, backend),
-        DType.Float64 => Engine.FromHost<double>([highest ? double.MaxValue : double.MinValue], Shape.Scalar, backend),
-        DType.Int32 => Engine.FromHost<int>([highest ? int.MaxValue : int.MinValue], Shape.Scalar, backend),
-        DType.Int64 => Engine.FromHost<long>([highest ? long.MaxValue : long.MinValue], Shape.Scalar, backend),
+        DType.Float32 => Engine.FromHost<float>([highest ? float.MaxValue : float.MinValue], NeuralFlow.Shape.Scalar, backend),
+        DType.Float64 => Engine.FromHost<double>([highest ? double.MaxValue : double.MinValue], NeuralFlow.Shape.Scalar, backend),
+        DType.Int32 => Engine.FromHost<int>([highest ? int.MaxValue : int.MinValue], NeuralFlow.Shape.Scalar, backend),
+        DType.Int64 => Engine.FromHost<long>([highest ? long.MaxValue : long.MinValue], NeuralFlow.Shape.Scalar, backend),
         _ => throw new NotSupportedException($"{op}: data is {dtype.Name()}; it takes float32, float64, int32 or int64 (convert with NF.Cast)."),
     };
 }

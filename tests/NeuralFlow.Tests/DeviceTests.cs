@@ -96,7 +96,7 @@ public class DeviceTests
             Tensor f, i, b;
             using (NF.UseBackend(from))
             {
-                f = NF.Reshape(NF.Range(0.0, 12.0), [3, 4]);
+                f = NF.Reshape(NF.Range(0.0, 12.0, dtype: DType.Float64), [3, 4]);
                 i = NF.Constant(new[] { -3, 7, int.MaxValue });
                 b = NF.Constant(new[] { true, false, true });
             }
@@ -193,7 +193,7 @@ public class DeviceTests
         var gpu = new DeviceDouble(7);
         var other = new DeviceDouble(8);
         Tensor host;
-        using (NF.UseBackend(BackendRegistry.Managed)) host = NF.Reshape(NF.Range(0.0, 12.0), [3, 4]);  // not the default device: that may be a GPU
+        using (NF.UseBackend(BackendRegistry.Managed)) host = NF.Reshape(NF.Range(0.0, 12.0, dtype: DType.Float64), [3, 4]);  // not the default device: that may be a GPU
         using var view = NF.Transpose(host)[1..];                 // strided: packed before the copy
         using var onGpu = view.To(gpu);                            // host -> device: an upload
         Assert.Equal(Device.Gpu(7), onGpu.Device);

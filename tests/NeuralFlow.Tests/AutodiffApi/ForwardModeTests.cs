@@ -36,7 +36,7 @@ public abstract class ForwardModeTests(string backend) : BackendTest(backend)
     public void Jvp_matches_central_differences_and_the_jacobian()
     {
         RequireBackend();
-        Func<Tensor, Tensor> g = v => NF.Softmax(NF.Sin(v) * NF.Reshape(NF.Range(1.0, 7.0), [2, 3]), -1) * NF.Exp(v * 0.3);
+        Func<Tensor, Tensor> g = v => NF.Softmax(NF.Sin(v) * NF.Reshape(NF.Range(1.0, 7.0, dtype: DType.Float64), [2, 3]), -1) * NF.Exp(v * 0.3);
         var x0 = RandomValues(6, 4);
         var t0 = RandomValues(6, 5);
         var (_, jvp) = NF.Jvp(g, NF.Constant(x0, [2, 3]), NF.Constant(t0, [2, 3]));

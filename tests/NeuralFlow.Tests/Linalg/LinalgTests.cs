@@ -130,7 +130,7 @@ public abstract class LinalgTests(string backend, ITestOutputHelper output) : Ba
     public void Gradients_match_torch_autograd()
     {
         RequireBackend();
-        var w = NF.Reshape(NF.Range(1.0, 10.0, 1.0) / 10, [3, 3]);
+        var w = NF.Reshape(NF.Range(1.0, 10.0, 1.0, dtype: DType.Float64) / 10, [3, 3]);
         double[] Grad(Func<Tensor, Tensor> f, double[,] at)
         {
             var x = C(at);

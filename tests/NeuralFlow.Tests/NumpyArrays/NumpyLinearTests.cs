@@ -14,8 +14,8 @@ public abstract class NumpyLinearTests(string backend) : BackendTest(backend)
     {
         RequireBackend();
         // NumPy's docstring example: a [3, 4, 5] and b [4, 3, 2] contracted over ([1, 0], [0, 1]).
-        using var a = NF.Reshape(NF.Range(0.0, 60.0, 1.0), [3, 4, 5]);
-        using var b = NF.Reshape(NF.Range(0.0, 24.0, 1.0), [4, 3, 2]);
+        using var a = NF.Reshape(NF.Range(0.0, 60.0, 1.0, dtype: DType.Float64), [3, 4, 5]);
+        using var b = NF.Reshape(NF.Range(0.0, 24.0, 1.0, dtype: DType.Float64), [4, 3, 2]);
         using var c = NF.Tensordot(a, b, [1, 0], [0, 1]);
         Assert.Equal(new Shape(5, 2), c.Shape);
         Assert.Equal(new[] { 4400.0, 4730, 4532, 4874, 4664, 5018, 4796, 5162, 4928, 5306 }, c.ToArray<double>());
@@ -23,7 +23,7 @@ public abstract class NumpyLinearTests(string backend) : BackendTest(backend)
         Assert.Equal(DType.Int32, i1.DType);
         Assert.Equal(new[] { 19, 22, 43, 50 }, i1.ToArray<int>());
         Assert.Equal(new Shape(2, 3, 4), NF.Tensordot(NF.Ones(new Shape(2, 3)), NF.Ones(new Shape(4)), 0).Shape);
-        using var two = NF.Tensordot(NF.Reshape(NF.Range(0.0, 6.0, 1.0), [2, 3]), NF.Reshape(NF.Range(0.0, 6.0, 1.0), [2, 3]));
+        using var two = NF.Tensordot(NF.Reshape(NF.Range(0.0, 6.0, 1.0, dtype: DType.Float64), [2, 3]), NF.Reshape(NF.Range(0.0, 6.0, 1.0, dtype: DType.Float64), [2, 3]));
         Assert.Equal(Shape.Scalar, two.Shape);
         Assert.Equal(55.0, two.Item<double>());
         // Mixed dtypes promote; an empty contraction gives zeros.

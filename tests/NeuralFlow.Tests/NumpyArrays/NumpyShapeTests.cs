@@ -94,7 +94,7 @@ public abstract class NumpyShapeTests(string backend) : BackendTest(backend)
         // Cut points: negative from the end, clamped past it, a stop before its start empty.
         Assert.Equal([[0, 1], [2], [3, 4], [5], []], NF.ArraySplit(NF.Range(6), [2, 3, -1, 9]).Select(p => p.ToArray<int>()).ToArray());
         // keras.ops.hsplit's docstring (arange(16.0) as 4 x 4).
-        using var x = NF.Reshape(NF.Range(0.0, 16.0, 1.0), [4, 4]);
+        using var x = NF.Reshape(NF.Range(0.0, 16.0, 1.0, dtype: DType.Float64), [4, 4]);
         var hs = NF.HSplit(x, [1, 3]);
         Assert.Equal([new Shape(4, 1), new Shape(4, 2), new Shape(4, 1)], hs.Select(p => p.Shape).ToArray());
         Assert.Equal(new[] { 1.0, 2, 5, 6, 9, 10, 13, 14 }, hs[1].ToArray<double>());
@@ -105,11 +105,11 @@ public abstract class NumpyShapeTests(string backend) : BackendTest(backend)
         Assert.Equal(new[] { 6, 7, 8, 9, 10, 11 }, vs[1].ToArray<int>());
         Assert.Equal(new[] { 3, 4, 5, 6, 7, 8 }, NF.VSplit(NF.Reshape(NF.Range(12), [4, 3]), [1, 3])[1].ToArray<int>());
         // keras.ops.dsplit's docstring (arange(16.0) as 2 x 2 x 4).
-        var ds = NF.DSplit(NF.Reshape(NF.Range(0.0, 16.0, 1.0), [2, 2, 4]), 2);
+        var ds = NF.DSplit(NF.Reshape(NF.Range(0.0, 16.0, 1.0, dtype: DType.Float64), [2, 2, 4]), 2);
         Assert.Equal(new Shape(2, 2, 2), ds[0].Shape);
         Assert.Equal(new[] { 0.0, 1, 4, 5, 8, 9, 12, 13 }, ds[0].ToArray<double>());
         Assert.Equal(new[] { 2.0, 3, 6, 7, 10, 11, 14, 15 }, ds[1].ToArray<double>());
-        Assert.Equal(new[] { 1.0, 5, 9, 13 }, NF.DSplit(NF.Reshape(NF.Range(0.0, 16.0, 1.0), [2, 2, 4]), [1, 2])[1].ToArray<double>());
+        Assert.Equal(new[] { 1.0, 5, 9, 13 }, NF.DSplit(NF.Reshape(NF.Range(0.0, 16.0, 1.0, dtype: DType.Float64), [2, 2, 4]), [1, 2])[1].ToArray<double>());
     }
 
     [SkippableFact]

@@ -22,9 +22,9 @@ public abstract class NumpyStatisticsTests(string backend) : BackendTest(backend
         Assert.Equal(4.0, NF.Trapezoid(D(1, 2, 3)).Item<double>());
         Assert.Equal(8.0, NF.Trapezoid(D(1, 2, 3), D(4, 6, 8)).Item<double>());
         Assert.Equal(8.0, NF.Trapezoid(D(1, 2, 3), dx: 2).Item<double>());
-        using var y = NF.Square(NF.Reshape(NF.Range(0.0, 6.0, 1.0), [2, 3]));
+        using var y = NF.Square(NF.Reshape(NF.Range(0.0, 6.0, 1.0, dtype: DType.Float64), [2, 3]));
         Assert.Equal(new[] { 5.5, 45.5 }, NF.Trapezoid(y, NF.Constant(new[,] { { 0.0, 1, 3 }, { 0, 2, 3 } }), axis: 1).ToArray<double>());
-        Assert.Equal(new[] { 1.5, 2.5, 3.5 }, NF.Trapezoid(NF.Reshape(NF.Range(0.0, 6.0, 1.0), [2, 3]), axis: 0).ToArray<double>());
+        Assert.Equal(new[] { 1.5, 2.5, 3.5 }, NF.Trapezoid(NF.Reshape(NF.Range(0.0, 6.0, 1.0, dtype: DType.Float64), [2, 3]), axis: 0).ToArray<double>());
         Assert.Equal(0.0, NF.Trapezoid(D(5)).Item<double>());
         Assert.Equal(0.0, NF.Trapezoid(D()).Item<double>());
     }

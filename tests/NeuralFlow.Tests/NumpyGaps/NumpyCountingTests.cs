@@ -75,7 +75,7 @@ public abstract class NumpyCountingTests(string backend) : BackendTest(backend)
         Assert.Equal(2.5f, plain.Item<float>());
         Assert.Equal(4f, NF.Average(NF.Range(1, 11), weights: NF.Range(10, 0, -1)).Item<float>(), 6);
         AssertClose([0.75, 2.75, 4.75], NF.Average(NF.Reshape(NF.Range(6), [3, 2]), 1, NF.Constant(new[] { 0.25f, 0.75f })).ToArray<float>().Select(v => (double)v).ToArray(), 1e-7, 0, "average axis 1");
-        using var x6 = NF.Reshape(NF.Range(0.0, 6.0), [3, 2]);
+        using var x6 = NF.Reshape(NF.Range(0.0, 6.0, dtype: DType.Float64), [3, 2]);
         AssertClose([2.888888888888889, 3.6666666666666665], NF.Average(x6, 0, x6 + 1).ToArray<double>(), 1e-15, 0, "average full weights");
     }
 

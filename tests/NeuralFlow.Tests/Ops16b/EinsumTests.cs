@@ -32,8 +32,8 @@ public abstract class EinsumTests(string backend) : BackendTest(backend)
         Assert.Equal([7f, 10, 15, 22], NF.Einsum("ij,jk->ik", a, a).ToArray<float>());
         Assert.Equal([1, 4, 9, 16], NF.Einsum("ij,ij->ij", NF.Constant(new[,] { { 1, 2 }, { 3, 4 } }), NF.Constant(new[,] { { 1, 2 }, { 3, 4 } })).ToArray<int>());
         // "..." with a broadcast leading axis: [1, 2, 3] x [4, 3, 2] -> [4, 2, 2].
-        var p = NF.Reshape(NF.Range(0.0, 6.0, 1.0), [1, 2, 3]);
-        var q = NF.Reshape(NF.Range(0.0, 24.0, 1.0), [4, 3, 2]);
+        var p = NF.Reshape(NF.Range(0.0, 6.0, 1.0, dtype: DType.Float64), [1, 2, 3]);
+        var q = NF.Reshape(NF.Range(0.0, 24.0, 1.0, dtype: DType.Float64), [4, 3, 2]);
         var r = NF.Einsum("...ij,...jk->...ik", p, q);
         Assert.Equal(new Shape(4, 2, 2), r.Shape);
         Assert.Equal(NF.MatMul(p, q).ToArray<double>(), r.ToArray<double>());

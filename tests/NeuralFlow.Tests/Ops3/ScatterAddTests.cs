@@ -26,11 +26,11 @@ public abstract class ScatterAddTests(string backend, ITestOutputHelper output) 
     {
         RequireBackend();
         // dx = zeros((5, 3)); np.add.at(dx, [[0, 2], [2, 4], [0, 0]], arange(18).reshape(3, 2, 3) * 0.5 - 2)
-        var g = NF.Range(0.0, 18.0, 1.0) * 0.5 - 2;
+        var g = NF.Range(0.0, 18.0, 1.0, dtype: DType.Float64) * 0.5 - 2;
         var dx = GatherGradient([5, 3], NF.Constant(new[,] { { 0, 2 }, { 2, 4 }, { 0, 0 } }), 0, NF.Reshape(g, [3, 2, 3]));
         Assert.Equal(new[] { 7.5, 9, 10.5, 0, 0, 0, 0.5, 1.5, 2.5, 0, 0, 0, 2.5, 3, 3.5 }, dx);
         // A middle axis: x (2, 4, 3), indices [3, 1, 3] (int64), g = arange(18).reshape(2, 3, 3) - 4.
-        var g2 = NF.Reshape(NF.Range(0.0, 18.0, 1.0) - 4, [2, 3, 3]);
+        var g2 = NF.Reshape(NF.Range(0.0, 18.0, 1.0, dtype: DType.Float64) - 4, [2, 3, 3]);
         var dx2 = GatherGradient([2, 4, 3], NF.Constant(new long[] { 3, 1, 3 }), 1, g2);
         Assert.Equal(new double[] { 0, 0, 0, -1, 0, 1, 0, 0, 0, -2, 0, 2, 0, 0, 0, 8, 9, 10, 0, 0, 0, 16, 18, 20 }, dx2);
         // A transposed (strided) upstream gradient and uint8 indices give the same sums.
@@ -61,7 +61,7 @@ public abstract class ScatterAddTests(string backend, ITestOutputHelper output) 
     {
         RequireBackend();
         // data = arange(12).reshape(2, 2, 3) - 3, ids [[0, 2], [-1, 0]]: the -1 slice is dropped.
-        var data = NF.Reshape(NF.Range(0.0, 12.0, 1.0) - 3, [2, 2, 3]);
+        var data = NF.Reshape(NF.Range(0.0, 12.0, 1.0, dtype: DType.Float64) - 3, [2, 2, 3]);
         var sums = NF.UnsortedSegmentSum(data, NF.Constant(new[,] { { 0, 2 }, { -1, 0 } }), 3);
         Assert.Equal(new Shape(3, 3), sums.Shape);
         Assert.Equal(new[] { 3.0, 5, 7, 0, 0, 0, 0, 1, 2 }, sums.ToArray<double>());

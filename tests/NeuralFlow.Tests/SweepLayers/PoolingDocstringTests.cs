@@ -14,7 +14,7 @@ public abstract class PoolingDocstringTests(string backend) : BackendTest(backen
     private static Tensor Sequence() => NF.Constant(new double[] { 1, 2, 3, 4, 5 }, [1, 5, 1]);
 
     private static Tensor Image(int height, int width) =>
-        NF.Reshape(NF.Range(1.0, height * width + 1.0), [1, height, width, 1]);
+        NF.Reshape(NF.Range(1.0, height * width + 1.0, dtype: DType.Float64), [1, height, width, 1]);
 
     private static void Pooled(double[] expected, int[] shape, Tensor y, string what)
     {

@@ -10,7 +10,7 @@ public abstract class CumProdGradientTests(string backend) : BackendTest(backend
     private static readonly double[,] X = { { 2, 0, 3, 0, 5 }, { 1, -2, 0, 4, 0.5 }, { 0, 0, 1, 2, 3 } };
 
     // Weights of the outputs in the loss: arange(15).reshape(3, 5) / 7 - 1.
-    private static Tensor Weights() => NF.Reshape(NF.Range(0.0, 15.0, 1.0), [3, 5]) / 7.0 - 1.0;
+    private static Tensor Weights() => NF.Reshape(NF.Range(0.0, 15.0, 1.0, dtype: DType.Float64), [3, 5]) / 7.0 - 1.0;
 
     public static TheoryData<int, bool, bool, double[]> Cases() => new()
     {

@@ -75,7 +75,7 @@ public abstract class TfMathBreadthTests(string backend) : BackendTest(backend)
         var v = new Variable(c);
         using (var tape = new GradientTape())
         {
-            var y = NF.ReduceSum(NF.CumulativeLogsumexp(v, 1) * NF.Reshape(NF.Range(1.0, 9.0), [2, 4]));
+            var y = NF.ReduceSum(NF.CumulativeLogsumexp(v, 1) * NF.Reshape(NF.Range(1.0, 9.0, dtype: DType.Float64), [2, 4]));
             GammaFamilyTests.Near([1.0, 5.02677140369714, 0.0, 3.9732285963028606, 7.500331366653313, 6.7966053190998705, 6.551749235143032, 5.151314079103775],
                                   tape.Gradient(y, v).ToArray<double>(), "gradient", relative: 1e-13, absolute: 1e-300);
         }

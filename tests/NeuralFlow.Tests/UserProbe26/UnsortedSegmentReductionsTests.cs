@@ -82,7 +82,7 @@ public abstract class UnsortedSegmentReductionsTests(string backend) : BackendTe
         var d = new Variable(Data());
         using (var tape = new GradientTape())
         {
-            var w = NF.Reshape(NF.Range(1.0, 13.0), [4, 3]);
+            var w = NF.Reshape(NF.Range(1.0, 13.0, dtype: DType.Float64), [4, 3]);
             var y = NF.ReduceSum(NF.UnsortedSegmentProd(d, Ids(), 4) * w);
             Assert.Equal(new double[] { 4, 0, -3, 441, 576, 0, 1, 4, 9, 252, -360, 486, 0, 0, 0, 196, -320, 0 }, tape.Gradient(y, d).ToArray<double>());
         }
