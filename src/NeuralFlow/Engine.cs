@@ -115,6 +115,7 @@ internal static partial class Engine
     [MethodImpl(Hot)]
     public static Tensor Binary(BinaryOp op, Tensor a, Tensor b, string name)
     {
+        if (WeakBinary(op, a, b, name) is { } number) return number;
         // A C# number, still only a value (WeakScalar), goes to the backend of the tensor it meets.
         if (!ReferenceEquals(a.Backend, b.Backend))
         {

@@ -7,13 +7,14 @@ public partial class Tensor : IFormattable
 {
     /// <summary>
     /// A scalar's value in a .NET numeric format: <c>$"{loss:F3}"</c> is <c>0.758</c>, as TensorFlow's guides print
-    /// <c>f"{loss:.3f}"</c> (an eager scalar formats as its number); without a format, <see cref="ToString()"/>. A bool
-    /// scalar prints True or False whatever the format.
+    /// <c>f"{loss:.3f}"</c> (an eager scalar formats as its number). Without a format a scalar is its number too, as
+    /// TensorFlow's <c>f"Approximation Size: {tf.size(A_r)}"</c> prints <c>213</c> (an eager tensor formats as its numpy
+    /// value); a tensor of higher rank gives <see cref="ToString()"/>. A bool scalar prints True or False whatever the format.
     /// </summary>
     /// <exception cref="FormatException">A format is given for a tensor that is not a scalar (NumPy and TensorFlow refuse it too).</exception>
     public string ToString(string? format, IFormatProvider? formatProvider)
     {
-        if (string.IsNullOrEmpty(format) || IsDisposed) return ToString();
+        if (IsDisposed || string.IsNullOrEmpty(format) && Rank != 0) return ToString();
         if (Rank != 0)
             throw new FormatException($"A tensor of shape {Shape} cannot take the format '{format}': a format applies to a scalar's value " +
                                       "(TensorFlow's f\"{loss:.3f}\"); format the elements of ToArray<T>(), or print the tensor without a format.");
