@@ -38,6 +38,13 @@ public abstract partial class Layer
         ArgumentNullException.ThrowIfNull(x);
         if (this is Model model) return model.CallOutputs([x]);
         if (!ReturnsSeveral) return [Call(x)];
+        return CallSeveral(x);
+    }
+
+    // ForwardOutputs' tensors for x, with their masks: a layer's, or a subclassed model's (Keras' call returning a list
+    // or dictionary, as the style transfer tutorial's StyleContentModel), which Model.CallOutputs sends here.
+    private protected IReadOnlyList<Tensor> CallSeveral(Tensor x)
+    {
         using var call = EnterCall();
         var mask = InputMask(x);
         EnsureBuilt(x.Shape);

@@ -206,6 +206,8 @@ public partial class Model
     public IReadOnlyList<Tensor> CallOutputs(IReadOnlyList<Tensor> inputs)
     {
         ArgumentNullException.ThrowIfNull(inputs);
+        // A subclassed model overriding ForwardOutputs returns all its tensors; Call would refuse them as one.
+        if (_graph is null && this is not Sequential && ReturnsSeveral && inputs.Count == 1) return CallSeveral(inputs[0]);
         using var call = EnterCall();   // Fit's steps call a subclassed model here too: its pass begins
         // A subclassed model fed a dictionary gets it back by name (the batch holds its tensors in key order).
         if (_graph is not { } graph)
