@@ -68,7 +68,7 @@ public static partial class NF
         public static Tensor DecodeRaw(byte[] bytes, RawDType outType, bool littleEndian = true, int? fixedLength = null)
         {
             ArgumentNullException.ThrowIfNull(bytes);
-            return DecodeWidened([bytes], Shape.Scalar, outType, littleEndian, fixedLength);
+            return DecodeWidened([bytes], NeuralFlow.Shape.Scalar, outType, littleEndian, fixedLength);
         }
 
         private static Tensor DecodeWidened(byte[][] records, Shape shape, RawDType outType, bool littleEndian, int? fixedLength)

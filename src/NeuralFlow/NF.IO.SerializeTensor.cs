@@ -53,7 +53,7 @@ public static partial class NF
             byte[] data = proto.Content.Length > 0 ? proto.Content : Typed(proto, outType, shape.Count);
             if (data.LongLength != shape.Count * outType.SizeInBytes())
                 throw new ArgumentException($"ParseTensor: the TensorProto's {data.LongLength} bytes of {outType.Name()} values do not fill its shape {shape} ({shape.Count} elements).", nameof(serialized));
-            return Reshape(Decode([data], Shape.Scalar, outType, littleEndian: true, fixedLength: null), shape);
+            return Reshape(Decode([data], NeuralFlow.Shape.Scalar, outType, littleEndian: true, fixedLength: null), shape);
         }
 
         /// <summary>The string tensor a serialized <c>TensorProto</c> of strings holds (<c>tf.io.parse_tensor(serialized, tf.string)</c>).</summary>
