@@ -117,6 +117,21 @@ public abstract class RaggedTensor<T>
 
     private T[] InnerRow(int flat) => _values[_splits[flat].._splits[flat + 1]];
 
+    /// <summary>
+    /// A numeric <see cref="RaggedTensor"/> with these rows (every row partition) and other flat values, one per piece in
+    /// <see cref="FlatValues"/> order: numbers computed per word (lengths, hash buckets, ids) keep the words' rows.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">This is the dense 1-D result of a scalar input.</exception>
+    /// <exception cref="ArgumentException">flatValues does not have one row per piece.</exception>
+    public RaggedTensor WithFlatValues(Tensor flatValues)
+    {
+        ArgumentNullException.ThrowIfNull(flatValues);
+        RequireRagged(nameof(WithFlatValues));
+        if (flatValues.Shape.Rank == 0 || flatValues.Shape[0] != _values.Length)
+            throw new ArgumentException($"RaggedTensor.WithFlatValues: {_values.Length} pieces, but the flat values have shape {flatValues.Shape}; give one row per piece.", nameof(flatValues));
+        return RaggedTensor.FromNestedRowSplits(flatValues, [.. NestedRowSplits()]);
+    }
+
     /// <summary>The rows as arrays (<c>to_list()</c>) of a <c>(n, None)</c> result.</summary>
     public List<T[]> ToList()
     {
@@ -265,6 +280,10 @@ public sealed class RaggedInts : RaggedTensor<int>
         var (values, width) = Padded(defaultValue);
         return NF.Constant(values, PaddedShape(width));
     }
+
+    /// <summary>These rows as a numeric <see cref="RaggedTensor"/> (int32 values on the device, the same row splits), for its math, padding and slicing.</summary>
+    /// <exception cref="InvalidOperationException">This is the dense 1-D result of a scalar input.</exception>
+    public RaggedTensor ToRaggedTensor() => WithFlatValues(NF.Constant(FlatValues, new Shape(FlatValues.Length)));
 
     private protected override string Format(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
