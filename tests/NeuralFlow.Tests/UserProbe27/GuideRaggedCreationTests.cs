@@ -110,6 +110,29 @@ public abstract class GuideRaggedCreationTests(string backend) : BackendTest(bac
     }
 
     [SkippableFact]
+    public void Strings_to_tensor_takes_the_guides_shape()
+    {
+        RequireBackend();
+        // Cells 111-112: to_tensor(default_value='', shape=[None, 10]) pads every sentence to 10 words.
+        var sentences = RaggedStrings.FromRows([["Hi"], ["Welcome", "to", "the", "fair"], ["Have", "fun"]]);
+        var dense = sentences.ToTensor("", [null, 10]);
+        Assert.Equal(new Shape(3, 10), dense.Shape);
+        var want = new string[30];
+        Array.Fill(want, "");
+        want[0] = "Hi"; want[10] = "Welcome"; want[11] = "to"; want[12] = "the"; want[13] = "fair"; want[20] = "Have"; want[21] = "fun";
+        Assert.Equal(want, dense.ToArray());
+        // A shorter width cuts, as TF's shape does; nested results take [n, m, w].
+        Assert.Equal(new[] { "Hi", "", "Welcome", "to", "Have", "fun" }, sentences.ToTensor("", [3, 2]).ToArray());
+        var cells = NF.Strings.Split(new StringTensor(["a b c", "d"], new Shape(1, 2)));
+        Assert.Equal(new[] { "a", "d" }, cells.ToTensor("", [null, 2, 1]).ToArray());
+        Assert.Equal(new[] { 104, 0, 0, 97, 0, 0 }, NF.Strings.UnicodeDecode(new StringTensor(["h", "a"])).ToTensor(0, [null, 3]).ToArray<int>());
+
+        Assert.Contains("give null or 3", Assert.Throws<ArgumentException>(() => sentences.ToTensor("", [4, 2])).Message);
+        Assert.Contains("rank 2", Assert.Throws<ArgumentException>(() => sentences.ToTensor("", [10])).Message);
+        Assert.Contains("takes no shape", Assert.Throws<ArgumentException>(() => NF.Strings.Split(new StringTensor("a b")).ToTensor("", [2])).Message);
+    }
+
+    [SkippableFact]
     public void From_tensor_by_padding_or_lengths()
     {
         RequireBackend();
