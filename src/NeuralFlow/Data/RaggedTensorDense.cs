@@ -40,6 +40,35 @@ public sealed partial class RaggedTensor
         return FromRowLengths(NF.Constant(flat, new Shape(inner.Count, width)), outer);
     }
 
+    /// <summary><c>tf.ragged.range(limits)</c>: row i is 0, 1, ..., limits[i] - 1 (int64 values).</summary>
+    public static RaggedTensor Range(IReadOnlyList<long> limits)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        return Range(new long[limits.Count], limits, null);
+    }
+
+    /// <summary>
+    /// <c>tf.ragged.range(starts, limits, deltas)</c>: row i is Python's range(starts[i], limits[i], deltas[i]) (deltas default
+    /// to 1; an empty row where the range is empty), int64 values.
+    /// </summary>
+    /// <exception cref="ArgumentException">The lists differ in length, or a delta is 0.</exception>
+    public static RaggedTensor Range(IReadOnlyList<long> starts, IReadOnlyList<long> limits, IReadOnlyList<long>? deltas = null)
+    {
+        ArgumentNullException.ThrowIfNull(starts);
+        ArgumentNullException.ThrowIfNull(limits);
+        if (starts.Count != limits.Count || (deltas is not null && deltas.Count != limits.Count))
+            throw new ArgumentException($"RaggedTensor.Range: {starts.Count} starts, {limits.Count} limits and {deltas?.Count ?? limits.Count} deltas; give one of each per row.", nameof(limits));
+        var values = new List<long>();
+        var lengths = new long[limits.Count];
+        for (int i = 0; i < limits.Count; i++)
+        {
+            long delta = deltas?[i] ?? 1;
+            if (delta == 0) throw new ArgumentException($"RaggedTensor.Range: deltas[{i}] is 0.", nameof(deltas));
+            for (long v = starts[i]; delta > 0 ? v < limits[i] : v > limits[i]; v += delta) { values.Add(v); lengths[i]++; }
+        }
+        return FromRowLengths(NF.Constant(values.ToArray(), new Shape(values.Count)), lengths);
+    }
+
     /// <summary>
     /// A dense tensor padded with <paramref name="defaultValue"/> (<c>to_tensor(default_value, shape)</c>): the
     /// <see cref="BoundingShape"/>, or <paramref name="shape"/> where it gives a size (null keeps the bound);

@@ -153,6 +153,19 @@ public abstract class GuideRaggedCreationTests(string backend) : BackendTest(bac
     }
 
     [SkippableFact]
+    public void Ragged_range()
+    {
+        RequireBackend();
+        // Cell 75's tf.ragged.range(lengths) for the lengths [7], [], [1, 3], [3, 5, 2] of one batch row each.
+        var r = RaggedTensor.Range([3, 0, 2]);
+        Assert.Equal("<tf.RaggedTensor [[0, 1, 2], [], [0, 1]]>", r.ToString());
+        Assert.Equal(DType.Int64, r.DType);
+        Assert.Equal("<tf.RaggedTensor [[2, 4], [5, 4, 3], []]>", RaggedTensor.Range([2, 5, 1], [6, 2, 3], [2, -1, -1]).ToString());
+        Assert.Contains("deltas[0] is 0", Assert.Throws<ArgumentException>(() => RaggedTensor.Range([0], [3], [0])).Message);
+        Assert.Contains("one of each per row", Assert.Throws<ArgumentException>(() => RaggedTensor.Range([0, 1], [3])).Message);
+    }
+
+    [SkippableFact]
     public void Bad_partitions_are_refused_by_name()
     {
         RequireBackend();

@@ -48,3 +48,4 @@ splits = [0, 1, 3, 3, 4]
 places = [i * 2 + (k - splits[i]) for i in range(4) for k in range(splits[i], splits[i + 1])]
 print("grad", [float(p + 1) for p in places])
 print("rowsums", [sum([1, 2, 3, 4, 5][a:b]) for a, b in zip([0, 2, 2], [2, 2, 5])])
+print("range", [list(range(n)) for n in (3, 0, 2)], [list(range(a, b, d)) for a, b, d in zip((2, 5, 1), (6, 2, 3), (2, -1, -1))])
