@@ -76,6 +76,7 @@ public sealed partial class RaggedTensor
         if (valueRowIds.Count != values.Shape[0])
             throw new ArgumentException($"RaggedTensor.{op}: {valueRowIds.Count} value_rowids for {values.Shape[0]} values; give one per value.", nameof(valueRowIds));
         long rows = nrows ?? (valueRowIds.Count == 0 ? 0 : valueRowIds[^1] + 1);
+        if (rows < 0 || rows > Array.MaxLength) throw new ArgumentException($"RaggedTensor.{op}: nrows={rows} is not a row count.", nameof(nrows));
         var lengths = new long[checked((int)rows)];
         for (int k = 0; k < valueRowIds.Count; k++)
         {

@@ -175,6 +175,7 @@ public abstract class GuideRaggedCreationTests(string backend) : BackendTest(bac
         Assert.Contains("must not decrease", Assert.Throws<ArgumentException>(() => RaggedTensor.FromRowSplits(values, [0, 5, 4, 7])).Message);
         Assert.Contains("row_lengths[1]=-1", Assert.Throws<ArgumentException>(() => RaggedTensor.FromRowLengths(values, [4, -1, 4])).Message);
         Assert.Contains("value_rowids[2]=0", Assert.Throws<ArgumentException>(() => RaggedTensor.FromValueRowIds(values, [0, 1, 0, 1, 1, 1, 1])).Message);
+        Assert.Contains("nrows=-1", Assert.Throws<ArgumentException>(() => RaggedTensor.FromValueRowIds(NF.Zeros(new Shape(0), DType.Int32), [], -1)).Message);
         Assert.Contains("6 value_rowids", Assert.Throws<ArgumentException>(() => RaggedTensor.FromValueRowIds(values, [0, 0, 0, 0, 0, 0])).Message);
         Assert.Contains("scalar", Assert.Throws<ArgumentException>(() => RaggedTensor.FromRowSplits(NF.Constant(1), [0, 1])).Message);
         Assert.Contains("raggedRank", Assert.Throws<ArgumentException>(() => NF.Ragged.Constant(new[] { new[] { new[] { 1 } } }, 3)).Message);
