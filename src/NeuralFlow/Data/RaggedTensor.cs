@@ -117,6 +117,21 @@ public abstract class RaggedTensor<T>
 
     private T[] InnerRow(int flat) => _values[_splits[flat].._splits[flat + 1]];
 
+    /// <summary>
+    /// A numeric <see cref="RaggedTensor"/> with these rows (every row partition) and other flat values, one per piece in
+    /// <see cref="FlatValues"/> order: numbers computed per word (lengths, hash buckets, ids) keep the words' rows.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">This is the dense 1-D result of a scalar input.</exception>
+    /// <exception cref="ArgumentException">flatValues does not have one row per piece.</exception>
+    public RaggedTensor WithFlatValues(Tensor flatValues)
+    {
+        ArgumentNullException.ThrowIfNull(flatValues);
+        RequireRagged(nameof(WithFlatValues));
+        if (flatValues.Shape.Rank == 0 || flatValues.Shape[0] != _values.Length)
+            throw new ArgumentException($"RaggedTensor.WithFlatValues: {_values.Length} pieces, but the flat values have shape {flatValues.Shape}; give one row per piece.", nameof(flatValues));
+        return RaggedTensor.FromNestedRowSplits(flatValues, [.. NestedRowSplits()]);
+    }
+
     /// <summary>The rows as arrays (<c>to_list()</c>) of a <c>(n, None)</c> result.</summary>
     public List<T[]> ToList()
     {
@@ -140,14 +155,27 @@ public abstract class RaggedTensor<T>
     public Shape OuterShape => new(_outer);
 
     /// <summary>Row-major values padded with <paramref name="fill"/> to the longest row, and that width.</summary>
-    private protected (T[] Values, int Width) Padded(T fill)
+    // With a shape (to_tensor's shape=[None, w]), rows are padded or cut to its last size; its other sizes must be null or the input's.
+    private protected (T[] Values, int Width) Padded(T fill, int?[]? shape = null)
     {
+        if (IsDense && shape is not null)
+            throw new ArgumentException($"RaggedTensor.ToTensor: this is the dense 1-D result of a scalar input (shape {Shape}); it takes no shape.", nameof(shape));
         if (IsDense) return ((T[])_values.Clone(), _values.Length);
         int rows = _splits.Length - 1, width = 0;
         for (int i = 0; i < rows; i++) width = Math.Max(width, _splits[i + 1] - _splits[i]);
+        if (shape is not null)
+        {
+            if (shape.Length != Rank)
+                throw new ArgumentException($"RaggedTensor.ToTensor: shape has {shape.Length} sizes, but {Shape} has rank {Rank}.", nameof(shape));
+            for (int a = 0; a < _outer.Length; a++)
+                if (shape[a] is { } size && size != _outer[a])
+                    throw new ArgumentException($"RaggedTensor.ToTensor: shape[{a}]={size}, but that axis has {_outer[a]} rows; give null or {_outer[a]}.", nameof(shape));
+            if (shape[^1] is { } w)
+                width = w >= 0 ? w : throw new ArgumentException($"RaggedTensor.ToTensor: shape[{Rank - 1}]={w} is negative.", nameof(shape));
+        }
         var padded = new T[checked(rows * width)];
         Array.Fill(padded, fill);
-        for (int i = 0; i < rows; i++) Array.Copy(_values, _splits[i], padded, i * width, _splits[i + 1] - _splits[i]);
+        for (int i = 0; i < rows; i++) Array.Copy(_values, _splits[i], padded, i * width, Math.Min(width, _splits[i + 1] - _splits[i]));
         return (padded, width);
     }
 
@@ -230,10 +258,13 @@ public sealed class RaggedStrings : RaggedTensor<string>
     /// A string tensor padded with <paramref name="defaultValue"/> to the longest row, shape [n, longest]
     /// (<c>to_tensor(default_value=...)</c>; the input's shape + [longest] for a nested result); the dense result of a scalar input as its 1-D tensor.
     /// </summary>
-    public StringTensor ToTensor(string defaultValue = "")
+    /// <param name="defaultValue">The padding.</param>
+    /// <param name="shape">As TF's <c>shape=[None, 10]</c>: the last size pads or cuts every row; the others must be null or the input's.</param>
+    /// <exception cref="ArgumentException">shape has another rank, a negative size, or changes an outer size.</exception>
+    public StringTensor ToTensor(string defaultValue = "", int?[]? shape = null)
     {
         ArgumentNullException.ThrowIfNull(defaultValue);
-        var (values, width) = Padded(defaultValue);
+        var (values, width) = Padded(defaultValue, shape);
         return StringTensor.Wrap(values, PaddedShape(width));
     }
 
@@ -260,11 +291,16 @@ public sealed class RaggedInts : RaggedTensor<int>
         new(pieces.SelectMany(p => p).ToArray(), Splits(pieces.Select(p => p.Count).ToArray()), input.Shape.ToArray());
 
     /// <summary>An int32 tensor padded with <paramref name="defaultValue"/> to the longest row, shape [n, longest] (<c>to_tensor()</c>; the input's shape + [longest] for a nested result).</summary>
-    public Tensor ToTensor(int defaultValue = 0)
+    /// <exception cref="ArgumentException">shape (as <see cref="RaggedStrings.ToTensor"/>'s) does not fit.</exception>
+    public Tensor ToTensor(int defaultValue = 0, int?[]? shape = null)
     {
-        var (values, width) = Padded(defaultValue);
+        var (values, width) = Padded(defaultValue, shape);
         return NF.Constant(values, PaddedShape(width));
     }
+
+    /// <summary>These rows as a numeric <see cref="RaggedTensor"/> (int32 values on the device, the same row splits), for its math, padding and slicing.</summary>
+    /// <exception cref="InvalidOperationException">This is the dense 1-D result of a scalar input.</exception>
+    public RaggedTensor ToRaggedTensor() => WithFlatValues(NF.Constant(FlatValues, new Shape(FlatValues.Length)));
 
     private protected override string Format(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
