@@ -107,6 +107,8 @@ public sealed partial class RaggedTensor
             present[c] = row >= 0;
             index[c] = row >= 0 ? (int)row : 0;
         }
+        // The fill, indices and mask are made where the values live, not on the current backend.
+        using var onValues = NF.UseBackend(flat.Backend);
         var fill = NF.Cast(NF.Fill(NeuralFlow.Shape.Scalar, defaultValue, DType.Float64), flat.DType);
         if (flat.Shape[0] == 0 || index.Length == 0) return NF.Add(NF.Zeros(new Shape(dims), flat.DType), fill);
         var gathered = NF.Gather(flat, NF.Constant(index, new Shape(index.Length)), 0);
@@ -171,6 +173,7 @@ public sealed partial class RaggedTensor
         var keep = new List<int>();
         for (int i = 0; i < n; i++)
             for (int j = 0; j < rowLengths[i]; j++) keep.Add(i * m + j);
+        using var onValues = NF.UseBackend(tensor.Backend);   // the kept positions go where the tensor lives
         var flat = NF.Reshape(tensor, [n * m, .. inner]);
         var values = NF.Gather(flat, NF.Constant(keep.ToArray(), new Shape(keep.Count)), 0);
         return FromRowLengths(values, rowLengths);

@@ -66,6 +66,7 @@ public sealed partial class RaggedTensor
         bool perRow = covered == grid && dims[0] == NRows && NRows != 1;
         if (!perRow) return NF.Reshape(y, innerDims.Length == 0 ? [] : innerDims);
         // One value per outer row: each flat value takes its row's.
+        using var onValues = NF.UseBackend(FlatValues.Backend);   // the row ids go where the flat values live
         var rows = NF.Reshape(y, [NRows, .. innerDims]);
         var ids = Array.ConvertAll(FlatOuterRowIds(), i => (int)i);
         return NF.Gather(rows, NF.Constant(ids, new Shape(ids.Length)), 0);
