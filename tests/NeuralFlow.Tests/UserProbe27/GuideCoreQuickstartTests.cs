@@ -159,6 +159,8 @@ public abstract class GuideCoreQuickstartTests(string backend) : BackendTest(bac
                      testPreds[..10].ToArray<float>(), new Near(2e-3f));
         // Any number of rows fits the signature; an int table does not, and says so.
         Assert.Equal(new Shape(3), linRegExport.Call(xTest[..3]).Shape);
+        Assert.Equal(testPreds[..10].ToArray<float>(), linRegExport.Call(xTest)[..10].ToArray<float>());
+        Assert.True(TracedFunction.Of(linRegExport.Call).LastCallReplayed);   // the first call's size again: its plan replays
         Assert.Throws<ArgumentException>(() => linRegExport.Call(NF.Cast(xTest, DType.Int32)));
     }
 }
