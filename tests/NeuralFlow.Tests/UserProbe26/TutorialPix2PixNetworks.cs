@@ -49,9 +49,10 @@ internal static class TutorialPix2PixNetworks
     public static int[] DownFilters(int imgSize, int widthDivisor) =>
         Enumerable.Range(0, (int)Math.Log2(imgSize)).Select(i => Math.Min(512, 64 << i) / widthDivisor).ToArray();
 
-    public static Model Generator(int imgSize, int widthDivisor = 16, double dropoutRate = 0.5, string normType = "batchnorm")
+    /// <summary>The U-Net for <paramref name="imgSize"/> images; <paramref name="anySize"/>: tensorflow_examples' Input([None, None, 3]), any multiple of imgSize.</summary>
+    public static Model Generator(int imgSize, int widthDivisor = 16, double dropoutRate = 0.5, string normType = "batchnorm", bool anySize = false)
     {
-        var inputs = Layers.Input([imgSize, imgSize, 3]);
+        var inputs = anySize ? Layers.Input(new int?[] { null, null, 3 }) : Layers.Input([imgSize, imgSize, 3]);
         var filters = DownFilters(imgSize, widthDivisor);
         var downStack = filters.Select((f, i) => Downsample(f, 4, applyBatchnorm: i > 0, normType)).ToList();
         // upsample(512, apply_dropout=True) x 3, then 512, 256, 128, 64: the down filters in reverse, less the bottleneck.
