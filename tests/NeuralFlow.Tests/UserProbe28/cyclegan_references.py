@@ -4,35 +4,28 @@
 # [kh, kw, out, in], tensorflow_examples' InstanceNormalization (moments over height and width, biased variance,
 # epsilon 1e-5, learned scale and offset), Keras' LeakyReLU slope 0.3, Keras' BinaryCrossentropy(from_logits=True)
 # and Keras' Adam (epsilon added to sqrt(v) after folding the bias corrections into the step).
-# Weights are not random: kernel(shape, k) is pix2pix_references.py's, numbered on across generator_g, generator_f,
+# Weights are not random: kernel(shape, k) is pix2pix_references.py's (imported), numbered on across generator_g, generator_f,
 # discriminator_x, discriminator_y; scale(c, s) likewise for the instance-norm scales; offsets and biases are 0.
 # Dropout is rate 0 here (its masks are random). Run: /usr/bin/python3 cyclegan_references.py
+import os
+import sys
+
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-torch.set_default_dtype(torch.float64)   # float64 references; the float32 tests compare within float32 rounding
+# pix2pix_references.py's kernel(shape, k), image(b, coef) at SIZE 32, Keras' Adam, LeakyReLU(0.3) and number format;
+# importing it sets torch's default dtype to float64 (float64 references; the float32 tests compare within float32 rounding).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "UserProbe26"))
+from pix2pix_references import KerasAdam, fmt, image, kernel, lrelu  # noqa: E402
 
 SIZE, LAMBDA = 32, 10
 DOWN = [4, 8, 16, 32, 32]          # 64, 128, 256, 512, 512 divided by 16, one block per halving of SIZE
 
 
-def kernel(shape, k):
-    n = int(np.prod(shape))
-    j = np.arange(n, dtype=np.int64)
-    v = ((j * 7919 + k * 104729 + 13) % 1999) / 1999.0 - 0.5
-    return (v * 0.3).astype(np.float32).astype(np.float64).reshape(shape)
-
-
 def scale(c, s):
     j = np.arange(c)
     return (1 + ((j * 13 + s * 7) % 11 - 5) * 0.02).astype(np.float32).astype(np.float64)
-
-
-def image(b, coef):
-    i = np.arange(SIZE).reshape(1, SIZE, 1, 1); j = np.arange(SIZE).reshape(1, 1, SIZE, 1)
-    c = np.arange(3).reshape(1, 1, 1, 3); n = np.arange(b).reshape(b, 1, 1, 1)
-    return ((i * coef[0] + j * coef[1] + c * coef[2] + n * coef[3]) % 17) / 8.0 - 1.0
 
 
 class Counter:
@@ -61,7 +54,6 @@ class Net:
         return w
 
 
-def lrelu(x): return F.leaky_relu(x, 0.3)
 def conv(x, w, stride, padding): return F.conv2d(x, w.permute(3, 2, 0, 1).contiguous(), stride=stride, padding=padding)
 def deconv(x, w, b=None): return F.conv_transpose2d(x, w.permute(3, 2, 0, 1).contiguous(), b, stride=2, padding=1)
 
@@ -119,23 +111,6 @@ def discriminator_loss(real, generated): return (bce(torch.ones_like(real), real
 def generator_loss(generated): return bce(torch.ones_like(generated), generated)
 def calc_cycle_loss(real, cycled): return LAMBDA * torch.mean(torch.abs(real - cycled))
 def identity_loss(real, same): return LAMBDA * 0.5 * torch.mean(torch.abs(real - same))
-
-
-class KerasAdam:
-    def __init__(self, params, lr=2e-4, b1=0.5, b2=0.999, eps=1e-7):
-        self.p, self.lr, self.b1, self.b2, self.eps, self.t = params, lr, b1, b2, eps, 0
-        self.m = [torch.zeros_like(p) for p in params]; self.v = [torch.zeros_like(p) for p in params]
-
-    def apply(self, grads):
-        self.t += 1
-        alpha = self.lr * np.sqrt(1 - self.b2 ** self.t) / (1 - self.b1 ** self.t)
-        with torch.no_grad():
-            for p, g, m, v in zip(self.p, grads, self.m, self.v):
-                m.add_((g - m) * (1 - self.b1)); v.add_((g * g - v) * (1 - self.b2))
-                p.sub_(alpha * m / (torch.sqrt(v) + self.eps))
-
-
-def fmt(xs): return ", ".join(f"{x:.9g}" for x in xs)
 
 
 real_x = torch.tensor(image(1, (7, 3, 5, 11))); real_y = torch.tensor(image(1, (2, 9, 4, 6)))
