@@ -13,22 +13,33 @@ internal static class TutorialPix2PixNetworks
 {
     public const int OutputChannels = 3;
 
-    public static Sequential Downsample(int filters, int size, bool applyBatchnorm = true)
+    /// <summary>
+    /// tensorflow_examples' norm_type: 'batchnorm' (the pix2pix tutorial's) or 'instancenorm' (CycleGAN's,
+    /// <see cref="TutorialPix2PixInstanceNormalization"/>), case-insensitive as there.
+    /// </summary>
+    public static Layer Norm(string normType) => normType.ToLowerInvariant() switch
+    {
+        "batchnorm" => new Layers.BatchNormalization(),
+        "instancenorm" => new TutorialPix2PixInstanceNormalization(),
+        _ => throw new ArgumentException($"norm_type must be 'batchnorm' or 'instancenorm', got '{normType}'.", nameof(normType)),
+    };
+
+    public static Sequential Downsample(int filters, int size, bool applyBatchnorm = true, string normType = "batchnorm")
     {
         var initializer = Initializer.RandomNormal(0, 0.02);
         var result = new Sequential();
         result.Add(new Layers.Conv2D(filters, size, strides: 2, padding: "same", kernelInitializer: initializer, useBias: false));
-        if (applyBatchnorm) result.Add(new Layers.BatchNormalization());
+        if (applyBatchnorm) result.Add(Norm(normType));
         result.Add(new Layers.LeakyReLU());
         return result;
     }
 
-    public static Sequential Upsample(int filters, int size, bool applyDropout = false, double dropoutRate = 0.5)
+    public static Sequential Upsample(int filters, int size, bool applyDropout = false, double dropoutRate = 0.5, string normType = "batchnorm")
     {
         var initializer = Initializer.RandomNormal(0, 0.02);
         var result = new Sequential();
         result.Add(new Layers.Conv2DTranspose(filters, size, strides: 2, padding: "same", kernelInitializer: initializer, useBias: false));
-        result.Add(new Layers.BatchNormalization());
+        result.Add(Norm(normType));
         if (applyDropout) result.Add(new Layers.Dropout(dropoutRate));
         result.Add(new Layers.ReLU());
         return result;
@@ -38,14 +49,15 @@ internal static class TutorialPix2PixNetworks
     public static int[] DownFilters(int imgSize, int widthDivisor) =>
         Enumerable.Range(0, (int)Math.Log2(imgSize)).Select(i => Math.Min(512, 64 << i) / widthDivisor).ToArray();
 
-    public static Model Generator(int imgSize, int widthDivisor = 16, double dropoutRate = 0.5)
+    /// <summary>The U-Net for <paramref name="imgSize"/> images; <paramref name="anySize"/>: tensorflow_examples' Input([None, None, 3]), any multiple of imgSize.</summary>
+    public static Model Generator(int imgSize, int widthDivisor = 16, double dropoutRate = 0.5, string normType = "batchnorm", bool anySize = false)
     {
-        var inputs = Layers.Input([imgSize, imgSize, 3]);
+        var inputs = anySize ? Layers.Input(new int?[] { null, null, 3 }) : Layers.Input([imgSize, imgSize, 3]);
         var filters = DownFilters(imgSize, widthDivisor);
-        var downStack = filters.Select((f, i) => Downsample(f, 4, applyBatchnorm: i > 0)).ToList();
+        var downStack = filters.Select((f, i) => Downsample(f, 4, applyBatchnorm: i > 0, normType)).ToList();
         // upsample(512, apply_dropout=True) x 3, then 512, 256, 128, 64: the down filters in reverse, less the bottleneck.
         var upStack = Enumerable.Range(0, filters.Length - 1)
-                                .Select(i => Upsample(filters[filters.Length - 2 - i], 4, applyDropout: i < 3, dropoutRate)).ToList();
+                                .Select(i => Upsample(filters[filters.Length - 2 - i], 4, applyDropout: i < 3, dropoutRate, normType)).ToList();
 
         var initializer = Initializer.RandomNormal(0, 0.02);
         var last = new Layers.Conv2DTranspose(OutputChannels, 4, strides: 2, padding: "same", kernelInitializer: initializer, activation: "tanh");
@@ -70,33 +82,40 @@ internal static class TutorialPix2PixNetworks
         return new Model(inputs, x);
     }
 
-    public static Model Discriminator(int imgSize, int widthDivisor = 16)
+    /// <summary>The PatchGAN; <paramref name="target"/>: false judges one image alone (CycleGAN's discriminators).</summary>
+    public static Model Discriminator(int imgSize, int widthDivisor = 16, string normType = "batchnorm", bool target = true)
     {
         var initializer = Initializer.RandomNormal(0, 0.02);
         var inp = Layers.Input([imgSize, imgSize, 3], name: "input_image");
-        var tar = Layers.Input([imgSize, imgSize, 3], name: "target_image");
-        var x = new Layers.Concatenate().Call([inp, tar]);                   // (batch_size, 256, 256, channels*2)
+        KerasTensor x = inp;
+        KerasTensor? tar = null;
+        if (target)
+        {
+            tar = Layers.Input([imgSize, imgSize, 3], name: "target_image");
+            x = new Layers.Concatenate().Call([inp, tar]);                   // (batch_size, 256, 256, channels*2)
+        }
 
-        var down1 = Downsample(64 / widthDivisor, 4, false).Call(x);        // (batch_size, 128, 128, 64)
-        var down2 = Downsample(128 / widthDivisor, 4).Call(down1);          // (batch_size, 64, 64, 128)
-        var down3 = Downsample(256 / widthDivisor, 4).Call(down2);          // (batch_size, 32, 32, 256)
+        var down1 = Downsample(64 / widthDivisor, 4, false, normType).Call(x);   // (batch_size, 128, 128, 64)
+        var down2 = Downsample(128 / widthDivisor, 4, true, normType).Call(down1);   // (batch_size, 64, 64, 128)
+        var down3 = Downsample(256 / widthDivisor, 4, true, normType).Call(down2);   // (batch_size, 32, 32, 256)
 
         var zeroPad1 = new Layers.ZeroPadding2D().Call(down3);               // (batch_size, 34, 34, 256)
         var conv = new Layers.Conv2D(512 / widthDivisor, 4, strides: 1, kernelInitializer: initializer, useBias: false).Call(zeroPad1);  // (batch_size, 31, 31, 512)
-        var batchnorm1 = new Layers.BatchNormalization().Call(conv);
-        var leakyRelu = new Layers.LeakyReLU().Call(batchnorm1);
+        var norm1 = Norm(normType).Call(conv);
+        var leakyRelu = new Layers.LeakyReLU().Call(norm1);
         var zeroPad2 = new Layers.ZeroPadding2D().Call(leakyRelu);           // (batch_size, 33, 33, 512)
         var last = new Layers.Conv2D(1, 4, strides: 1, kernelInitializer: initializer).Call(zeroPad2);  // (batch_size, 30, 30, 1)
-        return new Model([inp, tar], last);
+        return tar is null ? new Model(inp, last) : new Model([inp, tar], last);
     }
 
     /// <summary>
     /// pix2pix_references.py's kernel(shape, k) for the k-th 4-D kernel of <paramref name="model"/>, in building
     /// order; biases and BatchNormalization keep Keras' initial values, so the networks start as the script's.
     /// </summary>
-    public static void SetReferenceKernels(Model model)
+    /// <returns>The next kernel number (<paramref name="firstKernel"/> numbers this model's first kernel).</returns>
+    public static int SetReferenceKernels(Model model, int firstKernel = 0)
     {
-        int k = 0;
+        int k = firstKernel;
         foreach (var v in model.TrainableVariables.Where(v => v.Rank == 4))
         {
             long n = v.Shape.Count;
@@ -106,6 +125,7 @@ internal static class TutorialPix2PixNetworks
             v.Assign(NF.Constant(values, v.Shape));
             k++;
         }
+        return k;
     }
 
     /// <summary>pix2pix_references.py's image(b, coef): [b, size, size, 3] in [-1, 1), exact in float32.</summary>

@@ -146,43 +146,49 @@ class KerasAdam:
 def fmt(xs): return ", ".join(f"{x:.9g}" for x in xs)
 
 
-inp = torch.tensor(image(BATCH, (7, 3, 5, 11))); tar = torch.tensor(image(BATCH, (2, 9, 4, 6)))
-gen, disc = Generator(), Discriminator()
-print("generator variables", len(gen.params), "discriminator variables", len(disc.params))
+def main():
+    inp = torch.tensor(image(BATCH, (7, 3, 5, 11))); tar = torch.tensor(image(BATCH, (2, 9, 4, 6)))
+    gen, disc = Generator(), Discriminator()
+    print("generator variables", len(gen.params), "discriminator variables", len(disc.params))
 
-with torch.no_grad():
-    g = gen(inp, False)
-    d = disc(inp, g, False)
-    print("gen_output(training=False) sum", f"{g.sum().item():.9g}", "abs sum", f"{g.abs().sum().item():.9g}")
-    print("gen_output[0, 5, 7, :]", fmt(g[0, 5, 7].tolist()), "[1, 31, 0, :]", fmt(g[1, 31, 0].tolist()))
-    print("disc_out(training=False) shape", tuple(d.shape), "values", fmt(d.flatten().tolist()))
-    gt = gen(inp, True)   # generate_images: training=True (batch statistics); moving stats updated, recomputed below
-    print("gen_output(training=True) sum", f"{gt.sum().item():.9g}", "[0, 5, 7, :]", fmt(gt[0, 5, 7].tolist()))
-    dr, dg = disc(inp, tar, False), disc(inp, g, False)
-    total, gan, l1 = generator_loss(dg, g, tar)
-    print("generator_loss(training=False outputs)", fmt([total.item(), gan.item(), l1.item()]))
-    print("discriminator_loss(training=False outputs)", f"{discriminator_loss(dr, dg).item():.9g}")
+    with torch.no_grad():
+        g = gen(inp, False)
+        d = disc(inp, g, False)
+        print("gen_output(training=False) sum", f"{g.sum().item():.9g}", "abs sum", f"{g.abs().sum().item():.9g}")
+        print("gen_output[0, 5, 7, :]", fmt(g[0, 5, 7].tolist()), "[1, 31, 0, :]", fmt(g[1, 31, 0].tolist()))
+        print("disc_out(training=False) shape", tuple(d.shape), "values", fmt(d.flatten().tolist()))
+        gt = gen(inp, True)   # generate_images: training=True (batch statistics); moving stats updated, recomputed below
+        print("gen_output(training=True) sum", f"{gt.sum().item():.9g}", "[0, 5, 7, :]", fmt(gt[0, 5, 7].tolist()))
+        dr, dg = disc(inp, tar, False), disc(inp, g, False)
+        total, gan, l1 = generator_loss(dg, g, tar)
+        print("generator_loss(training=False outputs)", fmt([total.item(), gan.item(), l1.item()]))
+        print("discriminator_loss(training=False outputs)", f"{discriminator_loss(dr, dg).item():.9g}")
 
-# Fresh networks for the train steps (the training=True call above moved the moving statistics).
-gen, disc = Generator(), Discriminator()
-gopt, dopt = KerasAdam(gen.params), KerasAdam(disc.params)
-for step in range(3):
-    gen_output = gen(inp, True)
-    disc_real = disc(inp, tar, True)
-    disc_gen = disc(inp, gen_output, True)
-    gen_total, gen_gan, gen_l1 = generator_loss(disc_gen, gen_output, tar)
-    disc_loss = discriminator_loss(disc_real, disc_gen)
-    gg = torch.autograd.grad(gen_total, gen.params, retain_graph=True, allow_unused=True)
-    dg = torch.autograd.grad(disc_loss, disc.params, allow_unused=True)
-    gg = [torch.zeros_like(p) if x is None else x for p, x in zip(gen.params, gg)]
-    gopt.apply(gg); dopt.apply(list(dg))
-    print(f"step {step} losses (gen_total, gen_gan, gen_l1, disc)", fmt([gen_total.item(), gen_gan.item(), gen_l1.item(), disc_loss.item()]))
-with torch.no_grad():
-    print("after 3 steps: generator last kernel sum", f"{gen.last.sum().item():.9g}", "last bias", fmt(gen.last_b.tolist()))
-    print("after 3 steps: discriminator last bias", fmt(disc.last_b.tolist()), "bn4 moving mean sum", f"{disc.bn4.mean.sum().item():.9g}")
-    print("after 3 steps: generator(training=False) sum", f"{gen(inp, False).sum().item():.9g}")
+    # Fresh networks for the train steps (the training=True call above moved the moving statistics).
+    gen, disc = Generator(), Discriminator()
+    gopt, dopt = KerasAdam(gen.params), KerasAdam(disc.params)
+    for step in range(3):
+        gen_output = gen(inp, True)
+        disc_real = disc(inp, tar, True)
+        disc_gen = disc(inp, gen_output, True)
+        gen_total, gen_gan, gen_l1 = generator_loss(disc_gen, gen_output, tar)
+        disc_loss = discriminator_loss(disc_real, disc_gen)
+        gg = torch.autograd.grad(gen_total, gen.params, retain_graph=True, allow_unused=True)
+        dg = torch.autograd.grad(disc_loss, disc.params, allow_unused=True)
+        gg = [torch.zeros_like(p) if x is None else x for p, x in zip(gen.params, gg)]
+        gopt.apply(gg); dopt.apply(list(dg))
+        print(f"step {step} losses (gen_total, gen_gan, gen_l1, disc)", fmt([gen_total.item(), gen_gan.item(), gen_l1.item(), disc_loss.item()]))
+    with torch.no_grad():
+        print("after 3 steps: generator last kernel sum", f"{gen.last.sum().item():.9g}", "last bias", fmt(gen.last_b.tolist()))
+        print("after 3 steps: discriminator last bias", fmt(disc.last_b.tolist()), "bn4 moving mean sum", f"{disc.bn4.mean.sum().item():.9g}")
+        print("after 3 steps: generator(training=False) sum", f"{gen(inp, False).sum().item():.9g}")
 
-# load(): nearest-neighbour resize, TF's half-pixel rule = torch's 'nearest-exact'.
-x = torch.arange(25.).reshape(1, 1, 5, 5)
-print("nearest 5x5 -> 7x7 row 3:", fmt(F.interpolate(x, size=(7, 7), mode="nearest-exact")[0, 0, 3].tolist()))
-print("nearest 5x5 -> 7x7 col 6:", fmt(F.interpolate(x, size=(7, 7), mode="nearest-exact")[0, 0, :, 6].tolist()))
+    # load(): nearest-neighbour resize, TF's half-pixel rule = torch's 'nearest-exact'.
+    x = torch.arange(25.).reshape(1, 1, 5, 5)
+    print("nearest 5x5 -> 7x7 row 3:", fmt(F.interpolate(x, size=(7, 7), mode="nearest-exact")[0, 0, 3].tolist()))
+    print("nearest 5x5 -> 7x7 col 6:", fmt(F.interpolate(x, size=(7, 7), mode="nearest-exact")[0, 0, :, 6].tolist()))
+
+
+# cyclegan_references.py imports the helpers above; running this file prints the pix2pix references.
+if __name__ == "__main__":
+    main()
