@@ -35,7 +35,10 @@ namespace NeuralFlow;
 /// <item>What cannot be replayed runs eagerly, with the reason in <see cref="EagerReason"/>
 /// (and one warning on standard error): a value read on the host inside the function (ToArray,
 /// Item, a C# if on a tensor's value), a loop over a Dataset (a replay would see the traced batches again), a custom optimizer whose Update takes its learning rate
-/// and step as C# numbers, a call under a recording GradientTape. Never a wrong answer.</item>
+/// and step as C# numbers. Never a wrong answer.</item>
+/// <item>Called while a GradientTape records, a traced signature replays and is recorded on the tape
+/// as one op whose gradient is a compiled function of its own (see <see cref="FunctionGradient"/>
+/// for what it recomputes and when such a call runs eagerly instead).</item>
 /// <item>A new signature traces again; at most <c>maxTraces</c> are kept (the least recently
 /// called goes first), and a function traced more than five times warns once, as TensorFlow does.
 /// When it is called with more signatures than it keeps (batches padded to each batch's longest
@@ -87,6 +90,8 @@ public sealed partial class TracedFunction
         public long Replays;
         // The specs of what the trace returned (for ConcreteFunction and PrettyPrintedConcreteSignatures).
         public Data.TensorSpec[]? Outputs;
+        // How a replay under a recording tape is put on it (TracedFunction.Tape.cs); made for Plan, dropped with it.
+        public FunctionGradient? Gradient;
     }
 
     internal TracedFunction(Func<Tensor[], Tensor[]> body, string name, int maxTraces)
@@ -182,8 +187,7 @@ public sealed partial class TracedFunction
                 EagerReason = "NF.RunFunctionsEagerly is set";
                 return _body(inputs);
             }
-            if (Tape.AnyRecording)
-                return Eager("it is called while a GradientTape records (a replay would leave nothing on the tape)", inputs);
+            if (Tape.AnyRecording) return CallUnderTape(inputs);
             var packed = Packed(inputs);
             var entry = Find(packed);
             if (entry?.EagerReason is { } reason) return Eager(reason, inputs);
@@ -235,6 +239,7 @@ public sealed partial class TracedFunction
         if (plan is not null)
         {
             entry.Plan = plan;
+            entry.Gradient = null;
             plan.Graph = GraphReplay.For(plan, trace, Name, CudaGraphs);
             if (ReplayProfile.Enabled) plan.Profile = ReplayProfile.For(plan, Name);
             _lastPlan = plan;
