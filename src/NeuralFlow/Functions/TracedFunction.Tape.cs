@@ -1,6 +1,6 @@
 namespace NeuralFlow;
 
-// tf.function under a GradientTape: a call while a tape records replays the signature's plan as any
+// tf.function under a GradientTape (with ReplayUnderTape set; off by default): a call while a tape records replays the signature's plan as any
 // call does and is recorded on the tape as one op (FunctionGradient), instead of running the C# body
 // eagerly op by op. The first call of a signature traces, and the tape records that run's ops as it
 // would an eager call's, so the trace costs nothing extra.

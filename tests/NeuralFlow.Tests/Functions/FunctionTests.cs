@@ -202,7 +202,7 @@ public abstract class FunctionTests(string backend) : BackendTest(backend)
         for (int i = 0; i < 4; i++) f(NF.Constant(new[] { 1f, 1f }));
         Assert.Equal(new[] { 5f, 6f }, v.ToArray<float>());
         Assert.True(TracedFunction.Of(f).LastCallReplayed);
-        // Under a recording tape the call replays and is one op on the tape, with a compiled gradient (FunctionUnderTapeTests).
+        // Under a recording tape the call runs eagerly, so the tape sees its ops (FunctionUnderTapeTests: ReplayUnderTape).
         var w = new Variable(NF.Constant(new[] { 3f }));
         var g = NF.Function((Tensor x) => x * w);
         g(NF.Constant(new[] { 1f }));
@@ -210,8 +210,7 @@ public abstract class FunctionTests(string backend) : BackendTest(backend)
         using var tape = new GradientTape();
         var y = g(NF.Constant(new[] { 2f }));
         Assert.Equal(new[] { 2f }, tape.Gradient(y, [w])[0]!.ToArray<float>());
-        Assert.True(TracedFunction.Of(g).LastCallReplayed);
-        Assert.Null(TracedFunction.Of(g).EagerReason);
+        Assert.Contains("GradientTape", TracedFunction.Of(g).EagerReason);
     }
 
     [SkippableFact]

@@ -24,6 +24,7 @@ public abstract class FunctionUnderTapeOrderTests(string backend) : BackendTest(
         var w = Weight();
         Func<Tensor, Tensor> body = x => NF.Tanh(NF.MatMul(x, w));
         var f = NF.Function(body);
+        TracedFunction.Of(f).ReplayUnderTape = true;   // opt-in: off by default (slower than eager on CPUs)
         f(Input());
         float[][] SecondOrder(Func<Tensor, Tensor> g)
         {
@@ -54,6 +55,7 @@ public abstract class FunctionUnderTapeOrderTests(string backend) : BackendTest(
         var w = Weight();
         Func<Tensor, Tensor> body = x => NF.Tanh(NF.MatMul(x, w));
         var f = NF.Function(body);
+        TracedFunction.Of(f).ReplayUnderTape = true;   // opt-in: off by default (slower than eager on CPUs)
         f(Input());
         float[][] Run(Func<Tensor, Tensor> g)
         {
@@ -83,6 +85,7 @@ public abstract class FunctionUnderTapeOrderTests(string backend) : BackendTest(
                 using (Layer.TrainingMode()) return NF.Tanh(NF.MatMul(dropout.Call(x), w));
             };
             var f = NF.Function(body);
+            TracedFunction.Of(f).ReplayUnderTape = true;   // opt-in: off by default (slower than eager on CPUs)
             f(Input());
             var tangent = NF.Constant(new[,] { { 1f, 0.5f, -1f }, { 2f, -0.3f, 0.7f } });
             (float[] Y, float[] Jvp, float[] After) Run(Func<Tensor, Tensor> g)
@@ -113,6 +116,7 @@ public abstract class FunctionUnderTapeOrderTests(string backend) : BackendTest(
             return NF.MatMul(x, w);
         };
         var f = NF.Function(body);
+        TracedFunction.Of(f).ReplayUnderTape = true;   // opt-in: off by default (slower than eager on CPUs)
         f(Input());
         var x = Input();
         for (int call = 0; call < 2; call++)
@@ -135,6 +139,7 @@ public abstract class FunctionUnderTapeOrderTests(string backend) : BackendTest(
         RequireBackend();
         var w = Weight();
         var f = NF.Function((Tensor x) => NF.MatMul(x, w));
+        TracedFunction.Of(f).ReplayUnderTape = true;   // opt-in: off by default (slower than eager on CPUs)
         f(Input());
         using var tape = new GradientTape();
         var loss = NF.ReduceSum(f(Input()));

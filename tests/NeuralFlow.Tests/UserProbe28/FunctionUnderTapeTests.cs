@@ -54,6 +54,7 @@ public abstract class FunctionUnderTapeTests(string backend) : BackendTest(backe
         using var log = new WarningLogCapture();
         var mlp = new Mlp();
         var f = NF.Function((Tensor x) => mlp.Call(x));
+        TracedFunction.Of(f).ReplayUnderTape = true;   // opt-in: off by default (slower than eager on CPUs)
         var info = TracedFunction.Of(f);
         for (int call = 0; call < 3; call++)
         {
@@ -80,6 +81,7 @@ public abstract class FunctionUnderTapeTests(string backend) : BackendTest(backe
         RequireBackend();
         var mlp = new Mlp();
         var f = NF.Function((Tensor x) => mlp.Call(x));
+        TracedFunction.Of(f).ReplayUnderTape = true;   // opt-in: off by default (slower than eager on CPUs)
         for (int call = 0; call < 4; call++) Gradients(f, mlp, Input(call));
         var backward = GradientOf(f).Backward;
         Assert.Equal(1, backward.TraceCount);
@@ -103,6 +105,7 @@ public abstract class FunctionUnderTapeTests(string backend) : BackendTest(backe
         RequireBackend();
         var mlp = new Mlp();
         var f = NF.Function((Tensor x) => mlp.Call(x));
+        TracedFunction.Of(f).ReplayUnderTape = true;   // opt-in: off by default (slower than eager on CPUs)
         var scale = NF.Constant(new[] { 1f, -2f, 0.5f });
         float[][] Run(Func<Tensor, Tensor> g, Tensor x)
         {
@@ -129,6 +132,7 @@ public abstract class FunctionUnderTapeTests(string backend) : BackendTest(backe
         RequireBackend();
         var mlp = new Mlp();
         var f = NF.Function((Tensor x) => mlp.Call(x));
+        TracedFunction.Of(f).ReplayUnderTape = true;   // opt-in: off by default (slower than eager on CPUs)
         f(Input(5));
         var x = Input(1);
         Tensor?[] Run(Func<Tensor, Tensor> g)
@@ -160,6 +164,7 @@ public abstract class FunctionUnderTapeTests(string backend) : BackendTest(backe
             return [logits, NF.ArgMax(logits, axis: 1), NF.Exp(x) * 3];
         };
         var f = NF.Function(body);
+        TracedFunction.Of(f).ReplayUnderTape = true;   // opt-in: off by default (slower than eager on CPUs)
         f(Input(7), NF.Ones([2]));
         var x = Input(2);
         var unused = NF.Ones([2]);
@@ -206,6 +211,7 @@ public abstract class FunctionUnderTapeTests(string backend) : BackendTest(backe
                 };
                 var eagerBody = Body(new Layers.Dropout(0.5, seed: seed));
                 var f = NF.Function(Body(new Layers.Dropout(0.5, seed: seed)));
+                TracedFunction.Of(f).ReplayUnderTape = true;   // opt-in: off by default (slower than eager on CPUs)
                 (float[] Y, float[][] Grads, float[] After) Run(Func<Tensor, Tensor> g, Tensor x)
                 {
                     float[] y;
