@@ -26,11 +26,23 @@ public static partial class NF
             var (ys, grad) = f(xs);
             if (grad is null) throw NullGradientFunction();
             CheckOutputs(ys);
-            var common = ys.Any(y => y.DType == DType.Float64) ? DType.Float64 : DType.Float32;
-            var flat = Concat(ys.Select(y => Reshape(Cast(y, common), [checked((int)y.Shape.Count)])).ToArray(), 0);
-            var packed = WithCustomGradient(flat, xs, [], dpacked => grad(Unpack(dpacked, ys)));
-            return Unpack(packed, ys);
+            return RecordOutputs(ys, xs, grad);
         };
+    }
+
+    /// <summary>
+    /// <paramref name="ys"/> (floating, computed from <paramref name="xs"/> by ops no tape saw) as
+    /// one op of xs on the recording tapes whose gradient is <paramref name="grad"/> (one upstream per
+    /// output, to one gradient per x): also how an NF.Function called under a tape is recorded
+    /// (FunctionGradient). One output is recorded as it is; several are packed as described above.
+    /// </summary>
+    internal static Tensor[] RecordOutputs(Tensor[] ys, Tensor[] xs, Func<Tensor[], Tensor?[]> grad)
+    {
+        if (ys.Length == 1) return [WithCustomGradient(ys[0], xs, [], dy => grad([dy]))];
+        var common = ys.Any(y => y.DType == DType.Float64) ? DType.Float64 : DType.Float32;
+        var flat = Concat(ys.Select(y => Reshape(Cast(y, common), [checked((int)y.Shape.Count)])).ToArray(), 0);
+        var packed = WithCustomGradient(flat, xs, [], dpacked => grad(Unpack(dpacked, ys)));
+        return Unpack(packed, ys);
     }
 
     // The pieces of a packed vector with the shapes and dtypes of like, in order.

@@ -47,6 +47,15 @@ internal static class Tape
         }
     }
 
+    /// <summary>Whether a recording tape watches one of <paramref name="inputs"/> (registering trainable variables as an op reading them does).</summary>
+    internal static bool AnyWatches(Tensor[] inputs)
+    {
+        if (_active is not { Count: > 0 } tapes) return false;
+        bool any = false;
+        foreach (var t in tapes) any |= t.IsRecording && t.WatchesAny(inputs);
+        return any;
+    }
+
     [MethodImpl(Hot)]
     public static Tensor Record(Tensor output, Tensor x, GradientRule rule, object? state = null, [CallerMemberName] string op = "")
     {

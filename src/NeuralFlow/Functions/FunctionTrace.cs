@@ -156,6 +156,9 @@ internal sealed partial class FunctionTrace
     /// <summary>Why this trace cannot be replayed (the first reason), or null.</summary>
     public string? Failure { get; private set; }
 
+    /// <summary>How many random draws the trace recorded so far: the next one's ordinal (RandomReuse).</summary>
+    public int RandomDraws;
+
     /// <summary>Whether the function read a tensor's value on the host (so its shapes, too, may depend on values).</summary>
     public bool ReadValues { get; internal set; }
 

@@ -251,34 +251,44 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
 
     public void RandomUniform(DType dtype, nint output, long count, ulong seed, ulong offset, double low, double high)
     {
-        Inner.RandomUniform(dtype, output, count, seed, offset, low, high);
         var k = Inner;
-        if (On) RecordRandom(output, count, seed, offset, (o, s, at) => k.RandomUniform(dtype, o, count, s, at, low, high));
+        if (trace.IsRecording) (seed, offset) = RecordRandom(output, count, seed, offset, (o, s, at) => k.RandomUniform(dtype, o, count, s, at, low, high));
+        Inner.RandomUniform(dtype, output, count, seed, offset, low, high);
     }
 
     public void RandomNormal(DType dtype, nint output, long count, ulong seed, ulong offset, double mean, double stddev)
     {
-        Inner.RandomNormal(dtype, output, count, seed, offset, mean, stddev);
         var k = Inner;
-        if (On) RecordRandom(output, count, seed, offset, (o, s, at) => k.RandomNormal(dtype, o, count, s, at, mean, stddev));
+        if (trace.IsRecording) (seed, offset) = RecordRandom(output, count, seed, offset, (o, s, at) => k.RandomNormal(dtype, o, count, s, at, mean, stddev));
+        Inner.RandomNormal(dtype, output, count, seed, offset, mean, stddev);
     }
 
-    private void RecordRandom(nint output, long count, ulong seed, ulong offset, Action<nint, ulong, ulong> draw)
+    // Records the draw and returns the (seed, offset) the trace run draws with: the op's, or, where
+    // the gradient of a function called under a tape recomputes its forward, the forward's (RandomReuse).
+    private (ulong Seed, ulong Offset) RecordRandom(nint output, long count, ulong seed, ulong offset, Action<nint, ulong, ulong> draw)
     {
         var ro = Ref(output);
         Action<nint[], ulong, ulong> runWith = (p, s, at) => draw(ro.At(p), s, at);
-        var fresh = FreshDraw(seed, offset, count);
-        trace.Record(fresh is null ? p => draw(ro.At(p), seed, offset) : p => { var (s, at) = fresh(); draw(ro.At(p), s, at); },
-                     [], [ro], kind: FunctionTrace.OpKind.Random, detail: new FunctionTrace.RandomDetail(fresh, runWith, seed, offset));
+        var (drawn, undo) = FreshDraw(seed, offset, count);
+        int ordinal = trace.RandomDraws++;
+        var fresh = drawn is null ? null : RandomReuse.Wrap(ordinal, drawn);
+        // Counted and reused after a failure too: the run goes on eagerly, and a gradient's recomputation still needs the forward's numbers.
+        if (trace.Failure is null)
+            trace.Record(fresh is null ? p => draw(ro.At(p), seed, offset) : p => { var (s, at) = fresh(); draw(ro.At(p), s, at); },
+                         [], [ro], kind: FunctionTrace.OpKind.Random, detail: new FunctionTrace.RandomDetail(fresh, runWith, seed, offset));
+        return fresh is null ? (seed, offset) : RandomReuse.AtTrace(ordinal, seed, offset, undo);
     }
 
     // Numbers NF.Random just drew (its counter sits right after them), or a seeded layer's stream
-    // just drew: a replay draws afresh from the same generator. Any other (seed, offset) is a
-    // stateless draw, replayed as it is.
-    private static Func<(ulong, ulong)>? FreshDraw(ulong seed, ulong offset, long count)
+    // just drew: a replay draws afresh from the same generator (and a reused draw gives the
+    // generator its numbers back). Any other (seed, offset) is a stateless draw, replayed as it is.
+    private static (Func<(ulong, ulong)>? Draw, Action? Undo) FreshDraw(ulong seed, ulong offset, long count)
     {
-        if (NF.Random.State is var (s, o) && s == seed && (ulong)o == offset + (ulong)count) return () => NF.Random.Draw(count);
-        return RandomStream.JustDrew(seed, offset, count) is { } stream ? () => stream.Draw(count) : null;
+        ulong end = offset + (ulong)count;
+        if (NF.Random.State is var (s, o) && s == seed && (ulong)o == end)
+            return (() => NF.Random.Draw(count), () => NF.Random.Rewind((long)end, (long)offset));
+        if (RandomStream.JustDrew(seed, offset, count) is not { } stream) return (null, null);
+        return (() => stream.Draw(count), () => { if (stream.Position == (long)end) stream.Position = (long)offset; });
     }
 
     public void OptimizerUpdate(OptimizerKind kind, DType dtype, nint param, nint grad, nint slot0, nint slot1, nint slot2, long count, in OptimizerParams p)

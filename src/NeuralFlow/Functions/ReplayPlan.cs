@@ -19,6 +19,7 @@ internal sealed partial class ReplayPlan
     private readonly nint[] _bases;
     private readonly (int Buffer, int Input, long OffsetBytes)[] _inputs;
     private readonly (int Buffer, Variable Variable)[] _variables;
+    private Variable[] _written = [];
     private readonly (int Buffer, Storage Storage)[] _externals;
     private readonly (int Buffer, long Bytes, Layout Layout, DType DType, IBackend Backend)[] _outputs;
     private readonly DeviceBuffer? _arena;
@@ -39,6 +40,9 @@ internal sealed partial class ReplayPlan
     internal FunctionTrace.Op[] Ops => _ops;
     internal (int Buffer, int Input, long OffsetBytes)[] InputSlots => _inputs;
     internal (int Buffer, Variable Variable)[] VariableSlots => _variables;
+
+    /// <summary>Whether a replay writes a variable (an assign, an optimizer step, batch-norm statistics); false: it only reads them.</summary>
+    internal bool WritesVariables => _written.Length > 0;
     internal (int Buffer, long Bytes, Layout Layout, DType DType, IBackend Backend)[] OutputSlots => _outputs;
 
     private ReplayPlan(FunctionTrace.Op[] ops, int buffers, (int, int, long)[] inputs, (int, Variable)[] variables, (int, Storage)[] externals,
@@ -208,6 +212,7 @@ internal sealed partial class ReplayPlan
         }
         foreach (var (_, s) in externals) s.AddRef(); // the plan reads them at every replay: they must outlive their owners
         var plan = new ReplayPlan(kept, buffers.Count, inputs, variables, externals, outputSpecs, arena, arenaBytes);
+        plan._written = WrittenVariables(planned, buffers);
         foreach (var b in buffers)
             if (b.Kind == Kind.Temporary && !isOutput[b.Id]) plan._bases[b.Id] = arena is null ? 0 : arena.Pointer + (nint)offsets[b.Id];
         foreach (var (id, s) in externals) plan._bases[id] = s.Pointer;
@@ -218,6 +223,16 @@ internal sealed partial class ReplayPlan
         foreach (var (id, buffer) in constants) plan._bases[id] = buffer.Pointer;
         foreach (var op in constantOps) op.Op.Run(plan._bases);
         return plan;
+    }
+
+    // The variables a kept call writes (references are canonical: one slot per variable).
+    private static Variable[] WrittenVariables(List<ElementwiseFusion.Planned> planned, IReadOnlyList<FunctionTrace.Buffer> buffers)
+    {
+        var written = new List<Variable>();
+        foreach (var p in planned)
+            foreach (var w in p.Writes)
+                if (w.Buffer >= 0 && buffers[w.Buffer] is { Kind: Kind.Variable, Variable: { } v } && !written.Contains(v)) written.Add(v);
+        return written.ToArray();
     }
 
     private static FunctionTrace.Ref[] Canonical(FunctionTrace.Ref[] refs, int[] canonical)
@@ -278,7 +293,8 @@ internal sealed partial class ReplayPlan
         {
             if (v.IsDisposed) return $"variable '{v.Name ?? "?"}' was disposed";
             var s = v.Storage;
-            if (s.SavedByTape) return $"variable '{v.Name ?? "?"}' is saved by a recording gradient tape (an eager step would copy it on write)";
+            // Only a plan that writes variables must not run on a buffer a tape saved; reading it is what the tape wants.
+            if (s.SavedByTape && Array.IndexOf(_written, v) >= 0) return $"variable '{v.Name ?? "?"}' is saved by a recording gradient tape (an eager step would copy it on write)";
             if (v.Layout.Offset != 0 || !v.Layout.IsContiguous) return $"variable '{v.Name ?? "?"}' is not a packed buffer";
         }
         foreach (var (_, s) in _externals)
@@ -309,7 +325,8 @@ internal sealed partial class ReplayPlan
             else
                 foreach (var op in _ops) op.Run(bases);
         }
-        foreach (var (_, v) in _variables) v.Storage.BumpVersion();
+        // Versions move for what was written only: a tape that saved a variable the plan merely read still holds its value.
+        foreach (var v in _written) v.Storage.BumpVersion();
         GC.KeepAlive(inputs);
         GC.KeepAlive(_arena);
         GC.KeepAlive(_constants);

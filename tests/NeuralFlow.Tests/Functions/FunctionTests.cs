@@ -202,7 +202,7 @@ public abstract class FunctionTests(string backend) : BackendTest(backend)
         for (int i = 0; i < 4; i++) f(NF.Constant(new[] { 1f, 1f }));
         Assert.Equal(new[] { 5f, 6f }, v.ToArray<float>());
         Assert.True(TracedFunction.Of(f).LastCallReplayed);
-        // Under a recording tape the call runs eagerly, so the tape sees its ops.
+        // Under a recording tape the call runs eagerly, so the tape sees its ops (FunctionUnderTapeTests: ReplayUnderTape).
         var w = new Variable(NF.Constant(new[] { 3f }));
         var g = NF.Function((Tensor x) => x * w);
         g(NF.Constant(new[] { 1f }));

@@ -85,6 +85,9 @@ public abstract class CoreMlpTests(string backend) : BackendFileTest(backend)
         }
 
         public Tensor Call(Tensor x) => _call(x);
+
+        /// <summary>The traced __call__, for its replay statistics.</summary>
+        public TracedFunction Compiled => TracedFunction.Of(_call);
     }
 
     private static Mlp NewMlp(Func<int, Func<Shape, Tensor>> init) => new(
@@ -239,9 +242,18 @@ public abstract class CoreMlpTests(string backend) : BackendFileTest(backend)
         Assert.Equal([new Shape(700), new Shape(784, 700)], mlpModel.Variables.Take(2).Select(v => v.Shape));   // b, w: tf.Module's attribute order
 
         var optimizer = new Adam();
+        mlpModel.Compiled.ReplayUnderTape = true;
+        using var log = new WarningLogCapture();
         var history = TrainModel((x, t) => TrainStep(x, t, CrossEntropyLoss, Accuracy, mlpModel, optimizer),
                                  (x, t) => ValStep(x, t, CrossEntropyLoss, Accuracy, mlpModel), trainData, valData, epochs: 3);
         AssertHistory(history);
+        // The eager train_step calls the traced __call__ inside its GradientTape: with ReplayUnderTape, as under TensorFlow,
+        // it replays (one op on the tape with a compiled gradient); by default it runs eagerly with a warning. Traced twice: once for the
+        // first single-row call, which made the variables, then for the batches; 24 training batches and 6 validation ones.
+        Assert.Equal(2, mlpModel.Compiled.TraceCount);
+        Assert.Equal(24 + 6 - 1, mlpModel.Compiled.ReplayCount);
+        Assert.Null(mlpModel.Compiled.EagerReason);
+        Assert.DoesNotContain("runs eagerly", log.Text);
 
         // train_step and val_step under @tf.function: the same three epochs from the same weights, traced once each.
         var tracedModel = NewMlp(FixedXavierInit);

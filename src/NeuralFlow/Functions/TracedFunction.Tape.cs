@@ -1,0 +1,68 @@
+namespace NeuralFlow;
+
+// tf.function under a GradientTape (with ReplayUnderTape set; off by default): a call while a tape records replays the signature's plan as any
+// call does and is recorded on the tape as one op (FunctionGradient), instead of running the C# body
+// eagerly op by op. The first call of a signature traces, and the tape records that run's ops as it
+// would an eager call's, so the trace costs nothing extra.
+public sealed partial class TracedFunction
+{
+    private Tensor[] CallUnderTape(Tensor[] inputs)
+    {
+        if (TapeEagerReason(inputs) is { } why) return Eager(why, inputs);
+        var packed = Packed(inputs);
+        var entry = Find(packed);
+        if (entry?.EagerReason is { } reason) return Eager(reason, inputs);
+        if (entry is null && _newSignaturesEager is { } thrashing) return Eager(thrashing, inputs);
+        if (entry?.Plan is { } plan)
+        {
+            if (plan.CannotReplay() is null)
+            {
+                // Its gradient recomputes the forward, which would update the variables a second time.
+                if (plan.WritesVariables)
+                    return Eager("it updates variables (an assign, an optimizer step, batch-norm statistics) while a GradientTape records, "
+                                 + "and its compiled gradient would recompute those updates", inputs);
+                var gradient = entry.Gradient ??= new FunctionGradient(_body, Name, plan, packed, JitCompile, CudaGraphs);
+                var draws = new RandomReuse.Draws();
+                Tensor[] outputs;
+                using (RandomReuse.Note(draws))
+                    outputs = plan.Replay(packed);
+                ReplayCount++;
+                entry.Replays++;
+                LastCallReplayed = true;
+                EagerReason = null;
+                _lastPlan = plan;
+                return gradient.Record(inputs, outputs, draws);
+            }
+            entry.Plan = null; // a captured value went away or a variable moved: trace again
+        }
+        // The trace's run is an eager run: the tape records its ops; later calls replay.
+        return Trace(entry ?? Add(packed), packed);
+    }
+
+    // Why a call under the recording tapes of this thread runs eagerly, or null. A gradient that a
+    // recording tape itself records (a persistent tape asked inside its block, or a tape inside
+    // another: a second order) needs the function's own ops; FunctionGradient can give them by
+    // recomputing the forward eagerly, but then every such gradient would cost an eager forward on
+    // top of the replay, so these calls run eagerly from the start.
+    private static string? TapeEagerReason(Tensor[] inputs)
+    {
+        int recording = 0;
+        foreach (var tape in Tape.Active)
+        {
+            if (!tape.IsRecording) continue;
+            if (tape.Persistent)
+                return "it is called while a persistent GradientTape records (a gradient taken inside its block is recorded for a second order, "
+                       + "which needs the function's own ops on the tape)";
+            recording++;
+        }
+        if (recording > 1)
+            return "it is called while more than one GradientTape records (an outer tape differentiates the inner one's gradient, "
+                   + "which needs the function's own ops on the tapes)";
+        for (int i = 0; i < inputs.Length; i++)
+            if (inputs[i] is Variable v)
+                for (int j = 0; j < i; j++)
+                    if (ReferenceEquals(inputs[j], v))
+                        return $"variable '{v.Name ?? "?"}' is passed twice while a GradientTape records (one gradient would be counted twice)";
+        return null;
+    }
+}
