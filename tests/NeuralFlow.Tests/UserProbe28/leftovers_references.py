@@ -1,0 +1,44 @@
+# Reference values for the Leftovers* tests (run with /usr/bin/python3: torch 1.13, numpy).
+import numpy as np
+import torch
+
+# HardTanh on integers (LeftoversClipBoundsTests): signed integers clip to -1, 0, 1; uint8 is refused.
+for dt in (torch.int32, torch.int64):
+    print("hardtanh", dt, torch.nn.functional.hardtanh(torch.tensor([-100, -1, 0, 1, 100], dtype=dt)).tolist())
+try:
+    torch.nn.functional.hardtanh(torch.tensor([0, 1, 5], dtype=torch.uint8))
+except RuntimeError as e:
+    print("hardtanh uint8:", e)
+try:
+    torch.clamp(torch.tensor([0, 1, 5, 255], dtype=torch.uint8), 0, 300)
+except RuntimeError as e:
+    print("clamp uint8 300:", e)
+print("clamp uint8 2..200", torch.clamp(torch.tensor([0, 1, 5, 255], dtype=torch.uint8), 2, 200).tolist())
+
+# Segment min/max with NaN (LeftoversSegmentNaNTests): torch's scatter_reduce amin/amax propagate NaN.
+nan = float("nan")
+data = torch.tensor([1, nan, 3, 2, 5, nan, 4, 7], dtype=torch.float32)
+ids = torch.tensor([0, 0, 0, 1, 1, 2, 3, 3])
+for red in ("amin", "amax"):
+    out = torch.zeros(4).scatter_reduce(0, ids, data, reduce=red, include_self=False)
+    print("segment", red, out.tolist())
+data2 = torch.tensor([nan, 1, 3, 2], dtype=torch.float32)
+ids2 = torch.tensor([0, 0, 1, 1])
+for red in ("amin", "amax"):
+    print("segment nan first", red, torch.zeros(2).scatter_reduce(0, ids2, data2, reduce=red, include_self=False).tolist())
+
+# Casting out-of-range floats (LeftoversCastRangeTests): numpy's answer, for the documentation's comparison.
+with np.errstate(invalid="ignore"):
+    print("numpy float32->int32", np.array([1e10, -1e10, np.nan, np.inf], np.float32).astype(np.int32).tolist())
+    print("torch float32->int32", torch.tensor([1e10, -1e10, nan]).to(torch.int32).tolist())
+
+# Broadcast slice assignment (LeftoversSliceAssignTests): numpy's v[1:3] = row, v[:, 0] = column, v[1:3] = [[a], [b]].
+v = np.zeros((4, 3), np.float32)
+v[1:3] = np.array([7, 8, 9], np.float32)
+v[:, 0] = np.array([1, 2, 3, 4], np.float32)
+v[2:4] = np.array([[5], [6]], np.float32)
+print("slice assign", v.ravel().tolist())
+try:
+    v[1:3] = np.array([7, 8], np.float32)
+except ValueError as e:
+    print("slice assign (2,) into (2, 3):", e)
