@@ -42,3 +42,33 @@ try:
     v[1:3] = np.array([7, 8], np.float32)
 except ValueError as e:
     print("slice assign (2,) into (2, 3):", e)
+
+# Lanczos resize (LeftoversLanczosResizeTests): TensorFlow's scale_and_translate rule (scale_and_translate_op.cc,
+# sampling_kernels.h) written out in numpy, as tf.image.resize(method="lanczos3"/"lanczos5") computes it: output
+# i centred at (i + 0.5) * in / out, taps ceil(c - r*k - 0.5) .. floor(c + r*k - 0.5) clamped to the image, weight
+# lanczos((j + 0.5 - c) / k), renormalised to sum 1; k = max(in / out, 1) with antialias, else 1.
+def lanczos(x, r):
+    x = abs(x)
+    if x > r:
+        return 0.0
+    if x <= 1e-3:
+        return 1.0
+    return r * np.sin(np.pi * x) * np.sin(np.pi * x / r) / (np.pi * np.pi * x * x)
+
+def weights(n, m, r, antialias):
+    inv = n / m
+    k = max(inv, 1.0) if antialias else 1.0
+    w = np.zeros((m, n))
+    for i in range(m):
+        c = (i + 0.5) * inv
+        lo = max(int(np.ceil(c - r * k - 0.5)), 0)
+        hi = min(int(np.floor(c + r * k - 0.5)), n - 1)
+        for j in range(lo, hi + 1):
+            w[i, j] = lanczos((j + 0.5 - c) / k, r)
+        w[i] /= w[i].sum()
+    return w
+
+img = (np.arange(20, dtype=np.float64).reshape(4, 5) ** 1.5) % 17
+for (oh, ow, r, aa) in ((7, 3, 3, False), (3, 8, 5, False), (2, 2, 3, True)):
+    out = weights(4, oh, r, aa) @ img @ weights(5, ow, r, aa).T
+    print(f"lanczos{r} {oh}x{ow} antialias={aa}", np.round(out.ravel(), 6).tolist())
