@@ -72,3 +72,14 @@ img = (np.arange(20, dtype=np.float64).reshape(4, 5) ** 1.5) % 17
 for (oh, ow, r, aa) in ((7, 3, 3, False), (3, 8, 5, False), (2, 2, 3, True)):
     out = weights(4, oh, r, aa) @ img @ weights(5, ow, r, aa).T
     print(f"lanczos{r} {oh}x{ow} antialias={aa}", np.round(out.ravel(), 6).tolist())
+
+# Linspace / Logspace with non-finite ends (LeftoversLinspaceTests): numpy's IEEE values.
+import warnings
+warnings.simplefilter("ignore")
+print("linspace(0, inf, 5)", np.linspace(0, np.inf, 5).tolist())
+print("linspace(nan, 1, 3)", np.linspace(np.nan, 1, 3).tolist())
+print("linspace(-inf, inf, 3)", np.linspace(-np.inf, np.inf, 3).tolist())
+print("linspace(1, inf, 1)", np.linspace(1, np.inf, 1).tolist(), "(TF's num=1 rule gives [start])")
+print("linspace(0, 1, 1, endpoint=False)", np.linspace(0, 1, 1, endpoint=False).tolist(), "linspace(0, 1, 0)", np.linspace(0, 1, 0).tolist())
+print("logspace(0, inf, 3)", np.logspace(0, np.inf, 3).tolist(), "logspace(nan, 1, 3)", np.logspace(np.nan, 1, 3).tolist())
+print("logspace(0, 2, 1, endpoint=False)", np.logspace(0, 2, 1, endpoint=False).tolist(), "logspace(-inf, 0, 3)", np.logspace(-np.inf, 0, 3).tolist())
