@@ -35,8 +35,20 @@ public static partial class NF
         return halves[0] * Sigmoid(halves[1]);
     }
 
-    /// <summary>x clipped to [-1, 1] (<c>keras.ops.hard_tanh</c>).</summary>
-    public static Tensor HardTanh(Tensor x) => Minimum(Maximum(x, -1), 1);
+    /// <summary>
+    /// x clipped to [-1, 1] (<c>keras.ops.hard_tanh</c>), in x's dtype: int32 and int64 give -1, 0 or 1 as
+    /// torch.nn.functional.hardtanh does for signed integers. An unsigned tensor (uint8) is refused, as torch
+    /// refuses it ("cannot do hardtanh on an unsigned type with negative limits"): its lower bound -1 has no uint8
+    /// value, and clipping at 0 instead would quietly be another function.
+    /// </summary>
+    /// <exception cref="ArgumentException">x is uint8 (or bool, string): no -1 to clip at.</exception>
+    public static Tensor HardTanh(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        if (x.DType is DType.UInt8 or DType.Bool or DType.String)
+            throw new ArgumentException($"HardTanh: x is {x.DType.Name()}, which has no -1 to clip at; cast it to a signed or floating dtype first (NF.Cast(x, DType.Int32) or DType.Float32).", nameof(x));
+        return Minimum(Maximum(x, -1), 1);
+    }
 
     /// <summary>x where |x| &gt; threshold, else 0 (<c>keras.ops.hard_shrink</c>).</summary>
     public static Tensor HardShrink(Tensor x, double threshold = 0.5) => Where(Greater(Abs(x), threshold), x, 0);

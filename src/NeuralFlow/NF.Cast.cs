@@ -2,7 +2,14 @@ namespace NeuralFlow;
 
 public static partial class NF
 {
-    /// <summary>Converts to <paramref name="dtype"/> (<c>tf.cast</c>): floats to integers truncate toward zero and saturate; anything to bool is x != 0.</summary>
+    /// <summary>
+    /// Converts to <paramref name="dtype"/> (<c>tf.cast</c>): floats to integers truncate toward zero and saturate at
+    /// the integer dtype's limits (float32 1e10 or +infinity to int32 is 2147483647, -1e10 or -infinity is
+    /// -2147483648, -1 to uint8 is 0, 300 is 255) and NaN gives 0; every engine (managed, native CPU, CUDA) gives
+    /// these same numbers. (TensorFlow leaves out-of-range casts implementation-defined; NumPy and PyTorch give
+    /// INT_MIN on x86.) Integers to a narrower integer wrap, as in NumPy (int32 300 to uint8 is 44); use
+    /// <see cref="SaturateCast"/> to clamp those. Anything to bool is x != 0.
+    /// </summary>
     [MethodImpl(Hot)]
     public static Tensor Cast(Tensor x, DType dtype)
     {

@@ -8,9 +8,11 @@ public static partial class NF
     /// <paramref name="stop"/>, both included (<c>tf.linspace</c>, <c>np.linspace</c>): value i is
     /// start + i * (stop - start) / (num - 1), the last exactly stop; num 1 gives [start] and 0 an
     /// empty vector (as NumPy; TensorFlow refuses 0). Computed in float64, then rounded to
-    /// <paramref name="dtype"/>, on the default device.
+    /// <paramref name="dtype"/>, on the default device. NaN and infinite ends follow IEEE arithmetic as
+    /// np.linspace and the tensor overload do: (0, inf, 5) is [NaN, inf, inf, inf, inf] (0 * inf is NaN), a NaN
+    /// start gives NaN but for the last value, stop; num 1 is [start] even then (TensorFlow's rule; NumPy gives NaN).
     /// </summary>
-    /// <exception cref="ArgumentException">num is negative, start or stop is not finite, or dtype is not float.</exception>
+    /// <exception cref="ArgumentException">num is negative, or dtype is not float.</exception>
     public static Tensor Linspace(double start, double stop, int num, DType dtype = DType.Float32) =>
         Signal.HostValues(EvenlySpaced(nameof(Linspace), start, stop, num, endpoint: true, dtype), new Shape(num), dtype, Backend);
 
@@ -122,12 +124,13 @@ public static partial class NF
     public static Tensor[] Meshgrid(params Tensor[] xs) => Meshgrid((IReadOnlyList<Tensor>)xs);
 
     // np.linspace on the host: num values from start, step (stop - start) / (num - 1), the last
-    // exactly stop (endpoint), or step (stop - start) / num without it.
+    // exactly stop (endpoint), or step (stop - start) / num without it. Non-finite ends are not refused:
+    // they give NumPy's IEEE values, the same as the tensor overloads compute on the device (these refused
+    // them before, so NF.Linspace(0.0, inf, 5) and NF.Linspace(tensor 0, tensor inf, 5) disagreed).
+    // Geomspace refuses them itself (its ends are pinned and their signs compared).
     private static double[] EvenlySpaced(string op, double start, double stop, int num, bool endpoint, DType dtype)
     {
         if (num < 0) throw new ArgumentOutOfRangeException(nameof(num), num, $"{op}: num must be at least 0, got {num}.");
-        if (!double.IsFinite(start) || !double.IsFinite(stop))
-            throw new ArgumentException($"{op}: start and stop must be finite, got ({start}, {stop}).");
         if (!dtype.IsFloating()) throw new ArgumentException($"{op}: dtype must be float32 or float64, got {dtype.Name()}.", nameof(dtype));
         int div = endpoint ? num - 1 : num;
         double step = div > 0 ? (stop - start) / div : 0;

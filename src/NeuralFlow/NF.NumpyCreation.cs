@@ -61,10 +61,11 @@ public static partial class NF
     /// <paramref name="num"/> numbers spaced evenly on a log scale (<c>np.logspace</c>,
     /// <c>keras.ops.logspace</c>): base^v for v evenly spaced from <paramref name="start"/> to
     /// <paramref name="stop"/> (stop left out when not <paramref name="endpoint"/>). Computed in
-    /// float64, rounded to <paramref name="dtype"/>, on the default device.
+    /// float64, rounded to <paramref name="dtype"/>, on the default device. NaN and infinite ends give
+    /// np.logspace's IEEE values ((0, inf, 3) is [NaN, inf, inf]), as the tensor overload does.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">num is negative.</exception>
-    /// <exception cref="ArgumentException">start or stop is not finite, or dtype is not float.</exception>
+    /// <exception cref="ArgumentException">dtype is not float.</exception>
     public static Tensor Logspace(double start, double stop, int num = 50, bool endpoint = true, double @base = 10.0, DType dtype = DType.Float32)
     {
         var exponents = EvenlySpaced(nameof(Logspace), start, stop, num, endpoint, dtype);

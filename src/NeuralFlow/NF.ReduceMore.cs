@@ -6,9 +6,26 @@ public static partial class NF
 {
     /// <summary>
     /// x limited to [min, max] (<c>tf.clip_by_value</c>); the gradient passes where min &lt;= x
-    /// &lt;= max and is zero outside. NaN stays NaN.
+    /// &lt;= max and is zero outside. NaN stays NaN. A C# number bound takes x's dtype, so it must fit it
+    /// (uint8 with a bound -1 is refused, as torch.clamp and TensorFlow's conversion refuse it).
     /// </summary>
-    public static Tensor Clip(Tensor x, Tensor min, Tensor max) => Minimum(Maximum(x, min), max);
+    /// <exception cref="OverflowException">A C# number bound does not fit x's integer dtype; the message names Clip.</exception>
+    public static Tensor Clip(Tensor x, Tensor min, Tensor max)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        CheckBoundsFit(nameof(Clip), x, min, max);
+        return Minimum(Maximum(x, min), max);
+    }
+
+    // A bound that does not fit an integer tensor was refused by the Maximum or Minimum inside, whose name
+    // told a Clip or HardTanh caller nothing: check the C# number bounds first, naming the op the user called.
+    private static void CheckBoundsFit(string op, Tensor x, Tensor min, Tensor max)
+    {
+        ArgumentNullException.ThrowIfNull(min);
+        ArgumentNullException.ThrowIfNull(max);
+        ScalarRange.CheckWeak(op, min, x.DType);
+        ScalarRange.CheckWeak(op, max, x.DType);
+    }
 
     /// <summary>
     /// TensorFlow's <c>tf.clip_by_value(t, clip_value_min, clip_value_max)</c>: max(min(t, max), min), with its
@@ -17,11 +34,11 @@ public static partial class NF
     /// min(max(t, min), max)) wherever min &lt;= max; where min &gt; max TensorFlow's order gives min, NumPy's max.
     /// </summary>
     /// <exception cref="ArgumentException">A bound tensor has another dtype than t, or does not broadcast to t's shape, or would make the result larger than t (TensorFlow's ValueError).</exception>
+    /// <exception cref="OverflowException">A C# number bound does not fit t's integer dtype (TensorFlow cannot convert it either); the message names ClipByValue.</exception>
     public static Tensor ClipByValue(Tensor t, Tensor clipValueMin, Tensor clipValueMax)
     {
         ArgumentNullException.ThrowIfNull(t);
-        ArgumentNullException.ThrowIfNull(clipValueMin);
-        ArgumentNullException.ThrowIfNull(clipValueMax);
+        CheckBoundsFit(nameof(ClipByValue), t, clipValueMin, clipValueMax);
         foreach (var (bound, name) in new[] { (clipValueMin, nameof(clipValueMin)), (clipValueMax, nameof(clipValueMax)) })
         {
             // TensorFlow converts the bounds to t's dtype, so a bound tensor of another dtype is its error; here it is

@@ -11,7 +11,7 @@ namespace NeuralFlow;
 internal static class ImageResampling
 {
     /// <summary>The methods, as tf.image.resize and Keras' ops.image.resize spell them.</summary>
-    public static readonly string[] Methods = ["bilinear", "nearest", "bicubic", "area"];
+    public static readonly string[] Methods = ["bilinear", "nearest", "bicubic", "area", "lanczos3", "lanczos5"];
 
     /// <summary>The method's canonical name, or an exception that lists the known ones.</summary>
     public static string Method(string op, string? method) =>
@@ -26,7 +26,8 @@ internal static class ImageResampling
     /// rest are renormalised to sum 1 (TF's resize_bicubic does the same at the borders). With
     /// antialias a downscale widens the kernel by length / outLength (a low-pass filter). "area"
     /// averages the input over each output pixel's footprint, partial pixels by their overlap
-    /// (TF's resize_area).
+    /// (TF's resize_area). "lanczos3" and "lanczos5" are scale_and_translate with TF's Lanczos kernel of
+    /// radius 3 or 5 (a windowed sinc; its lobes can overshoot the input's range, which TF does not clip either).
     /// </summary>
     public static double[,] Weights(string method, int axisLength, int start, int length, int outLength, bool antialias)
     {
@@ -42,24 +43,28 @@ internal static class ImageResampling
             }
             return w;
         }
-        bool cubic = method == "bicubic";
+        double kernelRadius = method switch { "bicubic" => 2, "lanczos3" => 3, "lanczos5" => 5, _ => 1 };
         double widen = antialias ? Math.Max(inv, 1) : 1;
-        double radius = (cubic ? 2 : 1) * widen;
+        double radius = kernelRadius * widen;
         for (int i = 0; i < outLength; i++)
         {
             double centre = (i + 0.5) * inv, sum = 0;
             int first = Math.Max(0, (int)Math.Floor(centre - radius)), last = Math.Min(length - 1, (int)Math.Ceiling(centre + radius));
             for (int j = first; j <= last; j++)
-                sum += w[i, start + j] = Kernel(cubic, (j + 0.5 - centre) / widen);
+                sum += w[i, start + j] = Kernel(method, kernelRadius, (j + 0.5 - centre) / widen);
             for (int j = first; j <= last; j++) w[i, start + j] /= sum;
         }
         return w;
     }
 
-    // The triangle (bilinear) or Keys' cubic convolution kernel with a = -0.5 (TF's bicubic).
-    private static double Kernel(bool cubic, double x)
+    // The triangle (bilinear), Keys' cubic convolution kernel with a = -0.5 (TF's bicubic), or TF's Lanczos
+    // kernel r sin(pi x) sin(pi x / r) / (pi x)^2 on |x| <= r (sampling_kernels.h; 1 near 0, where it is 0/0).
+    private static double Kernel(string method, double radius, double x)
     {
         x = Math.Abs(x);
+        if (method.StartsWith("lanczos", StringComparison.Ordinal))
+            return x > radius ? 0 : x <= 1e-3 ? 1 : radius * Math.Sin(Math.PI * x) * Math.Sin(Math.PI * x / radius) / (Math.PI * Math.PI * x * x);
+        bool cubic = method == "bicubic";
         if (!cubic) return Math.Max(0, 1 - x);
         const double a = -0.5;
         return x < 1 ? ((a + 2) * x - (a + 3)) * x * x + 1

@@ -15,8 +15,9 @@ public static partial class NF
         /// default) with half-pixel centres, equal to PyTorch's <c>interpolate(mode="bilinear",
         /// align_corners=False)</c>; "nearest" with TF's rule, floor((i + 0.5) * in / out), which is
         /// PyTorch's "nearest-exact"; "bicubic" with TF's Keys kernel (a = -0.5, taps outside the image
-        /// dropped and the rest renormalised); "area", the average over each output pixel's footprint.
-        /// <paramref name="antialias"/> widens the bilinear and bicubic kernels when downscaling (TF's
+        /// dropped and the rest renormalised); "area", the average over each output pixel's footprint;
+        /// "lanczos3" and "lanczos5", TF's Lanczos kernels of radius 3 and 5 (renormalised as bicubic, not clipped).
+        /// <paramref name="antialias"/> widens the bilinear, bicubic and Lanczos kernels when downscaling (TF's
         /// antialias, PyTorch's <c>antialias=True</c>). As TF, every method but "nearest" returns
         /// float32 for integer images (float64 stays float64); "nearest" keeps the dtype.
         /// </summary>

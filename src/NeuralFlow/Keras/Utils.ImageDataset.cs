@@ -4,7 +4,7 @@ namespace NeuralFlow.Keras;
 
 public static partial class Utils
 {
-    // Keras' list; NeuralFlow's Resize has the first four.
+    // Keras' list; NeuralFlow's Resize has the first six.
     private static readonly string[] KerasInterpolations = ["bilinear", "nearest", "bicubic", "area", "lanczos3", "lanczos5", "gaussian", "mitchellcubic"];
 
     private static readonly string[] ImageFormats = [".bmp", ".gif", ".jpeg", ".jpg", ".png"];
@@ -96,7 +96,7 @@ public static partial class Utils
         if (!KerasInterpolations.Contains(method))
             throw new ArgumentException($"{op}: Argument `interpolation` should be one of ({string.Join(", ", KerasInterpolations.Select(m => $"'{m}'"))}). Received: interpolation={interpolation}", nameof(interpolation));
         if (!ImageResampling.Methods.Contains(method))
-            throw new NotSupportedException($"{op}: interpolation \"{method}\" is not available in NeuralFlow's resize; use \"bilinear\", \"nearest\", \"bicubic\" or \"area\".");
+            throw new NotSupportedException($"{op}: interpolation \"{method}\" is not available in NeuralFlow's resize; use one of {string.Join(", ", ImageResampling.Methods.Select(m => $"\"{m}\""))}.");
         if (crop && pad)
             throw new ArgumentException($"{op}: Only one of `pad_to_aspect_ratio`, `crop_to_aspect_ratio` can be set to `True`.", "padToAspectRatio");
         if (dataFormat is not ("channels_last" or "channels_first"))

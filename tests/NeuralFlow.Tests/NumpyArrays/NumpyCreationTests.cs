@@ -107,7 +107,7 @@ public abstract class NumpyCreationTests(string backend) : BackendTest(backend)
         Assert.Contains("bool", Assert.Throws<ArgumentException>(() => NF.Vander(NF.Constant(new[] { true }))).Message);
         Assert.Contains("n must be at least 0", Assert.Throws<ArgumentOutOfRangeException>(() => NF.Vander(NF.Constant(new[] { 1.0 }), -1)).Message);
         Assert.Contains("num must be at least 0", Assert.Throws<ArgumentOutOfRangeException>(() => NF.Logspace(0, 1, -1)).Message);
-        Assert.Contains("finite", Assert.Throws<ArgumentException>(() => NF.Logspace(0, double.NaN, 3)).Message);
+        Assert.True(double.IsNaN(NF.Logspace(0, double.NaN, 3, dtype: DType.Float64).ToArray<double>()[2]));   // np.logspace's NaN
         Assert.Contains("float32 or float64", Assert.Throws<ArgumentException>(() => NF.Logspace(0, 1, 3, dtype: DType.Int32)).Message);
         Assert.Contains("zero", Assert.Throws<ArgumentException>(() => NF.Geomspace(0, 10, 3)).Message);
         Assert.Contains("differ in sign", Assert.Throws<ArgumentException>(() => NF.Geomspace(-1, 10, 3)).Message);

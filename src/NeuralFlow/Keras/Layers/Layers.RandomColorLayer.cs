@@ -13,8 +13,11 @@ public partial class Layers
         private protected RandomColorLayer((double Lower, double Upper) factor, (double Low, double High)? valueRange, int? seed, string? name) : base(seed, name)
         {
             Factor = factor;
-            ValueRange = CheckedValueRange(GetType().Name, valueRange);
+            ValueRange = CheckedValueRange(GetType().Name, valueRange, sorted: SortsValueRange.Contains(GetType().Name));
         }
+
+        // The color layers whose Keras 3 constructor sorts value_range (see CheckedValueRange).
+        private static readonly HashSet<string> SortsValueRange = [nameof(RandomBrightness), nameof(RandomSaturation), nameof(RandomSharpness), nameof(RandomColorDegeneration)];
 
         /// <summary>The (lower, upper) factor, as each layer defines it.</summary>
         public (double Lower, double Upper) Factor { get; }

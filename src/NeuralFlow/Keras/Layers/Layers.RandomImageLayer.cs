@@ -124,10 +124,17 @@ public partial class Layers
         private protected static (double Lower, double Upper) Sorted((double Lower, double Upper) factor) =>
             factor.Lower > factor.Upper ? (factor.Upper, factor.Lower) : factor;
 
-        /// <summary>A Keras value_range (default (0, 255)): two finite numbers, low &lt; high, or an exception naming the layer.</summary>
-        private protected static (double Low, double High) CheckedValueRange(string layer, (double Low, double High)? valueRange)
+        /// <summary>
+        /// A Keras value_range (default (0, 255)): two finite numbers, low &lt; high, or an exception naming the layer.
+        /// With <paramref name="sorted"/> a reversed pair is put in order first, as the Keras 3 layers that write
+        /// <c>self.value_range = sorted(value_range)</c> do (RandomBrightness, RandomSaturation, RandomSharpness,
+        /// RandomColorDegeneration, RandomPosterization, Solarization); the others take the pair as given, where a
+        /// reversed one would clip every pixel to one bound, so it is refused there.
+        /// </summary>
+        private protected static (double Low, double High) CheckedValueRange(string layer, (double Low, double High)? valueRange, bool sorted = false)
         {
             var (low, high) = valueRange ?? (0, 255);
+            if (sorted && low > high) (low, high) = (high, low);
             return double.IsFinite(low) && double.IsFinite(high) && low < high ? (low, high)
                 : throw new ArgumentException($"{layer}: valueRange must be two finite numbers, low < high, got ({low}, {high}).", nameof(valueRange));
         }

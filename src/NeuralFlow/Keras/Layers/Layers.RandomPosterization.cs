@@ -25,7 +25,7 @@ public partial class Layers
         {
             var (lower, upper) = CheckedFactor(nameof(RandomPosterization), nameof(factor), factor, 1, 8);
             Factor = ((int)lower, (int)upper);
-            ValueRange = CheckedValueRange(nameof(RandomPosterization), valueRange);
+            ValueRange = CheckedValueRange(nameof(RandomPosterization), valueRange, sorted: true);
         }
 
         // Keras checks a single number of bits against [1, 8] before reading it as (1, f).

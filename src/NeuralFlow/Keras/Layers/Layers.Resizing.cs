@@ -6,7 +6,7 @@ public partial class Layers
 {
     /// <summary>
     /// Resizes images to height x width (<c>keras.layers.Resizing</c>) with
-    /// <see cref="NF.Image.Resize"/>: "bilinear" (default), "nearest", "bicubic" or "area". With
+    /// <see cref="NF.Image.Resize"/>: "bilinear" (default), "nearest", "bicubic", "area", "lanczos3" or "lanczos5". With
     /// cropToAspectRatio the largest centred window of the target's aspect ratio is resized, so the
     /// image is not distorted. Outputs float32 for integer images, in training and inference alike.
     /// </summary>
@@ -27,7 +27,7 @@ public partial class Layers
         /// <summary>Columns of the output.</summary>
         public int Width { get; }
 
-        /// <summary>"bilinear", "nearest", "bicubic" or "area".</summary>
+        /// <summary>"bilinear", "nearest", "bicubic", "area", "lanczos3" or "lanczos5".</summary>
         public string Interpolation { get; }
 
         /// <summary>True: the largest centred window of the target's aspect ratio is resized.</summary>

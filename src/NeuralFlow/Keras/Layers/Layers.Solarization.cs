@@ -27,7 +27,7 @@ public partial class Layers
         {
             AdditionFactor = CheckedFactor(nameof(Solarization), "additionFactor", additionFactor, 0, 1);
             ThresholdFactor = CheckedFactor(nameof(Solarization), "thresholdFactor", thresholdFactor, 0, 1);
-            ValueRange = CheckedValueRange(nameof(Solarization), valueRange);
+            ValueRange = CheckedValueRange(nameof(Solarization), valueRange, sorted: true);
         }
 
         /// <summary>The range of the addition, as a fraction of 255 (Keras' addition_factor).</summary>
