@@ -6,7 +6,8 @@ namespace NeuralFlow.Tests.UserProbe28;
 /// <summary>
 /// The deterministic weights of apps_references.py assigned straight to a model, in Keras' layer order (each layer's
 /// trained weights, then its others), as applications3_references.py makes them: a Normalization's mean and variance
-/// take the moving_mean and moving_variance formulas and its int64 count keeps its position but stays 0. Saved with
+/// take the moving_mean and moving_variance formulas and its int64 count keeps its position but stays 0; a
+/// SeparableConv2D's pointwise_kernel takes the kernel formula. Saved with
 /// SaveWeights, they make the file an application's <c>weights:</c> then loads.
 /// </summary>
 internal static class Applications3Weights
@@ -21,6 +22,7 @@ internal static class Applications3Weights
                 {
                     "mean" => "moving_mean",
                     "variance" => "moving_variance",
+                    "pointwise_kernel" => "kernel",   // a SeparableConv2D's 1x1 [1, 1, in, out]: the kernel formula's fan-in
                     var k => k,
                 };
                 if (kind != "count")
