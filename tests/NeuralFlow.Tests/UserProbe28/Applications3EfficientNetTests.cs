@@ -102,6 +102,25 @@ public abstract class Applications3EfficientNetTests(string backend) : BackendFi
     }
 
     [SkippableFact]
+    public void A_path_named_as_kerass_imagenet_file_gets_kerass_stem_rescaling()
+    {
+        RequireBackend();
+        // Keras' ImageNet files hold the stem Normalization's variance as ImageNet's standard deviations, and Keras
+        // rescales by 1 / sqrt(stddev) after it when it loads "imagenet"; its path here stands for "imagenet".
+        string other = Temp.File("mine_notop.weights.h5"), imagenet = Temp.File("efficientnetb0_notop.h5");
+        var source = Applications3Weights.Fill(Applications.EfficientNetB0(includeTop: false, weights: null, inputShape: [32, 32, 3]));
+        source.SaveWeights(other);
+        File.Copy(other, imagenet);
+        var plain = Applications.EfficientNetB0(includeTop: false, weights: other, inputShape: [32, 32, 3]);
+        var fixedStem = Applications.EfficientNetB0(includeTop: false, weights: imagenet, inputShape: [32, 32, 3]);
+        var pixels = ApplicationsWeightsFile.Images(1, 32, 32, 3);
+        var a = new Model(plain.Input, plain.GetLayer("stem_conv_pad").Output).Predict(pixels).ToArray<float>();
+        var b = new Model(fixedStem.Input, fixedStem.GetLayer("stem_conv_pad").Output).Predict(pixels).ToArray<float>();
+        double[] stddev = [0.229, 0.224, 0.225];
+        for (int i = 0; i < a.Length; i++) Assert.Equal(a[i] / Math.Sqrt(stddev[i % 3]), b[i], Math.Max(1, Math.Abs(b[i])) * 1e-5);
+    }
+
+    [SkippableFact]
     public void Refusals_name_the_argument_and_the_file_to_fetch()
     {
         RequireBackend();
