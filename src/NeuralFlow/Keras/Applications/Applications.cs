@@ -70,12 +70,13 @@ public static partial class Applications
 
     /// <summary>
     /// The closing every application shares: the model from the images' source inputs (Keras' get_source_inputs of
-    /// <paramref name="inputTensor"/>, else <paramref name="images"/>) to <paramref name="outputs"/>, its weights loaded.
+    /// <paramref name="inputTensor"/>, else <paramref name="images"/>) to <paramref name="outputs"/>, its weights loaded
+    /// (<paramref name="byName"/>: see <see cref="LoadWeights"/>).
     /// </summary>
-    internal static Model Finish(string app, KerasTensor images, KerasTensor? inputTensor, KerasTensor outputs, string name, string? weights)
+    internal static Model Finish(string app, KerasTensor images, KerasTensor? inputTensor, KerasTensor outputs, string name, string? weights, bool byName = true)
     {
         var model = new Model(inputTensor is null ? [images] : SourceInputs(inputTensor), [outputs], name);
-        LoadWeights(app, model, weights);
+        LoadWeights(app, model, weights, byName);
         return model;
     }
 
@@ -157,10 +158,17 @@ public static partial class Applications
             nameof(classifierActivation));
     }
 
-    /// <summary>The model's weights from <paramref name="weights"/> (a path CheckWeights accepted), matched by layer name.</summary>
-    internal static void LoadWeights(string app, Model model, string? weights)
+    /// <summary>
+    /// The model's weights from <paramref name="weights"/> (a path CheckWeights accepted), matched by layer name; or, for
+    /// the applications whose layers Keras leaves unnamed (InceptionV3, Xception: a legacy file's names depend on the
+    /// counters of the session that wrote it), as Keras' <c>model.load_weights</c> does: <see cref="Model.LoadWeights"/>
+    /// (a legacy .h5 in layer order, a Keras 3 .weights.h5 or .keras by the object tree, NeuralFlow's safetensors).
+    /// </summary>
+    internal static void LoadWeights(string app, Model model, string? weights, bool byName = true)
     {
-        if (weights is not null) Saving.KerasH5Weights.LoadByName(model, weights, app);
+        if (weights is null) return;
+        if (byName) Saving.KerasH5Weights.LoadByName(model, weights, app);
+        else model.LoadWeights(weights);
     }
 
     /// <summary>Keras' pooling argument: null, "avg" or "max" (checked before the network is built).</summary>

@@ -75,15 +75,23 @@ public partial class Layers
         public override bool SupportsMasking => true;
 
         /// <summary>
-        /// Keras' check for elementwise merges: every input has the first one's shape (broadcasting
-        /// would silently give a larger result). Concatenate checks all but its axis instead.
+        /// Keras' check for elementwise merges (base_merge's build and _compute_elemwise_op_output_shape): one batch
+        /// size, and past it each length equal or 1 in one input (which broadcasts, as squeeze-and-excite's
+        /// (N, 1, 1, C) scales meet the (N, H, W, C) map in EfficientNet's Multiply). Inputs of different ranks,
+        /// which Keras reshapes, are refused. Concatenate checks all but its axis instead.
         /// </summary>
         protected virtual void CheckShapes(IReadOnlyList<Tensor> inputs)
         {
+            var first = inputs[0].Shape;
             for (int i = 1; i < inputs.Count; i++)
-                if (inputs[i].Shape != inputs[0].Shape)
+            {
+                var shape = inputs[i].Shape;
+                bool fits = shape.Rank == first.Rank && (first.Rank == 0 || shape[0] == first[0]);
+                for (int d = 1; fits && d < first.Rank; d++) fits = shape[d] == first[d] || shape[d] == 1 || first[d] == 1;
+                if (!fits)
                     throw new ArgumentException(
-                        $"{Name} ({GetType().Name}) needs inputs of one shape, but got {string.Join(", ", inputs.Select(t => t.Shape.ToString()))}.", nameof(inputs));
+                        $"{Name} ({GetType().Name}) needs inputs of one rank and batch size whose other lengths are equal or 1, but got {string.Join(", ", inputs.Select(t => t.Shape.ToString()))}.", nameof(inputs));
+            }
         }
 
         /// <summary>The merged tensor of inputs that passed the checks.</summary>
