@@ -55,3 +55,37 @@ for step in range(4):
         b -= lr * gb
 print("schedule lrs", [f"{v:.9g}" for v in lrs])
 print("schedule weights", f"{w.item():.9g}", f"{b.item():.9g}")
+
+
+def keras_adagrad_run(steps, lr=0.05, kernel=(0.5, -0.25), bias=0.0):
+    """Dense(1) on the logging/session-hook guides' features and labels, one example a step (batch(1),
+    repeated), Keras' Adagrad (accumulators start at 0.1; var -= lr * g / sqrt(acc + 1e-7)). Returns the
+    per-step losses and the kernel/bias after each step."""
+    features = torch.tensor([[1.0, 1.5], [2.0, 2.5], [3.0, 3.5]])
+    labels = torch.tensor([[0.3], [0.5], [0.7]])
+    w = torch.tensor([[kernel[0]], [kernel[1]]], requires_grad=True)
+    b = torch.tensor([bias], requires_grad=True)
+    acc = [torch.full_like(w, 0.1), torch.full_like(b, 0.1)]
+    losses, weights = [], []
+    for step in range(steps):
+        i = step % 3
+        loss = torch.mean((features[i:i + 1] @ w + b - labels[i:i + 1]) ** 2)
+        grads = torch.autograd.grad(loss, [w, b])
+        with torch.no_grad():
+            for v, g, a in zip([w, b], grads, acc):
+                a += g * g
+                v -= lr * g / torch.sqrt(a + 1e-7)
+        losses.append(loss.item())
+        weights.append(([w[0, 0].item(), w[1, 0].item()], b.item()))
+    return losses, weights
+
+
+# MigrateLoggingStopHookTests: two steps, then the stop; the batch logs' loss is the running mean.
+losses, weights = keras_adagrad_run(2)
+print("stop hook losses", [f"{v:.9g}" for v in losses], "running", f"{(losses[0] + losses[1]) / 2:.9g}")
+print("stop hook weights after step 1", [f"{v:.9g}" for v in weights[0][0]], f"{weights[0][1]:.9g}")
+print("stop hook weights after step 2", [f"{v:.9g}" for v in weights[1][0]], f"{weights[1][1]:.9g}")
+
+# MigrateSessionRunHookTests: batch(1).repeat(100), 300 steps in one epoch; history['loss'] is their mean.
+losses, weights = keras_adagrad_run(300)
+print("session hook epoch loss", f"{sum(losses) / len(losses):.9g}")
