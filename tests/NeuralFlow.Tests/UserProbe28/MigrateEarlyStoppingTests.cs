@@ -41,10 +41,10 @@ public abstract class MigrateEarlyStoppingTests(string backend) : BackendTest(ba
 
         // len(history.history['loss']): epoch 0 is the best, epochs 1..3 do not improve, the 4th epoch stops.
         Assert.Equal(4, history["loss"].Count);
-        Assert.Equal(DivergingLosses, history["loss"].ToArray(), new FloatTolerance(1e-4f));
+        Assert.Equal(DivergingLosses, history["loss"].ToArray(), new CloseFloats(1e-4f));
         Assert.Equal(3, callback.StoppedEpoch);
         Assert.Equal(0, callback.BestEpoch);
-        Assert.Equal(BestWeights, Weights(model), new FloatTolerance(1e-5f));
+        Assert.Equal(BestWeights, Weights(model), new CloseFloats(1e-5f));
     }
 
     /// <summary>The guide's LimitTrainingTime: on_train_batch_end sets model.stop_training once the time is up.</summary>
@@ -122,9 +122,9 @@ public abstract class MigrateEarlyStoppingTests(string backend) : BackendTest(ba
 
         Assert.Equal(4, epochsRun);
         Assert.Equal(3, earlyStopping.StoppedEpoch);
-        Assert.Equal(DivergingLosses, callbacks.History!["loss"].ToArray(), new FloatTolerance(1e-4f));
+        Assert.Equal(DivergingLosses, callbacks.History!["loss"].ToArray(), new CloseFloats(1e-4f));
         Assert.Equal([0, 1, 2, 3], callbacks.History.Epoch);
-        Assert.Equal(BestWeights, Weights(model), new FloatTolerance(1e-5f));
+        Assert.Equal(BestWeights, Weights(model), new CloseFloats(1e-5f));
 
         // A second run on the same list starts afresh: OnTrainBegin clears the model's stop flag.
         callbacks.OnTrainBegin();
@@ -140,13 +140,6 @@ public abstract class MigrateEarlyStoppingTests(string backend) : BackendTest(ba
         Assert.Contains("SetModel", e.Message);
         Assert.Throws<ArgumentNullException>(() => callbacks.OnEpochEnd(0, null!));
         Assert.Throws<ArgumentNullException>(() => callbacks.Append(null!));
-    }
-
-    /// <summary>Relative-and-absolute float comparer for the reference values.</summary>
-    private sealed class FloatTolerance(float tolerance) : IEqualityComparer<float>
-    {
-        public bool Equals(float a, float b) => Math.Abs(a - b) <= tolerance * Math.Max(1f, Math.Abs(b));
-        public int GetHashCode(float obj) => 0;
     }
 }
 

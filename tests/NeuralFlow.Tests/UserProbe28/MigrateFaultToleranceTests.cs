@@ -93,8 +93,8 @@ public abstract class MigrateFaultToleranceTests(string backend) : BackendFileTe
             // epoch of 5 steps cuts to one block (Keras calls on_train_batch_* per train_function call).
             Assert.Equal(2, steps.Steps);
             AssertWeights(expected, model);
-            Assert.Equal(full["loss"].Skip(4).ToArray(), history["loss"].ToArray(), new Close(1e-5f));
-            Assert.Equal(full["val_accuracy"].Skip(4).ToArray(), history["val_accuracy"].ToArray(), new Close(1e-5f));
+            Assert.Equal(full["loss"].Skip(4).ToArray(), history["loss"].ToArray(), new CloseFloats(1e-5f));
+            Assert.Equal(full["val_accuracy"].Skip(4).ToArray(), history["val_accuracy"].ToArray(), new CloseFloats(1e-5f));
             // A finished run deletes its backup (Keras: the next Fit starts afresh).
             Assert.False(Directory.Exists(backupDir) && Directory.EnumerateFiles(backupDir).Any());
         }
@@ -130,7 +130,7 @@ public abstract class MigrateFaultToleranceTests(string backend) : BackendFileTe
             Assert.Equal([2, 3, 4, 5], history.Epoch);
             AssertWeights(expected, model);
             // Epoch 2's loss is the whole epoch's mean, the two steps before the backup included.
-            Assert.Equal(full["loss"].Skip(2).ToArray(), history["loss"].ToArray(), new Close(1e-5f));
+            Assert.Equal(full["loss"].Skip(2).ToArray(), history["loss"].ToArray(), new CloseFloats(1e-5f));
         }
         finally { NF.Random.SetSeed(Environment.TickCount); }
     }
@@ -194,13 +194,7 @@ public abstract class MigrateFaultToleranceTests(string backend) : BackendFileTe
     {
         var actual = model.GetWeights().Select(w => w.ToArray<float>()).ToArray();
         Assert.Equal(expected.Length, actual.Length);
-        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[i], new Close(1e-5f));
-    }
-
-    private sealed class Close(float tolerance) : IEqualityComparer<float>
-    {
-        public bool Equals(float a, float b) => Math.Abs(a - b) <= tolerance * Math.Max(1f, Math.Abs(b));
-        public int GetHashCode(float obj) => 0;
+        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[i], new CloseFloats(1e-5f));
     }
 }
 
