@@ -26,6 +26,15 @@ public static partial class Callbacks
         /// <summary>The epochs, steps and verbose of the call (Keras' <c>self.params</c>), set before the first hook; null before any call.</summary>
         public CallbackParams? Params { get; internal set; }
 
+        /// <summary>
+        /// Sets <see cref="Model"/> (Keras' <c>set_model</c>): for a loop of your own that calls the hooks
+        /// itself (or use <see cref="CallbackList"/>); Fit, Evaluate and Predict set it themselves.
+        /// </summary>
+        public void SetModel(Model model) => Model = model ?? throw new ArgumentNullException(nameof(model));
+
+        /// <summary>Sets <see cref="Params"/> (Keras' <c>set_params</c>), as <see cref="SetModel"/>.</summary>
+        public void SetParams(CallbackParams parameters) => Params = parameters ?? throw new ArgumentNullException(nameof(parameters));
+
         /// <summary>Before the first epoch.</summary>
         public virtual void OnTrainBegin() { }
         /// <summary>After the last epoch.</summary>

@@ -49,6 +49,11 @@ public static partial class Callbacks
         // epoch of training: weights under ".keras" or a whole model under ".safetensors" are refused.
         private static string CheckedKind(string filepath, bool weightsOnly)
         {
+            // tf.keras 2 wrote a SavedModel directory there (the checkpoint guide passes tempfile.mkdtemp());
+            // Keras 3 refuses the name. Saving a file over a directory failed only after the first epoch.
+            if (Directory.Exists(filepath) || filepath.EndsWith(Path.DirectorySeparatorChar) || filepath.EndsWith(Path.AltDirectorySeparatorChar))
+                throw new ArgumentException($"ModelCheckpoint: '{filepath}' is a directory, but the callback saves {(weightsOnly ? "weights" : "the model")} to a file; " +
+                                            $"name a file in it, e.g. '{Path.Combine(filepath, weightsOnly ? "ckpt-{epoch:02d}.weights.h5" : "ckpt-{epoch:02d}.keras")}'.", nameof(filepath));
             Model.CheckFileKind(filepath, weightsOnly, nameof(ModelCheckpoint), weightsOnly ? "pass saveWeightsOnly: false" : "pass saveWeightsOnly: true", nameof(filepath));
             return filepath;
         }
@@ -62,6 +67,9 @@ public static partial class Callbacks
         private readonly int _verbose = verbose >= 0 ? verbose : throw new ArgumentOutOfRangeException(nameof(verbose), verbose, "ModelCheckpoint: verbose must be 0 (silent) or 1 (a line per save).");
 
         private int _epoch;
+
+        /// <summary>The path template the callback saves to, as given (Keras' <c>filepath</c>).</summary>
+        public string Filepath => _filepath;
 
         /// <summary>The best value of the monitored log so far (before any: the initialValueThreshold, or NaN without one).</summary>
         public double Best => _best.Best;

@@ -13,7 +13,9 @@ public static partial class Callbacks
     /// <paramref name="updateFreq"/> steps when it is a number; weight histograms
     /// (<c>&lt;variable&gt;/histogram</c>) every <paramref name="histogramFreq"/> epochs; with
     /// <paramref name="writeGraph"/>, the model's summary table as text (NeuralFlow has no graph
-    /// to draw: its models run eagerly).
+    /// to draw: its models run eagerly). Each evaluation (Fit's validation, or an <c>Evaluate</c> given
+    /// the callback) also writes <c>evaluation_loss_vs_iterations</c> and <c>evaluation_&lt;metric&gt;_vs_iterations</c>
+    /// to the validation run at the optimizer's step count, as Keras' <c>on_test_end</c> does.
     /// </summary>
     /// <param name="logDir">The run's directory.</param>
     /// <param name="histogramFreq">Epochs between weight histograms; 0 for none.</param>
@@ -32,6 +34,9 @@ public static partial class Callbacks
         private EventFileWriter? _train, _validation;
         private long _step;
         private bool _summaryWritten;
+
+        /// <summary>The run's directory (Keras' <c>log_dir</c>).</summary>
+        public string LogDir => logDir;
 
         /// <summary>The training run's event file, once training started.</summary>
         public string? TrainEventFile { get; private set; }
@@ -76,12 +81,7 @@ public static partial class Callbacks
             WriteSummary();
             foreach (var (k, v) in logs)
             {
-                if (k.StartsWith("val_", StringComparison.Ordinal))
-                {
-                    _validation ??= new EventFileWriter(Path.Combine(logDir, "validation"));
-                    ValidationEventFile = _validation.Path;
-                    _validation.Scalar("epoch_" + k[4..], v, epoch);
-                }
+                if (k.StartsWith("val_", StringComparison.Ordinal)) Validation().Scalar("epoch_" + k[4..], v, epoch);
                 else _train!.Scalar("epoch_" + k, v, epoch);
             }
             if (Model?.Optimizer is { } optimizer) _train!.Scalar("epoch_learning_rate", (float)optimizer.CurrentLearningRate, epoch);
@@ -90,6 +90,29 @@ public static partial class Callbacks
                     _train!.Histogram((v.Name ?? "variable") + "/histogram", v.ToDoubleArray(), epoch);
             _train!.Flush();
             _validation?.Flush();
+        }
+
+        /// <inheritdoc/>
+        public override void OnTestEnd(IReadOnlyDictionary<string, float> logs)
+        {
+            // Keras writes these only for a model with an optimizer (its step count is the x axis).
+            if (Model?.Optimizer is not { } optimizer) return;
+            var writer = Validation();
+            foreach (var (k, v) in logs) writer.Scalar($"evaluation_{k}_vs_iterations", v, optimizer.Iterations);
+            writer.Flush();
+            // An Evaluate outside Fit has no end of training to close the file at.
+            if (_train is null)
+            {
+                writer.Dispose();
+                _validation = null;
+            }
+        }
+
+        private EventFileWriter Validation()
+        {
+            _validation ??= new EventFileWriter(Path.Combine(logDir, "validation"));
+            ValidationEventFile = _validation.Path;
+            return _validation;
         }
 
         /// <inheritdoc/>
