@@ -24,7 +24,7 @@ public partial class Model
         SameDataOnEveryRank(nameof(Evaluate), xs[0].Shape[0], batchSize);
         if (xs[0].Shape[0] == 0)
             throw new ArgumentException($"Evaluate: x and y have 0 examples (shapes {Shapes(xs)} and {Shapes(ys)}); there is nothing to evaluate.", nameof(x));
-        return EvaluateBatches(Slices(nameof(Evaluate), xs, ys, batchSize), CallbackList.ForOneRun(nameof(Evaluate), callbacks, this, BatchCount(xs, batchSize), verbose));
+        return EvaluateBatches(Slices(nameof(Evaluate), xs, ys, batchSize), CallbackRun.ForOneRun(nameof(Evaluate), callbacks, this, BatchCount(xs, batchSize), verbose));
     }
 
     /// <summary>
@@ -34,11 +34,11 @@ public partial class Model
     public EvaluationResult Evaluate(Data.Dataset dataset, int verbose = 0, int? steps = null, IEnumerable<Callbacks.Callback>? callbacks = null)
     {
         ArgumentNullException.ThrowIfNull(dataset);
-        return EvaluateDataset(dataset, steps, CallbackList.ForOneRun(nameof(Evaluate), callbacks, this, KnownSteps(dataset, steps), verbose));
+        return EvaluateDataset(dataset, steps, CallbackRun.ForOneRun(nameof(Evaluate), callbacks, this, KnownSteps(dataset, steps), verbose));
     }
 
     // Evaluate on a dataset, alone or as Fit's validation (with Fit's callbacks).
-    private EvaluationResult EvaluateDataset(Data.Dataset dataset, int? steps, CallbackList callbacks)
+    private EvaluationResult EvaluateDataset(Data.Dataset dataset, int? steps, CallbackRun callbacks)
     {
         Compiled(nameof(Evaluate));
         var pairs = Pairs(nameof(Evaluate), dataset);
@@ -69,7 +69,7 @@ public partial class Model
     // with the running logs (read from the device only when a callback takes them), then
     // on_test_end with the logs Evaluate returns. Under DataParallel each rank evaluates its part
     // of every batch and the logs returned are those of all ranks' examples (Model.Distributed.cs).
-    private EvaluationResult EvaluateBatches(IEnumerable<(Tensor[] X, Tensor[] Y)> batches, CallbackList callbacks)
+    private EvaluationResult EvaluateBatches(IEnumerable<(Tensor[] X, Tensor[] Y)> batches, CallbackRun callbacks)
     {
         try
         {
@@ -81,7 +81,7 @@ public partial class Model
         }
     }
 
-    private EvaluationResult EvaluateParts(IEnumerable<(Tensor[] X, Tensor[] Y)> batches, CallbackList callbacks)
+    private EvaluationResult EvaluateParts(IEnumerable<(Tensor[] X, Tensor[] Y)> batches, CallbackRun callbacks)
     {
         Compiled(nameof(Evaluate));
         using var placement = OnModelDevice(out var backend);
@@ -168,7 +168,7 @@ public partial class Model
             while ((start += batchSize) < n);
         }
         SameDataOnEveryRank(nameof(Predict), n, batchSize);
-        return PredictBatches(Batches(), nameof(Predict), CallbackList.ForOneRun(nameof(Predict), callbacks, this, BatchCount(xs, batchSize), verbose), sharded: true);
+        return PredictBatches(Batches(), nameof(Predict), CallbackRun.ForOneRun(nameof(Predict), callbacks, this, BatchCount(xs, batchSize), verbose), sharded: true);
     }
 
     /// <summary>
@@ -204,13 +204,13 @@ public partial class Model
             elements = dataset.EnumerateTensors(disposeEach: true).Select(e => HostInputs(nameof(Predict), e.Take(inputs).ToArray()));
         }
         return PredictBatches(steps is { } s ? elements.Take(s) : elements, nameof(Predict),
-                              CallbackList.ForOneRun(nameof(Predict), callbacks, this, KnownSteps(dataset, steps), verbose), sharded: true);
+                              CallbackRun.ForOneRun(nameof(Predict), callbacks, this, KnownSteps(dataset, steps), verbose), sharded: true);
     }
 
     // The end hook of the block of prediction steps ending at batch `last`: Keras passes the
     // block's outputs, each concatenated over its batches (a one-batch block's are the batch's own),
     // under a strategy those of every rank's parts (shards.GathersBlocks).
-    private void PredictBlockEnd(CallbackList callbacks, List<IReadOnlyList<Tensor>> outputs, int last, PredictionShards? shards)
+    private void PredictBlockEnd(CallbackRun callbacks, List<IReadOnlyList<Tensor>> outputs, int last, PredictionShards? shards)
     {
         int first = last - (last % StepsPerExecution);
         bool gathers = shards is { GathersBlocks: true };
@@ -237,7 +237,7 @@ public partial class Model
     // on_predict_batch_end({"outputs": the batch's outputs}), then on_predict_end. `sharded`
     // (Predict, not PredictOnBatch): under DataParallel each rank predicts its part of every
     // batch and every rank returns all the outputs in the batches' order (Model.Distributed.cs).
-    private IReadOnlyList<Tensor> PredictBatches(IEnumerable<Tensor[]> batches, string method, CallbackList callbacks, bool sharded = false)
+    private IReadOnlyList<Tensor> PredictBatches(IEnumerable<Tensor[]> batches, string method, CallbackRun callbacks, bool sharded = false)
     {
         try
         {
@@ -252,7 +252,7 @@ public partial class Model
         }
     }
 
-    private IReadOnlyList<Tensor> PredictParts(IEnumerable<Tensor[]> batches, string method, CallbackList callbacks, PredictionShards? shards)
+    private IReadOnlyList<Tensor> PredictParts(IEnumerable<Tensor[]> batches, string method, CallbackRun callbacks, PredictionShards? shards)
     {
         var outputs = new List<IReadOnlyList<Tensor>>();
         using var placement = OnModelDevice(out var backend);
@@ -305,7 +305,7 @@ public partial class Model
         CheckPositive(nameof(Evaluate), nameof(batchSize), batchSize);
         if (xs[0].Shape[0] == 0)
             throw new ArgumentException($"Evaluate: x has 0 examples (shape {Shapes(xs)}); there is nothing to evaluate.", nameof(x));
-        return EvaluateBatches(Slices(nameof(Evaluate), xs, [], batchSize), CallbackList.ForOneRun(nameof(Evaluate), callbacks, this, BatchCount(xs, batchSize), verbose));
+        return EvaluateBatches(Slices(nameof(Evaluate), xs, [], batchSize), CallbackRun.ForOneRun(nameof(Evaluate), callbacks, this, BatchCount(xs, batchSize), verbose));
     }
 
     // Inputs without targets serve a step that needs none: an overridden one (TrainStep, TestStep),

@@ -40,7 +40,7 @@ public partial class Model
     {
         var xs = HostInputs(nameof(PredictOnBatch), x.Resolve(nameof(PredictOnBatch), nameof(x), InputNames));
         CheckRows(nameof(PredictOnBatch), xs, "x");
-        return Single(PredictBatches([xs], nameof(PredictOnBatch), CallbackList.ForOneRun(nameof(PredictOnBatch), null, this, 1, 0)));
+        return Single(PredictBatches([xs], nameof(PredictOnBatch), CallbackRun.ForOneRun(nameof(PredictOnBatch), null, this, 1, 0)));
     }
 
     // ofAllRanks: each rank ran its part of the batch (TrainOnBatch under DataParallel), so the logs

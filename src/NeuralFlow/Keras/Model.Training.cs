@@ -189,7 +189,7 @@ public partial class Model
             n = split;
         }
         int steps = (n + batchSize - 1) / batchSize;
-        Func<CallbackList, EvaluationResult>? validate = validation is { } val
+        Func<CallbackRun, EvaluationResult>? validate = validation is { } val
             ? hooks => EvaluateBatches(Slices(nameof(Fit), val.X, val.Y, validationBatchSize ?? batchSize), hooks)
             : null;
         // Keras' EpochIterator for arrays: with steps_per_epoch the pass goes on across epochs and
@@ -241,7 +241,7 @@ public partial class Model
             Pairs(nameof(Fit) + " (validationData)", validationData);
             CheckSteps(nameof(Fit) + " (validationData)", validationData, validationSteps, nameof(validationSteps));
         }
-        Func<CallbackList, EvaluationResult>? validate = validationData is null ? null : hooks => EvaluateDataset(validationData, validationSteps, hooks);
+        Func<CallbackRun, EvaluationResult>? validate = validationData is null ? null : hooks => EvaluateDataset(validationData, validationSteps, hooks);
         long cardinality = dataset.Cardinality;
         int steps = stepsPerEpoch ?? (int)Math.Min(Math.Max(cardinality, 0), int.MaxValue);
         // Keras' DataHandler.should_recreate_iterator: restart each epoch unless steps cut the dataset.
@@ -259,7 +259,7 @@ public partial class Model
     // with stepsPerEpoch ends training.
     private History FitLoop(Func<IEnumerable<FitBatch>> epochBatches, int steps, int? stepsPerEpoch, bool recreateEachEpoch,
                             int epochs, int initialEpoch, int verbose,
-                            Func<CallbackList, EvaluationResult>? validate, IEnumerable<Callbacks.Callback>? callbacks, ValidationFrequency validationFreq,
+                            Func<CallbackRun, EvaluationResult>? validate, IEnumerable<Callbacks.Callback>? callbacks, ValidationFrequency validationFreq,
                             IReadOnlyDictionary<int, double>? classWeight = null, int? passLength = null)
     {
         var optimizer = Compiled(nameof(Fit));
@@ -268,10 +268,10 @@ public partial class Model
         using var placement = OnModelDevice(out var backend);
         var hooks = CallbacksOfThisRank((callbacks ?? []).ToList());
         bool distributed = Distributed.DataParallel.Current is { WorldSize: > 1 };
-        verbose = CallbackList.VerboseOfThisRank(verbose);
-        var progbar = CallbackList.WithProgbar(hooks, verbose).OfType<Callbacks.ProgbarLogger>().FirstOrDefault();
+        verbose = CallbackRun.VerboseOfThisRank(verbose);
+        var progbar = CallbackRun.WithProgbar(hooks, verbose).OfType<Callbacks.ProgbarLogger>().FirstOrDefault();
         // Keras' CallbackList(model=self, epochs=, steps=, verbose=): every callback gets both before OnTrainBegin.
-        var callbackList = new CallbackList(hooks, this, new Callbacks.CallbackParams(epochs, steps > 0 ? steps : null, verbose));
+        var callbackList = new CallbackRun(hooks, this, new Callbacks.CallbackParams(epochs, steps > 0 ? steps : null, verbose));
         var history = new History();
         // Keras' on_train_end(logs=training_logs): the last epoch's logs (none when no epoch ran).
         IReadOnlyDictionary<string, float> trainingLogs = new Dictionary<string, float>();
@@ -406,11 +406,7 @@ public partial class Model
                 // Keras' _should_eval; the validation calls the test hooks of Fit's callbacks.
                 if (validate is not null && validationFreq.After(epoch))
                     foreach (var (k, v) in validate(callbackList).Items) epochLogs["val_" + k] = v;
-                foreach (var c in hooks)
-                {
-                    c.AddEpochLogs(epochLogs);
-                    c.OnEpochEnd(epoch, epochLogs);
-                }
+                Callbacks.Callback.EndEpoch(hooks, epoch, epochLogs);
                 history.Add(epoch, epochLogs); // after the callbacks, as Keras' History comes last: it keeps what they added
                 trainingLogs = epochLogs;
             }
@@ -454,7 +450,7 @@ public partial class Model
     {
         if (epochs < 0) throw new ArgumentOutOfRangeException(nameof(epochs), epochs, "Fit: epochs must be at least 0.");
         if (initialEpoch < 0) throw new ArgumentOutOfRangeException(nameof(initialEpoch), initialEpoch, "Fit: initialEpoch must be at least 0.");
-        CallbackList.CheckVerbose(nameof(Fit), verbose);
+        CallbackRun.CheckVerbose(nameof(Fit), verbose);
     }
 
     private static void CheckPositive(string method, string name, int value)

@@ -161,5 +161,19 @@ public static partial class Callbacks
         /// Keras' list, records what they added, as do the callbacks after them).
         /// </summary>
         internal virtual void AddEpochLogs(Dictionary<string, float> logs) { }
+
+        /// <summary>
+        /// The end of epoch <paramref name="epoch"/> for <paramref name="callbacks"/> in order (Fit's list and
+        /// <see cref="CallbackList"/>): each adds to the logs, then its hook runs, so the later callbacks see what
+        /// the earlier ones added.
+        /// </summary>
+        internal static void EndEpoch(IEnumerable<Callback> callbacks, int epoch, Dictionary<string, float> logs)
+        {
+            foreach (var c in callbacks)
+            {
+                c.AddEpochLogs(logs);
+                c.OnEpochEnd(epoch, logs);
+            }
+        }
     }
 }

@@ -107,11 +107,7 @@ public static partial class Callbacks
         {
             ArgumentNullException.ThrowIfNull(logs);
             var epochLogs = new Dictionary<string, float>(logs);
-            foreach (var c in _callbacks)
-            {
-                c.AddEpochLogs(epochLogs);
-                c.OnEpochEnd(epoch, epochLogs);
-            }
+            Callback.EndEpoch(_callbacks, epoch, epochLogs);
             History?.Add(epoch, epochLogs);
         }
 

@@ -1,21 +1,22 @@
 namespace NeuralFlow.Keras;
 
 /// <summary>
-/// The callbacks of one Fit, Evaluate or Predict call (Keras' <c>CallbackList</c>): made with the
+/// The callbacks of one Fit, Evaluate or Predict call (Keras' <c>CallbackList</c> as fit uses it; a loop of
+/// your own drives callbacks with the public <see cref="Callbacks.CallbackList"/>): made with the
 /// model and the call's params, which it gives every callback before the first hook, and with the
 /// callbacks that override each per-batch hook picked out once, so that a step calls only those
 /// and reads its logs from the device only when one of them takes them. Fit hands its list to
 /// each validation, whose test hooks then reach Fit's callbacks (Keras' fit calls
 /// <c>evaluate(callbacks=callbacks)</c>, params unchanged).
 /// </summary>
-internal sealed class CallbackList
+internal sealed class CallbackRun
 {
     private readonly Callbacks.Callback[] _trainBatchBegin, _trainBatchEnd, _testBatchBegin, _testBatchEnd, _predictBatchBegin, _predictBatchEnd;
 
     /// <summary>Every callback, in the order given.</summary>
     public IReadOnlyList<Callbacks.Callback> All { get; }
 
-    public CallbackList(IReadOnlyList<Callbacks.Callback> callbacks, Model model, Callbacks.CallbackParams parameters)
+    public CallbackRun(IReadOnlyList<Callbacks.Callback> callbacks, Model model, Callbacks.CallbackParams parameters)
     {
         All = callbacks;
         foreach (var c in callbacks)
@@ -36,7 +37,7 @@ internal sealed class CallbackList
     /// The callbacks of an Evaluate or Predict call (Keras: epochs 1, steps the batches when known),
     /// with a <see cref="Callbacks.ProgbarLogger"/> on the console added when verbose and none was given.
     /// </summary>
-    public static CallbackList ForOneRun(string method, IEnumerable<Callbacks.Callback>? callbacks, Model model, int? steps, int verbose)
+    public static CallbackRun ForOneRun(string method, IEnumerable<Callbacks.Callback>? callbacks, Model model, int? steps, int verbose)
     {
         CheckVerbose(method, verbose);
         verbose = VerboseOfThisRank(verbose);
