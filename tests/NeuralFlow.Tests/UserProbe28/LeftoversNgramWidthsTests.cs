@@ -36,3 +36,6 @@ public sealed class ManagedLeftoversNgramWidthsTests() : LeftoversNgramWidthsTes
 
 /// <summary>Huge n-gram widths on the native CPU backend.</summary>
 public sealed class NativeCpuLeftoversNgramWidthsTests() : LeftoversNgramWidthsTests("cpu");
+
+/// <summary>Huge n-gram widths on CUDA (the ids land on the device).</summary>
+public sealed class CudaLeftoversNgramWidthsTests() : LeftoversNgramWidthsTests("cuda");
