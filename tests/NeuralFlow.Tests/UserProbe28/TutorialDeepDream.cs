@@ -85,6 +85,21 @@ internal sealed class TutorialDeepDream
         return (result[0], result[1]);
     }
 
+    /// <summary>
+    /// DeepDream with the step count a C# number: ForiLoop's int bounds read no tensor, so the loop is unrolled into the
+    /// trace and the whole loop replays (the count frozen, as a Python int is in tf.function).
+    /// </summary>
+    public Func<Tensor, Tensor, (Tensor Loss, Tensor Image)> FixedSteps(int steps) =>
+        NF.Function((Tensor img, Tensor stepSize) =>
+        {
+            var result = NF.ForiLoop(0, steps, (n, state) =>
+            {
+                var (loss, image) = AscendOnce(state[1], stepSize);
+                return [loss, image];
+            }, [NF.Constant(0f), img]);
+            return (result[0], result[1]);
+        }, inputSignature: [DreamSignature[0], DreamSignature[2]]);
+
     /// <summary>deprocess: [-1, 1] back to [0, 255] as uint8.</summary>
     public static Tensor Deprocess(Tensor img) => NF.Cast(255 * (img + 1.0f) / 2.0f, DType.UInt8);
 

@@ -111,6 +111,18 @@ public abstract class TutorialDeepDreamTests(string backend) : BackendTest(backe
             AssertSame([lastLoss.Item<float>()], [loss.Item<float>()]);
             AssertSame(second.ToArray<float>(), image.ToArray<float>());
 
+            // The step count as a C# number: traced once, replayed, the same numbers.
+            var fixedSteps = dream.FixedSteps(2);
+            var fixedTraced = TracedFunction.Of(fixedSteps);
+            for (int call = 0; call < 2; call++)
+            {
+                var (fixedLoss, fixedImage) = fixedSteps(img, NF.Constant(0.01f));
+                Assert.Null(fixedTraced.EagerReason);
+                Assert.Equal(call == 1, fixedTraced.LastCallReplayed);
+                AssertSame([loss.Item<float>()], [fixedLoss.Item<float>()]);
+                AssertSame(image.ToArray<float>(), fixedImage.ToArray<float>());
+            }
+
             // Zero steps: the tutorial's tf.constant(0.0) and the image unchanged.
             var (noLoss, same) = dream.DeepDream(img, NF.Constant(0), NF.Constant(0.01f));
             Assert.Equal(0f, noLoss.Item<float>());
