@@ -112,12 +112,21 @@ public static partial class Applications
 
     /// <summary>
     /// inception_resnet_v2.py's CustomScaleLayer: its first input plus its second times <see cref="Scale"/>, the residual
-    /// join of an Inception-ResNet block (named custom_scale_layer, _1, ... as Keras names it).
+    /// join of an Inception-ResNet block (named custom_scale_layer, _1, ... as Keras names it). Registered as
+    /// "CustomScaleLayer" with its scale in the config, so a saved InceptionResNetV2 loads as Keras' does.
     /// </summary>
     internal sealed class CustomScaleLayer(double scale, string? name = null) : Layers.Merge(name)
     {
         /// <summary>The factor on the second input.</summary>
         public double Scale { get; } = scale;
+
+        /// <inheritdoc/>
+        public override System.Text.Json.Nodes.JsonObject GetConfig()
+        {
+            var c = base.GetConfig();
+            c["scale"] = Scale;
+            return c;
+        }
 
         /// <inheritdoc/>
         protected override int MaxInputs => 2;

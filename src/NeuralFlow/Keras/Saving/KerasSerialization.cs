@@ -136,6 +136,8 @@ public static partial class KerasSerialization
         Register("Maximum", c => new Layers.Maximum(NameOf(c)));
         Register("Minimum", c => new Layers.Minimum(NameOf(c)));
         Register("Concatenate", c => new Layers.Concatenate(Int(c, "axis", -1), NameOf(c)));
+        // InceptionResNetV2's residual join (keras/src/applications/inception_resnet_v2.py), which its saved models hold.
+        Register("CustomScaleLayer", c => new Applications.CustomScaleLayer(Double(c, "scale"), NameOf(c)));
         // keras2 session
         Register("PReLU", c => new Layers.PReLU(Initializer(c, "alpha_initializer"), null,
             c["shared_axes"] is null ? null : Ints(c, "shared_axes"), NameOf(c)));
