@@ -173,18 +173,23 @@ public static partial class NF
         {
             if (stddev < 0)
                 throw new ArgumentException($"Random.TruncatedNormal: stddev must be at least 0, got {stddev}.", nameof(stddev));
+            using var z = shape.Rank == 0 ? Reshape(StandardTruncated([1], dtype, stream), shape) : StandardTruncated(shape, dtype, stream);
+            return z * stddev + mean;
+        }
+
+        // Standard normal numbers within two standard deviations: one draw of the shape, then only the
+        // ones outside (4.6%) drawn again, recursively, and put back in their places. Redrawing
+        // the whole tensor each round (as this did) cost six normal draws where this costs about
+        // one and a quarter: EfficientNetB7's 66M initial weights are almost all truncated normal.
+        private static Tensor StandardTruncated(Shape shape, DType dtype, RandomStream? stream)
+        {
             var z = Normal(shape, 0, 1, dtype, stream);
-            while (true)
-            {
-                using var outside = Greater(Abs(z), 2.0);
-                using var any = ReduceAny(outside);
-                if (!any.Item<bool>()) break;
-                using var redraw = Normal(shape, 0, 1, dtype, stream);
-                var next = Where(outside, redraw, z);
-                z.Dispose();
-                z = next;
-            }
-            using (z) return z * stddev + mean;
+            using var outside = Greater(Abs(z), 2.0);
+            using var positions = Where(outside);   // [k, rank] coordinates; k is read on the host
+            int k = positions.Shape[0];
+            if (k == 0) return z;
+            using var redrawn = StandardTruncated([k], dtype, stream);
+            using (z) return TensorScatterUpdate(z, positions, redrawn);
         }
     }
 }
