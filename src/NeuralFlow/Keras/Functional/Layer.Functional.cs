@@ -94,7 +94,7 @@ public abstract partial class Layer
         (_probeInputMasks, _probeOutputMasks) = (inputs.Select(t => t.MaskRank).ToArray(), null);
         try
         {
-            var outputs = OwnOutputSpec(inputs) ?? DeclaredOutput(inputs, args) ?? InferOutputs(inputs.Select(t => t.Shape).ToArray(), inputs.Select(t => t.DType).ToArray(), args);
+            var outputs = OwnOutputSpec(inputs) ?? DeclaredOutput(inputs, args) ?? RuledOutput(inputs, args) ?? InferOutputs(inputs.Select(t => t.Shape).ToArray(), inputs.Select(t => t.DType).ToArray(), args);
             var node = new Node(this, inputs, args);
             var name = node.Index == 0 ? Name : $"{Name}_{node.Index}";
             var masks = _probeOutputMasks;

@@ -23,5 +23,8 @@ public partial class Layers
 
         /// <inheritdoc/>
         protected override Tensor Forward(Tensor x) => Function.Apply(x);
+
+        /// <summary>The input's shape (Keras' compute_output_shape): a functional call does not run the activation to learn it.</summary>
+        private protected override int?[]? ShapeRule(int?[] inputShape) => inputShape;
     }
 }

@@ -106,6 +106,9 @@ public partial class Layers
         }
 
         /// <inheritdoc/>
+        private protected override int?[]? ShapeRule(int?[] inputShape) => inputShape;
+
+        /// <inheritdoc/>
         protected override void Build(Shape inputShape)
         {
             _axis = FeatureAxis(Name, inputShape, Axis);

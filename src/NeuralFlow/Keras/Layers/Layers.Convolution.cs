@@ -105,6 +105,35 @@ public partial class Layers
         /// <summary>The number of spatial axes: 1 for sequences, 2 for images, 3 for volumes.</summary>
         private int SpatialRank => KernelSize.Length;
 
+        /// <summary>
+        /// The output shape by Keras' compute_conv_output_shape: per spatial axis ceil(n / stride) for "same"
+        /// and "causal", ceil((n - (k - 1) * dilation) / stride) for "valid"; channels from the layer's filters.
+        /// Transposed convolutions, and inputs the layer cannot take, are left to the run on zeros.
+        /// </summary>
+        private protected override int?[]? ShapeRule(int?[] inputShape)
+        {
+            int channelAxis = ChannelsFirst ? 1 : SpatialRank + 1;
+            if (inputShape.Length != SpatialRank + 2 || inputShape[channelAxis] is not int channels) return null;
+            int? outputChannels = this switch
+            {
+                Conv1D c => c.Filters, Conv2D c => c.Filters, Conv3D c => c.Filters, SeparableConvolution c => c.Filters,
+                DepthwiseConv1D c => channels * c.DepthMultiplier, DepthwiseConv2D c => channels * c.DepthMultiplier,
+                _ => null,
+            };
+            if (outputChannels is null) return null;
+            var output = (int?[])inputShape.Clone();
+            output[channelAxis] = outputChannels;
+            for (int i = 0; i < SpatialRank; i++)
+            {
+                int axis = ChannelsFirst ? i + 2 : i + 1;
+                if (inputShape[axis] is not int length) continue;   // an unknown length stays unknown
+                int kept = Padding == "valid" ? length - (KernelSize[i] - 1) * DilationRate[i] : length;
+                if (kept < 1) return null;
+                output[axis] = (kept + Strides[i] - 1) / Strides[i];
+            }
+            return output;
+        }
+
         /// <summary>The input's channel count under <see cref="DataFormat"/>; an error naming the layer for an input of another rank.</summary>
         private protected int InputChannels(Shape inputShape) => inputShape.Rank == SpatialRank + 2
             ? inputShape[ChannelsFirst ? 1 : -1]

@@ -83,6 +83,10 @@ public partial class Layers
             return shape;
         }
 
+        // A functional call takes the shape from the formula too, where the features are known (else Build says what is wrong).
+        private protected override int?[]? ShapeRule(int?[] inputShape) =>
+            inputShape.Length >= 2 && inputShape[^1] is not null ? ComputeOutputShape(inputShape) : null;
+
         /// <inheritdoc/>
         protected override void Build(Shape inputShape)
         {

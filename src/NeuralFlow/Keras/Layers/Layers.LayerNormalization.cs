@@ -41,6 +41,9 @@ public partial class Layers
         private protected override void WriteAxisConfig(JsonObject c) =>
             c["axis"] = Axis.Length == 1 ? Axis[0] : new JsonArray(Axis.Select(a => (JsonNode)a).ToArray());
 
+        /// <summary>The input's shape (Keras' compute_output_shape): a functional call does not run the layer to learn it.</summary>
+        private protected override int?[]? ShapeRule(int?[] inputShape) => inputShape;
+
         /// <inheritdoc/>
         protected override void Build(Shape inputShape)
         {
