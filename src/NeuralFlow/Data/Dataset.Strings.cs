@@ -114,6 +114,7 @@ public abstract partial class Dataset
     /// </summary>
     internal void RefuseStrings(string consumer, Func<int, string?>? describe = null, int read = int.MaxValue, Func<int, bool>? accepts = null)
     {
+        RefuseRagged(consumer);
         if (!Schema.HasStrings) return;
         // Which components hold text: the element spec's tf.string ones (a dictionary of columns
         // may mix text and numbers; the spec tells which, tracing a Map that makes it if need be).

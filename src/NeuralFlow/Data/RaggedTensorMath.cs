@@ -167,5 +167,5 @@ public sealed partial class RaggedTensor
 
     // This tensor with its innermost ragged axis replaced by one value per innermost row.
     private RaggedTensor ReplaceInnermost(Tensor rows) =>
-        _ragged!._ragged is null ? new RaggedTensor(_splits, rows, null) : new RaggedTensor(_splits, null, _ragged.ReplaceInnermost(rows));
+        _ragged!._ragged is null ? new RaggedTensor(_splits, rows, null, _uniform) : new RaggedTensor(_splits, null, _ragged.ReplaceInnermost(rows), _uniform);
 }

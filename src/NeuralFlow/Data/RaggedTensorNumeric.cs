@@ -16,12 +16,14 @@ public sealed partial class RaggedTensor
     private readonly long[] _splits;         // row i is values[_splits[i] .. _splits[i + 1]]
     private readonly Tensor? _dense;         // the values when they are a tensor
     private readonly RaggedTensor? _ragged;  // the values when they are themselves ragged
+    private readonly long? _uniform;         // every row's length, when made by FromUniformRowLength (shown in Shape)
 
-    private RaggedTensor(long[] splits, Tensor? dense, RaggedTensor? ragged)
+    private RaggedTensor(long[] splits, Tensor? dense, RaggedTensor? ragged, long? uniform = null)
     {
         _splits = splits;
         _dense = dense;
         _ragged = ragged;
+        _uniform = uniform;
     }
 
     // Checked construction: splits start at 0, never fall, and end at the values' row count.
@@ -185,7 +187,7 @@ public sealed partial class RaggedTensor
             var dims = new List<string> { NRows.ToString(CultureInfo.InvariantCulture) };
             for (var rt = this; rt is not null; rt = rt._ragged)
             {
-                dims.Add("None");
+                dims.Add(rt._uniform is { } width ? width.ToString(CultureInfo.InvariantCulture) : "None");
                 if (rt._dense is not null) dims.AddRange(rt._dense.Shape.ToArray()[1..].Select(d => d.ToString(CultureInfo.InvariantCulture)));
             }
             return dims.Count == 1 ? $"({dims[0]},)" : $"({string.Join(", ", dims)})";
@@ -217,7 +219,7 @@ public sealed partial class RaggedTensor
             throw new ArgumentException(
                 $"RaggedTensor.WithFlatValues: the new flat values have shape {flatValues.Shape}, but the row partitions need {FlatValues.Shape[0]} rows (flat values of shape {FlatValues.Shape}).",
                 nameof(flatValues));
-        return _dense is not null ? new RaggedTensor(_splits, flatValues, null) : new RaggedTensor(_splits, null, _ragged!.WithFlatValues(flatValues));
+        return _dense is not null ? new RaggedTensor(_splits, flatValues, null, _uniform) : new RaggedTensor(_splits, null, _ragged!.WithFlatValues(flatValues), _uniform);
     }
 
     private bool SamePartitions(RaggedTensor other)

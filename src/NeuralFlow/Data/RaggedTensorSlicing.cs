@@ -1,7 +1,8 @@
 namespace NeuralFlow.Data;
 
 // Indexing, slicing, concat and stack of RaggedTensors: the new row partitions are worked out on the
-// host and the values gathered (NF.Gather, on the device) in their new order.
+// host and the values gathered (NF.Gather, on the device) in their new order; below axis 1 the rows
+// stay and their values are joined with NF.Concat / NF.Stack.
 public sealed partial class RaggedTensor
 {
     /// <summary>Row <paramref name="index"/> (negative counts from the end) of a ragged-rank-1 tensor, as <c>rt[i]</c>: a dense tensor.</summary>
@@ -101,14 +102,22 @@ public sealed partial class RaggedTensor
 
     /// <summary>
     /// <c>tf.concat(rts, axis)</c>: axis 0 puts the rows one after another; axis 1 joins row i of every input into one
-    /// row (the inputs need as many rows). The inputs need the same dtype, ragged rank and inner axes.
+    /// row (the inputs need as many rows); a deeper axis (up to rank - 1; negative counts from the end) joins the values
+    /// of each row along it, so the inputs need the same row partitions above it, as TensorFlow asserts.
+    /// The inputs need the same dtype, rank and ragged rank, and the same uniform inner sizes but on the axis joined.
     /// </summary>
-    /// <exception cref="ArgumentException">No inputs, an axis other than 0 or 1, different dtypes, ragged ranks, inner shapes or (axis 1) row counts.</exception>
+    /// <exception cref="ArgumentException">No inputs, an axis outside the rank, different dtypes, ranks, ragged ranks, inner shapes, row counts (axis 1) or row partitions (deeper axes).</exception>
     public static RaggedTensor Concat(IReadOnlyList<RaggedTensor> values, int axis = 0)
     {
         const string op = nameof(Concat);
         var all = Checked(op, values);
-        if (axis == 0)
+        int rank = all[0].Rank;
+        int a = axis < 0 ? axis + rank : axis;
+        if (a < 0 || a >= rank)
+            throw new ArgumentException($"RaggedTensor.{op}: axis {axis} is out of range for rank {rank} ({all[0].Shape}); give -{rank} .. {rank - 1}.", nameof(axis));
+        if (a >= 2) return Deeper(op, all, a, stack: false);
+        SameInnerAxes(op, all);
+        if (a == 0)
         {
             var splits = new List<long> { 0 };
             foreach (var rt in all)
@@ -118,29 +127,31 @@ public sealed partial class RaggedTensor
             }
             return Rebuild(op, [.. splits], ConcatValues(all));
         }
-        if (axis != 1) throw new ArgumentException($"RaggedTensor.{op}: axis {axis}; NeuralFlow concatenates ragged tensors along axis 0 or 1.", nameof(axis));
-        int n = all[0].NRows;
-        if (all.Any(rt => rt.NRows != n))
-            throw new ArgumentException($"RaggedTensor.{op}: along axis 1 every input needs the same number of rows (got {string.Join(", ", all.Select(rt => rt.NRows))}).", nameof(values));
-        var (order, lengths) = Interleave(all, n);
+        SameRowCount(op, all, a);
+        var (order, lengths) = Interleave(all, all[0].NRows);
         return Rebuild(op, SplitsOf(op, lengths), GatherFrom(ConcatValues(all), order));
     }
 
     /// <summary>
     /// <c>tf.stack(rts, axis)</c>: a new axis of length count(rts) — at 0 the inputs become the rows, at 1 row i holds row i
-    /// of every input. The result has one more ragged axis.
+    /// of every input (one more ragged axis); deeper (up to rank; negative counts from rank + 1) it stacks the values of
+    /// each row, so the inputs need the same row partitions above it and the same shape below.
     /// </summary>
     /// <exception cref="ArgumentException">As <see cref="Concat"/>.</exception>
     public static RaggedTensor Stack(IReadOnlyList<RaggedTensor> values, int axis = 0)
     {
         const string op = nameof(Stack);
         var all = Checked(op, values);
-        if (axis == 0)
+        int rank = all[0].Rank;
+        int a = axis < 0 ? axis + rank + 1 : axis;
+        if (a < 0 || a > rank)
+            throw new ArgumentException($"RaggedTensor.{op}: axis {axis} is out of range for stacking rank-{rank} tensors ({all[0].Shape}); give -{rank + 1} .. {rank}.", nameof(axis));
+        if (a >= 2) return Deeper(op, all, a, stack: true);
+        SameInnerAxes(op, all);
+        if (a == 0)
             return FromRowLengths(Concat(all, 0), all.Select(rt => (long)rt.NRows).ToArray());
-        if (axis != 1) throw new ArgumentException($"RaggedTensor.{op}: axis {axis}; NeuralFlow stacks ragged tensors along axis 0 or 1.", nameof(axis));
+        SameRowCount(op, all, a);
         int n = all[0].NRows;
-        if (all.Any(rt => rt.NRows != n))
-            throw new ArgumentException($"RaggedTensor.{op}: along axis 1 every input needs the same number of rows (got {string.Join(", ", all.Select(rt => rt.NRows))}).", nameof(values));
         // Row i of input t is row t * n + i of their concatenation; the result's row i holds those of every t.
         var rows = new int[n * all.Count];
         for (int i = 0; i < n; i++)
@@ -149,22 +160,66 @@ public sealed partial class RaggedTensor
         return FromRowLengths(inner, Enumerable.Repeat((long)all.Count, n).ToArray());
     }
 
+    // Concat or stack below the outer axis: every input keeps its (shared) rows, whose values are joined one axis down.
+    private static RaggedTensor Deeper(string op, List<RaggedTensor> all, int axis, bool stack)
+    {
+        for (int t = 1; t < all.Count; t++)
+            if (!all[t]._splits.AsSpan().SequenceEqual(all[0]._splits))
+                throw new ArgumentException(
+                    $"RaggedTensor.{op}: along axis {axis} the inputs need the same rows above it, but input {t}'s row splits [{string.Join(", ", all[t]._splits)}] " +
+                    $"differ from input 0's [{string.Join(", ", all[0]._splits)}].", "values");
+        if (all[0]._ragged is not null)
+        {
+            var inner = all.Select(rt => rt._ragged!).ToList();
+            return Make(op, all[0]._splits, null, stack ? Stack(inner, axis - 1) : Concat(inner, axis - 1));
+        }
+        var dense = all.Select(rt => rt._dense!).ToList();
+        int joined = axis - 1;   // the axis of the values tensors
+        var first = dense[0].Shape.ToArray();
+        for (int t = 1; t < dense.Count; t++)
+        {
+            var shape = dense[t].Shape.ToArray();
+            bool fits = Enumerable.Range(0, first.Length).All(d => (!stack && d == joined) || shape[d] == first[d]);
+            if (!fits)
+                throw new ArgumentException(
+                    $"RaggedTensor.{op}: along axis {axis} input {t}'s values have shape {dense[t].Shape} and input 0's {dense[0].Shape}; " +
+                    (stack ? "stacking needs them equal." : $"they may differ only on the axis joined."), "values");
+        }
+        return Make(op, all[0]._splits, stack ? NF.Stack(dense, joined) : NF.Concat(dense, joined), null);
+    }
+
+    private static void SameRowCount(string op, List<RaggedTensor> all, int axis)
+    {
+        if (all.Any(rt => rt.NRows != all[0].NRows))
+            throw new ArgumentException($"RaggedTensor.{op}: along axis {axis} every input needs the same number of rows (got {string.Join(", ", all.Select(rt => rt.NRows))}).", "values");
+    }
+
     private static List<RaggedTensor> Checked(string op, IReadOnlyList<RaggedTensor> values)
     {
         ArgumentNullException.ThrowIfNull(values);
         if (values.Count == 0) throw new ArgumentException($"RaggedTensor.{op}: give at least one ragged tensor.", nameof(values));
         var all = values.Select((rt, i) => rt ?? throw new ArgumentNullException(nameof(values), $"RaggedTensor.{op}: input {i} is null.")).ToList();
         var first = all[0];
-        var inner = first.FlatValues.Shape.ToArray()[1..];
         for (int i = 1; i < all.Count; i++)
         {
             var rt = all[i];
-            if (rt.DType != first.DType || rt.RaggedRank != first.RaggedRank || !rt.FlatValues.Shape.ToArray()[1..].SequenceEqual(inner))
+            if (rt.DType != first.DType || rt.RaggedRank != first.RaggedRank || rt.Rank != first.Rank)
                 throw new ArgumentException(
-                    $"RaggedTensor.{op}: input {i} ({rt.Shape}, {rt.DType.Name()}) does not match input 0 ({first.Shape}, {first.DType.Name()}); they need the same dtype, ragged rank and inner axes.",
+                    $"RaggedTensor.{op}: input {i} ({rt.Shape}, {rt.DType.Name()}) does not match input 0 ({first.Shape}, {first.DType.Name()}); they need the same dtype, rank and ragged rank.",
                     nameof(values));
         }
         return all;
+    }
+
+    // Axes 0 and 1 move whole values: their uniform inner axes must agree.
+    private static void SameInnerAxes(string op, List<RaggedTensor> all)
+    {
+        var inner = all[0].FlatValues.Shape.ToArray()[1..];
+        for (int i = 1; i < all.Count; i++)
+            if (!all[i].FlatValues.Shape.ToArray()[1..].SequenceEqual(inner))
+                throw new ArgumentException(
+                    $"RaggedTensor.{op}: input {i} ({all[i].Shape}) does not match input 0 ({all[0].Shape}); they need the same dtype, ragged rank and inner axes.",
+                    "values");
     }
 
     // Axis-1 order: row i of every input in turn, as indices into their concatenated values.

@@ -50,6 +50,16 @@ public sealed class TensorSpec : ElementSpec, IEquatable<TensorSpec>
     /// <summary>An optional name (TensorFlow's <c>name</c>; datasets leave it null).</summary>
     public string? Name { get; }
 
+    /// <summary>
+    /// Null for a dense tensor; else the spec is TensorFlow's <c>tf.RaggedTensorSpec</c> of this ragged rank: 0 for the
+    /// rows of a ragged tensor (dense tensors whose first axis varies, as <c>from_tensor_slices</c> of a RaggedTensor
+    /// gives them), 1 or more for <see cref="RaggedTensor"/> elements (a <c>Batch</c> of ragged rows, <c>RaggedBatch</c>).
+    /// </summary>
+    public int? RaggedRank { get; private init; }
+
+    /// <summary>This spec as a <c>tf.RaggedTensorSpec</c> of <paramref name="raggedRank"/> (see <see cref="RaggedRank"/>).</summary>
+    internal TensorSpec AsRagged(int? raggedRank) => new(_shape, DType, Name) { RaggedRank = raggedRank };
+
     /// <summary>Whether every dimension (and so the rank) is known.</summary>
     public bool IsFullyDefined => _shape is not null && _shape.All(d => d is not null);
 
@@ -108,10 +118,12 @@ public sealed class TensorSpec : ElementSpec, IEquatable<TensorSpec>
         ArgumentNullException.ThrowIfNull(other);
         if (other.DType != DType)
             throw new ArgumentException($"TensorSpec: {this} and {other} have different dtypes; no spec fits both.", nameof(other));
-        if (_shape is null || other._shape is null || _shape.Length != other._shape.Length) return new TensorSpec(null, DType, Name);
+        if (RaggedRank != other.RaggedRank)
+            throw new ArgumentException($"TensorSpec: {this} and {other} differ in raggedness; no spec fits both.", nameof(other));
+        if (_shape is null || other._shape is null || _shape.Length != other._shape.Length) return new TensorSpec(null, DType, Name) { RaggedRank = RaggedRank };
         var dims = new int?[_shape.Length];
         for (int i = 0; i < dims.Length; i++) dims[i] = _shape[i] == other._shape[i] ? _shape[i] : null;
-        return new TensorSpec(dims, DType, Name == other.Name ? Name : null);
+        return new TensorSpec(dims, DType, Name == other.Name ? Name : null) { RaggedRank = RaggedRank };
     }
 
     internal override int Count => 1;
@@ -119,8 +131,9 @@ public sealed class TensorSpec : ElementSpec, IEquatable<TensorSpec>
     internal override void CollectInto(List<TensorSpec> flat) => flat.Add(this);
 
     /// <summary>As TensorFlow prints it: <c>TensorSpec(shape=(None, 10), dtype=tf.float32, name=None)</c>.</summary>
-    public override string ToString() =>
-        $"TensorSpec(shape={(_shape is null ? "<unknown>" : Format(_shape))}, dtype=tf.{DType.Name()}, name={(Name is null ? "None" : $"'{Name}'")})";
+    public override string ToString() => RaggedRank is { } raggedRank
+        ? $"RaggedTensorSpec(TensorShape({(_shape is null ? "None" : "[" + string.Join(", ", _shape.Select(Dim)) + "]")}), tf.{DType.Name()}, {raggedRank}, tf.int64)"
+        : $"TensorSpec(shape={(_shape is null ? "<unknown>" : Format(_shape))}, dtype=tf.{DType.Name()}, name={(Name is null ? "None" : $"'{Name}'")})";
 
     /// <summary>A shape as Python prints a tuple: <c>()</c>, <c>(3,)</c>, <c>(None, 28, 28)</c>.</summary>
     internal static string Format(IReadOnlyList<int?> dims) => dims.Count == 1
@@ -133,7 +146,7 @@ public sealed class TensorSpec : ElementSpec, IEquatable<TensorSpec>
 
     /// <summary>The same shape (unknown dimensions in the same places), dtype and name.</summary>
     public bool Equals(TensorSpec? other) =>
-        other is not null && DType == other.DType && Name == other.Name &&
+        other is not null && DType == other.DType && Name == other.Name && RaggedRank == other.RaggedRank &&
         (_shape is null ? other._shape is null : other._shape is not null && _shape.SequenceEqual(other._shape));
 
     /// <inheritdoc/>
@@ -145,6 +158,7 @@ public sealed class TensorSpec : ElementSpec, IEquatable<TensorSpec>
         var hash = new HashCode();
         hash.Add(DType);
         hash.Add(Name);
+        hash.Add(RaggedRank);
         hash.Add(_shape?.Length ?? -1);
         foreach (var d in _shape ?? []) hash.Add(d);
         return hash.ToHashCode();

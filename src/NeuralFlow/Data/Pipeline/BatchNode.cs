@@ -144,6 +144,9 @@ internal sealed class BatchNode : Node
             for (; i < indices.Length && ReferenceEquals(group[i][c].Base, source); i++) indices[i] = group[i][c].Index;
             if (i == indices.Length) return Rows(source, indices);
         }
+        // Ragged elements batch into one ragged tensor (tf.data's batch of RaggedTensors); mixed with dense ones, refused by name.
+        for (int i = 0; i < group.Count; i++)
+            if (group[i][c].Tensor is { } t && RaggedCarrier.Of(t) is not null) return RaggedCarrier.Batch("Batch", group, c);
         SameDTypes("Batch", group, c);
         for (int i = 1; i < group.Count; i++)
         {
@@ -151,7 +154,7 @@ internal sealed class BatchNode : Node
             if (shape != first.Shape)
                 throw new InvalidOperationException(
                     $"Batch: cannot stack component {c}: element 0 of the batch has shape {first.Shape} and element {i} has shape {shape}; " +
-                    "make every element the same shape (e.g. with Map and NF.Reshape) before batching.");
+                    "make every element the same shape (e.g. with Map and NF.Reshape) before batching, or batch them as a RaggedTensor with RaggedBatch (or pad them with PaddedBatch).");
         }
         var tensors = new Tensor[group.Count];
         try

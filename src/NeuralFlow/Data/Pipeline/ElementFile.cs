@@ -95,6 +95,10 @@ internal static class ElementFile
 
     private static void Write(Stream stream, Tensor component)
     {
+        if (RaggedCarrier.Of(component) is { } ragged)
+            throw new NotSupportedException(
+                $"A dataset element holds a RaggedTensor ({ragged.Shape}), which NeuralFlow cannot write to a file (Cache to a file, Save, Snapshot); " +
+                "cache, save or snapshot the rows before they are batched, or the padded tensor (ToTensor()).");
         if (StringCarrier.DTypeOf(component) == DType.String) StringCacheRecord.Write(stream, component);
         else NpyFormat.Write(stream, component);
     }

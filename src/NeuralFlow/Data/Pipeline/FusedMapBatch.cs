@@ -51,6 +51,8 @@ internal sealed class FusedMapBatch
         if (map.Upstream.Spec is not { } spec)
             return Refuse(info, "the Map's input is not rows of tensors (FromTensorSlices, possibly shuffled, taken, skipped, repeated or sharded), so its element shapes are not known before the pass");
         // A function of strings reads them on the host, element by element: nothing to run once per batch.
+        if (map.Output.HasRagged)
+            return Refuse(info, "the Map makes RaggedTensors, which Batch stacks as ragged tensors, not as one op over rows");
         if (map.Output.HasStrings || spec.Any(s => s.DType == DType.String))
             return Refuse(info, "the Map reads or makes strings (StringTensor), which are host values, not tensor ops");
 

@@ -99,7 +99,11 @@ internal sealed class MapNode(Node upstream, Func<Tensor[], Tensor[]> fn, Elemen
             var t = outputs[i];
             isOwned[i] = (scope.Created(t) || args.Contains(t, ReferenceEqualityComparer.Instance)) && owned.Add(t);
         }
-        scope.DisposeExcept(owned);
+        // A RaggedTensor output travels as a carrier; the values it holds (made here, most likely) must outlive the scope too.
+        var kept = new HashSet<Tensor>(owned, ReferenceEqualityComparer.Instance);
+        foreach (var t in outputs)
+            if (RaggedCarrier.Of(t) is { } ragged) kept.Add(ragged.FlatValues);
+        scope.DisposeExcept(kept);
         foreach (var a in args)
             if (!owned.Contains(a)) a.Dispose();
         var result = new Part[outputs.Length];

@@ -74,6 +74,9 @@ internal sealed class PaddedBatchNode : Node
 
     private Tensor PadAndStack(List<Part[]> group, int c)
     {
+        if (group[0][c].Tensor is { } first && RaggedCarrier.Of(first) is { } ragged)
+            throw new InvalidOperationException(
+                $"PaddedBatch: component {c} is a RaggedTensor ({ragged.Shape}); pad it with ToTensor() in a Map, or batch it with Batch (a ragged batch).");
         var target = Target(group, c);
         if (group[0][c].DType == DType.String) return PadStrings(group, c, target);
         var tensors = new Tensor[group.Count];

@@ -34,7 +34,7 @@ internal readonly struct Part
     public Shape Shape => Tensor?.Shape ?? Shape.Create(Base!.Shape.Dims[1..]);
 
     /// <summary>The component's dtype: <see cref="DType.String"/> for a string carrier (<see cref="StringCarrier"/>).</summary>
-    public DType DType => StringCarrier.DTypeOf(Tensor ?? Base!);
+    public DType DType => Tensor is { } t && RaggedCarrier.Of(t) is { } ragged ? ragged.DType : StringCarrier.DTypeOf(Tensor ?? Base!);
 
     public void Dispose() => Tensor?.Dispose();
 }

@@ -14,14 +14,23 @@ internal static class Signatures
 
     /// <summary>Each spec with a new first axis of <paramref name="rows"/> (null: not the same for every element), as Batch stacks.</summary>
     public static TensorSpec[] Batched(TensorSpec[] specs, int? rows) =>
-        Array.ConvertAll(specs, s => new TensorSpec(s.Shape is { } dims ? [rows, .. dims] : null, s.DType));
+        Array.ConvertAll(specs, s => s.RaggedRank is not null ? RaggedBatched(s, rows) : new TensorSpec(s.Shape is { } dims ? [rows, .. dims] : null, s.DType));
+
+    /// <summary>
+    /// A ragged batch of elements of <paramref name="spec"/> (Batch of ragged elements, RaggedBatch): a new first axis of
+    /// <paramref name="rows"/>; the elements' own first axis, which may differ, is ragged: one more ragged rank.
+    /// </summary>
+    public static TensorSpec RaggedBatched(TensorSpec spec, int? rows) =>
+        new TensorSpec(spec.Shape is { } dims ? [rows, null, .. dims.Skip(1)] : null, spec.DType).AsRagged((spec.RaggedRank ?? 0) + 1);
 
     /// <summary>Each spec without its first axis, as Unbatch splits; a scalar component is refused.</summary>
     public static TensorSpec[] Unbatched(TensorSpec[] specs) => Array.ConvertAll(specs, s => s.Shape switch
     {
         null => s,
         { Count: 0 } => throw new InvalidOperationException($"Unbatch: a component of the elements is a scalar ({s}); only tensors of rank 1 or more split into rows."),
-        var dims => new TensorSpec(dims.Skip(1).ToArray(), s.DType),
+        var dims => s.RaggedRank is { } rank
+            ? new TensorSpec(dims.Skip(1).ToArray(), s.DType).AsRagged(rank - 1)   // rows of a ragged tensor: one ragged axis fewer
+            : new TensorSpec(dims.Skip(1).ToArray(), s.DType),
     });
 
     /// <summary>The specs that elements of every one of <paramref name="inputs"/> fit (Concatenate, sampling): differing dimensions unknown.</summary>
@@ -35,7 +44,7 @@ internal static class Signatures
     }
 
     /// <summary>The specs of what <paramref name="element"/> holds, exactly.</summary>
-    public static TensorSpec[] Of(Part[] element) => Array.ConvertAll(element, p => new TensorSpec(TensorSpec.Known(p.Shape), p.DType));
+    public static TensorSpec[] Of(Part[] element) => Array.ConvertAll(element, RaggedCarrier.SpecOf);
 
     /// <summary>
     /// The specs of a step whose output a user function decides (Map, Scan, Interleave):
@@ -50,7 +59,8 @@ internal static class Signatures
     /// </summary>
     public static TensorSpec[] Traced(Node node, TensorSpec[] inputs, Func<Tensor[], TensorSpec[]> run)
     {
-        if (inputs.Any(s => s.Shape is null)) return FromFirstElement(node);
+        // Ragged inputs have no placeholder: their first element tells the function's output instead.
+        if (inputs.Any(s => s.Shape is null || s.RaggedRank > 0)) return FromFirstElement(node);
         var backends = node is MapNode map ? map.Upstream.Spec : null;
         var sizes = inputs.Any(s => !s.IsFullyDefined) ? TraceSizes : TraceSizes[..1];
         long drawn = NF.Random.State.Offset;
@@ -120,7 +130,9 @@ internal static class Signatures
         var element = pass.Current;
         try
         {
-            return Array.ConvertAll(element, p => new TensorSpec(new int?[p.Shape.Rank], p.DType));
+            return Array.ConvertAll(element, p => RaggedCarrier.SpecOf(p) is { RaggedRank: { } rank } ragged
+                ? new TensorSpec(new int?[ragged.Rank!.Value], ragged.DType).AsRagged(rank)
+                : new TensorSpec(new int?[p.Shape.Rank], p.DType));
         }
         finally
         {

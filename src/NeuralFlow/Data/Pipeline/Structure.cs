@@ -78,6 +78,9 @@ internal abstract class ElementStructure
     /// <summary>Whether a <see cref="StringTensor"/> is part of the element (a component a model cannot take).</summary>
     public virtual bool HasStrings => Parts?.Any(p => p.HasStrings) ?? false;
 
+    /// <summary>Whether a <see cref="RaggedTensor"/> is part of the element (a carrier in the flat list, which a model cannot take).</summary>
+    public virtual bool HasRagged => Parts?.Any(p => p.HasRagged) ?? false;
+
     /// <summary>Whether the structure is the same, keys included (false while a dictionary's keys are unknown).</summary>
     public abstract bool SameAs(ElementStructure other);
 
@@ -100,6 +103,7 @@ internal static class Structure
     {
         if (type == typeof(Tensor)) return new TensorStructure();
         if (type == typeof(StringTensor)) return new StringStructure();
+        if (type == typeof(RaggedTensor)) return new RaggedStructure();
         if (type == typeof(IReadOnlyDictionary<string, Tensor>)) return new DictionaryStructure<IReadOnlyDictionary<string, Tensor>, Tensor>();
         if (type == typeof(Dictionary<string, Tensor>)) return new DictionaryStructure<Dictionary<string, Tensor>, Tensor>();
         if (type == typeof(IReadOnlyDictionary<string, object>)) return new DictionaryStructure<IReadOnlyDictionary<string, object>, object>();
@@ -135,7 +139,12 @@ internal static class Structure
         public override bool HasDictionary => false;
         public override bool SameAs(ElementStructure other) => other is TensorStructure;
         public override void Flatten(Tensor value, Tensor[] into, int at) => into[at] = value;
-        public override Tensor Build(Tensor[] from, int at) => from[at];
+        // A carrier here is a ragged row of a batch with two or more ragged axes, which a Tensor cannot stand for.
+        public override Tensor Build(Tensor[] from, int at) => RaggedCarrier.Of(from[at]) is { } ragged
+            ? throw new InvalidOperationException(
+                $"A dataset of Tensor elements met a RaggedTensor ({ragged.Shape}): the rows of a batch with two or more ragged axes are ragged themselves, " +
+                "so unbatch it with Unbatch() (a Dataset<RaggedTensor>) rather than UnbatchRows().")
+            : from[at];
         public override ElementSpec Describe(IReadOnlyList<TensorSpec> flat, int at) => flat[at];
         protected internal override bool TryMatch(ElementSpec spec) => spec is TensorSpec { DType: not DType.String };
         public override string ToString() => "Tensor";
@@ -154,6 +163,25 @@ internal static class Structure
         public override ElementSpec Describe(IReadOnlyList<TensorSpec> flat, int at) => flat[at];
         protected internal override bool TryMatch(ElementSpec spec) => spec is TensorSpec { DType: DType.String };
         public override string ToString() => "StringTensor";
+    }
+
+    /// <summary>A <see cref="RaggedTensor"/>: one carrier of it in the flat list (<see cref="RaggedCarrier"/>).</summary>
+    internal sealed class RaggedStructure : Structure<RaggedTensor>
+    {
+        public override int Width => 1;
+        public override bool IsKnown => true;
+        public override bool HasDictionary => false;
+        public override bool HasRagged => true;
+        public override bool SameAs(ElementStructure other) => other is RaggedStructure;
+        public override void Flatten(RaggedTensor value, Tensor[] into, int at) => into[at] = value is null ? null! : RaggedCarrier.Carry(value);
+
+        public override RaggedTensor Build(Tensor[] from, int at) => RaggedCarrier.Of(from[at]) ?? throw new InvalidOperationException(
+            $"A dataset of RaggedTensor elements met a dense tensor of shape {from[at].Shape}: the rows of a ragged-rank-1 batch are dense tensors, " +
+            "so unbatch it with UnbatchRows() (a Dataset<Tensor>) rather than Unbatch().");
+
+        public override ElementSpec Describe(IReadOnlyList<TensorSpec> flat, int at) => flat[at];
+        protected internal override bool TryMatch(ElementSpec spec) => spec is TensorSpec { RaggedRank: > 0 };
+        public override string ToString() => "RaggedTensor";
     }
 
     /// <summary>

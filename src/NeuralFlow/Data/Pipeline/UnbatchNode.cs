@@ -41,11 +41,14 @@ internal sealed class UnbatchNode(Node upstream) : Node
             Tensor[] batch = Element.Take(source.Current);
             try
             {
-                int rows = Rows(batch, index++);
+                // A ragged component splits into its rows (dense ones for ragged rank 1), made here; the rest are views.
+                var ragged = Array.ConvertAll(batch, RaggedCarrier.Of);
+                int rows = Rows(batch, ragged, index++);
                 for (int r = 0; r < rows; r++)
                 {
                     var element = new Part[batch.Length];
-                    for (int c = 0; c < element.Length; c++) element[c] = Part.Owned(batch[c].View(batch[c].Layout.Select(0, r)));
+                    for (int c = 0; c < element.Length; c++)
+                        element[c] = Part.Owned(ragged[c] is { } rt ? RaggedCarrier.Row(rt, r) : batch[c].View(batch[c].Layout.Select(0, r)));
                     yield return element;
                 }
             }
@@ -56,16 +59,17 @@ internal sealed class UnbatchNode(Node upstream) : Node
         }
     }
 
-    private static int Rows(Tensor[] batch, long index)
+    private static int Rows(Tensor[] batch, RaggedTensor?[] ragged, long index)
     {
-        foreach (var t in batch)
-            if (t.Rank == 0)
-                throw new InvalidOperationException($"Unbatch: element {index} has a scalar component (shape {t.Shape}); every component needs a first axis to split.");
-        int rows = batch[0].Shape[0];
-        foreach (var t in batch)
-            if (t.Shape[0] != rows)
+        for (int c = 0; c < batch.Length; c++)
+            if (ragged[c] is null && batch[c].Rank == 0)
+                throw new InvalidOperationException($"Unbatch: element {index} has a scalar component (shape {batch[c].Shape}); every component needs a first axis to split.");
+        int RowsOf(int c) => ragged[c]?.NRows ?? batch[c].Shape[0];
+        int rows = RowsOf(0);
+        for (int c = 1; c < batch.Length; c++)
+            if (RowsOf(c) != rows)
                 throw new InvalidOperationException(
-                    $"Unbatch: the components of element {index} have different first dimensions ({string.Join(", ", batch.Select(b => b.Shape.ToString()))}); they must agree.");
+                    $"Unbatch: the components of element {index} have different first dimensions ({string.Join(", ", Enumerable.Range(0, batch.Length).Select(RowsOf))} rows); they must agree.");
         return rows;
     }
 }
