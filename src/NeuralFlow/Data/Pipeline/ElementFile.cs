@@ -36,8 +36,8 @@ internal static class ElementFile
             _stream.WriteByte(1);
             foreach (var part in element)
             {
-                if (part.Tensor is { } owned) Write(_stream, owned);
-                else using (var row = part.Take()) Write(_stream, row);
+                if (part.Tensor is { } owned) WriteComponent(_stream, owned);
+                else using (var row = part.Take()) WriteComponent(_stream, row);
             }
             Count++;
         }
@@ -93,7 +93,8 @@ internal static class ElementFile
         }
     }
 
-    private static void Write(Stream stream, Tensor component)
+    /// <summary>One component as the files hold it (also what a snapshot's fingerprint hashes of a tensor).</summary>
+    internal static void WriteComponent(Stream stream, Tensor component)
     {
         if (RaggedCarrier.Of(component) is { } ragged)
             throw new NotSupportedException(

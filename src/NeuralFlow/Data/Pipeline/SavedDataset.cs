@@ -15,11 +15,14 @@ namespace NeuralFlow.Data.Pipeline;
 /// ascending order], "elements": count, "compression": "" or "GZIP"}</c>, the spec as
 /// <see cref="ElementSpecJson"/> writes it; with GZIP each shard file is one gzip stream of its ElementFile.</para>
 /// <para>Nothing is lost and nothing half-written is read. A save is written into a hidden
-/// directory beside the target (<c>.{name}.{random}.tmp</c>), the shards flushed to the disk, the
-/// spec written last, and the directory is then renamed to the target in one step. A save that
-/// fails, is abandoned or is killed leaves at most such a hidden directory (safe to delete),
-/// never a directory <see cref="Open"/> accepts: without <c>dataset_spec.json</c> it is refused as
-/// incomplete.</para>
+/// directory beside the target (<c>.{name}.nf-saving-{guid}.tmp</c>, see <see cref="SaveLeftovers"/>),
+/// the shards flushed to the disk, the spec written last, and the directory is then renamed to the
+/// target in one step. A save that fails or is abandoned removes its hidden files; one that is
+/// killed leaves them, never a directory <see cref="Open"/> accepts, and the next save to the same
+/// target removes them.</para>
+/// <para>The shards are read interleaved, one element from each in turn (tf.data's load reads them
+/// through an interleave). A save without a shard function spreads the elements round robin (element
+/// i to shard i mod n), so the interleave gives them back in their order.</para>
 /// </remarks>
 internal sealed class SavedDataset
 {
@@ -57,7 +60,9 @@ internal sealed class SavedDataset
         if (File.Exists(path))
             throw new IOException($"{op}: '{path}' is a file; a saved dataset is a directory (the path given to Save).");
         if (!Directory.Exists(path))
-            throw new DirectoryNotFoundException($"{op}: there is no saved dataset at '{path}': the directory does not exist.");
+            throw new DirectoryNotFoundException(SaveLeftovers.Stems(path).Any()
+                ? $"{op}: there is no saved dataset at '{path}': only the hidden files of a save that has not completed (still running, or killed: {System.IO.Path.GetFileName(SaveLeftovers.Stems(path).First())}.*). Save again; the next save to '{path}' removes a killed one's files."
+                : $"{op}: there is no saved dataset at '{path}': the directory does not exist.");
         string specFile = System.IO.Path.Combine(path, SpecFile);
         if (!File.Exists(specFile))
             throw new InvalidDataException(
@@ -82,17 +87,64 @@ internal sealed class SavedDataset
         }
     }
 
-    /// <summary>The elements of every shard, shard after shard in ascending id order, each owned by the caller.</summary>
+    /// <summary>
+    /// At most this many shards are open at once; more are read as an interleave with this cycle
+    /// length reads them (a shard that ends gives its place to the next). tf.data's default reader
+    /// uses the machine's core count; a fixed number keeps the order the same on every machine.
+    /// </summary>
+    public const int MaxOpenShards = 256;
+
+    /// <summary>
+    /// The elements of the shards interleaved: one from each open shard in turn, in ascending id
+    /// order (see <see cref="MaxOpenShards"/>), each owned by the caller.
+    /// </summary>
     public IEnumerable<Part[]> Elements(string op)
     {
         int width = Spec.Count;
-        foreach (var id in Shards)
+        IEnumerator<Part[]> Reader(long id)
         {
             string file = ShardFile(Path, id);
-            foreach (var element in ElementFile.Read(file, width,
-                         (why, inner) => new InvalidDataException($"{op}: cannot read the saved dataset at '{Path}': shard '{file}': {why}.", inner), Compression))
-                yield return element;
+            return ElementFile.Read(file, width,
+                (why, inner) => new InvalidDataException($"{op}: cannot read the saved dataset at '{Path}': shard '{file}': {why}.", inner), Compression).GetEnumerator();
         }
+        var cycle = new List<IEnumerator<Part[]>?>();
+        int next = 0;
+        try
+        {
+            while (cycle.Count < MaxOpenShards && next < Shards.Length) cycle.Add(Reader(Shards[next++]));
+            for (int open = cycle.Count; open > 0;)
+                for (int slot = 0; slot < cycle.Count; slot++)
+                {
+                    var reader = cycle[slot];
+                    if (reader is null) continue;
+                    if (reader.MoveNext())
+                    {
+                        yield return reader.Current;
+                        continue;
+                    }
+                    reader.Dispose();
+                    cycle[slot] = next < Shards.Length ? Reader(Shards[next++]) : null;
+                    if (cycle[slot] is null) open--;
+                    else slot--;   // the newcomer gives its first element in this turn
+                }
+        }
+        finally
+        {
+            foreach (var reader in cycle) reader?.Dispose();
+        }
+    }
+
+    /// <summary>Refuses a compression given to Load that is not the one the dataset was saved with.</summary>
+    public void CheckCompression(string? given, string op)
+    {
+        if (given is null) return;
+        string wanted = given is "" or "NONE" ? "" : given;
+        if (wanted is not ("" or "GZIP"))
+            throw new ArgumentException($"{op}: compression must be null (as saved), \"\", \"NONE\" or \"GZIP\", not \"{given}\".", "compression");
+        if (wanted != Compression)
+            throw new ArgumentException(
+                $"{op}: the dataset at '{Path}' was saved with compression {Name(Compression)}, but compression {Name(wanted)} was given; give {Name(Compression)}, or null to read it as saved.", "compression");
+        static string Name(string c) => c == "" ? "NONE" : c;
     }
 
     /// <summary>
@@ -107,9 +159,9 @@ internal sealed class SavedDataset
         CheckReplaceable(full, op);
         string parent = System.IO.Path.GetDirectoryName(full) ?? throw new ArgumentException($"{op}: '{path}' names no directory.", nameof(path));
         Directory.CreateDirectory(parent);
-        string temp = System.IO.Path.Combine(parent, $".{System.IO.Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        Directory.CreateDirectory(temp);
-        return new Writing(full, temp, width, op, compression);
+        SaveLeftovers.Clean(full);
+        var (stem, held) = SaveLeftovers.Claim(full);
+        return new Writing(full, stem, held, width, op, compression);
     }
 
     private static void CheckReplaceable(string full, string op)
@@ -121,8 +173,9 @@ internal sealed class SavedDataset
     }
 
     /// <summary>A save in progress, in its hidden directory; disposing it uncommitted deletes that directory.</summary>
-    internal sealed class Writing(string path, string temp, int width, string op, string compression) : IDisposable
+    internal sealed class Writing(string path, string stem, FileStream held, int width, string op, string compression) : IDisposable
     {
+        private readonly string temp = stem + ".tmp";
         // Per shard: the file, what the elements are written to (the file, or a compressor onto it), the writer.
         private readonly SortedDictionary<long, (FileStream File, Stream Data, ElementFile.Writer Writer)> _shards = [];
         private bool _done;
@@ -177,7 +230,7 @@ internal sealed class SavedDataset
                 if (!replace && IsComplete(path)) return;   // Dispose deletes this copy
                 CheckReplaceable(path, op);
                 // Moved aside, not deleted, until the new one is in place.
-                string old = $"{temp}.old";
+                string old = stem + ".old";
                 Directory.Move(path, old);
                 Directory.Move(temp, path);
                 _done = true;
@@ -196,9 +249,12 @@ internal sealed class SavedDataset
                 file.Dispose();
             }
             _shards.Clear();
-            if (_done) return;
-            _done = true;
-            try { Directory.Delete(temp, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            if (!_done)
+            {
+                _done = true;
+                try { Directory.Delete(temp, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            }
+            SaveLeftovers.Release(stem, held);
         }
     }
 }
