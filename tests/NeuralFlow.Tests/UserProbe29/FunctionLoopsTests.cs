@@ -293,6 +293,27 @@ public abstract class FunctionLoopsTests(string backend) : BackendTest(backend)
         });
         Assert.Equal(new[] { 8f }, g(F(1), F(5)).ToArray<float>());
         Assert.Contains("host", TracedFunction.Of(g).EagerReason);
+
+        // A traced loop called under a tape with ReplayUnderTape: its compiled gradient would recompute the forward
+        // with one draw per random op, not one per iteration, so the call runs eagerly and the gradient is the eager one.
+        Tensor Scaled(Tensor x, Tensor n) => NF.ForiLoop(NF.Constant(0), n, (i, v) => v * (1f + NF.Random.Uniform(new Shape(1))), x);
+        var k = NF.Function((Tensor x, Tensor n) => Scaled(x, n));
+        TracedFunction.Of(k).ReplayUnderTape = true;
+        try
+        {
+            k(F(1), NF.Constant(3));
+            Tensor Gradient(Func<Tensor, Tensor, Tensor> f)
+            {
+                NF.Random.SetSeed(8);
+                var x = F(1);
+                using var tape = new GradientTape();
+                tape.Watch(x);
+                return tape.Gradient(NF.ReduceSum(f(x, NF.Constant(3))), x);
+            }
+            Assert.Equal(Gradient(Scaled).ToArray<float>(), Gradient(k).ToArray<float>());
+            Assert.Contains("loop or branch on a tensor predicate", TracedFunction.Of(k).EagerReason);
+        }
+        finally { NF.Random.SetSeed(Environment.TickCount); }
     }
 }
 
