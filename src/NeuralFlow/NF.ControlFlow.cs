@@ -6,23 +6,32 @@ namespace NeuralFlow;
 // control flow: the predicate (or index) is read on the host and only the branch taken, or the
 // iterations run, execute. Their ops are recorded like any others, so a tape differentiates
 // through exactly the branch taken and the iterations run.
-// Under NF.Function, reading a predicate or index tensor is a host read: it stops the trace, and
-// the function runs eagerly with that reason (TracedFunction.EagerReason), so a data-dependent
-// branch is never frozen into a replay. ForiLoop's bounds as C# integers read no tensor, and
-// are traced (the loop unrolled) and replayed; as tensors they are read, like a predicate.
+// Under NF.Function (tf.function), a tensor predicate, index or bound becomes one step of the plan
+// (Functions/TracedControlFlow.cs): every branch, and a loop's cond and body, is traced once per
+// signature, and each replay reads the predicate on the device's values (a host synchronisation)
+// to run the branch taken or as many iterations as the loop makes; the function replays, equal to
+// eager. Results of a Cond or Switch are then traced only as a Tensor or a Tensor[]; other result
+// types, or a GradientTape recording inside the function, read the predicate on the host: the
+// function runs eagerly with that reason (TracedFunction.EagerReason). ForiLoop's bounds as C#
+// integers read no tensor, and are traced (the loop unrolled) and replayed.
 public static partial class NF
 {
     /// <summary>
     /// <paramref name="trueFn"/>() when <paramref name="pred"/> holds, else <paramref name="falseFn"/>()
     /// (<c>keras.ops.cond</c>, <c>tf.cond</c>); only that branch runs. pred is a one-element tensor:
-    /// bool, or a number (nonzero holds, as Python's <c>bool</c>). Under NF.Function reading pred makes
-    /// the function run eagerly.
+    /// bool, or a number (nonzero holds, as Python's <c>bool</c>). Under NF.Function, with T a Tensor or a
+    /// Tensor[], both branches are traced (the one not taken without running it, as tf.function does) and
+    /// each replay reads pred to run one (a host synchronisation); with another T the function runs eagerly.
     /// </summary>
     /// <exception cref="ArgumentException">pred has more or fewer than one element.</exception>
+    /// <exception cref="InvalidOperationException">Under NF.Function: the branches return different numbers of tensors or different dtypes.</exception>
     public static T Cond<T>(Tensor pred, Func<T> trueFn, Func<T> falseFn)
     {
         ArgumentNullException.ThrowIfNull(trueFn);
         ArgumentNullException.ThrowIfNull(falseFn);
+        if (pred is not null && TracedControlFlow.Active is { } trace && TracedResult<T>())
+            return FromTensors<T>(TracedControlFlow.Branches(trace, nameof(Cond), TracedControlFlow.Predicate(nameof(Cond), "pred", pred), 2,
+                                                            holds => holds != 0 ? 0 : 1, b => ToTensors(b == 0 ? trueFn() : falseFn())));
         return Holds(nameof(Cond), "pred", pred) ? trueFn() : falseFn();
     }
 
@@ -31,7 +40,9 @@ public static partial class NF
     /// (<c>keras.ops.while_loop</c>, <c>tf.while_loop</c>), at most <paramref name="maximumIterations"/>
     /// times when given, and returns the final loop variables (the given ones if the body never ran).
     /// body returns new values of the same shapes and dtypes (TensorFlow's shape invariants); cond returns
-    /// a one-element tensor, read as in <see cref="Cond"/>. Under NF.Function it runs eagerly.
+    /// a one-element tensor, read as in <see cref="Cond"/>. Under NF.Function the loop is one step of the
+    /// plan: cond and body are traced once (a body the trace does not enter is traced without running), and
+    /// each replay runs them, reading cond's result on the host at each iteration (a host synchronisation).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">maximumIterations is negative.</exception>
     /// <exception cref="InvalidOperationException">body changes the number, a shape or a dtype of the loop variables, or cond returns more than one element.</exception>
@@ -42,6 +53,8 @@ public static partial class NF
         CheckLoopInputs(nameof(WhileLoop), loopVars, "loopVars");
         if (maximumIterations < 0)
             throw new ArgumentOutOfRangeException(nameof(maximumIterations), maximumIterations, "WhileLoop: maximumIterations must be non-negative (null: no limit).");
+        if (maximumIterations != 0 && TracedControlFlow.Active is { } trace)
+            return TracedControlFlow.While(trace, nameof(WhileLoop), cond, body, loopVars, maximumIterations);
         var vars = loopVars;
         for (long i = 0; maximumIterations is null || i < maximumIterations; i++)
         {
@@ -85,7 +98,8 @@ public static partial class NF
     /// <summary>
     /// <see cref="ForiLoop(int, int, Func{Tensor, Tensor, Tensor}, Tensor)"/> with the bounds scalar
     /// integer tensors (<c>keras.ops.fori_loop</c> with tensor bounds, a <c>tf.while_loop</c> whose trip
-    /// count is data): the bounds are read on the host, so under NF.Function the function runs eagerly.
+    /// count is data). Under NF.Function the loop is a while loop over (i, value) traced as one step of the
+    /// plan (see <see cref="WhileLoop(Func{Tensor[], Tensor}, Func{Tensor[], Tensor[]}, Tensor[], int?)"/>), so each replay takes its bounds from its own tensors.
     /// The index i has the bounds' dtype (int64 when either is int64, else int32).
     /// </summary>
     /// <exception cref="ArgumentException">A bound is not an integer tensor of one element.</exception>
@@ -103,8 +117,20 @@ public static partial class NF
     {
         ArgumentNullException.ThrowIfNull(body);
         CheckLoopInputs(nameof(ForiLoop), initVals, "initVals");
+        CheckBound(lower, nameof(lower));
+        CheckBound(upper, nameof(upper));
+        bool wide = lower.DType == DType.Int64 || upper.DType == DType.Int64;
+        if (TracedControlFlow.Active is { } trace && TracedForiDevice(lower, upper, initVals))
+        {
+            // As a while loop over (i, values): i < upper, then (i + 1, body(i, values)).
+            var dtype = wide ? DType.Int64 : DType.Int32;
+            var (first, end) = (Reshape(Cast(lower, dtype), NeuralFlow.Shape.Scalar), Reshape(Cast(upper, dtype), NeuralFlow.Shape.Scalar));
+            return TracedControlFlow.While(trace, nameof(ForiLoop), v => Less(v[0], end),
+                v => [Add(v[0], OnesLike(v[0])), .. CheckLoopOutputs(nameof(ForiLoop), "body", initVals, body(v[0], v[1..]))],
+                [first, .. initVals], null)[1..];
+        }
         long from = LoopBound(lower, nameof(lower)), to = LoopBound(upper, nameof(upper));
-        return RunForiLoop(from, to, lower.DType == DType.Int64 || upper.DType == DType.Int64, lower.Backend, body, initVals);
+        return RunForiLoop(from, to, wide, lower.Backend, body, initVals);
     }
 
     // The loop itself: i (int64 when wide, else int32) from `from` to `to` - 1.
@@ -119,12 +145,25 @@ public static partial class NF
         return vals;
     }
 
-    // A loop bound: a one-element integer tensor, read on the host.
-    private static long LoopBound(Tensor bound, string name)
+    // A loop bound: a one-element integer tensor.
+    private static void CheckBound(Tensor bound, string name)
     {
         ArgumentNullException.ThrowIfNull(bound, name);
         if (!bound.DType.IsInteger() || bound.Count != 1)
             throw new ArgumentException($"ForiLoop: {name} must be an integer scalar tensor, got {bound.DType.Name()} of shape {bound.Shape}.", name);
+    }
+
+    // A traced ForiLoop's index lives with its bounds: they must be where the values are, as the eager index is.
+    private static bool TracedForiDevice(Tensor lower, Tensor upper, Tensor[] initVals)
+    {
+        var where = FunctionTrace.Unwrap((initVals.Length > 0 ? initVals[0] : lower).Backend);
+        return ReferenceEquals(FunctionTrace.Unwrap(lower.Backend), where) && ReferenceEquals(FunctionTrace.Unwrap(upper.Backend), where);
+    }
+
+    // A loop bound, read on the host.
+    private static long LoopBound(Tensor bound, string name)
+    {
+        CheckBound(bound, name);
         using var asLong = Cast(bound, DType.Int64);
         return asLong.Item<long>();
     }
@@ -145,22 +184,47 @@ public static partial class NF
     }
 
     /// <summary>
-    /// branches[index](operands) with the index a one-element integer tensor (read on the host: under
-    /// NF.Function the function runs eagerly); clamped as in <see cref="Switch{T}(int, IReadOnlyList{Func{Tensor[], T}}, Tensor[])"/>.
+    /// branches[index](operands) with the index a one-element integer tensor; clamped as in
+    /// <see cref="Switch{T}(int, IReadOnlyList{Func{Tensor[], T}}, Tensor[])"/>. Under NF.Function, with T a Tensor or a
+    /// Tensor[], every branch is traced (those not taken without running) and each replay reads the index to run one
+    /// (a host synchronisation); with another T the function runs eagerly.
     /// </summary>
-    /// <exception cref="ArgumentException">index is not an integer tensor of one element, or branches is empty.</exception>
+    /// <exception cref="ArgumentException">index is not an integer tensor of one element, or branches is empty (or, traced, holds null).</exception>
+    /// <exception cref="InvalidOperationException">Under NF.Function: the branches return different numbers of tensors or different dtypes.</exception>
     public static T Switch<T>(Tensor index, IReadOnlyList<Func<Tensor[], T>> branches, params Tensor[] operands)
     {
         ArgumentNullException.ThrowIfNull(index);
         if (!index.DType.IsInteger() || index.Count != 1)
             throw new ArgumentException($"Switch: index must be an integer scalar, got {index.DType.Name()} of shape {index.Shape}.", nameof(index));
+        ArgumentNullException.ThrowIfNull(branches);
+        ArgumentNullException.ThrowIfNull(operands);
+        if (TracedControlFlow.Active is { } trace && TracedResult<T>())
+        {
+            if (branches.Count == 0) throw new ArgumentException("Switch: branches is empty; give at least one function.", nameof(branches));
+            for (int b = 0; b < branches.Count; b++)
+                if (branches[b] is null) throw new ArgumentException($"Switch: branch {b} is null.", nameof(branches));
+            return FromTensors<T>(TracedControlFlow.Branches(trace, nameof(Switch), Aliasing.PackedAs(index, DType.Int64), branches.Count,
+                                                            at => (int)Math.Clamp(at, 0, branches.Count - 1), b => ToTensors(branches[b](operands))));
+        }
         long at;
         using (var wide = Cast(index, DType.Int64)) at = wide.Item<long>();
         return Switch((int)Math.Clamp(at, int.MinValue, int.MaxValue), branches, operands);
     }
 
+    // The result types a traced Cond or Switch handles: its outputs are the step's.
+    private static bool TracedResult<T>() => typeof(T) == typeof(Tensor) || typeof(T) == typeof(Tensor[]);
+
+    private static Tensor[] ToTensors<T>(T result) => result switch
+    {
+        Tensor t => [t],
+        Tensor[] ts => ts,
+        _ => null!,  // null: TracedControlFlow names the branch
+    };
+
+    private static T FromTensors<T>(Tensor[] results) => typeof(T) == typeof(Tensor) ? (T)(object)results[0] : (T)(object)results;
+
     // Whether a one-element predicate holds (nonzero, NaN included, as Python's bool).
-    private static bool Holds(string op, string what, Tensor? pred)
+    internal static bool Holds(string op, string what, Tensor? pred)
     {
         if (pred is null) throw new InvalidOperationException($"{op}: {what} is null; it must be a one-element tensor.");
         if (pred.Count != 1)
@@ -178,7 +242,7 @@ public static partial class NF
     }
 
     // A loop's new values must keep the count, shapes and dtypes they entered the loop with.
-    private static Tensor[] CheckLoopOutputs(string op, string who, Tensor[] entered, Tensor[]? next)
+    internal static Tensor[] CheckLoopOutputs(string op, string who, Tensor[] entered, Tensor[]? next)
     {
         if (next is null) throw new InvalidOperationException($"{op}: {who} returned null.");
         if (next.Length != entered.Length)

@@ -25,16 +25,20 @@ internal sealed partial class FunctionTrace
             sources[i] = Place(reads[i], name);
         (IBackend Backend, nint Pointer, long Offset, byte[] Bytes)? target = write is null ? null : Place(write, name);
 
-        // Now: the eager run (or the trace's), through the real backends, which a trace does not take for C# reading a value.
-        var now = new byte[sources.Length][];
-        for (int i = 0; i < sources.Length; i++)
+        // Now: the eager run (or the trace's), through the real backends, which a trace does not take for C# reading a value;
+        // a dry run (a branch not taken at the trace, FunctionTrace.ControlFlow.cs) only records it.
+        if (trace?.DryRun != true)
         {
-            var s = sources[i];
-            Engine.HostReads++;
-            s.Backend.Download(s.Pointer, s.Offset, s.Bytes);
-            now[i] = s.Bytes;
+            var now = new byte[sources.Length][];
+            for (int i = 0; i < sources.Length; i++)
+            {
+                var s = sources[i];
+                Engine.HostReads++;
+                s.Backend.Download(s.Pointer, s.Offset, s.Bytes);
+                now[i] = s.Bytes;
+            }
+            Store(target, run(now), name);
         }
-        Store(target, run(now), name);
         if (trace is not { Failure: null }) return;
 
         var refs = Array.ConvertAll(sources, s => trace.Resolve(s.Pointer));
@@ -79,7 +83,7 @@ internal sealed partial class FunctionTrace
     }
 
     // A packed tensor's real backend, buffer address (registered with a recording trace), byte offset and size.
-    private static (IBackend, nint, long, byte[]) Place(Tensor t, string name)
+    internal static (IBackend, nint, long, byte[]) Place(Tensor t, string name)
     {
         if (!t.Layout.IsContiguous)
             throw new InvalidOperationException($"{name}: a host call reads and writes packed tensors only (copy a view first).");

@@ -124,6 +124,13 @@ internal sealed partial class FunctionTrace
         /// hold an MPI call: GraphReplay ends a graph before it and runs it on the host.
         /// </summary>
         Collective,
+        /// <summary>
+        /// A control-flow step (a cond, switch or while loop with a tensor predicate, index or bound,
+        /// FunctionTrace.ControlFlow.cs): it reads its predicate on the host and runs the calls of one
+        /// of its sub-lists, or of its body as many times as the loop runs; its Reads and Writes are
+        /// every buffer those calls touch. A CUDA graph ends before it, as before a host read.
+        /// </summary>
+        Control,
     }
 
     /// <summary>An upload's bytes and where they go.</summary>
@@ -149,7 +156,8 @@ internal sealed partial class FunctionTrace
     private readonly Dictionary<Variable, Storage> _variables = new(ReferenceEqualityComparer.Instance);
     private Func<OptimizerParams>? _pendingOptimizerParams;
 
-    public List<Op> Ops { get; } = [];
+    /// <summary>The list calls are appended to: the plan's, or a control-flow step's sub-list while one is traced (FunctionTrace.ControlFlow.cs).</summary>
+    public List<Op> Ops { get; private set; } = [];
     public IReadOnlyList<Buffer> Buffers => _buffers;
     public IReadOnlyDictionary<Variable, Storage> Variables => _variables;
 
@@ -290,6 +298,12 @@ internal sealed partial class FunctionTrace
     public void Rebound(Variable variable, Storage old, Storage fresh)
     {
         Saw(variable, old, old.Pointer);
+        if (_subLists > 0)
+        {
+            // RebindOp indexes the plan's list; a step's sub-list replays many times, where a rebinding cannot be ordered.
+            Fail($"variable '{variable.Name ?? "?"}' moved to a new buffer (copy on write for a gradient tape) inside a loop or branch");
+            return;
+        }
         if (!_byBase.TryGetValue(fresh.Pointer, out var b) || b.Kind != BufferKind.Temporary)
         {
             Fail($"variable '{variable.Name ?? "?"}' moved to a buffer the trace did not allocate");
@@ -361,7 +375,7 @@ internal sealed partial class FunctionTrace
     public static void RunCollective(Tensor? buffer, Action<nint> run, string name)
     {
         nint pointer = buffer?.Data ?? 0;
-        run(pointer);
+        if (_current?.DryRun != true) run(pointer);
         if (_current is not { Failure: null } trace) return;
         Ref[] refs = buffer is null ? [] : [trace.Resolve(pointer)];
         var at = buffer is null ? Ref.None : refs[0];

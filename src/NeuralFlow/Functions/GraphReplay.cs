@@ -79,7 +79,7 @@ internal sealed class GraphReplay
         var run = new List<FunctionTrace.Op>();
         foreach (var op in plan.Ops)
         {
-            if (op.Kind is Kind.HostRead or Kind.HostWrite or Kind.Collective)
+            if (op.Kind is Kind.HostRead or Kind.HostWrite or Kind.Collective or Kind.Control)
                 segments.Add(new Segment([.. run], op));
             else if (op.Kind == Kind.CheckedKernel)
                 segments.Add(new Segment([.. run, op], null));  // the launch reads the check before the next graph

@@ -39,7 +39,7 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
 
     public void Upload(ReadOnlySpan<byte> source, nint destination, long byteOffset)
     {
-        Inner.Upload(source, destination, byteOffset);
+        if (!trace.DryRun) Inner.Upload(source, destination, byteOffset);
         if (!On) return;
         // Host bytes written during the trace (NF.Constant, a C# number) are constants of the function.
         var bytes = source.ToArray();
@@ -68,7 +68,7 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
 
     public void Binary(BinaryOp op, DType dtype, nint a, in Layout aLayout, nint b, in Layout bLayout, nint output, in Layout outLayout)
     {
-        Inner.Binary(op, dtype, a, aLayout, b, bLayout, output, outLayout);
+        if (!trace.DryRun) Inner.Binary(op, dtype, a, aLayout, b, bLayout, output, outLayout);
         if (!On) return;
         var (k, ra, rb, ro, la, lb, lo) = (Inner, Ref(a), Ref(b), Ref(output), aLayout, bLayout, outLayout);
         trace.Record(p => k.Binary(op, dtype, ra.At(p), la, rb.At(p), lb, ro.At(p), lo), [ra, rb], [ro],
@@ -77,7 +77,7 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
 
     public void Unary(UnaryOp op, DType dtype, nint x, in Layout xLayout, nint output, in Layout outLayout)
     {
-        Inner.Unary(op, dtype, x, xLayout, output, outLayout);
+        if (!trace.DryRun) Inner.Unary(op, dtype, x, xLayout, output, outLayout);
         if (!On) return;
         var (k, rx, ro, lx, lo) = (Inner, Ref(x), Ref(output), xLayout, outLayout);
         trace.Record(p => k.Unary(op, dtype, rx.At(p), lx, ro.At(p), lo), [rx], [ro], call: new KernelCall(CallKind.Unary, (int)op, [lx, lo], [dtype, dtype], k));
@@ -85,7 +85,7 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
 
     public void Reduce(ReduceOp op, DType dtype, nint x, in Layout xLayout, uint axesMask, nint output, DType outDtype)
     {
-        Inner.Reduce(op, dtype, x, xLayout, axesMask, output, outDtype);
+        if (!trace.DryRun) Inner.Reduce(op, dtype, x, xLayout, axesMask, output, outDtype);
         if (!On) return;
         var (k, rx, ro, lx) = (Inner, Ref(x), Ref(output), xLayout);
         trace.Record(p => k.Reduce(op, dtype, rx.At(p), lx, axesMask, ro.At(p), outDtype), [rx], [ro]);
@@ -93,7 +93,7 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
 
     public void Softmax(bool log, DType dtype, nint x, in Layout xLayout, int axis, nint output)
     {
-        Inner.Softmax(log, dtype, x, xLayout, axis, output);
+        if (!trace.DryRun) Inner.Softmax(log, dtype, x, xLayout, axis, output);
         if (!On) return;
         var (k, rx, ro, lx) = (Inner, Ref(x), Ref(output), xLayout);
         trace.Record(p => k.Softmax(log, dtype, rx.At(p), lx, axis, ro.At(p)), [rx], [ro]);
@@ -101,7 +101,7 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
 
     public void MatMul(DType dtype, nint a, in Layout aLayout, nint b, in Layout bLayout, nint output, in Layout outLayout)
     {
-        Inner.MatMul(dtype, a, aLayout, b, bLayout, output, outLayout);
+        if (!trace.DryRun) Inner.MatMul(dtype, a, aLayout, b, bLayout, output, outLayout);
         if (!On) return;
         var (k, ra, rb, ro, la, lb, lo) = (Inner, Ref(a), Ref(b), Ref(output), aLayout, bLayout, outLayout);
         trace.Record(p => k.MatMul(dtype, ra.At(p), la, rb.At(p), lb, ro.At(p), lo), [ra, rb], [ro],
@@ -110,7 +110,7 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
 
     public void Im2Col(DType dtype, nint x, in Layout xLayout, in Window2D window, nint output, in Layout outLayout)
     {
-        Inner.Im2Col(dtype, x, xLayout, window, output, outLayout);
+        if (!trace.DryRun) Inner.Im2Col(dtype, x, xLayout, window, output, outLayout);
         if (!On) return;
         var (k, rx, ro, lx, w, lo) = (Inner, Ref(x), Ref(output), xLayout, window, outLayout);
         trace.Record(p => k.Im2Col(dtype, rx.At(p), lx, w, ro.At(p), lo), [rx], [ro]);
@@ -118,7 +118,7 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
 
     public void Col2Im(DType dtype, nint cols, in Layout colsLayout, in Window2D window, nint output, in Layout outLayout)
     {
-        Inner.Col2Im(dtype, cols, colsLayout, window, output, outLayout);
+        if (!trace.DryRun) Inner.Col2Im(dtype, cols, colsLayout, window, output, outLayout);
         if (!On) return;
         var (k, rc, ro, lc, w, lo) = (Inner, Ref(cols), Ref(output), colsLayout, window, outLayout);
         trace.Record(p => k.Col2Im(dtype, rc.At(p), lc, w, ro.At(p), lo), [rc], [ro]);
@@ -126,7 +126,7 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
 
     public void Pool2D(PoolOp op, DType dtype, nint x, in Layout xLayout, in Window2D window, nint output, in Layout outLayout)
     {
-        Inner.Pool2D(op, dtype, x, xLayout, window, output, outLayout);
+        if (!trace.DryRun) Inner.Pool2D(op, dtype, x, xLayout, window, output, outLayout);
         if (!On) return;
         var (k, rx, ro, lx, w, lo) = (Inner, Ref(x), Ref(output), xLayout, window, outLayout);
         trace.Record(p => k.Pool2D(op, dtype, rx.At(p), lx, w, ro.At(p), lo), [rx], [ro]);
@@ -134,7 +134,7 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
 
     public void Pool2DBackward(PoolOp op, DType dtype, nint x, in Layout xLayout, nint dy, in Layout dyLayout, in Window2D window, nint dx, in Layout dxLayout)
     {
-        Inner.Pool2DBackward(op, dtype, x, xLayout, dy, dyLayout, window, dx, dxLayout);
+        if (!trace.DryRun) Inner.Pool2DBackward(op, dtype, x, xLayout, dy, dyLayout, window, dx, dxLayout);
         if (!On) return;
         var (k, rx, rdy, rdx, lx, ldy, w, ldx) = (Inner, Ref(x), Ref(dy), Ref(dx), xLayout, dyLayout, window, dxLayout);
         trace.Record(p => k.Pool2DBackward(op, dtype, rx.At(p), lx, rdy.At(p), ldy, w, rdx.At(p), ldx), [rx, rdy], [rdx]);
@@ -143,7 +143,7 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
     public void BatchNorm(DType dtype, nint x, long outer, long features, long inner, nint gamma, nint beta, nint mean, nint variance,
                           double epsilon, nint output, nint batchMean, nint batchVariance)
     {
-        Inner.BatchNorm(dtype, x, outer, features, inner, gamma, beta, mean, variance, epsilon, output, batchMean, batchVariance);
+        if (!trace.DryRun) Inner.BatchNorm(dtype, x, outer, features, inner, gamma, beta, mean, variance, epsilon, output, batchMean, batchVariance);
         if (!On) return;
         var (k, rx, rg, rb, rm, rv, ro, rbm, rbv) = (Inner, Ref(x), Ref(gamma), Ref(beta), Ref(mean), Ref(variance), Ref(output), Ref(batchMean), Ref(batchVariance));
         trace.Record(p => k.BatchNorm(dtype, rx.At(p), outer, features, inner, rg.At(p), rb.At(p), rm.At(p), rv.At(p), epsilon, ro.At(p), rbm.At(p), rbv.At(p)),
@@ -153,7 +153,7 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
     public void BatchNormBackward(DType dtype, nint x, long outer, long features, long inner, nint dy, nint gamma, nint mean, nint variance,
                                   double epsilon, bool training, nint dx, nint dgamma, nint dbeta)
     {
-        Inner.BatchNormBackward(dtype, x, outer, features, inner, dy, gamma, mean, variance, epsilon, training, dx, dgamma, dbeta);
+        if (!trace.DryRun) Inner.BatchNormBackward(dtype, x, outer, features, inner, dy, gamma, mean, variance, epsilon, training, dx, dgamma, dbeta);
         if (!On) return;
         var (k, rx, rdy, rg, rm, rv, rdx, rdg, rdb) = (Inner, Ref(x), Ref(dy), Ref(gamma), Ref(mean), Ref(variance), Ref(dx), Ref(dgamma), Ref(dbeta));
         trace.Record(p => k.BatchNormBackward(dtype, rx.At(p), outer, features, inner, rdy.At(p), rg.At(p), rm.At(p), rv.At(p), epsilon, training, rdx.At(p), rdg.At(p), rdb.At(p)),
@@ -162,7 +162,7 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
 
     public void LayerNorm(DType dtype, nint x, long rows, long cols, nint gamma, nint beta, double epsilon, nint output)
     {
-        Inner.LayerNorm(dtype, x, rows, cols, gamma, beta, epsilon, output);
+        if (!trace.DryRun) Inner.LayerNorm(dtype, x, rows, cols, gamma, beta, epsilon, output);
         if (!On) return;
         var (k, rx, rg, rb, ro) = (Inner, Ref(x), Ref(gamma), Ref(beta), Ref(output));
         trace.Record(p => k.LayerNorm(dtype, rx.At(p), rows, cols, rg.At(p), rb.At(p), epsilon, ro.At(p)), [rx, rg, rb], [ro]);
@@ -170,7 +170,7 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
 
     public void LayerNormBackward(DType dtype, nint x, long rows, long cols, nint dy, nint gamma, double epsilon, nint dx, nint dgamma, nint dbeta)
     {
-        Inner.LayerNormBackward(dtype, x, rows, cols, dy, gamma, epsilon, dx, dgamma, dbeta);
+        if (!trace.DryRun) Inner.LayerNormBackward(dtype, x, rows, cols, dy, gamma, epsilon, dx, dgamma, dbeta);
         if (!On) return;
         var (k, rx, rdy, rg, rdx, rdg, rdb) = (Inner, Ref(x), Ref(dy), Ref(gamma), Ref(dx), Ref(dgamma), Ref(dbeta));
         trace.Record(p => k.LayerNormBackward(dtype, rx.At(p), rows, cols, rdy.At(p), rg.At(p), epsilon, rdx.At(p), rdg.At(p), rdb.At(p)),
@@ -179,7 +179,7 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
 
     public void Cast(DType source, nint x, in Layout xLayout, DType destination, nint output)
     {
-        Inner.Cast(source, x, xLayout, destination, output);
+        if (!trace.DryRun) Inner.Cast(source, x, xLayout, destination, output);
         if (!On) return;
         var (k, rx, ro, lx) = (Inner, Ref(x), Ref(output), xLayout);
         // The output is written packed in the input's shape (the kernel's contract).
@@ -189,7 +189,7 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
 
     public void Copy(DType dtype, nint x, in Layout xLayout, nint output, in Layout outLayout)
     {
-        Inner.Copy(dtype, x, xLayout, output, outLayout);
+        if (!trace.DryRun) Inner.Copy(dtype, x, xLayout, output, outLayout);
         if (!On) return;
         var (k, rx, ro, lx, lo) = (Inner, Ref(x), Ref(output), xLayout, outLayout);
         bool sameLayout = lx.Offset == lo.Offset && lx.Strides.AsSpan().SequenceEqual(lo.Strides);
@@ -198,7 +198,7 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
 
     public void Gather(DType dtype, nint x, in Layout xLayout, int axis, DType indexDtype, nint indices, long indexCount, nint output)
     {
-        Inner.Gather(dtype, x, xLayout, axis, indexDtype, indices, indexCount, output);
+        if (!trace.DryRun) Inner.Gather(dtype, x, xLayout, axis, indexDtype, indices, indexCount, output);
         if (!On) return;
         var (k, rx, ri, ro, lx) = (Inner, Ref(x), Ref(indices), Ref(output), xLayout);
         // Checked: in a CUDA graph its index check runs on the device and the launch reads it.
@@ -208,7 +208,7 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
 
     public void GatherMatMul(in GatherMatMulCall call)
     {
-        Inner.GatherMatMul(call);
+        if (!trace.DryRun) Inner.GatherMatMul(call);
         if (!On) return;
         R[] refs = [Ref(call.X), Ref(call.Indices), Ref(call.B), Ref(call.G), Ref(call.Output)];
         var (reads, writes) = GatherMatMulFusion.Access(refs, call.GatherFirst);
@@ -217,7 +217,7 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
 
     public void ScatterAdd(DType dtype, nint src, in Layout srcLayout, int axis, DType indexDtype, nint indices, long rows, nint output)
     {
-        Inner.ScatterAdd(dtype, src, srcLayout, axis, indexDtype, indices, rows, output);
+        if (!trace.DryRun) Inner.ScatterAdd(dtype, src, srcLayout, axis, indexDtype, indices, rows, output);
         if (!On) return;
         var (k, rs, ri, ro, ls) = (Inner, Ref(src), Ref(indices), Ref(output), srcLayout);
         // The output is read too: the kernel adds into what the op filled it with.
@@ -227,7 +227,7 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
 
     public void OneHot(DType indexDtype, nint indices, in Layout indicesLayout, long depth, double onValue, double offValue, DType outDtype, nint output)
     {
-        Inner.OneHot(indexDtype, indices, indicesLayout, depth, onValue, offValue, outDtype, output);
+        if (!trace.DryRun) Inner.OneHot(indexDtype, indices, indicesLayout, depth, onValue, offValue, outDtype, output);
         if (!On) return;
         var (k, ri, ro, li) = (Inner, Ref(indices), Ref(output), indicesLayout);
         trace.Record(p => k.OneHot(indexDtype, ri.At(p), li, depth, onValue, offValue, outDtype, ro.At(p)), [ri], [ro]);
@@ -235,7 +235,7 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
 
     public void Fill(DType dtype, nint output, long count, double value)
     {
-        Inner.Fill(dtype, output, count, value);
+        if (!trace.DryRun) Inner.Fill(dtype, output, count, value);
         if (!On) return;
         var (k, ro) = (Inner, Ref(output));
         trace.Record(p => k.Fill(dtype, ro.At(p), count, value), [], [ro], call: new KernelCall(CallKind.Fill, 0, [null], [dtype], k, value: value, count: count));
@@ -243,7 +243,7 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
 
     public void Range(DType dtype, nint output, long count, double start, double delta)
     {
-        Inner.Range(dtype, output, count, start, delta);
+        if (!trace.DryRun) Inner.Range(dtype, output, count, start, delta);
         if (!On) return;
         var (k, ro) = (Inner, Ref(output));
         trace.Record(p => k.Range(dtype, ro.At(p), count, start, delta), [], [ro]);
@@ -253,14 +253,14 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
     {
         var k = Inner;
         if (trace.IsRecording) (seed, offset) = RecordRandom(output, count, seed, offset, (o, s, at) => k.RandomUniform(dtype, o, count, s, at, low, high));
-        Inner.RandomUniform(dtype, output, count, seed, offset, low, high);
+        if (!trace.DryRun) Inner.RandomUniform(dtype, output, count, seed, offset, low, high);
     }
 
     public void RandomNormal(DType dtype, nint output, long count, ulong seed, ulong offset, double mean, double stddev)
     {
         var k = Inner;
         if (trace.IsRecording) (seed, offset) = RecordRandom(output, count, seed, offset, (o, s, at) => k.RandomNormal(dtype, o, count, s, at, mean, stddev));
-        Inner.RandomNormal(dtype, output, count, seed, offset, mean, stddev);
+        if (!trace.DryRun) Inner.RandomNormal(dtype, output, count, seed, offset, mean, stddev);
     }
 
     // Records the draw and returns the (seed, offset) the trace run draws with: the op's, or, where
@@ -293,7 +293,7 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
 
     public void OptimizerUpdate(OptimizerKind kind, DType dtype, nint param, nint grad, nint slot0, nint slot1, nint slot2, long count, in OptimizerParams p)
     {
-        Inner.OptimizerUpdate(kind, dtype, param, grad, slot0, slot1, slot2, count, p);
+        if (!trace.DryRun) Inner.OptimizerUpdate(kind, dtype, param, grad, slot0, slot1, slot2, count, p);
         if (!On) return;
         var (k, rp, rg, r0, r1, r2, fixedParams) = (Inner, Ref(param), Ref(grad), Ref(slot0), Ref(slot1), Ref(slot2), p);
         var dynamic = trace.TakeOptimizerParams();
@@ -305,7 +305,7 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
 
     public void OptimizerUpdateMulti(OptimizerKind kind, DType dtype, ReadOnlySpan<OptimizerTensor> tensors, in OptimizerParams p)
     {
-        Inner.OptimizerUpdateMulti(kind, dtype, tensors, p);
+        if (!trace.DryRun) Inner.OptimizerUpdateMulti(kind, dtype, tensors, p);
         if (!On) return;
         // One op for the whole group: each tensor's five buffers, resolved once.
         var refs = new R[tensors.Length * 5];
@@ -335,7 +335,7 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
     public void FusedElementwise(DType dtype, ReadOnlySpan<nint> inputs, ReadOnlySpan<Layout> inputLayouts, ReadOnlySpan<FusedStep> steps,
                                  nint output, in Layout outLayout)
     {
-        Inner.FusedElementwise(dtype, inputs, inputLayouts, steps, output, outLayout);
+        if (!trace.DryRun) Inner.FusedElementwise(dtype, inputs, inputLayouts, steps, output, outLayout);
         if (!On) return;
         var refs = new R[inputs.Length];
         for (int i = 0; i < refs.Length; i++) refs[i] = Ref(inputs[i]);
@@ -345,7 +345,7 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
 
     public void SoftmaxCrossEntropy(DType dtype, nint logits, in Layout logitsLayout, DType labelDtype, nint labels, bool sparse, nint lossOut, nint gradOut)
     {
-        Inner.SoftmaxCrossEntropy(dtype, logits, logitsLayout, labelDtype, labels, sparse, lossOut, gradOut);
+        if (!trace.DryRun) Inner.SoftmaxCrossEntropy(dtype, logits, logitsLayout, labelDtype, labels, sparse, lossOut, gradOut);
         if (!On) return;
         var (k, rx, rl, ro, rg, lx) = (Inner, Ref(logits), Ref(labels), Ref(lossOut), Ref(gradOut), logitsLayout);
         trace.Record(p => k.SoftmaxCrossEntropy(dtype, rx.At(p), lx, labelDtype, rl.At(p), sparse, ro.At(p), rg.At(p)), [rx, rl], [ro, rg],
@@ -355,7 +355,7 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
 
     public void LinearCrossEntropy(in LinearCrossEntropyCall call)
     {
-        Inner.LinearCrossEntropy(call);
+        if (!trace.DryRun) Inner.LinearCrossEntropy(call);
         if (!On) return;
         R[] refs =
         [
@@ -368,7 +368,7 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
 
     public void Where(DType dtype, nint cond, in Layout condLayout, nint x, in Layout xLayout, nint y, in Layout yLayout, nint output, in Layout outLayout)
     {
-        Inner.Where(dtype, cond, condLayout, x, xLayout, y, yLayout, output, outLayout);
+        if (!trace.DryRun) Inner.Where(dtype, cond, condLayout, x, xLayout, y, yLayout, output, outLayout);
         if (!On) return;
         var (k, rc, rx, ry, ro, lc, lx, ly, lo) = (Inner, Ref(cond), Ref(x), Ref(y), Ref(output), condLayout, xLayout, yLayout, outLayout);
         trace.Record(p => k.Where(dtype, rc.At(p), lc, rx.At(p), lx, ry.At(p), ly, ro.At(p), lo), [rc, rx, ry], [ro],
@@ -377,7 +377,7 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
 
     public void Scan(ScanOp op, DType dtype, nint x, in Layout xLayout, int axis, bool exclusive, bool reverse, nint output)
     {
-        Inner.Scan(op, dtype, x, xLayout, axis, exclusive, reverse, output);
+        if (!trace.DryRun) Inner.Scan(op, dtype, x, xLayout, axis, exclusive, reverse, output);
         if (!On) return;
         var (k, rx, ro, lx) = (Inner, Ref(x), Ref(output), xLayout);
         trace.Record(p => k.Scan(op, dtype, rx.At(p), lx, axis, exclusive, reverse, ro.At(p)), [rx], [ro]);
@@ -385,7 +385,7 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
 
     public void Sort(DType dtype, nint x, in Layout xLayout, int axis, bool descending, nint valuesOut, DType indexDtype, nint indicesOut)
     {
-        Inner.Sort(dtype, x, xLayout, axis, descending, valuesOut, indexDtype, indicesOut);
+        if (!trace.DryRun) Inner.Sort(dtype, x, xLayout, axis, descending, valuesOut, indexDtype, indicesOut);
         if (!On) return;
         var (k, rx, rv, ri, lx) = (Inner, Ref(x), Ref(valuesOut), Ref(indicesOut), xLayout);
         trace.Record(p => k.Sort(dtype, rx.At(p), lx, axis, descending, rv.At(p), indexDtype, ri.At(p)), [rx], [rv, ri]);
@@ -394,7 +394,7 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
     // The linalg kernels' checks run again on every replay: a matrix that turns singular raises there too.
     public void Lu(DType dtype, nint a, in Layout aLayout, nint luOut, nint pivotsOut, nint permOut, nint infoOut, bool check)
     {
-        Inner.Lu(dtype, a, aLayout, luOut, pivotsOut, permOut, infoOut, check);
+        if (!trace.DryRun) Inner.Lu(dtype, a, aLayout, luOut, pivotsOut, permOut, infoOut, check);
         if (!On) return;
         var (k, ra, rl, rp, rq, ri, la) = (Inner, Ref(a), Ref(luOut), Ref(pivotsOut), Ref(permOut), Ref(infoOut), aLayout);
         trace.Record(p => k.Lu(dtype, ra.At(p), la, rl.At(p), rp.At(p), rq.At(p), ri.At(p), check), [ra], [rl, rp, rq, ri]);
@@ -402,7 +402,7 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
 
     public void TriangularSolve(DType dtype, nint a, in Layout aLayout, nint b, in Layout bLayout, bool lower, bool unitDiagonal, nint output)
     {
-        Inner.TriangularSolve(dtype, a, aLayout, b, bLayout, lower, unitDiagonal, output);
+        if (!trace.DryRun) Inner.TriangularSolve(dtype, a, aLayout, b, bLayout, lower, unitDiagonal, output);
         if (!On) return;
         var (k, ra, rb, ro, la, lb) = (Inner, Ref(a), Ref(b), Ref(output), aLayout, bLayout);
         trace.Record(p => k.TriangularSolve(dtype, ra.At(p), la, rb.At(p), lb, lower, unitDiagonal, ro.At(p)), [ra, rb], [ro]);
@@ -410,7 +410,7 @@ internal sealed class RecordingBackend(IBackend inner, FunctionTrace trace) : IB
 
     public void Cholesky(DType dtype, nint a, in Layout aLayout, nint lOut, nint infoOut, bool check)
     {
-        Inner.Cholesky(dtype, a, aLayout, lOut, infoOut, check);
+        if (!trace.DryRun) Inner.Cholesky(dtype, a, aLayout, lOut, infoOut, check);
         if (!On) return;
         var (k, ra, rl, ri, la) = (Inner, Ref(a), Ref(lOut), Ref(infoOut), aLayout);
         trace.Record(p => k.Cholesky(dtype, ra.At(p), la, rl.At(p), ri.At(p), check), [ra], [rl, ri]);

@@ -41,6 +41,9 @@ internal sealed partial class ReplayPlan
     internal (int Buffer, int Input, long OffsetBytes)[] InputSlots => _inputs;
     internal (int Buffer, Variable Variable)[] VariableSlots => _variables;
 
+    /// <summary>Whether the plan holds a control-flow step (TracedControlFlow: a loop or branch on a tensor predicate).</summary>
+    internal bool HasControlFlow => Array.Exists(_ops, o => o.Kind == FunctionTrace.OpKind.Control);
+
     /// <summary>Whether a replay writes a variable (an assign, an optimizer step, batch-norm statistics); false: it only reads them.</summary>
     internal bool WritesVariables => _written.Length > 0;
     internal (int Buffer, long Bytes, Layout Layout, DType DType, IBackend Backend)[] OutputSlots => _outputs;

@@ -17,6 +17,10 @@ public sealed partial class TracedFunction
         {
             if (plan.CannotReplay() is null)
             {
+                // A loop's random draws repeat per iteration under one ordinal, which the gradient's recomputation cannot give back.
+                if (plan.HasControlFlow)
+                    return Eager("it holds a loop or branch on a tensor predicate (NF.WhileLoop, NF.Cond), whose compiled gradient is not made; "
+                                 + "while a GradientTape records it runs eagerly, the tape seeing the iterations and branch taken", inputs);
                 // Its gradient recomputes the forward, which would update the variables a second time.
                 if (plan.WritesVariables)
                     return Eager("it updates variables (an assign, an optimizer step, batch-norm statistics) while a GradientTape records, "

@@ -93,11 +93,12 @@ public abstract class HistogramSpacingLoopTests(string backend) : BackendTest(ba
         AssertClose([9.5], sum.ToArray<double>(), 0, 0, "2 + 3 + 4");
         Assert.All(seen, d => Assert.Equal(DType.Int64, d));
         AssertClose([0.5], NF.ForiLoop(NF.Constant(5), NF.Constant(2), (i, v) => v * 100, D(0.5)).ToArray<double>(), 0, 0, "no iteration");
-        // Under NF.Function the bounds are data: the function runs eagerly, so each call loops its own count.
+        // Under NF.Function the bounds are data: the loop is traced once and each replay loops its own count.
         var step = NF.Function((Tensor n) => NF.ForiLoop(NF.Constant(0), n, (i, v) => v + NF.Cast(i, DType.Float32), NF.Constant(0f)));
         Assert.Equal(6f, step(NF.Constant(4)).Item<float>());
         Assert.Equal(10f, step(NF.Constant(5)).Item<float>());
-        Assert.NotNull(TracedFunction.Of(step).EagerReason);
+        Assert.True(TracedFunction.Of(step).LastCallReplayed, TracedFunction.Of(step).EagerReason);
+        Assert.Equal(1, TracedFunction.Of(step).TraceCount);
     }
 
     [SkippableFact]

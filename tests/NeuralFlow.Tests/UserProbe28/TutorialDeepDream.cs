@@ -11,10 +11,11 @@ namespace NeuralFlow.Tests.UserProbe28;
 /// </summary>
 /// <remarks>
 /// The tutorial's <c>for n in tf.range(steps)</c> and <c>tf.range(0, img_size[1], tile_size)</c> are graph loops over
-/// tensor bounds. NeuralFlow has no graph loops: <see cref="NF.ForiLoop(Tensor, Tensor, Func{Tensor, Tensor[], Tensor[]}, Tensor[])"/>
-/// reads its bounds on the host, and NF.Roll takes its shift as C# integers, so both functions run eagerly under
-/// NF.Function (the reason in TracedFunction.EagerReason). <see cref="Step"/>, one ascent step whose only tensors are the
-/// image and the step size, is what traces and replays.
+/// tensor bounds. Under NF.Function <see cref="NF.ForiLoop(Tensor, Tensor, Func{Tensor, Tensor[], Tensor[]}, Tensor[])"/>
+/// with tensor bounds is one step of the plan, as tf.function's while loop: <see cref="DeepDream"/> traces once and
+/// each replay runs its own step count. TiledGradients' tile loop slices the image at starts and to sizes computed from
+/// the tensors, which a replay of fixed shapes cannot follow: it reads them on the host and runs eagerly (the reason in
+/// TracedFunction.EagerReason). <see cref="Step"/>, one ascent step, traces and replays too.
 /// </remarks>
 internal sealed class TutorialDeepDream
 {
@@ -76,7 +77,7 @@ internal sealed class TutorialDeepDream
 
     private (Tensor, Tensor) DeepDreamBody(Tensor img, Tensor steps, Tensor stepSize)
     {
-        // for n in tf.range(steps): ForiLoop with tensor bounds (read on the host, see the remarks).
+        // for n in tf.range(steps): ForiLoop with tensor bounds (a loop step of the plan, see the remarks).
         var result = NF.ForiLoop(NF.Constant(0), steps, (n, state) =>
         {
             var (loss, image) = AscendOnce(state[1], stepSize);

@@ -89,7 +89,7 @@ public abstract class TutorialDeepDreamTests(string backend) : BackendTest(backe
     }
 
     [SkippableFact]
-    public void DeepDream_with_a_tensor_step_count_runs_eagerly_with_the_reason_and_equals_its_steps()
+    public void DeepDream_with_a_tensor_step_count_traces_once_and_replays_each_count_equal_to_its_steps()
     {
         RequireBackend();
         try
@@ -97,19 +97,25 @@ public abstract class TutorialDeepDreamTests(string backend) : BackendTest(backe
             var dream = Dream();
             var img = Image(Size, Size, 7);
             var (loss, image) = dream.DeepDream(img, NF.Constant(2), NF.Constant(0.01f));
-            // tf.range(steps) over a tensor: ForiLoop reads the bound on the host, so the call ran eagerly.
+            // tf.range(steps) over a tensor: the loop is one step of the plan (tf.function's while loop), traced here.
             var traced = TracedFunction.Of(dream.DeepDream);
-            Assert.False(traced.LastCallReplayed);
-            Assert.NotNull(traced.EagerReason);
-            Assert.Contains("host", traced.EagerReason);
+            Assert.Null(traced.EagerReason);
+            Assert.Equal(1, traced.TraceCount);
             AssertImage(image, Size, Size);
             Assert.Equal(0, loss.Rank);
 
             // The same two steps one by one; the loss returned is the last step's (before its update).
-            var (_, first) = dream.AscendOnce(img, NF.Constant(0.01f));
+            var (firstLoss, first) = dream.AscendOnce(img, NF.Constant(0.01f));
             var (lastLoss, second) = dream.AscendOnce(first, NF.Constant(0.01f));
             AssertSame([lastLoss.Item<float>()], [loss.Item<float>()]);
             AssertSame(second.ToArray<float>(), image.ToArray<float>());
+
+            // Another count replays the same trace, its own number of steps.
+            var (oneLoss, one) = dream.DeepDream(img, NF.Constant(1), NF.Constant(0.01f));
+            Assert.True(traced.LastCallReplayed, traced.EagerReason);
+            Assert.Equal(1, traced.TraceCount);
+            AssertSame([firstLoss.Item<float>()], [oneLoss.Item<float>()]);
+            AssertSame(first.ToArray<float>(), one.ToArray<float>());
 
             // The step count as a C# number: traced once, replayed, the same numbers.
             var fixedSteps = dream.FixedSteps(2);
@@ -123,8 +129,9 @@ public abstract class TutorialDeepDreamTests(string backend) : BackendTest(backe
                 AssertSame(image.ToArray<float>(), fixedImage.ToArray<float>());
             }
 
-            // Zero steps: the tutorial's tf.constant(0.0) and the image unchanged.
+            // Zero steps: the tutorial's tf.constant(0.0) and the image unchanged, a replay too.
             var (noLoss, same) = dream.DeepDream(img, NF.Constant(0), NF.Constant(0.01f));
+            Assert.True(traced.LastCallReplayed, traced.EagerReason);
             Assert.Equal(0f, noLoss.Item<float>());
             Assert.Equal(img.ToArray<float>(), same.ToArray<float>());
             // The signature: steps must be an int32 scalar.
