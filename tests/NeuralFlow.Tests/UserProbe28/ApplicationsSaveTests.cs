@@ -31,21 +31,7 @@ public abstract class ApplicationsSaveTests(string backend) : BackendFileTest(ba
     public void Every_family_as_a_frozen_base_under_a_new_head_survives_a_keras_file()
     {
         RequireBackend();
-        foreach (var (name, build) in Bases)
-        {
-            var baseModel = build();
-            baseModel.Trainable = false;
-            var inputs = Layers.Input(baseModel.Inputs[0].Shape.Skip(1).ToArray());
-            var x = baseModel.Call(inputs, training: false);
-            x = new Layers.Dropout(0.2).Call(x);
-            var model = new Model(inputs, new Layers.Dense(3, activation: "softmax", name: "head").Call(x));
-            var loaded = RoundTrip(model, $"{name}.keras", name);
-            // The nested base keeps its own layers and its freezing; the head stays trainable.
-            var loadedBase = Assert.IsType<Model>(loaded.Layers[1], exactMatch: false);
-            Assert.False(loadedBase.Trainable, name);
-            Assert.Equal(baseModel.Layers.Select(l => l.Name), loadedBase.Layers.Select(l => l.Name));
-            Assert.Equal(2, loaded.TrainableVariables.Count);
-        }
+        foreach (var (name, build) in Bases) ApplicationsRoundTrip.FrozenBase(build(), Temp.File($"{name}.keras"), name, BackendName);
     }
 
     [SkippableFact]
@@ -98,16 +84,7 @@ public abstract class ApplicationsSaveTests(string backend) : BackendFileTest(ba
     {
         RequireBackend();
         foreach (var (name, build) in Bases.Where(b => b.Name is "InceptionResNetV2" or "EfficientNetB0" or "Xception" or "MobileNetV2"))
-        {
-            var model = build();
-            string path = Temp.File($"{name}.weights.h5");
-            model.SaveWeights(path);
-            var fresh = build();
-            var x = Pixels(model);
-            Assert.NotEqual(model.Predict(x).ToArray<float>(), fresh.Predict(x).ToArray<float>());
-            fresh.LoadWeights(path);
-            Assert.True(model.Predict(x).ToArray<float>().SequenceEqual(fresh.Predict(x).ToArray<float>()), name);
-        }
+            ApplicationsRoundTrip.WeightsReload(build, Temp.File($"{name}.weights.h5"), name);
     }
 
     private static Tensor Pixels(Model model) => ApplicationsRoundTrip.Pixels(model);
