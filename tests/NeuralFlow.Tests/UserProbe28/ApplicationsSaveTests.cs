@@ -31,21 +31,7 @@ public abstract class ApplicationsSaveTests(string backend) : BackendFileTest(ba
     public void Every_family_as_a_frozen_base_under_a_new_head_survives_a_keras_file()
     {
         RequireBackend();
-        foreach (var (name, build) in Bases)
-        {
-            var baseModel = build();
-            baseModel.Trainable = false;
-            var inputs = Layers.Input(baseModel.Inputs[0].Shape.Skip(1).ToArray());
-            var x = baseModel.Call(inputs, training: false);
-            x = new Layers.Dropout(0.2).Call(x);
-            var model = new Model(inputs, new Layers.Dense(3, activation: "softmax", name: "head").Call(x));
-            var loaded = RoundTrip(model, $"{name}.keras", name);
-            // The nested base keeps its own layers and its freezing; the head stays trainable.
-            var loadedBase = Assert.IsType<Model>(loaded.Layers[1], exactMatch: false);
-            Assert.False(loadedBase.Trainable, name);
-            Assert.Equal(baseModel.Layers.Select(l => l.Name), loadedBase.Layers.Select(l => l.Name));
-            Assert.Equal(2, loaded.TrainableVariables.Count);
-        }
+        foreach (var (name, build) in Bases) ApplicationsRoundTrip.FrozenBase(build(), Temp.File($"{name}.keras"), name, BackendName);
     }
 
     [SkippableFact]
@@ -98,37 +84,12 @@ public abstract class ApplicationsSaveTests(string backend) : BackendFileTest(ba
     {
         RequireBackend();
         foreach (var (name, build) in Bases.Where(b => b.Name is "InceptionResNetV2" or "EfficientNetB0" or "Xception" or "MobileNetV2"))
-        {
-            var model = build();
-            string path = Temp.File($"{name}.weights.h5");
-            model.SaveWeights(path);
-            var fresh = build();
-            var x = Pixels(model);
-            Assert.NotEqual(model.Predict(x).ToArray<float>(), fresh.Predict(x).ToArray<float>());
-            fresh.LoadWeights(path);
-            Assert.True(model.Predict(x).ToArray<float>().SequenceEqual(fresh.Predict(x).ToArray<float>()), name);
-        }
+            ApplicationsRoundTrip.WeightsReload(build, Temp.File($"{name}.weights.h5"), name);
     }
 
-    // Two images of pixels in [0, 255] of the model's input size.
-    private static Tensor Pixels(Model model) =>
-        ApplicationsWeightsFile.Images([2, .. model.Inputs[0].Shape.Skip(1).Select(d => d!.Value)]);
+    private static Tensor Pixels(Model model) => ApplicationsRoundTrip.Pixels(model);
 
-    // Saves model under file, loads it, and checks what a user would: the same outputs (bit for bit on the CPU engines,
-    // to float rounding on CUDA), layer names, count and trainable flags, and the same Summary. Returns the loaded model.
-    private Model RoundTrip(Model model, string file, string what)
-    {
-        var x = Pixels(model);
-        var expected = model.Predict(x).ToArray<float>();
-        var loaded = Model.Load(SaveTo(model, file));
-        var actual = loaded.Predict(x).ToArray<float>();
-        if (BackendName == "cuda") for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[i], 1e-5f);
-        else Assert.True(expected.SequenceEqual(actual), $"{what}: the loaded model's outputs differ");
-        Assert.Equal(model.Name, loaded.Name);
-        Assert.Equal(model.Layers.Select(l => (l.Name, l.GetType(), l.Trainable)), loaded.Layers.Select(l => (l.Name, l.GetType(), l.Trainable)));
-        Assert.Equal(model.SummaryText(), loaded.SummaryText());
-        return loaded;
-    }
+    private Model RoundTrip(Model model, string file, string what) => ApplicationsRoundTrip.Check(model, Temp.File(file), what, BackendName);
 }
 
 /// <summary>Applications saved and loaded, on the managed backend.</summary>

@@ -138,6 +138,9 @@ public static partial class KerasSerialization
         Register("Concatenate", c => new Layers.Concatenate(Int(c, "axis", -1), NameOf(c)));
         // InceptionResNetV2's residual join (keras/src/applications/inception_resnet_v2.py), which its saved models hold.
         Register("CustomScaleLayer", c => new Applications.CustomScaleLayer(Double(c, "scale"), NameOf(c)));
+        // ConvNeXt's residual scale and drop path (keras/src/applications/convnext.py).
+        Register("LayerScale", c => new Applications.LayerScale(Double(c, "init_values"), Int(c, "projection_dim"), NameOf(c)));
+        Register("StochasticDepth", c => new Applications.StochasticDepth(Double(c, "drop_path_rate"), NameOf(c)));
         // keras2 session
         Register("PReLU", c => new Layers.PReLU(Initializer(c, "alpha_initializer"), null,
             c["shared_axes"] is null ? null : Ints(c, "shared_axes"), NameOf(c)));
