@@ -110,25 +110,9 @@ public abstract class ApplicationsSaveTests(string backend) : BackendFileTest(ba
         }
     }
 
-    // Two images of pixels in [0, 255] of the model's input size.
-    private static Tensor Pixels(Model model) =>
-        ApplicationsWeightsFile.Images([2, .. model.Inputs[0].Shape.Skip(1).Select(d => d!.Value)]);
+    private static Tensor Pixels(Model model) => ApplicationsRoundTrip.Pixels(model);
 
-    // Saves model under file, loads it, and checks what a user would: the same outputs (bit for bit on the CPU engines,
-    // to float rounding on CUDA), layer names, count and trainable flags, and the same Summary. Returns the loaded model.
-    private Model RoundTrip(Model model, string file, string what)
-    {
-        var x = Pixels(model);
-        var expected = model.Predict(x).ToArray<float>();
-        var loaded = Model.Load(SaveTo(model, file));
-        var actual = loaded.Predict(x).ToArray<float>();
-        if (BackendName == "cuda") for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[i], 1e-5f);
-        else Assert.True(expected.SequenceEqual(actual), $"{what}: the loaded model's outputs differ");
-        Assert.Equal(model.Name, loaded.Name);
-        Assert.Equal(model.Layers.Select(l => (l.Name, l.GetType(), l.Trainable)), loaded.Layers.Select(l => (l.Name, l.GetType(), l.Trainable)));
-        Assert.Equal(model.SummaryText(), loaded.SummaryText());
-        return loaded;
-    }
+    private Model RoundTrip(Model model, string file, string what) => ApplicationsRoundTrip.Check(BackendName, model, Temp.File(file), what);
 }
 
 /// <summary>Applications saved and loaded, on the managed backend.</summary>
