@@ -29,4 +29,22 @@ internal static class ApplicationsRoundTrip
         Assert.Equal(model.SummaryText(), loaded.SummaryText());
         return loaded;
     }
+
+    /// <summary>
+    /// A transfer-learning model on <paramref name="baseModel"/> (frozen, includeTop false, pooled) under a Dropout and
+    /// a new Dense head, saved to the .keras <paramref name="path"/> and checked: the nested base keeps its own layers
+    /// and its freezing, the head stays trainable.
+    /// </summary>
+    public static void FrozenBaseUnderHead(string backend, Model baseModel, string path, string what)
+    {
+        baseModel.Trainable = false;
+        var inputs = Layers.Input(baseModel.Inputs[0].Shape.Skip(1).ToArray());
+        var x = new Layers.Dropout(0.2).Call(baseModel.Call(inputs, training: false));
+        var model = new Model(inputs, new Layers.Dense(3, activation: "softmax", name: "head").Call(x));
+        var loaded = Check(backend, model, path, what);
+        var loadedBase = Assert.IsType<Model>(loaded.Layers[1], exactMatch: false);
+        Assert.False(loadedBase.Trainable, what);
+        Assert.Equal(baseModel.Layers.Select(l => l.Name), loadedBase.Layers.Select(l => l.Name));
+        Assert.Equal(2, loaded.TrainableVariables.Count);
+    }
 }

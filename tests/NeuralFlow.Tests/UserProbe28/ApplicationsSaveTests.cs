@@ -32,20 +32,7 @@ public abstract class ApplicationsSaveTests(string backend) : BackendFileTest(ba
     {
         RequireBackend();
         foreach (var (name, build) in Bases)
-        {
-            var baseModel = build();
-            baseModel.Trainable = false;
-            var inputs = Layers.Input(baseModel.Inputs[0].Shape.Skip(1).ToArray());
-            var x = baseModel.Call(inputs, training: false);
-            x = new Layers.Dropout(0.2).Call(x);
-            var model = new Model(inputs, new Layers.Dense(3, activation: "softmax", name: "head").Call(x));
-            var loaded = RoundTrip(model, $"{name}.keras", name);
-            // The nested base keeps its own layers and its freezing; the head stays trainable.
-            var loadedBase = Assert.IsType<Model>(loaded.Layers[1], exactMatch: false);
-            Assert.False(loadedBase.Trainable, name);
-            Assert.Equal(baseModel.Layers.Select(l => l.Name), loadedBase.Layers.Select(l => l.Name));
-            Assert.Equal(2, loaded.TrainableVariables.Count);
-        }
+            ApplicationsRoundTrip.FrozenBaseUnderHead(BackendName, build(), Temp.File($"{name}.keras"), name);
     }
 
     [SkippableFact]
