@@ -198,9 +198,11 @@ public sealed partial class TracedFunction
                 EagerReason = "NF.RunFunctionsEagerly is set";
                 return _body(inputs);
             }
-            if (Tape.AnyRecording)
-                return ReplayUnderTape ? CallUnderTape(inputs)
-                    : Eager("it is called while a GradientTape records (eagerly the tape sees its ops; ReplayUnderTape = true records a replay as one op instead)", inputs);
+            // Under a recording tape a replay is put on the tape as one op (TracedFunction.Tape.cs), when asked for.
+            bool underTape = Tape.AnyRecording;
+            if (underTape && !ReplayUnderTape)
+                return Eager("it is called while a GradientTape records (eagerly the tape sees its ops; ReplayUnderTape = true records a replay as one op instead)", inputs);
+            if (underTape && TapeEagerReason(inputs) is { } why) return Eager(why, inputs);
             var packed = Packed(inputs);
             var entry = Find(packed);
             if (entry?.EagerReason is { } reason) return Eager(reason, inputs);
@@ -209,15 +211,17 @@ public sealed partial class TracedFunction
             {
                 if (plan.CannotReplay() is null)
                 {
+                    if (underTape && plan.WritesVariables) return Eager(WritesUnderTapeReason, inputs);
                     ReplayCount++;
                     entry.Replays++;
                     LastCallReplayed = true;
                     EagerReason = null;
                     _lastPlan = plan;
-                    return plan.Replay(packed);
+                    return underTape ? ReplayOnTape(entry, plan, inputs, packed) : plan.Replay(packed);
                 }
                 entry.Plan = null; // a captured value went away or a variable moved: trace again
             }
+            // A trace's run is an eager run (under a tape, the tape records its ops); later calls replay.
             return Trace(entry ?? Add(packed), packed);
         }
     }
