@@ -23,8 +23,12 @@ namespace NeuralFlow;
 /// as eagerly, and may reach it through its closure too; each variable passed gets its own trace
 /// (the signature holds which variable it was), so no replay writes another tensor in its stead.
 /// A view of a variable the function also uses, passed as an argument, runs eagerly, with the reason.</item>
-/// <item>Variables are created on the first call only; a function that creates some (a model
-/// building its weights) is traced again on its next call.</item>
+/// <item>Variables are created on the first trace only, as tf.function's: one created then (a Keras
+/// layer built on its first call, <c>if (v == null) v = new Variable(...)</c>) is made and
+/// initialized once, outside the plan, which reads it. A later trace that creates a variable throws
+/// (<see cref="InvalidOperationException"/> naming the function and the variable). A first trace
+/// that also updates a variable it created (an optimizer's first step, a counter) is not replayed:
+/// the next call traces again, which checks that the variable is a singleton.</item>
 /// <item>Variable updates (Assign, optimizer steps, batch-norm statistics) replay in place;
 /// optimizers recompute their learning rate and step count per replay (a composed one, such as
 /// Lion, reads them from scalar variables each replay rewrites); NF.Random draws fresh
@@ -239,10 +243,12 @@ public sealed partial class TracedFunction
 
     private Tensor[] Trace(Entry entry, Tensor[] packed)
     {
-        var trace = new FunctionTrace(packed);
+        // tf.function creates variables on its first trace only (FunctionTrace.Lifting.cs).
+        var trace = new FunctionTrace(packed) { CreationForbiddenIn = TraceCount > 0 ? Name : null };
         Tensor[] outputs;
         using (trace.Begin())
             outputs = OwnOutputs(trace, _body(packed) ?? throw new InvalidOperationException($"NF.Function '{Name}': the function returned null."));
+        trace.DropLifted(outputs);
         TraceCount++;
         entry.Outputs = outputs.All(o => o is not null) ? Array.ConvertAll(outputs, o => Data.TensorSpec.FromTensor(o)) : null;
         if (TraceCount > RetraceWarningAt && !_warnedRetrace)
@@ -253,6 +259,13 @@ public sealed partial class TracedFunction
         ReplayPlan? plan;
         using (ElementwiseFusion.Off(!JitCompile))
             plan = ReplayPlan.Create(trace, outputs);
+        // A variable created and updated by the trace (an optimizer's first step making its slots, a counter) is
+        // a singleton only if the next trace does not create it again: that trace checks it before any replay.
+        if (plan is not null && trace.WritesCreated())
+        {
+            EagerReason = null;
+            return outputs;
+        }
         if (plan is not null)
         {
             entry.Plan = plan;
