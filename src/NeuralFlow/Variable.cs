@@ -67,7 +67,10 @@ public partial class Variable : Tensor
     internal bool Unwritten => !_storageReplaced && Storage.Version == _createdVersion;
 
     /// <summary>An optional name (shown by model summaries).</summary>
-    public string? Name { get; }
+    public string? Name { get; private set; }
+
+    /// <summary>Names a variable the library made unnamed (an optimizer's slot, named after its optimizer and variable).</summary>
+    internal void Rename(string name) => Name = name;
 
     /// <summary>
     /// A projection the optimizer applies after each step that updates this variable (Keras'
