@@ -22,47 +22,55 @@ public abstract class FunctionLiftTests(string backend) : BackendTest(backend)
     public void A_dense_layer_built_by_the_first_call_traces_it_and_the_second_call_replays_equal_to_eager()
     {
         RequireBackend();
-        using var log = new WarningLogCapture();
-        NF.Random.SetSeed(3);
-        var dense = new Layers.Dense(3, activation: "tanh");
-        var f = NF.Function((Tensor x) => dense.Call(x));
-        var info = TracedFunction.Of(f);
-        var first = f(Input(5, 0)).ToArray<float>();
-        Assert.Null(info.EagerReason);
-        Assert.Equal(1, info.TraceCount);
-        Assert.False(info.LastCallReplayed);
-        Assert.Equal(2, dense.Variables.Count);
-        // The layer's weights are real variables, made once: the eager call reads the same ones.
-        Assert.Equal(dense.Call(Input(5, 0)).ToArray<float>(), first, new UserProbe24.Near(1e-6f));
-        var kernel = dense.Variables[0].ToArray<float>();
-        for (int call = 1; call <= 2; call++)
+        try
         {
-            var y = f(Input(5, call)).ToArray<float>();
-            Assert.True(info.LastCallReplayed, $"call {call} did not replay: {info.EagerReason}");
-            Assert.Equal(dense.Call(Input(5, call)).ToArray<float>(), y, new UserProbe24.Near(1e-6f));
+            using var log = new WarningLogCapture();
+            NF.Random.SetSeed(3);
+            var dense = new Layers.Dense(3, activation: "tanh");
+            var f = NF.Function((Tensor x) => dense.Call(x));
+            var info = TracedFunction.Of(f);
+            var first = f(Input(5, 0)).ToArray<float>();
+            Assert.Null(info.EagerReason);
+            Assert.Equal(1, info.TraceCount);
+            Assert.False(info.LastCallReplayed);
+            Assert.Equal(2, dense.Variables.Count);
+            // The layer's weights are real variables, made once: the eager call reads the same ones.
+            Assert.Equal(dense.Call(Input(5, 0)).ToArray<float>(), first, new UserProbe24.Near(1e-6f));
+            var kernel = dense.Variables[0].ToArray<float>();
+            for (int call = 1; call <= 2; call++)
+            {
+                var y = f(Input(5, call)).ToArray<float>();
+                Assert.True(info.LastCallReplayed, $"call {call} did not replay: {info.EagerReason}");
+                Assert.Equal(dense.Call(Input(5, call)).ToArray<float>(), y, new UserProbe24.Near(1e-6f));
+            }
+            // The replays neither re-initialized the kernel nor drew its random numbers again.
+            Assert.Equal(kernel, dense.Variables[0].ToArray<float>());
+            Assert.Equal(1, info.TraceCount);
+            Assert.Equal(2, dense.Variables.Count);
+            Assert.Empty(log.Text);
         }
-        // The replays neither re-initialized the kernel nor drew its random numbers again.
-        Assert.Equal(kernel, dense.Variables[0].ToArray<float>());
-        Assert.Equal(1, info.TraceCount);
-        Assert.Equal(2, dense.Variables.Count);
-        Assert.Empty(log.Text);
+        finally { NF.Random.SetSeed(Environment.TickCount); }   // the seed set here must not reach the next class
     }
 
     [SkippableFact]
     public void The_replays_leave_the_random_generator_where_eager_calls_leave_it()
     {
         RequireBackend();
-        // An eager layer built by its first call, then two calls; the same with the layer built inside the function.
-        float[] After(bool compiled)
+        try
         {
-            NF.Random.SetSeed(21);
-            var dense = new Layers.Dense(2);
-            Func<Tensor, Tensor> body = x => dense.Call(x);
-            var call = compiled ? NF.Function(body) : body;
-            for (int i = 0; i < 3; i++) call(Input(2, i));
-            return NF.Random.Uniform([4]).ToArray<float>();
+            // An eager layer built by its first call, then two calls; the same with the layer built inside the function.
+            float[] After(bool compiled)
+            {
+                NF.Random.SetSeed(21);
+                var dense = new Layers.Dense(2);
+                Func<Tensor, Tensor> body = x => dense.Call(x);
+                var call = compiled ? NF.Function(body) : body;
+                for (int i = 0; i < 3; i++) call(Input(2, i));
+                return NF.Random.Uniform([4]).ToArray<float>();
+            }
+            Assert.Equal(After(compiled: false), After(compiled: true));
         }
-        Assert.Equal(After(compiled: false), After(compiled: true));
+        finally { NF.Random.SetSeed(Environment.TickCount); }   // the seed set here must not reach the next class
     }
 
     [SkippableFact]
@@ -166,23 +174,27 @@ public abstract class FunctionLiftTests(string backend) : BackendTest(backend)
     public void A_models_first_fit_steps_under_functions_equal_run_eagerly()
     {
         RequireBackend();
-        NF.Random.SetSeed(11);
-        var (x, y) = (NF.Random.Normal([48, 4]), NF.Random.Uniform([48], 0, 3, DType.Int32));
-        (float[] Loss, float[][] Weights) Run(bool eager)
+        try
         {
-            NF.Random.SetSeed(12);
-            // Built by its first step, and Adam makes its moments at that step: both inside the compiled train step.
-            var model = new Sequential(new Layers.Dense(5, activation: "relu"), new Layers.Dense(3));
-            model.Compile(new Optimizers.Adam(0.02), new Losses.SparseCategoricalCrossentropy(fromLogits: true), runEagerly: eager);
-            var history = model.Fit(x, y, batchSize: 16, epochs: 2, verbose: 0, shuffle: false);
-            if (!eager) Assert.True(model.TrainFunction!.ReplayCount > 0, model.TrainFunction.EagerReason);
-            return (history["loss"].Select(l => (float)l).ToArray(), model.Variables.Select(v => v.ToArray<float>()).ToArray());
+            NF.Random.SetSeed(11);
+            var (x, y) = (NF.Random.Normal([48, 4]), NF.Random.Uniform([48], 0, 3, DType.Int32));
+            (float[] Loss, float[][] Weights) Run(bool eager)
+            {
+                NF.Random.SetSeed(12);
+                // Built by its first step, and Adam makes its moments at that step: both inside the compiled train step.
+                var model = new Sequential(new Layers.Dense(5, activation: "relu"), new Layers.Dense(3));
+                model.Compile(new Optimizers.Adam(0.02), new Losses.SparseCategoricalCrossentropy(fromLogits: true), runEagerly: eager);
+                var history = model.Fit(x, y, batchSize: 16, epochs: 2, verbose: 0, shuffle: false);
+                if (!eager) Assert.True(model.TrainFunction!.ReplayCount > 0, model.TrainFunction.EagerReason);
+                return (history["loss"].Select(l => (float)l).ToArray(), model.Variables.Select(v => v.ToArray<float>()).ToArray());
+            }
+            var eager = Run(eager: true);
+            var compiled = Run(eager: false);
+            Assert.Equal(eager.Loss, compiled.Loss, new UserProbe24.Near(1e-5f));
+            Assert.Equal(eager.Weights.Length, compiled.Weights.Length);
+            for (int i = 0; i < eager.Weights.Length; i++) Assert.Equal(eager.Weights[i], compiled.Weights[i], new UserProbe24.Near(1e-5f));
         }
-        var eager = Run(eager: true);
-        var compiled = Run(eager: false);
-        Assert.Equal(eager.Loss, compiled.Loss, new UserProbe24.Near(1e-5f));
-        Assert.Equal(eager.Weights.Length, compiled.Weights.Length);
-        for (int i = 0; i < eager.Weights.Length; i++) Assert.Equal(eager.Weights[i], compiled.Weights[i], new UserProbe24.Near(1e-5f));
+        finally { NF.Random.SetSeed(Environment.TickCount); }   // the seed set here must not reach the next class
     }
 }
 
