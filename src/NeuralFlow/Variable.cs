@@ -11,7 +11,7 @@ public partial class Variable : Tensor
 {
     /// <summary>A variable holding a copy of <paramref name="initialValue"/>.</summary>
     public Variable(Tensor initialValue, bool trainable = true, string? name = null)
-        : this(CopyOf(initialValue), trainable, name) { }
+        : this(CopyOf(initialValue, name: name), trainable, name) { }
 
     private Variable((Storage Storage, Layout Layout, DType DType) v, bool trainable, string? name)
         : base(v.Storage, v.Layout, v.DType)
@@ -20,9 +20,9 @@ public partial class Variable : Tensor
         CreatedTrainable = trainable;
         Name = name;
         _createdVersion = Storage.Version;
-        // tf.function's rule: variables are created on the first call only. A model that builds
-        // its weights on its first call is traced again on the next one.
-        FunctionTrace.Current?.Fail($"the function created variable '{name ?? "?"}' (a model or optimizer building its state on the first call); the next call traces again", retryLater: true);
+        // tf.function's rule: variables are created on the first trace only, and lifted out of the
+        // plan (FunctionTrace.Lifting.cs: CopyOf ran unrecorded).
+        FunctionTrace.Current?.VariableCreated(this);
     }
 
     /// <summary>A float32 scalar variable.</summary>
@@ -67,7 +67,10 @@ public partial class Variable : Tensor
     internal bool Unwritten => !_storageReplaced && Storage.Version == _createdVersion;
 
     /// <summary>An optional name (shown by model summaries).</summary>
-    public string? Name { get; }
+    public string? Name { get; private set; }
+
+    /// <summary>Names a variable the library made unnamed (an optimizer's slot, named after its optimizer and variable).</summary>
+    internal void Rename(string name) => Name = name;
 
     /// <summary>
     /// A projection the optimizer applies after each step that updates this variable (Keras'
@@ -78,9 +81,12 @@ public partial class Variable : Tensor
 
     // A variable owns a fresh buffer (never a temporary tensor's), so no tensor scope can free it.
     // copyContents false: a buffer of the value's size whose contents the caller overwrites.
-    private static (Storage, Layout, DType) CopyOf(Tensor value, bool copyContents = true)
+    // creating: a new variable's initial value, which a recording trace lifts out of its plan.
+    private static (Storage, Layout, DType) CopyOf(Tensor value, bool copyContents = true, string? name = null, bool creating = true)
     {
         ArgumentNullException.ThrowIfNull(value);
+        if (creating) FunctionTrace.Current?.Creating(value, name);
+        using var unrecorded = creating ? FunctionTrace.Suspend() : null;
         var storage = new Storage(value.Backend, value.Shape.ByteCount(value.DType));
         var layout = Layout.Contiguous(value.Shape);
         if (copyContents) Engine.Copy(value, value.Layout, storage, layout);
@@ -160,7 +166,7 @@ public partial class Variable : Tensor
     {
         if (Storage.SavedByTape)
         {
-            var (fresh, layout, _) = CopyOf(this, keepContents);
+            var (fresh, layout, _) = CopyOf(this, keepContents, creating: false);
             ReplaceStorage(fresh, layout);
             _storageReplaced = true;
         }

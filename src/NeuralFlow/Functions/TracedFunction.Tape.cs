@@ -6,41 +6,23 @@ namespace NeuralFlow;
 // would an eager call's, so the trace costs nothing extra.
 public sealed partial class TracedFunction
 {
-    private Tensor[] CallUnderTape(Tensor[] inputs)
+    // Its gradient recomputes the forward, which would update the variables a second time.
+    private const string WritesUnderTapeReason = "it updates variables (an assign, an optimizer step, batch-norm statistics) while a GradientTape records, "
+                                                 + "and its compiled gradient would recompute those updates";
+
+    // A loop's random draws repeat per iteration under one ordinal, which the gradient's recomputation cannot give back.
+    private const string ControlFlowUnderTapeReason = "it holds a loop or branch on a tensor predicate (NF.WhileLoop, NF.Cond), whose compiled gradient is not made; "
+                                                      + "while a GradientTape records it runs eagerly, the tape seeing the iterations and branch taken";
+
+    // A replay of a signature's plan recorded on the tape as one op (Call counts it as a replay).
+    private Tensor[] ReplayOnTape(Entry entry, ReplayPlan plan, Tensor[] inputs, Tensor[] packed)
     {
-        if (TapeEagerReason(inputs) is { } why) return Eager(why, inputs);
-        var packed = Packed(inputs);
-        var entry = Find(packed);
-        if (entry?.EagerReason is { } reason) return Eager(reason, inputs);
-        if (entry is null && _newSignaturesEager is { } thrashing) return Eager(thrashing, inputs);
-        if (entry?.Plan is { } plan)
-        {
-            if (plan.CannotReplay() is null)
-            {
-                // A loop's random draws repeat per iteration under one ordinal, which the gradient's recomputation cannot give back.
-                if (plan.HasControlFlow)
-                    return Eager("it holds a loop or branch on a tensor predicate (NF.WhileLoop, NF.Cond), whose compiled gradient is not made; "
-                                 + "while a GradientTape records it runs eagerly, the tape seeing the iterations and branch taken", inputs);
-                // Its gradient recomputes the forward, which would update the variables a second time.
-                if (plan.WritesVariables)
-                    return Eager("it updates variables (an assign, an optimizer step, batch-norm statistics) while a GradientTape records, "
-                                 + "and its compiled gradient would recompute those updates", inputs);
-                var gradient = entry.Gradient ??= new FunctionGradient(_body, Name, plan, packed, JitCompile, CudaGraphs);
-                var draws = new RandomReuse.Draws();
-                Tensor[] outputs;
-                using (RandomReuse.Note(draws))
-                    outputs = plan.Replay(packed);
-                ReplayCount++;
-                entry.Replays++;
-                LastCallReplayed = true;
-                EagerReason = null;
-                _lastPlan = plan;
-                return gradient.Record(inputs, outputs, draws);
-            }
-            entry.Plan = null; // a captured value went away or a variable moved: trace again
-        }
-        // The trace's run is an eager run: the tape records its ops; later calls replay.
-        return Trace(entry ?? Add(packed), packed);
+        var gradient = entry.Gradient ??= new FunctionGradient(_body, Name, plan, packed, JitCompile, CudaGraphs);
+        var draws = new RandomReuse.Draws();
+        Tensor[] outputs;
+        using (RandomReuse.Note(draws))
+            outputs = plan.Replay(packed);
+        return gradient.Record(inputs, outputs, draws);
     }
 
     // Why a call under the recording tapes of this thread runs eagerly, or null. A gradient that a

@@ -23,8 +23,12 @@ namespace NeuralFlow;
 /// as eagerly, and may reach it through its closure too; each variable passed gets its own trace
 /// (the signature holds which variable it was), so no replay writes another tensor in its stead.
 /// A view of a variable the function also uses, passed as an argument, runs eagerly, with the reason.</item>
-/// <item>Variables are created on the first call only; a function that creates some (a model
-/// building its weights) is traced again on its next call.</item>
+/// <item>Variables are created on the first trace only, as tf.function's: one created then (a Keras
+/// layer built on its first call, <c>if (v == null) v = new Variable(...)</c>) is made and
+/// initialized once, outside the plan, which reads it. A later trace that creates a variable throws
+/// (<see cref="InvalidOperationException"/> naming the function and the variable). A first trace
+/// that also updates a variable it created (an optimizer's first step, a counter) is not replayed:
+/// the next call traces again, which checks that the variable is a singleton.</item>
 /// <item>Variable updates (Assign, optimizer steps, batch-norm statistics) replay in place;
 /// optimizers recompute their learning rate and step count per replay (a composed one, such as
 /// Lion, reads them from scalar variables each replay rewrites); NF.Random draws fresh
@@ -198,9 +202,11 @@ public sealed partial class TracedFunction
                 EagerReason = "NF.RunFunctionsEagerly is set";
                 return _body(inputs);
             }
-            if (Tape.AnyRecording)
-                return ReplayUnderTape ? CallUnderTape(inputs)
-                    : Eager("it is called while a GradientTape records (eagerly the tape sees its ops; ReplayUnderTape = true records a replay as one op instead)", inputs);
+            // Under a recording tape a replay is put on the tape as one op (TracedFunction.Tape.cs), when asked for.
+            bool underTape = Tape.AnyRecording;
+            if (underTape && !ReplayUnderTape)
+                return Eager("it is called while a GradientTape records (eagerly the tape sees its ops; ReplayUnderTape = true records a replay as one op instead)", inputs);
+            if (underTape && TapeEagerReason(inputs) is { } why) return Eager(why, inputs);
             var packed = Packed(inputs);
             var entry = Find(packed);
             if (entry?.EagerReason is { } reason) return Eager(reason, inputs);
@@ -209,15 +215,18 @@ public sealed partial class TracedFunction
             {
                 if (plan.CannotReplay() is null)
                 {
+                    if (underTape && plan.HasControlFlow) return Eager(ControlFlowUnderTapeReason, inputs);
+                    if (underTape && plan.WritesVariables) return Eager(WritesUnderTapeReason, inputs);
                     ReplayCount++;
                     entry.Replays++;
                     LastCallReplayed = true;
                     EagerReason = null;
                     _lastPlan = plan;
-                    return plan.Replay(packed);
+                    return underTape ? ReplayOnTape(entry, plan, inputs, packed) : plan.Replay(packed);
                 }
                 entry.Plan = null; // a captured value went away or a variable moved: trace again
             }
+            // A trace's run is an eager run (under a tape, the tape records its ops); later calls replay.
             return Trace(entry ?? Add(packed), packed);
         }
     }
@@ -235,10 +244,12 @@ public sealed partial class TracedFunction
 
     private Tensor[] Trace(Entry entry, Tensor[] packed)
     {
-        var trace = new FunctionTrace(packed);
+        // tf.function creates variables on its first trace only (FunctionTrace.Lifting.cs).
+        var trace = new FunctionTrace(packed) { CreationForbiddenIn = TraceCount > 0 ? Name : null };
         Tensor[] outputs;
         using (trace.Begin())
             outputs = OwnOutputs(trace, _body(packed) ?? throw new InvalidOperationException($"NF.Function '{Name}': the function returned null."));
+        trace.DropLifted(outputs);
         TraceCount++;
         entry.Outputs = outputs.All(o => o is not null) ? Array.ConvertAll(outputs, o => Data.TensorSpec.FromTensor(o)) : null;
         if (TraceCount > RetraceWarningAt && !_warnedRetrace)
@@ -249,6 +260,15 @@ public sealed partial class TracedFunction
         ReplayPlan? plan;
         using (ElementwiseFusion.Off(!JitCompile))
             plan = ReplayPlan.Create(trace, outputs);
+        // A variable created by the trace (a layer built on its first call, an optimizer's first step making its slots, a
+        // counter) is a singleton only if the next trace does not create it again: that trace checks it before any replay
+        // (tf.function traces twice to know; here a trace runs the body, so the second call is that second trace). Kept, this
+        // plan would replay `new Dense(2).Call(x)` with the first call's layer where eager makes a new one each call.
+        if (plan is not null && trace.Created.Count > 0)
+        {
+            EagerReason = null;
+            return outputs;
+        }
         if (plan is not null)
         {
             entry.Plan = plan;

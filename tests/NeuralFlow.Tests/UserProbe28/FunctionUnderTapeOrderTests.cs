@@ -1,6 +1,8 @@
 using NeuralFlow.Keras;
 using NeuralFlow.Tests.UserProbe24;
 
+using static NeuralFlow.Tests.UserProbe28.FunctionUnderTapeCompiled;
+
 namespace NeuralFlow.Tests.UserProbe28;
 
 /// <summary>
@@ -23,8 +25,7 @@ public abstract class FunctionUnderTapeOrderTests(string backend) : BackendTest(
         using var log = new WarningLogCapture();
         var w = Weight();
         Func<Tensor, Tensor> body = x => NF.Tanh(NF.MatMul(x, w));
-        var f = NF.Function(body);
-        TracedFunction.Of(f).ReplayUnderTape = true;   // opt-in: off by default (slower than eager on CPUs)
+        var f = Compiled(body);
         f(Input());
         float[][] SecondOrder(Func<Tensor, Tensor> g)
         {
@@ -54,8 +55,7 @@ public abstract class FunctionUnderTapeOrderTests(string backend) : BackendTest(
         RequireBackend();
         var w = Weight();
         Func<Tensor, Tensor> body = x => NF.Tanh(NF.MatMul(x, w));
-        var f = NF.Function(body);
-        TracedFunction.Of(f).ReplayUnderTape = true;   // opt-in: off by default (slower than eager on CPUs)
+        var f = Compiled(body);
         f(Input());
         float[][] Run(Func<Tensor, Tensor> g)
         {
@@ -84,8 +84,7 @@ public abstract class FunctionUnderTapeOrderTests(string backend) : BackendTest(
             {
                 using (Layer.TrainingMode()) return NF.Tanh(NF.MatMul(dropout.Call(x), w));
             };
-            var f = NF.Function(body);
-            TracedFunction.Of(f).ReplayUnderTape = true;   // opt-in: off by default (slower than eager on CPUs)
+            var f = Compiled(body);
             f(Input());
             var tangent = NF.Constant(new[,] { { 1f, 0.5f, -1f }, { 2f, -0.3f, 0.7f } });
             (float[] Y, float[] Jvp, float[] After) Run(Func<Tensor, Tensor> g)
@@ -115,8 +114,7 @@ public abstract class FunctionUnderTapeOrderTests(string backend) : BackendTest(
             calls.AssignAdd(NF.Constant(1f));
             return NF.MatMul(x, w);
         };
-        var f = NF.Function(body);
-        TracedFunction.Of(f).ReplayUnderTape = true;   // opt-in: off by default (slower than eager on CPUs)
+        var f = Compiled(body);
         f(Input());
         var x = Input();
         for (int call = 0; call < 2; call++)
@@ -138,8 +136,7 @@ public abstract class FunctionUnderTapeOrderTests(string backend) : BackendTest(
     {
         RequireBackend();
         var w = Weight();
-        var f = NF.Function((Tensor x) => NF.MatMul(x, w));
-        TracedFunction.Of(f).ReplayUnderTape = true;   // opt-in: off by default (slower than eager on CPUs)
+        var f = Compiled((Tensor x) => NF.MatMul(x, w));
         f(Input());
         using var tape = new GradientTape();
         var loss = NF.ReduceSum(f(Input()));

@@ -1,6 +1,8 @@
 using NeuralFlow.Keras;
 using NeuralFlow.Tests.UserProbe24;
 
+using static NeuralFlow.Tests.UserProbe28.FunctionUnderTapeCompiled;
+
 namespace NeuralFlow.Tests.UserProbe28;
 
 /// <summary>
@@ -53,8 +55,7 @@ public abstract class FunctionUnderTapeTests(string backend) : BackendTest(backe
         RequireBackend();
         using var log = new WarningLogCapture();
         var mlp = new Mlp();
-        var f = NF.Function((Tensor x) => mlp.Call(x));
-        TracedFunction.Of(f).ReplayUnderTape = true;   // opt-in: off by default (slower than eager on CPUs)
+        var f = Compiled((Tensor x) => mlp.Call(x));
         var info = TracedFunction.Of(f);
         for (int call = 0; call < 3; call++)
         {
@@ -80,8 +81,7 @@ public abstract class FunctionUnderTapeTests(string backend) : BackendTest(backe
     {
         RequireBackend();
         var mlp = new Mlp();
-        var f = NF.Function((Tensor x) => mlp.Call(x));
-        TracedFunction.Of(f).ReplayUnderTape = true;   // opt-in: off by default (slower than eager on CPUs)
+        var f = Compiled((Tensor x) => mlp.Call(x));
         for (int call = 0; call < 4; call++) Gradients(f, mlp, Input(call));
         var backward = GradientOf(f).Backward;
         Assert.Equal(1, backward.TraceCount);
@@ -104,8 +104,7 @@ public abstract class FunctionUnderTapeTests(string backend) : BackendTest(backe
     {
         RequireBackend();
         var mlp = new Mlp();
-        var f = NF.Function((Tensor x) => mlp.Call(x));
-        TracedFunction.Of(f).ReplayUnderTape = true;   // opt-in: off by default (slower than eager on CPUs)
+        var f = Compiled((Tensor x) => mlp.Call(x));
         var scale = NF.Constant(new[] { 1f, -2f, 0.5f });
         float[][] Run(Func<Tensor, Tensor> g, Tensor x)
         {
@@ -131,8 +130,7 @@ public abstract class FunctionUnderTapeTests(string backend) : BackendTest(backe
     {
         RequireBackend();
         var mlp = new Mlp();
-        var f = NF.Function((Tensor x) => mlp.Call(x));
-        TracedFunction.Of(f).ReplayUnderTape = true;   // opt-in: off by default (slower than eager on CPUs)
+        var f = Compiled((Tensor x) => mlp.Call(x));
         f(Input(5));
         var x = Input(1);
         Tensor?[] Run(Func<Tensor, Tensor> g)
@@ -163,8 +161,7 @@ public abstract class FunctionUnderTapeTests(string backend) : BackendTest(backe
             var logits = mlp.Call(x);
             return [logits, NF.ArgMax(logits, axis: 1), NF.Exp(x) * 3];
         };
-        var f = NF.Function(body);
-        TracedFunction.Of(f).ReplayUnderTape = true;   // opt-in: off by default (slower than eager on CPUs)
+        var f = Compiled(body);
         f(Input(7), NF.Ones([2]));
         var x = Input(2);
         var unused = NF.Ones([2]);
@@ -210,8 +207,7 @@ public abstract class FunctionUnderTapeTests(string backend) : BackendTest(backe
                     using (Layer.TrainingMode()) return mlp.Call(dropout.Call(NF.Tanh(x)));
                 };
                 var eagerBody = Body(new Layers.Dropout(0.5, seed: seed));
-                var f = NF.Function(Body(new Layers.Dropout(0.5, seed: seed)));
-                TracedFunction.Of(f).ReplayUnderTape = true;   // opt-in: off by default (slower than eager on CPUs)
+                var f = Compiled(Body(new Layers.Dropout(0.5, seed: seed)));
                 (float[] Y, float[][] Grads, float[] After) Run(Func<Tensor, Tensor> g, Tensor x)
                 {
                     float[] y;

@@ -69,7 +69,7 @@ public static partial class Optimizers
             {
                 if (g is null) continue;  // shapes and dtypes were checked by ValidGradients
                 if (!_slots.TryGetValue(v, out var slots))
-                    _slots[v] = slots = CreateSlots(v);
+                    _slots[v] = slots = NewSlots(v);
                 using var temporaries = TensorScope.Begin();  // one variable's at a time, not the whole model's
                 var scalars = _stepScalars[(v.DType, FunctionTrace.Unwrap(v.Backend))];
                 var clipped = ClippedOnDevice(g, globalScale);

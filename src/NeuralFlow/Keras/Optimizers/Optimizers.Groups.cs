@@ -57,7 +57,7 @@ public static partial class Optimizers
             {
                 if (g is null) continue;  // shapes and dtypes were checked by ValidGradients
                 if (!_slots.TryGetValue(v, out var slots))
-                    _slots[v] = slots = CreateSlots(v);
+                    _slots[v] = slots = NewSlots(v);
                 var p = WithOptions(Parameters(lr, step), v, g, null, normsClipped: true);
                 var backend = FunctionTrace.Unwrap(v.Backend);
                 // The last group with these settings, unless it or a group after it (which runs

@@ -32,6 +32,9 @@ public static partial class Optimizers
         /// <summary>Added to the root of the second moment.</summary>
         public double Epsilon { get; }
 
+        /// <summary>Keras' names for these slots, in this order.</summary>
+        protected override string SlotName(int index) => index < 2 ? new[] { "momentum", "velocity" }[index] : base.SlotName(index);
+
         /// <inheritdoc/>
         protected override Variable[] CreateSlots(Variable variable) => [ZerosLike(variable), ZerosLike(variable)];
 

@@ -30,6 +30,9 @@ public static partial class Optimizers
         /// <summary>Decay of the momentum.</summary>
         public double Beta2 { get; }
 
+        /// <summary>Keras' names for these slots, in this order.</summary>
+        protected override string SlotName(int index) => index < 1 ? new[] { "momentum" }[index] : base.SlotName(index);
+
         /// <inheritdoc/>
         protected override Variable[] CreateSlots(Variable variable) => [ZerosLike(variable)];
 

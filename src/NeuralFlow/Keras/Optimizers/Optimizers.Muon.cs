@@ -115,6 +115,9 @@ public static partial class Optimizers
         /// <inheritdoc/>
         protected override double? WeightDecayFor(Variable variable) => UsesAdamW(variable) ? AdamWeightDecay : WeightDecay;
 
+        /// <summary>Keras' names for these slots, in this order.</summary>
+        protected override string SlotName(int index) => index < 2 ? new[] { "momentum", "velocity" }[index] : base.SlotName(index);
+
         /// <inheritdoc/>
         protected override Variable[] CreateSlots(Variable variable) =>
             UsesAdamW(variable) ? [ZerosLike(variable), ZerosLike(variable)] : [ZerosLike(variable)];

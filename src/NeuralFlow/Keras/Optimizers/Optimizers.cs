@@ -258,7 +258,7 @@ public static partial class Optimizers
             var made = new List<(Variable, Variable[])>();
             foreach (var (v, values) in saved)
             {
-                var slots = CreateSlots(v);
+                var slots = NewSlots(v);
                 if (slots.Length != values.Count)
                     throw new InvalidDataException($"{GetType().Name} keeps {slots.Length} slots per weight, but the saved state has {values.Count} for {v.Name}.");
                 for (int i = 0; i < slots.Length; i++) Layer.CheckFits("Load", slots[i], values[i], $"saved slot {i} of {v.Name}");
@@ -280,7 +280,7 @@ public static partial class Optimizers
         /// </summary>
         internal void ShapeStateLike(Variable variable, bool slots, bool average)
         {
-            if (slots && !_slots.ContainsKey(variable)) _slots[variable] = CreateSlots(variable);
+            if (slots && !_slots.ContainsKey(variable)) _slots[variable] = NewSlots(variable);
             else if (!slots) _slots.Remove(variable);
             SetAverage(variable, average);
         }
@@ -315,7 +315,7 @@ public static partial class Optimizers
             {
                 if (g is null) continue;  // shapes and dtypes were checked by ValidGradients
                 if (!_slots.TryGetValue(v, out var slots))
-                    _slots[v] = slots = CreateSlots(v);
+                    _slots[v] = slots = NewSlots(v);
                 using var scope = TensorScope.Begin();
                 var p = WithOptions(new OptimizerParams(lr, Step: step), v, g, globalScale, normsClipped: false);
                 var clipped = Clipped(g, p);
