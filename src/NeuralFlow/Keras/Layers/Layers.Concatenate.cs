@@ -10,6 +10,9 @@ public partial class Layers
     /// </summary>
     public sealed class Concatenate(int axis = -1, string? name = null) : Merge(name)
     {
+        /// <summary>False: the inputs are taken as given (Keras' Concatenate does not expand ranks).</summary>
+        private protected override bool AlignsRanks => false;
+
         /// <summary>The axis the inputs are joined along (negative counts from the end).</summary>
         public int Axis { get; } = axis;
 

@@ -47,6 +47,9 @@ public partial class Layers
             return c;
         }
 
+        /// <summary>False: the inputs are taken as given (Keras' Dot does not expand ranks).</summary>
+        private protected override bool AlignsRanks => false;
+
         /// <summary>Both axes made non-negative for inputs of these ranks (Keras: axis % ndim).</summary>
         internal (int A, int B) AxesFor(int rankA, int rankB) => (Axes[0] < 0 ? Axes[0] + rankA : Axes[0], Axes[1] < 0 ? Axes[1] + rankB : Axes[1]);
 

@@ -30,14 +30,31 @@ public partial class Layers
                     $"{Name} ({GetType().Name}) needs {(MinInputs == MaxInputs ? $"exactly {MinInputs}" : $"at least {MinInputs}")} inputs, but it was called on {inputs.Count}.", nameof(inputs));
             for (int i = 0; i < inputs.Count; i++)
                 if (inputs[i] is null) throw new ArgumentNullException(nameof(inputs), $"{Name} ({GetType().Name}): input {i} is null.");
+            var masks = inputs.Select(MaskOf).ToArray();
+            inputs = RankAligned(inputs);
             CheckShapes(inputs);
             EnsureBuilt(inputs[0].Shape);
             // Keras' autocast of every input: a mixed model's float32 skip connection meets its float16 branch in float16.
             var y = Combine(CommonDType(inputs.Select(AutocastInput).ToArray()));
             OutputShape = y.Shape;
-            var masks = inputs.Select(MaskOf).ToArray();
             if (masks.Any(m => m is not null) && ComputeMask(inputs, masks) is { } mask) SetMask(y, mask);
             return y;
+        }
+
+        /// <summary>
+        /// Whether inputs of fewer axes get length-1 axes after the batch axis until every input has as many as the
+        /// most (Keras' Merge.call, ops.expand_dims(x, 1) repeated), so that an (N, C) input meets an (N, H, W, C) one
+        /// as NumPy's broadcasting past the batch axis has it. Concatenate and Dot take their inputs as given.
+        /// </summary>
+        private protected virtual bool AlignsRanks => true;
+
+        private IReadOnlyList<Tensor> RankAligned(IReadOnlyList<Tensor> inputs)
+        {
+            int rank = inputs.Max(t => t.Rank);
+            if (!AlignsRanks || inputs.All(t => t.Rank == rank)) return inputs;
+            // A scalar has no batch axis to keep: CheckShapes refuses it as before.
+            return inputs.Select(t => t.Rank == rank || t.Rank == 0 ? t
+                : NF.Reshape(t, [t.Shape[0], .. Enumerable.Repeat(1, rank - t.Rank), .. t.Shape.ToArray()[1..]])).ToArray();
         }
 
         /// <summary>
@@ -77,8 +94,8 @@ public partial class Layers
         /// <summary>
         /// Keras' check for elementwise merges (base_merge's build and _compute_elemwise_op_output_shape): one batch
         /// size, and past it each length equal or 1 in one input (which broadcasts, as squeeze-and-excite's
-        /// (N, 1, 1, C) scales meet the (N, H, W, C) map in EfficientNet's Multiply). Inputs of different ranks,
-        /// which Keras reshapes, are refused. Concatenate checks all but its axis instead.
+        /// (N, 1, 1, C) scales meet the (N, H, W, C) map in EfficientNet's Multiply); inputs of fewer axes arrive
+        /// with length-1 axes added after the batch axis (<see cref="AlignsRanks"/>). Concatenate checks all but its axis instead.
         /// </summary>
         protected virtual void CheckShapes(IReadOnlyList<Tensor> inputs)
         {
