@@ -257,18 +257,19 @@ public sealed partial class TracedFunction
             _warnedRetrace = true;
             Warn($"WARNING: NF.Function '{Name}' was traced {TraceCount} times. Tracing is expensive: call it with inputs of the same shapes and dtypes (pad the last batch, or drop it), and create it once outside loops.");
         }
-        ReplayPlan? plan;
-        using (ElementwiseFusion.Off(!JitCompile))
-            plan = ReplayPlan.Create(trace, outputs);
         // A variable created by the trace (a layer built on its first call, an optimizer's first step making its slots, a
         // counter) is a singleton only if the next trace does not create it again: that trace checks it before any replay
         // (tf.function traces twice to know; here a trace runs the body, so the second call is that second trace). Kept, this
-        // plan would replay `new Dense(2).Call(x)` with the first call's layer where eager makes a new one each call.
-        if (plan is not null && trace.Created.Count > 0)
+        // trace's plan would replay `new Dense(2).Call(x)` with the first call's layer where eager makes a new one each call,
+        // so none is made from it.
+        if (trace.Failure is null && trace.Created.Count > 0)
         {
             EagerReason = null;
             return outputs;
         }
+        ReplayPlan? plan;
+        using (ElementwiseFusion.Off(!JitCompile))
+            plan = ReplayPlan.Create(trace, outputs);
         if (plan is not null)
         {
             entry.Plan = plan;

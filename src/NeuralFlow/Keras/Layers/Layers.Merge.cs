@@ -50,8 +50,9 @@ public partial class Layers
 
         private IReadOnlyList<Tensor> RankAligned(IReadOnlyList<Tensor> inputs)
         {
+            if (!AlignsRanks) return inputs;
             int rank = inputs.Max(t => t.Rank);
-            if (!AlignsRanks || inputs.All(t => t.Rank == rank)) return inputs;
+            if (inputs.All(t => t.Rank == rank)) return inputs;
             // A scalar has no batch axis to keep: CheckShapes refuses it as before.
             return inputs.Select(t => t.Rank == rank || t.Rank == 0 ? t
                 : NF.Reshape(t, [t.Shape[0], .. Enumerable.Repeat(1, rank - t.Rank), .. t.Shape.ToArray()[1..]])).ToArray();
