@@ -1,3 +1,5 @@
+using NeuralFlow.Backends;
+
 namespace NeuralFlow.Keras;
 
 public static partial class Optimizers
@@ -64,16 +66,10 @@ public static partial class Optimizers
         // variable of the step, with or without a gradient, as Keras averages all it was built with.
         private void UpdateAverages(IReadOnlyList<(Tensor? Gradient, Variable Variable)> pairs)
         {
-            // Both step-dependent choices here are C# decisions an NF.Function replay would freeze:
-            // the first step's momentum 0 (traced again on a later call, when it is EmaMomentum
-            // for good), and an overwrite every N steps (that step runs eagerly, always).
-            if (FunctionTrace.Current is { } trace)
-            {
-                if (EmaOverwriteFrequency is { } n)
-                    trace.Fail($"{GetType().Name}: emaOverwriteFrequency ({n}) overwrites the variables on some steps only, a per-step C# decision a replay would freeze");
-                else if (Iterations == 0)
-                    trace.Fail($"{GetType().Name}: the moving average's first step uses momentum 0", retryLater: true);
-            }
+            // The first step's momentum 0 is a C# decision a replay would freeze: that trace is
+            // dropped and the function traces again on a later call, when it is EmaMomentum for good.
+            if (FunctionTrace.Current is { } trace && Iterations == 0)
+                trace.Fail($"{GetType().Name}: the moving average's first step uses momentum 0", retryLater: true);
             double m = Iterations == 0 ? 0 : EmaMomentum;
             using (var scope = TensorScope.Begin())
             {
@@ -89,10 +85,42 @@ public static partial class Optimizers
                     }
                     average.Assign(m * average + (1 - m) * v);
                 }
+                if (EmaOverwriteFrequency is { } every) OverwriteWithAverages(pairs, every);
             }
-            if (EmaOverwriteFrequency is { } every && (Iterations + 1) % every == 0)
-                foreach (var (_, v) in pairs)
-                    if (_averages.TryGetValue(v, out var average)) v.Assign(average);
+        }
+
+        private readonly Dictionary<IBackend, Variable> _overwriteFlags = [];
+
+        // Every `every` steps the variables take their averages (Keras: an ops.cond on
+        // (iterations + 1) % every == 0). Which steps is decided on the host, per step, into a bool
+        // variable that an NF.Function replay writes again (as the step scalars of a composed
+        // optimizer); each variable becomes where(flag, average, itself), a select, so the bits
+        // are the average's or its own, eagerly and replayed alike.
+        private void OverwriteWithAverages(IReadOnlyList<(Tensor? Gradient, Variable Variable)> pairs, int every)
+        {
+            var trace = FunctionTrace.Current;
+            var flags = new List<Variable>();
+            foreach (var (_, v) in pairs)
+            {
+                if (!_averages.ContainsKey(v)) continue;
+                var backend = FunctionTrace.Unwrap(v.Backend);
+                if (!_overwriteFlags.TryGetValue(backend, out var flag))
+                {
+                    using var no = NF.Fill(new Shape([]), 0, DType.Bool, backend);
+                    _overwriteFlags[backend] = flag = new Variable(no, trainable: false, name: "ema_overwrite");
+                }
+                if (!flags.Contains(flag)) flags.Add(flag);
+            }
+            void WriteFlags(FunctionTrace? during)
+            {
+                bool now = (Iterations + 1) % every == 0;
+                foreach (var flag in flags) Write(flag, now ? 1 : 0, during);
+            }
+            WriteFlags(trace);
+            trace?.RecordHostWrite(() => WriteFlags(null), flags);
+            foreach (var (_, v) in pairs)
+                if (_averages.TryGetValue(v, out var average))
+                    v.Assign(NF.Where(_overwriteFlags[FunctionTrace.Unwrap(v.Backend)], average, v));
         }
 
         // Creates (as a copy of the variable, to be overwritten) or drops the moving average of variable.
