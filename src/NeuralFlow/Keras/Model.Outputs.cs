@@ -273,8 +273,8 @@ public partial class Model
         foreach (var m in step.OutputLosses)
             if (m is not null) logs[_logNames[k++]] = m.Result();
         foreach (var metrics in _outputMetrics)
-            foreach (var m in metrics) logs[_logNames[k++]] = m.Result();
-        foreach (var m in step.LayerMetrics) logs[m.Name] = m.Result();
+            foreach (var m in metrics) Metrics.Metric.Log(logs, _logNames[k++], m);
+        foreach (var m in step.LayerMetrics) Metrics.Metric.Log(logs, m.Name, m);
         return logs;
     }
 }

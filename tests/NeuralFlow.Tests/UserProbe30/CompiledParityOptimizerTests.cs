@@ -97,35 +97,15 @@ public abstract class CompiledParityOptimizerTests(string backend) : BackendTest
         public override void OnBatchEnd(int batch, IReadOnlyDictionary<string, float> logs) => Model!.Optimizer!.LearningRate = 0.01 * (batch + 1);
     }
 
-    // Trains the same model twice, eagerly and replayed, and requires the same history and weights, the replayed
-    // train step having replayed every call after its traces.
-    internal static void AssertTwins(string what, Func<Optimizers.Optimizer> optimizer, Func<Callbacks.Callback[]>? callbacks = null)
+    // The same small classifier trained eagerly and replayed with the optimizer (and callbacks) given.
+    private static void AssertTwins(string what, Func<Optimizers.Optimizer> optimizer, Func<Callbacks.Callback[]>? callbacks = null)
     {
         NF.Random.SetSeed(41);
         var x = NF.Random.Normal([Examples, 5]);
         var y = NF.Random.Uniform([Examples], minval: 0, maxval: 3, dtype: DType.Int32);
-        var runs = new[] { true, false }.Select(eager =>
-        {
-            NF.Random.SetSeed(42);
-            var model = new Sequential(new Layers.Dense(6, activation: "relu"), new Layers.Dense(3));
-            model.Compile(optimizer(), new Losses.SparseCategoricalCrossentropy(fromLogits: true), ["accuracy"], runEagerly: eager);
-            NF.Random.SetSeed(43);
-            // 32 training examples in batches of 12: a last batch of 8, a second signature.
-            var history = model.Fit(x, y, batchSize: 12, epochs: 4, verbose: 0, validationSplit: 0.2, callbacks: callbacks?.Invoke());
-            if (!eager)
-            {
-                var step = model.TrainFunction;
-                Assert.True(step is { ReplayCount: > 0 }, $"{what}: the train step never replayed ({step?.EagerReason})");
-                Assert.Null(step!.EagerReason);
-            }
-            var keys = history.Keys.Order().Select(k => k + "=" + string.Join(",", history[k])).ToArray();
-            return (History: keys, Weights: model.Variables.Select(v => v.ToArray<float>()).ToArray());
-        }).ToArray();
-        Assert.Equal(runs[0].History, runs[1].History);
-        Assert.Equal(runs[0].Weights.Length, runs[1].Weights.Length);
-        for (int i = 0; i < runs[0].Weights.Length; i++)
-            Assert.True(runs[0].Weights[i].AsSpan().SequenceEqual(runs[1].Weights[i]),
-                $"{what}: variable {i} differs: eager {string.Join(",", runs[0].Weights[i].Take(4))} replayed {string.Join(",", runs[1].Weights[i].Take(4))}");
+        CompiledTwins.AssertSame(what, () => new Sequential(new Layers.Dense(6, activation: "relu"), new Layers.Dense(3)),
+            (model, eager) => model.Compile(optimizer(), new Losses.SparseCategoricalCrossentropy(fromLogits: true), ["accuracy"], runEagerly: eager),
+            x, y, callbacks);
     }
 }
 

@@ -79,6 +79,8 @@ public partial class Metrics
         /// <summary>The result at every threshold (Keras returns a vector when given several thresholds).</summary>
         public abstract double[] ResultValues();
 
+        internal override double[]? VectorResult() => ResultValues() is { Length: not 1 } values ? values : null;
+
         /// <summary>The result; with several thresholds (a vector in Keras), use <see cref="ResultValues"/>.</summary>
         public override float Result()
         {

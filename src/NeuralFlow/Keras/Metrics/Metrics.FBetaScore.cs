@@ -91,6 +91,8 @@ public partial class Metrics
             return Average is null ? f : [f.Length == 0 ? 0 : f.Average()];
         }
 
+        internal override double[]? VectorResult() => Average is null && ResultValues() is { Length: not 1 } values ? values : null;
+
         /// <summary>The score; with <c>average</c> null (one per class, a vector in Keras), use <see cref="ResultValues"/>.</summary>
         public override float Result()
         {

@@ -115,6 +115,8 @@ public partial class Metrics
             return scores.Select(r => 1 - (1 - r) * (n - 1) / (n - p - 1)).ToArray();
         }
 
+        internal override double[]? VectorResult() => ResultValues() is { Length: > 1 } values ? values : null;
+
         /// <summary>The score; with classAggregation null (one per output, a vector in Keras), use <see cref="ResultValues"/>.</summary>
         public override float Result()
         {

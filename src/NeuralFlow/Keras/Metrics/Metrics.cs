@@ -23,6 +23,23 @@ public partial class Metrics : ListView<Metrics.Metric>
         public abstract float Result();
 
         /// <summary>
+        /// The result when Keras' is a vector (F1Score/FBetaScore with average null: one score per class; R2Score
+        /// with classAggregation null; a confusion metric given several thresholds), else null: <see cref="Result"/> refuses those.
+        /// </summary>
+        internal virtual double[]? VectorResult() => null;
+
+        /// <summary>
+        /// Puts <paramref name="metric"/>'s result into Fit's or Evaluate's logs under <paramref name="name"/>; a vector
+        /// result (Keras logs the array) as one entry per element, "name[0]", "name[1]", ..., since logs hold numbers.
+        /// </summary>
+        internal static void Log(IDictionary<string, float> logs, string name, Metric metric)
+        {
+            if (metric.VectorResult() is { } values)
+                for (int i = 0; i < values.Length; i++) logs[$"{name}[{i}]"] = (float)values[i];
+            else logs[name] = metric.Result();
+        }
+
+        /// <summary>
         /// The state variables (<c>metric.variables</c>, named as Keras names them: "total",
         /// "true_positives", ...), on the device of the data; made by the first update, so empty before it.
         /// </summary>

@@ -69,7 +69,8 @@ public sealed class StepLogs : IEnumerable<KeyValuePair<string, object>>
         var logs = new Dictionary<string, float>(_entries.Count);
         int k = 0;
         foreach (var (name, tensor, metric) in _entries)
-            logs[name] = tensor is null ? metric!.Result() : tensors is null ? float.NaN : NF.Cast(tensors[k++], DType.Float32).ToArray<float>()[0];
+            if (tensor is null) Metrics.Metric.Log(logs, name, metric!);
+            else logs[name] = tensors is null ? float.NaN : NF.Cast(tensors[k++], DType.Float32).ToArray<float>()[0];
         return logs;
     }
 
