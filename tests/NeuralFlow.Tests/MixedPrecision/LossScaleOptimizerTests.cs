@@ -127,27 +127,38 @@ public abstract class LossScaleOptimizerTests(string backend) : BackendTest(back
     }
 
     [SkippableFact]
-    public void A_traced_fit_step_runs_eagerly_saying_why_and_still_skips_overflowing_steps()
+    public void A_compiled_fit_step_replays_its_skipped_and_applied_steps_as_eagerly()
     {
         RequireBackend();
-        Model model;
-        using (MixedPolicy.Begin())
-            model = new Sequential(Layers.Input([2]), new Layers.Dense(1));
-        model.SetWeights([NF.Constant(new[] { 1f, 1f }, [2, 1]), NF.Constant(new[] { 0f }, [1])]);
         // Inputs of 20 and targets 0: the loss's float16 gradient of the kernel, 4 * 20 * 20 = 1600 per weight, times
         // the loss scale overflows float16 (65504) until the scale is 32, so the first 10 steps are skipped (the scale
-        // halving from 2^15 to 2^5) and the last 4 of 14 apply.
-        var x = NF.Fill([4, 2], 20, DType.Float32, NF.Backend);
-        var y = NF.Fill([4, 1], 0, DType.Float32, NF.Backend);
-        model.Compile(new Optimizers.SGD(1e-4), new Losses.MeanSquaredError());
-        var scaling = (Optimizers.LossScaleOptimizer)model.Optimizer!;
-        using (var log = new WarningLogCapture())
+        // halving from 2^15 to 2^5), eagerly: the inner optimizer has no state before its first step. Then the step
+        // replays: with dynamicGrowthSteps 2, two applied steps double the scale to 64, the next overflows and halves it,
+        // so replays both skip and apply (Keras' ops.cond; a learning rate of 1e-7 keeps the gradient near 1600), with the scale, count and weights of the eager run.
+        var runs = new[] { true, false }.Select(eager =>
         {
-            model.Fit(x, y, batchSize: 4, epochs: 14, verbose: 0);
-            Assert.Contains("runs eagerly: LossScaleOptimizer", log.Text);
-        }
-        Assert.Equal((32.0, 4L, 4L), (scaling.LossScale, scaling.StepCounter, scaling.Iterations));
-        Assert.All(model.Variables[0].ToArray<float>(), w => Assert.True(float.IsFinite(w) && w < 0.9f, $"kernel {w}"));
+            Model model;
+            using (MixedPolicy.Begin())
+                model = new Sequential(Layers.Input([2]), new Layers.Dense(1));
+            model.SetWeights([NF.Constant(new[] { 1f, 1f }, [2, 1]), NF.Constant(new[] { 0f }, [1])]);
+            var x = NF.Fill([4, 2], 20, DType.Float32, NF.Backend);
+            var y = NF.Fill([4, 1], 0, DType.Float32, NF.Backend);
+            var scaling = new Optimizers.LossScaleOptimizer(new Optimizers.SGD(1e-7, momentum: 0.5), dynamicGrowthSteps: 2);
+            model.Compile(scaling, new Losses.MeanSquaredError(), runEagerly: eager);
+            var scales = new List<double>();
+            for (int epoch = 0; epoch < 20; epoch++)
+            {
+                model.Fit(x, y, batchSize: 4, epochs: 1, verbose: 0);
+                scales.Add(scaling.LossScale);
+            }
+            if (!eager) Assert.True(model.TrainFunction is { ReplayCount: >= 5, EagerReason: null }, model.TrainFunction?.EagerReason);
+            return (Scales: string.Join(",", scales), scaling.StepCounter, scaling.Iterations, Kernel: model.Variables[0].ToArray<float>());
+        }).ToArray();
+        Assert.Equal("16384,8192,4096,2048,1024,512,256,128,64,32,32,64,32,32,64,32,32,64,32,32", runs[0].Scales);
+        Assert.Equal(runs[0].Scales, runs[1].Scales);
+        Assert.Equal((runs[0].StepCounter, runs[0].Iterations), (runs[1].StepCounter, runs[1].Iterations));
+        Assert.Equal(runs[0].Kernel, runs[1].Kernel);
+        Assert.All(runs[1].Kernel, w => Assert.True(float.IsFinite(w) && w < 1f, $"kernel {w}"));   // the applied steps moved it
     }
 }
 

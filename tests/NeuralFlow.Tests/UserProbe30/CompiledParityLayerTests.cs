@@ -61,6 +61,17 @@ public abstract class CompiledParityLayerTests(string backend) : BackendTest(bac
             (model, eager) => model.Compile(new Optimizers.Adam(0.01), new Losses.SparseCategoricalCrossentropy(fromLogits: true), ["accuracy"], runEagerly: eager),
             x, y, epochs: 3);
     }
+
+    public static TheoryData<string> MixedCases() => new() { "conv2d_bn", "normalizations", "embedding_lstm", "attention", "dropouts_and_noise" };
+
+    [SkippableTheory]
+    [MemberData(nameof(MixedCases))]
+    public void Mixed_float16_models_with_their_loss_scale_train_replayed_as_run_eagerly(string name)
+    {
+        RequireBackend();
+        using var policy = NeuralFlow.Tests.MixedPrecision.MixedPolicy.Begin();
+        Each_layer_family_trains_replayed_as_run_eagerly(name);
+    }
 }
 
 /// <summary>Compiled-step parity over the layers on the managed backend.</summary>

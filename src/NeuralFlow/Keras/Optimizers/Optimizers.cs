@@ -150,7 +150,9 @@ public static partial class Optimizers
             else ApplyWithNumbers(list, lr, step, trace);
             if (UseEma) UpdateAverages(list);
             ApplyConstraints(list);
-            _iterations++;
+            // A branch an NF.Cond traces without taking it (a LossScaleOptimizer's skipped step) records the count
+            // for its replays but does not count a step now.
+            if (trace is not { DryRun: true }) _iterations++;
             trace?.RecordHostAction(() => _iterations++);
         }
 
