@@ -4,8 +4,8 @@ namespace NeuralFlow.Tests.UserProbe30;
 
 /// <summary>
 /// Trains one model twice, with <c>Compile(runEagerly: true)</c> and with its train step replayed, and requires the same
-/// history (every key, every epoch) and the same weights bit for bit, the replayed step having replayed without an eager
-/// fallback. 32 training examples (8 go to validation) in batches of 12: a last batch of 8, a second signature.
+/// history (every key, every epoch), weights, evaluation and predictions bit for bit, the replayed train, test and predict
+/// steps having replayed without an eager fallback. 32 training examples (8 go to validation) in batches of 12: a last batch of 8, a second signature.
 /// </summary>
 internal static class CompiledTwins
 {
@@ -26,6 +26,13 @@ internal static class CompiledTwins
                 Assert.Null(step!.EagerReason);
             }
             var keys = history.Keys.Order().Select(k => k + "=" + string.Join(",", history[k])).ToArray();
+            // Evaluate and Predict replay too (batches of 16: a last batch of 8).
+            var evaluation = model.Evaluate(x, y, batchSize: 16).Values.Select(p => p.Key + "=" + p.Value);
+            var predictions = model.Predict(x, batchSize: 16);
+            if (!eager)
+                foreach (var f in new[] { model.TestFunction, model.PredictFunction })
+                    Assert.True(f is { ReplayCount: > 0, EagerReason: null }, $"{what}: {f?.Name} did not replay ({f?.EagerReason})");
+            keys = [.. keys, .. evaluation, "predictions=" + string.Join(",", NF.Cast(predictions, DType.Float32).ToArray<float>())];
             return (History: keys, Weights: model.Variables.Select(v => v.ToArray<float>()).ToArray());
         }).ToArray();
         Assert.Equal(runs[0].History, runs[1].History);
