@@ -105,6 +105,25 @@ public partial class Model
         where TMetrics : IEnumerable<object> =>
         Compile(optimizer, loss, MetricsByOutput(metrics), lossWeights, runEagerly, weightedMetrics is null ? null : MetricsByOutput(weightedMetrics), stepsPerExecution, jitCompile);
 
+    /// <summary>
+    /// <see cref="PredictOutputs(ModelData, int, int, IEnumerable{Callbacks.Callback}?)"/> keyed by <see cref="OutputNames"/>: what
+    /// Keras' predict returns for a model of named outputs (<c>predictions["pitch"]</c>).
+    /// </summary>
+    public IReadOnlyDictionary<string, Tensor> PredictByName(ModelData x, int batchSize = 32, int verbose = 0, IEnumerable<Callbacks.Callback>? callbacks = null) =>
+        ByOutputName(nameof(PredictByName), PredictOutputs(x, batchSize, verbose, callbacks));
+
+    /// <summary><see cref="PredictOutputs(Data.Dataset, int?, int, IEnumerable{Callbacks.Callback}?)"/> keyed by <see cref="OutputNames"/>.</summary>
+    public IReadOnlyDictionary<string, Tensor> PredictByName(Data.Dataset dataset, int? steps = null, int verbose = 0, IEnumerable<Callbacks.Callback>? callbacks = null) =>
+        ByOutputName(nameof(PredictByName), PredictOutputs(dataset, steps, verbose, callbacks));
+
+    private Dictionary<string, Tensor> ByOutputName(string method, IReadOnlyList<Tensor> outputs)
+    {
+        var names = OutputNames;
+        if (names.Count != outputs.Count)
+            throw new InvalidOperationException($"{method}: {Name} has no output names (a functional model has them); use PredictOutputs.");
+        return names.Zip(outputs).ToDictionary(p => p.First, p => p.Second);
+    }
+
     // Keras' dict of metrics as the list of lists CompileOutputs reads: one list per output, in order.
     private List<object> MetricsByOutput<TMetrics>(IReadOnlyDictionary<string, TMetrics> metrics) where TMetrics : IEnumerable<object>
     {

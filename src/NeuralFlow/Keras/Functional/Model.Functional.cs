@@ -38,6 +38,36 @@ public partial class Model
     /// <summary>A functional model of named inputs and several outputs.</summary>
     public Model(IReadOnlyDictionary<string, KerasTensor> inputs, IReadOnlyList<KerasTensor> outputs, string? name = null) : this(NamedInputs(inputs), outputs, name) { }
 
+    /// <summary>
+    /// A functional model of named outputs, Keras' <c>keras.Model(inputs, {"pitch": p, "step": s})</c> (the music
+    /// generation tutorial's three heads). As Keras' tree.flatten, the outputs are taken in sorted key order; losses,
+    /// loss weights, metrics, targets and history entries are keyed by those names, so each key must be its output
+    /// layer's name (an error naming both otherwise). <see cref="PredictByName(ModelData, int, int, IEnumerable{Callbacks.Callback}?)"/>
+    /// returns the predictions as a dictionary, as Keras' predict does for such a model.
+    /// </summary>
+    public Model(KerasTensor inputs, IReadOnlyDictionary<string, KerasTensor> outputs, string? name = null) : this([inputs], NamedOutputs(outputs), name) { }
+
+    /// <summary>A functional model of several inputs and named outputs (see the one-input form).</summary>
+    public Model(IReadOnlyList<KerasTensor> inputs, IReadOnlyDictionary<string, KerasTensor> outputs, string? name = null) : this(inputs, NamedOutputs(outputs), name) { }
+
+    /// <summary>A functional model of named inputs and named outputs.</summary>
+    public Model(IReadOnlyDictionary<string, KerasTensor> inputs, IReadOnlyDictionary<string, KerasTensor> outputs, string? name = null) : this(NamedInputs(inputs), NamedOutputs(outputs), name) { }
+
+    // tree.flatten's order: a dictionary's values by sorted key (ordinal, as Python sorts str keys).
+    private static KerasTensor[] NamedOutputs(IReadOnlyDictionary<string, KerasTensor> outputs)
+    {
+        ArgumentNullException.ThrowIfNull(outputs);
+        if (outputs.Count == 0) throw new ArgumentException("Model: the dictionary of outputs is empty; a model needs at least one output.", nameof(outputs));
+        foreach (var (key, output) in outputs)
+        {
+            ArgumentNullException.ThrowIfNull(output, nameof(outputs));
+            if (output.Layer.Name != key)
+                throw new ArgumentException($"Model: the output under key '{key}' comes from the layer '{output.Layer.Name}'; name the layer after its key " +
+                                            $"(name: \"{key}\"), since losses, targets and logs are matched to the outputs by name.", nameof(outputs));
+        }
+        return outputs.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => o.Value).ToArray();
+    }
+
     private static KerasTensor[] NamedInputs(IReadOnlyDictionary<string, KerasTensor> inputs)
     {
         ArgumentNullException.ThrowIfNull(inputs);

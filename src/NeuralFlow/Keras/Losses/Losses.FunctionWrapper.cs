@@ -29,10 +29,30 @@ public partial class Losses
         /// <inheritdoc/>
         public override Tensor PerExampleLoss(Tensor yTrue, Tensor yPred)
         {
-            var values = _fn(yTrue, yPred) ?? throw new InvalidOperationException($"the loss function {Name} returned null.");
+            // Keras' Loss.__call__ converts y_true to the loss's dtype before the function sees it: float64 labels from
+            // NumPy or pandas meet float32 predictions in `y_true - y_pred` as one dtype.
+            if (yTrue is not null && yPred is not null)
+            {
+                if (yTrue.DType != yPred.DType && yPred.DType.IsFloating()) yTrue = NF.Cast(yTrue, yPred.DType);
+                (yTrue, yPred) = SameRank(yTrue, yPred);
+            }
+            var values = _fn(yTrue!, yPred!) ?? throw new InvalidOperationException($"the loss function {Name} returned null.");
             if (!values.DType.IsFloating())
                 throw new InvalidOperationException($"the loss function {Name} returned a {values.DType.Name()} tensor; a loss must be a float tensor.");
             return values;
+        }
+
+        // Keras' squeeze_or_expand_to_same_rank (expand_rank_1), which its LossFunctionWrapper applies before the
+        // function: labels (N,) beside predictions (N, 1) become (N, 1), so `y_true - y_pred` is N values, not N x N
+        // pairs; otherwise the tensor with the extra last axis of 1 loses it. Labels of class ids (N,) beside
+        // (N, classes) stay as they are.
+        private static (Tensor YTrue, Tensor YPred) SameRank(Tensor yTrue, Tensor yPred)
+        {
+            if (yTrue.Rank == yPred.Rank + 1 && yTrue.Shape[-1] == 1)
+                return yPred.Rank == 1 ? (yTrue, NF.ExpandDims(yPred, -1)) : (NF.Squeeze(yTrue, -1), yPred);
+            if (yPred.Rank == yTrue.Rank + 1 && yPred.Shape[-1] == 1)
+                return yTrue.Rank == 1 ? (NF.ExpandDims(yTrue, -1), yPred) : (yTrue, NF.Squeeze(yPred, -1));
+            return (yTrue, yPred);
         }
     }
 }
