@@ -101,28 +101,51 @@ public abstract partial class Layer
     }
 
     /// <summary>
-    /// The output shape a built-in layer gives by formula, without running (Keras' compute_output_shape of
-    /// its convolutions), for an unbuilt layer's input of this shape; null where the layer's run on zeros
-    /// decides (and says what is wrong with an input it cannot take).
+    /// The output shape a built-in layer gives by formula, without running (Keras' compute_output_shape),
+    /// for an unbuilt layer's input of this shape; null where the layer's run on zeros decides (and says
+    /// what is wrong with an input it cannot take).
     /// </summary>
     private protected virtual int?[]? ShapeRule(int?[] inputShape) => null;
 
     /// <summary>
-    /// A functional call answered by <see cref="ShapeRule"/>: the layer built for the input, its output in
-    /// its compute dtype, no mask. Only where a run on zeros would tell nothing more: an unbuilt layer (a
-    /// built one's run checks the input against its weights), one plain input without a mask, already in the
-    /// compute dtype (no cast to reason about). A run costs what the layer costs on one example: for
-    /// EfficientNetB7's convolutions at 600x600 most of the model's build time.
+    /// <see cref="ShapeRule"/> of a layer called on a list (the merges): the output shape and the shape the
+    /// layer builds for (its first input as its call sees it), or null where the run on zeros decides.
+    /// </summary>
+    private protected virtual (int?[] Output, int?[] BuildShape)? ShapeRuleOfList(int?[][] inputShapes) => null;
+
+    /// <summary>Whether the rule's output in <see cref="Layer.ComputeDType"/> holds for an input of <paramref name="dtype"/>: one already in it (no cast to reason about).</summary>
+    private protected virtual bool RuleTakes(DType dtype) => dtype == ComputeDType;
+
+    /// <summary>
+    /// A functional call answered by <see cref="ShapeRule"/> or <see cref="ShapeRuleOfList"/>: the layer
+    /// built for the input, its output in its compute dtype, no mask. Only where a run on zeros would tell
+    /// nothing more: an unbuilt layer (a built one's run checks the input against its weights), plain
+    /// inputs without masks, of a dtype the rule takes, with no empty axis. A run costs what the layer costs
+    /// on one example: for EfficientNetB7's convolutions at 600x600 most of the model's build time.
     /// </summary>
     private (int?[] Shape, DType DType)[]? RuledOutput(KerasTensor[] inputs, CallArgs args)
     {
-        if (Built || !ShapeRulesOn || inputs.Length != 1 || !args.Plain || args.ListCall || inputs[0].MaskRank != 0 || inputs[0].DType != ComputeDType)
-            return null;
-        var shape = inputs[0].Shape.ToArray();
-        if (ShapeRule(shape) is not { } output) return null;
-        EnsureBuilt(ProbeShapes([shape], UnknownLength)[0]);
+        if (Built || !ShapeRulesOn || !args.Plain || (inputs.Length != 1 && !args.ListCall)) return null;
+        if (inputs.Any(t => t.MaskRank != 0 || !RuleTakes(t.DType) || t.Shape.Any(d => d == 0))) return null;
+        var shapes = inputs.Select(t => t.Shape.ToArray()).ToArray();
+        int?[] output, buildShape;
+        if (args.ListCall)
+        {
+            if (ShapeRuleOfList(shapes) is not { } ruled) return null;
+            (output, buildShape) = ruled;
+        }
+        else
+        {
+            if (ShapeRule(shapes[0]) is not { } ruled) return null;
+            (output, buildShape) = (ruled, shapes[0]);
+        }
+        EnsureBuilt(ProbeShapes([buildShape], UnknownLength)[0]);
+        RuledLayers?.Add(this);
         return [(output, ComputeDType)];
     }
+
+    /// <summary>When set, every layer whose functional call took its shape from its rule is added (tests tell a rule from a run by it).</summary>
+    internal static List<Layer>? RuledLayers { get; set; }
 
     /// <summary>False: every functional call runs its layer on zeros (tests compare the two answers).</summary>
     internal static bool ShapeRulesOn { get; set; } = true;

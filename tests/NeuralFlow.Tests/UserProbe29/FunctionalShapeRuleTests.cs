@@ -12,7 +12,7 @@ namespace NeuralFlow.Tests.UserProbe29;
 public abstract class FunctionalShapeRuleTests(string backend) : BackendTest(backend)
 {
     // Builds the model with the rules and again with every layer probed on zeros, from the same seed.
-    private static Model SameAsProbed(Func<Model> build)
+    internal static Model SameAsProbed(Func<Model> build)
     {
         NF.Random.SetSeed(11);
         var ruled = build();

@@ -37,6 +37,22 @@ public partial class Layers
                     $"{Name} (Concatenate) joins along axis {Axis} inputs whose other axes match, but got shapes {string.Join(", ", inputs.Select(t => t.Shape.ToString()))}.", nameof(inputs));
         }
 
+        // Keras' compute_output_shape: the inputs' lengths on the axis added up (unknown where one is), the other axes
+        // as they all have them. Axes that differ, or the batch axis, are left to the run on zeros.
+        private protected override (int?[] Output, int?[] BuildShape)? ShapeRuleOfList(int?[][] inputShapes)
+        {
+            int rank = inputShapes[0].Length;
+            int axis = Axis < 0 ? Axis + rank : Axis;
+            if (inputShapes.Length < MinInputs || axis <= 0 || axis >= rank || inputShapes.Any(s => s.Length != rank)) return null;
+            for (int d = 0; d < rank; d++)
+                if (d != axis && inputShapes.Any(s => s[d] != inputShapes[0][d])) return null;
+            var output = (int?[])inputShapes[0].Clone();
+            long length = 0;
+            foreach (var s in inputShapes) length += s[axis] ?? (long)int.MaxValue + 1;
+            output[axis] = length <= int.MaxValue ? (int)length : null;
+            return (output, inputShapes[0]);
+        }
+
         /// <summary>
         /// Keras' Concatenate.compute_mask: each input's mask (all true for an unmasked input)
         /// widened to the input's shape, joined along <see cref="Axis"/>, then any over the last

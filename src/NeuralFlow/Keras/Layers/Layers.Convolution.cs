@@ -106,9 +106,9 @@ public partial class Layers
         private int SpatialRank => KernelSize.Length;
 
         /// <summary>
-        /// The output shape by Keras' compute_conv_output_shape: per spatial axis ceil(n / stride) for "same"
-        /// and "causal", ceil((n - (k - 1) * dilation) / stride) for "valid"; channels from the layer's filters.
-        /// Transposed convolutions, and inputs the layer cannot take, are left to the run on zeros.
+        /// The output shape by Keras' compute_conv_output_shape (<see cref="PoolingArgs.SlideWindows"/>), and for the
+        /// transposed convolutions by compute_conv_transpose_output_shape; channels from the layer's filters.
+        /// Inputs the layer cannot take are left to the run on zeros.
         /// </summary>
         private protected override int?[]? ShapeRule(int?[] inputShape)
         {
@@ -118,20 +118,34 @@ public partial class Layers
             {
                 Conv1D c => c.Filters, Conv2D c => c.Filters, Conv3D c => c.Filters, SeparableConvolution c => c.Filters,
                 DepthwiseConv1D c => channels * c.DepthMultiplier, DepthwiseConv2D c => channels * c.DepthMultiplier,
+                Conv1DTranspose c => c.Filters, Conv2DTranspose c => c.Filters, Conv3DTranspose c => c.Filters,
                 _ => null,
             };
             if (outputChannels is null) return null;
             var output = (int?[])inputShape.Clone();
             output[channelAxis] = outputChannels;
-            for (int i = 0; i < SpatialRank; i++)
+            int first = ChannelsFirst ? 2 : 1;
+            int[]? outputPadding = this switch
             {
-                int axis = ChannelsFirst ? i + 2 : i + 1;
-                if (inputShape[axis] is not int length) continue;   // an unknown length stays unknown
-                int kept = Padding == "valid" ? length - (KernelSize[i] - 1) * DilationRate[i] : length;
-                if (kept < 1) return null;
-                output[axis] = (kept + Strides[i] - 1) / Strides[i];
-            }
+                Conv1DTranspose c => c.OutputPadding is { } p ? [p] : null,
+                Conv2DTranspose c => c.OutputPadding,
+                Conv3DTranspose c => c.OutputPadding,
+                _ => null,
+            };
+            if (this is not (Conv1DTranspose or Conv2DTranspose or Conv3DTranspose))
+                return PoolingArgs.SlideWindows(inputShape, output, first, KernelSize, Strides, DilationRate, Padding) ? output : null;
+            for (int i = 0; i < SpatialRank; i++)
+                if (inputShape[first + i] is int length) output[first + i] = TransposedLength(length, i, outputPadding?[i]);
             return output;
+        }
+
+        // Keras' _get_output_shape_given_tf_padding: without output padding "valid" gives n * s + max(k - s, 0)
+        // and "same" n * s; with it, (n - 1) * s + k + p ("valid") or (n - 1) * s + k % 2 + p ("same"), k the dilated window.
+        private int TransposedLength(int length, int axis, int? outputPadding)
+        {
+            int stride = Strides[axis], window = (KernelSize[axis] - 1) * DilationRate[axis] + 1;
+            if (Padding == "valid") return (length - 1) * stride + window + (outputPadding ?? Math.Max(window, stride) - window);
+            return outputPadding is { } p ? (length - 1) * stride + window % 2 + p : length * stride;
         }
 
         /// <summary>The input's channel count under <see cref="DataFormat"/>; an error naming the layer for an input of another rank.</summary>

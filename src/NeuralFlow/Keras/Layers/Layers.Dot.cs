@@ -68,6 +68,20 @@ public partial class Layers
                 throw new ArgumentException($"{Name} (Dot): the inputs' batch sizes differ: {a.Shape} and {b.Shape}.", nameof(inputs));
         }
 
+        // Keras' compute_output_shape: the first input's axes but the contracted one, then the second's but its batch
+        // and contracted axes ((batch, 1) where nothing else is left). Contracted lengths that differ or are unknown
+        // on one side only are left to the run on zeros, which refuses them.
+        private protected override (int?[] Output, int?[] BuildShape)? ShapeRuleOfList(int?[][] inputShapes)
+        {
+            if (inputShapes.Length != 2) return null;
+            var (a, b) = (inputShapes[0], inputShapes[1]);
+            if (a.Length < 2 || b.Length < 2 || a[0] != b[0]) return null;
+            var (ia, ib) = AxesFor(a.Length, b.Length);
+            if (ia <= 0 || ia >= a.Length || ib <= 0 || ib >= b.Length || a[ia] != b[ib]) return null;
+            var rest = a.Where((_, d) => d != ia).Concat(b.Where((_, d) => d != 0 && d != ib)).ToArray();
+            return (rest.Length == 1 ? [rest[0], 1] : rest, a);
+        }
+
         /// <inheritdoc/>
         [MethodImpl(Hot)]
         protected override Tensor Combine(IReadOnlyList<Tensor> inputs)

@@ -69,6 +69,9 @@ public partial class Layers
             return new Shape(dims);
         }
 
+        // The input's shape (Keras' compute_output_shape); a noise shape, which the run checks against the input, is left to the run.
+        private protected override int?[]? ShapeRule(int?[] inputShape) => _noiseShape is null ? inputShape : null;
+
         private static string Describe(int?[] shape) => $"[{string.Join(", ", shape.Select(d => d?.ToString() ?? "null"))}]";
 
         /// <inheritdoc/>

@@ -87,6 +87,13 @@ public partial class Layers
         /// <summary>The input shape with an axis of <see cref="OutputDim"/> added (Keras' Embedding.compute_output_shape); builds nothing.</summary>
         public override int?[] ComputeOutputShape(int?[] inputShape) => [.. CheckedShape(inputShape, 1, "(batch, ...) of indices"), OutputDim];
 
+        // A functional call takes the shape from the formula too: for integer indices of Embedding itself (ReversibleEmbedding's
+        // reverse call shapes otherwise), without mask_zero (whose mask the run computes).
+        private protected override int?[]? ShapeRule(int?[] inputShape) =>
+            GetType() == typeof(Embedding) && !MaskZero ? ComputeOutputShape(inputShape) : null;
+
+        private protected override bool RuleTakes(DType dtype) => dtype is DType.Int32 or DType.Int64;
+
         /// <inheritdoc/>
         protected override void Build(Shape inputShape) =>
             Embeddings = AddWeight("embeddings", [InputDim, OutputDim], EmbeddingsInitializer);

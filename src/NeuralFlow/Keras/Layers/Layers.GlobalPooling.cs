@@ -66,6 +66,14 @@ public partial class Layers
             return c;
         }
 
+        // Keras' compute_output_shape: the spatial axes dropped, or kept as 1 with keepdims.
+        private protected override int?[]? ShapeRule(int?[] inputShape)
+        {
+            if (inputShape.Length != _spatialRank + 2) return null;
+            if (Keepdims) return inputShape.Select((d, a) => SpatialAxes.Contains(a) ? 1 : d).ToArray();
+            return inputShape.Where((_, a) => !SpatialAxes.Contains(a)).ToArray();
+        }
+
         private Tensor Check(Tensor x) => x.Rank == _spatialRank + 2 ? x :
             throw new ArgumentException($"{Name}: needs {PoolingArgs.Layout(_spatialRank, DataFormat == "channels_first")}, got shape {x.Shape}.", nameof(x));
     }

@@ -59,6 +59,29 @@ public partial class Layers
         }
 
         /// <summary>
+        /// Keras' _compute_elemwise_op_output_shape after the rank alignment of <see cref="RankAligned"/>: per axis the
+        /// length other than 1 (1 where all are). Only for NeuralFlow's merges (a user's Combine may shape otherwise)
+        /// and inputs they join as Keras does: the count they take, one batch, on each axis at most one length besides
+        /// 1 (an unknown one with a known one, or two known ones, are left to the run on zeros, which refuses what
+        /// does not broadcast).
+        /// </summary>
+        private protected override (int?[] Output, int?[] BuildShape)? ShapeRuleOfList(int?[][] inputShapes)
+        {
+            if (GetType().Assembly != typeof(Merge).Assembly || inputShapes.Length < MinInputs || inputShapes.Length > MaxInputs) return null;
+            int rank = inputShapes.Max(s => s.Length);
+            var aligned = inputShapes.Select(s => s.Length == rank ? s : [s[0], .. Enumerable.Repeat<int?>(1, rank - s.Length), .. s[1..]]).ToArray();
+            if (aligned.Any(s => s[0] != aligned[0][0])) return null;
+            var output = (int?[])aligned[0].Clone();
+            for (int d = 1; d < rank; d++)
+            {
+                var lengths = aligned.Select(s => s[d]).Where(n => n != 1).Distinct().ToArray();
+                if (lengths.Length > 1) return null;
+                output[d] = lengths.Length == 0 ? 1 : lengths[0];
+            }
+            return (output, aligned[0]);
+        }
+
+        /// <summary>
         /// The inputs in their common dtype, as Keras 3's ops (add, concatenate, ...: result_type) promote them:
         /// the pandas tutorial's int64 binary columns beside float32 normalized ones give float32. The plain
         /// ops (NF.Add, NF.Concat, as TF's) keep refusing a mix.

@@ -43,6 +43,9 @@ public partial class Layers
             return c;
         }
 
+        // The input's shape (Keras' compute_output_shape): the noise is drawn in training only.
+        private protected override int?[]? ShapeRule(int?[] inputShape) => inputShape;
+
         /// <inheritdoc/>
         protected override Tensor Forward(Tensor x)
         {

@@ -61,6 +61,9 @@ public partial class Layers
             Alpha = AddWeight("alpha", new Shape(shape), AlphaInitializer);
         }
 
+        // The input's shape (Keras' compute_output_shape), where alpha's shape is known: Build checks the shared axes.
+        private protected override int?[]? ShapeRule(int?[] inputShape) => inputShape.Length >= 2 && inputShape.Skip(1).All(d => d is not null) ? inputShape : null;
+
         /// <summary>True: reads alpha as float16 under a mixed policy (<see cref="Layer.ReadWeight"/>).</summary>
         private protected override bool ComputesWithMixedWeights => true;
 

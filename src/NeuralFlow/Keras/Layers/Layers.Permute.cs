@@ -43,6 +43,10 @@ public partial class Layers
             return NF.Transpose(x, [0, .. Dims]);
         }
 
+        // Keras' compute_output_shape: the batch axis, then the input's axes in the order of Dims.
+        private protected override int?[]? ShapeRule(int?[] inputShape) =>
+            inputShape.Length == Dims.Length + 1 ? [inputShape[0], .. Dims.Select(d => inputShape[d])] : null;
+
         private void CheckRank(Shape shape)
         {
             if (shape.Rank != Dims.Length + 1)

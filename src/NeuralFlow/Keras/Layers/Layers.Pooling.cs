@@ -39,6 +39,14 @@ public partial class Layers
             PoolingArgs.WindowConfig(c, "pool_size", PoolSize, Strides, Padding, DataFormat);
             return c;
         }
+
+        // Keras' compute_pooling_output_shape: the convolutions' window rule with no dilation, channels kept.
+        private protected override int?[]? ShapeRule(int?[] inputShape)
+        {
+            if (inputShape.Length != PoolSize.Length + 2) return null;
+            var output = (int?[])inputShape.Clone();
+            return PoolingArgs.SlideWindows(inputShape, output, DataFormat == "channels_first" ? 2 : 1, PoolSize, Strides, null, Padding) ? output : null;
+        }
     }
 
     /// <summary>What MaxPooling2D and AveragePooling2D share: (height, width) windows and strides, each given as one value (both) or two.</summary>

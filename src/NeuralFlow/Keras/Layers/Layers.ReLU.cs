@@ -39,6 +39,9 @@ public partial class Layers
         /// <inheritdoc/>
         [MethodImpl(Hot)]
         protected override Tensor Forward(Tensor x) => IsPlain ? NF.Relu(x) : NF.Relu(x, NegativeSlope, MaxValue, Threshold);
+
+        // The input's shape (Keras' compute_output_shape).
+        private protected override int?[]? ShapeRule(int?[] inputShape) => inputShape;
     }
 
     // A layer config with its one option added.
@@ -62,6 +65,9 @@ public partial class Layers
 
         /// <inheritdoc/>
         protected override Tensor Forward(Tensor x) => NF.LeakyRelu(x, NegativeSlope);
+
+        // The input's shape (Keras' compute_output_shape).
+        private protected override int?[]? ShapeRule(int?[] inputShape) => inputShape;
     }
 
     /// <summary>x for x &gt; 0, alpha * (e^x - 1) below (<c>keras.layers.ELU</c>).</summary>
@@ -78,5 +84,8 @@ public partial class Layers
 
         /// <inheritdoc/>
         protected override Tensor Forward(Tensor x) => NF.Elu(x, Alpha);
+
+        // The input's shape (Keras' compute_output_shape).
+        private protected override int?[]? ShapeRule(int?[] inputShape) => inputShape;
     }
 }

@@ -35,6 +35,10 @@ public partial class Layers
             return NF.Reshape(NF.BroadcastTo(NF.ExpandDims(x, 1), new Shape(batch, N, features)), [batch, N, features]);
         }
 
+        // Keras' compute_output_shape: (batch, n, features).
+        private protected override int?[]? ShapeRule(int?[] inputShape) =>
+            inputShape.Length == 2 ? [inputShape[0], N, inputShape[1]] : null;
+
         private void CheckRank(Shape shape)
         {
             if (shape.Rank != 2)

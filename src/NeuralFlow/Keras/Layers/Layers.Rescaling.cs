@@ -30,6 +30,9 @@ public partial class Layers
             return c;
         }
 
+        // The input's shape (Keras' compute_output_shape).
+        private protected override int?[]? ShapeRule(int?[] inputShape) => inputShape;
+
         /// <inheritdoc/>
         [MethodImpl(Hot)]
         protected override Tensor Forward(Tensor x)

@@ -39,6 +39,21 @@ public partial class Layers
             return NF.Reshape(x, PerSample(Name, x.Shape, TargetShape));
         }
 
+        // Keras' compute_output_shape: the target after the batch axis, its -1 the remaining size (unknown where an input
+        // length is). A target of another size, or a target without -1 for unknown lengths, is left to the run on zeros,
+        // which refuses it.
+        private protected override int?[]? ShapeRule(int?[] inputShape)
+        {
+            var sample = inputShape.Skip(1).ToArray();
+            if (sample.Any(d => d is null))
+                return TargetShape.Contains(-1) ? [inputShape[0], .. TargetShape.Select(d => d == -1 ? null : (int?)d)] : null;
+            long size = 1, target = 1;
+            foreach (var d in sample) size *= d!.Value;
+            foreach (int d in TargetShape) if (d != -1) target *= d;
+            if (TargetShape.Contains(-1) ? size % target != 0 : size != target) return null;
+            return [inputShape[0], .. TargetShape.Select(d => d == -1 ? (int?)checked((int)(size / target)) : d)];
+        }
+
         /// <summary>
         /// [batch, ..target] with target's -1 resolved from one sample's size, as Keras resolves it
         /// from the static sample shape. Leaving -1 to NF.Reshape failed on an empty batch (0

@@ -73,6 +73,22 @@ public partial class Layers
             return x[ranges];
         }
 
+        // Keras' compute_output_shape: each spatial length grown by its pads or shrunk by its crops (an unknown one
+        // stays unknown); a crop that leaves nothing is left to the run on zeros, which refuses it.
+        private protected override int?[]? ShapeRule(int?[] inputShape)
+        {
+            if (inputShape.Length != SpatialRank + 2) return null;
+            var output = (int?[])inputShape.Clone();
+            for (int i = 0; i < SpatialRank; i++)
+            {
+                if (inputShape[FirstSpatialAxis + i] is not int length) continue;
+                int sides = _amounts[i].Before + _amounts[i].After;
+                if (!_pads && sides >= length) return null;
+                output[FirstSpatialAxis + i] = _pads ? length + sides : length - sides;
+            }
+            return output;
+        }
+
         /// <summary>Throws unless the layer applies to inputs of <paramref name="shape"/>.</summary>
         private protected void CheckInput(Shape shape)
         {

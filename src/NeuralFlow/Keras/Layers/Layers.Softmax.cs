@@ -23,5 +23,8 @@ public partial class Layers
 
         /// <inheritdoc/>
         protected override Tensor Forward(Tensor x) => NF.KerasSoftmax(x, Axis);
+
+        // The input's shape (Keras' compute_output_shape), for an axis the input has (the run refuses another).
+        private protected override int?[]? ShapeRule(int?[] inputShape) => Axis >= -inputShape.Length && Axis < inputShape.Length ? inputShape : null;
     }
 }

@@ -35,6 +35,9 @@ public partial class Layers
             return c;
         }
 
+        // The input's shape, for an input of the rank the layer takes (the run refuses another, in inference too).
+        private protected override int?[]? ShapeRule(int?[] inputShape) => inputShape.Length == _spatialRank + 2 ? inputShape : null;
+
         private protected override Shape MaskShape(Shape input)
         {
             if (input.Rank != _spatialRank + 2)

@@ -28,6 +28,8 @@ public partial class Layers
         /// <inheritdoc/>
         protected override void Build(Shape inputShape) => NearestUpsampling.Check(Name, nameof(UpSampling1D), inputShape, 1, false);
 
+        private protected override int?[]? ShapeRule(int?[] inputShape) => NearestUpsampling.Rule(inputShape, 1, [Size]);
+
         /// <inheritdoc/>
         protected override Tensor Forward(Tensor x)
         {
@@ -76,6 +78,8 @@ public partial class Layers
         /// <inheritdoc/>
         protected override void Build(Shape inputShape) => NearestUpsampling.Check(Name, nameof(UpSampling3D), inputShape, 3, ChannelsFirst);
 
+        private protected override int?[]? ShapeRule(int?[] inputShape) => NearestUpsampling.Rule(inputShape, ChannelsFirst ? 2 : 1, Size);
+
         /// <inheritdoc/>
         protected override Tensor Forward(Tensor x)
         {
@@ -92,6 +96,18 @@ internal static class NearestUpsampling
     {
         if (shape.Rank != spatialRank + 2)
             throw new ArgumentException($"{name}: {layer} needs {PoolingArgs.Layout(spatialRank, channelsFirst)}, got shape {shape}.");
+    }
+
+    /// <summary>
+    /// Keras' UpSampling compute_output_shape: each of the spatial lengths from <paramref name="first"/> times its
+    /// factor, an unknown one unknown; null for an input of another rank (the run on zeros refuses it).
+    /// </summary>
+    public static int?[]? Rule(int?[] input, int first, int[] sizes)
+    {
+        if (input.Length != sizes.Length + 2) return null;
+        var output = (int?[])input.Clone();
+        for (int i = 0; i < sizes.Length; i++) output[first + i] = input[first + i] * sizes[i];
+        return output;
     }
 
     /// <summary>

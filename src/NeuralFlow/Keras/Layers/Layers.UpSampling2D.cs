@@ -55,6 +55,8 @@ public partial class Layers
         /// <inheritdoc/>
         protected override void Build(Shape inputShape) => Check(inputShape);
 
+        private protected override int?[]? ShapeRule(int?[] inputShape) => NearestUpsampling.Rule(inputShape, ChannelsFirst ? 2 : 1, Size);
+
         private void Check(Shape shape)
         {
             if (shape.Rank != 4)

@@ -106,4 +106,22 @@ internal static class PoolingArgs
     }
 
     public static JsonArray Json(int[] values) => new(values.Select(v => (JsonNode?)v).ToArray());
+
+    /// <summary>
+    /// Keras' compute_conv_output_shape on the spatial axes of <paramref name="input"/> (from
+    /// <paramref name="firstAxis"/>) into <paramref name="output"/>: ceil(n / stride) for "same" and "causal",
+    /// ceil((n - (k - 1) * dilation) / stride) for "valid"; an unknown length stays unknown. False where a
+    /// "valid" window does not fit a length (the run on zeros says so).
+    /// </summary>
+    public static bool SlideWindows(int?[] input, int?[] output, int firstAxis, int[] window, int[] strides, int[]? dilation, string padding)
+    {
+        for (int i = 0; i < window.Length; i++)
+        {
+            if (input[firstAxis + i] is not int length) { output[firstAxis + i] = null; continue; }
+            int kept = padding == "valid" ? length - (window[i] - 1) * (dilation?[i] ?? 1) : length;
+            if (kept < 1) return false;
+            output[firstAxis + i] = (kept + strides[i] - 1) / strides[i];
+        }
+        return true;
+    }
 }
