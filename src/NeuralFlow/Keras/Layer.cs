@@ -19,7 +19,7 @@ public abstract partial class Layer
     /// <summary>A layer named <paramref name="name"/>, or after its type ("dense_3").</summary>
     protected Layer(string? name = null)
     {
-        Name = name ?? NextName(ToSnakeCase(GetType().Name));
+        Name = name ?? AutoName(GetType().Name);
         _policy = InitialPolicy();
     }
 
@@ -360,7 +360,8 @@ public abstract partial class Layer
     /// <summary>Number of scalars in the weights.</summary>
     public long CountParams() => Variables.Sum(v => v.Count);
 
-    // Keras numbers names per kind: dense, dense_1, dense_2, ...
+    // Keras numbers names per kind: dense, dense_1, dense_2, ... One counter per process for every
+    // kind of object Keras names (naming.uniquify's object_name_uids): layers, models, optimizers.
     private protected static string NextName(string kind)
     {
         lock (Counters)
@@ -370,6 +371,12 @@ public abstract partial class Layer
             return n == 0 ? kind : $"{kind}_{n}";
         }
     }
+
+    /// <summary>
+    /// Keras' <c>naming.auto_name</c>: the default name of an object of class <paramref name="className"/>, its
+    /// snake-case name numbered per process ("dense", "dense_1"; "adam", "adam_1").
+    /// </summary>
+    internal static string AutoName(string className) => NextName(ToSnakeCase(className));
 
     // Keras' to_snake_case, so default names match Keras': Conv2D -> conv2d, MaxPooling2D ->
     // max_pooling2d, BatchNormalization -> batch_normalization (weights saved by name line up).

@@ -22,6 +22,9 @@ public static partial class Optimizers
         }
 
         private readonly Dictionary<(DType, IBackend), StepScalars> _stepScalars = [];
+
+        /// <summary>The step scalars made so far (Keras' "learning_rate" and "iteration" variables), for their names.</summary>
+        internal IEnumerable<Variable> StepScalarVariables => _stepScalars.Values.SelectMany(s => new[] { s.LearningRate, s.Step });
         private bool? _composesTensors;
 
         private static readonly Type[] TensorUpdateSignature = [typeof(Variable), typeof(Tensor), typeof(Variable[]), typeof(Tensor), typeof(Tensor)];
@@ -54,7 +57,7 @@ public static partial class Optimizers
                 if (g is null) continue;
                 var key = (v.DType, FunctionTrace.Unwrap(v.Backend));
                 if (!_stepScalars.TryGetValue(key, out var scalars))
-                    _stepScalars[key] = scalars = new StepScalars(Scalar(v, "learning_rate"), Scalar(v, "iteration"));
+                    _stepScalars[key] = scalars = new StepScalars(Scalar(v, OwnVariableName("learning_rate")), Scalar(v, OwnVariableName("iteration")));
                 if (!used.Contains(scalars)) used.Add(scalars);
             }
             WriteStepScalars(used, lr, step, trace);

@@ -80,7 +80,7 @@ public static partial class Optimizers
                     {
                         // Keras creates it at build time (zeros) and the first step's m = 0 fills
                         // it; a variable first seen later starts from its value instead of 0.
-                        _averages[v] = average = new Variable(v, trainable: false);
+                        _averages[v] = average = NewAverage(v);
                         if (Iterations == 0) continue;
                     }
                     average.Assign(m * average + (1 - m) * v);
@@ -127,7 +127,7 @@ public static partial class Optimizers
         private void SetAverage(Variable variable, bool present)
         {
             if (!present) _averages.Remove(variable);
-            else if (!_averages.ContainsKey(variable)) _averages[variable] = new Variable(variable, trainable: false);
+            else if (!_averages.ContainsKey(variable)) _averages[variable] = NewAverage(variable);
         }
 
         /// <summary>Restores saved moving averages (for loading).</summary>
@@ -135,7 +135,7 @@ public static partial class Optimizers
         {
             foreach (var (v, value) in saved)
             {
-                var average = new Variable(v, trainable: false);
+                var average = NewAverage(v);
                 Layer.CheckFits("Load", average, value, $"saved moving average of {v.Name}");
                 Layer.AssignConverted(average, value);
                 _averages[v] = average;

@@ -16,8 +16,8 @@ public static partial class Optimizers
         /// </summary>
         public Lion(LearningRate? learningRate = null, double beta1 = 0.9, double beta2 = 0.99,
             double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null,
-            bool useEma = false, double emaMomentum = 0.99, int? emaOverwriteFrequency = null)
-            : base(learningRate ?? 0.001, weightDecay, clipNorm, clipValue, globalClipNorm, useEma, emaMomentum, emaOverwriteFrequency)
+            bool useEma = false, double emaMomentum = 0.99, int? emaOverwriteFrequency = null, string? name = null)
+            : base(learningRate ?? 0.001, weightDecay, clipNorm, clipValue, globalClipNorm, useEma, emaMomentum, emaOverwriteFrequency, name)
         {
             Beta1 = beta1 is > 0 and <= 1 ? beta1
                 : throw new ArgumentOutOfRangeException(nameof(beta1), beta1, $"Lion: beta1 must be in the (0, 1] range (0 degenerates to SignSGD); got {beta1}.");
@@ -30,8 +30,6 @@ public static partial class Optimizers
         /// <summary>Decay of the momentum.</summary>
         public double Beta2 { get; }
 
-        /// <summary>Keras' names for these slots, in this order.</summary>
-        protected override string SlotName(int index) => index < 1 ? new[] { "momentum" }[index] : base.SlotName(index);
 
         /// <inheritdoc/>
         protected override Variable[] CreateSlots(Variable variable) => [ZerosLike(variable)];

@@ -24,8 +24,9 @@ public static partial class Optimizers
         /// <summary>
         /// Wraps <paramref name="innerOptimizer"/>, starting at loss scale <paramref name="initialScale"/>
         /// (Keras' 2^15) and doubling it after <paramref name="dynamicGrowthSteps"/> finite steps (Keras' 2000).
+        /// Its own <see cref="Optimizer.Name"/> ("loss_scale_optimizer" by default) is not its inner optimizer's, which names the slots.
         /// </summary>
-        public LossScaleOptimizer(Optimizer innerOptimizer, double initialScale = 32768, int dynamicGrowthSteps = 2000) : base(0.0)
+        public LossScaleOptimizer(Optimizer innerOptimizer, double initialScale = 32768, int dynamicGrowthSteps = 2000, string? name = null) : base(0.0, name)
         {
             ArgumentNullException.ThrowIfNull(innerOptimizer);
             InnerOptimizer = innerOptimizer is not LossScaleOptimizer ? innerOptimizer

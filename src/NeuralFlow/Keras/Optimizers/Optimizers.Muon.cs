@@ -31,8 +31,8 @@ public static partial class Optimizers
             double epsilon = 1e-7, double? weightDecay = 0.004, IEnumerable<string>? excludeLayers = null, bool excludeEmbeddings = true,
             double muonA = 3.4445, double muonB = -4.7750, double muonC = 2.0315, double adamLrRatio = 1, double momentum = 0.95,
             int nsSteps = 5, bool nesterov = true, double? rmsRate = 0.2, double? clipNorm = null, double? clipValue = null,
-            double? globalClipNorm = null, bool useEma = false, double emaMomentum = 0.99, int? emaOverwriteFrequency = null)
-            : base(learningRate ?? 0.001, weightDecay, clipNorm, clipValue, globalClipNorm, useEma, emaMomentum, emaOverwriteFrequency)
+            double? globalClipNorm = null, bool useEma = false, double emaMomentum = 0.99, int? emaOverwriteFrequency = null, string? name = null)
+            : base(learningRate ?? 0.001, weightDecay, clipNorm, clipValue, globalClipNorm, useEma, emaMomentum, emaOverwriteFrequency, name)
         {
             AdamBeta1 = adamBeta1 is >= 0 and < 1 ? adamBeta1
                 : throw new ArgumentOutOfRangeException(nameof(adamBeta1), adamBeta1, $"Muon: adamBeta1 must be in the [0, 1) range; got {adamBeta1}.");
@@ -42,8 +42,8 @@ public static partial class Optimizers
                 : throw new ArgumentOutOfRangeException(nameof(adamWeightDecay), adamWeightDecay, $"Muon: adamWeightDecay must be a finite number of at least 0; got {adamWeightDecay}.");
             Epsilon = epsilon is >= 0 and < double.PositiveInfinity ? epsilon
                 : throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, $"Muon: epsilon must be a finite number of at least 0; got {epsilon}.");
-            foreach (var (value, name) in new[] { (muonA, nameof(muonA)), (muonB, nameof(muonB)), (muonC, nameof(muonC)) })
-                if (!double.IsFinite(value)) throw new ArgumentOutOfRangeException(name, value, $"Muon: {name} must be a finite number; got {value}.");
+            foreach (var (value, parameter) in new[] { (muonA, nameof(muonA)), (muonB, nameof(muonB)), (muonC, nameof(muonC)) })
+                if (!double.IsFinite(value)) throw new ArgumentOutOfRangeException(parameter, value, $"Muon: {parameter} must be a finite number; got {value}.");
             (MuonA, MuonB, MuonC) = (muonA, muonB, muonC);
             AdamLrRatio = adamLrRatio is >= 0 and < double.PositiveInfinity ? adamLrRatio
                 : throw new ArgumentOutOfRangeException(nameof(adamLrRatio), adamLrRatio, $"Muon: adamLrRatio must be a finite number of at least 0; got {adamLrRatio}.");
@@ -115,8 +115,6 @@ public static partial class Optimizers
         /// <inheritdoc/>
         protected override double? WeightDecayFor(Variable variable) => UsesAdamW(variable) ? AdamWeightDecay : WeightDecay;
 
-        /// <summary>Keras' names for these slots, in this order.</summary>
-        protected override string SlotName(int index) => index < 2 ? new[] { "momentum", "velocity" }[index] : base.SlotName(index);
 
         /// <inheritdoc/>
         protected override Variable[] CreateSlots(Variable variable) =>

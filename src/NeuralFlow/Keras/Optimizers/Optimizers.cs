@@ -40,10 +40,15 @@ public static partial class Optimizers
     {
         private readonly Dictionary<Variable, Variable[]> _slots = new(ReferenceEqualityComparer.Instance);
 
-        /// <summary>An optimizer with the given learning rate (a number of at least 0, or a schedule).</summary>
-        protected Optimizer(LearningRate learningRate)
+        /// <summary>
+        /// An optimizer with the given learning rate (a number of at least 0, or a schedule), named
+        /// <paramref name="name"/> (see <see cref="Name"/>; null: Keras' default name).
+        /// </summary>
+        /// <exception cref="ArgumentException"><paramref name="name"/> is empty or blank.</exception>
+        protected Optimizer(LearningRate learningRate, string? name = null)
         {
             _learningRate = Checked(learningRate, nameof(learningRate));
+            Name = DefaultOrGiven(name);
         }
 
         private LearningRate _learningRate;
@@ -63,21 +68,21 @@ public static partial class Optimizers
         /// <paramref name="clipValue"/> (each element within ±this), <paramref name="globalClipNorm"/>
         /// (the norm of all gradients together at most this), and the moving average of the weights
         /// (<paramref name="useEma"/>, <paramref name="emaMomentum"/>, <paramref name="emaOverwriteFrequency"/>;
-        /// see <see cref="UseEma"/>). Null leaves an option off.
+        /// see <see cref="UseEma"/>). Null leaves an option off. <paramref name="name"/>: see <see cref="Name"/>.
         /// </summary>
         protected Optimizer(LearningRate learningRate, double? weightDecay, double? clipNorm, double? clipValue, double? globalClipNorm,
-            bool useEma = false, double emaMomentum = 0.99, int? emaOverwriteFrequency = null)
-            : this(learningRate)
+            bool useEma = false, double emaMomentum = 0.99, int? emaOverwriteFrequency = null, string? name = null)
+            : this(learningRate, name)
         {
             ConfigureEma(useEma, emaMomentum, emaOverwriteFrequency);
-            string name = GetType().Name;
+            string type = GetType().Name;
             if (new[] { clipNorm, clipValue, globalClipNorm }.Count(o => o is not null) > 1)
-                throw new ArgumentException($"{name}: only one of clipNorm ({clipNorm}), clipValue ({clipValue}) and globalClipNorm ({globalClipNorm}) can be set, as in Keras.");
+                throw new ArgumentException($"{type}: only one of clipNorm ({clipNorm}), clipValue ({clipValue}) and globalClipNorm ({globalClipNorm}) can be set, as in Keras.");
             WeightDecay = weightDecay is null or (>= 0 and < double.PositiveInfinity) ? weightDecay
-                : throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, $"{name}: weightDecay must be a finite number of at least 0.");
-            ClipNorm = Positive(clipNorm, nameof(clipNorm), name);
-            ClipValue = Positive(clipValue, nameof(clipValue), name);
-            GlobalClipNorm = Positive(globalClipNorm, nameof(globalClipNorm), name);
+                : throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, $"{type}: weightDecay must be a finite number of at least 0.");
+            ClipNorm = Positive(clipNorm, nameof(clipNorm), type);
+            ClipValue = Positive(clipValue, nameof(clipValue), type);
+            GlobalClipNorm = Positive(globalClipNorm, nameof(globalClipNorm), type);
         }
 
         private static double? Positive(double? value, string parameter, string optimizer) =>

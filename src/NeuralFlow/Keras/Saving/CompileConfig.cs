@@ -77,7 +77,7 @@ internal static class CompileConfig
         }
     }
 
-    private static JsonObject Optimizer(Optimizers.Optimizer o)
+    internal static JsonObject Optimizer(Optimizers.Optimizer o)
     {
         // Keras 3's LossScaleOptimizer.get_config: the inner optimizer serialized whole, and the scaling's two arguments.
         if (o is Optimizers.LossScaleOptimizer scaling)
@@ -86,7 +86,7 @@ internal static class CompileConfig
                 ["class_name"] = "LossScaleOptimizer",
                 ["config"] = new JsonObject
                 {
-                    ["name"] = "loss_scale_optimizer",
+                    ["name"] = scaling.Name,
                     ["inner_optimizer"] = Optimizer(scaling.InnerOptimizer),
                     ["initial_scale"] = scaling.InitialScale,
                     ["dynamic_growth_steps"] = scaling.DynamicGrowthSteps,
@@ -132,6 +132,7 @@ internal static class CompileConfig
             default:
                 throw new NotSupportedException($"Save: the optimizer is a {o.GetType().Name}, which a model file cannot name; save the weights alone with SaveWeights.");
         }
+        c["name"] = o.Name;   // Keras' get_config; from_config gives it back as given
         foreach (var (key, value) in o.BaseConfig()) c[key] = value;  // Keras' base config; null when off
         c["use_ema"] = o.UseEma;
         c["ema_momentum"] = o.EmaMomentum;
@@ -149,7 +150,8 @@ internal static class CompileConfig
         double? N(string key) => c[key]?.GetValue<double>();
         bool B(string key) => c[key]?.GetValue<bool>() ?? false;
         double? wd = N("weight_decay"), norm = N("clipnorm"), value = N("clipvalue"), global = N("global_clipnorm");
-        var optimizer = Named(o["class_name"]!.GetValue<string>(), c, lr, D, B, wd, norm, value, global);
+        // A file written before optimizers were named has none: the optimizer then takes a default name.
+        var optimizer = Named(o["class_name"]!.GetValue<string>(), c, lr, D, B, wd, norm, value, global, c["name"]?.GetValue<string>());
         optimizer.ConfigureEma(B("use_ema"), N("ema_momentum") ?? 0.99, c["ema_overwrite_frequency"]?.GetValue<int>());
         return optimizer;
     }
@@ -164,35 +166,35 @@ internal static class CompileConfig
         if (config["dynamic"] is JsonValue dynamic && !dynamic.GetValue<bool>())
             throw new NotSupportedException("a LossScaleOptimizer with dynamic=False (a fixed loss scale), which Keras 3 no longer supports either");
         return new Optimizers.LossScaleOptimizer(inner, config["initial_scale"]?.GetValue<double>() ?? 32768,
-            config["dynamic_growth_steps"]?.GetValue<int>() ?? 2000);
+            config["dynamic_growth_steps"]?.GetValue<int>() ?? 2000, config["name"]?.GetValue<string>());
     }
 
     private static Optimizers.Optimizer Named(string name, JsonObject c, LearningRate lr, Func<string, double> D, Func<string, bool> B,
-        double? wd, double? norm, double? value, double? global)
+        double? wd, double? norm, double? value, double? global, string? optimizerName)
     {
         return name switch
         {
-            "SGD" => new Optimizers.SGD(lr, D("momentum"), c["nesterov"]!.GetValue<bool>(), wd, norm, value, global),
-            "Adam" => new Optimizers.Adam(lr, D("beta_1"), D("beta_2"), D("epsilon"), B("amsgrad"), wd, norm, value, global),
+            "SGD" => new Optimizers.SGD(lr, D("momentum"), c["nesterov"]!.GetValue<bool>(), wd, norm, value, global, name: optimizerName),
+            "Adam" => new Optimizers.Adam(lr, D("beta_1"), D("beta_2"), D("epsilon"), B("amsgrad"), wd, norm, value, global, name: optimizerName),
             "AdamW" => new Optimizers.AdamW(lr, wd ?? throw new FormatException("AdamW without a weight_decay"), D("beta_1"), D("beta_2"), D("epsilon"),
-                B("amsgrad"), norm, value, global),
-            "RMSprop" => new Optimizers.RMSprop(lr, D("rho"), D("momentum"), D("epsilon"), B("centered"), wd, norm, value, global),
-            "Adagrad" => new Optimizers.Adagrad(lr, D("initial_accumulator_value"), D("epsilon"), wd, norm, value, global),
-            "Nadam" => new Optimizers.Nadam(lr, D("beta_1"), D("beta_2"), D("epsilon"), wd, norm, value, global),
-            "Adamax" => new Optimizers.Adamax(lr, D("beta_1"), D("beta_2"), D("epsilon"), wd, norm, value, global),
-            "Adadelta" => new Optimizers.Adadelta(lr, D("rho"), D("epsilon"), wd, norm, value, global),
+                B("amsgrad"), norm, value, global, name: optimizerName),
+            "RMSprop" => new Optimizers.RMSprop(lr, D("rho"), D("momentum"), D("epsilon"), B("centered"), wd, norm, value, global, name: optimizerName),
+            "Adagrad" => new Optimizers.Adagrad(lr, D("initial_accumulator_value"), D("epsilon"), wd, norm, value, global, name: optimizerName),
+            "Nadam" => new Optimizers.Nadam(lr, D("beta_1"), D("beta_2"), D("epsilon"), wd, norm, value, global, name: optimizerName),
+            "Adamax" => new Optimizers.Adamax(lr, D("beta_1"), D("beta_2"), D("epsilon"), wd, norm, value, global, name: optimizerName),
+            "Adadelta" => new Optimizers.Adadelta(lr, D("rho"), D("epsilon"), wd, norm, value, global, name: optimizerName),
             "Ftrl" => new Optimizers.Ftrl(lr, D("learning_rate_power"), D("initial_accumulator_value"), D("l1_regularization_strength"),
-                D("l2_regularization_strength"), D("l2_shrinkage_regularization_strength"), D("beta"), wd, norm, value, global),
-            "Lion" => new Optimizers.Lion(lr, D("beta_1"), D("beta_2"), wd, norm, value, global),
-            "Lamb" => new Optimizers.Lamb(lr, D("beta_1"), D("beta_2"), D("epsilon"), wd, norm, value, global),
+                D("l2_regularization_strength"), D("l2_shrinkage_regularization_strength"), D("beta"), wd, norm, value, global, name: optimizerName),
+            "Lion" => new Optimizers.Lion(lr, D("beta_1"), D("beta_2"), wd, norm, value, global, name: optimizerName),
+            "Lamb" => new Optimizers.Lamb(lr, D("beta_1"), D("beta_2"), D("epsilon"), wd, norm, value, global, name: optimizerName),
             "Muon" => new Optimizers.Muon(lr, D("adam_beta_1"), D("adam_beta_2"), c["adam_weight_decay"]?.GetValue<double>(), D("epsilon"), wd,
                 c["exclude_layers"]?.AsArray().Select(l => l!.GetValue<string>()).ToArray(), c["exclude_embeddings"]!.GetValue<bool>(),
                 D("muon_a"), D("muon_b"), D("muon_c"), D("adam_lr_ratio"), D("momentum"), c["ns_steps"]!.GetValue<int>(), c["nesterov"]!.GetValue<bool>(),
-                c["rms_rate"]?.GetValue<double>(), norm, value, global),
+                c["rms_rate"]?.GetValue<double>(), norm, value, global, name: optimizerName),
             "ScheduleFreeAdamW" => new Optimizers.ScheduleFreeAdamW(lr, D("beta_1"), D("beta_2"), D("epsilon"), c["warmup_steps"]!.GetValue<int>(),
-                wd, norm, value, global),
+                wd, norm, value, global, name: optimizerName),
             "Adafactor" => new Optimizers.Adafactor(lr, D("beta_2_decay"), D("epsilon_1"), D("epsilon_2"), D("clip_threshold"),
-                c["relative_step"]?.GetValue<bool>() ?? true, wd, norm, value, global),
+                c["relative_step"]?.GetValue<bool>() ?? true, wd, norm, value, global, name: optimizerName),
             var other => throw new FormatException($"unknown optimizer '{other}'"),
         };
     }

@@ -53,8 +53,8 @@ internal static class Keras3CompileConfig
         };
     }
 
-    // An optimizer in Keras 3's envelope, under Keras' default name: the class in lower case ("adamw"), SGD's "SGD",
-    // a LossScaleOptimizer's "loss_scale_optimizer" around its own inner optimizer's object.
+    // An optimizer in Keras 3's envelope, under its name (Optimizer.Name; a config written before optimizers were named:
+    // the class in lower case, "adamw", SGD's "SGD"), a LossScaleOptimizer around its own inner optimizer's object.
     private static JsonObject OptimizerObject(JsonObject nf)
     {
         var optimizer = Envelope("keras.optimizers", nf);
@@ -65,7 +65,7 @@ internal static class Keras3CompileConfig
             optimizerConfig["inner_optimizer"] = OptimizerObject((JsonObject)nf["config"]!["inner_optimizer"]!);
             return optimizer;
         }
-        optimizerConfig["name"] = className == "SGD" ? className : className.ToLowerInvariant();
+        optimizerConfig["name"] ??= className == "SGD" ? className : className.ToLowerInvariant();
         if (optimizerConfig["learning_rate"] is JsonObject schedule) optimizerConfig["learning_rate"] = Envelope("keras.optimizers.schedules", schedule);
         return optimizer;
     }
