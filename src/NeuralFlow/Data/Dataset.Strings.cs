@@ -112,9 +112,9 @@ public abstract partial class Dataset
     /// null; only the first <paramref name="read"/> components are checked (Predict reads the inputs alone),
     /// and those <paramref name="accepts"/> says the consumer takes as text (a model that starts with a TextVectorization) pass.
     /// </summary>
-    internal void RefuseStrings(string consumer, Func<int, string?>? describe = null, int read = int.MaxValue, Func<int, bool>? accepts = null)
+    internal void RefuseStrings(string consumer, Func<int, string?>? describe = null, int read = int.MaxValue, Func<int, bool>? accepts = null, bool takesRagged = false)
     {
-        RefuseRagged(consumer);
+        if (!takesRagged) RefuseRagged(consumer);   // a model with ragged inputs takes them (and names a ragged component it cannot)
         if (!Schema.HasStrings) return;
         // Which components hold text: the element spec's tf.string ones (a dictionary of columns
         // may mix text and numbers; the spec tells which, tracing a Map that makes it if need be).

@@ -197,7 +197,8 @@ public partial class Model
         else
         {
             // Keras' predict reads the inputs alone: text in the targets is left unread.
-            dataset.RefuseStrings(nameof(Predict), DataComponent, read: inputs, accepts: c => AcceptsText(dataset.Schema, c));
+            RefuseRaggedData(nameof(Predict), dataset);
+            dataset.RefuseStrings(nameof(Predict), DataComponent, read: inputs, accepts: c => AcceptsText(dataset.Schema, c), takesRagged: HasRaggedInputs);
             if (IsSubclassed) UseInputCount(inputs);
             if (dataset.ComponentCount < inputs)
                 throw new ArgumentException($"Predict: the model has {inputs} inputs, but the dataset's elements hold {dataset.ComponentCount} tensor(s).", nameof(dataset));
@@ -359,5 +360,5 @@ public partial class Model
     // step's TensorScope frees.
     [MethodImpl(Hot)]
     private static Tensor[] OnBackend(Tensor[] tensors, Backends.IBackend backend) =>
-        tensors.Select(t => ReferenceEquals(t.Backend, backend) ? t : t.To(backend)).ToArray();
+        tensors.Select(t => ReferenceEquals(t.Backend, backend) ? t : RaggedInputs.To(t, backend)).ToArray();
 }

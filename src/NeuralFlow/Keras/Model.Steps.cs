@@ -207,7 +207,8 @@ public partial class Model
     // its body itself when the model runs eagerly.
     private Func<Tensor[], Tensor[]> Step(CachedStep step, string name, bool eager = false)
     {
-        if (RunEagerly || eager)
+        // A ragged batch runs eagerly: its row lengths ride with the padded tensor on the host, not as a traced input.
+        if (RunEagerly || eager || HasRaggedInputs)
         {
             LastStepFunction = null;
             return step.Body;

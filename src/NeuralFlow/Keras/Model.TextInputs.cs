@@ -47,6 +47,7 @@ public partial class Model
     /// </summary>
     private Tensor[] HostInputs(string method, Tensor[] xs)
     {
+        xs = FeedRagged(method, Inputs, xs);   // padded here, before the step moves the batch to the model's device
         Tensor[]? result = null;
         for (int i = 0; i < xs.Length; i++)
         {

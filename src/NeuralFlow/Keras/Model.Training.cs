@@ -475,7 +475,8 @@ public partial class Model
     private Func<IEnumerable<(Tensor[], Tensor[])>> Pairs(string method, Data.Dataset dataset)
     {
         ArgumentNullException.ThrowIfNull(dataset);
-        dataset.RefuseStrings(method, DataComponent, accepts: c => AcceptsText(dataset.Schema, c));
+        RefuseRaggedData(method, dataset);
+        dataset.RefuseStrings(method, DataComponent, accepts: c => AcceptsText(dataset.Schema, c), takesRagged: HasRaggedInputs);
         if (dataset.Schema.HasDictionary) return NamedPairs(method, dataset);
         // A subclassed model takes the first part of (inputs, targets) elements whole, as Keras hands it to its call.
         UseInputCount(Inputs.Count == 0 ? SubclassedInputWidth(dataset.Schema) : 1);

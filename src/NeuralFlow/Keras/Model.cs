@@ -313,7 +313,8 @@ public partial class Sequential : Model
         {
             // The text input and the layer that vectorizes it ran on the host, before this call.
             if (front is not null && (ReferenceEquals(layer, front) || layer is Layers.InputLayer)) continue;
-            x = layer.Call(x);
+            // A ragged batch (padded, its row lengths riding along) goes through each layer as tf.keras 2 runs it on the rows.
+            x = RaggedInputs.Of(x) is null ? layer.Call(x) : RaggedInputs.Run(layer, [x], xs => [layer.Call(xs[0])])[0];
         }
         OutputShape = x.Shape;
         return x;

@@ -248,6 +248,8 @@ public partial class Model
         // for Input([1]) gains its trailing axis, so the regression tutorial's one-feature model built
         // on Input([1]) fits and predicts on a column whether it is Sequential or functional.
         var fedInputs = FedInputs(graph);   // a text input is fed its vectorizer's output
+        inputs = FeedRagged(nameof(Call), fedInputs, inputs);
+        bool ragged = inputs.Any(x => x is not null && RaggedInputs.Of(x) is not null);
         List<Tensor>? converted = null;
         Tensor[]? fed = null;
         for (int i = 0; i < inputs.Count && i < fedInputs.Length; i++)
@@ -283,7 +285,8 @@ public partial class Model
         {
             // A text input's vectorizer ran on the host (HostInputs): its output is what was fed.
             if (IsTextFront(graph, node)) continue;
-            var ys = node.Run(node.Inputs.Select(t => values[t]).ToArray());
+            var args = node.Inputs.Select(t => values[t]).ToArray();
+            var ys = ragged ? RaggedInputs.Run(node.Layer, args, node.Run) : node.Run(args);
             for (int k = 0; k < ys.Count; k++) values[node.Outputs[k]] = ys[k];
             if (!free) continue;
             // An output nothing reads (an RNN's state the model leaves unused) is dead at once.

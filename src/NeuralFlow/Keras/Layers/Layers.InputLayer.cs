@@ -13,10 +13,14 @@ public partial class Layers
     /// <param name="dtype">The element type of the inputs (null: <see cref="Config.FloatX"/>, float32 by default).</param>
     /// <param name="name">The input's name (its layer's), which keys a dictionary of inputs in <c>Fit</c>.</param>
     /// <param name="batchSize">A fixed batch size; unknown (any) when null.</param>
+    /// <param name="ragged">
+    /// Whether the input takes <see cref="Data.RaggedTensor"/> rows (tf.keras 2's <c>keras.Input(shape=(None,), ragged=True)</c>):
+    /// the model is then fed ragged batches, and its layers see each row at its own length (see README, ragged inputs).
+    /// </param>
     // Preferred where both overloads fit, so that Input([]) (Keras' shape=(), one scalar per example) compiles.
     [System.Runtime.CompilerServices.OverloadResolutionPriority(1)]
-    public static KerasTensor Input(int[] shape, DType? dtype = null, string? name = null, int? batchSize = null) =>
-        new InputLayer(shape, dtype, batchSize, name).Output;
+    public static KerasTensor Input(int[] shape, DType? dtype = null, string? name = null, int? batchSize = null, bool ragged = false) =>
+        new InputLayer(shape, dtype, batchSize, name, ragged).Output;
 
     /// <summary>
     /// An input whose example shape has unknown lengths (null, Keras' None), as
@@ -24,8 +28,8 @@ public partial class Layers
     /// <c>Layers.Input([null, 8])</c>. Layers called on it see the lengths of each batch; the symbolic
     /// shapes of what follows keep None where an output's length follows the input's.
     /// </summary>
-    public static KerasTensor Input(int?[] shape, DType? dtype = null, string? name = null, int? batchSize = null) =>
-        new InputLayer(shape, dtype, batchSize, name).Output;
+    public static KerasTensor Input(int?[] shape, DType? dtype = null, string? name = null, int? batchSize = null, bool ragged = false) =>
+        new InputLayer(shape, dtype, batchSize, name, ragged).Output;
 
     /// <summary>
     /// The layer behind <see cref="Input(int[], DType?, string?, int?)"/> (Keras' <c>InputLayer</c>): the identity, holding the
@@ -38,13 +42,16 @@ public partial class Layers
 
         /// <summary>An input of examples of <paramref name="shape"/> (without the batch axis).</summary>
         [System.Runtime.CompilerServices.OverloadResolutionPriority(1)]   // InputLayer([]): a scalar per example
-        public InputLayer(int[] shape, DType? dtype = null, int? batchSize = null, string? name = null)
-            : this(shape?.Select(d => (int?)d).ToArray()!, dtype, batchSize, name) { }
+        public InputLayer(int[] shape, DType? dtype = null, int? batchSize = null, string? name = null, bool ragged = false)
+            : this(shape?.Select(d => (int?)d).ToArray()!, dtype, batchSize, name, ragged) { }
 
         /// <summary>An input of examples of <paramref name="shape"/>, null where a length is unknown (Keras' None).</summary>
-        public InputLayer(int?[] shape, DType? dtype = null, int? batchSize = null, string? name = null) : base(name)
+        public InputLayer(int?[] shape, DType? dtype = null, int? batchSize = null, string? name = null, bool ragged = false) : base(name)
         {
             ArgumentNullException.ThrowIfNull(shape);
+            if (ragged && (shape.Length == 0 || shape[0] is not null))
+                throw new ArgumentException($"Input {Name}: a ragged input needs an unknown (null) first axis after the batch, its rows' lengths (Keras' shape=(None, ...)); got {KerasTensor.Format(shape)}.", nameof(shape));
+            Ragged = ragged;
             if (shape.Any(d => d < 0))
                 throw new ArgumentException($"Input {Name}: every dimension must be non-negative (or null for any length), got {KerasTensor.Format(shape)}.", nameof(shape));
             if (batchSize is < 1)
@@ -69,12 +76,16 @@ public partial class Layers
         /// <summary>The element type of the inputs.</summary>
         public DType InputDType { get; }
 
+        /// <summary>Whether the input takes ragged rows (Keras' <c>ragged=True</c>): fed <see cref="Data.RaggedTensor"/> batches.</summary>
+        public bool Ragged { get; }
+
         /// <inheritdoc/>
         public override JsonObject GetConfig()
         {
             var c = base.GetConfig();
             c["batch_input_shape"] = new JsonArray([BatchSize is { } b ? JsonValue.Create(b) : null, .. ExampleShape.Select(d => d < 0 ? null : (JsonNode)d)]);
             c["dtype"] = InputDType.Name();
+            if (Ragged) c["ragged"] = true;   // Keras writes the key always; absent here it reads as false, as Keras' default
             return c;
         }
 

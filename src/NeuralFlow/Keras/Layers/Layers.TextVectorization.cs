@@ -78,7 +78,10 @@ public partial class Layers
                 throw new ArgumentException($"TextVectorization: output_sequence_length must not be set if output_mode is not 'int'. Received output_sequence_length={outputSequenceLength}.", nameof(outputSequenceLength));
             if (outputSequenceLength is < 1)
                 throw new ArgumentOutOfRangeException(nameof(outputSequenceLength), outputSequenceLength, "TextVectorization: output_sequence_length must be at least 1.");
-            if (ragged) throw new ArgumentException("TextVectorization: ragged=true is not supported: NeuralFlow has no ragged tensors; outputs are padded with 0.", nameof(ragged));
+            // Keras' own check (its message reads "must not be true if output_mode is 'int'", meaning "is not").
+            if (ragged && OutputMode != "int")
+                throw new ArgumentException($"TextVectorization: `ragged` must not be true if `output_mode` is `'int'`. Received: ragged=True and output_mode={OutputMode}", nameof(ragged));
+            Ragged = ragged;
             OutputSequenceLength = outputSequenceLength;
             _lookup = new StringLookup(vocabulary, maxTokens, 1, "", "[UNK]", false, OutputMode, sparse, padToMaxTokens, Name + "_lookup", idfWeights);
         }
@@ -91,6 +94,33 @@ public partial class Layers
 
         /// <summary>"int", "one_hot", "multi_hot", "count" or "tf_idf".</summary>
         public string OutputMode { get; }
+
+        /// <summary>
+        /// Whether "int" ids come as ragged rows (Keras' <c>ragged=True</c>): <see cref="CallRagged(string[])"/> gives the
+        /// <see cref="RaggedTensor"/> (each text its own length, cut at <see cref="OutputSequenceLength"/> when set, as Keras);
+        /// Call gives the ids padded with 0, and a model after the layer runs on the rows (see README, ragged inputs).
+        /// </summary>
+        public bool Ragged { get; }
+
+        /// <summary>Each text's ids as a row of a <see cref="RaggedTensor"/> (int64), for a layer made with ragged: true.</summary>
+        /// <exception cref="InvalidOperationException">The layer was made without ragged: true.</exception>
+        public RaggedTensor CallRagged(string[] texts)
+        {
+            ArgumentNullException.ThrowIfNull(texts);
+            return RaggedIds(texts);
+        }
+
+        /// <summary>As <see cref="CallRagged(string[])"/> for a vector or n x 1 column of texts.</summary>
+        public RaggedTensor CallRagged(StringTensor texts) => RaggedIds(Texts(texts, out _));
+
+        private RaggedTensor RaggedIds(string[] texts)
+        {
+            if (!Ragged) throw new InvalidOperationException($"{Name}: CallRagged needs a TextVectorization made with ragged: true (Keras' ragged=True); this one pads its ids (Call).");
+            var rows = texts.Select((t, i) => Tokens(t ?? throw new ArgumentException($"{Name}: the input holds a null string (at {i}).", "inputs")))
+                            .Select(r => OutputSequenceLength is { } cut && r.Count > cut ? [.. r.Take(cut)] : r).ToArray();
+            var ids = _lookup.Indices(rows.SelectMany(r => r).ToArray(), rows.Sum(r => r.Count));
+            return RaggedTensor.FromRowLengths(NF.Constant(ids, new Shape(ids.Length)), rows.Select(r => (long)r.Count).ToArray());
+        }
 
         /// <summary>The length "int" outputs are padded or cut to, or null (the batch's longest text).</summary>
         public int? OutputSequenceLength { get; }
@@ -193,6 +223,8 @@ public partial class Layers
                 Shape shape = column ? new Shape(rows.Length, 1) : new Shape(rows.Length);
                 return Encode(NF.Constant(indices, shape));
             }
+            // Ragged ids run on padded, their row lengths riding along, so a model after the layer sees the rows.
+            if (Ragged) return RaggedInputs.Pad(RaggedIds(texts), Name);
             int width = OutputSequenceLength ?? (rows.Length == 0 ? 0 : rows.Max(r => r.Count));
             // A huge output_sequence_length pads every text to it: refused past one tensor, before the grid
             // is allocated (its int size wrapped: an OverflowException or an IndexOutOfRangeException before).
@@ -284,7 +316,7 @@ public partial class Layers
             c["output_sequence_length"] = OutputSequenceLength;
             c["pad_to_max_tokens"] = _lookup.PadToMaxTokens;
             c["sparse"] = false;
-            c["ragged"] = false;
+            c["ragged"] = Ragged;
             foreach (var key in (string[])["vocabulary", "idf_weights", "vocabulary_size", "has_input_vocabulary"]) c[key] = lookup[key]?.DeepClone();
             c["encoding"] = "utf-8";
             return c;

@@ -128,7 +128,7 @@ public static partial class KerasSerialization
             : new Layers.ReversibleEmbedding(Int(c, "input_dim"), Int(c, "output_dim"), Bool(c, "tie_weights", true), Initializer(c, "embeddings_initializer"),
                 Bool(c, "mask_zero", false), c["logit_soft_cap"]?.GetValue<double>(), NameOf(c)));
         Register("Masking", c => new Layers.Masking(Double(c, "mask_value", 0.0), NameOf(c)));
-        Register("InputLayer", c => new Layers.InputLayer(BatchInputShape(c)[1..], DTypeOf(c), BatchInputShape(c)[0], NameOf(c)));
+        Register("InputLayer", c => new Layers.InputLayer(BatchInputShape(c)[1..], DTypeOf(c), BatchInputShape(c)[0], NameOf(c), Bool(c, "ragged", false)));
         Register("Add", c => new Layers.Add(NameOf(c)));
         Register("Subtract", c => new Layers.Subtract(NameOf(c)));
         Register("Multiply", c => new Layers.Multiply(NameOf(c)));
