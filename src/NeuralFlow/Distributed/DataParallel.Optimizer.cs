@@ -29,19 +29,22 @@ public sealed partial class DataParallel
         var counts = AllGather([variables.Count]);
         if (counts.Any(c => c != variables.Count))
             throw OnEveryRank(new ArgumentException($"Broadcast(optimizer): the ranks passed different numbers of variables ({string.Join(", ", counts)} by rank); pass the same variables in the same order on every rank.", nameof(variables)));
-        // [iterations, then per variable: 1 = has slots, 2 = has a moving average]
+        // [iterations, then per variable: 1 = has slots, 2 = has a moving average, 4 = has a gradient accumulator]
         var header = new long[1 + variables.Count];
-        header[0] = optimizer.Iterations;
+        header[0] = optimizer.RawIterations;
         for (int i = 0; i < variables.Count; i++)
-            header[1 + i] = (optimizer.SlotsOf(variables[i]) is { Length: > 0 } ? 1 : 0) | (optimizer.AverageOf(variables[i]) is not null ? 2 : 0);
+            header[1 + i] = (optimizer.SlotsOf(variables[i]) is { Length: > 0 } ? 1 : 0) | (optimizer.AverageOf(variables[i]) is not null ? 2 : 0)
+                            | (optimizer.AccumulatorOf(variables[i]) is not null ? 4 : 0);
         Broadcast(MemoryMarshal.AsBytes(header.AsSpan()), root);
         var state = new List<Variable>();
         for (int i = 0; i < variables.Count; i++)
         {
             var v = variables[i];
-            if (Rank != root) optimizer.ShapeStateLike(v, slots: (header[1 + i] & 1) != 0, average: (header[1 + i] & 2) != 0);
+            if (Rank != root)
+                optimizer.ShapeStateLike(v, slots: (header[1 + i] & 1) != 0, average: (header[1 + i] & 2) != 0, accumulator: (header[1 + i] & 4) != 0);
             if (optimizer.SlotsOf(v) is { } slots) state.AddRange(slots);
             if (optimizer.AverageOf(v) is { } average) state.Add(average);
+            if (optimizer.AccumulatorOf(v) is { } accumulator) state.Add(accumulator);
         }
         Broadcast(state, root);
         optimizer.SetIterations(header[0]);

@@ -140,6 +140,8 @@ public abstract partial class Layer
             (output, buildShape) = (ruled, shapes[0]);
         }
         EnsureBuilt(ProbeShapes([buildShape], UnknownLength)[0]);
+        // What a run on zeros (one example) leaves in OutputShape, where the rule knows every length.
+        if (output.Skip(1).All(d => d is not null)) OutputShape = new Shape([output[0] ?? 1, .. output.Skip(1).Select(d => d!.Value)]);
         RuledLayers?.Add(this);
         return [(output, ComputeDType)];
     }

@@ -6,7 +6,7 @@ public partial class Model
     /// Builds every layer's weights for inputs of <paramref name="inputShape"/> without data
     /// (Keras' <c>model.build(input_shape)</c>), so <see cref="Summary"/>, <see cref="Layer.Variables"/>,
     /// <see cref="Layer.CountParams"/> and <see cref="LoadWeights"/> work before <c>Fit</c>.
-    /// The shape is one example's, without the batch axis, as <see cref="Layers.Input(int[], DType?, string?, int?)"/> takes it:
+    /// The shape is one example's, without the batch axis, as <see cref="Layers.Input(int[], DType?, string?, int?, bool)"/> takes it:
     /// Keras' <c>model.build((None, 28, 28, 1))</c> is <c>model.Build([28, 28, 1])</c>.
     /// <list type="bullet">
     /// <item>A <see cref="Sequential"/> gets an input layer of that shape first, as Keras' Sequential.build

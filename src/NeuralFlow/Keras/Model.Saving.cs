@@ -283,17 +283,22 @@ public partial class Model
             tensors.Add(LossScaleStepsKey, NF.Constant(scaling.StepCounter));
         }
         optimizer = optimizer.StateHolder;
-        tensors.Add("iterations", NF.Constant(optimizer.Iterations));
+        tensors.Add("iterations", NF.Constant(optimizer.RawIterations));
         if (optimizer.LearningRate.Constant is { } rate) tensors.Add(LearningRateKey, NF.Constant(rate));
         for (int i = 0; i < variables.Count; i++)
             if (optimizer.SlotsOf(variables[i]) is { } slots)
                 for (int j = 0; j < slots.Length; j++) tensors.Add($"slots/{i}/{j}", slots[j]);
         for (int i = 0; i < variables.Count; i++)
             if (optimizer.AverageOf(variables[i]) is { } average) tensors.Add($"average/{i}", average);
+        for (int i = 0; i < variables.Count; i++)
+            if (optimizer.AccumulatorOf(variables[i]) is { } accumulator) tensors.Add($"{AccumulatorKey}/{i}", accumulator);
         return tensors;
     }
 
     private const string LossScaleKey = "loss_scale", LossScaleStepsKey = "loss_scale_step_counter";
+
+    // Gradient accumulation's sums since the last update (Keras' "gradient_accumulator" variables).
+    internal const string AccumulatorKey = "gradient_accumulator";
 
     // where: the file's part that holds the state, named in errors ("optimizer.safetensors", a checkpoint's "generator_optimizer/").
     internal static void RestoreOptimizer(Optimizers.Optimizer optimizer, IReadOnlyList<Variable> variables, Dictionary<string, Tensor> state, string path,
@@ -318,14 +323,19 @@ public partial class Model
         var averages = new List<(Variable, Tensor)>();
         for (int i = 0; i < variables.Count; i++)
             if (state.TryGetValue($"average/{i}", out var average)) averages.Add((variables[i], average));
+        var accumulators = new List<(Variable, Tensor)>();
+        for (int i = 0; i < variables.Count; i++)
+            if (state.TryGetValue($"{AccumulatorKey}/{i}", out var accumulated)) accumulators.Add((variables[i], accumulated));
         state.TryGetValue(LearningRateKey, out var rate);
         if (rate is not null && (rate.DType != DType.Float64 || rate.Count != 1 || !double.IsFinite(rate.Item<double>()) || rate.Item<double>() < 0))
             throw new InvalidDataException($"'{path}': {where} has a '{LearningRateKey}' that is not a finite float64 rate >= 0.");
-        int expected = saved.Sum(s => s.Item2.Count) + averages.Count + 1 + (rate is null ? 0 : 1);
+        int expected = saved.Sum(s => s.Item2.Count) + averages.Count + accumulators.Count + 1 + (rate is null ? 0 : 1);
         if (expected != state.Count)
             throw new InvalidDataException($"'{path}': {where} holds {state.Count} tensors, {expected} of which match this model's weights.");
         optimizer.Restore(iterations.Item<long>(), saved);
         optimizer.RestoreAverages(averages);
+        try { optimizer.RestoreAccumulators(accumulators); }
+        catch (ArgumentException e) { throw new InvalidDataException($"'{path}': {where}: {e.Message}", e); }
         // Only over a constant rate, as Keras restores its rate variable: a schedule the caller
         // compiled with (it has no such variable) stays.
         if (rate is not null && optimizer.LearningRate.Constant is not null) optimizer.LearningRate = rate.Item<double>();

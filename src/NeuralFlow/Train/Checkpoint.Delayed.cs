@@ -290,6 +290,7 @@ public sealed partial class Checkpoint
         {
             var slots = new List<(Variable, IReadOnlyList<Tensor>)>();
             var averages = new List<(Variable, Tensor)>();
+            var accumulators = new List<(Variable, Tensor)>();
             foreach (var (target, key) in pairs)
             {
                 var (owner, index) = key.LastIndexOf("/variables/", StringComparison.Ordinal) is >= 0 and var at
@@ -299,11 +300,13 @@ public sealed partial class Checkpoint
                 while (tensors.TryGetValue($"{name}/{owner}/slots/{index}/{values.Count}", out var slot)) values.Add(slot);
                 if (values.Count > 0) slots.Add((target, values));
                 if (tensors.TryGetValue($"{name}/{owner}/average/{index}", out var average)) averages.Add((target, average));
+                if (tensors.TryGetValue($"{name}/{owner}/{Keras.Model.AccumulatorKey}/{index}", out var accumulated)) accumulators.Add((target, accumulated));
             }
             try
             {
                 optimizer.StateHolder.RestoreSlots(slots);
                 optimizer.StateHolder.RestoreAverages(averages);
+                optimizer.StateHolder.RestoreAccumulators(accumulators);
             }
             catch (ArgumentException e)
             {

@@ -187,7 +187,8 @@ public sealed partial class Checkpoint
             yield return entry;
         foreach (var (owner, variables) in Owners(leaves))
             foreach (var (key, tensor) in Model.OptimizerTensors(optimizer, variables))
-                if (key.StartsWith("slots/", StringComparison.Ordinal) || key.StartsWith("average/", StringComparison.Ordinal))
+                if (key.StartsWith("slots/", StringComparison.Ordinal) || key.StartsWith("average/", StringComparison.Ordinal)
+                    || key.StartsWith(Model.AccumulatorKey + "/", StringComparison.Ordinal))
                     yield return new($"{owner}/{key}", tensor);
                 else
                     DisposeUnlessVariable(tensor);

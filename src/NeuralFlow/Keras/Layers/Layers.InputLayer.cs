@@ -32,7 +32,7 @@ public partial class Layers
         new InputLayer(shape, dtype, batchSize, name, ragged).Output;
 
     /// <summary>
-    /// The layer behind <see cref="Input(int[], DType?, string?, int?)"/> (Keras' <c>InputLayer</c>): the identity, holding the
+    /// The layer behind <see cref="Input(int[], DType?, string?, int?, bool)"/> (Keras' <c>InputLayer</c>): the identity, holding the
     /// input's shape and dtype; it appears first in a functional model's layers and summary.
     /// </summary>
     public sealed class InputLayer : Layer

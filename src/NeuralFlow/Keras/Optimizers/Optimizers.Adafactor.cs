@@ -20,8 +20,8 @@ public static partial class Optimizers
         public Adafactor(LearningRate? learningRate = null, double beta2Decay = -0.8, double epsilon1 = 1e-30, double epsilon2 = 1e-3,
             double clipThreshold = 1.0, bool relativeStep = true,
             double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null,
-            bool useEma = false, double emaMomentum = 0.99, int? emaOverwriteFrequency = null, string? name = null)
-            : base(learningRate ?? 0.001, weightDecay, clipNorm, clipValue, globalClipNorm, useEma, emaMomentum, emaOverwriteFrequency, name)
+            bool useEma = false, double emaMomentum = 0.99, int? emaOverwriteFrequency = null, int? gradientAccumulationSteps = null, string? name = null)
+            : base(learningRate ?? 0.001, weightDecay, clipNorm, clipValue, globalClipNorm, useEma, emaMomentum, emaOverwriteFrequency, gradientAccumulationSteps, name)
         {
             // t^decay must fall with t for beta2 to stay in [0, 1).
             Beta2Decay = beta2Decay is <= 0 and > double.NegativeInfinity ? beta2Decay

@@ -11,8 +11,8 @@ public static partial class Optimizers
     /// </summary>
     public sealed class Adagrad(LearningRate? learningRate = null, double initialAccumulatorValue = 0.1, double epsilon = 1e-7,
         double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null,
-        bool useEma = false, double emaMomentum = 0.99, int? emaOverwriteFrequency = null, string? name = null)
-        : Optimizer(learningRate ?? 0.001, weightDecay, clipNorm, clipValue, globalClipNorm, useEma, emaMomentum, emaOverwriteFrequency, name)
+        bool useEma = false, double emaMomentum = 0.99, int? emaOverwriteFrequency = null, int? gradientAccumulationSteps = null, string? name = null)
+        : Optimizer(learningRate ?? 0.001, weightDecay, clipNorm, clipValue, globalClipNorm, useEma, emaMomentum, emaOverwriteFrequency, gradientAccumulationSteps, name)
     {
         /// <summary>Added to the denominator.</summary>
         public double Epsilon { get; } = epsilon;

@@ -55,9 +55,7 @@ public static partial class Optimizers
             foreach (var (g, v) in pairs)
             {
                 if (g is null) continue;
-                var key = (v.DType, FunctionTrace.Unwrap(v.Backend));
-                if (!_stepScalars.TryGetValue(key, out var scalars))
-                    _stepScalars[key] = scalars = new StepScalars(Scalar(v, OwnVariableName("learning_rate")), Scalar(v, OwnVariableName("iteration")));
+                var scalars = StepScalarsOf(v);
                 if (!used.Contains(scalars)) used.Add(scalars);
             }
             WriteStepScalars(used, lr, step, trace);
@@ -79,6 +77,15 @@ public static partial class Optimizers
                 if (WeightDecayFor(v) is { } wd && wd != 0 && Decays(v)) v.AssignSub(v * wd * scalars.LearningRate);
                 Update(v, clipped, slots, scalars.LearningRate, scalars.Step);
             }
+        }
+
+        // The step scalars of v's dtype and device, made on first use.
+        private StepScalars StepScalarsOf(Variable v)
+        {
+            var key = (v.DType, FunctionTrace.Unwrap(v.Backend));
+            if (!_stepScalars.TryGetValue(key, out var scalars))
+                _stepScalars[key] = scalars = new StepScalars(Scalar(v, OwnVariableName("learning_rate")), Scalar(v, OwnVariableName("iteration")));
+            return scalars;
         }
 
         private static Variable Scalar(Variable like, string name)

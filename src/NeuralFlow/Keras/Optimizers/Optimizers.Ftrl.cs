@@ -18,8 +18,8 @@ public static partial class Optimizers
         public Ftrl(LearningRate? learningRate = null, double learningRatePower = -0.5, double initialAccumulatorValue = 0.1,
             double l1RegularizationStrength = 0, double l2RegularizationStrength = 0, double l2ShrinkageRegularizationStrength = 0,
             double beta = 0, double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null,
-            bool useEma = false, double emaMomentum = 0.99, int? emaOverwriteFrequency = null, string? name = null)
-            : base(learningRate ?? 0.001, weightDecay, clipNorm, clipValue, globalClipNorm, useEma, emaMomentum, emaOverwriteFrequency, name)
+            bool useEma = false, double emaMomentum = 0.99, int? emaOverwriteFrequency = null, int? gradientAccumulationSteps = null, string? name = null)
+            : base(learningRate ?? 0.001, weightDecay, clipNorm, clipValue, globalClipNorm, useEma, emaMomentum, emaOverwriteFrequency, gradientAccumulationSteps, name)
         {
             if (!(learningRatePower <= 0))
                 throw new ArgumentOutOfRangeException(nameof(learningRatePower), learningRatePower, "Ftrl: learningRatePower needs to be negative or zero.");

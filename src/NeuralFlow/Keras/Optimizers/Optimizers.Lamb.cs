@@ -14,8 +14,8 @@ public static partial class Optimizers
         /// <summary>A Lamb optimizer; the betas must lie in [0, 1) and epsilon be at least 0.</summary>
         public Lamb(LearningRate? learningRate = null, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-7,
             double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null,
-            bool useEma = false, double emaMomentum = 0.99, int? emaOverwriteFrequency = null, string? name = null)
-            : base(learningRate ?? 0.001, weightDecay, clipNorm, clipValue, globalClipNorm, useEma, emaMomentum, emaOverwriteFrequency, name)
+            bool useEma = false, double emaMomentum = 0.99, int? emaOverwriteFrequency = null, int? gradientAccumulationSteps = null, string? name = null)
+            : base(learningRate ?? 0.001, weightDecay, clipNorm, clipValue, globalClipNorm, useEma, emaMomentum, emaOverwriteFrequency, gradientAccumulationSteps, name)
         {
             Beta1 = beta1 is >= 0 and < 1 ? beta1
                 : throw new ArgumentOutOfRangeException(nameof(beta1), beta1, $"Lamb: beta1 must be in the [0, 1) range; got {beta1}.");

@@ -16,8 +16,8 @@ public static partial class Optimizers
         /// </summary>
         public Lion(LearningRate? learningRate = null, double beta1 = 0.9, double beta2 = 0.99,
             double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null,
-            bool useEma = false, double emaMomentum = 0.99, int? emaOverwriteFrequency = null, string? name = null)
-            : base(learningRate ?? 0.001, weightDecay, clipNorm, clipValue, globalClipNorm, useEma, emaMomentum, emaOverwriteFrequency, name)
+            bool useEma = false, double emaMomentum = 0.99, int? emaOverwriteFrequency = null, int? gradientAccumulationSteps = null, string? name = null)
+            : base(learningRate ?? 0.001, weightDecay, clipNorm, clipValue, globalClipNorm, useEma, emaMomentum, emaOverwriteFrequency, gradientAccumulationSteps, name)
         {
             Beta1 = beta1 is > 0 and <= 1 ? beta1
                 : throw new ArgumentOutOfRangeException(nameof(beta1), beta1, $"Lion: beta1 must be in the (0, 1] range (0 degenerates to SignSGD); got {beta1}.");

@@ -109,7 +109,7 @@ public static partial class Optimizers
             // running it. That must not build the inner optimizer's state (its slots would hold nothing), so until its
             // first step the decision is read on the host and a compiled step traces again later.
             var trace = FunctionTrace.Current;
-            if (InnerOptimizer.Iterations == 0)
+            if (InnerOptimizer.RawIterations == 0)
                 trace?.Fail("LossScaleOptimizer: the inner optimizer makes its state at its first step, which runs eagerly", retryLater: true);
             NF.Cond(AllFinite(list), () =>
             {

@@ -31,8 +31,8 @@ public static partial class Optimizers
             double epsilon = 1e-7, double? weightDecay = 0.004, IEnumerable<string>? excludeLayers = null, bool excludeEmbeddings = true,
             double muonA = 3.4445, double muonB = -4.7750, double muonC = 2.0315, double adamLrRatio = 1, double momentum = 0.95,
             int nsSteps = 5, bool nesterov = true, double? rmsRate = 0.2, double? clipNorm = null, double? clipValue = null,
-            double? globalClipNorm = null, bool useEma = false, double emaMomentum = 0.99, int? emaOverwriteFrequency = null, string? name = null)
-            : base(learningRate ?? 0.001, weightDecay, clipNorm, clipValue, globalClipNorm, useEma, emaMomentum, emaOverwriteFrequency, name)
+            double? globalClipNorm = null, bool useEma = false, double emaMomentum = 0.99, int? emaOverwriteFrequency = null, int? gradientAccumulationSteps = null, string? name = null)
+            : base(learningRate ?? 0.001, weightDecay, clipNorm, clipValue, globalClipNorm, useEma, emaMomentum, emaOverwriteFrequency, gradientAccumulationSteps, name)
         {
             AdamBeta1 = adamBeta1 is >= 0 and < 1 ? adamBeta1
                 : throw new ArgumentOutOfRangeException(nameof(adamBeta1), adamBeta1, $"Muon: adamBeta1 must be in the [0, 1) range; got {adamBeta1}.");

@@ -16,8 +16,8 @@ public static partial class Optimizers
     /// </remarks>
     public sealed class RMSprop(LearningRate? learningRate = null, double rho = 0.9, double momentum = 0, double epsilon = 1e-7,
         bool centered = false, double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null,
-        bool useEma = false, double emaMomentum = 0.99, int? emaOverwriteFrequency = null, string? name = null)
-        : Optimizer(learningRate ?? 0.001, weightDecay, clipNorm, clipValue, globalClipNorm, useEma, emaMomentum, emaOverwriteFrequency, name)
+        bool useEma = false, double emaMomentum = 0.99, int? emaOverwriteFrequency = null, int? gradientAccumulationSteps = null, string? name = null)
+        : Optimizer(learningRate ?? 0.001, weightDecay, clipNorm, clipValue, globalClipNorm, useEma, emaMomentum, emaOverwriteFrequency, gradientAccumulationSteps, name)
     {
         /// <summary>Decay of the mean square.</summary>
         public double Rho { get; } = rho is >= 0 and <= 1 ? rho : throw new ArgumentOutOfRangeException(nameof(rho), rho, "RMSprop: rho must be in [0, 1].");

@@ -10,8 +10,8 @@ public static partial class Optimizers
     /// </summary>
     public sealed class SGD(LearningRate? learningRate = null, double momentum = 0, bool nesterov = false,
         double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null,
-        bool useEma = false, double emaMomentum = 0.99, int? emaOverwriteFrequency = null, string? name = null)
-        : Optimizer(learningRate ?? 0.01, weightDecay, clipNorm, clipValue, globalClipNorm, useEma, emaMomentum, emaOverwriteFrequency, name)
+        bool useEma = false, double emaMomentum = 0.99, int? emaOverwriteFrequency = null, int? gradientAccumulationSteps = null, string? name = null)
+        : Optimizer(learningRate ?? 0.01, weightDecay, clipNorm, clipValue, globalClipNorm, useEma, emaMomentum, emaOverwriteFrequency, gradientAccumulationSteps, name)
     {
         /// <summary>Momentum factor (0 disables it).</summary>
         public double Momentum { get; } = momentum >= 0 ? momentum : throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "SGD: momentum must be at least 0.");

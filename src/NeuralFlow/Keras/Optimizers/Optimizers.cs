@@ -68,13 +68,15 @@ public static partial class Optimizers
         /// <paramref name="clipValue"/> (each element within ±this), <paramref name="globalClipNorm"/>
         /// (the norm of all gradients together at most this), and the moving average of the weights
         /// (<paramref name="useEma"/>, <paramref name="emaMomentum"/>, <paramref name="emaOverwriteFrequency"/>;
-        /// see <see cref="UseEma"/>). Null leaves an option off. <paramref name="name"/>: see <see cref="Name"/>.
+        /// see <see cref="UseEma"/>), and <paramref name="gradientAccumulationSteps"/> (see <see cref="GradientAccumulationSteps"/>).
+        /// Null leaves an option off. <paramref name="name"/>: see <see cref="Name"/>.
         /// </summary>
         protected Optimizer(LearningRate learningRate, double? weightDecay, double? clipNorm, double? clipValue, double? globalClipNorm,
-            bool useEma = false, double emaMomentum = 0.99, int? emaOverwriteFrequency = null, string? name = null)
+            bool useEma = false, double emaMomentum = 0.99, int? emaOverwriteFrequency = null, int? gradientAccumulationSteps = null, string? name = null)
             : this(learningRate, name)
         {
             ConfigureEma(useEma, emaMomentum, emaOverwriteFrequency);
+            ConfigureAccumulation(gradientAccumulationSteps);
             string type = GetType().Name;
             if (new[] { clipNorm, clipValue, globalClipNorm }.Count(o => o is not null) > 1)
                 throw new ArgumentException($"{type}: only one of clipNorm ({clipNorm}), clipValue ({clipValue}) and globalClipNorm ({globalClipNorm}) can be set, as in Keras.");
@@ -108,13 +110,23 @@ public static partial class Optimizers
             }
         }
 
-        /// <summary>Number of <c>ApplyGradients</c> calls so far (Keras' <c>iterations</c>).</summary>
-        public virtual long Iterations => _iterations;
+        /// <summary>
+        /// Number of steps taken so far (Keras' <c>iterations</c>): the <c>ApplyGradients</c> calls, or with
+        /// <see cref="GradientAccumulationSteps"/> the updates made (calls / steps, floored, as Keras).
+        /// </summary>
+        public virtual long Iterations => GradientAccumulationSteps is { } n ? _iterations / n : _iterations;
 
+        // Keras' _iterations: every ApplyGradients call, accumulating or not (what files save).
         private long _iterations;
 
-        /// <summary>The learning rate for the current step.</summary>
-        public double CurrentLearningRate => LearningRate.At(Iterations);
+        /// <summary>The <c>ApplyGradients</c> calls so far (Keras' <c>optimizer._iterations</c>), which files save; <see cref="Iterations"/> but with gradient accumulation.</summary>
+        internal long RawIterations => _iterations;
+
+        /// <summary>
+        /// The learning rate for the current step: the schedule at <see cref="Iterations"/>, or with gradient
+        /// accumulation at the count of calls, as Keras' schedules read its <c>_iterations</c>.
+        /// </summary>
+        public double CurrentLearningRate => LearningRate.At(GradientAccumulationSteps is null ? Iterations : _iterations);
 
         /// <summary>
         /// The loss a training step differentiates (Keras' <c>optimizer.scale_loss</c>): the loss itself here;
@@ -147,18 +159,25 @@ public static partial class Optimizers
         {
             ArgumentNullException.ThrowIfNull(pairs);
             var list = AggregatedAcrossRanks(ValidGradients(pairs));
-            double lr = CurrentLearningRate;
-            long step = Iterations + 1;
             var trace = FunctionTrace.Current;
-            if (Kind is { } kind) ApplyFused(kind, list, lr, step, trace);
-            else if (ComposesTensors) ApplyComposed(list, lr, step, trace);
-            else ApplyWithNumbers(list, lr, step, trace);
+            if (GradientAccumulationSteps is { } steps) AccumulateOrUpdate(list, steps, trace);
+            else Update(list, trace);
             if (UseEma) UpdateAverages(list);
             ApplyConstraints(list);
             // A branch an NF.Cond traces without taking it (a LossScaleOptimizer's skipped step) records the count
             // for its replays but does not count a step now.
             if (trace is not { DryRun: true }) _iterations++;
             trace?.RecordHostAction(() => _iterations++);
+        }
+
+        // One update of the variables from their gradients: clipping, weight decay and the optimizer's rule.
+        private void Update(IReadOnlyList<(Tensor? Gradient, Variable Variable)> list, FunctionTrace? trace)
+        {
+            double lr = CurrentLearningRate;
+            long step = Iterations + 1;
+            if (Kind is { } kind) ApplyFused(kind, list, lr, step, trace);
+            else if (ComposesTensors) ApplyComposed(list, lr, step, trace);
+            else ApplyWithNumbers(list, lr, step, trace);
         }
 
         /// <summary>
@@ -285,11 +304,12 @@ public static partial class Optimizers
         /// (to be overwritten) or dropped, so that both ranks hold the same variables in the same
         /// order. The values are the caller's to copy.
         /// </summary>
-        internal void ShapeStateLike(Variable variable, bool slots, bool average)
+        internal void ShapeStateLike(Variable variable, bool slots, bool average, bool accumulator = false)
         {
             if (slots && !_slots.ContainsKey(variable)) _slots[variable] = NewSlots(variable);
             else if (!slots) _slots.Remove(variable);
             SetAverage(variable, average);
+            SetAccumulator(variable, accumulator);
         }
 
         /// <summary>Sets <see cref="Iterations"/> (rank 0's count, broadcast by DataParallel).</summary>

@@ -137,6 +137,7 @@ internal static class CompileConfig
         c["use_ema"] = o.UseEma;
         c["ema_momentum"] = o.EmaMomentum;
         c["ema_overwrite_frequency"] = o.EmaOverwriteFrequency;
+        c["gradient_accumulation_steps"] = o.GradientAccumulationSteps;
         return new JsonObject { ["class_name"] = name, ["config"] = c };
     }
 
@@ -153,6 +154,7 @@ internal static class CompileConfig
         // A file written before optimizers were named has none: the optimizer then takes a default name.
         var optimizer = Named(o["class_name"]!.GetValue<string>(), c, lr, D, B, wd, norm, value, global, c["name"]?.GetValue<string>());
         optimizer.ConfigureEma(B("use_ema"), N("ema_momentum") ?? 0.99, c["ema_overwrite_frequency"]?.GetValue<int>());
+        optimizer.ConfigureAccumulation(c["gradient_accumulation_steps"]?.GetValue<int>());
         return optimizer;
     }
 

@@ -112,8 +112,6 @@ internal static class Keras3CompileConfig
                 }
             case JsonObject o:
                 var config = o["config"] as JsonObject ?? throw new InvalidDataException($"'{file}': the optimizer in its compile_config has no config.");
-                if (config["gradient_accumulation_steps"] is JsonValue steps && steps.TryGetValue(out int n) && n > 1)
-                    NF.Warn($"Load: '{file}' was compiled with gradient_accumulation_steps={n}, which NeuralFlow's optimizers do not do: each batch updates the weights.");
                 try { return CompileConfig.Optimizer(o); }
                 catch (Exception e) when (e is FormatException or NullReferenceException or InvalidOperationException or ArgumentException)
                 {

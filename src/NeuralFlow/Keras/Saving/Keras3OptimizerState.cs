@@ -55,7 +55,10 @@ internal static class Keras3OptimizerState
         int head = 1 + (rateVariable ? 1 : 0);   // iteration, learning_rate
         var layout = Layout(optimizer, savedBy);
         int perWeight = layout?.Runs.Sum(r => r.Length) ?? 0;
-        int expected = head + perWeight * trainable.Count + (layout?.UProduct == true ? 1 : 0);
+        // Keras 3 builds each weight's gradient_accumulator before the slots (after its average, with use_ema, whose
+        // order is not mapped here: such a file's count does not fit, and its state is skipped with the warning).
+        int accumulators = savedBy == SavedBy.Keras3 && optimizer.GradientAccumulationSteps is not null ? trainable.Count : 0;
+        int expected = head + accumulators + perWeight * trainable.Count + (layout?.UProduct == true ? 1 : 0);
         // An optimizer saved before its first step (compiled, never trained) has made no slots yet.
         bool slotsSaved = count != head;
         if (slotsSaved && (layout is null || count != expected))
@@ -81,8 +84,11 @@ internal static class Keras3OptimizerState
         }
         int next = head;
         var slots = trainable.Select(_ => new Tensor[layout!.Slots]).ToArray();
+        var accumulated = new List<(Variable, Tensor)>();
         try
         {
+            for (int v = 0; v < accumulators; v++)
+                accumulated.Add((trainable[v], Value(At(next++), trainable[v].Shape, file, trainable[v].Name)));
             foreach (var run in layout!.Runs)
                 for (int v = 0; v < trainable.Count; v++)
                     foreach (int slot in run)
@@ -94,10 +100,12 @@ internal static class Keras3OptimizerState
             // Nadam's product of momentum factors: NeuralFlow recomputes it from the iteration count.
             if (layout.UProduct) Scalar(At(next), file, "Nadam's u_product");
             optimizer.Restore(iterations, trainable.Select((v, i) => (v, (IReadOnlyList<Tensor>)slots[i])).ToList());
+            optimizer.RestoreAccumulators(accumulated);
         }
         finally
         {
             foreach (var t in slots.SelectMany(s => s)) t?.Dispose();
+            foreach (var (_, t) in accumulated) t.Dispose();
         }
     }
 
@@ -116,14 +124,21 @@ internal static class Keras3OptimizerState
         var vars = root.Group("optimizer/vars");
         int next = 0;
         string Next() => (next++).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        vars.Dataset(Next(), Hdf5Element.Int64, [], s => s.Write(BitConverter.GetBytes(optimizer.Iterations)));
+        vars.Dataset(Next(), Hdf5Element.Int64, [], s => s.Write(BitConverter.GetBytes(optimizer.RawIterations)));
         if (optimizer.LearningRate.Constant is { } rate)
             vars.Dataset(Next(), Hdf5Element.Float32, [], s => s.Write(BitConverter.GetBytes((float)rate)));
         var trainable = KerasH5Weights.TrainableInKerasOrder(model).ToList();
         bool averages = model.Variables.Any(v => optimizer.AverageOf(v) is not null);
         if (Layout(optimizer, SavedBy.Keras3) is not { } layout) return false;
         if (!SlotsOf(optimizer, model, trainable, layout, out var slots)) return false;
-        if (slots.Count == 0) return !averages;
+        if (slots.Count == 0) return !averages && optimizer.GradientAccumulationSteps is null;
+        // Keras builds each weight's gradient_accumulator before the slots (with use_ema, after its average, which
+        // NeuralFlow's own file keeps instead).
+        if (optimizer.GradientAccumulationSteps is not null)
+        {
+            if (averages || trainable.Any(v => optimizer.AccumulatorOf(v) is null)) return false;
+            foreach (var v in trainable) vars.Dataset(Next(), optimizer.AccumulatorOf(v)!);
+        }
         foreach (var run in layout.Runs)
             for (int v = 0; v < trainable.Count; v++)
                 foreach (int slot in run)
@@ -164,7 +179,10 @@ internal static class Keras3OptimizerState
             foreach (var v in variables)
                 foreach (var slot in holder.SlotsOf(v) ?? []) Add(slot);
         foreach (var v in variables)
+        {
             if (holder.AverageOf(v) is { } average) Add(average);
+            if (holder.AccumulatorOf(v) is { } accumulator) Add(accumulator);
+        }
         return (count, bytes);
     }
 
