@@ -250,6 +250,30 @@ public sealed class RaggedStrings : RaggedTensor<string>
         return new(values.ToArray(), Splits(lengths), [rows.Count]);
     }
 
+    /// <summary>
+    /// Strings laid out as a numeric ragged tensor's rows (<paramref name="nestedRowSplits"/>, outermost first): every
+    /// level but the last must hold rows of one length (the input shape the rows hang from), as strings carry one
+    /// ragged axis, the last.
+    /// </summary>
+    internal static RaggedStrings FromNestedRowSplits(string[] values, IReadOnlyList<long[]> nestedRowSplits, string paramName)
+    {
+        var outer = new List<int> { nestedRowSplits[0].Length - 1 };
+        for (int level = 0; level < nestedRowSplits.Count - 1; level++)
+        {
+            var splits = nestedRowSplits[level];
+            long width = splits.Length > 1 ? splits[1] - splits[0] : 0;
+            for (int i = 1; i < splits.Length; i++)
+                if (splits[i] - splits[i - 1] != width)
+                    throw new ArgumentException($"RaggedStrings: ragged axis {level + 1} of {nestedRowSplits.Count} varies in length (rows of {width} and {splits[i] - splits[i - 1]}); " +
+                                                "strings keep one ragged axis, the last: look the rows up one outer row at a time.", paramName);
+            outer.Add(checked((int)width));
+        }
+        var last = nestedRowSplits[^1];
+        if (last[^1] != values.Length)
+            throw new ArgumentException($"RaggedStrings: the row splits end at {last[^1]}, but there are {values.Length} values.", paramName);
+        return new(values, last.Select(s => checked((int)s)).ToArray(), outer.ToArray());
+    }
+
     // The pieces of each input string: ragged below the input's shape, dense for a scalar.
     internal static RaggedStrings Of(StringTensor input, List<string>[] pieces) =>
         new(pieces.SelectMany(p => p).ToArray(), Splits(pieces.Select(p => p.Count).ToArray()), input.Shape.ToArray());

@@ -20,7 +20,7 @@ public partial class Layers
     /// starts at what it returns. The inverse lookup returns host strings (<see cref="CallInverted(Tensor)"/>).
     /// </para>
     /// </summary>
-    public sealed class StringLookup : IndexLookup<string>, ITextInputLayer
+    public sealed partial class StringLookup : IndexLookup<string>, ITextInputLayer
     {
         private Dictionary<string, long>? _positions;
         private readonly (ulong, ulong)? _key;
@@ -108,10 +108,21 @@ public partial class Layers
             $"{Name}: StringLookup maps host strings, and NeuralFlow tensors hold none: call it with Call(StringTensor), Call(string[]) or Call(string[,]) in the input pipeline " +
             (Invert ? "(the inverse lookup: CallInverted(indices)), " : "") + "and start the model at the indices it returns.");
 
-        /// <summary>Index -> token (<see cref="IndexLookup{TToken}.Invert"/> only): the strings of int <paramref name="indices"/>, row-major; unknown indices give <see cref="OovToken"/>.</summary>
-        public string[] CallInverted(Tensor indices)
+        /// <summary>
+        /// Index -> token (<see cref="IndexLookup{TToken}.Invert"/> only): the strings of int <paramref name="indices"/>
+        /// in a string tensor of the indices' shape, as Keras' inverted layer returns a <c>tf.string</c> tensor of its
+        /// input's shape (so <c>tf.strings.reduce_join(chars_from_ids(ids), axis=-1)</c> joins each row); unknown
+        /// indices give <see cref="OovToken"/>. <c>.ToArray()</c> reads the strings row-major.
+        /// </summary>
+        public StringTensor CallInverted(Tensor indices)
         {
             ArgumentNullException.ThrowIfNull(indices);
+            return StringTensor.Wrap(InvertedTokens(indices), indices.Shape);
+        }
+
+        // The token of each index, row-major.
+        private string[] InvertedTokens(Tensor indices)
+        {
             if (!Invert) throw new InvalidOperationException($"{Name}: CallInverted needs a layer made with invert: true.");
             using var ids = NF.Cast(CategoricalEncoding.AsInt64(Name, indices), DType.Int64);
             return ids.ToArray<long>().Select(i =>
@@ -123,7 +134,7 @@ public partial class Layers
         {
             ArgumentNullException.ThrowIfNull(indices);
             using var ids = NF.Constant(indices.Cast<long>().ToArray(), [indices.GetLength(0), indices.GetLength(1)]);
-            var flat = CallInverted(ids);
+            var flat = InvertedTokens(ids);
             var rows = new string[indices.GetLength(0), indices.GetLength(1)];
             for (int i = 0; i < flat.Length; i++) rows[i / rows.GetLength(1), i % rows.GetLength(1)] = flat[i];
             return rows;

@@ -19,6 +19,13 @@ public sealed class StepData
         SampleWeight = sampleWeight;
     }
 
+    /// <summary>
+    /// One batch of one input and one target (Keras' <c>data = (x, y)</c> or <c>(x, y, sample_weight)</c>), for calling a
+    /// step yourself, as TensorFlow's text generation tutorial's manual loop calls <c>model.train_step([inp, target])</c>.
+    /// </summary>
+    public StepData(Tensor x, Tensor y, Tensor? sampleWeight = null)
+        : this([x ?? throw new ArgumentNullException(nameof(x))], [y ?? throw new ArgumentNullException(nameof(y))], sampleWeight) { }
+
     /// <summary>The batch of every model input, in the model's input order.</summary>
     public IReadOnlyList<Tensor> Inputs { get; }
 

@@ -45,6 +45,23 @@ public sealed class StepLogs : IEnumerable<KeyValuePair<string, object>>
         return this;
     }
 
+    /// <summary>
+    /// The value logged as <paramref name="name"/> (Keras' <c>logs["loss"]</c> of a step called by hand): the tensor, or a
+    /// metric's current result as a float32 scalar.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">Nothing is logged under that name; the message lists what is.</exception>
+    public Tensor this[string name]
+    {
+        get
+        {
+            ArgumentNullException.ThrowIfNull(name);
+            int i = _entries.FindIndex(e => e.Name == name);
+            if (i < 0) throw new KeyNotFoundException($"StepLogs: nothing is logged as '{name}'; the logs hold {(_entries.Count == 0 ? "nothing" : string.Join(", ", Names))}.");
+            var (_, tensor, metric) = _entries[i];
+            return tensor ?? NF.Constant(metric!.Result());
+        }
+    }
+
     /// <summary>The names, in order.</summary>
     public IReadOnlyList<string> Names => _entries.ConvertAll(e => e.Name);
 
