@@ -162,6 +162,29 @@ public abstract class Probe31TransformerTests(string backend) : BackendTest(back
     }
 
     [SkippableFact]
+    public void Causal_self_attention_sees_only_earlier_tokens_and_the_model_counts_its_parameters()
+    {
+        RequireBackend();
+        // The tutorial's check: the first 3 outputs of the whole sequence are the outputs of the first 3 tokens alone.
+        var embedEn = new PositionalEmbedding(vocabSize: Vocab, dModel: DModel);
+        var sampleCsa = new CausalSelfAttention(numHeads: NumHeads, keyDim: DModel, dropout: 0.1);
+        var en = NF.Constant(X);
+        var out1 = sampleCsa.Call(embedEn.Call(en[.., ..3]));
+        var out2 = sampleCsa.Call(embedEn.Call(en))[.., ..3];
+        Assert.Equal([3, 3, DModel], out1.Shape.ToArray());
+        Assert.True(NF.ReduceMax(NF.Abs(out1 - out2)).Item<float>() < 1e-5);
+        Assert.Equal(NF.NotEqual(en[.., ..3], 0).ToArray<bool>(), Layer.MaskOf(out1)!.ToArray<bool>());
+
+        // summary(): embeddings 2 x 160; per encoder layer attention 568 + norms 2 x 16 + feed-forward 280; per decoder
+        // layer two attentions, three norms and the feed-forward; the final Dense 180.
+        var transformer = NewTransformer();
+        transformer.Call([NF.Constant(Context), en], training: false);
+        Assert.Equal(5188, transformer.CountParams());
+        Assert.Equal(568, transformer.Encoder.EncLayers[0].SelfAttention.Mha.CountParams());
+        Assert.Equal(1464, transformer.Decoder.DecLayers[1].CountParams());
+    }
+
+    [SkippableFact]
     public void Custom_schedule_warms_up_then_decays_as_rsqrt()
     {
         RequireBackend();
