@@ -1,3 +1,4 @@
+using NeuralFlow.Data;
 using NeuralFlow.Keras;
 
 namespace NeuralFlow.Tests.UserProbe31;
@@ -235,6 +236,33 @@ public abstract class Probe31TransformerTests(string backend) : BackendTest(back
         Assert.True(history["MaskedAccuracy"][^1] > history["MaskedAccuracy"][0], string.Join(", ", history["MaskedAccuracy"]));
         Assert.Equal(24, optimizer.Iterations);
         Assert.All(losses, l => Assert.True(double.IsFinite(l)));
+    }
+
+    [SkippableFact]
+    public void Fit_on_batches_of_context_inputs_and_labels_as_make_batches_builds_them()
+    {
+        RequireBackend();
+        Utils.SetRandomSeed(11);
+        var (context, x, labels) = ToyData(32);
+        // The tokenized target (length 9), which prepare_batch splits into decoder inputs en[:, :-1] and labels en[:, 1:].
+        var en = NF.Concat([x[.., ..1], labels], axis: 1);
+        var trainBatches = Dataset.FromTensorSlices(context, en)
+            .Shuffle(32, seed: 3)
+            .Batch(8)
+            .Map((pt, target) => ((pt, target[.., ..^1]), target[.., 1..]));
+        foreach (var ((pt, enInputs), enLabels) in trainBatches.Take(1))
+        {
+            Assert.Equal([8, 7], pt.Shape.ToArray());
+            Assert.Equal([8, 8], enInputs.Shape.ToArray());
+            Assert.Equal([8, 8], enLabels.Shape.ToArray());
+        }
+        var transformer = NewTransformer();
+        var optimizer = new Optimizers.Adam(new CustomSchedule(DModel, warmupSteps: 20), beta1: 0.9, beta2: 0.98, epsilon: 1e-9);
+        transformer.Compile(optimizer, loss: MaskedLoss, metrics: [(Func<Tensor, Tensor, Tensor>)MaskedAccuracy]);
+        var history = transformer.Fit(trainBatches, epochs: 4, verbose: 0, validationData: trainBatches.Take(1));
+        Assert.True(history["loss"][^1] < history["loss"][0] - 0.2, string.Join(", ", history["loss"]));
+        Assert.Equal(4, history["val_loss"].Count);
+        Assert.Equal(16, optimizer.Iterations);
     }
 
     [SkippableFact]
