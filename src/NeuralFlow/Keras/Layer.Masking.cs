@@ -31,9 +31,14 @@ public abstract partial class Layer
         return RiddenMasks.TryGetValue(x, out var mask) ? mask : null;
     }
 
-    /// <summary>Attaches <paramref name="mask"/> to <paramref name="y"/> (null: removes any), as Keras' <c>set_keras_mask</c>.</summary>
-    internal static void SetMask(Tensor y, Tensor? mask)
+    /// <summary>
+    /// Attaches <paramref name="mask"/> to <paramref name="y"/> (Keras 3's <c>set_keras_mask</c>), or with a null mask
+    /// removes the one <paramref name="y"/> carries (tf.keras' <c>del y._keras_mask</c>): a subclassed model whose
+    /// logits should not be masked by Compile's losses and metrics (the Transformer tutorial masks in its own loss) drops it.
+    /// </summary>
+    public static void SetMask(Tensor y, Tensor? mask)
     {
+        ArgumentNullException.ThrowIfNull(y);
         if (mask is null) RiddenMasks.Remove(y);
         else RiddenMasks.AddOrUpdate(y, mask);
     }
